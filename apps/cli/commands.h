@@ -1,0 +1,24 @@
+/// \file
+/// \brief Sub-commands of the `airan` command-line tool. Each registers itself on the CLI11 app
+/// and runs when selected; the return value of run() is the process exit status.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace airan::cli {
+
+/// A registered sub-command: run() is called when the user selected it.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+
+/// `airan info`: build configuration, CPU features and CUDA devices.
+Command add_info_command(CLI::App& parent);
+
+/// `airan conformance crc|ldpc|tb|pusch-tx DIR`: run a reference-data suite.
+Command add_conformance_command(CLI::App& parent);
+
+} // namespace airan::cli

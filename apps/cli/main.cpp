@@ -1,0 +1,33 @@
+// The `airan` command-line tool: one binary, one sub-command per job.
+#include "commands.h"
+
+#include <exception>
+#include <iostream>
+#include <vector>
+
+int main(int argc, char** argv) {
+  CLI::App app{"airan: GPU-accelerated AI-RAN uplink baseband (5G NR PUSCH)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("airan ") + AIRAN_VERSION);
+
+  std::vector<airan::cli::Command> commands;
+  commands.push_back(airan::cli::add_info_command(app));
+  commands.push_back(airan::cli::add_conformance_command(app));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    for (auto& command : commands) {
+      if (command.app->parsed()) {
+        return command.run();
+      }
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "airan: error: " << e.what() << '\n';
+    return 2;
+  }
+  return 1;
+}
