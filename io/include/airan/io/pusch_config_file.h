@@ -1,0 +1,49 @@
+/// \file
+/// \brief YAML scenario files: one cell and the PUSCH transmissions of a slot.
+///
+/// Layout (every key optional unless marked; unknown keys are errors, so typos never pass
+/// silently):
+/// \code
+/// cell:   {num_prbs, grid_start_crb, numerology, cyclic_prefix: normal|extended, n_cell_id,
+///          dmrs_type_a_position, num_antenna_ports}
+/// slot_number: 0
+/// pusch:  # a list; each entry the fields of phy::PuschConfig
+///   - {rnti, handle, bwp_start, bwp_size, prb_start, prb_size, start_symbol, num_symbols,
+///      mapping_type: A|B, dmrs_config_type: 1|2, dmrs_symbol_mask, dmrs_additional_position,
+///      dmrs_length, dmrs_ports (list of port numbers), n_scid, dmrs_scrambling_id,
+///      num_dmrs_cdm_groups_no_data, mcs_index, mcs_table: 1|2|3, target_code_rate_x10240,
+///      qam_order, num_layers, precoding: non-codebook|codebook, tpmi, rv, harq_process_id,
+///      new_data_indicator, data_scrambling_id, tb_size_bits, tbs_lbrm, x_overhead}
+/// \endcode
+#pragma once
+
+#include "airan/phy/pusch_config.h"
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace airan::io {
+
+/// Error in a scenario file: the message names the file, the key and what is wrong.
+class ConfigError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// A cell and the PUSCH PDUs of one slot.
+struct SlotScenario {
+  phy::CellConfig cell;
+  unsigned slot_number = 0; ///< Slot number in the frame (DMRS sequences and CP lengths).
+  std::vector<phy::PuschConfig> pusch;
+};
+
+/// Parses a scenario from YAML text; \p name is used in error messages.
+/// Every PUSCH entry is validated against the cell. \throws ConfigError.
+SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string& name);
+
+/// Reads and parses a scenario file. \throws ConfigError.
+SlotScenario load_slot_scenario(const std::filesystem::path& path);
+
+} // namespace airan::io

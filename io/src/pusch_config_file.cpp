@@ -1,0 +1,279 @@
+#include "airan/io/pusch_config_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <map>
+#include <sstream>
+
+namespace airan::io {
+namespace {
+
+class Context {
+public:
+  explicit Context(std::string name) : name_(std::move(name)) {}
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+    throw ConfigError(name_ + ": " + where + ": " + what);
+  }
+
+private:
+  std::string name_;
+};
+
+template <typename T>
+T read_unsigned(const YAML::Node& node, const std::string& where, const Context& ctx,
+                unsigned long long max = std::numeric_limits<T>::max()) {
+  if (!node.IsScalar()) {
+    ctx.fail(where, "expected a number");
+  }
+  const std::string text = node.Scalar();
+  unsigned long long value = 0;
+  std::size_t used = 0;
+  try {
+    if (text.empty() || text.front() == '-') {
+      throw std::invalid_argument(text);
+    }
+    value = std::stoull(text, &used, 0);
+  } catch (const std::exception&) {
+    ctx.fail(where, "'" + text + "' is not a non-negative integer");
+  }
+  if (used != text.size()) {
+    ctx.fail(where, "'" + text + "' is not a non-negative integer");
+  }
+  if (value > max) {
+    ctx.fail(where, std::to_string(value) + " is larger than " + std::to_string(max));
+  }
+  return static_cast<T>(value);
+}
+
+bool read_bool(const YAML::Node& node, const std::string& where, const Context& ctx) {
+  if (node.IsScalar()) {
+    const auto& text = node.Scalar();
+    if (text == "true" || text == "1") {
+      return true;
+    }
+    if (text == "false" || text == "0") {
+      return false;
+    }
+  }
+  ctx.fail(where, "expected true or false");
+}
+
+std::string read_word(const YAML::Node& node, const std::string& where, const Context& ctx) {
+  if (!node.IsScalar()) {
+    ctx.fail(where, "expected a word");
+  }
+  return node.Scalar();
+}
+
+/// Applies a handler per key of a map; keys without a handler are errors.
+using KeyHandler = std::function<void(const YAML::Node&, const std::string&)>;
+void for_each_key(const YAML::Node& map, const std::string& where,
+                  const std::map<std::string, KeyHandler>& handlers, const Context& ctx) {
+  if (!map.IsMap()) {
+    ctx.fail(where, "expected a mapping of keys to values");
+  }
+  for (const auto& item : map) {
+    const auto key = item.first.as<std::string>();
+    const auto handler = handlers.find(key);
+    if (handler == handlers.end()) {
+      ctx.fail(where, "unknown key '" + key + "'");
+    }
+    handler->second(item.second, where + "." + key);
+  }
+}
+
+phy::CellConfig parse_cell(const YAML::Node& node, const Context& ctx) {
+  phy::CellConfig cell;
+  const std::map<std::string, KeyHandler> handlers = {
+      {"num_prbs", [&](auto& n, auto& w) { cell.num_prbs = read_unsigned<unsigned>(n, w, ctx); }},
+      {"grid_start_crb",
+       [&](auto& n, auto& w) { cell.grid_start_crb = read_unsigned<unsigned>(n, w, ctx); }},
+      {"numerology",
+       [&](auto& n, auto& w) { cell.numerology = read_unsigned<unsigned>(n, w, ctx, 6); }},
+      {"cyclic_prefix",
+       [&](auto& n, auto& w) {
+         const auto cp = read_word(n, w, ctx);
+         if (cp != "normal" && cp != "extended") {
+           ctx.fail(w, "expected normal or extended");
+         }
+         cell.cyclic_prefix =
+             cp == "normal" ? phy::CyclicPrefix::normal : phy::CyclicPrefix::extended;
+       }},
+      {"n_cell_id",
+       [&](auto& n, auto& w) { cell.n_cell_id = read_unsigned<std::uint16_t>(n, w, ctx, 1007); }},
+      {"dmrs_type_a_position",
+       [&](auto& n, auto& w) {
+         cell.dmrs_type_a_position = read_unsigned<unsigned>(n, w, ctx, 3);
+       }},
+      {"num_antenna_ports",
+       [&](auto& n, auto& w) { cell.num_antenna_ports = read_unsigned<unsigned>(n, w, ctx, 4); }},
+  };
+  for_each_key(node, "cell", handlers, ctx);
+  if (const auto error = cell.validate(); !error.empty()) {
+    ctx.fail("cell", error);
+  }
+  return cell;
+}
+
+std::uint16_t parse_port_list(const YAML::Node& node, const std::string& where,
+                              const Context& ctx) {
+  if (!node.IsSequence() || node.size() == 0) {
+    ctx.fail(where, "expected a non-empty list of DMRS port numbers (0..11)");
+  }
+  std::uint16_t mask = 0;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const auto port = read_unsigned<unsigned>(node[i], where, ctx, 11);
+    mask = static_cast<std::uint16_t>(mask | (1U << port));
+  }
+  return mask;
+}
+
+phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where,
+                             const Context& ctx) {
+  phy::PuschConfig p;
+  auto uint_field = [&](unsigned& field, unsigned long long max) -> KeyHandler {
+    return [&field, max, &ctx](const YAML::Node& n, const std::string& w) {
+      field = read_unsigned<unsigned>(n, w, ctx, max);
+    };
+  };
+  auto u16_field = [&](std::uint16_t& field, unsigned long long max) -> KeyHandler {
+    return [&field, max, &ctx](const YAML::Node& n, const std::string& w) {
+      field = read_unsigned<std::uint16_t>(n, w, ctx, max);
+    };
+  };
+  auto u32_field = [&](std::uint32_t& field) -> KeyHandler {
+    return [&field, &ctx](const YAML::Node& n, const std::string& w) {
+      field = read_unsigned<std::uint32_t>(n, w, ctx);
+    };
+  };
+  const std::map<std::string, KeyHandler> handlers = {
+      {"rnti", u16_field(p.rnti, 65535)},
+      {"handle", u32_field(p.handle)},
+      {"bwp_start", uint_field(p.bwp_start, 274)},
+      {"bwp_size", uint_field(p.bwp_size, 275)},
+      {"prb_start", uint_field(p.prb_start, 274)},
+      {"prb_size", uint_field(p.prb_size, 275)},
+      {"start_symbol", uint_field(p.start_symbol, 13)},
+      {"num_symbols", uint_field(p.num_symbols, 14)},
+      {"mapping_type",
+       [&](auto& n, auto& w) {
+         const auto type = read_word(n, w, ctx);
+         if (type != "A" && type != "B") {
+           ctx.fail(w, "expected A or B");
+         }
+         p.mapping_type = type == "A" ? phy::PuschMappingType::type_a : phy::PuschMappingType::type_b;
+       }},
+      {"dmrs_config_type",
+       [&](auto& n, auto& w) {
+         const auto type = read_unsigned<unsigned>(n, w, ctx, 2);
+         if (type == 0) {
+           ctx.fail(w, "expected 1 or 2");
+         }
+         p.dmrs_config_type = type == 1 ? phy::DmrsConfigType::type1 : phy::DmrsConfigType::type2;
+       }},
+      {"dmrs_symbol_mask", u16_field(p.dmrs_symbol_mask, 0x3fff)},
+      {"dmrs_additional_position", uint_field(p.dmrs_additional_position, 3)},
+      {"dmrs_length", uint_field(p.dmrs_length, 2)},
+      {"dmrs_ports", [&](auto& n, auto& w) { p.dmrs_ports = parse_port_list(n, w, ctx); }},
+      {"n_scid", uint_field(p.n_scid, 1)},
+      {"dmrs_scrambling_id", u16_field(p.dmrs_scrambling_id, 65535)},
+      {"num_dmrs_cdm_groups_no_data", uint_field(p.num_dmrs_cdm_groups_no_data, 3)},
+      {"mcs_index", uint_field(p.mcs_index, 31)},
+      {"mcs_table",
+       [&](auto& n, auto& w) {
+         const auto table = read_unsigned<unsigned>(n, w, ctx, 3);
+         if (table == 0) {
+           ctx.fail(w, "expected 1, 2 or 3 (TS 38.214 Tables 5.1.3.1-1/2/3)");
+         }
+         p.mcs_table = static_cast<phy::McsTable>(table);
+       }},
+      {"target_code_rate_x10240", u32_field(p.target_code_rate_x10240)},
+      {"qam_order", uint_field(p.qam_order, 10)},
+      {"num_layers", uint_field(p.num_layers, 4)},
+      {"precoding",
+       [&](auto& n, auto& w) {
+         const auto kind = read_word(n, w, ctx);
+         if (kind != "non-codebook" && kind != "codebook") {
+           ctx.fail(w, "expected non-codebook or codebook");
+         }
+         p.precoding =
+             kind == "codebook" ? phy::PuschPrecoding::codebook : phy::PuschPrecoding::non_codebook;
+       }},
+      {"tpmi", uint_field(p.tpmi, 27)},
+      {"rv", uint_field(p.rv, 3)},
+      {"harq_process_id", uint_field(p.harq_process_id, 31)},
+      {"new_data_indicator",
+       [&](auto& n, auto& w) { p.new_data_indicator = read_bool(n, w, ctx); }},
+      {"data_scrambling_id", u16_field(p.data_scrambling_id, 1023)},
+      {"tb_size_bits", u32_field(p.tb_size_bits)},
+      {"tbs_lbrm", u32_field(p.tbs_lbrm)},
+      {"x_overhead", uint_field(p.x_overhead, 18)},
+  };
+  for_each_key(node, where, handlers, ctx);
+  return p;
+}
+
+} // namespace
+
+SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string& name) {
+  const Context ctx(name);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(name + ": not valid YAML: " + e.what());
+  }
+  SlotScenario scenario;
+  if (!root.IsMap()) {
+    ctx.fail("top level", "expected keys cell, slot_number and pusch");
+  }
+  bool have_cell = false;
+  YAML::Node pusch_list;
+  for (const auto& item : root) {
+    const auto key = item.first.as<std::string>();
+    if (key == "cell") {
+      scenario.cell = parse_cell(item.second, ctx);
+      have_cell = true;
+    } else if (key == "slot_number") {
+      scenario.slot_number = read_unsigned<unsigned>(item.second, key, ctx, 639);
+    } else if (key == "pusch") {
+      pusch_list = item.second;
+    } else {
+      ctx.fail("top level", "unknown key '" + key + "'");
+    }
+  }
+  if (!have_cell) {
+    ctx.fail("top level", "missing 'cell'");
+  }
+  if (!pusch_list || !pusch_list.IsSequence() || pusch_list.size() == 0) {
+    ctx.fail("pusch", "expected a non-empty list of PUSCH transmissions");
+  }
+  const unsigned slots = phy::slots_per_frame(scenario.cell.numerology);
+  if (scenario.slot_number >= slots) {
+    ctx.fail("slot_number", "must be below " + std::to_string(slots) + " for numerology " +
+                                std::to_string(scenario.cell.numerology));
+  }
+  for (std::size_t i = 0; i < pusch_list.size(); ++i) {
+    const std::string where = "pusch[" + std::to_string(i) + "]";
+    scenario.pusch.push_back(parse_pusch(pusch_list[i], where, ctx));
+    if (const auto error = scenario.pusch.back().validate(scenario.cell); !error.empty()) {
+      ctx.fail(where, error);
+    }
+  }
+  return scenario;
+}
+
+SlotScenario load_slot_scenario(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  if (!file) {
+    throw ConfigError(path.string() + ": cannot open file");
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_slot_scenario(text.str(), path.string());
+}
+
+} // namespace airan::io

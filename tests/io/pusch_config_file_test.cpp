@@ -1,0 +1,112 @@
+#include "airan/io/pusch_config_file.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+namespace {
+
+using airan::io::ConfigError;
+using airan::io::parse_slot_scenario;
+
+const std::filesystem::path configs_dir =
+    std::filesystem::path(AIRAN_TESTVECTOR_DIR).parent_path().parent_path() / "configs";
+
+const std::string minimal = R"(
+cell: {num_prbs: 52, numerology: 1, n_cell_id: 7, num_antenna_ports: 1}
+slot_number: 5
+pusch:
+  - {rnti: 100, bwp_size: 52, prb_size: 52, dmrs_ports: [0], mcs_index: 10, mcs_table: 1}
+)";
+
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_slot_scenario(yaml, "test.yaml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return {};
+}
+
+TEST(SlotScenarioFile, ParsesMinimalScenario) {
+  const auto scenario = parse_slot_scenario(minimal, "minimal");
+  EXPECT_EQ(scenario.cell.num_prbs, 52U);
+  EXPECT_EQ(scenario.cell.numerology, 1U);
+  EXPECT_EQ(scenario.slot_number, 5U);
+  ASSERT_EQ(scenario.pusch.size(), 1U);
+  EXPECT_EQ(scenario.pusch[0].rnti, 100);
+  EXPECT_EQ(scenario.pusch[0].mcs_index, 10U);
+  EXPECT_EQ(scenario.pusch[0].dmrs_ports, 0x1);
+}
+
+TEST(SlotScenarioFile, LoadsEveryBundledConfig) {
+  int loaded = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(configs_dir)) {
+    if (entry.path().extension() == ".yaml" && entry.path().filename().string().starts_with("pusch")) {
+      const auto scenario = airan::io::load_slot_scenario(entry.path());
+      EXPECT_FALSE(scenario.pusch.empty()) << entry.path();
+      ++loaded;
+    }
+  }
+  EXPECT_GE(loaded, 2);
+}
+
+TEST(SlotScenarioFile, PeakConfigHasTheBenchmarkShape) {
+  const auto scenario =
+      airan::io::load_slot_scenario(configs_dir / "pusch_273prb_2layer_256qam.yaml");
+  ASSERT_EQ(scenario.pusch.size(), 1U);
+  const auto& pusch = scenario.pusch[0];
+  EXPECT_EQ(pusch.prb_size, 273U);
+  EXPECT_EQ(pusch.num_layers, 2U);
+  EXPECT_EQ(pusch.mcs_index, 27U);
+  EXPECT_EQ(pusch.mcs_table, airan::phy::McsTable::qam256);
+  EXPECT_EQ(pusch.modulation_order(), 8U);
+}
+
+TEST(SlotScenarioFile, UnknownKeyIsNamed) {
+  auto yaml = minimal;
+  yaml.replace(yaml.find("mcs_index"), 9, "mcs_indx");
+  EXPECT_NE(error_of(yaml).find("unknown key 'mcs_indx'"), std::string::npos) << error_of(yaml);
+}
+
+TEST(SlotScenarioFile, WrongTypesAndRangesAreErrors) {
+  auto negative = minimal;
+  negative.replace(negative.find("rnti: 100"), 9, "rnti: -4");
+  EXPECT_NE(error_of(negative).find("pusch[0].rnti"), std::string::npos) << error_of(negative);
+
+  auto word = minimal;
+  word.replace(word.find("mcs_index: 10"), 13, "mcs_index: ten");
+  EXPECT_NE(error_of(word).find("not a non-negative integer"), std::string::npos);
+
+  auto too_big = minimal;
+  too_big.replace(too_big.find("mcs_index: 10"), 13, "mcs_index: 40");
+  EXPECT_NE(error_of(too_big).find("larger than 31"), std::string::npos);
+
+  auto bad_slot = minimal;
+  bad_slot.replace(bad_slot.find("slot_number: 5"), 14, "slot_number: 20");
+  EXPECT_NE(error_of(bad_slot).find("slot_number"), std::string::npos);
+}
+
+TEST(SlotScenarioFile, ImpossibleAllocationIsRejectedByValidation) {
+  auto yaml = minimal;
+  yaml.replace(yaml.find("prb_size: 52"), 12, "prb_size: 60");
+  EXPECT_NE(error_of(yaml).find("pusch[0]"), std::string::npos) << error_of(yaml);
+
+  auto layers = minimal;
+  layers.replace(layers.find("dmrs_ports: [0]"), 15, "dmrs_ports: [0, 1], num_layers: 2");
+  EXPECT_FALSE(error_of(layers).empty()) << "2 layers on a 1-port UE must be rejected";
+}
+
+TEST(SlotScenarioFile, MalformedDocumentsAreErrors) {
+  EXPECT_NE(error_of("cell: [unclosed").find("not valid YAML"), std::string::npos);
+  EXPECT_NE(error_of("- just a list").find("top level"), std::string::npos);
+  EXPECT_NE(error_of("cell: {num_prbs: 52}\n").find("pusch"), std::string::npos);
+  EXPECT_NE(error_of("").find("top level"), std::string::npos);
+}
+
+TEST(SlotScenarioFile, MissingFileIsAClearError) {
+  EXPECT_THROW(airan::io::load_slot_scenario("/nonexistent/scenario.yaml"), ConfigError);
+}
+
+} // namespace
