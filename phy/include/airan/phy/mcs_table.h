@@ -1,0 +1,44 @@
+/// \file
+/// \brief Modulation and coding scheme tables of TS 38.214 5.1.3.1 (Tables 5.1.3.1-1, -2, -3),
+/// used for PUSCH without transform precoding (TS 38.214 6.1.4.1).
+#pragma once
+
+#include <cstdint>
+
+namespace airan::phy {
+
+/// Which MCS index table applies.
+enum class McsTable : std::uint8_t {
+  qam64 = 1,        ///< TS 38.214 Table 5.1.3.1-1 (up to 64-QAM).
+  qam256 = 2,       ///< TS 38.214 Table 5.1.3.1-2 (up to 256-QAM).
+  qam64_low_se = 3, ///< TS 38.214 Table 5.1.3.1-3 (64-QAM, low spectral efficiency).
+};
+
+/// Number of MCS indices in every table (0 .. 31).
+constexpr unsigned num_mcs_indices = 32;
+
+/// One row of an MCS table.
+struct McsEntry {
+  unsigned modulation_order = 0; ///< Q_m, bits per modulation symbol.
+  /// Target code rate R * 1024 * 10 (the FAPI unit, exact for the half-integer entries such as
+  /// 682.5); 0 for a reserved entry.
+  std::uint32_t code_rate_x10240 = 0;
+  double spectral_efficiency = 0.0; ///< As printed in the table; 0 for a reserved entry.
+  /// True for the "reserved" rows (retransmissions): Q_m is given, the code rate is not.
+  bool reserved = false;
+
+  /// Target code rate R as a fraction (0 for a reserved entry).
+  [[nodiscard]] double code_rate() const { return code_rate_x10240 / 10240.0; }
+};
+
+/// Row \p mcs_index of \p table. \throws std::invalid_argument when mcs_index > 31.
+McsEntry mcs_entry(McsTable table, unsigned mcs_index);
+
+/// Table from its number 1, 2 or 3 (TS 38.214 Table 5.1.3.1-N).
+/// \throws std::invalid_argument for another number.
+McsTable mcs_table_from_number(unsigned table_number);
+
+/// Human-readable name of \p table, e.g. "TS 38.214 Table 5.1.3.1-2".
+const char* mcs_table_name(McsTable table);
+
+} // namespace airan::phy

@@ -1,0 +1,114 @@
+/// \file
+/// \brief Cell (carrier) and PUSCH configuration, shaped like the SCF FAPI UL_TTI.request PUSCH
+/// PDU (SCF 222.10 Table 3-46), for CP-OFDM PUSCH (no transform precoding).
+///
+/// A PuschConfig is plain data; validate() tells whether it describes a transmission that
+/// TS 38.211/38.214 allow and this implementation supports, and why not.
+#pragma once
+
+#include "airan/phy/mcs_table.h"
+#include "airan/phy/numerology.h"
+
+#include <cstdint>
+#include <string>
+
+namespace airan::phy {
+
+/// PUSCH time-domain mapping type (TS 38.214 6.1.2.1).
+enum class PuschMappingType : std::uint8_t {
+  type_a, ///< Slot based: starts at symbol 0, first DMRS at dmrs-TypeA-Position.
+  type_b, ///< Mini-slot: first DMRS on the first PUSCH symbol.
+};
+
+/// DMRS configuration type (TS 38.211 6.4.1.1.3, higher-layer dmrs-Type).
+enum class DmrsConfigType : std::uint8_t {
+  type1 = 1, ///< Comb-2: 2 CDM groups, 6 REs per PRB and group, ports 0..7.
+  type2 = 2, ///< 3 CDM groups of 2 adjacent REs, 4 REs per PRB and group, ports 0..11.
+};
+
+/// How layers become antenna ports (TS 38.214 6.1.1).
+enum class PuschPrecoding : std::uint8_t {
+  non_codebook, ///< Identity: layer i is antenna port i (number of ports = number of layers).
+  codebook,     ///< TS 38.211 Tables 6.3.1.5-1..7, selected by the TPMI.
+};
+
+/// Carrier-wide parameters (FAPI CONFIG.request carrier and cell parameters).
+struct CellConfig {
+  unsigned num_prbs = 273;     ///< Carrier size N_grid^size in PRBs (1 .. 275).
+  unsigned grid_start_crb = 0; ///< N_grid^start: first CRB of the carrier, from point A.
+  unsigned numerology = 1;     ///< mu, subcarrier spacing 15 * 2^mu kHz.
+  CyclicPrefix cyclic_prefix = CyclicPrefix::normal;
+  std::uint16_t n_cell_id = 0;       ///< Physical cell identity N_ID^cell (0 .. 1007).
+  unsigned dmrs_type_a_position = 2; ///< dmrs-TypeA-Position: l0 = 2 or 3.
+  unsigned num_antenna_ports = 1;    ///< Transmit antenna ports of the UE (1, 2 or 4).
+
+  /// Empty when valid, otherwise what is wrong.
+  [[nodiscard]] std::string validate() const;
+};
+
+/// One PUSCH transmission (FAPI PUSCH PDU fields, names spelled out; sizes in PRBs/symbols).
+struct PuschConfig {
+  std::uint16_t rnti = 1;   ///< n_RNTI (C-RNTI etc.), used by the data scrambling.
+  std::uint32_t handle = 0; ///< FAPI handle, carried through unchanged.
+
+  // --- Frequency and time allocation ---
+  unsigned bwp_start = 0;    ///< BWP start in CRBs from point A.
+  unsigned bwp_size = 273;   ///< BWP size in PRBs.
+  unsigned prb_start = 0;    ///< First PRB of the allocation, relative to the BWP start.
+  unsigned prb_size = 273;   ///< Contiguous PRBs allocated (resource allocation type 1).
+  unsigned start_symbol = 0; ///< S: first OFDM symbol in the slot.
+  unsigned num_symbols = 14; ///< L: number of OFDM symbols.
+  PuschMappingType mapping_type = PuschMappingType::type_a;
+
+  // --- DMRS ---
+  DmrsConfigType dmrs_config_type = DmrsConfigType::type1;
+  /// FAPI ulDmrsSymbPos: bit l set when symbol l of the slot carries DMRS (both symbols of a
+  /// double-symbol DMRS). 0: derived from dmrs_additional_position and dmrs_length with TS
+  /// 38.211 Tables 6.4.1.1.3-3/-4.
+  std::uint16_t dmrs_symbol_mask = 0;
+  unsigned dmrs_additional_position = 1; ///< dmrs-AdditionalPosition pos0..pos3 as 0..3.
+  /// Symbols per DMRS occasion actually used: 1 single-symbol, 2 double-symbol (the RRC
+  /// maxLength must allow it). With 2, the DMRS symbols pair up as l' = 0, 1.
+  unsigned dmrs_length = 1;
+  /// FAPI dmrsPorts: bit p set when DMRS antenna port p (0 .. 11) is used; the i-th set bit, from
+  /// bit 0 up, is the port of layer i.
+  std::uint16_t dmrs_ports = 0x1;
+  unsigned n_scid = 0;                      ///< n_SCID, 0 or 1.
+  std::uint16_t dmrs_scrambling_id = 0;     ///< N_ID^{n_SCID} (0 .. 65535).
+  unsigned num_dmrs_cdm_groups_no_data = 1; ///< 1..2 (type 1) or 1..3 (type 2).
+
+  // --- Modulation and coding ---
+  unsigned mcs_index = 0;
+  McsTable mcs_table = McsTable::qam64;
+  /// FAPI targetCodeRate, R * 1024 * 10; 0: take it from the MCS table.
+  std::uint32_t target_code_rate_x10240 = 0;
+  /// FAPI qamModOrder Q_m (2, 4, 6, 8); 0: take it from the MCS table.
+  unsigned qam_order = 0;
+  unsigned num_layers = 1; ///< 1..4, one codeword.
+  PuschPrecoding precoding = PuschPrecoding::non_codebook;
+  unsigned tpmi = 0; ///< Transmitted precoding matrix indicator (codebook precoding only).
+  bool transform_precoding = false; ///< Must be false: DFT-s-OFDM is not implemented.
+
+  // --- HARQ and transport block ---
+  unsigned rv = 0;                      ///< Redundancy version 0..3.
+  unsigned harq_process_id = 0;         ///< 0..15 (0..31 with Rel-17); carried through.
+  bool new_data_indicator = true;       ///< Carried through.
+  std::uint16_t data_scrambling_id = 0; ///< n_ID for the data scrambling (0 .. 1023).
+  std::uint32_t tb_size_bits = 0;       ///< TBS in bits; 0: derived with TS 38.214 5.1.3.2.
+  std::uint32_t tbs_lbrm = 0;           ///< TBS_LBRM for limited-buffer rate matching; 0: none.
+  unsigned x_overhead = 0;              ///< xOverhead: 0, 6, 12 or 18 REs per PRB.
+
+  /// Empty when this PUSCH can be transmitted on \p cell, otherwise the first problem found.
+  [[nodiscard]] std::string validate(const CellConfig& cell) const;
+
+  /// Q_m: qam_order when set, otherwise from the MCS table.
+  [[nodiscard]] unsigned modulation_order() const;
+  /// R * 10240: target_code_rate_x10240 when set, otherwise from the MCS table.
+  [[nodiscard]] std::uint32_t code_rate_x10240() const;
+  /// DMRS port of layer \p layer (the layer-th set bit of dmrs_ports). \pre layer < num_layers.
+  [[nodiscard]] unsigned dmrs_port_of_layer(unsigned layer) const;
+  /// First CRB of the allocation: bwp_start + prb_start.
+  [[nodiscard]] unsigned first_crb() const { return bwp_start + prb_start; }
+};
+
+} // namespace airan::phy

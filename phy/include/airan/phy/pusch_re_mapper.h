@@ -1,0 +1,56 @@
+/// \file
+/// \brief PUSCH mapping to virtual resource blocks and then physical resource blocks (TS 38.211
+/// 6.3.1.6, non-interleaved VRB-to-PRB mapping): layer symbols fill the allocation frequency
+/// first, then symbol by symbol, skipping every RE that is not for data: all REs of the DMRS CDM
+/// groups without data on DMRS symbols (which stay empty unless DMRS is written there).
+#pragma once
+
+#include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/pusch_config.h"
+#include "airan/phy/resource_grid.h"
+#include "airan/phy/types.h"
+
+#include <array>
+#include <cstddef>
+#include <span>
+
+namespace airan::phy {
+
+/// Where one PUSCH lies in the carrier grid and which of its REs carry data.
+struct PuschReMapping {
+  unsigned first_subcarrier = 0; ///< First allocated subcarrier in the carrier grid.
+  unsigned num_prbs = 0;         ///< Allocated PRBs (contiguous).
+  unsigned start_symbol = 0;
+  unsigned num_symbols = 0;
+  DmrsSymbols dmrs_symbols;
+  /// For DMRS symbols: data_on_dmrs_symbol[k] is true when subcarrier k of every PRB carries
+  /// data (its CDM group is not among the groups without data).
+  std::array<bool, subcarriers_per_prb> data_on_dmrs_symbol{};
+
+  /// Allocated subcarriers, 12 * num_prbs.
+  [[nodiscard]] unsigned num_subcarriers() const { return subcarriers_per_prb * num_prbs; }
+  /// Data REs of one layer on slot symbol \p symbol (0 outside the allocation).
+  [[nodiscard]] unsigned num_data_res(unsigned symbol) const;
+  /// Data REs of one layer in the slot, G / (Q_m v).
+  [[nodiscard]] std::size_t num_data_res() const;
+  /// True when subcarrier \p k (relative to first_subcarrier) of slot symbol \p symbol carries
+  /// data.
+  [[nodiscard]] bool is_data_re(unsigned symbol, unsigned k) const;
+};
+
+/// RE mapping of \p pusch on \p cell. \throws std::invalid_argument for an invalid DMRS setup.
+PuschReMapping make_pusch_re_mapping(const CellConfig& cell, const PuschConfig& pusch);
+
+/// Writes the layer symbols of the allocation into grid ports 0 .. num_layers - 1: data REs take
+/// layer_symbols[layer * num_data_res() + n] in frequency-first order; the other allocated REs of
+/// DMRS symbols are set to zero. REs outside the allocation are not touched.
+/// \throws std::invalid_argument when sizes do not match.
+void map_pusch_data(const PuschReMapping& mapping, std::span<const cf32> layer_symbols,
+                    unsigned num_layers, ResourceGrid& grid);
+
+/// Inverse of map_pusch_data(): reads the data REs of grid ports 0 .. num_layers - 1 into
+/// layer_symbols (layer-major). \throws std::invalid_argument when sizes do not match.
+void extract_pusch_data(const PuschReMapping& mapping, const ResourceGrid& grid,
+                        unsigned num_layers, std::span<cf32> layer_symbols);
+
+} // namespace airan::phy

@@ -1,0 +1,110 @@
+#include "airan/phy/ofdm_modulator.h"
+
+// <complex> first, so liquid's complex type is std::complex<float> (binary compatible with cf32).
+#include <complex>
+#include <liquid/liquid.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace airan::phy {
+
+struct OfdmModulator::Impl {
+  Impl(const Numerology& numerology_in, unsigned num_prbs)
+      : numerology(numerology_in), num_subcarriers(subcarriers_per_prb * num_prbs),
+        scale(1.0F / std::sqrt(static_cast<float>(numerology_in.fft_size()))) {
+    const unsigned n = numerology.fft_size();
+    if (num_prbs == 0 || num_subcarriers > n) {
+      throw std::invalid_argument("OFDM modulator: " + std::to_string(num_subcarriers) +
+                                  " subcarriers do not fit a " + std::to_string(n) + "-point FFT");
+    }
+    bins = static_cast<cf32*>(fft_malloc(n * sizeof(cf32)));
+    samples = static_cast<cf32*>(fft_malloc(n * sizeof(cf32)));
+    if (bins == nullptr || samples == nullptr) {
+      release();
+      throw std::bad_alloc();
+    }
+    std::fill_n(bins, n, cf32(0.0F, 0.0F));
+    plan = fft_create_plan(n, bins, samples, LIQUID_FFT_BACKWARD, 0);
+  }
+  ~Impl() { release(); }
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  void release() {
+    if (plan != nullptr) {
+      fft_destroy_plan(plan);
+    }
+    if (bins != nullptr) {
+      fft_free(bins);
+    }
+    if (samples != nullptr) {
+      fft_free(samples);
+    }
+  }
+
+  Numerology numerology;
+  unsigned num_subcarriers;
+  float scale;
+  cf32* bins = nullptr;    ///< IFFT input, N bins, bin 0 = DC.
+  cf32* samples = nullptr; ///< IFFT output, N samples.
+  fftplan plan = nullptr;
+};
+
+OfdmModulator::OfdmModulator(const Numerology& numerology, unsigned num_prbs)
+    : impl_(std::make_unique<Impl>(numerology, num_prbs)) {}
+OfdmModulator::~OfdmModulator() = default;
+OfdmModulator::OfdmModulator(OfdmModulator&&) noexcept = default;
+OfdmModulator& OfdmModulator::operator=(OfdmModulator&&) noexcept = default;
+
+const Numerology& OfdmModulator::numerology() const {
+  return impl_->numerology;
+}
+unsigned OfdmModulator::num_subcarriers() const {
+  return impl_->num_subcarriers;
+}
+
+void OfdmModulator::modulate_symbol(std::span<const cf32> subcarriers, unsigned slot,
+                                    unsigned symbol, std::span<cf32> out) {
+  Impl& s = *impl_;
+  const unsigned n = s.numerology.fft_size();
+  const unsigned cp = s.numerology.cp_length(slot, symbol);
+  if (subcarriers.size() != s.num_subcarriers || out.size() != n + cp) {
+    throw std::invalid_argument("OFDM modulator: expected " + std::to_string(s.num_subcarriers) +
+                                " subcarriers and " + std::to_string(n + cp) + " samples");
+  }
+  // Lower half of the carrier at negative frequencies (top bins), upper half from DC up; the
+  // bins between them stay zero.
+  const unsigned half = s.num_subcarriers / 2;
+  std::fill_n(s.bins, n, cf32(0.0F, 0.0F));
+  std::copy_n(subcarriers.data(), half, s.bins + (n - half));
+  std::copy_n(subcarriers.data() + half, s.num_subcarriers - half, s.bins);
+  fft_execute(s.plan);
+  // CP: the last cp samples of the symbol, then the symbol itself.
+  std::transform(s.samples + (n - cp), s.samples + n, out.data(),
+                 [&](cf32 v) { return v * s.scale; });
+  std::transform(s.samples, s.samples + n, out.data() + cp, [&](cf32 v) { return v * s.scale; });
+}
+
+void OfdmModulator::modulate_slot(const ResourceGrid& grid, unsigned port, unsigned slot,
+                                  std::span<cf32> out) {
+  const Numerology& numerology = impl_->numerology;
+  if (port >= grid.num_ports() || grid.num_symbols() != numerology.symbols_per_slot() ||
+      grid.num_subcarriers() != impl_->num_subcarriers) {
+    throw std::invalid_argument("OFDM modulator: the grid does not match the carrier");
+  }
+  if (out.size() != numerology.slot_length(slot)) {
+    throw std::invalid_argument("OFDM modulator: the slot needs " +
+                                std::to_string(numerology.slot_length(slot)) + " samples");
+  }
+  std::size_t offset = 0;
+  for (unsigned l = 0; l < numerology.symbols_per_slot(); ++l) {
+    const unsigned length = numerology.symbol_length(slot, l);
+    modulate_symbol(grid.symbol(port, l), slot, l, out.subspan(offset, length));
+    offset += length;
+  }
+}
+
+} // namespace airan::phy

@@ -1,0 +1,219 @@
+#include "airan/phy/pusch_config.h"
+
+#include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/pusch_precoder.h"
+
+#include <bit>
+#include <stdexcept>
+
+namespace airan::phy {
+namespace {
+
+constexpr unsigned max_carrier_prbs = 275;
+constexpr unsigned max_grid_start_crb = 2199;
+constexpr unsigned max_cell_id = 1007;
+constexpr unsigned max_layers = 4;
+constexpr unsigned max_data_scrambling_id = 1023;
+constexpr unsigned max_harq_process_id = 31;
+
+std::string str(unsigned value) {
+  return std::to_string(value);
+}
+
+std::string validate_modulation_and_coding(const PuschConfig& pusch) {
+  if (pusch.mcs_index >= num_mcs_indices) {
+    return "MCS index " + str(pusch.mcs_index) + " is not in 0..31";
+  }
+  const McsEntry entry = mcs_entry(pusch.mcs_table, pusch.mcs_index);
+  const std::string where =
+      "MCS " + str(pusch.mcs_index) + " of " + mcs_table_name(pusch.mcs_table);
+  if (pusch.qam_order != 0 && pusch.qam_order != entry.modulation_order) {
+    return "qam_order " + str(pusch.qam_order) + " differs from Q_m " +
+           str(entry.modulation_order) + " of " + where;
+  }
+  if (entry.reserved && pusch.target_code_rate_x10240 == 0) {
+    return where + " is reserved: the target code rate must be given";
+  }
+  if (!entry.reserved && pusch.target_code_rate_x10240 != 0 &&
+      pusch.target_code_rate_x10240 != entry.code_rate_x10240) {
+    return "target code rate x10240 " + str(pusch.target_code_rate_x10240) + " differs from " +
+           str(entry.code_rate_x10240) + " of " + where;
+  }
+  if (pusch.code_rate_x10240() >= 10240) {
+    return "target code rate must be below 1";
+  }
+  const unsigned qm = pusch.modulation_order();
+  if (qm != 2 && qm != 4 && qm != 6 && qm != 8) {
+    return "modulation order " + str(qm) + " is not one of 2, 4, 6, 8 for CP-OFDM PUSCH";
+  }
+  return {};
+}
+
+std::string validate_allocation(const CellConfig& cell, const PuschConfig& pusch) {
+  if (pusch.bwp_size == 0 || pusch.bwp_start < cell.grid_start_crb ||
+      pusch.bwp_start + pusch.bwp_size > cell.grid_start_crb + cell.num_prbs) {
+    return "BWP CRBs " + str(pusch.bwp_start) + "+" + str(pusch.bwp_size) +
+           " do not fit the carrier CRBs " + str(cell.grid_start_crb) + "+" + str(cell.num_prbs);
+  }
+  if (pusch.prb_size == 0 || pusch.prb_start + pusch.prb_size > pusch.bwp_size) {
+    return "PRBs " + str(pusch.prb_start) + "+" + str(pusch.prb_size) + " do not fit the BWP of " +
+           str(pusch.bwp_size) + " PRBs";
+  }
+  const unsigned slot_symbols = symbols_per_slot(cell.cyclic_prefix);
+  if (pusch.num_symbols == 0 || pusch.start_symbol + pusch.num_symbols > slot_symbols) {
+    return "symbols " + str(pusch.start_symbol) + "+" + str(pusch.num_symbols) +
+           " do not fit a slot of " + str(slot_symbols);
+  }
+  // TS 38.214 Table 6.1.2.1-1: type A starts at symbol 0 and lasts at least 4 symbols.
+  if (pusch.mapping_type == PuschMappingType::type_a &&
+      (pusch.start_symbol != 0 || pusch.num_symbols < 4)) {
+    return "mapping type A needs start symbol 0 and at least 4 symbols";
+  }
+  return {};
+}
+
+std::string validate_dmrs(const CellConfig& cell, const PuschConfig& pusch) {
+  const DmrsConfigType type = pusch.dmrs_config_type;
+  if (type != DmrsConfigType::type1 && type != DmrsConfigType::type2) {
+    return "DMRS configuration type must be 1 or 2";
+  }
+  if (pusch.dmrs_length != 1 && pusch.dmrs_length != 2) {
+    return "DMRS length must be 1 or 2";
+  }
+  if (pusch.n_scid > 1) {
+    return "n_SCID must be 0 or 1";
+  }
+  const unsigned groups = dmrs_num_cdm_groups(type);
+  if (pusch.num_dmrs_cdm_groups_no_data < 1 || pusch.num_dmrs_cdm_groups_no_data > groups) {
+    return "CDM groups without data must be 1.." + str(groups) + " for DMRS type " +
+           str(static_cast<unsigned>(type));
+  }
+  if (pusch.num_layers < 1 || pusch.num_layers > max_layers) {
+    return "number of layers must be 1..4";
+  }
+  if (static_cast<unsigned>(std::popcount(pusch.dmrs_ports)) != pusch.num_layers) {
+    return "dmrs_ports has " + str(static_cast<unsigned>(std::popcount(pusch.dmrs_ports))) +
+           " port(s) for " + str(pusch.num_layers) + " layer(s)";
+  }
+  for (unsigned layer = 0; layer < pusch.num_layers; ++layer) {
+    const unsigned port = pusch.dmrs_port_of_layer(layer);
+    if (port >= dmrs_num_ports(type)) {
+      return "DMRS port " + str(port) + " does not exist for DMRS type " +
+             str(static_cast<unsigned>(type));
+    }
+    const DmrsPortParams params = dmrs_port_params(type, port);
+    if (params.w_t[1] < 0 && pusch.dmrs_length != 2) {
+      return "DMRS port " + str(port) + " needs double-symbol DMRS";
+    }
+    if (params.cdm_group >= pusch.num_dmrs_cdm_groups_no_data) {
+      return "DMRS port " + str(port) + " is in CDM group " + str(params.cdm_group) +
+             ", not among the " + str(pusch.num_dmrs_cdm_groups_no_data) +
+             " CDM group(s) without data";
+    }
+  }
+  try {
+    if (pusch_dmrs_symbols(cell, pusch).mask == 0) {
+      return "the PUSCH has no DMRS symbol";
+    }
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return {};
+}
+
+std::string validate_precoding(const CellConfig& cell, const PuschConfig& pusch) {
+  if (pusch.precoding == PuschPrecoding::non_codebook) {
+    if (pusch.num_layers != cell.num_antenna_ports) {
+      return "non-codebook precoding needs as many layers (" + str(pusch.num_layers) +
+             ") as antenna ports (" + str(cell.num_antenna_ports) + ")";
+    }
+    return {};
+  }
+  try {
+    (void)pusch_codebook_matrix(pusch.num_layers, cell.num_antenna_ports, pusch.tpmi);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return {};
+}
+
+} // namespace
+
+std::string CellConfig::validate() const {
+  if (num_prbs < 1 || num_prbs > max_carrier_prbs) {
+    return "carrier size " + str(num_prbs) + " PRBs is not in 1..275";
+  }
+  if (grid_start_crb > max_grid_start_crb) {
+    return "carrier start CRB " + str(grid_start_crb) + " exceeds 2199";
+  }
+  if (numerology > max_numerology) {
+    return "numerology " + str(numerology) + " is not in 0..6";
+  }
+  if (cyclic_prefix == CyclicPrefix::extended && numerology != 2) {
+    return "the extended cyclic prefix exists only for numerology 2";
+  }
+  if (n_cell_id > max_cell_id) {
+    return "cell id " + str(n_cell_id) + " exceeds 1007";
+  }
+  if (dmrs_type_a_position != 2 && dmrs_type_a_position != 3) {
+    return "dmrs-TypeA-Position must be 2 or 3";
+  }
+  if (num_antenna_ports != 1 && num_antenna_ports != 2 && num_antenna_ports != 4) {
+    return "number of antenna ports must be 1, 2 or 4";
+  }
+  return {};
+}
+
+std::string PuschConfig::validate(const CellConfig& cell) const {
+  if (std::string error = cell.validate(); !error.empty()) {
+    return "cell: " + error;
+  }
+  if (transform_precoding) {
+    return "transform precoding (DFT-s-OFDM) is not supported";
+  }
+  for (auto* check : {validate_allocation, validate_dmrs, validate_precoding}) {
+    if (std::string error = check(cell, *this); !error.empty()) {
+      return error;
+    }
+  }
+  if (std::string error = validate_modulation_and_coding(*this); !error.empty()) {
+    return error;
+  }
+  if (rv > 3) {
+    return "redundancy version must be 0..3";
+  }
+  if (harq_process_id > max_harq_process_id) {
+    return "HARQ process id must be 0..31";
+  }
+  if (data_scrambling_id > max_data_scrambling_id) {
+    return "data scrambling id must be 0..1023";
+  }
+  if (x_overhead != 0 && x_overhead != 6 && x_overhead != 12 && x_overhead != 18) {
+    return "xOverhead must be 0, 6, 12 or 18";
+  }
+  return {};
+}
+
+unsigned PuschConfig::modulation_order() const {
+  return qam_order != 0 ? qam_order : mcs_entry(mcs_table, mcs_index).modulation_order;
+}
+
+std::uint32_t PuschConfig::code_rate_x10240() const {
+  return target_code_rate_x10240 != 0 ? target_code_rate_x10240
+                                      : mcs_entry(mcs_table, mcs_index).code_rate_x10240;
+}
+
+unsigned PuschConfig::dmrs_port_of_layer(unsigned layer) const {
+  unsigned seen = 0;
+  for (unsigned port = 0; port < 16; ++port) {
+    if (((dmrs_ports >> port) & 1U) != 0) {
+      if (seen == layer) {
+        return port;
+      }
+      ++seen;
+    }
+  }
+  throw std::invalid_argument("layer " + str(layer) + " has no DMRS port in dmrs_ports");
+}
+
+} // namespace airan::phy

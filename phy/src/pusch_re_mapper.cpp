@@ -1,0 +1,117 @@
+#include "airan/phy/pusch_re_mapper.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace airan::phy {
+namespace {
+
+void check_sizes(const PuschReMapping& mapping, std::size_t num_layer_symbols, unsigned num_layers,
+                 const ResourceGrid& grid) {
+  if (num_layers == 0 || num_layers > grid.num_ports()) {
+    throw std::invalid_argument("PUSCH RE mapping: the grid has " +
+                                std::to_string(grid.num_ports()) + " ports for " +
+                                std::to_string(num_layers) + " layers");
+  }
+  if (mapping.first_subcarrier + mapping.num_subcarriers() > grid.num_subcarriers() ||
+      mapping.start_symbol + mapping.num_symbols > grid.num_symbols()) {
+    throw std::invalid_argument("PUSCH RE mapping: the allocation does not fit the grid");
+  }
+  if (num_layer_symbols != mapping.num_data_res() * num_layers) {
+    throw std::invalid_argument("PUSCH RE mapping: " + std::to_string(num_layer_symbols) +
+                                " layer symbols for " +
+                                std::to_string(mapping.num_data_res() * num_layers) + " data REs");
+  }
+}
+
+} // namespace
+
+unsigned PuschReMapping::num_data_res(unsigned symbol) const {
+  if (symbol < start_symbol || symbol >= start_symbol + num_symbols) {
+    return 0;
+  }
+  if (!dmrs_symbols.contains(symbol)) {
+    return num_subcarriers();
+  }
+  const auto per_prb = static_cast<unsigned>(
+      std::count(data_on_dmrs_symbol.begin(), data_on_dmrs_symbol.end(), true));
+  return per_prb * num_prbs;
+}
+
+std::size_t PuschReMapping::num_data_res() const {
+  std::size_t total = 0;
+  for (unsigned l = start_symbol; l < start_symbol + num_symbols; ++l) {
+    total += num_data_res(l);
+  }
+  return total;
+}
+
+bool PuschReMapping::is_data_re(unsigned symbol, unsigned k) const {
+  if (symbol < start_symbol || symbol >= start_symbol + num_symbols || k >= num_subcarriers()) {
+    return false;
+  }
+  return !dmrs_symbols.contains(symbol) || data_on_dmrs_symbol[k % subcarriers_per_prb];
+}
+
+PuschReMapping make_pusch_re_mapping(const CellConfig& cell, const PuschConfig& pusch) {
+  PuschReMapping mapping;
+  mapping.first_subcarrier = subcarriers_per_prb * (pusch.first_crb() - cell.grid_start_crb);
+  mapping.num_prbs = pusch.prb_size;
+  mapping.start_symbol = pusch.start_symbol;
+  mapping.num_symbols = pusch.num_symbols;
+  mapping.dmrs_symbols = pusch_dmrs_symbols(cell, pusch);
+  for (unsigned k = 0; k < subcarriers_per_prb; ++k) {
+    // CDM group of subcarrier k: k mod 2 (type 1, comb of Delta = 0, 1) or (k mod 6) / 2 (type 2,
+    // pairs at Delta = 0, 2, 4).
+    const unsigned group = pusch.dmrs_config_type == DmrsConfigType::type1 ? k % 2 : (k % 6) / 2;
+    mapping.data_on_dmrs_symbol[k] = group >= pusch.num_dmrs_cdm_groups_no_data;
+  }
+  return mapping;
+}
+
+void map_pusch_data(const PuschReMapping& mapping, std::span<const cf32> layer_symbols,
+                    unsigned num_layers, ResourceGrid& grid) {
+  check_sizes(mapping, layer_symbols.size(), num_layers, grid);
+  const std::size_t per_layer = mapping.num_data_res();
+  const unsigned width = mapping.num_subcarriers();
+  for (unsigned layer = 0; layer < num_layers; ++layer) {
+    const cf32* in = layer_symbols.data() + layer * per_layer;
+    for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+      cf32* out = grid.symbol(layer, l).data() + mapping.first_subcarrier;
+      if (!mapping.dmrs_symbols.contains(l)) {
+        std::copy_n(in, width, out);
+        in += width;
+        continue;
+      }
+      for (unsigned k = 0; k < width; ++k) {
+        if (mapping.data_on_dmrs_symbol[k % subcarriers_per_prb]) {
+          out[k] = *in++;
+        } else {
+          out[k] = cf32(0.0F, 0.0F);
+        }
+      }
+    }
+  }
+}
+
+void extract_pusch_data(const PuschReMapping& mapping, const ResourceGrid& grid,
+                        unsigned num_layers, std::span<cf32> layer_symbols) {
+  check_sizes(mapping, layer_symbols.size(), num_layers, grid);
+  const std::size_t per_layer = mapping.num_data_res();
+  const unsigned width = mapping.num_subcarriers();
+  for (unsigned layer = 0; layer < num_layers; ++layer) {
+    cf32* out = layer_symbols.data() + layer * per_layer;
+    for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+      const cf32* in = grid.symbol(layer, l).data() + mapping.first_subcarrier;
+      for (unsigned k = 0; k < width; ++k) {
+        if (!mapping.dmrs_symbols.contains(l) ||
+            mapping.data_on_dmrs_symbol[k % subcarriers_per_prb]) {
+          *out++ = in[k];
+        }
+      }
+    }
+  }
+}
+
+} // namespace airan::phy

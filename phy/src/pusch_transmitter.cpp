@@ -1,0 +1,201 @@
+#include "airan/phy/pusch_transmitter.h"
+
+#include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/layer_mapper.h"
+#include "airan/phy/modulation_mapper.h"
+#include "airan/phy/ofdm_modulator.h"
+#include "airan/phy/pusch_precoder.h"
+#include "airan/phy/pusch_re_mapper.h"
+#include "airan/phy/pusch_scrambler.h"
+#include "airan/phy/tbs_calculator.h"
+#include "airan/phy/ulsch_encoder.h"
+
+#include <array>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace airan::phy {
+
+std::uint32_t pusch_coded_bits(const CellConfig& cell, const PuschConfig& pusch) {
+  const PuschReMapping mapping = make_pusch_re_mapping(cell, pusch);
+  return static_cast<std::uint32_t>(mapping.num_data_res() * pusch.modulation_order() *
+                                    pusch.num_layers);
+}
+
+struct PuschTransmitter::Impl {
+  Impl(const CellConfig& cell_in, const PuschTransmitterOptions& options)
+      : cell(cell_in), max_modulation_order(options.max_modulation_order),
+        numerology(cell_in.numerology, cell_in.cyclic_prefix,
+                   options.fft_size != 0 ? options.fft_size : choose_fft_size(cell_in.num_prbs)),
+        ofdm(numerology, cell_in.num_prbs), encoder(create_ulsch_encoder()) {
+    if (max_modulation_order < 2 || max_modulation_order > 10) {
+      throw std::invalid_argument("PUSCH transmitter: maximum modulation order must be 2..10");
+    }
+    const std::size_t max_res_per_layer =
+        std::size_t{subcarriers_per_prb} * cell.num_prbs * numerology.symbols_per_slot();
+    const std::size_t max_symbols = max_res_per_layer * cell.num_antenna_ports;
+    codeword.resize(max_symbols * max_modulation_order);
+    symbols.resize(max_symbols);
+    layer_symbols.resize(max_symbols);
+    dmrs_values.resize(std::size_t{dmrs_res_per_prb(DmrsConfigType::type1)} * cell.num_prbs);
+    layer_grid = ResourceGrid(cell.num_antenna_ports, numerology.symbols_per_slot(),
+                              subcarriers_per_prb * cell.num_prbs);
+  }
+
+  void check_grid(const ResourceGrid& grid) const {
+    if (grid.num_ports() != cell.num_antenna_ports ||
+        grid.num_symbols() != numerology.symbols_per_slot() ||
+        grid.num_subcarriers() != subcarriers_per_prb * cell.num_prbs) {
+      throw std::invalid_argument("PUSCH transmitter: the grid must be " +
+                                  std::to_string(cell.num_antenna_ports) + " x " +
+                                  std::to_string(numerology.symbols_per_slot()) + " x " +
+                                  std::to_string(subcarriers_per_prb * cell.num_prbs));
+    }
+  }
+
+  /// Writes the DMRS of every layer into \p target (ports = layers) at its DMRS REs.
+  void map_dmrs(const PuschConfig& pusch, const PuschReMapping& mapping, unsigned slot,
+                ResourceGrid& target) {
+    const PuschDmrsParams params = make_pusch_dmrs_params(cell, pusch, slot);
+    std::span<cf32> values(dmrs_values.data(), params.values_per_symbol());
+    for (unsigned layer = 0; layer < pusch.num_layers; ++layer) {
+      const unsigned port = pusch.dmrs_port_of_layer(layer);
+      const unsigned delta = dmrs_port_params(pusch.dmrs_config_type, port).delta;
+      for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+        if (!params.symbols.contains(l)) {
+          continue;
+        }
+        generate_pusch_dmrs(params, port, l, values);
+        cf32* row = target.symbol(layer, l).data() + mapping.first_subcarrier;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+          row[dmrs_subcarrier(pusch.dmrs_config_type, delta, static_cast<unsigned>(i))] = values[i];
+        }
+      }
+    }
+  }
+
+  /// Precodes the allocation of layer_grid into \p grid.
+  void precode_allocation(const PrecodingMatrix& w, const PuschReMapping& mapping,
+                          ResourceGrid& grid) {
+    std::array<const cf32*, max_precoding_ports> layer_rows{};
+    std::array<cf32*, max_precoding_ports> port_rows{};
+    for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+      for (unsigned layer = 0; layer < w.num_layers(); ++layer) {
+        layer_rows[layer] = layer_grid.symbol(layer, l).data() + mapping.first_subcarrier;
+      }
+      for (unsigned port = 0; port < w.num_ports(); ++port) {
+        port_rows[port] = grid.symbol(port, l).data() + mapping.first_subcarrier;
+      }
+      precode_rows(w, layer_rows, port_rows, mapping.num_subcarriers());
+    }
+  }
+
+  CellConfig cell;
+  unsigned max_modulation_order;
+  Numerology numerology;
+  OfdmModulator ofdm;
+  std::unique_ptr<UlschEncoder> encoder;
+  std::vector<bit_t> codeword;
+  std::vector<cf32> symbols;
+  std::vector<cf32> layer_symbols;
+  std::vector<cf32> dmrs_values;
+  ResourceGrid layer_grid; ///< Layers before codebook precoding.
+};
+
+PuschTransmitter::PuschTransmitter(const CellConfig& cell, const PuschTransmitterOptions& options) {
+  if (const std::string error = cell.validate(); !error.empty()) {
+    throw std::invalid_argument("PUSCH transmitter: cell: " + error);
+  }
+  impl_ = std::make_unique<Impl>(cell, options);
+}
+
+PuschTransmitter::~PuschTransmitter() = default;
+PuschTransmitter::PuschTransmitter(PuschTransmitter&&) noexcept = default;
+PuschTransmitter& PuschTransmitter::operator=(PuschTransmitter&&) noexcept = default;
+
+const CellConfig& PuschTransmitter::cell() const {
+  return impl_->cell;
+}
+const Numerology& PuschTransmitter::numerology() const {
+  return impl_->numerology;
+}
+
+ResourceGrid PuschTransmitter::make_grid() const {
+  return {impl_->cell.num_antenna_ports, impl_->numerology.symbols_per_slot(),
+          subcarriers_per_prb * impl_->cell.num_prbs};
+}
+
+std::uint32_t PuschTransmitter::transport_block_size(const PuschConfig& pusch) const {
+  if (const std::string error = pusch.validate(impl_->cell); !error.empty()) {
+    throw std::invalid_argument("PUSCH transmitter: " + error);
+  }
+  return pusch.tb_size_bits != 0 ? pusch.tb_size_bits : compute_pusch_tbs(impl_->cell, pusch);
+}
+
+void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschConfig& pusch,
+                                unsigned slot, ResourceGrid& grid) {
+  Impl& s = *impl_;
+  const std::uint32_t tbs = transport_block_size(pusch); // validates pusch
+  if (tb_bits.size() != tbs) {
+    throw std::invalid_argument("PUSCH transmitter: " + std::to_string(tb_bits.size()) +
+                                " TB bits for a TBS of " + std::to_string(tbs));
+  }
+  if (slot >= s.numerology.slots_per_frame()) {
+    throw std::invalid_argument("PUSCH transmitter: slot " + std::to_string(slot) +
+                                " is outside the frame");
+  }
+  const unsigned qm = pusch.modulation_order();
+  if (qm > s.max_modulation_order) {
+    throw std::invalid_argument("PUSCH transmitter: Q_m " + std::to_string(qm) +
+                                " exceeds the configured maximum");
+  }
+  s.check_grid(grid);
+
+  const PuschReMapping mapping = make_pusch_re_mapping(s.cell, pusch);
+  const std::size_t num_symbols = mapping.num_data_res() * pusch.num_layers;
+  const std::span<bit_t> codeword(s.codeword.data(), num_symbols * qm);
+  const std::span<cf32> symbols(s.symbols.data(), num_symbols);
+  const std::span<cf32> layer_symbols(s.layer_symbols.data(), num_symbols);
+
+  UlschCodingConfig coding;
+  coding.tbs = tbs;
+  coding.target_code_rate = pusch.code_rate_x10240() / 10240.0;
+  coding.modulation_order = qm;
+  coding.num_layers = pusch.num_layers;
+  coding.rv = pusch.rv;
+  coding.g = static_cast<std::uint32_t>(codeword.size());
+  coding.tbs_lbrm = pusch.tbs_lbrm;
+  s.encoder->encode(tb_bits, coding, codeword);
+  scramble_bits(codeword, pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
+  modulate(codeword, modulation_from_order(qm), symbols);
+  map_layers(symbols, pusch.num_layers, layer_symbols);
+
+  const PrecodingMatrix w =
+      pusch.precoding == PuschPrecoding::codebook
+          ? pusch_codebook_matrix(pusch.num_layers, s.cell.num_antenna_ports, pusch.tpmi)
+          : PrecodingMatrix::identity(pusch.num_layers);
+  // Identity precoding maps the layers straight onto the antenna ports.
+  ResourceGrid& layer_target = w.is_identity() ? grid : s.layer_grid;
+  map_pusch_data(mapping, layer_symbols, pusch.num_layers, layer_target);
+  s.map_dmrs(pusch, mapping, slot, layer_target);
+  if (!w.is_identity()) {
+    s.precode_allocation(w, mapping, grid);
+  }
+}
+
+void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschConfig& pusch,
+                                unsigned slot, ResourceGrid& grid, std::span<cf32> iq) {
+  const std::size_t slot_length = impl_->numerology.slot_length(slot);
+  if (iq.size() != slot_length * impl_->cell.num_antenna_ports) {
+    throw std::invalid_argument("PUSCH transmitter: the IQ buffer needs " +
+                                std::to_string(slot_length * impl_->cell.num_antenna_ports) +
+                                " samples");
+  }
+  transmit(tb_bits, pusch, slot, grid);
+  for (unsigned port = 0; port < impl_->cell.num_antenna_ports; ++port) {
+    impl_->ofdm.modulate_slot(grid, port, slot, iq.subspan(port * slot_length, slot_length));
+  }
+}
+
+} // namespace airan::phy

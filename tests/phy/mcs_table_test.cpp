@@ -1,0 +1,77 @@
+// MCS tables of TS 38.214 5.1.3.1: spot values, reserved rows and internal consistency.
+#include "airan/phy/mcs_table.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace airan::phy {
+namespace {
+
+TEST(McsTable, SpotValues) {
+  const McsEntry t1_14 = mcs_entry(McsTable::qam64, 14);
+  EXPECT_EQ(t1_14.modulation_order, 4u);
+  EXPECT_EQ(t1_14.code_rate_x10240, 5530u);
+  EXPECT_DOUBLE_EQ(t1_14.code_rate(), 553.0 / 1024.0);
+  EXPECT_DOUBLE_EQ(t1_14.spectral_efficiency, 2.1602);
+
+  const McsEntry t2_20 = mcs_entry(McsTable::qam256, 20);
+  EXPECT_EQ(t2_20.modulation_order, 8u);
+  EXPECT_EQ(t2_20.code_rate_x10240, 6825u); // 682.5 x 10
+  const McsEntry t2_27 = mcs_entry(McsTable::qam256, 27);
+  EXPECT_EQ(t2_27.modulation_order, 8u);
+  EXPECT_EQ(t2_27.code_rate_x10240, 9480u);
+
+  const McsEntry t3_0 = mcs_entry(McsTable::qam64_low_se, 0);
+  EXPECT_EQ(t3_0.modulation_order, 2u);
+  EXPECT_EQ(t3_0.code_rate_x10240, 300u);
+  EXPECT_EQ(mcs_entry(McsTable::qam64, 28).code_rate_x10240, 9480u);
+  EXPECT_EQ(mcs_entry(McsTable::qam64, 17).modulation_order, 6u);
+}
+
+TEST(McsTable, ReservedRows) {
+  for (unsigned i = 29; i < 32; ++i) {
+    EXPECT_TRUE(mcs_entry(McsTable::qam64, i).reserved) << i;
+    EXPECT_TRUE(mcs_entry(McsTable::qam64_low_se, i).reserved) << i;
+    EXPECT_EQ(mcs_entry(McsTable::qam64, i).modulation_order, 2 * (i - 28));
+  }
+  for (unsigned i = 28; i < 32; ++i) {
+    EXPECT_TRUE(mcs_entry(McsTable::qam256, i).reserved) << i;
+    EXPECT_EQ(mcs_entry(McsTable::qam256, i).modulation_order, 2 * (i - 27));
+    EXPECT_EQ(mcs_entry(McsTable::qam256, i).code_rate_x10240, 0u);
+  }
+  EXPECT_FALSE(mcs_entry(McsTable::qam64, 28).reserved);
+  EXPECT_FALSE(mcs_entry(McsTable::qam256, 27).reserved);
+}
+
+// The printed spectral efficiency is Q_m x R / 1024 rounded to 4 decimals: a typo in either
+// column breaks this for its row. Rates also rise within each modulation order.
+TEST(McsTable, SpectralEfficiencyMatchesRateAndOrder) {
+  for (McsTable table : {McsTable::qam64, McsTable::qam256, McsTable::qam64_low_se}) {
+    double previous_efficiency = 0.0;
+    for (unsigned i = 0; i < num_mcs_indices; ++i) {
+      const McsEntry e = mcs_entry(table, i);
+      if (e.reserved) {
+        continue;
+      }
+      EXPECT_NEAR(e.spectral_efficiency, e.modulation_order * e.code_rate(), 0.6e-4)
+          << mcs_table_name(table) << " MCS " << i;
+      EXPECT_GE(e.spectral_efficiency, previous_efficiency - 0.01)
+          << mcs_table_name(table) << " MCS " << i;
+      previous_efficiency = e.spectral_efficiency;
+    }
+  }
+}
+
+TEST(McsTable, InvalidArguments) {
+  EXPECT_THROW(mcs_entry(McsTable::qam64, 32), std::invalid_argument);
+  EXPECT_EQ(mcs_table_from_number(1), McsTable::qam64);
+  EXPECT_EQ(mcs_table_from_number(2), McsTable::qam256);
+  EXPECT_EQ(mcs_table_from_number(3), McsTable::qam64_low_se);
+  EXPECT_THROW(mcs_table_from_number(0), std::invalid_argument);
+  EXPECT_THROW(mcs_table_from_number(4), std::invalid_argument);
+}
+
+} // namespace
+} // namespace airan::phy
