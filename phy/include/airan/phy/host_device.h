@@ -1,0 +1,11 @@
+/// \file
+/// \brief AIRAN_HOST_DEVICE: marks inline functions that both host code and CUDA kernels call.
+#pragma once
+
+#if defined(__CUDACC__)
+/// Compiles the function for the host and for the device under nvcc.
+#define AIRAN_HOST_DEVICE __host__ __device__
+#else
+/// Host-only build: the marker expands to nothing.
+#define AIRAN_HOST_DEVICE
+#endif

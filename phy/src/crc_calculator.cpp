@@ -1,0 +1,56 @@
+#include "airan/phy/crc_calculator.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace airan::phy {
+
+CrcCalculator::CrcCalculator(CrcPolynomial polynomial)
+    : polynomial_(polynomial), length_(crc_length(polynomial)),
+      aligned_generator_(crc_generator_bits(polynomial) << (32 - crc_length(polynomial))),
+      tables_(make_crc_slice_tables(aligned_generator_)) {}
+
+std::uint32_t CrcCalculator::compute(std::span<const bit_t> bits) const {
+  std::uint32_t reg = 0;
+  // The register starts at zero, so the leading bits that do not fill a 32-bit word can go
+  // first: single bits, then whole bytes; the rest goes 32 bits per step.
+  const std::size_t num_single_bits = bits.size() % 8;
+  const std::size_t words_begin = bits.size() % 32;
+  std::size_t i = 0;
+  for (; i < num_single_bits; ++i) {
+    reg = crc_shift_bit(reg, bits[i] & 1u, aligned_generator_);
+  }
+  for (; i < words_begin; i += 8) {
+    reg = crc_shift_byte(reg, pack_eight_bits(&bits[i]), tables_.data());
+  }
+  for (; i < bits.size(); i += 32) {
+    reg = crc_shift_word(reg, pack_32_bits(&bits[i]), tables_.data());
+  }
+  return reg >> (32 - length_);
+}
+
+void CrcCalculator::compute_bits(std::span<const bit_t> bits, std::span<bit_t> parity) const {
+  if (parity.size() != length_) {
+    throw std::invalid_argument("CRC parity span holds " + std::to_string(parity.size()) +
+                                " bits, expected " + std::to_string(length_));
+  }
+  const std::uint32_t remainder = compute(bits);
+  for (unsigned i = 0; i < length_; ++i) {
+    parity[i] = static_cast<bit_t>((remainder >> (length_ - 1 - i)) & 1u);
+  }
+}
+
+void CrcCalculator::attach(std::span<bit_t> block) const {
+  if (block.size() < length_) {
+    throw std::invalid_argument("CRC block of " + std::to_string(block.size()) +
+                                " bits cannot hold " + std::to_string(length_) + " parity bits");
+  }
+  const std::size_t message_length = block.size() - length_;
+  compute_bits(block.first(message_length), block.subspan(message_length));
+}
+
+bool CrcCalculator::check(std::span<const bit_t> block_with_crc) const {
+  return block_with_crc.size() >= length_ && compute(block_with_crc) == 0;
+}
+
+} // namespace airan::phy

@@ -1,0 +1,62 @@
+// LDPC conformance suite on the committed vectors, the shared reference set, and broken files.
+#include "airan/apps/conformance.h"
+#include "airan/io/npy.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void expect_suite_passes(const fs::path& dir) {
+  if (!fs::is_directory(dir)) {
+    GTEST_SKIP() << dir << " does not exist";
+  }
+  const auto result = airan::apps::run_ldpc_conformance(dir, &std::cout);
+  EXPECT_GT(result.cases.size(), 0u);
+  EXPECT_TRUE(result.all_passed());
+}
+
+TEST(LdpcConformance, CommittedVectors) {
+  expect_suite_passes(fs::path(AIRAN_TESTVECTOR_DIR) / "ldpc");
+}
+
+TEST(LdpcConformance, SharedReferenceSet) {
+  expect_suite_passes(fs::path(AIRAN_SHARED_CONFORMANCE_DIR) / "ldpc");
+}
+
+// Garbage, an index outside the matrix, a wrong generator and a bad name: four failing cases.
+TEST(LdpcConformance, BrokenFilesFailTheirCaseOnly) {
+  const fs::path dir = fs::temp_directory_path() /
+                       ("airan_ldpc_conformance_broken_" + std::to_string(std::random_device{}()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "k64_n128_G.npy") << "not a numpy file";
+  const std::array<std::size_t, 2> shape{2, 2};
+  const std::array<std::uint16_t, 4> out_of_range{1, 65, 1, 1}; // info index 65 > K = 64
+  airan::io::write_npy(dir / "k64_n160_G.npy", airan::io::NpyDtype::u16, shape,
+                       std::as_bytes(std::span(out_of_range)));
+  const std::array<std::uint16_t, 4> wrong{1, 2, 1, 2}; // G = two ones: not this code
+  airan::io::write_npy(dir / "k75_n210_G.npy", airan::io::NpyDtype::u16, shape,
+                       std::as_bytes(std::span(wrong)));
+  airan::io::write_npy(dir / "kx_n10_G.npy", airan::io::NpyDtype::u16, shape,
+                       std::as_bytes(std::span(wrong)));
+
+  const auto result = airan::apps::run_ldpc_conformance(dir, &std::cout);
+  ASSERT_EQ(result.cases.size(), 4u);
+  for (const auto& c : result.cases) {
+    EXPECT_FALSE(c.passed) << c.name;
+    EXPECT_FALSE(c.detail.empty()) << c.name;
+  }
+  EXPECT_GT(result.cases[2].worst_error, 0.0); // k75_n210: mismatching bits are counted
+  fs::remove_all(dir);
+}
+
+} // namespace
