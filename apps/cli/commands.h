@@ -21,4 +21,7 @@ Command add_info_command(CLI::App& parent);
 /// `airan conformance crc|ldpc|tb|pusch-tx DIR`: run a reference-data suite.
 Command add_conformance_command(CLI::App& parent);
 
+/// `airan tx --config FILE -o DIR`: transmit a scenario's PUSCHs to .npy grid and IQ files.
+Command add_tx_command(CLI::App& parent);
+
 } // namespace airan::cli

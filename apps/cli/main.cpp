@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   std::vector<airan::cli::Command> commands;
   commands.push_back(airan::cli::add_info_command(app));
   commands.push_back(airan::cli::add_conformance_command(app));
+  commands.push_back(airan::cli::add_tx_command(app));
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,133 @@
+// Runs the `airan` binary the way a user does and checks its output, files and exit status.
+#include "airan/io/npy.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RunResult {
+  int status = -1;
+  std::string output;
+};
+
+RunResult run_airan(const std::string& args) {
+  const std::string command = std::string(AIRAN_BIN_DIR) + "/airan " + args + " 2>&1";
+  RunResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    return result;
+  }
+  std::array<char, 4096> buffer{};
+  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) {
+    result.output += buffer.data();
+  }
+  const int raw = pclose(pipe);
+  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return result;
+}
+
+std::string last_line(const std::string& text) {
+  auto end = text.find_last_not_of('\n');
+  if (end == std::string::npos) {
+    return {};
+  }
+  const auto begin = text.rfind('\n', end);
+  return text.substr(begin == std::string::npos ? 0 : begin + 1, end - (begin + 1) + 1);
+}
+
+const fs::path repo_root = fs::path(AIRAN_TESTVECTOR_DIR).parent_path().parent_path();
+
+fs::path scratch_dir(const std::string& name) {
+  auto dir = fs::temp_directory_path() / ("airan_cli_test_" + std::to_string(getpid()) + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+TEST(AiranCli, InfoReportsCpuAndCuda) {
+  const auto result = run_airan("info");
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("cpu:"), std::string::npos);
+  EXPECT_NE(result.output.find("cuda backend:"), std::string::npos);
+}
+
+TEST(AiranCli, ConformancePuschTxOnCommittedVectorsPasses) {
+  const auto result =
+      run_airan("conformance pusch-tx " + (fs::path(AIRAN_TESTVECTOR_DIR) / "pusch").string());
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(last_line(result.output), "22 passed, 0 failed");
+}
+
+TEST(AiranCli, ConformanceReportsABrokenCaseAndFails) {
+  const auto dir = scratch_dir("broken");
+  const auto source = fs::path(AIRAN_TESTVECTOR_DIR) / "pusch" / "case_000";
+  fs::copy(source, dir / "case_000");
+  fs::copy(source, dir / "case_001");
+  std::ofstream(dir / "case_001" / "grid.npy", std::ios::trunc) << "garbage";
+  const auto result = run_airan("conformance pusch-tx " + dir.string());
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("PASS case_000"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("FAIL case_001"), std::string::npos) << result.output;
+  EXPECT_EQ(last_line(result.output), "1 passed, 1 failed");
+  fs::remove_all(dir);
+}
+
+TEST(AiranCli, ConformanceOnMissingDirectoryIsAClearError) {
+  const auto result = run_airan("conformance crc /nonexistent/dir");
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("not a directory"), std::string::npos) << result.output;
+}
+
+TEST(AiranCli, TxWritesGridIqAndTransportBlocks) {
+  const auto dir = scratch_dir("tx");
+  const auto config = repo_root / "configs" / "pusch_20mhz_1layer_16qam.yaml";
+  const auto result = run_airan("tx --config " + config.string() + " -o " + dir.string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  std::vector<std::size_t> shape;
+  const auto grid = airan::io::read_npy_c64(dir / "grid.npy", &shape);
+  EXPECT_EQ(shape, (std::vector<std::size_t>{1, 14, 106 * 12}));
+  const auto iq = airan::io::read_npy_c64(dir / "iq.npy", &shape);
+  EXPECT_EQ(shape, (std::vector<std::size_t>{1, 30720})); // 1 ms at 30.72 MHz, mu = 0
+  const auto tb0 = airan::io::read_npy_bits(dir / "tb_bits_0.npy");
+  const auto tb1 = airan::io::read_npy_bits(dir / "tb_bits_1.npy");
+  EXPECT_GT(tb0.size(), tb1.size()); // 60 PRB 16-QAM carries more than 46 PRB QPSK
+  // Every subcarrier of the 106 PRBs is allocated on the data symbols: none may be zero.
+  for (std::size_t k = 0; k < 106 * 12; ++k) {
+    ASSERT_NE(std::abs(grid[5 * 106 * 12 + k]), 0.0F) << "subcarrier " << k;
+  }
+  fs::remove_all(dir);
+}
+
+TEST(AiranCli, TxIsDeterministicForASeed) {
+  const auto a = scratch_dir("seed_a");
+  const auto b = scratch_dir("seed_b");
+  const auto config = (repo_root / "configs" / "pusch_20mhz_1layer_16qam.yaml").string();
+  ASSERT_EQ(run_airan("tx --seed 7 --config " + config + " -o " + a.string()).status, 0);
+  ASSERT_EQ(run_airan("tx --seed 7 --config " + config + " -o " + b.string()).status, 0);
+  EXPECT_EQ(airan::io::read_npy_c64(a / "iq.npy"), airan::io::read_npy_c64(b / "iq.npy"));
+  fs::remove_all(a);
+  fs::remove_all(b);
+}
+
+TEST(AiranCli, TxWithInvalidConfigFailsWithTheReason) {
+  const auto dir = scratch_dir("badcfg");
+  std::ofstream(dir / "bad.yaml") << "cell: {num_prbs: 52}\npusch:\n  - {mcs_index: 99}\n";
+  const auto result =
+      run_airan("tx --config " + (dir / "bad.yaml").string() + " -o " + (dir / "out").string());
+  EXPECT_EQ(result.status, 2);
+  EXPECT_NE(result.output.find("pusch[0].mcs_index"), std::string::npos) << result.output;
+  fs::remove_all(dir);
+}
+
+} // namespace
