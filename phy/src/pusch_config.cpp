@@ -25,19 +25,21 @@ std::string validate_modulation_and_coding(const PuschConfig& pusch) {
     return "MCS index " + str(pusch.mcs_index) + " is not in 0..31";
   }
   const McsEntry entry = mcs_entry(pusch.mcs_table, pusch.mcs_index);
-  const std::string where =
-      "MCS " + str(pusch.mcs_index) + " of " + mcs_table_name(pusch.mcs_table);
+  // Built only for an error message: validate() does not allocate for a valid PUSCH.
+  const auto where = [&] {
+    return "MCS " + str(pusch.mcs_index) + " of " + mcs_table_name(pusch.mcs_table);
+  };
   if (pusch.qam_order != 0 && pusch.qam_order != entry.modulation_order) {
     return "qam_order " + str(pusch.qam_order) + " differs from Q_m " +
-           str(entry.modulation_order) + " of " + where;
+           str(entry.modulation_order) + " of " + where();
   }
   if (entry.reserved && pusch.target_code_rate_x10240 == 0) {
-    return where + " is reserved: the target code rate must be given";
+    return where() + " is reserved: the target code rate must be given";
   }
   if (!entry.reserved && pusch.target_code_rate_x10240 != 0 &&
       pusch.target_code_rate_x10240 != entry.code_rate_x10240) {
     return "target code rate x10240 " + str(pusch.target_code_rate_x10240) + " differs from " +
-           str(entry.code_rate_x10240) + " of " + where;
+           str(entry.code_rate_x10240) + " of " + where();
   }
   if (pusch.code_rate_x10240() >= 10240) {
     return "target code rate must be below 1";

@@ -12,9 +12,31 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cstdlib>
+#include <new>
 #include <random>
 #include <stdexcept>
 #include <vector>
+
+// Counts every allocation of this test program, to check that transmit() makes none.
+namespace {
+std::atomic<long> allocation_count{0};
+} // namespace
+
+void* operator new(std::size_t size) {
+  ++allocation_count;
+  if (void* p = std::malloc(size != 0 ? size : 1)) {
+    return p;
+  }
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace airan::phy {
 namespace {
@@ -183,6 +205,25 @@ TEST(PuschTransmitter, PartialAllocationAndReuse) {
       }
     }
   }
+}
+
+// Once the UL-SCH encoder has sized its work buffers (on its first transport block), a slot
+// (grid and IQ, identity or codebook precoding) allocates nothing.
+TEST(PuschTransmitter, TransmitDoesNotAllocate) {
+  const CellConfig cell = make_cell(273, 2);
+  const PuschConfig pusch = make_pusch(273, 2);
+  PuschConfig codebook = pusch;
+  codebook.precoding = PuschPrecoding::codebook;
+  codebook.tpmi = 1;
+  PuschTransmitter transmitter(cell);
+  const BitVector tb = random_bits(transmitter.transport_block_size(pusch), 6);
+  ResourceGrid grid = transmitter.make_grid();
+  std::vector<cf32> iq(2 * transmitter.numerology().slot_length(5));
+  transmitter.transmit(tb, pusch, 4, grid); // warm-up
+  const long before = allocation_count.load();
+  transmitter.transmit(tb, pusch, 5, grid, iq);
+  transmitter.transmit(tb, codebook, 6, grid);
+  EXPECT_EQ(allocation_count.load() - before, 0);
 }
 
 TEST(PuschTransmitter, RejectsInvalidInput) {

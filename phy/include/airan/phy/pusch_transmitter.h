@@ -32,7 +32,8 @@ std::uint32_t pusch_coded_bits(const CellConfig& cell, const PuschConfig& pusch)
 
 /// PUSCH transmitter for one carrier. Every buffer is allocated by the constructor for the
 /// largest PUSCH the carrier holds (all PRBs, all symbols, as many layers as antenna ports), so
-/// transmit() does not allocate (beyond what the UL-SCH encoder does). Not thread-safe.
+/// transmit() does not allocate; the UL-SCH encoder sizes its own work buffers on its first
+/// transport block (and grows them for a larger one). Not thread-safe.
 class PuschTransmitter {
 public:
   /// \throws std::invalid_argument when \p cell is invalid or the options do not fit it.
