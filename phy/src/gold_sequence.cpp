@@ -1,16 +1,37 @@
 #include "airan/phy/gold_sequence.h"
 
+#include <array>
+#include <cstring>
+
 namespace airan::phy {
 namespace {
 
 constexpr unsigned gold_nc = 1600; // N_C, TS 38.211 5.2.1
+constexpr unsigned chunk_bits = 24; // bits produced per step (at most 28 for these recurrences)
 
-/// Advances both m-sequences by one step; each register holds x(n) .. x(n+30) in bits 0..30.
-inline void step(std::uint32_t& x1, std::uint32_t& x2) {
-  const std::uint32_t n1 = ((x1 >> 3) ^ x1) & 1U;
-  const std::uint32_t n2 = ((x2 >> 3) ^ (x2 >> 2) ^ (x2 >> 1) ^ x2) & 1U;
-  x1 = (x1 >> 1) | (n1 << 30);
-  x2 = (x2 >> 1) | (n2 << 30);
+/// Lookup table: byte value -> eight bytes holding its bits 0..7 (one bit per byte, LSB first).
+constexpr std::array<std::uint64_t, 256> make_unpack_table() {
+  std::array<std::uint64_t, 256> table{};
+  for (unsigned value = 0; value < 256; ++value) {
+    std::uint64_t word = 0;
+    for (unsigned bit = 0; bit < 8; ++bit) {
+      word |= static_cast<std::uint64_t>((value >> bit) & 1U) << (8 * bit);
+    }
+    table[value] = word;
+  }
+  return table;
+}
+constexpr auto unpack_table = make_unpack_table();
+
+/// Advances both m-sequences by \p k <= 28 steps at once. Each register holds x(n) .. x(n+30)
+/// in bits 0..30; x1(n+31) = x1(n+3) + x1(n), x2(n+31) = x2(n+3) + x2(n+2) + x2(n+1) + x2(n).
+/// The k new bits only depend on bits already in the register because k <= 28.
+inline void advance_chunk(std::uint32_t& x1, std::uint32_t& x2, unsigned k) {
+  const std::uint32_t mask = (1U << k) - 1U;
+  const std::uint32_t new1 = ((x1 >> 3) ^ x1) & mask;
+  const std::uint32_t new2 = ((x2 >> 3) ^ (x2 >> 2) ^ (x2 >> 1) ^ x2) & mask;
+  x1 = (x1 >> k) | (new1 << (31 - k));
+  x2 = (x2 >> k) | (new2 << (31 - k));
 }
 
 } // namespace
@@ -21,23 +42,60 @@ GoldSequenceGenerator::GoldSequenceGenerator(std::uint32_t c_init, std::uint32_t
 }
 
 void GoldSequenceGenerator::advance(std::uint64_t steps) {
-  for (std::uint64_t n = 0; n < steps; ++n) {
-    step(x1_, x2_);
+  while (steps >= chunk_bits) {
+    advance_chunk(x1_, x2_, chunk_bits);
+    steps -= chunk_bits;
+  }
+  if (steps > 0) {
+    advance_chunk(x1_, x2_, static_cast<unsigned>(steps));
   }
 }
 
 void GoldSequenceGenerator::generate(std::span<bit_t> out) {
-  for (auto& bit : out) {
-    bit = static_cast<bit_t>((x1_ ^ x2_) & 1U);
-    step(x1_, x2_);
+  std::size_t done = 0;
+  for (; done + chunk_bits <= out.size(); done += chunk_bits) {
+    const std::uint32_t bits = x1_ ^ x2_;
+    for (unsigned byte = 0; byte < chunk_bits / 8; ++byte) {
+      std::memcpy(out.data() + done + 8 * byte, &unpack_table[(bits >> (8 * byte)) & 0xffU], 8);
+    }
+    advance_chunk(x1_, x2_, chunk_bits);
+  }
+  const auto rest = static_cast<unsigned>(out.size() - done);
+  if (rest > 0) {
+    const std::uint32_t bits = x1_ ^ x2_;
+    for (unsigned i = 0; i < rest; ++i) {
+      out[done + i] = static_cast<bit_t>((bits >> i) & 1U);
+    }
+    advance_chunk(x1_, x2_, rest);
   }
 }
 
 void GoldSequenceGenerator::apply(std::span<bit_t> bits) {
-  for (auto& bit : bits) {
-    bit ^= static_cast<bit_t>((x1_ ^ x2_) & 1U);
-    step(x1_, x2_);
+  std::size_t done = 0;
+  for (; done + chunk_bits <= bits.size(); done += chunk_bits) {
+    const std::uint32_t seq = x1_ ^ x2_;
+    for (unsigned byte = 0; byte < chunk_bits / 8; ++byte) {
+      std::uint64_t word = 0;
+      std::memcpy(&word, bits.data() + done + 8 * byte, 8);
+      word ^= unpack_table[(seq >> (8 * byte)) & 0xffU];
+      std::memcpy(bits.data() + done + 8 * byte, &word, 8);
+    }
+    advance_chunk(x1_, x2_, chunk_bits);
   }
+  const auto rest = static_cast<unsigned>(bits.size() - done);
+  if (rest > 0) {
+    const std::uint32_t seq = x1_ ^ x2_;
+    for (unsigned i = 0; i < rest; ++i) {
+      bits[done + i] ^= static_cast<bit_t>((seq >> i) & 1U);
+    }
+    advance_chunk(x1_, x2_, rest);
+  }
+}
+
+std::uint32_t GoldSequenceGenerator::next_word24() {
+  const std::uint32_t bits = (x1_ ^ x2_) & ((1U << chunk_bits) - 1U);
+  advance_chunk(x1_, x2_, chunk_bits);
+  return bits;
 }
 
 void gold_sequence(std::uint32_t c_init, std::span<bit_t> out, std::uint32_t offset) {

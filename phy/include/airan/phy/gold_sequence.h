@@ -22,8 +22,13 @@ public:
   /// XORs the next \c bits.size() bits of c(n) into \p bits.
   void apply(std::span<bit_t> bits);
 
-private:
+  /// Skips the next \p steps bits of c(n).
   void advance(std::uint64_t steps);
+
+  /// The next 24 bits of c(n) in bits 0..23 (bit i = c(n + i)); the generator then moves past them.
+  std::uint32_t next_word24();
+
+private:
   std::uint32_t x1_ = 1;
   std::uint32_t x2_ = 0;
 };
