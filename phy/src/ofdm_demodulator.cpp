@@ -1,8 +1,6 @@
 #include "airan/phy/ofdm_demodulator.h"
 
-// <complex> first, so liquid's complex type is std::complex<float> (binary compatible with cf32).
-#include <complex>
-#include <liquid/liquid.h>
+#include "airan/phy/fft_plan.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,42 +12,19 @@ namespace airan::phy {
 struct OfdmDemodulator::Impl {
   Impl(const Numerology& numerology_in, unsigned num_prbs)
       : numerology(numerology_in), num_subcarriers(subcarriers_per_prb * num_prbs),
-        scale(1.0F / std::sqrt(static_cast<float>(numerology_in.fft_size()))) {
+        scale(1.0F / std::sqrt(static_cast<float>(numerology_in.fft_size()))),
+        fft(numerology_in.fft_size(), FftDirection::forward) {
     const unsigned n = numerology.fft_size();
     if (num_prbs == 0 || num_subcarriers > n) {
       throw std::invalid_argument("OFDM demodulator: " + std::to_string(num_subcarriers) +
                                   " subcarriers do not fit a " + std::to_string(n) + "-point FFT");
-    }
-    samples = static_cast<cf32*>(fft_malloc(n * sizeof(cf32)));
-    bins = static_cast<cf32*>(fft_malloc(n * sizeof(cf32)));
-    if (bins == nullptr || samples == nullptr) {
-      release();
-      throw std::bad_alloc();
-    }
-    plan = fft_create_plan(n, samples, bins, LIQUID_FFT_FORWARD, 0);
-  }
-  ~Impl() { release(); }
-  Impl(const Impl&) = delete;
-  Impl& operator=(const Impl&) = delete;
-
-  void release() {
-    if (plan != nullptr) {
-      fft_destroy_plan(plan);
-    }
-    if (samples != nullptr) {
-      fft_free(samples);
-    }
-    if (bins != nullptr) {
-      fft_free(bins);
     }
   }
 
   Numerology numerology;
   unsigned num_subcarriers;
   float scale;
-  cf32* samples = nullptr; ///< FFT input: the symbol without its CP.
-  cf32* bins = nullptr;    ///< FFT output, bin 0 = DC.
-  fftplan plan = nullptr;
+  FftPlan fft; ///< FFT: N samples to N bins (bin 0 = DC).
 };
 
 OfdmDemodulator::OfdmDemodulator(const Numerology& numerology, unsigned num_prbs)
@@ -75,12 +50,13 @@ void OfdmDemodulator::demodulate_symbol(std::span<const cf32> samples, unsigned 
                                 " samples and " + std::to_string(s.num_subcarriers) +
                                 " subcarriers");
   }
-  std::copy_n(samples.data() + cp, n, s.samples);
-  fft_execute(s.plan);
+  std::copy_n(samples.data() + cp, n, s.fft.input().data());
+  s.fft.execute();
+  const cf32* bins = s.fft.output().data();
   const unsigned half = s.num_subcarriers / 2;
   const auto scaled = [&](cf32 v) { return v * s.scale; };
-  std::transform(s.bins + (n - half), s.bins + n, subcarriers.data(), scaled);
-  std::transform(s.bins, s.bins + (s.num_subcarriers - half), subcarriers.data() + half, scaled);
+  std::transform(bins + (n - half), bins + n, subcarriers.data(), scaled);
+  std::transform(bins, bins + (s.num_subcarriers - half), subcarriers.data() + half, scaled);
 }
 
 void OfdmDemodulator::demodulate_slot(std::span<const cf32> samples, unsigned slot,

@@ -1,8 +1,6 @@
 #include "airan/phy/ofdm_modulator.h"
 
-// <complex> first, so liquid's complex type is std::complex<float> (binary compatible with cf32).
-#include <complex>
-#include <liquid/liquid.h>
+#include "airan/phy/fft_plan.h"
 
 #include <algorithm>
 #include <cmath>
@@ -14,43 +12,19 @@ namespace airan::phy {
 struct OfdmModulator::Impl {
   Impl(const Numerology& numerology_in, unsigned num_prbs)
       : numerology(numerology_in), num_subcarriers(subcarriers_per_prb * num_prbs),
-        scale(1.0F / std::sqrt(static_cast<float>(numerology_in.fft_size()))) {
+        scale(1.0F / std::sqrt(static_cast<float>(numerology_in.fft_size()))),
+        fft(numerology_in.fft_size(), FftDirection::backward) {
     const unsigned n = numerology.fft_size();
     if (num_prbs == 0 || num_subcarriers > n) {
       throw std::invalid_argument("OFDM modulator: " + std::to_string(num_subcarriers) +
                                   " subcarriers do not fit a " + std::to_string(n) + "-point FFT");
-    }
-    bins = static_cast<cf32*>(fft_malloc(n * sizeof(cf32)));
-    samples = static_cast<cf32*>(fft_malloc(n * sizeof(cf32)));
-    if (bins == nullptr || samples == nullptr) {
-      release();
-      throw std::bad_alloc();
-    }
-    std::fill_n(bins, n, cf32(0.0F, 0.0F));
-    plan = fft_create_plan(n, bins, samples, LIQUID_FFT_BACKWARD, 0);
-  }
-  ~Impl() { release(); }
-  Impl(const Impl&) = delete;
-  Impl& operator=(const Impl&) = delete;
-
-  void release() {
-    if (plan != nullptr) {
-      fft_destroy_plan(plan);
-    }
-    if (bins != nullptr) {
-      fft_free(bins);
-    }
-    if (samples != nullptr) {
-      fft_free(samples);
     }
   }
 
   Numerology numerology;
   unsigned num_subcarriers;
   float scale;
-  cf32* bins = nullptr;    ///< IFFT input, N bins, bin 0 = DC.
-  cf32* samples = nullptr; ///< IFFT output, N samples.
-  fftplan plan = nullptr;
+  FftPlan fft; ///< IFFT: N bins (bin 0 = DC) to N samples.
 };
 
 OfdmModulator::OfdmModulator(const Numerology& numerology, unsigned num_prbs)
@@ -78,14 +52,16 @@ void OfdmModulator::modulate_symbol(std::span<const cf32> subcarriers, unsigned 
   // Lower half of the carrier at negative frequencies (top bins), upper half from DC up; the
   // bins between them stay zero.
   const unsigned half = s.num_subcarriers / 2;
-  std::fill_n(s.bins, n, cf32(0.0F, 0.0F));
-  std::copy_n(subcarriers.data(), half, s.bins + (n - half));
-  std::copy_n(subcarriers.data() + half, s.num_subcarriers - half, s.bins);
-  fft_execute(s.plan);
+  cf32* bins = s.fft.input().data();
+  const cf32* samples = s.fft.output().data();
+  std::fill_n(bins, n, cf32(0.0F, 0.0F));
+  std::copy_n(subcarriers.data(), half, bins + (n - half));
+  std::copy_n(subcarriers.data() + half, s.num_subcarriers - half, bins);
+  s.fft.execute();
   // CP: the last cp samples of the symbol, then the symbol itself.
-  std::transform(s.samples + (n - cp), s.samples + n, out.data(),
+  std::transform(samples + (n - cp), samples + n, out.data(),
                  [&](cf32 v) { return v * s.scale; });
-  std::transform(s.samples, s.samples + n, out.data() + cp, [&](cf32 v) { return v * s.scale; });
+  std::transform(samples, samples + n, out.data() + cp, [&](cf32 v) { return v * s.scale; });
 }
 
 void OfdmModulator::modulate_slot(const ResourceGrid& grid, unsigned port, unsigned slot,
