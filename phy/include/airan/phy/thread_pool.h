@@ -1,0 +1,54 @@
+/// \file
+/// \brief A fixed set of worker threads that runs index-parallel jobs (one slot's PDUs, code
+/// blocks, simulation slots). The caller takes part in the work, so a pool of N workers runs
+/// N + 1 tasks at once and a pool of 0 workers runs everything on the caller's thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace airan::phy {
+
+/// Fixed-size thread pool for blocking parallel-for jobs. One job at a time per pool.
+class ThreadPool {
+public:
+  /// Work function: (item index, lane). The lane (0 .. num_lanes() - 1) identifies the thread,
+  /// so callers can keep one non-thread-safe object (a decoder, say) per lane.
+  using ItemFunction = std::function<void(std::size_t item, unsigned lane)>;
+
+  /// \param num_workers Threads besides the caller (0: everything runs on the caller's thread).
+  explicit ThreadPool(unsigned num_workers);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  /// Threads that run items: the workers plus the caller.
+  [[nodiscard]] unsigned num_lanes() const { return static_cast<unsigned>(workers_.size()) + 1; }
+
+  /// Runs \p fn for every item 0 .. num_items - 1 and returns when all are done. Items are
+  /// handed out dynamically. The first exception thrown by an item is rethrown here after the
+  /// other items finished.
+  void parallel_for(std::size_t num_items, const ItemFunction& fn);
+
+private:
+  void worker_loop(unsigned lane);
+  void run_items(unsigned lane);
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::condition_variable work_done_;
+  const ItemFunction* job_ = nullptr;
+  std::size_t num_items_ = 0;
+  std::size_t next_item_ = 0;
+  std::size_t items_done_ = 0;
+  unsigned generation_ = 0;
+  bool stopping_ = false;
+  std::exception_ptr first_error_;
+};
+
+} // namespace airan::phy

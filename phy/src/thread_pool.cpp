@@ -1,0 +1,85 @@
+#include "airan/phy/thread_pool.h"
+
+#include <exception>
+
+namespace airan::phy {
+
+ThreadPool::ThreadPool(unsigned num_workers) {
+  workers_.reserve(num_workers);
+  for (unsigned i = 0; i < num_workers; ++i) {
+    workers_.emplace_back([this, lane = i + 1] { worker_loop(lane); });
+  }
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    const std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  for (auto& worker : workers_) {
+    worker.join();
+  }
+}
+
+void ThreadPool::run_items(unsigned lane) {
+  std::unique_lock lock(mutex_);
+  while (job_ != nullptr && next_item_ < num_items_) {
+    const std::size_t item = next_item_++;
+    const ItemFunction& fn = *job_;
+    lock.unlock();
+    std::exception_ptr error;
+    try {
+      fn(item, lane);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    lock.lock();
+    if (error && !first_error_) {
+      first_error_ = error;
+    }
+    if (++items_done_ == num_items_) {
+      work_done_.notify_all();
+    }
+  }
+}
+
+void ThreadPool::worker_loop(unsigned lane) {
+  unsigned seen_generation = 0;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      work_ready_.wait(lock, [&] { return stopping_ || generation_ != seen_generation; });
+      if (stopping_) {
+        return;
+      }
+      seen_generation = generation_;
+    }
+    run_items(lane);
+  }
+}
+
+void ThreadPool::parallel_for(std::size_t num_items, const ItemFunction& fn) {
+  if (num_items == 0) {
+    return;
+  }
+  {
+    const std::lock_guard lock(mutex_);
+    job_ = &fn;
+    num_items_ = num_items;
+    next_item_ = 0;
+    items_done_ = 0;
+    first_error_ = nullptr;
+    ++generation_;
+  }
+  work_ready_.notify_all();
+  run_items(0);
+  std::unique_lock lock(mutex_);
+  work_done_.wait(lock, [&] { return items_done_ == num_items_; });
+  job_ = nullptr;
+  if (first_error_) {
+    std::rethrow_exception(first_error_);
+  }
+}
+
+} // namespace airan::phy
