@@ -24,6 +24,8 @@ constexpr Suite suites[] = {
      apps::run_tb_conformance},
     {"pusch-tx", "PUSCH transmitter: transmit(tb_bits) == grid for every pusch/case_*",
      apps::run_pusch_tx_conformance},
+    {"pusch-rx", "PUSCH receiver: every pusch/case_* grid decodes to tb_bits with TB CRC ok",
+     apps::run_pusch_rx_conformance},
 };
 
 } // namespace

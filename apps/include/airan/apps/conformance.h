@@ -65,4 +65,7 @@ SuiteResult run_tb_conformance(const std::filesystem::path& dir, std::ostream* o
 /// PUSCH transmitter: transmit(tb_bits) == grid for every pusch/case_NNN.
 SuiteResult run_pusch_tx_conformance(const std::filesystem::path& dir, std::ostream* out);
 
+/// PUSCH receiver: every pusch/case_NNN grid (noise-free, identity channel) decodes to tb_bits.
+SuiteResult run_pusch_rx_conformance(const std::filesystem::path& dir, std::ostream* out);
+
 } // namespace airan::apps

@@ -1,0 +1,112 @@
+/// \file
+/// \brief CPU reference PUSCH receiver for one cell: a whole slot with several PUSCH PDUs
+/// (different RNTIs, PRBs, MCS, layers), from time-domain IQ or from the frequency-domain
+/// resource grid, to transport blocks with CRC status and measurements.
+///
+/// Per PDU: DMRS channel estimation -> equalization -> soft demapping (PuschFrontEnd) ->
+/// descrambling -> rate recovery + HARQ combining -> LDPC decoding -> CB/TB CRC (UlschDecoder).
+/// PDUs run in parallel on a thread pool; each lane owns its own stage objects, so nothing is
+/// shared but the HARQ pool (locked only to look buffers up).
+#pragma once
+
+#include "airan/phy/harq_buffer_pool.h"
+#include "airan/phy/pusch_config.h"
+#include "airan/phy/pusch_front_end.h"
+#include "airan/phy/resource_grid.h"
+#include "airan/phy/types.h"
+#include "airan/phy/ulsch_decoder.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace airan::phy {
+
+/// Construction-time sizes and defaults of a PuschReceiver.
+struct PuschReceiverConfig {
+  unsigned num_rx_antennas = 1;  ///< Receive antennas of the cell (1 .. 16).
+  unsigned max_layers = 4;       ///< Largest layer count of a PDU (1 .. 4).
+  unsigned num_threads = 1;      ///< Threads that process PDUs (the caller's counts as one).
+  unsigned num_harq_buffers = 16; ///< HARQ processes that can wait for a retransmission at once.
+  /// Largest TB a PDU may carry (sizes decoder and HARQ buffers); 0: the largest TBS the cell's
+  /// PRBs allow with max_layers and 256-QAM.
+  std::uint32_t max_tbs = 0;
+  PuschFrontEndOptions front_end;   ///< Channel estimation and equalization.
+  unsigned ldpc_max_iterations = 6; ///< LDPC iterations per code block at most.
+  bool ldpc_early_termination = true;
+};
+
+/// Wall-clock time of each stage for one PDU, in microseconds.
+struct PuschStageTimes {
+  double channel_estimation_us = 0;
+  double equalization_us = 0;
+  double demapping_us = 0;
+  double descrambling_us = 0;
+  double decoding_us = 0; ///< Rate recovery, HARQ combining, LDPC and CRCs.
+};
+
+/// What the receiver reports for one PUSCH PDU (the content of FAPI CRC and RX_DATA indications).
+struct PuschPduResult {
+  std::uint32_t handle = 0;
+  std::uint16_t rnti = 0;
+  unsigned harq_process_id = 0;
+  bool tb_crc_ok = false;   ///< False also when the PDU could not be processed (see error).
+  std::string error;        ///< Empty, or why the PDU was not decoded (bad config, HARQ full).
+  BitVector tb_bits;        ///< TBS bits (valid when tb_crc_ok).
+  std::vector<std::uint8_t> tb_bytes; ///< tb_bits packed MSB first, as the MAC receives them.
+  UlschDecoderResult decoding;
+  PuschMeasurements measurements;
+  PuschStageTimes times;
+};
+
+/// PUSCH receiver of one cell. Allocates everything at construction for the cell's largest PDU;
+/// process_slot() does not allocate once its result objects have reached their sizes. One slot
+/// at a time (not thread-safe itself; it uses its own threads inside).
+class PuschReceiver {
+public:
+  /// \throws std::invalid_argument for an invalid cell or configuration.
+  PuschReceiver(const CellConfig& cell, const PuschReceiverConfig& config);
+  ~PuschReceiver();
+  PuschReceiver(const PuschReceiver&) = delete;
+  PuschReceiver& operator=(const PuschReceiver&) = delete;
+
+  [[nodiscard]] const CellConfig& cell() const;
+  [[nodiscard]] const PuschReceiverConfig& config() const;
+
+  /// A zero received grid of the cell's shape: rx antennas x symbols per slot x 12 N_grid.
+  [[nodiscard]] ResourceGrid make_grid() const;
+
+  /// Samples of one antenna for slot \p slot (all symbols with their CPs) at the FFT size that
+  /// process_slot_iq() uses.
+  [[nodiscard]] std::size_t slot_length(unsigned slot) const;
+
+  /// Decodes every PDU of \p pdus from the received grid \p grid ([rx antenna][symbol]
+  /// [subcarrier]). \p results is resized to pdus.size(); result i belongs to pdus[i]. A PDU
+  /// with an invalid configuration, or whose HARQ process finds no free buffer, gets
+  /// tb_crc_ok = false and an error text; the other PDUs are still decoded. A PDU's
+  /// new_data_indicator (FAPI: 1 new data, 0 retransmission) decides whether its HARQ buffer is
+  /// reset or combined into; a TB that passes its CRC frees the buffer.
+  /// \throws std::invalid_argument when the grid does not have the cell's shape.
+  void process_slot(const ResourceGrid& grid, unsigned slot, std::span<const PuschConfig> pdus,
+                    std::vector<PuschPduResult>& results);
+
+  /// OFDM-demodulates \p iq (antenna after antenna, slot_length(slot) samples each) into the
+  /// receiver's own grid, then runs process_slot().
+  /// \throws std::invalid_argument when iq has the wrong size.
+  void process_slot_iq(std::span<const cf32> iq, unsigned slot, std::span<const PuschConfig> pdus,
+                       std::vector<PuschPduResult>& results);
+
+  /// The HARQ buffers (e.g. to give up a process, or to inspect occupancy).
+  [[nodiscard]] HarqBufferPool& harq_pool();
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Packs bits MSB first into bytes (a last partial byte is padded with zeros).
+void pack_bits_msb_first(std::span<const bit_t> bits, std::vector<std::uint8_t>& bytes);
+
+} // namespace airan::phy

@@ -1,0 +1,281 @@
+#include "airan/phy/pusch_receiver.h"
+
+#include "airan/phy/ldpc_base_graph.h"
+#include "airan/phy/ofdm_demodulator.h"
+#include "airan/phy/pusch_descrambler.h"
+#include "airan/phy/pusch_scrambler.h"
+#include "airan/phy/pusch_transmitter.h"
+#include "airan/phy/tbs_calculator.h"
+#include "airan/phy/thread_pool.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+
+namespace airan::phy {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double microseconds(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double, std::micro>(to - from).count();
+}
+
+/// Largest TBS a PDU can have on \p num_prbs PRBs with \p layers layers (156 REs per PRB,
+/// 256-QAM at R = 948/1024), with room for the quantisation of TS 38.214 5.1.3.2.
+std::uint32_t largest_tbs(unsigned num_prbs, unsigned layers) {
+  const double n_info = 156.0 * num_prbs * layers * 8.0 * 948.0 / 1024.0;
+  return static_cast<std::uint32_t>(n_info * 1.05) + 1024;
+}
+
+/// Soft values (C N_cb, no LBRM) of a TB of \p tbs bits coded with \p graph (TS 38.212 5.2.2
+/// segmentation, rounded up for sizes that are not valid TBS values).
+std::size_t soft_buffer_bound(LdpcBaseGraph graph, std::uint32_t tbs) {
+  const bool bg1 = graph == LdpcBaseGraph::bg1;
+  const std::uint64_t b = tbs + (tbs > 3824 ? 24 : 16);
+  const std::uint64_t k_cb = bg1 ? 8448 : 3840;
+  const std::uint64_t c = b <= k_cb ? 1 : (b + k_cb - 24 - 1) / (k_cb - 24);
+  const std::uint64_t k_prime = (b + (c > 1 ? 24 * c : 0) + c - 1) / c;
+  const unsigned k_b = bg1 ? 22 : (b > 640 ? 10 : b > 560 ? 9 : b > 192 ? 8 : 6);
+  const auto lifting = ldpc_smallest_lifting_size(static_cast<unsigned>((k_prime + k_b - 1) / k_b));
+  const unsigned z = lifting ? lifting->z : 384;
+  return static_cast<std::size_t>(c * ldpc_codeword_length(graph, z));
+}
+
+/// Soft values a HARQ buffer needs for any TB up to \p max_tbs: BG1, or BG2 for small TBs
+/// (A <= 3824) and for low rates (R <= 1/4, which the MCS tables reach with QPSK only: at most
+/// a quarter of \p max_qpsk_bits).
+std::size_t harq_buffer_length(std::uint32_t max_tbs, std::uint32_t max_qpsk_bits) {
+  const std::uint32_t bg2_tbs =
+      std::min(max_tbs, std::max<std::uint32_t>(3824, max_qpsk_bits / 4 + 1024));
+  return std::max(soft_buffer_bound(LdpcBaseGraph::bg1, max_tbs),
+                  soft_buffer_bound(LdpcBaseGraph::bg2, bg2_tbs));
+}
+
+/// Stage objects of one thread.
+struct Lane {
+  Lane(const PuschFrontEndLimits& limits, std::uint32_t max_tbs, std::size_t max_coded_bits,
+       const Numerology& numerology)
+      : front_end(limits), decoder(create_ulsch_decoder(max_tbs)), llrs(max_coded_bits),
+        demodulator(numerology, limits.max_prbs) {}
+  PuschFrontEnd front_end;
+  std::unique_ptr<UlschDecoder> decoder;
+  std::vector<float> llrs;
+  OfdmDemodulator demodulator;
+};
+
+} // namespace
+
+struct PuschReceiver::Impl {
+  Impl(const CellConfig& cell_in, const PuschReceiverConfig& config_in)
+      : cell(cell_in), config(config_in), pool(std::max(config_in.num_threads, 1U) - 1),
+        numerology(Numerology::for_carrier(cell_in.numerology, cell_in.cyclic_prefix,
+                                           cell_in.num_prbs)),
+        harq(std::max(config_in.num_harq_buffers, 1U),
+             harq_buffer_length(max_tbs_of(cell_in, config_in),
+                                2U * 156U * cell_in.num_prbs * config_in.max_layers)),
+        grid(config_in.num_rx_antennas, symbols_per_slot(cell_in.cyclic_prefix),
+             subcarriers_per_prb * cell_in.num_prbs) {
+    if (const auto error = cell.validate(); !error.empty()) {
+      throw std::invalid_argument("PuschReceiver: " + error);
+    }
+    if (config.num_rx_antennas == 0 || config.num_rx_antennas > 16 || config.max_layers == 0 ||
+        config.max_layers > 4) {
+      throw std::invalid_argument("PuschReceiver: 1..16 receive antennas and 1..4 layers");
+    }
+    config.max_tbs = max_tbs_of(cell, config);
+    const PuschFrontEndLimits limits{config.num_rx_antennas, config.max_layers, cell.num_prbs};
+    const std::size_t max_coded_bits = std::size_t{subcarriers_per_prb} * cell.num_prbs *
+                                       max_symbols_per_slot * 10U * config.max_layers;
+    for (unsigned i = 0; i < pool.num_lanes(); ++i) {
+      lanes.push_back(std::make_unique<Lane>(limits, config.max_tbs, max_coded_bits, numerology));
+    }
+  }
+
+  static std::uint32_t max_tbs_of(const CellConfig& cell, const PuschReceiverConfig& config) {
+    return config.max_tbs != 0 ? config.max_tbs : largest_tbs(cell.num_prbs, config.max_layers);
+  }
+
+  void process_pdu(const ResourceGrid& rx_grid, unsigned slot, const PuschConfig& pdu,
+                   bool duplicate_harq, Lane& lane, PuschPduResult& result);
+  void decode(const PuschConfig& pdu, std::uint32_t tbs, std::uint32_t coded_bits, Lane& lane,
+              PuschPduResult& result);
+
+  CellConfig cell;
+  PuschReceiverConfig config;
+  ThreadPool pool;
+  Numerology numerology;
+  HarqBufferPool harq;
+  std::mutex harq_mutex;
+  ResourceGrid grid; ///< Demodulated IQ of process_slot_iq().
+  std::vector<std::unique_ptr<Lane>> lanes;
+};
+
+void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
+                                 std::uint32_t coded_bits, Lane& lane, PuschPduResult& result) {
+  UlschDecoderConfig cfg;
+  cfg.coding.tbs = tbs;
+  cfg.coding.target_code_rate = pdu.code_rate_x10240() / 10240.0;
+  cfg.coding.modulation_order = pdu.modulation_order();
+  cfg.coding.num_layers = pdu.num_layers;
+  cfg.coding.rv = pdu.rv;
+  cfg.coding.g = coded_bits;
+  cfg.coding.tbs_lbrm = pdu.tbs_lbrm;
+  cfg.max_iterations = config.ldpc_max_iterations;
+  cfg.early_termination = config.ldpc_early_termination;
+
+  const HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
+  HarqSoftBuffer* buffer = nullptr;
+  {
+    const std::lock_guard lock(harq_mutex);
+    buffer = &harq.acquire(key, pdu.new_data_indicator);
+  }
+  result.decoding = lane.decoder->decode(std::span<const float>(lane.llrs.data(), coded_bits),
+                                         cfg, *buffer, result.tb_bits);
+  result.tb_crc_ok = result.decoding.tb_crc_ok;
+  if (result.tb_crc_ok) {
+    const std::lock_guard lock(harq_mutex);
+    harq.release(key);
+  }
+}
+
+void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot,
+                                      const PuschConfig& pdu, bool duplicate_harq, Lane& lane,
+                                      PuschPduResult& result) {
+  result.handle = pdu.handle;
+  result.rnti = pdu.rnti;
+  result.harq_process_id = pdu.harq_process_id;
+  result.tb_crc_ok = false;
+  result.error.clear();
+  result.decoding = {};
+  result.measurements = {};
+  result.times = {};
+  if (const auto error = pdu.validate(cell); !error.empty()) {
+    result.error = "invalid PDU: " + error;
+    return;
+  }
+  if (pdu.num_layers > config.max_layers) {
+    result.error = "invalid PDU: more layers than the receiver was built for";
+    return;
+  }
+  if (duplicate_harq) {
+    result.error = "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
+    return;
+  }
+  try {
+    const std::uint32_t tbs = pdu.tb_size_bits != 0 ? pdu.tb_size_bits : compute_pusch_tbs(cell, pdu);
+    if (tbs > config.max_tbs) {
+      result.error = "TBS " + std::to_string(tbs) + " exceeds the receiver's maximum " +
+                     std::to_string(config.max_tbs);
+      return;
+    }
+    const std::uint32_t coded_bits = pusch_coded_bits(cell, pdu);
+    result.tb_bits.resize(tbs);
+    const std::span<float> llrs(lane.llrs.data(), coded_bits);
+
+    const auto t0 = Clock::now();
+    lane.front_end.estimate_channel(rx_grid, cell, pdu, slot, config.front_end);
+    const auto t1 = Clock::now();
+    lane.front_end.equalize(rx_grid, cell, pdu, config.front_end);
+    const auto t2 = Clock::now();
+    lane.front_end.demap(pdu, llrs);
+    const auto t3 = Clock::now();
+    descramble_llrs(llrs, pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
+    const auto t4 = Clock::now();
+    decode(pdu, tbs, coded_bits, lane, result);
+    const auto t5 = Clock::now();
+
+    result.measurements = lane.front_end.measurements(pdu);
+    result.times = {microseconds(t0, t1), microseconds(t1, t2), microseconds(t2, t3),
+                    microseconds(t3, t4), microseconds(t4, t5)};
+    if (result.tb_crc_ok) {
+      pack_bits_msb_first(result.tb_bits, result.tb_bytes);
+    } else {
+      result.tb_bytes.clear();
+    }
+  } catch (const HarqPoolExhaustedError& e) {
+    result.error = std::string("HARQ: ") + e.what();
+  } catch (const std::exception& e) {
+    result.error = e.what();
+  }
+}
+
+PuschReceiver::PuschReceiver(const CellConfig& cell, const PuschReceiverConfig& config)
+    : impl_(std::make_unique<Impl>(cell, config)) {}
+PuschReceiver::~PuschReceiver() = default;
+
+const CellConfig& PuschReceiver::cell() const {
+  return impl_->cell;
+}
+const PuschReceiverConfig& PuschReceiver::config() const {
+  return impl_->config;
+}
+HarqBufferPool& PuschReceiver::harq_pool() {
+  return impl_->harq;
+}
+
+ResourceGrid PuschReceiver::make_grid() const {
+  return ResourceGrid(impl_->config.num_rx_antennas, symbols_per_slot(impl_->cell.cyclic_prefix),
+                      subcarriers_per_prb * impl_->cell.num_prbs);
+}
+
+std::size_t PuschReceiver::slot_length(unsigned slot) const {
+  return impl_->numerology.slot_length(slot);
+}
+
+void PuschReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
+                                 std::span<const PuschConfig> pdus,
+                                 std::vector<PuschPduResult>& results) {
+  Impl& s = *impl_;
+  if (grid.num_ports() != s.config.num_rx_antennas ||
+      grid.num_symbols() != symbols_per_slot(s.cell.cyclic_prefix) ||
+      grid.num_subcarriers() != subcarriers_per_prb * s.cell.num_prbs) {
+    throw std::invalid_argument("PuschReceiver: the grid does not have the cell's shape");
+  }
+  if (slot >= slots_per_frame(s.cell.numerology)) {
+    throw std::invalid_argument("PuschReceiver: slot " + std::to_string(slot) +
+                                " is outside the frame");
+  }
+  results.resize(pdus.size());
+  s.pool.parallel_for(pdus.size(), [&](std::size_t i, unsigned lane) {
+    bool duplicate = false;
+    for (std::size_t j = 0; j < i; ++j) {
+      duplicate |= pdus[j].rnti == pdus[i].rnti &&
+                   pdus[j].harq_process_id == pdus[i].harq_process_id;
+    }
+    s.process_pdu(grid, slot, pdus[i], duplicate, *s.lanes[lane], results[i]);
+  });
+}
+
+void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
+                                    std::span<const PuschConfig> pdus,
+                                    std::vector<PuschPduResult>& results) {
+  Impl& s = *impl_;
+  if (slot >= slots_per_frame(s.cell.numerology)) {
+    throw std::invalid_argument("PuschReceiver: slot " + std::to_string(slot) +
+                                " is outside the frame");
+  }
+  const std::size_t samples = s.numerology.slot_length(slot);
+  if (iq.size() != samples * s.config.num_rx_antennas) {
+    throw std::invalid_argument("PuschReceiver: expected " +
+                                std::to_string(samples * s.config.num_rx_antennas) +
+                                " IQ samples (" + std::to_string(s.config.num_rx_antennas) +
+                                " antennas x " + std::to_string(samples) + ")");
+  }
+  s.pool.parallel_for(s.config.num_rx_antennas, [&](std::size_t antenna, unsigned lane) {
+    s.lanes[lane]->demodulator.demodulate_slot(iq.subspan(antenna * samples, samples), slot, s.grid,
+                                 static_cast<unsigned>(antenna));
+  });
+  process_slot(s.grid, slot, pdus, results);
+}
+
+void pack_bits_msb_first(std::span<const bit_t> bits, std::vector<std::uint8_t>& bytes) {
+  bytes.assign((bits.size() + 7) / 8, 0);
+  for (std::size_t i = 0; i < bits.size(); ++i) {
+    bytes[i / 8] = static_cast<std::uint8_t>(bytes[i / 8] | (bits[i] << (7 - i % 8)));
+  }
+}
+
+} // namespace airan::phy
