@@ -1,0 +1,112 @@
+/// \file
+/// \brief HARQ soft-combining memory: a fixed pool of soft buffers keyed by (RNTI, HARQ process).
+///
+/// Every buffer is allocated when the pool is built (num_buffers x soft_bits_per_buffer floats,
+/// 4 bytes per soft bit) and never again; acquiring, resetting and releasing a buffer only
+/// updates bookkeeping, so the slot-by-slot path does not allocate. A buffer holds the circular
+/// buffers of one transport block's code blocks (see ulsch_soft_buffer_length() for the size a TB
+/// needs); what it holds and how much of it is valid is recorded in its HarqSoftBuffer::State.
+///
+/// Not thread safe: one pool per thread, or external locking.
+#pragma once
+
+#include "airan/phy/ldpc_base_graph.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <vector>
+
+namespace airan::phy {
+
+/// Identifies a HARQ process: the UE (C-RNTI) and its HARQ process number.
+struct HarqProcessKey {
+  std::uint16_t rnti = 0;
+  std::uint8_t harq_process = 0; ///< HARQ process number (0..15, or 0..31 with 32 processes).
+  friend bool operator==(const HarqProcessKey&, const HarqProcessKey&) = default;
+};
+
+/// Thrown by HarqBufferPool::acquire() when every buffer is held by another HARQ process.
+class HarqPoolExhaustedError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// The soft-combining memory of one HARQ process. Obtained from a HarqBufferPool.
+class HarqSoftBuffer {
+public:
+  /// What the buffer holds. Reset to all zeros on new data; maintained by the UL-SCH decoder.
+  struct State {
+    unsigned num_transmissions = 0; ///< Transmissions combined since the last reset.
+    std::uint32_t tbs = 0;          ///< TBS of the transport block held (when transmissions > 0).
+    LdpcBaseGraph base_graph = LdpcBaseGraph::bg1;
+    unsigned lifting_size = 0;           ///< Z of the code blocks.
+    unsigned num_code_blocks = 0;        ///< C: circular buffers stored one after another.
+    unsigned circular_buffer_length = 0; ///< N_cb: values per code block (the stride).
+    /// Leading values of every code block's circular buffer that hold combined LLRs; values from
+    /// here to N_cb are stale and must be cleared before use (clearing is done lazily, as the
+    /// retransmissions reach further, so a reset costs nothing).
+    unsigned received_length = 0;
+  };
+
+  /// All soft values of the buffer (soft_bits_per_buffer of the pool).
+  [[nodiscard]] std::span<float> soft_bits() { return soft_bits_; }
+  [[nodiscard]] std::span<const float> soft_bits() const { return soft_bits_; }
+
+  /// Bookkeeping of the content; the UL-SCH decoder reads and updates it.
+  [[nodiscard]] State& state() { return state_; }
+  [[nodiscard]] const State& state() const { return state_; }
+
+  /// The HARQ process holding the buffer (meaningless while it is free).
+  [[nodiscard]] const HarqProcessKey& key() const { return key_; }
+
+private:
+  friend class HarqBufferPool;
+  std::span<float> soft_bits_;
+  State state_;
+  HarqProcessKey key_;
+  bool in_use_ = false;
+};
+
+/// A bounded set of HARQ soft buffers, looked up by HARQ process (linear search over the
+/// buffers, which is cheap for the few tens of buffers a cell needs).
+class HarqBufferPool {
+public:
+  /// Allocates \p num_buffers buffers of \p soft_bits_per_buffer soft values each.
+  /// \throws std::invalid_argument when either is 0.
+  HarqBufferPool(unsigned num_buffers, std::size_t soft_bits_per_buffer);
+
+  HarqBufferPool(const HarqBufferPool&) = delete;
+  HarqBufferPool& operator=(const HarqBufferPool&) = delete;
+
+  /// The buffer of HARQ process \p key for a transmission. When \p new_data is true (new data
+  /// indicator toggled) or the process holds no buffer yet, the buffer comes back reset (no
+  /// transmission combined); a retransmission (\p new_data false) of a held process gets its
+  /// buffer unchanged, to combine into.
+  /// \throws HarqPoolExhaustedError when the process holds no buffer and none is free; the pool
+  ///         is then unchanged.
+  HarqSoftBuffer& acquire(const HarqProcessKey& key, bool new_data);
+
+  /// The buffer held by \p key, or nullptr.
+  [[nodiscard]] HarqSoftBuffer* find(const HarqProcessKey& key);
+
+  /// Frees the buffer of \p key (after a successful decoding, or when the process is given up).
+  /// \return False when \p key held no buffer.
+  bool release(const HarqProcessKey& key);
+
+  /// Frees every buffer of UE \p rnti (e.g. on release of the UE); returns how many were held.
+  unsigned release_all(std::uint16_t rnti);
+
+  [[nodiscard]] unsigned num_buffers() const { return static_cast<unsigned>(buffers_.size()); }
+  [[nodiscard]] unsigned num_in_use() const { return num_in_use_; }
+  [[nodiscard]] std::size_t soft_bits_per_buffer() const { return soft_bits_per_buffer_; }
+
+private:
+  std::size_t soft_bits_per_buffer_;
+  std::vector<float> storage_;
+  std::vector<HarqSoftBuffer> buffers_;
+  unsigned num_in_use_ = 0;
+};
+
+} // namespace airan::phy

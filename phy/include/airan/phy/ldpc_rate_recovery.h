@@ -1,0 +1,40 @@
+/// \file
+/// \brief LDPC rate recovery (inverse of TS 38.212 5.4.2): bit de-interleaving of soft values and
+/// de-selection into the circular buffer, accumulating the LLRs of repeated bits.
+///
+/// The circular buffer is aligned with the encoder output d of ldpc_encoder.h: position j holds
+/// the soft value of d_j (the decoder input layout of ldpc_decoder.h). Rate recovery adds each of
+/// the E received LLRs to the position its bit was selected from (TS 38.212 5.4.2.1: from k0 of
+/// the redundancy version around the N_cb-bit buffer, skipping filler bits), so repetitions
+/// (E > N_cb minus filler) and retransmissions combine by addition. Positions that were never
+/// selected keep their value (0 in a cleared buffer) and filler positions are never written.
+#pragma once
+
+#include "airan/phy/ldpc_rate_matcher.h"
+
+#include <span>
+
+namespace airan::phy {
+
+/// Bit de-interleaving of soft values, the inverse of ldpc_interleave_bits() (TS 38.212 5.4.2.2):
+/// e[i E/Q_m + j] = f[i + j Q_m].
+/// \throws std::invalid_argument when sizes differ or E is not a multiple of Q_m.
+void ldpc_deinterleave_llrs(std::span<const float> f, unsigned modulation_order,
+                            std::span<float> e);
+
+/// Rate recovery of one code block: de-interleaving and de-selection fused, tile by tile, so it
+/// needs no buffer of E values. Stateless apart from the configuration; thread compatible.
+///
+/// \param llrs          f_0 .. f_{E-1}: the E received LLRs of the code block (descrambled, in
+///                      transmission order), E a multiple of Q_m; E = 0 adds nothing.
+/// \param config        Code, N_cb, redundancy version and Q_m of the transmission (as for
+///                      LdpcRateMatcher::rate_match()).
+/// \param soft_buffer   Circular buffer aligned with d, at least N_cb values; the LLRs are added
+///                      to what it holds.
+/// \return The received length: one past the last position of d written, i.e.
+///         ldpc_rate_match_input_length(config, E) (0 when E = 0).
+/// \throws std::invalid_argument on an inconsistent configuration or sizes.
+unsigned ldpc_rate_recover(std::span<const float> llrs, const LdpcRateMatchConfig& config,
+                           std::span<float> soft_buffer);
+
+} // namespace airan::phy

@@ -1,0 +1,82 @@
+// PUSCH LLR descrambling: sign flips exactly where the bit-level Gold sequence (gold_sequence(),
+// as used by scramble_bits()) is 1, for lengths around the 32-value words and the internal
+// blocks, and inverts scrambling of hard bits.
+#include "airan/phy/gold_sequence.h"
+#include "airan/phy/pusch_descrambler.h"
+#include "airan/phy/pusch_scrambler.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+using namespace airan::phy;
+
+namespace {
+
+std::vector<float> random_llrs(std::size_t size, std::mt19937& rng) {
+  std::normal_distribution<float> normal(0.0f, 5.0f);
+  std::vector<float> llrs(size);
+  for (auto& llr : llrs) {
+    llr = normal(rng);
+  }
+  return llrs;
+}
+
+TEST(PuschDescrambler, FlipsSignsWhereTheGoldSequenceIsOne) {
+  std::mt19937 rng(11);
+  const std::uint32_t inits[] = {
+      0, 1, 0x12345, pusch_scrambling_init(65535, 1023), 0x7fffffffU, 0xffffffffU};
+  const std::size_t lengths[] = {0, 1, 15, 16, 31, 32, 33, 255, 256, 257, 511, 1000, 20011};
+  for (const std::uint32_t c_init : inits) {
+    for (const std::size_t length : lengths) {
+      const std::vector<float> input = random_llrs(length, rng);
+      std::vector<float> output = input;
+      descramble_llrs(output, c_init);
+      BitVector sequence(length);
+      gold_sequence(c_init, sequence);
+      for (std::size_t i = 0; i < length; ++i) {
+        ASSERT_EQ(std::abs(output[i]), std::abs(input[i]));
+        ASSERT_EQ(std::signbit(output[i]), std::signbit(input[i]) != (sequence[i] == 1))
+            << "c_init " << c_init << ", length " << length << ", i " << i;
+      }
+    }
+  }
+}
+
+TEST(PuschDescrambler, UndoesScramblingOfHardBits) {
+  std::mt19937 rng(3);
+  const std::size_t length = 12345;
+  BitVector bits(length);
+  for (auto& bit : bits) {
+    bit = static_cast<bit_t>(rng() & 1U);
+  }
+  BitVector scrambled = bits;
+  const std::uint32_t c_init = pusch_scrambling_init(1337, 42);
+  scramble_bits(scrambled, c_init);
+  std::vector<float> llrs(length);
+  for (std::size_t i = 0; i < length; ++i) {
+    llrs[i] = scrambled[i] == 0 ? 3.5f : -3.5f;
+  }
+  descramble_llrs(llrs, c_init);
+  for (std::size_t i = 0; i < length; ++i) {
+    ASSERT_EQ(llrs[i] < 0.0f ? 1 : 0, bits[i]) << i;
+  }
+}
+
+TEST(PuschDescrambler, IsItsOwnInverseAndDependsOnTheInitialisation) {
+  std::mt19937 rng(5);
+  const std::vector<float> input = random_llrs(4099, rng);
+  std::vector<float> twice = input;
+  descramble_llrs(twice, 77);
+  descramble_llrs(twice, 77);
+  EXPECT_EQ(twice, input);
+  std::vector<float> a = input;
+  std::vector<float> b = input;
+  descramble_llrs(a, 77);
+  descramble_llrs(b, 78);
+  EXPECT_NE(a, b);
+}
+
+} // namespace
