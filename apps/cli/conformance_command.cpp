@@ -18,8 +18,7 @@ struct Suite {
 
 constexpr Suite suites[] = {
     {"crc", "CRC6/11/16/24A/24B/24C (TS 38.212 5.1) against crc/", apps::run_crc_conformance},
-    {"ldpc", "LDPC encoding + rate matching against ldpc/k*_n*_G.npy",
-     apps::run_ldpc_conformance},
+    {"ldpc", "LDPC encoding + rate matching against ldpc/k*_n*_G.npy", apps::run_ldpc_conformance},
     {"tb", "transport-block chain (TS 38.212 6.2 + scrambling) against tb/",
      apps::run_tb_conformance},
     {"pusch-tx", "PUSCH transmitter: transmit(tb_bits) == grid for every pusch/case_*",

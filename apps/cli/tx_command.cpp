@@ -46,8 +46,8 @@ int run_tx(const TxOptions& options) {
       bit = coin(rng) ? 1 : 0;
     }
     transmitter.transmit(tb, pusch, scenario.slot_number, grid);
-    const std::string name = scenario.pusch.size() == 1 ? "tb_bits.npy"
-                                                        : "tb_bits_" + std::to_string(i) + ".npy";
+    const std::string name =
+        scenario.pusch.size() == 1 ? "tb_bits.npy" : "tb_bits_" + std::to_string(i) + ".npy";
     const std::size_t shape[] = {tb.size()};
     io::write_npy(out / name, io::NpyDtype::u8, shape, std::as_bytes(std::span(tb)));
     std::cout << "pusch " << i << ": rnti " << pusch.rnti << ", " << pusch.prb_size << " PRB at "

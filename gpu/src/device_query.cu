@@ -14,7 +14,9 @@ __global__ void add_vectors_kernel(const float* a, const float* b, float* c, int
   }
 }
 
-std::string describe(cudaError_t err) { return cudaGetErrorString(err); }
+std::string describe(cudaError_t err) {
+  return cudaGetErrorString(err);
+}
 
 /// Device buffer owned for the lifetime of the object.
 class DeviceBuffer {
@@ -56,8 +58,8 @@ DeviceQueryResult query_devices() {
     if (cudaGetDeviceProperties(&prop, i) != cudaSuccess) {
       continue;
     }
-    result.devices.push_back({i, prop.name, prop.major, prop.minor, prop.totalGlobalMem,
-                              prop.multiProcessorCount});
+    result.devices.push_back(
+        {i, prop.name, prop.major, prop.minor, prop.totalGlobalMem, prop.multiProcessorCount});
   }
   if (result.devices.empty()) {
     result.status = "no CUDA device found";

@@ -51,14 +51,14 @@ NpyDtype parse_descr(std::string_view value, const std::string& name) {
     NpyDtype dtype;
   };
   static constexpr std::array<Entry, 9> table = {{{"|u1", NpyDtype::u8},
-                                                   {"|b1", NpyDtype::u8},
-                                                   {"<u2", NpyDtype::u16},
-                                                   {"<i2", NpyDtype::i16},
-                                                   {"<i4", NpyDtype::i32},
-                                                   {"<u4", NpyDtype::u32},
-                                                   {"<f4", NpyDtype::f32},
-                                                   {"<f8", NpyDtype::f64},
-                                                   {"<c8", NpyDtype::c64}}};
+                                                  {"|b1", NpyDtype::u8},
+                                                  {"<u2", NpyDtype::u16},
+                                                  {"<i2", NpyDtype::i16},
+                                                  {"<i4", NpyDtype::i32},
+                                                  {"<u4", NpyDtype::u32},
+                                                  {"<f4", NpyDtype::f32},
+                                                  {"<f8", NpyDtype::f64},
+                                                  {"<c8", NpyDtype::c64}}};
   for (const auto& entry : table) {
     if (entry.text == descr) {
       return entry.dtype;
@@ -105,8 +105,7 @@ std::vector<std::size_t> parse_shape(std::string_view value, const std::string& 
   return shape;
 }
 
-template <typename T>
-std::vector<T> typed_copy(const NpyArray& array) {
+template <typename T> std::vector<T> typed_copy(const NpyArray& array) {
   std::vector<T> out(array.num_elements());
   if (!out.empty()) {
     std::memcpy(out.data(), array.data.data(), out.size() * sizeof(T));

@@ -131,8 +131,7 @@ std::uint16_t parse_port_list(const YAML::Node& node, const std::string& where,
   return mask;
 }
 
-phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where,
-                             const Context& ctx) {
+phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, const Context& ctx) {
   phy::PuschConfig p;
   auto uint_field = [&](unsigned& field, unsigned long long max) -> KeyHandler {
     return [&field, max, &ctx](const YAML::Node& n, const std::string& w) {
@@ -164,7 +163,8 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where,
          if (type != "A" && type != "B") {
            ctx.fail(w, "expected A or B");
          }
-         p.mapping_type = type == "A" ? phy::PuschMappingType::type_a : phy::PuschMappingType::type_b;
+         p.mapping_type =
+             type == "A" ? phy::PuschMappingType::type_a : phy::PuschMappingType::type_b;
        }},
       {"dmrs_config_type",
        [&](auto& n, auto& w) {

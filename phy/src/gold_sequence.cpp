@@ -6,7 +6,7 @@
 namespace airan::phy {
 namespace {
 
-constexpr unsigned gold_nc = 1600; // N_C, TS 38.211 5.2.1
+constexpr unsigned gold_nc = 1600;  // N_C, TS 38.211 5.2.1
 constexpr unsigned chunk_bits = 24; // bits produced per step (at most 28 for these recurrences)
 
 /// Lookup table: byte value -> eight bytes holding its bits 0..7 (one bit per byte, LSB first).

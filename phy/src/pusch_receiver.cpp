@@ -71,8 +71,8 @@ struct Lane {
 struct PuschReceiver::Impl {
   Impl(const CellConfig& cell_in, const PuschReceiverConfig& config_in)
       : cell(cell_in), config(config_in), pool(std::max(config_in.num_threads, 1U) - 1),
-        numerology(Numerology::for_carrier(cell_in.numerology, cell_in.cyclic_prefix,
-                                           cell_in.num_prbs)),
+        numerology(
+            Numerology::for_carrier(cell_in.numerology, cell_in.cyclic_prefix, cell_in.num_prbs)),
         harq(std::max(config_in.num_harq_buffers, 1U),
              harq_buffer_length(max_tbs_of(cell_in, config_in),
                                 2U * 156U * cell_in.num_prbs * config_in.max_layers)),
@@ -132,8 +132,8 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
     const std::lock_guard lock(harq_mutex);
     buffer = &harq.acquire(key, pdu.new_data_indicator);
   }
-  result.decoding = lane.decoder->decode(std::span<const float>(lane.llrs.data(), coded_bits),
-                                         cfg, *buffer, result.tb_bits);
+  result.decoding = lane.decoder->decode(std::span<const float>(lane.llrs.data(), coded_bits), cfg,
+                                         *buffer, result.tb_bits);
   result.tb_crc_ok = result.decoding.tb_crc_ok;
   if (result.tb_crc_ok) {
     const std::lock_guard lock(harq_mutex);
@@ -165,7 +165,8 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot
     return;
   }
   try {
-    const std::uint32_t tbs = pdu.tb_size_bits != 0 ? pdu.tb_size_bits : compute_pusch_tbs(cell, pdu);
+    const std::uint32_t tbs =
+        pdu.tb_size_bits != 0 ? pdu.tb_size_bits : compute_pusch_tbs(cell, pdu);
     if (tbs > config.max_tbs) {
       result.error = "TBS " + std::to_string(tbs) + " exceeds the receiver's maximum " +
                      std::to_string(config.max_tbs);
@@ -242,8 +243,8 @@ void PuschReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
   s.pool.parallel_for(pdus.size(), [&](std::size_t i, unsigned lane) {
     bool duplicate = false;
     for (std::size_t j = 0; j < i; ++j) {
-      duplicate |= pdus[j].rnti == pdus[i].rnti &&
-                   pdus[j].harq_process_id == pdus[i].harq_process_id;
+      duplicate |=
+          pdus[j].rnti == pdus[i].rnti && pdus[j].harq_process_id == pdus[i].harq_process_id;
     }
     s.process_pdu(grid, slot, pdus[i], duplicate, *s.lanes[lane], results[i]);
   });
@@ -266,7 +267,7 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
   }
   s.pool.parallel_for(s.config.num_rx_antennas, [&](std::size_t antenna, unsigned lane) {
     s.lanes[lane]->demodulator.demodulate_slot(iq.subspan(antenna * samples, samples), slot, s.grid,
-                                 static_cast<unsigned>(antenna));
+                                               static_cast<unsigned>(antenna));
   });
   process_slot(s.grid, slot, pdus, results);
 }

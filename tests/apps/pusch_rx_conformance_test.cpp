@@ -43,8 +43,8 @@ TEST(PuschRxConformance, DamagedCasesFailWithoutStoppingTheOthers) {
       fs::temp_directory_path() / ("airan_pusch_rx_broken_" + std::to_string(getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  for (const char* name : {"case_0_intact", "case_1_wrong_bits", "case_2_no_grid",
-                           "case_3_zero_grid"}) {
+  for (const char* name :
+       {"case_0_intact", "case_1_wrong_bits", "case_2_no_grid", "case_3_zero_grid"}) {
     fs::copy(source, dir / name);
   }
   {

@@ -39,7 +39,7 @@ std::string npy_image(const std::string& dict, const std::string& payload) {
 
 TEST(Npy, RoundTripComplex) {
   const std::vector<airan::phy::cf32> values = {{1.0F, -2.0F}, {0.5F, 0.25F}, {3.0F, 4.0F},
-                                                {-1.0F, 0.0F}, {7.0F, 8.0F}, {9.0F, -9.0F}};
+                                                {-1.0F, 0.0F}, {7.0F, 8.0F},  {9.0F, -9.0F}};
   const std::size_t shape[] = {1, 2, 3};
   const auto path = temp_file("c64.npy");
   airan::io::write_npy(path, NpyDtype::c64, shape,

@@ -43,7 +43,8 @@ TEST(SlotScenarioFile, ParsesMinimalScenario) {
 TEST(SlotScenarioFile, LoadsEveryBundledConfig) {
   int loaded = 0;
   for (const auto& entry : std::filesystem::directory_iterator(configs_dir)) {
-    if (entry.path().extension() == ".yaml" && entry.path().filename().string().starts_with("pusch")) {
+    if (entry.path().extension() == ".yaml" &&
+        entry.path().filename().string().starts_with("pusch")) {
       const auto scenario = airan::io::load_slot_scenario(entry.path());
       EXPECT_FALSE(scenario.pusch.empty()) << entry.path();
       ++loaded;

@@ -1,5 +1,6 @@
 // PuschReceiver end to end: the project's own transmitter, a flat MIMO channel with AWGN, and
 // the receiver must return the transmitted transport blocks.
+#include "airan/phy/flat_mimo_channel.h"
 #include "airan/phy/mcs_table.h"
 #include "airan/phy/ofdm_modulator.h"
 #include "airan/phy/pusch_receiver.h"
@@ -41,64 +42,9 @@ PuschConfig make_pusch(unsigned num_prbs, unsigned layers, McsTable table, unsig
   return pusch;
 }
 
-/// A random unitary mixing [rx][port] (num_rx >= num_ports, orthonormal columns from
-/// Gram-Schmidt): every port reaches the receiver with unit gain and no layer is lost, so the
-/// link is AWGN-limited however the ports are mixed across antennas.
-std::vector<cf32> random_unitary_channel(unsigned num_rx, unsigned num_ports, std::mt19937& rng) {
-  std::normal_distribution<float> gauss(0.0F, 1.0F);
-  std::vector<std::vector<cf32>> columns;
-  while (columns.size() < num_ports) {
-    std::vector<cf32> v(num_rx);
-    for (auto& x : v) {
-      x = {gauss(rng), gauss(rng)};
-    }
-    for (const auto& u : columns) {
-      cf32 dot(0.0F, 0.0F);
-      for (unsigned r = 0; r < num_rx; ++r) {
-        dot += std::conj(u[r]) * v[r];
-      }
-      for (unsigned r = 0; r < num_rx; ++r) {
-        v[r] -= dot * u[r];
-      }
-    }
-    float norm = 0.0F;
-    for (const auto& x : v) {
-      norm += std::norm(x);
-    }
-    for (auto& x : v) {
-      x /= std::sqrt(norm);
-    }
-    columns.push_back(v);
-  }
-  std::vector<cf32> h(std::size_t{num_rx} * num_ports);
-  for (unsigned r = 0; r < num_rx; ++r) {
-    for (unsigned p = 0; p < num_ports; ++p) {
-      h[r * num_ports + p] = columns[p][r];
-    }
-  }
-  return h;
-}
+const FlatMimoChannel identity_channel(1, 1, {cf32(1.0F, 0.0F)});
 
-/// rx[r] = sum_p h[r][p] tx[p] + noise of variance \p noise_variance per RE.
-void apply_channel(const ResourceGrid& tx, const std::vector<cf32>& h, float noise_variance,
-                   std::mt19937& rng, ResourceGrid& rx) {
-  std::normal_distribution<float> gauss(0.0F, std::sqrt(noise_variance / 2.0F));
-  const auto num_ports = tx.num_ports();
-  for (unsigned r = 0; r < rx.num_ports(); ++r) {
-    for (unsigned l = 0; l < rx.num_symbols(); ++l) {
-      auto out = rx.symbol(r, l);
-      for (unsigned k = 0; k < rx.num_subcarriers(); ++k) {
-        cf32 sum(gauss(rng), gauss(rng));
-        for (unsigned p = 0; p < num_ports; ++p) {
-          sum += h[r * num_ports + p] * tx.at(p, l, k);
-        }
-        out[k] = sum;
-      }
-    }
-  }
-}
-
-BitVector random_bits(std::size_t n, std::mt19937& rng) {
+BitVector random_bits(std::size_t n, std::mt19937_64& rng) {
   BitVector bits(n);
   for (auto& b : bits) {
     b = static_cast<bit_t>(rng() & 1U);
@@ -111,7 +57,7 @@ BitVector random_bits(std::size_t n, std::mt19937& rng) {
 TEST(PuschReceiver, RoundTripEveryMcsLayerCountAndDmrsTypeWithoutErrors) {
   constexpr unsigned num_prbs = 12;
   constexpr unsigned num_rx = 4;
-  std::mt19937 rng(2024);
+  std::mt19937_64 rng(2024);
   int decoded = 0;
   for (unsigned layers = 1; layers <= 4; ++layers) {
     // 3 layers go through a 4-port UE with codebook precoding (TPMI 0); the others map layer i
@@ -141,14 +87,13 @@ TEST(PuschReceiver, RoundTripEveryMcsLayerCountAndDmrsTypeWithoutErrors) {
           const auto tb = random_bits(transmitter.transport_block_size(pusch), rng);
           tx_grid.fill_zero();
           transmitter.transmit(tb, pusch, 5, tx_grid);
-          apply_channel(tx_grid, random_unitary_channel(num_rx, ports, rng), std::pow(10.0F, -3.5F), rng,
-                        rx_grid);
+          FlatMimoChannel::random_unitary(num_rx, ports, rng())
+              .apply(tx_grid, std::pow(10.0F, -3.5F), rng, rx_grid);
           receiver.process_slot(rx_grid, 5, std::span(&pusch, 1), results);
           const auto& r = results[0];
           ASSERT_TRUE(r.error.empty()) << r.error;
-          ASSERT_TRUE(r.tb_crc_ok) << "layers " << layers << " table "
-                                   << static_cast<int>(table) << " mcs " << mcs << " dmrs type "
-                                   << static_cast<int>(dmrs);
+          ASSERT_TRUE(r.tb_crc_ok) << "layers " << layers << " table " << static_cast<int>(table)
+                                   << " mcs " << mcs << " dmrs type " << static_cast<int>(dmrs);
           ASSERT_EQ(r.tb_bits, tb);
           ++decoded;
         }
@@ -166,7 +111,7 @@ TEST(PuschReceiver, TimeDomainIqInputDecodesSeveralPdusInOneSlot) {
   config.max_layers = 1;
   config.num_threads = 2;
   PuschReceiver receiver(cell, config);
-  std::mt19937 rng(7);
+  std::mt19937_64 rng(7);
 
   std::vector<PuschConfig> pdus;
   for (unsigned i = 0; i < 3; ++i) {
@@ -207,14 +152,14 @@ TEST(PuschReceiver, CorruptedSlotReportsCrcFailureNeverOk) {
   const CellConfig cell = make_cell(24, 1);
   PuschTransmitter transmitter(cell);
   PuschReceiver receiver(cell, PuschReceiverConfig{});
-  std::mt19937 rng(3);
+  std::mt19937_64 rng(3);
   const PuschConfig pusch = make_pusch(24, 1, McsTable::qam64, 16, DmrsConfigType::type1);
   const auto tb = random_bits(transmitter.transport_block_size(pusch), rng);
   auto tx_grid = transmitter.make_grid();
   transmitter.transmit(tb, pusch, 0, tx_grid);
   auto rx_grid = receiver.make_grid();
   // Noise 6 dB above the signal: the TB cannot be decoded.
-  apply_channel(tx_grid, {cf32(1.0F, 0.0F)}, 4.0F, rng, rx_grid);
+  identity_channel.apply(tx_grid, 4.0F, rng, rx_grid);
   std::vector<PuschPduResult> results;
   receiver.process_slot(rx_grid, 0, std::span(&pusch, 1), results);
   EXPECT_FALSE(results[0].tb_crc_ok);
@@ -231,7 +176,7 @@ TEST(PuschReceiver, HarqCombiningOfRv0AndRv2SucceedsWhereRv0AloneFails) {
   config.max_layers = 1;
   config.num_harq_buffers = 2;
   PuschReceiver receiver(cell, config);
-  std::mt19937 rng(11);
+  std::mt19937_64 rng(11);
   PuschConfig pusch = make_pusch(24, 1, McsTable::qam64, 26, DmrsConfigType::type1); // 64QAM R 0.89
   pusch.harq_process_id = 3;
   const auto tb = random_bits(transmitter.transport_block_size(pusch), rng);
@@ -243,7 +188,7 @@ TEST(PuschReceiver, HarqCombiningOfRv0AndRv2SucceedsWhereRv0AloneFails) {
   pusch.rv = 0;
   pusch.new_data_indicator = true;
   transmitter.transmit(tb, pusch, 2, tx_grid);
-  apply_channel(tx_grid, {cf32(1.0F, 0.0F)}, noise_variance, rng, rx_grid);
+  identity_channel.apply(tx_grid, noise_variance, rng, rx_grid);
   receiver.process_slot(rx_grid, 2, std::span(&pusch, 1), results);
   ASSERT_TRUE(results[0].error.empty()) << results[0].error;
   EXPECT_FALSE(results[0].tb_crc_ok) << "rv 0 alone should fail at this SNR";
@@ -253,7 +198,7 @@ TEST(PuschReceiver, HarqCombiningOfRv0AndRv2SucceedsWhereRv0AloneFails) {
   pusch.new_data_indicator = false;
   tx_grid.fill_zero();
   transmitter.transmit(tb, pusch, 3, tx_grid);
-  apply_channel(tx_grid, {cf32(1.0F, 0.0F)}, noise_variance, rng, rx_grid);
+  identity_channel.apply(tx_grid, noise_variance, rng, rx_grid);
   receiver.process_slot(rx_grid, 3, std::span(&pusch, 1), results);
   ASSERT_TRUE(results[0].error.empty()) << results[0].error;
   EXPECT_TRUE(results[0].tb_crc_ok) << "rv 0 + rv 2 combined should decode";
@@ -263,7 +208,7 @@ TEST(PuschReceiver, HarqCombiningOfRv0AndRv2SucceedsWhereRv0AloneFails) {
 
   // Control: the same rv 2 alone, as new data, fails.
   pusch.new_data_indicator = true;
-  apply_channel(tx_grid, {cf32(1.0F, 0.0F)}, noise_variance, rng, rx_grid);
+  identity_channel.apply(tx_grid, noise_variance, rng, rx_grid);
   receiver.process_slot(rx_grid, 3, std::span(&pusch, 1), results);
   EXPECT_FALSE(results[0].tb_crc_ok) << "rv 2 alone should fail at this SNR";
 }
@@ -274,7 +219,7 @@ TEST(PuschReceiver, BadPdusAreReportedAndTheOthersStillDecode) {
   PuschReceiverConfig config;
   config.num_harq_buffers = 1;
   PuschReceiver receiver(cell, config);
-  std::mt19937 rng(5);
+  std::mt19937_64 rng(5);
   PuschConfig good = make_pusch(24, 1, McsTable::qam64, 10, DmrsConfigType::type1);
   good.prb_size = 12;
   const auto tb = random_bits(transmitter.transport_block_size(good), rng);
@@ -285,7 +230,7 @@ TEST(PuschReceiver, BadPdusAreReportedAndTheOthersStillDecode) {
   outside.prb_start = 20; // 20 + 12 > 24 PRBs
   outside.rnti = 9;
   PuschConfig duplicate = good; // same RNTI and HARQ process as `good`
-  PuschConfig no_buffer = good;  // the only HARQ buffer is taken by `good`
+  PuschConfig no_buffer = good; // the only HARQ buffer is taken by `good`
   no_buffer.rnti = 10;
   no_buffer.prb_start = 12;
   const std::vector<PuschConfig> pdus = {good, outside, duplicate, no_buffer};

@@ -20,11 +20,11 @@ struct DeviceInfo {
 
 /// What the CUDA runtime reports on this machine.
 struct DeviceQueryResult {
-  bool cuda_compiled = false;       ///< The CUDA backend was compiled into this binary.
-  int runtime_version = 0;          ///< CUDA runtime version (e.g. 13000), 0 if not compiled.
-  int driver_version = 0;           ///< Driver's CUDA version, 0 when no driver is present.
-  std::vector<DeviceInfo> devices;  ///< Empty when no usable device exists.
-  std::string status;               ///< Human-readable reason when no device is usable.
+  bool cuda_compiled = false;      ///< The CUDA backend was compiled into this binary.
+  int runtime_version = 0;         ///< CUDA runtime version (e.g. 13000), 0 if not compiled.
+  int driver_version = 0;          ///< Driver's CUDA version, 0 when no driver is present.
+  std::vector<DeviceInfo> devices; ///< Empty when no usable device exists.
+  std::string status;              ///< Human-readable reason when no device is usable.
 };
 
 /// Queries the CUDA runtime. Never throws; absence of a driver or device is reported in status.

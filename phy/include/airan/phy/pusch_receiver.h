@@ -26,9 +26,9 @@ namespace airan::phy {
 
 /// Construction-time sizes and defaults of a PuschReceiver.
 struct PuschReceiverConfig {
-  unsigned num_rx_antennas = 1;  ///< Receive antennas of the cell (1 .. 16).
-  unsigned max_layers = 4;       ///< Largest layer count of a PDU (1 .. 4).
-  unsigned num_threads = 1;      ///< Threads that process PDUs (the caller's counts as one).
+  unsigned num_rx_antennas = 1;   ///< Receive antennas of the cell (1 .. 16).
+  unsigned max_layers = 4;        ///< Largest layer count of a PDU (1 .. 4).
+  unsigned num_threads = 1;       ///< Threads that process PDUs (the caller's counts as one).
   unsigned num_harq_buffers = 16; ///< HARQ processes that can wait for a retransmission at once.
   /// Largest TB a PDU may carry (sizes decoder and HARQ buffers); 0: the largest TBS the cell's
   /// PRBs allow with max_layers and 256-QAM.
@@ -52,9 +52,9 @@ struct PuschPduResult {
   std::uint32_t handle = 0;
   std::uint16_t rnti = 0;
   unsigned harq_process_id = 0;
-  bool tb_crc_ok = false;   ///< False also when the PDU could not be processed (see error).
-  std::string error;        ///< Empty, or why the PDU was not decoded (bad config, HARQ full).
-  BitVector tb_bits;        ///< TBS bits (valid when tb_crc_ok).
+  bool tb_crc_ok = false; ///< False also when the PDU could not be processed (see error).
+  std::string error;      ///< Empty, or why the PDU was not decoded (bad config, HARQ full).
+  BitVector tb_bits;      ///< TBS bits (valid when tb_crc_ok).
   std::vector<std::uint8_t> tb_bytes; ///< tb_bits packed MSB first, as the MAC receives them.
   UlschDecoderResult decoding;
   PuschMeasurements measurements;
