@@ -92,6 +92,9 @@ struct PuschReceiver::Impl {
     for (unsigned i = 0; i < pool.num_lanes(); ++i) {
       lanes.push_back(std::make_unique<Lane>(limits, config.max_tbs, max_coded_bits, numerology));
     }
+    if (pool.num_lanes() > 1) {
+      code_block_parallel_decoder = create_ulsch_decoder(config.max_tbs, &pool);
+    }
   }
 
   static std::uint32_t max_tbs_of(const CellConfig& cell, const PuschReceiverConfig& config) {
@@ -99,9 +102,9 @@ struct PuschReceiver::Impl {
   }
 
   void process_pdu(const ResourceGrid& rx_grid, unsigned slot, const PuschConfig& pdu,
-                   bool duplicate_harq, Lane& lane, PuschPduResult& result);
-  void decode(const PuschConfig& pdu, std::uint32_t tbs, std::uint32_t coded_bits, Lane& lane,
-              PuschPduResult& result);
+                   bool duplicate_harq, Lane& lane, UlschDecoder& decoder, PuschPduResult& result);
+  void decode(const PuschConfig& pdu, std::uint32_t tbs, std::uint32_t coded_bits,
+              std::span<const float> llrs, UlschDecoder& decoder, PuschPduResult& result);
 
   CellConfig cell;
   PuschReceiverConfig config;
@@ -111,10 +114,14 @@ struct PuschReceiver::Impl {
   std::mutex harq_mutex;
   ResourceGrid grid; ///< Demodulated IQ of process_slot_iq().
   std::vector<std::unique_ptr<Lane>> lanes;
+  /// Decodes the code blocks of one TB on every lane: used when a slot has fewer PDUs than
+  /// lanes, so that a single large PDU still uses all threads.
+  std::unique_ptr<UlschDecoder> code_block_parallel_decoder;
 };
 
 void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
-                                 std::uint32_t coded_bits, Lane& lane, PuschPduResult& result) {
+                                 std::uint32_t coded_bits, std::span<const float> llrs,
+                                 UlschDecoder& decoder, PuschPduResult& result) {
   UlschDecoderConfig cfg;
   cfg.coding.tbs = tbs;
   cfg.coding.target_code_rate = pdu.code_rate_x10240() / 10240.0;
@@ -132,8 +139,7 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
     const std::lock_guard lock(harq_mutex);
     buffer = &harq.acquire(key, pdu.new_data_indicator);
   }
-  result.decoding = lane.decoder->decode(std::span<const float>(lane.llrs.data(), coded_bits), cfg,
-                                         *buffer, result.tb_bits);
+  result.decoding = decoder.decode(llrs, cfg, *buffer, result.tb_bits);
   result.tb_crc_ok = result.decoding.tb_crc_ok;
   if (result.tb_crc_ok) {
     const std::lock_guard lock(harq_mutex);
@@ -143,7 +149,7 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
 
 void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot,
                                       const PuschConfig& pdu, bool duplicate_harq, Lane& lane,
-                                      PuschPduResult& result) {
+                                      UlschDecoder& decoder, PuschPduResult& result) {
   result.handle = pdu.handle;
   result.rnti = pdu.rnti;
   result.harq_process_id = pdu.harq_process_id;
@@ -185,7 +191,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot
     const auto t3 = Clock::now();
     descramble_llrs(llrs, pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
     const auto t4 = Clock::now();
-    decode(pdu, tbs, coded_bits, lane, result);
+    decode(pdu, tbs, coded_bits, llrs, decoder, result);
     const auto t5 = Clock::now();
 
     result.measurements = lane.front_end.measurements(pdu);
@@ -240,13 +246,25 @@ void PuschReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
                                 " is outside the frame");
   }
   results.resize(pdus.size());
-  s.pool.parallel_for(pdus.size(), [&](std::size_t i, unsigned lane) {
-    bool duplicate = false;
+  const auto is_duplicate = [&](std::size_t i) {
     for (std::size_t j = 0; j < i; ++j) {
-      duplicate |=
-          pdus[j].rnti == pdus[i].rnti && pdus[j].harq_process_id == pdus[i].harq_process_id;
+      if (pdus[j].rnti == pdus[i].rnti && pdus[j].harq_process_id == pdus[i].harq_process_id) {
+        return true;
+      }
     }
-    s.process_pdu(grid, slot, pdus[i], duplicate, *s.lanes[lane], results[i]);
+    return false;
+  };
+  if (s.code_block_parallel_decoder && pdus.size() < s.pool.num_lanes()) {
+    // Few PDUs: one after the other, each decoding its code blocks on every lane.
+    for (std::size_t i = 0; i < pdus.size(); ++i) {
+      s.process_pdu(grid, slot, pdus[i], is_duplicate(i), *s.lanes[0],
+                    *s.code_block_parallel_decoder, results[i]);
+    }
+    return;
+  }
+  s.pool.parallel_for(pdus.size(), [&](std::size_t i, unsigned lane) {
+    s.process_pdu(grid, slot, pdus[i], is_duplicate(i), *s.lanes[lane], *s.lanes[lane]->decoder,
+                  results[i]);
   });
 }
 

@@ -9,8 +9,10 @@
 #include "airan/phy/crc_calculator.h"
 #include "airan/phy/ldpc_rate_matcher.h"
 #include "airan/phy/ldpc_rate_recovery.h"
+#include "airan/phy/thread_pool.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -56,9 +58,25 @@ TransportBlockLayout layout_transport_block(const UlschCodingConfig& coding) {
   return layout;
 }
 
+/// Working memory of one thread decoding code blocks.
+struct CodeBlockLane {
+  CodeBlockLane() : circular_buffer(max_codeword_length), llrs(max_codeword_length), message(8448) {
+    crc_check = [this](std::span<const bit_t> bits) { return crc24b.check(bits); };
+  }
+  CodeBlockLane(const CodeBlockLane&) = delete;
+  CodeBlockLane& operator=(const CodeBlockLane&) = delete;
+
+  std::unique_ptr<LdpcDecoder> ldpc = create_ldpc_decoder();
+  CrcCalculator crc24b{CrcPolynomial::crc24b};
+  LdpcCrcCheck crc_check;             ///< Code block CRC check given to the LDPC decoder.
+  std::vector<float> circular_buffer; ///< One code block's soft values without HARQ.
+  std::vector<std::int8_t> llrs;      ///< One code block's quantised soft values.
+  BitVector message;                  ///< K' decoded bits of one code block.
+};
+
 class UlschDecoderImpl final : public UlschDecoder {
 public:
-  explicit UlschDecoderImpl(std::uint32_t max_tbs);
+  UlschDecoderImpl(std::uint32_t max_tbs, ThreadPool* code_block_pool);
 
   UlschDecoderResult decode(std::span<const float> llrs, const UlschDecoderConfig& cfg,
                             std::span<bit_t> tb_bits) override;
@@ -75,22 +93,21 @@ private:
                                         const TransportBlockLayout& layout,
                                         std::span<bit_t> tb_bits, RecoverCodeBlock&& recover);
   /// Quantises and decodes code block \p r from its received soft values (the leading part of
-  /// its circular buffer), writing its K' bits at its place in tb_with_crc_ and whether they are
-  /// accepted to \p result. \return The LDPC iterations run, 0 when nothing was received.
+  /// its circular buffer) with \p lane's memory, writing its payload bits at their place in
+  /// tb_with_crc_ and whether they are accepted to \p accepted. Code blocks may run on several
+  /// lanes at once: each writes only its own payload bits.
+  /// \return The LDPC iterations run, 0 when nothing was received.
   unsigned decode_code_block(std::span<const float> soft_values, const TransportBlockLayout& layout,
-                             const UlschDecoderConfig& cfg, unsigned r, UlschDecoderResult& result);
+                             const UlschDecoderConfig& cfg, unsigned r, CodeBlockLane& lane,
+                             bool& accepted);
 
   std::uint32_t max_tbs_;
+  ThreadPool* code_block_pool_; ///< Decodes code blocks in parallel when set.
   CrcCalculator crc16_{CrcPolynomial::crc16};
   CrcCalculator crc24a_{CrcPolynomial::crc24a};
-  CrcCalculator crc24b_{CrcPolynomial::crc24b};
-  std::unique_ptr<LdpcDecoder> ldpc_decoder_ = create_ldpc_decoder();
-  /// Code block CRC check given to the LDPC decoder, built once (it captures only this).
-  LdpcCrcCheck code_block_crc_check_;
-  /// B TB bits with their CRC, plus room for the CB CRC written after the last block's payload.
+  /// B TB bits with their CRC (the concatenated code block payloads).
   BitVector tb_with_crc_;
-  std::vector<float> circular_buffer_;    ///< One code block's soft values without HARQ.
-  std::vector<std::int8_t> decoder_llrs_; ///< One code block's quantised soft values.
+  std::vector<std::unique_ptr<CodeBlockLane>> lanes_; ///< One per thread of the pool.
 };
 
 /// \p max_tbs when the decoder supports it (checked before anything is sized from it).
@@ -102,11 +119,11 @@ std::uint32_t checked_max_tbs(std::uint32_t max_tbs) {
   return max_tbs;
 }
 
-UlschDecoderImpl::UlschDecoderImpl(std::uint32_t max_tbs)
-    : max_tbs_(checked_max_tbs(max_tbs)), tb_with_crc_(std::size_t{max_tbs} + 48),
-      circular_buffer_(max_codeword_length), decoder_llrs_(max_codeword_length) {
-  code_block_crc_check_ = [this](std::span<const bit_t> message) { return crc24b_.check(message); };
-  // One pass over the largest code lets the LDPC decoder size its working memory now.
+UlschDecoderImpl::UlschDecoderImpl(std::uint32_t max_tbs, ThreadPool* code_block_pool)
+    : max_tbs_(checked_max_tbs(max_tbs)), code_block_pool_(code_block_pool),
+      tb_with_crc_(std::size_t{max_tbs} + 48) {
+  const unsigned num_lanes = code_block_pool != nullptr ? code_block_pool->num_lanes() : 1;
+  // One pass over the largest code lets each LDPC decoder size its working memory now.
   LdpcDecoderConfig largest;
   largest.base_graph = LdpcBaseGraph::bg1;
   largest.lifting_size = 384;
@@ -114,8 +131,11 @@ UlschDecoderImpl::UlschDecoderImpl(std::uint32_t max_tbs)
   largest.max_iterations = 1;
   largest.early_termination = LdpcEarlyTermination::none;
   largest.num_rows = ldpc_num_rows(LdpcBaseGraph::bg1);
-  BitVector message(largest.num_info_bits);
-  ldpc_decoder_->decode(decoder_llrs_, largest, message);
+  for (unsigned i = 0; i < num_lanes; ++i) {
+    lanes_.push_back(std::make_unique<CodeBlockLane>());
+    CodeBlockLane& lane = *lanes_.back();
+    lane.ldpc->decode(lane.llrs, largest, lane.message);
+  }
 }
 
 TransportBlockLayout UlschDecoderImpl::check_and_layout(std::span<const float> llrs,
@@ -151,19 +171,23 @@ TransportBlockLayout UlschDecoderImpl::check_and_layout(std::span<const float> l
 unsigned UlschDecoderImpl::decode_code_block(std::span<const float> soft_values,
                                              const TransportBlockLayout& layout,
                                              const UlschDecoderConfig& cfg, unsigned r,
-                                             UlschDecoderResult& result) {
+                                             CodeBlockLane& lane, bool& accepted) {
   const CodeBlockSegmentation& seg = layout.seg;
-  const std::span<bit_t> message =
-      std::span<bit_t>(tb_with_crc_)
-          .subspan(std::size_t{r} * seg.num_payload_bits(), seg.num_info_bits);
+  const std::span<bit_t> message = std::span<bit_t>(lane.message).first(seg.num_info_bits);
+  const auto store_payload = [&] {
+    std::memcpy(tb_with_crc_.data() + std::size_t{r} * seg.num_payload_bits(), message.data(),
+                seg.num_payload_bits());
+  };
   const auto received_length = static_cast<unsigned>(soft_values.size());
-  const std::span<std::int8_t> llrs = std::span<std::int8_t>(decoder_llrs_).first(received_length);
+  const std::span<std::int8_t> llrs = std::span<std::int8_t>(lane.llrs).first(received_length);
   quantize_ldpc_llrs(soft_values, cfg.llr_scale, llrs);
   const bool anything_received =
       std::any_of(llrs.begin(), llrs.end(), [](std::int8_t llr) { return llr != 0; });
   if (!anything_received) {
     // All-zero soft values decode to the all-zero word, whose CRCs hold: report a failure.
     std::fill(message.begin(), message.end(), bit_t{0});
+    store_payload();
+    accepted = false;
     return 0;
   }
 
@@ -183,16 +207,15 @@ unsigned UlschDecoderImpl::decode_code_block(std::span<const float> soft_values,
     ldpc.early_termination =
         has_cb_crc ? LdpcEarlyTermination::crc_check : LdpcEarlyTermination::parity_check;
   }
-  const LdpcDecoderResult decoded = ldpc_decoder_->decode(
-      llrs, ldpc, message, has_cb_crc ? code_block_crc_check_ : LdpcCrcCheck{});
-  result.max_ldpc_iterations = std::max(result.max_ldpc_iterations, decoded.iterations);
+  const LdpcDecoderResult decoded =
+      lane.ldpc->decode(llrs, ldpc, message, has_cb_crc ? lane.crc_check : LdpcCrcCheck{});
   // Every CRC holds on the all-zero word (the registers start at zero), which is also what the
   // decoder outputs where the APPs stay 0, e.g. when no systematic bit was received: accept an
   // all-zero message only when it is an LDPC codeword consistent with the received bits.
   const bool all_zero =
       std::none_of(message.begin(), message.end(), [](bit_t bit) { return bit != 0; });
-  const bool accepted = (!has_cb_crc || decoded.crc_ok) && (!all_zero || decoded.parity_ok);
-  result.code_block_crc_ok.set(r, accepted); // C = 1: completed by the TB CRC
+  accepted = (!has_cb_crc || decoded.crc_ok) && (!all_zero || decoded.parity_ok);
+  store_payload();
   return decoded.iterations;
 }
 
@@ -203,18 +226,39 @@ UlschDecoderImpl::decode_code_blocks(std::span<const float> llrs, const UlschDec
                                      RecoverCodeBlock&& recover) {
   const UlschCodingConfig& coding = cfg.coding;
   const unsigned num_cbs = layout.seg.num_code_blocks;
+  std::array<std::uint32_t, ulsch_max_code_blocks> offsets{};
+  std::array<unsigned, ulsch_max_code_blocks> lengths{};
+  std::uint32_t offset = 0;
+  for (unsigned r = 0; r < num_cbs; ++r) {
+    offsets[r] = offset;
+    lengths[r] =
+        ldpc_rate_matched_length(r, num_cbs, coding.g, coding.num_layers, coding.modulation_order);
+    offset += lengths[r];
+  }
+  std::array<unsigned, ulsch_max_code_blocks> iterations{};
+  std::array<bool, ulsch_max_code_blocks> accepted{};
+  const auto decode_one = [&](std::size_t r, unsigned lane_index) {
+    CodeBlockLane& lane = *lanes_[lane_index];
+    const std::span<const float> soft_values =
+        recover(static_cast<unsigned>(r), lane, llrs.subspan(offsets[r], lengths[r]));
+    iterations[r] =
+        decode_code_block(soft_values, layout, cfg, static_cast<unsigned>(r), lane, accepted[r]);
+  };
+  if (code_block_pool_ != nullptr && num_cbs > 1) {
+    code_block_pool_->parallel_for(num_cbs, decode_one);
+  } else {
+    for (unsigned r = 0; r < num_cbs; ++r) {
+      decode_one(r, 0);
+    }
+  }
   UlschDecoderResult result;
   unsigned decoded_blocks = 0;
   unsigned total_iterations = 0;
-  std::uint32_t offset = 0;
   for (unsigned r = 0; r < num_cbs; ++r) {
-    const unsigned e =
-        ldpc_rate_matched_length(r, num_cbs, coding.g, coding.num_layers, coding.modulation_order);
-    const std::span<const float> soft_values = recover(r, llrs.subspan(offset, e));
-    offset += e;
-    const unsigned iterations = decode_code_block(soft_values, layout, cfg, r, result);
-    decoded_blocks += iterations > 0 ? 1 : 0;
-    total_iterations += iterations;
+    result.code_block_crc_ok.set(r, accepted[r]); // C = 1: completed by the TB CRC below
+    result.max_ldpc_iterations = std::max(result.max_ldpc_iterations, iterations[r]);
+    decoded_blocks += iterations[r] > 0 ? 1 : 0;
+    total_iterations += iterations[r];
   }
   const CodeBlockSegmentation& seg = layout.seg;
   const CrcCalculator& tb_crc = layout.tb_crc == CrcPolynomial::crc24a ? crc24a_ : crc16_;
@@ -237,10 +281,11 @@ UlschDecoderResult UlschDecoderImpl::decode(std::span<const float> llrs,
                                             const UlschDecoderConfig& cfg,
                                             std::span<bit_t> tb_bits) {
   const TransportBlockLayout layout = check_and_layout(llrs, cfg, tb_bits);
-  const std::span<float> circular_buffer =
-      std::span<float>(circular_buffer_).first(layout.rate_match.n_cb);
   return decode_code_blocks(
-      llrs, cfg, layout, tb_bits, [&](unsigned, std::span<const float> code_block_llrs) {
+      llrs, cfg, layout, tb_bits,
+      [&](unsigned, CodeBlockLane& lane, std::span<const float> code_block_llrs) {
+        const std::span<float> circular_buffer =
+            std::span<float>(lane.circular_buffer).first(layout.rate_match.n_cb);
         const auto e = static_cast<unsigned>(code_block_llrs.size());
         const unsigned received = e == 0 ? 0 : ldpc_rate_match_input_length(layout.rate_match, e);
         std::fill_n(circular_buffer.begin(), received, 0.0f);
@@ -287,14 +332,16 @@ UlschDecoderResult UlschDecoderImpl::decode(std::span<const float> llrs,
     }
   }
   const unsigned previous_length = state.received_length;
-  UlschDecoderResult result = decode_code_blocks(
-      llrs, cfg, layout, tb_bits, [&](unsigned r, std::span<const float> code_block_llrs) {
-        const std::span<float> circular_buffer = soft_bits.subspan(std::size_t{r} * n_cb, n_cb);
-        std::fill(circular_buffer.begin() + previous_length,
-                  circular_buffer.begin() + received_length, 0.0f);
-        ldpc_rate_recover(code_block_llrs, layout.rate_match, circular_buffer);
-        return std::span<const float>(circular_buffer.first(received_length));
-      });
+  UlschDecoderResult result =
+      decode_code_blocks(llrs, cfg, layout, tb_bits,
+                         [&](unsigned r, CodeBlockLane&, std::span<const float> code_block_llrs) {
+                           const std::span<float> circular_buffer =
+                               soft_bits.subspan(std::size_t{r} * n_cb, n_cb);
+                           std::fill(circular_buffer.begin() + previous_length,
+                                     circular_buffer.begin() + received_length, 0.0f);
+                           ldpc_rate_recover(code_block_llrs, layout.rate_match, circular_buffer);
+                           return std::span<const float>(circular_buffer.first(received_length));
+                         });
   state.received_length = received_length;
   ++state.num_transmissions;
   result.num_transmissions = state.num_transmissions;
@@ -311,8 +358,9 @@ std::size_t ulsch_soft_buffer_length(const UlschCodingConfig& cfg) {
   return std::size_t{layout.seg.num_code_blocks} * layout.rate_match.n_cb;
 }
 
-std::unique_ptr<UlschDecoder> create_ulsch_decoder(std::uint32_t max_tbs) {
-  return std::make_unique<UlschDecoderImpl>(max_tbs);
+std::unique_ptr<UlschDecoder> create_ulsch_decoder(std::uint32_t max_tbs,
+                                                   ThreadPool* code_block_pool) {
+  return std::make_unique<UlschDecoderImpl>(max_tbs, code_block_pool);
 }
 
 UlschDecoderResult decode_ulsch_with_harq(UlschDecoder& decoder, std::span<const float> llrs,

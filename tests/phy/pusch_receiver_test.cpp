@@ -248,4 +248,34 @@ TEST(PuschReceiver, BadPdusAreReportedAndTheOthersStillDecode) {
                std::invalid_argument);
 }
 
+// One PDU with many code blocks on 3 threads (code blocks decoded in parallel) gives the same
+// answer as one thread, at an SNR where some code blocks need many iterations.
+TEST(PuschReceiver, SinglePduOnSeveralThreadsMatchesOneThread) {
+  const CellConfig cell = make_cell(106, 2);
+  PuschTransmitter transmitter(cell);
+  std::mt19937_64 rng(21);
+  const PuschConfig pusch = make_pusch(106, 2, McsTable::qam256, 20, DmrsConfigType::type1);
+  const auto tb = random_bits(transmitter.transport_block_size(pusch), rng);
+  auto tx_grid = transmitter.make_grid();
+  transmitter.transmit(tb, pusch, 4, tx_grid);
+  PuschReceiverConfig config;
+  config.num_rx_antennas = 2;
+  config.max_layers = 2;
+  PuschReceiver one_thread(cell, config);
+  config.num_threads = 3;
+  PuschReceiver three_threads(cell, config);
+  auto rx_grid = one_thread.make_grid();
+  FlatMimoChannel::random_unitary(2, 2, 5).apply(tx_grid, std::pow(10.0F, -2.2F), rng, rx_grid);
+  std::vector<PuschPduResult> a, b;
+  one_thread.process_slot(rx_grid, 4, std::span(&pusch, 1), a);
+  three_threads.process_slot(rx_grid, 4, std::span(&pusch, 1), b);
+  ASSERT_GT(a[0].decoding.num_code_blocks, 3U);
+  EXPECT_TRUE(a[0].tb_crc_ok);
+  EXPECT_EQ(a[0].tb_crc_ok, b[0].tb_crc_ok);
+  EXPECT_EQ(a[0].decoding.code_block_crc_ok, b[0].decoding.code_block_crc_ok);
+  EXPECT_EQ(a[0].decoding.mean_ldpc_iterations, b[0].decoding.mean_ldpc_iterations);
+  EXPECT_EQ(a[0].tb_bits, b[0].tb_bits);
+  EXPECT_EQ(b[0].tb_bits, tb);
+}
+
 } // namespace

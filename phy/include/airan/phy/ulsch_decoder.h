@@ -89,10 +89,16 @@ public:
                                     HarqSoftBuffer& harq_buffer, std::span<bit_t> tb_bits) = 0;
 };
 
-/// Creates the default UL-SCH decoder for transport blocks of up to \p max_tbs bits.
+class ThreadPool;
+
+/// Creates the default UL-SCH decoder for transport blocks of up to \p max_tbs bits. With
+/// \p code_block_pool, the code blocks of a TB are decoded in parallel on that pool (which must
+/// not be running another job when decode() is called, and outlive the decoder); the results
+/// are identical to sequential decoding.
 /// \throws std::invalid_argument when \p max_tbs is 0 or above what C <= ulsch_max_code_blocks
 ///         allows.
-std::unique_ptr<UlschDecoder> create_ulsch_decoder(std::uint32_t max_tbs);
+std::unique_ptr<UlschDecoder> create_ulsch_decoder(std::uint32_t max_tbs,
+                                                   ThreadPool* code_block_pool = nullptr);
 
 /// One HARQ transmission through a pool: acquires the buffer of \p key (reset when \p new_data),
 /// combines and decodes, and releases the buffer when the TB CRC passes. A failed TB keeps its
