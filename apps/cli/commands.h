@@ -24,4 +24,7 @@ Command add_conformance_command(CLI::App& parent);
 /// `airan tx --config FILE -o DIR`: transmit a scenario's PUSCHs to .npy grid and IQ files.
 Command add_tx_command(CLI::App& parent);
 
+/// `airan bench ldpc|pusch`: throughput figures with same-process baselines.
+Command add_bench_command(CLI::App& parent);
+
 } // namespace airan::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   commands.push_back(airan::cli::add_info_command(app));
   commands.push_back(airan::cli::add_conformance_command(app));
   commands.push_back(airan::cli::add_tx_command(app));
+  commands.push_back(airan::cli::add_bench_command(app));
 
   try {
     app.parse(argc, argv);

@@ -130,4 +130,29 @@ TEST(AiranCli, TxWithInvalidConfigFailsWithTheReason) {
   fs::remove_all(dir);
 }
 
+TEST(AiranCli, BenchLdpcEndsWithItsFigure) {
+  const auto result = run_airan("bench ldpc --blocks 3");
+  ASSERT_EQ(result.status, 0) << result.output;
+  const auto line = last_line(result.output);
+  EXPECT_EQ(line.rfind("ldpc decoding BG1 Z=384 R=0.9 6 it (", 0), 0U) << line;
+  EXPECT_EQ(line.substr(line.size() - 7), " Mbit/s") << line;
+  EXPECT_NE(result.output.find("scalar"), std::string::npos);
+}
+
+TEST(AiranCli, BenchPuschReportsEveryStageAndEndsWithTheSlotTime) {
+  const auto result = run_airan(
+      "bench pusch --prb 24 --rx 2 --layers 2 --mcs 20 --mcs-table 2 --slots 2 --threads 1,2");
+  ASSERT_EQ(result.status, 0) << result.output;
+  for (const char* stage : {"channel estimation", "equalization", "soft demapping",
+                            "descrambling", "UL-SCH decoding"}) {
+    EXPECT_NE(result.output.find(stage), std::string::npos) << stage;
+  }
+  const auto line = last_line(result.output);
+  EXPECT_EQ(line.rfind("pusch slot receive time (2 threads): ", 0), 0U) << line;
+  EXPECT_EQ(line.substr(line.size() - 3), " us") << line;
+  EXPECT_EQ(run_airan("bench pusch --prb 24 --rx 1 --layers 2 --slots 1").status, 2)
+      << "fewer receive antennas than UE ports is a clear error";
+}
+
 } // namespace
+

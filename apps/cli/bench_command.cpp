@@ -1,0 +1,251 @@
+// `airan bench ldpc|pusch`: quick in-process throughput figures with same-process baselines.
+// The Google Benchmark programs in bench/ give the detailed view; these commands answer "how fast
+// is this machine" in one line (the last line is always "<what>: <value> <unit>").
+#include "airan/phy/flat_mimo_channel.h"
+#include "airan/phy/ldpc_decoder.h"
+#include "airan/phy/ldpc_encoder.h"
+#include "airan/phy/mcs_table.h"
+#include "airan/phy/pusch_receiver.h"
+#include "airan/phy/pusch_transmitter.h"
+#include "commands.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+namespace airan::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Median wall time of \p fn in microseconds over \p repetitions runs (after one warm-up).
+template <typename Fn> double median_us(unsigned repetitions, Fn&& fn) {
+  fn();
+  std::vector<double> times;
+  for (unsigned i = 0; i < repetitions; ++i) {
+    const auto start = Clock::now();
+    fn();
+    times.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+  }
+  std::nth_element(times.begin(), times.begin() + times.size() / 2, times.end());
+  return times[times.size() / 2];
+}
+
+/// Time to copy \p bytes bytes (the trivial baseline each stage is compared with).
+double memcpy_us(std::size_t bytes) {
+  std::vector<char> from(bytes, 1), to(bytes);
+  return median_us(50, [&] {
+    std::memcpy(to.data(), from.data(), bytes);
+    asm volatile("" : : "r"(to.data()) : "memory");
+  });
+}
+
+struct LdpcBenchOptions {
+  unsigned iterations = 6;
+  unsigned blocks = 200;
+};
+
+int run_ldpc_bench(const LdpcBenchOptions& options) {
+  using namespace phy;
+  constexpr unsigned z = 384;
+  constexpr unsigned k = 8448;
+  constexpr unsigned received = 9386; // K' / E = 0.90
+  std::mt19937_64 rng(1);
+  BitVector message(k);
+  for (auto& bit : message) {
+    bit = static_cast<bit_t>(rng() & 1U);
+  }
+  BitVector codeword(ldpc_codeword_length(LdpcBaseGraph::bg1, z));
+  create_ldpc_encoder()->encode(message, {LdpcBaseGraph::bg1, z, k}, codeword);
+  // QPSK over AWGN at 7 dB, LLR = 4 sqrt(2) y / N0 (demapper output), quantised with scale 4.
+  const double n0 = std::pow(10.0, -0.7);
+  std::normal_distribution<double> noise(0.0, std::sqrt(n0 / 2));
+  std::vector<float> llrs(codeword.size(), 0.0F);
+  for (unsigned j = 0; j < received; ++j) {
+    const double y = (codeword[j] != 0 ? -1.0 : 1.0) / std::sqrt(2.0) + noise(rng);
+    llrs[j] = static_cast<float>(2.0 * std::sqrt(2.0) * y / n0);
+  }
+  std::vector<std::int8_t> quantized(llrs.size());
+  quantize_ldpc_llrs(llrs, 4.0F, quantized);
+
+  LdpcDecoderConfig config{LdpcBaseGraph::bg1, z, k, options.iterations};
+  config.early_termination = LdpcEarlyTermination::none;
+  const double baseline = memcpy_us(received);
+  std::printf("LDPC decoding, BG1 Z=384 K'=8448 E=%u (R=%.2f), %u iterations, one core\n", received,
+              static_cast<double>(k) / received, options.iterations);
+  std::printf("%-10s %12s %14s %18s\n", "impl", "us/block", "Mbit/s (info)", "x memcpy(LLRs)");
+  double best = 0.0;
+  std::string best_name;
+  for (const auto impl : ldpc_decoder_supported_impls()) {
+    auto decoder = create_ldpc_decoder(impl);
+    BitVector decoded(k);
+    bool ok = true;
+    const double us = median_us(
+        options.blocks, [&] { ok &= decoder->decode(quantized, config, decoded).parity_ok; });
+    if (!ok || decoded != message) {
+      std::cerr << "airan bench ldpc: the benchmark block did not decode with " << to_string(impl)
+                << '\n';
+      return 1;
+    }
+    const double mbps = k / us;
+    std::printf("%-10s %12.2f %14.1f %18.1f\n", std::string(to_string(impl)).c_str(), us, mbps,
+                us / baseline);
+    if (mbps > best) {
+      best = mbps;
+      best_name = to_string(impl);
+    }
+  }
+  std::printf("ldpc decoding BG1 Z=384 R=0.9 %u it (%s): %.1f Mbit/s\n", options.iterations,
+              best_name.c_str(), best);
+  return 0;
+}
+
+struct PuschBenchOptions {
+  unsigned prbs = 273;
+  unsigned rx = 4;
+  unsigned layers = 2;
+  unsigned mcs = 27;
+  unsigned mcs_table = 2;
+  std::vector<unsigned> threads = {1, 2};
+  unsigned slots = 20;
+  float snr_db = 35.0F;
+};
+
+int run_pusch_bench(const PuschBenchOptions& o) {
+  using namespace phy;
+  CellConfig cell;
+  cell.num_prbs = o.prbs;
+  cell.numerology = 1;
+  cell.n_cell_id = 1;
+  cell.num_antenna_ports = o.layers == 3 ? 4 : o.layers;
+  PuschConfig pusch;
+  pusch.rnti = 0x1234;
+  pusch.bwp_size = o.prbs;
+  pusch.prb_size = o.prbs;
+  pusch.num_layers = o.layers;
+  pusch.dmrs_ports = static_cast<std::uint16_t>((1U << o.layers) - 1U);
+  pusch.num_dmrs_cdm_groups_no_data = 2;
+  pusch.dmrs_scrambling_id = 1;
+  pusch.data_scrambling_id = 1;
+  pusch.mcs_index = o.mcs;
+  pusch.mcs_table = mcs_table_from_number(o.mcs_table);
+  if (o.layers == 3) {
+    pusch.precoding = PuschPrecoding::codebook;
+  }
+  if (const auto error = pusch.validate(cell); !error.empty()) {
+    throw std::invalid_argument(error);
+  }
+  if (o.rx < cell.num_antenna_ports) {
+    throw std::invalid_argument("--rx must be at least the number of UE antenna ports");
+  }
+  PuschTransmitter transmitter(cell);
+  std::mt19937_64 rng(1);
+  BitVector tb(transmitter.transport_block_size(pusch));
+  for (auto& bit : tb) {
+    bit = static_cast<bit_t>(rng() & 1U);
+  }
+  auto tx_grid = transmitter.make_grid();
+  transmitter.transmit(tb, pusch, 0, tx_grid);
+  ResourceGrid rx_grid(o.rx, tx_grid.num_symbols(), tx_grid.num_subcarriers());
+  FlatMimoChannel::random_unitary(o.rx, cell.num_antenna_ports, 2)
+      .apply(tx_grid, std::pow(10.0F, -o.snr_db / 10.0F), rng, rx_grid);
+  const std::uint32_t g = pusch_coded_bits(cell, pusch);
+  std::printf("PUSCH slot: %u PRB, %u rx, %u layer(s), MCS %u table %u (Qm %u), TBS %zu, G %u, "
+              "SNR %.0f dB, flat unitary channel\n",
+              o.prbs, o.rx, o.layers, o.mcs, o.mcs_table, pusch.modulation_order(), tb.size(), g,
+              o.snr_db);
+
+  // Baselines: a memcpy of each stage's input.
+  const std::size_t grid_bytes = rx_grid.size() * sizeof(cf32);
+  const std::size_t symbol_bytes = std::size_t{g} / pusch.modulation_order() * sizeof(cf32);
+  const std::size_t llr_bytes = std::size_t{g} * sizeof(float);
+  const double base_grid = memcpy_us(grid_bytes);
+  const double base_symbols = memcpy_us(symbol_bytes);
+  const double base_llrs = memcpy_us(llr_bytes);
+
+  double last_slot_us = 0.0;
+  for (const unsigned threads : o.threads) {
+    PuschReceiverConfig config;
+    config.num_rx_antennas = o.rx;
+    config.max_layers = o.layers;
+    config.num_threads = threads;
+    PuschReceiver receiver(cell, config);
+    std::vector<PuschPduResult> results;
+    PuschStageTimes sum;
+    bool all_ok = true;
+    unsigned runs = 0;
+    const double slot_us = median_us(o.slots, [&] {
+      receiver.process_slot(rx_grid, 0, std::span(&pusch, 1), results);
+      all_ok &= results[0].tb_crc_ok && results[0].tb_bits == tb;
+      const auto& t = results[0].times;
+      sum.channel_estimation_us += t.channel_estimation_us;
+      sum.equalization_us += t.equalization_us;
+      sum.demapping_us += t.demapping_us;
+      sum.descrambling_us += t.descrambling_us;
+      sum.decoding_us += t.decoding_us;
+      ++runs;
+    });
+    if (!all_ok) {
+      std::cerr << "airan bench pusch: the slot did not decode (" << results[0].error << ")\n";
+      return 1;
+    }
+    std::printf("\n%u thread(s): slot %.1f us (median of %u), %.1f Mbit/s, mean LDPC iterations "
+                "%.2f\n",
+                threads, slot_us, o.slots, tb.size() / slot_us,
+                results[0].decoding.mean_ldpc_iterations);
+    std::printf("  %-22s %10s %12s %10s\n", "stage (mean)", "us", "memcpy in", "ratio");
+    const auto row = [&](const char* name, double total, double baseline) {
+      std::printf("  %-22s %10.1f %12.1f %10.1f\n", name, total / runs, baseline,
+                  total / runs / baseline);
+    };
+    row("channel estimation", sum.channel_estimation_us, base_grid);
+    row("equalization", sum.equalization_us, base_grid);
+    row("soft demapping", sum.demapping_us, base_symbols);
+    row("descrambling", sum.descrambling_us, base_llrs);
+    row("UL-SCH decoding", sum.decoding_us, base_llrs);
+    last_slot_us = slot_us;
+  }
+  std::printf("pusch slot receive time (%u threads): %.1f us\n", o.threads.back(), last_slot_us);
+  return 0;
+}
+
+} // namespace
+
+Command add_bench_command(CLI::App& parent) {
+  auto* app = parent.add_subcommand("bench", "Measure decoder and receiver throughput");
+  app->require_subcommand(1);
+  auto selected = std::make_shared<std::function<int()>>();
+
+  auto ldpc = std::make_shared<LdpcBenchOptions>();
+  auto* ldpc_app = app->add_subcommand("ldpc", "LDPC decoding, BG1 Z=384 rate 0.9, per SIMD impl");
+  ldpc_app->add_option("--iterations", ldpc->iterations, "LDPC iterations")
+      ->check(CLI::Range(1, 50));
+  ldpc_app->add_option("--blocks", ldpc->blocks, "Blocks timed")->check(CLI::Range(1, 100000));
+  ldpc_app->callback([selected, ldpc] { *selected = [ldpc] { return run_ldpc_bench(*ldpc); }; });
+
+  auto pusch = std::make_shared<PuschBenchOptions>();
+  auto* pusch_app = app->add_subcommand("pusch", "Whole-slot PUSCH receive time per stage");
+  pusch_app->add_option("--prb", pusch->prbs, "PRBs (30 kHz carrier)")->check(CLI::Range(1, 275));
+  pusch_app->add_option("--rx", pusch->rx, "Receive antennas")->check(CLI::Range(1, 16));
+  pusch_app->add_option("--layers", pusch->layers, "Layers")->check(CLI::Range(1, 4));
+  pusch_app->add_option("--mcs", pusch->mcs, "MCS index")->check(CLI::Range(0, 31));
+  pusch_app->add_option("--mcs-table", pusch->mcs_table, "MCS table 1-3")->check(CLI::Range(1, 3));
+  pusch_app->add_option("--threads", pusch->threads, "Thread counts to measure")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 256));
+  pusch_app->add_option("--slots", pusch->slots, "Slots timed")->check(CLI::Range(1, 100000));
+  pusch_app->add_option("--snr", pusch->snr_db, "SNR per receive antenna, dB");
+  pusch_app->callback(
+      [selected, pusch] { *selected = [pusch] { return run_pusch_bench(*pusch); }; });
+
+  return {app, [selected] { return (*selected)(); }};
+}
+
+} // namespace airan::cli
