@@ -1,0 +1,117 @@
+/// \file
+/// \brief Run-time choice of the LDPC decoder implementation (CPU feature checks), the related
+/// queries and the LLR quantiser.
+#include "airan/phy/ldpc_decoder.h"
+
+#include "ldpc_decoder_layered.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace airan::phy {
+
+namespace {
+
+constexpr unsigned num_core_rows = 4;
+
+bool cpu_has_avx2() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2");
+#else
+  return false;
+#endif
+}
+
+bool cpu_has_avx512bw() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+#else
+  return false;
+#endif
+}
+
+} // namespace
+
+void quantize_ldpc_llrs(std::span<const float> llrs, float scale, std::span<std::int8_t> out) {
+  if (llrs.size() != out.size() || !(scale > 0.0f)) {
+    throw std::invalid_argument("quantize_ldpc_llrs: sizes differ or scale is not positive");
+  }
+  const auto limit = static_cast<float>(ldpc_llr_max);
+  for (std::size_t i = 0; i < llrs.size(); ++i) {
+    out[i] = static_cast<std::int8_t>(std::nearbyint(std::clamp(llrs[i] * scale, -limit, limit)));
+  }
+}
+
+std::string_view to_string(LdpcDecoderImpl impl) {
+  switch (impl) {
+  case LdpcDecoderImpl::automatic:
+    return "automatic";
+  case LdpcDecoderImpl::scalar:
+    return "scalar";
+  case LdpcDecoderImpl::avx2:
+    return "avx2";
+  case LdpcDecoderImpl::avx512:
+    return "avx512";
+  }
+  return "unknown";
+}
+
+bool ldpc_decoder_impl_supported(LdpcDecoderImpl impl) {
+  switch (impl) {
+  case LdpcDecoderImpl::avx2:
+    return detail::ldpc_avx2_layer_kernels() != nullptr && cpu_has_avx2();
+  case LdpcDecoderImpl::avx512:
+    return detail::ldpc_avx512_layer_kernels() != nullptr && cpu_has_avx512bw();
+  default:
+    return true;
+  }
+}
+
+std::vector<LdpcDecoderImpl> ldpc_decoder_supported_impls() {
+  std::vector<LdpcDecoderImpl> impls;
+  for (auto impl : {LdpcDecoderImpl::scalar, LdpcDecoderImpl::avx2, LdpcDecoderImpl::avx512}) {
+    if (ldpc_decoder_impl_supported(impl)) {
+      impls.push_back(impl);
+    }
+  }
+  return impls;
+}
+
+unsigned ldpc_rows_for_received_length(LdpcBaseGraph graph, unsigned lifting_size,
+                                       unsigned received_length) {
+  if (!ldpc_lifting_set_index(lifting_size)) {
+    throw std::invalid_argument("LDPC: " + std::to_string(lifting_size) + " is not a lifting size");
+  }
+  const unsigned kb = ldpc_num_systematic_columns(graph);
+  unsigned rows = num_core_rows;
+  // Extension row r's parity column kb + r starts at d position (kb + r - 2) Z.
+  while (rows < ldpc_num_rows(graph) && (kb + rows - 2) * lifting_size < received_length) {
+    ++rows;
+  }
+  return rows;
+}
+
+std::unique_ptr<LdpcDecoder> create_ldpc_decoder(LdpcDecoderImpl impl) {
+  if (impl == LdpcDecoderImpl::automatic) {
+    const auto supported = ldpc_decoder_supported_impls();
+    impl = supported.back();
+  }
+  if (!ldpc_decoder_impl_supported(impl)) {
+    throw std::invalid_argument("LDPC decoder: this CPU cannot run " +
+                                std::string(to_string(impl)));
+  }
+  switch (impl) {
+  case LdpcDecoderImpl::avx2:
+    return detail::make_layered_min_sum_decoder(*detail::ldpc_avx2_layer_kernels());
+  case LdpcDecoderImpl::avx512:
+    return detail::make_layered_min_sum_decoder(*detail::ldpc_avx512_layer_kernels());
+  default:
+    return detail::make_layered_min_sum_decoder(detail::ldpc_scalar_layer_kernels());
+  }
+}
+
+} // namespace airan::phy
