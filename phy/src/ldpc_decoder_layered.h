@@ -104,10 +104,11 @@ const LdpcLayerKernels* ldpc_avx512_layer_kernels();
 #if defined(AIRAN_LDPC_SIMD_TARGET)
 // SIMD kernels, compiled only by the translation units that define AIRAN_LDPC_SIMD_TARGET (the
 // function attribute that enables their instruction set) and provide an Ops type of int16 lanes
-// with: Vec, Mask, width (lanes); load, store (unaligned); broadcast; add, sub, min, max, abs;
-// bitwise_xor; equal (-> Mask); select(mask, if_clear, if_set); apply_sign(v, s) (-v
-// where s < 0); scale_normalized(v, factor_q15); scale_offset(v, offset);
-// any_negative(v, num_lanes) (sign of one of the first num_lanes lanes set).
+// with Vec and width (lanes); simd_layer_parity_ok needs load (unaligned), broadcast,
+// bitwise_xor and any_negative(v, num_lanes) (sign of one of the first num_lanes lanes set);
+// simd_update_layer also needs Mask, store, add, sub, min, max, abs, equal (-> Mask),
+// select(mask, if_clear, if_set), apply_sign(v, s) (-v where s < 0),
+// scale_normalized(v, factor_q15) and scale_offset(v, offset).
 namespace airan::phy::detail {
 namespace {
 
