@@ -1,0 +1,395 @@
+/// \file
+/// \brief Portable DMRS channel estimator; the algorithm is described in
+/// dmrs_channel_estimator.h. Noise, covariance and CFO estimation live in
+/// dmrs_noise_estimation.cpp, frequency interpolation in frequency_interpolator.cpp.
+#include "dmrs_estimation_steps.h"
+#include "frequency_interpolator.h"
+
+#include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/layer_mapper.h"
+#include "airan/phy/pusch_re_mapper.h"
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+
+namespace airan::phy {
+namespace {
+
+using detail::DespreadPilots;
+using detail::PilotComb;
+
+/// Delay spread of the MMSE prior: the configured one, or (configured 0) twice the measured rms
+/// spread (uniform profile: a width of 2 sqrt(12) rms, twice that of a uniform profile with the
+/// measured rms), on a grid of 8 values per decade from 20 ns to 5 us so that the filter cache
+/// is reused from slot to slot.
+float prior_delay_spread(const DmrsChannelEstimatorOptions& options, float measured_rms_s) {
+  if (options.delay_spread_s > 0.0F) {
+    return options.delay_spread_s;
+  }
+  const float factor = options.delay_profile == DelayProfile::exponential ? 2.0F : 6.9282F;
+  const float clamped = std::clamp(factor * measured_rms_s, 20e-9F, 5e-6F);
+  return std::pow(10.0F, std::round(8.0F * std::log10(clamped)) / 8.0F);
+}
+
+class DmrsChannelEstimatorImpl final : public DmrsChannelEstimator {
+public:
+  explicit DmrsChannelEstimatorImpl(const DmrsChannelEstimatorLimits& limits) : limits_(limits) {
+    const std::size_t max_values =
+        std::size_t{dmrs_res_per_prb(DmrsConfigType::type1)} * limits.max_prbs;
+    dmrs_values_.resize(std::size_t{limits.max_layers} * max_symbols_per_slot * max_values);
+    pilots_.storage.resize(std::size_t{limits.max_rx_antennas} * limits.max_layers *
+                           max_symbols_per_slot * (max_values / 2));
+    ramp_.resize(std::size_t{subcarriers_per_prb} * limits.max_prbs);
+    scratch_row_.resize(ramp_.size());
+    covariance_samples_.resize(limits.max_prbs);
+  }
+
+  void estimate(ChannelEstimate& estimate, const ResourceGrid& grid, const CellConfig& cell,
+                const PuschConfig& pusch, unsigned slot,
+                const DmrsChannelEstimatorOptions& options) override;
+
+private:
+  /// Generates the DMRS of every layer on every DMRS symbol into dmrs_values_.
+  void generate_dmrs(const PuschDmrsParams& params, const PuschConfig& pusch);
+  /// Raw-LS delay estimate, and the compensation ramp exp(+j 2 pi df tau k) in ramp_.
+  float estimate_delay(const ResourceGrid& grid, const PuschConfig& pusch, float scs_hz,
+                       bool compensate);
+  /// De-spread, delay-compensated pilots of every antenna, layer and occasion.
+  void despread(const ResourceGrid& grid, const PuschConfig& pusch);
+  /// Frequency interpolation of every occasion into its first symbol's row of \p estimate.
+  void interpolate_frequency(ChannelEstimate& estimate, const DmrsChannelEstimatorOptions& options,
+                             float scs_hz, float pilot_snr, float prior_spread_s);
+  /// Fills the PUSCH symbols of \p estimate from the occasion rows.
+  void interpolate_time(ChannelEstimate& estimate, const PuschReMapping& mapping,
+                        TimeInterpolation mode);
+
+  /// Subcarriers between de-spread pilots: 4 (type 1) or 6 (type 2).
+  [[nodiscard]] unsigned comb_period() const { return type_ == DmrsConfigType::type1 ? 4 : 6; }
+
+  [[nodiscard]] cf32* dmrs(unsigned layer, unsigned dmrs_symbol) {
+    return dmrs_values_.data() +
+           (std::size_t{layer} * max_symbols_per_slot + dmrs_symbol) * num_values_;
+  }
+
+  DmrsChannelEstimatorLimits limits_;
+  detail::MmseFrequencyInterpolator mmse_;
+  std::vector<cf32> dmrs_values_; ///< [layer][DMRS symbol][value]
+  DespreadPilots pilots_;
+  std::vector<cf32> ramp_;
+  std::vector<cf32> scratch_row_;
+  std::vector<unsigned> covariance_samples_;
+
+  // Geometry of the current PDU.
+  DmrsConfigType type_ = DmrsConfigType::type1;
+  unsigned first_subcarrier_ = 0;
+  unsigned num_values_ = 0;                                   ///< DMRS values per port and symbol.
+  std::array<unsigned, max_symbols_per_slot> dmrs_symbols_{}; ///< Slot symbols carrying DMRS.
+  unsigned num_dmrs_symbols_ = 0;
+  std::array<unsigned, max_layers_per_codeword> deltas_{}; ///< Delta of each layer's port.
+  float beta_ = 1.0F;
+};
+
+void DmrsChannelEstimatorImpl::generate_dmrs(const PuschDmrsParams& params,
+                                             const PuschConfig& pusch) {
+  for (unsigned layer = 0; layer < pusch.num_layers; ++layer) {
+    const unsigned port = pusch.dmrs_port_of_layer(layer);
+    deltas_[layer] = dmrs_port_params(type_, port).delta;
+    for (unsigned s = 0; s < num_dmrs_symbols_; ++s) {
+      generate_pusch_dmrs(params, port, dmrs_symbols_[s],
+                          std::span<cf32>(dmrs(layer, s), num_values_));
+    }
+  }
+}
+
+float DmrsChannelEstimatorImpl::estimate_delay(const ResourceGrid& grid, const PuschConfig& pusch,
+                                               float scs_hz, bool compensate) {
+  // C = sum z(i + 2) conj(z(i)), z = y conj(x) (the common 1 / beta^2 does not change the
+  // phase): values i and i + 2 share k' and lie one comb period P apart.
+  const unsigned period = comb_period();
+  const unsigned pair_offset = type_ == DmrsConfigType::type1 ? 2 : 1;
+  double c_re = 0.0;
+  double c_im = 0.0;
+  for (unsigned rx = 0; rx < grid.num_ports(); ++rx) {
+    for (unsigned layer = 0; layer < pusch.num_layers; ++layer) {
+      for (unsigned s = 0; s < num_dmrs_symbols_; ++s) {
+        const auto* y = reinterpret_cast<const float*>(grid.symbol(rx, dmrs_symbols_[s]).data() +
+                                                       first_subcarrier_ + deltas_[layer]);
+        const auto* x = reinterpret_cast<const float*>(dmrs(layer, s));
+        float sum_re = 0.0F;
+        float sum_im = 0.0F;
+        for (unsigned n = 0; n + 1 < num_values_ / 2; ++n) {
+          for (unsigned t = 0; t < 2; ++t) {
+            const unsigned k = period * n + t * pair_offset; // relative to delta
+            const unsigned i = 2 * n + t;
+            const float z0_re = y[2 * k] * x[2 * i] + y[2 * k + 1] * x[2 * i + 1];
+            const float z0_im = y[2 * k + 1] * x[2 * i] - y[2 * k] * x[2 * i + 1];
+            const unsigned k1 = k + period;
+            const unsigned i1 = i + 2;
+            const float z1_re = y[2 * k1] * x[2 * i1] + y[2 * k1 + 1] * x[2 * i1 + 1];
+            const float z1_im = y[2 * k1 + 1] * x[2 * i1] - y[2 * k1] * x[2 * i1 + 1];
+            sum_re += z1_re * z0_re + z1_im * z0_im;
+            sum_im += z1_im * z0_re - z1_re * z0_im;
+          }
+        }
+        c_re += sum_re;
+        c_im += sum_im;
+      }
+    }
+  }
+  const double phase = (c_re == 0.0 && c_im == 0.0) ? 0.0 : std::atan2(c_im, c_re);
+  const double delay = -phase / (2.0 * std::numbers::pi * period * scs_hz);
+  // Compensation ramp exp(+j omega k), omega = 2 pi df tau = -phase / P: a rotation recurrence in
+  // double precision, re-anchored every 64 subcarriers.
+  const double omega = compensate ? -phase / period : 0.0;
+  const unsigned num_subcarriers = subcarriers_per_prb * pusch.prb_size;
+  auto* ramp = reinterpret_cast<float*>(ramp_.data());
+  const std::complex<double> step = std::polar(1.0, omega);
+  std::complex<double> phasor = 1.0;
+  for (unsigned k = 0; k < num_subcarriers; ++k) {
+    if (k % 64 == 0) {
+      phasor = std::polar(1.0, omega * k);
+    }
+    ramp[2 * k] = static_cast<float>(phasor.real());
+    ramp[2 * k + 1] = static_cast<float>(phasor.imag());
+    phasor *= step;
+  }
+  return static_cast<float>(delay);
+}
+
+void DmrsChannelEstimatorImpl::despread(const ResourceGrid& grid, const PuschConfig& pusch) {
+  const unsigned symbols_per_occasion = pusch.dmrs_length;
+  const float inverse = 1.0F / (beta_ * beta_ * 2.0F * static_cast<float>(symbols_per_occasion));
+  const unsigned period = comb_period();
+  const unsigned pair_offset = type_ == DmrsConfigType::type1 ? 2 : 1;
+  for (unsigned rx = 0; rx < pilots_.num_rx; ++rx) {
+    for (unsigned layer = 0; layer < pilots_.num_layers; ++layer) {
+      const auto* ramp = reinterpret_cast<const float*>(ramp_.data() + deltas_[layer]);
+      for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
+        auto* out = reinterpret_cast<float*>(pilots_.pilots(rx, layer, o));
+        for (unsigned t = 0; t < symbols_per_occasion; ++t) {
+          const unsigned s = o * symbols_per_occasion + t;
+          const auto* y = reinterpret_cast<const float*>(grid.symbol(rx, dmrs_symbols_[s]).data() +
+                                                         first_subcarrier_ + deltas_[layer]);
+          const auto* x = reinterpret_cast<const float*>(dmrs(layer, s));
+          for (unsigned n = 0; n < pilots_.num_pilots; ++n) {
+            float sum_re = 0.0F;
+            float sum_im = 0.0F;
+            for (unsigned j = 0; j < 2; ++j) {
+              const unsigned k = period * n + j * pair_offset; // relative to delta
+              const unsigned i = 2 * n + j;
+              // z = y conj(x), then times the compensation ramp.
+              const float z_re = y[2 * k] * x[2 * i] + y[2 * k + 1] * x[2 * i + 1];
+              const float z_im = y[2 * k + 1] * x[2 * i] - y[2 * k] * x[2 * i + 1];
+              sum_re += z_re * ramp[2 * k] - z_im * ramp[2 * k + 1];
+              sum_im += z_re * ramp[2 * k + 1] + z_im * ramp[2 * k];
+            }
+            if (t == 0) {
+              out[2 * n] = sum_re * inverse;
+              out[2 * n + 1] = sum_im * inverse;
+            } else {
+              out[2 * n] += sum_re * inverse;
+              out[2 * n + 1] += sum_im * inverse;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
+                                                     const DmrsChannelEstimatorOptions& options,
+                                                     float scs_hz, float pilot_snr,
+                                                     float prior_spread_s) {
+  const unsigned num_subcarriers = estimate.num_subcarriers();
+  const bool mmse = options.frequency_interpolation == FrequencyInterpolation::mmse;
+  PilotComb comb;
+  comb.spacing = type_ == DmrsConfigType::type1 ? 4 : 6;
+  comb.count = pilots_.num_pilots;
+  if (mmse) {
+    detail::MmsePrior prior;
+    prior.profile = options.delay_profile;
+    prior.delay_spread_s = prior_spread_s;
+    prior.subcarrier_spacing_hz = scs_hz;
+    prior.window = options.mmse_window;
+    mmse_.prepare(comb, prior, pilot_snr);
+  }
+  const unsigned symbols_per_occasion = num_dmrs_symbols_ / pilots_.num_occasions;
+  for (unsigned layer = 0; layer < pilots_.num_layers; ++layer) {
+    // Centre of the first de-spread pair: (k_0 + k_1) / 2.
+    comb.first = 0.5F * static_cast<float>(dmrs_subcarrier(type_, deltas_[layer], 0) +
+                                           dmrs_subcarrier(type_, deltas_[layer], 1));
+    for (unsigned rx = 0; rx < pilots_.num_rx; ++rx) {
+      for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
+        cf32* row = estimate.channel(rx, layer, dmrs_symbols_[o * symbols_per_occasion]).data();
+        if (mmse) {
+          mmse_.interpolate(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
+        } else {
+          detail::interpolate_linear(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
+        }
+        if (options.compensate_delay) { // h times conj(ramp)
+          auto* h = reinterpret_cast<float*>(row);
+          const auto* r = reinterpret_cast<const float*>(ramp_.data());
+          for (unsigned k = 0; k < num_subcarriers; ++k) {
+            const float re = h[2 * k] * r[2 * k] + h[2 * k + 1] * r[2 * k + 1];
+            const float im = h[2 * k + 1] * r[2 * k] - h[2 * k] * r[2 * k + 1];
+            h[2 * k] = re;
+            h[2 * k + 1] = im;
+          }
+        }
+      }
+    }
+  }
+}
+
+void DmrsChannelEstimatorImpl::interpolate_time(ChannelEstimate& estimate,
+                                                const PuschReMapping& mapping,
+                                                TimeInterpolation mode) {
+  const unsigned num_subcarriers = estimate.num_subcarriers();
+  const unsigned occasions = pilots_.num_occasions;
+  const unsigned symbols_per_occasion = num_dmrs_symbols_ / occasions;
+  // Occasion times in symbols: the first DMRS symbol, or the middle of a double-symbol pair.
+  std::array<float, max_symbols_per_slot> times{};
+  for (unsigned o = 0; o < occasions; ++o) {
+    times[o] = static_cast<float>(dmrs_symbols_[o * symbols_per_occasion]) +
+               0.5F * static_cast<float>(symbols_per_occasion - 1);
+  }
+  const unsigned end = mapping.start_symbol + mapping.num_symbols;
+  for (unsigned rx = 0; rx < estimate.num_rx_antennas(); ++rx) {
+    for (unsigned layer = 0; layer < estimate.num_layers(); ++layer) {
+      auto occasion_row = [&](unsigned o) {
+        return estimate.channel(rx, layer, dmrs_symbols_[o * symbols_per_occasion]).data();
+      };
+      if (mode == TimeInterpolation::average) {
+        cf32* mean = scratch_row_.data();
+        std::copy_n(occasion_row(0), num_subcarriers, mean);
+        for (unsigned o = 1; o < occasions; ++o) {
+          const cf32* row = occasion_row(o);
+          for (unsigned k = 0; k < num_subcarriers; ++k) {
+            mean[k] += row[k];
+          }
+        }
+        const float inverse = 1.0F / static_cast<float>(occasions);
+        for (unsigned k = 0; k < num_subcarriers; ++k) {
+          mean[k] *= inverse;
+        }
+        for (unsigned l = mapping.start_symbol; l < end; ++l) {
+          std::copy_n(mean, num_subcarriers, estimate.channel(rx, layer, l).data());
+        }
+        continue;
+      }
+      for (unsigned l = mapping.start_symbol; l < end; ++l) {
+        if (mapping.dmrs_symbols.contains(l) && mapping.dmrs_symbols.l_prime(l) == 0) {
+          continue; // an occasion row: already holds its estimate
+        }
+        cf32* out = estimate.channel(rx, layer, l).data();
+        const auto t = static_cast<float>(l);
+        unsigned right = 0;
+        while (right < occasions && times[right] < t) {
+          ++right;
+        }
+        if (right == 0 || right == occasions) {
+          std::copy_n(occasion_row(right == 0 ? 0 : occasions - 1), num_subcarriers, out);
+          continue;
+        }
+        const float weight = (t - times[right - 1]) / (times[right] - times[right - 1]);
+        const auto* a = reinterpret_cast<const float*>(occasion_row(right - 1));
+        const auto* b = reinterpret_cast<const float*>(occasion_row(right));
+        auto* o = reinterpret_cast<float*>(out);
+        for (unsigned k = 0; k < 2 * num_subcarriers; ++k) {
+          o[k] = a[k] + weight * (b[k] - a[k]);
+        }
+      }
+    }
+  }
+}
+
+void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const ResourceGrid& grid,
+                                        const CellConfig& cell, const PuschConfig& pusch,
+                                        unsigned slot, const DmrsChannelEstimatorOptions& options) {
+  if (const std::string error = pusch.validate(cell); !error.empty()) {
+    throw std::invalid_argument("DMRS channel estimator: " + error);
+  }
+  if (grid.num_symbols() != symbols_per_slot(cell.cyclic_prefix) ||
+      grid.num_subcarriers() != subcarriers_per_prb * cell.num_prbs) {
+    throw std::invalid_argument(
+        "DMRS channel estimator: the grid must have " +
+        std::to_string(symbols_per_slot(cell.cyclic_prefix)) + " symbols of " +
+        std::to_string(subcarriers_per_prb * cell.num_prbs) + " subcarriers");
+  }
+  if (grid.num_ports() == 0 || grid.num_ports() > limits_.max_rx_antennas ||
+      pusch.num_layers > limits_.max_layers || pusch.prb_size > limits_.max_prbs) {
+    throw std::invalid_argument("DMRS channel estimator: the PDU exceeds the estimator limits");
+  }
+  estimate.reshape(grid.num_ports(), pusch.num_layers, pusch.prb_size);
+  estimate.set_covariance_groups(options.covariance_group_prbs);
+
+  const PuschReMapping mapping = make_pusch_re_mapping(cell, pusch);
+  const PuschDmrsParams params = make_pusch_dmrs_params(cell, pusch, slot);
+  type_ = pusch.dmrs_config_type;
+  first_subcarrier_ = mapping.first_subcarrier;
+  num_values_ = params.values_per_symbol();
+  beta_ = params.beta;
+  num_dmrs_symbols_ = 0;
+  for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+    if (params.symbols.contains(l)) {
+      dmrs_symbols_[num_dmrs_symbols_++] = l;
+    }
+  }
+  pilots_.num_rx = grid.num_ports();
+  pilots_.num_layers = pusch.num_layers;
+  pilots_.num_occasions = num_dmrs_symbols_ / pusch.dmrs_length;
+  pilots_.num_pilots = num_values_ / 2;
+
+  const auto scs_hz = static_cast<float>(subcarrier_spacing_hz(cell.numerology));
+  generate_dmrs(params, pusch);
+  DmrsMeasurements& measurements = estimate.measurements;
+  measurements.delay_s = estimate_delay(grid, pusch, scs_hz, options.compensate_delay);
+  despread(grid, pusch);
+
+  const detail::NoiseEstimate noise =
+      detail::estimate_noise(pilots_, options.estimate_covariance, estimate,
+                             type_ == DmrsConfigType::type1 ? 4U : 6U, covariance_samples_);
+  // De-spread noise sigma_e^2 = sigma^2 / (beta^2 D), D = 2 x symbols per occasion.
+  const float despread_gain = beta_ * beta_ * 2.0F * static_cast<float>(pusch.dmrs_length);
+  const float channel_power = std::max(noise.mean_pilot_power - noise.despread_variance, 0.0F);
+  measurements.noise_variance = despread_gain * noise.despread_variance;
+  measurements.rsrp = beta_ * beta_ * channel_power;
+  const float snr = channel_power / std::max(measurements.noise_variance, 1e-30F);
+  measurements.sinr_db = std::min(100.0F, 10.0F * std::log10(std::max(snr, 1e-30F)));
+  if (options.estimate_covariance) {
+    detail::finish_covariances(estimate, covariance_samples_, despread_gain / noise.residual_factor,
+                               measurements.noise_variance, channel_power);
+  }
+  measurements.cfo_hz = detail::estimate_cfo(
+      pilots_, cell, slot, std::span(dmrs_symbols_.data(), num_dmrs_symbols_), pusch.dmrs_length);
+
+  const float pilot_spacing_hz = scs_hz * (type_ == DmrsConfigType::type1 ? 4.0F : 6.0F);
+  measurements.delay_spread_s = detail::estimate_delay_spread(noise, pilot_spacing_hz);
+  const float pilot_snr = channel_power / std::max(noise.despread_variance, 1e-30F);
+  interpolate_frequency(estimate, options, scs_hz, pilot_snr,
+                        prior_delay_spread(options, measurements.delay_spread_s));
+  interpolate_time(estimate, mapping, options.time_interpolation);
+}
+
+} // namespace
+
+std::unique_ptr<DmrsChannelEstimator>
+create_dmrs_channel_estimator(const DmrsChannelEstimatorLimits& limits) {
+  if (limits.max_rx_antennas < 1 || limits.max_rx_antennas > 16 || limits.max_layers < 1 ||
+      limits.max_layers > max_layers_per_codeword || limits.max_prbs < 1 || limits.max_prbs > 275) {
+    throw std::invalid_argument("DMRS channel estimator: limits must be 1..16 receive antennas, "
+                                "1..4 layers and 1..275 PRBs");
+  }
+  return std::make_unique<DmrsChannelEstimatorImpl>(limits);
+}
+
+ChannelEstimate make_channel_estimate(const DmrsChannelEstimatorLimits& limits) {
+  return {limits.max_rx_antennas, limits.max_layers, limits.max_prbs};
+}
+
+} // namespace airan::phy

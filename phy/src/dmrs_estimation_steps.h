@@ -1,0 +1,78 @@
+/// \file
+/// \brief Steps of the DMRS channel estimator that work on the de-spread pilots (private):
+/// noise variance, interference covariance and CFO. See dmrs_channel_estimator.h for the
+/// estimators and their bias corrections.
+#pragma once
+
+#include "airan/phy/channel_estimate.h"
+#include "airan/phy/pusch_config.h"
+#include "airan/phy/types.h"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace airan::phy::detail {
+
+/// De-spread, delay-compensated pilots: one per OCC block, [rx][layer][occasion][pilot].
+struct DespreadPilots {
+  std::vector<cf32> storage; ///< Allocated once for the estimator's limits.
+  unsigned num_rx = 0;
+  unsigned num_layers = 0;
+  unsigned num_occasions = 0;
+  unsigned num_pilots = 0; ///< Pilots per occasion (half the DMRS REs of a port per symbol).
+
+  [[nodiscard]] cf32* pilots(unsigned rx, unsigned layer, unsigned occasion) {
+    return storage.data() +
+           ((std::size_t{rx} * num_layers + layer) * num_occasions + occasion) * num_pilots;
+  }
+  [[nodiscard]] const cf32* pilots(unsigned rx, unsigned layer, unsigned occasion) const {
+    return storage.data() +
+           ((std::size_t{rx} * num_layers + layer) * num_occasions + occasion) * num_pilots;
+  }
+};
+
+/// Noise statistics of the de-spread pilots.
+struct NoiseEstimate {
+  float despread_variance = 0.0F; ///< sigma_e^2, bias-corrected.
+  float mean_pilot_power = 0.0F;  ///< mean |h|^2 over all pilots (channel plus sigma_e^2).
+  float residual_factor = 70.0F;  ///< E|d|^2 / sigma_e^2 of the residual used.
+  /// mean h(n + 1) conj(h(n)) over neighbouring pilots (noise-free in expectation).
+  cf32 lag_one_correlation{0.0F, 0.0F};
+};
+
+/// RMS delay spread that an exponential power-delay profile would need to give the measured
+/// correlation between neighbouring pilots: |r(df)| = 1 / sqrt(1 + (2 pi df tau)^2) with
+/// r(df) = |lag-one correlation| / (mean pilot power - sigma_e^2), df the pilot spacing in Hz.
+float estimate_delay_spread(const NoiseEstimate& noise, double pilot_spacing_hz);
+
+/// Noise variance of the de-spread pilots from finite differences across neighbouring pilots
+/// (order 4 with at least five pilots, binomial weights 1 -4 6 -4 1, which cancel any cubic
+/// channel; order 2 or 1 for three or two pilots), divided by the weights' energy (70, 6, 2) to
+/// be unbiased for white noise. With \p with_covariance, also sums d d^H of the antenna residual
+/// vectors per covariance group of \p estimate into its covariance storage (upper and lower
+/// triangle), counting samples per group in \p group_samples; finish_covariances() turns the
+/// sums into covariances. \p spacing is the comb period in subcarriers (pilot n lies in PRB
+/// n spacing / 12).
+NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
+                             ChannelEstimate& estimate, unsigned spacing,
+                             std::vector<unsigned>& group_samples);
+
+/// Scales the residual sums of estimate_noise() to interference-plus-noise covariances at data
+/// EPRE (times \p despread_gain = beta^2 D / residual energy) and regularises them by diagonal
+/// loading, which keeps the null directions of strong interferers (shrinking towards the
+/// diagonal would fill them): (rx / samples) times a noise-floor proxy, the smallest squared
+/// Cholesky pivot of the sample covariance (the mean diagonal when samples < rx), plus a floor of
+/// 1e-6 of the mean diagonal and 1e-10 of \p signal_power so that noise-free input stays
+/// invertible. A group without samples gets \p noise_variance times the identity.
+void finish_covariances(ChannelEstimate& estimate, std::span<const unsigned> group_samples,
+                        float despread_gain, float noise_variance, float signal_power);
+
+/// CFO in Hz from the phase rotation between consecutive DMRS occasions; empty with fewer than
+/// two. \p dmrs_symbols lists the slot symbols carrying DMRS, \p symbols_per_occasion is 1 or 2.
+std::optional<float> estimate_cfo(const DespreadPilots& pilots, const CellConfig& cell,
+                                  unsigned slot, std::span<const unsigned> dmrs_symbols,
+                                  unsigned symbols_per_occasion);
+
+} // namespace airan::phy::detail

@@ -1,0 +1,219 @@
+#include "dmrs_estimation_steps.h"
+
+#include "airan/phy/complex_matrix.h"
+#include "airan/phy/numerology.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <numbers>
+
+namespace airan::phy::detail {
+
+namespace {
+
+/// Difference filter that cancels polynomials of degree < order across neighbouring pilots:
+/// binomial coefficients with alternating signs, and their energy sum c^2 (E|d|^2 / sigma_e^2
+/// for white noise).
+struct DifferenceFilter {
+  unsigned order = 0;
+  std::array<float, 5> coefficients{};
+  float energy = 0.0F;
+};
+
+/// Order 4 with at least five pilots, else 2 with three, else 1.
+DifferenceFilter difference_filter(unsigned num_pilots) {
+  if (num_pilots >= 5) {
+    return {4, {1.0F, -4.0F, 6.0F, -4.0F, 1.0F}, 70.0F};
+  }
+  if (num_pilots >= 3) {
+    return {2, {1.0F, -2.0F, 1.0F}, 6.0F};
+  }
+  return {1, {1.0F, -1.0F}, 2.0F};
+}
+
+} // namespace
+
+NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
+                             ChannelEstimate& estimate, unsigned spacing,
+                             std::vector<unsigned>& group_samples) {
+  const unsigned num_rx = pilots.num_rx;
+  const unsigned count = pilots.num_pilots;
+  const DifferenceFilter filter = difference_filter(count);
+  NoiseEstimate result;
+  result.residual_factor = filter.energy;
+  if (with_covariance) {
+    for (unsigned g = 0; g < estimate.num_covariance_groups(); ++g) {
+      std::ranges::fill(estimate.covariance(g), cf32(0.0F, 0.0F));
+      group_samples[g] = 0;
+    }
+  }
+  double residual_power = 0.0;
+  std::size_t residual_count = 0;
+  double pilot_power = 0.0;
+  double lag_re = 0.0;
+  double lag_im = 0.0;
+  std::array<cf32, 16> d{};
+  for (unsigned layer = 0; layer < pilots.num_layers; ++layer) {
+    for (unsigned o = 0; o < pilots.num_occasions; ++o) {
+      for (unsigned rx = 0; rx < num_rx; ++rx) {
+        const cf32* h = pilots.pilots(rx, layer, o);
+        for (unsigned n = 0; n < count; ++n) {
+          pilot_power += static_cast<double>(std::norm(h[n]));
+        }
+        for (unsigned n = 1; n < count; ++n) {
+          lag_re +=
+              static_cast<double>(h[n].real() * h[n - 1].real() + h[n].imag() * h[n - 1].imag());
+          lag_im +=
+              static_cast<double>(h[n].imag() * h[n - 1].real() - h[n].real() * h[n - 1].imag());
+        }
+      }
+      for (unsigned n = 0; n + filter.order < count; ++n) {
+        for (unsigned rx = 0; rx < num_rx; ++rx) {
+          const cf32* h = pilots.pilots(rx, layer, o) + n;
+          cf32 sum(0.0F, 0.0F);
+          for (unsigned j = 0; j <= filter.order; ++j) {
+            sum += filter.coefficients[j] * h[j];
+          }
+          d[rx] = sum;
+          residual_power += static_cast<double>(std::norm(sum));
+        }
+        residual_count += num_rx;
+        if (!with_covariance) {
+          continue;
+        }
+        const unsigned group = estimate.covariance_group_of((n + filter.order / 2) * spacing);
+        cf32* covariance = estimate.covariance(group).data();
+        for (unsigned a = 0; a < num_rx; ++a) {
+          for (unsigned b = a; b < num_rx; ++b) {
+            covariance[a * num_rx + b] += d[a] * std::conj(d[b]);
+          }
+        }
+        ++group_samples[group];
+      }
+    }
+  }
+  const double num_pilots =
+      static_cast<double>(num_rx) * pilots.num_layers * pilots.num_occasions * count;
+  result.mean_pilot_power = static_cast<float>(pilot_power / std::max(num_pilots, 1.0));
+  const double num_pairs =
+      static_cast<double>(num_rx) * pilots.num_layers * pilots.num_occasions * (count - 1);
+  result.lag_one_correlation = cf32(static_cast<float>(lag_re / std::max(num_pairs, 1.0)),
+                                    static_cast<float>(lag_im / std::max(num_pairs, 1.0)));
+  result.despread_variance =
+      residual_count == 0
+          ? 0.0F
+          : static_cast<float>(residual_power /
+                               (static_cast<double>(residual_count) * result.residual_factor));
+  return result;
+}
+
+float estimate_delay_spread(const NoiseEstimate& noise, double pilot_spacing_hz) {
+  const double power = static_cast<double>(noise.mean_pilot_power) - noise.despread_variance;
+  const double correlation = std::abs(noise.lag_one_correlation);
+  if (power <= 0.0 || correlation <= 0.0) {
+    return 0.0F;
+  }
+  const double rho = std::min(correlation / power, 1.0);
+  return static_cast<float>(std::sqrt(1.0 / (rho * rho) - 1.0) /
+                            (2.0 * std::numbers::pi * pilot_spacing_hz));
+}
+
+void finish_covariances(ChannelEstimate& estimate, std::span<const unsigned> group_samples,
+                        float despread_gain, float noise_variance, float signal_power) {
+  const unsigned num_rx = estimate.num_rx_antennas();
+  constexpr unsigned stride = 16;
+  std::array<cmat::Complex, stride * stride> factor{};
+  for (unsigned g = 0; g < estimate.num_covariance_groups(); ++g) {
+    cf32* covariance = estimate.covariance(g).data();
+    const unsigned samples = group_samples[g];
+    const float scale = samples == 0 ? 0.0F : despread_gain / static_cast<float>(samples);
+    float trace = 0.0F;
+    for (unsigned a = 0; a < num_rx; ++a) {
+      for (unsigned b = a; b < num_rx; ++b) {
+        cf32& value = covariance[a * num_rx + b];
+        value = samples == 0 ? cf32(a == b ? noise_variance : 0.0F, 0.0F) : value * scale;
+        if (a == b) {
+          value = cf32(value.real(), 0.0F);
+          trace += value.real();
+        }
+        covariance[b * num_rx + a] = std::conj(value);
+      }
+    }
+    const float mean_power = trace / static_cast<float>(num_rx);
+    const float floor = 1e-6F * mean_power + 1e-10F * signal_power + 1e-30F;
+    // Noise-floor proxy: the smallest squared Cholesky pivot (a conditional variance, never
+    // below the smallest eigenvalue); the average power when the samples cannot span the space.
+    float noise_floor = mean_power;
+    if (samples >= num_rx) {
+      for (unsigned a = 0; a < num_rx; ++a) {
+        for (unsigned b = 0; b < num_rx; ++b) {
+          const cf32 v = covariance[a * num_rx + b] + cf32(a == b ? floor : 0.0F, 0.0F);
+          factor[a * stride + b] = {v.real(), v.imag()};
+        }
+      }
+      if (cmat::cholesky(factor.data(), num_rx, stride, 0.0F)) {
+        for (unsigned a = 0; a < num_rx; ++a) {
+          noise_floor =
+              std::min(noise_floor, factor[a * stride + a].re * factor[a * stride + a].re);
+        }
+      }
+    }
+    const float loading =
+        samples == 0 ? 0.0F
+                     : static_cast<float>(num_rx) / static_cast<float>(samples) * noise_floor;
+    for (unsigned a = 0; a < num_rx; ++a) {
+      covariance[a * num_rx + a] += floor + loading;
+    }
+  }
+}
+
+std::optional<float> estimate_cfo(const DespreadPilots& pilots, const CellConfig& cell,
+                                  unsigned slot, std::span<const unsigned> dmrs_symbols,
+                                  unsigned symbols_per_occasion) {
+  if (pilots.num_occasions < 2) {
+    return std::nullopt;
+  }
+  // Time of each symbol's FFT window centre from the slot start, in samples.
+  const Numerology numerology =
+      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  std::array<double, max_symbols_per_slot> centre{};
+  double start = 0.0;
+  for (unsigned l = 0; l < numerology.symbols_per_slot(); ++l) {
+    centre[l] = start + numerology.cp_length(slot, l) + 0.5 * numerology.fft_size();
+    start += numerology.symbol_length(slot, l);
+  }
+  auto occasion_time = [&](unsigned o) {
+    double sum = 0.0;
+    for (unsigned t = 0; t < symbols_per_occasion; ++t) {
+      sum += centre[dmrs_symbols[o * symbols_per_occasion + t]];
+    }
+    return sum / symbols_per_occasion / numerology.sample_rate_hz();
+  };
+  double weighted_cfo = 0.0;
+  double total_weight = 0.0;
+  for (unsigned o = 0; o + 1 < pilots.num_occasions; ++o) {
+    double c_re = 0.0;
+    double c_im = 0.0;
+    for (unsigned rx = 0; rx < pilots.num_rx; ++rx) {
+      for (unsigned layer = 0; layer < pilots.num_layers; ++layer) {
+        const cf32* a = pilots.pilots(rx, layer, o);
+        const cf32* b = pilots.pilots(rx, layer, o + 1);
+        for (unsigned n = 0; n < pilots.num_pilots; ++n) {
+          c_re += static_cast<double>(b[n].real() * a[n].real() + b[n].imag() * a[n].imag());
+          c_im += static_cast<double>(b[n].imag() * a[n].real() - b[n].real() * a[n].imag());
+        }
+      }
+    }
+    const double weight = std::hypot(c_re, c_im);
+    if (weight == 0.0) {
+      continue;
+    }
+    const double dt = occasion_time(o + 1) - occasion_time(o);
+    weighted_cfo += weight * std::atan2(c_im, c_re) / (2.0 * std::numbers::pi * dt);
+    total_weight += weight;
+  }
+  return static_cast<float>(total_weight > 0.0 ? weighted_cfo / total_weight : 0.0);
+}
+
+} // namespace airan::phy::detail

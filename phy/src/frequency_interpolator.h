@@ -1,0 +1,83 @@
+/// \file
+/// \brief Frequency interpolation of de-spread DMRS pilots (private to the channel estimator):
+/// linear, and windowed MMSE with cached filter banks.
+#pragma once
+
+#include "airan/phy/dmrs_channel_estimator.h"
+#include "airan/phy/types.h"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace airan::phy::detail {
+
+/// A regular comb of pilots on the allocation: pilot n sits at subcarrier first + spacing * n
+/// (first is a whole or half subcarrier: the centre of a de-spread RE pair).
+struct PilotComb {
+  float first = 0.0F;
+  unsigned spacing = 4;
+  unsigned count = 0;
+};
+
+/// Linear interpolation of \p comb.count pilots to \p num_subcarriers outputs; held flat beyond
+/// the outermost pilots. \pre comb.count >= 2.
+void interpolate_linear(const cf32* pilots, const PilotComb& comb, cf32* out,
+                        unsigned num_subcarriers);
+
+/// The prior and geometry an MMSE filter bank is built for.
+struct MmsePrior {
+  DelayProfile profile = DelayProfile::uniform;
+  float delay_spread_s = 1e-6F; ///< rms (exponential) or width (uniform), > 0.
+  float subcarrier_spacing_hz = 30000.0F;
+  unsigned window = 12; ///< Requested pilots per filter (clamped to the comb size).
+};
+
+/// Windowed MMSE (Wiener) interpolator. Each output subcarrier takes a window of W pilots
+/// (centred, shifted inwards at the allocation edges); its weights depend only on the output's
+/// position u within the window, in steps of 1 / (2 spacing) pilots, so one bank of
+/// 2 spacing (W + 1) filters serves a whole allocation. Banks are cached by (spacing, W, prior,
+/// SNR bin) in storage allocated by the constructor.
+class MmseFrequencyInterpolator {
+public:
+  MmseFrequencyInterpolator();
+
+  /// Selects the filter bank for \p comb, \p prior and the pilot SNR \p pilot_snr (channel
+  /// power over de-spread noise, linear), computing it when it is not cached.
+  void prepare(const PilotComb& comb, const MmsePrior& prior, float pilot_snr);
+
+  /// Interpolates with the bank of the last prepare(), which must have had the same comb
+  /// spacing and count.
+  void interpolate(const cf32* pilots, const PilotComb& comb, cf32* out,
+                   unsigned num_subcarriers) const;
+
+  /// Number of filter-bank computations so far (cache misses).
+  [[nodiscard]] std::uint64_t banks_computed() const { return banks_computed_; }
+
+private:
+  struct Key {
+    unsigned spacing = 0;
+    unsigned window = 0;
+    DelayProfile profile = DelayProfile::exponential;
+    float delay_spread_s = 0.0F;
+    float subcarrier_spacing_hz = 0.0F;
+    int snr_bin = 0;
+    bool operator==(const Key&) const = default;
+  };
+  struct Bank {
+    Key key;
+    bool valid = false;
+    std::uint64_t last_use = 0;
+    std::vector<cf32> taps; ///< [position index][tap], window taps per position.
+  };
+  static constexpr std::size_t num_banks = 16;
+
+  void compute(Bank& bank) const;
+
+  std::array<Bank, num_banks> banks_;
+  const Bank* current_ = nullptr;
+  std::uint64_t use_counter_ = 0;
+  std::uint64_t banks_computed_ = 0;
+};
+
+} // namespace airan::phy::detail

@@ -1,0 +1,277 @@
+#include "airan/phy/pusch_front_end.h"
+
+#include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/modulation_mapper.h"
+#include "airan/phy/pusch_re_mapper.h"
+#include "airan/phy/pusch_transmitter.h"
+#include "airan/phy/soft_demapper.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace airan::phy {
+namespace {
+
+/// Error and reference power of hard decisions on \p count real values (QAM axis samples):
+/// each value against its nearest level scale * (2i - M + 1), i = floor(v / (2 scale) + M / 2)
+/// clamped to 0 .. M - 1, with M = 2^bits_per_axis levels.
+void hard_decision_powers(const float* values, std::size_t count, unsigned bits_per_axis,
+                          float scale, double& error_power, double& reference_power) {
+  const int levels = 1 << bits_per_axis;
+  const float inverse_interval = 0.5F / scale;
+  const float half = 0.5F * static_cast<float>(levels);
+  float error = 0.0F;
+  float reference = 0.0F;
+  for (std::size_t i = 0; i < count; ++i) {
+    int index = static_cast<int>(values[i] * inverse_interval + half);
+    index = std::clamp(index, 0, levels - 1);
+    const float point = scale * static_cast<float>(2 * index - levels + 1);
+    error += (values[i] - point) * (values[i] - point);
+    reference += point * point;
+  }
+  error_power += error;
+  reference_power += reference;
+}
+
+} // namespace
+
+struct PuschFrontEnd::Impl {
+  explicit Impl(const PuschFrontEndLimits& limits_in)
+      : limits(limits_in),
+        estimator(create_dmrs_channel_estimator(
+            {limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs})),
+        estimate(limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs),
+        demapper(create_soft_demapper()) {
+    for (EqualizerAlgorithm algorithm :
+         {EqualizerAlgorithm::zf, EqualizerAlgorithm::mmse, EqualizerAlgorithm::mmse_irc}) {
+      equalizers[static_cast<unsigned>(algorithm)] = create_mimo_equalizer(algorithm);
+    }
+    const std::size_t max_subcarriers = std::size_t{subcarriers_per_prb} * limits.max_prbs;
+    const std::size_t max_symbols =
+        max_subcarriers * max_symbols_per_slot * std::size_t{limits.max_layers};
+    symbols.resize(max_symbols);
+    noise_variances.resize(max_symbols);
+    gathered_received.resize(max_subcarriers * limits.max_rx_antennas);
+    gathered_channel.resize(max_subcarriers * limits.max_rx_antennas * limits.max_layers);
+  }
+
+  void equalize(const ResourceGrid& grid, const CellConfig& cell, const PuschConfig& pusch,
+                EqualizerAlgorithm algorithm);
+
+  PuschFrontEndLimits limits;
+  std::unique_ptr<DmrsChannelEstimator> estimator;
+  ChannelEstimate estimate;
+  std::array<std::unique_ptr<MimoEqualizer>, 3> equalizers;
+  std::unique_ptr<SoftDemapper> demapper;
+  std::vector<cf32> symbols;           ///< Equalized symbols, codeword order.
+  std::vector<float> noise_variances;  ///< Their post-equalization noise variances.
+  std::size_t num_symbols = 0;         ///< Valid entries of symbols / noise_variances.
+  std::vector<cf32> gathered_received; ///< Data REs of a DMRS symbol, [rx][RE].
+  std::vector<cf32> gathered_channel;  ///< Their channel, [rx * layers + layer][RE].
+};
+
+void PuschFrontEnd::Impl::equalize(const ResourceGrid& grid, const CellConfig& cell,
+                                   const PuschConfig& pusch, EqualizerAlgorithm algorithm) {
+  const PuschReMapping mapping = make_pusch_re_mapping(cell, pusch);
+  const unsigned num_rx = grid.num_ports();
+  const unsigned num_layers = pusch.num_layers;
+  if (estimate.num_rx_antennas() != num_rx || estimate.num_layers() != num_layers ||
+      estimate.num_prbs() != pusch.prb_size) {
+    throw std::invalid_argument("PUSCH front end: the channel estimate is of another PDU");
+  }
+  MimoEqualizer& equalizer = *equalizers[static_cast<unsigned>(algorithm)];
+  const unsigned width = mapping.num_subcarriers();
+  const auto data_per_prb = static_cast<unsigned>(
+      std::count(mapping.data_on_dmrs_symbol.begin(), mapping.data_on_dmrs_symbol.end(), true));
+  // Regularisation floor for MMSE: 1e-7 of the channel power (noise-free input stays solvable).
+  const float beta = dmrs_amplitude(pusch.num_dmrs_cdm_groups_no_data);
+  const float channel_power = estimate.measurements.rsrp / (beta * beta);
+  const float noise = std::max(estimate.measurements.noise_variance, 1e-7F * channel_power);
+
+  std::array<const cf32*, max_equalizer_rx_antennas> received{};
+  std::array<const cf32*, max_equalizer_rx_antennas * max_equalizer_layers> channel{};
+  std::size_t done = 0;
+  for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+    const unsigned num_res = mapping.num_data_res(l);
+    if (num_res == 0) {
+      continue;
+    }
+    const bool dmrs_symbol = mapping.dmrs_symbols.contains(l);
+    for (unsigned r = 0; r < num_rx; ++r) {
+      const cf32* row = grid.symbol(r, l).data() + mapping.first_subcarrier;
+      if (!dmrs_symbol) {
+        received[r] = row;
+        for (unsigned layer = 0; layer < num_layers; ++layer) {
+          channel[r * num_layers + layer] = estimate.channel(r, layer, l).data();
+        }
+        continue;
+      }
+      // Gather the data subcarriers of this DMRS symbol.
+      cf32* out = gathered_received.data() + std::size_t{r} * width;
+      received[r] = out;
+      for (unsigned k = 0; k < width; ++k) {
+        if (mapping.data_on_dmrs_symbol[k % subcarriers_per_prb]) {
+          *out++ = row[k];
+        }
+      }
+      for (unsigned layer = 0; layer < num_layers; ++layer) {
+        const cf32* h = estimate.channel(r, layer, l).data();
+        cf32* h_out = gathered_channel.data() + std::size_t{r * num_layers + layer} * width;
+        channel[r * num_layers + layer] = h_out;
+        for (unsigned k = 0; k < width; ++k) {
+          if (mapping.data_on_dmrs_symbol[k % subcarriers_per_prb]) {
+            *h_out++ = h[k];
+          }
+        }
+      }
+    }
+    // Data REs per PRB on this symbol; covariance groups are whole PRBs.
+    const unsigned res_per_prb = dmrs_symbol ? data_per_prb : subcarriers_per_prb;
+    const bool irc = algorithm == EqualizerAlgorithm::mmse_irc;
+    const unsigned groups = irc ? estimate.num_covariance_groups() : 1;
+    for (unsigned g = 0; g < groups; ++g) {
+      const unsigned first_prb = irc ? g * estimate.covariance_group_prbs() : 0;
+      const unsigned end_prb =
+          irc ? std::min(first_prb + estimate.covariance_group_prbs(), mapping.num_prbs)
+              : mapping.num_prbs;
+      const std::size_t first_re = std::size_t{first_prb} * res_per_prb;
+      std::array<const cf32*, max_equalizer_rx_antennas> received_part{};
+      std::array<const cf32*, max_equalizer_rx_antennas * max_equalizer_layers> channel_part{};
+      for (unsigned r = 0; r < num_rx; ++r) {
+        received_part[r] = received[r] + first_re;
+        for (unsigned layer = 0; layer < num_layers; ++layer) {
+          channel_part[r * num_layers + layer] = channel[r * num_layers + layer] + first_re;
+        }
+      }
+      EqualizerInput input;
+      input.num_rx = num_rx;
+      input.num_layers = num_layers;
+      input.num_res = std::size_t{end_prb - first_prb} * res_per_prb;
+      input.received = std::span<const cf32* const>(received_part.data(), num_rx);
+      input.channel = std::span<const cf32* const>(channel_part.data(), num_rx * num_layers);
+      EqualizerNoise noise_model;
+      noise_model.variance = noise;
+      if (irc) {
+        noise_model.covariance = estimate.covariance(g);
+      }
+      const std::size_t offset = (done + first_re) * num_layers;
+      const std::size_t count = input.num_res * num_layers;
+      equalizer.equalize(input, noise_model, std::span<cf32>(symbols.data() + offset, count),
+                         std::span<float>(noise_variances.data() + offset, count));
+    }
+    done += num_res;
+  }
+  num_symbols = done * num_layers;
+}
+
+PuschFrontEnd::PuschFrontEnd(const PuschFrontEndLimits& limits) {
+  if (limits.max_rx_antennas < 1 || limits.max_rx_antennas > max_equalizer_rx_antennas ||
+      limits.max_layers < 1 || limits.max_layers > max_equalizer_layers || limits.max_prbs < 1 ||
+      limits.max_prbs > 275) {
+    throw std::invalid_argument("PUSCH front end: limits must be 1..16 receive antennas, 1..4 "
+                                "layers and 1..275 PRBs");
+  }
+  impl_ = std::make_unique<Impl>(limits);
+}
+
+PuschFrontEnd::~PuschFrontEnd() = default;
+PuschFrontEnd::PuschFrontEnd(PuschFrontEnd&&) noexcept = default;
+PuschFrontEnd& PuschFrontEnd::operator=(PuschFrontEnd&&) noexcept = default;
+
+void PuschFrontEnd::estimate_channel(const ResourceGrid& grid, const CellConfig& cell,
+                                     const PuschConfig& pusch, unsigned slot,
+                                     const PuschFrontEndOptions& options) {
+  DmrsChannelEstimatorOptions estimator_options = options.estimator;
+  if (options.equalizer == EqualizerAlgorithm::mmse_irc) {
+    estimator_options.estimate_covariance = true;
+  }
+  impl_->estimator->estimate(impl_->estimate, grid, cell, pusch, slot, estimator_options);
+}
+
+void PuschFrontEnd::equalize(const ResourceGrid& grid, const CellConfig& cell,
+                             const PuschConfig& pusch, const PuschFrontEndOptions& options) {
+  impl_->equalize(grid, cell, pusch, options.equalizer);
+}
+
+void PuschFrontEnd::demap(const PuschConfig& pusch, std::span<float> llrs) {
+  const unsigned qm = pusch.modulation_order();
+  if (llrs.size() != impl_->num_symbols * qm) {
+    throw std::invalid_argument("PUSCH front end: " + std::to_string(llrs.size()) +
+                                " LLRs for G = " + std::to_string(impl_->num_symbols * qm));
+  }
+  impl_->demapper->demodulate(equalized_symbols(), equalized_noise_variances(),
+                              modulation_from_order(qm), llrs);
+}
+
+PuschMeasurements PuschFrontEnd::process(const ResourceGrid& grid, const CellConfig& cell,
+                                         const PuschConfig& pusch, unsigned slot,
+                                         const PuschFrontEndOptions& options,
+                                         std::span<float> llrs) {
+  estimate_channel(grid, cell, pusch, slot, options);
+  const std::size_t g = pusch_coded_bits(cell, pusch);
+  if (llrs.size() != g) {
+    throw std::invalid_argument("PUSCH front end: " + std::to_string(llrs.size()) +
+                                " LLRs for G = " + std::to_string(g));
+  }
+  equalize(grid, cell, pusch, options);
+  demap(pusch, llrs);
+  return measurements(pusch);
+}
+
+const ChannelEstimate& PuschFrontEnd::channel_estimate() const {
+  return impl_->estimate;
+}
+
+std::span<const cf32> PuschFrontEnd::equalized_symbols() const {
+  return {impl_->symbols.data(), impl_->num_symbols};
+}
+
+std::span<const float> PuschFrontEnd::equalized_noise_variances() const {
+  return {impl_->noise_variances.data(), impl_->num_symbols};
+}
+
+PuschMeasurements PuschFrontEnd::measurements(const PuschConfig& pusch) const {
+  const DmrsMeasurements& dmrs = impl_->estimate.measurements;
+  PuschMeasurements result;
+  result.noise_variance = dmrs.noise_variance;
+  result.rsrp = dmrs.rsrp;
+  result.sinr_db = dmrs.sinr_db;
+  result.cfo_hz = dmrs.cfo_hz;
+  result.delay_s = dmrs.delay_s;
+
+  const unsigned qm = pusch.modulation_order();
+  const auto symbols = equalized_symbols();
+  const auto noise = equalized_noise_variances();
+  double noise_sum = 0.0;
+  std::size_t noise_count = 0;
+  for (float variance : noise) {
+    if (std::isfinite(variance)) {
+      noise_sum += variance;
+      ++noise_count;
+    }
+  }
+  // EVM against hard decisions on the QAM axes (pi/2-BPSK does not occur without transform
+  // precoding; it would be judged on the QPSK grid).
+  const unsigned decision_qm = qm >= 2 ? qm : 2;
+  double error_power = 0.0;
+  double reference_power = 0.0;
+  const auto* values = reinterpret_cast<const float*>(symbols.data());
+  constexpr std::size_t block = 4096; // float partial sums stay accurate per block
+  for (std::size_t done = 0; done < 2 * symbols.size(); done += block) {
+    hard_decision_powers(values + done, std::min(block, 2 * symbols.size() - done), decision_qm / 2,
+                         qam_scale(decision_qm), error_power, reference_power);
+  }
+  const double mean_noise = noise_count == 0 ? 0.0 : noise_sum / noise_count;
+  result.post_eq_sinr_db =
+      mean_noise > 1e-10 ? static_cast<float>(-10.0 * std::log10(mean_noise)) : 100.0F;
+  result.post_eq_sinr_db = std::min(result.post_eq_sinr_db, 100.0F);
+  result.evm =
+      reference_power > 0.0 ? static_cast<float>(std::sqrt(error_power / reference_power)) : 0.0F;
+  return result;
+}
+
+} // namespace airan::phy

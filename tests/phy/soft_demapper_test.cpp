@@ -1,0 +1,203 @@
+// Soft demapper: LLR signs on noise-free symbols, exact max-log values against a brute-force
+// search over the modulation mapper's constellation, QPSK BER against theory, size checks.
+#include "airan/phy/modulation_mapper.h"
+#include "airan/phy/soft_demapper.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+namespace airan::phy {
+namespace {
+
+constexpr Modulation all_modulations[] = {Modulation::pi2_bpsk, Modulation::qpsk,
+                                          Modulation::qam16,    Modulation::qam64,
+                                          Modulation::qam256,   Modulation::qam1024};
+
+BitVector random_bits(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  BitVector bits(n);
+  for (auto& b : bits) {
+    b = static_cast<bit_t>(rng() & 1U);
+  }
+  return bits;
+}
+
+// Every constellation point of \p modulation for symbol position \p index (which matters for
+// pi/2-BPSK only), with its bits, built with the modulation mapper itself.
+struct Constellation {
+  std::vector<cf32> points;
+  std::vector<BitVector> bits;
+};
+
+Constellation constellation(Modulation modulation, std::size_t index) {
+  const unsigned qm = bits_per_symbol(modulation);
+  Constellation c;
+  for (unsigned value = 0; value < (1U << qm); ++value) {
+    BitVector bits(qm);
+    for (unsigned j = 0; j < qm; ++j) {
+      bits[j] = static_cast<bit_t>((value >> j) & 1U);
+    }
+    cf32 point;
+    if (modulation == Modulation::pi2_bpsk) {
+      float re = 0.0F;
+      float im = 0.0F;
+      pi2_bpsk_symbol(bits[0], index, re, im);
+      point = cf32(re, im);
+    } else {
+      modulate(bits, modulation, std::span<cf32>(&point, 1));
+    }
+    c.points.push_back(point);
+    c.bits.push_back(bits);
+  }
+  return c;
+}
+
+// Brute-force max-log LLR of bit j: (min over b=1 - min over b=0) of |y - s|^2, / sigma^2.
+double brute_force_llr(const Constellation& c, cf32 y, unsigned j, double noise) {
+  double best[2] = {std::numeric_limits<double>::max(), std::numeric_limits<double>::max()};
+  for (std::size_t i = 0; i < c.points.size(); ++i) {
+    const double dr = static_cast<double>(y.real()) - c.points[i].real();
+    const double di = static_cast<double>(y.imag()) - c.points[i].imag();
+    best[c.bits[i][j]] = std::min(best[c.bits[i][j]], dr * dr + di * di);
+  }
+  return (best[1] - best[0]) / noise;
+}
+
+TEST(SoftDemapper, NoiseFreeSignsAreTheTransmittedBits) {
+  for (Modulation modulation : all_modulations) {
+    const unsigned qm = bits_per_symbol(modulation);
+    const std::size_t num_symbols = 4096;
+    const BitVector bits = random_bits(num_symbols * qm, 7 + qm);
+    std::vector<cf32> symbols(num_symbols);
+    modulate(bits, modulation, symbols);
+    for (float noise : {0.0F, 1e-3F, 0.5F}) {
+      const std::vector<float> noise_variances(num_symbols, noise);
+      std::vector<float> llrs(bits.size());
+      demodulate_soft(symbols, noise_variances, modulation, llrs);
+      std::size_t errors = 0;
+      for (std::size_t i = 0; i < bits.size(); ++i) {
+        ASSERT_TRUE(std::isfinite(llrs[i])) << "Q_m " << qm << " bit " << i;
+        errors += (llrs[i] > 0.0F ? 0U : 1U) != bits[i] ? 1U : 0U;
+        errors += llrs[i] == 0.0F ? 1U : 0U;
+      }
+      EXPECT_EQ(errors, 0U) << "Q_m " << qm << ", noise variance " << noise;
+    }
+  }
+}
+
+// Points around the constellation (noisy, and far outside it) against the brute force, to 1e-4
+// relative (with a floor of 1e-4 / sigma^2 for LLRs near zero).
+TEST(SoftDemapper, MaxLogEqualsBruteForceMinimum) {
+  std::mt19937 rng(11);
+  for (Modulation modulation : all_modulations) {
+    const unsigned qm = bits_per_symbol(modulation);
+    const std::size_t num_symbols = 3000;
+    const BitVector bits = random_bits(num_symbols * qm, 100 + qm);
+    std::vector<cf32> symbols(num_symbols);
+    modulate(bits, modulation, symbols);
+    std::vector<float> noise_variances(num_symbols);
+    std::uniform_real_distribution<float> log_noise(-4.0F, 0.5F);
+    for (std::size_t i = 0; i < num_symbols; ++i) {
+      noise_variances[i] = std::pow(10.0F, log_noise(rng));
+      std::normal_distribution<float> noise(0.0F, std::sqrt(noise_variances[i] / 2.0F));
+      const float spread = i % 10 == 0 ? 3.0F : 1.0F; // some far outside the constellation
+      symbols[i] += cf32(spread * noise(rng), spread * noise(rng));
+    }
+    std::vector<float> llrs(num_symbols * qm);
+    demodulate_soft(symbols, noise_variances, modulation, llrs);
+    // The search-based per-symbol function (the table-free AIRAN_HOST_DEVICE kernel) too.
+    std::vector<float> searched(num_symbols * qm);
+    for (std::size_t i = 0; i < num_symbols; ++i) {
+      if (modulation == Modulation::pi2_bpsk) {
+        searched[i] =
+            pi2_bpsk_symbol_llr(symbols[i].real(), symbols[i].imag(), noise_variances[i], i);
+      } else {
+        qam_symbol_llrs(symbols[i].real(), symbols[i].imag(), noise_variances[i], qm,
+                        &searched[i * qm]);
+      }
+    }
+    const Constellation fixed = constellation(modulation, 0);
+    for (std::size_t i = 0; i < num_symbols; ++i) {
+      const Constellation& c =
+          modulation == Modulation::pi2_bpsk ? constellation(modulation, i) : fixed;
+      for (unsigned j = 0; j < qm; ++j) {
+        const double reference = brute_force_llr(c, symbols[i], j, noise_variances[i]);
+        const double tolerance = 1e-4 * std::max(std::abs(reference), 1.0 / noise_variances[i]);
+        ASSERT_NEAR(llrs[i * qm + j], reference, tolerance)
+            << "Q_m " << qm << " symbol " << i << " bit " << j;
+        ASSERT_NEAR(searched[i * qm + j], reference, tolerance)
+            << "search form, Q_m " << qm << " symbol " << i << " bit " << j;
+      }
+    }
+  }
+}
+
+TEST(SoftDemapper, InterfaceMatchesFreeFunctionAndScalesWithNoise) {
+  auto demapper = create_soft_demapper();
+  const BitVector bits = random_bits(64 * 8, 5);
+  std::vector<cf32> symbols(64);
+  modulate(bits, Modulation::qam256, symbols);
+  std::mt19937 rng(3);
+  std::normal_distribution<float> noise(0.0F, 0.05F);
+  for (auto& s : symbols) {
+    s += cf32(noise(rng), noise(rng));
+  }
+  std::vector<float> unit(bits.size());
+  std::vector<float> doubled(bits.size());
+  demapper->demodulate(symbols, std::vector<float>(64, 0.01F), Modulation::qam256, unit);
+  demodulate_soft(symbols, std::vector<float>(64, 0.02F), Modulation::qam256, doubled);
+  for (std::size_t i = 0; i < bits.size(); ++i) {
+    EXPECT_NEAR(doubled[i], 0.5F * unit[i], 1e-4F * std::abs(unit[i]) + 1e-6F);
+  }
+}
+
+double q_function(double x) {
+  return 0.5 * std::erfc(x / std::sqrt(2.0));
+}
+
+// Uncoded QPSK over AWGN: hard decisions of the LLRs against Q(sqrt(2 Eb/N0)) = Q(sqrt(Es/N0)),
+// Es = 1 (unit-power symbols, complex noise variance N0), within 10%.
+TEST(SoftDemapper, QpskBitErrorRateMatchesTheory) {
+  const std::size_t num_symbols = 1000000;
+  const BitVector bits = random_bits(2 * num_symbols, 21);
+  std::vector<cf32> symbols(num_symbols);
+  modulate(bits, Modulation::qpsk, symbols);
+  std::mt19937 rng(22);
+  for (double eb_n0_db : {0.0, 3.0, 6.0}) {
+    const double es_n0 = 2.0 * std::pow(10.0, eb_n0_db / 10.0);
+    const auto n0 = static_cast<float>(1.0 / es_n0);
+    std::normal_distribution<float> noise(0.0F, std::sqrt(n0 / 2.0F));
+    std::vector<cf32> received(symbols);
+    for (auto& s : received) {
+      s += cf32(noise(rng), noise(rng));
+    }
+    std::vector<float> llrs(bits.size());
+    demodulate_soft(received, std::vector<float>(num_symbols, n0), Modulation::qpsk, llrs);
+    std::size_t errors = 0;
+    for (std::size_t i = 0; i < bits.size(); ++i) {
+      errors += (llrs[i] < 0.0F ? 1U : 0U) != bits[i] ? 1U : 0U;
+    }
+    const double ber = static_cast<double>(errors) / static_cast<double>(bits.size());
+    const double theory = q_function(std::sqrt(es_n0));
+    EXPECT_NEAR(ber, theory, 0.1 * theory) << "Eb/N0 " << eb_n0_db << " dB";
+  }
+}
+
+TEST(SoftDemapper, RejectsMismatchedSizes) {
+  std::vector<cf32> symbols(10);
+  std::vector<float> noise(10, 1.0F);
+  std::vector<float> llrs(40);
+  EXPECT_NO_THROW(demodulate_soft(symbols, noise, Modulation::qam16, llrs));
+  EXPECT_THROW(demodulate_soft(symbols, noise, Modulation::qam64, llrs), std::invalid_argument);
+  EXPECT_THROW(demodulate_soft(symbols, std::vector<float>(9, 1.0F), Modulation::qam16, llrs),
+               std::invalid_argument);
+}
+
+} // namespace
+} // namespace airan::phy
