@@ -291,9 +291,19 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
 }
 
 void pack_bits_msb_first(std::span<const bit_t> bits, std::vector<std::uint8_t>& bytes) {
-  bytes.assign((bits.size() + 7) / 8, 0);
-  for (std::size_t i = 0; i < bits.size(); ++i) {
-    bytes[i / 8] = static_cast<std::uint8_t>(bytes[i / 8] | (bits[i] << (7 - i % 8)));
+  bytes.resize((bits.size() + 7) / 8);
+  const std::size_t full = bits.size() / 8;
+  for (std::size_t i = 0; i < full; ++i) {
+    const bit_t* b = bits.data() + 8 * i;
+    bytes[i] = static_cast<std::uint8_t>((b[0] << 7) | (b[1] << 6) | (b[2] << 5) | (b[3] << 4) |
+                                         (b[4] << 3) | (b[5] << 2) | (b[6] << 1) | b[7]);
+  }
+  if (full < bytes.size()) {
+    std::uint8_t last = 0;
+    for (std::size_t i = 8 * full; i < bits.size(); ++i) {
+      last = static_cast<std::uint8_t>(last | (bits[i] << (7 - i % 8)));
+    }
+    bytes[full] = last;
   }
 }
 

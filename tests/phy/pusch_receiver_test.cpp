@@ -278,4 +278,14 @@ TEST(PuschReceiver, SinglePduOnSeveralThreadsMatchesOneThread) {
   EXPECT_EQ(b[0].tb_bits, tb);
 }
 
+TEST(PuschReceiver, PacksTransportBlockBitsMsbFirst) {
+  std::vector<std::uint8_t> bytes;
+  pack_bits_msb_first(BitVector{1, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0}, bytes);
+  EXPECT_EQ(bytes, (std::vector<std::uint8_t>{0x81, 0xC0}));
+  pack_bits_msb_first(BitVector{}, bytes);
+  EXPECT_TRUE(bytes.empty());
+  pack_bits_msb_first(BitVector{0, 1, 1, 1, 1, 1, 1, 1}, bytes);
+  EXPECT_EQ(bytes, (std::vector<std::uint8_t>{0x7F}));
+}
+
 } // namespace
