@@ -59,8 +59,7 @@ void OfdmModulator::modulate_symbol(std::span<const cf32> subcarriers, unsigned 
   std::copy_n(subcarriers.data() + half, s.num_subcarriers - half, bins);
   s.fft.execute();
   // CP: the last cp samples of the symbol, then the symbol itself.
-  std::transform(samples + (n - cp), samples + n, out.data(),
-                 [&](cf32 v) { return v * s.scale; });
+  std::transform(samples + (n - cp), samples + n, out.data(), [&](cf32 v) { return v * s.scale; });
   std::transform(samples, samples + n, out.data() + cp, [&](cf32 v) { return v * s.scale; });
 }
 
