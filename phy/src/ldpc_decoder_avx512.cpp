@@ -140,8 +140,9 @@ AIRAN_LDPC_SIMD_TARGET void avx512_update_layer(const LdpcLayer& layer) {
       const __m512i sum =
           _mm512_add_epi16(abs_q, _mm512_mask_blend_epi16(is_min_edge, signed_min1, signed_min2));
       const __m512i app = _mm512_mask_sub_epi16(sum, load_mask(masks + mask_values), zero, sum);
-      _mm512_storeu_si512(app_out[e] + lane0, app);
-      _mm512_storeu_si512(app_out[e] + z + lane0, app);
+      ldpc_soft_t* column = app_out[e];
+      _mm512_storeu_si512(column + lane0, app);
+      _mm512_storeu_si512(column + z + lane0, app);
     }
   }
 }

@@ -169,8 +169,9 @@ template <class Ops> AIRAN_LDPC_SIMD_TARGET void simd_update_layer(const LdpcLay
       const Vec message = Ops::apply_sign(Ops::select(is_min_edge, signed_min1, signed_min2), q);
       Ops::store(messages[e] + lane0, message);
       const Vec app = Ops::add(q, message);
-      Ops::store(app_out[e] + lane0, app);
-      Ops::store(app_out[e] + z + lane0, app);
+      ldpc_soft_t* column = app_out[e];
+      Ops::store(column + lane0, app);
+      Ops::store(column + z + lane0, app);
     }
   }
 }
