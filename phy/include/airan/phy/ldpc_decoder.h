@@ -31,7 +31,8 @@ namespace airan::phy {
 /// Largest magnitude of a decoder LLR; inputs equal to -128 are treated as -127.
 inline constexpr int ldpc_llr_max = 127;
 
-/// Converts real LLRs to decoder LLRs: out[i] = round(llrs[i] * scale) clamped to +-127.
+/// Converts real LLRs to decoder LLRs: out[i] = llrs[i] * scale clamped to +-127 and rounded to
+/// nearest, ties to even (NaN gives +127).
 ///
 /// Min-sum is invariant to a common scale, so \p scale only trades resolution against
 /// saturation; scale = 4 (a quarter-unit resolution, saturation at |LLR| ~ 32) suits QPSK to
