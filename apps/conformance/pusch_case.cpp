@@ -1,4 +1,4 @@
-#include "pusch_case.h"
+#include "airan/apps/pusch_case.h"
 
 #include "airan/phy/mcs_table.h"
 
@@ -172,6 +172,16 @@ nlohmann::json read_config(const std::filesystem::path& path) {
 
 PuschCase load_pusch_case(const std::filesystem::path& case_dir) {
   return parse_case(read_config(case_dir / "config.json"));
+}
+
+PuschCase parse_pusch_case(const std::string& json_text) {
+  nlohmann::json config;
+  try {
+    config = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error("config.json: " + std::string(e.what()));
+  }
+  return parse_case(config);
 }
 
 } // namespace airan::apps

@@ -4,7 +4,7 @@
 #include "airan/apps/conformance.h"
 #include "airan/io/npy.h"
 #include "airan/phy/pusch_receiver.h"
-#include "pusch_case.h"
+#include "airan/apps/pusch_case.h"
 
 #include <algorithm>
 #include <cstdio>

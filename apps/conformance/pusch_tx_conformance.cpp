@@ -6,7 +6,7 @@
 #include "airan/io/npy.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/tbs_calculator.h"
-#include "pusch_case.h"
+#include "airan/apps/pusch_case.h"
 
 #include <algorithm>
 #include <cmath>

@@ -24,4 +24,8 @@ struct PuschCase {
 /// field.
 PuschCase load_pusch_case(const std::filesystem::path& case_dir);
 
+/// Parses the text of a config.json (as load_pusch_case()). \throws std::runtime_error, or
+/// std::invalid_argument for values the MCS tables reject.
+PuschCase parse_pusch_case(const std::string& json_text);
+
 } // namespace airan::apps
