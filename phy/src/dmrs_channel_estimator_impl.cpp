@@ -8,6 +8,7 @@
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/layer_mapper.h"
 #include "airan/phy/pusch_re_mapper.h"
+#include "airan/phy/thread_pool.h"
 
 #include <algorithm>
 #include <cmath>
@@ -37,14 +38,18 @@ float prior_delay_spread(const DmrsChannelEstimatorOptions& options, float measu
 
 class DmrsChannelEstimatorImpl final : public DmrsChannelEstimator {
 public:
-  explicit DmrsChannelEstimatorImpl(const DmrsChannelEstimatorLimits& limits) : limits_(limits) {
+  DmrsChannelEstimatorImpl(const DmrsChannelEstimatorLimits& limits, ThreadPool* pool)
+      : limits_(limits), pool_(pool) {
     const std::size_t max_values =
         std::size_t{dmrs_res_per_prb(DmrsConfigType::type1)} * limits.max_prbs;
     dmrs_values_.resize(std::size_t{limits.max_layers} * max_symbols_per_slot * max_values);
     pilots_.storage.resize(std::size_t{limits.max_rx_antennas} * limits.max_layers *
                            max_symbols_per_slot * (max_values / 2));
     ramp_.resize(std::size_t{subcarriers_per_prb} * limits.max_prbs);
-    scratch_row_.resize(ramp_.size());
+    const unsigned lanes = pool != nullptr ? pool->num_lanes() : 1;
+    scratch_rows_.resize(ramp_.size() * lanes);
+    delay_sums_.resize(std::size_t{limits.max_rx_antennas} * limits.max_layers *
+                       max_symbols_per_slot * 2);
     covariance_samples_.resize(limits.max_prbs);
   }
 
@@ -53,19 +58,39 @@ public:
                 const DmrsChannelEstimatorOptions& options) override;
 
 private:
+  /// Runs fn(rx, lane) for every receive antenna, on the pool when there is one. The job
+  /// captures a single pointer, so that std::function does not allocate.
+  template <typename Function> void for_each_rx(unsigned num_rx, const Function& fn) {
+    if (pool_ == nullptr || num_rx < 2) {
+      for (unsigned rx = 0; rx < num_rx; ++rx) {
+        fn(rx, 0U);
+      }
+      return;
+    }
+    const Function* f = &fn;
+    pool_->parallel_for(
+        num_rx, [f](std::size_t rx, unsigned lane) { (*f)(static_cast<unsigned>(rx), lane); });
+  }
+
   /// Generates the DMRS of every layer on every DMRS symbol into dmrs_values_.
   void generate_dmrs(const PuschDmrsParams& params, const PuschConfig& pusch);
   /// Raw-LS delay estimate, and the compensation ramp exp(+j 2 pi df tau k) in ramp_.
   float estimate_delay(const ResourceGrid& grid, const PuschConfig& pusch, float scs_hz,
                        bool compensate);
-  /// De-spread, delay-compensated pilots of every antenna, layer and occasion.
-  void despread(const ResourceGrid& grid, const PuschConfig& pusch);
+  /// Raw-LS delay correlation of antenna \p rx, per layer and DMRS symbol, into delay_sums_.
+  void correlate_delay(const ResourceGrid& grid, const PuschConfig& pusch, unsigned rx);
+  /// De-spread, delay-compensated pilots of antenna \p rx, every layer and occasion.
+  void despread(const ResourceGrid& grid, const PuschConfig& pusch, unsigned rx);
   /// Frequency interpolation of every occasion into its first symbol's row of \p estimate.
   void interpolate_frequency(ChannelEstimate& estimate, const DmrsChannelEstimatorOptions& options,
                              float scs_hz, float pilot_snr, float prior_spread_s);
-  /// Fills the PUSCH symbols of \p estimate from the occasion rows.
+  /// Frequency interpolation of antenna \p rx (after mmse_.prepare() when MMSE).
+  void interpolate_frequency_rx(ChannelEstimate& estimate,
+                                const DmrsChannelEstimatorOptions& options, unsigned rx) const;
+  /// Fills the PUSCH symbols of antenna \p rx of \p estimate from the occasion rows, with the
+  /// scratch row of \p lane.
   void interpolate_time(ChannelEstimate& estimate, const PuschReMapping& mapping,
-                        TimeInterpolation mode);
+                        TimeInterpolation mode, unsigned rx, unsigned lane);
 
   /// Subcarriers between de-spread pilots: 4 (type 1) or 6 (type 2).
   [[nodiscard]] unsigned comb_period() const { return type_ == DmrsConfigType::type1 ? 4 : 6; }
@@ -76,11 +101,13 @@ private:
   }
 
   DmrsChannelEstimatorLimits limits_;
+  ThreadPool* pool_;
   detail::MmseFrequencyInterpolator mmse_;
   std::vector<cf32> dmrs_values_; ///< [layer][DMRS symbol][value]
   DespreadPilots pilots_;
   std::vector<cf32> ramp_;
-  std::vector<cf32> scratch_row_;
+  std::vector<cf32> scratch_rows_; ///< One row per pool lane (time averaging).
+  std::vector<float> delay_sums_;  ///< [rx][layer][DMRS symbol][re, im] delay correlations.
   std::vector<unsigned> covariance_samples_;
 
   // Geometry of the current PDU.
@@ -105,40 +132,52 @@ void DmrsChannelEstimatorImpl::generate_dmrs(const PuschDmrsParams& params,
   }
 }
 
-float DmrsChannelEstimatorImpl::estimate_delay(const ResourceGrid& grid, const PuschConfig& pusch,
-                                               float scs_hz, bool compensate) {
+void DmrsChannelEstimatorImpl::correlate_delay(const ResourceGrid& grid, const PuschConfig& pusch,
+                                               unsigned rx) {
   // C = sum z(i + 2) conj(z(i)), z = y conj(x) (the common 1 / beta^2 does not change the
   // phase): values i and i + 2 share k' and lie one comb period P apart.
   const unsigned period = comb_period();
   const unsigned pair_offset = type_ == DmrsConfigType::type1 ? 2 : 1;
+  float* sums = delay_sums_.data() + std::size_t{rx} * pusch.num_layers * num_dmrs_symbols_ * 2;
+  for (unsigned layer = 0; layer < pusch.num_layers; ++layer) {
+    for (unsigned s = 0; s < num_dmrs_symbols_; ++s) {
+      const auto* y = reinterpret_cast<const float*>(grid.symbol(rx, dmrs_symbols_[s]).data() +
+                                                     first_subcarrier_ + deltas_[layer]);
+      const auto* x = reinterpret_cast<const float*>(dmrs(layer, s));
+      float sum_re = 0.0F;
+      float sum_im = 0.0F;
+      for (unsigned n = 0; n + 1 < num_values_ / 2; ++n) {
+        for (unsigned t = 0; t < 2; ++t) {
+          const unsigned k = period * n + t * pair_offset; // relative to delta
+          const unsigned i = 2 * n + t;
+          const float z0_re = y[2 * k] * x[2 * i] + y[2 * k + 1] * x[2 * i + 1];
+          const float z0_im = y[2 * k + 1] * x[2 * i] - y[2 * k] * x[2 * i + 1];
+          const unsigned k1 = k + period;
+          const unsigned i1 = i + 2;
+          const float z1_re = y[2 * k1] * x[2 * i1] + y[2 * k1 + 1] * x[2 * i1 + 1];
+          const float z1_im = y[2 * k1 + 1] * x[2 * i1] - y[2 * k1] * x[2 * i1 + 1];
+          sum_re += z1_re * z0_re + z1_im * z0_im;
+          sum_im += z1_im * z0_re - z1_re * z0_im;
+        }
+      }
+      *sums++ = sum_re;
+      *sums++ = sum_im;
+    }
+  }
+}
+
+float DmrsChannelEstimatorImpl::estimate_delay(const ResourceGrid& grid, const PuschConfig& pusch,
+                                               float scs_hz, bool compensate) {
+  const unsigned period = comb_period();
+  for_each_rx(grid.num_ports(),
+              [&](unsigned rx, unsigned /*lane*/) { correlate_delay(grid, pusch, rx); });
+  // Summed in the fixed antenna, layer, symbol order (bit-identical with or without a pool).
   double c_re = 0.0;
   double c_im = 0.0;
-  for (unsigned rx = 0; rx < grid.num_ports(); ++rx) {
-    for (unsigned layer = 0; layer < pusch.num_layers; ++layer) {
-      for (unsigned s = 0; s < num_dmrs_symbols_; ++s) {
-        const auto* y = reinterpret_cast<const float*>(grid.symbol(rx, dmrs_symbols_[s]).data() +
-                                                       first_subcarrier_ + deltas_[layer]);
-        const auto* x = reinterpret_cast<const float*>(dmrs(layer, s));
-        float sum_re = 0.0F;
-        float sum_im = 0.0F;
-        for (unsigned n = 0; n + 1 < num_values_ / 2; ++n) {
-          for (unsigned t = 0; t < 2; ++t) {
-            const unsigned k = period * n + t * pair_offset; // relative to delta
-            const unsigned i = 2 * n + t;
-            const float z0_re = y[2 * k] * x[2 * i] + y[2 * k + 1] * x[2 * i + 1];
-            const float z0_im = y[2 * k + 1] * x[2 * i] - y[2 * k] * x[2 * i + 1];
-            const unsigned k1 = k + period;
-            const unsigned i1 = i + 2;
-            const float z1_re = y[2 * k1] * x[2 * i1] + y[2 * k1 + 1] * x[2 * i1 + 1];
-            const float z1_im = y[2 * k1 + 1] * x[2 * i1] - y[2 * k1] * x[2 * i1 + 1];
-            sum_re += z1_re * z0_re + z1_im * z0_im;
-            sum_im += z1_im * z0_re - z1_re * z0_im;
-          }
-        }
-        c_re += sum_re;
-        c_im += sum_im;
-      }
-    }
+  const std::size_t num_sums = std::size_t{grid.num_ports()} * pusch.num_layers * num_dmrs_symbols_;
+  for (std::size_t i = 0; i < num_sums; ++i) {
+    c_re += delay_sums_[2 * i];
+    c_im += delay_sums_[2 * i + 1];
   }
   const double phase = (c_re == 0.0 && c_im == 0.0) ? 0.0 : std::atan2(c_im, c_re);
   const double delay = -phase / (2.0 * std::numbers::pi * period * scs_hz);
@@ -160,40 +199,39 @@ float DmrsChannelEstimatorImpl::estimate_delay(const ResourceGrid& grid, const P
   return static_cast<float>(delay);
 }
 
-void DmrsChannelEstimatorImpl::despread(const ResourceGrid& grid, const PuschConfig& pusch) {
+void DmrsChannelEstimatorImpl::despread(const ResourceGrid& grid, const PuschConfig& pusch,
+                                        unsigned rx) {
   const unsigned symbols_per_occasion = pusch.dmrs_length;
   const float inverse = 1.0F / (beta_ * beta_ * 2.0F * static_cast<float>(symbols_per_occasion));
   const unsigned period = comb_period();
   const unsigned pair_offset = type_ == DmrsConfigType::type1 ? 2 : 1;
-  for (unsigned rx = 0; rx < pilots_.num_rx; ++rx) {
-    for (unsigned layer = 0; layer < pilots_.num_layers; ++layer) {
-      const auto* ramp = reinterpret_cast<const float*>(ramp_.data() + deltas_[layer]);
-      for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
-        auto* out = reinterpret_cast<float*>(pilots_.pilots(rx, layer, o));
-        for (unsigned t = 0; t < symbols_per_occasion; ++t) {
-          const unsigned s = o * symbols_per_occasion + t;
-          const auto* y = reinterpret_cast<const float*>(grid.symbol(rx, dmrs_symbols_[s]).data() +
-                                                         first_subcarrier_ + deltas_[layer]);
-          const auto* x = reinterpret_cast<const float*>(dmrs(layer, s));
-          for (unsigned n = 0; n < pilots_.num_pilots; ++n) {
-            float sum_re = 0.0F;
-            float sum_im = 0.0F;
-            for (unsigned j = 0; j < 2; ++j) {
-              const unsigned k = period * n + j * pair_offset; // relative to delta
-              const unsigned i = 2 * n + j;
-              // z = y conj(x), then times the compensation ramp.
-              const float z_re = y[2 * k] * x[2 * i] + y[2 * k + 1] * x[2 * i + 1];
-              const float z_im = y[2 * k + 1] * x[2 * i] - y[2 * k] * x[2 * i + 1];
-              sum_re += z_re * ramp[2 * k] - z_im * ramp[2 * k + 1];
-              sum_im += z_re * ramp[2 * k + 1] + z_im * ramp[2 * k];
-            }
-            if (t == 0) {
-              out[2 * n] = sum_re * inverse;
-              out[2 * n + 1] = sum_im * inverse;
-            } else {
-              out[2 * n] += sum_re * inverse;
-              out[2 * n + 1] += sum_im * inverse;
-            }
+  for (unsigned layer = 0; layer < pilots_.num_layers; ++layer) {
+    const auto* ramp = reinterpret_cast<const float*>(ramp_.data() + deltas_[layer]);
+    for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
+      auto* out = reinterpret_cast<float*>(pilots_.pilots(rx, layer, o));
+      for (unsigned t = 0; t < symbols_per_occasion; ++t) {
+        const unsigned s = o * symbols_per_occasion + t;
+        const auto* y = reinterpret_cast<const float*>(grid.symbol(rx, dmrs_symbols_[s]).data() +
+                                                       first_subcarrier_ + deltas_[layer]);
+        const auto* x = reinterpret_cast<const float*>(dmrs(layer, s));
+        for (unsigned n = 0; n < pilots_.num_pilots; ++n) {
+          float sum_re = 0.0F;
+          float sum_im = 0.0F;
+          for (unsigned j = 0; j < 2; ++j) {
+            const unsigned k = period * n + j * pair_offset; // relative to delta
+            const unsigned i = 2 * n + j;
+            // z = y conj(x), then times the compensation ramp.
+            const float z_re = y[2 * k] * x[2 * i] + y[2 * k + 1] * x[2 * i + 1];
+            const float z_im = y[2 * k + 1] * x[2 * i] - y[2 * k] * x[2 * i + 1];
+            sum_re += z_re * ramp[2 * k] - z_im * ramp[2 * k + 1];
+            sum_im += z_re * ramp[2 * k + 1] + z_im * ramp[2 * k];
+          }
+          if (t == 0) {
+            out[2 * n] = sum_re * inverse;
+            out[2 * n + 1] = sum_im * inverse;
+          } else {
+            out[2 * n] += sum_re * inverse;
+            out[2 * n + 1] += sum_im * inverse;
           }
         }
       }
@@ -205,12 +243,10 @@ void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
                                                      const DmrsChannelEstimatorOptions& options,
                                                      float scs_hz, float pilot_snr,
                                                      float prior_spread_s) {
-  const unsigned num_subcarriers = estimate.num_subcarriers();
-  const bool mmse = options.frequency_interpolation == FrequencyInterpolation::mmse;
-  PilotComb comb;
-  comb.spacing = type_ == DmrsConfigType::type1 ? 4 : 6;
-  comb.count = pilots_.num_pilots;
-  if (mmse) {
+  if (options.frequency_interpolation == FrequencyInterpolation::mmse) {
+    PilotComb comb;
+    comb.spacing = comb_period();
+    comb.count = pilots_.num_pilots;
     detail::MmsePrior prior;
     prior.profile = options.delay_profile;
     prior.delay_spread_s = prior_spread_s;
@@ -218,28 +254,39 @@ void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
     prior.window = options.mmse_window;
     mmse_.prepare(comb, prior, pilot_snr);
   }
+  for_each_rx(pilots_.num_rx, [&](unsigned rx, unsigned /*lane*/) {
+    interpolate_frequency_rx(estimate, options, rx);
+  });
+}
+
+void DmrsChannelEstimatorImpl::interpolate_frequency_rx(ChannelEstimate& estimate,
+                                                        const DmrsChannelEstimatorOptions& options,
+                                                        unsigned rx) const {
+  const unsigned num_subcarriers = estimate.num_subcarriers();
+  const bool mmse = options.frequency_interpolation == FrequencyInterpolation::mmse;
+  PilotComb comb;
+  comb.spacing = comb_period();
+  comb.count = pilots_.num_pilots;
   const unsigned symbols_per_occasion = num_dmrs_symbols_ / pilots_.num_occasions;
   for (unsigned layer = 0; layer < pilots_.num_layers; ++layer) {
     // Centre of the first de-spread pair: (k_0 + k_1) / 2.
     comb.first = 0.5F * static_cast<float>(dmrs_subcarrier(type_, deltas_[layer], 0) +
                                            dmrs_subcarrier(type_, deltas_[layer], 1));
-    for (unsigned rx = 0; rx < pilots_.num_rx; ++rx) {
-      for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
-        cf32* row = estimate.channel(rx, layer, dmrs_symbols_[o * symbols_per_occasion]).data();
-        if (mmse) {
-          mmse_.interpolate(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
-        } else {
-          detail::interpolate_linear(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
-        }
-        if (options.compensate_delay) { // h times conj(ramp)
-          auto* h = reinterpret_cast<float*>(row);
-          const auto* r = reinterpret_cast<const float*>(ramp_.data());
-          for (unsigned k = 0; k < num_subcarriers; ++k) {
-            const float re = h[2 * k] * r[2 * k] + h[2 * k + 1] * r[2 * k + 1];
-            const float im = h[2 * k + 1] * r[2 * k] - h[2 * k] * r[2 * k + 1];
-            h[2 * k] = re;
-            h[2 * k + 1] = im;
-          }
+    for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
+      cf32* row = estimate.channel(rx, layer, dmrs_symbols_[o * symbols_per_occasion]).data();
+      if (mmse) {
+        mmse_.interpolate(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
+      } else {
+        detail::interpolate_linear(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
+      }
+      if (options.compensate_delay) { // h times conj(ramp)
+        auto* h = reinterpret_cast<float*>(row);
+        const auto* r = reinterpret_cast<const float*>(ramp_.data());
+        for (unsigned k = 0; k < num_subcarriers; ++k) {
+          const float re = h[2 * k] * r[2 * k] + h[2 * k + 1] * r[2 * k + 1];
+          const float im = h[2 * k + 1] * r[2 * k] - h[2 * k] * r[2 * k + 1];
+          h[2 * k] = re;
+          h[2 * k + 1] = im;
         }
       }
     }
@@ -248,7 +295,8 @@ void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
 
 void DmrsChannelEstimatorImpl::interpolate_time(ChannelEstimate& estimate,
                                                 const PuschReMapping& mapping,
-                                                TimeInterpolation mode) {
+                                                TimeInterpolation mode, unsigned rx,
+                                                unsigned lane) {
   const unsigned num_subcarriers = estimate.num_subcarriers();
   const unsigned occasions = pilots_.num_occasions;
   const unsigned symbols_per_occasion = num_dmrs_symbols_ / occasions;
@@ -259,50 +307,48 @@ void DmrsChannelEstimatorImpl::interpolate_time(ChannelEstimate& estimate,
                0.5F * static_cast<float>(symbols_per_occasion - 1);
   }
   const unsigned end = mapping.start_symbol + mapping.num_symbols;
-  for (unsigned rx = 0; rx < estimate.num_rx_antennas(); ++rx) {
-    for (unsigned layer = 0; layer < estimate.num_layers(); ++layer) {
-      auto occasion_row = [&](unsigned o) {
-        return estimate.channel(rx, layer, dmrs_symbols_[o * symbols_per_occasion]).data();
-      };
-      if (mode == TimeInterpolation::average) {
-        cf32* mean = scratch_row_.data();
-        std::copy_n(occasion_row(0), num_subcarriers, mean);
-        for (unsigned o = 1; o < occasions; ++o) {
-          const cf32* row = occasion_row(o);
-          for (unsigned k = 0; k < num_subcarriers; ++k) {
-            mean[k] += row[k];
-          }
-        }
-        const float inverse = 1.0F / static_cast<float>(occasions);
+  for (unsigned layer = 0; layer < estimate.num_layers(); ++layer) {
+    auto occasion_row = [&](unsigned o) {
+      return estimate.channel(rx, layer, dmrs_symbols_[o * symbols_per_occasion]).data();
+    };
+    if (mode == TimeInterpolation::average) {
+      cf32* mean = scratch_rows_.data() + std::size_t{lane} * ramp_.size();
+      std::copy_n(occasion_row(0), num_subcarriers, mean);
+      for (unsigned o = 1; o < occasions; ++o) {
+        const cf32* row = occasion_row(o);
         for (unsigned k = 0; k < num_subcarriers; ++k) {
-          mean[k] *= inverse;
+          mean[k] += row[k];
         }
-        for (unsigned l = mapping.start_symbol; l < end; ++l) {
-          std::copy_n(mean, num_subcarriers, estimate.channel(rx, layer, l).data());
-        }
-        continue;
+      }
+      const float inverse = 1.0F / static_cast<float>(occasions);
+      for (unsigned k = 0; k < num_subcarriers; ++k) {
+        mean[k] *= inverse;
       }
       for (unsigned l = mapping.start_symbol; l < end; ++l) {
-        if (mapping.dmrs_symbols.contains(l) && mapping.dmrs_symbols.l_prime(l) == 0) {
-          continue; // an occasion row: already holds its estimate
-        }
-        cf32* out = estimate.channel(rx, layer, l).data();
-        const auto t = static_cast<float>(l);
-        unsigned right = 0;
-        while (right < occasions && times[right] < t) {
-          ++right;
-        }
-        if (right == 0 || right == occasions) {
-          std::copy_n(occasion_row(right == 0 ? 0 : occasions - 1), num_subcarriers, out);
-          continue;
-        }
-        const float weight = (t - times[right - 1]) / (times[right] - times[right - 1]);
-        const auto* a = reinterpret_cast<const float*>(occasion_row(right - 1));
-        const auto* b = reinterpret_cast<const float*>(occasion_row(right));
-        auto* o = reinterpret_cast<float*>(out);
-        for (unsigned k = 0; k < 2 * num_subcarriers; ++k) {
-          o[k] = a[k] + weight * (b[k] - a[k]);
-        }
+        std::copy_n(mean, num_subcarriers, estimate.channel(rx, layer, l).data());
+      }
+      continue;
+    }
+    for (unsigned l = mapping.start_symbol; l < end; ++l) {
+      if (mapping.dmrs_symbols.contains(l) && mapping.dmrs_symbols.l_prime(l) == 0) {
+        continue; // an occasion row: already holds its estimate
+      }
+      cf32* out = estimate.channel(rx, layer, l).data();
+      const auto t = static_cast<float>(l);
+      unsigned right = 0;
+      while (right < occasions && times[right] < t) {
+        ++right;
+      }
+      if (right == 0 || right == occasions) {
+        std::copy_n(occasion_row(right == 0 ? 0 : occasions - 1), num_subcarriers, out);
+        continue;
+      }
+      const float weight = (t - times[right - 1]) / (times[right] - times[right - 1]);
+      const auto* a = reinterpret_cast<const float*>(occasion_row(right - 1));
+      const auto* b = reinterpret_cast<const float*>(occasion_row(right));
+      auto* o = reinterpret_cast<float*>(out);
+      for (unsigned k = 0; k < 2 * num_subcarriers; ++k) {
+        o[k] = a[k] + weight * (b[k] - a[k]);
       }
     }
   }
@@ -349,7 +395,7 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
   generate_dmrs(params, pusch);
   DmrsMeasurements& measurements = estimate.measurements;
   measurements.delay_s = estimate_delay(grid, pusch, scs_hz, options.compensate_delay);
-  despread(grid, pusch);
+  for_each_rx(pilots_.num_rx, [&](unsigned rx, unsigned /*lane*/) { despread(grid, pusch, rx); });
 
   const detail::NoiseEstimate noise =
       detail::estimate_noise(pilots_, options.estimate_covariance, estimate,
@@ -373,19 +419,21 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
   const float pilot_snr = channel_power / std::max(noise.despread_variance, 1e-30F);
   interpolate_frequency(estimate, options, scs_hz, pilot_snr,
                         prior_delay_spread(options, measurements.delay_spread_s));
-  interpolate_time(estimate, mapping, options.time_interpolation);
+  for_each_rx(pilots_.num_rx, [&](unsigned rx, unsigned lane) {
+    interpolate_time(estimate, mapping, options.time_interpolation, rx, lane);
+  });
 }
 
 } // namespace
 
 std::unique_ptr<DmrsChannelEstimator>
-create_dmrs_channel_estimator(const DmrsChannelEstimatorLimits& limits) {
+create_dmrs_channel_estimator(const DmrsChannelEstimatorLimits& limits, ThreadPool* pool) {
   if (limits.max_rx_antennas < 1 || limits.max_rx_antennas > 16 || limits.max_layers < 1 ||
       limits.max_layers > max_layers_per_codeword || limits.max_prbs < 1 || limits.max_prbs > 275) {
     throw std::invalid_argument("DMRS channel estimator: limits must be 1..16 receive antennas, "
                                 "1..4 layers and 1..275 PRBs");
   }
-  return std::make_unique<DmrsChannelEstimatorImpl>(limits);
+  return std::make_unique<DmrsChannelEstimatorImpl>(limits, pool);
 }
 
 ChannelEstimate make_channel_estimate(const DmrsChannelEstimatorLimits& limits) {

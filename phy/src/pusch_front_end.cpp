@@ -5,6 +5,7 @@
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/soft_demapper.h"
+#include "airan/phy/thread_pool.h"
 
 #include <algorithm>
 #include <array>
@@ -37,41 +38,68 @@ void hard_decision_powers(const float* values, std::size_t count, unsigned bits_
   reference_power += reference;
 }
 
-} // namespace
-
-struct PuschFrontEnd::Impl {
-  explicit Impl(const PuschFrontEndLimits& limits_in)
-      : limits(limits_in),
-        estimator(create_dmrs_channel_estimator(
-            {limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs})),
-        estimate(limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs),
-        demapper(create_soft_demapper()) {
+/// Stage objects and scratch of one thread (pool lane).
+struct FrontEndLane {
+  explicit FrontEndLane(const PuschFrontEndLimits& limits) : demapper(create_soft_demapper()) {
     for (EqualizerAlgorithm algorithm :
          {EqualizerAlgorithm::zf, EqualizerAlgorithm::mmse, EqualizerAlgorithm::mmse_irc}) {
       equalizers[static_cast<unsigned>(algorithm)] = create_mimo_equalizer(algorithm);
     }
     const std::size_t max_subcarriers = std::size_t{subcarriers_per_prb} * limits.max_prbs;
-    const std::size_t max_symbols =
-        max_subcarriers * max_symbols_per_slot * std::size_t{limits.max_layers};
-    symbols.resize(max_symbols);
-    noise_variances.resize(max_symbols);
     gathered_received.resize(max_subcarriers * limits.max_rx_antennas);
     gathered_channel.resize(max_subcarriers * limits.max_rx_antennas * limits.max_layers);
+  }
+  std::array<std::unique_ptr<MimoEqualizer>, 3> equalizers;
+  std::unique_ptr<SoftDemapper> demapper;
+  std::vector<cf32> gathered_received; ///< Data REs of a DMRS symbol, [rx][RE].
+  std::vector<cf32> gathered_channel;  ///< Their channel, [rx * layers + layer][RE].
+};
+
+/// What every OFDM symbol of one equalize() call shares.
+struct EqualizeJob {
+  const ResourceGrid* grid = nullptr;
+  const PuschReMapping* mapping = nullptr;
+  unsigned num_layers = 0;
+  unsigned data_per_prb = 0; ///< Data REs per PRB on a DMRS symbol.
+  float noise = 0.0F;
+  EqualizerAlgorithm algorithm = EqualizerAlgorithm::mmse;
+  std::array<unsigned, max_symbols_per_slot> symbols{};     ///< Symbols with data REs.
+  std::array<std::size_t, max_symbols_per_slot> first_re{}; ///< Their first data RE.
+  unsigned num_symbols = 0;
+};
+
+} // namespace
+
+struct PuschFrontEnd::Impl {
+  Impl(const PuschFrontEndLimits& limits_in, ThreadPool* pool_in)
+      : limits(limits_in), pool(pool_in),
+        estimator(create_dmrs_channel_estimator(
+            {limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs}, pool_in)),
+        estimate(limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs) {
+    const unsigned num_lanes = pool != nullptr ? pool->num_lanes() : 1;
+    for (unsigned i = 0; i < num_lanes; ++i) {
+      lanes.emplace_back(limits);
+    }
+    const std::size_t max_symbols = std::size_t{subcarriers_per_prb} * limits.max_prbs *
+                                    max_symbols_per_slot * std::size_t{limits.max_layers};
+    symbols.resize(max_symbols);
+    noise_variances.resize(max_symbols);
   }
 
   void equalize(const ResourceGrid& grid, const CellConfig& cell, const PuschConfig& pusch,
                 EqualizerAlgorithm algorithm);
+  /// Equalizes the data REs of slot symbol \p l (first data RE \p done) on \p lane.
+  void equalize_symbol(const EqualizeJob& job, unsigned l, std::size_t done, FrontEndLane& lane);
+  void demap(Modulation modulation, std::span<float> llrs);
 
   PuschFrontEndLimits limits;
+  ThreadPool* pool;
   std::unique_ptr<DmrsChannelEstimator> estimator;
   ChannelEstimate estimate;
-  std::array<std::unique_ptr<MimoEqualizer>, 3> equalizers;
-  std::unique_ptr<SoftDemapper> demapper;
-  std::vector<cf32> symbols;           ///< Equalized symbols, codeword order.
-  std::vector<float> noise_variances;  ///< Their post-equalization noise variances.
-  std::size_t num_symbols = 0;         ///< Valid entries of symbols / noise_variances.
-  std::vector<cf32> gathered_received; ///< Data REs of a DMRS symbol, [rx][RE].
-  std::vector<cf32> gathered_channel;  ///< Their channel, [rx * layers + layer][RE].
+  std::vector<FrontEndLane> lanes;    ///< One per pool lane (one without a pool).
+  std::vector<cf32> symbols;          ///< Equalized symbols, codeword order.
+  std::vector<float> noise_variances; ///< Their post-equalization noise variances.
+  std::size_t num_symbols = 0;        ///< Valid entries of symbols / noise_variances.
 };
 
 void PuschFrontEnd::Impl::equalize(const ResourceGrid& grid, const CellConfig& cell,
@@ -83,99 +111,158 @@ void PuschFrontEnd::Impl::equalize(const ResourceGrid& grid, const CellConfig& c
       estimate.num_prbs() != pusch.prb_size) {
     throw std::invalid_argument("PUSCH front end: the channel estimate is of another PDU");
   }
-  MimoEqualizer& equalizer = *equalizers[static_cast<unsigned>(algorithm)];
-  const unsigned width = mapping.num_subcarriers();
-  const auto data_per_prb = static_cast<unsigned>(
+  EqualizeJob job;
+  job.grid = &grid;
+  job.mapping = &mapping;
+  job.num_layers = num_layers;
+  job.algorithm = algorithm;
+  job.data_per_prb = static_cast<unsigned>(
       std::count(mapping.data_on_dmrs_symbol.begin(), mapping.data_on_dmrs_symbol.end(), true));
   // Regularisation floor for MMSE: 1e-7 of the channel power (noise-free input stays solvable).
   const float beta = dmrs_amplitude(pusch.num_dmrs_cdm_groups_no_data);
   const float channel_power = estimate.measurements.rsrp / (beta * beta);
-  const float noise = std::max(estimate.measurements.noise_variance, 1e-7F * channel_power);
+  job.noise = std::max(estimate.measurements.noise_variance, 1e-7F * channel_power);
 
-  std::array<const cf32*, max_equalizer_rx_antennas> received{};
-  std::array<const cf32*, max_equalizer_rx_antennas * max_equalizer_layers> channel{};
   std::size_t done = 0;
   for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
-    const unsigned num_res = mapping.num_data_res(l);
-    if (num_res == 0) {
-      continue;
+    if (const unsigned num_res = mapping.num_data_res(l); num_res != 0) {
+      job.symbols[job.num_symbols] = l;
+      job.first_re[job.num_symbols++] = done;
+      done += num_res;
     }
-    const bool dmrs_symbol = mapping.dmrs_symbols.contains(l);
-    for (unsigned r = 0; r < num_rx; ++r) {
-      const cf32* row = grid.symbol(r, l).data() + mapping.first_subcarrier;
-      if (!dmrs_symbol) {
-        received[r] = row;
-        for (unsigned layer = 0; layer < num_layers; ++layer) {
-          channel[r * num_layers + layer] = estimate.channel(r, layer, l).data();
-        }
-        continue;
-      }
-      // Gather the data subcarriers of this DMRS symbol.
-      cf32* out = gathered_received.data() + std::size_t{r} * width;
-      received[r] = out;
-      for (unsigned k = 0; k < width; ++k) {
-        if (mapping.data_on_dmrs_symbol[k % subcarriers_per_prb]) {
-          *out++ = row[k];
-        }
-      }
-      for (unsigned layer = 0; layer < num_layers; ++layer) {
-        const cf32* h = estimate.channel(r, layer, l).data();
-        cf32* h_out = gathered_channel.data() + std::size_t{r * num_layers + layer} * width;
-        channel[r * num_layers + layer] = h_out;
-        for (unsigned k = 0; k < width; ++k) {
-          if (mapping.data_on_dmrs_symbol[k % subcarriers_per_prb]) {
-            *h_out++ = h[k];
-          }
-        }
-      }
+  }
+  if (pool == nullptr || job.num_symbols < 2) {
+    for (unsigned i = 0; i < job.num_symbols; ++i) {
+      equalize_symbol(job, job.symbols[i], job.first_re[i], lanes[0]);
     }
-    // Data REs per PRB on this symbol; covariance groups are whole PRBs.
-    const unsigned res_per_prb = dmrs_symbol ? data_per_prb : subcarriers_per_prb;
-    const bool irc = algorithm == EqualizerAlgorithm::mmse_irc;
-    const unsigned groups = irc ? estimate.num_covariance_groups() : 1;
-    for (unsigned g = 0; g < groups; ++g) {
-      const unsigned first_prb = irc ? g * estimate.covariance_group_prbs() : 0;
-      const unsigned end_prb =
-          irc ? std::min(first_prb + estimate.covariance_group_prbs(), mapping.num_prbs)
-              : mapping.num_prbs;
-      const std::size_t first_re = std::size_t{first_prb} * res_per_prb;
-      std::array<const cf32*, max_equalizer_rx_antennas> received_part{};
-      std::array<const cf32*, max_equalizer_rx_antennas * max_equalizer_layers> channel_part{};
-      for (unsigned r = 0; r < num_rx; ++r) {
-        received_part[r] = received[r] + first_re;
-        for (unsigned layer = 0; layer < num_layers; ++layer) {
-          channel_part[r * num_layers + layer] = channel[r * num_layers + layer] + first_re;
-        }
-      }
-      EqualizerInput input;
-      input.num_rx = num_rx;
-      input.num_layers = num_layers;
-      input.num_res = std::size_t{end_prb - first_prb} * res_per_prb;
-      input.received = std::span<const cf32* const>(received_part.data(), num_rx);
-      input.channel = std::span<const cf32* const>(channel_part.data(), num_rx * num_layers);
-      EqualizerNoise noise_model;
-      noise_model.variance = noise;
-      if (irc) {
-        noise_model.covariance = estimate.covariance(g);
-      }
-      const std::size_t offset = (done + first_re) * num_layers;
-      const std::size_t count = input.num_res * num_layers;
-      equalizer.equalize(input, noise_model, std::span<cf32>(symbols.data() + offset, count),
-                         std::span<float>(noise_variances.data() + offset, count));
-    }
-    done += num_res;
+  } else {
+    struct Context {
+      Impl* self;
+      const EqualizeJob* job;
+    } context{this, &job};
+    const Context* c = &context; // one captured pointer: std::function does not allocate
+    pool->parallel_for(job.num_symbols, [c](std::size_t i, unsigned lane) {
+      c->self->equalize_symbol(*c->job, c->job->symbols[i], c->job->first_re[i],
+                               c->self->lanes[lane]);
+    });
   }
   num_symbols = done * num_layers;
 }
 
-PuschFrontEnd::PuschFrontEnd(const PuschFrontEndLimits& limits) {
+void PuschFrontEnd::Impl::equalize_symbol(const EqualizeJob& job, unsigned l, std::size_t done,
+                                          FrontEndLane& lane) {
+  const PuschReMapping& mapping = *job.mapping;
+  const ResourceGrid& grid = *job.grid;
+  const unsigned num_rx = grid.num_ports();
+  const unsigned num_layers = job.num_layers;
+  const EqualizerAlgorithm algorithm = job.algorithm;
+  MimoEqualizer& equalizer = *lane.equalizers[static_cast<unsigned>(algorithm)];
+  const unsigned width = mapping.num_subcarriers();
+  std::array<const cf32*, max_equalizer_rx_antennas> received{};
+  std::array<const cf32*, max_equalizer_rx_antennas * max_equalizer_layers> channel{};
+  const bool dmrs_symbol = mapping.dmrs_symbols.contains(l);
+  for (unsigned r = 0; r < num_rx; ++r) {
+    const cf32* row = grid.symbol(r, l).data() + mapping.first_subcarrier;
+    if (!dmrs_symbol) {
+      received[r] = row;
+      for (unsigned layer = 0; layer < num_layers; ++layer) {
+        channel[r * num_layers + layer] = estimate.channel(r, layer, l).data();
+      }
+      continue;
+    }
+    // Gather the data subcarriers of this DMRS symbol.
+    cf32* out = lane.gathered_received.data() + std::size_t{r} * width;
+    received[r] = out;
+    for (unsigned k = 0; k < width; ++k) {
+      if (mapping.data_on_dmrs_symbol[k % subcarriers_per_prb]) {
+        *out++ = row[k];
+      }
+    }
+    for (unsigned layer = 0; layer < num_layers; ++layer) {
+      const cf32* h = estimate.channel(r, layer, l).data();
+      cf32* h_out = lane.gathered_channel.data() + std::size_t{r * num_layers + layer} * width;
+      channel[r * num_layers + layer] = h_out;
+      for (unsigned k = 0; k < width; ++k) {
+        if (mapping.data_on_dmrs_symbol[k % subcarriers_per_prb]) {
+          *h_out++ = h[k];
+        }
+      }
+    }
+  }
+  // Data REs per PRB on this symbol; covariance groups are whole PRBs.
+  const unsigned res_per_prb = dmrs_symbol ? job.data_per_prb : subcarriers_per_prb;
+  const bool irc = algorithm == EqualizerAlgorithm::mmse_irc;
+  const unsigned groups = irc ? estimate.num_covariance_groups() : 1;
+  for (unsigned g = 0; g < groups; ++g) {
+    const unsigned first_prb = irc ? g * estimate.covariance_group_prbs() : 0;
+    const unsigned end_prb =
+        irc ? std::min(first_prb + estimate.covariance_group_prbs(), mapping.num_prbs)
+            : mapping.num_prbs;
+    const std::size_t first_re = std::size_t{first_prb} * res_per_prb;
+    std::array<const cf32*, max_equalizer_rx_antennas> received_part{};
+    std::array<const cf32*, max_equalizer_rx_antennas * max_equalizer_layers> channel_part{};
+    for (unsigned r = 0; r < num_rx; ++r) {
+      received_part[r] = received[r] + first_re;
+      for (unsigned layer = 0; layer < num_layers; ++layer) {
+        channel_part[r * num_layers + layer] = channel[r * num_layers + layer] + first_re;
+      }
+    }
+    EqualizerInput input;
+    input.num_rx = num_rx;
+    input.num_layers = num_layers;
+    input.num_res = std::size_t{end_prb - first_prb} * res_per_prb;
+    input.received = std::span<const cf32* const>(received_part.data(), num_rx);
+    input.channel = std::span<const cf32* const>(channel_part.data(), num_rx * num_layers);
+    EqualizerNoise noise_model;
+    noise_model.variance = job.noise;
+    if (irc) {
+      noise_model.covariance = estimate.covariance(g);
+    }
+    const std::size_t offset = (done + first_re) * num_layers;
+    const std::size_t count = input.num_res * num_layers;
+    equalizer.equalize(input, noise_model, std::span<cf32>(symbols.data() + offset, count),
+                       std::span<float>(noise_variances.data() + offset, count));
+  }
+}
+
+void PuschFrontEnd::Impl::demap(Modulation modulation, std::span<float> llrs) {
+  const std::span<const cf32> in(symbols.data(), num_symbols);
+  const std::span<const float> variances(noise_variances.data(), num_symbols);
+  // pi/2-BPSK LLRs depend on the symbol index: not split.
+  if (pool == nullptr || modulation == Modulation::pi2_bpsk || num_symbols < 1024) {
+    lanes[0].demapper->demodulate(in, variances, modulation, llrs);
+    return;
+  }
+  const std::size_t qm = bits_per_symbol(modulation);
+  const std::size_t num_chunks = std::size_t{4} * pool->num_lanes();
+  const std::size_t chunk = (num_symbols + num_chunks - 1) / num_chunks;
+  struct Context {
+    Impl* self;
+    std::span<const cf32> in;
+    std::span<const float> variances;
+    std::span<float> llrs;
+    Modulation modulation;
+    std::size_t qm;
+    std::size_t chunk;
+  } context{this, in, variances, llrs, modulation, qm, chunk};
+  const Context* c = &context; // one captured pointer: std::function does not allocate
+  pool->parallel_for((num_symbols + chunk - 1) / chunk, [c](std::size_t i, unsigned lane) {
+    const std::size_t first = i * c->chunk;
+    const std::size_t count = std::min(c->chunk, c->in.size() - first);
+    c->self->lanes[lane].demapper->demodulate(c->in.subspan(first, count),
+                                              c->variances.subspan(first, count), c->modulation,
+                                              c->llrs.subspan(first * c->qm, count * c->qm));
+  });
+}
+
+PuschFrontEnd::PuschFrontEnd(const PuschFrontEndLimits& limits, ThreadPool* pool) {
   if (limits.max_rx_antennas < 1 || limits.max_rx_antennas > max_equalizer_rx_antennas ||
       limits.max_layers < 1 || limits.max_layers > max_equalizer_layers || limits.max_prbs < 1 ||
       limits.max_prbs > 275) {
     throw std::invalid_argument("PUSCH front end: limits must be 1..16 receive antennas, 1..4 "
                                 "layers and 1..275 PRBs");
   }
-  impl_ = std::make_unique<Impl>(limits);
+  impl_ = std::make_unique<Impl>(limits, pool);
 }
 
 PuschFrontEnd::~PuschFrontEnd() = default;
@@ -203,8 +290,7 @@ void PuschFrontEnd::demap(const PuschConfig& pusch, std::span<float> llrs) {
     throw std::invalid_argument("PUSCH front end: " + std::to_string(llrs.size()) +
                                 " LLRs for G = " + std::to_string(impl_->num_symbols * qm));
   }
-  impl_->demapper->demodulate(equalized_symbols(), equalized_noise_variances(),
-                              modulation_from_order(qm), llrs);
+  impl_->demap(modulation_from_order(qm), llrs);
 }
 
 PuschMeasurements PuschFrontEnd::process(const ResourceGrid& grid, const CellConfig& cell,

@@ -94,6 +94,7 @@ struct PuschReceiver::Impl {
     }
     if (pool.num_lanes() > 1) {
       code_block_parallel_decoder = create_ulsch_decoder(config.max_tbs, &pool);
+      pooled_front_end = std::make_unique<PuschFrontEnd>(limits, &pool);
     }
   }
 
@@ -102,7 +103,8 @@ struct PuschReceiver::Impl {
   }
 
   void process_pdu(const ResourceGrid& rx_grid, unsigned slot, const PuschConfig& pdu,
-                   bool duplicate_harq, Lane& lane, UlschDecoder& decoder, PuschPduResult& result);
+                   bool duplicate_harq, Lane& lane, PuschFrontEnd& front_end, UlschDecoder& decoder,
+                   PuschPduResult& result);
   void decode(const PuschConfig& pdu, std::uint32_t tbs, std::uint32_t coded_bits,
               std::span<const float> llrs, UlschDecoder& decoder, PuschPduResult& result);
 
@@ -117,6 +119,8 @@ struct PuschReceiver::Impl {
   /// Decodes the code blocks of one TB on every lane: used when a slot has fewer PDUs than
   /// lanes, so that a single large PDU still uses all threads.
   std::unique_ptr<UlschDecoder> code_block_parallel_decoder;
+  /// Front end whose stages run on every lane, used with code_block_parallel_decoder.
+  std::unique_ptr<PuschFrontEnd> pooled_front_end;
 };
 
 void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
@@ -149,7 +153,8 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
 
 void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot,
                                       const PuschConfig& pdu, bool duplicate_harq, Lane& lane,
-                                      UlschDecoder& decoder, PuschPduResult& result) {
+                                      PuschFrontEnd& front_end, UlschDecoder& decoder,
+                                      PuschPduResult& result) {
   result.handle = pdu.handle;
   result.rnti = pdu.rnti;
   result.harq_process_id = pdu.harq_process_id;
@@ -183,18 +188,18 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot
     const std::span<float> llrs(lane.llrs.data(), coded_bits);
 
     const auto t0 = Clock::now();
-    lane.front_end.estimate_channel(rx_grid, cell, pdu, slot, config.front_end);
+    front_end.estimate_channel(rx_grid, cell, pdu, slot, config.front_end);
     const auto t1 = Clock::now();
-    lane.front_end.equalize(rx_grid, cell, pdu, config.front_end);
+    front_end.equalize(rx_grid, cell, pdu, config.front_end);
     const auto t2 = Clock::now();
-    lane.front_end.demap(pdu, llrs);
+    front_end.demap(pdu, llrs);
     const auto t3 = Clock::now();
     descramble_llrs(llrs, pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
     const auto t4 = Clock::now();
     decode(pdu, tbs, coded_bits, llrs, decoder, result);
     const auto t5 = Clock::now();
 
-    result.measurements = lane.front_end.measurements(pdu);
+    result.measurements = front_end.measurements(pdu);
     result.times = {microseconds(t0, t1), microseconds(t1, t2), microseconds(t2, t3),
                     microseconds(t3, t4), microseconds(t4, t5)};
     if (result.tb_crc_ok) {
@@ -255,16 +260,17 @@ void PuschReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
     return false;
   };
   if (s.code_block_parallel_decoder && pdus.size() < s.pool.num_lanes()) {
-    // Few PDUs: one after the other, each decoding its code blocks on every lane.
+    // Few PDUs: one after the other, each running its front end and decoding its code blocks
+    // on every lane.
     for (std::size_t i = 0; i < pdus.size(); ++i) {
-      s.process_pdu(grid, slot, pdus[i], is_duplicate(i), *s.lanes[0],
+      s.process_pdu(grid, slot, pdus[i], is_duplicate(i), *s.lanes[0], *s.pooled_front_end,
                     *s.code_block_parallel_decoder, results[i]);
     }
     return;
   }
   s.pool.parallel_for(pdus.size(), [&](std::size_t i, unsigned lane) {
-    s.process_pdu(grid, slot, pdus[i], is_duplicate(i), *s.lanes[lane], *s.lanes[lane]->decoder,
-                  results[i]);
+    s.process_pdu(grid, slot, pdus[i], is_duplicate(i), *s.lanes[lane], s.lanes[lane]->front_end,
+                  *s.lanes[lane]->decoder, results[i]);
   });
 }
 

@@ -54,6 +54,8 @@
 
 namespace airan::phy {
 
+class ThreadPool;
+
 /// How the de-spread pilots are interpolated across frequency.
 enum class FrequencyInterpolation : std::uint8_t {
   linear, ///< Linear between neighbouring pilots.
@@ -124,9 +126,13 @@ public:
 };
 
 /// Creates the default (portable C++) DMRS channel estimator for \p limits.
+/// \param pool Optional pool (not owned, must outlive the estimator) on which estimate() runs
+/// the per-receive-antenna work (delay correlation, de-spreading, frequency and time
+/// interpolation) in parallel, with results bit-identical to the sequential run. estimate() must
+/// then not be called from inside a job of the same pool. nullptr: everything on the caller.
 /// \throws std::invalid_argument for limits outside their ranges.
 std::unique_ptr<DmrsChannelEstimator>
-create_dmrs_channel_estimator(const DmrsChannelEstimatorLimits& limits);
+create_dmrs_channel_estimator(const DmrsChannelEstimatorLimits& limits, ThreadPool* pool = nullptr);
 
 /// A ChannelEstimate sized for \p limits.
 ChannelEstimate make_channel_estimate(const DmrsChannelEstimatorLimits& limits);

@@ -21,6 +21,8 @@
 
 namespace airan::phy {
 
+class ThreadPool;
+
 /// Largest PDU a front end is built for.
 struct PuschFrontEndLimits {
   unsigned max_rx_antennas = 4; ///< 1 .. 16.
@@ -53,10 +55,19 @@ struct PuschMeasurements {
 
 /// PUSCH front end for one receiver. Every buffer is allocated by the constructor for the
 /// limits; process() does not allocate. Not thread-safe.
+///
+/// With a thread pool, each stage splits its PDU across the pool's lanes: channel estimation
+/// per receive antenna, equalization per OFDM symbol and soft demapping over contiguous runs of
+/// symbols, each lane with its own scratch. Every value computed (estimate, measurements,
+/// equalized symbols, noise variances, LLRs) is bit-identical to the run without a pool.
 class PuschFrontEnd {
 public:
+  /// \param limits Largest PDU.
+  /// \param pool Optional pool (not owned; must outlive the front end) on which the stages run
+  /// in parallel. The stages then must not be called from inside a job of the same pool (a
+  /// ThreadPool runs one job at a time). nullptr: everything on the caller's thread.
   /// \throws std::invalid_argument for limits outside their ranges.
-  explicit PuschFrontEnd(const PuschFrontEndLimits& limits = {});
+  explicit PuschFrontEnd(const PuschFrontEndLimits& limits = {}, ThreadPool* pool = nullptr);
   ~PuschFrontEnd();
   PuschFrontEnd(const PuschFrontEnd&) = delete;
   PuschFrontEnd& operator=(const PuschFrontEnd&) = delete;

@@ -6,7 +6,9 @@
 /// Per PDU: DMRS channel estimation -> equalization -> soft demapping (PuschFrontEnd) ->
 /// descrambling -> rate recovery + HARQ combining -> LDPC decoding -> CB/TB CRC (UlschDecoder).
 /// PDUs run in parallel on a thread pool; each lane owns its own stage objects, so nothing is
-/// shared but the HARQ pool (locked only to look buffers up).
+/// shared but the HARQ pool (locked only to look buffers up). A slot with fewer PDUs than
+/// threads runs its PDUs one after the other, each with its front end and its code blocks
+/// spread over every thread.
 #pragma once
 
 #include "airan/phy/harq_buffer_pool.h"
