@@ -58,18 +58,22 @@ public:
                 const DmrsChannelEstimatorOptions& options) override;
 
 private:
-  /// Runs fn(rx, lane) for every receive antenna, on the pool when there is one. The job
-  /// captures a single pointer, so that std::function does not allocate.
-  template <typename Function> void for_each_rx(unsigned num_rx, const Function& fn) {
-    if (pool_ == nullptr || num_rx < 2) {
-      for (unsigned rx = 0; rx < num_rx; ++rx) {
-        fn(rx, 0U);
+  /// Runs fn(rx, layer, lane) for every receive antenna and layer, on the pool when there is
+  /// one. The job captures a single pointer, so that std::function does not allocate.
+  template <typename Function>
+  void for_each_rx_layer(unsigned num_rx, unsigned num_layers, const Function& fn) {
+    const unsigned count = num_rx * num_layers;
+    const auto item = [&fn, num_layers](std::size_t i, unsigned lane) {
+      fn(static_cast<unsigned>(i) / num_layers, static_cast<unsigned>(i) % num_layers, lane);
+    };
+    if (pool_ == nullptr || count < 2) {
+      for (unsigned i = 0; i < count; ++i) {
+        item(i, 0U);
       }
       return;
     }
-    const Function* f = &fn;
-    pool_->parallel_for(
-        num_rx, [f](std::size_t rx, unsigned lane) { (*f)(static_cast<unsigned>(rx), lane); });
+    const auto* f = &item;
+    pool_->parallel_for(count, [f](std::size_t i, unsigned lane) { (*f)(i, lane); });
   }
 
   /// Generates the DMRS of every layer on every DMRS symbol into dmrs_values_.
@@ -77,20 +81,22 @@ private:
   /// Raw-LS delay estimate, and the compensation ramp exp(+j 2 pi df tau k) in ramp_.
   float estimate_delay(const ResourceGrid& grid, const PuschConfig& pusch, float scs_hz,
                        bool compensate);
-  /// Raw-LS delay correlation of antenna \p rx, per layer and DMRS symbol, into delay_sums_.
-  void correlate_delay(const ResourceGrid& grid, const PuschConfig& pusch, unsigned rx);
-  /// De-spread, delay-compensated pilots of antenna \p rx, every layer and occasion.
-  void despread(const ResourceGrid& grid, const PuschConfig& pusch, unsigned rx);
-  /// Frequency interpolation of every occasion into its first symbol's row of \p estimate.
+  /// Raw-LS delay correlation of antenna \p rx and \p layer per DMRS symbol, into delay_sums_.
+  void correlate_delay(const ResourceGrid& grid, const PuschConfig& pusch, unsigned rx,
+                       unsigned layer);
+  /// De-spread, delay-compensated pilots of antenna \p rx and \p layer, every occasion.
+  void despread(const ResourceGrid& grid, const PuschConfig& pusch, unsigned rx, unsigned layer);
+  /// Selects the MMSE interpolation filters (nothing for linear interpolation).
+  void prepare_interpolation(const DmrsChannelEstimatorOptions& options, float scs_hz,
+                             float pilot_snr, float prior_spread_s);
+  /// Frequency interpolation of every occasion of antenna \p rx and \p layer into its first
+  /// symbol's row of \p estimate (after prepare_interpolation()).
   void interpolate_frequency(ChannelEstimate& estimate, const DmrsChannelEstimatorOptions& options,
-                             float scs_hz, float pilot_snr, float prior_spread_s);
-  /// Frequency interpolation of antenna \p rx (after mmse_.prepare() when MMSE).
-  void interpolate_frequency_rx(ChannelEstimate& estimate,
-                                const DmrsChannelEstimatorOptions& options, unsigned rx) const;
-  /// Fills the PUSCH symbols of antenna \p rx of \p estimate from the occasion rows, with the
-  /// scratch row of \p lane.
+                             unsigned rx, unsigned layer) const;
+  /// Fills the PUSCH symbols of antenna \p rx and \p layer of \p estimate from the occasion
+  /// rows, with the scratch row of \p lane.
   void interpolate_time(ChannelEstimate& estimate, const PuschReMapping& mapping,
-                        TimeInterpolation mode, unsigned rx, unsigned lane);
+                        TimeInterpolation mode, unsigned rx, unsigned layer, unsigned lane);
 
   /// Subcarriers between de-spread pilots: 4 (type 1) or 6 (type 2).
   [[nodiscard]] unsigned comb_period() const { return type_ == DmrsConfigType::type1 ? 4 : 6; }
@@ -133,44 +139,44 @@ void DmrsChannelEstimatorImpl::generate_dmrs(const PuschDmrsParams& params,
 }
 
 void DmrsChannelEstimatorImpl::correlate_delay(const ResourceGrid& grid, const PuschConfig& pusch,
-                                               unsigned rx) {
+                                               unsigned rx, unsigned layer) {
   // C = sum z(i + 2) conj(z(i)), z = y conj(x) (the common 1 / beta^2 does not change the
   // phase): values i and i + 2 share k' and lie one comb period P apart.
   const unsigned period = comb_period();
   const unsigned pair_offset = type_ == DmrsConfigType::type1 ? 2 : 1;
-  float* sums = delay_sums_.data() + std::size_t{rx} * pusch.num_layers * num_dmrs_symbols_ * 2;
-  for (unsigned layer = 0; layer < pusch.num_layers; ++layer) {
-    for (unsigned s = 0; s < num_dmrs_symbols_; ++s) {
-      const auto* y = reinterpret_cast<const float*>(grid.symbol(rx, dmrs_symbols_[s]).data() +
-                                                     first_subcarrier_ + deltas_[layer]);
-      const auto* x = reinterpret_cast<const float*>(dmrs(layer, s));
-      float sum_re = 0.0F;
-      float sum_im = 0.0F;
-      for (unsigned n = 0; n + 1 < num_values_ / 2; ++n) {
-        for (unsigned t = 0; t < 2; ++t) {
-          const unsigned k = period * n + t * pair_offset; // relative to delta
-          const unsigned i = 2 * n + t;
-          const float z0_re = y[2 * k] * x[2 * i] + y[2 * k + 1] * x[2 * i + 1];
-          const float z0_im = y[2 * k + 1] * x[2 * i] - y[2 * k] * x[2 * i + 1];
-          const unsigned k1 = k + period;
-          const unsigned i1 = i + 2;
-          const float z1_re = y[2 * k1] * x[2 * i1] + y[2 * k1 + 1] * x[2 * i1 + 1];
-          const float z1_im = y[2 * k1 + 1] * x[2 * i1] - y[2 * k1] * x[2 * i1 + 1];
-          sum_re += z1_re * z0_re + z1_im * z0_im;
-          sum_im += z1_im * z0_re - z1_re * z0_im;
-        }
+  float* sums =
+      delay_sums_.data() + (std::size_t{rx} * pusch.num_layers + layer) * num_dmrs_symbols_ * 2;
+  for (unsigned s = 0; s < num_dmrs_symbols_; ++s) {
+    const auto* y = reinterpret_cast<const float*>(grid.symbol(rx, dmrs_symbols_[s]).data() +
+                                                   first_subcarrier_ + deltas_[layer]);
+    const auto* x = reinterpret_cast<const float*>(dmrs(layer, s));
+    float sum_re = 0.0F;
+    float sum_im = 0.0F;
+    for (unsigned n = 0; n + 1 < num_values_ / 2; ++n) {
+      for (unsigned t = 0; t < 2; ++t) {
+        const unsigned k = period * n + t * pair_offset; // relative to delta
+        const unsigned i = 2 * n + t;
+        const float z0_re = y[2 * k] * x[2 * i] + y[2 * k + 1] * x[2 * i + 1];
+        const float z0_im = y[2 * k + 1] * x[2 * i] - y[2 * k] * x[2 * i + 1];
+        const unsigned k1 = k + period;
+        const unsigned i1 = i + 2;
+        const float z1_re = y[2 * k1] * x[2 * i1] + y[2 * k1 + 1] * x[2 * i1 + 1];
+        const float z1_im = y[2 * k1 + 1] * x[2 * i1] - y[2 * k1] * x[2 * i1 + 1];
+        sum_re += z1_re * z0_re + z1_im * z0_im;
+        sum_im += z1_im * z0_re - z1_re * z0_im;
       }
-      *sums++ = sum_re;
-      *sums++ = sum_im;
     }
+    *sums++ = sum_re;
+    *sums++ = sum_im;
   }
 }
 
 float DmrsChannelEstimatorImpl::estimate_delay(const ResourceGrid& grid, const PuschConfig& pusch,
                                                float scs_hz, bool compensate) {
   const unsigned period = comb_period();
-  for_each_rx(grid.num_ports(),
-              [&](unsigned rx, unsigned /*lane*/) { correlate_delay(grid, pusch, rx); });
+  for_each_rx_layer(grid.num_ports(), pusch.num_layers, [&](unsigned rx, unsigned layer, unsigned) {
+    correlate_delay(grid, pusch, rx, layer);
+  });
   // Summed in the fixed antenna, layer, symbol order (bit-identical with or without a pool).
   double c_re = 0.0;
   double c_im = 0.0;
@@ -200,47 +206,44 @@ float DmrsChannelEstimatorImpl::estimate_delay(const ResourceGrid& grid, const P
 }
 
 void DmrsChannelEstimatorImpl::despread(const ResourceGrid& grid, const PuschConfig& pusch,
-                                        unsigned rx) {
+                                        unsigned rx, unsigned layer) {
   const unsigned symbols_per_occasion = pusch.dmrs_length;
   const float inverse = 1.0F / (beta_ * beta_ * 2.0F * static_cast<float>(symbols_per_occasion));
   const unsigned period = comb_period();
   const unsigned pair_offset = type_ == DmrsConfigType::type1 ? 2 : 1;
-  for (unsigned layer = 0; layer < pilots_.num_layers; ++layer) {
-    const auto* ramp = reinterpret_cast<const float*>(ramp_.data() + deltas_[layer]);
-    for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
-      auto* out = reinterpret_cast<float*>(pilots_.pilots(rx, layer, o));
-      for (unsigned t = 0; t < symbols_per_occasion; ++t) {
-        const unsigned s = o * symbols_per_occasion + t;
-        const auto* y = reinterpret_cast<const float*>(grid.symbol(rx, dmrs_symbols_[s]).data() +
-                                                       first_subcarrier_ + deltas_[layer]);
-        const auto* x = reinterpret_cast<const float*>(dmrs(layer, s));
-        for (unsigned n = 0; n < pilots_.num_pilots; ++n) {
-          float sum_re = 0.0F;
-          float sum_im = 0.0F;
-          for (unsigned j = 0; j < 2; ++j) {
-            const unsigned k = period * n + j * pair_offset; // relative to delta
-            const unsigned i = 2 * n + j;
-            // z = y conj(x), then times the compensation ramp.
-            const float z_re = y[2 * k] * x[2 * i] + y[2 * k + 1] * x[2 * i + 1];
-            const float z_im = y[2 * k + 1] * x[2 * i] - y[2 * k] * x[2 * i + 1];
-            sum_re += z_re * ramp[2 * k] - z_im * ramp[2 * k + 1];
-            sum_im += z_re * ramp[2 * k + 1] + z_im * ramp[2 * k];
-          }
-          if (t == 0) {
-            out[2 * n] = sum_re * inverse;
-            out[2 * n + 1] = sum_im * inverse;
-          } else {
-            out[2 * n] += sum_re * inverse;
-            out[2 * n + 1] += sum_im * inverse;
-          }
+  const auto* ramp = reinterpret_cast<const float*>(ramp_.data() + deltas_[layer]);
+  for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
+    auto* out = reinterpret_cast<float*>(pilots_.pilots(rx, layer, o));
+    for (unsigned t = 0; t < symbols_per_occasion; ++t) {
+      const unsigned s = o * symbols_per_occasion + t;
+      const auto* y = reinterpret_cast<const float*>(grid.symbol(rx, dmrs_symbols_[s]).data() +
+                                                     first_subcarrier_ + deltas_[layer]);
+      const auto* x = reinterpret_cast<const float*>(dmrs(layer, s));
+      for (unsigned n = 0; n < pilots_.num_pilots; ++n) {
+        float sum_re = 0.0F;
+        float sum_im = 0.0F;
+        for (unsigned j = 0; j < 2; ++j) {
+          const unsigned k = period * n + j * pair_offset; // relative to delta
+          const unsigned i = 2 * n + j;
+          // z = y conj(x), then times the compensation ramp.
+          const float z_re = y[2 * k] * x[2 * i] + y[2 * k + 1] * x[2 * i + 1];
+          const float z_im = y[2 * k + 1] * x[2 * i] - y[2 * k] * x[2 * i + 1];
+          sum_re += z_re * ramp[2 * k] - z_im * ramp[2 * k + 1];
+          sum_im += z_re * ramp[2 * k + 1] + z_im * ramp[2 * k];
+        }
+        if (t == 0) {
+          out[2 * n] = sum_re * inverse;
+          out[2 * n + 1] = sum_im * inverse;
+        } else {
+          out[2 * n] += sum_re * inverse;
+          out[2 * n + 1] += sum_im * inverse;
         }
       }
     }
   }
 }
 
-void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
-                                                     const DmrsChannelEstimatorOptions& options,
+void DmrsChannelEstimatorImpl::prepare_interpolation(const DmrsChannelEstimatorOptions& options,
                                                      float scs_hz, float pilot_snr,
                                                      float prior_spread_s) {
   if (options.frequency_interpolation == FrequencyInterpolation::mmse) {
@@ -254,40 +257,35 @@ void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
     prior.window = options.mmse_window;
     mmse_.prepare(comb, prior, pilot_snr);
   }
-  for_each_rx(pilots_.num_rx, [&](unsigned rx, unsigned /*lane*/) {
-    interpolate_frequency_rx(estimate, options, rx);
-  });
 }
 
-void DmrsChannelEstimatorImpl::interpolate_frequency_rx(ChannelEstimate& estimate,
-                                                        const DmrsChannelEstimatorOptions& options,
-                                                        unsigned rx) const {
+void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
+                                                     const DmrsChannelEstimatorOptions& options,
+                                                     unsigned rx, unsigned layer) const {
   const unsigned num_subcarriers = estimate.num_subcarriers();
   const bool mmse = options.frequency_interpolation == FrequencyInterpolation::mmse;
   PilotComb comb;
   comb.spacing = comb_period();
   comb.count = pilots_.num_pilots;
   const unsigned symbols_per_occasion = num_dmrs_symbols_ / pilots_.num_occasions;
-  for (unsigned layer = 0; layer < pilots_.num_layers; ++layer) {
-    // Centre of the first de-spread pair: (k_0 + k_1) / 2.
-    comb.first = 0.5F * static_cast<float>(dmrs_subcarrier(type_, deltas_[layer], 0) +
-                                           dmrs_subcarrier(type_, deltas_[layer], 1));
-    for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
-      cf32* row = estimate.channel(rx, layer, dmrs_symbols_[o * symbols_per_occasion]).data();
-      if (mmse) {
-        mmse_.interpolate(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
-      } else {
-        detail::interpolate_linear(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
-      }
-      if (options.compensate_delay) { // h times conj(ramp)
-        auto* h = reinterpret_cast<float*>(row);
-        const auto* r = reinterpret_cast<const float*>(ramp_.data());
-        for (unsigned k = 0; k < num_subcarriers; ++k) {
-          const float re = h[2 * k] * r[2 * k] + h[2 * k + 1] * r[2 * k + 1];
-          const float im = h[2 * k + 1] * r[2 * k] - h[2 * k] * r[2 * k + 1];
-          h[2 * k] = re;
-          h[2 * k + 1] = im;
-        }
+  // Centre of the first de-spread pair: (k_0 + k_1) / 2.
+  comb.first = 0.5F * static_cast<float>(dmrs_subcarrier(type_, deltas_[layer], 0) +
+                                         dmrs_subcarrier(type_, deltas_[layer], 1));
+  for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
+    cf32* row = estimate.channel(rx, layer, dmrs_symbols_[o * symbols_per_occasion]).data();
+    if (mmse) {
+      mmse_.interpolate(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
+    } else {
+      detail::interpolate_linear(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
+    }
+    if (options.compensate_delay) { // h times conj(ramp)
+      auto* h = reinterpret_cast<float*>(row);
+      const auto* r = reinterpret_cast<const float*>(ramp_.data());
+      for (unsigned k = 0; k < num_subcarriers; ++k) {
+        const float re = h[2 * k] * r[2 * k] + h[2 * k + 1] * r[2 * k + 1];
+        const float im = h[2 * k + 1] * r[2 * k] - h[2 * k] * r[2 * k + 1];
+        h[2 * k] = re;
+        h[2 * k + 1] = im;
       }
     }
   }
@@ -295,7 +293,7 @@ void DmrsChannelEstimatorImpl::interpolate_frequency_rx(ChannelEstimate& estimat
 
 void DmrsChannelEstimatorImpl::interpolate_time(ChannelEstimate& estimate,
                                                 const PuschReMapping& mapping,
-                                                TimeInterpolation mode, unsigned rx,
+                                                TimeInterpolation mode, unsigned rx, unsigned layer,
                                                 unsigned lane) {
   const unsigned num_subcarriers = estimate.num_subcarriers();
   const unsigned occasions = pilots_.num_occasions;
@@ -307,49 +305,47 @@ void DmrsChannelEstimatorImpl::interpolate_time(ChannelEstimate& estimate,
                0.5F * static_cast<float>(symbols_per_occasion - 1);
   }
   const unsigned end = mapping.start_symbol + mapping.num_symbols;
-  for (unsigned layer = 0; layer < estimate.num_layers(); ++layer) {
-    auto occasion_row = [&](unsigned o) {
-      return estimate.channel(rx, layer, dmrs_symbols_[o * symbols_per_occasion]).data();
-    };
-    if (mode == TimeInterpolation::average) {
-      cf32* mean = scratch_rows_.data() + std::size_t{lane} * ramp_.size();
-      std::copy_n(occasion_row(0), num_subcarriers, mean);
-      for (unsigned o = 1; o < occasions; ++o) {
-        const cf32* row = occasion_row(o);
-        for (unsigned k = 0; k < num_subcarriers; ++k) {
-          mean[k] += row[k];
-        }
-      }
-      const float inverse = 1.0F / static_cast<float>(occasions);
+  auto occasion_row = [&](unsigned o) {
+    return estimate.channel(rx, layer, dmrs_symbols_[o * symbols_per_occasion]).data();
+  };
+  if (mode == TimeInterpolation::average) {
+    cf32* mean = scratch_rows_.data() + std::size_t{lane} * ramp_.size();
+    std::copy_n(occasion_row(0), num_subcarriers, mean);
+    for (unsigned o = 1; o < occasions; ++o) {
+      const cf32* row = occasion_row(o);
       for (unsigned k = 0; k < num_subcarriers; ++k) {
-        mean[k] *= inverse;
+        mean[k] += row[k];
       }
-      for (unsigned l = mapping.start_symbol; l < end; ++l) {
-        std::copy_n(mean, num_subcarriers, estimate.channel(rx, layer, l).data());
-      }
-      continue;
+    }
+    const float inverse = 1.0F / static_cast<float>(occasions);
+    for (unsigned k = 0; k < num_subcarriers; ++k) {
+      mean[k] *= inverse;
     }
     for (unsigned l = mapping.start_symbol; l < end; ++l) {
-      if (mapping.dmrs_symbols.contains(l) && mapping.dmrs_symbols.l_prime(l) == 0) {
-        continue; // an occasion row: already holds its estimate
-      }
-      cf32* out = estimate.channel(rx, layer, l).data();
-      const auto t = static_cast<float>(l);
-      unsigned right = 0;
-      while (right < occasions && times[right] < t) {
-        ++right;
-      }
-      if (right == 0 || right == occasions) {
-        std::copy_n(occasion_row(right == 0 ? 0 : occasions - 1), num_subcarriers, out);
-        continue;
-      }
-      const float weight = (t - times[right - 1]) / (times[right] - times[right - 1]);
-      const auto* a = reinterpret_cast<const float*>(occasion_row(right - 1));
-      const auto* b = reinterpret_cast<const float*>(occasion_row(right));
-      auto* o = reinterpret_cast<float*>(out);
-      for (unsigned k = 0; k < 2 * num_subcarriers; ++k) {
-        o[k] = a[k] + weight * (b[k] - a[k]);
-      }
+      std::copy_n(mean, num_subcarriers, estimate.channel(rx, layer, l).data());
+    }
+    return;
+  }
+  for (unsigned l = mapping.start_symbol; l < end; ++l) {
+    if (mapping.dmrs_symbols.contains(l) && mapping.dmrs_symbols.l_prime(l) == 0) {
+      continue; // an occasion row: already holds its estimate
+    }
+    cf32* out = estimate.channel(rx, layer, l).data();
+    const auto t = static_cast<float>(l);
+    unsigned right = 0;
+    while (right < occasions && times[right] < t) {
+      ++right;
+    }
+    if (right == 0 || right == occasions) {
+      std::copy_n(occasion_row(right == 0 ? 0 : occasions - 1), num_subcarriers, out);
+      continue;
+    }
+    const float weight = (t - times[right - 1]) / (times[right] - times[right - 1]);
+    const auto* a = reinterpret_cast<const float*>(occasion_row(right - 1));
+    const auto* b = reinterpret_cast<const float*>(occasion_row(right));
+    auto* o = reinterpret_cast<float*>(out);
+    for (unsigned k = 0; k < 2 * num_subcarriers; ++k) {
+      o[k] = a[k] + weight * (b[k] - a[k]);
     }
   }
 }
@@ -395,7 +391,9 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
   generate_dmrs(params, pusch);
   DmrsMeasurements& measurements = estimate.measurements;
   measurements.delay_s = estimate_delay(grid, pusch, scs_hz, options.compensate_delay);
-  for_each_rx(pilots_.num_rx, [&](unsigned rx, unsigned /*lane*/) { despread(grid, pusch, rx); });
+  for_each_rx_layer(pilots_.num_rx, pilots_.num_layers, [&](unsigned rx, unsigned layer, unsigned) {
+    despread(grid, pusch, rx, layer);
+  });
 
   const detail::NoiseEstimate noise =
       detail::estimate_noise(pilots_, options.estimate_covariance, estimate,
@@ -417,11 +415,14 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
   const float pilot_spacing_hz = scs_hz * (type_ == DmrsConfigType::type1 ? 4.0F : 6.0F);
   measurements.delay_spread_s = detail::estimate_delay_spread(noise, pilot_spacing_hz);
   const float pilot_snr = channel_power / std::max(noise.despread_variance, 1e-30F);
-  interpolate_frequency(estimate, options, scs_hz, pilot_snr,
+  prepare_interpolation(options, scs_hz, pilot_snr,
                         prior_delay_spread(options, measurements.delay_spread_s));
-  for_each_rx(pilots_.num_rx, [&](unsigned rx, unsigned lane) {
-    interpolate_time(estimate, mapping, options.time_interpolation, rx, lane);
-  });
+  // Each antenna and layer interpolates its own rows: frequency, then time.
+  for_each_rx_layer(
+      pilots_.num_rx, pilots_.num_layers, [&](unsigned rx, unsigned layer, unsigned lane) {
+        interpolate_frequency(estimate, options, rx, layer);
+        interpolate_time(estimate, mapping, options.time_interpolation, rx, layer, lane);
+      });
 }
 
 } // namespace

@@ -19,9 +19,10 @@ namespace {
 
 /// Error and reference power of hard decisions on \p count real values (QAM axis samples):
 /// each value against its nearest level scale * (2i - M + 1), i = floor(v / (2 scale) + M / 2)
-/// clamped to 0 .. M - 1, with M = 2^bits_per_axis levels.
+/// clamped to 0 .. M - 1, with M = 2^bits_per_axis levels. Float sums: callers keep \p count
+/// small (one block) and add the results up in double precision.
 void hard_decision_powers(const float* values, std::size_t count, unsigned bits_per_axis,
-                          float scale, double& error_power, double& reference_power) {
+                          float scale, float& error_power, float& reference_power) {
   const int levels = 1 << bits_per_axis;
   const float inverse_interval = 0.5F / scale;
   const float half = 0.5F * static_cast<float>(levels);
@@ -34,9 +35,12 @@ void hard_decision_powers(const float* values, std::size_t count, unsigned bits_
     error += (values[i] - point) * (values[i] - point);
     reference += point * point;
   }
-  error_power += error;
-  reference_power += reference;
+  error_power = error;
+  reference_power = reference;
 }
+
+/// Values per EVM block: float partial sums stay accurate per block.
+constexpr std::size_t evm_block = 4096;
 
 /// Stage objects and scratch of one thread (pool lane).
 struct FrontEndLane {
@@ -84,6 +88,7 @@ struct PuschFrontEnd::Impl {
                                     max_symbols_per_slot * std::size_t{limits.max_layers};
     symbols.resize(max_symbols);
     noise_variances.resize(max_symbols);
+    block_powers.resize(2 * (2 * max_symbols / evm_block + 1));
   }
 
   void equalize(const ResourceGrid& grid, const CellConfig& cell, const PuschConfig& pusch,
@@ -100,6 +105,7 @@ struct PuschFrontEnd::Impl {
   std::vector<cf32> symbols;          ///< Equalized symbols, codeword order.
   std::vector<float> noise_variances; ///< Their post-equalization noise variances.
   std::size_t num_symbols = 0;        ///< Valid entries of symbols / noise_variances.
+  std::vector<float> block_powers;    ///< EVM error and reference power per block.
 };
 
 void PuschFrontEnd::Impl::equalize(const ResourceGrid& grid, const CellConfig& cell,
@@ -332,24 +338,45 @@ PuschMeasurements PuschFrontEnd::measurements(const PuschConfig& pusch) const {
   const unsigned qm = pusch.modulation_order();
   const auto symbols = equalized_symbols();
   const auto noise = equalized_noise_variances();
-  double noise_sum = 0.0;
-  std::size_t noise_count = 0;
-  for (float variance : noise) {
-    if (std::isfinite(variance)) {
-      noise_sum += variance;
-      ++noise_count;
-    }
-  }
   // EVM against hard decisions on the QAM axes (pi/2-BPSK does not occur without transform
   // precoding; it would be judged on the QPSK grid).
   const unsigned decision_qm = qm >= 2 ? qm : 2;
+  const auto* values = reinterpret_cast<const float*>(symbols.data());
+  const std::size_t num_values = 2 * symbols.size();
+  const std::size_t num_blocks = (num_values + evm_block - 1) / evm_block;
+  float* powers = impl_->block_powers.data();
+  double noise_sum = 0.0;
+  std::size_t noise_count = 0;
+  // Item 0: the noise sum; item 1 + b: EVM block b. Sums are added up in a fixed order below,
+  // so the result does not depend on the pool.
+  const auto run_item = [&](std::size_t item) {
+    if (item == 0) {
+      for (float variance : noise) {
+        if (std::isfinite(variance)) {
+          noise_sum += variance;
+          ++noise_count;
+        }
+      }
+      return;
+    }
+    const std::size_t first = (item - 1) * evm_block;
+    hard_decision_powers(values + first, std::min(evm_block, num_values - first), decision_qm / 2,
+                         qam_scale(decision_qm), powers[2 * (item - 1)],
+                         powers[2 * (item - 1) + 1]);
+  };
+  if (impl_->pool != nullptr && num_blocks > 1) {
+    const auto* f = &run_item; // one captured pointer: std::function does not allocate
+    impl_->pool->parallel_for(num_blocks + 1, [f](std::size_t item, unsigned) { (*f)(item); });
+  } else {
+    for (std::size_t item = 0; item <= num_blocks; ++item) {
+      run_item(item);
+    }
+  }
   double error_power = 0.0;
   double reference_power = 0.0;
-  const auto* values = reinterpret_cast<const float*>(symbols.data());
-  constexpr std::size_t block = 4096; // float partial sums stay accurate per block
-  for (std::size_t done = 0; done < 2 * symbols.size(); done += block) {
-    hard_decision_powers(values + done, std::min(block, 2 * symbols.size() - done), decision_qm / 2,
-                         qam_scale(decision_qm), error_power, reference_power);
+  for (std::size_t b = 0; b < num_blocks; ++b) {
+    error_power += powers[2 * b];
+    reference_power += powers[2 * b + 1];
   }
   const double mean_noise = noise_count == 0 ? 0.0 : noise_sum / noise_count;
   result.post_eq_sinr_db =
