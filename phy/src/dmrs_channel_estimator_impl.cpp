@@ -1,7 +1,8 @@
 /// \file
 /// \brief Portable DMRS channel estimator; the algorithm is described in
 /// dmrs_channel_estimator.h. Noise, covariance and CFO estimation live in
-/// dmrs_noise_estimation.cpp, frequency interpolation in frequency_interpolator.cpp.
+/// dmrs_noise_estimation.cpp, frequency interpolation in frequency_interpolator.cpp, time
+/// interpolation in dmrs_time_interpolation.cpp.
 #include "dmrs_estimation_steps.h"
 #include "frequency_interpolator.h"
 
@@ -93,10 +94,6 @@ private:
   /// symbol's row of \p estimate (after prepare_interpolation()).
   void interpolate_frequency(ChannelEstimate& estimate, const DmrsChannelEstimatorOptions& options,
                              unsigned rx, unsigned layer) const;
-  /// Fills the PUSCH symbols of antenna \p rx and \p layer of \p estimate from the occasion
-  /// rows, with the scratch row of \p lane.
-  void interpolate_time(ChannelEstimate& estimate, const PuschReMapping& mapping,
-                        TimeInterpolation mode, unsigned rx, unsigned layer, unsigned lane);
 
   /// Subcarriers between de-spread pilots: 4 (type 1) or 6 (type 2).
   [[nodiscard]] unsigned comb_period() const { return type_ == DmrsConfigType::type1 ? 4 : 6; }
@@ -291,65 +288,6 @@ void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
   }
 }
 
-void DmrsChannelEstimatorImpl::interpolate_time(ChannelEstimate& estimate,
-                                                const PuschReMapping& mapping,
-                                                TimeInterpolation mode, unsigned rx, unsigned layer,
-                                                unsigned lane) {
-  const unsigned num_subcarriers = estimate.num_subcarriers();
-  const unsigned occasions = pilots_.num_occasions;
-  const unsigned symbols_per_occasion = num_dmrs_symbols_ / occasions;
-  // Occasion times in symbols: the first DMRS symbol, or the middle of a double-symbol pair.
-  std::array<float, max_symbols_per_slot> times{};
-  for (unsigned o = 0; o < occasions; ++o) {
-    times[o] = static_cast<float>(dmrs_symbols_[o * symbols_per_occasion]) +
-               0.5F * static_cast<float>(symbols_per_occasion - 1);
-  }
-  const unsigned end = mapping.start_symbol + mapping.num_symbols;
-  auto occasion_row = [&](unsigned o) {
-    return estimate.channel(rx, layer, dmrs_symbols_[o * symbols_per_occasion]).data();
-  };
-  if (mode == TimeInterpolation::average) {
-    cf32* mean = scratch_rows_.data() + std::size_t{lane} * ramp_.size();
-    std::copy_n(occasion_row(0), num_subcarriers, mean);
-    for (unsigned o = 1; o < occasions; ++o) {
-      const cf32* row = occasion_row(o);
-      for (unsigned k = 0; k < num_subcarriers; ++k) {
-        mean[k] += row[k];
-      }
-    }
-    const float inverse = 1.0F / static_cast<float>(occasions);
-    for (unsigned k = 0; k < num_subcarriers; ++k) {
-      mean[k] *= inverse;
-    }
-    for (unsigned l = mapping.start_symbol; l < end; ++l) {
-      std::copy_n(mean, num_subcarriers, estimate.channel(rx, layer, l).data());
-    }
-    return;
-  }
-  for (unsigned l = mapping.start_symbol; l < end; ++l) {
-    if (mapping.dmrs_symbols.contains(l) && mapping.dmrs_symbols.l_prime(l) == 0) {
-      continue; // an occasion row: already holds its estimate
-    }
-    cf32* out = estimate.channel(rx, layer, l).data();
-    const auto t = static_cast<float>(l);
-    unsigned right = 0;
-    while (right < occasions && times[right] < t) {
-      ++right;
-    }
-    if (right == 0 || right == occasions) {
-      std::copy_n(occasion_row(right == 0 ? 0 : occasions - 1), num_subcarriers, out);
-      continue;
-    }
-    const float weight = (t - times[right - 1]) / (times[right] - times[right - 1]);
-    const auto* a = reinterpret_cast<const float*>(occasion_row(right - 1));
-    const auto* b = reinterpret_cast<const float*>(occasion_row(right));
-    auto* o = reinterpret_cast<float*>(out);
-    for (unsigned k = 0; k < 2 * num_subcarriers; ++k) {
-      o[k] = a[k] + weight * (b[k] - a[k]);
-    }
-  }
-}
-
 void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const ResourceGrid& grid,
                                         const CellConfig& cell, const PuschConfig& pusch,
                                         unsigned slot, const DmrsChannelEstimatorOptions& options) {
@@ -421,7 +359,10 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
   for_each_rx_layer(
       pilots_.num_rx, pilots_.num_layers, [&](unsigned rx, unsigned layer, unsigned lane) {
         interpolate_frequency(estimate, options, rx, layer);
-        interpolate_time(estimate, mapping, options.time_interpolation, rx, layer, lane);
+        detail::interpolate_time(estimate, mapping, options.time_interpolation,
+                                 std::span(dmrs_symbols_.data(), num_dmrs_symbols_),
+                                 pilots_.num_occasions, rx, layer,
+                                 scratch_rows_.data() + std::size_t{lane} * ramp_.size());
       });
 }
 

@@ -1,11 +1,13 @@
 /// \file
 /// \brief Steps of the DMRS channel estimator that work on the de-spread pilots (private):
-/// noise variance, interference covariance and CFO. See dmrs_channel_estimator.h for the
-/// estimators and their bias corrections.
+/// noise variance, interference covariance and CFO; and the time interpolation of the estimate. See
+/// dmrs_channel_estimator.h for the estimators and their bias corrections.
 #pragma once
 
 #include "airan/phy/channel_estimate.h"
+#include "airan/phy/dmrs_channel_estimator.h"
 #include "airan/phy/pusch_config.h"
+#include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/types.h"
 
 #include <cstdint>
@@ -74,5 +76,13 @@ void finish_covariances(ChannelEstimate& estimate, std::span<const unsigned> gro
 std::optional<float> estimate_cfo(const DespreadPilots& pilots, const CellConfig& cell,
                                   unsigned slot, std::span<const unsigned> dmrs_symbols,
                                   unsigned symbols_per_occasion);
+
+/// Time interpolation of antenna \p rx and \p layer of \p estimate: fills the PDU's symbols
+/// from the occasion rows (the first symbol of each of the \p occasions occasions among
+/// \p dmrs_symbols), linearly between the occasions (held beyond the first and the last) or
+/// with their average. \p scratch_row holds estimate.num_subcarriers() values (averaging).
+void interpolate_time(ChannelEstimate& estimate, const PuschReMapping& mapping,
+                      TimeInterpolation mode, std::span<const unsigned> dmrs_symbols,
+                      unsigned occasions, unsigned rx, unsigned layer, cf32* scratch_row);
 
 } // namespace airan::phy::detail

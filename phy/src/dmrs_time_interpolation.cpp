@@ -1,0 +1,67 @@
+/// \file
+/// \brief Time interpolation step of the DMRS channel estimator (dmrs_estimation_steps.h).
+#include "dmrs_estimation_steps.h"
+
+#include <algorithm>
+#include <array>
+
+namespace airan::phy::detail {
+
+void interpolate_time(ChannelEstimate& estimate, const PuschReMapping& mapping,
+                      TimeInterpolation mode, std::span<const unsigned> dmrs_symbols,
+                      unsigned occasions, unsigned rx, unsigned layer, cf32* scratch_row) {
+  const unsigned num_subcarriers = estimate.num_subcarriers();
+  const auto symbols_per_occasion = static_cast<unsigned>(dmrs_symbols.size()) / occasions;
+  // Occasion times in symbols: the first DMRS symbol, or the middle of a double-symbol pair.
+  std::array<float, max_symbols_per_slot> times{};
+  for (unsigned o = 0; o < occasions; ++o) {
+    times[o] = static_cast<float>(dmrs_symbols[o * symbols_per_occasion]) +
+               0.5F * static_cast<float>(symbols_per_occasion - 1);
+  }
+  const unsigned end = mapping.start_symbol + mapping.num_symbols;
+  auto occasion_row = [&](unsigned o) {
+    return estimate.channel(rx, layer, dmrs_symbols[o * symbols_per_occasion]).data();
+  };
+  if (mode == TimeInterpolation::average) {
+    cf32* mean = scratch_row;
+    std::copy_n(occasion_row(0), num_subcarriers, mean);
+    for (unsigned o = 1; o < occasions; ++o) {
+      const cf32* row = occasion_row(o);
+      for (unsigned k = 0; k < num_subcarriers; ++k) {
+        mean[k] += row[k];
+      }
+    }
+    const float inverse = 1.0F / static_cast<float>(occasions);
+    for (unsigned k = 0; k < num_subcarriers; ++k) {
+      mean[k] *= inverse;
+    }
+    for (unsigned l = mapping.start_symbol; l < end; ++l) {
+      std::copy_n(mean, num_subcarriers, estimate.channel(rx, layer, l).data());
+    }
+    return;
+  }
+  for (unsigned l = mapping.start_symbol; l < end; ++l) {
+    if (mapping.dmrs_symbols.contains(l) && mapping.dmrs_symbols.l_prime(l) == 0) {
+      continue; // an occasion row: already holds its estimate
+    }
+    cf32* out = estimate.channel(rx, layer, l).data();
+    const auto t = static_cast<float>(l);
+    unsigned right = 0;
+    while (right < occasions && times[right] < t) {
+      ++right;
+    }
+    if (right == 0 || right == occasions) {
+      std::copy_n(occasion_row(right == 0 ? 0 : occasions - 1), num_subcarriers, out);
+      continue;
+    }
+    const float weight = (t - times[right - 1]) / (times[right] - times[right - 1]);
+    const auto* a = reinterpret_cast<const float*>(occasion_row(right - 1));
+    const auto* b = reinterpret_cast<const float*>(occasion_row(right));
+    auto* o = reinterpret_cast<float*>(out);
+    for (unsigned k = 0; k < 2 * num_subcarriers; ++k) {
+      o[k] = a[k] + weight * (b[k] - a[k]);
+    }
+  }
+}
+
+} // namespace airan::phy::detail
