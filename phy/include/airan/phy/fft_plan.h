@@ -1,8 +1,8 @@
 /// \file
 /// \brief One-dimensional complex FFT of a fixed size with its own aligned buffers (FFTW).
 ///
-/// Created once (planning measures the fastest algorithm for the size, which takes a moment the
-/// first time a size is seen in a process) and executed many times without allocation.
+/// Created once and executed many times without allocation. Plans are chosen by FFTW's
+/// estimator, so the same input gives the same output bits in every run.
 #pragma once
 
 #include "airan/phy/types.h"
