@@ -2,9 +2,9 @@
 /// \brief PUSCH receiver conformance suite: every MATLAB grid (noise-free, identity channel, one
 /// receive antenna per transmit port) must decode to exactly tb_bits with the TB CRC passing.
 #include "airan/apps/conformance.h"
+#include "airan/apps/pusch_case.h"
 #include "airan/io/npy.h"
 #include "airan/phy/pusch_receiver.h"
-#include "airan/apps/pusch_case.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -3,10 +3,10 @@
 /// size derived with TS 38.214 5.1.3.2 must equal len(tb_bits), and transmit(tb_bits) must
 /// reproduce grid.npy [antenna port][symbol][subcarrier] to within 1e-5 per element.
 #include "airan/apps/conformance.h"
+#include "airan/apps/pusch_case.h"
 #include "airan/io/npy.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/tbs_calculator.h"
-#include "airan/apps/pusch_case.h"
 
 #include <algorithm>
 #include <cmath>

@@ -143,8 +143,8 @@ TEST(AiranCli, BenchPuschReportsEveryStageAndEndsWithTheSlotTime) {
   const auto result = run_airan(
       "bench pusch --prb 24 --rx 2 --layers 2 --mcs 20 --mcs-table 2 --slots 2 --threads 1,2");
   ASSERT_EQ(result.status, 0) << result.output;
-  for (const char* stage : {"channel estimation", "equalization", "soft demapping",
-                            "descrambling", "UL-SCH decoding"}) {
+  for (const char* stage : {"channel estimation", "equalization", "soft demapping", "descrambling",
+                            "UL-SCH decoding"}) {
     EXPECT_NE(result.output.find(stage), std::string::npos) << stage;
   }
   const auto line = last_line(result.output);
@@ -155,4 +155,3 @@ TEST(AiranCli, BenchPuschReportsEveryStageAndEndsWithTheSlotTime) {
 }
 
 } // namespace
-

@@ -13,13 +13,13 @@ namespace airan::phy {
 
 /// Parameters of the channel coding of one UL-SCH transport block.
 struct UlschCodingConfig {
-  std::uint32_t tbs = 0;          ///< Transport block size A in bits (before the TB CRC).
-  double target_code_rate = 0.0;  ///< R, used for base graph selection (TS 38.212 6.2.2).
-  unsigned modulation_order = 2;  ///< Q_m: bits per modulation symbol.
-  unsigned num_layers = 1;        ///< N_L: transmission layers of the codeword.
-  unsigned rv = 0;                ///< Redundancy version 0..3.
-  std::uint32_t g = 0;            ///< G: coded bits available for the codeword.
-  std::uint32_t tbs_lbrm = 0;     ///< TBS_LBRM for limited buffer rate matching; 0 disables it.
+  std::uint32_t tbs = 0;         ///< Transport block size A in bits (before the TB CRC).
+  double target_code_rate = 0.0; ///< R, used for base graph selection (TS 38.212 6.2.2).
+  unsigned modulation_order = 2; ///< Q_m: bits per modulation symbol.
+  unsigned num_layers = 1;       ///< N_L: transmission layers of the codeword.
+  unsigned rv = 0;               ///< Redundancy version 0..3.
+  std::uint32_t g = 0;           ///< G: coded bits available for the codeword.
+  std::uint32_t tbs_lbrm = 0;    ///< TBS_LBRM for limited buffer rate matching; 0 disables it.
 };
 
 /// Encodes one transport block into its rate-matched codeword (before scrambling).
