@@ -1,9 +1,11 @@
 #include "airan/apps/pusch_case.h"
 
+#include "airan/io/npy.h"
 #include "airan/phy/mcs_table.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <stdexcept>
@@ -172,6 +174,20 @@ nlohmann::json read_config(const std::filesystem::path& path) {
 
 PuschCase load_pusch_case(const std::filesystem::path& case_dir) {
   return parse_case(read_config(case_dir / "config.json"));
+}
+
+phy::ResourceGrid load_pusch_case_grid(const std::filesystem::path& case_dir, unsigned num_prbs) {
+  std::vector<std::size_t> shape;
+  const auto elements = io::read_npy_c64(case_dir / "grid.npy", &shape);
+  const unsigned num_subcarriers = phy::subcarriers_per_prb * num_prbs;
+  if (shape.size() != 3 || shape[0] == 0 || shape[0] > 16 || shape[1] != 14 ||
+      shape[2] != num_subcarriers) {
+    throw std::runtime_error("grid.npy: expected [antennas][14][" +
+                             std::to_string(num_subcarriers) + "]");
+  }
+  phy::ResourceGrid grid(static_cast<unsigned>(shape[0]), 14, num_subcarriers);
+  std::copy(elements.begin(), elements.end(), grid.elements().begin());
+  return grid;
 }
 
 PuschCase parse_pusch_case(const std::string& json_text) {

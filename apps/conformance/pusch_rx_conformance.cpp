@@ -17,25 +17,15 @@ namespace {
 CaseResult run_pusch_rx_case(const ConformanceCase& conformance_case) {
   const PuschCase c = load_pusch_case(conformance_case.path);
   const auto tb_bits = io::read_npy_bits(conformance_case.path / "tb_bits.npy");
-  std::vector<std::size_t> shape;
-  const auto reference = io::read_npy_c64(conformance_case.path / "grid.npy", &shape);
-  const unsigned num_subcarriers = phy::subcarriers_per_prb * c.cell.num_prbs;
-  if (shape.size() != 3 || shape[0] == 0 || shape[0] > 16 || shape[1] != 14 ||
-      shape[2] != num_subcarriers) {
-    throw std::runtime_error("grid.npy: expected [antennas][14][" +
-                             std::to_string(num_subcarriers) + "]");
-  }
+  const phy::ResourceGrid received = load_pusch_case_grid(conformance_case.path, c.cell.num_prbs);
 
   phy::PuschReceiverConfig config;
-  config.num_rx_antennas = static_cast<unsigned>(shape[0]);
+  config.num_rx_antennas = received.num_ports();
   config.max_layers = std::max(c.pusch.num_layers, 1U);
   config.num_harq_buffers = 1;
   phy::PuschReceiver receiver(c.cell, config);
-  auto grid = receiver.make_grid();
-  std::copy(reference.begin(), reference.end(), grid.elements().begin());
-
   std::vector<phy::PuschPduResult> results;
-  receiver.process_slot(grid, c.slot, std::span(&c.pusch, 1), results);
+  receiver.process_slot(received, c.slot, std::span(&c.pusch, 1), results);
   const auto& r = results.front();
   if (!r.error.empty()) {
     throw std::runtime_error("receiver: " + r.error);

@@ -2,6 +2,7 @@
 // recovered exactly, and on synthetic transmissions through a known multipath channel with
 // AWGN: interpolation MSE against LS on the pilots, noise variance, RSRP/SNR, CFO and delay
 // accuracy, TD-OCC separation, and input checks.
+#include "airan/apps/pusch_case.h"
 #include "airan/io/npy.h"
 #include "airan/phy/dmrs_channel_estimator.h"
 #include "airan/phy/dmrs_pusch.h"
@@ -9,7 +10,6 @@
 #include "airan/phy/pusch_transmitter.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <cmath>
 #include <filesystem>
@@ -36,48 +36,13 @@ struct MatlabCase {
 };
 
 MatlabCase load_matlab_case(const fs::path& dir) {
-  std::ifstream file(dir / "config.json");
-  const nlohmann::json config = nlohmann::json::parse(file);
-  const auto& carrier = config.at("carrier");
-  const auto& p = config.at("pusch");
-  const auto& dmrs = p.at("dmrs");
-  const auto& tb = p.at("tb");
+  const auto reference = airan::apps::load_pusch_case(dir);
   MatlabCase c;
   c.name = dir.filename().string();
-  const unsigned prbs = p.at("n_size_bwp");
-  c.cell.num_prbs = prbs;
-  c.cell.numerology = 1;
-  c.cell.n_cell_id = carrier.at("n_cell_id");
-  c.cell.num_antenna_ports = p.at("num_antenna_ports");
-  c.slot = carrier.at("slot_number");
-  PuschConfig& u = c.pusch;
-  u.rnti = p.at("n_rnti");
-  u.bwp_size = u.prb_size = prbs;
-  u.start_symbol = p.at("symbol_allocation")[0];
-  u.num_symbols = p.at("symbol_allocation")[1];
-  u.dmrs_config_type = dmrs.at("config_type") == 1 ? DmrsConfigType::type1 : DmrsConfigType::type2;
-  u.dmrs_length = dmrs.at("length");
-  u.dmrs_additional_position = dmrs.at("additional_position");
-  u.num_dmrs_cdm_groups_no_data = dmrs.at("num_cdm_groups_without_data");
-  u.dmrs_ports = 0;
-  for (unsigned port : dmrs.at("dmrs_port_set")) {
-    u.dmrs_ports |= static_cast<std::uint16_t>(1U << port);
-  }
-  u.n_scid = dmrs.at("n_scid");
-  u.dmrs_scrambling_id = dmrs.at("n_id");
-  u.mcs_index = tb.at("mcs_index");
-  u.mcs_table = mcs_table_from_number(tb.at("mcs_table"));
-  u.qam_order = tb.at("num_bits_per_symbol");
-  u.num_layers = p.at("num_layers");
-  u.precoding =
-      p.at("precoding") == "codebook" ? PuschPrecoding::codebook : PuschPrecoding::non_codebook;
-  u.tpmi = p.at("tpmi");
-  u.data_scrambling_id = c.cell.n_cell_id;
-  std::vector<std::size_t> shape;
-  const auto elements = io::read_npy_c64(dir / "grid.npy", &shape);
-  c.grid = ResourceGrid(static_cast<unsigned>(shape.at(0)), static_cast<unsigned>(shape.at(1)),
-                        static_cast<unsigned>(shape.at(2)));
-  std::copy(elements.begin(), elements.end(), c.grid.elements().begin());
+  c.cell = reference.cell;
+  c.pusch = reference.pusch;
+  c.slot = reference.slot;
+  c.grid = airan::apps::load_pusch_case_grid(dir, c.cell.num_prbs);
   return c;
 }
 

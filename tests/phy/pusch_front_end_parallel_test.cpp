@@ -2,13 +2,13 @@
 // noise variances and LLRs are bit-identical to the front end without a pool, over layers,
 // antennas, DMRS types and lengths, estimator options and all equalizers; a MATLAB grid when
 // one is found; and the pooled stages do not allocate.
+#include "airan/apps/pusch_case.h"
 #include "airan/io/npy.h"
 #include "airan/phy/pusch_front_end.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/thread_pool.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <cmath>
@@ -243,51 +243,14 @@ TEST(PuschFrontEndParallel, MatlabGridBitIdentical) {
   }
   std::sort(dirs.begin(), dirs.end());
   const fs::path& dir = dirs.front();
-  std::ifstream file(dir / "config.json");
-  const nlohmann::json config = nlohmann::json::parse(file);
-  const auto& carrier = config.at("carrier");
-  const auto& p = config.at("pusch");
-  const auto& dmrs = p.at("dmrs");
-  const auto& tb = p.at("tb");
-  CellConfig cell;
-  cell.num_prbs = p.at("n_size_bwp");
-  cell.numerology = 1;
-  cell.n_cell_id = carrier.at("n_cell_id");
-  cell.num_antenna_ports = p.at("num_antenna_ports");
-  PuschConfig u;
-  u.rnti = p.at("n_rnti");
-  u.bwp_size = u.prb_size = cell.num_prbs;
-  u.start_symbol = p.at("symbol_allocation")[0];
-  u.num_symbols = p.at("symbol_allocation")[1];
-  u.dmrs_config_type = dmrs.at("config_type") == 1 ? DmrsConfigType::type1 : DmrsConfigType::type2;
-  u.dmrs_length = dmrs.at("length");
-  u.dmrs_additional_position = dmrs.at("additional_position");
-  u.num_dmrs_cdm_groups_no_data = dmrs.at("num_cdm_groups_without_data");
-  u.dmrs_ports = 0;
-  for (unsigned port : dmrs.at("dmrs_port_set")) {
-    u.dmrs_ports |= static_cast<std::uint16_t>(1U << port);
-  }
-  u.n_scid = dmrs.at("n_scid");
-  u.dmrs_scrambling_id = dmrs.at("n_id");
-  u.mcs_index = tb.at("mcs_index");
-  u.mcs_table = mcs_table_from_number(tb.at("mcs_table"));
-  u.qam_order = tb.at("num_bits_per_symbol");
-  u.num_layers = p.at("num_layers");
-  u.precoding =
-      p.at("precoding") == "codebook" ? PuschPrecoding::codebook : PuschPrecoding::non_codebook;
-  u.tpmi = p.at("tpmi");
-  u.data_scrambling_id = cell.n_cell_id;
-  std::vector<std::size_t> shape;
-  const auto elements = io::read_npy_c64(dir / "grid.npy", &shape);
-  ResourceGrid grid(static_cast<unsigned>(shape.at(0)), static_cast<unsigned>(shape.at(1)),
-                    static_cast<unsigned>(shape.at(2)));
-  std::copy(elements.begin(), elements.end(), grid.elements().begin());
+  const auto reference = airan::apps::load_pusch_case(dir);
+  const ResourceGrid grid = airan::apps::load_pusch_case_grid(dir, reference.cell.num_prbs);
   SCOPED_TRACE(dir.filename().string());
   for (EqualizerAlgorithm equalizer :
        {EqualizerAlgorithm::zf, EqualizerAlgorithm::mmse, EqualizerAlgorithm::mmse_irc}) {
     PuschFrontEndOptions options;
     options.equalizer = equalizer;
-    expect_identical(grid, cell, u, carrier.at("slot_number"), options);
+    expect_identical(grid, reference.cell, reference.pusch, reference.slot, options);
   }
 }
 

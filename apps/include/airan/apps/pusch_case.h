@@ -4,6 +4,7 @@
 #pragma once
 
 #include "airan/phy/pusch_config.h"
+#include "airan/phy/resource_grid.h"
 
 #include <filesystem>
 #include <string>
@@ -23,6 +24,11 @@ struct PuschCase {
 /// \throws std::runtime_error naming the file and key for a missing, malformed or unsupported
 /// field.
 PuschCase load_pusch_case(const std::filesystem::path& case_dir);
+
+/// Reads \p case_dir / grid.npy into a grid [antenna port][symbol][subcarrier].
+/// \throws std::runtime_error (io::NpyError) for a missing or malformed file, or a shape other
+/// than [1..16][14][12 * num_prbs].
+phy::ResourceGrid load_pusch_case_grid(const std::filesystem::path& case_dir, unsigned num_prbs);
 
 /// Parses the text of a config.json (as load_pusch_case()). \throws std::runtime_error, or
 /// std::invalid_argument for values the MCS tables reject.
