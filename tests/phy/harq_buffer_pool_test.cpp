@@ -12,32 +12,7 @@
 #include <new>
 #include <random>
 
-namespace {
-/// Heap allocations counted while allocation_counting is true (this binary replaces new).
-long allocation_count = 0;
-bool allocation_counting = false;
-} // namespace
-
-// GCC flags free() in a replaced operator delete as mismatched with new; here it is what new used.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-void* operator new(std::size_t size) {
-  if (allocation_counting) {
-    ++allocation_count;
-  }
-  if (void* memory = std::malloc(size == 0 ? 1 : size)) {
-    return memory;
-  }
-  throw std::bad_alloc();
-}
-void operator delete(void* memory) noexcept {
-  std::free(memory);
-}
-void operator delete(void* memory, std::size_t) noexcept {
-  std::free(memory);
-}
+#include "../support/allocation_counter.h"
 
 using namespace airan::phy;
 
@@ -202,8 +177,7 @@ TEST(HarqBufferPool, DecodingAllocatesNothingAfterConstruction) {
   const std::vector<float> zeros(configs[0].g, 0.0f);
   unsigned passed = 0;
 
-  allocation_count = 0;
-  allocation_counting = true;
+  const long before = airan::test::allocation_count();
   for (int round = 0; round < 2; ++round) {
     for (std::size_t c = 0; c < 2; ++c) {
       passed += decoder->decode(llrs[c], UlschDecoderConfig{configs[c]}, decoded[c]).tb_crc_ok;
@@ -216,8 +190,7 @@ TEST(HarqBufferPool, DecodingAllocatesNothingAfterConstruction) {
                                      {3, 0}, false, decoded[0])
                   .tb_crc_ok;
   }
-  allocation_counting = false;
-  EXPECT_EQ(allocation_count, 0);
+  EXPECT_EQ(airan::test::allocation_count() - before, 0);
   EXPECT_EQ(passed, 6u);
   EXPECT_EQ(pool.num_in_use(), 0u);
 }

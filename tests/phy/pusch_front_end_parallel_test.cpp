@@ -22,27 +22,7 @@
 #include <string>
 #include <vector>
 
-// Counts every allocation of this test program (see pusch_front_end_test.cpp).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-namespace {
-std::atomic<long> allocation_count{0};
-} // namespace
-
-void* operator new(std::size_t size) {
-  ++allocation_count;
-  if (void* p = std::malloc(size != 0 ? size : 1)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "../support/allocation_counter.h"
 
 namespace fs = std::filesystem;
 
@@ -269,9 +249,10 @@ TEST(PuschFrontEndParallel, PooledProcessDoesNotAllocate) {
     PuschFrontEndOptions options;
     options.equalizer = algorithm;
     front_end.process(grid, cell, pusch, 3, options, llrs); // warm-up
-    const long before = allocation_count.load();
+    const long before = airan::test::allocation_count();
     front_end.process(grid, cell, pusch, 3, options, llrs);
-    EXPECT_EQ(allocation_count.load() - before, 0) << "equalizer " << static_cast<int>(algorithm);
+    EXPECT_EQ(airan::test::allocation_count() - before, 0)
+        << "equalizer " << static_cast<int>(algorithm);
   }
 }
 

@@ -22,28 +22,7 @@
 #include <stdexcept>
 #include <vector>
 
-// Counts every allocation of this test program, to check that process() makes none. (GCC
-// flags the malloc/free pair inside the replaced operators once they are inlined into callers.)
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-namespace {
-std::atomic<long> allocation_count{0};
-} // namespace
-
-void* operator new(std::size_t size) {
-  ++allocation_count;
-  if (void* p = std::malloc(size != 0 ? size : 1)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "../support/allocation_counter.h"
 
 namespace fs = std::filesystem;
 
@@ -318,9 +297,9 @@ TEST(PuschFrontEnd, ProcessDoesNotAllocate) {
     PuschFrontEndOptions options;
     options.equalizer = algorithm;
     front_end.process(grid, link.cell, link.pusch, link.slot, options, llrs); // warm-up
-    const long before = allocation_count.load();
+    const long before = airan::test::allocation_count();
     front_end.process(grid, link.cell, link.pusch, link.slot, options, llrs);
-    const long after = allocation_count.load();
+    const long after = airan::test::allocation_count();
     EXPECT_EQ(after - before, 0) << "equalizer " << static_cast<int>(algorithm);
   }
 }

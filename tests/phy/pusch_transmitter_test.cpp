@@ -19,24 +19,7 @@
 #include <stdexcept>
 #include <vector>
 
-// Counts every allocation of this test program, to check that transmit() makes none.
-namespace {
-std::atomic<long> allocation_count{0};
-} // namespace
-
-void* operator new(std::size_t size) {
-  ++allocation_count;
-  if (void* p = std::malloc(size != 0 ? size : 1)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
+#include "../support/allocation_counter.h"
 
 namespace airan::phy {
 namespace {
@@ -220,10 +203,10 @@ TEST(PuschTransmitter, TransmitDoesNotAllocate) {
   ResourceGrid grid = transmitter.make_grid();
   std::vector<cf32> iq(2 * transmitter.numerology().slot_length(5));
   transmitter.transmit(tb, pusch, 4, grid); // warm-up
-  const long before = allocation_count.load();
+  const long before = airan::test::allocation_count();
   transmitter.transmit(tb, pusch, 5, grid, iq);
   transmitter.transmit(tb, codebook, 6, grid);
-  EXPECT_EQ(allocation_count.load() - before, 0);
+  EXPECT_EQ(airan::test::allocation_count() - before, 0);
 }
 
 TEST(PuschTransmitter, RejectsInvalidInput) {
