@@ -2,6 +2,7 @@
 // scrambled codeword (all three equalizers), a noisy multipath MIMO link, MMSE-IRC against MMSE
 // with a spatially coloured interferer through the whole chain, allocation-free processing, and
 // input checks.
+#include "airan/apps/conformance.h"
 #include "airan/apps/pusch_case.h"
 #include "airan/io/npy.h"
 #include "airan/phy/pusch_front_end.h"
@@ -81,18 +82,9 @@ MatlabCase load_matlab_case(const fs::path& dir) {
 std::vector<fs::path> matlab_case_dirs() {
   std::vector<fs::path> dirs;
   for (const char* root : {AIRAN_TESTVECTOR_DIR, AIRAN_SHARED_CONFORMANCE_DIR}) {
-    const fs::path pusch = fs::path(root) / "pusch";
-    if (!fs::is_directory(pusch)) {
-      continue;
+    for (const auto& found : airan::apps::list_case_dirs(fs::path(root) / "pusch", "case_")) {
+      dirs.push_back(found.path);
     }
-    std::vector<fs::path> found;
-    for (const auto& entry : fs::directory_iterator(pusch)) {
-      if (entry.is_directory() && entry.path().filename().string().starts_with("case_")) {
-        found.push_back(entry.path());
-      }
-    }
-    std::sort(found.begin(), found.end());
-    dirs.insert(dirs.end(), found.begin(), found.end());
   }
   return dirs;
 }
