@@ -1,0 +1,194 @@
+/// \file
+/// \brief TR 38.901 tapped-delay-line fading channel (7.7.2 TDL models, 7.7.5.2 correlation
+/// extension) for time-domain IQ and for resource grids, with its true per-slot response.
+///
+/// Fading: every Rayleigh tap of every antenna pair is an independent sum of M sinusoids
+/// (sinusoids_per_tap), g(t) = M^-1/2 sum_m exp(j (2 pi f_d cos(a_m) t + phi_m)), with
+/// a_m = (2 pi m + theta) / M for m = 0 .. M-1, theta and the phi_m uniform and drawn from the
+/// seed. Over the random theta the autocorrelation is exactly J0(2 pi f_d tau) (Clarke/Jakes
+/// spectrum); one realisation's time average differs from J0 by terms of order J_M(2 pi f_d tau).
+/// Taps flagged line_of_sight (TDL-D/E) are a fixed-amplitude phasor with the Doppler shift
+/// f_d cos(45 deg) (angle of arrival 45 degrees, Sionna's default) and a random phase per antenna
+/// pair. Each tap's matrix of processes G (num_rx x num_tx) is correlated as
+/// sqrt(p) L_rx G L_tx^T with the square roots of antenna_correlation.h (LOS taps are not).
+/// The average power gain per receive and transmit antenna is the sum of the profile's powers
+/// (1 for make_tdl_profile()).
+///
+/// Timing: tap delay tau_n + timing_offset_s. CFO multiplies the received signal by
+/// exp(j 2 pi cfo t). Time t is measured from the realisation's time 0; reseed() restarts it.
+#pragma once
+
+#include "airan/phy/antenna_correlation.h"
+#include "airan/phy/channel_response.h"
+#include "airan/phy/numerology.h"
+#include "airan/phy/resource_grid.h"
+#include "airan/phy/tdl_profile.h"
+#include "airan/phy/types.h"
+
+#include <complex>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace airan::phy {
+
+/// Largest number of receive or transmit antennas of a TdlChannel.
+constexpr unsigned tdl_max_antennas = 16;
+
+/// Configuration of a TdlChannel.
+struct TdlChannelConfig {
+  TdlProfile profile;          ///< Taps (make_tdl_profile()).
+  double max_doppler_hz = 0.0; ///< f_d of the Jakes spectrum; LOS taps shift by f_d cos(45 deg).
+  unsigned num_rx = 1;         ///< Receive antennas (gNB), 1 .. 16.
+  unsigned num_tx = 1;         ///< Transmit antennas (UE), 1 .. 16.
+  /// none: independent antennas; else R_tx (x) R_rx per tap (antenna_correlation.h).
+  AntennaCorrelation correlation = AntennaCorrelation::none;
+  double cfo_hz = 0.0; ///< Carrier frequency offset applied to the received signal.
+  /// Extra delay of every tap; fractional samples allowed; at least -CP/2 (shortest CP).
+  double timing_offset_s = 0.0;
+  unsigned sinusoids_per_tap = 16; ///< M, sinusoids per Rayleigh tap and antenna pair (1..1024).
+};
+
+/// TDL channel of one link: a random realisation (seed) evolving in time. Everything is
+/// allocated by the constructor; the apply and response functions allocate nothing (except
+/// frequency_response() growing an undersized ChannelResponse). Not thread-safe; use one object
+/// per thread.
+class TdlChannel {
+public:
+  /// \param numerology Sample rate, CP lengths and FFT size of the carrier.
+  /// \param num_prbs   Carrier width (12 * num_prbs subcarriers, centred as in ofdm_modulator.h).
+  /// \param seed       Realisation (see reseed()).
+  /// \throws std::invalid_argument for an invalid configuration: no taps, a negative or
+  /// non-finite delay or power, no power at all, num_rx / num_tx 0 or above 16, a negative or
+  /// non-finite Doppler, CFO or timing offset out of range, sinusoids_per_tap 0 or above 1024, or
+  /// a carrier that does not fit the FFT.
+  TdlChannel(const TdlChannelConfig& config, const Numerology& numerology, unsigned num_prbs,
+             std::uint64_t seed);
+
+  /// New independent realisation (random phases and angles of every sinusoid, LOS phases) from
+  /// \p seed; time restarts at 0. Allocates nothing.
+  void reseed(std::uint64_t seed);
+
+  /// The configuration the channel was built with.
+  [[nodiscard]] const TdlChannelConfig& config() const { return config_; }
+  /// Numerology of the carrier.
+  [[nodiscard]] const Numerology& numerology() const { return numerology_; }
+  /// Subcarriers of the carrier, 12 * num_prbs.
+  [[nodiscard]] unsigned num_subcarriers() const { return num_subcarriers_; }
+
+  /// Length (values) of the fractional-delay interpolators, from the carrier's occupancy.
+  [[nodiscard]] unsigned interpolator_length() const { return interpolator_length_; }
+  /// Samples over which apply_time_domain() holds the tap gains constant.
+  [[nodiscard]] unsigned gain_block_length() const { return block_length_; }
+
+  /// Delay of each tap as applied (profile delay + timing offset), seconds, profile order.
+  [[nodiscard]] std::span<const double> tap_delays_s() const { return tap_delays_s_; }
+
+  /// Gains at time \p time_s of every tap and antenna pair, correlation applied, CFO not:
+  /// gains[(tap * num_rx + rx) * num_tx + tx], num_taps * num_rx * num_tx values. Evaluated
+  /// exactly (double precision), independent of any apply call. Allocates (for tests and tools).
+  /// \throws std::invalid_argument when \p gains has the wrong size.
+  void tap_gains(double time_s, std::span<std::complex<double>> gains) const;
+
+  /// Time-domain IQ at numerology().sample_rate_hz(): \p tx holds num_tx antennas one after the
+  /// other, samples_per_antenna each; \p rx receives num_rx antennas the same way. start_s is the
+  /// time of tx[0] since the realisation's time 0. Fractional delays use Kaiser-windowed sinc
+  /// interpolators centred on each tap's delay (length chosen for >= 80 dB stop-band attenuation
+  /// over the carrier's occupied band, see docs/CHANNELS.md); tap gains are held per block of
+  /// samples short enough that the Doppler phase moves at most 0.003 rad; the CFO rotates every
+  /// sample. Input samples outside the buffer (before start, and the interpolators' look-ahead
+  /// past the end) are zero. No noise is added.
+  /// \throws std::invalid_argument when the sizes do not match.
+  void apply_time_domain(std::span<const cf32> tx, std::size_t samples_per_antenna, double start_s,
+                         std::span<cf32> rx);
+
+  /// Frequency-domain fast path: rx(r, l, k) = sum_t H(r, t, l, k) tx(t, l, k) with H as
+  /// frequency_response() gives it (no inter-carrier interference). \p tx has num_tx ports,
+  /// \p rx num_rx ports, both symbols_per_slot symbols and 12 * num_prbs subcarriers. No noise.
+  /// \throws std::invalid_argument on a shape mismatch.
+  void apply_frequency_domain(const ResourceGrid& tx, double slot_start_s, unsigned slot,
+                              ResourceGrid& rx);
+
+  /// True channel of the slot whose first sample is at \p slot_start_s (\p slot: slot number in
+  /// the frame, for the CP lengths). Per OFDM symbol: the tap gains at the middle of the useful
+  /// part (CP end + (N - 1) / 2 samples), times the CFO phase at that time, and each tap's delay
+  /// (+ timing offset) as exp(-j 2 pi f_k tau) with f_k = (k - 6 num_prbs) * SCS. This is what a
+  /// perfect-CSI receiver is given and what apply_time_domain() produces after OfdmDemodulator,
+  /// up to inter-carrier interference (Doppler, CFO) and the interpolators' error.
+  /// \p out is reshaped to num_rx x num_tx x symbols_per_slot x 12 num_prbs.
+  void frequency_response(double slot_start_s, unsigned slot, ChannelResponse& out);
+
+private:
+  void validate_and_prepare();
+  void design_interpolators();
+  void set_phasors(double time_s);
+  void step_phasors(unsigned step_samples);
+  void combine_gains(const std::complex<double>* phasors, std::complex<double> scale,
+                     std::complex<double>* raw, std::complex<double>* scratch,
+                     std::complex<double>* out) const;
+  template <typename PerSymbol>
+  void for_each_symbol(double slot_start_s, unsigned slot, PerSymbol&& per_symbol);
+  void synthesize_response(unsigned pair);
+  void build_impulse_responses();
+  void filter_block(std::span<const cf32> tx, std::size_t samples_per_antenna, std::size_t first,
+                    std::size_t count, double start_s, std::span<cf32> rx);
+
+  TdlChannelConfig config_;
+  Numerology numerology_;
+  unsigned num_prbs_;
+  unsigned num_subcarriers_;
+  double sample_rate_hz_;
+  unsigned num_taps_ = 0;
+  unsigned num_pairs_ = 0; // num_rx * num_tx
+  unsigned num_sinusoids_ = 0;
+
+  // Taps: delays as applied, amplitudes sqrt(power), which are LOS; correlation square roots.
+  std::vector<double> tap_delays_s_;
+  std::vector<double> tap_amplitudes_;
+  std::vector<unsigned char> tap_is_los_;
+  std::vector<double> rx_sqrt_; // L_rx, num_rx x num_rx
+  std::vector<double> tx_sqrt_; // L_tx, num_tx x num_tx
+  bool correlated_ = false;
+  double los_doppler_hz_ = 0.0;
+
+  // Realisation: per tap, antenna pair and sinusoid (LOS taps use sinusoid 0 only).
+  std::vector<double> omega_;                     // rad/s
+  std::vector<double> phase_;                     // rad
+  std::vector<std::complex<double>> phasor_;      // exp(j (omega t + phase)) at the current time
+  std::vector<unsigned> step_samples_;            // time steps (samples) with precomputed factors
+  std::vector<std::complex<double>> phasor_step_; // [step][sinusoid] exp(j omega step / fs)
+  std::vector<std::complex<double>> raw_gains_;   // [tap][pair] before correlation
+  std::vector<std::complex<double>> gains_;       // [tap][pair] as applied
+  std::vector<std::complex<double>> mix_scratch_; // num_rx * num_tx
+
+  // Frequency domain: exp(-j 2 pi f_k tau_n) per tap (real and imaginary parts), one response.
+  std::vector<float> steering_re_; // [tap][k]
+  std::vector<float> steering_im_;
+  std::vector<float> response_re_; // num_subcarriers
+  std::vector<float> response_im_;
+  std::vector<float> accumulator_re_; // num_subcarriers
+  std::vector<float> accumulator_im_;
+
+  // Time domain: one interpolator per tap, the combined impulse response of each pair.
+  unsigned interpolator_length_ = 1;
+  std::vector<float> interpolators_;        // [tap][interpolator_length_]
+  std::vector<int> interpolator_first_;     // lag (samples) of each interpolator's first value
+  std::vector<unsigned> interpolator_size_; // 1 for whole-sample delays
+  int first_lag_ = 0;                       // lag of impulse response value 0
+  unsigned impulse_length_ = 1;
+  unsigned block_length_ = 1;     // samples per gain update
+  std::vector<float> impulse_re_; // [pair][impulse_length_]
+  std::vector<float> impulse_im_;
+  std::vector<float> window_re_; // [tx][block_length_ + impulse_length_ - 1]
+  std::vector<float> window_im_;
+  std::vector<float> out_re_; // block_length_
+  std::vector<float> out_im_;
+};
+
+/// Time of the first sample of slot \p absolute_slot (counted from slot 0 of frame 0), from the
+/// numerology's exact sample counts: whole subframes of subframe_length() samples plus the slots
+/// before it in its subframe, divided by the sample rate.
+double slot_start_time_s(const Numerology& numerology, std::uint64_t absolute_slot);
+
+} // namespace airan::phy

@@ -1,0 +1,365 @@
+// TdlChannel: configuration checks, the sum-of-sinusoids realisation, tap gains and the
+// frequency-domain response. The time-domain path is in tdl_time_domain.cpp.
+#include "airan/phy/tdl_channel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+namespace airan::phy {
+namespace {
+
+constexpr double two_pi = 2.0 * std::numbers::pi;
+/// Angle of arrival of the LOS component (TR 38.901 leaves it open; Sionna uses pi / 4).
+constexpr double los_angle_of_arrival_rad = std::numbers::pi / 4.0;
+/// Longest impulse response (from the first to the last tap, in samples) the channel accepts.
+constexpr double max_delay_range_samples = 65536.0;
+
+/// Uniform in [0, 1) from the top 53 bits: the same on every platform (no std distributions).
+double uniform(std::mt19937_64& rng) {
+  return static_cast<double>(rng() >> 11) * 0x1.0p-53;
+}
+
+[[noreturn]] void invalid(const std::string& what) {
+  throw std::invalid_argument("TdlChannel: " + what);
+}
+
+/// out = scale * L_rx g L_tx^T for one tap (g and out num_rx x num_tx, row-major; empty L =
+/// identity). scratch holds num_rx * num_tx values.
+void correlate(const std::complex<double>* g, const std::vector<double>& l_rx,
+               const std::vector<double>& l_tx, unsigned num_rx, unsigned num_tx,
+               std::complex<double> scale, std::complex<double>* scratch,
+               std::complex<double>* out) {
+  // scratch = g L_tx^T: scratch(a, t) = sum_b g(a, b) L_tx(t, b), L_tx lower triangular.
+  for (unsigned a = 0; a < num_rx; ++a) {
+    for (unsigned t = 0; t < num_tx; ++t) {
+      std::complex<double> sum = 0.0;
+      for (unsigned b = 0; b <= t; ++b) {
+        sum += g[a * num_tx + b] * l_tx[t * num_tx + b];
+      }
+      scratch[a * num_tx + t] = sum;
+    }
+  }
+  // out(r, t) = scale * sum_a L_rx(r, a) scratch(a, t).
+  for (unsigned r = 0; r < num_rx; ++r) {
+    for (unsigned t = 0; t < num_tx; ++t) {
+      std::complex<double> sum = 0.0;
+      for (unsigned a = 0; a <= r; ++a) {
+        sum += l_rx[r * num_rx + a] * scratch[a * num_tx + t];
+      }
+      out[r * num_tx + t] = scale * sum;
+    }
+  }
+}
+
+} // namespace
+
+TdlChannel::TdlChannel(const TdlChannelConfig& config, const Numerology& numerology,
+                       unsigned num_prbs, std::uint64_t seed)
+    : config_(config), numerology_(numerology), num_prbs_(num_prbs),
+      num_subcarriers_(subcarriers_per_prb * num_prbs),
+      sample_rate_hz_(numerology.sample_rate_hz()) {
+  validate_and_prepare();
+  design_interpolators();
+  reseed(seed);
+}
+
+void TdlChannel::validate_and_prepare() {
+  const TdlChannelConfig& c = config_;
+  if (c.profile.taps.empty()) {
+    invalid("the profile '" + c.profile.name + "' has no taps");
+  }
+  if (c.num_rx == 0 || c.num_rx > tdl_max_antennas || c.num_tx == 0 ||
+      c.num_tx > tdl_max_antennas) {
+    invalid("num_rx and num_tx must be in 1.." + std::to_string(tdl_max_antennas) + ", got " +
+            std::to_string(c.num_rx) + " x " + std::to_string(c.num_tx));
+  }
+  if (!std::isfinite(c.max_doppler_hz) || c.max_doppler_hz < 0.0 || c.max_doppler_hz > 1e6) {
+    invalid("max_doppler_hz must be in [0, 1 MHz]");
+  }
+  if (!std::isfinite(c.cfo_hz) || std::abs(c.cfo_hz) > sample_rate_hz_ / 2.0) {
+    invalid("cfo_hz must be finite and within half the sample rate");
+  }
+  if (c.sinusoids_per_tap == 0 || c.sinusoids_per_tap > 1024) {
+    invalid("sinusoids_per_tap must be in 1..1024");
+  }
+  if (num_prbs_ == 0 || num_subcarriers_ > numerology_.fft_size()) {
+    invalid(std::to_string(num_prbs_) + " PRBs do not fit a " +
+            std::to_string(numerology_.fft_size()) + "-point FFT");
+  }
+  const double shortest_cp_s = (144.0 * numerology_.fft_size() / 2048.0) / sample_rate_hz_;
+  const double min_offset_s = numerology_.cyclic_prefix() == CyclicPrefix::normal
+                                  ? -shortest_cp_s / 2.0
+                                  : -(numerology_.fft_size() / 4.0) / sample_rate_hz_ / 2.0;
+  if (!std::isfinite(c.timing_offset_s) || c.timing_offset_s < min_offset_s ||
+      c.timing_offset_s > 1.0) {
+    invalid("timing_offset_s must be in [-CP/2, 1 s] (CP/2 = " +
+            std::to_string(-min_offset_s * 1e9) + " ns)");
+  }
+
+  num_taps_ = static_cast<unsigned>(c.profile.taps.size());
+  num_pairs_ = c.num_rx * c.num_tx;
+  num_sinusoids_ = c.sinusoids_per_tap;
+  double total_power = 0.0;
+  double min_delay = std::numeric_limits<double>::infinity();
+  double max_delay = 0.0;
+  for (const TdlTap& tap : c.profile.taps) {
+    if (!std::isfinite(tap.delay_s) || tap.delay_s < 0.0 || !std::isfinite(tap.power) ||
+        tap.power < 0.0) {
+      invalid("tap delays and powers must be finite and non-negative");
+    }
+    total_power += tap.power;
+    min_delay = std::min(min_delay, tap.delay_s);
+    max_delay = std::max(max_delay, tap.delay_s);
+    tap_delays_s_.push_back(tap.delay_s + c.timing_offset_s);
+    tap_amplitudes_.push_back(std::sqrt(tap.power));
+    tap_is_los_.push_back(tap.line_of_sight ? 1 : 0);
+  }
+  if (!(total_power > 0.0)) {
+    invalid("the profile has no power");
+  }
+  if ((max_delay - min_delay) * sample_rate_hz_ > max_delay_range_samples) {
+    invalid("the taps span more than 65536 samples");
+  }
+
+  correlated_ = c.correlation != AntennaCorrelation::none &&
+                (antenna_correlation_coefficient(c.correlation, true) > 0.0 ||
+                 antenna_correlation_coefficient(c.correlation, false) > 0.0);
+  if (correlated_) {
+    rx_sqrt_ = antenna_correlation_sqrt(c.correlation, c.num_rx, true);
+    tx_sqrt_ = antenna_correlation_sqrt(c.correlation, c.num_tx, false);
+  }
+  los_doppler_hz_ = c.max_doppler_hz * std::cos(los_angle_of_arrival_rad);
+
+  const std::size_t sinusoids = std::size_t{num_taps_} * num_pairs_ * num_sinusoids_;
+  omega_.assign(sinusoids, 0.0);
+  phase_.assign(sinusoids, 0.0);
+  phasor_.assign(sinusoids, 1.0);
+  raw_gains_.assign(std::size_t{num_taps_} * num_pairs_, 0.0);
+  gains_.assign(std::size_t{num_taps_} * num_pairs_, 0.0);
+  mix_scratch_.assign(num_pairs_, 0.0);
+
+  // Steering vectors exp(-j 2 pi f_k tau) of every tap over the carrier.
+  const double scs = numerology_.subcarrier_spacing();
+  steering_re_.resize(std::size_t{num_taps_} * num_subcarriers_);
+  steering_im_.resize(std::size_t{num_taps_} * num_subcarriers_);
+  for (unsigned n = 0; n < num_taps_; ++n) {
+    for (unsigned k = 0; k < num_subcarriers_; ++k) {
+      const double f = (static_cast<double>(k) - 6.0 * num_prbs_) * scs;
+      const double phase = -two_pi * std::fmod(f * tap_delays_s_[n], 1.0);
+      steering_re_[std::size_t{n} * num_subcarriers_ + k] = static_cast<float>(std::cos(phase));
+      steering_im_[std::size_t{n} * num_subcarriers_ + k] = static_cast<float>(std::sin(phase));
+    }
+  }
+  response_re_.resize(num_subcarriers_);
+  response_im_.resize(num_subcarriers_);
+  accumulator_re_.resize(num_subcarriers_);
+  accumulator_im_.resize(num_subcarriers_);
+}
+
+void TdlChannel::reseed(std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const double m_count = num_sinusoids_;
+  const double omega_d = two_pi * config_.max_doppler_hz;
+  for (unsigned n = 0; n < num_taps_; ++n) {
+    for (unsigned p = 0; p < num_pairs_; ++p) {
+      const std::size_t base = (std::size_t{n} * num_pairs_ + p) * num_sinusoids_;
+      if (tap_is_los_[n] != 0) {
+        omega_[base] = two_pi * los_doppler_hz_;
+        phase_[base] = two_pi * uniform(rng);
+        continue;
+      }
+      const double theta = two_pi * uniform(rng);
+      for (unsigned m = 0; m < num_sinusoids_; ++m) {
+        const double angle = (two_pi * m + theta) / m_count;
+        omega_[base + m] = omega_d * std::cos(angle);
+        phase_[base + m] = two_pi * uniform(rng);
+      }
+    }
+  }
+  // Phasor steps: [0] one time-domain block, [1] N + base CP, [2] N + longer first CP.
+  const unsigned n_fft = numerology_.fft_size();
+  const unsigned base_cp = numerology_.cp_length(1 % numerology_.slots_per_subframe(), 1);
+  const unsigned long_cp = numerology_.cp_length(0, 0);
+  step_samples_ = {block_length_, n_fft + base_cp, n_fft + long_cp};
+  const std::size_t sinusoids = omega_.size();
+  phasor_step_.resize(step_samples_.size() * sinusoids);
+  for (std::size_t kind = 0; kind < step_samples_.size(); ++kind) {
+    const double dt = step_samples_[kind] / sample_rate_hz_;
+    for (std::size_t i = 0; i < sinusoids; ++i) {
+      phasor_step_[kind * sinusoids + i] = std::polar(1.0, omega_[i] * dt);
+    }
+  }
+  set_phasors(0.0);
+}
+
+void TdlChannel::set_phasors(double time_s) {
+  for (std::size_t i = 0; i < phasor_.size(); ++i) {
+    phasor_[i] = std::polar(1.0, std::fmod(omega_[i] * time_s + phase_[i], two_pi));
+  }
+}
+
+void TdlChannel::step_phasors(unsigned step_samples) {
+  const std::size_t sinusoids = phasor_.size();
+  for (std::size_t kind = 0; kind < step_samples_.size(); ++kind) {
+    if (step_samples_[kind] == step_samples) {
+      const std::complex<double>* step = phasor_step_.data() + kind * sinusoids;
+      for (std::size_t i = 0; i < sinusoids; ++i) {
+        phasor_[i] *= step[i];
+      }
+      return;
+    }
+  }
+  throw std::logic_error("TdlChannel: no phasor step of " + std::to_string(step_samples) +
+                         " samples");
+}
+
+void TdlChannel::combine_gains(const std::complex<double>* phasors, std::complex<double> scale,
+                               std::complex<double>* raw, std::complex<double>* scratch,
+                               std::complex<double>* out) const {
+  const double rayleigh_scale = 1.0 / std::sqrt(static_cast<double>(num_sinusoids_));
+  for (unsigned n = 0; n < num_taps_; ++n) {
+    for (unsigned p = 0; p < num_pairs_; ++p) {
+      const std::complex<double>* s = phasors + (std::size_t{n} * num_pairs_ + p) * num_sinusoids_;
+      std::complex<double> sum = s[0];
+      if (tap_is_los_[n] == 0) {
+        for (unsigned m = 1; m < num_sinusoids_; ++m) {
+          sum += s[m];
+        }
+        sum *= rayleigh_scale;
+      }
+      raw[std::size_t{n} * num_pairs_ + p] = sum;
+    }
+    const std::complex<double> tap_scale = scale * tap_amplitudes_[n];
+    std::complex<double>* tap_out = out + std::size_t{n} * num_pairs_;
+    const std::complex<double>* tap_raw = raw + std::size_t{n} * num_pairs_;
+    if (correlated_ && tap_is_los_[n] == 0) {
+      correlate(tap_raw, rx_sqrt_, tx_sqrt_, config_.num_rx, config_.num_tx, tap_scale, scratch,
+                tap_out);
+    } else {
+      for (unsigned p = 0; p < num_pairs_; ++p) {
+        tap_out[p] = tap_scale * tap_raw[p];
+      }
+    }
+  }
+}
+
+void TdlChannel::tap_gains(double time_s, std::span<std::complex<double>> gains) const {
+  const std::size_t count = std::size_t{num_taps_} * num_pairs_;
+  if (gains.size() != count) {
+    invalid("tap_gains needs " + std::to_string(count) + " values");
+  }
+  std::vector<std::complex<double>> phasors(phasor_.size());
+  for (std::size_t i = 0; i < phasors.size(); ++i) {
+    phasors[i] = std::polar(1.0, std::fmod(omega_[i] * time_s + phase_[i], two_pi));
+  }
+  std::vector<std::complex<double>> raw(count);
+  std::vector<std::complex<double>> scratch(num_pairs_);
+  combine_gains(phasors.data(), 1.0, raw.data(), scratch.data(), gains.data());
+}
+
+void TdlChannel::synthesize_response(unsigned pair) {
+  float* re = response_re_.data();
+  float* im = response_im_.data();
+  std::fill_n(re, num_subcarriers_, 0.0F);
+  std::fill_n(im, num_subcarriers_, 0.0F);
+  for (unsigned n = 0; n < num_taps_; ++n) {
+    const std::complex<double> g = gains_[std::size_t{n} * num_pairs_ + pair];
+    const float gr = static_cast<float>(g.real());
+    const float gi = static_cast<float>(g.imag());
+    const float* sr = steering_re_.data() + std::size_t{n} * num_subcarriers_;
+    const float* si = steering_im_.data() + std::size_t{n} * num_subcarriers_;
+    for (unsigned k = 0; k < num_subcarriers_; ++k) {
+      re[k] += gr * sr[k] - gi * si[k];
+      im[k] += gr * si[k] + gi * sr[k];
+    }
+  }
+}
+
+template <typename PerSymbol>
+void TdlChannel::for_each_symbol(double slot_start_s, unsigned slot, PerSymbol&& per_symbol) {
+  const unsigned n_fft = numerology_.fft_size();
+  const unsigned num_symbols = numerology_.symbols_per_slot();
+  // Middle of the useful part of symbol 0, then symbol to symbol.
+  std::size_t sample = numerology_.cp_length(slot, 0);
+  double time_s =
+      slot_start_s + (static_cast<double>(sample) + (n_fft - 1) / 2.0) / sample_rate_hz_;
+  set_phasors(time_s);
+  for (unsigned l = 0; l < num_symbols; ++l) {
+    if (l > 0) {
+      const unsigned step = n_fft + numerology_.cp_length(slot, l);
+      step_phasors(step);
+      sample += step;
+      time_s = slot_start_s + (static_cast<double>(sample) + (n_fft - 1) / 2.0) / sample_rate_hz_;
+    }
+    const double cfo_cycles = std::fmod(config_.cfo_hz * time_s, 1.0);
+    combine_gains(phasor_.data(), std::polar(1.0, two_pi * cfo_cycles), raw_gains_.data(),
+                  mix_scratch_.data(), gains_.data());
+    per_symbol(l);
+  }
+}
+
+void TdlChannel::frequency_response(double slot_start_s, unsigned slot, ChannelResponse& out) {
+  const unsigned num_symbols = numerology_.symbols_per_slot();
+  out.reshape(config_.num_rx, config_.num_tx, num_symbols, num_subcarriers_);
+  for_each_symbol(slot_start_s, slot, [&](unsigned l) {
+    for (unsigned r = 0; r < config_.num_rx; ++r) {
+      for (unsigned t = 0; t < config_.num_tx; ++t) {
+        synthesize_response(r * config_.num_tx + t);
+        std::span<cf32> h = out.at(r, t, l);
+        for (unsigned k = 0; k < num_subcarriers_; ++k) {
+          h[k] = cf32(response_re_[k], response_im_[k]);
+        }
+      }
+    }
+  });
+}
+
+void TdlChannel::apply_frequency_domain(const ResourceGrid& tx, double slot_start_s, unsigned slot,
+                                        ResourceGrid& rx) {
+  const unsigned num_symbols = numerology_.symbols_per_slot();
+  if (tx.num_ports() != config_.num_tx || rx.num_ports() != config_.num_rx ||
+      tx.num_symbols() != num_symbols || rx.num_symbols() != num_symbols ||
+      tx.num_subcarriers() != num_subcarriers_ || rx.num_subcarriers() != num_subcarriers_) {
+    invalid("apply_frequency_domain: grids must be " + std::to_string(config_.num_tx) + " and " +
+            std::to_string(config_.num_rx) + " ports of " + std::to_string(num_symbols) +
+            " symbols x " + std::to_string(num_subcarriers_) + " subcarriers");
+  }
+  float* acc_re = accumulator_re_.data();
+  float* acc_im = accumulator_im_.data();
+  for_each_symbol(slot_start_s, slot, [&](unsigned l) {
+    for (unsigned r = 0; r < config_.num_rx; ++r) {
+      std::fill_n(acc_re, num_subcarriers_, 0.0F);
+      std::fill_n(acc_im, num_subcarriers_, 0.0F);
+      for (unsigned t = 0; t < config_.num_tx; ++t) {
+        synthesize_response(r * config_.num_tx + t);
+        const float* x = reinterpret_cast<const float*>(tx.symbol(t, l).data());
+        const float* hr = response_re_.data();
+        const float* hi = response_im_.data();
+        for (unsigned k = 0; k < num_subcarriers_; ++k) {
+          acc_re[k] += hr[k] * x[2 * k] - hi[k] * x[2 * k + 1];
+          acc_im[k] += hr[k] * x[2 * k + 1] + hi[k] * x[2 * k];
+        }
+      }
+      std::span<cf32> y = rx.symbol(r, l);
+      for (unsigned k = 0; k < num_subcarriers_; ++k) {
+        y[k] = cf32(acc_re[k], acc_im[k]);
+      }
+    }
+  });
+}
+
+double slot_start_time_s(const Numerology& numerology, std::uint64_t absolute_slot) {
+  const std::uint64_t per_subframe = numerology.slots_per_subframe();
+  std::uint64_t samples = (absolute_slot / per_subframe) * numerology.subframe_length();
+  for (unsigned s = 0; s < absolute_slot % per_subframe; ++s) {
+    samples += numerology.slot_length(s);
+  }
+  return static_cast<double>(samples) / numerology.sample_rate_hz();
+}
+
+} // namespace airan::phy
