@@ -1,6 +1,7 @@
 #include "airan/phy/pusch_front_end.h"
 
 #include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/perfect_channel_estimate.h"
 #include "airan/phy/modulation_mapper.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_transmitter.h"
@@ -283,6 +284,15 @@ void PuschFrontEnd::estimate_channel(const ResourceGrid& grid, const CellConfig&
     estimator_options.estimate_covariance = true;
   }
   impl_->estimator->estimate(impl_->estimate, grid, cell, pusch, slot, estimator_options);
+}
+
+void PuschFrontEnd::use_true_channel(const ChannelResponse& true_channel, const CellConfig& cell,
+                                     const PuschConfig& pusch, float noise_variance) {
+  if (pusch.num_layers > impl_->limits.max_layers || pusch.prb_size > impl_->limits.max_prbs ||
+      true_channel.num_rx() > impl_->limits.max_rx_antennas) {
+    throw std::invalid_argument("PUSCH front end: the PDU exceeds the front end's limits");
+  }
+  fill_perfect_channel_estimate(impl_->estimate, true_channel, cell, pusch, noise_variance);
 }
 
 void PuschFrontEnd::equalize(const ResourceGrid& grid, const CellConfig& cell,

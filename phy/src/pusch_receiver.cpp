@@ -104,7 +104,7 @@ struct PuschReceiver::Impl {
 
   void process_pdu(const ResourceGrid& rx_grid, unsigned slot, const PuschConfig& pdu,
                    bool duplicate_harq, Lane& lane, PuschFrontEnd& front_end, UlschDecoder& decoder,
-                   PuschPduResult& result);
+                   const PerfectCsi* perfect_csi, PuschPduResult& result);
   void decode(const PuschConfig& pdu, std::uint32_t tbs, std::uint32_t coded_bits,
               std::span<const float> llrs, UlschDecoder& decoder, PuschPduResult& result);
 
@@ -154,7 +154,7 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
 void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot,
                                       const PuschConfig& pdu, bool duplicate_harq, Lane& lane,
                                       PuschFrontEnd& front_end, UlschDecoder& decoder,
-                                      PuschPduResult& result) {
+                                      const PerfectCsi* perfect_csi, PuschPduResult& result) {
   result.handle = pdu.handle;
   result.rnti = pdu.rnti;
   result.harq_process_id = pdu.harq_process_id;
@@ -188,7 +188,11 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot
     const std::span<float> llrs(lane.llrs.data(), coded_bits);
 
     const auto t0 = Clock::now();
-    front_end.estimate_channel(rx_grid, cell, pdu, slot, config.front_end);
+    if (perfect_csi != nullptr) {
+      front_end.use_true_channel(*perfect_csi->channel, cell, pdu, perfect_csi->noise_variance);
+    } else {
+      front_end.estimate_channel(rx_grid, cell, pdu, slot, config.front_end);
+    }
     const auto t1 = Clock::now();
     front_end.equalize(rx_grid, cell, pdu, config.front_end);
     const auto t2 = Clock::now();
@@ -239,8 +243,12 @@ std::size_t PuschReceiver::slot_length(unsigned slot) const {
 
 void PuschReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
                                  std::span<const PuschConfig> pdus,
-                                 std::vector<PuschPduResult>& results) {
+                                 std::vector<PuschPduResult>& results,
+                                 const PerfectCsi* perfect_csi) {
   Impl& s = *impl_;
+  if (perfect_csi != nullptr && perfect_csi->channel == nullptr) {
+    throw std::invalid_argument("PuschReceiver: perfect CSI without a channel");
+  }
   if (grid.num_ports() != s.config.num_rx_antennas ||
       grid.num_symbols() != symbols_per_slot(s.cell.cyclic_prefix) ||
       grid.num_subcarriers() != subcarriers_per_prb * s.cell.num_prbs) {
@@ -264,19 +272,20 @@ void PuschReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
     // on every lane.
     for (std::size_t i = 0; i < pdus.size(); ++i) {
       s.process_pdu(grid, slot, pdus[i], is_duplicate(i), *s.lanes[0], *s.pooled_front_end,
-                    *s.code_block_parallel_decoder, results[i]);
+                    *s.code_block_parallel_decoder, perfect_csi, results[i]);
     }
     return;
   }
   s.pool.parallel_for(pdus.size(), [&](std::size_t i, unsigned lane) {
     s.process_pdu(grid, slot, pdus[i], is_duplicate(i), *s.lanes[lane], s.lanes[lane]->front_end,
-                  *s.lanes[lane]->decoder, results[i]);
+                  *s.lanes[lane]->decoder, perfect_csi, results[i]);
   });
 }
 
 void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
                                     std::span<const PuschConfig> pdus,
-                                    std::vector<PuschPduResult>& results) {
+                                    std::vector<PuschPduResult>& results,
+                                    const PerfectCsi* perfect_csi) {
   Impl& s = *impl_;
   if (slot >= slots_per_frame(s.cell.numerology)) {
     throw std::invalid_argument("PuschReceiver: slot " + std::to_string(slot) +
@@ -293,7 +302,7 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
     s.lanes[lane]->demodulator.demodulate_slot(iq.subspan(antenna * samples, samples), slot, s.grid,
                                                static_cast<unsigned>(antenna));
   });
-  process_slot(s.grid, slot, pdus, results);
+  process_slot(s.grid, slot, pdus, results, perfect_csi);
 }
 
 void pack_bits_msb_first(std::span<const bit_t> bits, std::vector<std::uint8_t>& bytes) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "airan/phy/channel_estimate.h"
+#include "airan/phy/channel_response.h"
 #include "airan/phy/dmrs_channel_estimator.h"
 #include "airan/phy/mimo_equalizer.h"
 #include "airan/phy/pusch_config.h"
@@ -86,6 +87,12 @@ public:
   /// Stage 1: channel estimation of \p pusch into channel_estimate().
   void estimate_channel(const ResourceGrid& grid, const CellConfig& cell, const PuschConfig& pusch,
                         unsigned slot, const PuschFrontEndOptions& options);
+  /// Stage 1 of a perfect-CSI (genie) receiver: the true channel instead of an estimate (see
+  /// perfect_channel_estimate.h). \p true_channel is H[rx][port][symbol][carrier subcarrier];
+  /// \p noise_variance the true noise variance per RE and receive antenna.
+  /// \throws std::invalid_argument when the true channel does not fit the cell and PDU.
+  void use_true_channel(const ChannelResponse& true_channel, const CellConfig& cell,
+                        const PuschConfig& pusch, float noise_variance);
   /// Stage 2: equalizes the data REs of \p pusch with the last channel estimate into
   /// equalized_symbols() and equalized_noise_variances(). \pre estimate_channel() ran on the
   /// same grid and PDU (with estimator covariance for MMSE-IRC).

@@ -11,6 +11,7 @@
 /// spread over every thread.
 #pragma once
 
+#include "airan/phy/channel_response.h"
 #include "airan/phy/harq_buffer_pool.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/pusch_front_end.h"
@@ -63,6 +64,13 @@ struct PuschPduResult {
   PuschStageTimes times;
 };
 
+/// Genie knowledge for a perfect-CSI receiver (evaluation only): the true channel of the slot and
+/// the true noise variance replace DMRS channel estimation for every PDU of the slot.
+struct PerfectCsi {
+  const ChannelResponse* channel = nullptr; ///< H[rx][port][symbol][carrier subcarrier].
+  float noise_variance = 0.0F;              ///< Per RE and receive antenna, grid units.
+};
+
 /// PUSCH receiver of one cell. Allocates everything at construction for the cell's largest PDU;
 /// process_slot() does not allocate once its result objects have reached their sizes. One slot
 /// at a time (not thread-safe itself; it uses its own threads inside).
@@ -90,15 +98,19 @@ public:
   /// tb_crc_ok = false and an error text; the other PDUs are still decoded. A PDU's
   /// new_data_indicator (FAPI: 1 new data, 0 retransmission) decides whether its HARQ buffer is
   /// reset or combined into; a TB that passes its CRC frees the buffer.
+  /// \param perfect_csi nullptr: DMRS channel estimation (the product). Otherwise the true
+  /// channel replaces the estimate (PuschFrontEnd::use_true_channel) for every PDU.
   /// \throws std::invalid_argument when the grid does not have the cell's shape.
   void process_slot(const ResourceGrid& grid, unsigned slot, std::span<const PuschConfig> pdus,
-                    std::vector<PuschPduResult>& results);
+                    std::vector<PuschPduResult>& results,
+                    const PerfectCsi* perfect_csi = nullptr);
 
   /// OFDM-demodulates \p iq (antenna after antenna, slot_length(slot) samples each) into the
   /// receiver's own grid, then runs process_slot().
   /// \throws std::invalid_argument when iq has the wrong size.
   void process_slot_iq(std::span<const cf32> iq, unsigned slot, std::span<const PuschConfig> pdus,
-                       std::vector<PuschPduResult>& results);
+                       std::vector<PuschPduResult>& results,
+                       const PerfectCsi* perfect_csi = nullptr);
 
   /// The HARQ buffers (e.g. to give up a process, or to inspect occupancy).
   [[nodiscard]] HarqBufferPool& harq_pool();
