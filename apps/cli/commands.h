@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <string>
 
 namespace airan::cli {
 
@@ -26,5 +27,15 @@ Command add_tx_command(CLI::App& parent);
 
 /// `airan bench ldpc|pusch`: throughput figures with same-process baselines.
 Command add_bench_command(CLI::App& parent);
+
+/// `airan gen --config FILE -o FILE.h5`: a multi-slot HDF5 test vector through a channel model.
+/// \p command_line is recorded in the file.
+Command add_gen_command(CLI::App& parent, const std::string& command_line);
+
+/// `airan replay FILE.h5`: a receiver over every slot of a test vector, TBs checked.
+Command add_replay_command(CLI::App& parent);
+
+/// `airan eval`: BLER/throughput against SNR for several receivers (CSV, JSON, PNG).
+Command add_eval_command(CLI::App& parent, const std::string& command_line);
 
 } // namespace airan::cli

@@ -3,6 +3,7 @@
 
 #include <exception>
 #include <iostream>
+#include <string>
 #include <vector>
 
 int main(int argc, char** argv) {
@@ -10,11 +11,18 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("airan ") + AIRAN_VERSION);
 
+  std::string command_line = "airan";
+  for (int i = 1; i < argc; ++i) {
+    command_line += std::string(" ") + argv[i];
+  }
   std::vector<airan::cli::Command> commands;
   commands.push_back(airan::cli::add_info_command(app));
   commands.push_back(airan::cli::add_conformance_command(app));
   commands.push_back(airan::cli::add_tx_command(app));
   commands.push_back(airan::cli::add_bench_command(app));
+  commands.push_back(airan::cli::add_gen_command(app, command_line));
+  commands.push_back(airan::cli::add_replay_command(app));
+  commands.push_back(airan::cli::add_eval_command(app, command_line));
 
   try {
     app.parse(argc, argv);

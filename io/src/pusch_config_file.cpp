@@ -228,7 +228,7 @@ SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string
   }
   SlotScenario scenario;
   if (!root.IsMap()) {
-    ctx.fail("top level", "expected keys cell, slot_number and pusch");
+    ctx.fail("top level", "expected keys cell, num_rx_antennas, slot_number and pusch");
   }
   bool have_cell = false;
   YAML::Node pusch_list;
@@ -239,6 +239,11 @@ SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string
       have_cell = true;
     } else if (key == "slot_number") {
       scenario.slot_number = read_unsigned<unsigned>(item.second, key, ctx, 639);
+    } else if (key == "num_rx_antennas") {
+      scenario.num_rx_antennas = read_unsigned<unsigned>(item.second, key, ctx, 16);
+      if (scenario.num_rx_antennas == 0) {
+        ctx.fail(key, "must be 1 .. 16");
+      }
     } else if (key == "pusch") {
       pusch_list = item.second;
     } else {

@@ -1,5 +1,6 @@
 // Runs the `airan` binary the way a user does and checks its output, files and exit status.
 #include "airan/io/npy.h"
+#include "../support/run_airan.h"
 
 #include <gtest/gtest.h>
 
@@ -15,45 +16,10 @@
 namespace {
 
 namespace fs = std::filesystem;
-
-struct RunResult {
-  int status = -1;
-  std::string output;
-};
-
-RunResult run_airan(const std::string& args) {
-  const std::string command = std::string(AIRAN_BIN_DIR) + "/airan " + args + " 2>&1";
-  RunResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    return result;
-  }
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) {
-    result.output += buffer.data();
-  }
-  const int raw = pclose(pipe);
-  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return result;
-}
-
-std::string last_line(const std::string& text) {
-  auto end = text.find_last_not_of('\n');
-  if (end == std::string::npos) {
-    return {};
-  }
-  const auto begin = text.rfind('\n', end);
-  return text.substr(begin == std::string::npos ? 0 : begin + 1, end - (begin + 1) + 1);
-}
-
-const fs::path repo_root = fs::path(AIRAN_TESTVECTOR_DIR).parent_path().parent_path();
-
-fs::path scratch_dir(const std::string& name) {
-  auto dir = fs::temp_directory_path() / ("airan_cli_test_" + std::to_string(getpid()) + name);
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using airan::test::last_line;
+using airan::test::run_airan;
+using airan::test::scratch_dir;
+const fs::path repo_root = airan::test::repo_root();
 
 TEST(AiranCli, InfoReportsCpuAndCuda) {
   const auto result = run_airan("info");

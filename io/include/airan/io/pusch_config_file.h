@@ -6,6 +6,7 @@
 /// \code
 /// cell:   {num_prbs, grid_start_crb, numerology, cyclic_prefix: normal|extended, n_cell_id,
 ///          dmrs_type_a_position, num_antenna_ports}
+/// num_rx_antennas: 1   # gNB receive antennas (1 .. 16)
 /// slot_number: 0
 /// pusch:  # a list; each entry the fields of phy::PuschConfig
 ///   - {rnti, handle, bwp_start, bwp_size, prb_start, prb_size, start_symbol, num_symbols,
@@ -35,7 +36,8 @@ public:
 /// A cell and the PUSCH PDUs of one slot.
 struct SlotScenario {
   phy::CellConfig cell;
-  unsigned slot_number = 0; ///< Slot number in the frame (DMRS sequences and CP lengths).
+  unsigned num_rx_antennas = 1; ///< gNB receive antennas of the scenario (1 .. 16).
+  unsigned slot_number = 0;     ///< Slot number in the frame (DMRS sequences and CP lengths).
   std::vector<phy::PuschConfig> pusch;
 };
 

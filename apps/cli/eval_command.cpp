@@ -1,0 +1,179 @@
+// `airan eval`: BLER and throughput against SNR for several receivers over a channel model,
+// with a table on stdout and CSV, JSON and PNG outputs.
+#include "airan/apps/bler_evaluation.h"
+#include "airan/apps/evaluation_report.h"
+#include "airan/io/pusch_config_file.h"
+#include "commands.h"
+#include "progress_bar.h"
+
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+namespace airan::cli {
+namespace {
+
+struct EvalOptions {
+  std::string receivers = "ls-lin-lmmse,mmse-lmmse,perfect-csi";
+  std::string config;
+  std::string channel = "TDL-B100";
+  double delay_spread_ns = 0.0;
+  double doppler_hz = 0.0;
+  std::string correlation = "none";
+  double cfo_hz = 0.0;
+  double timing_offset_ns = 0.0;
+  std::string domain = "frequency";
+  std::string snr = "0:2:20";
+  unsigned prb = 106;
+  unsigned numerology = 1;
+  unsigned rx = 4;
+  unsigned layers = 1;
+  unsigned mcs = 14;
+  unsigned mcs_table = 1;
+  unsigned dmrs_additional_position = 1;
+  std::uint64_t target_errors = 200;
+  std::uint64_t max_slots = 5000;
+  std::uint64_t seed = 1;
+  unsigned threads = 0;
+  unsigned ldpc_iterations = 10;
+  bool no_early_stop = false;
+  std::string output;
+  std::string command_line;
+};
+
+/// The PUSCH of an eval run: the whole carrier and slot, DMRS type 1 with both CDM groups free.
+apps::EvaluationConfig make_config(const EvalOptions& o) {
+  apps::EvaluationConfig config;
+  if (!o.config.empty()) {
+    const auto scenario = io::load_slot_scenario(o.config);
+    config.scenario.cell = scenario.cell;
+    config.pusch = scenario.pusch.front();
+    config.scenario.num_rx_antennas = scenario.num_rx_antennas;
+  } else {
+    auto& cell = config.scenario.cell;
+    cell.num_prbs = o.prb;
+    cell.numerology = o.numerology;
+    cell.n_cell_id = 1;
+    cell.num_antenna_ports = o.layers;
+    auto& p = config.pusch;
+    p.rnti = 0x4601;
+    p.bwp_start = 0;
+    p.bwp_size = o.prb;
+    p.prb_start = 0;
+    p.prb_size = o.prb;
+    p.start_symbol = 0;
+    p.num_symbols = 14;
+    p.dmrs_additional_position = o.dmrs_additional_position;
+    p.num_dmrs_cdm_groups_no_data = 2;
+    p.dmrs_ports = static_cast<std::uint16_t>((1U << o.layers) - 1U);
+    p.dmrs_scrambling_id = 1;
+    p.data_scrambling_id = 1;
+    p.num_layers = o.layers;
+    p.mcs_index = o.mcs;
+    p.mcs_table = static_cast<decltype(p.mcs_table)>(o.mcs_table);
+    config.scenario.num_rx_antennas = o.rx;
+  }
+  config.pusch.rv = 0;
+  config.pusch.new_data_indicator = 1;
+  auto& channel = config.scenario.channel;
+  channel.model = o.channel;
+  channel.delay_spread_s = o.delay_spread_ns * 1e-9;
+  channel.max_doppler_hz = o.doppler_hz;
+  channel.correlation = phy::parse_antenna_correlation(o.correlation);
+  channel.cfo_hz = o.cfo_hz;
+  channel.timing_offset_s = o.timing_offset_ns * 1e-9;
+  channel.domain = apps::parse_channel_domain(o.domain);
+  config.receivers = apps::parse_receiver_list(o.receivers);
+  config.snr_db = apps::parse_snr_list(o.snr);
+  config.target_errors = o.target_errors;
+  config.max_slots = o.max_slots;
+  config.seed = o.seed;
+  config.num_threads = o.threads;
+  config.ldpc_max_iterations = o.ldpc_iterations;
+  config.early_stop = !o.no_early_stop;
+  return config;
+}
+
+int run_eval(const EvalOptions& options) {
+  const apps::EvaluationConfig config = make_config(options);
+  if (const auto problems = apps::validate_evaluation(config); !problems.empty()) {
+    std::cerr << "airan eval: invalid configuration:\n" << problems;
+    return 2;
+  }
+  std::cout << "eval: " << config.scenario.cell.num_prbs << " PRB at "
+            << (15U << config.scenario.cell.numerology) << " kHz, "
+            << config.scenario.num_rx_antennas << " Rx, " << config.pusch.num_layers
+            << " layer(s), MCS " << config.pusch.mcs_index << " (table "
+            << static_cast<int>(config.pusch.mcs_table) << "), TBS "
+            << apps::evaluation_tbs(config) << " bits; " << config.scenario.channel.describe()
+            << "; " << config.snr_db.size() << " SNR points, target " << config.target_errors
+            << " errors, at most " << config.max_slots << " slots, seed " << config.seed << '\n';
+  ProgressBar bar("eval");
+  const auto points = apps::run_evaluation(config, [&](const apps::EvaluationProgress& p) {
+    std::ostringstream label;
+    label << "SNR " << p.snr_db << " dB (" << p.snr_index + 1 << "/" << p.num_snrs << "), "
+          << p.slots_done << " slots";
+    bar.update(p.fraction, label.str());
+  });
+  bar.finish();
+  std::cout << apps::format_evaluation_table(config, points);
+  if (!options.output.empty()) {
+    apps::write_evaluation_outputs(options.output, options.command_line, config, points);
+    std::cout << "wrote " << options.output << "/bler.csv, bler.json, bler.png\n";
+  }
+  return 0;
+}
+
+} // namespace
+
+Command add_eval_command(CLI::App& parent, const std::string& command_line) {
+  auto* app = parent.add_subcommand(
+      "eval", "BLER/throughput vs SNR of several receivers over a channel model");
+  auto o = std::make_shared<EvalOptions>();
+  o->command_line = command_line;
+  app->add_option("--receiver", o->receivers,
+                  "Comma-separated receivers: ls-lin-lmmse, mmse-lmmse, mmse-irc, ls-lin-zf, "
+                  "perfect-csi")
+      ->capture_default_str();
+  app->add_option("--config", o->config,
+                  "YAML scenario: cell, receive antennas and the first PUSCH replace --prb, "
+                  "--rx, --layers, --mcs")
+      ->check(CLI::ExistingFile);
+  app->add_option("--channel", o->channel, "awgn, TDL-A..E, TDL-A30, TDL-B100, TDL-C300")
+      ->capture_default_str();
+  app->add_option("--delay-spread", o->delay_spread_ns, "RMS delay spread in ns (TDL-A..E)");
+  app->add_option("--doppler", o->doppler_hz, "Maximum Doppler shift in Hz")->capture_default_str();
+  app->add_option("--correlation", o->correlation, "Antenna correlation: none|low|medium|high")
+      ->capture_default_str();
+  app->add_option("--cfo", o->cfo_hz, "Carrier frequency offset in Hz");
+  app->add_option("--timing-offset", o->timing_offset_ns, "Timing offset in ns");
+  app->add_option("--domain", o->domain,
+                  "Apply the channel per RE (frequency, fast) or to IQ (time, with ICI)")
+      ->capture_default_str();
+  app->add_option("--snr", o->snr, "SNR points in dB: start:step:stop or a comma list")
+      ->capture_default_str();
+  app->add_option("--prb", o->prb, "PRBs (carrier = allocation)")->capture_default_str();
+  app->add_option("--numerology", o->numerology, "mu (SCS 15 * 2^mu kHz)")->capture_default_str();
+  app->add_option("--rx", o->rx, "Receive antennas")->capture_default_str();
+  app->add_option("--layers", o->layers, "MIMO layers (UE antenna ports)")->capture_default_str();
+  app->add_option("--mcs", o->mcs, "MCS index")->capture_default_str();
+  app->add_option("--mcs-table", o->mcs_table, "MCS table 1 (64QAM), 2 (256QAM), 3 (low SE)")
+      ->capture_default_str();
+  app->add_option("--dmrs-additional-position", o->dmrs_additional_position,
+                  "DMRS additional positions 0..3")
+      ->capture_default_str();
+  app->add_option("--target-errors", o->target_errors, "TB errors per point and receiver")
+      ->capture_default_str();
+  app->add_option("--max-slots", o->max_slots, "Slots per point at most")->capture_default_str();
+  app->add_option("--seed", o->seed, "Seed (same seed, same numbers)")->capture_default_str();
+  app->add_option("--threads", o->threads, "Threads (0: every core)")->capture_default_str();
+  app->add_option("--ldpc-iterations", o->ldpc_iterations, "LDPC iterations at most")
+      ->capture_default_str();
+  app->add_flag("--no-early-stop", o->no_early_stop,
+                "Simulate every SNR point, even after one without errors");
+  app->add_option("-o,--output", o->output, "Directory for bler.csv, bler.json and bler.png");
+  return {app, [o] { return run_eval(*o); }};
+}
+
+} // namespace airan::cli

@@ -1,0 +1,135 @@
+// `airan replay FILE.h5`: runs a receiver over every slot of an HDF5 test vector and checks the
+// decoded TBs against the transmitted ones.
+#include "airan/apps/receiver_catalog.h"
+#include "airan/io/test_vector_file.h"
+#include "airan/phy/pusch_receiver.h"
+#include "commands.h"
+
+#include <algorithm>
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <string>
+
+namespace airan::cli {
+namespace {
+
+struct ReplayOptions {
+  std::string input;
+  std::string receiver = "mmse-lmmse";
+  unsigned threads = 1;
+  bool grid = false;
+  bool quiet = false;
+};
+
+int run_replay(const ReplayOptions& o) {
+  const apps::ReceiverSpec& spec = apps::find_receiver(o.receiver);
+  const io::TestVectorReader reader(o.input);
+  const io::TestVectorHeader& header = reader.header();
+  phy::PuschReceiverConfig config;
+  config.num_rx_antennas = header.num_rx_antennas;
+  config.num_threads = std::max(1U, o.threads);
+  config.front_end = spec.front_end;
+  config.num_harq_buffers = 16;
+  phy::PuschReceiver receiver(header.cell, config);
+  std::cout << "replay " << o.input << ": " << reader.num_slots() << " slot(s), "
+            << header.cell.num_prbs << " PRB, mu " << header.cell.numerology << ", "
+            << header.num_rx_antennas << " Rx; channel " << header.channel.model << ", SNR "
+            << header.snr_db << " dB; receiver " << spec.name << '\n';
+
+  io::TestVectorSlot slot;
+  std::vector<phy::PuschConfig> pdus;
+  std::vector<phy::PuschPduResult> results;
+  phy::ChannelResponse true_channel;
+  std::uint64_t tbs = 0, ok = 0, expected = 0, expected_ok = 0, unexpected_ok = 0;
+  double total_us = 0.0;
+  for (std::size_t i = 0; i < reader.num_slots(); ++i) {
+    reader.read_slot(i, slot);
+    pdus.clear();
+    for (const auto& pdu : slot.pdus) {
+      pdus.push_back(pdu.config);
+    }
+    const phy::PerfectCsi* genie = nullptr;
+    phy::PerfectCsi csi;
+    if (spec.perfect_csi) {
+      if (slot.true_channel.empty()) {
+        std::cerr << "airan replay: " << o.input << " slot " << i
+                  << " has no true channel for perfect-csi\n";
+        return 2;
+      }
+      const auto& s = slot.true_channel_shape;
+      true_channel.reshape(s[0], s[1], s[2], s[3]);
+      std::copy(slot.true_channel.begin(), slot.true_channel.end(), true_channel.data().begin());
+      csi = {&true_channel, header.noise_variance};
+      genie = &csi;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    if (!slot.iq.empty() && !o.grid) {
+      receiver.process_slot_iq(slot.iq, slot.slot, pdus, results, genie);
+    } else {
+      receiver.process_slot(slot.grid, slot.slot, pdus, results, genie);
+    }
+    const double us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count();
+    total_us += us;
+    if (!o.quiet) {
+      std::cout << "slot " << std::setw(5) << slot.absolute_slot << " (" << std::setw(3)
+                << slot.slot << ")  " << std::fixed << std::setprecision(0) << std::setw(7) << us
+                << " us";
+    }
+    for (std::size_t p = 0; p < results.size(); ++p) {
+      const auto& r = results[p];
+      const bool good = r.tb_crc_ok && r.tb_bits == slot.pdus[p].tb_bits;
+      const bool expect = slot.pdus[p].expected_crc_ok;
+      ++tbs;
+      ok += good ? 1 : 0;
+      expected += expect ? 1 : 0;
+      expected_ok += (expect && good) ? 1 : 0;
+      unexpected_ok += (!expect && good) ? 1 : 0;
+      if (!o.quiet) {
+        std::cout << " | rnti " << r.rnti << ' '
+                  << (good ? "CRC ok" : (r.tb_crc_ok ? "WRONG BITS" : "CRC fail"))
+                  << (expect == good ? "" : (expect ? " (expected ok)" : " (expected fail)"))
+                  << std::setprecision(1) << " SINR " << r.measurements.post_eq_sinr_db << " dB";
+        if (!r.error.empty()) {
+          std::cout << " error: " << r.error;
+        }
+      }
+    }
+    if (!o.quiet) {
+      std::cout << '\n';
+    }
+  }
+  const bool pass = expected_ok == expected;
+  std::cout << std::setprecision(1) << "total: " << ok << "/" << tbs << " TBs decoded; "
+            << expected_ok << "/" << expected << " expected-good TBs decoded";
+  if (unexpected_ok > 0) {
+    std::cout << ", " << unexpected_ok << " more than the reference receiver";
+  }
+  std::cout << "; mean " << total_us / double(std::max<std::size_t>(reader.num_slots(), 1))
+            << " us per slot -> " << (pass ? "PASS" : "FAIL") << '\n';
+  return pass ? 0 : 1;
+}
+
+} // namespace
+
+Command add_replay_command(CLI::App& parent) {
+  auto* app = parent.add_subcommand(
+      "replay", "Run a receiver over an HDF5 test vector and check the TBs (exit 0: all "
+                "expected-good TBs decoded)");
+  auto o = std::make_shared<ReplayOptions>();
+  app->add_option("input", o->input, "HDF5 test vector (airan gen)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app->add_option("--receiver", o->receiver,
+                  "ls-lin-lmmse, mmse-lmmse, mmse-irc, ls-lin-zf, perfect-csi")
+      ->capture_default_str();
+  app->add_option("--threads", o->threads, "Receiver threads")->capture_default_str();
+  app->add_flag("--grid", o->grid, "Use the stored grid even when the vector has IQ");
+  app->add_flag("-q,--quiet", o->quiet, "Only the total line");
+  return {app, [o] { return run_replay(*o); }};
+}
+
+} // namespace airan::cli

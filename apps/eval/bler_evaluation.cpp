@@ -1,0 +1,222 @@
+#include "airan/apps/bler_evaluation.h"
+
+#include "airan/phy/pusch_receiver.h"
+#include "airan/phy/tbs_calculator.h"
+#include "airan/phy/snr_definition.h"
+#include "airan/phy/thread_pool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+
+namespace airan::apps {
+namespace {
+
+/// One thread's simulator and receivers.
+struct Worker {
+  Worker(const EvaluationConfig& config) : simulator(config.scenario) {
+    for (const auto& spec : config.receivers) {
+      phy::PuschReceiverConfig rx;
+      rx.num_rx_antennas = config.scenario.num_rx_antennas;
+      rx.max_layers = config.pusch.num_layers;
+      rx.num_threads = 1;
+      rx.num_harq_buffers = 1;
+      rx.front_end = spec.front_end;
+      rx.ldpc_max_iterations = config.ldpc_max_iterations;
+      receivers.push_back(std::make_unique<phy::PuschReceiver>(config.scenario.cell, rx));
+    }
+  }
+  SlotSimulator simulator;
+  std::vector<std::unique_ptr<phy::PuschReceiver>> receivers;
+  std::vector<phy::PuschPduResult> results;
+};
+
+/// What one receiver made of one slot.
+struct SlotOutcome {
+  bool error = false;
+  bool undetected = false;
+  float post_eq_sinr_db = 0.0F;
+  double receiver_us = 0.0;
+};
+
+/// Running totals of one receiver at one SNR.
+struct Tally {
+  std::uint64_t slots = 0;
+  std::uint64_t errors = 0;
+  std::uint64_t undetected = 0;
+  double sinr_sum = 0.0;
+  double time_sum = 0.0;
+  bool done = false;
+};
+
+void run_slot(const EvaluationConfig& config, Worker& worker, std::uint64_t slot, float noise,
+              const std::vector<bool>& active, SlotOutcome* outcomes) {
+  SlotSimulator& sim = worker.simulator;
+  sim.reseed_channel(derive_seed(config.seed, slot, 1));
+  const std::span<const phy::PuschConfig> pdus(&config.pusch, 1);
+  sim.simulate(pdus, slot, derive_seed(config.seed, slot, 2), derive_seed(config.seed, slot, 3),
+               noise);
+  const phy::PerfectCsi genie{&sim.true_channel(), noise};
+  for (std::size_t r = 0; r < config.receivers.size(); ++r) {
+    if (!active[r]) {
+      continue;
+    }
+    worker.receivers[r]->process_slot(sim.received_grid(), sim.slot_number(), pdus,
+                                      worker.results,
+                                      config.receivers[r].perfect_csi ? &genie : nullptr);
+    const phy::PuschPduResult& result = worker.results[0];
+    SlotOutcome& outcome = outcomes[r];
+    const bool bits_equal = result.tb_crc_ok && result.tb_bits == sim.tb_bits(0);
+    outcome.error = !bits_equal;
+    outcome.undetected = result.tb_crc_ok && !bits_equal;
+    outcome.post_eq_sinr_db = result.measurements.post_eq_sinr_db;
+    const auto& t = result.times;
+    outcome.receiver_us = t.channel_estimation_us + t.equalization_us + t.demapping_us +
+                          t.descrambling_us + t.decoding_us;
+  }
+}
+
+} // namespace
+
+std::string validate_evaluation(const EvaluationConfig& config) {
+  std::string problems = validate_link(config.scenario, std::span(&config.pusch, 1));
+  if (config.receivers.empty()) {
+    problems += "no receiver to evaluate\n";
+  }
+  if (config.snr_db.empty()) {
+    problems += "no SNR point\n";
+  }
+  if (std::any_of(config.snr_db.begin(), config.snr_db.end(),
+                  [](double snr) { return !std::isfinite(snr) || std::abs(snr) > 100.0; })) {
+    problems += "SNR points must be finite and within +-100 dB\n";
+  }
+  if (config.target_errors == 0 || config.max_slots == 0) {
+    problems += "target errors and max slots must be positive\n";
+  }
+  if (config.ldpc_max_iterations == 0 || config.ldpc_max_iterations > 100) {
+    problems += "LDPC iterations: 1 .. 100\n";
+  }
+  return problems;
+}
+
+std::uint32_t evaluation_tbs(const EvaluationConfig& config) {
+  return config.pusch.tb_size_bits != 0
+             ? config.pusch.tb_size_bits
+             : phy::compute_pusch_tbs(config.scenario.cell, config.pusch);
+}
+
+std::vector<EvaluationPoint>
+run_evaluation(const EvaluationConfig& config,
+               const std::function<void(const EvaluationProgress&)>& progress) {
+  if (const auto problems = validate_evaluation(config); !problems.empty()) {
+    throw std::invalid_argument(problems);
+  }
+  const unsigned threads =
+      config.num_threads != 0 ? config.num_threads : std::max(1U, std::thread::hardware_concurrency());
+  phy::ThreadPool pool(threads - 1);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (unsigned lane = 0; lane < pool.num_lanes(); ++lane) {
+    workers.push_back(std::make_unique<Worker>(config));
+  }
+  const std::size_t num_receivers = config.receivers.size();
+  const std::size_t batch = std::max<std::size_t>(8, 4U * pool.num_lanes());
+  const std::uint32_t tbs = evaluation_tbs(config);
+  const double slot_seconds = 1e-3 / double(1U << config.scenario.cell.numerology);
+  std::vector<SlotOutcome> outcomes(batch * num_receivers);
+
+  std::vector<EvaluationPoint> points;
+  bool stopped = false;
+  for (std::size_t i = 0; i < config.snr_db.size(); ++i) {
+    const double snr = config.snr_db[i];
+    std::vector<Tally> tallies(num_receivers);
+    if (!stopped) {
+      const float noise = phy::noise_variance_from_snr_db(snr);
+      std::uint64_t next = 0;
+      std::vector<bool> active(num_receivers, true);
+      while (std::any_of(active.begin(), active.end(), [](bool a) { return a; })) {
+        const std::size_t count = std::min<std::uint64_t>(batch, config.max_slots - next);
+        pool.parallel_for(count, [&](std::size_t item, unsigned lane) {
+          run_slot(config, *workers[lane], next + item, noise, active,
+                   outcomes.data() + item * num_receivers);
+        });
+        for (std::size_t item = 0; item < count; ++item) {
+          for (std::size_t r = 0; r < num_receivers; ++r) {
+            Tally& t = tallies[r];
+            if (!active[r] || t.done) {
+              continue;
+            }
+            const SlotOutcome& o = outcomes[item * num_receivers + r];
+            ++t.slots;
+            t.errors += o.error ? 1 : 0;
+            t.undetected += o.undetected ? 1 : 0;
+            t.sinr_sum += o.post_eq_sinr_db;
+            t.time_sum += o.receiver_us;
+            t.done = t.errors >= config.target_errors || t.slots >= config.max_slots;
+          }
+        }
+        next += count;
+        double fraction = 1.0;
+        for (std::size_t r = 0; r < num_receivers; ++r) {
+          active[r] = !tallies[r].done;
+          const Tally& t = tallies[r];
+          fraction = std::min(fraction, t.done ? 1.0
+                                               : std::max(double(t.errors) / config.target_errors,
+                                                          double(t.slots) / config.max_slots));
+        }
+        if (progress) {
+          progress({i, config.snr_db.size(), snr, next,
+                    (double(i) + fraction) / double(config.snr_db.size())});
+        }
+      }
+    }
+    bool any_error = false;
+    for (std::size_t r = 0; r < num_receivers; ++r) {
+      const Tally& t = tallies[r];
+      EvaluationPoint p;
+      p.receiver = config.receivers[r].name;
+      p.snr_db = snr;
+      p.simulated = !stopped;
+      p.slots = t.slots;
+      p.tb_errors = t.errors;
+      p.undetected_errors = t.undetected;
+      if (t.slots > 0) {
+        p.bler = double(t.errors) / double(t.slots);
+        p.throughput_mbps =
+            double(t.slots - t.errors) * tbs / (double(t.slots) * slot_seconds) / 1e6;
+        p.mean_post_eq_sinr_db = t.sinr_sum / double(t.slots);
+        p.mean_receiver_us = t.time_sum / double(t.slots);
+      } else {
+        p.throughput_mbps = double(tbs) / slot_seconds / 1e6;
+      }
+      any_error = any_error || t.errors > 0;
+      points.push_back(p);
+    }
+    if (config.early_stop && !stopped && !any_error) {
+      stopped = true;
+    }
+  }
+  return points;
+}
+
+std::optional<double> snr_at_bler(const std::vector<EvaluationPoint>& points,
+                                  const std::string& receiver, double target_bler) {
+  const EvaluationPoint* previous = nullptr;
+  for (const auto& p : points) {
+    if (p.receiver != receiver || !p.simulated) {
+      continue;
+    }
+    if (previous != nullptr && previous->bler >= target_bler && p.bler < target_bler) {
+      const double floor = 0.5 / double(std::max<std::uint64_t>(p.slots, 1));
+      const double y0 = std::log10(previous->bler);
+      const double y1 = std::log10(std::max(p.bler, floor));
+      const double y = std::log10(target_bler);
+      return previous->snr_db + (y0 - y) / (y0 - y1) * (p.snr_db - previous->snr_db);
+    }
+    previous = &p;
+  }
+  return std::nullopt;
+}
+
+} // namespace airan::apps

@@ -1,0 +1,224 @@
+#include "airan/apps/evaluation_report.h"
+
+#include "airan/io/line_plot.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+
+namespace airan::apps {
+namespace {
+
+double parse_number(const std::string& text, const std::string& whole) {
+  std::size_t used = 0;
+  double value = 0.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (text.empty() || used != text.size() || !std::isfinite(value)) {
+    throw std::invalid_argument("SNR list '" + whole + "': '" + text + "' is not a number");
+  }
+  return value;
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = text.find(separator, start);
+    parts.push_back(text.substr(start, end - start));
+    if (end == std::string::npos) {
+      return parts;
+    }
+    start = end + 1;
+  }
+}
+
+std::vector<std::string> receiver_names(const EvaluationConfig& config) {
+  std::vector<std::string> names;
+  for (const auto& spec : config.receivers) {
+    names.push_back(spec.name);
+  }
+  return names;
+}
+
+} // namespace
+
+std::vector<double> parse_snr_list(const std::string& text) {
+  std::vector<double> values;
+  if (text.find(':') != std::string::npos) {
+    const auto parts = split(text, ':');
+    if (parts.size() != 3) {
+      throw std::invalid_argument("SNR range '" + text + "' must be start:step:stop");
+    }
+    const double start = parse_number(parts[0], text);
+    const double step = parse_number(parts[1], text);
+    const double stop = parse_number(parts[2], text);
+    if (step <= 0.0 || stop < start) {
+      throw std::invalid_argument("SNR range '" + text + "' needs step > 0 and stop >= start");
+    }
+    const auto count = static_cast<std::size_t>(std::floor((stop - start) / step + 1e-9)) + 1;
+    if (count > 1000) {
+      throw std::invalid_argument("SNR range '" + text + "' has more than 1000 points");
+    }
+    for (std::size_t i = 0; i < count; ++i) {
+      values.push_back(start + double(i) * step);
+    }
+    return values;
+  }
+  for (const auto& part : split(text, ',')) {
+    values.push_back(parse_number(part, text));
+  }
+  return values;
+}
+
+std::string format_evaluation_table(const EvaluationConfig& config,
+                                    const std::vector<EvaluationPoint>& points) {
+  const auto names = receiver_names(config);
+  std::ostringstream out;
+  out << std::fixed;
+  out << std::setw(8) << "SNR dB";
+  for (const auto& name : names) {
+    out << " | " << std::setw(26) << std::left << (name + " BLER (err/slots)") << std::right
+        << " " << std::setw(9) << "Mbit/s";
+  }
+  out << '\n';
+  for (std::size_t i = 0; i < points.size(); i += names.size()) {
+    out << std::setw(8) << std::setprecision(2) << points[i].snr_db;
+    for (std::size_t r = 0; r < names.size(); ++r) {
+      const auto& p = points[i + r];
+      std::ostringstream cell;
+      if (p.simulated) {
+        cell << std::scientific << std::setprecision(2) << p.bler << " (" << p.tb_errors << "/"
+             << p.slots << ")";
+      } else {
+        cell << "skipped (early stop)";
+      }
+      out << " | " << std::setw(26) << std::left << cell.str() << std::right << " "
+          << std::setw(9) << std::setprecision(1) << p.throughput_mbps;
+    }
+    out << '\n';
+  }
+  out << "SNR at BLER 10%:";
+  for (const auto& name : names) {
+    const auto snr = snr_at_bler(points, name, 0.1);
+    out << "  " << name << " ";
+    if (snr) {
+      out << std::setprecision(2) << *snr << " dB";
+    } else {
+      out << "not crossed";
+    }
+  }
+  out << '\n';
+  return out.str();
+}
+
+void write_evaluation_outputs(const std::filesystem::path& directory, const std::string& command,
+                              const EvaluationConfig& config,
+                              const std::vector<EvaluationPoint>& points) {
+  std::filesystem::create_directories(directory);
+  const auto open = [](const std::filesystem::path& path) {
+    std::ofstream file(path);
+    if (!file) {
+      throw std::runtime_error("cannot write " + path.string());
+    }
+    return file;
+  };
+  {
+    auto csv = open(directory / "bler.csv");
+    csv << "receiver,snr_db,slots,tb_errors,undetected_errors,bler,throughput_mbps,"
+           "mean_post_eq_sinr_db,mean_receiver_us,simulated\n";
+    csv << std::setprecision(10);
+    for (const auto& p : points) {
+      csv << p.receiver << ',' << p.snr_db << ',' << p.slots << ',' << p.tb_errors << ','
+          << p.undetected_errors << ',' << p.bler << ',' << p.throughput_mbps << ','
+          << p.mean_post_eq_sinr_db << ',' << p.mean_receiver_us << ','
+          << (p.simulated ? 1 : 0) << '\n';
+    }
+    if (!csv) {
+      throw std::runtime_error("cannot write " + (directory / "bler.csv").string());
+    }
+  }
+  const auto& s = config.scenario;
+  const auto& pusch = config.pusch;
+  nlohmann::json json;
+  json["command"] = command;
+  json["scenario"] = {{"num_prbs", s.cell.num_prbs},
+                      {"numerology", s.cell.numerology},
+                      {"num_rx_antennas", s.num_rx_antennas},
+                      {"num_layers", pusch.num_layers},
+                      {"mcs_index", pusch.mcs_index},
+                      {"mcs_table", static_cast<int>(pusch.mcs_table)},
+                      {"tbs_bits", evaluation_tbs(config)},
+                      {"channel", s.channel.describe()},
+                      {"target_errors", config.target_errors},
+                      {"max_slots", config.max_slots},
+                      {"seed", config.seed},
+                      {"ldpc_max_iterations", config.ldpc_max_iterations}};
+  json["results"] = nlohmann::json::array();
+  for (const auto& p : points) {
+    json["results"].push_back({{"receiver", p.receiver},
+                               {"snr_db", p.snr_db},
+                               {"slots", p.slots},
+                               {"tb_errors", p.tb_errors},
+                               {"undetected_errors", p.undetected_errors},
+                               {"bler", p.bler},
+                               {"throughput_mbps", p.throughput_mbps},
+                               {"mean_post_eq_sinr_db", p.mean_post_eq_sinr_db},
+                               {"mean_receiver_us", p.mean_receiver_us},
+                               {"simulated", p.simulated}});
+  }
+  for (const auto& name : receiver_names(config)) {
+    const auto snr = snr_at_bler(points, name, 0.1);
+    json["snr_at_bler_10_percent"][name] = snr ? nlohmann::json(*snr) : nlohmann::json(nullptr);
+  }
+  {
+    auto file = open(directory / "bler.json");
+    file << json.dump(2) << '\n';
+    if (!file) {
+      throw std::runtime_error("cannot write " + (directory / "bler.json").string());
+    }
+  }
+
+  std::vector<io::PlotSeries> series;
+  for (const auto& name : receiver_names(config)) {
+    io::PlotSeries curve;
+    curve.label = name;
+    for (const auto& p : points) {
+      if (p.receiver == name && p.simulated && p.bler > 0.0) {
+        curve.x.push_back(p.snr_db);
+        curve.y.push_back(p.bler);
+      }
+    }
+    if (!curve.x.empty()) {
+      series.push_back(std::move(curve));
+    }
+  }
+  if (series.empty()) {
+    return; // no receiver had an error: nothing to draw on a log axis
+  }
+  io::LinePlotOptions options;
+  std::ostringstream title;
+  title << s.channel.model << ", " << s.cell.num_prbs << " PRB, " << s.num_rx_antennas << " Rx, "
+        << pusch.num_layers << " layer(s), MCS " << pusch.mcs_index;
+  if (s.channel.max_doppler_hz > 0.0) {
+    title << ", " << s.channel.max_doppler_hz << " Hz";
+  }
+  options.title = title.str();
+  options.x_label = "SNR per RE and Rx antenna (dB)";
+  options.y_label = "BLER";
+  options.log_y = true;
+  if (config.snr_db.back() > config.snr_db.front()) {
+    options.x_min = config.snr_db.front();
+    options.x_max = config.snr_db.back();
+  }
+  io::write_line_plot_png(directory / "bler.png", series, options);
+}
+
+} // namespace airan::apps

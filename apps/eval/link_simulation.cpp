@@ -1,0 +1,249 @@
+#include "airan/apps/link_simulation.h"
+
+#include "airan/phy/tdl_profile.h"
+
+#include <algorithm>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+namespace airan::apps {
+namespace {
+
+bool is_awgn(const ChannelSpec& channel) {
+  return channel.model == "awgn" || channel.model == "AWGN";
+}
+
+phy::TdlChannelConfig make_tdl_config(const LinkScenario& scenario) {
+  phy::TdlChannelConfig config;
+  config.profile =
+      phy::make_tdl_profile(scenario.channel.model, scenario.channel.delay_spread_s);
+  config.max_doppler_hz = scenario.channel.max_doppler_hz;
+  config.num_rx = scenario.num_rx_antennas;
+  config.num_tx = scenario.cell.num_antenna_ports;
+  config.correlation = scenario.channel.correlation;
+  config.cfo_hz = scenario.channel.cfo_hz;
+  config.timing_offset_s = scenario.channel.timing_offset_s;
+  return config;
+}
+
+const char* correlation_name(phy::AntennaCorrelation correlation) {
+  switch (correlation) {
+  case phy::AntennaCorrelation::low:
+    return "low";
+  case phy::AntennaCorrelation::medium:
+    return "medium";
+  case phy::AntennaCorrelation::high:
+    return "high";
+  default:
+    return "none";
+  }
+}
+
+} // namespace
+
+std::string ChannelSpec::describe() const {
+  std::ostringstream text;
+  text << model;
+  if (delay_spread_s > 0.0) {
+    text << " (" << delay_spread_s * 1e9 << " ns)";
+  }
+  if (!is_awgn(*this)) {
+    text << ", " << max_doppler_hz << " Hz Doppler, " << correlation_name(correlation)
+         << " antenna correlation";
+  }
+  if (cfo_hz != 0.0) {
+    text << ", CFO " << cfo_hz << " Hz";
+  }
+  if (timing_offset_s != 0.0) {
+    text << ", timing offset " << timing_offset_s * 1e9 << " ns";
+  }
+  text << ", " << (domain == ChannelDomain::time ? "time" : "frequency") << " domain";
+  return text.str();
+}
+
+ChannelDomain parse_channel_domain(const std::string& text) {
+  if (text == "time") {
+    return ChannelDomain::time;
+  }
+  if (text == "frequency") {
+    return ChannelDomain::frequency;
+  }
+  throw std::invalid_argument("channel domain '" + text + "' is neither 'time' nor 'frequency'");
+}
+
+std::string validate_link(const LinkScenario& scenario, std::span<const phy::PuschConfig> pdus) {
+  std::string problems;
+  const auto add = [&](const std::string& problem) { problems += problem + '\n'; };
+  if (const auto error = scenario.cell.validate(); !error.empty()) {
+    add("cell: " + error);
+    return problems;
+  }
+  if (scenario.num_rx_antennas == 0 || scenario.num_rx_antennas > 16) {
+    add("receive antennas: " + std::to_string(scenario.num_rx_antennas) + " (1 .. 16)");
+  }
+  for (std::size_t i = 0; i < pdus.size(); ++i) {
+    const auto& pdu = pdus[i];
+    const std::string name = "PUSCH " + std::to_string(i) + ": ";
+    if (const auto error = pdu.validate(scenario.cell); !error.empty()) {
+      add(name + error);
+      continue;
+    }
+    if (pdu.num_layers > scenario.num_rx_antennas) {
+      add(name + std::to_string(pdu.num_layers) + " layers but only " +
+          std::to_string(scenario.num_rx_antennas) + " receive antennas");
+    }
+    if (pdu.num_layers > scenario.cell.num_antenna_ports) {
+      add(name + std::to_string(pdu.num_layers) + " layers but the UE has " +
+          std::to_string(scenario.cell.num_antenna_ports) + " antenna ports");
+    }
+  }
+  const ChannelSpec& channel = scenario.channel;
+  if (is_awgn(channel)) {
+    if (channel.cfo_hz != 0.0 || channel.timing_offset_s != 0.0 || channel.max_doppler_hz != 0.0) {
+      add("channel: CFO, timing offset and Doppler need a TDL model, not awgn");
+    }
+  } else {
+    try {
+      phy::TdlChannel probe(make_tdl_config(scenario),
+                            phy::Numerology::for_carrier(scenario.cell.numerology,
+                                                         scenario.cell.cyclic_prefix,
+                                                         scenario.cell.num_prbs),
+                            scenario.cell.num_prbs, 0);
+    } catch (const std::exception& e) {
+      add(std::string("channel: ") + e.what());
+    }
+  }
+  return problems;
+}
+
+std::uint64_t derive_seed(std::uint64_t base, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+  const auto mix = [](std::uint64_t z) {
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  };
+  return mix(mix(mix(mix(base) ^ a) ^ b) ^ c);
+}
+
+SlotSimulator::SlotSimulator(const LinkScenario& scenario)
+    : scenario_(scenario), transmitter_(scenario.cell), noise_(0),
+      modulator_(transmitter_.numerology(), scenario.cell.num_prbs),
+      demodulator_(transmitter_.numerology(), scenario.cell.num_prbs),
+      tx_grid_(transmitter_.make_grid()),
+      rx_grid_(scenario.num_rx_antennas, tx_grid_.num_symbols(), tx_grid_.num_subcarriers()),
+      true_channel_(scenario.num_rx_antennas, scenario.cell.num_antenna_ports,
+                    tx_grid_.num_symbols(), tx_grid_.num_subcarriers()) {
+  if (const auto problems = validate_link(scenario, {}); !problems.empty()) {
+    throw std::invalid_argument(problems);
+  }
+  if (!is_awgn(scenario.channel)) {
+    fading_ = std::make_unique<phy::TdlChannel>(make_tdl_config(scenario),
+                                                transmitter_.numerology(), scenario.cell.num_prbs,
+                                                0);
+  }
+  std::size_t longest = 0;
+  for (unsigned s = 0; s < transmitter_.numerology().slots_per_frame(); ++s) {
+    longest = std::max<std::size_t>(longest, transmitter_.numerology().slot_length(s));
+  }
+  if (scenario.channel.domain == ChannelDomain::time) {
+    tx_iq_.resize(longest * scenario.cell.num_antenna_ports);
+    rx_iq_.reserve(longest * scenario.num_rx_antennas);
+  }
+  // The AWGN channel's true channel never changes: receive antenna r sees port r mod num_tx.
+  for (unsigned r = 0; r < true_channel_.num_rx(); ++r) {
+    for (unsigned p = 0; p < true_channel_.num_tx(); ++p) {
+      for (unsigned l = 0; l < true_channel_.num_symbols(); ++l) {
+        const auto h = true_channel_.at(r, p, l);
+        std::fill(h.begin(), h.end(), phy::cf32(r % true_channel_.num_tx() == p ? 1.0F : 0.0F));
+      }
+    }
+  }
+}
+
+SlotSimulator::~SlotSimulator() = default;
+
+const phy::Numerology& SlotSimulator::numerology() const {
+  return transmitter_.numerology();
+}
+
+void SlotSimulator::reseed_channel(std::uint64_t seed) {
+  if (fading_) {
+    fading_->reseed(seed);
+  }
+}
+
+void SlotSimulator::apply_awgn_channel_grid() {
+  const unsigned num_tx = tx_grid_.num_ports();
+  for (unsigned r = 0; r < rx_grid_.num_ports(); ++r) {
+    const auto in = tx_grid_.port(r % num_tx);
+    std::copy(in.begin(), in.end(), rx_grid_.port(r).begin());
+  }
+}
+
+void SlotSimulator::apply_awgn_channel_iq(std::size_t samples) {
+  const unsigned num_tx = tx_grid_.num_ports();
+  for (unsigned r = 0; r < rx_grid_.num_ports(); ++r) {
+    const auto* in = tx_iq_.data() + (r % num_tx) * samples;
+    std::copy(in, in + samples, rx_iq_.data() + r * samples);
+  }
+}
+
+void SlotSimulator::simulate(std::span<const phy::PuschConfig> pdus, std::uint64_t absolute_slot,
+                             std::uint64_t data_seed, std::uint64_t noise_seed,
+                             float noise_variance) {
+  const phy::Numerology& numerology = transmitter_.numerology();
+  slot_ = static_cast<unsigned>(absolute_slot % numerology.slots_per_frame());
+  tx_grid_.fill_zero();
+  tbs_.resize(pdus.size());
+  std::mt19937_64 data(data_seed);
+  for (std::size_t i = 0; i < pdus.size(); ++i) {
+    auto& tb = tbs_[i];
+    tb.resize(transmitter_.transport_block_size(pdus[i]));
+    for (std::size_t b = 0; b < tb.size(); b += 64) {
+      const std::uint64_t word = data();
+      for (std::size_t j = 0; j < 64 && b + j < tb.size(); ++j) {
+        tb[b + j] = static_cast<phy::bit_t>((word >> j) & 1U);
+      }
+    }
+    transmitter_.transmit(tb, pdus[i], slot_, tx_grid_);
+  }
+
+  noise_.reseed(noise_seed);
+  const double slot_start = phy::slot_start_time_s(numerology, absolute_slot);
+  if (fading_) {
+    fading_->frequency_response(slot_start, slot_, true_channel_);
+  }
+  if (scenario_.channel.domain == ChannelDomain::frequency) {
+    rx_iq_.clear();
+    slot_samples_ = 0;
+    if (fading_) {
+      fading_->apply_frequency_domain(tx_grid_, slot_start, slot_, rx_grid_);
+    } else {
+      apply_awgn_channel_grid();
+    }
+    noise_.add(rx_grid_, noise_variance);
+    return;
+  }
+  slot_samples_ = numerology.slot_length(slot_);
+  const unsigned num_tx = tx_grid_.num_ports();
+  for (unsigned p = 0; p < num_tx; ++p) {
+    modulator_.modulate_slot(tx_grid_, p, slot_,
+                             std::span(tx_iq_).subspan(p * slot_samples_, slot_samples_));
+  }
+  rx_iq_.resize(slot_samples_ * scenario_.num_rx_antennas);
+  if (fading_) {
+    fading_->apply_time_domain(std::span(tx_iq_).first(slot_samples_ * num_tx), slot_samples_,
+                               slot_start, rx_iq_);
+  } else {
+    apply_awgn_channel_iq(slot_samples_);
+  }
+  noise_.add(rx_iq_, noise_variance);
+  for (unsigned r = 0; r < scenario_.num_rx_antennas; ++r) {
+    demodulator_.demodulate_slot(std::span(rx_iq_).subspan(r * slot_samples_, slot_samples_),
+                                 slot_, rx_grid_, r);
+  }
+}
+
+} // namespace airan::apps

@@ -1,0 +1,80 @@
+/// \file
+/// \brief Receiver evaluation: BLER and throughput against SNR for several receivers on the same
+/// simulated slots (common random numbers: every receiver sees the same TBs, channel
+/// realisations and noise), as Sionna's `sim_ber` does it.
+///
+/// Determinism: the random numbers of slot s at SNR index i come from derive_seed(seed, i, s)
+/// (channel realisation, data and noise), and each receiver's count stops at the first slot, in
+/// slot order, where it reaches the target number of TB errors. Slots run in parallel in
+/// batches, but the result depends only on the seed, never on the thread count.
+#pragma once
+#include "airan/apps/link_simulation.h"
+#include "airan/apps/receiver_catalog.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace airan::apps {
+
+/// What to simulate.
+struct EvaluationConfig {
+  LinkScenario scenario;
+  phy::PuschConfig pusch;             ///< The one PUSCH of every slot (new data, rv 0).
+  std::vector<ReceiverSpec> receivers;
+  std::vector<double> snr_db;         ///< Per-RE SNR points (phy/snr_definition.h).
+  std::uint64_t target_errors = 200;  ///< TB errors after which a receiver's point is done.
+  std::uint64_t max_slots = 5000;     ///< Slots per SNR point at most.
+  std::uint64_t seed = 1;
+  unsigned num_threads = 0;           ///< 0: every core.
+  unsigned ldpc_max_iterations = 10;  ///< LDPC iterations per code block (early termination on).
+  /// Stop the sweep after an SNR point where no receiver had an error (Sionna's early_stop).
+  bool early_stop = true;
+};
+
+/// Result of one receiver at one SNR.
+struct EvaluationPoint {
+  std::string receiver;
+  double snr_db = 0.0;
+  std::uint64_t slots = 0;     ///< Slots simulated for this receiver.
+  std::uint64_t tb_errors = 0; ///< CRC failures plus TBs that passed CRC with wrong bits.
+  std::uint64_t undetected_errors = 0; ///< Of tb_errors: CRC passed, bits wrong.
+  double bler = 0.0;
+  double throughput_mbps = 0.0;   ///< Correct TB bits per second of air time.
+  double mean_post_eq_sinr_db = 0.0;
+  double mean_receiver_us = 0.0;  ///< Receiver time per slot (front end and decoding).
+  bool simulated = true;          ///< False when skipped by early stopping.
+};
+
+/// Progress of a running evaluation.
+struct EvaluationProgress {
+  std::size_t snr_index = 0;
+  std::size_t num_snrs = 0;
+  double snr_db = 0.0;
+  std::uint64_t slots_done = 0; ///< Slots of the current point.
+  double fraction = 0.0;        ///< Estimated fraction of the whole sweep done, 0 .. 1.
+};
+
+/// Checks a configuration before any work: the link (validate_link), at least one receiver and
+/// SNR point, target_errors and max_slots > 0, perfect-CSI receivers need nothing else.
+/// \return empty when valid, else every problem, one per line.
+std::string validate_evaluation(const EvaluationConfig& config);
+
+/// TBS of the configuration's PUSCH (bits), and its slot duration (seconds).
+std::uint32_t evaluation_tbs(const EvaluationConfig& config);
+
+/// Runs the sweep; calls \p progress (may be empty) after every batch of slots. Results are in
+/// SNR order, receivers in config order within each SNR.
+/// \throws std::invalid_argument when validate_evaluation() reports a problem.
+std::vector<EvaluationPoint>
+run_evaluation(const EvaluationConfig& config,
+               const std::function<void(const EvaluationProgress&)>& progress = {});
+
+/// SNR (dB) at which a receiver's BLER crosses \p target_bler, by linear interpolation of
+/// log10(BLER) between the two points around it; empty when the curve never crosses it.
+std::optional<double> snr_at_bler(const std::vector<EvaluationPoint>& points,
+                                  const std::string& receiver, double target_bler);
+
+} // namespace airan::apps

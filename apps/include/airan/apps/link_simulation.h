@@ -1,0 +1,120 @@
+/// \file
+/// \brief One simulated uplink slot: random transport blocks -> PUSCH transmitter -> channel
+/// model (AWGN or a TR 38.901 TDL, in the time or the frequency domain) -> AWGN -> received
+/// grid (and IQ), with the true channel kept for a perfect-CSI receiver. Shared by `airan gen`
+/// and `airan eval`, so vectors and sweeps go through the same code.
+#pragma once
+#include "airan/phy/antenna_correlation.h"
+#include "airan/phy/awgn.h"
+#include "airan/phy/channel_response.h"
+#include "airan/phy/numerology.h"
+#include "airan/phy/ofdm_demodulator.h"
+#include "airan/phy/ofdm_modulator.h"
+#include "airan/phy/pusch_config.h"
+#include "airan/phy/pusch_transmitter.h"
+#include "airan/phy/resource_grid.h"
+#include "airan/phy/tdl_channel.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace airan::apps {
+
+/// Where the channel model is applied.
+enum class ChannelDomain : std::uint8_t {
+  time,      ///< To time-domain IQ at the carrier's sample rate (OFDM modulation and demodulation).
+  frequency, ///< To the resource grid per RE (fast path for sweeps: no ICI, no OFDM).
+};
+
+/// The propagation channel of a simulation.
+struct ChannelSpec {
+  /// "awgn" (unit gain: receive antenna r sees transmit port r mod num_tx) or a TDL profile name
+  /// of phy::make_tdl_profile() ("TDL-A" .. "TDL-E", "TDL-A30", "TDL-B100", "TDL-C300").
+  std::string model = "awgn";
+  double delay_spread_s = 0.0; ///< For TDL-A .. TDL-E (required there).
+  double max_doppler_hz = 0.0;
+  phy::AntennaCorrelation correlation = phy::AntennaCorrelation::none;
+  double cfo_hz = 0.0;
+  double timing_offset_s = 0.0;
+  ChannelDomain domain = ChannelDomain::frequency;
+  /// A description such as "TDL-C300, 100 Hz Doppler, low correlation, frequency domain".
+  [[nodiscard]] std::string describe() const;
+};
+
+/// Parses "time" or "frequency". \throws std::invalid_argument.
+ChannelDomain parse_channel_domain(const std::string& text);
+
+/// Cell, receive antennas and channel of a simulation.
+struct LinkScenario {
+  phy::CellConfig cell;
+  unsigned num_rx_antennas = 1;
+  ChannelSpec channel;
+};
+
+/// Checks a scenario and its PDUs before any work starts: the cell, every PDU against the cell,
+/// layers <= receive antennas, layers <= UE antenna ports, the channel model's name and
+/// parameters. \return empty when valid, else every problem found, one per line.
+std::string validate_link(const LinkScenario& scenario, std::span<const phy::PuschConfig> pdus);
+
+/// Derives independent 64-bit seeds from a base seed and indices (splitmix64 mixing), so that a
+/// slot's random numbers depend on (seed, SNR index, slot index) and not on thread scheduling.
+std::uint64_t derive_seed(std::uint64_t base, std::uint64_t a, std::uint64_t b = 0,
+                          std::uint64_t c = 0);
+
+/// Simulates slots of one scenario. Allocates at construction; simulate() reuses its buffers.
+/// Not thread-safe: one per thread.
+class SlotSimulator {
+public:
+  /// \throws std::invalid_argument when validate_link() reports a problem for the cell.
+  explicit SlotSimulator(const LinkScenario& scenario);
+  ~SlotSimulator();
+  SlotSimulator(const SlotSimulator&) = delete;
+  SlotSimulator& operator=(const SlotSimulator&) = delete;
+
+  [[nodiscard]] const LinkScenario& scenario() const { return scenario_; }
+  [[nodiscard]] const phy::Numerology& numerology() const;
+
+  /// Starts a new channel realisation from \p seed (fading phases, LOS phase); its time axis
+  /// starts at absolute slot 0.
+  void reseed_channel(std::uint64_t seed);
+
+  /// Transmits \p pdus with random TBs drawn from \p data_seed in slot \p absolute_slot (slot
+  /// number in the frame = absolute_slot mod slots per frame) through the channel, and adds
+  /// noise of variance \p noise_variance per RE and receive antenna (from \p noise_seed).
+  /// Results: tb_bits(i), received_grid(), received_iq() (time domain only), true_channel().
+  void simulate(std::span<const phy::PuschConfig> pdus, std::uint64_t absolute_slot,
+                std::uint64_t data_seed, std::uint64_t noise_seed, float noise_variance);
+
+  [[nodiscard]] unsigned slot_number() const { return slot_; }
+  [[nodiscard]] const phy::BitVector& tb_bits(std::size_t pdu) const { return tbs_[pdu]; }
+  [[nodiscard]] const phy::ResourceGrid& received_grid() const { return rx_grid_; }
+  /// Received IQ, antenna after antenna (empty in the frequency domain).
+  [[nodiscard]] std::span<const phy::cf32> received_iq() const { return rx_iq_; }
+  [[nodiscard]] std::size_t iq_samples_per_antenna() const { return slot_samples_; }
+  /// The true channel H[rx][tx port][symbol][subcarrier] of the last slot.
+  [[nodiscard]] const phy::ChannelResponse& true_channel() const { return true_channel_; }
+
+private:
+  void apply_awgn_channel_grid();
+  void apply_awgn_channel_iq(std::size_t samples);
+
+  LinkScenario scenario_;
+  phy::PuschTransmitter transmitter_;
+  std::unique_ptr<phy::TdlChannel> fading_; ///< nullptr for "awgn".
+  phy::AwgnGenerator noise_;
+  phy::OfdmModulator modulator_;
+  phy::OfdmDemodulator demodulator_;
+  phy::ResourceGrid tx_grid_;
+  phy::ResourceGrid rx_grid_;
+  phy::ChannelResponse true_channel_;
+  std::vector<phy::BitVector> tbs_;
+  std::vector<phy::cf32> tx_iq_;
+  std::vector<phy::cf32> rx_iq_;
+  std::size_t slot_samples_ = 0;
+  unsigned slot_ = 0;
+};
+
+} // namespace airan::apps

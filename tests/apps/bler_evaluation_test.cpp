@@ -1,0 +1,156 @@
+// Receiver evaluation: same seed, same numbers whatever the thread count; the genie bounds the
+// estimators; configuration errors are caught before any work; SNR lists and BLER crossings.
+#include "airan/apps/bler_evaluation.h"
+#include "airan/apps/evaluation_report.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace airan;
+
+apps::EvaluationConfig small_config() {
+  apps::EvaluationConfig config;
+  auto& cell = config.scenario.cell;
+  cell.num_prbs = 12;
+  cell.numerology = 1;
+  cell.n_cell_id = 3;
+  cell.num_antenna_ports = 1;
+  config.scenario.num_rx_antennas = 2;
+  config.scenario.channel.model = "TDL-C300";
+  config.scenario.channel.max_doppler_hz = 100.0;
+  auto& p = config.pusch;
+  p.bwp_size = 12;
+  p.prb_size = 12;
+  p.num_dmrs_cdm_groups_no_data = 2;
+  p.mcs_index = 9;
+  config.receivers = apps::parse_receiver_list("ls-lin-lmmse,mmse-lmmse,perfect-csi");
+  config.snr_db = {-2.0, 2.0, 6.0};
+  config.target_errors = 15;
+  config.max_slots = 48;
+  config.seed = 7;
+  return config;
+}
+
+TEST(BlerEvaluation, SameSeedGivesTheSameNumbersWhateverTheThreadCount) {
+  auto config = small_config();
+  config.num_threads = 1;
+  const auto one = apps::run_evaluation(config);
+  config.num_threads = 3;
+  const auto three = apps::run_evaluation(config);
+  ASSERT_EQ(one.size(), three.size());
+  ASSERT_EQ(one.size(), 9U);
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    EXPECT_EQ(one[i].receiver, three[i].receiver);
+    EXPECT_EQ(one[i].slots, three[i].slots) << i;
+    EXPECT_EQ(one[i].tb_errors, three[i].tb_errors) << i;
+    EXPECT_DOUBLE_EQ(one[i].mean_post_eq_sinr_db, three[i].mean_post_eq_sinr_db) << i;
+  }
+  config.seed = 8;
+  const auto other = apps::run_evaluation(config);
+  bool differs = false;
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    differs = differs || other[i].tb_errors != one[i].tb_errors ||
+              other[i].mean_post_eq_sinr_db != one[i].mean_post_eq_sinr_db;
+  }
+  EXPECT_TRUE(differs);
+}
+
+// On the same slots (common random numbers), perfect CSI never loses more TBs than an estimator,
+// and the BLER falls with SNR.
+TEST(BlerEvaluation, PerfectCsiBoundsTheEstimatorsOnTheSameSlots) {
+  auto config = small_config();
+  config.target_errors = 1000; // every receiver runs all max_slots slots
+  config.max_slots = 64;
+  config.num_threads = 2;
+  config.early_stop = false;
+  const auto points = apps::run_evaluation(config);
+  for (std::size_t i = 0; i < points.size(); i += 3) {
+    const auto& ls = points[i];
+    const auto& mmse = points[i + 1];
+    const auto& genie = points[i + 2];
+    EXPECT_EQ(ls.receiver, "ls-lin-lmmse");
+    EXPECT_EQ(genie.receiver, "perfect-csi");
+    EXPECT_EQ(ls.slots, 64U);
+    EXPECT_LE(genie.tb_errors, mmse.tb_errors) << "SNR " << ls.snr_db;
+    EXPECT_LE(genie.tb_errors, ls.tb_errors) << "SNR " << ls.snr_db;
+    EXPECT_EQ(genie.undetected_errors, 0U);
+  }
+  EXPECT_GT(points[0].tb_errors, points[6].tb_errors) << "BLER must fall from -2 to 6 dB";
+  EXPECT_GT(points[0].bler, 0.5);
+}
+
+TEST(BlerEvaluation, EarlyStopSkipsThePointsAfterAnErrorFreeOne) {
+  auto config = small_config();
+  config.scenario.channel = {};
+  config.receivers = apps::parse_receiver_list("mmse-lmmse");
+  config.snr_db = {20.0, 25.0, 30.0};
+  config.max_slots = 10;
+  const auto points = apps::run_evaluation(config);
+  ASSERT_EQ(points.size(), 3U);
+  EXPECT_TRUE(points[0].simulated);
+  EXPECT_EQ(points[0].tb_errors, 0U);
+  EXPECT_EQ(points[0].slots, 10U);
+  EXPECT_FALSE(points[1].simulated);
+  EXPECT_FALSE(points[2].simulated);
+  EXPECT_EQ(points[2].slots, 0U);
+}
+
+TEST(BlerEvaluation, ImpossibleConfigurationsAreErrorsBeforeAnyWork) {
+  EXPECT_THROW(apps::parse_receiver_list("mmse-lmmse,no-such-receiver"), std::invalid_argument);
+  EXPECT_THROW(apps::parse_receiver_list("mmse-lmmse,mmse-lmmse"), std::invalid_argument);
+  EXPECT_THROW(apps::parse_receiver_list(""), std::invalid_argument);
+
+  auto config = small_config();
+  config.pusch.num_layers = 2;
+  config.pusch.dmrs_ports = 0x3;
+  config.scenario.cell.num_antenna_ports = 2;
+  config.scenario.num_rx_antennas = 1;
+  EXPECT_NE(apps::validate_evaluation(config).find("receive antennas"), std::string::npos)
+      << apps::validate_evaluation(config);
+  EXPECT_THROW(apps::run_evaluation(config), std::invalid_argument);
+
+  config = small_config();
+  config.scenario.cell.num_prbs = 300;
+  EXPECT_NE(apps::validate_evaluation(config).find("cell"), std::string::npos);
+
+  config = small_config();
+  config.scenario.channel.model = "TDL-Q";
+  EXPECT_NE(apps::validate_evaluation(config).find("channel"), std::string::npos);
+
+  config = small_config();
+  config.snr_db.clear();
+  config.max_slots = 0;
+  const auto problems = apps::validate_evaluation(config);
+  EXPECT_NE(problems.find("SNR"), std::string::npos);
+  EXPECT_NE(problems.find("max slots"), std::string::npos);
+}
+
+TEST(EvaluationReport, ParsesSnrLists) {
+  EXPECT_EQ(apps::parse_snr_list("-2:1:2"), (std::vector<double>{-2, -1, 0, 1, 2}));
+  EXPECT_EQ(apps::parse_snr_list("0:0.5:1"), (std::vector<double>{0, 0.5, 1}));
+  EXPECT_EQ(apps::parse_snr_list("3,7.5"), (std::vector<double>{3, 7.5}));
+  EXPECT_EQ(apps::parse_snr_list("4"), (std::vector<double>{4}));
+  for (const char* bad : {"", "1:2", "1:0:5", "5:1:1", "a", "1,,2", "0:0.001:10", "nan"}) {
+    EXPECT_THROW(apps::parse_snr_list(bad), std::invalid_argument) << bad;
+  }
+}
+
+TEST(EvaluationReport, SnrAtBlerInterpolatesLogBler) {
+  std::vector<apps::EvaluationPoint> points(3);
+  const double snrs[] = {0.0, 2.0, 4.0};
+  const double blers[] = {1.0, 0.2, 0.02};
+  for (int i = 0; i < 3; ++i) {
+    points[i].receiver = "r";
+    points[i].snr_db = snrs[i];
+    points[i].bler = blers[i];
+    points[i].slots = 1000;
+  }
+  const auto snr = apps::snr_at_bler(points, "r", 0.1);
+  ASSERT_TRUE(snr.has_value());
+  EXPECT_NEAR(*snr, 2.0 + 2.0 * (std::log10(0.2) - std::log10(0.1)) / 1.0, 1e-9);
+  EXPECT_FALSE(apps::snr_at_bler(points, "r", 0.01).has_value());
+  EXPECT_FALSE(apps::snr_at_bler(points, "other", 0.1).has_value());
+}
+
+} // namespace

@@ -1,0 +1,103 @@
+// `airan gen`, `airan replay` and `airan eval` run the way a user runs them.
+#include "../support/run_airan.h"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+using airan::test::last_line;
+using airan::test::run_airan;
+using airan::test::scratch_dir;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+const std::string two_ue_config =
+    (airan::test::repo_root() / "configs" / "pusch_20mhz_1layer_16qam.yaml").string();
+
+// Two UEs, 2 Rx, TDL-C300 in the time domain at 28 dB: every TB decodes with every receiver,
+// from the IQ and from the stored grid.
+TEST(EvalCli, GenThenReplayDecodesEveryTb) {
+  const auto dir = scratch_dir("gen");
+  const auto file = (dir / "vector.h5").string();
+  const auto gen = run_airan("gen --config " + two_ue_config +
+                             " --channel TDL-C300 --doppler 50 --snr 28 --slots 3 --seed 4 -o " +
+                             file);
+  ASSERT_EQ(gen.status, 0) << gen.output;
+  EXPECT_NE(gen.output.find("mmse-lmmse decoded 6 TB(s)"), std::string::npos) << gen.output;
+  for (const std::string receiver : {"mmse-lmmse", "ls-lin-lmmse", "perfect-csi"}) {
+    const auto replay = run_airan("replay " + file + " --receiver " + receiver);
+    EXPECT_EQ(replay.status, 0) << replay.output;
+    EXPECT_NE(last_line(replay.output).find("6/6 TBs decoded; 6/6 expected-good"),
+              std::string::npos)
+        << replay.output;
+  }
+  const auto grid = run_airan("replay --grid -q " + file);
+  EXPECT_EQ(grid.status, 0) << grid.output;
+}
+
+// At -10 dB nothing decodes: the reference receiver marks the TBs as expected to fail, replay
+// still passes, and the vector records it.
+TEST(EvalCli, TbsTheReferenceReceiverCannotDecodeAreNotExpected) {
+  const auto dir = scratch_dir("lowsnr");
+  const auto file = (dir / "low.h5").string();
+  const auto gen = run_airan("gen --config " + two_ue_config + " --snr -10 --slots 1 -o " + file);
+  ASSERT_EQ(gen.status, 0) << gen.output;
+  EXPECT_NE(gen.output.find("decoded 0 TB(s)"), std::string::npos) << gen.output;
+  const auto replay = run_airan("replay -q " + file);
+  EXPECT_EQ(replay.status, 0) << replay.output;
+  EXPECT_NE(replay.output.find("0/2 TBs decoded; 0/0 expected-good"), std::string::npos)
+      << replay.output;
+}
+
+TEST(EvalCli, EvalWritesTableCsvJsonAndPlot) {
+  const auto dir = scratch_dir("eval");
+  const auto result = run_airan(
+      "eval --receiver ls-lin-lmmse,perfect-csi --channel TDL-A30 --doppler 10 --snr 0:4:8 "
+      "--prb 12 --rx 2 --mcs 5 --target-errors 4 --max-slots 16 --threads 2 --seed 3 -o " +
+      dir.string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("SNR at BLER 10%"), std::string::npos) << result.output;
+  const auto csv = read_text(dir / "bler.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 7) << csv;
+  const auto json = nlohmann::json::parse(read_text(dir / "bler.json"));
+  EXPECT_EQ(json["results"].size(), 6U);
+  EXPECT_EQ(json["scenario"]["num_rx_antennas"], 2);
+  EXPECT_NE(json["command"].get<std::string>().find("--receiver ls-lin-lmmse,perfect-csi"),
+            std::string::npos);
+  const auto png = read_text(dir / "bler.png");
+  ASSERT_GT(png.size(), 8U);
+  EXPECT_EQ(png.substr(1, 3), "PNG");
+}
+
+TEST(EvalCli, ImpossibleRequestsFailBeforeAnyWork) {
+  auto result = run_airan("eval --receiver mmse-lmmse,neural-x --snr 0");
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("unknown receiver 'neural-x'"), std::string::npos);
+  EXPECT_NE(result.output.find("perfect-csi"), std::string::npos) << "lists the valid names";
+
+  result = run_airan("eval --layers 2 --rx 1 --snr 0");
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("receive antennas"), std::string::npos) << result.output;
+
+  result = run_airan("eval --prb 300 --snr 0");
+  EXPECT_EQ(result.status, 2) << result.output;
+
+  result = run_airan("replay /nonexistent.h5");
+  EXPECT_NE(result.status, 0);
+  result = run_airan("gen --config " + two_ue_config + " --channel TDL-X -o /tmp/x.h5");
+  EXPECT_EQ(result.status, 2) << result.output;
+}
+
+} // namespace

@@ -1,0 +1,62 @@
+/// \file
+/// \brief Runs the `airan` binary from a test the way a user does: output and exit status.
+#pragma once
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace airan::test {
+
+/// Exit status (-1 when killed) and combined stdout + stderr of one run.
+struct RunResult {
+  int status = -1;
+  std::string output;
+};
+
+/// Runs `build/bin/airan ARGS` through the shell.
+inline RunResult run_airan(const std::string& args) {
+  const std::string command = std::string(AIRAN_BIN_DIR) + "/airan " + args + " 2>&1";
+  RunResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) {
+    return result;
+  }
+  std::array<char, 4096> buffer{};
+  while (fgets(buffer.data(), buffer.size(), pipe) != nullptr) {
+    result.output += buffer.data();
+  }
+  const int raw = pclose(pipe);
+  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return result;
+}
+
+/// The last non-empty line of \p text.
+inline std::string last_line(const std::string& text) {
+  auto end = text.find_last_not_of('\n');
+  if (end == std::string::npos) {
+    return {};
+  }
+  const auto begin = text.rfind('\n', end);
+  return text.substr(begin == std::string::npos ? 0 : begin + 1, end - (begin + 1) + 1);
+}
+
+/// The repository root (two levels above the committed conformance vectors).
+inline std::filesystem::path repo_root() {
+  return std::filesystem::path(AIRAN_TESTVECTOR_DIR).parent_path().parent_path();
+}
+
+/// An empty scratch directory unique to this process and \p name.
+inline std::filesystem::path scratch_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("airan_cli_test_" + std::to_string(getpid()) + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+} // namespace airan::test
