@@ -30,6 +30,8 @@ struct GenOptions {
   unsigned rx = 0;
   std::uint64_t seed = 1;
   std::string reference_receiver = "mmse-lmmse";
+  bool no_iq = false;
+  bool no_true_channel = false;
   std::string command_line;
 };
 
@@ -97,11 +99,19 @@ int run_gen(const GenOptions& o) {
     slot.slot = simulator.slot_number();
     slot.grid = simulator.received_grid();
     const auto iq = simulator.received_iq();
-    slot.iq.assign(iq.begin(), iq.end());
-    slot.iq_samples_per_antenna = simulator.iq_samples_per_antenna();
+    slot.iq.clear();
+    slot.iq_samples_per_antenna = 0;
+    if (!o.no_iq && !iq.empty()) {
+      slot.iq.assign(iq.begin(), iq.end());
+      slot.iq_samples_per_antenna = simulator.iq_samples_per_antenna();
+    }
     const auto& h = simulator.true_channel();
-    slot.true_channel.assign(h.data().begin(), h.data().end());
-    slot.true_channel_shape = {h.num_rx(), h.num_tx(), h.num_symbols(), h.num_subcarriers()};
+    slot.true_channel.clear();
+    slot.true_channel_shape = {};
+    if (!o.no_true_channel) {
+      slot.true_channel.assign(h.data().begin(), h.data().end());
+      slot.true_channel_shape = {h.num_rx(), h.num_tx(), h.num_symbols(), h.num_subcarriers()};
+    }
     if (receiver) {
       const phy::PerfectCsi genie{&h, header.noise_variance};
       receiver->process_slot(simulator.received_grid(), simulator.slot_number(), scenario.pusch,
@@ -161,6 +171,9 @@ Command add_gen_command(CLI::App& parent, const std::string& command_line) {
   app->add_option("--reference-receiver", o->reference_receiver,
                   "Receiver that decides which TBs are expected to decode, or 'none' (all)")
       ->capture_default_str();
+  app->add_flag("--no-iq", o->no_iq, "Store the received grid only, not the time-domain IQ");
+  app->add_flag("--no-true-channel", o->no_true_channel,
+                "Do not store the true channel (no perfect-csi replay; smaller file)");
   return {app, [o] { return run_gen(*o); }};
 }
 

@@ -103,7 +103,7 @@ int run_replay(const ReplayOptions& o) {
     }
   }
   const bool pass = expected_ok == expected;
-  std::cout << std::setprecision(1) << "total: " << ok << "/" << tbs << " TBs decoded; "
+  std::cout << std::fixed << std::setprecision(1) << "total: " << ok << "/" << tbs << " TBs decoded; "
             << expected_ok << "/" << expected << " expected-good TBs decoded";
   if (unexpected_ok > 0) {
     std::cout << ", " << unexpected_ok << " more than the reference receiver";
