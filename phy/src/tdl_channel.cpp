@@ -91,14 +91,16 @@ void TdlChannel::validate_and_prepare() {
     invalid(std::to_string(num_prbs_) + " PRBs do not fit a " +
             std::to_string(numerology_.fft_size()) + "-point FFT");
   }
-  const double shortest_cp_s = (144.0 * numerology_.fft_size() / 2048.0) / sample_rate_hz_;
-  const double min_offset_s = numerology_.cyclic_prefix() == CyclicPrefix::normal
-                                  ? -shortest_cp_s / 2.0
-                                  : -(numerology_.fft_size() / 4.0) / sample_rate_hz_ / 2.0;
-  if (!std::isfinite(c.timing_offset_s) || c.timing_offset_s < min_offset_s ||
+  // Timing offset: no earlier than half the shortest CP (compared in samples, with a margin for
+  // the rounding of a value given in seconds).
+  const double shortest_cp = numerology_.cyclic_prefix() == CyclicPrefix::normal
+                                 ? 144.0 * numerology_.fft_size() / 2048.0
+                                 : numerology_.fft_size() / 4.0;
+  const double offset_samples = c.timing_offset_s * sample_rate_hz_;
+  if (!std::isfinite(c.timing_offset_s) || offset_samples < -shortest_cp / 2.0 - 1e-6 ||
       c.timing_offset_s > 1.0) {
     invalid("timing_offset_s must be in [-CP/2, 1 s] (CP/2 = " +
-            std::to_string(-min_offset_s * 1e9) + " ns)");
+            std::to_string(shortest_cp / 2.0 / sample_rate_hz_ * 1e9) + " ns)");
   }
 
   num_taps_ = static_cast<unsigned>(c.profile.taps.size());
@@ -191,7 +193,7 @@ void TdlChannel::reseed(std::uint64_t seed) {
   for (std::size_t kind = 0; kind < step_samples_.size(); ++kind) {
     const double dt = step_samples_[kind] / sample_rate_hz_;
     for (std::size_t i = 0; i < sinusoids; ++i) {
-      phasor_step_[kind * sinusoids + i] = std::polar(1.0, omega_[i] * dt);
+      phasor_step_[kind * sinusoids + i] = omega_[i] == 0.0 ? 1.0 : std::polar(1.0, omega_[i] * dt);
     }
   }
   set_phasors(0.0);

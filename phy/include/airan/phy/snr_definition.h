@@ -43,7 +43,8 @@ float noise_variance_from_ebno_db(double ebno_db, unsigned bits_per_symbol, doub
                                   double data_re_fraction, double cyclic_prefix_overhead);
 
 /// Average CP overhead of slot \p slot: (slot samples - symbols * N) / (symbols * N); e.g.
-/// 0.0714 for the normal CP on a slot without the longer first CP.
+/// 144 / 2048 = 0.0703 for a normal-CP slot without the longer first CP, exactly 1 / 14 for
+/// every slot at mu = 1.
 double cyclic_prefix_overhead(const Numerology& numerology, unsigned slot);
 
 } // namespace airan::phy
