@@ -56,6 +56,34 @@ void correlate(const std::complex<double>* g, const std::vector<double>& l_rx,
   }
 }
 
+// The per-subcarrier loops below are compiled for AVX2 and the baseline, picked at load time.
+// Both do the same IEEE operations per element in the same order (no FMA): identical results.
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+#define AIRAN_TDL_CLONES [[gnu::target_clones("avx2", "default")]]
+#else
+#define AIRAN_TDL_CLONES
+#endif
+
+/// re + j im += (gr + j gi) (sr + j si) over n subcarriers.
+AIRAN_TDL_CLONES void add_scaled_steering(float gr, float gi, const float* sr, const float* si,
+                                          unsigned n, float* __restrict re, float* __restrict im) {
+  for (unsigned k = 0; k < n; ++k) {
+    re[k] += gr * sr[k] - gi * si[k];
+    im[k] += gr * si[k] + gi * sr[k];
+  }
+}
+
+/// acc += h x over n subcarriers; h split into real and imaginary parts, x interleaved.
+AIRAN_TDL_CLONES void multiply_accumulate(const float* hr, const float* hi, const cf32* x_complex,
+                                          unsigned n, float* __restrict acc_re,
+                                          float* __restrict acc_im) {
+  const float* x = reinterpret_cast<const float*>(x_complex);
+  for (unsigned k = 0; k < n; ++k) {
+    acc_re[k] += hr[k] * x[2 * k] - hi[k] * x[2 * k + 1];
+    acc_im[k] += hr[k] * x[2 * k + 1] + hi[k] * x[2 * k];
+  }
+}
+
 } // namespace
 
 TdlChannel::TdlChannel(const TdlChannelConfig& config, const Numerology& numerology,
@@ -273,12 +301,9 @@ void TdlChannel::synthesize_response(unsigned pair) {
     const std::complex<double> g = gains_[std::size_t{n} * num_pairs_ + pair];
     const float gr = static_cast<float>(g.real());
     const float gi = static_cast<float>(g.imag());
-    const float* sr = steering_re_.data() + std::size_t{n} * num_subcarriers_;
-    const float* si = steering_im_.data() + std::size_t{n} * num_subcarriers_;
-    for (unsigned k = 0; k < num_subcarriers_; ++k) {
-      re[k] += gr * sr[k] - gi * si[k];
-      im[k] += gr * si[k] + gi * sr[k];
-    }
+    add_scaled_steering(gr, gi, steering_re_.data() + std::size_t{n} * num_subcarriers_,
+                        steering_im_.data() + std::size_t{n} * num_subcarriers_, num_subcarriers_,
+                        re, im);
   }
 }
 
@@ -339,13 +364,8 @@ void TdlChannel::apply_frequency_domain(const ResourceGrid& tx, double slot_star
       std::fill_n(acc_im, num_subcarriers_, 0.0F);
       for (unsigned t = 0; t < config_.num_tx; ++t) {
         synthesize_response(r * config_.num_tx + t);
-        const float* x = reinterpret_cast<const float*>(tx.symbol(t, l).data());
-        const float* hr = response_re_.data();
-        const float* hi = response_im_.data();
-        for (unsigned k = 0; k < num_subcarriers_; ++k) {
-          acc_re[k] += hr[k] * x[2 * k] - hi[k] * x[2 * k + 1];
-          acc_im[k] += hr[k] * x[2 * k + 1] + hi[k] * x[2 * k];
-        }
+        multiply_accumulate(response_re_.data(), response_im_.data(), tx.symbol(t, l).data(),
+                            num_subcarriers_, acc_re, acc_im);
       }
       std::span<cf32> y = rx.symbol(r, l);
       for (unsigned k = 0; k < num_subcarriers_; ++k) {

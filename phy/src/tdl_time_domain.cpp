@@ -40,6 +40,28 @@ double sinc(double x) {
   return std::sin(std::numbers::pi * x) / (std::numbers::pi * x);
 }
 
+/// out[q] += sum_j h[j] x[q + length - 1 - j] for q < count: the impulse response (lags
+/// first_lag + j) applied to the input window. Compiled for AVX2 and the baseline, picked at load
+/// time; both do the same IEEE operations per output in the same order (no FMA), so the results
+/// are bit-identical.
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+[[gnu::target_clones("avx2", "default")]]
+#endif
+void accumulate_lags(const float* hr, const float* hi, unsigned length, const float* wr,
+                     const float* wi, std::size_t count, float* __restrict out_re,
+                     float* __restrict out_im) {
+  for (unsigned j = 0; j < length; ++j) {
+    const float a = hr[j];
+    const float b = hi[j];
+    const float* xr = wr + (length - 1 - j);
+    const float* xi = wi + (length - 1 - j);
+    for (std::size_t q = 0; q < count; ++q) {
+      out_re[q] += a * xr[q] - b * xi[q];
+      out_im[q] += a * xi[q] + b * xr[q];
+    }
+  }
+}
+
 } // namespace
 
 void TdlChannel::design_interpolators() {
@@ -164,17 +186,7 @@ void TdlChannel::filter_block(std::span<const cf32> tx, std::size_t samples_per_
       const float* hi = impulse_im_.data() + std::size_t{pair} * impulse_length_;
       const float* wr = window_re_.data() + std::size_t{t} * window_stride;
       const float* wi = window_im_.data() + std::size_t{t} * window_stride;
-      for (unsigned j = 0; j < impulse_length_; ++j) {
-        // Output q uses input window sample q + (impulse_length - 1 - j) for lag first_lag + j.
-        const float a = hr[j];
-        const float b = hi[j];
-        const float* xr = wr + (impulse_length_ - 1 - j);
-        const float* xi = wi + (impulse_length_ - 1 - j);
-        for (std::size_t q = 0; q < count; ++q) {
-          out_re[q] += a * xr[q] - b * xi[q];
-          out_im[q] += a * xi[q] + b * xr[q];
-        }
-      }
+      accumulate_lags(hr, hi, impulse_length_, wr, wi, count, out_re, out_im);
     }
     cf32* y = rx.data() + std::size_t{r} * samples_per_antenna + first;
     if (rotate) {
