@@ -115,7 +115,8 @@ public:
   /// part (CP end + (N - 1) / 2 samples), times the CFO phase at that time, and each tap's delay
   /// (+ timing offset) as exp(-j 2 pi f_k tau) with f_k = (k - 6 num_prbs) * SCS. This is what a
   /// perfect-CSI receiver is given and what apply_time_domain() produces after OfdmDemodulator,
-  /// up to inter-carrier interference (Doppler, CFO) and the interpolators' error.
+  /// up to inter-carrier interference (Doppler, CFO), inter-symbol interference from taps later
+  /// than the CP, and the interpolators' error (docs/CHANNELS.md gives the measured levels).
   /// \p out is reshaped to num_rx x num_tx x symbols_per_slot x 12 num_prbs.
   void frequency_response(double slot_start_s, unsigned slot, ChannelResponse& out);
 
