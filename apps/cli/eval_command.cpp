@@ -38,6 +38,7 @@ struct EvalOptions {
   unsigned threads = 0;
   unsigned ldpc_iterations = 10;
   bool no_early_stop = false;
+  bool ebno = false;
   std::string output;
   std::string command_line;
 };
@@ -92,6 +93,7 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
   config.num_threads = o.threads;
   config.ldpc_max_iterations = o.ldpc_iterations;
   config.early_stop = !o.no_early_stop;
+  config.snr_is_ebno = o.ebno;
   return config;
 }
 
@@ -153,6 +155,8 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
       ->capture_default_str();
   app->add_option("--snr", o->snr, "SNR points in dB: start:step:stop or a comma list")
       ->capture_default_str();
+  app->add_flag("--ebno", o->ebno,
+                "Read --snr as Eb/N0 (Sionna's ebnodb2no: bits/symbol, code rate, DMRS overhead)");
   app->add_option("--prb", o->prb, "PRBs (carrier = allocation)")->capture_default_str();
   app->add_option("--numerology", o->numerology, "mu (SCS 15 * 2^mu kHz)")->capture_default_str();
   app->add_option("--rx", o->rx, "Receive antennas")->capture_default_str();

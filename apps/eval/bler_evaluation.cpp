@@ -1,6 +1,7 @@
 #include "airan/apps/bler_evaluation.h"
 
 #include "airan/phy/pusch_receiver.h"
+#include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/tbs_calculator.h"
 #include "airan/phy/snr_definition.h"
 #include "airan/phy/thread_pool.h"
@@ -107,6 +108,25 @@ std::uint32_t evaluation_tbs(const EvaluationConfig& config) {
              : phy::compute_pusch_tbs(config.scenario.cell, config.pusch);
 }
 
+float evaluation_noise_variance(const EvaluationConfig& config, double snr_db) {
+  if (!config.snr_is_ebno) {
+    return phy::noise_variance_from_snr_db(snr_db);
+  }
+  const auto& cell = config.scenario.cell;
+  const auto& pusch = config.pusch;
+  phy::PuschTransmitter transmitter(cell);
+  auto grid = transmitter.make_grid();
+  phy::BitVector tb(transmitter.transport_block_size(pusch), 1);
+  transmitter.transmit(tb, pusch, 0, grid);
+  const auto port = grid.port(0);
+  const auto allocated = static_cast<double>(
+      std::count_if(port.begin(), port.end(), [](phy::cf32 v) { return v != phy::cf32{}; }));
+  const unsigned qm = pusch.modulation_order();
+  const double data_res = double(phy::pusch_coded_bits(cell, pusch)) / (qm * pusch.num_layers);
+  return phy::noise_variance_from_ebno_db(snr_db, qm, pusch.code_rate_x10240() / 10240.0,
+                                          std::min(1.0, data_res / allocated));
+}
+
 std::vector<EvaluationPoint>
 run_evaluation(const EvaluationConfig& config,
                const std::function<void(const EvaluationProgress&)>& progress) {
@@ -132,7 +152,7 @@ run_evaluation(const EvaluationConfig& config,
     const double snr = config.snr_db[i];
     std::vector<Tally> tallies(num_receivers);
     if (!stopped) {
-      const float noise = phy::noise_variance_from_snr_db(snr);
+      const float noise = evaluation_noise_variance(config, snr);
       std::uint64_t next = 0;
       std::vector<bool> active(num_receivers, true);
       while (std::any_of(active.begin(), active.end(), [](bool a) { return a; })) {

@@ -160,6 +160,7 @@ void write_evaluation_outputs(const std::filesystem::path& directory, const std:
                       {"target_errors", config.target_errors},
                       {"max_slots", config.max_slots},
                       {"seed", config.seed},
+                      {"snr_axis", config.snr_is_ebno ? "ebno_db" : "snr_per_re_db"},
                       {"ldpc_max_iterations", config.ldpc_max_iterations}};
   json["results"] = nlohmann::json::array();
   for (const auto& p : points) {
@@ -211,7 +212,7 @@ void write_evaluation_outputs(const std::filesystem::path& directory, const std:
     title << ", " << s.channel.max_doppler_hz << " Hz";
   }
   options.title = title.str();
-  options.x_label = "SNR per RE and Rx antenna (dB)";
+  options.x_label = config.snr_is_ebno ? "Eb/N0 (dB)" : "SNR per RE and Rx antenna (dB)";
   options.y_label = "BLER";
   options.log_y = true;
   if (config.snr_db.back() > config.snr_db.front()) {

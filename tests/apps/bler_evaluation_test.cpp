@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace {
 
 using namespace airan;
@@ -151,6 +153,25 @@ TEST(EvaluationReport, SnrAtBlerInterpolatesLogBler) {
   EXPECT_NEAR(*snr, 2.0 + 2.0 * (std::log10(0.2) - std::log10(0.1)) / 1.0, 1e-9);
   EXPECT_FALSE(apps::snr_at_bler(points, "r", 0.01).has_value());
   EXPECT_FALSE(apps::snr_at_bler(points, "other", 0.1).has_value());
+}
+
+} // namespace
+
+namespace {
+
+// Eb/N0 as Sionna's ebnodb2no: N0 = 1 / (Eb/N0 * Q_m * R * data REs / non-zero REs). With DMRS
+// type 1 on symbols 2 and 11, both CDM groups free of data and one port, a PRB has 12 x 12 data
+// REs and 2 x 6 non-zero DMRS REs.
+TEST(BlerEvaluation, EbnoAxisFollowsSionnasDefinition) {
+  auto config = small_config();
+  config.pusch.mcs_index = 14; // 16-QAM, R = 553 / 1024
+  config.snr_is_ebno = true;
+  const double ebno_db = 3.0;
+  const double expected =
+      1.0 / (std::pow(10.0, ebno_db / 10.0) * 4.0 * (553.0 / 1024.0) * (144.0 / 156.0));
+  EXPECT_NEAR(apps::evaluation_noise_variance(config, ebno_db), expected, 1e-6 * expected);
+  config.snr_is_ebno = false;
+  EXPECT_NEAR(apps::evaluation_noise_variance(config, ebno_db), std::pow(10.0, -0.3), 1e-6);
 }
 
 } // namespace

@@ -25,6 +25,9 @@ struct EvaluationConfig {
   phy::PuschConfig pusch;             ///< The one PUSCH of every slot (new data, rv 0).
   std::vector<ReceiverSpec> receivers;
   std::vector<double> snr_db;         ///< Per-RE SNR points (phy/snr_definition.h).
+  /// Read snr_db as Eb/N0 as Sionna's ebnodb2no defines it (bits per symbol, code rate and the
+  /// DMRS overhead; no CP): see evaluation_noise_variance().
+  bool snr_is_ebno = false;
   std::uint64_t target_errors = 200;  ///< TB errors after which a receiver's point is done.
   std::uint64_t max_slots = 5000;     ///< Slots per SNR point at most.
   std::uint64_t seed = 1;
@@ -64,6 +67,11 @@ std::string validate_evaluation(const EvaluationConfig& config);
 
 /// TBS of the configuration's PUSCH (bits), and its slot duration (seconds).
 std::uint32_t evaluation_tbs(const EvaluationConfig& config);
+
+/// Noise variance per RE and receive antenna of one SNR point: 10^(-snr/10), or with
+/// snr_is_ebno the Eb/N0 conversion with Q_m, the PDU's code rate and its data-RE fraction (data
+/// REs / non-zero REs of the first layer's allocation, DMRS included).
+float evaluation_noise_variance(const EvaluationConfig& config, double snr_db);
 
 /// Runs the sweep; calls \p progress (may be empty) after every batch of slots. Results are in
 /// SNR order, receivers in config order within each SNR.
