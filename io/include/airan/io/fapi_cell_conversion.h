@@ -1,0 +1,29 @@
+/// \file
+/// \brief Between the FAPI CONFIG.request and phy::CellConfig (plus the receive antenna count).
+///
+/// 222.10.02 CONFIG.request gives the uplink grid per numerology (ulGridSize), the cell id and
+/// the receive antennas; the cyclic prefix, dmrs-TypeA-Position and the carrier's first CRB come
+/// from airan vendor TLVs (fapi_config_tag::vendor_*) and default to normal, 2 and 0.
+#pragma once
+
+#include "airan/io/fapi_p5_messages.h"
+#include "airan/io/fapi_types.h"
+#include "airan/phy/pusch_config.h"
+
+namespace airan::io {
+
+/// The cell \p request configures. The numerology is the one with a non-zero ulGridSize (with
+/// several, scsCommon picks one). Missing mandatory TLVs (ulGridSize, phyCellId, numRxAnt),
+/// unsupported values (7.5 kHz shift) and an invalid cell give MSG_INVALID_CONFIG; when
+/// \p response is given it is filled as the CONFIG.response to send (tags listed under missing
+/// or invalid_or_unsupported, error code MSG_OK or MSG_INVALID_CONFIG). \p cell and
+/// \p num_rx_antennas are written only on success.
+FapiError to_cell_config(const FapiConfigRequest& request, phy::CellConfig& cell,
+                         unsigned& num_rx_antennas, FapiConfigResponse* response = nullptr);
+
+/// A CONFIG.request for \p cell received on \p num_rx_antennas antennas: ulGridSize and ulk0 (0)
+/// for the cell's numerology, phyCellId, numRxAnt, scsCommon (mu <= 3), the 7.5 kHz shift off,
+/// and the vendor TLVs.
+FapiConfigRequest to_fapi_config_request(const phy::CellConfig& cell, unsigned num_rx_antennas);
+
+} // namespace airan::io

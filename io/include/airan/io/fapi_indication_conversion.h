@@ -1,0 +1,71 @@
+/// \file
+/// \brief From the receiver's phy::PuschPduResult to CRC.indication and RX_DATA.indication
+/// entries, and the 222.10.02 fixed-point measurement units.
+///
+/// Units (SCF 222.10.02 Tables 3-61 / 3-62): UL_CQI is an SNR from -64 dB (0) in 0.5 dB steps,
+/// 255 invalid (so 254 = 63 dB is the largest reported); TimingAdvance is the TS 38.213 4.2
+/// command T_A, 0 .. 63 with 31 = no change, N_TA += (T_A - 31) 16 64 / 2^mu T_c, 0xFFFF
+/// invalid; RSSI is 0 .. 1280 for -128 .. 0 dB in 0.1 dB steps, 0xFFFF invalid. The receiver
+/// measures powers in grid units: RSSI is reported in dB relative to a unit-power RE (dBFS when
+/// full scale is a unit-power RE). 222.10.02 has no RSRP or 16-bit SINR field (they arrive with
+/// 222.10.04's measurement block).
+#pragma once
+
+#include "airan/io/fapi_p7_messages.h"
+#include "airan/io/fapi_pusch_conversion.h"
+#include "airan/phy/pusch_config.h"
+#include "airan/phy/pusch_receiver.h"
+
+#include <cstdint>
+#include <span>
+
+namespace airan::io {
+
+/// UL_CQI for an SNR in dB: round((snr + 64) * 2), clamped to 0 .. 254.
+std::uint8_t fapi_ul_cqi_from_snr_db(float snr_db);
+/// SNR in dB of a UL_CQI value (255, invalid, gives NaN).
+float fapi_snr_db_from_ul_cqi(std::uint8_t ul_cqi);
+
+/// Timing advance command T_A for a measured timing offset \p delay_s (positive: the UE is late)
+/// at numerology \p mu: 31 + round(delay / (16 * 64 T_c / 2^mu)), clamped to 0 .. 63.
+std::uint16_t fapi_timing_advance_from_delay(double delay_s, unsigned mu);
+/// Timing offset in seconds that command \p timing_advance corrects (0xFFFF: NaN).
+double fapi_delay_from_timing_advance(std::uint16_t timing_advance, unsigned mu);
+
+/// RSSI field for a power in dB: round((db + 128) * 10), clamped to 0 .. 1280.
+std::uint16_t fapi_rssi_from_db(float power_db);
+/// Power in dB of an RSSI field (0xFFFF: NaN).
+float fapi_db_from_rssi(std::uint16_t rssi);
+
+/// Measurements of \p result in FAPI units: UL_CQI from the post-equalization SINR, T_A from the
+/// estimated delay, RSSI from RSRP x layers + noise variance (per RE and antenna). All invalid
+/// when the PDU was not processed (result.error not empty).
+FapiUlMeasurement to_fapi_measurement(const phy::PuschPduResult& result,
+                                      const phy::PuschConfig& pusch, const phy::CellConfig& cell);
+
+/// CRC.indication entry: TbCrcStatus, NumCb = C with a bit set per failed code block (NumCb 0
+/// when the PDU was not decoded), and the measurements.
+FapiCrc to_fapi_crc(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
+                    const phy::CellConfig& cell);
+
+/// RX_DATA.indication entry: the TB bytes (viewing result.tb_bytes, so \p result must outlive
+/// the encode) when the CRC passed, an empty PDU (PDU_Length 0) otherwise.
+FapiRxData to_fapi_rx_data(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
+                           const phy::CellConfig& cell);
+
+/// Fills \p crc and \p rx_data for slot \p sfn / \p slot with one entry per result (result i
+/// belongs to pdus[i]). \pre results.size() == pdus.size() <= fapi_max_pusch_pdus.
+void to_slot_indications(std::uint16_t sfn, std::uint16_t slot,
+                         std::span<const phy::PuschPduResult> results,
+                         std::span<const phy::PuschConfig> pdus, const phy::CellConfig& cell,
+                         FapiCrcIndication& crc, FapiRxDataIndication& rx_data);
+
+/// As above for the slot \p request was built for (results[i] belongs to request.pdus()[i]),
+/// followed by a failed CRC (NumCb 0, measurements invalid) and an empty RX_DATA PDU for every
+/// PDU the request rejected, so that the MAC hears back about each PUSCH it scheduled.
+/// \pre results.size() == request.num_pusch.
+void to_slot_indications(const FapiSlotRequest& request,
+                         std::span<const phy::PuschPduResult> results, const phy::CellConfig& cell,
+                         FapiCrcIndication& crc, FapiRxDataIndication& rx_data);
+
+} // namespace airan::io

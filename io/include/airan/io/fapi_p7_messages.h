@@ -1,0 +1,276 @@
+/// \file
+/// \brief SCF 222.10.02 slot (P7) messages as plain data: SLOT.indication, UL_TTI.request with
+/// its PUSCH PDUs (Tables 3-44, 3-46, 3-47 .. 3-50, 3-53), CRC.indication (Table 3-62) and
+/// RX_DATA.indication (Table 3-61).
+///
+/// Every variable part has a fixed capacity so that a message can be decoded into a structure
+/// allocated once; a message with more entries fails to decode with capacity_exceeded. Unused
+/// entries past a message's count are ignored by ==; inside an entry, unused array elements are
+/// zero after a decode.
+#pragma once
+
+#include "airan/io/fapi_types.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+namespace airan::io {
+
+/// PUSCH PDUs one UL_TTI.request (and CRC / RX_DATA entries one indication) can hold.
+inline constexpr std::size_t fapi_max_pusch_pdus = 64;
+/// UE groups one UL_TTI.request can hold, and UEs per group (SCF: 1 .. 12).
+inline constexpr std::size_t fapi_max_ue_groups = 64;
+inline constexpr std::size_t fapi_max_ues_per_group = 12;
+/// Code blocks whose bits a PUSCH PDU or CRC entry can carry (one bit each).
+inline constexpr std::size_t fapi_max_code_blocks = 256;
+/// Rx beamforming beam indices (numPRGs x digBFInterfaces) a PUSCH PDU can carry.
+inline constexpr std::size_t fapi_max_beam_indices = 64;
+
+/// UL_TTI.request PDU types (pduType).
+enum class FapiUlPduType : std::uint16_t { prach = 0, pusch = 1, pucch = 2, srs = 3 };
+
+/// pduBitmap bits of the PUSCH PDU.
+namespace fapi_pusch_bitmap {
+inline constexpr std::uint16_t data = 1U << 0;
+inline constexpr std::uint16_t uci = 1U << 1;
+inline constexpr std::uint16_t ptrs = 1U << 2;
+inline constexpr std::uint16_t dfts_ofdm = 1U << 3;
+} // namespace fapi_pusch_bitmap
+
+/// SLOT.indication (Table 3-34).
+struct FapiSlotIndication {
+  static constexpr FapiMessageType message_type = FapiMessageType::slot_indication;
+  std::uint16_t sfn = 0;  ///< 0 .. 1023.
+  std::uint16_t slot = 0; ///< 0 .. 159.
+  friend bool operator==(const FapiSlotIndication&, const FapiSlotIndication&) = default;
+};
+
+/// Optional puschData part (Table 3-47).
+struct FapiPuschData {
+  std::uint8_t rv_index = 0;           ///< 0 .. 3.
+  std::uint8_t harq_process_id = 0;    ///< 0 .. 15.
+  std::uint8_t new_data_indicator = 1; ///< 0 retransmission, 1 new data.
+  std::uint32_t tb_size = 0;           ///< TBSize, bytes.
+  std::uint16_t num_cb = 0;            ///< numCb; 0 without CBG retransmission.
+  /// cbPresentAndPosition: ceil(num_cb / 8) bytes on the wire.
+  std::array<std::uint8_t, fapi_max_code_blocks / 8> cb_present_and_position{};
+  friend bool operator==(const FapiPuschData&, const FapiPuschData&) = default;
+};
+
+/// Optional puschUci part (Table 3-48).
+struct FapiPuschUci {
+  std::uint16_t harq_ack_bit_length = 0;
+  std::uint16_t csi_part1_bit_length = 0;
+  std::uint16_t csi_part2_bit_length = 0;
+  std::uint8_t alpha_scaling = 0; ///< 0 .. 3.
+  std::uint8_t beta_offset_harq_ack = 0;
+  std::uint8_t beta_offset_csi1 = 0;
+  std::uint8_t beta_offset_csi2 = 0;
+  friend bool operator==(const FapiPuschUci&, const FapiPuschUci&) = default;
+};
+
+/// One PT-RS port of the puschPtrs part.
+struct FapiPtrsPort {
+  std::uint16_t port_index = 0; ///< PTRSPortIndex bitmap.
+  std::uint8_t dmrs_port = 0;   ///< 0 .. 11.
+  std::uint8_t re_offset = 0;   ///< 0 .. 11.
+  friend bool operator==(const FapiPtrsPort&, const FapiPtrsPort&) = default;
+};
+
+/// Optional puschPtrs part (Table 3-49).
+struct FapiPuschPtrs {
+  std::uint8_t num_ports = 1; ///< 1 .. 2.
+  std::array<FapiPtrsPort, 2> ports{};
+  std::uint8_t time_density = 0;  ///< 0: 1, 1: 2, 2: 4.
+  std::uint8_t freq_density = 0;  ///< 0: 2, 1: 4.
+  std::uint8_t ul_ptrs_power = 0; ///< 0 .. 3.
+  friend bool operator==(const FapiPuschPtrs&, const FapiPuschPtrs&) = default;
+};
+
+/// Optional dftsOfdm part (Table 3-50).
+struct FapiDftsOfdm {
+  std::uint8_t low_papr_group_number = 0;     ///< 0 .. 29.
+  std::uint16_t low_papr_sequence_number = 0; ///< 0 .. 1.
+  std::uint8_t ul_ptrs_sample_density = 0;
+  std::uint8_t ul_ptrs_time_density_transform_precoding = 0;
+  friend bool operator==(const FapiDftsOfdm&, const FapiDftsOfdm&) = default;
+};
+
+/// Rx beamforming (Table 3-53), always present at the end of the PUSCH PDU.
+struct FapiRxBeamforming {
+  std::uint16_t num_prgs = 0;         ///< 0 .. 275.
+  std::uint16_t prg_size = 0;         ///< 0 .. 275.
+  std::uint8_t dig_bf_interfaces = 0; ///< Beam indices per PRG.
+  /// beamIdx[prg][interface] at beam_index[prg * dig_bf_interfaces + interface].
+  std::array<std::uint16_t, fapi_max_beam_indices> beam_index{};
+  friend bool operator==(const FapiRxBeamforming&, const FapiRxBeamforming&) = default;
+};
+
+/// PUSCH PDU of UL_TTI.request (Table 3-46). pduBitmap is not stored: it is the presence of
+/// data, uci, ptrs and dfts_ofdm.
+struct FapiPuschPdu {
+  std::uint16_t rnti = 1;   ///< 1 .. 65535.
+  std::uint32_t handle = 0; ///< Returned in CRC / RX_DATA.
+  // BWP
+  std::uint16_t bwp_size = 273;        ///< 1 .. 275.
+  std::uint16_t bwp_start = 0;         ///< 0 .. 274.
+  std::uint8_t subcarrier_spacing = 1; ///< mu, 0 .. 4.
+  std::uint8_t cyclic_prefix = 0;      ///< 0 normal, 1 extended.
+  // Codeword
+  std::uint16_t target_code_rate = 0;   ///< R * 1024 * 10.
+  std::uint8_t qam_mod_order = 2;       ///< 1 (pi/2 BPSK), 2, 4, 6, 8.
+  std::uint8_t mcs_index = 0;           ///< 0 .. 31.
+  std::uint8_t mcs_table = 0;           ///< 0 qam64, 1 qam256, 2 qam64LowSE, 3/4 with TP.
+  std::uint8_t transform_precoding = 1; ///< 0 enabled, 1 disabled.
+  std::uint16_t data_scrambling_id = 0;
+  std::uint8_t num_layers = 1; ///< nrOfLayers, 1 .. 4.
+  // DMRS
+  std::uint16_t ul_dmrs_symb_pos = 0; ///< Bit l: slot symbol l carries DMRS (14 bits).
+  std::uint8_t dmrs_config_type = 0;  ///< 0 type 1, 1 type 2.
+  std::uint16_t ul_dmrs_scrambling_id = 0;
+  std::uint16_t pusch_identity = 0;           ///< 0 .. 1007 (transform precoding).
+  std::uint8_t scid = 0;                      ///< 0/1.
+  std::uint8_t num_dmrs_cdm_grps_no_data = 1; ///< 1 .. 3.
+  std::uint16_t dmrs_ports = 1;               ///< Bit p: DMRS port p (12 bits).
+  // Frequency allocation
+  std::uint8_t resource_alloc = 1; ///< 0 type 0 (rb_bitmap), 1 type 1.
+  std::array<std::uint8_t, 36> rb_bitmap{};
+  std::uint16_t rb_start = 0;                     ///< Type 1: first PRB in the BWP, 0 .. 274.
+  std::uint16_t rb_size = 1;                      ///< Type 1: PRBs, 1 .. 275.
+  std::uint8_t vrb_to_prb_mapping = 0;            ///< 0 non-interleaved, 1/2 interleaved.
+  std::uint8_t frequency_hopping = 0;             ///< 0/1.
+  std::uint16_t tx_direct_current_location = 0;   ///< 0 .. 4095.
+  std::uint8_t uplink_frequency_shift_7p5khz = 0; ///< 0/1.
+  // Time allocation
+  std::uint8_t start_symbol_index = 0; ///< 0 .. 13.
+  std::uint8_t num_symbols = 14;       ///< 1 .. 14.
+  // Optional parts, present when their pduBitmap bit is set.
+  std::optional<FapiPuschData> data;
+  std::optional<FapiPuschUci> uci;
+  std::optional<FapiPuschPtrs> ptrs;
+  std::optional<FapiDftsOfdm> dfts_ofdm;
+  FapiRxBeamforming beamforming;
+
+  /// pduBitmap from the optional parts.
+  [[nodiscard]] std::uint16_t pdu_bitmap() const;
+  friend bool operator==(const FapiPuschPdu&, const FapiPuschPdu&) = default;
+};
+
+/// One UE group of UL_TTI.request: indices of its PDUs in the message.
+struct FapiUeGroup {
+  std::uint8_t num_ues = 0;
+  std::array<std::uint8_t, fapi_max_ues_per_group> pdu_index{};
+  friend bool operator==(const FapiUeGroup&, const FapiUeGroup&) = default;
+};
+
+/// UL_TTI.request (Table 3-44), the uplink work of one slot. PUSCH PDUs are decoded; PRACH,
+/// PUCCH and SRS PDUs are skipped by their pduSize and counted. Encoding writes the PUSCH PDUs
+/// only (nPDUs = nULSCH = num_pusch, RachPresent = nULCCH = 0).
+struct FapiUlTtiRequest {
+  static constexpr FapiMessageType message_type = FapiMessageType::ul_tti_request;
+  std::uint16_t sfn = 0;  ///< 0 .. 1023.
+  std::uint16_t slot = 0; ///< 0 .. 159.
+  std::array<FapiPuschPdu, fapi_max_pusch_pdus> pusch{};
+  std::size_t num_pusch = 0;
+  /// Position of pusch[i] among all the message's PDUs (what group pdu indices refer to).
+  std::array<std::uint8_t, fapi_max_pusch_pdus> pusch_pdu_index{};
+  std::array<FapiUeGroup, fapi_max_ue_groups> groups{};
+  std::size_t num_groups = 0;
+  std::size_t num_prach_skipped = 0;
+  std::size_t num_pucch_skipped = 0;
+  std::size_t num_srs_skipped = 0;
+
+  /// The PUSCH PDUs present.
+  [[nodiscard]] std::span<const FapiPuschPdu> pusch_pdus() const {
+    return {pusch.data(), num_pusch};
+  }
+  /// PDUs skipped (PRACH + PUCCH + SRS).
+  [[nodiscard]] std::size_t num_skipped() const {
+    return num_prach_skipped + num_pucch_skipped + num_srs_skipped;
+  }
+  /// Compares the entries in use (elements past num_pusch / num_groups are ignored).
+  friend bool operator==(const FapiUlTtiRequest& a, const FapiUlTtiRequest& b) {
+    return a.sfn == b.sfn && a.slot == b.slot && a.num_pusch == b.num_pusch &&
+           a.num_groups == b.num_groups && a.num_prach_skipped == b.num_prach_skipped &&
+           a.num_pucch_skipped == b.num_pucch_skipped && a.num_srs_skipped == b.num_srs_skipped &&
+           std::ranges::equal(a.pusch_pdus(), b.pusch_pdus()) &&
+           std::equal(a.pusch_pdu_index.begin(), a.pusch_pdu_index.begin() + a.num_pusch,
+                      b.pusch_pdu_index.begin()) &&
+           std::equal(a.groups.begin(), a.groups.begin() + a.num_groups, b.groups.begin());
+  }
+};
+
+/// Measurement fields shared by CRC and RX_DATA entries, in 222.10.02 units.
+struct FapiUlMeasurement {
+  /// UL_CQI: SNR, 0 .. 254 for -64 .. 63 dB in 0.5 dB steps; 255 invalid.
+  std::uint8_t ul_cqi = 255;
+  /// TimingAdvance T_A, 0 .. 63 (TS 38.213 4.2, 31 = no change); 0xFFFF invalid.
+  std::uint16_t timing_advance = 0xFFFF;
+  /// RSSI, 0 .. 1280 for -128 .. 0 dB (dBm or dBFS per CONFIG) in 0.1 dB steps; 0xFFFF invalid.
+  std::uint16_t rssi = 0xFFFF;
+  friend bool operator==(const FapiUlMeasurement&, const FapiUlMeasurement&) = default;
+};
+
+/// One CRC of CRC.indication (Table 3-62).
+struct FapiCrc {
+  std::uint32_t handle = 0;
+  std::uint16_t rnti = 1;
+  std::uint8_t harq_id = 0;
+  std::uint8_t tb_crc_status = 1; ///< 0 pass, 1 fail.
+  std::uint16_t num_cb = 0;       ///< 0: no per-CB report.
+  /// CbCrcStatus, bit c (LSB first) of byte c / 8: code block c failed (ceil(num_cb/8) bytes).
+  std::array<std::uint8_t, fapi_max_code_blocks / 8> cb_crc_status{};
+  FapiUlMeasurement measurement;
+  friend bool operator==(const FapiCrc&, const FapiCrc&) = default;
+};
+
+/// CRC.indication (Table 3-62).
+struct FapiCrcIndication {
+  static constexpr FapiMessageType message_type = FapiMessageType::crc_indication;
+  std::uint16_t sfn = 0;
+  std::uint16_t slot = 0;
+  std::array<FapiCrc, fapi_max_pusch_pdus> crcs{};
+  std::size_t num_crcs = 0;
+
+  [[nodiscard]] std::span<const FapiCrc> entries() const { return {crcs.data(), num_crcs}; }
+  /// Compares the entries in use.
+  friend bool operator==(const FapiCrcIndication& a, const FapiCrcIndication& b) {
+    return a.sfn == b.sfn && a.slot == b.slot && std::ranges::equal(a.entries(), b.entries());
+  }
+};
+
+/// One PDU of RX_DATA.indication (Table 3-61). The payload is not copied: after a decode it views
+/// the decoded buffer, before an encode it views the caller's TB bytes (PuschPduResult::tb_bytes).
+struct FapiRxData {
+  std::uint32_t handle = 0;
+  std::uint16_t rnti = 1;
+  std::uint8_t harq_id = 0;
+  FapiUlMeasurement measurement;
+  std::span<const std::uint8_t> payload; ///< MAC PDU (the TB); empty on a CRC failure.
+
+  /// Field-wise, payload by content.
+  friend bool operator==(const FapiRxData& a, const FapiRxData& b) {
+    return a.handle == b.handle && a.rnti == b.rnti && a.harq_id == b.harq_id &&
+           a.measurement == b.measurement && std::ranges::equal(a.payload, b.payload);
+  }
+};
+
+/// RX_DATA.indication (Table 3-61).
+struct FapiRxDataIndication {
+  static constexpr FapiMessageType message_type = FapiMessageType::rx_data_indication;
+  std::uint16_t sfn = 0;
+  std::uint16_t slot = 0;
+  std::array<FapiRxData, fapi_max_pusch_pdus> pdus{};
+  std::size_t num_pdus = 0;
+
+  [[nodiscard]] std::span<const FapiRxData> entries() const { return {pdus.data(), num_pdus}; }
+  /// Compares the entries in use.
+  friend bool operator==(const FapiRxDataIndication& a, const FapiRxDataIndication& b) {
+    return a.sfn == b.sfn && a.slot == b.slot && std::ranges::equal(a.entries(), b.entries());
+  }
+};
+
+} // namespace airan::io

@@ -1,0 +1,70 @@
+/// \file
+/// \brief Between the FAPI UL_TTI.request PUSCH PDU and phy::PuschConfig, and FapiSlotRequest:
+/// the PUSCH work of one slot as the receiver takes it.
+///
+/// to_pusch_config() maps what 222.10.02 carries onto PuschConfig and rejects, with
+/// MSG_SLOT_ERR and a reason, what the CPU receiver does not do: UCI on PUSCH, PT-RS,
+/// transform precoding (DFT-s-OFDM), resource allocation type 0, interleaved VRB-to-PRB mapping,
+/// frequency hopping, the 7.5 kHz shift, CBG retransmissions, and a BWP numerology or cyclic
+/// prefix that is not the cell's. Then PuschConfig::validate() runs (for non-codebook PUSCH, with
+/// the UE's antenna ports = layers). What FAPI leaves implicit is derived: the mapping type
+/// from the first DMRS symbol, single or double-symbol DMRS from ulDmrsSymbPos, the TBS in bits
+/// from TBSize in bytes.
+#pragma once
+
+#include "airan/io/fapi_p7_messages.h"
+#include "airan/io/fapi_types.h"
+#include "airan/phy/pusch_config.h"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace airan::io {
+
+/// \p pdu as a PuschConfig for a cell \p cell; \p out is written only when the result is ok().
+/// Allocates nothing for a PDU it accepts.
+FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
+                          phy::PuschConfig& out);
+
+/// \p pusch (valid on \p cell, CP-OFDM, non-codebook, no LBRM) as a FAPI PUSCH PDU with the
+/// puschData part: explicit ulDmrsSymbPos, target code rate, modulation order and TBSize (the
+/// TBS derived with TS 38.214 when pusch.tb_size_bits is 0).
+FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig& cell,
+                            FapiPuschPdu& out);
+
+/// A PUSCH PDU of UL_TTI.request that to_pusch_config() refused.
+struct FapiRejectedPdu {
+  std::size_t pusch_index = 0; ///< Index in FapiUlTtiRequest::pusch.
+  std::uint32_t handle = 0;
+  std::uint16_t rnti = 0;
+  std::uint8_t harq_process_id = 0;
+  FapiError error;
+};
+
+/// The PUSCH work of one slot: what a receiver's process_slot() takes, plus the PDUs refused.
+/// Preallocated (about 35 kB); to_slot_request() refills it each slot.
+struct FapiSlotRequest {
+  std::uint16_t sfn = 0;
+  std::uint16_t slot = 0;
+  std::array<phy::PuschConfig, fapi_max_pusch_pdus> pusch{};
+  /// pusch[i] came from FapiUlTtiRequest::pusch[source_index[i]].
+  std::array<std::size_t, fapi_max_pusch_pdus> source_index{};
+  std::size_t num_pusch = 0;
+  std::array<FapiRejectedPdu, fapi_max_pusch_pdus> rejected{};
+  std::size_t num_rejected = 0;
+
+  /// The accepted PDUs, in UL_TTI.request order.
+  [[nodiscard]] std::span<const phy::PuschConfig> pdus() const { return {pusch.data(), num_pusch}; }
+  [[nodiscard]] std::span<const FapiRejectedPdu> rejected_pdus() const {
+    return {rejected.data(), num_rejected};
+  }
+};
+
+/// Converts every PUSCH PDU of \p request for \p cell into \p out (accepted or rejected).
+/// Allocates nothing when every PDU is accepted.
+void to_slot_request(const FapiUlTtiRequest& request, const phy::CellConfig& cell,
+                     FapiSlotRequest& out);
+
+} // namespace airan::io

@@ -1,0 +1,158 @@
+#include "airan/io/fapi_indication_conversion.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace airan::io {
+
+namespace {
+
+constexpr std::uint8_t invalid_ul_cqi = 255;
+constexpr std::uint16_t invalid_u16 = 0xFFFF;
+constexpr std::uint16_t no_timing_change = 31;
+constexpr std::uint16_t max_timing_advance = 63;
+constexpr std::uint16_t max_rssi = 1280;
+/// T_c = 1 / (480 kHz * 4096), TS 38.211 4.1.
+constexpr double t_c = 1.0 / (480e3 * 4096.0);
+
+/// Timing-advance step 16 * 64 T_c / 2^mu, in seconds.
+double timing_advance_step(unsigned mu) {
+  return 16.0 * 64.0 * t_c / static_cast<double>(1U << mu);
+}
+
+} // namespace
+
+std::uint8_t fapi_ul_cqi_from_snr_db(float snr_db) {
+  if (std::isnan(snr_db)) {
+    return invalid_ul_cqi;
+  }
+  const double code = std::round((static_cast<double>(snr_db) + 64.0) * 2.0);
+  return static_cast<std::uint8_t>(std::clamp(code, 0.0, 254.0));
+}
+
+float fapi_snr_db_from_ul_cqi(std::uint8_t ul_cqi) {
+  if (ul_cqi == invalid_ul_cqi) {
+    return std::numeric_limits<float>::quiet_NaN();
+  }
+  return static_cast<float>(ul_cqi) / 2.0F - 64.0F;
+}
+
+std::uint16_t fapi_timing_advance_from_delay(double delay_s, unsigned mu) {
+  if (std::isnan(delay_s)) {
+    return invalid_u16;
+  }
+  const double command = no_timing_change + std::round(delay_s / timing_advance_step(mu));
+  return static_cast<std::uint16_t>(std::clamp(command, 0.0, double{max_timing_advance}));
+}
+
+double fapi_delay_from_timing_advance(std::uint16_t timing_advance, unsigned mu) {
+  if (timing_advance == invalid_u16) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
+  return (static_cast<double>(timing_advance) - no_timing_change) * timing_advance_step(mu);
+}
+
+std::uint16_t fapi_rssi_from_db(float power_db) {
+  if (std::isnan(power_db)) {
+    return invalid_u16;
+  }
+  const double code = std::round((static_cast<double>(power_db) + 128.0) * 10.0);
+  return static_cast<std::uint16_t>(std::clamp(code, 0.0, double{max_rssi}));
+}
+
+float fapi_db_from_rssi(std::uint16_t rssi) {
+  if (rssi == invalid_u16) {
+    return std::numeric_limits<float>::quiet_NaN();
+  }
+  return static_cast<float>(rssi) / 10.0F - 128.0F;
+}
+
+FapiUlMeasurement to_fapi_measurement(const phy::PuschPduResult& result,
+                                      const phy::PuschConfig& pusch, const phy::CellConfig& cell) {
+  FapiUlMeasurement m; // every field invalid
+  if (!result.error.empty()) {
+    return m;
+  }
+  const phy::PuschMeasurements& measured = result.measurements;
+  m.ul_cqi = fapi_ul_cqi_from_snr_db(measured.post_eq_sinr_db);
+  m.timing_advance = fapi_timing_advance_from_delay(measured.delay_s, cell.numerology);
+  const float power =
+      measured.rsrp * static_cast<float>(pusch.num_layers) + measured.noise_variance;
+  if (power > 0.0F && std::isfinite(power)) {
+    m.rssi = fapi_rssi_from_db(10.0F * std::log10(power));
+  }
+  return m;
+}
+
+FapiCrc to_fapi_crc(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
+                    const phy::CellConfig& cell) {
+  FapiCrc crc;
+  crc.handle = result.handle;
+  crc.rnti = result.rnti;
+  crc.harq_id = static_cast<std::uint8_t>(result.harq_process_id);
+  crc.tb_crc_status = result.tb_crc_ok ? 0 : 1;
+  if (result.error.empty()) {
+    const unsigned blocks = std::min<unsigned>(result.decoding.num_code_blocks,
+                                               static_cast<unsigned>(fapi_max_code_blocks));
+    crc.num_cb = static_cast<std::uint16_t>(blocks);
+    for (unsigned c = 0; c < blocks; ++c) {
+      if (!result.decoding.code_block_crc_ok[c]) {
+        crc.cb_crc_status[c / 8] |= static_cast<std::uint8_t>(1U << (c % 8));
+      }
+    }
+  }
+  crc.measurement = to_fapi_measurement(result, pusch, cell);
+  return crc;
+}
+
+FapiRxData to_fapi_rx_data(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
+                           const phy::CellConfig& cell) {
+  FapiRxData pdu;
+  pdu.handle = result.handle;
+  pdu.rnti = result.rnti;
+  pdu.harq_id = static_cast<std::uint8_t>(result.harq_process_id);
+  pdu.measurement = to_fapi_measurement(result, pusch, cell);
+  if (result.tb_crc_ok) {
+    pdu.payload = result.tb_bytes;
+  }
+  return pdu;
+}
+
+void to_slot_indications(std::uint16_t sfn, std::uint16_t slot,
+                         std::span<const phy::PuschPduResult> results,
+                         std::span<const phy::PuschConfig> pdus, const phy::CellConfig& cell,
+                         FapiCrcIndication& crc, FapiRxDataIndication& rx_data) {
+  crc.sfn = rx_data.sfn = sfn;
+  crc.slot = rx_data.slot = slot;
+  const std::size_t count = std::min({results.size(), pdus.size(), fapi_max_pusch_pdus});
+  for (std::size_t i = 0; i < count; ++i) {
+    crc.crcs[i] = to_fapi_crc(results[i], pdus[i], cell);
+    rx_data.pdus[i] = to_fapi_rx_data(results[i], pdus[i], cell);
+  }
+  crc.num_crcs = rx_data.num_pdus = count;
+}
+
+void to_slot_indications(const FapiSlotRequest& request,
+                         std::span<const phy::PuschPduResult> results, const phy::CellConfig& cell,
+                         FapiCrcIndication& crc, FapiRxDataIndication& rx_data) {
+  to_slot_indications(request.sfn, request.slot, results, request.pdus(), cell, crc, rx_data);
+  for (const FapiRejectedPdu& rejected : request.rejected_pdus()) {
+    if (crc.num_crcs == fapi_max_pusch_pdus) {
+      break;
+    }
+    FapiCrc& failed = crc.crcs[crc.num_crcs++];
+    failed = {};
+    failed.handle = rejected.handle;
+    failed.rnti = rejected.rnti;
+    failed.harq_id = rejected.harq_process_id;
+    failed.tb_crc_status = 1;
+    FapiRxData& empty = rx_data.pdus[rx_data.num_pdus++];
+    empty = {};
+    empty.handle = rejected.handle;
+    empty.rnti = rejected.rnti;
+    empty.harq_id = rejected.harq_process_id;
+  }
+}
+
+} // namespace airan::io

@@ -1,0 +1,280 @@
+#include "airan/io/fapi_pusch_conversion.h"
+
+#include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/tbs_calculator.h"
+#include "fapi_pusch_pdu_codec.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstdarg>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+
+namespace airan::io {
+
+namespace {
+
+constexpr FapiMessageType ul_tti = FapiMessageType::ul_tti_request;
+/// TBSize above this many bytes would overflow the TBS in bits.
+constexpr std::uint32_t max_tb_size_bytes = (1U << 29) - 1;
+
+[[gnu::format(printf, 2, 3)]] FapiError pdu_error(FapiStatus status, const char* format, ...);
+
+FapiError pdu_error(FapiStatus status, const char* format, ...) {
+  FapiError error;
+  error.status = status;
+  error.code = FapiErrorCode::msg_slot_err;
+  error.message_type = ul_tti;
+  std::va_list args;
+  va_start(args, format);
+  std::vsnprintf(error.reason_text.data(), error.reason_text.size(), format, args);
+  va_end(args);
+  return error;
+}
+
+/// Rejects what the receiver cannot do.
+FapiError check_supported(const FapiPuschPdu& pdu, const phy::CellConfig& cell) {
+  if (!pdu.data) {
+    return pdu_error(FapiStatus::unsupported, "PUSCH PDU without puschData (UCI only)");
+  }
+  if (pdu.uci) {
+    return pdu_error(FapiStatus::unsupported, "UCI on PUSCH is not supported");
+  }
+  if (pdu.ptrs) {
+    return pdu_error(FapiStatus::unsupported, "PT-RS is not supported");
+  }
+  if (pdu.transform_precoding == 0 || pdu.dfts_ofdm || pdu.mcs_table > 2) {
+    return pdu_error(FapiStatus::unsupported, "transform precoding (DFT-s-OFDM) is not supported");
+  }
+  if (pdu.resource_alloc != 1) {
+    return pdu_error(FapiStatus::unsupported, "resource allocation type 0 is not supported");
+  }
+  if (pdu.vrb_to_prb_mapping != 0) {
+    return pdu_error(FapiStatus::unsupported, "interleaved VRB-to-PRB mapping is not supported");
+  }
+  if (pdu.frequency_hopping != 0) {
+    return pdu_error(FapiStatus::unsupported, "frequency hopping is not supported");
+  }
+  if (pdu.uplink_frequency_shift_7p5khz != 0) {
+    return pdu_error(FapiStatus::unsupported, "the 7.5 kHz uplink shift is not supported");
+  }
+  if (pdu.data->num_cb != 0) {
+    return pdu_error(FapiStatus::unsupported, "CBG retransmission (numCb %u) is not supported",
+                     pdu.data->num_cb);
+  }
+  if (pdu.data->tb_size > max_tb_size_bytes) {
+    return pdu_error(FapiStatus::out_of_range, "TBSize %u bytes is too large", pdu.data->tb_size);
+  }
+  if (pdu.subcarrier_spacing != cell.numerology) {
+    return pdu_error(FapiStatus::out_of_range, "SubcarrierSpacing %u is not the cell's mu %u",
+                     pdu.subcarrier_spacing, cell.numerology);
+  }
+  const unsigned cell_cp = cell.cyclic_prefix == phy::CyclicPrefix::extended ? 1 : 0;
+  if (pdu.cyclic_prefix != cell_cp) {
+    return pdu_error(FapiStatus::out_of_range, "CyclicPrefix %u is not the cell's %u",
+                     pdu.cyclic_prefix, cell_cp);
+  }
+  if (pdu.ul_dmrs_symb_pos == 0) {
+    return pdu_error(FapiStatus::out_of_range, "ulDmrsSymbPos has no DMRS symbol");
+  }
+  return {};
+}
+
+/// 2 when every DMRS symbol pairs with the next one (double-symbol DMRS), otherwise 1; also the
+/// number of DMRS occasions.
+unsigned dmrs_length_of(std::uint16_t mask, unsigned& occasions) {
+  unsigned singles = 0;
+  unsigned pairs = 0;
+  for (unsigned l = 0; l < phy::max_symbols_per_slot; ++l) {
+    if (((mask >> l) & 1U) == 0) {
+      continue;
+    }
+    if (((mask >> (l + 1)) & 1U) != 0) {
+      ++pairs;
+      ++l;
+    } else {
+      ++singles;
+    }
+  }
+  occasions = singles + pairs;
+  return singles == 0 && pairs > 0 ? 2 : 1;
+}
+
+phy::McsTable mcs_table_of(std::uint8_t fapi_table) {
+  switch (fapi_table) {
+  case 1:
+    return phy::McsTable::qam256;
+  case 2:
+    return phy::McsTable::qam64_low_se;
+  default:
+    return phy::McsTable::qam64;
+  }
+}
+
+std::uint8_t fapi_mcs_table(phy::McsTable table) {
+  switch (table) {
+  case phy::McsTable::qam256:
+    return 1;
+  case phy::McsTable::qam64_low_se:
+    return 2;
+  case phy::McsTable::qam64:
+    break;
+  }
+  return 0;
+}
+
+/// The cell with the UE's antenna ports = layers (non-codebook PUSCH), for validate().
+phy::CellConfig cell_for_layers(const phy::CellConfig& cell, unsigned layers) {
+  phy::CellConfig copy = cell;
+  if (layers == 1 || layers == 2 || layers == 4) {
+    copy.num_antenna_ports = layers;
+  }
+  return copy;
+}
+
+} // namespace
+
+FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
+                          phy::PuschConfig& out) {
+  if (FapiError error = fapi_detail::check_pusch_pdu(pdu, 0); !error.ok()) {
+    return error;
+  }
+  if (FapiError error = check_supported(pdu, cell); !error.ok()) {
+    return error;
+  }
+  phy::PuschConfig config;
+  config.rnti = pdu.rnti;
+  config.handle = pdu.handle;
+  config.bwp_start = pdu.bwp_start;
+  config.bwp_size = pdu.bwp_size;
+  config.prb_start = pdu.rb_start;
+  config.prb_size = pdu.rb_size;
+  config.start_symbol = pdu.start_symbol_index;
+  config.num_symbols = pdu.num_symbols;
+
+  const unsigned first_dmrs = static_cast<unsigned>(std::countr_zero(pdu.ul_dmrs_symb_pos));
+  if (pdu.start_symbol_index == 0 && pdu.num_symbols >= 4 &&
+      first_dmrs == cell.dmrs_type_a_position) {
+    config.mapping_type = phy::PuschMappingType::type_a;
+  } else if (first_dmrs == pdu.start_symbol_index) {
+    config.mapping_type = phy::PuschMappingType::type_b;
+  } else {
+    return pdu_error(FapiStatus::out_of_range,
+                     "first DMRS symbol %u fits neither mapping type A (l0 %u) nor B (start %u)",
+                     first_dmrs, cell.dmrs_type_a_position, pdu.start_symbol_index);
+  }
+  config.dmrs_config_type =
+      pdu.dmrs_config_type == 0 ? phy::DmrsConfigType::type1 : phy::DmrsConfigType::type2;
+  config.dmrs_symbol_mask = pdu.ul_dmrs_symb_pos;
+  unsigned occasions = 0;
+  config.dmrs_length = dmrs_length_of(pdu.ul_dmrs_symb_pos, occasions);
+  config.dmrs_additional_position = std::min(occasions, 4U) - 1;
+  config.dmrs_ports = pdu.dmrs_ports;
+  config.n_scid = pdu.scid;
+  config.dmrs_scrambling_id = pdu.ul_dmrs_scrambling_id;
+  config.num_dmrs_cdm_groups_no_data = pdu.num_dmrs_cdm_grps_no_data;
+
+  config.mcs_index = pdu.mcs_index;
+  config.mcs_table = mcs_table_of(pdu.mcs_table);
+  config.target_code_rate_x10240 = pdu.target_code_rate;
+  config.qam_order = pdu.qam_mod_order;
+  config.num_layers = pdu.num_layers;
+  config.precoding = phy::PuschPrecoding::non_codebook;
+  config.transform_precoding = false;
+
+  config.rv = pdu.data->rv_index;
+  config.harq_process_id = pdu.data->harq_process_id;
+  config.new_data_indicator = pdu.data->new_data_indicator != 0;
+  config.data_scrambling_id = pdu.data_scrambling_id;
+  config.tb_size_bits = pdu.data->tb_size * 8;
+
+  if (const std::string problem = config.validate(cell_for_layers(cell, config.num_layers));
+      !problem.empty()) {
+    return pdu_error(FapiStatus::out_of_range, "%s", problem.c_str());
+  }
+  out = config;
+  return {};
+}
+
+FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig& cell,
+                            FapiPuschPdu& out) {
+  if (pusch.precoding != phy::PuschPrecoding::non_codebook || pusch.transform_precoding ||
+      pusch.tbs_lbrm != 0) {
+    return pdu_error(FapiStatus::unsupported,
+                     "222.10.02 PUSCH PDU carries no TPMI, DFT-s-OFDM or TBS_LBRM");
+  }
+  if (const std::string problem = pusch.validate(cell); !problem.empty()) {
+    return pdu_error(FapiStatus::out_of_range, "%s", problem.c_str());
+  }
+  FapiPuschPdu pdu;
+  std::uint32_t tbs_bits = pusch.tb_size_bits;
+  try {
+    pdu.ul_dmrs_symb_pos = phy::pusch_dmrs_symbols(cell, pusch).mask;
+    if (tbs_bits == 0) {
+      tbs_bits = phy::compute_pusch_tbs(cell, pusch);
+    }
+  } catch (const std::invalid_argument& e) {
+    return pdu_error(FapiStatus::out_of_range, "%s", e.what());
+  }
+  if (tbs_bits % 8 != 0) {
+    return pdu_error(FapiStatus::out_of_range, "TBS %u bits is not whole bytes", tbs_bits);
+  }
+  pdu.rnti = pusch.rnti;
+  pdu.handle = pusch.handle;
+  pdu.bwp_size = static_cast<std::uint16_t>(pusch.bwp_size);
+  pdu.bwp_start = static_cast<std::uint16_t>(pusch.bwp_start);
+  pdu.subcarrier_spacing = static_cast<std::uint8_t>(cell.numerology);
+  pdu.cyclic_prefix = cell.cyclic_prefix == phy::CyclicPrefix::extended ? 1 : 0;
+  pdu.target_code_rate = static_cast<std::uint16_t>(pusch.code_rate_x10240());
+  pdu.qam_mod_order = static_cast<std::uint8_t>(pusch.modulation_order());
+  pdu.mcs_index = static_cast<std::uint8_t>(pusch.mcs_index);
+  pdu.mcs_table = fapi_mcs_table(pusch.mcs_table);
+  pdu.transform_precoding = 1; // disabled
+  pdu.data_scrambling_id = pusch.data_scrambling_id;
+  pdu.num_layers = static_cast<std::uint8_t>(pusch.num_layers);
+  pdu.dmrs_config_type = pusch.dmrs_config_type == phy::DmrsConfigType::type1 ? 0 : 1;
+  pdu.ul_dmrs_scrambling_id = pusch.dmrs_scrambling_id;
+  pdu.pusch_identity = cell.n_cell_id;
+  pdu.scid = static_cast<std::uint8_t>(pusch.n_scid);
+  pdu.num_dmrs_cdm_grps_no_data = static_cast<std::uint8_t>(pusch.num_dmrs_cdm_groups_no_data);
+  pdu.dmrs_ports = pusch.dmrs_ports;
+  pdu.resource_alloc = 1;
+  pdu.rb_start = static_cast<std::uint16_t>(pusch.prb_start);
+  pdu.rb_size = static_cast<std::uint16_t>(pusch.prb_size);
+  pdu.start_symbol_index = static_cast<std::uint8_t>(pusch.start_symbol);
+  pdu.num_symbols = static_cast<std::uint8_t>(pusch.num_symbols);
+  FapiPuschData& data = pdu.data.emplace();
+  data.rv_index = static_cast<std::uint8_t>(pusch.rv);
+  data.harq_process_id = static_cast<std::uint8_t>(pusch.harq_process_id);
+  data.new_data_indicator = pusch.new_data_indicator ? 1 : 0;
+  data.tb_size = tbs_bits / 8;
+  if (FapiError error = fapi_detail::check_pusch_pdu(pdu, 0); !error.ok()) {
+    return error; // e.g. a HARQ process id above 15, which 222.10.02 cannot carry
+  }
+  out = pdu;
+  return {};
+}
+
+void to_slot_request(const FapiUlTtiRequest& request, const phy::CellConfig& cell,
+                     FapiSlotRequest& out) {
+  out.sfn = request.sfn;
+  out.slot = request.slot;
+  out.num_pusch = 0;
+  out.num_rejected = 0;
+  for (std::size_t i = 0; i < request.num_pusch; ++i) {
+    const FapiPuschPdu& pdu = request.pusch[i];
+    if (FapiError error = to_pusch_config(pdu, cell, out.pusch[out.num_pusch]); !error.ok()) {
+      FapiRejectedPdu& rejected = out.rejected[out.num_rejected++];
+      rejected.pusch_index = i;
+      rejected.handle = pdu.handle;
+      rejected.rnti = pdu.rnti;
+      rejected.harq_process_id = pdu.data ? pdu.data->harq_process_id : 0;
+      rejected.error = error;
+      continue;
+    }
+    out.source_index[out.num_pusch++] = i;
+  }
+}
+
+} // namespace airan::io

@@ -1,0 +1,237 @@
+// SLOT.indication (SCF 222.10.02 Table 3-34) and UL_TTI.request (Table 3-44): SFN, slot,
+// nPDUs, RachPresent, nULSCH, nULCCH, nGroup, the PDUs (pduType uint16, pduSize uint16 counting
+// those 4 bytes, body), then the UE groups (nUe, PduIdx[nUe]).
+#include "airan/io/fapi_codec.h"
+#include "fapi_codec_common.h"
+#include "fapi_pusch_pdu_codec.h"
+
+namespace airan::io {
+
+using namespace fapi_detail;
+
+namespace {
+
+constexpr FapiMessageType ul_tti = FapiMessageType::ul_tti_request;
+constexpr std::size_t pdu_header_size = 4; // pduType + pduSize
+
+FapiError ul_tti_error(FapiStatus status, std::size_t offset, const char* format, unsigned a,
+                       unsigned b) {
+  return make_fapi_error(status, FapiErrorCode::msg_slot_err, ul_tti, offset, format, a, b);
+}
+
+/// Reads the PDUs; counts per type in \p num_pucch / \p num_prach.
+FapiError decode_pdus(ByteReader& reader, unsigned num_pdus, FapiUlTtiRequest& out,
+                      unsigned& num_pucch) {
+  for (unsigned index = 0; index < num_pdus; ++index) {
+    const std::size_t pdu_offset = reader.offset();
+    const std::uint16_t pdu_type = reader.u16();
+    const std::uint16_t pdu_size = reader.u16();
+    if (reader.failed()) {
+      return truncated_error(ul_tti, reader, "PDU header");
+    }
+    if (pdu_size < pdu_header_size) {
+      return ul_tti_error(FapiStatus::length_mismatch, pdu_offset + 2,
+                          "UL_TTI.request: pduSize %u of PDU %u is below 4", pdu_size, index);
+    }
+    const std::span<const std::uint8_t> body = reader.view(pdu_size - pdu_header_size);
+    if (reader.failed()) {
+      return truncated_error(ul_tti, reader, "PDU");
+    }
+    switch (static_cast<FapiUlPduType>(pdu_type)) {
+    case FapiUlPduType::pusch: {
+      if (out.num_pusch == fapi_max_pusch_pdus) {
+        return ul_tti_error(FapiStatus::capacity_exceeded, pdu_offset,
+                            "UL_TTI.request: PUSCH PDU %u beyond the %u supported", index,
+                            static_cast<unsigned>(fapi_max_pusch_pdus));
+      }
+      if (FapiError error =
+              decode_pusch_pdu(body, pdu_offset + pdu_header_size, out.pusch[out.num_pusch]);
+          !error.ok()) {
+        return error;
+      }
+      out.pusch_pdu_index[out.num_pusch++] = static_cast<std::uint8_t>(index);
+      break;
+    }
+    case FapiUlPduType::prach:
+      ++out.num_prach_skipped;
+      break;
+    case FapiUlPduType::pucch:
+      ++out.num_pucch_skipped;
+      ++num_pucch;
+      break;
+    case FapiUlPduType::srs:
+      ++out.num_srs_skipped;
+      break;
+    default:
+      return ul_tti_error(FapiStatus::out_of_range, pdu_offset,
+                          "UL_TTI.request: pduType %u of PDU %u is not 0..3", pdu_type, index);
+    }
+  }
+  return {};
+}
+
+FapiError decode_groups(ByteReader& reader, unsigned num_groups, unsigned num_pdus,
+                        FapiUlTtiRequest& out) {
+  if (num_groups > fapi_max_ue_groups) {
+    return ul_tti_error(FapiStatus::capacity_exceeded, 8,
+                        "UL_TTI.request: nGroup %u exceeds the %u supported", num_groups,
+                        static_cast<unsigned>(fapi_max_ue_groups));
+  }
+  for (unsigned g = 0; g < num_groups; ++g) {
+    FapiUeGroup& group = out.groups[g];
+    group = {};
+    const std::size_t group_offset = reader.offset();
+    group.num_ues = reader.u8();
+    if (!reader.failed() && (group.num_ues < 1 || group.num_ues > fapi_max_ues_per_group)) {
+      return out_of_range_error(ul_tti, group_offset, "nUe", group.num_ues, 1,
+                                fapi_max_ues_per_group);
+    }
+    for (unsigned u = 0; u < group.num_ues; ++u) {
+      group.pdu_index[u] = reader.u8();
+      if (!reader.failed() && group.pdu_index[u] >= num_pdus) {
+        return ul_tti_error(FapiStatus::out_of_range, reader.offset() - 1,
+                            "UL_TTI.request: PduIdx %u refers past the %u PDUs", group.pdu_index[u],
+                            num_pdus);
+      }
+    }
+    if (reader.failed()) {
+      return truncated_error(ul_tti, reader, "UE group");
+    }
+  }
+  out.num_groups = num_groups;
+  return {};
+}
+
+} // namespace
+
+FapiError decode_message_body(std::span<const std::uint8_t> body, FapiSlotIndication& out) {
+  constexpr FapiMessageType type = FapiSlotIndication::message_type;
+  out = {};
+  ByteReader reader(body);
+  out.sfn = reader.u16();
+  out.slot = reader.u16();
+  if (reader.failed()) {
+    return truncated_error(type, reader, "body");
+  }
+  if (FapiError error = check_sfn_slot(type, out.sfn, out.slot, 0); !error.ok()) {
+    return error;
+  }
+  return reader.remaining() == 0 ? FapiError{} : trailing_bytes_error(type, reader);
+}
+
+FapiError encode_message_body(const FapiSlotIndication& message, std::span<std::uint8_t> out,
+                              std::size_t& written) {
+  constexpr FapiMessageType type = FapiSlotIndication::message_type;
+  if (FapiError error = check_sfn_slot(type, message.sfn, message.slot, 0); !error.ok()) {
+    return error;
+  }
+  ByteWriter writer(out);
+  writer.u16(message.sfn);
+  writer.u16(message.slot);
+  if (writer.failed()) {
+    return buffer_too_small_error(type, 4);
+  }
+  written = writer.position();
+  return {};
+}
+
+FapiError decode_message_body(std::span<const std::uint8_t> body, FapiUlTtiRequest& out) {
+  out.sfn = 0;
+  out.slot = 0;
+  out.num_pusch = 0;
+  out.num_groups = 0;
+  out.num_prach_skipped = out.num_pucch_skipped = out.num_srs_skipped = 0;
+  ByteReader reader(body);
+  out.sfn = reader.u16();
+  out.slot = reader.u16();
+  const unsigned num_pdus = reader.u8();
+  const unsigned rach_present = reader.u8();
+  const unsigned num_ulsch = reader.u8();
+  const unsigned num_ulcch = reader.u8();
+  const unsigned num_groups = reader.u8();
+  if (reader.failed()) {
+    return truncated_error(ul_tti, reader, "header");
+  }
+  if (FapiError error = check_sfn_slot(ul_tti, out.sfn, out.slot, 0); !error.ok()) {
+    return error;
+  }
+  if (rach_present > 1) {
+    return out_of_range_error(ul_tti, 5, "RachPresent", rach_present, 0, 1);
+  }
+  unsigned num_pucch = 0;
+  if (FapiError error = decode_pdus(reader, num_pdus, out, num_pucch); !error.ok()) {
+    return error;
+  }
+  if (num_ulsch != out.num_pusch || num_ulcch != num_pucch) {
+    return make_fapi_error(FapiStatus::length_mismatch, FapiErrorCode::msg_slot_err, ul_tti, 6,
+                           "UL_TTI.request: nULSCH %u / nULCCH %u disagree with the %zu PUSCH / "
+                           "%u PUCCH PDUs",
+                           num_ulsch, num_ulcch, out.num_pusch, num_pucch);
+  }
+  if ((rach_present != 0) != (out.num_prach_skipped != 0)) {
+    return ul_tti_error(FapiStatus::length_mismatch, 5,
+                        "UL_TTI.request: RachPresent %u disagrees with %u PRACH PDU(s)",
+                        rach_present, static_cast<unsigned>(out.num_prach_skipped));
+  }
+  if (FapiError error = decode_groups(reader, num_groups, num_pdus, out); !error.ok()) {
+    return error;
+  }
+  return reader.remaining() == 0 ? FapiError{} : trailing_bytes_error(ul_tti, reader);
+}
+
+FapiError encode_message_body(const FapiUlTtiRequest& message, std::span<std::uint8_t> out,
+                              std::size_t& written) {
+  if (FapiError error = check_sfn_slot(ul_tti, message.sfn, message.slot, 0); !error.ok()) {
+    return error;
+  }
+  if (message.num_pusch > fapi_max_pusch_pdus || message.num_groups > fapi_max_ue_groups) {
+    return ul_tti_error(
+        FapiStatus::capacity_exceeded, 0, "UL_TTI.request: %u PDUs / %u groups exceed the capacity",
+        static_cast<unsigned>(message.num_pusch), static_cast<unsigned>(message.num_groups));
+  }
+  for (std::size_t i = 0; i < message.num_pusch; ++i) {
+    if (FapiError error = check_pusch_pdu(message.pusch[i], 0); !error.ok()) {
+      return error;
+    }
+  }
+  for (std::size_t g = 0; g < message.num_groups; ++g) {
+    const FapiUeGroup& group = message.groups[g];
+    if (group.num_ues < 1 || group.num_ues > fapi_max_ues_per_group) {
+      return out_of_range_error(ul_tti, 0, "nUe", group.num_ues, 1, fapi_max_ues_per_group);
+    }
+    for (unsigned u = 0; u < group.num_ues; ++u) {
+      if (group.pdu_index[u] >= message.num_pusch) {
+        return ul_tti_error(FapiStatus::out_of_range, 0,
+                            "UL_TTI.request: PduIdx %u refers past the %u PDUs", group.pdu_index[u],
+                            static_cast<unsigned>(message.num_pusch));
+      }
+    }
+  }
+  ByteWriter writer(out);
+  writer.u16(message.sfn);
+  writer.u16(message.slot);
+  writer.u8(static_cast<std::uint8_t>(message.num_pusch)); // nPDUs
+  writer.u8(0);                                            // RachPresent
+  writer.u8(static_cast<std::uint8_t>(message.num_pusch)); // nULSCH
+  writer.u8(0);                                            // nULCCH
+  writer.u8(static_cast<std::uint8_t>(message.num_groups));
+  for (std::size_t i = 0; i < message.num_pusch; ++i) {
+    const std::size_t start = writer.position();
+    writer.u16(static_cast<std::uint16_t>(FapiUlPduType::pusch));
+    writer.u16(0); // pduSize, patched below
+    write_pusch_pdu(writer, message.pusch[i]);
+    writer.patch_u16(start + 2, static_cast<std::uint16_t>(writer.position() - start));
+  }
+  for (std::size_t g = 0; g < message.num_groups; ++g) {
+    const FapiUeGroup& group = message.groups[g];
+    writer.u8(group.num_ues);
+    writer.bytes(std::span(group.pdu_index).first(group.num_ues));
+  }
+  if (writer.failed()) {
+    return buffer_too_small_error(ul_tti, writer.position() + 1);
+  }
+  written = writer.position();
+  return {};
+}
+
+} // namespace airan::io
