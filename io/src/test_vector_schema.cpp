@@ -1,0 +1,143 @@
+#include "test_vector_schema.h"
+
+#include "airan/phy/numerology.h"
+#include "airan/phy/tbs_calculator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+
+namespace airan::io::schema {
+namespace {
+
+bool one_of(const std::string& value, std::span<const char* const> allowed) {
+  return std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return value == a; });
+}
+
+std::string list(std::span<const char* const> allowed) {
+  std::string text;
+  for (const char* a : allowed) {
+    text += (text.empty() ? "" : ", ") + std::string(a);
+  }
+  return text;
+}
+
+} // namespace
+
+std::string slot_name(std::size_t index) {
+  char name[32];
+  std::snprintf(name, sizeof(name), "%04zu", index);
+  return name;
+}
+
+unsigned num_symbols(const phy::CellConfig& cell) {
+  return phy::symbols_per_slot(cell.cyclic_prefix);
+}
+
+unsigned num_subcarriers(const phy::CellConfig& cell) {
+  return phy::subcarriers_per_prb * cell.num_prbs;
+}
+
+std::string validate_header(const TestVectorHeader& header) {
+  if (std::string error = header.cell.validate(); !error.empty()) {
+    return "cell: " + error;
+  }
+  if (header.num_rx_antennas < 1 || header.num_rx_antennas > max_rx_antennas) {
+    return "num_rx_antennas " + std::to_string(header.num_rx_antennas) + " is not in 1.." +
+           std::to_string(max_rx_antennas);
+  }
+  if (header.num_tx_antennas < 1 || header.num_tx_antennas > max_tx_antennas) {
+    return "num_tx_antennas " + std::to_string(header.num_tx_antennas) + " is not in 1.." +
+           std::to_string(max_tx_antennas);
+  }
+  const TestVectorChannel& channel = header.channel;
+  if (!one_of(channel.model, channel_models)) {
+    return "channel model '" + channel.model + "' is not one of " + list(channel_models);
+  }
+  if (!one_of(channel.correlation, correlations)) {
+    return "channel correlation '" + channel.correlation + "' is not one of " + list(correlations);
+  }
+  if (!one_of(channel.domain, domains)) {
+    return "channel domain '" + channel.domain + "' is not one of " + list(domains);
+  }
+  if (!std::isfinite(channel.delay_spread_s) || channel.delay_spread_s < 0.0 ||
+      !std::isfinite(channel.max_doppler_hz) || channel.max_doppler_hz < 0.0) {
+    return "channel delay_spread_s and max_doppler_hz must be finite and >= 0";
+  }
+  if (!std::isfinite(channel.cfo_hz) || !std::isfinite(channel.timing_offset_s)) {
+    return "channel cfo_hz and timing_offset_s must be finite";
+  }
+  if (!std::isfinite(header.snr_db)) {
+    return "snr_db must be finite";
+  }
+  if (!std::isfinite(header.noise_variance) || header.noise_variance < 0.0F) {
+    return "noise_variance must be finite and >= 0";
+  }
+  if (header.generator.size() > max_text_length ||
+      header.reference_receiver.size() > max_text_length) {
+    return "generator and reference_receiver must be at most " + std::to_string(max_text_length) +
+           " bytes";
+  }
+  return {};
+}
+
+std::string validate_slot_number(const phy::CellConfig& cell, std::uint64_t absolute_slot,
+                                 unsigned slot) {
+  const unsigned per_frame = phy::slots_per_frame(cell.numerology);
+  if (slot != absolute_slot % per_frame) {
+    return "slot " + std::to_string(slot) + " is not absolute_slot " +
+           std::to_string(absolute_slot) + " mod " + std::to_string(per_frame) +
+           " (slots per frame)";
+  }
+  return {};
+}
+
+unsigned fft_size_for_slot(const phy::CellConfig& cell, unsigned slot, std::size_t samples) {
+  for (unsigned fft = min_fft_size; fft <= max_fft_size; fft *= 2) {
+    if (fft < num_subcarriers(cell)) {
+      continue;
+    }
+    try {
+      const phy::Numerology numerology(cell.numerology, cell.cyclic_prefix, fft);
+      if (numerology.slot_length(slot) == samples) {
+        return fft;
+      }
+    } catch (const std::exception&) {
+      // Not a valid combination: no match at this size.
+    }
+  }
+  return 0;
+}
+
+std::string validate_pdu_config(const phy::CellConfig& cell, const phy::PuschConfig& config,
+                                std::uint32_t& tbs) {
+  if (std::string error = config.validate(cell); !error.empty()) {
+    return "invalid PUSCH configuration: " + error;
+  }
+  try {
+    tbs = config.tb_size_bits != 0 ? config.tb_size_bits : phy::compute_pusch_tbs(cell, config);
+  } catch (const std::exception& e) {
+    return std::string("cannot compute the TBS: ") + e.what();
+  }
+  if (tbs == 0 || tbs > max_tb_bits) {
+    return "TBS " + std::to_string(tbs) + " is not in 1.." + std::to_string(max_tb_bits);
+  }
+  return {};
+}
+
+std::size_t find_non_bit(std::span<const phy::bit_t> bits) {
+  return static_cast<std::size_t>(
+      std::find_if(bits.begin(), bits.end(), [](phy::bit_t b) { return b > 1; }) - bits.begin());
+}
+
+std::size_t find_non_finite(std::span<const phy::cf32> values) {
+  return static_cast<std::size_t>(std::find_if(values.begin(), values.end(),
+                                               [](phy::cf32 v) {
+                                                 return !std::isfinite(v.real()) ||
+                                                        !std::isfinite(v.imag());
+                                               }) -
+                                  values.begin());
+}
+
+} // namespace airan::io::schema

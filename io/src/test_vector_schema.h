@@ -1,0 +1,162 @@
+/// \file
+/// \brief Private: the HDF5 test-vector schema shared by the writer and the reader. Each group's
+/// attributes are listed once, in a visit_*() function that calls a visitor per field (the
+/// writer's visitor writes, the reader's reads and range-checks), and the rules a vector obeys
+/// are checked by the same functions on both sides, so the writer never writes what the reader
+/// rejects.
+#pragma once
+
+#include "airan/io/test_vector_file.h"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace airan::io::schema {
+
+inline constexpr unsigned max_rx_antennas = 64;
+inline constexpr unsigned max_tx_antennas = 8;
+inline constexpr std::size_t max_pdus_per_slot = 256;
+inline constexpr std::size_t max_slots = 1000000;
+/// Largest TBS accepted (above any TS 38.214 PUSCH TBS; bounds what a file can make us allocate).
+inline constexpr std::uint32_t max_tb_bits = 1U << 21;
+inline constexpr unsigned min_fft_size = 128;
+inline constexpr unsigned max_fft_size = 16384;
+/// Longest free-text attribute (generator, reference_receiver) in bytes.
+inline constexpr std::size_t max_text_length = 65536;
+/// Longest enumeration-like string attribute in bytes.
+inline constexpr std::size_t max_word_length = 64;
+
+/// Name of an enumerator in the file.
+template <typename E> struct EnumName {
+  E value;
+  const char* name;
+};
+
+inline constexpr std::array<EnumName<phy::CyclicPrefix>, 2> cyclic_prefix_names{
+    {{phy::CyclicPrefix::normal, "normal"}, {phy::CyclicPrefix::extended, "extended"}}};
+inline constexpr std::array<EnumName<phy::PuschMappingType>, 2> mapping_type_names{
+    {{phy::PuschMappingType::type_a, "A"}, {phy::PuschMappingType::type_b, "B"}}};
+inline constexpr std::array<EnumName<phy::DmrsConfigType>, 2> dmrs_config_type_names{
+    {{phy::DmrsConfigType::type1, "type1"}, {phy::DmrsConfigType::type2, "type2"}}};
+inline constexpr std::array<EnumName<phy::McsTable>, 3> mcs_table_names{
+    {{phy::McsTable::qam64, "qam64"},
+     {phy::McsTable::qam256, "qam256"},
+     {phy::McsTable::qam64_low_se, "qam64_low_se"}}};
+inline constexpr std::array<EnumName<phy::PuschPrecoding>, 2> precoding_names{
+    {{phy::PuschPrecoding::non_codebook, "non-codebook"},
+     {phy::PuschPrecoding::codebook, "codebook"}}};
+
+inline constexpr std::array<const char*, 10> channel_models{
+    "awgn", "flat", "TDL-A", "TDL-B", "TDL-C", "TDL-D", "TDL-E", "TDL-A30", "TDL-B100", "TDL-C300"};
+inline constexpr std::array<const char*, 4> correlations{"none", "low", "medium", "high"};
+inline constexpr std::array<const char*, 2> domains{"time", "frequency"};
+
+// A visitor V provides, for T& (reading) or const T& (writing):
+//   uint(name, unsigned integer)   real(name, double or float)   boolean(name, bool)
+//   text(name, std::string)        enumeration(name, E, table)
+
+/// Root attributes other than format and format_version.
+template <typename Header, typename V> void visit_root(Header& h, V& v) {
+  v.text("generator", h.generator);
+  v.uint("seed", h.seed);
+  v.real("snr_db", h.snr_db);
+  v.real("noise_variance", h.noise_variance);
+  v.text("reference_receiver", h.reference_receiver);
+  v.uint("num_rx_antennas", h.num_rx_antennas);
+  v.uint("num_tx_antennas", h.num_tx_antennas);
+}
+
+/// Attributes of /cell: one per phy::CellConfig field.
+template <typename Cell, typename V> void visit_cell(Cell& c, V& v) {
+  v.uint("num_prbs", c.num_prbs);
+  v.uint("grid_start_crb", c.grid_start_crb);
+  v.uint("numerology", c.numerology);
+  v.enumeration("cyclic_prefix", c.cyclic_prefix, cyclic_prefix_names);
+  v.uint("n_cell_id", c.n_cell_id);
+  v.uint("dmrs_type_a_position", c.dmrs_type_a_position);
+  v.uint("num_antenna_ports", c.num_antenna_ports);
+}
+
+/// Attributes of /channel: one per TestVectorChannel field.
+template <typename Channel, typename V> void visit_channel(Channel& c, V& v) {
+  v.text("model", c.model);
+  v.real("delay_spread_s", c.delay_spread_s);
+  v.real("max_doppler_hz", c.max_doppler_hz);
+  v.text("correlation", c.correlation);
+  v.real("cfo_hz", c.cfo_hz);
+  v.real("timing_offset_s", c.timing_offset_s);
+  v.text("domain", c.domain);
+}
+
+/// Attributes of /slots/NNNN/pdus/K: one per phy::PuschConfig field, then expected_crc_ok.
+template <typename Pdu, typename V> void visit_pdu(Pdu& pdu, V& v) {
+  auto& p = pdu.config;
+  v.uint("rnti", p.rnti);
+  v.uint("handle", p.handle);
+  v.uint("bwp_start", p.bwp_start);
+  v.uint("bwp_size", p.bwp_size);
+  v.uint("prb_start", p.prb_start);
+  v.uint("prb_size", p.prb_size);
+  v.uint("start_symbol", p.start_symbol);
+  v.uint("num_symbols", p.num_symbols);
+  v.enumeration("mapping_type", p.mapping_type, mapping_type_names);
+  v.enumeration("dmrs_config_type", p.dmrs_config_type, dmrs_config_type_names);
+  v.uint("dmrs_symbol_mask", p.dmrs_symbol_mask);
+  v.uint("dmrs_additional_position", p.dmrs_additional_position);
+  v.uint("dmrs_length", p.dmrs_length);
+  v.uint("dmrs_ports", p.dmrs_ports);
+  v.uint("n_scid", p.n_scid);
+  v.uint("dmrs_scrambling_id", p.dmrs_scrambling_id);
+  v.uint("num_dmrs_cdm_groups_no_data", p.num_dmrs_cdm_groups_no_data);
+  v.uint("mcs_index", p.mcs_index);
+  v.enumeration("mcs_table", p.mcs_table, mcs_table_names);
+  v.uint("target_code_rate_x10240", p.target_code_rate_x10240);
+  v.uint("qam_order", p.qam_order);
+  v.uint("num_layers", p.num_layers);
+  v.enumeration("precoding", p.precoding, precoding_names);
+  v.uint("tpmi", p.tpmi);
+  v.boolean("transform_precoding", p.transform_precoding);
+  v.uint("rv", p.rv);
+  v.uint("harq_process_id", p.harq_process_id);
+  v.boolean("new_data_indicator", p.new_data_indicator);
+  v.uint("data_scrambling_id", p.data_scrambling_id);
+  v.uint("tb_size_bits", p.tb_size_bits);
+  v.uint("tbs_lbrm", p.tbs_lbrm);
+  v.uint("x_overhead", p.x_overhead);
+  v.boolean("expected_crc_ok", pdu.expected_crc_ok);
+}
+
+/// Group name of slot \p index under /slots: at least four digits ("0000", "0001", ...).
+std::string slot_name(std::size_t index);
+
+/// OFDM symbols per slot of \p cell.
+unsigned num_symbols(const phy::CellConfig& cell);
+/// Subcarriers of the carrier, 12 * num_prbs.
+unsigned num_subcarriers(const phy::CellConfig& cell);
+
+/// Empty when \p header is valid (cell validate(), antenna counts, channel strings and ranges,
+/// SNR and noise variance), otherwise the first problem.
+std::string validate_header(const TestVectorHeader& header);
+
+/// Empty when \p slot is the slot number of \p absolute_slot for \p cell, otherwise why not.
+std::string validate_slot_number(const phy::CellConfig& cell, std::uint64_t absolute_slot,
+                                 unsigned slot);
+
+/// FFT size (power of two in min_fft_size .. max_fft_size, at least 12 * num_prbs) at which
+/// slot \p slot of \p cell lasts \p samples samples; 0 when there is none.
+unsigned fft_size_for_slot(const phy::CellConfig& cell, unsigned slot, std::size_t samples);
+
+/// Empty when \p config is valid on \p cell (validate()) and its TBS is computable and at most
+/// max_tb_bits, which is then stored in \p tbs; otherwise the problem.
+std::string validate_pdu_config(const phy::CellConfig& cell, const phy::PuschConfig& config,
+                                std::uint32_t& tbs);
+
+/// Index of the first bit other than 0 or 1, or bits.size().
+std::size_t find_non_bit(std::span<const phy::bit_t> bits);
+/// Index of the first non-finite element, or values.size().
+std::size_t find_non_finite(std::span<const phy::cf32> values);
+
+} // namespace airan::io::schema
