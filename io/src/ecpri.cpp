@@ -1,6 +1,6 @@
 /// \file
 /// \brief Ethernet/VLAN + eCPRI header building and parsing (eCPRI 2.0 3.1.3.1, O-RAN CUS
-/// 5.1.3.1.6-7).
+/// 5.1.3.2.7-8).
 #include "airan/io/ecpri.h"
 
 #include "fronthaul_byte_order.h"

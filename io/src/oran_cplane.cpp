@@ -1,5 +1,5 @@
 /// \file
-/// \brief O-RAN CUS C-plane section type 1 and 3 parsing and building (CUS 7.4.2, 7.4.3, 7.7.1).
+/// \brief O-RAN CUS C-plane section type 1 and 3 parsing and building (CUS 7.5.2, 7.5.3, 7.6.2).
 #include "airan/io/oran_cplane.h"
 
 #include "fronthaul_byte_order.h"

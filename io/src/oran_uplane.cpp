@@ -1,5 +1,5 @@
 /// \file
-/// \brief O-RAN CUS U-plane message parsing and building (CUS 6.3.2, Table 6.3.3.1-1).
+/// \brief O-RAN CUS U-plane message parsing and building (CUS 8.3).
 #include "airan/io/oran_uplane.h"
 
 #include "fronthaul_byte_order.h"

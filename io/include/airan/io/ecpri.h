@@ -2,8 +2,8 @@
 /// \brief Ethernet II framing (optional IEEE 802.1Q tag) and the eCPRI 2.0 transport of the O-RAN
 /// fronthaul: eCPRI common header, PC_ID / RTC_ID carrying the O-RAN eAxC ID, and SEQ_ID.
 ///
-/// Layouts (see docs/FRONTHAUL.md): eCPRI 2.0 3.1.3.1 (common header), O-RAN WG4 CUS 5.1.3.1.6
-/// (ecpriPcid / ecpriRtcid = eAxC ID) and 5.1.3.1.7 (ecpriSeqid). Packet bytes are
+/// Layouts (see docs/FRONTHAUL.md): eCPRI 2.0 3.1.3.1 (common header), O-RAN WG4 CUS 5.1.3.2.7
+/// (ecpriPcid / ecpriRtcid = eAxC ID) and 5.1.3.2.8 (ecpriSeqid). Packet bytes are
 /// std::uint8_t, as DPDK mbufs and libFuzzer hand them over. Parsing never allocates and never
 /// reads outside the given span: every view it returns lies inside the frame with a checked
 /// length, and every malformed case has its own EcpriParseStatus.

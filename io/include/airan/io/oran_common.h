@@ -46,7 +46,7 @@ void write_oran_timing_header(std::uint8_t* out, const OranTimingHeader& header)
 /// Reads the 4 header bytes (no validation).
 OranTimingHeader read_oran_timing_header(const std::uint8_t* in);
 
-/// udCompMeth (CUS Table 7.5.2.10-2). Only none and block floating point are decoded here.
+/// udCompMeth (CUS 7.5.2.10). Only none and block floating point are decoded here.
 enum class CompressionMethod : std::uint8_t {
   none = 0,
   block_floating_point = 1,

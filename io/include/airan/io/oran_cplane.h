@@ -3,13 +3,14 @@
 /// and section type 3 (PRACH and mixed numerology): the application payload of an eCPRI
 /// real-time control message.
 ///
-/// Layouts (see docs/FRONTHAUL.md): CUS 7.4.2 Table 7.4.2-1 (type 1 common header: common
-/// timing fields, numberOfSections, sectionType, udCompHdr, reserved) and Table 7.4.3-1 (type 1
-/// section: sectionId, rb, symInc, startPrbc, numPrbc, reMask, numSymbol, ef, beamId); Tables
-/// 7.4.2-3 and 7.4.3-3 for type 3 (timeOffset, frameStructure, cpLength, udCompHdr; sections add
-/// freqOffset and a reserved byte). Section extensions (ef = 1) are walked by their extLen
-/// (7.7.1) and handed over as raw bytes, not decoded. Parsing validates every section first;
-/// the views point into the packet and nothing is allocated.
+/// Layouts (see docs/FRONTHAUL.md; clause numbers of CUS v10 and later): the type 1 common
+/// header is the timing fields, numberOfSections, sectionType, udCompHdr and a reserved byte
+/// (fields 7.5.2.1-7.5.2.10); a type 1 section is sectionId, rb, symInc, startPrbc, numPrbc,
+/// reMask, numSymbol, ef, beamId (7.5.3.1-7.5.3.9). Type 3 has timeOffset, frameStructure,
+/// cpLength (7.5.2.12-7.5.2.14) before udCompHdr, and its sections add freqOffset (7.5.3.11) and
+/// a reserved byte. Section extensions (ef = 1) are walked by their extLen (7.6.2.3, 32-bit
+/// words; 16 bits wide for extType 11, 19, 20) and handed over as raw bytes, not decoded. Parsing
+/// validates every section first; the views point into the packet and nothing is allocated.
 #pragma once
 
 #include "airan/io/oran_common.h"

@@ -1,7 +1,8 @@
 /// \file
 /// \brief O-RAN WG4 CUS U-plane (IQ data) messages: the application payload of an eCPRI IQ-data
-/// message. Layout: CUS 6.3.2 / Table 6.3.3.1-1 (common header, then sections of sectionId, rb,
-/// symInc, startPrbu, numPrbu, optional udCompHdr + reserved byte, then the PRBs' compressed IQ).
+/// message. Layout (CUS 8.3, fields 8.3.3.x in v10 and later): the common header, then sections
+/// of sectionId, rb, symInc, startPrbu, numPrbu, an optional udCompHdr + reserved byte, and the
+/// PRBs' compressed IQ.
 ///
 /// Compression is static (udCompHdr known from the M-plane, absent from the message) or dynamic
 /// (every section starts with its own udCompHdr); UplaneFormat says which. Parsing validates
