@@ -1,0 +1,272 @@
+// libFuzzer target for the SCF 222.10.02 FAPI codec: any byte string is walked as a PHY API
+// buffer and each message decoded; a message that decodes is re-encoded and must decode to the
+// same structure, and its re-encoding must be byte-identical to the first one. Only two things
+// may legitimately differ: PDUs the decoder skips (PRACH/PUCCH/SRS) are not re-encoded, and TLVs
+// too long or too many for a FapiTlvList cannot be.
+//
+// Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes one valid buffer per message type (and
+// a few multi-message / skipped-PDU buffers) to DIR and exits (tests/fuzz/seeds/fapi_message).
+#include "airan/io/fapi_codec.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace airan::io;
+
+/// Output buffer for re-encoding: every decodable message fits (a message body is at most the
+/// fuzzer's input, and re-encoding never grows a message by more than its padding).
+std::vector<std::uint8_t>& encode_buffer(std::size_t index) {
+  static std::vector<std::uint8_t> buffers[2] = {std::vector<std::uint8_t>(1 << 20),
+                                                 std::vector<std::uint8_t>(1 << 20)};
+  return buffers[index];
+}
+
+bool tlv_lists_whole(const FapiTlvList& list) {
+  if (list.num_dropped != 0) {
+    return false;
+  }
+  for (std::size_t i = 0; i < list.count; ++i) {
+    if (!list.entries[i].complete()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// False when re-encoding may legitimately lose something of \p message.
+bool re_encodes_whole(const FapiMessage& message) {
+  switch (message.type) {
+  case FapiMessageType::ul_tti_request:
+    return message.ul_tti_request.num_skipped() == 0;
+  case FapiMessageType::param_response:
+    return tlv_lists_whole(message.param_response.unrecognised);
+  case FapiMessageType::config_request:
+    return tlv_lists_whole(message.config_request.unrecognised);
+  case FapiMessageType::config_response:
+    return tlv_lists_whole(message.config_response.invalid_or_unsupported) &&
+           tlv_lists_whole(message.config_response.idle_only) &&
+           tlv_lists_whole(message.config_response.running_only) &&
+           tlv_lists_whole(message.config_response.missing);
+  default:
+    return true;
+  }
+}
+
+bool same_message(const FapiMessage& a, const FapiMessage& b) {
+  if (a.type != b.type) {
+    return false;
+  }
+  switch (a.type) {
+  case FapiMessageType::param_request:
+    return a.param_request == b.param_request;
+  case FapiMessageType::param_response:
+    return a.param_response == b.param_response;
+  case FapiMessageType::config_request:
+    return a.config_request == b.config_request;
+  case FapiMessageType::config_response:
+    return a.config_response == b.config_response;
+  case FapiMessageType::start_request:
+    return a.start_request == b.start_request;
+  case FapiMessageType::stop_request:
+    return a.stop_request == b.stop_request;
+  case FapiMessageType::stop_indication:
+    return a.stop_indication == b.stop_indication;
+  case FapiMessageType::error_indication:
+    return a.error_indication == b.error_indication;
+  case FapiMessageType::slot_indication:
+    return a.slot_indication == b.slot_indication;
+  case FapiMessageType::ul_tti_request:
+    return a.ul_tti_request == b.ul_tti_request;
+  case FapiMessageType::crc_indication:
+    return a.crc_indication == b.crc_indication;
+  case FapiMessageType::rx_data_indication:
+    return a.rx_data_indication == b.rx_data_indication;
+  default:
+    return false;
+  }
+}
+
+/// Encodes \p message alone into encode_buffer(\p index); the bytes, or empty on an error.
+std::span<const std::uint8_t> re_encode(const FapiMessage& message, std::size_t index,
+                                        FapiError& error) {
+  FapiMessageWriter writer(encode_buffer(index));
+  error = writer.add(message);
+  return error.ok() ? writer.bytes() : std::span<const std::uint8_t>();
+}
+
+void check_round_trip(const FapiMessage& first) {
+  static const auto second = std::make_unique<FapiMessage>();
+  static const auto third = std::make_unique<FapiMessage>();
+  FapiError error;
+  const std::span<const std::uint8_t> bytes = re_encode(first, 0, error);
+  const bool whole = re_encodes_whole(first);
+  if (!error.ok()) {
+    // Only a TLV list that was not held whole may refuse to encode.
+    if (whole || error.status != FapiStatus::capacity_exceeded) {
+      __builtin_trap();
+    }
+    return;
+  }
+  const FapiError decoded = decode_single_message(bytes, *second);
+  if (!whole) {
+    return; // re-encoded without the skipped parts: it only has to decode or fail cleanly
+  }
+  if (!decoded.ok() || !same_message(first, *second)) {
+    __builtin_trap();
+  }
+  const std::span<const std::uint8_t> again = re_encode(*second, 1, error);
+  if (!error.ok() || !std::ranges::equal(bytes, again) ||
+      !decode_single_message(again, *third).ok() || !same_message(first, *third)) {
+    __builtin_trap();
+  }
+}
+
+// --- Seeds ------------------------------------------------------------------------------------
+
+FapiPuschPdu seed_pusch_pdu(std::uint32_t handle, bool all_parts) {
+  FapiPuschPdu pdu;
+  pdu.rnti = 0x4601;
+  pdu.handle = handle;
+  pdu.target_code_rate = 6580;
+  pdu.qam_mod_order = 4;
+  pdu.mcs_index = 16;
+  pdu.ul_dmrs_symb_pos = 0x0804;
+  pdu.num_dmrs_cdm_grps_no_data = 2;
+  pdu.rb_size = 50;
+  pdu.data = FapiPuschData{0, 3, 1, 4096, 0, {}};
+  if (all_parts) {
+    pdu.data->num_cb = 9;
+    pdu.data->cb_present_and_position[1] = 1;
+    pdu.uci = FapiPuschUci{2, 11, 0, 3, 9, 13, 13};
+    pdu.ptrs.emplace();
+    pdu.ptrs->num_ports = 2;
+    pdu.dfts_ofdm = FapiDftsOfdm{5, 1, 2, 4};
+    pdu.beamforming.num_prgs = 2;
+    pdu.beamforming.dig_bf_interfaces = 2;
+    pdu.beamforming.beam_index = {1, 2, 3, 4};
+  }
+  return pdu;
+}
+
+void write_file(const std::string& path, std::span<const std::uint8_t> bytes) {
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
+}
+
+template <typename Message>
+void write_seed(const std::string& dir, const std::string& name, const Message& message) {
+  std::vector<std::uint8_t> buffer(1 << 16);
+  std::size_t size = 0;
+  if (encode_single_message(message, buffer, size, 1).ok()) {
+    write_file(dir + "/" + name, std::span(buffer).first(size));
+  }
+}
+
+void write_seeds(const std::string& dir) {
+  write_seed(dir, "param_request", FapiParamRequest{});
+  FapiParamResponse param;
+  param.capabilities.release_capability = 1;
+  param.capabilities.phy_state = 0;
+  param.capabilities.max_number_mimo_layers_non_cb_pusch = 4;
+  param.unrecognised.push_scalar(0x0040, 0x010203, 3);
+  write_seed(dir, "param_response", param);
+  FapiConfigRequest config;
+  config.ul_grid_size = std::array<std::uint16_t, 5>{0, 273, 0, 0, 0};
+  config.ul_k0 = std::array<std::uint16_t, 5>{};
+  config.phy_cell_id = 500;
+  config.num_rx_ant = 4;
+  config.dmrs_type_a_position = 2;
+  config.unrecognised.push_scalar(0x1022, 0x80000001, 4);
+  write_seed(dir, "config_request", config);
+  FapiConfigResponse response;
+  response.error_code = FapiErrorCode::msg_invalid_config;
+  response.invalid_or_unsupported.push_scalar(0x100B, 1, 1);
+  response.missing.push(FapiTlv{0x100C, 0, {}});
+  write_seed(dir, "config_response", response);
+  write_seed(dir, "start_request", FapiStartRequest{});
+  write_seed(dir, "stop_request", FapiStopRequest{});
+  write_seed(dir, "stop_indication", FapiStopIndication{});
+  write_seed(dir, "error_indication",
+             FapiErrorIndication{1023, 19, 0x81, FapiErrorCode::msg_slot_err});
+  write_seed(dir, "slot_indication", FapiSlotIndication{291, 7});
+
+  auto request = std::make_unique<FapiUlTtiRequest>();
+  request->sfn = 100;
+  request->slot = 9;
+  request->pusch[0] = seed_pusch_pdu(1, false);
+  request->pusch[1] = seed_pusch_pdu(2, true);
+  request->num_pusch = 2;
+  request->groups[0].num_ues = 2;
+  request->groups[0].pdu_index = {0, 1};
+  request->num_groups = 1;
+  write_seed(dir, "ul_tti_request", *request);
+
+  auto crc = std::make_unique<FapiCrcIndication>();
+  crc->crcs[0] = FapiCrc{7, 0x4601, 3, 0, 0, {}, {150, 31, 880}};
+  crc->crcs[1] = FapiCrc{8, 0x4602, 4, 1, 10, {0x04, 0x02}, {}};
+  crc->num_crcs = 2;
+  write_seed(dir, "crc_indication", *crc);
+  static const std::vector<std::uint8_t> tb = {0xDE, 0xAD, 0xBE, 0xEF, 0x01};
+  auto rx = std::make_unique<FapiRxDataIndication>();
+  rx->pdus[0] = FapiRxData{7, 0x4601, 3, {150, 31, 880}, tb};
+  rx->pdus[1] = FapiRxData{8, 0x4602, 4, {}, {}};
+  rx->num_pdus = 2;
+  write_seed(dir, "rx_data_indication", *rx);
+
+  // A slot's indications in one buffer, and UL_TTI with PRACH / PUCCH / SRS PDUs to skip.
+  std::vector<std::uint8_t> buffer(1 << 16);
+  FapiMessageWriter writer(buffer, 3);
+  if (writer.add(FapiSlotIndication{5, 5}).ok() && writer.add(*crc).ok() && writer.add(*rx).ok()) {
+    write_file(dir + "/slot_indications", writer.bytes());
+  }
+  std::size_t size = 0;
+  request->num_groups = 0;
+  if (encode_single_message(*request, buffer, size).ok()) {
+    std::vector<std::uint8_t> bytes(buffer.begin(), buffer.begin() + static_cast<long>(size));
+    const std::vector<std::uint8_t> others = {0, 0, 6, 0, 0xAA, 0xBB, // PRACH, 2 bytes
+                                              2, 0, 5, 0, 0xCC,       // PUCCH, 1 byte
+                                              3, 0, 4, 0};            // SRS, empty
+    bytes.insert(bytes.end(), others.begin(), others.end());
+    bytes[8 + 4] += 3;                           // nPDUs
+    bytes[8 + 5] = 1;                            // RachPresent
+    bytes[8 + 7] = 1;                            // nULCCH
+    const std::size_t length = bytes.size() - 8; // message length
+    for (int i = 0; i < 4; ++i) {
+      bytes[4 + i] = static_cast<std::uint8_t>(length >> (8 * i));
+    }
+    write_file(dir + "/ul_tti_request_skipped_pdus", bytes);
+  }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+  if (const char* dir = std::getenv("AIRAN_FUZZ_WRITE_SEEDS"); dir != nullptr) {
+    write_seeds(dir);
+    std::exit(0);
+  }
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const auto message = std::make_unique<FapiMessage>();
+  FapiMessageReader reader(std::span(data, size));
+  FapiMessageView view;
+  while (reader.next(view)) {
+    if (view.body.data() < data || view.body.data() + view.body.size() > data + size) {
+      __builtin_trap();
+    }
+    if (decode_message(view, *message).ok()) {
+      check_round_trip(*message);
+    }
+  }
+  return 0;
+}
