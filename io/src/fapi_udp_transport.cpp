@@ -1,0 +1,223 @@
+#include "airan/io/fapi_udp_transport.h"
+
+#include "fapi_transport_counters.h"
+#include "fapi_udp_reassembly.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace airan::io {
+
+using fapi_detail::AtomicTransportCounters;
+
+namespace {
+
+/// Largest UDP payload over IPv4 (65535 - 20 IP - 8 UDP).
+constexpr std::size_t max_udp_payload = 65507;
+
+sockaddr_in make_address(const std::string& address, std::uint16_t port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  if (inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
+    throw FapiTransportError("FAPI UDP: '" + address + "' is not an IPv4 address");
+  }
+  return addr;
+}
+
+[[noreturn]] void fail(const std::string& what) {
+  throw FapiTransportError("FAPI UDP: " + what + ": " + std::strerror(errno));
+}
+
+void set_buffer_size(int fd, int forced_option, int option, int bytes) {
+  // The *FORCE variants pass the system limit with CAP_NET_ADMIN; otherwise the kernel caps.
+  if (setsockopt(fd, SOL_SOCKET, forced_option, &bytes, sizeof(bytes)) != 0) {
+    (void)setsockopt(fd, SOL_SOCKET, option, &bytes, sizeof(bytes));
+  }
+}
+
+} // namespace
+
+struct FapiUdpTransport::Impl {
+  explicit Impl(const FapiUdpConfig& c)
+      : config(c), datagram(max_udp_payload + 1), reassembler(c.max_message_size, counters) {}
+
+  FapiUdpConfig config;
+  int fd = -1;
+  sockaddr_in remote{};
+  bool have_remote = false;
+  std::uint32_t next_sequence = 0;
+  bool stream_start = true;
+  std::vector<std::uint8_t> datagram;
+  AtomicTransportCounters counters;
+  fapi_detail::UdpReassembler reassembler;
+};
+
+FapiUdpTransport::FapiUdpTransport(const FapiUdpConfig& config)
+    : impl_(std::make_unique<Impl>(config)) {
+  if (config.max_datagram_payload < 1 ||
+      config.max_datagram_payload > max_udp_payload - fapi_udp_header_size) {
+    throw FapiTransportError("FAPI UDP: max_datagram_payload must be 1.." +
+                             std::to_string(max_udp_payload - fapi_udp_header_size));
+  }
+  if (config.max_message_size < 1 || config.max_message_size > 0xFFFFFFFFU) {
+    throw FapiTransportError("FAPI UDP: max_message_size must be 1..2^32-1");
+  }
+  const sockaddr_in local = make_address(config.local_address, config.local_port);
+  if (config.remote_port != 0) {
+    set_remote(config.remote_address, config.remote_port);
+  }
+  impl_->fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (impl_->fd < 0) {
+    fail("socket");
+  }
+  set_buffer_size(impl_->fd, SO_RCVBUFFORCE, SO_RCVBUF, config.socket_buffer_bytes);
+  set_buffer_size(impl_->fd, SO_SNDBUFFORCE, SO_SNDBUF, config.socket_buffer_bytes);
+  if (::bind(impl_->fd, reinterpret_cast<const sockaddr*>(&local), sizeof(local)) != 0) {
+    const int saved = errno;
+    ::close(impl_->fd);
+    errno = saved;
+    fail("bind " + config.local_address + ":" + std::to_string(config.local_port));
+  }
+}
+
+FapiUdpTransport::~FapiUdpTransport() {
+  if (impl_->fd >= 0) {
+    ::close(impl_->fd);
+  }
+}
+
+std::uint16_t FapiUdpTransport::local_port() const {
+  sockaddr_in addr{};
+  socklen_t length = sizeof(addr);
+  if (::getsockname(impl_->fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0) {
+    return 0;
+  }
+  return ntohs(addr.sin_port);
+}
+
+void FapiUdpTransport::set_remote(const std::string& address, std::uint16_t port) {
+  impl_->remote = make_address(address, port);
+  impl_->have_remote = true;
+}
+
+std::size_t FapiUdpTransport::max_message_size() const {
+  return impl_->config.max_message_size;
+}
+
+FapiTransportCounters FapiUdpTransport::counters() const {
+  return impl_->counters.snapshot();
+}
+
+FapiTransportStatus FapiUdpTransport::send(std::span<const std::uint8_t> unit) {
+  Impl& s = *impl_;
+  if (unit.size() > s.config.max_message_size) {
+    return FapiTransportStatus::too_large;
+  }
+  if (!s.have_remote) {
+    errno = EDESTADDRREQ;
+    return FapiTransportStatus::error;
+  }
+  const std::size_t chunk = s.config.max_datagram_payload;
+  const std::size_t fragments = std::max<std::size_t>(1, (unit.size() + chunk - 1) / chunk);
+  if (fragments > 0xFFFF) {
+    return FapiTransportStatus::too_large;
+  }
+  for (std::size_t i = 0; i < fragments; ++i) {
+    const std::span<const std::uint8_t> part =
+        unit.subspan(i * chunk, std::min(chunk, unit.size() - i * chunk));
+    fapi_detail::UdpFrameHeader header;
+    header.flags =
+        static_cast<std::uint8_t>((i + 1 == fragments ? fapi_detail::udp_flag_last_fragment : 0) |
+                                  (s.stream_start ? fapi_detail::udp_flag_stream_start : 0));
+    header.fragment_index = static_cast<std::uint16_t>(i);
+    header.sequence = s.next_sequence;
+    header.unit_length = static_cast<std::uint32_t>(unit.size());
+    header.payload_length = static_cast<std::uint32_t>(part.size());
+    std::array<std::uint8_t, fapi_udp_header_size> header_bytes{};
+    fapi_detail::write_udp_header(header_bytes, header);
+    std::array<iovec, 2> iov = {iovec{header_bytes.data(), header_bytes.size()},
+                                iovec{const_cast<std::uint8_t*>(part.data()), part.size()}};
+    msghdr message{};
+    message.msg_name = &s.remote;
+    message.msg_namelen = sizeof(s.remote);
+    message.msg_iov = iov.data();
+    message.msg_iovlen = part.empty() ? 1 : 2;
+    if (::sendmsg(s.fd, &message, MSG_DONTWAIT) < 0) {
+      const bool full = errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS;
+      if (i > 0) {
+        ++s.next_sequence; // fragments already left: the peer will see this unit as lost
+        s.stream_start = false;
+      }
+      if (full) {
+        AtomicTransportCounters::add(s.counters.send_would_block);
+        return FapiTransportStatus::would_block;
+      }
+      return FapiTransportStatus::error;
+    }
+  }
+  ++s.next_sequence;
+  s.stream_start = false;
+  AtomicTransportCounters::add(s.counters.messages_sent);
+  AtomicTransportCounters::add(s.counters.bytes_sent, unit.size());
+  return FapiTransportStatus::ok;
+}
+
+FapiReceiveResult FapiUdpTransport::receive(std::span<std::uint8_t> buffer,
+                                            std::chrono::microseconds timeout) {
+  Impl& s = *impl_;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const ssize_t size = ::recv(s.fd, s.datagram.data(), s.datagram.size(), MSG_TRUNC);
+    if (size >= 0) {
+      if (static_cast<std::size_t>(size) > s.datagram.size()) {
+        AtomicTransportCounters::add(s.counters.dropped_malformed); // cannot be one of ours
+        continue;
+      }
+      bool complete = false;
+      const std::span<const std::uint8_t> unit = s.reassembler.accept(
+          std::span(s.datagram).first(static_cast<std::size_t>(size)), complete);
+      if (!complete) {
+        continue;
+      }
+      if (unit.size() > buffer.size()) {
+        AtomicTransportCounters::add(s.counters.dropped_too_large);
+        return {FapiTransportStatus::too_large, unit.size()};
+      }
+      if (!unit.empty()) {
+        std::memcpy(buffer.data(), unit.data(), unit.size());
+      }
+      AtomicTransportCounters::add(s.counters.messages_received);
+      AtomicTransportCounters::add(s.counters.bytes_received, unit.size());
+      return {FapiTransportStatus::ok, unit.size()};
+    }
+    if (errno == EINTR) {
+      continue;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      return {FapiTransportStatus::error, 0};
+    }
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) {
+      AtomicTransportCounters::add(s.counters.receive_timeouts);
+      return {FapiTransportStatus::timeout, 0};
+    }
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
+    const timespec wait{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+    pollfd poll_fd{s.fd, POLLIN, 0};
+    if (::ppoll(&poll_fd, 1, &wait, nullptr) < 0 && errno != EINTR) {
+      return {FapiTransportStatus::error, 0};
+    }
+  }
+}
+
+} // namespace airan::io
