@@ -247,7 +247,7 @@ FapiReceiveResult FapiShmTransport::receive(std::span<std::uint8_t> buffer,
       return {FapiTransportStatus::too_large, 0};
     case ShmRing::PopResult::malformed:
       AtomicTransportCounters::add(impl_->counters.dropped_malformed);
-      continue;
+      break; // the deadline still bounds a ring full of corrupt descriptors
     case ShmRing::PopResult::empty:
       break;
     }

@@ -179,14 +179,19 @@ FapiReceiveResult FapiUdpTransport::receive(std::span<std::uint8_t> buffer,
   for (;;) {
     const ssize_t size = ::recv(s.fd, s.datagram.data(), s.datagram.size(), MSG_TRUNC);
     if (size >= 0) {
+      bool complete = false;
+      std::span<const std::uint8_t> unit;
       if (static_cast<std::size_t>(size) > s.datagram.size()) {
         AtomicTransportCounters::add(s.counters.dropped_malformed); // cannot be one of ours
-        continue;
+      } else {
+        unit = s.reassembler.accept(std::span(s.datagram).first(static_cast<std::size_t>(size)),
+                                    complete);
       }
-      bool complete = false;
-      const std::span<const std::uint8_t> unit = s.reassembler.accept(
-          std::span(s.datagram).first(static_cast<std::size_t>(size)), complete);
       if (!complete) {
+        if (std::chrono::steady_clock::now() >= deadline) { // a stream of unusable datagrams
+          AtomicTransportCounters::add(s.counters.receive_timeouts);
+          return {FapiTransportStatus::timeout, 0};
+        }
         continue;
       }
       if (unit.size() > buffer.size()) {
