@@ -199,35 +199,15 @@ Bytes uplane_frame(const OranTimingHeader& timing, const UplaneFormat& format,
   return Bytes(frame.begin(), frame.end());
 }
 
-const std::vector<std::string> uplane_fields = {
-    "ecpri.revision",
-    "ecpri.type",
-    "ecpri.size",
-    "oran_fh_cus.du_port_id",
-    "oran_fh_cus.bandsector_id",
-    "oran_fh_cus.cc_id",
-    "oran_fh_cus.ru_port_id",
-    "oran_fh_cus.sequence_id",
-    "oran_fh_cus.e_bit",
-    "oran_fh_cus.subsequence_id",
-    "oran_fh_cus.data_direction",
-    "oran_fh_cus.payloadVersion",
-    "oran_fh_cus.filterIndex",
-    "oran_fh_cus.frameId",
-    "oran_fh_cus.subframe_id",
-    "oran_fh_cus.slotId",
-    "oran_fh_cus.startSymbolId",
-    "oran_fh_cus.sectionId",
-    "oran_fh_cus.rb",
-    "oran_fh_cus.symInc",
-    "oran_fh_cus.startPrbu",
-    "oran_fh_cus.numPrbu",
-    "oran_fh_cus.udCompHdrMeth",
-    "oran_fh_cus.udCompHdrWidth",
-    "oran_fh_cus.exponent",
-    "oran_fh_cus.iSample",
-    "oran_fh_cus.qSample",
-};
+const std::vector<std::string> uplane_fields =
+    split("ecpri.revision ecpri.type ecpri.size oran_fh_cus.du_port_id oran_fh_cus.bandsector_id "
+          "oran_fh_cus.cc_id oran_fh_cus.ru_port_id oran_fh_cus.sequence_id oran_fh_cus.e_bit "
+          "oran_fh_cus.subsequence_id oran_fh_cus.data_direction oran_fh_cus.payloadVersion "
+          "oran_fh_cus.filterIndex oran_fh_cus.frameId oran_fh_cus.subframe_id oran_fh_cus.slotId "
+          "oran_fh_cus.startSymbolId oran_fh_cus.sectionId oran_fh_cus.rb oran_fh_cus.symInc "
+          "oran_fh_cus.startPrbu oran_fh_cus.numPrbu oran_fh_cus.udCompHdrMeth "
+          "oran_fh_cus.udCompHdrWidth oran_fh_cus.exponent oran_fh_cus.iSample oran_fh_cus.qSample",
+          ' ');
 
 /// Checks one decoded U-plane packet against what was written.
 void expect_uplane(const Fields& packet, const OranTimingHeader& timing,
@@ -370,33 +350,16 @@ TEST_F(FronthaulTshark, CplaneSectionTypes1And3MatchWireshark) {
     writer.write(a, 0);
     writer.write(b, 1000);
   }
-  const std::vector<std::string> fields = {"ecpri.type",
-                                           "ecpri.size",
-                                           "oran_fh_cus.ru_port_id",
-                                           "oran_fh_cus.sequence_id",
-                                           "oran_fh_cus.frameId",
-                                           "oran_fh_cus.subframe_id",
-                                           "oran_fh_cus.slotId",
-                                           "oran_fh_cus.startSymbolId",
-                                           "oran_fh_cus.filterIndex",
-                                           "oran_fh_cus.numberOfSections",
-                                           "oran_fh_cus.sectionType",
-                                           "oran_fh_cus.udCompHdrWidth",
-                                           "oran_fh_cus.udCompHdrMeth",
-                                           "oran_fh_cus.sectionId",
-                                           "oran_fh_cus.rb",
-                                           "oran_fh_cus.symInc",
-                                           "oran_fh_cus.startPrbc",
-                                           "oran_fh_cus.numPrbc",
-                                           "oran_fh_cus.reMask",
-                                           "oran_fh_cus.numSymbol",
-                                           "oran_fh_cus.ef",
-                                           "oran_fh_cus.beamId",
-                                           "oran_fh_cus.timeOffset",
-                                           "oran_fh_cus.frameStructure.fft",
-                                           "oran_fh_cus.frameStructure.spacing",
-                                           "oran_fh_cus.cpLength",
-                                           "oran_fh_cus.freqOffset"};
+  const auto fields = split(
+      "ecpri.type ecpri.size oran_fh_cus.ru_port_id oran_fh_cus.sequence_id oran_fh_cus.frameId "
+      "oran_fh_cus.subframe_id oran_fh_cus.slotId oran_fh_cus.startSymbolId "
+      "oran_fh_cus.filterIndex oran_fh_cus.numberOfSections oran_fh_cus.sectionType "
+      "oran_fh_cus.udCompHdrWidth oran_fh_cus.udCompHdrMeth oran_fh_cus.sectionId "
+      "oran_fh_cus.rb oran_fh_cus.symInc oran_fh_cus.startPrbc oran_fh_cus.numPrbc "
+      "oran_fh_cus.reMask oran_fh_cus.numSymbol oran_fh_cus.ef oran_fh_cus.beamId "
+      "oran_fh_cus.timeOffset oran_fh_cus.frameStructure.fft oran_fh_cus.frameStructure.spacing "
+      "oran_fh_cus.cpLength oran_fh_cus.freqOffset",
+      ' ');
   const auto packets = tshark_fields(path, eaxc_preferences(), fields);
   ASSERT_EQ(packets.size(), 2U);
   const FieldTable t{fields};
