@@ -1,0 +1,126 @@
+#include "airan/io/dpdk_eal.h"
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_version.h>
+
+#include <unistd.h>
+
+#include <memory>
+#include <mutex>
+
+namespace airan::io {
+namespace {
+
+std::mutex eal_mutex;
+std::unique_ptr<DpdkEal> eal_instance;
+
+bool same_config(const DpdkEalConfig& a, const DpdkEalConfig& b) {
+  return a.core_list == b.core_list && a.no_huge == b.no_huge && a.in_memory == b.in_memory &&
+         a.memory_mb == b.memory_mb && a.no_pci == b.no_pci && a.pci_allow == b.pci_allow &&
+         a.vdevs == b.vdevs && a.file_prefix == b.file_prefix && a.log_level == b.log_level &&
+         a.extra_args == b.extra_args;
+}
+
+} // namespace
+
+std::string DpdkEalConfig::validate() const {
+  if (core_list.empty()) {
+    return "dpdk core_list is empty";
+  }
+  if (core_list.find_first_not_of("0123456789,-") != std::string::npos) {
+    return "dpdk core_list '" + core_list + "' is not a list of core numbers and ranges";
+  }
+  if (no_huge && in_memory) {
+    return "dpdk no_huge and in_memory cannot both be set (DPDK refuses the pair)";
+  }
+  if (no_huge && memory_mb == 0) {
+    return "dpdk memory_mb must be set with no_huge";
+  }
+  for (const auto& vdev : vdevs) {
+    if (vdev.empty() || vdev.find(' ') != std::string::npos) {
+      return "dpdk vdev '" + vdev + "' is empty or contains a space";
+    }
+  }
+  return {};
+}
+
+std::vector<std::string> dpdk_eal_arguments(const DpdkEalConfig& config) {
+  if (const auto error = config.validate(); !error.empty()) {
+    throw DpdkError(error);
+  }
+  std::vector<std::string> args{"airan", "-l", config.core_list};
+  if (config.memory_mb > 0) {
+    args.insert(args.end(), {"-m", std::to_string(config.memory_mb)});
+  }
+  if (config.no_huge) {
+    args.insert(args.end(), {"--no-huge", "--no-shconf"});
+  }
+  if (config.in_memory) {
+    args.emplace_back("--in-memory");
+  }
+  if (config.pci_allow.empty() && config.no_pci) {
+    args.emplace_back("--no-pci");
+  }
+  for (const auto& pci : config.pci_allow) {
+    args.insert(args.end(), {"-a", pci});
+  }
+  for (const auto& vdev : config.vdevs) {
+    args.insert(args.end(), {"--vdev", vdev});
+  }
+  args.emplace_back("--file-prefix=" + (config.file_prefix.empty()
+                                            ? "airan-" + std::to_string(::getpid())
+                                            : config.file_prefix));
+  args.emplace_back("--log-level=" + config.log_level);
+  args.insert(args.end(), config.extra_args.begin(), config.extra_args.end());
+  return args;
+}
+
+DpdkEal::DpdkEal(const DpdkEalConfig& config)
+    : config_(config), arguments_(dpdk_eal_arguments(config)) {
+  std::vector<char*> argv;
+  argv.reserve(arguments_.size() + 1);
+  // rte_eal_init() may permute argv; it gets copies it owns for the process's lifetime.
+  static std::vector<std::string> storage;
+  storage = arguments_;
+  for (auto& arg : storage) {
+    argv.push_back(arg.data());
+  }
+  argv.push_back(nullptr);
+  if (rte_eal_init(static_cast<int>(storage.size()), argv.data()) < 0) {
+    throw DpdkError("rte_eal_init failed: " + std::string(rte_strerror(rte_errno)));
+  }
+}
+
+DpdkEal& DpdkEal::initialize(const DpdkEalConfig& config) {
+  const std::lock_guard lock(eal_mutex);
+  if (eal_instance) {
+    if (!same_config(eal_instance->config(), config)) {
+      throw DpdkError("the DPDK EAL is already running with another configuration (it can be "
+                      "started once per process)");
+    }
+    return *eal_instance;
+  }
+  eal_instance.reset(new DpdkEal(config));
+  return *eal_instance;
+}
+
+DpdkEal& DpdkEal::instance() {
+  const std::lock_guard lock(eal_mutex);
+  if (!eal_instance) {
+    throw DpdkError("the DPDK EAL is not running");
+  }
+  return *eal_instance;
+}
+
+bool DpdkEal::initialized() {
+  const std::lock_guard lock(eal_mutex);
+  return eal_instance != nullptr;
+}
+
+unsigned DpdkEal::num_ports() const { return rte_eth_dev_count_avail(); }
+
+std::string DpdkEal::version() { return rte_version(); }
+
+} // namespace airan::io

@@ -1,0 +1,263 @@
+#include "airan/io/dpdk_port.h"
+
+#include "airan/io/dpdk_eal.h"
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mbuf_dyn.h>
+
+#include <atomic>
+#include <ctime>
+#include <vector>
+
+namespace airan::io {
+namespace {
+
+constexpr std::size_t linear_buffer_size = 16384;
+
+std::int64_t realtime_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+void check(int result, const char* call, std::uint16_t port) {
+  if (result < 0) {
+    throw DpdkError(std::string(call) + " on port " + std::to_string(port) +
+                    " failed: " + rte_strerror(-result));
+  }
+}
+
+std::atomic<unsigned> pool_counter{0};
+
+} // namespace
+
+std::string DpdkPortConfig::validate() const {
+  if (num_queues == 0 || num_queues > 64) {
+    return "dpdk port num_queues must be 1 .. 64";
+  }
+  if (rx_ring_size < 32 || rx_ring_size > 16384) {
+    return "dpdk port rx_ring_size must be 32 .. 16384";
+  }
+  if (tx_ring_size > 16384) {
+    return "dpdk port tx_ring_size must be at most 16384";
+  }
+  if (burst_size == 0 || burst_size > 512) {
+    return "dpdk port burst_size must be 1 .. 512";
+  }
+  if (num_mbufs < rx_ring_size * num_queues + burst_size) {
+    return "dpdk port num_mbufs (" + std::to_string(num_mbufs) +
+           ") must exceed rx_ring_size x num_queues + burst_size";
+  }
+  if (mbuf_data_size < 2048 || mbuf_data_size > 65535) {
+    return "dpdk port mbuf_data_size must be 2048 .. 65535";
+  }
+  return {};
+}
+
+struct DpdkPort::Impl {
+  DpdkPortConfig config;
+  std::uint16_t port = 0;
+  rte_mempool* pool = nullptr;
+  bool started = false;
+  int timestamp_offset = -1;
+  std::uint64_t timestamp_flag = 0;
+  std::vector<rte_mbuf*> rx_burst;
+  std::vector<std::vector<rte_mbuf*>> tx_pending;
+  std::vector<std::uint8_t> linear;
+  DpdkPortStats own; // rx_segmented, rx_oversize, tx_dropped
+
+  ~Impl() {
+    for (auto& pending : tx_pending) {
+      for (auto* mbuf : pending) {
+        rte_pktmbuf_free(mbuf);
+      }
+    }
+    if (started) {
+      // Stopped, not closed: a closed vdev is released and could not be opened again by a
+      // later DpdkPort in this process.
+      rte_eth_dev_stop(port);
+    }
+    if (pool != nullptr) {
+      rte_mempool_free(pool);
+    }
+  }
+};
+
+DpdkPort::DpdkPort(const DpdkPortConfig& config) : impl_(std::make_unique<Impl>()) {
+  if (!DpdkEal::initialized()) {
+    throw DpdkError("DpdkPort needs a running EAL (DpdkEal::initialize)");
+  }
+  if (const auto error = config.validate(); !error.empty()) {
+    throw DpdkError(error);
+  }
+  auto& s = *impl_;
+  s.config = config;
+  if (config.device.empty()) {
+    const auto first = rte_eth_find_next(0);
+    if (first >= RTE_MAX_ETHPORTS) {
+      throw DpdkError("no DPDK Ethernet port is available (give a vdev or a PCI device)");
+    }
+    s.port = static_cast<std::uint16_t>(first);
+  } else if (rte_eth_dev_get_port_by_name(config.device.c_str(), &s.port) != 0) {
+    throw DpdkError("DPDK device '" + config.device + "' is not probed (check the vdev/PCI list)");
+  }
+  const auto pool_name = "airan_pool" + std::to_string(pool_counter++);
+  s.pool = rte_pktmbuf_pool_create(pool_name.c_str(), config.num_mbufs, config.mbuf_cache_size, 0,
+                                   static_cast<std::uint16_t>(config.mbuf_data_size),
+                                   rte_eth_dev_socket_id(s.port));
+  if (s.pool == nullptr) {
+    throw DpdkError("rte_pktmbuf_pool_create failed: " + std::string(rte_strerror(rte_errno)));
+  }
+  rte_eth_dev_info info{};
+  check(rte_eth_dev_info_get(s.port, &info), "rte_eth_dev_info_get", s.port);
+  const auto queues = static_cast<std::uint16_t>(config.num_queues);
+  if (queues > info.max_rx_queues) {
+    throw DpdkError("device '" + config.device + "' has " + std::to_string(info.max_rx_queues) +
+                    " RX queues, " + std::to_string(queues) + " asked");
+  }
+  const std::uint16_t tx_queues = config.tx_ring_size > 0 ? queues : 0;
+  rte_eth_conf conf{};
+  check(rte_eth_dev_configure(s.port, queues, tx_queues, &conf), "rte_eth_dev_configure", s.port);
+  auto rx_desc = static_cast<std::uint16_t>(config.rx_ring_size);
+  auto tx_desc = static_cast<std::uint16_t>(config.tx_ring_size);
+  check(rte_eth_dev_adjust_nb_rx_tx_desc(s.port, &rx_desc, &tx_desc),
+        "rte_eth_dev_adjust_nb_rx_tx_desc", s.port);
+  const auto socket = static_cast<unsigned>(rte_eth_dev_socket_id(s.port));
+  for (std::uint16_t q = 0; q < queues; ++q) {
+    check(rte_eth_rx_queue_setup(s.port, q, rx_desc, socket, nullptr, s.pool),
+          "rte_eth_rx_queue_setup", s.port);
+  }
+  for (std::uint16_t q = 0; q < tx_queues; ++q) {
+    check(rte_eth_tx_queue_setup(s.port, q, tx_desc, socket, nullptr), "rte_eth_tx_queue_setup",
+          s.port);
+  }
+  check(rte_eth_dev_start(s.port), "rte_eth_dev_start", s.port);
+  s.started = true;
+  if (config.promiscuous) {
+    rte_eth_promiscuous_enable(s.port); // Not every PMD supports it; a failure is harmless.
+  }
+  if (config.use_rx_timestamps) {
+    s.timestamp_offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
+    const int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
+    s.timestamp_flag = bit >= 0 ? (std::uint64_t{1} << bit) : 0;
+  }
+  s.rx_burst.resize(config.burst_size);
+  s.tx_pending.resize(tx_queues);
+  for (auto& pending : s.tx_pending) {
+    pending.reserve(config.burst_size);
+  }
+  s.linear.resize(linear_buffer_size);
+}
+
+DpdkPort::~DpdkPort() = default;
+
+std::uint16_t DpdkPort::port_id() const { return impl_->port; }
+
+const DpdkPortConfig& DpdkPort::config() const { return impl_->config; }
+
+std::array<std::uint8_t, 6> DpdkPort::mac_address() const {
+  rte_ether_addr address{};
+  rte_eth_macaddr_get(impl_->port, &address);
+  std::array<std::uint8_t, 6> mac{};
+  for (std::size_t i = 0; i < mac.size(); ++i) {
+    mac[i] = address.addr_bytes[i];
+  }
+  return mac;
+}
+
+unsigned DpdkPort::receive_burst(DpdkFrameSink& sink, unsigned queue) {
+  auto& s = *impl_;
+  const auto received =
+      rte_eth_rx_burst(s.port, static_cast<std::uint16_t>(queue), s.rx_burst.data(),
+                       static_cast<std::uint16_t>(s.rx_burst.size()));
+  if (received == 0) {
+    return 0;
+  }
+  const std::int64_t burst_time = realtime_ns();
+  for (std::uint16_t i = 0; i < received; ++i) {
+    rte_mbuf* mbuf = s.rx_burst[i];
+    std::int64_t arrival = burst_time;
+    if (s.timestamp_offset >= 0 && (mbuf->ol_flags & s.timestamp_flag) != 0) {
+      // net_pcap stamps microseconds (libpcap opens the file at microsecond precision).
+      const auto stamp = *RTE_MBUF_DYNFIELD(mbuf, s.timestamp_offset, rte_mbuf_timestamp_t*);
+      arrival = static_cast<std::int64_t>(stamp) * 1000;
+    }
+    const std::uint32_t length = rte_pktmbuf_pkt_len(mbuf);
+    if (mbuf->nb_segs == 1) {
+      sink.on_frame({rte_pktmbuf_mtod(mbuf, const std::uint8_t*), length}, arrival);
+    } else if (length <= s.linear.size()) {
+      ++s.own.rx_segmented;
+      const void* bytes = rte_pktmbuf_read(mbuf, 0, length, s.linear.data());
+      sink.on_frame({static_cast<const std::uint8_t*>(bytes), length}, arrival);
+    } else {
+      ++s.own.rx_oversize;
+    }
+    rte_pktmbuf_free(mbuf);
+  }
+  return received;
+}
+
+bool DpdkPort::transmit(std::span<const std::uint8_t> frame, unsigned queue) {
+  auto& s = *impl_;
+  if (queue >= s.tx_pending.size()) {
+    throw DpdkError("DpdkPort::transmit: queue " + std::to_string(queue) + " has no TX queue");
+  }
+  rte_mbuf* mbuf = rte_pktmbuf_alloc(s.pool);
+  if (mbuf == nullptr) {
+    ++s.own.tx_dropped;
+    return false;
+  }
+  auto* data = rte_pktmbuf_append(mbuf, static_cast<std::uint16_t>(frame.size()));
+  if (data == nullptr || frame.size() > 0xFFFF) {
+    rte_pktmbuf_free(mbuf);
+    ++s.own.tx_dropped;
+    return false;
+  }
+  std::copy(frame.begin(), frame.end(), reinterpret_cast<std::uint8_t*>(data));
+  auto& pending = s.tx_pending[queue];
+  pending.push_back(mbuf);
+  if (pending.size() >= s.config.burst_size) {
+    flush_transmit(queue);
+  }
+  return true;
+}
+
+void DpdkPort::flush_transmit(unsigned queue) {
+  auto& s = *impl_;
+  if (queue >= s.tx_pending.size()) {
+    return;
+  }
+  auto& pending = s.tx_pending[queue];
+  std::size_t sent = 0;
+  // A few retries: a software PMD (af_packet) may take a burst in parts.
+  for (int attempt = 0; attempt < 1000 && sent < pending.size(); ++attempt) {
+    sent += rte_eth_tx_burst(s.port, static_cast<std::uint16_t>(queue), pending.data() + sent,
+                             static_cast<std::uint16_t>(pending.size() - sent));
+  }
+  for (std::size_t i = sent; i < pending.size(); ++i) {
+    rte_pktmbuf_free(pending[i]);
+    ++s.own.tx_dropped;
+  }
+  pending.clear();
+}
+
+DpdkPortStats DpdkPort::stats() const {
+  const auto& s = *impl_;
+  rte_eth_stats eth{};
+  DpdkPortStats out = s.own;
+  if (rte_eth_stats_get(s.port, &eth) == 0) {
+    out.rx_packets = eth.ipackets;
+    out.rx_bytes = eth.ibytes;
+    out.rx_missed = eth.imissed;
+    out.rx_errors = eth.ierrors;
+    out.rx_no_mbuf = eth.rx_nombuf;
+    out.tx_packets = eth.opackets;
+    out.tx_bytes = eth.obytes;
+    out.tx_dropped += eth.oerrors;
+  }
+  return out;
+}
+
+} // namespace airan::io

@@ -1,0 +1,95 @@
+/// \file
+/// \brief One DPDK Ethernet port: its mbuf pool, one RX queue (and one TX queue) per polling
+/// lcore, burst receive that hands each frame to a sink without copying, burst transmit, and
+/// the port's counters. Works on a NIC PMD, on `net_pcap` and on `net_af_packet` alike.
+///
+/// Arrival time of a frame: the PMD's Rx timestamp when it gives one (net_pcap stamps every
+/// mbuf with the capture's time in microseconds), otherwise CLOCK_REALTIME read once per burst.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace airan::io {
+
+/// Receives the frames of a burst. The bytes are valid only during the call.
+class DpdkFrameSink {
+public:
+  virtual ~DpdkFrameSink() = default;
+  /// \p arrival_ns: nanoseconds since the Unix epoch (capture time for a replayed pcap).
+  virtual void on_frame(std::span<const std::uint8_t> frame, std::int64_t arrival_ns) = 0;
+};
+
+/// Set-up of one port (the `dpdk.ports[]` entries of a fronthaul configuration).
+struct DpdkPortConfig {
+  /// DPDK device name: a vdev name ("net_pcap0", "net_af_packet0") or a PCI address
+  /// ("0000:3b:00.0"); empty: the first available port.
+  std::string device;
+  unsigned num_queues = 1;       ///< RX and TX queues, one per polling lcore.
+  unsigned rx_ring_size = 1024;  ///< RX descriptors per queue.
+  unsigned tx_ring_size = 1024;  ///< TX descriptors per queue (0: no TX queue).
+  unsigned num_mbufs = 8191;     ///< Pool size (2^n - 1 is optimal for the ring).
+  unsigned mbuf_cache_size = 256;
+  unsigned mbuf_data_size = 9216 + 128; ///< Data room: a jumbo frame plus headroom.
+  unsigned burst_size = 32;
+  bool promiscuous = true;
+  /// Use the PMD's Rx timestamps when it provides them (false: always CLOCK_REALTIME).
+  bool use_rx_timestamps = true;
+
+  /// Empty when valid, otherwise what is wrong.
+  [[nodiscard]] std::string validate() const;
+};
+
+/// Counters of the port (rte_eth_stats) plus what this class counted itself.
+struct DpdkPortStats {
+  std::uint64_t rx_packets = 0;
+  std::uint64_t rx_bytes = 0;
+  std::uint64_t rx_missed = 0;    ///< Dropped by the NIC: RX ring full (imissed).
+  std::uint64_t rx_errors = 0;    ///< Erroneous frames (ierrors).
+  std::uint64_t rx_no_mbuf = 0;   ///< Mbuf allocation failures (rx_nombuf).
+  std::uint64_t rx_segmented = 0; ///< Multi-segment frames linearised by a copy.
+  std::uint64_t rx_oversize = 0;  ///< Frames too long for the linearising buffer, dropped.
+  std::uint64_t tx_packets = 0;
+  std::uint64_t tx_bytes = 0;
+  std::uint64_t tx_dropped = 0;   ///< Frames the TX ring did not take (or too long).
+};
+
+/// A started port. Needs a running EAL (DpdkEal::initialize()).
+class DpdkPort {
+public:
+  /// Finds, configures and starts the port; allocates its mbuf pool.
+  /// \throws DpdkError when the device is unknown or a DPDK call fails (names the call).
+  explicit DpdkPort(const DpdkPortConfig& config);
+  ~DpdkPort();
+  DpdkPort(const DpdkPort&) = delete;
+  DpdkPort& operator=(const DpdkPort&) = delete;
+
+  [[nodiscard]] std::uint16_t port_id() const;
+  [[nodiscard]] const DpdkPortConfig& config() const;
+  /// The port's MAC address.
+  [[nodiscard]] std::array<std::uint8_t, 6> mac_address() const;
+
+  /// Receives one burst from \p queue and calls \p sink for each frame; returns the frames.
+  unsigned receive_burst(DpdkFrameSink& sink, unsigned queue = 0);
+
+  /// Copies \p frame into an mbuf and adds it to \p queue's pending burst, which is sent when
+  /// it reaches burst_size or at flush_transmit(). Returns false when the frame is too long or
+  /// no mbuf is free (counted as tx_dropped).
+  bool transmit(std::span<const std::uint8_t> frame, unsigned queue = 0);
+
+  /// Sends \p queue's pending frames; what the ring does not take is freed and counted as
+  /// tx_dropped.
+  void flush_transmit(unsigned queue = 0);
+
+  /// Port counters, read from the device now.
+  [[nodiscard]] DpdkPortStats stats() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace airan::io
