@@ -1,0 +1,112 @@
+/// \file
+/// \brief Configuration of one O-RAN 7.2x fronthaul link as the DU ingest and the RU emulator
+/// see it: what the M-plane would set (eAxC layout and ids, compression, MACs, VLAN, MTU), the
+/// IQ scaling, and the reception timing (Ta4 window, slot deadline, slots in flight).
+///
+/// Read from an optional top-level `fronthaul:` section of a scenario YAML (configs/*.yaml);
+/// every key is optional, unknown keys and bad values are errors naming the key path
+/// (docs/FRONTHAUL.md, "Fronthaul configuration"):
+/// \code
+/// fronthaul:
+///   mode: frequency_domain            # or time_domain (airan split-8 style IQ, FFT in the DU)
+///   compression: bfp9                 # none (16-bit), bfp1 .. bfp16
+///   dynamic_compression_header: false # udCompHdr in every section
+///   eaxc_layout: [4, 4, 4, 4]         # DU port, band sector, CC, RU port bits (sum 16)
+///   du_port: 0
+///   band_sector: 0
+///   cc: 0
+///   ru_mac: "02:00:00:00:00:01"       # source of uplink U-plane frames
+///   du_mac: "02:00:00:00:00:02"       # their destination
+///   vlan: {id: 100, pcp: 7}           # absent: untagged frames
+///   max_frame_size: 1500              # Ethernet payload (MTU) per frame
+///   full_scale: 16.0                  # amplitude that maps to int16 32767
+///   ta4_min_ns: 0
+///   ta4_max_ns: 400000
+///   slot_deadline_ns: 500000
+///   max_slots_in_flight: 4
+///   ru_tx_offset_ns: 10000            # RU emulator: send a symbol this long after its end
+///   epoch_ns: learn                   # or an integer: CLOCK_REALTIME ns of frame 0's start
+/// \endcode
+#pragma once
+
+#include "airan/io/ecpri.h"
+#include "airan/io/oran_common.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace airan::io {
+
+/// What the U-plane carries.
+enum class FronthaulIngestMode : std::uint8_t {
+  /// O-RAN 7.2x: frequency-domain PRBs of the resource grid (the RU ran the FFT).
+  frequency_domain,
+  /// airan split-8 style: time-domain samples of each symbol (CP included) in U-plane framing,
+  /// 12 consecutive samples per "PRB" (docs/FRONTHAUL.md, "Time-domain format"); the DU runs
+  /// the FFT.
+  time_domain,
+};
+
+/// "frequency_domain" or "time_domain".
+std::string_view to_string(FronthaulIngestMode mode);
+
+/// One fronthaul link: one carrier (du_port, band_sector, cc) whose RU ports are the receive
+/// antennas (RU port r = receive antenna r).
+struct FronthaulConfig {
+  FronthaulIngestMode mode = FronthaulIngestMode::frequency_domain;
+  /// udCompHdr of the U-plane data: none (width 16) or block floating point (width 1 .. 16).
+  IqCompression compression{CompressionMethod::block_floating_point, 9};
+  /// Every section carries udCompHdr (dynamic compression); otherwise it is static.
+  bool dynamic_compression_header = false;
+  EaxcIdLayout eaxc_layout;
+  std::uint16_t du_port = 0;     ///< DU port id of this carrier (fits eaxc_layout).
+  std::uint16_t band_sector = 0; ///< Band sector id.
+  std::uint16_t cc = 0;          ///< Component carrier id.
+  MacAddress ru_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}; ///< Uplink source address.
+  MacAddress du_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}; ///< Uplink destination address.
+  /// 802.1Q tag (VLAN id and PCP; DEI 0) of every frame; none: untagged.
+  std::optional<VlanTag> vlan;
+  /// Largest Ethernet payload (the MTU: eCPRI headers + O-RAN message, without the Ethernet
+  /// header, VLAN tag and FCS). The RU emulator splits a symbol into as many U-plane messages
+  /// and sections as it takes (application-layer fragmentation); the assembler accepts any
+  /// split. 128 .. 9600.
+  unsigned max_frame_size = 1500;
+  /// Amplitude of the grid (or IQ) value that maps to int16 full scale before compression
+  /// (bfp_compression.h). The default leaves room for faded peaks of unit-power grids and IQ.
+  float full_scale = 16.0F;
+
+  /// Reception window (O-RAN Ta4 style): a packet of symbol l arriving at t is on time when
+  /// ta4_min_ns <= t - start(l) <= ta4_max_ns, where start(l) is the nominal start of symbol l
+  /// (the start of its cyclic prefix) at the air interface on the slot clock; early below,
+  /// late above. Early and late packets are still used while their slot is pending.
+  std::int64_t ta4_min_ns = 0;
+  std::int64_t ta4_max_ns = 400'000;
+  /// A slot not complete by its nominal end + slot_deadline_ns is dispatched partial by
+  /// advance(); packets for it after that are counted too late and dropped.
+  std::int64_t slot_deadline_ns = 500'000;
+  /// Slots assembled at once (1 .. 64); a packet of a further slot dispatches the oldest.
+  unsigned max_slots_in_flight = 4;
+  /// RU emulator: nominal transmit time of a symbol's frames = end of the symbol + this.
+  std::int64_t ru_tx_offset_ns = 10'000;
+  /// Slot clock anchor: CLOCK_REALTIME-style ns at which frame 0 of a 256-frame cycle starts
+  /// (cycles repeat every 2.56 s from it). nullopt: learned from the first valid packet, which
+  /// is taken to have arrived in the middle of its Ta4 window (replay).
+  std::optional<std::int64_t> epoch_ns;
+
+  /// Empty when valid, otherwise the first problem (naming the field).
+  [[nodiscard]] std::string validate() const;
+};
+
+/// Parses the `fronthaul:` section of a scenario in YAML text (the whole scenario, or a file
+/// holding only that section); defaults when the section is absent. Other top-level keys are
+/// ignored. \p name is used in error messages.
+/// \throws ConfigError (pusch_config_file.h) naming the key path, e.g. "fronthaul.vlan.id".
+FronthaulConfig parse_fronthaul_config(const std::string& yaml_text, const std::string& name);
+
+/// Reads a scenario file and parses its `fronthaul:` section. \throws ConfigError.
+FronthaulConfig load_fronthaul_config(const std::filesystem::path& path);
+
+} // namespace airan::io

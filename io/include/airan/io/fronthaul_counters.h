@@ -1,0 +1,86 @@
+/// \file
+/// \brief Counters of the fronthaul slot assembler: what arrived, what was wrong with it, how
+/// it fitted the slot clock, and how slots left. Every packet handed to push() lands in exactly
+/// one of the packet outcome counters (see FronthaulCounters).
+#pragma once
+
+#include "airan/io/ecpri.h"
+#include "airan/io/oran_uplane.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace airan::io {
+
+/// EcpriParseStatus values (ok included), for per-reason arrays.
+inline constexpr std::size_t ecpri_parse_status_count = 9;
+/// UplaneParseStatus values (ok included).
+inline constexpr std::size_t uplane_parse_status_count = 8;
+
+/// Totals since construction (or reset_counters()).
+///
+/// Packet outcomes (each packet counts once): malformed (ecpri_malformed / uplane_malformed per
+/// parse status, bad_timing_fields, unsupported_compression, symbol_out_of_range,
+/// units_outside_symbol), cplane, wrong_direction, unknown_eaxc, fragmented_unsupported,
+/// too_late, too_early, no_buffer, or accepted. Accepted packets are also classified by the
+/// Ta4 window (early + on_time + late = accepted).
+struct FronthaulCounters {
+  std::uint64_t packets = 0; ///< Frames handed to push().
+  std::uint64_t bytes = 0;   ///< Their bytes.
+  /// eCPRI messages beyond the first of a frame (C bit chains); each is handled like a packet
+  /// of its own for the outcome counters below.
+  std::uint64_t concatenated_messages = 0;
+
+  // --- Malformed, dropped: per parse status (index = status value; [0] unused) ---
+  std::array<std::uint64_t, ecpri_parse_status_count> ecpri_malformed{};
+  std::array<std::uint64_t, uplane_parse_status_count> uplane_malformed{};
+  std::uint64_t bad_timing_fields = 0;       ///< subframeId >= 10, slotId >= 2^mu, symbol >= 14.
+  std::uint64_t unsupported_compression = 0; ///< A section's udCompHdr this code cannot decode.
+  std::uint64_t symbol_out_of_range = 0;     ///< Symbol (after symInc) past the slot.
+  std::uint64_t units_outside_symbol = 0;    ///< Time domain: blocks past the symbol's samples.
+
+  // --- Well-formed, not for this assembler, dropped ---
+  std::uint64_t cplane = 0;          ///< C-plane messages (ignored).
+  std::uint64_t wrong_direction = 0; ///< dataDirection downlink.
+  /// eAxC of another DU port / band sector / CC, or RU port >= receive antennas.
+  std::uint64_t unknown_eaxc = 0;
+  /// Transport-layer fragments (ecpriSeqid E bit 0 or subsequence id != 0): not reassembled.
+  std::uint64_t fragmented_unsupported = 0;
+
+  // --- Timing ---
+  std::uint64_t too_late = 0;  ///< Slot already dispatched or past its deadline: dropped.
+  std::uint64_t too_early = 0; ///< Slot more than max_slots_in_flight slots ahead: dropped.
+  std::uint64_t no_buffer = 0; ///< Every slot buffer held by the consumer: dropped.
+  std::uint64_t early = 0;     ///< Accepted, before the Ta4 window.
+  std::uint64_t on_time = 0;   ///< Accepted, inside the Ta4 window.
+  std::uint64_t late = 0;      ///< Accepted, after the Ta4 window.
+
+  // --- Content of accepted packets ---
+  std::uint64_t sections = 0;        ///< U-plane sections written into slots.
+  std::uint64_t units = 0;           ///< PRBs (or time-domain blocks) written, new ones.
+  std::uint64_t duplicate_units = 0; ///< PRBs / blocks that had already arrived (overwritten).
+  std::uint64_t duplicate_packets = 0; ///< Accepted packets all of whose units were duplicates.
+  /// Messages whose ecpriSeqid was not the previous one of their eAxC + 1 (loss or reordering).
+  std::uint64_t sequence_gaps = 0;
+  /// Sequence ids skipped over by those gaps (mod 256, forward distance - 1).
+  std::uint64_t sequence_ids_skipped = 0;
+
+  // --- Slots ---
+  std::uint64_t slots_complete = 0;      ///< Dispatched when the last unit arrived.
+  std::uint64_t slots_deadline = 0;      ///< Dispatched partial by advance() at the deadline.
+  std::uint64_t slots_pool_pressure = 0; ///< Dispatched partial to make room for a newer slot.
+  std::uint64_t slots_flushed = 0;       ///< Dispatched partial by flush().
+  /// Dispatched slots that the consumer had not taken when a buffer was needed (overwritten).
+  std::uint64_t slots_overrun = 0;
+  std::uint64_t missing_units = 0;       ///< Units absent from dispatched slots (left zero).
+  std::uint64_t incomplete_symbols = 0;  ///< (antenna, symbol) rows of dispatched slots missing units.
+
+  /// Sum of every malformed reason.
+  [[nodiscard]] std::uint64_t malformed() const;
+};
+
+/// One "name value" line per non-zero counter, e.g. "ecpri_malformed.not_ecpri 3".
+std::string to_string(const FronthaulCounters& counters);
+
+} // namespace airan::io

@@ -1,0 +1,198 @@
+/// \file
+/// \brief The DU side of the uplink fronthaul: U-plane Ethernet frames in any order, split into
+/// any messages and sections, to whole slots for the receiver — a resource grid (7.2x,
+/// frequency domain) or time-domain IQ per antenna (airan split-8 style format) — with
+/// per-symbol coverage, Ta4-style timing against the slot clock, deadlines and counters.
+///
+/// Usage (one thread; DPDK burst loop or pcap replay):
+/// \code
+/// FronthaulSlotAssembler assembler(cell, num_rx, config);
+/// for each frame: assembler.push(bytes, arrival_ns); assembler.advance(now_ns);
+///   while (const AssembledSlot* slot = assembler.next_slot()) { process(*slot);
+///                                                               assembler.release(slot); }
+/// at the end: assembler.flush(); drain next_slot() as above.
+/// \endcode
+/// Everything is allocated at construction: a pool of max_slots_in_flight + 2 slot buffers;
+/// push(), advance(), next_slot() and release() never allocate and never throw on packet
+/// content: bad input only moves counters.
+#pragma once
+
+#include "airan/io/bfp_compression.h"
+#include "airan/io/fronthaul_config.h"
+#include "airan/io/fronthaul_counters.h"
+#include "airan/io/fronthaul_frame.h"
+#include "airan/io/fronthaul_timing.h"
+#include "airan/phy/numerology.h"
+#include "airan/phy/pusch_config.h"
+#include "airan/phy/resource_grid.h"
+#include "airan/phy/types.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace airan::io {
+
+/// Why a slot left the assembler.
+enum class SlotDispatchReason : std::uint8_t {
+  complete,      ///< Every unit of every antenna and symbol arrived.
+  deadline,      ///< advance() passed nominal slot end + slot_deadline_ns.
+  pool_pressure, ///< A newer slot needed its buffer (max_slots_in_flight pending).
+  flush,         ///< flush() at the end of a capture.
+};
+
+/// Per-slot tallies of the packets that went into it.
+struct AssembledSlotStats {
+  unsigned packets = 0;         ///< Accepted U-plane messages.
+  unsigned early = 0;           ///< Of those, before the Ta4 window.
+  unsigned on_time = 0;         ///< Inside it.
+  unsigned late = 0;            ///< After it (but before the slot was dispatched).
+  unsigned duplicate_units = 0; ///< PRBs / blocks that arrived more than once.
+  unsigned missing_units = 0;   ///< Units that never arrived (left zero), over all rows.
+  /// (antenna, symbol) rows with at least one missing unit ("missing symbols").
+  unsigned incomplete_symbols = 0;
+  unsigned empty_symbols = 0; ///< Rows of which nothing arrived.
+};
+
+/// One assembled uplink slot, owned by the assembler; valid from next_slot() until release().
+///
+/// A "unit" is what one U-plane PRB carries: a PRB of 12 subcarriers (frequency domain) or a
+/// block of 12 consecutive time-domain samples of a symbol, CP included (time domain; the last
+/// block of a symbol is partial). Units that did not arrive are zero.
+class AssembledSlot {
+public:
+  std::uint8_t frame_id = 0;    ///< Timing header fields of the slot.
+  std::uint8_t subframe_id = 0;
+  std::uint8_t slot_id = 0;
+  unsigned slot = 0;                ///< Slot number in the frame (DMRS, CP lengths).
+  std::int64_t absolute_slot = 0;   ///< Slots since the clock anchor (the epoch).
+  std::int64_t nominal_start_ns = 0; ///< Slot start on the slot clock.
+  FronthaulIngestMode mode = FronthaulIngestMode::frequency_domain;
+  SlotDispatchReason reason = SlotDispatchReason::complete;
+  AssembledSlotStats stats;
+
+  /// Frequency domain: rx antennas x symbols x 12 num_prbs, the shape of
+  /// PuschReceiver::make_grid() (PuschReceiver::process_slot()). Empty in time domain.
+  phy::ResourceGrid grid;
+  /// Time domain: IQ antenna after antenna, iq_samples_per_antenna each (the slot's length at
+  /// iq_fft_size, PuschReceiver::process_slot_iq()). Empty in frequency domain.
+  std::vector<phy::cf32> iq;
+  std::size_t iq_samples_per_antenna = 0;
+  unsigned iq_fft_size = 0; ///< Numerology::for_carrier()'s FFT size (what the receiver uses).
+
+  [[nodiscard]] unsigned num_rx_antennas() const { return num_rx_; }
+  [[nodiscard]] unsigned num_symbols() const { return num_symbols_; }
+  /// True when every unit of every antenna and symbol arrived.
+  [[nodiscard]] bool complete() const { return units_received_total_ == units_expected_total_; }
+  /// Units symbol \p symbol carries (PRBs, or ceil(symbol samples / 12) blocks).
+  [[nodiscard]] unsigned units_per_symbol(unsigned symbol) const { return units_per_symbol_[symbol]; }
+  /// Units of (antenna, symbol) that arrived.
+  [[nodiscard]] unsigned units_received(unsigned rx, unsigned symbol) const {
+    return received_count_[row(rx, symbol)];
+  }
+  /// Whether unit \p unit of (antenna, symbol) arrived.
+  [[nodiscard]] bool unit_received(unsigned rx, unsigned symbol, unsigned unit) const;
+  /// Whether units [first, first + count) of (antenna, symbol) all arrived.
+  [[nodiscard]] bool units_received(unsigned rx, unsigned symbol, unsigned first,
+                                    unsigned count) const;
+  /// Frequency domain: whether PRBs [first_prb, first_prb + num_prbs) of symbols
+  /// [first_symbol, first_symbol + num_symbols) arrived on every antenna (an allocation is
+  /// undamaged). In time domain any missing block of a symbol damages every PRB of it.
+  [[nodiscard]] bool allocation_received(unsigned first_prb, unsigned num_prbs,
+                                         unsigned first_symbol, unsigned num_symbols) const;
+
+private:
+  friend class FronthaulSlotAssembler;
+  [[nodiscard]] std::size_t row(unsigned rx, unsigned symbol) const {
+    return std::size_t{rx} * num_symbols_ + symbol;
+  }
+
+  unsigned num_rx_ = 0;
+  unsigned num_symbols_ = 0;
+  std::size_t words_per_row_ = 0;
+  std::vector<unsigned> units_per_symbol_;
+  std::vector<std::uint16_t> received_count_; ///< [rx][symbol]
+  std::vector<std::uint64_t> received_bits_;  ///< [rx][symbol][word]
+  std::uint64_t units_received_total_ = 0;
+  std::uint64_t units_expected_total_ = 0;
+};
+
+/// Uplink U-plane frames to slots for one cell and carrier (see the file comment).
+class FronthaulSlotAssembler {
+public:
+  /// \throws std::invalid_argument for an invalid cell or configuration (validate()), 0 or more
+  /// than 16 receive antennas, or an RU port field too narrow for them.
+  FronthaulSlotAssembler(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                         const FronthaulConfig& config);
+  ~FronthaulSlotAssembler();
+  FronthaulSlotAssembler(const FronthaulSlotAssembler&) = delete;
+  FronthaulSlotAssembler& operator=(const FronthaulSlotAssembler&) = delete;
+
+  /// Handles one Ethernet frame (without FCS; trailing bytes allowed) that arrived at
+  /// \p arrival_ns on the slot clock's time base. Packets may come in any order; a slot whose
+  /// last unit arrives is dispatched at once.
+  void push(std::span<const std::uint8_t> ethernet_frame, std::int64_t arrival_ns);
+
+  /// Dispatches (partial) every pending slot whose deadline (nominal end + slot_deadline_ns)
+  /// is before \p now_ns. Does nothing while the clock anchor is still to be learned.
+  void advance(std::int64_t now_ns);
+
+  /// Dispatches every pending slot, oldest first (end of a capture).
+  void flush();
+
+  /// The oldest dispatched slot not yet taken, or nullptr. The consumer owns it until
+  /// release(); at most pool_size() slots can be held or queued.
+  const AssembledSlot* next_slot();
+  /// Returns a slot taken with next_slot() to the pool.
+  void release(const AssembledSlot* slot);
+
+  [[nodiscard]] const FronthaulCounters& counters() const { return counters_; }
+  void reset_counters() { counters_ = {}; }
+
+  /// The clock anchor: the configured epoch, the learned one, or nullopt before the first valid
+  /// packet of a replay.
+  [[nodiscard]] std::optional<std::int64_t> epoch_ns() const { return epoch_; }
+  [[nodiscard]] const FronthaulSlotClock& clock() const { return clock_; }
+  [[nodiscard]] const FronthaulConfig& config() const { return config_; }
+  /// Slot buffers: max_slots_in_flight + 2.
+  [[nodiscard]] std::size_t pool_size() const { return slots_.size(); }
+  /// Slots being assembled.
+  [[nodiscard]] std::size_t pending_slots() const;
+
+private:
+  enum class BufferState : std::uint8_t { free, pending, ready, held };
+
+  void handle_message(const EcpriMessageView& message, std::int64_t arrival_ns);
+  AssembledSlot* find_or_open_slot(std::int64_t absolute_slot, std::int64_t arrival_ns);
+  std::size_t write_section(AssembledSlot& slot, unsigned rx, unsigned symbol,
+                            const UplaneSectionView& section);
+  void dispatch(std::size_t index, SlotDispatchReason reason);
+  void reset_slot(AssembledSlot& slot, std::int64_t absolute_slot);
+  [[nodiscard]] bool recently_dispatched(std::int64_t absolute_slot) const;
+  [[nodiscard]] std::int64_t deadline_ns(std::int64_t absolute_slot) const;
+
+  phy::CellConfig cell_;
+  unsigned num_rx_;
+  FronthaulConfig config_;
+  FronthaulLinkConfig link_;
+  FronthaulSlotClock clock_;
+  phy::Numerology numerology_;
+  std::unique_ptr<IqCompressor> compressor_;
+  std::optional<std::int64_t> epoch_;
+  FronthaulCounters counters_;
+
+  std::vector<AssembledSlot> slots_;
+  std::vector<BufferState> state_;
+  std::vector<std::size_t> ready_queue_; ///< Ring of slot indices in dispatch order.
+  std::size_t ready_head_ = 0;
+  std::size_t ready_count_ = 0;
+  std::vector<std::int64_t> dispatched_ring_; ///< Recently dispatched absolute slots.
+  std::size_t dispatched_next_ = 0;
+  std::vector<std::int16_t> last_sequence_id_; ///< Per RU port; -1 before the first.
+  std::vector<phy::cf32> scratch_;             ///< One symbol's worth of units.
+};
+
+} // namespace airan::io

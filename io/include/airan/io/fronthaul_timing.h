@@ -1,0 +1,88 @@
+/// \file
+/// \brief The fronthaul slot clock: O-RAN timing header (frameId mod 256, subframeId, slotId,
+/// symbol) to a slot index within the 256-frame (2.56 s) cycle, to an absolute slot count from
+/// an anchor, and to nominal times in ns that follow the real cyclic-prefix lengths (the longer
+/// first symbol of every half subframe).
+///
+/// Times: slot s (absolute, counted from the anchor) starts at epoch + s * slot_duration; symbol
+/// l of it starts symbol_offset_ns(slot, l) later. Within a slot, offsets are TS 38.211 5.3.1's
+/// CP and symbol lengths in T_c units rounded to the nearest ns; slot and cycle lengths are
+/// exact (1 ms / 2^mu, 2.56 s). A packet's cycle slot is resolved to the absolute slot nearest
+/// to a reference (the slot of its arrival time), which handles the wrap of frameId.
+#pragma once
+
+#include "airan/io/oran_common.h"
+#include "airan/phy/numerology.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+namespace airan::io {
+
+/// Frames in one frameId cycle (8 bits).
+inline constexpr unsigned oran_frames_per_cycle = 256;
+/// Length of the frameId cycle: 256 frames of 10 ms.
+inline constexpr std::int64_t oran_cycle_ns = 2'560'000'000;
+
+/// Slot clock of one numerology.
+class FronthaulSlotClock {
+public:
+  /// \throws std::invalid_argument for mu > 6 or an extended CP with mu != 2.
+  FronthaulSlotClock(unsigned mu, phy::CyclicPrefix cp);
+
+  [[nodiscard]] unsigned mu() const { return mu_; }
+  [[nodiscard]] unsigned symbols_per_slot() const { return symbols_per_slot_; }
+  [[nodiscard]] unsigned slots_per_frame() const { return phy::slots_per_frame(mu_); }
+  /// Slots in the 256-frame cycle.
+  [[nodiscard]] unsigned slots_per_cycle() const { return oran_frames_per_cycle * slots_per_frame(); }
+  /// 1 ms / 2^mu in ns.
+  [[nodiscard]] std::int64_t slot_duration_ns() const { return slot_ns_; }
+
+  /// Slot index in the cycle (frame_id * slots per frame + subframe_id * 2^mu + slot_id), or
+  /// nullopt when subframeId >= 10, slotId >= 2^mu or the symbol is past the slot.
+  [[nodiscard]] std::optional<unsigned> cycle_slot(const OranTimingHeader& timing) const;
+  /// Timing header fields (uplink, symbol \p symbol) of absolute or cycle slot \p slot.
+  [[nodiscard]] OranTimingHeader timing_header(std::uint64_t slot, unsigned symbol) const;
+  /// Slot number within its frame (what DMRS and CP lengths depend on).
+  [[nodiscard]] unsigned slot_in_frame(std::int64_t absolute_slot) const;
+
+  /// Start of symbol \p symbol (its cyclic prefix) from the start of slot \p slot_in_frame.
+  [[nodiscard]] std::int64_t symbol_offset_ns(unsigned slot_in_frame, unsigned symbol) const;
+  /// Length of symbol \p symbol with its cyclic prefix.
+  [[nodiscard]] std::int64_t symbol_duration_ns(unsigned slot_in_frame, unsigned symbol) const;
+
+  /// Start of absolute slot \p absolute_slot: epoch + absolute_slot * slot duration.
+  [[nodiscard]] std::int64_t slot_start_ns(std::int64_t epoch_ns, std::int64_t absolute_slot) const {
+    return epoch_ns + absolute_slot * slot_ns_;
+  }
+  /// Start of symbol \p symbol of \p absolute_slot.
+  [[nodiscard]] std::int64_t symbol_start_ns(std::int64_t epoch_ns, std::int64_t absolute_slot,
+                                             unsigned symbol) const;
+  /// The absolute slot that contains \p time_ns (floor; negative before the epoch).
+  [[nodiscard]] std::int64_t absolute_slot_at(std::int64_t epoch_ns, std::int64_t time_ns) const;
+
+  /// The absolute slot congruent to \p cycle_slot modulo the cycle that is nearest to
+  /// \p reference_absolute_slot (ties resolve to the later one).
+  [[nodiscard]] std::int64_t resolve(unsigned cycle_slot, std::int64_t reference_absolute_slot) const;
+
+  /// Signed distance a - b between two cycle slots across the wrap, in
+  /// [-slots_per_cycle / 2, slots_per_cycle / 2).
+  [[nodiscard]] std::int64_t cycle_distance(unsigned a, unsigned b) const;
+
+  /// The epoch that puts the start of \p symbol of \p cycle_slot at \p symbol_start_ns (the
+  /// latest one not after that time): how a replay learns its anchor from the first packet.
+  [[nodiscard]] std::int64_t epoch_for(unsigned cycle_slot, unsigned symbol,
+                                       std::int64_t symbol_start_ns) const;
+
+private:
+  unsigned mu_;
+  unsigned symbols_per_slot_;
+  std::int64_t slot_ns_;
+  /// Symbol start offsets (ns) of the first slot of a half subframe and of the others, with one
+  /// more entry for the slot end.
+  std::array<std::int64_t, phy::max_symbols_per_slot + 1> first_slot_offsets_{};
+  std::array<std::int64_t, phy::max_symbols_per_slot + 1> other_slot_offsets_{};
+};
+
+} // namespace airan::io
