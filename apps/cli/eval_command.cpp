@@ -3,6 +3,7 @@
 #include "airan/apps/bler_evaluation.h"
 #include "airan/apps/evaluation_report.h"
 #include "airan/io/pusch_config_file.h"
+#include "channel_options.h"
 #include "commands.h"
 #include "progress_bar.h"
 
@@ -17,13 +18,7 @@ namespace {
 struct EvalOptions {
   std::string receivers = "ls-lin-lmmse,mmse-lmmse,perfect-csi";
   std::string config;
-  std::string channel = "TDL-B100";
-  double delay_spread_ns = 0.0;
-  double doppler_hz = 0.0;
-  std::string correlation = "none";
-  double cfo_hz = 0.0;
-  double timing_offset_ns = 0.0;
-  std::string domain = "frequency";
+  ChannelOptions channel{.channel = "TDL-B100", .domain = "frequency"};
   std::string snr = "0:2:20";
   unsigned prb = 106;
   unsigned numerology = 1;
@@ -77,14 +72,7 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
   }
   config.pusch.rv = 0;
   config.pusch.new_data_indicator = 1;
-  auto& channel = config.scenario.channel;
-  channel.model = o.channel;
-  channel.delay_spread_s = o.delay_spread_ns * 1e-9;
-  channel.max_doppler_hz = o.doppler_hz;
-  channel.correlation = phy::parse_antenna_correlation(o.correlation);
-  channel.cfo_hz = o.cfo_hz;
-  channel.timing_offset_s = o.timing_offset_ns * 1e-9;
-  channel.domain = apps::parse_channel_domain(o.domain);
+  config.scenario.channel = to_channel_spec(o.channel);
   config.receivers = apps::parse_receiver_list(o.receivers);
   config.snr_db = apps::parse_snr_list(o.snr);
   config.target_errors = o.target_errors;
@@ -107,10 +95,10 @@ int run_eval(const EvalOptions& options) {
             << (15U << config.scenario.cell.numerology) << " kHz, "
             << config.scenario.num_rx_antennas << " Rx, " << config.pusch.num_layers
             << " layer(s), MCS " << config.pusch.mcs_index << " (table "
-            << static_cast<int>(config.pusch.mcs_table) << "), TBS "
-            << apps::evaluation_tbs(config) << " bits; " << config.scenario.channel.describe()
-            << "; " << config.snr_db.size() << " SNR points, target " << config.target_errors
-            << " errors, at most " << config.max_slots << " slots, seed " << config.seed << '\n';
+            << static_cast<int>(config.pusch.mcs_table) << "), TBS " << apps::evaluation_tbs(config)
+            << " bits; " << config.scenario.channel.describe() << "; " << config.snr_db.size()
+            << " SNR points, target " << config.target_errors << " errors, at most "
+            << config.max_slots << " slots, seed " << config.seed << '\n';
   ProgressBar bar("eval");
   const auto points = apps::run_evaluation(config, [&](const apps::EvaluationProgress& p) {
     std::ostringstream label;
@@ -142,17 +130,7 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
                   "YAML scenario: cell, receive antennas and the first PUSCH replace --prb, "
                   "--rx, --layers, --mcs")
       ->check(CLI::ExistingFile);
-  app->add_option("--channel", o->channel, "awgn, TDL-A..E, TDL-A30, TDL-B100, TDL-C300")
-      ->capture_default_str();
-  app->add_option("--delay-spread", o->delay_spread_ns, "RMS delay spread in ns (TDL-A..E)");
-  app->add_option("--doppler", o->doppler_hz, "Maximum Doppler shift in Hz")->capture_default_str();
-  app->add_option("--correlation", o->correlation, "Antenna correlation: none|low|medium|high")
-      ->capture_default_str();
-  app->add_option("--cfo", o->cfo_hz, "Carrier frequency offset in Hz");
-  app->add_option("--timing-offset", o->timing_offset_ns, "Timing offset in ns");
-  app->add_option("--domain", o->domain,
-                  "Apply the channel per RE (frequency, fast) or to IQ (time, with ICI)")
-      ->capture_default_str();
+  add_channel_options(*app, o->channel);
   app->add_option("--snr", o->snr, "SNR points in dB: start:step:stop or a comma list")
       ->capture_default_str();
   app->add_flag("--ebno", o->ebno,

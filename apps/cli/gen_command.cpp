@@ -6,6 +6,7 @@
 #include "airan/io/test_vector_file.h"
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/snr_definition.h"
+#include "channel_options.h"
 #include "commands.h"
 
 #include <iostream>
@@ -18,13 +19,7 @@ namespace {
 struct GenOptions {
   std::string config;
   std::string output;
-  std::string channel = "awgn";
-  double delay_spread_ns = 0.0;
-  double doppler_hz = 0.0;
-  std::string correlation = "none";
-  double cfo_hz = 0.0;
-  double timing_offset_ns = 0.0;
-  std::string domain = "time";
+  ChannelOptions channel{.channel = "awgn", .domain = "time"};
   double snr_db = 20.0;
   unsigned slots = 1;
   unsigned rx = 0;
@@ -40,13 +35,7 @@ int run_gen(const GenOptions& o) {
   apps::LinkScenario link;
   link.cell = scenario.cell;
   link.num_rx_antennas = o.rx != 0 ? o.rx : scenario.num_rx_antennas;
-  link.channel.model = o.channel;
-  link.channel.delay_spread_s = o.delay_spread_ns * 1e-9;
-  link.channel.max_doppler_hz = o.doppler_hz;
-  link.channel.correlation = phy::parse_antenna_correlation(o.correlation);
-  link.channel.cfo_hz = o.cfo_hz;
-  link.channel.timing_offset_s = o.timing_offset_ns * 1e-9;
-  link.channel.domain = apps::parse_channel_domain(o.domain);
+  link.channel = to_channel_spec(o.channel);
   if (const auto problems = apps::validate_link(link, scenario.pusch); !problems.empty()) {
     std::cerr << "airan gen: invalid configuration:\n" << problems;
     return 2;
@@ -64,13 +53,13 @@ int run_gen(const GenOptions& o) {
   header.cell = link.cell;
   header.num_rx_antennas = link.num_rx_antennas;
   header.num_tx_antennas = link.cell.num_antenna_ports;
-  header.channel.model = o.channel;
+  header.channel.model = o.channel.channel;
   header.channel.delay_spread_s = link.channel.delay_spread_s;
-  header.channel.max_doppler_hz = o.doppler_hz;
-  header.channel.correlation = o.correlation;
-  header.channel.cfo_hz = o.cfo_hz;
+  header.channel.max_doppler_hz = o.channel.doppler_hz;
+  header.channel.correlation = o.channel.correlation;
+  header.channel.cfo_hz = o.channel.cfo_hz;
   header.channel.timing_offset_s = link.channel.timing_offset_s;
-  header.channel.domain = o.domain;
+  header.channel.domain = o.channel.domain;
   header.snr_db = o.snr_db;
   header.noise_variance = phy::noise_variance_from_snr_db(o.snr_db);
   header.seed = o.seed;
@@ -154,16 +143,7 @@ Command add_gen_command(CLI::App& parent, const std::string& command_line) {
       ->required()
       ->check(CLI::ExistingFile);
   app->add_option("-o,--output", o->output, "Output .h5 file")->required();
-  app->add_option("--channel", o->channel, "awgn, TDL-A..E, TDL-A30, TDL-B100, TDL-C300")
-      ->capture_default_str();
-  app->add_option("--delay-spread", o->delay_spread_ns, "RMS delay spread in ns (TDL-A..E)");
-  app->add_option("--doppler", o->doppler_hz, "Maximum Doppler shift in Hz");
-  app->add_option("--correlation", o->correlation, "Antenna correlation: none|low|medium|high")
-      ->capture_default_str();
-  app->add_option("--cfo", o->cfo_hz, "Carrier frequency offset in Hz");
-  app->add_option("--timing-offset", o->timing_offset_ns, "Timing offset in ns");
-  app->add_option("--domain", o->domain, "Apply the channel to IQ (time) or per RE (frequency)")
-      ->capture_default_str();
+  add_channel_options(*app, o->channel);
   app->add_option("--snr", o->snr_db, "Per-RE SNR in dB")->capture_default_str();
   app->add_option("--slots", o->slots, "Slots")->capture_default_str();
   app->add_option("--rx", o->rx, "Receive antennas (default: the scenario's num_rx_antennas)");

@@ -207,41 +207,25 @@ AIRAN_BFP_AVX512 void decompress_i16_width(const std::uint8_t* in, std::size_t n
   }
 }
 
-/// Calls F<W> for the widths with SIMD code, the scalar kernel otherwise.
-#define AIRAN_BFP_DISPATCH(function, scalar_call, ...)                                             \
-  switch (width) {                                                                                 \
-  case 8:                                                                                          \
-    return function<8>(__VA_ARGS__);                                                               \
-  case 9:                                                                                          \
-    return function<9>(__VA_ARGS__);                                                               \
-  case 12:                                                                                         \
-    return function<12>(__VA_ARGS__);                                                              \
-  case 14:                                                                                         \
-    return function<14>(__VA_ARGS__);                                                              \
-  case 16:                                                                                         \
-    return function<16>(__VA_ARGS__);                                                              \
-  default:                                                                                         \
-    return scalar_call;                                                                            \
-  }
-
 void avx512_compress_i16(const std::int16_t* iq, std::size_t n, unsigned width, std::uint8_t* out) {
-  AIRAN_BFP_DISPATCH(compress_i16_width, bfp_scalar_kernels().compress_i16(iq, n, width, out), iq,
-                     n, out)
+  dispatch_bfp_width(
+      width, [&](auto w) { compress_i16_width<w()>(iq, n, out); },
+      [&] { bfp_scalar_kernels().compress_i16(iq, n, width, out); });
 }
 
 void avx512_decompress_i16(const std::uint8_t* in, std::size_t n, unsigned width,
                            std::int16_t* iq) {
-  AIRAN_BFP_DISPATCH(decompress_i16_width, bfp_scalar_kernels().decompress_i16(in, n, width, iq),
-                     in, n, iq)
+  dispatch_bfp_width(
+      width, [&](auto w) { decompress_i16_width<w()>(in, n, iq); },
+      [&] { bfp_scalar_kernels().decompress_i16(in, n, width, iq); });
 }
 
 void avx512_compress_f32(const float* iq, std::size_t n, unsigned width, float scale,
                          std::uint8_t* out) {
-  AIRAN_BFP_DISPATCH(compress_f32_width,
-                     bfp_scalar_kernels().compress_f32(iq, n, width, scale, out), iq, n, scale, out)
+  dispatch_bfp_width(
+      width, [&](auto w) { compress_f32_width<w()>(iq, n, scale, out); },
+      [&] { bfp_scalar_kernels().compress_f32(iq, n, width, scale, out); });
 }
-
-#undef AIRAN_BFP_DISPATCH
 
 } // namespace
 

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 namespace airan::io::detail {
 
@@ -100,6 +101,26 @@ inline std::array<float, 16> bfp_exponent_scales(float scale) {
     scales[e] = std::ldexp(scale, static_cast<int>(e));
   }
   return scales;
+}
+
+/// Calls \p simd with std::integral_constant<unsigned, W> for the widths that have SIMD kernels
+/// (8, 9, 12, 14, 16), \p scalar otherwise.
+template <class SimdCall, class ScalarCall>
+void dispatch_bfp_width(unsigned width, SimdCall&& simd, ScalarCall&& scalar) {
+  switch (width) {
+  case 8:
+    return simd(std::integral_constant<unsigned, 8>{});
+  case 9:
+    return simd(std::integral_constant<unsigned, 9>{});
+  case 12:
+    return simd(std::integral_constant<unsigned, 12>{});
+  case 14:
+    return simd(std::integral_constant<unsigned, 14>{});
+  case 16:
+    return simd(std::integral_constant<unsigned, 16>{});
+  default:
+    return scalar();
+  }
 }
 
 } // namespace airan::io::detail

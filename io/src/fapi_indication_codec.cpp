@@ -70,23 +70,46 @@ FapiError finish(const ByteWriter& writer, FapiMessageType type, std::size_t& wr
   return {};
 }
 
+/// Reads and checks SFN, slot and the entry count that start CRC and RX_DATA indications.
+FapiError read_indication_header(ByteReader& reader, FapiMessageType type, std::uint16_t& sfn,
+                                 std::uint16_t& slot, unsigned& count) {
+  sfn = reader.u16();
+  slot = reader.u16();
+  count = reader.u16();
+  if (reader.failed()) {
+    return truncated_error(type, reader, "header");
+  }
+  if (FapiError error = check_sfn_slot(type, sfn, slot, 0); !error.ok()) {
+    return error;
+  }
+  return count > fapi_max_pusch_pdus ? count_error(type, count) : FapiError{};
+}
+
+/// Checks the header fields of an indication to encode, then writes them.
+FapiError write_indication_header(ByteWriter& writer, FapiMessageType type, std::uint16_t sfn,
+                                  std::uint16_t slot, std::size_t count) {
+  if (FapiError error = check_sfn_slot(type, sfn, slot, 0); !error.ok()) {
+    return error;
+  }
+  if (count > fapi_max_pusch_pdus) {
+    return count_error(type, static_cast<unsigned>(count));
+  }
+  writer.u16(sfn);
+  writer.u16(slot);
+  writer.u16(static_cast<std::uint16_t>(count));
+  return {};
+}
+
 } // namespace
 
 FapiError decode_message_body(std::span<const std::uint8_t> body, FapiCrcIndication& out) {
   constexpr FapiMessageType type = FapiCrcIndication::message_type;
   ByteReader reader(body);
-  out.sfn = reader.u16();
-  out.slot = reader.u16();
-  const unsigned count = reader.u16();
   out.num_crcs = 0;
-  if (reader.failed()) {
-    return truncated_error(type, reader, "header");
-  }
-  if (FapiError error = check_sfn_slot(type, out.sfn, out.slot, 0); !error.ok()) {
+  unsigned count = 0;
+  if (FapiError error = read_indication_header(reader, type, out.sfn, out.slot, count);
+      !error.ok()) {
     return error;
-  }
-  if (count > fapi_max_pusch_pdus) {
-    return count_error(type, count);
   }
   for (unsigned i = 0; i < count; ++i) {
     FapiCrc& crc = out.crcs[i];
@@ -116,21 +139,17 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiCrcIndicat
 FapiError encode_message_body(const FapiCrcIndication& message, std::span<std::uint8_t> out,
                               std::size_t& written) {
   constexpr FapiMessageType type = FapiCrcIndication::message_type;
-  if (FapiError error = check_sfn_slot(type, message.sfn, message.slot, 0); !error.ok()) {
+  ByteWriter writer(out);
+  if (FapiError error =
+          write_indication_header(writer, type, message.sfn, message.slot, message.num_crcs);
+      !error.ok()) {
     return error;
-  }
-  if (message.num_crcs > fapi_max_pusch_pdus) {
-    return count_error(type, static_cast<unsigned>(message.num_crcs));
   }
   for (const FapiCrc& crc : message.entries()) {
     if (FapiError error = check_crc(crc, 0); !error.ok()) {
       return error;
     }
   }
-  ByteWriter writer(out);
-  writer.u16(message.sfn);
-  writer.u16(message.slot);
-  writer.u16(static_cast<std::uint16_t>(message.num_crcs));
   for (const FapiCrc& crc : message.entries()) {
     writer.u32(crc.handle);
     writer.u16(crc.rnti);
@@ -146,18 +165,11 @@ FapiError encode_message_body(const FapiCrcIndication& message, std::span<std::u
 FapiError decode_message_body(std::span<const std::uint8_t> body, FapiRxDataIndication& out) {
   constexpr FapiMessageType type = FapiRxDataIndication::message_type;
   ByteReader reader(body);
-  out.sfn = reader.u16();
-  out.slot = reader.u16();
-  const unsigned count = reader.u16();
   out.num_pdus = 0;
-  if (reader.failed()) {
-    return truncated_error(type, reader, "header");
-  }
-  if (FapiError error = check_sfn_slot(type, out.sfn, out.slot, 0); !error.ok()) {
+  unsigned count = 0;
+  if (FapiError error = read_indication_header(reader, type, out.sfn, out.slot, count);
+      !error.ok()) {
     return error;
-  }
-  if (count > fapi_max_pusch_pdus) {
-    return count_error(type, count);
   }
   for (unsigned i = 0; i < count; ++i) {
     FapiRxData& pdu = out.pdus[i];
@@ -190,11 +202,11 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiRxDataIndi
 FapiError encode_message_body(const FapiRxDataIndication& message, std::span<std::uint8_t> out,
                               std::size_t& written) {
   constexpr FapiMessageType type = FapiRxDataIndication::message_type;
-  if (FapiError error = check_sfn_slot(type, message.sfn, message.slot, 0); !error.ok()) {
+  ByteWriter writer(out);
+  if (FapiError error =
+          write_indication_header(writer, type, message.sfn, message.slot, message.num_pdus);
+      !error.ok()) {
     return error;
-  }
-  if (message.num_pdus > fapi_max_pusch_pdus) {
-    return count_error(type, static_cast<unsigned>(message.num_pdus));
   }
   for (const FapiRxData& pdu : message.entries()) {
     if (FapiError error = check_entry(type, pdu.rnti, pdu.harq_id, pdu.measurement, 0);
@@ -202,10 +214,6 @@ FapiError encode_message_body(const FapiRxDataIndication& message, std::span<std
       return error;
     }
   }
-  ByteWriter writer(out);
-  writer.u16(message.sfn);
-  writer.u16(message.slot);
-  writer.u16(static_cast<std::uint16_t>(message.num_pdus));
   for (const FapiRxData& pdu : message.entries()) {
     writer.u32(pdu.handle);
     writer.u16(pdu.rnti);

@@ -1,0 +1,34 @@
+#include "channel_options.h"
+
+#include "airan/phy/antenna_correlation.h"
+
+namespace airan::cli {
+
+void add_channel_options(CLI::App& app, ChannelOptions& options) {
+  app.add_option("--channel", options.channel, "awgn, TDL-A..E, TDL-A30, TDL-B100, TDL-C300")
+      ->capture_default_str();
+  app.add_option("--delay-spread", options.delay_spread_ns, "RMS delay spread in ns (TDL-A..E)");
+  app.add_option("--doppler", options.doppler_hz, "Maximum Doppler shift in Hz")
+      ->capture_default_str();
+  app.add_option("--correlation", options.correlation, "Antenna correlation: none|low|medium|high")
+      ->capture_default_str();
+  app.add_option("--cfo", options.cfo_hz, "Carrier frequency offset in Hz");
+  app.add_option("--timing-offset", options.timing_offset_ns, "Timing offset in ns");
+  app.add_option("--domain", options.domain,
+                 "Apply the channel to IQ (time, with ICI) or per RE (frequency, fast)")
+      ->capture_default_str();
+}
+
+apps::ChannelSpec to_channel_spec(const ChannelOptions& options) {
+  apps::ChannelSpec channel;
+  channel.model = options.channel;
+  channel.delay_spread_s = options.delay_spread_ns * 1e-9;
+  channel.max_doppler_hz = options.doppler_hz;
+  channel.correlation = phy::parse_antenna_correlation(options.correlation);
+  channel.cfo_hz = options.cfo_hz;
+  channel.timing_offset_s = options.timing_offset_ns * 1e-9;
+  channel.domain = apps::parse_channel_domain(options.domain);
+  return channel;
+}
+
+} // namespace airan::cli

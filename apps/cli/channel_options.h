@@ -1,0 +1,33 @@
+/// \file
+/// \brief The channel-model options shared by `airan gen` and `airan eval` (--channel,
+/// --delay-spread, --doppler, --correlation, --cfo, --timing-offset, --domain) and their
+/// conversion to an apps::ChannelSpec.
+#pragma once
+
+#include "airan/apps/link_simulation.h"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace airan::cli {
+
+/// Channel options as typed on the command line (nanoseconds, names).
+struct ChannelOptions {
+  std::string channel = "awgn";
+  double delay_spread_ns = 0.0;
+  double doppler_hz = 0.0;
+  std::string correlation = "none";
+  double cfo_hz = 0.0;
+  double timing_offset_ns = 0.0;
+  std::string domain = "time";
+};
+
+/// Registers the channel options on \p app, bound to \p options (whose values are the defaults
+/// shown in --help).
+void add_channel_options(CLI::App& app, ChannelOptions& options);
+
+/// The channel of \p options. \throws std::invalid_argument for an unknown correlation or domain.
+apps::ChannelSpec to_channel_spec(const ChannelOptions& options);
+
+} // namespace airan::cli
