@@ -35,7 +35,13 @@ Command add_gen_command(CLI::App& parent, const std::string& command_line);
 /// `airan replay FILE.h5`: a receiver over every slot of a test vector, TBs checked.
 Command add_replay_command(CLI::App& parent);
 
+/// `airan ru-emulator --vector FILE.h5 (--pcap OUT | --vdev ...)`: O-RU uplink U-plane.
+Command add_ru_emulator_command(CLI::App& parent);
+
 /// `airan eval`: BLER/throughput against SNR for several receivers (CSV, JSON, PNG).
 Command add_eval_command(CLI::App& parent, const std::string& command_line);
+
+/// `airan testmac --pattern FILE --transport udp|shm`: test MAC against the in-process FAPI L1.
+Command add_testmac_command(CLI::App& parent);
 
 } // namespace airan::cli

@@ -4,6 +4,7 @@
 #include "airan/io/test_vector_file.h"
 #include "airan/phy/pusch_receiver.h"
 #include "commands.h"
+#include "fronthaul_replay.h"
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +18,7 @@ namespace {
 
 struct ReplayOptions {
   std::string input;
+  FronthaulReplayOptions fronthaul;
   std::string receiver = "mmse-lmmse";
   unsigned threads = 1;
   bool grid = false;
@@ -71,8 +73,7 @@ int run_replay(const ReplayOptions& o) {
       receiver.process_slot(slot.grid, slot.slot, pdus, results, genie);
     }
     const double us =
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-            .count();
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
     total_us += us;
     if (!o.quiet) {
       std::cout << "slot " << std::setw(5) << slot.absolute_slot << " (" << std::setw(3)
@@ -103,8 +104,8 @@ int run_replay(const ReplayOptions& o) {
     }
   }
   const bool pass = expected_ok == expected;
-  std::cout << std::fixed << std::setprecision(1) << "total: " << ok << "/" << tbs << " TBs decoded; "
-            << expected_ok << "/" << expected << " expected-good TBs decoded";
+  std::cout << std::fixed << std::setprecision(1) << "total: " << ok << "/" << tbs
+            << " TBs decoded; " << expected_ok << "/" << expected << " expected-good TBs decoded";
   if (unexpected_ok > 0) {
     std::cout << ", " << unexpected_ok << " more than the reference receiver";
   }
@@ -115,21 +116,54 @@ int run_replay(const ReplayOptions& o) {
 
 } // namespace
 
+bool is_fronthaul_replay(const ReplayOptions& o) {
+  const auto& f = o.fronthaul.fronthaul;
+  return o.input.ends_with(".pcap") || o.input.ends_with(".pcapng") || !f.vdevs.empty() ||
+         !f.pci.empty();
+}
+
+int run(ReplayOptions& o) {
+  if (!is_fronthaul_replay(o)) {
+    if (o.input.empty()) {
+      std::cerr << "airan replay: give an HDF5 vector, a pcap capture or a DPDK device\n";
+      return 2;
+    }
+    return run_replay(o);
+  }
+  auto& f = o.fronthaul;
+  f.capture = o.input;
+  f.receiver = o.receiver;
+  f.threads = o.threads;
+  f.quiet = o.quiet;
+  return run_fronthaul_replay(f);
+}
+
 Command add_replay_command(CLI::App& parent) {
   auto* app = parent.add_subcommand(
-      "replay", "Run a receiver over an HDF5 test vector and check the TBs (exit 0: all "
+      "replay", "Run a receiver over an HDF5 test vector, a fronthaul capture (pcap, through "
+                "DPDK net_pcap) or a live DPDK port, and check the TBs (exit 0: all "
                 "expected-good TBs decoded)");
   auto o = std::make_shared<ReplayOptions>();
-  app->add_option("input", o->input, "HDF5 test vector (airan gen)")
-      ->required()
+  app->add_option("input", o->input, "HDF5 test vector (airan gen) or U-plane capture (.pcap)")
       ->check(CLI::ExistingFile);
+  app->add_option("--config", o->fronthaul.fronthaul.config,
+                  "Fronthaul: scenario YAML (cell, PDUs, fronthaul:/dpdk: sections)")
+      ->check(CLI::ExistingFile);
+  app->add_option("--vector", o->fronthaul.vector,
+                  "Fronthaul: HDF5 vector with each slot's PDUs and expected TBs")
+      ->check(CLI::ExistingFile);
+  add_fronthaul_options(*app, o->fronthaul.fronthaul);
+  app->add_flag("--no-dpdk", o->fronthaul.no_dpdk, "Fronthaul: read the pcap without DPDK");
+  app->add_option("--slots", o->fronthaul.max_slots, "Live: stop after this many slots");
+  app->add_option("--timeout", o->fronthaul.timeout_s, "Live: stop after this many seconds")
+      ->capture_default_str();
   app->add_option("--receiver", o->receiver,
                   "ls-lin-lmmse, mmse-lmmse, mmse-irc, ls-lin-zf, perfect-csi")
       ->capture_default_str();
   app->add_option("--threads", o->threads, "Receiver threads")->capture_default_str();
   app->add_flag("--grid", o->grid, "Use the stored grid even when the vector has IQ");
   app->add_flag("-q,--quiet", o->quiet, "Only the total line");
-  return {app, [o] { return run_replay(*o); }};
+  return {app, [o] { return run(*o); }};
 }
 
 } // namespace airan::cli

@@ -25,58 +25,6 @@ bool same_config(const DpdkEalConfig& a, const DpdkEalConfig& b) {
 
 } // namespace
 
-std::string DpdkEalConfig::validate() const {
-  if (core_list.empty()) {
-    return "dpdk core_list is empty";
-  }
-  if (core_list.find_first_not_of("0123456789,-") != std::string::npos) {
-    return "dpdk core_list '" + core_list + "' is not a list of core numbers and ranges";
-  }
-  if (no_huge && in_memory) {
-    return "dpdk no_huge and in_memory cannot both be set (DPDK refuses the pair)";
-  }
-  if (no_huge && memory_mb == 0) {
-    return "dpdk memory_mb must be set with no_huge";
-  }
-  for (const auto& vdev : vdevs) {
-    if (vdev.empty() || vdev.find(' ') != std::string::npos) {
-      return "dpdk vdev '" + vdev + "' is empty or contains a space";
-    }
-  }
-  return {};
-}
-
-std::vector<std::string> dpdk_eal_arguments(const DpdkEalConfig& config) {
-  if (const auto error = config.validate(); !error.empty()) {
-    throw DpdkError(error);
-  }
-  std::vector<std::string> args{"airan", "-l", config.core_list};
-  if (config.memory_mb > 0) {
-    args.insert(args.end(), {"-m", std::to_string(config.memory_mb)});
-  }
-  if (config.no_huge) {
-    args.insert(args.end(), {"--no-huge", "--no-shconf"});
-  }
-  if (config.in_memory) {
-    args.emplace_back("--in-memory");
-  }
-  if (config.pci_allow.empty() && config.no_pci) {
-    args.emplace_back("--no-pci");
-  }
-  for (const auto& pci : config.pci_allow) {
-    args.insert(args.end(), {"-a", pci});
-  }
-  for (const auto& vdev : config.vdevs) {
-    args.insert(args.end(), {"--vdev", vdev});
-  }
-  args.emplace_back("--file-prefix=" + (config.file_prefix.empty()
-                                            ? "airan-" + std::to_string(::getpid())
-                                            : config.file_prefix));
-  args.emplace_back("--log-level=" + config.log_level);
-  args.insert(args.end(), config.extra_args.begin(), config.extra_args.end());
-  return args;
-}
-
 DpdkEal::DpdkEal(const DpdkEalConfig& config)
     : config_(config), arguments_(dpdk_eal_arguments(config)) {
   std::vector<char*> argv;
@@ -119,8 +67,12 @@ bool DpdkEal::initialized() {
   return eal_instance != nullptr;
 }
 
-unsigned DpdkEal::num_ports() const { return rte_eth_dev_count_avail(); }
+unsigned DpdkEal::num_ports() const {
+  return rte_eth_dev_count_avail();
+}
 
-std::string DpdkEal::version() { return rte_version(); }
+std::string DpdkEal::version() {
+  return rte_version();
+}
 
 } // namespace airan::io

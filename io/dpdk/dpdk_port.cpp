@@ -33,29 +33,6 @@ std::atomic<unsigned> pool_counter{0};
 
 } // namespace
 
-std::string DpdkPortConfig::validate() const {
-  if (num_queues == 0 || num_queues > 64) {
-    return "dpdk port num_queues must be 1 .. 64";
-  }
-  if (rx_ring_size < 32 || rx_ring_size > 16384) {
-    return "dpdk port rx_ring_size must be 32 .. 16384";
-  }
-  if (tx_ring_size > 16384) {
-    return "dpdk port tx_ring_size must be at most 16384";
-  }
-  if (burst_size == 0 || burst_size > 512) {
-    return "dpdk port burst_size must be 1 .. 512";
-  }
-  if (num_mbufs < rx_ring_size * num_queues + burst_size) {
-    return "dpdk port num_mbufs (" + std::to_string(num_mbufs) +
-           ") must exceed rx_ring_size x num_queues + burst_size";
-  }
-  if (mbuf_data_size < 2048 || mbuf_data_size > 65535) {
-    return "dpdk port mbuf_data_size must be 2048 .. 65535";
-  }
-  return {};
-}
-
 struct DpdkPort::Impl {
   DpdkPortConfig config;
   std::uint16_t port = 0;
@@ -153,9 +130,13 @@ DpdkPort::DpdkPort(const DpdkPortConfig& config) : impl_(std::make_unique<Impl>(
 
 DpdkPort::~DpdkPort() = default;
 
-std::uint16_t DpdkPort::port_id() const { return impl_->port; }
+std::uint16_t DpdkPort::port_id() const {
+  return impl_->port;
+}
 
-const DpdkPortConfig& DpdkPort::config() const { return impl_->config; }
+const DpdkPortConfig& DpdkPort::config() const {
+  return impl_->config;
+}
 
 std::array<std::uint8_t, 6> DpdkPort::mac_address() const {
   rte_ether_addr address{};

@@ -1,5 +1,7 @@
 #include "airan/io/pusch_config_file.h"
 
+#include "yaml_fields.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -11,79 +13,7 @@
 namespace airan::io {
 namespace {
 
-class Context {
-public:
-  explicit Context(std::string name) : name_(std::move(name)) {}
-  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
-    throw ConfigError(name_ + ": " + where + ": " + what);
-  }
-
-private:
-  std::string name_;
-};
-
-template <typename T>
-T read_unsigned(const YAML::Node& node, const std::string& where, const Context& ctx,
-                unsigned long long max = std::numeric_limits<T>::max()) {
-  if (!node.IsScalar()) {
-    ctx.fail(where, "expected a number");
-  }
-  const std::string text = node.Scalar();
-  unsigned long long value = 0;
-  std::size_t used = 0;
-  try {
-    if (text.empty() || text.front() == '-') {
-      throw std::invalid_argument(text);
-    }
-    value = std::stoull(text, &used, 0);
-  } catch (const std::exception&) {
-    ctx.fail(where, "'" + text + "' is not a non-negative integer");
-  }
-  if (used != text.size()) {
-    ctx.fail(where, "'" + text + "' is not a non-negative integer");
-  }
-  if (value > max) {
-    ctx.fail(where, std::to_string(value) + " is larger than " + std::to_string(max));
-  }
-  return static_cast<T>(value);
-}
-
-bool read_bool(const YAML::Node& node, const std::string& where, const Context& ctx) {
-  if (node.IsScalar()) {
-    const auto& text = node.Scalar();
-    if (text == "true" || text == "1") {
-      return true;
-    }
-    if (text == "false" || text == "0") {
-      return false;
-    }
-  }
-  ctx.fail(where, "expected true or false");
-}
-
-std::string read_word(const YAML::Node& node, const std::string& where, const Context& ctx) {
-  if (!node.IsScalar()) {
-    ctx.fail(where, "expected a word");
-  }
-  return node.Scalar();
-}
-
-/// Applies a handler per key of a map; keys without a handler are errors.
-using KeyHandler = std::function<void(const YAML::Node&, const std::string&)>;
-void for_each_key(const YAML::Node& map, const std::string& where,
-                  const std::map<std::string, KeyHandler>& handlers, const Context& ctx) {
-  if (!map.IsMap()) {
-    ctx.fail(where, "expected a mapping of keys to values");
-  }
-  for (const auto& item : map) {
-    const auto key = item.first.as<std::string>();
-    const auto handler = handlers.find(key);
-    if (handler == handlers.end()) {
-      ctx.fail(where, "unknown key '" + key + "'");
-    }
-    handler->second(item.second, where + "." + key);
-  }
-}
+using namespace yaml_fields;
 
 phy::CellConfig parse_cell(const YAML::Node& node, const Context& ctx) {
   phy::CellConfig cell;
@@ -246,6 +176,8 @@ SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string
       }
     } else if (key == "pusch") {
       pusch_list = item.second;
+    } else if (key == "fronthaul" || key == "dpdk") {
+      // Parsed by load_fronthaul_config() and load_dpdk_config().
     } else {
       ctx.fail("top level", "unknown key '" + key + "'");
     }

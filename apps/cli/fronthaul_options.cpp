@@ -1,0 +1,89 @@
+#include "fronthaul_options.h"
+
+#include "airan/io/pusch_config_file.h"
+
+#include <charconv>
+
+namespace airan::cli {
+
+void add_fronthaul_options(CLI::App& app, FronthaulOptions& options) {
+  app.add_option("--mode", options.mode,
+                 "Fronthaul: 7.2x (frequency-domain PRBs) or time-domain (IQ, FFT here); "
+                 "default: the config's fronthaul.mode");
+  app.add_option("--comp", options.compression,
+                 "U-plane IQ compression: none (16-bit) or bfp1..bfp16, e.g. bfp9");
+  app.add_option("--vdev", options.vdevs,
+                 "DPDK virtual device (repeatable), e.g. net_af_packet0,iface=veth1");
+  app.add_option("--pci", options.pci, "DPDK PCI device of a NIC port (repeatable)");
+  app.add_option("--device", options.device,
+                 "DPDK port to use: vdev name or PCI address (default: the first)");
+  app.add_option("--file-prefix", options.file_prefix,
+                 "DPDK --file-prefix (two DPDK processes on one machine need different ones)");
+}
+
+io::FronthaulIngestMode parse_ingest_mode(const std::string& text) {
+  if (text == "7.2x" || text == "frequency_domain" || text == "frequency-domain") {
+    return io::FronthaulIngestMode::frequency_domain;
+  }
+  if (text == "time-domain" || text == "time_domain") {
+    return io::FronthaulIngestMode::time_domain;
+  }
+  throw io::ConfigError("--mode '" + text + "': expected 7.2x or time-domain");
+}
+
+io::IqCompression parse_compression(const std::string& text) {
+  if (text == "none") {
+    return {io::CompressionMethod::none, 16};
+  }
+  unsigned width = 0;
+  if (text.size() > 3 && text.starts_with("bfp")) {
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data() + 3, end, width);
+    if (ec == std::errc{} && ptr == end && width >= 1 && width <= 16) {
+      return {io::CompressionMethod::block_floating_point, static_cast<std::uint8_t>(width)};
+    }
+  }
+  throw io::ConfigError("--comp '" + text + "': expected none or bfp1 .. bfp16");
+}
+
+io::FronthaulConfig resolve_fronthaul_config(const FronthaulOptions& options) {
+  io::FronthaulConfig config;
+  if (!options.config.empty()) {
+    config = io::load_fronthaul_config(options.config);
+  }
+  if (!options.mode.empty()) {
+    config.mode = parse_ingest_mode(options.mode);
+  }
+  if (!options.compression.empty()) {
+    config.compression = parse_compression(options.compression);
+  }
+  if (const auto error = config.validate(); !error.empty()) {
+    throw io::ConfigError("fronthaul configuration: " + error);
+  }
+  return config;
+}
+
+io::DpdkConfig resolve_dpdk_config(const FronthaulOptions& options) {
+  io::DpdkConfig config;
+  if (!options.config.empty()) {
+    config = io::load_dpdk_config(options.config);
+  }
+  if (!options.vdevs.empty()) {
+    config.eal.vdevs = options.vdevs;
+  }
+  if (!options.pci.empty()) {
+    config.eal.pci_allow = options.pci;
+  }
+  if (!options.device.empty()) {
+    config.port.device = options.device;
+  }
+  if (!options.file_prefix.empty()) {
+    config.eal.file_prefix = options.file_prefix;
+  }
+  if (const auto error = config.eal.validate(); !error.empty()) {
+    throw io::ConfigError(error);
+  }
+  return config;
+}
+
+} // namespace airan::cli

@@ -1,0 +1,166 @@
+// `airan ru-emulator`: an O-RU's uplink U-plane from an HDF5 test vector, written to a pcap or
+// sent live on a DPDK port at the slot clock's times.
+#include "airan/io/dpdk_config.h"
+#include "airan/io/pcap_file.h"
+#include "airan/io/ru_emulator.h"
+#include "airan/io/test_vector_file.h"
+#include "commands.h"
+#include "fronthaul_options.h"
+
+#include <ctime>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace airan::cli {
+namespace {
+
+struct RuEmulatorOptions {
+  std::string vector;
+  std::string pcap;
+  FronthaulOptions fronthaul;
+  unsigned repeat = 1;
+  double time_scale = 1.0;
+  double lead_ms = 20.0;
+  std::int64_t start_ns = 1'700'000'000'000'000'000;
+};
+
+std::int64_t realtime_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+void wait_until(std::int64_t time_ns) {
+  for (;;) {
+    const std::int64_t left = time_ns - realtime_ns();
+    if (left <= 0) {
+      return;
+    }
+    if (left > 200'000) {
+      std::this_thread::sleep_for(std::chrono::nanoseconds(left - 100'000));
+    }
+  }
+}
+
+/// A frame waiting for its transmit time.
+struct TimedFrame {
+  std::vector<std::uint8_t> bytes;
+  std::int64_t tx_ns = 0;
+};
+
+int run_live(const RuEmulatorOptions& o, const io::TestVectorReader& reader,
+             const io::FronthaulConfig& fh) {
+  const auto dpdk = resolve_dpdk_config(o.fronthaul);
+  io::DpdkEal::initialize(dpdk.eal);
+  io::DpdkPort port(dpdk.port);
+  const auto& header = reader.header();
+  io::RuEmulator emulator(header.cell, header.num_rx_antennas, fh);
+  const auto& clock = emulator.clock();
+  // The vector's slots keep their slot numbers: repeats move by whole frames.
+  io::TestVectorSlot first;
+  reader.read_slot(0, first);
+  const auto base = static_cast<std::int64_t>(first.absolute_slot);
+  const std::int64_t span_slots =
+      static_cast<std::int64_t>(reader.num_slots()) + clock.slots_per_frame();
+  const std::int64_t pass_slots = span_slots - span_slots % clock.slots_per_frame();
+  // Frame 0 of the cycle such that the first slot starts lead_ms from now.
+  const std::int64_t epoch = fh.epoch_ns.value_or(
+      realtime_ns() + static_cast<std::int64_t>(o.lead_ms * 1e6) - base * clock.slot_duration_ns());
+  const std::int64_t start = realtime_ns();
+  std::vector<TimedFrame> frames;
+  std::size_t used = 0;
+  io::TestVectorSlot slot;
+  std::uint64_t sent = 0;
+  for (unsigned pass = 0; pass < o.repeat; ++pass) {
+    for (std::size_t i = 0; i < reader.num_slots(); ++i) {
+      reader.read_slot(i, slot);
+      const std::int64_t absolute =
+          static_cast<std::int64_t>(slot.absolute_slot) + pass * pass_slots;
+      used = 0;
+      emulator.packetize_slot(slot, absolute, epoch,
+                              [&](std::span<const std::uint8_t> frame, std::int64_t tx_ns) {
+                                if (used == frames.size()) {
+                                  frames.emplace_back();
+                                }
+                                frames[used].bytes.assign(frame.begin(), frame.end());
+                                frames[used].tx_ns = tx_ns;
+                                ++used;
+                              });
+      for (std::size_t f = 0; f < used; ++f) {
+        const auto& frame = frames[f];
+        // --time-scale stretches the timeline from the start (a slow receiver keeps up).
+        wait_until(start + static_cast<std::int64_t>(double(frame.tx_ns - start) * o.time_scale));
+        port.transmit(frame.bytes);
+        if (f + 1 == used || frames[f + 1].tx_ns != frame.tx_ns) {
+          port.flush_transmit();
+        }
+      }
+      sent += used;
+    }
+  }
+  port.flush_transmit();
+  const auto stats = port.stats();
+  std::cout << "ru-emulator: sent " << stats.tx_packets << " of " << sent << " frame(s) ("
+            << stats.tx_bytes << " bytes, " << stats.tx_dropped << " dropped) on DPDK port "
+            << port.port_id() << ", " << o.repeat << " pass(es) of " << reader.num_slots()
+            << " slot(s)\n";
+  return stats.tx_dropped == 0 ? 0 : 1;
+}
+
+int run_ru_emulator(const RuEmulatorOptions& o) {
+  const io::TestVectorReader reader(o.vector);
+  const auto fh = resolve_fronthaul_config(o.fronthaul);
+  const bool live = !o.fronthaul.vdevs.empty() || !o.fronthaul.pci.empty();
+  if (live == !o.pcap.empty()) {
+    std::cerr << "airan ru-emulator: give exactly one of --pcap FILE or a DPDK device "
+                 "(--vdev/--pci)\n";
+    return 2;
+  }
+  if (o.repeat == 0 || o.time_scale < 1.0) {
+    std::cerr << "airan ru-emulator: --repeat must be >= 1 and --time-scale >= 1\n";
+    return 2;
+  }
+  std::cout << "ru-emulator " << o.vector << ": " << reader.num_slots() << " slot(s), "
+            << reader.header().num_rx_antennas << " antenna(s), " << io::to_string(fh.mode)
+            << ", compression "
+            << (fh.compression.method == io::CompressionMethod::none
+                    ? std::string("none")
+                    : "bfp" + std::to_string(fh.compression.iq_width))
+            << '\n';
+  if (live) {
+    return run_live(o, reader, fh);
+  }
+  const auto frames = io::write_vector_to_pcap(reader, fh, o.pcap, o.start_ns);
+  std::cout << "wrote " << o.pcap << ": " << frames << " frame(s)\n";
+  return 0;
+}
+
+} // namespace
+
+Command add_ru_emulator_command(CLI::App& parent) {
+  auto* app = parent.add_subcommand(
+      "ru-emulator", "Emulate an O-RU: a test vector's uplink as U-plane packets (pcap or DPDK)");
+  auto o = std::make_shared<RuEmulatorOptions>();
+  app->add_option("--vector", o->vector, "HDF5 test vector (airan gen)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app->add_option("--config", o->fronthaul.config,
+                  "Scenario YAML whose fronthaul:/dpdk: sections set the link")
+      ->check(CLI::ExistingFile);
+  add_fronthaul_options(*app, o->fronthaul);
+  app->add_option("--pcap", o->pcap, "Write the frames to this capture file");
+  app->add_option("--start-ns", o->start_ns, "pcap: time of the first slot's start (ns)")
+      ->capture_default_str();
+  app->add_option("--repeat", o->repeat, "DPDK: passes over the vector")->capture_default_str();
+  app->add_option("--time-scale", o->time_scale,
+                  "DPDK: stretch the slot timeline by this factor (>= 1)")
+      ->capture_default_str();
+  app->add_option("--lead-ms", o->lead_ms, "DPDK: first slot starts this long after start-up")
+      ->capture_default_str();
+  return {app, [o] { return run_ru_emulator(*o); }};
+}
+
+} // namespace airan::cli

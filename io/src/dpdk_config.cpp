@@ -1,0 +1,154 @@
+/// \file
+/// \brief DPDK configuration without DPDK: validation, EAL arguments and the `dpdk:` YAML section.
+#include "airan/io/dpdk_config.h"
+
+#include "yaml_fields.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace airan::io {
+
+std::string DpdkEalConfig::validate() const {
+  if (core_list.empty()) {
+    return "dpdk core_list is empty";
+  }
+  if (core_list.find_first_not_of("0123456789,-") != std::string::npos) {
+    return "dpdk core_list '" + core_list + "' is not a list of core numbers and ranges";
+  }
+  if (no_huge && in_memory) {
+    return "dpdk no_huge and in_memory cannot both be set (DPDK refuses the pair)";
+  }
+  if (no_huge && memory_mb == 0) {
+    return "dpdk memory_mb must be set with no_huge";
+  }
+  for (const auto& vdev : vdevs) {
+    if (vdev.empty() || vdev.find(' ') != std::string::npos) {
+      return "dpdk vdev '" + vdev + "' is empty or contains a space";
+    }
+  }
+  return {};
+}
+
+std::vector<std::string> dpdk_eal_arguments(const DpdkEalConfig& config) {
+  if (const auto error = config.validate(); !error.empty()) {
+    throw DpdkError(error);
+  }
+  std::vector<std::string> args{"airan", "-l", config.core_list};
+  if (config.memory_mb > 0) {
+    args.insert(args.end(), {"-m", std::to_string(config.memory_mb)});
+  }
+  if (config.no_huge) {
+    args.insert(args.end(), {"--no-huge", "--no-shconf"});
+  }
+  if (config.in_memory) {
+    args.emplace_back("--in-memory");
+  }
+  if (config.pci_allow.empty() && config.no_pci) {
+    args.emplace_back("--no-pci");
+  }
+  for (const auto& pci : config.pci_allow) {
+    args.insert(args.end(), {"-a", pci});
+  }
+  for (const auto& vdev : config.vdevs) {
+    args.insert(args.end(), {"--vdev", vdev});
+  }
+  args.emplace_back("--file-prefix=" + (config.file_prefix.empty()
+                                            ? "airan-" + std::to_string(::getpid())
+                                            : config.file_prefix));
+  args.emplace_back("--log-level=" + config.log_level);
+  args.insert(args.end(), config.extra_args.begin(), config.extra_args.end());
+  return args;
+}
+
+std::string DpdkPortConfig::validate() const {
+  if (num_queues == 0 || num_queues > 64) {
+    return "dpdk port num_queues must be 1 .. 64";
+  }
+  if (rx_ring_size < 32 || rx_ring_size > 16384) {
+    return "dpdk port rx_ring_size must be 32 .. 16384";
+  }
+  if (tx_ring_size > 16384) {
+    return "dpdk port tx_ring_size must be at most 16384";
+  }
+  if (burst_size == 0 || burst_size > 512) {
+    return "dpdk port burst_size must be 1 .. 512";
+  }
+  if (num_mbufs < rx_ring_size * num_queues + burst_size) {
+    return "dpdk port num_mbufs (" + std::to_string(num_mbufs) +
+           ") must exceed rx_ring_size x num_queues + burst_size";
+  }
+  if (mbuf_data_size < 2048 || mbuf_data_size > 65535) {
+    return "dpdk port mbuf_data_size must be 2048 .. 65535";
+  }
+  return {};
+}
+
+namespace {
+
+using namespace yaml_fields;
+
+DpdkPortConfig parse_port(const YAML::Node& node, const std::string& where, const Context& ctx) {
+  DpdkPortConfig port;
+  const std::map<std::string, KeyHandler> handlers = {
+      {"device", [&](auto& n, auto& w) { port.device = read_word(n, w, ctx); }},
+      {"queues", [&](auto& n, auto& w) { port.num_queues = read_unsigned<unsigned>(n, w, ctx); }},
+      {"rx_ring_size",
+       [&](auto& n, auto& w) { port.rx_ring_size = read_unsigned<unsigned>(n, w, ctx); }},
+      {"tx_ring_size",
+       [&](auto& n, auto& w) { port.tx_ring_size = read_unsigned<unsigned>(n, w, ctx); }},
+      {"num_mbufs", [&](auto& n, auto& w) { port.num_mbufs = read_unsigned<unsigned>(n, w, ctx); }},
+      {"burst_size",
+       [&](auto& n, auto& w) { port.burst_size = read_unsigned<unsigned>(n, w, ctx); }},
+      {"promiscuous", [&](auto& n, auto& w) { port.promiscuous = read_bool(n, w, ctx); }},
+      {"rx_timestamps", [&](auto& n, auto& w) { port.use_rx_timestamps = read_bool(n, w, ctx); }},
+  };
+  for_each_key(node, where, handlers, ctx);
+  if (const auto error = port.validate(); !error.empty()) {
+    ctx.fail(where, error);
+  }
+  return port;
+}
+
+} // namespace
+
+DpdkConfig parse_dpdk_config(const std::string& yaml_text, const std::string& name) {
+  const Context ctx(name);
+  const YAML::Node root = load_yaml(yaml_text, name);
+  DpdkConfig config;
+  if (!root.IsMap() || !root["dpdk"]) {
+    return config;
+  }
+  auto& eal = config.eal;
+  const std::map<std::string, KeyHandler> handlers = {
+      {"cores", [&](auto& n, auto& w) { eal.core_list = read_word(n, w, ctx); }},
+      {"no_huge", [&](auto& n, auto& w) { eal.no_huge = read_bool(n, w, ctx); }},
+      {"in_memory", [&](auto& n, auto& w) { eal.in_memory = read_bool(n, w, ctx); }},
+      {"memory_mb",
+       [&](auto& n, auto& w) { eal.memory_mb = read_unsigned<unsigned>(n, w, ctx, 1U << 20); }},
+      {"pci", [&](auto& n, auto& w) { eal.pci_allow = read_word_list(n, w, ctx); }},
+      {"vdevs", [&](auto& n, auto& w) { eal.vdevs = read_word_list(n, w, ctx); }},
+      {"file_prefix", [&](auto& n, auto& w) { eal.file_prefix = read_word(n, w, ctx); }},
+      {"log_level", [&](auto& n, auto& w) { eal.log_level = read_word(n, w, ctx); }},
+      {"port", [&](auto& n, auto& w) { config.port = parse_port(n, w, ctx); }},
+  };
+  for_each_key(root["dpdk"], "dpdk", handlers, ctx);
+  if (const auto error = eal.validate(); !error.empty()) {
+    ctx.fail("dpdk", error);
+  }
+  return config;
+}
+
+DpdkConfig load_dpdk_config(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  if (!file) {
+    throw ConfigError(path.string() + ": cannot open file");
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_dpdk_config(text.str(), path.string());
+}
+
+} // namespace airan::io

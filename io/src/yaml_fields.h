@@ -1,0 +1,145 @@
+/// \file
+/// \brief Reading typed fields from yaml-cpp nodes with errors that name the file and the key
+/// path (ConfigError): shared by the YAML configuration parsers of airan_io. Internal header.
+#pragma once
+
+#include "airan/io/pusch_config_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace airan::io::yaml_fields {
+
+class Context {
+public:
+  explicit Context(std::string name) : name_(std::move(name)) {}
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+    throw ConfigError(name_ + ": " + where + ": " + what);
+  }
+
+private:
+  std::string name_;
+};
+
+template <typename T>
+T read_unsigned(const YAML::Node& node, const std::string& where, const Context& ctx,
+                unsigned long long max = std::numeric_limits<T>::max()) {
+  if (!node.IsScalar()) {
+    ctx.fail(where, "expected a number");
+  }
+  const std::string text = node.Scalar();
+  unsigned long long value = 0;
+  std::size_t used = 0;
+  try {
+    if (text.empty() || text.front() == '-') {
+      throw std::invalid_argument(text);
+    }
+    value = std::stoull(text, &used, 0);
+  } catch (const std::exception&) {
+    ctx.fail(where, "'" + text + "' is not a non-negative integer");
+  }
+  if (used != text.size()) {
+    ctx.fail(where, "'" + text + "' is not a non-negative integer");
+  }
+  if (value > max) {
+    ctx.fail(where, std::to_string(value) + " is larger than " + std::to_string(max));
+  }
+  return static_cast<T>(value);
+}
+
+inline bool read_bool(const YAML::Node& node, const std::string& where, const Context& ctx) {
+  if (node.IsScalar()) {
+    const auto& text = node.Scalar();
+    if (text == "true" || text == "1") {
+      return true;
+    }
+    if (text == "false" || text == "0") {
+      return false;
+    }
+  }
+  ctx.fail(where, "expected true or false");
+}
+
+inline std::string read_word(const YAML::Node& node, const std::string& where, const Context& ctx) {
+  if (!node.IsScalar()) {
+    ctx.fail(where, "expected a word");
+  }
+  return node.Scalar();
+}
+
+/// Applies a handler per key of a map; keys without a handler are errors.
+using KeyHandler = std::function<void(const YAML::Node&, const std::string&)>;
+inline void for_each_key(const YAML::Node& map, const std::string& where,
+                         const std::map<std::string, KeyHandler>& handlers, const Context& ctx) {
+  if (!map.IsMap()) {
+    ctx.fail(where, "expected a mapping of keys to values");
+  }
+  for (const auto& item : map) {
+    const auto key = item.first.as<std::string>();
+    const auto handler = handlers.find(key);
+    if (handler == handlers.end()) {
+      ctx.fail(where, "unknown key '" + key + "'");
+    }
+    handler->second(item.second, where + "." + key);
+  }
+}
+
+/// A signed integer in [min, max].
+template <typename T>
+T read_signed(const YAML::Node& node, const std::string& where, const Context& ctx,
+              long long min = std::numeric_limits<T>::min(),
+              long long max = std::numeric_limits<T>::max()) {
+  if (!node.IsScalar()) {
+    ctx.fail(where, "expected a number");
+  }
+  const std::string text = node.Scalar();
+  long long value = 0;
+  std::size_t used = 0;
+  try {
+    value = std::stoll(text, &used, 0);
+  } catch (const std::exception&) {
+    ctx.fail(where, "'" + text + "' is not an integer");
+  }
+  if (used != text.size()) {
+    ctx.fail(where, "'" + text + "' is not an integer");
+  }
+  if (value < min || value > max) {
+    ctx.fail(where, std::to_string(value) + " is outside " + std::to_string(min) + " .. " +
+                        std::to_string(max));
+  }
+  return static_cast<T>(value);
+}
+
+/// A list of words (a single word is a list of one).
+inline std::vector<std::string> read_word_list(const YAML::Node& node, const std::string& where,
+                                               const Context& ctx) {
+  std::vector<std::string> words;
+  if (node.IsScalar()) {
+    words.push_back(node.Scalar());
+    return words;
+  }
+  if (!node.IsSequence()) {
+    ctx.fail(where, "expected a list of words");
+  }
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    words.push_back(read_word(node[i], where + "[" + std::to_string(i) + "]", ctx));
+  }
+  return words;
+}
+
+/// Parses \p yaml_text. \throws ConfigError naming \p name when it is not YAML.
+inline YAML::Node load_yaml(const std::string& yaml_text, const std::string& name) {
+  try {
+    return YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(name + ": not valid YAML: " + e.what());
+  }
+}
+
+} // namespace airan::io::yaml_fields

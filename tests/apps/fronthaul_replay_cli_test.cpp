@@ -1,0 +1,191 @@
+// RU emulator -> pcap -> DPDK (net_pcap) -> slot assembler -> receiver, through the CLI: for
+// 7.2x and time-domain fronthaul and for no compression, BFP9 and BFP14 the replay decodes
+// every TB that the committed vector expects to decode, with the vector's bits. The emulator's
+// capture is also read by Wireshark's dissectors (tshark), which must see every PRB of every
+// antenna and symbol of every slot exactly once.
+#include "../support/run_airan.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <tuple>
+
+namespace airan::test {
+namespace {
+
+std::string config_path() {
+  return (repo_root() / "configs/pusch_20mhz_1layer_16qam.yaml").string();
+}
+
+/// A 12-slot vector of the two-UE 20 MHz scenario through TDL-C300 at 100 Hz Doppler (slots
+/// across two subframes' worth of slot numbers), generated once per test process.
+std::string vector_path() {
+  static const std::string path = [] {
+    const auto file = (scratch_dir("fh_vector") / "tdl-c300_12slots.h5").string();
+    const auto gen =
+        run_airan("gen --config " + config_path() +
+                  " --channel TDL-C300 --doppler 100 --snr 22 --slots 12 --seed 5 -o " + file);
+    EXPECT_EQ(gen.status, 0) << gen.output;
+    return file;
+  }();
+  return path;
+}
+
+/// "N/M expected-good undamaged TBs decoded" of a replay's total line.
+std::pair<int, int> expected_counts(const std::string& output) {
+  const std::regex pattern(R"((\d+)/(\d+) expected-good undamaged TBs decoded)");
+  std::smatch match;
+  if (!std::regex_search(output, match, pattern)) {
+    return {-1, -1};
+  }
+  return {std::stoi(match[1]), std::stoi(match[2])};
+}
+
+/// Expected-good TBs of the vector, as `airan replay` of the HDF5 file counts them.
+int vector_expected_good() {
+  static const int count = [] {
+    const auto result = run_airan("replay -q " + vector_path());
+    const std::regex pattern(R"((\d+)/(\d+) expected-good TBs decoded)");
+    std::smatch match;
+    const bool found = std::regex_search(result.output, match, pattern);
+    EXPECT_TRUE(found) << result.output;
+    return found ? std::stoi(match[2]) : -1;
+  }();
+  return count;
+}
+
+struct Case {
+  std::string mode;
+  std::string comp;
+};
+
+class FronthaulReplay : public ::testing::TestWithParam<Case> {};
+
+TEST_P(FronthaulReplay, EmulatorCaptureDecodesThroughDpdk) {
+  const auto& c = GetParam();
+  const auto dir = scratch_dir("fh_" + c.mode + "_" + c.comp);
+  const auto pcap = (dir / "uplane.pcap").string();
+  const std::string link = " --mode " + c.mode + " --comp " + c.comp;
+  const auto emulate =
+      run_airan("ru-emulator --vector " + vector_path() + " --pcap " + pcap + link);
+  ASSERT_EQ(emulate.status, 0) << emulate.output;
+
+  const auto replay = run_airan("replay " + pcap + " --config " + config_path() + " --vector " +
+                                vector_path() + link + " --file-prefix fhtest");
+  EXPECT_EQ(replay.status, 0) << replay.output;
+  const auto [decoded, expected] = expected_counts(replay.output);
+  EXPECT_EQ(expected, vector_expected_good()) << replay.output;
+  EXPECT_EQ(decoded, expected) << replay.output;
+  EXPECT_NE(replay.output.find("0 malformed, 0 missing unit(s), 0 sequence gap(s)"),
+            std::string::npos)
+      << replay.output;
+  EXPECT_NE(replay.output.find("(0 partial)"), std::string::npos) << replay.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(ModesAndCompression, FronthaulReplay,
+                         ::testing::Values(Case{"7.2x", "none"}, Case{"7.2x", "bfp9"},
+                                           Case{"7.2x", "bfp14"}, Case{"time-domain", "none"},
+                                           Case{"time-domain", "bfp9"},
+                                           Case{"time-domain", "bfp14"}),
+                         [](const auto& info) {
+                           return (info.param.mode == "7.2x" ? std::string("FrequencyDomain")
+                                                             : std::string("TimeDomain")) +
+                                  "_" + info.param.comp;
+                         });
+
+TEST(FronthaulReplayCli, PcapReaderPathAgreesWithDpdk) {
+  const auto dir = scratch_dir("fh_nodpdk");
+  const auto pcap = (dir / "uplane.pcap").string();
+  ASSERT_EQ(run_airan("ru-emulator --vector " + vector_path() + " --pcap " + pcap).status, 0);
+  const auto direct = run_airan("replay -q " + pcap + " --config " + config_path() + " --vector " +
+                                vector_path() + " --no-dpdk");
+  EXPECT_EQ(direct.status, 0) << direct.output;
+  EXPECT_EQ(expected_counts(direct.output).first, vector_expected_good()) << direct.output;
+}
+
+TEST(FronthaulReplayCli, BadOptionsAreClearErrors) {
+  auto result =
+      run_airan("ru-emulator --vector " + vector_path() + " --pcap /tmp/x.pcap --comp bfp17");
+  EXPECT_NE(result.status, 0);
+  EXPECT_NE(result.output.find("bfp17"), std::string::npos) << result.output;
+  result = run_airan("ru-emulator --vector " + vector_path());
+  EXPECT_NE(result.status, 0);
+  EXPECT_NE(result.output.find("--pcap"), std::string::npos) << result.output;
+  const auto dir = scratch_dir("fh_bad");
+  const auto pcap = (dir / "u.pcap").string();
+  ASSERT_EQ(run_airan("ru-emulator --vector " + vector_path() + " --pcap " + pcap).status, 0);
+  result = run_airan("replay " + pcap);
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("--config"), std::string::npos) << result.output;
+}
+
+bool have_tshark() {
+  return std::system("command -v tshark >/dev/null 2>&1") == 0;
+}
+
+TEST(FronthaulReplayCli, WiresharkSeesEveryPrbOfEverySymbolOnce) {
+  if (!have_tshark()) {
+    GTEST_SKIP() << "tshark is not installed";
+  }
+  const auto dir = scratch_dir("fh_tshark");
+  const auto pcap = (dir / "uplane.pcap").string();
+  const auto emulate = run_airan("ru-emulator --vector " + vector_path() + " --pcap " + pcap +
+                                 " --mode 7.2x --comp bfp9");
+  ASSERT_EQ(emulate.status, 0) << emulate.output;
+  const std::string command =
+      "tshark -n -r '" + pcap +
+      "' -o oran_fh_cus.oran.du_port_id_bits:4 -o oran_fh_cus.oran.bandsector_id_bits:4"
+      " -o oran_fh_cus.oran.cc_id_bits:4 -o oran_fh_cus.oran.ru_port_id_bits:4"
+      " -o oran_fh_cus.oran.rbs_in_uplane_section:106 -o oran_fh_cus.oran.iq_bitwidth_up:9"
+      " -o 'oran_fh_cus.oran.ud_comp_up:Block Floating Point Compression'"
+      " -o oran_fh_cus.oran.ud_comp_hdr_up:FALSE -T fields -E occurrence=a -E separator=/t"
+      " -e oran_fh_cus.ru_port_id -e oran_fh_cus.data_direction -e oran_fh_cus.frameId"
+      " -e oran_fh_cus.subframe_id -e oran_fh_cus.slotId -e oran_fh_cus.startSymbolId"
+      " -e oran_fh_cus.startPrbu -e oran_fh_cus.numPrbu 2>/dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::map<std::tuple<int, int, int, int, int>, std::set<int>> prbs; // (port, frame, sf, slot, sym)
+  std::size_t packets = 0;
+  char line[8192];
+  while (std::fgets(line, sizeof(line), pipe) != nullptr) {
+    ++packets;
+    std::istringstream fields(line);
+    std::string port, direction, frame, subframe, slot, symbol, starts, counts;
+    std::getline(fields, port, '\t');
+    std::getline(fields, direction, '\t');
+    std::getline(fields, frame, '\t');
+    std::getline(fields, subframe, '\t');
+    std::getline(fields, slot, '\t');
+    std::getline(fields, symbol, '\t');
+    std::getline(fields, starts, '\t');
+    std::getline(fields, counts, '\t');
+    EXPECT_EQ(direction, "0") << line; // uplink
+    auto& seen = prbs[{std::stoi(port), std::stoi(frame), std::stoi(subframe), std::stoi(slot),
+                       std::stoi(symbol)}];
+    std::istringstream start_list(starts), count_list(counts);
+    std::string start, count;
+    while (std::getline(start_list, start, ',') && std::getline(count_list, count, ',')) {
+      for (int prb = std::stoi(start); prb < std::stoi(start) + std::stoi(count); ++prb) {
+        EXPECT_TRUE(seen.insert(prb).second) << "PRB " << prb << " twice: " << line;
+      }
+    }
+  }
+  ASSERT_EQ(::pclose(pipe), 0);
+  EXPECT_NE(emulate.output.find(std::to_string(packets) + " frame(s)"), std::string::npos)
+      << packets << " packets; " << emulate.output;
+  std::set<std::tuple<int, int, int>> slots;
+  for (const auto& [key, seen] : prbs) {
+    EXPECT_EQ(seen.size(), 106U) << "port " << std::get<0>(key) << " symbol " << std::get<4>(key);
+    slots.insert({std::get<1>(key), std::get<2>(key), std::get<3>(key)});
+  }
+  EXPECT_EQ(prbs.size(), slots.size() * 2 * 14); // 2 antennas x 14 symbols per slot
+  EXPECT_EQ(slots.size(), 12U);
+}
+
+} // namespace
+} // namespace airan::test
