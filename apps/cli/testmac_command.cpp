@@ -1,0 +1,72 @@
+// `airan testmac --pattern FILE --transport udp|shm`: the test MAC against the L1 running on its
+// own thread of this process, over UDP or shared memory; every indication checked.
+#include "airan/l1/launch_pattern.h"
+#include "airan/l1/test_mac.h"
+#include "commands.h"
+
+#include <iostream>
+#include <string>
+
+namespace airan::cli {
+namespace {
+
+struct TestMacCommandOptions {
+  std::string pattern;
+  std::string transport = "udp";
+  std::string clock = "stepped";
+  double period_scale = 1.0;
+  bool quiet = false;
+  double snr_db = 0.0;
+  bool snr_given = false;
+  unsigned slots = 0;
+};
+
+int run_testmac(const TestMacCommandOptions& o) {
+  l1::LaunchPattern pattern = l1::load_launch_pattern(o.pattern);
+  if (o.snr_given) {
+    pattern.snr_db = o.snr_db;
+  }
+  if (o.slots != 0) {
+    pattern.num_slots = o.slots;
+  }
+  l1::TestMacOptions options;
+  options.transport = l1::parse_transport_kind(o.transport);
+  options.clock = l1::parse_slot_clock_mode(o.clock.c_str());
+  options.period_scale = o.period_scale;
+  options.log = &std::cout;
+  options.per_slot_lines = !o.quiet;
+  const l1::TestMacReport report = l1::run_test_mac_session(pattern, options);
+  l1::print_test_mac_summary(report, pattern, options, std::cout);
+  return report.passed() ? 0 : 1;
+}
+
+} // namespace
+
+Command add_testmac_command(CLI::App& parent) {
+  auto options = std::make_shared<TestMacCommandOptions>();
+  CLI::App* app = parent.add_subcommand(
+      "testmac", "Test MAC: drive the FAPI L1 (in-process thread) from a launch pattern over UDP "
+                 "or shared memory and check every CRC / RX_DATA indication");
+  app->add_option("--pattern", options->pattern, "launch pattern YAML (configs/patterns/)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app->add_option("--transport", options->transport, "FAPI transport: udp or shm")
+      ->check(CLI::IsMember({"udp", "shm"}));
+  app->add_option("--clock", options->clock,
+                  "L1 slot clock: stepped (slot ends when its samples are in) or real-time")
+      ->check(CLI::IsMember({"stepped", "real-time"}));
+  app->add_option("--period-scale", options->period_scale,
+                  "real-time clock: slot period multiplier (e.g. 8 for a slow CPU receiver)")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--slots", options->slots, "override the pattern's num_slots");
+  app->add_option_function<double>(
+      "--snr", [options](double snr) {
+        options->snr_db = snr;
+        options->snr_given = true;
+      },
+      "override the pattern's SNR (dB)");
+  app->add_flag("--quiet", options->quiet, "no per-slot lines, only the summary");
+  return {app, [options] { return run_testmac(*options); }};
+}
+
+} // namespace airan::cli

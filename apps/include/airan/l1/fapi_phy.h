@@ -1,0 +1,100 @@
+/// \file
+/// \brief The L1 behind the FAPI interface: a SCF 222.10.02 PHY for one uplink cell.
+///
+/// States (222.10.02 section 2.2): IDLE -> CONFIG.request -> CONFIGURED -> START.request ->
+/// RUNNING -> STOP.request -> CONFIGURED. What each message does in each state:
+///
+/// | message | IDLE | CONFIGURED | RUNNING |
+/// |---|---|---|---|
+/// | PARAM.request | PARAM.response | PARAM.response | PARAM.response, MSG_INVALID_STATE |
+/// | CONFIG.request | CONFIG.response; CONFIGURED when valid | CONFIG.response (reconfigures) | CONFIG.response, MSG_INVALID_STATE |
+/// | START.request | ERROR.indication MSG_INVALID_STATE | RUNNING, SLOT.indications | ERROR.indication MSG_INVALID_STATE |
+/// | STOP.request | ERROR.indication MSG_INVALID_STATE | ERROR.indication MSG_INVALID_STATE | STOP.indication, CONFIGURED |
+/// | UL_TTI.request | ERROR.indication MSG_INVALID_STATE | ERROR.indication MSG_INVALID_STATE | receiver work (below) |
+///
+/// A message the codec refuses (garbage, truncated, out-of-range fields such as a HARQ process
+/// id above 15) gets ERROR.indication with the codec's code (MSG_INVALID_CONFIG, MSG_SLOT_ERR,
+/// MSG_INVALID_SFN or MSG_INVALID_STATE for an unhandled type); a message a PHY never receives
+/// (an indication, a response) gets MSG_INVALID_STATE. The PHY counts each case and keeps running.
+///
+/// While RUNNING it sends SLOT.indication at the start of every slot (SlotClock). The
+/// UL_TTI.request of slot N must arrive before slot N is over; one that arrives later gets
+/// ERROR.indication MSG_SLOT_ERR (late), one more than max_advance_slots ahead gets
+/// SFN_OUT_OF_SYNC, a second one for the same slot MSG_SLOT_ERR. Its PUSCH PDUs go through
+/// io::to_slot_request(); PDUs refused there (unsupported or invalid fields) or with a layer
+/// count no receiver has are reported with one ERROR.indication MSG_SLOT_ERR for the message and
+/// a failed CRC each. Once slot N is over and its samples are in the IqSource, the
+/// UlSlotProcessor decodes it and the PHY sends RX_DATA.indication then CRC.indication for N.
+/// Latency is measured from ReceivedSlot::available_at to the moment the CRC.indication is
+/// handed to the transport.
+#pragma once
+
+#include "airan/io/fapi_transport.h"
+#include "airan/l1/iq_source.h"
+#include "airan/l1/l1_counters.h"
+#include "airan/l1/slot_clock.h"
+#include "airan/l1/ul_slot_processor.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace airan::l1 {
+
+/// FAPI PHY states (222.10.02 section 2.2).
+enum class PhyState : std::uint8_t { idle = 0, configured = 1, running = 2 };
+
+/// Name of \p state ("RUNNING").
+const char* phy_state_name(PhyState state);
+
+/// Options of a FapiPhy.
+struct FapiPhyConfig {
+  SlotClockMode clock_mode = SlotClockMode::stepped;
+  double period_scale = 1.0; ///< real_time: slot period multiplier.
+  UlSlotProcessorConfig receiver;
+  /// UL_TTI.request may name a slot at most this many slots after the one on air.
+  unsigned max_advance_slots = 8;
+  /// real_time: slots to wait, after a slot is over, for its samples before failing its PDUs.
+  unsigned sample_wait_slots = 8;
+  /// How long one loop iteration waits for samples or messages.
+  std::chrono::microseconds poll_interval{50};
+  /// Tries (1 ms apart) to hand a unit to a transport that reports would_block.
+  unsigned send_retries = 20;
+  /// Largest latency samples kept (the first ones).
+  std::size_t max_latency_samples = 1U << 16;
+};
+
+/// A FAPI PHY on one transport and one sample source. run() is its slot thread.
+class FapiPhy {
+public:
+  /// \p transport and \p samples must outlive the PHY.
+  FapiPhy(io::FapiTransport& transport, IqSource& samples, const FapiPhyConfig& config = {});
+  ~FapiPhy();
+  FapiPhy(const FapiPhy&) = delete;
+  FapiPhy& operator=(const FapiPhy&) = delete;
+
+  /// Serves messages and slots until request_stop(). Never throws: a failure inside a slot is
+  /// counted, reported as failed CRCs, and the PHY carries on.
+  void run();
+  /// One loop iteration (wait for a message or samples at most poll_interval, handle them).
+  void poll_once();
+  /// Makes run() return (any thread).
+  void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
+
+  [[nodiscard]] PhyState state() const { return state_.load(std::memory_order_relaxed); }
+  /// Snapshot of the counters (any thread).
+  [[nodiscard]] L1Counters counters() const;
+  /// Latencies (us) from a slot's last sample to its CRC.indication leaving (any thread).
+  [[nodiscard]] std::vector<double> latencies_us() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<PhyState> state_{PhyState::idle};
+};
+
+} // namespace airan::l1

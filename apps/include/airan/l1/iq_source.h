@@ -1,0 +1,121 @@
+/// \file
+/// \brief Where the L1 gets each slot's received samples: the IqSource interface, and
+/// InMemoryIqSource, the implementation a test MAC (or a file player) fills.
+///
+/// A source delivers, per slot (SFN, slot), either the frequency-domain resource grid
+/// ([rx antenna][symbol][subcarrier], e.g. from an O-RAN 7.2x fronthaul) or the time-domain IQ
+/// (antenna after antenna, one slot with its cyclic prefixes), or an empty slot ("the slot is
+/// over, nothing was captured"). The moment a slot's last sample is in the source is
+/// `available_at`: the L1 measures its latency from there. A fronthaul receiver plugs in by
+/// implementing IqSource (it knows SFN and slot from its packet headers).
+#pragma once
+
+#include "airan/phy/resource_grid.h"
+#include "airan/phy/types.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <vector>
+
+namespace airan::l1 {
+
+using SteadyClock = std::chrono::steady_clock;
+
+/// A slot's received samples as a source hands them out (valid until IqSource::release()).
+struct ReceivedSlot {
+  std::uint16_t sfn = 0;
+  std::uint16_t slot = 0;
+  /// Frequency-domain grid of the slot, or nullptr.
+  const phy::ResourceGrid* grid = nullptr;
+  /// Time-domain IQ, antenna after antenna (empty when grid is set or nothing was captured).
+  std::span<const phy::cf32> iq;
+  /// When the slot's last sample became available.
+  SteadyClock::time_point available_at{};
+
+  /// False for an empty slot (the slot ended without samples).
+  [[nodiscard]] bool has_samples() const { return grid != nullptr || !iq.empty(); }
+};
+
+/// Received samples per slot, consumed by the L1. One consumer thread; producers are the
+/// implementation's business.
+class IqSource {
+public:
+  virtual ~IqSource() = default;
+
+  /// The samples of (\p sfn, \p slot) when that slot is complete in the source (without
+  /// waiting); false when it is not (yet). The entry stays held until release().
+  virtual bool try_acquire(std::uint16_t sfn, std::uint16_t slot, ReceivedSlot& out) = 0;
+
+  /// Hands the entry of (\p sfn, \p slot) back (no-op when none is held).
+  virtual void release(std::uint16_t sfn, std::uint16_t slot) = 0;
+
+  /// Waits up to \p timeout until (\p sfn, \p slot) is complete; true when it is.
+  virtual bool wait_for(std::uint16_t sfn, std::uint16_t slot,
+                        std::chrono::microseconds timeout) = 0;
+
+  /// Drops every complete entry that is not held (when the L1 stops or restarts its slot count).
+  virtual void clear() = 0;
+};
+
+/// Shape of the entries of an InMemoryIqSource.
+struct InMemoryIqSourceConfig {
+  unsigned num_entries = 4;        ///< Slots buffered at once (producer waits when all full).
+  unsigned num_rx_antennas = 1;    ///< Grid ports.
+  unsigned symbols_per_slot = 14;  ///< Grid symbols.
+  unsigned num_subcarriers = 12;   ///< Grid subcarriers (12 N_grid).
+  std::size_t max_iq_samples = 0;  ///< Time-domain capacity per entry (all antennas); 0: none.
+};
+
+/// A bounded set of slot buffers filled by push_*() (any thread) and consumed by the L1.
+/// Buffers are allocated at construction; pushes copy into them (no allocation per slot).
+class InMemoryIqSource final : public IqSource {
+public:
+  explicit InMemoryIqSource(const InMemoryIqSourceConfig& config);
+
+  /// Copies \p grid (the configured shape) as slot (\p sfn, \p slot); available_at = now.
+  /// Waits up to \p timeout for a free entry. \return false on timeout.
+  /// \throws std::invalid_argument for a grid of another shape.
+  bool push_grid(std::uint16_t sfn, std::uint16_t slot, const phy::ResourceGrid& grid,
+                 std::chrono::microseconds timeout);
+  /// As push_grid() with time-domain IQ (at most max_iq_samples samples).
+  bool push_iq(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::cf32> iq,
+               std::chrono::microseconds timeout);
+  /// Marks (\p sfn, \p slot) as over without samples.
+  bool push_empty(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout);
+
+  /// The sizes given at construction.
+  [[nodiscard]] const InMemoryIqSourceConfig& config() const { return config_; }
+
+  bool try_acquire(std::uint16_t sfn, std::uint16_t slot, ReceivedSlot& out) override;
+  void release(std::uint16_t sfn, std::uint16_t slot) override;
+  bool wait_for(std::uint16_t sfn, std::uint16_t slot,
+                std::chrono::microseconds timeout) override;
+  void clear() override;
+
+private:
+  enum class EntryState : std::uint8_t { free, ready, held };
+  struct Entry {
+    EntryState state = EntryState::free;
+    std::uint16_t sfn = 0;
+    std::uint16_t slot = 0;
+    bool has_grid = false;
+    std::size_t iq_size = 0;
+    SteadyClock::time_point available_at{};
+    phy::ResourceGrid grid;
+    std::vector<phy::cf32> iq;
+  };
+  template <typename Fill>
+  bool push(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout, Fill fill);
+  Entry* find_locked(std::uint16_t sfn, std::uint16_t slot, EntryState state);
+
+  InMemoryIqSourceConfig config_;
+  std::vector<Entry> entries_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+};
+
+} // namespace airan::l1

@@ -1,0 +1,78 @@
+/// \file
+/// \brief The L1's slot clock: which slot is on air, when it ends, and the mapping between the
+/// L1's absolute slot count and FAPI's (SFN, slot).
+///
+/// Two modes. **real_time**: slot boundaries every 1 ms / 2^mu of wall time (optionally scaled,
+/// e.g. x4 for a CPU receiver that cannot keep up with the air interface). **stepped**: a slot
+/// ends when its received samples are complete in the IqSource, the way a radio's sample stream
+/// defines the boundaries; this runs as fast as the MAC and the receiver allow and makes tests
+/// deterministic.
+#pragma once
+
+#include "airan/l1/iq_source.h"
+
+#include <chrono>
+#include <cstdint>
+
+namespace airan::l1 {
+
+/// How slot boundaries are decided.
+enum class SlotClockMode : std::uint8_t {
+  stepped,   ///< A slot ends when its samples are complete in the IqSource.
+  real_time, ///< A slot ends every slot duration (x period_scale) of wall-clock time.
+};
+
+/// Parses "stepped" or "real-time". \throws std::invalid_argument.
+SlotClockMode parse_slot_clock_mode(const char* text);
+
+/// FAPI slot address.
+struct FapiSlotAddress {
+  std::uint16_t sfn = 0;  ///< 0 .. 1023.
+  std::uint16_t slot = 0; ///< 0 .. slots per frame - 1.
+  friend bool operator==(const FapiSlotAddress&, const FapiSlotAddress&) = default;
+};
+
+/// (SFN, slot) of absolute slot \p absolute_slot (SFN wraps after 1024 frames).
+FapiSlotAddress to_slot_address(std::uint64_t absolute_slot, unsigned slots_per_frame);
+
+/// The absolute slot closest to \p reference whose (SFN, slot) is \p address: within half the
+/// SFN period (1024 frames) before or after it. \pre address.slot < slots_per_frame.
+std::uint64_t nearest_absolute_slot(std::uint64_t reference, FapiSlotAddress address,
+                                    unsigned slots_per_frame);
+
+/// Counts slots from START. Not thread-safe (the L1's slot thread owns it).
+class SlotClock {
+public:
+  /// \param numerology mu (slot duration 1 ms / 2^mu). \param period_scale real_time only: the
+  /// slot period is multiplied by it (>= 1 slows the clock down).
+  SlotClock(unsigned numerology, SlotClockMode mode, double period_scale = 1.0);
+
+  [[nodiscard]] SlotClockMode mode() const { return mode_; }
+  [[nodiscard]] unsigned slots_per_frame() const { return slots_per_frame_; }
+  /// Wall-clock slot period (real_time), slot duration x period_scale.
+  [[nodiscard]] std::chrono::nanoseconds period() const { return period_; }
+
+  /// Restarts at absolute slot 0 = (SFN 0, slot 0), which begins at \p now.
+  void start(SteadyClock::time_point now);
+  /// Absolute slot now on air.
+  [[nodiscard]] std::uint64_t current() const { return current_; }
+  [[nodiscard]] FapiSlotAddress current_address() const {
+    return to_slot_address(current_, slots_per_frame_);
+  }
+  /// real_time: when the current slot ends. stepped: meaningless.
+  [[nodiscard]] SteadyClock::time_point current_slot_end() const;
+  /// real_time: true once the current slot's end has passed. stepped: true once \p source holds
+  /// the current slot's samples.
+  [[nodiscard]] bool current_slot_ended(SteadyClock::time_point now, IqSource& source) const;
+  /// Moves to the next slot.
+  void advance() { ++current_; }
+
+private:
+  SlotClockMode mode_;
+  unsigned slots_per_frame_;
+  std::chrono::nanoseconds period_;
+  SteadyClock::time_point start_{};
+  std::uint64_t current_ = 0;
+};
+
+} // namespace airan::l1

@@ -1,0 +1,82 @@
+/// \file
+/// \brief The test MAC: plays the L2 side of FAPI against the L1 from a LaunchPattern, and checks
+/// every indication it gets back against the TBs it had transmitted.
+///
+/// It sends PARAM, CONFIG (the pattern's cell) and START; then, on each SLOT.indication, the
+/// slot's UL_TTI.request (the UEs the pattern schedules there: a pending HARQ retransmission
+/// first, with NDI 0 and the next rv of the sequence, else a new TB with NDI 1 and rv 0), and
+/// the slot's received signal (UplinkSignalGenerator: each UE's transmitter and channel, summed,
+/// plus noise) into the L1's InMemoryIqSource ("file path"; a fronthaul source replaces it).
+/// Each CRC.indication entry must name a PDU of its slot (handle, RNTI, HARQ id), each passed CRC
+/// must come with the TB's exact bytes in RX_DATA.indication, each TB must be delivered once,
+/// within harq.max_transmissions; anything else is a mismatch.
+#pragma once
+
+#include "airan/io/fapi_transport.h"
+#include "airan/l1/iq_source.h"
+#include "airan/l1/l1_counters.h"
+#include "airan/l1/launch_pattern.h"
+#include "airan/l1/slot_clock.h"
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace airan::l1 {
+
+/// Which FAPI transport connects the test MAC and the L1.
+enum class TransportKind : std::uint8_t { udp, shm };
+
+/// Parses "udp" or "shm". \throws std::invalid_argument.
+TransportKind parse_transport_kind(const std::string& text);
+const char* transport_kind_name(TransportKind kind);
+
+/// How the test MAC runs.
+struct TestMacOptions {
+  TransportKind transport = TransportKind::udp;
+  SlotClockMode clock = SlotClockMode::stepped;
+  double period_scale = 1.0;      ///< real_time clock: slot period multiplier.
+  std::ostream* log = nullptr;    ///< Per-slot lines and the summary (nullptr: silent).
+  bool per_slot_lines = true;
+  /// The run fails when the L1 sends nothing for this long.
+  std::chrono::milliseconds silence_timeout{10000};
+};
+
+/// What a run found.
+struct TestMacReport {
+  std::uint64_t slots = 0;             ///< SLOT.indications handled.
+  std::uint64_t pdus_sent = 0;         ///< PUSCH PDUs in UL_TTI.requests.
+  std::uint64_t new_tbs = 0;
+  std::uint64_t retransmissions = 0;
+  std::uint64_t crc_ok = 0;
+  std::uint64_t crc_failed = 0;
+  std::uint64_t first_transmissions_failed = 0;
+  std::uint64_t recovered_by_harq = 0; ///< TBs delivered after a failed first transmission.
+  std::uint64_t tbs_delivered = 0;     ///< Correct bytes, once.
+  std::uint64_t tbs_lost = 0;          ///< Failed max_transmissions times.
+  std::uint64_t error_indications = 0;
+  std::uint64_t mismatches = 0;        ///< Every fault found (lost TBs included).
+  std::vector<std::string> mismatch_details; ///< The first few, as text.
+  LatencySummary l1_latency;  ///< L1: last sample of a slot -> its CRC.indication handed over.
+  LatencySummary mac_latency; ///< Last sample of a slot -> its CRC.indication decoded by the MAC.
+  L1Counters l1;              ///< The L1's counters at the end (in-process L1 only).
+
+  [[nodiscard]] bool passed() const { return mismatches == 0 && tbs_delivered > 0; }
+};
+
+/// The MAC end: drives \p transport (connected to an L1) and fills \p samples (the L1's source).
+/// \throws PatternError / std::invalid_argument for a pattern the simulation cannot run.
+TestMacReport run_test_mac(const LaunchPattern& pattern, io::FapiTransport& transport,
+                           InMemoryIqSource& samples, const TestMacOptions& options);
+
+/// A whole session in this process: the L1 (FapiPhy) on its own thread, the test MAC on this
+/// one, connected by options.transport (loopback UDP or a fresh shared-memory segment).
+TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOptions& options);
+
+/// Writes the summary of \p report (counts, mismatches, latencies) to \p out.
+void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pattern,
+                            const TestMacOptions& options, std::ostream& out);
+
+} // namespace airan::l1

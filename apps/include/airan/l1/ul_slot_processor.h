@@ -1,0 +1,88 @@
+/// \file
+/// \brief One slot's uplink work inside the L1: the PUSCH PDUs accepted from UL_TTI.request
+/// (io::FapiSlotRequest), the slot's received samples (ReceivedSlot) -> PuschReceiver ->
+/// CRC.indication and RX_DATA.indication.
+///
+/// **Antenna ports per PDU.** phy::CellConfig::num_antenna_ports is a cell parameter, while a
+/// FAPI PUSCH PDU carries its own nrOfLayers (non-codebook PUSCH: the UE's ports = layers), and
+/// 222.10.02 CONFIG.request has no UE port count at all. The processor adapts: it builds one
+/// receiver per supported layer count (1, 2 and 4 up to max_layers and the receive antennas),
+/// each for the cell with num_antenna_ports = that count, and runs each PDU on the receiver of
+/// its layer count. A PDU with another layer count (3, or more than max_layers) is not decoded:
+/// it gets a failed CRC, and the L1 reports it (MSG_SLOT_ERR). HARQ buffers live in the
+/// receiver of the PDU's layer count, so a retransmission must keep the layer count (as it must
+/// keep the TBS anyway).
+#pragma once
+
+#include "airan/io/fapi_p7_messages.h"
+#include "airan/io/fapi_pusch_conversion.h"
+#include "airan/l1/iq_source.h"
+#include "airan/phy/ofdm_demodulator.h"
+#include "airan/phy/pusch_receiver.h"
+
+#include <array>
+#include <memory>
+#include <vector>
+
+namespace airan::l1 {
+
+/// Sizes and options of a UlSlotProcessor.
+struct UlSlotProcessorConfig {
+  unsigned max_layers = 2;     ///< Largest nrOfLayers decoded (receivers for 1, 2, 4 up to it).
+  unsigned num_threads = 1;    ///< Receiver threads (the L1's slot thread counts as one).
+  unsigned num_harq_buffers = 64; ///< HARQ buffers per receiver (RNTIs x processes waiting).
+  std::uint32_t max_tbs = 0;   ///< Largest TB (0: the cell's largest).
+  phy::PuschFrontEndOptions front_end;
+};
+
+/// Outcome of one process() call.
+struct UlSlotOutcome {
+  unsigned num_decoded = 0;     ///< PDUs run through a receiver.
+  unsigned num_crc_ok = 0;
+  unsigned num_unsupported = 0; ///< PDUs with a layer count no receiver has.
+  bool samples_missing = false; ///< The slot had PDUs but no samples: every CRC failed.
+};
+
+/// Runs the PUSCH PDUs of a slot. Allocates at construction; process() reuses its buffers.
+class UlSlotProcessor {
+public:
+  /// \throws std::invalid_argument for an invalid cell or configuration.
+  UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                  const UlSlotProcessorConfig& config);
+  ~UlSlotProcessor();
+  UlSlotProcessor(const UlSlotProcessor&) = delete;
+  UlSlotProcessor& operator=(const UlSlotProcessor&) = delete;
+
+  [[nodiscard]] const phy::CellConfig& cell() const { return cell_; }
+  [[nodiscard]] unsigned num_rx_antennas() const { return num_rx_antennas_; }
+  /// True when PDUs with \p layers layers are decoded.
+  [[nodiscard]] bool supports_layers(unsigned layers) const;
+  /// Samples per antenna of slot \p slot in the time domain.
+  [[nodiscard]] std::size_t slot_length(unsigned slot) const;
+
+  /// Decodes \p request's PDUs from \p samples and fills \p crc and \p rx_data (one entry per
+  /// PUSCH PDU of the UL_TTI.request, accepted or not). The RX_DATA payloads view buffers of
+  /// this object: encode them before the next process().
+  /// \throws std::invalid_argument when the samples do not have the cell's shape.
+  UlSlotOutcome process(const io::FapiSlotRequest& request, const ReceivedSlot& samples,
+                        io::FapiCrcIndication& crc, io::FapiRxDataIndication& rx_data);
+
+private:
+  struct LayerReceiver {
+    unsigned layers = 0;
+    std::unique_ptr<phy::PuschReceiver> receiver;
+    std::vector<phy::PuschConfig> pdus;       ///< This slot's PDUs of this layer count.
+    std::vector<std::size_t> request_index;   ///< Their index in request.pdus().
+    std::vector<phy::PuschPduResult> results;
+  };
+  LayerReceiver* receiver_for(unsigned layers);
+
+  phy::CellConfig cell_;
+  unsigned num_rx_antennas_;
+  std::vector<LayerReceiver> receivers_;
+  phy::OfdmDemodulator demodulator_;
+  phy::ResourceGrid grid_;                     ///< Demodulated time-domain samples.
+  std::vector<phy::PuschPduResult> results_;   ///< In request order.
+};
+
+} // namespace airan::l1

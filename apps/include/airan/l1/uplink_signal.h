@@ -1,0 +1,60 @@
+/// \file
+/// \brief What the gNB antennas receive in a slot where several UEs transmit: each UE through
+/// its own apps::SlotSimulator (transmitter + its own channel realisation), summed, plus AWGN.
+/// The test MAC feeds the result to the L1's IqSource.
+///
+/// A UE's TB is drawn from a seed the caller gives (the same seed gives the same TB: that is how
+/// a HARQ retransmission carries the TB of its first transmission).
+#pragma once
+
+#include "airan/apps/link_simulation.h"
+#include "airan/phy/awgn.h"
+#include "airan/phy/resource_grid.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace airan::l1 {
+
+/// One UE's transmission in a slot.
+struct UeTransmission {
+  std::size_t ue = 0;            ///< Index of the UE (its channel).
+  phy::PuschConfig pusch;        ///< Layers must equal the UE's antenna ports.
+  std::uint64_t tb_seed = 0;     ///< The TB's bits come from this seed.
+};
+
+/// Generates received slots. Allocates at construction (one simulator per UE).
+class UplinkSignalGenerator {
+public:
+  /// \param ue_layers layers (= antenna ports) of each UE. \param seed channel realisations and
+  /// noise. \throws std::invalid_argument for an invalid scenario.
+  UplinkSignalGenerator(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                        const apps::ChannelSpec& channel, std::span<const unsigned> ue_layers,
+                        double snr_db, std::uint64_t seed);
+  ~UplinkSignalGenerator();
+
+  /// Simulates absolute slot \p absolute_slot with \p transmissions (possibly none: noise only).
+  void generate(std::span<const UeTransmission> transmissions, std::uint64_t absolute_slot);
+
+  /// TB bits of transmission \p i of the last generate().
+  [[nodiscard]] const phy::BitVector& tb_bits(std::size_t i) const { return tbs_[i]; }
+  /// True when the channel runs in the time domain (iq() is valid), else grid() is.
+  [[nodiscard]] bool time_domain() const { return time_domain_; }
+  [[nodiscard]] const phy::ResourceGrid& grid() const { return grid_; }
+  [[nodiscard]] std::span<const phy::cf32> iq() const { return iq_; }
+  [[nodiscard]] float noise_variance() const { return noise_variance_; }
+
+private:
+  std::vector<std::unique_ptr<apps::SlotSimulator>> simulators_;
+  std::vector<phy::BitVector> tbs_;
+  phy::ResourceGrid grid_;
+  std::vector<phy::cf32> iq_;
+  phy::AwgnGenerator noise_;
+  float noise_variance_ = 0;
+  std::uint64_t seed_ = 0;
+  bool time_domain_ = false;
+};
+
+} // namespace airan::l1

@@ -1,0 +1,274 @@
+#include "airan/l1/launch_pattern.h"
+
+#include "airan/io/pusch_config_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+namespace airan::l1 {
+namespace {
+
+class Reader {
+public:
+  explicit Reader(std::string name) : name_(std::move(name)) {}
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+    throw PatternError(name_ + ": " + where + ": " + what);
+  }
+  void only_keys(const YAML::Node& node, const std::string& where,
+                 const std::set<std::string>& keys) const {
+    if (!node.IsMap()) {
+      fail(where, "expected a mapping of keys to values");
+    }
+    for (const auto& entry : node) {
+      const auto key = entry.first.Scalar();
+      if (!keys.contains(key)) {
+        fail(where, "unknown key '" + key + "'");
+      }
+    }
+  }
+  unsigned long long integer(const YAML::Node& node, const std::string& where,
+                             unsigned long long min, unsigned long long max) const {
+    const std::string text = node.IsScalar() ? node.Scalar() : std::string();
+    unsigned long long value = 0;
+    std::size_t used = 0;
+    try {
+      if (text.empty() || text.front() == '-') {
+        throw std::invalid_argument(text);
+      }
+      value = std::stoull(text, &used, 0);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != text.size()) {
+      fail(where, "'" + text + "' is not a non-negative integer");
+    }
+    if (value < min || value > max) {
+      fail(where, std::to_string(value) + " is outside " + std::to_string(min) + " .. " +
+                      std::to_string(max));
+    }
+    return value;
+  }
+  double real(const YAML::Node& node, const std::string& where) const {
+    const std::string text = node.IsScalar() ? node.Scalar() : std::string();
+    try {
+      std::size_t used = 0;
+      const double value = std::stod(text, &used);
+      if (used == text.size()) {
+        return value;
+      }
+    } catch (const std::exception&) {
+    }
+    fail(where, "'" + text + "' is not a number");
+  }
+  std::string word(const YAML::Node& node, const std::string& where) const {
+    if (!node.IsScalar()) {
+      fail(where, "expected a word");
+    }
+    return node.Scalar();
+  }
+  [[nodiscard]] const std::string& name() const { return name_; }
+
+private:
+  std::string name_;
+};
+
+apps::ChannelSpec parse_channel(const YAML::Node& node, const Reader& in) {
+  in.only_keys(node, "channel", {"model", "delay_spread_ns", "max_doppler_hz", "domain"});
+  apps::ChannelSpec channel;
+  if (node["model"]) {
+    channel.model = in.word(node["model"], "channel.model");
+  }
+  if (node["delay_spread_ns"]) {
+    channel.delay_spread_s = in.real(node["delay_spread_ns"], "channel.delay_spread_ns") * 1e-9;
+  }
+  if (node["max_doppler_hz"]) {
+    channel.max_doppler_hz = in.real(node["max_doppler_hz"], "channel.max_doppler_hz");
+  }
+  if (node["domain"]) {
+    try {
+      channel.domain = apps::parse_channel_domain(in.word(node["domain"], "channel.domain"));
+    } catch (const std::invalid_argument& e) {
+      in.fail("channel.domain", e.what());
+    }
+  }
+  return channel;
+}
+
+/// The UE's PUSCH through the scenario parser (same keys, same checks), on the cell with the
+/// UE's antenna ports = layers.
+phy::PuschConfig parse_ue_pusch(const YAML::Node& cell_node, const YAML::Node& pusch_node,
+                                unsigned num_prbs, const std::string& where, const Reader& in) {
+  if (!pusch_node.IsMap()) {
+    in.fail(where, "expected a mapping of PUSCH keys");
+  }
+  YAML::Node pusch = YAML::Clone(pusch_node);
+  if (!pusch["bwp_start"]) {
+    pusch["bwp_start"] = 0;
+  }
+  if (!pusch["bwp_size"]) {
+    pusch["bwp_size"] = num_prbs;
+  }
+  YAML::Node cell = YAML::Clone(cell_node);
+  cell["num_antenna_ports"] = pusch["num_layers"] ? pusch["num_layers"] : YAML::Node(1);
+  YAML::Node scenario;
+  scenario["cell"] = cell;
+  scenario["pusch"].push_back(pusch);
+  YAML::Emitter text;
+  text << scenario;
+  try {
+    return io::parse_slot_scenario(text.c_str(), in.name()).pusch.front();
+  } catch (const io::ConfigError& e) {
+    std::string message = e.what();
+    const std::string prefix = in.name() + ": pusch[0]";
+    if (message.starts_with(prefix)) {
+      message = in.name() + ": " + where + message.substr(prefix.size());
+    }
+    throw PatternError(message);
+  }
+}
+
+} // namespace
+
+LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::string& name) {
+  const Reader in(name);
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    in.fail("YAML", e.what());
+  }
+  in.only_keys(root, "pattern",
+               {"name", "cell", "num_rx_antennas", "channel", "snr_db", "seed", "num_slots",
+                "drain_slots", "harq", "l1", "ues"});
+  LaunchPattern pattern;
+  pattern.name = root["name"] ? in.word(root["name"], "name") : name;
+  if (!root["cell"]) {
+    in.fail("cell", "missing (the cell the MAC configures)");
+  }
+  // The cell alone through the scenario parser (with a placeholder PUSCH it validates).
+  {
+    YAML::Node scenario;
+    scenario["cell"] = YAML::Clone(root["cell"]);
+    YAML::Node probe;
+    probe["prb_size"] = 1;
+    probe["bwp_size"] = 1;
+    scenario["pusch"].push_back(probe);
+    YAML::Emitter text;
+    text << scenario;
+    try {
+      pattern.cell = io::parse_slot_scenario(text.c_str(), name).cell;
+    } catch (const io::ConfigError& e) {
+      throw PatternError(e.what());
+    }
+  }
+  if (root["num_rx_antennas"]) {
+    pattern.num_rx_antennas =
+        static_cast<unsigned>(in.integer(root["num_rx_antennas"], "num_rx_antennas", 1, 16));
+  }
+  if (root["channel"]) {
+    pattern.channel = parse_channel(root["channel"], in);
+  }
+  if (root["snr_db"]) {
+    pattern.snr_db = in.real(root["snr_db"], "snr_db");
+  }
+  if (root["seed"]) {
+    pattern.seed = in.integer(root["seed"], "seed", 0, std::numeric_limits<std::uint64_t>::max());
+  }
+  if (root["num_slots"]) {
+    pattern.num_slots = static_cast<unsigned>(in.integer(root["num_slots"], "num_slots", 1, 1U << 20));
+  }
+  if (root["drain_slots"]) {
+    pattern.drain_slots =
+        static_cast<unsigned>(in.integer(root["drain_slots"], "drain_slots", 0, 10000));
+  }
+  if (const auto harq = root["harq"]) {
+    in.only_keys(harq, "harq", {"rv_sequence", "max_transmissions", "num_processes"});
+    if (harq["rv_sequence"]) {
+      if (!harq["rv_sequence"].IsSequence() || harq["rv_sequence"].size() == 0) {
+        in.fail("harq.rv_sequence", "expected a non-empty list of redundancy versions");
+      }
+      pattern.harq.rv_sequence.clear();
+      for (const auto& rv : harq["rv_sequence"]) {
+        pattern.harq.rv_sequence.push_back(
+            static_cast<unsigned>(in.integer(rv, "harq.rv_sequence", 0, 3)));
+      }
+    }
+    if (harq["max_transmissions"]) {
+      pattern.harq.max_transmissions = static_cast<unsigned>(
+          in.integer(harq["max_transmissions"], "harq.max_transmissions", 1, 16));
+    }
+    if (harq["num_processes"]) {
+      pattern.harq.num_processes = static_cast<unsigned>(
+          in.integer(harq["num_processes"], "harq.num_processes", 1, 16));
+    }
+  }
+  if (const auto l1 = root["l1"]) {
+    in.only_keys(l1, "l1", {"receiver_threads", "max_layers"});
+    if (l1["receiver_threads"]) {
+      pattern.l1.receiver_threads =
+          static_cast<unsigned>(in.integer(l1["receiver_threads"], "l1.receiver_threads", 1, 64));
+    }
+    if (l1["max_layers"]) {
+      pattern.l1.max_layers =
+          static_cast<unsigned>(in.integer(l1["max_layers"], "l1.max_layers", 1, 4));
+    }
+  }
+  const auto ues = root["ues"];
+  if (!ues || !ues.IsSequence() || ues.size() == 0) {
+    in.fail("ues", "expected a non-empty list of UEs");
+  }
+  std::set<std::uint16_t> rntis;
+  for (std::size_t i = 0; i < ues.size(); ++i) {
+    const std::string where = "ues[" + std::to_string(i) + "]";
+    in.only_keys(ues[i], where, {"rnti", "period_slots", "offset_slots", "pusch"});
+    PatternUe ue;
+    if (!ues[i]["rnti"]) {
+      in.fail(where + ".rnti", "missing");
+    }
+    ue.rnti = static_cast<std::uint16_t>(in.integer(ues[i]["rnti"], where + ".rnti", 1, 65519));
+    if (!rntis.insert(ue.rnti).second) {
+      in.fail(where + ".rnti", "RNTI used by another UE");
+    }
+    if (ues[i]["period_slots"]) {
+      ue.period_slots = static_cast<unsigned>(
+          in.integer(ues[i]["period_slots"], where + ".period_slots", 1, 10240));
+    }
+    if (ues[i]["offset_slots"]) {
+      ue.offset_slots = static_cast<unsigned>(
+          in.integer(ues[i]["offset_slots"], where + ".offset_slots", 0, ue.period_slots - 1));
+    }
+    if (!ues[i]["pusch"]) {
+      in.fail(where + ".pusch", "missing");
+    }
+    ue.pusch = parse_ue_pusch(root["cell"], ues[i]["pusch"], pattern.cell.num_prbs,
+                              where + ".pusch", in);
+    ue.pusch.rnti = ue.rnti;
+    if (ue.pusch.num_layers > pattern.num_rx_antennas) {
+      in.fail(where + ".pusch.num_layers", "more layers than receive antennas");
+    }
+    pattern.ues.push_back(ue);
+  }
+  {
+    apps::LinkScenario link{pattern.cell, pattern.num_rx_antennas, pattern.channel};
+    if (const auto problems = apps::validate_link(link, {}); !problems.empty()) {
+      in.fail("channel", problems);
+    }
+  }
+  return pattern;
+}
+
+LaunchPattern load_launch_pattern(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  if (!file) {
+    throw PatternError(path.string() + ": cannot open file");
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_launch_pattern(text.str(), path.string());
+}
+
+} // namespace airan::l1

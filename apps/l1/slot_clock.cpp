@@ -1,0 +1,73 @@
+#include "airan/l1/slot_clock.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace airan::l1 {
+
+SlotClockMode parse_slot_clock_mode(const char* text) {
+  const std::string mode = text;
+  if (mode == "stepped") {
+    return SlotClockMode::stepped;
+  }
+  if (mode == "real-time" || mode == "real_time") {
+    return SlotClockMode::real_time;
+  }
+  throw std::invalid_argument("slot clock '" + mode + "' is neither 'stepped' nor 'real-time'");
+}
+
+FapiSlotAddress to_slot_address(std::uint64_t absolute_slot, unsigned slots_per_frame) {
+  const std::uint64_t period = 1024ULL * slots_per_frame;
+  const std::uint64_t in_period = absolute_slot % period;
+  return {static_cast<std::uint16_t>(in_period / slots_per_frame),
+          static_cast<std::uint16_t>(in_period % slots_per_frame)};
+}
+
+std::uint64_t nearest_absolute_slot(std::uint64_t reference, FapiSlotAddress address,
+                                    unsigned slots_per_frame) {
+  const auto period = static_cast<std::int64_t>(1024ULL * slots_per_frame);
+  const auto target = static_cast<std::int64_t>(address.sfn) * slots_per_frame + address.slot;
+  const auto here = static_cast<std::int64_t>(reference % static_cast<std::uint64_t>(period));
+  std::int64_t diff = target - here;
+  if (diff >= period / 2) {
+    diff -= period;
+  } else if (diff < -period / 2) {
+    diff += period;
+  }
+  if (diff < 0 && static_cast<std::uint64_t>(-diff) > reference) {
+    diff += period; // Before the first slot: the next occurrence instead.
+  }
+  return static_cast<std::uint64_t>(static_cast<std::int64_t>(reference) + diff);
+}
+
+SlotClock::SlotClock(unsigned numerology, SlotClockMode mode, double period_scale)
+    : mode_(mode), slots_per_frame_(10U << numerology) {
+  if (numerology > 4) {
+    throw std::invalid_argument("slot clock: numerology " + std::to_string(numerology) +
+                                " (0 .. 4)");
+  }
+  if (!(period_scale > 0.0)) {
+    throw std::invalid_argument("slot clock: the period scale must be positive");
+  }
+  period_ = std::chrono::nanoseconds(
+      static_cast<std::int64_t>(1e6 / static_cast<double>(1U << numerology) * period_scale));
+}
+
+void SlotClock::start(SteadyClock::time_point now) {
+  start_ = now;
+  current_ = 0;
+}
+
+SteadyClock::time_point SlotClock::current_slot_end() const {
+  return start_ + period_ * static_cast<std::int64_t>(current_ + 1);
+}
+
+bool SlotClock::current_slot_ended(SteadyClock::time_point now, IqSource& source) const {
+  if (mode_ == SlotClockMode::real_time) {
+    return now >= current_slot_end();
+  }
+  const FapiSlotAddress address = current_address();
+  return source.wait_for(address.sfn, address.slot, std::chrono::microseconds(0));
+}
+
+} // namespace airan::l1

@@ -1,0 +1,116 @@
+#include "airan/io/fapi_shm_transport.h"
+#include "airan/io/fapi_udp_transport.h"
+#include "airan/l1/fapi_phy.h"
+#include "airan/l1/test_mac.h"
+#include "airan/phy/numerology.h"
+
+#include <atomic>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <thread>
+
+#include <unistd.h>
+
+namespace airan::l1 {
+namespace {
+
+/// The two ends of a FAPI link inside one process.
+struct TransportPair {
+  std::unique_ptr<io::FapiTransport> phy;
+  std::unique_ptr<io::FapiTransport> mac;
+};
+
+TransportPair make_transports(TransportKind kind) {
+  TransportPair pair;
+  if (kind == TransportKind::udp) {
+    auto phy = std::make_unique<io::FapiUdpTransport>();
+    auto mac = std::make_unique<io::FapiUdpTransport>();
+    phy->set_remote("127.0.0.1", mac->local_port());
+    mac->set_remote("127.0.0.1", phy->local_port());
+    pair.phy = std::move(phy);
+    pair.mac = std::move(mac);
+    return pair;
+  }
+  static std::atomic<unsigned> counter{0};
+  const std::string name =
+      "/airan_testmac_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+  io::FapiShmConfig config;
+  config.payload_buffer_count = 8;
+  pair.phy = io::FapiShmTransport::create(name, config);
+  pair.mac = io::FapiShmTransport::attach(name);
+  return pair;
+}
+
+} // namespace
+
+TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOptions& options) {
+  TransportPair link = make_transports(options.transport);
+  const auto numerology = phy::Numerology::for_carrier(pattern.cell.numerology,
+                                                       pattern.cell.cyclic_prefix,
+                                                       pattern.cell.num_prbs);
+  InMemoryIqSourceConfig source_config;
+  source_config.num_rx_antennas = pattern.num_rx_antennas;
+  source_config.symbols_per_slot = numerology.symbols_per_slot();
+  source_config.num_subcarriers = 12 * pattern.cell.num_prbs;
+  if (pattern.channel.domain == apps::ChannelDomain::time) {
+    std::size_t longest = 0;
+    for (unsigned s = 0; s < numerology.slots_per_frame(); ++s) {
+      longest = std::max<std::size_t>(longest, numerology.slot_length(s));
+    }
+    source_config.max_iq_samples = longest * pattern.num_rx_antennas;
+  }
+  InMemoryIqSource samples(source_config);
+
+  FapiPhyConfig phy_config;
+  phy_config.clock_mode = options.clock;
+  phy_config.period_scale = options.period_scale;
+  phy_config.receiver.max_layers = pattern.l1.max_layers;
+  phy_config.receiver.num_threads = pattern.l1.receiver_threads;
+  FapiPhy phy(*link.phy, samples, phy_config);
+  std::thread phy_thread([&] { phy.run(); });
+
+  TestMacReport report;
+  try {
+    report = run_test_mac(pattern, *link.mac, samples, options);
+  } catch (...) {
+    phy.request_stop();
+    phy_thread.join();
+    throw;
+  }
+  phy.request_stop();
+  phy_thread.join();
+  report.l1 = phy.counters();
+  const auto latencies = phy.latencies_us();
+  report.l1_latency = summarize_latency(latencies);
+  return report;
+}
+
+void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pattern,
+                            const TestMacOptions& options, std::ostream& out) {
+  out << "pattern " << pattern.name << ": " << pattern.ues.size() << " UEs, "
+      << pattern.cell.num_prbs << " PRBs, " << pattern.num_rx_antennas << " rx, "
+      << pattern.channel.describe() << ", SNR " << pattern.snr_db << " dB, transport "
+      << transport_kind_name(options.transport) << '\n';
+  out << "slots " << report.slots << ", PDUs " << report.pdus_sent << " (new TBs "
+      << report.new_tbs << ", retransmissions " << report.retransmissions << ")\n";
+  out << "CRC ok " << report.crc_ok << ", CRC failed " << report.crc_failed
+      << ", first transmissions failed " << report.first_transmissions_failed
+      << ", recovered by HARQ " << report.recovered_by_harq << '\n';
+  out << "TBs delivered " << report.tbs_delivered << ", lost " << report.tbs_lost
+      << ", ERROR.indications " << report.error_indications << '\n';
+  const auto& c = report.l1;
+  out << "L1: slots processed " << c.slots_processed << ", PDUs decoded " << c.pdus_decoded
+      << ", SLOT.indications " << c.slot_indications_sent << ", errors sent "
+      << c.error_indications_sent << ", send failures " << c.send_failures << '\n';
+  out << "latency L1 (last sample -> CRC.indication sent): " << format_latency(report.l1_latency)
+      << '\n';
+  out << "latency MAC (last sample -> CRC.indication received): "
+      << format_latency(report.mac_latency) << '\n';
+  for (const auto& detail : report.mismatch_details) {
+    out << "  mismatch: " << detail << '\n';
+  }
+  out << (report.passed() ? "PASS" : "FAIL") << ": " << report.mismatches << " mismatch(es)\n";
+}
+
+} // namespace airan::l1

@@ -1,0 +1,139 @@
+#include "airan/l1/ul_slot_processor.h"
+
+#include "airan/io/fapi_indication_conversion.h"
+#include "airan/phy/numerology.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace airan::l1 {
+namespace {
+
+phy::Numerology numerology_of(const phy::CellConfig& cell) {
+  return phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+}
+
+} // namespace
+
+UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                                 const UlSlotProcessorConfig& config)
+    : cell_(cell), num_rx_antennas_(num_rx_antennas),
+      demodulator_(numerology_of(cell), cell.num_prbs),
+      grid_(num_rx_antennas, numerology_of(cell).symbols_per_slot(), 12 * cell.num_prbs) {
+  if (config.max_layers == 0 || config.max_layers > 4) {
+    throw std::invalid_argument("L1: max_layers " + std::to_string(config.max_layers) +
+                                " (1 .. 4)");
+  }
+  const unsigned largest = std::min(config.max_layers, num_rx_antennas);
+  for (const unsigned layers : {1U, 2U, 4U}) {
+    if (layers > largest) {
+      break;
+    }
+    phy::CellConfig layer_cell = cell;
+    layer_cell.num_antenna_ports = layers;
+    phy::PuschReceiverConfig receiver_config;
+    receiver_config.num_rx_antennas = num_rx_antennas;
+    receiver_config.max_layers = layers;
+    receiver_config.num_threads = std::max(config.num_threads, 1U);
+    receiver_config.num_harq_buffers = config.num_harq_buffers;
+    receiver_config.max_tbs = config.max_tbs;
+    receiver_config.front_end = config.front_end;
+    LayerReceiver entry;
+    entry.layers = layers;
+    entry.receiver = std::make_unique<phy::PuschReceiver>(layer_cell, receiver_config);
+    entry.pdus.reserve(io::fapi_max_pusch_pdus);
+    entry.request_index.reserve(io::fapi_max_pusch_pdus);
+    entry.results.reserve(io::fapi_max_pusch_pdus);
+    receivers_.push_back(std::move(entry));
+  }
+  results_.reserve(io::fapi_max_pusch_pdus);
+}
+
+UlSlotProcessor::~UlSlotProcessor() = default;
+
+UlSlotProcessor::LayerReceiver* UlSlotProcessor::receiver_for(unsigned layers) {
+  for (auto& entry : receivers_) {
+    if (entry.layers == layers) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
+bool UlSlotProcessor::supports_layers(unsigned layers) const {
+  return std::ranges::any_of(receivers_,
+                             [&](const LayerReceiver& entry) { return entry.layers == layers; });
+}
+
+std::size_t UlSlotProcessor::slot_length(unsigned slot) const {
+  return receivers_.front().receiver->slot_length(slot);
+}
+
+UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
+                                       const ReceivedSlot& samples, io::FapiCrcIndication& crc,
+                                       io::FapiRxDataIndication& rx_data) {
+  UlSlotOutcome outcome;
+  const auto pdus = request.pdus();
+  results_.resize(pdus.size());
+  for (auto& entry : receivers_) {
+    entry.pdus.clear();
+    entry.request_index.clear();
+  }
+  // Sort the PDUs onto the receivers of their layer counts.
+  for (std::size_t i = 0; i < pdus.size(); ++i) {
+    LayerReceiver* entry = receiver_for(pdus[i].num_layers);
+    if (entry != nullptr && samples.has_samples()) {
+      entry->pdus.push_back(pdus[i]);
+      entry->request_index.push_back(i);
+      continue;
+    }
+    auto& result = results_[i];
+    result.handle = pdus[i].handle;
+    result.rnti = pdus[i].rnti;
+    result.harq_process_id = pdus[i].harq_process_id;
+    result.tb_crc_ok = false;
+    result.decoding = {};
+    result.measurements = {};
+    if (entry == nullptr) {
+      result.error = "no receiver for " + std::to_string(pdus[i].num_layers) + " layers";
+      ++outcome.num_unsupported;
+    } else {
+      result.error = "no samples for the slot";
+      outcome.samples_missing = true;
+    }
+  }
+  // The grid: as delivered, or demodulated from time-domain IQ.
+  const phy::ResourceGrid* grid = samples.grid;
+  if (grid == nullptr && !samples.iq.empty()) {
+    const std::size_t per_antenna = slot_length(request.slot);
+    if (samples.iq.size() != per_antenna * num_rx_antennas_) {
+      throw std::invalid_argument("L1: slot " + std::to_string(request.slot) + " has " +
+                                  std::to_string(samples.iq.size()) + " IQ samples, expected " +
+                                  std::to_string(per_antenna * num_rx_antennas_));
+    }
+    for (unsigned r = 0; r < num_rx_antennas_; ++r) {
+      demodulator_.demodulate_slot(samples.iq.subspan(r * per_antenna, per_antenna), request.slot,
+                                   grid_, r);
+    }
+    grid = &grid_;
+  }
+  for (auto& entry : receivers_) {
+    if (entry.pdus.empty()) {
+      continue;
+    }
+    entry.receiver->process_slot(*grid, request.slot, entry.pdus, entry.results);
+    for (std::size_t j = 0; j < entry.pdus.size(); ++j) {
+      std::swap(results_[entry.request_index[j]], entry.results[j]);
+      ++outcome.num_decoded;
+    }
+  }
+  for (const auto& result : results_) {
+    outcome.num_crc_ok += result.tb_crc_ok ? 1U : 0U;
+  }
+  io::to_slot_indications(request, results_, cell_, crc, rx_data);
+  return outcome;
+}
+
+} // namespace airan::l1

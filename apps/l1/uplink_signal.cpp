@@ -1,0 +1,80 @@
+#include "airan/l1/uplink_signal.h"
+
+#include "airan/phy/snr_definition.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace airan::l1 {
+
+UplinkSignalGenerator::UplinkSignalGenerator(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                                             const apps::ChannelSpec& channel,
+                                             std::span<const unsigned> ue_layers, double snr_db,
+                                             std::uint64_t seed)
+    : noise_(seed), noise_variance_(phy::noise_variance_from_snr_db(snr_db)), seed_(seed),
+      time_domain_(channel.domain == apps::ChannelDomain::time) {
+  for (std::size_t u = 0; u < ue_layers.size(); ++u) {
+    apps::LinkScenario scenario;
+    scenario.cell = cell;
+    scenario.cell.num_antenna_ports = ue_layers[u];
+    scenario.num_rx_antennas = num_rx_antennas;
+    scenario.channel = channel;
+    auto simulator = std::make_unique<apps::SlotSimulator>(scenario);
+    simulator->reseed_channel(apps::derive_seed(seed, u, 0xC4A7));
+    simulators_.push_back(std::move(simulator));
+  }
+  if (simulators_.empty()) {
+    throw std::invalid_argument("uplink signal: no UE");
+  }
+  const auto& shape = simulators_.front()->received_grid();
+  grid_ = phy::ResourceGrid(shape.num_ports(), shape.num_symbols(), shape.num_subcarriers());
+  tbs_.reserve(64);
+}
+
+UplinkSignalGenerator::~UplinkSignalGenerator() = default;
+
+void UplinkSignalGenerator::generate(std::span<const UeTransmission> transmissions,
+                                     std::uint64_t absolute_slot) {
+  grid_.fill_zero();
+  iq_.clear();
+  tbs_.resize(transmissions.size());
+  for (std::size_t i = 0; i < transmissions.size(); ++i) {
+    const UeTransmission& tx = transmissions[i];
+    if (tx.ue >= simulators_.size()) {
+      throw std::invalid_argument("uplink signal: no UE " + std::to_string(tx.ue));
+    }
+    apps::SlotSimulator& simulator = *simulators_[tx.ue];
+    // Noise-free: the UEs add up at the antennas, then the receiver noise is added once.
+    simulator.simulate(std::span(&tx.pusch, 1), absolute_slot, tx.tb_seed, 0, 0.0F);
+    tbs_[i] = simulator.tb_bits(0);
+    if (time_domain_) {
+      const auto received = simulator.received_iq();
+      if (iq_.empty()) {
+        iq_.assign(received.begin(), received.end());
+      } else {
+        std::transform(iq_.begin(), iq_.end(), received.begin(), iq_.begin(),
+                       [](phy::cf32 a, phy::cf32 b) { return a + b; });
+      }
+    } else {
+      const auto received = simulator.received_grid().elements();
+      auto sum = grid_.elements();
+      std::transform(sum.begin(), sum.end(), received.begin(), sum.begin(),
+                     [](phy::cf32 a, phy::cf32 b) { return a + b; });
+    }
+  }
+  noise_.reseed(apps::derive_seed(seed_, absolute_slot, 0x40153));
+  if (time_domain_) {
+    if (iq_.empty()) {
+      // Noise only: a slot of the right length per antenna.
+      const auto& numerology = simulators_.front()->numerology();
+      const std::size_t samples = numerology.slot_length(
+          static_cast<unsigned>(absolute_slot % numerology.slots_per_frame()));
+      iq_.assign(samples * grid_.num_ports(), phy::cf32(0.0F, 0.0F));
+    }
+    noise_.add(iq_, noise_variance_);
+  } else {
+    noise_.add(grid_, noise_variance_);
+  }
+}
+
+} // namespace airan::l1

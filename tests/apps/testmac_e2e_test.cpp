@@ -1,0 +1,124 @@
+// End to end: the test MAC drives the FAPI L1 (own thread) over UDP and over shared memory with
+// the committed four-UE HARQ pattern (200 slots), and every TB must come back once, correct,
+// with some first transmissions failing and recovered by HARQ combining.
+#include "airan/l1/launch_pattern.h"
+#include "airan/l1/test_mac.h"
+
+#include "../support/run_airan.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace airan::l1 {
+namespace {
+
+LaunchPattern four_ue_pattern() {
+  return load_launch_pattern(test::repo_root() / "configs/patterns/four_ue_harq.yaml");
+}
+
+void expect_every_tb_delivered(const TestMacReport& report, const LaunchPattern& pattern) {
+  EXPECT_EQ(report.mismatches, 0U);
+  for (const auto& detail : report.mismatch_details) {
+    ADD_FAILURE() << detail;
+  }
+  EXPECT_TRUE(report.passed());
+  // 4 UEs scheduled every slot for 200 slots: every slot carries 4 PDUs.
+  EXPECT_EQ(report.new_tbs + report.retransmissions, report.pdus_sent);
+  EXPECT_GE(report.pdus_sent, pattern.ues.size() * pattern.num_slots);
+  EXPECT_EQ(report.new_tbs, report.tbs_delivered);
+  EXPECT_EQ(report.tbs_lost, 0U);
+  EXPECT_EQ(report.crc_ok, report.tbs_delivered);
+  EXPECT_EQ(report.crc_ok + report.crc_failed, report.pdus_sent);
+  // The channel and SNR are chosen so that HARQ has work to do.
+  EXPECT_GT(report.first_transmissions_failed, 10U);
+  EXPECT_EQ(report.recovered_by_harq, report.first_transmissions_failed);
+  EXPECT_GE(report.retransmissions, report.first_transmissions_failed);
+  EXPECT_EQ(report.error_indications, 0U);
+  // The L1's own view agrees.
+  EXPECT_EQ(report.l1.pdus_decoded, report.pdus_sent);
+  EXPECT_EQ(report.l1.crc_ok, report.crc_ok);
+  EXPECT_EQ(report.l1.crc_failed, report.crc_failed);
+  EXPECT_EQ(report.l1.error_indications_sent, 0U);
+  EXPECT_EQ(report.l1.send_failures, 0U);
+  EXPECT_EQ(report.l1_latency.count, report.l1.slots_processed);
+  EXPECT_GT(report.l1_latency.p50_us, 0.0);
+}
+
+TEST(TestMacEndToEnd, FourUesWithHarqOverUdp) {
+  const LaunchPattern pattern = four_ue_pattern();
+  ASSERT_EQ(pattern.ues.size(), 4U);
+  ASSERT_EQ(pattern.num_slots, 200U);
+  TestMacOptions options;
+  options.transport = TransportKind::udp;
+  const TestMacReport report = run_test_mac_session(pattern, options);
+  expect_every_tb_delivered(report, pattern);
+}
+
+TEST(TestMacEndToEnd, FourUesWithHarqOverSharedMemory) {
+  const LaunchPattern pattern = four_ue_pattern();
+  TestMacOptions options;
+  options.transport = TransportKind::shm;
+  const TestMacReport report = run_test_mac_session(pattern, options);
+  expect_every_tb_delivered(report, pattern);
+}
+
+TEST(TestMacEndToEnd, TimeDomainSamplesOverSharedMemory) {
+  // The L1 OFDM-demodulates time-domain IQ from the source instead of taking the grid.
+  LaunchPattern pattern = four_ue_pattern();
+  pattern.channel.domain = apps::ChannelDomain::time;
+  pattern.num_slots = 60;
+  TestMacOptions options;
+  options.transport = TransportKind::shm;
+  const TestMacReport report = run_test_mac_session(pattern, options);
+  EXPECT_TRUE(report.passed()) << report.mismatches;
+  EXPECT_EQ(report.new_tbs, report.tbs_delivered);
+}
+
+TEST(TestMacEndToEnd, LowSnrLosesTbsAndFails) {
+  // The checks can fail: at -5 dB nothing decodes, every TB is lost after 4 transmissions.
+  LaunchPattern pattern = four_ue_pattern();
+  pattern.snr_db = -5.0;
+  pattern.num_slots = 12;
+  const TestMacReport report = run_test_mac_session(pattern, {});
+  EXPECT_FALSE(report.passed());
+  EXPECT_EQ(report.tbs_delivered, 0U);
+  EXPECT_EQ(report.tbs_lost, report.new_tbs);
+  EXPECT_EQ(report.retransmissions, 3 * report.new_tbs);
+}
+
+TEST(TestMacCli, PassesAndPrintsSummary) {
+  const auto result = test::run_airan(
+      "testmac --pattern " + (test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() +
+      " --transport shm --slots 40");
+  EXPECT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("slot     39"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("latency L1"), std::string::npos);
+  EXPECT_EQ(test::last_line(result.output), "PASS: 0 mismatch(es)");
+}
+
+TEST(TestMacCli, ExitsNonZeroOnMismatch) {
+  const auto result = test::run_airan(
+      "testmac --pattern " + (test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() +
+      " --transport udp --slots 8 --snr -5 --quiet");
+  EXPECT_EQ(result.status, 1) << result.output;
+  EXPECT_NE(result.output.find("lost after 4 transmissions"), std::string::npos) << result.output;
+}
+
+TEST(TestMacCli, BadPatternNamesTheKey) {
+  const auto dir = test::scratch_dir("testmac_pattern");
+  const auto path = dir / "bad.yaml";
+  {
+    std::ofstream file(path);
+    file << "cell: {num_prbs: 24, numerology: 1}\nues:\n  - rnti: 5\n    pusch: {prb_size: 6, "
+            "mcs_idx: 3}\n";
+  }
+  const auto result = test::run_airan("testmac --pattern " + path.string());
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("ues[0].pusch: unknown key 'mcs_idx'"), std::string::npos)
+      << result.output;
+}
+
+} // namespace
+} // namespace airan::l1
