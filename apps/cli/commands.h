@@ -44,7 +44,4 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line);
 /// `airan testmac --pattern FILE --transport udp|shm`: test MAC against the in-process FAPI L1.
 Command add_testmac_command(CLI::App& parent);
 
-/// `airan testmac --pattern FILE --transport udp|shm`: test MAC against the in-process FAPI L1.
-Command add_testmac_command(CLI::App& parent);
-
 } // namespace airan::cli

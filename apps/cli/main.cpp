@@ -25,7 +25,6 @@ int main(int argc, char** argv) {
   commands.push_back(airan::cli::add_ru_emulator_command(app));
   commands.push_back(airan::cli::add_eval_command(app, command_line));
   commands.push_back(airan::cli::add_testmac_command(app));
-  commands.push_back(airan::cli::add_testmac_command(app));
 
   try {
     app.parse(argc, argv);
