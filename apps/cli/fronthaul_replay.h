@@ -18,6 +18,7 @@ struct FronthaulReplayOptions {
   unsigned threads = 1;
   bool quiet = false;
   bool no_dpdk = false;        ///< Read the pcap directly (no EAL).
+  bool ingest_only = false;    ///< Assemble slots but run no receiver (ingest throughput).
   std::uint64_t max_slots = 0; ///< Live: stop after this many slots (0: at the timeout).
   double timeout_s = 10.0;     ///< Live: stop after this long.
   FronthaulOptions fronthaul;

@@ -154,6 +154,8 @@ Command add_replay_command(CLI::App& parent) {
       ->check(CLI::ExistingFile);
   add_fronthaul_options(*app, o->fronthaul.fronthaul);
   app->add_flag("--no-dpdk", o->fronthaul.no_dpdk, "Fronthaul: read the pcap without DPDK");
+  app->add_flag("--ingest-only", o->fronthaul.ingest_only,
+                "Fronthaul: assemble slots without decoding (ingest frames/s and Gbit/s)");
   app->add_option("--slots", o->fronthaul.max_slots, "Live: stop after this many slots");
   app->add_option("--timeout", o->fronthaul.timeout_s, "Live: stop after this many seconds")
       ->capture_default_str();
