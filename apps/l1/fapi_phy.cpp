@@ -378,13 +378,12 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
     // Samples of the wrong shape: report every PDU as failed and carry on.
     outcome = processor->process(slot.request, ReceivedSlot{}, *crc, *rx_data);
   }
-  send(*rx_data);
-  const bool sent = send(*crc);
-  const auto left = SteadyClock::now();
   std::uint64_t failed = 0;
   for (const auto& entry : crc->entries()) {
     failed += entry.tb_crc_status != 0 ? 1U : 0U;
   }
+  // Counted before the indications leave, so that a MAC reading the counters after it got them
+  // sees them.
   count([&](L1Counters& c) {
     ++c.slots_processed;
     c.slots_without_samples += outcome.samples_missing ? 1U : 0U;
@@ -392,6 +391,9 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
     c.crc_ok += crc->num_crcs - failed;
     c.crc_failed += failed;
   });
+  send(*rx_data);
+  const bool sent = send(*crc);
+  const auto left = SteadyClock::now();
   if (sent && received.has_samples()) {
     std::lock_guard lock(stats_mutex);
     if (latencies.size() < config.max_latency_samples) {

@@ -1,0 +1,185 @@
+// Pieces of the FAPI L1: slot addressing, the slot clock, the in-memory IQ source, launch
+// pattern parsing (with its error messages) and the per-port-count slot processor.
+#include "airan/io/fapi_pusch_conversion.h"
+#include "airan/l1/iq_source.h"
+#include "airan/l1/launch_pattern.h"
+#include "airan/l1/slot_clock.h"
+#include "airan/l1/ul_slot_processor.h"
+#include "airan/l1/uplink_signal.h"
+
+#include "../support/run_airan.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace airan::l1 {
+namespace {
+
+TEST(SlotAddress, WrapsAtSfn1024AndFindsTheNearestSlot) {
+  EXPECT_EQ(to_slot_address(0, 20), (FapiSlotAddress{0, 0}));
+  EXPECT_EQ(to_slot_address(21, 20), (FapiSlotAddress{1, 1}));
+  EXPECT_EQ(to_slot_address(1024 * 20 + 3, 20), (FapiSlotAddress{0, 3}));
+  EXPECT_EQ(nearest_absolute_slot(100, {5, 0}, 20), 100U);
+  EXPECT_EQ(nearest_absolute_slot(100, {4, 19}, 20), 99U);  // just before
+  EXPECT_EQ(nearest_absolute_slot(100, {5, 8}, 20), 108U); // just after
+  // Around the SFN wrap: (1023, 19) is the slot before (0, 0) of the next period.
+  const std::uint64_t wrap = 1024 * 20;
+  EXPECT_EQ(nearest_absolute_slot(wrap + 1, {1023, 19}, 20), wrap - 1);
+  EXPECT_EQ(nearest_absolute_slot(wrap - 1, {0, 2}, 20), wrap + 2);
+  // Never before slot 0.
+  EXPECT_EQ(nearest_absolute_slot(0, {1023, 19}, 20), wrap - 1);
+}
+
+TEST(SlotClock, RealTimeTicksEverySlotPeriod) {
+  SlotClock clock(1, SlotClockMode::real_time, 10.0); // 5 ms per slot
+  EXPECT_EQ(clock.period(), std::chrono::microseconds(5000));
+  InMemoryIqSource source({});
+  const auto start = SteadyClock::now();
+  clock.start(start);
+  EXPECT_FALSE(clock.current_slot_ended(start + std::chrono::microseconds(4900), source));
+  EXPECT_TRUE(clock.current_slot_ended(start + std::chrono::microseconds(5000), source));
+  clock.advance();
+  EXPECT_EQ(clock.current_slot_end(), start + std::chrono::microseconds(10000));
+  EXPECT_THROW(SlotClock(5, SlotClockMode::stepped), std::invalid_argument);
+  EXPECT_THROW((void)parse_slot_clock_mode("fast"), std::invalid_argument);
+}
+
+TEST(SlotClock, SteppedEndsWhenTheSamplesAreIn) {
+  SlotClock clock(0, SlotClockMode::stepped);
+  InMemoryIqSource source({2, 1, 14, 12, 0});
+  clock.start(SteadyClock::now());
+  EXPECT_FALSE(clock.current_slot_ended(SteadyClock::now(), source));
+  ASSERT_TRUE(source.push_empty(0, 0, std::chrono::milliseconds(1)));
+  EXPECT_TRUE(clock.current_slot_ended(SteadyClock::now(), source));
+}
+
+TEST(InMemoryIqSource, HoldsReleasesAndBlocksWhenFull) {
+  InMemoryIqSource source({2, 1, 2, 12, 64});
+  phy::ResourceGrid grid(1, 2, 12);
+  grid.elements()[5] = {1.0F, 2.0F};
+  ASSERT_TRUE(source.push_grid(0, 1, grid, std::chrono::milliseconds(1)));
+  const std::vector<phy::cf32> iq(10, phy::cf32(3.0F, 0.0F));
+  ASSERT_TRUE(source.push_iq(0, 2, iq, std::chrono::milliseconds(1)));
+  // Both entries used: a third push times out.
+  EXPECT_FALSE(source.push_empty(0, 3, std::chrono::milliseconds(5)));
+  ReceivedSlot slot;
+  EXPECT_FALSE(source.try_acquire(0, 3, slot));
+  ASSERT_TRUE(source.try_acquire(0, 1, slot));
+  ASSERT_NE(slot.grid, nullptr);
+  EXPECT_EQ(slot.grid->elements()[5], phy::cf32(1.0F, 2.0F));
+  ASSERT_TRUE(source.try_acquire(0, 2, slot));
+  EXPECT_EQ(slot.grid, nullptr);
+  EXPECT_EQ(slot.iq.size(), 10U);
+  // A producer waiting for room gets it when the consumer releases.
+  std::thread producer(
+      [&] { EXPECT_TRUE(source.push_empty(0, 3, std::chrono::seconds(2))); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  source.release(0, 1);
+  producer.join();
+  ASSERT_TRUE(source.try_acquire(0, 3, slot));
+  EXPECT_FALSE(slot.has_samples());
+  EXPECT_THROW(source.push_grid(0, 4, phy::ResourceGrid(2, 2, 12), std::chrono::seconds(0)),
+               std::invalid_argument);
+}
+
+TEST(LaunchPattern, CommittedPatternParses) {
+  const auto pattern =
+      load_launch_pattern(test::repo_root() / "configs/patterns/four_ue_harq.yaml");
+  EXPECT_EQ(pattern.name, "four_ue_harq");
+  EXPECT_EQ(pattern.cell.num_prbs, 24U);
+  EXPECT_EQ(pattern.num_rx_antennas, 2U);
+  ASSERT_EQ(pattern.ues.size(), 4U);
+  EXPECT_EQ(pattern.ues[2].rnti, 0x4603);
+  EXPECT_EQ(pattern.ues[2].pusch.rnti, 0x4603);
+  EXPECT_EQ(pattern.ues[2].pusch.prb_start, 12U);
+  EXPECT_EQ(pattern.ues[2].pusch.bwp_size, 24U); // defaulted to the carrier
+  EXPECT_EQ(pattern.harq.rv_sequence, (std::vector<unsigned>{0, 2, 3, 1}));
+  EXPECT_EQ(pattern.channel.model, "TDL-C");
+}
+
+TEST(LaunchPattern, ErrorsNameTheKey) {
+  const auto error_of = [](const std::string& text) {
+    try {
+      (void)parse_launch_pattern(text, "p.yaml");
+    } catch (const PatternError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string cell = "cell: {num_prbs: 24, numerology: 1}\n";
+  const std::string ue = "ues: [{rnti: 1, pusch: {prb_size: 4}}]\n";
+  EXPECT_EQ(error_of(cell + ue + "snr: 3\n"), "p.yaml: pattern: unknown key 'snr'");
+  EXPECT_EQ(error_of(ue), "p.yaml: cell: missing (the cell the MAC configures)");
+  EXPECT_EQ(error_of(cell), "p.yaml: ues: expected a non-empty list of UEs");
+  EXPECT_EQ(error_of(cell + "harq: {rv_sequence: [0, 4]}\n" + ue),
+            "p.yaml: harq.rv_sequence: 4 is outside 0 .. 3");
+  EXPECT_EQ(error_of(cell + "ues: [{rnti: 1, pusch: {prb_size: 4}}, {rnti: 1, pusch: {}}]\n"),
+            "p.yaml: ues[1].rnti: RNTI used by another UE");
+  EXPECT_NE(error_of(cell + "ues: [{rnti: 1, pusch: {prb_start: 20, prb_size: 8}}]\n")
+                .find("p.yaml: ues[0].pusch"),
+            std::string::npos);
+  EXPECT_NE(error_of(cell + "channel: {model: TDL-Q}\n" + ue).find("p.yaml: channel"),
+            std::string::npos);
+  EXPECT_EQ(error_of(cell + "ues: [{rnti: 1, pusch: {prb_size: 4, num_layers: 2, dmrs_ports: [0, 1]}}]\n"),
+            "p.yaml: ues[0].pusch.num_layers: more layers than receive antennas");
+}
+
+TEST(UlSlotProcessor, DecodesEachPortCountOnItsOwnReceiver) {
+  // One 1-layer and one 2-layer UE in the same slot, on a cell whose num_antenna_ports is 1.
+  phy::CellConfig cell;
+  cell.num_prbs = 24;
+  cell.numerology = 1;
+  const unsigned layers[] = {1, 2};
+  UplinkSignalGenerator signal(cell, 2, apps::ChannelSpec{}, layers, 30.0, 3);
+  UlSlotProcessorConfig config;
+  config.max_layers = 2;
+  UlSlotProcessor processor(cell, 2, config);
+  EXPECT_TRUE(processor.supports_layers(1));
+  EXPECT_TRUE(processor.supports_layers(2));
+  EXPECT_FALSE(processor.supports_layers(4)); // only 2 receive antennas
+
+  std::vector<UeTransmission> tx(2);
+  for (unsigned u = 0; u < 2; ++u) {
+    tx[u].ue = u;
+    tx[u].tb_seed = 40 + u;
+    auto& p = tx[u].pusch;
+    p.rnti = static_cast<std::uint16_t>(100 + u);
+    p.handle = u;
+    p.bwp_size = 24;
+    p.prb_start = 12 * u;
+    p.prb_size = 12;
+    p.mcs_index = 10;
+    p.num_layers = u + 1;
+    p.dmrs_ports = u == 0 ? 0b1 : 0b11;
+  }
+  signal.generate(tx, 4);
+  io::FapiSlotRequest request;
+  request.slot = 4;
+  request.pusch[0] = tx[0].pusch;
+  request.pusch[1] = tx[1].pusch;
+  request.source_index[1] = 1;
+  request.num_pusch = 2;
+  ReceivedSlot samples;
+  samples.grid = &signal.grid();
+  auto crc = std::make_unique<io::FapiCrcIndication>();
+  auto rx_data = std::make_unique<io::FapiRxDataIndication>();
+  const auto outcome = processor.process(request, samples, *crc, *rx_data);
+  EXPECT_EQ(outcome.num_decoded, 2U);
+  EXPECT_EQ(outcome.num_crc_ok, 2U);
+  ASSERT_EQ(crc->num_crcs, 2U);
+  for (unsigned u = 0; u < 2; ++u) {
+    EXPECT_EQ(crc->crcs[u].tb_crc_status, 0);
+    std::vector<std::uint8_t> bytes;
+    phy::pack_bits_msb_first(signal.tb_bits(u), bytes);
+    EXPECT_TRUE(std::ranges::equal(rx_data->pdus[u].payload, bytes));
+  }
+  // Without samples every PDU fails.
+  const auto missing = processor.process(request, ReceivedSlot{}, *crc, *rx_data);
+  EXPECT_TRUE(missing.samples_missing);
+  EXPECT_EQ(crc->crcs[0].tb_crc_status, 1);
+  EXPECT_EQ(crc->crcs[1].tb_crc_status, 1);
+}
+
+} // namespace
+} // namespace airan::l1

@@ -1,0 +1,263 @@
+// The FAPI L1 state machine and its error handling: every message in every state, late / early /
+// duplicate / invalid UL_TTI.requests, port counts, garbage and fuzzed buffers. After each fault
+// the PHY must answer with the spec's error code, count it, and still decode the next slot.
+#include "l1_phy_test_harness.h"
+
+#include <random>
+
+namespace airan::l1 {
+namespace {
+
+using io::FapiErrorCode;
+using io::FapiMessageType;
+using test::PhyHarness;
+
+std::uint8_t id_of(FapiMessageType type) {
+  return static_cast<std::uint8_t>(type);
+}
+
+/// Sends UL_TTI + signal for slot (sfn, slot) and checks the TB comes back with its bytes.
+void expect_slot_decodes(PhyHarness& h, std::uint16_t sfn, std::uint16_t slot,
+                         std::uint32_t handle) {
+  const phy::PuschConfig pusch = test::harness_pusch(handle, 2);
+  h.send(h.ul_tti(sfn, slot, std::span(&pusch, 1)));
+  const auto tb = h.push_signal(sfn, slot, pusch, handle);
+  const auto rx_data = h.wait_for(FapiMessageType::rx_data_indication);
+  const auto crc = h.wait_for(FapiMessageType::crc_indication);
+  ASSERT_TRUE(rx_data && crc);
+  ASSERT_EQ(crc->crcs.size(), 1U);
+  EXPECT_EQ(crc->sfn, sfn);
+  EXPECT_EQ(crc->slot_number, slot);
+  EXPECT_EQ(crc->crcs[0].handle, handle);
+  EXPECT_EQ(crc->crcs[0].rnti, 0x4601);
+  EXPECT_EQ(crc->crcs[0].harq_id, 2);
+  EXPECT_EQ(crc->crcs[0].tb_crc_status, 0);
+  ASSERT_EQ(rx_data->payloads.size(), 1U);
+  EXPECT_EQ(rx_data->payloads[0], tb);
+}
+
+TEST(FapiPhy, AnswersEveryMessageInEveryState) {
+  PhyHarness h;
+  // IDLE
+  h.send(io::FapiParamRequest{});
+  auto param = h.wait_for(FapiMessageType::param_response);
+  ASSERT_TRUE(param);
+  EXPECT_EQ(param->response_code, FapiErrorCode::msg_ok);
+  EXPECT_EQ(param->phy_state, 0);
+  for (const auto type : {FapiMessageType::start_request, FapiMessageType::stop_request}) {
+    if (type == FapiMessageType::start_request) {
+      h.send(io::FapiStartRequest{});
+    } else {
+      h.send(io::FapiStopRequest{});
+    }
+    const auto error = h.wait_for(FapiMessageType::error_indication);
+    ASSERT_TRUE(error);
+    EXPECT_EQ(error->error.message_id, id_of(type));
+    EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_invalid_state);
+  }
+  const phy::PuschConfig pusch = test::harness_pusch(1, 0);
+  h.send(h.ul_tti(0, 0, std::span(&pusch, 1)));
+  auto error = h.wait_for(FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.message_id, id_of(FapiMessageType::ul_tti_request));
+  EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_invalid_state);
+  // CONFIG without the mandatory TLVs: refused, still IDLE.
+  io::FapiConfigRequest incomplete;
+  incomplete.phy_cell_id = 3;
+  h.send(incomplete);
+  auto config = h.wait_for(FapiMessageType::config_response);
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->response_code, FapiErrorCode::msg_invalid_config);
+  EXPECT_EQ(h.phy().state(), PhyState::idle);
+  // CONFIG with more receive antennas than the receiver takes: refused too.
+  h.send(io::to_fapi_config_request(h.cell(), 17));
+  config = h.wait_for(FapiMessageType::config_response);
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->response_code, FapiErrorCode::msg_invalid_config);
+  EXPECT_EQ(h.phy().state(), PhyState::idle);
+  // CONFIGURED, then RUNNING.
+  h.configure_and_start();
+  EXPECT_EQ(h.phy().state(), PhyState::running);
+  h.send(io::FapiParamRequest{});
+  param = h.wait_for(FapiMessageType::param_response);
+  ASSERT_TRUE(param);
+  EXPECT_EQ(param->response_code, FapiErrorCode::msg_invalid_state);
+  h.send(io::to_fapi_config_request(h.cell(), PhyHarness::rx));
+  config = h.wait_for(FapiMessageType::config_response);
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->response_code, FapiErrorCode::msg_invalid_state);
+  h.send(io::FapiStartRequest{});
+  error = h.wait_for(FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_invalid_state);
+  // A message only a PHY sends.
+  h.send(io::FapiSlotIndication{});
+  error = h.wait_for(FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.message_id, id_of(FapiMessageType::slot_indication));
+  EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_invalid_state);
+  // Still serving slots.
+  expect_slot_decodes(h, 0, 0, 77);
+  h.send(io::FapiStopRequest{});
+  ASSERT_TRUE(h.wait_for(FapiMessageType::stop_indication));
+  EXPECT_EQ(h.phy().state(), PhyState::configured);
+  // START again restarts at (0, 0).
+  h.send(io::FapiStartRequest{});
+  const auto slot = h.wait_for(FapiMessageType::slot_indication);
+  ASSERT_TRUE(slot);
+  EXPECT_EQ(slot->slot.sfn, 0);
+  EXPECT_EQ(slot->slot.slot, 0);
+  expect_slot_decodes(h, 0, 0, 78);
+
+  const L1Counters c = h.phy().counters();
+  EXPECT_EQ(c.invalid_state, 6U); // START, STOP, UL_TTI (idle); PARAM, CONFIG, START (running)
+  EXPECT_EQ(c.config_rejected, 2U);
+  EXPECT_EQ(c.unexpected_messages, 1U);
+  EXPECT_EQ(c.crc_ok, 2U);
+  EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_invalid_state)], 7U);
+  EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_invalid_config)], 2U);
+}
+
+TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
+  PhyHarness h;
+  h.configure_and_start();
+  expect_slot_decodes(h, 0, 0, 1); // the clock is now at slot (0, 1)
+
+  // Late: slot (0, 0) is over.
+  const phy::PuschConfig pusch = test::harness_pusch(5, 1);
+  h.send(h.ul_tti(0, 0, std::span(&pusch, 1)));
+  auto error = h.wait_for(FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
+  EXPECT_EQ(error->error.slot, 0);
+  // Too far ahead (more than 8 slots).
+  h.send(h.ul_tti(0, 15, std::span(&pusch, 1)));
+  error = h.wait_for(FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.error_code, FapiErrorCode::sfn_out_of_sync);
+  // Slot number beyond the numerology's 20 slots per frame: the codec accepts it (<= 159).
+  h.send(h.ul_tti(0, 25, std::span(&pusch, 1)));
+  error = h.wait_for(FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_invalid_sfn);
+  // HARQ process id 16 (10.02 allows 0 .. 15): patch the byte of a valid message.
+  auto bytes = h.encode(h.ul_tti(0, 1, std::span(&pusch, 1)));
+  // PHY header 2 + message header 6 + UL_TTI fields 9 + pduType/pduSize 4, then offset 83.
+  const std::size_t harq_offset = 2 + 6 + 9 + 4 + 83;
+  ASSERT_EQ(bytes.at(harq_offset), 1); // harq_pusch has HARQ id 1
+  bytes[harq_offset] = 16;
+  h.send_raw(bytes);
+  error = h.wait_for(FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.message_id, id_of(FapiMessageType::ul_tti_request));
+  EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
+
+  // Slot (0, 1): one good PDU, one with frequency hopping (refused by the conversion), one with
+  // two layers (this L1 was built for one): ERROR.indication, and failed CRCs for the two.
+  phy::PuschConfig good = test::harness_pusch(10, 2);
+  phy::PuschConfig two_layers = test::harness_pusch(12, 4);
+  two_layers.rnti = 0x4603;
+  two_layers.num_layers = 2;
+  two_layers.dmrs_ports = 0b11;
+  two_layers.prb_start = 12;
+  io::FapiUlTtiRequest request = h.ul_tti(0, 1, std::span(&good, 1));
+  phy::CellConfig two_port_cell = h.cell();
+  two_port_cell.num_antenna_ports = 2;
+  ASSERT_TRUE(io::to_fapi_pusch_pdu(two_layers, two_port_cell, request.pusch[1]).ok());
+  request.pusch[2] = request.pusch[0];
+  request.pusch[2].handle = 11;
+  request.pusch[2].rnti = 0x4602;
+  request.pusch[2].frequency_hopping = 1;
+  request.pusch_pdu_index[1] = 1;
+  request.pusch_pdu_index[2] = 2;
+  request.num_pusch = 3;
+  h.send(request);
+  error = h.wait_for(FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
+  // Duplicate UL_TTI.request for slot (0, 1).
+  h.send(request);
+  error = h.wait_for(FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
+
+  const auto tb = h.push_signal(0, 1, good, 99);
+  const auto rx_data = h.wait_for(FapiMessageType::rx_data_indication);
+  const auto crc = h.wait_for(FapiMessageType::crc_indication);
+  ASSERT_TRUE(rx_data && crc);
+  ASSERT_EQ(crc->crcs.size(), 3U);
+  EXPECT_EQ(crc->crcs[0].handle, 10U);
+  EXPECT_EQ(crc->crcs[0].tb_crc_status, 0);
+  EXPECT_EQ(rx_data->payloads[0], tb);
+  for (int i = 1; i < 3; ++i) {
+    EXPECT_EQ(crc->crcs[i].tb_crc_status, 1);
+    EXPECT_TRUE(rx_data->payloads[i].empty());
+  }
+  EXPECT_TRUE(crc->crcs[1].handle == 11U || crc->crcs[2].handle == 11U);
+
+  // A slot with PUSCH but no samples: every CRC fails, the PHY goes on.
+  h.send(h.ul_tti(0, 2, std::span(&good, 1)));
+  ASSERT_TRUE(h.samples().push_empty(0, 2, std::chrono::seconds(1)));
+  const auto empty = h.wait_for(FapiMessageType::crc_indication);
+  ASSERT_TRUE(empty);
+  ASSERT_EQ(empty->crcs.size(), 1U);
+  EXPECT_EQ(empty->crcs[0].tb_crc_status, 1);
+  expect_slot_decodes(h, 0, 3, 20);
+
+  const L1Counters c = h.phy().counters();
+  EXPECT_EQ(c.ul_tti_late, 1U);
+  EXPECT_EQ(c.ul_tti_too_early, 1U);
+  EXPECT_EQ(c.ul_tti_duplicate, 1U);
+  EXPECT_EQ(c.undecodable_messages, 1U);
+  EXPECT_EQ(c.pdus_rejected, 2U);
+  EXPECT_EQ(c.slots_without_samples, 1U);
+  EXPECT_EQ(c.crc_ok, 3U);
+  EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_slot_err)], 4U);
+}
+
+TEST(FapiPhy, SurvivesGarbageAndFuzzedMessages) {
+  PhyHarness h;
+  h.configure_and_start();
+  std::mt19937 random(5);
+  const phy::PuschConfig pusch = test::harness_pusch(3, 1);
+  const auto valid = h.encode(h.ul_tti(0, 5, std::span(&pusch, 1)));
+  unsigned sent = 0;
+  for (int i = 0; i < 400; ++i) {
+    std::vector<std::uint8_t> unit;
+    if (i % 4 == 0) {
+      unit.resize(random() % 200); // garbage
+      for (auto& b : unit) {
+        b = static_cast<std::uint8_t>(random());
+      }
+    } else if (i % 4 == 1) {
+      unit.assign(valid.begin(), valid.begin() + static_cast<long>(random() % valid.size()));
+    } else {
+      unit = valid; // a valid UL_TTI.request with a few bytes flipped
+      for (int flips = 1 + static_cast<int>(random() % 4); flips > 0; --flips) {
+        unit[random() % unit.size()] ^= static_cast<std::uint8_t>(1U << (random() % 8));
+      }
+    }
+    h.send_raw(unit);
+    ++sent;
+    if (i % 50 == 49) {
+      // Let the PHY keep up (UDP drops what overflows its socket buffer).
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Whatever the fuzzing queued for slot (0, 0) is answered once its samples are in; then the
+  // PHY must decode the next slot exactly.
+  ASSERT_TRUE(h.samples().push_empty(0, 0, std::chrono::seconds(1)));
+  ASSERT_TRUE(h.wait_for(FapiMessageType::slot_indication));
+  const L1Counters c = h.phy().counters();
+  EXPECT_GT(c.undecodable_messages, 100U);
+  EXPECT_GE(c.error_indications_sent, c.undecodable_messages);
+  EXPECT_EQ(c.internal_errors, 0U);
+  EXPECT_LE(c.messages_received + c.undecodable_messages, sent + 2 + 400);
+  EXPECT_EQ(h.phy().state(), PhyState::running);
+  // The fuzzer may have queued work for the slots after 1 too; decode slot 1 exactly.
+  expect_slot_decodes(h, 0, 1, 500);
+}
+
+} // namespace
+} // namespace airan::l1

@@ -1,0 +1,219 @@
+/// \file
+/// \brief Test harness for the FAPI L1: a FapiPhy on its own thread behind loopback UDP, a MAC
+/// end that sends raw units and collects what comes back, and one UE's signal for a slot.
+#pragma once
+
+#include "airan/io/fapi_cell_conversion.h"
+#include "airan/io/fapi_codec.h"
+#include "airan/io/fapi_messages.h"
+#include "airan/io/fapi_pusch_conversion.h"
+#include "airan/io/fapi_udp_transport.h"
+#include "airan/l1/fapi_phy.h"
+#include "airan/l1/uplink_signal.h"
+#include "airan/phy/pusch_receiver.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace airan::l1::test {
+
+/// What the MAC end got back (the parts the tests look at).
+struct Received {
+  io::FapiMessageType type{};
+  io::FapiErrorIndication error;
+  io::FapiErrorCode response_code = io::FapiErrorCode::msg_ok;
+  io::FapiSlotIndication slot;
+  std::optional<std::uint16_t> phy_state;
+  std::vector<io::FapiCrc> crcs;
+  std::uint16_t sfn = 0;
+  std::uint16_t slot_number = 0;
+  std::vector<std::vector<std::uint8_t>> payloads;
+};
+
+inline phy::CellConfig harness_cell() {
+  phy::CellConfig cell;
+  cell.num_prbs = 24;
+  cell.numerology = 1;
+  cell.n_cell_id = 3;
+  return cell;
+}
+
+inline phy::PuschConfig harness_pusch(std::uint32_t handle, unsigned harq) {
+  phy::PuschConfig pusch;
+  pusch.rnti = 0x4601;
+  pusch.handle = handle;
+  pusch.bwp_size = 24;
+  pusch.prb_start = 0;
+  pusch.prb_size = 12;
+  pusch.mcs_table = phy::McsTable::qam64;
+  pusch.mcs_index = 9;
+  pusch.harq_process_id = harq;
+  pusch.dmrs_scrambling_id = 3;
+  pusch.data_scrambling_id = 3;
+  return pusch;
+}
+
+/// A running PHY (stepped clock, 1 layer, 2 rx) and its MAC end.
+class PhyHarness {
+public:
+  static constexpr unsigned rx = 2;
+
+  PhyHarness()
+      : cell_(harness_cell()),
+        samples_(InMemoryIqSourceConfig{4, rx, 14, 12 * cell_.num_prbs, 0}),
+        message_(std::make_unique<io::FapiMessage>()), buffer_(1 << 20), out_(1 << 20) {
+    mac_.set_remote("127.0.0.1", phy_transport_.local_port());
+    phy_transport_.set_remote("127.0.0.1", mac_.local_port());
+    FapiPhyConfig config;
+    config.receiver.max_layers = 1;
+    phy_ = std::make_unique<FapiPhy>(phy_transport_, samples_, config);
+    thread_ = std::thread([this] { phy_->run(); });
+    const unsigned layers[] = {1};
+    signal_ = std::make_unique<UplinkSignalGenerator>(cell_, rx, apps::ChannelSpec{}, layers,
+                                                      30.0, 11);
+  }
+  ~PhyHarness() {
+    phy_->request_stop();
+    thread_.join();
+  }
+
+  FapiPhy& phy() { return *phy_; }
+  InMemoryIqSource& samples() { return samples_; }
+  const phy::CellConfig& cell() const { return cell_; }
+
+  void send_raw(std::span<const std::uint8_t> unit) {
+    ASSERT_EQ(mac_.send(unit), io::FapiTransportStatus::ok);
+  }
+  template <typename Message> void send(const Message& message) {
+    std::size_t size = 0;
+    ASSERT_TRUE(io::encode_single_message(message, out_, size).ok());
+    send_raw(std::span(out_).first(size));
+  }
+  /// Encoded bytes of \p message.
+  template <typename Message> std::vector<std::uint8_t> encode(const Message& message) {
+    std::size_t size = 0;
+    EXPECT_TRUE(io::encode_single_message(message, out_, size).ok());
+    return {out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(size)};
+  }
+
+  /// Collects messages until one of \p type arrives (returned) or \p timeout passes.
+  std::optional<Received> wait_for(io::FapiMessageType type,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    const auto end = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < end) {
+      const auto result = mac_.receive(buffer_, std::chrono::milliseconds(5));
+      if (result.status != io::FapiTransportStatus::ok) {
+        continue;
+      }
+      io::FapiMessageReader reader(std::span<const std::uint8_t>(buffer_.data(), result.size));
+      io::FapiMessageView view;
+      std::optional<Received> match;
+      while (reader.next(view)) {
+        EXPECT_TRUE(io::decode_message(view, *message_).ok());
+        Received got = convert(*message_);
+        log_.push_back(got);
+        if (got.type == type && !match) {
+          match = got;
+        }
+      }
+      if (match) {
+        return match;
+      }
+    }
+    return std::nullopt;
+  }
+  /// Every message received so far.
+  const std::vector<Received>& log() const { return log_; }
+
+  /// CONFIG (2 rx, the harness cell) and START; returns after SLOT.indication (0, 0).
+  void configure_and_start() {
+    send(io::to_fapi_config_request(cell_, rx));
+    const auto response = wait_for(io::FapiMessageType::config_response);
+    ASSERT_TRUE(response);
+    ASSERT_EQ(response->response_code, io::FapiErrorCode::msg_ok);
+    send(io::FapiStartRequest{});
+    const auto slot = wait_for(io::FapiMessageType::slot_indication);
+    ASSERT_TRUE(slot);
+    EXPECT_EQ(slot->slot.sfn, 0);
+    EXPECT_EQ(slot->slot.slot, 0);
+  }
+
+  /// A UL_TTI.request for (sfn, slot) with \p pdus (as FAPI PDUs of the harness cell).
+  io::FapiUlTtiRequest ul_tti(std::uint16_t sfn, std::uint16_t slot,
+                              std::span<const phy::PuschConfig> pdus) {
+    io::FapiUlTtiRequest request;
+    request.sfn = sfn;
+    request.slot = slot;
+    for (const auto& pusch : pdus) {
+      EXPECT_TRUE(io::to_fapi_pusch_pdu(pusch, cell_, request.pusch[request.num_pusch]).ok());
+      request.pusch_pdu_index[request.num_pusch] = static_cast<std::uint8_t>(request.num_pusch);
+      ++request.num_pusch;
+    }
+    return request;
+  }
+
+  /// Transmits \p pusch (TB from \p tb_seed) in (sfn, slot) into the PHY's source; returns the
+  /// TB bytes.
+  std::vector<std::uint8_t> push_signal(std::uint16_t sfn, std::uint16_t slot,
+                                        const phy::PuschConfig& pusch, std::uint64_t tb_seed) {
+    const UeTransmission tx{0, pusch, tb_seed};
+    signal_->generate(std::span(&tx, 1), std::uint64_t{sfn} * 20 + slot);
+    EXPECT_TRUE(samples_.push_grid(sfn, slot, signal_->grid(), std::chrono::seconds(5)));
+    std::vector<std::uint8_t> bytes;
+    phy::pack_bits_msb_first(signal_->tb_bits(0), bytes);
+    return bytes;
+  }
+
+private:
+  static Received convert(const io::FapiMessage& m) {
+    Received r;
+    r.type = m.type;
+    switch (m.type) {
+    case io::FapiMessageType::error_indication:
+      r.error = m.error_indication;
+      break;
+    case io::FapiMessageType::config_response:
+      r.response_code = m.config_response.error_code;
+      break;
+    case io::FapiMessageType::param_response:
+      r.response_code = m.param_response.error_code;
+      r.phy_state = m.param_response.capabilities.phy_state;
+      break;
+    case io::FapiMessageType::slot_indication:
+      r.slot = m.slot_indication;
+      break;
+    case io::FapiMessageType::crc_indication:
+      r.crcs.assign(m.crc_indication.entries().begin(), m.crc_indication.entries().end());
+      r.sfn = m.crc_indication.sfn;
+      r.slot_number = m.crc_indication.slot;
+      break;
+    case io::FapiMessageType::rx_data_indication:
+      for (const auto& pdu : m.rx_data_indication.entries()) {
+        r.payloads.emplace_back(pdu.payload.begin(), pdu.payload.end());
+      }
+      break;
+    default:
+      break;
+    }
+    return r;
+  }
+
+  phy::CellConfig cell_;
+  io::FapiUdpTransport phy_transport_;
+  io::FapiUdpTransport mac_;
+  InMemoryIqSource samples_;
+  std::unique_ptr<FapiPhy> phy_;
+  std::thread thread_;
+  std::unique_ptr<UplinkSignalGenerator> signal_;
+  std::unique_ptr<io::FapiMessage> message_;
+  std::vector<std::uint8_t> buffer_;
+  std::vector<std::uint8_t> out_;
+  std::vector<Received> log_;
+};
+
+} // namespace airan::l1::test
