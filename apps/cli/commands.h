@@ -38,6 +38,9 @@ Command add_replay_command(CLI::App& parent);
 /// `airan ru-emulator --vector FILE.h5 (--pcap OUT | --vdev ...)`: O-RU uplink U-plane.
 Command add_ru_emulator_command(CLI::App& parent);
 
+/// `airan cplane --vector FILE.h5 --pcap OUT`: the DU's uplink C-plane for a vector's slots.
+Command add_cplane_command(CLI::App& parent);
+
 /// `airan eval`: BLER/throughput against SNR for several receivers (CSV, JSON, PNG).
 Command add_eval_command(CLI::App& parent, const std::string& command_line);
 

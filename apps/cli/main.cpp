@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   commands.push_back(airan::cli::add_gen_command(app, command_line));
   commands.push_back(airan::cli::add_replay_command(app));
   commands.push_back(airan::cli::add_ru_emulator_command(app));
+  commands.push_back(airan::cli::add_cplane_command(app));
   commands.push_back(airan::cli::add_eval_command(app, command_line));
   commands.push_back(airan::cli::add_testmac_command(app));
 

@@ -9,6 +9,7 @@
 
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -20,6 +21,7 @@ namespace {
 struct RuEmulatorOptions {
   std::string vector;
   std::string pcap;
+  std::string cplane;
   FronthaulOptions fronthaul;
   unsigned repeat = 1;
   double time_scale = 1.0;
@@ -45,6 +47,57 @@ void wait_until(std::int64_t time_ns) {
   }
 }
 
+/// The DU's C-plane requests per slot of the 256-frame cycle, read from a capture.
+class CplaneRequests {
+public:
+  CplaneRequests(const std::string& path, const io::FronthaulConfig& fh,
+                 const io::FronthaulSlotClock& clock, unsigned carrier_prbs)
+      : clock_(clock) {
+    io::FronthaulLinkConfig link;
+    link.eaxc_layout = fh.eaxc_layout;
+    link.uplane.compression = fh.compression;
+    link.uplane.ud_comp_hdr_present = fh.dynamic_compression_header;
+    link.uplane.carrier_prbs = static_cast<std::uint16_t>(carrier_prbs);
+    io::PcapReader reader(path);
+    io::PcapRecord record;
+    while (reader.next(record)) {
+      const auto parsed = io::parse_fronthaul_frame(record.data, link);
+      if (!parsed.ok() || parsed.frame.plane != io::FronthaulPlane::cplane) {
+        ++ignored_;
+        continue;
+      }
+      const auto slot = clock.cycle_slot(parsed.frame.cplane.header.timing);
+      if (!slot || !io::append_section_requests(parsed.frame, by_slot_[*slot])) {
+        ++ignored_;
+      }
+    }
+  }
+  /// The requests for absolute slot \p slot (empty when the DU asked for nothing).
+  [[nodiscard]] std::span<const io::RuSectionRequest> for_slot(std::int64_t slot) const {
+    const auto found = by_slot_.find(static_cast<unsigned>(slot % clock_.slots_per_cycle()));
+    return found == by_slot_.end() ? std::span<const io::RuSectionRequest>{} : found->second;
+  }
+  [[nodiscard]] std::size_t ignored() const { return ignored_; }
+  [[nodiscard]] std::size_t num_slots() const { return by_slot_.size(); }
+
+private:
+  const io::FronthaulSlotClock& clock_;
+  std::map<unsigned, std::vector<io::RuSectionRequest>> by_slot_;
+  std::size_t ignored_ = 0;
+};
+
+/// Packetizes \p slot: with C-plane, only what the DU requested (nothing for a slot without
+/// requests, as an O-RU would); otherwise the whole carrier.
+std::size_t packetize(io::RuEmulator& emulator, const io::TestVectorSlot& slot,
+                      std::int64_t absolute, std::int64_t epoch, const CplaneRequests* cplane,
+                      const io::FronthaulFrameSink& sink) {
+  if (cplane == nullptr) {
+    return emulator.packetize_slot(slot, absolute, epoch, sink, {});
+  }
+  const auto requests = cplane->for_slot(absolute);
+  return requests.empty() ? 0 : emulator.packetize_slot(slot, absolute, epoch, sink, requests);
+}
+
 /// A frame waiting for its transmit time.
 struct TimedFrame {
   std::vector<std::uint8_t> bytes;
@@ -52,7 +105,7 @@ struct TimedFrame {
 };
 
 int run_live(const RuEmulatorOptions& o, const io::TestVectorReader& reader,
-             const io::FronthaulConfig& fh) {
+             const io::FronthaulConfig& fh, const CplaneRequests* cplane) {
   const auto dpdk = resolve_dpdk_config(o.fronthaul);
   io::DpdkEal::initialize(dpdk.eal);
   io::DpdkPort port(dpdk.port);
@@ -80,15 +133,15 @@ int run_live(const RuEmulatorOptions& o, const io::TestVectorReader& reader,
       const std::int64_t absolute =
           static_cast<std::int64_t>(slot.absolute_slot) + pass * pass_slots;
       used = 0;
-      emulator.packetize_slot(slot, absolute, epoch,
-                              [&](std::span<const std::uint8_t> frame, std::int64_t tx_ns) {
-                                if (used == frames.size()) {
-                                  frames.emplace_back();
-                                }
-                                frames[used].bytes.assign(frame.begin(), frame.end());
-                                frames[used].tx_ns = tx_ns;
-                                ++used;
-                              });
+      packetize(emulator, slot, absolute, epoch, cplane,
+                [&](std::span<const std::uint8_t> frame, std::int64_t tx_ns) {
+                  if (used == frames.size()) {
+                    frames.emplace_back();
+                  }
+                  frames[used].bytes.assign(frame.begin(), frame.end());
+                  frames[used].tx_ns = tx_ns;
+                  ++used;
+                });
       for (std::size_t f = 0; f < used; ++f) {
         const auto& frame = frames[f];
         // --time-scale stretches the timeline from the start (a slow receiver keeps up).
@@ -130,10 +183,34 @@ int run_ru_emulator(const RuEmulatorOptions& o) {
                     ? std::string("none")
                     : "bfp" + std::to_string(fh.compression.iq_width))
             << '\n';
-  if (live) {
-    return run_live(o, reader, fh);
+  const auto& header = reader.header();
+  std::unique_ptr<CplaneRequests> cplane;
+  const io::FronthaulSlotClock clock(header.cell.numerology, header.cell.cyclic_prefix);
+  if (!o.cplane.empty()) {
+    cplane = std::make_unique<CplaneRequests>(o.cplane, fh, clock, header.cell.num_prbs);
+    std::cout << "C-plane " << o.cplane << ": requests for " << cplane->num_slots() << " slot(s), "
+              << cplane->ignored() << " frame(s) ignored\n";
   }
-  const auto frames = io::write_vector_to_pcap(reader, fh, o.pcap, o.start_ns);
+  if (live) {
+    return run_live(o, reader, fh, cplane.get());
+  }
+  io::RuEmulator emulator(header.cell, header.num_rx_antennas, fh);
+  io::PcapWriter writer(o.pcap);
+  io::TestVectorSlot slot;
+  std::size_t frames = 0;
+  std::int64_t epoch = 0;
+  for (std::size_t i = 0; i < reader.num_slots(); ++i) {
+    reader.read_slot(i, slot);
+    const auto absolute = static_cast<std::int64_t>(slot.absolute_slot);
+    if (i == 0) {
+      epoch = o.start_ns - absolute * clock.slot_duration_ns();
+    }
+    frames += packetize(emulator, slot, absolute, epoch, cplane.get(),
+                        [&](std::span<const std::uint8_t> frame, std::int64_t tx_ns) {
+                          writer.write(frame, static_cast<std::uint64_t>(tx_ns));
+                        });
+  }
+  writer.flush();
   std::cout << "wrote " << o.pcap << ": " << frames << " frame(s)\n";
   return 0;
 }
@@ -152,6 +229,9 @@ Command add_ru_emulator_command(CLI::App& parent) {
       ->check(CLI::ExistingFile);
   add_fronthaul_options(*app, o->fronthaul);
   app->add_option("--pcap", o->pcap, "Write the frames to this capture file");
+  app->add_option("--cplane", o->cplane,
+                  "Capture of the DU's C-plane (airan cplane): send only the requested sections")
+      ->check(CLI::ExistingFile);
   app->add_option("--start-ns", o->start_ns, "pcap: time of the first slot's start (ns)")
       ->capture_default_str();
   app->add_option("--repeat", o->repeat, "DPDK: passes over the vector")->capture_default_str();

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
@@ -185,6 +186,58 @@ TEST(FronthaulReplayCli, WiresharkSeesEveryPrbOfEverySymbolOnce) {
   }
   EXPECT_EQ(prbs.size(), slots.size() * 2 * 14); // 2 antennas x 14 symbols per slot
   EXPECT_EQ(slots.size(), 12U);
+}
+
+} // namespace
+} // namespace airan::test
+
+namespace airan::test {
+namespace {
+
+// The DU's C-plane asks for the scheduled PRBs only (here 90 of 106): the emulator sends just
+// those sections, the assembler dispatches every slot partial with exactly the unrequested PRBs
+// missing, and both PUSCHs, whose allocations arrived whole, still decode.
+TEST(FronthaulReplayCli, EmulatorSendsOnlyWhatTheCplaneRequests) {
+  const auto dir = scratch_dir("fh_cplane");
+  std::string scenario;
+  {
+    std::ifstream in(config_path());
+    std::stringstream text;
+    text << in.rdbuf();
+    scenario = text.str();
+  }
+  const std::string second_ue = "    prb_size: 46 ";
+  const auto at = scenario.find(second_ue);
+  ASSERT_NE(at, std::string::npos);
+  scenario.replace(at, second_ue.size(), "    prb_size: 30 ");
+  const auto config = (dir / "partial.yaml").string();
+  std::ofstream(config) << scenario;
+  const auto vector = (dir / "v.h5").string();
+  const auto gen =
+      run_airan("gen --config " + config + " --snr 20 --slots 6 --seed 3 -o " + vector);
+  ASSERT_EQ(gen.status, 0) << gen.output;
+
+  const auto cplane = (dir / "cplane.pcap").string();
+  const auto generated = run_airan("cplane --vector " + vector + " --pcap " + cplane);
+  ASSERT_EQ(generated.status, 0) << generated.output;
+  EXPECT_NE(generated.output.find("12 C-plane frame(s) for 6 slot(s)"), std::string::npos)
+      << generated.output; // per slot one frame per antenna, holding both PUSCHs' sections
+  const auto uplane = (dir / "uplane.pcap").string();
+  const auto emulate =
+      run_airan("ru-emulator --vector " + vector + " --cplane " + cplane + " --pcap " + uplane);
+  ASSERT_EQ(emulate.status, 0) << emulate.output;
+  EXPECT_NE(emulate.output.find("requests for 6 slot(s), 0 frame(s) ignored"), std::string::npos)
+      << emulate.output;
+
+  const auto replay = run_airan("replay " + uplane + " --config " + config + " --vector " + vector);
+  EXPECT_EQ(replay.status, 0) << replay.output;
+  EXPECT_NE(replay.output.find("12/12 expected-good undamaged TBs decoded"), std::string::npos)
+      << replay.output;
+  EXPECT_NE(replay.output.find("6 slot(s) (6 partial)"), std::string::npos) << replay.output;
+  // 16 unrequested PRBs x 14 symbols x 2 antennas x 6 slots.
+  EXPECT_NE(replay.output.find(" " + std::to_string(16 * 14 * 2 * 6) + " missing unit(s)"),
+            std::string::npos)
+      << replay.output;
 }
 
 } // namespace
