@@ -63,6 +63,13 @@ void BM_CompressInt16(benchmark::State& state, BfpImpl impl, IqCompression compr
   set_counters(state);
 }
 
+/// Compressed payload per second in Gbit/s (what the fronthaul link carries).
+void set_payload_rate(benchmark::State& state, std::size_t payload_bytes) {
+  state.counters["payload_Gbit/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * static_cast<double>(payload_bytes) * 8e-9,
+      benchmark::Counter::kIsRate);
+}
+
 void BM_DecompressInt16(benchmark::State& state, BfpImpl impl, IqCompression compression) {
   const auto compressor = create_iq_compressor(impl);
   auto iq = slot_iq();
@@ -74,6 +81,7 @@ void BM_DecompressInt16(benchmark::State& state, BfpImpl impl, IqCompression com
     benchmark::ClobberMemory();
   }
   set_counters(state);
+  set_payload_rate(state, bytes.size());
 }
 
 void BM_CompressCf32(benchmark::State& state, BfpImpl impl, IqCompression compression) {
@@ -99,6 +107,20 @@ void BM_DecompressCf32(benchmark::State& state, BfpImpl impl, IqCompression comp
     benchmark::ClobberMemory();
   }
   set_counters(state);
+  set_payload_rate(state, bytes.size());
+}
+
+/// Baseline of the decompression benchmarks: memcpy of the same compressed bytes.
+void BM_MemcpyCompressed(benchmark::State& state, IqCompression compression) {
+  const std::vector<std::uint8_t> source(num_prbs * *compressed_prb_size(compression), 0x5A);
+  std::vector<std::uint8_t> destination(source.size());
+  for (auto _ : state) {
+    std::memcpy(destination.data(), source.data(), source.size());
+    benchmark::DoNotOptimize(destination.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state);
+  set_payload_rate(state, source.size());
 }
 
 template <typename T> void BM_Memcpy(benchmark::State& state) {
@@ -124,6 +146,8 @@ const bool registered = [] {
       {"none16", {CompressionMethod::none, 16}},
   };
   for (const auto& [method, compression] : methods) {
+    benchmark::RegisterBenchmark(("BM_MemcpyCompressed/" + method).c_str(), BM_MemcpyCompressed,
+                                 compression);
     for (const BfpImpl impl : bfp_supported_impls()) {
       const std::string suffix = "/" + method + "/" + std::string(to_string(impl));
       benchmark::RegisterBenchmark(("BM_CompressInt16" + suffix).c_str(), BM_CompressInt16, impl,
