@@ -114,6 +114,7 @@ private:
   unsigned num_symbols_ = 0;
   std::size_t words_per_row_ = 0;
   std::vector<unsigned> units_per_symbol_;
+  std::vector<std::size_t> symbol_sample_offset_; ///< Time domain: [symbol], one past the end.
   std::vector<std::uint16_t> received_count_; ///< [rx][symbol]
   std::vector<std::uint64_t> received_bits_;  ///< [rx][symbol][word]
   std::uint64_t units_received_total_ = 0;
@@ -167,10 +168,15 @@ private:
 
   void handle_message(const EcpriMessageView& message, std::int64_t arrival_ns);
   AssembledSlot* find_or_open_slot(std::int64_t absolute_slot, std::int64_t arrival_ns);
-  std::size_t write_section(AssembledSlot& slot, unsigned rx, unsigned symbol,
-                            const UplaneSectionView& section);
+  bool check_sections(const UplaneMessageView& message, unsigned slot_in_frame);
+  unsigned write_section(AssembledSlot& slot, unsigned rx, unsigned symbol,
+                         const UplaneSectionView& section);
+  void write_time_units(AssembledSlot& slot, unsigned rx, unsigned symbol,
+                        const UplaneSectionView& section, unsigned first, unsigned count);
+  void zero_missing_units(AssembledSlot& slot, unsigned rx, unsigned symbol);
   void dispatch(std::size_t index, SlotDispatchReason reason);
   void reset_slot(AssembledSlot& slot, std::int64_t absolute_slot);
+  [[nodiscard]] unsigned units_in_symbol(unsigned slot_in_frame, unsigned symbol) const;
   [[nodiscard]] bool recently_dispatched(std::int64_t absolute_slot) const;
   [[nodiscard]] std::int64_t deadline_ns(std::int64_t absolute_slot) const;
 

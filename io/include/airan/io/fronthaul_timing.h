@@ -4,10 +4,10 @@
 /// an anchor, and to nominal times in ns that follow the real cyclic-prefix lengths (the longer
 /// first symbol of every half subframe).
 ///
-/// Times: slot s (absolute, counted from the anchor) starts at epoch + s * slot_duration; symbol
-/// l of it starts symbol_offset_ns(slot, l) later. Within a slot, offsets are TS 38.211 5.3.1's
-/// CP and symbol lengths in T_c units rounded to the nearest ns; slot and cycle lengths are
-/// exact (1 ms / 2^mu, 2.56 s). A packet's cycle slot is resolved to the absolute slot nearest
+/// Times: subframe n (absolute, counted from the anchor) starts at epoch + n ms; the slots and
+/// symbols in it follow TS 38.211 5.3.1's CP and symbol lengths in T_c units, rounded to the
+/// nearest ns (so with mu >= 2 and the normal CP the first slot of each half subframe is 16 kappa
+/// T_c = 0.52 us longer than the others); subframe and cycle lengths are exact (1 ms, 2.56 s). A packet's cycle slot is resolved to the absolute slot nearest
 /// to a reference (the slot of its arrival time), which handles the wrap of frameId.
 #pragma once
 
@@ -36,7 +36,7 @@ public:
   [[nodiscard]] unsigned slots_per_frame() const { return phy::slots_per_frame(mu_); }
   /// Slots in the 256-frame cycle.
   [[nodiscard]] unsigned slots_per_cycle() const { return oran_frames_per_cycle * slots_per_frame(); }
-  /// 1 ms / 2^mu in ns.
+  /// 1 ms / 2^mu in ns: the mean slot length (see the file comment).
   [[nodiscard]] std::int64_t slot_duration_ns() const { return slot_ns_; }
 
   /// Slot index in the cycle (frame_id * slots per frame + subframe_id * 2^mu + slot_id), or
@@ -52,10 +52,9 @@ public:
   /// Length of symbol \p symbol with its cyclic prefix.
   [[nodiscard]] std::int64_t symbol_duration_ns(unsigned slot_in_frame, unsigned symbol) const;
 
-  /// Start of absolute slot \p absolute_slot: epoch + absolute_slot * slot duration.
-  [[nodiscard]] std::int64_t slot_start_ns(std::int64_t epoch_ns, std::int64_t absolute_slot) const {
-    return epoch_ns + absolute_slot * slot_ns_;
-  }
+  /// Start of absolute slot \p absolute_slot: the start of its subframe + the lengths of the
+  /// slots before it in the subframe.
+  [[nodiscard]] std::int64_t slot_start_ns(std::int64_t epoch_ns, std::int64_t absolute_slot) const;
   /// Start of symbol \p symbol of \p absolute_slot.
   [[nodiscard]] std::int64_t symbol_start_ns(std::int64_t epoch_ns, std::int64_t absolute_slot,
                                              unsigned symbol) const;
@@ -70,8 +69,8 @@ public:
   /// [-slots_per_cycle / 2, slots_per_cycle / 2).
   [[nodiscard]] std::int64_t cycle_distance(unsigned a, unsigned b) const;
 
-  /// The epoch that puts the start of \p symbol of \p cycle_slot at \p symbol_start_ns (the
-  /// latest one not after that time): how a replay learns its anchor from the first packet.
+  /// The epoch that makes \p cycle_slot absolute slot \p cycle_slot and puts the start of its
+  /// \p symbol at \p symbol_start_ns: how a replay learns its anchor from the first packet.
   [[nodiscard]] std::int64_t epoch_for(unsigned cycle_slot, unsigned symbol,
                                        std::int64_t symbol_start_ns) const;
 
@@ -79,6 +78,8 @@ private:
   unsigned mu_;
   unsigned symbols_per_slot_;
   std::int64_t slot_ns_;
+  /// Start of each slot of a subframe from the subframe start, one more entry for its end.
+  std::array<std::int64_t, (1U << phy::max_numerology) + 1> slot_offsets_{};
   /// Symbol start offsets (ns) of the first slot of a half subframe and of the others, with one
   /// more entry for the slot end.
   std::array<std::int64_t, phy::max_symbols_per_slot + 1> first_slot_offsets_{};

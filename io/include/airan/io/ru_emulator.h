@@ -82,11 +82,12 @@ public:
   [[nodiscard]] const FronthaulConfig& config() const { return config_; }
 
 private:
-  struct SymbolJob;
-  std::size_t send_symbol(unsigned rx, std::int64_t absolute_slot, unsigned symbol,
-                          std::span<const phy::cf32> samples, unsigned first_unit,
-                          unsigned num_units, std::uint16_t& section_id, std::int64_t tx_ns,
-                          const FronthaulFrameSink& sink);
+  std::size_t send_units(unsigned rx, std::int64_t absolute_slot, unsigned symbol,
+                         std::span<const phy::cf32> samples, unsigned first_unit,
+                         unsigned num_units, std::uint16_t section_id, bool count_section_ids,
+                         std::int64_t tx_ns, const FronthaulFrameSink& sink);
+  void compress_units(std::span<const phy::cf32> samples, unsigned first_unit, unsigned num_units,
+                      std::span<std::uint8_t> out);
 
   phy::CellConfig cell_;
   unsigned num_rx_;
@@ -96,6 +97,9 @@ private:
   UplaneFormat format_;
   std::unique_ptr<IqCompressor> compressor_;
   unsigned units_per_frame_ = 0;
+  std::size_t prb_bytes_ = 0;
+  std::size_t section_header_bytes_ = 0;
+  std::vector<std::uint16_t> next_section_id_; ///< Per RU port, within the slot.
   std::vector<std::uint8_t> frame_;          ///< One frame being built.
   std::vector<std::uint8_t> sequence_ids_;   ///< Next ecpriSeqid per RU port.
   std::vector<phy::cf32> padded_block_;      ///< Last, partial time-domain block.

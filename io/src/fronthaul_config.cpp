@@ -1,0 +1,311 @@
+/// \file
+/// \brief FronthaulConfig: validation and the `fronthaul:` section of scenario YAML files.
+#include "airan/io/fronthaul_config.h"
+
+#include "airan/io/pusch_config_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace airan::io {
+
+std::string_view to_string(FronthaulIngestMode mode) {
+  return mode == FronthaulIngestMode::time_domain ? "time_domain" : "frequency_domain";
+}
+
+std::string FronthaulConfig::validate() const {
+  if (compression.method == CompressionMethod::none) {
+    if (compression.iq_width != 16) {
+      return "compression: none needs 16-bit I/Q";
+    }
+  } else if (compression.method == CompressionMethod::block_floating_point) {
+    if (compression.iq_width < 1 || compression.iq_width > 16) {
+      return "compression: block floating point width must be 1 .. 16";
+    }
+  } else {
+    return "compression: only none and block floating point are supported";
+  }
+  if (!eaxc_layout.valid()) {
+    return "eaxc_layout: the four widths must add up to 16";
+  }
+  const auto fits = [](unsigned value, unsigned bits) { return value < (1U << bits); };
+  if (!fits(du_port, eaxc_layout.du_port_bits)) {
+    return "du_port: does not fit its " + std::to_string(eaxc_layout.du_port_bits) + " bits";
+  }
+  if (!fits(band_sector, eaxc_layout.band_sector_bits)) {
+    return "band_sector: does not fit its " + std::to_string(eaxc_layout.band_sector_bits) +
+           " bits";
+  }
+  if (!fits(cc, eaxc_layout.cc_bits)) {
+    return "cc: does not fit its " + std::to_string(eaxc_layout.cc_bits) + " bits";
+  }
+  if (vlan && (vlan->vlan_id > 4095 || vlan->priority > 7)) {
+    return "vlan: id must be 0 .. 4095 and pcp 0 .. 7";
+  }
+  if (max_frame_size < 128 || max_frame_size > 9600) {
+    return "max_frame_size: must be 128 .. 9600";
+  }
+  if (!std::isfinite(full_scale) || full_scale <= 0.0F) {
+    return "full_scale: must be a positive number";
+  }
+  if (ta4_min_ns > ta4_max_ns) {
+    return "ta4_min_ns: must not exceed ta4_max_ns";
+  }
+  if (slot_deadline_ns < 0) {
+    return "slot_deadline_ns: must not be negative";
+  }
+  if (max_slots_in_flight < 1 || max_slots_in_flight > 64) {
+    return "max_slots_in_flight: must be 1 .. 64";
+  }
+  if (ru_tx_offset_ns < 0) {
+    return "ru_tx_offset_ns: must not be negative";
+  }
+  return {};
+}
+
+namespace {
+
+class Reader {
+public:
+  explicit Reader(std::string name) : name_(std::move(name)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
+    throw ConfigError(name_ + ": fronthaul" + (key.empty() ? "" : "." + key) + ": " + what);
+  }
+  /// validate()'s messages start with the field name.
+  [[noreturn]] void fail_validation(const std::string& error) const {
+    throw ConfigError(name_ + ": fronthaul." + error);
+  }
+
+  std::int64_t integer(const YAML::Node& node, const std::string& key, std::int64_t min,
+                       std::int64_t max) const {
+    if (!node.IsScalar()) {
+      fail(key, "expected an integer");
+    }
+    const std::string& text = node.Scalar();
+    long long value = 0;
+    std::size_t used = 0;
+    try {
+      value = std::stoll(text, &used, 0);
+    } catch (const std::exception&) {
+      fail(key, "'" + text + "' is not an integer");
+    }
+    if (used != text.size()) {
+      fail(key, "'" + text + "' is not an integer");
+    }
+    if (value < min || value > max) {
+      fail(key, std::to_string(value) + " is outside " + std::to_string(min) + " .. " +
+                    std::to_string(max));
+    }
+    return value;
+  }
+
+  bool boolean(const YAML::Node& node, const std::string& key) const {
+    if (node.IsScalar()) {
+      const std::string& text = node.Scalar();
+      if (text == "true" || text == "1") {
+        return true;
+      }
+      if (text == "false" || text == "0") {
+        return false;
+      }
+    }
+    fail(key, "expected true or false");
+  }
+
+  std::string text(const YAML::Node& node, const std::string& key) const {
+    if (!node.IsScalar()) {
+      fail(key, "expected a string");
+    }
+    return node.Scalar();
+  }
+
+  MacAddress mac(const YAML::Node& node, const std::string& key) const {
+    const std::string value = text(node, key);
+    MacAddress mac{};
+    const auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') {
+        return c - '0';
+      }
+      if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+      }
+      if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+      }
+      return -1;
+    };
+    bool ok = value.size() == 17;
+    for (std::size_t i = 0; ok && i < 6; ++i) {
+      const int hi = hex(value[3 * i]);
+      const int lo = hex(value[3 * i + 1]);
+      ok = hi >= 0 && lo >= 0 && (i == 5 || value[3 * i + 2] == ':' || value[3 * i + 2] == '-');
+      mac[i] = static_cast<std::uint8_t>(hi * 16 + lo);
+    }
+    if (!ok) {
+      fail(key, "'" + value + "' is not a MAC address like 02:00:00:00:00:01");
+    }
+    return mac;
+  }
+
+  IqCompression compression(const YAML::Node& node) const {
+    const std::string value = text(node, "compression");
+    if (value == "none") {
+      return {CompressionMethod::none, 16};
+    }
+    if (value.rfind("bfp", 0) == 0 && value.size() > 3) {
+      std::size_t used = 0;
+      int width = 0;
+      try {
+        width = std::stoi(value.substr(3), &used, 10);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used == value.size() - 3 && width >= 1 && width <= 16) {
+        return {CompressionMethod::block_floating_point, static_cast<std::uint8_t>(width)};
+      }
+    }
+    fail("compression", "'" + value + "' is not none or bfp1 .. bfp16");
+  }
+
+private:
+  std::string name_;
+};
+
+void parse_section(const YAML::Node& section, const Reader& r, FronthaulConfig& c) {
+  if (!section.IsMap()) {
+    r.fail("", "expected a mapping of keys to values");
+  }
+  for (const auto& item : section) {
+    const std::string key = item.first.as<std::string>();
+    const YAML::Node& v = item.second;
+    if (key == "mode") {
+      const std::string mode = r.text(v, key);
+      if (mode == "frequency_domain") {
+        c.mode = FronthaulIngestMode::frequency_domain;
+      } else if (mode == "time_domain") {
+        c.mode = FronthaulIngestMode::time_domain;
+      } else {
+        r.fail(key, "'" + mode + "' is not frequency_domain or time_domain");
+      }
+    } else if (key == "compression") {
+      c.compression = r.compression(v);
+    } else if (key == "dynamic_compression_header") {
+      c.dynamic_compression_header = r.boolean(v, key);
+    } else if (key == "eaxc_layout") {
+      if (!v.IsSequence() || v.size() != 4) {
+        r.fail(key, "expected four bit widths [du_port, band_sector, cc, ru_port]");
+      }
+      std::uint8_t bits[4];
+      for (std::size_t i = 0; i < 4; ++i) {
+        bits[i] = static_cast<std::uint8_t>(
+            r.integer(v[i], key + "[" + std::to_string(i) + "]", 0, 16));
+      }
+      c.eaxc_layout = {bits[0], bits[1], bits[2], bits[3]};
+      if (!c.eaxc_layout.valid()) {
+        r.fail(key, "the four widths must add up to 16");
+      }
+    } else if (key == "du_port") {
+      c.du_port = static_cast<std::uint16_t>(r.integer(v, key, 0, 0xFFFF));
+    } else if (key == "band_sector") {
+      c.band_sector = static_cast<std::uint16_t>(r.integer(v, key, 0, 0xFFFF));
+    } else if (key == "cc") {
+      c.cc = static_cast<std::uint16_t>(r.integer(v, key, 0, 0xFFFF));
+    } else if (key == "ru_mac") {
+      c.ru_mac = r.mac(v, key);
+    } else if (key == "du_mac") {
+      c.du_mac = r.mac(v, key);
+    } else if (key == "vlan") {
+      if (!v.IsMap()) {
+        r.fail(key, "expected {id, pcp}");
+      }
+      VlanTag tag;
+      for (const auto& field : v) {
+        const std::string name = field.first.as<std::string>();
+        if (name == "id") {
+          tag.vlan_id = static_cast<std::uint16_t>(r.integer(field.second, "vlan.id", 0, 4095));
+        } else if (name == "pcp") {
+          tag.priority = static_cast<std::uint8_t>(r.integer(field.second, "vlan.pcp", 0, 7));
+        } else {
+          r.fail("vlan", "unknown key '" + name + "'");
+        }
+      }
+      c.vlan = tag;
+    } else if (key == "max_frame_size") {
+      c.max_frame_size = static_cast<unsigned>(r.integer(v, key, 128, 9600));
+    } else if (key == "full_scale") {
+      const std::string value = r.text(v, key);
+      std::size_t used = 0;
+      float scale = 0.0F;
+      try {
+        scale = std::stof(value, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != value.size() || !std::isfinite(scale) || scale <= 0.0F) {
+        r.fail(key, "'" + value + "' is not a positive number");
+      }
+      c.full_scale = scale;
+    } else if (key == "ta4_min_ns" || key == "ta4_max_ns") {
+      const auto value = r.integer(v, key, -1'000'000'000, 1'000'000'000);
+      (key == "ta4_min_ns" ? c.ta4_min_ns : c.ta4_max_ns) = value;
+    } else if (key == "slot_deadline_ns") {
+      c.slot_deadline_ns = r.integer(v, key, 0, 1'000'000'000);
+    } else if (key == "max_slots_in_flight") {
+      c.max_slots_in_flight = static_cast<unsigned>(r.integer(v, key, 1, 64));
+    } else if (key == "ru_tx_offset_ns") {
+      c.ru_tx_offset_ns = r.integer(v, key, 0, 1'000'000'000);
+    } else if (key == "epoch_ns") {
+      if (v.IsScalar() && v.Scalar() == "learn") {
+        c.epoch_ns.reset();
+      } else {
+        c.epoch_ns = r.integer(v, key, std::numeric_limits<std::int64_t>::min(),
+                               std::numeric_limits<std::int64_t>::max());
+      }
+    } else {
+      r.fail(key, "unknown key");
+    }
+  }
+  if (const std::string error = c.validate(); !error.empty()) {
+    r.fail_validation(error);
+  }
+}
+
+} // namespace
+
+FronthaulConfig parse_fronthaul_config(const std::string& yaml_text, const std::string& name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(name + ": not valid YAML: " + e.what());
+  }
+  FronthaulConfig config;
+  if (!root || root.IsNull()) {
+    return config;
+  }
+  if (!root.IsMap()) {
+    throw ConfigError(name + ": top level: expected a mapping");
+  }
+  const Reader reader(name);
+  if (const YAML::Node section = root["fronthaul"]; section && !section.IsNull()) {
+    parse_section(section, reader, config);
+  }
+  return config;
+}
+
+FronthaulConfig load_fronthaul_config(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  if (!file) {
+    throw ConfigError(path.string() + ": cannot open file");
+  }
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_fronthaul_config(text.str(), path.string());
+}
+
+} // namespace airan::io

@@ -1,0 +1,76 @@
+/// \file
+/// \brief FronthaulCounters: totals and the printable list of non-zero counters.
+#include "airan/io/fronthaul_counters.h"
+
+#include <numeric>
+#include <sstream>
+
+namespace airan::io {
+
+std::uint64_t FronthaulCounters::malformed() const {
+  return std::accumulate(ecpri_malformed.begin(), ecpri_malformed.end(), std::uint64_t{0}) +
+         std::accumulate(uplane_malformed.begin(), uplane_malformed.end(), std::uint64_t{0}) +
+         bad_timing_fields + unsupported_compression + symbol_out_of_range + units_outside_symbol;
+}
+
+namespace {
+
+std::string with_underscores(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    c = c == ' ' ? '_' : c;
+  }
+  return out;
+}
+
+} // namespace
+
+std::string to_string(const FronthaulCounters& c) {
+  std::ostringstream out;
+  const auto line = [&](const std::string& name, std::uint64_t value) {
+    if (value != 0) {
+      out << name << ' ' << value << '\n';
+    }
+  };
+  line("packets", c.packets);
+  line("bytes", c.bytes);
+  line("concatenated_messages", c.concatenated_messages);
+  for (std::size_t i = 1; i < c.ecpri_malformed.size(); ++i) {
+    line("ecpri_malformed." + with_underscores(to_string(static_cast<EcpriParseStatus>(i))),
+         c.ecpri_malformed[i]);
+  }
+  for (std::size_t i = 1; i < c.uplane_malformed.size(); ++i) {
+    line("uplane_malformed." + with_underscores(to_string(static_cast<UplaneParseStatus>(i))),
+         c.uplane_malformed[i]);
+  }
+  line("bad_timing_fields", c.bad_timing_fields);
+  line("unsupported_compression", c.unsupported_compression);
+  line("symbol_out_of_range", c.symbol_out_of_range);
+  line("units_outside_symbol", c.units_outside_symbol);
+  line("cplane", c.cplane);
+  line("wrong_direction", c.wrong_direction);
+  line("unknown_eaxc", c.unknown_eaxc);
+  line("fragmented_unsupported", c.fragmented_unsupported);
+  line("too_late", c.too_late);
+  line("too_early", c.too_early);
+  line("no_buffer", c.no_buffer);
+  line("early", c.early);
+  line("on_time", c.on_time);
+  line("late", c.late);
+  line("sections", c.sections);
+  line("units", c.units);
+  line("duplicate_units", c.duplicate_units);
+  line("duplicate_packets", c.duplicate_packets);
+  line("sequence_gaps", c.sequence_gaps);
+  line("sequence_ids_skipped", c.sequence_ids_skipped);
+  line("slots_complete", c.slots_complete);
+  line("slots_deadline", c.slots_deadline);
+  line("slots_pool_pressure", c.slots_pool_pressure);
+  line("slots_flushed", c.slots_flushed);
+  line("slots_overrun", c.slots_overrun);
+  line("missing_units", c.missing_units);
+  line("incomplete_symbols", c.incomplete_symbols);
+  return out.str();
+}
+
+} // namespace airan::io

@@ -1,0 +1,434 @@
+/// \file
+/// \brief FronthaulSlotAssembler: packet checks, the slot clock, the slot pool and dispatch.
+/// Writing sections into a slot and the AssembledSlot queries are in
+/// fronthaul_slot_writer.cpp.
+#include "airan/io/fronthaul_slot_assembler.h"
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+
+namespace airan::io {
+namespace {
+
+constexpr std::size_t extra_buffers = 2;
+
+FronthaulLinkConfig make_link(const phy::CellConfig& cell, const FronthaulConfig& config,
+                              unsigned max_units) {
+  FronthaulLinkConfig link;
+  link.eaxc_layout = config.eaxc_layout;
+  link.uplane.compression = config.compression;
+  link.uplane.ud_comp_hdr_present = config.dynamic_compression_header;
+  link.uplane.carrier_prbs = static_cast<std::uint16_t>(
+      config.mode == FronthaulIngestMode::frequency_domain ? cell.num_prbs : max_units);
+  return link;
+}
+
+void check_arguments(const phy::CellConfig& cell, unsigned num_rx, const FronthaulConfig& config) {
+  if (const auto error = cell.validate(); !error.empty()) {
+    throw std::invalid_argument("FronthaulSlotAssembler: cell: " + error);
+  }
+  if (const auto error = config.validate(); !error.empty()) {
+    throw std::invalid_argument("FronthaulSlotAssembler: " + error);
+  }
+  if (num_rx < 1 || num_rx > 16) {
+    throw std::invalid_argument("FronthaulSlotAssembler: 1 .. 16 receive antennas");
+  }
+  if ((std::size_t{1} << config.eaxc_layout.ru_port_bits) < num_rx) {
+    throw std::invalid_argument("FronthaulSlotAssembler: the RU port field is too narrow for the "
+                                "receive antennas");
+  }
+}
+
+} // namespace
+
+FronthaulSlotAssembler::FronthaulSlotAssembler(const phy::CellConfig& cell,
+                                               unsigned num_rx_antennas,
+                                               const FronthaulConfig& config)
+    : cell_((check_arguments(cell, num_rx_antennas, config), cell)), num_rx_(num_rx_antennas),
+      config_(config), clock_(cell.numerology, cell.cyclic_prefix),
+      numerology_(phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix,
+                                               cell.num_prbs)),
+      compressor_(create_iq_compressor()), epoch_(config.epoch_ns) {
+  const unsigned symbols = clock_.symbols_per_slot();
+  unsigned max_units = 0;
+  std::size_t max_slot_samples = 0;
+  for (unsigned slot = 0; slot < std::min(4U, clock_.slots_per_frame()); ++slot) {
+    for (unsigned l = 0; l < symbols; ++l) {
+      max_units = std::max(max_units, units_in_symbol(slot, l));
+    }
+    max_slot_samples = std::max<std::size_t>(max_slot_samples, numerology_.slot_length(slot));
+  }
+  link_ = make_link(cell_, config_, max_units);
+  const bool time_domain = config_.mode == FronthaulIngestMode::time_domain;
+
+  slots_.resize(config_.max_slots_in_flight + extra_buffers);
+  for (auto& slot : slots_) {
+    slot.mode = config_.mode;
+    slot.num_rx_ = num_rx_;
+    slot.num_symbols_ = symbols;
+    slot.words_per_row_ = (max_units + 63) / 64;
+    slot.units_per_symbol_.assign(symbols, 0);
+    slot.symbol_sample_offset_.assign(symbols + 1, 0);
+    slot.received_count_.assign(std::size_t{num_rx_} * symbols, 0);
+    slot.received_bits_.assign(std::size_t{num_rx_} * symbols * slot.words_per_row_, 0);
+    if (time_domain) {
+      slot.iq.reserve(max_slot_samples * num_rx_);
+      slot.iq.resize(max_slot_samples * num_rx_);
+      slot.iq_fft_size = numerology_.fft_size();
+    } else {
+      slot.grid = phy::ResourceGrid(num_rx_, symbols, phy::subcarriers_per_prb * cell_.num_prbs);
+    }
+  }
+  state_.assign(slots_.size(), BufferState::free);
+  ready_queue_.assign(slots_.size(), 0);
+  dispatched_ring_.assign(2 * slots_.size(), std::numeric_limits<std::int64_t>::min());
+  last_sequence_id_.assign(num_rx_, -1);
+  scratch_.assign(phy::subcarriers_per_prb, {});
+}
+
+FronthaulSlotAssembler::~FronthaulSlotAssembler() = default;
+
+unsigned FronthaulSlotAssembler::units_in_symbol(unsigned slot_in_frame, unsigned symbol) const {
+  if (config_.mode == FronthaulIngestMode::frequency_domain) {
+    return cell_.num_prbs;
+  }
+  const unsigned samples = numerology_.symbol_length(slot_in_frame, symbol);
+  return (samples + phy::subcarriers_per_prb - 1) / phy::subcarriers_per_prb;
+}
+
+std::size_t FronthaulSlotAssembler::pending_slots() const {
+  return static_cast<std::size_t>(std::count(state_.begin(), state_.end(), BufferState::pending));
+}
+
+void FronthaulSlotAssembler::push(std::span<const std::uint8_t> ethernet_frame,
+                                  std::int64_t arrival_ns) {
+  ++counters_.packets;
+  counters_.bytes += ethernet_frame.size();
+  const auto parsed = parse_ecpri_frame(ethernet_frame);
+  if (!parsed.ok()) {
+    ++counters_.ecpri_malformed[static_cast<std::size_t>(parsed.status)];
+    return;
+  }
+  const std::size_t chain_start = parsed.frame.ethernet.size();
+  const std::span<const std::uint8_t> chain = ethernet_frame.subspan(chain_start);
+  EcpriMessageView message = parsed.frame.message;
+  handle_message(message, arrival_ns);
+  // eCPRI concatenation: further messages follow, each 4-byte aligned from the chain start.
+  for (unsigned guard = 0; message.header.concatenated && guard < 256; ++guard) {
+    const std::size_t used = chain.size() - message.rest.size();
+    const std::size_t padding = (4 - used % 4) % 4;
+    if (message.rest.size() < padding) {
+      return;
+    }
+    ++counters_.concatenated_messages;
+    const auto next = parse_ecpri_message(message.rest.subspan(padding));
+    if (!next.ok()) {
+      ++counters_.ecpri_malformed[static_cast<std::size_t>(next.status)];
+      return;
+    }
+    message = next.message;
+    handle_message(message, arrival_ns);
+  }
+}
+
+bool FronthaulSlotAssembler::check_sections(const UplaneMessageView& message,
+                                            unsigned slot_in_frame) {
+  unsigned symbol = message.timing.symbol_id;
+  for (const auto& section : message.sections) {
+    symbol += section.header.symbol_increment ? 1 : 0;
+    if (symbol >= clock_.symbols_per_slot()) {
+      ++counters_.symbol_out_of_range;
+      return false;
+    }
+    const auto& c = section.compression;
+    const bool decodable =
+        (c.method == CompressionMethod::none && c.iq_width == 16) ||
+        (c.method == CompressionMethod::block_floating_point && c.iq_width >= 1 &&
+         c.iq_width <= 16);
+    if (!decodable) {
+      ++counters_.unsupported_compression;
+      return false;
+    }
+    const unsigned stride = section.header.every_other_prb ? 2 : 1;
+    const unsigned last = section.header.start_prb + (section.num_prbs - 1) * stride;
+    if (last >= units_in_symbol(slot_in_frame, symbol)) {
+      ++counters_.units_outside_symbol; // time domain only: PRBs are checked by the parser
+      return false;
+    }
+  }
+  return true;
+}
+
+void FronthaulSlotAssembler::handle_message(const EcpriMessageView& message,
+                                            std::int64_t arrival_ns) {
+  if (message.header.type == EcpriMessageType::real_time_control) {
+    ++counters_.cplane;
+    return;
+  }
+  if (!message.header.sequence.last_fragment || message.header.sequence.subsequence_id != 0) {
+    ++counters_.fragmented_unsupported;
+    return;
+  }
+  const auto uplane = parse_uplane_message(message.application_payload, link_.uplane);
+  if (!uplane.ok()) {
+    ++counters_.uplane_malformed[static_cast<std::size_t>(uplane.status)];
+    return;
+  }
+  const OranTimingHeader& timing = uplane.message.timing;
+  if (timing.direction != DataDirection::uplink) {
+    ++counters_.wrong_direction;
+    return;
+  }
+  const EaxcId eaxc = unpack_eaxc_id(message.header.eaxc_id, link_.eaxc_layout);
+  if (eaxc.du_port != config_.du_port || eaxc.band_sector != config_.band_sector ||
+      eaxc.cc != config_.cc || eaxc.ru_port >= num_rx_) {
+    ++counters_.unknown_eaxc;
+    return;
+  }
+  const auto cycle_slot = clock_.cycle_slot(timing);
+  if (!cycle_slot) {
+    ++counters_.bad_timing_fields;
+    return;
+  }
+  if (!check_sections(uplane.message, *cycle_slot % clock_.slots_per_frame())) {
+    return;
+  }
+  const unsigned rx = eaxc.ru_port;
+  const std::uint8_t sequence_id = message.header.sequence.sequence_id;
+  if (last_sequence_id_[rx] >= 0) {
+    const auto expected = static_cast<std::uint8_t>(last_sequence_id_[rx] + 1);
+    if (sequence_id != expected) {
+      ++counters_.sequence_gaps;
+      counters_.sequence_ids_skipped += static_cast<std::uint8_t>(sequence_id - expected);
+    }
+  }
+  last_sequence_id_[rx] = sequence_id;
+
+  if (!epoch_) {
+    const std::int64_t symbol_start = arrival_ns - (config_.ta4_min_ns + config_.ta4_max_ns) / 2;
+    epoch_ = clock_.epoch_for(*cycle_slot, timing.symbol_id, symbol_start);
+  }
+  const std::int64_t reference = clock_.absolute_slot_at(*epoch_, arrival_ns);
+  const std::int64_t absolute = clock_.resolve(*cycle_slot, reference);
+  AssembledSlot* slot = find_or_open_slot(absolute, arrival_ns);
+  if (slot == nullptr) {
+    return;
+  }
+  const std::int64_t delay =
+      arrival_ns - clock_.symbol_start_ns(*epoch_, absolute, timing.symbol_id);
+  ++slot->stats.packets;
+  if (delay < config_.ta4_min_ns) {
+    ++counters_.early;
+    ++slot->stats.early;
+  } else if (delay > config_.ta4_max_ns) {
+    ++counters_.late;
+    ++slot->stats.late;
+  } else {
+    ++counters_.on_time;
+    ++slot->stats.on_time;
+  }
+  unsigned symbol = timing.symbol_id;
+  unsigned new_units = 0;
+  for (const auto& section : uplane.message.sections) {
+    symbol += section.header.symbol_increment ? 1 : 0;
+    new_units += write_section(*slot, rx, symbol, section);
+    ++counters_.sections;
+  }
+  if (new_units == 0) {
+    ++counters_.duplicate_packets;
+  }
+  if (slot->complete()) {
+    dispatch(static_cast<std::size_t>(slot - slots_.data()), SlotDispatchReason::complete);
+  }
+}
+
+std::int64_t FronthaulSlotAssembler::deadline_ns(std::int64_t absolute_slot) const {
+  return clock_.slot_start_ns(*epoch_, absolute_slot + 1) + config_.slot_deadline_ns;
+}
+
+bool FronthaulSlotAssembler::recently_dispatched(std::int64_t absolute_slot) const {
+  return std::find(dispatched_ring_.begin(), dispatched_ring_.end(), absolute_slot) !=
+         dispatched_ring_.end();
+}
+
+AssembledSlot* FronthaulSlotAssembler::find_or_open_slot(std::int64_t absolute_slot,
+                                                         std::int64_t arrival_ns) {
+  std::size_t oldest = slots_.size();
+  std::size_t pending = 0;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (state_[i] != BufferState::pending) {
+      continue;
+    }
+    if (slots_[i].absolute_slot == absolute_slot) {
+      return &slots_[i];
+    }
+    ++pending;
+    if (oldest == slots_.size() || slots_[i].absolute_slot < slots_[oldest].absolute_slot) {
+      oldest = i;
+    }
+  }
+  if (recently_dispatched(absolute_slot) || arrival_ns > deadline_ns(absolute_slot)) {
+    ++counters_.too_late;
+    return nullptr;
+  }
+  const std::int64_t now_slot = clock_.absolute_slot_at(*epoch_, arrival_ns);
+  if (absolute_slot - now_slot > std::int64_t{config_.max_slots_in_flight}) {
+    ++counters_.too_early;
+    return nullptr;
+  }
+  if (pending >= config_.max_slots_in_flight) {
+    if (absolute_slot < slots_[oldest].absolute_slot) {
+      ++counters_.too_late; // older than every slot being assembled, and no room for it
+      return nullptr;
+    }
+    dispatch(oldest, SlotDispatchReason::pool_pressure);
+  }
+  auto free = std::find(state_.begin(), state_.end(), BufferState::free);
+  if (free == state_.end()) {
+    if (ready_count_ == 0) {
+      ++counters_.no_buffer; // the consumer holds every buffer
+      return nullptr;
+    }
+    // Overwrite the oldest dispatched slot the consumer has not taken.
+    const std::size_t index = ready_queue_[ready_head_];
+    ready_head_ = (ready_head_ + 1) % ready_queue_.size();
+    --ready_count_;
+    ++counters_.slots_overrun;
+    state_[index] = BufferState::free;
+    free = state_.begin() + static_cast<std::ptrdiff_t>(index);
+  }
+  const auto index = static_cast<std::size_t>(free - state_.begin());
+  state_[index] = BufferState::pending;
+  reset_slot(slots_[index], absolute_slot);
+  return &slots_[index];
+}
+
+void FronthaulSlotAssembler::reset_slot(AssembledSlot& slot, std::int64_t absolute_slot) {
+  const std::int64_t cycle = clock_.slots_per_cycle();
+  const auto in_cycle = static_cast<std::uint64_t>(((absolute_slot % cycle) + cycle) % cycle);
+  const OranTimingHeader ids = clock_.timing_header(in_cycle, 0);
+  slot.frame_id = ids.frame_id;
+  slot.subframe_id = ids.subframe_id;
+  slot.slot_id = ids.slot_id;
+  slot.slot = clock_.slot_in_frame(absolute_slot);
+  slot.absolute_slot = absolute_slot;
+  slot.nominal_start_ns = clock_.slot_start_ns(*epoch_, absolute_slot);
+  slot.reason = SlotDispatchReason::complete;
+  slot.stats = {};
+  std::size_t samples = 0;
+  slot.units_expected_total_ = 0;
+  for (unsigned l = 0; l < slot.num_symbols_; ++l) {
+    slot.units_per_symbol_[l] = units_in_symbol(slot.slot, l);
+    slot.units_expected_total_ += std::uint64_t{slot.units_per_symbol_[l]} * num_rx_;
+    slot.symbol_sample_offset_[l] = samples;
+    samples += config_.mode == FronthaulIngestMode::time_domain
+                   ? numerology_.symbol_length(slot.slot, l)
+                   : 0;
+  }
+  slot.symbol_sample_offset_[slot.num_symbols_] = samples;
+  if (config_.mode == FronthaulIngestMode::time_domain) {
+    slot.iq_samples_per_antenna = samples;
+    slot.iq.resize(samples * num_rx_); // within the reserved capacity
+  }
+  std::fill(slot.received_count_.begin(), slot.received_count_.end(), 0);
+  std::fill(slot.received_bits_.begin(), slot.received_bits_.end(), 0);
+  slot.units_received_total_ = 0;
+}
+
+void FronthaulSlotAssembler::dispatch(std::size_t index, SlotDispatchReason reason) {
+  AssembledSlot& slot = slots_[index];
+  slot.reason = reason;
+  for (unsigned rx = 0; rx < num_rx_; ++rx) {
+    for (unsigned l = 0; l < slot.num_symbols_; ++l) {
+      const unsigned received = slot.received_count_[slot.row(rx, l)];
+      const unsigned expected = slot.units_per_symbol_[l];
+      if (received == expected) {
+        continue;
+      }
+      zero_missing_units(slot, rx, l);
+      slot.stats.missing_units += expected - received;
+      ++slot.stats.incomplete_symbols;
+      slot.stats.empty_symbols += received == 0 ? 1 : 0;
+    }
+  }
+  counters_.missing_units += slot.stats.missing_units;
+  counters_.incomplete_symbols += slot.stats.incomplete_symbols;
+  switch (reason) {
+  case SlotDispatchReason::complete:
+    ++counters_.slots_complete;
+    break;
+  case SlotDispatchReason::deadline:
+    ++counters_.slots_deadline;
+    break;
+  case SlotDispatchReason::pool_pressure:
+    ++counters_.slots_pool_pressure;
+    break;
+  case SlotDispatchReason::flush:
+    ++counters_.slots_flushed;
+    break;
+  }
+  state_[index] = BufferState::ready;
+  ready_queue_[(ready_head_ + ready_count_) % ready_queue_.size()] = index;
+  ++ready_count_;
+  dispatched_ring_[dispatched_next_] = slot.absolute_slot;
+  dispatched_next_ = (dispatched_next_ + 1) % dispatched_ring_.size();
+}
+
+void FronthaulSlotAssembler::advance(std::int64_t now_ns) {
+  if (!epoch_) {
+    return;
+  }
+  for (;;) {
+    std::size_t oldest = slots_.size();
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (state_[i] == BufferState::pending && deadline_ns(slots_[i].absolute_slot) < now_ns &&
+          (oldest == slots_.size() || slots_[i].absolute_slot < slots_[oldest].absolute_slot)) {
+        oldest = i;
+      }
+    }
+    if (oldest == slots_.size()) {
+      return;
+    }
+    dispatch(oldest, SlotDispatchReason::deadline);
+  }
+}
+
+void FronthaulSlotAssembler::flush() {
+  for (;;) {
+    std::size_t oldest = slots_.size();
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (state_[i] == BufferState::pending &&
+          (oldest == slots_.size() || slots_[i].absolute_slot < slots_[oldest].absolute_slot)) {
+        oldest = i;
+      }
+    }
+    if (oldest == slots_.size()) {
+      return;
+    }
+    dispatch(oldest, SlotDispatchReason::flush);
+  }
+}
+
+const AssembledSlot* FronthaulSlotAssembler::next_slot() {
+  if (ready_count_ == 0) {
+    return nullptr;
+  }
+  const std::size_t index = ready_queue_[ready_head_];
+  ready_head_ = (ready_head_ + 1) % ready_queue_.size();
+  --ready_count_;
+  state_[index] = BufferState::held;
+  return &slots_[index];
+}
+
+void FronthaulSlotAssembler::release(const AssembledSlot* slot) {
+  if (slot < slots_.data() || slot >= slots_.data() + slots_.size()) {
+    return;
+  }
+  const auto index = static_cast<std::size_t>(slot - slots_.data());
+  if (state_[index] == BufferState::held) {
+    state_[index] = BufferState::free;
+  }
+}
+
+} // namespace airan::io
