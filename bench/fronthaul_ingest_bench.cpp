@@ -1,6 +1,6 @@
 // Fronthaul ingest of one full uplink slot: 273 PRBs x 14 symbols x 4 antennas at 30 kHz, BFP 9,
 // as the RU emulator frames it (1500-byte MTU: 53 PRBs per frame, 6 frames per antenna-symbol,
-// 336 frames, 449 kB). One iteration pushes every pre-built frame into a FronthaulSlotAssembler
+// 336 frames, 438 kB). One iteration pushes every pre-built frame into a FronthaulSlotAssembler
 // (parse through eCPRI and U-plane, timing, eAxC and window checks, BFP decompression into the
 // cf32 grid, coverage) and takes and releases the completed slot; also with a jumbo MTU (9000:
 // one frame of two sections, 255 + 18 PRBs, per antenna-symbol, 56 frames) and in time-domain
