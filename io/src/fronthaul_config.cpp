@@ -202,8 +202,8 @@ void parse_section(const YAML::Node& section, const Reader& r, FronthaulConfig& 
       }
       std::uint8_t bits[4];
       for (std::size_t i = 0; i < 4; ++i) {
-        bits[i] = static_cast<std::uint8_t>(
-            r.integer(v[i], key + "[" + std::to_string(i) + "]", 0, 16));
+        bits[i] =
+            static_cast<std::uint8_t>(r.integer(v[i], key + "[" + std::to_string(i) + "]", 0, 16));
       }
       c.eaxc_layout = {bits[0], bits[1], bits[2], bits[3]};
       if (!c.eaxc_layout.valid()) {

@@ -97,12 +97,14 @@ void FronthaulSlotAssembler::write_time_units(AssembledSlot& slot, unsigned rx, 
   const std::size_t whole_blocks = symbol_samples / re_per_unit;
   // Blocks that lie wholly inside the symbol go straight into the IQ.
   const unsigned direct =
-      block >= whole_blocks ? 0 : static_cast<unsigned>(std::min<std::size_t>(count, whole_blocks - block));
+      block >= whole_blocks
+          ? 0
+          : static_cast<unsigned>(std::min<std::size_t>(count, whole_blocks - block));
   if (direct > 0) {
-    compressor_->decompress(section.prbs.subspan(first * prb_bytes, direct * prb_bytes),
-                            section.compression, config_.full_scale,
-                            std::span(out + std::size_t{block} * re_per_unit,
-                                      std::size_t{direct} * re_per_unit));
+    compressor_->decompress(
+        section.prbs.subspan(first * prb_bytes, direct * prb_bytes), section.compression,
+        config_.full_scale,
+        std::span(out + std::size_t{block} * re_per_unit, std::size_t{direct} * re_per_unit));
   }
   if (direct < count) {
     // The symbol's last, partial block (check_sections() keeps every block inside the symbol).
@@ -113,10 +115,10 @@ void FronthaulSlotAssembler::write_time_units(AssembledSlot& slot, unsigned rx, 
   }
 }
 
-void FronthaulSlotAssembler::zero_missing_units(AssembledSlot& slot, unsigned rx,
-                                                unsigned symbol) {
+void FronthaulSlotAssembler::zero_missing_units(AssembledSlot& slot, unsigned rx, unsigned symbol) {
   const unsigned units = slot.units_per_symbol_[symbol];
-  const std::uint64_t* bits = slot.received_bits_.data() + slot.row(rx, symbol) * slot.words_per_row_;
+  const std::uint64_t* bits =
+      slot.received_bits_.data() + slot.row(rx, symbol) * slot.words_per_row_;
   for (unsigned unit = 0; unit < units; ++unit) {
     if (((bits[unit / 64] >> (unit % 64)) & 1U) != 0) {
       continue;

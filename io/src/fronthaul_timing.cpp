@@ -89,13 +89,11 @@ std::int64_t FronthaulSlotClock::symbol_offset_ns(unsigned slot_in_frame, unsign
   return offsets[symbol < symbols_per_slot_ ? symbol : symbols_per_slot_];
 }
 
-std::int64_t FronthaulSlotClock::symbol_duration_ns(unsigned slot_in_frame,
-                                                    unsigned symbol) const {
+std::int64_t FronthaulSlotClock::symbol_duration_ns(unsigned slot_in_frame, unsigned symbol) const {
   return symbol_offset_ns(slot_in_frame, symbol + 1) - symbol_offset_ns(slot_in_frame, symbol);
 }
 
-std::int64_t FronthaulSlotClock::symbol_start_ns(std::int64_t epoch_ns,
-                                                 std::int64_t absolute_slot,
+std::int64_t FronthaulSlotClock::symbol_start_ns(std::int64_t epoch_ns, std::int64_t absolute_slot,
                                                  unsigned symbol) const {
   return slot_start_ns(epoch_ns, absolute_slot) +
          symbol_offset_ns(slot_in_frame(absolute_slot), symbol);

@@ -42,8 +42,8 @@ bool append_section_requests(const FronthaulFrameView& cplane_frame,
     return false;
   }
   for (const auto& view : cplane_frame.cplane.sections) {
-    requests.push_back({cplane_frame.eaxc.ru_port, cplane_frame.cplane.header.timing.symbol_id,
-                        view.section});
+    requests.push_back(
+        {cplane_frame.eaxc.ru_port, cplane_frame.cplane.header.timing.symbol_id, view.section});
   }
   return true;
 }
@@ -52,8 +52,7 @@ RuEmulator::RuEmulator(const phy::CellConfig& cell, unsigned num_rx_antennas,
                        const FronthaulConfig& config)
     : cell_((check_arguments(cell, num_rx_antennas, config), cell)), num_rx_(num_rx_antennas),
       config_(config), clock_(cell.numerology, cell.cyclic_prefix),
-      numerology_(phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix,
-                                               cell.num_prbs)),
+      numerology_(phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
       compressor_(create_iq_compressor()) {
   unsigned max_units = cell.num_prbs;
   if (config_.mode == FronthaulIngestMode::time_domain) {
@@ -91,7 +90,8 @@ RuEmulator::~RuEmulator() = default;
 void RuEmulator::compress_units(std::span<const phy::cf32> samples, unsigned first_unit,
                                 unsigned num_units, std::span<std::uint8_t> out) {
   const std::size_t begin = std::size_t{first_unit} * re_per_unit;
-  const std::size_t whole = std::min<std::size_t>(num_units, (samples.size() - begin) / re_per_unit);
+  const std::size_t whole =
+      std::min<std::size_t>(num_units, (samples.size() - begin) / re_per_unit);
   if (whole > 0) {
     compressor_->compress(samples.subspan(begin, whole * re_per_unit), config_.compression,
                           config_.full_scale, out.first(whole * prb_bytes_));
@@ -117,9 +117,9 @@ std::size_t RuEmulator::send_units(unsigned rx, std::int64_t absolute_slot, unsi
   header.ethernet.destination = config_.du_mac;
   header.ethernet.source = config_.ru_mac;
   header.ethernet.vlan = config_.vlan;
-  header.eaxc_id = pack_eaxc_id({config_.du_port, config_.band_sector, config_.cc,
-                                 static_cast<std::uint16_t>(rx)},
-                                config_.eaxc_layout);
+  header.eaxc_id = pack_eaxc_id(
+      {config_.du_port, config_.band_sector, config_.cc, static_cast<std::uint16_t>(rx)},
+      config_.eaxc_layout);
   const std::size_t message_limit =
       config_.max_frame_size - ecpri_common_header_size - ecpri_transport_header_size;
   std::size_t frames = 0;
@@ -133,8 +133,8 @@ std::size_t RuEmulator::send_units(unsigned rx, std::int64_t absolute_slot, unsi
       const std::size_t fit = used + section_header_bytes_ < message_limit
                                   ? (message_limit - used - section_header_bytes_) / prb_bytes_
                                   : 0;
-      const auto n = static_cast<unsigned>(
-          std::min<std::size_t>({fit, end - unit, max_units_per_section}));
+      const auto n =
+          static_cast<unsigned>(std::min<std::size_t>({fit, end - unit, max_units_per_section}));
       if (n == 0) {
         break;
       }
@@ -178,14 +178,14 @@ std::size_t RuEmulator::packetize_slot(const TestVectorSlot& slot, std::int64_t 
   const std::size_t slot_samples = numerology_.slot_length(in_frame);
   if (time_domain) {
     if (!requests.empty()) {
-      throw std::invalid_argument("RuEmulator: C-plane section requests need frequency-domain mode");
+      throw std::invalid_argument(
+          "RuEmulator: C-plane section requests need frequency-domain mode");
     }
     if (slot.iq.size() != slot_samples * num_rx_ ||
         (slot.iq_fft_size != 0 && slot.iq_fft_size != numerology_.fft_size())) {
-      throw std::invalid_argument(
-          "RuEmulator: time-domain mode needs the slot's IQ at FFT size " +
-          std::to_string(numerology_.fft_size()) + " (" + std::to_string(slot_samples) +
-          " samples per antenna)");
+      throw std::invalid_argument("RuEmulator: time-domain mode needs the slot's IQ at FFT size " +
+                                  std::to_string(numerology_.fft_size()) + " (" +
+                                  std::to_string(slot_samples) + " samples per antenna)");
     }
   } else if (slot.grid.num_ports() != num_rx_ || slot.grid.num_symbols() != symbols ||
              slot.grid.num_subcarriers() != re_per_unit * cell_.num_prbs) {
@@ -200,8 +200,8 @@ std::size_t RuEmulator::packetize_slot(const TestVectorSlot& slot, std::int64_t 
     const std::size_t symbol_samples = numerology_.symbol_length(in_frame, l);
     for (unsigned rx = 0; rx < num_rx_; ++rx) {
       if (time_domain) {
-        const auto samples = std::span(slot.iq).subspan(rx * slot_samples + symbol_begin,
-                                                         symbol_samples);
+        const auto samples =
+            std::span(slot.iq).subspan(rx * slot_samples + symbol_begin, symbol_samples);
         frames += send_units(rx, absolute_slot, l, samples, 0, ceil_units(symbol_samples),
                              next_section_id_[rx], true, tx_ns, sink);
       } else if (requests.empty()) {

@@ -2,9 +2,10 @@
 // (frequency or time domain, compression, static or dynamic udCompHdr, slots in flight, a given
 // or learned clock anchor), the rest is a sequence of records [u16 length][u8 time step][frame]
 // pushed at a clock that advances by step * 7 us (step 255: no frame and no length bytes used;
-// the clock advances by 254 * 7 us and advance() runs). At the end flush() and every slot is drained. Checked: every dispatched
-// slot's coverage is consistent (received units <= units per symbol, missing counts add up),
-// the counters account for every packet exactly once, and nothing crashes.
+// the clock advances by 254 * 7 us and advance() runs). At the end flush() and every slot is
+// drained. Checked: every dispatched slot's coverage is consistent (received units <= units per
+// symbol, missing counts add up), the counters account for every packet exactly once, and nothing
+// crashes.
 //
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes RU-emulator captures (two slots, a
 // few configurations) in the record format to DIR (tests/fuzz/seeds/fronthaul_assembler).
@@ -87,7 +88,8 @@ void write_seeds(const std::string& dir) {
       TestVectorSlot slot;
       slot.slot = static_cast<unsigned>(absolute % 20);
       slot.grid = airan::phy::ResourceGrid(num_rx, 14, 12 * cell.num_prbs);
-      const auto numerology = airan::phy::Numerology::for_carrier(1, cell.cyclic_prefix, cell.num_prbs);
+      const auto numerology =
+          airan::phy::Numerology::for_carrier(1, cell.cyclic_prefix, cell.num_prbs);
       slot.iq.resize(std::size_t{num_rx} * numerology.slot_length(slot.slot));
       for (auto& x : slot.grid.elements()) {
         x = {gauss(rng), gauss(rng)};
@@ -95,20 +97,20 @@ void write_seeds(const std::string& dir) {
       for (auto& x : slot.iq) {
         x = {gauss(rng), gauss(rng)};
       }
-      emulator.packetize_slot(slot, absolute, 0, [&](std::span<const std::uint8_t> frame,
-                                                     std::int64_t tx_ns) {
-        while (tx_ns - clock > 254 * 7000) { // an advance record
-          out.insert(out.end(), {0, 0, 255});
-          clock += 254 * 7000;
-        }
-        const auto step = static_cast<std::uint8_t>(std::min<std::int64_t>(
-            std::max<std::int64_t>((tx_ns - clock) / 7000, 0), 254));
-        clock += std::int64_t{step} * 7000;
-        out.push_back(static_cast<std::uint8_t>(frame.size() >> 8));
-        out.push_back(static_cast<std::uint8_t>(frame.size()));
-        out.push_back(step);
-        out.insert(out.end(), frame.begin(), frame.end());
-      });
+      emulator.packetize_slot(
+          slot, absolute, 0, [&](std::span<const std::uint8_t> frame, std::int64_t tx_ns) {
+            while (tx_ns - clock > 254 * 7000) { // an advance record
+              out.insert(out.end(), {0, 0, 255});
+              clock += 254 * 7000;
+            }
+            const auto step = static_cast<std::uint8_t>(
+                std::min<std::int64_t>(std::max<std::int64_t>((tx_ns - clock) / 7000, 0), 254));
+            clock += std::int64_t{step} * 7000;
+            out.push_back(static_cast<std::uint8_t>(frame.size() >> 8));
+            out.push_back(static_cast<std::uint8_t>(frame.size()));
+            out.push_back(step);
+            out.insert(out.end(), frame.begin(), frame.end());
+          });
     }
     std::ofstream(dir + "/seed_" + std::to_string(selector), std::ios::binary)
         .write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));

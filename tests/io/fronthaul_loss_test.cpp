@@ -15,6 +15,7 @@
 namespace {
 
 using namespace airan::io;
+namespace phy = airan::phy;
 using airan::test::CapturedFrame;
 
 constexpr std::int64_t epoch = 1'600'000'000'000'000'000;
@@ -103,7 +104,7 @@ LossRun run_lossy(FronthaulIngestMode mode) {
   RuEmulator emulator(header.cell, num_rx, config);
   FronthaulSlotAssembler assembler(header.cell, num_rx, config);
   airan::test::SlotDecoder decoder(header.cell, num_rx);
-  const auto numerology = airan::phy::Numerology::for_carrier(
+  const auto numerology = phy::Numerology::for_carrier(
       header.cell.numerology, header.cell.cyclic_prefix, header.cell.num_prbs);
   std::vector<TestVectorSlot> vector_slots(reader.num_slots());
   for (std::size_t i = 0; i < vector_slots.size(); ++i) {
@@ -229,6 +230,7 @@ LossRun run_lossy(FronthaulIngestMode mode) {
   EXPECT_EQ(c.units, delivered_units);
   std::uint64_t incomplete_rows = 0;
   std::uint64_t stats_missing = 0;
+  std::uint64_t nonzero_missing = 0; // samples of units that never arrived but are not zero
   for (const auto& a : assembled) {
     stats_missing += a.stats.missing_units;
     for (unsigned rx = 0; rx < num_rx; ++rx) {
@@ -237,10 +239,30 @@ LossRun run_lossy(FronthaulIngestMode mode) {
         const unsigned delivered = it == delivered_per_row.end() ? 0 : it->second;
         EXPECT_EQ(a.units_received(rx, l), delivered);
         incomplete_rows += delivered < a.units_per_symbol(l) ? 1 : 0;
+        // What never arrived is zero (the buffers held earlier slots' data before).
+        std::size_t symbol_begin = 0;
+        for (unsigned k = 0; k < l && mode == FronthaulIngestMode::time_domain; ++k) {
+          symbol_begin += numerology.symbol_length(a.slot, k);
+        }
+        for (unsigned u = 0; u < a.units_per_symbol(l); ++u) {
+          if (a.unit_received(rx, l, u)) {
+            continue;
+          }
+          for (unsigned k = 0; k < 12; ++k) {
+            const auto value =
+                mode == FronthaulIngestMode::frequency_domain
+                    ? a.grid.at(rx, l, 12 * u + k)
+                    : (12 * u + k < numerology.symbol_length(a.slot, l)
+                           ? a.iq[rx * a.iq_samples_per_antenna + symbol_begin + 12 * u + k]
+                           : phy::cf32{});
+            nonzero_missing += value == phy::cf32{} ? 0 : 1;
+          }
+        }
       }
     }
   }
   EXPECT_EQ(stats_missing, c.missing_units);
+  EXPECT_EQ(nonzero_missing, 0U);
   EXPECT_EQ(c.incomplete_symbols, incomplete_rows);
   // Malformed and foreign frames, each counted under its reason.
   EXPECT_EQ(c.ecpri_malformed, expected_bad.ecpri_malformed);

@@ -43,10 +43,10 @@ std::vector<std::vector<cf32>> run(FronthaulSlotAssembler& assembler,
     if (slots != nullptr) {
       slots->push_back(*slot);
     }
-    const auto& data = slot->mode == FronthaulIngestMode::frequency_domain
-                           ? std::vector<cf32>(slot->grid.elements().begin(),
-                                               slot->grid.elements().end())
-                           : slot->iq;
+    const auto& data =
+        slot->mode == FronthaulIngestMode::frequency_domain
+            ? std::vector<cf32>(slot->grid.elements().begin(), slot->grid.elements().end())
+            : slot->iq;
     out.push_back(data);
     assembler.release(slot);
   }
@@ -91,9 +91,9 @@ RoundTrip round_trip(const char* vector_name, FronthaulIngestMode mode, IqCompre
     EXPECT_EQ(a.stats.packets, frames.size());
     EXPECT_EQ(a.stats.on_time, frames.size()); // sent at symbol end + 10 us, window [0, 400 us]
     EXPECT_EQ(a.stats.missing_units, 0U);
-    const std::span<const cf32> reference =
-        mode == FronthaulIngestMode::frequency_domain ? slot.grid.elements()
-                                                      : std::span<const cf32>(slot.iq);
+    const std::span<const cf32> reference = mode == FronthaulIngestMode::frequency_domain
+                                                ? slot.grid.elements()
+                                                : std::span<const cf32>(slot.iq);
     EXPECT_EQ(data[0].size(), reference.size());
     if (data[0].size() != reference.size()) {
       continue;
@@ -124,15 +124,16 @@ RoundTrip round_trip(const char* vector_name, FronthaulIngestMode mode, IqCompre
 // step (plus float rounding) and nothing saturates (the vectors' peaks stay below full_scale).
 TEST(FronthaulSlotAssembler, UncompressedRoundTripIsExactToHalfAnInt16Step) {
   const float step = FronthaulConfig{}.full_scale / 32768.0F;
-  for (const auto mode : {FronthaulIngestMode::frequency_domain, FronthaulIngestMode::time_domain}) {
+  for (const auto mode :
+       {FronthaulIngestMode::frequency_domain, FronthaulIngestMode::time_domain}) {
     const auto r = round_trip(airan::test::vector_2ue, mode, none, true);
     EXPECT_LT(r.peak, FronthaulConfig{}.full_scale);
     EXPECT_LE(r.max_error, step * 0.5 * std::sqrt(2.0) * 1.001) << to_string(mode);
     std::printf("none, %s: SNR %.1f dB, max error %.2e, peak %.2f\n",
                 std::string(to_string(mode)).c_str(), r.snr_db, r.max_error, r.peak);
   }
-  const auto r = round_trip(airan::test::vector_273prb, FronthaulIngestMode::frequency_domain,
-                            none, false);
+  const auto r =
+      round_trip(airan::test::vector_273prb, FronthaulIngestMode::frequency_domain, none, false);
   EXPECT_LE(r.max_error, step * 0.5 * std::sqrt(2.0) * 1.001);
   EXPECT_LT(r.peak, FronthaulConfig{}.full_scale);
 }
@@ -144,7 +145,8 @@ TEST(FronthaulSlotAssembler, UncompressedRoundTripIsExactToHalfAnInt16Step) {
 // the int16 step, so BFP 14 is bounded by the uncompressed SNR instead.
 TEST(FronthaulSlotAssembler, BfpRoundTripIsWithinTheQuantisationBoundAndDecodes) {
   double snr9 = 0.0;
-  for (const auto mode : {FronthaulIngestMode::frequency_domain, FronthaulIngestMode::time_domain}) {
+  for (const auto mode :
+       {FronthaulIngestMode::frequency_domain, FronthaulIngestMode::time_domain}) {
     const auto r16 = round_trip(airan::test::vector_2ue, mode, none, false);
     const auto r9 = round_trip(airan::test::vector_2ue, mode, bfp9, true);
     const auto r14 = round_trip(airan::test::vector_2ue, mode, bfp14, true);
@@ -158,8 +160,8 @@ TEST(FronthaulSlotAssembler, BfpRoundTripIsWithinTheQuantisationBoundAndDecodes)
     snr9 = r9.snr_db;
   }
   // 273 PRB, 4 Rx, 2 layers of 256-QAM at 32 dB: BFP 9 (~50 dB) still decodes.
-  const auto r = round_trip(airan::test::vector_273prb, FronthaulIngestMode::frequency_domain,
-                            bfp9, true);
+  const auto r =
+      round_trip(airan::test::vector_273prb, FronthaulIngestMode::frequency_domain, bfp9, true);
   EXPECT_GE(r.snr_db, 6.02 * 9 - 2.5 - 6.0);
   EXPECT_GT(snr9, 0.0);
 }
@@ -170,7 +172,8 @@ TEST(FronthaulSlotAssembler, BfpRoundTripIsWithinTheQuantisationBoundAndDecodes)
 TEST(FronthaulSlotAssembler, ShuffledPacketsOfSeveralSlotsStillDecode) {
   const TestVectorReader reader(airan::test::committed_vector(airan::test::vector_2ue));
   const auto& header = reader.header();
-  for (const auto mode : {FronthaulIngestMode::frequency_domain, FronthaulIngestMode::time_domain}) {
+  for (const auto mode :
+       {FronthaulIngestMode::frequency_domain, FronthaulIngestMode::time_domain}) {
     FronthaulConfig config = config_with(mode, bfp9);
     config.max_frame_size = 200;
     config.dynamic_compression_header = true;

@@ -20,7 +20,7 @@ TEST(FronthaulSlotClock, CycleSlotFromTheTimingHeaderAndBack) {
   EXPECT_EQ(clock.cycle_slot(t), 5119U);
   EXPECT_EQ(clock.timing_header(5119, 13), t);
   EXPECT_EQ(clock.timing_header(5120 + 5119, 13), t); // absolute slots wrap
-  t.slot_id = 2; // mu 1 has 2 slots per subframe
+  t.slot_id = 2;                                      // mu 1 has 2 slots per subframe
   EXPECT_FALSE(clock.cycle_slot(t));
   t.slot_id = 0;
   t.subframe_id = 10;
@@ -40,9 +40,9 @@ TEST(FronthaulSlotClock, CycleSlotFromTheTimingHeaderAndBack) {
 TEST(FronthaulSlotClock, SymbolTimesFollowTheCyclicPrefixLengths) {
   const FronthaulSlotClock mu0(0, CyclicPrefix::normal);
   EXPECT_EQ(mu0.symbol_offset_ns(3, 0), 0);
-  EXPECT_EQ(mu0.symbol_duration_ns(3, 0), 71875);  // (2048 + 160) / 30.72 MHz
+  EXPECT_EQ(mu0.symbol_duration_ns(3, 0), 71875); // (2048 + 160) / 30.72 MHz
   EXPECT_EQ(mu0.symbol_offset_ns(3, 1), 71875);
-  EXPECT_EQ(mu0.symbol_offset_ns(3, 2), 143229);   // 4400 samples = 143229.17 ns
+  EXPECT_EQ(mu0.symbol_offset_ns(3, 2), 143229); // 4400 samples = 143229.17 ns
   EXPECT_EQ(mu0.symbol_offset_ns(3, 7), 500000);
   EXPECT_EQ(mu0.symbol_duration_ns(3, 7), 71875);
   EXPECT_EQ(mu0.symbol_offset_ns(3, 14), 1000000);
@@ -62,8 +62,8 @@ TEST(FronthaulSlotClock, SymbolTimesFollowTheCyclicPrefixLengths) {
   EXPECT_EQ(mu2.slot_start_ns(0, 1), mu2.symbol_offset_ns(0, 14));
   EXPECT_EQ(mu2.slot_start_ns(0, 2), 500000);
   EXPECT_EQ(mu2.slot_start_ns(0, 4), 1000000);
-  EXPECT_EQ(mu2.symbol_start_ns(0, 5, 1), 1000000 + mu2.symbol_offset_ns(0, 14) +
-                                              mu2.symbol_duration_ns(1, 0));
+  EXPECT_EQ(mu2.symbol_start_ns(0, 5, 1),
+            1000000 + mu2.symbol_offset_ns(0, 14) + mu2.symbol_duration_ns(1, 0));
   // Extended CP: all symbols equal, 12 per slot.
   const FronthaulSlotClock ext(2, CyclicPrefix::extended);
   EXPECT_EQ(ext.symbols_per_slot(), 12U);

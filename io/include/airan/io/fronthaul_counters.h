@@ -57,9 +57,9 @@ struct FronthaulCounters {
   std::uint64_t late = 0;      ///< Accepted, after the Ta4 window.
 
   // --- Content of accepted packets ---
-  std::uint64_t sections = 0;        ///< U-plane sections written into slots.
-  std::uint64_t units = 0;           ///< PRBs (or time-domain blocks) written, new ones.
-  std::uint64_t duplicate_units = 0; ///< PRBs / blocks that had already arrived (overwritten).
+  std::uint64_t sections = 0;          ///< U-plane sections written into slots.
+  std::uint64_t units = 0;             ///< PRBs (or time-domain blocks) written, new ones.
+  std::uint64_t duplicate_units = 0;   ///< PRBs / blocks that had already arrived (overwritten).
   std::uint64_t duplicate_packets = 0; ///< Accepted packets all of whose units were duplicates.
   /// Messages whose ecpriSeqid was not the previous one of their eAxC + 1 (loss or reordering).
   std::uint64_t sequence_gaps = 0;
@@ -73,8 +73,9 @@ struct FronthaulCounters {
   std::uint64_t slots_flushed = 0;       ///< Dispatched partial by flush().
   /// Dispatched slots that the consumer had not taken when a buffer was needed (overwritten).
   std::uint64_t slots_overrun = 0;
-  std::uint64_t missing_units = 0;       ///< Units absent from dispatched slots (left zero).
-  std::uint64_t incomplete_symbols = 0;  ///< (antenna, symbol) rows of dispatched slots missing units.
+  std::uint64_t missing_units = 0; ///< Units absent from dispatched slots (left zero).
+  std::uint64_t incomplete_symbols =
+      0; ///< (antenna, symbol) rows of dispatched slots missing units.
 
   /// Sum of every malformed reason.
   [[nodiscard]] std::uint64_t malformed() const;

@@ -64,11 +64,11 @@ struct AssembledSlotStats {
 /// block of a symbol is partial). Units that did not arrive are zero.
 class AssembledSlot {
 public:
-  std::uint8_t frame_id = 0;    ///< Timing header fields of the slot.
+  std::uint8_t frame_id = 0; ///< Timing header fields of the slot.
   std::uint8_t subframe_id = 0;
   std::uint8_t slot_id = 0;
-  unsigned slot = 0;                ///< Slot number in the frame (DMRS, CP lengths).
-  std::int64_t absolute_slot = 0;   ///< Slots since the clock anchor (the epoch).
+  unsigned slot = 0;                 ///< Slot number in the frame (DMRS, CP lengths).
+  std::int64_t absolute_slot = 0;    ///< Slots since the clock anchor (the epoch).
   std::int64_t nominal_start_ns = 0; ///< Slot start on the slot clock.
   FronthaulIngestMode mode = FronthaulIngestMode::frequency_domain;
   SlotDispatchReason reason = SlotDispatchReason::complete;
@@ -88,7 +88,9 @@ public:
   /// True when every unit of every antenna and symbol arrived.
   [[nodiscard]] bool complete() const { return units_received_total_ == units_expected_total_; }
   /// Units symbol \p symbol carries (PRBs, or ceil(symbol samples / 12) blocks).
-  [[nodiscard]] unsigned units_per_symbol(unsigned symbol) const { return units_per_symbol_[symbol]; }
+  [[nodiscard]] unsigned units_per_symbol(unsigned symbol) const {
+    return units_per_symbol_[symbol];
+  }
   /// Units of (antenna, symbol) that arrived.
   [[nodiscard]] unsigned units_received(unsigned rx, unsigned symbol) const {
     return received_count_[row(rx, symbol)];
@@ -115,8 +117,8 @@ private:
   std::size_t words_per_row_ = 0;
   std::vector<unsigned> units_per_symbol_;
   std::vector<std::size_t> symbol_sample_offset_; ///< Time domain: [symbol], one past the end.
-  std::vector<std::uint16_t> received_count_; ///< [rx][symbol]
-  std::vector<std::uint64_t> received_bits_;  ///< [rx][symbol][word]
+  std::vector<std::uint16_t> received_count_;     ///< [rx][symbol]
+  std::vector<std::uint64_t> received_bits_;      ///< [rx][symbol][word]
   std::uint64_t units_received_total_ = 0;
   std::uint64_t units_expected_total_ = 0;
 };

@@ -7,8 +7,9 @@
 /// Times: subframe n (absolute, counted from the anchor) starts at epoch + n ms; the slots and
 /// symbols in it follow TS 38.211 5.3.1's CP and symbol lengths in T_c units, rounded to the
 /// nearest ns (so with mu >= 2 and the normal CP the first slot of each half subframe is 16 kappa
-/// T_c = 0.52 us longer than the others); subframe and cycle lengths are exact (1 ms, 2.56 s). A packet's cycle slot is resolved to the absolute slot nearest
-/// to a reference (the slot of its arrival time), which handles the wrap of frameId.
+/// T_c = 0.52 us longer than the others); subframe and cycle lengths are exact (1 ms, 2.56 s). A
+/// packet's cycle slot is resolved to the absolute slot nearest to a reference (the slot of its
+/// arrival time), which handles the wrap of frameId.
 #pragma once
 
 #include "airan/io/oran_common.h"
@@ -35,7 +36,9 @@ public:
   [[nodiscard]] unsigned symbols_per_slot() const { return symbols_per_slot_; }
   [[nodiscard]] unsigned slots_per_frame() const { return phy::slots_per_frame(mu_); }
   /// Slots in the 256-frame cycle.
-  [[nodiscard]] unsigned slots_per_cycle() const { return oran_frames_per_cycle * slots_per_frame(); }
+  [[nodiscard]] unsigned slots_per_cycle() const {
+    return oran_frames_per_cycle * slots_per_frame();
+  }
   /// 1 ms / 2^mu in ns: the mean slot length (see the file comment).
   [[nodiscard]] std::int64_t slot_duration_ns() const { return slot_ns_; }
 
@@ -63,7 +66,8 @@ public:
 
   /// The absolute slot congruent to \p cycle_slot modulo the cycle that is nearest to
   /// \p reference_absolute_slot (ties resolve to the later one).
-  [[nodiscard]] std::int64_t resolve(unsigned cycle_slot, std::int64_t reference_absolute_slot) const;
+  [[nodiscard]] std::int64_t resolve(unsigned cycle_slot,
+                                     std::int64_t reference_absolute_slot) const;
 
   /// Signed distance a - b between two cycle slots across the wrap, in
   /// [-slots_per_cycle / 2, slots_per_cycle / 2).

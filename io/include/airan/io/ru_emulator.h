@@ -100,9 +100,9 @@ private:
   std::size_t prb_bytes_ = 0;
   std::size_t section_header_bytes_ = 0;
   std::vector<std::uint16_t> next_section_id_; ///< Per RU port, within the slot.
-  std::vector<std::uint8_t> frame_;          ///< One frame being built.
-  std::vector<std::uint8_t> sequence_ids_;   ///< Next ecpriSeqid per RU port.
-  std::vector<phy::cf32> padded_block_;      ///< Last, partial time-domain block.
+  std::vector<std::uint8_t> frame_;            ///< One frame being built.
+  std::vector<std::uint8_t> sequence_ids_;     ///< Next ecpriSeqid per RU port.
+  std::vector<phy::cf32> padded_block_;        ///< Last, partial time-domain block.
 };
 
 /// Writes every slot of \p vector as U-plane frames to a nanosecond pcap at \p path: slot i at
