@@ -1,0 +1,99 @@
+// The `dpdk:` section of a scenario YAML: defaults, every key, and errors that name the key.
+#include "airan/io/dpdk_config.h"
+#include "airan/io/pusch_config_file.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+namespace airan::io {
+namespace {
+
+std::string error_of(const std::string& yaml) {
+  try {
+    parse_dpdk_config(yaml, "test.yaml");
+  } catch (const ConfigError& error) {
+    return error.what();
+  }
+  return "no error";
+}
+
+TEST(DpdkConfig, DefaultsWhenTheSectionIsAbsent) {
+  const auto config = parse_dpdk_config("cell: {num_prbs: 24}\n", "test.yaml");
+  EXPECT_EQ(config.eal.core_list, "0");
+  EXPECT_TRUE(config.eal.no_huge);
+  EXPECT_TRUE(config.eal.vdevs.empty());
+  EXPECT_EQ(config.port.num_queues, 1U);
+  EXPECT_EQ(config.port.burst_size, 32U);
+}
+
+TEST(DpdkConfig, ReadsEveryKey) {
+  const auto config = parse_dpdk_config(R"(
+dpdk:
+  cores: "2-3"
+  no_huge: false
+  in_memory: true
+  memory_mb: 1024
+  pci: ["0000:3b:00.0", "0000:3b:00.1"]
+  vdevs: net_af_packet0,iface=veth1
+  file_prefix: du
+  log_level: info
+  port:
+    device: "0000:3b:00.0"
+    queues: 2
+    rx_ring_size: 2048
+    tx_ring_size: 0
+    num_mbufs: 16383
+    burst_size: 64
+    promiscuous: false
+    rx_timestamps: false
+)",
+                                        "test.yaml");
+  EXPECT_EQ(config.eal.core_list, "2-3");
+  EXPECT_FALSE(config.eal.no_huge);
+  EXPECT_TRUE(config.eal.in_memory);
+  EXPECT_EQ(config.eal.memory_mb, 1024U);
+  EXPECT_EQ(config.eal.pci_allow, (std::vector<std::string>{"0000:3b:00.0", "0000:3b:00.1"}));
+  EXPECT_EQ(config.eal.vdevs, (std::vector<std::string>{"net_af_packet0,iface=veth1"}));
+  EXPECT_EQ(config.eal.file_prefix, "du");
+  EXPECT_EQ(config.eal.log_level, "info");
+  EXPECT_EQ(config.port.device, "0000:3b:00.0");
+  EXPECT_EQ(config.port.num_queues, 2U);
+  EXPECT_EQ(config.port.rx_ring_size, 2048U);
+  EXPECT_EQ(config.port.tx_ring_size, 0U);
+  EXPECT_EQ(config.port.num_mbufs, 16383U);
+  EXPECT_EQ(config.port.burst_size, 64U);
+  EXPECT_FALSE(config.port.promiscuous);
+  EXPECT_FALSE(config.port.use_rx_timestamps);
+  const auto args = dpdk_eal_arguments(config.eal);
+  EXPECT_EQ(std::count(args.begin(), args.end(), "--no-pci"), 0);
+  EXPECT_EQ(std::count(args.begin(), args.end(), "--in-memory"), 1);
+}
+
+TEST(DpdkConfig, ErrorsNameTheKey) {
+  EXPECT_NE(error_of("dpdk: {cores: \"a-b\"}").find("core_list"), std::string::npos);
+  EXPECT_NE(error_of("dpdk: {memory: 5}").find("dpdk: unknown key 'memory'"), std::string::npos)
+      << error_of("dpdk: {memory: 5}");
+  EXPECT_NE(error_of("dpdk: {port: {queues: 0}}").find("dpdk.port"), std::string::npos);
+  EXPECT_NE(error_of("dpdk: {port: {burst_size: -1}}").find("dpdk.port.burst_size"),
+            std::string::npos);
+  EXPECT_NE(error_of("dpdk: {no_huge: true, in_memory: true}").find("in_memory"),
+            std::string::npos);
+  EXPECT_NE(error_of("dpdk: {vdevs: [[1]]}").find("dpdk.vdevs[0]"), std::string::npos);
+  EXPECT_NE(error_of("dpdk: [1, 2]").find("dpdk"), std::string::npos);
+  EXPECT_NE(error_of("dpdk: {port: {num_mbufs: 100}}").find("num_mbufs"), std::string::npos);
+  EXPECT_NE(error_of("{{{").find("not valid YAML"), std::string::npos);
+}
+
+TEST(DpdkConfig, LoadNamesAMissingFile) {
+  try {
+    load_dpdk_config("/nonexistent/x.yaml");
+    FAIL();
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("/nonexistent/x.yaml"), std::string::npos);
+  }
+}
+
+} // namespace
+} // namespace airan::io
