@@ -2,8 +2,6 @@
 
 #include "airan/io/pusch_config_file.h"
 
-#include <charconv>
-
 namespace airan::cli {
 
 void add_fronthaul_options(CLI::App& app, FronthaulOptions& options) {
@@ -32,16 +30,8 @@ io::FronthaulIngestMode parse_ingest_mode(const std::string& text) {
 }
 
 io::IqCompression parse_compression(const std::string& text) {
-  if (text == "none") {
-    return {io::CompressionMethod::none, 16};
-  }
-  unsigned width = 0;
-  if (text.size() > 3 && text.starts_with("bfp")) {
-    const auto* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data() + 3, end, width);
-    if (ec == std::errc{} && ptr == end && width >= 1 && width <= 16) {
-      return {io::CompressionMethod::block_floating_point, static_cast<std::uint8_t>(width)};
-    }
+  if (const auto compression = io::parse_compression_name(text)) {
+    return *compression;
   }
   throw io::ConfigError("--comp '" + text + "': expected none or bfp1 .. bfp16");
 }

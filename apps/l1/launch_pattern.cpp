@@ -2,6 +2,8 @@
 
 #include "airan/io/pusch_config_file.h"
 
+#include "airan/io/yaml_fields.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -12,11 +14,15 @@
 namespace airan::l1 {
 namespace {
 
+[[noreturn]] void raise_pattern_error(const std::string& message) {
+  throw PatternError(message);
+}
+
 class Reader {
 public:
-  explicit Reader(std::string name) : name_(std::move(name)) {}
+  explicit Reader(std::string name) : context_(std::move(name), raise_pattern_error) {}
   [[noreturn]] void fail(const std::string& where, const std::string& what) const {
-    throw PatternError(name_ + ": " + where + ": " + what);
+    context_.fail(where, what);
   }
   void only_keys(const YAML::Node& node, const std::string& where,
                  const std::set<std::string>& keys) const {
@@ -32,20 +38,7 @@ public:
   }
   unsigned long long integer(const YAML::Node& node, const std::string& where,
                              unsigned long long min, unsigned long long max) const {
-    const std::string text = node.IsScalar() ? node.Scalar() : std::string();
-    unsigned long long value = 0;
-    std::size_t used = 0;
-    try {
-      if (text.empty() || text.front() == '-') {
-        throw std::invalid_argument(text);
-      }
-      value = std::stoull(text, &used, 0);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != text.size()) {
-      fail(where, "'" + text + "' is not a non-negative integer");
-    }
+    const auto value = io::yaml_fields::read_unsigned<unsigned long long>(node, where, context_);
     if (value < min || value > max) {
       fail(where, std::to_string(value) + " is outside " + std::to_string(min) + " .. " +
                       std::to_string(max));
@@ -53,27 +46,15 @@ public:
     return value;
   }
   double real(const YAML::Node& node, const std::string& where) const {
-    const std::string text = node.IsScalar() ? node.Scalar() : std::string();
-    try {
-      std::size_t used = 0;
-      const double value = std::stod(text, &used);
-      if (used == text.size()) {
-        return value;
-      }
-    } catch (const std::exception&) {
-    }
-    fail(where, "'" + text + "' is not a number");
+    return io::yaml_fields::read_real(node, where, context_);
   }
   std::string word(const YAML::Node& node, const std::string& where) const {
-    if (!node.IsScalar()) {
-      fail(where, "expected a word");
-    }
-    return node.Scalar();
+    return io::yaml_fields::read_word(node, where, context_);
   }
-  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] const std::string& name() const { return context_.name(); }
 
 private:
-  std::string name_;
+  io::yaml_fields::Context context_;
 };
 
 apps::ChannelSpec parse_channel(const YAML::Node& node, const Reader& in) {
@@ -179,7 +160,8 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
     pattern.seed = in.integer(root["seed"], "seed", 0, std::numeric_limits<std::uint64_t>::max());
   }
   if (root["num_slots"]) {
-    pattern.num_slots = static_cast<unsigned>(in.integer(root["num_slots"], "num_slots", 1, 1U << 20));
+    pattern.num_slots =
+        static_cast<unsigned>(in.integer(root["num_slots"], "num_slots", 1, 1U << 20));
   }
   if (root["drain_slots"]) {
     pattern.drain_slots =
@@ -202,8 +184,8 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
           in.integer(harq["max_transmissions"], "harq.max_transmissions", 1, 16));
     }
     if (harq["num_processes"]) {
-      pattern.harq.num_processes = static_cast<unsigned>(
-          in.integer(harq["num_processes"], "harq.num_processes", 1, 16));
+      pattern.harq.num_processes =
+          static_cast<unsigned>(in.integer(harq["num_processes"], "harq.num_processes", 1, 16));
     }
   }
   if (const auto l1 = root["l1"]) {
@@ -244,8 +226,8 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
     if (!ues[i]["pusch"]) {
       in.fail(where + ".pusch", "missing");
     }
-    ue.pusch = parse_ue_pusch(root["cell"], ues[i]["pusch"], pattern.cell.num_prbs,
-                              where + ".pusch", in);
+    ue.pusch =
+        parse_ue_pusch(root["cell"], ues[i]["pusch"], pattern.cell.num_prbs, where + ".pusch", in);
     ue.pusch.rnti = ue.rnti;
     if (ue.pusch.num_layers > pattern.num_rx_antennas) {
       in.fail(where + ".pusch.num_layers", "more layers than receive antennas");
@@ -262,13 +244,13 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
 }
 
 LaunchPattern load_launch_pattern(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  if (!file) {
-    throw PatternError(path.string() + ": cannot open file");
+  std::string text;
+  try {
+    text = io::read_config_text(path);
+  } catch (const io::ConfigError& error) {
+    throw PatternError(error.what());
   }
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_launch_pattern(text.str(), path.string());
+  return parse_launch_pattern(text, path.string());
 }
 
 } // namespace airan::l1

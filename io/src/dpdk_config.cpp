@@ -2,7 +2,7 @@
 /// \brief DPDK configuration without DPDK: validation, EAL arguments and the `dpdk:` YAML section.
 #include "airan/io/dpdk_config.h"
 
-#include "yaml_fields.h"
+#include "airan/io/yaml_fields.h"
 
 #include <unistd.h>
 
@@ -142,13 +142,7 @@ DpdkConfig parse_dpdk_config(const std::string& yaml_text, const std::string& na
 }
 
 DpdkConfig load_dpdk_config(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  if (!file) {
-    throw ConfigError(path.string() + ": cannot open file");
-  }
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_dpdk_config(text.str(), path.string());
+  return parse_dpdk_config(read_config_text(path), path.string());
 }
 
 } // namespace airan::io

@@ -4,8 +4,11 @@
 
 #include "airan/io/pusch_config_file.h"
 
+#include "airan/io/yaml_fields.h"
+
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -15,6 +18,22 @@ namespace airan::io {
 
 std::string_view to_string(FronthaulIngestMode mode) {
   return mode == FronthaulIngestMode::time_domain ? "time_domain" : "frequency_domain";
+}
+
+std::optional<IqCompression> parse_compression_name(std::string_view name) {
+  if (name == "none") {
+    return IqCompression{CompressionMethod::none, 16};
+  }
+  unsigned width = 0;
+  if (name.size() > 3 && name.starts_with("bfp")) {
+    const char* end = name.data() + name.size();
+    const auto [ptr, ec] = std::from_chars(name.data() + 3, end, width);
+    if (ec == std::errc{} && ptr == end && width >= 1 && width <= 16) {
+      return IqCompression{CompressionMethod::block_floating_point,
+                           static_cast<std::uint8_t>(width)};
+    }
+  }
+  return std::nullopt;
 }
 
 std::string FronthaulConfig::validate() const {
@@ -71,57 +90,27 @@ namespace {
 
 class Reader {
 public:
-  explicit Reader(std::string name) : name_(std::move(name)) {}
+  explicit Reader(std::string name) : context_(std::move(name)) {}
 
   [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-    throw ConfigError(name_ + ": fronthaul" + (key.empty() ? "" : "." + key) + ": " + what);
+    context_.fail(where(key), what);
   }
   /// validate()'s messages start with the field name.
   [[noreturn]] void fail_validation(const std::string& error) const {
-    throw ConfigError(name_ + ": fronthaul." + error);
+    throw ConfigError(context_.name() + ": fronthaul." + error);
   }
 
   std::int64_t integer(const YAML::Node& node, const std::string& key, std::int64_t min,
                        std::int64_t max) const {
-    if (!node.IsScalar()) {
-      fail(key, "expected an integer");
-    }
-    const std::string& text = node.Scalar();
-    long long value = 0;
-    std::size_t used = 0;
-    try {
-      value = std::stoll(text, &used, 0);
-    } catch (const std::exception&) {
-      fail(key, "'" + text + "' is not an integer");
-    }
-    if (used != text.size()) {
-      fail(key, "'" + text + "' is not an integer");
-    }
-    if (value < min || value > max) {
-      fail(key, std::to_string(value) + " is outside " + std::to_string(min) + " .. " +
-                    std::to_string(max));
-    }
-    return value;
+    return yaml_fields::read_signed<std::int64_t>(node, where(key), context_, min, max);
   }
 
   bool boolean(const YAML::Node& node, const std::string& key) const {
-    if (node.IsScalar()) {
-      const std::string& text = node.Scalar();
-      if (text == "true" || text == "1") {
-        return true;
-      }
-      if (text == "false" || text == "0") {
-        return false;
-      }
-    }
-    fail(key, "expected true or false");
+    return yaml_fields::read_bool(node, where(key), context_);
   }
 
   std::string text(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsScalar()) {
-      fail(key, "expected a string");
-    }
-    return node.Scalar();
+    return yaml_fields::read_word(node, where(key), context_);
   }
 
   MacAddress mac(const YAML::Node& node, const std::string& key) const {
@@ -154,26 +143,17 @@ public:
 
   IqCompression compression(const YAML::Node& node) const {
     const std::string value = text(node, "compression");
-    if (value == "none") {
-      return {CompressionMethod::none, 16};
-    }
-    if (value.rfind("bfp", 0) == 0 && value.size() > 3) {
-      std::size_t used = 0;
-      int width = 0;
-      try {
-        width = std::stoi(value.substr(3), &used, 10);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used == value.size() - 3 && width >= 1 && width <= 16) {
-        return {CompressionMethod::block_floating_point, static_cast<std::uint8_t>(width)};
-      }
+    if (const auto compression = parse_compression_name(value)) {
+      return *compression;
     }
     fail("compression", "'" + value + "' is not none or bfp1 .. bfp16");
   }
 
 private:
-  std::string name_;
+  static std::string where(const std::string& key) {
+    return key.empty() ? "fronthaul" : "fronthaul." + key;
+  }
+  yaml_fields::Context context_;
 };
 
 void parse_section(const YAML::Node& section, const Reader& r, FronthaulConfig& c) {
@@ -299,13 +279,7 @@ FronthaulConfig parse_fronthaul_config(const std::string& yaml_text, const std::
 }
 
 FronthaulConfig load_fronthaul_config(const std::filesystem::path& path) {
-  std::ifstream file(path);
-  if (!file) {
-    throw ConfigError(path.string() + ": cannot open file");
-  }
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_fronthaul_config(text.str(), path.string());
+  return parse_fronthaul_config(read_config_text(path), path.string());
 }
 
 } // namespace airan::io

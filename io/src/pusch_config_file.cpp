@@ -1,6 +1,6 @@
 #include "airan/io/pusch_config_file.h"
 
-#include "yaml_fields.h"
+#include "airan/io/yaml_fields.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -203,14 +203,18 @@ SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string
   return scenario;
 }
 
-SlotScenario load_slot_scenario(const std::filesystem::path& path) {
+std::string read_config_text(const std::filesystem::path& path) {
   std::ifstream file(path);
   if (!file) {
     throw ConfigError(path.string() + ": cannot open file");
   }
   std::stringstream text;
   text << file.rdbuf();
-  return parse_slot_scenario(text.str(), path.string());
+  return text.str();
+}
+
+SlotScenario load_slot_scenario(const std::filesystem::path& path) {
+  return parse_slot_scenario(read_config_text(path), path.string());
 }
 
 } // namespace airan::io

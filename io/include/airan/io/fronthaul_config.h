@@ -100,6 +100,10 @@ struct FronthaulConfig {
   [[nodiscard]] std::string validate() const;
 };
 
+/// "none" (16-bit, uncompressed) or "bfpN" (block floating point, N = 1 .. 16); nullopt
+/// otherwise.
+std::optional<IqCompression> parse_compression_name(std::string_view name);
+
 /// Parses the `fronthaul:` section of a scenario in YAML text (the whole scenario, or a file
 /// holding only that section); defaults when the section is absent. Other top-level keys are
 /// ignored. \p name is used in error messages.

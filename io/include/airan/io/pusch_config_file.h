@@ -45,6 +45,10 @@ struct SlotScenario {
 /// Every PUSCH entry is validated against the cell. \throws ConfigError.
 SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string& name);
 
+/// The whole text of a configuration file. \throws ConfigError naming the file when it cannot be
+/// read.
+std::string read_config_text(const std::filesystem::path& path);
+
 /// Reads and parses a scenario file. \throws ConfigError.
 SlotScenario load_slot_scenario(const std::filesystem::path& path);
 

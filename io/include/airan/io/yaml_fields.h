@@ -1,6 +1,7 @@
 /// \file
 /// \brief Reading typed fields from yaml-cpp nodes with errors that name the file and the key
-/// path (ConfigError): shared by the YAML configuration parsers of airan_io. Internal header.
+/// path: shared by the YAML configuration parsers (scenarios, fronthaul, DPDK, FAPI launch
+/// patterns). Errors are ConfigError unless a parser installs its own exception type.
 #pragma once
 
 #include "airan/io/pusch_config_file.h"
@@ -16,15 +17,29 @@
 
 namespace airan::io::yaml_fields {
 
+/// Names the file in errors and raises them.
 class Context {
 public:
-  explicit Context(std::string name) : name_(std::move(name)) {}
+  /// Throws the exception of a parser that does not use ConfigError (it must not return).
+  using Raise = void (*)(const std::string& message);
+
+  explicit Context(std::string name, Raise raise = nullptr)
+      : name_(std::move(name)), raise_(raise) {}
+
+  /// Raises "<file>: <where>: <what>".
   [[noreturn]] void fail(const std::string& where, const std::string& what) const {
-    throw ConfigError(name_ + ": " + where + ": " + what);
+    const std::string message = name_ + ": " + where + ": " + what;
+    if (raise_ != nullptr) {
+      raise_(message);
+    }
+    throw ConfigError(message);
   }
+
+  [[nodiscard]] const std::string& name() const { return name_; }
 
 private:
   std::string name_;
+  Raise raise_;
 };
 
 template <typename T>
@@ -114,6 +129,20 @@ T read_signed(const YAML::Node& node, const std::string& where, const Context& c
                         std::to_string(max));
   }
   return static_cast<T>(value);
+}
+
+/// A floating-point number.
+inline double read_real(const YAML::Node& node, const std::string& where, const Context& ctx) {
+  const std::string text = node.IsScalar() ? node.Scalar() : std::string();
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size()) {
+      return value;
+    }
+  } catch (const std::exception&) {
+  }
+  ctx.fail(where, "'" + text + "' is not a number");
 }
 
 /// A list of words (a single word is a list of one).
