@@ -83,6 +83,22 @@ struct FapiPhy::Impl {
     });
     send(error);
   }
+  /// True in \p required; otherwise counts the message and answers MSG_INVALID_STATE.
+  bool in_state(PhyState required, FapiSlotAddress at, io::FapiMessageType type) {
+    if (state() == required) {
+      return true;
+    }
+    count([](L1Counters& c) { ++c.invalid_state; });
+    send_error(at, type, io::FapiErrorCode::msg_invalid_state);
+    return false;
+  }
+  /// Forgets every slot's pending UL_TTI work and samples (START, STOP).
+  void clear_slots() {
+    for (auto& slot : pending) {
+      slot.used = false;
+    }
+    samples.clear();
+  }
   [[nodiscard]] FapiSlotAddress now_address() const {
     return clock ? clock->current_address() : FapiSlotAddress{};
   }
@@ -196,7 +212,7 @@ void FapiPhy::Impl::on_param() {
   caps.release_capability = 1; // Rel-15
   caps.phy_state = static_cast<std::uint16_t>(state());
   caps.skip_blank_ul_config = 1;
-  caps.cyclic_prefix = 0b11;                    // normal and extended
+  caps.cyclic_prefix = 0b11;                      // normal and extended
   caps.supported_subcarrier_spacings_ul = 0b1111; // 15 .. 120 kHz
   caps.uci_mux_ulsch_in_pusch = 0;
   caps.uci_only_pusch = 0;
@@ -242,10 +258,9 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
       clock.emplace(cell.numerology, config.clock_mode, config.period_scale);
       set_state(PhyState::configured);
     } catch (const std::exception&) {
-      error = io::make_fapi_error(io::FapiStatus::unsupported,
-                                  io::FapiErrorCode::msg_invalid_config,
-                                  io::FapiMessageType::config_request, 0,
-                                  "the receiver cannot be built for this cell");
+      error = io::make_fapi_error(
+          io::FapiStatus::unsupported, io::FapiErrorCode::msg_invalid_config,
+          io::FapiMessageType::config_request, 0, "the receiver cannot be built for this cell");
       response.error_code = io::FapiErrorCode::msg_invalid_config;
       io::FapiTlv rx_tlv;
       rx_tlv.tag = io::fapi_config_tag::num_rx_ant;
@@ -263,16 +278,10 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
 }
 
 void FapiPhy::Impl::on_start() {
-  if (state() != PhyState::configured) {
-    count([](L1Counters& c) { ++c.invalid_state; });
-    send_error(now_address(), io::FapiMessageType::start_request,
-               io::FapiErrorCode::msg_invalid_state);
+  if (!in_state(PhyState::configured, now_address(), io::FapiMessageType::start_request)) {
     return;
   }
-  for (auto& slot : pending) {
-    slot.used = false;
-  }
-  samples.clear();
+  clear_slots();
   clock->start(SteadyClock::now());
   next_to_close = 0;
   set_state(PhyState::running);
@@ -280,25 +289,17 @@ void FapiPhy::Impl::on_start() {
 }
 
 void FapiPhy::Impl::on_stop() {
-  if (state() != PhyState::running) {
-    count([](L1Counters& c) { ++c.invalid_state; });
-    send_error(now_address(), io::FapiMessageType::stop_request,
-               io::FapiErrorCode::msg_invalid_state);
+  if (!in_state(PhyState::running, now_address(), io::FapiMessageType::stop_request)) {
     return;
   }
-  for (auto& slot : pending) {
-    slot.used = false;
-  }
-  samples.clear();
+  clear_slots();
   set_state(PhyState::configured);
   send(io::FapiStopIndication{});
 }
 
 void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   const FapiSlotAddress address{request.sfn, request.slot};
-  if (state() != PhyState::running) {
-    count([](L1Counters& c) { ++c.invalid_state; });
-    send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_invalid_state);
+  if (!in_state(PhyState::running, address, io::FapiMessageType::ul_tti_request)) {
     return;
   }
   if (request.slot >= clock->slots_per_frame()) {
@@ -314,8 +315,7 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   }
   if (target > clock->current() + config.max_advance_slots) {
     count([](L1Counters& c) { ++c.ul_tti_too_early; });
-    send_error(address, io::FapiMessageType::ul_tti_request,
-               io::FapiErrorCode::sfn_out_of_sync);
+    send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::sfn_out_of_sync);
     return;
   }
   PendingSlot& slot = pending[target % pending.size()];
@@ -340,18 +340,16 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
     rejected.handle = pdu.handle;
     rejected.rnti = pdu.rnti;
     rejected.harq_process_id = static_cast<std::uint8_t>(pdu.harq_process_id);
-    rejected.error = io::make_fapi_error(io::FapiStatus::unsupported,
-                                         io::FapiErrorCode::msg_slot_err,
-                                         io::FapiMessageType::ul_tti_request, 0,
-                                         "%u layers: no receiver for that port count",
-                                         pdu.num_layers);
+    rejected.error =
+        io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                            io::FapiMessageType::ul_tti_request, 0,
+                            "%u layers: no receiver for that port count", pdu.num_layers);
   }
   slot.request.num_pusch = kept;
   if (slot.request.num_rejected > 0) {
     const auto rejected = slot.request.num_rejected;
     count([&](L1Counters& c) { c.pdus_rejected += rejected; });
-    send_error(address, io::FapiMessageType::ul_tti_request,
-               slot.request.rejected[0].error.code);
+    send_error(address, io::FapiMessageType::ul_tti_request, slot.request.rejected[0].error.code);
   }
   if (slot.request.num_pusch + slot.request.num_rejected == 0) {
     return; // Nothing to report for this slot.
