@@ -3,6 +3,7 @@
 #include "airan/l1/launch_pattern.h"
 #include "airan/l1/test_mac.h"
 #include "commands.h"
+#include "fronthaul_options.h"
 
 #include <iostream>
 #include <string>
@@ -19,6 +20,9 @@ struct TestMacCommandOptions {
   double snr_db = 0.0;
   bool snr_given = false;
   unsigned slots = 0;
+  std::string fronthaul; ///< Empty: no fronthaul; else 7.2x or time-domain.
+  std::string compression = "bfp9";
+  bool cplane = false;
 };
 
 int run_testmac(const TestMacCommandOptions& o) {
@@ -35,6 +39,16 @@ int run_testmac(const TestMacCommandOptions& o) {
   options.period_scale = o.period_scale;
   options.log = &std::cout;
   options.per_slot_lines = !o.quiet;
+  if (!o.fronthaul.empty()) {
+    io::FronthaulConfig fronthaul;
+    fronthaul.mode = parse_ingest_mode(o.fronthaul);
+    fronthaul.compression = parse_compression(o.compression);
+    options.fronthaul = fronthaul;
+    options.fronthaul_cplane = o.cplane;
+  } else if (o.cplane) {
+    std::cerr << "airan testmac: --cplane needs --fronthaul\n";
+    return 2;
+  }
   const l1::TestMacReport report = l1::run_test_mac_session(pattern, options);
   l1::print_test_mac_summary(report, pattern, options, std::cout);
   return report.passed() ? 0 : 1;
@@ -60,12 +74,21 @@ Command add_testmac_command(CLI::App& parent) {
       ->check(CLI::PositiveNumber);
   app->add_option("--slots", options->slots, "override the pattern's num_slots");
   app->add_option_function<double>(
-      "--snr", [options](double snr) {
+      "--snr",
+      [options](double snr) {
         options->snr_db = snr;
         options->snr_given = true;
       },
       "override the pattern's SNR (dB)");
   app->add_flag("--quiet", options->quiet, "no per-slot lines, only the summary");
+  app->add_option("--fronthaul", options->fronthaul,
+                  "send each slot through an emulated O-RU and the DU's slot assembler: 7.2x or "
+                  "time-domain")
+      ->check(CLI::IsMember({"7.2x", "time-domain"}));
+  app->add_option("--comp", options->compression, "fronthaul IQ compression: none or bfp1..bfp16")
+      ->capture_default_str();
+  app->add_flag("--cplane", options->cplane,
+                "the L1 sends uplink C-plane per UL_TTI.request; the RU sends only what it asks");
   return {app, [options] { return run_testmac(*options); }};
 }
 

@@ -356,6 +356,9 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   }
   slot.used = true;
   slot.absolute_slot = target;
+  if (config.cplane != nullptr && slot.request.num_pusch > 0) {
+    config.cplane->send_slot(request.sfn, request.slot, slot.request.pdus());
+  }
 }
 
 void FapiPhy::Impl::send_slot_indication() {

@@ -43,7 +43,7 @@ struct HarqProcess {
   std::uint64_t tb_seed = 0;
   unsigned transmissions = 0; ///< Of the current TB.
   bool first_failed = false;
-  std::uint32_t handle = 0;   ///< Of the transmission awaiting its CRC.
+  std::uint32_t handle = 0;           ///< Of the transmission awaiting its CRC.
   std::vector<std::uint8_t> expected; ///< The TB's bytes.
   std::vector<std::uint8_t> received; ///< RX_DATA payload of the pending transmission.
   bool rx_data_seen = false;
@@ -70,8 +70,8 @@ struct HandleOwner {
 
 class TestMacRun {
 public:
-  TestMacRun(const LaunchPattern& pattern, io::FapiTransport& transport,
-             InMemoryIqSource& samples, const TestMacOptions& options)
+  TestMacRun(const LaunchPattern& pattern, io::FapiTransport& transport, SlotSampleWriter& samples,
+             const TestMacOptions& options)
       : pattern_(pattern), transport_(transport), samples_(samples), options_(options),
         message_(std::make_unique<io::FapiMessage>()), buffer_(transport.max_message_size()),
         ul_tti_(std::make_unique<io::FapiUlTtiRequest>()),
@@ -110,8 +110,8 @@ private:
                                std::string(io::fapi_message_type_name(Message::message_type)) +
                                ": " + std::string(error.reason()));
     }
-    for (int attempt = 0; transport_.send(std::span(buffer_).first(size)) !=
-                          io::FapiTransportStatus::ok;
+    for (int attempt = 0;
+         transport_.send(std::span(buffer_).first(size)) != io::FapiTransportStatus::ok;
          ++attempt) {
       if (attempt > 1000) {
         throw std::runtime_error("test MAC: the transport refuses to send");
@@ -128,9 +128,8 @@ private:
   void on_crc(const io::FapiCrcIndication& indication);
   bool all_idle() const {
     return std::ranges::all_of(ues_, [](const UeState& ue) {
-      return std::ranges::all_of(ue.processes, [](const HarqProcess& p) {
-        return p.state == HarqProcess::State::idle;
-      });
+      return std::ranges::all_of(
+          ue.processes, [](const HarqProcess& p) { return p.state == HarqProcess::State::idle; });
     });
   }
   std::uint64_t absolute_of(std::uint16_t sfn, std::uint16_t slot) const {
@@ -139,7 +138,7 @@ private:
 
   const LaunchPattern& pattern_;
   io::FapiTransport& transport_;
-  InMemoryIqSource& samples_;
+  SlotSampleWriter& samples_;
   TestMacOptions options_;
   std::unique_ptr<io::FapiMessage> message_;
   std::vector<std::uint8_t> buffer_;
@@ -269,17 +268,17 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
     tx.pusch = ue.pusch;
     tx.pusch.handle = next_handle_++;
     tx.pusch.harq_process_id = static_cast<unsigned>(chosen - processes.begin());
-    tx.pusch.rv = pattern_.harq.rv_sequence[process.transmissions %
-                                            pattern_.harq.rv_sequence.size()];
+    tx.pusch.rv =
+        pattern_.harq.rv_sequence[process.transmissions % pattern_.harq.rv_sequence.size()];
     tx.pusch.new_data_indicator = process.transmissions == 0;
     phy::CellConfig ue_cell = pattern_.cell;
     ue_cell.num_antenna_ports = ue.pusch.num_layers;
     const io::FapiError error =
         io::to_fapi_pusch_pdu(tx.pusch, ue_cell, ul_tti_->pusch[ul_tti_->num_pusch]);
     if (!error.ok()) {
-      throw std::invalid_argument("test MAC: UE " + std::to_string(ue.rnti) +
-                                  ": PUSCH not expressible in FAPI: " +
-                                  std::string(error.reason()));
+      throw std::invalid_argument(
+          "test MAC: UE " + std::to_string(ue.rnti) +
+          ": PUSCH not expressible in FAPI: " + std::string(error.reason()));
     }
     ul_tti_->pusch_pdu_index[ul_tti_->num_pusch] = static_cast<std::uint8_t>(ul_tti_->num_pusch);
     ++ul_tti_->num_pusch;
@@ -301,7 +300,8 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
   report_.pdus_sent += ul_tti_->num_pusch;
   generator_.generate(transmissions_, absolute_slot);
   for (std::size_t i = 0; i < transmissions_.size(); ++i) {
-    HarqProcess& process = ues_[transmissions_[i].ue].processes[transmissions_[i].pusch.harq_process_id];
+    HarqProcess& process =
+        ues_[transmissions_[i].ue].processes[transmissions_[i].pusch.harq_process_id];
     std::vector<std::uint8_t> bytes;
     phy::pack_bits_msb_first(generator_.tb_bits(i), bytes);
     if (process.expected.empty()) {
@@ -344,8 +344,8 @@ void TestMacRun::on_crc(const io::FapiCrcIndication& indication) {
   }
   // Slots are processed in order: an older slot still owed CRCs lost them.
   for (auto older = slots_.begin(); older != record;) {
-    mismatch("no CRC for " + std::to_string(older->second.outstanding.size()) +
-             " PDU(s) of slot " + std::to_string(older->first));
+    mismatch("no CRC for " + std::to_string(older->second.outstanding.size()) + " PDU(s) of slot " +
+             std::to_string(older->first));
     older = slots_.erase(older);
   }
   mac_latencies_.push_back(
@@ -414,8 +414,8 @@ void TestMacRun::on_crc(const io::FapiCrcIndication& indication) {
     }
   }
   if (!outstanding.empty()) {
-    mismatch("slot " + std::to_string(absolute_slot) + ": " +
-             std::to_string(outstanding.size()) + " PDU(s) without a CRC");
+    mismatch("slot " + std::to_string(absolute_slot) + ": " + std::to_string(outstanding.size()) +
+             " PDU(s) without a CRC");
   }
   slots_.erase(record);
   if (options_.log != nullptr && options_.per_slot_lines) {
@@ -466,7 +466,7 @@ TestMacReport TestMacRun::run() {
 } // namespace
 
 TestMacReport run_test_mac(const LaunchPattern& pattern, io::FapiTransport& transport,
-                           InMemoryIqSource& samples, const TestMacOptions& options) {
+                           SlotSampleWriter& samples, const TestMacOptions& options) {
   TestMacRun run(pattern, transport, samples, options);
   return run.run();
 }

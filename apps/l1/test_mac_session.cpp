@@ -46,14 +46,15 @@ TransportPair make_transports(TransportKind kind) {
 
 TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOptions& options) {
   TransportPair link = make_transports(options.transport);
-  const auto numerology = phy::Numerology::for_carrier(pattern.cell.numerology,
-                                                       pattern.cell.cyclic_prefix,
-                                                       pattern.cell.num_prbs);
+  const auto numerology = phy::Numerology::for_carrier(
+      pattern.cell.numerology, pattern.cell.cyclic_prefix, pattern.cell.num_prbs);
   InMemoryIqSourceConfig source_config;
   source_config.num_rx_antennas = pattern.num_rx_antennas;
   source_config.symbols_per_slot = numerology.symbols_per_slot();
   source_config.num_subcarriers = 12 * pattern.cell.num_prbs;
-  if (pattern.channel.domain == apps::ChannelDomain::time) {
+  const bool time_domain_fronthaul =
+      options.fronthaul && options.fronthaul->mode == io::FronthaulIngestMode::time_domain;
+  if (pattern.channel.domain == apps::ChannelDomain::time || time_domain_fronthaul) {
     std::size_t longest = 0;
     for (unsigned s = 0; s < numerology.slots_per_frame(); ++s) {
       longest = std::max<std::size_t>(longest, numerology.slot_length(s));
@@ -67,12 +68,26 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   phy_config.period_scale = options.period_scale;
   phy_config.receiver.max_layers = pattern.l1.max_layers;
   phy_config.receiver.num_threads = pattern.l1.receiver_threads;
+  std::unique_ptr<FronthaulSampleFeeder> feeder;
+  std::unique_ptr<FronthaulCplaneSender> cplane;
+  if (options.fronthaul) {
+    feeder = std::make_unique<FronthaulSampleFeeder>(pattern.cell, pattern.num_rx_antennas,
+                                                     *options.fronthaul, options.fronthaul_cplane,
+                                                     samples);
+    if (options.fronthaul_cplane) {
+      cplane = std::make_unique<FronthaulCplaneSender>(
+          pattern.cell, pattern.num_rx_antennas, *options.fronthaul,
+          [f = feeder.get()](std::span<const std::uint8_t> frame) { f->on_cplane_frame(frame); });
+      phy_config.cplane = cplane.get();
+    }
+  }
+  SlotSampleWriter& writer = feeder ? static_cast<SlotSampleWriter&>(*feeder) : samples;
   FapiPhy phy(*link.phy, samples, phy_config);
   std::thread phy_thread([&] { phy.run(); });
 
   TestMacReport report;
   try {
-    report = run_test_mac(pattern, *link.mac, samples, options);
+    report = run_test_mac(pattern, *link.mac, writer, options);
   } catch (...) {
     phy.request_stop();
     phy_thread.join();
@@ -81,6 +96,23 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   phy.request_stop();
   phy_thread.join();
   report.l1 = phy.counters();
+  if (feeder) {
+    report.fronthaul = feeder->counters();
+    report.fronthaul_ingest = feeder->fronthaul_counters();
+    const auto& f = report.fronthaul;
+    const std::uint64_t faults =
+        f.cplane_missing + f.cplane_ignored + report.fronthaul_ingest.malformed();
+    if (faults > 0) {
+      report.mismatches += faults;
+      report.mismatch_details.push_back(
+          "fronthaul: " + std::to_string(f.cplane_missing) + " slot(s) without C-plane, " +
+          std::to_string(f.cplane_ignored) + " C-plane frame(s) ignored, " +
+          std::to_string(report.fronthaul_ingest.malformed()) + " malformed U-plane frame(s)");
+    }
+  }
+  if (cplane) {
+    report.cplane_frames_sent = cplane->frames_sent();
+  }
   const auto latencies = phy.latencies_us();
   report.l1_latency = summarize_latency(latencies);
   return report;
@@ -92,8 +124,8 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
       << pattern.cell.num_prbs << " PRBs, " << pattern.num_rx_antennas << " rx, "
       << pattern.channel.describe() << ", SNR " << pattern.snr_db << " dB, transport "
       << transport_kind_name(options.transport) << '\n';
-  out << "slots " << report.slots << ", PDUs " << report.pdus_sent << " (new TBs "
-      << report.new_tbs << ", retransmissions " << report.retransmissions << ")\n";
+  out << "slots " << report.slots << ", PDUs " << report.pdus_sent << " (new TBs " << report.new_tbs
+      << ", retransmissions " << report.retransmissions << ")\n";
   out << "CRC ok " << report.crc_ok << ", CRC failed " << report.crc_failed
       << ", first transmissions failed " << report.first_transmissions_failed
       << ", recovered by HARQ " << report.recovered_by_harq << '\n';
@@ -103,6 +135,19 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
   out << "L1: slots processed " << c.slots_processed << ", PDUs decoded " << c.pdus_decoded
       << ", SLOT.indications " << c.slot_indications_sent << ", errors sent "
       << c.error_indications_sent << ", send failures " << c.send_failures << '\n';
+  if (options.fronthaul) {
+    const auto& f = report.fronthaul;
+    const auto& a = report.fronthaul_ingest;
+    out << "fronthaul " << io::to_string(options.fronthaul->mode) << ": slots " << f.slots
+        << ", U-plane frames " << f.uplane_frames << " (assembled " << a.packets << ", malformed "
+        << a.malformed() << ", missing units " << a.missing_units << ")";
+    if (options.fronthaul_cplane) {
+      out << ", C-plane frames sent " << report.cplane_frames_sent << " received "
+          << f.cplane_frames << " (ignored " << f.cplane_ignored << ", slots without "
+          << f.cplane_missing << ")";
+    }
+    out << '\n';
+  }
   out << "latency L1 (last sample -> CRC.indication sent): " << format_latency(report.l1_latency)
       << '\n';
   out << "latency MAC (last sample -> CRC.indication received): "

@@ -7,10 +7,12 @@
 /// | message | IDLE | CONFIGURED | RUNNING |
 /// |---|---|---|---|
 /// | PARAM.request | PARAM.response | PARAM.response | PARAM.response, MSG_INVALID_STATE |
-/// | CONFIG.request | CONFIG.response; CONFIGURED when valid | CONFIG.response (reconfigures) | CONFIG.response, MSG_INVALID_STATE |
-/// | START.request | ERROR.indication MSG_INVALID_STATE | RUNNING, SLOT.indications | ERROR.indication MSG_INVALID_STATE |
-/// | STOP.request | ERROR.indication MSG_INVALID_STATE | ERROR.indication MSG_INVALID_STATE | STOP.indication, CONFIGURED |
-/// | UL_TTI.request | ERROR.indication MSG_INVALID_STATE | ERROR.indication MSG_INVALID_STATE | receiver work (below) |
+/// | CONFIG.request | CONFIG.response; CONFIGURED when valid | CONFIG.response (reconfigures) |
+/// CONFIG.response, MSG_INVALID_STATE | | START.request | ERROR.indication MSG_INVALID_STATE |
+/// RUNNING, SLOT.indications | ERROR.indication MSG_INVALID_STATE | | STOP.request |
+/// ERROR.indication MSG_INVALID_STATE | ERROR.indication MSG_INVALID_STATE | STOP.indication,
+/// CONFIGURED | | UL_TTI.request | ERROR.indication MSG_INVALID_STATE | ERROR.indication
+/// MSG_INVALID_STATE | receiver work (below) |
 ///
 /// A message the codec refuses (garbage, truncated, out-of-range fields such as a HARQ process
 /// id above 15) gets ERROR.indication with the codec's code (MSG_INVALID_CONFIG, MSG_SLOT_ERR,
@@ -34,6 +36,7 @@
 #include "airan/l1/l1_counters.h"
 #include "airan/l1/slot_clock.h"
 #include "airan/l1/ul_slot_processor.h"
+#include "airan/l1/uplink_cplane_sender.h"
 
 #include <atomic>
 #include <chrono>
@@ -63,6 +66,9 @@ struct FapiPhyConfig {
   std::chrono::microseconds poll_interval{50};
   /// Tries (1 ms apart) to hand a unit to a transport that reports would_block.
   unsigned send_retries = 20;
+  /// Fronthaul on: the uplink C-plane of every accepted UL_TTI.request goes here (not owned;
+  /// must outlive the PHY). nullptr: no C-plane.
+  UplinkCplaneSender* cplane = nullptr;
   /// Largest latency samples kept (the first ones).
   std::size_t max_latency_samples = 1U << 16;
 };

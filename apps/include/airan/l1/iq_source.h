@@ -61,18 +61,34 @@ public:
   virtual void clear() = 0;
 };
 
+/// Where a slot's samples are written (the test MAC's side of an IqSource): straight into an
+/// InMemoryIqSource, or through the fronthaul (FronthaulSampleFeeder) first.
+class SlotSampleWriter {
+public:
+  virtual ~SlotSampleWriter() = default;
+  /// The slot's frequency-domain grid. \return false when it could not be delivered in time.
+  virtual bool push_grid(std::uint16_t sfn, std::uint16_t slot, const phy::ResourceGrid& grid,
+                         std::chrono::microseconds timeout) = 0;
+  /// The slot's time-domain IQ, antenna after antenna.
+  virtual bool push_iq(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::cf32> iq,
+                       std::chrono::microseconds timeout) = 0;
+  /// The slot is over without samples.
+  virtual bool push_empty(std::uint16_t sfn, std::uint16_t slot,
+                          std::chrono::microseconds timeout) = 0;
+};
+
 /// Shape of the entries of an InMemoryIqSource.
 struct InMemoryIqSourceConfig {
-  unsigned num_entries = 4;        ///< Slots buffered at once (producer waits when all full).
-  unsigned num_rx_antennas = 1;    ///< Grid ports.
-  unsigned symbols_per_slot = 14;  ///< Grid symbols.
-  unsigned num_subcarriers = 12;   ///< Grid subcarriers (12 N_grid).
-  std::size_t max_iq_samples = 0;  ///< Time-domain capacity per entry (all antennas); 0: none.
+  unsigned num_entries = 4;       ///< Slots buffered at once (producer waits when all full).
+  unsigned num_rx_antennas = 1;   ///< Grid ports.
+  unsigned symbols_per_slot = 14; ///< Grid symbols.
+  unsigned num_subcarriers = 12;  ///< Grid subcarriers (12 N_grid).
+  std::size_t max_iq_samples = 0; ///< Time-domain capacity per entry (all antennas); 0: none.
 };
 
 /// A bounded set of slot buffers filled by push_*() (any thread) and consumed by the L1.
 /// Buffers are allocated at construction; pushes copy into them (no allocation per slot).
-class InMemoryIqSource final : public IqSource {
+class InMemoryIqSource final : public IqSource, public SlotSampleWriter {
 public:
   explicit InMemoryIqSource(const InMemoryIqSourceConfig& config);
 
@@ -80,20 +96,20 @@ public:
   /// Waits up to \p timeout for a free entry. \return false on timeout.
   /// \throws std::invalid_argument for a grid of another shape.
   bool push_grid(std::uint16_t sfn, std::uint16_t slot, const phy::ResourceGrid& grid,
-                 std::chrono::microseconds timeout);
+                 std::chrono::microseconds timeout) override;
   /// As push_grid() with time-domain IQ (at most max_iq_samples samples).
   bool push_iq(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::cf32> iq,
-               std::chrono::microseconds timeout);
+               std::chrono::microseconds timeout) override;
   /// Marks (\p sfn, \p slot) as over without samples.
-  bool push_empty(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout);
+  bool push_empty(std::uint16_t sfn, std::uint16_t slot,
+                  std::chrono::microseconds timeout) override;
 
   /// The sizes given at construction.
   [[nodiscard]] const InMemoryIqSourceConfig& config() const { return config_; }
 
   bool try_acquire(std::uint16_t sfn, std::uint16_t slot, ReceivedSlot& out) override;
   void release(std::uint16_t sfn, std::uint16_t slot) override;
-  bool wait_for(std::uint16_t sfn, std::uint16_t slot,
-                std::chrono::microseconds timeout) override;
+  bool wait_for(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout) override;
   void clear() override;
 
 private:

@@ -13,6 +13,8 @@
 #pragma once
 
 #include "airan/io/fapi_transport.h"
+#include "airan/io/fronthaul_config.h"
+#include "airan/l1/fronthaul_sample_feeder.h"
 #include "airan/l1/iq_source.h"
 #include "airan/l1/l1_counters.h"
 #include "airan/l1/launch_pattern.h"
@@ -21,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,17 +40,24 @@ const char* transport_kind_name(TransportKind kind);
 struct TestMacOptions {
   TransportKind transport = TransportKind::udp;
   SlotClockMode clock = SlotClockMode::stepped;
-  double period_scale = 1.0;      ///< real_time clock: slot period multiplier.
-  std::ostream* log = nullptr;    ///< Per-slot lines and the summary (nullptr: silent).
+  double period_scale = 1.0;   ///< real_time clock: slot period multiplier.
+  std::ostream* log = nullptr; ///< Per-slot lines and the summary (nullptr: silent).
   bool per_slot_lines = true;
+  /// Fronthaul between the MAC's signal and the L1: each slot goes through an emulated O-RU as
+  /// O-RAN U-plane frames into the DU's slot assembler (FronthaulSampleFeeder). nullopt: the
+  /// samples go straight into the L1's source.
+  std::optional<io::FronthaulConfig> fronthaul;
+  /// With fronthaul: the L1 sends uplink C-plane per UL_TTI.request and the RU sends only the
+  /// requested sections.
+  bool fronthaul_cplane = false;
   /// The run fails when the L1 sends nothing for this long.
   std::chrono::milliseconds silence_timeout{10000};
 };
 
 /// What a run found.
 struct TestMacReport {
-  std::uint64_t slots = 0;             ///< SLOT.indications handled.
-  std::uint64_t pdus_sent = 0;         ///< PUSCH PDUs in UL_TTI.requests.
+  std::uint64_t slots = 0;     ///< SLOT.indications handled.
+  std::uint64_t pdus_sent = 0; ///< PUSCH PDUs in UL_TTI.requests.
   std::uint64_t new_tbs = 0;
   std::uint64_t retransmissions = 0;
   std::uint64_t crc_ok = 0;
@@ -57,11 +67,14 @@ struct TestMacReport {
   std::uint64_t tbs_delivered = 0;     ///< Correct bytes, once.
   std::uint64_t tbs_lost = 0;          ///< Failed max_transmissions times.
   std::uint64_t error_indications = 0;
-  std::uint64_t mismatches = 0;        ///< Every fault found (lost TBs included).
+  std::uint64_t mismatches = 0;              ///< Every fault found (lost TBs included).
   std::vector<std::string> mismatch_details; ///< The first few, as text.
   LatencySummary l1_latency;  ///< L1: last sample of a slot -> its CRC.indication handed over.
   LatencySummary mac_latency; ///< Last sample of a slot -> its CRC.indication decoded by the MAC.
   L1Counters l1;              ///< The L1's counters at the end (in-process L1 only).
+  FronthaulFeederCounters fronthaul;      ///< With fronthaul: RU and C-plane totals.
+  io::FronthaulCounters fronthaul_ingest; ///< With fronthaul: the slot assembler's counters.
+  std::uint64_t cplane_frames_sent = 0;   ///< With C-plane: frames the L1 sent.
 
   [[nodiscard]] bool passed() const { return mismatches == 0 && tbs_delivered > 0; }
 };
@@ -69,7 +82,7 @@ struct TestMacReport {
 /// The MAC end: drives \p transport (connected to an L1) and fills \p samples (the L1's source).
 /// \throws PatternError / std::invalid_argument for a pattern the simulation cannot run.
 TestMacReport run_test_mac(const LaunchPattern& pattern, io::FapiTransport& transport,
-                           InMemoryIqSource& samples, const TestMacOptions& options);
+                           SlotSampleWriter& samples, const TestMacOptions& options);
 
 /// A whole session in this process: the L1 (FapiPhy) on its own thread, the test MAC on this
 /// one, connected by options.transport (loopback UDP or a fresh shared-memory segment).

@@ -1,0 +1,78 @@
+/// \file
+/// \brief The test MAC's fronthaul path: a slot's received grid or IQ goes through an emulated
+/// O-RU (io::RuEmulator, restricted to what the L1's C-plane asked for when C-plane is on), as
+/// O-RAN U-plane frames, into the DU's slot assembler (io::FronthaulSlotAssembler), and the
+/// assembled slot into the L1's sample source — the same code a live fronthaul runs, in one
+/// process. In time-domain mode a slot given as a grid is OFDM-modulated first (what the air
+/// interface would have carried to a split-8 RU).
+#pragma once
+
+#include "airan/io/fronthaul_config.h"
+#include "airan/io/fronthaul_slot_assembler.h"
+#include "airan/io/ru_emulator.h"
+#include "airan/l1/iq_source.h"
+#include "airan/phy/ofdm_modulator.h"
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace airan::l1 {
+
+/// Totals of a feeder.
+struct FronthaulFeederCounters {
+  std::uint64_t slots = 0;          ///< Slots sent through the fronthaul.
+  std::uint64_t uplane_frames = 0;  ///< U-plane frames the RU emulator sent.
+  std::uint64_t cplane_frames = 0;  ///< C-plane frames received from the L1.
+  std::uint64_t cplane_ignored = 0; ///< C-plane frames that did not parse or were not uplink.
+  std::uint64_t cplane_missing = 0; ///< Slots whose C-plane did not come in time (sent whole).
+};
+
+/// A SlotSampleWriter that routes every slot through the fronthaul (see the file comment).
+class FronthaulSampleFeeder final : public SlotSampleWriter {
+public:
+  /// \p target receives the assembled slots. \p use_cplane: wait for the L1's C-plane of each
+  /// slot (on_cplane_frame()) and send only the requested sections.
+  /// \throws std::invalid_argument for an invalid configuration.
+  FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                        const io::FronthaulConfig& config, bool use_cplane,
+                        InMemoryIqSource& target);
+
+  /// A C-plane frame from the L1 (any thread).
+  void on_cplane_frame(std::span<const std::uint8_t> frame);
+
+  bool push_grid(std::uint16_t sfn, std::uint16_t slot, const phy::ResourceGrid& grid,
+                 std::chrono::microseconds timeout) override;
+  bool push_iq(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::cf32> iq,
+               std::chrono::microseconds timeout) override;
+  bool push_empty(std::uint16_t sfn, std::uint16_t slot,
+                  std::chrono::microseconds timeout) override;
+
+  [[nodiscard]] FronthaulFeederCounters counters() const;
+  /// The assembler's counters (packets, malformed, missing units, ...).
+  [[nodiscard]] const io::FronthaulCounters& fronthaul_counters() const {
+    return assembler_.counters();
+  }
+
+private:
+  bool send(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout);
+
+  io::FronthaulConfig config_;
+  bool use_cplane_;
+  InMemoryIqSource& target_;
+  io::FronthaulLinkConfig link_;
+  io::RuEmulator emulator_;
+  io::FronthaulSlotAssembler assembler_;
+  io::TestVectorSlot slot_;                       ///< The RU's view of the slot being sent.
+  std::unique_ptr<phy::OfdmModulator> modulator_; ///< Time-domain mode: grid to IQ.
+  std::vector<io::RuSectionRequest> requests_;
+  mutable std::mutex mutex_;
+  std::condition_variable cplane_arrived_;
+  std::map<unsigned, std::vector<io::RuSectionRequest>> cplane_; ///< By slot in the cycle.
+  FronthaulFeederCounters counters_;
+};
+
+} // namespace airan::l1

@@ -1,0 +1,71 @@
+#include "airan/l1/uplink_cplane_sender.h"
+
+#include "airan/phy/numerology.h"
+
+#include <stdexcept>
+#include <utility>
+
+namespace airan::l1 {
+namespace {
+
+/// Largest PDU count per slot times antennas the generator is sized for.
+constexpr std::size_t max_pdus_per_slot = 32;
+
+io::UplinkCplaneConfig link_config(const phy::CellConfig& cell, const io::FronthaulConfig& config) {
+  if (const auto error = config.validate(); !error.empty()) {
+    throw std::invalid_argument("fronthaul: " + error);
+  }
+  io::UplinkCplaneConfig link;
+  link.ethernet.source = config.du_mac;
+  link.ethernet.destination = config.ru_mac;
+  link.ethernet.vlan = config.vlan;
+  link.compression = config.compression;
+  link.carrier_prbs = static_cast<std::uint16_t>(cell.num_prbs);
+  link.max_frame_size = config.max_frame_size + link.ethernet.size();
+  return link;
+}
+
+} // namespace
+
+FronthaulCplaneSender::FronthaulCplaneSender(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                                             const io::FronthaulConfig& config, FrameOut out)
+    : cell_(cell), num_rx_(num_rx_antennas), config_(config), out_(std::move(out)),
+      generator_(link_config(cell, config), max_pdus_per_slot * num_rx_antennas),
+      buffer_(64 * 1024), frames_(max_pdus_per_slot * num_rx_antennas) {
+  allocations_.reserve(max_pdus_per_slot * num_rx_antennas);
+}
+
+void FronthaulCplaneSender::send_slot(std::uint16_t sfn, std::uint16_t slot,
+                                      std::span<const phy::PuschConfig> pdus) {
+  allocations_.clear();
+  if (pdus.size() > max_pdus_per_slot) {
+    ++slots_failed_;
+    return;
+  }
+  for (unsigned rx = 0; rx < num_rx_; ++rx) {
+    const auto eaxc = io::pack_eaxc_id(
+        {config_.du_port, config_.band_sector, config_.cc, static_cast<std::uint16_t>(rx)},
+        config_.eaxc_layout);
+    for (const auto& p : pdus) {
+      allocations_.push_back(
+          {eaxc, static_cast<std::uint16_t>(p.bwp_start - cell_.grid_start_crb + p.prb_start),
+           static_cast<std::uint16_t>(p.prb_size), static_cast<std::uint8_t>(p.start_symbol),
+           static_cast<std::uint8_t>(p.num_symbols), 0});
+    }
+  }
+  const unsigned per_subframe = phy::slots_per_subframe(cell_.numerology);
+  const io::UplinkSlot target{static_cast<std::uint8_t>(sfn & 0xFF),
+                              static_cast<std::uint8_t>(slot / per_subframe),
+                              static_cast<std::uint8_t>(slot % per_subframe)};
+  const auto result = generator_.generate(target, allocations_, buffer_, frames_);
+  if (!result.ok()) {
+    ++slots_failed_;
+    return;
+  }
+  for (std::size_t f = 0; f < result.num_frames; ++f) {
+    out_(frames_[f]);
+  }
+  frames_sent_ += result.num_frames;
+}
+
+} // namespace airan::l1
