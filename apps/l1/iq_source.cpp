@@ -62,8 +62,7 @@ bool InMemoryIqSource::push(std::uint16_t sfn, std::uint16_t slot,
 }
 
 bool InMemoryIqSource::push_grid(std::uint16_t sfn, std::uint16_t slot,
-                                 const phy::ResourceGrid& grid,
-                                 std::chrono::microseconds timeout) {
+                                 const phy::ResourceGrid& grid, std::chrono::microseconds timeout) {
   if (grid.num_ports() != config_.num_rx_antennas ||
       grid.num_symbols() != config_.symbols_per_slot ||
       grid.num_subcarriers() != config_.num_subcarriers) {
@@ -79,8 +78,8 @@ bool InMemoryIqSource::push_grid(std::uint16_t sfn, std::uint16_t slot,
   });
 }
 
-bool InMemoryIqSource::push_iq(std::uint16_t sfn, std::uint16_t slot,
-                               std::span<const phy::cf32> iq, std::chrono::microseconds timeout) {
+bool InMemoryIqSource::push_iq(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::cf32> iq,
+                               std::chrono::microseconds timeout) {
   if (iq.size() > config_.max_iq_samples) {
     throw std::invalid_argument("InMemoryIqSource: " + std::to_string(iq.size()) +
                                 " IQ samples exceed the capacity of " +

@@ -23,8 +23,8 @@ LatencySummary summarize_latency(std::span<const double> samples_us) {
   summary.p50_us = at(0.50);
   summary.p99_us = at(0.99);
   summary.max_us = sorted.back();
-  summary.mean_us = std::accumulate(sorted.begin(), sorted.end(), 0.0) /
-                    static_cast<double>(sorted.size());
+  summary.mean_us =
+      std::accumulate(sorted.begin(), sorted.end(), 0.0) / static_cast<double>(sorted.size());
   return summary;
 }
 

@@ -37,7 +37,7 @@ struct PatternUe {
   std::uint16_t rnti = 1;
   unsigned period_slots = 1; ///< Scheduled in slots s with (s - offset_slots) % period_slots == 0.
   unsigned offset_slots = 0;
-  phy::PuschConfig pusch;    ///< Validated against the cell with ports = layers.
+  phy::PuschConfig pusch; ///< Validated against the cell with ports = layers.
 };
 
 /// How the test MAC runs HARQ.

@@ -28,16 +28,16 @@ namespace airan::l1 {
 
 /// Sizes and options of a UlSlotProcessor.
 struct UlSlotProcessorConfig {
-  unsigned max_layers = 2;     ///< Largest nrOfLayers decoded (receivers for 1, 2, 4 up to it).
-  unsigned num_threads = 1;    ///< Receiver threads (the L1's slot thread counts as one).
+  unsigned max_layers = 2;        ///< Largest nrOfLayers decoded (receivers for 1, 2, 4 up to it).
+  unsigned num_threads = 1;       ///< Receiver threads (the L1's slot thread counts as one).
   unsigned num_harq_buffers = 64; ///< HARQ buffers per receiver (RNTIs x processes waiting).
-  std::uint32_t max_tbs = 0;   ///< Largest TB (0: the cell's largest).
+  std::uint32_t max_tbs = 0;      ///< Largest TB (0: the cell's largest).
   phy::PuschFrontEndOptions front_end;
 };
 
 /// Outcome of one process() call.
 struct UlSlotOutcome {
-  unsigned num_decoded = 0;     ///< PDUs run through a receiver.
+  unsigned num_decoded = 0; ///< PDUs run through a receiver.
   unsigned num_crc_ok = 0;
   unsigned num_unsupported = 0; ///< PDUs with a layer count no receiver has.
   bool samples_missing = false; ///< The slot had PDUs but no samples: every CRC failed.
@@ -71,8 +71,8 @@ private:
   struct LayerReceiver {
     unsigned layers = 0;
     std::unique_ptr<phy::PuschReceiver> receiver;
-    std::vector<phy::PuschConfig> pdus;       ///< This slot's PDUs of this layer count.
-    std::vector<std::size_t> request_index;   ///< Their index in request.pdus().
+    std::vector<phy::PuschConfig> pdus;     ///< This slot's PDUs of this layer count.
+    std::vector<std::size_t> request_index; ///< Their index in request.pdus().
     std::vector<phy::PuschPduResult> results;
   };
   LayerReceiver* receiver_for(unsigned layers);
@@ -81,8 +81,8 @@ private:
   unsigned num_rx_antennas_;
   std::vector<LayerReceiver> receivers_;
   phy::OfdmDemodulator demodulator_;
-  phy::ResourceGrid grid_;                     ///< Demodulated time-domain samples.
-  std::vector<phy::PuschPduResult> results_;   ///< In request order.
+  phy::ResourceGrid grid_;                   ///< Demodulated time-domain samples.
+  std::vector<phy::PuschPduResult> results_; ///< In request order.
 };
 
 } // namespace airan::l1

@@ -20,9 +20,9 @@ namespace airan::l1 {
 
 /// One UE's transmission in a slot.
 struct UeTransmission {
-  std::size_t ue = 0;            ///< Index of the UE (its channel).
-  phy::PuschConfig pusch;        ///< Layers must equal the UE's antenna ports.
-  std::uint64_t tb_seed = 0;     ///< The TB's bits come from this seed.
+  std::size_t ue = 0;        ///< Index of the UE (its channel).
+  phy::PuschConfig pusch;    ///< Layers must equal the UE's antenna ports.
+  std::uint64_t tb_seed = 0; ///< The TB's bits come from this seed.
 };
 
 /// Generates received slots. Allocates at construction (one simulator per UE).
