@@ -197,6 +197,10 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
     }
     io::DpdkEal::initialize(dpdk.eal);
     io::DpdkPort port(dpdk.port);
+    if (o.capture.empty()) {
+      // A live sender may start now (tests wait for this line).
+      std::cout << "receiving on DPDK port " << port.port_id() << std::endl;
+    }
     start = std::chrono::steady_clock::now(); // EAL and port set-up excluded
     io::DpdkFronthaulIngest ingest(port, assembler,
                                    o.capture.empty() ? io::IngestClock::realtime

@@ -9,13 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <string>
-#include <thread>
 
 namespace airan::test {
 namespace {
@@ -91,14 +89,19 @@ TEST(FronthaulLive, EmulatorToReceiverOverVethThroughDpdkAfPacket) {
               " --slots 12 --timeout 60 2>&1");
   FILE* receiver = ::popen(receiver_command.c_str(), "r");
   ASSERT_NE(receiver, nullptr);
-  std::this_thread::sleep_for(std::chrono::seconds(2)); // EAL start-up of the receiver
+  // Wait until the receiver's port is up before the emulator sends anything.
+  std::string output;
+  char chunk[4096];
+  while (output.find("receiving on DPDK port") == std::string::npos &&
+         std::fgets(chunk, sizeof(chunk), receiver) != nullptr) {
+    output += chunk;
+  }
+  ASSERT_NE(output.find("receiving on DPDK port"), std::string::npos) << output;
   const auto emulate =
       run_command(ns.exec(bin + " ru-emulator --vector " + vector + " --config " + config.string() +
                           " --vdev net_af_packet0,iface=va --file-prefix fhtx" +
                           std::to_string(::getpid()) + " --time-scale 20 2>&1"));
   EXPECT_EQ(emulate.status, 0) << emulate.output;
-  std::string output;
-  char chunk[4096];
   while (std::fgets(chunk, sizeof(chunk), receiver) != nullptr) {
     output += chunk;
   }
