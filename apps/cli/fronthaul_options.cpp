@@ -2,6 +2,8 @@
 
 #include "airan/io/pusch_config_file.h"
 
+#include <regex>
+
 namespace airan::cli {
 
 void add_fronthaul_options(CLI::App& app, FronthaulOptions& options) {
@@ -10,6 +12,9 @@ void add_fronthaul_options(CLI::App& app, FronthaulOptions& options) {
                  "default: the config's fronthaul.mode");
   app.add_option("--comp", options.compression,
                  "U-plane IQ compression: none (16-bit) or bfp1..bfp16, e.g. bfp9");
+  app.add_option("--dpdk", options.dpdk,
+                 "DPDK device (repeatable): a PCI address (0000:3b:00.0) or vdev arguments "
+                 "(net_af_packet0,iface=veth1)");
   app.add_option("--vdev", options.vdevs,
                  "DPDK virtual device (repeatable), e.g. net_af_packet0,iface=veth1");
   app.add_option("--pci", options.pci, "DPDK PCI device of a NIC port (repeatable)");
@@ -53,16 +58,31 @@ io::FronthaulConfig resolve_fronthaul_config(const FronthaulOptions& options) {
   return config;
 }
 
+namespace {
+
+/// "[domain:]bus:device.function" in hex, e.g. 0000:3b:00.0 or 3b:00.0.
+bool is_pci_address(const std::string& text) {
+  static const std::regex pattern("^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\\.[0-7]$");
+  return std::regex_match(text, pattern);
+}
+
+} // namespace
+
 io::DpdkConfig resolve_dpdk_config(const FronthaulOptions& options) {
   io::DpdkConfig config;
   if (!options.config.empty()) {
     config = io::load_dpdk_config(options.config);
   }
-  if (!options.vdevs.empty()) {
-    config.eal.vdevs = options.vdevs;
+  std::vector<std::string> vdevs = options.vdevs;
+  std::vector<std::string> pci = options.pci;
+  for (const auto& device : options.dpdk) {
+    (is_pci_address(device) ? pci : vdevs).push_back(device);
   }
-  if (!options.pci.empty()) {
-    config.eal.pci_allow = options.pci;
+  if (!vdevs.empty()) {
+    config.eal.vdevs = vdevs;
+  }
+  if (!pci.empty()) {
+    config.eal.pci_allow = pci;
   }
   if (!options.device.empty()) {
     config.port.device = options.device;

@@ -21,11 +21,17 @@ struct FronthaulOptions {
   std::string compression;        ///< none | bfp1 .. bfp16 (empty: the config's).
   std::vector<std::string> vdevs; ///< DPDK --vdev arguments.
   std::vector<std::string> pci;   ///< DPDK PCI devices.
+  std::vector<std::string> dpdk;  ///< --dpdk: PCI addresses or vdev arguments, told apart.
   std::string device;             ///< DPDK port device name.
   std::string file_prefix;        ///< DPDK --file-prefix.
+
+  /// True when a DPDK device was given (--dpdk, --vdev or --pci).
+  [[nodiscard]] bool has_dpdk_device() const {
+    return !dpdk.empty() || !vdevs.empty() || !pci.empty();
+  }
 };
 
-/// Registers --mode, --comp, --vdev, --pci, --device, --file-prefix (not --config).
+/// Registers --mode, --comp, --dpdk, --vdev, --pci, --device, --file-prefix (not --config).
 void add_fronthaul_options(CLI::App& app, FronthaulOptions& options);
 
 /// The fronthaul configuration: the scenario's section with the overrides applied.

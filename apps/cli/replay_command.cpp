@@ -118,8 +118,7 @@ int run_replay(const ReplayOptions& o) {
 
 bool is_fronthaul_replay(const ReplayOptions& o) {
   const auto& f = o.fronthaul.fronthaul;
-  return o.input.ends_with(".pcap") || o.input.ends_with(".pcapng") || !f.vdevs.empty() ||
-         !f.pci.empty();
+  return o.input.ends_with(".pcap") || o.input.ends_with(".pcapng") || f.has_dpdk_device();
 }
 
 int run(ReplayOptions& o) {

@@ -166,10 +166,10 @@ int run_live(const RuEmulatorOptions& o, const io::TestVectorReader& reader,
 int run_ru_emulator(const RuEmulatorOptions& o) {
   const io::TestVectorReader reader(o.vector);
   const auto fh = resolve_fronthaul_config(o.fronthaul);
-  const bool live = !o.fronthaul.vdevs.empty() || !o.fronthaul.pci.empty();
+  const bool live = o.fronthaul.has_dpdk_device();
   if (live == !o.pcap.empty()) {
     std::cerr << "airan ru-emulator: give exactly one of --pcap FILE or a DPDK device "
-                 "(--vdev/--pci)\n";
+                 "(--dpdk/--vdev/--pci)\n";
     return 2;
   }
   if (o.repeat == 0 || o.time_scale < 1.0) {

@@ -99,7 +99,7 @@ TEST(FronthaulLive, EmulatorToReceiverOverVethThroughDpdkAfPacket) {
   ASSERT_NE(output.find("receiving on DPDK port"), std::string::npos) << output;
   const auto emulate =
       run_command(ns.exec(bin + " ru-emulator --vector " + vector + " --config " + config.string() +
-                          " --vdev net_af_packet0,iface=va --file-prefix fhtx" +
+                          " --dpdk net_af_packet0,iface=va --file-prefix fhtx" +
                           std::to_string(::getpid()) + " --time-scale 20 2>&1"));
   EXPECT_EQ(emulate.status, 0) << emulate.output;
   while (std::fgets(chunk, sizeof(chunk), receiver) != nullptr) {
