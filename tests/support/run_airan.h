@@ -4,8 +4,10 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,12 +52,28 @@ inline std::filesystem::path repo_root() {
   return std::filesystem::path(AIRAN_TESTVECTOR_DIR).parent_path().parent_path();
 }
 
-/// An empty scratch directory unique to this process and \p name.
+/// Scratch directories made by this process.
+inline std::vector<std::filesystem::path>& scratch_dirs() {
+  static std::vector<std::filesystem::path> dirs;
+  return dirs;
+}
+
+/// An empty scratch directory unique to this process and \p name, removed when the process
+/// exits (kept when AIRAN_KEEP_SCRATCH is set, to look at after a failure).
 inline std::filesystem::path scratch_dir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() /
              ("airan_cli_test_" + std::to_string(getpid()) + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  if (scratch_dirs().empty() && std::getenv("AIRAN_KEEP_SCRATCH") == nullptr) {
+    std::atexit([] {
+      for (const auto& path : scratch_dirs()) {
+        std::error_code ignored;
+        std::filesystem::remove_all(path, ignored);
+      }
+    });
+  }
+  scratch_dirs().push_back(dir);
   return dir;
 }
 
