@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 
@@ -15,6 +16,17 @@ namespace {
 
 std::mutex eal_mutex;
 std::unique_ptr<DpdkEal> eal_instance;
+
+/// At exit: every port stopped and closed (drivers release what they opened at probe, e.g.
+/// net_pcap's capture handles), then the EAL's own resources.
+void cleanup_at_exit() {
+  std::uint16_t port = 0;
+  RTE_ETH_FOREACH_DEV(port) {
+    rte_eth_dev_stop(port);
+    rte_eth_dev_close(port);
+  }
+  rte_eal_cleanup();
+}
 
 bool same_config(const DpdkEalConfig& a, const DpdkEalConfig& b) {
   return a.core_list == b.core_list && a.no_huge == b.no_huge && a.in_memory == b.in_memory &&
@@ -51,6 +63,7 @@ DpdkEal& DpdkEal::initialize(const DpdkEalConfig& config) {
     return *eal_instance;
   }
   eal_instance.reset(new DpdkEal(config));
+  std::atexit(cleanup_at_exit);
   return *eal_instance;
 }
 

@@ -52,9 +52,10 @@ struct DpdkPort::Impl {
       }
     }
     if (started) {
-      // Stopped, not closed: a closed vdev is released and could not be opened again by a
-      // later DpdkPort in this process.
+      // Closed before its mbuf pool is freed (the queues hold mbufs). A closed device cannot
+      // be configured again in this process: one DpdkPort per device per process.
       rte_eth_dev_stop(port);
+      rte_eth_dev_close(port);
     }
     if (pool != nullptr) {
       rte_mempool_free(pool);

@@ -65,6 +65,8 @@ struct Case {
   std::string comp;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.mode << "/" << c.comp; }
+
 class FronthaulReplay : public ::testing::TestWithParam<Case> {};
 
 TEST_P(FronthaulReplay, EmulatorCaptureDecodesThroughDpdk) {

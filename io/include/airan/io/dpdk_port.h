@@ -57,7 +57,8 @@ struct DpdkPortStats {
   std::uint64_t tx_dropped = 0;   ///< Frames the TX ring did not take (or too long).
 };
 
-/// A started port. Needs a running EAL (DpdkEal::initialize()).
+/// A started port. Needs a running EAL (DpdkEal::initialize()). Destruction stops and closes
+/// the device, which cannot be opened again in the same process.
 class DpdkPort {
 public:
   /// Finds, configures and starts the port; allocates its mbuf pool.
