@@ -31,7 +31,7 @@ FronthaulCplaneSender::FronthaulCplaneSender(const phy::CellConfig& cell, unsign
                                              const io::FronthaulConfig& config, FrameOut out)
     : cell_(cell), num_rx_(num_rx_antennas), config_(config), out_(std::move(out)),
       generator_(link_config(cell, config), max_pdus_per_slot * num_rx_antennas),
-      buffer_(64 * 1024), frames_(max_pdus_per_slot * num_rx_antennas) {
+      buffer_(std::size_t{64} * 1024), frames_(max_pdus_per_slot * num_rx_antennas) {
   allocations_.reserve(max_pdus_per_slot * num_rx_antennas);
 }
 
