@@ -3,9 +3,9 @@
 // antenna's eAxC, written to a capture that `airan ru-emulator --cplane` consumes.
 #include "airan/io/fronthaul_frame.h"
 #include "airan/io/fronthaul_timing.h"
-#include "airan/io/oran_cplane_generator.h"
 #include "airan/io/pcap_file.h"
 #include "airan/io/test_vector_file.h"
+#include "airan/l1/uplink_cplane_sender.h"
 #include "commands.h"
 #include "fronthaul_options.h"
 
@@ -29,60 +29,39 @@ int run_cplane(const CplaneOptions& o) {
   const io::TestVectorReader reader(o.vector);
   const auto fh = resolve_fronthaul_config(o.fronthaul);
   const auto& header = reader.header();
-  io::UplinkCplaneConfig link;
-  link.ethernet.source = fh.du_mac;
-  link.ethernet.destination = fh.ru_mac;
-  link.ethernet.vlan = fh.vlan;
-  link.compression = fh.compression;
-  link.carrier_prbs = static_cast<std::uint16_t>(header.cell.num_prbs);
-  link.max_frame_size = fh.max_frame_size + link.ethernet.size();
-  const std::size_t max_allocations = 64 * std::size_t{header.num_rx_antennas};
-  io::UplinkCplaneGenerator generator(link, max_allocations);
   const io::FronthaulSlotClock clock(header.cell.numerology, header.cell.cyclic_prefix);
   io::PcapWriter writer(o.pcap);
-  std::vector<std::uint8_t> buffer(1 << 20);
-  std::vector<std::span<const std::uint8_t>> frames(4096);
-  std::vector<io::UplinkAllocation> allocations;
+  std::int64_t stamp_ns = 0; // C-plane leaves advance_ns before its slot starts
+  // The same C-plane the FAPI L1 sends for an accepted UL_TTI.request.
+  l1::FronthaulCplaneSender sender(header.cell, header.num_rx_antennas, fh,
+                                   [&](std::span<const std::uint8_t> frame) {
+                                     writer.write(frame, static_cast<std::uint64_t>(stamp_ns));
+                                   });
   io::TestVectorSlot slot;
-  std::size_t total = 0;
+  std::vector<phy::PuschConfig> pdus;
   std::int64_t first_slot = 0;
   for (std::size_t i = 0; i < reader.num_slots(); ++i) {
     reader.read_slot(i, slot);
+    const auto absolute = static_cast<std::int64_t>(slot.absolute_slot);
     if (i == 0) {
-      first_slot = static_cast<std::int64_t>(slot.absolute_slot);
+      first_slot = absolute;
     }
-    allocations.clear();
-    for (unsigned rx = 0; rx < header.num_rx_antennas; ++rx) {
-      const auto eaxc = io::pack_eaxc_id(
-          {fh.du_port, fh.band_sector, fh.cc, static_cast<std::uint16_t>(rx)}, fh.eaxc_layout);
-      for (const auto& pdu : slot.pdus) {
-        const auto& p = pdu.config;
-        allocations.push_back(
-            {eaxc,
-             static_cast<std::uint16_t>(p.bwp_start - header.cell.grid_start_crb + p.prb_start),
-             static_cast<std::uint16_t>(p.prb_size), static_cast<std::uint8_t>(p.start_symbol),
-             static_cast<std::uint8_t>(p.num_symbols), 0});
-      }
+    pdus.clear();
+    for (const auto& pdu : slot.pdus) {
+      pdus.push_back(pdu.config);
     }
-    const auto timing = clock.timing_header(slot.absolute_slot, 0);
-    const auto result = generator.generate({timing.frame_id, timing.subframe_id, timing.slot_id},
-                                           allocations, buffer, frames);
-    if (!result.ok()) {
-      std::cerr << "airan cplane: slot " << slot.absolute_slot
-                << ": C-plane generation failed (status " << int(result.status) << ")\n";
-      return 1;
-    }
-    const std::int64_t slot_start =
-        o.start_ns +
-        (static_cast<std::int64_t>(slot.absolute_slot) - first_slot) * clock.slot_duration_ns();
-    for (std::size_t f = 0; f < result.num_frames; ++f) {
-      writer.write(frames[f], static_cast<std::uint64_t>(slot_start - o.advance_ns));
-    }
-    total += result.num_frames;
+    stamp_ns = o.start_ns + (absolute - first_slot) * clock.slot_duration_ns() - o.advance_ns;
+    const auto sfn = static_cast<std::uint16_t>((absolute / clock.slots_per_frame()) % 1024);
+    sender.send_slot(sfn, static_cast<std::uint16_t>(slot.slot), pdus);
   }
   writer.flush();
-  std::cout << "wrote " << o.pcap << ": " << total << " C-plane frame(s) for " << reader.num_slots()
-            << " slot(s)\n";
+  if (sender.slots_failed() > 0) {
+    std::cerr << "airan cplane: C-plane generation failed for " << sender.slots_failed()
+              << " slot(s)\n";
+    return 1;
+  }
+  std::cout << "wrote " << o.pcap << ": " << sender.frames_sent() << " C-plane frame(s) for "
+            << reader.num_slots() << " slot(s)\n";
   return 0;
 }
 

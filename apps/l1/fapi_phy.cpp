@@ -83,6 +83,13 @@ struct FapiPhy::Impl {
     });
     send(error);
   }
+  /// Counts a response that carries \p code: the cause's counter and the per-code tally.
+  void count_response_error(std::uint64_t L1Counters::*cause, io::FapiErrorCode code) {
+    count([&](L1Counters& c) {
+      ++(c.*cause);
+      ++c.errors_by_code[static_cast<std::size_t>(code)];
+    });
+  }
   /// True in \p required; otherwise counts the message and answers MSG_INVALID_STATE.
   bool in_state(PhyState required, FapiSlotAddress at, io::FapiMessageType type) {
     if (state() == required) {
@@ -200,10 +207,7 @@ void FapiPhy::Impl::handle(const io::FapiMessage& in) {
 void FapiPhy::Impl::on_param() {
   io::FapiParamResponse response;
   if (state() == PhyState::running) {
-    count([](L1Counters& c) {
-      ++c.invalid_state;
-      ++c.errors_by_code[static_cast<std::size_t>(io::FapiErrorCode::msg_invalid_state)];
-    });
+    count_response_error(&L1Counters::invalid_state, io::FapiErrorCode::msg_invalid_state);
     response.error_code = io::FapiErrorCode::msg_invalid_state;
     send(response);
     return;
@@ -239,10 +243,7 @@ void FapiPhy::Impl::on_param() {
 void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
   io::FapiConfigResponse response;
   if (state() == PhyState::running) {
-    count([](L1Counters& c) {
-      ++c.invalid_state;
-      ++c.errors_by_code[static_cast<std::size_t>(io::FapiErrorCode::msg_invalid_state)];
-    });
+    count_response_error(&L1Counters::invalid_state, io::FapiErrorCode::msg_invalid_state);
     response.error_code = io::FapiErrorCode::msg_invalid_state;
     send(response);
     return;
@@ -269,10 +270,7 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
   }
   if (!error.ok()) {
     response.error_code = io::FapiErrorCode::msg_invalid_config;
-    count([](L1Counters& c) {
-      ++c.config_rejected;
-      ++c.errors_by_code[static_cast<std::size_t>(io::FapiErrorCode::msg_invalid_config)];
-    });
+    count_response_error(&L1Counters::config_rejected, io::FapiErrorCode::msg_invalid_config);
   }
   send(response);
 }
