@@ -127,13 +127,7 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
                                  std::uint32_t coded_bits, std::span<const float> llrs,
                                  UlschDecoder& decoder, PuschPduResult& result) {
   UlschDecoderConfig cfg;
-  cfg.coding.tbs = tbs;
-  cfg.coding.target_code_rate = pdu.code_rate_x10240() / 10240.0;
-  cfg.coding.modulation_order = pdu.modulation_order();
-  cfg.coding.num_layers = pdu.num_layers;
-  cfg.coding.rv = pdu.rv;
-  cfg.coding.g = coded_bits;
-  cfg.coding.tbs_lbrm = pdu.tbs_lbrm;
+  cfg.coding = ulsch_coding_config(pdu, tbs, coded_bits);
   cfg.max_iterations = config.ldpc_max_iterations;
   cfg.early_termination = config.ldpc_early_termination;
 

@@ -158,15 +158,9 @@ void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschConfi
   const std::span<cf32> symbols(s.symbols.data(), num_symbols);
   const std::span<cf32> layer_symbols(s.layer_symbols.data(), num_symbols);
 
-  UlschCodingConfig coding;
-  coding.tbs = tbs;
-  coding.target_code_rate = pusch.code_rate_x10240() / 10240.0;
-  coding.modulation_order = qm;
-  coding.num_layers = pusch.num_layers;
-  coding.rv = pusch.rv;
-  coding.g = static_cast<std::uint32_t>(codeword.size());
-  coding.tbs_lbrm = pusch.tbs_lbrm;
-  s.encoder->encode(tb_bits, coding, codeword);
+  s.encoder->encode(tb_bits,
+                    ulsch_coding_config(pusch, tbs, static_cast<std::uint32_t>(codeword.size())),
+                    codeword);
   scramble_bits(codeword, pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
   modulate(codeword, modulation_from_order(qm), symbols);
   map_layers(symbols, pusch.num_layers, layer_symbols);

@@ -116,4 +116,17 @@ std::unique_ptr<UlschEncoder> create_ulsch_encoder() {
   return std::make_unique<UlschEncoderImpl>();
 }
 
+UlschCodingConfig ulsch_coding_config(const PuschConfig& pusch, std::uint32_t tbs,
+                                      std::uint32_t g) {
+  UlschCodingConfig coding;
+  coding.tbs = tbs;
+  coding.target_code_rate = pusch.code_rate_x10240() / 10240.0;
+  coding.modulation_order = pusch.modulation_order();
+  coding.num_layers = pusch.num_layers;
+  coding.rv = pusch.rv;
+  coding.g = g;
+  coding.tbs_lbrm = pusch.tbs_lbrm;
+  return coding;
+}
+
 } // namespace airan::phy

@@ -3,6 +3,7 @@
 /// and CB CRC, LDPC encoding, rate matching with bit interleaving, code block concatenation.
 #pragma once
 
+#include "airan/phy/pusch_config.h"
 #include "airan/phy/types.h"
 
 #include <cstdint>
@@ -21,6 +22,11 @@ struct UlschCodingConfig {
   std::uint32_t g = 0;           ///< G: coded bits available for the codeword.
   std::uint32_t tbs_lbrm = 0;    ///< TBS_LBRM for limited buffer rate matching; 0 disables it.
 };
+
+/// The coding parameters of \p pusch's transport block of \p tbs bits into \p g coded bits
+/// (R from the MCS, Q_m, layers, rv, TBS_LBRM): what the transmitter encodes with and the
+/// receiver decodes with.
+UlschCodingConfig ulsch_coding_config(const PuschConfig& pusch, std::uint32_t tbs, std::uint32_t g);
 
 /// Encodes one transport block into its rate-matched codeword (before scrambling).
 class UlschEncoder {
