@@ -1,0 +1,161 @@
+// `import airan`: this project's transmitter, channel models and reference receiver front end
+// from Python, so that training data for a neural receiver comes from the same code paths as
+// the product (docs/PYTHON.md). Built when pybind11 is found (pybind11-dev).
+#include "airan/apps/link_simulation.h"
+#include "airan/apps/receiver_catalog.h"
+#include "airan/io/pusch_config_file.h"
+#include "airan/phy/antenna_correlation.h"
+#include "airan/phy/pusch_front_end.h"
+#include "airan/phy/pusch_scrambler.h"
+#include "airan/phy/pusch_transmitter.h"
+#include "airan/phy/snr_definition.h"
+#include "airan/phy/ulsch_encoder.h"
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace py = pybind11;
+
+namespace airan::python {
+namespace {
+
+/// A C-contiguous numpy array of \p shape holding a copy of \p values.
+template <typename T>
+py::array_t<T> to_numpy(std::span<const T> values, std::vector<py::ssize_t> shape) {
+  py::array_t<T> array(shape);
+  std::copy(values.begin(), values.end(), array.mutable_data());
+  return array;
+}
+
+/// One scenario's slots with their training labels (see the class docstring below).
+class Simulator {
+public:
+  Simulator(const std::string& scenario_path, const std::string& channel, double delay_spread_ns,
+            double doppler_hz, const std::string& correlation, const std::string& domain,
+            unsigned num_rx_antennas, const std::string& reference_receiver)
+      : scenario_(io::load_slot_scenario(scenario_path)),
+        reference_(apps::find_receiver(reference_receiver)) {
+    link_.cell = scenario_.cell;
+    link_.num_rx_antennas = num_rx_antennas != 0 ? num_rx_antennas : scenario_.num_rx_antennas;
+    link_.channel.model = channel;
+    link_.channel.delay_spread_s = delay_spread_ns * 1e-9;
+    link_.channel.max_doppler_hz = doppler_hz;
+    link_.channel.correlation = phy::parse_antenna_correlation(correlation);
+    link_.channel.domain = apps::parse_channel_domain(domain);
+    if (const auto problems = apps::validate_link(link_, scenario_.pusch); !problems.empty()) {
+      throw std::invalid_argument("airan.Simulator: " + problems);
+    }
+    if (reference_.perfect_csi) {
+      throw std::invalid_argument("airan.Simulator: the reference receiver must estimate the "
+                                  "channel (not perfect-csi)");
+    }
+    simulator_ = std::make_unique<apps::SlotSimulator>(link_);
+    phy::PuschFrontEndLimits limits;
+    limits.max_rx_antennas = link_.num_rx_antennas;
+    limits.max_prbs = link_.cell.num_prbs;
+    front_end_ = std::make_unique<phy::PuschFrontEnd>(limits);
+    encoder_ = phy::create_ulsch_encoder();
+  }
+
+  /// Slot \p slot (absolute; the slot number in the frame follows) at per-RE SNR \p snr_db,
+  /// random TBs, channel realisation and noise all derived from \p seed.
+  py::dict simulate(double snr_db, std::uint64_t seed, std::uint64_t slot) {
+    const float noise_variance = phy::noise_variance_from_snr_db(snr_db);
+    simulator_->reseed_channel(apps::derive_seed(seed, 0, 1));
+    simulator_->simulate(scenario_.pusch, slot, apps::derive_seed(seed, 1),
+                         apps::derive_seed(seed, 2), noise_variance);
+    const auto& grid = simulator_->received_grid();
+    const auto& h = simulator_->true_channel();
+    py::dict out;
+    out["slot"] = simulator_->slot_number();
+    out["noise_variance"] = noise_variance;
+    out["grid"] = to_numpy<phy::cf32>(
+        grid.elements(), {grid.num_ports(), grid.num_symbols(), grid.num_subcarriers()});
+    out["true_channel"] = to_numpy<phy::cf32>(
+        h.data(), {h.num_rx(), h.num_tx(), h.num_symbols(), h.num_subcarriers()});
+    py::list pdus;
+    for (std::size_t i = 0; i < scenario_.pusch.size(); ++i) {
+      pdus.append(describe_pdu(i, grid));
+    }
+    out["pdus"] = pdus;
+    return out;
+  }
+
+  [[nodiscard]] unsigned num_rx_antennas() const { return link_.num_rx_antennas; }
+  [[nodiscard]] unsigned num_prbs() const { return link_.cell.num_prbs; }
+  [[nodiscard]] std::size_t num_pdus() const { return scenario_.pusch.size(); }
+
+private:
+  /// PDU \p i of the last slot: its allocation, TB, labels and the reference LLRs.
+  py::dict describe_pdu(std::size_t i, const phy::ResourceGrid& grid) {
+    const phy::PuschConfig& p = scenario_.pusch[i];
+    const auto& tb = simulator_->tb_bits(i);
+    const std::uint32_t g = phy::pusch_coded_bits(link_.cell, p);
+    // Labels: the scrambled codeword, in the order the front end writes its LLRs.
+    codeword_.resize(g);
+    encoder_->encode(tb, phy::ulsch_coding_config(p, static_cast<std::uint32_t>(tb.size()), g),
+                     codeword_);
+    phy::scramble_bits(codeword_, phy::pusch_scrambling_init(p.rnti, p.data_scrambling_id));
+    llrs_.resize(g);
+    const auto measurements = front_end_->process(grid, link_.cell, p, simulator_->slot_number(),
+                                                  reference_.front_end, llrs_);
+    py::dict pdu;
+    pdu["rnti"] = p.rnti;
+    pdu["prb_start"] = p.bwp_start - link_.cell.grid_start_crb + p.prb_start;
+    pdu["prb_size"] = p.prb_size;
+    pdu["start_symbol"] = p.start_symbol;
+    pdu["num_symbols"] = p.num_symbols;
+    pdu["num_layers"] = p.num_layers;
+    pdu["modulation_order"] = p.modulation_order();
+    pdu["tb_bits"] = to_numpy<phy::bit_t>(tb, {static_cast<py::ssize_t>(tb.size())});
+    pdu["codeword_bits"] = to_numpy<phy::bit_t>(codeword_, {static_cast<py::ssize_t>(g)});
+    pdu["llr_reference"] = to_numpy<float>(llrs_, {static_cast<py::ssize_t>(g)});
+    pdu["reference_noise_variance"] = measurements.noise_variance;
+    return pdu;
+  }
+
+  io::SlotScenario scenario_;
+  const apps::ReceiverSpec& reference_;
+  apps::LinkScenario link_;
+  std::unique_ptr<apps::SlotSimulator> simulator_;
+  std::unique_ptr<phy::PuschFrontEnd> front_end_;
+  std::unique_ptr<phy::UlschEncoder> encoder_;
+  std::vector<phy::bit_t> codeword_;
+  std::vector<float> llrs_;
+};
+
+} // namespace
+} // namespace airan::python
+
+PYBIND11_MODULE(airan, m) {
+  using airan::python::Simulator;
+  m.doc() = "airan: the NR PUSCH transmitter, channel models and reference receiver front end";
+  m.attr("__version__") = AIRAN_VERSION;
+  py::class_<Simulator>(m, "Simulator",
+                        R"(Slots of a YAML scenario (configs/*.yaml) through a channel model.
+
+simulate(snr_db, seed, slot) returns a dict: slot (number in the frame), noise_variance (per RE
+and receive antenna), grid (complex64 [rx, symbol, subcarrier], the received resource grid),
+true_channel (complex64 [rx, port, symbol, subcarrier]) and pdus, a list of dicts per PUSCH:
+rnti, prb_start (in the carrier), prb_size, start_symbol, num_symbols, num_layers,
+modulation_order, tb_bits (uint8), codeword_bits (uint8 [G], the scrambled codeword: the labels
+of a receiver's LLRs, in the order the front end writes them), llr_reference (float32 [G], the
+reference receiver's LLRs, log P(0)/P(1): positive favours 0) and reference_noise_variance.)")
+      .def(py::init<const std::string&, const std::string&, double, double, const std::string&,
+                    const std::string&, unsigned, const std::string&>(),
+           py::arg("scenario"), py::arg("channel") = "awgn", py::arg("delay_spread_ns") = 0.0,
+           py::arg("doppler_hz") = 0.0, py::arg("correlation") = "none",
+           py::arg("domain") = "frequency", py::arg("num_rx_antennas") = 0,
+           py::arg("reference_receiver") = "mmse-lmmse")
+      .def("simulate", &Simulator::simulate, py::arg("snr_db"), py::arg("seed"),
+           py::arg("slot") = 0)
+      .def_property_readonly("num_rx_antennas", &Simulator::num_rx_antennas)
+      .def_property_readonly("num_prbs", &Simulator::num_prbs)
+      .def_property_readonly("num_pdus", &Simulator::num_pdus);
+}
