@@ -6,6 +6,7 @@
 #include "dmrs_estimation_steps.h"
 #include "frequency_interpolator.h"
 
+#include "airan/phy/dmrs_estimation_math.h"
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/layer_mapper.h"
 #include "airan/phy/pusch_re_mapper.h"
@@ -32,9 +33,7 @@ float prior_delay_spread(const DmrsChannelEstimatorOptions& options, float measu
   if (options.delay_spread_s > 0.0F) {
     return options.delay_spread_s;
   }
-  const float factor = options.delay_profile == DelayProfile::exponential ? 2.0F : 6.9282F;
-  const float clamped = std::clamp(factor * measured_rms_s, 20e-9F, 5e-6F);
-  return std::pow(10.0F, std::round(8.0F * std::log10(clamped)) / 8.0F);
+  return prior_spread_from_exponent(prior_spread_exponent(options.delay_profile, measured_rms_s));
 }
 
 class DmrsChannelEstimatorImpl final : public DmrsChannelEstimator {

@@ -1,6 +1,7 @@
 #include "dmrs_estimation_steps.h"
 
 #include "airan/phy/complex_matrix.h"
+#include "airan/phy/dmrs_estimation_math.h"
 #include "airan/phy/numerology.h"
 
 #include <algorithm>
@@ -9,30 +10,6 @@
 #include <numbers>
 
 namespace airan::phy::detail {
-
-namespace {
-
-/// Difference filter that cancels polynomials of degree < order across neighbouring pilots:
-/// binomial coefficients with alternating signs, and their energy sum c^2 (E|d|^2 / sigma_e^2
-/// for white noise).
-struct DifferenceFilter {
-  unsigned order = 0;
-  std::array<float, 5> coefficients{};
-  float energy = 0.0F;
-};
-
-/// Order 4 with at least five pilots, else 2 with three, else 1.
-DifferenceFilter difference_filter(unsigned num_pilots) {
-  if (num_pilots >= 5) {
-    return {4, {1.0F, -4.0F, 6.0F, -4.0F, 1.0F}, 70.0F};
-  }
-  if (num_pilots >= 3) {
-    return {2, {1.0F, -2.0F, 1.0F}, 6.0F};
-  }
-  return {1, {1.0F, -1.0F}, 2.0F};
-}
-
-} // namespace
 
 NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
                              ChannelEstimate& estimate, unsigned spacing,
@@ -110,13 +87,8 @@ NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
 
 float estimate_delay_spread(const NoiseEstimate& noise, double pilot_spacing_hz) {
   const double power = static_cast<double>(noise.mean_pilot_power) - noise.despread_variance;
-  const double correlation = std::abs(noise.lag_one_correlation);
-  if (power <= 0.0 || correlation <= 0.0) {
-    return 0.0F;
-  }
-  const double rho = std::min(correlation / power, 1.0);
-  return static_cast<float>(std::sqrt(1.0 / (rho * rho) - 1.0) /
-                            (2.0 * std::numbers::pi * pilot_spacing_hz));
+  return delay_spread_from_correlation(power, std::abs(noise.lag_one_correlation),
+                                       pilot_spacing_hz);
 }
 
 void finish_covariances(ChannelEstimate& estimate, std::span<const unsigned> group_samples,

@@ -1,26 +1,17 @@
 #include "frequency_interpolator.h"
 
+#include "airan/phy/dmrs_estimation_math.h"
+
 #include <algorithm>
 #include <cmath>
 #include <complex>
 #include <numbers>
+#include <stdexcept>
 
 namespace airan::phy::detail {
 namespace {
 
 using cd = std::complex<double>;
-
-/// SNR bins of the MMSE filters: -10 .. 50 dB in 2 dB steps.
-constexpr double min_snr_db = -10.0;
-constexpr double max_snr_db = 50.0;
-constexpr double snr_step_db = 2.0;
-
-int snr_bin(float pilot_snr) {
-  const double snr_db =
-      pilot_snr > 0.0F ? 10.0 * std::log10(static_cast<double>(pilot_snr)) : min_snr_db;
-  const double clamped = std::clamp(snr_db, min_snr_db, max_snr_db);
-  return static_cast<int>(std::lround((clamped - min_snr_db) / snr_step_db));
-}
 
 /// Frequency correlation r(df) = E[h(f + df) conj(h(f))] of the prior, normalised to r(0) = 1
 /// and centred on the profile's mean delay.
@@ -31,12 +22,6 @@ cd correlation(DelayProfile profile, double delay_spread_s, double df_hz) {
   }
   const double x = std::numbers::pi * df_hz * delay_spread_s;
   return std::abs(x) < 1e-12 ? cd(1.0) : cd(std::sin(x) / x);
-}
-
-/// Floor division of a possibly negative numerator by a positive denominator.
-int floor_div(int numerator, int denominator) {
-  const int quotient = numerator / denominator;
-  return (numerator % denominator != 0 && numerator < 0) ? quotient - 1 : quotient;
 }
 
 } // namespace
@@ -92,7 +77,7 @@ void MmseFrequencyInterpolator::prepare(const PilotComb& comb, const MmsePrior& 
   key.profile = prior.profile;
   key.delay_spread_s = prior.delay_spread_s;
   key.subcarrier_spacing_hz = prior.subcarrier_spacing_hz;
-  key.snr_bin = snr_bin(pilot_snr);
+  key.snr_bin = mmse_snr_bin(pilot_snr);
   ++use_counter_;
   Bank* oldest = &banks_[0];
   for (Bank& bank : banks_) {
@@ -113,14 +98,23 @@ void MmseFrequencyInterpolator::prepare(const PilotComb& comb, const MmsePrior& 
   ++banks_computed_;
 }
 
-void MmseFrequencyInterpolator::compute(Bank& bank) const {
-  const Key& key = bank.key;
+} // namespace airan::phy::detail
+
+namespace airan::phy {
+
+using detail::cd;
+
+void compute_mmse_filter_bank(const MmseFilterKey& key, std::span<cf32> taps) {
+  if (taps.size() < std::size_t{mmse_bank_positions(key.spacing, key.window)} * key.window) {
+    throw std::invalid_argument("compute_mmse_filter_bank: the tap storage is too small");
+  }
   const unsigned window = key.window;
   const unsigned spacing = key.spacing;
   const double pilot_df = static_cast<double>(spacing) * key.subcarrier_spacing_hz;
-  const double noise_to_signal = std::pow(10.0, -(min_snr_db + snr_step_db * key.snr_bin) / 10.0);
+  const double noise_to_signal =
+      std::pow(10.0, -(mmse_min_snr_db + mmse_snr_step_db * key.snr_bin) / 10.0);
   auto r = [&](double pilot_offset) {
-    return correlation(key.profile, key.delay_spread_s, pilot_offset * pilot_df);
+    return detail::correlation(key.profile, key.delay_spread_s, pilot_offset * pilot_df);
   };
 
   // Cholesky factor of A = R_pp + (1 / snr) I, lower triangle of l.
@@ -140,7 +134,7 @@ void MmseFrequencyInterpolator::compute(Bank& bank) const {
 
   // Weights of the output at pilot coordinate u: w = conj(A^-1 conj(R_hp(u))), since
   // h(u) ~ R_hp A^-1 h_p with R_hp(u)_b = r(u - b); then normalised to unit sum.
-  const unsigned num_positions = 2 * spacing * (window + 1);
+  const unsigned num_positions = mmse_bank_positions(spacing, window);
   std::array<cd, max_mmse_window> x{};
   for (unsigned position = 0; position < num_positions; ++position) {
     const double u = static_cast<double>(position) / (2.0 * spacing) - 1.0;
@@ -170,10 +164,18 @@ void MmseFrequencyInterpolator::compute(Bank& bank) const {
     const cd normalisation = std::abs(gain) > 1e-9 ? 1.0 / gain : cd(1.0);
     for (unsigned b = 0; b < window; ++b) {
       const cd tap = x[b] * normalisation;
-      bank.taps[position * window + b] =
+      taps[position * window + b] =
           cf32(static_cast<float>(tap.real()), static_cast<float>(tap.imag()));
     }
   }
+}
+
+} // namespace airan::phy
+
+namespace airan::phy::detail {
+
+void MmseFrequencyInterpolator::compute(Bank& bank) const {
+  compute_mmse_filter_bank(bank.key, bank.taps);
 }
 
 void MmseFrequencyInterpolator::interpolate(const cf32* pilots, const PilotComb& comb, cf32* out,
@@ -185,38 +187,11 @@ void MmseFrequencyInterpolator::interpolate(const cf32* pilots, const PilotComb&
   const auto* taps = reinterpret_cast<const float*>(current_->taps.data());
   const auto* in = reinterpret_cast<const float*>(pilots);
   auto* o = reinterpret_cast<float*>(out);
-  // Pilot at or left of the output, floor(offset / spacing), tracked without divisions.
-  int twice_offset = -twice_first;
-  int nearest_left = floor_div(twice_offset, 2 * spacing);
-  int next_boundary = 2 * spacing * (nearest_left + 1);
-  for (unsigned k = 0; k < num_subcarriers; ++k, twice_offset += 2) {
-    while (twice_offset >= next_boundary) {
-      ++nearest_left;
-      next_boundary += 2 * spacing;
-    }
-    const int start = std::clamp(nearest_left - window / 2 + 1, 0, count - window);
-    // Position index: 2 spacing (u + 1), u = offset / spacing - start, in pilots.
-    const int position = twice_offset + 2 * spacing * (1 - start);
-    const float* w = taps + 2 * position * window;
-    const float* p = in + 2 * start;
-    // Two partial sums per component halve the dependency chain (no -ffast-math here).
-    float re[2] = {0.0F, 0.0F};
-    float im[2] = {0.0F, 0.0F};
-    int t = 0;
-    for (; t + 1 < window; t += 2) {
-      for (int u = 0; u < 2; ++u) {
-        const float* wt = w + 2 * (t + u);
-        const float* pt = p + 2 * (t + u);
-        re[u] += wt[0] * pt[0] - wt[1] * pt[1];
-        im[u] += wt[0] * pt[1] + wt[1] * pt[0];
-      }
-    }
-    if (t < window) {
-      re[0] += w[2 * t] * p[2 * t] - w[2 * t + 1] * p[2 * t + 1];
-      im[0] += w[2 * t] * p[2 * t + 1] + w[2 * t + 1] * p[2 * t];
-    }
-    o[2 * k] = re[0] + re[1];
-    o[2 * k + 1] = im[0] + im[1];
+  for (unsigned k = 0; k < num_subcarriers; ++k) {
+    const MmsePlacement placement =
+        mmse_placement(2 * static_cast<int>(k) - twice_first, spacing, window, count);
+    apply_mmse_taps(taps + 2 * placement.position * window, in + 2 * placement.start, window,
+                    o + 2 * k);
   }
 }
 

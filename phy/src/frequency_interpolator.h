@@ -4,6 +4,7 @@
 #pragma once
 
 #include "airan/phy/dmrs_channel_estimator.h"
+#include "airan/phy/dmrs_estimation_math.h"
 #include "airan/phy/types.h"
 
 #include <array>
@@ -55,15 +56,7 @@ public:
   [[nodiscard]] std::uint64_t banks_computed() const { return banks_computed_; }
 
 private:
-  struct Key {
-    unsigned spacing = 0;
-    unsigned window = 0;
-    DelayProfile profile = DelayProfile::exponential;
-    float delay_spread_s = 0.0F;
-    float subcarrier_spacing_hz = 0.0F;
-    int snr_bin = 0;
-    bool operator==(const Key&) const = default;
-  };
+  using Key = MmseFilterKey;
   struct Bank {
     Key key;
     bool valid = false;

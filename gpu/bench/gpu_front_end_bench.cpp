@@ -1,0 +1,129 @@
+// GPU front-end benchmark: per-stage device times (CUDA events) of GpuPuschFrontEnd on a
+// 273-PRB, 4-Rx, 2-layer, 256-QAM slot (TDL-C300 through the time domain), and the cuFFT-only
+// time of the same batched FFTs as a ceiling. Prints a table; without a device it says so and
+// exits 0. Accepts (and ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
+#include "airan/apps/link_simulation.h"
+#include "airan/gpu/cuda_stream.h"
+#include "airan/gpu/cufft_plan.h"
+#include "airan/gpu/device_buffer.h"
+#include "airan/gpu/device_query.h"
+#include "airan/gpu/gpu_pusch_front_end.h"
+#include "airan/phy/numerology.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <span>
+#include <vector>
+
+namespace {
+
+using airan::phy::cf32;
+
+float median(std::vector<float> values) {
+  std::sort(values.begin(), values.end());
+  return values.empty() ? 0.0F : values[values.size() / 2];
+}
+
+int run() {
+  const auto devices = airan::gpu::query_devices();
+  if (devices.devices.empty()) {
+    std::printf("bench_gpu_front_end: no CUDA device (%s); nothing measured\n",
+                devices.status.c_str());
+    return 0;
+  }
+  constexpr unsigned prbs = 273;
+  constexpr unsigned rx = 4;
+  constexpr unsigned layers = 2;
+  constexpr int iterations = 200;
+  airan::apps::LinkScenario scenario;
+  scenario.cell.num_prbs = prbs;
+  scenario.cell.num_antenna_ports = layers;
+  scenario.num_rx_antennas = rx;
+  scenario.channel.model = "TDL-C300";
+  scenario.channel.max_doppler_hz = 50.0;
+  scenario.channel.domain = airan::apps::ChannelDomain::time;
+  airan::phy::PuschConfig pusch;
+  pusch.bwp_size = prbs;
+  pusch.prb_size = prbs;
+  pusch.num_layers = layers;
+  pusch.dmrs_ports = 0x3;
+  pusch.num_dmrs_cdm_groups_no_data = 2;
+  pusch.mcs_index = 27;
+  pusch.mcs_table = airan::phy::McsTable::qam256;
+  airan::apps::SlotSimulator simulator(scenario);
+  simulator.simulate(std::span(&pusch, 1), 0, 1, 2, 1e-3F);
+  const unsigned slot = simulator.slot_number();
+
+  airan::gpu::GpuPuschFrontEnd front_end(scenario.cell, {rx, layers, prbs},
+                                         devices.devices.front().index);
+  const auto iq = simulator.received_iq();
+  airan::gpu::DeviceBuffer<float2> device_iq(iq.size());
+  airan::gpu::CudaStream copy_stream;
+  device_iq.copy_from_host(std::span(reinterpret_cast<const float2*>(iq.data()), iq.size()),
+                           copy_stream.get());
+  copy_stream.synchronize();
+  const airan::phy::PuschFrontEndOptions options; // mmse-lmmse
+  std::vector<float> ofdm, estimate, equalize, slot_us;
+  for (int i = 0; i < iterations + 10; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    front_end.demodulate(reinterpret_cast<const cf32*>(device_iq.data()), rx, slot);
+    front_end.process(pusch, slot, options);
+    front_end.synchronize();
+    const auto end = std::chrono::steady_clock::now();
+    const airan::gpu::GpuStageTimes times = front_end.stage_times();
+    if (i >= 10) { // warm-up: plans, filter banks
+      ofdm.push_back(1e3F * times.ofdm_ms);
+      estimate.push_back(1e3F * times.estimate_ms);
+      equalize.push_back(1e3F * times.equalize_demap_ms);
+      slot_us.push_back(std::chrono::duration<float, std::micro>(end - start).count());
+    }
+  }
+
+  // cuFFT alone: the same rx x 14 transforms of the carrier's FFT size.
+  const auto numerology = airan::phy::Numerology::for_carrier(scenario.cell.numerology,
+                                                              scenario.cell.cyclic_prefix, prbs);
+  const int n = static_cast<int>(numerology.fft_size());
+  const int batch = static_cast<int>(rx * numerology.symbols_per_slot());
+  airan::gpu::DeviceBuffer<cufftComplex> buffer(std::size_t(n) * batch);
+  buffer.fill_zero(copy_stream.get());
+  airan::gpu::CufftPlan plan(n, batch);
+  airan::gpu::CudaEvent before;
+  airan::gpu::CudaEvent after;
+  std::vector<float> fft_us;
+  for (int i = 0; i < iterations + 10; ++i) {
+    before.record(copy_stream.get());
+    plan.forward(buffer.data(), buffer.data(), copy_stream.get());
+    after.record(copy_stream.get());
+    after.synchronize();
+    if (i >= 10) {
+      fft_us.push_back(1e3F * after.elapsed_ms_since(before));
+    }
+  }
+
+  const auto& device = devices.devices.front();
+  std::printf("GPU front end, %s: %u PRB, %u Rx, %u layers, 256-QAM, FFT %d x %d, median of "
+              "%d slots\n",
+              device.name.c_str(), prbs, rx, layers, n, batch, iterations);
+  std::printf("%-40s %10s\n", "stage", "us");
+  std::printf("%-40s %10.1f\n", "cuFFT only (ceiling of OFDM)", median(fft_us));
+  std::printf("%-40s %10.1f\n", "OFDM (CP removal, FFT, extraction)", median(ofdm));
+  std::printf("%-40s %10.1f\n", "DMRS channel estimation", median(estimate));
+  std::printf("%-40s %10.1f\n", "equalization + demapping (fused)", median(equalize));
+  std::printf("%-40s %10.1f\n", "slot, host wall clock incl. launches", median(slot_us));
+  std::printf("gpu front end slot: %.1f us\n", median(slot_us));
+  return 0;
+}
+
+} // namespace
+
+int main() {
+  try {
+    return run();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "bench_gpu_front_end: %s\n", error.what());
+    return 1;
+  }
+}

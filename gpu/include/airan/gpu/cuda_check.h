@@ -1,0 +1,43 @@
+/// \file
+/// \brief Errors of the CUDA runtime and cuFFT as exceptions that name the failing call.
+/// CUDA builds only (includes cuda_runtime.h).
+#pragma once
+
+#include <cuda_runtime.h>
+#include <cufft.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace airan::gpu {
+
+/// A failed CUDA runtime or cuFFT call: what() is "<call>: <error name>: <description>".
+class CudaError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Throws CudaError naming \p call when \p status is not cudaSuccess.
+inline void check_cuda(cudaError_t status, const char* call) {
+  if (status != cudaSuccess) {
+    throw CudaError(std::string(call) + ": " + cudaGetErrorName(status) + ": " +
+                    cudaGetErrorString(status));
+  }
+}
+
+/// Throws CudaError naming \p call when \p status is not CUFFT_SUCCESS.
+inline void check_cufft(cufftResult status, const char* call) {
+  if (status != CUFFT_SUCCESS) {
+    throw CudaError(std::string(call) + ": cuFFT error " +
+                    std::to_string(static_cast<int>(status)));
+  }
+}
+
+} // namespace airan::gpu
+
+/// Evaluates a CUDA runtime call and throws airan::gpu::CudaError with its text on failure.
+#define AIRAN_CUDA_CHECK(call) ::airan::gpu::check_cuda((call), #call)
+/// Evaluates a cuFFT call and throws airan::gpu::CudaError with its text on failure.
+#define AIRAN_CUFFT_CHECK(call) ::airan::gpu::check_cufft((call), #call)
+/// Checks the launch of the kernel just enqueued (configuration errors), without synchronising.
+#define AIRAN_CUDA_CHECK_LAUNCH(name) ::airan::gpu::check_cuda(cudaGetLastError(), name)

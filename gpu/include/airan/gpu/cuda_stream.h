@@ -1,0 +1,82 @@
+/// \file
+/// \brief Move-only owners of a CUDA stream and a CUDA event (timing and dependencies).
+/// CUDA builds only.
+#pragma once
+
+#include "airan/gpu/cuda_check.h"
+
+#include <utility>
+
+namespace airan::gpu {
+
+/// A non-blocking CUDA stream on the current device, destroyed with the object.
+class CudaStream {
+public:
+  /// \throws CudaError when the stream cannot be created.
+  CudaStream() { AIRAN_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking)); }
+  ~CudaStream() {
+    if (stream_ != nullptr) {
+      cudaStreamDestroy(stream_);
+    }
+  }
+  CudaStream(const CudaStream&) = delete;
+  CudaStream& operator=(const CudaStream&) = delete;
+  CudaStream(CudaStream&& other) noexcept : stream_(std::exchange(other.stream_, nullptr)) {}
+  CudaStream& operator=(CudaStream&& other) noexcept {
+    if (this != &other) {
+      if (stream_ != nullptr) {
+        cudaStreamDestroy(stream_);
+      }
+      stream_ = std::exchange(other.stream_, nullptr);
+    }
+    return *this;
+  }
+
+  [[nodiscard]] cudaStream_t get() const { return stream_; }
+  /// Blocks until everything enqueued so far has run. \throws CudaError on an earlier failure.
+  void synchronize() const { AIRAN_CUDA_CHECK(cudaStreamSynchronize(stream_)); }
+
+private:
+  cudaStream_t stream_ = nullptr;
+};
+
+/// A CUDA event with timing enabled.
+class CudaEvent {
+public:
+  /// \throws CudaError when the event cannot be created.
+  CudaEvent() { AIRAN_CUDA_CHECK(cudaEventCreate(&event_)); }
+  ~CudaEvent() {
+    if (event_ != nullptr) {
+      cudaEventDestroy(event_);
+    }
+  }
+  CudaEvent(const CudaEvent&) = delete;
+  CudaEvent& operator=(const CudaEvent&) = delete;
+  CudaEvent(CudaEvent&& other) noexcept : event_(std::exchange(other.event_, nullptr)) {}
+  CudaEvent& operator=(CudaEvent&& other) noexcept {
+    if (this != &other) {
+      if (event_ != nullptr) {
+        cudaEventDestroy(event_);
+      }
+      event_ = std::exchange(other.event_, nullptr);
+    }
+    return *this;
+  }
+
+  [[nodiscard]] cudaEvent_t get() const { return event_; }
+  /// Records the event on \p stream.
+  void record(cudaStream_t stream) { AIRAN_CUDA_CHECK(cudaEventRecord(event_, stream)); }
+  /// Blocks until the event has completed.
+  void synchronize() const { AIRAN_CUDA_CHECK(cudaEventSynchronize(event_)); }
+  /// Milliseconds from \p start to this event (both recorded and completed).
+  [[nodiscard]] float elapsed_ms_since(const CudaEvent& start) const {
+    float ms = 0.0F;
+    AIRAN_CUDA_CHECK(cudaEventElapsedTime(&ms, start.event_, event_));
+    return ms;
+  }
+
+private:
+  cudaEvent_t event_ = nullptr;
+};
+
+} // namespace airan::gpu

@@ -1,0 +1,110 @@
+/// \file
+/// \brief GpuPuschFrontEnd: the CUDA PUSCH front end, from time-domain IQ (or a received grid)
+/// to codeword LLRs, matching phy::OfdmDemodulator and phy::PuschFrontEnd (docs/GPU.md).
+///
+/// Stages, all on one CUDA stream with every intermediate in device buffers allocated by the
+/// constructor: CP removal + batched cuFFT (symbols x antennas) + carrier extraction into the
+/// device grid [rx][symbol][subcarrier]; DMRS channel estimation (raw-LS delay, CDM
+/// de-spreading with delay compensation, noise/RSRP/SINR/delay-spread measurements, linear or
+/// MMSE frequency interpolation with the CPU's filter banks, linear or averaging time
+/// interpolation) into H [rx][layer][symbol][allocated subcarrier]; then one fused kernel per
+/// data RE: ZF/MMSE equalization (phy::equalize_resource_element) and max-log demapping
+/// (phy::qam_symbol_llrs), LLRs in codeword order, not descrambled. A PDU's DMRS sequence is
+/// generated on the host and copied asynchronously from pinned memory; nothing waits for the
+/// device inside process(), except the first time a PDU shape needs MMSE filter banks (they
+/// are computed on the host and uploaded once per shape).
+///
+/// Not yet on the GPU: MMSE-IRC (throws), CFO measurement, post-equalization SINR and EVM.
+/// This header has no CUDA types; without CUDA the constructor throws std::runtime_error.
+#pragma once
+
+#include "airan/phy/channel_estimate.h"
+#include "airan/phy/pusch_config.h"
+#include "airan/phy/pusch_front_end.h"
+#include "airan/phy/resource_grid.h"
+#include "airan/phy/types.h"
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace airan::gpu {
+
+/// Largest PDU and antenna count the front end allocates for.
+struct GpuPuschFrontEndLimits {
+  unsigned max_rx_antennas = 4; ///< 1 .. 16.
+  unsigned max_layers = 4;      ///< 1 .. 4.
+  unsigned max_prbs = 275;      ///< 1 .. 275 (and at least the PDU's allocation).
+};
+
+/// Device time of each stage of the last slot, from CUDA events (milliseconds).
+struct GpuStageTimes {
+  float ofdm_ms = 0.0F;           ///< CP removal, FFT, extraction (0 for a host grid).
+  float estimate_ms = 0.0F;       ///< DMRS channel estimation.
+  float equalize_demap_ms = 0.0F; ///< Fused equalization and demapping.
+};
+
+/// CUDA PUSCH front end of one cell. Not thread-safe; one object per stream.
+class GpuPuschFrontEnd {
+public:
+  /// Allocates every device buffer and the FFT plans for \p cell and \p limits on CUDA device
+  /// \p device.
+  /// \throws std::runtime_error without CUDA or a device, std::invalid_argument for limits out
+  /// of range or an invalid cell, CudaError (a std::runtime_error) when CUDA fails.
+  explicit GpuPuschFrontEnd(const phy::CellConfig& cell, const GpuPuschFrontEndLimits& limits = {},
+                            int device = 0);
+  ~GpuPuschFrontEnd();
+  GpuPuschFrontEnd(const GpuPuschFrontEnd&) = delete;
+  GpuPuschFrontEnd& operator=(const GpuPuschFrontEnd&) = delete;
+  GpuPuschFrontEnd(GpuPuschFrontEnd&&) noexcept;
+  GpuPuschFrontEnd& operator=(GpuPuschFrontEnd&&) noexcept;
+
+  /// Samples of one antenna in slot \p slot (all symbols with their CPs).
+  [[nodiscard]] std::size_t slot_length(unsigned slot) const;
+
+  /// Enqueues OFDM demodulation of \p device_iq (device memory: \p num_rx antennas, antenna
+  /// after antenna, slot_length(slot) samples each) into the device grid.
+  /// \throws std::invalid_argument when num_rx exceeds the limits.
+  void demodulate(const phy::cf32* device_iq, unsigned num_rx, unsigned slot);
+  /// Copies host \p iq (same layout) to the device, then demodulate(). Waits for the copy.
+  /// \throws std::invalid_argument when iq.size() is not num_rx * slot_length(slot).
+  void demodulate_host(std::span<const phy::cf32> iq, unsigned num_rx, unsigned slot);
+  /// Copies a host grid ([rx][symbol][subcarrier] of the cell) into the device grid.
+  /// \throws std::invalid_argument for a grid of another shape.
+  void upload_grid(const phy::ResourceGrid& grid);
+
+  /// Enqueues channel estimation, equalization and demapping of \p pusch on the device grid;
+  /// the G LLRs land in device_llrs(). Returns G.
+  /// \throws std::invalid_argument for an invalid PDU, one beyond the limits, or MMSE-IRC.
+  std::size_t process(const phy::PuschConfig& pusch, unsigned slot,
+                      const phy::PuschFrontEndOptions& options);
+
+  /// Device pointer to the LLRs of the last process() (valid after the stream reaches them).
+  [[nodiscard]] const float* device_llrs() const;
+  /// Waits for everything enqueued.
+  void synchronize();
+
+  // Results copied to the host (each waits for the device).
+  /// The G LLRs of the last process(). \throws std::invalid_argument on a size mismatch.
+  void download_llrs(std::span<float> llrs);
+  /// The device grid into \p grid (reshaped to num_rx x symbols x subcarriers of the cell).
+  void download_grid(phy::ResourceGrid& grid);
+  /// The channel estimate and DMRS measurements (no CFO) of the last process() into
+  /// \p estimate (reshaped; rows of the PDU's symbols).
+  void download_channel_estimate(phy::ChannelEstimate& estimate);
+  /// Equalized symbols and post-equalization noise variances, codeword order.
+  void download_equalized(std::vector<phy::cf32>& symbols, std::vector<float>& noise_variances);
+  /// Stage times of the last demodulate()/upload_grid() and process().
+  [[nodiscard]] GpuStageTimes stage_times();
+
+  /// LLRs of the host grid \p grid for \p pusch: upload_grid(), process(), download_llrs().
+  void process_grid(const phy::ResourceGrid& grid, const phy::PuschConfig& pusch, unsigned slot,
+                    const phy::PuschFrontEndOptions& options, std::span<float> llrs);
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace airan::gpu

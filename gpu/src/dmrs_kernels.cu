@@ -1,0 +1,355 @@
+// DMRS channel estimation kernels of GpuPuschFrontEnd: the steps of phy's
+// DmrsChannelEstimatorImpl (dmrs_channel_estimator.h) with the shared math of
+// dmrs_estimation_math.h; every step one kernel, one thread per output value.
+#include "airan/gpu/cuda_check.h"
+#include "airan/phy/dmrs_estimation_math.h"
+#include "front_end_kernels.h"
+
+namespace airan::gpu::detail {
+namespace {
+
+constexpr unsigned block_size = 256;
+constexpr unsigned reduce_threads = 1024;
+
+unsigned blocks_for(std::size_t count) {
+  return static_cast<unsigned>((count + block_size - 1) / block_size);
+}
+
+/// z = y conj(x) of DMRS value i at subcarrier k (relative to the layer's delta).
+__device__ inline float2 raw_ls(const float2* y, const float2* x, unsigned k, unsigned i) {
+  const float2 a = y[k];
+  const float2 b = x[i];
+  return make_float2(a.x * b.x + a.y * b.y, a.y * b.x - a.x * b.y);
+}
+
+/// exp(+j omega k), evaluated in double precision.
+__device__ inline float2 ramp(double omega, unsigned k) {
+  double s = 0.0;
+  double c = 0.0;
+  sincos(omega * static_cast<double>(k), &s, &c);
+  return make_float2(static_cast<float>(c), static_cast<float>(s));
+}
+
+template <typename T> __device__ inline T warp_sum(T v) {
+  for (int offset = 16; offset > 0; offset /= 2) {
+    v += __shfl_down_sync(0xffffffffU, v, offset);
+  }
+  return v;
+}
+
+/// Block-wide sum (blockDim.x a multiple of 32, at most 1024); the result is valid in thread 0.
+template <typename T> __device__ inline T block_sum(T v, T* scratch) {
+  v = warp_sum(v);
+  const unsigned lane = threadIdx.x % 32;
+  const unsigned warp = threadIdx.x / 32;
+  __syncthreads();
+  if (lane == 0) {
+    scratch[warp] = v;
+  }
+  __syncthreads();
+  v = threadIdx.x < blockDim.x / 32 ? scratch[threadIdx.x] : T(0);
+  return warp < 1 ? warp_sum(v) : v;
+}
+
+__device__ inline const float2* grid_row(const PduGeometry& g, const float2* grid, unsigned rx,
+                                         unsigned symbol, unsigned layer) {
+  return grid + (std::size_t{rx} * g.grid_symbols + symbol) * g.grid_subcarriers +
+         g.first_subcarrier + g.deltas[layer];
+}
+
+/// Block (rx, layer, DMRS symbol): C = sum z(k + P) conj(z(k)) over pairs with the same k'.
+__global__ void delay_correlation_kernel(const PduGeometry g, const float2* __restrict__ grid,
+                                         const float2* __restrict__ dmrs, float* delay_sums) {
+  __shared__ float scratch[32];
+  const unsigned item = blockIdx.x;
+  const unsigned s = item % g.num_dmrs_symbols;
+  const unsigned layer = (item / g.num_dmrs_symbols) % g.num_layers;
+  const unsigned rx = item / (g.num_dmrs_symbols * g.num_layers);
+  const float2* y = grid_row(g, grid, rx, g.dmrs_symbols[s], layer);
+  const float2* x = dmrs + (std::size_t{layer} * max_symbols + s) * g.num_values;
+  float re = 0.0F;
+  float im = 0.0F;
+  const unsigned pairs = 2 * (g.num_values / 2 - 1);
+  for (unsigned p = threadIdx.x; p < pairs; p += blockDim.x) {
+    const unsigned n = p / 2;
+    const unsigned t = p % 2;
+    const unsigned k = g.comb_period * n + t * g.pair_offset;
+    const unsigned i = 2 * n + t;
+    const float2 z0 = raw_ls(y, x, k, i);
+    const float2 z1 = raw_ls(y, x, k + g.comb_period, i + 2);
+    re += z1.x * z0.x + z1.y * z0.y;
+    im += z1.y * z0.x - z1.x * z0.y;
+  }
+  re = block_sum(re, scratch);
+  im = block_sum(im, scratch);
+  if (threadIdx.x == 0) {
+    delay_sums[2 * item] = re;
+    delay_sums[2 * item + 1] = im;
+  }
+}
+
+/// Sums the correlations in the CPU's order (double) into the delay and the ramp step.
+__global__ void finish_delay_kernel(const PduGeometry g, const float* delay_sums,
+                                    EstimatorState* state) {
+  double c_re = 0.0;
+  double c_im = 0.0;
+  const unsigned count = g.num_rx * g.num_layers * g.num_dmrs_symbols;
+  for (unsigned i = 0; i < count; ++i) {
+    c_re += delay_sums[2 * i];
+    c_im += delay_sums[2 * i + 1];
+  }
+  const double phase = (c_re == 0.0 && c_im == 0.0) ? 0.0 : atan2(c_im, c_re);
+  state->delay_phase = phase;
+  state->delay_s = static_cast<float>(
+      -phase / (2.0 * 3.141592653589793 * g.comb_period * static_cast<double>(g.scs_hz)));
+  state->omega = g.compensate_delay ? -phase / g.comb_period : 0.0;
+}
+
+/// One thread per (rx, layer, occasion, pilot): mean of z times the ramp over the OCC block.
+__global__ void despread_kernel(const PduGeometry g, const float2* __restrict__ grid,
+                                const float2* __restrict__ dmrs, const EstimatorState* state,
+                                float2* __restrict__ pilots) {
+  const std::size_t index = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
+  const std::size_t total = std::size_t{g.num_rx} * g.num_layers * g.num_occasions * g.num_pilots;
+  if (index >= total) {
+    return;
+  }
+  const unsigned n = index % g.num_pilots;
+  const unsigned o = (index / g.num_pilots) % g.num_occasions;
+  const unsigned layer = (index / (std::size_t{g.num_pilots} * g.num_occasions)) % g.num_layers;
+  const unsigned rx = index / (std::size_t{g.num_pilots} * g.num_occasions * g.num_layers);
+  const double omega = state->omega;
+  const float inverse =
+      1.0F / (g.beta * g.beta * 2.0F * static_cast<float>(g.symbols_per_occasion));
+  float out_re = 0.0F;
+  float out_im = 0.0F;
+  for (unsigned t = 0; t < g.symbols_per_occasion; ++t) {
+    const unsigned s = o * g.symbols_per_occasion + t;
+    const float2* y = grid_row(g, grid, rx, g.dmrs_symbols[s], layer);
+    const float2* x = dmrs + (std::size_t{layer} * max_symbols + s) * g.num_values;
+    float sum_re = 0.0F;
+    float sum_im = 0.0F;
+    for (unsigned j = 0; j < 2; ++j) {
+      const unsigned k = g.comb_period * n + j * g.pair_offset;
+      const float2 z = raw_ls(y, x, k, 2 * n + j);
+      const float2 r = ramp(omega, g.deltas[layer] + k);
+      sum_re += z.x * r.x - z.y * r.y;
+      sum_im += z.x * r.y + z.y * r.x;
+    }
+    out_re += sum_re * inverse;
+    out_im += sum_im * inverse;
+  }
+  pilots[index] = make_float2(out_re, out_im);
+}
+
+/// One block: pilot power, lag-one correlation and difference-filter residual power of all
+/// pilots (double sums), then every measurement and the filter bank of the PDU.
+__global__ void noise_kernel(const PduGeometry g, const float2* __restrict__ pilots,
+                             EstimatorState* state) {
+  __shared__ double scratch[32];
+  const unsigned count = g.num_pilots;
+  const phy::DifferenceFilter filter = phy::difference_filter(count);
+  const unsigned rows = g.num_rx * g.num_layers * g.num_occasions; // pilot rows
+  double power = 0.0;
+  double lag_re = 0.0;
+  double lag_im = 0.0;
+  double residual = 0.0;
+  const std::size_t total = std::size_t{rows} * count;
+  for (std::size_t i = threadIdx.x; i < total; i += blockDim.x) {
+    const unsigned n = i % count;
+    const float2 h = pilots[i];
+    power += static_cast<double>(h.x * h.x + h.y * h.y);
+    if (n >= 1) {
+      const float2 p = pilots[i - 1];
+      lag_re += static_cast<double>(h.x * p.x + h.y * p.y);
+      lag_im += static_cast<double>(h.y * p.x - h.x * p.y);
+    }
+    if (n + filter.order < count) {
+      float d_re = 0.0F;
+      float d_im = 0.0F;
+      for (unsigned j = 0; j <= filter.order; ++j) {
+        d_re += filter.coefficients[j] * pilots[i + j].x;
+        d_im += filter.coefficients[j] * pilots[i + j].y;
+      }
+      residual += static_cast<double>(d_re * d_re + d_im * d_im);
+    }
+  }
+  power = block_sum(power, scratch);
+  lag_re = block_sum(lag_re, scratch);
+  lag_im = block_sum(lag_im, scratch);
+  residual = block_sum(residual, scratch);
+  if (threadIdx.x != 0) {
+    return;
+  }
+  const double num_pilots = static_cast<double>(rows) * count;
+  const double num_pairs = static_cast<double>(rows) * (count - 1);
+  const double residual_count = static_cast<double>(rows) * (count - filter.order);
+  const float mean_power = static_cast<float>(power / fmax(num_pilots, 1.0));
+  const float lag_x = static_cast<float>(lag_re / fmax(num_pairs, 1.0));
+  const float lag_y = static_cast<float>(lag_im / fmax(num_pairs, 1.0));
+  const float despread_variance =
+      residual_count == 0.0
+          ? 0.0F
+          : static_cast<float>(residual / (residual_count * static_cast<double>(filter.energy)));
+  const float despread_gain = g.beta * g.beta * 2.0F * static_cast<float>(g.symbols_per_occasion);
+  const float channel_power = fmaxf(mean_power - despread_variance, 0.0F);
+  const float noise_variance = despread_gain * despread_variance;
+  const float rsrp = g.beta * g.beta * channel_power;
+  const float snr = channel_power / fmaxf(noise_variance, 1e-30F);
+  state->noise_variance = noise_variance;
+  state->rsrp = rsrp;
+  state->sinr_db = fminf(100.0F, 10.0F * log10f(fmaxf(snr, 1e-30F)));
+  const float pilot_spacing_hz = g.scs_hz * static_cast<float>(g.comb_period);
+  const float spread = phy::delay_spread_from_correlation(
+      static_cast<double>(mean_power) - despread_variance,
+      static_cast<double>(hypotf(lag_x, lag_y)), pilot_spacing_hz);
+  state->delay_spread_s = spread;
+  const float pilot_snr = channel_power / fmaxf(despread_variance, 1e-30F);
+  const int row =
+      g.configured_prior
+          ? 0
+          : phy::prior_spread_exponent(static_cast<phy::DelayProfile>(g.prior_profile), spread) -
+                phy::min_prior_spread_exponent;
+  state->bank = row * phy::mmse_num_snr_bins + phy::mmse_snr_bin(pilot_snr);
+  const float equalizer_power = rsrp / (g.beta * g.beta);
+  state->equalizer_noise = fmaxf(noise_variance, 1e-7F * equalizer_power);
+}
+
+/// One thread per (rx, layer, occasion, allocated subcarrier): frequency interpolation into
+/// the occasion's first symbol row of H, then the delay ramp removed again.
+__global__ void interpolate_frequency_kernel(const PduGeometry g, const float2* __restrict__ pilots,
+                                             const float2* __restrict__ banks,
+                                             const EstimatorState* state, float2* __restrict__ h) {
+  const std::size_t index = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
+  const unsigned width = g.num_subcarriers;
+  const std::size_t total = std::size_t{g.num_rx} * g.num_layers * g.num_occasions * width;
+  if (index >= total) {
+    return;
+  }
+  const unsigned k = index % width;
+  const unsigned o = (index / width) % g.num_occasions;
+  const unsigned rx_layer = index / (std::size_t{width} * g.num_occasions);
+  const unsigned layer = rx_layer % g.num_layers;
+  const float2* p = pilots + (std::size_t{rx_layer} * g.num_occasions + o) * g.num_pilots;
+  const int count = static_cast<int>(g.num_pilots);
+  const int spacing = static_cast<int>(g.comb_period);
+  const int twice_first = g.twice_first[layer];
+  float value[2];
+  if (g.mmse_frequency) {
+    const int window = static_cast<int>(g.mmse_window);
+    const phy::MmsePlacement placement =
+        phy::mmse_placement(2 * static_cast<int>(k) - twice_first, spacing, window, count);
+    const float2* taps = banks + std::size_t(state->bank) * g.bank_positions * g.mmse_window +
+                         std::size_t(placement.position) * g.mmse_window;
+    phy::apply_mmse_taps(reinterpret_cast<const float*>(taps),
+                         reinterpret_cast<const float*>(p + placement.start), window, value);
+  } else {
+    const int first = (twice_first + 1) / 2; // ceil of the first pilot's subcarrier
+    const float first_fraction = static_cast<float>(first) - 0.5F * static_cast<float>(twice_first);
+    const int offset = static_cast<int>(k) - first;
+    const int n = offset < 0 ? -1 : offset / spacing;
+    if (offset < 0) {
+      value[0] = p[0].x;
+      value[1] = p[0].y;
+    } else if (n + 1 < count) {
+      const float fraction =
+          (first_fraction + static_cast<float>(offset % spacing)) / static_cast<float>(spacing);
+      value[0] = p[n].x + fraction * (p[n + 1].x - p[n].x);
+      value[1] = p[n].y + fraction * (p[n + 1].y - p[n].y);
+    } else {
+      value[0] = p[count - 1].x;
+      value[1] = p[count - 1].y;
+    }
+  }
+  if (g.compensate_delay) { // h times conj(ramp)
+    const float2 r = ramp(state->omega, k);
+    const float re = value[0] * r.x + value[1] * r.y;
+    const float im = value[1] * r.x - value[0] * r.y;
+    value[0] = re;
+    value[1] = im;
+  }
+  const unsigned symbol = g.dmrs_symbols[o * g.symbols_per_occasion];
+  h[(std::size_t{rx_layer} * max_symbols + symbol) * width + k] = make_float2(value[0], value[1]);
+}
+
+/// One thread per (rx, layer, allocated subcarrier): the PDU's other symbols from the occasion
+/// rows, linearly (held beyond the first and last occasion) or with their average.
+__global__ void interpolate_time_kernel(const PduGeometry g, float2* __restrict__ h) {
+  const std::size_t index = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
+  const unsigned width = g.num_subcarriers;
+  if (index >= std::size_t{g.num_rx} * g.num_layers * width) {
+    return;
+  }
+  const unsigned k = index % width;
+  float2* base = h + (index / width) * max_symbols * width + k;
+  const unsigned spo = g.symbols_per_occasion;
+  const unsigned occasions = g.num_occasions;
+  if (g.average_time) {
+    float2 mean = base[std::size_t{g.dmrs_symbols[0]} * width];
+    for (unsigned o = 1; o < occasions; ++o) {
+      const float2 v = base[std::size_t{g.dmrs_symbols[o * spo]} * width];
+      mean.x += v.x;
+      mean.y += v.y;
+    }
+    const float inverse = 1.0F / static_cast<float>(occasions);
+    mean = make_float2(mean.x * inverse, mean.y * inverse);
+    for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
+      base[std::size_t{l} * width] = mean;
+    }
+    return;
+  }
+  float times[max_symbols];
+  for (unsigned o = 0; o < occasions; ++o) {
+    times[o] = static_cast<float>(g.dmrs_symbols[o * spo]) + 0.5F * static_cast<float>(spo - 1);
+  }
+  for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
+    bool occasion_row = false;
+    for (unsigned o = 0; o < occasions; ++o) {
+      occasion_row = occasion_row || g.dmrs_symbols[o * spo] == l;
+    }
+    if (occasion_row) {
+      continue;
+    }
+    const auto t = static_cast<float>(l);
+    unsigned right = 0;
+    while (right < occasions && times[right] < t) {
+      ++right;
+    }
+    if (right == 0 || right == occasions) {
+      base[std::size_t{l} * width] =
+          base[std::size_t{g.dmrs_symbols[(right == 0 ? 0 : occasions - 1) * spo]} * width];
+      continue;
+    }
+    const float weight = (t - times[right - 1]) / (times[right] - times[right - 1]);
+    const float2 a = base[std::size_t{g.dmrs_symbols[(right - 1) * spo]} * width];
+    const float2 b = base[std::size_t{g.dmrs_symbols[right * spo]} * width];
+    base[std::size_t{l} * width] =
+        make_float2(a.x + weight * (b.x - a.x), a.y + weight * (b.y - a.y));
+  }
+}
+
+} // namespace
+
+void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const float2* dmrs,
+                            float* delay_sums, float2* pilots, const float2* banks,
+                            EstimatorState* state, float2* h, cudaStream_t stream) {
+  delay_correlation_kernel<<<g.num_rx * g.num_layers * g.num_dmrs_symbols, block_size, 0, stream>>>(
+      g, grid, dmrs, delay_sums);
+  AIRAN_CUDA_CHECK_LAUNCH("delay_correlation_kernel");
+  finish_delay_kernel<<<1, 1, 0, stream>>>(g, delay_sums, state);
+  AIRAN_CUDA_CHECK_LAUNCH("finish_delay_kernel");
+  const std::size_t num_pilots =
+      std::size_t{g.num_rx} * g.num_layers * g.num_occasions * g.num_pilots;
+  despread_kernel<<<blocks_for(num_pilots), block_size, 0, stream>>>(g, grid, dmrs, state, pilots);
+  AIRAN_CUDA_CHECK_LAUNCH("despread_kernel");
+  noise_kernel<<<1, reduce_threads, 0, stream>>>(g, pilots, state);
+  AIRAN_CUDA_CHECK_LAUNCH("noise_kernel");
+  const std::size_t rows = std::size_t{g.num_rx} * g.num_layers * g.num_subcarriers;
+  interpolate_frequency_kernel<<<blocks_for(rows * g.num_occasions), block_size, 0, stream>>>(
+      g, pilots, banks, state, h);
+  AIRAN_CUDA_CHECK_LAUNCH("interpolate_frequency_kernel");
+  interpolate_time_kernel<<<blocks_for(rows), block_size, 0, stream>>>(g, h);
+  AIRAN_CUDA_CHECK_LAUNCH("interpolate_time_kernel");
+}
+
+} // namespace airan::gpu::detail

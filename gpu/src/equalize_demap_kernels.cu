@@ -1,0 +1,124 @@
+// Fused MIMO equalization and soft demapping of GpuPuschFrontEnd: one thread per data RE runs
+// the CPU's per-RE kernel (phy::equalize_resource_element) and demapper
+// (phy::qam_symbol_llrs / pi2_bpsk_symbol_llr) and writes the RE's layers in codeword order.
+#include "airan/gpu/cuda_check.h"
+#include "airan/phy/mimo_equalizer.h"
+#include "airan/phy/soft_demapper.h"
+#include "front_end_kernels.h"
+
+namespace airan::gpu::detail {
+namespace {
+
+constexpr unsigned block_size = 128;
+
+/// Slot symbol and allocated subcarrier of data RE \p re (frequency first, symbol by symbol).
+__device__ inline void locate(const DataGeometry& d, unsigned re, unsigned& symbol, unsigned& k) {
+  unsigned n = 0;
+  while (n + 1 < d.num_data_symbols && re >= d.first_re[n + 1]) {
+    ++n;
+  }
+  symbol = d.data_symbols[n];
+  const unsigned j = re - d.first_re[n];
+  if (((d.dmrs_mask >> symbol) & 1U) != 0) {
+    k = (j / d.data_per_prb) * 12 + d.data_index[j % d.data_per_prb];
+  } else {
+    k = j;
+  }
+}
+
+__device__ inline phy::cmat::Complex to_complex(float2 v) {
+  return {v.x, v.y};
+}
+
+template <unsigned Layers, unsigned MaxRx>
+__global__ void __launch_bounds__(block_size)
+    equalize_demap_kernel(const PduGeometry g, const DataGeometry d,
+                          const float2* __restrict__ grid, const float2* __restrict__ h,
+                          const EstimatorState* state, float2* __restrict__ symbols,
+                          float* __restrict__ noise_variances, float* __restrict__ llrs) {
+  // The table has default member initialisers, which __shared__ variables may not have: raw
+  // storage, copied word by word by the whole block.
+  __shared__ alignas(phy::PamLlrTable) unsigned char storage[sizeof(phy::PamLlrTable)];
+  static_assert(sizeof(phy::PamLlrTable) % 4 == 0);
+  const auto* source = reinterpret_cast<const unsigned*>(&d.table);
+  auto* target = reinterpret_cast<unsigned*>(storage);
+  for (unsigned i = threadIdx.x; i < sizeof(phy::PamLlrTable) / 4; i += blockDim.x) {
+    target[i] = source[i];
+  }
+  __syncthreads();
+  const phy::PamLlrTable& table = *reinterpret_cast<const phy::PamLlrTable*>(storage);
+  const unsigned re = blockIdx.x * blockDim.x + threadIdx.x;
+  if (re >= d.first_re[d.num_data_symbols]) {
+    return;
+  }
+  unsigned symbol = 0;
+  unsigned k = 0;
+  locate(d, re, symbol, k);
+  const unsigned num_rx = g.num_rx;
+  phy::cmat::Complex y[MaxRx];
+  phy::cmat::Complex channel[MaxRx * Layers];
+  for (unsigned r = 0; r < num_rx; ++r) {
+    y[r] = to_complex(grid[(std::size_t{r} * g.grid_symbols + symbol) * g.grid_subcarriers +
+                           g.first_subcarrier + k]);
+    for (unsigned l = 0; l < Layers; ++l) {
+      channel[r * Layers + l] = to_complex(
+          h[((std::size_t{r} * Layers + l) * max_symbols + symbol) * g.num_subcarriers + k]);
+    }
+  }
+  phy::cmat::Complex x[Layers];
+  float post_noise[Layers];
+  phy::equalize_resource_element<Layers>(channel, Layers, y, num_rx, Layers, state->equalizer_noise,
+                                         d.mmse, x, post_noise);
+  for (unsigned l = 0; l < Layers; ++l) {
+    const std::size_t index = std::size_t{re} * Layers + l;
+    symbols[index] = make_float2(x[l].re, x[l].im);
+    noise_variances[index] = post_noise[l];
+    if (d.qm == 1) {
+      llrs[index] = phy::pi2_bpsk_symbol_llr(x[l].re, x[l].im, post_noise[l], index);
+    } else {
+      phy::qam_symbol_llrs(table, x[l].re, x[l].im, post_noise[l], llrs + index * d.qm);
+    }
+  }
+}
+
+template <unsigned Layers>
+void launch_layers(const PduGeometry& g, const DataGeometry& d, const float2* grid, const float2* h,
+                   const EstimatorState* state, float2* symbols, float* noise, float* llrs,
+                   cudaStream_t stream) {
+  const unsigned res = d.first_re[d.num_data_symbols];
+  const unsigned blocks = (res + block_size - 1) / block_size;
+  if (g.num_rx <= 4) {
+    equalize_demap_kernel<Layers, 4>
+        <<<blocks, block_size, 0, stream>>>(g, d, grid, h, state, symbols, noise, llrs);
+  } else {
+    equalize_demap_kernel<Layers, 16>
+        <<<blocks, block_size, 0, stream>>>(g, d, grid, h, state, symbols, noise, llrs);
+  }
+  AIRAN_CUDA_CHECK_LAUNCH("equalize_demap_kernel");
+}
+
+} // namespace
+
+void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const float2* grid,
+                           const float2* h, const EstimatorState* state, float2* symbols,
+                           float* noise_variances, float* llrs, cudaStream_t stream) {
+  if (d.first_re[d.num_data_symbols] == 0) {
+    return;
+  }
+  switch (g.num_layers) {
+  case 1:
+    launch_layers<1>(g, d, grid, h, state, symbols, noise_variances, llrs, stream);
+    break;
+  case 2:
+    launch_layers<2>(g, d, grid, h, state, symbols, noise_variances, llrs, stream);
+    break;
+  case 3:
+    launch_layers<3>(g, d, grid, h, state, symbols, noise_variances, llrs, stream);
+    break;
+  default:
+    launch_layers<4>(g, d, grid, h, state, symbols, noise_variances, llrs, stream);
+    break;
+  }
+}
+
+} // namespace airan::gpu::detail

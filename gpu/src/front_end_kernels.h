@@ -1,0 +1,106 @@
+/// \file
+/// \brief Kernel launchers of GpuPuschFrontEnd (private): plain parameter structs filled by the
+/// host per slot and passed by value, so that the kernels need no host synchronisation. The
+/// launch configuration lives in the launchers, the math in the kernels (*.cu).
+#pragma once
+
+#include "airan/phy/soft_demapper.h"
+
+#include <cuda_runtime.h>
+#include <cufft.h>
+
+#include <cstdint>
+
+namespace airan::gpu::detail {
+
+constexpr unsigned max_symbols = 14;
+
+/// CP removal and extraction of one slot.
+struct OfdmGeometry {
+  unsigned num_rx = 0;
+  unsigned num_symbols = 14;
+  unsigned fft_size = 0;
+  unsigned num_subcarriers = 0;         ///< Carrier subcarriers, 12 N_grid.
+  unsigned slot_length = 0;             ///< Samples per antenna.
+  unsigned fft_start[max_symbols] = {}; ///< First sample of each FFT window in the slot.
+  float scale = 1.0F;                   ///< 1 / sqrt(fft_size).
+};
+
+/// Copies each FFT window of \p iq into \p fft ([rx][symbol][fft_size]).
+void launch_remove_cp(const OfdmGeometry& g, const float2* iq, float2* fft, cudaStream_t stream);
+/// Scaled extraction of the carrier's subcarriers from the FFT output into \p grid.
+void launch_extract_subcarriers(const OfdmGeometry& g, const float2* fft, float2* grid,
+                                cudaStream_t stream);
+
+/// Geometry and options of one PDU for the DMRS estimator and the equalizer.
+struct PduGeometry {
+  unsigned num_rx = 0;
+  unsigned num_layers = 0;
+  unsigned grid_symbols = 14;    ///< Symbols per slot of the grid.
+  unsigned grid_subcarriers = 0; ///< Carrier subcarriers (row length of the grid).
+  unsigned first_subcarrier = 0; ///< First allocated subcarrier in the carrier.
+  unsigned num_subcarriers = 0;  ///< Allocated subcarriers (row length of H).
+  unsigned start_symbol = 0;
+  unsigned end_symbol = 0; ///< One past the PDU's last symbol.
+  // DMRS
+  unsigned comb_period = 4; ///< 4 (type 1) or 6 (type 2).
+  unsigned pair_offset = 2; ///< 2 (type 1) or 1 (type 2).
+  unsigned num_values = 0;  ///< DMRS values per port and symbol.
+  unsigned num_pilots = 0;  ///< De-spread pilots per occasion (num_values / 2).
+  unsigned num_dmrs_symbols = 0;
+  unsigned symbols_per_occasion = 1;
+  unsigned num_occasions = 0;
+  unsigned dmrs_symbols[max_symbols] = {};
+  unsigned deltas[4] = {}; ///< Subcarrier offset of each layer's CDM group.
+  int twice_first[4] = {}; ///< Twice the first pilot's subcarrier per layer.
+  float beta = 1.0F;
+  float scs_hz = 30000.0F;
+  // Options
+  bool compensate_delay = true;
+  bool mmse_frequency = true;
+  bool average_time = false;
+  bool configured_prior = false; ///< The prior spread is fixed (one bank row).
+  int prior_profile = 0;         ///< phy::DelayProfile.
+  unsigned mmse_window = 12;     ///< Effective window (clamped to the pilots).
+  unsigned bank_positions = 0;   ///< Positions per filter bank.
+};
+
+/// Per-PDU values computed on the device and read by later kernels.
+struct EstimatorState {
+  double delay_phase = 0.0; ///< arg of the raw-LS delay correlation.
+  double omega = 0.0;       ///< Compensation ramp step (0 without compensation).
+  float delay_s = 0.0F;
+  float noise_variance = 0.0F;
+  float rsrp = 0.0F;
+  float sinr_db = 0.0F;
+  float delay_spread_s = 0.0F;
+  float equalizer_noise = 0.0F; ///< sigma^2 for the equalizer (floored).
+  int bank = 0;                 ///< Filter bank: prior row * mmse_num_snr_bins + SNR bin.
+};
+
+/// DMRS estimation on \p grid into \p h ([rx][layer][14][num_subcarriers]), \p state.
+/// \p dmrs: [layer][14][num_values]; \p delay_sums: rx * layers * 14 * 2 floats; \p pilots:
+/// [rx][layer][occasion][pilot]; \p banks: filter banks [bank][position][window] (MMSE).
+void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const float2* dmrs,
+                            float* delay_sums, float2* pilots, const float2* banks,
+                            EstimatorState* state, float2* h, cudaStream_t stream);
+
+/// Data RE layout and modulation of one PDU for the fused equalizer and demapper.
+struct DataGeometry {
+  unsigned num_data_symbols = 0;
+  unsigned data_symbols[max_symbols] = {};
+  unsigned first_re[max_symbols + 1] = {}; ///< RE offsets; first_re[n] = total.
+  std::uint16_t dmrs_mask = 0;             ///< Bit l: symbol l carries DMRS.
+  unsigned data_per_prb = 0;               ///< Data REs per PRB on DMRS symbols.
+  unsigned data_index[12] = {};            ///< Their positions in the PRB.
+  unsigned qm = 2;
+  bool mmse = true;
+  phy::PamLlrTable table{};
+};
+
+/// Equalizes every data RE and writes symbols, noise variances and LLRs (codeword order).
+void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const float2* grid,
+                           const float2* h, const EstimatorState* state, float2* symbols,
+                           float* noise_variances, float* llrs, cudaStream_t stream);
+
+} // namespace airan::gpu::detail

@@ -1,0 +1,390 @@
+// Host side of GpuPuschFrontEnd: buffers, per-slot geometry, launches and downloads. The math
+// is in ofdm_kernels.cu, dmrs_kernels.cu and equalize_demap_kernels.cu.
+#include "airan/gpu/gpu_pusch_front_end.h"
+
+#include "airan/gpu/cuda_stream.h"
+#include "airan/gpu/cufft_plan.h"
+#include "airan/gpu/device_buffer.h"
+#include "front_end_kernels.h"
+#include "mmse_bank_table.h"
+
+#include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/modulation_mapper.h"
+#include "airan/phy/numerology.h"
+#include "airan/phy/pusch_re_mapper.h"
+#include "airan/phy/pusch_transmitter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace airan::gpu {
+
+using phy::cf32;
+
+struct GpuPuschFrontEnd::Impl {
+  Impl(const phy::CellConfig& cell_in, const GpuPuschFrontEndLimits& limits_in)
+      : cell(cell_in), limits(limits_in),
+        numerology(phy::Numerology::for_carrier(cell_in.numerology, cell_in.cyclic_prefix,
+                                                cell_in.num_prbs)),
+        num_symbols(numerology.symbols_per_slot()),
+        grid_subcarriers(phy::subcarriers_per_prb * cell_in.num_prbs) {
+    const std::size_t rx = limits.max_rx_antennas;
+    const std::size_t layers = limits.max_layers;
+    const std::size_t prbs = limits.max_prbs;
+    std::size_t longest = 0;
+    for (unsigned s = 0; s < numerology.slots_per_subframe(); ++s) {
+      longest = std::max<std::size_t>(longest, numerology.slot_length(s));
+    }
+    iq = DeviceBuffer<float2>(rx * longest);
+    fft = DeviceBuffer<float2>(rx * num_symbols * numerology.fft_size());
+    grid = DeviceBuffer<float2>(rx * num_symbols * grid_subcarriers);
+    const std::size_t dmrs_values = layers * detail::max_symbols * 6 * prbs;
+    dmrs = DeviceBuffer<float2>(dmrs_values);
+    dmrs_host = PinnedBuffer<cf32>(dmrs_values);
+    delay_sums = DeviceBuffer<float>(rx * layers * detail::max_symbols * 2);
+    pilots = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 3 * prbs);
+    state = DeviceBuffer<detail::EstimatorState>(1);
+    h = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 12 * prbs);
+    const std::size_t max_symbols = std::size_t{12} * prbs * detail::max_symbols * layers;
+    symbols = DeviceBuffer<float2>(max_symbols);
+    noise = DeviceBuffer<float>(max_symbols);
+    llrs = DeviceBuffer<float>(max_symbols * 10);
+    plans.resize(rx + 1);
+  }
+
+  void check_rx(unsigned num_rx) const {
+    if (num_rx == 0 || num_rx > limits.max_rx_antennas) {
+      throw std::invalid_argument("GpuPuschFrontEnd: " + std::to_string(num_rx) +
+                                  " receive antennas (limit " +
+                                  std::to_string(limits.max_rx_antennas) + ")");
+    }
+  }
+
+  detail::PduGeometry make_geometry(const phy::PuschConfig& pusch, unsigned slot,
+                                    const phy::PuschFrontEndOptions& options);
+  detail::DataGeometry make_data_geometry(const phy::PuschConfig& pusch,
+                                          const phy::PuschFrontEndOptions& options) const;
+
+  phy::CellConfig cell;
+  GpuPuschFrontEndLimits limits;
+  phy::Numerology numerology;
+  unsigned num_symbols;
+  unsigned grid_subcarriers;
+  unsigned grid_rx = 0; ///< Antennas in the device grid.
+
+  CudaStream stream;
+  CudaEvent ofdm_start, ofdm_end, estimate_start, estimate_end, equalize_end, dmrs_copied;
+  bool ofdm_timed = false;
+  bool processed = false;
+  DeviceBuffer<float2> iq, fft, grid, dmrs, pilots, h, symbols;
+  DeviceBuffer<float> delay_sums, noise, llrs;
+  DeviceBuffer<detail::EstimatorState> state;
+  PinnedBuffer<cf32> dmrs_host;
+  detail::MmseBankTable banks;
+  std::vector<CufftPlan> plans; ///< By antenna count, made on first use.
+
+  detail::PduGeometry geometry; ///< Of the last process().
+  std::size_t num_res = 0;      ///< Data REs per layer of the last process().
+  std::size_t num_llrs = 0;
+};
+
+detail::PduGeometry
+GpuPuschFrontEnd::Impl::make_geometry(const phy::PuschConfig& pusch, unsigned slot,
+                                      const phy::PuschFrontEndOptions& options) {
+  const phy::PuschReMapping mapping = phy::make_pusch_re_mapping(cell, pusch);
+  const phy::PuschDmrsParams params = phy::make_pusch_dmrs_params(cell, pusch, slot);
+  const phy::DmrsConfigType type = pusch.dmrs_config_type;
+  detail::PduGeometry g;
+  g.num_rx = grid_rx;
+  g.num_layers = pusch.num_layers;
+  g.grid_symbols = num_symbols;
+  g.grid_subcarriers = grid_subcarriers;
+  g.first_subcarrier = mapping.first_subcarrier;
+  g.num_subcarriers = mapping.num_subcarriers();
+  g.start_symbol = mapping.start_symbol;
+  g.end_symbol = mapping.start_symbol + mapping.num_symbols;
+  g.comb_period = type == phy::DmrsConfigType::type1 ? 4 : 6;
+  g.pair_offset = type == phy::DmrsConfigType::type1 ? 2 : 1;
+  g.num_values = params.values_per_symbol();
+  g.num_pilots = g.num_values / 2;
+  for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
+    if (params.symbols.contains(l)) {
+      g.dmrs_symbols[g.num_dmrs_symbols++] = l;
+    }
+  }
+  g.symbols_per_occasion = pusch.dmrs_length;
+  g.num_occasions = g.num_dmrs_symbols / pusch.dmrs_length;
+  g.beta = params.beta;
+  g.scs_hz = static_cast<float>(phy::subcarrier_spacing_hz(cell.numerology));
+  // The DMRS of every layer and symbol, host-generated into pinned memory (the previous copy
+  // must have left it), then copied on the stream.
+  dmrs_copied.synchronize();
+  for (unsigned layer = 0; layer < g.num_layers; ++layer) {
+    const unsigned port = pusch.dmrs_port_of_layer(layer);
+    g.deltas[layer] = phy::dmrs_port_params(type, port).delta;
+    g.twice_first[layer] = static_cast<int>(phy::dmrs_subcarrier(type, g.deltas[layer], 0) +
+                                            phy::dmrs_subcarrier(type, g.deltas[layer], 1));
+    for (unsigned s = 0; s < g.num_dmrs_symbols; ++s) {
+      phy::generate_pusch_dmrs(
+          params, port, g.dmrs_symbols[s],
+          std::span<cf32>(dmrs_host.data() +
+                              (std::size_t{layer} * detail::max_symbols + s) * g.num_values,
+                          g.num_values));
+    }
+  }
+  const std::size_t dmrs_count = std::size_t{g.num_layers} * detail::max_symbols * g.num_values;
+  AIRAN_CUDA_CHECK(cudaMemcpyAsync(dmrs.data(), dmrs_host.data(), dmrs_count * sizeof(cf32),
+                                   cudaMemcpyHostToDevice, stream.get()));
+  dmrs_copied.record(stream.get());
+
+  const phy::DmrsChannelEstimatorOptions& estimator = options.estimator;
+  g.compensate_delay = estimator.compensate_delay;
+  g.mmse_frequency = estimator.frequency_interpolation == phy::FrequencyInterpolation::mmse;
+  g.average_time = estimator.time_interpolation == phy::TimeInterpolation::average;
+  g.configured_prior = estimator.delay_spread_s > 0.0F;
+  g.prior_profile = static_cast<int>(estimator.delay_profile);
+  g.mmse_window =
+      std::clamp(estimator.mmse_window, 2U, std::min(phy::max_mmse_window, g.num_pilots));
+  g.bank_positions = phy::mmse_bank_positions(g.comb_period, g.mmse_window);
+  return g;
+}
+
+detail::DataGeometry
+GpuPuschFrontEnd::Impl::make_data_geometry(const phy::PuschConfig& pusch,
+                                           const phy::PuschFrontEndOptions& options) const {
+  const phy::PuschReMapping mapping = phy::make_pusch_re_mapping(cell, pusch);
+  detail::DataGeometry d;
+  unsigned done = 0;
+  for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+    if (const unsigned n = mapping.num_data_res(l); n != 0) {
+      d.data_symbols[d.num_data_symbols] = l;
+      d.first_re[d.num_data_symbols++] = done;
+      done += n;
+    }
+  }
+  d.first_re[d.num_data_symbols] = done;
+  d.dmrs_mask = mapping.dmrs_symbols.mask;
+  for (unsigned k = 0; k < phy::subcarriers_per_prb; ++k) {
+    if (mapping.data_on_dmrs_symbol[k]) {
+      d.data_index[d.data_per_prb++] = k;
+    }
+  }
+  d.qm = pusch.modulation_order();
+  d.mmse = options.equalizer != phy::EqualizerAlgorithm::zf;
+  if (d.qm >= 2) {
+    d.table = phy::make_pam_llr_table(d.qm / 2, phy::qam_scale(d.qm));
+  }
+  return d;
+}
+
+GpuPuschFrontEnd::GpuPuschFrontEnd(const phy::CellConfig& cell,
+                                   const GpuPuschFrontEndLimits& limits, int device) {
+  if (const std::string error = cell.validate(); !error.empty()) {
+    throw std::invalid_argument("GpuPuschFrontEnd: " + error);
+  }
+  if (limits.max_rx_antennas < 1 || limits.max_rx_antennas > 16 || limits.max_layers < 1 ||
+      limits.max_layers > 4 || limits.max_prbs < 1 || limits.max_prbs > 275) {
+    throw std::invalid_argument("GpuPuschFrontEnd: limits must be 1..16 receive antennas, 1..4 "
+                                "layers and 1..275 PRBs");
+  }
+  AIRAN_CUDA_CHECK(cudaSetDevice(device));
+  impl_ = std::make_unique<Impl>(cell, limits);
+}
+
+GpuPuschFrontEnd::~GpuPuschFrontEnd() = default;
+GpuPuschFrontEnd::GpuPuschFrontEnd(GpuPuschFrontEnd&&) noexcept = default;
+GpuPuschFrontEnd& GpuPuschFrontEnd::operator=(GpuPuschFrontEnd&&) noexcept = default;
+
+std::size_t GpuPuschFrontEnd::slot_length(unsigned slot) const {
+  return impl_->numerology.slot_length(slot);
+}
+
+void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsigned slot) {
+  Impl& s = *impl_;
+  s.check_rx(num_rx);
+  detail::OfdmGeometry g;
+  g.num_rx = num_rx;
+  g.num_symbols = s.num_symbols;
+  g.fft_size = s.numerology.fft_size();
+  g.num_subcarriers = s.grid_subcarriers;
+  g.slot_length = s.numerology.slot_length(slot);
+  g.scale = 1.0F / std::sqrt(static_cast<float>(g.fft_size));
+  unsigned offset = 0;
+  for (unsigned l = 0; l < s.num_symbols; ++l) {
+    g.fft_start[l] = offset + s.numerology.cp_length(slot, l);
+    offset += s.numerology.symbol_length(slot, l);
+  }
+  CufftPlan& plan = s.plans[num_rx];
+  if (!plan.valid()) {
+    plan = CufftPlan(static_cast<int>(g.fft_size), static_cast<int>(num_rx * s.num_symbols));
+  }
+  cudaStream_t stream = s.stream.get();
+  s.ofdm_start.record(stream);
+  detail::launch_remove_cp(g, reinterpret_cast<const float2*>(device_iq), s.fft.data(), stream);
+  plan.forward(reinterpret_cast<cufftComplex*>(s.fft.data()),
+               reinterpret_cast<cufftComplex*>(s.fft.data()), stream);
+  detail::launch_extract_subcarriers(g, s.fft.data(), s.grid.data(), stream);
+  s.ofdm_end.record(stream);
+  s.ofdm_timed = true;
+  s.grid_rx = num_rx;
+}
+
+void GpuPuschFrontEnd::demodulate_host(std::span<const cf32> iq, unsigned num_rx, unsigned slot) {
+  Impl& s = *impl_;
+  s.check_rx(num_rx);
+  if (iq.size() != std::size_t{num_rx} * slot_length(slot)) {
+    throw std::invalid_argument("GpuPuschFrontEnd: expected " +
+                                std::to_string(std::size_t{num_rx} * slot_length(slot)) +
+                                " IQ samples");
+  }
+  s.iq.copy_from_host(std::span(reinterpret_cast<const float2*>(iq.data()), iq.size()),
+                      s.stream.get());
+  demodulate(reinterpret_cast<const cf32*>(s.iq.data()), num_rx, slot);
+}
+
+void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid& grid) {
+  Impl& s = *impl_;
+  s.check_rx(grid.num_ports());
+  if (grid.num_symbols() != s.num_symbols || grid.num_subcarriers() != s.grid_subcarriers) {
+    throw std::invalid_argument("GpuPuschFrontEnd: the grid does not have the cell's shape");
+  }
+  const auto elements = grid.elements();
+  s.grid.copy_from_host(
+      std::span(reinterpret_cast<const float2*>(elements.data()), elements.size()), s.stream.get());
+  s.ofdm_timed = false;
+  s.grid_rx = grid.num_ports();
+}
+
+std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned slot,
+                                      const phy::PuschFrontEndOptions& options) {
+  Impl& s = *impl_;
+  if (const std::string error = pusch.validate(s.cell); !error.empty()) {
+    throw std::invalid_argument("GpuPuschFrontEnd: " + error);
+  }
+  if (pusch.num_layers > s.limits.max_layers || pusch.prb_size > s.limits.max_prbs ||
+      s.grid_rx == 0) {
+    throw std::invalid_argument("GpuPuschFrontEnd: the PDU exceeds the limits, or no grid yet");
+  }
+  if (options.equalizer == phy::EqualizerAlgorithm::mmse_irc) {
+    throw std::invalid_argument("GpuPuschFrontEnd: MMSE-IRC is not implemented on the GPU yet");
+  }
+  if (options.equalizer == phy::EqualizerAlgorithm::zf && s.grid_rx < pusch.num_layers) {
+    throw std::invalid_argument("GpuPuschFrontEnd: zero forcing needs at least as many receive "
+                                "antennas as layers");
+  }
+  cudaStream_t stream = s.stream.get();
+  const detail::PduGeometry g = s.make_geometry(pusch, slot, options);
+  if (g.mmse_frequency) {
+    detail::MmseBankKey key{g.comb_period, g.mmse_window, options.estimator.delay_profile, g.scs_hz,
+                            options.estimator.delay_spread_s};
+    s.banks.prepare(key, s.stream);
+  }
+  s.estimate_start.record(stream);
+  detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
+                                 s.pilots.data(), s.banks.device_taps(), s.state.data(), s.h.data(),
+                                 stream);
+  s.estimate_end.record(stream);
+  const detail::DataGeometry d = s.make_data_geometry(pusch, options);
+  detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.state.data(), s.symbols.data(),
+                                s.noise.data(), s.llrs.data(), stream);
+  s.equalize_end.record(stream);
+  s.geometry = g;
+  s.num_res = d.first_re[d.num_data_symbols];
+  s.num_llrs = s.num_res * pusch.num_layers * d.qm;
+  s.processed = true;
+  return s.num_llrs;
+}
+
+const float* GpuPuschFrontEnd::device_llrs() const {
+  return impl_->llrs.data();
+}
+
+void GpuPuschFrontEnd::synchronize() {
+  impl_->stream.synchronize();
+}
+
+void GpuPuschFrontEnd::download_llrs(std::span<float> llrs) {
+  Impl& s = *impl_;
+  if (llrs.size() != s.num_llrs) {
+    throw std::invalid_argument("GpuPuschFrontEnd: " + std::to_string(llrs.size()) +
+                                " LLRs for G = " + std::to_string(s.num_llrs));
+  }
+  s.llrs.copy_to_host(llrs, s.stream.get());
+  s.stream.synchronize();
+}
+
+void GpuPuschFrontEnd::download_grid(phy::ResourceGrid& grid) {
+  Impl& s = *impl_;
+  grid.reshape(s.grid_rx, s.num_symbols, s.grid_subcarriers);
+  auto elements = grid.elements();
+  s.grid.copy_to_host(std::span(reinterpret_cast<float2*>(elements.data()), elements.size()),
+                      s.stream.get());
+  s.stream.synchronize();
+}
+
+void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate) {
+  Impl& s = *impl_;
+  const detail::PduGeometry& g = s.geometry;
+  estimate.reshape(g.num_rx, g.num_layers, g.num_subcarriers / phy::subcarriers_per_prb);
+  std::vector<float2> rows(std::size_t{g.num_rx} * g.num_layers * detail::max_symbols *
+                           g.num_subcarriers);
+  s.h.copy_to_host(rows, s.stream.get());
+  detail::EstimatorState state;
+  s.state.copy_to_host(std::span(&state, 1), s.stream.get());
+  s.stream.synchronize();
+  for (unsigned rx = 0; rx < g.num_rx; ++rx) {
+    for (unsigned layer = 0; layer < g.num_layers; ++layer) {
+      for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
+        const float2* row =
+            rows.data() + ((std::size_t{rx} * g.num_layers + layer) * detail::max_symbols + l) *
+                              g.num_subcarriers;
+        std::copy_n(reinterpret_cast<const cf32*>(row), g.num_subcarriers,
+                    estimate.channel(rx, layer, l).data());
+      }
+    }
+  }
+  estimate.measurements = {};
+  estimate.measurements.noise_variance = state.noise_variance;
+  estimate.measurements.rsrp = state.rsrp;
+  estimate.measurements.sinr_db = state.sinr_db;
+  estimate.measurements.delay_s = state.delay_s;
+  estimate.measurements.delay_spread_s = state.delay_spread_s;
+}
+
+void GpuPuschFrontEnd::download_equalized(std::vector<cf32>& symbols,
+                                          std::vector<float>& noise_variances) {
+  Impl& s = *impl_;
+  const std::size_t count = s.num_res * s.geometry.num_layers;
+  symbols.resize(count);
+  noise_variances.resize(count);
+  s.symbols.copy_to_host(std::span(reinterpret_cast<float2*>(symbols.data()), count),
+                         s.stream.get());
+  s.noise.copy_to_host(std::span(noise_variances.data(), count), s.stream.get());
+  s.stream.synchronize();
+}
+
+GpuStageTimes GpuPuschFrontEnd::stage_times() {
+  Impl& s = *impl_;
+  s.stream.synchronize();
+  GpuStageTimes times;
+  if (s.ofdm_timed) {
+    times.ofdm_ms = s.ofdm_end.elapsed_ms_since(s.ofdm_start);
+  }
+  if (s.processed) {
+    times.estimate_ms = s.estimate_end.elapsed_ms_since(s.estimate_start);
+    times.equalize_demap_ms = s.equalize_end.elapsed_ms_since(s.estimate_end);
+  }
+  return times;
+}
+
+void GpuPuschFrontEnd::process_grid(const phy::ResourceGrid& grid, const phy::PuschConfig& pusch,
+                                    unsigned slot, const phy::PuschFrontEndOptions& options,
+                                    std::span<float> llrs) {
+  upload_grid(grid);
+  process(pusch, slot, options);
+  download_llrs(llrs);
+}
+
+} // namespace airan::gpu

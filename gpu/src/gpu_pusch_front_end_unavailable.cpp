@@ -1,0 +1,64 @@
+// GpuPuschFrontEnd in a build without CUDA: the constructor says so; nothing else is reachable.
+#include "airan/gpu/gpu_pusch_front_end.h"
+
+#include <stdexcept>
+
+namespace airan::gpu {
+
+struct GpuPuschFrontEnd::Impl {};
+
+namespace {
+[[noreturn]] void unavailable() {
+  throw std::runtime_error("GpuPuschFrontEnd: airan was built without CUDA");
+}
+} // namespace
+
+GpuPuschFrontEnd::GpuPuschFrontEnd(const phy::CellConfig&, const GpuPuschFrontEndLimits&, int) {
+  unavailable();
+}
+GpuPuschFrontEnd::~GpuPuschFrontEnd() = default;
+GpuPuschFrontEnd::GpuPuschFrontEnd(GpuPuschFrontEnd&&) noexcept = default;
+GpuPuschFrontEnd& GpuPuschFrontEnd::operator=(GpuPuschFrontEnd&&) noexcept = default;
+std::size_t GpuPuschFrontEnd::slot_length(unsigned) const {
+  unavailable();
+}
+void GpuPuschFrontEnd::demodulate(const phy::cf32*, unsigned, unsigned) {
+  unavailable();
+}
+void GpuPuschFrontEnd::demodulate_host(std::span<const phy::cf32>, unsigned, unsigned) {
+  unavailable();
+}
+void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid&) {
+  unavailable();
+}
+std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig&, unsigned,
+                                      const phy::PuschFrontEndOptions&) {
+  unavailable();
+}
+const float* GpuPuschFrontEnd::device_llrs() const {
+  unavailable();
+}
+void GpuPuschFrontEnd::synchronize() {
+  unavailable();
+}
+void GpuPuschFrontEnd::download_llrs(std::span<float>) {
+  unavailable();
+}
+void GpuPuschFrontEnd::download_grid(phy::ResourceGrid&) {
+  unavailable();
+}
+void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate&) {
+  unavailable();
+}
+void GpuPuschFrontEnd::download_equalized(std::vector<phy::cf32>&, std::vector<float>&) {
+  unavailable();
+}
+GpuStageTimes GpuPuschFrontEnd::stage_times() {
+  unavailable();
+}
+void GpuPuschFrontEnd::process_grid(const phy::ResourceGrid&, const phy::PuschConfig&, unsigned,
+                                    const phy::PuschFrontEndOptions&, std::span<float>) {
+  unavailable();
+}
+
+} // namespace airan::gpu

@@ -1,0 +1,90 @@
+// RAII device resources: buffers, streams, events, cuFFT plans (CUDA builds; skipped without a
+// device), and errors that name the failing call (runs everywhere CUDA is compiled in).
+#include "airan/gpu/device_query.h"
+
+#include <gtest/gtest.h>
+
+#if defined(AIRAN_HAVE_CUDA)
+#include "airan/gpu/cuda_stream.h"
+#include "airan/gpu/cufft_plan.h"
+#include "airan/gpu/device_buffer.h"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace {
+
+bool no_device() {
+  return airan::gpu::query_devices().devices.empty();
+}
+
+TEST(DeviceResources, ErrorsNameTheCall) {
+  try {
+    AIRAN_CUDA_CHECK(cudaErrorInvalidValue);
+    FAIL();
+  } catch (const airan::gpu::CudaError& error) {
+    EXPECT_NE(std::string(error.what()).find("cudaErrorInvalidValue"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST(DeviceResources, BuffersRoundTripAndMove) {
+  if (no_device()) {
+    GTEST_SKIP() << "no CUDA device";
+  }
+  airan::gpu::CudaStream stream;
+  airan::gpu::DeviceBuffer<int> buffer(1000);
+  airan::gpu::PinnedBuffer<int> pinned(1000);
+  for (int i = 0; i < 1000; ++i) {
+    pinned[i] = i * 3;
+  }
+  buffer.copy_from_host(pinned.span(), stream.get());
+  airan::gpu::DeviceBuffer<int> moved(std::move(buffer));
+  EXPECT_EQ(buffer.data(), nullptr);
+  std::vector<int> back(1000);
+  moved.copy_to_host(std::span(back), stream.get());
+  stream.synchronize();
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_EQ(back[i], i * 3);
+  }
+  EXPECT_THROW(moved.copy_to_host(std::span(back.data(), 1001), stream.get()), std::length_error);
+}
+
+TEST(DeviceResources, EventsTimeAndFftTransforms) {
+  if (no_device()) {
+    GTEST_SKIP() << "no CUDA device";
+  }
+  airan::gpu::CudaStream stream;
+  constexpr int n = 256;
+  constexpr int batch = 3;
+  std::vector<cufftComplex> host(n * batch, cufftComplex{0.0F, 0.0F});
+  for (int b = 0; b < batch; ++b) {
+    host[b * n + 1] = {1.0F, 0.0F}; // a delta at sample 1: bins exp(-j 2 pi k / n)
+  }
+  airan::gpu::DeviceBuffer<cufftComplex> buffer(host.size());
+  buffer.copy_from_host(std::span<const cufftComplex>(host), stream.get());
+  airan::gpu::CufftPlan plan(n, batch);
+  airan::gpu::CudaEvent start;
+  airan::gpu::CudaEvent end;
+  start.record(stream.get());
+  plan.forward(buffer.data(), buffer.data(), stream.get());
+  end.record(stream.get());
+  buffer.copy_to_host(std::span(host), stream.get());
+  stream.synchronize();
+  EXPECT_GE(end.elapsed_ms_since(start), 0.0F);
+  for (int b = 0; b < batch; ++b) {
+    for (int k = 0; k < n; ++k) {
+      const double angle = -2.0 * 3.141592653589793 * k / n;
+      ASSERT_NEAR(host[b * n + k].x, std::cos(angle), 1e-5);
+      ASSERT_NEAR(host[b * n + k].y, std::sin(angle), 1e-5);
+    }
+  }
+}
+
+} // namespace
+#else
+TEST(DeviceResources, NotCompiledWithoutCuda) {
+  EXPECT_FALSE(airan::gpu::query_devices().cuda_compiled);
+}
+#endif

@@ -1,0 +1,210 @@
+// GpuPuschFrontEnd against the CPU reference (OfdmDemodulator, PuschFrontEnd) on simulated noisy
+// slots: grids and channel estimates within 1e-4 relative error, equalized symbols within 1e-4,
+// LLR signs agreeing on >= 99.99% of the bits. Skipped without a CUDA device.
+#include "airan/apps/link_simulation.h"
+#include "airan/gpu/device_query.h"
+#include "airan/gpu/gpu_pusch_front_end.h"
+#include "airan/phy/ofdm_demodulator.h"
+#include "airan/phy/pusch_front_end.h"
+#include "airan/phy/pusch_transmitter.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <ostream>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace {
+
+using airan::phy::cf32;
+
+/// ||a - b|| / ||b|| and max |a - b| / rms(b).
+struct Errors {
+  double norm = 0.0;
+  double max = 0.0;
+};
+
+Errors relative_errors(std::span<const cf32> a, std::span<const cf32> b) {
+  double difference = 0.0;
+  double reference = 0.0;
+  double largest = 0.0;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    const double d = std::norm(a[i] - b[i]);
+    difference += d;
+    reference += std::norm(b[i]);
+    largest = std::max(largest, d);
+  }
+  const double rms = std::sqrt(reference / std::max<double>(1.0, b.size()));
+  return {std::sqrt(difference / std::max(reference, 1e-30)), std::sqrt(largest) / rms};
+}
+
+bool have_device(std::string& status) {
+  const auto devices = airan::gpu::query_devices();
+  status = devices.status;
+  return !devices.devices.empty();
+}
+
+struct Case {
+  std::string name;
+  unsigned prbs = 273;
+  unsigned rx = 4;
+  unsigned layers = 2;
+  unsigned mcs = 27;
+  airan::phy::McsTable table = airan::phy::McsTable::qam256;
+  airan::phy::DmrsConfigType dmrs_type = airan::phy::DmrsConfigType::type1;
+  unsigned dmrs_length = 1;
+  std::string channel = "TDL-C300";
+  airan::apps::ChannelDomain domain = airan::apps::ChannelDomain::time;
+  float snr_db = 28.0F;
+  airan::phy::FrequencyInterpolation interpolation = airan::phy::FrequencyInterpolation::mmse;
+  bool compensate_delay = true;
+  airan::phy::EqualizerAlgorithm equalizer = airan::phy::EqualizerAlgorithm::mmse;
+};
+
+std::string case_name(const testing::TestParamInfo<Case>& info) {
+  return info.param.name;
+}
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.name;
+}
+
+class GpuFrontEnd : public testing::TestWithParam<Case> {};
+
+TEST_P(GpuFrontEnd, MatchesTheCpuReference) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  const Case& c = GetParam();
+  airan::apps::LinkScenario scenario;
+  scenario.cell.num_prbs = c.prbs;
+  scenario.cell.num_antenna_ports = c.layers;
+  scenario.num_rx_antennas = c.rx;
+  scenario.channel.model = c.channel;
+  scenario.channel.domain = c.domain;
+  scenario.channel.max_doppler_hz = c.channel == "awgn" ? 0.0 : 50.0;
+  airan::phy::PuschConfig pusch;
+  pusch.bwp_size = c.prbs;
+  pusch.prb_size = c.prbs;
+  pusch.num_layers = c.layers;
+  pusch.dmrs_ports = static_cast<std::uint16_t>((1U << c.layers) - 1);
+  pusch.dmrs_config_type = c.dmrs_type;
+  pusch.dmrs_length = c.dmrs_length;
+  pusch.num_dmrs_cdm_groups_no_data = 2;
+  pusch.mcs_index = c.mcs;
+  pusch.mcs_table = c.table;
+  pusch.rnti = 0x4601;
+  ASSERT_EQ(airan::apps::validate_link(scenario, std::span(&pusch, 1)), "");
+
+  airan::apps::SlotSimulator simulator(scenario);
+  const float noise_variance = std::pow(10.0F, -c.snr_db / 10.0F);
+  simulator.simulate(std::span(&pusch, 1), 3, 11, 12, noise_variance);
+  const unsigned slot = simulator.slot_number();
+  const airan::phy::ResourceGrid& grid = simulator.received_grid();
+
+  airan::gpu::GpuPuschFrontEnd gpu(scenario.cell, {c.rx, 4, c.prbs});
+  // OFDM demodulation: the simulator's grid came from the CPU demodulator of this IQ.
+  if (c.domain == airan::apps::ChannelDomain::time) {
+    gpu.demodulate_host(simulator.received_iq(), c.rx, slot);
+    airan::phy::ResourceGrid demodulated(c.rx, grid.num_symbols(), grid.num_subcarriers());
+    gpu.download_grid(demodulated);
+    const Errors e = relative_errors(demodulated.elements(), grid.elements());
+    EXPECT_LT(e.norm, 1e-4) << "OFDM demodulation";
+    EXPECT_LT(e.max, 1e-4) << "OFDM demodulation";
+  }
+
+  airan::phy::PuschFrontEndOptions options;
+  options.estimator.frequency_interpolation = c.interpolation;
+  options.estimator.compensate_delay = c.compensate_delay;
+  options.equalizer = c.equalizer;
+  airan::phy::PuschFrontEnd cpu({c.rx, 4, c.prbs});
+  const std::size_t g = airan::phy::pusch_coded_bits(scenario.cell, pusch);
+  std::vector<float> cpu_llrs(g);
+  cpu.process(grid, scenario.cell, pusch, slot, options, cpu_llrs);
+
+  std::vector<float> gpu_llrs(g);
+  gpu.process_grid(grid, pusch, slot, options, gpu_llrs);
+
+  // Channel estimate and measurements.
+  airan::phy::ChannelEstimate estimate(c.rx, 4, c.prbs);
+  gpu.download_channel_estimate(estimate);
+  const airan::phy::ChannelEstimate& reference = cpu.channel_estimate();
+  std::vector<cf32> a;
+  std::vector<cf32> b;
+  for (unsigned rx = 0; rx < c.rx; ++rx) {
+    for (unsigned layer = 0; layer < c.layers; ++layer) {
+      for (unsigned l = pusch.start_symbol; l < pusch.start_symbol + pusch.num_symbols; ++l) {
+        const auto row = estimate.channel(rx, layer, l);
+        const auto ref = reference.channel(rx, layer, l);
+        a.insert(a.end(), row.begin(), row.end());
+        b.insert(b.end(), ref.begin(), ref.end());
+      }
+    }
+  }
+  const Errors h = relative_errors(a, b);
+  EXPECT_LT(h.norm, 1e-4) << "channel estimate";
+  EXPECT_LT(h.max, 1e-4) << "channel estimate";
+  const auto& m = estimate.measurements;
+  const auto& mr = reference.measurements;
+  EXPECT_NEAR(m.noise_variance, mr.noise_variance, 1e-4 * mr.noise_variance);
+  EXPECT_NEAR(m.rsrp, mr.rsrp, 1e-4 * mr.rsrp);
+  EXPECT_NEAR(m.delay_spread_s, mr.delay_spread_s, 1e-3 * mr.delay_spread_s + 1e-12);
+  EXPECT_NEAR(m.delay_s, mr.delay_s, 1e-4 * std::abs(mr.delay_s) + 1e-12);
+
+  // Equalized symbols and noise variances.
+  std::vector<cf32> symbols;
+  std::vector<float> noise;
+  gpu.download_equalized(symbols, noise);
+  ASSERT_EQ(symbols.size(), cpu.equalized_symbols().size());
+  const Errors x = relative_errors(symbols, cpu.equalized_symbols());
+  EXPECT_LT(x.norm, 1e-4) << "equalized symbols";
+  EXPECT_LT(x.max, 1e-3) << "equalized symbols";
+
+  // LLR signs.
+  std::size_t agree = 0;
+  for (std::size_t i = 0; i < g; ++i) {
+    agree += (gpu_llrs[i] >= 0.0F) == (cpu_llrs[i] >= 0.0F) ? 1 : 0;
+  }
+  EXPECT_GE(static_cast<double>(agree), 0.9999 * static_cast<double>(g))
+      << g - agree << " of " << g << " LLR signs differ";
+}
+
+using airan::apps::ChannelDomain;
+using airan::phy::DmrsConfigType;
+using airan::phy::EqualizerAlgorithm;
+using airan::phy::FrequencyInterpolation;
+using airan::phy::McsTable;
+
+INSTANTIATE_TEST_SUITE_P(
+    Slots, GpuFrontEnd,
+    testing::Values(Case{"Prb273Rx4Layers2Qam256TdlC300MmseLmmse"},
+                    Case{"Prb106Rx4Layer1Qam64TdlA30LsLinLmmse", 106, 4, 1, 20, McsTable::qam64,
+                         DmrsConfigType::type1, 1, "TDL-A30", ChannelDomain::time, 22.0F,
+                         FrequencyInterpolation::linear, false, EqualizerAlgorithm::mmse},
+                    Case{"Prb51Rx2Layers2Qpsk16Type2DoubleZf", 51, 2, 2, 5, McsTable::qam64,
+                         DmrsConfigType::type2, 2, "awgn", ChannelDomain::frequency, 15.0F,
+                         FrequencyInterpolation::mmse, true, EqualizerAlgorithm::zf},
+                    Case{"Prb24Rx8Layers4Qam16AwgnMmse", 24, 8, 4, 12, McsTable::qam64,
+                         DmrsConfigType::type1, 1, "awgn", ChannelDomain::frequency, 20.0F,
+                         FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse}),
+    case_name);
+
+TEST(GpuFrontEndWithoutDevice, ConstructionFailsWithAReason) {
+  std::string status;
+  if (have_device(status)) {
+    GTEST_SKIP() << "a CUDA device is present";
+  }
+  airan::phy::CellConfig cell;
+  try {
+    airan::gpu::GpuPuschFrontEnd front_end(cell);
+    FAIL() << "constructed without a device";
+  } catch (const std::runtime_error& error) {
+    EXPECT_FALSE(std::string(error.what()).empty());
+  }
+}
+
+} // namespace
