@@ -114,7 +114,8 @@ DpdkPortConfig parse_port(const YAML::Node& node, const std::string& where, cons
 
 } // namespace
 
-DpdkConfig parse_dpdk_config(const std::string& yaml_text, const std::string& name) {
+static DpdkConfig parse_dpdk_config_unguarded(const std::string& yaml_text,
+                                              const std::string& name) {
   const Context ctx(name);
   const YAML::Node root = load_yaml(yaml_text, name);
   DpdkConfig config;
@@ -139,6 +140,11 @@ DpdkConfig parse_dpdk_config(const std::string& yaml_text, const std::string& na
     ctx.fail("dpdk", error);
   }
   return config;
+}
+
+DpdkConfig parse_dpdk_config(const std::string& yaml_text, const std::string& name) {
+  return yaml_fields::guard_yaml(name,
+                                 [&] { return parse_dpdk_config_unguarded(yaml_text, name); });
 }
 
 DpdkConfig load_dpdk_config(const std::filesystem::path& path) {

@@ -161,7 +161,7 @@ void parse_section(const YAML::Node& section, const Reader& r, FronthaulConfig& 
     r.fail("", "expected a mapping of keys to values");
   }
   for (const auto& item : section) {
-    const std::string key = item.first.as<std::string>();
+    const std::string key = r.text(item.first, "");
     const YAML::Node& v = item.second;
     if (key == "mode") {
       const std::string mode = r.text(v, key);
@@ -205,7 +205,7 @@ void parse_section(const YAML::Node& section, const Reader& r, FronthaulConfig& 
       }
       VlanTag tag;
       for (const auto& field : v) {
-        const std::string name = field.first.as<std::string>();
+        const std::string name = r.text(field.first, "vlan");
         if (name == "id") {
           tag.vlan_id = static_cast<std::uint16_t>(r.integer(field.second, "vlan.id", 0, 4095));
         } else if (name == "pcp") {
@@ -257,7 +257,8 @@ void parse_section(const YAML::Node& section, const Reader& r, FronthaulConfig& 
 
 } // namespace
 
-FronthaulConfig parse_fronthaul_config(const std::string& yaml_text, const std::string& name) {
+static FronthaulConfig parse_fronthaul_config_unguarded(const std::string& yaml_text,
+                                                        const std::string& name) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
@@ -276,6 +277,11 @@ FronthaulConfig parse_fronthaul_config(const std::string& yaml_text, const std::
     parse_section(section, reader, config);
   }
   return config;
+}
+
+FronthaulConfig parse_fronthaul_config(const std::string& yaml_text, const std::string& name) {
+  return yaml_fields::guard_yaml(name,
+                                 [&] { return parse_fronthaul_config_unguarded(yaml_text, name); });
 }
 
 FronthaulConfig load_fronthaul_config(const std::filesystem::path& path) {

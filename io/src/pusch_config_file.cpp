@@ -148,7 +148,8 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
 
 } // namespace
 
-SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string& name) {
+static SlotScenario parse_slot_scenario_unguarded(const std::string& yaml_text,
+                                                  const std::string& name) {
   const Context ctx(name);
   YAML::Node root;
   try {
@@ -163,7 +164,7 @@ SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string
   bool have_cell = false;
   YAML::Node pusch_list;
   for (const auto& item : root) {
-    const auto key = item.first.as<std::string>();
+    const auto key = read_key(item.first, "top level", ctx);
     if (key == "cell") {
       scenario.cell = parse_cell(item.second, ctx);
       have_cell = true;
@@ -201,6 +202,11 @@ SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string
     }
   }
   return scenario;
+}
+
+SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string& name) {
+  return yaml_fields::guard_yaml(name,
+                                 [&] { return parse_slot_scenario_unguarded(yaml_text, name); });
 }
 
 std::string read_config_text(const std::filesystem::path& path) {

@@ -1,3 +1,5 @@
+#include "airan/io/dpdk_config.h"
+#include "airan/io/fronthaul_config.h"
 #include "airan/io/pusch_config_file.h"
 
 #include <gtest/gtest.h>
@@ -111,3 +113,22 @@ TEST(SlotScenarioFile, MissingFileIsAClearError) {
 }
 
 } // namespace
+
+// Found by slot_scenario_fuzzer: a mapping used as a key ("? a: b") made yaml-cpp throw its own
+// exception out of the parser. Every key shape is now a ConfigError naming the place.
+TEST(SlotScenarioFile, NonScalarKeysAreConfigErrors) {
+  for (const char* text : {"? num_antenna_ports: 0\n: 1\n", "cell:\n  ? [a, b]\n  : 1\n",
+                           "pusch:\n  - ? {x: 1}\n    : 2\n", "fronthaul: 1\n? [1]\n: 2\n"}) {
+    try {
+      airan::io::parse_slot_scenario(text, "keys.yaml");
+      ADD_FAILURE() << "no error for: " << text;
+    } catch (const ConfigError& error) {
+      EXPECT_NE(std::string(error.what()).find("keys.yaml: "), std::string::npos) << error.what();
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "not a ConfigError for " << text << ": " << error.what();
+    }
+  }
+  EXPECT_THROW(airan::io::parse_fronthaul_config("fronthaul:\n  ? [a]\n  : 1\n", "f.yaml"),
+               ConfigError);
+  EXPECT_THROW(airan::io::parse_dpdk_config("dpdk:\n  ? {a: 1}\n  : 1\n", "d.yaml"), ConfigError);
+}

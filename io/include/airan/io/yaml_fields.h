@@ -88,6 +88,14 @@ inline std::string read_word(const YAML::Node& node, const std::string& where, c
   return node.Scalar();
 }
 
+/// A mapping key as text: a scalar (a sequence or mapping used as a key is an error).
+inline std::string read_key(const YAML::Node& key, const std::string& where, const Context& ctx) {
+  if (!key.IsScalar()) {
+    ctx.fail(where, "a key must be a plain word, not a list or mapping");
+  }
+  return key.Scalar();
+}
+
 /// Applies a handler per key of a map; keys without a handler are errors.
 using KeyHandler = std::function<void(const YAML::Node&, const std::string&)>;
 inline void for_each_key(const YAML::Node& map, const std::string& where,
@@ -96,7 +104,7 @@ inline void for_each_key(const YAML::Node& map, const std::string& where,
     ctx.fail(where, "expected a mapping of keys to values");
   }
   for (const auto& item : map) {
-    const auto key = item.first.as<std::string>();
+    const auto key = read_key(item.first, where, ctx);
     const auto handler = handlers.find(key);
     if (handler == handlers.end()) {
       ctx.fail(where, "unknown key '" + key + "'");
@@ -168,6 +176,16 @@ inline YAML::Node load_yaml(const std::string& yaml_text, const std::string& nam
     return YAML::Load(yaml_text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(name + ": not valid YAML: " + e.what());
+  }
+}
+
+/// Runs a parser \p parse, turning any yaml-cpp exception that escapes it (a conversion the
+/// parser did not foresee) into a ConfigError naming \p name.
+template <typename Parse> auto guard_yaml(const std::string& name, Parse&& parse) {
+  try {
+    return parse();
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(name + ": " + e.what());
   }
 }
 
