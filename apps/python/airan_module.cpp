@@ -5,6 +5,7 @@
 #include "airan/apps/receiver_catalog.h"
 #include "airan/io/pusch_config_file.h"
 #include "airan/phy/antenna_correlation.h"
+#include "airan/phy/nn/neural_receiver_inputs.h"
 #include "airan/phy/pusch_front_end.h"
 #include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/pusch_transmitter.h"
@@ -36,11 +37,15 @@ py::array_t<T> to_numpy(std::span<const T> values, std::vector<py::ssize_t> shap
 /// One scenario's slots with their training labels (see the class docstring below).
 class Simulator {
 public:
-  Simulator(const std::string& scenario_path, const std::string& channel, double delay_spread_ns,
+  Simulator(const std::string& scenario, const std::string& channel, double delay_spread_ns,
             double doppler_hz, const std::string& correlation, const std::string& domain,
-            unsigned num_rx_antennas, const std::string& reference_receiver)
-      : scenario_(io::load_slot_scenario(scenario_path)),
-        reference_(apps::find_receiver(reference_receiver)) {
+            unsigned num_rx_antennas, const std::string& reference_receiver, bool neural_inputs,
+            const std::string& scenario_yaml)
+      : scenario_(scenario_yaml.empty() ? io::load_slot_scenario(scenario)
+                                        : io::parse_slot_scenario(scenario_yaml, "scenario_yaml")),
+        reference_(reference_receiver.empty() ? nullptr
+                                              : &apps::find_receiver(reference_receiver)),
+        neural_(neural_inputs) {
     link_.cell = scenario_.cell;
     link_.num_rx_antennas = num_rx_antennas != 0 ? num_rx_antennas : scenario_.num_rx_antennas;
     link_.channel.model = channel;
@@ -51,7 +56,7 @@ public:
     if (const auto problems = apps::validate_link(link_, scenario_.pusch); !problems.empty()) {
       throw std::invalid_argument("airan.Simulator: " + problems);
     }
-    if (reference_.perfect_csi) {
+    if (reference_ != nullptr && reference_->perfect_csi) {
       throw std::invalid_argument("airan.Simulator: the reference receiver must estimate the "
                                   "channel (not perfect-csi)");
     }
@@ -61,6 +66,9 @@ public:
     limits.max_prbs = link_.cell.num_prbs;
     front_end_ = std::make_unique<phy::PuschFrontEnd>(limits);
     encoder_ = phy::create_ulsch_encoder();
+    if (neural_) {
+      inputs_ = std::make_unique<phy::nn::NeuralReceiverInputs>(link_.cell.num_prbs);
+    }
   }
 
   /// Slot \p slot (absolute; the slot number in the frame follows) at per-RE SNR \p snr_db,
@@ -102,10 +110,17 @@ private:
     encoder_->encode(tb, phy::ulsch_coding_config(p, static_cast<std::uint32_t>(tb.size()), g),
                      codeword_);
     phy::scramble_bits(codeword_, phy::pusch_scrambling_init(p.rnti, p.data_scrambling_id));
-    llrs_.resize(g);
-    const auto measurements = front_end_->process(grid, link_.cell, p, simulator_->slot_number(),
-                                                  reference_.front_end, llrs_);
     py::dict pdu;
+    if (reference_ != nullptr) {
+      llrs_.resize(g);
+      const auto measurements = front_end_->process(grid, link_.cell, p, simulator_->slot_number(),
+                                                    reference_->front_end, llrs_);
+      pdu["llr_reference"] = to_numpy<float>(llrs_, {static_cast<py::ssize_t>(g)});
+      pdu["reference_noise_variance"] = measurements.noise_variance;
+    }
+    if (neural_) {
+      describe_neural_inputs(p, g, grid, pdu);
+    }
     pdu["rnti"] = p.rnti;
     pdu["prb_start"] = p.bwp_start - link_.cell.grid_start_crb + p.prb_start;
     pdu["prb_size"] = p.prb_size;
@@ -115,19 +130,38 @@ private:
     pdu["modulation_order"] = p.modulation_order();
     pdu["tb_bits"] = to_numpy<phy::bit_t>(tb, {static_cast<py::ssize_t>(tb.size())});
     pdu["codeword_bits"] = to_numpy<phy::bit_t>(codeword_, {static_cast<py::ssize_t>(g)});
-    pdu["llr_reference"] = to_numpy<float>(llrs_, {static_cast<py::ssize_t>(g)});
-    pdu["reference_noise_variance"] = measurements.noise_variance;
     return pdu;
   }
 
+  /// The neural receiver's input tensors of PDU \p p and where its LLRs land (training data).
+  void describe_neural_inputs(const phy::PuschConfig& p, std::uint32_t g,
+                              const phy::ResourceGrid& grid, py::dict& pdu) {
+    namespace nn = phy::nn;
+    inputs_->build(grid, link_.cell, p, simulator_->slot_number());
+    const auto s = static_cast<py::ssize_t>(inputs_->num_symbols());
+    const auto f = static_cast<py::ssize_t>(inputs_->num_subcarriers());
+    pdu["rx_grid"] = to_numpy<float>(inputs_->rx_grid(), {1, nn::neural_rx_grid_channels, s, f});
+    pdu["ls_channel"] =
+        to_numpy<float>(inputs_->ls_channel(), {1, nn::neural_ls_channel_channels, s, f});
+    pdu["side_info"] =
+        to_numpy<float>(inputs_->side_info(), {1, nn::neural_side_info_channels, s, f});
+    positions_.resize(g);
+    nn::neural_llr_positions(link_.cell, p, positions_);
+    pdu["llr_positions"] =
+        to_numpy<std::uint32_t>(positions_, {static_cast<py::ssize_t>(g)});
+  }
+
   io::SlotScenario scenario_;
-  const apps::ReceiverSpec& reference_;
+  const apps::ReceiverSpec* reference_; ///< nullptr: no reference receiver.
+  bool neural_;
   apps::LinkScenario link_;
   std::unique_ptr<apps::SlotSimulator> simulator_;
   std::unique_ptr<phy::PuschFrontEnd> front_end_;
   std::unique_ptr<phy::UlschEncoder> encoder_;
   std::vector<phy::bit_t> codeword_;
   std::vector<float> llrs_;
+  std::unique_ptr<phy::nn::NeuralReceiverInputs> inputs_;
+  std::vector<std::uint32_t> positions_;
 };
 
 } // namespace
@@ -146,13 +180,18 @@ true_channel (complex64 [rx, port, symbol, subcarrier]) and pdus, a list of dict
 rnti, prb_start (in the carrier), prb_size, start_symbol, num_symbols, num_layers,
 modulation_order, tb_bits (uint8), codeword_bits (uint8 [G], the scrambled codeword: the labels
 of a receiver's LLRs, in the order the front end writes them), llr_reference (float32 [G], the
-reference receiver's LLRs, log P(0)/P(1): positive favours 0) and reference_noise_variance.)")
+reference receiver's LLRs, log P(0)/P(1): positive favours 0) and reference_noise_variance
+(both absent when reference_receiver is ""), and with neural_inputs=True the neural receiver's
+inputs rx_grid, ls_channel, side_info (float32 [1, C, S, F]) and llr_positions (uint32 [G]: the
+flat index into its [32, S, F] LLR tensor of each codeword bit). scenario_yaml, when given,
+is the scenario's YAML text and replaces the scenario file.)")
       .def(py::init<const std::string&, const std::string&, double, double, const std::string&,
-                    const std::string&, unsigned, const std::string&>(),
-           py::arg("scenario"), py::arg("channel") = "awgn", py::arg("delay_spread_ns") = 0.0,
+                    const std::string&, unsigned, const std::string&, bool, const std::string&>(),
+           py::arg("scenario") = "", py::arg("channel") = "awgn", py::arg("delay_spread_ns") = 0.0,
            py::arg("doppler_hz") = 0.0, py::arg("correlation") = "none",
            py::arg("domain") = "frequency", py::arg("num_rx_antennas") = 0,
-           py::arg("reference_receiver") = "mmse-lmmse")
+           py::arg("reference_receiver") = "mmse-lmmse", py::arg("neural_inputs") = false,
+           py::arg("scenario_yaml") = "")
       .def("simulate", &Simulator::simulate, py::arg("snr_db"), py::arg("seed"),
            py::arg("slot") = 0)
       .def_property_readonly("num_rx_antennas", &Simulator::num_rx_antennas)

@@ -1,0 +1,80 @@
+"""Exports NeuralReceiver to ONNX and writes the reference tensors the C++ runtime is tested on.
+
+  /usr/bin/python3 models/export_onnx.py                      # small reference model + tensors
+  /usr/bin/python3 models/export_onnx.py --width 96 --blocks 6 --output model.onnx --no-reference
+
+The reference set (models/reference/) holds the ONNX file of a small random-init model (fixed
+seed), one random input per model input and PyTorch's output, as float32 .npy files.
+"""
+
+import argparse
+import pathlib
+
+import numpy as np
+import onnx
+import torch
+
+from neural_receiver import (LLR_CHANNELS, LS_CHANNEL_CHANNELS, RX_GRID_CHANNELS,
+                             SIDE_INFO_CHANNELS, NeuralReceiver, parameter_count)
+
+INPUT_NAMES = ["rx_grid", "ls_channel", "side_info"]
+OUTPUT_NAMES = ["llr"]
+OPSET = 13
+
+
+def reference_inputs(num_symbols, num_subcarriers, generator):
+    shape = (1, num_symbols, num_subcarriers)
+    rx_grid = torch.randn((1, RX_GRID_CHANNELS) + shape[1:], generator=generator)
+    ls_channel = torch.randn((1, LS_CHANNEL_CHANNELS) + shape[1:], generator=generator)
+    side_info = torch.rand((1, SIDE_INFO_CHANNELS) + shape[1:], generator=generator)
+    # Three antennas present, the fourth zero-padded with mask 0.
+    rx_grid[:, 6:8] = 0.0
+    ls_channel[:, 24:32] = 0.0
+    side_info[:, 0:3] = 1.0
+    side_info[:, 3] = 0.0
+    return rx_grid, ls_channel, side_info
+
+
+def export(model, path, example_inputs):
+    dynamic_axes = {name: {2: "symbols", 3: "subcarriers"} for name in INPUT_NAMES + OUTPUT_NAMES}
+    torch.onnx.export(model, example_inputs, str(path), input_names=INPUT_NAMES,
+                      output_names=OUTPUT_NAMES, opset_version=OPSET, do_constant_folding=True,
+                      dynamic_axes=dynamic_axes)
+    onnx.checker.check_model(onnx.load(str(path)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--width", type=int, default=16, help="channels inside the network")
+    parser.add_argument("--blocks", type=int, default=2, help="residual blocks")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--symbols", type=int, default=14)
+    parser.add_argument("--subcarriers", type=int, default=24, help="12 per PRB")
+    parser.add_argument("--output", type=pathlib.Path,
+                        default=pathlib.Path(__file__).parent / "reference" / "neural_receiver_small.onnx")
+    parser.add_argument("--no-reference", action="store_true", help="write the ONNX file only")
+    args = parser.parse_args()
+
+    torch.manual_seed(args.seed)
+    model = NeuralReceiver(width=args.width, num_blocks=args.blocks).eval()
+    generator = torch.Generator().manual_seed(args.seed + 1)
+    inputs = reference_inputs(args.symbols, args.subcarriers, generator)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    export(model, args.output, inputs)
+    graph = onnx.load(str(args.output)).graph
+    ops = sorted({node.op_type for node in graph.node})
+    print(f"{args.output}: {parameter_count(model)} parameters, operators {ops}")
+    if args.no_reference:
+        return
+    with torch.no_grad():
+        llr = model(*inputs)
+    assert llr.shape[1] == LLR_CHANNELS
+    directory = args.output.parent
+    for name, tensor in zip(INPUT_NAMES + OUTPUT_NAMES, list(inputs) + [llr]):
+        np.save(directory / f"{name}.npy", tensor.numpy().astype(np.float32))
+        print(f"  {name}.npy {tuple(tensor.shape)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""Fully convolutional neural PUSCH receiver (NVIDIA real-time neural receiver / Nokia DeepRx class).
+
+The network maps one slot's received resource grid, the nearest-neighbour LS channel estimates of
+the DMRS and side information to per-RE LLRs. It is fully convolutional over (OFDM symbol,
+subcarrier), so one set of weights runs on any PRB count and symbol count.
+
+Antenna handling: a fixed maximum of 4 receive antennas; the channels of absent antennas are zero
+and a mask plane per antenna (side_info channels 0..3) tells the network which antennas exist.
+
+Inputs (NCHW, float32, batch 1, S = OFDM symbols, F = subcarriers); see docs/NEURAL_RECEIVER.md:
+  rx_grid    [1, 8, S, F]   received grid, channel 2a = Re y_a, 2a+1 = Im y_a (antenna a = 0..3)
+  ls_channel [1, 32, S, F]  LS estimate H[a][l], channel 2(4a+l) = Re, 2(4a+l)+1 = Im
+  side_info  [1, 7, S, F]   0..3 antenna mask, 4 noise variance, 5 signed distance in symbols to
+                            the nearest DMRS symbol / 14, 6 signed distance in subcarriers to the
+                            nearest DMRS block centre / 12 (phy/nn/neural_receiver_inputs.h)
+Output:
+  llr        [1, 32, S, F]  channel 8l + j = LLR of bit j of layer l, log P(0)/P(1) (positive
+                            favours bit 0)
+"""
+
+import torch
+from torch import nn
+
+MAX_RX_ANTENNAS = 4
+MAX_LAYERS = 4
+MAX_BITS_PER_SYMBOL = 8
+RX_GRID_CHANNELS = 2 * MAX_RX_ANTENNAS
+LS_CHANNEL_CHANNELS = 2 * MAX_RX_ANTENNAS * MAX_LAYERS
+SIDE_INFO_CHANNELS = MAX_RX_ANTENNAS + 3
+NOISE_VARIANCE_CHANNEL = MAX_RX_ANTENNAS
+LLR_CHANNELS = MAX_LAYERS * MAX_BITS_PER_SYMBOL
+POWER_FLOOR = 1e-9
+
+
+class SeparableConv(nn.Module):
+    """Depthwise 3x3 convolution followed by a pointwise (1x1) convolution."""
+
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.depthwise = nn.Conv2d(in_channels, in_channels, 3, padding=1, groups=in_channels)
+        self.pointwise = nn.Conv2d(in_channels, out_channels, 1)
+
+    def forward(self, x):
+        return self.pointwise(self.depthwise(x))
+
+
+class ResidualBlock(nn.Module):
+    """Two separable convolutions with ReLU and an identity skip connection."""
+
+    def __init__(self, channels):
+        super().__init__()
+        self.first = SeparableConv(channels, channels)
+        self.second = SeparableConv(channels, channels)
+
+    def forward(self, x):
+        y = torch.relu(self.first(x))
+        y = self.second(y)
+        return torch.relu(x + y)
+
+
+class NeuralReceiver(nn.Module):
+    """Input normalisation, a separable input convolution, residual blocks, a 1x1 LLR head."""
+
+    def __init__(self, width=96, num_blocks=6):
+        super().__init__()
+        in_channels = RX_GRID_CHANNELS + LS_CHANNEL_CHANNELS + SIDE_INFO_CHANNELS
+        self.input_conv = SeparableConv(in_channels, width)
+        self.blocks = nn.ModuleList([ResidualBlock(width) for _ in range(num_blocks)])
+        self.output_conv = nn.Conv2d(width, LLR_CHANNELS, 1)
+
+    def forward(self, rx_grid, ls_channel, side_info):
+        # Scale invariance: the grid and the channel estimates are divided by the same factor,
+        # the RMS of the grid over the antennas present (so that y = H x + n keeps its form),
+        # and the noise variance by the mean received power per RE and antenna.
+        mask = side_info[:, 0:NOISE_VARIANCE_CHANNEL]
+        antenna_fraction = torch.mean(mask, dim=(1, 2, 3), keepdim=True) + POWER_FLOOR
+        rx_power = (torch.mean(rx_grid * rx_grid, dim=(1, 2, 3), keepdim=True) / antenna_fraction
+                    + POWER_FLOOR)
+        rms = torch.sqrt(rx_power)
+        rx_normalised = rx_grid / rms
+        ls_normalised = ls_channel / rms
+        noise = side_info[:, NOISE_VARIANCE_CHANNEL:NOISE_VARIANCE_CHANNEL + 1] / rx_power
+        position = side_info[:, NOISE_VARIANCE_CHANNEL + 1:SIDE_INFO_CHANNELS]
+        x = torch.cat([rx_normalised, ls_normalised, mask, noise, position], dim=1)
+        x = torch.relu(self.input_conv(x))
+        for block in self.blocks:
+            x = block(x)
+        return self.output_conv(x)
+
+
+def parameter_count(model):
+    return sum(p.numel() for p in model.parameters())

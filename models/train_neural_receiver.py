@@ -1,0 +1,169 @@
+"""Trains the neural receiver on slots from this project's transmitter and channel models.
+
+  PYTHONPATH=build/python /usr/bin/python3 models/train_neural_receiver.py --steps 3000
+
+Data: models/training_data.py (randomised links through `import airan`). Loss: binary
+cross-entropy of the LLRs against the transmitted (scrambled) codeword bits. Optimiser: Adam with
+a linear warm-up and a cosine decay over --steps. Deterministic from --seed: batch i is drawn from
+(seed, i), so a run resumed from its checkpoint (--resume) continues exactly where it stopped.
+Uses a CUDA device when torch sees one (--device), else the CPU with --threads threads.
+
+Every --validate-every steps the model is scored on a fixed validation set against the reference
+receivers' LLRs on the same slots (ls-lin-lmmse and mmse-lmmse, through the same C++ front end the
+product runs), in bits of cross-entropy per coded bit and in bit error rate. The end of the run
+writes the ONNX model (--output) and, beside it, a JSON record of the command and the scores.
+"""
+
+import argparse
+import json
+import math
+import os
+import pathlib
+import sys
+import time
+
+import numpy as np
+import torch
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "build" / "python"))
+
+from export_onnx import export  # noqa: E402
+from neural_receiver import NeuralReceiver, parameter_count  # noqa: E402
+from training_data import draw_batch, draw_link, masked_bce, simulate_example  # noqa: E402
+
+REFERENCE_RECEIVERS = ("ls-lin-lmmse", "mmse-lmmse")
+
+
+def validation_set(seed, count, num_prbs):
+    """Fixed examples with the reference receivers' LLRs of the same slots."""
+    rng = np.random.default_rng([seed, 10**9])
+    examples = []
+    for _ in range(count):
+        link = draw_link(rng)
+        inputs = None
+        references = {}
+        for name in REFERENCE_RECEIVERS:
+            rx, ls, side, labels, mask, pdu = simulate_example(num_prbs, link, name)
+            inputs = inputs or (rx, ls, side, labels, mask, pdu)
+            references[name] = pdu["llr_reference"]
+        examples.append((inputs, references))
+    return examples
+
+
+def bits_bce(llr, bits):
+    p1 = torch.from_numpy(bits.astype(np.float32))
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(-torch.from_numpy(llr), p1)
+    return float(loss) / math.log(2.0)
+
+
+def validate(model, examples, device):
+    """Mean cross-entropy (bits per coded bit) and BER of the model and of each reference."""
+    scores = {"neural": [0.0, 0.0]}
+    scores.update({name: [0.0, 0.0] for name in REFERENCE_RECEIVERS})
+    model.eval()
+    with torch.no_grad():
+        for (rx, ls, side, _, _, pdu), references in examples:
+            llr = model(*(torch.from_numpy(t[None]).to(device) for t in (rx, ls, side)))
+            llr = llr.cpu().numpy().reshape(-1)[pdu["llr_positions"]]
+            bits = pdu["codeword_bits"]
+            for name, values in [("neural", llr)] + list(references.items()):
+                scores[name][0] += bits_bce(values, bits) / len(examples)
+                scores[name][1] += float(np.mean((values < 0) != bits)) / len(examples)
+    model.train()
+    return {name: {"bce_bits": round(v[0], 5), "ber": round(v[1], 6)} for name, v in scores.items()}
+
+
+def learning_rate(step, args):
+    if step < args.warmup:
+        return args.lr * (step + 1) / args.warmup
+    progress = (step - args.warmup) / max(1, args.steps - args.warmup)
+    floor = args.lr * args.final_lr_fraction
+    return floor + 0.5 * (args.lr - floor) * (1.0 + math.cos(math.pi * min(1.0, progress)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--prb-min", type=int, default=4, help="PRBs per example, drawn per batch")
+    parser.add_argument("--prb-max", type=int, default=24)
+    parser.add_argument("--width", type=int, default=96)
+    parser.add_argument("--blocks", type=int, default=6)
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--final-lr-fraction", type=float, default=0.05)
+    parser.add_argument("--warmup", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--validate-every", type=int, default=250)
+    parser.add_argument("--validation-examples", type=int, default=48)
+    parser.add_argument("--validation-prbs", type=int, default=16)
+    parser.add_argument("--checkpoint", type=pathlib.Path,
+                        default=HERE / "checkpoints" / "neural_receiver.pt")
+    parser.add_argument("--checkpoint-every", type=int, default=100)
+    parser.add_argument("--resume", action="store_true", help="continue from --checkpoint")
+    parser.add_argument("--output", type=pathlib.Path, default=HERE / "neural_receiver.onnx")
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    device = torch.device(args.device)
+    model = NeuralReceiver(width=args.width, num_blocks=args.blocks).to(device)
+    optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
+    step = 0
+    history = []
+    if args.resume and args.checkpoint.exists():
+        state = torch.load(args.checkpoint, map_location=device)
+        model.load_state_dict(state["model"])
+        optimiser.load_state_dict(state["optimiser"])
+        step = state["step"]
+        history = state["history"]
+        print(f"resumed at step {step}")
+    print(f"{parameter_count(model)} parameters, {args.threads} threads, device {device}")
+    examples = validation_set(args.seed, args.validation_examples, args.validation_prbs)
+
+    start = time.time()
+    running = 0.0
+    while step < args.steps:
+        for group in optimiser.param_groups:
+            group["lr"] = learning_rate(step, args)
+        rx, ls, side, labels, mask = (t.to(device) for t in
+                                      draw_batch(args.seed, step, args.batch_size,
+                                                 (args.prb_min, args.prb_max)))
+        loss = masked_bce(model(rx, ls, side), labels, mask)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        running = 0.98 * running + 0.02 * float(loss) if step else float(loss)
+        step += 1
+        if step % 20 == 0:
+            print(f"step {step} loss {running:.4f} lr {learning_rate(step, args):.2e} "
+                  f"{(time.time() - start) / 60:.1f} min", flush=True)
+        if step % args.validate_every == 0 or step == args.steps:
+            scores = validate(model, examples, device)
+            history.append({"step": step, "scores": scores})
+            print(f"validation at step {step}: {json.dumps(scores)}", flush=True)
+        if step % args.checkpoint_every == 0 or step == args.steps:
+            args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(),
+                        "step": step, "history": history}, args.checkpoint)
+
+    model = model.cpu().eval()
+    rx, ls, side, _, _, _ = examples[0][0]
+    export(model, args.output, tuple(torch.from_numpy(t[None]) for t in (rx, ls, side)))
+    record = {
+        "command": " ".join(["/usr/bin/python3", "models/train_neural_receiver.py"] + sys.argv[1:]),
+        "parameters": parameter_count(model),
+        "arguments": {k: str(v) for k, v in vars(args).items()},
+        "training_minutes_this_run": round((time.time() - start) / 60, 1),
+        "validation": history,
+    }
+    args.output.with_suffix(".json").write_text(json.dumps(record, indent=1) + "\n")
+    print(f"wrote {args.output} and {args.output.with_suffix('.json')}")
+
+
+if __name__ == "__main__":
+    main()
