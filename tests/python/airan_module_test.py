@@ -58,6 +58,39 @@ class SimulatorTest(unittest.TestCase):
         self.assertFalse(np.array_equal(a["grid"], c["grid"]))
         self.assertFalse(np.array_equal(a["pdus"][0]["tb_bits"], c["pdus"][0]["tb_bits"]))
 
+    def test_neural_inputs_and_llr_positions(self):
+        # The neural receiver's tensors over each PDU's own PRBs, and positions that place the
+        # labels where the LLRs of those bits are: at 30 dB on AWGN (unit channel), the real and
+        # imaginary parts of the received grid there give the QPSK PDU's bits by their signs.
+        with open(SCENARIO) as f:
+            yaml = f.read().replace("num_rx_antennas: 2", "num_rx_antennas: 4")
+        sim = airan.Simulator(scenario_yaml=yaml, reference_receiver="", neural_inputs=True)
+        self.assertEqual(sim.num_rx_antennas, 4)
+        first, second = sim.simulate(snr_db=30.0, seed=4)["pdus"]
+        self.assertNotIn("llr_reference", first)
+        self.assertEqual(first["rx_grid"].shape, (1, 8, 14, 720))
+        self.assertEqual(first["ls_channel"].shape, (1, 32, 14, 720))
+        self.assertEqual(first["side_info"].shape, (1, 7, 14, 720))
+        self.assertEqual(second["rx_grid"].shape, (1, 8, 14, 12 * 46))
+        self.assertEqual(second["modulation_order"], 2)
+        positions = second["llr_positions"]
+        self.assertEqual(positions.shape, second["codeword_bits"].shape)
+        self.assertEqual(len(np.unique(positions)), len(positions))
+        plane = 14 * 12 * 46
+        channel, pixel = positions // plane, positions % plane
+        self.assertTrue(np.all(channel < 2))  # one layer, two bits per symbol
+        grid = second["rx_grid"][0]  # antenna 0: channels 0 (real) and 1 (imaginary)
+        values = np.where(channel == 0, grid[0].reshape(-1)[pixel], grid[1].reshape(-1)[pixel])
+        np.testing.assert_array_equal((values < 0).astype(np.uint8), second["codeword_bits"])
+        # The LS estimate of the unit channel is 1 on every RE of antennas 0..3, layer 0.
+        ls = second["ls_channel"][0]
+        for antenna in range(4):
+            np.testing.assert_allclose(ls[8 * antenna], 1.0, atol=0.1)
+            np.testing.assert_allclose(ls[8 * antenna + 1], 0.0, atol=0.1)
+        side = second["side_info"][0]
+        np.testing.assert_array_equal(side[0:4], 1.0)
+        self.assertAlmostEqual(float(side[4, 0, 0]), 1e-3, delta=3e-4)
+
     def test_bad_input_is_a_python_exception(self):
         with self.assertRaises(Exception):
             airan.Simulator(os.path.join(ROOT, "no_such_file.yaml"))
@@ -65,6 +98,12 @@ class SimulatorTest(unittest.TestCase):
             airan.Simulator(SCENARIO, channel="TDL-X")
         with self.assertRaises(ValueError):
             airan.Simulator(SCENARIO, reference_receiver="perfect-csi")
+        with self.assertRaises(Exception):
+            airan.Simulator(scenario_yaml="cell: [")
+        five = open(SCENARIO).read().replace("num_rx_antennas: 2", "num_rx_antennas: 5")
+        sim = airan.Simulator(scenario_yaml=five, neural_inputs=True)
+        with self.assertRaises(ValueError):  # the neural receiver takes at most 4 antennas
+            sim.simulate(snr_db=10.0, seed=1)
 
 
 if __name__ == "__main__":
