@@ -61,10 +61,20 @@ struct Lane {
       : front_end(limits), decoder(create_ulsch_decoder(max_tbs)), llrs(max_coded_bits),
         demodulator(numerology, limits.max_prbs) {}
   PuschFrontEnd front_end;
+  std::unique_ptr<PuschDetector> detector; ///< Replaces the front end when configured.
   std::unique_ptr<UlschDecoder> decoder;
   std::vector<float> llrs;
   OfdmDemodulator demodulator;
 };
+
+/// Packs the TB of a decoded PDU (or clears it when its CRC failed).
+void finish(PuschPduResult& result) {
+  if (result.tb_crc_ok) {
+    pack_bits_msb_first(result.tb_bits, result.tb_bytes);
+  } else {
+    result.tb_bytes.clear();
+  }
+}
 
 } // namespace
 
@@ -91,10 +101,17 @@ struct PuschReceiver::Impl {
                                        max_symbols_per_slot * 10U * config.max_layers;
     for (unsigned i = 0; i < pool.num_lanes(); ++i) {
       lanes.push_back(std::make_unique<Lane>(limits, config.max_tbs, max_coded_bits, numerology));
+      if (config.detector) {
+        lanes.back()->detector = config.detector(limits, 1);
+      }
     }
     if (pool.num_lanes() > 1) {
       code_block_parallel_decoder = create_ulsch_decoder(config.max_tbs, &pool);
       pooled_front_end = std::make_unique<PuschFrontEnd>(limits, &pool);
+      if (config.detector) {
+        // Runs while the receiver's pool is idle (one PDU at a time), on threads of its own.
+        pooled_detector = config.detector(limits, pool.num_lanes());
+      }
     }
   }
 
@@ -103,8 +120,9 @@ struct PuschReceiver::Impl {
   }
 
   void process_pdu(const ResourceGrid& rx_grid, unsigned slot, const PuschConfig& pdu,
-                   bool duplicate_harq, Lane& lane, PuschFrontEnd& front_end, UlschDecoder& decoder,
-                   const PerfectCsi* perfect_csi, PuschPduResult& result);
+                   bool duplicate_harq, Lane& lane, PuschFrontEnd& front_end,
+                   PuschDetector* detector, UlschDecoder& decoder, const PerfectCsi* perfect_csi,
+                   PuschPduResult& result);
   void decode(const PuschConfig& pdu, std::uint32_t tbs, std::uint32_t coded_bits,
               std::span<const float> llrs, UlschDecoder& decoder, PuschPduResult& result);
 
@@ -121,6 +139,8 @@ struct PuschReceiver::Impl {
   std::unique_ptr<UlschDecoder> code_block_parallel_decoder;
   /// Front end whose stages run on every lane, used with code_block_parallel_decoder.
   std::unique_ptr<PuschFrontEnd> pooled_front_end;
+  /// Detector used with code_block_parallel_decoder (when a detector is configured).
+  std::unique_ptr<PuschDetector> pooled_detector;
 };
 
 void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
@@ -147,8 +167,9 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
 
 void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot,
                                       const PuschConfig& pdu, bool duplicate_harq, Lane& lane,
-                                      PuschFrontEnd& front_end, UlschDecoder& decoder,
-                                      const PerfectCsi* perfect_csi, PuschPduResult& result) {
+                                      PuschFrontEnd& front_end, PuschDetector* detector,
+                                      UlschDecoder& decoder, const PerfectCsi* perfect_csi,
+                                      PuschPduResult& result) {
   result.handle = pdu.handle;
   result.rnti = pdu.rnti;
   result.harq_process_id = pdu.harq_process_id;
@@ -169,6 +190,10 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot
     result.error = "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
     return;
   }
+  if (detector != nullptr && perfect_csi != nullptr) {
+    result.error = "a detector (neural receiver) takes no perfect CSI";
+    return;
+  }
   try {
     const std::uint32_t tbs =
         pdu.tb_size_bits != 0 ? pdu.tb_size_bits : compute_pusch_tbs(cell, pdu);
@@ -181,6 +206,20 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot
     result.tb_bits.resize(tbs);
     const std::span<float> llrs(lane.llrs.data(), coded_bits);
 
+    if (detector != nullptr) {
+      const auto t0 = Clock::now();
+      result.measurements = detector->detect(rx_grid, cell, pdu, slot, llrs);
+      const auto t1 = Clock::now();
+      descramble_llrs(llrs, pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
+      const auto t2 = Clock::now();
+      decode(pdu, tbs, coded_bits, llrs, decoder, result);
+      const auto t3 = Clock::now();
+      result.times.descrambling_us = microseconds(t1, t2);
+      result.times.decoding_us = microseconds(t2, t3);
+      result.times.detection_us = microseconds(t0, t1);
+      finish(result);
+      return;
+    }
     const auto t0 = Clock::now();
     if (perfect_csi != nullptr) {
       front_end.use_true_channel(*perfect_csi->channel, cell, pdu, perfect_csi->noise_variance);
@@ -200,11 +239,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot
     result.measurements = front_end.measurements(pdu);
     result.times = {microseconds(t0, t1), microseconds(t1, t2), microseconds(t2, t3),
                     microseconds(t3, t4), microseconds(t4, t5)};
-    if (result.tb_crc_ok) {
-      pack_bits_msb_first(result.tb_bits, result.tb_bytes);
-    } else {
-      result.tb_bytes.clear();
-    }
+    finish(result);
   } catch (const HarqPoolExhaustedError& e) {
     result.error = std::string("HARQ: ") + e.what();
   } catch (const std::exception& e) {
@@ -266,13 +301,14 @@ void PuschReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
     // on every lane.
     for (std::size_t i = 0; i < pdus.size(); ++i) {
       s.process_pdu(grid, slot, pdus[i], is_duplicate(i), *s.lanes[0], *s.pooled_front_end,
-                    *s.code_block_parallel_decoder, perfect_csi, results[i]);
+                    s.pooled_detector.get(), *s.code_block_parallel_decoder, perfect_csi,
+                    results[i]);
     }
     return;
   }
   s.pool.parallel_for(pdus.size(), [&](std::size_t i, unsigned lane) {
     s.process_pdu(grid, slot, pdus[i], is_duplicate(i), *s.lanes[lane], s.lanes[lane]->front_end,
-                  *s.lanes[lane]->decoder, perfect_csi, results[i]);
+                  s.lanes[lane]->detector.get(), *s.lanes[lane]->decoder, perfect_csi, results[i]);
   });
 }
 

@@ -14,6 +14,7 @@
 #include "airan/phy/channel_response.h"
 #include "airan/phy/harq_buffer_pool.h"
 #include "airan/phy/pusch_config.h"
+#include "airan/phy/pusch_detector.h"
 #include "airan/phy/pusch_front_end.h"
 #include "airan/phy/resource_grid.h"
 #include "airan/phy/types.h"
@@ -37,6 +38,9 @@ struct PuschReceiverConfig {
   /// PRBs allow with max_layers and 256-QAM.
   std::uint32_t max_tbs = 0;
   PuschFrontEndOptions front_end;   ///< Channel estimation and equalization.
+  /// When set, a detector (e.g. the neural receiver, phy/nn/neural_pusch_detector.h) replaces
+  /// channel estimation, equalization and demapping; front_end is then unused.
+  PuschDetectorFactory detector;
   unsigned ldpc_max_iterations = 6; ///< LDPC iterations per code block at most.
   bool ldpc_early_termination = true;
 };
@@ -48,6 +52,8 @@ struct PuschStageTimes {
   double demapping_us = 0;
   double descrambling_us = 0;
   double decoding_us = 0; ///< Rate recovery, HARQ combining, LDPC and CRCs.
+  /// A PuschDetector's whole time (instead of the first three, which stay 0).
+  double detection_us = 0;
 };
 
 /// What the receiver reports for one PUSCH PDU (the content of FAPI CRC and RX_DATA indications).
@@ -99,7 +105,8 @@ public:
   /// new_data_indicator (FAPI: 1 new data, 0 retransmission) decides whether its HARQ buffer is
   /// reset or combined into; a TB that passes its CRC frees the buffer.
   /// \param perfect_csi nullptr: DMRS channel estimation (the product). Otherwise the true
-  /// channel replaces the estimate (PuschFrontEnd::use_true_channel) for every PDU.
+  /// channel replaces the estimate (PuschFrontEnd::use_true_channel) for every PDU; a receiver
+  /// with a detector then reports an error for every PDU (a detector takes no genie).
   /// \throws std::invalid_argument when the grid does not have the cell's shape.
   void process_slot(const ResourceGrid& grid, unsigned slot, std::span<const PuschConfig> pdus,
                     std::vector<PuschPduResult>& results,

@@ -1,0 +1,57 @@
+#include "airan/gpu/gpu_pusch_detector.h"
+
+#include "airan/gpu/gpu_pusch_front_end.h"
+#include "airan/phy/channel_estimate.h"
+
+#include <memory>
+#include <stdexcept>
+
+namespace airan::gpu {
+namespace {
+
+/// PuschDetector over a GpuPuschFrontEnd. Measurements come from the device's DMRS estimate;
+/// post-equalization SINR, EVM and CFO are not measured on the GPU yet (left 0 / empty).
+class GpuPuschDetector final : public phy::PuschDetector {
+public:
+  GpuPuschDetector(const phy::CellConfig& cell, const phy::PuschFrontEndOptions& options,
+                   const phy::PuschFrontEndLimits& limits, int device)
+      : options_(options),
+        front_end_(cell, {limits.max_rx_antennas, limits.max_layers, limits.max_prbs}, device),
+        estimate_(limits.max_rx_antennas, limits.max_layers, limits.max_prbs) {}
+
+  phy::PuschMeasurements detect(const phy::ResourceGrid& grid, const phy::CellConfig& /*cell*/,
+                                const phy::PuschConfig& pusch, unsigned slot,
+                                std::span<float> llrs) override {
+    front_end_.process_grid(grid, pusch, slot, options_, llrs);
+    front_end_.download_channel_estimate(estimate_);
+    const phy::DmrsMeasurements& dmrs = estimate_.measurements;
+    phy::PuschMeasurements result;
+    result.noise_variance = dmrs.noise_variance;
+    result.rsrp = dmrs.rsrp;
+    result.sinr_db = dmrs.sinr_db;
+    result.delay_s = dmrs.delay_s;
+    return result;
+  }
+
+private:
+  phy::PuschFrontEndOptions options_;
+  GpuPuschFrontEnd front_end_;
+  phy::ChannelEstimate estimate_;
+};
+
+} // namespace
+
+phy::PuschDetectorFactory make_gpu_detector_factory(const phy::CellConfig& cell,
+                                                    const phy::PuschFrontEndOptions& options,
+                                                    int device) {
+  if (options.equalizer == phy::EqualizerAlgorithm::mmse_irc) {
+    throw std::invalid_argument("the CUDA backend has no MMSE-IRC equalizer yet (use --backend "
+                                "cpu for mmse-irc)");
+  }
+  return [cell, options, device](const phy::PuschFrontEndLimits& limits, unsigned) {
+    return std::unique_ptr<phy::PuschDetector>(
+        std::make_unique<GpuPuschDetector>(cell, options, limits, device));
+  };
+}
+
+} // namespace airan::gpu

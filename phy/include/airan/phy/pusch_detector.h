@@ -1,0 +1,37 @@
+/// \file
+/// \brief PuschDetector: a stage that replaces channel estimation, equalization and soft
+/// demapping as a whole (a neural receiver), writing the same codeword LLRs as PuschFrontEnd so
+/// that descrambling, rate recovery, HARQ and LDPC decoding stay the same.
+#pragma once
+
+#include "airan/phy/pusch_config.h"
+#include "airan/phy/pusch_front_end.h"
+#include "airan/phy/resource_grid.h"
+
+#include <functional>
+#include <memory>
+#include <span>
+
+namespace airan::phy {
+
+/// Received grid to codeword LLRs for one PDU at a time. Not thread-safe: one per thread.
+class PuschDetector {
+public:
+  virtual ~PuschDetector() = default;
+
+  /// Writes the G = pusch_coded_bits(cell, pusch) LLRs of \p pusch into \p llrs, in codeword
+  /// order (as PuschFrontEnd::process()), not descrambled, positive favouring bit 0.
+  /// \p grid is [rx antenna][symbol of the slot][subcarrier of the carrier].
+  /// \return the DMRS measurements the detector made (fields it does not measure stay 0).
+  /// \throws std::invalid_argument for a PDU or grid the detector cannot take.
+  virtual PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
+                                   const PuschConfig& pusch, unsigned slot,
+                                   std::span<float> llrs) = 0;
+};
+
+/// Makes a detector for PDUs within \p limits that computes on \p num_threads threads
+/// (1: the caller's only). PuschReceiver calls it once per lane at construction.
+using PuschDetectorFactory = std::function<std::unique_ptr<PuschDetector>(
+    const PuschFrontEndLimits& limits, unsigned num_threads)>;
+
+} // namespace airan::phy

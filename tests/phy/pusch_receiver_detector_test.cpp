@@ -1,0 +1,166 @@
+// PuschReceiver with a PuschDetector (the hook of the neural receiver and of the CUDA front end):
+// a detector that runs the CPU front end gives exactly the results of the receiver without one,
+// on one thread with several PDUs and on several threads with one PDU (the pooled detector gets
+// the receiver's thread count); a detector's error is that PDU's error; a detector takes no
+// genie.
+#include "airan/phy/flat_mimo_channel.h"
+#include "airan/phy/pusch_receiver.h"
+#include "airan/phy/pusch_transmitter.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+namespace {
+
+using namespace airan::phy;
+
+CellConfig make_cell() {
+  CellConfig cell;
+  cell.num_prbs = 52;
+  cell.numerology = 1;
+  cell.n_cell_id = 5;
+  cell.num_antenna_ports = 2;
+  return cell;
+}
+
+PuschConfig make_pusch(std::uint16_t rnti, unsigned prb_start, unsigned prb_size, unsigned mcs) {
+  PuschConfig pusch;
+  pusch.rnti = rnti;
+  pusch.bwp_size = 52;
+  pusch.prb_start = prb_start;
+  pusch.prb_size = prb_size;
+  pusch.dmrs_ports = 0x3;
+  pusch.num_layers = 2;
+  pusch.num_dmrs_cdm_groups_no_data = 2;
+  pusch.dmrs_scrambling_id = 5;
+  pusch.data_scrambling_id = 5;
+  pusch.mcs_index = mcs;
+  return pusch;
+}
+
+/// The CPU front end behind the detector interface; counts calls and refuses one RNTI.
+class FrontEndDetector final : public PuschDetector {
+public:
+  FrontEndDetector(const PuschFrontEndLimits& limits, std::atomic<unsigned>& calls)
+      : front_end_(limits), calls_(calls) {}
+  PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
+                           const PuschConfig& pusch, unsigned slot,
+                           std::span<float> llrs) override {
+    ++calls_;
+    if (pusch.rnti == 0xBAD) {
+      throw std::invalid_argument("this detector refuses RNTI 0xBAD");
+    }
+    return front_end_.process(grid, cell, pusch, slot, {}, llrs);
+  }
+
+private:
+  PuschFrontEnd front_end_;
+  std::atomic<unsigned>& calls_;
+};
+
+struct Slot {
+  std::vector<PuschConfig> pdus;
+  std::vector<BitVector> tbs;
+  ResourceGrid grid;
+};
+
+Slot make_slot(const CellConfig& cell, std::vector<PuschConfig> pdus) {
+  PuschTransmitter transmitter(cell);
+  std::mt19937_64 rng(3);
+  auto tx_grid = transmitter.make_grid();
+  Slot slot;
+  for (const auto& pdu : pdus) {
+    BitVector tb(transmitter.transport_block_size(pdu));
+    for (auto& b : tb) {
+      b = static_cast<bit_t>(rng() & 1U);
+    }
+    transmitter.transmit(tb, pdu, 6, tx_grid);
+    slot.tbs.push_back(std::move(tb));
+  }
+  slot.pdus = std::move(pdus);
+  slot.grid = ResourceGrid(4, tx_grid.num_symbols(), tx_grid.num_subcarriers());
+  FlatMimoChannel::random_unitary(4, 2, 8).apply(tx_grid, std::pow(10.0F, -2.5F), rng, slot.grid);
+  return slot;
+}
+
+void expect_same(const std::vector<PuschPduResult>& a, const std::vector<PuschPduResult>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].tb_crc_ok, b[i].tb_crc_ok) << "PDU " << i;
+    EXPECT_EQ(a[i].tb_bits, b[i].tb_bits) << "PDU " << i;
+    EXPECT_EQ(a[i].decoding.mean_ldpc_iterations, b[i].decoding.mean_ldpc_iterations);
+    EXPECT_EQ(a[i].measurements.noise_variance, b[i].measurements.noise_variance);
+    EXPECT_EQ(a[i].measurements.sinr_db, b[i].measurements.sinr_db);
+  }
+}
+
+TEST(PuschReceiverDetector, FrontEndBehindTheDetectorGivesTheSameResults) {
+  const CellConfig cell = make_cell();
+  const Slot slot = make_slot(cell, {make_pusch(1, 0, 20, 20), make_pusch(2, 20, 32, 10)});
+  std::atomic<unsigned> calls{0};
+  std::vector<unsigned> thread_counts;
+  for (const unsigned threads : {1U, 3U}) {
+    PuschReceiverConfig config;
+    config.num_rx_antennas = 4;
+    config.max_layers = 2;
+    config.num_threads = threads;
+    PuschReceiver plain(cell, config);
+    config.detector = [&](const PuschFrontEndLimits& limits, unsigned num_threads) {
+      thread_counts.push_back(num_threads);
+      return std::unique_ptr<PuschDetector>(std::make_unique<FrontEndDetector>(limits, calls));
+    };
+    PuschReceiver with_detector(cell, config);
+    std::vector<PuschPduResult> a, b;
+    plain.process_slot(slot.grid, 6, slot.pdus, a);
+    calls = 0;
+    with_detector.process_slot(slot.grid, 6, slot.pdus, b);
+    EXPECT_EQ(calls.load(), 2U);
+    expect_same(a, b);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      EXPECT_TRUE(b[i].tb_crc_ok);
+      EXPECT_EQ(b[i].tb_bits, slot.tbs[i]);
+      EXPECT_GT(b[i].times.detection_us, 0.0);
+      EXPECT_EQ(b[i].times.channel_estimation_us, 0.0);
+    }
+    // One PDU on several threads: the pooled detector.
+    plain.process_slot(slot.grid, 6, std::span(slot.pdus.data(), 1), a);
+    with_detector.process_slot(slot.grid, 6, std::span(slot.pdus.data(), 1), b);
+    expect_same(a, b);
+  }
+  // One detector per lane, each computing on one thread, plus the pooled one on all three.
+  EXPECT_EQ(thread_counts, (std::vector<unsigned>{1, 1, 1, 1, 3}));
+}
+
+TEST(PuschReceiverDetector, DetectorErrorsStayWithTheirPduAndGenieIsRefused) {
+  const CellConfig cell = make_cell();
+  const Slot slot = make_slot(cell, {make_pusch(0xBAD, 0, 20, 5), make_pusch(2, 20, 32, 10)});
+  std::atomic<unsigned> calls{0};
+  PuschReceiverConfig config;
+  config.num_rx_antennas = 4;
+  config.max_layers = 2;
+  config.detector = [&](const PuschFrontEndLimits& limits, unsigned) {
+    return std::unique_ptr<PuschDetector>(std::make_unique<FrontEndDetector>(limits, calls));
+  };
+  PuschReceiver receiver(cell, config);
+  std::vector<PuschPduResult> results;
+  receiver.process_slot(slot.grid, 6, slot.pdus, results);
+  EXPECT_FALSE(results[0].tb_crc_ok);
+  EXPECT_NE(results[0].error.find("refuses RNTI 0xBAD"), std::string::npos) << results[0].error;
+  EXPECT_TRUE(results[1].tb_crc_ok);
+  EXPECT_EQ(results[1].tb_bits, slot.tbs[1]);
+
+  ChannelResponse channel(4, 2, 14, 12 * 52);
+  const PerfectCsi genie{&channel, 0.01F};
+  receiver.process_slot(slot.grid, 6, slot.pdus, results, &genie);
+  for (const auto& result : results) {
+    EXPECT_FALSE(result.tb_crc_ok);
+    EXPECT_NE(result.error.find("no perfect CSI"), std::string::npos) << result.error;
+  }
+}
+
+} // namespace
