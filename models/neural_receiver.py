@@ -58,12 +58,38 @@ class ResidualBlock(nn.Module):
         return torch.relu(x + y)
 
 
+# Per-layer features computed inside the network from the LS estimate (so that the I/O contract
+# stays the raw tensors): matched filter, channel gain and single-layer MMSE estimate.
+FEATURE_CHANNELS = MAX_LAYERS * (2 + 1 + 2)
+
+
+def layer_features(rx, ls, noise):
+    """Per layer l, over the antennas (means, so absent zero antennas change nothing):
+    the matched filter m = mean_a conj(h_al) y_a (re, im), the gain g = mean_a |h_al|^2, and
+    m / (g + noise / 4), the single-layer MMSE estimate of the symbol (re, im)."""
+    y_re, y_im = rx[:, 0::2], rx[:, 1::2]  # [B, 4 antennas, S, F]
+    h_re, h_im = ls[:, 0::2], ls[:, 1::2]  # [B, 16 = 4a + l, S, F]
+    matched, gains, estimates = [], [], []
+    for layer in range(MAX_LAYERS):
+        hr, hi = h_re[:, layer::MAX_LAYERS], h_im[:, layer::MAX_LAYERS]  # [B, 4 antennas, S, F]
+        m_re = torch.mean(hr * y_re + hi * y_im, dim=1, keepdim=True)
+        m_im = torch.mean(hr * y_im - hi * y_re, dim=1, keepdim=True)
+        gain = torch.mean(hr * hr + hi * hi, dim=1, keepdim=True)
+        denominator = gain + noise * (1.0 / MAX_RX_ANTENNAS) + POWER_FLOOR
+        matched += [m_re, m_im]
+        gains.append(gain)
+        estimates += [m_re / denominator, m_im / denominator]
+    return torch.cat(matched + gains + estimates, dim=1)
+
+
 class NeuralReceiver(nn.Module):
-    """Input normalisation, a separable input convolution, residual blocks, a 1x1 LLR head."""
+    """Input normalisation, per-layer matched-filter features, a separable input convolution,
+    residual blocks, a 1x1 LLR head."""
 
     def __init__(self, width=96, num_blocks=6):
         super().__init__()
-        in_channels = RX_GRID_CHANNELS + LS_CHANNEL_CHANNELS + SIDE_INFO_CHANNELS
+        in_channels = (RX_GRID_CHANNELS + LS_CHANNEL_CHANNELS + SIDE_INFO_CHANNELS +
+                       FEATURE_CHANNELS)
         self.input_conv = SeparableConv(in_channels, width)
         self.blocks = nn.ModuleList([ResidualBlock(width) for _ in range(num_blocks)])
         self.output_conv = nn.Conv2d(width, LLR_CHANNELS, 1)
@@ -81,7 +107,8 @@ class NeuralReceiver(nn.Module):
         ls_normalised = ls_channel / rms
         noise = side_info[:, NOISE_VARIANCE_CHANNEL:NOISE_VARIANCE_CHANNEL + 1] / rx_power
         position = side_info[:, NOISE_VARIANCE_CHANNEL + 1:SIDE_INFO_CHANNELS]
-        x = torch.cat([rx_normalised, ls_normalised, mask, noise, position], dim=1)
+        features = layer_features(rx_normalised, ls_normalised, noise)
+        x = torch.cat([rx_normalised, ls_normalised, mask, noise, position, features], dim=1)
         x = torch.relu(self.input_conv(x))
         for block in self.blocks:
             x = block(x)
