@@ -1,0 +1,151 @@
+/// \file
+/// \brief Helpers shared by the operator kernels: attribute and input checks, constant shape
+/// arguments, axis normalisation, broadcasting and strides.
+#include "onnx_kernels.h"
+
+#include <algorithm>
+
+namespace airan::phy::nn::detail {
+namespace {
+
+const char* attribute_type_name(OnnxAttributeType type) {
+  switch (type) {
+  case OnnxAttributeType::floating:
+    return "float";
+  case OnnxAttributeType::integer:
+    return "int";
+  case OnnxAttributeType::string:
+    return "string";
+  case OnnxAttributeType::tensor:
+    return "tensor";
+  case OnnxAttributeType::floats:
+    return "floats";
+  case OnnxAttributeType::integers:
+    return "ints";
+  case OnnxAttributeType::unsupported:
+    break;
+  }
+  return "unsupported type";
+}
+
+} // namespace
+
+void Kernel::fail(const std::string& what) const { throw OnnxError(description_ + ": " + what); }
+
+void check_node(const NodeBuildContext& context, std::initializer_list<AttributeSpec> allowed,
+                std::size_t min_inputs, std::size_t max_inputs) {
+  const OnnxNode& node = context.node;
+  const auto fail = [&](const std::string& what) {
+    throw OnnxError(node.describe() + ": " + what);
+  };
+  for (const OnnxAttribute& attribute : node.attributes) {
+    const auto* spec = std::find_if(allowed.begin(), allowed.end(), [&](const AttributeSpec& s) {
+      return attribute.name == s.name;
+    });
+    if (spec == allowed.end()) {
+      fail("attribute '" + attribute.name + "' is not supported");
+    }
+    if (attribute.type != spec->type) {
+      fail("attribute '" + attribute.name + "' is of type " +
+           attribute_type_name(attribute.type) + ", expected " + attribute_type_name(spec->type));
+    }
+  }
+  if (node.inputs.size() < min_inputs || node.inputs.size() > max_inputs) {
+    fail("takes " + std::to_string(min_inputs) + " to " + std::to_string(max_inputs) +
+         " inputs, not " + std::to_string(node.inputs.size()));
+  }
+  for (std::size_t i = 0; i < min_inputs; ++i) {
+    if (node.inputs[i].empty()) {
+      fail("input " + std::to_string(i) + " is required");
+    }
+  }
+  if (node.outputs.size() != 1 || node.outputs[0].empty()) {
+    fail("must have exactly one output");
+  }
+}
+
+std::int64_t attribute_int(const OnnxNode& node, const char* name, std::int64_t fallback) {
+  const OnnxAttribute* attribute = node.find_attribute(name);
+  return attribute != nullptr ? attribute->i : fallback;
+}
+
+float attribute_float(const OnnxNode& node, const char* name, float fallback) {
+  const OnnxAttribute* attribute = node.find_attribute(name);
+  return attribute != nullptr ? attribute->f : fallback;
+}
+
+std::string attribute_string(const OnnxNode& node, const char* name, const std::string& fallback) {
+  const OnnxAttribute* attribute = node.find_attribute(name);
+  return attribute != nullptr ? attribute->s : fallback;
+}
+
+std::vector<std::int64_t> attribute_ints(const OnnxNode& node, const char* name,
+                                         std::vector<std::int64_t> fallback) {
+  const OnnxAttribute* attribute = node.find_attribute(name);
+  return attribute != nullptr ? attribute->ints : fallback;
+}
+
+std::vector<std::int64_t> constant_ints(const NodeBuildContext& context, std::size_t index) {
+  const Tensor* tensor = index < context.constants.size() ? context.constants[index] : nullptr;
+  const std::string what = context.node.describe() + ": input " + std::to_string(index);
+  if (tensor == nullptr) {
+    throw OnnxError(what + " must be a constant (an initializer or a Constant node)");
+  }
+  if (tensor->data_type != TensorDataType::int64 || tensor->shape.size() > 1) {
+    throw OnnxError(what + " must be a 1-D int64 tensor, not " +
+                    tensor_data_type_name(tensor->data_type) + " " +
+                    shape_to_string(tensor->shape));
+  }
+  return tensor->ints;
+}
+
+std::int64_t checked_num_elements(std::span<const std::int64_t> shape) {
+  std::int64_t count = 1;
+  for (const std::int64_t dim : shape) {
+    if (dim < 0) {
+      return -1;
+    }
+    if (dim > 0 && count > max_tensor_elements / dim) {
+      return -1;
+    }
+    count *= dim;
+  }
+  return count > max_tensor_elements ? -1 : count;
+}
+
+std::size_t normalize_axis(const Kernel& kernel, std::int64_t axis, std::size_t rank) {
+  const auto r = static_cast<std::int64_t>(rank);
+  if (axis < -r || axis >= r) {
+    kernel.fail("axis " + std::to_string(axis) + " is out of range for rank " +
+                std::to_string(rank));
+  }
+  return static_cast<std::size_t>(axis < 0 ? axis + r : axis);
+}
+
+TensorShape broadcast_shapes(const Kernel& kernel, std::span<const std::int64_t> a,
+                             std::span<const std::int64_t> b) {
+  const std::size_t rank = std::max(a.size(), b.size());
+  TensorShape shape(rank);
+  for (std::size_t i = 0; i < rank; ++i) {
+    const std::int64_t da = i + a.size() >= rank ? a[i + a.size() - rank] : 1;
+    const std::int64_t db = i + b.size() >= rank ? b[i + b.size() - rank] : 1;
+    if (da != db && da != 1 && db != 1) {
+      kernel.fail("shapes " + shape_to_string(a) + " and " + shape_to_string(b) +
+                  " cannot be broadcast");
+    }
+    shape[i] = da == 1 ? db : da;
+  }
+  return shape;
+}
+
+std::array<std::int64_t, max_tensor_rank> row_major_strides(std::span<const std::int64_t> shape) {
+  std::array<std::int64_t, max_tensor_rank> strides{};
+  std::int64_t stride = 1;
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  return strides;
+}
+
+} // namespace airan::phy::nn::detail
