@@ -6,6 +6,10 @@
 #include "airan/phy/nn/onnx_executor.h"
 #include "airan/phy/nn/onnx_model.h"
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -180,6 +184,39 @@ inline OnnxAttribute string_attribute(const std::string& name, const std::string
   attribute.type = OnnxAttributeType::string;
   attribute.s = value;
   return attribute;
+}
+
+/// Runs \p graph on \p inputs under several executor options and compares with \p expected.
+inline void expect_matches(const GraphBuilder& graph, const std::vector<Dense>& inputs,
+                    const Dense& expected, double tolerance = 2e-5) {
+  std::vector<ConstTensorView> views;
+  for (const Dense& input : inputs) {
+    views.push_back(input.view());
+  }
+  std::vector<float> first;
+  for (const OnnxExecutorOptions options :
+       {OnnxExecutorOptions{.num_threads = 1}, OnnxExecutorOptions{.num_threads = 3},
+        OnnxExecutorOptions{.num_threads = 1, .use_simd = false}}) {
+    OnnxExecutor executor(graph.build(), options);
+    executor.run(views);
+    const ConstTensorView out = executor.output(0);
+    ASSERT_TRUE(std::equal(out.shape.begin(), out.shape.end(), expected.shape.begin(),
+                           expected.shape.end()))
+        << shape_to_string(out.shape) << " vs " << shape_to_string(expected.shape);
+    ASSERT_EQ(out.data.size(), expected.data.size());
+    for (std::size_t i = 0; i < expected.data.size(); ++i) {
+      ASSERT_NEAR(out.data[i], expected.data[i],
+                  tolerance * std::max(1.0F, std::abs(expected.data[i])))
+          << "element " << i << ", " << options.num_threads << " threads, simd "
+          << options.use_simd;
+    }
+    if (options.use_simd && first.empty()) {
+      first.assign(out.data.begin(), out.data.end());
+    } else if (options.use_simd) {
+      EXPECT_TRUE(std::equal(first.begin(), first.end(), out.data.begin()))
+          << "thread counts differ";
+    }
+  }
 }
 
 } // namespace airan::phy::nn::test
