@@ -42,6 +42,9 @@ void gemm_columns_scalar(const GemmWeights& w, const float* x, std::int64_t ldx,
 
 #if defined(AIRAN_NN_AVX2)
 
+/// Largest K whose X strip is packed (on the stack: 32 KiB).
+constexpr std::int64_t max_packed_k = 512;
+
 /// 6 rows x (8 * V) columns; Masked: one vector of fewer than 8 columns (lanes in \p mask).
 template <int V, bool Masked>
 AIRAN_NN_AVX2 void micro_kernel(const float* panel, const float* bias, const float* x,
@@ -90,12 +93,25 @@ AIRAN_NN_AVX2 void gemm_columns_avx2(const GemmWeights& w, const float* x, std::
   const std::int64_t num_panels = (w.m + gemm_panel_rows - 1) / gemm_panel_rows;
   const __m256i no_mask = _mm256_setzero_si256();
   std::int64_t n = n_begin;
-  // 16-column strips: the strip of X (K rows x 64 bytes) stays in L1 across the weight panels.
+  // 16-column strips. The strip of X (K rows x 64 bytes, one page per row) is first copied to
+  // a contiguous buffer so that the weight panels re-read it from L1 without TLB misses.
+  alignas(64) float strip[max_packed_k * 16];
+  const bool pack = w.k <= max_packed_k;
   for (; n + 16 <= n_end; n += 16) {
+    const float* source = x + n;
+    std::int64_t source_stride = ldx;
+    if (pack) {
+      for (std::int64_t k = 0; k < w.k; ++k) {
+        _mm256_store_ps(strip + k * 16, _mm256_loadu_ps(x + k * ldx + n));
+        _mm256_store_ps(strip + k * 16 + 8, _mm256_loadu_ps(x + k * ldx + n + 8));
+      }
+      source = strip;
+      source_stride = 16;
+    }
     for (std::int64_t p = 0; p < num_panels; ++p) {
       const std::int64_t row0 = p * gemm_panel_rows;
       micro_kernel<2, false>(w.packed.data() + p * w.k * gemm_panel_rows, w.bias.data() + row0,
-                             x + n, ldx, w.k, y + row0 * ldy + n, ldy,
+                             source, source_stride, w.k, y + row0 * ldy + n, ldy,
                              std::min(gemm_panel_rows, w.m - row0), relu, no_mask);
     }
   }
