@@ -58,8 +58,8 @@ void BM_PointwiseGemm(benchmark::State& state) {
     state.SkipWithError("the CPU has no AVX2 + FMA");
     return;
   }
-  const GemmWeights weights = make_gemm_weights(random_values(width * width, 0.1F, 1), width,
-                                                width, random_values(width, 0.1F, 2));
+  const GemmWeights weights = make_gemm_weights(random_values(width * width, 0.1F, 1), width, width,
+                                                random_values(width, 0.1F, 2));
   const std::vector<float> x = random_values(static_cast<std::size_t>(width * pixels), 1.0F, 3);
   std::vector<float> y(static_cast<std::size_t>(width * pixels));
   for (auto _ : state) {
@@ -71,8 +71,8 @@ void BM_PointwiseGemm(benchmark::State& state) {
   state.counters["GFLOPs"] =
       benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   if (isa == GemmIsa::avx2) {
-    state.counters["speedup_vs_portable"] = gemm_seconds(weights, x, y, GemmIsa::scalar) /
-                                            gemm_seconds(weights, x, y, GemmIsa::avx2);
+    state.counters["speedup_vs_portable"] =
+        gemm_seconds(weights, x, y, GemmIsa::scalar) / gemm_seconds(weights, x, y, GemmIsa::avx2);
   }
 }
 BENCHMARK(BM_PointwiseGemm)
@@ -86,9 +86,8 @@ class ModelBuilder {
 public:
   ModelBuilder() {
     model_.graph.name = "neural_receiver_bench";
-    for (const auto& [name, channels] :
-         std::vector<std::pair<std::string, std::int64_t>>{{"rx_grid", 8}, {"ls_channel", 32},
-                                                           {"side_info", 7}}) {
+    for (const auto& [name, channels] : std::vector<std::pair<std::string, std::int64_t>>{
+             {"rx_grid", 8}, {"ls_channel", 32}, {"side_info", 7}}) {
       OnnxValueInfo input;
       input.name = name;
       input.dims = {1, channels, std::nullopt, std::nullopt};
@@ -121,13 +120,15 @@ public:
     const std::int64_t per_group = depthwise ? 1 : in;
     add_initializer(name, {out, per_group, k, k},
                     random_values(static_cast<std::size_t>(out * per_group * k * k),
-                                  1.0F / std::sqrt(static_cast<float>(per_group * k * k)), seed_++));
-    add_initializer(name + "_b", {out}, random_values(static_cast<std::size_t>(out), 0.1F, seed_++));
-    std::vector<OnnxAttribute> attributes{integer("group", depthwise ? in : 1),
-                                          integers("kernel_shape", {k, k}),
-                                          integers("pads", depthwise ? std::vector<std::int64_t>{1, 1, 1, 1}
-                                                                     : std::vector<std::int64_t>{0, 0, 0, 0}),
-                                          integers("strides", {1, 1})};
+                                  1.0F / std::sqrt(static_cast<float>(per_group * k * k)),
+                                  seed_++));
+    add_initializer(name + "_b", {out},
+                    random_values(static_cast<std::size_t>(out), 0.1F, seed_++));
+    std::vector<OnnxAttribute> attributes{
+        integer("group", depthwise ? in : 1), integers("kernel_shape", {k, k}),
+        integers("pads", depthwise ? std::vector<std::int64_t>{1, 1, 1, 1}
+                                   : std::vector<std::int64_t>{0, 0, 0, 0}),
+        integers("strides", {1, 1})};
     return node("Conv", {x, name, name + "_b"}, attributes, output);
   }
 

@@ -80,8 +80,8 @@ ConvKernel::ConvKernel(const NodeBuildContext& context) : Kernel(context.node, 1
   }
   isa_ = context.isa;
   const std::vector<std::int64_t> kernel_shape = attribute_ints(node, "kernel_shape", {});
-  if (!kernel_shape.empty() &&
-      (kernel_shape.size() != 2 || kernel_shape[0] != kernel_[0] || kernel_shape[1] != kernel_[1])) {
+  if (!kernel_shape.empty() && (kernel_shape.size() != 2 || kernel_shape[0] != kernel_[0] ||
+                                kernel_shape[1] != kernel_[1])) {
     fail("attribute 'kernel_shape' contradicts the weights " + shape_to_string(w->shape));
   }
   strides_ = pair_attribute(*this, node, "strides");
@@ -95,9 +95,8 @@ ConvKernel::ConvKernel(const NodeBuildContext& context) : Kernel(context.node, 1
     if (auto_pad_ != "NOTSET") {
       fail("attributes 'pads' and 'auto_pad' exclude each other");
     }
-    if (pads->ints.size() != 4 || std::any_of(pads->ints.begin(), pads->ints.end(), [](auto p) {
-          return p < 0 || p > max_geometry;
-        })) {
+    if (pads->ints.size() != 4 || std::any_of(pads->ints.begin(), pads->ints.end(),
+                                              [](auto p) { return p < 0 || p > max_geometry; })) {
       fail("attribute 'pads' must be four values in 0 .. 65536");
     }
     pads_ = {pads->ints[0], pads->ints[1], pads->ints[2], pads->ints[3]};
@@ -114,9 +113,10 @@ ConvKernel::ConvKernel(const NodeBuildContext& context) : Kernel(context.node, 1
     bias_ = b->floats;
   }
   const bool unit_stride = strides_ == std::array<std::int64_t, 2>{1, 1};
-  const bool no_padding = auto_pad_ == "VALID" || (auto_pad_ == "NOTSET" && pads_ == decltype(pads_){});
-  pointwise_ = kernel_ == std::array<std::int64_t, 2>{1, 1} && unit_stride && no_padding &&
-               group_ == 1;
+  const bool no_padding =
+      auto_pad_ == "VALID" || (auto_pad_ == "NOTSET" && pads_ == decltype(pads_){});
+  pointwise_ =
+      kernel_ == std::array<std::int64_t, 2>{1, 1} && unit_stride && no_padding && group_ == 1;
   depthwise3x3_ = kernel_ == std::array<std::int64_t, 2>{3, 3} && unit_stride &&
                   dilations_ == std::array<std::int64_t, 2>{1, 1} && group_channels_ == 1 &&
                   group_ == out_channels_ && auto_pad_ == "NOTSET" &&
@@ -138,7 +138,8 @@ std::array<std::int64_t, 4> ConvKernel::padding(std::int64_t h, std::int64_t w) 
   for (std::size_t axis = 0; axis < 2; ++axis) {
     const std::int64_t out = (in[axis] + strides_[axis] - 1) / strides_[axis];
     const std::int64_t span = dilations_[axis] * (kernel_[axis] - 1) + 1;
-    const std::int64_t total = std::max<std::int64_t>(0, (out - 1) * strides_[axis] + span - in[axis]);
+    const std::int64_t total =
+        std::max<std::int64_t>(0, (out - 1) * strides_[axis] + span - in[axis]);
     const std::int64_t small = total / 2;
     pads[axis] = auto_pad_ == "SAME_UPPER" ? small : total - small;
     pads[axis + 2] = total - pads[axis];

@@ -159,9 +159,7 @@ public:
     check_node(context, {}, 1, 1);
   }
 
-  TensorShape infer_shape(std::span<const TensorShape> inputs) const override {
-    return inputs[0];
-  }
+  TensorShape infer_shape(std::span<const TensorShape> inputs) const override { return inputs[0]; }
 
   void run(std::span<const ConstTensorView> inputs, const TensorView& output,
            const Parallel& parallel) const override {

@@ -22,15 +22,23 @@ constexpr std::int64_t arena_alignment = 16; ///< Floats (64 bytes).
 
 const std::map<std::string, KernelFactory>& factories() {
   static const std::map<std::string, KernelFactory> table{
-      {"Add", detail::create_binary_kernel},      {"Concat", detail::create_concat_kernel},
-      {"Conv", detail::create_conv_kernel},       {"Div", detail::create_binary_kernel},
-      {"Gemm", detail::create_gemm_kernel},       {"Identity", detail::create_unary_kernel},
-      {"MatMul", detail::create_matmul_kernel},   {"Mul", detail::create_binary_kernel},
+      {"Add", detail::create_binary_kernel},
+      {"Concat", detail::create_concat_kernel},
+      {"Conv", detail::create_conv_kernel},
+      {"Div", detail::create_binary_kernel},
+      {"Gemm", detail::create_gemm_kernel},
+      {"Identity", detail::create_unary_kernel},
+      {"MatMul", detail::create_matmul_kernel},
+      {"Mul", detail::create_binary_kernel},
       {"ReduceMean", detail::create_reduce_mean_kernel},
-      {"Relu", detail::create_unary_kernel},      {"Reshape", detail::create_reshape_kernel},
-      {"Sigmoid", detail::create_unary_kernel},   {"Slice", detail::create_slice_kernel},
-      {"Sqrt", detail::create_unary_kernel},      {"Sub", detail::create_binary_kernel},
-      {"Tanh", detail::create_unary_kernel},      {"Transpose", detail::create_transpose_kernel},
+      {"Relu", detail::create_unary_kernel},
+      {"Reshape", detail::create_reshape_kernel},
+      {"Sigmoid", detail::create_unary_kernel},
+      {"Slice", detail::create_slice_kernel},
+      {"Sqrt", detail::create_unary_kernel},
+      {"Sub", detail::create_binary_kernel},
+      {"Tanh", detail::create_unary_kernel},
+      {"Transpose", detail::create_transpose_kernel},
   };
   return table;
 }
@@ -51,8 +59,8 @@ OnnxExecutor::Impl::Impl(OnnxModel m, const OnnxExecutorOptions& opts)
   for (std::size_t i = 0; i < model.graph.inputs.size(); ++i) {
     const OnnxValueInfo& input = model.graph.inputs[i];
     if (input.elem_type != 1) {
-      fail("graph input '" + input.name + "' has element type " +
-           std::to_string(input.elem_type) + "; only float32 inputs are supported");
+      fail("graph input '" + input.name + "' has element type " + std::to_string(input.elem_type) +
+           "; only float32 inputs are supported");
     }
     if (input.dims.size() > max_tensor_rank) {
       fail("graph input '" + input.name + "' has more than 8 dimensions");
@@ -103,9 +111,8 @@ void OnnxExecutor::Impl::add_node(const OnnxNode& node) {
   for (const std::string& input : node.inputs) {
     constants.push_back(input.empty() ? nullptr : values[ids.at(input)].constant);
   }
-  const detail::NodeBuildContext context{
-      node, model.opset_version, constants,
-      options.use_simd ? best_gemm_isa() : GemmIsa::scalar};
+  const detail::NodeBuildContext context{node, model.opset_version, constants,
+                                         options.use_simd ? best_gemm_isa() : GemmIsa::scalar};
   if (node.op_type == "Constant") {
     constant_nodes.push_back(detail::constant_node_value(context));
     ids[node.outputs[0]] = values.size();
@@ -207,8 +214,8 @@ OnnxExecutor::Impl::make_plan(std::span<const ConstTensorView> inputs) const {
   std::vector<std::pair<std::int64_t, std::int64_t>> live; // (offset, size), sorted
   std::int64_t arena_size = 0;
   const auto release = [&](std::size_t v) {
-    const auto it = std::find(live.begin(), live.end(),
-                              std::make_pair(plan->offsets[v], plan->sizes[v]));
+    const auto it =
+        std::find(live.begin(), live.end(), std::make_pair(plan->offsets[v], plan->sizes[v]));
     if (it != live.end()) {
       live.erase(it);
     }

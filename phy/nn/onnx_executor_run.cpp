@@ -71,9 +71,9 @@ OnnxExecutor::OnnxExecutor(OnnxModel model, const OnnxExecutorOptions& options)
 OnnxExecutor::~OnnxExecutor() = default;
 
 std::vector<std::string> OnnxExecutor::supported_operators() {
-  return {"Add",        "Concat", "Constant", "Conv",    "Div",   "Gemm",
-          "Identity",   "MatMul", "Mul",      "ReduceMean", "Relu", "Reshape",
-          "Sigmoid",    "Slice",  "Sqrt",     "Sub",     "Tanh",  "Transpose"};
+  return {"Add",      "Concat", "Constant", "Conv",       "Div",  "Gemm",
+          "Identity", "MatMul", "Mul",      "ReduceMean", "Relu", "Reshape",
+          "Sigmoid",  "Slice",  "Sqrt",     "Sub",        "Tanh", "Transpose"};
 }
 
 const std::vector<OnnxValueInfo>& OnnxExecutor::inputs() const {
@@ -84,9 +84,13 @@ const std::vector<OnnxValueInfo>& OnnxExecutor::outputs() const {
   return impl_->model.graph.outputs;
 }
 
-std::int64_t OnnxExecutor::num_parameters() const { return impl_->num_parameters; }
+std::int64_t OnnxExecutor::num_parameters() const {
+  return impl_->num_parameters;
+}
 
-std::size_t OnnxExecutor::num_plans() const { return impl_->plans.size(); }
+std::size_t OnnxExecutor::num_plans() const {
+  return impl_->plans.size();
+}
 
 void OnnxExecutor::run(std::span<const ConstTensorView> inputs) {
   Impl& s = *impl_;
@@ -128,12 +132,11 @@ void OnnxExecutor::run(std::span<const ConstTensorView> inputs) {
       s.scratch[i] = view(step.inputs[i]);
     }
     const TensorShape& shape = plan->shapes[step.output];
-    const TensorView output{
-        std::span<float>(plan->base + plan->offsets[step.output],
-                         static_cast<std::size_t>(shape_num_elements(shape))),
-        shape};
-    step.kernel->run(std::span<const ConstTensorView>(s.scratch.data(), step.inputs.size()),
-                     output, s.parallel);
+    const TensorView output{std::span<float>(plan->base + plan->offsets[step.output],
+                                             static_cast<std::size_t>(shape_num_elements(shape))),
+                            shape};
+    step.kernel->run(std::span<const ConstTensorView>(s.scratch.data(), step.inputs.size()), output,
+                     s.parallel);
   }
   s.current = plan;
 }

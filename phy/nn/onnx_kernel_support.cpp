@@ -30,7 +30,9 @@ const char* attribute_type_name(OnnxAttributeType type) {
 
 } // namespace
 
-void Kernel::fail(const std::string& what) const { throw OnnxError(description_ + ": " + what); }
+void Kernel::fail(const std::string& what) const {
+  throw OnnxError(description_ + ": " + what);
+}
 
 void check_node(const NodeBuildContext& context, std::initializer_list<AttributeSpec> allowed,
                 std::size_t min_inputs, std::size_t max_inputs) {
@@ -46,8 +48,8 @@ void check_node(const NodeBuildContext& context, std::initializer_list<Attribute
       fail("attribute '" + attribute.name + "' is not supported");
     }
     if (attribute.type != spec->type) {
-      fail("attribute '" + attribute.name + "' is of type " +
-           attribute_type_name(attribute.type) + ", expected " + attribute_type_name(spec->type));
+      fail("attribute '" + attribute.name + "' is of type " + attribute_type_name(attribute.type) +
+           ", expected " + attribute_type_name(spec->type));
     }
   }
   if (node.inputs.size() < min_inputs || node.inputs.size() > max_inputs) {

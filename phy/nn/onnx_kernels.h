@@ -35,9 +35,7 @@ public:
       return;
     }
     // One reference capture: fits std::function's local storage, so nothing is allocated.
-    const ThreadPool::ItemFunction item_function = [&fn](std::size_t item, unsigned) {
-      fn(item);
-    };
+    const ThreadPool::ItemFunction item_function = [&fn](std::size_t item, unsigned) { fn(item); };
     pool_->parallel_for(num_items, item_function);
   }
 

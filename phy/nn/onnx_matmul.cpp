@@ -40,8 +40,7 @@ public:
     }
     if (inputs.size() == 3) {
       const TensorShape& c = inputs[2];
-      const bool fits = c.size() <= 2 &&
-                        (c.empty() || c.back() == 1 || c.back() == n) &&
+      const bool fits = c.size() <= 2 && (c.empty() || c.back() == 1 || c.back() == n) &&
                         (c.size() < 2 || c[0] == 1 || c[0] == m);
       if (!fits) {
         fail("C " + shape_to_string(c) + " cannot be broadcast to [" + std::to_string(m) + ", " +
@@ -138,8 +137,8 @@ public:
     const std::int64_t m_count = a.shape.size() >= 2 ? a.shape[a.shape.size() - 2] : 1;
     const std::int64_t k_count = a.shape.back();
     const std::int64_t n_count = b.shape.size() >= 2 ? b.shape.back() : 1;
-    const std::size_t batch_rank = output.shape.size() - (a.shape.size() >= 2 ? 1 : 0) -
-                                   (b.shape.size() >= 2 ? 1 : 0);
+    const std::size_t batch_rank =
+        output.shape.size() - (a.shape.size() >= 2 ? 1 : 0) - (b.shape.size() >= 2 ? 1 : 0);
     // Matrix strides of A and B per batch dimension of the output (0 where broadcast).
     std::array<std::int64_t, max_tensor_rank> stride_a{};
     std::array<std::int64_t, max_tensor_rank> stride_b{};

@@ -82,7 +82,8 @@ Tensor decode_tensor(const onnx::TensorProto& proto, const std::string& source,
   const bool raw = proto.has_raw_data();
   if (proto.data_type() == onnx_float) {
     tensor.data_type = TensorDataType::float32;
-    const std::size_t have = raw ? proto.raw_data().size() / sizeof(float) : proto.float_data_size();
+    const std::size_t have =
+        raw ? proto.raw_data().size() / sizeof(float) : proto.float_data_size();
     if (have != n || (raw && proto.raw_data().size() % sizeof(float) != 0)) {
       fail(source, what + ": " + std::to_string(have) + " float elements for shape " +
                        shape_to_string(tensor.shape));
@@ -97,9 +98,9 @@ Tensor decode_tensor(const onnx::TensorProto& proto, const std::string& source,
       fail(source, what + ": " + std::to_string(have) + " int64 elements for shape " +
                        shape_to_string(tensor.shape));
     }
-    tensor.ints = raw ? from_little_endian<std::int64_t>(proto.raw_data(), n)
-                      : std::vector<std::int64_t>(proto.int64_data().begin(),
-                                                  proto.int64_data().end());
+    tensor.ints =
+        raw ? from_little_endian<std::int64_t>(proto.raw_data(), n)
+            : std::vector<std::int64_t>(proto.int64_data().begin(), proto.int64_data().end());
   } else {
     fail(source, what + ": element type " + std::to_string(proto.data_type()) +
                      " is not supported (float32 and int64 are)");

@@ -92,7 +92,8 @@ public:
     for (std::size_t d = 0; d < axis; ++d) {
       outer *= output.shape[d];
     }
-    const std::int64_t out_block = outer == 0 ? 0 : static_cast<std::int64_t>(output.data.size()) / outer;
+    const std::int64_t out_block =
+        outer == 0 ? 0 : static_cast<std::int64_t>(output.data.size()) / outer;
     const std::size_t count = inputs.size();
     parallel.run(static_cast<std::size_t>(outer) * count, [&](std::size_t item) {
       const std::size_t o = item / count;

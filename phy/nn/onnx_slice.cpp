@@ -111,8 +111,9 @@ public:
           axes_[i] < 0 ? axes_[i] + static_cast<std::int64_t>(in_shape.size()) : axes_[i]);
       const std::int64_t dim = in_shape[axis];
       std::int64_t first = starts_[i] < 0 ? starts_[i] + dim : starts_[i];
-      first = steps_[i] > 0 ? std::clamp<std::int64_t>(first, 0, dim)
-                            : std::clamp<std::int64_t>(first, 0, std::max<std::int64_t>(dim - 1, 0));
+      first = steps_[i] > 0
+                  ? std::clamp<std::int64_t>(first, 0, dim)
+                  : std::clamp<std::int64_t>(first, 0, std::max<std::int64_t>(dim - 1, 0));
       start[axis] = output.shape[axis] > 0 ? first : 0;
       step[axis] = steps_[i];
     }

@@ -32,8 +32,12 @@ void* operator new(std::size_t size) {
   }
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace airan::phy::nn {
 namespace {
@@ -72,8 +76,8 @@ std::vector<float> run_reference(const Reference& ref, const OnnxExecutorOptions
   }
   executor.run(views);
   const ConstTensorView llr = executor.output(0);
-  EXPECT_TRUE(std::equal(llr.shape.begin(), llr.shape.end(), ref.llr.shape.begin(),
-                         ref.llr.shape.end()))
+  EXPECT_TRUE(
+      std::equal(llr.shape.begin(), llr.shape.end(), ref.llr.shape.begin(), ref.llr.shape.end()))
       << shape_to_string(llr.shape) << " vs " << shape_to_string(ref.llr.shape);
   return {llr.data.begin(), llr.data.end()};
 }
@@ -150,8 +154,8 @@ TEST(OnnxExecutor, UnsupportedNodesAreNamedAtConstruction) {
 
   test::GraphBuilder wrong_type;
   wrong_type.input("x", {1, 2, 3});
-  wrong_type.node("Concat", {"x", "x"}, "y").attributes.push_back(
-      test::float_attribute("axis", 1.0F));
+  wrong_type.node("Concat", {"x", "x"}, "y")
+      .attributes.push_back(test::float_attribute("axis", 1.0F));
   wrong_type.output("y");
   expect_error([&] { OnnxExecutor executor(wrong_type.build()); }, "of type float, expected int");
 
@@ -187,8 +191,11 @@ TEST(OnnxExecutor, BadRunInputsAreErrors) {
   const test::Dense wrong_channels = test::random_dense({1, 3, 5}, rng);
   const test::Dense other_n = test::random_dense({1, 4, 6}, rng);
   expect_error([&] { executor.run(std::vector{a.view()}); }, "takes 2 inputs, got 1");
-  expect_error([&] { executor.run(std::vector{a.view(), wrong_channels.view()}); },
-               "expects [1, 4, n]");
+  expect_error(
+      [&] {
+        executor.run(std::vector{a.view(), wrong_channels.view()});
+      },
+      "expects [1, 4, n]");
   expect_error([&] { executor.run(std::vector{a.view(), other_n.view()}); }, "dimension 'n'");
   const ConstTensorView short_data{std::span(a.data).first(19), a.shape};
   expect_error([&] { executor.run(std::vector{short_data, b.view()}); }, "19 elements");
@@ -204,8 +211,11 @@ TEST(OnnxExecutor, BadRunInputsAreErrors) {
   OnnxExecutor broadcast(mismatch.build());
   const test::Dense three = test::random_dense({3}, rng);
   const test::Dense four = test::random_dense({4}, rng);
-  expect_error([&] { broadcast.run(std::vector{three.view(), four.view()}); },
-               "node '/mul' (Mul): shapes [3] and [4] cannot be broadcast");
+  expect_error(
+      [&] {
+        broadcast.run(std::vector{three.view(), four.view()});
+      },
+      "node '/mul' (Mul): shapes [3] and [4] cannot be broadcast");
 }
 
 TEST(OnnxExecutor, PlansAreCachedPerInputShapeAndCachedRunsDoNotAllocate) {
@@ -217,8 +227,7 @@ TEST(OnnxExecutor, PlansAreCachedPerInputShapeAndCachedRunsDoNotAllocate) {
                                              ref.side_info.view()};
     executor.run(views);
     EXPECT_EQ(executor.num_plans(), 1U);
-    const std::vector<float> first(executor.output(0).data.begin(),
-                                   executor.output(0).data.end());
+    const std::vector<float> first(executor.output(0).data.begin(), executor.output(0).data.end());
     allocations = 0;
     counting = true;
     executor.run(views);

@@ -46,8 +46,7 @@ Dense naive_conv(const Dense& x, const Dense& w, const Dense* b, const ConvCase&
           const std::int64_t iy = i[2] * c.strides[0] - c.pads[0] + ky * c.dilations[0];
           const std::int64_t ix = i[3] * c.strides[1] - c.pads[1] + kx * c.dilations[1];
           if (iy >= 0 && iy < x.shape[2] && ix >= 0 && ix < x.shape[3]) {
-            acc += static_cast<double>(
-                       w.data[offset_of(w.shape, {i[1], ic, ky, kx})]) *
+            acc += static_cast<double>(w.data[offset_of(w.shape, {i[1], ic, ky, kx})]) *
                    x.data[offset_of(x.shape, {i[0], g * w.shape[1] + ic, iy, ix})];
           }
         }
@@ -86,11 +85,10 @@ TEST(OnnxOperators, Conv) {
       inputs.push_back("b");
     }
     OnnxNode& conv = graph.node("Conv", inputs, c.relu ? "conv" : "y");
-    conv.attributes = {test::int_attribute("group", c.group),
-                       test::ints_attribute("strides", c.strides),
-                       test::ints_attribute("dilations", c.dilations),
-                       test::ints_attribute("pads", c.pads),
-                       test::ints_attribute("kernel_shape", {c.w[2], c.w[3]})};
+    conv.attributes = {
+        test::int_attribute("group", c.group), test::ints_attribute("strides", c.strides),
+        test::ints_attribute("dilations", c.dilations), test::ints_attribute("pads", c.pads),
+        test::ints_attribute("kernel_shape", {c.w[2], c.w[3]})};
     if (c.relu) {
       graph.node("Relu", {"conv"}, "y");
     }
@@ -106,8 +104,8 @@ TEST(OnnxOperators, ConvSameUpperPadding) {
   const Dense w = test::random_dense({3, 2, 3, 3}, rng);
   GraphBuilder graph;
   graph.input("x", x.shape).floats("w", w);
-  graph.node("Conv", {"x", "w"}, "y").attributes = {test::string_attribute("auto_pad", "SAME_UPPER"),
-                                                     test::ints_attribute("strides", {2, 2})};
+  graph.node("Conv", {"x", "w"}, "y").attributes = {
+      test::string_attribute("auto_pad", "SAME_UPPER"), test::ints_attribute("strides", {2, 2})};
   graph.output("y");
   // Output 4x3; total padding 2 (rows) and 1 (columns): SAME_UPPER puts the odd one at the end.
   const ConvCase c{x.shape, w.shape, 1, {2, 2}, {1, 1}, {1, 0, 1, 1}, false, false};
@@ -134,7 +132,10 @@ Dense naive_binary(const Dense& a, const Dense& b, const std::string& op) {
   for_each_index(shape, [&](const std::vector<std::int64_t>& i) {
     const float u = pick(a, i);
     const float v = pick(b, i);
-    y.data[offset_of(shape, i)] = op == "Add" ? u + v : op == "Sub" ? u - v : op == "Mul" ? u * v : u / v;
+    y.data[offset_of(shape, i)] = op == "Add"   ? u + v
+                                  : op == "Sub" ? u - v
+                                  : op == "Mul" ? u * v
+                                                : u / v;
   });
   return y;
 }

@@ -85,10 +85,9 @@ TEST(OnnxShapeOperators, SliceWithNegativeIndicesAndSteps) {
       const std::size_t axis = static_cast<std::size_t>(c.axes[i] < 0 ? c.axes[i] + 4 : c.axes[i]);
       ranges[axis] = python_range(c.starts[i], c.ends[i], c.steps[i], x.shape[axis]);
     }
-    Dense y = zeros({static_cast<std::int64_t>(ranges[0].size()),
-                     static_cast<std::int64_t>(ranges[1].size()),
-                     static_cast<std::int64_t>(ranges[2].size()),
-                     static_cast<std::int64_t>(ranges[3].size())});
+    Dense y = zeros(
+        {static_cast<std::int64_t>(ranges[0].size()), static_cast<std::int64_t>(ranges[1].size()),
+         static_cast<std::int64_t>(ranges[2].size()), static_cast<std::int64_t>(ranges[3].size())});
     for_each_index(y.shape, [&](const std::vector<std::int64_t>& i) {
       y.data[offset_of(y.shape, i)] = x.data[offset_of(
           x.shape, {ranges[0][i[0]], ranges[1][i[1]], ranges[2][i[2]], ranges[3][i[3]]})];
@@ -109,8 +108,12 @@ TEST(OnnxShapeOperators, SliceWithNegativeIndicesAndSteps) {
 TEST(OnnxShapeOperators, ReshapeWithZeroAndMinusOne) {
   std::mt19937 rng(23);
   const Dense x = test::random_dense({2, 3, 4, 5}, rng);
-  for (const auto& [shape, expected] : std::vector<std::pair<std::vector<std::int64_t>, TensorShape>>{
-           {{0, -1}, {2, 60}}, {{0, 0, -1, 2}, {2, 3, 10, 2}}, {{-1}, {120}}, {{4, 0, 10}, {4, 3, 10}}}) {
+  for (const auto& [shape, expected] :
+       std::vector<std::pair<std::vector<std::int64_t>, TensorShape>>{
+           {{0, -1}, {2, 60}},
+           {{0, 0, -1, 2}, {2, 3, 10, 2}},
+           {{-1}, {120}},
+           {{4, 0, 10}, {4, 3, 10}}}) {
     GraphBuilder graph;
     graph.input("x", x.shape).ints("shape", shape);
     graph.node("Reshape", {"x", "shape"}, "y");
@@ -191,8 +194,8 @@ TEST(OnnxShapeOperators, Concat) {
   for (const std::int64_t axis : {1, -2}) {
     GraphBuilder graph;
     graph.input("a", a.shape).input("b", b.shape).input("c", c.shape);
-    graph.node("Concat", {"a", "b", "c"}, "y").attributes.push_back(
-        test::int_attribute("axis", axis));
+    graph.node("Concat", {"a", "b", "c"}, "y")
+        .attributes.push_back(test::int_attribute("axis", axis));
     graph.output("y");
     expect_matches(graph, {a, b, c}, y, 0.0);
   }

@@ -188,7 +188,7 @@ inline OnnxAttribute string_attribute(const std::string& name, const std::string
 
 /// Runs \p graph on \p inputs under several executor options and compares with \p expected.
 inline void expect_matches(const GraphBuilder& graph, const std::vector<Dense>& inputs,
-                    const Dense& expected, double tolerance = 2e-5) {
+                           const Dense& expected, double tolerance = 2e-5) {
   std::vector<ConstTensorView> views;
   for (const Dense& input : inputs) {
     views.push_back(input.view());
