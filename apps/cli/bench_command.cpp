@@ -8,6 +8,7 @@
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "commands.h"
+#include "receiver_options.h"
 
 #include <algorithm>
 #include <chrono>
@@ -116,6 +117,8 @@ struct PuschBenchOptions {
   std::vector<unsigned> threads = {1, 2};
   unsigned slots = 20;
   float snr_db = 35.0F;
+  std::string receiver = "mmse-lmmse";
+  ReceiverOptions placement; ///< --backend, --model
 };
 
 int run_pusch_bench(const PuschBenchOptions& o) {
@@ -170,12 +173,23 @@ int run_pusch_bench(const PuschBenchOptions& o) {
   const double base_symbols = memcpy_us(symbol_bytes);
   const double base_llrs = memcpy_us(llr_bytes);
 
+  const apps::ReceiverSpec& spec = apps::find_receiver(o.receiver);
+  if (spec.perfect_csi) {
+    throw std::invalid_argument("bench pusch: perfect-csi needs a true channel; choose another "
+                                "--receiver");
+  }
+  const gpu::BackendSelection backend = gpu::select_backend(o.placement.backend);
+  const ReceiverPlacement placement = place_receiver(spec, o.placement, backend, cell);
+  std::printf("receiver %s on %s\n", spec.name.c_str(), placement.where.c_str());
+
   double last_slot_us = 0.0;
   for (const unsigned threads : o.threads) {
     PuschReceiverConfig config;
     config.num_rx_antennas = o.rx;
     config.max_layers = o.layers;
     config.num_threads = threads;
+    config.front_end = spec.front_end;
+    config.detector = placement.detector;
     PuschReceiver receiver(cell, config);
     std::vector<PuschPduResult> results;
     PuschStageTimes sum;
@@ -190,6 +204,7 @@ int run_pusch_bench(const PuschBenchOptions& o) {
       sum.demapping_us += t.demapping_us;
       sum.descrambling_us += t.descrambling_us;
       sum.decoding_us += t.decoding_us;
+      sum.detection_us += t.detection_us;
       ++runs;
     });
     if (!all_ok) {
@@ -205,9 +220,13 @@ int run_pusch_bench(const PuschBenchOptions& o) {
       std::printf("  %-22s %10.1f %12.1f %10.1f\n", name, total / runs, baseline,
                   total / runs / baseline);
     };
-    row("channel estimation", sum.channel_estimation_us, base_grid);
-    row("equalization", sum.equalization_us, base_grid);
-    row("soft demapping", sum.demapping_us, base_symbols);
+    if (placement.detector) {
+      row(spec.neural ? "neural detection" : "cuda front end", sum.detection_us, base_grid);
+    } else {
+      row("channel estimation", sum.channel_estimation_us, base_grid);
+      row("equalization", sum.equalization_us, base_grid);
+      row("soft demapping", sum.demapping_us, base_symbols);
+    }
     row("descrambling", sum.descrambling_us, base_llrs);
     row("UL-SCH decoding", sum.decoding_us, base_llrs);
     last_slot_us = slot_us;
@@ -242,6 +261,9 @@ Command add_bench_command(CLI::App& parent) {
       ->check(CLI::Range(1, 256));
   pusch_app->add_option("--slots", pusch->slots, "Slots timed")->check(CLI::Range(1, 100000));
   pusch_app->add_option("--snr", pusch->snr_db, "SNR per receive antenna, dB");
+  pusch_app->add_option("--receiver", pusch->receiver, "Receiver (airan eval's names)")
+      ->capture_default_str();
+  add_receiver_options(*pusch_app, pusch->placement);
   pusch_app->callback(
       [selected, pusch] { *selected = [pusch] { return run_pusch_bench(*pusch); }; });
 

@@ -6,6 +6,7 @@
 #include "channel_options.h"
 #include "commands.h"
 #include "progress_bar.h"
+#include "receiver_options.h"
 
 #include <iostream>
 #include <memory>
@@ -18,6 +19,7 @@ namespace {
 struct EvalOptions {
   std::string receivers = "ls-lin-lmmse,mmse-lmmse,perfect-csi";
   std::string config;
+  ReceiverOptions receiver;
   ChannelOptions channel{.channel = "TDL-B100", .domain = "frequency"};
   std::string snr = "0:2:20";
   unsigned prb = 106;
@@ -74,6 +76,13 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
   config.pusch.new_data_indicator = 1;
   config.scenario.channel = to_channel_spec(o.channel);
   config.receivers = apps::parse_receiver_list(o.receivers);
+  const gpu::BackendSelection backend = gpu::select_backend(o.receiver.backend);
+  std::cout << "backend: " << backend.reason << '\n';
+  for (const auto& spec : config.receivers) {
+    ReceiverPlacement placement = place_receiver(spec, o.receiver, backend, config.scenario.cell);
+    std::cout << "receiver " << spec.name << ": " << placement.where << '\n';
+    config.detectors.push_back(std::move(placement.detector));
+  }
   config.snr_db = apps::parse_snr_list(o.snr);
   config.target_errors = o.target_errors;
   config.max_slots = o.max_slots;
@@ -124,8 +133,9 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
   o->command_line = command_line;
   app->add_option("--receiver", o->receivers,
                   "Comma-separated receivers: ls-lin-lmmse, mmse-lmmse, mmse-irc, ls-lin-zf, "
-                  "perfect-csi")
+                  "perfect-csi, neural")
       ->capture_default_str();
+  add_receiver_options(*app, o->receiver);
   app->add_option("--config", o->config,
                   "YAML scenario: cell, receive antennas and the first PUSCH replace --prb, "
                   "--rx, --layers, --mcs")

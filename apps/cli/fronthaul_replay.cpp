@@ -7,6 +7,7 @@
 #include "airan/io/pusch_config_file.h"
 #include "airan/io/test_vector_file.h"
 #include "airan/phy/pusch_receiver.h"
+#include "receiver_options.h"
 
 #include <chrono>
 #include <iomanip>
@@ -39,6 +40,12 @@ public:
     config.num_rx_antennas = num_rx;
     config.num_threads = std::max(1U, o.threads);
     config.front_end = spec.front_end;
+    const gpu::BackendSelection backend = gpu::select_backend(o.options.backend);
+    ReceiverPlacement placement = place_receiver(spec, o.options, backend, scenario.cell);
+    config.detector = std::move(placement.detector);
+    if (!o.quiet) {
+      std::cout << "receiver " << spec.name << ": " << placement.where << '\n';
+    }
     receiver_ = std::make_unique<phy::PuschReceiver>(scenario.cell, config);
     if (vector_ != nullptr) {
       io::TestVectorSlot slot;

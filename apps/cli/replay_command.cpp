@@ -5,6 +5,7 @@
 #include "airan/phy/pusch_receiver.h"
 #include "commands.h"
 #include "fronthaul_replay.h"
+#include "receiver_options.h"
 
 #include <algorithm>
 #include <chrono>
@@ -20,6 +21,7 @@ struct ReplayOptions {
   std::string input;
   FronthaulReplayOptions fronthaul;
   std::string receiver = "mmse-lmmse";
+  ReceiverOptions options;
   unsigned threads = 1;
   bool grid = false;
   bool quiet = false;
@@ -33,12 +35,15 @@ int run_replay(const ReplayOptions& o) {
   config.num_rx_antennas = header.num_rx_antennas;
   config.num_threads = std::max(1U, o.threads);
   config.front_end = spec.front_end;
+  const gpu::BackendSelection backend = gpu::select_backend(o.options.backend);
+  ReceiverPlacement placement = place_receiver(spec, o.options, backend, header.cell);
+  config.detector = std::move(placement.detector);
   config.num_harq_buffers = 16;
   phy::PuschReceiver receiver(header.cell, config);
   std::cout << "replay " << o.input << ": " << reader.num_slots() << " slot(s), "
             << header.cell.num_prbs << " PRB, mu " << header.cell.numerology << ", "
             << header.num_rx_antennas << " Rx; channel " << header.channel.model << ", SNR "
-            << header.snr_db << " dB; receiver " << spec.name << '\n';
+            << header.snr_db << " dB; receiver " << spec.name << " (" << placement.where << ")\n";
 
   io::TestVectorSlot slot;
   std::vector<phy::PuschConfig> pdus;
@@ -132,6 +137,7 @@ int run(ReplayOptions& o) {
   auto& f = o.fronthaul;
   f.capture = o.input;
   f.receiver = o.receiver;
+  f.options = o.options;
   f.threads = o.threads;
   f.quiet = o.quiet;
   return run_fronthaul_replay(f);
@@ -159,8 +165,9 @@ Command add_replay_command(CLI::App& parent) {
   app->add_option("--timeout", o->fronthaul.timeout_s, "Live: stop after this many seconds")
       ->capture_default_str();
   app->add_option("--receiver", o->receiver,
-                  "ls-lin-lmmse, mmse-lmmse, mmse-irc, ls-lin-zf, perfect-csi")
+                  "ls-lin-lmmse, mmse-lmmse, mmse-irc, ls-lin-zf, perfect-csi, neural")
       ->capture_default_str();
+  add_receiver_options(*app, o->options);
   app->add_option("--threads", o->threads, "Receiver threads")->capture_default_str();
   app->add_flag("--grid", o->grid, "Use the stored grid even when the vector has IQ");
   app->add_flag("-q,--quiet", o->quiet, "Only the total line");

@@ -18,13 +18,17 @@ namespace {
 /// One thread's simulator and receivers.
 struct Worker {
   Worker(const EvaluationConfig& config) : simulator(config.scenario) {
-    for (const auto& spec : config.receivers) {
+    for (std::size_t i = 0; i < config.receivers.size(); ++i) {
+      const ReceiverSpec& spec = config.receivers[i];
       phy::PuschReceiverConfig rx;
       rx.num_rx_antennas = config.scenario.num_rx_antennas;
       rx.max_layers = config.pusch.num_layers;
       rx.num_threads = 1;
       rx.num_harq_buffers = 1;
       rx.front_end = spec.front_end;
+      if (i < config.detectors.size()) {
+        rx.detector = config.detectors[i];
+      }
       rx.ldpc_max_iterations = config.ldpc_max_iterations;
       receivers.push_back(std::make_unique<phy::PuschReceiver>(config.scenario.cell, rx));
     }
@@ -98,6 +102,17 @@ std::string validate_evaluation(const EvaluationConfig& config) {
   }
   if (config.ldpc_max_iterations == 0 || config.ldpc_max_iterations > 100) {
     problems += "LDPC iterations: 1 .. 100\n";
+  }
+  for (std::size_t i = 0; i < config.receivers.size(); ++i) {
+    if (!config.receivers[i].neural) {
+      continue;
+    }
+    if (i >= config.detectors.size() || !config.detectors[i]) {
+      problems += "the neural receiver needs a model (--model)\n";
+    }
+    if (config.scenario.num_rx_antennas > 4 || config.pusch.num_layers > 4) {
+      problems += "the neural receiver takes at most 4 receive antennas and 4 layers\n";
+    }
   }
   return problems;
 }

@@ -20,6 +20,15 @@ ReceiverSpec make_spec(std::string name, std::string description,
   return spec;
 }
 
+ReceiverSpec neural_spec() {
+  ReceiverSpec spec;
+  spec.name = "neural";
+  spec.description = "neural receiver (ONNX model): replaces channel estimation, equalization "
+                     "and demapping";
+  spec.neural = true;
+  return spec;
+}
+
 std::vector<ReceiverSpec> build_catalog() {
   using phy::EqualizerAlgorithm;
   using phy::FrequencyInterpolation;
@@ -35,6 +44,7 @@ std::vector<ReceiverSpec> build_catalog() {
                 FrequencyInterpolation::linear, false, EqualizerAlgorithm::zf, false),
       make_spec("perfect-csi", "true channel and noise variance (genie), LMMSE equalizer",
                 FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse, true),
+      neural_spec(),
   };
 }
 

@@ -12,6 +12,8 @@
 #include "airan/apps/receiver_catalog.h"
 
 #include <cstdint>
+#include "airan/phy/pusch_detector.h"
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -24,6 +26,9 @@ struct EvaluationConfig {
   LinkScenario scenario;
   phy::PuschConfig pusch;             ///< The one PUSCH of every slot (new data, rv 0).
   std::vector<ReceiverSpec> receivers;
+  /// Per receiver (same order; missing or empty: the CPU front end), the detector its
+  /// PuschReceiver runs instead: the CUDA front end, or the neural receiver (which needs one).
+  std::vector<phy::PuschDetectorFactory> detectors;
   std::vector<double> snr_db;         ///< Per-RE SNR points (phy/snr_definition.h).
   /// Read snr_db as Eb/N0 as Sionna's ebnodb2no defines it (bits per symbol, code rate and the
   /// DMRS overhead; no CP): see evaluation_noise_variance().

@@ -13,6 +13,8 @@
 /// | mmse-irc      | as mmse-lmmse, plus the interference covariance     | MMSE-IRC  |
 /// | ls-lin-zf     | as ls-lin-lmmse                                     | ZF        |
 /// | perfect-csi   | the true channel and noise variance (genie)        | LMMSE     |
+/// | neural        | an ONNX neural receiver (docs/NEURAL_RECEIVER.md) replaces estimation, |
+/// |               | equalization and demapping                                          |
 #pragma once
 #include "airan/phy/pusch_front_end.h"
 
@@ -28,6 +30,8 @@ struct ReceiverSpec {
   std::string description;
   phy::PuschFrontEndOptions front_end; ///< Estimator and equalizer options.
   bool perfect_csi = false;            ///< Needs the true channel (simulation only).
+  /// A PuschDetector (the neural receiver, given a model) replaces the front end.
+  bool neural = false;
 };
 
 /// Every receiver, in the order of the table above.

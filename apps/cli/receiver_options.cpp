@@ -1,0 +1,53 @@
+#include "receiver_options.h"
+
+#include "airan/gpu/gpu_pusch_detector.h"
+#include "airan/phy/nn/neural_pusch_detector.h"
+
+#include <stdexcept>
+
+namespace airan::cli {
+
+void add_receiver_options(CLI::App& app, ReceiverOptions& options) {
+  app.add_option("--backend", options.backend,
+                 "Where the receiver runs: cpu, cuda, or auto (CUDA when a device exists)")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
+      ->capture_default_str();
+  app.add_option("--model", options.model,
+                 "ONNX model of the neural receiver (docs/NEURAL_RECEIVER.md: inputs rx_grid, "
+                 "ls_channel, side_info; output llr)")
+      ->capture_default_str();
+}
+
+ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverOptions& options,
+                                 const gpu::BackendSelection& selection,
+                                 const phy::CellConfig& cell) {
+  const bool cuda = selection.backend == gpu::Backend::cuda;
+  const bool explicit_cuda = options.backend == "cuda";
+  const char* cpu_only = nullptr;
+  if (spec.neural) {
+    cpu_only = "the neural receiver";
+  } else if (spec.perfect_csi) {
+    cpu_only = "perfect-csi";
+  } else if (spec.front_end.equalizer == phy::EqualizerAlgorithm::mmse_irc) {
+    cpu_only = "MMSE-IRC";
+  }
+  if (cuda && cpu_only != nullptr && explicit_cuda) {
+    throw std::invalid_argument(std::string(cpu_only) +
+                                " runs on the CPU backend only so far: use --backend cpu or auto");
+  }
+  ReceiverPlacement placement;
+  placement.where = "cpu";
+  if (spec.neural) {
+    placement.detector =
+        phy::nn::make_neural_detector_factory(phy::nn::load_neural_receiver_model(options.model));
+    placement.where = "cpu, model " + options.model;
+    return placement;
+  }
+  if (cuda && cpu_only == nullptr) {
+    placement.detector = gpu::make_gpu_detector_factory(cell, spec.front_end, selection.device_index);
+    placement.where = "cuda device " + std::to_string(selection.device_index);
+  }
+  return placement;
+}
+
+} // namespace airan::cli

@@ -1,0 +1,49 @@
+// Receiver selection shared by `airan eval`, `airan replay`, `airan bench pusch` and the
+// fronthaul replay: --backend cpu|cuda|auto and --model (the neural receiver's ONNX file), and
+// the PuschReceiver detector they imply for a receiver.
+#pragma once
+
+#include "airan/apps/receiver_catalog.h"
+#include "airan/gpu/backend.h"
+#include "airan/phy/pusch_config.h"
+#include "airan/phy/pusch_detector.h"
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+namespace airan::cli {
+
+/// Default model of the `neural` receiver, relative to the working directory (the repository
+/// root in the README's commands).
+inline constexpr const char* default_neural_model = "models/neural_receiver.onnx";
+
+/// --backend and --model values.
+struct ReceiverOptions {
+  std::string backend = "cpu"; ///< "cpu", "cuda" or "auto".
+  std::string model = default_neural_model;
+};
+
+/// Adds --backend and --model to \p app.
+void add_receiver_options(CLI::App& app, ReceiverOptions& options);
+
+/// How one receiver runs.
+struct ReceiverPlacement {
+  /// Empty: the CPU front end; else the detector PuschReceiver runs instead (CUDA front end or
+  /// neural receiver).
+  phy::PuschDetectorFactory detector;
+  /// "cpu", "cuda device 0 (NVIDIA H200)", ...: for the command's report.
+  std::string where;
+};
+
+/// Where \p spec runs given \p selection (select_backend() of options.backend): the CPU backend
+/// runs every receiver on the CPU; CUDA runs the classical receivers' front end on the device.
+/// The neural receiver and perfect-csi run on the CPU only so far, as does MMSE-IRC: with
+/// `auto` they stay on the CPU, with an explicit `cuda` they are an error.
+/// \throws std::invalid_argument for such a combination, phy::nn::OnnxError for a neural model
+/// that is missing or breaks the contract.
+ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverOptions& options,
+                                 const gpu::BackendSelection& selection,
+                                 const phy::CellConfig& cell);
+
+} // namespace airan::cli

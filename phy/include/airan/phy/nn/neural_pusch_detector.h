@@ -1,0 +1,55 @@
+/// \file
+/// \brief The neural receiver as a PuschDetector: builds the model inputs of a PDU
+/// (neural_receiver_inputs.h), runs the ONNX model on the CPU executor and gathers its LLRs into
+/// codeword order. The I/O contract is in docs/NEURAL_RECEIVER.md.
+#pragma once
+
+#include "airan/phy/nn/onnx_model.h"
+#include "airan/phy/pusch_detector.h"
+
+#include <filesystem>
+#include <memory>
+
+namespace airan::phy::nn {
+
+/// Names of the model's tensors.
+inline constexpr const char* neural_rx_grid_name = "rx_grid";
+inline constexpr const char* neural_ls_channel_name = "ls_channel";
+inline constexpr const char* neural_side_info_name = "side_info";
+inline constexpr const char* neural_llr_name = "llr";
+
+/// Checks that \p model has the neural receiver's I/O contract: float inputs rx_grid, ls_channel
+/// and side_info (any order) and output llr, each of rank 4 with channel dimensions 8, 32, 7 and
+/// 32 (or symbolic), and that the executor supports every node. \throws OnnxError naming what
+/// differs.
+void check_neural_receiver_model(const OnnxModel& model, const std::string& source_name);
+
+/// Reads \p path and checks it with check_neural_receiver_model(). \throws OnnxError.
+std::shared_ptr<const OnnxModel> load_neural_receiver_model(const std::filesystem::path& path);
+
+/// Neural PUSCH detector. Allocates at construction for the limits (and, per new PDU shape, the
+/// executor's plan on first use); detect() then does not allocate. Not thread-safe.
+class NeuralPuschDetector final : public PuschDetector {
+public:
+  /// \param model A model that passed check_neural_receiver_model().
+  /// \param limits Largest PDU (at most 4 receive antennas and 4 layers).
+  /// \param num_threads Threads of the model executor.
+  /// \throws std::invalid_argument for limits the model cannot take, OnnxError for a model that
+  /// breaks the contract.
+  NeuralPuschDetector(std::shared_ptr<const OnnxModel> model, const PuschFrontEndLimits& limits,
+                      unsigned num_threads);
+  ~NeuralPuschDetector() override;
+
+  PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
+                           const PuschConfig& pusch, unsigned slot,
+                           std::span<float> llrs) override;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A PuschReceiverConfig::detector factory that makes NeuralPuschDetectors sharing \p model.
+PuschDetectorFactory make_neural_detector_factory(std::shared_ptr<const OnnxModel> model);
+
+} // namespace airan::phy::nn

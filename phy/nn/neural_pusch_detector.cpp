@@ -1,0 +1,165 @@
+#include "airan/phy/nn/neural_pusch_detector.h"
+
+#include "airan/phy/nn/neural_receiver_inputs.h"
+#include "airan/phy/nn/onnx_executor.h"
+#include "airan/phy/pusch_transmitter.h"
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace airan::phy::nn {
+namespace {
+
+/// Channel count each named tensor must have.
+struct ContractEntry {
+  const char* name;
+  std::int64_t channels;
+};
+constexpr std::array<ContractEntry, 3> input_contract{
+    {{neural_rx_grid_name, neural_rx_grid_channels},
+     {neural_ls_channel_name, neural_ls_channel_channels},
+     {neural_side_info_name, neural_side_info_channels}}};
+
+void check_value(const OnnxValueInfo& value, std::int64_t channels, const std::string& source) {
+  if (value.elem_type != 1) {
+    throw OnnxError(source + ": tensor '" + value.name + "' must be float32");
+  }
+  if (value.dims.size() != 4) {
+    throw OnnxError(source + ": tensor '" + value.name + "' must have rank 4 [1, C, S, F], not " +
+                    std::to_string(value.dims.size()));
+  }
+  if (value.dims[1].has_value() && *value.dims[1] != channels) {
+    throw OnnxError(source + ": tensor '" + value.name + "' must have " +
+                    std::to_string(channels) + " channels, not " + std::to_string(*value.dims[1]));
+  }
+  if (value.dims[0].has_value() && *value.dims[0] != 1) {
+    throw OnnxError(source + ": tensor '" + value.name + "' must take batch 1");
+  }
+}
+
+/// Index of the input called \p name in \p inputs. \throws OnnxError when missing.
+std::size_t input_index(const std::vector<OnnxValueInfo>& inputs, const char* name,
+                        const std::string& source) {
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].name == name) {
+      return i;
+    }
+  }
+  throw OnnxError(source + ": the model has no input '" + std::string(name) +
+                  "' (a neural receiver takes rx_grid, ls_channel and side_info)");
+}
+
+} // namespace
+
+void check_neural_receiver_model(const OnnxModel& model, const std::string& source_name) {
+  const auto& inputs = model.graph.inputs;
+  if (inputs.size() != input_contract.size()) {
+    throw OnnxError(source_name + ": a neural receiver takes 3 inputs (rx_grid, ls_channel, "
+                                  "side_info), this model " +
+                    std::to_string(inputs.size()));
+  }
+  for (const ContractEntry& entry : input_contract) {
+    check_value(inputs[input_index(inputs, entry.name, source_name)], entry.channels,
+                source_name);
+  }
+  const auto& outputs = model.graph.outputs;
+  if (outputs.size() != 1 || outputs[0].name != neural_llr_name) {
+    throw OnnxError(source_name + ": a neural receiver has one output, 'llr'");
+  }
+  check_value(outputs[0], neural_llr_channels, source_name);
+  // Every node must be supported: building an executor validates them.
+  const OnnxExecutor executor(model);
+}
+
+std::shared_ptr<const OnnxModel> load_neural_receiver_model(const std::filesystem::path& path) {
+  auto model = std::make_shared<OnnxModel>(read_onnx_model(path));
+  check_neural_receiver_model(*model, path.string());
+  return model;
+}
+
+struct NeuralPuschDetector::Impl {
+  Impl(const OnnxModel& model, const PuschFrontEndLimits& limits, unsigned num_threads)
+      : inputs(limits.max_prbs), executor(model, OnnxExecutorOptions{num_threads}),
+        positions(std::size_t{subcarriers_per_prb} * limits.max_prbs * max_symbols_per_slot *
+                  neural_llr_channels) {
+    const auto& graph_inputs = executor.inputs();
+    for (std::size_t i = 0; i < input_contract.size(); ++i) {
+      order[input_index(graph_inputs, input_contract[i].name, "neural receiver")] = i;
+    }
+  }
+
+  NeuralReceiverInputs inputs;
+  OnnxExecutor executor;
+  std::vector<std::uint32_t> positions;
+  std::array<std::size_t, 3> order{}; ///< order[i]: contract entry of executor input i.
+};
+
+NeuralPuschDetector::NeuralPuschDetector(std::shared_ptr<const OnnxModel> model,
+                                         const PuschFrontEndLimits& limits, unsigned num_threads) {
+  if (!model) {
+    throw std::invalid_argument("neural PUSCH detector: no model");
+  }
+  if (limits.max_rx_antennas > neural_max_rx_antennas || limits.max_layers > neural_max_layers) {
+    throw std::invalid_argument("neural PUSCH detector: the neural receiver takes at most 4 "
+                                "receive antennas and 4 layers, not " +
+                                std::to_string(limits.max_rx_antennas) + " and " +
+                                std::to_string(limits.max_layers));
+  }
+  impl_ = std::make_unique<Impl>(*model, limits, std::max(num_threads, 1U));
+}
+
+NeuralPuschDetector::~NeuralPuschDetector() = default;
+
+PuschMeasurements NeuralPuschDetector::detect(const ResourceGrid& grid, const CellConfig& cell,
+                                              const PuschConfig& pusch, unsigned slot,
+                                              std::span<float> llrs) {
+  Impl& s = *impl_;
+  const std::size_t g = pusch_coded_bits(cell, pusch);
+  if (llrs.size() != g) {
+    throw std::invalid_argument("neural PUSCH detector: " + std::to_string(llrs.size()) +
+                                " LLRs for G = " + std::to_string(g));
+  }
+  s.inputs.build(grid, cell, pusch, slot);
+  const std::array<std::span<const float>, 3> data{s.inputs.rx_grid(), s.inputs.ls_channel(),
+                                                   s.inputs.side_info()};
+  const std::array<std::array<std::int64_t, 4>, 3> shapes{
+      s.inputs.shape(neural_rx_grid_channels), s.inputs.shape(neural_ls_channel_channels),
+      s.inputs.shape(neural_side_info_channels)};
+  std::array<ConstTensorView, 3> views{};
+  for (std::size_t i = 0; i < views.size(); ++i) {
+    views[i] = ConstTensorView{data[s.order[i]], shapes[s.order[i]]};
+  }
+  s.executor.run(views);
+  const ConstTensorView llr = s.executor.output(0);
+  const auto expected = s.inputs.shape(neural_llr_channels);
+  if (!std::equal(llr.shape.begin(), llr.shape.end(), expected.begin(), expected.end())) {
+    throw std::invalid_argument("neural PUSCH detector: the model's llr output has shape " +
+                                shape_to_string(llr.shape) + ", expected " +
+                                shape_to_string(expected));
+  }
+  const std::span<std::uint32_t> positions(s.positions.data(), g);
+  neural_llr_positions(cell, pusch, positions);
+  for (std::size_t i = 0; i < g; ++i) {
+    llrs[i] = llr.data[positions[i]];
+  }
+  const DmrsMeasurements& dmrs = s.inputs.measurements();
+  PuschMeasurements result;
+  result.noise_variance = dmrs.noise_variance;
+  result.rsrp = dmrs.rsrp;
+  result.sinr_db = dmrs.sinr_db;
+  result.cfo_hz = dmrs.cfo_hz;
+  result.delay_s = dmrs.delay_s;
+  return result;
+}
+
+PuschDetectorFactory make_neural_detector_factory(std::shared_ptr<const OnnxModel> model) {
+  return [model = std::move(model)](const PuschFrontEndLimits& limits, unsigned num_threads) {
+    return std::unique_ptr<PuschDetector>(
+        std::make_unique<NeuralPuschDetector>(model, limits, num_threads));
+  };
+}
+
+} // namespace airan::phy::nn

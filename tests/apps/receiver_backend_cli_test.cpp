@@ -1,0 +1,105 @@
+// --backend cpu|cuda|auto and --receiver neural --model on `airan replay`, `eval` and
+// `bench pusch`: auto says what it picked, cuda without a device is a clear error (and with one
+// decodes like the CPU), the neural receiver decodes with the committed model, and a missing or
+// wrong model is an error naming it.
+#include "../support/run_airan.h"
+
+#include "airan/gpu/device_query.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+using airan::test::last_line;
+using airan::test::run_airan;
+using airan::test::scratch_dir;
+
+const std::string two_ue_config =
+    (airan::test::repo_root() / "configs" / "pusch_20mhz_1layer_16qam.yaml").string();
+const std::string trained_model = (airan::test::repo_root() / "models" / "neural_receiver.onnx").string();
+
+bool have_device() {
+  return !airan::gpu::query_devices().devices.empty();
+}
+
+/// A 2-slot vector of the two-UE scenario (2 Rx, TDL-C300) at 28 dB.
+std::string make_vector(const std::string& name) {
+  const auto file = (scratch_dir(name) / "vector.h5").string();
+  const auto gen = run_airan("gen --config " + two_ue_config +
+                             " --channel TDL-C300 --doppler 50 --snr 28 --slots 2 --seed 9 -o " +
+                             file);
+  EXPECT_EQ(gen.status, 0) << gen.output;
+  return file;
+}
+
+TEST(ReceiverBackendCli, AutoSaysWhatItPickedAndDecodes) {
+  const std::string file = make_vector("auto");
+  const auto replay = run_airan("replay " + file + " --backend auto");
+  EXPECT_EQ(replay.status, 0) << replay.output;
+  EXPECT_NE(replay.output.find(have_device() ? "(cuda device 0)" : "(cpu)"), std::string::npos)
+      << replay.output;
+  EXPECT_NE(last_line(replay.output).find("4/4 TBs decoded"), std::string::npos)
+      << replay.output;
+}
+
+TEST(ReceiverBackendCli, CudaWithoutADeviceIsAClearError) {
+  const std::string file = make_vector("cuda");
+  const auto replay = run_airan("replay " + file + " --backend cuda");
+  if (have_device()) {
+    EXPECT_EQ(replay.status, 0) << replay.output;
+    EXPECT_NE(last_line(replay.output).find("4/4 TBs decoded"), std::string::npos)
+        << replay.output;
+    const auto irc = run_airan("replay " + file + " --backend cuda --receiver mmse-irc");
+    EXPECT_EQ(irc.status, 2) << irc.output;
+    EXPECT_NE(irc.output.find("CPU backend only"), std::string::npos) << irc.output;
+    return;
+  }
+  EXPECT_EQ(replay.status, 2) << replay.output;
+  const bool named = replay.output.find("no CUDA device") != std::string::npos ||
+                     replay.output.find("built without CUDA") != std::string::npos;
+  EXPECT_TRUE(named) << replay.output;
+  const auto bad = run_airan("replay " + file + " --backend gpu");
+  EXPECT_NE(bad.status, 0);
+}
+
+TEST(ReceiverBackendCli, NeuralReceiverDecodesWithTheCommittedModel) {
+  const std::string file = make_vector("neural");
+  const auto replay = run_airan("replay " + file + " --receiver neural --model " + trained_model);
+  EXPECT_EQ(replay.status, 0) << replay.output;
+  EXPECT_NE(replay.output.find("receiver neural (cpu, model"), std::string::npos)
+      << replay.output;
+  EXPECT_NE(last_line(replay.output).find("4/4 TBs decoded"), std::string::npos)
+      << replay.output;
+
+  const auto bench = run_airan("bench pusch --receiver neural --model " + trained_model +
+                               " --prb 24 --rx 4 --layers 1 --mcs 10 --mcs-table 1 --slots 2 "
+                               "--threads 1");
+  EXPECT_EQ(bench.status, 0) << bench.output;
+  EXPECT_NE(bench.output.find("neural detection"), std::string::npos) << bench.output;
+
+  const auto eval =
+      run_airan("eval --receiver ls-lin-lmmse,neural --model " + trained_model +
+                " --prb 8 --rx 4 --snr 12 --max-slots 4 --target-errors 4 --threads 1");
+  EXPECT_EQ(eval.status, 0) << eval.output;
+  EXPECT_NE(eval.output.find("receiver neural: cpu, model"), std::string::npos) << eval.output;
+}
+
+TEST(ReceiverBackendCli, MissingOrWrongModelIsAnErrorNamingIt) {
+  const std::string file = make_vector("badmodel");
+  const auto missing = run_airan("replay " + file + " --receiver neural --model /nonexistent.onnx");
+  EXPECT_EQ(missing.status, 2) << missing.output;
+  EXPECT_NE(missing.output.find("/nonexistent.onnx"), std::string::npos) << missing.output;
+  // A valid ONNX file that is not a neural receiver: a config YAML is not protobuf at all.
+  const auto wrong = run_airan("replay " + file + " --receiver neural --model " + two_ue_config);
+  EXPECT_EQ(wrong.status, 2) << wrong.output;
+  EXPECT_NE(wrong.output.find("pusch_20mhz_1layer_16qam.yaml"), std::string::npos)
+      << wrong.output;
+  const auto genie_on_cuda = run_airan("replay " + file + " --receiver neural --backend cuda");
+  EXPECT_EQ(genie_on_cuda.status, 2) << genie_on_cuda.output;
+}
+
+} // namespace
