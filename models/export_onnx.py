@@ -15,7 +15,8 @@ import onnx
 import torch
 
 from neural_receiver import (LLR_CHANNELS, LS_CHANNEL_CHANNELS, RX_GRID_CHANNELS,
-                             SIDE_INFO_CHANNELS, NeuralReceiver, parameter_count)
+                             SIDE_INFO_CHANNELS, NeuralReceiver, freeze_for_export,
+                             parameter_count)
 
 INPUT_NAMES = ["rx_grid", "ls_channel", "side_info"]
 OUTPUT_NAMES = ["llr"]
@@ -36,6 +37,7 @@ def reference_inputs(num_symbols, num_subcarriers, generator):
 
 
 def export(model, path, example_inputs):
+    freeze_for_export(model)
     dynamic_axes = {name: {2: "symbols", 3: "subcarriers"} for name in INPUT_NAMES + OUTPUT_NAMES}
     torch.onnx.export(model, example_inputs, str(path), input_names=INPUT_NAMES,
                       output_names=OUTPUT_NAMES, opset_version=OPSET, do_constant_folding=True,

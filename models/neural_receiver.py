@@ -61,6 +61,47 @@ class ResidualBlock(nn.Module):
 # Per-layer features computed inside the network from the LS estimate (so that the I/O contract
 # stays the raw tensors): matched filter, channel gain and single-layer MMSE estimate.
 FEATURE_CHANNELS = MAX_LAYERS * (2 + 1 + 2)
+# Channel estimates the features are computed from: the nearest-neighbour LS estimate itself and
+# two learned smoothings of it, (time taps, frequency taps) each.
+SMOOTHER_TAPS = ((5, 9), (9, 25))
+
+
+class ChannelSmoother(nn.Module):
+    """A learned separable low-pass filter over (symbol, subcarrier), the same for every antenna,
+    layer and real/imaginary plane of the LS estimate (a Wiener-like interpolator the network can
+    shape), normalised by the same filter applied to a plane of ones so that the edges of the
+    allocation are not biased towards zero. Initialised as a box average; the taps are a softmax
+    of free parameters, so they stay positive and sum to one (folded into constants on export)."""
+
+    def __init__(self, time_taps, freq_taps):
+        super().__init__()
+        self.time_logits = nn.Parameter(torch.zeros(time_taps))
+        self.freq_logits = nn.Parameter(torch.zeros(freq_taps))
+
+    def kernels(self, channels):
+        """Depthwise frequency and time kernels [channels, 1, 1, F] and [channels, 1, T, 1]."""
+        if hasattr(self, f"frozen_freq_{channels}"):
+            return getattr(self, f"frozen_freq_{channels}"), getattr(self, f"frozen_time_{channels}")
+        time_taps, freq_taps = self.time_logits.numel(), self.freq_logits.numel()
+        freq = torch.softmax(self.freq_logits, 0).view(1, 1, 1, freq_taps).repeat(channels, 1, 1, 1)
+        time = torch.softmax(self.time_logits, 0).view(1, 1, time_taps, 1).repeat(channels, 1, 1, 1)
+        return freq, time
+
+    def freeze(self):
+        """Stores the kernels as constant buffers (ONNX export needs kernels of known shape)."""
+        for channels in (LS_CHANNEL_CHANNELS, 1):  # the LS estimate and the plane of ones
+            freq, time = self.kernels(channels)
+            self.register_buffer(f"frozen_freq_{channels}", freq.detach().clone())
+            self.register_buffer(f"frozen_time_{channels}", time.detach().clone())
+
+    def _filter(self, x):
+        channels = x.shape[1]
+        freq, time = self.kernels(channels)
+        x = nn.functional.conv2d(x, freq, padding=(0, freq.shape[3] // 2), groups=channels)
+        return nn.functional.conv2d(x, time, padding=(time.shape[2] // 2, 0), groups=channels)
+
+    def forward(self, ls, ones):
+        return self._filter(ls) / (self._filter(ones) + POWER_FLOOR)
 
 
 def layer_features(rx, ls, noise):
@@ -83,13 +124,14 @@ def layer_features(rx, ls, noise):
 
 
 class NeuralReceiver(nn.Module):
-    """Input normalisation, per-layer matched-filter features, a separable input convolution,
-    residual blocks, a 1x1 LLR head."""
+    """Input normalisation, per-layer matched-filter features from the raw and two smoothed LS
+    estimates, a separable input convolution, residual blocks, a 1x1 LLR head."""
 
     def __init__(self, width=96, num_blocks=6):
         super().__init__()
         in_channels = (RX_GRID_CHANNELS + LS_CHANNEL_CHANNELS + SIDE_INFO_CHANNELS +
-                       FEATURE_CHANNELS)
+                       FEATURE_CHANNELS * (1 + len(SMOOTHER_TAPS)))
+        self.smoothers = nn.ModuleList([ChannelSmoother(*taps) for taps in SMOOTHER_TAPS])
         self.input_conv = SeparableConv(in_channels, width)
         self.blocks = nn.ModuleList([ResidualBlock(width) for _ in range(num_blocks)])
         self.output_conv = nn.Conv2d(width, LLR_CHANNELS, 1)
@@ -107,12 +149,22 @@ class NeuralReceiver(nn.Module):
         ls_normalised = ls_channel / rms
         noise = side_info[:, NOISE_VARIANCE_CHANNEL:NOISE_VARIANCE_CHANNEL + 1] / rx_power
         position = side_info[:, NOISE_VARIANCE_CHANNEL + 1:SIDE_INFO_CHANNELS]
-        features = layer_features(rx_normalised, ls_normalised, noise)
-        x = torch.cat([rx_normalised, ls_normalised, mask, noise, position, features], dim=1)
+        ones = mask[:, 0:1]  # antenna 0 is always present: a plane of ones
+        features = [layer_features(rx_normalised, ls_normalised, noise)]
+        for smoother in self.smoothers:
+            features.append(layer_features(rx_normalised, smoother(ls_normalised, ones), noise))
+        x = torch.cat([rx_normalised, ls_normalised, mask, noise, position] + features, dim=1)
         x = torch.relu(self.input_conv(x))
         for block in self.blocks:
             x = block(x)
         return self.output_conv(x)
+
+
+def freeze_for_export(model):
+    """Turns computed constants (the smoothers' softmax kernels) into buffers before export."""
+    for smoother in getattr(model, "smoothers", []):
+        smoother.freeze()
+    return model
 
 
 def parameter_count(model):

@@ -75,6 +75,34 @@ def validate(model, examples, device):
     return {name: {"bce_bits": round(v[0], 5), "ber": round(v[1], 6)} for name, v in scores.items()}
 
 
+def initialise_from_onnx(model, path):
+    """Copies the weights of an exported model into `model` (fine-tuning a grown architecture):
+    tensors of the same name and shape are copied; an input convolution with more input channels
+    gets the old channels' weights and zero pointwise weights on the new ones, so that the grown
+    model starts out computing exactly what the old one did."""
+    import onnx
+    from onnx import numpy_helper
+    weights = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+    copied = 0
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if name not in weights:
+                continue
+            old = torch.from_numpy(weights[name].copy())
+            if old.shape == parameter.shape:
+                parameter.copy_(old)
+            elif name.startswith("input_conv.depthwise"):
+                parameter[:old.shape[0]] = old
+            elif name == "input_conv.pointwise.weight":
+                parameter.zero_()
+                parameter[:, :old.shape[1]] = old
+            else:
+                raise ValueError(f"{path}: {name} has shape {tuple(old.shape)}, "
+                                 f"the model {tuple(parameter.shape)}")
+            copied += 1
+    print(f"initialised {copied} tensors from {path}")
+
+
 def learning_rate(step, args):
     if step < args.warmup:
         return args.lr * (step + 1) / args.warmup
@@ -106,6 +134,8 @@ def main():
     parser.add_argument("--checkpoint-every", type=int, default=100)
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint")
     parser.add_argument("--output", type=pathlib.Path, default=HERE / "neural_receiver.onnx")
+    parser.add_argument("--init-from", type=pathlib.Path,
+                        help="start from the weights of this ONNX model (see initialise_from_onnx)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -113,6 +143,8 @@ def main():
     device = torch.device(args.device)
     model = NeuralReceiver(width=args.width, num_blocks=args.blocks).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
+    if args.init_from:
+        initialise_from_onnx(model, args.init_from)
     step = 0
     history = []
     if args.resume and args.checkpoint.exists():
@@ -125,6 +157,10 @@ def main():
     print(f"{parameter_count(model)} parameters, {args.threads} threads, device {device}")
     examples = validation_set(args.seed, args.validation_examples, args.validation_prbs)
 
+    if args.init_from and step == 0:
+        scores = validate(model, examples, device)
+        history.append({"step": 0, "scores": scores})
+        print(f"validation of the initial model: {json.dumps(scores)}", flush=True)
     start = time.time()
     running = 0.0
     while step < args.steps:

@@ -81,24 +81,29 @@ std::shared_ptr<const OnnxModel> load_neural_receiver_model(const std::filesyste
 }
 
 struct NeuralPuschDetector::Impl {
-  Impl(const OnnxModel& model, const PuschFrontEndLimits& limits, unsigned num_threads)
-      : inputs(limits.max_prbs), executor(model, OnnxExecutorOptions{num_threads}),
+  Impl(const OnnxModel& model, const PuschFrontEndLimits& limits, unsigned num_threads,
+       const InferenceEngineFactory& engine)
+      : inputs(limits.max_prbs), executor(engine(model, num_threads)),
         positions(std::size_t{subcarriers_per_prb} * limits.max_prbs * max_symbols_per_slot *
                   neural_llr_channels) {
-    const auto& graph_inputs = executor.inputs();
+    if (!executor) {
+      throw std::invalid_argument("neural PUSCH detector: the engine factory made no engine");
+    }
+    const auto& graph_inputs = executor->inputs();
     for (std::size_t i = 0; i < input_contract.size(); ++i) {
       order[input_index(graph_inputs, input_contract[i].name, "neural receiver")] = i;
     }
   }
 
   NeuralReceiverInputs inputs;
-  OnnxExecutor executor;
+  std::unique_ptr<InferenceEngine> executor;
   std::vector<std::uint32_t> positions;
   std::array<std::size_t, 3> order{}; ///< order[i]: contract entry of executor input i.
 };
 
 NeuralPuschDetector::NeuralPuschDetector(std::shared_ptr<const OnnxModel> model,
-                                         const PuschFrontEndLimits& limits, unsigned num_threads) {
+                                         const PuschFrontEndLimits& limits, unsigned num_threads,
+                                         const InferenceEngineFactory& engine) {
   if (!model) {
     throw std::invalid_argument("neural PUSCH detector: no model");
   }
@@ -108,10 +113,14 @@ NeuralPuschDetector::NeuralPuschDetector(std::shared_ptr<const OnnxModel> model,
                                 std::to_string(limits.max_rx_antennas) + " and " +
                                 std::to_string(limits.max_layers));
   }
-  impl_ = std::make_unique<Impl>(*model, limits, std::max(num_threads, 1U));
+  impl_ = std::make_unique<Impl>(*model, limits, std::max(num_threads, 1U), engine);
 }
 
 NeuralPuschDetector::~NeuralPuschDetector() = default;
+
+std::string NeuralPuschDetector::engine_description() const {
+  return impl_->executor->description();
+}
 
 PuschMeasurements NeuralPuschDetector::detect(const ResourceGrid& grid, const CellConfig& cell,
                                               const PuschConfig& pusch, unsigned slot,
@@ -132,8 +141,8 @@ PuschMeasurements NeuralPuschDetector::detect(const ResourceGrid& grid, const Ce
   for (std::size_t i = 0; i < views.size(); ++i) {
     views[i] = ConstTensorView{data[s.order[i]], shapes[s.order[i]]};
   }
-  s.executor.run(views);
-  const ConstTensorView llr = s.executor.output(0);
+  s.executor->run(views);
+  const ConstTensorView llr = s.executor->output(0);
   const auto expected = s.inputs.shape(neural_llr_channels);
   if (!std::equal(llr.shape.begin(), llr.shape.end(), expected.begin(), expected.end())) {
     throw std::invalid_argument("neural PUSCH detector: the model's llr output has shape " +
@@ -155,10 +164,12 @@ PuschMeasurements NeuralPuschDetector::detect(const ResourceGrid& grid, const Ce
   return result;
 }
 
-PuschDetectorFactory make_neural_detector_factory(std::shared_ptr<const OnnxModel> model) {
-  return [model = std::move(model)](const PuschFrontEndLimits& limits, unsigned num_threads) {
+PuschDetectorFactory make_neural_detector_factory(std::shared_ptr<const OnnxModel> model,
+                                                  InferenceEngineFactory engine) {
+  return [model = std::move(model), engine = std::move(engine)](const PuschFrontEndLimits& limits,
+                                                                 unsigned num_threads) {
     return std::unique_ptr<PuschDetector>(
-        std::make_unique<NeuralPuschDetector>(model, limits, num_threads));
+        std::make_unique<NeuralPuschDetector>(model, limits, num_threads, engine));
   };
 }
 

@@ -78,13 +78,25 @@ TEST(OnnxModel, ParsesTheReferenceModel) {
   EXPECT_EQ(model.graph.outputs[0].name, "llr");
   EXPECT_EQ(model.graph.outputs[0].dims[1], 32);
   ASSERT_FALSE(model.graph.initializers.empty());
+  // The first initializers are the smoothers' depthwise 1xK frequency kernels over the 32 LS
+  // channels; the input convolution's depthwise 3x3 kernel follows them.
   const Tensor& first = model.graph.initializers[0];
-  EXPECT_EQ(first.name, "input_conv.depthwise.weight");
-  ASSERT_EQ(first.shape.size(), 4U); // depthwise 3x3: [C, 1, 3, 3]
-  EXPECT_EQ(first.shape[1], 1);
-  EXPECT_EQ(first.shape[2], 3);
-  EXPECT_EQ(first.shape[3], 3);
-  EXPECT_EQ(first.floats.size(), static_cast<std::size_t>(first.shape[0] * 9));
+  EXPECT_EQ(first.name, "smoothers.0.frozen_freq_32");
+  ASSERT_EQ(first.shape.size(), 4U); // [32, 1, 1, K]
+  EXPECT_EQ(first.shape[0], 32);
+  EXPECT_EQ(first.shape[2], 1);
+  const Tensor* depthwise = nullptr;
+  for (const Tensor& tensor : model.graph.initializers) {
+    if (tensor.name == "input_conv.depthwise.weight") {
+      depthwise = &tensor;
+    }
+  }
+  ASSERT_NE(depthwise, nullptr);
+  ASSERT_EQ(depthwise->shape.size(), 4U); // depthwise 3x3: [C, 1, 3, 3]
+  EXPECT_EQ(depthwise->shape[1], 1);
+  EXPECT_EQ(depthwise->shape[2], 3);
+  EXPECT_EQ(depthwise->shape[3], 3);
+  EXPECT_EQ(depthwise->floats.size(), static_cast<std::size_t>(depthwise->shape[0] * 9));
   bool has_conv = false;
   for (const OnnxNode& node : model.graph.nodes) {
     if (node.op_type == "Conv") {

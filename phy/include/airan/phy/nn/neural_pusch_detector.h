@@ -1,14 +1,16 @@
 /// \file
 /// \brief The neural receiver as a PuschDetector: builds the model inputs of a PDU
-/// (neural_receiver_inputs.h), runs the ONNX model on the CPU executor and gathers its LLRs into
-/// codeword order. The I/O contract is in docs/NEURAL_RECEIVER.md.
+/// (neural_receiver_inputs.h), runs the ONNX model on an inference engine (CPU or CUDA,
+/// inference_engine.h) and gathers its LLRs into codeword order. The I/O contract is in docs/NEURAL_RECEIVER.md.
 #pragma once
 
+#include "airan/phy/nn/inference_engine.h"
 #include "airan/phy/nn/onnx_model.h"
 #include "airan/phy/pusch_detector.h"
 
 #include <filesystem>
 #include <memory>
+#include <string>
 
 namespace airan::phy::nn {
 
@@ -34,11 +36,16 @@ public:
   /// \param model A model that passed check_neural_receiver_model().
   /// \param limits Largest PDU (at most 4 receive antennas and 4 layers).
   /// \param num_threads Threads of the model executor.
+  /// \param engine Builds the inference engine (default: the CPU executor).
   /// \throws std::invalid_argument for limits the model cannot take, OnnxError for a model that
-  /// breaks the contract.
+  /// breaks the contract or that the engine cannot run.
   NeuralPuschDetector(std::shared_ptr<const OnnxModel> model, const PuschFrontEndLimits& limits,
-                      unsigned num_threads);
+                      unsigned num_threads,
+                      const InferenceEngineFactory& engine = make_cpu_inference_engine);
   ~NeuralPuschDetector() override;
+
+  /// The engine's description ("cpu (2 threads)", "cuda (...)").
+  [[nodiscard]] std::string engine_description() const;
 
   PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
                            const PuschConfig& pusch, unsigned slot,
@@ -49,7 +56,10 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
-/// A PuschReceiverConfig::detector factory that makes NeuralPuschDetectors sharing \p model.
-PuschDetectorFactory make_neural_detector_factory(std::shared_ptr<const OnnxModel> model);
+/// A PuschReceiverConfig::detector factory that makes NeuralPuschDetectors sharing \p model,
+/// each with its own engine from \p engine.
+PuschDetectorFactory
+make_neural_detector_factory(std::shared_ptr<const OnnxModel> model,
+                             InferenceEngineFactory engine = make_cpu_inference_engine);
 
 } // namespace airan::phy::nn
