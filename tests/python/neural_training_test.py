@@ -1,0 +1,120 @@
+"""The neural receiver's training code (models/): batches are reproducible from the seed, the
+channel smoothers keep a constant channel constant up to the allocation edges, a few optimiser
+steps lower the loss, export freezes the smoothers into operators the C++ runtime implements, and
+a grown model starts from an exported one. Skipped where PyTorch or onnx is not installed."""
+import os
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+ROOT = os.environ.get("AIRAN_REPO_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "models"))
+
+try:
+    import onnx
+    import torch
+except ImportError:  # pragma: no cover - depends on the machine
+    torch = None
+
+# OnnxExecutor::supported_operators() (phy/include/airan/phy/nn/onnx_executor.h).
+CPU_RUNTIME_OPERATORS = {"Add", "Concat", "Constant", "Conv", "Div", "Gemm", "Identity",
+                         "MatMul", "Mul", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice",
+                         "Sqrt", "Sub", "Tanh", "Transpose"}
+
+
+@unittest.skipIf(torch is None, "PyTorch or onnx is not installed")
+class NeuralTrainingTest(unittest.TestCase):
+    def setUp(self):
+        torch.set_num_threads(2)
+
+    def test_batches_are_reproducible_from_the_seed(self):
+        from training_data import draw_batch
+        first = draw_batch(5, 3, 2, (4, 6))
+        again = draw_batch(5, 3, 2, (4, 6))
+        other = draw_batch(5, 4, 2, (4, 6))
+        for a, b in zip(first, again):
+            self.assertTrue(torch.equal(a, b))
+        self.assertTrue(first[0].shape != other[0].shape or not torch.equal(first[0], other[0]))
+        rx, ls, side, labels, mask = first
+        self.assertEqual(rx.shape[1:3], (8, 14))
+        self.assertEqual(ls.shape[1], 32)
+        self.assertEqual(side.shape[1], 7)
+        self.assertEqual(labels.shape, mask.shape)
+        # Labels are bits, only where the mask says a bit exists.
+        self.assertTrue(torch.all((labels == 0) | (labels == 1)))
+        self.assertTrue(torch.all(labels[mask == 0] == 0))
+        self.assertGreater(float(mask.sum()), 0.0)
+
+    def test_smoother_keeps_a_constant_channel_constant_to_the_edges(self):
+        from neural_receiver import ChannelSmoother
+        torch.manual_seed(3)
+        smoother = ChannelSmoother(9, 25)
+        with torch.no_grad():
+            smoother.time_logits.normal_()
+            smoother.freq_logits.normal_()
+            freq, time = smoother.kernels(32)
+            self.assertTrue(torch.all(freq > 0) and torch.all(time > 0))
+            self.assertAlmostEqual(float(freq[0].sum()), 1.0, places=5)
+            self.assertAlmostEqual(float(time[0].sum()), 1.0, places=5)
+            ls = torch.full((1, 32, 14, 48), 0.7)
+            ones = torch.ones(1, 1, 14, 48)
+            smoothed = smoother(ls, ones)
+        self.assertLess(float((smoothed - 0.7).abs().max()), 1e-5)
+
+    def test_a_few_steps_lower_the_loss(self):
+        from neural_receiver import NeuralReceiver
+        from training_data import draw_batch, masked_bce
+        torch.manual_seed(1)
+        model = NeuralReceiver(width=16, num_blocks=1)
+        optimiser = torch.optim.Adam(model.parameters(), lr=1e-2)
+        rx, ls, side, labels, mask = draw_batch(11, 0, 4, (4, 4))
+        losses = []
+        for _ in range(60):
+            loss = masked_bce(model(rx, ls, side), labels, mask)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            losses.append(float(loss))
+        self.assertLess(losses[-1], 0.8 * losses[0])
+
+    def test_export_freezes_the_smoothers_into_supported_operators(self):
+        from export_onnx import export, reference_inputs
+        from neural_receiver import NeuralReceiver
+        torch.manual_seed(2)
+        model = NeuralReceiver(width=8, num_blocks=1).eval()
+        inputs = reference_inputs(14, 24, torch.Generator().manual_seed(4))
+        with torch.no_grad():
+            before = model(*inputs)
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "model.onnx")
+            export(model, path, inputs)
+            graph = onnx.load(path).graph
+        with torch.no_grad():
+            after = model(*inputs)
+        self.assertTrue(torch.equal(before, after))
+        operators = {node.op_type for node in graph.node}
+        self.assertTrue(operators <= CPU_RUNTIME_OPERATORS, operators - CPU_RUNTIME_OPERATORS)
+        names = {tensor.name for tensor in graph.initializer}
+        self.assertIn("smoothers.1.frozen_freq_32", names)
+        self.assertIn("smoothers.1.frozen_time_1", names)
+
+    def test_a_grown_model_starts_from_the_exported_weights(self):
+        from onnx import numpy_helper
+        from neural_receiver import NeuralReceiver
+        from train_neural_receiver import initialise_from_onnx
+        path = os.path.join(ROOT, "models", "pretrained", "neural_receiver_stage1.onnx")
+        old = {t.name: numpy_helper.to_array(t) for t in onnx.load(path).graph.initializer}
+        model = NeuralReceiver()
+        initialise_from_onnx(model, path)
+        pointwise = model.input_conv.pointwise.weight.detach().numpy()
+        columns = old["input_conv.pointwise.weight"].shape[1]
+        np.testing.assert_array_equal(pointwise[:, :columns], old["input_conv.pointwise.weight"])
+        self.assertEqual(float(np.abs(pointwise[:, columns:]).max()), 0.0)
+        np.testing.assert_array_equal(model.blocks[3].second.depthwise.weight.detach().numpy(),
+                                      old["blocks.3.second.depthwise.weight"])
+
+
+if __name__ == "__main__":
+    unittest.main()
