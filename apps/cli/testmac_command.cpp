@@ -4,6 +4,10 @@
 #include "airan/l1/test_mac.h"
 #include "commands.h"
 #include "fronthaul_options.h"
+#include "receiver_options.h"
+
+#include "airan/apps/receiver_catalog.h"
+#include "airan/gpu/backend.h"
 
 #include <iostream>
 #include <string>
@@ -23,6 +27,8 @@ struct TestMacCommandOptions {
   std::string fronthaul; ///< Empty: no fronthaul; else 7.2x or time-domain.
   std::string compression = "bfp9";
   bool cplane = false;
+  std::string receiver; ///< Empty: the L1's default (the product receiver, on the CPU).
+  ReceiverOptions placement;
 };
 
 int run_testmac(const TestMacCommandOptions& o) {
@@ -48,6 +54,20 @@ int run_testmac(const TestMacCommandOptions& o) {
   } else if (o.cplane) {
     std::cerr << "airan testmac: --cplane needs --fronthaul\n";
     return 2;
+  }
+  if (!o.receiver.empty() || o.placement.backend != "cpu") {
+    const apps::ReceiverSpec& spec =
+        apps::find_receiver(o.receiver.empty() ? "mmse-lmmse" : o.receiver);
+    if (spec.perfect_csi) {
+      std::cerr << "airan testmac: " << spec.name
+                << " needs the true channel, which an L1 does not have\n";
+      return 2;
+    }
+    const gpu::BackendSelection backend = gpu::select_backend(o.placement.backend);
+    ReceiverPlacement placement = place_receiver(spec, o.placement, backend, pattern.cell);
+    options.front_end = spec.front_end;
+    options.detector = std::move(placement.detector);
+    std::cout << "L1 receiver " << spec.name << " (" << placement.where << ")\n";
   }
   const l1::TestMacReport report = l1::run_test_mac_session(pattern, options);
   l1::print_test_mac_summary(report, pattern, options, std::cout);
@@ -89,6 +109,10 @@ Command add_testmac_command(CLI::App& parent) {
       ->capture_default_str();
   app->add_flag("--cplane", options->cplane,
                 "the L1 sends uplink C-plane per UL_TTI.request; the RU sends only what it asks");
+  app->add_option("--receiver", options->receiver,
+                  "the L1's PUSCH receiver (airan eval's names but perfect-csi; default: the "
+                  "product receiver, mmse-lmmse)");
+  add_receiver_options(*app, options->placement);
   return {app, [options] { return run_testmac(*options); }};
 }
 

@@ -68,6 +68,8 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   phy_config.period_scale = options.period_scale;
   phy_config.receiver.max_layers = pattern.l1.max_layers;
   phy_config.receiver.num_threads = pattern.l1.receiver_threads;
+  phy_config.receiver.front_end = options.front_end;
+  phy_config.receiver.detector = options.detector;
   std::unique_ptr<FronthaulSampleFeeder> feeder;
   std::unique_ptr<FronthaulCplaneSender> cplane;
   if (options.fronthaul) {

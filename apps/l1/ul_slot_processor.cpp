@@ -40,6 +40,7 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
     receiver_config.num_harq_buffers = config.num_harq_buffers;
     receiver_config.max_tbs = config.max_tbs;
     receiver_config.front_end = config.front_end;
+    receiver_config.detector = config.detector;
     LayerReceiver entry;
     entry.layers = layers;
     entry.receiver = std::make_unique<phy::PuschReceiver>(layer_cell, receiver_config);

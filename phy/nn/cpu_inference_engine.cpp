@@ -20,8 +20,7 @@ public:
     return executor_.output(index);
   }
   [[nodiscard]] std::string description() const override {
-    return "cpu (" + std::to_string(num_threads_) +
-           (num_threads_ == 1 ? " thread)" : " threads)");
+    return "cpu (" + std::to_string(num_threads_) + (num_threads_ == 1 ? " thread)" : " threads)");
   }
 
 private:

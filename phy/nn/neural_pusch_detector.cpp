@@ -32,8 +32,8 @@ void check_value(const OnnxValueInfo& value, std::int64_t channels, const std::s
                     std::to_string(value.dims.size()));
   }
   if (value.dims[1].has_value() && *value.dims[1] != channels) {
-    throw OnnxError(source + ": tensor '" + value.name + "' must have " +
-                    std::to_string(channels) + " channels, not " + std::to_string(*value.dims[1]));
+    throw OnnxError(source + ": tensor '" + value.name + "' must have " + std::to_string(channels) +
+                    " channels, not " + std::to_string(*value.dims[1]));
   }
   if (value.dims[0].has_value() && *value.dims[0] != 1) {
     throw OnnxError(source + ": tensor '" + value.name + "' must take batch 1");
@@ -57,13 +57,13 @@ std::size_t input_index(const std::vector<OnnxValueInfo>& inputs, const char* na
 void check_neural_receiver_model(const OnnxModel& model, const std::string& source_name) {
   const auto& inputs = model.graph.inputs;
   if (inputs.size() != input_contract.size()) {
-    throw OnnxError(source_name + ": a neural receiver takes 3 inputs (rx_grid, ls_channel, "
-                                  "side_info), this model " +
+    throw OnnxError(source_name +
+                    ": a neural receiver takes 3 inputs (rx_grid, ls_channel, "
+                    "side_info), this model " +
                     std::to_string(inputs.size()));
   }
   for (const ContractEntry& entry : input_contract) {
-    check_value(inputs[input_index(inputs, entry.name, source_name)], entry.channels,
-                source_name);
+    check_value(inputs[input_index(inputs, entry.name, source_name)], entry.channels, source_name);
   }
   const auto& outputs = model.graph.outputs;
   if (outputs.size() != 1 || outputs[0].name != neural_llr_name) {
@@ -167,7 +167,7 @@ PuschMeasurements NeuralPuschDetector::detect(const ResourceGrid& grid, const Ce
 PuschDetectorFactory make_neural_detector_factory(std::shared_ptr<const OnnxModel> model,
                                                   InferenceEngineFactory engine) {
   return [model = std::move(model), engine = std::move(engine)](const PuschFrontEndLimits& limits,
-                                                                 unsigned num_threads) {
+                                                                unsigned num_threads) {
     return std::unique_ptr<PuschDetector>(
         std::make_unique<NeuralPuschDetector>(model, limits, num_threads, engine));
   };

@@ -1,7 +1,7 @@
-// --backend cpu|cuda|auto and --receiver neural --model on `airan replay`, `eval` and
-// `bench pusch`: auto says what it picked, cuda without a device is a clear error (and with one
-// decodes like the CPU), the neural receiver decodes with the committed model, and a missing or
-// wrong model is an error naming it.
+// --backend cpu|cuda|auto and --receiver neural --model on `airan replay`, `eval`,
+// `bench pusch` and the L1 (`testmac`): auto says what it picked, cuda without a device is a clear
+// error (and with one decodes like the CPU), the neural receiver decodes with the committed model,
+// and a missing or wrong model is an error naming it.
 #include "../support/run_airan.h"
 
 #include "airan/gpu/device_query.h"
@@ -20,7 +20,8 @@ using airan::test::scratch_dir;
 
 const std::string two_ue_config =
     (airan::test::repo_root() / "configs" / "pusch_20mhz_1layer_16qam.yaml").string();
-const std::string trained_model = (airan::test::repo_root() / "models" / "neural_receiver.onnx").string();
+const std::string trained_model =
+    (airan::test::repo_root() / "models" / "neural_receiver.onnx").string();
 
 bool have_device() {
   return !airan::gpu::query_devices().devices.empty();
@@ -29,9 +30,9 @@ bool have_device() {
 /// A 2-slot vector of the two-UE scenario (2 Rx, TDL-C300) at 28 dB.
 std::string make_vector(const std::string& name) {
   const auto file = (scratch_dir(name) / "vector.h5").string();
-  const auto gen = run_airan("gen --config " + two_ue_config +
-                             " --channel TDL-C300 --doppler 50 --snr 28 --slots 2 --seed 9 -o " +
-                             file);
+  const auto gen =
+      run_airan("gen --config " + two_ue_config +
+                " --channel TDL-C300 --doppler 50 --snr 28 --slots 2 --seed 9 -o " + file);
   EXPECT_EQ(gen.status, 0) << gen.output;
   return file;
 }
@@ -42,8 +43,7 @@ TEST(ReceiverBackendCli, AutoSaysWhatItPickedAndDecodes) {
   EXPECT_EQ(replay.status, 0) << replay.output;
   EXPECT_NE(replay.output.find(have_device() ? "(cuda device 0)" : "(cpu)"), std::string::npos)
       << replay.output;
-  EXPECT_NE(last_line(replay.output).find("4/4 TBs decoded"), std::string::npos)
-      << replay.output;
+  EXPECT_NE(last_line(replay.output).find("4/4 TBs decoded"), std::string::npos) << replay.output;
 }
 
 TEST(ReceiverBackendCli, CudaWithoutADeviceIsAClearError) {
@@ -51,8 +51,7 @@ TEST(ReceiverBackendCli, CudaWithoutADeviceIsAClearError) {
   const auto replay = run_airan("replay " + file + " --backend cuda");
   if (have_device()) {
     EXPECT_EQ(replay.status, 0) << replay.output;
-    EXPECT_NE(last_line(replay.output).find("4/4 TBs decoded"), std::string::npos)
-        << replay.output;
+    EXPECT_NE(last_line(replay.output).find("4/4 TBs decoded"), std::string::npos) << replay.output;
     const auto irc = run_airan("replay " + file + " --backend cuda --receiver mmse-irc");
     EXPECT_EQ(irc.status, 2) << irc.output;
     EXPECT_NE(irc.output.find("CPU backend only"), std::string::npos) << irc.output;
@@ -70,10 +69,8 @@ TEST(ReceiverBackendCli, NeuralReceiverDecodesWithTheCommittedModel) {
   const std::string file = make_vector("neural");
   const auto replay = run_airan("replay " + file + " --receiver neural --model " + trained_model);
   EXPECT_EQ(replay.status, 0) << replay.output;
-  EXPECT_NE(replay.output.find("receiver neural (cpu, model"), std::string::npos)
-      << replay.output;
-  EXPECT_NE(last_line(replay.output).find("4/4 TBs decoded"), std::string::npos)
-      << replay.output;
+  EXPECT_NE(replay.output.find("receiver neural (cpu, model"), std::string::npos) << replay.output;
+  EXPECT_NE(last_line(replay.output).find("4/4 TBs decoded"), std::string::npos) << replay.output;
 
   const auto bench = run_airan("bench pusch --receiver neural --model " + trained_model +
                                " --prb 24 --rx 4 --layers 1 --mcs 10 --mcs-table 1 --slots 2 "
@@ -96,10 +93,26 @@ TEST(ReceiverBackendCli, MissingOrWrongModelIsAnErrorNamingIt) {
   // A valid ONNX file that is not a neural receiver: a config YAML is not protobuf at all.
   const auto wrong = run_airan("replay " + file + " --receiver neural --model " + two_ue_config);
   EXPECT_EQ(wrong.status, 2) << wrong.output;
-  EXPECT_NE(wrong.output.find("pusch_20mhz_1layer_16qam.yaml"), std::string::npos)
-      << wrong.output;
+  EXPECT_NE(wrong.output.find("pusch_20mhz_1layer_16qam.yaml"), std::string::npos) << wrong.output;
   const auto genie_on_cuda = run_airan("replay " + file + " --receiver neural --backend cuda");
   EXPECT_EQ(genie_on_cuda.status, 2) << genie_on_cuda.output;
+}
+
+TEST(ReceiverBackendCli, TheL1RunsTheReceiverItIsGiven) {
+  const std::string pattern =
+      (airan::test::repo_root() / "configs" / "patterns" / "four_ue_harq.yaml").string();
+  const auto neural = run_airan("testmac --pattern " + pattern +
+                                " --slots 12 --quiet --receiver neural --model " + trained_model);
+  EXPECT_EQ(neural.status, 0) << neural.output;
+  EXPECT_NE(neural.output.find("L1 receiver neural (cpu, model"), std::string::npos)
+      << neural.output;
+  const auto genie =
+      run_airan("testmac --pattern " + pattern + " --slots 2 --receiver perfect-csi");
+  EXPECT_EQ(genie.status, 2) << genie.output;
+  EXPECT_NE(genie.output.find("true channel"), std::string::npos) << genie.output;
+  const auto unknown = run_airan("testmac --pattern " + pattern + " --slots 2 --receiver magic");
+  EXPECT_NE(unknown.status, 0) << unknown.output;
+  EXPECT_NE(unknown.output.find("unknown receiver 'magic'"), std::string::npos) << unknown.output;
 }
 
 } // namespace

@@ -19,6 +19,8 @@
 #include "airan/l1/l1_counters.h"
 #include "airan/l1/launch_pattern.h"
 #include "airan/l1/slot_clock.h"
+#include "airan/phy/pusch_detector.h"
+#include "airan/phy/pusch_receiver.h"
 
 #include <chrono>
 #include <cstdint>
@@ -50,6 +52,10 @@ struct TestMacOptions {
   /// With fronthaul: the L1 sends uplink C-plane per UL_TTI.request and the RU sends only the
   /// requested sections.
   bool fronthaul_cplane = false;
+  /// The L1's receiver: front-end options (estimation, equalizer) and, when set, a detector
+  /// that replaces the front end (neural receiver, CUDA front end).
+  phy::PuschFrontEndOptions front_end;
+  phy::PuschDetectorFactory detector;
   /// The run fails when the L1 sends nothing for this long.
   std::chrono::milliseconds silence_timeout{10000};
 };

@@ -18,6 +18,7 @@
 #include "airan/io/fapi_pusch_conversion.h"
 #include "airan/l1/iq_source.h"
 #include "airan/phy/ofdm_demodulator.h"
+#include "airan/phy/pusch_detector.h"
 #include "airan/phy/pusch_receiver.h"
 
 #include <array>
@@ -33,6 +34,9 @@ struct UlSlotProcessorConfig {
   unsigned num_harq_buffers = 64; ///< HARQ buffers per receiver (RNTIs x processes waiting).
   std::uint32_t max_tbs = 0;      ///< Largest TB (0: the cell's largest).
   phy::PuschFrontEndOptions front_end;
+  /// Set: every receiver runs this detector instead of its front end (neural receiver, CUDA
+  /// front end; see phy::PuschReceiverConfig::detector).
+  phy::PuschDetectorFactory detector;
 };
 
 /// Outcome of one process() call.

@@ -33,8 +33,8 @@ public:
 
 /// Builds an engine for \p model with \p num_threads host threads (engines that compute on a
 /// device may ignore the thread count). \throws OnnxError naming the node it cannot run.
-using InferenceEngineFactory = std::function<std::unique_ptr<InferenceEngine>(
-    const OnnxModel& model, unsigned num_threads)>;
+using InferenceEngineFactory =
+    std::function<std::unique_ptr<InferenceEngine>(const OnnxModel& model, unsigned num_threads)>;
 
 /// The CPU engine (OnnxExecutor with its SIMD kernels and \p num_threads threads).
 std::unique_ptr<InferenceEngine> make_cpu_inference_engine(const OnnxModel& model,

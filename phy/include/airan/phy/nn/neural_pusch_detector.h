@@ -1,7 +1,8 @@
 /// \file
 /// \brief The neural receiver as a PuschDetector: builds the model inputs of a PDU
 /// (neural_receiver_inputs.h), runs the ONNX model on an inference engine (CPU or CUDA,
-/// inference_engine.h) and gathers its LLRs into codeword order. The I/O contract is in docs/NEURAL_RECEIVER.md.
+/// inference_engine.h) and gathers its LLRs into codeword order. The I/O contract is in
+/// docs/NEURAL_RECEIVER.md.
 #pragma once
 
 #include "airan/phy/nn/inference_engine.h"
@@ -48,8 +49,7 @@ public:
   [[nodiscard]] std::string engine_description() const;
 
   PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
-                           const PuschConfig& pusch, unsigned slot,
-                           std::span<float> llrs) override;
+                           const PuschConfig& pusch, unsigned slot, std::span<float> llrs) override;
 
 private:
   struct Impl;
