@@ -1,0 +1,96 @@
+/// \file
+/// \brief GpuOnnxExecutor: the CUDA inference engine of the neural receiver. Runs the ONNX
+/// models the CPU OnnxExecutor runs (same operators, same load-time validation) in float32 on
+/// one device, behind phy::nn::InferenceEngine.
+///
+/// Construction validates every node (through a CPU OnnxExecutor, so an unsupported operator,
+/// attribute or tensor type is the same OnnxError naming the node) and uploads every float
+/// initializer and Constant once. The first run() at a set of input shapes infers every shape,
+/// allocates one device arena (inputs and intermediate values, reused as values die), pinned
+/// input staging and pinned output buffers, records the kernels and, by default, captures them
+/// in a CUDA graph. Later runs at those shapes allocate nothing: the inputs are copied into
+/// pinned memory, the graph is launched, and the host waits once, for the outputs.
+///
+/// Kernels: pointwise 1x1 Conv is a cuBLAS SGEMM plus a bias/Relu pass; every other Conv
+/// (depthwise KxK, grouped, padded, strided, dilated) is one thread per output element; a Relu
+/// that only reads a Conv runs inside it. Element-wise operators broadcast by index maps;
+/// Transpose and Slice are strided copies; Concat, Reshape and Identity are device copies;
+/// ReduceMean sums in double (one thread, or one block for long reductions, per output
+/// element). The per-element math is in onnx_device_math.h.
+///
+/// This header has no CUDA types; without CUDA the constructor throws std::runtime_error.
+#pragma once
+
+#include "airan/phy/nn/inference_engine.h"
+#include "airan/phy/nn/onnx_model.h"
+#include "airan/phy/nn/tensor.h"
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace airan::gpu {
+
+/// GpuOnnxExecutor construction options.
+struct GpuOnnxExecutorOptions {
+  /// CUDA device index.
+  int device = 0;
+  /// Capture each input-shape plan in a CUDA graph (false: launch the kernels one by one on
+  /// every run; same results, for comparisons).
+  bool use_cuda_graph = true;
+  /// Apply a Relu that only reads a Conv inside the convolution.
+  bool fuse_conv_relu = true;
+};
+
+/// Runs one ONNX model on a CUDA device. Not thread-safe: one run() at a time per executor.
+class GpuOnnxExecutor final : public phy::nn::InferenceEngine {
+public:
+  /// Validates \p model, selects the device, creates the stream and the cuBLAS handle and
+  /// uploads the constants. \throws phy::nn::OnnxError naming an unsupported node,
+  /// std::runtime_error without CUDA ("built without CUDA"), CudaError when CUDA fails.
+  explicit GpuOnnxExecutor(const phy::nn::OnnxModel& model,
+                           const GpuOnnxExecutorOptions& options = {});
+  ~GpuOnnxExecutor() override;
+  GpuOnnxExecutor(const GpuOnnxExecutor&) = delete;
+  GpuOnnxExecutor& operator=(const GpuOnnxExecutor&) = delete;
+
+  /// Run-time inputs in the order run() takes them.
+  [[nodiscard]] const std::vector<phy::nn::OnnxValueInfo>& inputs() const override;
+  /// Graph outputs in the order output() indexes them.
+  [[nodiscard]] const std::vector<phy::nn::OnnxValueInfo>& outputs() const;
+
+  /// Runs the model on host \p inputs (one per inputs(), same order) and waits for the outputs.
+  /// \throws phy::nn::OnnxError on a wrong input count or shape, or a node whose input shapes
+  /// it cannot take (naming the node); CudaError when CUDA fails.
+  void run(std::span<const phy::nn::ConstTensorView> inputs) override;
+
+  /// Output \p index of the last run(), in pinned host memory; valid until the next run().
+  /// \throws std::out_of_range.
+  [[nodiscard]] phy::nn::ConstTensorView output(std::size_t index) const override;
+
+  /// "cuda (device 0, NVIDIA H200, fp32)".
+  [[nodiscard]] std::string description() const override;
+
+  /// Input-shape plans made so far.
+  [[nodiscard]] std::size_t num_plans() const;
+  /// Device and pinned-host allocations this executor has made since construction (constants,
+  /// cuBLAS workspace, and per plan: arena, input staging, outputs). A run at known shapes
+  /// does not change it.
+  [[nodiscard]] std::size_t num_allocations() const;
+  /// Device time of the last run() (input upload, model, output download), from CUDA events.
+  [[nodiscard]] float last_run_device_ms() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A factory that builds a GpuOnnxExecutor on CUDA device \p device (which overrides
+/// options.device) for each model; the thread count is ignored. The factory itself does not
+/// touch CUDA; each engine it builds throws as the constructor does.
+phy::nn::InferenceEngineFactory
+make_gpu_inference_engine_factory(int device, const GpuOnnxExecutorOptions& options = {});
+
+} // namespace airan::gpu

@@ -1,0 +1,267 @@
+/// \file
+/// \brief GpuOnnxExecutor: validation through the CPU executor, constants uploaded once, one
+/// plan per set of input shapes (made, run directly and then captured in a CUDA graph on its
+/// first run), and run(), which at known shapes only stages the inputs, launches and waits.
+#include "airan/gpu/gpu_onnx_executor.h"
+
+#include "airan/gpu/cuda_check.h"
+#include "airan/gpu/cuda_stream.h"
+#include "airan/gpu/device_buffer.h"
+#include "airan/phy/nn/onnx_executor.h"
+
+#include "gpu_onnx_plan.h"
+#include "gpu_onnx_program.h"
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace airan::gpu {
+namespace {
+
+using phy::nn::ConstTensorView;
+using phy::nn::OnnxError;
+using phy::nn::OnnxModel;
+using phy::nn::OnnxValueInfo;
+using phy::nn::shape_to_string;
+
+constexpr std::size_t cublas_workspace_bytes = std::size_t{32} << 20; // Hopper's recommendation
+constexpr std::size_t constant_alignment = 64;                        // floats
+
+/// Validates \p model as the CPU executor does (OnnxError naming the node) and returns it.
+const OnnxModel& validated(const OnnxModel& model) {
+  const phy::nn::OnnxExecutor validator(model, {.num_threads = 1, .use_simd = false});
+  return model;
+}
+
+/// Selects \p device and returns its name.
+std::string select_device(int device) {
+  AIRAN_CUDA_CHECK(cudaSetDevice(device));
+  cudaDeviceProp properties{};
+  AIRAN_CUDA_CHECK(cudaGetDeviceProperties(&properties, device));
+  return properties.name;
+}
+
+/// Owner of a cuBLAS handle bound to one stream and workspace.
+class CublasHandle {
+public:
+  CublasHandle() { detail::check_cublas(cublasCreate(&handle_), "cublasCreate"); }
+  ~CublasHandle() { cublasDestroy(handle_); }
+  CublasHandle(const CublasHandle&) = delete;
+  CublasHandle& operator=(const CublasHandle&) = delete;
+  [[nodiscard]] cublasHandle_t get() const { return handle_; }
+
+private:
+  cublasHandle_t handle_ = nullptr;
+};
+
+} // namespace
+
+struct GpuOnnxExecutor::Impl {
+  Impl(const OnnxModel& m, const GpuOnnxExecutorOptions& o)
+      : model(validated(m)), options(o), device_name(select_device(o.device)),
+        program(detail::compile_program(model, o.fuse_conv_relu)) {
+    workspace = DeviceBuffer<std::byte>(cublas_workspace_bytes);
+    ++allocations;
+    detail::check_cublas(cublasSetStream(cublas.get(), stream.get()), "cublasSetStream");
+    detail::check_cublas(cublasSetWorkspace(cublas.get(), workspace.data(), workspace.bytes()),
+                         "cublasSetWorkspace");
+    upload_constants();
+  }
+
+  void upload_constants() {
+    std::vector<std::size_t> offsets(program.values.size(), 0);
+    std::size_t total = 0;
+    for (std::size_t v = 0; v < program.values.size(); ++v) {
+      const phy::nn::Tensor* constant = program.values[v].constant;
+      if (constant != nullptr && constant->data_type == phy::nn::TensorDataType::float32) {
+        offsets[v] = total;
+        total += (constant->floats.size() + constant_alignment - 1) / constant_alignment *
+                 constant_alignment;
+      }
+    }
+    std::vector<float> packed(total, 0.0F);
+    constant_pointers.assign(program.values.size(), nullptr);
+    constants = DeviceBuffer<float>(total);
+    ++allocations;
+    for (std::size_t v = 0; v < program.values.size(); ++v) {
+      const phy::nn::Tensor* constant = program.values[v].constant;
+      if (constant != nullptr && constant->data_type == phy::nn::TensorDataType::float32) {
+        std::copy(constant->floats.begin(), constant->floats.end(), packed.begin() + offsets[v]);
+        constant_pointers[v] = constants.data() + offsets[v];
+      }
+    }
+    constants.copy_from_host(packed, stream.get());
+    stream.synchronize();
+  }
+
+  void check_inputs(std::span<const ConstTensorView> inputs) const;
+  detail::Plan& plan_for(std::span<const ConstTensorView> inputs, bool& is_new);
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw OnnxError("ONNX model '" + model.graph.name + "' (cuda): " + what);
+  }
+
+  OnnxModel model;
+  GpuOnnxExecutorOptions options;
+  std::string device_name;
+  detail::Program program;
+  std::size_t allocations = 0;
+  CudaStream stream;
+  DeviceBuffer<std::byte> workspace; ///< cuBLAS's; outlives the handle
+  CublasHandle cublas;
+  DeviceBuffer<float> constants;
+  std::vector<float*> constant_pointers;
+  std::vector<std::unique_ptr<detail::Plan>> plans;
+  detail::Plan* current = nullptr;
+  CudaEvent start;
+  CudaEvent stop;
+  float last_ms = 0.0F;
+};
+
+void GpuOnnxExecutor::Impl::check_inputs(std::span<const ConstTensorView> inputs) const {
+  if (inputs.size() != program.input_ids.size()) {
+    fail("takes " + std::to_string(program.input_ids.size()) + " inputs, got " +
+         std::to_string(inputs.size()));
+  }
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const OnnxValueInfo& info = model.graph.inputs[i];
+    const ConstTensorView& view = inputs[i];
+    const auto what = [&] {
+      return "input '" + info.name + "' with shape " + shape_to_string(view.shape);
+    };
+    if (view.shape.size() > phy::nn::max_tensor_rank) {
+      fail(what() + ": more than 8 dimensions");
+    }
+    std::int64_t count = 1;
+    for (const std::int64_t dim : view.shape) {
+      if (dim < 0 || (dim > 0 && count > phy::nn::max_tensor_elements / dim)) {
+        fail(what() + ": negative or too large dimensions");
+      }
+      count *= dim;
+    }
+    if (static_cast<std::size_t>(count) != view.data.size()) {
+      fail(what() + ": " + std::to_string(view.data.size()) + " elements given");
+    }
+    if (!info.has_shape) {
+      continue;
+    }
+    bool fits = view.shape.size() == info.dims.size();
+    for (std::size_t d = 0; fits && d < info.dims.size(); ++d) {
+      fits = !info.dims[d] || *info.dims[d] == view.shape[d];
+    }
+    if (!fits) {
+      fail(what() + ": the model expects rank " + std::to_string(info.dims.size()) +
+           " with its fixed dimensions");
+    }
+    // A symbolic dimension has one size across all inputs.
+    for (std::size_t d = 0; d < info.dim_names.size(); ++d) {
+      for (std::size_t j = 0; !info.dim_names[d].empty() && j < i; ++j) {
+        const OnnxValueInfo& other = model.graph.inputs[j];
+        for (std::size_t e = 0; e < other.dim_names.size() && other.has_shape; ++e) {
+          if (other.dim_names[e] == info.dim_names[d] && inputs[j].shape[e] != view.shape[d]) {
+            fail(what() + ": dimension '" + info.dim_names[d] + "' is " +
+                 std::to_string(inputs[j].shape[e]) + " in input '" + other.name + "'");
+          }
+        }
+      }
+    }
+  }
+}
+
+detail::Plan& GpuOnnxExecutor::Impl::plan_for(std::span<const ConstTensorView> inputs,
+                                              bool& is_new) {
+  for (const auto& plan : plans) {
+    bool same = true;
+    for (std::size_t i = 0; same && i < inputs.size(); ++i) {
+      same = std::equal(inputs[i].shape.begin(), inputs[i].shape.end(),
+                        plan->input_shapes[i].begin(), plan->input_shapes[i].end());
+    }
+    if (same) {
+      is_new = false;
+      return *plan;
+    }
+  }
+  std::vector<phy::nn::TensorShape> shapes;
+  for (const ConstTensorView& input : inputs) {
+    shapes.emplace_back(input.shape.begin(), input.shape.end());
+  }
+  const detail::PlanContext context{program, constant_pointers, [this] { ++allocations; }};
+  plans.push_back(detail::make_plan(context, shapes));
+  is_new = true;
+  return *plans.back();
+}
+
+GpuOnnxExecutor::GpuOnnxExecutor(const OnnxModel& model, const GpuOnnxExecutorOptions& options)
+    : impl_(std::make_unique<Impl>(model, options)) {}
+
+GpuOnnxExecutor::~GpuOnnxExecutor() = default;
+
+const std::vector<OnnxValueInfo>& GpuOnnxExecutor::inputs() const {
+  return impl_->model.graph.inputs;
+}
+
+const std::vector<OnnxValueInfo>& GpuOnnxExecutor::outputs() const {
+  return impl_->model.graph.outputs;
+}
+
+void GpuOnnxExecutor::run(std::span<const ConstTensorView> inputs) {
+  Impl& s = *impl_;
+  AIRAN_CUDA_CHECK(cudaSetDevice(s.options.device));
+  s.check_inputs(inputs);
+  s.current = nullptr;
+  bool is_new = false;
+  detail::Plan& plan = s.plan_for(inputs, is_new);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].data.empty()) {
+      std::memcpy(plan.staging[i].data(), inputs[i].data.data(), inputs[i].data.size_bytes());
+    }
+  }
+  s.start.record(s.stream.get());
+  if (plan.graph.ready()) {
+    plan.graph.launch(s.stream.get());
+  } else {
+    plan.enqueue(s.stream.get(), s.cublas.get());
+  }
+  s.stop.record(s.stream.get());
+  s.stop.synchronize();
+  s.last_ms = s.stop.elapsed_ms_since(s.start);
+  if (is_new && s.options.use_cuda_graph) {
+    // Captured after a direct run, so that cuBLAS and the kernels are loaded outside capture.
+    plan.graph.capture(s.stream.get(), [&] { plan.enqueue(s.stream.get(), s.cublas.get()); });
+  }
+  s.current = &plan;
+}
+
+ConstTensorView GpuOnnxExecutor::output(std::size_t index) const {
+  const Impl& s = *impl_;
+  if (index >= s.program.output_ids.size()) {
+    throw std::out_of_range("GPU ONNX executor: output " + std::to_string(index) + " of " +
+                            std::to_string(s.program.output_ids.size()));
+  }
+  if (s.current == nullptr) {
+    throw std::out_of_range("GPU ONNX executor: no successful run() yet");
+  }
+  const auto& buffer = s.current->outputs[index];
+  return ConstTensorView{std::span<const float>(buffer.data(), buffer.size()),
+                         s.current->shapes[s.program.output_ids[index]]};
+}
+
+std::string GpuOnnxExecutor::description() const {
+  return "cuda (device " + std::to_string(impl_->options.device) + ", " + impl_->device_name +
+         ", fp32)";
+}
+
+std::size_t GpuOnnxExecutor::num_plans() const {
+  return impl_->plans.size();
+}
+
+std::size_t GpuOnnxExecutor::num_allocations() const {
+  return impl_->allocations;
+}
+
+float GpuOnnxExecutor::last_run_device_ms() const {
+  return impl_->last_ms;
+}
+
+} // namespace airan::gpu

@@ -1,0 +1,156 @@
+/// \file
+/// \brief CUDA kernels of GpuOnnxExecutor: one thread per output element (the math of
+/// onnx_device_math.h), a block per output element for long ReduceMean reductions, and the
+/// bias/Relu epilogue of the cuBLAS pointwise convolution.
+#include "airan/gpu/cuda_check.h"
+
+#include "gpu_onnx_kernels.h"
+
+namespace airan::gpu::detail {
+namespace {
+
+constexpr int block_size = 256;
+/// Longest reduction summed by one thread; longer ones get a block per output element.
+constexpr int max_thread_reduction = 256;
+
+unsigned blocks_for(int count) {
+  return static_cast<unsigned>((count + block_size - 1) / block_size);
+}
+
+__global__ void unary_kernel(UnaryLaunch p) {
+  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (i < p.count) {
+    p.out[i] = onnx::apply_unary(p.op, p.in[i]);
+  }
+}
+
+__global__ void binary_kernel(BinaryLaunch p) {
+  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (i < p.count) {
+    p.out[i] = onnx::apply_binary(p.op, p.a[onnx::mapped_offset(p.map_a, i)],
+                                  p.b[onnx::mapped_offset(p.map_b, i)]);
+  }
+}
+
+__global__ void strided_copy_kernel(StridedCopyLaunch p) {
+  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (i < p.count) {
+    p.out[i] = p.in[onnx::mapped_offset(p.map, i)];
+  }
+}
+
+__global__ void conv_kernel(ConvLaunch p) {
+  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (i < p.count) {
+    p.y[i] = onnx::conv_output_element(p.geometry, p.x, p.weights, p.bias, i);
+  }
+}
+
+__global__ void conv_epilogue_kernel(PointwiseConvLaunch p, int count) {
+  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (i < count) {
+    const int channel = (i / p.pixels) % p.out_channels;
+    p.y[i] = onnx::conv_epilogue(p.y[i], p.bias != nullptr ? p.bias[channel] : 0.0F, p.relu);
+  }
+}
+
+/// One thread sums one output element, in index order.
+__global__ void reduce_mean_thread_kernel(ReduceMeanLaunch p) {
+  const int element = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (element >= p.count) {
+    return;
+  }
+  const float* in = p.in + onnx::reduce_base_offset(p.geometry, element);
+  double sum = 0.0;
+  for (int r = 0; r < p.geometry.reduced_count; ++r) {
+    sum += in[onnx::reduce_element_offset(p.geometry, r)];
+  }
+  p.out[element] = static_cast<float>(sum / p.geometry.reduced_count);
+}
+
+/// One block sums one output element: strided partial sums, then a tree in shared memory.
+__global__ void reduce_mean_block_kernel(ReduceMeanLaunch p) {
+  __shared__ double partial[block_size];
+  const int element = static_cast<int>(blockIdx.x);
+  const float* in = p.in + onnx::reduce_base_offset(p.geometry, element);
+  double sum = 0.0;
+  for (int r = static_cast<int>(threadIdx.x); r < p.geometry.reduced_count; r += block_size) {
+    sum += in[onnx::reduce_element_offset(p.geometry, r)];
+  }
+  partial[threadIdx.x] = sum;
+  __syncthreads();
+  for (int half = block_size / 2; half > 0; half /= 2) {
+    if (static_cast<int>(threadIdx.x) < half) {
+      partial[threadIdx.x] += partial[threadIdx.x + half];
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) {
+    p.out[element] = static_cast<float>(partial[0] / p.geometry.reduced_count);
+  }
+}
+
+__global__ void gemm_kernel(GemmLaunch p) {
+  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (i < p.count) {
+    p.y[i] = onnx::gemm_element(p.geometry, p.a, p.b, p.c, i);
+  }
+}
+
+__global__ void matmul_kernel(MatMulLaunch p) {
+  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (i < p.count) {
+    p.y[i] = onnx::matmul_element(p.geometry, p.a, p.b, i);
+  }
+}
+
+} // namespace
+
+void launch_unary(const UnaryLaunch& launch, cudaStream_t stream) {
+  unary_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
+  AIRAN_CUDA_CHECK_LAUNCH("unary_kernel");
+}
+
+void launch_binary(const BinaryLaunch& launch, cudaStream_t stream) {
+  binary_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
+  AIRAN_CUDA_CHECK_LAUNCH("binary_kernel");
+}
+
+void launch_strided_copy(const StridedCopyLaunch& launch, cudaStream_t stream) {
+  strided_copy_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
+  AIRAN_CUDA_CHECK_LAUNCH("strided_copy_kernel");
+}
+
+void launch_conv(const ConvLaunch& launch, cudaStream_t stream) {
+  conv_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
+  AIRAN_CUDA_CHECK_LAUNCH("conv_kernel");
+}
+
+void launch_conv_epilogue(const PointwiseConvLaunch& launch, cudaStream_t stream) {
+  const int count = launch.batch * launch.out_channels * launch.pixels;
+  conv_epilogue_kernel<<<blocks_for(count), block_size, 0, stream>>>(launch, count);
+  AIRAN_CUDA_CHECK_LAUNCH("conv_epilogue_kernel");
+}
+
+void launch_reduce_mean(const ReduceMeanLaunch& launch, cudaStream_t stream) {
+  if (launch.geometry.reduced_count <= max_thread_reduction) {
+    reduce_mean_thread_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
+    AIRAN_CUDA_CHECK_LAUNCH("reduce_mean_thread_kernel");
+  } else {
+    reduce_mean_block_kernel<<<static_cast<unsigned>(launch.count), block_size, 0, stream>>>(
+        launch);
+    AIRAN_CUDA_CHECK_LAUNCH("reduce_mean_block_kernel");
+  }
+}
+
+void launch_gemm(const GemmLaunch& launch, cudaStream_t stream) {
+  gemm_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
+  AIRAN_CUDA_CHECK_LAUNCH("gemm_kernel");
+}
+
+void launch_matmul(const MatMulLaunch& launch, cudaStream_t stream) {
+  matmul_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
+  AIRAN_CUDA_CHECK_LAUNCH("matmul_kernel");
+}
+
+} // namespace airan::gpu::detail

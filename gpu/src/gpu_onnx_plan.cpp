@@ -1,0 +1,360 @@
+/// \file
+/// \brief Plans of GpuOnnxExecutor: shape inference over the steps, first-fit arena layout
+/// (a value's block is reused after its last reader), one launch record per step, and the
+/// enqueueing of a plan (directly or into a CUDA graph).
+#include "gpu_onnx_plan.h"
+
+#include "airan/gpu/cuda_check.h"
+
+#include <algorithm>
+#include <type_traits>
+#include <utility>
+
+namespace airan::gpu::detail {
+namespace {
+
+using phy::nn::shape_num_elements;
+using phy::nn::TensorShape;
+
+constexpr std::int64_t arena_alignment = 64; ///< Floats (256 bytes) per block boundary.
+
+int count_of(const TensorShape& shape) {
+  return static_cast<int>(shape_num_elements(shape));
+}
+
+/// First-fit placement of values in one arena.
+class ArenaLayout {
+public:
+  std::int64_t place(std::int64_t count) {
+    const std::int64_t size =
+        std::max<std::int64_t>(1, (count + arena_alignment - 1) / arena_alignment) *
+        arena_alignment;
+    std::int64_t offset = 0;
+    auto position = live_.begin();
+    for (; position != live_.end(); ++position) {
+      if (position->first - offset >= size) {
+        break;
+      }
+      offset = position->first + position->second;
+    }
+    live_.insert(position, {offset, size});
+    size_ = std::max(size_, offset + size);
+    return offset;
+  }
+  void release(std::int64_t offset) {
+    const auto it = std::find_if(live_.begin(), live_.end(),
+                                 [&](const auto& block) { return block.first == offset; });
+    if (it != live_.end()) {
+      live_.erase(it);
+    }
+  }
+  [[nodiscard]] std::int64_t size() const { return size_; }
+
+private:
+  std::vector<std::pair<std::int64_t, std::int64_t>> live_; ///< (offset, size), sorted
+  std::int64_t size_ = 0;
+};
+
+Launch conv_launch(const Step& step, const Plan& plan, std::span<float* const> constants) {
+  const ConvParameters& c = step.conv;
+  const TensorShape& x = plan.shapes[step.inputs[0]];
+  const TensorShape& y = plan.shapes[step.output];
+  const float* bias = c.bias >= 0 ? constants[static_cast<std::size_t>(c.bias)] : nullptr;
+  if (c.pointwise()) {
+    return PointwiseConvLaunch{static_cast<int>(x[0]),
+                               static_cast<int>(c.out_channels),
+                               static_cast<int>(x[1]),
+                               static_cast<int>(x[2] * x[3]),
+                               plan.pointers[step.inputs[0]],
+                               constants[c.weights],
+                               bias,
+                               plan.pointers[step.output],
+                               c.relu};
+  }
+  const auto pads = c.padding(x[2], x[3]);
+  onnx::ConvGeometry g;
+  g.in_channels = static_cast<int>(x[1]);
+  g.in_h = static_cast<int>(x[2]);
+  g.in_w = static_cast<int>(x[3]);
+  g.out_channels = static_cast<int>(y[1]);
+  g.out_h = static_cast<int>(y[2]);
+  g.out_w = static_cast<int>(y[3]);
+  g.group_in_channels = static_cast<int>(c.group_channels);
+  g.group_out_channels = static_cast<int>(c.out_channels / c.group);
+  g.kernel_h = static_cast<int>(c.kernel[0]);
+  g.kernel_w = static_cast<int>(c.kernel[1]);
+  g.stride_h = static_cast<int>(c.strides[0]);
+  g.stride_w = static_cast<int>(c.strides[1]);
+  g.dilation_h = static_cast<int>(c.dilations[0]);
+  g.dilation_w = static_cast<int>(c.dilations[1]);
+  g.pad_top = static_cast<int>(pads[0]);
+  g.pad_left = static_cast<int>(pads[1]);
+  g.relu = c.relu;
+  return ConvLaunch{g,    plan.pointers[step.inputs[0]], constants[c.weights],
+                    bias, plan.pointers[step.output],    count_of(y)};
+}
+
+Launch matmul_launch(const Step& step, const Plan& plan) {
+  const TensorShape& a = plan.shapes[step.inputs[0]];
+  const TensorShape& b = plan.shapes[step.inputs[1]];
+  const TensorShape& out = plan.shapes[step.output];
+  onnx::MatMulGeometry g;
+  g.m = a.size() >= 2 ? static_cast<int>(a[a.size() - 2]) : 1;
+  g.k = static_cast<int>(a.back());
+  g.n = b.size() >= 2 ? static_cast<int>(b.back()) : 1;
+  const std::size_t batch_rank = out.size() - (a.size() >= 2 ? 1 : 0) - (b.size() >= 2 ? 1 : 0);
+  const std::size_t rank_a = a.size() >= 2 ? a.size() - 2 : 0;
+  const std::size_t rank_b = b.size() >= 2 ? b.size() - 2 : 0;
+  std::array<std::int64_t, onnx::max_rank> stride_a{};
+  std::array<std::int64_t, onnx::max_rank> stride_b{};
+  std::int64_t step_a = std::int64_t{g.m} * g.k;
+  std::int64_t step_b = std::int64_t{g.k} * g.n;
+  for (std::size_t d = batch_rank; d-- > 0;) {
+    const std::size_t from_end = batch_rank - 1 - d;
+    if (from_end < rank_a) {
+      const std::int64_t dim = a[rank_a - 1 - from_end];
+      stride_a[d] = dim == 1 ? 0 : step_a;
+      step_a *= dim;
+    }
+    if (from_end < rank_b) {
+      const std::int64_t dim = b[rank_b - 1 - from_end];
+      stride_b[d] = dim == 1 ? 0 : step_b;
+      step_b *= dim;
+    }
+  }
+  const std::span<const std::int64_t> batch(out.data(), batch_rank);
+  g.batch_a = onnx::make_strided_map(batch, 0, stride_a);
+  g.batch_b = onnx::make_strided_map(batch, 0, stride_b);
+  return MatMulLaunch{g, plan.pointers[step.inputs[0]], plan.pointers[step.inputs[1]],
+                      plan.pointers[step.output], count_of(out)};
+}
+
+Launch gemm_launch(const Step& step, const Plan& plan) {
+  const TensorShape& a = plan.shapes[step.inputs[0]];
+  const TensorShape& out = plan.shapes[step.output];
+  onnx::GemmGeometry g;
+  g.m = static_cast<int>(out[0]);
+  g.n = static_cast<int>(out[1]);
+  g.k = static_cast<int>(step.trans_a ? a[0] : a[1]);
+  g.trans_a = step.trans_a;
+  g.trans_b = step.trans_b;
+  g.alpha = step.alpha;
+  g.beta = step.beta;
+  const float* c = nullptr;
+  if (step.inputs.size() == 3) {
+    const TensorShape& cs = plan.shapes[step.inputs[2]];
+    c = plan.pointers[step.inputs[2]];
+    g.c_col_stride = !cs.empty() && cs.back() != 1 ? 1 : 0;
+    g.c_row_stride = cs.size() == 2 && cs[0] != 1 ? static_cast<int>(cs[1]) : 0;
+  }
+  return GemmLaunch{g, plan.pointers[step.inputs[0]], plan.pointers[step.inputs[1]],
+                    c, plan.pointers[step.output],    count_of(out)};
+}
+
+/// Appends the launches of \p step to the plan.
+void add_launches(const Step& step, Plan& plan, std::span<float* const> constants) {
+  const TensorShape& out = plan.shapes[step.output];
+  const int count = count_of(out);
+  float* y = plan.pointers[step.output];
+  const auto in = [&](std::size_t i) { return plan.pointers[step.inputs[i]]; };
+  const auto in_shape = [&](std::size_t i) -> const TensorShape& {
+    return plan.shapes[step.inputs[i]];
+  };
+  if (count == 0) {
+    return;
+  }
+  switch (step.kind) {
+  case StepKind::conv:
+    plan.launches.push_back(conv_launch(step, plan, constants));
+    return;
+  case StepKind::unary:
+    plan.launches.push_back(UnaryLaunch{step.unary, in(0), y, count});
+    return;
+  case StepKind::binary:
+    plan.launches.push_back(BinaryLaunch{step.binary, in(0), in(1), y, count,
+                                         onnx::make_broadcast_map(in_shape(0), out),
+                                         onnx::make_broadcast_map(in_shape(1), out)});
+    return;
+  case StepKind::copy:
+  case StepKind::reshape: {
+    const std::size_t bytes = static_cast<std::size_t>(count) * sizeof(float);
+    plan.launches.push_back(DeviceCopyLaunch{in(0), y, bytes, bytes, bytes, 1});
+    return;
+  }
+  case StepKind::concat: {
+    const std::size_t axis = static_cast<std::size_t>(
+        step.axis < 0 ? step.axis + static_cast<std::int64_t>(out.size()) : step.axis);
+    std::int64_t outer = 1;
+    for (std::size_t d = 0; d < axis; ++d) {
+      outer *= out[d];
+    }
+    const std::int64_t out_block = count / outer;
+    std::int64_t offset = 0;
+    for (std::size_t i = 0; i < step.inputs.size(); ++i) {
+      const std::int64_t block = shape_num_elements(in_shape(i)) / outer;
+      if (block > 0) {
+        plan.launches.push_back(DeviceCopyLaunch{
+            in(i), y + offset, static_cast<std::size_t>(block) * sizeof(float),
+            static_cast<std::size_t>(block) * sizeof(float),
+            static_cast<std::size_t>(out_block) * sizeof(float), static_cast<std::size_t>(outer)});
+      }
+      offset += block;
+    }
+    return;
+  }
+  case StepKind::transpose: {
+    const TensorShape& x = in_shape(0);
+    const auto in_strides = row_major_strides(x);
+    std::array<std::int64_t, onnx::max_rank> strides{};
+    for (std::size_t d = 0; d < x.size(); ++d) {
+      const std::int64_t source =
+          step.perm.empty() ? static_cast<std::int64_t>(x.size() - 1 - d) : step.perm[d];
+      strides[d] = in_strides[static_cast<std::size_t>(source)];
+    }
+    plan.launches.push_back(
+        StridedCopyLaunch{in(0), y, count, onnx::make_strided_map(out, 0, strides)});
+    return;
+  }
+  case StepKind::slice: {
+    const TensorShape& x = in_shape(0);
+    const SliceStart starts = slice_starts(step, x);
+    const auto in_strides = row_major_strides(x);
+    std::array<std::int64_t, onnx::max_rank> strides{};
+    std::int64_t base = 0;
+    for (std::size_t d = 0; d < x.size(); ++d) {
+      base += starts.start[d] * in_strides[d];
+      strides[d] = starts.step[d] * in_strides[d];
+    }
+    plan.launches.push_back(
+        StridedCopyLaunch{in(0), y, count, onnx::make_strided_map(out, base, strides)});
+    return;
+  }
+  case StepKind::reduce_mean: {
+    const auto flags = reduced_axes(step, in_shape(0).size());
+    plan.launches.push_back(ReduceMeanLaunch{
+        onnx::make_reduce_geometry(in_shape(0), std::span(flags.data(), in_shape(0).size())), in(0),
+        y, count});
+    return;
+  }
+  case StepKind::gemm:
+    plan.launches.push_back(gemm_launch(step, plan));
+    return;
+  case StepKind::matmul:
+    plan.launches.push_back(matmul_launch(step, plan));
+    return;
+  }
+}
+
+} // namespace
+
+std::unique_ptr<Plan> make_plan(const PlanContext& context,
+                                std::span<const phy::nn::TensorShape> input_shapes) {
+  const Program& program = context.program;
+  auto plan = std::make_unique<Plan>();
+  plan->input_shapes.assign(input_shapes.begin(), input_shapes.end());
+  plan->input_ids = program.input_ids;
+  plan->output_ids = program.output_ids;
+  plan->shapes.resize(program.values.size());
+  for (std::size_t i = 0; i < input_shapes.size(); ++i) {
+    plan->shapes[program.input_ids[i]] = input_shapes[i];
+  }
+  for (std::size_t v = 0; v < program.values.size(); ++v) {
+    if (program.values[v].constant != nullptr) {
+      plan->shapes[v] = program.values[v].constant->shape;
+    }
+  }
+  // Shapes, and the last step that reads each value.
+  const auto never = static_cast<std::ptrdiff_t>(program.steps.size());
+  std::vector<std::ptrdiff_t> last_use(program.values.size(), -1);
+  std::vector<TensorShape> shapes;
+  for (std::size_t s = 0; s < program.steps.size(); ++s) {
+    const Step& step = program.steps[s];
+    if (step.removed) {
+      continue;
+    }
+    shapes.clear();
+    for (const std::size_t v : step.inputs) {
+      shapes.push_back(plan->shapes[v]);
+      last_use[v] = static_cast<std::ptrdiff_t>(s);
+    }
+    TensorShape shape = infer_shape(step, shapes);
+    std::int64_t count = 1;
+    for (const std::int64_t dim : shape) {
+      count = dim < 0 || (dim > 0 && count > phy::nn::max_tensor_elements / dim) ? -1 : count * dim;
+      if (count < 0) {
+        break;
+      }
+    }
+    if (shape.size() > phy::nn::max_tensor_rank || count < 0) {
+      step.fail("output shape " + phy::nn::shape_to_string(shape) + " is invalid or too large");
+    }
+    plan->shapes[step.output] = std::move(shape);
+  }
+  for (const std::size_t v : program.output_ids) {
+    last_use[v] = never;
+  }
+  // Inputs stay for the whole run; computed values are released after their last reader.
+  std::vector<std::int64_t> offsets(program.values.size(), -1);
+  ArenaLayout layout;
+  for (const std::size_t v : program.input_ids) {
+    offsets[v] = layout.place(shape_num_elements(plan->shapes[v]));
+  }
+  for (std::size_t s = 0; s < program.steps.size(); ++s) {
+    const Step& step = program.steps[s];
+    if (step.removed) {
+      continue;
+    }
+    offsets[step.output] = layout.place(shape_num_elements(plan->shapes[step.output]));
+    for (const std::size_t v : step.inputs) {
+      if (last_use[v] == static_cast<std::ptrdiff_t>(s) && program.values[v].step >= 0) {
+        layout.release(offsets[v]);
+      }
+    }
+    if (last_use[step.output] < 0) {
+      layout.release(offsets[step.output]);
+    }
+  }
+  plan->arena = DeviceBuffer<float>(static_cast<std::size_t>(layout.size()));
+  context.count_allocation();
+  plan->pointers.assign(program.values.size(), nullptr);
+  for (std::size_t v = 0; v < program.values.size(); ++v) {
+    plan->pointers[v] =
+        offsets[v] >= 0 ? plan->arena.data() + offsets[v] : context.constant_pointers[v];
+  }
+  for (const std::size_t v : program.input_ids) {
+    plan->staging.emplace_back(static_cast<std::size_t>(shape_num_elements(plan->shapes[v])));
+    context.count_allocation();
+  }
+  for (const std::size_t v : program.output_ids) {
+    plan->outputs.emplace_back(static_cast<std::size_t>(shape_num_elements(plan->shapes[v])));
+    context.count_allocation();
+  }
+  for (const Step& step : program.steps) {
+    if (!step.removed) {
+      add_launches(step, *plan, context.constant_pointers);
+    }
+  }
+  return plan;
+}
+
+void Plan::enqueue(cudaStream_t stream, cublasHandle_t cublas) {
+  for (std::size_t i = 0; i < input_ids.size(); ++i) {
+    if (staging[i].size() != 0) {
+      AIRAN_CUDA_CHECK(cudaMemcpyAsync(pointers[input_ids[i]], staging[i].data(),
+                                       staging[i].size() * sizeof(float), cudaMemcpyHostToDevice,
+                                       stream));
+    }
+  }
+  for (const Launch& launch : launches) {
+    detail::enqueue(launch, stream, cublas);
+  }
+  for (std::size_t o = 0; o < output_ids.size(); ++o) {
+    if (outputs[o].size() != 0) {
+      AIRAN_CUDA_CHECK(cudaMemcpyAsync(outputs[o].data(), pointers[output_ids[o]],
+                                       outputs[o].size() * sizeof(float), cudaMemcpyDeviceToHost,
+                                       stream));
+    }
+  }
+}
+
+} // namespace airan::gpu::detail

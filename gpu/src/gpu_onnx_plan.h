@@ -1,0 +1,76 @@
+/// \file
+/// \brief One input-shape plan of GpuOnnxExecutor (private): every value's shape and device
+/// pointer, the device arena, pinned input staging and outputs, the kernel launches and the
+/// CUDA graph that replays them.
+#pragma once
+
+#include "airan/gpu/device_buffer.h"
+
+#include "gpu_onnx_kernels.h"
+#include "gpu_onnx_program.h"
+
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace airan::gpu::detail {
+
+/// Owner of an instantiated CUDA graph.
+class CudaGraphExec {
+public:
+  CudaGraphExec() = default;
+  ~CudaGraphExec() {
+    if (exec_ != nullptr) {
+      cudaGraphExecDestroy(exec_);
+    }
+  }
+  CudaGraphExec(const CudaGraphExec&) = delete;
+  CudaGraphExec& operator=(const CudaGraphExec&) = delete;
+
+  /// Captures everything \p enqueue puts on \p stream into a graph and instantiates it.
+  /// \throws CudaError (the capture is ended first).
+  void capture(cudaStream_t stream, const std::function<void()>& enqueue);
+  [[nodiscard]] bool ready() const { return exec_ != nullptr; }
+  /// Enqueues the graph on \p stream.
+  void launch(cudaStream_t stream) const;
+
+private:
+  cudaGraphExec_t exec_ = nullptr;
+};
+
+/// What a plan needs from its executor.
+struct PlanContext {
+  const Program& program;
+  /// Device pointer of every constant value (nullptr elsewhere).
+  std::span<float* const> constant_pointers;
+  /// Called after every device or pinned allocation (the executor's counter).
+  std::function<void()> count_allocation;
+};
+
+/// Everything a run at one set of input shapes uses.
+struct Plan {
+  std::vector<phy::nn::TensorShape> input_shapes;
+  std::vector<std::size_t> input_ids;       ///< Program::input_ids
+  std::vector<std::size_t> output_ids;      ///< Program::output_ids
+  std::vector<phy::nn::TensorShape> shapes; ///< Per value.
+  std::vector<float*> pointers;             ///< Per value: device data.
+  DeviceBuffer<float> arena;
+  std::vector<PinnedBuffer<float>> staging; ///< Per graph input.
+  std::vector<PinnedBuffer<float>> outputs; ///< Per graph output.
+  std::vector<Launch> launches;             ///< Model kernels, in order.
+  CudaGraphExec graph;
+
+  /// Enqueues input uploads, the launches and output downloads on \p stream.
+  void enqueue(cudaStream_t stream, cublasHandle_t cublas);
+};
+
+/// Infers every shape for \p input_shapes (an OnnxError naming the node when they do not fit),
+/// lays out the arena and allocates the plan's buffers.
+std::unique_ptr<Plan> make_plan(const PlanContext& context,
+                                std::span<const phy::nn::TensorShape> input_shapes);
+
+} // namespace airan::gpu::detail

@@ -1,0 +1,228 @@
+// GpuOnnxExecutor: on a device it reproduces the CPU executor (and PyTorch's LLRs) on the
+// committed reference model and the full neural receiver at 106 PRB, a run at known shapes
+// allocates nothing, plans are kept per input shape, bad inputs are OnnxErrors naming what is
+// wrong. Without CUDA the constructor says so; an unsupported operator is an OnnxError naming the
+// node before any device is touched (runs wherever CUDA is compiled in).
+#include "airan/io/npy.h"
+#include "airan/phy/nn/onnx_model.h"
+#include "gpu_onnx_test_support.h"
+
+#if defined(AIRAN_HAVE_CUDA)
+#include <cuda_runtime.h>
+#endif
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+namespace airan::gpu {
+namespace {
+
+using phy::nn::OnnxError;
+using phy::nn::OnnxModel;
+using phy::nn::read_onnx_model;
+using phy::nn::test::Dense;
+using phy::nn::test::GraphBuilder;
+
+const std::filesystem::path models_dir(AIRAN_MODELS_DIR);
+
+Dense read_tensor(const std::string& name) {
+  const io::NpyArray array = io::read_npy(models_dir / "reference" / (name + ".npy"));
+  EXPECT_EQ(array.dtype, io::NpyDtype::f32) << name;
+  Dense dense;
+  for (const std::size_t dim : array.shape) {
+    dense.shape.push_back(static_cast<std::int64_t>(dim));
+  }
+  dense.data.resize(array.num_elements());
+  std::memcpy(dense.data.data(), array.data.data(), dense.data.size() * sizeof(float));
+  return dense;
+}
+
+/// The inputs of \p model in its order, from the committed reference tensors.
+std::vector<Dense> reference_inputs(const OnnxModel& model) {
+  std::vector<Dense> inputs;
+  for (const auto& input : model.graph.inputs) {
+    inputs.push_back(read_tensor(input.name));
+  }
+  return inputs;
+}
+
+/// Random inputs [1, C, symbols, subcarriers] with the antenna mask (side_info 0..3) set.
+std::vector<Dense> random_receiver_inputs(const OnnxModel& model, std::int64_t symbols,
+                                          std::int64_t subcarriers, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<Dense> inputs;
+  for (const auto& input : model.graph.inputs) {
+    const std::int64_t channels = input.dims.at(1).value_or(1);
+    Dense dense = phy::nn::test::random_dense({1, channels, symbols, subcarriers}, rng);
+    if (input.name == "side_info") {
+      std::fill(dense.data.begin(), dense.data.begin() + 4 * symbols * subcarriers, 1.0F);
+    }
+    inputs.push_back(std::move(dense));
+  }
+  return inputs;
+}
+
+GraphBuilder unsupported_graph() {
+  GraphBuilder graph;
+  graph.input("x", {1, 4});
+  graph.node("Relu", {"x"}, "r");
+  graph.node("Softmax", {"r"}, "y");
+  graph.output("y");
+  return graph;
+}
+
+TEST(GpuOnnxExecutor, WithoutCudaTheConstructorSaysSo) {
+  if (query_devices().cuda_compiled) {
+    GTEST_SKIP() << "built with CUDA";
+  }
+  const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
+  try {
+    GpuOnnxExecutor executor(model);
+    FAIL() << "constructed without CUDA";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("built without CUDA"), std::string::npos)
+        << error.what();
+  }
+  const auto factory = make_gpu_inference_engine_factory(0);
+  EXPECT_THROW((void)factory(model, 1), std::runtime_error);
+}
+
+TEST(GpuOnnxExecutor, UnsupportedOperatorIsAnOnnxErrorNamingTheNode) {
+  if (!query_devices().cuda_compiled) {
+    GTEST_SKIP() << "built without CUDA";
+  }
+  // Validation comes before any CUDA call, so this needs no device.
+  try {
+    GpuOnnxExecutor executor(unsupported_graph().build());
+    FAIL() << "an unsupported operator was accepted";
+  } catch (const OnnxError& error) {
+    EXPECT_NE(std::string(error.what()).find("/Softmax_1"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("Softmax"), std::string::npos) << error.what();
+  }
+}
+
+TEST(GpuOnnxExecutor, ReproducesTheCpuExecutorAndPyTorchOnTheReferenceModel) {
+  if (const std::string reason = test::no_device_reason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
+  }
+  const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
+  const std::vector<Dense> inputs = reference_inputs(model);
+  const Dense cpu = test::run_cpu(model, inputs);
+  const Dense pytorch = read_tensor("llr");
+  for (const bool graph : {true, false}) {
+    GpuOnnxExecutor executor(model, {.device = 0, .use_cuda_graph = graph});
+    EXPECT_EQ(executor.inputs().size(), 3U);
+    for (int run = 0; run < 2; ++run) {
+      const Dense gpu = test::run_gpu(executor, inputs);
+      const std::string label =
+          std::string(graph ? "graph" : "direct") + " run " + std::to_string(run + 1);
+      EXPECT_LT(test::relative_max_error(gpu, cpu, label + " vs CPU"), 1e-4);
+      EXPECT_LT(test::relative_max_error(gpu, pytorch, label + " vs PyTorch"), 1e-4);
+    }
+  }
+}
+
+TEST(GpuOnnxExecutor, ReproducesTheCpuExecutorOnTheFullModelAt106Prb) {
+  if (const std::string reason = test::no_device_reason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
+  }
+  const OnnxModel model = read_onnx_model(models_dir / "neural_receiver.onnx");
+  const std::vector<Dense> inputs = random_receiver_inputs(model, 14, 12 * 106, 11);
+  const Dense cpu = test::run_cpu(model, inputs);
+  GpuOnnxExecutor executor(model);
+  for (int run = 0; run < 2; ++run) {
+    const Dense gpu = test::run_gpu(executor, inputs);
+    EXPECT_EQ(gpu.shape, (phy::nn::TensorShape{1, 32, 14, 1272}));
+    EXPECT_LT(test::relative_max_error(gpu, cpu, "106 PRB run " + std::to_string(run + 1)), 1e-4);
+  }
+}
+
+TEST(GpuOnnxExecutor, RunsAtKnownShapesAllocateNothing) {
+  if (const std::string reason = test::no_device_reason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
+  }
+  const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
+  const std::vector<Dense> small = random_receiver_inputs(model, 14, 48, 1);
+  const std::vector<Dense> large = random_receiver_inputs(model, 12, 96, 2);
+  GpuOnnxExecutor executor(model);
+  const std::size_t at_construction = executor.num_allocations();
+  EXPECT_GE(at_construction, 2U); // constants, cuBLAS workspace
+  const Dense first = test::run_gpu(executor, small);
+  const std::size_t after_plan = executor.num_allocations();
+  EXPECT_GT(after_plan, at_construction);
+  EXPECT_EQ(executor.num_plans(), 1U);
+  const Dense second = test::run_gpu(executor, small); // first replay of the graph
+  EXPECT_EQ(executor.num_allocations(), after_plan);
+  EXPECT_EQ(executor.num_plans(), 1U);
+  // The first run launches directly, the second replays the captured graph.
+  EXPECT_LT(test::relative_max_error(second, first, "graph vs direct"), 1e-6);
+#if defined(AIRAN_HAVE_CUDA)
+  std::size_t free_before = 0;
+  std::size_t free_after = 0;
+  std::size_t total = 0;
+  ASSERT_EQ(cudaMemGetInfo(&free_before, &total), cudaSuccess);
+  for (int run = 0; run < 3; ++run) {
+    EXPECT_EQ(test::run_gpu(executor, small).data, second.data);
+  }
+  ASSERT_EQ(cudaMemGetInfo(&free_after, &total), cudaSuccess);
+  EXPECT_EQ(free_after, free_before) << "device memory changed during runs at known shapes";
+#endif
+  EXPECT_EQ(executor.num_allocations(), after_plan);
+  // A second shape gets its own plan; the first one still answers.
+  const Dense other = test::run_gpu(executor, large);
+  EXPECT_EQ(other.shape, (phy::nn::TensorShape{1, 32, 12, 96}));
+  EXPECT_EQ(executor.num_plans(), 2U);
+  EXPECT_EQ(test::run_gpu(executor, small).data, second.data);
+  EXPECT_EQ(executor.num_plans(), 2U);
+  EXPECT_GT(executor.last_run_device_ms(), 0.0F);
+}
+
+TEST(GpuOnnxExecutor, BadInputsAreOnnxErrors) {
+  if (const std::string reason = test::no_device_reason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
+  }
+  const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
+  GpuOnnxExecutor executor(model);
+  std::vector<Dense> inputs = random_receiver_inputs(model, 14, 24, 3);
+  EXPECT_THROW(executor.run(test::views_of({inputs[0], inputs[1]})), OnnxError);
+  std::vector<Dense> wrong = inputs;
+  wrong[0].shape[1] = 3; // channel count fixed by the model
+  wrong[0].data.resize(static_cast<std::size_t>(phy::nn::shape_num_elements(wrong[0].shape)));
+  EXPECT_THROW(executor.run(test::views_of(wrong)), OnnxError);
+  EXPECT_THROW((void)executor.output(0), std::out_of_range); // no successful run yet
+
+  // A shape a node cannot take names the node.
+  GraphBuilder graph;
+  graph.symbolic_input("a", {"1", "c"}).symbolic_input("b", {"1", "d"});
+  graph.node("Add", {"a", "b"}, "y");
+  graph.output("y");
+  GpuOnnxExecutor add(graph.build());
+  std::mt19937 rng(4);
+  try {
+    add.run(test::views_of(
+        {phy::nn::test::random_dense({1, 3}, rng), phy::nn::test::random_dense({1, 4}, rng)}));
+    FAIL() << "[1, 3] + [1, 4] was accepted";
+  } catch (const OnnxError& error) {
+    EXPECT_NE(std::string(error.what()).find("/Add_0"), std::string::npos) << error.what();
+  }
+}
+
+TEST(GpuOnnxExecutor, DescriptionAndFactory) {
+  if (const std::string reason = test::no_device_reason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
+  }
+  const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
+  const auto engine = make_gpu_inference_engine_factory(0)(model, 4);
+  const std::string description = engine->description();
+  EXPECT_EQ(description.rfind("cuda (device 0, ", 0), 0U) << description;
+  EXPECT_NE(description.find(", fp32)"), std::string::npos) << description;
+  const std::vector<Dense> inputs = reference_inputs(model);
+  engine->run(test::views_of(inputs));
+  EXPECT_EQ(engine->output(0).data.size(), read_tensor("llr").data.size());
+}
+
+} // namespace
+} // namespace airan::gpu
