@@ -1,9 +1,11 @@
 #include "receiver_options.h"
 
+#include "airan/gpu/gpu_onnx_executor.h"
 #include "airan/gpu/gpu_pusch_detector.h"
 #include "airan/phy/nn/neural_pusch_detector.h"
 
 #include <stdexcept>
+#include <utility>
 
 namespace airan::cli {
 
@@ -24,9 +26,7 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
   const bool cuda = selection.backend == gpu::Backend::cuda;
   const bool explicit_cuda = options.backend == "cuda";
   const char* cpu_only = nullptr;
-  if (spec.neural) {
-    cpu_only = "the neural receiver";
-  } else if (spec.perfect_csi) {
+  if (spec.perfect_csi) {
     cpu_only = "perfect-csi";
   } else if (spec.front_end.equalizer == phy::EqualizerAlgorithm::mmse_irc) {
     cpu_only = "MMSE-IRC";
@@ -38,9 +38,17 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
   ReceiverPlacement placement;
   placement.where = "cpu";
   if (spec.neural) {
-    placement.detector =
-        phy::nn::make_neural_detector_factory(phy::nn::load_neural_receiver_model(options.model));
-    placement.where = "cpu, model " + options.model;
+    // The model runs on the selected backend (GpuOnnxExecutor or the CPU OnnxExecutor); the
+    // OFDM front end and the LLR gathering stay on the host either way.
+    auto model = phy::nn::load_neural_receiver_model(options.model);
+    if (cuda) {
+      placement.detector = phy::nn::make_neural_detector_factory(
+          std::move(model), gpu::make_gpu_inference_engine_factory(selection.device_index));
+      placement.where = "cuda device " + std::to_string(selection.device_index);
+    } else {
+      placement.detector = phy::nn::make_neural_detector_factory(std::move(model));
+    }
+    placement.where += ", model " + options.model;
     return placement;
   }
   if (cuda && cpu_only == nullptr) {

@@ -37,9 +37,9 @@ struct ReceiverPlacement {
 };
 
 /// Where \p spec runs given \p selection (select_backend() of options.backend): the CPU backend
-/// runs every receiver on the CPU; CUDA runs the classical receivers' front end on the device.
-/// The neural receiver and perfect-csi run on the CPU only so far, as does MMSE-IRC: with
-/// `auto` they stay on the CPU, with an explicit `cuda` they are an error.
+/// runs every receiver on the CPU; CUDA runs the classical receivers' front end on the device and
+/// the neural receiver's model on GpuOnnxExecutor. Perfect-csi and MMSE-IRC run on the CPU only
+/// so far: with `auto` they stay on the CPU, with an explicit `cuda` they are an error.
 /// \throws std::invalid_argument for such a combination, phy::nn::OnnxError for a neural model
 /// that is missing or breaks the contract.
 ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverOptions& options,

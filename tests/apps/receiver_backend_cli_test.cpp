@@ -1,7 +1,8 @@
 // --backend cpu|cuda|auto and --receiver neural --model on `airan replay`, `eval`,
 // `bench pusch` and the L1 (`testmac`): auto says what it picked, cuda without a device is a clear
 // error (and with one decodes like the CPU), the neural receiver decodes with the committed model,
-// and a missing or wrong model is an error naming it.
+// the neural model runs on the selected backend, and a missing or wrong model is an error naming
+// it.
 #include "../support/run_airan.h"
 
 #include "airan/gpu/device_query.h"
@@ -94,8 +95,23 @@ TEST(ReceiverBackendCli, MissingOrWrongModelIsAnErrorNamingIt) {
   const auto wrong = run_airan("replay " + file + " --receiver neural --model " + two_ue_config);
   EXPECT_EQ(wrong.status, 2) << wrong.output;
   EXPECT_NE(wrong.output.find("pusch_20mhz_1layer_16qam.yaml"), std::string::npos) << wrong.output;
-  const auto genie_on_cuda = run_airan("replay " + file + " --receiver neural --backend cuda");
-  EXPECT_EQ(genie_on_cuda.status, 2) << genie_on_cuda.output;
+}
+
+TEST(ReceiverBackendCli, NeuralReceiverRunsOnTheSelectedBackend) {
+  const std::string file = make_vector("neuralcuda");
+  const auto cuda =
+      run_airan("replay " + file + " --receiver neural --backend cuda --model " + trained_model);
+  if (!have_device()) {
+    EXPECT_EQ(cuda.status, 2) << cuda.output;
+    const bool named = cuda.output.find("no CUDA device") != std::string::npos ||
+                       cuda.output.find("built without CUDA") != std::string::npos;
+    EXPECT_TRUE(named) << cuda.output;
+    return;
+  }
+  EXPECT_EQ(cuda.status, 0) << cuda.output;
+  EXPECT_NE(cuda.output.find("receiver neural (cuda device 0, model"), std::string::npos)
+      << cuda.output;
+  EXPECT_NE(last_line(cuda.output).find("4/4 TBs decoded"), std::string::npos) << cuda.output;
 }
 
 TEST(ReceiverBackendCli, TheL1RunsTheReceiverItIsGiven) {
