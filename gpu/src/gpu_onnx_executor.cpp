@@ -120,52 +120,8 @@ struct GpuOnnxExecutor::Impl {
 };
 
 void GpuOnnxExecutor::Impl::check_inputs(std::span<const ConstTensorView> inputs) const {
-  if (inputs.size() != program.input_ids.size()) {
-    fail("takes " + std::to_string(program.input_ids.size()) + " inputs, got " +
-         std::to_string(inputs.size()));
-  }
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const OnnxValueInfo& info = model.graph.inputs[i];
-    const ConstTensorView& view = inputs[i];
-    const auto what = [&] {
-      return "input '" + info.name + "' with shape " + shape_to_string(view.shape);
-    };
-    if (view.shape.size() > phy::nn::max_tensor_rank) {
-      fail(what() + ": more than 8 dimensions");
-    }
-    std::int64_t count = 1;
-    for (const std::int64_t dim : view.shape) {
-      if (dim < 0 || (dim > 0 && count > phy::nn::max_tensor_elements / dim)) {
-        fail(what() + ": negative or too large dimensions");
-      }
-      count *= dim;
-    }
-    if (static_cast<std::size_t>(count) != view.data.size()) {
-      fail(what() + ": " + std::to_string(view.data.size()) + " elements given");
-    }
-    if (!info.has_shape) {
-      continue;
-    }
-    bool fits = view.shape.size() == info.dims.size();
-    for (std::size_t d = 0; fits && d < info.dims.size(); ++d) {
-      fits = !info.dims[d] || *info.dims[d] == view.shape[d];
-    }
-    if (!fits) {
-      fail(what() + ": the model expects rank " + std::to_string(info.dims.size()) +
-           " with its fixed dimensions");
-    }
-    // A symbolic dimension has one size across all inputs.
-    for (std::size_t d = 0; d < info.dim_names.size(); ++d) {
-      for (std::size_t j = 0; !info.dim_names[d].empty() && j < i; ++j) {
-        const OnnxValueInfo& other = model.graph.inputs[j];
-        for (std::size_t e = 0; e < other.dim_names.size() && other.has_shape; ++e) {
-          if (other.dim_names[e] == info.dim_names[d] && inputs[j].shape[e] != view.shape[d]) {
-            fail(what() + ": dimension '" + info.dim_names[d] + "' is " +
-                 std::to_string(inputs[j].shape[e]) + " in input '" + other.name + "'");
-          }
-        }
-      }
-    }
+  if (auto what = phy::nn::input_mismatch(model.graph, inputs)) {
+    fail(*what);
   }
 }
 

@@ -217,7 +217,7 @@ void add_launches(const Step& step, Plan& plan, std::span<float* const> constant
   }
   case StepKind::slice: {
     const TensorShape& x = in_shape(0);
-    const SliceStart starts = slice_starts(step, x);
+    const phy::nn::SliceWindow starts = slice_window(step, x);
     const auto in_strides = row_major_strides(x);
     std::array<std::int64_t, onnx::max_rank> strides{};
     std::int64_t base = 0;

@@ -13,7 +13,6 @@ namespace {
 using phy::nn::OnnxAttribute;
 using phy::nn::OnnxAttributeType;
 using phy::nn::OnnxError;
-using phy::nn::TensorDataType;
 
 std::int64_t int_attribute(const OnnxNode& node, const char* name, std::int64_t fallback) {
   const OnnxAttribute* attribute = node.find_attribute(name);
@@ -23,35 +22,6 @@ std::int64_t int_attribute(const OnnxNode& node, const char* name, std::int64_t 
 std::vector<std::int64_t> ints_attribute(const OnnxNode& node, const char* name) {
   const OnnxAttribute* attribute = node.find_attribute(name);
   return attribute != nullptr ? attribute->ints : std::vector<std::int64_t>{};
-}
-
-/// The value of a Constant node (value, value_float(s), value_int(s)).
-Tensor constant_value(const OnnxNode& node) {
-  const OnnxAttribute& attribute = node.attributes.at(0);
-  Tensor tensor;
-  switch (attribute.type) {
-  case OnnxAttributeType::tensor:
-    tensor = attribute.t;
-    break;
-  case OnnxAttributeType::floating:
-    tensor.floats = {attribute.f};
-    break;
-  case OnnxAttributeType::floats:
-    tensor.floats = attribute.floats;
-    tensor.shape = {static_cast<std::int64_t>(attribute.floats.size())};
-    break;
-  case OnnxAttributeType::integer:
-    tensor.data_type = TensorDataType::int64;
-    tensor.ints = {attribute.i};
-    break;
-  default:
-    tensor.data_type = TensorDataType::int64;
-    tensor.ints = attribute.ints;
-    tensor.shape = {static_cast<std::int64_t>(attribute.ints.size())};
-    break;
-  }
-  tensor.name = node.outputs.at(0);
-  return tensor;
 }
 
 class ProgramBuilder {
@@ -92,7 +62,7 @@ private:
 
   void add_node(const OnnxNode& node) {
     if (node.op_type == "Constant") {
-      program_.constant_nodes.push_back(constant_value(node));
+      program_.constant_nodes.push_back(phy::nn::constant_node_tensor(node));
       define(node.outputs[0], Value{&program_.constant_nodes.back(), -1, -1});
       return;
     }
@@ -133,12 +103,12 @@ private:
     } else if (op == "ReduceMean") {
       step.kind = StepKind::reduce_mean;
       if (model_.opset_version < 18) {
-        step.reduce_axes = ints_attribute(node, "axes");
+        step.reduce.axes = ints_attribute(node, "axes");
       } else if (has_input(node, 1)) {
-        step.reduce_axes = constant_ints(node, 1);
+        step.reduce.axes = constant_ints(node, 1);
       }
-      step.keepdims = int_attribute(node, "keepdims", 1) != 0;
-      step.noop_with_empty_axes = int_attribute(node, "noop_with_empty_axes", 0) != 0;
+      step.reduce.keepdims = int_attribute(node, "keepdims", 1) != 0;
+      step.reduce.noop_with_empty_axes = int_attribute(node, "noop_with_empty_axes", 0) != 0;
     } else if (op == "Gemm") {
       step.kind = StepKind::gemm;
       const OnnxAttribute* alpha = node.find_attribute("alpha");
@@ -168,55 +138,31 @@ private:
     step.kind = StepKind::conv;
     ConvParameters& conv = step.conv;
     conv.weights = ids_.at(node.inputs[1]);
-    const Tensor& weights = *program_.values[conv.weights].constant;
-    conv.out_channels = weights.shape[0];
-    conv.group_channels = weights.shape[1];
-    conv.kernel = {weights.shape[2], weights.shape[3]};
+    static_cast<phy::nn::ConvGeometry&>(conv) =
+        phy::nn::conv_geometry(node, program_.values[conv.weights].constant->shape);
     if (has_input(node, 2)) {
       conv.bias = static_cast<std::ptrdiff_t>(ids_.at(node.inputs[2]));
-    }
-    conv.group = int_attribute(node, "group", 1);
-    if (const OnnxAttribute* auto_pad = node.find_attribute("auto_pad")) {
-      conv.auto_pad = auto_pad->s;
-    }
-    const std::vector<std::int64_t> pads = ints_attribute(node, "pads");
-    if (pads.size() == 4) {
-      conv.pads = {pads[0], pads[1], pads[2], pads[3]};
-    }
-    const std::vector<std::int64_t> strides = ints_attribute(node, "strides");
-    if (strides.size() == 2) {
-      conv.strides = {strides[0], strides[1]};
-    }
-    const std::vector<std::int64_t> dilations = ints_attribute(node, "dilations");
-    if (dilations.size() == 2) {
-      conv.dilations = {dilations[0], dilations[1]};
     }
   }
 
   void parse_slice(const OnnxNode& node, Step& step) const {
     step.kind = StepKind::slice;
+    phy::nn::SliceArguments& slice = step.slice;
     if (model_.opset_version < 10) {
-      step.starts = ints_attribute(node, "starts");
-      step.ends = ints_attribute(node, "ends");
-      step.axes = ints_attribute(node, "axes");
+      slice.starts = ints_attribute(node, "starts");
+      slice.ends = ints_attribute(node, "ends");
+      slice.axes = ints_attribute(node, "axes");
     } else {
-      step.starts = constant_ints(node, 1);
-      step.ends = constant_ints(node, 2);
+      slice.starts = constant_ints(node, 1);
+      slice.ends = constant_ints(node, 2);
       if (has_input(node, 3)) {
-        step.axes = constant_ints(node, 3);
+        slice.axes = constant_ints(node, 3);
       }
       if (has_input(node, 4)) {
-        step.steps = constant_ints(node, 4);
+        slice.steps = constant_ints(node, 4);
       }
     }
-    if (step.axes.empty()) {
-      for (std::size_t i = 0; i < step.starts.size(); ++i) {
-        step.axes.push_back(static_cast<std::int64_t>(i));
-      }
-    }
-    if (step.steps.empty()) {
-      step.steps.assign(step.starts.size(), 1);
-    }
+    phy::nn::complete_slice_arguments(step.description, slice);
   }
 
   const OnnxModel& model_;
@@ -259,34 +205,6 @@ void fuse_relus(Program& program) {
 
 void Step::fail(const std::string& what) const {
   throw OnnxError(description + ": " + what);
-}
-
-std::array<std::int64_t, 4> ConvParameters::padding(std::int64_t h, std::int64_t w) const {
-  if (auto_pad == "NOTSET") {
-    return pads;
-  }
-  std::array<std::int64_t, 4> result{};
-  if (auto_pad == "VALID") {
-    return result;
-  }
-  const std::array<std::int64_t, 2> in{h, w};
-  for (std::size_t axis = 0; axis < 2; ++axis) {
-    const std::int64_t out = (in[axis] + strides[axis] - 1) / strides[axis];
-    const std::int64_t span = dilations[axis] * (kernel[axis] - 1) + 1;
-    const std::int64_t total =
-        std::max<std::int64_t>(0, (out - 1) * strides[axis] + span - in[axis]);
-    const std::int64_t small = total / 2;
-    result[axis] = auto_pad == "SAME_UPPER" ? small : total - small;
-    result[axis + 2] = total - result[axis];
-  }
-  return result;
-}
-
-bool ConvParameters::pointwise() const {
-  const bool no_padding =
-      auto_pad == "VALID" || (auto_pad == "NOTSET" && pads == std::array<std::int64_t, 4>{});
-  return kernel == std::array<std::int64_t, 2>{1, 1} &&
-         strides == std::array<std::int64_t, 2>{1, 1} && no_padding && group == 1;
 }
 
 Program compile_program(const OnnxModel& model, bool fuse_conv_relu) {

@@ -1,11 +1,13 @@
 /// \file
 /// \brief The host half of GpuOnnxExecutor (private, no CUDA): an ONNX graph already validated
 /// by the CPU OnnxExecutor turned into steps with parsed attributes, Conv + Relu fusion, and
-/// the shape inference of each step (an OnnxError naming the node when shapes do not fit).
+/// the shape inference of each step through the executors' shared rules (onnx_shape_rules.h:
+/// an OnnxError naming the node when shapes do not fit).
 #pragma once
 
 #include "airan/gpu/onnx_device_math.h"
 #include "airan/phy/nn/onnx_model.h"
+#include "airan/phy/nn/onnx_shape_rules.h"
 #include "airan/phy/nn/tensor.h"
 
 #include <array>
@@ -38,24 +40,11 @@ enum class StepKind {
   matmul
 };
 
-/// Conv attributes and weights.
-struct ConvParameters {
-  std::string auto_pad = "NOTSET";
-  std::int64_t group = 1;
-  std::array<std::int64_t, 4> pads{}; ///< top, left, bottom, right (auto_pad NOTSET)
-  std::array<std::int64_t, 2> strides{1, 1};
-  std::array<std::int64_t, 2> dilations{1, 1};
-  std::int64_t out_channels = 0;
-  std::int64_t group_channels = 0; ///< Input channels per group.
-  std::array<std::int64_t, 2> kernel{};
+/// Conv geometry (shared with the CPU executor) and weights.
+struct ConvParameters : phy::nn::ConvGeometry {
   std::size_t weights = 0;  ///< Value id of the weights.
   std::ptrdiff_t bias = -1; ///< Value id of the bias, -1 without.
   bool relu = false;        ///< A following Relu is fused.
-
-  /// Padding (top, left, bottom, right) for an input of \p h x \p w.
-  [[nodiscard]] std::array<std::int64_t, 4> padding(std::int64_t h, std::int64_t w) const;
-  /// 1x1, stride 1, no padding, one group: a GEMM.
-  [[nodiscard]] bool pointwise() const;
 };
 
 /// One node of the graph (Constant nodes are values, not steps).
@@ -69,13 +58,12 @@ struct Step {
   onnx::UnaryOp unary = onnx::UnaryOp::relu;
   onnx::BinaryOp binary = onnx::BinaryOp::add;
   ConvParameters conv;
-  std::int64_t axis = 0;                               ///< Concat
-  std::vector<std::int64_t> shape;                     ///< Reshape target
-  bool allow_zero = false;                             ///< Reshape
-  std::vector<std::int64_t> perm;                      ///< Transpose (empty: reverse)
-  std::vector<std::int64_t> starts, ends, axes, steps; ///< Slice (axes, steps filled in)
-  std::vector<std::int64_t> reduce_axes;               ///< ReduceMean
-  bool keepdims = true, noop_with_empty_axes = false;
+  std::int64_t axis = 0;           ///< Concat
+  std::vector<std::int64_t> shape; ///< Reshape target
+  bool allow_zero = false;         ///< Reshape
+  std::vector<std::int64_t> perm;  ///< Transpose (empty: reverse)
+  phy::nn::SliceArguments slice;   ///< Slice (completed)
+  phy::nn::ReduceArguments reduce; ///< ReduceMean
   float alpha = 1.0F, beta = 1.0F; ///< Gemm
   bool trans_a = false, trans_b = false;
 
@@ -106,18 +94,12 @@ Program compile_program(const OnnxModel& model, bool fuse_conv_relu);
 /// Output shape of \p step for \p inputs. \throws phy::nn::OnnxError naming the node.
 TensorShape infer_shape(const Step& step, std::span<const TensorShape> inputs);
 
-/// Per input dimension of a Slice: first index and step (the output shape is infer_shape's).
-struct SliceStart {
-  std::array<std::int64_t, onnx::max_rank> start{};
-  std::array<std::int64_t, onnx::max_rank> step{};
-};
-/// First index and step of every dimension of input shape \p in of a Slice step.
-SliceStart slice_starts(const Step& step, std::span<const std::int64_t> in);
+/// What a Slice step reads of input shape \p in (first index and step per dimension).
+phy::nn::SliceWindow slice_window(const Step& step, std::span<const std::int64_t> in);
 
 /// Which dimensions of a rank-\p rank input a ReduceMean step averages.
 std::array<bool, onnx::max_rank> reduced_axes(const Step& step, std::size_t rank);
 
-/// Row-major strides of \p shape.
-std::array<std::int64_t, onnx::max_rank> row_major_strides(std::span<const std::int64_t> shape);
+using phy::nn::row_major_strides;
 
 } // namespace airan::gpu::detail

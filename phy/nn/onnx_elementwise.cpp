@@ -57,7 +57,7 @@ public:
   }
 
   TensorShape infer_shape(std::span<const TensorShape> inputs) const override {
-    return broadcast_shapes(*this, inputs[0], inputs[1]);
+    return broadcast_shapes(description(), inputs[0], inputs[1]);
   }
 
   void run(std::span<const ConstTensorView> inputs, const TensorView& output,

@@ -114,7 +114,14 @@ void OnnxExecutor::Impl::add_node(const OnnxNode& node) {
   const detail::NodeBuildContext context{node, model.opset_version, constants,
                                          options.use_simd ? best_gemm_isa() : GemmIsa::scalar};
   if (node.op_type == "Constant") {
-    constant_nodes.push_back(detail::constant_node_value(context));
+    detail::check_node(context,
+                       {{"value", OnnxAttributeType::tensor},
+                        {"value_float", OnnxAttributeType::floating},
+                        {"value_floats", OnnxAttributeType::floats},
+                        {"value_int", OnnxAttributeType::integer},
+                        {"value_ints", OnnxAttributeType::integers}},
+                       0, 0);
+    constant_nodes.push_back(constant_node_tensor(node));
     ids[node.outputs[0]] = values.size();
     values.push_back(Value{&constant_nodes.back(), -1, -1});
     return;

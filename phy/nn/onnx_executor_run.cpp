@@ -8,60 +8,8 @@
 namespace airan::phy::nn {
 
 void OnnxExecutor::Impl::check_inputs(std::span<const ConstTensorView> inputs) const {
-  if (inputs.size() != input_ids.size()) {
-    fail("takes " + std::to_string(input_ids.size()) + " inputs, got " +
-         std::to_string(inputs.size()));
-  }
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const OnnxValueInfo& info = model.graph.inputs[i];
-    const ConstTensorView& view = inputs[i];
-    // Built only on failure: run() must not allocate.
-    const auto what = [&] {
-      return "input '" + info.name + "' with shape " + shape_to_string(view.shape);
-    };
-    if (view.shape.size() > max_tensor_rank) {
-      fail(what() + ": more than 8 dimensions");
-    }
-    const std::int64_t count = detail::checked_num_elements(view.shape);
-    if (count < 0) {
-      fail(what() + ": negative or too large dimensions");
-    }
-    if (static_cast<std::size_t>(count) != view.data.size()) {
-      fail(what() + ": " + std::to_string(view.data.size()) + " elements given");
-    }
-    if (!info.has_shape) {
-      continue;
-    }
-    bool fits = view.shape.size() == info.dims.size();
-    for (std::size_t d = 0; fits && d < info.dims.size(); ++d) {
-      fits = !info.dims[d] || *info.dims[d] == view.shape[d];
-    }
-    if (!fits) {
-      std::string expected = "[";
-      for (std::size_t d = 0; d < info.dims.size(); ++d) {
-        expected += (d > 0 ? ", " : "") +
-                    (info.dims[d] ? std::to_string(*info.dims[d])
-                                  : (d < info.dim_names.size() && !info.dim_names[d].empty()
-                                         ? info.dim_names[d]
-                                         : std::string("?")));
-      }
-      fail(what() + ": the model expects " + expected + "]");
-    }
-    // A symbolic dimension has one size across all inputs.
-    for (std::size_t d = 0; d < info.dim_names.size(); ++d) {
-      if (info.dim_names[d].empty()) {
-        continue;
-      }
-      for (std::size_t j = 0; j < i; ++j) {
-        const OnnxValueInfo& other = model.graph.inputs[j];
-        for (std::size_t e = 0; e < other.dim_names.size() && other.has_shape; ++e) {
-          if (other.dim_names[e] == info.dim_names[d] && inputs[j].shape[e] != view.shape[d]) {
-            fail(what() + ": dimension '" + info.dim_names[d] + "' is " +
-                 std::to_string(inputs[j].shape[e]) + " in input '" + other.name + "'");
-          }
-        }
-      }
-    }
+  if (auto what = input_mismatch(model.graph, inputs)) {
+    fail(*what);
   }
 }
 

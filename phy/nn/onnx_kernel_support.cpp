@@ -1,6 +1,6 @@
 /// \file
 /// \brief Helpers shared by the operator kernels: attribute and input checks, constant shape
-/// arguments, axis normalisation, broadcasting and strides.
+/// arguments, element counts.
 #include "onnx_kernels.h"
 
 #include <algorithm>
@@ -113,41 +113,6 @@ std::int64_t checked_num_elements(std::span<const std::int64_t> shape) {
     count *= dim;
   }
   return count > max_tensor_elements ? -1 : count;
-}
-
-std::size_t normalize_axis(const Kernel& kernel, std::int64_t axis, std::size_t rank) {
-  const auto r = static_cast<std::int64_t>(rank);
-  if (axis < -r || axis >= r) {
-    kernel.fail("axis " + std::to_string(axis) + " is out of range for rank " +
-                std::to_string(rank));
-  }
-  return static_cast<std::size_t>(axis < 0 ? axis + r : axis);
-}
-
-TensorShape broadcast_shapes(const Kernel& kernel, std::span<const std::int64_t> a,
-                             std::span<const std::int64_t> b) {
-  const std::size_t rank = std::max(a.size(), b.size());
-  TensorShape shape(rank);
-  for (std::size_t i = 0; i < rank; ++i) {
-    const std::int64_t da = i + a.size() >= rank ? a[i + a.size() - rank] : 1;
-    const std::int64_t db = i + b.size() >= rank ? b[i + b.size() - rank] : 1;
-    if (da != db && da != 1 && db != 1) {
-      kernel.fail("shapes " + shape_to_string(a) + " and " + shape_to_string(b) +
-                  " cannot be broadcast");
-    }
-    shape[i] = da == 1 ? db : da;
-  }
-  return shape;
-}
-
-std::array<std::int64_t, max_tensor_rank> row_major_strides(std::span<const std::int64_t> shape) {
-  std::array<std::int64_t, max_tensor_rank> strides{};
-  std::int64_t stride = 1;
-  for (std::size_t i = shape.size(); i-- > 0;) {
-    strides[i] = stride;
-    stride *= shape[i];
-  }
-  return strides;
 }
 
 } // namespace airan::phy::nn::detail

@@ -6,6 +6,7 @@
 
 #include "airan/phy/nn/onnx_gemm_kernel.h"
 #include "airan/phy/nn/onnx_model.h"
+#include "airan/phy/nn/onnx_shape_rules.h"
 #include "airan/phy/nn/tensor.h"
 #include "airan/phy/thread_pool.h"
 
@@ -104,9 +105,6 @@ std::unique_ptr<Kernel> create_reduce_mean_kernel(const NodeBuildContext& contex
 std::unique_ptr<Kernel> create_gemm_kernel(const NodeBuildContext& context);
 std::unique_ptr<Kernel> create_matmul_kernel(const NodeBuildContext& context);
 
-/// The value of a Constant node (value, value_float(s), value_int(s)). \throws OnnxError.
-Tensor constant_node_value(const NodeBuildContext& context);
-
 // --- Attribute helpers (onnx_kernel_support.cpp) ------------------------------------------------
 
 /// An attribute a node may carry.
@@ -135,19 +133,9 @@ std::vector<std::int64_t> constant_ints(const NodeBuildContext& context, std::si
 /// max_tensor_elements.
 std::int64_t checked_num_elements(std::span<const std::int64_t> shape);
 
-/// Normalises \p axis against \p rank (negative counts from the end). \throws via \p kernel.
-std::size_t normalize_axis(const Kernel& kernel, std::int64_t axis, std::size_t rank);
-
-/// NumPy broadcast of two shapes. \throws via \p kernel when they are incompatible.
-TensorShape broadcast_shapes(const Kernel& kernel, std::span<const std::int64_t> a,
-                             std::span<const std::int64_t> b);
-
 /// output[i...] = in[base + sum_d i_d * strides[d]] (Transpose, Slice).
 void copy_with_strides(const float* in, std::int64_t base,
                        const std::array<std::int64_t, max_tensor_rank>& strides,
                        const TensorView& output, const Parallel& parallel);
-
-/// Row-major strides of \p shape.
-std::array<std::int64_t, max_tensor_rank> row_major_strides(std::span<const std::int64_t> shape);
 
 } // namespace airan::phy::nn::detail

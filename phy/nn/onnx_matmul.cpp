@@ -26,28 +26,7 @@ public:
   }
 
   TensorShape infer_shape(std::span<const TensorShape> inputs) const override {
-    const TensorShape& a = inputs[0];
-    const TensorShape& b = inputs[1];
-    if (a.size() != 2 || b.size() != 2) {
-      fail("A " + shape_to_string(a) + " and B " + shape_to_string(b) + " must be matrices");
-    }
-    const std::int64_t m = trans_a_ ? a[1] : a[0];
-    const std::int64_t k = trans_a_ ? a[0] : a[1];
-    const std::int64_t k_b = trans_b_ ? b[1] : b[0];
-    const std::int64_t n = trans_b_ ? b[0] : b[1];
-    if (k != k_b) {
-      fail("A " + shape_to_string(a) + " and B " + shape_to_string(b) + " do not match");
-    }
-    if (inputs.size() == 3) {
-      const TensorShape& c = inputs[2];
-      const bool fits = c.size() <= 2 && (c.empty() || c.back() == 1 || c.back() == n) &&
-                        (c.size() < 2 || c[0] == 1 || c[0] == m);
-      if (!fits) {
-        fail("C " + shape_to_string(c) + " cannot be broadcast to [" + std::to_string(m) + ", " +
-             std::to_string(n) + "]");
-      }
-    }
-    return {m, n};
+    return gemm_shape(description(), trans_a_, trans_b_, inputs);
   }
 
   void run(std::span<const ConstTensorView> inputs, const TensorView& output,
@@ -108,26 +87,7 @@ public:
   }
 
   TensorShape infer_shape(std::span<const TensorShape> inputs) const override {
-    const TensorShape& a = inputs[0];
-    const TensorShape& b = inputs[1];
-    if (a.empty() || b.empty()) {
-      fail("MatMul does not take scalars");
-    }
-    const std::int64_t k_a = a.back();
-    const std::int64_t k_b = b.size() == 1 ? b[0] : b[b.size() - 2];
-    if (k_a != k_b) {
-      fail("A " + shape_to_string(a) + " and B " + shape_to_string(b) + " do not match");
-    }
-    const std::span<const std::int64_t> batch_a(a.data(), a.size() >= 2 ? a.size() - 2 : 0);
-    const std::span<const std::int64_t> batch_b(b.data(), b.size() >= 2 ? b.size() - 2 : 0);
-    TensorShape out = broadcast_shapes(*this, batch_a, batch_b);
-    if (a.size() >= 2) {
-      out.push_back(a[a.size() - 2]);
-    }
-    if (b.size() >= 2) {
-      out.push_back(b.back());
-    }
-    return out;
+    return matmul_shape(description(), inputs[0], inputs[1]);
   }
 
   void run(std::span<const ConstTensorView> inputs, const TensorView& output,

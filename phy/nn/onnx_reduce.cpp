@@ -16,56 +16,25 @@ public:
       check_node(context,
                  {{"axes", OnnxAttributeType::integers}, {"keepdims", OnnxAttributeType::integer}},
                  1, 1);
-      axes_ = attribute_ints(context.node, "axes");
+      arguments_.axes = attribute_ints(context.node, "axes");
     } else {
       check_node(context,
                  {{"keepdims", OnnxAttributeType::integer},
                   {"noop_with_empty_axes", OnnxAttributeType::integer}},
                  1, 2);
       if (context.has_input(1)) {
-        axes_ = constant_ints(context, 1);
+        arguments_.axes = constant_ints(context, 1);
       }
-      noop_ = attribute_int(context.node, "noop_with_empty_axes", 0) != 0;
+      arguments_.noop_with_empty_axes = attribute_int(context.node, "noop_with_empty_axes", 0) != 0;
     }
-    keepdims_ = attribute_int(context.node, "keepdims", 1) != 0;
-    if (axes_.size() > max_tensor_rank) {
+    arguments_.keepdims = attribute_int(context.node, "keepdims", 1) != 0;
+    if (arguments_.axes.size() > max_tensor_rank) {
       fail("too many axes");
     }
   }
 
-  /// Which dimensions of a rank-\p rank input are reduced.
-  std::array<bool, max_tensor_rank> reduced(std::size_t rank) const {
-    std::array<bool, max_tensor_rank> flags{};
-    if (axes_.empty()) {
-      for (std::size_t d = 0; d < rank; ++d) {
-        flags[d] = !noop_;
-      }
-    }
-    for (const std::int64_t axis : axes_) {
-      const std::size_t d = normalize_axis(*this, axis, rank);
-      if (flags[d]) {
-        fail("axis " + std::to_string(axis) + " is listed twice");
-      }
-      flags[d] = true;
-    }
-    return flags;
-  }
-
   TensorShape infer_shape(std::span<const TensorShape> inputs) const override {
-    const TensorShape& in = inputs[0];
-    const auto flags = reduced(in.size());
-    TensorShape out;
-    for (std::size_t d = 0; d < in.size(); ++d) {
-      if (flags[d] && in[d] == 0) {
-        fail("cannot average over an empty dimension of " + shape_to_string(in));
-      }
-      if (!flags[d]) {
-        out.push_back(in[d]);
-      } else if (keepdims_) {
-        out.push_back(1);
-      }
-    }
-    return out;
+    return reduce_shape(description(), arguments_, inputs[0]);
   }
 
   void run(std::span<const ConstTensorView> inputs, const TensorView& output,
@@ -73,10 +42,10 @@ public:
     const std::span<const std::int64_t> shape = inputs[0].shape;
     const std::size_t rank = shape.size();
     std::array<bool, max_tensor_rank> flags{};
-    if (axes_.empty()) {
-      flags.fill(!noop_);
+    if (arguments_.axes.empty()) {
+      flags.fill(!arguments_.noop_with_empty_axes);
     }
-    for (const std::int64_t axis : axes_) {
+    for (const std::int64_t axis : arguments_.axes) {
       flags[static_cast<std::size_t>(axis < 0 ? axis + static_cast<std::int64_t>(rank) : axis)] =
           true;
     }
@@ -142,9 +111,7 @@ public:
   }
 
 private:
-  std::vector<std::int64_t> axes_;
-  bool keepdims_ = true;
-  bool noop_ = false;
+  ReduceArguments arguments_;
 };
 
 } // namespace

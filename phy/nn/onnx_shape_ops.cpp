@@ -65,29 +65,12 @@ public:
   }
 
   TensorShape infer_shape(std::span<const TensorShape> inputs) const override {
-    TensorShape shape = inputs[0];
-    const std::size_t axis = normalize_axis(*this, axis_, shape.size());
-    shape[axis] = 0;
-    for (const TensorShape& input : inputs) {
-      bool fits = input.size() == shape.size();
-      for (std::size_t d = 0; fits && d < shape.size(); ++d) {
-        fits = d == axis || input[d] == shape[d];
-      }
-      if (!fits) {
-        fail("input " + shape_to_string(input) + " does not fit " + shape_to_string(inputs[0]) +
-             " along axis " + std::to_string(axis_));
-      }
-      shape[axis] += input[axis];
-      if (shape[axis] > max_tensor_elements) {
-        fail("the result is too large");
-      }
-    }
-    return shape;
+    return concat_shape(description(), inputs, axis_);
   }
 
   void run(std::span<const ConstTensorView> inputs, const TensorView& output,
            const Parallel& parallel) const override {
-    const std::size_t axis = normalize_axis(*this, axis_, output.shape.size());
+    const std::size_t axis = normalize_axis(description(), axis_, output.shape.size());
     std::int64_t outer = 1;
     for (std::size_t d = 0; d < axis; ++d) {
       outer *= output.shape[d];
@@ -127,37 +110,7 @@ public:
   }
 
   TensorShape infer_shape(std::span<const TensorShape> inputs) const override {
-    const TensorShape& in = inputs[0];
-    TensorShape out = shape_;
-    std::size_t unknown = out.size();
-    std::int64_t known = 1;
-    for (std::size_t d = 0; d < out.size(); ++d) {
-      if (out[d] == 0 && !allow_zero_) {
-        if (d >= in.size()) {
-          fail("shape " + shape_to_string(shape_) + " copies a dimension " + shape_to_string(in) +
-               " does not have");
-        }
-        out[d] = in[d];
-      }
-      if (out[d] == -1) {
-        unknown = d;
-      } else if (out[d] > 0 && known > max_tensor_elements / out[d]) {
-        fail("shape " + shape_to_string(shape_) + " is too large");
-      } else {
-        known *= out[d];
-      }
-    }
-    const std::int64_t count = shape_num_elements(in);
-    if (unknown < out.size()) {
-      if (known == 0 || count % known != 0) {
-        fail("cannot reshape " + shape_to_string(in) + " to " + shape_to_string(shape_));
-      }
-      out[unknown] = count / known;
-    }
-    if (shape_num_elements(out) != count) {
-      fail("cannot reshape " + shape_to_string(in) + " to " + shape_to_string(shape_));
-    }
-    return out;
+    return reshape_shape(description(), shape_, allow_zero_, inputs[0]);
   }
 
   void run(std::span<const ConstTensorView> inputs, const TensorView& output,
@@ -178,13 +131,7 @@ public:
   }
 
   TensorShape infer_shape(std::span<const TensorShape> inputs) const override {
-    const TensorShape& in = inputs[0];
-    const std::vector<std::int64_t> perm = permutation(in.size());
-    TensorShape out(in.size());
-    for (std::size_t d = 0; d < in.size(); ++d) {
-      out[d] = in[static_cast<std::size_t>(perm[d])];
-    }
-    return out;
+    return transpose_shape(description(), perm_, inputs[0]);
   }
 
   void run(std::span<const ConstTensorView> inputs, const TensorView& output,
@@ -200,30 +147,6 @@ public:
   }
 
 private:
-  std::vector<std::int64_t> permutation(std::size_t rank) const {
-    if (perm_.empty()) {
-      std::vector<std::int64_t> reversed(rank);
-      for (std::size_t d = 0; d < rank; ++d) {
-        reversed[d] = static_cast<std::int64_t>(rank - 1 - d);
-      }
-      return reversed;
-    }
-    std::vector<bool> seen(rank, false);
-    bool valid = perm_.size() == rank;
-    for (std::size_t d = 0; valid && d < rank; ++d) {
-      valid = perm_[d] >= 0 && perm_[d] < static_cast<std::int64_t>(rank) &&
-              !seen[static_cast<std::size_t>(perm_[d])];
-      if (valid) {
-        seen[static_cast<std::size_t>(perm_[d])] = true;
-      }
-    }
-    if (!valid) {
-      fail("attribute 'perm' " + shape_to_string(perm_) + " is not a permutation of rank " +
-           std::to_string(rank));
-    }
-    return perm_;
-  }
-
   std::vector<std::int64_t> perm_;
 };
 
