@@ -1,17 +1,64 @@
 #include "airan/phy/nn/neural_pusch_detector.h"
 
+#include "airan/phy/mimo_equalizer.h"
 #include "airan/phy/nn/neural_receiver_inputs.h"
 #include "airan/phy/nn/onnx_executor.h"
 #include "airan/phy/pusch_transmitter.h"
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace airan::phy::nn {
 namespace {
+
+/// Post-equalization SINR (dB) that MMSE would reach with the model's own inputs: per RE of the
+/// non-DMRS symbols, the LS channel estimate of ls_channel and the DMRS noise variance through
+/// equalize_resource_element(); 1 / (mean noise-plus-interference variance) over those REs and
+/// the layers, capped at 100 dB like the classical front end's. Does not allocate.
+float post_equalization_sinr_db(const NeuralReceiverInputs& inputs, unsigned num_rx,
+                                unsigned num_layers, float noise_variance) {
+  const std::size_t plane =
+      static_cast<std::size_t>(inputs.num_symbols()) * inputs.num_subcarriers();
+  const std::span<const float> rx = inputs.rx_grid();
+  const std::span<const float> ls = inputs.ls_channel();
+  const std::span<const float> side = inputs.side_info();
+  constexpr std::size_t dmrs_distance_channel = 5;
+  const float noise = std::max(noise_variance, 1e-12F);
+  double noise_sum = 0.0;
+  std::size_t count = 0;
+  for (std::size_t re = 0; re < plane; ++re) {
+    if (side[dmrs_distance_channel * plane + re] == 0.0F) {
+      continue; // a DMRS symbol
+    }
+    std::array<cmat::Complex, neural_max_rx_antennas * neural_max_layers> h{};
+    std::array<cmat::Complex, neural_max_rx_antennas> y{};
+    for (unsigned a = 0; a < num_rx; ++a) {
+      y[a] = {rx[(2 * a) * plane + re], rx[(2 * a + 1) * plane + re]};
+      for (unsigned l = 0; l < num_layers; ++l) {
+        const std::size_t c = 2 * (neural_max_layers * a + l);
+        h[a * neural_max_layers + l] = {ls[c * plane + re], ls[(c + 1) * plane + re]};
+      }
+    }
+    std::array<cmat::Complex, neural_max_layers> x{};
+    std::array<float, neural_max_layers> post_noise{};
+    equalize_resource_element<neural_max_layers>(h.data(), neural_max_layers, y.data(), num_rx,
+                                                 num_layers, noise, true, x.data(),
+                                                 post_noise.data());
+    for (unsigned l = 0; l < num_layers; ++l) {
+      if (std::isfinite(post_noise[l])) {
+        noise_sum += post_noise[l];
+        ++count;
+      }
+    }
+  }
+  const double mean_noise = count == 0 ? 0.0 : noise_sum / static_cast<double>(count);
+  return mean_noise > 1e-10 ? std::min(static_cast<float>(-10.0 * std::log10(mean_noise)), 100.0F)
+                            : 100.0F;
+}
 
 /// Channel count each named tensor must have.
 struct ContractEntry {
@@ -161,6 +208,9 @@ PuschMeasurements NeuralPuschDetector::detect(const ResourceGrid& grid, const Ce
   result.sinr_db = dmrs.sinr_db;
   result.cfo_hz = dmrs.cfo_hz;
   result.delay_s = dmrs.delay_s;
+  result.post_eq_sinr_db =
+      post_equalization_sinr_db(s.inputs, std::min(grid.num_ports(), neural_max_rx_antennas),
+                                pusch.num_layers, dmrs.noise_variance);
   return result;
 }
 

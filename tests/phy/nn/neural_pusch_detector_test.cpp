@@ -6,6 +6,7 @@
 #include "airan/phy/nn/neural_pusch_detector.h"
 #include "airan/phy/nn/neural_receiver_inputs.h"
 #include "airan/phy/nn/onnx_executor.h"
+#include "airan/phy/pusch_front_end.h"
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/snr_definition.h"
@@ -124,8 +125,32 @@ TEST(NeuralPuschDetector, LlrsAreTheModelOutputAtTheCodewordPositions) {
     ASSERT_EQ(one[i], llr.data[positions[i]]) << "bit " << i;
   }
   std::vector<float> wrong(g - 1);
-  EXPECT_THROW(detector_one.detect(grid, scenario.cell, pusch, slot, wrong),
-               std::invalid_argument);
+  EXPECT_THROW(detector_one.detect(grid, scenario.cell, pusch, slot, wrong), std::invalid_argument);
+}
+
+TEST(NeuralPuschDetector, ReportsThePostEqualizationSinrOfItsInputs) {
+  // MMSE on the model's LS inputs: close to what the classical front end (LS + interpolation +
+  // MMSE) reports on the same slot, and rising with the SNR.
+  const auto model = load_neural_receiver_model(small_model);
+  const apps::LinkScenario scenario = make_scenario(8, 3, "TDL-C300", 100.0);
+  const PuschConfig pusch = make_pusch(8, 16);
+  NeuralPuschDetector detector(model, {3, 1, 8}, 1);
+  PuschFrontEnd classical({3, 1, 8});
+  std::vector<float> llrs(pusch_coded_bits(scenario.cell, pusch));
+  float previous = -100.0F;
+  for (const double snr_db : {0.0, 10.0, 20.0}) {
+    apps::SlotSimulator simulator(scenario);
+    simulator.reseed_channel(5);
+    simulator.simulate(std::span(&pusch, 1), 3, 6, 7, noise_variance_from_snr_db(snr_db));
+    const ResourceGrid& grid = simulator.received_grid();
+    const unsigned slot = simulator.slot_number();
+    const float neural = detector.detect(grid, scenario.cell, pusch, slot, llrs).post_eq_sinr_db;
+    const float reference =
+        classical.process(grid, scenario.cell, pusch, slot, {}, llrs).post_eq_sinr_db;
+    EXPECT_NEAR(neural, reference, 1.5) << snr_db << " dB";
+    EXPECT_GT(neural, previous + 3.0F) << snr_db << " dB";
+    previous = neural;
+  }
 }
 
 TEST(NeuralPuschDetector, RefusesLimitsBeyondTheModel) {
@@ -159,8 +184,8 @@ TEST(NeuralPuschDetector, TrainedModelDecodesThroughThePuschReceiver) {
   for (unsigned s = 0; s < 10; ++s) {
     simulator.reseed_channel(100 + s);
     simulator.simulate(std::span(&pusch, 1), s, 200 + s, 300 + s, noise_variance_from_snr_db(12.0));
-    receiver.process_slot(simulator.received_grid(), simulator.slot_number(),
-                          std::span(&pusch, 1), results);
+    receiver.process_slot(simulator.received_grid(), simulator.slot_number(), std::span(&pusch, 1),
+                          results);
     ASSERT_EQ(results.size(), 1U);
     ASSERT_EQ(results[0].error, "");
     EXPECT_GT(results[0].times.detection_us, 0.0);
