@@ -53,4 +53,14 @@ bool CrcCalculator::check(std::span<const bit_t> block_with_crc) const {
   return block_with_crc.size() >= length_ && compute(block_with_crc) == 0;
 }
 
+std::vector<std::uint32_t> CrcCalculator::bit_contributions(unsigned max_bits) const {
+  std::vector<std::uint32_t> contributions(max_bits);
+  std::uint32_t reg = crc_shift_bit(0, 1, aligned_generator_);
+  for (unsigned p = 0; p < max_bits; ++p) {
+    contributions[p] = reg;
+    reg = crc_earlier_bit_contribution(reg, aligned_generator_);
+  }
+  return contributions;
+}
+
 } // namespace airan::phy

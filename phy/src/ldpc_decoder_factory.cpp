@@ -128,6 +128,65 @@ unsigned ldpc_rows_for_received_length(LdpcBaseGraph graph, unsigned lifting_siz
   return rows;
 }
 
+unsigned ldpc_rows_for_llrs(LdpcBaseGraph graph, unsigned lifting_size,
+                            std::span<const std::int8_t> llrs) {
+  if (!ldpc_lifting_set_index(lifting_size)) {
+    throw std::invalid_argument("LDPC: " + std::to_string(lifting_size) + " is not a lifting size");
+  }
+  const unsigned kb = ldpc_num_systematic_columns(graph);
+  // Position in d of the first bit of extension row r's parity column kb + r.
+  for (unsigned r = ldpc_num_rows(graph); r-- > num_core_rows;) {
+    const std::size_t begin = std::size_t{kb + r - 2} * lifting_size;
+    if (begin >= llrs.size()) {
+      continue;
+    }
+    const auto column =
+        llrs.subspan(begin, std::min<std::size_t>(lifting_size, llrs.size() - begin));
+    // An OR over the bytes (vectorises) rather than a search that stops early.
+    std::int8_t any = 0;
+    for (const std::int8_t llr : column) {
+      any = static_cast<std::int8_t>(any | llr);
+    }
+    if (any != 0) {
+      return r + 1;
+    }
+  }
+  return num_core_rows;
+}
+
+void ldpc_check_decoder_arguments(const LdpcDecoderConfig& config, std::size_t num_llrs,
+                                  std::size_t message_size) {
+  auto fail = [](const std::string& what) { throw std::invalid_argument("LDPC decoder: " + what); };
+  if (!ldpc_lifting_set_index(config.lifting_size)) {
+    fail(std::to_string(config.lifting_size) + " is not a lifting size");
+  }
+  const unsigned k = ldpc_systematic_length(config.base_graph, config.lifting_size);
+  if (config.num_info_bits == 0 || config.num_info_bits > k) {
+    fail("K' = " + std::to_string(config.num_info_bits) + " outside 1.." + std::to_string(k));
+  }
+  if (message_size != config.num_info_bits) {
+    fail("message holds " + std::to_string(message_size) +
+         " bits, K' = " + std::to_string(config.num_info_bits));
+  }
+  if (num_llrs > ldpc_codeword_length(config.base_graph, config.lifting_size)) {
+    fail(std::to_string(num_llrs) + " LLRs exceed N");
+  }
+  if (config.max_iterations == 0) {
+    fail("max_iterations must be at least 1");
+  }
+  if (config.num_rows != 0 &&
+      (config.num_rows < num_core_rows || config.num_rows > ldpc_num_rows(config.base_graph))) {
+    fail("num_rows = " + std::to_string(config.num_rows) + " out of range");
+  }
+  if (config.rule == LdpcMinSumRule::normalized &&
+      !(config.scaling_factor > 0.0f && config.scaling_factor <= 1.0f)) {
+    fail("scaling factor must lie in (0, 1]");
+  }
+  if (config.rule == LdpcMinSumRule::offset && config.offset > ldpc_llr_max) {
+    fail("offset must lie in 0..127");
+  }
+}
+
 std::unique_ptr<LdpcDecoder> create_ldpc_decoder(LdpcDecoderImpl impl) {
   if (impl == LdpcDecoderImpl::automatic) {
     const auto supported = ldpc_decoder_supported_impls();

@@ -49,15 +49,6 @@ private:
   std::size_t size_ = 0;
 };
 
-/// OR of \p size bytes: nonzero when any byte is.
-std::int8_t any_nonzero(const std::int8_t* bytes, std::size_t size) {
-  std::int8_t accumulated = 0;
-  for (std::size_t i = 0; i < size; ++i) {
-    accumulated = static_cast<std::int8_t>(accumulated | bytes[i]);
-  }
-  return accumulated;
-}
-
 /// Entries of one base graph, indexed by row.
 struct GraphRows {
   std::span<const LdpcBaseGraphEntry> entries;
@@ -130,55 +121,16 @@ void LayeredMinSumDecoder::check_arguments(std::span<const std::int8_t> llrs,
                                            const LdpcDecoderConfig& config,
                                            std::span<bit_t> message,
                                            const LdpcCrcCheck& crc_check) const {
-  auto fail = [](const std::string& what) { throw std::invalid_argument("LDPC decoder: " + what); };
-  if (!ldpc_lifting_set_index(config.lifting_size)) {
-    fail(std::to_string(config.lifting_size) + " is not a lifting size");
-  }
-  const unsigned k = ldpc_systematic_length(config.base_graph, config.lifting_size);
-  if (config.num_info_bits == 0 || config.num_info_bits > k) {
-    fail("K' = " + std::to_string(config.num_info_bits) + " outside 1.." + std::to_string(k));
-  }
-  if (message.size() != config.num_info_bits) {
-    fail("message holds " + std::to_string(message.size()) +
-         " bits, K' = " + std::to_string(config.num_info_bits));
-  }
-  if (llrs.size() > ldpc_codeword_length(config.base_graph, config.lifting_size)) {
-    fail(std::to_string(llrs.size()) + " LLRs exceed N");
-  }
-  if (config.max_iterations == 0) {
-    fail("max_iterations must be at least 1");
-  }
-  if (config.num_rows != 0 &&
-      (config.num_rows < num_core_rows || config.num_rows > ldpc_num_rows(config.base_graph))) {
-    fail("num_rows = " + std::to_string(config.num_rows) + " out of range");
-  }
-  if (config.rule == LdpcMinSumRule::normalized &&
-      !(config.scaling_factor > 0.0f && config.scaling_factor <= 1.0f)) {
-    fail("scaling factor must lie in (0, 1]");
-  }
-  if (config.rule == LdpcMinSumRule::offset && config.offset > ldpc_llr_max) {
-    fail("offset must lie in 0..127");
-  }
+  ldpc_check_decoder_arguments(config, llrs.size(), message.size());
   if (config.early_termination == LdpcEarlyTermination::crc_check && !crc_check) {
-    fail("crc_check termination without a CRC check");
+    throw std::invalid_argument("LDPC decoder: crc_check termination without a CRC check");
   }
 }
 
 unsigned LayeredMinSumDecoder::rows_to_process(std::span<const std::int8_t> llrs,
                                                const LdpcDecoderConfig& config) const {
-  if (config.num_rows != 0) {
-    return config.num_rows;
-  }
-  const unsigned kb = ldpc_num_systematic_columns(config.base_graph);
-  // Position in d of the first bit of extension row r's parity column kb + r.
-  for (unsigned r = ldpc_num_rows(config.base_graph); r-- > num_core_rows;) {
-    const std::size_t begin = std::size_t{kb + r - 2} * z_;
-    if (begin < llrs.size() &&
-        any_nonzero(llrs.data() + begin, std::min<std::size_t>(z_, llrs.size() - begin)) != 0) {
-      return r + 1;
-    }
-  }
-  return num_core_rows;
+  return config.num_rows != 0 ? config.num_rows
+                              : ldpc_rows_for_llrs(config.base_graph, config.lifting_size, llrs);
 }
 
 void LayeredMinSumDecoder::load_channel_llrs(std::span<const std::int8_t> llrs,

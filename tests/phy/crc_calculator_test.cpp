@@ -130,6 +130,34 @@ TEST(CrcCalculator, ZeroMessageHasZeroParityAndShortBlocksFail) {
   EXPECT_THROW(crc.compute_bits(BitVector(8, 1), wrong_size), std::invalid_argument);
 }
 
+TEST(CrcCalculator, BitContributionsXorToTheRegisterOfEveryMessage) {
+  std::mt19937 rng(3);
+  for (const auto polynomial :
+       {CrcPolynomial::crc16, CrcPolynomial::crc24a, CrcPolynomial::crc24b, CrcPolynomial::crc6}) {
+    const CrcCalculator crc(polynomial);
+    const auto contributions = crc.bit_contributions(8448);
+    for (const unsigned length : {1u, 24u, 77u, 1000u, 8448u}) {
+      BitVector bits(length);
+      for (auto& bit : bits) {
+        bit = static_cast<bit_t>(rng() & 1u);
+      }
+      std::uint32_t reg = 0;
+      for (unsigned i = 0; i < length; ++i) {
+        reg ^= bits[i] != 0 ? contributions[length - 1 - i] : 0u;
+      }
+      EXPECT_EQ(reg >> (32 - crc.length()), crc.compute(bits)) << length;
+      if (length > crc.length()) {
+        crc.attach(bits);
+        reg = 0;
+        for (unsigned i = 0; i < length; ++i) {
+          reg ^= bits[i] != 0 ? contributions[length - 1 - i] : 0u;
+        }
+        EXPECT_EQ(reg, 0u) << "a block with its CRC XORs to zero";
+      }
+    }
+  }
+}
+
 TEST(CrcCalculator, PackEightBitsPutsTheFirstBitFirst) {
   const bit_t bits[8] = {1, 0, 0, 0, 0, 0, 1, 1};
   EXPECT_EQ(pack_eight_bits(bits), 0x83u);

@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace airan::phy {
 
@@ -130,6 +131,15 @@ AIRAN_HOST_DEVICE inline std::uint32_t pack_32_bits(const bit_t* bits) {
          (pack_eight_bits(bits + 16) << 8) | pack_eight_bits(bits + 24);
 }
 
+/// Register contribution of a message bit set to 1 that is followed by \p previous's bit count
+/// plus one more bit: feeds one zero bit into \p previous (the contribution of the bit one place
+/// later). CRCs are linear, so the register of a message is the XOR of the contributions of its
+/// set bits; the contribution of the last bit is crc_shift_bit(0, 1, generator).
+AIRAN_HOST_DEVICE inline std::uint32_t
+crc_earlier_bit_contribution(std::uint32_t previous, std::uint32_t aligned_generator) {
+  return crc_shift_bit(previous, 0, aligned_generator);
+}
+
 /// CRC of one polynomial over unpacked bits.
 class CrcCalculator {
 public:
@@ -150,6 +160,10 @@ public:
   /// bits, which are overwritten. \throws std::invalid_argument when block is shorter than L.
   void attach(std::span<bit_t> block) const;
 
+  /// Left-aligned register contribution of a set bit followed by p bits, for p = 0 ..
+  /// \p max_bits - 1: the register of any message of up to max_bits bits is the XOR of
+  /// contributions[n - 1 - i] over its set bits i (n bits), so threads can each take some bits.
+  [[nodiscard]] std::vector<std::uint32_t> bit_contributions(unsigned max_bits) const;
   /// True when \p block_with_crc (message then its L parity bits) has a correct CRC.
   [[nodiscard]] bool check(std::span<const bit_t> block_with_crc) const;
 

@@ -110,6 +110,18 @@ std::vector<LdpcDecoderImpl> ldpc_decoder_supported_impls();
 unsigned ldpc_rows_for_received_length(LdpcBaseGraph graph, unsigned lifting_size,
                                        unsigned received_length);
 
+/// Rows to process when a decoder is given \p llrs with num_rows = 0: the 4 core rows plus every
+/// extension row up to the last one whose parity column holds a nonzero LLR.
+/// \throws std::invalid_argument when \p lifting_size is not a lifting size.
+unsigned ldpc_rows_for_llrs(LdpcBaseGraph graph, unsigned lifting_size,
+                            std::span<const std::int8_t> llrs);
+
+/// Checks the arguments of one decode (\p num_llrs LLRs, a message of \p message_size bits) the
+/// way every decoder does; crc_check termination is checked by the caller.
+/// \throws std::invalid_argument naming what is wrong.
+void ldpc_check_decoder_arguments(const LdpcDecoderConfig& config, std::size_t num_llrs,
+                                  std::size_t message_size);
+
 /// Layered min-sum LDPC decoder. One object serves any code; it keeps its working memory
 /// between calls and is not thread safe.
 class LdpcDecoder {

@@ -1,0 +1,59 @@
+/// \file
+/// \brief Batched layered min-sum LDPC decoding on a CUDA device: one thread block per code
+/// block, one thread per check node of a layer, the a-posteriori LLRs in shared memory and int8
+/// check-to-variable messages in device memory. It runs the lane decoder of
+/// ldpc_lane_decoder.h, so its outputs (message bits, iteration counts, parity outcomes) equal
+/// the CPU decoders' bit for bit, early termination on parity checks or on a CRC included.
+#pragma once
+
+#include "airan/phy/crc_calculator.h"
+#include "airan/phy/ldpc_decoder.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+
+namespace airan::gpu {
+
+/// One code block of a batch.
+struct GpuLdpcJob {
+  phy::LdpcDecoderConfig config;     ///< num_rows = 0 is resolved from the LLRs, as on the CPU.
+  std::span<const std::int8_t> llrs; ///< LLRs of d (ldpc_decoder.h).
+  std::span<phy::bit_t> message;     ///< Output: the K' hard-decided message bits.
+  /// The CRC that ends the K' message bits (CRC24B for the code blocks of a segmented TB, the TB
+  /// CRC for a single block), checked on the device (crc_ok, and crc_check termination), or
+  /// none.
+  std::optional<phy::CrcPolynomial> crc;
+};
+
+/// Device memory and buffers for batches of up to max_code_blocks code blocks of any code
+/// (sized for BG1 at Z = 384), allocated once; decode() allocates nothing.
+class GpuLdpcDecoder {
+public:
+  /// \throws std::runtime_error without CUDA or a device, CudaError on allocation failure,
+  /// std::invalid_argument when \p max_code_blocks is 0.
+  GpuLdpcDecoder(unsigned max_code_blocks, int device);
+  ~GpuLdpcDecoder();
+  GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept;
+  GpuLdpcDecoder& operator=(GpuLdpcDecoder&&) noexcept;
+
+  /// Decodes \p jobs (at most max_code_blocks) with one kernel launch: uploads the LLRs, decodes,
+  /// downloads the bits into each job's message and the outcomes into \p results. Blocks until
+  /// done.
+  /// \throws std::invalid_argument on a bad job (as LdpcDecoder::decode; crc_check termination
+  /// needs a crc) or too many jobs, CudaError on a device failure.
+  void decode(std::span<const GpuLdpcJob> jobs, std::span<phy::LdpcDecoderResult> results);
+
+  /// Device time of the last decode()'s kernel alone (CUDA events), in microseconds.
+  [[nodiscard]] float last_kernel_us() const;
+
+  /// Largest batch.
+  [[nodiscard]] unsigned max_code_blocks() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace airan::gpu

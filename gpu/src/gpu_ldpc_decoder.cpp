@@ -1,0 +1,202 @@
+/// \file
+/// \brief GpuLdpcDecoder: batch staging in pinned memory, lifted graphs, one kernel launch per
+/// batch (ldpc_kernels.cu), outcomes back to the host.
+#include "airan/gpu/gpu_ldpc_decoder.h"
+
+#include "ldpc_kernels.h"
+
+#include "airan/gpu/cuda_stream.h"
+#include "airan/gpu/device_buffer.h"
+#include "airan/phy/ldpc_lane_decoder.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace airan::gpu {
+
+namespace {
+
+constexpr unsigned max_z = 384;
+constexpr std::size_t llr_stride = std::size_t{66} * max_z;  ///< N of BG1 at Z = 384.
+constexpr std::size_t bits_stride = std::size_t{22} * max_z; ///< K of BG1 at Z = 384.
+constexpr std::size_t message_stride = std::size_t{phy::ldpc_max_edges} * max_z;
+constexpr std::size_t row_begin_stride = 47;
+constexpr std::size_t edge_stride = phy::ldpc_max_edges;
+/// The polynomials of phy::CrcPolynomial, in enum order: one contribution table each.
+constexpr std::array<phy::CrcPolynomial, 6> crc_polynomials{
+    phy::CrcPolynomial::crc6,   phy::CrcPolynomial::crc11,  phy::CrcPolynomial::crc16,
+    phy::CrcPolynomial::crc24a, phy::CrcPolynomial::crc24b, phy::CrcPolynomial::crc24c};
+static_assert(static_cast<int>(phy::CrcPolynomial::crc24c) == 5, "one table per enum value");
+constexpr std::size_t crc_table_stride = bits_stride; ///< Contributions for up to K = 8448 bits.
+
+/// The contribution tables of every polynomial, one after another.
+std::vector<std::uint32_t> all_crc_contributions() {
+  std::vector<std::uint32_t> tables;
+  for (const auto polynomial : crc_polynomials) {
+    const auto table = phy::CrcCalculator(polynomial).bit_contributions(crc_table_stride);
+    tables.insert(tables.end(), table.begin(), table.end());
+  }
+  return tables;
+}
+
+} // namespace
+
+struct GpuLdpcDecoder::Impl {
+  explicit Impl(unsigned max_blocks)
+      : max_code_blocks(max_blocks), llrs(max_blocks * llr_stride), blocks(max_blocks),
+        row_begin(max_blocks * row_begin_stride), edges(max_blocks * edge_stride),
+        messages(max_blocks * message_stride), bits(max_blocks * bits_stride), results(max_blocks),
+        host_llrs(max_blocks * llr_stride), host_blocks(max_blocks),
+        host_row_begin(max_blocks * row_begin_stride), host_edges(max_blocks * edge_stride),
+        host_bits(max_blocks * bits_stride), host_results(max_blocks),
+        crc_contributions(crc_polynomials.size() * crc_table_stride) {
+    graph_keys.reserve(max_blocks);
+    const std::vector<std::uint32_t> tables = all_crc_contributions();
+    crc_contributions.copy_from_host(tables, stream.get());
+    stream.synchronize();
+  }
+
+  /// Slot of the lifted graph of \p config's code in this batch, lifting it on first use.
+  unsigned graph_slot(const phy::LdpcDecoderConfig& config) {
+    const unsigned key =
+        config.lifting_size * 2 + (config.base_graph == phy::LdpcBaseGraph::bg1 ? 0 : 1);
+    const auto found = std::find(graph_keys.begin(), graph_keys.end(), key);
+    if (found != graph_keys.end()) {
+      return static_cast<unsigned>(found - graph_keys.begin());
+    }
+    const auto slot = static_cast<unsigned>(graph_keys.size());
+    graph_keys.push_back(key); // capacity reserved: no allocation
+    const phy::LdpcLiftedGraph graph = phy::ldpc_lift_graph(config.base_graph, config.lifting_size);
+    std::copy(graph.row_begin.begin(), graph.row_begin.end(),
+              host_row_begin.data() + slot * row_begin_stride);
+    std::copy(graph.edges.begin(), graph.edges.end(), host_edges.data() + slot * edge_stride);
+    return slot;
+  }
+
+  unsigned max_code_blocks;
+  CudaStream stream;
+  CudaEvent kernel_start, kernel_stop;
+  DeviceBuffer<std::int8_t> llrs;
+  DeviceBuffer<detail::LdpcKernelBlock> blocks;
+  DeviceBuffer<std::uint16_t> row_begin;
+  DeviceBuffer<phy::LdpcLiftedEdge> edges;
+  DeviceBuffer<std::int8_t> messages;
+  DeviceBuffer<std::uint8_t> bits;
+  DeviceBuffer<phy::LdpcLaneResult> results;
+  PinnedBuffer<std::int8_t> host_llrs;
+  PinnedBuffer<detail::LdpcKernelBlock> host_blocks;
+  PinnedBuffer<std::uint16_t> host_row_begin;
+  PinnedBuffer<phy::LdpcLiftedEdge> host_edges;
+  PinnedBuffer<std::uint8_t> host_bits;
+  PinnedBuffer<phy::LdpcLaneResult> host_results;
+  std::vector<unsigned> graph_keys; ///< (Z, graph) of each graph slot of the current batch.
+  DeviceBuffer<std::uint32_t> crc_contributions; ///< Tables of crc_polynomials, in order.
+  float kernel_us = 0.0f;
+};
+
+namespace {
+
+/// Checks the size, selects \p device and configures the kernel before any allocation.
+unsigned prepare_device(unsigned max_code_blocks, int device) {
+  if (max_code_blocks == 0) {
+    throw std::invalid_argument("GpuLdpcDecoder: max_code_blocks must be at least 1");
+  }
+  AIRAN_CUDA_CHECK(cudaSetDevice(device));
+  detail::ldpc_kernel_configure();
+  return max_code_blocks;
+}
+
+} // namespace
+
+GpuLdpcDecoder::GpuLdpcDecoder(unsigned max_code_blocks, int device)
+    : impl_(std::make_unique<Impl>(prepare_device(max_code_blocks, device))) {}
+GpuLdpcDecoder::~GpuLdpcDecoder() = default;
+GpuLdpcDecoder::GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept = default;
+GpuLdpcDecoder& GpuLdpcDecoder::operator=(GpuLdpcDecoder&&) noexcept = default;
+
+void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
+                            std::span<phy::LdpcDecoderResult> results) {
+  Impl& s = *impl_;
+  if (jobs.size() > s.max_code_blocks) {
+    throw std::invalid_argument("GpuLdpcDecoder: " + std::to_string(jobs.size()) +
+                                " code blocks exceed the " + std::to_string(s.max_code_blocks) +
+                                " it was built for");
+  }
+  if (results.size() != jobs.size()) {
+    throw std::invalid_argument("GpuLdpcDecoder: one result per job expected");
+  }
+  s.graph_keys.clear();
+  unsigned largest_z = 32;
+  std::size_t shared_bytes = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const GpuLdpcJob& job = jobs[i];
+    phy::ldpc_check_decoder_arguments(job.config, job.llrs.size(), job.message.size());
+    phy::LdpcDecoderConfig config = job.config;
+    if (config.num_rows == 0) {
+      config.num_rows = phy::ldpc_rows_for_llrs(config.base_graph, config.lifting_size, job.llrs);
+    }
+    const unsigned slot = s.graph_slot(config);
+    const std::uint32_t* crc_table =
+        job.crc ? s.crc_contributions.data() + static_cast<std::size_t>(*job.crc) * crc_table_stride
+                : nullptr;
+    const phy::LdpcLaneCode code =
+        phy::ldpc_lane_code(config, static_cast<unsigned>(job.llrs.size()),
+                            s.row_begin.data() + slot * row_begin_stride,
+                            s.edges.data() + slot * edge_stride, crc_table);
+    s.host_blocks[i] = {code, static_cast<std::uint32_t>(i * llr_stride),
+                        static_cast<std::uint32_t>(i * bits_stride)};
+    std::memcpy(s.host_llrs.data() + i * llr_stride, job.llrs.data(), job.llrs.size());
+    largest_z = std::max(largest_z, config.lifting_size);
+    shared_bytes = std::max(shared_bytes,
+                            detail::ldpc_kernel_shared_bytes(code.num_columns, code.lifting_size));
+  }
+  if (jobs.empty()) {
+    return;
+  }
+  const cudaStream_t stream = s.stream.get();
+  const std::size_t count = jobs.size();
+  const std::size_t num_graphs = s.graph_keys.size();
+  s.llrs.copy_from_host(s.host_llrs.span().first(count * llr_stride), stream);
+  s.blocks.copy_from_host(s.host_blocks.span().first(count), stream);
+  s.row_begin.copy_from_host(s.host_row_begin.span().first(num_graphs * row_begin_stride), stream);
+  s.edges.copy_from_host(s.host_edges.span().first(num_graphs * edge_stride), stream);
+
+  detail::LdpcKernelBatch batch;
+  batch.blocks = s.blocks.data();
+  batch.num_blocks = static_cast<unsigned>(count);
+  batch.llrs = s.llrs.data();
+  batch.messages = s.messages.data();
+  batch.message_stride = message_stride;
+  batch.bits = s.bits.data();
+  batch.results = s.results.data();
+  const unsigned threads = (largest_z + 31) / 32 * 32;
+  AIRAN_CUDA_CHECK(cudaEventRecord(s.kernel_start.get(), stream));
+  detail::ldpc_kernel_launch(batch, threads, shared_bytes, stream);
+  AIRAN_CUDA_CHECK(cudaEventRecord(s.kernel_stop.get(), stream));
+  s.bits.copy_to_host(s.host_bits.span().first(count * bits_stride), stream);
+  s.results.copy_to_host(s.host_results.span().first(count), stream);
+  s.stream.synchronize();
+  s.kernel_us = 1000.0f * s.kernel_stop.elapsed_ms_since(s.kernel_start);
+
+  for (std::size_t i = 0; i < count; ++i) {
+    std::memcpy(jobs[i].message.data(), s.host_bits.data() + i * bits_stride,
+                jobs[i].message.size());
+    results[i].iterations = s.host_results[i].iterations;
+    results[i].parity_ok = s.host_results[i].parity_ok;
+    results[i].crc_ok = s.host_results[i].crc_ok;
+  }
+}
+
+float GpuLdpcDecoder::last_kernel_us() const {
+  return impl_->kernel_us;
+}
+
+unsigned GpuLdpcDecoder::max_code_blocks() const {
+  return impl_->max_code_blocks;
+}
+
+} // namespace airan::gpu

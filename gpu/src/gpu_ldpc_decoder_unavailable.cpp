@@ -1,0 +1,32 @@
+// GpuLdpcDecoder in a build without CUDA: the constructor says so; nothing else is reachable.
+#include "airan/gpu/gpu_ldpc_decoder.h"
+
+#include <stdexcept>
+
+namespace airan::gpu {
+
+struct GpuLdpcDecoder::Impl {};
+
+namespace {
+[[noreturn]] void unavailable() {
+  throw std::runtime_error("GpuLdpcDecoder: airan was built without CUDA");
+}
+} // namespace
+
+GpuLdpcDecoder::GpuLdpcDecoder(unsigned, int) {
+  unavailable();
+}
+GpuLdpcDecoder::~GpuLdpcDecoder() = default;
+GpuLdpcDecoder::GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept = default;
+GpuLdpcDecoder& GpuLdpcDecoder::operator=(GpuLdpcDecoder&&) noexcept = default;
+void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob>, std::span<phy::LdpcDecoderResult>) {
+  unavailable();
+}
+float GpuLdpcDecoder::last_kernel_us() const {
+  unavailable();
+}
+unsigned GpuLdpcDecoder::max_code_blocks() const {
+  unavailable();
+}
+
+} // namespace airan::gpu

@@ -1,0 +1,115 @@
+/// \file
+/// \brief The batched LDPC decoding kernel: ldpc_lane_decode() with one thread per lane. The
+/// algorithm and its arithmetic are the shared AIRAN_HOST_DEVICE code of ldpc_lane_decoder.h;
+/// this file adds the lanes (threads of a block), the barriers and the launch.
+#include "ldpc_kernels.h"
+
+#include "airan/gpu/cuda_check.h"
+
+namespace airan::gpu::detail {
+
+namespace {
+
+/// The lanes of a code block are the threads of its thread block; a loop covers lanes past
+/// blockDim.x, and each step ends with a barrier.
+struct ThreadBlockLanes {
+  template <class F> __host__ __device__ void for_each_lane(unsigned z, F&& f) {
+#if defined(__CUDA_ARCH__)
+    for (unsigned lane = threadIdx.x; lane < z; lane += blockDim.x) {
+      f(lane);
+    }
+    __syncthreads();
+#else
+    (void)z;
+    (void)f;
+#endif
+  }
+  template <class F> __host__ __device__ std::uint32_t xor_lanes(unsigned z, F&& f) {
+#if defined(__CUDA_ARCH__)
+    __shared__ std::uint32_t warp_totals[32];
+    std::uint32_t total = 0;
+    for (unsigned lane = threadIdx.x; lane < z; lane += blockDim.x) {
+      total ^= f(lane);
+    }
+    // blockDim.x is a multiple of 32: every warp is full.
+    for (int offset = 16; offset > 0; offset /= 2) {
+      total ^= __shfl_xor_sync(0xFFFFFFFFu, total, offset);
+    }
+    if (threadIdx.x % 32 == 0) {
+      warp_totals[threadIdx.x / 32] = total;
+    }
+    __syncthreads();
+    total = 0;
+    for (unsigned warp = 0; warp < blockDim.x / 32; ++warp) {
+      total ^= warp_totals[warp];
+    }
+    __syncthreads(); // warp_totals is free for the next call
+    return total;
+#else
+    (void)z;
+    (void)f;
+    return 0;
+#endif
+  }
+  template <class F> __host__ __device__ bool any_lane(unsigned z, F&& f) {
+#if defined(__CUDA_ARCH__)
+    int any = 0;
+    for (unsigned lane = threadIdx.x; lane < z; lane += blockDim.x) {
+      any |= f(lane) ? 1 : 0;
+    }
+    return __syncthreads_or(any) != 0;
+#else
+    (void)z;
+    (void)f;
+    return false;
+#endif
+  }
+};
+
+__global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
+  // Shared memory: the lifted graph of the block's code (read by every lane on every layer),
+  // then the APPs.
+  extern __shared__ std::uint16_t shared[];
+  const LdpcKernelBlock& block = batch.blocks[blockIdx.x];
+  phy::LdpcLaneCode code = block.code;
+  const unsigned num_edges = code.row_begin[code.num_rows];
+  std::uint16_t* row_begin = shared;
+  auto* edges = reinterpret_cast<phy::LdpcLiftedEdge*>(shared + ldpc_kernel_row_begin_values);
+  for (unsigned i = threadIdx.x; i <= code.num_rows; i += blockDim.x) {
+    row_begin[i] = code.row_begin[i];
+  }
+  for (unsigned i = threadIdx.x; i < num_edges; i += blockDim.x) {
+    edges[i] = code.edges[i];
+  }
+  __syncthreads();
+  code.row_begin = row_begin;
+  code.edges = edges;
+  auto* app = reinterpret_cast<std::int16_t*>(shared + ldpc_kernel_graph_values);
+
+  ThreadBlockLanes lanes;
+  const phy::LdpcLaneResult result = phy::ldpc_lane_decode(
+      lanes, code, batch.llrs + block.llr_offset, app,
+      batch.messages + blockIdx.x * batch.message_stride, batch.bits + block.bits_offset);
+  if (threadIdx.x == 0) {
+    batch.results[blockIdx.x] = result;
+  }
+}
+
+} // namespace
+
+void ldpc_kernel_configure() {
+  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_kernel,
+                                        cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                        static_cast<int>(ldpc_kernel_max_shared_bytes)));
+}
+
+void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::size_t shared_bytes,
+                        cudaStream_t stream) {
+  if (batch.num_blocks == 0) {
+    return;
+  }
+  ldpc_decode_kernel<<<batch.num_blocks, threads, shared_bytes, stream>>>(batch);
+  AIRAN_CUDA_CHECK_LAUNCH("ldpc_decode_kernel");
+}
+
+} // namespace airan::gpu::detail

@@ -1,0 +1,57 @@
+/// \file
+/// \brief Launch of the batched LDPC decoding kernel (ldpc_kernels.cu) for GpuLdpcDecoder.
+#pragma once
+
+#include "airan/phy/ldpc_lane_decoder.h"
+
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace airan::gpu::detail {
+
+/// One code block of a launch: its lane code (graph pointers in device memory) and where its
+/// LLRs and output bits lie in the batch buffers.
+struct LdpcKernelBlock {
+  phy::LdpcLaneCode code;
+  std::uint32_t llr_offset = 0;  ///< In the batch LLR buffer.
+  std::uint32_t bits_offset = 0; ///< In the batch bit buffer.
+};
+
+/// Everything one launch reads and writes (device pointers).
+struct LdpcKernelBatch {
+  const LdpcKernelBlock* blocks = nullptr;
+  unsigned num_blocks = 0;
+  const std::int8_t* llrs = nullptr;
+  std::int8_t* messages = nullptr; ///< message_stride values per code block.
+  std::size_t message_stride = 0;
+  std::uint8_t* bits = nullptr;
+  phy::LdpcLaneResult* results = nullptr; ///< One per code block.
+};
+
+/// Shared memory of a block, in uint16 values: the lifted graph's row_begin (47 values, padded to
+/// 48) and edges (316 of 2 values), then the APPs (num_columns Z int16).
+inline constexpr std::size_t ldpc_kernel_row_begin_values = 48;
+inline constexpr std::size_t ldpc_kernel_graph_values =
+    ldpc_kernel_row_begin_values + 2 * phy::ldpc_max_edges;
+
+/// Dynamic shared memory of a block whose code has \p num_columns columns of \p lifting_size.
+constexpr std::size_t ldpc_kernel_shared_bytes(unsigned num_columns, unsigned lifting_size) {
+  return (ldpc_kernel_graph_values + std::size_t{num_columns} * lifting_size) * 2;
+}
+
+/// The most any block needs: BG1, 68 columns at Z = 384 (53.5 KB).
+inline constexpr std::size_t ldpc_kernel_max_shared_bytes = ldpc_kernel_shared_bytes(68, 384);
+
+/// Allows ldpc_kernel_max_shared_bytes of dynamic shared memory for the kernel (once per device).
+/// \throws CudaError on failure.
+void ldpc_kernel_configure();
+
+/// Enqueues one thread block of \p threads threads (a multiple of 32, at least the largest Z of
+/// the batch, at most 384) per code block, with \p shared_bytes of dynamic shared memory.
+/// \throws CudaError when the launch fails.
+void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::size_t shared_bytes,
+                        cudaStream_t stream);
+
+} // namespace airan::gpu::detail

@@ -1,0 +1,238 @@
+/// \file
+/// \brief The layered min-sum LDPC decoder written lane by lane for one code block: the whole
+/// algorithm (APP loading, layer updates, early termination on parity checks or on a CRC of the
+/// message bits computed from per-bit contributions, hard decision) as
+/// AIRAN_HOST_DEVICE code over an abstract set of lanes, one lane per check node of a layer.
+///
+/// The CUDA decoder runs it with one thread per lane and a barrier between layers (one thread
+/// block per code block); ldpc_decode_lanes_on_host() runs it with a loop over the lanes, so CPU
+/// tests prove the algorithm and its indexing bit-exact against the CPU decoders
+/// (ldpc_decoder.h), whose arithmetic it shares (ldpc_check_node_math.h).
+///
+/// Storage, in natural order (no APP frames): app[c Z + k] is the a-posteriori LLR of codeword
+/// bit c Z + k (int16, never saturates, see ldpc_decoder_layered.h); messages[e Z + i] is the
+/// message of edge e (in row order over the processed rows) to check node i, in [-127, 127] so
+/// int8. In a layer, lane i reads and writes only position (i + shift_e) mod Z of each column of
+/// its row, so the lanes of one layer never touch the same value.
+#pragma once
+
+#include "airan/phy/crc_calculator.h"
+#include "airan/phy/host_device.h"
+#include "airan/phy/ldpc_check_node_math.h"
+#include "airan/phy/ldpc_decoder.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+namespace airan::phy {
+
+/// One edge of the lifted graph: its base-graph column and its shift reduced mod Z.
+struct LdpcLiftedEdge {
+  std::uint16_t column = 0;
+  std::uint16_t shift = 0;
+};
+
+/// Largest number of edges of a base graph (BG1).
+inline constexpr unsigned ldpc_max_edges = 316;
+
+/// A base graph lifted for one Z: the edges of every row, in row order.
+struct LdpcLiftedGraph {
+  LdpcBaseGraph base_graph = LdpcBaseGraph::bg1;
+  unsigned lifting_size = 0;
+  std::array<std::uint16_t, 47> row_begin{}; ///< Edges of row r: [row_begin[r], row_begin[r+1]).
+  std::array<LdpcLiftedEdge, ldpc_max_edges> edges{};
+};
+
+/// Lifts \p graph for \p lifting_size.
+/// \throws std::invalid_argument when \p lifting_size is not a lifting size.
+LdpcLiftedGraph ldpc_lift_graph(LdpcBaseGraph graph, unsigned lifting_size);
+
+/// One code block as the lane decoder sees it (built by ldpc_lane_code()).
+struct LdpcLaneCode {
+  unsigned lifting_size = 0;      ///< Z: lanes.
+  unsigned num_rows = 0;          ///< Rows processed (4 .. 46).
+  unsigned num_columns = 0;       ///< Systematic columns + num_rows.
+  unsigned num_info_bits = 0;     ///< K'.
+  unsigned num_llrs = 0;          ///< Received LLRs of d (positions 2Z ..).
+  unsigned filler_begin = 0;      ///< Filler bits: codeword positions [begin, end).
+  unsigned filler_end = 0;        ///<
+  unsigned max_iterations = 1;    ///< At least 1.
+  bool parity_termination = true; ///< Stop once every processed check holds.
+  bool crc_termination = false;   ///< Stop once the CRC of the message bits holds.
+  /// CRC bit contributions (CrcCalculator::bit_contributions, at least K' of them) of the CRC
+  /// that ends the K' message bits, or null: no CRC (crc_ok stays false).
+  const std::uint32_t* crc_contributions = nullptr;
+  LdpcCheckNodeRule rule;                   ///< Check-node rule.
+  const std::uint16_t* row_begin = nullptr; ///< num_rows + 1 entries (the lifted graph's).
+  const LdpcLiftedEdge* edges = nullptr;    ///< The lifted graph's edges.
+};
+
+/// The lane code of \p config for \p num_llrs received LLRs, pointing at \p row_begin and
+/// \p edges (the arrays of the lifted graph of config's code) and \p crc_contributions (null
+/// for none), all in whichever memory the lanes run. num_rows = 0 in \p config must have been
+/// resolved by the caller (ldpc_rows_for_llrs()).
+/// \throws std::invalid_argument on the same bad arguments as LdpcDecoder::decode, and on
+/// crc_check termination without CRC contributions.
+LdpcLaneCode ldpc_lane_code(const LdpcDecoderConfig& config, unsigned num_llrs,
+                            const std::uint16_t* row_begin, const LdpcLiftedEdge* edges,
+                            const std::uint32_t* crc_contributions = nullptr);
+
+/// Outcome of one code block.
+struct LdpcLaneResult {
+  unsigned iterations = 0;
+  bool parity_ok = false;
+  bool crc_ok = false; ///< The CRC of the final hard decision holds (false without a CRC).
+};
+
+/// Position of lane \p lane's variable in column \p edge.column: (lane + shift) mod Z.
+AIRAN_HOST_DEVICE inline unsigned ldpc_edge_position(const LdpcLaneCode& code,
+                                                     const LdpcLiftedEdge& edge, unsigned lane) {
+  const unsigned k = lane + edge.shift;
+  return edge.column * code.lifting_size + (k >= code.lifting_size ? k - code.lifting_size : k);
+}
+
+/// Initial APP of codeword bit \p position: its channel LLR (0 when punctured or not received),
+/// 127 * 47 for a filler bit (a known zero no message sum can flip).
+AIRAN_HOST_DEVICE inline int ldpc_initial_app(const LdpcLaneCode& code, const std::int8_t* llrs,
+                                              unsigned position) {
+  if (position >= code.filler_begin && position < code.filler_end) {
+    return ldpc_message_max * 47;
+  }
+  const unsigned punctured = 2 * code.lifting_size;
+  if (position >= punctured && position - punctured < code.num_llrs) {
+    return ldpc_widen_llr(llrs[position - punctured]);
+  }
+  return 0;
+}
+
+/// Updates check node \p lane of layer \p row: its messages and the APPs of its variables.
+AIRAN_HOST_DEVICE inline void ldpc_update_layer_lane(const LdpcLaneCode& code, unsigned row,
+                                                     unsigned lane, std::int16_t* app,
+                                                     std::int8_t* messages) {
+  const unsigned z = code.lifting_size;
+  LdpcCheckNodeState node;
+  for (unsigned e = code.row_begin[row]; e < code.row_begin[row + 1]; ++e) {
+    const int q = app[ldpc_edge_position(code, code.edges[e], lane)] - messages[e * z + lane];
+    ldpc_accumulate_edge(node, q);
+  }
+  const LdpcCheckNodeMagnitudes finished = ldpc_finish_check_node(node, code.rule);
+  for (unsigned e = code.row_begin[row]; e < code.row_begin[row + 1]; ++e) {
+    const unsigned position = ldpc_edge_position(code, code.edges[e], lane);
+    const int q = app[position] - messages[e * z + lane];
+    const int message = ldpc_edge_message(finished, q);
+    messages[e * z + lane] = static_cast<std::int8_t>(message);
+    app[position] = static_cast<std::int16_t>(q + message);
+  }
+}
+
+/// True when check node \p lane of row \p row holds for the hard decision of \p app.
+AIRAN_HOST_DEVICE inline bool ldpc_lane_parity_ok(const LdpcLaneCode& code, unsigned row,
+                                                  unsigned lane, const std::int16_t* app) {
+  int parity = 0;
+  for (unsigned e = code.row_begin[row]; e < code.row_begin[row + 1]; ++e) {
+    parity ^= app[ldpc_edge_position(code, code.edges[e], lane)];
+  }
+  return parity >= 0;
+}
+
+#if defined(__CUDACC__)
+#pragma nv_exec_check_disable
+#endif
+/// Decodes one code block on \p lanes, which provide
+///   for_each_lane(z, f): f(lane) for every lane 0 .. z-1, then a barrier;
+///   any_lane(z, f): f(lane) for every lane, then a barrier; true when any returned true (the
+///   same answer in every lane);
+///   xor_lanes(z, f): f(lane) (a uint32) for every lane, then a barrier; the XOR of all of them.
+/// Termination, outcomes and hard decisions follow LayeredMinSumDecoder::decode exactly.
+/// \p app holds num_columns Z values, \p messages (num edges of the processed rows) Z values,
+/// \p bits K' hard decisions (1 per byte).
+template <class Lanes>
+AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCode& code,
+                                                  const std::int8_t* llrs, std::int16_t* app,
+                                                  std::int8_t* messages, std::uint8_t* bits) {
+  const unsigned z = code.lifting_size;
+  const unsigned num_edges = code.row_begin[code.num_rows];
+  lanes.for_each_lane(z, [&](unsigned lane) {
+    for (unsigned column = 0; column < code.num_columns; ++column) {
+      app[column * z + lane] =
+          static_cast<std::int16_t>(ldpc_initial_app(code, llrs, column * z + lane));
+    }
+    for (unsigned e = 0; e < num_edges; ++e) {
+      messages[e * z + lane] = 0;
+    }
+  });
+  auto all_checks_hold = [&]() {
+    return !lanes.any_lane(z, [&](unsigned lane) {
+      for (unsigned row = 0; row < code.num_rows; ++row) {
+        if (!ldpc_lane_parity_ok(code, row, lane, app)) {
+          return true;
+        }
+      }
+      return false;
+    });
+  };
+  auto hard_decide = [&]() {
+    lanes.for_each_lane(z, [&](unsigned lane) {
+      for (unsigned bit = lane; bit < code.num_info_bits; bit += z) {
+        bits[bit] = app[bit] < 0 ? 1 : 0;
+      }
+    });
+  };
+  auto crc_holds = [&]() {
+    return lanes.xor_lanes(z, [&](unsigned lane) {
+      std::uint32_t reg = 0;
+      for (unsigned bit = lane; bit < code.num_info_bits; bit += z) {
+        reg ^= app[bit] < 0 ? code.crc_contributions[code.num_info_bits - 1 - bit] : 0u;
+      }
+      return reg;
+    }) == 0;
+  };
+  LdpcLaneResult result;
+  bool decided = false;      // bits hold the hard decision of the current APP
+  bool parity_known = false; // result.parity_ok is that of the current APP
+  for (unsigned iteration = 1; iteration <= code.max_iterations; ++iteration) {
+    for (unsigned row = 0; row < code.num_rows; ++row) {
+      lanes.for_each_lane(
+          z, [&](unsigned lane) { ldpc_update_layer_lane(code, row, lane, app, messages); });
+    }
+    result.iterations = iteration;
+    decided = false;
+    parity_known = false;
+    if (code.parity_termination) {
+      result.parity_ok = all_checks_hold();
+      parity_known = true;
+      if (result.parity_ok) {
+        break;
+      }
+    } else if (code.crc_termination) {
+      hard_decide();
+      decided = true;
+      result.crc_ok = crc_holds();
+      if (result.crc_ok) {
+        break;
+      }
+    }
+  }
+  if (!parity_known) {
+    result.parity_ok = all_checks_hold();
+  }
+  if (!decided) {
+    hard_decide();
+    if (code.crc_contributions != nullptr) {
+      result.crc_ok = crc_holds();
+    }
+  }
+  return result;
+}
+
+/// Decodes one code block with the lane decoder on the host, lanes in a loop (the CUDA kernel's
+/// algorithm, for tests). Resolves config.num_rows = 0 like the CPU decoders. \p crc, when
+/// set, is the CRC that ends the K' message bits (crc_ok; crc_check termination needs it).
+/// \throws std::invalid_argument as ldpc_lane_code().
+LdpcLaneResult ldpc_decode_lanes_on_host(std::span<const std::int8_t> llrs,
+                                         const LdpcDecoderConfig& config, std::span<bit_t> message,
+                                         std::optional<CrcPolynomial> crc = std::nullopt);
+
+} // namespace airan::phy

@@ -1,0 +1,121 @@
+/// \file
+/// \brief Host side of the lane-wise LDPC decoder: lifted graphs, lane codes, and the decoder run
+/// with a loop over the lanes (the schedule of the CUDA kernel, one lane after another).
+#include "airan/phy/ldpc_lane_decoder.h"
+
+#include "airan/phy/ldpc_encoder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+namespace airan::phy {
+
+LdpcLiftedGraph ldpc_lift_graph(LdpcBaseGraph graph, unsigned lifting_size) {
+  const auto set_index = ldpc_lifting_set_index(lifting_size);
+  if (!set_index) {
+    throw std::invalid_argument("LDPC: " + std::to_string(lifting_size) + " is not a lifting size");
+  }
+  LdpcLiftedGraph lifted;
+  lifted.base_graph = graph;
+  lifted.lifting_size = lifting_size;
+  const auto entries = ldpc_base_graph_entries(graph);
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    lifted.edges[e] = {entries[e].column,
+                       static_cast<std::uint16_t>(entries[e].shift[*set_index] % lifting_size)};
+    ++lifted.row_begin[entries[e].row + 1u];
+  }
+  for (unsigned r = 0; r < ldpc_num_rows(graph); ++r) {
+    lifted.row_begin[r + 1] =
+        static_cast<std::uint16_t>(lifted.row_begin[r + 1] + lifted.row_begin[r]);
+  }
+  return lifted;
+}
+
+LdpcLaneCode ldpc_lane_code(const LdpcDecoderConfig& config, unsigned num_llrs,
+                            const std::uint16_t* row_begin, const LdpcLiftedEdge* edges,
+                            const std::uint32_t* crc_contributions) {
+  ldpc_check_decoder_arguments(config, num_llrs, config.num_info_bits);
+  if (config.num_rows == 0) {
+    throw std::invalid_argument("LDPC lane decoder: num_rows must be resolved (4 .. " +
+                                std::to_string(ldpc_num_rows(config.base_graph)) + ")");
+  }
+  if (config.early_termination == LdpcEarlyTermination::crc_check && crc_contributions == nullptr) {
+    throw std::invalid_argument("LDPC decoder: crc_check termination without a CRC check");
+  }
+  const unsigned z = config.lifting_size;
+  const LdpcEncoderConfig encoder{config.base_graph, z, config.num_info_bits};
+  LdpcLaneCode code;
+  code.lifting_size = z;
+  code.num_rows = config.num_rows;
+  code.num_columns = ldpc_num_systematic_columns(config.base_graph) + config.num_rows;
+  code.num_info_bits = config.num_info_bits;
+  code.num_llrs = num_llrs;
+  code.filler_begin = ldpc_filler_begin(encoder) + 2 * z;
+  code.filler_end = ldpc_filler_end(encoder) + 2 * z;
+  code.max_iterations = config.max_iterations;
+  code.parity_termination = config.early_termination == LdpcEarlyTermination::parity_check;
+  code.crc_termination = config.early_termination == LdpcEarlyTermination::crc_check;
+  code.crc_contributions = crc_contributions;
+  code.rule.normalized = config.rule == LdpcMinSumRule::normalized;
+  // The same Q15 factor as the CPU decoders.
+  code.rule.factor_q15 =
+      static_cast<int>(std::min(32767.0f, std::round(config.scaling_factor * 32768.0f)));
+  code.rule.offset = static_cast<int>(config.offset);
+  code.row_begin = row_begin;
+  code.edges = edges;
+  return code;
+}
+
+namespace {
+
+/// Lanes run one after another; the end of a loop is the barrier.
+struct SequentialLanes {
+  template <class F> void for_each_lane(unsigned z, F&& f) {
+    for (unsigned lane = 0; lane < z; ++lane) {
+      f(lane);
+    }
+  }
+  template <class F> std::uint32_t xor_lanes(unsigned z, F&& f) {
+    std::uint32_t total = 0;
+    for (unsigned lane = 0; lane < z; ++lane) {
+      total ^= f(lane);
+    }
+    return total;
+  }
+  template <class F> bool any_lane(unsigned z, F&& f) {
+    bool any = false;
+    for (unsigned lane = 0; lane < z; ++lane) {
+      any = f(lane) || any; // every lane runs, as on the GPU
+    }
+    return any;
+  }
+};
+
+} // namespace
+
+LdpcLaneResult ldpc_decode_lanes_on_host(std::span<const std::int8_t> llrs,
+                                         const LdpcDecoderConfig& config, std::span<bit_t> message,
+                                         std::optional<CrcPolynomial> crc) {
+  ldpc_check_decoder_arguments(config, llrs.size(), message.size());
+  std::vector<std::uint32_t> contributions;
+  if (crc) {
+    contributions = CrcCalculator(*crc).bit_contributions(config.num_info_bits);
+  }
+  const LdpcLiftedGraph graph = ldpc_lift_graph(config.base_graph, config.lifting_size);
+  LdpcDecoderConfig resolved = config;
+  if (resolved.num_rows == 0) {
+    resolved.num_rows = ldpc_rows_for_llrs(config.base_graph, config.lifting_size, llrs);
+  }
+  const LdpcLaneCode code =
+      ldpc_lane_code(resolved, static_cast<unsigned>(llrs.size()), graph.row_begin.data(),
+                     graph.edges.data(), crc ? contributions.data() : nullptr);
+  std::vector<std::int16_t> app(std::size_t{code.num_columns} * code.lifting_size);
+  std::vector<std::int8_t> messages(std::size_t{graph.row_begin[code.num_rows]} *
+                                    code.lifting_size);
+  SequentialLanes lanes;
+  return ldpc_lane_decode(lanes, code, llrs.data(), app.data(), messages.data(), message.data());
+}
+
+} // namespace airan::phy

@@ -1,0 +1,104 @@
+// GpuLdpcDecoder against the CPU decoder, bit for bit (message bits, iteration counts, parity
+// and CRC outcomes, CRC24B termination included) on 1000 random noisy code blocks of both base
+// graphs and many lifting sizes, decoded in batches that mix codes; argument errors. Skipped
+// without a CUDA device.
+#include "airan/gpu/device_query.h"
+#include "airan/gpu/gpu_ldpc_decoder.h"
+
+#include "../support/ldpc_test_cases.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace airan::phy;
+using airan::gpu::GpuLdpcDecoder;
+using airan::gpu::GpuLdpcJob;
+
+bool have_device(std::string& status) {
+  const auto devices = airan::gpu::query_devices();
+  status = devices.status;
+  return !devices.devices.empty();
+}
+
+TEST(GpuLdpcDecoder, MatchesTheCpuDecoderBitForBit) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  constexpr unsigned batch_size = 100;
+  GpuLdpcDecoder gpu(batch_size, 0);
+  auto cpu = create_ldpc_decoder();
+  unsigned decoded_ok = 0;
+  for (unsigned batch = 0; batch < 10; ++batch) {
+    std::vector<airan::test::LdpcTestCase> cases;
+    for (unsigned i = 0; i < batch_size; ++i) {
+      cases.push_back(airan::test::make_ldpc_test_case(23, batch * batch_size + i));
+    }
+    std::vector<BitVector> gpu_bits;
+    std::vector<GpuLdpcJob> jobs;
+    for (const auto& c : cases) {
+      gpu_bits.emplace_back(c.message.size(), bit_t{7});
+    }
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      jobs.push_back({cases[i].config, cases[i].llrs, gpu_bits[i], cases[i].crc});
+    }
+    std::vector<LdpcDecoderResult> results(jobs.size());
+    gpu.decode(jobs, results);
+    EXPECT_GT(gpu.last_kernel_us(), 0.0f);
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      SCOPED_TRACE("batch " + std::to_string(batch) + " case " + std::to_string(i));
+      BitVector expected(cases[i].message.size());
+      const auto reference =
+          cpu->decode(cases[i].llrs, cases[i].config, expected, cases[i].crc_check());
+      ASSERT_EQ(gpu_bits[i], expected);
+      ASSERT_EQ(results[i].iterations, reference.iterations);
+      ASSERT_EQ(results[i].parity_ok, reference.parity_ok);
+      ASSERT_EQ(results[i].crc_ok, reference.crc_ok);
+      decoded_ok += expected == cases[i].message ? 1 : 0;
+    }
+  }
+  EXPECT_GT(decoded_ok, 300u); // the cases include decodable blocks, not only failures
+}
+
+TEST(GpuLdpcDecoder, RejectsBadJobsBeforeLaunching) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  GpuLdpcDecoder gpu(2, 0);
+  auto c = airan::test::make_ldpc_test_case(5, 1);
+  BitVector bits(c.message.size());
+  std::vector<LdpcDecoderResult> results(3);
+  std::vector<GpuLdpcJob> jobs(3, GpuLdpcJob{c.config, c.llrs, bits, c.crc});
+  EXPECT_THROW(gpu.decode(jobs, results), std::invalid_argument); // 3 > 2 code blocks
+  jobs.resize(1);
+  results.resize(1);
+  jobs[0].config.early_termination = LdpcEarlyTermination::crc_check;
+  jobs[0].crc.reset();
+  EXPECT_THROW(gpu.decode(jobs, results), std::invalid_argument); // no CRC to stop on
+  jobs[0].config = c.config;
+  jobs[0].config.lifting_size = 17;
+  EXPECT_THROW(gpu.decode(jobs, results), std::invalid_argument);
+  jobs[0].config = c.config;
+  EXPECT_NO_THROW(gpu.decode(jobs, results));
+}
+
+TEST(GpuLdpcDecoderWithoutDevice, ConstructionFailsWithAReason) {
+  std::string status;
+  if (have_device(status)) {
+    GTEST_SKIP() << "a CUDA device is present";
+  }
+  try {
+    GpuLdpcDecoder gpu(4, 0);
+    FAIL() << "constructed without a device";
+  } catch (const std::runtime_error& error) {
+    EXPECT_FALSE(std::string(error.what()).empty());
+  }
+}
+
+} // namespace

@@ -1,0 +1,94 @@
+// The lane-wise LDPC decoder (the CUDA kernel's algorithm, run lane after lane on the host)
+// against the CPU decoders: the same message bits, iteration counts, parity and CRC outcomes on
+// 300 random noisy code blocks of both base graphs, both min-sum rules and every termination
+// mode (CRC24B termination included); lifted graphs; argument checks.
+#include "airan/phy/ldpc_lane_decoder.h"
+
+#include "../support/ldpc_test_cases.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+using namespace airan::phy;
+
+namespace {
+
+TEST(LdpcLiftedGraph, EdgesFollowTheBaseGraphWithShiftsModZ) {
+  const auto graph = ldpc_lift_graph(LdpcBaseGraph::bg2, 15);
+  const auto entries = ldpc_base_graph_entries(LdpcBaseGraph::bg2);
+  EXPECT_EQ(graph.row_begin[42], entries.size());
+  const unsigned set_index = *ldpc_lifting_set_index(15);
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    EXPECT_EQ(graph.edges[e].column, entries[e].column);
+    EXPECT_EQ(graph.edges[e].shift, entries[e].shift[set_index] % 15);
+    EXPECT_GE(e, graph.row_begin[entries[e].row]);
+    EXPECT_LT(e, graph.row_begin[entries[e].row + 1u]);
+  }
+  EXPECT_THROW(ldpc_lift_graph(LdpcBaseGraph::bg1, 17), std::invalid_argument);
+}
+
+TEST(LdpcLaneDecoder, MatchesTheCpuDecodersBitForBit) {
+  auto scalar = create_ldpc_decoder(LdpcDecoderImpl::scalar);
+  auto fastest = create_ldpc_decoder(LdpcDecoderImpl::automatic);
+  unsigned decoded_ok = 0;
+  unsigned failed = 0;
+  unsigned multi_iteration = 0;
+  unsigned crc_stops = 0;
+  for (unsigned index = 0; index < 300; ++index) {
+    const auto c = airan::test::make_ldpc_test_case(11, index);
+    SCOPED_TRACE("case " + std::to_string(index) + ": Z " + std::to_string(c.config.lifting_size) +
+                 ", K' " + std::to_string(c.config.num_info_bits));
+    BitVector expected(c.message.size());
+    BitVector lanes(c.message.size());
+    BitVector simd(c.message.size());
+    const auto reference = scalar->decode(c.llrs, c.config, expected, c.crc_check());
+    const auto result = ldpc_decode_lanes_on_host(c.llrs, c.config, lanes, c.crc);
+    const auto simd_result = fastest->decode(c.llrs, c.config, simd, c.crc_check());
+    ASSERT_EQ(lanes, expected);
+    ASSERT_EQ(result.iterations, reference.iterations);
+    ASSERT_EQ(result.parity_ok, reference.parity_ok);
+    ASSERT_EQ(result.crc_ok, reference.crc_ok);
+    crc_stops += c.config.early_termination == LdpcEarlyTermination::crc_check &&
+                         reference.crc_ok && reference.iterations < c.config.max_iterations
+                     ? 1
+                     : 0;
+    ASSERT_EQ(simd, expected);
+    ASSERT_EQ(simd_result.iterations, reference.iterations);
+    decoded_ok += expected == c.message ? 1 : 0;
+    failed += reference.parity_ok ? 0 : 1;
+    multi_iteration += reference.iterations > 1 ? 1 : 0;
+  }
+  std::printf("%u decoded, %u failed parity, %u needed more than one iteration, %u stopped on "
+              "their CRC\n",
+              decoded_ok, failed, multi_iteration, crc_stops);
+  // The cases span the threshold: some decode, some fail, most need several iterations.
+  EXPECT_GT(decoded_ok, 100u);
+  EXPECT_GT(failed, 10u);
+  EXPECT_GT(multi_iteration, 150u);
+  EXPECT_GT(crc_stops, 20u);
+}
+
+TEST(LdpcLaneDecoder, RejectsCrcTerminationWithoutACrcAndUnresolvedRows) {
+  LdpcDecoderConfig config;
+  config.lifting_size = 8;
+  config.num_info_bits = 100;
+  const auto graph = ldpc_lift_graph(config.base_graph, 8);
+  EXPECT_THROW(ldpc_lane_code(config, 100, graph.row_begin.data(), graph.edges.data()),
+               std::invalid_argument); // num_rows = 0
+  config.num_rows = 4;
+  EXPECT_NO_THROW(ldpc_lane_code(config, 100, graph.row_begin.data(), graph.edges.data()));
+  config.early_termination = LdpcEarlyTermination::crc_check;
+  EXPECT_THROW(ldpc_lane_code(config, 100, graph.row_begin.data(), graph.edges.data()),
+               std::invalid_argument); // no CRC contributions
+  const auto contributions = CrcCalculator(CrcPolynomial::crc24b).bit_contributions(100);
+  EXPECT_NO_THROW(ldpc_lane_code(config, 100, graph.row_begin.data(), graph.edges.data(),
+                                 contributions.data()));
+  config.early_termination = LdpcEarlyTermination::none;
+  config.num_info_bits = 177; // K = 22 * 8 = 176
+  EXPECT_THROW(ldpc_lane_code(config, 100, graph.row_begin.data(), graph.edges.data()),
+               std::invalid_argument);
+}
+
+} // namespace

@@ -1,0 +1,101 @@
+/// \file
+/// \brief Random LDPC decoding cases for tests that compare decoders bit for bit: encoded random
+/// messages of random codes (both base graphs, random Z and K', rates from 1/3 to 0.95; half of
+/// them end with a CRC24B), QPSK AWGN LLRs around the decoding threshold, both min-sum rules and
+/// every termination mode.
+#pragma once
+
+#include "airan/phy/crc_calculator.h"
+#include "airan/phy/ldpc_decoder.h"
+#include "airan/phy/ldpc_encoder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <span>
+#include <vector>
+
+namespace airan::test {
+
+/// One decoding case: the decoder input and configuration, and the transmitted message.
+struct LdpcTestCase {
+  phy::LdpcDecoderConfig config;
+  std::vector<std::int8_t> llrs;
+  phy::BitVector message;
+  /// CRC24B attached to the end of the message (as in the code blocks of a segmented TB), or
+  /// none.
+  std::optional<phy::CrcPolynomial> crc;
+
+  /// A CRC check of the message bits for LdpcDecoder::decode (empty without a CRC).
+  [[nodiscard]] phy::LdpcCrcCheck crc_check() const {
+    if (!crc) {
+      return {};
+    }
+    return [calculator = phy::CrcCalculator(*crc)](std::span<const phy::bit_t> bits) {
+      return calculator.check(bits);
+    };
+  }
+};
+
+/// Case \p index of a reproducible sequence (seeded by \p seed).
+inline LdpcTestCase make_ldpc_test_case(unsigned seed, unsigned index) {
+  using namespace airan::phy;
+  std::mt19937 rng(seed * 7919u + index);
+  LdpcTestCase c;
+  const auto graph = (rng() & 1u) != 0 ? LdpcBaseGraph::bg1 : LdpcBaseGraph::bg2;
+  const auto sizes = ldpc_lifting_sizes();
+  // Every fourth case at Z = 384, the largest block.
+  const unsigned z = index % 4 == 0 ? 384 : sizes[rng() % sizes.size()].z;
+  const unsigned k = ldpc_systematic_length(graph, z);
+  const unsigned k_prime = k - static_cast<unsigned>(rng() % (k / 4 + 1)); // some filler bits
+  c.message.resize(k_prime);
+  for (auto& bit : c.message) {
+    bit = static_cast<bit_t>(rng() & 1u);
+  }
+  if (k_prime > 48 && (rng() & 1u) != 0) {
+    c.crc = CrcPolynomial::crc24b;
+    CrcCalculator(*c.crc).attach(c.message);
+  }
+  BitVector d(ldpc_codeword_length(graph, z));
+  const LdpcEncoderConfig code{graph, z, k_prime};
+  create_ldpc_encoder()->encode(c.message, code, d);
+
+  // Rate k'/E between about 1/3 and 0.95; QPSK Es/N0 a little above the threshold of the rate,
+  // so that some blocks need many iterations and some fail.
+  const double rate = std::uniform_real_distribution<double>(0.34, 0.95)(rng);
+  const auto received =
+      static_cast<unsigned>(std::min<double>(d.size(), std::ceil(k_prime / rate)));
+  const double threshold_db = 10.0 * std::log10(std::pow(2.0, 2.0 * rate) - 1.0);
+  const double snr_db = threshold_db + std::uniform_real_distribution<double>(1.0, 6.0)(rng);
+  const double n0 = std::pow(10.0, -snr_db / 10.0);
+  std::normal_distribution<double> normal(0.0, std::sqrt(n0 / 2));
+  std::vector<float> soft(received, 0.0f);
+  for (unsigned j = 0; j < received; ++j) {
+    if (d[j] != ldpc_filler_bit) {
+      const double y = (d[j] != 0 ? -1.0 : 1.0) / std::sqrt(2.0) + normal(rng);
+      soft[j] = static_cast<float>(2.0 * std::sqrt(2.0) * y / n0);
+    }
+  }
+  c.llrs.resize(received);
+  quantize_ldpc_llrs(soft, 4.0f, c.llrs);
+
+  c.config.base_graph = graph;
+  c.config.lifting_size = z;
+  c.config.num_info_bits = k_prime;
+  c.config.max_iterations = 3 + rng() % 14;
+  c.config.rule = (rng() % 3) == 0 ? LdpcMinSumRule::normalized : LdpcMinSumRule::offset;
+  c.config.scaling_factor = 0.625f + 0.125f * static_cast<float>(rng() % 3);
+  c.config.offset = rng() % 4;
+  const unsigned termination = rng() % 3;
+  c.config.early_termination = termination == 0   ? LdpcEarlyTermination::none
+                               : termination == 1 ? LdpcEarlyTermination::parity_check
+                               : c.crc            ? LdpcEarlyTermination::crc_check
+                                                  : LdpcEarlyTermination::parity_check;
+  // Half the cases name their rows, the others let the decoder derive them from the LLRs.
+  c.config.num_rows = (rng() & 1u) != 0 ? ldpc_rows_for_received_length(graph, z, received) : 0;
+  return c;
+}
+
+} // namespace airan::test
