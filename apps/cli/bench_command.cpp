@@ -190,6 +190,7 @@ int run_pusch_bench(const PuschBenchOptions& o) {
     config.num_threads = threads;
     config.front_end = spec.front_end;
     config.detector = placement.detector;
+    config.ldpc_batch_decoder = placement.ldpc;
     PuschReceiver receiver(cell, config);
     std::vector<PuschPduResult> results;
     PuschStageTimes sum;

@@ -82,6 +82,7 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
     ReceiverPlacement placement = place_receiver(spec, o.receiver, backend, config.scenario.cell);
     std::cout << "receiver " << spec.name << ": " << placement.where << '\n';
     config.detectors.push_back(std::move(placement.detector));
+    config.ldpc_decoders.push_back(std::move(placement.ldpc));
   }
   config.snr_db = apps::parse_snr_list(o.snr);
   config.target_errors = o.target_errors;

@@ -43,6 +43,7 @@ public:
     const gpu::BackendSelection backend = gpu::select_backend(o.options.backend);
     ReceiverPlacement placement = place_receiver(spec, o.options, backend, scenario.cell);
     config.detector = std::move(placement.detector);
+    config.ldpc_batch_decoder = std::move(placement.ldpc);
     if (!o.quiet) {
       std::cout << "receiver " << spec.name << ": " << placement.where << '\n';
     }

@@ -1,5 +1,6 @@
 #include "receiver_options.h"
 
+#include "airan/gpu/gpu_ldpc_decoder.h"
 #include "airan/gpu/gpu_onnx_executor.h"
 #include "airan/gpu/gpu_pusch_detector.h"
 #include "airan/phy/nn/neural_pusch_detector.h"
@@ -44,6 +45,7 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
     if (cuda) {
       placement.detector = phy::nn::make_neural_detector_factory(
           std::move(model), gpu::make_gpu_inference_engine_factory(selection.device_index));
+      placement.ldpc = gpu::make_gpu_ldpc_batch_decoder_factory(selection.device_index);
       placement.where = "cuda device " + std::to_string(selection.device_index);
     } else {
       placement.detector = phy::nn::make_neural_detector_factory(std::move(model));
@@ -52,7 +54,9 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
     return placement;
   }
   if (cuda && cpu_only == nullptr) {
-    placement.detector = gpu::make_gpu_detector_factory(cell, spec.front_end, selection.device_index);
+    placement.detector =
+        gpu::make_gpu_detector_factory(cell, spec.front_end, selection.device_index);
+    placement.ldpc = gpu::make_gpu_ldpc_batch_decoder_factory(selection.device_index);
     placement.where = "cuda device " + std::to_string(selection.device_index);
   }
   return placement;

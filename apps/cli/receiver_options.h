@@ -5,6 +5,7 @@
 
 #include "airan/apps/receiver_catalog.h"
 #include "airan/gpu/backend.h"
+#include "airan/phy/ldpc_batch_decoder.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/pusch_detector.h"
 
@@ -32,6 +33,8 @@ struct ReceiverPlacement {
   /// Empty: the CPU front end; else the detector PuschReceiver runs instead (CUDA front end or
   /// neural receiver).
   phy::PuschDetectorFactory detector;
+  /// Empty: LDPC on the CPU; else the batch decoder of every UL-SCH decoder (CUDA).
+  phy::LdpcBatchDecoderFactory ldpc;
   /// "cpu", "cuda device 0 (NVIDIA H200)", ...: for the command's report.
   std::string where;
 };

@@ -38,6 +38,7 @@ int run_replay(const ReplayOptions& o) {
   const gpu::BackendSelection backend = gpu::select_backend(o.options.backend);
   ReceiverPlacement placement = place_receiver(spec, o.options, backend, header.cell);
   config.detector = std::move(placement.detector);
+  config.ldpc_batch_decoder = std::move(placement.ldpc);
   config.num_harq_buffers = 16;
   phy::PuschReceiver receiver(header.cell, config);
   std::cout << "replay " << o.input << ": " << reader.num_slots() << " slot(s), "

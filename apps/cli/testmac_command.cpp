@@ -67,6 +67,7 @@ int run_testmac(const TestMacCommandOptions& o) {
     ReceiverPlacement placement = place_receiver(spec, o.placement, backend, pattern.cell);
     options.front_end = spec.front_end;
     options.detector = std::move(placement.detector);
+    options.ldpc_decoder = std::move(placement.ldpc);
     std::cout << "L1 receiver " << spec.name << " (" << placement.where << ")\n";
   }
   const l1::TestMacReport report = l1::run_test_mac_session(pattern, options);

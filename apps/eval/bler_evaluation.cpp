@@ -2,8 +2,8 @@
 
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
-#include "airan/phy/tbs_calculator.h"
 #include "airan/phy/snr_definition.h"
+#include "airan/phy/tbs_calculator.h"
 #include "airan/phy/thread_pool.h"
 
 #include <algorithm>
@@ -28,6 +28,9 @@ struct Worker {
       rx.front_end = spec.front_end;
       if (i < config.detectors.size()) {
         rx.detector = config.detectors[i];
+      }
+      if (i < config.ldpc_decoders.size()) {
+        rx.ldpc_batch_decoder = config.ldpc_decoders[i];
       }
       rx.ldpc_max_iterations = config.ldpc_max_iterations;
       receivers.push_back(std::make_unique<phy::PuschReceiver>(config.scenario.cell, rx));
@@ -68,8 +71,7 @@ void run_slot(const EvaluationConfig& config, Worker& worker, std::uint64_t slot
     if (!active[r]) {
       continue;
     }
-    worker.receivers[r]->process_slot(sim.received_grid(), sim.slot_number(), pdus,
-                                      worker.results,
+    worker.receivers[r]->process_slot(sim.received_grid(), sim.slot_number(), pdus, worker.results,
                                       config.receivers[r].perfect_csi ? &genie : nullptr);
     const phy::PuschPduResult& result = worker.results[0];
     SlotOutcome& outcome = outcomes[r];
@@ -148,8 +150,9 @@ run_evaluation(const EvaluationConfig& config,
   if (const auto problems = validate_evaluation(config); !problems.empty()) {
     throw std::invalid_argument(problems);
   }
-  const unsigned threads =
-      config.num_threads != 0 ? config.num_threads : std::max(1U, std::thread::hardware_concurrency());
+  const unsigned threads = config.num_threads != 0
+                               ? config.num_threads
+                               : std::max(1U, std::thread::hardware_concurrency());
   phy::ThreadPool pool(threads - 1);
   std::vector<std::unique_ptr<Worker>> workers;
   for (unsigned lane = 0; lane < pool.num_lanes(); ++lane) {

@@ -46,14 +46,14 @@ std::vector<std::uint32_t> all_crc_contributions() {
 } // namespace
 
 struct GpuLdpcDecoder::Impl {
-  explicit Impl(unsigned max_blocks)
-      : max_code_blocks(max_blocks), llrs(max_blocks * llr_stride), blocks(max_blocks),
-        row_begin(max_blocks * row_begin_stride), edges(max_blocks * edge_stride),
-        messages(max_blocks * message_stride), bits(max_blocks * bits_stride), results(max_blocks),
-        host_llrs(max_blocks * llr_stride), host_blocks(max_blocks),
-        host_row_begin(max_blocks * row_begin_stride), host_edges(max_blocks * edge_stride),
-        host_bits(max_blocks * bits_stride), host_results(max_blocks),
-        crc_contributions(crc_polynomials.size() * crc_table_stride) {
+  Impl(unsigned max_blocks, int device_index)
+      : max_code_blocks(max_blocks), device(device_index), llrs(max_blocks * llr_stride),
+        blocks(max_blocks), row_begin(max_blocks * row_begin_stride),
+        edges(max_blocks * edge_stride), messages(max_blocks * message_stride),
+        bits(max_blocks * bits_stride), results(max_blocks), host_llrs(max_blocks * llr_stride),
+        host_blocks(max_blocks), host_row_begin(max_blocks * row_begin_stride),
+        host_edges(max_blocks * edge_stride), host_bits(max_blocks * bits_stride),
+        host_results(max_blocks), crc_contributions(crc_polynomials.size() * crc_table_stride) {
     graph_keys.reserve(max_blocks);
     const std::vector<std::uint32_t> tables = all_crc_contributions();
     crc_contributions.copy_from_host(tables, stream.get());
@@ -78,6 +78,7 @@ struct GpuLdpcDecoder::Impl {
   }
 
   unsigned max_code_blocks;
+  int device;
   CudaStream stream;
   CudaEvent kernel_start, kernel_stop;
   DeviceBuffer<std::int8_t> llrs;
@@ -113,7 +114,7 @@ unsigned prepare_device(unsigned max_code_blocks, int device) {
 } // namespace
 
 GpuLdpcDecoder::GpuLdpcDecoder(unsigned max_code_blocks, int device)
-    : impl_(std::make_unique<Impl>(prepare_device(max_code_blocks, device))) {}
+    : impl_(std::make_unique<Impl>(prepare_device(max_code_blocks, device), device)) {}
 GpuLdpcDecoder::~GpuLdpcDecoder() = default;
 GpuLdpcDecoder::GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept = default;
 GpuLdpcDecoder& GpuLdpcDecoder::operator=(GpuLdpcDecoder&&) noexcept = default;
@@ -121,6 +122,7 @@ GpuLdpcDecoder& GpuLdpcDecoder::operator=(GpuLdpcDecoder&&) noexcept = default;
 void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
                             std::span<phy::LdpcDecoderResult> results) {
   Impl& s = *impl_;
+  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
   if (jobs.size() > s.max_code_blocks) {
     throw std::invalid_argument("GpuLdpcDecoder: " + std::to_string(jobs.size()) +
                                 " code blocks exceed the " + std::to_string(s.max_code_blocks) +
@@ -197,6 +199,16 @@ float GpuLdpcDecoder::last_kernel_us() const {
 
 unsigned GpuLdpcDecoder::max_code_blocks() const {
   return impl_->max_code_blocks;
+}
+
+std::string GpuLdpcDecoder::description() const {
+  return "cuda device " + std::to_string(impl_->device);
+}
+
+phy::LdpcBatchDecoderFactory make_gpu_ldpc_batch_decoder_factory(int device) {
+  return [device](unsigned max_code_blocks) -> std::unique_ptr<phy::LdpcBatchDecoder> {
+    return std::make_unique<GpuLdpcDecoder>(max_code_blocks, device);
+  };
 }
 
 } // namespace airan::gpu

@@ -28,5 +28,14 @@ float GpuLdpcDecoder::last_kernel_us() const {
 unsigned GpuLdpcDecoder::max_code_blocks() const {
   unavailable();
 }
+std::string GpuLdpcDecoder::description() const {
+  unavailable();
+}
+
+phy::LdpcBatchDecoderFactory make_gpu_ldpc_batch_decoder_factory(int device) {
+  return [device](unsigned max_code_blocks) -> std::unique_ptr<phy::LdpcBatchDecoder> {
+    return std::make_unique<GpuLdpcDecoder>(max_code_blocks, device);
+  };
+}
 
 } // namespace airan::gpu

@@ -3,6 +3,8 @@
 /// with a loop over the lanes (the schedule of the CUDA kernel, one lane after another).
 #include "airan/phy/ldpc_lane_decoder.h"
 
+#include "airan/phy/ldpc_batch_decoder.h"
+
 #include "airan/phy/ldpc_encoder.h"
 
 #include <algorithm>
@@ -116,6 +118,43 @@ LdpcLaneResult ldpc_decode_lanes_on_host(std::span<const std::int8_t> llrs,
                                     code.lifting_size);
   SequentialLanes lanes;
   return ldpc_lane_decode(lanes, code, llrs.data(), app.data(), messages.data(), message.data());
+}
+
+namespace {
+
+/// ldpc_decode_lanes_on_host() for each job in turn.
+class HostLaneBatchDecoder final : public LdpcBatchDecoder {
+public:
+  explicit HostLaneBatchDecoder(unsigned max_code_blocks) : max_code_blocks_(max_code_blocks) {
+    if (max_code_blocks == 0) {
+      throw std::invalid_argument("LDPC batch decoder: max_code_blocks must be at least 1");
+    }
+  }
+
+  void decode(std::span<const LdpcBatchJob> jobs, std::span<LdpcDecoderResult> results) override {
+    if (jobs.size() > max_code_blocks_ || results.size() != jobs.size()) {
+      throw std::invalid_argument("LDPC batch decoder: " + std::to_string(jobs.size()) + " jobs, " +
+                                  std::to_string(results.size()) + " results, at most " +
+                                  std::to_string(max_code_blocks_));
+    }
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      const LdpcLaneResult lane =
+          ldpc_decode_lanes_on_host(jobs[i].llrs, jobs[i].config, jobs[i].message, jobs[i].crc);
+      results[i] = {lane.iterations, lane.parity_ok, lane.crc_ok};
+    }
+  }
+
+  [[nodiscard]] unsigned max_code_blocks() const override { return max_code_blocks_; }
+  [[nodiscard]] std::string description() const override { return "host lanes"; }
+
+private:
+  unsigned max_code_blocks_;
+};
+
+} // namespace
+
+std::unique_ptr<LdpcBatchDecoder> create_host_lane_ldpc_batch_decoder(unsigned max_code_blocks) {
+  return std::make_unique<HostLaneBatchDecoder>(max_code_blocks);
 }
 
 } // namespace airan::phy

@@ -57,9 +57,9 @@ std::size_t harq_buffer_length(std::uint32_t max_tbs, std::uint32_t max_qpsk_bit
 /// Stage objects of one thread.
 struct Lane {
   Lane(const PuschFrontEndLimits& limits, std::uint32_t max_tbs, std::size_t max_coded_bits,
-       const Numerology& numerology)
-      : front_end(limits), decoder(create_ulsch_decoder(max_tbs)), llrs(max_coded_bits),
-        demodulator(numerology, limits.max_prbs) {}
+       const Numerology& numerology, const LdpcBatchDecoderFactory& ldpc_batch_decoder)
+      : front_end(limits), decoder(create_ulsch_decoder(max_tbs, nullptr, ldpc_batch_decoder)),
+        llrs(max_coded_bits), demodulator(numerology, limits.max_prbs) {}
   PuschFrontEnd front_end;
   std::unique_ptr<PuschDetector> detector; ///< Replaces the front end when configured.
   std::unique_ptr<UlschDecoder> decoder;
@@ -100,13 +100,15 @@ struct PuschReceiver::Impl {
     const std::size_t max_coded_bits = std::size_t{subcarriers_per_prb} * cell.num_prbs *
                                        max_symbols_per_slot * 10U * config.max_layers;
     for (unsigned i = 0; i < pool.num_lanes(); ++i) {
-      lanes.push_back(std::make_unique<Lane>(limits, config.max_tbs, max_coded_bits, numerology));
+      lanes.push_back(std::make_unique<Lane>(limits, config.max_tbs, max_coded_bits, numerology,
+                                             config.ldpc_batch_decoder));
       if (config.detector) {
         lanes.back()->detector = config.detector(limits, 1);
       }
     }
     if (pool.num_lanes() > 1) {
-      code_block_parallel_decoder = create_ulsch_decoder(config.max_tbs, &pool);
+      code_block_parallel_decoder =
+          create_ulsch_decoder(config.max_tbs, &pool, config.ldpc_batch_decoder);
       pooled_front_end = std::make_unique<PuschFrontEnd>(limits, &pool);
       if (config.detector) {
         // Runs while the receiver's pool is idle (one PDU at a time), on threads of its own.

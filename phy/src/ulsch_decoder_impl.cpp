@@ -5,8 +5,11 @@
 /// place and the TB CRC.
 #include "airan/phy/ulsch_decoder.h"
 
+#include "ulsch_code_block.h"
+
 #include "airan/phy/code_block_segmentation.h"
 #include "airan/phy/crc_calculator.h"
+#include "airan/phy/ldpc_batch_decoder.h"
 #include "airan/phy/ldpc_rate_matcher.h"
 #include "airan/phy/ldpc_rate_recovery.h"
 #include "airan/phy/thread_pool.h"
@@ -15,6 +18,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,40 +27,7 @@ namespace airan::phy {
 
 namespace {
 
-/// Largest encoder output N (BG1, Z = 384): the size of one code block's circular buffer.
-constexpr unsigned max_codeword_length = 66 * 384;
-
-/// Largest TBS whose segmentation has at most ulsch_max_code_blocks blocks of the largest size.
-constexpr std::uint32_t max_supported_tbs = ulsch_max_code_blocks * (8448 - 24) - 24;
-
-[[noreturn]] void fail(const std::string& what) {
-  throw std::invalid_argument("UL-SCH decoder: " + what);
-}
-
-/// Everything about a transport block that follows from its configuration.
-struct TransportBlockLayout {
-  CodeBlockSegmentation seg;
-  LdpcRateMatchConfig rate_match; ///< Shared by all code blocks.
-  CrcPolynomial tb_crc = CrcPolynomial::crc16;
-};
-
-TransportBlockLayout layout_transport_block(const UlschCodingConfig& coding) {
-  TransportBlockLayout layout;
-  layout.tb_crc = transport_block_crc_polynomial(coding.tbs);
-  const LdpcBaseGraph graph = select_ldpc_base_graph(coding.tbs, coding.target_code_rate);
-  layout.seg = segment_code_blocks(coding.tbs + crc_length(layout.tb_crc), graph);
-  if (layout.seg.num_code_blocks > ulsch_max_code_blocks) {
-    fail(std::to_string(layout.seg.num_code_blocks) + " code blocks exceed " +
-         std::to_string(ulsch_max_code_blocks));
-  }
-  const unsigned z = layout.seg.lifting_size;
-  layout.rate_match.code = {graph, z, layout.seg.num_info_bits};
-  layout.rate_match.n_cb =
-      ldpc_circular_buffer_length(graph, z, layout.seg.num_code_blocks, coding.tbs_lbrm);
-  layout.rate_match.rv = coding.rv;
-  layout.rate_match.modulation_order = coding.modulation_order;
-  return layout;
-}
+using namespace ulsch_detail;
 
 /// Working memory of one thread decoding code blocks.
 struct CodeBlockLane {
@@ -76,7 +47,8 @@ struct CodeBlockLane {
 
 class UlschDecoderImpl final : public UlschDecoder {
 public:
-  UlschDecoderImpl(std::uint32_t max_tbs, ThreadPool* code_block_pool);
+  UlschDecoderImpl(std::uint32_t max_tbs, ThreadPool* code_block_pool,
+                   const LdpcBatchDecoderFactory& batch_decoder);
 
   UlschDecoderResult decode(std::span<const float> llrs, const UlschDecoderConfig& cfg,
                             std::span<bit_t> tb_bits) override;
@@ -101,8 +73,30 @@ private:
                              const UlschDecoderConfig& cfg, unsigned r, CodeBlockLane& lane,
                              bool& accepted);
 
+  /// LDPC-decodes the received code blocks as one batch (batch_decoder_), then accepts them and
+  /// stores their payloads, as decode_code_block does one at a time.
+  void decode_batch(const TransportBlockLayout& layout, const UlschDecoderConfig& cfg,
+                    const std::array<unsigned, ulsch_max_code_blocks>& received_lengths,
+                    const std::array<bool, ulsch_max_code_blocks>& received,
+                    std::array<unsigned, ulsch_max_code_blocks>& iterations,
+                    std::array<bool, ulsch_max_code_blocks>& accepted);
+  /// Quantised LLRs of code block \p r in the batch buffers (first \p count values).
+  std::span<std::int8_t> batch_llrs(unsigned r, std::size_t count) {
+    return std::span<std::int8_t>(batch_llrs_).subspan(std::size_t{r} * max_codeword_length, count);
+  }
+  /// Message bits of code block \p r in the batch buffers.
+  std::span<bit_t> batch_message(unsigned r, const CodeBlockSegmentation& seg) {
+    return std::span<bit_t>(batch_messages_).subspan(std::size_t{r} * 8448, seg.num_info_bits);
+  }
+
   std::uint32_t max_tbs_;
   ThreadPool* code_block_pool_; ///< Decodes code blocks in parallel when set.
+  /// When set, decodes the code blocks of a TB in one batch (e.g. on a GPU).
+  std::unique_ptr<LdpcBatchDecoder> batch_decoder_;
+  std::vector<std::int8_t> batch_llrs_;          ///< Per code block: max_codeword_length.
+  BitVector batch_messages_;                     ///< Per code block: 8448 bits.
+  std::vector<LdpcBatchJob> batch_jobs_;         ///< Capacity: every code block.
+  std::vector<LdpcDecoderResult> batch_results_; ///< One per code block.
   CrcCalculator crc16_{CrcPolynomial::crc16};
   CrcCalculator crc24a_{CrcPolynomial::crc24a};
   /// B TB bits with their CRC (the concatenated code block payloads).
@@ -119,9 +113,21 @@ std::uint32_t checked_max_tbs(std::uint32_t max_tbs) {
   return max_tbs;
 }
 
-UlschDecoderImpl::UlschDecoderImpl(std::uint32_t max_tbs, ThreadPool* code_block_pool)
+UlschDecoderImpl::UlschDecoderImpl(std::uint32_t max_tbs, ThreadPool* code_block_pool,
+                                   const LdpcBatchDecoderFactory& batch_decoder)
     : max_tbs_(checked_max_tbs(max_tbs)), code_block_pool_(code_block_pool),
       tb_with_crc_(std::size_t{max_tbs} + 48) {
+  if (batch_decoder) {
+    const unsigned max_cbs = max_code_blocks_of(max_tbs);
+    batch_decoder_ = batch_decoder(max_cbs);
+    if (!batch_decoder_ || batch_decoder_->max_code_blocks() < max_cbs) {
+      fail("the LDPC batch decoder takes fewer than " + std::to_string(max_cbs) + " code blocks");
+    }
+    batch_llrs_.resize(std::size_t{max_cbs} * max_codeword_length);
+    batch_messages_.resize(std::size_t{max_cbs} * 8448);
+    batch_jobs_.reserve(max_cbs);
+    batch_results_.resize(max_cbs);
+  }
   const unsigned num_lanes = code_block_pool != nullptr ? code_block_pool->num_lanes() : 1;
   // One pass over the largest code lets each LDPC decoder size its working memory now.
   LdpcDecoderConfig largest;
@@ -180,43 +186,57 @@ unsigned UlschDecoderImpl::decode_code_block(std::span<const float> soft_values,
   };
   const auto received_length = static_cast<unsigned>(soft_values.size());
   const std::span<std::int8_t> llrs = std::span<std::int8_t>(lane.llrs).first(received_length);
-  quantize_ldpc_llrs(soft_values, cfg.llr_scale, llrs);
-  const bool anything_received =
-      std::any_of(llrs.begin(), llrs.end(), [](std::int8_t llr) { return llr != 0; });
-  if (!anything_received) {
+  if (!quantize_code_block(soft_values, cfg.llr_scale, llrs)) {
     // All-zero soft values decode to the all-zero word, whose CRCs hold: report a failure.
     std::fill(message.begin(), message.end(), bit_t{0});
     store_payload();
     accepted = false;
     return 0;
   }
-
-  LdpcDecoderConfig ldpc;
-  ldpc.base_graph = seg.base_graph;
-  ldpc.lifting_size = seg.lifting_size;
-  ldpc.num_info_bits = seg.num_info_bits;
-  ldpc.max_iterations = cfg.max_iterations;
-  ldpc.rule = cfg.min_sum_rule;
-  ldpc.scaling_factor = cfg.min_sum_scaling_factor;
-  ldpc.offset = cfg.min_sum_offset;
-  ldpc.num_rows = ldpc_rows_for_received_length(seg.base_graph, seg.lifting_size, received_length);
   const bool has_cb_crc = seg.num_code_blocks > 1;
-  if (!cfg.early_termination) {
-    ldpc.early_termination = LdpcEarlyTermination::none;
-  } else {
-    ldpc.early_termination =
-        has_cb_crc ? LdpcEarlyTermination::crc_check : LdpcEarlyTermination::parity_check;
-  }
   const LdpcDecoderResult decoded =
-      lane.ldpc->decode(llrs, ldpc, message, has_cb_crc ? lane.crc_check : LdpcCrcCheck{});
-  // Every CRC holds on the all-zero word (the registers start at zero), which is also what the
-  // decoder outputs where the APPs stay 0, e.g. when no systematic bit was received: accept an
-  // all-zero message only when it is an LDPC codeword consistent with the received bits.
-  const bool all_zero =
-      std::none_of(message.begin(), message.end(), [](bit_t bit) { return bit != 0; });
-  accepted = (!has_cb_crc || decoded.crc_ok) && (!all_zero || decoded.parity_ok);
+      lane.ldpc->decode(llrs, code_block_ldpc_config(layout, cfg, received_length), message,
+                        has_cb_crc ? lane.crc_check : LdpcCrcCheck{});
+  accepted = accept_code_block(message, decoded, has_cb_crc);
   store_payload();
   return decoded.iterations;
+}
+
+void UlschDecoderImpl::decode_batch(
+    const TransportBlockLayout& layout, const UlschDecoderConfig& cfg,
+    const std::array<unsigned, ulsch_max_code_blocks>& received_lengths,
+    const std::array<bool, ulsch_max_code_blocks>& received,
+    std::array<unsigned, ulsch_max_code_blocks>& iterations,
+    std::array<bool, ulsch_max_code_blocks>& accepted) {
+  const CodeBlockSegmentation& seg = layout.seg;
+  const bool has_cb_crc = seg.num_code_blocks > 1;
+  batch_jobs_.clear(); // capacity for every code block: no allocation
+  for (unsigned r = 0; r < seg.num_code_blocks; ++r) {
+    if (received[r]) {
+      batch_jobs_.push_back({code_block_ldpc_config(layout, cfg, received_lengths[r]),
+                             batch_llrs(r, received_lengths[r]), batch_message(r, seg),
+                             has_cb_crc ? std::optional(CrcPolynomial::crc24b) : std::nullopt});
+    }
+  }
+  const std::span<LdpcDecoderResult> results =
+      std::span<LdpcDecoderResult>(batch_results_).first(batch_jobs_.size());
+  batch_decoder_->decode(batch_jobs_, results);
+  std::size_t job = 0;
+  for (unsigned r = 0; r < seg.num_code_blocks; ++r) {
+    const std::span<bit_t> message = batch_message(r, seg);
+    if (!received[r]) {
+      // As in decode_code_block: nothing received is a failure, whatever the CRCs say.
+      std::fill(message.begin(), message.end(), bit_t{0});
+      accepted[r] = false;
+      iterations[r] = 0;
+    } else {
+      accepted[r] = accept_code_block(message, results[job], has_cb_crc);
+      iterations[r] = results[job].iterations;
+      ++job;
+    }
+    std::memcpy(tb_with_crc_.data() + std::size_t{r} * seg.num_payload_bits(), message.data(),
+                seg.num_payload_bits());
+  }
 }
 
 template <typename RecoverCodeBlock>
@@ -237,19 +257,36 @@ UlschDecoderImpl::decode_code_blocks(std::span<const float> llrs, const UlschDec
   }
   std::array<unsigned, ulsch_max_code_blocks> iterations{};
   std::array<bool, ulsch_max_code_blocks> accepted{};
-  const auto decode_one = [&](std::size_t r, unsigned lane_index) {
-    CodeBlockLane& lane = *lanes_[lane_index];
-    const std::span<const float> soft_values =
-        recover(static_cast<unsigned>(r), lane, llrs.subspan(offsets[r], lengths[r]));
-    iterations[r] =
-        decode_code_block(soft_values, layout, cfg, static_cast<unsigned>(r), lane, accepted[r]);
-  };
-  if (code_block_pool_ != nullptr && num_cbs > 1) {
-    code_block_pool_->parallel_for(num_cbs, decode_one);
-  } else {
-    for (unsigned r = 0; r < num_cbs; ++r) {
-      decode_one(r, 0);
+  const auto for_each_code_block = [&](const auto& step) {
+    if (code_block_pool_ != nullptr && num_cbs > 1) {
+      code_block_pool_->parallel_for(num_cbs, step);
+    } else {
+      for (unsigned r = 0; r < num_cbs; ++r) {
+        step(r, 0);
+      }
     }
+  };
+  if (batch_decoder_ == nullptr) {
+    for_each_code_block([&](std::size_t r, unsigned lane_index) {
+      CodeBlockLane& lane = *lanes_[lane_index];
+      const std::span<const float> soft_values =
+          recover(static_cast<unsigned>(r), lane, llrs.subspan(offsets[r], lengths[r]));
+      iterations[r] =
+          decode_code_block(soft_values, layout, cfg, static_cast<unsigned>(r), lane, accepted[r]);
+    });
+  } else {
+    // Rate recovery and quantisation of every code block (on the pool), one batch for the LDPC
+    // decoder, then acceptance and payloads.
+    std::array<unsigned, ulsch_max_code_blocks> received_lengths{};
+    std::array<bool, ulsch_max_code_blocks> received{};
+    for_each_code_block([&](std::size_t r, unsigned lane_index) {
+      const std::span<const float> soft_values = recover(
+          static_cast<unsigned>(r), *lanes_[lane_index], llrs.subspan(offsets[r], lengths[r]));
+      received_lengths[r] = static_cast<unsigned>(soft_values.size());
+      received[r] = quantize_code_block(soft_values, cfg.llr_scale,
+                                        batch_llrs(static_cast<unsigned>(r), soft_values.size()));
+    });
+    decode_batch(layout, cfg, received_lengths, received, iterations, accepted);
   }
   UlschDecoderResult result;
   unsigned decoded_blocks = 0;
@@ -359,8 +396,9 @@ std::size_t ulsch_soft_buffer_length(const UlschCodingConfig& cfg) {
 }
 
 std::unique_ptr<UlschDecoder> create_ulsch_decoder(std::uint32_t max_tbs,
-                                                   ThreadPool* code_block_pool) {
-  return std::make_unique<UlschDecoderImpl>(max_tbs, code_block_pool);
+                                                   ThreadPool* code_block_pool,
+                                                   const LdpcBatchDecoderFactory& batch_decoder) {
+  return std::make_unique<UlschDecoderImpl>(max_tbs, code_block_pool, batch_decoder);
 }
 
 UlschDecoderResult decode_ulsch_with_harq(UlschDecoder& decoder, std::span<const float> llrs,

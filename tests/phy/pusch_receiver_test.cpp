@@ -1,6 +1,7 @@
 // PuschReceiver end to end: the project's own transmitter, a flat MIMO channel with AWGN, and
 // the receiver must return the transmitted transport blocks.
 #include "airan/phy/flat_mimo_channel.h"
+#include "airan/phy/ldpc_batch_decoder.h"
 #include "airan/phy/mcs_table.h"
 #include "airan/phy/ofdm_modulator.h"
 #include "airan/phy/pusch_receiver.h"
@@ -276,6 +277,49 @@ TEST(PuschReceiver, SinglePduOnSeveralThreadsMatchesOneThread) {
   EXPECT_EQ(a[0].decoding.mean_ldpc_iterations, b[0].decoding.mean_ldpc_iterations);
   EXPECT_EQ(a[0].tb_bits, b[0].tb_bits);
   EXPECT_EQ(b[0].tb_bits, tb);
+}
+
+// With an LDPC batch decoder (the host lane decoder: the CUDA kernel's algorithm), on one and
+// on three threads, every PDU result equals the default decoding, including at an SNR where
+// some code blocks fail.
+TEST(PuschReceiver, LdpcBatchDecoderGivesTheSameResults) {
+  const CellConfig cell = make_cell(106, 2);
+  PuschTransmitter transmitter(cell);
+  std::mt19937_64 rng(8);
+  const PuschConfig pusch = make_pusch(106, 2, McsTable::qam256, 20, DmrsConfigType::type1);
+  const auto tb = random_bits(transmitter.transport_block_size(pusch), rng);
+  auto tx_grid = transmitter.make_grid();
+  transmitter.transmit(tb, pusch, 4, tx_grid);
+  PuschReceiverConfig config;
+  config.num_rx_antennas = 2;
+  config.max_layers = 2;
+  PuschReceiver reference(cell, config);
+  config.ldpc_batch_decoder = create_host_lane_ldpc_batch_decoder;
+  PuschReceiver batched(cell, config);
+  config.num_threads = 3;
+  PuschReceiver batched_threads(cell, config);
+  auto rx_grid = reference.make_grid();
+  bool some_failed = false;
+  for (const float snr_db : {22.0F, 19.0F}) {
+    FlatMimoChannel::random_unitary(2, 2, 5).apply(tx_grid, std::pow(10.0F, -snr_db / 10.0F), rng,
+                                                   rx_grid);
+    std::vector<PuschPduResult> a, b, c;
+    reference.process_slot(rx_grid, 4, std::span(&pusch, 1), a);
+    batched.process_slot(rx_grid, 4, std::span(&pusch, 1), b);
+    batched_threads.process_slot(rx_grid, 4, std::span(&pusch, 1), c);
+    for (const auto* other : {&b, &c}) {
+      EXPECT_EQ(a[0].tb_crc_ok, (*other)[0].tb_crc_ok);
+      EXPECT_EQ(a[0].decoding.code_block_crc_ok, (*other)[0].decoding.code_block_crc_ok);
+      EXPECT_EQ(a[0].decoding.mean_ldpc_iterations, (*other)[0].decoding.mean_ldpc_iterations);
+      EXPECT_EQ(a[0].tb_bits, (*other)[0].tb_bits);
+    }
+    some_failed = some_failed || a[0].decoding.num_code_blocks_ok < a[0].decoding.num_code_blocks;
+    if (snr_db > 20.0F) {
+      EXPECT_TRUE(b[0].tb_crc_ok);
+      EXPECT_EQ(b[0].tb_bits, tb);
+    }
+  }
+  EXPECT_TRUE(some_failed) << "the low SNR should fail some code blocks";
 }
 
 TEST(PuschReceiver, PacksTransportBlockBitsMsbFirst) {

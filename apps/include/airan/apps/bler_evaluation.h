@@ -11,8 +11,9 @@
 #include "airan/apps/link_simulation.h"
 #include "airan/apps/receiver_catalog.h"
 
-#include <cstdint>
+#include "airan/phy/ldpc_batch_decoder.h"
 #include "airan/phy/pusch_detector.h"
+#include <cstdint>
 
 #include <functional>
 #include <optional>
@@ -24,20 +25,23 @@ namespace airan::apps {
 /// What to simulate.
 struct EvaluationConfig {
   LinkScenario scenario;
-  phy::PuschConfig pusch;             ///< The one PUSCH of every slot (new data, rv 0).
+  phy::PuschConfig pusch; ///< The one PUSCH of every slot (new data, rv 0).
   std::vector<ReceiverSpec> receivers;
   /// Per receiver (same order; missing or empty: the CPU front end), the detector its
   /// PuschReceiver runs instead: the CUDA front end, or the neural receiver (which needs one).
   std::vector<phy::PuschDetectorFactory> detectors;
-  std::vector<double> snr_db;         ///< Per-RE SNR points (phy/snr_definition.h).
+  /// Per receiver (same order; missing or empty: LDPC on the CPU), the LDPC batch decoder
+  /// factory of its UL-SCH decoders (the CUDA decoder with `--backend cuda`).
+  std::vector<phy::LdpcBatchDecoderFactory> ldpc_decoders;
+  std::vector<double> snr_db; ///< Per-RE SNR points (phy/snr_definition.h).
   /// Read snr_db as Eb/N0 as Sionna's ebnodb2no defines it (bits per symbol, code rate and the
   /// DMRS overhead; no CP): see evaluation_noise_variance().
   bool snr_is_ebno = false;
-  std::uint64_t target_errors = 200;  ///< TB errors after which a receiver's point is done.
-  std::uint64_t max_slots = 5000;     ///< Slots per SNR point at most.
+  std::uint64_t target_errors = 200; ///< TB errors after which a receiver's point is done.
+  std::uint64_t max_slots = 5000;    ///< Slots per SNR point at most.
   std::uint64_t seed = 1;
-  unsigned num_threads = 0;           ///< 0: every core.
-  unsigned ldpc_max_iterations = 10;  ///< LDPC iterations per code block (early termination on).
+  unsigned num_threads = 0;          ///< 0: every core.
+  unsigned ldpc_max_iterations = 10; ///< LDPC iterations per code block (early termination on).
   /// Stop the sweep after an SNR point where no receiver had an error (Sionna's early_stop).
   bool early_stop = true;
 };
@@ -46,14 +50,14 @@ struct EvaluationConfig {
 struct EvaluationPoint {
   std::string receiver;
   double snr_db = 0.0;
-  std::uint64_t slots = 0;     ///< Slots simulated for this receiver.
-  std::uint64_t tb_errors = 0; ///< CRC failures plus TBs that passed CRC with wrong bits.
+  std::uint64_t slots = 0;             ///< Slots simulated for this receiver.
+  std::uint64_t tb_errors = 0;         ///< CRC failures plus TBs that passed CRC with wrong bits.
   std::uint64_t undetected_errors = 0; ///< Of tb_errors: CRC passed, bits wrong.
   double bler = 0.0;
-  double throughput_mbps = 0.0;   ///< Correct TB bits per second of air time.
+  double throughput_mbps = 0.0; ///< Correct TB bits per second of air time.
   double mean_post_eq_sinr_db = 0.0;
-  double mean_receiver_us = 0.0;  ///< Receiver time per slot (front end and decoding).
-  bool simulated = true;          ///< False when skipped by early stopping.
+  double mean_receiver_us = 0.0; ///< Receiver time per slot (front end and decoding).
+  bool simulated = true;         ///< False when skipped by early stopping.
 };
 
 /// Progress of a running evaluation.

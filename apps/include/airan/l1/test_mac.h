@@ -56,6 +56,8 @@ struct TestMacOptions {
   /// that replaces the front end (neural receiver, CUDA front end).
   phy::PuschFrontEndOptions front_end;
   phy::PuschDetectorFactory detector;
+  /// When set, the receivers' LDPC decoding runs on batch decoders from it (CUDA).
+  phy::LdpcBatchDecoderFactory ldpc_decoder;
   /// The run fails when the L1 sends nothing for this long.
   std::chrono::milliseconds silence_timeout{10000};
 };

@@ -37,6 +37,9 @@ struct UlSlotProcessorConfig {
   /// Set: every receiver runs this detector instead of its front end (neural receiver, CUDA
   /// front end; see phy::PuschReceiverConfig::detector).
   phy::PuschDetectorFactory detector;
+  /// Set: every receiver LDPC-decodes on batch decoders from it (see
+  /// phy::PuschReceiverConfig::ldpc_batch_decoder).
+  phy::LdpcBatchDecoderFactory ldpc_batch_decoder;
 };
 
 /// Outcome of one process() call.

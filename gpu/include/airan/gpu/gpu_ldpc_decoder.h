@@ -6,35 +6,26 @@
 /// the CPU decoders' bit for bit, early termination on parity checks or on a CRC included.
 #pragma once
 
-#include "airan/phy/crc_calculator.h"
-#include "airan/phy/ldpc_decoder.h"
+#include "airan/phy/ldpc_batch_decoder.h"
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <span>
+#include <string>
 
 namespace airan::gpu {
 
-/// One code block of a batch.
-struct GpuLdpcJob {
-  phy::LdpcDecoderConfig config;     ///< num_rows = 0 is resolved from the LLRs, as on the CPU.
-  std::span<const std::int8_t> llrs; ///< LLRs of d (ldpc_decoder.h).
-  std::span<phy::bit_t> message;     ///< Output: the K' hard-decided message bits.
-  /// The CRC that ends the K' message bits (CRC24B for the code blocks of a segmented TB, the TB
-  /// CRC for a single block), checked on the device (crc_ok, and crc_check termination), or
-  /// none.
-  std::optional<phy::CrcPolynomial> crc;
-};
+/// One code block of a batch (phy::LdpcBatchJob).
+using GpuLdpcJob = phy::LdpcBatchJob;
 
 /// Device memory and buffers for batches of up to max_code_blocks code blocks of any code
 /// (sized for BG1 at Z = 384), allocated once; decode() allocates nothing.
-class GpuLdpcDecoder {
+class GpuLdpcDecoder final : public phy::LdpcBatchDecoder {
 public:
   /// \throws std::runtime_error without CUDA or a device, CudaError on allocation failure,
   /// std::invalid_argument when \p max_code_blocks is 0.
   GpuLdpcDecoder(unsigned max_code_blocks, int device);
-  ~GpuLdpcDecoder();
+  ~GpuLdpcDecoder() override;
   GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept;
   GpuLdpcDecoder& operator=(GpuLdpcDecoder&&) noexcept;
 
@@ -43,17 +34,24 @@ public:
   /// done.
   /// \throws std::invalid_argument on a bad job (as LdpcDecoder::decode; crc_check termination
   /// needs a crc) or too many jobs, CudaError on a device failure.
-  void decode(std::span<const GpuLdpcJob> jobs, std::span<phy::LdpcDecoderResult> results);
+  void decode(std::span<const GpuLdpcJob> jobs, std::span<phy::LdpcDecoderResult> results) override;
 
   /// Device time of the last decode()'s kernel alone (CUDA events), in microseconds.
   [[nodiscard]] float last_kernel_us() const;
 
   /// Largest batch.
-  [[nodiscard]] unsigned max_code_blocks() const;
+  [[nodiscard]] unsigned max_code_blocks() const override;
+
+  /// "cuda device N".
+  [[nodiscard]] std::string description() const override;
 
 private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// A phy::LdpcBatchDecoderFactory of GpuLdpcDecoders on CUDA device \p device (what
+/// `--backend cuda` gives the UL-SCH decoders). The factory throws as the constructor.
+phy::LdpcBatchDecoderFactory make_gpu_ldpc_batch_decoder_factory(int device);
 
 } // namespace airan::gpu

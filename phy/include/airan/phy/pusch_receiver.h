@@ -37,10 +37,13 @@ struct PuschReceiverConfig {
   /// Largest TB a PDU may carry (sizes decoder and HARQ buffers); 0: the largest TBS the cell's
   /// PRBs allow with max_layers and 256-QAM.
   std::uint32_t max_tbs = 0;
-  PuschFrontEndOptions front_end;   ///< Channel estimation and equalization.
+  PuschFrontEndOptions front_end; ///< Channel estimation and equalization.
   /// When set, a detector (e.g. the neural receiver, phy/nn/neural_pusch_detector.h) replaces
   /// channel estimation, equalization and demapping; front_end is then unused.
   PuschDetectorFactory detector;
+  /// When set, each UL-SCH decoder LDPC-decodes the code blocks of a TB in one batch on a decoder
+  /// from this factory (the CUDA decoder with `--backend cuda`); results are identical.
+  LdpcBatchDecoderFactory ldpc_batch_decoder;
   unsigned ldpc_max_iterations = 6; ///< LDPC iterations per code block at most.
   bool ldpc_early_termination = true;
 };
@@ -109,8 +112,7 @@ public:
   /// with a detector then reports an error for every PDU (a detector takes no genie).
   /// \throws std::invalid_argument when the grid does not have the cell's shape.
   void process_slot(const ResourceGrid& grid, unsigned slot, std::span<const PuschConfig> pdus,
-                    std::vector<PuschPduResult>& results,
-                    const PerfectCsi* perfect_csi = nullptr);
+                    std::vector<PuschPduResult>& results, const PerfectCsi* perfect_csi = nullptr);
 
   /// OFDM-demodulates \p iq (antenna after antenna, slot_length(slot) samples each) into the
   /// receiver's own grid, then runs process_slot().

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "airan/phy/harq_buffer_pool.h"
+#include "airan/phy/ldpc_batch_decoder.h"
 #include "airan/phy/ldpc_decoder.h"
 #include "airan/phy/types.h"
 #include "airan/phy/ulsch_encoder.h"
@@ -96,11 +97,15 @@ class ThreadPool;
 /// Creates the default UL-SCH decoder for transport blocks of up to \p max_tbs bits. With
 /// \p code_block_pool, the code blocks of a TB are decoded in parallel on that pool (which must
 /// not be running another job when decode() is called, and outlive the decoder); the results
-/// are identical to sequential decoding.
+/// are identical to sequential decoding. With \p batch_decoder, the decoder makes one
+/// LdpcBatchDecoder for the most code blocks a TB of max_tbs can have and LDPC-decodes all code
+/// blocks of a TB in one batch (e.g. on a GPU: gpu::make_gpu_ldpc_batch_decoder_factory); rate
+/// recovery, HARQ and CRCs stay here, and the results are again identical.
 /// \throws std::invalid_argument when \p max_tbs is 0 or above what C <= ulsch_max_code_blocks
 ///         allows.
-std::unique_ptr<UlschDecoder> create_ulsch_decoder(std::uint32_t max_tbs,
-                                                   ThreadPool* code_block_pool = nullptr);
+std::unique_ptr<UlschDecoder>
+create_ulsch_decoder(std::uint32_t max_tbs, ThreadPool* code_block_pool = nullptr,
+                     const LdpcBatchDecoderFactory& batch_decoder = {});
 
 /// One HARQ transmission through a pool: acquires the buffer of \p key (reset when \p new_data),
 /// combines and decodes, and releases the buffer when the TB CRC passes. A failed TB keeps its

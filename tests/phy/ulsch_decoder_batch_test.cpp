@@ -1,0 +1,141 @@
+// The UL-SCH decoder with an LDPC batch decoder (every code block of a TB in one call; here the
+// host lane decoder, the CUDA kernel's algorithm) gives exactly the results of the default
+// per-code-block decoding: TB and code block CRCs, iteration counts and bits, with and without a
+// thread pool, early termination and HARQ combining.
+#include "airan/phy/harq_buffer_pool.h"
+#include "airan/phy/ldpc_batch_decoder.h"
+#include "airan/phy/thread_pool.h"
+#include "airan/phy/ulsch_decoder.h"
+#include "airan/phy/ulsch_encoder.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <stdexcept>
+
+namespace {
+
+using namespace airan::phy;
+
+/// BPSK over AWGN at \p snr_db: LLRs of the encoded codeword, with bit errors at low SNR.
+std::vector<float> noisy_llrs(const BitVector& codeword, float snr_db, std::mt19937_64& rng) {
+  const float n0 = std::pow(10.0F, -snr_db / 10.0F);
+  std::normal_distribution<float> noise(0.0F, std::sqrt(n0 / 2.0F));
+  std::vector<float> llrs(codeword.size());
+  for (std::size_t i = 0; i < codeword.size(); ++i) {
+    const float y = (codeword[i] != 0 ? -1.0F : 1.0F) + noise(rng);
+    llrs[i] = 4.0F * y / n0;
+  }
+  return llrs;
+}
+
+/// The host lane decoder, counting its calls and code blocks.
+class CountingBatchDecoder final : public LdpcBatchDecoder {
+public:
+  CountingBatchDecoder(unsigned max_code_blocks, unsigned& calls, unsigned& blocks)
+      : inner_(create_host_lane_ldpc_batch_decoder(max_code_blocks)), calls_(calls),
+        blocks_(blocks) {}
+  void decode(std::span<const LdpcBatchJob> jobs, std::span<LdpcDecoderResult> results) override {
+    ++calls_;
+    blocks_ += static_cast<unsigned>(jobs.size());
+    inner_->decode(jobs, results);
+  }
+  [[nodiscard]] unsigned max_code_blocks() const override { return inner_->max_code_blocks(); }
+  [[nodiscard]] std::string description() const override { return inner_->description(); }
+
+private:
+  std::unique_ptr<LdpcBatchDecoder> inner_;
+  unsigned& calls_;
+  unsigned& blocks_;
+};
+
+void expect_same(const UlschDecoderResult& a, const UlschDecoderResult& b) {
+  EXPECT_EQ(a.tb_crc_ok, b.tb_crc_ok);
+  EXPECT_EQ(a.num_code_blocks, b.num_code_blocks);
+  EXPECT_EQ(a.code_block_crc_ok, b.code_block_crc_ok);
+  EXPECT_EQ(a.max_ldpc_iterations, b.max_ldpc_iterations);
+  EXPECT_EQ(a.mean_ldpc_iterations, b.mean_ldpc_iterations);
+  EXPECT_EQ(a.num_transmissions, b.num_transmissions);
+}
+
+TEST(UlschDecoderBatch, SameResultsAsPerCodeBlockDecoding) {
+  ThreadPool pool(2);
+  unsigned calls = 0;
+  unsigned blocks = 0;
+  const LdpcBatchDecoderFactory factory = [&](unsigned max_code_blocks) {
+    return std::make_unique<CountingBatchDecoder>(max_code_blocks, calls, blocks);
+  };
+  auto reference = create_ulsch_decoder(100000);
+  auto batched = create_ulsch_decoder(100000, nullptr, factory);
+  auto batched_on_pool = create_ulsch_decoder(100000, &pool, factory);
+  auto encoder = create_ulsch_encoder();
+  HarqBufferPool harq_reference(1, 1 << 20);
+  HarqBufferPool harq_batched(1, 1 << 20);
+  std::mt19937_64 rng(5);
+  unsigned failures = 0;
+  unsigned expected_calls = 0;
+  unsigned expected_blocks = 0;
+  for (const std::uint32_t tbs : {200U, 1672U, 9992U, 54296U}) {
+    for (const float snr_db : {0.8F, 1.8F, 6.0F}) {
+      for (const bool early_termination : {true, false}) {
+        SCOPED_TRACE("TBS " + std::to_string(tbs) + " at " + std::to_string(snr_db) + " dB");
+        UlschDecoderConfig cfg;
+        cfg.coding.tbs = tbs;
+        cfg.coding.target_code_rate = 0.75;
+        cfg.coding.modulation_order = 2;
+        cfg.coding.num_layers = 1;
+        cfg.coding.g = 2 * ((tbs * 4 / 3 + 600) / 2);
+        cfg.early_termination = early_termination;
+        BitVector tb(tbs);
+        for (auto& bit : tb) {
+          bit = static_cast<bit_t>(rng() & 1U);
+        }
+        BitVector codeword(cfg.coding.g);
+        encoder->encode(tb, cfg.coding, codeword);
+        const auto llrs = noisy_llrs(codeword, snr_db, rng);
+        BitVector out_reference(tbs);
+        BitVector out_batched(tbs);
+        BitVector out_pool(tbs);
+        const auto a = reference->decode(llrs, cfg, out_reference);
+        const auto b = batched->decode(llrs, cfg, out_batched);
+        const auto c = batched_on_pool->decode(llrs, cfg, out_pool);
+        expect_same(a, b);
+        expect_same(a, c);
+        EXPECT_EQ(out_reference, out_batched);
+        EXPECT_EQ(out_reference, out_pool);
+        failures += a.tb_crc_ok ? 0 : 1;
+        expected_calls += 2;
+        expected_blocks += 2 * a.num_code_blocks;
+
+        // HARQ: the same transmission twice (rv 0), combined.
+        const HarqProcessKey key{3, 2};
+        for (int transmission = 0; transmission < 2; ++transmission) {
+          const auto ha = reference->decode(
+              llrs, cfg, harq_reference.acquire(key, transmission == 0), out_reference);
+          const auto hb =
+              batched->decode(llrs, cfg, harq_batched.acquire(key, transmission == 0), out_batched);
+          expect_same(ha, hb);
+          EXPECT_EQ(out_reference, out_batched);
+          expected_calls += 1;
+          expected_blocks += ha.num_code_blocks;
+        }
+        harq_reference.release(key);
+        harq_batched.release(key);
+      }
+    }
+  }
+  EXPECT_GT(failures, 2U);            // the low SNRs fail some TBs
+  EXPECT_EQ(calls, expected_calls);   // one batch per TB ...
+  EXPECT_EQ(blocks, expected_blocks); // ... holding every code block
+}
+
+TEST(UlschDecoderBatch, ABatchDecoderTooSmallForTheLargestTbIsRejected) {
+  const LdpcBatchDecoderFactory small = [](unsigned) {
+    return create_host_lane_ldpc_batch_decoder(1);
+  };
+  EXPECT_THROW(create_ulsch_decoder(100000, nullptr, small), std::invalid_argument);
+  EXPECT_NO_THROW(create_ulsch_decoder(3000, nullptr, small)); // a single code block
+}
+
+} // namespace
