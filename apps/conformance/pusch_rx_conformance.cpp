@@ -14,7 +14,8 @@
 namespace airan::apps {
 namespace {
 
-CaseResult run_pusch_rx_case(const ConformanceCase& conformance_case) {
+CaseResult run_pusch_rx_case(const ConformanceCase& conformance_case,
+                             const PuschReceiverSetup& setup) {
   const PuschCase c = load_pusch_case(conformance_case.path);
   const auto tb_bits = io::read_npy_bits(conformance_case.path / "tb_bits.npy");
   const phy::ResourceGrid received = load_pusch_case_grid(conformance_case.path, c.cell.num_prbs);
@@ -23,6 +24,9 @@ CaseResult run_pusch_rx_case(const ConformanceCase& conformance_case) {
   config.num_rx_antennas = received.num_ports();
   config.max_layers = std::max(c.pusch.num_layers, 1U);
   config.num_harq_buffers = 1;
+  if (setup) {
+    setup(c.cell, config);
+  }
   phy::PuschReceiver receiver(c.cell, config);
   std::vector<phy::PuschPduResult> results;
   receiver.process_slot(received, c.slot, std::span(&c.pusch, 1), results);
@@ -50,8 +54,11 @@ CaseResult run_pusch_rx_case(const ConformanceCase& conformance_case) {
 
 } // namespace
 
-SuiteResult run_pusch_rx_conformance(const std::filesystem::path& dir, std::ostream* out) {
-  return run_cases(list_case_dirs(dir, "case_"), run_pusch_rx_case, out);
+SuiteResult run_pusch_rx_conformance(const std::filesystem::path& dir, std::ostream* out,
+                                     const PuschReceiverSetup& setup) {
+  return run_cases(
+      list_case_dirs(dir, "case_"),
+      [&setup](const ConformanceCase& c) { return run_pusch_rx_case(c, setup); }, out);
 }
 
 } // namespace airan::apps

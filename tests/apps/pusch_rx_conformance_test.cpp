@@ -13,11 +13,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void expect_suite_passes(const fs::path& dir) {
+void expect_suite_passes(const fs::path& dir, const airan::apps::PuschReceiverSetup& setup = {}) {
   if (!fs::is_directory(dir)) {
     GTEST_SKIP() << dir << " does not exist";
   }
-  const auto result = airan::apps::run_pusch_rx_conformance(dir, &std::cout);
+  const auto result = airan::apps::run_pusch_rx_conformance(dir, &std::cout, setup);
   EXPECT_GT(result.cases.size(), 0U);
   EXPECT_TRUE(result.all_passed());
   for (const auto& c : result.cases) {
@@ -32,6 +32,14 @@ TEST(PuschRxConformance, CommittedVectors) {
 
 TEST(PuschRxConformance, SharedReferenceSet) {
   expect_suite_passes(fs::path(AIRAN_SHARED_CONFORMANCE_DIR) / "pusch");
+}
+
+// The UL-SCH decoders' batched LDPC path (the host lane decoder: the CUDA kernel's algorithm).
+TEST(PuschRxConformance, CommittedVectorsWithTheBatchedLaneLdpcDecoder) {
+  expect_suite_passes(fs::path(AIRAN_TESTVECTOR_DIR) / "pusch",
+                      [](const airan::phy::CellConfig&, airan::phy::PuschReceiverConfig& config) {
+                        config.ldpc_batch_decoder = airan::phy::create_host_lane_ldpc_batch_decoder;
+                      });
 }
 
 // A case whose grid is damaged must fail its TB CRC (never report a wrong "ok"); a case whose

@@ -1,8 +1,8 @@
 // --backend cpu|cuda|auto and --receiver neural --model on `airan replay`, `eval`,
-// `bench pusch` and the L1 (`testmac`): auto says what it picked, cuda without a device is a clear
-// error (and with one decodes like the CPU), the neural receiver decodes with the committed model,
-// the neural model runs on the selected backend, and a missing or wrong model is an error naming
-// it.
+// `bench pusch`, `conformance pusch-rx` and the L1 (`testmac`): auto says what it picked, cuda
+// without a device is a clear error (and with one decodes like the CPU), the neural receiver
+// decodes with the committed model, the neural model runs on the selected backend, and a missing or
+// wrong model is an error naming it.
 #include "../support/run_airan.h"
 
 #include "airan/gpu/device_query.h"
@@ -63,6 +63,28 @@ TEST(ReceiverBackendCli, CudaWithoutADeviceIsAClearError) {
                      replay.output.find("built without CUDA") != std::string::npos;
   EXPECT_TRUE(named) << replay.output;
   const auto bad = run_airan("replay " + file + " --backend gpu");
+  EXPECT_NE(bad.status, 0);
+}
+
+// `airan conformance pusch-rx --backend cuda`: the MATLAB grids through the CUDA front end and LDPC
+// decoder with a device, the same clear error as the other commands without one.
+TEST(ReceiverBackendCli, ConformancePuschRxRunsOnTheSelectedBackend) {
+  const std::string dir = (fs::path(AIRAN_TESTVECTOR_DIR) / "pusch").string();
+  const auto cuda = run_airan("conformance pusch-rx " + dir + " --backend cuda");
+  if (have_device()) {
+    EXPECT_EQ(cuda.status, 0) << cuda.output;
+    EXPECT_NE(cuda.output.find("cuda device 0"), std::string::npos) << cuda.output;
+    EXPECT_EQ(last_line(cuda.output), "22 passed, 0 failed");
+  } else {
+    EXPECT_EQ(cuda.status, 2) << cuda.output;
+    const bool named = cuda.output.find("no CUDA device") != std::string::npos ||
+                       cuda.output.find("built without CUDA") != std::string::npos;
+    EXPECT_TRUE(named) << cuda.output;
+  }
+  const auto automatic = run_airan("conformance pusch-rx " + dir + " --backend auto");
+  EXPECT_EQ(automatic.status, 0) << automatic.output;
+  EXPECT_EQ(last_line(automatic.output), "22 passed, 0 failed");
+  const auto bad = run_airan("conformance pusch-rx " + dir + " --backend gpu");
   EXPECT_NE(bad.status, 0);
 }
 

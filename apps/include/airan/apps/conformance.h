@@ -6,6 +6,8 @@
 /// is that case's failure, with its reason.
 #pragma once
 
+#include "airan/phy/pusch_receiver.h"
+
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
@@ -16,10 +18,10 @@ namespace airan::apps {
 
 /// Outcome of one conformance case.
 struct CaseResult {
-  std::string name;          ///< Case name (directory or file stem).
-  bool passed = false;       ///< True when every check of the case passed.
-  double worst_error = 0.0;  ///< Worst error seen: mismatching bits, or max |complex error|.
-  std::string detail;        ///< What was checked, or why it failed.
+  std::string name;         ///< Case name (directory or file stem).
+  bool passed = false;      ///< True when every check of the case passed.
+  double worst_error = 0.0; ///< Worst error seen: mismatching bits, or max |complex error|.
+  std::string detail;       ///< What was checked, or why it failed.
 };
 
 /// Outcome of a whole suite.
@@ -65,7 +67,13 @@ SuiteResult run_tb_conformance(const std::filesystem::path& dir, std::ostream* o
 /// PUSCH transmitter: transmit(tb_bits) == grid for every pusch/case_NNN.
 SuiteResult run_pusch_tx_conformance(const std::filesystem::path& dir, std::ostream* out);
 
-/// PUSCH receiver: every pusch/case_NNN grid (noise-free, identity channel) decodes to tb_bits.
-SuiteResult run_pusch_rx_conformance(const std::filesystem::path& dir, std::ostream* out);
+/// Adjusts the receiver configuration of a case (e.g. a CUDA detector and LDPC decoder).
+using PuschReceiverSetup =
+    std::function<void(const phy::CellConfig& cell, phy::PuschReceiverConfig& config)>;
+
+/// PUSCH receiver: every pusch/case_NNN grid (noise-free, identity channel) decodes to tb_bits,
+/// with the default CPU receiver or the one \p setup configures.
+SuiteResult run_pusch_rx_conformance(const std::filesystem::path& dir, std::ostream* out,
+                                     const PuschReceiverSetup& setup = {});
 
 } // namespace airan::apps
