@@ -1,6 +1,8 @@
 // `airan bench ldpc|pusch`: quick in-process throughput figures with same-process baselines.
 // The Google Benchmark programs in bench/ give the detailed view; these commands answer "how fast
 // is this machine" in one line (the last line is always "<what>: <value> <unit>").
+#include "airan/gpu/backend.h"
+#include "airan/gpu/gpu_ldpc_decoder.h"
 #include "airan/phy/flat_mimo_channel.h"
 #include "airan/phy/ldpc_decoder.h"
 #include "airan/phy/ldpc_encoder.h"
@@ -18,6 +20,7 @@
 #include <iostream>
 #include <memory>
 #include <random>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 
@@ -51,10 +54,58 @@ double memcpy_us(std::size_t bytes) {
 struct LdpcBenchOptions {
   unsigned iterations = 6;
   unsigned blocks = 200;
+  std::string backend = "cpu"; ///< cuda/auto: also GpuLdpcDecoder on batches of `batch` blocks.
+  unsigned batch = 528;
 };
+
+/// GpuLdpcDecoder on \p options.batch copies of the benchmark block: median kernel and
+/// end-to-end (copies included) throughput, and the ratio to the best CPU implementation.
+int run_gpu_ldpc_bench(const LdpcBenchOptions& options, int device,
+                       std::span<const std::int8_t> llrs, const phy::LdpcDecoderConfig& config,
+                       const phy::BitVector& message, double best_cpu_mbps) {
+  using namespace phy;
+  gpu::GpuLdpcDecoder decoder(options.batch, device);
+  std::vector<BitVector> decoded(options.batch, BitVector(message.size()));
+  std::vector<LdpcBatchJob> jobs;
+  for (auto& bits : decoded) {
+    jobs.push_back({config, llrs, bits, std::nullopt});
+  }
+  std::vector<LdpcDecoderResult> results(options.batch);
+  std::vector<double> kernel_us;
+  const double e2e_us = median_us(20, [&] {
+    decoder.decode(jobs, results);
+    kernel_us.push_back(decoder.last_kernel_us());
+  });
+  if (!std::all_of(decoded.begin(), decoded.end(),
+                   [&](const BitVector& bits) { return bits == message; })) {
+    std::cerr << "airan bench ldpc: the benchmark blocks did not decode on the GPU\n";
+    return 1;
+  }
+  std::sort(kernel_us.begin(), kernel_us.end());
+  const double bits = static_cast<double>(message.size()) * options.batch;
+  const double kernel_gbps = bits / kernel_us[kernel_us.size() / 2] / 1e3;
+  std::printf("%-10s %12.2f %14.1f %18s  (%s, %u blocks per launch; kernel only)\n", "cuda",
+              kernel_us[kernel_us.size() / 2] / options.batch, kernel_gbps * 1e3, "-",
+              decoder.description().c_str(), options.batch);
+  std::printf("ldpc decoding BG1 Z=384 R=0.9 %u it (cuda, %u blocks): %.2f Gbit/s kernel, %.2f "
+              "Gbit/s with copies, %.1fx the best CPU core\n",
+              options.iterations, options.batch, kernel_gbps, bits / e2e_us / 1e3,
+              kernel_gbps * 1e3 / best_cpu_mbps);
+  return 0;
+}
 
 int run_ldpc_bench(const LdpcBenchOptions& options) {
   using namespace phy;
+  gpu::BackendSelection backend;
+  try {
+    backend = gpu::select_backend(options.backend);
+  } catch (const std::exception& error) {
+    std::cerr << "airan bench ldpc: " << error.what() << '\n';
+    return 2;
+  }
+  if (options.backend != "cpu") {
+    std::printf("backend: %s\n", backend.reason.c_str());
+  }
   constexpr unsigned z = 384;
   constexpr unsigned k = 8448;
   constexpr unsigned received = 9386; // K' / E = 0.90
@@ -105,6 +156,9 @@ int run_ldpc_bench(const LdpcBenchOptions& options) {
   }
   std::printf("ldpc decoding BG1 Z=384 R=0.9 %u it (%s): %.1f Mbit/s\n", options.iterations,
               best_name.c_str(), best);
+  if (backend.backend == gpu::Backend::cuda) {
+    return run_gpu_ldpc_bench(options, backend.device_index, quantized, config, message, best);
+  }
   return 0;
 }
 
@@ -248,6 +302,14 @@ Command add_bench_command(CLI::App& parent) {
   ldpc_app->add_option("--iterations", ldpc->iterations, "LDPC iterations")
       ->check(CLI::Range(1, 50));
   ldpc_app->add_option("--blocks", ldpc->blocks, "Blocks timed")->check(CLI::Range(1, 100000));
+  ldpc_app
+      ->add_option("--backend", ldpc->backend,
+                   "cpu, or cuda/auto: also the CUDA decoder on batches of --batch blocks")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
+      ->capture_default_str();
+  ldpc_app->add_option("--batch", ldpc->batch, "Code blocks per CUDA launch")
+      ->check(CLI::Range(1, 8192))
+      ->capture_default_str();
   ldpc_app->callback([selected, ldpc] { *selected = [ldpc] { return run_ldpc_bench(*ldpc); }; });
 
   auto pusch = std::make_shared<PuschBenchOptions>();

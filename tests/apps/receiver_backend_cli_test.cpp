@@ -88,6 +88,22 @@ TEST(ReceiverBackendCli, ConformancePuschRxRunsOnTheSelectedBackend) {
   EXPECT_NE(bad.status, 0);
 }
 
+// `airan bench ldpc --backend cuda`: the CUDA decoder's throughput next to the CPU's with a device,
+// a clear error without one; auto falls back to the CPU and says why.
+TEST(ReceiverBackendCli, BenchLdpcMeasuresTheCudaDecoderWhenSelected) {
+  const auto cuda = run_airan("bench ldpc --blocks 3 --batch 16 --backend cuda");
+  if (have_device()) {
+    EXPECT_EQ(cuda.status, 0) << cuda.output;
+    EXPECT_NE(last_line(cuda.output).find("(cuda, 16 blocks)"), std::string::npos) << cuda.output;
+  } else {
+    EXPECT_EQ(cuda.status, 2) << cuda.output;
+    EXPECT_NE(cuda.output.find("--backend cuda:"), std::string::npos) << cuda.output;
+    const auto automatic = run_airan("bench ldpc --blocks 3 --backend auto");
+    EXPECT_EQ(automatic.status, 0) << automatic.output;
+    EXPECT_NE(automatic.output.find("backend: cpu (auto:"), std::string::npos) << automatic.output;
+  }
+}
+
 TEST(ReceiverBackendCli, NeuralReceiverDecodesWithTheCommittedModel) {
   const std::string file = make_vector("neural");
   const auto replay = run_airan("replay " + file + " --receiver neural --model " + trained_model);
