@@ -9,22 +9,40 @@
 namespace airan::gpu {
 namespace {
 
-/// PuschDetector over a GpuPuschFrontEnd. Measurements come from the device's DMRS estimate;
-/// post-equalization SINR, EVM and CFO are not measured on the GPU yet (left 0 / empty).
+/// PuschDetector over a GpuPuschFrontEnd. With IQ input (load_slot_iq) the slot is copied to the
+/// device once and OFDM-demodulated there; with a host grid, the grid is uploaded per PDU.
+/// Measurements come from the device's DMRS estimate; post-equalization SINR, EVM and CFO are
+/// not measured on the GPU yet (left 0).
 class GpuPuschDetector final : public phy::PuschDetector {
 public:
   GpuPuschDetector(const phy::CellConfig& cell, const phy::PuschFrontEndOptions& options,
                    const phy::PuschFrontEndLimits& limits, int device)
       : options_(options),
-        front_end_(cell, {limits.max_rx_antennas, limits.max_layers, limits.max_prbs}, device),
-        estimate_(limits.max_rx_antennas, limits.max_layers, limits.max_prbs) {}
+        front_end_(cell, {limits.max_rx_antennas, limits.max_layers, limits.max_prbs}, device) {}
 
   phy::PuschMeasurements detect(const phy::ResourceGrid& grid, const phy::CellConfig& /*cell*/,
                                 const phy::PuschConfig& pusch, unsigned slot,
                                 std::span<float> llrs) override {
     front_end_.process_grid(grid, pusch, slot, options_, llrs);
-    front_end_.download_channel_estimate(estimate_);
-    const phy::DmrsMeasurements& dmrs = estimate_.measurements;
+    return measurements();
+  }
+
+  bool load_slot_iq(std::span<const phy::cf32> iq, unsigned num_rx, unsigned slot) override {
+    front_end_.demodulate_host(iq, num_rx, slot);
+    return true;
+  }
+
+  phy::PuschMeasurements detect_loaded(const phy::CellConfig& /*cell*/,
+                                       const phy::PuschConfig& pusch, unsigned slot,
+                                       std::span<float> llrs) override {
+    front_end_.process(pusch, slot, options_);
+    front_end_.download_llrs(llrs);
+    return measurements();
+  }
+
+private:
+  phy::PuschMeasurements measurements() {
+    const phy::DmrsMeasurements dmrs = front_end_.download_measurements();
     phy::PuschMeasurements result;
     result.noise_variance = dmrs.noise_variance;
     result.rsrp = dmrs.rsrp;
@@ -33,10 +51,8 @@ public:
     return result;
   }
 
-private:
   phy::PuschFrontEndOptions options_;
   GpuPuschFrontEnd front_end_;
-  phy::ChannelEstimate estimate_;
 };
 
 } // namespace

@@ -353,6 +353,20 @@ void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate)
   estimate.measurements.delay_spread_s = state.delay_spread_s;
 }
 
+phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
+  Impl& s = *impl_;
+  detail::EstimatorState state;
+  s.state.copy_to_host(std::span(&state, 1), s.stream.get());
+  s.stream.synchronize();
+  phy::DmrsMeasurements measurements;
+  measurements.noise_variance = state.noise_variance;
+  measurements.rsrp = state.rsrp;
+  measurements.sinr_db = state.sinr_db;
+  measurements.delay_s = state.delay_s;
+  measurements.delay_spread_s = state.delay_spread_s;
+  return measurements;
+}
+
 void GpuPuschFrontEnd::download_equalized(std::vector<cf32>& symbols,
                                           std::vector<float>& noise_variances) {
   Impl& s = *impl_;

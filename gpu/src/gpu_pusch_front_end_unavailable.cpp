@@ -38,6 +38,9 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig&, unsigned,
 const float* GpuPuschFrontEnd::device_llrs() const {
   unavailable();
 }
+phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
+  unavailable();
+}
 void GpuPuschFrontEnd::synchronize() {
   unavailable();
 }

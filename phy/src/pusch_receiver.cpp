@@ -121,7 +121,15 @@ struct PuschReceiver::Impl {
     return config.max_tbs != 0 ? config.max_tbs : largest_tbs(cell.num_prbs, config.max_layers);
   }
 
-  void process_pdu(const ResourceGrid& rx_grid, unsigned slot, const PuschConfig& pdu,
+  /// True when a slot of \p num_pdus PDUs runs them one after another on the pooled stages.
+  [[nodiscard]] bool pooled_mode(std::size_t num_pdus) const;
+  /// Runs every PDU of a slot (on the pool or the pooled stages); \p grid as in process_pdu.
+  void run_pdus(const ResourceGrid* grid, unsigned slot, std::span<const PuschConfig> pdus,
+                std::vector<PuschPduResult>& results, const PerfectCsi* perfect_csi);
+  /// Offers the slot's IQ to the detectors the slot will use; true when all of them took it.
+  bool load_iq_into_detectors(std::span<const cf32> iq, unsigned slot, std::size_t num_pdus);
+  /// \p rx_grid null: the detector holds the slot's grid (load_slot_iq() took the IQ).
+  void process_pdu(const ResourceGrid* rx_grid, unsigned slot, const PuschConfig& pdu,
                    bool duplicate_harq, Lane& lane, PuschFrontEnd& front_end,
                    PuschDetector* detector, UlschDecoder& decoder, const PerfectCsi* perfect_csi,
                    PuschPduResult& result);
@@ -167,7 +175,7 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
   }
 }
 
-void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot,
+void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot,
                                       const PuschConfig& pdu, bool duplicate_harq, Lane& lane,
                                       PuschFrontEnd& front_end, PuschDetector* detector,
                                       UlschDecoder& decoder, const PerfectCsi* perfect_csi,
@@ -210,7 +218,8 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot
 
     if (detector != nullptr) {
       const auto t0 = Clock::now();
-      result.measurements = detector->detect(rx_grid, cell, pdu, slot, llrs);
+      result.measurements = rx_grid != nullptr ? detector->detect(*rx_grid, cell, pdu, slot, llrs)
+                                               : detector->detect_loaded(cell, pdu, slot, llrs);
       const auto t1 = Clock::now();
       descramble_llrs(llrs, pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
       const auto t2 = Clock::now();
@@ -226,10 +235,10 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot
     if (perfect_csi != nullptr) {
       front_end.use_true_channel(*perfect_csi->channel, cell, pdu, perfect_csi->noise_variance);
     } else {
-      front_end.estimate_channel(rx_grid, cell, pdu, slot, config.front_end);
+      front_end.estimate_channel(*rx_grid, cell, pdu, slot, config.front_end);
     }
     const auto t1 = Clock::now();
-    front_end.equalize(rx_grid, cell, pdu, config.front_end);
+    front_end.equalize(*rx_grid, cell, pdu, config.front_end);
     const auto t2 = Clock::now();
     front_end.demap(pdu, llrs);
     const auto t3 = Clock::now();
@@ -247,6 +256,12 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid& rx_grid, unsigned slot
   } catch (const std::exception& e) {
     result.error = e.what();
   }
+}
+
+PuschMeasurements PuschDetector::detect_loaded(const CellConfig& /*cell*/,
+                                               const PuschConfig& /*pusch*/, unsigned /*slot*/,
+                                               std::span<float> /*llrs*/) {
+  throw std::logic_error("PuschDetector: detect_loaded() without load_slot_iq()");
 }
 
 PuschReceiver::PuschReceiver(const CellConfig& cell, const PuschReceiverConfig& config)
@@ -289,6 +304,17 @@ void PuschReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
     throw std::invalid_argument("PuschReceiver: slot " + std::to_string(slot) +
                                 " is outside the frame");
   }
+  s.run_pdus(&grid, slot, pdus, results, perfect_csi);
+}
+
+bool PuschReceiver::Impl::pooled_mode(std::size_t num_pdus) const {
+  return code_block_parallel_decoder && num_pdus < pool.num_lanes();
+}
+
+void PuschReceiver::Impl::run_pdus(const ResourceGrid* grid, unsigned slot,
+                                   std::span<const PuschConfig> pdus,
+                                   std::vector<PuschPduResult>& results,
+                                   const PerfectCsi* perfect_csi) {
   results.resize(pdus.size());
   const auto is_duplicate = [&](std::size_t i) {
     for (std::size_t j = 0; j < i; ++j) {
@@ -298,20 +324,35 @@ void PuschReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
     }
     return false;
   };
-  if (s.code_block_parallel_decoder && pdus.size() < s.pool.num_lanes()) {
+  if (pooled_mode(pdus.size())) {
     // Few PDUs: one after the other, each running its front end and decoding its code blocks
     // on every lane.
     for (std::size_t i = 0; i < pdus.size(); ++i) {
-      s.process_pdu(grid, slot, pdus[i], is_duplicate(i), *s.lanes[0], *s.pooled_front_end,
-                    s.pooled_detector.get(), *s.code_block_parallel_decoder, perfect_csi,
-                    results[i]);
+      process_pdu(grid, slot, pdus[i], is_duplicate(i), *lanes[0], *pooled_front_end,
+                  pooled_detector.get(), *code_block_parallel_decoder, perfect_csi, results[i]);
     }
     return;
   }
-  s.pool.parallel_for(pdus.size(), [&](std::size_t i, unsigned lane) {
-    s.process_pdu(grid, slot, pdus[i], is_duplicate(i), *s.lanes[lane], s.lanes[lane]->front_end,
-                  s.lanes[lane]->detector.get(), *s.lanes[lane]->decoder, perfect_csi, results[i]);
+  pool.parallel_for(pdus.size(), [&](std::size_t i, unsigned lane) {
+    process_pdu(grid, slot, pdus[i], is_duplicate(i), *lanes[lane], lanes[lane]->front_end,
+                lanes[lane]->detector.get(), *lanes[lane]->decoder, perfect_csi, results[i]);
   });
+}
+
+bool PuschReceiver::Impl::load_iq_into_detectors(std::span<const cf32> iq, unsigned slot,
+                                                 std::size_t num_pdus) {
+  if (!config.detector) {
+    return false;
+  }
+  if (pooled_mode(num_pdus)) {
+    return pooled_detector->load_slot_iq(iq, config.num_rx_antennas, slot);
+  }
+  // Any lane may take any PDU: every lane's detector needs the slot.
+  bool all = true;
+  for (const auto& lane : lanes) {
+    all = lane->detector->load_slot_iq(iq, config.num_rx_antennas, slot) && all;
+  }
+  return all;
 }
 
 void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
@@ -329,6 +370,10 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
                                 std::to_string(samples * s.config.num_rx_antennas) +
                                 " IQ samples (" + std::to_string(s.config.num_rx_antennas) +
                                 " antennas x " + std::to_string(samples) + ")");
+  }
+  if (perfect_csi == nullptr && s.load_iq_into_detectors(iq, slot, pdus.size())) {
+    s.run_pdus(nullptr, slot, pdus, results, nullptr); // demodulated by the detectors
+    return;
   }
   s.pool.parallel_for(s.config.num_rx_antennas, [&](std::size_t antenna, unsigned lane) {
     s.lanes[lane]->demodulator.demodulate_slot(iq.subspan(antenna * samples, samples), slot, s.grid,

@@ -2,8 +2,11 @@
 // a detector that runs the CPU front end gives exactly the results of the receiver without one,
 // on one thread with several PDUs and on several threads with one PDU (the pooled detector gets
 // the receiver's thread count); a detector's error is that PDU's error; a detector takes no
-// genie.
+// genie; detectors that demodulate IQ themselves get each slot's IQ once.
 #include "airan/phy/flat_mimo_channel.h"
+#include "airan/phy/numerology.h"
+#include "airan/phy/ofdm_demodulator.h"
+#include "airan/phy/ofdm_modulator.h"
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
 
@@ -61,6 +64,47 @@ public:
 private:
   PuschFrontEnd front_end_;
   std::atomic<unsigned>& calls_;
+};
+
+/// A detector that OFDM-demodulates the slot's IQ itself (as the CUDA detector does on the
+/// device) into its own grid, then runs the CPU front end on it; counts loads and both kinds of
+/// detection.
+class IqDetector final : public PuschDetector {
+public:
+  IqDetector(const CellConfig& cell, const PuschFrontEndLimits& limits,
+             std::atomic<unsigned>& loads, std::atomic<unsigned>& grid_calls,
+             std::atomic<unsigned>& loaded_calls)
+      : numerology_(Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
+        demodulator_(numerology_, cell.num_prbs), grid_(4, 14, 12 * cell.num_prbs),
+        front_end_(limits), loads_(loads), grid_calls_(grid_calls), loaded_calls_(loaded_calls) {}
+  PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
+                           const PuschConfig& pusch, unsigned slot,
+                           std::span<float> llrs) override {
+    ++grid_calls_;
+    return front_end_.process(grid, cell, pusch, slot, {}, llrs);
+  }
+  bool load_slot_iq(std::span<const cf32> iq, unsigned num_rx, unsigned slot) override {
+    ++loads_;
+    const std::size_t samples = iq.size() / num_rx;
+    for (unsigned rx = 0; rx < num_rx; ++rx) {
+      demodulator_.demodulate_slot(iq.subspan(rx * samples, samples), slot, grid_, rx);
+    }
+    return true;
+  }
+  PuschMeasurements detect_loaded(const CellConfig& cell, const PuschConfig& pusch, unsigned slot,
+                                  std::span<float> llrs) override {
+    ++loaded_calls_;
+    return front_end_.process(grid_, cell, pusch, slot, {}, llrs);
+  }
+
+private:
+  Numerology numerology_;
+  OfdmDemodulator demodulator_;
+  ResourceGrid grid_;
+  PuschFrontEnd front_end_;
+  std::atomic<unsigned>& loads_;
+  std::atomic<unsigned>& grid_calls_;
+  std::atomic<unsigned>& loaded_calls_;
 };
 
 struct Slot {
@@ -134,6 +178,59 @@ TEST(PuschReceiverDetector, FrontEndBehindTheDetectorGivesTheSameResults) {
   }
   // One detector per lane, each computing on one thread, plus the pooled one on all three.
   EXPECT_EQ(thread_counts, (std::vector<unsigned>{1, 1, 1, 1, 3}));
+}
+
+// process_slot_iq() hands the IQ to detectors that demodulate themselves: once per detector the
+// slot uses (the one lane's, every lane's, or the pooled one), then detect_loaded() per PDU; the
+// results equal the CPU demodulation's. process_slot() with a grid still calls detect().
+TEST(PuschReceiverDetector, DetectorsThatDemodulateGetTheIqOncePerSlot) {
+  const CellConfig cell = make_cell();
+  const Slot slot = make_slot(
+      cell, {make_pusch(1, 0, 16, 20), make_pusch(2, 16, 16, 10), make_pusch(3, 32, 20, 15)});
+  const Numerology numerology =
+      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  OfdmModulator modulator(numerology, cell.num_prbs);
+  const std::size_t samples = numerology.slot_length(6);
+  std::vector<cf32> iq(4 * samples);
+  for (unsigned rx = 0; rx < 4; ++rx) {
+    modulator.modulate_slot(slot.grid, rx, 6, std::span(iq).subspan(rx * samples, samples));
+  }
+  std::atomic<unsigned> loads{0};
+  std::atomic<unsigned> grid_calls{0};
+  std::atomic<unsigned> loaded_calls{0};
+  for (const unsigned threads : {1U, 3U}) {
+    PuschReceiverConfig config;
+    config.num_rx_antennas = 4;
+    config.max_layers = 2;
+    config.num_threads = threads;
+    PuschReceiver plain(cell, config);
+    config.detector = [&](const PuschFrontEndLimits& limits, unsigned) {
+      return std::unique_ptr<PuschDetector>(
+          std::make_unique<IqDetector>(cell, limits, loads, grid_calls, loaded_calls));
+    };
+    PuschReceiver with_detector(cell, config);
+    std::vector<PuschPduResult> a, b;
+    plain.process_slot_iq(iq, 6, slot.pdus, a);
+    loads = grid_calls = loaded_calls = 0;
+    with_detector.process_slot_iq(iq, 6, slot.pdus, b);
+    expect_same(a, b);
+    EXPECT_TRUE(b[0].tb_crc_ok && b[1].tb_crc_ok && b[2].tb_crc_ok);
+    // 1 thread: the one lane; 3 threads with 3 PDUs: every lane (any may take a PDU).
+    EXPECT_EQ(loads.load(), threads);
+    EXPECT_EQ(loaded_calls.load(), 3U);
+    EXPECT_EQ(grid_calls.load(), 0U);
+    if (threads == 3) { // one PDU: the pooled detector alone
+      loads = 0;
+      plain.process_slot_iq(iq, 6, std::span(slot.pdus.data(), 1), a);
+      with_detector.process_slot_iq(iq, 6, std::span(slot.pdus.data(), 1), b);
+      expect_same(a, b);
+      EXPECT_EQ(loads.load(), 1U);
+    }
+    loaded_calls = 0;
+    with_detector.process_slot(slot.grid, 6, slot.pdus, b);
+    EXPECT_EQ(grid_calls.load(), 3U);
+    EXPECT_EQ(loaded_calls.load(), 0U);
+  }
 }
 
 TEST(PuschReceiverDetector, DetectorErrorsStayWithTheirPduAndGenieIsRefused) {

@@ -93,6 +93,8 @@ public:
   /// The channel estimate and DMRS measurements (no CFO) of the last process() into
   /// \p estimate (reshaped; rows of the PDU's symbols).
   void download_channel_estimate(phy::ChannelEstimate& estimate);
+  /// The DMRS measurements alone (no CFO) of the last process(): a few bytes, no allocation.
+  [[nodiscard]] phy::DmrsMeasurements download_measurements();
   /// Equalized symbols and post-equalization noise variances, codeword order.
   void download_equalized(std::vector<phy::cf32>& symbols, std::vector<float>& noise_variances);
   /// Stage times of the last demodulate()/upload_grid() and process().

@@ -27,6 +27,25 @@ public:
   virtual PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
                                    const PuschConfig& pusch, unsigned slot,
                                    std::span<float> llrs) = 0;
+
+  /// Optional OFDM demodulation by the detector itself (e.g. on a GPU, so that the IQ is copied
+  /// once and the grid never leaves the device). PuschReceiver::process_slot_iq() offers each
+  /// slot's time-domain IQ here (antenna after antenna, \p num_rx antennas, the receiver's
+  /// slot_length(slot) samples each) before the slot's PDUs. A detector that demodulates returns
+  /// true and then gets detect_loaded() instead of detect() for that slot's PDUs; the default
+  /// declines, and the receiver demodulates on the CPU and calls detect().
+  /// \throws std::invalid_argument for IQ the detector cannot take.
+  virtual bool load_slot_iq(std::span<const cf32> iq, unsigned num_rx, unsigned slot) {
+    (void)iq;
+    (void)num_rx;
+    (void)slot;
+    return false;
+  }
+
+  /// detect() on the grid that the last successful load_slot_iq() demodulated.
+  /// \throws std::logic_error when the detector does not demodulate (the default).
+  virtual PuschMeasurements detect_loaded(const CellConfig& cell, const PuschConfig& pusch,
+                                          unsigned slot, std::span<float> llrs);
 };
 
 /// Makes a detector for PDUs within \p limits that computes on \p num_threads threads

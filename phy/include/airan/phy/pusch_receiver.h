@@ -115,7 +115,9 @@ public:
                     std::vector<PuschPduResult>& results, const PerfectCsi* perfect_csi = nullptr);
 
   /// OFDM-demodulates \p iq (antenna after antenna, slot_length(slot) samples each) into the
-  /// receiver's own grid, then runs process_slot().
+  /// receiver's own grid, then runs process_slot(). When the configured detectors demodulate
+  /// themselves (PuschDetector::load_slot_iq(), e.g. the CUDA detector), they get the IQ
+  /// instead and the CPU does no OFDM.
   /// \throws std::invalid_argument when iq has the wrong size.
   void process_slot_iq(std::span<const cf32> iq, unsigned slot, std::span<const PuschConfig> pdus,
                        std::vector<PuschPduResult>& results,
