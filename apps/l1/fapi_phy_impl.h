@@ -1,0 +1,156 @@
+/// \file
+/// \brief Private to the FAPI PHY (fapi_phy.cpp, fapi_phy_messages.cpp): the definition of
+/// FapiPhy::Impl, the state behind the PHY and the helpers for sending, counting and answering
+/// errors that its message handlers and its slot work both use.
+#pragma once
+
+#include "airan/l1/fapi_phy.h"
+
+#include "airan/io/fapi_codec.h"
+#include "airan/io/fapi_messages.h"
+#include "airan/io/fapi_pusch_conversion.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <thread>
+#include <vector>
+
+namespace airan::l1 {
+
+namespace fapi_phy_detail {
+
+/// A slot's accepted UL_TTI.request, waiting for the slot's samples.
+struct PendingSlot {
+  bool used = false;
+  std::uint64_t absolute_slot = 0;
+  io::FapiSlotRequest request;
+};
+
+} // namespace fapi_phy_detail
+
+/// FapiPhy's state: transport buffers, the pending UL_TTI work of each slot, the receiver, the
+/// slot clock and the counters, with the plumbing that the message handlers and the slot work
+/// share.
+struct FapiPhy::Impl {
+  using PendingSlot = fapi_phy_detail::PendingSlot;
+
+  Impl(FapiPhy& owner_in, io::FapiTransport& transport_in, IqSource& samples_in,
+       const FapiPhyConfig& config_in)
+      : owner(owner_in), transport(transport_in), samples(samples_in), config(config_in),
+        message(std::make_unique<io::FapiMessage>()),
+        receive_buffer(transport_in.max_message_size()),
+        send_buffer(transport_in.max_message_size()),
+        crc(std::make_unique<io::FapiCrcIndication>()),
+        rx_data(std::make_unique<io::FapiRxDataIndication>()),
+        pending(config_in.max_advance_slots + config_in.sample_wait_slots + 4) {
+    latencies.reserve(config.max_latency_samples);
+  }
+
+  // --- plumbing ---
+  void count(auto update) {
+    std::lock_guard lock(stats_mutex);
+    update(counters);
+  }
+  template <typename Message> bool send(const Message& out) {
+    std::size_t size = 0;
+    if (!io::encode_single_message(out, send_buffer, size).ok()) {
+      count([](L1Counters& c) { ++c.send_failures; });
+      return false;
+    }
+    for (unsigned attempt = 0;; ++attempt) {
+      const auto status = transport.send(std::span(send_buffer).first(size));
+      if (status == io::FapiTransportStatus::ok) {
+        return true;
+      }
+      if (status != io::FapiTransportStatus::would_block || attempt >= config.send_retries) {
+        count([](L1Counters& c) { ++c.send_failures; });
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+  void send_error(FapiSlotAddress at, io::FapiMessageType type, io::FapiErrorCode code) {
+    io::FapiErrorIndication error;
+    error.sfn = at.sfn;
+    error.slot = at.slot;
+    error.message_id = static_cast<std::uint8_t>(static_cast<std::uint16_t>(type) & 0xFF);
+    error.error_code = code;
+    count([&](L1Counters& c) {
+      ++c.error_indications_sent;
+      ++c.errors_by_code[std::min<std::size_t>(static_cast<std::size_t>(code), 8)];
+    });
+    send(error);
+  }
+  /// Counts a response that carries \p code: the cause's counter and the per-code tally.
+  void count_response_error(std::uint64_t L1Counters::*cause, io::FapiErrorCode code) {
+    count([&](L1Counters& c) {
+      ++(c.*cause);
+      ++c.errors_by_code[static_cast<std::size_t>(code)];
+    });
+  }
+  /// True in \p required; otherwise counts the message and answers MSG_INVALID_STATE.
+  bool in_state(PhyState required, FapiSlotAddress at, io::FapiMessageType type) {
+    if (state() == required) {
+      return true;
+    }
+    count([](L1Counters& c) { ++c.invalid_state; });
+    send_error(at, type, io::FapiErrorCode::msg_invalid_state);
+    return false;
+  }
+  /// Forgets every slot's pending UL_TTI work and samples (START, STOP).
+  void clear_slots() {
+    for (auto& slot : pending) {
+      slot.used = false;
+    }
+    samples.clear();
+  }
+  [[nodiscard]] FapiSlotAddress now_address() const {
+    return clock ? clock->current_address() : FapiSlotAddress{};
+  }
+  void set_state(PhyState state) { owner.state_.store(state, std::memory_order_relaxed); }
+  [[nodiscard]] PhyState state() const { return owner.state(); }
+
+  // --- messages ---
+  void receive_all();
+  void dispatch(std::span<const std::uint8_t> unit);
+  void handle(const io::FapiMessage& in);
+  void on_param();
+  void on_config(const io::FapiConfigRequest& request);
+  void on_start();
+  void on_stop();
+  void on_ul_tti(const io::FapiUlTtiRequest& request);
+
+  // --- slots ---
+  void send_slot_indication();
+  void advance_slots(bool current_ended);
+  bool close_slot(std::uint64_t absolute_slot, bool give_up);
+  void run_slot(PendingSlot& slot, const ReceivedSlot& received);
+
+  FapiPhy& owner;
+  io::FapiTransport& transport;
+  IqSource& samples;
+  FapiPhyConfig config;
+  std::unique_ptr<io::FapiMessage> message;
+  std::vector<std::uint8_t> receive_buffer;
+  std::vector<std::uint8_t> send_buffer;
+  std::unique_ptr<io::FapiCrcIndication> crc;
+  std::unique_ptr<io::FapiRxDataIndication> rx_data;
+  std::vector<PendingSlot> pending;
+
+  phy::CellConfig cell;
+  unsigned num_rx_antennas = 0;
+  std::unique_ptr<UlSlotProcessor> processor;
+  std::optional<SlotClock> clock;
+  std::uint64_t next_to_close = 0; ///< Oldest slot whose work is not done.
+
+  mutable std::mutex stats_mutex;
+  L1Counters counters;
+  std::vector<double> latencies;
+};
+
+} // namespace airan::l1

@@ -1,0 +1,228 @@
+/// \file
+/// \brief FapiPhy's inbound side: draining the transport, decoding and dispatching each message,
+/// and the handlers of PARAM, CONFIG, START, STOP and UL_TTI.request that drive the PHY state
+/// machine and queue a slot's PUSCH work.
+#include "airan/l1/fapi_phy.h"
+
+#include "fapi_phy_impl.h"
+
+#include "airan/io/fapi_cell_conversion.h"
+#include "airan/io/fapi_codec.h"
+#include "airan/io/fapi_messages.h"
+#include "airan/io/fapi_pusch_conversion.h"
+
+#include <algorithm>
+#include <exception>
+
+namespace airan::l1 {
+
+void FapiPhy::Impl::receive_all() {
+  // Bounded, so that a flood cannot starve the slot work.
+  for (int i = 0; i < 64; ++i) {
+    const auto result = transport.receive(receive_buffer, std::chrono::microseconds(0));
+    if (result.status != io::FapiTransportStatus::ok) {
+      return;
+    }
+    dispatch(std::span(receive_buffer).first(result.size));
+  }
+}
+
+void FapiPhy::Impl::dispatch(std::span<const std::uint8_t> unit) {
+  io::FapiMessageReader reader(unit);
+  io::FapiMessageView view;
+  while (reader.next(view)) {
+    const io::FapiError error = io::decode_message(view, *message);
+    if (!error.ok()) {
+      count([](L1Counters& c) { ++c.undecodable_messages; });
+      send_error(now_address(), view.type, error.code);
+      continue;
+    }
+    count([](L1Counters& c) { ++c.messages_received; });
+    handle(*message);
+  }
+  if (!reader.error().ok()) {
+    count([](L1Counters& c) { ++c.undecodable_messages; });
+    send_error(now_address(), reader.error().message_type, reader.error().code);
+  }
+}
+
+void FapiPhy::Impl::handle(const io::FapiMessage& in) {
+  switch (in.type) {
+  case io::FapiMessageType::param_request:
+    on_param();
+    return;
+  case io::FapiMessageType::config_request:
+    on_config(in.config_request);
+    return;
+  case io::FapiMessageType::start_request:
+    on_start();
+    return;
+  case io::FapiMessageType::stop_request:
+    on_stop();
+    return;
+  case io::FapiMessageType::ul_tti_request:
+    on_ul_tti(in.ul_tti_request);
+    return;
+  default:
+    count([](L1Counters& c) { ++c.unexpected_messages; });
+    send_error(now_address(), in.type, io::FapiErrorCode::msg_invalid_state);
+    return;
+  }
+}
+
+void FapiPhy::Impl::on_param() {
+  io::FapiParamResponse response;
+  if (state() == PhyState::running) {
+    count_response_error(&L1Counters::invalid_state, io::FapiErrorCode::msg_invalid_state);
+    response.error_code = io::FapiErrorCode::msg_invalid_state;
+    send(response);
+    return;
+  }
+  auto& caps = response.capabilities;
+  caps.release_capability = 1; // Rel-15
+  caps.phy_state = static_cast<std::uint16_t>(state());
+  caps.skip_blank_ul_config = 1;
+  caps.cyclic_prefix = 0b11;                      // normal and extended
+  caps.supported_subcarrier_spacings_ul = 0b1111; // 15 .. 120 kHz
+  caps.uci_mux_ulsch_in_pusch = 0;
+  caps.uci_only_pusch = 0;
+  caps.pusch_frequency_hopping = 0;
+  caps.pusch_dmrs_config_types = 1; // types 1 and 2
+  caps.pusch_dmrs_max_len = 1;      // double-symbol DMRS
+  caps.pusch_dmrs_additional_pos = 3;
+  caps.pusch_cbg = 0;
+  caps.pusch_mapping_type = 0b11;
+  caps.pusch_allocation_types = 0b10; // type 1 only
+  caps.pusch_vrb_to_prb_mapping = 0b01;
+  caps.pusch_max_ptrs_ports = 0;
+  caps.max_puschs_tbs_per_slot = static_cast<std::uint8_t>(io::fapi_max_pusch_pdus);
+  caps.max_number_mimo_layers_non_cb_pusch =
+      static_cast<std::uint8_t>(std::clamp(config.receiver.max_layers, 1U, 4U));
+  caps.supported_modulation_order_ul = 3; // up to 256-QAM
+  caps.max_mu_mimo_users_ul = 1;
+  caps.dfts_ofdm_support = 0;
+  caps.pusch_aggregation_factor = 0;
+  caps.rssi_measurement_support = 2; // dBFS
+  send(response);
+}
+
+void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
+  io::FapiConfigResponse response;
+  if (state() == PhyState::running) {
+    count_response_error(&L1Counters::invalid_state, io::FapiErrorCode::msg_invalid_state);
+    response.error_code = io::FapiErrorCode::msg_invalid_state;
+    send(response);
+    return;
+  }
+  phy::CellConfig new_cell;
+  unsigned new_rx = 0;
+  io::FapiError error = io::to_cell_config(request, new_cell, new_rx, &response);
+  if (error.ok()) {
+    try {
+      processor = std::make_unique<UlSlotProcessor>(new_cell, new_rx, config.receiver);
+      cell = new_cell;
+      num_rx_antennas = new_rx;
+      clock.emplace(cell.numerology, config.clock_mode, config.period_scale);
+      set_state(PhyState::configured);
+    } catch (const std::exception&) {
+      error = io::make_fapi_error(
+          io::FapiStatus::unsupported, io::FapiErrorCode::msg_invalid_config,
+          io::FapiMessageType::config_request, 0, "the receiver cannot be built for this cell");
+      response.error_code = io::FapiErrorCode::msg_invalid_config;
+      io::FapiTlv rx_tlv;
+      rx_tlv.tag = io::fapi_config_tag::num_rx_ant;
+      response.invalid_or_unsupported.push(rx_tlv);
+    }
+  }
+  if (!error.ok()) {
+    response.error_code = io::FapiErrorCode::msg_invalid_config;
+    count_response_error(&L1Counters::config_rejected, io::FapiErrorCode::msg_invalid_config);
+  }
+  send(response);
+}
+
+void FapiPhy::Impl::on_start() {
+  if (!in_state(PhyState::configured, now_address(), io::FapiMessageType::start_request)) {
+    return;
+  }
+  clear_slots();
+  clock->start(SteadyClock::now());
+  next_to_close = 0;
+  set_state(PhyState::running);
+  send_slot_indication();
+}
+
+void FapiPhy::Impl::on_stop() {
+  if (!in_state(PhyState::running, now_address(), io::FapiMessageType::stop_request)) {
+    return;
+  }
+  clear_slots();
+  set_state(PhyState::configured);
+  send(io::FapiStopIndication{});
+}
+
+void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
+  const FapiSlotAddress address{request.sfn, request.slot};
+  if (!in_state(PhyState::running, address, io::FapiMessageType::ul_tti_request)) {
+    return;
+  }
+  if (request.slot >= clock->slots_per_frame()) {
+    send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_invalid_sfn);
+    return;
+  }
+  const std::uint64_t target =
+      nearest_absolute_slot(clock->current(), address, clock->slots_per_frame());
+  if (target < clock->current() || target < next_to_close) {
+    count([](L1Counters& c) { ++c.ul_tti_late; });
+    send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_slot_err);
+    return;
+  }
+  if (target > clock->current() + config.max_advance_slots) {
+    count([](L1Counters& c) { ++c.ul_tti_too_early; });
+    send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::sfn_out_of_sync);
+    return;
+  }
+  PendingSlot& slot = pending[target % pending.size()];
+  if (slot.used) {
+    count([](L1Counters& c) { ++c.ul_tti_duplicate; });
+    send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_slot_err);
+    return;
+  }
+  io::to_slot_request(request, cell, slot.request);
+  // PDUs with a layer count no receiver decodes are rejected like invalid ones.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < slot.request.num_pusch; ++i) {
+    const auto& pdu = slot.request.pusch[i];
+    if (processor->supports_layers(pdu.num_layers)) {
+      slot.request.pusch[kept] = pdu;
+      slot.request.source_index[kept] = slot.request.source_index[i];
+      ++kept;
+      continue;
+    }
+    auto& rejected = slot.request.rejected[slot.request.num_rejected++];
+    rejected.pusch_index = slot.request.source_index[i];
+    rejected.handle = pdu.handle;
+    rejected.rnti = pdu.rnti;
+    rejected.harq_process_id = static_cast<std::uint8_t>(pdu.harq_process_id);
+    rejected.error =
+        io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                            io::FapiMessageType::ul_tti_request, 0,
+                            "%u layers: no receiver for that port count", pdu.num_layers);
+  }
+  slot.request.num_pusch = kept;
+  if (slot.request.num_rejected > 0) {
+    const auto rejected = slot.request.num_rejected;
+    count([&](L1Counters& c) { c.pdus_rejected += rejected; });
+    send_error(address, io::FapiMessageType::ul_tti_request, slot.request.rejected[0].error.code);
+  }
+  if (slot.request.num_pusch + slot.request.num_rejected == 0) {
+    return; // Nothing to report for this slot.
+  }
+  slot.used = true;
+  slot.absolute_slot = target;
+  if (config.cplane != nullptr && slot.request.num_pusch > 0) {
+    config.cplane->send_slot(request.sfn, request.slot, slot.request.pdus());
+  }
+}
+
+} // namespace airan::l1

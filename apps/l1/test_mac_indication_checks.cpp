@@ -1,0 +1,119 @@
+/// \file
+/// \brief The test MAC's checks of what the L1 sends back: RX_DATA payloads kept per HARQ process,
+/// and each CRC.indication matched against the PDUs of its slot and the TB bytes sent, which
+/// decides whether a HARQ process is done, retransmits or has lost its TB.
+#include "test_mac_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <sstream>
+#include <string>
+
+namespace airan::l1::test_mac_detail {
+
+void TestMacRun::on_rx_data(const io::FapiRxDataIndication& indication) {
+  for (const auto& pdu : indication.entries()) {
+    const auto owner = handles_.find(pdu.handle);
+    if (owner == handles_.end()) {
+      mismatch("RX_DATA for unknown handle " + std::to_string(pdu.handle));
+      continue;
+    }
+    HarqProcess& process = ues_[owner->second.ue].processes[owner->second.process];
+    process.received.assign(pdu.payload.begin(), pdu.payload.end());
+    process.rx_data_seen = true;
+  }
+}
+
+void TestMacRun::on_crc(const io::FapiCrcIndication& indication) {
+  const auto now = Clock::now();
+  const std::uint64_t absolute_slot = absolute_of(indication.sfn, indication.slot);
+  const auto record = slots_.find(absolute_slot);
+  if (record == slots_.end()) {
+    mismatch("CRC.indication for slot " + std::to_string(absolute_slot) + " without PUSCH");
+    return;
+  }
+  // Slots are processed in order: an older slot still owed CRCs lost them.
+  for (auto older = slots_.begin(); older != record;) {
+    mismatch("no CRC for " + std::to_string(older->second.outstanding.size()) + " PDU(s) of slot " +
+             std::to_string(older->first));
+    older = slots_.erase(older);
+  }
+  mac_latencies_.push_back(
+      std::chrono::duration<double, std::micro>(now - record->second.samples_pushed).count());
+  std::ostringstream line;
+  const FapiSlotAddress address{indication.sfn, indication.slot};
+  char head[96];
+  std::snprintf(head, sizeof(head), "slot %6llu (SFN %4u.%-2u) %zu PDU:",
+                static_cast<unsigned long long>(absolute_slot), address.sfn, address.slot,
+                indication.num_crcs);
+  line << head;
+  auto& outstanding = record->second.outstanding;
+  for (const auto& crc : indication.entries()) {
+    const auto found = std::ranges::find(outstanding, crc.handle);
+    const auto owner = handles_.find(crc.handle);
+    if (found == outstanding.end() || owner == handles_.end()) {
+      mismatch("CRC for handle " + std::to_string(crc.handle) + " not sent in slot " +
+               std::to_string(absolute_slot) + " (or reported twice)");
+      continue;
+    }
+    outstanding.erase(found);
+    const HandleOwner who = owner->second;
+    handles_.erase(owner);
+    const PatternUe& ue = pattern_.ues[who.ue];
+    HarqProcess& process = ues_[who.ue].processes[who.process];
+    if (crc.rnti != ue.rnti || crc.harq_id != who.process) {
+      mismatch("CRC for handle " + std::to_string(crc.handle) + ": RNTI " +
+               std::to_string(crc.rnti) + " HARQ " + std::to_string(crc.harq_id) + ", sent " +
+               std::to_string(ue.rnti) + " HARQ " + std::to_string(who.process));
+    }
+    char entry[64];
+    const bool ok = crc.tb_crc_status == 0;
+    std::snprintf(entry, sizeof(entry), " %04x/h%u/rv%u:%s", ue.rnti,
+                  static_cast<unsigned>(who.process), who.rv, ok ? "ok" : "FAIL");
+    line << entry;
+    if (!process.rx_data_seen) {
+      mismatch("no RX_DATA before the CRC of handle " + std::to_string(crc.handle));
+    }
+    if (ok) {
+      ++report_.crc_ok;
+      if (process.received != process.expected) {
+        mismatch("CRC ok but RX_DATA bytes differ from the TB sent (handle " +
+                 std::to_string(crc.handle) + ")");
+      } else {
+        ++report_.tbs_delivered;
+        report_.recovered_by_harq += process.first_failed ? 1U : 0U;
+      }
+      process.state = HarqProcess::State::idle;
+      continue;
+    }
+    ++report_.crc_failed;
+    if (!process.received.empty()) {
+      mismatch("RX_DATA payload with a failed CRC (handle " + std::to_string(crc.handle) + ")");
+    }
+    if (process.transmissions == 1) {
+      ++report_.first_transmissions_failed;
+      process.first_failed = true;
+    }
+    if (process.transmissions >= pattern_.harq.max_transmissions) {
+      ++report_.tbs_lost;
+      mismatch("TB of RNTI " + std::to_string(ue.rnti) + " HARQ " + std::to_string(who.process) +
+               " lost after " + std::to_string(process.transmissions) + " transmissions");
+      process.state = HarqProcess::State::idle;
+    } else {
+      process.state = HarqProcess::State::needs_retransmission;
+    }
+  }
+  if (!outstanding.empty()) {
+    mismatch("slot " + std::to_string(absolute_slot) + ": " + std::to_string(outstanding.size()) +
+             " PDU(s) without a CRC");
+  }
+  slots_.erase(record);
+  if (options_.log != nullptr && options_.per_slot_lines) {
+    char latency[48];
+    std::snprintf(latency, sizeof(latency), "  (%.0f us)", mac_latencies_.back());
+    *options_.log << line.str() << latency << '\n';
+  }
+}
+
+} // namespace airan::l1::test_mac_detail

@@ -1,0 +1,156 @@
+/// \file
+/// \brief Private to the test MAC (test_mac.cpp, test_mac_scheduling.cpp,
+/// test_mac_indication_checks.cpp): the TestMacRun class that plays the L2 side of one FAPI
+/// session, and the per-UE HARQ and per-slot bookkeeping it checks the L1's indications against.
+#pragma once
+
+#include "airan/l1/test_mac.h"
+
+#include "airan/io/fapi_codec.h"
+#include "airan/io/fapi_messages.h"
+#include "airan/l1/uplink_signal.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace airan::l1::test_mac_detail {
+
+using Clock = SteadyClock;
+
+/// One HARQ process of a UE: the TB it carries and where that TB's transmissions stand.
+struct HarqProcess {
+  enum class State : std::uint8_t { idle, awaiting_crc, needs_retransmission };
+  State state = State::idle;
+  std::uint64_t tb_seed = 0;
+  unsigned transmissions = 0; ///< Of the current TB.
+  bool first_failed = false;
+  std::uint32_t handle = 0;           ///< Of the transmission awaiting its CRC.
+  std::vector<std::uint8_t> expected; ///< The TB's bytes.
+  std::vector<std::uint8_t> received; ///< RX_DATA payload of the pending transmission.
+  bool rx_data_seen = false;
+};
+
+/// A scheduled UE's HARQ processes and the count of TBs drawn for it so far.
+struct UeState {
+  std::vector<HarqProcess> processes;
+  std::uint64_t tb_counter = 0;
+};
+
+/// What was sent in a slot and is still owed a CRC.
+struct SlotRecord {
+  Clock::time_point samples_pushed{};
+  std::vector<std::uint32_t> outstanding; ///< Handles without a CRC yet.
+  std::string line;                       ///< Per-slot summary being built.
+};
+
+/// Who a PUSCH PDU handle was sent for: UE, HARQ process, slot and redundancy version.
+struct HandleOwner {
+  std::size_t ue = 0;
+  std::size_t process = 0;
+  std::uint64_t slot = 0;
+  unsigned rv = 0;
+};
+
+/// One run of the test MAC against the L1: the FAPI session, the scheduling of each slot and the
+/// checks of every indication that comes back.
+class TestMacRun {
+public:
+  TestMacRun(const LaunchPattern& pattern, io::FapiTransport& transport, SlotSampleWriter& samples,
+             const TestMacOptions& options)
+      : pattern_(pattern), transport_(transport), samples_(samples), options_(options),
+        message_(std::make_unique<io::FapiMessage>()), buffer_(transport.max_message_size()),
+        ul_tti_(std::make_unique<io::FapiUlTtiRequest>()),
+        generator_(pattern.cell, pattern.num_rx_antennas, pattern.channel, ue_layers(pattern),
+                   pattern.snr_db, pattern.seed),
+        ues_(pattern.ues.size()), slots_per_frame_(10U << pattern.cell.numerology) {
+    for (auto& ue : ues_) {
+      ue.processes.resize(pattern.harq.num_processes);
+    }
+  }
+
+  TestMacReport run();
+
+private:
+  static std::vector<unsigned> ue_layers(const LaunchPattern& pattern) {
+    std::vector<unsigned> layers;
+    for (const auto& ue : pattern.ues) {
+      layers.push_back(ue.pusch.num_layers);
+    }
+    return layers;
+  }
+  void mismatch(const std::string& text) {
+    ++report_.mismatches;
+    if (report_.mismatch_details.size() < 20) {
+      report_.mismatch_details.push_back(text);
+    }
+    if (options_.log != nullptr) {
+      *options_.log << "MISMATCH: " << text << '\n';
+    }
+  }
+  template <typename Message> void send(const Message& message) {
+    std::size_t size = 0;
+    const io::FapiError error = io::encode_single_message(message, buffer_, size);
+    if (!error.ok()) {
+      throw std::runtime_error("test MAC: cannot encode " +
+                               std::string(io::fapi_message_type_name(Message::message_type)) +
+                               ": " + std::string(error.reason()));
+    }
+    for (int attempt = 0;
+         transport_.send(std::span(buffer_).first(size)) != io::FapiTransportStatus::ok;
+         ++attempt) {
+      if (attempt > 1000) {
+        throw std::runtime_error("test MAC: the transport refuses to send");
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+  }
+  /// Waits for the next message of type \p type, handling the others; false on silence.
+  bool wait_for(io::FapiMessageType type);
+  bool receive_and_handle(std::chrono::microseconds timeout);
+  void handle(const io::FapiMessage& message);
+  void on_slot(std::uint64_t absolute_slot);
+  void on_rx_data(const io::FapiRxDataIndication& indication);
+  void on_crc(const io::FapiCrcIndication& indication);
+  bool all_idle() const {
+    return std::ranges::all_of(ues_, [](const UeState& ue) {
+      return std::ranges::all_of(
+          ue.processes, [](const HarqProcess& p) { return p.state == HarqProcess::State::idle; });
+    });
+  }
+  std::uint64_t absolute_of(std::uint16_t sfn, std::uint16_t slot) const {
+    return nearest_absolute_slot(last_slot_, {sfn, slot}, slots_per_frame_);
+  }
+
+  const LaunchPattern& pattern_;
+  io::FapiTransport& transport_;
+  SlotSampleWriter& samples_;
+  TestMacOptions options_;
+  std::unique_ptr<io::FapiMessage> message_;
+  std::vector<std::uint8_t> buffer_;
+  std::unique_ptr<io::FapiUlTtiRequest> ul_tti_;
+  UplinkSignalGenerator generator_;
+  std::vector<UeState> ues_;
+  unsigned slots_per_frame_;
+  std::map<std::uint64_t, SlotRecord> slots_;
+  std::unordered_map<std::uint32_t, HandleOwner> handles_;
+  std::vector<UeTransmission> transmissions_;
+  std::vector<double> mac_latencies_;
+  std::uint32_t next_handle_ = 1;
+  std::uint64_t last_slot_ = 0;
+  bool scheduling_done_ = false;
+  bool stopped_ = false;
+  io::FapiMessageType last_type_ = io::FapiMessageType::param_request;
+  TestMacReport report_;
+};
+
+} // namespace airan::l1::test_mac_detail

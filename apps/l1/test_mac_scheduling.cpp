@@ -1,0 +1,116 @@
+/// \file
+/// \brief The test MAC's per-slot scheduling: on each SLOT.indication it picks a HARQ process for
+/// every UE the pattern schedules (a retransmission first, else a new TB), sends the slot's
+/// UL_TTI.request and pushes the slot's generated samples to the L1.
+#include "test_mac_run.h"
+
+#include "airan/io/fapi_pusch_conversion.h"
+#include "airan/phy/pusch_receiver.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace airan::l1::test_mac_detail {
+
+void TestMacRun::on_slot(std::uint64_t absolute_slot) {
+  ++report_.slots;
+  last_slot_ = absolute_slot;
+  const FapiSlotAddress address = to_slot_address(absolute_slot, slots_per_frame_);
+  const std::chrono::seconds push_timeout(5);
+  if (!scheduling_done_ && absolute_slot >= pattern_.num_slots &&
+      (all_idle() || absolute_slot >= pattern_.num_slots + pattern_.drain_slots)) {
+    scheduling_done_ = true;
+  }
+  transmissions_.clear();
+  ul_tti_->sfn = address.sfn;
+  ul_tti_->slot = address.slot;
+  ul_tti_->num_pusch = 0;
+  ul_tti_->num_groups = 0;
+  SlotRecord record;
+  for (std::size_t u = 0; u < pattern_.ues.size() && !scheduling_done_; ++u) {
+    const PatternUe& ue = pattern_.ues[u];
+    if ((absolute_slot + ue.period_slots - ue.offset_slots % ue.period_slots) % ue.period_slots !=
+        0) {
+      continue;
+    }
+    auto& processes = ues_[u].processes;
+    auto chosen = std::ranges::find_if(processes, [](const HarqProcess& p) {
+      return p.state == HarqProcess::State::needs_retransmission;
+    });
+    if (chosen == processes.end() && absolute_slot < pattern_.num_slots) {
+      chosen = std::ranges::find_if(
+          processes, [](const HarqProcess& p) { return p.state == HarqProcess::State::idle; });
+      if (chosen != processes.end()) {
+        chosen->tb_seed = apps::derive_seed(pattern_.seed, u, ues_[u].tb_counter++, 0x7B);
+        chosen->transmissions = 0;
+        chosen->first_failed = false;
+        chosen->expected.clear();
+      }
+    }
+    if (chosen == processes.end()) {
+      continue;
+    }
+    HarqProcess& process = *chosen;
+    UeTransmission tx;
+    tx.ue = u;
+    tx.tb_seed = process.tb_seed;
+    tx.pusch = ue.pusch;
+    tx.pusch.handle = next_handle_++;
+    tx.pusch.harq_process_id = static_cast<unsigned>(chosen - processes.begin());
+    tx.pusch.rv =
+        pattern_.harq.rv_sequence[process.transmissions % pattern_.harq.rv_sequence.size()];
+    tx.pusch.new_data_indicator = process.transmissions == 0;
+    phy::CellConfig ue_cell = pattern_.cell;
+    ue_cell.num_antenna_ports = ue.pusch.num_layers;
+    const io::FapiError error =
+        io::to_fapi_pusch_pdu(tx.pusch, ue_cell, ul_tti_->pusch[ul_tti_->num_pusch]);
+    if (!error.ok()) {
+      throw std::invalid_argument(
+          "test MAC: UE " + std::to_string(ue.rnti) +
+          ": PUSCH not expressible in FAPI: " + std::string(error.reason()));
+    }
+    ul_tti_->pusch_pdu_index[ul_tti_->num_pusch] = static_cast<std::uint8_t>(ul_tti_->num_pusch);
+    ++ul_tti_->num_pusch;
+    (process.transmissions == 0 ? report_.new_tbs : report_.retransmissions) += 1;
+    process.state = HarqProcess::State::awaiting_crc;
+    process.handle = tx.pusch.handle;
+    process.rx_data_seen = false;
+    ++process.transmissions;
+    handles_[tx.pusch.handle] = {u, tx.pusch.harq_process_id, absolute_slot, tx.pusch.rv};
+    record.outstanding.push_back(tx.pusch.handle);
+    transmissions_.push_back(tx);
+  }
+  if (transmissions_.empty()) {
+    samples_.push_empty(address.sfn, address.slot, push_timeout);
+    return;
+  }
+  // UL_TTI.request first, then the slot's samples: the slot is over when they are in.
+  send(*ul_tti_);
+  report_.pdus_sent += ul_tti_->num_pusch;
+  generator_.generate(transmissions_, absolute_slot);
+  for (std::size_t i = 0; i < transmissions_.size(); ++i) {
+    HarqProcess& process =
+        ues_[transmissions_[i].ue].processes[transmissions_[i].pusch.harq_process_id];
+    std::vector<std::uint8_t> bytes;
+    phy::pack_bits_msb_first(generator_.tb_bits(i), bytes);
+    if (process.expected.empty()) {
+      process.expected = std::move(bytes);
+    } else if (bytes != process.expected) {
+      mismatch("internal: a retransmission's TB differs from its first transmission");
+    }
+  }
+  const bool pushed =
+      generator_.time_domain()
+          ? samples_.push_iq(address.sfn, address.slot, generator_.iq(), push_timeout)
+          : samples_.push_grid(address.sfn, address.slot, generator_.grid(), push_timeout);
+  if (!pushed) {
+    mismatch("the L1 did not take the samples of slot " + std::to_string(absolute_slot));
+  }
+  record.samples_pushed = Clock::now();
+  slots_[absolute_slot] = std::move(record);
+}
+
+} // namespace airan::l1::test_mac_detail
