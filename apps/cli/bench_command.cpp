@@ -67,6 +67,7 @@ int run_gpu_ldpc_bench(const LdpcBenchOptions& options, int device,
   gpu::GpuLdpcDecoder decoder(options.batch, device);
   std::vector<BitVector> decoded(options.batch, BitVector(message.size()));
   std::vector<LdpcBatchJob> jobs;
+  jobs.reserve(decoded.size());
   for (auto& bits : decoded) {
     jobs.push_back({config, llrs, bits, std::nullopt});
   }

@@ -144,9 +144,10 @@ void LayeredMinSumDecoder::load_channel_llrs(std::span<const std::int8_t> llrs,
     ldpc_soft_t* app = app_buffer(column);
     const std::size_t begin = std::size_t{column} * z_; // in the full codeword
     std::size_t received = 0;
-    if (begin >= 2 * z_ && begin - 2 * z_ < llrs.size()) {
-      const std::int8_t* source = llrs.data() + (begin - 2 * z_);
-      received = std::min<std::size_t>(z_, llrs.size() - (begin - 2 * z_));
+    const std::size_t punctured = 2 * std::size_t{z_};
+    if (begin >= punctured && begin - punctured < llrs.size()) {
+      const std::int8_t* source = llrs.data() + (begin - punctured);
+      received = std::min<std::size_t>(z_, llrs.size() - (begin - punctured));
       kernels_.widen_llrs(source, app, static_cast<unsigned>(received));
     }
     std::fill(app + received, app + z_, ldpc_soft_t{0}); // punctured or not received

@@ -36,7 +36,7 @@ void scalar_update_layer(const LdpcLayer& layer) {
   for (unsigned e = 0; e < layer.degree; ++e) {
     const ldpc_soft_t* __restrict app = layer.app_in[e];
     const ldpc_soft_t* __restrict message = layer.messages[e];
-    ldpc_soft_t* __restrict q = layer.scratch + e * layer.scratch_stride;
+    ldpc_soft_t* __restrict q = layer.scratch + std::size_t{e} * layer.scratch_stride;
     for (unsigned i = 0; i < z; ++i) {
       q[i] = static_cast<ldpc_soft_t>(app[i] - message[i]);
       ldpc_accumulate_edge(min1[i], min2[i], sign_product[i], q[i]);
@@ -50,7 +50,7 @@ void scalar_update_layer(const LdpcLayer& layer) {
   }
   // Pass 2: messages, and each column's APP in the frame of its edge.
   for (unsigned e = 0; e < layer.degree; ++e) {
-    const ldpc_soft_t* __restrict q = layer.scratch + e * layer.scratch_stride;
+    const ldpc_soft_t* __restrict q = layer.scratch + std::size_t{e} * layer.scratch_stride;
     ldpc_soft_t* __restrict message = layer.messages[e];
     ldpc_soft_t* __restrict app = layer.app_out[e];
     for (unsigned i = 0; i < z; ++i) {

@@ -30,7 +30,7 @@ bool have_device() {
 
 /// A 2-slot vector of the two-UE scenario (2 Rx, TDL-C300) at 28 dB.
 std::string make_vector(const std::string& name) {
-  const auto file = (scratch_dir(name) / "vector.h5").string();
+  auto file = (scratch_dir(name) / "vector.h5").string();
   const auto gen =
       run_airan("gen --config " + two_ue_config +
                 " --channel TDL-C300 --doppler 50 --snr 28 --slots 2 --seed 9 -o " + file);

@@ -41,6 +41,8 @@ TEST(GpuLdpcDecoder, MatchesTheCpuDecoderBitForBit) {
     }
     std::vector<BitVector> gpu_bits;
     std::vector<GpuLdpcJob> jobs;
+    gpu_bits.reserve(cases.size());
+    jobs.reserve(cases.size());
     for (const auto& c : cases) {
       gpu_bits.emplace_back(c.message.size(), bit_t{7});
     }
