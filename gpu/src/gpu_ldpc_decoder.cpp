@@ -134,6 +134,10 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   s.graph_keys.clear();
   unsigned largest_z = 32;
   std::size_t shared_bytes = 0;
+  // LLRs and bits of the batch packed one block after another: only what the blocks use
+  // crosses the bus.
+  std::size_t llr_total = 0;
+  std::size_t bits_total = 0;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const GpuLdpcJob& job = jobs[i];
     phy::ldpc_check_decoder_arguments(job.config, job.llrs.size(), job.message.size());
@@ -149,9 +153,11 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
         phy::ldpc_lane_code(config, static_cast<unsigned>(job.llrs.size()),
                             s.row_begin.data() + slot * row_begin_stride,
                             s.edges.data() + slot * edge_stride, crc_table);
-    s.host_blocks[i] = {code, static_cast<std::uint32_t>(i * llr_stride),
-                        static_cast<std::uint32_t>(i * bits_stride)};
-    std::memcpy(s.host_llrs.data() + i * llr_stride, job.llrs.data(), job.llrs.size());
+    s.host_blocks[i] = {code, static_cast<std::uint32_t>(llr_total),
+                        static_cast<std::uint32_t>(bits_total)};
+    std::memcpy(s.host_llrs.data() + llr_total, job.llrs.data(), job.llrs.size());
+    llr_total += job.llrs.size();
+    bits_total += job.message.size();
     largest_z = std::max(largest_z, config.lifting_size);
     shared_bytes = std::max(shared_bytes,
                             detail::ldpc_kernel_shared_bytes(code.num_columns, code.lifting_size));
@@ -162,7 +168,7 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   const cudaStream_t stream = s.stream.get();
   const std::size_t count = jobs.size();
   const std::size_t num_graphs = s.graph_keys.size();
-  s.llrs.copy_from_host(s.host_llrs.span().first(count * llr_stride), stream);
+  s.llrs.copy_from_host(s.host_llrs.span().first(llr_total), stream);
   s.blocks.copy_from_host(s.host_blocks.span().first(count), stream);
   s.row_begin.copy_from_host(s.host_row_begin.span().first(num_graphs * row_begin_stride), stream);
   s.edges.copy_from_host(s.host_edges.span().first(num_graphs * edge_stride), stream);
@@ -179,13 +185,13 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   AIRAN_CUDA_CHECK(cudaEventRecord(s.kernel_start.get(), stream));
   detail::ldpc_kernel_launch(batch, threads, shared_bytes, stream);
   AIRAN_CUDA_CHECK(cudaEventRecord(s.kernel_stop.get(), stream));
-  s.bits.copy_to_host(s.host_bits.span().first(count * bits_stride), stream);
+  s.bits.copy_to_host(s.host_bits.span().first(bits_total), stream);
   s.results.copy_to_host(s.host_results.span().first(count), stream);
   s.stream.synchronize();
   s.kernel_us = 1000.0f * s.kernel_stop.elapsed_ms_since(s.kernel_start);
 
   for (std::size_t i = 0; i < count; ++i) {
-    std::memcpy(jobs[i].message.data(), s.host_bits.data() + i * bits_stride,
+    std::memcpy(jobs[i].message.data(), s.host_bits.data() + s.host_blocks[i].bits_offset,
                 jobs[i].message.size());
     results[i].iterations = s.host_results[i].iterations;
     results[i].parity_ok = s.host_results[i].parity_ok;
