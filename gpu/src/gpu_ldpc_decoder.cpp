@@ -133,7 +133,8 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   }
   s.graph_keys.clear();
   unsigned largest_z = 32;
-  std::size_t shared_bytes = 0;
+  std::size_t shared_bytes = 0;               // without messages
+  std::size_t shared_bytes_with_messages = 0; // with them
   // LLRs and bits of the batch packed one block after another: only what the blocks use
   // crosses the bus.
   std::size_t llr_total = 0;
@@ -159,8 +160,13 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
     llr_total += job.llrs.size();
     bits_total += job.message.size();
     largest_z = std::max(largest_z, config.lifting_size);
-    shared_bytes = std::max(shared_bytes,
-                            detail::ldpc_kernel_shared_bytes(code.num_columns, code.lifting_size));
+    const unsigned num_edges = s.host_row_begin[slot * row_begin_stride + code.num_rows];
+    shared_bytes =
+        std::max(shared_bytes,
+                 detail::ldpc_kernel_shared_bytes(code.num_columns, code.lifting_size, 0, false));
+    shared_bytes_with_messages = std::max(
+        shared_bytes_with_messages,
+        detail::ldpc_kernel_shared_bytes(code.num_columns, code.lifting_size, num_edges, true));
   }
   if (jobs.empty()) {
     return;
@@ -179,6 +185,11 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   batch.llrs = s.llrs.data();
   batch.messages = s.messages.data();
   batch.message_stride = message_stride;
+  batch.messages_in_shared =
+      shared_bytes_with_messages <= detail::ldpc_kernel_shared_messages_limit;
+  if (batch.messages_in_shared) {
+    shared_bytes = shared_bytes_with_messages;
+  }
   batch.bits = s.bits.data();
   batch.results = s.results.data();
   const unsigned threads = (largest_z + 31) / 32 * 32;

@@ -6,6 +6,8 @@
 
 #include "airan/gpu/cuda_check.h"
 
+#include <algorithm>
+
 namespace airan::gpu::detail {
 
 namespace {
@@ -85,11 +87,14 @@ __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
   code.row_begin = row_begin;
   code.edges = edges;
   auto* app = reinterpret_cast<std::int16_t*>(shared + ldpc_kernel_graph_values);
+  std::int8_t* messages =
+      batch.messages_in_shared
+          ? reinterpret_cast<std::int8_t*>(app + std::size_t{code.num_columns} * code.lifting_size)
+          : batch.messages + blockIdx.x * batch.message_stride;
 
   ThreadBlockLanes lanes;
   const phy::LdpcLaneResult result = phy::ldpc_lane_decode(
-      lanes, code, batch.llrs + block.llr_offset, app,
-      batch.messages + blockIdx.x * batch.message_stride, batch.bits + block.bits_offset);
+      lanes, code, batch.llrs + block.llr_offset, app, messages, batch.bits + block.bits_offset);
   if (threadIdx.x == 0) {
     batch.results[blockIdx.x] = result;
   }
@@ -98,9 +103,10 @@ __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
 } // namespace
 
 void ldpc_kernel_configure() {
-  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_kernel,
-                                        cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                        static_cast<int>(ldpc_kernel_max_shared_bytes)));
+  AIRAN_CUDA_CHECK(
+      cudaFuncSetAttribute(ldpc_decode_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                           static_cast<int>(std::max(ldpc_kernel_max_shared_bytes_without_messages,
+                                                     ldpc_kernel_shared_messages_limit))));
 }
 
 void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::size_t shared_bytes,

@@ -26,26 +26,38 @@ struct LdpcKernelBatch {
   const std::int8_t* llrs = nullptr;
   std::int8_t* messages = nullptr; ///< message_stride values per code block.
   std::size_t message_stride = 0;
+  /// Messages in shared memory after the APPs instead of in `messages` (the launch's shared
+  /// size then includes them: ldpc_kernel_shared_bytes(..., true)).
+  bool messages_in_shared = false;
   std::uint8_t* bits = nullptr;
   phy::LdpcLaneResult* results = nullptr; ///< One per code block.
 };
 
 /// Shared memory of a block, in uint16 values: the lifted graph's row_begin (47 values, padded to
-/// 48) and edges (316 of 2 values), then the APPs (num_columns Z int16).
+/// 48) and edges (316 of 2 values), then the APPs (num_columns Z int16), then, when they fit,
+/// the int8 messages (num_edges Z).
 inline constexpr std::size_t ldpc_kernel_row_begin_values = 48;
 inline constexpr std::size_t ldpc_kernel_graph_values =
     ldpc_kernel_row_begin_values + 2 * phy::ldpc_max_edges;
 
-/// Dynamic shared memory of a block whose code has \p num_columns columns of \p lifting_size.
-constexpr std::size_t ldpc_kernel_shared_bytes(unsigned num_columns, unsigned lifting_size) {
-  return (ldpc_kernel_graph_values + std::size_t{num_columns} * lifting_size) * 2;
+/// Dynamic shared memory of a block whose code has \p num_columns columns and \p num_edges
+/// edges (of the processed rows) at \p lifting_size, with or without its messages.
+constexpr std::size_t ldpc_kernel_shared_bytes(unsigned num_columns, unsigned lifting_size,
+                                               unsigned num_edges, bool with_messages) {
+  return (ldpc_kernel_graph_values + std::size_t{num_columns} * lifting_size) * 2 +
+         (with_messages ? std::size_t{num_edges} * lifting_size : 0);
 }
 
-/// The most any block needs: BG1, 68 columns at Z = 384 (53.5 KB).
-inline constexpr std::size_t ldpc_kernel_max_shared_bytes = ldpc_kernel_shared_bytes(68, 384);
+/// Largest block without its messages: BG1, 68 columns at Z = 384 (53.5 KB).
+inline constexpr std::size_t ldpc_kernel_max_shared_bytes_without_messages =
+    ldpc_kernel_shared_bytes(68, 384, 0, false);
 
-/// Allows ldpc_kernel_max_shared_bytes of dynamic shared memory for the kernel (once per device).
-/// \throws CudaError on failure.
+/// Largest shared size for which a launch keeps the messages in shared memory: about two blocks
+/// per SM on an H100 (227 KB). A rate-0.9 BG1 block at Z = 384 (5 rows, 27 columns) needs 51 KB.
+inline constexpr std::size_t ldpc_kernel_shared_messages_limit = 100 * 1024;
+
+/// Allows the kernel the dynamic shared memory it may ask for (the larger of the two sizes
+/// above; once per device). \throws CudaError on failure.
 void ldpc_kernel_configure();
 
 /// Enqueues one thread block of \p threads threads (a multiple of 32, at least the largest Z of

@@ -1,7 +1,7 @@
 // GpuLdpcDecoder against the CPU decoder, bit for bit (message bits, iteration counts, parity
-// and CRC outcomes, CRC24B termination included) on 1000 random noisy code blocks of both base
-// graphs and many lifting sizes, decoded in batches that mix codes; argument errors. Skipped
-// without a CUDA device.
+// and CRC outcomes, CRC24B termination included): 1000 random noisy code blocks of both base
+// graphs and many lifting sizes in batches that mix codes (messages in device memory), 300
+// smaller ones (messages in shared memory); argument errors. Skipped without a CUDA device.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ldpc_decoder.h"
 
@@ -25,6 +25,41 @@ bool have_device(std::string& status) {
   return !devices.devices.empty();
 }
 
+/// Decodes \p cases on the GPU in one batch and compares every output with the CPU decoder's;
+/// returns how many blocks decoded to their message.
+unsigned expect_batch_matches_cpu(GpuLdpcDecoder& gpu, LdpcDecoder& cpu,
+                                  const std::vector<airan::test::LdpcTestCase>& cases) {
+  std::vector<BitVector> gpu_bits;
+  std::vector<GpuLdpcJob> jobs;
+  gpu_bits.reserve(cases.size());
+  jobs.reserve(cases.size());
+  for (const auto& c : cases) {
+    gpu_bits.emplace_back(c.message.size(), bit_t{7});
+  }
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    jobs.push_back({cases[i].config, cases[i].llrs, gpu_bits[i], cases[i].crc});
+  }
+  std::vector<LdpcDecoderResult> results(jobs.size());
+  gpu.decode(jobs, results);
+  EXPECT_GT(gpu.last_kernel_us(), 0.0f);
+  unsigned decoded_ok = 0;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE("case " + std::to_string(i) + ", Z " +
+                 std::to_string(cases[i].config.lifting_size));
+    BitVector expected(cases[i].message.size());
+    const auto reference =
+        cpu.decode(cases[i].llrs, cases[i].config, expected, cases[i].crc_check());
+    EXPECT_EQ(gpu_bits[i], expected);
+    EXPECT_EQ(results[i].iterations, reference.iterations);
+    EXPECT_EQ(results[i].parity_ok, reference.parity_ok);
+    EXPECT_EQ(results[i].crc_ok, reference.crc_ok);
+    decoded_ok += expected == cases[i].message ? 1 : 0;
+  }
+  return decoded_ok;
+}
+
+// Batches of 100 mixed codes; each holds low-rate blocks at Z = 384, too large for the messages
+// to stay in shared memory (they go to device memory).
 TEST(GpuLdpcDecoder, MatchesTheCpuDecoderBitForBit) {
   std::string status;
   if (!have_device(status)) {
@@ -39,32 +74,32 @@ TEST(GpuLdpcDecoder, MatchesTheCpuDecoderBitForBit) {
     for (unsigned i = 0; i < batch_size; ++i) {
       cases.push_back(airan::test::make_ldpc_test_case(23, batch * batch_size + i));
     }
-    std::vector<BitVector> gpu_bits;
-    std::vector<GpuLdpcJob> jobs;
-    gpu_bits.reserve(cases.size());
-    jobs.reserve(cases.size());
-    for (const auto& c : cases) {
-      gpu_bits.emplace_back(c.message.size(), bit_t{7});
-    }
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-      jobs.push_back({cases[i].config, cases[i].llrs, gpu_bits[i], cases[i].crc});
-    }
-    std::vector<LdpcDecoderResult> results(jobs.size());
-    gpu.decode(jobs, results);
-    EXPECT_GT(gpu.last_kernel_us(), 0.0f);
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-      SCOPED_TRACE("batch " + std::to_string(batch) + " case " + std::to_string(i));
-      BitVector expected(cases[i].message.size());
-      const auto reference =
-          cpu->decode(cases[i].llrs, cases[i].config, expected, cases[i].crc_check());
-      ASSERT_EQ(gpu_bits[i], expected);
-      ASSERT_EQ(results[i].iterations, reference.iterations);
-      ASSERT_EQ(results[i].parity_ok, reference.parity_ok);
-      ASSERT_EQ(results[i].crc_ok, reference.crc_ok);
-      decoded_ok += expected == cases[i].message ? 1 : 0;
-    }
+    decoded_ok += expect_batch_matches_cpu(gpu, *cpu, cases);
   }
   EXPECT_GT(decoded_ok, 300u); // the cases include decodable blocks, not only failures
+}
+
+// Batches of codes with Z <= 128 only: their messages fit in shared memory.
+TEST(GpuLdpcDecoder, MatchesTheCpuDecoderWithMessagesInSharedMemory) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  GpuLdpcDecoder gpu(100, 0);
+  auto cpu = create_ldpc_decoder();
+  unsigned decoded_ok = 0;
+  unsigned index = 0;
+  for (unsigned batch = 0; batch < 3; ++batch) {
+    std::vector<airan::test::LdpcTestCase> cases;
+    while (cases.size() < 100) {
+      auto c = airan::test::make_ldpc_test_case(31, index++);
+      if (c.config.lifting_size <= 128) {
+        cases.push_back(std::move(c));
+      }
+    }
+    decoded_ok += expect_batch_matches_cpu(gpu, *cpu, cases);
+  }
+  EXPECT_GT(decoded_ok, 100u);
 }
 
 TEST(GpuLdpcDecoder, RejectsBadJobsBeforeLaunching) {
