@@ -3,6 +3,8 @@
 // dmrs_estimation_math.h; every step one kernel, one thread per output value.
 #include "airan/gpu/cuda_check.h"
 #include "airan/phy/dmrs_estimation_math.h"
+#include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/gold_sequence_jump.h"
 #include "front_end_kernels.h"
 
 namespace airan::gpu::detail {
@@ -328,7 +330,41 @@ __global__ void interpolate_time_kernel(const PduGeometry g, float2* __restrict_
   }
 }
 
+/// One thread per (layer, DMRS symbol, 16 values): one Gold word gives the 32 sign bits.
+__global__ void generate_dmrs_kernel(const PduGeometry g, const DmrsGeneration d,
+                                     const phy::GoldJumpTable* __restrict__ table,
+                                     float2* __restrict__ dmrs) {
+  const unsigned words = (g.num_values + 15) / 16;
+  const std::size_t item = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
+  if (item >= std::size_t{g.num_layers} * g.num_dmrs_symbols * words) {
+    return;
+  }
+  const unsigned w = static_cast<unsigned>(item % words);
+  const unsigned s = static_cast<unsigned>((item / words) % g.num_dmrs_symbols);
+  const unsigned layer = static_cast<unsigned>(item / (std::size_t{words} * g.num_dmrs_symbols));
+  const std::uint32_t bits =
+      phy::gold_sequence_word(*table, d.c_init[s], d.first_gold_bit + 32 * w);
+  const int w_t = d.w_t[layer][d.l_prime[s]];
+  const float weights[2] = {phy::dmrs_value_weight(g.beta, w_t, d.w_f[layer][0]),
+                            phy::dmrs_value_weight(g.beta, w_t, d.w_f[layer][1])};
+  float2* out = dmrs + (std::size_t{layer} * max_symbols + s) * g.num_values;
+  phy::dmrs_values_from_gold_word(
+      bits, weights, w, g.num_values,
+      [out](unsigned i, float re, float im) { out[i] = make_float2(re, im); });
+}
+
 } // namespace
+
+void launch_dmrs_generation(const PduGeometry& g, const DmrsGeneration& d,
+                            const phy::GoldJumpTable* table, float2* dmrs, cudaStream_t stream) {
+  const std::size_t items =
+      std::size_t{g.num_layers} * g.num_dmrs_symbols * ((g.num_values + 15) / 16);
+  if (items == 0) {
+    return;
+  }
+  generate_dmrs_kernel<<<blocks_for(items), block_size, 0, stream>>>(g, d, table, dmrs);
+  AIRAN_CUDA_CHECK_LAUNCH("generate_dmrs_kernel");
+}
 
 void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const float2* dmrs,
                             float* delay_sums, float2* pilots, const float2* banks,

@@ -4,6 +4,7 @@
 /// launch configuration lives in the launchers, the math in the kernels (*.cu).
 #pragma once
 
+#include "airan/phy/gold_sequence_jump.h"
 #include "airan/phy/soft_demapper.h"
 
 #include <cuda_runtime.h>
@@ -64,6 +65,22 @@ struct PduGeometry {
   unsigned mmse_window = 12;     ///< Effective window (clamped to the pilots).
   unsigned bank_positions = 0;   ///< Positions per filter bank.
 };
+
+/// What the device needs to generate a PDU's DMRS (TS 38.211 6.4.1.1.1) for every layer on every
+/// DMRS symbol of g.dmrs_symbols.
+struct DmrsGeneration {
+  unsigned first_gold_bit = 0;            ///< 2 m0: Gold index of the first value's real part.
+  std::uint32_t c_init[max_symbols] = {}; ///< Per DMRS symbol (index into g.dmrs_symbols).
+  unsigned l_prime[max_symbols] = {};     ///< Per DMRS symbol: 0, or 1 for a pair's second.
+  int w_f[4][2] = {};                     ///< Per layer: w_f(k').
+  int w_t[4][2] = {};                     ///< Per layer: w_t(l').
+};
+
+/// Generates the DMRS values [layer][DMRS symbol][value] (max_symbols rows of g.num_values per
+/// layer) into \p dmrs with the Gold jump \p table (device memory): one thread per 16 values,
+/// the values of phy::generate_pusch_dmrs bit for bit (phy::dmrs_value_weight/component).
+void launch_dmrs_generation(const PduGeometry& g, const DmrsGeneration& d,
+                            const phy::GoldJumpTable* table, float2* dmrs, cudaStream_t stream);
 
 /// Per-PDU values computed on the device and read by later kernels.
 struct EstimatorState {

@@ -42,7 +42,9 @@ struct GpuPuschFrontEnd::Impl {
     grid = DeviceBuffer<float2>(rx * num_symbols * grid_subcarriers);
     const std::size_t dmrs_values = layers * detail::max_symbols * 6 * prbs;
     dmrs = DeviceBuffer<float2>(dmrs_values);
-    dmrs_host = PinnedBuffer<cf32>(dmrs_values);
+    const phy::GoldJumpTable table = phy::make_gold_jump_table();
+    gold_table.copy_from_host(std::span(&table, 1), stream.get());
+    stream.synchronize(); // the host table leaves scope
     delay_sums = DeviceBuffer<float>(rx * layers * detail::max_symbols * 2);
     pilots = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 3 * prbs);
     state = DeviceBuffer<detail::EstimatorState>(1);
@@ -75,13 +77,13 @@ struct GpuPuschFrontEnd::Impl {
   unsigned grid_rx = 0; ///< Antennas in the device grid.
 
   CudaStream stream;
-  CudaEvent ofdm_start, ofdm_end, estimate_start, estimate_end, equalize_end, dmrs_copied;
+  CudaEvent ofdm_start, ofdm_end, estimate_start, estimate_end, equalize_end;
   bool ofdm_timed = false;
   bool processed = false;
   DeviceBuffer<float2> iq, fft, grid, dmrs, pilots, h, symbols;
   DeviceBuffer<float> delay_sums, noise, llrs;
   DeviceBuffer<detail::EstimatorState> state;
-  PinnedBuffer<cf32> dmrs_host;
+  DeviceBuffer<phy::GoldJumpTable> gold_table{1}; ///< For DMRS generation on the device.
   detail::MmseBankTable banks;
   std::vector<CufftPlan> plans; ///< By antenna count, made on first use.
 
@@ -118,26 +120,26 @@ GpuPuschFrontEnd::Impl::make_geometry(const phy::PuschConfig& pusch, unsigned sl
   g.num_occasions = g.num_dmrs_symbols / pusch.dmrs_length;
   g.beta = params.beta;
   g.scs_hz = static_cast<float>(phy::subcarrier_spacing_hz(cell.numerology));
-  // The DMRS of every layer and symbol, host-generated into pinned memory (the previous copy
-  // must have left it), then copied on the stream.
-  dmrs_copied.synchronize();
+  // The DMRS of every layer and symbol, generated on the device (no host work, no waiting).
+  detail::DmrsGeneration generation;
+  generation.first_gold_bit = 2 * phy::dmrs_res_per_prb(type) * params.first_crb;
+  for (unsigned s = 0; s < g.num_dmrs_symbols; ++s) {
+    generation.c_init[s] =
+        phy::pusch_dmrs_c_init(params.symbols_per_slot, params.slot, g.dmrs_symbols[s],
+                               params.scrambling_id, params.n_scid);
+    generation.l_prime[s] = params.symbols.l_prime(g.dmrs_symbols[s]);
+  }
   for (unsigned layer = 0; layer < g.num_layers; ++layer) {
-    const unsigned port = pusch.dmrs_port_of_layer(layer);
-    g.deltas[layer] = phy::dmrs_port_params(type, port).delta;
+    const phy::DmrsPortParams port = phy::dmrs_port_params(type, pusch.dmrs_port_of_layer(layer));
+    g.deltas[layer] = port.delta;
     g.twice_first[layer] = static_cast<int>(phy::dmrs_subcarrier(type, g.deltas[layer], 0) +
                                             phy::dmrs_subcarrier(type, g.deltas[layer], 1));
-    for (unsigned s = 0; s < g.num_dmrs_symbols; ++s) {
-      phy::generate_pusch_dmrs(
-          params, port, g.dmrs_symbols[s],
-          std::span<cf32>(dmrs_host.data() +
-                              (std::size_t{layer} * detail::max_symbols + s) * g.num_values,
-                          g.num_values));
+    for (unsigned k = 0; k < 2; ++k) {
+      generation.w_f[layer][k] = port.w_f[k];
+      generation.w_t[layer][k] = port.w_t[k];
     }
   }
-  const std::size_t dmrs_count = std::size_t{g.num_layers} * detail::max_symbols * g.num_values;
-  AIRAN_CUDA_CHECK(cudaMemcpyAsync(dmrs.data(), dmrs_host.data(), dmrs_count * sizeof(cf32),
-                                   cudaMemcpyHostToDevice, stream.get()));
-  dmrs_copied.record(stream.get());
+  detail::launch_dmrs_generation(g, generation, gold_table.data(), dmrs.data(), stream.get());
 
   const phy::DmrsChannelEstimatorOptions& estimator = options.estimator;
   g.compensate_delay = estimator.compensate_delay;

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <numbers>
 #include <stdexcept>
 #include <string>
 
@@ -205,10 +204,9 @@ void generate_pusch_dmrs(const PuschDmrsParams& params, unsigned port, unsigned 
                                                  params.scrambling_id, params.n_scid);
   // r(m) = ((1 - 2c(2m)) + j(1 - 2c(2m + 1))) / sqrt(2), from m = first_value on.
   GoldSequenceGenerator sequence(c_init, 2 * first_value);
-  const float time_weight = static_cast<float>(port_params.w_t[params.symbols.l_prime(symbol)]);
-  const float amplitude = params.beta * time_weight * (1.0F / std::numbers::sqrt2_v<float>);
-  const float weight[2] = {amplitude * static_cast<float>(port_params.w_f[0]),
-                           amplitude * static_cast<float>(port_params.w_f[1])};
+  const int time_weight = port_params.w_t[params.symbols.l_prime(symbol)];
+  const float weight[2] = {dmrs_value_weight(params.beta, time_weight, port_params.w_f[0]),
+                           dmrs_value_weight(params.beta, time_weight, port_params.w_f[1])};
   constexpr std::size_t chunk_values = 64;
   std::array<bit_t, 2 * chunk_values> bits{};
   for (std::size_t done = 0; done < out.size(); done += chunk_values) {
@@ -217,7 +215,7 @@ void generate_pusch_dmrs(const PuschDmrsParams& params, unsigned port, unsigned 
     for (std::size_t j = 0; j < count; ++j) {
       const std::size_t i = done + j;
       const float w = weight[i % 2];
-      out[i] = cf32(w * (1.0F - 2.0F * bits[2 * j]), w * (1.0F - 2.0F * bits[2 * j + 1]));
+      out[i] = cf32(dmrs_value_component(w, bits[2 * j]), dmrs_value_component(w, bits[2 * j + 1]));
     }
   }
 }

@@ -1,5 +1,7 @@
 #include "airan/phy/gold_sequence.h"
 
+#include "airan/phy/gold_sequence_jump.h"
+
 #include <array>
 #include <cstring>
 
@@ -100,6 +102,38 @@ std::uint32_t GoldSequenceGenerator::next_word24() {
 
 void gold_sequence(std::uint32_t c_init, std::span<bit_t> out, std::uint32_t offset) {
   GoldSequenceGenerator(c_init, offset).generate(out);
+}
+
+namespace {
+
+/// Applies the matrix given by its 31 columns to \p x.
+std::uint32_t apply_columns(const std::uint32_t* columns, std::uint32_t x) {
+  std::uint32_t result = 0;
+  for (unsigned j = 0; j < 31; ++j) {
+    result ^= ((x >> j) & 1U) != 0 ? columns[j] : 0U;
+  }
+  return result;
+}
+
+/// Level 0 (one step of \p step) and its repeated squares.
+template <typename Step> void fill_levels(std::uint32_t (*levels)[31], Step step) {
+  for (unsigned j = 0; j < 31; ++j) {
+    levels[0][j] = step(1U << j);
+  }
+  for (unsigned k = 1; k < gold_jump_levels; ++k) {
+    for (unsigned j = 0; j < 31; ++j) {
+      levels[k][j] = apply_columns(levels[k - 1], levels[k - 1][j]);
+    }
+  }
+}
+
+} // namespace
+
+GoldJumpTable make_gold_jump_table() {
+  GoldJumpTable table{};
+  fill_levels(table.x1, gold_step_x1);
+  fill_levels(table.x2, gold_step_x2);
+  return table;
 }
 
 } // namespace airan::phy

@@ -2,6 +2,7 @@
 // MATLAB reference grids (checkable without the data path).
 #include "airan/io/npy.h"
 #include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/gold_sequence_jump.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -208,6 +210,47 @@ TEST(DmrsPusch, SequenceStartsAtCommonResourceBlockZero) {
   }
   EXPECT_THROW(generate_pusch_dmrs(from_zero, 0, 3, whole), std::invalid_argument);
   EXPECT_THROW(generate_pusch_dmrs(from_zero, 0, 2, upper), std::invalid_argument);
+}
+
+// The CUDA generator's unit of work (one Gold word from gold_sequence_word, 16 values each)
+// gives generate_pusch_dmrs's values bit for bit: both DMRS types, every port, single and double
+// symbols, allocations starting at any CRB, beta of 1, 2 or 3 CDM groups without data.
+TEST(DmrsPusch, ParallelWordGenerationEqualsTheSequentialGenerator) {
+  const GoldJumpTable table = make_gold_jump_table();
+  std::mt19937 rng(12);
+  for (int trial = 0; trial < 200; ++trial) {
+    PuschDmrsParams params;
+    params.config_type = (trial % 2) == 0 ? DmrsConfigType::type1 : DmrsConfigType::type2;
+    params.slot = rng() % 20;
+    params.scrambling_id = static_cast<std::uint16_t>(rng() % 65536);
+    params.n_scid = rng() % 2;
+    params.first_crb = rng() % 200;
+    params.num_prbs = 1 + rng() % 273;
+    params.beta = dmrs_amplitude(1 + rng() % 3);
+    params.symbols.mask = symbols({2, 3, 11});
+    params.symbols.second_symbol = symbols({3});
+    const unsigned port = rng() % dmrs_num_ports(params.config_type);
+    const DmrsPortParams port_params = dmrs_port_params(params.config_type, port);
+    for (const unsigned symbol : {2U, 3U, 11U}) {
+      std::vector<cf32> expected(params.values_per_symbol());
+      generate_pusch_dmrs(params, port, symbol, expected);
+      const std::uint32_t c_init = pusch_dmrs_c_init(params.symbols_per_slot, params.slot, symbol,
+                                                     params.scrambling_id, params.n_scid);
+      const int w_t = port_params.w_t[params.symbols.l_prime(symbol)];
+      const float weights[2] = {dmrs_value_weight(params.beta, w_t, port_params.w_f[0]),
+                                dmrs_value_weight(params.beta, w_t, port_params.w_f[1])};
+      const unsigned first_gold_bit = 2 * dmrs_res_per_prb(params.config_type) * params.first_crb;
+      std::vector<cf32> parallel(expected.size(), cf32(9.0F, 9.0F));
+      const auto words = static_cast<unsigned>((expected.size() + 15) / 16);
+      for (unsigned w = 0; w < words; ++w) {
+        const std::uint32_t bits = gold_sequence_word(table, c_init, first_gold_bit + 32 * w);
+        dmrs_values_from_gold_word(
+            bits, weights, w, static_cast<unsigned>(expected.size()),
+            [&](unsigned i, float re, float im) { parallel[i] = cf32(re, im); });
+      }
+      ASSERT_EQ(parallel, expected) << "trial " << trial << " symbol " << symbol;
+    }
+  }
 }
 
 } // namespace

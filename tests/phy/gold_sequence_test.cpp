@@ -1,4 +1,5 @@
 #include "airan/phy/gold_sequence.h"
+#include "airan/phy/gold_sequence_jump.h"
 #include "airan/phy/pusch_scrambler.h"
 
 #include <gtest/gtest.h>
@@ -40,6 +41,35 @@ TEST(GoldSequence, MatchesTheSpecRecurrenceForManyInitsOffsetsAndLengths) {
     airan::phy::gold_sequence(c_init, out, static_cast<std::uint32_t>(offset));
     ASSERT_EQ(out, gold_reference(c_init, offset, length))
         << "c_init " << c_init << " offset " << offset << " length " << length;
+  }
+}
+
+// Random access (the CUDA code's way): 32 bits from any index equal the sequential generator's.
+TEST(GoldSequence, JumpTableWordsEqualTheSequentialGenerator) {
+  const airan::phy::GoldJumpTable table = airan::phy::make_gold_jump_table();
+  std::mt19937 rng(17);
+  for (int trial = 0; trial < 300; ++trial) {
+    const std::uint32_t c_init = rng() & 0x7fffffffU;
+    // Indices up to 2^24 (a slot's sequences need far less), and once beyond 2^31 (high levels).
+    std::uint32_t n = trial % 2 == 0 ? rng() % 4096 : rng() % (1U << 24);
+    if (trial == 1) {
+      n = 0x80000000U + 12345U;
+    }
+    airan::phy::GoldSequenceGenerator generator(c_init);
+    generator.advance(n);
+    std::vector<bit_t> expected(32);
+    generator.generate(expected);
+    const std::uint32_t word = airan::phy::gold_sequence_word(table, c_init, n);
+    for (unsigned i = 0; i < 32; ++i) {
+      ASSERT_EQ((word >> i) & 1U, expected[i]) << "c_init " << c_init << " n " << n << " bit " << i;
+    }
+  }
+  // And against the spec's recurrence directly.
+  const auto reference = gold_reference(0x1234567U, 1000, 64);
+  for (unsigned i = 0; i < 64; ++i) {
+    EXPECT_EQ((airan::phy::gold_sequence_word(table, 0x1234567U, 1000 + i / 32 * 32) >> (i % 32)) &
+                  1U,
+              reference[i]);
   }
 }
 

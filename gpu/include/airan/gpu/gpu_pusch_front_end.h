@@ -9,10 +9,10 @@
 /// MMSE frequency interpolation with the CPU's filter banks, linear or averaging time
 /// interpolation) into H [rx][layer][symbol][allocated subcarrier]; then one fused kernel per
 /// data RE: ZF/MMSE equalization (phy::equalize_resource_element) and max-log demapping
-/// (phy::qam_symbol_llrs), LLRs in codeword order, not descrambled. A PDU's DMRS sequence is
-/// generated on the host and copied asynchronously from pinned memory; nothing waits for the
-/// device inside process(), except the first time a PDU shape needs MMSE filter banks (they
-/// are computed on the host and uploaded once per shape).
+/// (phy::qam_symbol_llrs), LLRs in codeword order, not descrambled. A PDU's DMRS is generated on
+/// the device (Gold words by jump-ahead, phy::gold_sequence_word); nothing waits for the device
+/// inside process(), except the first time a PDU shape needs MMSE filter banks (they are
+/// computed on the host and uploaded once per shape).
 ///
 /// Not yet on the GPU: MMSE-IRC (throws), CFO measurement, post-equalization SINR and EVM.
 /// This header has no CUDA types; without CUDA the constructor throws std::runtime_error.

@@ -4,6 +4,7 @@
 /// per port.
 #pragma once
 
+#include "airan/phy/host_device.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/types.h"
 
@@ -108,6 +109,36 @@ struct PuschDmrsParams {
 /// pusch_dmrs_symbols().
 PuschDmrsParams make_pusch_dmrs_params(const CellConfig& cell, const PuschConfig& pusch,
                                        unsigned slot);
+
+/// 1 / sqrt(2) in float, as every DMRS generator computes it.
+inline constexpr float dmrs_inverse_sqrt2 = 1.0F / 1.41421356237309504880F;
+
+/// Weight of a DMRS value before its QPSK signs: beta w_t(l') / sqrt(2) times w_f(k') (the CPU and
+/// CUDA generators compute it in this order, so their values agree bit for bit).
+AIRAN_HOST_DEVICE inline float dmrs_value_weight(float beta, int w_t, int w_f) {
+  const float amplitude = beta * static_cast<float>(w_t) * dmrs_inverse_sqrt2;
+  return amplitude * static_cast<float>(w_f);
+}
+
+/// One component (real or imaginary part) of a DMRS value: weight (1 - 2 c) for Gold bit c.
+AIRAN_HOST_DEVICE inline float dmrs_value_component(float weight, unsigned bit) {
+  return weight * (1.0F - 2.0F * static_cast<float>(bit));
+}
+
+/// Values 16 w .. 16 w + 15 (those below \p num_values) of one port's DMRS on one symbol, from
+/// \p bits = c(2 m0 + 32 w) .. c(2 m0 + 32 w + 31) (gold_sequence_word()): the unit of work of
+/// parallel generators (a CUDA thread each). Calls store(i, re, im) per value;
+/// \p weights = dmrs_value_weight() for k' = 0 and 1.
+template <typename Store>
+AIRAN_HOST_DEVICE inline void dmrs_values_from_gold_word(std::uint32_t bits, const float* weights,
+                                                         unsigned w, unsigned num_values,
+                                                         Store&& store) {
+  for (unsigned j = 0; j < 16 && 16 * w + j < num_values; ++j) {
+    const unsigned i = 16 * w + j;
+    store(i, dmrs_value_component(weights[i % 2], (bits >> (2 * j)) & 1U),
+          dmrs_value_component(weights[i % 2], (bits >> (2 * j + 1)) & 1U));
+  }
+}
 
 /// Writes the DMRS of \p port on slot symbol \p symbol: out[i] = beta w_f(k') w_t(l') r(m0 + i),
 /// i = 0 .. values_per_symbol() - 1, to be placed at subcarrier
