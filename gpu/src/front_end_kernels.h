@@ -82,6 +82,11 @@ struct DmrsGeneration {
 void launch_dmrs_generation(const PduGeometry& g, const DmrsGeneration& d,
                             const phy::GoldJumpTable* table, float2* dmrs, cudaStream_t stream);
 
+/// Descrambles \p count LLRs in place with the Gold sequence of \p c_init (one thread per 32 LLRs,
+/// phy::descramble_llr_word on gold_sequence_word).
+void launch_descramble(float* llrs, std::size_t count, std::uint32_t c_init,
+                       const phy::GoldJumpTable* table, cudaStream_t stream);
+
 /// Per-PDU values computed on the device and read by later kernels.
 struct EstimatorState {
   double delay_phase = 0.0; ///< arg of the raw-LS delay correlation.

@@ -307,6 +307,11 @@ void GpuPuschFrontEnd::synchronize() {
   impl_->stream.synchronize();
 }
 
+void GpuPuschFrontEnd::descramble(std::uint32_t c_init) {
+  Impl& s = *impl_;
+  detail::launch_descramble(s.llrs.data(), s.num_llrs, c_init, s.gold_table.data(), s.stream.get());
+}
+
 void GpuPuschFrontEnd::download_llrs(std::span<float> llrs) {
   Impl& s = *impl_;
   if (llrs.size() != s.num_llrs) {

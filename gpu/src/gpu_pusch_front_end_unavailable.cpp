@@ -41,6 +41,9 @@ const float* GpuPuschFrontEnd::device_llrs() const {
 phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
   unavailable();
 }
+void GpuPuschFrontEnd::descramble(std::uint32_t) {
+  unavailable();
+}
 void GpuPuschFrontEnd::synchronize() {
   unavailable();
 }

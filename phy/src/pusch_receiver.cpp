@@ -221,7 +221,9 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
       result.measurements = rx_grid != nullptr ? detector->detect(*rx_grid, cell, pdu, slot, llrs)
                                                : detector->detect_loaded(cell, pdu, slot, llrs);
       const auto t1 = Clock::now();
-      descramble_llrs(llrs, pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
+      if (!detector->writes_descrambled_llrs()) {
+        descramble_llrs(llrs, pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
+      }
       const auto t2 = Clock::now();
       decode(pdu, tbs, coded_bits, llrs, decoder, result);
       const auto t3 = Clock::now();

@@ -2,12 +2,14 @@
 // as used by scramble_bits()) is 1, for lengths around the 32-value words and the internal
 // blocks, and inverts scrambling of hard bits.
 #include "airan/phy/gold_sequence.h"
+#include "airan/phy/gold_sequence_jump.h"
 #include "airan/phy/pusch_descrambler.h"
 #include "airan/phy/pusch_scrambler.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -77,6 +79,29 @@ TEST(PuschDescrambler, IsItsOwnInverseAndDependsOnTheInitialisation) {
   descramble_llrs(a, 77);
   descramble_llrs(b, 78);
   EXPECT_NE(a, b);
+}
+
+// The CUDA descrambler's unit of work (one Gold word from gold_sequence_word per 32 LLRs, as
+// threads do it in any order) gives descramble_llrs's output bit for bit, zeros and infinities
+// included.
+TEST(PuschDescrambler, WordParallelDescramblingEqualsTheSequentialOne) {
+  const GoldJumpTable table = make_gold_jump_table();
+  std::mt19937 rng(4);
+  for (const std::size_t size : {1UL, 31UL, 32UL, 33UL, 1000UL, 62913UL}) {
+    auto llrs = random_llrs(size, rng);
+    llrs[0] = 0.0F;
+    llrs[size / 2] = INFINITY;
+    const std::uint32_t c_init = pusch_scrambling_init(static_cast<std::uint16_t>(rng()), 77);
+    auto expected = llrs;
+    descramble_llrs(expected, c_init);
+    const auto words = (size + 31) / 32;
+    for (std::size_t w = words; w-- > 0;) { // any order
+      const auto count = static_cast<unsigned>(std::min<std::size_t>(32, size - 32 * w));
+      descramble_llr_word(llrs.data() + 32 * w, count,
+                          gold_sequence_word(table, c_init, static_cast<std::uint32_t>(32 * w)));
+    }
+    EXPECT_EQ(std::memcmp(llrs.data(), expected.data(), size * sizeof(float)), 0) << size;
+  }
 }
 
 } // namespace

@@ -7,7 +7,9 @@
 #include "airan/phy/numerology.h"
 #include "airan/phy/ofdm_demodulator.h"
 #include "airan/phy/ofdm_modulator.h"
+#include "airan/phy/pusch_descrambler.h"
 #include "airan/phy/pusch_receiver.h"
+#include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/pusch_transmitter.h"
 
 #include <gtest/gtest.h>
@@ -105,6 +107,23 @@ private:
   std::atomic<unsigned>& loads_;
   std::atomic<unsigned>& grid_calls_;
   std::atomic<unsigned>& loaded_calls_;
+};
+
+/// The CPU front end that descrambles its own LLRs (as the CUDA detector does on the device).
+class DescramblingDetector final : public PuschDetector {
+public:
+  explicit DescramblingDetector(const PuschFrontEndLimits& limits) : front_end_(limits) {}
+  PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
+                           const PuschConfig& pusch, unsigned slot,
+                           std::span<float> llrs) override {
+    const PuschMeasurements m = front_end_.process(grid, cell, pusch, slot, {}, llrs);
+    descramble_llrs(llrs, pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
+    return m;
+  }
+  [[nodiscard]] bool writes_descrambled_llrs() const override { return true; }
+
+private:
+  PuschFrontEnd front_end_;
 };
 
 struct Slot {
@@ -231,6 +250,25 @@ TEST(PuschReceiverDetector, DetectorsThatDemodulateGetTheIqOncePerSlot) {
     EXPECT_EQ(grid_calls.load(), 3U);
     EXPECT_EQ(loaded_calls.load(), 0U);
   }
+}
+
+// A detector that descrambles its LLRs itself: the receiver does not descramble them again.
+TEST(PuschReceiverDetector, DescrambledDetectorOutputIsNotDescrambledTwice) {
+  const CellConfig cell = make_cell();
+  const Slot slot = make_slot(cell, {make_pusch(1, 0, 20, 20), make_pusch(2, 20, 32, 10)});
+  PuschReceiverConfig config;
+  config.num_rx_antennas = 4;
+  config.max_layers = 2;
+  PuschReceiver plain(cell, config);
+  config.detector = [](const PuschFrontEndLimits& limits, unsigned) {
+    return std::unique_ptr<PuschDetector>(std::make_unique<DescramblingDetector>(limits));
+  };
+  PuschReceiver with_detector(cell, config);
+  std::vector<PuschPduResult> a, b;
+  plain.process_slot(slot.grid, 6, slot.pdus, a);
+  with_detector.process_slot(slot.grid, 6, slot.pdus, b);
+  expect_same(a, b);
+  EXPECT_TRUE(b[0].tb_crc_ok && b[1].tb_crc_ok);
 }
 
 TEST(PuschReceiverDetector, DetectorErrorsStayWithTheirPduAndGenieIsRefused) {

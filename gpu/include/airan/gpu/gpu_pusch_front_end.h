@@ -80,6 +80,10 @@ public:
   std::size_t process(const phy::PuschConfig& pusch, unsigned slot,
                       const phy::PuschFrontEndOptions& options);
 
+  /// Enqueues descrambling (TS 38.211 6.3.1.1) of the last process()'s LLRs in device memory with
+  /// the Gold sequence of \p c_init (phy::pusch_scrambling_init); bit-exact with
+  /// phy::descramble_llrs.
+  void descramble(std::uint32_t c_init);
   /// Device pointer to the LLRs of the last process() (valid after the stream reaches them).
   [[nodiscard]] const float* device_llrs() const;
   /// Waits for everything enqueued.

@@ -7,10 +7,35 @@
 /// LLRs per sequence word, so descrambling costs about as much as one pass over the LLRs.
 #pragma once
 
+#include "airan/phy/host_device.h"
+
 #include <cstdint>
+#include <cstring>
 #include <span>
 
 namespace airan::phy {
+
+/// \p llr with its sign bit flipped when \p bit is 1 (bit-exact: zeros, NaNs, infinities keep
+/// their magnitude).
+AIRAN_HOST_DEVICE inline float flip_llr_sign(float llr, std::uint32_t bit) {
+#if defined(__CUDA_ARCH__)
+  return __uint_as_float(__float_as_uint(llr) ^ (bit << 31));
+#else
+  std::uint32_t raw = 0;
+  std::memcpy(&raw, &llr, sizeof raw);
+  raw ^= bit << 31;
+  std::memcpy(&llr, &raw, sizeof raw);
+  return llr;
+#endif
+}
+
+/// Descrambles \p count <= 32 LLRs starting at codeword index 32 w with \p bits = c(32 w) ..
+/// c(32 w + 31) (gold_sequence_word()): the unit of work of parallel descramblers.
+AIRAN_HOST_DEVICE inline void descramble_llr_word(float* llrs, unsigned count, std::uint32_t bits) {
+  for (unsigned i = 0; i < count; ++i) {
+    llrs[i] = flip_llr_sign(llrs[i], (bits >> i) & 1U);
+  }
+}
 
 /// Descrambles \p llrs in place: negates llrs[i] wherever c(i) = 1, c being the Gold sequence
 /// initialised by \p c_init (the same sequence as scramble_bits(), starting at c(0)).

@@ -20,7 +20,8 @@ public:
   virtual ~PuschDetector() = default;
 
   /// Writes the G = pusch_coded_bits(cell, pusch) LLRs of \p pusch into \p llrs, in codeword
-  /// order (as PuschFrontEnd::process()), not descrambled, positive favouring bit 0.
+  /// order (as PuschFrontEnd::process()), not descrambled (unless writes_descrambled_llrs()),
+  /// positive favouring bit 0.
   /// \p grid is [rx antenna][symbol of the slot][subcarrier of the carrier].
   /// \return the DMRS measurements the detector made (fields it does not measure stay 0).
   /// \throws std::invalid_argument for a PDU or grid the detector cannot take.
@@ -41,6 +42,11 @@ public:
     (void)slot;
     return false;
   }
+
+  /// True when detect() and detect_loaded() write LLRs already descrambled (with
+  /// pusch_scrambling_init(rnti, data_scrambling_id), e.g. on the device); PuschReceiver then
+  /// skips its own descrambling. The default (false): scrambled LLRs, as documented above.
+  [[nodiscard]] virtual bool writes_descrambled_llrs() const { return false; }
 
   /// detect() on the grid that the last successful load_slot_iq() demodulated.
   /// \throws std::logic_error when the detector does not demodulate (the default).
