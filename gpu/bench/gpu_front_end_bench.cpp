@@ -9,6 +9,7 @@
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_pusch_front_end.h"
 #include "airan/phy/numerology.h"
+#include "airan/phy/pusch_scrambler.h"
 
 #include <algorithm>
 #include <chrono>
@@ -66,11 +67,12 @@ int run() {
                            copy_stream.get());
   copy_stream.synchronize();
   const airan::phy::PuschFrontEndOptions options; // mmse-lmmse
-  std::vector<float> ofdm, estimate, equalize, slot_us;
+  std::vector<float> ofdm, estimate, equalize, descramble, slot_us;
   for (int i = 0; i < iterations + 10; ++i) {
     const auto start = std::chrono::steady_clock::now();
     front_end.demodulate(reinterpret_cast<const cf32*>(device_iq.data()), rx, slot);
     front_end.process(pusch, slot, options);
+    front_end.descramble(airan::phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
     front_end.synchronize();
     const auto end = std::chrono::steady_clock::now();
     const airan::gpu::GpuStageTimes times = front_end.stage_times();
@@ -78,6 +80,7 @@ int run() {
       ofdm.push_back(1e3F * times.ofdm_ms);
       estimate.push_back(1e3F * times.estimate_ms);
       equalize.push_back(1e3F * times.equalize_demap_ms);
+      descramble.push_back(1e3F * times.descramble_ms);
       slot_us.push_back(std::chrono::duration<float, std::micro>(end - start).count());
     }
   }
@@ -110,8 +113,9 @@ int run() {
   std::printf("%-40s %10s\n", "stage", "us");
   std::printf("%-40s %10.1f\n", "cuFFT only (ceiling of OFDM)", median(fft_us));
   std::printf("%-40s %10.1f\n", "OFDM (CP removal, FFT, extraction)", median(ofdm));
-  std::printf("%-40s %10.1f\n", "DMRS channel estimation", median(estimate));
+  std::printf("%-40s %10.1f\n", "DMRS generation + channel estimation", median(estimate));
   std::printf("%-40s %10.1f\n", "equalization + demapping (fused)", median(equalize));
+  std::printf("%-40s %10.1f\n", "descrambling", median(descramble));
   std::printf("%-40s %10.1f\n", "slot, host wall clock incl. launches", median(slot_us));
   std::printf("gpu front end slot: %.1f us\n", median(slot_us));
   return 0;

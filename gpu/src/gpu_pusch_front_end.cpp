@@ -77,7 +77,8 @@ struct GpuPuschFrontEnd::Impl {
   unsigned grid_rx = 0; ///< Antennas in the device grid.
 
   CudaStream stream;
-  CudaEvent ofdm_start, ofdm_end, estimate_start, estimate_end, equalize_end;
+  CudaEvent ofdm_start, ofdm_end, estimate_start, estimate_end, equalize_end, descramble_end;
+  bool descrambled = false; ///< descramble() ran after the last process().
   bool ofdm_timed = false;
   bool processed = false;
   DeviceBuffer<float2> iq, fft, grid, dmrs, pilots, h, symbols;
@@ -277,13 +278,13 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
                                 "antennas as layers");
   }
   cudaStream_t stream = s.stream.get();
+  s.estimate_start.record(stream); // DMRS generation (in make_geometry) counts as estimation
   const detail::PduGeometry g = s.make_geometry(pusch, slot, options);
   if (g.mmse_frequency) {
     detail::MmseBankKey key{g.comb_period, g.mmse_window, options.estimator.delay_profile, g.scs_hz,
                             options.estimator.delay_spread_s};
     s.banks.prepare(key, s.stream);
   }
-  s.estimate_start.record(stream);
   detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
                                  s.pilots.data(), s.banks.device_taps(), s.state.data(), s.h.data(),
                                  stream);
@@ -296,6 +297,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   s.num_res = d.first_re[d.num_data_symbols];
   s.num_llrs = s.num_res * pusch.num_layers * d.qm;
   s.processed = true;
+  s.descrambled = false;
   return s.num_llrs;
 }
 
@@ -310,6 +312,8 @@ void GpuPuschFrontEnd::synchronize() {
 void GpuPuschFrontEnd::descramble(std::uint32_t c_init) {
   Impl& s = *impl_;
   detail::launch_descramble(s.llrs.data(), s.num_llrs, c_init, s.gold_table.data(), s.stream.get());
+  s.descramble_end.record(s.stream.get());
+  s.descrambled = true;
 }
 
 void GpuPuschFrontEnd::download_llrs(std::span<float> llrs) {
@@ -396,6 +400,9 @@ GpuStageTimes GpuPuschFrontEnd::stage_times() {
   if (s.processed) {
     times.estimate_ms = s.estimate_end.elapsed_ms_since(s.estimate_start);
     times.equalize_demap_ms = s.equalize_end.elapsed_ms_since(s.estimate_end);
+  }
+  if (s.processed && s.descrambled) {
+    times.descramble_ms = s.descramble_end.elapsed_ms_since(s.equalize_end);
   }
   return times;
 }

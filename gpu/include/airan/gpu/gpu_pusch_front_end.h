@@ -43,6 +43,7 @@ struct GpuStageTimes {
   float ofdm_ms = 0.0F;           ///< CP removal, FFT, extraction (0 for a host grid).
   float estimate_ms = 0.0F;       ///< DMRS channel estimation.
   float equalize_demap_ms = 0.0F; ///< Fused equalization and demapping.
+  float descramble_ms = 0.0F;     ///< descramble() after the last process() (else 0).
 };
 
 /// CUDA PUSCH front end of one cell. Not thread-safe; one object per stream.
