@@ -14,23 +14,9 @@ namespace airan::phy {
 
 namespace {
 
-/// Where the selected bits of one code block come from. Bit selection reads the circular buffer
-/// without its filler bits, a sequence of `period` positions, cyclically from `start`; selected
-/// bit k is at compressed index u = (start + k) mod period, i.e. at position u of d before the
-/// filler and u + filler_count after it.
-struct SelectionMap {
-  unsigned n_cb = 0;
-  unsigned filler_begin = 0; ///< First filler position (clipped to N_cb), also a compressed index.
-  unsigned filler_count = 0; ///< Filler positions inside the circular buffer.
-  unsigned period = 0;       ///< N_cb minus the filler positions.
-  unsigned start = 0;        ///< Compressed index of the first selected bit.
+using SelectionMap = LdpcSelectionMap;
 
-  [[nodiscard]] unsigned position(unsigned compressed) const {
-    return compressed < filler_begin ? compressed : compressed + filler_count;
-  }
-};
-
-SelectionMap make_selection_map(const LdpcRateMatchConfig& config) {
+SelectionMap make_selection_map_checked(const LdpcRateMatchConfig& config) {
   const auto& code = config.code;
   const unsigned z = code.lifting_size;
   if (!ldpc_lifting_set_index(z)) {
@@ -123,6 +109,10 @@ void deinterleave_fixed(const float* __restrict f, unsigned columns, float* __re
 
 } // namespace
 
+LdpcSelectionMap ldpc_selection_map(const LdpcRateMatchConfig& config) {
+  return make_selection_map_checked(config);
+}
+
 void ldpc_deinterleave_llrs(std::span<const float> f, unsigned modulation_order,
                             std::span<float> e) {
   const std::size_t length = f.size();
@@ -157,7 +147,7 @@ void ldpc_deinterleave_llrs(std::span<const float> f, unsigned modulation_order,
 
 unsigned ldpc_rate_recover(std::span<const float> llrs, const LdpcRateMatchConfig& config,
                            std::span<float> soft_buffer) {
-  const SelectionMap map = make_selection_map(config);
+  const SelectionMap map = make_selection_map_checked(config);
   const auto e = static_cast<unsigned>(llrs.size());
   const unsigned q_m = config.modulation_order;
   if (q_m == 0 || q_m > 10 || e % q_m != 0) {

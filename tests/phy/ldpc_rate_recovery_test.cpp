@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 #include <vector>
 
@@ -125,6 +126,57 @@ TEST(LdpcRateRecovery, ReproducesTheEncoderOutputAtEveryTransmittedPosition) {
         last_written = counts[p] > 0 ? p + 1 : last_written;
       }
       EXPECT_EQ(received, last_written);
+    }
+  }
+}
+
+// Rate recovery as a gather (one position at a time, the CUDA formulation) adds the same soft
+// values as ldpc_rate_recover onto a HARQ buffer's content: bit for bit where each position
+// receives at most one value, within float rounding of a different summation order where the
+// transmission repeats bits (E > N_cb minus filler).
+TEST(LdpcRateRecovery, GatherPerPositionEqualsRateRecovery) {
+  const RecoveryCase cases[] = {
+      {LdpcBaseGraph::bg1, 384, 8448, 0, 8, 9000},
+      {LdpcBaseGraph::bg1, 104, 2200, 0, 6, 4800},
+      {LdpcBaseGraph::bg1, 64, 1300, 0, 4, 10000},
+      {LdpcBaseGraph::bg1, 384, 8424, 15000, 8, 20000},
+      {LdpcBaseGraph::bg2, 52, 500, 0, 2, 1200},
+      {LdpcBaseGraph::bg2, 8, 70, 0, 1, 1300},
+      {LdpcBaseGraph::bg2, 384, 3840, 0, 10, 2000},
+      {LdpcBaseGraph::bg2, 208, 1900, 6000, 4, 3000},
+      {LdpcBaseGraph::bg1, 30, 500, 200, 2, 1000},
+      {LdpcBaseGraph::bg1, 384, 8448, 0, 2, 0},
+  };
+  std::mt19937 rng(8);
+  std::normal_distribution<float> normal(0.0F, 4.0F);
+  for (const auto& test : cases) {
+    const LdpcEncoderConfig code{test.graph, test.z, test.k_prime};
+    const unsigned n = ldpc_codeword_length(test.graph, test.z);
+    const unsigned n_cb = test.n_cb == 0 ? n : test.n_cb;
+    for (unsigned rv = 0; rv < 4; ++rv) {
+      const LdpcRateMatchConfig config{code, n_cb, rv, test.q_m};
+      std::vector<float> f(test.e);
+      for (auto& value : f) {
+        value = normal(rng);
+      }
+      std::vector<float> harq(n);
+      for (auto& value : harq) {
+        value = normal(rng);
+      }
+      std::vector<float> expected = harq;
+      ldpc_rate_recover(f, config, expected);
+      const LdpcSelectionMap map = ldpc_selection_map(config);
+      const bool repeats = test.e > map.period;
+      for (unsigned p = 0; p < n; ++p) {
+        const float gathered =
+            harq[p] + ldpc_rate_recovery_gather(map, f.data(), test.e, test.q_m, p);
+        if (repeats) {
+          ASSERT_NEAR(gathered, expected[p], 1e-5F * (std::abs(expected[p]) + 16.0F))
+              << "Z " << test.z << " rv " << rv << " position " << p;
+        } else {
+          ASSERT_EQ(gathered, expected[p]) << "Z " << test.z << " rv " << rv << " position " << p;
+        }
+      }
     }
   }
 }

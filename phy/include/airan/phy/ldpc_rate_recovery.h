@@ -10,6 +10,7 @@
 /// selected keep their value (0 in a cleared buffer) and filler positions are never written.
 #pragma once
 
+#include "airan/phy/host_device.h"
 #include "airan/phy/ldpc_rate_matcher.h"
 
 #include <span>
@@ -36,5 +37,48 @@ void ldpc_deinterleave_llrs(std::span<const float> f, unsigned modulation_order,
 /// \throws std::invalid_argument on an inconsistent configuration or sizes.
 unsigned ldpc_rate_recover(std::span<const float> llrs, const LdpcRateMatchConfig& config,
                            std::span<float> soft_buffer);
+
+/// Where the selected bits of one code block come from: bit selection reads the circular buffer
+/// without its filler bits, a sequence of `period` positions, cyclically from `start`; selected
+/// bit k is at compressed index u = (start + k) mod period, i.e. at position u of d before the
+/// filler and u + filler_count after it.
+struct LdpcSelectionMap {
+  unsigned n_cb = 0;
+  unsigned filler_begin = 0; ///< First filler position (clipped to N_cb), also a compressed index.
+  unsigned filler_count = 0; ///< Filler positions inside the circular buffer.
+  unsigned period = 0;       ///< N_cb minus the filler positions.
+  unsigned start = 0;        ///< Compressed index of the first selected bit.
+
+  /// Position in d of compressed index \p compressed.
+  [[nodiscard]] AIRAN_HOST_DEVICE unsigned position(unsigned compressed) const {
+    return compressed < filler_begin ? compressed : compressed + filler_count;
+  }
+};
+
+/// The selection map of \p config. \throws std::invalid_argument on an inconsistent config.
+LdpcSelectionMap ldpc_selection_map(const LdpcRateMatchConfig& config);
+
+/// The sum of the received soft values that rate recovery adds to circular-buffer position
+/// \p position (0 for a filler position or one no bit was selected from): the soft values of
+/// the selected bits k = k_first, k_first + period, ... < E, bit k being f[(k mod C) Q_m + k div C]
+/// after interleaving (C = E / Q_m), summed in increasing k. This is rate recovery as a gather,
+/// one output position per thread (the CUDA formulation); ldpc_rate_recover() adds the same values
+/// (in another order when a position receives several, i.e. E > period).
+AIRAN_HOST_DEVICE inline float ldpc_rate_recovery_gather(const LdpcSelectionMap& map,
+                                                         const float* f, unsigned e,
+                                                         unsigned modulation_order,
+                                                         unsigned position) {
+  if (position >= map.n_cb ||
+      (position >= map.filler_begin && position < map.filler_begin + map.filler_count)) {
+    return 0.0F;
+  }
+  const unsigned compressed = position < map.filler_begin ? position : position - map.filler_count;
+  const unsigned columns = e / modulation_order;
+  float sum = 0.0F;
+  for (unsigned k = (compressed + map.period - map.start) % map.period; k < e; k += map.period) {
+    sum += f[(k % columns) * modulation_order + k / columns];
+  }
+  return sum;
+}
 
 } // namespace airan::phy
