@@ -58,7 +58,7 @@ void GoldSequenceGenerator::generate(std::span<bit_t> out) {
   for (; done + chunk_bits <= out.size(); done += chunk_bits) {
     const std::uint32_t bits = x1_ ^ x2_;
     for (unsigned byte = 0; byte < chunk_bits / 8; ++byte) {
-      std::memcpy(out.data() + done + 8 * byte, &unpack_table[(bits >> (8 * byte)) & 0xffU], 8);
+      std::memcpy(out.data() + done + std::size_t{8} * byte, &unpack_table[(bits >> (8 * byte)) & 0xffU], 8);
     }
     advance_chunk(x1_, x2_, chunk_bits);
   }
@@ -78,9 +78,9 @@ void GoldSequenceGenerator::apply(std::span<bit_t> bits) {
     const std::uint32_t seq = x1_ ^ x2_;
     for (unsigned byte = 0; byte < chunk_bits / 8; ++byte) {
       std::uint64_t word = 0;
-      std::memcpy(&word, bits.data() + done + 8 * byte, 8);
+      std::memcpy(&word, bits.data() + done + std::size_t{8} * byte, 8);
       word ^= unpack_table[(seq >> (8 * byte)) & 0xffU];
-      std::memcpy(bits.data() + done + 8 * byte, &word, 8);
+      std::memcpy(bits.data() + done + std::size_t{8} * byte, &word, 8);
     }
     advance_chunk(x1_, x2_, chunk_bits);
   }

@@ -82,7 +82,7 @@ constexpr unsigned tile_columns = 128;
 template <unsigned Qm>
 void recover_interleaved(const SelectionMap& map, const float* f, unsigned e, float* soft) {
   const unsigned columns = e / Qm;
-  std::array<float, Qm * tile_columns> tile;
+  std::array<float, std::size_t{Qm} * tile_columns> tile;
   for (unsigned j0 = 0; j0 < columns; j0 += tile_columns) {
     const unsigned width = std::min(tile_columns, columns - j0);
     const float* source = f + std::size_t{j0} * Qm;
