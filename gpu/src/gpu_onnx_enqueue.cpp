@@ -75,34 +75,4 @@ void enqueue(const Launch& launch, cudaStream_t stream, cublasHandle_t cublas) {
       launch);
 }
 
-void CudaGraphExec::capture(cudaStream_t stream, const std::function<void()>& enqueue_work) {
-  if (exec_ != nullptr) {
-    cudaGraphExecDestroy(exec_);
-    exec_ = nullptr;
-  }
-  cudaGraph_t graph = nullptr;
-  AIRAN_CUDA_CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
-  try {
-    enqueue_work();
-  } catch (...) {
-    if (cudaStreamEndCapture(stream, &graph) == cudaSuccess && graph != nullptr) {
-      cudaGraphDestroy(graph);
-    }
-    throw;
-  }
-  AIRAN_CUDA_CHECK(cudaStreamEndCapture(stream, &graph));
-  const cudaError_t status = cudaGraphInstantiate(&exec_, graph, 0);
-  cudaGraphDestroy(graph);
-  if (status != cudaSuccess) {
-    exec_ = nullptr;
-  }
-  check_cuda(status, "cudaGraphInstantiate");
-  // Upload now, so that the first replay allocates nothing on the device.
-  AIRAN_CUDA_CHECK(cudaGraphUpload(exec_, stream));
-}
-
-void CudaGraphExec::launch(cudaStream_t stream) const {
-  AIRAN_CUDA_CHECK(cudaGraphLaunch(exec_, stream));
-}
-
 } // namespace airan::gpu::detail

@@ -4,6 +4,7 @@
 /// CUDA graph that replays them.
 #pragma once
 
+#include "airan/gpu/cuda_graph.h"
 #include "airan/gpu/device_buffer.h"
 
 #include "gpu_onnx_kernels.h"
@@ -18,29 +19,6 @@
 #include <vector>
 
 namespace airan::gpu::detail {
-
-/// Owner of an instantiated CUDA graph.
-class CudaGraphExec {
-public:
-  CudaGraphExec() = default;
-  ~CudaGraphExec() {
-    if (exec_ != nullptr) {
-      cudaGraphExecDestroy(exec_);
-    }
-  }
-  CudaGraphExec(const CudaGraphExec&) = delete;
-  CudaGraphExec& operator=(const CudaGraphExec&) = delete;
-
-  /// Captures everything \p enqueue puts on \p stream into a graph and instantiates it.
-  /// \throws CudaError (the capture is ended first).
-  void capture(cudaStream_t stream, const std::function<void()>& enqueue);
-  [[nodiscard]] bool ready() const { return exec_ != nullptr; }
-  /// Enqueues the graph on \p stream.
-  void launch(cudaStream_t stream) const;
-
-private:
-  cudaGraphExec_t exec_ = nullptr;
-};
 
 /// What a plan needs from its executor.
 struct PlanContext {
@@ -62,7 +40,7 @@ struct Plan {
   std::vector<PinnedBuffer<float>> staging; ///< Per graph input.
   std::vector<PinnedBuffer<float>> outputs; ///< Per graph output.
   std::vector<Launch> launches;             ///< Model kernels, in order.
-  CudaGraphExec graph;
+  CudaGraph graph;
 
   /// Enqueues input uploads, the launches and output downloads on \p stream.
   void enqueue(cudaStream_t stream, cublasHandle_t cublas);

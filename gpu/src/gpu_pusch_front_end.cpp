@@ -2,6 +2,7 @@
 // is in ofdm_kernels.cu, dmrs_kernels.cu and equalize_demap_kernels.cu.
 #include "airan/gpu/gpu_pusch_front_end.h"
 
+#include "airan/gpu/cuda_graph.h"
 #include "airan/gpu/cuda_stream.h"
 #include "airan/gpu/cufft_plan.h"
 #include "airan/gpu/device_buffer.h"
@@ -16,8 +17,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace airan::gpu {
 
@@ -42,6 +45,9 @@ struct GpuPuschFrontEnd::Impl {
     grid = DeviceBuffer<float2>(rx * num_symbols * grid_subcarriers);
     const std::size_t dmrs_values = layers * detail::max_symbols * 6 * prbs;
     dmrs = DeviceBuffer<float2>(dmrs_values);
+    // AIRAN_CUDA_GRAPHS=0 enqueues the kernels one by one (to compare, or to rule graphs out).
+    const char* graphs = std::getenv("AIRAN_CUDA_GRAPHS");
+    use_graph = graphs == nullptr || std::string_view(graphs) != "0";
     const phy::GoldJumpTable table = phy::make_gold_jump_table();
     gold_table.copy_from_host(std::span(&table, 1), stream.get());
     stream.synchronize(); // the host table leaves scope
@@ -78,6 +84,10 @@ struct GpuPuschFrontEnd::Impl {
 
   CudaStream stream;
   CudaEvent ofdm_start, ofdm_end, estimate_start, estimate_end, equalize_end, descramble_end;
+  detail::DmrsGeneration dmrs_generation; ///< Of the PDU being processed (make_geometry).
+  /// process()'s kernels and events, captured per PDU and updated in place (same topology).
+  CudaGraph graph;
+  bool use_graph = true;
   bool descrambled = false; ///< descramble() ran after the last process().
   bool ofdm_timed = false;
   bool processed = false;
@@ -140,7 +150,7 @@ GpuPuschFrontEnd::Impl::make_geometry(const phy::PuschConfig& pusch, unsigned sl
       generation.w_t[layer][k] = port.w_t[k];
     }
   }
-  detail::launch_dmrs_generation(g, generation, gold_table.data(), dmrs.data(), stream.get());
+  dmrs_generation = generation; // launched by process(), inside its graph
 
   const phy::DmrsChannelEstimatorOptions& estimator = options.estimator;
   g.compensate_delay = estimator.compensate_delay;
@@ -278,21 +288,31 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
                                 "antennas as layers");
   }
   cudaStream_t stream = s.stream.get();
-  s.estimate_start.record(stream); // DMRS generation (in make_geometry) counts as estimation
   const detail::PduGeometry g = s.make_geometry(pusch, slot, options);
   if (g.mmse_frequency) {
     detail::MmseBankKey key{g.comb_period, g.mmse_window, options.estimator.delay_profile, g.scs_hz,
                             options.estimator.delay_spread_s};
-    s.banks.prepare(key, s.stream);
+    s.banks.prepare(key, s.stream); // host work and a copy: before the capture
   }
-  detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
-                                 s.pilots.data(), s.banks.device_taps(), s.state.data(), s.h.data(),
-                                 stream);
-  s.estimate_end.record(stream);
   const detail::DataGeometry d = s.make_data_geometry(pusch, options);
-  detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.state.data(), s.symbols.data(),
-                                s.noise.data(), s.llrs.data(), stream);
-  s.equalize_end.record(stream);
+  const auto enqueue = [&] {
+    s.estimate_start.record(stream); // DMRS generation counts as estimation
+    detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
+                                   stream);
+    detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
+                                   s.pilots.data(), s.banks.device_taps(), s.state.data(),
+                                   s.h.data(), stream);
+    s.estimate_end.record(stream);
+    detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.state.data(), s.symbols.data(),
+                                  s.noise.data(), s.llrs.data(), stream);
+    s.equalize_end.record(stream);
+  };
+  if (s.use_graph) {
+    s.graph.capture_or_update(stream, enqueue);
+    s.graph.launch(stream);
+  } else {
+    enqueue();
+  }
   s.geometry = g;
   s.num_res = d.first_re[d.num_data_symbols];
   s.num_llrs = s.num_res * pusch.num_layers * d.qm;

@@ -1,0 +1,75 @@
+/// \file
+/// \brief Move-only owner of an instantiated CUDA graph, captured from stream work: captured
+/// once and replayed (the ONNX executor, one per input shape), or captured per slot and updated
+/// in place when its topology is unchanged (the front end: new kernel parameters, same graph).
+/// CUDA builds only.
+#pragma once
+
+#include "airan/gpu/cuda_check.h"
+
+#include <utility>
+
+namespace airan::gpu {
+
+class CudaGraph {
+public:
+  CudaGraph() = default;
+  ~CudaGraph() { reset(); }
+  CudaGraph(const CudaGraph&) = delete;
+  CudaGraph& operator=(const CudaGraph&) = delete;
+  CudaGraph(CudaGraph&& other) noexcept
+      : exec_(std::exchange(other.exec_, nullptr)),
+        instantiations_(std::exchange(other.instantiations_, 0)) {}
+  CudaGraph& operator=(CudaGraph&& other) noexcept {
+    if (this != &other) {
+      reset();
+      exec_ = std::exchange(other.exec_, nullptr);
+      instantiations_ = std::exchange(other.instantiations_, 0);
+    }
+    return *this;
+  }
+
+  /// Captures what \p enqueue puts on \p stream into a new graph and instantiates it (replacing
+  /// the previous one). \throws CudaError (the capture is ended first), or what enqueue throws.
+  template <class Enqueue> void capture(cudaStream_t stream, Enqueue&& enqueue) {
+    finish(stream, record(stream, enqueue), false);
+  }
+
+  /// Captures what \p enqueue puts on \p stream and, when a graph exists, updates it in place
+  /// (cudaGraphExecUpdate: same topology, new parameters, much cheaper than instantiating);
+  /// instantiates when there is none or the update is refused.
+  template <class Enqueue> void capture_or_update(cudaStream_t stream, Enqueue&& enqueue) {
+    finish(stream, record(stream, enqueue), true);
+  }
+
+  [[nodiscard]] bool ready() const { return exec_ != nullptr; }
+  /// Times a graph was instantiated (not updated): 1 for a stable topology.
+  [[nodiscard]] unsigned instantiations() const { return instantiations_; }
+  /// Enqueues the graph on \p stream. \throws CudaError.
+  void launch(cudaStream_t stream) const;
+
+private:
+  template <class Enqueue> cudaGraph_t record(cudaStream_t stream, Enqueue& enqueue) {
+    AIRAN_CUDA_CHECK(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal));
+    try {
+      enqueue();
+    } catch (...) {
+      abandon_capture(stream);
+      throw;
+    }
+    cudaGraph_t graph = nullptr;
+    AIRAN_CUDA_CHECK(cudaStreamEndCapture(stream, &graph));
+    return graph;
+  }
+  /// Ends a capture whose work failed, dropping the graph.
+  static void abandon_capture(cudaStream_t stream) noexcept;
+  /// Instantiates (or, with \p try_update, first tries to update into the existing exec) from
+  /// \p graph, which it destroys, and uploads the exec.
+  void finish(cudaStream_t stream, cudaGraph_t graph, bool try_update);
+  void reset() noexcept;
+
+  cudaGraphExec_t exec_ = nullptr;
+  unsigned instantiations_ = 0;
+};
+
+} // namespace airan::gpu
