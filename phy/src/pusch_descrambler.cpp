@@ -2,8 +2,14 @@
 /// \brief LLR descrambling with a word-wise Gold sequence generator.
 #include "airan/phy/pusch_descrambler.h"
 
+#include "airan/phy/gold_sequence_jump.h"
+#include "airan/phy/thread_pool.h"
+
+#include <algorithm>
 #include <array>
 #include <bit>
+#include <stdexcept>
+#include <string>
 
 namespace airan::phy {
 
@@ -19,11 +25,18 @@ constexpr unsigned gold_nc = 1600; // N_C, TS 38.211 5.2.1
 /// so one shift-and-XOR computes 16 new values at once.
 class GoldWordGenerator {
 public:
-  explicit GoldWordGenerator(std::uint32_t c_init) : x2_(c_init & 0x7fffffffU) {
+  /// The sequence of \p c_init from c(first_index) on.
+  GoldWordGenerator(std::uint32_t c_init, std::uint32_t first_index) : x2_(c_init & 0x7fffffffU) {
     static_assert(gold_nc % 16 == 0);
-    for (unsigned n = 0; n < gold_nc; n += 16) {
-      step16();
+    if (first_index == 0) {
+      for (unsigned n = 0; n < gold_nc; n += 16) {
+        step16();
+      }
+      return;
     }
+    static const GoldJumpTable table = make_gold_jump_table();
+    x1_ = gold_jump(table.x1, x1_, std::uint64_t{gold_nc} + first_index);
+    x2_ = gold_jump(table.x2, x2_, std::uint64_t{gold_nc} + first_index);
   }
 
   /// The next 32 values c(n) .. c(n+31), c(n) in bit 0.
@@ -82,8 +95,16 @@ inline void flip_signs_32(float* llrs, std::uint32_t sequence) {
 } // namespace
 
 void descramble_llrs(std::span<float> llrs, std::uint32_t c_init) {
+  descramble_llrs(llrs, c_init, 0);
+}
+
+void descramble_llrs(std::span<float> llrs, std::uint32_t c_init, std::uint32_t first_index) {
   static_assert(sizeof(float) == sizeof(std::uint32_t));
-  GoldWordGenerator sequence(c_init);
+  if (first_index % 32 != 0) {
+    throw std::invalid_argument("descrambling: first index " + std::to_string(first_index) +
+                                " is not a multiple of 32");
+  }
+  GoldWordGenerator sequence(c_init, first_index);
   const std::size_t whole_words = llrs.size() / 32;
   float* data = llrs.data();
   for (std::size_t w = 0; w < whole_words; ++w) {
@@ -93,6 +114,25 @@ void descramble_llrs(std::span<float> llrs, std::uint32_t c_init) {
   if (rest != 0) {
     flip_signs(data + 32 * whole_words, rest, sequence.next_word());
   }
+}
+
+void descramble_llrs(std::span<float> llrs, std::uint32_t c_init, ThreadPool& pool) {
+  const unsigned lanes = pool.num_lanes();
+  // Whole words per part, at least 64 KB of LLRs each (a jump costs about 1000 operations).
+  constexpr std::size_t min_part = 16384;
+  const std::size_t words = (llrs.size() + 31) / 32;
+  const std::size_t parts =
+      std::min<std::size_t>(lanes, std::max<std::size_t>(1, llrs.size() / min_part));
+  if (parts <= 1) {
+    descramble_llrs(llrs, c_init, 0);
+    return;
+  }
+  const std::size_t words_per_part = (words + parts - 1) / parts;
+  pool.parallel_for(parts, [&](std::size_t part, unsigned) {
+    const std::size_t begin = std::min(llrs.size(), part * words_per_part * 32);
+    const std::size_t end = std::min(llrs.size(), (part + 1) * words_per_part * 32);
+    descramble_llrs(llrs.subspan(begin, end - begin), c_init, static_cast<std::uint32_t>(begin));
+  });
 }
 
 } // namespace airan::phy

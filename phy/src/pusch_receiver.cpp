@@ -132,7 +132,16 @@ struct PuschReceiver::Impl {
   void process_pdu(const ResourceGrid* rx_grid, unsigned slot, const PuschConfig& pdu,
                    bool duplicate_harq, Lane& lane, PuschFrontEnd& front_end,
                    PuschDetector* detector, UlschDecoder& decoder, const PerfectCsi* perfect_csi,
-                   PuschPduResult& result);
+                   ThreadPool* part_pool, PuschPduResult& result);
+  /// Descrambles \p llrs of \p pdu, split over \p part_pool when set (the pooled mode).
+  static void descramble(std::span<float> llrs, const PuschConfig& pdu, ThreadPool* part_pool) {
+    const std::uint32_t c_init = pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id);
+    if (part_pool != nullptr) {
+      descramble_llrs(llrs, c_init, *part_pool);
+    } else {
+      descramble_llrs(llrs, c_init);
+    }
+  }
   void decode(const PuschConfig& pdu, std::uint32_t tbs, std::uint32_t coded_bits,
               std::span<const float> llrs, UlschDecoder& decoder, PuschPduResult& result);
 
@@ -179,7 +188,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
                                       const PuschConfig& pdu, bool duplicate_harq, Lane& lane,
                                       PuschFrontEnd& front_end, PuschDetector* detector,
                                       UlschDecoder& decoder, const PerfectCsi* perfect_csi,
-                                      PuschPduResult& result) {
+                                      ThreadPool* part_pool, PuschPduResult& result) {
   result.handle = pdu.handle;
   result.rnti = pdu.rnti;
   result.harq_process_id = pdu.harq_process_id;
@@ -222,7 +231,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
                                                : detector->detect_loaded(cell, pdu, slot, llrs);
       const auto t1 = Clock::now();
       if (!detector->writes_descrambled_llrs()) {
-        descramble_llrs(llrs, pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
+        descramble(llrs, pdu, part_pool);
       }
       const auto t2 = Clock::now();
       decode(pdu, tbs, coded_bits, llrs, decoder, result);
@@ -244,7 +253,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     const auto t2 = Clock::now();
     front_end.demap(pdu, llrs);
     const auto t3 = Clock::now();
-    descramble_llrs(llrs, pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
+    descramble(llrs, pdu, part_pool);
     const auto t4 = Clock::now();
     decode(pdu, tbs, coded_bits, llrs, decoder, result);
     const auto t5 = Clock::now();
@@ -331,13 +340,15 @@ void PuschReceiver::Impl::run_pdus(const ResourceGrid* grid, unsigned slot,
     // on every lane.
     for (std::size_t i = 0; i < pdus.size(); ++i) {
       process_pdu(grid, slot, pdus[i], is_duplicate(i), *lanes[0], *pooled_front_end,
-                  pooled_detector.get(), *code_block_parallel_decoder, perfect_csi, results[i]);
+                  pooled_detector.get(), *code_block_parallel_decoder, perfect_csi, &pool,
+                  results[i]);
     }
     return;
   }
   pool.parallel_for(pdus.size(), [&](std::size_t i, unsigned lane) {
     process_pdu(grid, slot, pdus[i], is_duplicate(i), *lanes[lane], lanes[lane]->front_end,
-                lanes[lane]->detector.get(), *lanes[lane]->decoder, perfect_csi, results[i]);
+                lanes[lane]->detector.get(), *lanes[lane]->decoder, perfect_csi, nullptr,
+                results[i]);
   });
 }
 

@@ -5,12 +5,15 @@
 #include "airan/phy/gold_sequence_jump.h"
 #include "airan/phy/pusch_descrambler.h"
 #include "airan/phy/pusch_scrambler.h"
+#include "airan/phy/thread_pool.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <span>
+#include <stdexcept>
 #include <vector>
 
 using namespace airan::phy;
@@ -102,6 +105,30 @@ TEST(PuschDescrambler, WordParallelDescramblingEqualsTheSequentialOne) {
     }
     EXPECT_EQ(std::memcmp(llrs.data(), expected.data(), size * sizeof(float)), 0) << size;
   }
+}
+
+// Parts of a codeword descrambled from their own start index (jump-ahead), and the thread-pool
+// split, give the whole-codeword result bit for bit; a start that is not a word boundary is an
+// error.
+TEST(PuschDescrambler, PartsAndThreadsEqualOnePass) {
+  std::mt19937 rng(23);
+  ThreadPool pool(2);
+  for (const std::size_t size : {100UL, 16384UL, 70001UL, 628992UL}) {
+    const auto llrs = random_llrs(size, rng);
+    const std::uint32_t c_init = pusch_scrambling_init(static_cast<std::uint16_t>(rng()), 5);
+    auto expected = llrs;
+    descramble_llrs(expected, c_init);
+    auto parts = llrs;
+    const std::size_t split = (size / 3) / 32 * 32;
+    descramble_llrs(std::span(parts).first(split), c_init, 0);
+    descramble_llrs(std::span(parts).subspan(split), c_init, static_cast<std::uint32_t>(split));
+    EXPECT_EQ(std::memcmp(parts.data(), expected.data(), size * sizeof(float)), 0) << size;
+    auto threaded = llrs;
+    descramble_llrs(threaded, c_init, pool);
+    EXPECT_EQ(std::memcmp(threaded.data(), expected.data(), size * sizeof(float)), 0) << size;
+  }
+  std::vector<float> some(64, 1.0F);
+  EXPECT_THROW(descramble_llrs(some, 1, 33), std::invalid_argument);
 }
 
 } // namespace

@@ -42,4 +42,16 @@ AIRAN_HOST_DEVICE inline void descramble_llr_word(float* llrs, unsigned count, s
 /// Only the sign bit changes, so magnitudes (and zeros, NaNs, infinities) are kept exactly.
 void descramble_llrs(std::span<float> llrs, std::uint32_t c_init);
 
+/// descramble_llrs() for the part of a codeword that starts at codeword index \p first_index (a
+/// multiple of 32): llrs[i] is negated where c(first_index + i) = 1. The sequence starts there
+/// by jump-ahead (gold_sequence_jump.h), so parts of one codeword can go to different threads.
+/// \throws std::invalid_argument when \p first_index is not a multiple of 32.
+void descramble_llrs(std::span<float> llrs, std::uint32_t c_init, std::uint32_t first_index);
+
+class ThreadPool;
+
+/// descramble_llrs() split over the lanes of \p pool (which must not be running another job);
+/// the output is the same bit for bit.
+void descramble_llrs(std::span<float> llrs, std::uint32_t c_init, ThreadPool& pool);
+
 } // namespace airan::phy
