@@ -127,11 +127,18 @@ void descramble_llrs(std::span<float> llrs, std::uint32_t c_init, ThreadPool& po
     descramble_llrs(llrs, c_init, 0);
     return;
   }
-  const std::size_t words_per_part = (words + parts - 1) / parts;
-  pool.parallel_for(parts, [&](std::size_t part, unsigned) {
-    const std::size_t begin = std::min(llrs.size(), part * words_per_part * 32);
-    const std::size_t end = std::min(llrs.size(), (part + 1) * words_per_part * 32);
-    descramble_llrs(llrs.subspan(begin, end - begin), c_init, static_cast<std::uint32_t>(begin));
+  // One pointer captured: the std::function of parallel_for stays in its small buffer (no
+  // allocation per call).
+  const struct {
+    std::span<float> llrs;
+    std::uint32_t c_init;
+    std::size_t part_length;
+  } work{llrs, c_init, (words + parts - 1) / parts * 32};
+  pool.parallel_for(parts, [w = &work](std::size_t part, unsigned) {
+    const std::size_t begin = std::min(w->llrs.size(), part * w->part_length);
+    const std::size_t end = std::min(w->llrs.size(), (part + 1) * w->part_length);
+    descramble_llrs(w->llrs.subspan(begin, end - begin), w->c_init,
+                    static_cast<std::uint32_t>(begin));
   });
 }
 

@@ -1,6 +1,7 @@
 // PUSCH LLR descrambling: sign flips exactly where the bit-level Gold sequence (gold_sequence(),
 // as used by scramble_bits()) is 1, for lengths around the 32-value words and the internal
 // blocks, and inverts scrambling of hard bits.
+#include "../support/allocation_counter.h"
 #include "airan/phy/gold_sequence.h"
 #include "airan/phy/gold_sequence_jump.h"
 #include "airan/phy/pusch_descrambler.h"
@@ -124,7 +125,9 @@ TEST(PuschDescrambler, PartsAndThreadsEqualOnePass) {
     descramble_llrs(std::span(parts).subspan(split), c_init, static_cast<std::uint32_t>(split));
     EXPECT_EQ(std::memcmp(parts.data(), expected.data(), size * sizeof(float)), 0) << size;
     auto threaded = llrs;
+    const long before = airan::test::allocation_count();
     descramble_llrs(threaded, c_init, pool);
+    EXPECT_EQ(airan::test::allocation_count() - before, 0) << "no allocation per call";
     EXPECT_EQ(std::memcmp(threaded.data(), expected.data(), size * sizeof(float)), 0) << size;
   }
   std::vector<float> some(64, 1.0F);
