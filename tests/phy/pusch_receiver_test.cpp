@@ -249,24 +249,44 @@ TEST(PuschReceiver, BadPdusAreReportedAndTheOthersStillDecode) {
                std::invalid_argument);
 }
 
+/// One 106-PRB, 2-layer, 256-QAM MCS 20 PDU with many code blocks, transmitted in slot 4, and
+/// the receiver configuration (2 Rx, 2 layers) its tests start from.
+struct ManyCodeBlockSlot {
+  explicit ManyCodeBlockSlot(std::uint64_t seed)
+      : cell(make_cell(106, 2)), transmitter(cell), rng(seed),
+        pusch(make_pusch(106, 2, McsTable::qam256, 20, DmrsConfigType::type1)),
+        tb(random_bits(transmitter.transport_block_size(pusch), rng)),
+        tx_grid(transmitter.make_grid()) {
+    transmitter.transmit(tb, pusch, 4, tx_grid);
+    config.num_rx_antennas = 2;
+    config.max_layers = 2;
+  }
+  /// The received grid at \p snr_db behind a fixed unitary mixing.
+  ResourceGrid receive(float snr_db) {
+    ResourceGrid rx_grid(2, tx_grid.num_symbols(), tx_grid.num_subcarriers());
+    FlatMimoChannel::random_unitary(2, 2, 5).apply(tx_grid, std::pow(10.0F, -snr_db / 10.0F), rng,
+                                                   rx_grid);
+    return rx_grid;
+  }
+
+  CellConfig cell;
+  PuschTransmitter transmitter;
+  std::mt19937_64 rng;
+  PuschConfig pusch;
+  BitVector tb;
+  ResourceGrid tx_grid;
+  PuschReceiverConfig config;
+};
+
 // One PDU with many code blocks on 3 threads (code blocks decoded in parallel) gives the same
 // answer as one thread, at an SNR where some code blocks need many iterations.
 TEST(PuschReceiver, SinglePduOnSeveralThreadsMatchesOneThread) {
-  const CellConfig cell = make_cell(106, 2);
-  PuschTransmitter transmitter(cell);
-  std::mt19937_64 rng(21);
-  const PuschConfig pusch = make_pusch(106, 2, McsTable::qam256, 20, DmrsConfigType::type1);
-  const auto tb = random_bits(transmitter.transport_block_size(pusch), rng);
-  auto tx_grid = transmitter.make_grid();
-  transmitter.transmit(tb, pusch, 4, tx_grid);
-  PuschReceiverConfig config;
-  config.num_rx_antennas = 2;
-  config.max_layers = 2;
-  PuschReceiver one_thread(cell, config);
-  config.num_threads = 3;
-  PuschReceiver three_threads(cell, config);
-  auto rx_grid = one_thread.make_grid();
-  FlatMimoChannel::random_unitary(2, 2, 5).apply(tx_grid, std::pow(10.0F, -2.2F), rng, rx_grid);
+  ManyCodeBlockSlot s(21);
+  const PuschConfig& pusch = s.pusch;
+  PuschReceiver one_thread(s.cell, s.config);
+  s.config.num_threads = 3;
+  PuschReceiver three_threads(s.cell, s.config);
+  const ResourceGrid rx_grid = s.receive(22.0F);
   std::vector<PuschPduResult> a, b;
   one_thread.process_slot(rx_grid, 4, std::span(&pusch, 1), a);
   three_threads.process_slot(rx_grid, 4, std::span(&pusch, 1), b);
@@ -276,33 +296,23 @@ TEST(PuschReceiver, SinglePduOnSeveralThreadsMatchesOneThread) {
   EXPECT_EQ(a[0].decoding.code_block_crc_ok, b[0].decoding.code_block_crc_ok);
   EXPECT_EQ(a[0].decoding.mean_ldpc_iterations, b[0].decoding.mean_ldpc_iterations);
   EXPECT_EQ(a[0].tb_bits, b[0].tb_bits);
-  EXPECT_EQ(b[0].tb_bits, tb);
+  EXPECT_EQ(b[0].tb_bits, s.tb);
 }
 
 // With an LDPC batch decoder (the host lane decoder: the CUDA kernel's algorithm), on one and
 // on three threads, every PDU result equals the default decoding, including at an SNR where
 // some code blocks fail.
 TEST(PuschReceiver, LdpcBatchDecoderGivesTheSameResults) {
-  const CellConfig cell = make_cell(106, 2);
-  PuschTransmitter transmitter(cell);
-  std::mt19937_64 rng(8);
-  const PuschConfig pusch = make_pusch(106, 2, McsTable::qam256, 20, DmrsConfigType::type1);
-  const auto tb = random_bits(transmitter.transport_block_size(pusch), rng);
-  auto tx_grid = transmitter.make_grid();
-  transmitter.transmit(tb, pusch, 4, tx_grid);
-  PuschReceiverConfig config;
-  config.num_rx_antennas = 2;
-  config.max_layers = 2;
-  PuschReceiver reference(cell, config);
-  config.ldpc_batch_decoder = create_host_lane_ldpc_batch_decoder;
-  PuschReceiver batched(cell, config);
-  config.num_threads = 3;
-  PuschReceiver batched_threads(cell, config);
-  auto rx_grid = reference.make_grid();
+  ManyCodeBlockSlot s(8);
+  const PuschConfig& pusch = s.pusch;
+  PuschReceiver reference(s.cell, s.config);
+  s.config.ldpc_batch_decoder = create_host_lane_ldpc_batch_decoder;
+  PuschReceiver batched(s.cell, s.config);
+  s.config.num_threads = 3;
+  PuschReceiver batched_threads(s.cell, s.config);
   bool some_failed = false;
   for (const float snr_db : {22.0F, 19.0F}) {
-    FlatMimoChannel::random_unitary(2, 2, 5).apply(tx_grid, std::pow(10.0F, -snr_db / 10.0F), rng,
-                                                   rx_grid);
+    const ResourceGrid rx_grid = s.receive(snr_db);
     std::vector<PuschPduResult> a, b, c;
     reference.process_slot(rx_grid, 4, std::span(&pusch, 1), a);
     batched.process_slot(rx_grid, 4, std::span(&pusch, 1), b);
@@ -316,7 +326,7 @@ TEST(PuschReceiver, LdpcBatchDecoderGivesTheSameResults) {
     some_failed = some_failed || a[0].decoding.num_code_blocks_ok < a[0].decoding.num_code_blocks;
     if (snr_db > 20.0F) {
       EXPECT_TRUE(b[0].tb_crc_ok);
-      EXPECT_EQ(b[0].tb_bits, tb);
+      EXPECT_EQ(b[0].tb_bits, s.tb);
     }
   }
   EXPECT_TRUE(some_failed) << "the low SNR should fail some code blocks";

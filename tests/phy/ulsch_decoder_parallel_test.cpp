@@ -1,4 +1,5 @@
 // Code blocks decoded in parallel on a thread pool give exactly the sequential results.
+#include "../support/noisy_llrs.h"
 #include "airan/phy/harq_buffer_pool.h"
 #include "airan/phy/thread_pool.h"
 #include "airan/phy/ulsch_decoder.h"
@@ -13,17 +14,7 @@ namespace {
 
 using namespace airan::phy;
 
-/// BPSK over AWGN at \p snr_db: LLRs of the encoded codeword, with bit errors at low SNR.
-std::vector<float> noisy_llrs(const BitVector& codeword, float snr_db, std::mt19937_64& rng) {
-  const float n0 = std::pow(10.0F, -snr_db / 10.0F);
-  std::normal_distribution<float> noise(0.0F, std::sqrt(n0 / 2.0F));
-  std::vector<float> llrs(codeword.size());
-  for (std::size_t i = 0; i < codeword.size(); ++i) {
-    const float y = (codeword[i] != 0 ? -1.0F : 1.0F) + noise(rng);
-    llrs[i] = 4.0F * y / n0;
-  }
-  return llrs;
-}
+using airan::test::noisy_llrs;
 
 TEST(UlschDecoderParallel, SameResultsAsSequentialWithAndWithoutHarq) {
   ThreadPool pool(3);
