@@ -5,6 +5,7 @@
 #include "airan/phy/dmrs_estimation_math.h"
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/gold_sequence_jump.h"
+#include "airan/phy/irc_whitening.h"
 #include "front_end_kernels.h"
 
 namespace airan::gpu::detail {
@@ -145,7 +146,8 @@ __global__ void despread_kernel(const PduGeometry g, const float2* __restrict__ 
 }
 
 /// One block: pilot power, lag-one correlation and difference-filter residual power of all
-/// pilots (double sums), then every measurement and the filter bank of the PDU.
+/// pilots (double sums; the residual of phy::difference_residual, which the MMSE-IRC covariance
+/// of irc_covariance_kernels.cu also sums), then every measurement and the filter bank of the PDU.
 __global__ void noise_kernel(const PduGeometry g, const float2* __restrict__ pilots,
                              EstimatorState* state) {
   __shared__ double scratch[32];
@@ -167,13 +169,9 @@ __global__ void noise_kernel(const PduGeometry g, const float2* __restrict__ pil
       lag_im += static_cast<double>(h.y * p.x - h.x * p.y);
     }
     if (n + filter.order < count) {
-      float d_re = 0.0F;
-      float d_im = 0.0F;
-      for (unsigned j = 0; j <= filter.order; ++j) {
-        d_re += filter.coefficients[j] * pilots[i + j].x;
-        d_im += filter.coefficients[j] * pilots[i + j].y;
-      }
-      residual += static_cast<double>(d_re * d_re + d_im * d_im);
+      const phy::cmat::Complex d =
+          phy::difference_residual(filter, reinterpret_cast<const float*>(pilots + i));
+      residual += static_cast<double>(phy::cmat::norm2(d));
     }
   }
   power = block_sum(power, scratch);
@@ -199,6 +197,7 @@ __global__ void noise_kernel(const PduGeometry g, const float2* __restrict__ pil
   const float rsrp = g.beta * g.beta * channel_power;
   const float snr = channel_power / fmaxf(noise_variance, 1e-30F);
   state->noise_variance = noise_variance;
+  state->channel_power = channel_power;
   state->rsrp = rsrp;
   state->sinr_db = fminf(100.0F, 10.0F * log10f(fmaxf(snr, 1e-30F)));
   const float pilot_spacing_hz = g.scs_hz * static_cast<float>(g.comb_period);

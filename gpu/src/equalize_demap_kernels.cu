@@ -1,7 +1,9 @@
 // Fused MIMO equalization and soft demapping of GpuPuschFrontEnd: one thread per data RE runs
-// the CPU's per-RE kernel (phy::equalize_resource_element) and demapper
+// the CPU's per-RE kernel (phy::equalize_resource_element; for MMSE-IRC after whitening y and H
+// with its covariance group's matrix, phy::whiten_resource_element, and noise 1) and demapper
 // (phy::qam_symbol_llrs / pi2_bpsk_symbol_llr) and writes the RE's layers in codeword order.
 #include "airan/gpu/cuda_check.h"
+#include "airan/phy/irc_whitening.h"
 #include "airan/phy/mimo_equalizer.h"
 #include "airan/phy/soft_demapper.h"
 #include "front_end_kernels.h"
@@ -34,8 +36,10 @@ template <unsigned Layers, unsigned MaxRx>
 __global__ void __launch_bounds__(block_size)
     equalize_demap_kernel(const PduGeometry g, const DataGeometry d,
                           const float2* __restrict__ grid, const float2* __restrict__ h,
-                          const EstimatorState* state, float2* __restrict__ symbols,
-                          float* __restrict__ noise_variances, float* __restrict__ llrs) {
+                          const EstimatorState* state,
+                          const phy::cmat::Complex* __restrict__ whitening,
+                          float2* __restrict__ symbols, float* __restrict__ noise_variances,
+                          float* __restrict__ llrs) {
   // The table has default member initialisers, which __shared__ variables may not have: raw
   // storage, copied word by word by the whole block.
   __shared__ alignas(phy::PamLlrTable) unsigned char storage[sizeof(phy::PamLlrTable)];
@@ -65,10 +69,17 @@ __global__ void __launch_bounds__(block_size)
           h[((std::size_t{r} * Layers + l) * max_symbols + symbol) * g.num_subcarriers + k]);
     }
   }
+  float noise = state->equalizer_noise;
+  if (d.irc) { // as MimoEqualizer: whitened by the group's L^-1, then white noise of variance 1
+    const phy::cmat::Complex* matrix =
+        whitening + std::size_t{k / g.covariance_group_subcarriers} * num_rx * num_rx;
+    phy::whiten_resource_element<MaxRx>(matrix, num_rx, num_rx, Layers, y, channel, Layers);
+    noise = 1.0F;
+  }
   phy::cmat::Complex x[Layers];
   float post_noise[Layers];
-  phy::equalize_resource_element<Layers>(channel, Layers, y, num_rx, Layers, state->equalizer_noise,
-                                         d.mmse, x, post_noise);
+  phy::equalize_resource_element<Layers>(channel, Layers, y, num_rx, Layers, noise, d.mmse, x,
+                                         post_noise);
   for (unsigned l = 0; l < Layers; ++l) {
     const std::size_t index = std::size_t{re} * Layers + l;
     symbols[index] = make_float2(x[l].re, x[l].im);
@@ -83,16 +94,16 @@ __global__ void __launch_bounds__(block_size)
 
 template <unsigned Layers>
 void launch_layers(const PduGeometry& g, const DataGeometry& d, const float2* grid, const float2* h,
-                   const EstimatorState* state, float2* symbols, float* noise, float* llrs,
-                   cudaStream_t stream) {
+                   const EstimatorState* state, const phy::cmat::Complex* whitening,
+                   float2* symbols, float* noise, float* llrs, cudaStream_t stream) {
   const unsigned res = d.first_re[d.num_data_symbols];
   const unsigned blocks = (res + block_size - 1) / block_size;
   if (g.num_rx <= 4) {
     equalize_demap_kernel<Layers, 4>
-        <<<blocks, block_size, 0, stream>>>(g, d, grid, h, state, symbols, noise, llrs);
+        <<<blocks, block_size, 0, stream>>>(g, d, grid, h, state, whitening, symbols, noise, llrs);
   } else {
     equalize_demap_kernel<Layers, 16>
-        <<<blocks, block_size, 0, stream>>>(g, d, grid, h, state, symbols, noise, llrs);
+        <<<blocks, block_size, 0, stream>>>(g, d, grid, h, state, whitening, symbols, noise, llrs);
   }
   AIRAN_CUDA_CHECK_LAUNCH("equalize_demap_kernel");
 }
@@ -100,23 +111,24 @@ void launch_layers(const PduGeometry& g, const DataGeometry& d, const float2* gr
 } // namespace
 
 void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const float2* grid,
-                           const float2* h, const EstimatorState* state, float2* symbols,
+                           const float2* h, const EstimatorState* state,
+                           const phy::cmat::Complex* whitening, float2* symbols,
                            float* noise_variances, float* llrs, cudaStream_t stream) {
   if (d.first_re[d.num_data_symbols] == 0) {
     return;
   }
   switch (g.num_layers) {
   case 1:
-    launch_layers<1>(g, d, grid, h, state, symbols, noise_variances, llrs, stream);
+    launch_layers<1>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, stream);
     break;
   case 2:
-    launch_layers<2>(g, d, grid, h, state, symbols, noise_variances, llrs, stream);
+    launch_layers<2>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, stream);
     break;
   case 3:
-    launch_layers<3>(g, d, grid, h, state, symbols, noise_variances, llrs, stream);
+    launch_layers<3>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, stream);
     break;
   default:
-    launch_layers<4>(g, d, grid, h, state, symbols, noise_variances, llrs, stream);
+    launch_layers<4>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, stream);
     break;
   }
 }

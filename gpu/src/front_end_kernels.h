@@ -4,6 +4,7 @@
 /// launch configuration lives in the launchers, the math in the kernels (*.cu).
 #pragma once
 
+#include "airan/phy/complex_matrix.h"
 #include "airan/phy/gold_sequence_jump.h"
 #include "airan/phy/soft_demapper.h"
 
@@ -64,6 +65,10 @@ struct PduGeometry {
   int prior_profile = 0;         ///< phy::DelayProfile.
   unsigned mmse_window = 12;     ///< Effective window (clamped to the pilots).
   unsigned bank_positions = 0;   ///< Positions per filter bank.
+  // Interference-plus-noise covariance (MMSE-IRC), as phy::ChannelEstimate groups it.
+  bool estimate_covariance = false;
+  unsigned covariance_group_subcarriers = 12; ///< 12 x PRBs per covariance group.
+  unsigned num_covariance_groups = 1;
 };
 
 /// What the device needs to generate a PDU's DMRS (TS 38.211 6.4.1.1.1) for every layer on every
@@ -97,6 +102,7 @@ struct EstimatorState {
   float sinr_db = 0.0F;
   float delay_spread_s = 0.0F;
   float equalizer_noise = 0.0F; ///< sigma^2 for the equalizer (floored).
+  float channel_power = 0.0F;   ///< Mean de-spread pilot power minus sigma_e^2 (at least 0).
   int bank = 0;                 ///< Filter bank: prior row * mmse_num_snr_bins + SNR bin.
 };
 
@@ -106,6 +112,15 @@ struct EstimatorState {
 void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const float2* dmrs,
                             float* delay_sums, float2* pilots, const float2* banks,
                             EstimatorState* state, float2* h, cudaStream_t stream);
+
+/// Interference-plus-noise covariance of every group (g.num_covariance_groups blocks) from the
+/// difference-filter residuals of the de-spread \p pilots, grouped and regularised as on the CPU
+/// (phy/irc_whitening.h; the float sums in another order), into \p covariances ([group][rx][rx],
+/// interleaved re, im), and each group's whitening matrix L^-1 into \p whitening ([group][rx][rx];
+/// zero where a covariance is not positive definite). Reads state->noise_variance and
+/// channel_power, so it runs after launch_dmrs_estimation().
+void launch_irc_covariance(const PduGeometry& g, const float2* pilots, const EstimatorState* state,
+                           float* covariances, phy::cmat::Complex* whitening, cudaStream_t stream);
 
 /// Data RE layout and modulation of one PDU for the fused equalizer and demapper.
 struct DataGeometry {
@@ -117,12 +132,15 @@ struct DataGeometry {
   unsigned data_index[12] = {};            ///< Their positions in the PRB.
   unsigned qm = 2;
   bool mmse = true;
+  bool irc = false; ///< Whiten each RE with its covariance group's matrix, then noise 1.
   phy::PamLlrTable table{};
 };
 
-/// Equalizes every data RE and writes symbols, noise variances and LLRs (codeword order).
+/// Equalizes every data RE and writes symbols, noise variances and LLRs (codeword order). With
+/// d.irc, \p whitening holds the matrices of launch_irc_covariance() (else it is not read).
 void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const float2* grid,
-                           const float2* h, const EstimatorState* state, float2* symbols,
+                           const float2* h, const EstimatorState* state,
+                           const phy::cmat::Complex* whitening, float2* symbols,
                            float* noise_variances, float* llrs, cudaStream_t stream);
 
 } // namespace airan::gpu::detail

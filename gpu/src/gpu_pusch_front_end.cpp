@@ -1,5 +1,5 @@
 // Host side of GpuPuschFrontEnd: buffers, per-slot geometry, launches and downloads. The math
-// is in ofdm_kernels.cu, dmrs_kernels.cu and equalize_demap_kernels.cu.
+// is in ofdm_kernels.cu, dmrs_kernels.cu, irc_covariance_kernels.cu and equalize_demap_kernels.cu.
 #include "airan/gpu/gpu_pusch_front_end.h"
 
 #include "airan/gpu/cuda_graph.h"
@@ -55,6 +55,9 @@ struct GpuPuschFrontEnd::Impl {
     pilots = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 3 * prbs);
     state = DeviceBuffer<detail::EstimatorState>(1);
     h = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 12 * prbs);
+    // MMSE-IRC: a covariance and a whitening matrix per covariance group (at least a PRB each).
+    covariances = DeviceBuffer<float>(2 * rx * rx * prbs);
+    whitening = DeviceBuffer<phy::cmat::Complex>(rx * rx * prbs);
     const std::size_t max_symbols = std::size_t{12} * prbs * detail::max_symbols * layers;
     symbols = DeviceBuffer<float2>(max_symbols);
     noise = DeviceBuffer<float>(max_symbols);
@@ -93,6 +96,8 @@ struct GpuPuschFrontEnd::Impl {
   bool processed = false;
   DeviceBuffer<float2> iq, fft, grid, dmrs, pilots, h, symbols;
   DeviceBuffer<float> delay_sums, noise, llrs;
+  DeviceBuffer<float> covariances;            ///< [group][rx][rx] interleaved (MMSE-IRC).
+  DeviceBuffer<phy::cmat::Complex> whitening; ///< [group][rx][rx] L^-1 (MMSE-IRC).
   DeviceBuffer<detail::EstimatorState> state;
   DeviceBuffer<phy::GoldJumpTable> gold_table{1}; ///< For DMRS generation on the device.
   detail::MmseBankTable banks;
@@ -161,6 +166,14 @@ GpuPuschFrontEnd::Impl::make_geometry(const phy::PuschConfig& pusch, unsigned sl
   g.mmse_window =
       std::clamp(estimator.mmse_window, 2U, std::min(phy::max_mmse_window, g.num_pilots));
   g.bank_positions = phy::mmse_bank_positions(g.comb_period, g.mmse_window);
+  // Covariance groups as phy::ChannelEstimate::set_covariance_groups() makes them.
+  g.estimate_covariance =
+      estimator.estimate_covariance || options.equalizer == phy::EqualizerAlgorithm::mmse_irc;
+  const unsigned prbs = pusch.prb_size;
+  unsigned group_prbs = estimator.covariance_group_prbs;
+  group_prbs = (group_prbs == 0 || group_prbs > prbs) ? std::max(prbs, 1U) : group_prbs;
+  g.covariance_group_subcarriers = phy::subcarriers_per_prb * group_prbs;
+  g.num_covariance_groups = g.estimate_covariance ? (prbs + group_prbs - 1) / group_prbs : 0;
   return g;
 }
 
@@ -186,6 +199,7 @@ GpuPuschFrontEnd::Impl::make_data_geometry(const phy::PuschConfig& pusch,
   }
   d.qm = pusch.modulation_order();
   d.mmse = options.equalizer != phy::EqualizerAlgorithm::zf;
+  d.irc = options.equalizer == phy::EqualizerAlgorithm::mmse_irc;
   if (d.qm >= 2) {
     d.table = phy::make_pam_llr_table(d.qm / 2, phy::qam_scale(d.qm));
   }
@@ -280,9 +294,6 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
       s.grid_rx == 0) {
     throw std::invalid_argument("GpuPuschFrontEnd: the PDU exceeds the limits, or no grid yet");
   }
-  if (options.equalizer == phy::EqualizerAlgorithm::mmse_irc) {
-    throw std::invalid_argument("GpuPuschFrontEnd: MMSE-IRC is not implemented on the GPU yet");
-  }
   if (options.equalizer == phy::EqualizerAlgorithm::zf && s.grid_rx < pusch.num_layers) {
     throw std::invalid_argument("GpuPuschFrontEnd: zero forcing needs at least as many receive "
                                 "antennas as layers");
@@ -302,9 +313,14 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
     detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
                                    s.pilots.data(), s.banks.device_taps(), s.state.data(),
                                    s.h.data(), stream);
+    if (g.estimate_covariance) {
+      detail::launch_irc_covariance(g, s.pilots.data(), s.state.data(), s.covariances.data(),
+                                    s.whitening.data(), stream);
+    }
     s.estimate_end.record(stream);
-    detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.state.data(), s.symbols.data(),
-                                  s.noise.data(), s.llrs.data(), stream);
+    detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.state.data(),
+                                  s.whitening.data(), s.symbols.data(), s.noise.data(),
+                                  s.llrs.data(), stream);
     s.equalize_end.record(stream);
   };
   if (s.use_graph) {
@@ -364,7 +380,19 @@ void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate)
   s.h.copy_to_host(rows, s.stream.get());
   detail::EstimatorState state;
   s.state.copy_to_host(std::span(&state, 1), s.stream.get());
+  std::vector<float> covariances(2 * std::size_t{g.num_rx} * g.num_rx * g.num_covariance_groups);
+  if (g.estimate_covariance) {
+    s.covariances.copy_to_host(covariances, s.stream.get());
+  }
   s.stream.synchronize();
+  if (g.estimate_covariance) {
+    estimate.set_covariance_groups(g.covariance_group_subcarriers / phy::subcarriers_per_prb);
+    for (unsigned group = 0; group < g.num_covariance_groups; ++group) {
+      const std::span<cf32> covariance = estimate.covariance(group);
+      std::copy_n(covariances.data() + 2 * covariance.size() * group, 2 * covariance.size(),
+                  reinterpret_cast<float*>(covariance.data()));
+    }
+  }
   for (unsigned rx = 0; rx < g.num_rx; ++rx) {
     for (unsigned layer = 0; layer < g.num_layers; ++layer) {
       for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {

@@ -2,6 +2,7 @@
 
 #include "airan/phy/complex_matrix.h"
 #include "airan/phy/dmrs_estimation_math.h"
+#include "airan/phy/irc_whitening.h"
 #include "airan/phy/numerology.h"
 
 #include <algorithm>
@@ -30,7 +31,7 @@ NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
   double pilot_power = 0.0;
   double lag_re = 0.0;
   double lag_im = 0.0;
-  std::array<cf32, 16> d{};
+  std::array<cmat::Complex, max_irc_rx_antennas> d{};
   for (unsigned layer = 0; layer < pilots.num_layers; ++layer) {
     for (unsigned o = 0; o < pilots.num_occasions; ++o) {
       for (unsigned rx = 0; rx < num_rx; ++rx) {
@@ -47,25 +48,18 @@ NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
       }
       for (unsigned n = 0; n + filter.order < count; ++n) {
         for (unsigned rx = 0; rx < num_rx; ++rx) {
-          const cf32* h = pilots.pilots(rx, layer, o) + n;
-          cf32 sum(0.0F, 0.0F);
-          for (unsigned j = 0; j <= filter.order; ++j) {
-            sum += filter.coefficients[j] * h[j];
-          }
+          const cmat::Complex sum = difference_residual(
+              filter, reinterpret_cast<const float*>(pilots.pilots(rx, layer, o) + n));
           d[rx] = sum;
-          residual_power += static_cast<double>(std::norm(sum));
+          residual_power += static_cast<double>(cmat::norm2(sum));
         }
         residual_count += num_rx;
         if (!with_covariance) {
           continue;
         }
         const unsigned group = estimate.covariance_group_of((n + filter.order / 2) * spacing);
-        cf32* covariance = estimate.covariance(group).data();
-        for (unsigned a = 0; a < num_rx; ++a) {
-          for (unsigned b = a; b < num_rx; ++b) {
-            covariance[a * num_rx + b] += d[a] * std::conj(d[b]);
-          }
-        }
+        accumulate_residual_covariance(d.data(), num_rx,
+                                       reinterpret_cast<float*>(estimate.covariance(group).data()));
         ++group_samples[group];
       }
     }
@@ -94,49 +88,11 @@ float estimate_delay_spread(const NoiseEstimate& noise, double pilot_spacing_hz)
 void finish_covariances(ChannelEstimate& estimate, std::span<const unsigned> group_samples,
                         float despread_gain, float noise_variance, float signal_power) {
   const unsigned num_rx = estimate.num_rx_antennas();
-  constexpr unsigned stride = 16;
-  std::array<cmat::Complex, stride * stride> factor{};
+  std::array<cmat::Complex, irc_factor_scratch_size> factor{};
   for (unsigned g = 0; g < estimate.num_covariance_groups(); ++g) {
-    cf32* covariance = estimate.covariance(g).data();
-    const unsigned samples = group_samples[g];
-    const float scale = samples == 0 ? 0.0F : despread_gain / static_cast<float>(samples);
-    float trace = 0.0F;
-    for (unsigned a = 0; a < num_rx; ++a) {
-      for (unsigned b = a; b < num_rx; ++b) {
-        cf32& value = covariance[a * num_rx + b];
-        value = samples == 0 ? cf32(a == b ? noise_variance : 0.0F, 0.0F) : value * scale;
-        if (a == b) {
-          value = cf32(value.real(), 0.0F);
-          trace += value.real();
-        }
-        covariance[b * num_rx + a] = std::conj(value);
-      }
-    }
-    const float mean_power = trace / static_cast<float>(num_rx);
-    const float floor = 1e-6F * mean_power + 1e-10F * signal_power + 1e-30F;
-    // Noise-floor proxy: the smallest squared Cholesky pivot (a conditional variance, never
-    // below the smallest eigenvalue); the average power when the samples cannot span the space.
-    float noise_floor = mean_power;
-    if (samples >= num_rx) {
-      for (unsigned a = 0; a < num_rx; ++a) {
-        for (unsigned b = 0; b < num_rx; ++b) {
-          const cf32 v = covariance[a * num_rx + b] + cf32(a == b ? floor : 0.0F, 0.0F);
-          factor[a * stride + b] = {v.real(), v.imag()};
-        }
-      }
-      if (cmat::cholesky(factor.data(), num_rx, stride, 0.0F)) {
-        for (unsigned a = 0; a < num_rx; ++a) {
-          noise_floor =
-              std::min(noise_floor, factor[a * stride + a].re * factor[a * stride + a].re);
-        }
-      }
-    }
-    const float loading =
-        samples == 0 ? 0.0F
-                     : static_cast<float>(num_rx) / static_cast<float>(samples) * noise_floor;
-    for (unsigned a = 0; a < num_rx; ++a) {
-      covariance[a * num_rx + a] += floor + loading;
-    }
+    regularise_covariance(reinterpret_cast<float*>(estimate.covariance(g).data()), num_rx,
+                          group_samples[g], despread_gain, noise_variance, signal_power,
+                          factor.data());
   }
 }
 

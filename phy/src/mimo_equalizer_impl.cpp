@@ -1,8 +1,11 @@
 /// \file
 /// \brief Portable MIMO equalizer: the per-RE kernel of mimo_equalizer.h over rows of REs, with
 /// the layer and antenna counts as template parameters and, for MMSE-IRC, whitening by the
-/// inverse Cholesky factor of the covariance (computed once per call).
+/// inverse Cholesky factor of the covariance (computed once per call; the math is irc_whitening.h,
+/// shared with the CUDA front end).
 #include "airan/phy/mimo_equalizer.h"
+
+#include "airan/phy/irc_whitening.h"
 
 #include <stdexcept>
 #include <string>
@@ -17,27 +20,11 @@ Complex load(const cf32& value) {
   return {parts[0], parts[1]};
 }
 
-/// Whitening matrix W = L^-1 of an interference covariance R = L L^H (lower triangular), so
-/// that W y and W H have white unit-variance noise.
+/// Whitening matrix W = L^-1 of an interference covariance R = L L^H (lower triangular, row
+/// stride max_equalizer_rx_antennas), so that W y and W H have white unit-variance noise.
 struct Whitening {
   Complex matrix[max_equalizer_rx_antennas * max_equalizer_rx_antennas];
 };
-
-/// v = W v (num_rx values at stride \p stride). Rows are independent (no serial substitution).
-void whiten(const Whitening& w, unsigned num_rx, Complex* v, unsigned stride) {
-  Complex result[max_equalizer_rx_antennas];
-  for (unsigned r = 0; r < num_rx; ++r) {
-    const Complex* row = w.matrix + r * max_equalizer_rx_antennas;
-    Complex sum{0.0F, 0.0F};
-    for (unsigned k = 0; k <= r; ++k) {
-      sum += row[k] * v[k * stride];
-    }
-    result[r] = sum;
-  }
-  for (unsigned r = 0; r < num_rx; ++r) {
-    v[r * stride] = result[r];
-  }
-}
 
 /// Equalizes the rows of \p input with \p Layers layers and \p Rx receive antennas (0: the
 /// runtime input.num_rx), so that the common shapes get fully unrolled kernels.
@@ -57,10 +44,8 @@ void equalize_rows(const EqualizerInput& input, float noise, bool mmse, const Wh
       }
     }
     if (whitening != nullptr) {
-      whiten(*whitening, num_rx, y, 1);
-      for (unsigned l = 0; l < Layers; ++l) {
-        whiten(*whitening, num_rx, h + l, Layers);
-      }
+      whiten_resource_element<max_equalizer_rx_antennas>(
+          whitening->matrix, max_equalizer_rx_antennas, num_rx, Layers, y, h, Layers);
     }
     equalize_resource_element<Layers>(h, Layers, y, num_rx, Layers, noise, mmse, x, post_noise);
     float* out = reinterpret_cast<float*>(symbols + i * Layers);
@@ -162,30 +147,14 @@ private:
     }
   }
 
-  /// Whitening matrix L^-1 of the covariance into whitening_. \throws std::invalid_argument
-  /// when the covariance is not positive definite.
+  /// Whitening matrix L^-1 of the covariance into whitening_ (irc_whitening.h, shared with the
+  /// CUDA front end). \throws std::invalid_argument when the covariance is not positive definite.
   void factor_covariance(unsigned num_rx, std::span<const cf32> covariance) {
-    constexpr unsigned stride = max_equalizer_rx_antennas;
-    Complex factor[stride * stride];
-    for (unsigned a = 0; a < num_rx; ++a) {
-      for (unsigned b = 0; b < num_rx; ++b) {
-        factor[a * stride + b] = load(covariance[a * num_rx + b]);
-      }
-    }
-    if (!cmat::cholesky(factor, num_rx, stride, 0.0F)) {
+    Complex factor[irc_factor_scratch_size];
+    if (!whitening_from_covariance(reinterpret_cast<const float*>(covariance.data()), num_rx,
+                                   whitening_.matrix, max_equalizer_rx_antennas, factor)) {
       throw std::invalid_argument("MIMO equalizer: the interference covariance is not positive "
                                   "definite");
-    }
-    // Column j of L^-1: forward substitution on the unit vector e_j.
-    for (unsigned j = 0; j < num_rx; ++j) {
-      Complex column[stride];
-      for (unsigned i = 0; i < num_rx; ++i) {
-        column[i] = {i == j ? 1.0F : 0.0F, 0.0F};
-      }
-      cmat::solve_lower(factor, num_rx, stride, column);
-      for (unsigned i = 0; i < num_rx; ++i) {
-        whitening_.matrix[i * stride + j] = column[i];
-      }
     }
   }
 

@@ -7,14 +7,17 @@
 /// device grid [rx][symbol][subcarrier]; DMRS channel estimation (raw-LS delay, CDM
 /// de-spreading with delay compensation, noise/RSRP/SINR/delay-spread measurements, linear or
 /// MMSE frequency interpolation with the CPU's filter banks, linear or averaging time
-/// interpolation) into H [rx][layer][symbol][allocated subcarrier]; then one fused kernel per
-/// data RE: ZF/MMSE equalization (phy::equalize_resource_element) and max-log demapping
+/// interpolation) into H [rx][layer][symbol][allocated subcarrier]; for MMSE-IRC, the
+/// interference-plus-noise covariance of every PRB group from the DMRS residuals, regularised, and
+/// its whitening matrix L^-1 (phy/irc_whitening.h, the CPU's math); then one fused kernel per
+/// data RE: ZF/MMSE equalization (phy::equalize_resource_element; MMSE-IRC whitens y and H with
+/// the RE's group matrix first and uses noise 1, as phy::MimoEqualizer) and max-log demapping
 /// (phy::qam_symbol_llrs), LLRs in codeword order, not descrambled. A PDU's DMRS is generated on
 /// the device (Gold words by jump-ahead, phy::gold_sequence_word); nothing waits for the device
 /// inside process(), except the first time a PDU shape needs MMSE filter banks (they are
 /// computed on the host and uploaded once per shape).
 ///
-/// Not yet on the GPU: MMSE-IRC (throws), CFO measurement, post-equalization SINR and EVM.
+/// Not yet on the GPU: CFO measurement, post-equalization SINR and EVM.
 /// This header has no CUDA types; without CUDA the constructor throws std::runtime_error.
 #pragma once
 
@@ -77,7 +80,8 @@ public:
 
   /// Enqueues channel estimation, equalization and demapping of \p pusch on the device grid;
   /// the G LLRs land in device_llrs(). Returns G.
-  /// \throws std::invalid_argument for an invalid PDU, one beyond the limits, or MMSE-IRC.
+  /// \throws std::invalid_argument for an invalid PDU, one beyond the limits, or zero forcing with
+  /// fewer receive antennas than layers.
   std::size_t process(const phy::PuschConfig& pusch, unsigned slot,
                       const phy::PuschFrontEndOptions& options);
 
@@ -96,7 +100,9 @@ public:
   /// The device grid into \p grid (reshaped to num_rx x symbols x subcarriers of the cell).
   void download_grid(phy::ResourceGrid& grid);
   /// The channel estimate and DMRS measurements (no CFO) of the last process() into
-  /// \p estimate (reshaped; rows of the PDU's symbols).
+  /// \p estimate (reshaped; rows of the PDU's symbols), and, when the last process() estimated
+  /// them (MMSE-IRC or options.estimator.estimate_covariance), the regularised covariances with
+  /// their groups (ChannelEstimate::covariance()).
   void download_channel_estimate(phy::ChannelEstimate& estimate);
   /// The DMRS measurements alone (no CFO) of the last process(): a few bytes, no allocation.
   [[nodiscard]] phy::DmrsMeasurements download_measurements();
