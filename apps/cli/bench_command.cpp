@@ -246,6 +246,7 @@ int run_pusch_bench(const PuschBenchOptions& o) {
     config.front_end = spec.front_end;
     config.detector = placement.detector;
     config.ldpc_batch_decoder = placement.ldpc;
+    config.ulsch_decoder = placement.ulsch;
     PuschReceiver receiver(cell, config);
     std::vector<PuschPduResult> results;
     PuschStageTimes sum;

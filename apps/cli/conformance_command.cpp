@@ -4,6 +4,7 @@
 #include "airan/gpu/backend.h"
 #include "airan/gpu/gpu_ldpc_decoder.h"
 #include "airan/gpu/gpu_pusch_detector.h"
+#include "airan/gpu/gpu_ulsch_decoder.h"
 #include "commands.h"
 
 #include <CLI/CLI.hpp>
@@ -81,7 +82,7 @@ Command add_conformance_command(CLI::App& parent) {
               [&selection, device](const phy::CellConfig& cell, phy::PuschReceiverConfig& config) {
                 if (selection.backend == gpu::Backend::cuda) {
                   config.detector = gpu::make_gpu_detector_factory(cell, config.front_end, device);
-                  config.ldpc_batch_decoder = gpu::make_gpu_ldpc_batch_decoder_factory(device);
+                  config.ulsch_decoder = gpu::make_gpu_ulsch_decoder_factory(device);
                 }
               });
         } else {

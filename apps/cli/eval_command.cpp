@@ -83,6 +83,7 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
     std::cout << "receiver " << spec.name << ": " << placement.where << '\n';
     config.detectors.push_back(std::move(placement.detector));
     config.ldpc_decoders.push_back(std::move(placement.ldpc));
+    config.ulsch_decoders.push_back(std::move(placement.ulsch));
   }
   config.snr_db = apps::parse_snr_list(o.snr);
   config.target_errors = o.target_errors;

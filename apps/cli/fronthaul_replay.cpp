@@ -44,6 +44,7 @@ public:
     ReceiverPlacement placement = place_receiver(spec, o.options, backend, scenario.cell);
     config.detector = std::move(placement.detector);
     config.ldpc_batch_decoder = std::move(placement.ldpc);
+    config.ulsch_decoder = std::move(placement.ulsch);
     if (!o.quiet) {
       std::cout << "receiver " << spec.name << ": " << placement.where << '\n';
     }

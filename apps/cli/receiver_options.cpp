@@ -3,6 +3,7 @@
 #include "airan/gpu/gpu_ldpc_decoder.h"
 #include "airan/gpu/gpu_onnx_executor.h"
 #include "airan/gpu/gpu_pusch_detector.h"
+#include "airan/gpu/gpu_ulsch_decoder.h"
 #include "airan/phy/nn/neural_pusch_detector.h"
 
 #include <stdexcept>
@@ -29,8 +30,6 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
   const char* cpu_only = nullptr;
   if (spec.perfect_csi) {
     cpu_only = "perfect-csi";
-  } else if (spec.front_end.equalizer == phy::EqualizerAlgorithm::mmse_irc) {
-    cpu_only = "MMSE-IRC";
   }
   if (cuda && cpu_only != nullptr && explicit_cuda) {
     throw std::invalid_argument(std::string(cpu_only) +
@@ -46,6 +45,7 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
       placement.detector = phy::nn::make_neural_detector_factory(
           std::move(model), gpu::make_gpu_inference_engine_factory(selection.device_index));
       placement.ldpc = gpu::make_gpu_ldpc_batch_decoder_factory(selection.device_index);
+      placement.ulsch = gpu::make_gpu_ulsch_decoder_factory(selection.device_index);
       placement.where = "cuda device " + std::to_string(selection.device_index);
     } else {
       placement.detector = phy::nn::make_neural_detector_factory(std::move(model));
@@ -57,6 +57,7 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
     placement.detector =
         gpu::make_gpu_detector_factory(cell, spec.front_end, selection.device_index);
     placement.ldpc = gpu::make_gpu_ldpc_batch_decoder_factory(selection.device_index);
+    placement.ulsch = gpu::make_gpu_ulsch_decoder_factory(selection.device_index);
     placement.where = "cuda device " + std::to_string(selection.device_index);
   }
   return placement;

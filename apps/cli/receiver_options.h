@@ -8,6 +8,7 @@
 #include "airan/phy/ldpc_batch_decoder.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/pusch_detector.h"
+#include "airan/phy/ulsch_decoder.h"
 
 #include <CLI/CLI.hpp>
 
@@ -35,14 +36,19 @@ struct ReceiverPlacement {
   phy::PuschDetectorFactory detector;
   /// Empty: LDPC on the CPU; else the batch decoder of every UL-SCH decoder (CUDA).
   phy::LdpcBatchDecoderFactory ldpc;
+  /// Empty: UL-SCH decoding on the CPU; else the UL-SCH decoders (CUDA: rate recovery, HARQ
+  /// combining in device memory, LDPC; the CUDA front end's LLRs stay on the device). Takes
+  /// precedence over ldpc where a receiver gets both.
+  phy::UlschDecoderFactory ulsch;
   /// "cpu", "cuda device 0 (NVIDIA H200)", ...: for the command's report.
   std::string where;
 };
 
 /// Where \p spec runs given \p selection (select_backend() of options.backend): the CPU backend
 /// runs every receiver on the CPU; CUDA runs the classical receivers' front end on the device and
-/// the neural receiver's model on GpuOnnxExecutor. Perfect-csi and MMSE-IRC run on the CPU only
-/// so far: with `auto` they stay on the CPU, with an explicit `cuda` they are an error.
+/// the neural receiver's model on GpuOnnxExecutor, and UL-SCH decoding on the device for both.
+/// Perfect-csi runs on the CPU only: with `auto` it stays on the CPU, with an explicit `cuda`
+/// it is an error.
 /// \throws std::invalid_argument for such a combination, phy::nn::OnnxError for a neural model
 /// that is missing or breaks the contract.
 ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverOptions& options,

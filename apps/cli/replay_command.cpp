@@ -39,6 +39,7 @@ int run_replay(const ReplayOptions& o) {
   ReceiverPlacement placement = place_receiver(spec, o.options, backend, header.cell);
   config.detector = std::move(placement.detector);
   config.ldpc_batch_decoder = std::move(placement.ldpc);
+  config.ulsch_decoder = std::move(placement.ulsch);
   config.num_harq_buffers = 16;
   phy::PuschReceiver receiver(header.cell, config);
   std::cout << "replay " << o.input << ": " << reader.num_slots() << " slot(s), "

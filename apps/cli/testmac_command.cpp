@@ -68,6 +68,7 @@ int run_testmac(const TestMacCommandOptions& o) {
     options.front_end = spec.front_end;
     options.detector = std::move(placement.detector);
     options.ldpc_decoder = std::move(placement.ldpc);
+    options.ulsch_decoder = std::move(placement.ulsch);
     std::cout << "L1 receiver " << spec.name << " (" << placement.where << ")\n";
   }
   const l1::TestMacReport report = l1::run_test_mac_session(pattern, options);

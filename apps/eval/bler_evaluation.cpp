@@ -32,6 +32,9 @@ struct Worker {
       if (i < config.ldpc_decoders.size()) {
         rx.ldpc_batch_decoder = config.ldpc_decoders[i];
       }
+      if (i < config.ulsch_decoders.size()) {
+        rx.ulsch_decoder = config.ulsch_decoders[i];
+      }
       rx.ldpc_max_iterations = config.ldpc_max_iterations;
       receivers.push_back(std::make_unique<phy::PuschReceiver>(config.scenario.cell, rx));
     }

@@ -42,6 +42,7 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
     receiver_config.front_end = config.front_end;
     receiver_config.detector = config.detector;
     receiver_config.ldpc_batch_decoder = config.ldpc_batch_decoder;
+    receiver_config.ulsch_decoder = config.ulsch_decoder;
     LayerReceiver entry;
     entry.layers = layers;
     entry.receiver = std::make_unique<phy::PuschReceiver>(layer_cell, receiver_config);

@@ -12,14 +12,15 @@ namespace {
 
 /// PuschDetector over a GpuPuschFrontEnd. With IQ input (load_slot_iq) the slot is copied to the
 /// device once and OFDM-demodulated there; with a host grid, the grid is uploaded per PDU. The
-/// LLRs are descrambled on the device (writes_descrambled_llrs).
+/// LLRs are descrambled on the device (writes_descrambled_llrs) and, for a UL-SCH decoder on the
+/// same device (keep_llrs_on_device), left there.
 /// Measurements come from the device's DMRS estimate; post-equalization SINR, EVM and CFO are
 /// not measured on the GPU yet (left 0).
 class GpuPuschDetector final : public phy::PuschDetector {
 public:
   GpuPuschDetector(const phy::CellConfig& cell, const phy::PuschFrontEndOptions& options,
                    const phy::PuschFrontEndLimits& limits, int device)
-      : options_(options),
+      : options_(options), device_(device),
         front_end_(cell, {limits.max_rx_antennas, limits.max_layers, limits.max_prbs}, device) {}
 
   phy::PuschMeasurements detect(const phy::ResourceGrid& grid, const phy::CellConfig& /*cell*/,
@@ -42,13 +43,31 @@ public:
     return run(pusch, slot, llrs);
   }
 
+  bool keep_llrs_on_device(int device) override {
+    keep_on_device_ = device == device_;
+    return keep_on_device_;
+  }
+
+  [[nodiscard]] phy::DeviceLlrs device_llrs() const override {
+    if (!keep_on_device_ || num_llrs_ == 0) {
+      return {};
+    }
+    return {front_end_.device_llrs(), num_llrs_, device_};
+  }
+
 private:
-  /// Estimation, equalization, demapping and descrambling of the device grid; LLRs to the host.
+  /// Estimation, equalization, demapping and descrambling of the device grid; LLRs to the host
+  /// unless they stay on the device (the measurements' download waits for them either way).
   phy::PuschMeasurements run(const phy::PuschConfig& pusch, unsigned slot, std::span<float> llrs) {
-    front_end_.process(pusch, slot, options_);
+    num_llrs_ = 0;
+    const std::size_t g = front_end_.process(pusch, slot, options_);
     front_end_.descramble(phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
-    front_end_.download_llrs(llrs);
-    return measurements();
+    if (!keep_on_device_) {
+      front_end_.download_llrs(llrs);
+    }
+    const phy::PuschMeasurements result = measurements();
+    num_llrs_ = g;
+    return result;
   }
 
   phy::PuschMeasurements measurements() {
@@ -62,7 +81,10 @@ private:
   }
 
   phy::PuschFrontEndOptions options_;
+  int device_;
   GpuPuschFrontEnd front_end_;
+  bool keep_on_device_ = false;
+  std::size_t num_llrs_ = 0; ///< G of the last PDU (0 until one completed).
 };
 
 } // namespace
@@ -70,10 +92,6 @@ private:
 phy::PuschDetectorFactory make_gpu_detector_factory(const phy::CellConfig& cell,
                                                     const phy::PuschFrontEndOptions& options,
                                                     int device) {
-  if (options.equalizer == phy::EqualizerAlgorithm::mmse_irc) {
-    throw std::invalid_argument("the CUDA backend has no MMSE-IRC equalizer yet (use --backend "
-                                "cpu for mmse-irc)");
-  }
   return [cell, options, device](const phy::PuschFrontEndLimits& limits, unsigned) {
     return std::unique_ptr<phy::PuschDetector>(
         std::make_unique<GpuPuschDetector>(cell, options, limits, device));

@@ -74,6 +74,16 @@ __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
   extern __shared__ std::uint16_t shared[];
   const LdpcKernelBlock& block = batch.blocks[blockIdx.x];
   phy::LdpcLaneCode code = block.code;
+  if (batch.active != nullptr && batch.active[blockIdx.x] == 0) {
+    // The whole thread block leaves together, before any barrier.
+    for (unsigned i = threadIdx.x; i < code.num_info_bits; i += blockDim.x) {
+      batch.bits[block.bits_offset + i] = 0;
+    }
+    if (threadIdx.x == 0) {
+      batch.results[blockIdx.x] = phy::LdpcLaneResult{};
+    }
+    return;
+  }
   const unsigned num_edges = code.row_begin[code.num_rows];
   std::uint16_t* row_begin = shared;
   auto* edges = reinterpret_cast<phy::LdpcLiftedEdge*>(shared + ldpc_kernel_row_begin_values);

@@ -31,6 +31,9 @@ struct LdpcKernelBatch {
   bool messages_in_shared = false;
   std::uint8_t* bits = nullptr;
   phy::LdpcLaneResult* results = nullptr; ///< One per code block.
+  /// When set, block b is decoded only if active[b] != 0; an inactive block (nothing received)
+  /// gets all-zero bits and a zero result without being decoded.
+  const std::uint8_t* active = nullptr;
 };
 
 /// Shared memory of a block, in uint16 values: the lifted graph's row_begin (47 values, padded to

@@ -6,18 +6,25 @@
 
 namespace airan::phy {
 
-HarqBufferPool::HarqBufferPool(unsigned num_buffers, std::size_t soft_bits_per_buffer)
-    : soft_bits_per_buffer_(soft_bits_per_buffer) {
+HarqBufferPool::HarqBufferPool(unsigned num_buffers, std::size_t soft_bits_per_buffer,
+                               HarqStorage storage)
+    : soft_bits_per_buffer_(soft_bits_per_buffer), storage_kind_(storage) {
   if (num_buffers == 0 || soft_bits_per_buffer == 0) {
     throw std::invalid_argument("HARQ buffer pool: " + std::to_string(num_buffers) +
                                 " buffers of " + std::to_string(soft_bits_per_buffer) +
                                 " soft bits");
   }
-  storage_.assign(std::size_t{num_buffers} * soft_bits_per_buffer, 0.0f);
+  if (storage == HarqStorage::host) {
+    storage_.assign(std::size_t{num_buffers} * soft_bits_per_buffer, 0.0f);
+  }
   buffers_.resize(num_buffers);
   for (unsigned b = 0; b < num_buffers; ++b) {
-    buffers_[b].soft_bits_ = std::span<float>(storage_).subspan(
-        std::size_t{b} * soft_bits_per_buffer, soft_bits_per_buffer);
+    if (storage == HarqStorage::host) {
+      buffers_[b].soft_bits_ = std::span<float>(storage_).subspan(
+          std::size_t{b} * soft_bits_per_buffer, soft_bits_per_buffer);
+    }
+    buffers_[b].capacity_ = soft_bits_per_buffer;
+    buffers_[b].index_ = b;
   }
 }
 

@@ -39,25 +39,13 @@ bool cpu_has_avx512bw() {
 
 } // namespace
 
-namespace {
-
-/// One value: clamp to +-limit (NaN becomes +limit, as _mm_min_ps/_mm_max_ps do), then round to
-/// nearest, ties to even (the default rounding mode, as _mm_cvtps_epi32).
-inline std::int8_t quantize_one(float value, float limit) {
-  value = value < limit ? value : limit;
-  value = value > -limit ? value : -limit;
-  return static_cast<std::int8_t>(std::nearbyint(value));
-}
-
-} // namespace
-
 void quantize_ldpc_llrs(std::span<const float> llrs, float scale, std::span<std::int8_t> out) {
   if (llrs.size() != out.size() || !(scale > 0.0f)) {
     throw std::invalid_argument("quantize_ldpc_llrs: sizes differ or scale is not positive");
   }
-  const auto limit = static_cast<float>(ldpc_llr_max);
   std::size_t i = 0;
 #if defined(__SSE2__)
+  const auto limit = static_cast<float>(ldpc_llr_max);
   // 16 values per step: scale, clamp, convert with the current rounding mode (nearest even),
   // pack with saturation (the clamp keeps every value inside +-127 already).
   const __m128 scale4 = _mm_set1_ps(scale);
@@ -75,7 +63,7 @@ void quantize_ldpc_llrs(std::span<const float> llrs, float scale, std::span<std:
   }
 #endif
   for (; i < llrs.size(); ++i) {
-    out[i] = quantize_one(llrs[i] * scale, limit);
+    out[i] = quantize_ldpc_llr(llrs[i] * scale); // the SIMD steps' clamp and rounding
   }
 }
 

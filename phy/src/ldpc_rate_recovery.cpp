@@ -76,11 +76,12 @@ void accumulate_selected(const SelectionMap& map, const float* llrs, std::uint64
 /// stack).
 constexpr unsigned tile_columns = 128;
 
-/// De-interleaves and accumulates with a compile-time Q_m: tiles of the Q_m x E/Q_m matrix whose
-/// columns are consecutive in f are transposed on the stack, then each row segment (consecutive
-/// selected bits) is added to the circular buffer.
+/// De-interleaves and accumulates with a compile-time Q_m when no position receives two values
+/// (E <= period): tiles of the Q_m x E/Q_m matrix whose columns are consecutive in f are
+/// transposed on the stack, then each row segment (consecutive selected bits) is added to the
+/// circular buffer.
 template <unsigned Qm>
-void recover_interleaved(const SelectionMap& map, const float* f, unsigned e, float* soft) {
+void recover_tiled(const SelectionMap& map, const float* f, unsigned e, float* soft) {
   const unsigned columns = e / Qm;
   std::array<float, std::size_t{Qm} * tile_columns> tile;
   for (unsigned j0 = 0; j0 < columns; j0 += tile_columns) {
@@ -94,6 +95,27 @@ void recover_interleaved(const SelectionMap& map, const float* f, unsigned e, fl
     for (unsigned i = 0; i < Qm; ++i) {
       accumulate_selected(map, tile.data() + i * tile_columns, std::uint64_t{i} * columns + j0,
                           width, soft);
+    }
+  }
+}
+
+/// De-interleaves and accumulates row by row of the interleaver matrix: each row segment is
+/// gathered from \p f with stride Q_m and added to the circular buffer, so the selected bits are
+/// added in increasing k and a position that receives several values (repetition, E > period)
+/// sums them in the order of ldpc_rate_recovery_gather(), bit for bit. (The tiled order would
+/// add them in another order.)
+void recover_row_by_row(const SelectionMap& map, const float* f, unsigned e, unsigned q_m,
+                        float* soft) {
+  const unsigned columns = e / q_m;
+  std::array<float, tile_columns> row;
+  for (unsigned i = 0; i < q_m; ++i) {
+    for (unsigned j0 = 0; j0 < columns; j0 += tile_columns) {
+      const unsigned width = std::min(tile_columns, columns - j0);
+      const float* source = f + std::size_t{j0} * q_m + i;
+      for (unsigned t = 0; t < width; ++t) {
+        row[t] = source[std::size_t{t} * q_m];
+      }
+      accumulate_selected(map, row.data(), std::uint64_t{i} * columns + j0, width, soft);
     }
   }
 }
@@ -163,36 +185,28 @@ unsigned ldpc_rate_recover(std::span<const float> llrs, const LdpcRateMatchConfi
     return 0;
   }
   float* soft = soft_buffer.data();
-  switch (q_m) {
-  case 1:
+  if (q_m == 1) {
     accumulate_selected(map, llrs.data(), 0, e, soft);
-    break;
-  case 2:
-    recover_interleaved<2>(map, llrs.data(), e, soft);
-    break;
-  case 4:
-    recover_interleaved<4>(map, llrs.data(), e, soft);
-    break;
-  case 6:
-    recover_interleaved<6>(map, llrs.data(), e, soft);
-    break;
-  case 8:
-    recover_interleaved<8>(map, llrs.data(), e, soft);
-    break;
-  default: {
-    // Other Q_m (3, 5, 7, 9, 10): one row at a time, gathering with stride Q_m.
-    const unsigned columns = e / q_m;
-    std::array<float, tile_columns> row;
-    for (unsigned i = 0; i < q_m; ++i) {
-      for (unsigned j0 = 0; j0 < columns; j0 += tile_columns) {
-        const unsigned width = std::min(tile_columns, columns - j0);
-        for (unsigned t = 0; t < width; ++t) {
-          row[t] = llrs[std::size_t{j0 + t} * q_m + i];
-        }
-        accumulate_selected(map, row.data(), std::uint64_t{i} * columns + j0, width, soft);
-      }
+  } else if (e > map.period) {
+    recover_row_by_row(map, llrs.data(), e, q_m, soft);
+  } else {
+    switch (q_m) {
+    case 2:
+      recover_tiled<2>(map, llrs.data(), e, soft);
+      break;
+    case 4:
+      recover_tiled<4>(map, llrs.data(), e, soft);
+      break;
+    case 6:
+      recover_tiled<6>(map, llrs.data(), e, soft);
+      break;
+    case 8:
+      recover_tiled<8>(map, llrs.data(), e, soft);
+      break;
+    default: // Q_m 3, 5, 7, 9, 10
+      recover_row_by_row(map, llrs.data(), e, q_m, soft);
+      break;
     }
-  }
   }
   // The last bit selected is at compressed index start + E - 1, or the whole buffer was read.
   const std::uint64_t last = std::uint64_t{map.start} + e - 1;

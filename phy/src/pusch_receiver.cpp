@@ -56,10 +56,10 @@ std::size_t harq_buffer_length(std::uint32_t max_tbs, std::uint32_t max_qpsk_bit
 
 /// Stage objects of one thread.
 struct Lane {
-  Lane(const PuschFrontEndLimits& limits, std::uint32_t max_tbs, std::size_t max_coded_bits,
-       const Numerology& numerology, const LdpcBatchDecoderFactory& ldpc_batch_decoder)
-      : front_end(limits), decoder(create_ulsch_decoder(max_tbs, nullptr, ldpc_batch_decoder)),
-        llrs(max_coded_bits), demodulator(numerology, limits.max_prbs) {}
+  Lane(const PuschFrontEndLimits& limits, std::unique_ptr<UlschDecoder> ulsch_decoder,
+       std::size_t max_coded_bits, const Numerology& numerology)
+      : front_end(limits), decoder(std::move(ulsch_decoder)), llrs(max_coded_bits),
+        demodulator(numerology, limits.max_prbs) {}
   PuschFrontEnd front_end;
   std::unique_ptr<PuschDetector> detector; ///< Replaces the front end when configured.
   std::unique_ptr<UlschDecoder> decoder;
@@ -85,7 +85,8 @@ struct PuschReceiver::Impl {
             Numerology::for_carrier(cell_in.numerology, cell_in.cyclic_prefix, cell_in.num_prbs)),
         harq(std::max(config_in.num_harq_buffers, 1U),
              harq_buffer_length(max_tbs_of(cell_in, config_in),
-                                2U * 156U * cell_in.num_prbs * config_in.max_layers)),
+                                2U * 156U * cell_in.num_prbs * config_in.max_layers),
+             config_in.ulsch_decoder ? config_in.ulsch_decoder.harq_storage : HarqStorage::host),
         grid(config_in.num_rx_antennas, symbols_per_slot(cell_in.cyclic_prefix),
              subcarriers_per_prb * cell_in.num_prbs) {
     if (const auto error = cell.validate(); !error.empty()) {
@@ -100,20 +101,41 @@ struct PuschReceiver::Impl {
     const std::size_t max_coded_bits = std::size_t{subcarriers_per_prb} * cell.num_prbs *
                                        max_symbols_per_slot * 10U * config.max_layers;
     for (unsigned i = 0; i < pool.num_lanes(); ++i) {
-      lanes.push_back(std::make_unique<Lane>(limits, config.max_tbs, max_coded_bits, numerology,
-                                             config.ldpc_batch_decoder));
+      lanes.push_back(
+          std::make_unique<Lane>(limits, make_decoder(nullptr), max_coded_bits, numerology));
       if (config.detector) {
         lanes.back()->detector = config.detector(limits, 1);
+        pass_llrs_on_device(*lanes.back()->detector, *lanes.back()->decoder);
       }
     }
     if (pool.num_lanes() > 1) {
-      code_block_parallel_decoder =
-          create_ulsch_decoder(config.max_tbs, &pool, config.ldpc_batch_decoder);
+      code_block_parallel_decoder = make_decoder(&pool);
       pooled_front_end = std::make_unique<PuschFrontEnd>(limits, &pool);
       if (config.detector) {
         // Runs while the receiver's pool is idle (one PDU at a time), on threads of its own.
         pooled_detector = config.detector(limits, pool.num_lanes());
+        pass_llrs_on_device(*pooled_detector, *code_block_parallel_decoder);
       }
+    }
+  }
+
+  /// A UL-SCH decoder from the configured factory, else the default one (its code blocks on
+  /// \p code_block_pool when set).
+  std::unique_ptr<UlschDecoder> make_decoder(ThreadPool* code_block_pool) const {
+    if (config.ulsch_decoder) {
+      auto decoder = config.ulsch_decoder.make(config.max_tbs, harq);
+      if (!decoder) {
+        throw std::invalid_argument("PuschReceiver: the UL-SCH decoder factory made no decoder");
+      }
+      return decoder;
+    }
+    return create_ulsch_decoder(config.max_tbs, code_block_pool, config.ldpc_batch_decoder);
+  }
+
+  /// Lets \p detector leave descrambled LLRs in device memory when \p decoder reads them there.
+  static void pass_llrs_on_device(PuschDetector& detector, const UlschDecoder& decoder) {
+    if (decoder.llr_device() >= 0 && detector.writes_descrambled_llrs()) {
+      detector.keep_llrs_on_device(decoder.llr_device());
     }
   }
 
@@ -142,8 +164,10 @@ struct PuschReceiver::Impl {
       descramble_llrs(llrs, c_init);
     }
   }
+  /// Decodes the TB of \p pdu from \p llrs, or from \p device_llrs when they are set.
   void decode(const PuschConfig& pdu, std::uint32_t tbs, std::uint32_t coded_bits,
-              std::span<const float> llrs, UlschDecoder& decoder, PuschPduResult& result);
+              std::span<const float> llrs, const DeviceLlrs& device_llrs, UlschDecoder& decoder,
+              PuschPduResult& result);
 
   CellConfig cell;
   PuschReceiverConfig config;
@@ -164,7 +188,8 @@ struct PuschReceiver::Impl {
 
 void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
                                  std::uint32_t coded_bits, std::span<const float> llrs,
-                                 UlschDecoder& decoder, PuschPduResult& result) {
+                                 const DeviceLlrs& device_llrs, UlschDecoder& decoder,
+                                 PuschPduResult& result) {
   UlschDecoderConfig cfg;
   cfg.coding = ulsch_coding_config(pdu, tbs, coded_bits);
   cfg.max_iterations = config.ldpc_max_iterations;
@@ -176,7 +201,9 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
     const std::lock_guard lock(harq_mutex);
     buffer = &harq.acquire(key, pdu.new_data_indicator);
   }
-  result.decoding = decoder.decode(llrs, cfg, *buffer, result.tb_bits);
+  result.decoding = device_llrs.data != nullptr
+                        ? decoder.decode_device(device_llrs, cfg, *buffer, result.tb_bits)
+                        : decoder.decode(llrs, cfg, *buffer, result.tb_bits);
   result.tb_crc_ok = result.decoding.tb_crc_ok;
   if (result.tb_crc_ok) {
     const std::lock_guard lock(harq_mutex);
@@ -230,11 +257,12 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
       result.measurements = rx_grid != nullptr ? detector->detect(*rx_grid, cell, pdu, slot, llrs)
                                                : detector->detect_loaded(cell, pdu, slot, llrs);
       const auto t1 = Clock::now();
-      if (!detector->writes_descrambled_llrs()) {
+      const DeviceLlrs device_llrs = detector->device_llrs();
+      if (device_llrs.data == nullptr && !detector->writes_descrambled_llrs()) {
         descramble(llrs, pdu, part_pool);
       }
       const auto t2 = Clock::now();
-      decode(pdu, tbs, coded_bits, llrs, decoder, result);
+      decode(pdu, tbs, coded_bits, llrs, device_llrs, decoder, result);
       const auto t3 = Clock::now();
       result.times.descrambling_us = microseconds(t1, t2);
       result.times.decoding_us = microseconds(t2, t3);
@@ -255,7 +283,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     const auto t3 = Clock::now();
     descramble(llrs, pdu, part_pool);
     const auto t4 = Clock::now();
-    decode(pdu, tbs, coded_bits, llrs, decoder, result);
+    decode(pdu, tbs, coded_bits, llrs, {}, decoder, result);
     const auto t5 = Clock::now();
 
     result.measurements = front_end.measurements(pdu);

@@ -5,14 +5,13 @@
 /// place and the TB CRC.
 #include "airan/phy/ulsch_decoder.h"
 
-#include "ulsch_code_block.h"
-
 #include "airan/phy/code_block_segmentation.h"
 #include "airan/phy/crc_calculator.h"
 #include "airan/phy/ldpc_batch_decoder.h"
 #include "airan/phy/ldpc_rate_matcher.h"
 #include "airan/phy/ldpc_rate_recovery.h"
 #include "airan/phy/thread_pool.h"
+#include "airan/phy/ulsch_code_block.h"
 
 #include <algorithm>
 #include <array>
@@ -27,7 +26,7 @@ namespace airan::phy {
 
 namespace {
 
-using namespace ulsch_detail;
+using namespace ulsch;
 
 /// Working memory of one thread decoding code blocks.
 struct CodeBlockLane {
@@ -147,31 +146,7 @@ UlschDecoderImpl::UlschDecoderImpl(std::uint32_t max_tbs, ThreadPool* code_block
 TransportBlockLayout UlschDecoderImpl::check_and_layout(std::span<const float> llrs,
                                                         const UlschDecoderConfig& cfg,
                                                         std::span<bit_t> tb_bits) const {
-  const UlschCodingConfig& coding = cfg.coding;
-  if (coding.tbs == 0 || coding.tbs > max_tbs_ || tb_bits.size() != coding.tbs) {
-    fail("TBS " + std::to_string(coding.tbs) + " (maximum " + std::to_string(max_tbs_) +
-         ") with an output of " + std::to_string(tb_bits.size()) + " bits");
-  }
-  if (coding.g == 0 || llrs.size() != coding.g) {
-    fail("G = " + std::to_string(coding.g) + " with " + std::to_string(llrs.size()) + " LLRs");
-  }
-  if (coding.modulation_order == 0 || coding.modulation_order > 10 || coding.num_layers == 0 ||
-      coding.num_layers > 4 || coding.g % (coding.modulation_order * coding.num_layers) != 0) {
-    fail("Q_m = " + std::to_string(coding.modulation_order) +
-         ", N_L = " + std::to_string(coding.num_layers) + " with G = " + std::to_string(coding.g));
-  }
-  if (coding.rv > 3) {
-    fail("redundancy version " + std::to_string(coding.rv));
-  }
-  if (cfg.max_iterations == 0 ||
-      !(cfg.min_sum_scaling_factor > 0.0f && cfg.min_sum_scaling_factor <= 1.0f) ||
-      cfg.min_sum_offset > static_cast<unsigned>(ldpc_llr_max) ||
-      !(cfg.llr_scale > 0.0f && std::isfinite(cfg.llr_scale))) {
-    fail("max_iterations " + std::to_string(cfg.max_iterations) + ", min-sum factor " +
-         std::to_string(cfg.min_sum_scaling_factor) + ", offset " +
-         std::to_string(cfg.min_sum_offset) + ", LLR scale " + std::to_string(cfg.llr_scale));
-  }
-  return layout_transport_block(coding);
+  return check_decoding(llrs.size(), cfg, tb_bits.size(), max_tbs_);
 }
 
 unsigned UlschDecoderImpl::decode_code_block(std::span<const float> soft_values,
@@ -288,30 +263,10 @@ UlschDecoderImpl::decode_code_blocks(std::span<const float> llrs, const UlschDec
     });
     decode_batch(layout, cfg, received_lengths, received, iterations, accepted);
   }
-  UlschDecoderResult result;
-  unsigned decoded_blocks = 0;
-  unsigned total_iterations = 0;
-  for (unsigned r = 0; r < num_cbs; ++r) {
-    result.code_block_crc_ok.set(r, accepted[r]); // C = 1: completed by the TB CRC below
-    result.max_ldpc_iterations = std::max(result.max_ldpc_iterations, iterations[r]);
-    decoded_blocks += iterations[r] > 0 ? 1 : 0;
-    total_iterations += iterations[r];
-  }
-  const CodeBlockSegmentation& seg = layout.seg;
   const CrcCalculator& tb_crc = layout.tb_crc == CrcPolynomial::crc24a ? crc24a_ : crc16_;
-  const bool tb_crc_holds =
-      tb_crc.check(std::span<const bit_t>(tb_with_crc_).first(seg.input_length));
-  if (num_cbs == 1) {
-    result.code_block_crc_ok.set(0, tb_crc_holds && result.code_block_crc_ok.test(0));
-  }
-  result.num_code_blocks = num_cbs;
-  result.num_code_blocks_ok = static_cast<unsigned>(result.code_block_crc_ok.count());
-  result.tb_crc_ok = tb_crc_holds && result.num_code_blocks_ok == num_cbs;
-  result.mean_ldpc_iterations = decoded_blocks == 0 ? 0.0f
-                                                    : static_cast<float>(total_iterations) /
-                                                          static_cast<float>(decoded_blocks);
-  std::memcpy(tb_bits.data(), tb_with_crc_.data(), tb_bits.size());
-  return result;
+  return finish_transport_block(layout, std::span<const unsigned>(iterations).first(num_cbs),
+                                std::span<const bool>(accepted).first(num_cbs), tb_with_crc_,
+                                tb_crc, tb_bits);
 }
 
 UlschDecoderResult UlschDecoderImpl::decode(std::span<const float> llrs,
@@ -335,40 +290,14 @@ UlschDecoderResult UlschDecoderImpl::decode(std::span<const float> llrs,
                                             const UlschDecoderConfig& cfg,
                                             HarqSoftBuffer& harq_buffer, std::span<bit_t> tb_bits) {
   const TransportBlockLayout layout = check_and_layout(llrs, cfg, tb_bits);
-  const UlschCodingConfig& coding = cfg.coding;
-  const CodeBlockSegmentation& seg = layout.seg;
-  const unsigned num_cbs = seg.num_code_blocks;
   const unsigned n_cb = layout.rate_match.n_cb;
   const std::span<float> soft_bits = harq_buffer.soft_bits();
-  if (std::size_t{num_cbs} * n_cb > soft_bits.size()) {
-    fail("the TB needs " + std::to_string(std::size_t{num_cbs} * n_cb) +
-         " soft values, the HARQ buffer holds " + std::to_string(soft_bits.size()));
+  if (soft_bits.size() < harq_buffer.capacity()) {
+    fail("the HARQ buffer's soft values are not in host memory (HarqStorage::external)");
   }
-  HarqSoftBuffer::State& state = harq_buffer.state();
-  if (state.num_transmissions > 0 &&
-      (state.tbs != coding.tbs || state.base_graph != seg.base_graph ||
-       state.lifting_size != seg.lifting_size || state.num_code_blocks != num_cbs ||
-       state.circular_buffer_length != n_cb)) {
-    fail("retransmission of TBS " + std::to_string(coding.tbs) + ", N_cb " + std::to_string(n_cb) +
-         " into a HARQ buffer holding TBS " + std::to_string(state.tbs) + ", N_cb " +
-         std::to_string(state.circular_buffer_length));
-  }
-  if (state.num_transmissions == 0) {
-    state =
-        HarqSoftBuffer::State{0, coding.tbs, seg.base_graph, seg.lifting_size, num_cbs, n_cb, 0};
-  }
-
-  // Every code block is decoded over the longest received length; clear what it newly covers.
-  unsigned received_length = state.received_length;
-  for (unsigned r = 0; r < num_cbs; ++r) {
-    const unsigned e =
-        ldpc_rate_matched_length(r, num_cbs, coding.g, coding.num_layers, coding.modulation_order);
-    if (e != 0) {
-      received_length =
-          std::max(received_length, ldpc_rate_match_input_length(layout.rate_match, e));
-    }
-  }
-  const unsigned previous_length = state.received_length;
+  const HarqCombining combining = begin_harq_combining(harq_buffer, layout, cfg.coding);
+  const unsigned previous_length = combining.previous_length;
+  const unsigned received_length = combining.received_length;
   UlschDecoderResult result =
       decode_code_blocks(llrs, cfg, layout, tb_bits,
                          [&](unsigned r, CodeBlockLane&, std::span<const float> code_block_llrs) {
@@ -379,13 +308,18 @@ UlschDecoderResult UlschDecoderImpl::decode(std::span<const float> llrs,
                            ldpc_rate_recover(code_block_llrs, layout.rate_match, circular_buffer);
                            return std::span<const float>(circular_buffer.first(received_length));
                          });
-  state.received_length = received_length;
-  ++state.num_transmissions;
-  result.num_transmissions = state.num_transmissions;
+  result.num_transmissions = end_harq_combining(harq_buffer, combining);
   return result;
 }
 
 } // namespace
+
+UlschDecoderResult UlschDecoder::decode_device(const DeviceLlrs& /*llrs*/,
+                                               const UlschDecoderConfig& /*cfg*/,
+                                               HarqSoftBuffer& /*harq_buffer*/,
+                                               std::span<bit_t> /*tb_bits*/) {
+  throw std::logic_error("UL-SCH decoder: this decoder reads no device memory");
+}
 
 std::size_t ulsch_soft_buffer_length(const UlschCodingConfig& cfg) {
   if (cfg.tbs == 0) {

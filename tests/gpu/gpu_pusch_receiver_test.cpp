@@ -1,14 +1,17 @@
-// The CUDA receive path (GpuPuschFrontEnd and GpuLdpcDecoder) against the CPU reference:
-// - every conformance grid (committed set and ../shared set) decodes on the device;
+// The CUDA receive path (GpuPuschFrontEnd and GpuUlschDecoder) against the CPU reference:
+// - every conformance grid (committed set and ../shared set) decodes on the device, the LLRs
+//   passed to the UL-SCH decoder in device memory;
 // - 1000 generated noisy slots across MCS 0-27 (256-QAM table), 1-4 layers, 4 receive antennas,
 //   TDL-A30/B100/C300 with random Doppler and PRB counts: LLR signs agree on at least 99.99% of
-//   the bits and every TB has the same CRC outcome (issue 6). Skipped without a CUDA device.
+//   the bits and every TB has the same CRC outcome (issue 6); and the device's UL-SCH decoding
+//   of the device's descrambled LLRs equals the CPU decoder's of the same LLRs bit for bit.
+//   Skipped without a CUDA device.
 #include "airan/apps/conformance.h"
 #include "airan/apps/link_simulation.h"
 #include "airan/gpu/device_query.h"
-#include "airan/gpu/gpu_ldpc_decoder.h"
 #include "airan/gpu/gpu_pusch_detector.h"
 #include "airan/gpu/gpu_pusch_front_end.h"
+#include "airan/gpu/gpu_ulsch_decoder.h"
 #include "airan/phy/mcs_table.h"
 #include "airan/phy/pusch_descrambler.h"
 #include "airan/phy/pusch_front_end.h"
@@ -50,7 +53,7 @@ void expect_conformance_on_device(const fs::path& dir) {
   const auto result = airan::apps::run_pusch_rx_conformance(
       dir, &std::cout, [](const CellConfig& cell, PuschReceiverConfig& config) {
         config.detector = airan::gpu::make_gpu_detector_factory(cell, config.front_end, 0);
-        config.ldpc_batch_decoder = airan::gpu::make_gpu_ldpc_batch_decoder_factory(0);
+        config.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
       });
   EXPECT_GT(result.cases.size(), 0U);
   for (const auto& c : result.cases) {
@@ -111,8 +114,11 @@ TEST(GpuPuschReceiver, ThousandNoisySlotsAgreeWithTheCpuReference) {
   unsigned tbs_failed = 0;
   std::array<unsigned, 5> layer_count{};
   auto cpu_decoder = create_ulsch_decoder(1500000);
-  auto gpu_decoder =
-      create_ulsch_decoder(1500000, nullptr, airan::gpu::make_gpu_ldpc_batch_decoder_factory(0));
+  constexpr std::size_t soft_bits = 4000000; // C N_cb of the largest TB of the cases
+  auto harq_memory = std::make_shared<airan::gpu::GpuHarqSoftMemory>(1, soft_bits, 0);
+  HarqBufferPool harq(1, soft_bits, HarqStorage::external);
+  HarqBufferPool cpu_harq(1, soft_bits); // both sides decode as a first HARQ transmission
+  airan::gpu::GpuUlschDecoder gpu_decoder(1500000, harq_memory, 0);
   for (unsigned n = 0; n < num_slots; ++n) {
     const SlotCase c = random_slot_case(rng);
     SCOPED_TRACE("slot " + std::to_string(n) + ": " + std::to_string(c.prbs) + " PRB, " +
@@ -165,18 +171,32 @@ TEST(GpuPuschReceiver, ThousandNoisySlotsAgreeWithTheCpuReference) {
     bits += g;
     signs_agree += agree;
 
-    // The CPU decoder on the CPU LLRs, the GPU LDPC decoder on the device's LLRs.
+    // The CPU decoder on the CPU LLRs; the GPU UL-SCH decoder on the device's LLRs, descrambled
+    // on the device and read there, which must equal the CPU decoder on the same LLRs.
     const std::uint32_t tbs = compute_pusch_tbs(scenario.cell, pusch);
     UlschDecoderConfig cfg;
     cfg.coding = ulsch_coding_config(pusch, tbs, static_cast<std::uint32_t>(g));
     const std::uint32_t c_init = pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id);
     descramble_llrs(cpu_llrs, c_init);
     descramble_llrs(gpu_llrs, c_init);
+    gpu.descramble(c_init);
+    gpu.synchronize();
     BitVector cpu_tb(tbs);
     BitVector gpu_tb(tbs);
-    const auto a = cpu_decoder->decode(cpu_llrs, cfg, cpu_tb);
-    const auto b = gpu_decoder->decode(gpu_llrs, cfg, gpu_tb);
+    BitVector same_llrs_tb(tbs);
+    const HarqProcessKey key{pusch.rnti, 0};
+    const auto a = cpu_decoder->decode(cpu_llrs, cfg, cpu_harq.acquire(key, true), cpu_tb);
+    const auto b =
+        gpu_decoder.decode_device({gpu.device_llrs(), g, 0}, cfg, harq.acquire(key, true), gpu_tb);
+    const auto same_llrs =
+        cpu_decoder->decode(gpu_llrs, cfg, cpu_harq.acquire(key, true), same_llrs_tb);
+    harq.release(key);
+    cpu_harq.release(key);
     EXPECT_EQ(a.tb_crc_ok, b.tb_crc_ok) << "TB CRC outcome differs";
+    EXPECT_EQ(b.tb_crc_ok, same_llrs.tb_crc_ok);
+    EXPECT_EQ(b.code_block_crc_ok, same_llrs.code_block_crc_ok);
+    EXPECT_EQ(b.mean_ldpc_iterations, same_llrs.mean_ldpc_iterations);
+    EXPECT_EQ(gpu_tb, same_llrs_tb);
     if (a.tb_crc_ok) {
       EXPECT_EQ(cpu_tb, simulator.tb_bits(0));
       ++tbs_ok;

@@ -195,6 +195,35 @@ TEST(HarqBufferPool, DecodingAllocatesNothingAfterConstruction) {
   EXPECT_EQ(pool.num_in_use(), 0u);
 }
 
+TEST(HarqBufferPool, ExternalStorageKeepsBookkeepingAndIndices) {
+  HarqBufferPool pool(3, 5000, HarqStorage::external);
+  EXPECT_EQ(pool.storage(), HarqStorage::external);
+  HarqSoftBuffer& a = pool.acquire({7, 2}, true);
+  HarqSoftBuffer& b = pool.acquire({7, 3}, true);
+  EXPECT_TRUE(a.soft_bits().empty());
+  EXPECT_EQ(a.capacity(), 5000u);
+  EXPECT_EQ(a.index(), 0u);
+  EXPECT_EQ(b.index(), 1u);
+  a.state().num_transmissions = 1;
+  EXPECT_EQ(pool.acquire({7, 2}, false).state().num_transmissions, 1u);
+  EXPECT_TRUE(pool.release({7, 2}));
+  EXPECT_EQ(pool.acquire({8, 0}, false).index(), 0u) << "the freed buffer is reused";
+  // A CPU decoder cannot combine into an external buffer: a clear error, not a crash.
+  UlschDecoderConfig cfg;
+  cfg.coding = {.tbs = 1000,
+                .target_code_rate = 0.5F,
+                .modulation_order = 2,
+                .num_layers = 1,
+                .rv = 0,
+                .g = 2400};
+  std::vector<float> llrs(cfg.coding.g, 1.0F);
+  BitVector bits(cfg.coding.tbs);
+  EXPECT_THROW(create_ulsch_decoder(1000)->decode(llrs, cfg, b, bits), std::invalid_argument);
+  HarqBufferPool host(2, 10);
+  EXPECT_EQ(host.acquire({1, 1}, true).capacity(), 10u);
+  EXPECT_EQ(host.acquire({1, 2}, true).index(), 1u);
+}
+
 TEST(HarqBufferPool, RejectsAnEmptyPool) {
   EXPECT_THROW(HarqBufferPool(0, 100), std::invalid_argument);
   EXPECT_THROW(HarqBufferPool(4, 0), std::invalid_argument);

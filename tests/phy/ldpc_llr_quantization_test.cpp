@@ -56,6 +56,8 @@ TEST(LdpcLlrQuantization, MatchesTheRoundingRuleOnEveryLengthAndSpecialValue) {
     airan::phy::quantize_ldpc_llrs(in, 4.0F, out);
     for (std::size_t i = 0; i < length; ++i) {
       ASSERT_EQ(out[i], reference(in[i], 4.0F)) << "value " << in[i] << " length " << length;
+      // The one-value form (what the CUDA UL-SCH decoder's kernel runs) agrees.
+      ASSERT_EQ(airan::phy::quantize_ldpc_llr(in[i] * 4.0F), out[i]) << "value " << in[i];
     }
   }
 }

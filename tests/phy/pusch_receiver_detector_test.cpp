@@ -126,6 +126,65 @@ private:
   PuschFrontEnd front_end_;
 };
 
+/// A DescramblingDetector that can keep its LLRs "on device 7" (in its own memory, standing in
+/// for a GPU's), as the CUDA detector does for the CUDA UL-SCH decoder.
+class DeviceLlrDetector final : public PuschDetector {
+public:
+  explicit DeviceLlrDetector(const PuschFrontEndLimits& limits)
+      : front_end_(limits), held_(std::size_t{12} * 275 * 14 * 8 * 2) {}
+  PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
+                           const PuschConfig& pusch, unsigned slot,
+                           std::span<float> llrs) override {
+    const std::span<float> out = on_device_ ? std::span(held_).first(llrs.size()) : llrs;
+    const PuschMeasurements m = front_end_.process(grid, cell, pusch, slot, {}, out);
+    descramble_llrs(out, pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
+    num_llrs_ = llrs.size();
+    return m;
+  }
+  [[nodiscard]] bool writes_descrambled_llrs() const override { return true; }
+  bool keep_llrs_on_device(int device) override { return on_device_ = device == 7; }
+  [[nodiscard]] DeviceLlrs device_llrs() const override {
+    return on_device_ ? DeviceLlrs{held_.data(), num_llrs_, 7} : DeviceLlrs{};
+  }
+
+private:
+  PuschFrontEnd front_end_;
+  std::vector<float> held_;
+  std::size_t num_llrs_ = 0;
+  bool on_device_ = false;
+};
+
+/// The CPU UL-SCH decoder "reading device 7": decode_device() reads the detector's memory.
+class DeviceLlrDecoder final : public UlschDecoder {
+public:
+  DeviceLlrDecoder(std::uint32_t max_tbs, std::atomic<unsigned>& host_calls,
+                   std::atomic<unsigned>& device_calls)
+      : decoder_(create_ulsch_decoder(max_tbs)), host_calls_(host_calls),
+        device_calls_(device_calls) {}
+  UlschDecoderResult decode(std::span<const float> llrs, const UlschDecoderConfig& cfg,
+                            std::span<bit_t> tb_bits) override {
+    ++host_calls_;
+    return decoder_->decode(llrs, cfg, tb_bits);
+  }
+  UlschDecoderResult decode(std::span<const float> llrs, const UlschDecoderConfig& cfg,
+                            HarqSoftBuffer& harq, std::span<bit_t> tb_bits) override {
+    ++host_calls_;
+    return decoder_->decode(llrs, cfg, harq, tb_bits);
+  }
+  [[nodiscard]] int llr_device() const override { return 7; }
+  UlschDecoderResult decode_device(const DeviceLlrs& llrs, const UlschDecoderConfig& cfg,
+                                   HarqSoftBuffer& harq, std::span<bit_t> tb_bits) override {
+    EXPECT_EQ(llrs.device, 7);
+    ++device_calls_;
+    return decoder_->decode(std::span(llrs.data, llrs.size), cfg, harq, tb_bits);
+  }
+
+private:
+  std::unique_ptr<UlschDecoder> decoder_;
+  std::atomic<unsigned>& host_calls_;
+  std::atomic<unsigned>& device_calls_;
+};
+
 struct Slot {
   std::vector<PuschConfig> pdus;
   std::vector<BitVector> tbs;
@@ -269,6 +328,48 @@ TEST(PuschReceiverDetector, DescrambledDetectorOutputIsNotDescrambledTwice) {
   with_detector.process_slot(slot.grid, 6, slot.pdus, b);
   expect_same(a, b);
   EXPECT_TRUE(b[0].tb_crc_ok && b[1].tb_crc_ok);
+}
+
+// A UL-SCH decoder that reads a device's memory gets the LLRs a detector left on that device
+// (no host copy, no host descrambling) on every lane and in the pooled mode; with a detector
+// that writes scrambled host LLRs, it decodes from the host. Results equal the plain receiver's.
+TEST(PuschReceiverDetector, LlrsLeftOnTheDeviceGoStraightToTheDecoder) {
+  const CellConfig cell = make_cell();
+  const Slot slot = make_slot(cell, {make_pusch(1, 0, 20, 20), make_pusch(2, 20, 32, 10)});
+  std::atomic<unsigned> host_calls{0};
+  std::atomic<unsigned> device_calls{0};
+  std::atomic<unsigned> calls{0};
+  for (const bool descrambling_detector : {true, false}) {
+    for (const unsigned threads : {1U, 3U}) {
+      PuschReceiverConfig config;
+      config.num_rx_antennas = 4;
+      config.max_layers = 2;
+      config.num_threads = threads;
+      PuschReceiver plain(cell, config);
+      config.detector = [&](const PuschFrontEndLimits& limits, unsigned) {
+        return descrambling_detector
+                   ? std::unique_ptr<PuschDetector>(std::make_unique<DeviceLlrDetector>(limits))
+                   : std::unique_ptr<PuschDetector>(
+                         std::make_unique<FrontEndDetector>(limits, calls));
+      };
+      config.ulsch_decoder.make = [&](std::uint32_t max_tbs, const HarqBufferPool&) {
+        return std::unique_ptr<UlschDecoder>(
+            std::make_unique<DeviceLlrDecoder>(max_tbs, host_calls, device_calls));
+      };
+      PuschReceiver receiver(cell, config);
+      std::vector<PuschPduResult> a, b;
+      plain.process_slot(slot.grid, 6, slot.pdus, a);
+      host_calls = device_calls = 0;
+      receiver.process_slot(slot.grid, 6, slot.pdus, b);
+      expect_same(a, b);
+      EXPECT_TRUE(b[0].tb_crc_ok && b[1].tb_crc_ok);
+      plain.process_slot(slot.grid, 6, std::span(slot.pdus.data(), 1), a); // pooled when 3
+      receiver.process_slot(slot.grid, 6, std::span(slot.pdus.data(), 1), b);
+      expect_same(a, b);
+      EXPECT_EQ(device_calls.load(), descrambling_detector ? 3U : 0U) << threads << " threads";
+      EXPECT_EQ(host_calls.load(), descrambling_detector ? 0U : 3U) << threads << " threads";
+    }
+  }
 }
 
 TEST(PuschReceiverDetector, DetectorErrorsStayWithTheirPduAndGenieIsRefused) {

@@ -13,6 +13,7 @@
 
 #include "airan/phy/ldpc_batch_decoder.h"
 #include "airan/phy/pusch_detector.h"
+#include "airan/phy/ulsch_decoder.h"
 #include <cstdint>
 
 #include <functional>
@@ -33,6 +34,9 @@ struct EvaluationConfig {
   /// Per receiver (same order; missing or empty: LDPC on the CPU), the LDPC batch decoder
   /// factory of its UL-SCH decoders (the CUDA decoder with `--backend cuda`).
   std::vector<phy::LdpcBatchDecoderFactory> ldpc_decoders;
+  /// Per receiver (same order; missing or empty: on the CPU), the factory of its UL-SCH decoders
+  /// (the CUDA decoder with `--backend cuda`; see phy::PuschReceiverConfig::ulsch_decoder).
+  std::vector<phy::UlschDecoderFactory> ulsch_decoders;
   std::vector<double> snr_db; ///< Per-RE SNR points (phy/snr_definition.h).
   /// Read snr_db as Eb/N0 as Sionna's ebnodb2no defines it (bits per symbol, code rate and the
   /// DMRS overhead; no CP): see evaluation_noise_variance().

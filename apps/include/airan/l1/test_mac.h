@@ -58,6 +58,9 @@ struct TestMacOptions {
   phy::PuschDetectorFactory detector;
   /// When set, the receivers' LDPC decoding runs on batch decoders from it (CUDA).
   phy::LdpcBatchDecoderFactory ldpc_decoder;
+  /// When set, the receivers' UL-SCH decoders come from it (CUDA; see
+  /// phy::PuschReceiverConfig::ulsch_decoder).
+  phy::UlschDecoderFactory ulsch_decoder;
   /// The run fails when the L1 sends nothing for this long.
   std::chrono::milliseconds silence_timeout{10000};
 };

@@ -40,6 +40,9 @@ struct UlSlotProcessorConfig {
   /// Set: every receiver LDPC-decodes on batch decoders from it (see
   /// phy::PuschReceiverConfig::ldpc_batch_decoder).
   phy::LdpcBatchDecoderFactory ldpc_batch_decoder;
+  /// Set: every receiver's UL-SCH decoders come from it (see
+  /// phy::PuschReceiverConfig::ulsch_decoder).
+  phy::UlschDecoderFactory ulsch_decoder;
 };
 
 /// Outcome of one process() call.

@@ -27,6 +27,13 @@ struct HarqProcessKey {
   friend bool operator==(const HarqProcessKey&, const HarqProcessKey&) = default;
 };
 
+/// Where a pool's soft values live.
+enum class HarqStorage {
+  host,    ///< In the pool (HarqSoftBuffer::soft_bits()).
+  external ///< Elsewhere, e.g. in a GPU's memory, indexed by HarqSoftBuffer::index(); the pool
+           ///< keeps only the bookkeeping and soft_bits() is empty.
+};
+
 /// Thrown by HarqBufferPool::acquire() when every buffer is held by another HARQ process.
 class HarqPoolExhaustedError : public std::runtime_error {
 public:
@@ -50,9 +57,16 @@ public:
     unsigned received_length = 0;
   };
 
-  /// All soft values of the buffer (soft_bits_per_buffer of the pool).
+  /// All soft values of the buffer (soft_bits_per_buffer of the pool); empty with
+  /// HarqStorage::external.
   [[nodiscard]] std::span<float> soft_bits() { return soft_bits_; }
   [[nodiscard]] std::span<const float> soft_bits() const { return soft_bits_; }
+
+  /// Soft values the buffer holds (soft_bits_per_buffer of the pool), wherever they live.
+  [[nodiscard]] std::size_t capacity() const { return capacity_; }
+  /// Position of the buffer in its pool (0 .. num_buffers - 1): where its soft values are in
+  /// external storage.
+  [[nodiscard]] unsigned index() const { return index_; }
 
   /// Bookkeeping of the content; the UL-SCH decoder reads and updates it.
   [[nodiscard]] State& state() { return state_; }
@@ -64,6 +78,8 @@ public:
 private:
   friend class HarqBufferPool;
   std::span<float> soft_bits_;
+  std::size_t capacity_ = 0;
+  unsigned index_ = 0;
   State state_;
   HarqProcessKey key_;
   bool in_use_ = false;
@@ -73,9 +89,11 @@ private:
 /// buffers, which is cheap for the few tens of buffers a cell needs).
 class HarqBufferPool {
 public:
-  /// Allocates \p num_buffers buffers of \p soft_bits_per_buffer soft values each.
+  /// Allocates \p num_buffers buffers of \p soft_bits_per_buffer soft values each (with
+  /// HarqStorage::external, only their bookkeeping).
   /// \throws std::invalid_argument when either is 0.
-  HarqBufferPool(unsigned num_buffers, std::size_t soft_bits_per_buffer);
+  HarqBufferPool(unsigned num_buffers, std::size_t soft_bits_per_buffer,
+                 HarqStorage storage = HarqStorage::host);
 
   HarqBufferPool(const HarqBufferPool&) = delete;
   HarqBufferPool& operator=(const HarqBufferPool&) = delete;
@@ -101,9 +119,11 @@ public:
   [[nodiscard]] unsigned num_buffers() const { return static_cast<unsigned>(buffers_.size()); }
   [[nodiscard]] unsigned num_in_use() const { return num_in_use_; }
   [[nodiscard]] std::size_t soft_bits_per_buffer() const { return soft_bits_per_buffer_; }
+  [[nodiscard]] HarqStorage storage() const { return storage_kind_; }
 
 private:
   std::size_t soft_bits_per_buffer_;
+  HarqStorage storage_kind_;
   std::vector<float> storage_;
   std::vector<HarqSoftBuffer> buffers_;
   unsigned num_in_use_ = 0;

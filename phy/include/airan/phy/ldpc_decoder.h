@@ -17,6 +17,7 @@
 #pragma once
 
 #include "airan/phy/ldpc_base_graph.h"
+#include "airan/phy/ldpc_llr_quantization.h"
 #include "airan/phy/types.h"
 
 #include <cstdint>
@@ -27,9 +28,6 @@
 #include <vector>
 
 namespace airan::phy {
-
-/// Largest magnitude of a decoder LLR; inputs equal to -128 are treated as -127.
-inline constexpr int ldpc_llr_max = 127;
 
 /// Converts real LLRs to decoder LLRs: out[i] = llrs[i] * scale clamped to +-127 and rounded to
 /// nearest, ties to even (NaN gives +127).

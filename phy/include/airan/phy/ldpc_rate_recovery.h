@@ -58,23 +58,24 @@ struct LdpcSelectionMap {
 /// The selection map of \p config. \throws std::invalid_argument on an inconsistent config.
 LdpcSelectionMap ldpc_selection_map(const LdpcRateMatchConfig& config);
 
-/// The sum of the received soft values that rate recovery adds to circular-buffer position
-/// \p position (0 for a filler position or one no bit was selected from): the soft values of
-/// the selected bits k = k_first, k_first + period, ... < E, bit k being f[(k mod C) Q_m + k div C]
-/// after interleaving (C = E / Q_m), summed in increasing k. This is rate recovery as a gather,
-/// one output position per thread (the CUDA formulation); ldpc_rate_recover() adds the same values
-/// (in another order when a position receives several, i.e. E > period).
+/// What rate recovery leaves at circular-buffer position \p position of a buffer holding
+/// \p initial there: \p initial plus the received soft values of the selected bits
+/// k = k_first, k_first + period, ... < E, bit k being f[(k mod C) Q_m + k div C] after
+/// interleaving (C = E / Q_m), added one by one in increasing k; \p initial alone for a filler
+/// position, one no bit was selected from or one outside the circular buffer. This is rate
+/// recovery as a gather, one output position per thread (the CUDA formulation), and it equals
+/// ldpc_rate_recover() on a buffer holding \p initial bit for bit: that adds in increasing k too.
 AIRAN_HOST_DEVICE inline float ldpc_rate_recovery_gather(const LdpcSelectionMap& map,
                                                          const float* f, unsigned e,
                                                          unsigned modulation_order,
-                                                         unsigned position) {
+                                                         unsigned position, float initial = 0.0F) {
   if (position >= map.n_cb ||
       (position >= map.filler_begin && position < map.filler_begin + map.filler_count)) {
-    return 0.0F;
+    return initial;
   }
   const unsigned compressed = position < map.filler_begin ? position : position - map.filler_count;
   const unsigned columns = e / modulation_order;
-  float sum = 0.0F;
+  float sum = initial;
   for (unsigned k = (compressed + map.period - map.start) % map.period; k < e; k += map.period) {
     sum += f[(k % columns) * modulation_order + k / columns];
   }

@@ -7,6 +7,7 @@
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/pusch_front_end.h"
 #include "airan/phy/resource_grid.h"
+#include "airan/phy/ulsch_decoder.h"
 
 #include <functional>
 #include <memory>
@@ -47,6 +48,20 @@ public:
   /// pusch_scrambling_init(rnti, data_scrambling_id), e.g. on the device); PuschReceiver then
   /// skips its own descrambling. The default (false): scrambled LLRs, as documented above.
   [[nodiscard]] virtual bool writes_descrambled_llrs() const { return false; }
+
+  /// Asks the detector to leave its LLRs in the memory of device \p device (for a UL-SCH decoder
+  /// that reads them there, UlschDecoder::decode_device()) instead of writing them to the
+  /// host. Returns true when it will: from then on detect() and detect_loaded() write nothing to
+  /// their \p llrs and device_llrs() gives the LLRs, complete when the call returns. The default
+  /// declines.
+  virtual bool keep_llrs_on_device(int device) {
+    (void)device;
+    return false;
+  }
+
+  /// The LLRs of the last detect() or detect_loaded() after keep_llrs_on_device() was accepted
+  /// (valid until the next call); {} otherwise.
+  [[nodiscard]] virtual DeviceLlrs device_llrs() const { return {}; }
 
   /// detect() on the grid that the last successful load_slot_iq() demodulated.
   /// \throws std::logic_error when the detector does not demodulate (the default).

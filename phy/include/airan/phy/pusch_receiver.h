@@ -44,6 +44,10 @@ struct PuschReceiverConfig {
   /// When set, each UL-SCH decoder LDPC-decodes the code blocks of a TB in one batch on a decoder
   /// from this factory (the CUDA decoder with `--backend cuda`); results are identical.
   LdpcBatchDecoderFactory ldpc_batch_decoder;
+  /// When set, makes the UL-SCH decoders (rate recovery, HARQ combining, LDPC, CRCs) instead of
+  /// create_ulsch_decoder(), e.g. on a GPU with `--backend cuda`; ldpc_batch_decoder is then
+  /// unused. A decoder and detector on the same device pass the LLRs in device memory.
+  UlschDecoderFactory ulsch_decoder;
   unsigned ldpc_max_iterations = 6; ///< LDPC iterations per code block at most.
   bool ldpc_early_termination = true;
 };

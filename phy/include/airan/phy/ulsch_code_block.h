@@ -1,19 +1,25 @@
 /// \file
-/// \brief Private helpers of the UL-SCH decoder (ulsch_decoder_impl.cpp): the layout of a
-/// transport block and the per-code-block steps that its per-block and batched LDPC paths share.
+/// \brief The steps of UL-SCH decoding around the per-code-block kernels, shared by the CPU
+/// decoder (ulsch_decoder_impl.cpp) and the CUDA one (gpu::GpuUlschDecoder), so that both
+/// check, lay out, combine HARQ and judge code blocks and transport blocks the same way: the
+/// transport block layout, argument checks, HARQ bookkeeping, the LDPC configuration and
+/// acceptance of a code block, and the TB CRC with the decoding result.
 #pragma once
 
 #include "airan/phy/code_block_segmentation.h"
 #include "airan/phy/crc_calculator.h"
+#include "airan/phy/harq_buffer_pool.h"
+#include "airan/phy/host_device.h"
 #include "airan/phy/ldpc_decoder.h"
 #include "airan/phy/ldpc_rate_matcher.h"
+#include "airan/phy/ldpc_rate_recovery.h"
 #include "airan/phy/ulsch_decoder.h"
 
 #include <cstdint>
 #include <span>
 #include <string>
 
-namespace airan::phy::ulsch_detail {
+namespace airan::phy::ulsch {
 
 /// Largest encoder output N (BG1, Z = 384): the size of one code block's circular buffer.
 inline constexpr unsigned max_codeword_length = 66 * 384;
@@ -34,8 +40,98 @@ struct TransportBlockLayout {
 /// The layout of \p coding's TB. \throws std::invalid_argument for too many code blocks.
 TransportBlockLayout layout_transport_block(const UlschCodingConfig& coding);
 
+/// Checks a decoding call (\p num_llrs LLRs, \p num_tb_bits output bits, a decoder built for
+/// \p max_tbs) and returns the TB layout. \throws std::invalid_argument naming what is wrong.
+TransportBlockLayout check_decoding(std::size_t num_llrs, const UlschDecoderConfig& cfg,
+                                    std::size_t num_tb_bits, std::uint32_t max_tbs);
+
 /// Most code blocks a TB of up to \p max_tbs bits can have (BG2's smaller blocks included).
 unsigned max_code_blocks_of(std::uint32_t max_tbs);
+
+/// The E_r of TS 38.212 5.4.2.1 and the offsets of the code blocks in the codeword, as
+/// arithmetic a kernel can run: the first num_short blocks have short_length bits, the others
+/// short_length + per_symbol (ldpc_rate_matched_length(), ldpc_code_block_offset()).
+struct CodeBlockSizes {
+  unsigned num_short = 0;
+  unsigned short_length = 0;
+  unsigned per_symbol = 0; ///< N_L Q_m.
+
+  /// E_r of code block \p r.
+  [[nodiscard]] AIRAN_HOST_DEVICE unsigned length(unsigned r) const {
+    return r < num_short ? short_length : short_length + per_symbol;
+  }
+  /// Position of f_r in the codeword.
+  [[nodiscard]] AIRAN_HOST_DEVICE std::uint32_t offset(unsigned r) const {
+    return r <= num_short ? std::uint32_t{r} * short_length
+                          : std::uint32_t{num_short} * short_length +
+                                std::uint32_t{r - num_short} * (short_length + per_symbol);
+  }
+};
+
+/// The code block sizes of \p coding's codeword split into \p num_code_blocks blocks.
+/// \throws std::invalid_argument as ldpc_rate_matched_length().
+CodeBlockSizes code_block_sizes(const UlschCodingConfig& coding, unsigned num_code_blocks);
+
+/// Which leading soft values of each code block's circular buffer a transmission combines with
+/// (previous_length: what earlier transmissions received) and decodes over (received_length).
+struct HarqCombining {
+  unsigned previous_length = 0;
+  unsigned received_length = 0;
+};
+
+/// Checks that \p buffer can take this transmission of the TB of \p layout (size, and the same TB
+/// for a retransmission), records the TB in its state when it holds none, and returns the span
+/// of the combining. Positions from previous_length to received_length must be cleared before
+/// adding. \throws std::invalid_argument with the buffer unchanged.
+HarqCombining begin_harq_combining(HarqSoftBuffer& buffer, const TransportBlockLayout& layout,
+                                   const UlschCodingConfig& coding);
+
+/// Records a combined transmission in \p buffer's state; returns the transmissions combined.
+unsigned end_harq_combining(HarqSoftBuffer& buffer, const HarqCombining& combining);
+
+/// Rate recovery of one transmission as a gather, one circular-buffer position of one code block
+/// at a time (the CUDA formulation; ldpc_rate_recovery_gather()): the soft value each position
+/// gets equals what the CPU decoder's ldpc_rate_recover() leaves there, bit for bit, HARQ
+/// combining included.
+struct GatherRateRecovery {
+  CodeBlockSizes sizes;
+  LdpcSelectionMap map;
+  unsigned modulation_order = 2;
+  /// Positions a code block decodes over: received_short for the blocks of E_r =
+  /// sizes.short_length, received_long for the others (with HARQ both are the longest reach).
+  unsigned received_short = 0;
+  unsigned received_long = 0;
+  /// With HARQ: positions below hold earlier transmissions; the others count as 0.
+  unsigned previous_length = 0;
+
+  /// Positions code block \p r decodes over (0: nothing received).
+  [[nodiscard]] AIRAN_HOST_DEVICE unsigned received_length(unsigned r) const {
+    return r < sizes.num_short ? received_short : received_long;
+  }
+
+  /// The soft value of \p position of code block \p r: from the codeword's LLRs
+  /// \p codeword_llrs (G values) and, with HARQ, what the block's circular buffer \p harq holds
+  /// (null: a single transmission).
+  [[nodiscard]] AIRAN_HOST_DEVICE float soft_value(const float* codeword_llrs, unsigned r,
+                                                   unsigned position, const float* harq) const {
+    const unsigned e = sizes.length(r);
+    const float initial = harq != nullptr && position < previous_length ? harq[position] : 0.0F;
+    return e == 0 ? initial
+                  : ldpc_rate_recovery_gather(map, codeword_llrs + sizes.offset(r), e,
+                                              modulation_order, position, initial);
+  }
+};
+
+/// The gather rate recovery of a single transmission of \p coding's TB (each code block over
+/// what its own E_r reaches, as UlschDecoder::decode() without HARQ).
+GatherRateRecovery gather_rate_recovery(const TransportBlockLayout& layout,
+                                        const UlschCodingConfig& coding);
+
+/// The gather rate recovery of a transmission combined into a HARQ buffer as \p combining says
+/// (begin_harq_combining()).
+GatherRateRecovery gather_rate_recovery(const TransportBlockLayout& layout,
+                                        const UlschCodingConfig& coding,
+                                        const HarqCombining& combining);
 
 /// The LDPC decoding of one code block of \p layout whose first \p received_length soft values
 /// of d were received: early termination on its CRC24B when the TB is segmented, else on parity.
@@ -54,4 +150,14 @@ bool quantize_code_block(std::span<const float> soft_values, float llr_scale,
 bool accept_code_block(std::span<const bit_t> message, const LdpcDecoderResult& decoded,
                        bool has_cb_crc);
 
-} // namespace airan::phy::ulsch_detail
+/// The result of a TB whose code blocks were decoded with \p iterations LDPC iterations each (0:
+/// not decoded) and \p accepted or not, their payloads concatenated in \p tb_with_crc (B bits):
+/// checks the TB CRC with \p tb_crc (the layout's polynomial) and copies the TBS bits to
+/// \p tb_bits.
+UlschDecoderResult finish_transport_block(const TransportBlockLayout& layout,
+                                          std::span<const unsigned> iterations,
+                                          std::span<const bool> accepted,
+                                          std::span<const bit_t> tb_with_crc,
+                                          const CrcCalculator& tb_crc, std::span<bit_t> tb_bits);
+
+} // namespace airan::phy::ulsch

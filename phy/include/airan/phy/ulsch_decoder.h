@@ -19,6 +19,7 @@
 #include <bitset>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 
@@ -67,6 +68,15 @@ struct UlschDecoderResult {
 /// \throws std::invalid_argument for a TBS that cannot be segmented.
 std::size_t ulsch_soft_buffer_length(const UlschCodingConfig& cfg);
 
+/// LLRs in an accelerator's memory (e.g. a CUDA device pointer), held there by the stage that
+/// computed them (PuschDetector::device_llrs()) so that a decoder on the same device reads them
+/// without a copy to the host.
+struct DeviceLlrs {
+  const float* data = nullptr; ///< Device address; not dereferenceable on the host.
+  std::size_t size = 0;        ///< Number of LLRs (G).
+  int device = -1;             ///< The device whose memory holds them.
+};
+
 /// Decodes UL-SCH transport blocks. Keeps its working memory between calls (sized at creation
 /// for the largest TB, so decoding does not allocate); not thread safe: one decoder per thread.
 class UlschDecoder {
@@ -90,6 +100,28 @@ public:
   ///         the buffer is then unchanged.
   virtual UlschDecoderResult decode(std::span<const float> llrs, const UlschDecoderConfig& cfg,
                                     HarqSoftBuffer& harq_buffer, std::span<bit_t> tb_bits) = 0;
+
+  /// The device whose memory decode_device() reads LLRs from; -1 (the default): none.
+  [[nodiscard]] virtual int llr_device() const { return -1; }
+
+  /// decode() with HARQ of LLRs in device memory (\p llrs.device == llr_device(), written
+  /// completely before the call), e.g. those a GPU detector left there.
+  /// \throws std::logic_error for a decoder that reads no device (the default),
+  ///         std::invalid_argument as decode() or for LLRs on another device.
+  virtual UlschDecoderResult decode_device(const DeviceLlrs& llrs, const UlschDecoderConfig& cfg,
+                                           HarqSoftBuffer& harq_buffer, std::span<bit_t> tb_bits);
+};
+
+/// Makes UL-SCH decoders for TBs of up to max_tbs bits that combine HARQ transmissions into
+/// \p harq's buffers (e.g. gpu::make_gpu_ulsch_decoder_factory: everything after the LLRs on a
+/// GPU, the soft values in device memory). PuschReceiver calls it for each of its decoders.
+struct UlschDecoderFactory {
+  std::function<std::unique_ptr<UlschDecoder>(std::uint32_t max_tbs, const HarqBufferPool& harq)>
+      make;
+  /// Where the receiver's HARQ pool keeps the soft values: external when the decoders keep them
+  /// (then indexed by HarqSoftBuffer::index()).
+  HarqStorage harq_storage = HarqStorage::host;
+  explicit operator bool() const { return static_cast<bool>(make); }
 };
 
 class ThreadPool;

@@ -1,0 +1,132 @@
+// GPU UL-SCH decoding of the peak TB of a 273-PRB, 2-layer, 256-QAM MCS 27 slot (TBS 590,128,
+// G = 628,992, 70 code blocks, as bench_ulsch_decoder): GpuUlschDecoder from host LLRs and from
+// LLRs already in device memory (what the CUDA front end leaves there), each as a first HARQ
+// transmission into device memory, against the CPU UL-SCH decoder on one core in this process.
+// Prints the median wall time per TB, the kernels' device times (rate recovery + HARQ +
+// quantisation, LDPC) and the ratio to the CPU. Without a device it says so and exits 0.
+#include "airan/gpu/device_query.h"
+#include "airan/gpu/gpu_ulsch_decoder.h"
+#include "airan/phy/harq_buffer_pool.h"
+#include "airan/phy/ulsch_decoder.h"
+#include "airan/phy/ulsch_encoder.h"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+namespace {
+
+using namespace airan::phy;
+using Clock = std::chrono::steady_clock;
+
+constexpr UlschCodingConfig peak_tb{590128, 948.0 / 1024.0, 8, 2, 0, 628992, 0};
+constexpr int runs = 30;
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+double microseconds_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+}
+
+int run() {
+  const auto devices = airan::gpu::query_devices();
+  if (devices.devices.empty()) {
+    std::printf("bench_gpu_ulsch: no CUDA device (%s); nothing measured\n", devices.status.c_str());
+    return 0;
+  }
+  std::printf("device: %s\n", devices.devices.front().name.c_str());
+  std::mt19937 rng(42);
+  BitVector tb(peak_tb.tbs);
+  for (auto& bit : tb) {
+    bit = static_cast<bit_t>(rng() & 1U);
+  }
+  BitVector codeword(peak_tb.g);
+  create_ulsch_encoder()->encode(tb, peak_tb, codeword);
+  const double sigma2 = std::pow(10.0, -10.0 / 10.0);
+  std::normal_distribution<double> noise(0.0, std::sqrt(sigma2));
+  std::vector<float> llrs(peak_tb.g);
+  for (std::size_t i = 0; i < codeword.size(); ++i) {
+    llrs[i] = static_cast<float>(2.0 * ((codeword[i] == 0 ? 1.0 : -1.0) + noise(rng)) / sigma2);
+  }
+  UlschDecoderConfig cfg;
+  cfg.coding = peak_tb;
+  const std::size_t soft_bits = ulsch_soft_buffer_length(peak_tb);
+  const HarqProcessKey key{1, 0};
+
+  // CPU baseline: one core, the same first HARQ transmission.
+  auto cpu = create_ulsch_decoder(peak_tb.tbs);
+  HarqBufferPool cpu_pool(1, soft_bits);
+  BitVector cpu_bits(peak_tb.tbs);
+  std::vector<double> cpu_us;
+  UlschDecoderResult cpu_result;
+  for (int i = 0; i < 10; ++i) {
+    const auto start = Clock::now();
+    cpu_result = cpu->decode(llrs, cfg, cpu_pool.acquire(key, true), cpu_bits);
+    cpu_us.push_back(microseconds_since(start));
+  }
+  const double info_bits = peak_tb.tbs;
+  std::printf("TBS %u, G %u, %u code blocks, %.2f LDPC iterations; CPU 1 core: %.1f us, "
+              "%.3f Gbit/s\n",
+              peak_tb.tbs, peak_tb.g, cpu_result.num_code_blocks, cpu_result.mean_ldpc_iterations,
+              median(cpu_us), info_bits / median(cpu_us) / 1e3);
+
+  auto memory = std::make_shared<airan::gpu::GpuHarqSoftMemory>(1, soft_bits, 0);
+  HarqBufferPool pool(1, soft_bits, HarqStorage::external);
+  airan::gpu::GpuUlschDecoder gpu(peak_tb.tbs, memory, 0);
+  float* device_llrs = nullptr;
+  if (cudaMalloc(reinterpret_cast<void**>(&device_llrs), llrs.size() * sizeof(float)) !=
+          cudaSuccess ||
+      cudaMemcpy(device_llrs, llrs.data(), llrs.size() * sizeof(float), cudaMemcpyHostToDevice) !=
+          cudaSuccess) {
+    throw std::runtime_error("cannot copy the LLRs to the device");
+  }
+  std::printf("%-22s %10s %18s %10s %14s %8s\n", "GPU path", "wall us", "rate recovery us",
+              "LDPC us", "info Gbit/s", "x CPU");
+  for (const bool from_device : {false, true}) {
+    BitVector bits(peak_tb.tbs);
+    std::vector<double> wall_us;
+    std::vector<double> recovery_us;
+    std::vector<double> ldpc_us;
+    UlschDecoderResult result;
+    for (int i = 0; i < runs; ++i) {
+      HarqSoftBuffer& buffer = pool.acquire(key, true);
+      const auto start = Clock::now();
+      result = from_device ? gpu.decode_device({device_llrs, llrs.size(), 0}, cfg, buffer, bits)
+                           : gpu.decode(llrs, cfg, buffer, bits);
+      wall_us.push_back(microseconds_since(start));
+      recovery_us.push_back(gpu.last_times().rate_recovery_us);
+      ldpc_us.push_back(gpu.last_times().ldpc_us);
+    }
+    std::printf("%-22s %10.1f %18.1f %10.1f %14.2f %8.1f%s\n",
+                from_device ? "LLRs on the device" : "LLRs from the host", median(wall_us),
+                median(recovery_us), median(ldpc_us), info_bits / median(wall_us) / 1e3,
+                median(cpu_us) / median(wall_us),
+                bits == cpu_bits && result.tb_crc_ok == cpu_result.tb_crc_ok
+                    ? ""
+                    : "  (differs from the CPU decoder!)");
+  }
+  cudaFree(device_llrs);
+  return 0;
+}
+
+} // namespace
+
+int main() {
+  try {
+    return run();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "bench_gpu_ulsch: %s\n", error.what());
+    return 1;
+  }
+}

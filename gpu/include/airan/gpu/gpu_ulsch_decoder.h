@@ -1,0 +1,109 @@
+/// \file
+/// \brief GpuUlschDecoder: UL-SCH decoding after the LLRs on a CUDA device. Per transport block,
+/// on one stream: rate recovery with HARQ combining in device memory and int8 quantisation in
+/// one kernel (one thread per circular-buffer position), then the batched LDPC kernel of
+/// GpuLdpcDecoder over every code block, then the message bits to pinned host memory, where the
+/// code block acceptance, desegmentation and the TB CRC run as on the CPU (phy/ulsch_code_block.h).
+/// The per-position math is the CPU's (phy::ldpc_rate_recovery_gather, phy::quantize_ldpc_llr,
+/// phy::ldpc_lane_decode), so results equal phy::create_ulsch_decoder()'s bit for bit, HARQ
+/// retransmissions included.
+///
+/// The HARQ soft values live in device memory (GpuHarqSoftMemory), indexed by
+/// phy::HarqSoftBuffer::index() of a pool built with phy::HarqStorage::external; the pool keeps
+/// the bookkeeping. The LLRs come from the host (decode()) or from device memory
+/// (decode_device(), e.g. what the CUDA front end left there). This header has no CUDA types;
+/// without CUDA the constructors throw std::runtime_error.
+#pragma once
+
+#include "airan/phy/harq_buffer_pool.h"
+#include "airan/phy/ulsch_decoder.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+namespace airan::gpu {
+
+/// Device memory for the soft values of a HARQ pool with phy::HarqStorage::external:
+/// num_buffers buffers of soft_bits_per_buffer floats, allocated once. Shared by the decoders of
+/// one receiver (each decodes distinct HARQ processes at a time).
+class GpuHarqSoftMemory {
+public:
+  /// \throws std::runtime_error without CUDA, std::invalid_argument for an empty size,
+  /// CudaError when the allocation fails.
+  GpuHarqSoftMemory(unsigned num_buffers, std::size_t soft_bits_per_buffer, int device);
+  ~GpuHarqSoftMemory();
+  GpuHarqSoftMemory(const GpuHarqSoftMemory&) = delete;
+  GpuHarqSoftMemory& operator=(const GpuHarqSoftMemory&) = delete;
+
+  [[nodiscard]] unsigned num_buffers() const { return num_buffers_; }
+  [[nodiscard]] std::size_t soft_bits_per_buffer() const { return soft_bits_per_buffer_; }
+  [[nodiscard]] int device() const { return device_; }
+  /// Device address of buffer \p index. \throws std::out_of_range past num_buffers().
+  [[nodiscard]] float* buffer(unsigned index) const;
+  /// Copies buffer \p index's first \p soft_bits.size() values to the host (waits; for tests).
+  void download(unsigned index, std::span<float> soft_bits) const;
+
+private:
+  unsigned num_buffers_;
+  std::size_t soft_bits_per_buffer_;
+  int device_;
+  float* data_ = nullptr;
+};
+
+/// Device time of the last decoded TB's kernels (CUDA events), in microseconds.
+struct GpuUlschTimes {
+  float rate_recovery_us = 0.0F; ///< Rate recovery, HARQ combining and quantisation.
+  float ldpc_us = 0.0F;          ///< LDPC decoding of every code block.
+};
+
+/// UL-SCH decoder on CUDA device `device`. Working memory for TBs of up to max_tbs bits and
+/// codewords of up to max_coded_bits LLRs is allocated by the constructor; decoding allocates
+/// nothing. Not thread safe: one per thread (its own stream).
+class GpuUlschDecoder final : public phy::UlschDecoder {
+public:
+  /// Default max_coded_bits: 275 PRB x 12 x 14 symbols x 10 bits x 4 layers.
+  static constexpr std::size_t default_max_coded_bits = std::size_t{275} * 12 * 14 * 10 * 4;
+
+  /// \p harq: the device memory of the HARQ pool whose buffers decode() combines into (null:
+  /// only single transmissions, decode() without a buffer).
+  /// \throws std::runtime_error without CUDA, std::invalid_argument for a max_tbs out of range
+  /// or HARQ memory on another device, CudaError on allocation failure.
+  GpuUlschDecoder(std::uint32_t max_tbs, std::shared_ptr<GpuHarqSoftMemory> harq, int device,
+                  std::size_t max_coded_bits = default_max_coded_bits);
+  ~GpuUlschDecoder() override;
+  GpuUlschDecoder(GpuUlschDecoder&&) noexcept;
+  GpuUlschDecoder& operator=(GpuUlschDecoder&&) noexcept;
+
+  /// A single transmission from host LLRs (copied to the device first).
+  phy::UlschDecoderResult decode(std::span<const float> llrs, const phy::UlschDecoderConfig& cfg,
+                                 std::span<phy::bit_t> tb_bits) override;
+  /// Host LLRs combined into \p harq_buffer's device memory. \throws std::invalid_argument as
+  /// phy::UlschDecoder::decode(), and for a buffer that is not in this decoder's HARQ memory
+  /// (an index or capacity it does not have).
+  phy::UlschDecoderResult decode(std::span<const float> llrs, const phy::UlschDecoderConfig& cfg,
+                                 phy::HarqSoftBuffer& harq_buffer,
+                                 std::span<phy::bit_t> tb_bits) override;
+  /// The device this decoder runs on.
+  [[nodiscard]] int llr_device() const override;
+  /// LLRs already in this device's memory: no copy.
+  phy::UlschDecoderResult decode_device(const phy::DeviceLlrs& llrs,
+                                        const phy::UlschDecoderConfig& cfg,
+                                        phy::HarqSoftBuffer& harq_buffer,
+                                        std::span<phy::bit_t> tb_bits) override;
+
+  /// Kernel times of the last decoded TB.
+  [[nodiscard]] GpuUlschTimes last_times() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// A phy::UlschDecoderFactory of GpuUlschDecoders on device \p device with the HARQ soft values
+/// in device memory (harq_storage = external): the first decoder made for a pool allocates a
+/// GpuHarqSoftMemory of the pool's size, which every decoder made for that pool shares.
+phy::UlschDecoderFactory make_gpu_ulsch_decoder_factory(int device);
+
+} // namespace airan::gpu

@@ -1,0 +1,35 @@
+/// \file
+/// \brief Launch of the UL-SCH rate recovery kernel (ulsch_kernels.cu) for GpuUlschDecoder:
+/// rate recovery as a gather (phy::ldpc_rate_recovery_gather), HARQ combining in device memory
+/// and int8 quantisation (phy::quantize_ldpc_llr) fused, one thread per circular-buffer position.
+#pragma once
+
+#include "airan/phy/ldpc_rate_recovery.h"
+#include "airan/phy/ulsch_code_block.h"
+
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace airan::gpu::detail {
+
+/// One transport block's rate recovery: the shared per-position math and device pointers.
+struct RateRecoveryLaunch {
+  phy::ulsch::GatherRateRecovery recovery;
+  unsigned num_code_blocks = 0;
+  const float* llrs = nullptr; ///< The G descrambled LLRs of the codeword.
+  /// HARQ buffer (num_code_blocks circular buffers of harq_stride values) or null (a single
+  /// transmission); receives the combined soft values.
+  float* harq = nullptr;
+  unsigned harq_stride = 0;
+  float llr_scale = 4.0F;
+  std::int8_t* ldpc_llrs = nullptr; ///< Code block r's decoder LLRs at r * ldpc_stride.
+  std::size_t ldpc_stride = 0;
+  std::uint8_t* active = nullptr; ///< Set to 1 for a code block with a nonzero decoder LLR.
+};
+
+/// Enqueues the clearing of the active flags and the kernel. \throws CudaError on failure.
+void rate_recovery_launch(const RateRecoveryLaunch& launch, cudaStream_t stream);
+
+} // namespace airan::gpu::detail

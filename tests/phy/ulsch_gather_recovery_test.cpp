@@ -1,0 +1,164 @@
+// UL-SCH decoding in the formulation of the CUDA decoder (gpu::GpuUlschDecoder), run on the host:
+// GatherRateRecovery::soft_value() per (code block, position) with the HARQ soft values in
+// external memory, quantize_ldpc_llr() per value, a code block decoded only when one of its
+// decoder LLRs is nonzero, ldpc_decode_lanes_on_host() per block, then the shared acceptance,
+// desegmentation and TB CRC. Against create_ulsch_decoder() with a host HARQ pool: every result,
+// every TB bit and every combined soft value equal, over HARQ sequences (rv 0, 2, 3, 1) of TBs
+// with one and many code blocks, short and long E_r, repetition (E > N_cb), LBRM and code blocks
+// that receive nothing.
+#include "airan/phy/crc_calculator.h"
+#include "airan/phy/harq_buffer_pool.h"
+#include "airan/phy/ldpc_lane_decoder.h"
+#include "airan/phy/ulsch_code_block.h"
+#include "airan/phy/ulsch_decoder.h"
+#include "airan/phy/ulsch_encoder.h"
+
+#include "../support/noisy_llrs.h"
+#include "../support/ulsch_test_cases.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace airan::phy;
+namespace ulsch = airan::phy::ulsch;
+
+/// GpuUlschDecoder's steps with loops for its kernels; \p harq_memory plays its device memory.
+UlschDecoderResult decode_as_on_the_gpu(std::span<const float> llrs, const UlschDecoderConfig& cfg,
+                                        HarqSoftBuffer& buffer, std::vector<float>& harq_memory,
+                                        std::span<bit_t> tb_bits) {
+  const auto layout = ulsch::check_decoding(llrs.size(), cfg, tb_bits.size(), 200000);
+  const ulsch::HarqCombining combining = ulsch::begin_harq_combining(buffer, layout, cfg.coding);
+  const ulsch::GatherRateRecovery plan = ulsch::gather_rate_recovery(layout, cfg.coding, combining);
+  const CodeBlockSegmentation& seg = layout.seg;
+  const unsigned n_cb = layout.rate_match.n_cb;
+  const bool has_cb_crc = seg.num_code_blocks > 1;
+  std::vector<unsigned> iterations(seg.num_code_blocks);
+  std::vector<std::uint8_t> accepted(seg.num_code_blocks);
+  BitVector tb_with_crc(std::size_t{seg.num_code_blocks} * seg.num_payload_bits());
+  for (unsigned r = 0; r < seg.num_code_blocks; ++r) {
+    float* harq = harq_memory.data() + std::size_t{buffer.index()} * buffer.capacity() +
+                  std::size_t{r} * n_cb;
+    const unsigned received = plan.received_length(r);
+    std::vector<std::int8_t> ldpc_llrs(received);
+    bool active = false;
+    for (unsigned position = 0; position < received; ++position) { // the kernel's threads
+      const float soft = plan.soft_value(llrs.data(), r, position, harq);
+      harq[position] = soft;
+      ldpc_llrs[position] = quantize_ldpc_llr(soft * cfg.llr_scale);
+      active = active || ldpc_llrs[position] != 0;
+    }
+    BitVector message(seg.num_info_bits, 0);
+    if (active) {
+      const LdpcLaneResult lane = ldpc_decode_lanes_on_host(
+          ldpc_llrs, ulsch::code_block_ldpc_config(layout, cfg, received), message,
+          has_cb_crc ? std::optional(CrcPolynomial::crc24b) : std::nullopt);
+      iterations[r] = lane.iterations;
+      accepted[r] = ulsch::accept_code_block(
+          message, {lane.iterations, lane.parity_ok, lane.crc_ok}, has_cb_crc);
+    }
+    std::memcpy(tb_with_crc.data() + std::size_t{r} * seg.num_payload_bits(), message.data(),
+                seg.num_payload_bits());
+  }
+  std::array<bool, ulsch_max_code_blocks> accepted_flags{};
+  for (unsigned r = 0; r < seg.num_code_blocks; ++r) {
+    accepted_flags[r] = accepted[r] != 0;
+  }
+  const CrcCalculator tb_crc(layout.tb_crc);
+  UlschDecoderResult result = ulsch::finish_transport_block(
+      layout, iterations, std::span<const bool>(accepted_flags).first(seg.num_code_blocks),
+      tb_with_crc, tb_crc, tb_bits);
+  result.num_transmissions = ulsch::end_harq_combining(buffer, combining);
+  return result;
+}
+
+TEST(UlschGatherRecovery, TheCudaFormulationEqualsTheCpuDecoderBitForBit) {
+  auto cpu = create_ulsch_decoder(200000);
+  auto encoder = create_ulsch_encoder();
+  std::mt19937_64 rng(11);
+  unsigned decoded_first = 0;
+  unsigned decoded_later = 0;
+  unsigned failed = 0;
+  for (const auto& c : airan::test::ulsch_test_cases) {
+    UlschDecoderConfig cfg;
+    cfg.coding = c.coding(0);
+    const std::size_t soft_bits = ulsch_soft_buffer_length(cfg.coding);
+    HarqBufferPool host_pool(2, soft_bits);
+    HarqBufferPool external_pool(2, soft_bits, HarqStorage::external);
+    std::vector<float> memory(2 * soft_bits, -99.0F); // stale values must never be read
+    for (unsigned repetition = 0; repetition < 3; ++repetition) {
+      BitVector tb(c.tbs);
+      for (auto& bit : tb) {
+        bit = static_cast<bit_t>(rng() & 1U);
+      }
+      const HarqProcessKey key{17, static_cast<std::uint8_t>(repetition % 2)};
+      for (const unsigned rv : {0U, 2U, 3U, 1U}) {
+        SCOPED_TRACE("TBS " + std::to_string(c.tbs) + ", G " + std::to_string(c.g) + ", rv " +
+                     std::to_string(rv));
+        cfg.coding.rv = rv;
+        BitVector codeword(c.g);
+        encoder->encode(tb, cfg.coding, codeword);
+        const auto llrs = airan::test::noisy_llrs(codeword, c.snr_db, rng);
+        HarqSoftBuffer& host = host_pool.acquire(key, rv == 0);
+        HarqSoftBuffer& external = external_pool.acquire(key, rv == 0);
+        BitVector cpu_bits(c.tbs);
+        BitVector gather_bits(c.tbs);
+        const auto expected = cpu->decode(llrs, cfg, host, cpu_bits);
+        const auto got = decode_as_on_the_gpu(llrs, cfg, external, memory, gather_bits);
+        ASSERT_EQ(got.tb_crc_ok, expected.tb_crc_ok);
+        ASSERT_EQ(got.code_block_crc_ok, expected.code_block_crc_ok);
+        ASSERT_EQ(got.num_code_blocks, expected.num_code_blocks);
+        ASSERT_EQ(got.max_ldpc_iterations, expected.max_ldpc_iterations);
+        ASSERT_EQ(got.mean_ldpc_iterations, expected.mean_ldpc_iterations);
+        ASSERT_EQ(got.num_transmissions, expected.num_transmissions);
+        ASSERT_EQ(gather_bits, cpu_bits);
+        const HarqSoftBuffer::State& state = host.state();
+        ASSERT_EQ(external.state().received_length, state.received_length);
+        for (unsigned r = 0; r < state.num_code_blocks; ++r) {
+          const std::size_t base = std::size_t{r} * state.circular_buffer_length;
+          for (unsigned p = 0; p < state.received_length; ++p) {
+            ASSERT_EQ(memory[std::size_t{external.index()} * soft_bits + base + p],
+                      host.soft_bits()[base + p])
+                << "code block " << r << " position " << p;
+          }
+        }
+        if (expected.tb_crc_ok) {
+          (rv == 0 ? decoded_first : decoded_later) += 1;
+          EXPECT_EQ(cpu_bits, tb);
+          host_pool.release(key);
+          external_pool.release(key);
+          break;
+        }
+        ++failed;
+      }
+      host_pool.release(key);
+      external_pool.release(key);
+    }
+  }
+  // The SNRs are set so that HARQ combining matters: first transmissions fail and later ones
+  // decode.
+  EXPECT_GE(decoded_first, 3U);
+  EXPECT_GE(decoded_later, 3U);
+  EXPECT_GE(failed, 8U);
+}
+
+TEST(UlschGatherRecovery, CodeBlockSizesAreTheRateMatchedLengthsAndOffsets) {
+  for (const std::uint32_t g : {2U, 120U, 13320U, 27776U, 100008U}) {
+    for (const unsigned c : {1U, 2U, 3U, 7U}) {
+      const UlschCodingConfig coding{1000, 0.5, 2, 1, 0, g, 0};
+      const ulsch::CodeBlockSizes sizes = ulsch::code_block_sizes(coding, c);
+      for (unsigned r = 0; r < c; ++r) {
+        EXPECT_EQ(sizes.length(r), ldpc_rate_matched_length(r, c, g, 1, 2)) << g << " " << c;
+        EXPECT_EQ(sizes.offset(r), ldpc_code_block_offset(r, c, g, 1, 2)) << g << " " << c;
+      }
+    }
+  }
+}
+
+} // namespace
