@@ -1,17 +1,11 @@
-// Host side of GpuPuschFrontEnd: buffers, per-slot geometry, launches and downloads. The math
+// Host side of GpuPuschFrontEnd: per-slot geometry and launches (downloads in
+// gpu_pusch_front_end_downloads.cpp). The math
 // is in ofdm_kernels.cu, dmrs_kernels.cu, irc_covariance_kernels.cu and equalize_demap_kernels.cu.
 #include "airan/gpu/gpu_pusch_front_end.h"
 
-#include "airan/gpu/cuda_graph.h"
-#include "airan/gpu/cuda_stream.h"
-#include "airan/gpu/cufft_plan.h"
-#include "airan/gpu/device_buffer.h"
-#include "front_end_kernels.h"
-#include "mmse_bank_table.h"
+#include "gpu_pusch_front_end_impl.h"
 
-#include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/modulation_mapper.h"
-#include "airan/phy/numerology.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_transmitter.h"
 
@@ -25,88 +19,6 @@
 namespace airan::gpu {
 
 using phy::cf32;
-
-struct GpuPuschFrontEnd::Impl {
-  Impl(const phy::CellConfig& cell_in, const GpuPuschFrontEndLimits& limits_in)
-      : cell(cell_in), limits(limits_in),
-        numerology(phy::Numerology::for_carrier(cell_in.numerology, cell_in.cyclic_prefix,
-                                                cell_in.num_prbs)),
-        num_symbols(numerology.symbols_per_slot()),
-        grid_subcarriers(phy::subcarriers_per_prb * cell_in.num_prbs) {
-    const std::size_t rx = limits.max_rx_antennas;
-    const std::size_t layers = limits.max_layers;
-    const std::size_t prbs = limits.max_prbs;
-    std::size_t longest = 0;
-    for (unsigned s = 0; s < numerology.slots_per_subframe(); ++s) {
-      longest = std::max<std::size_t>(longest, numerology.slot_length(s));
-    }
-    iq = DeviceBuffer<float2>(rx * longest);
-    fft = DeviceBuffer<float2>(rx * num_symbols * numerology.fft_size());
-    grid = DeviceBuffer<float2>(rx * num_symbols * grid_subcarriers);
-    const std::size_t dmrs_values = layers * detail::max_symbols * 6 * prbs;
-    dmrs = DeviceBuffer<float2>(dmrs_values);
-    // AIRAN_CUDA_GRAPHS=0 enqueues the kernels one by one (to compare, or to rule graphs out).
-    const char* graphs = std::getenv("AIRAN_CUDA_GRAPHS");
-    use_graph = graphs == nullptr || std::string_view(graphs) != "0";
-    const phy::GoldJumpTable table = phy::make_gold_jump_table();
-    gold_table.copy_from_host(std::span(&table, 1), stream.get());
-    stream.synchronize(); // the host table leaves scope
-    delay_sums = DeviceBuffer<float>(rx * layers * detail::max_symbols * 2);
-    pilots = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 3 * prbs);
-    state = DeviceBuffer<detail::EstimatorState>(1);
-    h = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 12 * prbs);
-    // MMSE-IRC: a covariance and a whitening matrix per covariance group (at least a PRB each).
-    covariances = DeviceBuffer<float>(2 * rx * rx * prbs);
-    whitening = DeviceBuffer<phy::cmat::Complex>(rx * rx * prbs);
-    const std::size_t max_symbols = std::size_t{12} * prbs * detail::max_symbols * layers;
-    symbols = DeviceBuffer<float2>(max_symbols);
-    noise = DeviceBuffer<float>(max_symbols);
-    llrs = DeviceBuffer<float>(max_symbols * 10);
-    plans.resize(rx + 1);
-  }
-
-  void check_rx(unsigned num_rx) const {
-    if (num_rx == 0 || num_rx > limits.max_rx_antennas) {
-      throw std::invalid_argument("GpuPuschFrontEnd: " + std::to_string(num_rx) +
-                                  " receive antennas (limit " +
-                                  std::to_string(limits.max_rx_antennas) + ")");
-    }
-  }
-
-  detail::PduGeometry make_geometry(const phy::PuschConfig& pusch, unsigned slot,
-                                    const phy::PuschFrontEndOptions& options);
-  detail::DataGeometry make_data_geometry(const phy::PuschConfig& pusch,
-                                          const phy::PuschFrontEndOptions& options) const;
-
-  phy::CellConfig cell;
-  GpuPuschFrontEndLimits limits;
-  phy::Numerology numerology;
-  unsigned num_symbols;
-  unsigned grid_subcarriers;
-  unsigned grid_rx = 0; ///< Antennas in the device grid.
-
-  CudaStream stream;
-  CudaEvent ofdm_start, ofdm_end, estimate_start, estimate_end, equalize_end, descramble_end;
-  detail::DmrsGeneration dmrs_generation; ///< Of the PDU being processed (make_geometry).
-  /// process()'s kernels and events, captured per PDU and updated in place (same topology).
-  CudaGraph graph;
-  bool use_graph = true;
-  bool descrambled = false; ///< descramble() ran after the last process().
-  bool ofdm_timed = false;
-  bool processed = false;
-  DeviceBuffer<float2> iq, fft, grid, dmrs, pilots, h, symbols;
-  DeviceBuffer<float> delay_sums, noise, llrs;
-  DeviceBuffer<float> covariances;            ///< [group][rx][rx] interleaved (MMSE-IRC).
-  DeviceBuffer<phy::cmat::Complex> whitening; ///< [group][rx][rx] L^-1 (MMSE-IRC).
-  DeviceBuffer<detail::EstimatorState> state;
-  DeviceBuffer<phy::GoldJumpTable> gold_table{1}; ///< For DMRS generation on the device.
-  detail::MmseBankTable banks;
-  std::vector<CufftPlan> plans; ///< By antenna count, made on first use.
-
-  detail::PduGeometry geometry; ///< Of the last process().
-  std::size_t num_res = 0;      ///< Data REs per layer of the last process().
-  std::size_t num_llrs = 0;
-};
 
 detail::PduGeometry
 GpuPuschFrontEnd::Impl::make_geometry(const phy::PuschConfig& pusch, unsigned slot,
@@ -350,117 +262,6 @@ void GpuPuschFrontEnd::descramble(std::uint32_t c_init) {
   detail::launch_descramble(s.llrs.data(), s.num_llrs, c_init, s.gold_table.data(), s.stream.get());
   s.descramble_end.record(s.stream.get());
   s.descrambled = true;
-}
-
-void GpuPuschFrontEnd::download_llrs(std::span<float> llrs) {
-  Impl& s = *impl_;
-  if (llrs.size() != s.num_llrs) {
-    throw std::invalid_argument("GpuPuschFrontEnd: " + std::to_string(llrs.size()) +
-                                " LLRs for G = " + std::to_string(s.num_llrs));
-  }
-  s.llrs.copy_to_host(llrs, s.stream.get());
-  s.stream.synchronize();
-}
-
-void GpuPuschFrontEnd::download_grid(phy::ResourceGrid& grid) {
-  Impl& s = *impl_;
-  grid.reshape(s.grid_rx, s.num_symbols, s.grid_subcarriers);
-  auto elements = grid.elements();
-  s.grid.copy_to_host(std::span(reinterpret_cast<float2*>(elements.data()), elements.size()),
-                      s.stream.get());
-  s.stream.synchronize();
-}
-
-void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate) {
-  Impl& s = *impl_;
-  const detail::PduGeometry& g = s.geometry;
-  estimate.reshape(g.num_rx, g.num_layers, g.num_subcarriers / phy::subcarriers_per_prb);
-  std::vector<float2> rows(std::size_t{g.num_rx} * g.num_layers * detail::max_symbols *
-                           g.num_subcarriers);
-  s.h.copy_to_host(rows, s.stream.get());
-  detail::EstimatorState state;
-  s.state.copy_to_host(std::span(&state, 1), s.stream.get());
-  std::vector<float> covariances(2 * std::size_t{g.num_rx} * g.num_rx * g.num_covariance_groups);
-  if (g.estimate_covariance) {
-    s.covariances.copy_to_host(covariances, s.stream.get());
-  }
-  s.stream.synchronize();
-  if (g.estimate_covariance) {
-    estimate.set_covariance_groups(g.covariance_group_subcarriers / phy::subcarriers_per_prb);
-    for (unsigned group = 0; group < g.num_covariance_groups; ++group) {
-      const std::span<cf32> covariance = estimate.covariance(group);
-      std::copy_n(covariances.data() + 2 * covariance.size() * group, 2 * covariance.size(),
-                  reinterpret_cast<float*>(covariance.data()));
-    }
-  }
-  for (unsigned rx = 0; rx < g.num_rx; ++rx) {
-    for (unsigned layer = 0; layer < g.num_layers; ++layer) {
-      for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
-        const float2* row =
-            rows.data() + ((std::size_t{rx} * g.num_layers + layer) * detail::max_symbols + l) *
-                              g.num_subcarriers;
-        std::copy_n(reinterpret_cast<const cf32*>(row), g.num_subcarriers,
-                    estimate.channel(rx, layer, l).data());
-      }
-    }
-  }
-  estimate.measurements = {};
-  estimate.measurements.noise_variance = state.noise_variance;
-  estimate.measurements.rsrp = state.rsrp;
-  estimate.measurements.sinr_db = state.sinr_db;
-  estimate.measurements.delay_s = state.delay_s;
-  estimate.measurements.delay_spread_s = state.delay_spread_s;
-}
-
-phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
-  Impl& s = *impl_;
-  detail::EstimatorState state;
-  s.state.copy_to_host(std::span(&state, 1), s.stream.get());
-  s.stream.synchronize();
-  phy::DmrsMeasurements measurements;
-  measurements.noise_variance = state.noise_variance;
-  measurements.rsrp = state.rsrp;
-  measurements.sinr_db = state.sinr_db;
-  measurements.delay_s = state.delay_s;
-  measurements.delay_spread_s = state.delay_spread_s;
-  return measurements;
-}
-
-void GpuPuschFrontEnd::download_equalized(std::vector<cf32>& symbols,
-                                          std::vector<float>& noise_variances) {
-  Impl& s = *impl_;
-  const std::size_t count = s.num_res * s.geometry.num_layers;
-  symbols.resize(count);
-  noise_variances.resize(count);
-  s.symbols.copy_to_host(std::span(reinterpret_cast<float2*>(symbols.data()), count),
-                         s.stream.get());
-  s.noise.copy_to_host(std::span(noise_variances.data(), count), s.stream.get());
-  s.stream.synchronize();
-}
-
-GpuStageTimes GpuPuschFrontEnd::stage_times() {
-  Impl& s = *impl_;
-  s.stream.synchronize();
-  GpuStageTimes times;
-  if (s.ofdm_timed) {
-    times.ofdm_ms = s.ofdm_end.elapsed_ms_since(s.ofdm_start);
-  }
-  if (s.processed) {
-    times.estimate_ms = s.estimate_end.elapsed_ms_since(s.estimate_start);
-    times.equalize_demap_ms = s.equalize_end.elapsed_ms_since(s.estimate_end);
-  }
-  if (s.processed && s.descrambled) {
-    times.descramble_ms = s.descramble_end.elapsed_ms_since(s.equalize_end);
-  }
-  return times;
-}
-
-void GpuPuschFrontEnd::process_grid(const phy::ResourceGrid& grid, const phy::PuschConfig& pusch,
-                                    unsigned slot, const phy::PuschFrontEndOptions& options,
-                                    std::span<float> llrs) {
-  upload_grid(grid);
-  process(pusch, slot, options);
-  download_llrs(llrs);
 }
 
 } // namespace airan::gpu

@@ -41,6 +41,15 @@ const float* GpuPuschFrontEnd::device_llrs() const {
 phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
   unavailable();
 }
+void GpuPuschFrontEnd::enqueue_measurements(unsigned) {
+  unavailable();
+}
+phy::DmrsMeasurements GpuPuschFrontEnd::pending_measurements(unsigned) const {
+  unavailable();
+}
+void* GpuPuschFrontEnd::native_stream() const {
+  unavailable();
+}
 void GpuPuschFrontEnd::descramble(std::uint32_t) {
   unavailable();
 }

@@ -90,9 +90,19 @@ struct GpuUlschDecoder::Impl {
     return z_positions[z] + (graph == phy::LdpcBaseGraph::bg1 ? 0U : phy::ldpc_num_lifting_sizes);
   }
 
+  /// Enqueues rate recovery, LDPC and the downloads of one TB on \p s; finish() completes it.
+  void enqueue(const float* device_llrs, const phy::UlschDecoderConfig& cfg,
+               const ulsch::TransportBlockLayout& layout, phy::HarqSoftBuffer* buffer,
+               std::span<phy::bit_t> tb_bits, cudaStream_t s);
+  /// Waits for the enqueued TB; code block outcomes, TB CRC and HARQ bookkeeping.
+  phy::UlschDecoderResult finish();
+  /// enqueue() on the decoder's own stream, then finish().
   phy::UlschDecoderResult run(const float* device_llrs, const phy::UlschDecoderConfig& cfg,
                               const ulsch::TransportBlockLayout& layout,
-                              phy::HarqSoftBuffer* buffer, std::span<phy::bit_t> tb_bits);
+                              phy::HarqSoftBuffer* buffer, std::span<phy::bit_t> tb_bits) {
+    enqueue(device_llrs, cfg, layout, buffer, tb_bits, stream.get());
+    return finish();
+  }
   /// Checks that \p buffer's soft values are in this decoder's HARQ memory.
   void check_buffer(const phy::HarqSoftBuffer& buffer) const;
 
@@ -102,7 +112,15 @@ struct GpuUlschDecoder::Impl {
   int device;
   std::shared_ptr<GpuHarqSoftMemory> harq;
   CudaStream stream;
-  CudaEvent start, recovered, decoded;
+  CudaEvent start, recovered, decoded, done;
+  /// The TB between enqueue() and finish().
+  struct Pending {
+    bool active = false;
+    ulsch::TransportBlockLayout layout;
+    phy::HarqSoftBuffer* buffer = nullptr;
+    ulsch::HarqCombining combining;
+    std::span<phy::bit_t> tb_bits;
+  } pending;
   DeviceBuffer<float> llrs; ///< Host LLRs uploaded by decode().
   DeviceBuffer<std::int8_t> ldpc_llrs;
   DeviceBuffer<std::uint8_t> active;
@@ -141,11 +159,13 @@ void GpuUlschDecoder::Impl::check_buffer(const phy::HarqSoftBuffer& buffer) cons
   }
 }
 
-phy::UlschDecoderResult GpuUlschDecoder::Impl::run(const float* device_llrs,
-                                                   const phy::UlschDecoderConfig& cfg,
-                                                   const ulsch::TransportBlockLayout& layout,
-                                                   phy::HarqSoftBuffer* buffer,
-                                                   std::span<phy::bit_t> tb_bits) {
+void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDecoderConfig& cfg,
+                                    const ulsch::TransportBlockLayout& layout,
+                                    phy::HarqSoftBuffer* buffer, std::span<phy::bit_t> tb_bits,
+                                    cudaStream_t s) {
+  if (pending.active) {
+    throw std::logic_error("GpuUlschDecoder: a transport block is already enqueued (finish() it)");
+  }
   const phy::UlschCodingConfig& coding = cfg.coding;
   const phy::CodeBlockSegmentation& seg = layout.seg;
   const unsigned num_cbs = seg.num_code_blocks;
@@ -197,7 +217,6 @@ phy::UlschDecoderResult GpuUlschDecoder::Impl::run(const float* device_llrs,
                       static_cast<std::uint32_t>(r * ldpc_llr_stride), r * seg.num_info_bits};
   }
 
-  const cudaStream_t s = stream.get();
   start.record(s);
   blocks.copy_from_host(host_blocks.span().first(num_cbs), s);
   detail::rate_recovery_launch(recovery, s);
@@ -220,9 +239,22 @@ phy::UlschDecoderResult GpuUlschDecoder::Impl::run(const float* device_llrs,
   const std::size_t num_bits = std::size_t{num_cbs} * seg.num_info_bits;
   bits.copy_to_host(host_bits.span().first(num_bits), s);
   results.copy_to_host(host_results.span().first(num_cbs), s);
-  stream.synchronize();
+  done.record(s);
+  pending = {true, layout, buffer, combining, tb_bits};
+}
+
+phy::UlschDecoderResult GpuUlschDecoder::Impl::finish() {
+  if (!pending.active) {
+    throw std::logic_error("GpuUlschDecoder: finish() without an enqueued transport block");
+  }
+  pending.active = false;
+  done.synchronize();
   times.rate_recovery_us = 1000.0F * recovered.elapsed_ms_since(start);
   times.ldpc_us = 1000.0F * decoded.elapsed_ms_since(recovered);
+  const ulsch::TransportBlockLayout& layout = pending.layout;
+  const phy::CodeBlockSegmentation& seg = layout.seg;
+  const unsigned num_cbs = seg.num_code_blocks;
+  const bool has_cb_crc = num_cbs > 1;
 
   for (unsigned r = 0; r < num_cbs; ++r) {
     const std::span<const phy::bit_t> message(host_bits.data() + std::size_t{r} * seg.num_info_bits,
@@ -238,9 +270,9 @@ phy::UlschDecoderResult GpuUlschDecoder::Impl::run(const float* device_llrs,
   const phy::CrcCalculator& tb_crc = layout.tb_crc == phy::CrcPolynomial::crc24a ? crc24a : crc16;
   phy::UlschDecoderResult result = ulsch::finish_transport_block(
       layout, std::span<const unsigned>(iterations).first(num_cbs),
-      std::span<const bool>(accepted).first(num_cbs), tb_with_crc, tb_crc, tb_bits);
-  if (buffer != nullptr) {
-    result.num_transmissions = ulsch::end_harq_combining(*buffer, combining);
+      std::span<const bool>(accepted).first(num_cbs), tb_with_crc, tb_crc, pending.tb_bits);
+  if (pending.buffer != nullptr) {
+    result.num_transmissions = ulsch::end_harq_combining(*pending.buffer, pending.combining);
   }
   return result;
 }
@@ -320,6 +352,26 @@ phy::UlschDecoderResult GpuUlschDecoder::decode_device(const phy::DeviceLlrs& ll
   const auto layout = ulsch::check_decoding(llrs.size, cfg, tb_bits.size(), s.max_tbs);
   s.check_buffer(harq_buffer);
   return s.run(llrs.data, cfg, layout, &harq_buffer, tb_bits);
+}
+
+void GpuUlschDecoder::enqueue_device(const phy::DeviceLlrs& llrs,
+                                     const phy::UlschDecoderConfig& cfg,
+                                     phy::HarqSoftBuffer& harq_buffer,
+                                     std::span<phy::bit_t> tb_bits, void* stream) {
+  Impl& s = *impl_;
+  if (llrs.device != s.device || llrs.data == nullptr) {
+    ulsch::fail("device LLRs on device " + std::to_string(llrs.device) + ", decoder on device " +
+                std::to_string(s.device));
+  }
+  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
+  const auto layout = ulsch::check_decoding(llrs.size, cfg, tb_bits.size(), s.max_tbs);
+  s.check_buffer(harq_buffer);
+  s.enqueue(llrs.data, cfg, layout, &harq_buffer, tb_bits,
+            stream != nullptr ? static_cast<cudaStream_t>(stream) : s.stream.get());
+}
+
+phy::UlschDecoderResult GpuUlschDecoder::finish() {
+  return impl_->finish();
 }
 
 GpuUlschTimes GpuUlschDecoder::last_times() const {

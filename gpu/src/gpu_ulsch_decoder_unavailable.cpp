@@ -56,6 +56,13 @@ phy::UlschDecoderResult GpuUlschDecoder::decode_device(const phy::DeviceLlrs&,
                                                        std::span<phy::bit_t>) {
   unavailable();
 }
+void GpuUlschDecoder::enqueue_device(const phy::DeviceLlrs&, const phy::UlschDecoderConfig&,
+                                     phy::HarqSoftBuffer&, std::span<phy::bit_t>, void*) {
+  unavailable();
+}
+phy::UlschDecoderResult GpuUlschDecoder::finish() {
+  unavailable();
+}
 GpuUlschTimes GpuUlschDecoder::last_times() const {
   unavailable();
 }

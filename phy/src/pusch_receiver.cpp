@@ -1,8 +1,8 @@
 #include "airan/phy/pusch_receiver.h"
 
-#include "airan/phy/ldpc_base_graph.h"
 #include "airan/phy/ofdm_demodulator.h"
 #include "airan/phy/pusch_descrambler.h"
+#include "airan/phy/pusch_receiver_sizing.h"
 #include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/tbs_calculator.h"
@@ -21,37 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 double microseconds(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double, std::micro>(to - from).count();
-}
-
-/// Largest TBS a PDU can have on \p num_prbs PRBs with \p layers layers (156 REs per PRB,
-/// 256-QAM at R = 948/1024), with room for the quantisation of TS 38.214 5.1.3.2.
-std::uint32_t largest_tbs(unsigned num_prbs, unsigned layers) {
-  const double n_info = 156.0 * num_prbs * layers * 8.0 * 948.0 / 1024.0;
-  return static_cast<std::uint32_t>(n_info * 1.05) + 1024;
-}
-
-/// Soft values (C N_cb, no LBRM) of a TB of \p tbs bits coded with \p graph (TS 38.212 5.2.2
-/// segmentation, rounded up for sizes that are not valid TBS values).
-std::size_t soft_buffer_bound(LdpcBaseGraph graph, std::uint32_t tbs) {
-  const bool bg1 = graph == LdpcBaseGraph::bg1;
-  const std::uint64_t b = tbs + (tbs > 3824 ? 24 : 16);
-  const std::uint64_t k_cb = bg1 ? 8448 : 3840;
-  const std::uint64_t c = b <= k_cb ? 1 : (b + k_cb - 24 - 1) / (k_cb - 24);
-  const std::uint64_t k_prime = (b + (c > 1 ? 24 * c : 0) + c - 1) / c;
-  const unsigned k_b = bg1 ? 22 : (b > 640 ? 10 : b > 560 ? 9 : b > 192 ? 8 : 6);
-  const auto lifting = ldpc_smallest_lifting_size(static_cast<unsigned>((k_prime + k_b - 1) / k_b));
-  const unsigned z = lifting ? lifting->z : 384;
-  return static_cast<std::size_t>(c * ldpc_codeword_length(graph, z));
-}
-
-/// Soft values a HARQ buffer needs for any TB up to \p max_tbs: BG1, or BG2 for small TBs
-/// (A <= 3824) and for low rates (R <= 1/4, which the MCS tables reach with QPSK only: at most
-/// a quarter of \p max_qpsk_bits).
-std::size_t harq_buffer_length(std::uint32_t max_tbs, std::uint32_t max_qpsk_bits) {
-  const std::uint32_t bg2_tbs =
-      std::min(max_tbs, std::max<std::uint32_t>(3824, max_qpsk_bits / 4 + 1024));
-  return std::max(soft_buffer_bound(LdpcBaseGraph::bg1, max_tbs),
-                  soft_buffer_bound(LdpcBaseGraph::bg2, bg2_tbs));
 }
 
 /// Stage objects of one thread.
@@ -84,8 +53,8 @@ struct PuschReceiver::Impl {
         numerology(
             Numerology::for_carrier(cell_in.numerology, cell_in.cyclic_prefix, cell_in.num_prbs)),
         harq(std::max(config_in.num_harq_buffers, 1U),
-             harq_buffer_length(max_tbs_of(cell_in, config_in),
-                                2U * 156U * cell_in.num_prbs * config_in.max_layers),
+             pusch_harq_buffer_length(max_tbs_of(cell_in, config_in),
+                                      2U * 156U * cell_in.num_prbs * config_in.max_layers),
              config_in.ulsch_decoder ? config_in.ulsch_decoder.harq_storage : HarqStorage::host),
         grid(config_in.num_rx_antennas, symbols_per_slot(cell_in.cyclic_prefix),
              subcarriers_per_prb * cell_in.num_prbs) {
@@ -140,7 +109,8 @@ struct PuschReceiver::Impl {
   }
 
   static std::uint32_t max_tbs_of(const CellConfig& cell, const PuschReceiverConfig& config) {
-    return config.max_tbs != 0 ? config.max_tbs : largest_tbs(cell.num_prbs, config.max_layers);
+    return config.max_tbs != 0 ? config.max_tbs
+                               : pusch_largest_tbs(cell.num_prbs, config.max_layers);
   }
 
   /// True when a slot of \p num_pdus PDUs runs them one after another on the pooled stages.

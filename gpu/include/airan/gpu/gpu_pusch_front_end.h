@@ -106,6 +106,18 @@ public:
   void download_channel_estimate(phy::ChannelEstimate& estimate);
   /// The DMRS measurements alone (no CFO) of the last process(): a few bytes, no allocation.
   [[nodiscard]] phy::DmrsMeasurements download_measurements();
+  /// Most DMRS measurement downloads enqueue_measurements() holds before synchronize().
+  static constexpr unsigned max_pending_measurements = 64;
+  /// Enqueues the download of the last process()'s DMRS measurements (no CFO) into pending slot
+  /// \p index of pinned memory, without waiting; pending_measurements(index) reads them after
+  /// synchronize(). \throws std::invalid_argument for index >= max_pending_measurements.
+  void enqueue_measurements(unsigned index);
+  /// What enqueue_measurements(\p index) downloaded (call synchronize() first).
+  [[nodiscard]] phy::DmrsMeasurements pending_measurements(unsigned index) const;
+  /// The CUDA stream (a cudaStream_t) all of this front end's work is enqueued on, so that a
+  /// later stage enqueued on it (GpuUlschDecoder::enqueue_device) reads the LLRs in order,
+  /// without host synchronisation.
+  [[nodiscard]] void* native_stream() const;
   /// Equalized symbols and post-equalization noise variances, codeword order.
   void download_equalized(std::vector<phy::cf32>& symbols, std::vector<float>& noise_variances);
   /// Stage times of the last demodulate()/upload_grid() and process().

@@ -93,6 +93,18 @@ public:
                                         phy::HarqSoftBuffer& harq_buffer,
                                         std::span<phy::bit_t> tb_bits) override;
 
+  /// decode_device() without waiting: checks, HARQ bookkeeping and everything on the device are
+  /// enqueued on \p stream (a cudaStream_t, e.g. GpuPuschFrontEnd::native_stream(), whose earlier
+  /// work writes the LLRs; null: the decoder's own stream), then finish() waits and returns the
+  /// result. Until finish(), the decoder, \p tb_bits and \p harq_buffer must be left alone (the
+  /// LLRs may be overwritten by later work on the same stream). One TB at a time.
+  /// \throws as decode_device(), std::logic_error while a TB is enqueued.
+  void enqueue_device(const phy::DeviceLlrs& llrs, const phy::UlschDecoderConfig& cfg,
+                      phy::HarqSoftBuffer& harq_buffer, std::span<phy::bit_t> tb_bits,
+                      void* stream);
+  /// Completes the TB of enqueue_device(). \throws std::logic_error without one.
+  phy::UlschDecoderResult finish();
+
   /// Kernel times of the last decoded TB.
   [[nodiscard]] GpuUlschTimes last_times() const;
 

@@ -1,0 +1,85 @@
+/// \file
+/// \brief GpuCellGroup: the whole uplink slot of several cells on one GPU, from time-domain IQ
+/// to decoded transport blocks, with every cell's work enqueued before waiting for any.
+///
+/// Each cell owns a GpuPuschFrontEnd (its own stream, device buffers and CUDA graph), one
+/// GpuUlschDecoder per PDU of a slot working on that same stream, and a HARQ pool whose soft
+/// values are in device memory. process() enqueues, cell after cell, the OFDM demodulation of the
+/// slot and per PDU the estimation, equalization, demapping, descrambling, the download of the
+/// DMRS measurements, rate recovery with HARQ combining, LDPC decoding and the download of the
+/// message bits; nothing waits for the device until every cell is enqueued, so the cells' streams
+/// run concurrently. Then it waits for each cell and completes its results (code block
+/// acceptance, TB CRC, HARQ release) as PuschReceiver does. The results equal a PuschReceiver's
+/// with the CUDA detector and UL-SCH decoder (`--backend cuda`) PDU for PDU.
+///
+/// This header has no CUDA types; without CUDA or a device the constructor throws
+/// std::runtime_error.
+#pragma once
+
+#include "airan/phy/harq_buffer_pool.h"
+#include "airan/phy/pusch_config.h"
+#include "airan/phy/pusch_front_end.h"
+#include "airan/phy/pusch_receiver.h"
+#include "airan/phy/types.h"
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace airan::gpu {
+
+/// One cell of a GpuCellGroup.
+struct GpuCellConfig {
+  phy::CellConfig cell;
+  unsigned num_rx_antennas = 4;   ///< 1 .. 16.
+  unsigned max_layers = 2;        ///< 1 .. 4.
+  unsigned max_pdus = 8;          ///< PUSCH PDUs per slot at most (1 .. 64).
+  unsigned num_harq_buffers = 16; ///< HARQ processes that can wait for a retransmission.
+  phy::PuschFrontEndOptions front_end;
+  unsigned ldpc_max_iterations = 6;
+  bool ldpc_early_termination = true;
+};
+
+/// One slot of one cell: its time-domain IQ (num_rx_antennas antennas, antenna after antenna,
+/// slot_length() samples each) in device memory, or else on the host; and its PDUs.
+struct GpuCellSlot {
+  const phy::cf32* device_iq = nullptr; ///< Device memory, or null: host_iq is copied.
+  std::span<const phy::cf32> host_iq;
+  unsigned slot = 0;
+  std::span<const phy::PuschConfig> pdus;
+};
+
+/// Several cells on CUDA device `device`; every buffer is allocated by the constructor. Not
+/// thread safe.
+class GpuCellGroup {
+public:
+  /// \throws std::invalid_argument for an invalid cell or limits, std::runtime_error without
+  /// CUDA or a device, CudaError when an allocation fails.
+  GpuCellGroup(std::span<const GpuCellConfig> cells, int device);
+  ~GpuCellGroup();
+  GpuCellGroup(const GpuCellGroup&) = delete;
+  GpuCellGroup& operator=(const GpuCellGroup&) = delete;
+
+  [[nodiscard]] unsigned num_cells() const;
+  /// Samples of one antenna of \p cell in slot \p slot.
+  [[nodiscard]] std::size_t slot_length(unsigned cell, unsigned slot) const;
+  /// The HARQ bookkeeping of \p cell (its soft values are in device memory).
+  [[nodiscard]] phy::HarqBufferPool& harq_pool(unsigned cell);
+
+  /// Processes one slot of every cell (slots[i] is cell i's): results[i] gets one result per PDU
+  /// of slots[i], in order. A bad PDU (invalid, more layers or PDUs than configured, a second PDU
+  /// of a HARQ process, a full HARQ pool) gets its error and the others still decode; bad IQ
+  /// fails that cell's PDUs.
+  /// \throws std::invalid_argument when slots.size() != num_cells(), CudaError on a device
+  /// failure.
+  void process(std::span<const GpuCellSlot> slots,
+               std::vector<std::vector<phy::PuschPduResult>>& results);
+
+private:
+  struct Cell;
+  std::vector<std::unique_ptr<Cell>> cells_;
+  int device_;
+};
+
+} // namespace airan::gpu

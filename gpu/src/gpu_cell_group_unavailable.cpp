@@ -1,0 +1,34 @@
+// GpuCellGroup in a build without CUDA: the constructor says so; nothing else is reachable.
+#include "airan/gpu/gpu_cell_group.h"
+
+#include <stdexcept>
+
+namespace airan::gpu {
+
+struct GpuCellGroup::Cell {};
+
+namespace {
+[[noreturn]] void unavailable() {
+  throw std::runtime_error("GpuCellGroup: airan was built without CUDA");
+}
+} // namespace
+
+GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig>, int device) : device_(device) {
+  unavailable();
+}
+GpuCellGroup::~GpuCellGroup() = default;
+unsigned GpuCellGroup::num_cells() const {
+  unavailable();
+}
+std::size_t GpuCellGroup::slot_length(unsigned, unsigned) const {
+  unavailable();
+}
+phy::HarqBufferPool& GpuCellGroup::harq_pool(unsigned) {
+  unavailable();
+}
+void GpuCellGroup::process(std::span<const GpuCellSlot>,
+                           std::vector<std::vector<phy::PuschPduResult>>&) {
+  unavailable();
+}
+
+} // namespace airan::gpu

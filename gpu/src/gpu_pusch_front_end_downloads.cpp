@@ -1,0 +1,143 @@
+// GpuPuschFrontEnd's results: downloads of LLRs, grid, channel estimate, measurements (also
+// enqueued for several PDUs at once), equalized symbols and stage times.
+#include "airan/gpu/gpu_pusch_front_end.h"
+
+#include "gpu_pusch_front_end_impl.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace airan::gpu {
+
+using phy::cf32;
+
+void GpuPuschFrontEnd::download_llrs(std::span<float> llrs) {
+  Impl& s = *impl_;
+  if (llrs.size() != s.num_llrs) {
+    throw std::invalid_argument("GpuPuschFrontEnd: " + std::to_string(llrs.size()) +
+                                " LLRs for G = " + std::to_string(s.num_llrs));
+  }
+  s.llrs.copy_to_host(llrs, s.stream.get());
+  s.stream.synchronize();
+}
+
+void GpuPuschFrontEnd::download_grid(phy::ResourceGrid& grid) {
+  Impl& s = *impl_;
+  grid.reshape(s.grid_rx, s.num_symbols, s.grid_subcarriers);
+  auto elements = grid.elements();
+  s.grid.copy_to_host(std::span(reinterpret_cast<float2*>(elements.data()), elements.size()),
+                      s.stream.get());
+  s.stream.synchronize();
+}
+
+void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate) {
+  Impl& s = *impl_;
+  const detail::PduGeometry& g = s.geometry;
+  estimate.reshape(g.num_rx, g.num_layers, g.num_subcarriers / phy::subcarriers_per_prb);
+  std::vector<float2> rows(std::size_t{g.num_rx} * g.num_layers * detail::max_symbols *
+                           g.num_subcarriers);
+  s.h.copy_to_host(rows, s.stream.get());
+  detail::EstimatorState state;
+  s.state.copy_to_host(std::span(&state, 1), s.stream.get());
+  std::vector<float> covariances(2 * std::size_t{g.num_rx} * g.num_rx * g.num_covariance_groups);
+  if (g.estimate_covariance) {
+    s.covariances.copy_to_host(covariances, s.stream.get());
+  }
+  s.stream.synchronize();
+  if (g.estimate_covariance) {
+    estimate.set_covariance_groups(g.covariance_group_subcarriers / phy::subcarriers_per_prb);
+    for (unsigned group = 0; group < g.num_covariance_groups; ++group) {
+      const std::span<cf32> covariance = estimate.covariance(group);
+      std::copy_n(covariances.data() + 2 * covariance.size() * group, 2 * covariance.size(),
+                  reinterpret_cast<float*>(covariance.data()));
+    }
+  }
+  for (unsigned rx = 0; rx < g.num_rx; ++rx) {
+    for (unsigned layer = 0; layer < g.num_layers; ++layer) {
+      for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
+        const float2* row =
+            rows.data() + ((std::size_t{rx} * g.num_layers + layer) * detail::max_symbols + l) *
+                              g.num_subcarriers;
+        std::copy_n(reinterpret_cast<const cf32*>(row), g.num_subcarriers,
+                    estimate.channel(rx, layer, l).data());
+      }
+    }
+  }
+  estimate.measurements = {};
+  estimate.measurements.noise_variance = state.noise_variance;
+  estimate.measurements.rsrp = state.rsrp;
+  estimate.measurements.sinr_db = state.sinr_db;
+  estimate.measurements.delay_s = state.delay_s;
+  estimate.measurements.delay_spread_s = state.delay_spread_s;
+}
+
+phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
+  Impl& s = *impl_;
+  detail::EstimatorState state;
+  s.state.copy_to_host(std::span(&state, 1), s.stream.get());
+  s.stream.synchronize();
+  return measurements_of(state);
+}
+
+void GpuPuschFrontEnd::enqueue_measurements(unsigned index) {
+  Impl& s = *impl_;
+  if (index >= max_pending_measurements) {
+    throw std::invalid_argument("GpuPuschFrontEnd: pending measurement slot " +
+                                std::to_string(index) + " of " +
+                                std::to_string(max_pending_measurements));
+  }
+  s.state.copy_to_host(s.pending.span().subspan(index, 1), s.stream.get());
+}
+
+phy::DmrsMeasurements GpuPuschFrontEnd::pending_measurements(unsigned index) const {
+  if (index >= max_pending_measurements) {
+    throw std::invalid_argument("GpuPuschFrontEnd: pending measurement slot " +
+                                std::to_string(index));
+  }
+  return measurements_of(impl_->pending[index]);
+}
+
+void* GpuPuschFrontEnd::native_stream() const {
+  return impl_->stream.get();
+}
+
+void GpuPuschFrontEnd::download_equalized(std::vector<cf32>& symbols,
+                                          std::vector<float>& noise_variances) {
+  Impl& s = *impl_;
+  const std::size_t count = s.num_res * s.geometry.num_layers;
+  symbols.resize(count);
+  noise_variances.resize(count);
+  s.symbols.copy_to_host(std::span(reinterpret_cast<float2*>(symbols.data()), count),
+                         s.stream.get());
+  s.noise.copy_to_host(std::span(noise_variances.data(), count), s.stream.get());
+  s.stream.synchronize();
+}
+
+GpuStageTimes GpuPuschFrontEnd::stage_times() {
+  Impl& s = *impl_;
+  s.stream.synchronize();
+  GpuStageTimes times;
+  if (s.ofdm_timed) {
+    times.ofdm_ms = s.ofdm_end.elapsed_ms_since(s.ofdm_start);
+  }
+  if (s.processed) {
+    times.estimate_ms = s.estimate_end.elapsed_ms_since(s.estimate_start);
+    times.equalize_demap_ms = s.equalize_end.elapsed_ms_since(s.estimate_end);
+  }
+  if (s.processed && s.descrambled) {
+    times.descramble_ms = s.descramble_end.elapsed_ms_since(s.equalize_end);
+  }
+  return times;
+}
+
+void GpuPuschFrontEnd::process_grid(const phy::ResourceGrid& grid, const phy::PuschConfig& pusch,
+                                    unsigned slot, const phy::PuschFrontEndOptions& options,
+                                    std::span<float> llrs) {
+  upload_grid(grid);
+  process(pusch, slot, options);
+  download_llrs(llrs);
+}
+
+} // namespace airan::gpu

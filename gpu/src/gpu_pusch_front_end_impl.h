@@ -1,0 +1,122 @@
+/// \file
+/// \brief Private state of GpuPuschFrontEnd (gpu_pusch_front_end.cpp and
+/// gpu_pusch_front_end_downloads.cpp): device buffers, plans, events and the last PDU's geometry.
+#pragma once
+
+#include "airan/gpu/cuda_graph.h"
+#include "airan/gpu/cuda_stream.h"
+#include "airan/gpu/cufft_plan.h"
+#include "airan/gpu/device_buffer.h"
+#include "airan/gpu/gpu_pusch_front_end.h"
+#include "front_end_kernels.h"
+#include "mmse_bank_table.h"
+
+#include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/numerology.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace airan::gpu {
+
+struct GpuPuschFrontEnd::Impl {
+  Impl(const phy::CellConfig& cell_in, const GpuPuschFrontEndLimits& limits_in)
+      : cell(cell_in), limits(limits_in),
+        numerology(phy::Numerology::for_carrier(cell_in.numerology, cell_in.cyclic_prefix,
+                                                cell_in.num_prbs)),
+        num_symbols(numerology.symbols_per_slot()),
+        grid_subcarriers(phy::subcarriers_per_prb * cell_in.num_prbs) {
+    const std::size_t rx = limits.max_rx_antennas;
+    const std::size_t layers = limits.max_layers;
+    const std::size_t prbs = limits.max_prbs;
+    std::size_t longest = 0;
+    for (unsigned s = 0; s < numerology.slots_per_subframe(); ++s) {
+      longest = std::max<std::size_t>(longest, numerology.slot_length(s));
+    }
+    iq = DeviceBuffer<float2>(rx * longest);
+    fft = DeviceBuffer<float2>(rx * num_symbols * numerology.fft_size());
+    grid = DeviceBuffer<float2>(rx * num_symbols * grid_subcarriers);
+    const std::size_t dmrs_values = layers * detail::max_symbols * 6 * prbs;
+    dmrs = DeviceBuffer<float2>(dmrs_values);
+    // AIRAN_CUDA_GRAPHS=0 enqueues the kernels one by one (to compare, or to rule graphs out).
+    const char* graphs = std::getenv("AIRAN_CUDA_GRAPHS");
+    use_graph = graphs == nullptr || std::string_view(graphs) != "0";
+    const phy::GoldJumpTable table = phy::make_gold_jump_table();
+    gold_table.copy_from_host(std::span(&table, 1), stream.get());
+    stream.synchronize(); // the host table leaves scope
+    delay_sums = DeviceBuffer<float>(rx * layers * detail::max_symbols * 2);
+    pilots = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 3 * prbs);
+    state = DeviceBuffer<detail::EstimatorState>(1);
+    h = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 12 * prbs);
+    // MMSE-IRC: a covariance and a whitening matrix per covariance group (at least a PRB each).
+    covariances = DeviceBuffer<float>(2 * rx * rx * prbs);
+    whitening = DeviceBuffer<phy::cmat::Complex>(rx * rx * prbs);
+    const std::size_t max_symbols = std::size_t{12} * prbs * detail::max_symbols * layers;
+    symbols = DeviceBuffer<float2>(max_symbols);
+    noise = DeviceBuffer<float>(max_symbols);
+    llrs = DeviceBuffer<float>(max_symbols * 10);
+    plans.resize(rx + 1);
+  }
+
+  void check_rx(unsigned num_rx) const {
+    if (num_rx == 0 || num_rx > limits.max_rx_antennas) {
+      throw std::invalid_argument("GpuPuschFrontEnd: " + std::to_string(num_rx) +
+                                  " receive antennas (limit " +
+                                  std::to_string(limits.max_rx_antennas) + ")");
+    }
+  }
+
+  detail::PduGeometry make_geometry(const phy::PuschConfig& pusch, unsigned slot,
+                                    const phy::PuschFrontEndOptions& options);
+  detail::DataGeometry make_data_geometry(const phy::PuschConfig& pusch,
+                                          const phy::PuschFrontEndOptions& options) const;
+
+  phy::CellConfig cell;
+  GpuPuschFrontEndLimits limits;
+  phy::Numerology numerology;
+  unsigned num_symbols;
+  unsigned grid_subcarriers;
+  unsigned grid_rx = 0; ///< Antennas in the device grid.
+
+  CudaStream stream;
+  CudaEvent ofdm_start, ofdm_end, estimate_start, estimate_end, equalize_end, descramble_end;
+  detail::DmrsGeneration dmrs_generation; ///< Of the PDU being processed (make_geometry).
+  /// process()'s kernels and events, captured per PDU and updated in place (same topology).
+  CudaGraph graph;
+  bool use_graph = true;
+  bool descrambled = false; ///< descramble() ran after the last process().
+  bool ofdm_timed = false;
+  bool processed = false;
+  DeviceBuffer<float2> iq, fft, grid, dmrs, pilots, h, symbols;
+  DeviceBuffer<float> delay_sums, noise, llrs;
+  DeviceBuffer<float> covariances;            ///< [group][rx][rx] interleaved (MMSE-IRC).
+  DeviceBuffer<phy::cmat::Complex> whitening; ///< [group][rx][rx] L^-1 (MMSE-IRC).
+  DeviceBuffer<detail::EstimatorState> state;
+  DeviceBuffer<phy::GoldJumpTable> gold_table{1}; ///< For DMRS generation on the device.
+  detail::MmseBankTable banks;
+  std::vector<CufftPlan> plans; ///< By antenna count, made on first use.
+
+  /// DMRS measurements of enqueue_measurements(), read after synchronize().
+  PinnedBuffer<detail::EstimatorState> pending{GpuPuschFrontEnd::max_pending_measurements};
+
+  detail::PduGeometry geometry; ///< Of the last process().
+  std::size_t num_res = 0;      ///< Data REs per layer of the last process().
+  std::size_t num_llrs = 0;
+};
+
+/// The DMRS measurements of an estimator state.
+inline phy::DmrsMeasurements measurements_of(const detail::EstimatorState& state) {
+  phy::DmrsMeasurements measurements;
+  measurements.noise_variance = state.noise_variance;
+  measurements.rsrp = state.rsrp;
+  measurements.sinr_db = state.sinr_db;
+  measurements.delay_s = state.delay_s;
+  measurements.delay_spread_s = state.delay_spread_s;
+  return measurements;
+}
+
+} // namespace airan::gpu

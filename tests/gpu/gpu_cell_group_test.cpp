@@ -1,0 +1,280 @@
+// GpuCellGroup: three cells of different sizes (52 PRB 2 layers, 106 PRB 1 layer, 24 PRB 4 Rx
+// 2 layers, several PDUs each) over eight slots with HARQ retransmissions (rv 0, 2, 3, 1 until
+// decoded), IQ in device memory for one cell and on the host for the others. Every result equals
+// that of a PuschReceiver per cell with the CUDA detector and UL-SCH decoder (`--backend cuda`),
+// PDU for PDU (CRC outcome, bits, iterations, measurements); at the higher SNR every TB decodes
+// and equals what was sent; bad PDUs get their errors while the others decode. Skipped without
+// a CUDA device.
+#include "airan/gpu/device_query.h"
+#include "airan/gpu/gpu_cell_group.h"
+#include "airan/gpu/gpu_pusch_detector.h"
+#include "airan/gpu/gpu_ulsch_decoder.h"
+#include "airan/phy/flat_mimo_channel.h"
+#include "airan/phy/numerology.h"
+#include "airan/phy/ofdm_modulator.h"
+#include "airan/phy/pusch_receiver.h"
+#include "airan/phy/pusch_transmitter.h"
+
+#include <gtest/gtest.h>
+
+#if defined(AIRAN_HAVE_CUDA)
+#include <cuda_runtime.h>
+#endif
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace airan::phy;
+using airan::gpu::GpuCellConfig;
+using airan::gpu::GpuCellGroup;
+using airan::gpu::GpuCellSlot;
+
+bool have_device(std::string& status) {
+  const auto devices = airan::gpu::query_devices();
+  status = devices.status;
+  return !devices.devices.empty();
+}
+
+struct CellSetup {
+  GpuCellConfig config;
+  std::vector<PuschConfig> pdus;
+  float snr_db;
+};
+
+PuschConfig make_pdu(std::uint16_t rnti, unsigned bwp, unsigned start, unsigned size,
+                     unsigned layers, unsigned mcs) {
+  PuschConfig pdu;
+  pdu.rnti = rnti;
+  pdu.handle = rnti;
+  pdu.bwp_size = bwp;
+  pdu.prb_start = start;
+  pdu.prb_size = size;
+  pdu.num_layers = layers;
+  pdu.dmrs_ports = static_cast<std::uint16_t>((1U << layers) - 1);
+  pdu.num_dmrs_cdm_groups_no_data = 2;
+  pdu.dmrs_scrambling_id = 7;
+  pdu.data_scrambling_id = 7;
+  pdu.mcs_index = mcs;
+  return pdu;
+}
+
+std::vector<CellSetup> make_cells(float snr_offset_db) {
+  std::vector<CellSetup> cells(3);
+  const unsigned prbs[] = {52, 106, 24};
+  const unsigned layers[] = {2, 1, 2};
+  for (unsigned c = 0; c < 3; ++c) {
+    GpuCellConfig& config = cells[c].config;
+    config.cell.num_prbs = prbs[c];
+    config.cell.numerology = 1;
+    config.cell.n_cell_id = 10 + c;
+    config.cell.num_antenna_ports = layers[c];
+    config.num_rx_antennas = 4;
+    config.max_layers = layers[c];
+    config.max_pdus = 4;
+  }
+  cells[0].pdus = {make_pdu(1, 52, 0, 20, 2, 20), make_pdu(2, 52, 20, 32, 2, 12)};
+  cells[1].pdus = {make_pdu(3, 106, 0, 50, 1, 16), make_pdu(4, 106, 50, 30, 1, 24),
+                   make_pdu(5, 106, 80, 26, 1, 6)};
+  cells[2].pdus = {make_pdu(6, 24, 0, 24, 2, 18)};
+  cells[0].snr_db = 12.0F + snr_offset_db;
+  cells[1].snr_db = 11.0F + snr_offset_db;
+  cells[2].snr_db = 10.0F + snr_offset_db;
+  return cells;
+}
+
+/// One slot of \p setup: the TBs (by PDU) at redundancy version \p rv through a random unitary
+/// channel with noise, as time-domain IQ.
+std::vector<cf32> make_slot_iq(const CellSetup& setup, std::vector<PuschConfig>& pdus,
+                               const std::vector<BitVector>& tbs, unsigned slot, unsigned seed) {
+  const CellConfig& cell = setup.config.cell;
+  PuschTransmitter transmitter(cell);
+  auto tx_grid = transmitter.make_grid();
+  for (std::size_t p = 0; p < pdus.size(); ++p) {
+    transmitter.transmit(tbs[p], pdus[p], slot, tx_grid);
+  }
+  std::mt19937_64 rng(seed);
+  ResourceGrid rx_grid(4, tx_grid.num_symbols(), tx_grid.num_subcarriers());
+  FlatMimoChannel::random_unitary(4, cell.num_antenna_ports, seed)
+      .apply(tx_grid, std::pow(10.0F, -setup.snr_db / 10.0F), rng, rx_grid);
+  const Numerology numerology =
+      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  OfdmModulator modulator(numerology, cell.num_prbs);
+  const std::size_t samples = numerology.slot_length(slot);
+  std::vector<cf32> iq(4 * samples);
+  for (unsigned rx = 0; rx < 4; ++rx) {
+    modulator.modulate_slot(rx_grid, rx, slot, std::span(iq).subspan(rx * samples, samples));
+  }
+  return iq;
+}
+
+void expect_same(const PuschPduResult& got, const PuschPduResult& expected) {
+  EXPECT_EQ(got.error, expected.error);
+  EXPECT_EQ(got.tb_crc_ok, expected.tb_crc_ok);
+  EXPECT_EQ(got.tb_bytes, expected.tb_bytes);
+  EXPECT_EQ(got.decoding.code_block_crc_ok, expected.decoding.code_block_crc_ok);
+  EXPECT_EQ(got.decoding.mean_ldpc_iterations, expected.decoding.mean_ldpc_iterations);
+  EXPECT_EQ(got.decoding.num_transmissions, expected.decoding.num_transmissions);
+  EXPECT_EQ(got.measurements.noise_variance, expected.measurements.noise_variance);
+  EXPECT_EQ(got.measurements.sinr_db, expected.measurements.sinr_db);
+}
+
+/// Runs eight slots of HARQ traffic through the group and through one CUDA PuschReceiver per
+/// cell; returns {TBs decoded, TB transmissions that failed}.
+std::pair<unsigned, unsigned> run_and_compare(float snr_offset_db) {
+  std::vector<CellSetup> cells = make_cells(snr_offset_db);
+  std::vector<GpuCellConfig> configs;
+  std::vector<std::unique_ptr<PuschReceiver>> references;
+  for (const auto& setup : cells) {
+    configs.push_back(setup.config);
+    PuschReceiverConfig rx;
+    rx.num_rx_antennas = setup.config.num_rx_antennas;
+    rx.max_layers = setup.config.max_layers;
+    rx.front_end = setup.config.front_end;
+    rx.detector = airan::gpu::make_gpu_detector_factory(setup.config.cell, rx.front_end, 0);
+    rx.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
+    references.push_back(std::make_unique<PuschReceiver>(setup.config.cell, rx));
+  }
+  GpuCellGroup group(configs, 0);
+  std::mt19937_64 rng(99);
+  std::vector<std::vector<BitVector>> tbs(cells.size());
+  std::vector<std::vector<unsigned>> rv_index(cells.size());
+  unsigned decoded = 0;
+  unsigned failed = 0;
+  const unsigned rvs[] = {0, 2, 3, 1};
+  for (unsigned slot = 0; slot < 8; ++slot) {
+    std::vector<std::vector<PuschConfig>> pdus(cells.size());
+    std::vector<std::vector<cf32>> iq(cells.size());
+    std::vector<GpuCellSlot> inputs(cells.size());
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      pdus[c] = cells[c].pdus;
+      tbs[c].resize(pdus[c].size());
+      rv_index[c].resize(pdus[c].size(), 4);
+      for (std::size_t p = 0; p < pdus[c].size(); ++p) {
+        if (rv_index[c][p] >= 4) { // new data
+          rv_index[c][p] = 0;
+          PuschTransmitter transmitter(cells[c].config.cell);
+          tbs[c][p].resize(transmitter.transport_block_size(pdus[c][p]));
+          for (auto& bit : tbs[c][p]) {
+            bit = static_cast<bit_t>(rng() & 1U);
+          }
+        }
+        pdus[c][p].rv = rvs[rv_index[c][p]];
+        pdus[c][p].new_data_indicator = rv_index[c][p] == 0;
+      }
+      iq[c] = make_slot_iq(cells[c], pdus[c], tbs[c], slot % 20, std::size_t{1000} * slot + c);
+      inputs[c].host_iq = iq[c];
+      inputs[c].slot = slot % 20;
+      inputs[c].pdus = pdus[c];
+    }
+#if defined(AIRAN_HAVE_CUDA)
+    // Cell 1's IQ in device memory.
+    cf32* device_iq = nullptr;
+    EXPECT_EQ(cudaMalloc(reinterpret_cast<void**>(&device_iq), iq[1].size() * sizeof(cf32)),
+              cudaSuccess);
+    EXPECT_EQ(
+        cudaMemcpy(device_iq, iq[1].data(), iq[1].size() * sizeof(cf32), cudaMemcpyHostToDevice),
+        cudaSuccess);
+    inputs[1].device_iq = device_iq;
+#endif
+    std::vector<std::vector<PuschPduResult>> results;
+    group.process(inputs, results);
+#if defined(AIRAN_HAVE_CUDA)
+    cudaFree(device_iq);
+#endif
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      std::vector<PuschPduResult> expected;
+      references[c]->process_slot_iq(iq[c], inputs[c].slot, pdus[c], expected);
+      EXPECT_EQ(results[c].size(), pdus[c].size());
+      if (results[c].size() != pdus[c].size()) {
+        return {0, 0};
+      }
+      for (std::size_t p = 0; p < pdus[c].size(); ++p) {
+        SCOPED_TRACE("slot " + std::to_string(slot) + ", cell " + std::to_string(c) + ", PDU " +
+                     std::to_string(p));
+        expect_same(results[c][p], expected[p]);
+        if (results[c][p].tb_crc_ok) {
+          EXPECT_EQ(results[c][p].tb_bits, tbs[c][p]);
+          ++decoded;
+          rv_index[c][p] = 4;
+        } else {
+          ++failed;
+          rv_index[c][p] = rv_index[c][p] + 1; // 4 after rv 1: give up, new data
+        }
+      }
+    }
+  }
+  return {decoded, failed};
+}
+
+TEST(GpuCellGroup, CellsMatchTheCudaReceiverWithHarq) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  const auto [decoded_high, failed_high] = run_and_compare(10.0F);
+  EXPECT_EQ(failed_high, 0U) << "every TB decodes at the higher SNR";
+  EXPECT_EQ(decoded_high, 8U * 6U);
+  const auto [decoded_low, failed_low] = run_and_compare(-6.0F);
+  EXPECT_GT(failed_low, 3U) << "the lower SNR needs retransmissions";
+  EXPECT_GT(decoded_low, 3U);
+}
+
+TEST(GpuCellGroup, BadPdusGetErrorsAndTheOthersDecode) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  std::vector<CellSetup> cells = make_cells(10.0F);
+  cells.resize(1);
+  GpuCellGroup group(std::span(&cells[0].config, 1), 0);
+  std::vector<PuschConfig> pdus = cells[0].pdus;
+  std::vector<BitVector> tbs(pdus.size());
+  PuschTransmitter transmitter(cells[0].config.cell);
+  for (std::size_t p = 0; p < pdus.size(); ++p) {
+    tbs[p].assign(transmitter.transport_block_size(pdus[p]), 1);
+  }
+  const std::vector<cf32> iq = make_slot_iq(cells[0], pdus, tbs, 3, 5);
+  PuschConfig duplicate = pdus[0];
+  PuschConfig too_many_layers = pdus[1];
+  too_many_layers.num_layers = 4;
+  too_many_layers.dmrs_ports = 0xF;
+  PuschConfig outside = pdus[1];
+  outside.prb_start = 50;
+  std::vector<PuschConfig> slot_pdus = {pdus[0], pdus[1], duplicate, too_many_layers, outside};
+  GpuCellSlot input;
+  input.host_iq = iq;
+  input.slot = 3;
+  input.pdus = slot_pdus;
+  std::vector<std::vector<PuschPduResult>> results;
+  group.process(std::span(&input, 1), results);
+  ASSERT_EQ(results[0].size(), 5U);
+  EXPECT_TRUE(results[0][0].tb_crc_ok) << results[0][0].error;
+  EXPECT_TRUE(results[0][1].tb_crc_ok) << results[0][1].error;
+  EXPECT_NE(results[0][2].error.find("same RNTI and HARQ process"), std::string::npos);
+  EXPECT_NE(results[0][3].error, "") << "4 layers on a 2-layer cell";
+  EXPECT_NE(results[0][4].error.find("PDUs"), std::string::npos) << results[0][4].error;
+  // IQ of the wrong length fails the cell's PDUs, and the group keeps working.
+  input.host_iq = std::span(iq).first(iq.size() - 1);
+  input.pdus = std::span(pdus);
+  group.process(std::span(&input, 1), results);
+  EXPECT_NE(results[0][0].error.find("slot IQ"), std::string::npos) << results[0][0].error;
+  input.host_iq = iq;
+  group.process(std::span(&input, 1), results);
+  EXPECT_TRUE(results[0][0].tb_crc_ok && results[0][1].tb_crc_ok);
+}
+
+TEST(GpuCellGroup, WithoutADeviceTheConstructorThrows) {
+  std::string status;
+  if (have_device(status)) {
+    GTEST_SKIP() << "a device is present";
+  }
+  GpuCellConfig config;
+  config.cell.num_prbs = 52;
+  EXPECT_THROW(GpuCellGroup(std::span(&config, 1), 0), std::runtime_error);
+}
+
+} // namespace
