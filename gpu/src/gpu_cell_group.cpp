@@ -71,7 +71,10 @@ std::string GpuCellGroup::Cell::admit(std::span<const phy::PuschConfig> pdus, st
   if (tbs > max_tbs) {
     return "TBS " + std::to_string(tbs) + " exceeds the cell's maximum " + std::to_string(max_tbs);
   }
-  result.tb_bits.resize(tbs);
+  if (tbs % 8 != 0) {
+    return "TBS " + std::to_string(tbs) + " is not a whole number of bytes";
+  }
+  result.tb_bytes.resize(tbs / 8);
   return {};
 }
 
@@ -140,9 +143,11 @@ void GpuCellGroup::process(std::span<const GpuCellSlot> slots,
       result.measurements = {};
       result.times = {};
       result.tb_bytes.clear();
+      result.tb_bits.clear();
       std::uint32_t tbs = 0;
       if (!result.error.empty() ||
           !(result.error = cell.admit(input.pdus, p, result, tbs)).empty()) {
+        result.tb_bytes.clear();
         continue;
       }
       try {
@@ -156,13 +161,17 @@ void GpuCellGroup::process(std::span<const GpuCellSlot> slots,
         cell.front_end.enqueue_measurements(static_cast<unsigned>(p));
         const phy::HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
         phy::HarqSoftBuffer& buffer = cell.harq.acquire(key, pdu.new_data_indicator);
-        cell.decoders[p]->enqueue_device({cell.front_end.device_llrs(), g, device_}, cfg, buffer,
-                                         result.tb_bits, cell.front_end.native_stream());
+        cell.decoders[p]->enqueue_device_bytes({cell.front_end.device_llrs(), g, device_}, cfg,
+                                               buffer, result.tb_bytes,
+                                               cell.front_end.native_stream());
         cell.enqueued[p] = true;
       } catch (const phy::HarqPoolExhaustedError& e) {
         result.error = std::string("HARQ: ") + e.what();
       } catch (const std::invalid_argument& e) {
         result.error = e.what();
+      }
+      if (!cell.enqueued[p]) {
+        result.tb_bytes.clear();
       }
     }
   }
@@ -185,7 +194,8 @@ void GpuCellGroup::process(std::span<const GpuCellSlot> slots,
       result.measurements.delay_s = dmrs.delay_s;
       if (result.tb_crc_ok) {
         cell.harq.release({result.rnti, static_cast<std::uint8_t>(result.harq_process_id)});
-        phy::pack_bits_msb_first(result.tb_bits, result.tb_bytes);
+      } else {
+        result.tb_bytes.clear();
       }
     }
   }

@@ -60,6 +60,10 @@ void GpuUlschDecoder::enqueue_device(const phy::DeviceLlrs&, const phy::UlschDec
                                      phy::HarqSoftBuffer&, std::span<phy::bit_t>, void*) {
   unavailable();
 }
+void GpuUlschDecoder::enqueue_device_bytes(const phy::DeviceLlrs&, const phy::UlschDecoderConfig&,
+                                           phy::HarqSoftBuffer&, std::span<std::uint8_t>, void*) {
+  unavailable();
+}
 phy::UlschDecoderResult GpuUlschDecoder::finish() {
   unavailable();
 }

@@ -32,7 +32,53 @@ __global__ void rate_recovery_kernel(const RateRecoveryLaunch p) {
   }
 }
 
+constexpr unsigned assembly_threads = 256;
+
+__global__ void tb_bytes_kernel(const TbAssemblyLaunch p) {
+  const std::uint32_t j = blockIdx.x * blockDim.x + threadIdx.x;
+  std::uint32_t reg = 0;
+  if (j < p.num_bits / 8) {
+    const std::uint8_t byte = phy::ulsch::transport_block_byte(
+        p.messages, p.info_bits, p.payload_bits, p.num_bits, p.contributions, j, reg);
+    if (j < p.num_tb_bytes) {
+      p.tb_bytes[j] = byte;
+    }
+  }
+  for (int offset = 16; offset > 0; offset /= 2) {
+    reg ^= __shfl_xor_sync(0xFFFFFFFFU, reg, offset);
+  }
+  if (threadIdx.x % 32 == 0 && reg != 0) {
+    atomicXor(p.crc_register, reg);
+  }
+}
+
+__global__ void code_block_nonzero_kernel(const TbAssemblyLaunch p) {
+  const std::uint8_t* message = p.messages + std::size_t{blockIdx.x} * p.info_bits;
+  int any = 0;
+  for (unsigned i = threadIdx.x; i < p.info_bits; i += blockDim.x) {
+    any |= message[i] != 0 ? 1 : 0;
+  }
+  any = __syncthreads_or(any);
+  if (threadIdx.x == 0) {
+    p.nonzero[blockIdx.x] = any != 0 ? 1 : 0;
+  }
+}
+
 } // namespace
+
+void tb_assembly_launch(const TbAssemblyLaunch& launch, cudaStream_t stream) {
+  AIRAN_CUDA_CHECK(cudaMemsetAsync(launch.crc_register, 0, sizeof(std::uint32_t), stream));
+  const std::uint32_t bytes = launch.num_bits / 8;
+  if (bytes > 0) {
+    tb_bytes_kernel<<<(bytes + assembly_threads - 1) / assembly_threads, assembly_threads, 0,
+                      stream>>>(launch);
+    AIRAN_CUDA_CHECK_LAUNCH("tb_bytes_kernel");
+  }
+  if (launch.num_code_blocks > 0) {
+    code_block_nonzero_kernel<<<launch.num_code_blocks, assembly_threads, 0, stream>>>(launch);
+    AIRAN_CUDA_CHECK_LAUNCH("code_block_nonzero_kernel");
+  }
+}
 
 void rate_recovery_launch(const RateRecoveryLaunch& launch, cudaStream_t stream) {
   if (launch.num_code_blocks == 0) {

@@ -32,4 +32,23 @@ struct RateRecoveryLaunch {
 /// Enqueues the clearing of the active flags and the kernel. \throws CudaError on failure.
 void rate_recovery_launch(const RateRecoveryLaunch& launch, cudaStream_t stream);
 
+/// One transport block's assembly after LDPC decoding (device pointers).
+struct TbAssemblyLaunch {
+  const std::uint8_t* messages = nullptr; ///< info_bits bits per code block, one per byte.
+  unsigned num_code_blocks = 0;
+  unsigned info_bits = 0;                       ///< K'.
+  unsigned payload_bits = 0;                    ///< K' minus the code block CRC.
+  std::uint32_t num_bits = 0;                   ///< B: TB bits with the TB CRC (a multiple of 8).
+  std::uint32_t num_tb_bytes = 0;               ///< TBS / 8 bytes written to tb_bytes.
+  const std::uint32_t* contributions = nullptr; ///< TB CRC contributions, at least B.
+  std::uint8_t* tb_bytes = nullptr;
+  std::uint32_t* crc_register = nullptr; ///< The TB CRC register (0: the CRC holds).
+  std::uint8_t* nonzero = nullptr;       ///< Per code block: its message has a set bit.
+};
+
+/// Enqueues the TB bytes with the TB CRC register (phy::ulsch::transport_block_byte, a byte per
+/// thread, XOR-reduced per warp and atomically across warps) and the code blocks' nonzero flags
+/// (a block per code block). \throws CudaError on failure.
+void tb_assembly_launch(const TbAssemblyLaunch& launch, cudaStream_t stream);
+
 } // namespace airan::gpu::detail

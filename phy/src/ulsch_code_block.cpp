@@ -162,9 +162,13 @@ bool quantize_code_block(std::span<const float> soft_values, float llr_scale,
 
 bool accept_code_block(std::span<const bit_t> message, const LdpcDecoderResult& decoded,
                        bool has_cb_crc) {
-  const bool all_zero =
-      std::none_of(message.begin(), message.end(), [](bit_t bit) { return bit != 0; });
-  return (!has_cb_crc || decoded.crc_ok) && (!all_zero || decoded.parity_ok);
+  return accept_code_block(
+      std::any_of(message.begin(), message.end(), [](bit_t bit) { return bit != 0; }), decoded,
+      has_cb_crc);
+}
+
+bool accept_code_block(bool message_nonzero, const LdpcDecoderResult& decoded, bool has_cb_crc) {
+  return (!has_cb_crc || decoded.crc_ok) && (message_nonzero || decoded.parity_ok);
 }
 
 UlschDecoderResult finish_transport_block(const TransportBlockLayout& layout,
@@ -173,7 +177,15 @@ UlschDecoderResult finish_transport_block(const TransportBlockLayout& layout,
                                           std::span<const bit_t> tb_with_crc,
                                           const CrcCalculator& tb_crc, std::span<bit_t> tb_bits) {
   const CodeBlockSegmentation& seg = layout.seg;
-  const unsigned num_cbs = seg.num_code_blocks;
+  std::copy_n(tb_with_crc.begin(), tb_bits.size(), tb_bits.begin());
+  return finish_transport_block(layout, iterations, accepted,
+                                tb_crc.check(tb_with_crc.first(seg.input_length)));
+}
+
+UlschDecoderResult finish_transport_block(const TransportBlockLayout& layout,
+                                          std::span<const unsigned> iterations,
+                                          std::span<const bool> accepted, bool tb_crc_holds) {
+  const unsigned num_cbs = layout.seg.num_code_blocks;
   UlschDecoderResult result;
   unsigned decoded_blocks = 0;
   unsigned total_iterations = 0;
@@ -183,7 +195,6 @@ UlschDecoderResult finish_transport_block(const TransportBlockLayout& layout,
     decoded_blocks += iterations[r] > 0 ? 1 : 0;
     total_iterations += iterations[r];
   }
-  const bool tb_crc_holds = tb_crc.check(tb_with_crc.first(seg.input_length));
   if (num_cbs == 1) {
     result.code_block_crc_ok.set(0, tb_crc_holds && result.code_block_crc_ok.test(0));
   }
@@ -193,7 +204,6 @@ UlschDecoderResult finish_transport_block(const TransportBlockLayout& layout,
   result.mean_ldpc_iterations = decoded_blocks == 0 ? 0.0f
                                                     : static_cast<float>(total_iterations) /
                                                           static_cast<float>(decoded_blocks);
-  std::copy_n(tb_with_crc.begin(), tb_bits.size(), tb_bits.begin());
   return result;
 }
 

@@ -2,9 +2,9 @@
 // 2 layers, several PDUs each) over eight slots with HARQ retransmissions (rv 0, 2, 3, 1 until
 // decoded), IQ in device memory for one cell and on the host for the others. Every result equals
 // that of a PuschReceiver per cell with the CUDA detector and UL-SCH decoder (`--backend cuda`),
-// PDU for PDU (CRC outcome, bits, iterations, measurements); at the higher SNR every TB decodes
-// and equals what was sent; bad PDUs get their errors while the others decode. Skipped without
-// a CUDA device.
+// PDU for PDU (CRC outcome, TB bytes, iterations, measurements); at the higher SNR every TB
+// decodes and its bytes equal what was sent; bad PDUs get their errors while the others decode.
+// Skipped without a CUDA device.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_cell_group.h"
 #include "airan/gpu/gpu_pusch_detector.h"
@@ -196,8 +196,11 @@ std::pair<unsigned, unsigned> run_and_compare(float snr_offset_db) {
         SCOPED_TRACE("slot " + std::to_string(slot) + ", cell " + std::to_string(c) + ", PDU " +
                      std::to_string(p));
         expect_same(results[c][p], expected[p]);
+        EXPECT_TRUE(results[c][p].tb_bits.empty());
         if (results[c][p].tb_crc_ok) {
-          EXPECT_EQ(results[c][p].tb_bits, tbs[c][p]);
+          std::vector<std::uint8_t> sent;
+          pack_bits_msb_first(tbs[c][p], sent);
+          EXPECT_EQ(results[c][p].tb_bytes, sent);
           ++decoded;
           rv_index[c][p] = 4;
         } else {

@@ -1,11 +1,12 @@
 // UL-SCH decoding in the formulation of the CUDA decoder (gpu::GpuUlschDecoder), run on the host:
 // GatherRateRecovery::soft_value() per (code block, position) with the HARQ soft values in
 // external memory, quantize_ldpc_llr() per value, a code block decoded only when one of its
-// decoder LLRs is nonzero, ldpc_decode_lanes_on_host() per block, then the shared acceptance,
-// desegmentation and TB CRC. Against create_ulsch_decoder() with a host HARQ pool: every result,
-// every TB bit and every combined soft value equal, over HARQ sequences (rv 0, 2, 3, 1) of TBs
-// with one and many code blocks, short and long E_r, repetition (E > N_cb), LBRM and code blocks
-// that receive nothing.
+// decoder LLRs is nonzero, ldpc_decode_lanes_on_host() per block, the shared acceptance from the
+// message's nonzero flag, the TB bytes and TB CRC register a byte at a time
+// (transport_block_byte()), the result from the register. Against create_ulsch_decoder() with a
+// host HARQ pool: every result, every TB bit and every combined soft value equal, over HARQ
+// sequences (rv 0, 2, 3, 1) of TBs with one and many code blocks, short and long E_r, repetition (E
+// > N_cb), LBRM and code blocks that receive nothing.
 #include "airan/phy/crc_calculator.h"
 #include "airan/phy/harq_buffer_pool.h"
 #include "airan/phy/ldpc_lane_decoder.h"
@@ -18,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <random>
@@ -40,8 +42,8 @@ UlschDecoderResult decode_as_on_the_gpu(std::span<const float> llrs, const Ulsch
   const unsigned n_cb = layout.rate_match.n_cb;
   const bool has_cb_crc = seg.num_code_blocks > 1;
   std::vector<unsigned> iterations(seg.num_code_blocks);
-  std::vector<std::uint8_t> accepted(seg.num_code_blocks);
-  BitVector tb_with_crc(std::size_t{seg.num_code_blocks} * seg.num_payload_bits());
+  std::array<bool, ulsch_max_code_blocks> accepted{};
+  BitVector messages(std::size_t{seg.num_code_blocks} * seg.num_info_bits, 0);
   for (unsigned r = 0; r < seg.num_code_blocks; ++r) {
     float* harq = harq_memory.data() + std::size_t{buffer.index()} * buffer.capacity() +
                   std::size_t{r} * n_cb;
@@ -54,26 +56,33 @@ UlschDecoderResult decode_as_on_the_gpu(std::span<const float> llrs, const Ulsch
       ldpc_llrs[position] = quantize_ldpc_llr(soft * cfg.llr_scale);
       active = active || ldpc_llrs[position] != 0;
     }
-    BitVector message(seg.num_info_bits, 0);
+    const std::span<bit_t> message =
+        std::span(messages).subspan(std::size_t{r} * seg.num_info_bits, seg.num_info_bits);
     if (active) {
       const LdpcLaneResult lane = ldpc_decode_lanes_on_host(
           ldpc_llrs, ulsch::code_block_ldpc_config(layout, cfg, received), message,
           has_cb_crc ? std::optional(CrcPolynomial::crc24b) : std::nullopt);
       iterations[r] = lane.iterations;
+      const bool nonzero =
+          std::any_of(message.begin(), message.end(), [](bit_t bit) { return bit != 0; });
       accepted[r] = ulsch::accept_code_block(
-          message, {lane.iterations, lane.parity_ok, lane.crc_ok}, has_cb_crc);
+          nonzero, {lane.iterations, lane.parity_ok, lane.crc_ok}, has_cb_crc);
     }
-    std::memcpy(tb_with_crc.data() + std::size_t{r} * seg.num_payload_bits(), message.data(),
-                seg.num_payload_bits());
   }
-  std::array<bool, ulsch_max_code_blocks> accepted_flags{};
-  for (unsigned r = 0; r < seg.num_code_blocks; ++r) {
-    accepted_flags[r] = accepted[r] != 0;
+  // The TB bytes and CRC register, a byte per thread; the bits unpacked from the bytes.
+  const auto contributions = CrcCalculator(layout.tb_crc).bit_contributions(seg.input_length);
+  std::uint32_t crc_register = 0;
+  for (std::uint32_t j = 0; j < seg.input_length / 8; ++j) {
+    const std::uint8_t byte =
+        ulsch::transport_block_byte(messages.data(), seg.num_info_bits, seg.num_payload_bits(),
+                                    seg.input_length, contributions.data(), j, crc_register);
+    for (unsigned k = 0; k < 8 && 8 * j + k < tb_bits.size(); ++k) {
+      tb_bits[8 * j + k] = static_cast<bit_t>((byte >> (7 - k)) & 1U);
+    }
   }
-  const CrcCalculator tb_crc(layout.tb_crc);
   UlschDecoderResult result = ulsch::finish_transport_block(
-      layout, iterations, std::span<const bool>(accepted_flags).first(seg.num_code_blocks),
-      tb_with_crc, tb_crc, tb_bits);
+      layout, iterations, std::span<const bool>(accepted).first(seg.num_code_blocks),
+      crc_register == 0);
   result.num_transmissions = ulsch::end_harq_combining(buffer, combining);
   return result;
 }

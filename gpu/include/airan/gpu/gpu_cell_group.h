@@ -10,7 +10,9 @@
 /// message bits; nothing waits for the device until every cell is enqueued, so the cells' streams
 /// run concurrently. Then it waits for each cell and completes its results (code block
 /// acceptance, TB CRC, HARQ release) as PuschReceiver does. The results equal a PuschReceiver's
-/// with the CUDA detector and UL-SCH decoder (`--backend cuda`) PDU for PDU.
+/// with the CUDA detector and UL-SCH decoder (`--backend cuda`) PDU for PDU, except that only
+/// the TB bytes come back (PuschPduResult::tb_bytes, what the MAC gets; tb_bits stays empty):
+/// the device assembles them and checks the TB CRC, so TBS / 8 bytes cross the bus per TB.
 ///
 /// This header has no CUDA types; without CUDA or a device the constructor throws
 /// std::runtime_error.

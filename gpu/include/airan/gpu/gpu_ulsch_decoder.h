@@ -2,8 +2,10 @@
 /// \brief GpuUlschDecoder: UL-SCH decoding after the LLRs on a CUDA device. Per transport block,
 /// on one stream: rate recovery with HARQ combining in device memory and int8 quantisation in
 /// one kernel (one thread per circular-buffer position), then the batched LDPC kernel of
-/// GpuLdpcDecoder over every code block, then the message bits to pinned host memory, where the
-/// code block acceptance, desegmentation and the TB CRC run as on the CPU (phy/ulsch_code_block.h).
+/// GpuLdpcDecoder over every code block, then the TB assembly (TB bytes and the TB CRC register,
+/// a byte per thread; each code block's nonzero flag), whose bytes, register and per-block
+/// outcomes go to pinned host memory, where acceptance and the result are decided with the CPU
+/// decoder's own functions (phy/ulsch_code_block.h).
 /// The per-position math is the CPU's (phy::ldpc_rate_recovery_gather, phy::quantize_ldpc_llr,
 /// phy::ldpc_lane_decode), so results equal phy::create_ulsch_decoder()'s bit for bit, HARQ
 /// retransmissions included.
@@ -102,6 +104,11 @@ public:
   void enqueue_device(const phy::DeviceLlrs& llrs, const phy::UlschDecoderConfig& cfg,
                       phy::HarqSoftBuffer& harq_buffer, std::span<phy::bit_t> tb_bits,
                       void* stream);
+  /// enqueue_device() with the TB as bytes, MSB first (TBS / 8 of them; valid when the TB CRC
+  /// holds): only these bytes cross the bus, not the code blocks' bits.
+  void enqueue_device_bytes(const phy::DeviceLlrs& llrs, const phy::UlschDecoderConfig& cfg,
+                            phy::HarqSoftBuffer& harq_buffer, std::span<std::uint8_t> tb_bytes,
+                            void* stream);
   /// Completes the TB of enqueue_device(). \throws std::logic_error without one.
   phy::UlschDecoderResult finish();
 

@@ -149,6 +149,8 @@ bool quantize_code_block(std::span<const float> soft_values, float llr_scale,
 /// codeword consistent with the received bits.
 bool accept_code_block(std::span<const bit_t> message, const LdpcDecoderResult& decoded,
                        bool has_cb_crc);
+/// accept_code_block() given whether the message has a set bit (e.g. reduced on a GPU).
+bool accept_code_block(bool message_nonzero, const LdpcDecoderResult& decoded, bool has_cb_crc);
 
 /// The result of a TB whose code blocks were decoded with \p iterations LDPC iterations each (0:
 /// not decoded) and \p accepted or not, their payloads concatenated in \p tb_with_crc (B bits):
@@ -159,5 +161,35 @@ UlschDecoderResult finish_transport_block(const TransportBlockLayout& layout,
                                           std::span<const bool> accepted,
                                           std::span<const bit_t> tb_with_crc,
                                           const CrcCalculator& tb_crc, std::span<bit_t> tb_bits);
+
+/// The result of a TB whose code blocks were decoded with \p iterations LDPC iterations each (0:
+/// not decoded) and \p accepted or not, given whether the TB CRC holds on their concatenated
+/// payloads (as the other overload checks it).
+UlschDecoderResult finish_transport_block(const TransportBlockLayout& layout,
+                                          std::span<const unsigned> iterations,
+                                          std::span<const bool> accepted, bool tb_crc_holds);
+
+/// Byte \p j (bits 8j .. 8j + 7, MSB first) of the transport block with its CRC (num_bits = B
+/// bits, a multiple of 8: code block r's first payload_bits message bits at r payload_bits), read
+/// from the code blocks' messages (\p messages: info_bits bits per block, one bit per byte).
+/// XORs into \p crc_register the TB CRC contributions of its set bits i,
+/// contributions[B - 1 - i] (CrcCalculator::bit_contributions(>= B)): over every byte of the B
+/// bits that is the TB CRC register, 0 when the CRC holds. One thread per byte on a GPU.
+AIRAN_HOST_DEVICE inline std::uint8_t
+transport_block_byte(const std::uint8_t* messages, unsigned info_bits, unsigned payload_bits,
+                     std::uint32_t num_bits, const std::uint32_t* contributions, std::uint32_t j,
+                     std::uint32_t& crc_register) {
+  unsigned byte = 0;
+  std::uint32_t reg = 0;
+  for (unsigned k = 0; k < 8; ++k) {
+    const std::uint32_t i = 8 * j + k;
+    const std::uint32_t r = i / payload_bits;
+    const unsigned bit = messages[std::size_t{r} * info_bits + (i - r * payload_bits)] & 1U;
+    byte = (byte << 1) | bit;
+    reg ^= bit != 0 ? contributions[num_bits - 1 - i] : 0U;
+  }
+  crc_register ^= reg;
+  return static_cast<std::uint8_t>(byte);
+}
 
 } // namespace airan::phy::ulsch

@@ -1,0 +1,156 @@
+/// \file
+/// \brief GpuUlschDecoder::Impl: one transport block enqueued on a stream (rate recovery with
+/// HARQ, LDPC, TB assembly, downloads) and finished on the host.
+#include "gpu_ulsch_decoder_impl.h"
+
+namespace airan::gpu {
+
+void GpuUlschDecoder::Impl::check_buffer(const phy::HarqSoftBuffer& buffer) const {
+  if (harq == nullptr) {
+    ulsch::fail("this CUDA decoder has no HARQ memory");
+  }
+  if (buffer.index() >= harq->num_buffers() || buffer.capacity() > harq->soft_bits_per_buffer() ||
+      !buffer.soft_bits().empty()) {
+    ulsch::fail("HARQ buffer " + std::to_string(buffer.index()) + " of " +
+                std::to_string(buffer.capacity()) +
+                " soft values is not in this CUDA decoder's HARQ memory (" +
+                std::to_string(harq->num_buffers()) + " buffers of " +
+                std::to_string(harq->soft_bits_per_buffer()) +
+                "; the pool needs phy::HarqStorage::external)");
+  }
+}
+
+void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDecoderConfig& cfg,
+                                    const ulsch::TransportBlockLayout& layout,
+                                    phy::HarqSoftBuffer* buffer, std::span<phy::bit_t> tb_bits,
+                                    std::span<std::uint8_t> tb_bytes_out, cudaStream_t s) {
+  if (pending.active) {
+    throw std::logic_error("GpuUlschDecoder: a transport block is already enqueued (finish() it)");
+  }
+  const phy::UlschCodingConfig& coding = cfg.coding;
+  const phy::CodeBlockSegmentation& seg = layout.seg;
+  const unsigned num_cbs = seg.num_code_blocks;
+  detail::RateRecoveryLaunch recovery;
+  ulsch::HarqCombining combining;
+  if (buffer != nullptr) {
+    combining = ulsch::begin_harq_combining(*buffer, layout, coding); // throws before changes
+    recovery.recovery = ulsch::gather_rate_recovery(layout, coding, combining);
+    recovery.harq = harq->buffer(buffer->index());
+    recovery.harq_stride = layout.rate_match.n_cb;
+  } else {
+    recovery.recovery = ulsch::gather_rate_recovery(layout, coding);
+  }
+  const ulsch::GatherRateRecovery& plan = recovery.recovery;
+  recovery.num_code_blocks = num_cbs;
+  recovery.llrs = device_llrs;
+  recovery.llr_scale = cfg.llr_scale;
+  recovery.ldpc_llrs = ldpc_llrs.data();
+  recovery.ldpc_stride = ldpc_llr_stride;
+  recovery.active = active.data();
+
+  // The lane code of every code block (a block that received nothing keeps the other length's
+  // code; it is not decoded).
+  const bool has_cb_crc = num_cbs > 1;
+  const unsigned slot = slot_of(seg.base_graph, seg.lifting_size);
+  const auto lane_code = [&](unsigned received) {
+    return phy::ldpc_lane_code(ulsch::code_block_ldpc_config(layout, cfg, received), received,
+                               row_begin.data() + slot * row_begin_stride,
+                               edges.data() + slot * edge_stride,
+                               has_cb_crc ? crc24b.data() : nullptr);
+  };
+  const unsigned short_reach = plan.received_short != 0 ? plan.received_short : plan.received_long;
+  const unsigned long_reach = plan.received_long != 0 ? plan.received_long : plan.received_short;
+  const phy::LdpcLaneCode short_code = lane_code(short_reach);
+  const phy::LdpcLaneCode long_code = lane_code(long_reach);
+  std::size_t shared_bytes = 0;
+  std::size_t shared_bytes_with_messages = 0;
+  for (const auto* code : {&short_code, &long_code}) {
+    const unsigned num_edges = host_row_begin[slot][code->num_rows];
+    shared_bytes =
+        std::max(shared_bytes,
+                 detail::ldpc_kernel_shared_bytes(code->num_columns, code->lifting_size, 0, false));
+    shared_bytes_with_messages = std::max(
+        shared_bytes_with_messages,
+        detail::ldpc_kernel_shared_bytes(code->num_columns, code->lifting_size, num_edges, true));
+  }
+  for (unsigned r = 0; r < num_cbs; ++r) {
+    host_blocks[r] = {r < plan.sizes.num_short ? short_code : long_code,
+                      static_cast<std::uint32_t>(r * ldpc_llr_stride), r * seg.num_info_bits};
+  }
+
+  start.record(s);
+  blocks.copy_from_host(host_blocks.span().first(num_cbs), s);
+  detail::rate_recovery_launch(recovery, s);
+  recovered.record(s);
+  detail::LdpcKernelBatch batch;
+  batch.blocks = blocks.data();
+  batch.num_blocks = num_cbs;
+  batch.llrs = ldpc_llrs.data();
+  batch.messages = messages.data();
+  batch.message_stride = message_stride;
+  batch.messages_in_shared =
+      shared_bytes_with_messages <= detail::ldpc_kernel_shared_messages_limit;
+  batch.bits = bits.data();
+  batch.results = results.data();
+  batch.active = active.data();
+  const unsigned threads = (seg.lifting_size + 31) / 32 * 32;
+  detail::ldpc_kernel_launch(
+      batch, threads, batch.messages_in_shared ? shared_bytes_with_messages : shared_bytes, s);
+  detail::TbAssemblyLaunch assembly;
+  assembly.messages = bits.data();
+  assembly.num_code_blocks = num_cbs;
+  assembly.info_bits = seg.num_info_bits;
+  assembly.payload_bits = seg.num_payload_bits();
+  assembly.num_bits = seg.input_length;
+  assembly.num_tb_bytes = coding.tbs / 8;
+  assembly.contributions =
+      layout.tb_crc == phy::CrcPolynomial::crc24a ? tb_crc->crc24a.data() : tb_crc->crc16.data();
+  assembly.tb_bytes = tb_bytes.data();
+  assembly.crc_register = crc_register.data();
+  assembly.nonzero = nonzero.data();
+  detail::tb_assembly_launch(assembly, s);
+  decoded.record(s);
+  tb_bytes.copy_to_host(host_tb_bytes.span().first(coding.tbs / 8), s);
+  crc_register.copy_to_host(host_crc_register.span(), s);
+  nonzero.copy_to_host(host_nonzero.span().first(num_cbs), s);
+  results.copy_to_host(host_results.span().first(num_cbs), s);
+  done.record(s);
+  pending = {true, layout, buffer, combining, tb_bits, tb_bytes_out};
+}
+
+phy::UlschDecoderResult GpuUlschDecoder::Impl::finish() {
+  if (!pending.active) {
+    throw std::logic_error("GpuUlschDecoder: finish() without an enqueued transport block");
+  }
+  pending.active = false;
+  done.synchronize();
+  times.rate_recovery_us = 1000.0F * recovered.elapsed_ms_since(start);
+  times.ldpc_us = 1000.0F * decoded.elapsed_ms_since(recovered);
+  const ulsch::TransportBlockLayout& layout = pending.layout;
+  const phy::CodeBlockSegmentation& seg = layout.seg;
+  const unsigned num_cbs = seg.num_code_blocks;
+  const bool has_cb_crc = num_cbs > 1;
+
+  for (unsigned r = 0; r < num_cbs; ++r) {
+    const phy::LdpcLaneResult& lane = host_results[r];
+    iterations[r] = lane.iterations; // 0: nothing received, not decoded
+    accepted[r] =
+        lane.iterations > 0 &&
+        ulsch::accept_code_block(host_nonzero[r] != 0,
+                                 {lane.iterations, lane.parity_ok, lane.crc_ok}, has_cb_crc);
+  }
+  phy::UlschDecoderResult result = ulsch::finish_transport_block(
+      layout, std::span<const unsigned>(iterations).first(num_cbs),
+      std::span<const bool>(accepted).first(num_cbs), host_crc_register[0] == 0);
+  const std::uint8_t* bytes = host_tb_bytes.data();
+  std::copy_n(bytes, pending.tb_bytes.size(), pending.tb_bytes.begin());
+  for (std::size_t i = 0; i < pending.tb_bits.size(); ++i) {
+    pending.tb_bits[i] = static_cast<phy::bit_t>((bytes[i / 8] >> (7 - i % 8)) & 1U);
+  }
+  if (pending.buffer != nullptr) {
+    result.num_transmissions = ulsch::end_harq_combining(*pending.buffer, pending.combining);
+  }
+  return result;
+}
+
+} // namespace airan::gpu

@@ -1,0 +1,151 @@
+/// \file
+/// \brief Private state of GpuUlschDecoder (gpu_ulsch_decoder.cpp: the public calls;
+/// gpu_ulsch_decoder_impl.cpp: one TB's enqueue and finish): device buffers, the lifted graphs of
+/// every code, pinned outputs and the TB between enqueue and finish.
+#pragma once
+
+#include "airan/gpu/gpu_ulsch_decoder.h"
+
+#include "ldpc_kernels.h"
+#include "tb_crc_tables.h"
+#include "ulsch_kernels.h"
+
+#include "airan/gpu/cuda_check.h"
+#include "airan/gpu/cuda_stream.h"
+#include "airan/gpu/device_buffer.h"
+#include "airan/phy/crc_calculator.h"
+#include "airan/phy/ldpc_base_graph.h"
+#include "airan/phy/ldpc_lane_decoder.h"
+#include "airan/phy/ldpc_rate_recovery.h"
+#include "airan/phy/ulsch_code_block.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace airan::gpu {
+
+namespace ulsch = phy::ulsch;
+
+struct GpuUlschDecoder::Impl {
+  static constexpr unsigned max_z = 384;
+  static constexpr std::size_t ldpc_llr_stride = ulsch::max_codeword_length;
+  static constexpr std::size_t max_info_bits = 8448;
+  static constexpr std::size_t message_stride = std::size_t{phy::ldpc_max_edges} * max_z;
+  static constexpr std::size_t row_begin_stride = 47;
+  static constexpr std::size_t edge_stride = phy::ldpc_max_edges;
+  static constexpr std::size_t num_graph_slots = std::size_t{2} * phy::ldpc_num_lifting_sizes;
+
+  /// Position of every lifting size Z in Table 5.3.2-1's increasing order (0 for others).
+  static std::array<std::uint8_t, max_z + 1> lifting_size_positions() {
+    std::array<std::uint8_t, max_z + 1> positions{};
+    std::uint8_t position = 0;
+    for (const auto& size : phy::ldpc_lifting_sizes()) {
+      positions[size.z] = position++;
+    }
+    return positions;
+  }
+
+  Impl(std::uint32_t max_tbs_in, std::shared_ptr<GpuHarqSoftMemory> harq_in, int device_in,
+       std::size_t max_coded_bits_in)
+      : max_tbs(max_tbs_in), max_code_blocks(ulsch::max_code_blocks_of(max_tbs_in)),
+        max_coded_bits(max_coded_bits_in), device(device_in), harq(std::move(harq_in)),
+        llrs(max_coded_bits_in), ldpc_llrs(max_code_blocks * ldpc_llr_stride),
+        active(max_code_blocks), blocks(max_code_blocks), host_blocks(max_code_blocks),
+        row_begin(num_graph_slots * row_begin_stride), edges(num_graph_slots * edge_stride),
+        messages(max_code_blocks * message_stride), bits(max_code_blocks * max_info_bits),
+        results(max_code_blocks), host_results(max_code_blocks), nonzero(max_code_blocks),
+        host_nonzero(max_code_blocks), tb_bytes(max_tbs_in / 8 + 1),
+        host_tb_bytes(max_tbs_in / 8 + 1), crc_register(1), host_crc_register(1),
+        crc24b(max_info_bits), tb_crc(detail::tb_crc_tables(device_in, max_tbs_in)),
+        host_row_begin(num_graph_slots), z_positions(lifting_size_positions()) {
+    std::vector<std::uint16_t> all_row_begin(num_graph_slots * row_begin_stride);
+    std::vector<phy::LdpcLiftedEdge> all_edges(num_graph_slots * edge_stride);
+    for (const auto graph : {phy::LdpcBaseGraph::bg1, phy::LdpcBaseGraph::bg2}) {
+      for (const auto& size : phy::ldpc_lifting_sizes()) {
+        const unsigned slot = slot_of(graph, size.z);
+        const phy::LdpcLiftedGraph lifted = phy::ldpc_lift_graph(graph, size.z);
+        std::copy(lifted.row_begin.begin(), lifted.row_begin.end(),
+                  all_row_begin.begin() + slot * row_begin_stride);
+        std::copy(lifted.edges.begin(), lifted.edges.end(), all_edges.begin() + slot * edge_stride);
+        host_row_begin[slot] = lifted.row_begin;
+      }
+    }
+    const auto table =
+        phy::CrcCalculator(phy::CrcPolynomial::crc24b).bit_contributions(max_info_bits);
+    row_begin.copy_from_host(all_row_begin, stream.get());
+    edges.copy_from_host(all_edges, stream.get());
+    crc24b.copy_from_host(table, stream.get());
+    stream.synchronize();
+  }
+
+  /// Slot of (graph, Z) in the lifted-graph arrays: every lifted graph is in device memory from
+  /// construction.
+  [[nodiscard]] unsigned slot_of(phy::LdpcBaseGraph graph, unsigned z) const {
+    return z_positions[z] + (graph == phy::LdpcBaseGraph::bg1 ? 0U : phy::ldpc_num_lifting_sizes);
+  }
+
+  /// Enqueues rate recovery, LDPC, the TB assembly and the downloads of one TB on \p s, the TB
+  /// to go to \p tb_bits or \p tb_bytes (the other empty); finish() completes it.
+  void enqueue(const float* device_llrs, const phy::UlschDecoderConfig& cfg,
+               const ulsch::TransportBlockLayout& layout, phy::HarqSoftBuffer* buffer,
+               std::span<phy::bit_t> tb_bits, std::span<std::uint8_t> tb_bytes, cudaStream_t s);
+  /// Waits for the enqueued TB; code block outcomes, TB CRC and HARQ bookkeeping.
+  phy::UlschDecoderResult finish();
+  /// enqueue() on the decoder's own stream, then finish().
+  phy::UlschDecoderResult run(const float* device_llrs, const phy::UlschDecoderConfig& cfg,
+                              const ulsch::TransportBlockLayout& layout,
+                              phy::HarqSoftBuffer* buffer, std::span<phy::bit_t> tb_bits) {
+    enqueue(device_llrs, cfg, layout, buffer, tb_bits, {}, stream.get());
+    return finish();
+  }
+  /// Checks that \p buffer's soft values are in this decoder's HARQ memory.
+  void check_buffer(const phy::HarqSoftBuffer& buffer) const;
+
+  std::uint32_t max_tbs;
+  unsigned max_code_blocks;
+  std::size_t max_coded_bits;
+  int device;
+  std::shared_ptr<GpuHarqSoftMemory> harq;
+  CudaStream stream;
+  CudaEvent start, recovered, decoded, done;
+  /// The TB between enqueue() and finish().
+  struct Pending {
+    bool active = false;
+    ulsch::TransportBlockLayout layout;
+    phy::HarqSoftBuffer* buffer = nullptr;
+    ulsch::HarqCombining combining;
+    std::span<phy::bit_t> tb_bits;
+    std::span<std::uint8_t> tb_bytes;
+  } pending;
+  DeviceBuffer<float> llrs; ///< Host LLRs uploaded by decode().
+  DeviceBuffer<std::int8_t> ldpc_llrs;
+  DeviceBuffer<std::uint8_t> active;
+  DeviceBuffer<detail::LdpcKernelBlock> blocks;
+  PinnedBuffer<detail::LdpcKernelBlock> host_blocks;
+  DeviceBuffer<std::uint16_t> row_begin;
+  DeviceBuffer<phy::LdpcLiftedEdge> edges;
+  DeviceBuffer<std::int8_t> messages;
+  DeviceBuffer<std::uint8_t> bits; ///< The code blocks' messages, K' apart.
+  DeviceBuffer<phy::LdpcLaneResult> results;
+  PinnedBuffer<phy::LdpcLaneResult> host_results;
+  DeviceBuffer<std::uint8_t> nonzero;
+  PinnedBuffer<std::uint8_t> host_nonzero;
+  DeviceBuffer<std::uint8_t> tb_bytes;
+  PinnedBuffer<std::uint8_t> host_tb_bytes;
+  DeviceBuffer<std::uint32_t> crc_register;
+  PinnedBuffer<std::uint32_t> host_crc_register;
+  DeviceBuffer<std::uint32_t> crc24b; ///< CRC24B contributions of K' <= 8448 message bits.
+  std::shared_ptr<const detail::TbCrcTables> tb_crc;
+  std::vector<std::array<std::uint16_t, 47>> host_row_begin; ///< Per graph slot.
+  std::array<std::uint8_t, max_z + 1> z_positions;
+  std::array<unsigned, phy::ulsch_max_code_blocks> iterations{};
+  std::array<bool, phy::ulsch_max_code_blocks> accepted{};
+  GpuUlschTimes times;
+};
+
+} // namespace airan::gpu
