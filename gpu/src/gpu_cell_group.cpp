@@ -1,6 +1,7 @@
 /// \file
-/// \brief GpuCellGroup: per cell a front end, decoders on its stream and a device HARQ pool;
-/// process() enqueues every cell, then completes every cell.
+/// \brief GpuCellGroup: per cell one lane per slot in flight (a front end on its own stream and
+/// a decoder per PDU enqueued on that stream) and a device HARQ pool; submit() enqueues a slot of
+/// every cell, collect() completes the oldest.
 #include "airan/gpu/gpu_cell_group.h"
 
 #include "airan/gpu/cuda_check.h"
@@ -18,36 +19,59 @@
 
 namespace airan::gpu {
 
+namespace {
+
+/// The stages of one slot in flight of one cell.
+struct CellLane {
+  CellLane(const GpuCellConfig& config, std::uint32_t max_tbs,
+           const std::shared_ptr<GpuHarqSoftMemory>& harq_memory, int device)
+      : front_end(config.cell, {config.num_rx_antennas, config.max_layers, config.cell.num_prbs},
+                  device),
+        enqueued(config.max_pdus, false), keys(config.max_pdus) {
+    for (unsigned p = 0; p < config.max_pdus; ++p) {
+      decoders.push_back(std::make_unique<GpuUlschDecoder>(max_tbs, harq_memory, device));
+    }
+  }
+
+  GpuPuschFrontEnd front_end;
+  std::vector<std::unique_ptr<GpuUlschDecoder>> decoders; ///< One per PDU of a slot.
+  std::vector<bool> enqueued;                             ///< Per PDU of the lane's slot.
+  std::vector<phy::HarqProcessKey> keys;                  ///< Of the enqueued PDUs.
+  std::vector<phy::PuschPduResult> results;               ///< Of the lane's slot.
+};
+
+} // namespace
+
 struct GpuCellGroup::Cell {
   Cell(const GpuCellConfig& config_in, int device)
       : config(config_in),
         max_tbs(phy::pusch_largest_tbs(config_in.cell.num_prbs, config_in.max_layers)),
-        front_end(config_in.cell,
-                  {config_in.num_rx_antennas, config_in.max_layers, config_in.cell.num_prbs},
-                  device),
         harq(std::max(config_in.num_harq_buffers, 1U),
              phy::pusch_harq_buffer_length(max_tbs, 2U * 156U * config_in.cell.num_prbs *
                                                         config_in.max_layers),
              phy::HarqStorage::external),
         harq_memory(std::make_shared<GpuHarqSoftMemory>(harq.num_buffers(),
-                                                        harq.soft_bits_per_buffer(), device)),
-        enqueued(config_in.max_pdus, false) {
-    for (unsigned p = 0; p < config.max_pdus; ++p) {
-      decoders.push_back(std::make_unique<GpuUlschDecoder>(max_tbs, harq_memory, device));
+                                                        harq.soft_bits_per_buffer(), device)) {
+    for (unsigned l = 0; l < config.slots_in_flight; ++l) {
+      lanes.push_back(std::make_unique<CellLane>(config, max_tbs, harq_memory, device));
     }
   }
 
   /// Checks \p pdu (index \p index of \p pdus) and sizes its result; the error, or "".
   std::string admit(std::span<const phy::PuschConfig> pdus, std::size_t index,
                     phy::PuschPduResult& result, std::uint32_t& tbs) const;
+  /// True when a slot in flight on another lane than \p lane decodes HARQ process \p key.
+  [[nodiscard]] bool in_flight(const phy::HarqProcessKey& key, std::size_t lane) const;
+  /// Enqueues \p input on lane \p lane. \p device: the group's.
+  void submit(const GpuCellSlot& input, std::size_t lane, int device);
+  /// Waits for lane \p lane and completes its results.
+  void collect(std::size_t lane);
 
   GpuCellConfig config;
   std::uint32_t max_tbs;
-  GpuPuschFrontEnd front_end;
   phy::HarqBufferPool harq;
   std::shared_ptr<GpuHarqSoftMemory> harq_memory;
-  std::vector<std::unique_ptr<GpuUlschDecoder>> decoders; ///< One per PDU of a slot.
-  std::vector<bool> enqueued;                             ///< Per PDU of the current slot.
+  std::vector<std::unique_ptr<CellLane>> lanes; ///< One per slot in flight.
 };
 
 std::string GpuCellGroup::Cell::admit(std::span<const phy::PuschConfig> pdus, std::size_t index,
@@ -78,6 +102,108 @@ std::string GpuCellGroup::Cell::admit(std::span<const phy::PuschConfig> pdus, st
   return {};
 }
 
+bool GpuCellGroup::Cell::in_flight(const phy::HarqProcessKey& key, std::size_t lane) const {
+  for (std::size_t l = 0; l < lanes.size(); ++l) {
+    const CellLane& other = *lanes[l];
+    for (std::size_t p = 0; l != lane && p < other.enqueued.size(); ++p) {
+      if (other.enqueued[p] && other.keys[p] == key) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index, int device) {
+  CellLane& lane = *lanes[lane_index];
+  std::vector<phy::PuschPduResult>& out = lane.results;
+  out.resize(input.pdus.size());
+  std::fill(lane.enqueued.begin(), lane.enqueued.end(), false);
+  std::string slot_error;
+  try {
+    if (input.device_iq != nullptr) {
+      lane.front_end.demodulate(input.device_iq, config.num_rx_antennas, input.slot);
+    } else {
+      lane.front_end.demodulate_host(input.host_iq, config.num_rx_antennas, input.slot);
+    }
+  } catch (const std::invalid_argument& e) {
+    slot_error = std::string("slot IQ: ") + e.what();
+  }
+  for (std::size_t p = 0; p < input.pdus.size(); ++p) {
+    const phy::PuschConfig& pdu = input.pdus[p];
+    phy::PuschPduResult& result = out[p];
+    result.handle = pdu.handle;
+    result.rnti = pdu.rnti;
+    result.harq_process_id = pdu.harq_process_id;
+    result.tb_crc_ok = false;
+    result.error = slot_error;
+    result.decoding = {};
+    result.measurements = {};
+    result.times = {};
+    result.tb_bytes.clear();
+    result.tb_bits.clear();
+    std::uint32_t tbs = 0;
+    if (!result.error.empty() || !(result.error = admit(input.pdus, p, result, tbs)).empty()) {
+      result.tb_bytes.clear();
+      continue;
+    }
+    const phy::HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
+    if (in_flight(key, lane_index)) {
+      result.error = "HARQ: process " + std::to_string(pdu.harq_process_id) + " of RNTI " +
+                     std::to_string(pdu.rnti) + " is still being decoded in an earlier slot";
+      result.tb_bytes.clear();
+      continue;
+    }
+    try {
+      const std::uint32_t g = phy::pusch_coded_bits(config.cell, pdu);
+      phy::UlschDecoderConfig cfg;
+      cfg.coding = phy::ulsch_coding_config(pdu, tbs, g);
+      cfg.max_iterations = config.ldpc_max_iterations;
+      cfg.early_termination = config.ldpc_early_termination;
+      lane.front_end.process(pdu, input.slot, config.front_end);
+      lane.front_end.descramble(phy::pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
+      lane.front_end.enqueue_measurements(static_cast<unsigned>(p));
+      phy::HarqSoftBuffer& buffer = harq.acquire(key, pdu.new_data_indicator);
+      lane.decoders[p]->enqueue_device_bytes({lane.front_end.device_llrs(), g, device}, cfg, buffer,
+                                             result.tb_bytes, lane.front_end.native_stream());
+      lane.enqueued[p] = true;
+      lane.keys[p] = key;
+    } catch (const phy::HarqPoolExhaustedError& e) {
+      result.error = std::string("HARQ: ") + e.what();
+    } catch (const std::invalid_argument& e) {
+      result.error = e.what();
+    }
+    if (!lane.enqueued[p]) {
+      result.tb_bytes.clear();
+    }
+  }
+}
+
+void GpuCellGroup::Cell::collect(std::size_t lane_index) {
+  CellLane& lane = *lanes[lane_index];
+  lane.front_end.synchronize();
+  for (std::size_t p = 0; p < lane.results.size() && p < lane.enqueued.size(); ++p) {
+    if (!lane.enqueued[p]) {
+      continue;
+    }
+    lane.enqueued[p] = false;
+    phy::PuschPduResult& result = lane.results[p];
+    result.decoding = lane.decoders[p]->finish();
+    result.tb_crc_ok = result.decoding.tb_crc_ok;
+    const phy::DmrsMeasurements dmrs =
+        lane.front_end.pending_measurements(static_cast<unsigned>(p));
+    result.measurements.noise_variance = dmrs.noise_variance;
+    result.measurements.rsrp = dmrs.rsrp;
+    result.measurements.sinr_db = dmrs.sinr_db;
+    result.measurements.delay_s = dmrs.delay_s;
+    if (result.tb_crc_ok) {
+      harq.release(lane.keys[p]);
+    } else {
+      result.tb_bytes.clear();
+    }
+  }
+}
+
 GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device) : device_(device) {
   for (const auto& config : cells) {
     if (const auto error = config.cell.validate(); !error.empty()) {
@@ -88,8 +214,13 @@ GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device) : d
                                   std::to_string(GpuPuschFrontEnd::max_pending_measurements) +
                                   " PDUs per slot");
     }
+    if (config.slots_in_flight == 0 || config.slots_in_flight > 4 ||
+        config.slots_in_flight != cells.front().slots_in_flight) {
+      throw std::invalid_argument("GpuCellGroup: 1..4 slots in flight, the same for every cell");
+    }
     cells_.push_back(std::make_unique<Cell>(config, device));
   }
+  slots_in_flight_ = cells.empty() ? 1 : cells.front().slots_in_flight;
 }
 
 GpuCellGroup::~GpuCellGroup() = default;
@@ -98,107 +229,56 @@ unsigned GpuCellGroup::num_cells() const {
   return static_cast<unsigned>(cells_.size());
 }
 
+unsigned GpuCellGroup::slots_in_flight() const {
+  return static_cast<unsigned>(submitted_ - collected_);
+}
+
 std::size_t GpuCellGroup::slot_length(unsigned cell, unsigned slot) const {
-  return cells_.at(cell)->front_end.slot_length(slot);
+  return cells_.at(cell)->lanes.front()->front_end.slot_length(slot);
 }
 
 phy::HarqBufferPool& GpuCellGroup::harq_pool(unsigned cell) {
   return cells_.at(cell)->harq;
 }
 
-void GpuCellGroup::process(std::span<const GpuCellSlot> slots,
-                           std::vector<std::vector<phy::PuschPduResult>>& results) {
+void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
   if (slots.size() != cells_.size()) {
     throw std::invalid_argument("GpuCellGroup: " + std::to_string(slots.size()) + " slots for " +
                                 std::to_string(cells_.size()) + " cells");
   }
+  if (submitted_ - collected_ >= slots_in_flight_) {
+    throw std::logic_error("GpuCellGroup: " + std::to_string(slots_in_flight_) +
+                           " slots already in flight; collect() one first");
+  }
   AIRAN_CUDA_CHECK(cudaSetDevice(device_));
+  const std::size_t lane = submitted_ % slots_in_flight_;
+  for (std::size_t c = 0; c < cells_.size(); ++c) {
+    cells_[c]->submit(slots[c], lane, device_);
+  }
+  ++submitted_;
+}
+
+void GpuCellGroup::collect(std::vector<std::vector<phy::PuschPduResult>>& results) {
+  if (submitted_ == collected_) {
+    throw std::logic_error("GpuCellGroup: collect() without a submitted slot");
+  }
+  AIRAN_CUDA_CHECK(cudaSetDevice(device_));
+  const std::size_t lane = collected_ % slots_in_flight_;
   results.resize(cells_.size());
-  // Enqueue every cell: nothing below waits for the device.
   for (std::size_t c = 0; c < cells_.size(); ++c) {
-    Cell& cell = *cells_[c];
-    const GpuCellSlot& input = slots[c];
-    std::vector<phy::PuschPduResult>& out = results[c];
-    out.resize(input.pdus.size());
-    std::fill(cell.enqueued.begin(), cell.enqueued.end(), false);
-    std::string slot_error;
-    try {
-      if (input.device_iq != nullptr) {
-        cell.front_end.demodulate(input.device_iq, cell.config.num_rx_antennas, input.slot);
-      } else {
-        cell.front_end.demodulate_host(input.host_iq, cell.config.num_rx_antennas, input.slot);
-      }
-    } catch (const std::invalid_argument& e) {
-      slot_error = std::string("slot IQ: ") + e.what();
-    }
-    for (std::size_t p = 0; p < input.pdus.size(); ++p) {
-      const phy::PuschConfig& pdu = input.pdus[p];
-      phy::PuschPduResult& result = out[p];
-      result.handle = pdu.handle;
-      result.rnti = pdu.rnti;
-      result.harq_process_id = pdu.harq_process_id;
-      result.tb_crc_ok = false;
-      result.error = slot_error;
-      result.decoding = {};
-      result.measurements = {};
-      result.times = {};
-      result.tb_bytes.clear();
-      result.tb_bits.clear();
-      std::uint32_t tbs = 0;
-      if (!result.error.empty() ||
-          !(result.error = cell.admit(input.pdus, p, result, tbs)).empty()) {
-        result.tb_bytes.clear();
-        continue;
-      }
-      try {
-        const std::uint32_t g = phy::pusch_coded_bits(cell.config.cell, pdu);
-        phy::UlschDecoderConfig cfg;
-        cfg.coding = phy::ulsch_coding_config(pdu, tbs, g);
-        cfg.max_iterations = cell.config.ldpc_max_iterations;
-        cfg.early_termination = cell.config.ldpc_early_termination;
-        cell.front_end.process(pdu, input.slot, cell.config.front_end);
-        cell.front_end.descramble(phy::pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
-        cell.front_end.enqueue_measurements(static_cast<unsigned>(p));
-        const phy::HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
-        phy::HarqSoftBuffer& buffer = cell.harq.acquire(key, pdu.new_data_indicator);
-        cell.decoders[p]->enqueue_device_bytes({cell.front_end.device_llrs(), g, device_}, cfg,
-                                               buffer, result.tb_bytes,
-                                               cell.front_end.native_stream());
-        cell.enqueued[p] = true;
-      } catch (const phy::HarqPoolExhaustedError& e) {
-        result.error = std::string("HARQ: ") + e.what();
-      } catch (const std::invalid_argument& e) {
-        result.error = e.what();
-      }
-      if (!cell.enqueued[p]) {
-        result.tb_bytes.clear();
-      }
-    }
+    cells_[c]->collect(lane);
+    std::swap(results[c], cells_[c]->lanes[lane]->results);
   }
-  // Complete every cell.
-  for (std::size_t c = 0; c < cells_.size(); ++c) {
-    Cell& cell = *cells_[c];
-    cell.front_end.synchronize();
-    for (std::size_t p = 0; p < results[c].size(); ++p) {
-      if (p >= cell.enqueued.size() || !cell.enqueued[p]) {
-        continue;
-      }
-      phy::PuschPduResult& result = results[c][p];
-      result.decoding = cell.decoders[p]->finish();
-      result.tb_crc_ok = result.decoding.tb_crc_ok;
-      const phy::DmrsMeasurements dmrs =
-          cell.front_end.pending_measurements(static_cast<unsigned>(p));
-      result.measurements.noise_variance = dmrs.noise_variance;
-      result.measurements.rsrp = dmrs.rsrp;
-      result.measurements.sinr_db = dmrs.sinr_db;
-      result.measurements.delay_s = dmrs.delay_s;
-      if (result.tb_crc_ok) {
-        cell.harq.release({result.rnti, static_cast<std::uint8_t>(result.harq_process_id)});
-      } else {
-        result.tb_bytes.clear();
-      }
-    }
+  ++collected_;
+}
+
+void GpuCellGroup::process(std::span<const GpuCellSlot> slots,
+                           std::vector<std::vector<phy::PuschPduResult>>& results) {
+  if (submitted_ != collected_) {
+    throw std::logic_error("GpuCellGroup: process() with slots in flight; collect() them first");
   }
+  submit(slots);
+  collect(results);
 }
 
 } // namespace airan::gpu

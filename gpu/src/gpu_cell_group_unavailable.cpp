@@ -26,6 +26,15 @@ std::size_t GpuCellGroup::slot_length(unsigned, unsigned) const {
 phy::HarqBufferPool& GpuCellGroup::harq_pool(unsigned) {
   unavailable();
 }
+unsigned GpuCellGroup::slots_in_flight() const {
+  unavailable();
+}
+void GpuCellGroup::submit(std::span<const GpuCellSlot>) {
+  unavailable();
+}
+void GpuCellGroup::collect(std::vector<std::vector<phy::PuschPduResult>>&) {
+  unavailable();
+}
 void GpuCellGroup::process(std::span<const GpuCellSlot>,
                            std::vector<std::vector<phy::PuschPduResult>>&) {
   unavailable();

@@ -270,6 +270,87 @@ TEST(GpuCellGroup, BadPdusGetErrorsAndTheOthersDecode) {
   EXPECT_TRUE(results[0][0].tb_crc_ok && results[0][1].tb_crc_ok);
 }
 
+// Two slots in flight (submit slot n + 1 before collecting slot n) give the results of one at a
+// time, with HARQ processes alternating between slots; a HARQ process still decoding in the
+// other slot in flight is refused with an error.
+TEST(GpuCellGroup, TwoSlotsInFlightGiveTheSameResults) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  std::vector<CellSetup> cells = make_cells(-4.0F);
+  cells.resize(2);
+  std::vector<GpuCellConfig> one_config = {cells[0].config, cells[1].config};
+  std::vector<GpuCellConfig> two_config = one_config;
+  for (auto& config : two_config) {
+    config.slots_in_flight = 2;
+  }
+  GpuCellGroup one(one_config, 0);
+  GpuCellGroup two(two_config, 0);
+  constexpr unsigned num_slots = 8;
+  std::vector<std::vector<std::vector<PuschConfig>>> pdus(num_slots);
+  std::vector<std::vector<std::vector<cf32>>> iq(num_slots);
+  std::vector<std::vector<GpuCellSlot>> inputs(num_slots);
+  std::mt19937_64 rng(7);
+  for (unsigned n = 0; n < num_slots; ++n) {
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      pdus[n].push_back(cells[c].pdus);
+      std::vector<BitVector> tbs;
+      for (auto& pdu : pdus[n][c]) {
+        pdu.harq_process_id = n % 2;
+        pdu.rv = (n / 2) % 2 == 0 ? 0 : 2; // slots n and n + 2 carry rv 0 then rv 2
+        pdu.new_data_indicator = pdu.rv == 0;
+        PuschTransmitter transmitter(cells[c].config.cell);
+        BitVector tb(transmitter.transport_block_size(pdu));
+        std::mt19937_64 tb_rng(100 * (n / 4) + 10 * (n % 2) + c); // same TB for rv 0 and 2
+        for (auto& bit : tb) {
+          bit = static_cast<bit_t>(tb_rng() & 1U);
+        }
+        tbs.push_back(std::move(tb));
+      }
+      iq[n].push_back(make_slot_iq(cells[c], pdus[n][c], tbs, n, 500 + n * 3 + c));
+    }
+  }
+  for (unsigned n = 0; n < num_slots; ++n) {
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      GpuCellSlot input;
+      input.host_iq = iq[n][c];
+      input.slot = n;
+      input.pdus = pdus[n][c];
+      inputs[n].push_back(input);
+    }
+  }
+  std::vector<std::vector<std::vector<PuschPduResult>>> expected(num_slots);
+  for (unsigned n = 0; n < num_slots; ++n) {
+    one.process(inputs[n], expected[n]);
+  }
+  std::vector<std::vector<PuschPduResult>> got;
+  two.submit(inputs[0]);
+  for (unsigned n = 0; n < num_slots; ++n) {
+    if (n + 1 < num_slots) {
+      two.submit(inputs[n + 1]);
+      EXPECT_EQ(two.slots_in_flight(), 2U);
+      EXPECT_THROW(two.submit(inputs[n]), std::logic_error);
+    }
+    two.collect(got);
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      for (std::size_t p = 0; p < got[c].size(); ++p) {
+        SCOPED_TRACE("slot " + std::to_string(n) + ", cell " + std::to_string(c));
+        expect_same(got[c][p], expected[n][c][p]);
+      }
+    }
+  }
+  EXPECT_THROW(two.collect(got), std::logic_error);
+
+  // The same HARQ process in both slots in flight: the second is refused.
+  two.submit(inputs[0]);
+  two.submit(inputs[2]); // HARQ process 0 again
+  std::vector<std::vector<PuschPduResult>> first;
+  two.collect(first);
+  two.collect(got);
+  EXPECT_NE(got[0][0].error.find("still being decoded"), std::string::npos) << got[0][0].error;
+}
+
 TEST(GpuCellGroup, WithoutADeviceTheConstructorThrows) {
   std::string status;
   if (have_device(status)) {

@@ -2,17 +2,18 @@
 /// \brief GpuCellGroup: the whole uplink slot of several cells on one GPU, from time-domain IQ
 /// to decoded transport blocks, with every cell's work enqueued before waiting for any.
 ///
-/// Each cell owns a GpuPuschFrontEnd (its own stream, device buffers and CUDA graph), one
-/// GpuUlschDecoder per PDU of a slot working on that same stream, and a HARQ pool whose soft
-/// values are in device memory. process() enqueues, cell after cell, the OFDM demodulation of the
-/// slot and per PDU the estimation, equalization, demapping, descrambling, the download of the
-/// DMRS measurements, rate recovery with HARQ combining, LDPC decoding and the download of the
-/// message bits; nothing waits for the device until every cell is enqueued, so the cells' streams
-/// run concurrently. Then it waits for each cell and completes its results (code block
-/// acceptance, TB CRC, HARQ release) as PuschReceiver does. The results equal a PuschReceiver's
-/// with the CUDA detector and UL-SCH decoder (`--backend cuda`) PDU for PDU, except that only
-/// the TB bytes come back (PuschPduResult::tb_bytes, what the MAC gets; tb_bits stays empty):
-/// the device assembles them and checks the TB CRC, so TBS / 8 bytes cross the bus per TB.
+/// Each cell owns, per slot in flight, a GpuPuschFrontEnd (its own stream, device buffers and
+/// CUDA graph) and one GpuUlschDecoder per PDU of a slot working on that same stream, and a HARQ
+/// pool whose soft values are in device memory. submit() enqueues, cell after cell, the OFDM
+/// demodulation of the slot and per PDU the estimation, equalization, demapping, descrambling,
+/// the download of the DMRS measurements, rate recovery with HARQ combining, LDPC decoding, the
+/// TB assembly and the download of the TB bytes; nothing waits for the device, so the cells'
+/// streams (and the slots in flight) run concurrently. collect() waits for each cell of the
+/// oldest slot and completes its results (code block acceptance, TB CRC, HARQ release) as
+/// PuschReceiver does. The results equal a PuschReceiver's with the CUDA detector and UL-SCH
+/// decoder (`--backend cuda`) PDU for PDU, except that only the TB bytes come back
+/// (PuschPduResult::tb_bytes, what the MAC gets; tb_bits stays empty): the device assembles them
+/// and checks the TB CRC, so TBS / 8 bytes cross the bus per TB.
 ///
 /// This header has no CUDA types; without CUDA or a device the constructor throws
 /// std::runtime_error.
@@ -41,6 +42,9 @@ struct GpuCellConfig {
   phy::PuschFrontEndOptions front_end;
   unsigned ldpc_max_iterations = 6;
   bool ldpc_early_termination = true;
+  /// Slots submit() may enqueue before collect() (1 .. 4, the same for every cell of a group):
+  /// each has its own front end, stream and decoders, so slot n + 1 runs while slot n completes.
+  unsigned slots_in_flight = 1;
 };
 
 /// One slot of one cell: its time-domain IQ (num_rx_antennas antennas, antenna after antenna,
@@ -69,19 +73,31 @@ public:
   /// The HARQ bookkeeping of \p cell (its soft values are in device memory).
   [[nodiscard]] phy::HarqBufferPool& harq_pool(unsigned cell);
 
-  /// Processes one slot of every cell (slots[i] is cell i's): results[i] gets one result per PDU
-  /// of slots[i], in order. A bad PDU (invalid, more layers or PDUs than configured, a second PDU
-  /// of a HARQ process, a full HARQ pool) gets its error and the others still decode; bad IQ
-  /// fails that cell's PDUs.
-  /// \throws std::invalid_argument when slots.size() != num_cells(), CudaError on a device
+  /// Enqueues one slot of every cell (slots[i] is cell i's) without waiting for the device. The
+  /// IQ and PDUs must stay valid until the slot is collected. A bad PDU (invalid, more layers or
+  /// PDUs than configured, a second PDU of a HARQ process, a HARQ process still decoding in a
+  /// slot in flight, a full HARQ pool) gets its error and the others still decode; bad IQ fails
+  /// that cell's PDUs.
+  /// \throws std::invalid_argument when slots.size() != num_cells(), std::logic_error when
+  /// slots_in_flight (of the configuration) slots are already in flight, CudaError on a device
   /// failure.
+  void submit(std::span<const GpuCellSlot> slots);
+  /// Waits for the oldest submitted slot: results[i] gets one result per PDU of its slots[i], in
+  /// order. \throws std::logic_error when no slot is in flight.
+  void collect(std::vector<std::vector<phy::PuschPduResult>>& results);
+  /// submit() then collect() (no other slot may be in flight).
   void process(std::span<const GpuCellSlot> slots,
                std::vector<std::vector<phy::PuschPduResult>>& results);
+  /// Slots submitted and not yet collected.
+  [[nodiscard]] unsigned slots_in_flight() const;
 
 private:
   struct Cell;
   std::vector<std::unique_ptr<Cell>> cells_;
   int device_;
+  std::size_t slots_in_flight_ = 1; ///< Of the configuration.
+  std::size_t submitted_ = 0;
+  std::size_t collected_ = 0;
 };
 
 } // namespace airan::gpu
