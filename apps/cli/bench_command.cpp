@@ -1,14 +1,16 @@
-// `airan bench ldpc|pusch`: quick in-process throughput figures with same-process baselines.
-// The Google Benchmark programs in bench/ give the detailed view; these commands answer "how fast
-// is this machine" in one line (the last line is always "<what>: <value> <unit>").
+// `airan bench ldpc|pusch` (and `cells`, bench_cells.cpp): quick in-process throughput figures with
+// same-process baselines. The Google Benchmark programs in bench/ give the detailed view; these
+// commands answer "how fast is this machine" in one line (the last line is always "<what>: <value>
+// <unit>").
 #include "airan/gpu/backend.h"
 #include "airan/gpu/gpu_ldpc_decoder.h"
-#include "airan/phy/flat_mimo_channel.h"
 #include "airan/phy/ldpc_decoder.h"
 #include "airan/phy/ldpc_encoder.h"
 #include "airan/phy/mcs_table.h"
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
+#include "bench_cells.h"
+#include "bench_slot.h"
 #include "commands.h"
 #include "receiver_options.h"
 
@@ -164,61 +166,25 @@ int run_ldpc_bench(const LdpcBenchOptions& options) {
 }
 
 struct PuschBenchOptions {
-  unsigned prbs = 273;
-  unsigned rx = 4;
-  unsigned layers = 2;
-  unsigned mcs = 27;
-  unsigned mcs_table = 2;
+  BenchSlotShape shape;
   std::vector<unsigned> threads = {1, 2};
   unsigned slots = 20;
-  float snr_db = 35.0F;
   std::string receiver = "mmse-lmmse";
   ReceiverOptions placement; ///< --backend, --model
 };
 
 int run_pusch_bench(const PuschBenchOptions& o) {
   using namespace phy;
-  CellConfig cell;
-  cell.num_prbs = o.prbs;
-  cell.numerology = 1;
-  cell.n_cell_id = 1;
-  cell.num_antenna_ports = o.layers == 3 ? 4 : o.layers;
-  PuschConfig pusch;
-  pusch.rnti = 0x1234;
-  pusch.bwp_size = o.prbs;
-  pusch.prb_size = o.prbs;
-  pusch.num_layers = o.layers;
-  pusch.dmrs_ports = static_cast<std::uint16_t>((1U << o.layers) - 1U);
-  pusch.num_dmrs_cdm_groups_no_data = 2;
-  pusch.dmrs_scrambling_id = 1;
-  pusch.data_scrambling_id = 1;
-  pusch.mcs_index = o.mcs;
-  pusch.mcs_table = mcs_table_from_number(o.mcs_table);
-  if (o.layers == 3) {
-    pusch.precoding = PuschPrecoding::codebook;
-  }
-  if (const auto error = pusch.validate(cell); !error.empty()) {
-    throw std::invalid_argument(error);
-  }
-  if (o.rx < cell.num_antenna_ports) {
-    throw std::invalid_argument("--rx must be at least the number of UE antenna ports");
-  }
-  PuschTransmitter transmitter(cell);
-  std::mt19937_64 rng(1);
-  BitVector tb(transmitter.transport_block_size(pusch));
-  for (auto& bit : tb) {
-    bit = static_cast<bit_t>(rng() & 1U);
-  }
-  auto tx_grid = transmitter.make_grid();
-  transmitter.transmit(tb, pusch, 0, tx_grid);
-  ResourceGrid rx_grid(o.rx, tx_grid.num_symbols(), tx_grid.num_subcarriers());
-  FlatMimoChannel::random_unitary(o.rx, cell.num_antenna_ports, 2)
-      .apply(tx_grid, std::pow(10.0F, -o.snr_db / 10.0F), rng, rx_grid);
-  const std::uint32_t g = pusch_coded_bits(cell, pusch);
+  const BenchSlot bench_slot = make_bench_slot(o.shape);
+  const CellConfig& cell = bench_slot.cell;
+  const PuschConfig& pusch = bench_slot.pusch;
+  const BitVector& tb = bench_slot.tb;
+  const ResourceGrid& rx_grid = bench_slot.rx_grid;
+  const std::uint32_t g = bench_slot.g;
   std::printf("PUSCH slot: %u PRB, %u rx, %u layer(s), MCS %u table %u (Qm %u), TBS %zu, G %u, "
               "SNR %.0f dB, flat unitary channel\n",
-              o.prbs, o.rx, o.layers, o.mcs, o.mcs_table, pusch.modulation_order(), tb.size(), g,
-              o.snr_db);
+              o.shape.prbs, o.shape.rx, o.shape.layers, o.shape.mcs, o.shape.mcs_table,
+              pusch.modulation_order(), tb.size(), g, o.shape.snr_db);
 
   // Baselines: a memcpy of each stage's input.
   const std::size_t grid_bytes = rx_grid.size() * sizeof(cf32);
@@ -240,8 +206,8 @@ int run_pusch_bench(const PuschBenchOptions& o) {
   double last_slot_us = 0.0;
   for (const unsigned threads : o.threads) {
     PuschReceiverConfig config;
-    config.num_rx_antennas = o.rx;
-    config.max_layers = o.layers;
+    config.num_rx_antennas = o.shape.rx;
+    config.max_layers = o.shape.layers;
     config.num_threads = threads;
     config.front_end = spec.front_end;
     config.detector = placement.detector;
@@ -316,21 +282,18 @@ Command add_bench_command(CLI::App& parent) {
 
   auto pusch = std::make_shared<PuschBenchOptions>();
   auto* pusch_app = app->add_subcommand("pusch", "Whole-slot PUSCH receive time per stage");
-  pusch_app->add_option("--prb", pusch->prbs, "PRBs (30 kHz carrier)")->check(CLI::Range(1, 275));
-  pusch_app->add_option("--rx", pusch->rx, "Receive antennas")->check(CLI::Range(1, 16));
-  pusch_app->add_option("--layers", pusch->layers, "Layers")->check(CLI::Range(1, 4));
-  pusch_app->add_option("--mcs", pusch->mcs, "MCS index")->check(CLI::Range(0, 31));
-  pusch_app->add_option("--mcs-table", pusch->mcs_table, "MCS table 1-3")->check(CLI::Range(1, 3));
+  add_bench_slot_options(*pusch_app, pusch->shape);
   pusch_app->add_option("--threads", pusch->threads, "Thread counts to measure")
       ->delimiter(',')
       ->check(CLI::Range(1, 256));
   pusch_app->add_option("--slots", pusch->slots, "Slots timed")->check(CLI::Range(1, 100000));
-  pusch_app->add_option("--snr", pusch->snr_db, "SNR per receive antenna, dB");
   pusch_app->add_option("--receiver", pusch->receiver, "Receiver (airan eval's names)")
       ->capture_default_str();
   add_receiver_options(*pusch_app, pusch->placement);
   pusch_app->callback(
       [selected, pusch] { *selected = [pusch] { return run_pusch_bench(*pusch); }; });
+
+  add_bench_cells_command(*app, selected);
 
   return {app, [selected] { return (*selected)(); }};
 }

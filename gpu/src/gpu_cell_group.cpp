@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace airan::gpu {
 
@@ -202,6 +203,36 @@ void GpuCellGroup::Cell::collect(std::size_t lane_index) {
       result.tb_bytes.clear();
     }
   }
+}
+
+GpuDeviceIq::GpuDeviceIq(std::span<const phy::cf32> iq, int device)
+    : size_(iq.size()), device_(device) {
+  AIRAN_CUDA_CHECK(cudaSetDevice(device));
+  AIRAN_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&data_), iq.size_bytes()));
+  AIRAN_CUDA_CHECK(cudaMemcpy(data_, iq.data(), iq.size_bytes(), cudaMemcpyHostToDevice));
+}
+
+GpuDeviceIq::~GpuDeviceIq() {
+  if (data_ != nullptr) {
+    cudaSetDevice(device_);
+    cudaFree(data_);
+  }
+}
+
+GpuDeviceIq::GpuDeviceIq(GpuDeviceIq&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(other.size_), device_(other.device_) {}
+
+GpuDeviceIq& GpuDeviceIq::operator=(GpuDeviceIq&& other) noexcept {
+  if (this != &other) {
+    if (data_ != nullptr) {
+      cudaSetDevice(device_);
+      cudaFree(data_);
+    }
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = other.size_;
+    device_ = other.device_;
+  }
+  return *this;
 }
 
 GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device) : device_(device) {

@@ -13,6 +13,14 @@ namespace {
 }
 } // namespace
 
+GpuDeviceIq::GpuDeviceIq(std::span<const phy::cf32>, int device) : device_(device) {
+  unavailable();
+}
+GpuDeviceIq::~GpuDeviceIq() = default; // NOLINT(performance-trivially-destructible)
+GpuDeviceIq::GpuDeviceIq(GpuDeviceIq&& other) noexcept
+    : data_(other.data_), size_(other.size_), device_(other.device_) {}
+GpuDeviceIq& GpuDeviceIq::operator=(GpuDeviceIq&&) noexcept = default;
+
 GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig>, int device) : device_(device) {
   unavailable();
 }

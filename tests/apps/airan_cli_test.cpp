@@ -1,6 +1,8 @@
 // Runs the `airan` binary the way a user does and checks its output, files and exit status.
-#include "airan/io/npy.h"
 #include "../support/run_airan.h"
+#include "airan/io/npy.h"
+
+#include "airan/gpu/device_query.h"
 
 #include <gtest/gtest.h>
 
@@ -118,6 +120,26 @@ TEST(AiranCli, BenchPuschReportsEveryStageAndEndsWithTheSlotTime) {
   EXPECT_EQ(line.substr(line.size() - 3), " us") << line;
   EXPECT_EQ(run_airan("bench pusch --prb 24 --rx 1 --layers 2 --slots 1").status, 2)
       << "fewer receive antennas than UE ports is a clear error";
+}
+
+// `bench cells`: the CPU receivers of 1 and 2 cells decode every slot and the last line says how
+// many cells fit in a 500 us slot; cuda without a device is a clear error.
+TEST(AiranCli, BenchCellsReportsCellsPerSlot) {
+  const auto result = run_airan("bench cells --prb 24 --rx 2 --layers 2 --mcs 20 --mcs-table 2 "
+                                "--cells 1,2 --slots 2");
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("2/2"), std::string::npos) << result.output;
+  const auto line = last_line(result.output);
+  EXPECT_EQ(line.rfind("cells per 500 us slot (2 cells, cpu): ", 0), 0U) << line;
+  const double cells = std::stod(line.substr(line.rfind(' ') + 1));
+  EXPECT_GT(cells, 0.0) << line;
+  if (!airan::gpu::query_devices().devices.empty()) {
+    EXPECT_EQ(run_airan("bench cells --prb 24 --rx 2 --cells 2 --backend cuda").status, 0);
+  } else {
+    const auto cuda = run_airan("bench cells --prb 24 --rx 2 --cells 1 --backend cuda");
+    EXPECT_EQ(cuda.status, 2) << cuda.output;
+    EXPECT_NE(cuda.output.find("CUDA"), std::string::npos) << cuda.output;
+  }
 }
 
 } // namespace

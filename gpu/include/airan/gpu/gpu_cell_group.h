@@ -56,6 +56,28 @@ struct GpuCellSlot {
   std::span<const phy::PuschConfig> pdus;
 };
 
+/// Time-domain IQ copied once to the memory of a device (a slot replayed many times, or IQ "in
+/// device memory" for benchmarks), for GpuCellSlot::device_iq. Move-only.
+class GpuDeviceIq {
+public:
+  /// \throws std::runtime_error without CUDA, CudaError when the allocation or copy fails.
+  GpuDeviceIq(std::span<const phy::cf32> iq, int device);
+  ~GpuDeviceIq();
+  GpuDeviceIq(const GpuDeviceIq&) = delete;
+  GpuDeviceIq& operator=(const GpuDeviceIq&) = delete;
+  GpuDeviceIq(GpuDeviceIq&& other) noexcept;
+  GpuDeviceIq& operator=(GpuDeviceIq&& other) noexcept;
+
+  /// Device address of the samples.
+  [[nodiscard]] const phy::cf32* data() const { return data_; }
+  [[nodiscard]] std::size_t size() const { return size_; }
+
+private:
+  phy::cf32* data_ = nullptr;
+  std::size_t size_ = 0;
+  int device_ = 0;
+};
+
 /// Several cells on CUDA device `device`; every buffer is allocated by the constructor. Not
 /// thread safe.
 class GpuCellGroup {

@@ -1,0 +1,165 @@
+// `airan bench cells`: N identical cells (the `bench pusch` slot, from time-domain IQ), one slot
+// of every cell at a time; the wall time per slot of all cells and the cells that fit in a
+// 500 us slot at that rate. CPU: one PuschReceiver per cell, the cells one after another, each on
+// --threads threads. CUDA: one GpuCellGroup with the IQ in device memory and --in-flight slots
+// in flight. The last line: "cells per 500 us slot (<N> cells, <backend>): <value>".
+#include "bench_cells.h"
+
+#include "airan/gpu/backend.h"
+#include "airan/gpu/gpu_cell_group.h"
+#include "airan/phy/pusch_receiver.h"
+#include "bench_slot.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace airan::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct CellsBenchOptions {
+  BenchSlotShape shape;
+  std::vector<unsigned> cells = {1, 4};
+  unsigned threads = 1;   ///< CPU: threads per cell's receiver.
+  unsigned in_flight = 2; ///< CUDA: slots in flight.
+  unsigned slots = 10;
+  std::string backend = "cpu";
+};
+
+double microseconds_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+}
+
+/// Wall time per slot of \p num_cells CPU receivers; counts the TBs decoded in the last slot.
+double cpu_slot_us(const CellsBenchOptions& o, const BenchSlot& slot, std::span<const phy::cf32> iq,
+                   unsigned num_cells, unsigned& decoded) {
+  std::vector<std::unique_ptr<phy::PuschReceiver>> receivers;
+  for (unsigned c = 0; c < num_cells; ++c) {
+    phy::PuschReceiverConfig config;
+    config.num_rx_antennas = o.shape.rx;
+    config.max_layers = o.shape.layers;
+    config.num_threads = o.threads;
+    receivers.push_back(std::make_unique<phy::PuschReceiver>(slot.cell, config));
+  }
+  std::vector<phy::PuschPduResult> results;
+  std::vector<double> times;
+  for (unsigned i = 0; i <= o.slots; ++i) { // the first is a warm-up
+    decoded = 0;
+    const auto start = Clock::now();
+    for (auto& receiver : receivers) {
+      receiver->process_slot_iq(iq, 0, std::span(&slot.pusch, 1), results);
+      decoded += results[0].tb_crc_ok && results[0].tb_bits == slot.tb ? 1 : 0;
+    }
+    if (i > 0) {
+      times.push_back(microseconds_since(start));
+    }
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+/// Wall time per slot of a GpuCellGroup of \p num_cells cells, --in-flight slots in flight.
+double gpu_slot_us(const CellsBenchOptions& o, const BenchSlot& slot, const gpu::GpuDeviceIq& iq,
+                   unsigned num_cells, int device, unsigned& decoded) {
+  gpu::GpuCellConfig config;
+  config.cell = slot.cell;
+  config.num_rx_antennas = o.shape.rx;
+  config.max_layers = o.shape.layers;
+  config.max_pdus = 1;
+  config.slots_in_flight = o.in_flight;
+  const std::vector<gpu::GpuCellConfig> configs(num_cells, config);
+  gpu::GpuCellGroup group(configs, device);
+  std::vector<gpu::GpuCellSlot> inputs(num_cells);
+  for (auto& input : inputs) {
+    input.device_iq = iq.data();
+    input.pdus = std::span(&slot.pusch, 1);
+  }
+  std::vector<std::vector<phy::PuschPduResult>> results;
+  group.process(inputs, results); // warm-up: graphs, filter banks
+  std::vector<std::uint8_t> sent;
+  phy::pack_bits_msb_first(slot.tb, sent);
+  for (unsigned i = 0; i + 1 < o.in_flight; ++i) {
+    group.submit(inputs);
+  }
+  const auto start = Clock::now();
+  for (unsigned i = 0; i < o.slots; ++i) {
+    group.submit(inputs);
+    group.collect(results);
+  }
+  const double us = microseconds_since(start) / o.slots;
+  while (group.slots_in_flight() > 0) {
+    group.collect(results);
+  }
+  decoded = 0;
+  for (const auto& cell : results) {
+    decoded += cell[0].tb_crc_ok && cell[0].tb_bytes == sent ? 1 : 0;
+  }
+  return us;
+}
+
+int run_cells_bench(const CellsBenchOptions& o) {
+  const BenchSlot slot = make_bench_slot(o.shape);
+  const std::vector<phy::cf32> iq = bench_slot_iq(slot);
+  const gpu::BackendSelection backend = gpu::select_backend(o.backend);
+  const bool cuda = backend.backend == gpu::Backend::cuda;
+  std::printf("cell slot: %u PRB, %u rx, %u layer(s), MCS %u table %u, TBS %zu, SNR %.0f dB; "
+              "backend %s (%s)\n",
+              o.shape.prbs, o.shape.rx, o.shape.layers, o.shape.mcs, o.shape.mcs_table,
+              slot.tb.size(), o.shape.snr_db, cuda ? "cuda" : "cpu", backend.reason.c_str());
+  std::unique_ptr<gpu::GpuDeviceIq> device_iq;
+  if (cuda) {
+    device_iq = std::make_unique<gpu::GpuDeviceIq>(iq, backend.device_index);
+    std::printf("IQ in device memory; %u slot(s) in flight\n", o.in_flight);
+  } else {
+    std::printf("one receiver per cell, %u thread(s) each, cells one after another\n", o.threads);
+  }
+  std::printf("%-8s %16s %14s %12s %18s\n", "cells", "slot wall us", "us per cell", "TBs decoded",
+              "cells per 500 us");
+  double last = 0.0;
+  for (const unsigned num_cells : o.cells) {
+    unsigned decoded = 0;
+    const double us =
+        cuda ? gpu_slot_us(o, slot, *device_iq, num_cells, backend.device_index, decoded)
+             : cpu_slot_us(o, slot, iq, num_cells, decoded);
+    last = 500.0 * num_cells / us;
+    std::printf("%-8u %16.1f %14.1f %9u/%-2u %18.2f\n", num_cells, us, us / num_cells, decoded,
+                num_cells, last);
+    if (decoded != num_cells) {
+      std::cerr << "airan bench cells: " << num_cells - decoded << " cell(s) did not decode\n";
+      return 1;
+    }
+  }
+  std::printf("cells per 500 us slot (%u cells, %s): %.2f\n", o.cells.back(), cuda ? "cuda" : "cpu",
+              last);
+  return 0;
+}
+
+} // namespace
+
+void add_bench_cells_command(CLI::App& bench,
+                             const std::shared_ptr<std::function<int()>>& selected) {
+  auto o = std::make_shared<CellsBenchOptions>();
+  auto* app = bench.add_subcommand("cells", "Whole slots of several cells: cells per 500 us");
+  add_bench_slot_options(*app, o->shape);
+  app->add_option("--cells", o->cells, "Cell counts to measure")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 64));
+  app->add_option("--threads", o->threads, "CPU: threads per cell's receiver")
+      ->check(CLI::Range(1, 256));
+  app->add_option("--in-flight", o->in_flight, "CUDA: slots in flight")->check(CLI::Range(1, 4));
+  app->add_option("--slots", o->slots, "Slots timed")->check(CLI::Range(1, 100000));
+  app->add_option("--backend", o->backend, "cpu, cuda or auto")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}))
+      ->capture_default_str();
+  app->callback([selected, o] { *selected = [o] { return run_cells_bench(*o); }; });
+}
+
+} // namespace airan::cli
