@@ -42,9 +42,7 @@ struct GpuPuschFrontEnd::Impl {
     grid = DeviceBuffer<float2>(rx * num_symbols * grid_subcarriers);
     const std::size_t dmrs_values = layers * detail::max_symbols * 6 * prbs;
     dmrs = DeviceBuffer<float2>(dmrs_values);
-    // AIRAN_CUDA_GRAPHS=0 enqueues the kernels one by one (to compare, or to rule graphs out).
-    const char* graphs = std::getenv("AIRAN_CUDA_GRAPHS");
-    use_graph = graphs == nullptr || std::string_view(graphs) != "0";
+    use_graph = cuda_graphs_enabled(); // AIRAN_CUDA_GRAPHS=0: kernels one by one
     const phy::GoldJumpTable table = phy::make_gold_jump_table();
     gold_table.copy_from_host(std::span(&table, 1), stream.get());
     stream.synchronize(); // the host table leaves scope

@@ -78,10 +78,6 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
                       static_cast<std::uint32_t>(r * ldpc_llr_stride), r * seg.num_info_bits};
   }
 
-  start.record(s);
-  blocks.copy_from_host(host_blocks.span().first(num_cbs), s);
-  detail::rate_recovery_launch(recovery, s);
-  recovered.record(s);
   detail::LdpcKernelBatch batch;
   batch.blocks = blocks.data();
   batch.num_blocks = num_cbs;
@@ -94,8 +90,6 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   batch.results = results.data();
   batch.active = active.data();
   const unsigned threads = (seg.lifting_size + 31) / 32 * 32;
-  detail::ldpc_kernel_launch(
-      batch, threads, batch.messages_in_shared ? shared_bytes_with_messages : shared_bytes, s);
   detail::TbAssemblyLaunch assembly;
   assembly.messages = bits.data();
   assembly.num_code_blocks = num_cbs;
@@ -108,13 +102,29 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   assembly.tb_bytes = tb_bytes.data();
   assembly.crc_register = crc_register.data();
   assembly.nonzero = nonzero.data();
-  detail::tb_assembly_launch(assembly, s);
-  decoded.record(s);
-  tb_bytes.copy_to_host(host_tb_bytes.span().first(coding.tbs / 8), s);
-  crc_register.copy_to_host(host_crc_register.span(), s);
-  nonzero.copy_to_host(host_nonzero.span().first(num_cbs), s);
-  results.copy_to_host(host_results.span().first(num_cbs), s);
-  done.record(s);
+  // Everything on the device, captured into a graph updated per TB (same topology, new
+  // parameters) unless AIRAN_CUDA_GRAPHS=0.
+  const auto device_work = [&] {
+    start.record(s);
+    blocks.copy_from_host(host_blocks.span().first(num_cbs), s);
+    detail::rate_recovery_launch(recovery, s);
+    recovered.record(s);
+    detail::ldpc_kernel_launch(
+        batch, threads, batch.messages_in_shared ? shared_bytes_with_messages : shared_bytes, s);
+    detail::tb_assembly_launch(assembly, s);
+    decoded.record(s);
+    tb_bytes.copy_to_host(host_tb_bytes.span().first(coding.tbs / 8), s);
+    crc_register.copy_to_host(host_crc_register.span(), s);
+    nonzero.copy_to_host(host_nonzero.span().first(num_cbs), s);
+    results.copy_to_host(host_results.span().first(num_cbs), s);
+    done.record(s);
+  };
+  if (use_graph) {
+    graph.capture_or_update(s, device_work);
+    graph.launch(s);
+  } else {
+    device_work();
+  }
   pending = {true, layout, buffer, combining, tb_bits, tb_bytes_out};
 }
 

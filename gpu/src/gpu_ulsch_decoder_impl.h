@@ -11,6 +11,7 @@
 #include "ulsch_kernels.h"
 
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/cuda_graph.h"
 #include "airan/gpu/cuda_stream.h"
 #include "airan/gpu/device_buffer.h"
 #include "airan/phy/crc_calculator.h"
@@ -113,6 +114,9 @@ struct GpuUlschDecoder::Impl {
   std::shared_ptr<GpuHarqSoftMemory> harq;
   CudaStream stream;
   CudaEvent start, recovered, decoded, done;
+  /// The device work of one TB, captured and updated in place per TB.
+  CudaGraph graph;
+  bool use_graph = cuda_graphs_enabled();
   /// The TB between enqueue() and finish().
   struct Pending {
     bool active = false;

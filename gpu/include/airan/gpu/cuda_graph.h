@@ -7,9 +7,18 @@
 
 #include "airan/gpu/cuda_check.h"
 
+#include <cstdlib>
+#include <string_view>
 #include <utility>
 
 namespace airan::gpu {
+
+/// False when the environment sets AIRAN_CUDA_GRAPHS=0: stages then enqueue their work call by
+/// call instead of through graphs (to compare, or to rule graphs out).
+inline bool cuda_graphs_enabled() {
+  const char* graphs = std::getenv("AIRAN_CUDA_GRAPHS");
+  return graphs == nullptr || std::string_view(graphs) != "0";
+}
 
 class CudaGraph {
 public:
