@@ -117,6 +117,14 @@ int run() {
       }
     }
     const double slot_us = median(wall_us);
+    if (num_cells == 1) {
+      const airan::gpu::GpuCellStageTimes t = group.stage_times(0);
+      std::printf("  device stages of the 1-cell slot (CUDA events, us): OFDM %.1f, estimation "
+                  "%.1f, equalization+demapping %.1f, descrambling %.1f, rate recovery %.1f, "
+                  "LDPC+TB %.1f\n",
+                  t.ofdm_us, t.estimate_us, t.equalize_demap_us, t.descramble_us,
+                  t.rate_recovery_us, t.ldpc_us);
+    }
 
     // Two slots in flight: slot n + 1 is submitted before slot n is collected.
     for (auto& cell_config : configs) {

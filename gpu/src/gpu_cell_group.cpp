@@ -67,6 +67,9 @@ struct GpuCellGroup::Cell {
   void submit(const GpuCellSlot& input, std::size_t lane, int device);
   /// Waits for lane \p lane and completes its results.
   void collect(std::size_t lane);
+  /// The lane collected last and its last decoded PDU (-1: none).
+  std::size_t last_lane = 0;
+  int last_pdu = -1;
 
   GpuCellConfig config;
   std::uint32_t max_tbs;
@@ -183,6 +186,7 @@ void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index
 void GpuCellGroup::Cell::collect(std::size_t lane_index) {
   CellLane& lane = *lanes[lane_index];
   lane.front_end.synchronize();
+  last_pdu = -1;
   for (std::size_t p = 0; p < lane.results.size() && p < lane.enqueued.size(); ++p) {
     if (!lane.enqueued[p]) {
       continue;
@@ -202,7 +206,9 @@ void GpuCellGroup::Cell::collect(std::size_t lane_index) {
     } else {
       result.tb_bytes.clear();
     }
+    last_pdu = static_cast<int>(p);
   }
+  last_lane = lane_index;
 }
 
 GpuDeviceIq::GpuDeviceIq(std::span<const phy::cf32> iq, int device)
@@ -266,6 +272,24 @@ unsigned GpuCellGroup::slots_in_flight() const {
 
 std::size_t GpuCellGroup::slot_length(unsigned cell, unsigned slot) const {
   return cells_.at(cell)->lanes.front()->front_end.slot_length(slot);
+}
+
+GpuCellStageTimes GpuCellGroup::stage_times(unsigned cell) {
+  Cell& c = *cells_.at(cell);
+  GpuCellStageTimes times;
+  if (c.last_pdu < 0) {
+    return times;
+  }
+  CellLane& lane = *c.lanes[c.last_lane];
+  const GpuStageTimes front_end = lane.front_end.stage_times();
+  times.ofdm_us = 1000.0F * front_end.ofdm_ms;
+  times.estimate_us = 1000.0F * front_end.estimate_ms;
+  times.equalize_demap_us = 1000.0F * front_end.equalize_demap_ms;
+  times.descramble_us = 1000.0F * front_end.descramble_ms;
+  const GpuUlschTimes decoder = lane.decoders[static_cast<std::size_t>(c.last_pdu)]->last_times();
+  times.rate_recovery_us = decoder.rate_recovery_us;
+  times.ldpc_us = decoder.ldpc_us;
+  return times;
 }
 
 phy::HarqBufferPool& GpuCellGroup::harq_pool(unsigned cell) {

@@ -34,6 +34,9 @@ std::size_t GpuCellGroup::slot_length(unsigned, unsigned) const {
 phy::HarqBufferPool& GpuCellGroup::harq_pool(unsigned) {
   unavailable();
 }
+GpuCellStageTimes GpuCellGroup::stage_times(unsigned) {
+  unavailable();
+}
 unsigned GpuCellGroup::slots_in_flight() const {
   unavailable();
 }

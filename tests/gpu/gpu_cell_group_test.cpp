@@ -268,6 +268,12 @@ TEST(GpuCellGroup, BadPdusGetErrorsAndTheOthersDecode) {
   input.host_iq = iq;
   group.process(std::span(&input, 1), results);
   EXPECT_TRUE(results[0][0].tb_crc_ok && results[0][1].tb_crc_ok);
+  // Every stage of the slot was timed on the device.
+  const airan::gpu::GpuCellStageTimes times = group.stage_times(0);
+  for (const float us : {times.ofdm_us, times.estimate_us, times.equalize_demap_us,
+                         times.descramble_us, times.rate_recovery_us, times.ldpc_us}) {
+    EXPECT_GT(us, 0.0F);
+  }
 }
 
 // Two slots in flight (submit slot n + 1 before collecting slot n) give the results of one at a

@@ -78,6 +78,17 @@ private:
   int device_ = 0;
 };
 
+/// Device times of the stages of one cell's last collected slot (CUDA events), microseconds:
+/// the front end's of its last PDU and the UL-SCH decoder's of that PDU.
+struct GpuCellStageTimes {
+  float ofdm_us = 0.0F;           ///< CP removal, FFT, extraction.
+  float estimate_us = 0.0F;       ///< DMRS generation and channel estimation.
+  float equalize_demap_us = 0.0F; ///< Fused equalization and demapping.
+  float descramble_us = 0.0F;
+  float rate_recovery_us = 0.0F; ///< Rate recovery, HARQ combining, quantisation.
+  float ldpc_us = 0.0F;          ///< LDPC decoding and TB assembly.
+};
+
 /// Several cells on CUDA device `device`; every buffer is allocated by the constructor. Not
 /// thread safe.
 class GpuCellGroup {
@@ -112,6 +123,9 @@ public:
                std::vector<std::vector<phy::PuschPduResult>>& results);
   /// Slots submitted and not yet collected.
   [[nodiscard]] unsigned slots_in_flight() const;
+  /// Stage times of \p cell's last collected slot (zeros before one, or when its last PDU was
+  /// not decoded). \throws std::out_of_range for a cell past num_cells().
+  [[nodiscard]] GpuCellStageTimes stage_times(unsigned cell);
 
 private:
   struct Cell;

@@ -57,7 +57,7 @@ private:
 /// Device time of the last decoded TB's kernels (CUDA events), in microseconds.
 struct GpuUlschTimes {
   float rate_recovery_us = 0.0F; ///< Rate recovery, HARQ combining and quantisation.
-  float ldpc_us = 0.0F;          ///< LDPC decoding of every code block.
+  float ldpc_us = 0.0F;          ///< LDPC decoding of every code block and the TB assembly.
 };
 
 /// UL-SCH decoder on CUDA device `device`. Working memory for TBs of up to max_tbs bits and
