@@ -143,4 +143,24 @@ void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const fl
                            const phy::cmat::Complex* whitening, float2* symbols,
                            float* noise_variances, float* llrs, cudaStream_t stream);
 
+/// Sums of the post-equalization quality of a PDU: the finite post-equalization noise variances
+/// and their count, and the error and reference powers of hard decisions on the QAM axes.
+struct QualitySums {
+  double noise_sum = 0.0;
+  double noise_count = 0.0;
+  double error_power = 0.0;
+  double reference_power = 0.0;
+};
+
+/// Blocks of the quality kernel: each sums a fixed part, the total adds them in block order, so
+/// the figures do not depend on scheduling.
+inline constexpr unsigned quality_blocks = 64;
+
+/// Enqueues the quality of \p count equalized \p symbols (Q_m \p qm, hard decisions as
+/// phy::qam_axis_decision) and their \p noise_variances: per-block sums into \p partials
+/// (quality_blocks of them), then their total into \p total.
+void launch_equalization_quality(const float2* symbols, const float* noise_variances,
+                                 std::size_t count, unsigned qm, QualitySums* partials,
+                                 QualitySums* total, cudaStream_t stream);
+
 } // namespace airan::gpu::detail

@@ -195,12 +195,7 @@ void GpuCellGroup::Cell::collect(std::size_t lane_index) {
     phy::PuschPduResult& result = lane.results[p];
     result.decoding = lane.decoders[p]->finish();
     result.tb_crc_ok = result.decoding.tb_crc_ok;
-    const phy::DmrsMeasurements dmrs =
-        lane.front_end.pending_measurements(static_cast<unsigned>(p));
-    result.measurements.noise_variance = dmrs.noise_variance;
-    result.measurements.rsrp = dmrs.rsrp;
-    result.measurements.sinr_db = dmrs.sinr_db;
-    result.measurements.delay_s = dmrs.delay_s;
+    result.measurements = lane.front_end.pending_measurements(static_cast<unsigned>(p));
     if (result.tb_crc_ok) {
       harq.release(lane.keys[p]);
     } else {

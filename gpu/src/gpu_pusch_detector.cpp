@@ -14,8 +14,8 @@ namespace {
 /// device once and OFDM-demodulated there; with a host grid, the grid is uploaded per PDU. The
 /// LLRs are descrambled on the device (writes_descrambled_llrs) and, for a UL-SCH decoder on the
 /// same device (keep_llrs_on_device), left there.
-/// Measurements come from the device's DMRS estimate; post-equalization SINR, EVM and CFO are
-/// not measured on the GPU yet (left 0).
+/// Measurements come from the device: the DMRS estimate's and the post-equalization SINR and EVM;
+/// the CFO is not measured on the GPU yet (left empty).
 class GpuPuschDetector final : public phy::PuschDetector {
 public:
   GpuPuschDetector(const phy::CellConfig& cell, const phy::PuschFrontEndOptions& options,
@@ -70,15 +70,7 @@ private:
     return result;
   }
 
-  phy::PuschMeasurements measurements() {
-    const phy::DmrsMeasurements dmrs = front_end_.download_measurements();
-    phy::PuschMeasurements result;
-    result.noise_variance = dmrs.noise_variance;
-    result.rsrp = dmrs.rsrp;
-    result.sinr_db = dmrs.sinr_db;
-    result.delay_s = dmrs.delay_s;
-    return result;
-  }
+  phy::PuschMeasurements measurements() { return front_end_.download_pusch_measurements(); }
 
   phy::PuschFrontEndOptions options_;
   int device_;

@@ -234,6 +234,9 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
                                   s.whitening.data(), s.symbols.data(), s.noise.data(),
                                   s.llrs.data(), stream);
     s.equalize_end.record(stream);
+    detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
+                                        std::size_t{d.first_re[d.num_data_symbols]} * g.num_layers,
+                                        d.qm, s.quality_partials.data(), s.quality.data(), stream);
   };
   if (s.use_graph) {
     s.graph.capture_or_update(stream, enqueue);

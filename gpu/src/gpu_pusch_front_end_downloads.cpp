@@ -81,6 +81,16 @@ phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
   return measurements_of(state);
 }
 
+phy::PuschMeasurements GpuPuschFrontEnd::download_pusch_measurements() {
+  Impl& s = *impl_;
+  detail::EstimatorState state;
+  detail::QualitySums quality;
+  s.state.copy_to_host(std::span(&state, 1), s.stream.get());
+  s.quality.copy_to_host(std::span(&quality, 1), s.stream.get());
+  s.stream.synchronize();
+  return pusch_measurements_of(state, quality);
+}
+
 void GpuPuschFrontEnd::enqueue_measurements(unsigned index) {
   Impl& s = *impl_;
   if (index >= max_pending_measurements) {
@@ -89,14 +99,15 @@ void GpuPuschFrontEnd::enqueue_measurements(unsigned index) {
                                 std::to_string(max_pending_measurements));
   }
   s.state.copy_to_host(s.pending.span().subspan(index, 1), s.stream.get());
+  s.quality.copy_to_host(s.pending_quality.span().subspan(index, 1), s.stream.get());
 }
 
-phy::DmrsMeasurements GpuPuschFrontEnd::pending_measurements(unsigned index) const {
+phy::PuschMeasurements GpuPuschFrontEnd::pending_measurements(unsigned index) const {
   if (index >= max_pending_measurements) {
     throw std::invalid_argument("GpuPuschFrontEnd: pending measurement slot " +
                                 std::to_string(index));
   }
-  return measurements_of(impl_->pending[index]);
+  return pusch_measurements_of(impl_->pending[index], impl_->pending_quality[index]);
 }
 
 void* GpuPuschFrontEnd::native_stream() const {

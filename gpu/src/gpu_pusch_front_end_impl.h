@@ -12,6 +12,7 @@
 #include "mmse_bank_table.h"
 
 #include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/equalization_quality.h"
 #include "airan/phy/numerology.h"
 
 #include <algorithm>
@@ -98,13 +99,31 @@ struct GpuPuschFrontEnd::Impl {
   detail::MmseBankTable banks;
   std::vector<CufftPlan> plans; ///< By antenna count, made on first use.
 
-  /// DMRS measurements of enqueue_measurements(), read after synchronize().
+  /// DMRS measurements and quality of enqueue_measurements(), read after synchronize().
   PinnedBuffer<detail::EstimatorState> pending{GpuPuschFrontEnd::max_pending_measurements};
+  PinnedBuffer<detail::QualitySums> pending_quality{GpuPuschFrontEnd::max_pending_measurements};
+  /// Post-equalization quality of the last process(): per-block sums and their total.
+  DeviceBuffer<detail::QualitySums> quality_partials{detail::quality_blocks};
+  DeviceBuffer<detail::QualitySums> quality{1};
 
   detail::PduGeometry geometry; ///< Of the last process().
   std::size_t num_res = 0;      ///< Data REs per layer of the last process().
   std::size_t num_llrs = 0;
 };
+
+/// The measurements of an estimator state and quality sums (no CFO: not measured on the GPU).
+inline phy::PuschMeasurements pusch_measurements_of(const detail::EstimatorState& state,
+                                                    const detail::QualitySums& quality) {
+  phy::PuschMeasurements measurements;
+  measurements.noise_variance = state.noise_variance;
+  measurements.rsrp = state.rsrp;
+  measurements.sinr_db = state.sinr_db;
+  measurements.delay_s = state.delay_s;
+  measurements.post_eq_sinr_db = phy::post_equalization_sinr_db(
+      quality.noise_sum, static_cast<std::size_t>(quality.noise_count));
+  measurements.evm = phy::evm_of(quality.error_power, quality.reference_power);
+  return measurements;
+}
 
 /// The DMRS measurements of an estimator state.
 inline phy::DmrsMeasurements measurements_of(const detail::EstimatorState& state) {

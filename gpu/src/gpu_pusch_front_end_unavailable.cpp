@@ -44,7 +44,10 @@ phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
 void GpuPuschFrontEnd::enqueue_measurements(unsigned) {
   unavailable();
 }
-phy::DmrsMeasurements GpuPuschFrontEnd::pending_measurements(unsigned) const {
+phy::PuschMeasurements GpuPuschFrontEnd::download_pusch_measurements() {
+  unavailable();
+}
+phy::PuschMeasurements GpuPuschFrontEnd::pending_measurements(unsigned) const {
   unavailable();
 }
 void* GpuPuschFrontEnd::native_stream() const {

@@ -1,8 +1,9 @@
 #include "airan/phy/pusch_front_end.h"
 
 #include "airan/phy/dmrs_pusch.h"
-#include "airan/phy/perfect_channel_estimate.h"
+#include "airan/phy/equalization_quality.h"
 #include "airan/phy/modulation_mapper.h"
+#include "airan/phy/perfect_channel_estimate.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/soft_demapper.h"
@@ -30,9 +31,7 @@ void hard_decision_powers(const float* values, std::size_t count, unsigned bits_
   float error = 0.0F;
   float reference = 0.0F;
   for (std::size_t i = 0; i < count; ++i) {
-    int index = static_cast<int>(values[i] * inverse_interval + half);
-    index = std::clamp(index, 0, levels - 1);
-    const float point = scale * static_cast<float>(2 * index - levels + 1);
+    const float point = qam_axis_decision(values[i], levels, scale, inverse_interval, half);
     error += (values[i] - point) * (values[i] - point);
     reference += point * point;
   }
@@ -388,12 +387,8 @@ PuschMeasurements PuschFrontEnd::measurements(const PuschConfig& pusch) const {
     error_power += powers[2 * b];
     reference_power += powers[2 * b + 1];
   }
-  const double mean_noise = noise_count == 0 ? 0.0 : noise_sum / noise_count;
-  result.post_eq_sinr_db =
-      mean_noise > 1e-10 ? static_cast<float>(-10.0 * std::log10(mean_noise)) : 100.0F;
-  result.post_eq_sinr_db = std::min(result.post_eq_sinr_db, 100.0F);
-  result.evm =
-      reference_power > 0.0 ? static_cast<float>(std::sqrt(error_power / reference_power)) : 0.0F;
+  result.post_eq_sinr_db = post_equalization_sinr_db(noise_sum, noise_count);
+  result.evm = evm_of(error_power, reference_power);
   return result;
 }
 

@@ -251,6 +251,13 @@ TEST_P(GpuFrontEnd, MatchesTheCpuReference) {
   EXPECT_LT(x.norm, 1e-4) << "equalized symbols";
   EXPECT_LT(x.max, 1e-3) << "equalized symbols";
 
+  // Post-equalization SINR and EVM, computed on the device from its symbols.
+  const airan::phy::PuschMeasurements quality = gpu.download_pusch_measurements();
+  const airan::phy::PuschMeasurements cpu_quality = cpu.measurements(pusch);
+  EXPECT_NEAR(quality.post_eq_sinr_db, cpu_quality.post_eq_sinr_db, 1e-3);
+  EXPECT_NEAR(quality.evm, cpu_quality.evm, 1e-4 * cpu_quality.evm + 1e-6);
+  EXPECT_EQ(quality.noise_variance, m.noise_variance);
+
   // LLR signs.
   EXPECT_GE(sign_agreement(gpu_llrs, cpu_llrs), 0.9999) << "LLR signs of " << g;
 }

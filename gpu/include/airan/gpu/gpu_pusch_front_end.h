@@ -17,7 +17,8 @@
 /// inside process(), except the first time a PDU shape needs MMSE filter banks (they are
 /// computed on the host and uploaded once per shape).
 ///
-/// Not yet on the GPU: CFO measurement, post-equalization SINR and EVM.
+/// Not yet on the GPU: the CFO measurement. Post-equalization SINR and EVM are computed on the
+/// device after equalization (phy/equalization_quality.h).
 /// This header has no CUDA types; without CUDA the constructor throws std::runtime_error.
 #pragma once
 
@@ -106,14 +107,17 @@ public:
   void download_channel_estimate(phy::ChannelEstimate& estimate);
   /// The DMRS measurements alone (no CFO) of the last process(): a few bytes, no allocation.
   [[nodiscard]] phy::DmrsMeasurements download_measurements();
+  /// The PDU's measurements of the last process(): the DMRS ones and the post-equalization SINR
+  /// and EVM (as phy::PuschFrontEnd::measurements(); no CFO). Waits for the device.
+  [[nodiscard]] phy::PuschMeasurements download_pusch_measurements();
   /// Most DMRS measurement downloads enqueue_measurements() holds before synchronize().
   static constexpr unsigned max_pending_measurements = 64;
-  /// Enqueues the download of the last process()'s DMRS measurements (no CFO) into pending slot
+  /// Enqueues the download of the last process()'s measurements (no CFO) into pending slot
   /// \p index of pinned memory, without waiting; pending_measurements(index) reads them after
   /// synchronize(). \throws std::invalid_argument for index >= max_pending_measurements.
   void enqueue_measurements(unsigned index);
   /// What enqueue_measurements(\p index) downloaded (call synchronize() first).
-  [[nodiscard]] phy::DmrsMeasurements pending_measurements(unsigned index) const;
+  [[nodiscard]] phy::PuschMeasurements pending_measurements(unsigned index) const;
   /// The CUDA stream (a cudaStream_t) all of this front end's work is enqueued on, so that a
   /// later stage enqueued on it (GpuUlschDecoder::enqueue_device) reads the LLRs in order,
   /// without host synchronisation.

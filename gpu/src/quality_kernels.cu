@@ -1,0 +1,95 @@
+/// \file
+/// \brief Post-equalization quality (SINR, EVM) of a PDU on the device: the per-value math of
+/// phy/equalization_quality.h, per-block sums, and their total in a fixed order.
+#include "front_end_kernels.h"
+
+#include "airan/gpu/cuda_check.h"
+#include "airan/phy/equalization_quality.h"
+#include "airan/phy/modulation_mapper.h"
+
+#include <cmath>
+
+namespace airan::gpu::detail {
+
+namespace {
+
+constexpr unsigned quality_threads = 256;
+
+struct AxisGrid {
+  int levels;
+  float scale;
+  float inverse_interval;
+  float half;
+};
+
+__global__ void __launch_bounds__(quality_threads)
+    quality_kernel(const float2* __restrict__ symbols, const float* __restrict__ noise,
+                   std::size_t count, AxisGrid axis, QualitySums* partials) {
+  __shared__ double sums[4][quality_threads];
+  float noise_sum = 0.0F;
+  float noise_count = 0.0F;
+  float error = 0.0F;
+  float reference = 0.0F;
+  for (std::size_t i = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x; i < count;
+       i += std::size_t{gridDim.x} * blockDim.x) {
+    if (isfinite(noise[i])) {
+      noise_sum += noise[i];
+      noise_count += 1.0F;
+    }
+    const float values[2] = {symbols[i].x, symbols[i].y};
+    for (const float value : values) {
+      const float point =
+          phy::qam_axis_decision(value, axis.levels, axis.scale, axis.inverse_interval, axis.half);
+      error += (value - point) * (value - point);
+      reference += point * point;
+    }
+  }
+  sums[0][threadIdx.x] = noise_sum;
+  sums[1][threadIdx.x] = noise_count;
+  sums[2][threadIdx.x] = error;
+  sums[3][threadIdx.x] = reference;
+  __syncthreads();
+  for (unsigned stride = quality_threads / 2; stride > 0; stride /= 2) {
+    if (threadIdx.x < stride) {
+      for (auto& row : sums) {
+        row[threadIdx.x] += row[threadIdx.x + stride];
+      }
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) {
+    partials[blockIdx.x] = {sums[0][0], sums[1][0], sums[2][0], sums[3][0]};
+  }
+}
+
+__global__ void quality_total_kernel(const QualitySums* partials, QualitySums* total) {
+  QualitySums sum;
+  for (unsigned b = 0; b < quality_blocks; ++b) {
+    sum.noise_sum += partials[b].noise_sum;
+    sum.noise_count += partials[b].noise_count;
+    sum.error_power += partials[b].error_power;
+    sum.reference_power += partials[b].reference_power;
+  }
+  *total = sum;
+}
+
+} // namespace
+
+void launch_equalization_quality(const float2* symbols, const float* noise_variances,
+                                 std::size_t count, unsigned qm, QualitySums* partials,
+                                 QualitySums* total, cudaStream_t stream) {
+  // pi/2-BPSK does not occur without transform precoding: judged on the QPSK grid, as the CPU.
+  const unsigned decision_qm = qm >= 2 ? qm : 2;
+  AxisGrid axis;
+  axis.levels = 1 << (decision_qm / 2);
+  axis.scale = phy::qam_scale(decision_qm);
+  axis.inverse_interval = 0.5F / axis.scale;
+  axis.half = 0.5F * static_cast<float>(axis.levels);
+  quality_kernel<<<quality_blocks, quality_threads, 0, stream>>>(symbols, noise_variances, count,
+                                                                 axis, partials);
+  AIRAN_CUDA_CHECK_LAUNCH("quality_kernel");
+  quality_total_kernel<<<1, 1, 0, stream>>>(partials, total);
+  AIRAN_CUDA_CHECK_LAUNCH("quality_total_kernel");
+}
+
+} // namespace airan::gpu::detail
