@@ -165,7 +165,7 @@ void PuschFrontEnd::Impl::equalize_symbol(const EqualizeJob& job, unsigned l, st
   MimoEqualizer& equalizer = *lane.equalizers[static_cast<unsigned>(algorithm)];
   const unsigned width = mapping.num_subcarriers();
   std::array<const cf32*, max_equalizer_rx_antennas> received{};
-  std::array<const cf32*, max_equalizer_rx_antennas * max_equalizer_layers> channel{};
+  std::array<const cf32*, std::size_t{max_equalizer_rx_antennas} * max_equalizer_layers> channel{};
   const bool dmrs_symbol = mapping.dmrs_symbols.contains(l);
   for (unsigned r = 0; r < num_rx; ++r) {
     const cf32* row = grid.symbol(r, l).data() + mapping.first_subcarrier;
@@ -206,7 +206,8 @@ void PuschFrontEnd::Impl::equalize_symbol(const EqualizeJob& job, unsigned l, st
             : mapping.num_prbs;
     const std::size_t first_re = std::size_t{first_prb} * res_per_prb;
     std::array<const cf32*, max_equalizer_rx_antennas> received_part{};
-    std::array<const cf32*, max_equalizer_rx_antennas * max_equalizer_layers> channel_part{};
+    std::array<const cf32*, std::size_t{max_equalizer_rx_antennas} * max_equalizer_layers>
+        channel_part{};
     for (unsigned r = 0; r < num_rx; ++r) {
       received_part[r] = received[r] + first_re;
       for (unsigned layer = 0; layer < num_layers; ++layer) {
@@ -218,7 +219,8 @@ void PuschFrontEnd::Impl::equalize_symbol(const EqualizeJob& job, unsigned l, st
     input.num_layers = num_layers;
     input.num_res = std::size_t{end_prb - first_prb} * res_per_prb;
     input.received = std::span<const cf32* const>(received_part.data(), num_rx);
-    input.channel = std::span<const cf32* const>(channel_part.data(), num_rx * num_layers);
+    input.channel =
+        std::span<const cf32* const>(channel_part.data(), std::size_t{num_rx} * num_layers);
     EqualizerNoise noise_model;
     noise_model.variance = job.noise;
     if (irc) {
