@@ -5,6 +5,7 @@
 #pragma once
 
 #include "airan/phy/complex_matrix.h"
+#include "airan/phy/dmrs_cfo.h"
 #include "airan/phy/gold_sequence_jump.h"
 #include "airan/phy/soft_demapper.h"
 
@@ -69,6 +70,9 @@ struct PduGeometry {
   bool estimate_covariance = false;
   unsigned covariance_group_subcarriers = 12; ///< 12 x PRBs per covariance group.
   unsigned num_covariance_groups = 1;
+  // CFO: seconds between consecutive DMRS occasions (phy::dmrs_occasion_time_steps).
+  unsigned num_occasion_pairs = 0;
+  double occasion_dt[phy::max_dmrs_occasions - 1] = {};
 };
 
 /// What the device needs to generate a PDU's DMRS (TS 38.211 6.4.1.1.1) for every layer on every
@@ -104,6 +108,8 @@ struct EstimatorState {
   float equalizer_noise = 0.0F; ///< sigma^2 for the equalizer (floored).
   float channel_power = 0.0F;   ///< Mean de-spread pilot power minus sigma_e^2 (at least 0).
   int bank = 0;                 ///< Filter bank: prior row * mmse_num_snr_bins + SNR bin.
+  float cfo_hz = 0.0F;          ///< launch_cfo_estimation() (valid when has_cfo).
+  int has_cfo = 0;              ///< At least two DMRS occasions.
 };
 
 /// DMRS estimation on \p grid into \p h ([rx][layer][14][num_subcarriers]), \p state.
@@ -142,6 +148,12 @@ void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const fl
                            const float2* h, const EstimatorState* state,
                            const phy::cmat::Complex* whitening, float2* symbols,
                            float* noise_variances, float* llrs, cudaStream_t stream);
+
+/// Enqueues the CFO estimate (phy/dmrs_cfo.h) from the de-spread \p pilots of
+/// launch_dmrs_estimation() into state->cfo_hz and state->has_cfo: one block, the correlation of
+/// each occasion pair reduced in a fixed order.
+void launch_cfo_estimation(const PduGeometry& g, const float2* pilots, EstimatorState* state,
+                           cudaStream_t stream);
 
 /// Sums of the post-equalization quality of a PDU: the finite post-equalization noise variances
 /// and their count, and the error and reference powers of hard decisions on the QAM axes.

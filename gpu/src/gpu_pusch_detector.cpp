@@ -14,8 +14,8 @@ namespace {
 /// device once and OFDM-demodulated there; with a host grid, the grid is uploaded per PDU. The
 /// LLRs are descrambled on the device (writes_descrambled_llrs) and, for a UL-SCH decoder on the
 /// same device (keep_llrs_on_device), left there.
-/// Measurements come from the device: the DMRS estimate's and the post-equalization SINR and EVM;
-/// the CFO is not measured on the GPU yet (left empty).
+/// Measurements come from the device: the DMRS estimate's (CFO included) and the
+/// post-equalization SINR and EVM.
 class GpuPuschDetector final : public phy::PuschDetector {
 public:
   GpuPuschDetector(const phy::CellConfig& cell, const phy::PuschFrontEndOptions& options,

@@ -46,6 +46,9 @@ GpuPuschFrontEnd::Impl::make_geometry(const phy::PuschConfig& pusch, unsigned sl
   }
   g.symbols_per_occasion = pusch.dmrs_length;
   g.num_occasions = g.num_dmrs_symbols / pusch.dmrs_length;
+  g.num_occasion_pairs =
+      phy::dmrs_occasion_time_steps(cell, slot, std::span(g.dmrs_symbols, g.num_dmrs_symbols),
+                                    g.symbols_per_occasion, g.occasion_dt);
   g.beta = params.beta;
   g.scs_hz = static_cast<float>(phy::subcarrier_spacing_hz(cell.numerology));
   // The DMRS of every layer and symbol, generated on the device (no host work, no waiting).
@@ -225,6 +228,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
     detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
                                    s.pilots.data(), s.banks.device_taps(), s.state.data(),
                                    s.h.data(), stream);
+    detail::launch_cfo_estimation(g, s.pilots.data(), s.state.data(), stream);
     if (g.estimate_covariance) {
       detail::launch_irc_covariance(g, s.pilots.data(), s.state.data(), s.covariances.data(),
                                     s.whitening.data(), stream);

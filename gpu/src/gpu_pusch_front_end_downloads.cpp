@@ -65,12 +65,7 @@ void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate)
       }
     }
   }
-  estimate.measurements = {};
-  estimate.measurements.noise_variance = state.noise_variance;
-  estimate.measurements.rsrp = state.rsrp;
-  estimate.measurements.sinr_db = state.sinr_db;
-  estimate.measurements.delay_s = state.delay_s;
-  estimate.measurements.delay_spread_s = state.delay_spread_s;
+  estimate.measurements = measurements_of(state);
 }
 
 phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {

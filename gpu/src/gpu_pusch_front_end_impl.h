@@ -111,7 +111,7 @@ struct GpuPuschFrontEnd::Impl {
   std::size_t num_llrs = 0;
 };
 
-/// The measurements of an estimator state and quality sums (no CFO: not measured on the GPU).
+/// The measurements of an estimator state and quality sums.
 inline phy::PuschMeasurements pusch_measurements_of(const detail::EstimatorState& state,
                                                     const detail::QualitySums& quality) {
   phy::PuschMeasurements measurements;
@@ -119,6 +119,9 @@ inline phy::PuschMeasurements pusch_measurements_of(const detail::EstimatorState
   measurements.rsrp = state.rsrp;
   measurements.sinr_db = state.sinr_db;
   measurements.delay_s = state.delay_s;
+  if (state.has_cfo != 0) {
+    measurements.cfo_hz = state.cfo_hz;
+  }
   measurements.post_eq_sinr_db = phy::post_equalization_sinr_db(
       quality.noise_sum, static_cast<std::size_t>(quality.noise_count));
   measurements.evm = phy::evm_of(quality.error_power, quality.reference_power);
@@ -133,6 +136,9 @@ inline phy::DmrsMeasurements measurements_of(const detail::EstimatorState& state
   measurements.sinr_db = state.sinr_db;
   measurements.delay_s = state.delay_s;
   measurements.delay_spread_s = state.delay_spread_s;
+  if (state.has_cfo != 0) {
+    measurements.cfo_hz = state.cfo_hz;
+  }
   return measurements;
 }
 

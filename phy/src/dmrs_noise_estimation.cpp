@@ -5,8 +5,10 @@
 #include "airan/phy/irc_whitening.h"
 #include "airan/phy/numerology.h"
 
+#include "airan/phy/dmrs_cfo.h"
 #include <algorithm>
 #include <array>
+
 #include <cmath>
 #include <numbers>
 
@@ -102,46 +104,23 @@ std::optional<float> estimate_cfo(const DespreadPilots& pilots, const CellConfig
   if (pilots.num_occasions < 2) {
     return std::nullopt;
   }
-  // Time of each symbol's FFT window centre from the slot start, in samples.
-  const Numerology numerology =
-      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
-  std::array<double, max_symbols_per_slot> centre{};
-  double start = 0.0;
-  for (unsigned l = 0; l < numerology.symbols_per_slot(); ++l) {
-    centre[l] = start + numerology.cp_length(slot, l) + 0.5 * numerology.fft_size();
-    start += numerology.symbol_length(slot, l);
-  }
-  auto occasion_time = [&](unsigned o) {
-    double sum = 0.0;
-    for (unsigned t = 0; t < symbols_per_occasion; ++t) {
-      sum += centre[dmrs_symbols[o * symbols_per_occasion + t]];
-    }
-    return sum / symbols_per_occasion / numerology.sample_rate_hz();
-  };
-  double weighted_cfo = 0.0;
-  double total_weight = 0.0;
-  for (unsigned o = 0; o + 1 < pilots.num_occasions; ++o) {
-    double c_re = 0.0;
-    double c_im = 0.0;
+  double dt[max_dmrs_occasions - 1] = {};
+  const unsigned pairs =
+      dmrs_occasion_time_steps(cell, slot, dmrs_symbols, symbols_per_occasion, dt);
+  double c_re[max_dmrs_occasions - 1] = {};
+  double c_im[max_dmrs_occasions - 1] = {};
+  for (unsigned o = 0; o < pairs; ++o) {
     for (unsigned rx = 0; rx < pilots.num_rx; ++rx) {
       for (unsigned layer = 0; layer < pilots.num_layers; ++layer) {
         const cf32* a = pilots.pilots(rx, layer, o);
         const cf32* b = pilots.pilots(rx, layer, o + 1);
         for (unsigned n = 0; n < pilots.num_pilots; ++n) {
-          c_re += static_cast<double>(b[n].real() * a[n].real() + b[n].imag() * a[n].imag());
-          c_im += static_cast<double>(b[n].imag() * a[n].real() - b[n].real() * a[n].imag());
+          add_cfo_correlation(a[n].real(), a[n].imag(), b[n].real(), b[n].imag(), c_re[o], c_im[o]);
         }
       }
     }
-    const double weight = std::hypot(c_re, c_im);
-    if (weight == 0.0) {
-      continue;
-    }
-    const double dt = occasion_time(o + 1) - occasion_time(o);
-    weighted_cfo += weight * std::atan2(c_im, c_re) / (2.0 * std::numbers::pi * dt);
-    total_weight += weight;
   }
-  return static_cast<float>(total_weight > 0.0 ? weighted_cfo / total_weight : 0.0);
+  return static_cast<float>(cfo_from_correlations(c_re, c_im, dt, pairs));
 }
 
 } // namespace airan::phy::detail

@@ -234,6 +234,10 @@ TEST_P(GpuFrontEnd, MatchesTheCpuReference) {
   EXPECT_NEAR(m.rsrp, mr.rsrp, 1e-4 * mr.rsrp);
   EXPECT_NEAR(m.delay_spread_s, mr.delay_spread_s, 1e-3 * mr.delay_spread_s + 1e-12);
   EXPECT_NEAR(m.delay_s, mr.delay_s, 1e-4 * std::abs(mr.delay_s) + 1e-12);
+  ASSERT_EQ(m.cfo_hz.has_value(), mr.cfo_hz.has_value()) << "CFO needs two DMRS occasions";
+  if (mr.cfo_hz) {
+    EXPECT_NEAR(*m.cfo_hz, *mr.cfo_hz, 1e-3F * std::abs(*mr.cfo_hz) + 0.1F) << "CFO (Hz)";
+  }
   if (c.equalizer == EqualizerAlgorithm::mmse_irc) {
     ASSERT_EQ(estimate.num_covariance_groups(), reference.num_covariance_groups());
     ASSERT_EQ(estimate.covariance_group_prbs(), reference.covariance_group_prbs());
@@ -257,6 +261,7 @@ TEST_P(GpuFrontEnd, MatchesTheCpuReference) {
   EXPECT_NEAR(quality.post_eq_sinr_db, cpu_quality.post_eq_sinr_db, 1e-3);
   EXPECT_NEAR(quality.evm, cpu_quality.evm, 1e-4 * cpu_quality.evm + 1e-6);
   EXPECT_EQ(quality.noise_variance, m.noise_variance);
+  EXPECT_EQ(quality.cfo_hz, m.cfo_hz);
 
   // LLR signs.
   EXPECT_GE(sign_agreement(gpu_llrs, cpu_llrs), 0.9999) << "LLR signs of " << g;

@@ -17,8 +17,9 @@
 /// inside process(), except the first time a PDU shape needs MMSE filter banks (they are
 /// computed on the host and uploaded once per shape).
 ///
-/// Not yet on the GPU: the CFO measurement. Post-equalization SINR and EVM are computed on the
-/// device after equalization (phy/equalization_quality.h).
+/// The measurements are the CPU's: noise, RSRP, SINR, delay and delay spread from the DMRS, the
+/// CFO from the phase drift between DMRS occasions (phy/dmrs_cfo.h), and the post-equalization
+/// SINR and EVM (phy/equalization_quality.h).
 /// This header has no CUDA types; without CUDA the constructor throws std::runtime_error.
 #pragma once
 
@@ -100,19 +101,19 @@ public:
   void download_llrs(std::span<float> llrs);
   /// The device grid into \p grid (reshaped to num_rx x symbols x subcarriers of the cell).
   void download_grid(phy::ResourceGrid& grid);
-  /// The channel estimate and DMRS measurements (no CFO) of the last process() into
+  /// The channel estimate and DMRS measurements of the last process() into
   /// \p estimate (reshaped; rows of the PDU's symbols), and, when the last process() estimated
   /// them (MMSE-IRC or options.estimator.estimate_covariance), the regularised covariances with
   /// their groups (ChannelEstimate::covariance()).
   void download_channel_estimate(phy::ChannelEstimate& estimate);
-  /// The DMRS measurements alone (no CFO) of the last process(): a few bytes, no allocation.
+  /// The DMRS measurements alone of the last process(): a few bytes, no allocation.
   [[nodiscard]] phy::DmrsMeasurements download_measurements();
   /// The PDU's measurements of the last process(): the DMRS ones and the post-equalization SINR
-  /// and EVM (as phy::PuschFrontEnd::measurements(); no CFO). Waits for the device.
+  /// and EVM (as phy::PuschFrontEnd::measurements()). Waits for the device.
   [[nodiscard]] phy::PuschMeasurements download_pusch_measurements();
   /// Most DMRS measurement downloads enqueue_measurements() holds before synchronize().
   static constexpr unsigned max_pending_measurements = 64;
-  /// Enqueues the download of the last process()'s measurements (no CFO) into pending slot
+  /// Enqueues the download of the last process()'s measurements into pending slot
   /// \p index of pinned memory, without waiting; pending_measurements(index) reads them after
   /// synchronize(). \throws std::invalid_argument for index >= max_pending_measurements.
   void enqueue_measurements(unsigned index);

@@ -1,0 +1,64 @@
+/// \file
+/// \brief CFO estimation on the device: phy/dmrs_cfo.h's per-pilot correlation over every
+/// antenna, layer and pilot of each occasion pair, reduced in a fixed order, then the weighted
+/// mean (one block).
+#include "front_end_kernels.h"
+
+#include "airan/gpu/cuda_check.h"
+
+namespace airan::gpu::detail {
+
+namespace {
+
+constexpr unsigned cfo_threads = 256;
+
+__global__ void __launch_bounds__(cfo_threads)
+    cfo_kernel(const PduGeometry g, const float2* __restrict__ pilots, EstimatorState* state) {
+  __shared__ double sums[2][cfo_threads];
+  __shared__ double c_re[phy::max_dmrs_occasions - 1];
+  __shared__ double c_im[phy::max_dmrs_occasions - 1];
+  const unsigned rows = g.num_rx * g.num_layers; // pilots are [rx][layer][occasion][pilot]
+  const unsigned per_pair = rows * g.num_pilots;
+  for (unsigned pair = 0; pair < g.num_occasion_pairs; ++pair) {
+    double re = 0.0;
+    double im = 0.0;
+    for (unsigned i = threadIdx.x; i < per_pair; i += blockDim.x) {
+      const unsigned row = i / g.num_pilots;
+      const unsigned n = i % g.num_pilots;
+      const std::size_t a = (std::size_t{row} * g.num_occasions + pair) * g.num_pilots + n;
+      const float2 pa = pilots[a];
+      const float2 pb = pilots[a + g.num_pilots];
+      phy::add_cfo_correlation(pa.x, pa.y, pb.x, pb.y, re, im);
+    }
+    sums[0][threadIdx.x] = re;
+    sums[1][threadIdx.x] = im;
+    __syncthreads();
+    for (unsigned stride = cfo_threads / 2; stride > 0; stride /= 2) {
+      if (threadIdx.x < stride) {
+        sums[0][threadIdx.x] += sums[0][threadIdx.x + stride];
+        sums[1][threadIdx.x] += sums[1][threadIdx.x + stride];
+      }
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+      c_re[pair] = sums[0][0];
+      c_im[pair] = sums[1][0];
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) {
+    state->has_cfo = g.num_occasion_pairs > 0 ? 1 : 0;
+    state->cfo_hz = static_cast<float>(
+        phy::cfo_from_correlations(c_re, c_im, g.occasion_dt, g.num_occasion_pairs));
+  }
+}
+
+} // namespace
+
+void launch_cfo_estimation(const PduGeometry& g, const float2* pilots, EstimatorState* state,
+                           cudaStream_t stream) {
+  cfo_kernel<<<1, cfo_threads, 0, stream>>>(g, pilots, state);
+  AIRAN_CUDA_CHECK_LAUNCH("cfo_kernel");
+}
+
+} // namespace airan::gpu::detail
