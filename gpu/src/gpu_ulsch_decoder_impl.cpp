@@ -96,7 +96,7 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   assembly.info_bits = seg.num_info_bits;
   assembly.payload_bits = seg.num_payload_bits();
   assembly.num_bits = seg.input_length;
-  assembly.num_tb_bytes = coding.tbs / 8;
+  assembly.num_tb_bytes = (coding.tbs + 7) / 8; // the last one partly CRC when TBS % 8 != 0
   assembly.contributions =
       layout.tb_crc == phy::CrcPolynomial::crc24a ? tb_crc->crc24a.data() : tb_crc->crc16.data();
   assembly.tb_bytes = tb_bytes.data();
@@ -113,7 +113,7 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
         batch, threads, batch.messages_in_shared ? shared_bytes_with_messages : shared_bytes, s);
     detail::tb_assembly_launch(assembly, s);
     decoded.record(s);
-    tb_bytes.copy_to_host(host_tb_bytes.span().first(coding.tbs / 8), s);
+    tb_bytes.copy_to_host(host_tb_bytes.span().first(assembly.num_tb_bytes), s);
     crc_register.copy_to_host(host_crc_register.span(), s);
     nonzero.copy_to_host(host_nonzero.span().first(num_cbs), s);
     results.copy_to_host(host_results.span().first(num_cbs), s);

@@ -37,7 +37,7 @@ constexpr unsigned assembly_threads = 256;
 __global__ void tb_bytes_kernel(const TbAssemblyLaunch p) {
   const std::uint32_t j = blockIdx.x * blockDim.x + threadIdx.x;
   std::uint32_t reg = 0;
-  if (j < p.num_bits / 8) {
+  if (j < (p.num_bits + 7) / 8) {
     const std::uint8_t byte = phy::ulsch::transport_block_byte(
         p.messages, p.info_bits, p.payload_bits, p.num_bits, p.contributions, j, reg);
     if (j < p.num_tb_bytes) {
@@ -68,7 +68,7 @@ __global__ void code_block_nonzero_kernel(const TbAssemblyLaunch p) {
 
 void tb_assembly_launch(const TbAssemblyLaunch& launch, cudaStream_t stream) {
   AIRAN_CUDA_CHECK(cudaMemsetAsync(launch.crc_register, 0, sizeof(std::uint32_t), stream));
-  const std::uint32_t bytes = launch.num_bits / 8;
+  const std::uint32_t bytes = (launch.num_bits + 7) / 8;
   if (bytes > 0) {
     tb_bytes_kernel<<<(bytes + assembly_threads - 1) / assembly_threads, assembly_threads, 0,
                       stream>>>(launch);

@@ -72,7 +72,7 @@ UlschDecoderResult decode_as_on_the_gpu(std::span<const float> llrs, const Ulsch
   // The TB bytes and CRC register, a byte per thread; the bits unpacked from the bytes.
   const auto contributions = CrcCalculator(layout.tb_crc).bit_contributions(seg.input_length);
   std::uint32_t crc_register = 0;
-  for (std::uint32_t j = 0; j < seg.input_length / 8; ++j) {
+  for (std::uint32_t j = 0; j < (seg.input_length + 7) / 8; ++j) {
     const std::uint8_t byte =
         ulsch::transport_block_byte(messages.data(), seg.num_info_bits, seg.num_payload_bits(),
                                     seg.input_length, contributions.data(), j, crc_register);

@@ -27,7 +27,7 @@ struct UlschTestCase {
   }
 };
 
-inline constexpr std::array<UlschTestCase, 7> ulsch_test_cases{{
+inline constexpr std::array<UlschTestCase, 8> ulsch_test_cases{{
     {200, 0.1, 2, 1, 6000, 0, -6.5F},       // BG2, repetition: E > N_cb
     {1672, 0.5, 4, 1, 3600, 0, 1.0F},       // one code block
     {9992, 0.75, 6, 2, 13332, 0, 2.3F},     // two code blocks, short and long E_r
@@ -35,6 +35,7 @@ inline constexpr std::array<UlschTestCase, 7> ulsch_test_cases{{
     {30000, 0.6, 6, 4, 49944, 24000, 1.5F}, // LBRM: N_cb < N
     {10000, 0.9, 2, 1, 2, 0, 3.0F},         // code block 0 receives nothing (E_0 = 0)
     {3000, 0.3, 2, 3, 10200, 0, -2.0F},     // BG2 at low rate
+    {1001, 0.5, 2, 1, 2400, 0, 0.5F},       // a TBS that is not a whole number of bytes
 }};
 
 } // namespace airan::test

@@ -169,12 +169,13 @@ UlschDecoderResult finish_transport_block(const TransportBlockLayout& layout,
                                           std::span<const unsigned> iterations,
                                           std::span<const bool> accepted, bool tb_crc_holds);
 
-/// Byte \p j (bits 8j .. 8j + 7, MSB first) of the transport block with its CRC (num_bits = B
-/// bits, a multiple of 8: code block r's first payload_bits message bits at r payload_bits), read
-/// from the code blocks' messages (\p messages: info_bits bits per block, one bit per byte).
-/// XORs into \p crc_register the TB CRC contributions of its set bits i,
+/// Byte \p j (bits 8j .. 8j + 7, MSB first; bits past the end read as 0) of the transport block
+/// with its CRC (num_bits = B bits: code block r's first payload_bits message bits at
+/// r payload_bits), read from the code blocks' messages (\p messages: info_bits bits per block,
+/// one bit per byte). XORs into \p crc_register the TB CRC contributions of its set bits i,
 /// contributions[B - 1 - i] (CrcCalculator::bit_contributions(>= B)): over every byte of the B
-/// bits that is the TB CRC register, 0 when the CRC holds. One thread per byte on a GPU.
+/// bits (ceil(B / 8) bytes) that is the TB CRC register, 0 when the CRC holds. One thread per
+/// byte on a GPU.
 AIRAN_HOST_DEVICE inline std::uint8_t
 transport_block_byte(const std::uint8_t* messages, unsigned info_bits, unsigned payload_bits,
                      std::uint32_t num_bits, const std::uint32_t* contributions, std::uint32_t j,
@@ -183,6 +184,10 @@ transport_block_byte(const std::uint8_t* messages, unsigned info_bits, unsigned 
   std::uint32_t reg = 0;
   for (unsigned k = 0; k < 8; ++k) {
     const std::uint32_t i = 8 * j + k;
+    if (i >= num_bits) {
+      byte <<= 1;
+      continue;
+    }
     const std::uint32_t r = i / payload_bits;
     const unsigned bit = messages[std::size_t{r} * info_bits + (i - r * payload_bits)] & 1U;
     byte = (byte << 1) | bit;
