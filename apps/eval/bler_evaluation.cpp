@@ -162,7 +162,7 @@ run_evaluation(const EvaluationConfig& config,
     workers.push_back(std::make_unique<Worker>(config));
   }
   const std::size_t num_receivers = config.receivers.size();
-  const std::size_t batch = std::max<std::size_t>(8, 4U * pool.num_lanes());
+  const std::size_t batch = std::max<std::size_t>(8, std::size_t{4} * pool.num_lanes());
   const std::uint32_t tbs = evaluation_tbs(config);
   const double slot_seconds = 1e-3 / double(1U << config.scenario.cell.numerology);
   std::vector<SlotOutcome> outcomes(batch * num_receivers);

@@ -50,7 +50,7 @@ void equalize_rows(const EqualizerInput& input, float noise, bool mmse, const Wh
     equalize_resource_element<Layers>(h, Layers, y, num_rx, Layers, noise, mmse, x, post_noise);
     float* out = reinterpret_cast<float*>(symbols + i * Layers);
     for (unsigned l = 0; l < Layers; ++l) {
-      out[2 * l] = x[l].re;
+      out[std::size_t{2} * l] = x[l].re;
       out[2 * l + 1] = x[l].im;
       noise_variances[i * Layers + l] = post_noise[l];
     }

@@ -64,15 +64,15 @@ TEST(AiranCli, TxWritesGridIqAndTransportBlocks) {
   ASSERT_EQ(result.status, 0) << result.output;
   std::vector<std::size_t> shape;
   const auto grid = airan::io::read_npy_c64(dir / "grid.npy", &shape);
-  EXPECT_EQ(shape, (std::vector<std::size_t>{1, 14, 106 * 12}));
+  EXPECT_EQ(shape, (std::vector<std::size_t>{1, 14, std::size_t{106} * 12}));
   const auto iq = airan::io::read_npy_c64(dir / "iq.npy", &shape);
   EXPECT_EQ(shape, (std::vector<std::size_t>{1, 30720})); // 1 ms at 30.72 MHz, mu = 0
   const auto tb0 = airan::io::read_npy_bits(dir / "tb_bits_0.npy");
   const auto tb1 = airan::io::read_npy_bits(dir / "tb_bits_1.npy");
   EXPECT_GT(tb0.size(), tb1.size()); // 60 PRB 16-QAM carries more than 46 PRB QPSK
   // Every subcarrier of the 106 PRBs is allocated on the data symbols: none may be zero.
-  for (std::size_t k = 0; k < 106 * 12; ++k) {
-    ASSERT_NE(std::abs(grid[5 * 106 * 12 + k]), 0.0F) << "subcarrier " << k;
+  for (std::size_t k = 0; k < std::size_t{106} * 12; ++k) {
+    ASSERT_NE(std::abs(grid[std::size_t{5} * 106 * 12 + k]), 0.0F) << "subcarrier " << k;
   }
   fs::remove_all(dir);
 }

@@ -157,6 +157,7 @@ std::string case_name(const testing::TestParamInfo<Case>& info) {
   return info.param.name;
 }
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name GoogleTest looks for
 void PrintTo(const Case& c, std::ostream* os) {
   *os << c.name;
 }

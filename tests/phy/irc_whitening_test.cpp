@@ -18,6 +18,7 @@
 #include <array>
 #include <cmath>
 #include <complex>
+#include <cstdint>
 #include <cstring>
 #include <random>
 #include <span>
@@ -25,6 +26,16 @@
 
 namespace airan::phy {
 namespace {
+
+/// True when two complex values (two floats each, of any complex type) have the same bits.
+template <class A, class B> bool same_value_bits(const A& a, const B& b) {
+  static_assert(sizeof(A) == 2 * sizeof(float) && sizeof(B) == 2 * sizeof(float));
+  std::array<std::uint32_t, 2> x{};
+  std::array<std::uint32_t, 2> y{};
+  std::memcpy(x.data(), &a, sizeof(A));
+  std::memcpy(y.data(), &b, sizeof(B));
+  return x == y;
+}
 
 cf32 complex_normal(std::mt19937& rng, float variance) {
   std::normal_distribution<float> normal(0.0F, std::sqrt(variance / 2.0F));
@@ -61,7 +72,7 @@ void legacy_accumulate(const cf32* d, unsigned num_rx, cf32* covariance) {
 void legacy_regularise(cf32* covariance, unsigned num_rx, unsigned samples, float despread_gain,
                        float noise_variance, float signal_power) {
   constexpr unsigned stride = 16;
-  std::array<cmat::Complex, stride * stride> factor{};
+  std::array<cmat::Complex, std::size_t{stride} * stride> factor{};
   const float scale = samples == 0 ? 0.0F : despread_gain / static_cast<float>(samples);
   float trace = 0.0F;
   for (unsigned a = 0; a < num_rx; ++a) {
@@ -137,8 +148,9 @@ GroupSums random_group_sums(unsigned num_rx, unsigned samples, std::mt19937& rng
     s = complex_normal(rng, 1.0F);
   }
   const DifferenceFilter filter = difference_filter(5);
-  GroupSums sums{std::vector<cf32>(num_rx * num_rx), std::vector<cf32>(num_rx * num_rx)};
-  std::vector<cf32> pilots(num_rx * 5);
+  GroupSums sums{std::vector<cf32>(std::size_t{num_rx} * num_rx),
+                 std::vector<cf32>(std::size_t{num_rx} * num_rx)};
+  std::vector<cf32> pilots(std::size_t{num_rx} * 5);
   for (unsigned s = 0; s < samples; ++s) {
     for (auto& p : pilots) {
       p = complex_normal(rng, 0.01F);
@@ -148,9 +160,10 @@ GroupSums random_group_sums(unsigned num_rx, unsigned samples, std::mt19937& rng
     std::array<cf32, max_irc_rx_antennas> d_legacy{};
     for (unsigned r = 0; r < num_rx; ++r) {
       pilots[r * 5 + 2] += signature[r] * interferer;
-      d[r] = difference_residual(filter, reinterpret_cast<const float*>(pilots.data() + r * 5));
-      d_legacy[r] = legacy_residual(filter, pilots.data() + r * 5);
-      EXPECT_EQ(std::memcmp(&d[r], &d_legacy[r], sizeof(cf32)), 0);
+      d[r] = difference_residual(
+          filter, reinterpret_cast<const float*>(pilots.data() + std::size_t{r} * 5));
+      d_legacy[r] = legacy_residual(filter, pilots.data() + std::size_t{r} * 5);
+      EXPECT_TRUE(same_value_bits(d[r], d_legacy[r]));
     }
     accumulate_residual_covariance(d.data(), num_rx, reinterpret_cast<float*>(sums.shared.data()));
     legacy_accumulate(d_legacy.data(), num_rx, sums.legacy.data());
@@ -201,14 +214,14 @@ TEST(IrcWhitening, CovarianceAndWhiteningAreBitIdenticalToTheFormerCpuCode) {
       legacy_regularise(sums.legacy.data(), num_rx, samples, gain, 0.01F, 1.0F);
       ASSERT_TRUE(same_bits(sums.shared, sums.legacy)) << num_rx << " Rx, " << samples;
 
-      std::array<cmat::Complex, 16 * 16> shared{};
-      std::array<cmat::Complex, 16 * 16> legacy{};
+      std::array<cmat::Complex, std::size_t{16} * 16> shared{};
+      std::array<cmat::Complex, std::size_t{16} * 16> legacy{};
       ASSERT_TRUE(whitening_from_covariance(reinterpret_cast<const float*>(sums.shared.data()),
                                             num_rx, shared.data(), 16, scratch.data()));
       ASSERT_TRUE(legacy_whitening(sums.legacy.data(), num_rx, legacy.data()));
       for (unsigned i = 0; i < num_rx; ++i) {
         for (unsigned j = 0; j <= i; ++j) {
-          EXPECT_EQ(std::memcmp(&shared[i * 16 + j], &legacy[i * 16 + j], sizeof(cf32)), 0);
+          EXPECT_TRUE(same_value_bits(shared[i * 16 + j], legacy[i * 16 + j]));
         }
       }
     }
@@ -224,7 +237,7 @@ TEST(IrcWhitening, WhiteningMatrixWhitensTheCovariance) {
     auto* covariance = reinterpret_cast<float*>(sums.shared.data());
     regularise_covariance(covariance, num_rx, 16 * num_rx, 1.0F / 70.0F, 0.01F, 1.0F,
                           scratch.data());
-    std::vector<cmat::Complex> w(num_rx * num_rx);
+    std::vector<cmat::Complex> w(std::size_t{num_rx} * num_rx);
     ASSERT_TRUE(whitening_from_covariance(covariance, num_rx, w.data(), num_rx, scratch.data()));
     // W R W^H in double.
     for (unsigned i = 0; i < num_rx; ++i) {
@@ -243,7 +256,7 @@ TEST(IrcWhitening, WhiteningMatrixWhitensTheCovariance) {
       }
     }
     // Not positive definite: refused.
-    std::vector<cf32> zero(num_rx * num_rx);
+    std::vector<cf32> zero(std::size_t{num_rx} * num_rx);
     EXPECT_FALSE(whitening_from_covariance(reinterpret_cast<const float*>(zero.data()), num_rx,
                                            w.data(), num_rx, scratch.data()));
   }
@@ -274,7 +287,7 @@ TEST(IrcWhitening, MimoEqualizerIrcIsTheSharedWhiteningPerRe) {
     for (unsigned layers = 1; layers <= std::min(num_rx, 4U); ++layers) {
       const std::size_t res = 64;
       std::vector<std::vector<cf32>> y(num_rx, std::vector<cf32>(res));
-      std::vector<std::vector<cf32>> h(num_rx * layers, std::vector<cf32>(res));
+      std::vector<std::vector<cf32>> h(std::size_t{num_rx} * layers, std::vector<cf32>(res));
       for (auto* rows : {&y, &h}) {
         for (auto& row : *rows) {
           std::generate(row.begin(), row.end(), [&] { return complex_normal(rng, 1.0F); });
@@ -285,6 +298,8 @@ TEST(IrcWhitening, MimoEqualizerIrcIsTheSharedWhiteningPerRe) {
                             1.0F / 70.0F, 0.01F, 1.0F, scratch.data());
       std::vector<const cf32*> y_rows;
       std::vector<const cf32*> h_rows;
+      y_rows.reserve(y.size());
+      h_rows.reserve(h.size());
       for (const auto& row : y) {
         y_rows.push_back(row.data());
       }
@@ -296,7 +311,7 @@ TEST(IrcWhitening, MimoEqualizerIrcIsTheSharedWhiteningPerRe) {
       equalizer->equalize({num_rx, layers, res, y_rows, h_rows}, {0.5F, sums.shared}, symbols,
                           noise);
 
-      std::vector<cmat::Complex> w(num_rx * num_rx);
+      std::vector<cmat::Complex> w(std::size_t{num_rx} * num_rx);
       ASSERT_TRUE(whitening_from_covariance(reinterpret_cast<const float*>(sums.shared.data()),
                                             num_rx, w.data(), num_rx, scratch.data()));
       for (std::size_t i = 0; i < res; ++i) {
