@@ -5,6 +5,8 @@
 /// shared with the CUDA front end).
 #include "airan/phy/mimo_equalizer.h"
 
+#include "mimo_equalizer_avx2.h"
+
 #include "airan/phy/irc_whitening.h"
 
 #include <stdexcept>
@@ -29,14 +31,14 @@ struct Whitening {
 /// Equalizes the rows of \p input with \p Layers layers and \p Rx receive antennas (0: the
 /// runtime input.num_rx), so that the common shapes get fully unrolled kernels.
 template <unsigned Layers, unsigned Rx>
-void equalize_rows(const EqualizerInput& input, float noise, bool mmse, const Whitening* whitening,
-                   cf32* symbols, float* noise_variances) {
+void equalize_rows(const EqualizerInput& input, std::size_t first_re, float noise, bool mmse,
+                   const Whitening* whitening, cf32* symbols, float* noise_variances) {
   const unsigned num_rx = Rx != 0 ? Rx : input.num_rx;
   Complex h[max_equalizer_rx_antennas * Layers];
   Complex y[max_equalizer_rx_antennas];
   Complex x[Layers];
   float post_noise[Layers];
-  for (std::size_t i = 0; i < input.num_res; ++i) {
+  for (std::size_t i = first_re; i < input.num_res; ++i) {
     for (unsigned r = 0; r < num_rx; ++r) {
       y[r] = load(input.received[r][i]);
       for (unsigned l = 0; l < Layers; ++l) {
@@ -59,33 +61,33 @@ void equalize_rows(const EqualizerInput& input, float noise, bool mmse, const Wh
 
 /// equalize_rows() with a compile-time antenna count for 1, 2, 4, 8 and 16 antennas.
 template <unsigned Layers>
-void dispatch_rx(const EqualizerInput& input, float noise, bool mmse, const Whitening* whitening,
-                 cf32* symbols, float* noise_variances) {
+void dispatch_rx(const EqualizerInput& input, std::size_t first_re, float noise, bool mmse,
+                 const Whitening* whitening, cf32* symbols, float* noise_variances) {
   switch (input.num_rx) {
   case 1:
-    equalize_rows<Layers, 1>(input, noise, mmse, whitening, symbols, noise_variances);
+    equalize_rows<Layers, 1>(input, first_re, noise, mmse, whitening, symbols, noise_variances);
     break;
   case 2:
-    equalize_rows<Layers, 2>(input, noise, mmse, whitening, symbols, noise_variances);
+    equalize_rows<Layers, 2>(input, first_re, noise, mmse, whitening, symbols, noise_variances);
     break;
   case 4:
-    equalize_rows<Layers, 4>(input, noise, mmse, whitening, symbols, noise_variances);
+    equalize_rows<Layers, 4>(input, first_re, noise, mmse, whitening, symbols, noise_variances);
     break;
   case 8:
-    equalize_rows<Layers, 8>(input, noise, mmse, whitening, symbols, noise_variances);
+    equalize_rows<Layers, 8>(input, first_re, noise, mmse, whitening, symbols, noise_variances);
     break;
   case 16:
-    equalize_rows<Layers, 16>(input, noise, mmse, whitening, symbols, noise_variances);
+    equalize_rows<Layers, 16>(input, first_re, noise, mmse, whitening, symbols, noise_variances);
     break;
   default:
-    equalize_rows<Layers, 0>(input, noise, mmse, whitening, symbols, noise_variances);
+    equalize_rows<Layers, 0>(input, first_re, noise, mmse, whitening, symbols, noise_variances);
     break;
   }
 }
 
 class MimoEqualizerImpl final : public MimoEqualizer {
 public:
-  explicit MimoEqualizerImpl(EqualizerAlgorithm algorithm) : algorithm_(algorithm) {}
+  MimoEqualizerImpl(EqualizerAlgorithm algorithm, bool avx2) : algorithm_(algorithm), avx2_(avx2) {}
 
   [[nodiscard]] EqualizerAlgorithm algorithm() const override { return algorithm_; }
 
@@ -105,18 +107,23 @@ public:
     }
     cf32* out = symbols.data();
     float* out_noise = noise_variances.data();
+    // Eight REs per AVX2 step where it applies (bit-exact with the scalar kernel), the rest here.
+    std::size_t first = 0;
+    if (whitening == nullptr && input.num_layers <= 2 && avx2_) {
+      first = detail::equalize_rows_avx2(input, variance, mmse, out, out_noise);
+    }
     switch (input.num_layers) {
     case 1:
-      dispatch_rx<1>(input, variance, mmse, whitening, out, out_noise);
+      dispatch_rx<1>(input, first, variance, mmse, whitening, out, out_noise);
       break;
     case 2:
-      dispatch_rx<2>(input, variance, mmse, whitening, out, out_noise);
+      dispatch_rx<2>(input, first, variance, mmse, whitening, out, out_noise);
       break;
     case 3:
-      dispatch_rx<3>(input, variance, mmse, whitening, out, out_noise);
+      dispatch_rx<3>(input, first, variance, mmse, whitening, out, out_noise);
       break;
     default:
-      dispatch_rx<4>(input, variance, mmse, whitening, out, out_noise);
+      dispatch_rx<4>(input, first, variance, mmse, whitening, out, out_noise);
       break;
     }
   }
@@ -160,12 +167,13 @@ private:
 
   EqualizerAlgorithm algorithm_;
   Whitening whitening_{};
+  bool avx2_ = false; ///< Eight REs per AVX2 step for 1 and 2 layers without whitening.
 };
 
 } // namespace
 
-std::unique_ptr<MimoEqualizer> create_mimo_equalizer(EqualizerAlgorithm algorithm) {
-  return std::make_unique<MimoEqualizerImpl>(algorithm);
+std::unique_ptr<MimoEqualizer> create_mimo_equalizer(EqualizerAlgorithm algorithm, bool simd) {
+  return std::make_unique<MimoEqualizerImpl>(algorithm, simd && detail::equalizer_avx2_available());
 }
 
 } // namespace airan::phy
