@@ -2,6 +2,8 @@
 // 273-PRB, 4-Rx, 2-layer, 256-QAM slot (TDL-C300 through the time domain), and the cuFFT-only
 // time of the same batched FFTs as a ceiling. Prints a table; without a device it says so and
 // exits 0. Accepts (and ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
+#include "peak_slot.h"
+
 #include "airan/apps/link_simulation.h"
 #include "airan/gpu/cuda_stream.h"
 #include "airan/gpu/cufft_plan.h"
@@ -35,27 +37,14 @@ int run() {
                 devices.status.c_str());
     return 0;
   }
-  constexpr unsigned prbs = 273;
-  constexpr unsigned rx = 4;
-  constexpr unsigned layers = 2;
   constexpr int iterations = 200;
-  airan::apps::LinkScenario scenario;
-  scenario.cell.num_prbs = prbs;
-  scenario.cell.num_antenna_ports = layers;
-  scenario.num_rx_antennas = rx;
-  scenario.channel.model = "TDL-C300";
-  scenario.channel.max_doppler_hz = 50.0;
-  scenario.channel.domain = airan::apps::ChannelDomain::time;
-  airan::phy::PuschConfig pusch;
-  pusch.bwp_size = prbs;
-  pusch.prb_size = prbs;
-  pusch.num_layers = layers;
-  pusch.dmrs_ports = 0x3;
-  pusch.num_dmrs_cdm_groups_no_data = 2;
-  pusch.mcs_index = 27;
-  pusch.mcs_table = airan::phy::McsTable::qam256;
-  airan::apps::SlotSimulator simulator(scenario);
-  simulator.simulate(std::span(&pusch, 1), 0, 1, 2, 1e-3F);
+  const airan::bench::PeakSlot peak;
+  const airan::apps::LinkScenario& scenario = peak.scenario;
+  const airan::phy::PuschConfig& pusch = peak.pusch;
+  const airan::apps::SlotSimulator& simulator = *peak.simulator;
+  constexpr unsigned prbs = airan::bench::peak_prbs;
+  constexpr unsigned rx = airan::bench::peak_rx;
+  constexpr unsigned layers = airan::bench::peak_layers;
   const unsigned slot = simulator.slot_number();
 
   airan::gpu::GpuPuschFrontEnd front_end(scenario.cell, {rx, layers, prbs},

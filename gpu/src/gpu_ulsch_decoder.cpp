@@ -34,18 +34,39 @@ GpuUlschDecoder::~GpuUlschDecoder() = default;
 GpuUlschDecoder::GpuUlschDecoder(GpuUlschDecoder&&) noexcept = default;
 GpuUlschDecoder& GpuUlschDecoder::operator=(GpuUlschDecoder&&) noexcept = default;
 
+namespace {
+
+/// Throws unless \p llrs are in the memory of \p device.
+void check_device_llrs(const phy::DeviceLlrs& llrs, int device) {
+  if (llrs.device != device || llrs.data == nullptr) {
+    ulsch::fail("device LLRs on device " + std::to_string(llrs.device) + ", decoder on device " +
+                std::to_string(device));
+  }
+}
+
+/// \p stream as a CUDA stream, or \p own when it is null.
+cudaStream_t stream_or(void* stream, const CudaStream& own) {
+  return stream != nullptr ? static_cast<cudaStream_t>(stream) : own.get();
+}
+
+} // namespace
+
+const float* GpuUlschDecoder::Impl::upload(std::span<const float> host_llrs) {
+  if (host_llrs.size() > max_coded_bits) {
+    ulsch::fail(std::to_string(host_llrs.size()) + " LLRs exceed the " +
+                std::to_string(max_coded_bits) + " the CUDA decoder was built for");
+  }
+  llrs.copy_from_host(host_llrs, stream.get());
+  return llrs.data();
+}
+
 phy::UlschDecoderResult GpuUlschDecoder::decode(std::span<const float> llrs,
                                                 const phy::UlschDecoderConfig& cfg,
                                                 std::span<phy::bit_t> tb_bits) {
   Impl& s = *impl_;
   AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
   const auto layout = ulsch::check_decoding(llrs.size(), cfg, tb_bits.size(), s.max_tbs);
-  if (llrs.size() > s.max_coded_bits) {
-    ulsch::fail(std::to_string(llrs.size()) + " LLRs exceed the " +
-                std::to_string(s.max_coded_bits) + " the CUDA decoder was built for");
-  }
-  s.llrs.copy_from_host(llrs, s.stream.get());
-  return s.run(s.llrs.data(), cfg, layout, nullptr, tb_bits);
+  return s.run(s.upload(llrs), cfg, layout, nullptr, tb_bits);
 }
 
 phy::UlschDecoderResult GpuUlschDecoder::decode(std::span<const float> llrs,
@@ -56,12 +77,7 @@ phy::UlschDecoderResult GpuUlschDecoder::decode(std::span<const float> llrs,
   AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
   const auto layout = ulsch::check_decoding(llrs.size(), cfg, tb_bits.size(), s.max_tbs);
   s.check_buffer(harq_buffer);
-  if (llrs.size() > s.max_coded_bits) {
-    ulsch::fail(std::to_string(llrs.size()) + " LLRs exceed the " +
-                std::to_string(s.max_coded_bits) + " the CUDA decoder was built for");
-  }
-  s.llrs.copy_from_host(llrs, s.stream.get());
-  return s.run(s.llrs.data(), cfg, layout, &harq_buffer, tb_bits);
+  return s.run(s.upload(llrs), cfg, layout, &harq_buffer, tb_bits);
 }
 
 int GpuUlschDecoder::llr_device() const {
@@ -72,15 +88,8 @@ phy::UlschDecoderResult GpuUlschDecoder::decode_device(const phy::DeviceLlrs& ll
                                                        const phy::UlschDecoderConfig& cfg,
                                                        phy::HarqSoftBuffer& harq_buffer,
                                                        std::span<phy::bit_t> tb_bits) {
-  Impl& s = *impl_;
-  if (llrs.device != s.device || llrs.data == nullptr) {
-    ulsch::fail("device LLRs on device " + std::to_string(llrs.device) + ", decoder on device " +
-                std::to_string(s.device));
-  }
-  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
-  const auto layout = ulsch::check_decoding(llrs.size, cfg, tb_bits.size(), s.max_tbs);
-  s.check_buffer(harq_buffer);
-  return s.run(llrs.data, cfg, layout, &harq_buffer, tb_bits);
+  enqueue_device(llrs, cfg, harq_buffer, tb_bits, nullptr);
+  return finish();
 }
 
 void GpuUlschDecoder::enqueue_device(const phy::DeviceLlrs& llrs,
@@ -88,15 +97,11 @@ void GpuUlschDecoder::enqueue_device(const phy::DeviceLlrs& llrs,
                                      phy::HarqSoftBuffer& harq_buffer,
                                      std::span<phy::bit_t> tb_bits, void* stream) {
   Impl& s = *impl_;
-  if (llrs.device != s.device || llrs.data == nullptr) {
-    ulsch::fail("device LLRs on device " + std::to_string(llrs.device) + ", decoder on device " +
-                std::to_string(s.device));
-  }
+  check_device_llrs(llrs, s.device);
   AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
   const auto layout = ulsch::check_decoding(llrs.size, cfg, tb_bits.size(), s.max_tbs);
   s.check_buffer(harq_buffer);
-  s.enqueue(llrs.data, cfg, layout, &harq_buffer, tb_bits, {},
-            stream != nullptr ? static_cast<cudaStream_t>(stream) : s.stream.get());
+  s.enqueue(llrs.data, cfg, layout, &harq_buffer, tb_bits, {}, stream_or(stream, s.stream));
 }
 
 void GpuUlschDecoder::enqueue_device_bytes(const phy::DeviceLlrs& llrs,
@@ -104,10 +109,7 @@ void GpuUlschDecoder::enqueue_device_bytes(const phy::DeviceLlrs& llrs,
                                            phy::HarqSoftBuffer& harq_buffer,
                                            std::span<std::uint8_t> tb_bytes, void* stream) {
   Impl& s = *impl_;
-  if (llrs.device != s.device || llrs.data == nullptr) {
-    ulsch::fail("device LLRs on device " + std::to_string(llrs.device) + ", decoder on device " +
-                std::to_string(s.device));
-  }
+  check_device_llrs(llrs, s.device);
   if (tb_bytes.size() != cfg.coding.tbs / 8 || cfg.coding.tbs % 8 != 0) {
     ulsch::fail("TBS " + std::to_string(cfg.coding.tbs) + " into " +
                 std::to_string(tb_bytes.size()) + " bytes");
@@ -115,8 +117,7 @@ void GpuUlschDecoder::enqueue_device_bytes(const phy::DeviceLlrs& llrs,
   AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
   const auto layout = ulsch::check_decoding(llrs.size, cfg, cfg.coding.tbs, s.max_tbs);
   s.check_buffer(harq_buffer);
-  s.enqueue(llrs.data, cfg, layout, &harq_buffer, {}, tb_bytes,
-            stream != nullptr ? static_cast<cudaStream_t>(stream) : s.stream.get());
+  s.enqueue(llrs.data, cfg, layout, &harq_buffer, {}, tb_bytes, stream_or(stream, s.stream));
 }
 
 phy::UlschDecoderResult GpuUlschDecoder::finish() {

@@ -104,6 +104,9 @@ struct GpuUlschDecoder::Impl {
     enqueue(device_llrs, cfg, layout, buffer, tb_bits, {}, stream.get());
     return finish();
   }
+  /// Copies host LLRs to the device buffer (on the decoder's stream); returns its address.
+  /// \throws std::invalid_argument for more LLRs than the decoder was built for.
+  const float* upload(std::span<const float> host_llrs);
   /// Checks that \p buffer's soft values are in this decoder's HARQ memory.
   void check_buffer(const phy::HarqSoftBuffer& buffer) const;
 
