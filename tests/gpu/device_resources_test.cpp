@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #if defined(AIRAN_HAVE_CUDA)
+#include "airan/gpu/cuda_graph.h"
 #include "airan/gpu/cuda_stream.h"
 #include "airan/gpu/cufft_plan.h"
 #include "airan/gpu/device_buffer.h"
@@ -49,6 +50,43 @@ TEST(DeviceResources, BuffersRoundTripAndMove) {
     ASSERT_EQ(back[i], i * 3);
   }
   EXPECT_THROW(moved.copy_to_host(std::span(back.data(), 1001), stream.get()), std::length_error);
+}
+
+// Events recorded while a stream is captured must be recorded by every launch of the graph (the
+// front end's stage times and the UL-SCH decoder's completion event are recorded this way).
+TEST(DeviceResources, EventsRecordedInACapturedGraphAreRecordedByEachLaunch) {
+  if (no_device()) {
+    GTEST_SKIP() << "no CUDA device";
+  }
+  airan::gpu::CudaStream stream;
+  EXPECT_EQ(airan::gpu::CudaEvent::record_flags(stream.get()), cudaEventRecordDefault);
+  constexpr std::size_t n = std::size_t{1} << 22;
+  airan::gpu::PinnedBuffer<int> input(n);
+  airan::gpu::PinnedBuffer<int> output(n);
+  airan::gpu::DeviceBuffer<int> device(n);
+  airan::gpu::CudaEvent start;
+  airan::gpu::CudaEvent done;
+  airan::gpu::CudaGraph graph;
+  for (int launch = 1; launch <= 3; ++launch) {
+    for (std::size_t i = 0; i < n; ++i) {
+      input[i] = launch * static_cast<int>(i % 1000);
+    }
+    graph.capture_or_update(stream.get(), [&] {
+      EXPECT_EQ(airan::gpu::CudaEvent::record_flags(stream.get()), cudaEventRecordExternal);
+      start.record(stream.get());
+      device.copy_from_host(input.span(), stream.get());
+      device.copy_to_host(output.span(), stream.get());
+      done.record(stream.get());
+    });
+    graph.launch(stream.get());
+    done.synchronize(); // not the stream: the event alone must say that the copies are done
+    EXPECT_EQ(cudaEventQuery(done.get()), cudaSuccess);
+    EXPECT_GT(done.elapsed_ms_since(start), 0.0F);
+    for (std::size_t i = 0; i < n; i += 4099) {
+      ASSERT_EQ(output[i], launch * static_cast<int>(i % 1000)) << "launch " << launch;
+    }
+  }
+  EXPECT_EQ(graph.instantiations(), 1U);
 }
 
 TEST(DeviceResources, EventsTimeAndFftTransforms) {

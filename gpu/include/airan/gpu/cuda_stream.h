@@ -64,8 +64,21 @@ public:
   }
 
   [[nodiscard]] cudaEvent_t get() const { return event_; }
-  /// Records the event on \p stream.
-  void record(cudaStream_t stream) { AIRAN_CUDA_CHECK(cudaEventRecord(event_, stream)); }
+  /// Records the event on \p stream. While \p stream is being captured into a CUDA graph the
+  /// record becomes an event record node of the graph (cudaEventRecordExternal), so that every
+  /// launch of the graph records the event: a plain cudaEventRecord there would only mark a
+  /// dependency inside the capture, and the event could afterwards be neither waited for nor
+  /// timed (cudaErrorCapturedEvent).
+  void record(cudaStream_t stream) {
+    AIRAN_CUDA_CHECK(cudaEventRecordWithFlags(event_, stream, record_flags(stream)));
+  }
+  /// The flags record() uses on \p stream now: cudaEventRecordExternal while it is captured.
+  [[nodiscard]] static unsigned record_flags(cudaStream_t stream) {
+    cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+    AIRAN_CUDA_CHECK(cudaStreamIsCapturing(stream, &capture));
+    return capture == cudaStreamCaptureStatusActive ? cudaEventRecordExternal
+                                                    : cudaEventRecordDefault;
+  }
   /// Blocks until the event has completed.
   void synchronize() const { AIRAN_CUDA_CHECK(cudaEventSynchronize(event_)); }
   /// Milliseconds from \p start to this event (both recorded and completed).
