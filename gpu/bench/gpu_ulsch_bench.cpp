@@ -88,7 +88,8 @@ int run() {
   if (cudaMalloc(reinterpret_cast<void**>(&device_llrs), llrs.size() * sizeof(float)) !=
           cudaSuccess ||
       cudaMemcpy(device_llrs, llrs.data(), llrs.size() * sizeof(float), cudaMemcpyHostToDevice) !=
-          cudaSuccess) {
+          cudaSuccess ||
+      cudaDeviceSynchronize() != cudaSuccess) { // a pageable copy may still be in flight
     throw std::runtime_error("cannot copy the LLRs to the device");
   }
   std::printf("%-22s %10s %18s %10s %14s %8s\n", "GPU path", "wall us", "rate recovery us",

@@ -72,11 +72,16 @@ phy::UlschDecoderFactory make_gpu_ulsch_decoder_factory(int device) {
       const auto found = std::find_if(entries.begin(), entries.end(),
                                       [&](const auto& entry) { return entry.first == &pool; });
       if (found != entries.end()) {
-        memory = found->second.lock();
-      } else {
+        memory = found->second.lock(); // null when its last decoder went meanwhile
+      }
+      if (memory == nullptr) {
         memory = std::make_shared<GpuHarqSoftMemory>(pool.num_buffers(),
                                                      pool.soft_bits_per_buffer(), device);
-        entries.emplace_back(&pool, memory);
+        if (found != entries.end()) {
+          found->second = memory;
+        } else {
+          entries.emplace_back(&pool, memory);
+        }
       }
     }
     return std::unique_ptr<phy::UlschDecoder>(

@@ -59,9 +59,12 @@ public:
             filter, std::span<phy::cf32>(host_.data() + bank * bank_size, bank_size));
       }
     }
+    // In the stream's order (a cudaMemcpy from pageable memory may return before the data has
+    // landed, and the stream does not wait for the default stream), and waited for, so that
+    // host_ may change afterwards.
+    AIRAN_CUDA_CHECK(cudaMemcpyAsync(taps_.data(), host_.data(), host_.size() * sizeof(phy::cf32),
+                                     cudaMemcpyHostToDevice, stream.get()));
     stream.synchronize();
-    AIRAN_CUDA_CHECK(cudaMemcpy(taps_.data(), host_.data(), host_.size() * sizeof(phy::cf32),
-                                cudaMemcpyHostToDevice));
     key_ = key;
     valid_ = true;
   }

@@ -178,6 +178,7 @@ std::pair<unsigned, unsigned> run_and_compare(float snr_offset_db) {
     EXPECT_EQ(
         cudaMemcpy(device_iq, iq[1].data(), iq[1].size() * sizeof(cf32), cudaMemcpyHostToDevice),
         cudaSuccess);
+    EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess); // a pageable copy may still be in flight
     inputs[1].device_iq = device_iq;
 #endif
     std::vector<std::vector<PuschPduResult>> results;

@@ -51,7 +51,10 @@ public:
   explicit DeviceLlrCopy(std::span<const float> llrs) : size_(llrs.size()) {
 #if defined(AIRAN_HAVE_CUDA)
     if (cudaMalloc(reinterpret_cast<void**>(&data_), llrs.size_bytes()) != cudaSuccess ||
-        cudaMemcpy(data_, llrs.data(), llrs.size_bytes(), cudaMemcpyHostToDevice) != cudaSuccess) {
+        cudaMemcpy(data_, llrs.data(), llrs.size_bytes(), cudaMemcpyHostToDevice) != cudaSuccess ||
+        // From pageable memory cudaMemcpy may return before the DMA lands; the decoders' streams
+        // do not wait for the default stream.
+        cudaDeviceSynchronize() != cudaSuccess) {
       throw std::runtime_error("cannot copy LLRs to the device");
     }
 #endif
