@@ -7,6 +7,7 @@
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/gpu_pusch_front_end.h"
 #include "airan/gpu/gpu_ulsch_decoder.h"
+#include "airan/phy/numerology.h"
 #include "airan/phy/pusch_receiver_sizing.h"
 #include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/pusch_transmitter.h"
@@ -28,7 +29,7 @@ struct CellLane {
            const std::shared_ptr<GpuHarqSoftMemory>& harq_memory, int device)
       : front_end(config.cell, {config.num_rx_antennas, config.max_layers, config.cell.num_prbs},
                   device),
-        enqueued(config.max_pdus, false), keys(config.max_pdus) {
+        enqueued(config.max_pdus, false), measured(config.max_pdus, false), keys(config.max_pdus) {
     for (unsigned p = 0; p < config.max_pdus; ++p) {
       decoders.push_back(std::make_unique<GpuUlschDecoder>(max_tbs, harq_memory, device));
     }
@@ -36,9 +37,10 @@ struct CellLane {
 
   GpuPuschFrontEnd front_end;
   std::vector<std::unique_ptr<GpuUlschDecoder>> decoders; ///< One per PDU of a slot.
-  std::vector<bool> enqueued;                             ///< Per PDU of the lane's slot.
-  std::vector<phy::HarqProcessKey> keys;                  ///< Of the enqueued PDUs.
-  std::vector<phy::PuschPduResult> results;               ///< Of the lane's slot.
+  std::vector<bool> enqueued;            ///< Per PDU of the lane's slot: its decoding is enqueued.
+  std::vector<bool> measured;            ///< Per PDU: its measurements' download is enqueued.
+  std::vector<phy::HarqProcessKey> keys; ///< Of the enqueued PDUs.
+  std::vector<phy::PuschPduResult> results; ///< Of the lane's slot.
 };
 
 } // namespace
@@ -67,6 +69,9 @@ struct GpuCellGroup::Cell {
   void submit(const GpuCellSlot& input, std::size_t lane, int device);
   /// Waits for lane \p lane and completes its results.
   void collect(std::size_t lane);
+  /// After a failure while enqueuing on lane \p lane: waits for what was enqueued and drops it
+  /// (its PDUs are not reported; HARQ buffers stay as after a failed decode). Never throws.
+  void abandon(std::size_t lane) noexcept;
   /// The lane collected last and its last decoded PDU (-1: none).
   std::size_t last_lane = 0;
   int last_pdu = -1;
@@ -123,15 +128,20 @@ void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index
   std::vector<phy::PuschPduResult>& out = lane.results;
   out.resize(input.pdus.size());
   std::fill(lane.enqueued.begin(), lane.enqueued.end(), false);
+  std::fill(lane.measured.begin(), lane.measured.end(), false);
   std::string slot_error;
-  try {
-    if (input.device_iq != nullptr) {
-      lane.front_end.demodulate(input.device_iq, config.num_rx_antennas, input.slot);
-    } else {
-      lane.front_end.demodulate_host(input.host_iq, config.num_rx_antennas, input.slot);
+  if (input.slot >= phy::slots_per_frame(config.cell.numerology)) {
+    slot_error = "slot " + std::to_string(input.slot) + " is outside the frame";
+  } else {
+    try {
+      if (input.device_iq != nullptr) {
+        lane.front_end.demodulate(input.device_iq, config.num_rx_antennas, input.slot);
+      } else {
+        lane.front_end.demodulate_host(input.host_iq, config.num_rx_antennas, input.slot);
+      }
+    } catch (const std::invalid_argument& e) {
+      slot_error = std::string("slot IQ: ") + e.what();
     }
-  } catch (const std::invalid_argument& e) {
-    slot_error = std::string("slot IQ: ") + e.what();
   }
   for (std::size_t p = 0; p < input.pdus.size(); ++p) {
     const phy::PuschConfig& pdu = input.pdus[p];
@@ -158,6 +168,7 @@ void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index
       result.tb_bytes.clear();
       continue;
     }
+    bool acquired = false; // a buffer newly taken for this PDU, released if decoding fails
     try {
       const std::uint32_t g = phy::pusch_coded_bits(config.cell, pdu);
       phy::UlschDecoderConfig cfg;
@@ -167,15 +178,21 @@ void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index
       lane.front_end.process(pdu, input.slot, config.front_end);
       lane.front_end.descramble(phy::pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
       lane.front_end.enqueue_measurements(static_cast<unsigned>(p));
+      lane.measured[p] = true;
+      acquired = harq.find(key) == nullptr;
       phy::HarqSoftBuffer& buffer = harq.acquire(key, pdu.new_data_indicator);
       lane.decoders[p]->enqueue_device_bytes({lane.front_end.device_llrs(), g, device}, cfg, buffer,
                                              result.tb_bytes, lane.front_end.native_stream());
       lane.enqueued[p] = true;
       lane.keys[p] = key;
     } catch (const phy::HarqPoolExhaustedError& e) {
+      acquired = false;
       result.error = std::string("HARQ: ") + e.what();
     } catch (const std::invalid_argument& e) {
       result.error = e.what();
+    }
+    if (!lane.enqueued[p] && acquired) {
+      harq.release(key);
     }
     if (!lane.enqueued[p]) {
       result.tb_bytes.clear();
@@ -188,6 +205,9 @@ void GpuCellGroup::Cell::collect(std::size_t lane_index) {
   lane.front_end.synchronize();
   last_pdu = -1;
   for (std::size_t p = 0; p < lane.results.size() && p < lane.enqueued.size(); ++p) {
+    if (lane.measured[p]) {
+      lane.results[p].measurements = lane.front_end.pending_measurements(static_cast<unsigned>(p));
+    }
     if (!lane.enqueued[p]) {
       continue;
     }
@@ -195,7 +215,6 @@ void GpuCellGroup::Cell::collect(std::size_t lane_index) {
     phy::PuschPduResult& result = lane.results[p];
     result.decoding = lane.decoders[p]->finish();
     result.tb_crc_ok = result.decoding.tb_crc_ok;
-    result.measurements = lane.front_end.pending_measurements(static_cast<unsigned>(p));
     if (result.tb_crc_ok) {
       harq.release(lane.keys[p]);
     } else {
@@ -204,6 +223,25 @@ void GpuCellGroup::Cell::collect(std::size_t lane_index) {
     last_pdu = static_cast<int>(p);
   }
   last_lane = lane_index;
+}
+
+void GpuCellGroup::Cell::abandon(std::size_t lane_index) noexcept {
+  CellLane& lane = *lanes[lane_index];
+  try {
+    lane.front_end.synchronize();
+  } catch (const std::exception&) { // a failed device: the decoders' finish() throws too
+  }
+  for (std::size_t p = 0; p < lane.enqueued.size(); ++p) {
+    if (lane.enqueued[p]) {
+      try {
+        (void)lane.decoders[p]->finish();
+      } catch (const std::exception&) {
+      }
+    }
+    lane.enqueued[p] = false;
+    lane.measured[p] = false;
+  }
+  lane.results.clear();
 }
 
 GpuDeviceIq::GpuDeviceIq(std::span<const phy::cf32> iq, int device)
@@ -305,8 +343,18 @@ void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
   }
   AIRAN_CUDA_CHECK(cudaSetDevice(device_));
   const std::size_t lane = submitted_ % slots_in_flight_;
-  for (std::size_t c = 0; c < cells_.size(); ++c) {
-    cells_[c]->submit(slots[c], lane, device_);
+  std::size_t c = 0;
+  try {
+    for (; c < cells_.size(); ++c) {
+      cells_[c]->submit(slots[c], lane, device_);
+    }
+  } catch (...) {
+    // A device failure (a bad PDU or IQ only fails its PDUs): the slot is dropped, so that the
+    // lane's decoders are free again and the error is the first one, not a later "enqueued".
+    for (std::size_t k = 0; k <= c && k < cells_.size(); ++k) {
+      cells_[k]->abandon(lane);
+    }
+    throw;
   }
   ++submitted_;
 }

@@ -261,6 +261,12 @@ TEST(GpuCellGroup, BadPdusGetErrorsAndTheOthersDecode) {
   EXPECT_NE(results[0][2].error.find("same RNTI and HARQ process"), std::string::npos);
   EXPECT_NE(results[0][3].error, "") << "4 layers on a 2-layer cell";
   EXPECT_NE(results[0][4].error.find("PDUs"), std::string::npos) << results[0][4].error;
+  // A slot outside the frame fails the cell's PDUs.
+  input.slot = airan::phy::slots_per_frame(cells[0].config.cell.numerology);
+  group.process(std::span(&input, 1), results);
+  EXPECT_NE(results[0][0].error.find("outside the frame"), std::string::npos)
+      << results[0][0].error;
+  input.slot = 3;
   // IQ of the wrong length fails the cell's PDUs, and the group keeps working.
   input.host_iq = std::span(iq).first(iq.size() - 1);
   input.pdus = std::span(pdus);

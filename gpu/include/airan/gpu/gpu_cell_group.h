@@ -103,17 +103,19 @@ public:
   [[nodiscard]] unsigned num_cells() const;
   /// Samples of one antenna of \p cell in slot \p slot.
   [[nodiscard]] std::size_t slot_length(unsigned cell, unsigned slot) const;
-  /// The HARQ bookkeeping of \p cell (its soft values are in device memory).
+  /// The HARQ bookkeeping of \p cell (its soft values are in device memory). Do not release a
+  /// process of a slot still in flight: its buffer could be given to another process meanwhile.
   [[nodiscard]] phy::HarqBufferPool& harq_pool(unsigned cell);
 
   /// Enqueues one slot of every cell (slots[i] is cell i's) without waiting for the device. The
   /// IQ and PDUs must stay valid until the slot is collected. A bad PDU (invalid, more layers or
   /// PDUs than configured, a second PDU of a HARQ process, a HARQ process still decoding in a
-  /// slot in flight, a full HARQ pool) gets its error and the others still decode; bad IQ fails
-  /// that cell's PDUs.
+  /// slot in flight, a full HARQ pool) gets its error and the others still decode (a PDU that
+  /// was estimated keeps its measurements, and a HARQ buffer taken for it is given back); bad IQ
+  /// or a slot outside the frame fails that cell's PDUs.
   /// \throws std::invalid_argument when slots.size() != num_cells(), std::logic_error when
   /// slots_in_flight (of the configuration) slots are already in flight, CudaError on a device
-  /// failure.
+  /// failure (the slot is then dropped: waited for, not reported, not in flight).
   void submit(std::span<const GpuCellSlot> slots);
   /// Waits for the oldest submitted slot: results[i] gets one result per PDU of its slots[i], in
   /// order. \throws std::logic_error when no slot is in flight.
