@@ -133,6 +133,7 @@ GpuPuschFrontEnd::GpuPuschFrontEnd(const phy::CellConfig& cell,
   }
   AIRAN_CUDA_CHECK(cudaSetDevice(device));
   impl_ = std::make_unique<Impl>(cell, limits);
+  impl_->device = device;
 }
 
 GpuPuschFrontEnd::~GpuPuschFrontEnd() = default;
@@ -145,6 +146,7 @@ std::size_t GpuPuschFrontEnd::slot_length(unsigned slot) const {
 
 void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsigned slot) {
   Impl& s = *impl_;
+  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
   s.check_rx(num_rx);
   detail::OfdmGeometry g;
   g.num_rx = num_rx;
@@ -188,6 +190,7 @@ void GpuPuschFrontEnd::demodulate_host(std::span<const cf32> iq, unsigned num_rx
 
 void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid& grid) {
   Impl& s = *impl_;
+  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
   s.check_rx(grid.num_ports());
   if (grid.num_symbols() != s.num_symbols || grid.num_subcarriers() != s.grid_subcarriers) {
     throw std::invalid_argument("GpuPuschFrontEnd: the grid does not have the cell's shape");
@@ -202,6 +205,7 @@ void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid& grid) {
 std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned slot,
                                       const phy::PuschFrontEndOptions& options) {
   Impl& s = *impl_;
+  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
   if (const std::string error = pusch.validate(s.cell); !error.empty()) {
     throw std::invalid_argument("GpuPuschFrontEnd: " + error);
   }
@@ -266,6 +270,7 @@ void GpuPuschFrontEnd::synchronize() {
 
 void GpuPuschFrontEnd::descramble(std::uint32_t c_init) {
   Impl& s = *impl_;
+  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
   detail::launch_descramble(s.llrs.data(), s.num_llrs, c_init, s.gold_table.data(), s.stream.get());
   s.descramble_end.record(s.stream.get());
   s.descrambled = true;

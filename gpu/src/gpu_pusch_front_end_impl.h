@@ -79,6 +79,7 @@ struct GpuPuschFrontEnd::Impl {
   phy::Numerology numerology;
   unsigned num_symbols;
   unsigned grid_subcarriers;
+  int device = 0;       ///< Made current by every call that enqueues (callers' threads differ).
   unsigned grid_rx = 0; ///< Antennas in the device grid.
 
   CudaStream stream;
