@@ -1,8 +1,9 @@
 // `airan bench cells`: N identical cells (the `bench pusch` slot, from time-domain IQ), one slot
 // of every cell at a time; the wall time per slot of all cells and the cells that fit in a
 // 500 us slot at that rate. CPU: one PuschReceiver per cell, the cells one after another, each on
-// --threads threads. CUDA: one GpuCellGroup with the IQ in device memory and --in-flight slots
-// in flight. The last line: "cells per 500 us slot (<N> cells, <backend>): <value>".
+// --threads threads. CUDA: one GpuCellGroup with the IQ in device memory, --in-flight slots in
+// flight (on distinct HARQ processes) and --launch graph|streams. The last line: "cells per 500 us
+// slot (<N> cells, <backend>): <value>".
 #include "bench_cells.h"
 
 #include "airan/gpu/backend.h"
@@ -28,8 +29,9 @@ using Clock = std::chrono::steady_clock;
 struct CellsBenchOptions {
   BenchSlotShape shape;
   std::vector<unsigned> cells = {1, 4};
-  unsigned threads = 1;   ///< CPU: threads per cell's receiver.
-  unsigned in_flight = 2; ///< CUDA: slots in flight.
+  unsigned threads = 1;         ///< CPU: threads per cell's receiver.
+  unsigned in_flight = 2;       ///< CUDA: slots in flight.
+  std::string launch = "graph"; ///< CUDA: the slot as one graph, or "streams" (cell by cell).
   unsigned slots = 10;
   std::string backend = "cpu";
 };
@@ -76,22 +78,32 @@ double gpu_slot_us(const CellsBenchOptions& o, const BenchSlot& slot, const gpu:
   config.max_pdus = 1;
   config.slots_in_flight = o.in_flight;
   const std::vector<gpu::GpuCellConfig> configs(num_cells, config);
-  gpu::GpuCellGroup group(configs, device);
-  std::vector<gpu::GpuCellSlot> inputs(num_cells);
-  for (auto& input : inputs) {
-    input.device_iq = iq.data();
-    input.pdus = std::span(&slot.pusch, 1);
+  gpu::GpuCellGroupOptions options;
+  options.one_graph_per_slot = o.launch == "graph";
+  gpu::GpuCellGroup group(configs, device, options);
+  // Slots in flight together use distinct HARQ processes (a process still decoding in another
+  // slot in flight is refused).
+  std::vector<phy::PuschConfig> pdus(o.in_flight, slot.pusch);
+  std::vector<std::vector<gpu::GpuCellSlot>> inputs(o.in_flight,
+                                                    std::vector<gpu::GpuCellSlot>(num_cells));
+  for (unsigned k = 0; k < o.in_flight; ++k) {
+    pdus[k].harq_process_id = (slot.pusch.harq_process_id + k) % 16;
+    for (auto& input : inputs[k]) {
+      input.device_iq = iq.data();
+      input.pdus = std::span(&pdus[k], 1);
+    }
   }
   std::vector<std::vector<phy::PuschPduResult>> results;
-  group.process(inputs, results); // warm-up: graphs, filter banks
+  group.process(inputs[0], results); // warm-up: graphs, filter banks
   std::vector<std::uint8_t> sent;
   phy::pack_bits_msb_first(slot.tb, sent);
+  unsigned submitted = 0;
   for (unsigned i = 0; i + 1 < o.in_flight; ++i) {
-    group.submit(inputs);
+    group.submit(inputs[submitted++ % o.in_flight]);
   }
   const auto start = Clock::now();
   for (unsigned i = 0; i < o.slots; ++i) {
-    group.submit(inputs);
+    group.submit(inputs[submitted++ % o.in_flight]);
     group.collect(results);
   }
   const double us = microseconds_since(start) / o.slots;
@@ -117,7 +129,8 @@ int run_cells_bench(const CellsBenchOptions& o) {
   std::unique_ptr<gpu::GpuDeviceIq> device_iq;
   if (cuda) {
     device_iq = std::make_unique<gpu::GpuDeviceIq>(iq, backend.device_index);
-    std::printf("IQ in device memory; %u slot(s) in flight\n", o.in_flight);
+    std::printf("IQ in device memory; %u slot(s) in flight; %s\n", o.in_flight,
+                o.launch == "graph" ? "each slot one CUDA graph" : "each cell on its own stream");
   } else {
     std::printf("one receiver per cell, %u thread(s) each, cells one after another\n", o.threads);
   }
@@ -155,6 +168,11 @@ void add_bench_cells_command(CLI::App& bench,
   app->add_option("--threads", o->threads, "CPU: threads per cell's receiver")
       ->check(CLI::Range(1, 256));
   app->add_option("--in-flight", o->in_flight, "CUDA: slots in flight")->check(CLI::Range(1, 4));
+  app->add_option("--launch", o->launch,
+                  "CUDA: graph (the whole slot as one CUDA graph) or streams (each cell on its "
+                  "own stream)")
+      ->check(CLI::IsMember({"graph", "streams"}))
+      ->capture_default_str();
   app->add_option("--slots", o->slots, "Slots timed")->check(CLI::Range(1, 100000));
   app->add_option("--backend", o->backend, "cpu, cuda or auto")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}))

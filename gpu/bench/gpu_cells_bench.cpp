@@ -4,7 +4,9 @@
 // time of a slot of every cell, the TBs decoded, and the cells that fit in a 500 us slot at that
 // rate (targets: one cell in at most 150 us, at least 24 cells per 500 us), and the time per
 // slot with two slots in flight (submit before collect, alternating two HARQ processes) with the
-// TBs it decoded. The CPU receiver on one core runs the
+// TBs it decoded; each with the whole slot as one CUDA graph ("graph") and with each cell on its
+// own stream ("streams"), with how many slots went as one graph and how many graphs were
+// instantiated rather than updated. The CPU receiver on one core runs the
 // same slot in this process as the baseline. Without a device it says so and
 // exits 0. Accepts (and ignores) Google Benchmark flags.
 #include "peak_slot.h"
@@ -76,83 +78,93 @@ int run() {
   device_iq.copy_from_host(std::span(reinterpret_cast<const float2*>(iq.data()), iq.size()),
                            copy_stream.get());
   copy_stream.synchronize();
-  std::printf("%-8s %14s %14s %12s %18s %10s %20s %13s\n", "cells", "slot wall us", "us per cell",
-              "TBs decoded", "cells per 500 us", "x CPU", "2 in flight, us/slot", "TBs decoded");
-  for (const unsigned num_cells : {1U, 4U, 8U, 16U, 24U, 32U}) {
-    airan::gpu::GpuCellConfig config;
-    config.cell = scenario.cell;
-    config.num_rx_antennas = rx;
-    config.max_layers = layers;
-    config.max_pdus = 1;
-    std::vector<airan::gpu::GpuCellConfig> configs(num_cells, config);
-    airan::gpu::GpuCellGroup group(configs, device);
-    std::vector<airan::gpu::GpuCellSlot> slots(num_cells);
-    for (auto& input : slots) {
-      input.device_iq = reinterpret_cast<const cf32*>(device_iq.data());
-      input.slot = slot;
-      input.pdus = std::span(&pusch, 1);
-    }
-    std::vector<std::vector<airan::phy::PuschPduResult>> results;
-    std::vector<double> wall_us;
-    unsigned decoded = 0;
-    for (int i = 0; i < 40; ++i) {
-      const auto start = Clock::now();
-      group.process(slots, results);
-      const double us = microseconds_since(start);
-      if (i >= 5) { // warm-up: graphs, filter banks
-        wall_us.push_back(us);
+  std::printf("%-8s %14s %14s %12s %18s %10s %20s %11s %-8s %s\n", "cells", "slot wall us",
+              "us per cell", "TBs decoded", "cells per 500 us", "x CPU", "2 in flight, us/slot",
+              "TBs decoded", "launch", "slots as one graph, graphs instantiated");
+  for (const bool one_graph : {true, false}) {
+    airan::gpu::GpuCellGroupOptions options;
+    options.one_graph_per_slot = one_graph;
+    const char* mode = one_graph ? "graph" : "streams";
+    for (const unsigned num_cells : {1U, 4U, 8U, 16U, 24U, 32U}) {
+      airan::gpu::GpuCellConfig config;
+      config.cell = scenario.cell;
+      config.num_rx_antennas = rx;
+      config.max_layers = layers;
+      config.max_pdus = 1;
+      std::vector<airan::gpu::GpuCellConfig> configs(num_cells, config);
+      airan::gpu::GpuCellGroup group(configs, device, options);
+      std::vector<airan::gpu::GpuCellSlot> slots(num_cells);
+      for (auto& input : slots) {
+        input.device_iq = reinterpret_cast<const cf32*>(device_iq.data());
+        input.slot = slot;
+        input.pdus = std::span(&pusch, 1);
       }
-      decoded = 0;
-      for (const auto& cell : results) {
-        decoded += cell[0].tb_crc_ok ? 1 : 0;
-      }
-    }
-    const double slot_us = median(wall_us);
-    if (num_cells == 1) {
-      const airan::gpu::GpuCellStageTimes t = group.stage_times(0);
-      std::printf("  device stages of the 1-cell slot (CUDA events, us): OFDM %.1f, estimation "
-                  "%.1f, equalization+demapping %.1f, descrambling %.1f, rate recovery %.1f, "
-                  "LDPC+TB %.1f\n",
-                  t.ofdm_us, t.estimate_us, t.equalize_demap_us, t.descramble_us,
-                  t.rate_recovery_us, t.ldpc_us);
-    }
-
-    // Two slots in flight: slot n + 1 is submitted before slot n is collected. Consecutive
-    // slots use two HARQ processes (a process still decoding in the other slot is refused).
-    for (auto& cell_config : configs) {
-      cell_config.slots_in_flight = 2;
-    }
-    std::array<airan::phy::PuschConfig, 2> alternating{pusch, pusch};
-    alternating[1].harq_process_id = (pusch.harq_process_id + 1) % 16;
-    std::array<std::vector<airan::gpu::GpuCellSlot>, 2> alternating_slots{slots, slots};
-    for (std::size_t k = 0; k < 2; ++k) {
-      for (auto& input : alternating_slots[k]) {
-        input.pdus = std::span(&alternating[k], 1);
-      }
-    }
-    double pipelined_us = 0.0;
-    unsigned pipelined_decoded = 0;
-    constexpr int pipelined_slots = 40;
-    {
-      airan::gpu::GpuCellGroup pipelined(configs, device);
-      pipelined.submit(alternating_slots[0]);
-      pipelined.collect(results); // warm-up
-      pipelined.submit(alternating_slots[1]);
-      const auto start = Clock::now();
-      for (int i = 0; i < pipelined_slots; ++i) {
-        pipelined.submit(alternating_slots[i % 2]);
-        pipelined.collect(results);
+      std::vector<std::vector<airan::phy::PuschPduResult>> results;
+      std::vector<double> wall_us;
+      unsigned decoded = 0;
+      for (int i = 0; i < 40; ++i) {
+        const auto start = Clock::now();
+        group.process(slots, results);
+        const double us = microseconds_since(start);
+        if (i >= 5) { // warm-up: graphs, filter banks
+          wall_us.push_back(us);
+        }
+        decoded = 0;
         for (const auto& cell : results) {
-          pipelined_decoded += cell[0].tb_crc_ok ? 1 : 0;
+          decoded += cell[0].tb_crc_ok ? 1 : 0;
         }
       }
-      pipelined_us = microseconds_since(start) / pipelined_slots;
-      pipelined.collect(results);
+      const double slot_us = median(wall_us);
+      if (num_cells == 1) {
+        const airan::gpu::GpuCellStageTimes t = group.stage_times(0);
+        std::printf("  device stages of the 1-cell slot (CUDA events, us): OFDM %.1f, estimation "
+                    "%.1f, equalization+demapping %.1f, descrambling %.1f, rate recovery %.1f, "
+                    "LDPC+TB %.1f\n",
+                    t.ofdm_us, t.estimate_us, t.equalize_demap_us, t.descramble_us,
+                    t.rate_recovery_us, t.ldpc_us);
+      }
+
+      // Two slots in flight: slot n + 1 is submitted before slot n is collected. Consecutive
+      // slots use two HARQ processes (a process still decoding in the other slot is refused).
+      for (auto& cell_config : configs) {
+        cell_config.slots_in_flight = 2;
+      }
+      std::array<airan::phy::PuschConfig, 2> alternating{pusch, pusch};
+      alternating[1].harq_process_id = (pusch.harq_process_id + 1) % 16;
+      std::array<std::vector<airan::gpu::GpuCellSlot>, 2> alternating_slots{slots, slots};
+      for (std::size_t k = 0; k < 2; ++k) {
+        for (auto& input : alternating_slots[k]) {
+          input.pdus = std::span(&alternating[k], 1);
+        }
+      }
+      double pipelined_us = 0.0;
+      unsigned pipelined_decoded = 0;
+      constexpr int pipelined_slots = 40;
+      {
+        airan::gpu::GpuCellGroup pipelined(configs, device, options);
+        pipelined.submit(alternating_slots[0]);
+        pipelined.collect(results); // warm-up
+        pipelined.submit(alternating_slots[1]);
+        const auto start = Clock::now();
+        for (int i = 0; i < pipelined_slots; ++i) {
+          pipelined.submit(alternating_slots[i % 2]);
+          pipelined.collect(results);
+          for (const auto& cell : results) {
+            pipelined_decoded += cell[0].tb_crc_ok ? 1 : 0;
+          }
+        }
+        pipelined_us = microseconds_since(start) / pipelined_slots;
+        pipelined.collect(results);
+      }
+      const airan::gpu::GpuCellGroupLaunches launches = group.launches();
+      std::printf("%-8u %14.1f %14.1f %9u/%-2u %18.1f %10.1f %20.1f %6u/%-4u %-8s %llu/%llu %u\n",
+                  num_cells, slot_us, slot_us / num_cells, decoded, num_cells,
+                  500.0 * num_cells / slot_us, median(cpu_us) * num_cells / slot_us, pipelined_us,
+                  pipelined_decoded, pipelined_slots * num_cells, mode,
+                  static_cast<unsigned long long>(launches.one_graph),
+                  static_cast<unsigned long long>(launches.one_graph + launches.streams),
+                  launches.graph_instantiations);
     }
-    std::printf("%-8u %14.1f %14.1f %9u/%-2u %18.1f %10.1f %20.1f %6u/%u\n", num_cells, slot_us,
-                slot_us / num_cells, decoded, num_cells, 500.0 * num_cells / slot_us,
-                median(cpu_us) * num_cells / slot_us, pipelined_us, pipelined_decoded,
-                pipelined_slots * num_cells);
   }
   return 0;
 }

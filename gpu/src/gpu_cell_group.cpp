@@ -1,283 +1,21 @@
 /// \file
 /// \brief GpuCellGroup: per cell one lane per slot in flight (a front end on its own stream and
 /// a decoder per PDU enqueued on that stream) and a device HARQ pool; submit() enqueues a slot of
-/// every cell, collect() completes the oldest.
-#include "airan/gpu/gpu_cell_group.h"
+/// every cell, as one CUDA graph (each cell's stream a branch of the capture) or cell by cell,
+/// and collect() completes the oldest.
+#include "gpu_cell_group_impl.h"
 
 #include "airan/gpu/cuda_check.h"
-#include "airan/gpu/gpu_pusch_front_end.h"
-#include "airan/gpu/gpu_ulsch_decoder.h"
-#include "airan/phy/numerology.h"
-#include "airan/phy/pusch_receiver_sizing.h"
-#include "airan/phy/pusch_scrambler.h"
-#include "airan/phy/pusch_transmitter.h"
-#include "airan/phy/tbs_calculator.h"
-#include "airan/phy/ulsch_encoder.h"
 
-#include <algorithm>
+#include <exception>
 #include <stdexcept>
 #include <string>
-#include <utility>
 
 namespace airan::gpu {
 
-namespace {
-
-/// The stages of one slot in flight of one cell.
-struct CellLane {
-  CellLane(const GpuCellConfig& config, std::uint32_t max_tbs,
-           const std::shared_ptr<GpuHarqSoftMemory>& harq_memory, int device)
-      : front_end(config.cell, {config.num_rx_antennas, config.max_layers, config.cell.num_prbs},
-                  device),
-        enqueued(config.max_pdus, false), measured(config.max_pdus, false), keys(config.max_pdus) {
-    for (unsigned p = 0; p < config.max_pdus; ++p) {
-      decoders.push_back(std::make_unique<GpuUlschDecoder>(max_tbs, harq_memory, device));
-    }
-  }
-
-  GpuPuschFrontEnd front_end;
-  std::vector<std::unique_ptr<GpuUlschDecoder>> decoders; ///< One per PDU of a slot.
-  std::vector<bool> enqueued;            ///< Per PDU of the lane's slot: its decoding is enqueued.
-  std::vector<bool> measured;            ///< Per PDU: its measurements' download is enqueued.
-  std::vector<phy::HarqProcessKey> keys; ///< Of the enqueued PDUs.
-  std::vector<phy::PuschPduResult> results; ///< Of the lane's slot.
-};
-
-} // namespace
-
-struct GpuCellGroup::Cell {
-  Cell(const GpuCellConfig& config_in, int device)
-      : config(config_in),
-        max_tbs(phy::pusch_largest_tbs(config_in.cell.num_prbs, config_in.max_layers)),
-        harq(std::max(config_in.num_harq_buffers, 1U),
-             phy::pusch_harq_buffer_length(max_tbs, 2U * 156U * config_in.cell.num_prbs *
-                                                        config_in.max_layers),
-             phy::HarqStorage::external),
-        harq_memory(std::make_shared<GpuHarqSoftMemory>(harq.num_buffers(),
-                                                        harq.soft_bits_per_buffer(), device)) {
-    for (unsigned l = 0; l < config.slots_in_flight; ++l) {
-      lanes.push_back(std::make_unique<CellLane>(config, max_tbs, harq_memory, device));
-    }
-  }
-
-  /// Checks \p pdu (index \p index of \p pdus) and sizes its result; the error, or "".
-  std::string admit(std::span<const phy::PuschConfig> pdus, std::size_t index,
-                    phy::PuschPduResult& result, std::uint32_t& tbs) const;
-  /// True when a slot in flight on another lane than \p lane decodes HARQ process \p key.
-  [[nodiscard]] bool in_flight(const phy::HarqProcessKey& key, std::size_t lane) const;
-  /// Enqueues \p input on lane \p lane. \p device: the group's.
-  void submit(const GpuCellSlot& input, std::size_t lane, int device);
-  /// Waits for lane \p lane and completes its results.
-  void collect(std::size_t lane);
-  /// After a failure while enqueuing on lane \p lane: waits for what was enqueued and drops it
-  /// (its PDUs are not reported; HARQ buffers stay as after a failed decode). Never throws.
-  void abandon(std::size_t lane) noexcept;
-  /// The lane collected last and its last decoded PDU (-1: none).
-  std::size_t last_lane = 0;
-  int last_pdu = -1;
-
-  GpuCellConfig config;
-  std::uint32_t max_tbs;
-  phy::HarqBufferPool harq;
-  std::shared_ptr<GpuHarqSoftMemory> harq_memory;
-  std::vector<std::unique_ptr<CellLane>> lanes; ///< One per slot in flight.
-};
-
-std::string GpuCellGroup::Cell::admit(std::span<const phy::PuschConfig> pdus, std::size_t index,
-                                      phy::PuschPduResult& result, std::uint32_t& tbs) const {
-  const phy::PuschConfig& pdu = pdus[index];
-  if (index >= config.max_pdus) {
-    return "more PDUs than the cell's " + std::to_string(config.max_pdus);
-  }
-  if (const auto error = pdu.validate(config.cell); !error.empty()) {
-    return "invalid PDU: " + error;
-  }
-  if (pdu.num_layers > config.max_layers) {
-    return "invalid PDU: more layers than the cell was built for";
-  }
-  for (std::size_t j = 0; j < index; ++j) {
-    if (pdus[j].rnti == pdu.rnti && pdus[j].harq_process_id == pdu.harq_process_id) {
-      return "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
-    }
-  }
-  tbs = pdu.tb_size_bits != 0 ? pdu.tb_size_bits : phy::compute_pusch_tbs(config.cell, pdu);
-  if (tbs > max_tbs) {
-    return "TBS " + std::to_string(tbs) + " exceeds the cell's maximum " + std::to_string(max_tbs);
-  }
-  if (tbs % 8 != 0) {
-    return "TBS " + std::to_string(tbs) + " is not a whole number of bytes";
-  }
-  result.tb_bytes.resize(tbs / 8);
-  return {};
-}
-
-bool GpuCellGroup::Cell::in_flight(const phy::HarqProcessKey& key, std::size_t lane) const {
-  for (std::size_t l = 0; l < lanes.size(); ++l) {
-    const CellLane& other = *lanes[l];
-    for (std::size_t p = 0; l != lane && p < other.enqueued.size(); ++p) {
-      if (other.enqueued[p] && other.keys[p] == key) {
-        return true;
-      }
-    }
-  }
-  return false;
-}
-
-void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index, int device) {
-  CellLane& lane = *lanes[lane_index];
-  std::vector<phy::PuschPduResult>& out = lane.results;
-  out.resize(input.pdus.size());
-  std::fill(lane.enqueued.begin(), lane.enqueued.end(), false);
-  std::fill(lane.measured.begin(), lane.measured.end(), false);
-  std::string slot_error;
-  if (input.slot >= phy::slots_per_frame(config.cell.numerology)) {
-    slot_error = "slot " + std::to_string(input.slot) + " is outside the frame";
-  } else {
-    try {
-      if (input.device_iq != nullptr) {
-        lane.front_end.demodulate(input.device_iq, config.num_rx_antennas, input.slot);
-      } else {
-        lane.front_end.demodulate_host(input.host_iq, config.num_rx_antennas, input.slot);
-      }
-    } catch (const std::invalid_argument& e) {
-      slot_error = std::string("slot IQ: ") + e.what();
-    }
-  }
-  for (std::size_t p = 0; p < input.pdus.size(); ++p) {
-    const phy::PuschConfig& pdu = input.pdus[p];
-    phy::PuschPduResult& result = out[p];
-    result.handle = pdu.handle;
-    result.rnti = pdu.rnti;
-    result.harq_process_id = pdu.harq_process_id;
-    result.tb_crc_ok = false;
-    result.error = slot_error;
-    result.decoding = {};
-    result.measurements = {};
-    result.times = {};
-    result.tb_bytes.clear();
-    result.tb_bits.clear();
-    std::uint32_t tbs = 0;
-    if (!result.error.empty() || !(result.error = admit(input.pdus, p, result, tbs)).empty()) {
-      result.tb_bytes.clear();
-      continue;
-    }
-    const phy::HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
-    if (in_flight(key, lane_index)) {
-      result.error = "HARQ: process " + std::to_string(pdu.harq_process_id) + " of RNTI " +
-                     std::to_string(pdu.rnti) + " is still being decoded in an earlier slot";
-      result.tb_bytes.clear();
-      continue;
-    }
-    bool acquired = false; // a buffer newly taken for this PDU, released if decoding fails
-    try {
-      const std::uint32_t g = phy::pusch_coded_bits(config.cell, pdu);
-      phy::UlschDecoderConfig cfg;
-      cfg.coding = phy::ulsch_coding_config(pdu, tbs, g);
-      cfg.max_iterations = config.ldpc_max_iterations;
-      cfg.early_termination = config.ldpc_early_termination;
-      lane.front_end.process(pdu, input.slot, config.front_end);
-      lane.front_end.descramble(phy::pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
-      lane.front_end.enqueue_measurements(static_cast<unsigned>(p));
-      lane.measured[p] = true;
-      acquired = harq.find(key) == nullptr;
-      phy::HarqSoftBuffer& buffer = harq.acquire(key, pdu.new_data_indicator);
-      lane.decoders[p]->enqueue_device_bytes({lane.front_end.device_llrs(), g, device}, cfg, buffer,
-                                             result.tb_bytes, lane.front_end.native_stream());
-      lane.enqueued[p] = true;
-      lane.keys[p] = key;
-    } catch (const phy::HarqPoolExhaustedError& e) {
-      acquired = false;
-      result.error = std::string("HARQ: ") + e.what();
-    } catch (const std::invalid_argument& e) {
-      result.error = e.what();
-    }
-    if (!lane.enqueued[p] && acquired) {
-      harq.release(key);
-    }
-    if (!lane.enqueued[p]) {
-      result.tb_bytes.clear();
-    }
-  }
-}
-
-void GpuCellGroup::Cell::collect(std::size_t lane_index) {
-  CellLane& lane = *lanes[lane_index];
-  lane.front_end.synchronize();
-  last_pdu = -1;
-  for (std::size_t p = 0; p < lane.results.size() && p < lane.enqueued.size(); ++p) {
-    if (lane.measured[p]) {
-      lane.results[p].measurements = lane.front_end.pending_measurements(static_cast<unsigned>(p));
-    }
-    if (!lane.enqueued[p]) {
-      continue;
-    }
-    lane.enqueued[p] = false;
-    phy::PuschPduResult& result = lane.results[p];
-    result.decoding = lane.decoders[p]->finish();
-    result.tb_crc_ok = result.decoding.tb_crc_ok;
-    if (result.tb_crc_ok) {
-      harq.release(lane.keys[p]);
-    } else {
-      result.tb_bytes.clear();
-    }
-    last_pdu = static_cast<int>(p);
-  }
-  last_lane = lane_index;
-}
-
-void GpuCellGroup::Cell::abandon(std::size_t lane_index) noexcept {
-  CellLane& lane = *lanes[lane_index];
-  try {
-    lane.front_end.synchronize();
-  } catch (const std::exception&) { // a failed device: the decoders' finish() throws too
-  }
-  for (std::size_t p = 0; p < lane.enqueued.size(); ++p) {
-    if (lane.enqueued[p]) {
-      try {
-        (void)lane.decoders[p]->finish();
-      } catch (const std::exception&) {
-      }
-    }
-    lane.enqueued[p] = false;
-    lane.measured[p] = false;
-  }
-  lane.results.clear();
-}
-
-GpuDeviceIq::GpuDeviceIq(std::span<const phy::cf32> iq, int device)
-    : size_(iq.size()), device_(device) {
-  AIRAN_CUDA_CHECK(cudaSetDevice(device));
-  AIRAN_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&data_), iq.size_bytes()));
-  AIRAN_CUDA_CHECK(cudaMemcpy(data_, iq.data(), iq.size_bytes(), cudaMemcpyHostToDevice));
-  // From pageable memory the copy may still be in flight; the cells' streams do not wait for
-  // the default stream.
-  AIRAN_CUDA_CHECK(cudaDeviceSynchronize());
-}
-
-GpuDeviceIq::~GpuDeviceIq() {
-  if (data_ != nullptr) {
-    cudaSetDevice(device_);
-    cudaFree(data_);
-  }
-}
-
-GpuDeviceIq::GpuDeviceIq(GpuDeviceIq&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(other.size_), device_(other.device_) {}
-
-GpuDeviceIq& GpuDeviceIq::operator=(GpuDeviceIq&& other) noexcept {
-  if (this != &other) {
-    if (data_ != nullptr) {
-      cudaSetDevice(device_);
-      cudaFree(data_);
-    }
-    data_ = std::exchange(other.data_, nullptr);
-    size_ = other.size_;
-    device_ = other.device_;
-  }
-  return *this;
-}
-
-GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device) : device_(device) {
+GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device,
+                           const GpuCellGroupOptions& options)
+    : device_(device), options_(options) {
   for (const auto& config : cells) {
     if (const auto error = config.cell.validate(); !error.empty()) {
       throw std::invalid_argument("GpuCellGroup: " + error);
@@ -294,6 +32,78 @@ GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device) : d
     cells_.push_back(std::make_unique<Cell>(config, device));
   }
   slots_in_flight_ = cells.empty() ? 1 : cells.front().slots_in_flight;
+  for (std::size_t l = 0; l < slots_in_flight_; ++l) {
+    launches_.push_back(std::make_unique<SlotLaunch>(cells_.size()));
+  }
+  options_.one_graph_per_slot = options.one_graph_per_slot && cuda_graphs_enabled();
+}
+
+GpuCellGroupLaunches GpuCellGroup::launches() const {
+  GpuCellGroupLaunches counts = counts_;
+  for (const auto& launch : launches_) {
+    counts.graph_instantiations += launch->graph.instantiations();
+  }
+  return counts;
+}
+
+bool GpuCellGroup::prepare_one_graph(std::span<const GpuCellSlot> slots, std::size_t lane) {
+  if (!options_.one_graph_per_slot) {
+    return false;
+  }
+  bool capturable = true;
+  for (std::size_t c = 0; c < cells_.size(); ++c) {
+    const Cell& cell = *cells_[c];
+    capturable =
+        cell.lanes[lane]->front_end.prepare_capture(cell.config.num_rx_antennas, slots[c].pdus,
+                                                    slots[c].slot, cell.config.front_end) &&
+        capturable;
+  }
+  return capturable;
+}
+
+void GpuCellGroup::enqueue_one_graph(std::span<const GpuCellSlot> slots, std::size_t lane) {
+  SlotLaunch& launch = *launches_[lane];
+  cudaStream_t stream = launch.stream.get();
+  // Host IQ goes to each cell's device buffer before the capture (a copy from pageable memory
+  // cannot be captured), on the stream the graph is launched on.
+  for (std::size_t c = 0; c < cells_.size(); ++c) {
+    Cell& cell = *cells_[c];
+    detail::StagedIq& staged = launch.staged[c];
+    staged = {slots[c].device_iq, {}};
+    if (staged.device == nullptr) {
+      try {
+        staged.device = cell.lanes[lane]->front_end.upload_iq(
+            slots[c].host_iq, cell.config.num_rx_antennas, slots[c].slot, stream);
+      } catch (const std::invalid_argument& e) {
+        staged.error = std::string("slot IQ: ") + e.what();
+      }
+    }
+  }
+  // Every cell's stream forks from the launch stream and joins it again, so that the capture
+  // holds each cell's work as a branch; an exception in a cell still joins its stream (an
+  // unjoined stream would leave the capture unfinishable) and is rethrown after the capture.
+  std::exception_ptr failure;
+  launch.graph.capture_or_update(stream, [&] {
+    AIRAN_CUDA_CHECK(cudaEventRecord(launch.fork.get(), stream));
+    for (std::size_t c = 0; c < cells_.size(); ++c) {
+      auto* cell_stream =
+          static_cast<cudaStream_t>(cells_[c]->lanes[lane]->front_end.native_stream());
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(cell_stream, launch.fork.get(), 0));
+      if (failure == nullptr) {
+        try {
+          cells_[c]->submit(slots[c], lane, device_, &launch.staged[c]);
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      }
+      AIRAN_CUDA_CHECK(cudaEventRecord(launch.joins[c].get(), cell_stream));
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, launch.joins[c].get(), 0));
+    }
+    if (failure != nullptr) {
+      std::rethrow_exception(failure);
+    }
+  });
+  launch.graph.launch(stream);
 }
 
 GpuCellGroup::~GpuCellGroup() = default;
@@ -316,7 +126,7 @@ GpuCellStageTimes GpuCellGroup::stage_times(unsigned cell) {
   if (c.last_pdu < 0) {
     return times;
   }
-  CellLane& lane = *c.lanes[c.last_lane];
+  detail::CellLane& lane = *c.lanes[c.last_lane];
   const GpuStageTimes front_end = lane.front_end.stage_times();
   times.ofdm_us = 1000.0F * front_end.ofdm_ms;
   times.estimate_us = 1000.0F * front_end.estimate_ms;
@@ -343,19 +153,29 @@ void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
   }
   AIRAN_CUDA_CHECK(cudaSetDevice(device_));
   const std::size_t lane = submitted_ % slots_in_flight_;
-  std::size_t c = 0;
+  SlotLaunch& launch = *launches_[lane];
   try {
-    for (; c < cells_.size(); ++c) {
-      cells_[c]->submit(slots[c], lane, device_);
+    launch.one_graph = prepare_one_graph(slots, lane);
+    if (launch.one_graph) {
+      enqueue_one_graph(slots, lane);
+    } else {
+      for (std::size_t c = 0; c < cells_.size(); ++c) {
+        cells_[c]->submit(slots[c], lane, device_);
+      }
     }
   } catch (...) {
     // A device failure (a bad PDU or IQ only fails its PDUs): the slot is dropped, so that the
     // lane's decoders are free again and the error is the first one, not a later "enqueued".
-    for (std::size_t k = 0; k <= c && k < cells_.size(); ++k) {
-      cells_[k]->abandon(lane);
+    try {
+      launch.stream.synchronize();
+    } catch (const std::exception&) {
+    }
+    for (const auto& cell : cells_) {
+      cell->abandon(lane);
     }
     throw;
   }
+  ++(launch.one_graph ? counts_.one_graph : counts_.streams);
   ++submitted_;
 }
 
@@ -365,6 +185,9 @@ void GpuCellGroup::collect(std::vector<std::vector<phy::PuschPduResult>>& result
   }
   AIRAN_CUDA_CHECK(cudaSetDevice(device_));
   const std::size_t lane = collected_ % slots_in_flight_;
+  if (launches_[lane]->one_graph) {
+    launches_[lane]->stream.synchronize(); // the cells' streams have nothing of this slot
+  }
   results.resize(cells_.size());
   for (std::size_t c = 0; c < cells_.size(); ++c) {
     cells_[c]->collect(lane);

@@ -6,6 +6,7 @@
 namespace airan::gpu {
 
 struct GpuCellGroup::Cell {};
+struct GpuCellGroup::SlotLaunch {};
 
 namespace {
 [[noreturn]] void unavailable() {
@@ -21,7 +22,12 @@ GpuDeviceIq::GpuDeviceIq(GpuDeviceIq&& other) noexcept
     : data_(other.data_), size_(other.size_), device_(other.device_) {}
 GpuDeviceIq& GpuDeviceIq::operator=(GpuDeviceIq&&) noexcept = default;
 
-GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig>, int device) : device_(device) {
+GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig>, int device,
+                           const GpuCellGroupOptions& options)
+    : device_(device), options_(options) {
+  unavailable();
+}
+GpuCellGroupLaunches GpuCellGroup::launches() const {
   unavailable();
 }
 GpuCellGroup::~GpuCellGroup() = default;

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -146,7 +147,7 @@ std::size_t GpuPuschFrontEnd::slot_length(unsigned slot) const {
 
 void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsigned slot) {
   Impl& s = *impl_;
-  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
+  make_device_current(s.device);
   s.check_rx(num_rx);
   detail::OfdmGeometry g;
   g.num_rx = num_rx;
@@ -160,10 +161,7 @@ void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsign
     g.fft_start[l] = offset + s.numerology.cp_length(slot, l);
     offset += s.numerology.symbol_length(slot, l);
   }
-  CufftPlan& plan = s.plans[num_rx];
-  if (!plan.valid()) {
-    plan = CufftPlan(static_cast<int>(g.fft_size), static_cast<int>(num_rx * s.num_symbols));
-  }
+  CufftPlan& plan = s.plan_for(num_rx);
   cudaStream_t stream = s.stream.get();
   s.ofdm_start.record(stream);
   detail::launch_remove_cp(g, reinterpret_cast<const float2*>(device_iq), s.fft.data(), stream);
@@ -175,8 +173,23 @@ void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsign
   s.grid_rx = num_rx;
 }
 
-void GpuPuschFrontEnd::demodulate_host(std::span<const cf32> iq, unsigned num_rx, unsigned slot) {
+CufftPlan& GpuPuschFrontEnd::Impl::plan_for(unsigned num_rx) {
+  CufftPlan& plan = plans[num_rx];
+  if (!plan.valid()) {
+    if (stream_is_capturing(stream.get())) {
+      throw std::logic_error("GpuPuschFrontEnd: no FFT plan for " + std::to_string(num_rx) +
+                             " antennas inside a capture (call prepare_capture() first)");
+    }
+    plan =
+        CufftPlan(static_cast<int>(numerology.fft_size()), static_cast<int>(num_rx * num_symbols));
+  }
+  return plan;
+}
+
+const cf32* GpuPuschFrontEnd::upload_iq(std::span<const cf32> iq, unsigned num_rx, unsigned slot,
+                                        void* stream) {
   Impl& s = *impl_;
+  make_device_current(s.device);
   s.check_rx(num_rx);
   if (iq.size() != std::size_t{num_rx} * slot_length(slot)) {
     throw std::invalid_argument("GpuPuschFrontEnd: expected " +
@@ -184,13 +197,53 @@ void GpuPuschFrontEnd::demodulate_host(std::span<const cf32> iq, unsigned num_rx
                                 " IQ samples");
   }
   s.iq.copy_from_host(std::span(reinterpret_cast<const float2*>(iq.data()), iq.size()),
-                      s.stream.get());
-  demodulate(reinterpret_cast<const cf32*>(s.iq.data()), num_rx, slot);
+                      stream != nullptr ? static_cast<cudaStream_t>(stream) : s.stream.get());
+  return reinterpret_cast<const cf32*>(s.iq.data());
+}
+
+void GpuPuschFrontEnd::demodulate_host(std::span<const cf32> iq, unsigned num_rx, unsigned slot) {
+  demodulate(upload_iq(iq, num_rx, slot), num_rx, slot);
+}
+
+bool GpuPuschFrontEnd::prepare_capture(unsigned num_rx, std::span<const phy::PuschConfig> pdus,
+                                       unsigned slot, const phy::PuschFrontEndOptions& options) {
+  Impl& s = *impl_;
+  make_device_current(s.device);
+  s.check_rx(num_rx);
+  (void)s.plan_for(num_rx);
+  if (slot >= phy::slots_per_frame(s.cell.numerology)) {
+    return true; // its PDUs fail before estimation
+  }
+  std::optional<detail::MmseBankKey> needed;
+  for (const phy::PuschConfig& pusch : pdus) {
+    if (!pusch.validate(s.cell).empty() || pusch.num_layers > s.limits.max_layers ||
+        pusch.prb_size > s.limits.max_prbs) {
+      continue; // fails in process()
+    }
+    detail::PduGeometry g;
+    try {
+      g = s.make_geometry(pusch, slot, options);
+    } catch (const std::invalid_argument&) {
+      continue; // fails in process()
+    }
+    if (!g.mmse_frequency) {
+      continue;
+    }
+    const detail::MmseBankKey key = Impl::bank_key(g, options);
+    if (needed.has_value() && !(*needed == key)) {
+      return false;
+    }
+    needed = key;
+  }
+  if (needed.has_value()) {
+    s.banks.prepare(*needed, s.stream);
+  }
+  return true;
 }
 
 void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid& grid) {
   Impl& s = *impl_;
-  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
+  make_device_current(s.device);
   s.check_rx(grid.num_ports());
   if (grid.num_symbols() != s.num_symbols || grid.num_subcarriers() != s.grid_subcarriers) {
     throw std::invalid_argument("GpuPuschFrontEnd: the grid does not have the cell's shape");
@@ -205,7 +258,7 @@ void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid& grid) {
 std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned slot,
                                       const phy::PuschFrontEndOptions& options) {
   Impl& s = *impl_;
-  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
+  make_device_current(s.device);
   if (const std::string error = pusch.validate(s.cell); !error.empty()) {
     throw std::invalid_argument("GpuPuschFrontEnd: " + error);
   }
@@ -220,9 +273,13 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   cudaStream_t stream = s.stream.get();
   const detail::PduGeometry g = s.make_geometry(pusch, slot, options);
   if (g.mmse_frequency) {
-    detail::MmseBankKey key{g.comb_period, g.mmse_window, options.estimator.delay_profile, g.scs_hz,
-                            options.estimator.delay_spread_s};
-    s.banks.prepare(key, s.stream); // host work and a copy: before the capture
+    const detail::MmseBankKey key = Impl::bank_key(g, options);
+    if (!stream_is_capturing(stream)) {
+      s.banks.prepare(key, s.stream); // host work and a copy: before the capture
+    } else if (!s.banks.holds(key)) {
+      throw std::logic_error("GpuPuschFrontEnd: the PDU's MMSE filter banks are not loaded "
+                             "inside a capture (call prepare_capture() first)");
+    }
   }
   const detail::DataGeometry d = s.make_data_geometry(pusch, options);
   const auto enqueue = [&] {
@@ -246,7 +303,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
                                         std::size_t{d.first_re[d.num_data_symbols]} * g.num_layers,
                                         d.qm, s.quality_partials.data(), s.quality.data(), stream);
   };
-  if (s.use_graph) {
+  if (s.use_graph && !stream_is_capturing(stream)) { // else part of an enclosing capture
     s.graph.capture_or_update(stream, enqueue);
     s.graph.launch(stream);
   } else {
@@ -270,7 +327,7 @@ void GpuPuschFrontEnd::synchronize() {
 
 void GpuPuschFrontEnd::descramble(std::uint32_t c_init) {
   Impl& s = *impl_;
-  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
+  make_device_current(s.device);
   detail::launch_descramble(s.llrs.data(), s.num_llrs, c_init, s.gold_table.data(), s.stream.get());
   s.descramble_end.record(s.stream.get());
   s.descrambled = true;

@@ -69,6 +69,15 @@ struct GpuPuschFrontEnd::Impl {
     }
   }
 
+  /// The FFT plan for \p num_rx antennas, made on first use (not inside a stream capture:
+  /// prepare_capture() makes it beforehand). \throws std::logic_error when capturing without it.
+  CufftPlan& plan_for(unsigned num_rx);
+  /// The MMSE filter banks a PDU of geometry \p g needs.
+  [[nodiscard]] static detail::MmseBankKey bank_key(const detail::PduGeometry& g,
+                                                    const phy::PuschFrontEndOptions& options) {
+    return {g.comb_period, g.mmse_window, options.estimator.delay_profile, g.scs_hz,
+            options.estimator.delay_spread_s};
+  }
   detail::PduGeometry make_geometry(const phy::PuschConfig& pusch, unsigned slot,
                                     const phy::PuschFrontEndOptions& options);
   detail::DataGeometry make_data_geometry(const phy::PuschConfig& pusch,

@@ -28,6 +28,14 @@ void GpuPuschFrontEnd::demodulate(const phy::cf32*, unsigned, unsigned) {
 void GpuPuschFrontEnd::demodulate_host(std::span<const phy::cf32>, unsigned, unsigned) {
   unavailable();
 }
+const phy::cf32* GpuPuschFrontEnd::upload_iq(std::span<const phy::cf32>, unsigned, unsigned,
+                                             void*) {
+  unavailable();
+}
+bool GpuPuschFrontEnd::prepare_capture(unsigned, std::span<const phy::PuschConfig>, unsigned,
+                                       const phy::PuschFrontEndOptions&) {
+  unavailable();
+}
 void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid&) {
   unavailable();
 }

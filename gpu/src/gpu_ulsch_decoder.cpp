@@ -64,7 +64,7 @@ phy::UlschDecoderResult GpuUlschDecoder::decode(std::span<const float> llrs,
                                                 const phy::UlschDecoderConfig& cfg,
                                                 std::span<phy::bit_t> tb_bits) {
   Impl& s = *impl_;
-  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
+  make_device_current(s.device);
   const auto layout = ulsch::check_decoding(llrs.size(), cfg, tb_bits.size(), s.max_tbs);
   return s.run(s.upload(llrs), cfg, layout, nullptr, tb_bits);
 }
@@ -74,7 +74,7 @@ phy::UlschDecoderResult GpuUlschDecoder::decode(std::span<const float> llrs,
                                                 phy::HarqSoftBuffer& harq_buffer,
                                                 std::span<phy::bit_t> tb_bits) {
   Impl& s = *impl_;
-  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
+  make_device_current(s.device);
   const auto layout = ulsch::check_decoding(llrs.size(), cfg, tb_bits.size(), s.max_tbs);
   s.check_buffer(harq_buffer);
   return s.run(s.upload(llrs), cfg, layout, &harq_buffer, tb_bits);
@@ -98,7 +98,7 @@ void GpuUlschDecoder::enqueue_device(const phy::DeviceLlrs& llrs,
                                      std::span<phy::bit_t> tb_bits, void* stream) {
   Impl& s = *impl_;
   check_device_llrs(llrs, s.device);
-  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
+  make_device_current(s.device);
   const auto layout = ulsch::check_decoding(llrs.size, cfg, tb_bits.size(), s.max_tbs);
   s.check_buffer(harq_buffer);
   s.enqueue(llrs.data, cfg, layout, &harq_buffer, tb_bits, {}, stream_or(stream, s.stream));
@@ -114,7 +114,7 @@ void GpuUlschDecoder::enqueue_device_bytes(const phy::DeviceLlrs& llrs,
     ulsch::fail("TBS " + std::to_string(cfg.coding.tbs) + " into " +
                 std::to_string(tb_bytes.size()) + " bytes");
   }
-  AIRAN_CUDA_CHECK(cudaSetDevice(s.device));
+  make_device_current(s.device);
   const auto layout = ulsch::check_decoding(llrs.size, cfg, cfg.coding.tbs, s.max_tbs);
   s.check_buffer(harq_buffer);
   s.enqueue(llrs.data, cfg, layout, &harq_buffer, {}, tb_bytes, stream_or(stream, s.stream));

@@ -103,7 +103,8 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   assembly.crc_register = crc_register.data();
   assembly.nonzero = nonzero.data();
   // Everything on the device, captured into a graph updated per TB (same topology, new
-  // parameters) unless AIRAN_CUDA_GRAPHS=0.
+  // parameters) unless AIRAN_CUDA_GRAPHS=0 or \p s is captured already (GpuCellGroup's graph of
+  // the whole slot).
   const auto device_work = [&] {
     start.record(s);
     blocks.copy_from_host(host_blocks.span().first(num_cbs), s);
@@ -119,7 +120,7 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
     results.copy_to_host(host_results.span().first(num_cbs), s);
     done.record(s);
   };
-  if (use_graph) {
+  if (use_graph && !stream_is_capturing(s)) {
     graph.capture_or_update(s, device_work);
     graph.launch(s);
   } else {

@@ -69,6 +69,8 @@ public:
     valid_ = true;
   }
 
+  /// True when the table of \p key is current (prepare() would do nothing).
+  [[nodiscard]] bool holds(const MmseBankKey& key) const { return valid_ && key == key_; }
   [[nodiscard]] const float2* device_taps() const { return taps_.data(); }
 
 private:

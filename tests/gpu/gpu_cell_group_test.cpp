@@ -4,6 +4,8 @@
 // that of a PuschReceiver per cell with the CUDA detector and UL-SCH decoder (`--backend cuda`),
 // PDU for PDU (CRC outcome, TB bytes, iterations, measurements); at the higher SNR every TB
 // decodes and its bytes equal what was sent; bad PDUs get their errors while the others decode.
+// Each runs with the whole slot as one CUDA graph and with each cell on its own stream, and two
+// slots in flight as one graph each give the results of one slot at a time cell by cell.
 // Skipped without a CUDA device.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_cell_group.h"
@@ -124,7 +126,8 @@ void expect_same(const PuschPduResult& got, const PuschPduResult& expected) {
 
 /// Runs eight slots of HARQ traffic through the group and through one CUDA PuschReceiver per
 /// cell; returns {TBs decoded, TB transmissions that failed}.
-std::pair<unsigned, unsigned> run_and_compare(float snr_offset_db) {
+std::pair<unsigned, unsigned> run_and_compare(float snr_offset_db,
+                                              const airan::gpu::GpuCellGroupOptions& options) {
   std::vector<CellSetup> cells = make_cells(snr_offset_db);
   std::vector<GpuCellConfig> configs;
   std::vector<std::unique_ptr<PuschReceiver>> references;
@@ -138,7 +141,7 @@ std::pair<unsigned, unsigned> run_and_compare(float snr_offset_db) {
     rx.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
     references.push_back(std::make_unique<PuschReceiver>(setup.config.cell, rx));
   }
-  GpuCellGroup group(configs, 0);
+  GpuCellGroup group(configs, 0, options);
   std::mt19937_64 rng(99);
   std::vector<std::vector<BitVector>> tbs(cells.size());
   std::vector<std::vector<unsigned>> rv_index(cells.size());
@@ -211,30 +214,45 @@ std::pair<unsigned, unsigned> run_and_compare(float snr_offset_db) {
       }
     }
   }
+  // Every slot went the way the options asked (the cells' PDUs share their filter banks).
+  const airan::gpu::GpuCellGroupLaunches launches = group.launches();
+  EXPECT_EQ(launches.one_graph, options.one_graph_per_slot ? 8U : 0U);
+  EXPECT_EQ(launches.one_graph + launches.streams, 8U);
   return {decoded, failed};
 }
 
-TEST(GpuCellGroup, CellsMatchTheCudaReceiverWithHarq) {
+/// The tests below run with both launch modes: the whole slot as one CUDA graph, and cell by
+/// cell on streams.
+class GpuCellGroupLaunch : public ::testing::TestWithParam<bool> {
+protected:
+  [[nodiscard]] static airan::gpu::GpuCellGroupOptions options() {
+    airan::gpu::GpuCellGroupOptions options;
+    options.one_graph_per_slot = GetParam();
+    return options;
+  }
+};
+
+TEST_P(GpuCellGroupLaunch, CellsMatchTheCudaReceiverWithHarq) {
   std::string status;
   if (!have_device(status)) {
     GTEST_SKIP() << "no CUDA device: " << status;
   }
-  const auto [decoded_high, failed_high] = run_and_compare(10.0F);
+  const auto [decoded_high, failed_high] = run_and_compare(10.0F, options());
   EXPECT_EQ(failed_high, 0U) << "every TB decodes at the higher SNR";
   EXPECT_EQ(decoded_high, 8U * 6U);
-  const auto [decoded_low, failed_low] = run_and_compare(-6.0F);
+  const auto [decoded_low, failed_low] = run_and_compare(-6.0F, options());
   EXPECT_GT(failed_low, 3U) << "the lower SNR needs retransmissions";
   EXPECT_GT(decoded_low, 3U);
 }
 
-TEST(GpuCellGroup, BadPdusGetErrorsAndTheOthersDecode) {
+TEST_P(GpuCellGroupLaunch, BadPdusGetErrorsAndTheOthersDecode) {
   std::string status;
   if (!have_device(status)) {
     GTEST_SKIP() << "no CUDA device: " << status;
   }
   std::vector<CellSetup> cells = make_cells(10.0F);
   cells.resize(1);
-  GpuCellGroup group(std::span(&cells[0].config, 1), 0);
+  GpuCellGroup group(std::span(&cells[0].config, 1), 0, options());
   std::vector<PuschConfig> pdus = cells[0].pdus;
   std::vector<BitVector> tbs(pdus.size());
   PuschTransmitter transmitter(cells[0].config.cell);
@@ -284,9 +302,9 @@ TEST(GpuCellGroup, BadPdusGetErrorsAndTheOthersDecode) {
 }
 
 // Two slots in flight (submit slot n + 1 before collecting slot n) give the results of one at a
-// time, with HARQ processes alternating between slots; a HARQ process still decoding in the
-// other slot in flight is refused with an error.
-TEST(GpuCellGroup, TwoSlotsInFlightGiveTheSameResults) {
+// time cell by cell on streams, with HARQ processes alternating between slots; a HARQ process
+// still decoding in the other slot in flight is refused with an error.
+TEST_P(GpuCellGroupLaunch, TwoSlotsInFlightGiveTheSameResults) {
   std::string status;
   if (!have_device(status)) {
     GTEST_SKIP() << "no CUDA device: " << status;
@@ -298,8 +316,10 @@ TEST(GpuCellGroup, TwoSlotsInFlightGiveTheSameResults) {
   for (auto& config : two_config) {
     config.slots_in_flight = 2;
   }
-  GpuCellGroup one(one_config, 0);
-  GpuCellGroup two(two_config, 0);
+  airan::gpu::GpuCellGroupOptions streams;
+  streams.one_graph_per_slot = false;
+  GpuCellGroup one(one_config, 0, streams);
+  GpuCellGroup two(two_config, 0, options());
   constexpr unsigned num_slots = 8;
   std::vector<std::vector<std::vector<PuschConfig>>> pdus(num_slots);
   std::vector<std::vector<std::vector<cf32>>> iq(num_slots);
@@ -363,6 +383,11 @@ TEST(GpuCellGroup, TwoSlotsInFlightGiveTheSameResults) {
   two.collect(got);
   EXPECT_NE(got[0][0].error.find("still being decoded"), std::string::npos) << got[0][0].error;
 }
+
+INSTANTIATE_TEST_SUITE_P(Modes, GpuCellGroupLaunch, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "OneGraphPerSlot" : "StreamPerCell";
+                         });
 
 TEST(GpuCellGroup, WithoutADeviceTheConstructorThrows) {
   std::string status;

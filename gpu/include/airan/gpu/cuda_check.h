@@ -33,6 +33,17 @@ inline void check_cufft(cufftResult status, const char* call) {
   }
 }
 
+/// Makes \p device the calling thread's current device, calling cudaSetDevice only when it is
+/// not already (so that a stage called inside a stream capture on the right device makes no
+/// call beyond a query). \throws CudaError.
+inline void make_device_current(int device) {
+  int current = -1;
+  check_cuda(cudaGetDevice(&current), "cudaGetDevice");
+  if (current != device) {
+    check_cuda(cudaSetDevice(device), "cudaSetDevice");
+  }
+}
+
 } // namespace airan::gpu
 
 /// Evaluates a CUDA runtime call and throws airan::gpu::CudaError with its text on failure.

@@ -20,6 +20,15 @@ inline bool cuda_graphs_enabled() {
   return graphs == nullptr || std::string_view(graphs) != "0";
 }
 
+/// True while \p stream is being captured into a graph (by its owner or by an enclosing
+/// capture that joined it): a stage then enqueues its work directly, so that it becomes part of
+/// the enclosing graph, instead of capturing a graph of its own. \throws CudaError.
+inline bool stream_is_capturing(cudaStream_t stream) {
+  cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
+  AIRAN_CUDA_CHECK(cudaStreamIsCapturing(stream, &status));
+  return status == cudaStreamCaptureStatusActive;
+}
+
 class CudaGraph {
 public:
   CudaGraph() = default;

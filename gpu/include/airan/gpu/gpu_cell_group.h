@@ -26,6 +26,7 @@
 #include "airan/phy/types.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
@@ -78,6 +79,24 @@ private:
   int device_ = 0;
 };
 
+/// How a GpuCellGroup launches a slot.
+struct GpuCellGroupOptions {
+  /// The whole slot of every cell as one CUDA graph: each cell's work (OFDM, per PDU the front
+  /// end, measurements and UL-SCH decoding) is a branch of one capture, updated in place per slot
+  /// (re-instantiated when the slot's shape changes) and launched once. Otherwise each cell's
+  /// work is enqueued on its own stream, through the front end's and the decoders' own graphs.
+  /// Ignored when the environment sets AIRAN_CUDA_GRAPHS=0; a slot in which one cell's PDUs
+  /// need two sets of MMSE filter banks goes cell by cell.
+  bool one_graph_per_slot = true;
+};
+
+/// How the slots of a GpuCellGroup were launched.
+struct GpuCellGroupLaunches {
+  std::uint64_t one_graph = 0;       ///< Slots launched as one CUDA graph.
+  std::uint64_t streams = 0;         ///< Slots enqueued cell by cell.
+  unsigned graph_instantiations = 0; ///< Whole-slot graphs instantiated rather than updated.
+};
+
 /// Device times of the stages of one cell's last collected slot (CUDA events), microseconds:
 /// the front end's of its last PDU and the UL-SCH decoder's of that PDU.
 struct GpuCellStageTimes {
@@ -95,7 +114,8 @@ class GpuCellGroup {
 public:
   /// \throws std::invalid_argument for an invalid cell or limits, std::runtime_error without
   /// CUDA or a device, CudaError when an allocation fails.
-  GpuCellGroup(std::span<const GpuCellConfig> cells, int device);
+  GpuCellGroup(std::span<const GpuCellConfig> cells, int device,
+               const GpuCellGroupOptions& options = {});
   ~GpuCellGroup();
   GpuCellGroup(const GpuCellGroup&) = delete;
   GpuCellGroup& operator=(const GpuCellGroup&) = delete;
@@ -129,10 +149,23 @@ public:
   /// not decoded). \throws std::out_of_range for a cell past num_cells().
   [[nodiscard]] GpuCellStageTimes stage_times(unsigned cell);
 
+  /// How the slots so far were launched.
+  [[nodiscard]] GpuCellGroupLaunches launches() const;
+
 private:
   struct Cell;
+  struct SlotLaunch;
+  /// Makes the FFT plans and filter banks of lane \p lane's cells ready for capturing \p slots;
+  /// false when the slot cannot be one graph (or the options say not to).
+  bool prepare_one_graph(std::span<const GpuCellSlot> slots, std::size_t lane);
+  /// Stages the IQ, captures (or updates) lane \p lane's graph of \p slots and launches it.
+  void enqueue_one_graph(std::span<const GpuCellSlot> slots, std::size_t lane);
+
   std::vector<std::unique_ptr<Cell>> cells_;
+  std::vector<std::unique_ptr<SlotLaunch>> launches_; ///< One per slot in flight.
   int device_;
+  GpuCellGroupOptions options_;
+  GpuCellGroupLaunches counts_;
   std::size_t slots_in_flight_ = 1; ///< Of the configuration.
   std::size_t submitted_ = 0;
   std::size_t collected_ = 0;

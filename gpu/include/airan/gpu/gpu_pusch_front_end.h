@@ -76,6 +76,20 @@ public:
   /// Copies host \p iq (same layout) to the device, then demodulate(). Waits for the copy.
   /// \throws std::invalid_argument when iq.size() is not num_rx * slot_length(slot).
   void demodulate_host(std::span<const phy::cf32> iq, unsigned num_rx, unsigned slot);
+  /// Copies host \p iq (as demodulate_host()) into this front end's device IQ buffer on
+  /// \p stream (a cudaStream_t; null: this front end's) and returns its device address, for a
+  /// later demodulate(). \throws as demodulate_host().
+  const phy::cf32* upload_iq(std::span<const phy::cf32> iq, unsigned num_rx, unsigned slot,
+                             void* stream = nullptr);
+  /// Does beforehand what demodulate() and process() cannot do inside a CUDA graph capture of
+  /// their work (GpuCellGroup's graph of a whole slot): makes the FFT plan for \p num_rx
+  /// antennas and loads the MMSE filter banks that \p pdus need in \p slot (invalid PDUs are
+  /// skipped). Returns false when two of them need different banks: the table holds one set, so
+  /// their process() calls cannot be captured together. Inside a capture, demodulate() and
+  /// process() without this throw std::logic_error. \throws std::invalid_argument when num_rx
+  /// exceeds the limits, CudaError.
+  bool prepare_capture(unsigned num_rx, std::span<const phy::PuschConfig> pdus, unsigned slot,
+                       const phy::PuschFrontEndOptions& options);
   /// Copies a host grid ([rx][symbol][subcarrier] of the cell) into the device grid.
   /// \throws std::invalid_argument for a grid of another shape.
   void upload_grid(const phy::ResourceGrid& grid);

@@ -1,0 +1,182 @@
+/// \file
+/// \brief GpuCellGroup::Cell: one cell's slot on one lane: admission of its PDUs, the enqueueing
+/// of the front end and decoders on the lane's stream, and the completion of their results.
+#include "gpu_cell_group_impl.h"
+
+#include "airan/phy/numerology.h"
+#include "airan/phy/pusch_scrambler.h"
+#include "airan/phy/pusch_transmitter.h"
+#include "airan/phy/tbs_calculator.h"
+#include "airan/phy/ulsch_encoder.h"
+
+#include <stdexcept>
+
+namespace airan::gpu {
+
+std::string GpuCellGroup::Cell::admit(std::span<const phy::PuschConfig> pdus, std::size_t index,
+                                      phy::PuschPduResult& result, std::uint32_t& tbs) const {
+  const phy::PuschConfig& pdu = pdus[index];
+  if (index >= config.max_pdus) {
+    return "more PDUs than the cell's " + std::to_string(config.max_pdus);
+  }
+  if (const auto error = pdu.validate(config.cell); !error.empty()) {
+    return "invalid PDU: " + error;
+  }
+  if (pdu.num_layers > config.max_layers) {
+    return "invalid PDU: more layers than the cell was built for";
+  }
+  for (std::size_t j = 0; j < index; ++j) {
+    if (pdus[j].rnti == pdu.rnti && pdus[j].harq_process_id == pdu.harq_process_id) {
+      return "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
+    }
+  }
+  tbs = pdu.tb_size_bits != 0 ? pdu.tb_size_bits : phy::compute_pusch_tbs(config.cell, pdu);
+  if (tbs > max_tbs) {
+    return "TBS " + std::to_string(tbs) + " exceeds the cell's maximum " + std::to_string(max_tbs);
+  }
+  if (tbs % 8 != 0) {
+    return "TBS " + std::to_string(tbs) + " is not a whole number of bytes";
+  }
+  result.tb_bytes.resize(tbs / 8);
+  return {};
+}
+
+bool GpuCellGroup::Cell::in_flight(const phy::HarqProcessKey& key, std::size_t lane) const {
+  for (std::size_t l = 0; l < lanes.size(); ++l) {
+    const detail::CellLane& other = *lanes[l];
+    for (std::size_t p = 0; l != lane && p < other.enqueued.size(); ++p) {
+      if (other.enqueued[p] && other.keys[p] == key) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index, int device,
+                                const detail::StagedIq* staged) {
+  detail::CellLane& lane = *lanes[lane_index];
+  std::vector<phy::PuschPduResult>& out = lane.results;
+  out.resize(input.pdus.size());
+  std::fill(lane.enqueued.begin(), lane.enqueued.end(), false);
+  std::fill(lane.measured.begin(), lane.measured.end(), false);
+  std::string slot_error;
+  if (input.slot >= phy::slots_per_frame(config.cell.numerology)) {
+    slot_error = "slot " + std::to_string(input.slot) + " is outside the frame";
+  } else {
+    try {
+      if (staged != nullptr && !staged->error.empty()) {
+        slot_error = staged->error;
+      } else if (staged != nullptr) {
+        lane.front_end.demodulate(staged->device, config.num_rx_antennas, input.slot);
+      } else if (input.device_iq != nullptr) {
+        lane.front_end.demodulate(input.device_iq, config.num_rx_antennas, input.slot);
+      } else {
+        lane.front_end.demodulate_host(input.host_iq, config.num_rx_antennas, input.slot);
+      }
+    } catch (const std::invalid_argument& e) {
+      slot_error = std::string("slot IQ: ") + e.what();
+    }
+  }
+  for (std::size_t p = 0; p < input.pdus.size(); ++p) {
+    const phy::PuschConfig& pdu = input.pdus[p];
+    phy::PuschPduResult& result = out[p];
+    result.handle = pdu.handle;
+    result.rnti = pdu.rnti;
+    result.harq_process_id = pdu.harq_process_id;
+    result.tb_crc_ok = false;
+    result.error = slot_error;
+    result.decoding = {};
+    result.measurements = {};
+    result.times = {};
+    result.tb_bytes.clear();
+    result.tb_bits.clear();
+    std::uint32_t tbs = 0;
+    if (!result.error.empty() || !(result.error = admit(input.pdus, p, result, tbs)).empty()) {
+      result.tb_bytes.clear();
+      continue;
+    }
+    const phy::HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
+    if (in_flight(key, lane_index)) {
+      result.error = "HARQ: process " + std::to_string(pdu.harq_process_id) + " of RNTI " +
+                     std::to_string(pdu.rnti) + " is still being decoded in an earlier slot";
+      result.tb_bytes.clear();
+      continue;
+    }
+    bool acquired = false; // a buffer newly taken for this PDU, released if decoding fails
+    try {
+      const std::uint32_t g = phy::pusch_coded_bits(config.cell, pdu);
+      phy::UlschDecoderConfig cfg;
+      cfg.coding = phy::ulsch_coding_config(pdu, tbs, g);
+      cfg.max_iterations = config.ldpc_max_iterations;
+      cfg.early_termination = config.ldpc_early_termination;
+      lane.front_end.process(pdu, input.slot, config.front_end);
+      lane.front_end.descramble(phy::pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
+      lane.front_end.enqueue_measurements(static_cast<unsigned>(p));
+      lane.measured[p] = true;
+      acquired = harq.find(key) == nullptr;
+      phy::HarqSoftBuffer& buffer = harq.acquire(key, pdu.new_data_indicator);
+      lane.decoders[p]->enqueue_device_bytes({lane.front_end.device_llrs(), g, device}, cfg, buffer,
+                                             result.tb_bytes, lane.front_end.native_stream());
+      lane.enqueued[p] = true;
+      lane.keys[p] = key;
+    } catch (const phy::HarqPoolExhaustedError& e) {
+      acquired = false;
+      result.error = std::string("HARQ: ") + e.what();
+    } catch (const std::invalid_argument& e) {
+      result.error = e.what();
+    }
+    if (!lane.enqueued[p] && acquired) {
+      harq.release(key);
+    }
+    if (!lane.enqueued[p]) {
+      result.tb_bytes.clear();
+    }
+  }
+}
+
+void GpuCellGroup::Cell::collect(std::size_t lane_index) {
+  detail::CellLane& lane = *lanes[lane_index];
+  lane.front_end.synchronize();
+  last_pdu = -1;
+  for (std::size_t p = 0; p < lane.results.size() && p < lane.enqueued.size(); ++p) {
+    if (lane.measured[p]) {
+      lane.results[p].measurements = lane.front_end.pending_measurements(static_cast<unsigned>(p));
+    }
+    if (!lane.enqueued[p]) {
+      continue;
+    }
+    lane.enqueued[p] = false;
+    phy::PuschPduResult& result = lane.results[p];
+    result.decoding = lane.decoders[p]->finish();
+    result.tb_crc_ok = result.decoding.tb_crc_ok;
+    if (result.tb_crc_ok) {
+      harq.release(lane.keys[p]);
+    } else {
+      result.tb_bytes.clear();
+    }
+    last_pdu = static_cast<int>(p);
+  }
+  last_lane = lane_index;
+}
+
+void GpuCellGroup::Cell::abandon(std::size_t lane_index) noexcept {
+  detail::CellLane& lane = *lanes[lane_index];
+  try {
+    lane.front_end.synchronize();
+  } catch (const std::exception&) { // a failed device: the decoders' finish() throws too
+  }
+  for (std::size_t p = 0; p < lane.enqueued.size(); ++p) {
+    if (lane.enqueued[p]) {
+      try {
+        (void)lane.decoders[p]->finish();
+      } catch (const std::exception&) {
+      }
+    }
+    lane.enqueued[p] = false;
+    lane.measured[p] = false;
+  }
+  lane.results.clear();
+}
+
+} // namespace airan::gpu

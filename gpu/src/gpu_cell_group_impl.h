@@ -1,0 +1,105 @@
+/// \file
+/// \brief Private parts of GpuCellGroup (gpu_cell_group.cpp: the group, submit and collect of a
+/// slot, as one graph or cell by cell; gpu_cell_group_cell.cpp: one cell's PDUs): a cell's lanes
+/// (one per slot in flight), its HARQ pool, and the per-slot-in-flight launch state.
+#pragma once
+
+#include "airan/gpu/cuda_graph.h"
+#include "airan/gpu/cuda_stream.h"
+#include "airan/gpu/gpu_cell_group.h"
+#include "airan/gpu/gpu_pusch_front_end.h"
+#include "airan/gpu/gpu_ulsch_decoder.h"
+#include "airan/phy/pusch_receiver_sizing.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace airan::gpu {
+
+namespace detail {
+
+/// The stages of one slot in flight of one cell.
+struct CellLane {
+  CellLane(const GpuCellConfig& config, std::uint32_t max_tbs,
+           const std::shared_ptr<GpuHarqSoftMemory>& harq_memory, int device)
+      : front_end(config.cell, {config.num_rx_antennas, config.max_layers, config.cell.num_prbs},
+                  device),
+        enqueued(config.max_pdus, false), measured(config.max_pdus, false), keys(config.max_pdus) {
+    for (unsigned p = 0; p < config.max_pdus; ++p) {
+      decoders.push_back(std::make_unique<GpuUlschDecoder>(max_tbs, harq_memory, device));
+    }
+  }
+
+  GpuPuschFrontEnd front_end;
+  std::vector<std::unique_ptr<GpuUlschDecoder>> decoders; ///< One per PDU of a slot.
+  std::vector<bool> enqueued;            ///< Per PDU of the lane's slot: its decoding is enqueued.
+  std::vector<bool> measured;            ///< Per PDU: its measurements' download is enqueued.
+  std::vector<phy::HarqProcessKey> keys; ///< Of the enqueued PDUs.
+  std::vector<phy::PuschPduResult> results; ///< Of the lane's slot.
+};
+
+/// A cell's slot IQ as GpuCellGroup staged it before capturing the slot's graph: in device
+/// memory (the caller's or uploaded), or the error that fails the cell's PDUs.
+struct StagedIq {
+  const phy::cf32* device = nullptr;
+  std::string error;
+};
+
+} // namespace detail
+
+struct GpuCellGroup::Cell {
+  Cell(const GpuCellConfig& config_in, int device)
+      : config(config_in),
+        max_tbs(phy::pusch_largest_tbs(config_in.cell.num_prbs, config_in.max_layers)),
+        harq(std::max(config_in.num_harq_buffers, 1U),
+             phy::pusch_harq_buffer_length(max_tbs, 2U * 156U * config_in.cell.num_prbs *
+                                                        config_in.max_layers),
+             phy::HarqStorage::external),
+        harq_memory(std::make_shared<GpuHarqSoftMemory>(harq.num_buffers(),
+                                                        harq.soft_bits_per_buffer(), device)) {
+    for (unsigned l = 0; l < config.slots_in_flight; ++l) {
+      lanes.push_back(std::make_unique<detail::CellLane>(config, max_tbs, harq_memory, device));
+    }
+  }
+
+  /// Checks \p pdu (index \p index of \p pdus) and sizes its result; the error, or "".
+  std::string admit(std::span<const phy::PuschConfig> pdus, std::size_t index,
+                    phy::PuschPduResult& result, std::uint32_t& tbs) const;
+  /// True when a slot in flight on another lane than \p lane decodes HARQ process \p key.
+  [[nodiscard]] bool in_flight(const phy::HarqProcessKey& key, std::size_t lane) const;
+  /// Enqueues \p input on lane \p lane. \p device: the group's. \p staged: the slot's IQ as
+  /// staged before a capture (null: \p input's IQ, uploaded here when on the host).
+  void submit(const GpuCellSlot& input, std::size_t lane, int device,
+              const detail::StagedIq* staged = nullptr);
+  /// Waits for lane \p lane and completes its results.
+  void collect(std::size_t lane);
+  /// After a failure while enqueuing on lane \p lane: waits for what was enqueued and drops it
+  /// (its PDUs are not reported; HARQ buffers stay as after a failed decode). Never throws.
+  void abandon(std::size_t lane) noexcept;
+  /// The lane collected last and its last decoded PDU (-1: none).
+  std::size_t last_lane = 0;
+  int last_pdu = -1;
+
+  GpuCellConfig config;
+  std::uint32_t max_tbs;
+  phy::HarqBufferPool harq;
+  std::shared_ptr<GpuHarqSoftMemory> harq_memory;
+  std::vector<std::unique_ptr<detail::CellLane>> lanes; ///< One per slot in flight.
+};
+
+/// What one slot in flight of the whole group needs to run as one CUDA graph: the stream it is
+/// captured from and launched on, the fork and join events that bring every cell's stream into
+/// the capture, the graph, and the IQ staged for it.
+struct GpuCellGroup::SlotLaunch {
+  explicit SlotLaunch(std::size_t num_cells) : joins(num_cells), staged(num_cells) {}
+  CudaStream stream;
+  CudaEvent fork;
+  std::vector<CudaEvent> joins; ///< One per cell.
+  CudaGraph graph;
+  std::vector<detail::StagedIq> staged; ///< One per cell.
+  bool one_graph = false;               ///< How the lane's slot in flight was launched.
+};
+
+} // namespace airan::gpu
