@@ -12,10 +12,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace airan::gpu {
 
@@ -214,7 +214,7 @@ bool GpuPuschFrontEnd::prepare_capture(unsigned num_rx, std::span<const phy::Pus
   if (slot >= phy::slots_per_frame(s.cell.numerology)) {
     return true; // its PDUs fail before estimation
   }
-  std::optional<detail::MmseBankKey> needed;
+  std::vector<detail::MmseBankKey> needed; // distinct, at most the table's capacity
   for (const phy::PuschConfig& pusch : pdus) {
     if (!pusch.validate(s.cell).empty() || pusch.num_layers > s.limits.max_layers ||
         pusch.prb_size > s.limits.max_prbs) {
@@ -230,13 +230,16 @@ bool GpuPuschFrontEnd::prepare_capture(unsigned num_rx, std::span<const phy::Pus
       continue;
     }
     const detail::MmseBankKey key = Impl::bank_key(g, options);
-    if (needed.has_value() && !(*needed == key)) {
-      return false;
+    if (std::find(needed.begin(), needed.end(), key) == needed.end()) {
+      if (needed.size() == detail::MmseBankTable::capacity) {
+        return false;
+      }
+      needed.push_back(key);
     }
-    needed = key;
   }
-  if (needed.has_value()) {
-    s.banks.prepare(*needed, s.stream);
+  // Least recently used first out: loading at most `capacity` keys keeps all of them.
+  for (const detail::MmseBankKey& key : needed) {
+    (void)s.banks.prepare(key, s.stream);
   }
   return true;
 }
@@ -272,11 +275,12 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   }
   cudaStream_t stream = s.stream.get();
   const detail::PduGeometry g = s.make_geometry(pusch, slot, options);
+  const float2* banks = nullptr;
   if (g.mmse_frequency) {
     const detail::MmseBankKey key = Impl::bank_key(g, options);
     if (!stream_is_capturing(stream)) {
-      s.banks.prepare(key, s.stream); // host work and a copy: before the capture
-    } else if (!s.banks.holds(key)) {
+      banks = s.banks.prepare(key, s.stream); // host work and a copy: before the capture
+    } else if ((banks = s.banks.find(key)) == nullptr) {
       throw std::logic_error("GpuPuschFrontEnd: the PDU's MMSE filter banks are not loaded "
                              "inside a capture (call prepare_capture() first)");
     }
@@ -287,8 +291,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
     detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
                                    stream);
     detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
-                                   s.pilots.data(), s.banks.device_taps(), s.state.data(),
-                                   s.h.data(), stream);
+                                   s.pilots.data(), banks, s.state.data(), s.h.data(), stream);
     detail::launch_cfo_estimation(g, s.pilots.data(), s.state.data(), stream);
     if (g.estimate_covariance) {
       detail::launch_irc_covariance(g, s.pilots.data(), s.state.data(), s.covariances.data(),

@@ -7,15 +7,7 @@
 // Each runs with the whole slot as one CUDA graph and with each cell on its own stream, and two
 // slots in flight as one graph each give the results of one slot at a time cell by cell.
 // Skipped without a CUDA device.
-#include "airan/gpu/device_query.h"
-#include "airan/gpu/gpu_cell_group.h"
-#include "airan/gpu/gpu_pusch_detector.h"
-#include "airan/gpu/gpu_ulsch_decoder.h"
-#include "airan/phy/flat_mimo_channel.h"
-#include "airan/phy/numerology.h"
-#include "airan/phy/ofdm_modulator.h"
-#include "airan/phy/pusch_receiver.h"
-#include "airan/phy/pusch_transmitter.h"
+#include "gpu_cell_group_test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -31,98 +23,10 @@
 namespace {
 
 using namespace airan::phy;
+using namespace cell_group_test;
 using airan::gpu::GpuCellConfig;
 using airan::gpu::GpuCellGroup;
 using airan::gpu::GpuCellSlot;
-
-bool have_device(std::string& status) {
-  const auto devices = airan::gpu::query_devices();
-  status = devices.status;
-  return !devices.devices.empty();
-}
-
-struct CellSetup {
-  GpuCellConfig config;
-  std::vector<PuschConfig> pdus;
-  float snr_db;
-};
-
-PuschConfig make_pdu(std::uint16_t rnti, unsigned bwp, unsigned start, unsigned size,
-                     unsigned layers, unsigned mcs) {
-  PuschConfig pdu;
-  pdu.rnti = rnti;
-  pdu.handle = rnti;
-  pdu.bwp_size = bwp;
-  pdu.prb_start = start;
-  pdu.prb_size = size;
-  pdu.num_layers = layers;
-  pdu.dmrs_ports = static_cast<std::uint16_t>((1U << layers) - 1);
-  pdu.num_dmrs_cdm_groups_no_data = 2;
-  pdu.dmrs_scrambling_id = 7;
-  pdu.data_scrambling_id = 7;
-  pdu.mcs_index = mcs;
-  return pdu;
-}
-
-std::vector<CellSetup> make_cells(float snr_offset_db) {
-  std::vector<CellSetup> cells(3);
-  const unsigned prbs[] = {52, 106, 24};
-  const unsigned layers[] = {2, 1, 2};
-  for (unsigned c = 0; c < 3; ++c) {
-    GpuCellConfig& config = cells[c].config;
-    config.cell.num_prbs = prbs[c];
-    config.cell.numerology = 1;
-    config.cell.n_cell_id = 10 + c;
-    config.cell.num_antenna_ports = layers[c];
-    config.num_rx_antennas = 4;
-    config.max_layers = layers[c];
-    config.max_pdus = 4;
-  }
-  cells[0].pdus = {make_pdu(1, 52, 0, 20, 2, 20), make_pdu(2, 52, 20, 32, 2, 12)};
-  cells[1].pdus = {make_pdu(3, 106, 0, 50, 1, 16), make_pdu(4, 106, 50, 30, 1, 24),
-                   make_pdu(5, 106, 80, 26, 1, 6)};
-  cells[2].pdus = {make_pdu(6, 24, 0, 24, 2, 18)};
-  cells[0].snr_db = 12.0F + snr_offset_db;
-  cells[1].snr_db = 11.0F + snr_offset_db;
-  cells[2].snr_db = 10.0F + snr_offset_db;
-  return cells;
-}
-
-/// One slot of \p setup: the TBs (by PDU) at redundancy version \p rv through a random unitary
-/// channel with noise, as time-domain IQ.
-std::vector<cf32> make_slot_iq(const CellSetup& setup, std::vector<PuschConfig>& pdus,
-                               const std::vector<BitVector>& tbs, unsigned slot, unsigned seed) {
-  const CellConfig& cell = setup.config.cell;
-  PuschTransmitter transmitter(cell);
-  auto tx_grid = transmitter.make_grid();
-  for (std::size_t p = 0; p < pdus.size(); ++p) {
-    transmitter.transmit(tbs[p], pdus[p], slot, tx_grid);
-  }
-  std::mt19937_64 rng(seed);
-  ResourceGrid rx_grid(4, tx_grid.num_symbols(), tx_grid.num_subcarriers());
-  FlatMimoChannel::random_unitary(4, cell.num_antenna_ports, seed)
-      .apply(tx_grid, std::pow(10.0F, -setup.snr_db / 10.0F), rng, rx_grid);
-  const Numerology numerology =
-      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
-  OfdmModulator modulator(numerology, cell.num_prbs);
-  const std::size_t samples = numerology.slot_length(slot);
-  std::vector<cf32> iq(4 * samples);
-  for (unsigned rx = 0; rx < 4; ++rx) {
-    modulator.modulate_slot(rx_grid, rx, slot, std::span(iq).subspan(rx * samples, samples));
-  }
-  return iq;
-}
-
-void expect_same(const PuschPduResult& got, const PuschPduResult& expected) {
-  EXPECT_EQ(got.error, expected.error);
-  EXPECT_EQ(got.tb_crc_ok, expected.tb_crc_ok);
-  EXPECT_EQ(got.tb_bytes, expected.tb_bytes);
-  EXPECT_EQ(got.decoding.code_block_crc_ok, expected.decoding.code_block_crc_ok);
-  EXPECT_EQ(got.decoding.mean_ldpc_iterations, expected.decoding.mean_ldpc_iterations);
-  EXPECT_EQ(got.decoding.num_transmissions, expected.decoding.num_transmissions);
-  EXPECT_EQ(got.measurements.noise_variance, expected.measurements.noise_variance);
-  EXPECT_EQ(got.measurements.sinr_db, expected.measurements.sinr_db);
-}
 
 /// Runs eight slots of HARQ traffic through the group and through one CUDA PuschReceiver per
 /// cell; returns {TBs decoded, TB transmissions that failed}.
@@ -133,13 +37,7 @@ std::pair<unsigned, unsigned> run_and_compare(float snr_offset_db,
   std::vector<std::unique_ptr<PuschReceiver>> references;
   for (const auto& setup : cells) {
     configs.push_back(setup.config);
-    PuschReceiverConfig rx;
-    rx.num_rx_antennas = setup.config.num_rx_antennas;
-    rx.max_layers = setup.config.max_layers;
-    rx.front_end = setup.config.front_end;
-    rx.detector = airan::gpu::make_gpu_detector_factory(setup.config.cell, rx.front_end, 0);
-    rx.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
-    references.push_back(std::make_unique<PuschReceiver>(setup.config.cell, rx));
+    references.push_back(make_cuda_receiver(setup.config));
   }
   GpuCellGroup group(configs, 0, options);
   std::mt19937_64 rng(99);
@@ -382,6 +280,45 @@ TEST_P(GpuCellGroupLaunch, TwoSlotsInFlightGiveTheSameResults) {
   two.collect(first);
   two.collect(got);
   EXPECT_NE(got[0][0].error.find("still being decoded"), std::string::npos) << got[0][0].error;
+}
+
+// PDUs of 1, 2 and 30 PRBs in one slot need three MMSE filter-bank sets (windows 6, 12, 16):
+// the front end keeps all three, so the slot is still one graph, and the results equal the CUDA
+// receiver's.
+TEST_P(GpuCellGroupLaunch, MixedPduSizesInOneSlot) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  std::vector<CellSetup> cells = make_cells(4.0F);
+  cells.resize(1);
+  cells[0].pdus = {make_pdu(1, 52, 0, 1, 1, 4), make_pdu(2, 52, 1, 2, 1, 8),
+                   make_pdu(3, 52, 3, 30, 2, 16)};
+  GpuCellGroup group(std::span(&cells[0].config, 1), 0, options());
+  const std::unique_ptr<PuschReceiver> reference = make_cuda_receiver(cells[0].config);
+  PuschTransmitter transmitter(cells[0].config.cell);
+  for (unsigned slot = 0; slot < 2; ++slot) {
+    std::vector<BitVector> tbs;
+    for (const auto& pdu : cells[0].pdus) {
+      tbs.emplace_back(transmitter.transport_block_size(pdu), static_cast<bit_t>(slot & 1U));
+    }
+    const std::vector<cf32> iq = make_slot_iq(cells[0], cells[0].pdus, tbs, slot, 40 + slot);
+    GpuCellSlot input;
+    input.host_iq = iq;
+    input.slot = slot;
+    input.pdus = cells[0].pdus;
+    std::vector<std::vector<PuschPduResult>> results;
+    group.process(std::span(&input, 1), results);
+    std::vector<PuschPduResult> expected;
+    reference->process_slot_iq(iq, slot, cells[0].pdus, expected);
+    ASSERT_EQ(results[0].size(), expected.size());
+    for (std::size_t p = 0; p < expected.size(); ++p) {
+      SCOPED_TRACE("slot " + std::to_string(slot) + ", PDU " + std::to_string(p));
+      expect_same(results[0][p], expected[p]);
+      EXPECT_TRUE(results[0][p].tb_crc_ok) << results[0][p].error;
+    }
+  }
+  EXPECT_EQ(group.launches().one_graph, GetParam() ? 2U : 0U);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, GpuCellGroupLaunch, ::testing::Values(true, false),

@@ -86,7 +86,7 @@ struct GpuCellGroupOptions {
   /// (re-instantiated when the slot's shape changes) and launched once. Otherwise each cell's
   /// work is enqueued on its own stream, through the front end's and the decoders' own graphs.
   /// Ignored when the environment sets AIRAN_CUDA_GRAPHS=0; a slot in which one cell's PDUs
-  /// need two sets of MMSE filter banks goes cell by cell.
+  /// need more than three sets of MMSE filter banks goes cell by cell.
   bool one_graph_per_slot = true;
 };
 

@@ -84,10 +84,10 @@ public:
   /// Does beforehand what demodulate() and process() cannot do inside a CUDA graph capture of
   /// their work (GpuCellGroup's graph of a whole slot): makes the FFT plan for \p num_rx
   /// antennas and loads the MMSE filter banks that \p pdus need in \p slot (invalid PDUs are
-  /// skipped). Returns false when two of them need different banks: the table holds one set, so
-  /// their process() calls cannot be captured together. Inside a capture, demodulate() and
-  /// process() without this throw std::logic_error. \throws std::invalid_argument when num_rx
-  /// exceeds the limits, CudaError.
+  /// skipped). Returns false when they need more different bank sets than the front end holds
+  /// at once (3): their process() calls cannot then be captured together. Inside a capture,
+  /// demodulate() and process() without this throw std::logic_error. \throws std::invalid_argument
+  /// when num_rx exceeds the limits, CudaError.
   bool prepare_capture(unsigned num_rx, std::span<const phy::PuschConfig> pdus, unsigned slot,
                        const phy::PuschFrontEndOptions& options);
   /// Copies a host grid ([rx][symbol][subcarrier] of the cell) into the device grid.

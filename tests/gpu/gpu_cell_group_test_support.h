@@ -1,0 +1,130 @@
+// Test support for gpu_cell_group_test: three cells of different sizes with their PDUs, slot IQ
+// through a random unitary channel, a CUDA receiver per cell as the reference, and the comparison
+// of two PDU results.
+#pragma once
+
+#include "airan/gpu/device_query.h"
+#include "airan/gpu/gpu_cell_group.h"
+#include "airan/gpu/gpu_pusch_detector.h"
+#include "airan/gpu/gpu_ulsch_decoder.h"
+#include "airan/phy/flat_mimo_channel.h"
+#include "airan/phy/numerology.h"
+#include "airan/phy/ofdm_modulator.h"
+#include "airan/phy/pusch_receiver.h"
+#include "airan/phy/pusch_transmitter.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace cell_group_test {
+
+using namespace airan::phy;
+using airan::gpu::GpuCellConfig;
+
+inline bool have_device(std::string& status) {
+  const auto devices = airan::gpu::query_devices();
+  status = devices.status;
+  return !devices.devices.empty();
+}
+
+struct CellSetup {
+  GpuCellConfig config;
+  std::vector<PuschConfig> pdus;
+  float snr_db;
+};
+
+inline PuschConfig make_pdu(std::uint16_t rnti, unsigned bwp, unsigned start, unsigned size,
+                            unsigned layers, unsigned mcs) {
+  PuschConfig pdu;
+  pdu.rnti = rnti;
+  pdu.handle = rnti;
+  pdu.bwp_size = bwp;
+  pdu.prb_start = start;
+  pdu.prb_size = size;
+  pdu.num_layers = layers;
+  pdu.dmrs_ports = static_cast<std::uint16_t>((1U << layers) - 1);
+  pdu.num_dmrs_cdm_groups_no_data = 2;
+  pdu.dmrs_scrambling_id = 7;
+  pdu.data_scrambling_id = 7;
+  pdu.mcs_index = mcs;
+  return pdu;
+}
+
+inline std::vector<CellSetup> make_cells(float snr_offset_db) {
+  std::vector<CellSetup> cells(3);
+  const unsigned prbs[] = {52, 106, 24};
+  const unsigned layers[] = {2, 1, 2};
+  for (unsigned c = 0; c < 3; ++c) {
+    GpuCellConfig& config = cells[c].config;
+    config.cell.num_prbs = prbs[c];
+    config.cell.numerology = 1;
+    config.cell.n_cell_id = 10 + c;
+    config.cell.num_antenna_ports = layers[c];
+    config.num_rx_antennas = 4;
+    config.max_layers = layers[c];
+    config.max_pdus = 4;
+  }
+  cells[0].pdus = {make_pdu(1, 52, 0, 20, 2, 20), make_pdu(2, 52, 20, 32, 2, 12)};
+  cells[1].pdus = {make_pdu(3, 106, 0, 50, 1, 16), make_pdu(4, 106, 50, 30, 1, 24),
+                   make_pdu(5, 106, 80, 26, 1, 6)};
+  cells[2].pdus = {make_pdu(6, 24, 0, 24, 2, 18)};
+  cells[0].snr_db = 12.0F + snr_offset_db;
+  cells[1].snr_db = 11.0F + snr_offset_db;
+  cells[2].snr_db = 10.0F + snr_offset_db;
+  return cells;
+}
+
+/// One slot of \p setup: the TBs (by PDU) at redundancy version \p rv through a random unitary
+/// channel with noise, as time-domain IQ.
+inline std::vector<cf32> make_slot_iq(const CellSetup& setup, std::vector<PuschConfig>& pdus,
+                                      const std::vector<BitVector>& tbs, unsigned slot,
+                                      unsigned seed) {
+  const CellConfig& cell = setup.config.cell;
+  PuschTransmitter transmitter(cell);
+  auto tx_grid = transmitter.make_grid();
+  for (std::size_t p = 0; p < pdus.size(); ++p) {
+    transmitter.transmit(tbs[p], pdus[p], slot, tx_grid);
+  }
+  std::mt19937_64 rng(seed);
+  ResourceGrid rx_grid(4, tx_grid.num_symbols(), tx_grid.num_subcarriers());
+  FlatMimoChannel::random_unitary(4, cell.num_antenna_ports, seed)
+      .apply(tx_grid, std::pow(10.0F, -setup.snr_db / 10.0F), rng, rx_grid);
+  const Numerology numerology =
+      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  OfdmModulator modulator(numerology, cell.num_prbs);
+  const std::size_t samples = numerology.slot_length(slot);
+  std::vector<cf32> iq(4 * samples);
+  for (unsigned rx = 0; rx < 4; ++rx) {
+    modulator.modulate_slot(rx_grid, rx, slot, std::span(iq).subspan(rx * samples, samples));
+  }
+  return iq;
+}
+
+inline void expect_same(const PuschPduResult& got, const PuschPduResult& expected) {
+  EXPECT_EQ(got.error, expected.error);
+  EXPECT_EQ(got.tb_crc_ok, expected.tb_crc_ok);
+  EXPECT_EQ(got.tb_bytes, expected.tb_bytes);
+  EXPECT_EQ(got.decoding.code_block_crc_ok, expected.decoding.code_block_crc_ok);
+  EXPECT_EQ(got.decoding.mean_ldpc_iterations, expected.decoding.mean_ldpc_iterations);
+  EXPECT_EQ(got.decoding.num_transmissions, expected.decoding.num_transmissions);
+  EXPECT_EQ(got.measurements.noise_variance, expected.measurements.noise_variance);
+  EXPECT_EQ(got.measurements.sinr_db, expected.measurements.sinr_db);
+}
+
+/// A PuschReceiver with the CUDA detector and UL-SCH decoder (`--backend cuda`) for \p config.
+inline std::unique_ptr<PuschReceiver> make_cuda_receiver(const GpuCellConfig& config) {
+  PuschReceiverConfig rx;
+  rx.num_rx_antennas = config.num_rx_antennas;
+  rx.max_layers = config.max_layers;
+  rx.front_end = config.front_end;
+  rx.detector = airan::gpu::make_gpu_detector_factory(config.cell, rx.front_end, 0);
+  rx.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
+  return std::make_unique<PuschReceiver>(config.cell, rx);
+}
+
+} // namespace cell_group_test
