@@ -9,6 +9,7 @@ void CudaGraph::abandon_capture(cudaStream_t stream) noexcept {
   if (cudaStreamEndCapture(stream, &graph) == cudaSuccess && graph != nullptr) {
     cudaGraphDestroy(graph);
   }
+  (void)cudaGetLastError(); // an invalidated capture's error is not the next call's
 }
 
 void CudaGraph::finish(cudaStream_t stream, cudaGraph_t graph, bool try_update) {

@@ -82,28 +82,40 @@ void GpuCellGroup::enqueue_one_graph(std::span<const GpuCellSlot> slots, std::si
   // Every cell's stream forks from the launch stream and joins it again, so that the capture
   // holds each cell's work as a branch; an exception in a cell still joins its stream (an
   // unjoined stream would leave the capture unfinishable) and is rethrown after the capture.
+  // The first failure is kept (a CUDA error invalidates the capture, and every later call in
+  // it fails too) and rethrown once every stream has joined.
   std::exception_ptr failure;
+  const auto step = [&](const auto& work) {
+    if (failure == nullptr) {
+      try {
+        work();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }
+  };
   launch.graph.capture_or_update(stream, [&] {
     AIRAN_CUDA_CHECK(cudaEventRecord(launch.fork.get(), stream));
     for (std::size_t c = 0; c < cells_.size(); ++c) {
       auto* cell_stream =
           static_cast<cudaStream_t>(cells_[c]->lanes[lane]->front_end.native_stream());
-      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(cell_stream, launch.fork.get(), 0));
-      if (failure == nullptr) {
-        try {
-          cells_[c]->submit(slots[c], lane, device_, &launch.staged[c]);
-        } catch (...) {
-          failure = std::current_exception();
-        }
-      }
-      AIRAN_CUDA_CHECK(cudaEventRecord(launch.joins[c].get(), cell_stream));
-      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, launch.joins[c].get(), 0));
+      step([&] {
+        AIRAN_CUDA_CHECK(cudaStreamWaitEvent(cell_stream, launch.fork.get(), 0));
+        cells_[c]->submit(slots[c], lane, device_, &launch.staged[c]);
+      });
+      const cudaError_t joined = cudaEventRecord(launch.joins[c].get(), cell_stream);
+      const cudaError_t waited = cudaStreamWaitEvent(stream, launch.joins[c].get(), 0);
+      step([&] {
+        AIRAN_CUDA_CHECK(joined);
+        AIRAN_CUDA_CHECK(waited);
+      });
     }
     if (failure != nullptr) {
       std::rethrow_exception(failure);
     }
   });
   launch.graph.launch(stream);
+  launch.launched = true;
 }
 
 GpuCellGroup::~GpuCellGroup() = default;
@@ -127,6 +139,9 @@ GpuCellStageTimes GpuCellGroup::stage_times(unsigned cell) {
     return times;
   }
   detail::CellLane& lane = *c.lanes[c.last_lane];
+  if (launches_[c.last_lane]->one_graph) {
+    launches_[c.last_lane]->stream.synchronize(); // a later slot's graph may record the events
+  }
   const GpuStageTimes front_end = lane.front_end.stage_times();
   times.ofdm_us = 1000.0F * front_end.ofdm_ms;
   times.estimate_us = 1000.0F * front_end.estimate_ms;
@@ -154,6 +169,7 @@ void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
   AIRAN_CUDA_CHECK(cudaSetDevice(device_));
   const std::size_t lane = submitted_ % slots_in_flight_;
   SlotLaunch& launch = *launches_[lane];
+  launch.launched = false;
   try {
     launch.one_graph = prepare_one_graph(slots, lane);
     if (launch.one_graph) {
@@ -166,13 +182,17 @@ void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
   } catch (...) {
     // A device failure (a bad PDU or IQ only fails its PDUs): the slot is dropped, so that the
     // lane's decoders are free again and the error is the first one, not a later "enqueued".
-    try {
-      launch.stream.synchronize();
-    } catch (const std::exception&) {
+    const bool launched = !launch.one_graph || launch.launched;
+    if (launched) {
+      try {
+        launch.stream.synchronize();
+      } catch (const std::exception&) {
+      }
     }
     for (const auto& cell : cells_) {
-      cell->abandon(lane);
+      cell->abandon(lane, launched);
     }
+    (void)cudaGetLastError(); // the failure's error is not the next slot's
     throw;
   }
   ++(launch.one_graph ? counts_.one_graph : counts_.streams);

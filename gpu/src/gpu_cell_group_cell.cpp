@@ -60,6 +60,7 @@ void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index
   out.resize(input.pdus.size());
   std::fill(lane.enqueued.begin(), lane.enqueued.end(), false);
   std::fill(lane.measured.begin(), lane.measured.end(), false);
+  std::fill(lane.fresh.begin(), lane.fresh.end(), false);
   std::string slot_error;
   if (input.slot >= phy::slots_per_frame(config.cell.numerology)) {
     slot_error = "slot " + std::to_string(input.slot) + " is outside the frame";
@@ -119,6 +120,7 @@ void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index
       lane.decoders[p]->enqueue_device_bytes({lane.front_end.device_llrs(), g, device}, cfg, buffer,
                                              result.tb_bytes, lane.front_end.native_stream());
       lane.enqueued[p] = true;
+      lane.fresh[p] = acquired;
       lane.keys[p] = key;
     } catch (const phy::HarqPoolExhaustedError& e) {
       acquired = false;
@@ -160,17 +162,24 @@ void GpuCellGroup::Cell::collect(std::size_t lane_index) {
   last_lane = lane_index;
 }
 
-void GpuCellGroup::Cell::abandon(std::size_t lane_index) noexcept {
+void GpuCellGroup::Cell::abandon(std::size_t lane_index, bool launched) noexcept {
   detail::CellLane& lane = *lanes[lane_index];
-  try {
-    lane.front_end.synchronize();
-  } catch (const std::exception&) { // a failed device: the decoders' finish() throws too
+  if (launched) {
+    try {
+      lane.front_end.synchronize();
+    } catch (const std::exception&) { // a failed device: the decoders' finish() throws too
+    }
   }
   for (std::size_t p = 0; p < lane.enqueued.size(); ++p) {
-    if (lane.enqueued[p]) {
+    if (lane.enqueued[p] && launched) {
       try {
         (void)lane.decoders[p]->finish();
       } catch (const std::exception&) {
+      }
+    } else if (lane.enqueued[p]) {
+      lane.decoders[p]->cancel(); // nothing ran: the buffer keeps its state
+      if (lane.fresh[p]) {
+        harq.release(lane.keys[p]);
       }
     }
     lane.enqueued[p] = false;

@@ -26,7 +26,8 @@ struct CellLane {
            const std::shared_ptr<GpuHarqSoftMemory>& harq_memory, int device)
       : front_end(config.cell, {config.num_rx_antennas, config.max_layers, config.cell.num_prbs},
                   device),
-        enqueued(config.max_pdus, false), measured(config.max_pdus, false), keys(config.max_pdus) {
+        enqueued(config.max_pdus, false), measured(config.max_pdus, false),
+        fresh(config.max_pdus, false), keys(config.max_pdus) {
     for (unsigned p = 0; p < config.max_pdus; ++p) {
       decoders.push_back(std::make_unique<GpuUlschDecoder>(max_tbs, harq_memory, device));
     }
@@ -36,6 +37,7 @@ struct CellLane {
   std::vector<std::unique_ptr<GpuUlschDecoder>> decoders; ///< One per PDU of a slot.
   std::vector<bool> enqueued;            ///< Per PDU of the lane's slot: its decoding is enqueued.
   std::vector<bool> measured;            ///< Per PDU: its measurements' download is enqueued.
+  std::vector<bool> fresh;               ///< Per PDU: its HARQ buffer was newly taken in this slot.
   std::vector<phy::HarqProcessKey> keys; ///< Of the enqueued PDUs.
   std::vector<phy::PuschPduResult> results; ///< Of the lane's slot.
 };
@@ -75,9 +77,11 @@ struct GpuCellGroup::Cell {
               const detail::StagedIq* staged = nullptr);
   /// Waits for lane \p lane and completes its results.
   void collect(std::size_t lane);
-  /// After a failure while enqueuing on lane \p lane: waits for what was enqueued and drops it
-  /// (its PDUs are not reported; HARQ buffers stay as after a failed decode). Never throws.
-  void abandon(std::size_t lane) noexcept;
+  /// After a failure while enqueuing on lane \p lane: drops what was enqueued (its PDUs are not
+  /// reported). \p launched: the device work was launched (cell by cell), so it is waited for and
+  /// the HARQ buffers are left as after a failed decode; else (a slot graph never launched) the
+  /// decoders are cancelled and buffers newly taken in the slot are given back. Never throws.
+  void abandon(std::size_t lane, bool launched) noexcept;
   /// The lane collected last and its last decoded PDU (-1: none).
   std::size_t last_lane = 0;
   int last_pdu = -1;
@@ -100,6 +104,7 @@ struct GpuCellGroup::SlotLaunch {
   CudaGraph graph;
   std::vector<detail::StagedIq> staged; ///< One per cell.
   bool one_graph = false;               ///< How the lane's slot in flight was launched.
+  bool launched = false;                ///< Its graph was launched (one_graph).
 };
 
 } // namespace airan::gpu

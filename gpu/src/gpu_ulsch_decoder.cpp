@@ -124,6 +124,10 @@ phy::UlschDecoderResult GpuUlschDecoder::finish() {
   return impl_->finish();
 }
 
+void GpuUlschDecoder::cancel() {
+  impl_->pending.active = false;
+}
+
 GpuUlschTimes GpuUlschDecoder::last_times() const {
   return impl_->times;
 }

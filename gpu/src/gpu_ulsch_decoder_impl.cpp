@@ -47,6 +47,7 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   recovery.ldpc_llrs = ldpc_llrs.data();
   recovery.ldpc_stride = ldpc_llr_stride;
   recovery.active = active.data();
+  recovery.num_active_flags = max_code_blocks;
 
   // The lane code of every code block (a block that received nothing keeps the other length's
   // code; it is not decoded).

@@ -67,6 +67,9 @@ void GpuUlschDecoder::enqueue_device_bytes(const phy::DeviceLlrs&, const phy::Ul
 phy::UlschDecoderResult GpuUlschDecoder::finish() {
   unavailable();
 }
+void GpuUlschDecoder::cancel() {
+  unavailable();
+}
 GpuUlschTimes GpuUlschDecoder::last_times() const {
   unavailable();
 }

@@ -84,7 +84,8 @@ void rate_recovery_launch(const RateRecoveryLaunch& launch, cudaStream_t stream)
   if (launch.num_code_blocks == 0) {
     return;
   }
-  AIRAN_CUDA_CHECK(cudaMemsetAsync(launch.active, 0, launch.num_code_blocks, stream));
+  AIRAN_CUDA_CHECK(cudaMemsetAsync(
+      launch.active, 0, std::max(launch.num_code_blocks, launch.num_active_flags), stream));
   const unsigned longest = std::max(launch.recovery.received_short, launch.recovery.received_long);
   if (longest == 0) {
     return;

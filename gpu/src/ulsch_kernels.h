@@ -27,6 +27,9 @@ struct RateRecoveryLaunch {
   std::int8_t* ldpc_llrs = nullptr; ///< Code block r's decoder LLRs at r * ldpc_stride.
   std::size_t ldpc_stride = 0;
   std::uint8_t* active = nullptr; ///< Set to 1 for a code block with a nonzero decoder LLR.
+  /// Flags cleared first: a fixed count (at least num_code_blocks), so that the clearing keeps
+  /// its size from TB to TB and a captured graph can be updated rather than re-instantiated.
+  unsigned num_active_flags = 0;
 };
 
 /// Enqueues the clearing of the active flags and the kernel. \throws CudaError on failure.

@@ -111,6 +111,10 @@ public:
                             void* stream);
   /// Completes the TB of enqueue_device(). \throws std::logic_error without one.
   phy::UlschDecoderResult finish();
+  /// Drops the TB of enqueue_device() when its device work was never launched (enqueued into a
+  /// CUDA graph capture that failed, or whose graph was not launched): no result and no HARQ
+  /// bookkeeping, so the buffer stays as it was. Does nothing without an enqueued TB.
+  void cancel();
 
   /// Kernel times of the last decoded TB.
   [[nodiscard]] GpuUlschTimes last_times() const;
