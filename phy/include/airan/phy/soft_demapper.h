@@ -182,7 +182,9 @@ public:
                           Modulation modulation, std::span<float> llrs) = 0;
 };
 
-/// Creates the default soft demapper of this build (portable C++).
-std::unique_ptr<SoftDemapper> create_soft_demapper();
+/// Creates the default soft demapper of this build (portable C++). With \p simd (the default),
+/// square QAM goes eight symbols per AVX2 step where the CPU has AVX2, bit for bit the scalar
+/// result; \p simd = false keeps the scalar code (the reference).
+std::unique_ptr<SoftDemapper> create_soft_demapper(bool simd = true);
 
 } // namespace airan::phy
