@@ -2,10 +2,12 @@
 /// \brief Portable DMRS channel estimator; the algorithm is described in
 /// dmrs_channel_estimator.h. Noise, covariance and CFO estimation live in
 /// dmrs_noise_estimation.cpp, frequency interpolation in frequency_interpolator.cpp, time
-/// interpolation in dmrs_time_interpolation.cpp.
+/// interpolation in dmrs_time_interpolation.cpp, the raw LS, delay and de-spreading kernels in
+/// dmrs_pilot_extraction.cpp.
 #include "dmrs_estimation_steps.h"
 #include "frequency_interpolator.h"
 
+#include "airan/phy/dmrs_cfo.h"
 #include "airan/phy/dmrs_estimation_math.h"
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/layer_mapper.h"
@@ -14,7 +16,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <complex>
 #include <numbers>
 #include <stdexcept>
 #include <string>
@@ -46,11 +47,15 @@ public:
     pilots_.storage.resize(std::size_t{limits.max_rx_antennas} * limits.max_layers *
                            max_symbols_per_slot * (max_values / 2));
     ramp_.resize(std::size_t{subcarriers_per_prb} * limits.max_prbs);
+    ramp_planes_.resize(std::size_t{limits.max_layers} * 2 * max_values);
+    ls_planes_.resize(std::size_t{limits.max_rx_antennas} * limits.max_layers * max_ls_symbols * 2 *
+                      max_values);
     const unsigned lanes = pool != nullptr ? pool->num_lanes() : 1;
     scratch_rows_.resize(ramp_.size() * lanes);
     delay_sums_.resize(std::size_t{limits.max_rx_antennas} * limits.max_layers *
                        max_symbols_per_slot * 2);
     covariance_samples_.resize(limits.max_prbs);
+    noise_scratch_.reserve(limits.max_rx_antennas, static_cast<unsigned>(max_values / 2));
   }
 
   void estimate(ChannelEstimate& estimate, const ResourceGrid& grid, const CellConfig& cell,
@@ -78,14 +83,17 @@ private:
 
   /// Generates the DMRS of every layer on every DMRS symbol into dmrs_values_.
   void generate_dmrs(const PuschDmrsParams& params, const PuschConfig& pusch);
-  /// Raw-LS delay estimate, and the compensation ramp exp(+j 2 pi df tau k) in ramp_.
+  /// Raw-LS delay estimate, and the compensation ramp exp(+j 2 pi df tau k) in ramp_ (and at
+  /// each layer's DMRS REs in ramp_planes_).
   float estimate_delay(const ResourceGrid& grid, const PuschConfig& pusch, float scs_hz,
                        bool compensate);
-  /// Raw-LS delay correlation of antenna \p rx and \p layer per DMRS symbol, into delay_sums_.
+  /// Raw-LS delay correlation of antenna \p rx and \p layer per DMRS symbol, into delay_sums_;
+  /// the raw LS values stay in ls_planes_ for despread().
   void correlate_delay(const ResourceGrid& grid, const PuschConfig& pusch, unsigned rx,
                        unsigned layer);
-  /// De-spread, delay-compensated pilots of antenna \p rx and \p layer, every occasion.
-  void despread(const ResourceGrid& grid, const PuschConfig& pusch, unsigned rx, unsigned layer);
+  /// De-spread, delay-compensated pilots of antenna \p rx and \p layer, every occasion (from
+  /// ls_planes_ and ramp_planes_).
+  void despread(const PuschConfig& pusch, unsigned rx, unsigned layer);
   /// Selects the MMSE interpolation filters (nothing for linear interpolation).
   void prepare_interpolation(const DmrsChannelEstimatorOptions& options, float scs_hz,
                              float pilot_snr, float prior_spread_s);
@@ -96,6 +104,12 @@ private:
 
   /// Subcarriers between de-spread pilots: 4 (type 1) or 6 (type 2).
   [[nodiscard]] unsigned comb_period() const { return type_ == DmrsConfigType::type1 ? 4 : 6; }
+
+  /// LS planes (detail::compute_ls_planes()) of antenna \p rx, \p layer and DMRS symbol \p s.
+  [[nodiscard]] float* ls_planes(unsigned rx, unsigned layer, unsigned s) {
+    return ls_planes_.data() +
+           ((std::size_t{rx} * pilots_.num_layers + layer) * max_ls_symbols + s) * 2 * num_values_;
+  }
 
   [[nodiscard]] cf32* dmrs(unsigned layer, unsigned dmrs_symbol) {
     return dmrs_values_.data() +
@@ -108,9 +122,14 @@ private:
   std::vector<cf32> dmrs_values_; ///< [layer][DMRS symbol][value]
   DespreadPilots pilots_;
   std::vector<cf32> ramp_;
+  std::vector<float> ramp_planes_; ///< [layer] ramp_ at the layer's DMRS REs, as LS planes.
+  /// DMRS symbols the LS planes hold: at most max_dmrs_occasions of two symbols.
+  static constexpr unsigned max_ls_symbols = 2 * max_dmrs_occasions;
+  std::vector<float> ls_planes_;   ///< [rx][layer][DMRS symbol] raw LS values, as 4 planes.
   std::vector<cf32> scratch_rows_; ///< One row per pool lane (time averaging).
   std::vector<float> delay_sums_;  ///< [rx][layer][DMRS symbol][re, im] delay correlations.
   std::vector<unsigned> covariance_samples_;
+  detail::NoiseScratch noise_scratch_;
 
   // Geometry of the current PDU.
   DmrsConfigType type_ = DmrsConfigType::type1;
@@ -137,34 +156,18 @@ void DmrsChannelEstimatorImpl::generate_dmrs(const PuschDmrsParams& params,
 void DmrsChannelEstimatorImpl::correlate_delay(const ResourceGrid& grid, const PuschConfig& pusch,
                                                unsigned rx, unsigned layer) {
   // C = sum z(i + 2) conj(z(i)), z = y conj(x) (the common 1 / beta^2 does not change the
-  // phase): values i and i + 2 share k' and lie one comb period P apart.
+  // phase): values i and i + 2 share k' and lie one comb period P apart. The LS values are kept
+  // for despread().
   const unsigned period = comb_period();
   const unsigned pair_offset = type_ == DmrsConfigType::type1 ? 2 : 1;
-  float* sums =
-      delay_sums_.data() + (std::size_t{rx} * pusch.num_layers + layer) * num_dmrs_symbols_ * 2;
   for (unsigned s = 0; s < num_dmrs_symbols_; ++s) {
-    const auto* y = reinterpret_cast<const float*>(grid.symbol(rx, dmrs_symbols_[s]).data() +
-                                                   first_subcarrier_ + deltas_[layer]);
-    const auto* x = reinterpret_cast<const float*>(dmrs(layer, s));
-    float sum_re = 0.0F;
-    float sum_im = 0.0F;
-    for (unsigned n = 0; n + 1 < num_values_ / 2; ++n) {
-      for (unsigned t = 0; t < 2; ++t) {
-        const unsigned k = period * n + t * pair_offset; // relative to delta
-        const unsigned i = 2 * n + t;
-        const float z0_re = y[2 * k] * x[2 * i] + y[2 * k + 1] * x[2 * i + 1];
-        const float z0_im = y[2 * k + 1] * x[2 * i] - y[2 * k] * x[2 * i + 1];
-        const unsigned k1 = k + period;
-        const unsigned i1 = i + 2;
-        const float z1_re = y[2 * k1] * x[2 * i1] + y[2 * k1 + 1] * x[2 * i1 + 1];
-        const float z1_im = y[2 * k1 + 1] * x[2 * i1] - y[2 * k1] * x[2 * i1 + 1];
-        sum_re += z1_re * z0_re + z1_im * z0_im;
-        sum_im += z1_im * z0_re - z1_re * z0_im;
-      }
-    }
-    *sums++ = sum_re;
-    *sums++ = sum_im;
+    detail::compute_ls_planes(
+        grid.symbol(rx, dmrs_symbols_[s]).data() + first_subcarrier_ + deltas_[layer],
+        dmrs(layer, s), period, pair_offset, pilots_.num_pilots, ls_planes(rx, layer, s));
   }
+  detail::correlate_ls_planes(
+      ls_planes(rx, layer, 0), std::size_t{2} * num_values_, num_dmrs_symbols_, pilots_.num_pilots,
+      delay_sums_.data() + (std::size_t{rx} * pusch.num_layers + layer) * num_dmrs_symbols_ * 2);
 }
 
 float DmrsChannelEstimatorImpl::estimate_delay(const ResourceGrid& grid, const PuschConfig& pusch,
@@ -186,55 +189,26 @@ float DmrsChannelEstimatorImpl::estimate_delay(const ResourceGrid& grid, const P
   // Compensation ramp exp(+j omega k), omega = 2 pi df tau = -phase / P: a rotation recurrence in
   // double precision, re-anchored every 64 subcarriers.
   const double omega = compensate ? -phase / period : 0.0;
-  const unsigned num_subcarriers = subcarriers_per_prb * pusch.prb_size;
-  auto* ramp = reinterpret_cast<float*>(ramp_.data());
-  const std::complex<double> step = std::polar(1.0, omega);
-  std::complex<double> phasor = 1.0;
-  for (unsigned k = 0; k < num_subcarriers; ++k) {
-    if (k % 64 == 0) {
-      phasor = std::polar(1.0, omega * k);
-    }
-    ramp[2 * k] = static_cast<float>(phasor.real());
-    ramp[2 * k + 1] = static_cast<float>(phasor.imag());
-    phasor *= step;
+  detail::fill_delay_ramp(omega, subcarriers_per_prb * pusch.prb_size, ramp_.data());
+  const unsigned pair_offset = type_ == DmrsConfigType::type1 ? 2 : 1;
+  for (unsigned layer = 0; layer < pusch.num_layers; ++layer) {
+    detail::gather_ramp_planes(ramp_.data() + deltas_[layer], period, pair_offset,
+                               pilots_.num_pilots,
+                               ramp_planes_.data() + std::size_t{layer} * 2 * num_values_);
   }
   return static_cast<float>(delay);
 }
 
-void DmrsChannelEstimatorImpl::despread(const ResourceGrid& grid, const PuschConfig& pusch,
-                                        unsigned rx, unsigned layer) {
+void DmrsChannelEstimatorImpl::despread(const PuschConfig& pusch, unsigned rx, unsigned layer) {
+  // z = y conj(x) (from correlate_delay()) times the compensation ramp, summed over the D REs of
+  // each OCC block and divided by beta^2 D.
   const unsigned symbols_per_occasion = pusch.dmrs_length;
   const float inverse = 1.0F / (beta_ * beta_ * 2.0F * static_cast<float>(symbols_per_occasion));
-  const unsigned period = comb_period();
-  const unsigned pair_offset = type_ == DmrsConfigType::type1 ? 2 : 1;
-  const auto* ramp = reinterpret_cast<const float*>(ramp_.data() + deltas_[layer]);
+  const float* ramp = ramp_planes_.data() + std::size_t{layer} * 2 * num_values_;
   for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
-    auto* out = reinterpret_cast<float*>(pilots_.pilots(rx, layer, o));
     for (unsigned t = 0; t < symbols_per_occasion; ++t) {
-      const unsigned s = o * symbols_per_occasion + t;
-      const auto* y = reinterpret_cast<const float*>(grid.symbol(rx, dmrs_symbols_[s]).data() +
-                                                     first_subcarrier_ + deltas_[layer]);
-      const auto* x = reinterpret_cast<const float*>(dmrs(layer, s));
-      for (unsigned n = 0; n < pilots_.num_pilots; ++n) {
-        float sum_re = 0.0F;
-        float sum_im = 0.0F;
-        for (unsigned j = 0; j < 2; ++j) {
-          const unsigned k = period * n + j * pair_offset; // relative to delta
-          const unsigned i = 2 * n + j;
-          // z = y conj(x), then times the compensation ramp.
-          const float z_re = y[2 * k] * x[2 * i] + y[2 * k + 1] * x[2 * i + 1];
-          const float z_im = y[2 * k + 1] * x[2 * i] - y[2 * k] * x[2 * i + 1];
-          sum_re += z_re * ramp[2 * k] - z_im * ramp[2 * k + 1];
-          sum_im += z_re * ramp[2 * k + 1] + z_im * ramp[2 * k];
-        }
-        if (t == 0) {
-          out[2 * n] = sum_re * inverse;
-          out[2 * n + 1] = sum_im * inverse;
-        } else {
-          out[2 * n] += sum_re * inverse;
-          out[2 * n + 1] += sum_im * inverse;
-        }
-      }
+      detail::despread_planes(ls_planes(rx, layer, o * symbols_per_occasion + t), ramp, inverse,
+                              t == 0, pilots_.num_pilots, pilots_.pilots(rx, layer, o));
     }
   }
 }
@@ -275,14 +249,7 @@ void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
       detail::interpolate_linear(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
     }
     if (options.compensate_delay) { // h times conj(ramp)
-      auto* h = reinterpret_cast<float*>(row);
-      const auto* r = reinterpret_cast<const float*>(ramp_.data());
-      for (unsigned k = 0; k < num_subcarriers; ++k) {
-        const float re = h[2 * k] * r[2 * k] + h[2 * k + 1] * r[2 * k + 1];
-        const float im = h[2 * k + 1] * r[2 * k] - h[2 * k] * r[2 * k + 1];
-        h[2 * k] = re;
-        h[2 * k + 1] = im;
-      }
+      detail::multiply_by_conjugate(row, ramp_.data(), num_subcarriers);
     }
   }
 }
@@ -319,6 +286,9 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
       dmrs_symbols_[num_dmrs_symbols_++] = l;
     }
   }
+  if (num_dmrs_symbols_ > max_ls_symbols) {
+    throw std::invalid_argument("DMRS channel estimator: more DMRS symbols than supported");
+  }
   pilots_.num_rx = grid.num_ports();
   pilots_.num_layers = pusch.num_layers;
   pilots_.num_occasions = num_dmrs_symbols_ / pusch.dmrs_length;
@@ -328,13 +298,12 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
   generate_dmrs(params, pusch);
   DmrsMeasurements& measurements = estimate.measurements;
   measurements.delay_s = estimate_delay(grid, pusch, scs_hz, options.compensate_delay);
-  for_each_rx_layer(pilots_.num_rx, pilots_.num_layers, [&](unsigned rx, unsigned layer, unsigned) {
-    despread(grid, pusch, rx, layer);
-  });
+  for_each_rx_layer(pilots_.num_rx, pilots_.num_layers,
+                    [&](unsigned rx, unsigned layer, unsigned) { despread(pusch, rx, layer); });
 
-  const detail::NoiseEstimate noise =
-      detail::estimate_noise(pilots_, options.estimate_covariance, estimate,
-                             type_ == DmrsConfigType::type1 ? 4U : 6U, covariance_samples_);
+  const detail::NoiseEstimate noise = detail::estimate_noise(
+      pilots_, options.estimate_covariance, estimate, type_ == DmrsConfigType::type1 ? 4U : 6U,
+      covariance_samples_, noise_scratch_);
   // De-spread noise sigma_e^2 = sigma^2 / (beta^2 D), D = 2 x symbols per occasion.
   const float despread_gain = beta_ * beta_ * 2.0F * static_cast<float>(pusch.dmrs_length);
   const float channel_power = std::max(noise.mean_pilot_power - noise.despread_variance, 0.0F);

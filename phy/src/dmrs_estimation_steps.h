@@ -35,6 +35,36 @@ struct DespreadPilots {
   }
 };
 
+/// Raw LS values z = y conj(x) of one DMRS symbol of one port: \p y the received REs from the
+/// port's first DMRS subcarrier, \p x its num_pilots x 2 DMRS values; RE t of OCC pair n lies
+/// period n + t pair_offset subcarriers up. Written as four planes of \p num_pilots floats: real
+/// and imaginary parts of the first REs of the pairs, then of the second.
+void compute_ls_planes(const cf32* y, const cf32* x, unsigned period, unsigned pair_offset,
+                       unsigned num_pilots, float* planes);
+
+/// Delay correlations sum over n and t of z(n + 1, t) conj(z(n, t)) (n ascending, then t) of
+/// \p num_symbols symbols' planes (compute_ls_planes(), \p symbol_stride floats apart), into
+/// sums[2 s] (real) and sums[2 s + 1] (imaginary).
+void correlate_ls_planes(const float* planes, std::size_t symbol_stride, unsigned num_symbols,
+                         unsigned num_pilots, float* sums);
+
+/// The compensation ramp exp(+j omega k), k < \p num_subcarriers: a rotation recurrence in double
+/// precision, re-anchored every 64 subcarriers.
+void fill_delay_ramp(double omega, unsigned num_subcarriers, cf32* ramp);
+
+/// The ramp values at the REs of compute_ls_planes() (\p ramp from the port's first DMRS
+/// subcarrier), in the same four planes.
+void gather_ramp_planes(const cf32* ramp, unsigned period, unsigned pair_offset,
+                        unsigned num_pilots, float* planes);
+
+/// De-spreads one symbol: the ramp-rotated LS values of each pair summed and scaled by
+/// \p inverse, written to (\p first) or added to \p pilots.
+void despread_planes(const float* z, const float* ramp, float inverse, bool first,
+                     unsigned num_pilots, cf32* pilots);
+
+/// h times conj(ramp), elementwise over \p num_subcarriers values (restores the delay slope).
+void multiply_by_conjugate(cf32* h, const cf32* ramp, unsigned num_subcarriers);
+
 /// Noise statistics of the de-spread pilots.
 struct NoiseEstimate {
   float despread_variance = 0.0F; ///< sigma_e^2, bias-corrected.
@@ -49,6 +79,16 @@ struct NoiseEstimate {
 /// r(df) = |lag-one correlation| / (mean pilot power - sigma_e^2), df the pilot spacing in Hz.
 float estimate_delay_spread(const NoiseEstimate& noise, double pilot_spacing_hz);
 
+/// Scratch of estimate_noise(), sized with reserve() for the estimator's limits.
+struct NoiseScratch {
+  std::vector<double> terms;    ///< 4 x rx x pilots: the terms of the power, lag and residual sums.
+  std::vector<float> residuals; ///< 2 x rx x pilots: difference residuals (real, imaginary).
+  void reserve(unsigned max_rx, unsigned max_pilots) {
+    terms.resize(std::size_t{4} * max_rx * max_pilots);
+    residuals.resize(std::size_t{2} * max_rx * max_pilots);
+  }
+};
+
 /// Noise variance of the de-spread pilots from finite differences across neighbouring pilots
 /// (order 4 with at least five pilots, binomial weights 1 -4 6 -4 1, which cancel any cubic
 /// channel; order 2 or 1 for three or two pilots), divided by the weights' energy (70, 6, 2) to
@@ -56,10 +96,10 @@ float estimate_delay_spread(const NoiseEstimate& noise, double pilot_spacing_hz)
 /// vectors per covariance group of \p estimate into its covariance storage (upper and lower
 /// triangle), counting samples per group in \p group_samples; finish_covariances() turns the
 /// sums into covariances. \p spacing is the comb period in subcarriers (pilot n lies in PRB
-/// n spacing / 12).
+/// n spacing / 12). \p scratch must be reserved for pilots.num_rx x pilots.num_pilots.
 NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
                              ChannelEstimate& estimate, unsigned spacing,
-                             std::vector<unsigned>& group_samples);
+                             std::vector<unsigned>& group_samples, NoiseScratch& scratch);
 
 /// Scales the residual sums of estimate_noise() to interference-plus-noise covariances at data
 /// EPRE (times \p despread_gain = beta^2 D / residual energy) and regularises them by diagonal

@@ -14,9 +14,35 @@
 
 namespace airan::phy::detail {
 
+namespace {
+
+/// Difference residuals d(n) = sum_j c_j h(n + j) (as difference_residual()) of \p outputs
+/// consecutive pilots, into planes re and im.
+template <unsigned Order>
+void difference_residuals(const float* coefficients, const cf32* pilots, unsigned outputs,
+                          float* __restrict re, float* __restrict im) {
+  float c[Order + 1];
+  for (unsigned j = 0; j <= Order; ++j) {
+    c[j] = coefficients[j];
+  }
+  const auto* __restrict h = reinterpret_cast<const float*>(pilots);
+  for (std::size_t n = 0; n < outputs; ++n) {
+    float sum_re = 0.0F;
+    float sum_im = 0.0F;
+    for (std::size_t j = 0; j <= Order; ++j) {
+      sum_re += c[j] * h[2 * (n + j)];
+      sum_im += c[j] * h[2 * (n + j) + 1];
+    }
+    re[n] = sum_re;
+    im[n] = sum_im;
+  }
+}
+
+} // namespace
+
 NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
                              ChannelEstimate& estimate, unsigned spacing,
-                             std::vector<unsigned>& group_samples) {
+                             std::vector<unsigned>& group_samples, NoiseScratch& scratch) {
   const unsigned num_rx = pilots.num_rx;
   const unsigned count = pilots.num_pilots;
   const DifferenceFilter filter = difference_filter(count);
@@ -33,31 +59,74 @@ NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
   double pilot_power = 0.0;
   double lag_re = 0.0;
   double lag_im = 0.0;
+  // Per layer and occasion, the terms of the four sums are computed first (vectorised), in the
+  // order in which they are added: pilot power and lag antenna by antenna, pilot by pilot; the
+  // residual power pilot by pilot, antenna by antenna. The sums then run in one loop, so that
+  // their dependency chains overlap; each keeps its order and its double precision.
+  const std::size_t block = std::size_t{num_rx} * count;
+  const unsigned outputs = count > filter.order ? count - filter.order : 0;
+  double* power_terms = scratch.terms.data();
+  double* lag_re_terms = power_terms + block;
+  double* lag_im_terms = lag_re_terms + block;
+  double* residual_terms = lag_im_terms + block;
+  float* residual_re = scratch.residuals.data();
+  float* residual_im = residual_re + block;
   std::array<cmat::Complex, max_irc_rx_antennas> d{};
   for (unsigned layer = 0; layer < pilots.num_layers; ++layer) {
     for (unsigned o = 0; o < pilots.num_occasions; ++o) {
       for (unsigned rx = 0; rx < num_rx; ++rx) {
-        const cf32* h = pilots.pilots(rx, layer, o);
-        for (unsigned n = 0; n < count; ++n) {
-          pilot_power += static_cast<double>(std::norm(h[n]));
+        const auto* __restrict h = reinterpret_cast<const float*>(pilots.pilots(rx, layer, o));
+        double* __restrict power = power_terms + std::size_t{rx} * count;
+        for (std::size_t n = 0; n < count; ++n) {
+          power[n] = static_cast<double>(h[2 * n] * h[2 * n] + h[2 * n + 1] * h[2 * n + 1]);
         }
-        for (unsigned n = 1; n < count; ++n) {
-          lag_re +=
-              static_cast<double>(h[n].real() * h[n - 1].real() + h[n].imag() * h[n - 1].imag());
-          lag_im +=
-              static_cast<double>(h[n].imag() * h[n - 1].real() - h[n].real() * h[n - 1].imag());
+        double* __restrict lr = lag_re_terms + std::size_t{rx} * (count - 1);
+        double* __restrict li = lag_im_terms + std::size_t{rx} * (count - 1);
+        for (std::size_t n = 1; n < count; ++n) {
+          lr[n - 1] = static_cast<double>(h[2 * n] * h[2 * n - 2] + h[2 * n + 1] * h[2 * n - 1]);
+          li[n - 1] = static_cast<double>(h[2 * n + 1] * h[2 * n - 2] - h[2 * n] * h[2 * n - 1]);
+        }
+        float* re = residual_re + std::size_t{rx} * count;
+        float* im = residual_im + std::size_t{rx} * count;
+        if (filter.order == 4) {
+          difference_residuals<4>(filter.coefficients, pilots.pilots(rx, layer, o), outputs, re,
+                                  im);
+        } else if (filter.order == 2) {
+          difference_residuals<2>(filter.coefficients, pilots.pilots(rx, layer, o), outputs, re,
+                                  im);
+        } else {
+          difference_residuals<1>(filter.coefficients, pilots.pilots(rx, layer, o), outputs, re,
+                                  im);
+        }
+        for (std::size_t n = 0; n < outputs; ++n) {
+          residual_terms[n * num_rx + rx] = static_cast<double>(re[n] * re[n] + im[n] * im[n]);
         }
       }
-      for (unsigned n = 0; n + filter.order < count; ++n) {
+      const std::size_t residual_end = std::size_t{outputs} * num_rx;
+      const std::size_t lag_end = std::size_t{count - 1} * num_rx;
+      std::size_t m = 0;
+      for (; m < residual_end; ++m) {
+        pilot_power += power_terms[m];
+        lag_re += lag_re_terms[m];
+        lag_im += lag_im_terms[m];
+        residual_power += residual_terms[m];
+      }
+      for (; m < lag_end; ++m) {
+        pilot_power += power_terms[m];
+        lag_re += lag_re_terms[m];
+        lag_im += lag_im_terms[m];
+      }
+      for (; m < block; ++m) {
+        pilot_power += power_terms[m];
+      }
+      residual_count += residual_end;
+      if (!with_covariance) {
+        continue;
+      }
+      for (unsigned n = 0; n < outputs; ++n) {
         for (unsigned rx = 0; rx < num_rx; ++rx) {
-          const cmat::Complex sum = difference_residual(
-              filter, reinterpret_cast<const float*>(pilots.pilots(rx, layer, o) + n));
-          d[rx] = sum;
-          residual_power += static_cast<double>(cmat::norm2(sum));
-        }
-        residual_count += num_rx;
-        if (!with_covariance) {
-          continue;
+          d[rx] = {residual_re[std::size_t{rx} * count + n],
+                   residual_im[std::size_t{rx} * count + n]};
         }
         const unsigned group = estimate.covariance_group_of((n + filter.order / 2) * spacing);
         accumulate_residual_covariance(d.data(), num_rx,
