@@ -6,6 +6,8 @@
 #include "airan/phy/dmrs_channel_estimator.h"
 #include "airan/phy/pusch_transmitter.h"
 
+#include "multipath_grid.h"
+
 #include <benchmark/benchmark.h>
 
 #include <complex>
@@ -53,39 +55,8 @@ const Scenario& scenario() {
     }
     transmitter.transmit(tb, r.pusch, slot_number, tx);
 
-    const unsigned width = tx.num_subcarriers();
-    const double scs = subcarrier_spacing_hz(r.cell.numerology);
-    const double delays[] = {0.0, 100e-9, 300e-9};
-    const float amplitudes[] = {0.8F, 0.5F, 0.33F};
-    std::normal_distribution<float> normal(0.0F, 1.0F);
-    std::normal_distribution<float> noise(0.0F, std::sqrt(0.001F / 2.0F));
-    r.grid = ResourceGrid(num_rx, tx.num_symbols(), width);
-    std::vector<cf32> h(std::size_t{num_layers} * width);
-    for (unsigned rx = 0; rx < num_rx; ++rx) {
-      for (unsigned p = 0; p < num_layers; ++p) {
-        cf32 gains[3];
-        for (unsigned t = 0; t < 3; ++t) {
-          gains[t] = amplitudes[t] * cf32(normal(rng), normal(rng)) / std::numbers::sqrt2_v<float>;
-        }
-        for (unsigned k = 0; k < width; ++k) {
-          std::complex<double> sum = 0.0;
-          for (unsigned t = 0; t < 3; ++t) {
-            sum += std::complex<double>(gains[t]) *
-                   std::polar(1.0, -2.0 * std::numbers::pi * k * scs * delays[t]);
-          }
-          h[p * width + k] = cf32(static_cast<float>(sum.real()), static_cast<float>(sum.imag()));
-        }
-      }
-      for (unsigned l = 0; l < tx.num_symbols(); ++l) {
-        for (unsigned k = 0; k < width; ++k) {
-          cf32 y(noise(rng), noise(rng));
-          for (unsigned p = 0; p < num_layers; ++p) {
-            y += h[p * width + k] * tx.at(p, l, k);
-          }
-          r.grid.at(rx, l, k) = y;
-        }
-      }
-    }
+    r.grid = airan::bench::multipath_grid(tx, num_rx, num_layers,
+                                          subcarrier_spacing_hz(r.cell.numerology), rng);
     return r;
   }();
   return s;

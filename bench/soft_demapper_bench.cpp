@@ -46,21 +46,6 @@ const Input& input(unsigned qm) {
   return in;
 }
 
-Modulation modulation_of(unsigned qm) {
-  switch (qm) {
-  case 2:
-    return Modulation::qpsk;
-  case 4:
-    return Modulation::qam16;
-  case 6:
-    return Modulation::qam64;
-  case 8:
-    return Modulation::qam256;
-  default:
-    return Modulation::qam1024;
-  }
-}
-
 /// range(0): Q_m; range(1): 0 scalar, 1 AVX2 where available.
 void BM_SoftDemapper(benchmark::State& state) {
   const auto qm = static_cast<unsigned>(state.range(0));
@@ -68,7 +53,7 @@ void BM_SoftDemapper(benchmark::State& state) {
   auto demapper = create_soft_demapper(state.range(1) != 0);
   std::vector<float> llrs(slot_symbols * qm);
   for (auto _ : state) {
-    demapper->demodulate(in.symbols, in.variances, modulation_of(qm), llrs);
+    demapper->demodulate(in.symbols, in.variances, modulation_from_order(qm), llrs);
     benchmark::DoNotOptimize(llrs.data());
     benchmark::ClobberMemory();
   }
