@@ -3,6 +3,8 @@
 // same slot.
 #pragma once
 
+#include "airan/phy/pusch_config.h"
+#include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/resource_grid.h"
 #include "airan/phy/types.h"
 
@@ -53,6 +55,43 @@ inline phy::ResourceGrid multipath_grid(const phy::ResourceGrid& tx, unsigned nu
     }
   }
   return grid;
+}
+
+/// A full-band PUSCH slot at 30 kHz as the CPU benchmarks receive it: \p num_prbs PRBs,
+/// \p num_layers layers (DMRS type 1, 2 CDM groups without data, 256-QAM MCS 27), a random TB
+/// sent in slot \p slot_number and received on \p num_rx antennas through multipath_grid().
+struct MultipathSlot {
+  phy::CellConfig cell;
+  phy::PuschConfig pusch;
+  phy::ResourceGrid grid;
+};
+
+inline MultipathSlot multipath_slot(unsigned num_prbs, unsigned num_layers, unsigned num_rx,
+                                    unsigned slot_number) {
+  MultipathSlot r;
+  r.cell.num_prbs = num_prbs;
+  r.cell.n_cell_id = 500;
+  r.cell.num_antenna_ports = num_layers;
+  r.pusch.rnti = 17921;
+  r.pusch.bwp_size = r.pusch.prb_size = num_prbs;
+  r.pusch.num_layers = num_layers;
+  r.pusch.dmrs_ports = static_cast<std::uint16_t>((1U << num_layers) - 1);
+  r.pusch.num_dmrs_cdm_groups_no_data = 2;
+  r.pusch.dmrs_scrambling_id = 500;
+  r.pusch.mcs_table = phy::McsTable::qam256;
+  r.pusch.mcs_index = 27;
+  r.pusch.data_scrambling_id = 500;
+  phy::PuschTransmitter transmitter(r.cell);
+  phy::ResourceGrid tx = transmitter.make_grid();
+  std::mt19937 rng(42);
+  phy::BitVector tb(transmitter.transport_block_size(r.pusch));
+  for (auto& bit : tb) {
+    bit = static_cast<phy::bit_t>(rng() & 1U);
+  }
+  transmitter.transmit(tb, r.pusch, slot_number, tx);
+  r.grid =
+      multipath_grid(tx, num_rx, num_layers, phy::subcarrier_spacing_hz(r.cell.numerology), rng);
+  return r;
 }
 
 } // namespace airan::bench

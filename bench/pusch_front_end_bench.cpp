@@ -14,6 +14,7 @@
 #include "airan/phy/pusch_front_end.h"
 #include "airan/phy/pusch_transmitter.h"
 
+#include "memcpy_baseline.h"
 #include "multipath_grid.h"
 
 #include <benchmark/benchmark.h>
@@ -22,6 +23,7 @@
 #include <cstring>
 #include <numbers>
 #include <random>
+#include <utility>
 #include <vector>
 
 using namespace airan::phy;
@@ -44,30 +46,12 @@ struct Scenario {
 const Scenario& scenario() {
   static const Scenario s = [] {
     Scenario r;
-    r.cell.num_prbs = num_prbs;
-    r.cell.n_cell_id = 500;
-    r.cell.num_antenna_ports = num_layers;
-    r.pusch.rnti = 17921;
-    r.pusch.bwp_size = r.pusch.prb_size = num_prbs;
-    r.pusch.num_layers = num_layers;
-    r.pusch.dmrs_ports = 0b11;
-    r.pusch.num_dmrs_cdm_groups_no_data = 2;
-    r.pusch.dmrs_scrambling_id = 500;
-    r.pusch.mcs_table = McsTable::qam256;
-    r.pusch.mcs_index = 27;
-    r.pusch.data_scrambling_id = 500;
-    PuschTransmitter transmitter(r.cell);
-    ResourceGrid tx = transmitter.make_grid();
-    std::mt19937 rng(42);
-    BitVector tb(transmitter.transport_block_size(r.pusch));
-    for (auto& bit : tb) {
-      bit = static_cast<bit_t>(rng() & 1U);
-    }
-    transmitter.transmit(tb, r.pusch, slot_number, tx);
+    airan::bench::MultipathSlot slot =
+        airan::bench::multipath_slot(num_prbs, num_layers, num_rx, slot_number);
+    r.cell = slot.cell;
+    r.pusch = slot.pusch;
+    r.grid = std::move(slot.grid);
     r.g = pusch_coded_bits(r.cell, r.pusch);
-
-    r.grid = airan::bench::multipath_grid(tx, num_rx, num_layers,
-                                          subcarrier_spacing_hz(r.cell.numerology), rng);
     return r;
   }();
   return s;
@@ -80,14 +64,7 @@ void set_rates(benchmark::State& state) {
 }
 
 void memcpy_baseline(benchmark::State& state, std::size_t bytes) {
-  std::vector<char> source(bytes, 1);
-  std::vector<char> destination(bytes);
-  for (auto _ : state) {
-    std::memcpy(destination.data(), source.data(), bytes);
-    benchmark::DoNotOptimize(destination.data());
-    benchmark::ClobberMemory();
-  }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
+  airan::bench::time_memcpy(state, bytes);
   set_rates(state);
 }
 
