@@ -6,12 +6,87 @@
 #include <cmath>
 #include <complex>
 #include <numbers>
+#include <span>
 #include <stdexcept>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace airan::phy::detail {
 namespace {
 
 using cd = std::complex<double>;
+
+/// Taps of the largest bank: spacing 6 (type 2), max_mmse_window taps, 2 * 6 * (W + 1) positions.
+constexpr std::size_t bank_capacity =
+    std::size_t{mmse_bank_positions(6, max_mmse_window)} * max_mmse_window;
+
+#if defined(__SSE2__)
+/// With SSE2 each bank also holds, after its bank_capacity taps, the taps regrouped for four
+/// consecutive outputs (positions q, q + 2, q + 4, q + 6) at once: for position q and tap t, the
+/// 4 real parts then the 4 imaginary parts (zero where q + 2 l is past the bank), 16-byte aligned.
+constexpr std::size_t lane_floats_per_tap = 8;
+constexpr std::size_t bank_storage = bank_capacity * (1 + lane_floats_per_tap / 2);
+static_assert(bank_capacity % 2 == 0 && __STDCPP_DEFAULT_NEW_ALIGNMENT__ >= 16);
+
+void regroup_taps(const cf32* taps, unsigned positions, unsigned window, float* lanes) {
+  for (unsigned q = 0; q < positions; ++q) {
+    for (unsigned t = 0; t < window; ++t) {
+      float* out = lanes + (std::size_t{q} * window + t) * lane_floats_per_tap;
+      for (unsigned l = 0; l < 4; ++l) {
+        const unsigned lane_position = q + 2 * l;
+        const cf32 tap = lane_position < positions ? taps[lane_position * window + t] : cf32{};
+        out[l] = tap.real();
+        out[4 + l] = tap.imag();
+      }
+    }
+  }
+}
+
+/// apply_mmse_taps() for the \p num_outputs (1 .. 4) consecutive outputs at o, with the
+/// regrouped taps w of the first one's position and the same pilots p: each lane does exactly
+/// apply_mmse_taps()'s operations in its order, so the outputs are bit for bit the same.
+inline void apply_mmse_taps_x4(const float* w, const float* p, int window, float* o,
+                               int num_outputs) {
+  __m128 re0 = _mm_setzero_ps();
+  __m128 re1 = re0;
+  __m128 im0 = re0;
+  __m128 im1 = re0;
+  auto accumulate = [&](int t, __m128& re, __m128& im) {
+    const __m128 wr = _mm_load_ps(w + lane_floats_per_tap * t);
+    const __m128 wi = _mm_load_ps(w + lane_floats_per_tap * t + 4);
+    const __m128 pr = _mm_set1_ps(p[2 * t]);
+    const __m128 pi = _mm_set1_ps(p[2 * t + 1]);
+    re = _mm_add_ps(re, _mm_sub_ps(_mm_mul_ps(wr, pr), _mm_mul_ps(wi, pi)));
+    im = _mm_add_ps(im, _mm_add_ps(_mm_mul_ps(wr, pi), _mm_mul_ps(wi, pr)));
+  };
+  int t = 0;
+  for (; t + 1 < window; t += 2) {
+    accumulate(t, re0, im0);
+    accumulate(t + 1, re1, im1);
+  }
+  if (t < window) {
+    accumulate(t, re0, im0);
+  }
+  const __m128 re = _mm_add_ps(re0, re1);
+  const __m128 im = _mm_add_ps(im0, im1);
+  const __m128 low = _mm_unpacklo_ps(re, im);  // outputs 0, 1
+  const __m128 high = _mm_unpackhi_ps(re, im); // outputs 2, 3
+  if (num_outputs == 1) {
+    _mm_storel_pi(reinterpret_cast<__m64*>(o), low);
+    return;
+  }
+  _mm_storeu_ps(o, low);
+  if (num_outputs == 3) {
+    _mm_storel_pi(reinterpret_cast<__m64*>(o + 4), high);
+  } else if (num_outputs == 4) {
+    _mm_storeu_ps(o + 4, high);
+  }
+}
+#else
+constexpr std::size_t bank_storage = bank_capacity;
+#endif
 
 /// Frequency correlation r(df) = E[h(f + df) conj(h(f))] of the prior, normalised to r(0) = 1
 /// and centred on the profile's mean delay.
@@ -62,10 +137,8 @@ void interpolate_linear(const cf32* pilots, const PilotComb& comb, cf32* out,
 }
 
 MmseFrequencyInterpolator::MmseFrequencyInterpolator() {
-  // Largest bank: spacing 6 (type 2), max_mmse_window taps, 2 * 6 * (W + 1) positions.
-  const std::size_t capacity = std::size_t{2} * 6 * (max_mmse_window + 1) * max_mmse_window;
   for (Bank& bank : banks_) {
-    bank.taps.resize(capacity);
+    bank.taps.resize(bank_storage);
   }
 }
 
@@ -175,7 +248,11 @@ void compute_mmse_filter_bank(const MmseFilterKey& key, std::span<cf32> taps) {
 namespace airan::phy::detail {
 
 void MmseFrequencyInterpolator::compute(Bank& bank) const {
-  compute_mmse_filter_bank(bank.key, bank.taps);
+  compute_mmse_filter_bank(bank.key, std::span(bank.taps).first(bank_capacity));
+#if defined(__SSE2__)
+  regroup_taps(bank.taps.data(), mmse_bank_positions(bank.key.spacing, bank.key.window),
+               bank.key.window, reinterpret_cast<float*>(bank.taps.data() + bank_capacity));
+#endif
 }
 
 void MmseFrequencyInterpolator::interpolate(const cf32* pilots, const PilotComb& comb, cf32* out,
@@ -184,14 +261,39 @@ void MmseFrequencyInterpolator::interpolate(const cf32* pilots, const PilotComb&
   const int spacing = static_cast<int>(comb.spacing);
   const int count = static_cast<int>(comb.count);
   const int twice_first = static_cast<int>(std::lround(2.0F * comb.first));
-  const auto* taps = reinterpret_cast<const float*>(current_->taps.data());
+  const int num_outputs = static_cast<int>(num_subcarriers);
   const auto* in = reinterpret_cast<const float*>(pilots);
   auto* o = reinterpret_cast<float*>(out);
-  for (unsigned k = 0; k < num_subcarriers; ++k) {
-    const MmsePlacement placement =
-        mmse_placement(2 * static_cast<int>(k) - twice_first, spacing, window, count);
-    apply_mmse_taps(taps + 2 * placement.position * window, in + 2 * placement.start, window,
-                    o + 2 * k);
+#if defined(__SSE2__)
+  const auto* lanes = reinterpret_cast<const float*>(current_->taps.data() + bank_capacity);
+#else
+  const auto* taps = reinterpret_cast<const float*>(current_->taps.data());
+#endif
+  int k = 0;
+  while (k < num_outputs) {
+    // One run of outputs with the same pilots: mmse_placement() of output k' keeps this start
+    // (and its position steps by 2) until the nearest pilot on the left of k' is
+    // start + window / 2, i.e. 2 k' - twice_first >= 2 spacing (start + window / 2); the last
+    // start possible takes every output after it.
+    const MmsePlacement placement = mmse_placement(2 * k - twice_first, spacing, window, count);
+    int end = num_outputs;
+    if (placement.start < count - window) {
+      const int twice_end = 2 * spacing * (placement.start + window / 2) + twice_first;
+      end = std::clamp(-floor_div(-twice_end, 2), k + 1, num_outputs);
+    }
+    const float* p = in + 2 * placement.start;
+    int position = placement.position;
+#if defined(__SSE2__)
+    for (int j = k; j < end; j += 4, position += 8) {
+      apply_mmse_taps_x4(lanes + std::size_t(position) * window * lane_floats_per_tap, p, window,
+                         o + 2 * j, std::min(end - j, 4));
+    }
+    k = end;
+#else
+    for (; k < end; ++k, position += 2) {
+      apply_mmse_taps(taps + 2 * position * window, p, window, o + 2 * k);
+    }
+#endif
   }
 }
 
