@@ -50,12 +50,16 @@ AIRAN_DEMAP_AVX2 inline __m256 lookup(const __m256* values, __m256i interval) {
 template <unsigned Bits, unsigned Regs>
 AIRAN_DEMAP_AVX2 inline void axis8(const __m256 (&slope)[Bits][Regs],
                                    const __m256 (&offset)[Bits][Regs], __m256 inverse_interval,
-                                   __m256 half_levels, __m256i last, __m256 y, __m256 inverse_noise,
+                                   __m256 half_levels, __m256 last, __m256 y, __m256 inverse_noise,
                                    __m256 (&llrs)[Bits]) {
-  // static_cast<int>(y * inverse_interval + 0.5F * num_levels), then clamped to [0, last].
-  __m256i interval =
-      _mm256_cvttps_epi32(_mm256_add_ps(_mm256_mul_ps(y, inverse_interval), half_levels));
-  interval = _mm256_min_epi32(_mm256_max_epi32(interval, _mm256_setzero_si256()), last);
+  // y * inverse_interval + 0.5F * num_levels clamped to [0, last] as a float, then truncated,
+  // as the scalar code: max_ps(p, 0) is 0 for a NaN p (it returns its second operand then),
+  // min_ps(p, last) is p < last ? p : last.
+  const __m256 position =
+      _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(_mm256_mul_ps(y, inverse_interval), half_levels),
+                                  _mm256_setzero_ps()),
+                    last);
+  const __m256i interval = _mm256_cvttps_epi32(position);
   for (unsigned j = 0; j < Bits; ++j) {
     const __m256 s = lookup<Regs>(slope[j], interval);
     const __m256 o = lookup<Regs>(offset[j], interval);
@@ -152,7 +156,7 @@ AIRAN_DEMAP_AVX2 std::size_t demodulate(const PamLlrTable& table, const cf32* sy
   }
   const __m256 inverse_interval = _mm256_set1_ps(table.inverse_interval);
   const __m256 half_levels = _mm256_set1_ps(0.5F * table.num_levels);
-  const __m256i last = _mm256_set1_epi32(static_cast<int>(table.num_levels) - 1);
+  const __m256 last = _mm256_set1_ps(static_cast<float>(table.num_levels - 1));
   const __m256 min_variance = _mm256_set1_ps(min_demapper_noise_variance);
   const __m256 one = _mm256_set1_ps(1.0F);
   const std::size_t steps = num_symbols / 8;

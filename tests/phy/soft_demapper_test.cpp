@@ -189,6 +189,33 @@ TEST(SoftDemapper, QpskBitErrorRateMatchesTheory) {
   }
 }
 
+// Samples so large that the interval index would overflow an int (and infinities) still get
+// the outermost interval on their own side: every LLR has the sign of the outermost level's.
+TEST(SoftDemapper, HugeSamplesUseTheOutermostInterval) {
+  for (Modulation modulation : all_modulations) {
+    if (modulation == Modulation::pi2_bpsk) {
+      continue;
+    }
+    const unsigned qm = bits_per_symbol(modulation);
+    const float outer = qam_scale(qm) * static_cast<float>((1 << (qm / 2)) - 1);
+    for (const float sign : {1.0F, -1.0F}) {
+      const std::vector<cf32> reference = {cf32(sign * outer, sign * outer)};
+      const std::vector<float> variance = {0.1F};
+      std::vector<float> expected(qm);
+      demodulate_soft(reference, variance, modulation, expected);
+      for (const float magnitude : {1e10F, 1e30F, std::numeric_limits<float>::infinity()}) {
+        const std::vector<cf32> huge = {cf32(sign * magnitude, sign * magnitude)};
+        std::vector<float> llrs(qm);
+        demodulate_soft(huge, variance, modulation, llrs);
+        for (unsigned j = 0; j < qm; ++j) {
+          EXPECT_EQ(std::signbit(llrs[j]), std::signbit(expected[j]))
+              << "Q_m " << qm << ", sample " << sign * magnitude << ", bit " << j;
+        }
+      }
+    }
+  }
+}
+
 TEST(SoftDemapper, RejectsMismatchedSizes) {
   std::vector<cf32> symbols(10);
   std::vector<float> noise(10, 1.0F);

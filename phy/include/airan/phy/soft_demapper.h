@@ -126,9 +126,14 @@ AIRAN_HOST_DEVICE inline PamLlrTable make_pam_llr_table(unsigned bits_per_axis, 
 /// pam_axis_llrs() from a table: one interval lookup and one multiply-add per bit.
 AIRAN_HOST_DEVICE inline void pam_axis_llrs(const PamLlrTable& table, float y, float inverse_noise,
                                             float* llrs, unsigned stride) {
-  int interval = static_cast<int>(y * table.inverse_interval + 0.5F * table.num_levels);
-  const int last = static_cast<int>(table.num_levels) - 1;
-  interval = interval < 0 ? 0 : (interval > last ? last : interval);
+  // The interval is clamped to [0, M - 1] as a float (a NaN to 0) before it is truncated: for
+  // every finite position this is the index that truncating and then clamping gives, and it
+  // stays defined for huge, infinite and NaN samples, where an int conversion would overflow.
+  float position = y * table.inverse_interval + 0.5F * table.num_levels;
+  const float last = static_cast<float>(table.num_levels - 1);
+  position = position > 0.0F ? position : 0.0F;
+  position = position < last ? position : last;
+  const int interval = static_cast<int>(position);
   for (unsigned j = 0; j < table.bits_per_axis; ++j) {
     llrs[j * stride] = (table.slope[interval][j] * y + table.offset[interval][j]) * inverse_noise;
   }
