@@ -45,6 +45,20 @@ TEST(EqualizationQuality, AxisDecisionIsTheNearestLevel) {
   }
 }
 
+// Values far outside the constellation (beyond an int's range after scaling, infinite) are
+// decided to the outermost level on their side.
+TEST(EqualizationQuality, HugeValuesAreDecidedToTheOutermostLevel) {
+  for (const unsigned qm : {2U, 4U, 6U, 8U, 10U}) {
+    const int levels = 1 << (qm / 2);
+    const float scale = qam_scale(qm);
+    const float outer = scale * static_cast<float>(levels - 1);
+    for (const float v : {1e10F, 1e30F, std::numeric_limits<float>::infinity()}) {
+      EXPECT_EQ(qam_axis_decision(v, levels, scale, 0.5F / scale, 0.5F * levels), outer) << v;
+      EXPECT_EQ(qam_axis_decision(-v, levels, scale, 0.5F / scale, 0.5F * levels), -outer) << v;
+    }
+  }
+}
+
 TEST(EqualizationQuality, SinrAndEvmSummaries) {
   EXPECT_FLOAT_EQ(post_equalization_sinr_db(0.1 * 50, 50), 10.0F);
   EXPECT_FLOAT_EQ(post_equalization_sinr_db(0.0, 0), 100.0F) << "nothing resolved";

@@ -16,8 +16,13 @@ namespace airan::phy {
 /// (\p inverse_interval = 0.5 / scale, \p half = M / 2, computed once by the caller).
 AIRAN_HOST_DEVICE inline float qam_axis_decision(float value, int levels, float scale,
                                                  float inverse_interval, float half) {
-  int index = static_cast<int>(value * inverse_interval + half);
-  index = index < 0 ? 0 : (index > levels - 1 ? levels - 1 : index);
+  // Clamped as a float before truncation (a NaN to 0), as the soft demapper's interval: the
+  // same index for every finite value, and no int overflow for huge or infinite ones.
+  float position = value * inverse_interval + half;
+  const float last = static_cast<float>(levels - 1);
+  position = position > 0.0F ? position : 0.0F;
+  position = position < last ? position : last;
+  const int index = static_cast<int>(position);
   return scale * static_cast<float>(2 * index - levels + 1);
 }
 
