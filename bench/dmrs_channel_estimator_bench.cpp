@@ -51,6 +51,7 @@ void set_rates(benchmark::State& state) {
 }
 
 /// Baseline: a memcpy of the received grid (num_rx x 14 symbols x 3276 subcarriers).
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_MemcpyGrid(benchmark::State& state) {
   airan::bench::time_memcpy(state, scenario().grid.size() * sizeof(cf32));
   set_rates(state);
@@ -59,6 +60,7 @@ BENCHMARK(BM_MemcpyGrid)->Unit(benchmark::kMicrosecond);
 
 /// range(0): 0 linear, 1 MMSE frequency interpolation; range(1): 1 also the interference
 /// covariance (MMSE-IRC, 4-PRB groups).
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_DmrsChannelEstimator(benchmark::State& state) {
   const Scenario& s = scenario();
   const DmrsChannelEstimatorLimits limits{num_rx, num_layers, num_prbs};

@@ -47,6 +47,7 @@ const Input& input(unsigned qm) {
 }
 
 /// range(0): Q_m; range(1): 0 scalar, 1 AVX2 where available.
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_SoftDemapper(benchmark::State& state) {
   const auto qm = static_cast<unsigned>(state.range(0));
   const Input& in = input(qm);
@@ -65,6 +66,7 @@ BENCHMARK(BM_SoftDemapper)
     ->Unit(benchmark::kMicrosecond);
 
 /// Baseline: a memcpy of the demapper's input (symbols and noise variances of one slot).
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_MemcpyDemapperInput(benchmark::State& state) {
   const std::size_t bytes = slot_symbols * (sizeof(cf32) + sizeof(float));
   std::vector<char> source(bytes, 1);

@@ -242,7 +242,8 @@ void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
   comb.first = 0.5F * static_cast<float>(dmrs_subcarrier(type_, deltas_[layer], 0) +
                                          dmrs_subcarrier(type_, deltas_[layer], 1));
   for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
-    cf32* row = estimate.channel(rx, layer, dmrs_symbols_[o * symbols_per_occasion]).data();
+    cf32* row =
+        estimate.channel(rx, layer, dmrs_symbols_[std::size_t{o} * symbols_per_occasion]).data();
     if (mmse) {
       mmse_.interpolate(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
     } else {

@@ -16,9 +16,9 @@ void compute_ls_planes(const cf32* y, const cf32* x, unsigned period, unsigned p
   const std::size_t stride = 2 * std::size_t{period};
   for (unsigned t = 0; t < 2; ++t) {
     // RE t of pair n: subcarrier period n + t pair_offset, DMRS value 2 n + t.
-    const float* __restrict yt = reinterpret_cast<const float*>(y + t * pair_offset);
+    const float* __restrict yt = reinterpret_cast<const float*>(y + std::size_t{t} * pair_offset);
     const float* __restrict xt = reinterpret_cast<const float*>(x + t);
-    float* __restrict re = planes + std::size_t{2 * t} * num_pilots;
+    float* __restrict re = planes + std::size_t{2} * t * num_pilots;
     float* __restrict im = re + num_pilots;
     for (std::size_t n = 0; n < num_pilots; ++n) {
       const float y_re = yt[stride * n];
@@ -37,7 +37,7 @@ namespace {
 inline void add_lag_pair(const float* z, unsigned num_pilots, unsigned n, float& sum_re,
                          float& sum_im) {
   for (unsigned t = 0; t < 2; ++t) {
-    const float* re = z + std::size_t{2 * t} * num_pilots;
+    const float* re = z + std::size_t{2} * t * num_pilots;
     const float* im = re + num_pilots;
     const float z0_re = re[n];
     const float z0_im = im[n];
@@ -65,10 +65,10 @@ void correlate_ls_planes(const float* planes, std::size_t symbol_stride, unsigne
       add_lag_pair(a, num_pilots, n, a_re, a_im);
       add_lag_pair(b, num_pilots, n, b_re, b_im);
     }
-    sums[2 * s] = a_re;
-    sums[2 * s + 1] = a_im;
-    sums[2 * s + 2] = b_re;
-    sums[2 * s + 3] = b_im;
+    sums[std::size_t{2} * s] = a_re;
+    sums[std::size_t{2} * s + 1] = a_im;
+    sums[std::size_t{2} * s + 2] = b_re;
+    sums[std::size_t{2} * s + 3] = b_im;
   }
   if (s < num_symbols) {
     const float* a = planes + s * symbol_stride;
@@ -77,8 +77,8 @@ void correlate_ls_planes(const float* planes, std::size_t symbol_stride, unsigne
     for (unsigned n = 0; n + 1 < num_pilots; ++n) {
       add_lag_pair(a, num_pilots, n, a_re, a_im);
     }
-    sums[2 * s] = a_re;
-    sums[2 * s + 1] = a_im;
+    sums[std::size_t{2} * s] = a_re;
+    sums[std::size_t{2} * s + 1] = a_im;
   }
 }
 
@@ -100,8 +100,8 @@ void fill_delay_ramp(double omega, unsigned num_subcarriers, cf32* ramp) {
       for (unsigned j = 0; j < block; ++j) {
         for (unsigned b = 0; b < lanes; ++b) {
           const unsigned k = (first + b) * block + j;
-          out[2 * k] = static_cast<float>(phasor[b].real());
-          out[2 * k + 1] = static_cast<float>(phasor[b].imag());
+          out[std::size_t{2} * k] = static_cast<float>(phasor[b].real());
+          out[std::size_t{2} * k + 1] = static_cast<float>(phasor[b].imag());
           phasor[b] *= step;
         }
       }
@@ -110,8 +110,8 @@ void fill_delay_ramp(double omega, unsigned num_subcarriers, cf32* ramp) {
     for (unsigned b = 0; b < count; ++b) {
       for (unsigned k = (first + b) * block; k < (first + b + 1) * block && k < num_subcarriers;
            ++k) {
-        out[2 * k] = static_cast<float>(phasor[b].real());
-        out[2 * k + 1] = static_cast<float>(phasor[b].imag());
+        out[std::size_t{2} * k] = static_cast<float>(phasor[b].real());
+        out[std::size_t{2} * k + 1] = static_cast<float>(phasor[b].imag());
         phasor[b] *= step;
       }
     }
@@ -122,12 +122,12 @@ void gather_ramp_planes(const cf32* ramp, unsigned period, unsigned pair_offset,
                         unsigned num_pilots, float* planes) {
   const auto* r = reinterpret_cast<const float*>(ramp);
   for (unsigned t = 0; t < 2; ++t) {
-    float* re = planes + std::size_t{2 * t} * num_pilots;
+    float* re = planes + std::size_t{2} * t * num_pilots;
     float* im = re + num_pilots;
     for (unsigned n = 0; n < num_pilots; ++n) {
       const unsigned k = period * n + t * pair_offset;
-      re[n] = r[2 * k];
-      im[n] = r[2 * k + 1];
+      re[n] = r[std::size_t{2} * k];
+      im[n] = r[std::size_t{2} * k + 1];
     }
   }
 }

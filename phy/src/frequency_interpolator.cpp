@@ -56,8 +56,8 @@ inline void apply_mmse_taps_x4(const float* w, const float* p, int window, float
   auto accumulate = [&](int t, __m128& re, __m128& im) {
     const __m128 wr = _mm_load_ps(w + lane_floats_per_tap * t);
     const __m128 wi = _mm_load_ps(w + lane_floats_per_tap * t + 4);
-    const __m128 pr = _mm_set1_ps(p[2 * t]);
-    const __m128 pi = _mm_set1_ps(p[2 * t + 1]);
+    const __m128 pr = _mm_set1_ps(p[std::ptrdiff_t{2} * t]);
+    const __m128 pi = _mm_set1_ps(p[std::ptrdiff_t{2} * t + 1]);
     re = _mm_add_ps(re, _mm_sub_ps(_mm_mul_ps(wr, pr), _mm_mul_ps(wi, pi)));
     im = _mm_add_ps(im, _mm_add_ps(_mm_mul_ps(wr, pi), _mm_mul_ps(wi, pr)));
   };
@@ -118,21 +118,21 @@ void interpolate_linear(const cf32* pilots, const PilotComb& comb, cf32* out,
   const int width = static_cast<int>(num_subcarriers);
   const int held_left = std::min(first, width);
   for (int k = 0; k < held_left; ++k) {
-    o[2 * k] = p[0];
-    o[2 * k + 1] = p[1];
+    o[std::ptrdiff_t{2} * k] = p[0];
+    o[std::ptrdiff_t{2} * k + 1] = p[1];
   }
   int k = first;
   for (int n = 0; n + 1 < count; ++n) {
-    const float* a = p + 2 * n;
+    const float* a = p + std::ptrdiff_t{2} * n;
     for (int j = 0; j < spacing && k < width; ++j, ++k) {
-      o[2 * k] = a[0] + fractions[j] * (a[2] - a[0]);
-      o[2 * k + 1] = a[1] + fractions[j] * (a[3] - a[1]);
+      o[std::ptrdiff_t{2} * k] = a[0] + fractions[j] * (a[2] - a[0]);
+      o[std::ptrdiff_t{2} * k + 1] = a[1] + fractions[j] * (a[3] - a[1]);
     }
   }
-  const float* last = p + 2 * (count - 1);
+  const float* last = p + std::ptrdiff_t{2} * (count - 1);
   for (; k < width; ++k) {
-    o[2 * k] = last[0];
-    o[2 * k + 1] = last[1];
+    o[std::ptrdiff_t{2} * k] = last[0];
+    o[std::ptrdiff_t{2} * k + 1] = last[1];
   }
 }
 
@@ -191,7 +191,7 @@ void compute_mmse_filter_bank(const MmseFilterKey& key, std::span<cf32> taps) {
   };
 
   // Cholesky factor of A = R_pp + (1 / snr) I, lower triangle of l.
-  std::array<cd, max_mmse_window * max_mmse_window> l{};
+  std::array<cd, std::size_t{max_mmse_window} * max_mmse_window> l{};
   for (unsigned i = 0; i < window; ++i) {
     for (unsigned j = 0; j <= i; ++j) {
       cd sum = r(static_cast<double>(i) - static_cast<double>(j));
@@ -281,17 +281,18 @@ void MmseFrequencyInterpolator::interpolate(const cf32* pilots, const PilotComb&
       const int twice_end = 2 * spacing * (placement.start + window / 2) + twice_first;
       end = std::clamp(-floor_div(-twice_end, 2), k + 1, num_outputs);
     }
-    const float* p = in + 2 * placement.start;
+    const float* p = in + std::ptrdiff_t{2} * placement.start;
     int position = placement.position;
 #if defined(__SSE2__)
     for (int j = k; j < end; j += 4, position += 8) {
       apply_mmse_taps_x4(lanes + std::size_t(position) * window * lane_floats_per_tap, p, window,
-                         o + 2 * j, std::min(end - j, 4));
+                         o + std::ptrdiff_t{2} * j, std::min(end - j, 4));
     }
     k = end;
 #else
     for (; k < end; ++k, position += 2) {
-      apply_mmse_taps(taps + 2 * position * window, p, window, o + 2 * k);
+      apply_mmse_taps(taps + std::ptrdiff_t{2} * position * window, p, window,
+                      o + std::ptrdiff_t{2} * k);
     }
 #endif
   }

@@ -99,7 +99,7 @@ AIRAN_DEMAP_AVX2 inline void store8(const __m256 (&re)[Bits], const __m256 (&im)
       const __m256d b01 = _mm256_unpackhi_pd(p[0], p[1]); // second symbol | fourth
       const __m256d a23 = _mm256_unpacklo_pd(p[2], p[3]);
       const __m256d b23 = _mm256_unpackhi_pd(p[2], p[3]);
-      double* first = o + 8 * h; // symbol 2h, four pairs per symbol
+      double* first = o + std::size_t{8} * h; // symbol 2h, four pairs per symbol
       _mm256_storeu_pd(first, _mm256_permute2f128_pd(a01, a23, 0x20));
       _mm256_storeu_pd(first + 4, _mm256_permute2f128_pd(b01, b23, 0x20));
       _mm256_storeu_pd(first + 16, _mm256_permute2f128_pd(a01, a23, 0x31));
@@ -116,7 +116,8 @@ AIRAN_DEMAP_AVX2 inline void store8(const __m256 (&re)[Bits], const __m256 (&im)
       const unsigned half = (s >> 1) & 1;
       const unsigned element = (s & 1) + 2 * (s >> 2);
       for (unsigned j = 0; j < Bits; ++j) {
-        std::memcpy(out + 2 * (s * Bits + j), &pairs[half][j][element], sizeof(double));
+        std::memcpy(out + std::size_t{2} * (s * Bits + j), &pairs[half][j][element],
+                    sizeof(double));
       }
     }
   }
@@ -150,8 +151,8 @@ AIRAN_DEMAP_AVX2 std::size_t demodulate(const PamLlrTable& table, const cf32* sy
   __m256 offset[Bits][regs];
   for (unsigned j = 0; j < Bits; ++j) {
     for (unsigned r = 0; r < regs; ++r) {
-      slope[j][r] = _mm256_load_ps(&by_bit.slope[j][8 * r]);
-      offset[j][r] = _mm256_load_ps(&by_bit.offset[j][8 * r]);
+      slope[j][r] = _mm256_load_ps(&by_bit.slope[j][std::size_t{8} * r]);
+      offset[j][r] = _mm256_load_ps(&by_bit.offset[j][std::size_t{8} * r]);
     }
   }
   const __m256 inverse_interval = _mm256_set1_ps(table.inverse_interval);

@@ -53,7 +53,8 @@ float random_sample(std::mt19937& rng, unsigned qm) {
   case 1: // near a level
     return scale * static_cast<float>(2 * level(rng) - levels + 1) + 0.05F * scale * normal(rng);
   case 2: { // on a boundary between intervals: an even multiple of the scale
-    const float boundary = 2.0F * scale * static_cast<float>(level(rng) - levels / 2);
+    const int half_levels = levels / 2; // exact: levels is a power of two
+    const float boundary = 2.0F * scale * static_cast<float>(level(rng) - half_levels);
     const int side = std::uniform_int_distribution<int>(-1, 1)(rng);
     return side == 0 ? boundary : std::nextafter(boundary, side * 10.0F);
   }
@@ -68,17 +69,18 @@ float random_sample(std::mt19937& rng, unsigned qm) {
 
 /// A noise variance: typical, zero, tiny (around the demapper's floor), huge, infinite or NaN.
 float random_variance(std::mt19937& rng) {
-  constexpr float special[] = {0.0F,
-                               -0.0F,
-                               min_demapper_noise_variance,
-                               std::nextafter(min_demapper_noise_variance, 1.0F),
-                               1e-30F,
-                               1e-40F,
-                               -1.0F,
-                               1e30F,
-                               std::numeric_limits<float>::max(),
-                               std::numeric_limits<float>::infinity(),
-                               std::numeric_limits<float>::quiet_NaN()};
+  // const, not constexpr: std::nextafter is constexpr only as a GCC extension (not for clang).
+  const float special[] = {0.0F,
+                           -0.0F,
+                           min_demapper_noise_variance,
+                           std::nextafter(min_demapper_noise_variance, 1.0F),
+                           1e-30F,
+                           1e-40F,
+                           -1.0F,
+                           1e30F,
+                           std::numeric_limits<float>::max(),
+                           std::numeric_limits<float>::infinity(),
+                           std::numeric_limits<float>::quiet_NaN()};
   if (std::uniform_int_distribution<int>(0, 2)(rng) == 0) {
     return special[std::uniform_int_distribution<std::size_t>(0, std::size(special) - 1)(rng)];
   }
@@ -175,11 +177,12 @@ TEST(SoftDemapperSimd, Pi2BpskAndSizeChecksAsTheScalarCode) {
   std::vector<float> reference(21);
   demapper->demodulate(symbols, variances, Modulation::pi2_bpsk, simd);
   demodulate_soft(symbols, variances, Modulation::pi2_bpsk, reference);
+  // NOLINTNEXTLINE(bugprone-suspicious-memory-comparison): bit-exact check on purpose (-0, NaN)
   EXPECT_EQ(std::memcmp(reference.data(), simd.data(), 21 * sizeof(float)), 0);
-  std::vector<float> short_llrs(21 * 4 - 1);
+  std::vector<float> short_llrs(std::size_t{21} * 4 - 1);
   EXPECT_THROW(demapper->demodulate(symbols, variances, Modulation::qam16, short_llrs),
                std::invalid_argument);
-  std::vector<float> llrs(21 * 4);
+  std::vector<float> llrs(std::size_t{21} * 4);
   EXPECT_THROW(demapper->demodulate(symbols, std::vector<float>(20, 0.1F), Modulation::qam16, llrs),
                std::invalid_argument);
 }

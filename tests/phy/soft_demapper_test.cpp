@@ -140,7 +140,7 @@ TEST(SoftDemapper, MaxLogEqualsBruteForceMinimum) {
 
 TEST(SoftDemapper, InterfaceMatchesFreeFunctionAndScalesWithNoise) {
   auto demapper = create_soft_demapper();
-  const BitVector bits = random_bits(64 * 8, 5);
+  const BitVector bits = random_bits(std::size_t{64} * 8, 5);
   std::vector<cf32> symbols(64);
   modulate(bits, Modulation::qam256, symbols);
   std::mt19937 rng(3);
