@@ -11,6 +11,10 @@
 #include <stdexcept>
 #include <string>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace airan::phy {
 
 namespace {
@@ -92,6 +96,30 @@ inline void flip_signs_32(float* llrs, std::uint32_t sequence) {
   }
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+/// The whole words of descramble_llrs() eight LLRs per AVX2 step: lane k's sign mask is bit k
+/// of the sequence byte shifted into bit 31 (the same XOR of the sign bit as flip_signs_32).
+__attribute__((target("avx2"))) void flip_words_avx2(float* data, std::size_t words,
+                                                     GoldWordGenerator& sequence) {
+  const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  for (std::size_t w = 0; w < words; ++w) {
+    const std::uint32_t word = sequence.next_word();
+    float* llrs = data + std::size_t{32} * w;
+    for (unsigned group = 0; group < 4; ++group) {
+      const __m256i bits = _mm256_set1_epi32(static_cast<int>(word >> (8 * group)));
+      const __m256i mask = _mm256_slli_epi32(_mm256_srlv_epi32(bits, lanes), 31);
+      float* eight = llrs + std::size_t{8} * group;
+      _mm256_storeu_ps(eight, _mm256_xor_ps(_mm256_loadu_ps(eight), _mm256_castsi256_ps(mask)));
+    }
+  }
+}
+
+bool avx2_available() {
+  static const bool available = __builtin_cpu_supports("avx2");
+  return available;
+}
+#endif
+
 } // namespace
 
 void descramble_llrs(std::span<float> llrs, std::uint32_t c_init) {
@@ -107,9 +135,19 @@ void descramble_llrs(std::span<float> llrs, std::uint32_t c_init, std::uint32_t 
   GoldWordGenerator sequence(c_init, first_index);
   const std::size_t whole_words = llrs.size() / 32;
   float* data = llrs.data();
-  for (std::size_t w = 0; w < whole_words; ++w) {
-    flip_signs_32(data + 32 * w, sequence.next_word());
+#if defined(__x86_64__) || defined(__i386__)
+  if (avx2_available()) {
+    flip_words_avx2(data, whole_words, sequence);
+  } else {
+    for (std::size_t w = 0; w < whole_words; ++w) {
+      flip_signs_32(data + std::size_t{32} * w, sequence.next_word());
+    }
   }
+#else
+  for (std::size_t w = 0; w < whole_words; ++w) {
+    flip_signs_32(data + std::size_t{32} * w, sequence.next_word());
+  }
+#endif
   const auto rest = static_cast<unsigned>(llrs.size() % 32);
   if (rest != 0) {
     flip_signs(data + 32 * whole_words, rest, sequence.next_word());
