@@ -169,6 +169,7 @@ void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
   AIRAN_CUDA_CHECK(cudaSetDevice(device_));
   const std::size_t lane = submitted_ % slots_in_flight_;
   SlotLaunch& launch = *launches_[lane];
+  launch.one_graph = false; // until prepare_one_graph() says otherwise
   launch.launched = false;
   try {
     launch.one_graph = prepare_one_graph(slots, lane);
