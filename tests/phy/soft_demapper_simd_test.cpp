@@ -110,7 +110,9 @@ void expect_bit_exact(Modulation modulation, std::size_t num_symbols, std::size_
   create_soft_demapper(true)->demodulate(in, noise, modulation,
                                          std::span<float>(simd).subspan(shift));
   const std::size_t bytes = num_symbols * qm * sizeof(float);
-  ASSERT_EQ(std::memcmp(reference.data() + shift, scalar.data() + shift, bytes), 0)
+  // (No memcmp of empty vectors: their data() may be null, which memcmp does not allow.)
+  ASSERT_TRUE(bytes == 0 ||
+              std::memcmp(reference.data() + shift, scalar.data() + shift, bytes) == 0)
       << "scalar demapper, Q_m " << qm << ", " << num_symbols << " symbols";
   for (std::size_t i = 0; i < num_symbols * qm; ++i) {
     std::uint32_t want = 0;
@@ -122,7 +124,7 @@ void expect_bit_exact(Modulation modulation, std::size_t num_symbols, std::size_
                          << " instead of " << reference[shift + i] << ", y = " << in[i / qm]
                          << ", variance " << noise[i / qm];
   }
-  ASSERT_EQ(std::memcmp(reference.data() + shift, simd.data() + shift, bytes), 0);
+  ASSERT_TRUE(bytes == 0 || std::memcmp(reference.data() + shift, simd.data() + shift, bytes) == 0);
 }
 
 TEST(SoftDemapperSimd, EqualsTheScalarCodeBitForBit) {
