@@ -15,7 +15,6 @@
 #include <cstring>
 #include <numbers>
 #include <random>
-#include <utility>
 #include <vector>
 
 namespace {
@@ -27,22 +26,9 @@ constexpr unsigned num_layers = 2;
 constexpr unsigned num_rx = 4;
 constexpr unsigned slot_number = 3;
 
-struct Scenario {
-  CellConfig cell;
-  PuschConfig pusch;
-  ResourceGrid grid;
-};
-
-const Scenario& scenario() {
-  static const Scenario s = [] {
-    Scenario r;
-    airan::bench::MultipathSlot slot =
-        airan::bench::multipath_slot(num_prbs, num_layers, num_rx, slot_number);
-    r.cell = slot.cell;
-    r.pusch = slot.pusch;
-    r.grid = std::move(slot.grid);
-    return r;
-  }();
+const airan::bench::MultipathSlot& scenario() {
+  static const airan::bench::MultipathSlot s =
+      airan::bench::multipath_slot(num_prbs, num_layers, num_rx, slot_number);
   return s;
 }
 
@@ -62,7 +48,7 @@ BENCHMARK(BM_MemcpyGrid)->Unit(benchmark::kMicrosecond);
 /// covariance (MMSE-IRC, 4-PRB groups).
 // NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_DmrsChannelEstimator(benchmark::State& state) {
-  const Scenario& s = scenario();
+  const airan::bench::MultipathSlot& s = scenario();
   const DmrsChannelEstimatorLimits limits{num_rx, num_layers, num_prbs};
   auto estimator = create_dmrs_channel_estimator(limits);
   ChannelEstimate estimate = make_channel_estimate(limits);
