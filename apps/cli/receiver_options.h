@@ -24,9 +24,10 @@ inline constexpr const char* default_neural_model = "models/neural_receiver.onnx
 struct ReceiverOptions {
   std::string backend = "cpu"; ///< "cpu", "cuda" or "auto".
   std::string model = default_neural_model;
+  std::string neural_math = "fp32"; ///< GpuOnnxMath of the neural receiver on CUDA.
 };
 
-/// Adds --backend and --model to \p app.
+/// Adds --backend, --model and --neural-math to \p app.
 void add_receiver_options(CLI::App& app, ReceiverOptions& options);
 
 /// How one receiver runs.
@@ -48,7 +49,9 @@ struct ReceiverPlacement {
 /// runs every receiver on the CPU; CUDA runs the classical receivers' front end on the device and
 /// the neural receiver's model on GpuOnnxExecutor, and UL-SCH decoding on the device for both.
 /// Perfect-csi runs on the CPU only: with `auto` it stays on the CPU, with an explicit `cuda`
-/// it is an error.
+/// it is an error. `--neural-math tf32` applies to the neural receiver on CUDA: with an explicit
+/// `cpu` it is an error, with `auto` on a machine without a device the CPU runs fp32 and `where`
+/// says so.
 /// \throws std::invalid_argument for such a combination, phy::nn::OnnxError for a neural model
 /// that is missing or breaks the contract.
 ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverOptions& options,

@@ -1,18 +1,23 @@
 // CUDA ONNX executor benchmark: the full neural receiver (models/neural_receiver.onnx) at 273 PRB
 // x 14 symbols, 4 Rx ([1, C, 14, 3276] inputs, antenna mask channels 0..3 set), median of 50 runs
 // after warm-up: device time from CUDA events (input upload, model, output download) and host
-// wall clock of run(), with and without the CUDA graph. Without a device it says so and exits 0.
-// Accepts (and ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
+// wall clock of run(), with and without the CUDA graph, in fp32 and with TF32 tensor cores; then
+// where the device time goes (GpuOnnxExecutor::profile(), median per launch of 9 profiles), per
+// kind of kernel and for the slowest nodes. Without a device it says so and exits 0. Accepts (and
+// ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_onnx_executor.h"
 #include "airan/phy/nn/onnx_model.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace {
@@ -47,6 +52,67 @@ Timing measure(airan::gpu::GpuOnnxExecutor& engine, std::span<const ConstTensorV
   return {median(device_us), median(host_us)};
 }
 
+/// Median device time of each launch over several profiles of \p engine.
+std::vector<airan::gpu::GpuOnnxLaunchTime> median_profile(airan::gpu::GpuOnnxExecutor& engine,
+                                                          std::span<const ConstTensorView> inputs) {
+  constexpr int profiles = 9;
+  std::vector<std::vector<airan::gpu::GpuOnnxLaunchTime>> runs;
+  runs.reserve(profiles);
+  for (int i = 0; i < profiles; ++i) {
+    runs.push_back(engine.profile(inputs));
+  }
+  std::vector<airan::gpu::GpuOnnxLaunchTime> result = runs.front();
+  for (std::size_t l = 0; l < result.size(); ++l) {
+    std::vector<float> times;
+    times.reserve(runs.size());
+    for (const auto& run : runs) {
+      times.push_back(run.at(l).device_us);
+    }
+    result[l].device_us = median(times);
+  }
+  return result;
+}
+
+/// Prints the device time per kind of kernel (fp32 and TF32 side by side) and the slowest nodes.
+void print_profiles(const std::vector<airan::gpu::GpuOnnxLaunchTime>& fp32,
+                    const std::vector<airan::gpu::GpuOnnxLaunchTime>& tf32) {
+  struct KindTotal {
+    int launches = 0;
+    float fp32_us = 0.0F;
+    float tf32_us = 0.0F;
+  };
+  std::map<std::string, KindTotal> kinds;
+  std::map<std::string, float> nodes;
+  float fp32_total = 0.0F;
+  float tf32_total = 0.0F;
+  for (std::size_t l = 0; l < fp32.size() && l < tf32.size(); ++l) {
+    KindTotal& kind = kinds[fp32[l].kernel];
+    ++kind.launches;
+    kind.fp32_us += fp32[l].device_us;
+    kind.tf32_us += tf32[l].device_us;
+    nodes[fp32[l].node] += fp32[l].device_us;
+    fp32_total += fp32[l].device_us;
+    tf32_total += tf32[l].device_us;
+  }
+  std::printf("\nprofile (launches back to back in a graph, event after each, median of 9)\n");
+  std::printf("%-28s %9s %10s %10s\n", "kernel", "launches", "fp32 us", "tf32 us");
+  for (const auto& [name, total] : kinds) {
+    std::printf("%-28s %9d %10.1f %10.1f\n", name.c_str(), total.launches, total.fp32_us,
+                total.tf32_us);
+  }
+  std::printf("%-28s %9zu %10.1f %10.1f\n", "all", fp32.size(), fp32_total, tf32_total);
+  std::vector<std::pair<float, std::string>> slowest;
+  slowest.reserve(nodes.size());
+  for (const auto& [name, us] : nodes) {
+    slowest.emplace_back(us, name);
+  }
+  std::sort(slowest.rbegin(), slowest.rend());
+  std::printf("\nslowest nodes (fp32)\n");
+  for (std::size_t i = 0; i < std::min<std::size_t>(12, slowest.size()); ++i) {
+    std::printf("%10.1f us  %s\n", slowest[i].first, slowest[i].second.c_str());
+  }
+}
+
 int run() {
   const auto devices = airan::gpu::query_devices();
   if (devices.devices.empty()) {
@@ -54,7 +120,7 @@ int run() {
     return 0;
   }
   constexpr std::int64_t symbols = 14;
-  constexpr std::int64_t subcarriers = 12 * 273;
+  constexpr std::int64_t subcarriers = std::int64_t{12} * 273;
   const auto model = airan::phy::nn::read_onnx_model(std::filesystem::path(AIRAN_MODELS_DIR) /
                                                      "neural_receiver.onnx");
   std::mt19937 rng(7);
@@ -69,7 +135,11 @@ int run() {
       value = normal(rng);
     }
     if (input.name == "side_info") {
-      std::fill(values.begin(), values.begin() + 4 * symbols * subcarriers, 1.0F);
+      // Four antennas present, and a noise variance (channel 4) that is a variance.
+      const auto plane = static_cast<std::ptrdiff_t>(symbols * subcarriers);
+      std::fill(values.begin(), values.begin() + 4 * plane, 1.0F);
+      std::for_each(values.begin() + 4 * plane, values.begin() + 5 * plane,
+                    [](float& value) { value = 0.05F + 0.5F * std::abs(value); });
     }
     data.push_back(std::move(values));
   }
@@ -80,8 +150,11 @@ int run() {
   const int device = devices.devices.front().index;
   airan::gpu::GpuOnnxExecutor graph_engine(model, {.device = device});
   airan::gpu::GpuOnnxExecutor eager_engine(model, {.device = device, .use_cuda_graph = false});
+  airan::gpu::GpuOnnxExecutor tf32_engine(
+      model, {.device = device, .math = airan::gpu::GpuOnnxMath::tf32});
   const Timing graph = measure(graph_engine, views);
   const Timing eager = measure(eager_engine, views);
+  const Timing tf32 = measure(tf32_engine, views);
 
   std::printf("GPU ONNX executor, %s: neural_receiver.onnx, 273 PRB x 14 symbols, 4 Rx, "
               "median of 50 runs\n",
@@ -90,8 +163,11 @@ int run() {
   std::printf("%-40s %10.1f %10.1f\n", "CUDA graph", graph.device_us, graph.host_us);
   std::printf("%-40s %10.1f %10.1f\n", "kernel launches (no graph)", eager.device_us,
               eager.host_us);
-  std::printf("gpu onnx neural receiver 273 PRB: %.1f us device, %.1f us run()\n", graph.device_us,
-              graph.host_us);
+  std::printf("%-40s %10.1f %10.1f\n", "tf32 CUDA graph", tf32.device_us, tf32.host_us);
+  print_profiles(median_profile(graph_engine, views), median_profile(tf32_engine, views));
+  std::printf("gpu onnx neural receiver 273 PRB: %.1f us device, %.1f us run() (fp32); %.1f us "
+              "device (tf32)\n",
+              graph.device_us, graph.host_us, tf32.device_us);
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "airan/gpu/gpu_onnx_executor.h"
 
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/cuda_graph.h"
 #include "airan/gpu/cuda_stream.h"
 #include "airan/gpu/device_buffer.h"
 #include "airan/phy/nn/onnx_executor.h"
@@ -66,6 +67,11 @@ struct GpuOnnxExecutor::Impl {
     detail::check_cublas(cublasSetStream(cublas.get(), stream.get()), "cublasSetStream");
     detail::check_cublas(cublasSetWorkspace(cublas.get(), workspace.data(), workspace.bytes()),
                          "cublasSetWorkspace");
+    // CUBLAS_DEFAULT_MATH keeps SGEMM in fp32 (no TF32 unless NVIDIA_TF32_OVERRIDE says so).
+    detail::check_cublas(cublasSetMathMode(cublas.get(), o.math == GpuOnnxMath::tf32
+                                                             ? CUBLAS_TF32_TENSOR_OP_MATH
+                                                             : CUBLAS_DEFAULT_MATH),
+                         "cublasSetMathMode");
     upload_constants();
   }
 
@@ -96,7 +102,8 @@ struct GpuOnnxExecutor::Impl {
   }
 
   void check_inputs(std::span<const ConstTensorView> inputs) const;
-  detail::Plan& plan_for(std::span<const ConstTensorView> inputs, bool& is_new);
+  /// The plan of \p inputs' shapes (made if new), with \p inputs copied into its staging.
+  detail::Plan& staged_plan(std::span<const ConstTensorView> inputs);
 
   [[noreturn]] void fail(const std::string& what) const {
     throw OnnxError("ONNX model '" + model.graph.name + "' (cuda): " + what);
@@ -125,8 +132,11 @@ void GpuOnnxExecutor::Impl::check_inputs(std::span<const ConstTensorView> inputs
   }
 }
 
-detail::Plan& GpuOnnxExecutor::Impl::plan_for(std::span<const ConstTensorView> inputs,
-                                              bool& is_new) {
+detail::Plan& GpuOnnxExecutor::Impl::staged_plan(std::span<const ConstTensorView> inputs) {
+  AIRAN_CUDA_CHECK(cudaSetDevice(options.device));
+  check_inputs(inputs);
+  current = nullptr;
+  detail::Plan* found = nullptr;
   for (const auto& plan : plans) {
     bool same = true;
     for (std::size_t i = 0; same && i < inputs.size(); ++i) {
@@ -134,18 +144,25 @@ detail::Plan& GpuOnnxExecutor::Impl::plan_for(std::span<const ConstTensorView> i
                         plan->input_shapes[i].begin(), plan->input_shapes[i].end());
     }
     if (same) {
-      is_new = false;
-      return *plan;
+      found = plan.get();
+      break;
     }
   }
-  std::vector<phy::nn::TensorShape> shapes;
-  for (const ConstTensorView& input : inputs) {
-    shapes.emplace_back(input.shape.begin(), input.shape.end());
+  if (found == nullptr) {
+    std::vector<phy::nn::TensorShape> shapes;
+    for (const ConstTensorView& input : inputs) {
+      shapes.emplace_back(input.shape.begin(), input.shape.end());
+    }
+    const detail::PlanContext context{program, constant_pointers, [this] { ++allocations; }};
+    plans.push_back(detail::make_plan(context, shapes));
+    found = plans.back().get();
   }
-  const detail::PlanContext context{program, constant_pointers, [this] { ++allocations; }};
-  plans.push_back(detail::make_plan(context, shapes));
-  is_new = true;
-  return *plans.back();
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].data.empty()) {
+      std::memcpy(found->staging[i].data(), inputs[i].data.data(), inputs[i].data.size_bytes());
+    }
+  }
+  return *found;
 }
 
 GpuOnnxExecutor::GpuOnnxExecutor(const OnnxModel& model, const GpuOnnxExecutorOptions& options)
@@ -163,30 +180,59 @@ const std::vector<OnnxValueInfo>& GpuOnnxExecutor::outputs() const {
 
 void GpuOnnxExecutor::run(std::span<const ConstTensorView> inputs) {
   Impl& s = *impl_;
-  AIRAN_CUDA_CHECK(cudaSetDevice(s.options.device));
-  s.check_inputs(inputs);
-  s.current = nullptr;
-  bool is_new = false;
-  detail::Plan& plan = s.plan_for(inputs, is_new);
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i].data.empty()) {
-      std::memcpy(plan.staging[i].data(), inputs[i].data.data(), inputs[i].data.size_bytes());
-    }
-  }
+  detail::Plan& plan = s.staged_plan(inputs);
+  const bool direct = !plan.graph.ready();
   s.start.record(s.stream.get());
-  if (plan.graph.ready()) {
-    plan.graph.launch(s.stream.get());
-  } else {
+  if (direct) {
     plan.enqueue(s.stream.get(), s.cublas.get());
+  } else {
+    plan.graph.launch(s.stream.get());
   }
   s.stop.record(s.stream.get());
   s.stop.synchronize();
   s.last_ms = s.stop.elapsed_ms_since(s.start);
-  if (is_new && s.options.use_cuda_graph) {
+  if (direct && s.options.use_cuda_graph) {
     // Captured after a direct run, so that cuBLAS and the kernels are loaded outside capture.
     plan.graph.capture(s.stream.get(), [&] { plan.enqueue(s.stream.get(), s.cublas.get()); });
   }
   s.current = &plan;
+}
+
+std::vector<GpuOnnxLaunchTime> GpuOnnxExecutor::profile(std::span<const ConstTensorView> inputs) {
+  Impl& s = *impl_;
+  detail::Plan& plan = s.staged_plan(inputs);
+  const cudaStream_t stream = s.stream.get();
+  if (!plan.graph.ready()) {
+    // As in run(): a direct run first loads cuBLAS and the kernels outside any capture.
+    plan.enqueue(stream, s.cublas.get());
+    s.stream.synchronize();
+  }
+  // The launches with an event after each, captured into a graph of their own, so that the
+  // device runs them back to back (launched one by one, short kernels would be timed with the
+  // host's launch gaps) and every launch of the graph records the events.
+  std::vector<CudaEvent> events(plan.launches.size() + 1);
+  CudaGraph timed;
+  timed.capture(stream, [&] {
+    plan.enqueue_uploads(stream);
+    events.front().record(stream);
+    for (std::size_t i = 0; i < plan.launches.size(); ++i) {
+      detail::enqueue(plan.launches[i], stream, s.cublas.get());
+      events[i + 1].record(stream);
+    }
+    plan.enqueue_downloads(stream);
+  });
+  timed.launch(stream); // warm-up
+  timed.launch(stream);
+  s.stream.synchronize();
+  std::vector<GpuOnnxLaunchTime> times;
+  times.reserve(plan.launches.size());
+  for (std::size_t i = 0; i < plan.launches.size(); ++i) {
+    times.push_back({s.program.steps[plan.launch_steps[i]].description,
+                     detail::launch_kind(plan.launches[i]),
+                     1e3F * events[i + 1].elapsed_ms_since(events[i])});
+  }
+  s.current = &plan;
+  return times;
 }
 
 ConstTensorView GpuOnnxExecutor::output(std::size_t index) const {
@@ -205,7 +251,7 @@ ConstTensorView GpuOnnxExecutor::output(std::size_t index) const {
 
 std::string GpuOnnxExecutor::description() const {
   return "cuda (device " + std::to_string(impl_->options.device) + ", " + impl_->device_name +
-         ", fp32)";
+         ", " + to_string(impl_->options.math) + ")";
 }
 
 std::size_t GpuOnnxExecutor::num_plans() const {

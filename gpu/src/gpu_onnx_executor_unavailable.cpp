@@ -31,6 +31,9 @@ void GpuOnnxExecutor::run(std::span<const phy::nn::ConstTensorView>) {
 phy::nn::ConstTensorView GpuOnnxExecutor::output(std::size_t) const {
   unavailable();
 }
+std::vector<GpuOnnxLaunchTime> GpuOnnxExecutor::profile(std::span<const phy::nn::ConstTensorView>) {
+  unavailable();
+}
 std::string GpuOnnxExecutor::description() const {
   unavailable();
 }

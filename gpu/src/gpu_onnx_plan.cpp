@@ -7,6 +7,7 @@
 #include "airan/gpu/cuda_check.h"
 
 #include <algorithm>
+#include <array>
 #include <type_traits>
 #include <utility>
 
@@ -329,15 +330,34 @@ std::unique_ptr<Plan> make_plan(const PlanContext& context,
     plan->outputs.emplace_back(static_cast<std::size_t>(shape_num_elements(plan->shapes[v])));
     context.count_allocation();
   }
-  for (const Step& step : program.steps) {
-    if (!step.removed) {
-      add_launches(step, *plan, context.constant_pointers);
+  for (std::size_t s = 0; s < program.steps.size(); ++s) {
+    if (!program.steps[s].removed) {
+      add_launches(program.steps[s], *plan, context.constant_pointers);
+      plan->launch_steps.resize(plan->launches.size(), s);
     }
   }
   return plan;
 }
 
+const char* launch_kind(const Launch& launch) {
+  static constexpr std::array<const char*, std::variant_size_v<Launch>> names{
+      "unary",       "binary",      "strided copy",
+      "device copy", "direct conv", "pointwise conv (cuBLAS)",
+      "reduce mean", "gemm",        "matmul"};
+  static_assert(std::is_same_v<std::variant_alternative_t<4, Launch>, ConvLaunch> &&
+                std::is_same_v<std::variant_alternative_t<5, Launch>, PointwiseConvLaunch>);
+  return names.at(launch.index());
+}
+
 void Plan::enqueue(cudaStream_t stream, cublasHandle_t cublas) {
+  enqueue_uploads(stream);
+  for (const Launch& launch : launches) {
+    detail::enqueue(launch, stream, cublas);
+  }
+  enqueue_downloads(stream);
+}
+
+void Plan::enqueue_uploads(cudaStream_t stream) {
   for (std::size_t i = 0; i < input_ids.size(); ++i) {
     if (staging[i].size() != 0) {
       AIRAN_CUDA_CHECK(cudaMemcpyAsync(pointers[input_ids[i]], staging[i].data(),
@@ -345,9 +365,9 @@ void Plan::enqueue(cudaStream_t stream, cublasHandle_t cublas) {
                                        stream));
     }
   }
-  for (const Launch& launch : launches) {
-    detail::enqueue(launch, stream, cublas);
-  }
+}
+
+void Plan::enqueue_downloads(cudaStream_t stream) {
   for (std::size_t o = 0; o < output_ids.size(); ++o) {
     if (outputs[o].size() != 0) {
       AIRAN_CUDA_CHECK(cudaMemcpyAsync(outputs[o].data(), pointers[output_ids[o]],

@@ -40,11 +40,19 @@ struct Plan {
   std::vector<PinnedBuffer<float>> staging; ///< Per graph input.
   std::vector<PinnedBuffer<float>> outputs; ///< Per graph output.
   std::vector<Launch> launches;             ///< Model kernels, in order.
+  std::vector<std::size_t> launch_steps;    ///< Per launch: its Program::steps index.
   CudaGraph graph;
 
   /// Enqueues input uploads, the launches and output downloads on \p stream.
   void enqueue(cudaStream_t stream, cublasHandle_t cublas);
+  /// Enqueues the copies of the staged inputs to the device.
+  void enqueue_uploads(cudaStream_t stream);
+  /// Enqueues the copies of the outputs to pinned host memory.
+  void enqueue_downloads(cudaStream_t stream);
 };
+
+/// What \p launch runs, for profiles: "pointwise conv (cuBLAS)", "conv", "binary", ...
+const char* launch_kind(const Launch& launch);
 
 /// Infers every shape for \p input_shapes (an OnnxError naming the node when they do not fit),
 /// lays out the arena and allocates the plan's buffers.

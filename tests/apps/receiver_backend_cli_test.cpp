@@ -155,6 +155,27 @@ TEST(ReceiverBackendCli, NeuralReceiverRunsOnTheSelectedBackend) {
   EXPECT_NE(last_line(cuda.output).find("4/4 TBs decoded"), std::string::npos) << cuda.output;
 }
 
+TEST(ReceiverBackendCli, Tf32NeuralMathIsForTheCudaBackend) {
+  const std::string file = make_vector("neuraltf32");
+  const std::string neural = "replay " + file + " --receiver neural --model " + trained_model;
+  const auto on_cpu = run_airan(neural + " --backend cpu --neural-math tf32");
+  EXPECT_EQ(on_cpu.status, 2) << on_cpu.output;
+  EXPECT_NE(on_cpu.output.find("--neural-math tf32 runs on the CUDA backend only"),
+            std::string::npos)
+      << on_cpu.output;
+  const auto unknown = run_airan(neural + " --neural-math fp16");
+  EXPECT_NE(unknown.status, 0) << unknown.output;
+  EXPECT_NE(unknown.output.find("--neural-math"), std::string::npos) << unknown.output;
+  const auto automatic = run_airan(neural + " --backend auto --neural-math tf32");
+  EXPECT_EQ(automatic.status, 0) << automatic.output;
+  EXPECT_NE(last_line(automatic.output).find("4/4 TBs decoded"), std::string::npos)
+      << automatic.output;
+  EXPECT_NE(automatic.output.find(have_device() ? "(cuda device 0, tf32, model"
+                                                : "(cpu (fp32: tf32 applies to CUDA), model"),
+            std::string::npos)
+      << automatic.output;
+}
+
 TEST(ReceiverBackendCli, TheL1RunsTheReceiverItIsGiven) {
   const std::string pattern =
       (airan::test::repo_root() / "configs" / "patterns" / "four_ue_harq.yaml").string();

@@ -11,7 +11,8 @@
 /// in a CUDA graph. Later runs at those shapes allocate nothing: the inputs are copied into
 /// pinned memory, the graph is launched, and the host waits once, for the outputs.
 ///
-/// Kernels: pointwise 1x1 Conv is a cuBLAS SGEMM plus a bias/Relu pass; every other Conv
+/// Kernels: pointwise 1x1 Conv is a cuBLAS SGEMM (fp32 FMA, or TF32 tensor cores with
+/// GpuOnnxMath::tf32) plus a bias/Relu pass; every other Conv
 /// (depthwise KxK, grouped, padded, strided, dilated) is one thread per output element; a Relu
 /// that only reads a Conv runs inside it. Element-wise operators broadcast by index maps;
 /// Transpose and Slice are strided copies; Concat, Reshape and Identity are device copies;
@@ -33,6 +34,30 @@
 
 namespace airan::gpu {
 
+/// Arithmetic of the pointwise convolutions (the GEMMs that hold almost all of a separable
+/// network's multiply-adds).
+enum class GpuOnnxMath {
+  /// IEEE fp32 multiply-adds: the CPU executor's results within 1e-4 (the I/O contract's
+  /// tolerance).
+  fp32,
+  /// TF32 tensor cores (sm_80 and later): the GEMM inputs are rounded to a 10-bit mantissa and
+  /// accumulated in fp32. Faster; the outputs move by about 1e-3 of their largest magnitude
+  /// (docs/NEURAL_RECEIVER.md), so this is an opt-in trade of accuracy for speed.
+  tf32
+};
+
+/// "fp32" or "tf32".
+const char* to_string(GpuOnnxMath math);
+/// GpuOnnxMath of "fp32" or "tf32". \throws std::invalid_argument for another name.
+GpuOnnxMath parse_gpu_onnx_math(const std::string& name);
+
+/// Device time of one kernel or copy of a plan, from GpuOnnxExecutor::profile().
+struct GpuOnnxLaunchTime {
+  std::string node;   ///< The ONNX node it belongs to ("Conv '/blocks.0/first/pointwise/Conv'").
+  std::string kernel; ///< What ran: "pointwise conv (cuBLAS)", "conv", "binary", ...
+  float device_us = 0.0F;
+};
+
 /// GpuOnnxExecutor construction options.
 struct GpuOnnxExecutorOptions {
   /// CUDA device index.
@@ -42,6 +67,8 @@ struct GpuOnnxExecutorOptions {
   bool use_cuda_graph = true;
   /// Apply a Relu that only reads a Conv inside the convolution.
   bool fuse_conv_relu = true;
+  /// Arithmetic of the pointwise convolutions.
+  GpuOnnxMath math = GpuOnnxMath::fp32;
 };
 
 /// Runs one ONNX model on a CUDA device. Not thread-safe: one run() at a time per executor.
@@ -70,7 +97,14 @@ public:
   /// \throws std::out_of_range.
   [[nodiscard]] phy::nn::ConstTensorView output(std::size_t index) const override;
 
-  /// "cuda (device 0, NVIDIA H200, fp32)".
+  /// Runs the model like run() (same outputs) from a CUDA graph of its own with an event after
+  /// every kernel and copy, and returns each one's device time in plan order (input uploads and
+  /// output downloads not included). For finding where a model's time
+  /// goes; slower than run(), and last_run_device_ms() keeps the last run()'s time.
+  /// \throws as run().
+  std::vector<GpuOnnxLaunchTime> profile(std::span<const phy::nn::ConstTensorView> inputs);
+
+  /// "cuda (device 0, NVIDIA H200, fp32)" (or tf32).
   [[nodiscard]] std::string description() const override;
 
   /// Input-shape plans made so far.
