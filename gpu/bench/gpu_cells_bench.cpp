@@ -6,9 +6,11 @@
 // slot with two slots in flight (submit before collect, alternating two HARQ processes) with the
 // TBs it decoded; each with the whole slot as one CUDA graph ("graph") and with each cell on its
 // own stream ("streams"), with how many slots went as one graph and how many graphs were
-// instantiated rather than updated. The CPU receiver on one core runs the
+// instantiated rather than updated. Last, every kernel, cuFFT call and copy of the 1-cell slot
+// with its device time (LaunchProfiler). The CPU receiver on one core runs the
 // same slot in this process as the baseline. Without a device it says so and
 // exits 0. Accepts (and ignores) Google Benchmark flags.
+#include "launch_profile_table.h"
 #include "peak_slot.h"
 
 #include "airan/apps/link_simulation.h"
@@ -166,6 +168,30 @@ int run() {
                   launches.graph_instantiations);
     }
   }
+
+  // Where the 1-cell slot's device time goes (one graph per slot, as by default).
+  airan::gpu::LaunchProfiler profiler; // outlives the group whose graphs record its events
+  airan::gpu::GpuCellConfig config;
+  config.cell = scenario.cell;
+  config.num_rx_antennas = rx;
+  config.max_layers = layers;
+  config.max_pdus = 1;
+  const std::vector<airan::gpu::GpuCellConfig> one_cell{config};
+  airan::gpu::GpuCellGroup group(one_cell, device);
+  std::vector<airan::gpu::GpuCellSlot> slots(1);
+  slots[0].device_iq = reinterpret_cast<const cf32*>(device_iq.data());
+  slots[0].slot = slot;
+  slots[0].pdus = std::span(&pusch, 1);
+  std::vector<std::vector<airan::phy::PuschPduResult>> results;
+  std::vector<std::vector<airan::gpu::LaunchTime>> runs;
+  for (int i = 0; i < 25; ++i) {
+    profiler.restart();
+    group.process(slots, results);
+    if (i >= 5) {
+      runs.push_back(profiler.collect());
+    }
+  }
+  airan::bench::print_launch_profile("launches of the 1-cell slot", runs);
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "front_end_kernels.h"
 
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/launch_profiler.h"
 
 namespace airan::gpu::detail {
 
@@ -58,7 +59,7 @@ __global__ void __launch_bounds__(cfo_threads)
 void launch_cfo_estimation(const PduGeometry& g, const float2* pilots, EstimatorState* state,
                            cudaStream_t stream) {
   cfo_kernel<<<1, cfo_threads, 0, stream>>>(g, pilots, state);
-  AIRAN_CUDA_CHECK_LAUNCH("cfo_kernel");
+  AIRAN_CUDA_LAUNCHED("cfo_kernel", stream);
 }
 
 } // namespace airan::gpu::detail

@@ -5,6 +5,7 @@
 #include "front_end_kernels.h"
 
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/launch_profiler.h"
 #include "airan/phy/gold_sequence_jump.h"
 #include "airan/phy/pusch_descrambler.h"
 
@@ -35,7 +36,7 @@ void launch_descramble(float* llrs, std::size_t count, std::uint32_t c_init,
   }
   const auto blocks = static_cast<unsigned>((words + descramble_block - 1) / descramble_block);
   descramble_kernel<<<blocks, descramble_block, 0, stream>>>(llrs, count, c_init, table);
-  AIRAN_CUDA_CHECK_LAUNCH("descramble_kernel");
+  AIRAN_CUDA_LAUNCHED("descramble_kernel", stream);
 }
 
 } // namespace airan::gpu::detail

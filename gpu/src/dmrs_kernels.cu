@@ -2,6 +2,7 @@
 // DmrsChannelEstimatorImpl (dmrs_channel_estimator.h) with the shared math of
 // dmrs_estimation_math.h; every step one kernel, one thread per output value.
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/launch_profiler.h"
 #include "airan/phy/dmrs_estimation_math.h"
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/gold_sequence_jump.h"
@@ -362,7 +363,7 @@ void launch_dmrs_generation(const PduGeometry& g, const DmrsGeneration& d,
     return;
   }
   generate_dmrs_kernel<<<blocks_for(items), block_size, 0, stream>>>(g, d, table, dmrs);
-  AIRAN_CUDA_CHECK_LAUNCH("generate_dmrs_kernel");
+  AIRAN_CUDA_LAUNCHED("generate_dmrs_kernel", stream);
 }
 
 void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const float2* dmrs,
@@ -370,21 +371,21 @@ void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const floa
                             EstimatorState* state, float2* h, cudaStream_t stream) {
   delay_correlation_kernel<<<g.num_rx * g.num_layers * g.num_dmrs_symbols, block_size, 0, stream>>>(
       g, grid, dmrs, delay_sums);
-  AIRAN_CUDA_CHECK_LAUNCH("delay_correlation_kernel");
+  AIRAN_CUDA_LAUNCHED("delay_correlation_kernel", stream);
   finish_delay_kernel<<<1, 1, 0, stream>>>(g, delay_sums, state);
-  AIRAN_CUDA_CHECK_LAUNCH("finish_delay_kernel");
+  AIRAN_CUDA_LAUNCHED("finish_delay_kernel", stream);
   const std::size_t num_pilots =
       std::size_t{g.num_rx} * g.num_layers * g.num_occasions * g.num_pilots;
   despread_kernel<<<blocks_for(num_pilots), block_size, 0, stream>>>(g, grid, dmrs, state, pilots);
-  AIRAN_CUDA_CHECK_LAUNCH("despread_kernel");
+  AIRAN_CUDA_LAUNCHED("despread_kernel", stream);
   noise_kernel<<<1, reduce_threads, 0, stream>>>(g, pilots, state);
-  AIRAN_CUDA_CHECK_LAUNCH("noise_kernel");
+  AIRAN_CUDA_LAUNCHED("noise_kernel", stream);
   const std::size_t rows = std::size_t{g.num_rx} * g.num_layers * g.num_subcarriers;
   interpolate_frequency_kernel<<<blocks_for(rows * g.num_occasions), block_size, 0, stream>>>(
       g, pilots, banks, state, h);
-  AIRAN_CUDA_CHECK_LAUNCH("interpolate_frequency_kernel");
+  AIRAN_CUDA_LAUNCHED("interpolate_frequency_kernel", stream);
   interpolate_time_kernel<<<blocks_for(rows), block_size, 0, stream>>>(g, h);
-  AIRAN_CUDA_CHECK_LAUNCH("interpolate_time_kernel");
+  AIRAN_CUDA_LAUNCHED("interpolate_time_kernel", stream);
 }
 
 } // namespace airan::gpu::detail

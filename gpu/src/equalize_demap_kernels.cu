@@ -3,6 +3,7 @@
 // with its covariance group's matrix, phy::whiten_resource_element, and noise 1) and demapper
 // (phy::qam_symbol_llrs / pi2_bpsk_symbol_llr) and writes the RE's layers in codeword order.
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/launch_profiler.h"
 #include "airan/phy/irc_whitening.h"
 #include "airan/phy/mimo_equalizer.h"
 #include "airan/phy/soft_demapper.h"
@@ -105,7 +106,7 @@ void launch_layers(const PduGeometry& g, const DataGeometry& d, const float2* gr
     equalize_demap_kernel<Layers, 16>
         <<<blocks, block_size, 0, stream>>>(g, d, grid, h, state, whitening, symbols, noise, llrs);
   }
-  AIRAN_CUDA_CHECK_LAUNCH("equalize_demap_kernel");
+  AIRAN_CUDA_LAUNCHED("equalize_demap_kernel", stream);
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 
 #include "airan/gpu/cuda_stream.h"
 #include "airan/gpu/device_buffer.h"
+#include "airan/gpu/launch_profiler.h"
 #include "airan/phy/ldpc_lane_decoder.h"
 
 #include <algorithm>
@@ -174,10 +175,12 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   const cudaStream_t stream = s.stream.get();
   const std::size_t count = jobs.size();
   const std::size_t num_graphs = s.graph_keys.size();
+  profile_begin(stream);
   s.llrs.copy_from_host(s.host_llrs.span().first(llr_total), stream);
   s.blocks.copy_from_host(s.host_blocks.span().first(count), stream);
   s.row_begin.copy_from_host(s.host_row_begin.span().first(num_graphs * row_begin_stride), stream);
   s.edges.copy_from_host(s.host_edges.span().first(num_graphs * edge_stride), stream);
+  profile_launch("LLR and graph upload", stream);
 
   detail::LdpcKernelBatch batch;
   batch.blocks = s.blocks.data();
@@ -198,6 +201,7 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   AIRAN_CUDA_CHECK(cudaEventRecord(s.kernel_stop.get(), stream));
   s.bits.copy_to_host(s.host_bits.span().first(bits_total), stream);
   s.results.copy_to_host(s.host_results.span().first(count), stream);
+  profile_launch("bits and results to host", stream);
   s.stream.synchronize();
   s.kernel_us = 1000.0f * s.kernel_stop.elapsed_ms_since(s.kernel_start);
 

@@ -5,6 +5,7 @@
 
 #include "gpu_pusch_front_end_impl.h"
 
+#include "airan/gpu/launch_profiler.h"
 #include "airan/phy/modulation_mapper.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_transmitter.h"
@@ -164,9 +165,11 @@ void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsign
   CufftPlan& plan = s.plan_for(num_rx);
   cudaStream_t stream = s.stream.get();
   s.ofdm_start.record(stream);
+  profile_begin(stream);
   detail::launch_remove_cp(g, reinterpret_cast<const float2*>(device_iq), s.fft.data(), stream);
   plan.forward(reinterpret_cast<cufftComplex*>(s.fft.data()),
                reinterpret_cast<cufftComplex*>(s.fft.data()), stream);
+  profile_launch("cuFFT", stream);
   detail::launch_extract_subcarriers(g, s.fft.data(), s.grid.data(), stream);
   s.ofdm_end.record(stream);
   s.ofdm_timed = true;
@@ -288,6 +291,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   const detail::DataGeometry d = s.make_data_geometry(pusch, options);
   const auto enqueue = [&] {
     s.estimate_start.record(stream); // DMRS generation counts as estimation
+    profile_begin(stream);
     detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
                                    stream);
     detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),

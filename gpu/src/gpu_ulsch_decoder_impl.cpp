@@ -3,6 +3,7 @@
 /// HARQ, LDPC, TB assembly, downloads) and finished on the host.
 #include "gpu_ulsch_decoder_impl.h"
 
+#include "airan/gpu/launch_profiler.h"
 namespace airan::gpu {
 
 void GpuUlschDecoder::Impl::check_buffer(const phy::HarqSoftBuffer& buffer) const {
@@ -108,7 +109,9 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   // the whole slot).
   const auto device_work = [&] {
     start.record(s);
+    profile_begin(s);
     blocks.copy_from_host(host_blocks.span().first(num_cbs), s);
+    profile_launch("code block table upload", s);
     detail::rate_recovery_launch(recovery, s);
     recovered.record(s);
     detail::ldpc_kernel_launch(
@@ -119,6 +122,7 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
     crc_register.copy_to_host(host_crc_register.span(), s);
     nonzero.copy_to_host(host_nonzero.span().first(num_cbs), s);
     results.copy_to_host(host_results.span().first(num_cbs), s);
+    profile_launch("TB bytes and results to host", s);
     done.record(s);
   };
   if (use_graph && !stream_is_capturing(s)) {

@@ -3,6 +3,7 @@
 // phy/irc_whitening.h that the CPU estimator (dmrs_noise_estimation.cpp) and MimoEqualizer run.
 // Float sums are added in another order than the CPU's (not bit-identical, see docs/GPU.md).
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/launch_profiler.h"
 #include "airan/phy/irc_whitening.h"
 #include "front_end_kernels.h"
 
@@ -105,7 +106,7 @@ void launch_irc_covariance(const PduGeometry& g, const float2* pilots, const Est
   static_assert(block_size >= max_rx * max_rx);
   irc_covariance_kernel<<<g.num_covariance_groups, block_size, 0, stream>>>(g, pilots, state,
                                                                             covariances, whitening);
-  AIRAN_CUDA_CHECK_LAUNCH("irc_covariance_kernel");
+  AIRAN_CUDA_LAUNCHED("irc_covariance_kernel", stream);
 }
 
 } // namespace airan::gpu::detail

@@ -5,6 +5,7 @@
 #include "ldpc_kernels.h"
 
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/launch_profiler.h"
 
 #include <algorithm>
 
@@ -125,7 +126,7 @@ void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::siz
     return;
   }
   ldpc_decode_kernel<<<batch.num_blocks, threads, shared_bytes, stream>>>(batch);
-  AIRAN_CUDA_CHECK_LAUNCH("ldpc_decode_kernel");
+  AIRAN_CUDA_LAUNCHED("ldpc_decode_kernel", stream);
 }
 
 } // namespace airan::gpu::detail

@@ -1,5 +1,6 @@
 // CP removal and carrier extraction around the batched cuFFT (see front_end_kernels.h).
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/launch_profiler.h"
 #include "front_end_kernels.h"
 
 namespace airan::gpu::detail {
@@ -42,14 +43,14 @@ __global__ void extract_kernel(const OfdmGeometry g, const float2* __restrict__ 
 void launch_remove_cp(const OfdmGeometry& g, const float2* iq, float2* fft, cudaStream_t stream) {
   const dim3 grid((g.fft_size + block_size - 1) / block_size, g.num_symbols, g.num_rx);
   remove_cp_kernel<<<grid, block_size, 0, stream>>>(g, iq, fft);
-  AIRAN_CUDA_CHECK_LAUNCH("remove_cp_kernel");
+  AIRAN_CUDA_LAUNCHED("remove_cp_kernel", stream);
 }
 
 void launch_extract_subcarriers(const OfdmGeometry& g, const float2* fft, float2* grid,
                                 cudaStream_t stream) {
   const dim3 blocks((g.num_subcarriers + block_size - 1) / block_size, g.num_symbols, g.num_rx);
   extract_kernel<<<blocks, block_size, 0, stream>>>(g, fft, grid);
-  AIRAN_CUDA_CHECK_LAUNCH("extract_kernel");
+  AIRAN_CUDA_LAUNCHED("extract_kernel", stream);
 }
 
 } // namespace airan::gpu::detail

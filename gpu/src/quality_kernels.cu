@@ -4,6 +4,7 @@
 #include "front_end_kernels.h"
 
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/launch_profiler.h"
 #include "airan/phy/equalization_quality.h"
 #include "airan/phy/modulation_mapper.h"
 
@@ -87,9 +88,9 @@ void launch_equalization_quality(const float2* symbols, const float* noise_varia
   axis.half = 0.5F * static_cast<float>(axis.levels);
   quality_kernel<<<quality_blocks, quality_threads, 0, stream>>>(symbols, noise_variances, count,
                                                                  axis, partials);
-  AIRAN_CUDA_CHECK_LAUNCH("quality_kernel");
+  AIRAN_CUDA_LAUNCHED("quality_kernel", stream);
   quality_total_kernel<<<1, 1, 0, stream>>>(partials, total);
-  AIRAN_CUDA_CHECK_LAUNCH("quality_total_kernel");
+  AIRAN_CUDA_LAUNCHED("quality_total_kernel", stream);
 }
 
 } // namespace airan::gpu::detail

@@ -4,6 +4,7 @@
 #include "ulsch_kernels.h"
 
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/launch_profiler.h"
 #include "airan/phy/ldpc_llr_quantization.h"
 
 #include <algorithm>
@@ -72,11 +73,11 @@ void tb_assembly_launch(const TbAssemblyLaunch& launch, cudaStream_t stream) {
   if (bytes > 0) {
     tb_bytes_kernel<<<(bytes + assembly_threads - 1) / assembly_threads, assembly_threads, 0,
                       stream>>>(launch);
-    AIRAN_CUDA_CHECK_LAUNCH("tb_bytes_kernel");
+    AIRAN_CUDA_LAUNCHED("tb_bytes_kernel", stream);
   }
   if (launch.num_code_blocks > 0) {
     code_block_nonzero_kernel<<<launch.num_code_blocks, assembly_threads, 0, stream>>>(launch);
-    AIRAN_CUDA_CHECK_LAUNCH("code_block_nonzero_kernel");
+    AIRAN_CUDA_LAUNCHED("code_block_nonzero_kernel", stream);
   }
 }
 
@@ -93,7 +94,7 @@ void rate_recovery_launch(const RateRecoveryLaunch& launch, cudaStream_t stream)
   const dim3 grid((longest + rate_recovery_threads - 1) / rate_recovery_threads,
                   launch.num_code_blocks);
   rate_recovery_kernel<<<grid, rate_recovery_threads, 0, stream>>>(launch);
-  AIRAN_CUDA_CHECK_LAUNCH("rate_recovery_kernel");
+  AIRAN_CUDA_LAUNCHED("rate_recovery_kernel", stream);
 }
 
 } // namespace airan::gpu::detail

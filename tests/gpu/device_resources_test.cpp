@@ -9,9 +9,12 @@
 #include "airan/gpu/cuda_stream.h"
 #include "airan/gpu/cufft_plan.h"
 #include "airan/gpu/device_buffer.h"
+#include "airan/gpu/launch_profiler.h"
 
 #include <cmath>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -118,6 +121,70 @@ TEST(DeviceResources, EventsTimeAndFftTransforms) {
       ASSERT_NEAR(host[b * n + k].y, std::sin(angle), 1e-5);
     }
   }
+}
+
+TEST(DeviceResources, LaunchProfilerIsPerThreadAndOneAtATime) {
+  EXPECT_EQ(airan::gpu::LaunchProfiler::active(), nullptr);
+  {
+    airan::gpu::LaunchProfiler profiler; // creates no event before its first record
+    EXPECT_EQ(airan::gpu::LaunchProfiler::active(), &profiler);
+    EXPECT_THROW(airan::gpu::LaunchProfiler second, std::logic_error);
+    EXPECT_EQ(airan::gpu::LaunchProfiler::active(), &profiler);
+    const airan::gpu::LaunchProfiler* seen = &profiler;
+    std::thread other([&] { seen = airan::gpu::LaunchProfiler::active(); });
+    other.join();
+    EXPECT_EQ(seen, nullptr);
+    EXPECT_TRUE(profiler.collect().empty());
+  }
+  EXPECT_EQ(airan::gpu::LaunchProfiler::active(), nullptr);
+}
+
+TEST(DeviceResources, LaunchProfilerTimesLaunchesPerStreamDirectlyAndInGraphs) {
+  if (no_device()) {
+    GTEST_SKIP() << "no CUDA device";
+  }
+  airan::gpu::CudaStream first;
+  airan::gpu::CudaStream second;
+  constexpr std::size_t n = std::size_t{1} << 22;
+  airan::gpu::PinnedBuffer<int> host(n);
+  airan::gpu::DeviceBuffer<int> a(n);
+  airan::gpu::DeviceBuffer<int> b(n);
+  airan::gpu::LaunchProfiler profiler;
+  airan::gpu::profile_begin(first.get());
+  a.copy_from_host(host.span(), first.get());
+  airan::gpu::profile_launch("copy to a", first.get());
+  airan::gpu::profile_launch("nothing to time it from", second.get());
+  airan::gpu::profile_begin(second.get());
+  b.copy_from_host(host.span(), second.get());
+  airan::gpu::profile_launch("copy to b", second.get());
+  a.copy_to_host(host.span(), first.get());
+  airan::gpu::profile_launch("copy from a", first.get());
+  std::vector<airan::gpu::LaunchTime> times = profiler.collect();
+  ASSERT_EQ(times.size(), 3U);
+  EXPECT_EQ(times[0].name, "copy to a");
+  EXPECT_EQ(times[1].name, "copy to b");
+  EXPECT_EQ(times[2].name, "copy from a");
+  for (const auto& time : times) {
+    EXPECT_GT(time.device_us, 0.0F) << time.name;
+  }
+  // Captured: the events become graph nodes, reused by position after restart(), so capturing
+  // again updates the graph in place.
+  airan::gpu::CudaGraph graph;
+  for (int launch = 0; launch < 3; ++launch) {
+    profiler.restart();
+    graph.capture_or_update(first.get(), [&] {
+      airan::gpu::profile_begin(first.get());
+      a.copy_from_host(host.span(), first.get());
+      airan::gpu::profile_launch("captured copy", first.get());
+    });
+    graph.launch(first.get());
+    times = profiler.collect();
+    ASSERT_EQ(times.size(), 1U);
+    EXPECT_EQ(times[0].name, "captured copy");
+    EXPECT_GT(times[0].device_us, 0.0F);
+  }
+  EXPECT_EQ(graph.instantiations(), 1U);
+  first.synchronize();
 }
 
 } // namespace
