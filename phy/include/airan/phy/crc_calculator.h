@@ -1,6 +1,7 @@
 /// \file
 /// \brief Cyclic redundancy checks of TS 38.212 5.1 (CRC6, CRC11, CRC16, CRC24A/B/C) over unpacked
-/// bits, computed with a byte-wise lookup table.
+/// bits, computed with a byte-wise lookup table or, on x86-64 CPUs with PCLMULQDQ and AVX2, by
+/// carry-less multiplication (crc_calculator_simd.cpp).
 ///
 /// The parity bits p_0 .. p_{L-1} are the remainder of a(D) D^L divided by g(D), register zero at
 /// the start and no final inversion. compute() returns them as an integer whose most significant
@@ -11,6 +12,7 @@
 #include "airan/phy/types.h"
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -140,6 +142,29 @@ crc_earlier_bit_contribution(std::uint32_t previous, std::uint32_t aligned_gener
   return crc_shift_bit(previous, 0, aligned_generator);
 }
 
+/// The CPU implementations of CrcCalculator::compute; all give the same parity bits.
+enum class CrcImplementation {
+  automatic, ///< The fastest one that this CPU runs: clmul where available, else table.
+  table,     ///< Portable: 32 bits per step through the slicing tables (crc_shift_word()).
+  clmul,     ///< x86-64 with PCLMULQDQ and AVX2: bits packed by byte movemasks, 128-bit blocks
+             ///< folded by carry-less multiplication, four blocks in flight.
+};
+
+/// Number of fold multipliers a CrcCalculator keeps: x^n mod x^32 + aligned generator for
+/// n = 128, 192, 256, ..., 576 (entry i holds n = 128 + 64 i).
+inline constexpr std::size_t crc_fold_multiplier_count = 8;
+
+/// x^\p exponent modulo x^32 + \p aligned_generator (the polynomial shifted to degree 32), as
+/// register bits: bit i is the coefficient of x^i.
+constexpr std::uint32_t crc_x_power_mod(unsigned exponent, std::uint32_t aligned_generator) {
+  std::uint32_t remainder = 1;
+  for (unsigned i = 0; i < exponent; ++i) {
+    remainder =
+        (remainder & 0x80000000u) != 0 ? (remainder << 1) ^ aligned_generator : remainder << 1;
+  }
+  return remainder;
+}
+
 /// CRC of one polynomial over unpacked bits.
 class CrcCalculator {
 public:
@@ -151,6 +176,12 @@ public:
 
   /// Parity bits of \p bits as an L-bit integer, p_0 in the most significant bit.
   [[nodiscard]] std::uint32_t compute(std::span<const bit_t> bits) const;
+  /// compute(\p bits) with an explicit implementation, for tests and benchmarks.
+  /// \throws std::invalid_argument when this CPU or build cannot run \p implementation.
+  [[nodiscard]] std::uint32_t compute(std::span<const bit_t> bits,
+                                      CrcImplementation implementation) const;
+  /// True when this CPU and build run \p implementation (automatic and table always do).
+  [[nodiscard]] static bool implementation_available(CrcImplementation implementation);
 
   /// Writes the L parity bits of \p bits to \p parity (size L), p_0 first.
   /// \throws std::invalid_argument when \p parity does not hold L bits.
@@ -172,6 +203,8 @@ private:
   unsigned length_;
   std::uint32_t aligned_generator_;
   CrcSliceTables tables_;
+  /// x^(128 + 64 i) mod x^32 + aligned generator, i = 0 .. 7 (the clmul implementation's).
+  std::array<std::uint32_t, crc_fold_multiplier_count> fold_multipliers_;
 };
 
 } // namespace airan::phy
