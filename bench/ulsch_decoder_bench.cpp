@@ -4,7 +4,8 @@
 // in one or two iterations; the fixed-six-iteration case shows the worst case per TB.
 //
 // Baseline in the same binary: memcpy of the G float LLRs (2.5 MB). Rate recovery and
-// descrambling alone are measured on the same TB. "info_bits" counters are TBS bits per second;
+// descrambling alone are measured on the same TB, rate recovery also with the scalar paths (the
+// portable code, a baseline for the SIMD ones). "info_bits" counters are TBS bits per second;
 // bytes_per_second is LLR bytes in.
 #include "airan/phy/code_block_segmentation.h"
 #include "airan/phy/ldpc_decoder.h"
@@ -15,12 +16,18 @@
 #include "airan/phy/ulsch_decoder.h"
 #include "airan/phy/ulsch_encoder.h"
 
+#include "../phy/src/ldpc_rate_recovery_simd.h" // the scalar paths, the decoder's fused pass
+
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <random>
+#include <span>
 #include <string>
+#include <vector>
 
 using namespace airan::phy;
 
@@ -100,11 +107,13 @@ void BM_UlschDecodePeakTb(benchmark::State& state) {
 }
 BENCHMARK(BM_UlschDecodePeakTb)->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond);
 
-/// Rate recovery of every code block into a cleared circular buffer; range(0) = 1 adds the int8
-/// quantisation the decoder applies next.
-void BM_RateRecoveryPeakTb(benchmark::State& state) {
+/// Rate recovery of every code block of the peak TB into a cleared circular buffer by
+/// \p recover(llrs, config, buffer) (which clears and recovers), with the int8 quantisation the
+/// decoder applies next by \p quantize(soft, out) when range(0) = 1.
+template <typename Recover, typename Quantize>
+void rate_recovery_peak_tb(benchmark::State& state, Recover&& recover, Quantize&& quantize) {
   const auto& llrs = peak_tb_llrs().llrs;
-  const bool quantize = state.range(0) == 1;
+  const bool quantize_too = state.range(0) == 1;
   const auto graph = select_ldpc_base_graph(peak_tb.tbs, peak_tb.target_code_rate);
   const auto seg = segment_code_blocks(peak_tb.tbs + 24, graph);
   const unsigned c = seg.num_code_blocks;
@@ -118,12 +127,11 @@ void BM_RateRecoveryPeakTb(benchmark::State& state) {
     for (unsigned r = 0; r < c; ++r) {
       const unsigned e =
           ldpc_rate_matched_length(r, c, peak_tb.g, peak_tb.num_layers, peak_tb.modulation_order);
-      const unsigned received = ldpc_rate_match_input_length(config, e);
-      std::fill_n(circular_buffer.begin(), received, 0.0f);
-      ldpc_rate_recover(std::span<const float>(llrs).subspan(offset, e), config, circular_buffer);
-      if (quantize) {
-        quantize_ldpc_llrs(std::span<const float>(circular_buffer).first(received), 4.0f,
-                           std::span<std::int8_t>(quantized).first(received));
+      const unsigned received =
+          recover(std::span<const float>(llrs).subspan(offset, e), config, circular_buffer);
+      if (quantize_too) {
+        quantize(std::span<const float>(circular_buffer).first(received),
+                 std::span<std::int8_t>(quantized).first(received));
       }
       offset += e;
     }
@@ -132,7 +140,59 @@ void BM_RateRecoveryPeakTb(benchmark::State& state) {
   }
   set_rates(state);
 }
+
+/// Rate recovery (public API: clearing, then ldpc_rate_recover(), SIMD where the CPU has it);
+/// range(0) = 1 adds quantize_ldpc_llrs().
+void BM_RateRecoveryPeakTb(benchmark::State& state) {
+  rate_recovery_peak_tb(
+      state,
+      [](std::span<const float> llrs, const LdpcRateMatchConfig& config, std::vector<float>& soft) {
+        const unsigned received =
+            ldpc_rate_match_input_length(config, static_cast<unsigned>(llrs.size()));
+        std::fill_n(soft.begin(), received, 0.0f);
+        ldpc_rate_recover(llrs, config, soft);
+        return received;
+      },
+      [](std::span<const float> soft, std::span<std::int8_t> out) {
+        quantize_ldpc_llrs(soft, 4.0f, out);
+      });
+}
 BENCHMARK(BM_RateRecoveryPeakTb)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+/// Baseline: the same with the scalar paths (the portable code: tiles transposed on the stack,
+/// SSE2 quantisation).
+void BM_RateRecoveryScalarPeakTb(benchmark::State& state) {
+  rate_recovery_peak_tb(
+      state,
+      [](std::span<const float> llrs, const LdpcRateMatchConfig& config, std::vector<float>& soft) {
+        const unsigned received =
+            ldpc_rate_match_input_length(config, static_cast<unsigned>(llrs.size()));
+        std::fill_n(soft.begin(), received, 0.0f);
+        detail::ldpc_rate_recover(llrs, config, soft, detail::LlrSimd::scalar);
+        return received;
+      },
+      [](std::span<const float> soft, std::span<std::int8_t> out) {
+        detail::quantize_ldpc_llrs(soft, 4.0f, out, detail::LlrSimd::scalar);
+      });
+}
+BENCHMARK(BM_RateRecoveryScalarPeakTb)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+/// The UL-SCH decoder's flow: clearing and rate recovery in one pass
+/// (detail::ldpc_rate_recover_cleared()), then quantize_ldpc_llrs() when range(0) = 1.
+void BM_RateRecoveryClearedPeakTb(benchmark::State& state) {
+  rate_recovery_peak_tb(
+      state,
+      [](std::span<const float> llrs, const LdpcRateMatchConfig& config, std::vector<float>& soft) {
+        return detail::ldpc_rate_recover_cleared(llrs, config, soft, detail::llr_simd_best());
+      },
+      [](std::span<const float> soft, std::span<std::int8_t> out) {
+        quantize_ldpc_llrs(soft, 4.0f, out);
+      });
+  state.SetLabel(detail::llr_simd_best() == detail::LlrSimd::avx512 ? "avx512"
+                 : detail::llr_simd_best() == detail::LlrSimd::avx2 ? "avx2"
+                                                                    : "scalar");
+}
+BENCHMARK(BM_RateRecoveryClearedPeakTb)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 /// Descrambling the G LLRs in place.
 void BM_DescramblePeakTb(benchmark::State& state) {

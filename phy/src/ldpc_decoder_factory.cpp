@@ -1,15 +1,11 @@
 /// \file
-/// \brief Run-time choice of the LDPC decoder implementation (CPU feature checks), the related
-/// queries and the LLR quantiser.
+/// \brief Run-time choice of the LDPC decoder implementation (CPU feature checks) and the related
+/// queries (the LLR quantiser is in ldpc_llr_quantizer.cpp).
 #include "airan/phy/ldpc_decoder.h"
 
 #include "ldpc_decoder_layered.h"
 
 #include <algorithm>
-#if defined(__SSE2__)
-#include <immintrin.h>
-#endif
-#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -38,34 +34,6 @@ bool cpu_has_avx512bw() {
 }
 
 } // namespace
-
-void quantize_ldpc_llrs(std::span<const float> llrs, float scale, std::span<std::int8_t> out) {
-  if (llrs.size() != out.size() || !(scale > 0.0f)) {
-    throw std::invalid_argument("quantize_ldpc_llrs: sizes differ or scale is not positive");
-  }
-  std::size_t i = 0;
-#if defined(__SSE2__)
-  const auto limit = static_cast<float>(ldpc_llr_max);
-  // 16 values per step: scale, clamp, convert with the current rounding mode (nearest even),
-  // pack with saturation (the clamp keeps every value inside +-127 already).
-  const __m128 scale4 = _mm_set1_ps(scale);
-  const __m128 high = _mm_set1_ps(limit);
-  const __m128 low = _mm_set1_ps(-limit);
-  const auto convert = [&](const float* p) {
-    const __m128 v = _mm_mul_ps(_mm_loadu_ps(p), scale4);
-    return _mm_cvtps_epi32(_mm_max_ps(_mm_min_ps(v, high), low));
-  };
-  for (; i + 16 <= llrs.size(); i += 16) {
-    const float* p = llrs.data() + i;
-    const __m128i lo = _mm_packs_epi32(convert(p), convert(p + 4));
-    const __m128i hi = _mm_packs_epi32(convert(p + 8), convert(p + 12));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(out.data() + i), _mm_packs_epi16(lo, hi));
-  }
-#endif
-  for (; i < llrs.size(); ++i) {
-    out[i] = quantize_ldpc_llr(llrs[i] * scale); // the SIMD steps' clamp and rounding
-  }
-}
 
 std::string_view to_string(LdpcDecoderImpl impl) {
   switch (impl) {

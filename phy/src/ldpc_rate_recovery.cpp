@@ -1,7 +1,11 @@
 /// \file
 /// \brief LDPC rate recovery: soft de-interleaving and de-selection with LLR accumulation,
-/// mirroring the bit selection and interleaving of ldpc_rate_matcher.cpp.
+/// mirroring the bit selection and interleaving of ldpc_rate_matcher.cpp. The scalar paths here
+/// are the reference; where the CPU has AVX2 or AVX-512, recover_windows() drives the kernels of
+/// ldpc_rate_recovery_simd.cpp, bit for bit the same.
 #include "airan/phy/ldpc_rate_recovery.h"
+
+#include "ldpc_rate_recovery_simd.h"
 
 #include <algorithm>
 #include <array>
@@ -120,6 +124,72 @@ void recover_row_by_row(const SelectionMap& map, const float* f, unsigned e, uns
   }
 }
 
+/// De-interleaves and accumulates with a SIMD \p kernel, for any E: the selected bits are taken
+/// in windows of consecutive k that reach each compressed index at most once (from the start to
+/// the end of the period, then whole periods), in increasing k, so a position that receives
+/// several values sums them in increasing k as recover_row_by_row() does. Inside a window the
+/// columns of the Q_m x E/Q_m interleaver matrix are cut where a row enters or leaves the window
+/// or crosses the filler; in each piece every row maps to consecutive positions. \p assign_first:
+/// the first window writes 0 + value (its positions have received nothing yet) instead of
+/// adding.
+void recover_windows(const SelectionMap& map, const float* f, unsigned e, unsigned q_m, float* soft,
+                     detail::RateRecoveryKernel kernel, bool assign_first) {
+  const unsigned columns = e / q_m;
+  detail::RateRecoveryBlock block;
+  block.f = f;
+  block.soft = soft;
+  block.q_m = q_m;
+  block.columns = columns;
+  block.assign = assign_first;
+  const auto clip = [columns](std::int64_t column) {
+    return std::clamp<std::int64_t>(column, 0, columns);
+  };
+  std::int64_t begin = 0;           // first k of the window
+  std::int64_t begin_u = map.start; // its compressed index
+  while (begin < e) {
+    const std::int64_t end = std::min<std::int64_t>(e, begin + (map.period - begin_u));
+    // The k where the window reaches the filler (compressed index filler_begin), if it does.
+    const bool crosses_filler = map.filler_count > 0 && map.filler_begin > begin_u &&
+                                map.filler_begin < begin_u + (end - begin);
+    const std::int64_t filler_k = begin + (map.filler_begin - begin_u);
+    std::array<std::int64_t, 3 * detail::RateRecoveryBlock::max_rows + 2> cuts{};
+    unsigned num_cuts = 0;
+    cuts[num_cuts++] = 0;
+    cuts[num_cuts++] = columns;
+    for (unsigned i = 0; i < q_m; ++i) {
+      const std::int64_t row_k = std::int64_t{i} * columns;
+      cuts[num_cuts++] = clip(begin - row_k);
+      cuts[num_cuts++] = clip(end - row_k);
+      if (crosses_filler) {
+        cuts[num_cuts++] = clip(filler_k - row_k);
+      }
+    }
+    std::sort(cuts.begin(), cuts.begin() + num_cuts);
+    for (unsigned c = 0; c + 1 < num_cuts; ++c) {
+      if (cuts[c] == cuts[c + 1]) {
+        continue;
+      }
+      block.j_begin = static_cast<unsigned>(cuts[c]);
+      block.j_end = static_cast<unsigned>(cuts[c + 1]);
+      block.active = 0;
+      for (unsigned i = 0; i < q_m; ++i) {
+        const std::int64_t k = std::int64_t{i} * columns + block.j_begin;
+        if (k >= begin && k < end) {
+          const auto u = static_cast<unsigned>(begin_u + (k - begin));
+          block.row_offset[i] = std::ptrdiff_t{map.position(u)} - block.j_begin;
+          block.active |= 1U << i;
+        }
+      }
+      if (block.active != 0) {
+        kernel(block);
+      }
+    }
+    begin = end;
+    begin_u = 0;
+    block.assign = false;
+  }
+}
+
 template <unsigned Qm>
 void deinterleave_fixed(const float* __restrict f, unsigned columns, float* __restrict e) {
   for (unsigned j = 0; j < columns; ++j) {
@@ -169,6 +239,16 @@ void ldpc_deinterleave_llrs(std::span<const float> f, unsigned modulation_order,
 
 unsigned ldpc_rate_recover(std::span<const float> llrs, const LdpcRateMatchConfig& config,
                            std::span<float> soft_buffer) {
+  return detail::ldpc_rate_recover(llrs, config, soft_buffer, detail::llr_simd_best());
+}
+
+namespace {
+
+/// Rate recovery with the implementation \p level; \p cleared: as if the received part of the
+/// buffer were set to zero first (see detail::ldpc_rate_recover_cleared()).
+unsigned recover(std::span<const float> llrs, const LdpcRateMatchConfig& config,
+                 std::span<float> soft_buffer, detail::LlrSimd level, bool cleared) {
+  using detail::LlrSimd;
   const SelectionMap map = make_selection_map_checked(config);
   const auto e = static_cast<unsigned>(llrs.size());
   const unsigned q_m = config.modulation_order;
@@ -181,10 +261,40 @@ unsigned ldpc_rate_recover(std::span<const float> llrs, const LdpcRateMatchConfi
                                 std::to_string(soft_buffer.size()) +
                                 " values for N_cb = " + std::to_string(map.n_cb));
   }
+  if (level != LlrSimd::scalar && level != detail::llr_simd_best() &&
+      !detail::llr_simd_supported(level)) {
+    throw std::invalid_argument("rate recovery: this CPU cannot run the requested SIMD path");
+  }
   if (e == 0) {
     return 0;
   }
+  // The last bit selected is at compressed index start + E - 1, or the whole buffer was read.
+  const std::uint64_t last = std::uint64_t{map.start} + e - 1;
+  const unsigned last_compressed =
+      last >= map.period ? map.period - 1 : static_cast<unsigned>(last);
+  const unsigned received = map.position(last_compressed) + 1;
   float* soft = soft_buffer.data();
+  const detail::RateRecoveryKernel kernel =
+      level == LlrSimd::avx512 ? detail::rate_recovery_kernel_avx512(q_m)
+      : level == LlrSimd::avx2 ? detail::rate_recovery_kernel_avx2(q_m)
+                               : nullptr;
+  if (kernel != nullptr) {
+    if (cleared) {
+      // The first window (from the start) writes 0 + value at its positions; what it does not
+      // reach is cleared here: the positions before the start (the second window, if any, adds
+      // to them) and the filler.
+      std::fill_n(soft, map.position(map.start), 0.0F);
+      const unsigned filler_end = std::min(map.filler_begin + map.filler_count, received);
+      if (map.filler_begin < filler_end) {
+        std::fill(soft + map.filler_begin, soft + filler_end, 0.0F);
+      }
+    }
+    recover_windows(map, llrs.data(), e, q_m, soft, kernel, cleared);
+    return received;
+  }
+  if (cleared) {
+    std::fill_n(soft, received, 0.0F);
+  }
   if (q_m == 1) {
     accumulate_selected(map, llrs.data(), 0, e, soft);
   } else if (e > map.period) {
@@ -208,11 +318,20 @@ unsigned ldpc_rate_recover(std::span<const float> llrs, const LdpcRateMatchConfi
       break;
     }
   }
-  // The last bit selected is at compressed index start + E - 1, or the whole buffer was read.
-  const std::uint64_t last = std::uint64_t{map.start} + e - 1;
-  const unsigned last_compressed =
-      last >= map.period ? map.period - 1 : static_cast<unsigned>(last);
-  return map.position(last_compressed) + 1;
+  return received;
+}
+
+} // namespace
+
+unsigned detail::ldpc_rate_recover(std::span<const float> llrs, const LdpcRateMatchConfig& config,
+                                   std::span<float> soft_buffer, LlrSimd level) {
+  return recover(llrs, config, soft_buffer, level, false);
+}
+
+unsigned detail::ldpc_rate_recover_cleared(std::span<const float> llrs,
+                                           const LdpcRateMatchConfig& config,
+                                           std::span<float> soft_buffer, LlrSimd level) {
+  return recover(llrs, config, soft_buffer, level, true);
 }
 
 } // namespace airan::phy

@@ -13,6 +13,8 @@
 #include "airan/phy/thread_pool.h"
 #include "airan/phy/ulsch_code_block.h"
 
+#include "ldpc_rate_recovery_simd.h"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -278,10 +280,9 @@ UlschDecoderResult UlschDecoderImpl::decode(std::span<const float> llrs,
       [&](unsigned, CodeBlockLane& lane, std::span<const float> code_block_llrs) {
         const std::span<float> circular_buffer =
             std::span<float>(lane.circular_buffer).first(layout.rate_match.n_cb);
-        const auto e = static_cast<unsigned>(code_block_llrs.size());
-        const unsigned received = e == 0 ? 0 : ldpc_rate_match_input_length(layout.rate_match, e);
-        std::fill_n(circular_buffer.begin(), received, 0.0f);
-        ldpc_rate_recover(code_block_llrs, layout.rate_match, circular_buffer);
+        // Clearing the received part and rate recovery in one pass.
+        const unsigned received = detail::ldpc_rate_recover_cleared(
+            code_block_llrs, layout.rate_match, circular_buffer, detail::llr_simd_best());
         return std::span<const float>(circular_buffer.first(received));
       });
 }
