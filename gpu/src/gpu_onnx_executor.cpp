@@ -14,8 +14,10 @@
 #include "gpu_onnx_program.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 namespace airan::gpu {
 namespace {
@@ -67,7 +69,8 @@ struct GpuOnnxExecutor::Impl {
     detail::check_cublas(cublasSetStream(cublas.get(), stream.get()), "cublasSetStream");
     detail::check_cublas(cublasSetWorkspace(cublas.get(), workspace.data(), workspace.bytes()),
                          "cublasSetWorkspace");
-    // CUBLAS_DEFAULT_MATH keeps SGEMM in fp32 (no TF32 unless NVIDIA_TF32_OVERRIDE says so).
+    // CUBLAS_DEFAULT_MATH keeps SGEMM in fp32; NVIDIA_TF32_OVERRIDE=0 in the environment turns
+    // TF32 off even where it is asked for (description() says so).
     detail::check_cublas(cublasSetMathMode(cublas.get(), o.math == GpuOnnxMath::tf32
                                                              ? CUBLAS_TF32_TENSOR_OP_MATH
                                                              : CUBLAS_DEFAULT_MATH),
@@ -191,7 +194,8 @@ void GpuOnnxExecutor::run(std::span<const ConstTensorView> inputs) {
   s.stop.record(s.stream.get());
   s.stop.synchronize();
   s.last_ms = s.stop.elapsed_ms_since(s.start);
-  if (direct && s.options.use_cuda_graph) {
+  if (direct && s.options.use_cuda_graph && !plan.capture_tried) {
+    plan.capture_tried = true;
     // Captured after a direct run, so that cuBLAS and the kernels are loaded outside capture.
     plan.graph.capture(s.stream.get(), [&] { plan.enqueue(s.stream.get(), s.cublas.get()); });
   }
@@ -250,8 +254,12 @@ ConstTensorView GpuOnnxExecutor::output(std::size_t index) const {
 }
 
 std::string GpuOnnxExecutor::description() const {
+  const char* override_tf32 = std::getenv("NVIDIA_TF32_OVERRIDE");
+  const bool tf32_off = impl_->options.math == GpuOnnxMath::tf32 && override_tf32 != nullptr &&
+                        std::string_view(override_tf32) == "0";
   return "cuda (device " + std::to_string(impl_->options.device) + ", " + impl_->device_name +
-         ", " + to_string(impl_->options.math) + ")";
+         ", " + to_string(impl_->options.math) +
+         (tf32_off ? " turned off by NVIDIA_TF32_OVERRIDE=0" : "") + ")";
 }
 
 std::size_t GpuOnnxExecutor::num_plans() const {

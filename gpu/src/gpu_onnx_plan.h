@@ -42,6 +42,7 @@ struct Plan {
   std::vector<Launch> launches;             ///< Model kernels, in order.
   std::vector<std::size_t> launch_steps;    ///< Per launch: its Program::steps index.
   CudaGraph graph;
+  bool capture_tried = false; ///< A failed capture is not retried at every run.
 
   /// Enqueues input uploads, the launches and output downloads on \p stream.
   void enqueue(cudaStream_t stream, cublasHandle_t cublas);

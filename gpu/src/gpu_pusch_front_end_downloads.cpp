@@ -4,6 +4,8 @@
 
 #include "gpu_pusch_front_end_impl.h"
 
+#include "airan/gpu/launch_profiler.h"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -95,6 +97,7 @@ void GpuPuschFrontEnd::enqueue_measurements(unsigned index) {
   }
   s.state.copy_to_host(s.pending.span().subspan(index, 1), s.stream.get());
   s.quality.copy_to_host(s.pending_quality.span().subspan(index, 1), s.stream.get());
+  profile_launch("measurements to host", s.stream.get());
 }
 
 phy::PuschMeasurements GpuPuschFrontEnd::pending_measurements(unsigned index) const {

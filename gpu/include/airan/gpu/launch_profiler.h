@@ -32,6 +32,12 @@ struct LaunchTime {
 /// reused by position after each restart(), so a graph captured again for the next slot has the
 /// same nodes and is updated in place rather than instantiated anew. Launches from other threads
 /// are not seen.
+///
+/// Limits: profile one slot in flight at a time (two in flight would record the same events);
+/// work that never ran (an abandoned capture, a graph not launched) leaves events that collect()
+/// cannot time (CudaError) or that still hold an earlier slot's times, so restart() after a
+/// failed slot; launched directly (no graph), a stream's first launches include the host's
+/// enqueueing; a cudaMemsetAsync counts in the next marked launch; one device.
 class LaunchProfiler {
 public:
   /// Becomes the calling thread's active profiler. \throws std::logic_error when one is active.
