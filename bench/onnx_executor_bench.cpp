@@ -178,6 +178,7 @@ void BM_NeuralReceiver(benchmark::State& state) {
   OnnxExecutorOptions options;
   options.num_threads = static_cast<unsigned>(state.range(0));
   options.use_simd = state.range(1) != 0;
+  options.fuse_relu = state.range(2) != 0;
   OnnxExecutor executor(ModelBuilder().build(), options);
   const std::vector<float> rx = random_values(static_cast<std::size_t>(8 * pixels), 1.0F, 4);
   const std::vector<float> ls = random_values(static_cast<std::size_t>(32 * pixels), 1.0F, 5);
@@ -198,10 +199,11 @@ void BM_NeuralReceiver(benchmark::State& state) {
   state.counters["parameters"] = static_cast<double>(executor.num_parameters());
 }
 BENCHMARK(BM_NeuralReceiver)
-    ->ArgNames({"threads", "simd"})
-    ->Args({1, 1})
-    ->Args({2, 1})
-    ->Args({1, 0})
+    ->ArgNames({"threads", "simd", "fuse_relu"})
+    ->Args({1, 1, 1})
+    ->Args({2, 1, 1})
+    ->Args({1, 0, 1})
+    ->Args({1, 1, 0})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

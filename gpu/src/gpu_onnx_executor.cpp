@@ -63,7 +63,7 @@ private:
 struct GpuOnnxExecutor::Impl {
   Impl(const OnnxModel& m, const GpuOnnxExecutorOptions& o)
       : model(validated(m)), options(o), device_name(select_device(o.device)),
-        program(detail::compile_program(model, o.fuse_conv_relu)) {
+        program(detail::compile_program(model, o.fuse_relu)) {
     workspace = DeviceBuffer<std::byte>(cublas_workspace_bytes);
     ++allocations;
     detail::check_cublas(cublasSetStream(cublas.get(), stream.get()), "cublasSetStream");

@@ -27,8 +27,9 @@ __global__ void unary_kernel(UnaryLaunch p) {
 __global__ void binary_kernel(BinaryLaunch p) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if (i < p.count) {
-    p.out[i] = onnx::apply_binary(p.op, p.a[onnx::mapped_offset(p.map_a, i)],
-                                  p.b[onnx::mapped_offset(p.map_b, i)]);
+    const float value = onnx::apply_binary(p.op, p.a[onnx::mapped_offset(p.map_a, i)],
+                                           p.b[onnx::mapped_offset(p.map_b, i)]);
+    p.out[i] = p.relu ? onnx::apply_unary(onnx::UnaryOp::relu, value) : value;
   }
 }
 

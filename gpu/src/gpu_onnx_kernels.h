@@ -22,9 +22,10 @@ struct UnaryLaunch {
   int count = 0;
 };
 
-/// out[i] = a[map_a(i)] op b[map_b(i)].
+/// out[i] = a[map_a(i)] op b[map_b(i)], then max(out[i], 0) when relu.
 struct BinaryLaunch {
   onnx::BinaryOp op = onnx::BinaryOp::add;
+  bool relu = false;
   const float* a = nullptr;
   const float* b = nullptr;
   float* out = nullptr;

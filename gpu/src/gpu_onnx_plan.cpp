@@ -172,7 +172,7 @@ void add_launches(const Step& step, Plan& plan, std::span<float* const> constant
     plan.launches.push_back(UnaryLaunch{step.unary, in(0), y, count});
     return;
   case StepKind::binary:
-    plan.launches.push_back(BinaryLaunch{step.binary, in(0), in(1), y, count,
+    plan.launches.push_back(BinaryLaunch{step.binary, step.binary_relu, in(0), in(1), y, count,
                                          onnx::make_broadcast_map(in_shape(0), out),
                                          onnx::make_broadcast_map(in_shape(1), out)});
     return;

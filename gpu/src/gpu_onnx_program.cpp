@@ -1,7 +1,8 @@
 /// \file
 /// \brief GpuOnnxExecutor's program: each validated node becomes a Step with its attributes
 /// and constant arguments parsed (the CPU OnnxExecutor has already rejected anything
-/// unsupported), Constant nodes become values, and a Relu that only reads a Conv is fused.
+/// unsupported), Constant nodes become values, and a Relu that only reads a Conv or an
+/// element-wise Add/Sub/Mul/Div is fused into it.
 #include "gpu_onnx_program.h"
 
 #include <algorithm>
@@ -189,12 +190,15 @@ void fuse_relus(Program& program) {
     if (producer < 0 || uses[source] != 1) {
       continue;
     }
-    Step& conv = program.steps[static_cast<std::size_t>(producer)];
-    if (conv.kind != StepKind::conv) {
+    Step& fused = program.steps[static_cast<std::size_t>(producer)];
+    if (fused.kind == StepKind::conv) {
+      fused.conv.relu = true;
+    } else if (fused.kind == StepKind::binary) {
+      fused.binary_relu = true;
+    } else {
       continue;
     }
-    conv.conv.relu = true;
-    conv.output = relu.output;
+    fused.output = relu.output;
     program.values[relu.output].step = producer;
     program.values[source].step = -1; // no longer computed
     relu.removed = true;
@@ -207,10 +211,10 @@ void Step::fail(const std::string& what) const {
   throw OnnxError(description + ": " + what);
 }
 
-Program compile_program(const OnnxModel& model, bool fuse_conv_relu) {
+Program compile_program(const OnnxModel& model, bool fuse_relu) {
   Program program;
   ProgramBuilder(model, program).build();
-  if (fuse_conv_relu) {
+  if (fuse_relu) {
     fuse_relus(program);
   }
   return program;

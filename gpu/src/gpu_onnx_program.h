@@ -57,6 +57,7 @@ struct Step {
 
   onnx::UnaryOp unary = onnx::UnaryOp::relu;
   onnx::BinaryOp binary = onnx::BinaryOp::add;
+  bool binary_relu = false; ///< A following Relu is fused into the element-wise operation.
   ConvParameters conv;
   std::int64_t axis = 0;           ///< Concat
   std::vector<std::int64_t> shape; ///< Reshape target
@@ -89,7 +90,7 @@ struct Program {
 
 /// Builds the program of \p model, which must have passed OnnxExecutor's validation and must
 /// outlive the program (constants point into it).
-Program compile_program(const OnnxModel& model, bool fuse_conv_relu);
+Program compile_program(const OnnxModel& model, bool fuse_relu);
 
 /// Output shape of \p step for \p inputs. \throws phy::nn::OnnxError naming the node.
 TensorShape infer_shape(const Step& step, std::span<const TensorShape> inputs);

@@ -50,6 +50,23 @@ void binary_run(const float* a, std::int64_t sa, const float* b, std::int64_t sb
   }
 }
 
+template <UnaryOp Op> void unary_run(const float* in, float* out, std::int64_t count) {
+  for (std::int64_t i = 0; i < count; ++i) {
+    const float x = in[i];
+    if constexpr (Op == UnaryOp::relu) {
+      out[i] = x > 0.0F ? x : 0.0F;
+    } else if constexpr (Op == UnaryOp::sqrt) {
+      out[i] = std::sqrt(x);
+    } else if constexpr (Op == UnaryOp::sigmoid) {
+      out[i] = 1.0F / (1.0F + std::exp(-x));
+    } else if constexpr (Op == UnaryOp::tanh) {
+      out[i] = std::tanh(x);
+    } else {
+      out[i] = x;
+    }
+  }
+}
+
 class BinaryKernel final : public Kernel {
 public:
   BinaryKernel(const NodeBuildContext& context, BinaryOp op) : Kernel(context.node, 2), op_(op) {
@@ -64,20 +81,37 @@ public:
            const Parallel& parallel) const override {
     switch (op_) {
     case BinaryOp::add:
-      return run_op<BinaryOp::add>(inputs[0], inputs[1], output, parallel);
+      return run_op<BinaryOp::add>(inputs[0], inputs[1], output, parallel, relu_);
     case BinaryOp::sub:
-      return run_op<BinaryOp::sub>(inputs[0], inputs[1], output, parallel);
+      return run_op<BinaryOp::sub>(inputs[0], inputs[1], output, parallel, relu_);
     case BinaryOp::mul:
-      return run_op<BinaryOp::mul>(inputs[0], inputs[1], output, parallel);
+      return run_op<BinaryOp::mul>(inputs[0], inputs[1], output, parallel, relu_);
     case BinaryOp::div:
-      return run_op<BinaryOp::div>(inputs[0], inputs[1], output, parallel);
+      return run_op<BinaryOp::div>(inputs[0], inputs[1], output, parallel, relu_);
     }
   }
 
+  /// A following Relu runs on each run of outputs right after it is written (the Relu kernel's
+  /// own function, so the values are those of the two nodes one after the other).
+  bool fuse_relu() override {
+    relu_ = true;
+    return true;
+  }
+
 private:
+  /// out[0 .. count) = op(a, b), then max(out, 0) when \p relu.
+  template <BinaryOp Op>
+  static void binary_run_relu(const float* a, std::int64_t sa, const float* b, std::int64_t sb,
+                              float* out, std::int64_t count, bool relu) {
+    binary_run<Op>(a, sa, b, sb, out, count);
+    if (relu) {
+      unary_run<UnaryOp::relu>(out, out, count);
+    }
+  }
+
   template <BinaryOp Op>
   static void run_op(const ConstTensorView& a, const ConstTensorView& b, const TensorView& out,
-                     const Parallel& parallel) {
+                     const Parallel& parallel, bool relu) {
     const std::size_t rank = out.shape.size();
     const auto total = static_cast<std::int64_t>(out.data.size());
     if (total == 0) {
@@ -106,8 +140,8 @@ private:
       parallel.run(static_cast<std::size_t>(items), [&](std::size_t item) {
         const std::int64_t begin = static_cast<std::int64_t>(item) * elements_per_item;
         const std::int64_t count = std::min(elements_per_item, total - begin);
-        binary_run<Op>(a.data.data() + begin * sa, sa, b.data.data() + begin * sb, sb,
-                       out.data.data() + begin, count);
+        binary_run_relu<Op>(a.data.data() + begin * sa, sa, b.data.data() + begin * sb, sb,
+                            out.data.data() + begin, count, relu);
       });
       return;
     }
@@ -127,31 +161,15 @@ private:
           offset_a += index * stride_a[d];
           offset_b += index * stride_b[d];
         }
-        binary_run<Op>(a.data.data() + offset_a, inner_a, b.data.data() + offset_b, inner_b,
-                       out.data.data() + row * inner, inner);
+        binary_run_relu<Op>(a.data.data() + offset_a, inner_a, b.data.data() + offset_b, inner_b,
+                            out.data.data() + row * inner, inner, relu);
       }
     });
   }
 
   BinaryOp op_;
+  bool relu_ = false;
 };
-
-template <UnaryOp Op> void unary_run(const float* in, float* out, std::int64_t count) {
-  for (std::int64_t i = 0; i < count; ++i) {
-    const float x = in[i];
-    if constexpr (Op == UnaryOp::relu) {
-      out[i] = x > 0.0F ? x : 0.0F;
-    } else if constexpr (Op == UnaryOp::sqrt) {
-      out[i] = std::sqrt(x);
-    } else if constexpr (Op == UnaryOp::sigmoid) {
-      out[i] = 1.0F / (1.0F + std::exp(-x));
-    } else if constexpr (Op == UnaryOp::tanh) {
-      out[i] = std::tanh(x);
-    } else {
-      out[i] = x;
-    }
-  }
-}
 
 class UnaryKernel final : public Kernel {
 public:

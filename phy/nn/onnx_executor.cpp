@@ -83,8 +83,8 @@ OnnxExecutor::Impl::Impl(OnnxModel m, const OnnxExecutorOptions& opts)
     }
     output_ids.push_back(id);
   }
-  if (options.fuse_conv_relu) {
-    fuse_conv_relu();
+  if (options.fuse_relu) {
+    fuse_relu();
   }
   if (options.num_threads > 1) {
     pool = std::make_unique<ThreadPool>(options.num_threads - 1);
@@ -151,7 +151,7 @@ void OnnxExecutor::Impl::add_node(const OnnxNode& node) {
   steps.push_back(std::move(step));
 }
 
-void OnnxExecutor::Impl::fuse_conv_relu() {
+void OnnxExecutor::Impl::fuse_relu() {
   std::vector<std::size_t> uses(values.size(), 0);
   for (const Step& step : steps) {
     for (const std::size_t v : step.inputs) {
@@ -170,7 +170,7 @@ void OnnxExecutor::Impl::fuse_conv_relu() {
       continue;
     }
     Step& producer = steps[static_cast<std::size_t>(values[source].step)];
-    if (producer.op_type != "Conv" || !producer.kernel->fuse_relu()) {
+    if (!producer.kernel->fuse_relu()) { // Conv and element-wise arithmetic take it
       continue;
     }
     producer.output = relu.output;

@@ -40,7 +40,7 @@ struct OnnxExecutor::Impl {
 
   Impl(OnnxModel m, const OnnxExecutorOptions& options);
   void add_node(const OnnxNode& node);
-  void fuse_conv_relu();
+  void fuse_relu();
   std::unique_ptr<Plan> make_plan(std::span<const ConstTensorView> inputs) const;
   void check_inputs(std::span<const ConstTensorView> inputs) const;
 

@@ -114,6 +114,26 @@ TEST_F(GpuOnnxOperators, BroadcastingArithmetic) {
   }
 }
 
+TEST_F(GpuOnnxOperators, ReluAfterArithmeticRunsInsideItsKernel) {
+  // Fused (the only reader) and not fused (the sum is also a graph output).
+  for (const bool shared : {false, true}) {
+    for (const char* op : {"Add", "Sub", "Mul", "Div"}) {
+      GraphBuilder graph;
+      graph.input("a", {1, 8, 14, 30}).input("b", {1, 1, 14, 30});
+      graph.node(op, {"a", "b"}, "t");
+      graph.node("Relu", {"t"}, "y");
+      graph.output("y");
+      if (shared) {
+        graph.output("t");
+      }
+      test::expect_gpu_matches_cpu(
+          graph.build(),
+          {random_dense({1, 8, 14, 30}, rng), random_dense({1, 1, 14, 30}, rng, 0.5F, 2.0F)},
+          std::string(op) + (shared ? " + Relu, shared" : " + Relu"));
+    }
+  }
+}
+
 TEST_F(GpuOnnxOperators, UnaryOperatorsAndConstants) {
   for (const char* op : {"Relu", "Sqrt", "Sigmoid", "Tanh", "Identity"}) {
     GraphBuilder graph;

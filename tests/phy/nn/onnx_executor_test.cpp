@@ -106,7 +106,7 @@ TEST(OnnxExecutor, ReferenceModelMatchesPyTorch) {
   EXPECT_EQ(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)), 0)
       << "1 and 2 threads differ";
   const std::vector<float> portable =
-      run_reference(ref, {.num_threads = 2, .use_simd = false, .fuse_conv_relu = false});
+      run_reference(ref, {.num_threads = 2, .use_simd = false, .fuse_relu = false});
   EXPECT_LT(relative_error(portable, ref.llr.data, "portable kernels, no fusion"), 1e-4);
 }
 

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 
 namespace airan::phy::nn {
 namespace {
@@ -165,6 +167,73 @@ TEST(OnnxOperators, BroadcastingArithmetic) {
   graph.node("Mul", {"a", "c"}, "y");
   graph.output("y");
   expect_matches(graph, {a}, naive_binary(a, c, "Mul"));
+}
+
+/// Output \p index of \p graph on \p inputs with \p options.
+std::vector<float> run_graph(const GraphBuilder& graph, const std::vector<Dense>& inputs,
+                             const OnnxExecutorOptions& options, std::size_t index = 0) {
+  std::vector<ConstTensorView> views;
+  views.reserve(inputs.size());
+  for (const Dense& input : inputs) {
+    views.push_back(input.view());
+  }
+  OnnxExecutor executor(graph.build(), options);
+  executor.run(views);
+  const ConstTensorView out = executor.output(index);
+  return {out.data.begin(), out.data.end()};
+}
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() &&
+         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+}
+
+TEST(OnnxOperators, ReluAfterArithmeticIsFusedWithTheSameValues) {
+  const std::vector<std::pair<TensorShape, TensorShape>> shapes{
+      {{2, 3, 4, 5}, {3, 1, 5}}, {{2, 3, 40}, {2, 3, 40}}, {{2, 3, 4}, {}}, {{1}, {3, 1}}};
+  std::mt19937 rng(15);
+  for (const std::string op : {"Add", "Sub", "Mul", "Div"}) {
+    for (const auto& [sa, sb] : shapes) {
+      Dense a = test::random_dense(sa, rng, -2.0F, 2.0F);
+      const Dense b = test::random_dense(sb, rng, 0.5F, 2.0F);
+      if (a.data.size() >= 4) { // what max(x, 0) must treat as the Relu node does
+        a.data[0] = std::numeric_limits<float>::quiet_NaN();
+        a.data[1] = std::numeric_limits<float>::infinity();
+        a.data[2] = -std::numeric_limits<float>::infinity();
+        a.data[3] = -0.0F;
+      }
+      GraphBuilder graph;
+      graph.input("a", sa).input("b", sb);
+      graph.node(op, {"a", "b"}, "t");
+      graph.node("Relu", {"t"}, "y");
+      graph.output("y");
+      SCOPED_TRACE(op + " " + shape_to_string(sa) + " " + shape_to_string(sb));
+      const std::vector<float> separate = run_graph(graph, {a, b}, {.fuse_relu = false});
+      for (const unsigned threads : {1U, 3U}) {
+        EXPECT_TRUE(same_bits(run_graph(graph, {a, b}, {.num_threads = threads}), separate));
+      }
+      Dense expected = naive_binary(a, b, op);
+      for (float& value : expected.data) {
+        value = value > 0.0F ? value : 0.0F;
+      }
+      EXPECT_TRUE(same_bits(separate, expected.data));
+    }
+  }
+  // A Relu that is not the only reader is not fused: the other reader gets the values without it.
+  const Dense a = test::random_dense({2, 3, 4}, rng, -2.0F, 2.0F);
+  const Dense b = test::random_dense({2, 3, 4}, rng, -2.0F, 2.0F);
+  GraphBuilder shared;
+  shared.input("a", a.shape).input("b", b.shape);
+  shared.node("Add", {"a", "b"}, "t");
+  shared.node("Relu", {"t"}, "y");
+  shared.output("y").output("t");
+  const Dense sum = naive_binary(a, b, "Add");
+  EXPECT_TRUE(same_bits(run_graph(shared, {a, b}, {}, 1), sum.data));
+  std::vector<float> relu = sum.data;
+  for (float& value : relu) {
+    value = value > 0.0F ? value : 0.0F;
+  }
+  EXPECT_TRUE(same_bits(run_graph(shared, {a, b}, {}, 0), relu));
 }
 
 TEST(OnnxOperators, Unary) {

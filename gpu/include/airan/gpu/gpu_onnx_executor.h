@@ -14,10 +14,10 @@
 /// Kernels: pointwise 1x1 Conv is a cuBLAS SGEMM (fp32 FMA, or TF32 tensor cores with
 /// GpuOnnxMath::tf32) plus a bias/Relu pass; every other Conv
 /// (depthwise KxK, grouped, padded, strided, dilated) is one thread per output element; a Relu
-/// that only reads a Conv runs inside it. Element-wise operators broadcast by index maps;
-/// Transpose and Slice are strided copies; Concat, Reshape and Identity are device copies;
-/// ReduceMean sums in double (one thread, or one block for long reductions, per output
-/// element). The per-element math is in onnx_device_math.h.
+/// that only reads a Conv or an element-wise Add/Sub/Mul/Div runs inside that kernel. Element-wise
+/// operators broadcast by index maps; Transpose and Slice are strided copies; Concat, Reshape and
+/// Identity are device copies; ReduceMean sums in double (one thread, or one block for long
+/// reductions, per output element). The per-element math is in onnx_device_math.h.
 ///
 /// This header has no CUDA types; without CUDA the constructor throws std::runtime_error.
 #pragma once
@@ -65,8 +65,9 @@ struct GpuOnnxExecutorOptions {
   /// Capture each input-shape plan in a CUDA graph (false: launch the kernels one by one on
   /// every run; same results, for comparisons).
   bool use_cuda_graph = true;
-  /// Apply a Relu that only reads a Conv inside the convolution.
-  bool fuse_conv_relu = true;
+  /// Apply a Relu that is the only reader of a Conv or of an element-wise Add, Sub, Mul or Div
+  /// inside that node's kernel (one pass over device memory less).
+  bool fuse_relu = true;
   /// Arithmetic of the pointwise convolutions.
   GpuOnnxMath math = GpuOnnxMath::fp32;
 };

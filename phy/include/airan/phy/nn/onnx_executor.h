@@ -36,9 +36,9 @@ struct OnnxExecutorOptions {
   bool use_simd = true;
   /// Largest intermediate-value arena a plan may need; a bigger one is an OnnxError at run().
   std::size_t max_arena_bytes = std::size_t{16} << 30;
-  /// Apply a Relu that directly follows a Conv inside the convolution (same values, one pass
-  /// less).
-  bool fuse_conv_relu = true;
+  /// Apply a Relu that is the only reader of a Conv or of an element-wise Add, Sub, Mul or Div
+  /// inside that node (same values, one pass over memory less).
+  bool fuse_relu = true;
 };
 
 /// Runs one ONNX model. Not thread-safe: one run() at a time per executor.
