@@ -1,12 +1,13 @@
-// The MIMO equalizer kernel alone on the data REs of a 273-PRB slot (4 Rx, 1 or 2 layers, ZF and
-// MMSE): the scalar per-RE kernel against the AVX2 path (eight REs per step, bit-exact with it),
-// in one process, with a memcpy of the kernel's input as the baseline.
+// The MIMO equalizer kernel alone on the data REs of a 273-PRB slot (4 Rx, 1-4 layers, ZF, MMSE
+// and MMSE-IRC): the scalar per-RE kernel against the AVX2 path (eight REs per step, bit-exact
+// with it), in one process, with a memcpy of the kernel's input as the baseline.
 #include "airan/phy/mimo_equalizer.h"
 
 #include <benchmark/benchmark.h>
 
 #include <cstring>
 #include <random>
+#include <span>
 #include <vector>
 
 namespace {
@@ -25,7 +26,7 @@ struct Rows {
 };
 
 const Rows& rows(unsigned layers) {
-  static std::vector<Rows> made(3);
+  static std::vector<Rows> made(max_equalizer_layers + 1);
   Rows& r = made[layers];
   if (r.received.empty()) {
     std::mt19937 rng(1);
@@ -50,6 +51,7 @@ const Rows& rows(unsigned layers) {
 }
 
 /// range(0): layers; range(1): 0 ZF, 1 MMSE; range(2): 0 scalar, 1 AVX2 where available.
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_EqualizerKernel(benchmark::State& state) {
   const auto layers = static_cast<unsigned>(state.range(0));
   const auto algorithm = state.range(1) == 0 ? EqualizerAlgorithm::zf : EqualizerAlgorithm::mmse;
@@ -66,10 +68,55 @@ void BM_EqualizerKernel(benchmark::State& state) {
 }
 BENCHMARK(BM_EqualizerKernel)
     ->ArgNames({"layers", "mmse", "simd"})
-    ->ArgsProduct({{1, 2}, {0, 1}, {0, 1}})
+    ->ArgsProduct({{1, 2, 3, 4}, {0, 1}, {0, 1}})
+    ->Unit(benchmark::kMicrosecond);
+
+/// MMSE-IRC with one covariance per call of 4 PRBs (the front end's covariance groups), whitening
+/// every RE. range(0): layers; range(1): 0 scalar, 1 AVX2 where available.
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
+void BM_EqualizerKernelIrc(benchmark::State& state) {
+  const auto layers = static_cast<unsigned>(state.range(0));
+  const Rows& r = rows(layers);
+  constexpr std::size_t group_res = std::size_t{4} * 12;
+  // R = 0.05 I plus a correlated interferer (Hermitian positive definite).
+  std::vector<cf32> covariance(std::size_t{num_rx} * num_rx);
+  for (unsigned a = 0; a < num_rx; ++a) {
+    for (unsigned b = 0; b < num_rx; ++b) {
+      const cf32 ga{0.3F * static_cast<float>(a + 1), 0.1F * static_cast<float>(a)};
+      const cf32 gb{0.3F * static_cast<float>(b + 1), 0.1F * static_cast<float>(b)};
+      covariance[std::size_t{a} * num_rx + b] = ga * std::conj(gb) + (a == b ? 0.05F : 0.0F);
+    }
+  }
+  auto equalizer = create_mimo_equalizer(EqualizerAlgorithm::mmse_irc, state.range(1) != 0);
+  std::vector<cf32> symbols(num_res * layers);
+  std::vector<float> noise(num_res * layers);
+  std::vector<const cf32*> received(num_rx);
+  std::vector<const cf32*> channel(std::size_t{num_rx} * layers);
+  for (auto _ : state) {
+    for (std::size_t first = 0; first < num_res; first += group_res) {
+      for (unsigned a = 0; a < num_rx; ++a) {
+        received[a] = r.received_rows[a] + first;
+        for (unsigned l = 0; l < layers; ++l) {
+          channel[a * layers + l] = r.channel_rows[a * layers + l] + first;
+        }
+      }
+      const EqualizerInput input{num_rx, layers, group_res, received, channel};
+      const std::size_t offset = first * layers;
+      equalizer->equalize(input, {0.0F, covariance},
+                          std::span<cf32>(symbols.data() + offset, group_res * layers),
+                          std::span<float>(noise.data() + offset, group_res * layers));
+    }
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * num_res));
+}
+BENCHMARK(BM_EqualizerKernelIrc)
+    ->ArgNames({"layers", "simd"})
+    ->ArgsProduct({{1, 2, 4}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
 
 /// Baseline: a memcpy of the kernel's input (the received rows and channel rows of 2 layers).
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_MemcpyEqualizerInput(benchmark::State& state) {
   const std::size_t bytes = num_res * num_rx * 3 * sizeof(cf32);
   std::vector<char> source(bytes, 1);
@@ -80,5 +127,18 @@ void BM_MemcpyEqualizerInput(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_MemcpyEqualizerInput)->Unit(benchmark::kMicrosecond);
+
+/// Baseline for 4 layers: a memcpy of the received rows and channel rows of 4 layers.
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
+void BM_MemcpyEqualizerInput4Layers(benchmark::State& state) {
+  const std::size_t bytes = num_res * num_rx * 5 * sizeof(cf32);
+  std::vector<char> source(bytes, 1);
+  std::vector<char> target(bytes);
+  for (auto _ : state) {
+    std::memcpy(target.data(), source.data(), bytes);
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_MemcpyEqualizerInput4Layers)->Unit(benchmark::kMicrosecond);
 
 } // namespace

@@ -109,8 +109,10 @@ public:
     float* out_noise = noise_variances.data();
     // Eight REs per AVX2 step where it applies (bit-exact with the scalar kernel), the rest here.
     std::size_t first = 0;
-    if (whitening == nullptr && input.num_layers <= 2 && avx2_) {
-      first = detail::equalize_rows_avx2(input, variance, mmse, out, out_noise);
+    if (avx2_) {
+      first = detail::equalize_rows_avx2(input, variance, mmse,
+                                         whitening != nullptr ? whitening->matrix : nullptr, out,
+                                         out_noise);
     }
     switch (input.num_layers) {
     case 1:
@@ -167,7 +169,7 @@ private:
 
   EqualizerAlgorithm algorithm_;
   Whitening whitening_{};
-  bool avx2_ = false; ///< Eight REs per AVX2 step for 1 and 2 layers without whitening.
+  bool avx2_ = false; ///< Eight REs per AVX2 step (every layer count and algorithm).
 };
 
 } // namespace

@@ -147,8 +147,9 @@ public:
 };
 
 /// Creates the default (portable C++) equalizer for \p algorithm.
-/// \p simd: use AVX2 where the CPU has it (1 and 2 layers, ZF and MMSE: eight REs per step, bit
-/// for bit the scalar kernel's results); false: the scalar kernel only (for comparisons).
+/// \p simd: use AVX2 where the CPU has it (1 to 4 layers, ZF, MMSE and MMSE-IRC: eight REs per
+/// step, bit for bit the scalar kernel's results except the sign of a NaN that a non-finite input
+/// leaves); false: the scalar kernel only (for comparisons).
 std::unique_ptr<MimoEqualizer> create_mimo_equalizer(EqualizerAlgorithm algorithm,
                                                      bool simd = true);
 
