@@ -51,7 +51,9 @@ public:
     ls_planes_.resize(std::size_t{limits.max_rx_antennas} * limits.max_layers * max_ls_symbols * 2 *
                       max_values);
     const unsigned lanes = pool != nullptr ? pool->num_lanes() : 1;
-    scratch_rows_.resize(ramp_.size() * lanes);
+    // Per lane: a row (time averaging) or the expanded pilots of the MMSE kernels.
+    scratch_row_floats_ = std::max(2 * ramp_.size(), detail::mmse_scratch_floats(max_values / 2));
+    scratch_rows_.resize(scratch_row_floats_ * lanes);
     delay_sums_.resize(std::size_t{limits.max_rx_antennas} * limits.max_layers *
                        max_symbols_per_slot * 2);
     covariance_samples_.resize(limits.max_prbs);
@@ -98,9 +100,9 @@ private:
   void prepare_interpolation(const DmrsChannelEstimatorOptions& options, float scs_hz,
                              float pilot_snr, float prior_spread_s);
   /// Frequency interpolation of every occasion of antenna \p rx and \p layer into its first
-  /// symbol's row of \p estimate (after prepare_interpolation()).
+  /// symbol's row of \p estimate (after prepare_interpolation()), \p scratch the lane's.
   void interpolate_frequency(ChannelEstimate& estimate, const DmrsChannelEstimatorOptions& options,
-                             unsigned rx, unsigned layer) const;
+                             unsigned rx, unsigned layer, float* scratch) const;
 
   /// Subcarriers between de-spread pilots: 4 (type 1) or 6 (type 2).
   [[nodiscard]] unsigned comb_period() const { return type_ == DmrsConfigType::type1 ? 4 : 6; }
@@ -125,9 +127,10 @@ private:
   std::vector<float> ramp_planes_; ///< [layer] ramp_ at the layer's DMRS REs, as LS planes.
   /// DMRS symbols the LS planes hold: at most max_dmrs_occasions of two symbols.
   static constexpr unsigned max_ls_symbols = 2 * max_dmrs_occasions;
-  std::vector<float> ls_planes_;   ///< [rx][layer][DMRS symbol] raw LS values, as 4 planes.
-  std::vector<cf32> scratch_rows_; ///< One row per pool lane (time averaging).
-  std::vector<float> delay_sums_;  ///< [rx][layer][DMRS symbol][re, im] delay correlations.
+  std::vector<float> ls_planes_;    ///< [rx][layer][DMRS symbol] raw LS values, as 4 planes.
+  std::vector<float> scratch_rows_; ///< scratch_row_floats_ per pool lane.
+  std::size_t scratch_row_floats_ = 0;
+  std::vector<float> delay_sums_; ///< [rx][layer][DMRS symbol][re, im] delay correlations.
   std::vector<unsigned> covariance_samples_;
   detail::NoiseScratch noise_scratch_;
 
@@ -231,7 +234,8 @@ void DmrsChannelEstimatorImpl::prepare_interpolation(const DmrsChannelEstimatorO
 
 void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
                                                      const DmrsChannelEstimatorOptions& options,
-                                                     unsigned rx, unsigned layer) const {
+                                                     unsigned rx, unsigned layer,
+                                                     float* scratch) const {
   const unsigned num_subcarriers = estimate.num_subcarriers();
   const bool mmse = options.frequency_interpolation == FrequencyInterpolation::mmse;
   PilotComb comb;
@@ -244,13 +248,12 @@ void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
   for (unsigned o = 0; o < pilots_.num_occasions; ++o) {
     cf32* row =
         estimate.channel(rx, layer, dmrs_symbols_[std::size_t{o} * symbols_per_occasion]).data();
+    // With delay compensation, h times conj(ramp) as each output is written.
+    const cf32* ramp = options.compensate_delay ? ramp_.data() : nullptr;
     if (mmse) {
-      mmse_.interpolate(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
+      mmse_.interpolate(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers, ramp, scratch);
     } else {
-      detail::interpolate_linear(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers);
-    }
-    if (options.compensate_delay) { // h times conj(ramp)
-      detail::multiply_by_conjugate(row, ramp_.data(), num_subcarriers);
+      detail::interpolate_linear(pilots_.pilots(rx, layer, o), comb, row, num_subcarriers, ramp);
     }
   }
 }
@@ -325,14 +328,15 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
   prepare_interpolation(options, scs_hz, pilot_snr,
                         prior_delay_spread(options, measurements.delay_spread_s));
   // Each antenna and layer interpolates its own rows: frequency, then time.
-  for_each_rx_layer(
-      pilots_.num_rx, pilots_.num_layers, [&](unsigned rx, unsigned layer, unsigned lane) {
-        interpolate_frequency(estimate, options, rx, layer);
-        detail::interpolate_time(estimate, mapping, options.time_interpolation,
-                                 std::span(dmrs_symbols_.data(), num_dmrs_symbols_),
-                                 pilots_.num_occasions, rx, layer,
-                                 scratch_rows_.data() + std::size_t{lane} * ramp_.size());
-      });
+  for_each_rx_layer(pilots_.num_rx, pilots_.num_layers,
+                    [&](unsigned rx, unsigned layer, unsigned lane) {
+                      float* scratch = scratch_rows_.data() + lane * scratch_row_floats_;
+                      interpolate_frequency(estimate, options, rx, layer, scratch);
+                      detail::interpolate_time(estimate, mapping, options.time_interpolation,
+                                               std::span(dmrs_symbols_.data(), num_dmrs_symbols_),
+                                               pilots_.num_occasions, rx, layer,
+                                               reinterpret_cast<cf32*>(scratch));
+                    });
 }
 
 } // namespace

@@ -4,6 +4,8 @@
 /// dmrs_channel_estimator.h for the estimators and their bias corrections.
 #pragma once
 
+#include "dmrs_estimation_simd.h"
+
 #include "airan/phy/channel_estimate.h"
 #include "airan/phy/dmrs_channel_estimator.h"
 #include "airan/phy/pusch_config.h"
@@ -62,8 +64,10 @@ void gather_ramp_planes(const cf32* ramp, unsigned period, unsigned pair_offset,
 void despread_planes(const float* z, const float* ramp, float inverse, bool first,
                      unsigned num_pilots, cf32* pilots);
 
-/// h times conj(ramp), elementwise over \p num_subcarriers values (restores the delay slope).
-void multiply_by_conjugate(cf32* h, const cf32* ramp, unsigned num_subcarriers);
+/// h times conj(ramp), elementwise over \p num_subcarriers values (restores the delay slope);
+/// \p simd picks the kernel (the same results with each).
+void multiply_by_conjugate(cf32* h, const cf32* ramp, unsigned num_subcarriers,
+                           DmrsSimd simd = dmrs_simd_best());
 
 /// Noise statistics of the de-spread pilots.
 struct NoiseEstimate {

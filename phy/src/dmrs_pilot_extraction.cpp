@@ -169,10 +169,11 @@ void despread_planes(const float* z, const float* ramp, float inverse, bool firs
   }
 }
 
-void multiply_by_conjugate(cf32* h, const cf32* ramp, unsigned num_subcarriers) {
+void multiply_by_conjugate(cf32* h, const cf32* ramp, unsigned num_subcarriers, DmrsSimd simd) {
   auto* __restrict hf = reinterpret_cast<float*>(h);
   const auto* __restrict r = reinterpret_cast<const float*>(ramp);
-  for (std::size_t k = 0; k < num_subcarriers; ++k) {
+  for (std::size_t k = multiply_by_conjugate_simd(simd, hf, r, num_subcarriers);
+       k < num_subcarriers; ++k) {
     const float re = hf[2 * k] * r[2 * k] + hf[2 * k + 1] * r[2 * k + 1];
     const float im = hf[2 * k + 1] * r[2 * k] - hf[2 * k] * r[2 * k + 1];
     hf[2 * k] = re;

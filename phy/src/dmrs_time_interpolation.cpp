@@ -15,12 +15,12 @@ void interpolate_time(ChannelEstimate& estimate, const PuschReMapping& mapping,
   // Occasion times in symbols: the first DMRS symbol, or the middle of a double-symbol pair.
   std::array<float, max_symbols_per_slot> times{};
   for (unsigned o = 0; o < occasions; ++o) {
-    times[o] = static_cast<float>(dmrs_symbols[o * symbols_per_occasion]) +
+    times[o] = static_cast<float>(dmrs_symbols[std::size_t{o} * symbols_per_occasion]) +
                0.5F * static_cast<float>(symbols_per_occasion - 1);
   }
   const unsigned end = mapping.start_symbol + mapping.num_symbols;
   auto occasion_row = [&](unsigned o) {
-    return estimate.channel(rx, layer, dmrs_symbols[o * symbols_per_occasion]).data();
+    return estimate.channel(rx, layer, dmrs_symbols[std::size_t{o} * symbols_per_occasion]).data();
   };
   if (mode == TimeInterpolation::average) {
     cf32* mean = scratch_row;
@@ -58,7 +58,9 @@ void interpolate_time(ChannelEstimate& estimate, const PuschReMapping& mapping,
     const auto* a = reinterpret_cast<const float*>(occasion_row(right - 1));
     const auto* b = reinterpret_cast<const float*>(occasion_row(right));
     auto* o = reinterpret_cast<float*>(out);
-    for (unsigned k = 0; k < 2 * num_subcarriers; ++k) {
+    const std::size_t num_floats = std::size_t{2} * num_subcarriers;
+    for (std::size_t k = lerp_rows_simd(dmrs_simd_best(), a, b, weight, o, num_floats);
+         k < num_floats; ++k) {
       o[k] = a[k] + weight * (b[k] - a[k]);
     }
   }

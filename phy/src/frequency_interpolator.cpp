@@ -1,5 +1,7 @@
 #include "frequency_interpolator.h"
 
+#include "dmrs_estimation_steps.h"
+
 #include "airan/phy/dmrs_estimation_math.h"
 
 #include <algorithm>
@@ -102,7 +104,7 @@ cd correlation(DelayProfile profile, double delay_spread_s, double df_hz) {
 } // namespace
 
 void interpolate_linear(const cf32* pilots, const PilotComb& comb, cf32* out,
-                        unsigned num_subcarriers) {
+                        unsigned num_subcarriers, const cf32* conj_ramp, DmrsSimd simd) {
   // Pilot n sits at c_n = first + P n; the subcarriers from ceil(c_n) to ceil(c_n+1) - 1 take
   // the same P fractions (k - c_n) / P in every interval. Outside the pilots: held flat.
   const auto spacing = static_cast<int>(comb.spacing);
@@ -121,8 +123,19 @@ void interpolate_linear(const cf32* pilots, const PilotComb& comb, cf32* out,
     o[std::ptrdiff_t{2} * k] = p[0];
     o[std::ptrdiff_t{2} * k + 1] = p[1];
   }
+  if (conj_ramp != nullptr) {
+    multiply_by_conjugate(out, conj_ramp, static_cast<unsigned>(held_left), simd);
+  }
   int k = first;
-  for (int n = 0; n + 1 < count; ++n) {
+  int n = 0;
+  if (k < width) { // whole intervals in SIMD (the ramp applied there)
+    const int whole = std::min(count - 1, (width - k) / spacing);
+    n = linear_runs(simd, p, fractions.data(), spacing, whole, o + std::ptrdiff_t{2} * k,
+                    conj_ramp != nullptr ? reinterpret_cast<const float*>(conj_ramp + k) : nullptr);
+    k += n * spacing;
+  }
+  const int rest = k;
+  for (; n + 1 < count; ++n) {
     const float* a = p + std::ptrdiff_t{2} * n;
     for (int j = 0; j < spacing && k < width; ++j, ++k) {
       o[std::ptrdiff_t{2} * k] = a[0] + fractions[j] * (a[2] - a[0]);
@@ -133,6 +146,9 @@ void interpolate_linear(const cf32* pilots, const PilotComb& comb, cf32* out,
   for (; k < width; ++k) {
     o[std::ptrdiff_t{2} * k] = last[0];
     o[std::ptrdiff_t{2} * k + 1] = last[1];
+  }
+  if (conj_ramp != nullptr && rest < width) {
+    multiply_by_conjugate(out + rest, conj_ramp + rest, static_cast<unsigned>(width - rest), simd);
   }
 }
 
@@ -256,7 +272,8 @@ void MmseFrequencyInterpolator::compute(Bank& bank) const {
 }
 
 void MmseFrequencyInterpolator::interpolate(const cf32* pilots, const PilotComb& comb, cf32* out,
-                                            unsigned num_subcarriers) const {
+                                            unsigned num_subcarriers, const cf32* conj_ramp,
+                                            float* scratch) const {
   const int window = static_cast<int>(current_->key.window);
   const int spacing = static_cast<int>(comb.spacing);
   const int count = static_cast<int>(comb.count);
@@ -282,19 +299,34 @@ void MmseFrequencyInterpolator::interpolate(const cf32* pilots, const PilotComb&
       end = std::clamp(-floor_div(-twice_end, 2), k + 1, num_outputs);
     }
     const float* p = in + std::ptrdiff_t{2} * placement.start;
-    int position = placement.position;
 #if defined(__SSE2__)
-    for (int j = k; j < end; j += 4, position += 8) {
-      apply_mmse_taps_x4(lanes + std::size_t(position) * window * lane_floats_per_tap, p, window,
-                         o + std::ptrdiff_t{2} * j, std::min(end - j, 4));
+    const float* lane_taps = lanes + std::size_t(placement.position) * window * lane_floats_per_tap;
+    if (placement.start > 0 && end - k == spacing) {
+      // Interior runs from here: start + i for i < runs, spacing outputs each, at this run's
+      // positions (the window moves by a pilot every spacing outputs).
+      const int runs = std::min(count - window - placement.start, (num_outputs - k) / spacing);
+      const int done = mmse_interior_runs(
+          simd_, lane_taps, window, p, spacing, runs, o + std::ptrdiff_t{2} * k,
+          conj_ramp != nullptr ? reinterpret_cast<const float*>(conj_ramp + k) : nullptr, scratch);
+      if (done > 0) {
+        k += done * spacing;
+        continue;
+      }
     }
-    k = end;
+    for (int j = k; j < end; j += 4, lane_taps += std::size_t{8} * window * lane_floats_per_tap) {
+      apply_mmse_taps_x4(lane_taps, p, window, o + std::ptrdiff_t{2} * j, std::min(end - j, 4));
+    }
 #else
-    for (; k < end; ++k, position += 2) {
+    int position = placement.position;
+    for (int j = k; j < end; ++j, position += 2) {
       apply_mmse_taps(taps + std::ptrdiff_t{2} * position * window, p, window,
-                      o + std::ptrdiff_t{2} * k);
+                      o + std::ptrdiff_t{2} * j);
     }
 #endif
+    if (conj_ramp != nullptr) {
+      multiply_by_conjugate(out + k, conj_ramp + k, static_cast<unsigned>(end - k), simd_);
+    }
+    k = end;
   }
 }
 

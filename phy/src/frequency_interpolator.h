@@ -3,6 +3,8 @@
 /// linear, and windowed MMSE with cached filter banks.
 #pragma once
 
+#include "dmrs_estimation_simd.h"
+
 #include "airan/phy/dmrs_channel_estimator.h"
 #include "airan/phy/dmrs_estimation_math.h"
 #include "airan/phy/types.h"
@@ -22,9 +24,12 @@ struct PilotComb {
 };
 
 /// Linear interpolation of \p comb.count pilots to \p num_subcarriers outputs; held flat beyond
-/// the outermost pilots. \pre comb.count >= 2.
+/// the outermost pilots; with \p conj_ramp, each output k then times conj(conj_ramp[k])
+/// (multiply_by_conjugate()). \p simd picks the kernels (the same results with each).
+/// \pre comb.count >= 2.
 void interpolate_linear(const cf32* pilots, const PilotComb& comb, cf32* out,
-                        unsigned num_subcarriers);
+                        unsigned num_subcarriers, const cf32* conj_ramp = nullptr,
+                        DmrsSimd simd = dmrs_simd_best());
 
 /// The prior and geometry an MMSE filter bank is built for.
 struct MmsePrior {
@@ -48,9 +53,14 @@ public:
   void prepare(const PilotComb& comb, const MmsePrior& prior, float pilot_snr);
 
   /// Interpolates with the bank of the last prepare(), which must have had the same comb
-  /// spacing and count.
-  void interpolate(const cf32* pilots, const PilotComb& comb, cf32* out,
-                   unsigned num_subcarriers) const;
+  /// spacing and count; with \p conj_ramp, each output k then times conj(conj_ramp[k])
+  /// (multiply_by_conjugate()). \p scratch (mmse_scratch_floats(comb.count) floats) lets the
+  /// SIMD kernels run (the same results without).
+  void interpolate(const cf32* pilots, const PilotComb& comb, cf32* out, unsigned num_subcarriers,
+                   const cf32* conj_ramp = nullptr, float* scratch = nullptr) const;
+
+  /// Kernels of interpolate() (the best the CPU has by default; the results are the same).
+  void set_simd(DmrsSimd simd) { simd_ = simd; }
 
   /// Number of filter-bank computations so far (cache misses).
   [[nodiscard]] std::uint64_t banks_computed() const { return banks_computed_; }
@@ -69,6 +79,7 @@ private:
 
   std::array<Bank, num_banks> banks_;
   const Bank* current_ = nullptr;
+  DmrsSimd simd_ = dmrs_simd_best();
   std::uint64_t use_counter_ = 0;
   std::uint64_t banks_computed_ = 0;
 };
