@@ -141,17 +141,23 @@ void rate_recovery_peak_tb(benchmark::State& state, Recover&& recover, Quantize&
   set_rates(state);
 }
 
-/// Rate recovery (public API: clearing, then ldpc_rate_recover(), SIMD where the CPU has it);
+/// Clears the part of \p soft that \p llrs reach, then recovers them into it at \p level.
+unsigned clear_and_recover(std::span<const float> llrs, const LdpcRateMatchConfig& config,
+                           std::vector<float>& soft, detail::LlrSimd level) {
+  const unsigned received =
+      ldpc_rate_match_input_length(config, static_cast<unsigned>(llrs.size()));
+  std::fill_n(soft.begin(), received, 0.0f);
+  detail::ldpc_rate_recover(llrs, config, soft, level);
+  return received;
+}
+
+/// Rate recovery as ldpc_rate_recover() runs it (clearing first; SIMD where the CPU has it);
 /// range(0) = 1 adds quantize_ldpc_llrs().
 void BM_RateRecoveryPeakTb(benchmark::State& state) {
   rate_recovery_peak_tb(
       state,
       [](std::span<const float> llrs, const LdpcRateMatchConfig& config, std::vector<float>& soft) {
-        const unsigned received =
-            ldpc_rate_match_input_length(config, static_cast<unsigned>(llrs.size()));
-        std::fill_n(soft.begin(), received, 0.0f);
-        ldpc_rate_recover(llrs, config, soft);
-        return received;
+        return clear_and_recover(llrs, config, soft, detail::llr_simd_best());
       },
       [](std::span<const float> soft, std::span<std::int8_t> out) {
         quantize_ldpc_llrs(soft, 4.0f, out);
@@ -165,11 +171,7 @@ void BM_RateRecoveryScalarPeakTb(benchmark::State& state) {
   rate_recovery_peak_tb(
       state,
       [](std::span<const float> llrs, const LdpcRateMatchConfig& config, std::vector<float>& soft) {
-        const unsigned received =
-            ldpc_rate_match_input_length(config, static_cast<unsigned>(llrs.size()));
-        std::fill_n(soft.begin(), received, 0.0f);
-        detail::ldpc_rate_recover(llrs, config, soft, detail::LlrSimd::scalar);
-        return received;
+        return clear_and_recover(llrs, config, soft, detail::LlrSimd::scalar);
       },
       [](std::span<const float> soft, std::span<std::int8_t> out) {
         detail::quantize_ldpc_llrs(soft, 4.0f, out, detail::LlrSimd::scalar);
