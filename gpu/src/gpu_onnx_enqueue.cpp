@@ -23,7 +23,7 @@ void enqueue_pointwise_conv(const PointwiseConvLaunch& p, cudaStream_t stream,
                                          p.in_channels, &one, p.x, p.pixels, x_stride, p.weights,
                                          p.in_channels, 0, &zero, p.y, p.pixels, y_stride, p.batch),
                "cublasSgemmStridedBatched");
-  if (p.bias != nullptr || p.relu) {
+  if (p.bias != nullptr || p.relu || p.residual != nullptr) {
     launch_conv_epilogue(p, stream);
   }
 }

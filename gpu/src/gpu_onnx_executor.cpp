@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 
@@ -63,7 +64,8 @@ private:
 struct GpuOnnxExecutor::Impl {
   Impl(const OnnxModel& m, const GpuOnnxExecutorOptions& o)
       : model(validated(m)), options(o), device_name(select_device(o.device)),
-        program(detail::compile_program(model, o.fuse_relu)) {
+        program(
+            detail::compile_program(model, {.relu = o.fuse_relu, .residual = o.fuse_residual})) {
     workspace = DeviceBuffer<std::byte>(cublas_workspace_bytes);
     ++allocations;
     detail::check_cublas(cublasSetStream(cublas.get(), stream.get()), "cublasSetStream");
@@ -104,6 +106,27 @@ struct GpuOnnxExecutor::Impl {
     stream.synchronize();
   }
 
+  /// A plan for \p shapes. Where a folded residual Add would broadcast its convolution's output
+  /// (the shapes decide), the plan runs the program without that fusion.
+  std::unique_ptr<detail::Plan> make_plan(std::span<const phy::nn::TensorShape> shapes) {
+    const auto context = [&](const detail::Program& p) {
+      return detail::PlanContext{p, constant_pointers, [this] { ++allocations; },
+                                 std::max(1, options.max_streams), options.concat_in_place};
+    };
+    try {
+      return detail::make_plan(context(program), shapes);
+    } catch (const OnnxError&) {
+      if (!options.fuse_residual) {
+        throw;
+      }
+    }
+    if (!unfused) {
+      // Same values (constants included) as program: only the steps differ.
+      unfused = detail::compile_program(model, {.relu = options.fuse_relu, .residual = false});
+    }
+    return detail::make_plan(context(*unfused), shapes);
+  }
+
   void check_inputs(std::span<const ConstTensorView> inputs) const;
   /// The plan of \p inputs' shapes (made if new), with \p inputs copied into its staging.
   detail::Plan& staged_plan(std::span<const ConstTensorView> inputs);
@@ -116,8 +139,11 @@ struct GpuOnnxExecutor::Impl {
   GpuOnnxExecutorOptions options;
   std::string device_name;
   detail::Program program;
+  std::optional<detail::Program> unfused; ///< Without residual fusion, made when a plan needs it.
   std::size_t allocations = 0;
   CudaStream stream;
+  std::vector<CudaStream> side_streams; ///< The plans' other streams (no cuBLAS on them).
+  std::vector<cudaStream_t> side_stream_handles;
   DeviceBuffer<std::byte> workspace; ///< cuBLAS's; outlives the handle
   CublasHandle cublas;
   DeviceBuffer<float> constants;
@@ -156,9 +182,12 @@ detail::Plan& GpuOnnxExecutor::Impl::staged_plan(std::span<const ConstTensorView
     for (const ConstTensorView& input : inputs) {
       shapes.emplace_back(input.shape.begin(), input.shape.end());
     }
-    const detail::PlanContext context{program, constant_pointers, [this] { ++allocations; }};
-    plans.push_back(detail::make_plan(context, shapes));
+    plans.push_back(make_plan(shapes));
     found = plans.back().get();
+    while (side_streams.size() + 1 < static_cast<std::size_t>(found->schedule.num_streams)) {
+      side_streams.emplace_back();
+      side_stream_handles.push_back(side_streams.back().get());
+    }
   }
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].data.empty()) {
@@ -187,7 +216,7 @@ void GpuOnnxExecutor::run(std::span<const ConstTensorView> inputs) {
   const bool direct = !plan.graph.ready();
   s.start.record(s.stream.get());
   if (direct) {
-    plan.enqueue(s.stream.get(), s.cublas.get());
+    plan.enqueue(s.stream.get(), s.side_stream_handles, s.cublas.get());
   } else {
     plan.graph.launch(s.stream.get());
   }
@@ -197,7 +226,9 @@ void GpuOnnxExecutor::run(std::span<const ConstTensorView> inputs) {
   if (direct && s.options.use_cuda_graph && !plan.capture_tried) {
     plan.capture_tried = true;
     // Captured after a direct run, so that cuBLAS and the kernels are loaded outside capture.
-    plan.graph.capture(s.stream.get(), [&] { plan.enqueue(s.stream.get(), s.cublas.get()); });
+    plan.graph.capture(s.stream.get(), [&] {
+      plan.enqueue(s.stream.get(), s.side_stream_handles, s.cublas.get());
+    });
   }
   s.current = &plan;
 }
@@ -208,7 +239,7 @@ std::vector<GpuOnnxLaunchTime> GpuOnnxExecutor::profile(std::span<const ConstTen
   const cudaStream_t stream = s.stream.get();
   if (!plan.graph.ready()) {
     // As in run(): a direct run first loads cuBLAS and the kernels outside any capture.
-    plan.enqueue(stream, s.cublas.get());
+    plan.enqueue(stream, s.side_stream_handles, s.cublas.get());
     s.stream.synchronize();
   }
   // The launches with an event after each, captured into a graph of their own, so that the
@@ -231,7 +262,7 @@ std::vector<GpuOnnxLaunchTime> GpuOnnxExecutor::profile(std::span<const ConstTen
   std::vector<GpuOnnxLaunchTime> times;
   times.reserve(plan.launches.size());
   for (std::size_t i = 0; i < plan.launches.size(); ++i) {
-    times.push_back({s.program.steps[plan.launch_steps[i]].description,
+    times.push_back({plan.program->steps[plan.launch_steps[i]].description,
                      detail::launch_kind(plan.launches[i]),
                      1e3F * events[i + 1].elapsed_ms_since(events[i])});
   }

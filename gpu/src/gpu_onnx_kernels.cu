@@ -1,7 +1,7 @@
 /// \file
 /// \brief CUDA kernels of GpuOnnxExecutor: one thread per output element (the math of
 /// onnx_device_math.h), a block per output element for long ReduceMean reductions, and the
-/// bias/Relu epilogue of the cuBLAS pointwise convolution.
+/// bias/residual/Relu epilogue of the cuBLAS pointwise convolution.
 #include "airan/gpu/cuda_check.h"
 
 #include "gpu_onnx_kernels.h"
@@ -51,7 +51,11 @@ __global__ void conv_epilogue_kernel(PointwiseConvLaunch p, int count) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if (i < count) {
     const int channel = (i / p.pixels) % p.out_channels;
-    p.y[i] = onnx::conv_epilogue(p.y[i], p.bias != nullptr ? p.bias[channel] : 0.0F, p.relu);
+    const float bias = p.bias != nullptr ? p.bias[channel] : 0.0F;
+    p.y[i] = p.residual != nullptr
+                 ? onnx::conv_residual_epilogue(
+                       p.y[i], bias, p.residual[onnx::mapped_offset(p.residual_map, i)], p.relu)
+                 : onnx::conv_epilogue(p.y[i], bias, p.relu);
   }
 }
 

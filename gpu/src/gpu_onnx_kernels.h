@@ -63,7 +63,8 @@ struct ConvLaunch {
   int count = 0;
 };
 
-/// A 1x1 Conv as a GEMM per image, Y[M][P] = W[M][K] X[K][P], then bias and Relu.
+/// A 1x1 Conv as a GEMM per image, Y[M][P] = W[M][K] X[K][P], then bias, a residual (a folded
+/// Add) and Relu.
 struct PointwiseConvLaunch {
   int batch = 1;
   int out_channels = 0; ///< M
@@ -74,6 +75,8 @@ struct PointwiseConvLaunch {
   const float* bias = nullptr; ///< nullptr without bias
   float* y = nullptr;
   bool relu = false;
+  const float* residual = nullptr; ///< nullptr without a folded Add
+  onnx::IndexMap residual_map;     ///< Output element -> residual element (broadcast).
 };
 
 /// ReduceMean, one output element per thread or per block.
@@ -112,7 +115,7 @@ void launch_unary(const UnaryLaunch& launch, cudaStream_t stream);
 void launch_binary(const BinaryLaunch& launch, cudaStream_t stream);
 void launch_strided_copy(const StridedCopyLaunch& launch, cudaStream_t stream);
 void launch_conv(const ConvLaunch& launch, cudaStream_t stream);
-/// Bias and Relu over Y after the GEMM of a pointwise Conv.
+/// Bias, residual and Relu over Y after the GEMM of a pointwise Conv.
 void launch_conv_epilogue(const PointwiseConvLaunch& launch, cudaStream_t stream);
 void launch_reduce_mean(const ReduceMeanLaunch& launch, cudaStream_t stream);
 void launch_gemm(const GemmLaunch& launch, cudaStream_t stream);

@@ -1,13 +1,16 @@
 /// \file
-/// \brief Plans of GpuOnnxExecutor: shape inference over the steps, first-fit arena layout
-/// (a value's block is reused after its last reader), one launch record per step, and the
-/// enqueueing of a plan (directly or into a CUDA graph).
+/// \brief Plans of GpuOnnxExecutor: the layout (gpu_onnx_layout.h) in one device arena, one
+/// launch record per step, their streams and waits (gpu_onnx_schedule.h), and the enqueueing of
+/// a plan (directly or into a CUDA graph).
 #include "gpu_onnx_plan.h"
 
 #include "airan/gpu/cuda_check.h"
 
-#include <algorithm>
+#include "gpu_onnx_layout.h"
+
 #include <array>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -17,44 +20,9 @@ namespace {
 using phy::nn::shape_num_elements;
 using phy::nn::TensorShape;
 
-constexpr std::int64_t arena_alignment = 64; ///< Floats (256 bytes) per block boundary.
-
 int count_of(const TensorShape& shape) {
   return static_cast<int>(shape_num_elements(shape));
 }
-
-/// First-fit placement of values in one arena.
-class ArenaLayout {
-public:
-  std::int64_t place(std::int64_t count) {
-    const std::int64_t size =
-        std::max<std::int64_t>(1, (count + arena_alignment - 1) / arena_alignment) *
-        arena_alignment;
-    std::int64_t offset = 0;
-    auto position = live_.begin();
-    for (; position != live_.end(); ++position) {
-      if (position->first - offset >= size) {
-        break;
-      }
-      offset = position->first + position->second;
-    }
-    live_.insert(position, {offset, size});
-    size_ = std::max(size_, offset + size);
-    return offset;
-  }
-  void release(std::int64_t offset) {
-    const auto it = std::find_if(live_.begin(), live_.end(),
-                                 [&](const auto& block) { return block.first == offset; });
-    if (it != live_.end()) {
-      live_.erase(it);
-    }
-  }
-  [[nodiscard]] std::int64_t size() const { return size_; }
-
-private:
-  std::vector<std::pair<std::int64_t, std::int64_t>> live_; ///< (offset, size), sorted
-  std::int64_t size_ = 0;
-};
 
 Launch conv_launch(const Step& step, const Plan& plan, std::span<float* const> constants) {
   const ConvParameters& c = step.conv;
@@ -62,7 +30,7 @@ Launch conv_launch(const Step& step, const Plan& plan, std::span<float* const> c
   const TensorShape& y = plan.shapes[step.output];
   const float* bias = c.bias >= 0 ? constants[static_cast<std::size_t>(c.bias)] : nullptr;
   if (c.pointwise()) {
-    return PointwiseConvLaunch{static_cast<int>(x[0]),
+    PointwiseConvLaunch launch{static_cast<int>(x[0]),
                                static_cast<int>(c.out_channels),
                                static_cast<int>(x[1]),
                                static_cast<int>(x[2] * x[3]),
@@ -71,6 +39,11 @@ Launch conv_launch(const Step& step, const Plan& plan, std::span<float* const> c
                                bias,
                                plan.pointers[step.output],
                                c.relu};
+    if (c.residual) {
+      launch.residual = plan.pointers[step.inputs[1]];
+      launch.residual_map = onnx::make_broadcast_map(plan.shapes[step.inputs[1]], y);
+    }
+    return launch;
   }
   const auto pads = c.padding(x[2], x[3]);
   onnx::ConvGeometry g;
@@ -152,8 +125,9 @@ Launch gemm_launch(const Step& step, const Plan& plan) {
                     c, plan.pointers[step.output],    count_of(out)};
 }
 
-/// Appends the launches of \p step to the plan.
-void add_launches(const Step& step, Plan& plan, std::span<float* const> constants) {
+/// Appends the launches of \p step to the plan (none for the Concat inputs in \p in_place).
+void add_launches(const Step& step, Plan& plan, std::span<float* const> constants,
+                  const std::vector<bool>& in_place) {
   const TensorShape& out = plan.shapes[step.output];
   const int count = count_of(out);
   float* y = plan.pointers[step.output];
@@ -193,7 +167,7 @@ void add_launches(const Step& step, Plan& plan, std::span<float* const> constant
     std::int64_t offset = 0;
     for (std::size_t i = 0; i < step.inputs.size(); ++i) {
       const std::int64_t block = shape_num_elements(in_shape(i)) / outer;
-      if (block > 0) {
+      if (block > 0 && !in_place[step.inputs[i]]) {
         plan.launches.push_back(DeviceCopyLaunch{
             in(i), y + offset, static_cast<std::size_t>(block) * sizeof(float),
             static_cast<std::size_t>(block) * sizeof(float),
@@ -251,76 +225,19 @@ void add_launches(const Step& step, Plan& plan, std::span<float* const> constant
 std::unique_ptr<Plan> make_plan(const PlanContext& context,
                                 std::span<const phy::nn::TensorShape> input_shapes) {
   const Program& program = context.program;
+  const PlanLayout layout = layout_plan(program, input_shapes, context.concat_in_place);
   auto plan = std::make_unique<Plan>();
+  plan->program = &program;
   plan->input_shapes.assign(input_shapes.begin(), input_shapes.end());
   plan->input_ids = program.input_ids;
   plan->output_ids = program.output_ids;
-  plan->shapes.resize(program.values.size());
-  for (std::size_t i = 0; i < input_shapes.size(); ++i) {
-    plan->shapes[program.input_ids[i]] = input_shapes[i];
-  }
-  for (std::size_t v = 0; v < program.values.size(); ++v) {
-    if (program.values[v].constant != nullptr) {
-      plan->shapes[v] = program.values[v].constant->shape;
-    }
-  }
-  // Shapes, and the last step that reads each value.
-  const auto never = static_cast<std::ptrdiff_t>(program.steps.size());
-  std::vector<std::ptrdiff_t> last_use(program.values.size(), -1);
-  std::vector<TensorShape> shapes;
-  for (std::size_t s = 0; s < program.steps.size(); ++s) {
-    const Step& step = program.steps[s];
-    if (step.removed) {
-      continue;
-    }
-    shapes.clear();
-    for (const std::size_t v : step.inputs) {
-      shapes.push_back(plan->shapes[v]);
-      last_use[v] = static_cast<std::ptrdiff_t>(s);
-    }
-    TensorShape shape = infer_shape(step, shapes);
-    std::int64_t count = 1;
-    for (const std::int64_t dim : shape) {
-      count = dim < 0 || (dim > 0 && count > phy::nn::max_tensor_elements / dim) ? -1 : count * dim;
-      if (count < 0) {
-        break;
-      }
-    }
-    if (shape.size() > phy::nn::max_tensor_rank || count < 0) {
-      step.fail("output shape " + phy::nn::shape_to_string(shape) + " is invalid or too large");
-    }
-    plan->shapes[step.output] = std::move(shape);
-  }
-  for (const std::size_t v : program.output_ids) {
-    last_use[v] = never;
-  }
-  // Inputs stay for the whole run; computed values are released after their last reader.
-  std::vector<std::int64_t> offsets(program.values.size(), -1);
-  ArenaLayout layout;
-  for (const std::size_t v : program.input_ids) {
-    offsets[v] = layout.place(shape_num_elements(plan->shapes[v]));
-  }
-  for (std::size_t s = 0; s < program.steps.size(); ++s) {
-    const Step& step = program.steps[s];
-    if (step.removed) {
-      continue;
-    }
-    offsets[step.output] = layout.place(shape_num_elements(plan->shapes[step.output]));
-    for (const std::size_t v : step.inputs) {
-      if (last_use[v] == static_cast<std::ptrdiff_t>(s) && program.values[v].step >= 0) {
-        layout.release(offsets[v]);
-      }
-    }
-    if (last_use[step.output] < 0) {
-      layout.release(offsets[step.output]);
-    }
-  }
-  plan->arena = DeviceBuffer<float>(static_cast<std::size_t>(layout.size()));
+  plan->shapes = layout.shapes;
+  plan->arena = DeviceBuffer<float>(static_cast<std::size_t>(layout.arena_size));
   context.count_allocation();
   plan->pointers.assign(program.values.size(), nullptr);
   for (std::size_t v = 0; v < program.values.size(); ++v) {
-    plan->pointers[v] =
-        offsets[v] >= 0 ? plan->arena.data() + offsets[v] : context.constant_pointers[v];
+    plan->pointers[v] = layout.offsets[v] >= 0 ? plan->arena.data() + layout.offsets[v]
+                                               : context.constant_pointers[v];
   }
   for (const std::size_t v : program.input_ids) {
     plan->staging.emplace_back(static_cast<std::size_t>(shape_num_elements(plan->shapes[v])));
@@ -332,9 +249,24 @@ std::unique_ptr<Plan> make_plan(const PlanContext& context,
   }
   for (std::size_t s = 0; s < program.steps.size(); ++s) {
     if (!program.steps[s].removed) {
-      add_launches(program.steps[s], *plan, context.constant_pointers);
+      add_launches(program.steps[s], *plan, context.constant_pointers, layout.in_place);
       plan->launch_steps.resize(plan->launches.size(), s);
     }
+  }
+  const std::vector<LaunchAccess> accesses = launch_accesses(program, layout);
+  if (accesses.size() != plan->launches.size()) {
+    throw std::logic_error("GPU ONNX plan: " + std::to_string(accesses.size()) +
+                           " launch accesses for " + std::to_string(plan->launches.size()) +
+                           " launches");
+  }
+  plan->schedule = schedule_launches(accesses, context.max_streams);
+  for (std::size_t i = 0; i < plan->launches.size(); ++i) {
+    if (plan->schedule.waited_on[i]) {
+      plan->done.emplace(i, CudaEvent(cudaEventDisableTiming));
+    }
+  }
+  for (int k = 1; k < plan->schedule.num_streams; ++k) {
+    plan->joins.emplace_back(cudaEventDisableTiming);
   }
   return plan;
 }
@@ -349,11 +281,50 @@ const char* launch_kind(const Launch& launch) {
   return names.at(launch.index());
 }
 
-void Plan::enqueue(cudaStream_t stream, cublasHandle_t cublas) {
+void Plan::enqueue(cudaStream_t stream, std::span<const cudaStream_t> side_streams,
+                   cublasHandle_t cublas) {
   enqueue_uploads(stream);
-  for (const Launch& launch : launches) {
-    detail::enqueue(launch, stream, cublas);
+  const auto lanes = static_cast<std::size_t>(schedule.num_streams);
+  if (side_streams.size() + 1 < lanes) {
+    throw std::logic_error("GPU ONNX plan: " + std::to_string(lanes) + " streams scheduled, " +
+                           std::to_string(side_streams.size() + 1) + " given");
   }
+  const auto lane = [&](int k) {
+    return k == 0 ? stream : side_streams[static_cast<std::size_t>(k - 1)];
+  };
+  // Every side stream forks from the main stream and joins it again, also when a launch throws
+  // (inside a capture, an unjoined stream would leave the capture unfinishable).
+  if (lanes > 1) {
+    AIRAN_CUDA_CHECK(cudaEventRecord(fork.get(), stream));
+    for (std::size_t k = 1; k < lanes; ++k) {
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(side_streams[k - 1], fork.get(), 0));
+    }
+  }
+  const auto join = [&] {
+    cudaError_t first = cudaSuccess;
+    for (std::size_t k = 1; k < lanes; ++k) {
+      const cudaError_t recorded = cudaEventRecord(joins[k - 1].get(), side_streams[k - 1]);
+      const cudaError_t waited = cudaStreamWaitEvent(stream, joins[k - 1].get(), 0);
+      first = first != cudaSuccess ? first : (recorded != cudaSuccess ? recorded : waited);
+    }
+    return first;
+  };
+  try {
+    for (std::size_t i = 0; i < launches.size(); ++i) {
+      const cudaStream_t target = lane(schedule.stream[i]);
+      for (const std::size_t waited : schedule.waits[i]) {
+        AIRAN_CUDA_CHECK(cudaStreamWaitEvent(target, done.at(waited).get(), 0));
+      }
+      detail::enqueue(launches[i], target, cublas);
+      if (schedule.waited_on[i]) {
+        AIRAN_CUDA_CHECK(cudaEventRecord(done.at(i).get(), target));
+      }
+    }
+  } catch (...) {
+    join();
+    throw;
+  }
+  AIRAN_CUDA_CHECK(join());
   enqueue_downloads(stream);
 }
 

@@ -1,19 +1,22 @@
 /// \file
 /// \brief One input-shape plan of GpuOnnxExecutor (private): every value's shape and device
-/// pointer, the device arena, pinned input staging and outputs, the kernel launches and the
-/// CUDA graph that replays them.
+/// pointer, the device arena, pinned input staging and outputs, the kernel launches with their
+/// streams and waits, and the CUDA graph that replays them.
 #pragma once
 
 #include "airan/gpu/cuda_graph.h"
+#include "airan/gpu/cuda_stream.h"
 #include "airan/gpu/device_buffer.h"
 
 #include "gpu_onnx_kernels.h"
 #include "gpu_onnx_program.h"
+#include "gpu_onnx_schedule.h"
 
 #include <cuda_runtime.h>
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <vector>
@@ -27,10 +30,15 @@ struct PlanContext {
   std::span<float* const> constant_pointers;
   /// Called after every device or pinned allocation (the executor's counter).
   std::function<void()> count_allocation;
+  /// Streams the launches may spread over (1: one after another on the main stream).
+  int max_streams = 1;
+  /// Concat inputs written in place (gpu_onnx_layout.h).
+  bool concat_in_place = true;
 };
 
 /// Everything a run at one set of input shapes uses.
 struct Plan {
+  const Program* program = nullptr; ///< The steps it runs (PlanContext::program).
   std::vector<phy::nn::TensorShape> input_shapes;
   std::vector<std::size_t> input_ids;       ///< Program::input_ids
   std::vector<std::size_t> output_ids;      ///< Program::output_ids
@@ -41,11 +49,19 @@ struct Plan {
   std::vector<PinnedBuffer<float>> outputs; ///< Per graph output.
   std::vector<Launch> launches;             ///< Model kernels, in order.
   std::vector<std::size_t> launch_steps;    ///< Per launch: its Program::steps index.
+  LaunchSchedule schedule;                  ///< Per launch: stream and waits.
+  std::map<std::size_t, CudaEvent> done;    ///< Recorded after each launch that is waited for.
+  CudaEvent fork{cudaEventDisableTiming};   ///< The side streams wait for the uploads.
+  std::vector<CudaEvent> joins;             ///< Per side stream: the main stream waits for it.
   CudaGraph graph;
   bool capture_tried = false; ///< A failed capture is not retried at every run.
 
-  /// Enqueues input uploads, the launches and output downloads on \p stream.
-  void enqueue(cudaStream_t stream, cublasHandle_t cublas);
+  /// Enqueues input uploads, the launches and output downloads on \p stream, the launches
+  /// spread over it and \p side_streams (at least schedule.num_streams - 1) as scheduled;
+  /// \p cublas is bound to \p stream. Every side stream joins \p stream again before the
+  /// downloads, also when a launch throws.
+  void enqueue(cudaStream_t stream, std::span<const cudaStream_t> side_streams,
+               cublasHandle_t cublas);
   /// Enqueues the copies of the staged inputs to the device.
   void enqueue_uploads(cudaStream_t stream);
   /// Enqueues the copies of the outputs to pinned host memory.

@@ -205,17 +205,66 @@ void fuse_relus(Program& program) {
   }
 }
 
+void fuse_residual_adds(Program& program) {
+  std::vector<std::size_t> uses(program.values.size(), 0);
+  for (const Step& step : program.steps) {
+    if (!step.removed) {
+      for (const std::size_t v : step.inputs) {
+        ++uses[v];
+      }
+    }
+  }
+  for (const std::size_t v : program.output_ids) {
+    uses[v] += 2; // never fold a graph output away
+  }
+  for (std::size_t s = 0; s < program.steps.size(); ++s) {
+    Step& add = program.steps[s];
+    if (add.removed || add.kind != StepKind::binary || add.binary != onnx::BinaryOp::add ||
+        add.inputs.size() != 2 || add.inputs[0] == add.inputs[1]) {
+      continue;
+    }
+    for (std::size_t operand = 0; operand < 2; ++operand) {
+      const std::size_t source = add.inputs[operand];
+      const std::size_t residual = add.inputs[1 - operand];
+      const std::ptrdiff_t producer = program.values[source].step;
+      if (producer < 0 || uses[source] != 1) {
+        continue;
+      }
+      Step& conv = program.steps[static_cast<std::size_t>(producer)];
+      const std::ptrdiff_t residual_producer = program.values[residual].step;
+      const bool residual_ready = program.values[residual].constant != nullptr ||
+                                  program.values[residual].input >= 0 ||
+                                  (residual_producer >= 0 && residual_producer < producer);
+      if (conv.kind != StepKind::conv || !conv.conv.pointwise() || conv.conv.relu ||
+          conv.conv.residual || !residual_ready) {
+        continue;
+      }
+      conv.conv.residual = true;
+      conv.conv.relu = add.binary_relu;
+      conv.inputs.push_back(residual);
+      conv.output = add.output;
+      program.values[add.output].step = producer;
+      program.values[source].step = -1; // no longer computed
+      add.removed = true;
+      break;
+    }
+  }
+}
+
 } // namespace
 
 void Step::fail(const std::string& what) const {
   throw OnnxError(description + ": " + what);
 }
 
-Program compile_program(const OnnxModel& model, bool fuse_relu) {
+Program compile_program(const OnnxModel& model, const ProgramFusions& fusions) {
   Program program;
   ProgramBuilder(model, program).build();
-  if (fuse_relu) {
+  if (fusions.relu) {
     fuse_relus(program);
+  }
+  if (fusions.residual) {
+    fuse_residual_adds(program);
   }
   return program;
 }

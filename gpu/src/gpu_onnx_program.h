@@ -44,7 +44,9 @@ enum class StepKind {
 struct ConvParameters : phy::nn::ConvGeometry {
   std::size_t weights = 0;  ///< Value id of the weights.
   std::ptrdiff_t bias = -1; ///< Value id of the bias, -1 without.
-  bool relu = false;        ///< A following Relu is fused.
+  bool relu = false;        ///< A following Relu is fused (after the residual, if any).
+  /// A following Add of a residual is fused: the residual is the step's inputs[1].
+  bool residual = false;
 };
 
 /// One node of the graph (Constant nodes are values, not steps).
@@ -88,9 +90,19 @@ struct Program {
   std::vector<std::size_t> output_ids;
 };
 
+/// What compile_program() folds into the node before.
+struct ProgramFusions {
+  /// A Relu that is the only reader of a Conv or of an element-wise Add/Sub/Mul/Div.
+  bool relu = true;
+  /// An Add whose operand is a pointwise Conv it alone reads, the other operand computed before
+  /// that Conv: the Conv's epilogue adds it (a residual block's skip connection), then the
+  /// Add's fused Relu.
+  bool residual = true;
+};
+
 /// Builds the program of \p model, which must have passed OnnxExecutor's validation and must
 /// outlive the program (constants point into it).
-Program compile_program(const OnnxModel& model, bool fuse_relu);
+Program compile_program(const OnnxModel& model, const ProgramFusions& fusions);
 
 /// Output shape of \p step for \p inputs. \throws phy::nn::OnnxError naming the node.
 TensorShape infer_shape(const Step& step, std::span<const TensorShape> inputs);

@@ -18,8 +18,16 @@ std::array<bool, onnx::max_rank> reduced_axes(const Step& step, std::size_t rank
 TensorShape infer_shape(const Step& step, std::span<const TensorShape> inputs) {
   const std::string& node = step.description;
   switch (step.kind) {
-  case StepKind::conv:
-    return step.conv.output_shape(node, inputs[0]);
+  case StepKind::conv: {
+    TensorShape out = step.conv.output_shape(node, inputs[0]);
+    // A residual Add folded into a pointwise Conv (inputs[1]) must not widen its output.
+    if (inputs.size() > 1 && phy::nn::broadcast_shapes(node, out, inputs[1]) != out) {
+      step.fail("the residual " + phy::nn::shape_to_string(inputs[1]) +
+                " folded into the convolution broadcasts its output " +
+                phy::nn::shape_to_string(out));
+    }
+    return out;
+  }
   case StepKind::unary:
   case StepKind::copy:
     return inputs[0];

@@ -134,6 +134,42 @@ TEST_F(GpuOnnxOperators, ReluAfterArithmeticRunsInsideItsKernel) {
   }
 }
 
+TEST_F(GpuOnnxOperators, ResidualAddRunsInThePointwiseConvolutionsEpilogue) {
+  // Relu(Add(x, Conv1x1(x))) folded; the residual read through a broadcast; a residual computed
+  // after the Conv (not folded); and a residual that widens the Conv's output (the plan runs
+  // the unfused program).
+  struct Case {
+    std::vector<std::int64_t> x, r;
+    bool late_residual;
+    const char* label;
+  };
+  for (const Case& c : {Case{{1, 6, 14, 30}, {}, false, "skip connection"},
+                        Case{{1, 6, 14, 30}, {1, 6, 1, 1}, false, "broadcast residual"},
+                        Case{{1, 6, 14, 30}, {}, true, "residual after the Conv"},
+                        Case{{1, 6, 1, 30}, {1, 6, 14, 30}, false, "widening residual"}}) {
+    GraphBuilder graph;
+    graph.input("x", c.x);
+    if (!c.r.empty()) {
+      graph.input("r", c.r);
+    }
+    graph.floats("w", random_dense({6, 6, 1, 1}, rng)).floats("b", random_dense({6}, rng));
+    graph.node("Conv", {"x", "w", "b"}, "c");
+    std::string residual = c.r.empty() ? "x" : "r";
+    if (c.late_residual) {
+      graph.node("Sigmoid", {"x"}, "late");
+      residual = "late";
+    }
+    graph.node("Add", {residual, "c"}, "s");
+    graph.node("Relu", {"s"}, "y");
+    graph.output("y");
+    std::vector<phy::nn::test::Dense> inputs{random_dense(c.x, rng)};
+    if (!c.r.empty()) {
+      inputs.push_back(random_dense(c.r, rng));
+    }
+    test::expect_gpu_matches_cpu(graph.build(), inputs, c.label);
+  }
+}
+
 TEST_F(GpuOnnxOperators, UnaryOperatorsAndConstants) {
   for (const char* op : {"Relu", "Sqrt", "Sigmoid", "Tanh", "Identity"}) {
     GraphBuilder graph;

@@ -70,18 +70,29 @@ inline double relative_max_error(const phy::nn::test::Dense& got,
   return relative;
 }
 
-/// Runs \p model on the CPU and on the GPU (graph and direct launches, two runs each) and
+/// Runs \p model on the CPU and on the GPU (graph and direct launches, default and plain plans,
+/// two runs each) and
 /// expects every GPU output within \p tolerance relative max error of the CPU's.
 inline void expect_gpu_matches_cpu(const phy::nn::OnnxModel& model,
                                    const std::vector<phy::nn::test::Dense>& inputs,
                                    const std::string& label, double tolerance = 1e-5) {
   const phy::nn::test::Dense expected = run_cpu(model, inputs);
   for (const bool graph : {true, false}) {
-    GpuOnnxExecutor executor(model, {.device = 0, .use_cuda_graph = graph});
-    for (int run = 0; run < 2; ++run) {
-      const std::string what =
-          label + (graph ? ", graph" : ", direct") + ", run " + std::to_string(run + 1);
-      EXPECT_LE(relative_max_error(run_gpu(executor, inputs), expected, what), tolerance) << what;
+    // The default plans (streams side by side, Concat inputs in place, residual Adds folded)
+    // and plain ones (one stream, every Concat copied, no residual fusion).
+    for (const bool plain : {false, true}) {
+      GpuOnnxExecutorOptions options{.device = 0, .use_cuda_graph = graph};
+      if (plain) {
+        options.fuse_residual = false;
+        options.max_streams = 1;
+        options.concat_in_place = false;
+      }
+      GpuOnnxExecutor executor(model, options);
+      for (int run = 0; run < 2; ++run) {
+        const std::string what = label + (graph ? ", graph" : ", direct") +
+                                 (plain ? ", plain" : "") + ", run " + std::to_string(run + 1);
+        EXPECT_LE(relative_max_error(run_gpu(executor, inputs), expected, what), tolerance) << what;
+      }
     }
   }
 }

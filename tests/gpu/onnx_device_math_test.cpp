@@ -186,6 +186,53 @@ TEST(OnnxDeviceMath, ConvOutputElementsMatchTheCpuExecutor) {
   }
 }
 
+TEST(OnnxDeviceMath, ResidualEpilogueIsTheConvThenTheAddThenTheRelu) {
+  // A residual block's end, Relu(Add(r, Conv1x1(x))): the GEMM without bias, then the epilogue
+  // with the residual read through its broadcast map (same shape, per channel, per column).
+  std::mt19937 rng(12);
+  const std::vector<std::int64_t> x_shape{1, 5, 6, 7};
+  const Dense x = random_dense(x_shape, rng);
+  const Dense w = random_dense({4, 5, 1, 1}, rng);
+  const Dense bias = random_dense({4}, rng);
+  for (const std::vector<std::int64_t>& r_shape :
+       std::vector<std::vector<std::int64_t>>{{1, 4, 6, 7}, {4, 1, 1}, {7}}) {
+    for (const bool relu : {false, true}) {
+      const Dense residual = random_dense(r_shape, rng);
+      GraphBuilder graph;
+      graph.input("x", x_shape).input("r", r_shape).floats("w", w).floats("b", bias);
+      graph.node("Conv", {"x", "w", "b"}, "c");
+      graph.node("Add", {"r", "c"}, relu ? "s" : "y");
+      if (relu) {
+        graph.node("Relu", {"s"}, "y");
+      }
+      graph.output("y");
+      const std::vector<float> expected = cpu_output(graph, {x, residual});
+      ConvGeometry g;
+      g.in_channels = 5;
+      g.in_h = 6;
+      g.in_w = 7;
+      g.out_channels = 4;
+      g.out_h = 6;
+      g.out_w = 7;
+      g.group_in_channels = 5;
+      g.group_out_channels = 4;
+      const std::vector<std::int64_t> out{1, 4, 6, 7};
+      const IndexMap map = make_broadcast_map(r_shape, out);
+      std::vector<float> got(expected.size());
+      for (int i = 0; i < static_cast<int>(got.size()); ++i) {
+        const float plain = conv_output_element(g, x.data.data(), w.data.data(), nullptr, i);
+        got[i] = conv_residual_epilogue(
+            plain, bias.data[static_cast<std::size_t>(i / 42)],
+            residual.data[static_cast<std::size_t>(mapped_offset(map, i))], relu);
+      }
+      expect_close(got, expected);
+      if (relu) {
+        EXPECT_GT(std::count(got.begin(), got.end(), 0.0F), 0);
+      }
+    }
+  }
+}
+
 TEST(OnnxDeviceMath, ReduceOffsetsAverageTheSelectedAxes) {
   std::mt19937 rng(4);
   const Dense x = random_dense({2, 4, 3, 5}, rng);

@@ -45,6 +45,11 @@ class CudaEvent {
 public:
   /// \throws CudaError when the event cannot be created.
   CudaEvent() { AIRAN_CUDA_CHECK(cudaEventCreate(&event_)); }
+  /// An event created with \p flags (cudaEventDisableTiming for one that only orders streams).
+  /// \throws CudaError when the event cannot be created.
+  explicit CudaEvent(unsigned int flags) {
+    AIRAN_CUDA_CHECK(cudaEventCreateWithFlags(&event_, flags));
+  }
   ~CudaEvent() {
     if (event_ != nullptr) {
       cudaEventDestroy(event_);

@@ -68,8 +68,19 @@ struct GpuOnnxExecutorOptions {
   /// Apply a Relu that is the only reader of a Conv or of an element-wise Add, Sub, Mul or Div
   /// inside that node's kernel (one pass over device memory less).
   bool fuse_relu = true;
+  /// Add the skip connection of a residual block (an Add whose operand is a pointwise Conv it
+  /// alone reads) in that convolution's bias/Relu pass (one pass over device memory less).
+  bool fuse_residual = true;
   /// Arithmetic of the pointwise convolutions.
   GpuOnnxMath math = GpuOnnxMath::fp32;
+  /// Streams a plan's launches may spread over, so that independent branches of the model run
+  /// side by side (each launch waits, by events, only for the launches whose memory it shares);
+  /// 1 runs them one after another. Same results either way.
+  int max_streams = 8;
+  /// A computed value read only by a Concat (along an axis with only size-1 dimensions before
+  /// it) is written by its producer straight into the Concat's output, which then copies
+  /// nothing for it. Same results either way.
+  bool concat_in_place = true;
 };
 
 /// Runs one ONNX model on a CUDA device. Not thread-safe: one run() at a time per executor.

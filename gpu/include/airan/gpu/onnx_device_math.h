@@ -178,6 +178,15 @@ AIRAN_HOST_DEVICE inline float conv_epilogue(float value, float bias, bool relu)
   return relu && y < 0.0F ? 0.0F : y;
 }
 
+/// Bias, a residual (the skip connection of a residual block, the Add folded into the
+/// convolution) and optional Relu after a pointwise convolution computed as a GEMM: the
+/// convolution's value first, as the Conv then the Add compute it.
+AIRAN_HOST_DEVICE inline float conv_residual_epilogue(float value, float bias, float residual,
+                                                      bool relu) {
+  const float y = (value + bias) + residual;
+  return relu && y < 0.0F ? 0.0F : y;
+}
+
 /// ReduceMean of a tensor: the kept and the reduced dimensions with their input strides.
 struct ReduceGeometry {
   int num_kept = 0;

@@ -1,0 +1,116 @@
+// The CUDA ONNX executor's program (host half, on the CPU): which nodes fold into the one before
+// (Relu into Conv and arithmetic, a residual block's Add into its pointwise Conv), on small
+// graphs and on the committed neural receiver.
+#include "gpu_onnx_program.h"
+
+#include "airan/phy/nn/onnx_model.h"
+
+#include "../phy/nn/onnx_test_graphs.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <string>
+
+namespace airan::gpu::detail {
+namespace {
+
+using phy::nn::test::GraphBuilder;
+using phy::nn::test::random_dense;
+
+const std::filesystem::path models_dir(AIRAN_MODELS_DIR);
+
+std::size_t count_steps(const Program& program, StepKind kind, bool removed) {
+  return static_cast<std::size_t>(
+      std::count_if(program.steps.begin(), program.steps.end(), [&](const Step& step) {
+        return step.kind == kind && step.removed == removed;
+      }));
+}
+
+const Step* fused_conv(const Program& program) {
+  for (const Step& step : program.steps) {
+    if (step.kind == StepKind::conv && step.conv.residual) {
+      return &step;
+    }
+  }
+  return nullptr;
+}
+
+/// Relu(Add(residual, Conv1x1(x))), the residual \p late computed after the Conv.
+phy::nn::OnnxModel residual_block(bool late, bool shared_conv_output, const char* conv_kernel) {
+  std::mt19937 rng(3);
+  GraphBuilder graph;
+  graph.input("x", {1, 4, 5, 6});
+  const bool pointwise = std::string(conv_kernel) == "1x1";
+  graph.floats("w", random_dense({4, 4, pointwise ? 1 : 3, pointwise ? 1 : 3}, rng));
+  auto& conv = graph.node("Conv", {"x", "w"}, "c");
+  if (!pointwise) {
+    conv.attributes = {phy::nn::test::ints_attribute("pads", {1, 1, 1, 1})};
+  }
+  std::string residual = "x";
+  if (late) {
+    graph.node("Sigmoid", {"x"}, "late");
+    residual = "late";
+  }
+  graph.node("Add", {"c", residual}, "s");
+  graph.node("Relu", {"s"}, "y");
+  graph.output("y");
+  if (shared_conv_output) {
+    graph.output("c");
+  }
+  return graph.build();
+}
+
+TEST(GpuOnnxProgram, ResidualAddFoldsIntoItsPointwiseConvolution) {
+  const phy::nn::OnnxModel model = residual_block(false, false, "1x1");
+  const Program program = compile_program(model, {});
+  const Step* conv = fused_conv(program);
+  ASSERT_NE(conv, nullptr);
+  EXPECT_TRUE(conv->conv.relu); // the Add's Relu, applied after the residual
+  ASSERT_EQ(conv->inputs.size(), 2U);
+  EXPECT_EQ(conv->inputs[1], program.input_ids[0]);
+  EXPECT_EQ(conv->output, program.output_ids[0]);
+  EXPECT_EQ(count_steps(program, StepKind::binary, true), 1U);
+  EXPECT_EQ(count_steps(program, StepKind::unary, true), 1U);
+
+  const Program plain = compile_program(model, {.relu = true, .residual = false});
+  EXPECT_EQ(fused_conv(plain), nullptr);
+  EXPECT_EQ(count_steps(plain, StepKind::binary, false), 1U);
+}
+
+TEST(GpuOnnxProgram, ResidualAddStaysWhereFoldingWouldChangeTheResult) {
+  // A residual computed after the Conv, a Conv output that is also a graph output, a 3x3 Conv.
+  EXPECT_EQ(fused_conv(compile_program(residual_block(true, false, "1x1"), {})), nullptr);
+  EXPECT_EQ(fused_conv(compile_program(residual_block(false, true, "1x1"), {})), nullptr);
+  EXPECT_EQ(fused_conv(compile_program(residual_block(false, false, "3x3"), {})), nullptr);
+}
+
+TEST(GpuOnnxProgram, TheNeuralReceiversResidualBlocksFold) {
+  const phy::nn::OnnxModel model = phy::nn::read_onnx_model(models_dir / "neural_receiver.onnx");
+  const Program fused = compile_program(model, {});
+  const Program plain = compile_program(model, {.relu = false, .residual = false});
+  std::size_t residual_convs = 0;
+  for (std::size_t s = 0; s < fused.steps.size(); ++s) {
+    const Step& step = fused.steps[s];
+    if (step.kind == StepKind::conv && step.conv.residual) {
+      ++residual_convs;
+      EXPECT_TRUE(step.conv.relu) << step.description;
+      const std::ptrdiff_t producer = fused.values[step.inputs[1]].step;
+      EXPECT_LT(producer, static_cast<std::ptrdiff_t>(s)) << step.description;
+    }
+  }
+  EXPECT_EQ(residual_convs, 6U); // models/neural_receiver.py: num_blocks = 6
+  const auto live = [](const Program& p) {
+    return std::count_if(p.steps.begin(), p.steps.end(),
+                         [](const Step& step) { return !step.removed; });
+  };
+  // Each residual block: its Add and its Relu fold; the other Relus fold into Convs.
+  EXPECT_EQ(
+      live(plain) - live(fused),
+      static_cast<std::ptrdiff_t>(residual_convs + count_steps(fused, StepKind::unary, true)));
+}
+
+} // namespace
+} // namespace airan::gpu::detail
