@@ -20,57 +20,44 @@ unsigned blocks_for(int count) {
 __global__ void unary_kernel(UnaryLaunch p) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if (i < p.count) {
-    p.out[i] = onnx::apply_unary(p.op, p.in[i]);
+    run_element(p, i);
   }
 }
 
 __global__ void binary_kernel(BinaryLaunch p) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if (i < p.count) {
-    const float value = onnx::apply_binary(p.op, p.a[onnx::mapped_offset(p.map_a, i)],
-                                           p.b[onnx::mapped_offset(p.map_b, i)]);
-    p.out[i] = p.relu ? onnx::apply_unary(onnx::UnaryOp::relu, value) : value;
+    run_element(p, i);
   }
 }
 
 __global__ void strided_copy_kernel(StridedCopyLaunch p) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if (i < p.count) {
-    p.out[i] = p.in[onnx::mapped_offset(p.map, i)];
+    run_element(p, i);
   }
 }
 
 __global__ void conv_kernel(ConvLaunch p) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if (i < p.count) {
-    p.y[i] = onnx::conv_output_element(p.geometry, p.x, p.weights, p.bias, i);
+    run_element(p, i);
   }
 }
 
 __global__ void conv_epilogue_kernel(PointwiseConvLaunch p, int count) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if (i < count) {
-    const int channel = (i / p.pixels) % p.out_channels;
-    const float bias = p.bias != nullptr ? p.bias[channel] : 0.0F;
-    p.y[i] = p.residual != nullptr
-                 ? onnx::conv_residual_epilogue(
-                       p.y[i], bias, p.residual[onnx::mapped_offset(p.residual_map, i)], p.relu)
-                 : onnx::conv_epilogue(p.y[i], bias, p.relu);
+    run_epilogue_element(p, i);
   }
 }
 
 /// One thread sums one output element, in index order.
 __global__ void reduce_mean_thread_kernel(ReduceMeanLaunch p) {
   const int element = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (element >= p.count) {
-    return;
+  if (element < p.count) {
+    run_element(p, element);
   }
-  const float* in = p.in + onnx::reduce_base_offset(p.geometry, element);
-  double sum = 0.0;
-  for (int r = 0; r < p.geometry.reduced_count; ++r) {
-    sum += in[onnx::reduce_element_offset(p.geometry, r)];
-  }
-  p.out[element] = static_cast<float>(sum / p.geometry.reduced_count);
 }
 
 /// One block sums one output element: strided partial sums, then a tree in shared memory.
@@ -98,14 +85,14 @@ __global__ void reduce_mean_block_kernel(ReduceMeanLaunch p) {
 __global__ void gemm_kernel(GemmLaunch p) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if (i < p.count) {
-    p.y[i] = onnx::gemm_element(p.geometry, p.a, p.b, p.c, i);
+    run_element(p, i);
   }
 }
 
 __global__ void matmul_kernel(MatMulLaunch p) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if (i < p.count) {
-    p.y[i] = onnx::matmul_element(p.geometry, p.a, p.b, i);
+    run_element(p, i);
   }
 }
 

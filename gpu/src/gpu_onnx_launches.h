@@ -1,0 +1,178 @@
+/// \file
+/// \brief Launch records of GpuOnnxExecutor (private, no CUDA): one plain record per kernel,
+/// device copy or cuBLAS GEMM, filled by the host when a plan is made (arena pointers and
+/// geometry), and the builder that makes them from a program and its layout. The math they run
+/// is in airan/gpu/onnx_device_math.h; the kernels add only indexing.
+#pragma once
+
+#include "airan/gpu/onnx_device_math.h"
+
+#include "gpu_onnx_layout.h"
+#include "gpu_onnx_program.h"
+
+#include <cstddef>
+#include <span>
+#include <variant>
+#include <vector>
+
+namespace airan::gpu::detail {
+
+/// out[i] = op(in[i]).
+struct UnaryLaunch {
+  onnx::UnaryOp op = onnx::UnaryOp::relu;
+  const float* in = nullptr;
+  float* out = nullptr;
+  int count = 0;
+};
+
+/// out[i] = a[map_a(i)] op b[map_b(i)], then max(out[i], 0) when relu.
+struct BinaryLaunch {
+  onnx::BinaryOp op = onnx::BinaryOp::add;
+  bool relu = false;
+  const float* a = nullptr;
+  const float* b = nullptr;
+  float* out = nullptr;
+  int count = 0;
+  onnx::IndexMap map_a;
+  onnx::IndexMap map_b;
+};
+
+/// out[i] = in[map(i)] (Transpose, Slice).
+struct StridedCopyLaunch {
+  const float* in = nullptr;
+  float* out = nullptr;
+  int count = 0;
+  onnx::IndexMap map;
+};
+
+/// A 2-D device copy (Identity, Reshape, one input of a Concat): \p rows rows of
+/// \p row_bytes bytes.
+struct DeviceCopyLaunch {
+  const float* source = nullptr;
+  float* target = nullptr;
+  std::size_t row_bytes = 0;
+  std::size_t source_pitch = 0;
+  std::size_t target_pitch = 0;
+  std::size_t rows = 0;
+};
+
+/// A Conv computed one thread per output element.
+struct ConvLaunch {
+  onnx::ConvGeometry geometry;
+  const float* x = nullptr;
+  const float* weights = nullptr;
+  const float* bias = nullptr; ///< nullptr without bias
+  float* y = nullptr;
+  int count = 0;
+};
+
+/// A 1x1 Conv as a GEMM per image, Y[M][P] = W[M][K] X[K][P], then bias, a residual (a folded
+/// Add) and Relu.
+struct PointwiseConvLaunch {
+  int batch = 1;
+  int out_channels = 0; ///< M
+  int in_channels = 0;  ///< K
+  int pixels = 0;       ///< P = H * W
+  const float* x = nullptr;
+  const float* weights = nullptr;
+  const float* bias = nullptr; ///< nullptr without bias
+  float* y = nullptr;
+  bool relu = false;
+  const float* residual = nullptr; ///< nullptr without a folded Add
+  onnx::IndexMap residual_map;     ///< Output element -> residual element (broadcast).
+};
+
+/// ReduceMean, one output element per thread or per block.
+struct ReduceMeanLaunch {
+  onnx::ReduceGeometry geometry;
+  const float* in = nullptr;
+  float* out = nullptr;
+  int count = 0;
+};
+
+/// ONNX Gemm, one output element per thread.
+struct GemmLaunch {
+  onnx::GemmGeometry geometry;
+  const float* a = nullptr;
+  const float* b = nullptr;
+  const float* c = nullptr; ///< nullptr without C
+  float* y = nullptr;
+  int count = 0;
+};
+
+/// ONNX MatMul, one output element per thread.
+struct MatMulLaunch {
+  onnx::MatMulGeometry geometry;
+  const float* a = nullptr;
+  const float* b = nullptr;
+  float* y = nullptr;
+  int count = 0;
+};
+
+/// One enqueued operation of a plan.
+using Launch =
+    std::variant<UnaryLaunch, BinaryLaunch, StridedCopyLaunch, DeviceCopyLaunch, ConvLaunch,
+                 PointwiseConvLaunch, ReduceMeanLaunch, GemmLaunch, MatMulLaunch>;
+
+/// One output element of each kind of launch, as its kernel computes it: the kernels add only
+/// the thread index, and run_on_host() loops over the elements.
+AIRAN_HOST_DEVICE inline void run_element(const UnaryLaunch& p, int i) {
+  p.out[i] = onnx::apply_unary(p.op, p.in[i]);
+}
+
+AIRAN_HOST_DEVICE inline void run_element(const BinaryLaunch& p, int i) {
+  const float value = onnx::apply_binary(p.op, p.a[onnx::mapped_offset(p.map_a, i)],
+                                         p.b[onnx::mapped_offset(p.map_b, i)]);
+  p.out[i] = p.relu ? onnx::apply_unary(onnx::UnaryOp::relu, value) : value;
+}
+
+AIRAN_HOST_DEVICE inline void run_element(const StridedCopyLaunch& p, int i) {
+  p.out[i] = p.in[onnx::mapped_offset(p.map, i)];
+}
+
+AIRAN_HOST_DEVICE inline void run_element(const ConvLaunch& p, int i) {
+  p.y[i] = onnx::conv_output_element(p.geometry, p.x, p.weights, p.bias, i);
+}
+
+/// Bias, residual and Relu of element \p i of Y after the pointwise convolution's GEMM.
+AIRAN_HOST_DEVICE inline void run_epilogue_element(const PointwiseConvLaunch& p, int i) {
+  const int channel = (i / p.pixels) % p.out_channels;
+  const float bias = p.bias != nullptr ? p.bias[channel] : 0.0F;
+  p.y[i] = p.residual != nullptr
+               ? onnx::conv_residual_epilogue(
+                     p.y[i], bias, p.residual[onnx::mapped_offset(p.residual_map, i)], p.relu)
+               : onnx::conv_epilogue(p.y[i], bias, p.relu);
+}
+
+/// Output element \p element of a ReduceMean: a double sum in index order (the kernel for short
+/// reductions; long ones sum in a block's tree order).
+AIRAN_HOST_DEVICE inline void run_element(const ReduceMeanLaunch& p, int element) {
+  const float* in = p.in + onnx::reduce_base_offset(p.geometry, element);
+  double sum = 0.0;
+  for (int r = 0; r < p.geometry.reduced_count; ++r) {
+    sum += in[onnx::reduce_element_offset(p.geometry, r)];
+  }
+  p.out[element] = static_cast<float>(sum / p.geometry.reduced_count);
+}
+
+AIRAN_HOST_DEVICE inline void run_element(const GemmLaunch& p, int i) {
+  p.y[i] = onnx::gemm_element(p.geometry, p.a, p.b, p.c, i);
+}
+
+AIRAN_HOST_DEVICE inline void run_element(const MatMulLaunch& p, int i) {
+  p.y[i] = onnx::matmul_element(p.geometry, p.a, p.b, i);
+}
+
+/// Runs \p launch on the host (its pointers must be host memory): every element with
+/// run_element(), device copies as copies, and the pointwise convolution's GEMM (cuBLAS on the
+/// device) as plain loops before its epilogue. The reference that tests run whole plans with.
+void run_on_host(const Launch& launch);
+
+/// The launches of a plan with \p layout, its arena at \p arena and each constant value's data
+/// at \p constants (by value id), in program order; \p launch_steps gets each launch's step.
+/// Their order and number are those of launch_accesses(program, layout).
+std::vector<Launch> build_launches(const Program& program, const PlanLayout& layout, float* arena,
+                                   std::span<float* const> constants,
+                                   std::vector<std::size_t>& launch_steps);
+
+} // namespace airan::gpu::detail

@@ -1,0 +1,240 @@
+// GpuOnnxExecutor's plans run whole on the host (CPU, in CI): the program with its fusions, the
+// arena layout with Concat inputs in place, the launch records the kernels receive (their
+// per-element functions, run_on_host()) and the stream schedule, executed one launch after
+// another and in random orders that respect only the schedule's stream order and event waits.
+// The outputs must reproduce the CPU executor and PyTorch's reference tensors within the CUDA
+// path's 1e-4, so that a wrong offset, a missing dependency or a wrong fusion fails here before
+// any GPU runs it.
+#include "gpu_onnx_launches.h"
+#include "gpu_onnx_layout.h"
+#include "gpu_onnx_program.h"
+#include "gpu_onnx_schedule.h"
+
+#include "airan/io/npy.h"
+#include "airan/phy/nn/onnx_executor.h"
+#include "airan/phy/nn/onnx_model.h"
+
+#include "../phy/nn/onnx_test_graphs.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace airan::gpu::detail {
+namespace {
+
+using phy::nn::OnnxModel;
+using phy::nn::read_onnx_model;
+using phy::nn::shape_num_elements;
+using phy::nn::test::Dense;
+
+const std::filesystem::path models_dir(AIRAN_MODELS_DIR);
+
+/// A plan made as make_plan() makes it, with a host arena.
+struct HostPlan {
+  PlanLayout layout;
+  std::vector<float> arena;
+  std::vector<Launch> launches;
+  std::vector<std::size_t> launch_steps;
+  LaunchSchedule schedule;
+};
+
+struct PlanOptions {
+  ProgramFusions fusions;
+  bool concat_in_place = true;
+  int max_streams = 8;
+  std::string label;
+};
+
+HostPlan make_host_plan(const Program& program, std::span<const TensorShape> shapes,
+                        const PlanOptions& options) {
+  HostPlan plan;
+  plan.layout = layout_plan(program, shapes, options.concat_in_place);
+  // Poisoned, so that reading what nothing wrote shows.
+  plan.arena.assign(static_cast<std::size_t>(plan.layout.arena_size), std::nanf(""));
+  std::vector<float*> constants(program.values.size(), nullptr);
+  for (std::size_t v = 0; v < program.values.size(); ++v) {
+    const phy::nn::Tensor* constant = program.values[v].constant;
+    if (constant != nullptr && constant->data_type == phy::nn::TensorDataType::float32) {
+      constants[v] = const_cast<float*>(constant->floats.data());
+    }
+  }
+  plan.launches =
+      build_launches(program, plan.layout, plan.arena.data(), constants, plan.launch_steps);
+  const std::vector<LaunchAccess> accesses = launch_accesses(program, plan.layout);
+  EXPECT_EQ(accesses.size(), plan.launches.size()) << options.label;
+  for (std::size_t i = 0; i < std::min(accesses.size(), plan.launch_steps.size()); ++i) {
+    EXPECT_EQ(accesses[i].step, plan.launch_steps[i]) << options.label << ": launch " << i;
+  }
+  plan.schedule = schedule_launches(accesses, options.max_streams);
+  return plan;
+}
+
+/// An order of the launches that the schedule allows: after the previous launch of its stream
+/// and every launch it waits for; with \p seed == 0 program order, else random among the ready.
+std::vector<std::size_t> execution_order(const LaunchSchedule& schedule, unsigned seed) {
+  const std::size_t n = schedule.stream.size();
+  std::vector<std::vector<std::size_t>> successors(n);
+  std::vector<std::size_t> pending(n, 0);
+  std::vector<std::ptrdiff_t> last(static_cast<std::size_t>(schedule.num_streams), -1);
+  for (std::size_t j = 0; j < n; ++j) {
+    auto& previous = last[static_cast<std::size_t>(schedule.stream[j])];
+    if (previous >= 0) {
+      successors[static_cast<std::size_t>(previous)].push_back(j);
+      ++pending[j];
+    }
+    previous = static_cast<std::ptrdiff_t>(j);
+    for (const std::size_t w : schedule.waits[j]) {
+      successors[w].push_back(j);
+      ++pending[j];
+    }
+  }
+  std::vector<std::size_t> ready;
+  for (std::size_t j = 0; j < n; ++j) {
+    if (pending[j] == 0) {
+      ready.push_back(j);
+    }
+  }
+  std::mt19937 rng(seed);
+  std::vector<std::size_t> order;
+  while (!ready.empty()) {
+    std::size_t pick = 0;
+    if (seed != 0) {
+      pick = std::uniform_int_distribution<std::size_t>(0, ready.size() - 1)(rng);
+    } else {
+      pick = static_cast<std::size_t>(std::min_element(ready.begin(), ready.end()) - ready.begin());
+    }
+    const std::size_t j = ready[pick];
+    ready.erase(ready.begin() + static_cast<std::ptrdiff_t>(pick));
+    order.push_back(j);
+    for (const std::size_t s : successors[j]) {
+      if (--pending[s] == 0) {
+        ready.push_back(s);
+      }
+    }
+  }
+  return order;
+}
+
+/// Output 0 of \p plan run on \p inputs in the order of \p seed.
+Dense run_host_plan(const Program& program, HostPlan& plan, const std::vector<Dense>& inputs,
+                    unsigned seed) {
+  std::fill(plan.arena.begin(), plan.arena.end(), std::nanf(""));
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const std::int64_t offset = plan.layout.offsets[program.input_ids[i]];
+    std::copy(inputs[i].data.begin(), inputs[i].data.end(),
+              plan.arena.begin() + static_cast<std::ptrdiff_t>(offset));
+  }
+  const std::vector<std::size_t> order = execution_order(plan.schedule, seed);
+  EXPECT_EQ(order.size(), plan.launches.size());
+  for (const std::size_t j : order) {
+    run_on_host(plan.launches[j]);
+  }
+  const std::size_t out = program.output_ids[0];
+  const std::int64_t offset = plan.layout.offsets[out];
+  const auto count = static_cast<std::ptrdiff_t>(shape_num_elements(plan.layout.shapes[out]));
+  const auto first = plan.arena.begin() + static_cast<std::ptrdiff_t>(offset);
+  return {plan.layout.shapes[out], std::vector<float>(first, first + count)};
+}
+
+double relative_max_error(const Dense& got, const Dense& expected, const std::string& label) {
+  EXPECT_EQ(got.shape, expected.shape) << label;
+  double max_error = 0.0;
+  double max_expected = 0.0;
+  for (std::size_t i = 0; i < std::min(got.data.size(), expected.data.size()); ++i) {
+    const double error = std::abs(static_cast<double>(got.data[i]) - expected.data[i]);
+    max_error = std::isnan(error) ? INFINITY : std::max(max_error, error);
+    max_expected = std::max(max_expected, std::abs(static_cast<double>(expected.data[i])));
+  }
+  return max_error / std::max(max_expected, 1e-30);
+}
+
+Dense run_cpu(const OnnxModel& model, const std::vector<Dense>& inputs) {
+  phy::nn::OnnxExecutor executor(model, {.num_threads = 2});
+  std::vector<phy::nn::ConstTensorView> views;
+  for (const Dense& input : inputs) {
+    views.push_back(input.view());
+  }
+  executor.run(views);
+  const auto out = executor.output(0);
+  return {{out.shape.begin(), out.shape.end()}, {out.data.begin(), out.data.end()}};
+}
+
+/// Runs \p model's plans for every option set, in program order and three scheduled random
+/// orders, and expects each within 1e-4 of \p expected.
+void expect_plans_reproduce(const OnnxModel& model, const std::vector<Dense>& inputs,
+                            const Dense& expected, const std::string& label) {
+  std::vector<TensorShape> shapes;
+  for (const Dense& input : inputs) {
+    shapes.push_back(input.shape);
+  }
+  const std::vector<PlanOptions> option_sets{
+      {{}, true, 8, "default"},
+      {{.relu = true, .residual = false}, false, 1, "plain"},
+      {{}, false, 4, "Concat copies, 4 streams"},
+      {{.relu = false, .residual = true}, true, 16, "no Relu fusion, 16 streams"}};
+  for (const PlanOptions& options : option_sets) {
+    const Program program = compile_program(model, options.fusions);
+    HostPlan plan = make_host_plan(program, shapes, options);
+    for (const unsigned seed : {0U, 1U, 2U, 3U}) {
+      const std::string what = label + ", " + options.label + ", order " + std::to_string(seed);
+      const double error =
+          relative_max_error(run_host_plan(program, plan, inputs, seed), expected, what);
+      std::printf("%s: relative max error %.3g\n", what.c_str(), error);
+      EXPECT_LE(error, 1e-4) << what;
+    }
+  }
+}
+
+Dense read_tensor(const std::string& name) {
+  const io::NpyArray array = io::read_npy(models_dir / "reference" / (name + ".npy"));
+  Dense dense;
+  for (const std::size_t dim : array.shape) {
+    dense.shape.push_back(static_cast<std::int64_t>(dim));
+  }
+  dense.data.resize(array.num_elements());
+  std::memcpy(dense.data.data(), array.data.data(), dense.data.size() * sizeof(float));
+  return dense;
+}
+
+TEST(GpuOnnxPlanEmulation, ReferenceModelReproducesPyTorch) {
+  const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
+  std::vector<Dense> inputs;
+  for (const auto& input : model.graph.inputs) {
+    inputs.push_back(read_tensor(input.name));
+  }
+  const Dense pytorch = read_tensor("llr");
+  EXPECT_LE(relative_max_error(run_cpu(model, inputs), pytorch, "CPU"), 1e-4);
+  expect_plans_reproduce(model, inputs, pytorch, "reference model vs PyTorch");
+}
+
+TEST(GpuOnnxPlanEmulation, FullNeuralReceiverReproducesTheCpuExecutor) {
+  const OnnxModel model = read_onnx_model(models_dir / "neural_receiver.onnx");
+  std::mt19937 rng(21);
+  std::vector<Dense> inputs;
+  constexpr std::int64_t symbols = 14;
+  constexpr std::int64_t subcarriers = 48;
+  for (const auto& input : model.graph.inputs) {
+    const std::int64_t channels = input.dims.at(1).value_or(1);
+    Dense dense = phy::nn::test::random_dense({1, channels, symbols, subcarriers}, rng);
+    if (input.name == "side_info") {
+      // Four antennas present and a noise variance that is a variance (the I/O contract).
+      const auto plane = static_cast<std::ptrdiff_t>(symbols * subcarriers);
+      std::fill(dense.data.begin(), dense.data.begin() + 4 * plane, 1.0F);
+      std::for_each(dense.data.begin() + 4 * plane, dense.data.begin() + 5 * plane,
+                    [](float& value) { value = 0.05F + 0.5F * std::abs(value); });
+    }
+    inputs.push_back(std::move(dense));
+  }
+  expect_plans_reproduce(model, inputs, run_cpu(model, inputs), "full model vs CPU");
+}
+
+} // namespace
+} // namespace airan::gpu::detail
