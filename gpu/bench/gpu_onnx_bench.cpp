@@ -152,7 +152,8 @@ int run() {
   airan::gpu::GpuOnnxExecutor eager_engine(model, {.device = device, .use_cuda_graph = false});
   airan::gpu::GpuOnnxExecutor tf32_engine(
       model, {.device = device, .math = airan::gpu::GpuOnnxMath::tf32});
-  // The baseline of the plan optimisations: one stream, every Concat copied, no residual fusion.
+  // The baseline of the plan optimisations: one stream, every Concat copied, no residual or
+  // element-wise fusion.
   airan::gpu::GpuOnnxExecutor plain_engine(
       model,
       {.device = device, .fuse_residual = false, .max_streams = 1, .concat_in_place = false});
@@ -169,7 +170,7 @@ int run() {
   std::printf("%-40s %10.1f %10.1f\n", "kernel launches (no graph)", eager.device_us,
               eager.host_us);
   std::printf("%-40s %10.1f %10.1f\n", "tf32 CUDA graph", tf32.device_us, tf32.host_us);
-  std::printf("%-40s %10.1f %10.1f  (graph / plain %.2f)\n", "plain plan graph (1 stream, copies)",
+  std::printf("%-40s %10.1f %10.1f  (graph / plain %.2f)\n", "plain plan graph (1 stream, unfused)",
               plain.device_us, plain.host_us, graph.device_us / plain.device_us);
   print_profiles(median_profile(graph_engine, views), median_profile(tf32_engine, views));
   std::printf("gpu onnx neural receiver 273 PRB: %.1f us device, %.1f us run() (fp32); %.1f us "

@@ -67,9 +67,11 @@ void enqueue(const Launch& launch, cudaStream_t stream, cublasHandle_t cublas) {
           launch_reduce_mean(p, stream);
         } else if constexpr (std::is_same_v<T, GemmLaunch>) {
           launch_gemm(p, stream);
-        } else {
-          static_assert(std::is_same_v<T, MatMulLaunch>);
+        } else if constexpr (std::is_same_v<T, MatMulLaunch>) {
           launch_matmul(p, stream);
+        } else {
+          static_assert(std::is_same_v<T, RegionLaunch>);
+          launch_region(p, stream);
         }
       },
       launch);

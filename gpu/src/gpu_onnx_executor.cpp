@@ -122,7 +122,9 @@ struct GpuOnnxExecutor::Impl {
     }
     if (!unfused) {
       // Same values (constants included) as program: only the steps differ.
-      unfused = detail::compile_program(model, {.relu = options.fuse_relu, .residual = false});
+      unfused = detail::compile_program(
+          model,
+          {.relu = options.fuse_relu, .residual = false, .regions = options.fuse_elementwise});
     }
     return detail::make_plan(context(*unfused), shapes);
   }
@@ -153,6 +155,7 @@ struct GpuOnnxExecutor::Impl {
   CudaEvent start;
   CudaEvent stop;
   float last_ms = 0.0F;
+  std::string capture_error; ///< Why the last failed graph capture failed.
 };
 
 void GpuOnnxExecutor::Impl::check_inputs(std::span<const ConstTensorView> inputs) const {
@@ -226,9 +229,15 @@ void GpuOnnxExecutor::run(std::span<const ConstTensorView> inputs) {
   if (direct && s.options.use_cuda_graph && !plan.capture_tried) {
     plan.capture_tried = true;
     // Captured after a direct run, so that cuBLAS and the kernels are loaded outside capture.
-    plan.graph.capture(s.stream.get(), [&] {
-      plan.enqueue(s.stream.get(), s.side_stream_handles, s.cublas.get());
-    });
+    // The outputs above are valid either way: a plan whose capture fails keeps launching
+    // directly, and capture_error() says why.
+    try {
+      plan.graph.capture(s.stream.get(), [&] {
+        plan.enqueue(s.stream.get(), s.side_stream_handles, s.cublas.get());
+      });
+    } catch (const CudaError& error) {
+      s.capture_error = error.what();
+    }
   }
   s.current = &plan;
 }
@@ -299,6 +308,10 @@ std::size_t GpuOnnxExecutor::num_plans() const {
 
 std::size_t GpuOnnxExecutor::num_allocations() const {
   return impl_->allocations;
+}
+
+const std::string& GpuOnnxExecutor::capture_error() const {
+  return impl_->capture_error;
 }
 
 float GpuOnnxExecutor::last_run_device_ms() const {

@@ -46,5 +46,8 @@ std::size_t GpuOnnxExecutor::num_allocations() const {
 float GpuOnnxExecutor::last_run_device_ms() const {
   unavailable();
 }
+const std::string& GpuOnnxExecutor::capture_error() const {
+  unavailable();
+}
 
 } // namespace airan::gpu

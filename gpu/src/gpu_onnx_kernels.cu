@@ -96,7 +96,48 @@ __global__ void matmul_kernel(MatMulLaunch p) {
   }
 }
 
+__global__ void region_kernel(RegionLaunch p) {
+  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if (i < p.count) {
+    run_element(p, i);
+  }
+}
+
+/// A region ending in a long ReduceMean: one block per output element, as
+/// reduce_mean_block_kernel, each reduced element evaluated from the expression.
+__global__ void region_mean_block_kernel(RegionLaunch p) {
+  __shared__ double partial[block_size];
+  const int element = static_cast<int>(blockIdx.x);
+  const int base = onnx::reduce_base_offset(p.geometry, element);
+  double sum = 0.0;
+  for (int r = static_cast<int>(threadIdx.x); r < p.geometry.reduced_count; r += block_size) {
+    sum += onnx::evaluate_region(p.expression, base + onnx::reduce_element_offset(p.geometry, r));
+  }
+  partial[threadIdx.x] = sum;
+  __syncthreads();
+  for (int half = block_size / 2; half > 0; half /= 2) {
+    if (static_cast<int>(threadIdx.x) < half) {
+      partial[threadIdx.x] += partial[threadIdx.x + half];
+    }
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) {
+    p.out[element] = static_cast<float>(partial[0] / p.geometry.reduced_count);
+  }
+}
+
 } // namespace
+
+void launch_region(const RegionLaunch& launch, cudaStream_t stream) {
+  if (launch.reduce && launch.geometry.reduced_count > max_thread_reduction) {
+    region_mean_block_kernel<<<static_cast<unsigned>(launch.count), block_size, 0, stream>>>(
+        launch);
+    AIRAN_CUDA_CHECK_LAUNCH("region_mean_block_kernel");
+  } else {
+    region_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
+    AIRAN_CUDA_CHECK_LAUNCH("region_kernel");
+  }
+}
 
 void launch_unary(const UnaryLaunch& launch, cudaStream_t stream) {
   unary_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);

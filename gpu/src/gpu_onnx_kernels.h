@@ -19,6 +19,7 @@ void launch_conv_epilogue(const PointwiseConvLaunch& launch, cudaStream_t stream
 void launch_reduce_mean(const ReduceMeanLaunch& launch, cudaStream_t stream);
 void launch_gemm(const GemmLaunch& launch, cudaStream_t stream);
 void launch_matmul(const MatMulLaunch& launch, cudaStream_t stream);
+void launch_region(const RegionLaunch& launch, cudaStream_t stream);
 
 /// Enqueues \p launch on \p stream (\p cublas is bound to the same stream).
 /// \throws CudaError when a launch or cuBLAS call fails.

@@ -3,6 +3,8 @@
 /// in place), with its arena pointers and geometry.
 #include "gpu_onnx_launches.h"
 
+#include "gpu_onnx_regions.h"
+
 #include <array>
 
 namespace airan::gpu::detail {
@@ -216,6 +218,16 @@ void add_launches(const Step& step, Values& values, std::span<float* const> cons
   case StepKind::matmul:
     values.launches.push_back(matmul_launch(step, values));
     return;
+  case StepKind::region: {
+    std::vector<TensorShape> shapes;
+    std::vector<const float*> pointers;
+    for (const std::size_t v : step.inputs) {
+      shapes.push_back(values.shapes[v]);
+      pointers.push_back(values.pointers[v]);
+    }
+    values.launches.push_back(region_launch(step, shapes, pointers, y, count));
+    return;
+  }
   }
 }
 

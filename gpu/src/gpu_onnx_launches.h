@@ -6,6 +6,7 @@
 #pragma once
 
 #include "airan/gpu/onnx_device_math.h"
+#include "airan/gpu/onnx_region_math.h"
 
 #include "gpu_onnx_layout.h"
 #include "gpu_onnx_program.h"
@@ -109,10 +110,20 @@ struct MatMulLaunch {
   int count = 0;
 };
 
+/// A fused element-wise region (onnx_region_math.h): out[i] is the expression at iteration
+/// index i, or with \p reduce its mean over the reduced axes of the iteration shape.
+struct RegionLaunch {
+  onnx::RegionExpression expression;
+  bool reduce = false;
+  onnx::ReduceGeometry geometry; ///< With reduce: over the iteration shape.
+  float* out = nullptr;
+  int count = 0;
+};
+
 /// One enqueued operation of a plan.
 using Launch =
     std::variant<UnaryLaunch, BinaryLaunch, StridedCopyLaunch, DeviceCopyLaunch, ConvLaunch,
-                 PointwiseConvLaunch, ReduceMeanLaunch, GemmLaunch, MatMulLaunch>;
+                 PointwiseConvLaunch, ReduceMeanLaunch, GemmLaunch, MatMulLaunch, RegionLaunch>;
 
 /// One output element of each kind of launch, as its kernel computes it: the kernels add only
 /// the thread index, and run_on_host() loops over the elements.
@@ -161,6 +172,12 @@ AIRAN_HOST_DEVICE inline void run_element(const GemmLaunch& p, int i) {
 
 AIRAN_HOST_DEVICE inline void run_element(const MatMulLaunch& p, int i) {
   p.y[i] = onnx::matmul_element(p.geometry, p.a, p.b, i);
+}
+
+/// Output element \p i of a region (a long reduction's kernel sums in a block's tree order).
+AIRAN_HOST_DEVICE inline void run_element(const RegionLaunch& p, int i) {
+  p.out[i] = p.reduce ? onnx::evaluate_region_mean(p.expression, p.geometry, i)
+                      : onnx::evaluate_region(p.expression, i);
 }
 
 /// Runs \p launch on the host (its pointers must be host memory): every element with

@@ -67,7 +67,8 @@ const char* launch_kind(const Launch& launch) {
   static constexpr std::array<const char*, std::variant_size_v<Launch>> names{
       "unary",       "binary",      "strided copy",
       "device copy", "direct conv", "pointwise conv (cuBLAS)",
-      "reduce mean", "gemm",        "matmul"};
+      "reduce mean", "gemm",        "matmul",
+      "fused region"};
   static_assert(std::is_same_v<std::variant_alternative_t<4, Launch>, ConvLaunch> &&
                 std::is_same_v<std::variant_alternative_t<5, Launch>, PointwiseConvLaunch>);
   return names.at(launch.index());
@@ -75,26 +76,21 @@ const char* launch_kind(const Launch& launch) {
 
 void Plan::enqueue(cudaStream_t stream, std::span<const cudaStream_t> side_streams,
                    cublasHandle_t cublas) {
-  enqueue_uploads(stream);
   const auto lanes = static_cast<std::size_t>(schedule.num_streams);
   if (side_streams.size() + 1 < lanes) {
     throw std::logic_error("GPU ONNX plan: " + std::to_string(lanes) + " streams scheduled, " +
                            std::to_string(side_streams.size() + 1) + " given");
   }
+  enqueue_uploads(stream);
   const auto lane = [&](int k) {
     return k == 0 ? stream : side_streams[static_cast<std::size_t>(k - 1)];
   };
   // Every side stream forks from the main stream and joins it again, also when a launch throws
   // (inside a capture, an unjoined stream would leave the capture unfinishable).
-  if (lanes > 1) {
-    AIRAN_CUDA_CHECK(cudaEventRecord(fork.get(), stream));
-    for (std::size_t k = 1; k < lanes; ++k) {
-      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(side_streams[k - 1], fork.get(), 0));
-    }
-  }
+  std::size_t forked = 1;
   const auto join = [&] {
     cudaError_t first = cudaSuccess;
-    for (std::size_t k = 1; k < lanes; ++k) {
+    for (std::size_t k = 1; k < forked; ++k) {
       const cudaError_t recorded = cudaEventRecord(joins[k - 1].get(), side_streams[k - 1]);
       const cudaError_t waited = cudaStreamWaitEvent(stream, joins[k - 1].get(), 0);
       first = first != cudaSuccess ? first : (recorded != cudaSuccess ? recorded : waited);
@@ -102,8 +98,18 @@ void Plan::enqueue(cudaStream_t stream, std::span<const cudaStream_t> side_strea
     return first;
   };
   try {
+    if (lanes > 1) {
+      AIRAN_CUDA_CHECK(cudaEventRecord(fork.get(), stream));
+      for (; forked < lanes; ++forked) {
+        AIRAN_CUDA_CHECK(cudaStreamWaitEvent(side_streams[forked - 1], fork.get(), 0));
+      }
+    }
     for (std::size_t i = 0; i < launches.size(); ++i) {
       const cudaStream_t target = lane(schedule.stream[i]);
+      // cuBLAS runs on the handle's stream, the main one: its launches are scheduled there.
+      if (std::holds_alternative<PointwiseConvLaunch>(launches[i]) && schedule.stream[i] != 0) {
+        throw std::logic_error("GPU ONNX plan: a cuBLAS launch scheduled off the main stream");
+      }
       for (const std::size_t waited : schedule.waits[i]) {
         AIRAN_CUDA_CHECK(cudaStreamWaitEvent(target, done.at(waited).get(), 0));
       }

@@ -5,6 +5,8 @@
 /// element-wise Add/Sub/Mul/Div is fused into it.
 #include "gpu_onnx_program.h"
 
+#include "gpu_onnx_regions.h"
+
 #include <algorithm>
 #include <unordered_map>
 
@@ -265,6 +267,9 @@ Program compile_program(const OnnxModel& model, const ProgramFusions& fusions) {
   }
   if (fusions.residual) {
     fuse_residual_adds(program);
+  }
+  if (fusions.regions) {
+    fuse_regions(program);
   }
   return program;
 }

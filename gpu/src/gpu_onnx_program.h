@@ -6,6 +6,7 @@
 #pragma once
 
 #include "airan/gpu/onnx_device_math.h"
+#include "airan/gpu/onnx_region_math.h"
 #include "airan/phy/nn/onnx_model.h"
 #include "airan/phy/nn/onnx_shape_rules.h"
 #include "airan/phy/nn/tensor.h"
@@ -37,7 +38,28 @@ enum class StepKind {
   slice,
   reduce_mean,
   gemm,
-  matmul
+  matmul,
+  region ///< Fused element-wise nodes (Step::region), optionally ending in a ReduceMean.
+};
+
+/// One node of a fused region's expression (onnx_region_math.h), children before parents.
+struct RegionNode {
+  onnx::RegionOpKind kind = onnx::RegionOpKind::load;
+  onnx::UnaryOp unary = onnx::UnaryOp::relu;
+  onnx::BinaryOp binary = onnx::BinaryOp::add;
+  bool relu = false;       ///< binary: a Relu fused into it.
+  std::string description; ///< The ONNX node it stands for (errors name it).
+  std::size_t input = 0;   ///< load: index into the step's inputs.
+  /// load: the Slices between that input and the use, first applied first.
+  std::vector<phy::nn::SliceArguments> slices;
+  std::vector<std::string> slice_descriptions;
+  std::array<std::size_t, 2> children{}; ///< unary: [0]; binary: [0] left, [1] right.
+};
+
+/// The expression of a region step.
+struct Region {
+  std::vector<RegionNode> nodes; ///< Postfix; the last is the expression's root.
+  bool reduce = false;           ///< The step averages the expression (Step::reduce).
 };
 
 /// Conv geometry (shared with the CPU executor) and weights.
@@ -67,6 +89,7 @@ struct Step {
   std::vector<std::int64_t> perm;  ///< Transpose (empty: reverse)
   phy::nn::SliceArguments slice;   ///< Slice (completed)
   phy::nn::ReduceArguments reduce; ///< ReduceMean
+  Region region;                   ///< Fused region
   float alpha = 1.0F, beta = 1.0F; ///< Gemm
   bool trans_a = false, trans_b = false;
 
@@ -98,6 +121,9 @@ struct ProgramFusions {
   /// that Conv: the Conv's epilogue adds it (a residual block's skip connection), then the
   /// Add's fused Relu.
   bool residual = true;
+  /// Element-wise nodes whose value only one element-wise node (or ReduceMean) reads, and the
+  /// Slices they read through, evaluated inside that node's kernel (gpu_onnx_regions.h).
+  bool regions = true;
 };
 
 /// Builds the program of \p model, which must have passed OnnxExecutor's validation and must

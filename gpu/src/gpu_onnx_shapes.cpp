@@ -2,6 +2,7 @@
 /// \brief Shape inference of GpuOnnxExecutor's steps through the rules the CPU executor uses
 /// (onnx_shape_rules.h), Slice windows and ReduceMean axes.
 #include "gpu_onnx_program.h"
+#include "gpu_onnx_regions.h"
 
 namespace airan::gpu::detail {
 
@@ -47,6 +48,11 @@ TensorShape infer_shape(const Step& step, std::span<const TensorShape> inputs) {
     return phy::nn::gemm_shape(node, step.trans_a, step.trans_b, inputs);
   case StepKind::matmul:
     return phy::nn::matmul_shape(node, inputs[0], inputs[1]);
+  case StepKind::region: {
+    const std::vector<TensorShape> shapes = region_node_shapes(step, inputs);
+    return step.region.reduce ? phy::nn::reduce_shape(node, step.reduce, shapes.back())
+                              : shapes.back();
+  }
   }
   step.fail("unknown step");
 }

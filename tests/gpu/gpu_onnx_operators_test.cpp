@@ -5,6 +5,7 @@
 // ReduceMean (short and block reductions), Constant, Reshape, Transpose, Gemm, MatMul.
 // Skipped without a CUDA device.
 #include "gpu_onnx_test_support.h"
+#include "onnx_region_test_graphs.h"
 
 #include <gtest/gtest.h>
 
@@ -167,6 +168,12 @@ TEST_F(GpuOnnxOperators, ResidualAddRunsInThePointwiseConvolutionsEpilogue) {
       inputs.push_back(random_dense(c.r, rng));
     }
     test::expect_gpu_matches_cpu(graph.build(), inputs, c.label);
+  }
+}
+
+TEST_F(GpuOnnxOperators, ElementwiseRegionsRunAsOneKernelEach) {
+  for (const auto& graph : test::region_test_graphs()) {
+    test::expect_gpu_matches_cpu(graph.model, graph.inputs, graph.label);
   }
 }
 

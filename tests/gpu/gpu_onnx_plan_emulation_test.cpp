@@ -15,6 +15,7 @@
 #include "airan/phy/nn/onnx_model.h"
 
 #include "../phy/nn/onnx_test_graphs.h"
+#include "onnx_region_test_graphs.h"
 
 #include <gtest/gtest.h>
 
@@ -159,6 +160,7 @@ double relative_max_error(const Dense& got, const Dense& expected, const std::st
 Dense run_cpu(const OnnxModel& model, const std::vector<Dense>& inputs) {
   phy::nn::OnnxExecutor executor(model, {.num_threads = 2});
   std::vector<phy::nn::ConstTensorView> views;
+  views.reserve(inputs.size());
   for (const Dense& input : inputs) {
     views.push_back(input.view());
   }
@@ -172,14 +174,16 @@ Dense run_cpu(const OnnxModel& model, const std::vector<Dense>& inputs) {
 void expect_plans_reproduce(const OnnxModel& model, const std::vector<Dense>& inputs,
                             const Dense& expected, const std::string& label) {
   std::vector<TensorShape> shapes;
+  shapes.reserve(inputs.size());
   for (const Dense& input : inputs) {
     shapes.push_back(input.shape);
   }
   const std::vector<PlanOptions> option_sets{
       {{}, true, 8, "default"},
-      {{.relu = true, .residual = false}, false, 1, "plain"},
+      {{.relu = true, .residual = false, .regions = false}, false, 1, "plain"},
       {{}, false, 4, "Concat copies, 4 streams"},
-      {{.relu = false, .residual = true}, true, 16, "no Relu fusion, 16 streams"}};
+      {{.relu = false, .residual = true}, true, 16, "no Relu fusion, 16 streams"},
+      {{.relu = true, .residual = true, .regions = false}, true, 8, "no regions"}};
   for (const PlanOptions& options : option_sets) {
     const Program program = compile_program(model, options.fusions);
     HostPlan plan = make_host_plan(program, shapes, options);
@@ -202,6 +206,18 @@ Dense read_tensor(const std::string& name) {
   dense.data.resize(array.num_elements());
   std::memcpy(dense.data.data(), array.data.data(), dense.data.size() * sizeof(float));
   return dense;
+}
+
+TEST(GpuOnnxPlanEmulation, ElementwiseRegionsReproduceTheCpuExecutor) {
+  for (const auto& graph : test::region_test_graphs()) {
+    const Program program = compile_program(graph.model, {});
+    const auto regions =
+        std::count_if(program.steps.begin(), program.steps.end(),
+                      [](const Step& s) { return !s.removed && s.kind == StepKind::region; });
+    EXPECT_GT(regions, 0) << graph.label;
+    expect_plans_reproduce(graph.model, graph.inputs, run_cpu(graph.model, graph.inputs),
+                           graph.label);
+  }
 }
 
 TEST(GpuOnnxPlanEmulation, ReferenceModelReproducesPyTorch) {

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -89,8 +90,9 @@ TEST(GpuOnnxProgram, ResidualAddStaysWhereFoldingWouldChangeTheResult) {
 
 TEST(GpuOnnxProgram, TheNeuralReceiversResidualBlocksFold) {
   const phy::nn::OnnxModel model = phy::nn::read_onnx_model(models_dir / "neural_receiver.onnx");
-  const Program fused = compile_program(model, {});
-  const Program plain = compile_program(model, {.relu = false, .residual = false});
+  const Program fused = compile_program(model, {.relu = true, .residual = true, .regions = false});
+  const Program plain =
+      compile_program(model, {.relu = false, .residual = false, .regions = false});
   std::size_t residual_convs = 0;
   for (std::size_t s = 0; s < fused.steps.size(); ++s) {
     const Step& step = fused.steps[s];
@@ -110,6 +112,41 @@ TEST(GpuOnnxProgram, TheNeuralReceiversResidualBlocksFold) {
   EXPECT_EQ(
       live(plain) - live(fused),
       static_cast<std::ptrdiff_t>(residual_convs + count_steps(fused, StepKind::unary, true)));
+}
+
+TEST(GpuOnnxProgram, TheNeuralReceiversElementwiseChainsBecomeRegions) {
+  const phy::nn::OnnxModel model = phy::nn::read_onnx_model(models_dir / "neural_receiver.onnx");
+  const Program without =
+      compile_program(model, {.relu = true, .residual = true, .regions = false});
+  const Program with = compile_program(model, {});
+  const auto live = [](const Program& p) {
+    return std::count_if(p.steps.begin(), p.steps.end(),
+                         [](const Step& step) { return !step.removed; });
+  };
+  std::size_t regions = 0;
+  std::size_t reduce_regions = 0;
+  std::size_t slices_folded = 0;
+  for (const Step& step : with.steps) {
+    if (step.removed || step.kind != StepKind::region) {
+      continue;
+    }
+    ++regions;
+    reduce_regions += step.region.reduce ? 1 : 0;
+    EXPECT_LE(step.region.nodes.size(), static_cast<std::size_t>(onnx::max_region_ops));
+    for (const RegionNode& node : step.region.nodes) {
+      slices_folded += node.slices.size();
+      if (node.kind == onnx::RegionOpKind::load) {
+        EXPECT_LT(node.input, step.inputs.size()) << step.description;
+      }
+    }
+  }
+  std::printf("regions %zu (%zu ending in ReduceMean), %zu Slice uses folded; steps %td -> %td\n",
+              regions, reduce_regions, slices_folded, live(without), live(with));
+  // Per layer and feature set: the matched filter's two means and the gain are regions.
+  EXPECT_GE(reduce_regions, 36U);
+  EXPECT_LT(live(with), live(without) * 2 / 3);
+  EXPECT_EQ(count_steps(with, StepKind::slice, false) + count_steps(with, StepKind::slice, true),
+            count_steps(without, StepKind::slice, false));
 }
 
 } // namespace

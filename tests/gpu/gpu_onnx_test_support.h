@@ -78,12 +78,13 @@ inline void expect_gpu_matches_cpu(const phy::nn::OnnxModel& model,
                                    const std::string& label, double tolerance = 1e-5) {
   const phy::nn::test::Dense expected = run_cpu(model, inputs);
   for (const bool graph : {true, false}) {
-    // The default plans (streams side by side, Concat inputs in place, residual Adds folded)
-    // and plain ones (one stream, every Concat copied, no residual fusion).
+    // The default plans (streams side by side, Concat inputs in place, residual Adds and
+    // element-wise chains folded) and plain ones (one stream, every Concat copied, neither).
     for (const bool plain : {false, true}) {
       GpuOnnxExecutorOptions options{.device = 0, .use_cuda_graph = graph};
       if (plain) {
         options.fuse_residual = false;
+        options.fuse_elementwise = false;
         options.max_streams = 1;
         options.concat_in_place = false;
       }
@@ -92,6 +93,7 @@ inline void expect_gpu_matches_cpu(const phy::nn::OnnxModel& model,
         const std::string what = label + (graph ? ", graph" : ", direct") +
                                  (plain ? ", plain" : "") + ", run " + std::to_string(run + 1);
         EXPECT_LE(relative_max_error(run_gpu(executor, inputs), expected, what), tolerance) << what;
+        EXPECT_EQ(executor.capture_error(), "") << what;
       }
     }
   }

@@ -71,6 +71,9 @@ struct GpuOnnxExecutorOptions {
   /// Add the skip connection of a residual block (an Add whose operand is a pointwise Conv it
   /// alone reads) in that convolution's bias/Relu pass (one pass over device memory less).
   bool fuse_residual = true;
+  /// Evaluate an element-wise node (and the Slices it reads through) inside the element-wise node
+  /// or ReduceMean that alone reads it: one kernel per chain (fused regions).
+  bool fuse_elementwise = true;
   /// Arithmetic of the pointwise convolutions.
   GpuOnnxMath math = GpuOnnxMath::fp32;
   /// Streams a plan's launches may spread over, so that independent branches of the model run
@@ -127,6 +130,9 @@ public:
   [[nodiscard]] std::size_t num_allocations() const;
   /// Device time of the last run() (input upload, model, output download), from CUDA events.
   [[nodiscard]] float last_run_device_ms() const;
+  /// Empty, or why the last CUDA graph capture of a plan failed (that plan then launches its
+  /// kernels directly on every run, with the same results).
+  [[nodiscard]] const std::string& capture_error() const;
 
 private:
   struct Impl;
