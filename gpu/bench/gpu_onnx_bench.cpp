@@ -161,6 +161,12 @@ int run() {
   const Timing eager = measure(eager_engine, views);
   const Timing tf32 = measure(tf32_engine, views);
   const Timing plain = measure(plain_engine, views);
+  // Pointwise convolutions as cuBLASLt matmuls with bias, residual and Relu folded in.
+  airan::gpu::GpuOnnxExecutor lt_engine(model, {.device = device, .gemm_epilogue = true});
+  airan::gpu::GpuOnnxExecutor lt_tf32_engine(
+      model, {.device = device, .math = airan::gpu::GpuOnnxMath::tf32, .gemm_epilogue = true});
+  const Timing lt = measure(lt_engine, views);
+  const Timing lt_tf32 = measure(lt_tf32_engine, views);
 
   std::printf("GPU ONNX executor, %s: neural_receiver.onnx, 273 PRB x 14 symbols, 4 Rx, "
               "median of 50 runs\n",
@@ -172,6 +178,9 @@ int run() {
   std::printf("%-40s %10.1f %10.1f\n", "tf32 CUDA graph", tf32.device_us, tf32.host_us);
   std::printf("%-40s %10.1f %10.1f  (graph / plain %.2f)\n", "plain plan graph (1 stream, unfused)",
               plain.device_us, plain.host_us, graph.device_us / plain.device_us);
+  std::printf("%-40s %10.1f %10.1f\n", "cuBLASLt epilogues graph", lt.device_us, lt.host_us);
+  std::printf("%-40s %10.1f %10.1f\n", "cuBLASLt epilogues tf32 graph", lt_tf32.device_us,
+              lt_tf32.host_us);
   print_profiles(median_profile(graph_engine, views), median_profile(tf32_engine, views));
   std::printf("gpu onnx neural receiver 273 PRB: %.1f us device, %.1f us run() (fp32); %.1f us "
               "device (tf32)\n",

@@ -3,6 +3,7 @@
 /// GEMM of pointwise convolutions) and the capture of a plan into a CUDA graph.
 #include "airan/gpu/cuda_check.h"
 
+#include "gpu_onnx_fused_gemm.h"
 #include "gpu_onnx_kernels.h"
 #include "gpu_onnx_plan.h"
 
@@ -13,7 +14,12 @@ namespace airan::gpu::detail {
 namespace {
 
 void enqueue_pointwise_conv(const PointwiseConvLaunch& p, cudaStream_t stream,
-                            cublasHandle_t cublas) {
+                            const BlasContext& blas) {
+  if (p.fused_gemm != nullptr) {
+    static_cast<const FusedGemm*>(p.fused_gemm)->enqueue(p, stream, blas);
+    return;
+  }
+  cublasHandle_t cublas = blas.cublas;
   // Row-major Y[M][P] = W[M][K] X[K][P] is, column-major, Y'(P x M) = X'(P x K) W'(K x M).
   const float one = 1.0F;
   const float zero = 0.0F;
@@ -47,7 +53,7 @@ void check_cublas(cublasStatus_t status, const char* call) {
   }
 }
 
-void enqueue(const Launch& launch, cudaStream_t stream, cublasHandle_t cublas) {
+void enqueue(const Launch& launch, cudaStream_t stream, const BlasContext& blas) {
   std::visit(
       [&](const auto& p) {
         using T = std::decay_t<decltype(p)>;
@@ -62,7 +68,7 @@ void enqueue(const Launch& launch, cudaStream_t stream, cublasHandle_t cublas) {
         } else if constexpr (std::is_same_v<T, ConvLaunch>) {
           launch_conv(p, stream);
         } else if constexpr (std::is_same_v<T, PointwiseConvLaunch>) {
-          enqueue_pointwise_conv(p, stream, cublas);
+          enqueue_pointwise_conv(p, stream, blas);
         } else if constexpr (std::is_same_v<T, ReduceMeanLaunch>) {
           launch_reduce_mean(p, stream);
         } else if constexpr (std::is_same_v<T, GemmLaunch>) {

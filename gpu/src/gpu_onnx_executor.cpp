@@ -59,6 +59,27 @@ private:
   cublasHandle_t handle_ = nullptr;
 };
 
+/// Owner of a cuBLASLt handle (created only for GpuOnnxExecutorOptions::gemm_epilogue).
+class CublasLtHandle {
+public:
+  explicit CublasLtHandle(bool create) {
+    if (create) {
+      detail::check_cublas(cublasLtCreate(&handle_), "cublasLtCreate");
+    }
+  }
+  ~CublasLtHandle() {
+    if (handle_ != nullptr) {
+      cublasLtDestroy(handle_);
+    }
+  }
+  CublasLtHandle(const CublasLtHandle&) = delete;
+  CublasLtHandle& operator=(const CublasLtHandle&) = delete;
+  [[nodiscard]] cublasLtHandle_t get() const { return handle_; }
+
+private:
+  cublasLtHandle_t handle_ = nullptr;
+};
+
 } // namespace
 
 struct GpuOnnxExecutor::Impl {
@@ -78,6 +99,7 @@ struct GpuOnnxExecutor::Impl {
                                                              : CUBLAS_DEFAULT_MATH),
                          "cublasSetMathMode");
     upload_constants();
+    blas = {cublas.get(), lt.get(), workspace.data(), workspace.bytes()};
   }
 
   void upload_constants() {
@@ -110,8 +132,13 @@ struct GpuOnnxExecutor::Impl {
   /// (the shapes decide), the plan runs the program without that fusion.
   std::unique_ptr<detail::Plan> make_plan(std::span<const phy::nn::TensorShape> shapes) {
     const auto context = [&](const detail::Program& p) {
-      return detail::PlanContext{p, constant_pointers, [this] { ++allocations; },
-                                 std::max(1, options.max_streams), options.concat_in_place};
+      return detail::PlanContext{p,
+                                 constant_pointers,
+                                 [this] { ++allocations; },
+                                 std::max(1, options.max_streams),
+                                 options.concat_in_place,
+                                 blas,
+                                 options.math == GpuOnnxMath::tf32};
     };
     try {
       return detail::make_plan(context(program), shapes);
@@ -148,6 +175,8 @@ struct GpuOnnxExecutor::Impl {
   std::vector<cudaStream_t> side_stream_handles;
   DeviceBuffer<std::byte> workspace; ///< cuBLAS's; outlives the handle
   CublasHandle cublas;
+  CublasLtHandle lt{options.gemm_epilogue};
+  detail::BlasContext blas;
   DeviceBuffer<float> constants;
   std::vector<float*> constant_pointers;
   std::vector<std::unique_ptr<detail::Plan>> plans;
@@ -219,7 +248,7 @@ void GpuOnnxExecutor::run(std::span<const ConstTensorView> inputs) {
   const bool direct = !plan.graph.ready();
   s.start.record(s.stream.get());
   if (direct) {
-    plan.enqueue(s.stream.get(), s.side_stream_handles, s.cublas.get());
+    plan.enqueue(s.stream.get(), s.side_stream_handles, s.blas);
   } else {
     plan.graph.launch(s.stream.get());
   }
@@ -232,9 +261,8 @@ void GpuOnnxExecutor::run(std::span<const ConstTensorView> inputs) {
     // The outputs above are valid either way: a plan whose capture fails keeps launching
     // directly, and capture_error() says why.
     try {
-      plan.graph.capture(s.stream.get(), [&] {
-        plan.enqueue(s.stream.get(), s.side_stream_handles, s.cublas.get());
-      });
+      plan.graph.capture(s.stream.get(),
+                         [&] { plan.enqueue(s.stream.get(), s.side_stream_handles, s.blas); });
     } catch (const CudaError& error) {
       s.capture_error = error.what();
     }
@@ -248,7 +276,7 @@ std::vector<GpuOnnxLaunchTime> GpuOnnxExecutor::profile(std::span<const ConstTen
   const cudaStream_t stream = s.stream.get();
   if (!plan.graph.ready()) {
     // As in run(): a direct run first loads cuBLAS and the kernels outside any capture.
-    plan.enqueue(stream, s.side_stream_handles, s.cublas.get());
+    plan.enqueue(stream, s.side_stream_handles, s.blas);
     s.stream.synchronize();
   }
   // The launches with an event after each, captured into a graph of their own, so that the
@@ -260,7 +288,7 @@ std::vector<GpuOnnxLaunchTime> GpuOnnxExecutor::profile(std::span<const ConstTen
     plan.enqueue_uploads(stream);
     events.front().record(stream);
     for (std::size_t i = 0; i < plan.launches.size(); ++i) {
-      detail::enqueue(plan.launches[i], stream, s.cublas.get());
+      detail::enqueue(plan.launches[i], stream, s.blas);
       events[i + 1].record(stream);
     }
     plan.enqueue_downloads(stream);

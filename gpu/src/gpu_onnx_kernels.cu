@@ -40,7 +40,7 @@ __global__ void strided_copy_kernel(StridedCopyLaunch p) {
 
 __global__ void conv_kernel(ConvLaunch p) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (i < p.count) {
+  if (i < p.count + p.ones) {
     run_element(p, i);
   }
 }
@@ -155,7 +155,7 @@ void launch_strided_copy(const StridedCopyLaunch& launch, cudaStream_t stream) {
 }
 
 void launch_conv(const ConvLaunch& launch, cudaStream_t stream) {
-  conv_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
+  conv_kernel<<<blocks_for(launch.count + launch.ones), block_size, 0, stream>>>(launch);
   AIRAN_CUDA_CHECK_LAUNCH("conv_kernel");
 }
 

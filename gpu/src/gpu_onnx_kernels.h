@@ -21,10 +21,6 @@ void launch_gemm(const GemmLaunch& launch, cudaStream_t stream);
 void launch_matmul(const MatMulLaunch& launch, cudaStream_t stream);
 void launch_region(const RegionLaunch& launch, cudaStream_t stream);
 
-/// Enqueues \p launch on \p stream (\p cublas is bound to the same stream).
-/// \throws CudaError when a launch or cuBLAS call fails.
-void enqueue(const Launch& launch, cudaStream_t stream, cublasHandle_t cublas);
-
 /// Throws CudaError naming \p call when \p status is not CUBLAS_STATUS_SUCCESS.
 void check_cublas(cublasStatus_t status, const char* call);
 

@@ -15,9 +15,12 @@ using phy::nn::TensorShape;
 
 /// What the launch records point at and the launches made so far.
 struct Values {
+  const Program& program;
   const std::vector<TensorShape>& shapes; ///< Per value.
+  const std::vector<std::int64_t>& ones;  ///< Per value: PlanLayout::ones.
   std::vector<float*> pointers;           ///< Per value.
   std::vector<Launch> launches;
+  const DerivedConstantStore& store;
 };
 
 int count_of(const TensorShape& shape) {
@@ -40,6 +43,25 @@ Launch conv_launch(const Step& step, const Values& values, std::span<float* cons
     launch.bias = bias;
     launch.y = values.pointers[step.output];
     launch.relu = c.relu;
+    if (values.ones[step.inputs[0]] > 0 && bias != nullptr) {
+      // The bias as input channel K: weights [W | bias] over a plane of ones after X.
+      // (From the host copies: the launch's pointers may be device memory.)
+      const std::vector<float>& w = values.program.values[c.weights].constant->floats;
+      const std::vector<float>& b =
+          values.program.values[static_cast<std::size_t>(c.bias)].constant->floats;
+      const auto m = static_cast<std::size_t>(launch.out_channels);
+      const auto k = static_cast<std::size_t>(launch.in_channels);
+      std::vector<float> weights((k + 1) * m);
+      for (std::size_t row = 0; row < m; ++row) {
+        std::copy(w.begin() + static_cast<std::ptrdiff_t>(row * k),
+                  w.begin() + static_cast<std::ptrdiff_t>((row + 1) * k),
+                  weights.begin() + static_cast<std::ptrdiff_t>(row * (k + 1)));
+        weights[row * (k + 1) + k] = b[row];
+      }
+      launch.weights = values.store(std::move(weights));
+      launch.in_channels += 1;
+      launch.bias = nullptr;
+    }
     if (c.residual) {
       launch.residual = values.pointers[step.inputs[1]];
       launch.residual_map = onnx::make_broadcast_map(values.shapes[step.inputs[1]], y);
@@ -65,8 +87,13 @@ Launch conv_launch(const Step& step, const Values& values, std::span<float* cons
   g.pad_top = static_cast<int>(pads[0]);
   g.pad_left = static_cast<int>(pads[1]);
   g.relu = c.relu;
-  return ConvLaunch{g,    values.pointers[step.inputs[0]], constants[c.weights],
-                    bias, values.pointers[step.output],    count_of(y)};
+  return ConvLaunch{g,
+                    values.pointers[step.inputs[0]],
+                    constants[c.weights],
+                    bias,
+                    values.pointers[step.output],
+                    count_of(y),
+                    static_cast<int>(values.ones[step.output])};
 }
 
 Launch matmul_launch(const Step& step, const Values& values) {
@@ -235,8 +262,11 @@ void add_launches(const Step& step, Values& values, std::span<float* const> cons
 
 std::vector<Launch> build_launches(const Program& program, const PlanLayout& layout, float* arena,
                                    std::span<float* const> constants,
-                                   std::vector<std::size_t>& launch_steps) {
-  Values values{layout.shapes, std::vector<float*>(program.values.size(), nullptr), {}};
+                                   std::vector<std::size_t>& launch_steps,
+                                   const DerivedConstantStore& store) {
+  Values values{program,     layout.shapes,
+                layout.ones, std::vector<float*>(program.values.size(), nullptr),
+                {},          store};
   for (std::size_t v = 0; v < program.values.size(); ++v) {
     values.pointers[v] = layout.offsets[v] >= 0 ? arena + layout.offsets[v] : constants[v];
   }

@@ -12,6 +12,7 @@
 #include "gpu_onnx_program.h"
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <variant>
 #include <vector>
@@ -57,7 +58,8 @@ struct DeviceCopyLaunch {
   std::size_t rows = 0;
 };
 
-/// A Conv computed one thread per output element.
+/// A Conv computed one thread per output element, then \p ones elements set to 1 after the
+/// output (the plane of ones a following pointwise Conv adds its bias with).
 struct ConvLaunch {
   onnx::ConvGeometry geometry;
   const float* x = nullptr;
@@ -65,6 +67,7 @@ struct ConvLaunch {
   const float* bias = nullptr; ///< nullptr without bias
   float* y = nullptr;
   int count = 0;
+  int ones = 0;
 };
 
 /// A 1x1 Conv as a GEMM per image, Y[M][P] = W[M][K] X[K][P], then bias, a residual (a folded
@@ -81,6 +84,10 @@ struct PointwiseConvLaunch {
   bool relu = false;
   const float* residual = nullptr; ///< nullptr without a folded Add
   onnx::IndexMap residual_map;     ///< Output element -> residual element (broadcast).
+  /// A cuBLASLt matmul with the bias (through a plane of ones), residual and Relu folded in,
+  /// owned by the plan (CUDA builds with GpuOnnxExecutorOptions::gemm_epilogue), or nullptr:
+  /// the GEMM, then the epilogue kernel.
+  const void* fused_gemm = nullptr;
 };
 
 /// ReduceMean, one output element per thread or per block.
@@ -141,8 +148,9 @@ AIRAN_HOST_DEVICE inline void run_element(const StridedCopyLaunch& p, int i) {
   p.out[i] = p.in[onnx::mapped_offset(p.map, i)];
 }
 
+/// Element \p i of a Conv launch (count + ones of them).
 AIRAN_HOST_DEVICE inline void run_element(const ConvLaunch& p, int i) {
-  p.y[i] = onnx::conv_output_element(p.geometry, p.x, p.weights, p.bias, i);
+  p.y[i] = i < p.count ? onnx::conv_output_element(p.geometry, p.x, p.weights, p.bias, i) : 1.0F;
 }
 
 /// Bias, residual and Relu of element \p i of Y after the pointwise convolution's GEMM.
@@ -185,11 +193,18 @@ AIRAN_HOST_DEVICE inline void run_element(const RegionLaunch& p, int i) {
 /// device) as plain loops before its epilogue. The reference that tests run whole plans with.
 void run_on_host(const Launch& launch);
 
+/// Where a plan keeps constants it derives (a pointwise Conv's weights with the bias as one more
+/// input channel): stores them and returns the pointer kernels read them at.
+using DerivedConstantStore = std::function<const float*(std::vector<float>)>;
+
 /// The launches of a plan with \p layout, its arena at \p arena and each constant value's data
 /// at \p constants (by value id), in program order; \p launch_steps gets each launch's step.
-/// Their order and number are those of launch_accesses(program, layout).
+/// Their order and number are those of launch_accesses(program, layout). A pointwise Conv whose
+/// input has a plane of ones (PlanLayout::ones) reads it as input channel K, with the weights
+/// [W | bias] kept through \p store, and no bias in its epilogue.
 std::vector<Launch> build_launches(const Program& program, const PlanLayout& layout, float* arena,
                                    std::span<float* const> constants,
-                                   std::vector<std::size_t>& launch_steps);
+                                   std::vector<std::size_t>& launch_steps,
+                                   const DerivedConstantStore& store);
 
 } // namespace airan::gpu::detail

@@ -65,7 +65,7 @@ std::int64_t concat_outer(const Step& step, const TensorShape& out) {
 }
 
 PlanLayout layout_plan(const Program& program, std::span<const TensorShape> input_shapes,
-                       bool concat_in_place) {
+                       bool concat_in_place, bool ones_planes) {
   const std::size_t num_values = program.values.size();
   PlanLayout layout;
   layout.shapes.resize(num_values);
@@ -106,6 +106,32 @@ PlanLayout layout_plan(const Program& program, std::span<const TensorShape> inpu
   }
   for (const std::size_t v : program.output_ids) {
     layout.last_use[v] = static_cast<std::ptrdiff_t>(program.steps.size());
+  }
+  layout.ones.assign(num_values, 0);
+  if (ones_planes) {
+    std::vector<std::size_t> readers(num_values, 0);
+    for (const Step& step : program.steps) {
+      for (std::size_t i = 0; i < step.inputs.size() && !step.removed; ++i) {
+        ++readers[step.inputs[i]];
+      }
+    }
+    for (const std::size_t v : program.output_ids) {
+      readers[v] += 2;
+    }
+    for (const Step& step : program.steps) {
+      if (step.removed || step.kind != StepKind::conv || !step.conv.pointwise() ||
+          step.conv.bias < 0) {
+        continue;
+      }
+      const std::size_t x = step.inputs[0];
+      const std::ptrdiff_t producer = program.values[x].step;
+      const TensorShape& shape = layout.shapes[x];
+      if (producer >= 0 && readers[x] == 1 && shape.size() == 4 && shape[0] == 1 &&
+          program.steps[static_cast<std::size_t>(producer)].kind == StepKind::conv &&
+          !program.steps[static_cast<std::size_t>(producer)].conv.pointwise()) {
+        layout.ones[x] = shape[2] * shape[3];
+      }
+    }
   }
 
   ConcatPlacement placement;
@@ -149,7 +175,8 @@ PlanLayout layout_plan(const Program& program, std::span<const TensorShape> inpu
   ArenaLayout arena;
   const StepSet no_steps(num_steps);
   for (const std::size_t v : program.input_ids) {
-    layout.offsets[v] = arena.place(shape_num_elements(layout.shapes[v]), no_steps);
+    layout.offsets[v] =
+        arena.place(shape_num_elements(layout.shapes[v]) + layout.ones[v], no_steps);
   }
   for (std::size_t s = 0; s < num_steps; ++s) {
     const Step& step = program.steps[s];
@@ -158,7 +185,8 @@ PlanLayout layout_plan(const Program& program, std::span<const TensorShape> inpu
     }
     const auto [root, offset] = root_of(step.output);
     if (layout.offsets[root] < 0) {
-      layout.offsets[root] = arena.place(shape_num_elements(layout.shapes[root]), ancestors[s]);
+      layout.offsets[root] =
+          arena.place(shape_num_elements(layout.shapes[root]) + layout.ones[root], ancestors[s]);
     }
     if (root != step.output) {
       layout.offsets[step.output] = layout.offsets[root] + offset;
@@ -181,8 +209,9 @@ PlanLayout layout_plan(const Program& program, std::span<const TensorShape> inpu
 std::vector<LaunchAccess> launch_accesses(const Program& program, const PlanLayout& layout) {
   const auto range = [&](std::size_t v) {
     const std::int64_t begin = layout.offsets[v];
-    return begin < 0 ? MemoryRange{}
-                     : MemoryRange{begin, begin + shape_num_elements(layout.shapes[v])};
+    return begin < 0
+               ? MemoryRange{}
+               : MemoryRange{begin, begin + shape_num_elements(layout.shapes[v]) + layout.ones[v]};
   };
   std::vector<LaunchAccess> accesses;
   for (std::size_t s = 0; s < program.steps.size(); ++s) {

@@ -26,6 +26,9 @@ struct PlanLayout {
   std::int64_t arena_size = 0;       ///< Floats.
   /// Per value: written by its producer inside the output of the Concat that reads it.
   std::vector<bool> in_place;
+  /// Per value: floats after its data that hold a plane of ones (0: none), so that a
+  /// pointwise Conv reading it adds its bias inside the GEMM as one more input channel.
+  std::vector<std::int64_t> ones;
   /// Per value: the last step that reads it (Program::steps.size() for graph outputs, -1 when
   /// nothing reads it).
   std::vector<std::ptrdiff_t> last_use;
@@ -33,9 +36,10 @@ struct PlanLayout {
 
 /// Infers every shape for \p input_shapes (an OnnxError naming the node when they do not fit)
 /// and lays out the arena first fit, a block reused after its last reader; with
-/// \p concat_in_place, Concat inputs as the file comment says.
+/// \p concat_in_place, Concat inputs as the file comment says; with \p ones_planes, a plane of
+/// ones after each batch-1 output of a direct Conv that only a pointwise Conv with a bias reads.
 PlanLayout layout_plan(const Program& program, std::span<const TensorShape> input_shapes,
-                       bool concat_in_place);
+                       bool concat_in_place, bool ones_planes = false);
 
 /// The outer extent of a Concat step (the product of its output's dimensions before the axis):
 /// 1 when each input is one contiguous run of the output.

@@ -21,7 +21,8 @@ using phy::nn::shape_num_elements;
 std::unique_ptr<Plan> make_plan(const PlanContext& context,
                                 std::span<const phy::nn::TensorShape> input_shapes) {
   const Program& program = context.program;
-  const PlanLayout layout = layout_plan(program, input_shapes, context.concat_in_place);
+  const PlanLayout layout =
+      layout_plan(program, input_shapes, context.concat_in_place, context.blas.lt != nullptr);
   auto plan = std::make_unique<Plan>();
   plan->program = &program;
   plan->input_shapes.assign(input_shapes.begin(), input_shapes.end());
@@ -43,8 +44,26 @@ std::unique_ptr<Plan> make_plan(const PlanContext& context,
     plan->outputs.emplace_back(static_cast<std::size_t>(shape_num_elements(plan->shapes[v])));
     context.count_allocation();
   }
+  // Derived constants (a pointwise Conv's [weights | bias]) go to the device once, now.
+  const DerivedConstantStore store = [&](std::vector<float> values) -> const float* {
+    DeviceBuffer<float>& buffer = plan->derived.emplace_back(values.size());
+    context.count_allocation();
+    AIRAN_CUDA_CHECK(cudaMemcpy(buffer.data(), values.data(), values.size() * sizeof(float),
+                                cudaMemcpyHostToDevice));
+    return buffer.data();
+  };
   plan->launches = build_launches(program, layout, plan->arena.data(), context.constant_pointers,
-                                  plan->launch_steps);
+                                  plan->launch_steps, store);
+  if (context.blas.lt != nullptr) {
+    for (Launch& launch : plan->launches) {
+      if (auto* pointwise = std::get_if<PointwiseConvLaunch>(&launch)) {
+        if (auto gemm = FusedGemm::make(*pointwise, context.blas, context.tf32)) {
+          pointwise->fused_gemm = gemm.get();
+          plan->fused_gemms.push_back(std::move(gemm));
+        }
+      }
+    }
+  }
   const std::vector<LaunchAccess> accesses = launch_accesses(program, layout);
   if (accesses.size() != plan->launches.size()) {
     throw std::logic_error("GPU ONNX plan: " + std::to_string(accesses.size()) +
@@ -75,7 +94,7 @@ const char* launch_kind(const Launch& launch) {
 }
 
 void Plan::enqueue(cudaStream_t stream, std::span<const cudaStream_t> side_streams,
-                   cublasHandle_t cublas) {
+                   const BlasContext& blas) {
   const auto lanes = static_cast<std::size_t>(schedule.num_streams);
   if (side_streams.size() + 1 < lanes) {
     throw std::logic_error("GPU ONNX plan: " + std::to_string(lanes) + " streams scheduled, " +
@@ -113,7 +132,7 @@ void Plan::enqueue(cudaStream_t stream, std::span<const cudaStream_t> side_strea
       for (const std::size_t waited : schedule.waits[i]) {
         AIRAN_CUDA_CHECK(cudaStreamWaitEvent(target, done.at(waited).get(), 0));
       }
-      detail::enqueue(launches[i], target, cublas);
+      detail::enqueue(launches[i], target, blas);
       if (schedule.waited_on[i]) {
         AIRAN_CUDA_CHECK(cudaEventRecord(done.at(i).get(), target));
       }

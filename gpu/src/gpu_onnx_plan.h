@@ -8,6 +8,7 @@
 #include "airan/gpu/cuda_stream.h"
 #include "airan/gpu/device_buffer.h"
 
+#include "gpu_onnx_fused_gemm.h"
 #include "gpu_onnx_kernels.h"
 #include "gpu_onnx_program.h"
 #include "gpu_onnx_schedule.h"
@@ -34,6 +35,11 @@ struct PlanContext {
   int max_streams = 1;
   /// Concat inputs written in place (gpu_onnx_layout.h).
   bool concat_in_place = true;
+  /// The handles launches run with; with blas.lt, pointwise convolutions as FusedGemm (and
+  /// planes of ones after their inputs).
+  BlasContext blas;
+  /// FusedGemm arithmetic: TF32 tensor cores.
+  bool tf32 = false;
 };
 
 /// Everything a run at one set of input shapes uses.
@@ -50,18 +56,20 @@ struct Plan {
   std::vector<Launch> launches;             ///< Model kernels, in order.
   std::vector<std::size_t> launch_steps;    ///< Per launch: its Program::steps index.
   LaunchSchedule schedule;                  ///< Per launch: stream and waits.
-  std::map<std::size_t, CudaEvent> done;    ///< Recorded after each launch that is waited for.
-  CudaEvent fork{cudaEventDisableTiming};   ///< The side streams wait for the uploads.
-  std::vector<CudaEvent> joins;             ///< Per side stream: the main stream waits for it.
+  std::vector<DeviceBuffer<float>> derived; ///< Constants the launches derived (weights | bias).
+  std::vector<std::unique_ptr<FusedGemm>> fused_gemms;
+  std::map<std::size_t, CudaEvent> done;  ///< Recorded after each launch that is waited for.
+  CudaEvent fork{cudaEventDisableTiming}; ///< The side streams wait for the uploads.
+  std::vector<CudaEvent> joins;           ///< Per side stream: the main stream waits for it.
   CudaGraph graph;
   bool capture_tried = false; ///< A failed capture is not retried at every run.
 
   /// Enqueues input uploads, the launches and output downloads on \p stream, the launches
   /// spread over it and \p side_streams (at least schedule.num_streams - 1) as scheduled;
-  /// \p cublas is bound to \p stream. Every side stream joins \p stream again before the
+  /// blas.cublas is bound to \p stream. Every side stream joins \p stream again before the
   /// downloads, also when a launch throws.
   void enqueue(cudaStream_t stream, std::span<const cudaStream_t> side_streams,
-               cublasHandle_t cublas);
+               const BlasContext& blas);
   /// Enqueues the copies of the staged inputs to the device.
   void enqueue_uploads(cudaStream_t stream);
   /// Enqueues the copies of the outputs to pinned host memory.

@@ -159,6 +159,26 @@ TEST(GpuOnnxExecutor, ReproducesTheCpuExecutorOnTheFullModelAt106Prb) {
   }
 }
 
+TEST(GpuOnnxExecutor, GemmEpiloguesReproduceTheCpuExecutorOnTheFullModel) {
+  if (const std::string reason = test::no_device_reason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
+  }
+  // Pointwise convolutions as cuBLASLt matmuls with bias (a plane of ones), residual and Relu
+  // folded in: the fp32 contract's 1e-4, graph and direct launches, two runs each.
+  const OnnxModel model = read_onnx_model(models_dir / "neural_receiver.onnx");
+  const std::vector<Dense> inputs = random_receiver_inputs(model, 14, std::int64_t{12} * 106, 13);
+  const Dense cpu = test::run_cpu(model, inputs);
+  for (const bool graph : {true, false}) {
+    GpuOnnxExecutor executor(model, {.device = 0, .use_cuda_graph = graph, .gemm_epilogue = true});
+    for (int run = 0; run < 2; ++run) {
+      const std::string label = std::string("cuBLASLt epilogues, ") + (graph ? "graph" : "direct") +
+                                " run " + std::to_string(run + 1);
+      EXPECT_LT(test::relative_max_error(test::run_gpu(executor, inputs), cpu, label), 1e-4);
+      EXPECT_EQ(executor.capture_error(), "") << label;
+    }
+  }
+}
+
 TEST(GpuOnnxExecutor, Tf32TensorCoresStayWithinTheirRoundingOfTheCpuExecutor) {
   if (const std::string reason = test::no_device_reason(); !reason.empty()) {
     GTEST_SKIP() << reason;
