@@ -154,9 +154,11 @@ int run() {
       model, {.device = device, .math = airan::gpu::GpuOnnxMath::tf32});
   // The baseline of the plan optimisations: one stream, every Concat copied, no residual or
   // element-wise fusion.
-  airan::gpu::GpuOnnxExecutor plain_engine(
-      model,
-      {.device = device, .fuse_residual = false, .max_streams = 1, .concat_in_place = false});
+  airan::gpu::GpuOnnxExecutor plain_engine(model, {.device = device,
+                                                   .fuse_residual = false,
+                                                   .fuse_elementwise = false,
+                                                   .max_streams = 1,
+                                                   .concat_in_place = false});
   const Timing graph = measure(graph_engine, views);
   const Timing eager = measure(eager_engine, views);
   const Timing tf32 = measure(tf32_engine, views);

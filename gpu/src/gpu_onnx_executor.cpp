@@ -85,8 +85,9 @@ private:
 struct GpuOnnxExecutor::Impl {
   Impl(const OnnxModel& m, const GpuOnnxExecutorOptions& o)
       : model(validated(m)), options(o), device_name(select_device(o.device)),
-        program(
-            detail::compile_program(model, {.relu = o.fuse_relu, .residual = o.fuse_residual})) {
+        program(detail::compile_program(
+            model,
+            {.relu = o.fuse_relu, .residual = o.fuse_residual, .regions = o.fuse_elementwise})) {
     workspace = DeviceBuffer<std::byte>(cublas_workspace_bytes);
     ++allocations;
     detail::check_cublas(cublasSetStream(cublas.get(), stream.get()), "cublasSetStream");
@@ -265,6 +266,7 @@ void GpuOnnxExecutor::run(std::span<const ConstTensorView> inputs) {
                          [&] { plan.enqueue(s.stream.get(), s.side_stream_handles, s.blas); });
     } catch (const CudaError& error) {
       s.capture_error = error.what();
+      (void)cudaGetLastError(); // the failed call's error is not the next launch's
     }
   }
   s.current = &plan;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <string>
 #include <utility>
 
 namespace airan::gpu::detail {
@@ -234,6 +235,9 @@ RegionLaunch region_launch(const Step& step, std::span<const TensorShape> input_
   RegionLaunch launch;
   onnx::RegionExpression& e = launch.expression;
   int leaves = 0;
+  if (region.nodes.size() > static_cast<std::size_t>(onnx::max_region_ops)) {
+    step.fail("fused region of " + std::to_string(region.nodes.size()) + " operations");
+  }
   for (std::size_t n = 0; n < region.nodes.size(); ++n) {
     const RegionNode& node = region.nodes[n];
     onnx::RegionOp& op = e.ops[e.num_ops++];
@@ -247,18 +251,18 @@ RegionLaunch region_launch(const Step& step, std::span<const TensorShape> input_
       op.arg = static_cast<int>(node.binary);
       continue;
     }
-    // The leaf's element for node index idx: per axis start + step * idx of the input, through
+    // The leaf's element for node index idx: per axis start + pace * idx of the input, through
     // the Slices first applied first.
     TensorShape in = input_shapes[node.input];
     std::array<std::int64_t, onnx::max_rank> start{};
-    std::array<std::int64_t, onnx::max_rank> step{};
-    step.fill(1);
+    std::array<std::int64_t, onnx::max_rank> pace{};
+    pace.fill(1);
     for (std::size_t k = 0; k < node.slices.size(); ++k) {
       const phy::nn::SliceWindow window =
           phy::nn::slice_window(node.slice_descriptions[k], node.slices[k], in);
       for (std::size_t a = 0; a < in.size(); ++a) {
-        start[a] += step[a] * window.start[a];
-        step[a] *= window.step[a];
+        start[a] += pace[a] * window.start[a];
+        pace[a] *= window.step[a];
       }
       in = window.shape;
     }
@@ -276,7 +280,7 @@ RegionLaunch region_launch(const Step& step, std::span<const TensorShape> input_
       map.dims[d] = static_cast<int>(iteration[static_cast<std::size_t>(d)]);
       const std::int64_t stride =
           axis < 0 ? 0
-                   : step[static_cast<std::size_t>(axis)] * strides[static_cast<std::size_t>(axis)];
+                   : pace[static_cast<std::size_t>(axis)] * strides[static_cast<std::size_t>(axis)];
       map.strides[d] = static_cast<int>(stride);
       identity = identity && (iteration[static_cast<std::size_t>(d)] == 1 ||
                               stride == iteration_strides[static_cast<std::size_t>(d)]);
@@ -295,6 +299,9 @@ RegionLaunch region_launch(const Step& step, std::span<const TensorShape> input_
       ++leaf;
     }
     if (leaf == leaves) {
+      if (leaves == onnx::max_region_leaves) {
+        step.fail("fused region of more than " + std::to_string(leaves) + " leaves");
+      }
       e.leaves[leaf] = pointer;
       e.maps[leaf] = map;
       ++leaves;

@@ -50,6 +50,20 @@ TensorShape infer_shape(const Step& step, std::span<const TensorShape> inputs) {
     return phy::nn::matmul_shape(node, inputs[0], inputs[1]);
   case StepKind::region: {
     const std::vector<TensorShape> shapes = region_node_shapes(step, inputs);
+    // The expression's shapes (a ReduceMean's iteration space too) within the element limit.
+    for (const TensorShape& shape : shapes) {
+      std::int64_t count = 1;
+      for (const std::int64_t dim : shape) {
+        count =
+            dim < 0 || (dim > 0 && count > phy::nn::max_tensor_elements / dim) ? -1 : count * dim;
+        if (count < 0) {
+          break;
+        }
+      }
+      if (count < 0) {
+        step.fail("intermediate shape " + phy::nn::shape_to_string(shape) + " is too large");
+      }
+    }
     return step.region.reduce ? phy::nn::reduce_shape(node, step.reduce, shapes.back())
                               : shapes.back();
   }

@@ -1,6 +1,7 @@
 // The CUDA ONNX executor's program (host half, on the CPU): which nodes fold into the one before
 // (Relu into Conv and arithmetic, a residual block's Add into its pointwise Conv), on small
 // graphs and on the committed neural receiver.
+#include "gpu_onnx_layout.h"
 #include "gpu_onnx_program.h"
 
 #include "airan/phy/nn/onnx_model.h"
@@ -112,6 +113,23 @@ TEST(GpuOnnxProgram, TheNeuralReceiversResidualBlocksFold) {
   EXPECT_EQ(
       live(plain) - live(fused),
       static_cast<std::ptrdiff_t>(residual_convs + count_steps(fused, StepKind::unary, true)));
+}
+
+TEST(GpuOnnxProgram, RegionIterationSpaceIsBoundedLikeATensor) {
+  // mean(a * b) over a broadcast of 70000 x 70000: the product was never a tensor of its own
+  // once folded, but its shape must still respect the element limit.
+  GraphBuilder graph;
+  graph.input("a", {1, 1, 70000, 1}).input("b", {1, 1, 1, 70000});
+  graph.node("Mul", {"a", "b"}, "p");
+  graph.node("ReduceMean", {"p"}, "y");
+  graph.output("y");
+  const phy::nn::OnnxModel model = graph.build();
+  const std::vector<TensorShape> shapes{{1, 1, 70000, 1}, {1, 1, 1, 70000}};
+  for (const bool regions : {false, true}) {
+    const Program program =
+        compile_program(model, {.relu = true, .residual = true, .regions = regions});
+    EXPECT_THROW(layout_plan(program, shapes, true), phy::nn::OnnxError) << regions;
+  }
 }
 
 TEST(GpuOnnxProgram, TheNeuralReceiversElementwiseChainsBecomeRegions) {
