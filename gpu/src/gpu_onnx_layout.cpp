@@ -92,14 +92,7 @@ PlanLayout layout_plan(const Program& program, std::span<const TensorShape> inpu
       layout.last_use[v] = static_cast<std::ptrdiff_t>(s);
     }
     TensorShape shape = infer_shape(step, shapes);
-    std::int64_t count = 1;
-    for (const std::int64_t dim : shape) {
-      count = dim < 0 || (dim > 0 && count > phy::nn::max_tensor_elements / dim) ? -1 : count * dim;
-      if (count < 0) {
-        break;
-      }
-    }
-    if (shape.size() > phy::nn::max_tensor_rank || count < 0) {
+    if (shape.size() > phy::nn::max_tensor_rank || bounded_element_count(shape) < 0) {
       step.fail("output shape " + phy::nn::shape_to_string(shape) + " is invalid or too large");
     }
     layout.shapes[step.output] = std::move(shape);

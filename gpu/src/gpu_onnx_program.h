@@ -130,6 +130,10 @@ struct ProgramFusions {
 /// outlive the program (constants point into it).
 Program compile_program(const OnnxModel& model, const ProgramFusions& fusions);
 
+/// Elements of \p shape, or -1 when a dimension is negative or the count exceeds
+/// phy::nn::max_tensor_elements.
+std::int64_t bounded_element_count(std::span<const std::int64_t> shape);
+
 /// Output shape of \p step for \p inputs. \throws phy::nn::OnnxError naming the node.
 TensorShape infer_shape(const Step& step, std::span<const TensorShape> inputs);
 

@@ -16,6 +16,17 @@ std::array<bool, onnx::max_rank> reduced_axes(const Step& step, std::size_t rank
   return phy::nn::reduced_axes(step.description, step.reduce, rank);
 }
 
+std::int64_t bounded_element_count(std::span<const std::int64_t> shape) {
+  std::int64_t count = 1;
+  for (const std::int64_t dim : shape) {
+    if (dim < 0 || (dim > 0 && count > phy::nn::max_tensor_elements / dim)) {
+      return -1;
+    }
+    count *= dim;
+  }
+  return count;
+}
+
 TensorShape infer_shape(const Step& step, std::span<const TensorShape> inputs) {
   const std::string& node = step.description;
   switch (step.kind) {
@@ -52,15 +63,7 @@ TensorShape infer_shape(const Step& step, std::span<const TensorShape> inputs) {
     const std::vector<TensorShape> shapes = region_node_shapes(step, inputs);
     // The expression's shapes (a ReduceMean's iteration space too) within the element limit.
     for (const TensorShape& shape : shapes) {
-      std::int64_t count = 1;
-      for (const std::int64_t dim : shape) {
-        count =
-            dim < 0 || (dim > 0 && count > phy::nn::max_tensor_elements / dim) ? -1 : count * dim;
-        if (count < 0) {
-          break;
-        }
-      }
-      if (count < 0) {
+      if (bounded_element_count(shape) < 0) {
         step.fail("intermediate shape " + phy::nn::shape_to_string(shape) + " is too large");
       }
     }
