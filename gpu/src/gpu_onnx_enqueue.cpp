@@ -27,7 +27,8 @@ void enqueue_pointwise_conv(const PointwiseConvLaunch& p, cudaStream_t stream,
   const long long y_stride = static_cast<long long>(p.out_channels) * p.pixels;
   check_cublas(cublasSgemmStridedBatched(cublas, CUBLAS_OP_N, CUBLAS_OP_N, p.pixels, p.out_channels,
                                          p.in_channels, &one, p.x, p.pixels, x_stride, p.weights,
-                                         p.in_channels, 0, &zero, p.y, p.pixels, y_stride, p.batch),
+                                         p.weights_ld != 0 ? p.weights_ld : p.in_channels, 0, &zero,
+                                         p.y, p.pixels, y_stride, p.batch),
                "cublasSgemmStridedBatched");
   if (p.bias != nullptr || p.relu || p.residual != nullptr) {
     launch_conv_epilogue(p, stream);

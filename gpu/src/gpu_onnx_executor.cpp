@@ -332,6 +332,10 @@ std::string GpuOnnxExecutor::description() const {
          (tf32_off ? " turned off by NVIDIA_TF32_OVERRIDE=0" : "") + ")";
 }
 
+std::size_t GpuOnnxExecutor::num_fused_gemms() const {
+  return impl_->current != nullptr ? impl_->current->fused_gemms.size() : 0;
+}
+
 std::size_t GpuOnnxExecutor::num_plans() const {
   return impl_->plans.size();
 }

@@ -40,6 +40,9 @@ std::string GpuOnnxExecutor::description() const {
 std::size_t GpuOnnxExecutor::num_plans() const {
   unavailable();
 }
+std::size_t GpuOnnxExecutor::num_fused_gemms() const {
+  unavailable();
+}
 std::size_t GpuOnnxExecutor::num_allocations() const {
   unavailable();
 }

@@ -72,9 +72,10 @@ std::unique_ptr<FusedGemm> FusedGemm::make(const PointwiseConvLaunch& p, const B
   check_lt(cublasLtMatrixLayoutCreate(&gemm->x_, CUDA_R_32F, pixels, in,
                                       static_cast<std::int64_t>(pixels)),
            "cublasLtMatrixLayoutCreate");
-  check_lt(
-      cublasLtMatrixLayoutCreate(&gemm->w_, CUDA_R_32F, in, out, static_cast<std::int64_t>(in)),
-      "cublasLtMatrixLayoutCreate");
+  const auto weights_ld =
+      static_cast<std::int64_t>(p.weights_ld != 0 ? p.weights_ld : p.in_channels);
+  check_lt(cublasLtMatrixLayoutCreate(&gemm->w_, CUDA_R_32F, in, out, weights_ld),
+           "cublasLtMatrixLayoutCreate");
   check_lt(cublasLtMatrixLayoutCreate(&gemm->y_, CUDA_R_32F, pixels, out,
                                       static_cast<std::int64_t>(pixels)),
            "cublasLtMatrixLayoutCreate");

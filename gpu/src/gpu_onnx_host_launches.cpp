@@ -21,6 +21,8 @@ template <class L> void run_elements(const L& launch, int count) {
 /// Y[b][m][p] = sum_k W[m][k] X[b][k][p] in k order, then the epilogue.
 void run_pointwise_conv(const PointwiseConvLaunch& p) {
   const std::size_t pixels = static_cast<std::size_t>(p.pixels);
+  const auto weights_ld =
+      static_cast<std::size_t>(p.weights_ld != 0 ? p.weights_ld : p.in_channels);
   for (int b = 0; b < p.batch; ++b) {
     const float* x = p.x + static_cast<std::size_t>(b) * p.in_channels * pixels;
     float* y = p.y + static_cast<std::size_t>(b) * p.out_channels * pixels;
@@ -28,7 +30,7 @@ void run_pointwise_conv(const PointwiseConvLaunch& p) {
       float* row = y + static_cast<std::size_t>(m) * pixels;
       std::fill(row, row + pixels, 0.0F);
       for (int k = 0; k < p.in_channels; ++k) {
-        const float w = p.weights[static_cast<std::size_t>(m) * p.in_channels + k];
+        const float w = p.weights[static_cast<std::size_t>(m) * weights_ld + k];
         const float* in = x + static_cast<std::size_t>(k) * pixels;
         for (std::size_t q = 0; q < pixels; ++q) {
           row[q] += w * in[q];

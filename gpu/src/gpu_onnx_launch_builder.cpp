@@ -49,16 +49,20 @@ Launch conv_launch(const Step& step, const Values& values, std::span<float* cons
       const std::vector<float>& w = values.program.values[c.weights].constant->floats;
       const std::vector<float>& b =
           values.program.values[static_cast<std::size_t>(c.bias)].constant->floats;
+      // Rows padded with zeros to a multiple of 4 floats, so that every row is 16-byte aligned
+      // (tensor-core GEMMs want 16-byte strides).
       const auto m = static_cast<std::size_t>(launch.out_channels);
       const auto k = static_cast<std::size_t>(launch.in_channels);
-      std::vector<float> weights((k + 1) * m);
+      const std::size_t ld = (k + 1 + 3) / 4 * 4;
+      std::vector<float> weights(ld * m, 0.0F);
       for (std::size_t row = 0; row < m; ++row) {
         std::copy(w.begin() + static_cast<std::ptrdiff_t>(row * k),
                   w.begin() + static_cast<std::ptrdiff_t>((row + 1) * k),
-                  weights.begin() + static_cast<std::ptrdiff_t>(row * (k + 1)));
-        weights[row * (k + 1) + k] = b[row];
+                  weights.begin() + static_cast<std::ptrdiff_t>(row * ld));
+        weights[row * ld + k] = b[row];
       }
       launch.weights = values.store(std::move(weights));
+      launch.weights_ld = static_cast<int>(ld);
       launch.in_channels += 1;
       launch.bias = nullptr;
     }

@@ -79,6 +79,7 @@ struct PointwiseConvLaunch {
   int pixels = 0;       ///< P = H * W
   const float* x = nullptr;
   const float* weights = nullptr;
+  int weights_ld = 0;          ///< Floats per row of weights (0: in_channels).
   const float* bias = nullptr; ///< nullptr without bias
   float* y = nullptr;
   bool relu = false;

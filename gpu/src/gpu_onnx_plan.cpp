@@ -54,6 +54,11 @@ std::unique_ptr<Plan> make_plan(const PlanContext& context,
   };
   plan->launches = build_launches(program, layout, plan->arena.data(), context.constant_pointers,
                                   plan->launch_steps, store);
+  if (!plan->derived.empty()) {
+    // A copy from pageable memory may return before the data reach the device, and the plan's
+    // streams do not synchronise with the legacy stream it ran on.
+    AIRAN_CUDA_CHECK(cudaDeviceSynchronize());
+  }
   if (context.blas.lt != nullptr) {
     for (Launch& launch : plan->launches) {
       if (auto* pointwise = std::get_if<PointwiseConvLaunch>(&launch)) {

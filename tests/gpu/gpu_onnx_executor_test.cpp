@@ -175,6 +175,9 @@ TEST(GpuOnnxExecutor, GemmEpiloguesReproduceTheCpuExecutorOnTheFullModel) {
                                 " run " + std::to_string(run + 1);
       EXPECT_LT(test::relative_max_error(test::run_gpu(executor, inputs), cpu, label), 1e-4);
       EXPECT_EQ(executor.capture_error(), "") << label;
+      // 14 pointwise convolutions; the 13 after a depthwise Conv take the bias as a plane of
+      // ones (the output head reads a pointwise Conv's output and keeps the epilogue kernel).
+      EXPECT_EQ(executor.num_fused_gemms(), 13U) << label;
     }
   }
 }

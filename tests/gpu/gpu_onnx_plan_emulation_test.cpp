@@ -306,6 +306,21 @@ TEST(GpuOnnxPlanEmulation, PlansMoveLessMemoryWithFusions) {
                     by_kind[k] * 1e-6);
       }
     }
+    std::size_t pointwise = 0;
+    std::size_t bias_as_channel = 0;
+    for (const Launch& launch : plan.launches) {
+      if (const auto* p = std::get_if<PointwiseConvLaunch>(&launch)) {
+        ++pointwise;
+        bias_as_channel += p->weights_ld != 0 ? 1 : 0;
+      }
+    }
+    if (options.ones_planes) {
+      // Every pointwise Conv after a depthwise one takes its bias as a channel of ones; the
+      // output head reads a pointwise Conv's output and keeps its bias in the epilogue kernel.
+      std::printf("%zu pointwise convolutions, %zu with the bias as a channel of ones\n", pointwise,
+                  bias_as_channel);
+      EXPECT_EQ(bias_as_channel, pointwise - 1);
+    }
     const LaunchSchedule eight = schedule_launches(launch_accesses(program, plan.layout), 8);
     std::printf("273 PRB, %s plan: %zu launches (depth %zu, unit-time makespan %zu on 8 streams), "
                 "%.0f MB per run: >= %.0f us at 4.8 TB/s (H200), >= %.0f us at 3.35 TB/s (H100)\n",

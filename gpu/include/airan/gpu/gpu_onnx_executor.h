@@ -130,6 +130,9 @@ public:
 
   /// Input-shape plans made so far.
   [[nodiscard]] std::size_t num_plans() const;
+  /// Pointwise convolutions of the last run()'s plan that run as one cuBLASLt matmul each
+  /// (gemm_epilogue); 0 before a run or without gemm_epilogue.
+  [[nodiscard]] std::size_t num_fused_gemms() const;
   /// Device and pinned-host allocations this executor has made since construction (constants,
   /// cuBLAS workspace, and per plan: arena, input staging, outputs). A run at known shapes
   /// does not change it.
