@@ -25,6 +25,9 @@ void add_receiver_options(CLI::App& app, ReceiverOptions& options) {
                  "tf32 (tensor cores; faster, outputs within about 3e-3 of fp32)")
       ->check(CLI::IsMember({"fp32", "tf32"}))
       ->capture_default_str();
+  app.add_flag("--neural-gemm-epilogue", options.neural_gemm_epilogue,
+               "On CUDA, run the neural receiver's pointwise convolutions as cuBLASLt matmuls with "
+               "bias, residual and Relu folded in (opt-in until measured)");
 }
 
 ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverOptions& options,
@@ -50,21 +53,32 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
       throw std::invalid_argument("--neural-math " + options.neural_math +
                                   " runs on the CUDA backend only: use --backend cuda or auto");
     }
+    if (options.neural_gemm_epilogue && options.backend == "cpu") {
+      throw std::invalid_argument(
+          "--neural-gemm-epilogue runs on the CUDA backend only: use --backend cuda or auto");
+    }
     auto model = phy::nn::load_neural_receiver_model(options.model);
     if (cuda) {
       placement.detector = phy::nn::make_neural_detector_factory(
-          std::move(model),
-          gpu::make_gpu_inference_engine_factory(selection.device_index, {.math = math}));
+          std::move(model), gpu::make_gpu_inference_engine_factory(
+                                selection.device_index,
+                                {.math = math, .gemm_epilogue = options.neural_gemm_epilogue}));
       placement.ldpc = gpu::make_gpu_ldpc_batch_decoder_factory(selection.device_index);
       placement.ulsch = gpu::make_gpu_ulsch_decoder_factory(selection.device_index);
       placement.where = "cuda device " + std::to_string(selection.device_index);
       if (math != gpu::GpuOnnxMath::fp32) {
         placement.where += std::string(", ") + gpu::to_string(math);
       }
+      if (options.neural_gemm_epilogue) {
+        placement.where += ", cuBLASLt epilogues";
+      }
     } else {
       placement.detector = phy::nn::make_neural_detector_factory(std::move(model));
       if (math != gpu::GpuOnnxMath::fp32) {
         placement.where += " (fp32: " + options.neural_math + " applies to CUDA)";
+      }
+      if (options.neural_gemm_epilogue) {
+        placement.where += " (cuBLASLt epilogues apply to CUDA)";
       }
     }
     placement.where += ", model " + options.model;

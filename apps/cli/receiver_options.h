@@ -24,7 +24,8 @@ inline constexpr const char* default_neural_model = "models/neural_receiver.onnx
 struct ReceiverOptions {
   std::string backend = "cpu"; ///< "cpu", "cuda" or "auto".
   std::string model = default_neural_model;
-  std::string neural_math = "fp32"; ///< GpuOnnxMath of the neural receiver on CUDA.
+  std::string neural_math = "fp32";  ///< GpuOnnxMath of the neural receiver on CUDA.
+  bool neural_gemm_epilogue = false; ///< GpuOnnxExecutorOptions::gemm_epilogue.
 };
 
 /// Adds --backend, --model and --neural-math to \p app.

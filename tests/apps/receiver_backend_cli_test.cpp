@@ -176,6 +176,24 @@ TEST(ReceiverBackendCli, Tf32NeuralMathIsForTheCudaBackend) {
       << automatic.output;
 }
 
+TEST(ReceiverBackendCli, GemmEpiloguesAreForTheCudaBackend) {
+  const std::string file = make_vector("neuralepilogue");
+  const std::string neural = "replay " + file + " --receiver neural --model " + trained_model;
+  const auto on_cpu = run_airan(neural + " --backend cpu --neural-gemm-epilogue");
+  EXPECT_EQ(on_cpu.status, 2) << on_cpu.output;
+  EXPECT_NE(on_cpu.output.find("--neural-gemm-epilogue runs on the CUDA backend only"),
+            std::string::npos)
+      << on_cpu.output;
+  const auto automatic = run_airan(neural + " --backend auto --neural-gemm-epilogue");
+  EXPECT_EQ(automatic.status, 0) << automatic.output;
+  EXPECT_NE(last_line(automatic.output).find("4/4 TBs decoded"), std::string::npos)
+      << automatic.output;
+  EXPECT_NE(automatic.output.find(have_device() ? "(cuda device 0, cuBLASLt epilogues, model"
+                                                : "(cuBLASLt epilogues apply to CUDA), model"),
+            std::string::npos)
+      << automatic.output;
+}
+
 TEST(ReceiverBackendCli, TheL1RunsTheReceiverItIsGiven) {
   const std::string pattern =
       (airan::test::repo_root() / "configs" / "patterns" / "four_ue_harq.yaml").string();
