@@ -23,18 +23,23 @@ ConcatPlacement concat_placement(const Program& program, const PlanLayout& layou
   const std::size_t num_values = program.values.size();
   ConcatPlacement placement{std::vector<std::ptrdiff_t>(num_values, -1),
                             std::vector<std::int64_t>(num_values, 0)};
-  std::vector<std::size_t> readers(num_values, 0);
-  for (const Step& step : program.steps) {
-    if (!step.removed) {
-      for (const std::size_t v : step.inputs) {
-        ++readers[v];
+  // Per value, the last step other than each Concat that reads it is what matters: an input
+  // goes in place when everything else that reads it runs before the Concat (so the Concat's
+  // output block, reserved from the input's production, holds it for all of them).
+  std::vector<std::vector<std::size_t>> readers(num_values);
+  for (std::size_t s = 0; s < program.steps.size(); ++s) {
+    if (!program.steps[s].removed) {
+      for (const std::size_t v : program.steps[s].inputs) {
+        readers[v].push_back(s);
       }
     }
   }
+  std::vector<bool> graph_output(num_values, false);
   for (const std::size_t v : program.output_ids) {
-    readers[v] += 2; // a graph output keeps its own block
+    graph_output[v] = true; // a graph output keeps its own block
   }
-  for (const Step& step : program.steps) {
+  for (std::size_t c = 0; c < program.steps.size(); ++c) {
+    const Step& step = program.steps[c];
     if (step.removed || step.kind != StepKind::concat ||
         concat_outer(step, layout.shapes[step.output]) != 1) {
       continue;
@@ -42,7 +47,11 @@ ConcatPlacement concat_placement(const Program& program, const PlanLayout& layou
     std::int64_t offset = 0;
     for (const std::size_t v : step.inputs) {
       const std::int64_t count = shape_num_elements(layout.shapes[v]);
-      if (program.values[v].step >= 0 && readers[v] == 1 && count > 0 && v != step.output) {
+      const auto reads_here = std::count(readers[v].begin(), readers[v].end(), c);
+      const bool others_before =
+          std::all_of(readers[v].begin(), readers[v].end(), [&](std::size_t r) { return r <= c; });
+      if (program.values[v].step >= 0 && !graph_output[v] && reads_here == 1 && others_before &&
+          placement.parent[v] < 0 && count > 0 && v != step.output && layout.ones[v] == 0) {
         placement.parent[v] = static_cast<std::ptrdiff_t>(step.output);
         placement.offset[v] = offset;
       }

@@ -3,10 +3,11 @@
 /// shape and place in the device arena, with the values that a Concat reads produced directly
 /// inside its output.
 ///
-/// A computed value whose only reader is a Concat along an axis with nothing but size-1
-/// dimensions before it (so that each input is one contiguous run of the output) is written by
-/// its producer straight into its part of the Concat's output, and the Concat copies nothing
-/// for it. The neural receiver's feature stacks are such Concats of some 90 single planes.
+/// A computed value that a Concat along an axis with nothing but size-1 dimensions before it
+/// reads once (so that each input is one contiguous run of the output), and that everything
+/// else reading it reads before that Concat, is written by its producer straight into its part
+/// of the Concat's output and read there; the Concat copies nothing for it. The neural
+/// receiver's feature stacks are such Concats of some 90 single planes.
 #pragma once
 
 #include "gpu_onnx_program.h"

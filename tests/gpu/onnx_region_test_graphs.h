@@ -104,6 +104,24 @@ inline std::vector<RegionTestGraph> region_test_graphs() {
          graph.build(),
          {random_dense({1, 4, 3, 7}, rng), random_dense({1, 4, 1, 1}, rng, 0.5F, 1.0F)}});
   }
+  {
+    // Concat inputs read elsewhere too: before the Concat (in place, read inside its output),
+    // and after the Concat's output is gone (must keep a block of its own).
+    GraphBuilder graph;
+    graph.input("x", {1, 2, 6, 8}).input("z", {1, 3, 6, 8});
+    graph.node("Sigmoid", {"x"}, "early");
+    graph.node("Tanh", {"z"}, "late");
+    graph.node("Sqrt", {"early"}, "early_root"); // reads "early" before the Concat
+    graph.node("Concat", {"early", "late", "early_root"}, "stack").attributes.push_back(
+        phy::nn::test::int_attribute("axis", 1));
+    graph.node("ReduceMean", {"stack"}, "mean")
+        .attributes.push_back(phy::nn::test::ints_attribute("axes", {1}));
+    graph.node("Mul", {"late", "z"}, "after"); // reads "late" after the Concat's last reader
+    graph.node("Add", {"after", "mean"}, "y");
+    graph.output("y");
+    graphs.push_back({"Concat inputs read elsewhere", graph.build(),
+                      {random_dense({1, 2, 6, 8}, rng), random_dense({1, 3, 6, 8}, rng)}});
+  }
   return graphs;
 }
 

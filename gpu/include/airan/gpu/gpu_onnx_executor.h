@@ -86,9 +86,9 @@ struct GpuOnnxExecutorOptions {
   /// side by side (each launch waits, by events, only for the launches whose memory it shares);
   /// 1 runs them one after another. Same results either way.
   int max_streams = 8;
-  /// A computed value read only by a Concat (along an axis with only size-1 dimensions before
-  /// it) is written by its producer straight into the Concat's output, which then copies
-  /// nothing for it. Same results either way.
+  /// A computed value that a Concat (along an axis with only size-1 dimensions before it) reads,
+  /// and that nothing reads after the Concat, is written by its producer straight into the
+  /// Concat's output, which then copies nothing for it. Same results either way.
   bool concat_in_place = true;
 };
 
