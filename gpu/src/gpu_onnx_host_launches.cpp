@@ -59,10 +59,9 @@ void run_on_host(const Launch& launch) {
           }
         } else if constexpr (std::is_same_v<T, PointwiseConvLaunch>) {
           run_pointwise_conv(p);
-        } else if constexpr (std::is_same_v<T, ConvLaunch>) {
-          run_elements(p, p.count + p.ones);
+
         } else {
-          run_elements(p, p.count);
+          run_elements(p, element_count(p));
         }
       },
       launch);

@@ -17,32 +17,17 @@ unsigned blocks_for(int count) {
   return static_cast<unsigned>((count + block_size - 1) / block_size);
 }
 
-__global__ void unary_kernel(UnaryLaunch p) {
+/// One thread per element of a launch: its per-element function (gpu_onnx_launches.h).
+template <class L> __global__ void elements_kernel(L p) {
   const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (i < p.count) {
+  if (i < element_count(p)) {
     run_element(p, i);
   }
 }
 
-__global__ void binary_kernel(BinaryLaunch p) {
-  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (i < p.count) {
-    run_element(p, i);
-  }
-}
-
-__global__ void strided_copy_kernel(StridedCopyLaunch p) {
-  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (i < p.count) {
-    run_element(p, i);
-  }
-}
-
-__global__ void conv_kernel(ConvLaunch p) {
-  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (i < p.count + p.ones) {
-    run_element(p, i);
-  }
+template <class L> void launch_elements(const L& launch, cudaStream_t stream, const char* name) {
+  elements_kernel<<<blocks_for(element_count(launch)), block_size, 0, stream>>>(launch);
+  AIRAN_CUDA_CHECK_LAUNCH(name);
 }
 
 __global__ void conv_epilogue_kernel(PointwiseConvLaunch p, int count) {
@@ -52,77 +37,47 @@ __global__ void conv_epilogue_kernel(PointwiseConvLaunch p, int count) {
   }
 }
 
-/// One thread sums one output element, in index order.
-__global__ void reduce_mean_thread_kernel(ReduceMeanLaunch p) {
-  const int element = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (element < p.count) {
-    run_element(p, element);
+/// The mean of the block's \p sum values (one per thread) over \p count, in thread 0: a tree in
+/// shared memory.
+__device__ float block_mean(double sum, int count) {
+  __shared__ double partial[block_size];
+  partial[threadIdx.x] = sum;
+  __syncthreads();
+  for (int half = block_size / 2; half > 0; half /= 2) {
+    if (static_cast<int>(threadIdx.x) < half) {
+      partial[threadIdx.x] += partial[threadIdx.x + half];
+    }
+    __syncthreads();
   }
+  return static_cast<float>(partial[0] / count);
 }
 
 /// One block sums one output element: strided partial sums, then a tree in shared memory.
 __global__ void reduce_mean_block_kernel(ReduceMeanLaunch p) {
-  __shared__ double partial[block_size];
   const int element = static_cast<int>(blockIdx.x);
   const float* in = p.in + onnx::reduce_base_offset(p.geometry, element);
   double sum = 0.0;
   for (int r = static_cast<int>(threadIdx.x); r < p.geometry.reduced_count; r += block_size) {
     sum += in[onnx::reduce_element_offset(p.geometry, r)];
   }
-  partial[threadIdx.x] = sum;
-  __syncthreads();
-  for (int half = block_size / 2; half > 0; half /= 2) {
-    if (static_cast<int>(threadIdx.x) < half) {
-      partial[threadIdx.x] += partial[threadIdx.x + half];
-    }
-    __syncthreads();
-  }
+  const float mean = block_mean(sum, p.geometry.reduced_count);
   if (threadIdx.x == 0) {
-    p.out[element] = static_cast<float>(partial[0] / p.geometry.reduced_count);
-  }
-}
-
-__global__ void gemm_kernel(GemmLaunch p) {
-  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (i < p.count) {
-    run_element(p, i);
-  }
-}
-
-__global__ void matmul_kernel(MatMulLaunch p) {
-  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (i < p.count) {
-    run_element(p, i);
-  }
-}
-
-__global__ void region_kernel(RegionLaunch p) {
-  const int i = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  if (i < p.count) {
-    run_element(p, i);
+    p.out[element] = mean;
   }
 }
 
 /// A region ending in a long ReduceMean: one block per output element, as
 /// reduce_mean_block_kernel, each reduced element evaluated from the expression.
 __global__ void region_mean_block_kernel(RegionLaunch p) {
-  __shared__ double partial[block_size];
   const int element = static_cast<int>(blockIdx.x);
   const int base = onnx::reduce_base_offset(p.geometry, element);
   double sum = 0.0;
   for (int r = static_cast<int>(threadIdx.x); r < p.geometry.reduced_count; r += block_size) {
     sum += onnx::evaluate_region(p.expression, base + onnx::reduce_element_offset(p.geometry, r));
   }
-  partial[threadIdx.x] = sum;
-  __syncthreads();
-  for (int half = block_size / 2; half > 0; half /= 2) {
-    if (static_cast<int>(threadIdx.x) < half) {
-      partial[threadIdx.x] += partial[threadIdx.x + half];
-    }
-    __syncthreads();
-  }
+  const float mean = block_mean(sum, p.geometry.reduced_count);
   if (threadIdx.x == 0) {
-    p.out[element] = static_cast<float>(partial[0] / p.geometry.reduced_count);
+    p.out[element] = mean;
   }
 }
 
@@ -134,29 +89,24 @@ void launch_region(const RegionLaunch& launch, cudaStream_t stream) {
         launch);
     AIRAN_CUDA_CHECK_LAUNCH("region_mean_block_kernel");
   } else {
-    region_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
-    AIRAN_CUDA_CHECK_LAUNCH("region_kernel");
+    launch_elements(launch, stream, "region kernel");
   }
 }
 
 void launch_unary(const UnaryLaunch& launch, cudaStream_t stream) {
-  unary_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
-  AIRAN_CUDA_CHECK_LAUNCH("unary_kernel");
+  launch_elements(launch, stream, "unary kernel");
 }
 
 void launch_binary(const BinaryLaunch& launch, cudaStream_t stream) {
-  binary_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
-  AIRAN_CUDA_CHECK_LAUNCH("binary_kernel");
+  launch_elements(launch, stream, "binary kernel");
 }
 
 void launch_strided_copy(const StridedCopyLaunch& launch, cudaStream_t stream) {
-  strided_copy_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
-  AIRAN_CUDA_CHECK_LAUNCH("strided_copy_kernel");
+  launch_elements(launch, stream, "strided copy kernel");
 }
 
 void launch_conv(const ConvLaunch& launch, cudaStream_t stream) {
-  conv_kernel<<<blocks_for(launch.count + launch.ones), block_size, 0, stream>>>(launch);
-  AIRAN_CUDA_CHECK_LAUNCH("conv_kernel");
+  launch_elements(launch, stream, "conv kernel");
 }
 
 void launch_conv_epilogue(const PointwiseConvLaunch& launch, cudaStream_t stream) {
@@ -167,8 +117,7 @@ void launch_conv_epilogue(const PointwiseConvLaunch& launch, cudaStream_t stream
 
 void launch_reduce_mean(const ReduceMeanLaunch& launch, cudaStream_t stream) {
   if (launch.geometry.reduced_count <= max_thread_reduction) {
-    reduce_mean_thread_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
-    AIRAN_CUDA_CHECK_LAUNCH("reduce_mean_thread_kernel");
+    launch_elements(launch, stream, "reduce mean kernel");
   } else {
     reduce_mean_block_kernel<<<static_cast<unsigned>(launch.count), block_size, 0, stream>>>(
         launch);
@@ -177,13 +126,11 @@ void launch_reduce_mean(const ReduceMeanLaunch& launch, cudaStream_t stream) {
 }
 
 void launch_gemm(const GemmLaunch& launch, cudaStream_t stream) {
-  gemm_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
-  AIRAN_CUDA_CHECK_LAUNCH("gemm_kernel");
+  launch_elements(launch, stream, "gemm kernel");
 }
 
 void launch_matmul(const MatMulLaunch& launch, cudaStream_t stream) {
-  matmul_kernel<<<blocks_for(launch.count), block_size, 0, stream>>>(launch);
-  AIRAN_CUDA_CHECK_LAUNCH("matmul_kernel");
+  launch_elements(launch, stream, "matmul kernel");
 }
 
 } // namespace airan::gpu::detail

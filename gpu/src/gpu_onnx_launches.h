@@ -133,6 +133,14 @@ using Launch =
     std::variant<UnaryLaunch, BinaryLaunch, StridedCopyLaunch, DeviceCopyLaunch, ConvLaunch,
                  PointwiseConvLaunch, ReduceMeanLaunch, GemmLaunch, MatMulLaunch, RegionLaunch>;
 
+/// Elements (threads) of a launch: its outputs (a Conv's plane of ones too).
+template <class L> AIRAN_HOST_DEVICE inline int element_count(const L& p) {
+  return p.count;
+}
+AIRAN_HOST_DEVICE inline int element_count(const ConvLaunch& p) {
+  return p.count + p.ones;
+}
+
 /// One output element of each kind of launch, as its kernel computes it: the kernels add only
 /// the thread index, and run_on_host() loops over the elements.
 AIRAN_HOST_DEVICE inline void run_element(const UnaryLaunch& p, int i) {

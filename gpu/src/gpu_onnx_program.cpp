@@ -174,15 +174,7 @@ private:
 };
 
 void fuse_relus(Program& program) {
-  std::vector<std::size_t> uses(program.values.size(), 0);
-  for (const Step& step : program.steps) {
-    for (const std::size_t v : step.inputs) {
-      ++uses[v];
-    }
-  }
-  for (const std::size_t v : program.output_ids) {
-    uses[v] += 2; // never fold a graph output away
-  }
+  const std::vector<std::size_t> uses = count_value_uses(program);
   for (Step& relu : program.steps) {
     if (relu.kind != StepKind::unary || relu.unary != onnx::UnaryOp::relu) {
       continue;
@@ -208,17 +200,7 @@ void fuse_relus(Program& program) {
 }
 
 void fuse_residual_adds(Program& program) {
-  std::vector<std::size_t> uses(program.values.size(), 0);
-  for (const Step& step : program.steps) {
-    if (!step.removed) {
-      for (const std::size_t v : step.inputs) {
-        ++uses[v];
-      }
-    }
-  }
-  for (const std::size_t v : program.output_ids) {
-    uses[v] += 2; // never fold a graph output away
-  }
+  const std::vector<std::size_t> uses = count_value_uses(program);
   for (std::size_t s = 0; s < program.steps.size(); ++s) {
     Step& add = program.steps[s];
     if (add.removed || add.kind != StepKind::binary || add.binary != onnx::BinaryOp::add ||
@@ -254,6 +236,21 @@ void fuse_residual_adds(Program& program) {
 }
 
 } // namespace
+
+std::vector<std::size_t> count_value_uses(const Program& program) {
+  std::vector<std::size_t> uses(program.values.size(), 0);
+  for (const Step& step : program.steps) {
+    if (!step.removed) {
+      for (const std::size_t v : step.inputs) {
+        ++uses[v];
+      }
+    }
+  }
+  for (const std::size_t v : program.output_ids) {
+    uses[v] += 2;
+  }
+  return uses;
+}
 
 void Step::fail(const std::string& what) const {
   throw OnnxError(description + ": " + what);

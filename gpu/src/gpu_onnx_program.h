@@ -130,6 +130,10 @@ struct ProgramFusions {
 /// outlive the program (constants point into it).
 Program compile_program(const OnnxModel& model, const ProgramFusions& fusions);
 
+/// Per value, how many times the steps that are not removed read it, plus 2 for a graph output
+/// (so that a fusion never folds a graph output away).
+std::vector<std::size_t> count_value_uses(const Program& program);
+
 /// Elements of \p shape, or -1 when a dimension is negative or the count exceeds
 /// phy::nn::max_tensor_elements.
 std::int64_t bounded_element_count(std::span<const std::int64_t> shape);

@@ -103,21 +103,6 @@ private:
   std::vector<std::pair<std::size_t, std::vector<std::size_t>>> leaves_;
 };
 
-std::vector<std::size_t> count_uses(const Program& program) {
-  std::vector<std::size_t> uses(program.values.size(), 0);
-  for (const Step& step : program.steps) {
-    if (!step.removed) {
-      for (const std::size_t v : step.inputs) {
-        ++uses[v];
-      }
-    }
-  }
-  for (const std::size_t v : program.output_ids) {
-    uses[v] += 2; // a graph output is materialised
-  }
-  return uses;
-}
-
 /// Row-major strides of \p shape.
 std::array<std::int64_t, onnx::max_rank> strides_of(const TensorShape& shape) {
   std::array<std::int64_t, onnx::max_rank> strides{};
@@ -133,7 +118,7 @@ std::array<std::int64_t, onnx::max_rank> strides_of(const TensorShape& shape) {
 
 void fuse_regions(Program& program) {
   constexpr int max_depth = 16;
-  const std::vector<std::size_t> uses = count_uses(program);
+  const std::vector<std::size_t> uses = count_value_uses(program);
   // Roots from the end, so that a node is folded into its reader before it could be a root.
   for (std::size_t s = program.steps.size(); s-- > 0;) {
     Step& root = program.steps[s];
@@ -166,8 +151,7 @@ void fuse_regions(Program& program) {
     root.kind = StepKind::region;
   }
   // Slices that nothing reads any more (each region reads through its own).
-  const std::vector<std::size_t> remaining = count_uses(program);
-  std::vector<std::size_t> live = remaining;
+  std::vector<std::size_t> live = count_value_uses(program);
   for (std::size_t s = program.steps.size(); s-- > 0;) {
     Step& step = program.steps[s];
     if (!step.removed && step.kind == StepKind::slice && live[step.output] == 0) {

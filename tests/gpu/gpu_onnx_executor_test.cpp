@@ -31,46 +31,11 @@ using phy::nn::test::GraphBuilder;
 
 const std::filesystem::path models_dir(AIRAN_MODELS_DIR);
 
-Dense read_tensor(const std::string& name) {
-  const io::NpyArray array = io::read_npy(models_dir / "reference" / (name + ".npy"));
-  EXPECT_EQ(array.dtype, io::NpyDtype::f32) << name;
-  Dense dense;
-  for (const std::size_t dim : array.shape) {
-    dense.shape.push_back(static_cast<std::int64_t>(dim));
-  }
-  dense.data.resize(array.num_elements());
-  std::memcpy(dense.data.data(), array.data.data(), dense.data.size() * sizeof(float));
-  return dense;
-}
-
 /// The inputs of \p model in its order, from the committed reference tensors.
 std::vector<Dense> reference_inputs(const OnnxModel& model) {
   std::vector<Dense> inputs;
   for (const auto& input : model.graph.inputs) {
-    inputs.push_back(read_tensor(input.name));
-  }
-  return inputs;
-}
-
-/// Random inputs [1, C, symbols, subcarriers] with the antenna mask (side_info 0..3) set.
-std::vector<Dense> random_receiver_inputs(const OnnxModel& model, std::int64_t symbols,
-                                          std::int64_t subcarriers, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::vector<Dense> inputs;
-  for (const auto& input : model.graph.inputs) {
-    const std::int64_t channels = input.dims.at(1).value_or(1);
-    Dense dense = phy::nn::test::random_dense({1, channels, symbols, subcarriers}, rng);
-    if (input.name == "side_info") {
-      // Four antennas present, and a noise variance (channel 4) that is a variance, as the I/O
-      // contract says: a negative one can cancel the channel gain in the model's MMSE feature
-      // (gain + noise / 4), and there fp32 itself is ill-conditioned (PyTorch's fp32 output
-      // moved 5e-4 from its fp64 output on such inputs, 1e-6 on these).
-      const auto plane = static_cast<std::ptrdiff_t>(symbols * subcarriers);
-      std::fill(dense.data.begin(), dense.data.begin() + 4 * plane, 1.0F);
-      std::for_each(dense.data.begin() + 4 * plane, dense.data.begin() + 5 * plane,
-                    [](float& value) { value = 0.05F + 0.5F * std::abs(value); });
-    }
-    inputs.push_back(std::move(dense));
+    inputs.push_back(test::read_reference_tensor(input.name));
   }
   return inputs;
 }
@@ -130,7 +95,7 @@ TEST(GpuOnnxExecutor, ReproducesTheCpuExecutorAndPyTorchOnTheReferenceModel) {
   const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
   const std::vector<Dense> inputs = reference_inputs(model);
   const Dense cpu = test::run_cpu(model, inputs);
-  const Dense pytorch = read_tensor("llr");
+  const Dense pytorch = test::read_reference_tensor("llr");
   for (const bool graph : {true, false}) {
     GpuOnnxExecutor executor(model, {.device = 0, .use_cuda_graph = graph});
     EXPECT_EQ(executor.inputs().size(), 3U);
@@ -149,7 +114,8 @@ TEST(GpuOnnxExecutor, ReproducesTheCpuExecutorOnTheFullModelAt106Prb) {
     GTEST_SKIP() << reason;
   }
   const OnnxModel model = read_onnx_model(models_dir / "neural_receiver.onnx");
-  const std::vector<Dense> inputs = random_receiver_inputs(model, 14, std::int64_t{12} * 106, 11);
+  const std::vector<Dense> inputs =
+      test::random_receiver_inputs(model, 14, std::int64_t{12} * 106, 11);
   const Dense cpu = test::run_cpu(model, inputs);
   GpuOnnxExecutor executor(model);
   for (int run = 0; run < 2; ++run) {
@@ -166,7 +132,8 @@ TEST(GpuOnnxExecutor, GemmEpiloguesReproduceTheCpuExecutorOnTheFullModel) {
   // Pointwise convolutions as cuBLASLt matmuls with bias (a plane of ones), residual and Relu
   // folded in: the fp32 contract's 1e-4, graph and direct launches, two runs each.
   const OnnxModel model = read_onnx_model(models_dir / "neural_receiver.onnx");
-  const std::vector<Dense> inputs = random_receiver_inputs(model, 14, std::int64_t{12} * 106, 13);
+  const std::vector<Dense> inputs =
+      test::random_receiver_inputs(model, 14, std::int64_t{12} * 106, 13);
   const Dense cpu = test::run_cpu(model, inputs);
   for (const bool graph : {true, false}) {
     GpuOnnxExecutor executor(model, {.device = 0, .use_cuda_graph = graph, .gemm_epilogue = true});
@@ -192,7 +159,8 @@ TEST(GpuOnnxExecutor, Tf32TensorCoresStayWithinTheirRoundingOfTheCpuExecutor) {
   // truncation, and flipped no LLR sign above 1% of that magnitude: 1e-2 leaves room for the
   // tensor cores' accumulation order and still fails on a wrong layout or mode.
   const OnnxModel model = read_onnx_model(models_dir / "neural_receiver.onnx");
-  const std::vector<Dense> inputs = random_receiver_inputs(model, 14, std::int64_t{12} * 106, 11);
+  const std::vector<Dense> inputs =
+      test::random_receiver_inputs(model, 14, std::int64_t{12} * 106, 11);
   const Dense cpu = test::run_cpu(model, inputs);
   GpuOnnxExecutor executor(model, {.device = 0, .math = GpuOnnxMath::tf32});
   EXPECT_NE(executor.description().find(", tf32)"), std::string::npos) << executor.description();
@@ -217,7 +185,7 @@ TEST(GpuOnnxExecutor, ProfileTimesEveryLaunchAndGivesTheRunsOutputs) {
     GTEST_SKIP() << reason;
   }
   const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
-  const std::vector<Dense> inputs = random_receiver_inputs(model, 14, 48, 5);
+  const std::vector<Dense> inputs = test::random_receiver_inputs(model, 14, 48, 5);
   GpuOnnxExecutor executor(model);
   // Profiled first: the plan it makes is still captured into a graph by the next run().
   const std::vector<GpuOnnxLaunchTime> times = executor.profile(test::views_of(inputs));
@@ -248,8 +216,8 @@ TEST(GpuOnnxExecutor, RunsAtKnownShapesAllocateNothing) {
     GTEST_SKIP() << reason;
   }
   const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
-  const std::vector<Dense> small = random_receiver_inputs(model, 14, 48, 1);
-  const std::vector<Dense> large = random_receiver_inputs(model, 12, 96, 2);
+  const std::vector<Dense> small = test::random_receiver_inputs(model, 14, 48, 1);
+  const std::vector<Dense> large = test::random_receiver_inputs(model, 12, 96, 2);
   GpuOnnxExecutor executor(model);
   const std::size_t at_construction = executor.num_allocations();
   EXPECT_GE(at_construction, 2U); // constants, cuBLAS workspace
@@ -289,7 +257,7 @@ TEST(GpuOnnxExecutor, BadInputsAreOnnxErrors) {
   }
   const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
   GpuOnnxExecutor executor(model);
-  std::vector<Dense> inputs = random_receiver_inputs(model, 14, 24, 3);
+  std::vector<Dense> inputs = test::random_receiver_inputs(model, 14, 24, 3);
   EXPECT_THROW(executor.run(test::views_of({inputs[0], inputs[1]})), OnnxError);
   std::vector<Dense> wrong = inputs;
   wrong[0].shape[1] = 3; // channel count fixed by the model
@@ -324,7 +292,7 @@ TEST(GpuOnnxExecutor, DescriptionAndFactory) {
   EXPECT_NE(description.find(", fp32)"), std::string::npos) << description;
   const std::vector<Dense> inputs = reference_inputs(model);
   engine->run(test::views_of(inputs));
-  EXPECT_EQ(engine->output(0).data.size(), read_tensor("llr").data.size());
+  EXPECT_EQ(engine->output(0).data.size(), test::read_reference_tensor("llr").data.size());
 }
 
 } // namespace

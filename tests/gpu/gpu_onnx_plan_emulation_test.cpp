@@ -15,6 +15,7 @@
 #include "airan/phy/nn/onnx_model.h"
 
 #include "../phy/nn/onnx_test_graphs.h"
+#include "gpu_onnx_test_support.h"
 #include "onnx_region_test_graphs.h"
 
 #include <gtest/gtest.h>
@@ -154,30 +155,6 @@ Dense run_host_plan(const Program& program, HostPlan& plan, const std::vector<De
   return {plan.layout.shapes[out], std::vector<float>(first, first + count)};
 }
 
-double relative_max_error(const Dense& got, const Dense& expected, const std::string& label) {
-  EXPECT_EQ(got.shape, expected.shape) << label;
-  double max_error = 0.0;
-  double max_expected = 0.0;
-  for (std::size_t i = 0; i < std::min(got.data.size(), expected.data.size()); ++i) {
-    const double error = std::abs(static_cast<double>(got.data[i]) - expected.data[i]);
-    max_error = std::isnan(error) ? INFINITY : std::max(max_error, error);
-    max_expected = std::max(max_expected, std::abs(static_cast<double>(expected.data[i])));
-  }
-  return max_error / std::max(max_expected, 1e-30);
-}
-
-Dense run_cpu(const OnnxModel& model, const std::vector<Dense>& inputs) {
-  phy::nn::OnnxExecutor executor(model, {.num_threads = 2});
-  std::vector<phy::nn::ConstTensorView> views;
-  views.reserve(inputs.size());
-  for (const Dense& input : inputs) {
-    views.push_back(input.view());
-  }
-  executor.run(views);
-  const auto out = executor.output(0);
-  return {{out.shape.begin(), out.shape.end()}, {out.data.begin(), out.data.end()}};
-}
-
 /// Runs \p model's plans for every option set, in program order and three scheduled random
 /// orders, and expects each within 1e-4 of \p expected.
 void expect_plans_reproduce(const OnnxModel& model, const std::vector<Dense>& inputs,
@@ -200,22 +177,10 @@ void expect_plans_reproduce(const OnnxModel& model, const std::vector<Dense>& in
     for (const unsigned seed : {0U, 1U, 2U, 3U}) {
       const std::string what = label + ", " + options.label + ", order " + std::to_string(seed);
       const double error =
-          relative_max_error(run_host_plan(program, plan, inputs, seed), expected, what);
-      std::printf("%s: relative max error %.3g\n", what.c_str(), error);
+          test::relative_max_error(run_host_plan(program, plan, inputs, seed), expected, what);
       EXPECT_LE(error, 1e-4) << what;
     }
   }
-}
-
-Dense read_tensor(const std::string& name) {
-  const io::NpyArray array = io::read_npy(models_dir / "reference" / (name + ".npy"));
-  Dense dense;
-  for (const std::size_t dim : array.shape) {
-    dense.shape.push_back(static_cast<std::int64_t>(dim));
-  }
-  dense.data.resize(array.num_elements());
-  std::memcpy(dense.data.data(), array.data.data(), dense.data.size() * sizeof(float));
-  return dense;
 }
 
 /// Elements a read through \p map touches over \p count iterations (broadcast axes once).
@@ -284,7 +249,7 @@ TEST(GpuOnnxPlanEmulation, PlansMoveLessMemoryWithFusions) {
   const OnnxModel model = read_onnx_model(models_dir / "neural_receiver.onnx");
   std::vector<TensorShape> shapes;
   for (const auto& input : model.graph.inputs) {
-    shapes.push_back({1, input.dims.at(1).value_or(1), 14, 12 * 273});
+    shapes.push_back({1, input.dims.at(1).value_or(1), 14, std::int64_t{12} * 273});
   }
   double plain_bytes = 0.0;
   double previous_bytes = INFINITY;
@@ -342,7 +307,7 @@ TEST(GpuOnnxPlanEmulation, ElementwiseRegionsReproduceTheCpuExecutor) {
         std::count_if(program.steps.begin(), program.steps.end(),
                       [](const Step& s) { return !s.removed && s.kind == StepKind::region; });
     EXPECT_GT(regions, 0) << graph.label;
-    expect_plans_reproduce(graph.model, graph.inputs, run_cpu(graph.model, graph.inputs),
+    expect_plans_reproduce(graph.model, graph.inputs, test::run_cpu(graph.model, graph.inputs),
                            graph.label);
   }
 }
@@ -351,32 +316,17 @@ TEST(GpuOnnxPlanEmulation, ReferenceModelReproducesPyTorch) {
   const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
   std::vector<Dense> inputs;
   for (const auto& input : model.graph.inputs) {
-    inputs.push_back(read_tensor(input.name));
+    inputs.push_back(test::read_reference_tensor(input.name));
   }
-  const Dense pytorch = read_tensor("llr");
-  EXPECT_LE(relative_max_error(run_cpu(model, inputs), pytorch, "CPU"), 1e-4);
+  const Dense pytorch = test::read_reference_tensor("llr");
+  EXPECT_LE(test::relative_max_error(test::run_cpu(model, inputs), pytorch, "CPU"), 1e-4);
   expect_plans_reproduce(model, inputs, pytorch, "reference model vs PyTorch");
 }
 
 TEST(GpuOnnxPlanEmulation, FullNeuralReceiverReproducesTheCpuExecutor) {
   const OnnxModel model = read_onnx_model(models_dir / "neural_receiver.onnx");
-  std::mt19937 rng(21);
-  std::vector<Dense> inputs;
-  constexpr std::int64_t symbols = 14;
-  constexpr std::int64_t subcarriers = 48;
-  for (const auto& input : model.graph.inputs) {
-    const std::int64_t channels = input.dims.at(1).value_or(1);
-    Dense dense = phy::nn::test::random_dense({1, channels, symbols, subcarriers}, rng);
-    if (input.name == "side_info") {
-      // Four antennas present and a noise variance that is a variance (the I/O contract).
-      const auto plane = static_cast<std::ptrdiff_t>(symbols * subcarriers);
-      std::fill(dense.data.begin(), dense.data.begin() + 4 * plane, 1.0F);
-      std::for_each(dense.data.begin() + 4 * plane, dense.data.begin() + 5 * plane,
-                    [](float& value) { value = 0.05F + 0.5F * std::abs(value); });
-    }
-    inputs.push_back(std::move(dense));
-  }
-  expect_plans_reproduce(model, inputs, run_cpu(model, inputs), "full model vs CPU");
+  const std::vector<Dense> inputs = test::random_receiver_inputs(model, 14, 48, 21);
+  expect_plans_reproduce(model, inputs, test::run_cpu(model, inputs), "full model vs CPU");
 }
 
 } // namespace

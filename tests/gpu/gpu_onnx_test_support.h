@@ -5,6 +5,7 @@
 
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_onnx_executor.h"
+#include "airan/io/npy.h"
 #include "airan/phy/nn/onnx_executor.h"
 
 #include "../phy/nn/onnx_test_graphs.h"
@@ -13,7 +14,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -32,6 +37,46 @@ views_of(const std::vector<phy::nn::test::Dense>& inputs) {
     views.push_back(input.view());
   }
   return views;
+}
+
+/// Random inputs [1, C, symbols, subcarriers] with the antenna mask (side_info 0..3) set.
+inline std::vector<phy::nn::test::Dense> random_receiver_inputs(const phy::nn::OnnxModel& model,
+                                                                std::int64_t symbols,
+                                                                std::int64_t subcarriers,
+                                                                unsigned seed) {
+  std::mt19937 rng(seed);
+  std::vector<phy::nn::test::Dense> inputs;
+  for (const auto& input : model.graph.inputs) {
+    const std::int64_t channels = input.dims.at(1).value_or(1);
+    phy::nn::test::Dense dense =
+        phy::nn::test::random_dense({1, channels, symbols, subcarriers}, rng);
+    if (input.name == "side_info") {
+      // Four antennas present, and a noise variance (channel 4) that is a variance, as the I/O
+      // contract says: a negative one can cancel the channel gain in the model's MMSE feature
+      // (gain + noise / 4), and there fp32 itself is ill-conditioned (PyTorch's fp32 output
+      // moved 5e-4 from its fp64 output on such inputs, 1e-6 on these).
+      const auto plane = static_cast<std::ptrdiff_t>(symbols * subcarriers);
+      std::fill(dense.data.begin(), dense.data.begin() + 4 * plane, 1.0F);
+      std::for_each(dense.data.begin() + 4 * plane, dense.data.begin() + 5 * plane,
+                    [](float& value) { value = 0.05F + 0.5F * std::abs(value); });
+    }
+    inputs.push_back(std::move(dense));
+  }
+  return inputs;
+}
+
+/// A committed reference tensor of the small model (models/reference/<name>.npy, float32).
+inline phy::nn::test::Dense read_reference_tensor(const std::string& name) {
+  const io::NpyArray array =
+      io::read_npy(std::filesystem::path(AIRAN_MODELS_DIR) / "reference" / (name + ".npy"));
+  EXPECT_EQ(array.dtype, io::NpyDtype::f32) << name;
+  phy::nn::test::Dense dense;
+  for (const std::size_t dim : array.shape) {
+    dense.shape.push_back(static_cast<std::int64_t>(dim));
+  }
+  dense.data.resize(array.num_elements());
+  std::memcpy(dense.data.data(), array.data.data(), dense.data.size() * sizeof(float));
+  return dense;
 }
 
 /// Output 0 of \p model on the CPU executor.
