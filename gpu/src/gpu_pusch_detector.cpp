@@ -5,6 +5,7 @@
 #include "airan/phy/pusch_scrambler.h"
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 namespace airan::gpu {
@@ -13,7 +14,9 @@ namespace {
 /// PuschDetector over a GpuPuschFrontEnd. With IQ input (load_slot_iq) the slot is copied to the
 /// device once and OFDM-demodulated there; with a host grid, the grid is uploaded per PDU. The
 /// LLRs are descrambled on the device (writes_descrambled_llrs) and, for a UL-SCH decoder on the
-/// same device (keep_llrs_on_device), left there.
+/// same device (keep_llrs_on_device), left there behind the front end's stream: the decoder
+/// enqueues its work on that stream, and the measurements' download is enqueued too and read
+/// after decoding (deferred_measurements), so no host synchronisation separates the stages.
 /// Measurements come from the device: the DMRS estimate's (CFO included) and the
 /// post-equalization SINR and EVM.
 class GpuPuschDetector final : public phy::PuschDetector {
@@ -52,31 +55,45 @@ public:
     if (!keep_on_device_ || num_llrs_ == 0) {
       return {};
     }
-    return {front_end_.device_llrs(), num_llrs_, device_};
+    return {front_end_.device_llrs(), num_llrs_, device_, front_end_.native_stream()};
+  }
+
+  std::optional<phy::PuschMeasurements> deferred_measurements() override {
+    if (!measurements_pending_) {
+      return std::nullopt;
+    }
+    measurements_pending_ = false;
+    front_end_.synchronize();
+    return front_end_.pending_measurements(0);
   }
 
 private:
-  /// Estimation, equalization, demapping and descrambling of the device grid; LLRs to the host
-  /// unless they stay on the device (the measurements' download waits for them either way).
+  /// Estimation, equalization, demapping and descrambling of the device grid. LLRs to the host
+  /// and the measurements returned; or, with the LLRs staying on the device, nothing waited for:
+  /// the measurements' download is enqueued behind the LLRs (deferred_measurements()).
   phy::PuschMeasurements run(const phy::PuschConfig& pusch, unsigned slot, std::span<float> llrs) {
     num_llrs_ = 0;
+    measurements_pending_ = false;
     const std::size_t g = front_end_.process(pusch, slot, options_);
     front_end_.descramble(phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
-    if (!keep_on_device_) {
-      front_end_.download_llrs(llrs);
+    if (keep_on_device_) {
+      front_end_.enqueue_measurements(0);
+      measurements_pending_ = true;
+      num_llrs_ = g;
+      return {};
     }
-    const phy::PuschMeasurements result = measurements();
+    front_end_.download_llrs(llrs);
+    const phy::PuschMeasurements result = front_end_.download_pusch_measurements();
     num_llrs_ = g;
     return result;
   }
-
-  phy::PuschMeasurements measurements() { return front_end_.download_pusch_measurements(); }
 
   phy::PuschFrontEndOptions options_;
   int device_;
   GpuPuschFrontEnd front_end_;
   bool keep_on_device_ = false;
-  std::size_t num_llrs_ = 0; ///< G of the last PDU (0 until one completed).
+  bool measurements_pending_ = false; ///< deferred_measurements() has the last PDU's.
+  std::size_t num_llrs_ = 0;          ///< G of the last PDU (0 until one completed).
 };
 
 } // namespace

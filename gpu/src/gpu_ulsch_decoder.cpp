@@ -88,7 +88,7 @@ phy::UlschDecoderResult GpuUlschDecoder::decode_device(const phy::DeviceLlrs& ll
                                                        const phy::UlschDecoderConfig& cfg,
                                                        phy::HarqSoftBuffer& harq_buffer,
                                                        std::span<phy::bit_t> tb_bits) {
-  enqueue_device(llrs, cfg, harq_buffer, tb_bits, nullptr);
+  enqueue_device(llrs, cfg, harq_buffer, tb_bits, llrs.stream);
   return finish();
 }
 

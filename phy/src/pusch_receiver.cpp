@@ -233,6 +233,9 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
       }
       const auto t2 = Clock::now();
       decode(pdu, tbs, coded_bits, llrs, device_llrs, decoder, result);
+      if (auto deferred = detector->deferred_measurements()) {
+        result.measurements = *deferred;
+      }
       const auto t3 = Clock::now();
       result.times.descrambling_us = microseconds(t1, t2);
       result.times.decoding_us = microseconds(t2, t3);

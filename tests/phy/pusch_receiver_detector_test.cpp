@@ -16,8 +16,10 @@
 
 #include <atomic>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -127,11 +129,13 @@ private:
 };
 
 /// A DescramblingDetector that can keep its LLRs "on device 7" (in its own memory, standing in
-/// for a GPU's), as the CUDA detector does for the CUDA UL-SCH decoder.
+/// for a GPU's), as the CUDA detector does for the CUDA UL-SCH decoder. With \p defer, it names
+/// a "stream" with them and hands its measurements over only after decoding, as the CUDA
+/// detector does.
 class DeviceLlrDetector final : public PuschDetector {
 public:
-  explicit DeviceLlrDetector(const PuschFrontEndLimits& limits)
-      : front_end_(limits), held_(std::size_t{12} * 275 * 14 * 8 * 2) {}
+  DeviceLlrDetector(const PuschFrontEndLimits& limits, bool defer)
+      : front_end_(limits), held_(std::size_t{12} * 275 * 14 * 8 * 2), defer_(defer) {}
   PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
                            const PuschConfig& pusch, unsigned slot,
                            std::span<float> llrs) override {
@@ -139,28 +143,40 @@ public:
     const PuschMeasurements m = front_end_.process(grid, cell, pusch, slot, {}, out);
     descramble_llrs(out, pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
     num_llrs_ = llrs.size();
+    if (on_device_ && defer_) {
+      deferred_ = m;
+      return {};
+    }
     return m;
   }
   [[nodiscard]] bool writes_descrambled_llrs() const override { return true; }
   bool keep_llrs_on_device(int device) override { return on_device_ = device == 7; }
   [[nodiscard]] DeviceLlrs device_llrs() const override {
-    return on_device_ ? DeviceLlrs{held_.data(), num_llrs_, 7} : DeviceLlrs{};
+    if (!on_device_) {
+      return {};
+    }
+    return {held_.data(), num_llrs_, 7, defer_ ? const_cast<float*>(held_.data()) : nullptr};
+  }
+  std::optional<PuschMeasurements> deferred_measurements() override {
+    return std::exchange(deferred_, std::nullopt);
   }
 
 private:
   PuschFrontEnd front_end_;
   std::vector<float> held_;
+  bool defer_;
   std::size_t num_llrs_ = 0;
   bool on_device_ = false;
+  std::optional<PuschMeasurements> deferred_;
 };
 
 /// The CPU UL-SCH decoder "reading device 7": decode_device() reads the detector's memory.
 class DeviceLlrDecoder final : public UlschDecoder {
 public:
   DeviceLlrDecoder(std::uint32_t max_tbs, std::atomic<unsigned>& host_calls,
-                   std::atomic<unsigned>& device_calls)
+                   std::atomic<unsigned>& device_calls, std::atomic<unsigned>& stream_calls)
       : decoder_(create_ulsch_decoder(max_tbs)), host_calls_(host_calls),
-        device_calls_(device_calls) {}
+        device_calls_(device_calls), stream_calls_(stream_calls) {}
   UlschDecoderResult decode(std::span<const float> llrs, const UlschDecoderConfig& cfg,
                             std::span<bit_t> tb_bits) override {
     ++host_calls_;
@@ -176,6 +192,10 @@ public:
                                    HarqSoftBuffer& harq, std::span<bit_t> tb_bits) override {
     EXPECT_EQ(llrs.device, 7);
     ++device_calls_;
+    if (llrs.stream != nullptr) {
+      EXPECT_EQ(llrs.stream, llrs.data) << "the detector's stream";
+      ++stream_calls_;
+    }
     return decoder_->decode(std::span(llrs.data, llrs.size), cfg, harq, tb_bits);
   }
 
@@ -183,6 +203,7 @@ private:
   std::unique_ptr<UlschDecoder> decoder_;
   std::atomic<unsigned>& host_calls_;
   std::atomic<unsigned>& device_calls_;
+  std::atomic<unsigned>& stream_calls_;
 };
 
 struct Slot {
@@ -338,8 +359,12 @@ TEST(PuschReceiverDetector, LlrsLeftOnTheDeviceGoStraightToTheDecoder) {
   const Slot slot = make_slot(cell, {make_pusch(1, 0, 20, 20), make_pusch(2, 20, 32, 10)});
   std::atomic<unsigned> host_calls{0};
   std::atomic<unsigned> device_calls{0};
+  std::atomic<unsigned> stream_calls{0};
   std::atomic<unsigned> calls{0};
-  for (const bool descrambling_detector : {true, false}) {
+  // A host detector; LLRs left on the "device"; and left there behind a stream, with the
+  // measurements handed over after decoding (as the CUDA detector does).
+  enum class Mode { host, device, device_stream };
+  for (const Mode mode : {Mode::host, Mode::device, Mode::device_stream}) {
     for (const unsigned threads : {1U, 3U}) {
       PuschReceiverConfig config;
       config.num_rx_antennas = 4;
@@ -347,27 +372,31 @@ TEST(PuschReceiverDetector, LlrsLeftOnTheDeviceGoStraightToTheDecoder) {
       config.num_threads = threads;
       PuschReceiver plain(cell, config);
       config.detector = [&](const PuschFrontEndLimits& limits, unsigned) {
-        return descrambling_detector
-                   ? std::unique_ptr<PuschDetector>(std::make_unique<DeviceLlrDetector>(limits))
+        return mode != Mode::host
+                   ? std::unique_ptr<PuschDetector>(
+                         std::make_unique<DeviceLlrDetector>(limits, mode == Mode::device_stream))
                    : std::unique_ptr<PuschDetector>(
                          std::make_unique<FrontEndDetector>(limits, calls));
       };
       config.ulsch_decoder.make = [&](std::uint32_t max_tbs, const HarqBufferPool&) {
         return std::unique_ptr<UlschDecoder>(
-            std::make_unique<DeviceLlrDecoder>(max_tbs, host_calls, device_calls));
+            std::make_unique<DeviceLlrDecoder>(max_tbs, host_calls, device_calls, stream_calls));
       };
       PuschReceiver receiver(cell, config);
       std::vector<PuschPduResult> a, b;
       plain.process_slot(slot.grid, 6, slot.pdus, a);
-      host_calls = device_calls = 0;
+      host_calls = device_calls = stream_calls = 0;
       receiver.process_slot(slot.grid, 6, slot.pdus, b);
       expect_same(a, b);
       EXPECT_TRUE(b[0].tb_crc_ok && b[1].tb_crc_ok);
+      EXPECT_GT(b[0].measurements.sinr_db, 0.0F);
       plain.process_slot(slot.grid, 6, std::span(slot.pdus.data(), 1), a); // pooled when 3
       receiver.process_slot(slot.grid, 6, std::span(slot.pdus.data(), 1), b);
       expect_same(a, b);
-      EXPECT_EQ(device_calls.load(), descrambling_detector ? 3U : 0U) << threads << " threads";
-      EXPECT_EQ(host_calls.load(), descrambling_detector ? 0U : 3U) << threads << " threads";
+      const unsigned on_device = mode != Mode::host ? 3U : 0U;
+      EXPECT_EQ(device_calls.load(), on_device) << threads << " threads";
+      EXPECT_EQ(stream_calls.load(), mode == Mode::device_stream ? 3U : 0U) << threads;
+      EXPECT_EQ(host_calls.load(), 3U - on_device) << threads << " threads";
     }
   }
 }

@@ -89,7 +89,9 @@ public:
                                  std::span<phy::bit_t> tb_bits) override;
   /// The device this decoder runs on.
   [[nodiscard]] int llr_device() const override;
-  /// LLRs already in this device's memory: no copy.
+  /// LLRs already in this device's memory: no copy. With \p llrs.stream (a cudaStream_t whose
+  /// work writes them), the decoder's work is enqueued on that stream behind it (as
+  /// enqueue_device()), so no host synchronisation comes between the two; then it waits.
   phy::UlschDecoderResult decode_device(const phy::DeviceLlrs& llrs,
                                         const phy::UlschDecoderConfig& cfg,
                                         phy::HarqSoftBuffer& harq_buffer,

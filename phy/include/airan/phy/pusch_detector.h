@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 
 namespace airan::phy {
@@ -52,8 +53,8 @@ public:
   /// Asks the detector to leave its LLRs in the memory of device \p device (for a UL-SCH decoder
   /// that reads them there, UlschDecoder::decode_device()) instead of writing them to the
   /// host. Returns true when it will: from then on detect() and detect_loaded() write nothing to
-  /// their \p llrs and device_llrs() gives the LLRs, complete when the call returns. The default
-  /// declines.
+  /// their \p llrs and device_llrs() gives the LLRs, complete when the call returns or, when it
+  /// names a stream (DeviceLlrs::stream), once that stream's work is done. The default declines.
   virtual bool keep_llrs_on_device(int device) {
     (void)device;
     return false;
@@ -62,6 +63,13 @@ public:
   /// The LLRs of the last detect() or detect_loaded() after keep_llrs_on_device() was accepted
   /// (valid until the next call); {} otherwise.
   [[nodiscard]] virtual DeviceLlrs device_llrs() const { return {}; }
+
+  /// Measurements of the last detect() or detect_loaded() that were still in flight when it
+  /// returned (it then returned {} and left its LLRs on the device behind a stream, so that the
+  /// decoder's work queues behind the detector's without waiting for the measurements):
+  /// PuschReceiver calls this after decoding, when the device work is done or nearly so. Waits
+  /// for them if needed; std::nullopt when detect() returned them itself (the default).
+  virtual std::optional<PuschMeasurements> deferred_measurements() { return std::nullopt; }
 
   /// detect() on the grid that the last successful load_slot_iq() demodulated.
   /// \throws std::logic_error when the detector does not demodulate (the default).

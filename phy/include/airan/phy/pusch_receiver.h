@@ -59,7 +59,9 @@ struct PuschStageTimes {
   double demapping_us = 0;
   double descrambling_us = 0;
   double decoding_us = 0; ///< Rate recovery, HARQ combining, LDPC and CRCs.
-  /// A PuschDetector's whole time (instead of the first three, which stay 0).
+  /// A PuschDetector's whole time (instead of the first three, which stay 0). A detector whose
+  /// LLRs stay on a device behind a stream (DeviceLlrs::stream) returns once its work is
+  /// enqueued: its device time then counts in decoding_us, which waits for it.
   double detection_us = 0;
 };
 

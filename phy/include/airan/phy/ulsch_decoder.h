@@ -75,6 +75,10 @@ struct DeviceLlrs {
   const float* data = nullptr; ///< Device address; not dereferenceable on the host.
   std::size_t size = 0;        ///< Number of LLRs (G).
   int device = -1;             ///< The device whose memory holds them.
+  /// A queue of that device (e.g. a cudaStream_t) whose work already enqueued completes the
+  /// LLRs: a decoder on the device enqueues its own work behind it, so no host synchronisation
+  /// separates the two stages. Null: the LLRs are complete when handed over.
+  void* stream = nullptr;
 };
 
 /// Decodes UL-SCH transport blocks. Keeps its working memory between calls (sized at creation
