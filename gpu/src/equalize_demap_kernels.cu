@@ -14,21 +14,6 @@ namespace {
 
 constexpr unsigned block_size = 128;
 
-/// Slot symbol and allocated subcarrier of data RE \p re (frequency first, symbol by symbol).
-__device__ inline void locate(const DataGeometry& d, unsigned re, unsigned& symbol, unsigned& k) {
-  unsigned n = 0;
-  while (n + 1 < d.num_data_symbols && re >= d.first_re[n + 1]) {
-    ++n;
-  }
-  symbol = d.data_symbols[n];
-  const unsigned j = re - d.first_re[n];
-  if (((d.dmrs_mask >> symbol) & 1U) != 0) {
-    k = (j / d.data_per_prb) * 12 + d.data_index[j % d.data_per_prb];
-  } else {
-    k = j;
-  }
-}
-
 __device__ inline phy::cmat::Complex to_complex(float2 v) {
   return {v.x, v.y};
 }
@@ -53,12 +38,12 @@ __global__ void __launch_bounds__(block_size)
   __syncthreads();
   const phy::PamLlrTable& table = *reinterpret_cast<const phy::PamLlrTable*>(storage);
   const unsigned re = blockIdx.x * blockDim.x + threadIdx.x;
-  if (re >= d.first_re[d.num_data_symbols]) {
+  if (re >= d.layout.num_res()) {
     return;
   }
   unsigned symbol = 0;
   unsigned k = 0;
-  locate(d, re, symbol, k);
+  phy::locate_data_re(d.layout, re, symbol, k);
   const unsigned num_rx = g.num_rx;
   phy::cmat::Complex y[MaxRx];
   phy::cmat::Complex channel[MaxRx * Layers];
@@ -97,7 +82,7 @@ template <unsigned Layers>
 void launch_layers(const PduGeometry& g, const DataGeometry& d, const float2* grid, const float2* h,
                    const EstimatorState* state, const phy::cmat::Complex* whitening,
                    float2* symbols, float* noise, float* llrs, cudaStream_t stream) {
-  const unsigned res = d.first_re[d.num_data_symbols];
+  const unsigned res = d.layout.num_res();
   const unsigned blocks = (res + block_size - 1) / block_size;
   if (g.num_rx <= 4) {
     equalize_demap_kernel<Layers, 4>
@@ -115,7 +100,7 @@ void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const fl
                            const float2* h, const EstimatorState* state,
                            const phy::cmat::Complex* whitening, float2* symbols,
                            float* noise_variances, float* llrs, cudaStream_t stream) {
-  if (d.first_re[d.num_data_symbols] == 0) {
+  if (d.layout.num_res() == 0) {
     return;
   }
   switch (g.num_layers) {

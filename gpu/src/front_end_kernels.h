@@ -7,6 +7,7 @@
 #include "airan/phy/complex_matrix.h"
 #include "airan/phy/dmrs_cfo.h"
 #include "airan/phy/gold_sequence_jump.h"
+#include "airan/phy/pusch_data_layout.h"
 #include "airan/phy/soft_demapper.h"
 
 #include <cuda_runtime.h>
@@ -130,12 +131,7 @@ void launch_irc_covariance(const PduGeometry& g, const float2* pilots, const Est
 
 /// Data RE layout and modulation of one PDU for the fused equalizer and demapper.
 struct DataGeometry {
-  unsigned num_data_symbols = 0;
-  unsigned data_symbols[max_symbols] = {};
-  unsigned first_re[max_symbols + 1] = {}; ///< RE offsets; first_re[n] = total.
-  std::uint16_t dmrs_mask = 0;             ///< Bit l: symbol l carries DMRS.
-  unsigned data_per_prb = 0;               ///< Data REs per PRB on DMRS symbols.
-  unsigned data_index[12] = {};            ///< Their positions in the PRB.
+  phy::PuschDataLayout layout; ///< Where the data REs are (phy::locate_data_re).
   unsigned qm = 2;
   bool mmse = true;
   bool irc = false; ///< Whiten each RE with its covariance group's matrix, then noise 1.

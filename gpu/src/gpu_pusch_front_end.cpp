@@ -7,6 +7,7 @@
 
 #include "airan/gpu/launch_profiler.h"
 #include "airan/phy/modulation_mapper.h"
+#include "airan/phy/pusch_data_layout.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_transmitter.h"
 
@@ -99,21 +100,7 @@ GpuPuschFrontEnd::Impl::make_data_geometry(const phy::PuschConfig& pusch,
                                            const phy::PuschFrontEndOptions& options) const {
   const phy::PuschReMapping mapping = phy::make_pusch_re_mapping(cell, pusch);
   detail::DataGeometry d;
-  unsigned done = 0;
-  for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
-    if (const unsigned n = mapping.num_data_res(l); n != 0) {
-      d.data_symbols[d.num_data_symbols] = l;
-      d.first_re[d.num_data_symbols++] = done;
-      done += n;
-    }
-  }
-  d.first_re[d.num_data_symbols] = done;
-  d.dmrs_mask = mapping.dmrs_symbols.mask;
-  for (unsigned k = 0; k < phy::subcarriers_per_prb; ++k) {
-    if (mapping.data_on_dmrs_symbol[k]) {
-      d.data_index[d.data_per_prb++] = k;
-    }
-  }
+  d.layout = phy::make_pusch_data_layout(mapping);
   d.qm = pusch.modulation_order();
   d.mmse = options.equalizer != phy::EqualizerAlgorithm::zf;
   d.irc = options.equalizer == phy::EqualizerAlgorithm::mmse_irc;
@@ -307,8 +294,8 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
                                   s.llrs.data(), stream);
     s.equalize_end.record(stream);
     detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
-                                        std::size_t{d.first_re[d.num_data_symbols]} * g.num_layers,
-                                        d.qm, s.quality_partials.data(), s.quality.data(), stream);
+                                        std::size_t{d.layout.num_res()} * g.num_layers, d.qm,
+                                        s.quality_partials.data(), s.quality.data(), stream);
   };
   if (s.use_graph && !stream_is_capturing(stream)) { // else part of an enclosing capture
     s.graph.capture_or_update(stream, enqueue);
@@ -317,7 +304,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
     enqueue();
   }
   s.geometry = g;
-  s.num_res = d.first_re[d.num_data_symbols];
+  s.num_res = d.layout.num_res();
   s.num_llrs = s.num_res * pusch.num_layers * d.qm;
   s.processed = true;
   s.descrambled = false;

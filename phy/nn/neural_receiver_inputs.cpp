@@ -1,7 +1,9 @@
 #include "airan/phy/nn/neural_receiver_inputs.h"
 
 #include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/nn/neural_input_math.h"
 #include "airan/phy/numerology.h"
+#include "airan/phy/pusch_data_layout.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_transmitter.h"
 
@@ -14,49 +16,14 @@
 namespace airan::phy::nn {
 namespace {
 
-/// DMRS occasions of a PDU: first symbol of each (a double-symbol DMRS is one occasion).
-struct DmrsOccasions {
-  std::array<unsigned, max_symbols_per_slot> first{};
-  std::array<unsigned, max_symbols_per_slot> length{};
-  unsigned count = 0;
-};
-
-DmrsOccasions dmrs_occasions(const DmrsSymbols& symbols) {
-  DmrsOccasions occasions;
-  for (unsigned l = 0; l < max_symbols_per_slot; ++l) {
-    if (!symbols.contains(l)) {
-      continue;
-    }
-    if (symbols.l_prime(l) == 1 && occasions.count > 0) {
-      ++occasions.length[occasions.count - 1];
-      continue;
-    }
-    occasions.first[occasions.count] = l;
-    occasions.length[occasions.count++] = 1;
-  }
-  return occasions;
+/// The block grid of the layer whose CDM group starts at \p delta (neural_input_math.h).
+NeuralBlockGrid block_grid(DmrsConfigType type, unsigned delta, unsigned num_blocks) {
+  return neural_block_grid(type == DmrsConfigType::type1, delta, num_blocks);
 }
 
-/// Subcarrier spacing between CDM blocks (k' pairs) and twice the offset of a block's centre
-/// from the pair's first subcarrier (type 1: REs 4n + Delta, 4n + 2 + Delta, centre + 1; type 2:
-/// 6n + Delta, 6n + 1 + Delta, centre + 0.5).
-unsigned block_spacing(DmrsConfigType type) { return type == DmrsConfigType::type1 ? 4 : 6; }
-unsigned twice_centre_offset(DmrsConfigType type) { return type == DmrsConfigType::type1 ? 2 : 1; }
-
-/// Index of the block whose centre is nearest to subcarrier k (ties go to the lower block), and
-/// the signed distance k - centre in subcarriers.
-std::pair<unsigned, float> nearest_block(DmrsConfigType type, unsigned delta, unsigned k,
-                                         unsigned num_blocks) {
-  const int twice_first = static_cast<int>(2 * delta + twice_centre_offset(type));
-  const int twice_spacing = static_cast<int>(2 * block_spacing(type));
-  const int twice_k = 2 * static_cast<int>(k);
-  // round((2k - twice_first) / twice_spacing), ties down.
-  const int numerator = twice_k - twice_first;
-  int n = numerator >= 0 ? (numerator + twice_spacing / 2 - 1) / twice_spacing
-                         : -((-numerator + twice_spacing / 2) / twice_spacing);
-  n = std::clamp(n, 0, static_cast<int>(num_blocks) - 1);
-  const float distance = 0.5F * static_cast<float>(twice_k - (twice_first + n * twice_spacing));
-  return {static_cast<unsigned>(n), distance};
+/// Blocks (k' pairs) of one port's DMRS in an allocation of \p prbs PRBs.
+unsigned num_dmrs_blocks(DmrsConfigType type, unsigned prbs) {
+  return prbs * subcarriers_per_prb / (type == DmrsConfigType::type1 ? 4 : 6);
 }
 
 } // namespace
@@ -72,7 +39,6 @@ NeuralReceiverInputs::NeuralReceiverInputs(unsigned max_prbs) : max_prbs_(max_pr
   dmrs_.resize(std::size_t{dmrs_res_per_prb(DmrsConfigType::type1)} * max_prbs);
   blocks_.resize(std::size_t{max_symbols_per_slot} * 3 * max_prbs);
   nearest_block_.resize(std::size_t{subcarriers_per_prb} * max_prbs);
-  nearest_occasion_.resize(max_symbols_per_slot);
   const DmrsChannelEstimatorLimits limits{neural_max_rx_antennas, neural_max_layers, max_prbs};
   estimator_ = create_dmrs_channel_estimator(limits);
   estimate_ = make_channel_estimate(limits);
@@ -113,8 +79,8 @@ void NeuralReceiverInputs::build(const ResourceGrid& grid, const CellConfig& cel
   std::fill_n(rx_grid_.begin(), neural_rx_grid_channels * plane, 0.0F);
   for (unsigned a = 0; a < num_rx; ++a) {
     for (unsigned s = 0; s < num_symbols_; ++s) {
-      const auto row = grid.symbol(a, mapping.start_symbol + s).subspan(mapping.first_subcarrier,
-                                                                        num_subcarriers_);
+      const auto row = grid.symbol(a, mapping.start_symbol + s)
+                           .subspan(mapping.first_subcarrier, num_subcarriers_);
       float* re = rx_grid_.data() + (2 * a) * plane + std::size_t{s} * num_subcarriers_;
       float* im = re + plane;
       for (unsigned k = 0; k < num_subcarriers_; ++k) {
@@ -132,26 +98,20 @@ void NeuralReceiverInputs::build(const ResourceGrid& grid, const CellConfig& cel
   }
   std::fill_n(side + neural_noise_variance_channel * plane, plane,
               estimate_.measurements.noise_variance);
-  const DmrsSymbols dmrs_symbols = mapping.dmrs_symbols;
+  const NeuralSymbolMap symbols =
+      neural_symbol_map(mapping.dmrs_symbols, mapping.start_symbol, num_symbols_);
   float* time_distance = side + neural_time_distance_channel * plane;
   for (unsigned s = 0; s < num_symbols_; ++s) {
-    const int l = static_cast<int>(mapping.start_symbol + s);
-    int best = max_symbols_per_slot;
-    for (int d = 0; d < static_cast<int>(max_symbols_per_slot); ++d) {
-      if (dmrs_symbols.contains(static_cast<unsigned>(d)) && std::abs(l - d) < std::abs(best)) {
-        best = l - d;
-      }
-    }
     std::fill_n(time_distance + std::size_t{s} * num_subcarriers_, num_subcarriers_,
-                static_cast<float>(best) / static_cast<float>(max_symbols_per_slot));
+                symbols.time_distance[s]);
   }
   const DmrsConfigType type = pusch.dmrs_config_type;
   const unsigned delta = dmrs_port_params(type, pusch.dmrs_port_of_layer(0)).delta;
-  const unsigned num_blocks = pusch.prb_size * subcarriers_per_prb / block_spacing(type);
+  const NeuralBlockGrid blocks = block_grid(type, delta, num_dmrs_blocks(type, pusch.prb_size));
   float* frequency_distance = side + neural_frequency_distance_channel * plane;
   for (unsigned k = 0; k < num_subcarriers_; ++k) {
-    frequency_distance[k] = nearest_block(type, delta, k, num_blocks).second /
-                            static_cast<float>(subcarriers_per_prb);
+    frequency_distance[k] =
+        neural_nearest_block(blocks, k).distance / static_cast<float>(subcarriers_per_prb);
   }
   for (unsigned s = 1; s < num_symbols_; ++s) {
     std::copy_n(frequency_distance, num_subcarriers_,
@@ -165,35 +125,20 @@ void NeuralReceiverInputs::fill_ls_channel(const ResourceGrid& grid, const CellC
   const std::size_t plane = std::size_t{num_symbols_} * num_subcarriers_;
   std::fill_n(ls_channel_.begin(), neural_ls_channel_channels * plane, 0.0F);
   const PuschDmrsParams params = make_pusch_dmrs_params(cell, pusch, slot);
-  const DmrsOccasions occasions = dmrs_occasions(params.symbols);
+  const NeuralSymbolMap symbols =
+      neural_symbol_map(params.symbols, pusch.start_symbol, num_symbols_);
+  const NeuralSymbolMap::Occasions& occasions = symbols.occasions;
   const DmrsConfigType type = params.config_type;
   const unsigned values = params.values_per_symbol();
   const unsigned num_blocks = values / 2;
   const std::span<cf32> dmrs(dmrs_.data(), values);
 
-  // Nearest occasion per PDU symbol (ties go to the earlier one).
-  const unsigned start_symbol = pusch.start_symbol;
-  for (unsigned s = 0; s < num_symbols_; ++s) {
-    const int l = static_cast<int>(start_symbol + s);
-    unsigned best = 0;
-    int best_distance = max_symbols_per_slot + 1;
-    for (unsigned o = 0; o < occasions.count; ++o) {
-      for (unsigned i = 0; i < occasions.length[o]; ++i) {
-        const int distance = std::abs(l - static_cast<int>(occasions.first[o] + i));
-        if (distance < best_distance) {
-          best_distance = distance;
-          best = o;
-        }
-      }
-    }
-    nearest_occasion_[s] = best;
-  }
-
   for (unsigned layer = 0; layer < pusch.num_layers; ++layer) {
     const unsigned port = pusch.dmrs_port_of_layer(layer);
     const unsigned delta = dmrs_port_params(type, port).delta;
+    const NeuralBlockGrid blocks = block_grid(type, delta, num_blocks);
     for (unsigned k = 0; k < num_subcarriers_; ++k) {
-      nearest_block_[k] = nearest_block(type, delta, k, num_blocks).first;
+      nearest_block_[k] = neural_nearest_block(blocks, k).index;
     }
     for (unsigned a = 0; a < grid.num_ports(); ++a) {
       // De-spread blocks of every occasion: mean of y / x over the block's REs.
@@ -205,8 +150,10 @@ void NeuralReceiverInputs::fill_ls_channel(const ResourceGrid& grid, const CellC
           generate_pusch_dmrs(params, port, l, dmrs);
           const auto row = grid.symbol(a, l).subspan(first_subcarrier, num_subcarriers_);
           for (unsigned v = 0; v < values; ++v) {
-            const cf32 x = dmrs[v];
-            out[v / 2] += row[dmrs_subcarrier(type, delta, v)] * std::conj(x) / std::norm(x);
+            const cf32 y = row[dmrs_subcarrier(type, delta, v)];
+            const cmat::Complex z =
+                neural_ls_term({y.real(), y.imag()}, {dmrs[v].real(), dmrs[v].imag()});
+            out[v / 2] += cf32(z.re, z.im);
           }
         }
         const float scale = 1.0F / static_cast<float>(2 * occasions.length[o]);
@@ -218,7 +165,7 @@ void NeuralReceiverInputs::fill_ls_channel(const ResourceGrid& grid, const CellC
       float* re = ls_channel_.data() + channel * plane;
       float* im = re + plane;
       for (unsigned s = 0; s < num_symbols_; ++s) {
-        const cf32* blocks = blocks_.data() + std::size_t{nearest_occasion_[s]} * num_blocks;
+        const cf32* blocks = blocks_.data() + std::size_t{symbols.nearest_occasion[s]} * num_blocks;
         const std::size_t row = std::size_t{s} * num_subcarriers_;
         for (unsigned k = 0; k < num_subcarriers_; ++k) {
           const cf32 h = blocks[nearest_block_[k]];
@@ -228,6 +175,46 @@ void NeuralReceiverInputs::fill_ls_channel(const ResourceGrid& grid, const CellC
       }
     }
   }
+}
+
+NeuralSymbolMap neural_symbol_map(const DmrsSymbols& dmrs, unsigned start_symbol,
+                                  unsigned num_symbols) {
+  NeuralSymbolMap map;
+  NeuralSymbolMap::Occasions& occasions = map.occasions;
+  for (unsigned l = 0; l < max_symbols_per_slot; ++l) {
+    if (!dmrs.contains(l)) {
+      continue;
+    }
+    if (dmrs.l_prime(l) == 1 && occasions.count > 0) {
+      ++occasions.length[occasions.count - 1]; // the second symbol of a double-symbol DMRS
+      continue;
+    }
+    occasions.first[occasions.count] = l;
+    occasions.length[occasions.count++] = 1;
+  }
+  for (unsigned s = 0; s < num_symbols && s < max_symbols_per_slot; ++s) {
+    const int l = static_cast<int>(start_symbol + s);
+    // Nearest occasion (ties go to the earlier one).
+    int best_distance = max_symbols_per_slot + 1;
+    for (unsigned o = 0; o < occasions.count; ++o) {
+      for (unsigned i = 0; i < occasions.length[o]; ++i) {
+        const int distance = std::abs(l - static_cast<int>(occasions.first[o] + i));
+        if (distance < best_distance) {
+          best_distance = distance;
+          map.nearest_occasion[s] = o;
+        }
+      }
+    }
+    // Signed distance to the nearest DMRS symbol (ties go to the earlier DMRS symbol).
+    int best = max_symbols_per_slot;
+    for (int d = 0; d < static_cast<int>(max_symbols_per_slot); ++d) {
+      if (dmrs.contains(static_cast<unsigned>(d)) && std::abs(l - d) < std::abs(best)) {
+        best = l - d;
+      }
+    }
+    map.time_distance[s] = static_cast<float>(best) / static_cast<float>(max_symbols_per_slot);
+  }
+  return map;
 }
 
 void neural_llr_positions(const CellConfig& cell, const PuschConfig& pusch,
@@ -247,20 +234,17 @@ void neural_llr_positions(const CellConfig& cell, const PuschConfig& pusch,
                                 " positions for G = " + std::to_string(g));
   }
   const PuschReMapping mapping = make_pusch_re_mapping(cell, pusch);
-  const std::size_t width = mapping.num_subcarriers();
-  const std::size_t plane = width * mapping.num_symbols;
+  const PuschDataLayout layout = make_pusch_data_layout(mapping);
   std::size_t n = 0;
-  for (unsigned s = 0; s < mapping.num_symbols; ++s) {
-    for (unsigned k = 0; k < width; ++k) {
-      if (!mapping.is_data_re(mapping.start_symbol + s, k)) {
-        continue;
-      }
-      const std::size_t pixel = std::size_t{s} * width + k;
-      for (unsigned layer = 0; layer < num_layers; ++layer) {
-        for (unsigned j = 0; j < qm; ++j) {
-          positions[n++] = static_cast<std::uint32_t>(
-              (std::size_t{neural_max_bits_per_symbol} * layer + j) * plane + pixel);
-        }
+  for (unsigned re = 0; re < layout.num_res(); ++re) {
+    unsigned symbol = 0;
+    unsigned k = 0;
+    locate_data_re(layout, re, symbol, k);
+    for (unsigned layer = 0; layer < num_layers; ++layer) {
+      for (unsigned j = 0; j < qm; ++j) {
+        positions[n++] = static_cast<std::uint32_t>(
+            neural_llr_index(layer, j, symbol - mapping.start_symbol, k, mapping.num_subcarriers(),
+                             mapping.num_symbols));
       }
     }
   }

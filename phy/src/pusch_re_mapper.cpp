@@ -1,5 +1,7 @@
 #include "airan/phy/pusch_re_mapper.h"
 
+#include "airan/phy/pusch_data_layout.h"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -68,6 +70,26 @@ PuschReMapping make_pusch_re_mapping(const CellConfig& cell, const PuschConfig& 
     mapping.data_on_dmrs_symbol[k] = group >= pusch.num_dmrs_cdm_groups_no_data;
   }
   return mapping;
+}
+
+PuschDataLayout make_pusch_data_layout(const PuschReMapping& mapping) {
+  PuschDataLayout d;
+  unsigned done = 0;
+  for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+    if (const unsigned n = mapping.num_data_res(l); n != 0) {
+      d.data_symbols[d.num_data_symbols] = l;
+      d.first_re[d.num_data_symbols++] = done;
+      done += n;
+    }
+  }
+  d.first_re[d.num_data_symbols] = done;
+  d.dmrs_mask = mapping.dmrs_symbols.mask;
+  for (unsigned k = 0; k < subcarriers_per_prb; ++k) {
+    if (mapping.data_on_dmrs_symbol[k]) {
+      d.data_index[d.data_per_prb++] = k;
+    }
+  }
+  return d;
 }
 
 void map_pusch_data(const PuschReMapping& mapping, std::span<const cf32> layer_symbols,

@@ -2,6 +2,8 @@
 // without data left empty, REs outside the allocation untouched.
 #include "airan/phy/pusch_re_mapper.h"
 
+#include "airan/phy/pusch_data_layout.h"
+
 #include <gtest/gtest.h>
 
 #include <stdexcept>
@@ -49,6 +51,56 @@ TEST(PuschReMapper, CountsDataResourceElements) {
   EXPECT_TRUE(m.is_data_re(11, 14));  // k = 2: group 1
   EXPECT_TRUE(m.is_data_re(12, 13));
   EXPECT_FALSE(m.is_data_re(12, 480)); // outside the allocation
+}
+
+// PuschDataLayout + locate_data_re() (what the CUDA kernels use) enumerate exactly the REs that
+// is_data_re() marks, in frequency-first order, for DMRS types 1 and 2, 1 to 3 CDM groups
+// without data (2 and 3 leave DMRS symbols empty), single and double-symbol DMRS, type A and B.
+TEST(PuschReMapper, DataLayoutLocatesEveryDataReInOrder) {
+  CellConfig cell;
+  cell.num_prbs = 9;
+  unsigned cases = 0;
+  for (const auto type : {DmrsConfigType::type1, DmrsConfigType::type2}) {
+    for (unsigned groups = 1; groups <= (type == DmrsConfigType::type1 ? 2U : 3U); ++groups) {
+      for (unsigned length = 1; length <= 2; ++length) {
+        for (const bool type_b : {false, true}) {
+          PuschConfig pusch;
+          pusch.bwp_size = 9;
+          pusch.prb_start = 2;
+          pusch.prb_size = 5;
+          pusch.dmrs_config_type = type;
+          pusch.num_dmrs_cdm_groups_no_data = groups;
+          pusch.dmrs_length = length;
+          pusch.dmrs_additional_position = length == 1 ? 2 : 1;
+          if (type_b) {
+            pusch.mapping_type = PuschMappingType::type_b;
+            pusch.start_symbol = 3;
+            pusch.num_symbols = 10;
+          }
+          ASSERT_EQ(pusch.validate(cell), "") << cases;
+          const PuschReMapping m = make_pusch_re_mapping(cell, pusch);
+          const PuschDataLayout layout = make_pusch_data_layout(m);
+          ASSERT_EQ(layout.num_res(), m.num_data_res()) << cases;
+          unsigned re = 0;
+          for (unsigned l = m.start_symbol; l < m.start_symbol + m.num_symbols; ++l) {
+            for (unsigned k = 0; k < m.num_subcarriers(); ++k) {
+              if (!m.is_data_re(l, k)) {
+                continue;
+              }
+              unsigned symbol = 99;
+              unsigned subcarrier = 9999;
+              locate_data_re(layout, re++, symbol, subcarrier);
+              ASSERT_EQ(symbol, l) << "case " << cases << " RE " << re - 1;
+              ASSERT_EQ(subcarrier, k) << "case " << cases << " RE " << re - 1;
+            }
+          }
+          EXPECT_EQ(re, layout.num_res());
+          ++cases;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(cases, 20U);
 }
 
 // Type B, symbols 4..7, DMRS on symbol 4 (type 1, 1 CDM group without data), PRBs 2..3 of a

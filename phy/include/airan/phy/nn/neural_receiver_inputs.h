@@ -24,6 +24,8 @@
 
 #include "airan/phy/channel_estimate.h"
 #include "airan/phy/dmrs_channel_estimator.h"
+#include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/numerology.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/resource_grid.h"
 
@@ -98,11 +100,30 @@ private:
   std::vector<float> side_info_;
   std::vector<cf32> dmrs_;   ///< One port's DMRS on one symbol.
   std::vector<cf32> blocks_; ///< De-spread blocks [occasion][block] of one antenna and layer.
-  std::vector<unsigned> nearest_block_;      ///< Per subcarrier, for the current layer.
-  std::vector<unsigned> nearest_occasion_;   ///< Per PDU symbol.
+  std::vector<unsigned> nearest_block_; ///< Per subcarrier, for the current layer.
   std::unique_ptr<DmrsChannelEstimator> estimator_;
   ChannelEstimate estimate_;
 };
+
+/// How a PDU's symbols relate to its DMRS: the DMRS occasions (one DMRS symbol, or the pair of a
+/// double-symbol DMRS), and per PDU symbol the occasion ls_channel copies from and side_info's
+/// time distance.
+struct NeuralSymbolMap {
+  struct Occasions {
+    std::array<unsigned, max_symbols_per_slot> first{};  ///< First slot symbol of each.
+    std::array<unsigned, max_symbols_per_slot> length{}; ///< 1, or 2 (double symbol).
+    unsigned count = 0;
+  };
+  Occasions occasions;
+  /// Per PDU symbol: the nearest occasion (ties go to the earlier one).
+  std::array<unsigned, max_symbols_per_slot> nearest_occasion{};
+  /// Per PDU symbol: the signed distance in symbols to the nearest DMRS symbol, divided by 14.
+  std::array<float, max_symbols_per_slot> time_distance{};
+};
+
+/// The symbol map of a PDU of \p num_symbols symbols from \p start_symbol with DMRS on \p dmrs.
+NeuralSymbolMap neural_symbol_map(const DmrsSymbols& dmrs, unsigned start_symbol,
+                                  unsigned num_symbols);
 
 /// For each of the G = pusch_coded_bits(cell, pusch) codeword bits, in the order the front end
 /// writes LLRs (data REs symbol by symbol and subcarrier by subcarrier, then layer, then bit),
