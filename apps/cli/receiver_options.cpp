@@ -1,6 +1,7 @@
 #include "receiver_options.h"
 
 #include "airan/gpu/gpu_ldpc_decoder.h"
+#include "airan/gpu/gpu_neural_pusch_detector.h"
 #include "airan/gpu/gpu_onnx_executor.h"
 #include "airan/gpu/gpu_pusch_detector.h"
 #include "airan/gpu/gpu_ulsch_decoder.h"
@@ -46,8 +47,9 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
   ReceiverPlacement placement;
   placement.where = "cpu";
   if (spec.neural) {
-    // The model runs on the selected backend (GpuOnnxExecutor or the CPU OnnxExecutor); the
-    // OFDM front end and the LLR gathering stay on the host either way.
+    // On CUDA the whole neural detection runs on the device (GpuPuschFrontEnd builds the model's
+    // inputs, GpuOnnxExecutor runs it, the LLRs go to the device UL-SCH decoder); on the CPU,
+    // NeuralPuschDetector with the CPU OnnxExecutor.
     const gpu::GpuOnnxMath math = gpu::parse_gpu_onnx_math(options.neural_math);
     if (!cuda && math != gpu::GpuOnnxMath::fp32 && options.backend == "cpu") {
       throw std::invalid_argument("--neural-math " + options.neural_math +
@@ -59,10 +61,11 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
     }
     auto model = phy::nn::load_neural_receiver_model(options.model);
     if (cuda) {
-      placement.detector = phy::nn::make_neural_detector_factory(
-          std::move(model), gpu::make_gpu_inference_engine_factory(
-                                selection.device_index,
-                                {.math = math, .gemm_epilogue = options.neural_gemm_epilogue}));
+      placement.detector =
+          gpu::make_gpu_neural_detector_factory(cell, std::move(model),
+                                                {.device = selection.device_index,
+                                                 .math = math,
+                                                 .gemm_epilogue = options.neural_gemm_epilogue});
       placement.ldpc = gpu::make_gpu_ldpc_batch_decoder_factory(selection.device_index);
       placement.ulsch = gpu::make_gpu_ulsch_decoder_factory(selection.device_index);
       placement.where = "cuda device " + std::to_string(selection.device_index);

@@ -157,9 +157,13 @@ struct GpuOnnxExecutor::Impl {
     return detail::make_plan(context(*unfused), shapes);
   }
 
-  void check_inputs(std::span<const ConstTensorView> inputs) const;
+  void check_inputs(std::span<const ConstTensorView> inputs, bool check_data = true) const;
+  /// The plan of \p inputs' shapes (made if new; their data are not read).
+  detail::Plan& plan_for(std::span<const ConstTensorView> inputs);
   /// The plan of \p inputs' shapes (made if new), with \p inputs copied into its staging.
   detail::Plan& staged_plan(std::span<const ConstTensorView> inputs);
+  /// The plan of device-resident inputs of \p shapes (made if new).
+  detail::Plan& device_plan(std::span<const phy::nn::TensorShape> shapes);
 
   [[noreturn]] void fail(const std::string& what) const {
     throw OnnxError("ONNX model '" + model.graph.name + "' (cuda): " + what);
@@ -184,12 +188,16 @@ struct GpuOnnxExecutor::Impl {
   detail::Plan* current = nullptr;
   CudaEvent start;
   CudaEvent stop;
+  /// enqueue_device(): the executor's stream waits for the caller's, and the caller's for it.
+  CudaEvent handoff_in{cudaEventDisableTiming};
+  CudaEvent handoff_out{cudaEventDisableTiming};
   float last_ms = 0.0F;
   std::string capture_error; ///< Why the last failed graph capture failed.
 };
 
-void GpuOnnxExecutor::Impl::check_inputs(std::span<const ConstTensorView> inputs) const {
-  if (auto what = phy::nn::input_mismatch(model.graph, inputs)) {
+void GpuOnnxExecutor::Impl::check_inputs(std::span<const ConstTensorView> inputs,
+                                         bool check_data) const {
+  if (auto what = phy::nn::input_mismatch(model.graph, inputs, check_data)) {
     fail(*what);
   }
 }
@@ -198,6 +206,27 @@ detail::Plan& GpuOnnxExecutor::Impl::staged_plan(std::span<const ConstTensorView
   AIRAN_CUDA_CHECK(cudaSetDevice(options.device));
   check_inputs(inputs);
   current = nullptr;
+  detail::Plan& found = plan_for(inputs);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].data.empty()) {
+      std::memcpy(found.staging[i].data(), inputs[i].data.data(), inputs[i].data.size_bytes());
+    }
+  }
+  return found;
+}
+
+detail::Plan& GpuOnnxExecutor::Impl::device_plan(std::span<const phy::nn::TensorShape> shapes) {
+  AIRAN_CUDA_CHECK(cudaSetDevice(options.device));
+  std::vector<ConstTensorView> views;
+  views.reserve(shapes.size());
+  for (const phy::nn::TensorShape& shape : shapes) {
+    views.push_back({{}, shape});
+  }
+  check_inputs(views, false);
+  return plan_for(views);
+}
+
+detail::Plan& GpuOnnxExecutor::Impl::plan_for(std::span<const ConstTensorView> inputs) {
   detail::Plan* found = nullptr;
   for (const auto& plan : plans) {
     bool same = true;
@@ -220,11 +249,6 @@ detail::Plan& GpuOnnxExecutor::Impl::staged_plan(std::span<const ConstTensorView
     while (side_streams.size() + 1 < static_cast<std::size_t>(found->schedule.num_streams)) {
       side_streams.emplace_back();
       side_stream_handles.push_back(side_streams.back().get());
-    }
-  }
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (!inputs[i].data.empty()) {
-      std::memcpy(found->staging[i].data(), inputs[i].data.data(), inputs[i].data.size_bytes());
     }
   }
   return *found;
@@ -270,6 +294,55 @@ void GpuOnnxExecutor::run(std::span<const ConstTensorView> inputs) {
     }
   }
   s.current = &plan;
+}
+
+GpuOnnxDeviceIo GpuOnnxExecutor::prepare_device(std::span<const phy::nn::TensorShape> shapes) {
+  Impl& s = *impl_;
+  const detail::Plan& plan = s.device_plan(shapes);
+  GpuOnnxDeviceIo io;
+  for (const std::size_t v : plan.input_ids) {
+    io.inputs.push_back(plan.pointers[v]);
+  }
+  for (const std::size_t v : plan.output_ids) {
+    io.outputs.push_back(plan.pointers[v]);
+    io.output_shapes.push_back(plan.shapes[v]);
+  }
+  return io;
+}
+
+void GpuOnnxExecutor::enqueue_device(std::span<const phy::nn::TensorShape> shapes, void* stream) {
+  Impl& s = *impl_;
+  detail::Plan& plan = s.device_plan(shapes);
+  const auto caller = static_cast<cudaStream_t>(stream);
+  const cudaStream_t own = s.stream.get();
+  if (caller == nullptr || stream_is_capturing(caller)) {
+    throw std::logic_error("GPU ONNX executor: enqueue_device() needs a stream that is not being "
+                           "captured");
+  }
+  // The plan runs on the executor's stream (cuBLAS is bound to it), between two event waits.
+  s.handoff_in.record(caller);
+  AIRAN_CUDA_CHECK(cudaStreamWaitEvent(own, s.handoff_in.get(), 0));
+  const bool direct = !plan.device_graph.ready();
+  if (direct) {
+    plan.enqueue(own, s.side_stream_handles, s.blas, false);
+  } else {
+    plan.device_graph.launch(own);
+  }
+  s.handoff_out.record(own);
+  AIRAN_CUDA_CHECK(cudaStreamWaitEvent(caller, s.handoff_out.get(), 0));
+  if (direct && s.options.use_cuda_graph && !plan.device_capture_tried) {
+    plan.device_capture_tried = true;
+    // As in run(): captured after a direct run has loaded cuBLAS and the kernels, and after it
+    // has finished (once per plan), so the capture does not overlap it.
+    s.stream.synchronize();
+    try {
+      plan.device_graph.capture(own,
+                                [&] { plan.enqueue(own, s.side_stream_handles, s.blas, false); });
+    } catch (const CudaError& error) {
+      s.capture_error = error.what();
+      (void)cudaGetLastError();
+    }
+  }
 }
 
 std::vector<GpuOnnxLaunchTime> GpuOnnxExecutor::profile(std::span<const ConstTensorView> inputs) {

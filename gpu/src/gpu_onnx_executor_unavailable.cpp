@@ -28,6 +28,12 @@ const std::vector<phy::nn::OnnxValueInfo>& GpuOnnxExecutor::outputs() const {
 void GpuOnnxExecutor::run(std::span<const phy::nn::ConstTensorView>) {
   unavailable();
 }
+GpuOnnxDeviceIo GpuOnnxExecutor::prepare_device(std::span<const phy::nn::TensorShape>) {
+  unavailable();
+}
+void GpuOnnxExecutor::enqueue_device(std::span<const phy::nn::TensorShape>, void*) {
+  unavailable();
+}
 phy::nn::ConstTensorView GpuOnnxExecutor::output(std::size_t) const {
   unavailable();
 }

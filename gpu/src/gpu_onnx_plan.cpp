@@ -99,13 +99,15 @@ const char* launch_kind(const Launch& launch) {
 }
 
 void Plan::enqueue(cudaStream_t stream, std::span<const cudaStream_t> side_streams,
-                   const BlasContext& blas) {
+                   const BlasContext& blas, bool copies) {
   const auto lanes = static_cast<std::size_t>(schedule.num_streams);
   if (side_streams.size() + 1 < lanes) {
     throw std::logic_error("GPU ONNX plan: " + std::to_string(lanes) + " streams scheduled, " +
                            std::to_string(side_streams.size() + 1) + " given");
   }
-  enqueue_uploads(stream);
+  if (copies) {
+    enqueue_uploads(stream);
+  }
   const auto lane = [&](int k) {
     return k == 0 ? stream : side_streams[static_cast<std::size_t>(k - 1)];
   };
@@ -147,7 +149,9 @@ void Plan::enqueue(cudaStream_t stream, std::span<const cudaStream_t> side_strea
     throw;
   }
   AIRAN_CUDA_CHECK(join());
-  enqueue_downloads(stream);
+  if (copies) {
+    enqueue_downloads(stream);
+  }
 }
 
 void Plan::enqueue_uploads(cudaStream_t stream) {

@@ -61,15 +61,17 @@ struct Plan {
   std::map<std::size_t, CudaEvent> done;  ///< Recorded after each launch that is waited for.
   CudaEvent fork{cudaEventDisableTiming}; ///< The side streams wait for the uploads.
   std::vector<CudaEvent> joins;           ///< Per side stream: the main stream waits for it.
-  CudaGraph graph;
-  bool capture_tried = false; ///< A failed capture is not retried at every run.
+  CudaGraph graph;                        ///< With the input uploads and output downloads.
+  bool capture_tried = false;             ///< A failed capture is not retried at every run.
+  CudaGraph device_graph;                 ///< Without them (device-resident inputs and outputs).
+  bool device_capture_tried = false;
 
-  /// Enqueues input uploads, the launches and output downloads on \p stream, the launches
-  /// spread over it and \p side_streams (at least schedule.num_streams - 1) as scheduled;
-  /// blas.cublas is bound to \p stream. Every side stream joins \p stream again before the
-  /// downloads, also when a launch throws.
+  /// Enqueues input uploads (with \p copies), the launches and output downloads (with
+  /// \p copies) on \p stream, the launches spread over it and \p side_streams (at least
+  /// schedule.num_streams - 1) as scheduled; blas.cublas is bound to \p stream. Every side stream
+  /// joins \p stream again before the downloads, also when a launch throws.
   void enqueue(cudaStream_t stream, std::span<const cudaStream_t> side_streams,
-               const BlasContext& blas);
+               const BlasContext& blas, bool copies = true);
   /// Enqueues the copies of the staged inputs to the device.
   void enqueue_uploads(cudaStream_t stream);
   /// Enqueues the copies of the outputs to pinned host memory.

@@ -26,88 +26,14 @@ using phy::cf32;
 detail::PduGeometry
 GpuPuschFrontEnd::Impl::make_geometry(const phy::PuschConfig& pusch, unsigned slot,
                                       const phy::PuschFrontEndOptions& options) {
-  const phy::PuschReMapping mapping = phy::make_pusch_re_mapping(cell, pusch);
-  const phy::PuschDmrsParams params = phy::make_pusch_dmrs_params(cell, pusch, slot);
-  const phy::DmrsConfigType type = pusch.dmrs_config_type;
-  detail::PduGeometry g;
-  g.num_rx = grid_rx;
-  g.num_layers = pusch.num_layers;
-  g.grid_symbols = num_symbols;
-  g.grid_subcarriers = grid_subcarriers;
-  g.first_subcarrier = mapping.first_subcarrier;
-  g.num_subcarriers = mapping.num_subcarriers();
-  g.start_symbol = mapping.start_symbol;
-  g.end_symbol = mapping.start_symbol + mapping.num_symbols;
-  g.comb_period = type == phy::DmrsConfigType::type1 ? 4 : 6;
-  g.pair_offset = type == phy::DmrsConfigType::type1 ? 2 : 1;
-  g.num_values = params.values_per_symbol();
-  g.num_pilots = g.num_values / 2;
-  for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
-    if (params.symbols.contains(l)) {
-      g.dmrs_symbols[g.num_dmrs_symbols++] = l;
-    }
-  }
-  g.symbols_per_occasion = pusch.dmrs_length;
-  g.num_occasions = g.num_dmrs_symbols / pusch.dmrs_length;
-  g.num_occasion_pairs =
-      phy::dmrs_occasion_time_steps(cell, slot, std::span(g.dmrs_symbols, g.num_dmrs_symbols),
-                                    g.symbols_per_occasion, g.occasion_dt);
-  g.beta = params.beta;
-  g.scs_hz = static_cast<float>(phy::subcarrier_spacing_hz(cell.numerology));
-  // The DMRS of every layer and symbol, generated on the device (no host work, no waiting).
-  detail::DmrsGeneration generation;
-  generation.first_gold_bit = 2 * phy::dmrs_res_per_prb(type) * params.first_crb;
-  for (unsigned s = 0; s < g.num_dmrs_symbols; ++s) {
-    generation.c_init[s] =
-        phy::pusch_dmrs_c_init(params.symbols_per_slot, params.slot, g.dmrs_symbols[s],
-                               params.scrambling_id, params.n_scid);
-    generation.l_prime[s] = params.symbols.l_prime(g.dmrs_symbols[s]);
-  }
-  for (unsigned layer = 0; layer < g.num_layers; ++layer) {
-    const phy::DmrsPortParams port = phy::dmrs_port_params(type, pusch.dmrs_port_of_layer(layer));
-    g.deltas[layer] = port.delta;
-    g.twice_first[layer] = static_cast<int>(phy::dmrs_subcarrier(type, g.deltas[layer], 0) +
-                                            phy::dmrs_subcarrier(type, g.deltas[layer], 1));
-    for (unsigned k = 0; k < 2; ++k) {
-      generation.w_f[layer][k] = port.w_f[k];
-      generation.w_t[layer][k] = port.w_t[k];
-    }
-  }
-  dmrs_generation = generation; // launched by process(), inside its graph
-
-  const phy::DmrsChannelEstimatorOptions& estimator = options.estimator;
-  g.compensate_delay = estimator.compensate_delay;
-  g.mmse_frequency = estimator.frequency_interpolation == phy::FrequencyInterpolation::mmse;
-  g.average_time = estimator.time_interpolation == phy::TimeInterpolation::average;
-  g.configured_prior = estimator.delay_spread_s > 0.0F;
-  g.prior_profile = static_cast<int>(estimator.delay_profile);
-  g.mmse_window =
-      std::clamp(estimator.mmse_window, 2U, std::min(phy::max_mmse_window, g.num_pilots));
-  g.bank_positions = phy::mmse_bank_positions(g.comb_period, g.mmse_window);
-  // Covariance groups as phy::ChannelEstimate::set_covariance_groups() makes them.
-  g.estimate_covariance =
-      estimator.estimate_covariance || options.equalizer == phy::EqualizerAlgorithm::mmse_irc;
-  const unsigned prbs = pusch.prb_size;
-  unsigned group_prbs = estimator.covariance_group_prbs;
-  group_prbs = (group_prbs == 0 || group_prbs > prbs) ? std::max(prbs, 1U) : group_prbs;
-  g.covariance_group_subcarriers = phy::subcarriers_per_prb * group_prbs;
-  g.num_covariance_groups = g.estimate_covariance ? (prbs + group_prbs - 1) / group_prbs : 0;
-  return g;
+  return detail::make_pdu_geometry(cell, grid_rx, num_symbols, pusch, slot, options,
+                                   dmrs_generation);
 }
 
 detail::DataGeometry
 GpuPuschFrontEnd::Impl::make_data_geometry(const phy::PuschConfig& pusch,
                                            const phy::PuschFrontEndOptions& options) const {
-  const phy::PuschReMapping mapping = phy::make_pusch_re_mapping(cell, pusch);
-  detail::DataGeometry d;
-  d.layout = phy::make_pusch_data_layout(mapping);
-  d.qm = pusch.modulation_order();
-  d.mmse = options.equalizer != phy::EqualizerAlgorithm::zf;
-  d.irc = options.equalizer == phy::EqualizerAlgorithm::mmse_irc;
-  if (d.qm >= 2) {
-    d.table = phy::make_pam_llr_table(d.qm / 2, phy::qam_scale(d.qm));
-  }
-  return d;
+  return detail::make_data_geometry(cell, pusch, options);
 }
 
 GpuPuschFrontEnd::GpuPuschFrontEnd(const phy::CellConfig& cell,
@@ -252,29 +178,14 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
                                       const phy::PuschFrontEndOptions& options) {
   Impl& s = *impl_;
   make_device_current(s.device);
-  if (const std::string error = pusch.validate(s.cell); !error.empty()) {
-    throw std::invalid_argument("GpuPuschFrontEnd: " + error);
-  }
-  if (pusch.num_layers > s.limits.max_layers || pusch.prb_size > s.limits.max_prbs ||
-      s.grid_rx == 0) {
-    throw std::invalid_argument("GpuPuschFrontEnd: the PDU exceeds the limits, or no grid yet");
-  }
+  s.check_pdu(pusch);
   if (options.equalizer == phy::EqualizerAlgorithm::zf && s.grid_rx < pusch.num_layers) {
     throw std::invalid_argument("GpuPuschFrontEnd: zero forcing needs at least as many receive "
                                 "antennas as layers");
   }
   cudaStream_t stream = s.stream.get();
   const detail::PduGeometry g = s.make_geometry(pusch, slot, options);
-  const float2* banks = nullptr;
-  if (g.mmse_frequency) {
-    const detail::MmseBankKey key = Impl::bank_key(g, options);
-    if (!stream_is_capturing(stream)) {
-      banks = s.banks.prepare(key, s.stream); // host work and a copy: before the capture
-    } else if ((banks = s.banks.find(key)) == nullptr) {
-      throw std::logic_error("GpuPuschFrontEnd: the PDU's MMSE filter banks are not loaded "
-                             "inside a capture (call prepare_capture() first)");
-    }
-  }
+  const float2* banks = s.filter_banks(g, options);
   const detail::DataGeometry d = s.make_data_geometry(pusch, options);
   const auto enqueue = [&] {
     s.estimate_start.record(stream); // DMRS generation counts as estimation
@@ -309,6 +220,32 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   s.processed = true;
   s.descrambled = false;
   return s.num_llrs;
+}
+
+void GpuPuschFrontEnd::Impl::check_pdu(const phy::PuschConfig& pusch) const {
+  if (const std::string error = pusch.validate(cell); !error.empty()) {
+    throw std::invalid_argument("GpuPuschFrontEnd: " + error);
+  }
+  if (pusch.num_layers > limits.max_layers || pusch.prb_size > limits.max_prbs || grid_rx == 0) {
+    throw std::invalid_argument("GpuPuschFrontEnd: the PDU exceeds the limits, or no grid yet");
+  }
+}
+
+const float2* GpuPuschFrontEnd::Impl::filter_banks(const detail::PduGeometry& g,
+                                                   const phy::PuschFrontEndOptions& options) {
+  if (!g.mmse_frequency) {
+    return nullptr;
+  }
+  const detail::MmseBankKey key = bank_key(g, options);
+  if (!stream_is_capturing(stream.get())) {
+    return banks.prepare(key, stream); // host work and a copy: before the capture
+  }
+  const float2* loaded = banks.find(key);
+  if (loaded == nullptr) {
+    throw std::logic_error("GpuPuschFrontEnd: the PDU's MMSE filter banks are not loaded "
+                           "inside a capture (call prepare_capture() first)");
+  }
+  return loaded;
 }
 
 const float* GpuPuschFrontEnd::device_llrs() const {

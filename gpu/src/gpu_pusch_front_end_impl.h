@@ -80,6 +80,12 @@ struct GpuPuschFrontEnd::Impl {
   }
   detail::PduGeometry make_geometry(const phy::PuschConfig& pusch, unsigned slot,
                                     const phy::PuschFrontEndOptions& options);
+  /// \throws std::invalid_argument for an invalid PDU, one beyond the limits, or no grid yet.
+  void check_pdu(const phy::PuschConfig& pusch) const;
+  /// The MMSE filter banks of \p g (loaded first, outside a capture); nullptr without MMSE.
+  /// \throws std::logic_error inside a capture when they are not loaded.
+  const float2* filter_banks(const detail::PduGeometry& g,
+                             const phy::PuschFrontEndOptions& options);
   detail::DataGeometry make_data_geometry(const phy::PuschConfig& pusch,
                                           const phy::PuschFrontEndOptions& options) const;
 
@@ -115,6 +121,15 @@ struct GpuPuschFrontEnd::Impl {
   /// Post-equalization quality of the last process(): per-block sums and their total.
   DeviceBuffer<detail::QualitySums> quality_partials{detail::quality_blocks};
   DeviceBuffer<detail::QualitySums> quality{1};
+
+  /// The last build_neural_inputs()'s PDU, for gather_neural_llrs().
+  struct NeuralPdu {
+    detail::NeuralInputGeometry geometry;
+    phy::PuschDataLayout layout;
+    unsigned start_symbol = 0;
+    unsigned qm = 2;
+    bool built = false;
+  } neural;
 
   detail::PduGeometry geometry; ///< Of the last process().
   std::size_t num_res = 0;      ///< Data REs per layer of the last process().

@@ -43,6 +43,14 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig&, unsigned,
                                       const phy::PuschFrontEndOptions&) {
   unavailable();
 }
+void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig&, unsigned,
+                                           const phy::PuschFrontEndOptions&,
+                                           const NeuralInputTensors&) {
+  unavailable();
+}
+std::size_t GpuPuschFrontEnd::gather_neural_llrs(const float*) {
+  unavailable();
+}
 const float* GpuPuschFrontEnd::device_llrs() const {
   unavailable();
 }

@@ -92,6 +92,14 @@ struct GpuOnnxExecutorOptions {
   bool concat_in_place = true;
 };
 
+/// Where a device-resident run (GpuOnnxExecutor::enqueue_device()) reads its inputs and leaves
+/// its outputs: device memory of one input-shape plan, valid for the executor's lifetime.
+struct GpuOnnxDeviceIo {
+  std::vector<float*> inputs;                      ///< Per GpuOnnxExecutor::inputs().
+  std::vector<const float*> outputs;               ///< Per GpuOnnxExecutor::outputs().
+  std::vector<phy::nn::TensorShape> output_shapes; ///< Per output.
+};
+
 /// Runs one ONNX model on a CUDA device. Not thread-safe: one run() at a time per executor.
 class GpuOnnxExecutor final : public phy::nn::InferenceEngine {
 public:
@@ -118,6 +126,20 @@ public:
   /// \throws std::out_of_range.
   [[nodiscard]] phy::nn::ConstTensorView output(std::size_t index) const override;
 
+  /// The device memory of the plan for inputs of \p shapes (one per inputs(), same order; the
+  /// plan is made on first use, allocating as run() does): a producer on the device writes the
+  /// inputs there and enqueue_device() leaves the outputs there.
+  /// \throws phy::nn::OnnxError as run() for shapes the model cannot take; CudaError.
+  GpuOnnxDeviceIo prepare_device(std::span<const phy::nn::TensorShape> shapes);
+  /// Enqueues the model on the inputs in prepare_device(\p shapes)'s memory, after the work
+  /// already enqueued on \p stream (a cudaStream_t of this device, e.g. the one whose kernels
+  /// write the inputs) and before any work enqueued on it later (e.g. kernels that read the
+  /// outputs): no copies and no host synchronisation. The first run of a plan launches its
+  /// kernels directly and waits once, then captures them in a CUDA graph (unless
+  /// use_cuda_graph is off) that later runs launch. output() and last_run_device_ms() keep the
+  /// last run()'s. \throws as prepare_device(); std::logic_error for a null stream or one
+  /// being captured into a CUDA graph.
+  void enqueue_device(std::span<const phy::nn::TensorShape> shapes, void* stream);
   /// Runs the model like run() (same outputs) from a CUDA graph of its own with an event after
   /// every kernel and copy, and returns each one's device time in plan order (input uploads and
   /// output downloads not included). For finding where a model's time

@@ -101,6 +101,30 @@ public:
   std::size_t process(const phy::PuschConfig& pusch, unsigned slot,
                       const phy::PuschFrontEndOptions& options);
 
+  /// Device pointers of the neural receiver's three [1, C, S, F] input tensors
+  /// (docs/NEURAL_RECEIVER.md), e.g. a GpuOnnxExecutor's (GpuOnnxExecutor::prepare_device()).
+  struct NeuralInputTensors {
+    float* rx_grid = nullptr;    ///< [8][S][F]
+    float* ls_channel = nullptr; ///< [32][S][F]
+    float* side_info = nullptr;  ///< [7][S][F]
+  };
+  /// Enqueues the neural receiver's inputs of \p pusch from the device grid into \p tensors:
+  /// DMRS estimation as process() does it with \p options (for the noise variance and the
+  /// measurements), then one kernel that writes the tensors phy::nn::NeuralReceiverInputs
+  /// builds on the host and, on the symbols without DMRS, equalizes with MMSE on them (the
+  /// post-equalization SINR phy::nn::NeuralPuschDetector reports). S and F are the PDU's symbols
+  /// and allocated subcarriers. \throws std::invalid_argument for an invalid PDU, one beyond the
+  /// limits, no grid yet, or more than 4 receive antennas or layers.
+  void build_neural_inputs(const phy::PuschConfig& pusch, unsigned slot,
+                           const phy::PuschFrontEndOptions& options,
+                           const NeuralInputTensors& tensors);
+  /// Enqueues the gathering of the G LLRs of the last build_neural_inputs()'s PDU from the
+  /// model's output \p llr_tensor ([1, 32, S, F], device memory) into device_llrs(), in
+  /// codeword order (phy::nn::neural_llr_positions()); descramble(), download_llrs() and the
+  /// measurement downloads then work as after process() (the EVM is that of the MMSE symbols on
+  /// the model's inputs). Returns G. \throws std::logic_error without build_neural_inputs().
+  std::size_t gather_neural_llrs(const float* llr_tensor);
+
   /// Enqueues descrambling (TS 38.211 6.3.1.1) of the last process()'s LLRs in device memory with
   /// the Gold sequence of \p c_init (phy::pusch_scrambling_init); bit-exact with
   /// phy::descramble_llrs.

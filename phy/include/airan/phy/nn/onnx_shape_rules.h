@@ -126,9 +126,12 @@ ConvGeometry conv_geometry(const OnnxNode& node, std::span<const std::int64_t> w
 
 /// What is wrong with \p inputs as the run-time inputs of \p graph (one per graph input, in
 /// order: element count matching the shape, fixed dimensions as declared, one size per symbolic
-/// dimension across inputs), or nothing when they fit. Allocates only when they do not.
+/// dimension across inputs), or nothing when they fit. Allocates only when they do not. With
+/// \p check_data false only the shapes are checked (inputs that live elsewhere, e.g. in device
+/// memory: the views' data may be empty).
 std::optional<std::string> input_mismatch(const OnnxGraph& graph,
-                                          std::span<const ConstTensorView> inputs);
+                                          std::span<const ConstTensorView> inputs,
+                                          bool check_data = true);
 
 /// The value of a Constant node (exactly one of value, value_float(s), value_int(s)).
 Tensor constant_node_tensor(const OnnxNode& node);

@@ -1,0 +1,133 @@
+// Host side of the front end's kernels: the plain parameter structs of one PDU
+// (front_end_kernels.h), built from its configuration. No CUDA calls, so host emulation tests
+// build the same structs as GpuPuschFrontEnd.
+#include "front_end_kernels.h"
+
+#include "airan/phy/dmrs_cfo.h"
+#include "airan/phy/dmrs_channel_estimator.h"
+#include "airan/phy/dmrs_estimation_math.h"
+#include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/modulation_mapper.h"
+#include "airan/phy/nn/neural_receiver_inputs.h"
+#include "airan/phy/numerology.h"
+#include "airan/phy/pusch_data_layout.h"
+#include "airan/phy/pusch_re_mapper.h"
+#include "airan/phy/soft_demapper.h"
+
+#include <algorithm>
+
+namespace airan::gpu::detail {
+
+PduGeometry make_pdu_geometry(const phy::CellConfig& cell, unsigned grid_rx, unsigned grid_symbols,
+                              const phy::PuschConfig& pusch, unsigned slot,
+                              const phy::PuschFrontEndOptions& options,
+                              DmrsGeneration& dmrs_generation) {
+  const phy::PuschReMapping mapping = phy::make_pusch_re_mapping(cell, pusch);
+  const phy::PuschDmrsParams params = phy::make_pusch_dmrs_params(cell, pusch, slot);
+  const phy::DmrsConfigType type = pusch.dmrs_config_type;
+  PduGeometry g;
+  g.num_rx = grid_rx;
+  g.num_layers = pusch.num_layers;
+  g.grid_symbols = grid_symbols;
+  g.grid_subcarriers = phy::subcarriers_per_prb * cell.num_prbs;
+  g.first_subcarrier = mapping.first_subcarrier;
+  g.num_subcarriers = mapping.num_subcarriers();
+  g.start_symbol = mapping.start_symbol;
+  g.end_symbol = mapping.start_symbol + mapping.num_symbols;
+  g.comb_period = type == phy::DmrsConfigType::type1 ? 4 : 6;
+  g.pair_offset = type == phy::DmrsConfigType::type1 ? 2 : 1;
+  g.num_values = params.values_per_symbol();
+  g.num_pilots = g.num_values / 2;
+  for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
+    if (params.symbols.contains(l)) {
+      g.dmrs_symbols[g.num_dmrs_symbols++] = l;
+    }
+  }
+  g.symbols_per_occasion = pusch.dmrs_length;
+  g.num_occasions = g.num_dmrs_symbols / pusch.dmrs_length;
+  g.num_occasion_pairs =
+      phy::dmrs_occasion_time_steps(cell, slot, std::span(g.dmrs_symbols, g.num_dmrs_symbols),
+                                    g.symbols_per_occasion, g.occasion_dt);
+  g.beta = params.beta;
+  g.scs_hz = static_cast<float>(phy::subcarrier_spacing_hz(cell.numerology));
+  // The DMRS of every layer and symbol, generated on the device (no host work, no waiting).
+  DmrsGeneration generation;
+  generation.first_gold_bit = 2 * phy::dmrs_res_per_prb(type) * params.first_crb;
+  for (unsigned s = 0; s < g.num_dmrs_symbols; ++s) {
+    generation.c_init[s] =
+        phy::pusch_dmrs_c_init(params.symbols_per_slot, params.slot, g.dmrs_symbols[s],
+                               params.scrambling_id, params.n_scid);
+    generation.l_prime[s] = params.symbols.l_prime(g.dmrs_symbols[s]);
+  }
+  for (unsigned layer = 0; layer < g.num_layers; ++layer) {
+    const phy::DmrsPortParams port = phy::dmrs_port_params(type, pusch.dmrs_port_of_layer(layer));
+    g.deltas[layer] = port.delta;
+    g.twice_first[layer] = static_cast<int>(phy::dmrs_subcarrier(type, g.deltas[layer], 0) +
+                                            phy::dmrs_subcarrier(type, g.deltas[layer], 1));
+    for (unsigned k = 0; k < 2; ++k) {
+      generation.w_f[layer][k] = port.w_f[k];
+      generation.w_t[layer][k] = port.w_t[k];
+    }
+  }
+  dmrs_generation = generation; // launched by process(), inside its graph
+
+  const phy::DmrsChannelEstimatorOptions& estimator = options.estimator;
+  g.compensate_delay = estimator.compensate_delay;
+  g.mmse_frequency = estimator.frequency_interpolation == phy::FrequencyInterpolation::mmse;
+  g.average_time = estimator.time_interpolation == phy::TimeInterpolation::average;
+  g.configured_prior = estimator.delay_spread_s > 0.0F;
+  g.prior_profile = static_cast<int>(estimator.delay_profile);
+  g.mmse_window =
+      std::clamp(estimator.mmse_window, 2U, std::min(phy::max_mmse_window, g.num_pilots));
+  g.bank_positions = phy::mmse_bank_positions(g.comb_period, g.mmse_window);
+  // Covariance groups as phy::ChannelEstimate::set_covariance_groups() makes them.
+  g.estimate_covariance =
+      estimator.estimate_covariance || options.equalizer == phy::EqualizerAlgorithm::mmse_irc;
+  const unsigned prbs = pusch.prb_size;
+  unsigned group_prbs = estimator.covariance_group_prbs;
+  group_prbs = (group_prbs == 0 || group_prbs > prbs) ? std::max(prbs, 1U) : group_prbs;
+  g.covariance_group_subcarriers = phy::subcarriers_per_prb * group_prbs;
+  g.num_covariance_groups = g.estimate_covariance ? (prbs + group_prbs - 1) / group_prbs : 0;
+  return g;
+}
+
+DataGeometry make_data_geometry(const phy::CellConfig& cell, const phy::PuschConfig& pusch,
+                                const phy::PuschFrontEndOptions& options) {
+  const phy::PuschReMapping mapping = phy::make_pusch_re_mapping(cell, pusch);
+  DataGeometry d;
+  d.layout = phy::make_pusch_data_layout(mapping);
+  d.qm = pusch.modulation_order();
+  d.mmse = options.equalizer != phy::EqualizerAlgorithm::zf;
+  d.irc = options.equalizer == phy::EqualizerAlgorithm::mmse_irc;
+  if (d.qm >= 2) {
+    d.table = phy::make_pam_llr_table(d.qm / 2, phy::qam_scale(d.qm));
+  }
+  return d;
+}
+
+NeuralInputGeometry make_neural_input_geometry(const phy::CellConfig& cell,
+                                               const phy::PuschConfig& pusch,
+                                               const PduGeometry& g) {
+  const phy::PuschReMapping mapping = phy::make_pusch_re_mapping(cell, pusch);
+  NeuralInputGeometry n;
+  n.num_symbols = mapping.num_symbols;
+  n.num_subcarriers = mapping.num_subcarriers();
+  n.num_rx = g.num_rx;
+  n.num_layers = pusch.num_layers;
+  const bool type1 = pusch.dmrs_config_type == phy::DmrsConfigType::type1;
+  for (unsigned layer = 0; layer < pusch.num_layers; ++layer) {
+    n.blocks[layer] = phy::nn::neural_block_grid(type1, g.deltas[layer], g.num_pilots);
+  }
+  const phy::nn::NeuralSymbolMap symbols =
+      phy::nn::neural_symbol_map(mapping.dmrs_symbols, mapping.start_symbol, n.num_symbols);
+  for (unsigned l = 0; l < n.num_symbols; ++l) {
+    n.nearest_occasion[l] = symbols.nearest_occasion[l];
+    n.time_distance[l] = symbols.time_distance[l];
+    if (n.time_distance[l] != 0.0F) {
+      n.data_row[l] = n.num_data_rows++;
+    }
+  }
+  return n;
+}
+
+} // namespace airan::gpu::detail

@@ -1,0 +1,70 @@
+#include "gpu_front_end_detector.h"
+
+#include "airan/phy/pusch_scrambler.h"
+
+namespace airan::gpu {
+
+GpuFrontEndDetector::GpuFrontEndDetector(const phy::CellConfig& cell,
+                                         const GpuPuschFrontEndLimits& limits, int device)
+    : device_(device), front_end_(cell, limits, device) {}
+
+phy::PuschMeasurements GpuFrontEndDetector::detect(const phy::ResourceGrid& grid,
+                                                   const phy::CellConfig& /*cell*/,
+                                                   const phy::PuschConfig& pusch, unsigned slot,
+                                                   std::span<float> llrs) {
+  front_end_.upload_grid(grid);
+  return run(pusch, slot, llrs);
+}
+
+bool GpuFrontEndDetector::load_slot_iq(std::span<const phy::cf32> iq, unsigned num_rx,
+                                       unsigned slot) {
+  front_end_.demodulate_host(iq, num_rx, slot);
+  return true;
+}
+
+phy::PuschMeasurements GpuFrontEndDetector::detect_loaded(const phy::CellConfig& /*cell*/,
+                                                          const phy::PuschConfig& pusch,
+                                                          unsigned slot, std::span<float> llrs) {
+  return run(pusch, slot, llrs);
+}
+
+bool GpuFrontEndDetector::keep_llrs_on_device(int device) {
+  keep_on_device_ = device == device_;
+  return keep_on_device_;
+}
+
+phy::DeviceLlrs GpuFrontEndDetector::device_llrs() const {
+  if (!keep_on_device_ || num_llrs_ == 0) {
+    return {};
+  }
+  return {front_end_.device_llrs(), num_llrs_, device_, front_end_.native_stream()};
+}
+
+std::optional<phy::PuschMeasurements> GpuFrontEndDetector::deferred_measurements() {
+  if (!measurements_pending_) {
+    return std::nullopt;
+  }
+  measurements_pending_ = false;
+  front_end_.synchronize();
+  return reported(front_end_.pending_measurements(0));
+}
+
+phy::PuschMeasurements GpuFrontEndDetector::run(const phy::PuschConfig& pusch, unsigned slot,
+                                                std::span<float> llrs) {
+  num_llrs_ = 0;
+  measurements_pending_ = false;
+  const std::size_t g = enqueue_detection(pusch, slot);
+  front_end_.descramble(phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
+  if (keep_on_device_) {
+    front_end_.enqueue_measurements(0);
+    measurements_pending_ = true;
+    num_llrs_ = g;
+    return {};
+  }
+  front_end_.download_llrs(llrs);
+  const phy::PuschMeasurements result = reported(front_end_.download_pusch_measurements());
+  num_llrs_ = g;
+  return result;
+}
+
+} // namespace airan::gpu

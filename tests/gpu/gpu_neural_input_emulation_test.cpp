@@ -1,0 +1,192 @@
+// The neural receiver's device kernels run on the host: the structs GpuPuschFrontEnd passes them
+// (make_pdu_geometry, make_neural_input_geometry, phy::make_pusch_data_layout), the DMRS in the
+// layout launch_dmrs_generation() writes, and the per-element functions every thread runs
+// (neural_input_elements.h), over whole PDUs. The tensors must equal phy::nn::NeuralReceiverInputs'
+// and the gathered LLRs phy::nn::neural_llr_positions()' order, bit for bit; the post-equalization
+// SINR the CPU neural detector's. So the kernels' indexing is checked in CI without a GPU
+// (CUDA builds: the structs hold CUDA vector types).
+#include <gtest/gtest.h>
+
+#if defined(AIRAN_HAVE_CUDA)
+#include "airan/apps/link_simulation.h"
+#include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/equalization_quality.h"
+#include "airan/phy/nn/neural_pusch_detector.h"
+#include "airan/phy/nn/neural_receiver_inputs.h"
+#include "airan/phy/pusch_data_layout.h"
+#include "airan/phy/pusch_re_mapper.h"
+#include "airan/phy/pusch_transmitter.h"
+#include "airan/phy/snr_definition.h"
+
+#include "front_end_kernels.h"
+#include "neural_input_elements.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <random>
+#include <vector>
+
+namespace {
+
+using namespace airan::phy;
+using namespace airan::phy::nn;
+using namespace airan::gpu::detail;
+namespace apps = airan::apps;
+
+struct Case {
+  unsigned prbs;
+  unsigned rx;
+  unsigned layers;
+  DmrsConfigType type;
+  unsigned dmrs_length;
+  unsigned additional_positions;
+  unsigned cdm_groups;
+  bool type_b;
+  unsigned mcs;
+};
+
+apps::LinkScenario make_scenario(const Case& c) {
+  apps::LinkScenario scenario;
+  scenario.cell.num_prbs = std::min(c.prbs + 5, 275U); // the PDU starts off the carrier's edge
+  scenario.cell.numerology = 1;
+  scenario.cell.n_cell_id = 17;
+  scenario.cell.num_antenna_ports = c.layers;
+  scenario.num_rx_antennas = c.rx;
+  scenario.channel.model = "TDL-C300";
+  scenario.channel.max_doppler_hz = 200.0;
+  return scenario;
+}
+
+PuschConfig make_pusch(const Case& c) {
+  PuschConfig p;
+  p.rnti = 0x1234;
+  p.bwp_size = std::min(c.prbs + 5, 275U);
+  p.prb_start = p.bwp_size - c.prbs >= 3 ? 3 : p.bwp_size - c.prbs;
+  p.prb_size = c.prbs;
+  p.num_layers = c.layers;
+  p.dmrs_ports = static_cast<std::uint16_t>((1U << c.layers) - 1);
+  p.dmrs_config_type = c.type;
+  p.dmrs_length = c.dmrs_length;
+  p.dmrs_additional_position = c.additional_positions;
+  p.num_dmrs_cdm_groups_no_data = c.cdm_groups;
+  p.dmrs_scrambling_id = 3;
+  p.data_scrambling_id = 4;
+  p.mcs_index = c.mcs;
+  if (c.type_b) {
+    p.mapping_type = PuschMappingType::type_b;
+    p.start_symbol = 3;
+    p.num_symbols = 9;
+  }
+  return p;
+}
+
+const std::vector<Case> cases{
+    {106, 4, 1, DmrsConfigType::type1, 1, 1, 2, false, 14},
+    {273, 4, 2, DmrsConfigType::type1, 1, 1, 2, false, 20},
+    {3, 1, 1, DmrsConfigType::type1, 1, 0, 1, false, 5},
+    {24, 2, 2, DmrsConfigType::type2, 1, 2, 2, false, 10},
+    {51, 4, 4, DmrsConfigType::type2, 2, 1, 3, false, 9},
+    {16, 3, 1, DmrsConfigType::type1, 2, 0, 1, true, 12},
+    {7, 4, 2, DmrsConfigType::type1, 1, 3, 2, false, 27},
+};
+
+TEST(GpuNeuralInputEmulation, KernelsReproduceTheHostInputsAndLlrOrder) {
+  const auto model = load_neural_receiver_model(std::filesystem::path(AIRAN_MODELS_DIR) /
+                                                "reference" / "neural_receiver_small.onnx");
+  for (std::size_t n = 0; n < cases.size(); ++n) {
+    const Case& c = cases[n];
+    const apps::LinkScenario scenario = make_scenario(c);
+    const PuschConfig pusch = make_pusch(c);
+    ASSERT_EQ(apps::validate_link(scenario, std::span(&pusch, 1)), "") << n;
+    const CellConfig& cell = scenario.cell;
+    apps::SlotSimulator simulator(scenario);
+    simulator.reseed_channel(n);
+    simulator.simulate(std::span(&pusch, 1), 1 + n, 2 + n, 3 + n, noise_variance_from_snr_db(18));
+    const ResourceGrid& grid = simulator.received_grid();
+    const unsigned slot = simulator.slot_number();
+
+    NeuralReceiverInputs host(c.prbs);
+    host.build(grid, cell, pusch, slot);
+
+    // What GpuPuschFrontEnd::build_neural_inputs() passes its kernel.
+    PuschFrontEndOptions options;
+    options.estimator.frequency_interpolation = FrequencyInterpolation::linear;
+    DmrsGeneration generation;
+    const PduGeometry g = make_pdu_geometry(cell, grid.num_ports(), grid.num_symbols(), pusch, slot,
+                                            options, generation);
+    const NeuralInputGeometry geometry = make_neural_input_geometry(cell, pusch, g);
+    ASSERT_EQ(geometry.num_symbols, host.num_symbols());
+    ASSERT_EQ(geometry.num_subcarriers, host.num_subcarriers());
+    // The DMRS as the device holds them: [layer][DMRS symbol of g][value].
+    const PuschDmrsParams params = make_pusch_dmrs_params(cell, pusch, slot);
+    std::vector<float2> dmrs(std::size_t{4} * max_symbols * g.num_values);
+    std::vector<cf32> values(g.num_values);
+    for (unsigned layer = 0; layer < c.layers; ++layer) {
+      for (unsigned s = 0; s < g.num_dmrs_symbols; ++s) {
+        generate_pusch_dmrs(params, pusch.dmrs_port_of_layer(layer), g.dmrs_symbols[s], values);
+        for (unsigned v = 0; v < g.num_values; ++v) {
+          dmrs[(std::size_t{layer} * max_symbols + s) * g.num_values + v] =
+              float2{values[v].real(), values[v].imag()};
+        }
+      }
+    }
+    const auto* device_grid = reinterpret_cast<const float2*>(grid.elements().data());
+    const std::size_t plane = std::size_t{geometry.num_symbols} * geometry.num_subcarriers;
+    std::vector<float> rx(8 * plane, -1.0F), ls(32 * plane, -1.0F), side(7 * plane, -1.0F);
+    std::vector<float2> symbols(plane * c.layers);
+    std::vector<float> noise(plane * c.layers, -1.0F);
+    const float noise_variance = host.measurements().noise_variance;
+    const NeuralInputOutputs out{rx.data(), ls.data(), side.data(), symbols.data(), noise.data()};
+    for (std::size_t pixel = 0; pixel < plane; ++pixel) {
+      neural_input_element(g, geometry, device_grid, dmrs.data(), noise_variance, pixel, out);
+    }
+    const auto same = [](const std::vector<float>& a, std::span<const float> b) {
+      return std::equal(a.begin(), a.end(), b.begin(), b.end());
+    };
+    EXPECT_TRUE(same(rx, host.rx_grid())) << "case " << n;
+    EXPECT_TRUE(same(ls, host.ls_channel())) << "case " << n;
+    EXPECT_TRUE(same(side, host.side_info())) << "case " << n;
+
+    // The post-equalization SINR from the symbols' noise, as launch_equalization_quality() sums
+    // it, against the CPU neural detector's.
+    double noise_sum = 0.0;
+    std::size_t count = 0;
+    for (std::size_t i = 0;
+         i < std::size_t{geometry.num_data_rows} * geometry.num_subcarriers * c.layers; ++i) {
+      if (std::isfinite(noise[i])) {
+        noise_sum += noise[i];
+        ++count;
+      }
+    }
+    NeuralPuschDetector detector(model, {c.rx, c.layers, c.prbs}, 1);
+    std::vector<float> cpu_llrs(pusch_coded_bits(cell, pusch));
+    const PuschMeasurements m = detector.detect(grid, cell, pusch, slot, cpu_llrs);
+    EXPECT_NEAR(post_equalization_sinr_db(noise_sum, count), m.post_eq_sinr_db, 1e-4F)
+        << "case " << n;
+
+    // LLR gathering from a tensor of distinct values.
+    const PuschReMapping mapping = make_pusch_re_mapping(cell, pusch);
+    const PuschDataLayout layout = make_pusch_data_layout(mapping);
+    const unsigned qm = pusch.modulation_order();
+    std::vector<float> tensor(32 * plane);
+    for (std::size_t i = 0; i < tensor.size(); ++i) {
+      tensor[i] = static_cast<float>(i);
+    }
+    const std::size_t g_bits = pusch_coded_bits(cell, pusch);
+    std::vector<float> gathered(g_bits, -1.0F);
+    ASSERT_EQ(std::size_t{layout.num_res()} * c.layers * qm, g_bits);
+    for (unsigned re = 0; re < layout.num_res(); ++re) {
+      neural_llr_gather_element(geometry, layout, mapping.start_symbol, qm, tensor.data(),
+                                gathered.data(), re);
+    }
+    std::vector<std::uint32_t> positions(g_bits);
+    neural_llr_positions(cell, pusch, positions);
+    for (std::size_t i = 0; i < g_bits; ++i) {
+      ASSERT_EQ(gathered[i], tensor[positions[i]]) << "case " << n << " bit " << i;
+    }
+  }
+}
+
+} // namespace
+#endif

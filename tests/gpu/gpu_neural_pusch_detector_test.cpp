@@ -1,0 +1,284 @@
+// The neural receiver entirely on the device (GpuPuschFrontEnd::build_neural_inputs,
+// GpuOnnxExecutor::enqueue_device, gather_neural_llrs) against the CPU NeuralPuschDetector:
+// - the three input tensors equal NeuralReceiverInputs' (the grid copy and the distances bit for
+//   bit, the LS estimates and the noise variance within 1e-5 / 1e-4), over PRB counts 3-273,
+//   1-4 receive antennas, 1-4 layers, DMRS types 1 and 2, double-symbol DMRS, type B mapping;
+// - the detector's descrambled LLRs equal the CPU detector's within 1e-4 of their largest
+//   magnitude (the executors' fp32 agreement), signs on at least 99.99% of the bits, and its
+//   measurements (post-equalization SINR included) the CPU's;
+// - PuschReceiver with the device detector and the device UL-SCH decoder (LLRs in device memory,
+//   no host wait between them) decodes every TB the CPU neural receiver decodes, from a host grid
+//   and from time-domain IQ.
+// Skipped without a CUDA device.
+#include "airan/apps/link_simulation.h"
+#include "airan/gpu/device_query.h"
+#include "airan/gpu/gpu_neural_pusch_detector.h"
+#include "airan/gpu/gpu_pusch_front_end.h"
+#include "airan/gpu/gpu_ulsch_decoder.h"
+#include "airan/phy/nn/neural_pusch_detector.h"
+#include "airan/phy/nn/neural_receiver_inputs.h"
+#include "airan/phy/pusch_descrambler.h"
+#include "airan/phy/pusch_receiver.h"
+#include "airan/phy/pusch_scrambler.h"
+#include "airan/phy/pusch_transmitter.h"
+#include "airan/phy/snr_definition.h"
+
+#include <gtest/gtest.h>
+
+#if defined(AIRAN_HAVE_CUDA)
+#include "airan/gpu/device_buffer.h"
+#endif
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace airan::phy;
+using namespace airan::phy::nn;
+namespace apps = airan::apps;
+
+const std::filesystem::path trained_model =
+    std::filesystem::path(AIRAN_MODELS_DIR) / "neural_receiver.onnx";
+
+bool no_device() {
+  return airan::gpu::query_devices().devices.empty();
+}
+
+/// One link and PDU of the comparisons.
+struct Case {
+  unsigned prbs;
+  unsigned rx;
+  unsigned layers;
+  DmrsConfigType type;
+  unsigned dmrs_length;
+  unsigned additional_positions;
+  unsigned cdm_groups;
+  bool type_b;
+  unsigned mcs;
+  float snr_db;
+};
+
+const std::vector<Case>& cases() {
+  static const std::vector<Case> all{
+      {106, 4, 1, DmrsConfigType::type1, 1, 1, 2, false, 14, 8.0F},
+      {273, 4, 2, DmrsConfigType::type1, 1, 1, 2, false, 20, 20.0F},
+      {3, 1, 1, DmrsConfigType::type1, 1, 0, 1, false, 5, 5.0F},
+      {24, 2, 2, DmrsConfigType::type2, 1, 2, 2, false, 10, 15.0F},
+      {51, 4, 4, DmrsConfigType::type2, 2, 1, 3, false, 9, 25.0F},
+      {16, 3, 1, DmrsConfigType::type1, 2, 0, 1, true, 12, 12.0F},
+  };
+  return all;
+}
+
+struct Link {
+  apps::LinkScenario scenario;
+  PuschConfig pusch;
+};
+
+Link make_link(const Case& c, apps::ChannelDomain domain = apps::ChannelDomain::frequency) {
+  Link link;
+  link.scenario.cell.num_prbs = c.prbs;
+  link.scenario.cell.numerology = 1;
+  link.scenario.cell.n_cell_id = 11;
+  link.scenario.cell.num_antenna_ports = c.layers;
+  link.scenario.num_rx_antennas = c.rx;
+  link.scenario.channel.model = "TDL-B100";
+  link.scenario.channel.max_doppler_hz = 100.0;
+  link.scenario.channel.domain = domain;
+  PuschConfig& p = link.pusch;
+  p.rnti = 0x4601;
+  p.bwp_size = c.prbs;
+  p.prb_size = c.prbs;
+  p.num_layers = c.layers;
+  p.dmrs_ports = static_cast<std::uint16_t>((1U << c.layers) - 1);
+  p.dmrs_config_type = c.type;
+  p.dmrs_length = c.dmrs_length;
+  p.dmrs_additional_position = c.additional_positions;
+  p.num_dmrs_cdm_groups_no_data = c.cdm_groups;
+  p.dmrs_scrambling_id = 7;
+  p.data_scrambling_id = 9;
+  p.mcs_index = c.mcs;
+  if (c.type_b) {
+    p.mapping_type = PuschMappingType::type_b;
+    p.start_symbol = 2;
+    p.num_symbols = 10;
+  }
+  return link;
+}
+
+/// max |a - b| over max |b|.
+float relative_max_error(const std::vector<float>& a, const std::vector<float>& b) {
+  float error = 0.0F;
+  float scale = 0.0F;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    error = std::max(error, std::abs(a[i] - b[i]));
+    scale = std::max(scale, std::abs(b[i]));
+  }
+  return scale > 0.0F ? error / scale : error;
+}
+
+#if defined(AIRAN_HAVE_CUDA)
+TEST(GpuNeuralInputs, DeviceTensorsEqualTheHostInputs) {
+  if (no_device()) {
+    GTEST_SKIP() << "no CUDA device";
+  }
+  for (std::size_t n = 0; n < cases().size(); ++n) {
+    const Case& c = cases()[n];
+    const Link link = make_link(c);
+    ASSERT_EQ(apps::validate_link(link.scenario, std::span(&link.pusch, 1)), "") << n;
+    apps::SlotSimulator simulator(link.scenario);
+    simulator.reseed_channel(n);
+    simulator.simulate(std::span(&link.pusch, 1), 3 + n, 10 + n, 20 + n,
+                       noise_variance_from_snr_db(c.snr_db));
+    const ResourceGrid& grid = simulator.received_grid();
+    NeuralReceiverInputs host(c.prbs);
+    host.build(grid, link.scenario.cell, link.pusch, simulator.slot_number());
+
+    airan::gpu::GpuPuschFrontEnd front(link.scenario.cell, {4, 4, c.prbs}, 0);
+    const std::size_t plane = std::size_t{host.num_symbols()} * host.num_subcarriers();
+    airan::gpu::DeviceBuffer<float> rx(8 * plane), ls(32 * plane), side(7 * plane);
+    PuschFrontEndOptions options;
+    options.estimator.frequency_interpolation = FrequencyInterpolation::linear;
+    front.upload_grid(grid);
+    front.build_neural_inputs(link.pusch, simulator.slot_number(), options,
+                              {rx.data(), ls.data(), side.data()});
+    front.synchronize();
+    std::vector<float> device_rx(8 * plane), device_ls(32 * plane), device_side(7 * plane);
+    rx.copy_to_host(device_rx, nullptr);
+    ls.copy_to_host(device_ls, nullptr);
+    side.copy_to_host(device_side, nullptr);
+    ASSERT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+
+    const auto span_of = [](std::span<const float> s) { return std::vector(s.begin(), s.end()); };
+    EXPECT_EQ(device_rx, span_of(host.rx_grid())) << "case " << n;
+    EXPECT_LE(relative_max_error(device_ls, span_of(host.ls_channel())), 1e-5F) << "case " << n;
+    const std::vector<float> host_side = span_of(host.side_info());
+    for (std::size_t i = 0; i < host_side.size(); ++i) {
+      const std::size_t channel = i / plane;
+      if (channel == neural_noise_variance_channel) {
+        ASSERT_NEAR(device_side[i], host_side[i], 1e-4F * host_side[i]) << "case " << n;
+      } else {
+        ASSERT_EQ(device_side[i], host_side[i]) << "case " << n << " channel " << channel;
+      }
+    }
+  }
+}
+#endif
+
+TEST(GpuNeuralPuschDetector, LlrsAndMeasurementsMatchTheCpuDetector) {
+  if (no_device()) {
+    GTEST_SKIP() << "no CUDA device";
+  }
+  const auto model = load_neural_receiver_model(trained_model);
+  for (std::size_t n = 0; n < cases().size(); ++n) {
+    const Case& c = cases()[n];
+    const Link link = make_link(c);
+    const CellConfig& cell = link.scenario.cell;
+    apps::SlotSimulator simulator(link.scenario);
+    simulator.reseed_channel(40 + n);
+    simulator.simulate(std::span(&link.pusch, 1), 5 + n, 50 + n, 60 + n,
+                       noise_variance_from_snr_db(c.snr_db));
+    const ResourceGrid& grid = simulator.received_grid();
+    const unsigned slot = simulator.slot_number();
+    const std::size_t g = pusch_coded_bits(cell, link.pusch);
+    const PuschFrontEndLimits limits{c.rx, c.layers, c.prbs};
+
+    NeuralPuschDetector cpu(model, limits, 2);
+    std::vector<float> expected(g);
+    const PuschMeasurements cpu_m = cpu.detect(grid, cell, link.pusch, slot, expected);
+    descramble_llrs(expected,
+                    pusch_scrambling_init(link.pusch.rnti, link.pusch.data_scrambling_id));
+
+    const auto factory = airan::gpu::make_gpu_neural_detector_factory(cell, model);
+    const auto gpu = factory(limits, 1);
+    ASSERT_TRUE(gpu->writes_descrambled_llrs());
+    std::vector<float> got(g);
+    for (int run = 0; run < 2; ++run) { // the second run launches the plan's CUDA graph
+      const PuschMeasurements m = gpu->detect(grid, cell, link.pusch, slot, got);
+      EXPECT_LE(relative_max_error(got, expected), 1e-4F) << "case " << n << " run " << run;
+      std::size_t same_sign = 0;
+      for (std::size_t i = 0; i < g; ++i) {
+        same_sign += (got[i] >= 0.0F) == (expected[i] >= 0.0F) ? 1 : 0;
+      }
+      EXPECT_GE(static_cast<double>(same_sign), 0.9999 * static_cast<double>(g)) << "case " << n;
+      EXPECT_NEAR(m.noise_variance, cpu_m.noise_variance, 1e-4F * cpu_m.noise_variance);
+      EXPECT_NEAR(m.rsrp, cpu_m.rsrp, 1e-4F * cpu_m.rsrp);
+      EXPECT_NEAR(m.sinr_db, cpu_m.sinr_db, 1e-3F);
+      EXPECT_NEAR(m.post_eq_sinr_db, cpu_m.post_eq_sinr_db, 1e-3F) << "case " << n;
+      EXPECT_EQ(m.evm, 0.0F);
+    }
+  }
+}
+
+TEST(GpuNeuralPuschDetector, ReceiverDecodesAsTheCpuNeuralReceiver) {
+  if (no_device()) {
+    GTEST_SKIP() << "no CUDA device";
+  }
+  const auto model = load_neural_receiver_model(trained_model);
+  for (const apps::ChannelDomain domain :
+       {apps::ChannelDomain::frequency, apps::ChannelDomain::time}) {
+    const Case c{106, 4, 1, DmrsConfigType::type1, 1, 1, 2, false, 14, 6.0F};
+    const Link link = make_link(c, domain);
+    const CellConfig& cell = link.scenario.cell;
+    PuschReceiverConfig config;
+    config.num_rx_antennas = c.rx;
+    config.max_layers = 2;
+    config.detector = make_neural_detector_factory(model);
+    PuschReceiver cpu(cell, config);
+    config.detector = airan::gpu::make_gpu_neural_detector_factory(cell, model);
+    config.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
+    PuschReceiver gpu(cell, config);
+
+    apps::SlotSimulator simulator(link.scenario);
+    unsigned decoded = 0;
+    for (unsigned slot_index = 0; slot_index < 12; ++slot_index) {
+      simulator.reseed_channel(100 + slot_index);
+      simulator.simulate(std::span(&link.pusch, 1), slot_index, 200 + slot_index, 300 + slot_index,
+                         noise_variance_from_snr_db(c.snr_db));
+      std::vector<PuschPduResult> a, b;
+      if (domain == apps::ChannelDomain::time) {
+        cpu.process_slot_iq(simulator.received_iq(), simulator.slot_number(),
+                            std::span(&link.pusch, 1), a);
+        gpu.process_slot_iq(simulator.received_iq(), simulator.slot_number(),
+                            std::span(&link.pusch, 1), b);
+      } else {
+        cpu.process_slot(simulator.received_grid(), simulator.slot_number(),
+                         std::span(&link.pusch, 1), a);
+        gpu.process_slot(simulator.received_grid(), simulator.slot_number(),
+                         std::span(&link.pusch, 1), b);
+      }
+      ASSERT_EQ(a.size(), 1U);
+      ASSERT_EQ(b.size(), 1U);
+      EXPECT_EQ(b[0].error, "") << "slot " << slot_index;
+      EXPECT_EQ(a[0].tb_crc_ok, b[0].tb_crc_ok) << "slot " << slot_index;
+      if (a[0].tb_crc_ok && b[0].tb_crc_ok) {
+        EXPECT_EQ(a[0].tb_bits, b[0].tb_bits);
+        EXPECT_EQ(b[0].tb_bits, simulator.tb_bits(0));
+        ++decoded;
+      }
+      EXPECT_NEAR(b[0].measurements.noise_variance, a[0].measurements.noise_variance,
+                  1e-4F * a[0].measurements.noise_variance);
+      EXPECT_NEAR(b[0].measurements.post_eq_sinr_db, a[0].measurements.post_eq_sinr_db, 1e-3F);
+    }
+    EXPECT_GT(decoded, 0U) << "no TB decoded: the case tests nothing";
+    // A new HARQ process per slot would be needed for retransmissions; every slot is new data.
+  }
+}
+
+TEST(GpuNeuralPuschDetector, RefusesWhatTheModelCannotTake) {
+  const auto model = load_neural_receiver_model(trained_model);
+  CellConfig cell;
+  cell.num_prbs = 24;
+  const auto factory = airan::gpu::make_gpu_neural_detector_factory(cell, model);
+  EXPECT_THROW(factory({8, 1, 24}, 1), std::invalid_argument); // more than 4 Rx, before CUDA
+  EXPECT_THROW(airan::gpu::make_gpu_neural_detector_factory(cell, nullptr), std::invalid_argument);
+  if (no_device()) {
+    EXPECT_THROW(factory({4, 1, 24}, 1), std::runtime_error);
+  }
+}
+
+} // namespace
