@@ -81,7 +81,7 @@ void NeuralReceiverInputs::build(const ResourceGrid& grid, const CellConfig& cel
     for (unsigned s = 0; s < num_symbols_; ++s) {
       const auto row = grid.symbol(a, mapping.start_symbol + s)
                            .subspan(mapping.first_subcarrier, num_subcarriers_);
-      float* re = rx_grid_.data() + (2 * a) * plane + std::size_t{s} * num_subcarriers_;
+      float* re = rx_grid_.data() + std::size_t{2} * a * plane + std::size_t{s} * num_subcarriers_;
       float* im = re + plane;
       for (unsigned k = 0; k < num_subcarriers_; ++k) {
         re[k] = row[k].real();
