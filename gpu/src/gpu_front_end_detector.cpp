@@ -2,16 +2,29 @@
 
 #include "airan/phy/pusch_scrambler.h"
 
+#include <stdexcept>
+
 namespace airan::gpu {
 
 GpuFrontEndDetector::GpuFrontEndDetector(const phy::CellConfig& cell,
                                          const GpuPuschFrontEndLimits& limits, int device)
-    : device_(device), front_end_(cell, limits, device) {}
+    : cell_(cell), device_(device), front_end_(cell, limits, device) {}
+
+void GpuFrontEndDetector::check_cell(const phy::CellConfig& cell) const {
+  const bool same =
+      cell.num_prbs == cell_.num_prbs && cell.grid_start_crb == cell_.grid_start_crb &&
+      cell.numerology == cell_.numerology && cell.cyclic_prefix == cell_.cyclic_prefix &&
+      cell.n_cell_id == cell_.n_cell_id && cell.dmrs_type_a_position == cell_.dmrs_type_a_position;
+  if (!same) {
+    throw std::invalid_argument("CUDA detector: the PDU's cell is not the one it was made for");
+  }
+}
 
 phy::PuschMeasurements GpuFrontEndDetector::detect(const phy::ResourceGrid& grid,
-                                                   const phy::CellConfig& /*cell*/,
+                                                   const phy::CellConfig& cell,
                                                    const phy::PuschConfig& pusch, unsigned slot,
                                                    std::span<float> llrs) {
+  check_cell(cell);
   front_end_.upload_grid(grid);
   return run(pusch, slot, llrs);
 }
@@ -22,9 +35,10 @@ bool GpuFrontEndDetector::load_slot_iq(std::span<const phy::cf32> iq, unsigned n
   return true;
 }
 
-phy::PuschMeasurements GpuFrontEndDetector::detect_loaded(const phy::CellConfig& /*cell*/,
+phy::PuschMeasurements GpuFrontEndDetector::detect_loaded(const phy::CellConfig& cell,
                                                           const phy::PuschConfig& pusch,
                                                           unsigned slot, std::span<float> llrs) {
+  check_cell(cell);
   return run(pusch, slot, llrs);
 }
 

@@ -42,6 +42,7 @@ protected:
     return m;
   }
   [[nodiscard]] GpuPuschFrontEnd& front_end() { return front_end_; }
+  [[nodiscard]] const phy::CellConfig& cell() const { return cell_; }
   [[nodiscard]] int device() const { return device_; }
 
 private:
@@ -49,6 +50,10 @@ private:
   /// LLRs staying on the device, nothing waited for (deferred_measurements()).
   phy::PuschMeasurements run(const phy::PuschConfig& pusch, unsigned slot, std::span<float> llrs);
 
+  /// \throws std::invalid_argument when \p cell is not the one the front end was made for.
+  void check_cell(const phy::CellConfig& cell) const;
+
+  phy::CellConfig cell_;
   int device_;
   GpuPuschFrontEnd front_end_;
   bool keep_on_device_ = false;

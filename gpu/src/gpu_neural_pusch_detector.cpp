@@ -41,7 +41,7 @@ public:
   GpuNeuralPuschDetector(const phy::CellConfig& cell, const phy::nn::OnnxModel& model,
                          const GpuOnnxExecutorOptions& options,
                          const phy::PuschFrontEndLimits& limits)
-      : GpuFrontEndDetector(cell, checked_limits(limits), options.device),
+      : GpuFrontEndDetector(cell, checked_limits(limits), options.device), limits_(limits),
         executor_(model, options) {
     const auto& inputs = executor_.inputs();
     if (inputs.size() != 3 || executor_.outputs().size() != 1) {
@@ -66,6 +66,13 @@ public:
 
 private:
   std::size_t enqueue_detection(const phy::PuschConfig& pusch, unsigned slot) override {
+    // Checked before a plan is made for the PDU's shape (a plan allocates and stays).
+    if (const std::string error = pusch.validate(cell()); !error.empty()) {
+      throw std::invalid_argument("neural PUSCH detector (cuda): " + error);
+    }
+    if (pusch.num_layers > limits_.max_layers || pusch.prb_size > limits_.max_prbs) {
+      throw std::invalid_argument("neural PUSCH detector (cuda): the PDU exceeds the limits");
+    }
     const std::int64_t symbols = pusch.num_symbols;
     const std::int64_t subcarriers = std::int64_t{phy::subcarriers_per_prb} * pusch.prb_size;
     for (phy::nn::TensorShape& shape : shapes_) {
@@ -94,6 +101,7 @@ private:
     return result;
   }
 
+  phy::PuschFrontEndLimits limits_;
   GpuOnnxExecutor executor_;
   phy::PuschFrontEndOptions options_;
   std::array<std::size_t, 3> position_{};    ///< Executor input of rx_grid, ls_channel, side_info.

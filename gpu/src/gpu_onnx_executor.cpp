@@ -88,6 +88,7 @@ struct GpuOnnxExecutor::Impl {
         program(detail::compile_program(
             model,
             {.relu = o.fuse_relu, .residual = o.fuse_residual, .regions = o.fuse_elementwise})) {
+    options.use_cuda_graph = options.use_cuda_graph && cuda_graphs_enabled();
     workspace = DeviceBuffer<std::byte>(cublas_workspace_bytes);
     ++allocations;
     detail::check_cublas(cublasSetStream(cublas.get(), stream.get()), "cublasSetStream");
@@ -139,7 +140,8 @@ struct GpuOnnxExecutor::Impl {
                                  std::max(1, options.max_streams),
                                  options.concat_in_place,
                                  blas,
-                                 options.math == GpuOnnxMath::tf32};
+                                 options.math == GpuOnnxMath::tf32,
+                                 stream.get()};
     };
     try {
       return detail::make_plan(context(program), shapes);
@@ -207,6 +209,7 @@ detail::Plan& GpuOnnxExecutor::Impl::staged_plan(std::span<const ConstTensorView
   check_inputs(inputs);
   current = nullptr;
   detail::Plan& found = plan_for(inputs);
+  found.allocate_host_buffers([this] { ++allocations; });
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].data.empty()) {
       std::memcpy(found.staging[i].data(), inputs[i].data.data(), inputs[i].data.size_bytes());
@@ -288,7 +291,7 @@ void GpuOnnxExecutor::run(std::span<const ConstTensorView> inputs) {
     try {
       plan.graph.capture(s.stream.get(),
                          [&] { plan.enqueue(s.stream.get(), s.side_stream_handles, s.blas); });
-    } catch (const CudaError& error) {
+    } catch (const std::exception& error) {
       s.capture_error = error.what();
       (void)cudaGetLastError(); // the failed call's error is not the next launch's
     }
@@ -323,10 +326,17 @@ void GpuOnnxExecutor::enqueue_device(std::span<const phy::nn::TensorShape> shape
   s.handoff_in.record(caller);
   AIRAN_CUDA_CHECK(cudaStreamWaitEvent(own, s.handoff_in.get(), 0));
   const bool direct = !plan.device_graph.ready();
-  if (direct) {
-    plan.enqueue(own, s.side_stream_handles, s.blas, false);
-  } else {
-    plan.device_graph.launch(own);
+  try {
+    if (direct) {
+      plan.enqueue(own, s.side_stream_handles, s.blas, false);
+    } else {
+      plan.device_graph.launch(own);
+    }
+  } catch (...) {
+    // Whatever was enqueued stays ordered before the caller's later work.
+    (void)cudaEventRecord(s.handoff_out.get(), own);
+    (void)cudaStreamWaitEvent(caller, s.handoff_out.get(), 0);
+    throw;
   }
   s.handoff_out.record(own);
   AIRAN_CUDA_CHECK(cudaStreamWaitEvent(caller, s.handoff_out.get(), 0));
@@ -338,7 +348,7 @@ void GpuOnnxExecutor::enqueue_device(std::span<const phy::nn::TensorShape> shape
     try {
       plan.device_graph.capture(own,
                                 [&] { plan.enqueue(own, s.side_stream_handles, s.blas, false); });
-    } catch (const CudaError& error) {
+    } catch (const std::exception& error) {
       s.capture_error = error.what();
       (void)cudaGetLastError();
     }

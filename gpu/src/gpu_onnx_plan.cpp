@@ -36,29 +36,18 @@ std::unique_ptr<Plan> make_plan(const PlanContext& context,
     plan->pointers[v] = layout.offsets[v] >= 0 ? plan->arena.data() + layout.offsets[v]
                                                : context.constant_pointers[v];
   }
-  for (const std::size_t v : program.input_ids) {
-    plan->staging.emplace_back(static_cast<std::size_t>(shape_num_elements(plan->shapes[v])));
-    context.count_allocation();
-  }
-  for (const std::size_t v : program.output_ids) {
-    plan->outputs.emplace_back(static_cast<std::size_t>(shape_num_elements(plan->shapes[v])));
-    context.count_allocation();
-  }
-  // Derived constants (a pointwise Conv's [weights | bias]) go to the device once, now.
+  // Derived constants (a pointwise Conv's [weights | bias]) go to the device once, now, on the
+  // executor's stream, which is waited for before the host copy is freed: a copy from pageable
+  // memory may return before the data have left it.
   const DerivedConstantStore store = [&](std::vector<float> values) -> const float* {
     DeviceBuffer<float>& buffer = plan->derived.emplace_back(values.size());
     context.count_allocation();
-    AIRAN_CUDA_CHECK(cudaMemcpy(buffer.data(), values.data(), values.size() * sizeof(float),
-                                cudaMemcpyHostToDevice));
+    buffer.copy_from_host(values, context.stream);
+    AIRAN_CUDA_CHECK(cudaStreamSynchronize(context.stream));
     return buffer.data();
   };
   plan->launches = build_launches(program, layout, plan->arena.data(), context.constant_pointers,
                                   plan->launch_steps, store);
-  if (!plan->derived.empty()) {
-    // A copy from pageable memory may return before the data reach the device, and the plan's
-    // streams do not synchronise with the legacy stream it ran on.
-    AIRAN_CUDA_CHECK(cudaDeviceSynchronize());
-  }
   if (context.blas.lt != nullptr) {
     for (Launch& launch : plan->launches) {
       if (auto* pointwise = std::get_if<PointwiseConvLaunch>(&launch)) {
@@ -154,8 +143,24 @@ void Plan::enqueue(cudaStream_t stream, std::span<const cudaStream_t> side_strea
   }
 }
 
+void Plan::allocate_host_buffers(const std::function<void()>& count_allocation) {
+  if (staging.size() == input_ids.size() && outputs.size() == output_ids.size()) {
+    return;
+  }
+  staging.clear();
+  outputs.clear();
+  for (const std::size_t v : input_ids) {
+    staging.emplace_back(static_cast<std::size_t>(shape_num_elements(shapes[v])));
+    count_allocation();
+  }
+  for (const std::size_t v : output_ids) {
+    outputs.emplace_back(static_cast<std::size_t>(shape_num_elements(shapes[v])));
+    count_allocation();
+  }
+}
+
 void Plan::enqueue_uploads(cudaStream_t stream) {
-  for (std::size_t i = 0; i < input_ids.size(); ++i) {
+  for (std::size_t i = 0; i < staging.size(); ++i) {
     if (staging[i].size() != 0) {
       AIRAN_CUDA_CHECK(cudaMemcpyAsync(pointers[input_ids[i]], staging[i].data(),
                                        staging[i].size() * sizeof(float), cudaMemcpyHostToDevice,
@@ -165,7 +170,7 @@ void Plan::enqueue_uploads(cudaStream_t stream) {
 }
 
 void Plan::enqueue_downloads(cudaStream_t stream) {
-  for (std::size_t o = 0; o < output_ids.size(); ++o) {
+  for (std::size_t o = 0; o < outputs.size(); ++o) {
     if (outputs[o].size() != 0) {
       AIRAN_CUDA_CHECK(cudaMemcpyAsync(outputs[o].data(), pointers[output_ids[o]],
                                        outputs[o].size() * sizeof(float), cudaMemcpyDeviceToHost,

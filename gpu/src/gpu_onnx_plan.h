@@ -40,6 +40,9 @@ struct PlanContext {
   BlasContext blas;
   /// FusedGemm arithmetic: TF32 tensor cores.
   bool tf32 = false;
+  /// The executor's stream: derived constants are copied on it, and it alone is waited for (no
+  /// device-wide synchronisation, which other threads' graph captures would not survive).
+  cudaStream_t stream = nullptr;
 };
 
 /// Everything a run at one set of input shapes uses.
@@ -51,8 +54,8 @@ struct Plan {
   std::vector<phy::nn::TensorShape> shapes; ///< Per value.
   std::vector<float*> pointers;             ///< Per value: device data.
   DeviceBuffer<float> arena;
-  std::vector<PinnedBuffer<float>> staging; ///< Per graph input.
-  std::vector<PinnedBuffer<float>> outputs; ///< Per graph output.
+  std::vector<PinnedBuffer<float>> staging; ///< Per graph input (allocate_host_buffers()).
+  std::vector<PinnedBuffer<float>> outputs; ///< Per graph output (allocate_host_buffers()).
   std::vector<Launch> launches;             ///< Model kernels, in order.
   std::vector<std::size_t> launch_steps;    ///< Per launch: its Program::steps index.
   LaunchSchedule schedule;                  ///< Per launch: stream and waits.
@@ -72,6 +75,9 @@ struct Plan {
   /// joins \p stream again before the downloads, also when a launch throws.
   void enqueue(cudaStream_t stream, std::span<const cudaStream_t> side_streams,
                const BlasContext& blas, bool copies = true);
+  /// Makes the pinned input staging and output buffers, once: runs from and to host memory need
+  /// them, device-resident runs do not. Calls \p count_allocation after each allocation.
+  void allocate_host_buffers(const std::function<void()>& count_allocation);
   /// Enqueues the copies of the staged inputs to the device.
   void enqueue_uploads(cudaStream_t stream);
   /// Enqueues the copies of the outputs to pinned host memory.

@@ -215,6 +215,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
     enqueue();
   }
   s.geometry = g;
+  s.neural.built = false;
   s.num_res = d.layout.num_res();
   s.num_llrs = s.num_res * pusch.num_layers * d.qm;
   s.processed = true;

@@ -115,6 +115,10 @@ void* GpuPuschFrontEnd::native_stream() const {
 void GpuPuschFrontEnd::download_equalized(std::vector<cf32>& symbols,
                                           std::vector<float>& noise_variances) {
   Impl& s = *impl_;
+  if (s.neural.built) {
+    throw std::logic_error("GpuPuschFrontEnd: download_equalized() after the neural receiver's "
+                           "inputs (its MMSE symbols cover the symbols without DMRS only)");
+  }
   const std::size_t count = s.num_res * s.geometry.num_layers;
   symbols.resize(count);
   noise_variances.resize(count);

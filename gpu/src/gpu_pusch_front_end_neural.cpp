@@ -38,10 +38,12 @@ void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig& pusch, unsign
   const phy::PuschReMapping mapping = phy::make_pusch_re_mapping(s.cell, pusch);
 
   cudaStream_t stream = s.stream.get();
+  s.estimate_start.record(stream); // stage_times(): estimation, then inputs + model + gathering
   detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(), stream);
   detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
                                  s.pilots.data(), banks, s.state.data(), s.h.data(), stream);
   detail::launch_cfo_estimation(g, s.pilots.data(), s.state.data(), stream);
+  s.estimate_end.record(stream);
   detail::launch_neural_inputs(g, n, s.grid.data(), s.dmrs.data(), s.state.data(), tensors.rx_grid,
                                tensors.ls_channel, tensors.side_info, s.symbols.data(),
                                s.noise.data(), stream);
@@ -72,6 +74,7 @@ std::size_t GpuPuschFrontEnd::gather_neural_llrs(const float* llr_tensor) {
   const Impl::NeuralPdu& pdu = s.neural;
   detail::launch_neural_llr_gather(pdu.geometry, pdu.layout, pdu.start_symbol, pdu.qm, llr_tensor,
                                    s.llrs.data(), s.stream.get());
+  s.equalize_end.record(s.stream.get());
   s.num_res = pdu.layout.num_res();
   s.num_llrs = s.num_res * pdu.geometry.num_layers * pdu.qm;
   s.processed = true;

@@ -1,14 +1,16 @@
 // The neural receiver entirely on the device (GpuPuschFrontEnd::build_neural_inputs,
-// GpuOnnxExecutor::enqueue_device, gather_neural_llrs) against the CPU NeuralPuschDetector:
+// GpuOnnxExecutor::enqueue_device, gather_neural_llrs) against the CPU:
 // - the three input tensors equal NeuralReceiverInputs' (the grid copy and the distances bit for
-//   bit, the LS estimates and the noise variance within 1e-5 / 1e-4), over PRB counts 3-273,
+//   bit, the LS estimates within 1e-5, the noise variance within 1e-4), over PRB counts 3-273,
 //   1-4 receive antennas, 1-4 layers, DMRS types 1 and 2, double-symbol DMRS, type B mapping;
-// - the detector's descrambled LLRs equal the CPU detector's within 1e-4 of their largest
-//   magnitude (the executors' fp32 agreement), signs on at least 99.99% of the bits, and its
-//   measurements (post-equalization SINR included) the CPU's;
+// - on two slots per case, detected A, B, A by one device detector (a direct run, then graph
+//   replays on fresh inputs): its descrambled LLRs equal the CPU executor's on the device-built
+//   inputs within 1e-4 of their largest magnitude (the executors' fp32 agreement), their signs the
+//   CPU detector's on 99.99% of the bits (those not within 1e-3 of the largest magnitude of zero),
+//   and its measurements (post-equalization SINR, delay and CFO included) the CPU detector's;
 // - PuschReceiver with the device detector and the device UL-SCH decoder (LLRs in device memory,
-//   no host wait between them) decodes every TB the CPU neural receiver decodes, from a host grid
-//   and from time-domain IQ.
+//   no host wait between them) decodes every TB as the CPU neural receiver does, from a host grid
+//   and from time-domain IQ, at an SNR with margin (10 dB for 16-QAM MCS 14 on TDL-B100).
 // Skipped without a CUDA device.
 #include "airan/apps/link_simulation.h"
 #include "airan/gpu/device_query.h"
@@ -17,6 +19,7 @@
 #include "airan/gpu/gpu_ulsch_decoder.h"
 #include "airan/phy/nn/neural_pusch_detector.h"
 #include "airan/phy/nn/neural_receiver_inputs.h"
+#include "airan/phy/nn/onnx_executor.h"
 #include "airan/phy/pusch_descrambler.h"
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_scrambler.h"
@@ -167,8 +170,71 @@ TEST(GpuNeuralInputs, DeviceTensorsEqualTheHostInputs) {
     }
   }
 }
-#endif
 
+/// The CPU executor's LLRs (codeword order, descrambled) on the tensors the device builds for
+/// \p link's PDU from \p grid: what the device detector must reproduce within the executors'
+/// fp32 agreement (the device-built inputs differ from the CPU's by the estimator's rounding).
+std::vector<float> cpu_model_on_device_inputs(const OnnxModel& model, const Link& link,
+                                              const ResourceGrid& grid, unsigned slot) {
+  const CellConfig& cell = link.scenario.cell;
+  const PuschConfig& pusch = link.pusch;
+  airan::gpu::GpuPuschFrontEnd front(cell, {4, 4, pusch.prb_size}, 0);
+  const std::int64_t symbols = pusch.num_symbols;
+  const std::int64_t subcarriers = std::int64_t{12} * pusch.prb_size;
+  const std::size_t plane = static_cast<std::size_t>(symbols * subcarriers);
+  airan::gpu::DeviceBuffer<float> rx(8 * plane), ls(32 * plane), side(7 * plane);
+  PuschFrontEndOptions options;
+  options.estimator.frequency_interpolation = FrequencyInterpolation::linear;
+  front.upload_grid(grid);
+  front.build_neural_inputs(pusch, slot, options, {rx.data(), ls.data(), side.data()});
+  front.synchronize();
+  std::vector<float> host_rx(8 * plane), host_ls(32 * plane), host_side(7 * plane);
+  rx.copy_to_host(host_rx, nullptr);
+  ls.copy_to_host(host_ls, nullptr);
+  side.copy_to_host(host_side, nullptr);
+  EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+  OnnxExecutor executor(model, {.num_threads = 2});
+  const std::vector<std::int64_t> rx_shape{1, 8, symbols, subcarriers};
+  const std::vector<std::int64_t> ls_shape{1, 32, symbols, subcarriers};
+  const std::vector<std::int64_t> side_shape{1, 7, symbols, subcarriers};
+  std::vector<ConstTensorView> views(3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const std::string& name = executor.inputs()[i].name;
+    views[i] = name == "rx_grid"      ? ConstTensorView{host_rx, rx_shape}
+               : name == "ls_channel" ? ConstTensorView{host_ls, ls_shape}
+                                      : ConstTensorView{host_side, side_shape};
+  }
+  executor.run(views);
+  const ConstTensorView llr = executor.output(0);
+  const std::size_t g = pusch_coded_bits(cell, pusch);
+  std::vector<std::uint32_t> positions(g);
+  neural_llr_positions(cell, pusch, positions);
+  std::vector<float> llrs(g);
+  for (std::size_t i = 0; i < g; ++i) {
+    llrs[i] = llr.data[positions[i]];
+  }
+  descramble_llrs(llrs, pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
+  return llrs;
+}
+
+/// Sign flips of \p got against \p expected among the bits whose expected LLR is not within
+/// 1e-3 of the largest magnitude of zero (there fp32 rounding decides the sign).
+std::size_t sign_flips(const std::vector<float>& got, const std::vector<float>& expected) {
+  float scale = 0.0F;
+  for (const float v : expected) {
+    scale = std::max(scale, std::abs(v));
+  }
+  std::size_t flips = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    if (std::abs(expected[i]) >= 1e-3F * scale && (got[i] >= 0.0F) != (expected[i] >= 0.0F)) {
+      ++flips;
+    }
+  }
+  return flips;
+}
+
+// Two slots A and B of each case, detected A, B, A on one device detector (the first run
+// direct, then the plan's CUDA graph on fresh inputs each time).
 TEST(GpuNeuralPuschDetector, LlrsAndMeasurementsMatchTheCpuDetector) {
   if (no_device()) {
     GTEST_SKIP() << "no CUDA device";
@@ -178,41 +244,55 @@ TEST(GpuNeuralPuschDetector, LlrsAndMeasurementsMatchTheCpuDetector) {
     const Case& c = cases()[n];
     const Link link = make_link(c);
     const CellConfig& cell = link.scenario.cell;
-    apps::SlotSimulator simulator(link.scenario);
-    simulator.reseed_channel(40 + n);
-    simulator.simulate(std::span(&link.pusch, 1), 5 + n, 50 + n, 60 + n,
-                       noise_variance_from_snr_db(c.snr_db));
-    const ResourceGrid& grid = simulator.received_grid();
-    const unsigned slot = simulator.slot_number();
     const std::size_t g = pusch_coded_bits(cell, link.pusch);
     const PuschFrontEndLimits limits{c.rx, c.layers, c.prbs};
-
+    struct Slot {
+      ResourceGrid grid;
+      unsigned number = 0;
+      std::vector<float> cpu_llrs;    ///< CPU detector, descrambled.
+      std::vector<float> model_llrs;  ///< CPU executor on the device-built inputs.
+      PuschMeasurements measurements; ///< CPU detector's.
+    };
+    std::vector<Slot> slots;
     NeuralPuschDetector cpu(model, limits, 2);
-    std::vector<float> expected(g);
-    const PuschMeasurements cpu_m = cpu.detect(grid, cell, link.pusch, slot, expected);
-    descramble_llrs(expected,
-                    pusch_scrambling_init(link.pusch.rnti, link.pusch.data_scrambling_id));
+    for (unsigned k = 0; k < 2; ++k) {
+      apps::SlotSimulator simulator(link.scenario);
+      simulator.reseed_channel(40 + 2 * n + k);
+      simulator.simulate(std::span(&link.pusch, 1), 5 + n, 50 + n + 7 * k, 60 + n + 7 * k,
+                         noise_variance_from_snr_db(c.snr_db));
+      Slot slot{simulator.received_grid(), simulator.slot_number(), std::vector<float>(g), {}, {}};
+      slot.measurements = cpu.detect(slot.grid, cell, link.pusch, slot.number, slot.cpu_llrs);
+      descramble_llrs(slot.cpu_llrs,
+                      pusch_scrambling_init(link.pusch.rnti, link.pusch.data_scrambling_id));
+      slot.model_llrs = cpu_model_on_device_inputs(*model, link, slot.grid, slot.number);
+      slots.push_back(std::move(slot));
+    }
 
-    const auto factory = airan::gpu::make_gpu_neural_detector_factory(cell, model);
-    const auto gpu = factory(limits, 1);
+    const auto gpu = airan::gpu::make_gpu_neural_detector_factory(cell, model)(limits, 1);
     ASSERT_TRUE(gpu->writes_descrambled_llrs());
     std::vector<float> got(g);
-    for (int run = 0; run < 2; ++run) { // the second run launches the plan's CUDA graph
-      const PuschMeasurements m = gpu->detect(grid, cell, link.pusch, slot, got);
-      EXPECT_LE(relative_max_error(got, expected), 1e-4F) << "case " << n << " run " << run;
-      std::size_t same_sign = 0;
-      for (std::size_t i = 0; i < g; ++i) {
-        same_sign += (got[i] >= 0.0F) == (expected[i] >= 0.0F) ? 1 : 0;
+    for (const unsigned k : {0U, 1U, 0U}) {
+      const Slot& slot = slots[k];
+      const std::string what = "case " + std::to_string(n) + " slot " + std::to_string(k);
+      const PuschMeasurements m = gpu->detect(slot.grid, cell, link.pusch, slot.number, got);
+      EXPECT_LE(relative_max_error(got, slot.model_llrs), 1e-4F) << what;
+      EXPECT_LE(sign_flips(got, slot.cpu_llrs), g / 10000) << what;
+      const PuschMeasurements& e = slot.measurements;
+      EXPECT_NEAR(m.noise_variance, e.noise_variance, 1e-4F * e.noise_variance) << what;
+      EXPECT_NEAR(m.rsrp, e.rsrp, 1e-4F * e.rsrp) << what;
+      EXPECT_NEAR(m.sinr_db, e.sinr_db, 2e-3F) << what; // from RSRP and noise, 1e-4 each
+      EXPECT_NEAR(m.post_eq_sinr_db, e.post_eq_sinr_db, 2e-3F) << what;
+      EXPECT_NEAR(m.delay_s, e.delay_s, 1e-4 * std::abs(e.delay_s) + 1e-12) << what;
+      ASSERT_EQ(m.cfo_hz.has_value(), e.cfo_hz.has_value()) << what;
+      if (e.cfo_hz) {
+        EXPECT_NEAR(*m.cfo_hz, *e.cfo_hz, 1e-3F * std::abs(*e.cfo_hz) + 0.1F) << what;
       }
-      EXPECT_GE(static_cast<double>(same_sign), 0.9999 * static_cast<double>(g)) << "case " << n;
-      EXPECT_NEAR(m.noise_variance, cpu_m.noise_variance, 1e-4F * cpu_m.noise_variance);
-      EXPECT_NEAR(m.rsrp, cpu_m.rsrp, 1e-4F * cpu_m.rsrp);
-      EXPECT_NEAR(m.sinr_db, cpu_m.sinr_db, 1e-3F);
-      EXPECT_NEAR(m.post_eq_sinr_db, cpu_m.post_eq_sinr_db, 1e-3F) << "case " << n;
       EXPECT_EQ(m.evm, 0.0F);
     }
   }
 }
+
+#endif
 
 TEST(GpuNeuralPuschDetector, ReceiverDecodesAsTheCpuNeuralReceiver) {
   if (no_device()) {
@@ -221,7 +301,7 @@ TEST(GpuNeuralPuschDetector, ReceiverDecodesAsTheCpuNeuralReceiver) {
   const auto model = load_neural_receiver_model(trained_model);
   for (const apps::ChannelDomain domain :
        {apps::ChannelDomain::frequency, apps::ChannelDomain::time}) {
-    const Case c{106, 4, 1, DmrsConfigType::type1, 1, 1, 2, false, 14, 6.0F};
+    const Case c{106, 4, 1, DmrsConfigType::type1, 1, 1, 2, false, 14, 10.0F};
     const Link link = make_link(c, domain);
     const CellConfig& cell = link.scenario.cell;
     PuschReceiverConfig config;

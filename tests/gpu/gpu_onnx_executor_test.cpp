@@ -251,6 +251,75 @@ TEST(GpuOnnxExecutor, RunsAtKnownShapesAllocateNothing) {
   EXPECT_GT(executor.last_run_device_ms(), 0.0F);
 }
 
+#if defined(AIRAN_HAVE_CUDA)
+// Device-resident runs (prepare_device + enqueue_device): the inputs are copied into the plan's
+// device memory on a stream of the caller's, the model is enqueued behind them, the outputs are
+// read after it on that stream. Fresh inputs on every call (A, B, A), so a graph replay that
+// computed nothing or read stale inputs fails; graph and direct, default and plain plans.
+TEST(GpuOnnxExecutor, DeviceResidentRunsMatchTheCpuExecutor) {
+  if (const std::string reason = test::no_device_reason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
+  }
+  const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
+  const std::vector<Dense> a = test::random_receiver_inputs(model, 14, 48, 3);
+  const std::vector<Dense> b = test::random_receiver_inputs(model, 14, 48, 4);
+  const Dense expected_a = test::run_cpu(model, a);
+  const Dense expected_b = test::run_cpu(model, b);
+  std::vector<phy::nn::TensorShape> shapes;
+  for (const Dense& input : a) {
+    shapes.push_back(input.shape);
+  }
+  cudaStream_t stream = nullptr;
+  ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
+  for (const bool graph : {true, false}) {
+    for (const bool plain : {false, true}) {
+      GpuOnnxExecutorOptions options{.device = 0, .use_cuda_graph = graph};
+      if (plain) {
+        options.fuse_residual = false;
+        options.fuse_elementwise = false;
+        options.max_streams = 1;
+        options.concat_in_place = false;
+      }
+      GpuOnnxExecutor executor(model, options);
+      const GpuOnnxDeviceIo io = executor.prepare_device(shapes);
+      ASSERT_EQ(io.inputs.size(), a.size());
+      ASSERT_EQ(io.outputs.size(), 1U);
+      ASSERT_EQ(io.output_shapes.at(0), expected_a.shape);
+      std::size_t allocations = 0;
+      for (int run = 0; run < 3; ++run) {
+        const std::vector<Dense>& inputs = run == 1 ? b : a;
+        const Dense& expected = run == 1 ? expected_b : expected_a;
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+          ASSERT_EQ(cudaMemcpyAsync(io.inputs[i], inputs[i].data.data(),
+                                    inputs[i].data.size() * sizeof(float), cudaMemcpyHostToDevice,
+                                    stream),
+                    cudaSuccess);
+        }
+        executor.enqueue_device(shapes, stream);
+        Dense out{expected.shape, std::vector<float>(expected.data.size())};
+        ASSERT_EQ(cudaMemcpyAsync(out.data.data(), io.outputs[0], out.data.size() * sizeof(float),
+                                  cudaMemcpyDeviceToHost, stream),
+                  cudaSuccess);
+        ASSERT_EQ(cudaStreamSynchronize(stream), cudaSuccess);
+        const std::string what = std::string(graph ? "graph" : "direct") +
+                                 (plain ? ", plain" : "") + ", run " + std::to_string(run + 1);
+        EXPECT_LE(test::relative_max_error(out, expected, what), 1e-5) << what;
+        if (run == 0) {
+          allocations = executor.num_allocations();
+        } else {
+          EXPECT_EQ(executor.num_allocations(), allocations) << what;
+        }
+      }
+      EXPECT_EQ(executor.capture_error(), "");
+      EXPECT_EQ(executor.prepare_device(shapes).inputs, io.inputs) << "the same plan";
+      EXPECT_EQ(executor.num_plans(), 1U);
+      EXPECT_THROW(executor.enqueue_device(shapes, nullptr), std::logic_error);
+    }
+  }
+  ASSERT_EQ(cudaStreamDestroy(stream), cudaSuccess);
+}
+#endif
+
 TEST(GpuOnnxExecutor, BadInputsAreOnnxErrors) {
   if (const std::string reason = test::no_device_reason(); !reason.empty()) {
     GTEST_SKIP() << reason;

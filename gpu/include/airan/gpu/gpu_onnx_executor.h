@@ -63,7 +63,8 @@ struct GpuOnnxExecutorOptions {
   /// CUDA device index.
   int device = 0;
   /// Capture each input-shape plan in a CUDA graph (false: launch the kernels one by one on
-  /// every run; same results, for comparisons).
+  /// every run; same results, for comparisons). AIRAN_CUDA_GRAPHS=0 in the environment turns it
+  /// off, as for the other CUDA stages.
   bool use_cuda_graph = true;
   /// Apply a Relu that is the only reader of a Conv or of an element-wise Add, Sub, Mul or Div
   /// inside that node's kernel (one pass over device memory less).

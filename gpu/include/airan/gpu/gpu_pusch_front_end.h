@@ -122,7 +122,9 @@ public:
   /// model's output \p llr_tensor ([1, 32, S, F], device memory) into device_llrs(), in
   /// codeword order (phy::nn::neural_llr_positions()); descramble(), download_llrs() and the
   /// measurement downloads then work as after process() (the EVM is that of the MMSE symbols on
-  /// the model's inputs). Returns G. \throws std::logic_error without build_neural_inputs().
+  /// the model's inputs), stage_times() gives the estimation and, as equalize_demap_ms, the
+  /// inputs, the model and the gathering; download_equalized() throws. Returns G.
+  /// \throws std::logic_error without build_neural_inputs().
   std::size_t gather_neural_llrs(const float* llr_tensor);
 
   /// Enqueues descrambling (TS 38.211 6.3.1.1) of the last process()'s LLRs in device memory with
