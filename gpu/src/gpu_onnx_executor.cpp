@@ -166,6 +166,8 @@ struct GpuOnnxExecutor::Impl {
   detail::Plan& staged_plan(std::span<const ConstTensorView> inputs);
   /// The plan of device-resident inputs of \p shapes (made if new).
   detail::Plan& device_plan(std::span<const phy::nn::TensorShape> shapes);
+  /// Frees the plan used longest ago (options.max_plans reached), once nothing uses its memory.
+  void evict_least_recently_used();
 
   [[noreturn]] void fail(const std::string& what) const {
     throw OnnxError("ONNX model '" + model.graph.name + "' (cuda): " + what);
@@ -187,6 +189,7 @@ struct GpuOnnxExecutor::Impl {
   DeviceBuffer<float> constants;
   std::vector<float*> constant_pointers;
   std::vector<std::unique_ptr<detail::Plan>> plans;
+  std::uint64_t uses = 0; ///< Plan lookups so far (Plan::last_use).
   detail::Plan* current = nullptr;
   CudaEvent start;
   CudaEvent stop;
@@ -247,6 +250,9 @@ detail::Plan& GpuOnnxExecutor::Impl::plan_for(std::span<const ConstTensorView> i
     for (const ConstTensorView& input : inputs) {
       shapes.emplace_back(input.shape.begin(), input.shape.end());
     }
+    if (plans.size() >= std::max<std::size_t>(options.max_plans, 1)) {
+      evict_least_recently_used();
+    }
     plans.push_back(make_plan(shapes));
     found = plans.back().get();
     while (side_streams.size() + 1 < static_cast<std::size_t>(found->schedule.num_streams)) {
@@ -254,7 +260,24 @@ detail::Plan& GpuOnnxExecutor::Impl::plan_for(std::span<const ConstTensorView> i
       side_stream_handles.push_back(side_streams.back().get());
     }
   }
+  found->last_use = ++uses;
   return *found;
+}
+
+void GpuOnnxExecutor::Impl::evict_least_recently_used() {
+  const auto oldest =
+      std::min_element(plans.begin(), plans.end(),
+                       [](const auto& a, const auto& b) { return a->last_use < b->last_use; });
+  // Nothing may still read or write its memory: its runs on the executor's stream, and the
+  // caller's work after its last device-resident run (e.g. kernels reading its outputs).
+  stream.synchronize();
+  if ((*oldest)->last_caller != nullptr) {
+    AIRAN_CUDA_CHECK(cudaStreamSynchronize((*oldest)->last_caller));
+  }
+  if (current == oldest->get()) {
+    current = nullptr;
+  }
+  plans.erase(oldest);
 }
 
 GpuOnnxExecutor::GpuOnnxExecutor(const OnnxModel& model, const GpuOnnxExecutorOptions& options)
@@ -325,6 +348,7 @@ void GpuOnnxExecutor::enqueue_device(std::span<const phy::nn::TensorShape> shape
   // The plan runs on the executor's stream (cuBLAS is bound to it), between two event waits.
   s.handoff_in.record(caller);
   AIRAN_CUDA_CHECK(cudaStreamWaitEvent(own, s.handoff_in.get(), 0));
+  plan.last_caller = caller;
   const bool direct = !plan.device_graph.ready();
   try {
     if (direct) {

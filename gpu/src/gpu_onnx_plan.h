@@ -16,6 +16,7 @@
 #include <cuda_runtime.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -68,6 +69,8 @@ struct Plan {
   bool capture_tried = false;             ///< A failed capture is not retried at every run.
   CudaGraph device_graph;                 ///< Without them (device-resident inputs and outputs).
   bool device_capture_tried = false;
+  std::uint64_t last_use = 0;         ///< The executor's plan lookups at its last one.
+  cudaStream_t last_caller = nullptr; ///< The stream of its last device-resident run.
 
   /// Enqueues input uploads (with \p copies), the launches and output downloads (with
   /// \p copies) on \p stream, the launches spread over it and \p side_streams (at least

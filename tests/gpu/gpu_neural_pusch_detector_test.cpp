@@ -113,6 +113,7 @@ Link make_link(const Case& c, apps::ChannelDomain domain = apps::ChannelDomain::
   return link;
 }
 
+#if defined(AIRAN_HAVE_CUDA)
 /// max |a - b| over max |b|.
 float relative_max_error(const std::vector<float>& a, const std::vector<float>& b) {
   float error = 0.0F;
@@ -124,7 +125,6 @@ float relative_max_error(const std::vector<float>& a, const std::vector<float>& 
   return scale > 0.0F ? error / scale : error;
 }
 
-#if defined(AIRAN_HAVE_CUDA)
 TEST(GpuNeuralInputs, DeviceTensorsEqualTheHostInputs) {
   if (no_device()) {
     GTEST_SKIP() << "no CUDA device";

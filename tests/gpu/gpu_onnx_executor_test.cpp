@@ -320,6 +320,28 @@ TEST(GpuOnnxExecutor, DeviceResidentRunsMatchTheCpuExecutor) {
 }
 #endif
 
+// At most max_plans plans at once: a third shape frees the one used longest ago, and a shape
+// whose plan was freed gets a new one with the same results.
+TEST(GpuOnnxExecutor, PlansBeyondTheLimitFreeTheLeastRecentlyUsed) {
+  if (const std::string reason = test::no_device_reason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
+  }
+  const OnnxModel model = read_onnx_model(models_dir / "reference" / "neural_receiver_small.onnx");
+  GpuOnnxExecutor executor(model, {.device = 0, .max_plans = 2});
+  const std::vector<Dense> first = test::random_receiver_inputs(model, 14, 48, 5);
+  const std::vector<Dense> second = test::random_receiver_inputs(model, 14, 24, 6);
+  const std::vector<Dense> third = test::random_receiver_inputs(model, 12, 36, 7);
+  const Dense expected = test::run_gpu(executor, first);
+  (void)test::run_gpu(executor, second);
+  EXPECT_EQ(executor.num_plans(), 2U);
+  (void)test::run_gpu(executor, third); // frees the first shape's plan
+  EXPECT_EQ(executor.num_plans(), 2U);
+  (void)test::run_gpu(executor, third);
+  EXPECT_EQ(test::run_gpu(executor, first).data, expected.data); // frees the second's
+  EXPECT_EQ(executor.num_plans(), 2U);
+  EXPECT_EQ(executor.capture_error(), "");
+}
+
 TEST(GpuOnnxExecutor, BadInputsAreOnnxErrors) {
   if (const std::string reason = test::no_device_reason(); !reason.empty()) {
     GTEST_SKIP() << reason;

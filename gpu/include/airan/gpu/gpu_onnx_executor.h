@@ -87,6 +87,10 @@ struct GpuOnnxExecutorOptions {
   /// side by side (each launch waits, by events, only for the launches whose memory it shares);
   /// 1 runs them one after another. Same results either way.
   int max_streams = 8;
+  /// Input-shape plans kept at once (each holds a device arena sized for its shapes and a CUDA
+  /// graph): a new shape beyond this many frees the plan used longest ago, after waiting for
+  /// its work (and, for a device-resident plan, for its last caller's stream).
+  std::size_t max_plans = 16;
   /// A computed value that a Concat (along an axis with only size-1 dimensions before it) reads,
   /// and that nothing reads after the Concat, is written by its producer straight into the
   /// Concat's output, which then copies nothing for it. Same results either way.
@@ -129,7 +133,8 @@ public:
 
   /// The device memory of the plan for inputs of \p shapes (one per inputs(), same order; the
   /// plan is made on first use, allocating as run() does): a producer on the device writes the
-  /// inputs there and enqueue_device() leaves the outputs there.
+  /// inputs there and enqueue_device() leaves the outputs there. Valid until the plan is freed
+  /// (GpuOnnxExecutorOptions::max_plans), so ask again before each enqueue_device().
   /// \throws phy::nn::OnnxError as run() for shapes the model cannot take; CudaError.
   GpuOnnxDeviceIo prepare_device(std::span<const phy::nn::TensorShape> shapes);
   /// Enqueues the model on the inputs in prepare_device(\p shapes)'s memory, after the work
