@@ -65,18 +65,6 @@ struct Case {
   float snr_db;
 };
 
-const std::vector<Case>& cases() {
-  static const std::vector<Case> all{
-      {106, 4, 1, DmrsConfigType::type1, 1, 1, 2, false, 14, 8.0F},
-      {273, 4, 2, DmrsConfigType::type1, 1, 1, 2, false, 20, 20.0F},
-      {3, 1, 1, DmrsConfigType::type1, 1, 0, 1, false, 5, 5.0F},
-      {24, 2, 2, DmrsConfigType::type2, 1, 2, 2, false, 10, 15.0F},
-      {51, 4, 4, DmrsConfigType::type2, 2, 1, 3, false, 9, 25.0F},
-      {16, 3, 1, DmrsConfigType::type1, 2, 0, 1, true, 12, 12.0F},
-  };
-  return all;
-}
-
 struct Link {
   apps::LinkScenario scenario;
   PuschConfig pusch;
@@ -114,6 +102,18 @@ Link make_link(const Case& c, apps::ChannelDomain domain = apps::ChannelDomain::
 }
 
 #if defined(AIRAN_HAVE_CUDA)
+const std::vector<Case>& cases() {
+  static const std::vector<Case> all{
+      {106, 4, 1, DmrsConfigType::type1, 1, 1, 2, false, 14, 8.0F},
+      {273, 4, 2, DmrsConfigType::type1, 1, 1, 2, false, 20, 20.0F},
+      {3, 1, 1, DmrsConfigType::type1, 1, 0, 1, false, 5, 5.0F},
+      {24, 2, 2, DmrsConfigType::type2, 1, 2, 2, false, 10, 15.0F},
+      {51, 4, 4, DmrsConfigType::type2, 2, 1, 3, false, 9, 25.0F},
+      {16, 3, 1, DmrsConfigType::type1, 2, 0, 1, true, 12, 12.0F},
+  };
+  return all;
+}
+
 /// max |a - b| over max |b|.
 float relative_max_error(const std::vector<float>& a, const std::vector<float>& b) {
   float error = 0.0F;
