@@ -288,9 +288,11 @@ TEST(GpuOnnxPlanEmulation, PlansMoveLessMemoryWithFusions) {
     }
     const LaunchSchedule eight = schedule_launches(launch_accesses(program, plan.layout), 8);
     std::printf("273 PRB, %s plan: %zu launches (depth %zu, unit-time makespan %zu on 8 streams), "
-                "%.0f MB per run: >= %.0f us at 4.8 TB/s (H200), >= %.0f us at 3.35 TB/s (H100)\n",
+                "%.0f MB per run: >= %.0f us at 4.8 TB/s (H200), >= %.0f us at 3.35 TB/s (H100); "
+                "arena %.0f MB\n",
                 options.label.c_str(), plan.launches.size(), eight.depth, eight.makespan,
-                bytes * 1e-6, bytes / 4.8e6, bytes / 3.35e6);
+                bytes * 1e-6, bytes / 4.8e6, bytes / 3.35e6,
+                static_cast<double>(plan.layout.arena_size) * sizeof(float) * 1e-6);
     // Each option set moves less than the one before; all of them well under the plain plan.
     EXPECT_LT(bytes, previous_bytes) << options.label;
     previous_bytes = bytes;
