@@ -29,8 +29,12 @@ void CudaGraph::finish(cudaStream_t stream, cudaGraph_t graph, bool try_update) 
   }
   check_cuda(status, "cudaGraphInstantiate");
   ++instantiations_;
-  // Upload now, so that the first replay allocates nothing on the device.
-  AIRAN_CUDA_CHECK(cudaGraphUpload(exec_, stream));
+  // Upload now, so that the first replay allocates nothing on the device. A graph that could not
+  // be uploaded is not kept (ready() false: the caller launches its work directly).
+  if (const cudaError_t uploaded = cudaGraphUpload(exec_, stream); uploaded != cudaSuccess) {
+    reset();
+    check_cuda(uploaded, "cudaGraphUpload");
+  }
 }
 
 void CudaGraph::launch(cudaStream_t stream) const {
