@@ -20,6 +20,7 @@
 
 #include "front_end_kernels.h"
 #include "neural_input_elements.h"
+#include "neural_receiver_test_links.h"
 
 #include <algorithm>
 #include <cmath>
@@ -34,75 +35,20 @@ using namespace airan::phy::nn;
 using namespace airan::gpu::detail;
 namespace apps = airan::apps;
 
-struct Case {
-  unsigned prbs;
-  unsigned rx;
-  unsigned layers;
-  DmrsConfigType type;
-  unsigned dmrs_length;
-  unsigned additional_positions;
-  unsigned cdm_groups;
-  bool type_b;
-  unsigned mcs;
-};
-
-apps::LinkScenario make_scenario(const Case& c) {
-  apps::LinkScenario scenario;
-  scenario.cell.num_prbs = std::min(c.prbs + 5, 275U); // the PDU starts off the carrier's edge
-  scenario.cell.numerology = 1;
-  scenario.cell.n_cell_id = 17;
-  scenario.cell.num_antenna_ports = c.layers;
-  scenario.num_rx_antennas = c.rx;
-  scenario.channel.model = "TDL-C300";
-  scenario.channel.max_doppler_hz = 200.0;
-  return scenario;
-}
-
-PuschConfig make_pusch(const Case& c) {
-  PuschConfig p;
-  p.rnti = 0x1234;
-  p.bwp_size = std::min(c.prbs + 5, 275U);
-  p.prb_start = p.bwp_size - c.prbs >= 3 ? 3 : p.bwp_size - c.prbs;
-  p.prb_size = c.prbs;
-  p.num_layers = c.layers;
-  p.dmrs_ports = static_cast<std::uint16_t>((1U << c.layers) - 1);
-  p.dmrs_config_type = c.type;
-  p.dmrs_length = c.dmrs_length;
-  p.dmrs_additional_position = c.additional_positions;
-  p.num_dmrs_cdm_groups_no_data = c.cdm_groups;
-  p.dmrs_scrambling_id = 3;
-  p.data_scrambling_id = 4;
-  p.mcs_index = c.mcs;
-  if (c.type_b) {
-    p.mapping_type = PuschMappingType::type_b;
-    p.start_symbol = 3;
-    p.num_symbols = 9;
-  }
-  return p;
-}
-
-const std::vector<Case> cases{
-    {106, 4, 1, DmrsConfigType::type1, 1, 1, 2, false, 14},
-    {273, 4, 2, DmrsConfigType::type1, 1, 1, 2, false, 20},
-    {3, 1, 1, DmrsConfigType::type1, 1, 0, 1, false, 5},
-    {24, 2, 2, DmrsConfigType::type2, 1, 2, 2, false, 10},
-    {51, 4, 4, DmrsConfigType::type2, 2, 1, 3, false, 9},
-    {16, 3, 1, DmrsConfigType::type1, 2, 0, 1, true, 12},
-    {7, 4, 2, DmrsConfigType::type1, 1, 3, 2, false, 27},
-};
-
 TEST(GpuNeuralInputEmulation, KernelsReproduceTheHostInputsAndLlrOrder) {
   const auto model = load_neural_receiver_model(std::filesystem::path(AIRAN_MODELS_DIR) /
                                                 "reference" / "neural_receiver_small.onnx");
-  for (std::size_t n = 0; n < cases.size(); ++n) {
-    const Case& c = cases[n];
-    const apps::LinkScenario scenario = make_scenario(c);
-    const PuschConfig pusch = make_pusch(c);
+  for (std::size_t n = 0; n < airan::test::neural_cases().size(); ++n) {
+    const airan::test::NeuralCase& c = airan::test::neural_cases()[n];
+    const airan::test::NeuralLink link = airan::test::make_neural_link(c);
+    const apps::LinkScenario& scenario = link.scenario;
+    const PuschConfig& pusch = link.pusch;
     ASSERT_EQ(apps::validate_link(scenario, std::span(&pusch, 1)), "") << n;
     const CellConfig& cell = scenario.cell;
     apps::SlotSimulator simulator(scenario);
     simulator.reseed_channel(n);
-    simulator.simulate(std::span(&pusch, 1), 1 + n, 2 + n, 3 + n, noise_variance_from_snr_db(18));
+    simulator.simulate(std::span(&pusch, 1), 1 + n, 2 + n, 3 + n,
+                       noise_variance_from_snr_db(c.snr_db));
     const ResourceGrid& grid = simulator.received_grid();
     const unsigned slot = simulator.slot_number();
 

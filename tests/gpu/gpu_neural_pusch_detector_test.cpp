@@ -26,6 +26,8 @@
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/snr_definition.h"
 
+#include "neural_receiver_test_links.h"
+
 #include <gtest/gtest.h>
 
 #if defined(AIRAN_HAVE_CUDA)
@@ -52,68 +54,12 @@ bool no_device() {
 }
 
 /// One link and PDU of the comparisons.
-struct Case {
-  unsigned prbs;
-  unsigned rx;
-  unsigned layers;
-  DmrsConfigType type;
-  unsigned dmrs_length;
-  unsigned additional_positions;
-  unsigned cdm_groups;
-  bool type_b;
-  unsigned mcs;
-  float snr_db;
-};
-
-struct Link {
-  apps::LinkScenario scenario;
-  PuschConfig pusch;
-};
-
-Link make_link(const Case& c, apps::ChannelDomain domain = apps::ChannelDomain::frequency) {
-  Link link;
-  link.scenario.cell.num_prbs = c.prbs;
-  link.scenario.cell.numerology = 1;
-  link.scenario.cell.n_cell_id = 11;
-  link.scenario.cell.num_antenna_ports = c.layers;
-  link.scenario.num_rx_antennas = c.rx;
-  link.scenario.channel.model = "TDL-B100";
-  link.scenario.channel.max_doppler_hz = 100.0;
-  link.scenario.channel.domain = domain;
-  PuschConfig& p = link.pusch;
-  p.rnti = 0x4601;
-  p.bwp_size = c.prbs;
-  p.prb_size = c.prbs;
-  p.num_layers = c.layers;
-  p.dmrs_ports = static_cast<std::uint16_t>((1U << c.layers) - 1);
-  p.dmrs_config_type = c.type;
-  p.dmrs_length = c.dmrs_length;
-  p.dmrs_additional_position = c.additional_positions;
-  p.num_dmrs_cdm_groups_no_data = c.cdm_groups;
-  p.dmrs_scrambling_id = 7;
-  p.data_scrambling_id = 9;
-  p.mcs_index = c.mcs;
-  if (c.type_b) {
-    p.mapping_type = PuschMappingType::type_b;
-    p.start_symbol = 2;
-    p.num_symbols = 10;
-  }
-  return link;
-}
+using airan::test::make_neural_link;
+using airan::test::neural_cases;
+using Case = airan::test::NeuralCase;
+using Link = airan::test::NeuralLink;
 
 #if defined(AIRAN_HAVE_CUDA)
-const std::vector<Case>& cases() {
-  static const std::vector<Case> all{
-      {106, 4, 1, DmrsConfigType::type1, 1, 1, 2, false, 14, 8.0F},
-      {273, 4, 2, DmrsConfigType::type1, 1, 1, 2, false, 20, 20.0F},
-      {3, 1, 1, DmrsConfigType::type1, 1, 0, 1, false, 5, 5.0F},
-      {24, 2, 2, DmrsConfigType::type2, 1, 2, 2, false, 10, 15.0F},
-      {51, 4, 4, DmrsConfigType::type2, 2, 1, 3, false, 9, 25.0F},
-      {16, 3, 1, DmrsConfigType::type1, 2, 0, 1, true, 12, 12.0F},
-  };
-  return all;
-}
-
 /// max |a - b| over max |b|.
 float relative_max_error(const std::vector<float>& a, const std::vector<float>& b) {
   float error = 0.0F;
@@ -129,9 +75,9 @@ TEST(GpuNeuralInputs, DeviceTensorsEqualTheHostInputs) {
   if (no_device()) {
     GTEST_SKIP() << "no CUDA device";
   }
-  for (std::size_t n = 0; n < cases().size(); ++n) {
-    const Case& c = cases()[n];
-    const Link link = make_link(c);
+  for (std::size_t n = 0; n < neural_cases().size(); ++n) {
+    const Case& c = neural_cases()[n];
+    const Link link = make_neural_link(c);
     ASSERT_EQ(apps::validate_link(link.scenario, std::span(&link.pusch, 1)), "") << n;
     apps::SlotSimulator simulator(link.scenario);
     simulator.reseed_channel(n);
@@ -240,9 +186,9 @@ TEST(GpuNeuralPuschDetector, LlrsAndMeasurementsMatchTheCpuDetector) {
     GTEST_SKIP() << "no CUDA device";
   }
   const auto model = load_neural_receiver_model(trained_model);
-  for (std::size_t n = 0; n < cases().size(); ++n) {
-    const Case& c = cases()[n];
-    const Link link = make_link(c);
+  for (std::size_t n = 0; n < neural_cases().size(); ++n) {
+    const Case& c = neural_cases()[n];
+    const Link link = make_neural_link(c);
     const CellConfig& cell = link.scenario.cell;
     const std::size_t g = pusch_coded_bits(cell, link.pusch);
     const PuschFrontEndLimits limits{c.rx, c.layers, c.prbs};
@@ -302,7 +248,7 @@ TEST(GpuNeuralPuschDetector, ReceiverDecodesAsTheCpuNeuralReceiver) {
   for (const apps::ChannelDomain domain :
        {apps::ChannelDomain::frequency, apps::ChannelDomain::time}) {
     const Case c{106, 4, 1, DmrsConfigType::type1, 1, 1, 2, false, 14, 10.0F};
-    const Link link = make_link(c, domain);
+    const Link link = make_neural_link(c, domain);
     const CellConfig& cell = link.scenario.cell;
     PuschReceiverConfig config;
     config.num_rx_antennas = c.rx;

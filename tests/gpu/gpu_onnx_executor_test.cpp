@@ -273,14 +273,7 @@ TEST(GpuOnnxExecutor, DeviceResidentRunsMatchTheCpuExecutor) {
   ASSERT_EQ(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), cudaSuccess);
   for (const bool graph : {true, false}) {
     for (const bool plain : {false, true}) {
-      GpuOnnxExecutorOptions options{.device = 0, .use_cuda_graph = graph};
-      if (plain) {
-        options.fuse_residual = false;
-        options.fuse_elementwise = false;
-        options.max_streams = 1;
-        options.concat_in_place = false;
-      }
-      GpuOnnxExecutor executor(model, options);
+      GpuOnnxExecutor executor(model, test::plan_options(graph, plain));
       const GpuOnnxDeviceIo io = executor.prepare_device(shapes);
       ASSERT_EQ(io.inputs.size(), a.size());
       ASSERT_EQ(io.outputs.size(), 1U);

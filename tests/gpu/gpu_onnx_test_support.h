@@ -115,6 +115,20 @@ inline double relative_max_error(const phy::nn::test::Dense& got,
   return relative;
 }
 
+/// Executor options on device 0 with or without CUDA graphs: the default plans (streams side by
+/// side, Concat inputs in place, residual Adds and element-wise chains folded), or plain ones
+/// (one stream, every Concat copied, neither fold).
+inline GpuOnnxExecutorOptions plan_options(bool graph, bool plain) {
+  GpuOnnxExecutorOptions options{.device = 0, .use_cuda_graph = graph};
+  if (plain) {
+    options.fuse_residual = false;
+    options.fuse_elementwise = false;
+    options.max_streams = 1;
+    options.concat_in_place = false;
+  }
+  return options;
+}
+
 /// Runs \p model on the CPU and on the GPU (graph and direct launches, default and plain plans,
 /// two runs each) and
 /// expects every GPU output within \p tolerance relative max error of the CPU's.
@@ -126,14 +140,7 @@ inline void expect_gpu_matches_cpu(const phy::nn::OnnxModel& model,
     // The default plans (streams side by side, Concat inputs in place, residual Adds and
     // element-wise chains folded) and plain ones (one stream, every Concat copied, neither).
     for (const bool plain : {false, true}) {
-      GpuOnnxExecutorOptions options{.device = 0, .use_cuda_graph = graph};
-      if (plain) {
-        options.fuse_residual = false;
-        options.fuse_elementwise = false;
-        options.max_streams = 1;
-        options.concat_in_place = false;
-      }
-      GpuOnnxExecutor executor(model, options);
+      GpuOnnxExecutor executor(model, plan_options(graph, plain));
       for (int run = 0; run < 2; ++run) {
         const std::string what = label + (graph ? ", graph" : ", direct") +
                                  (plain ? ", plain" : "") + ", run " + std::to_string(run + 1);

@@ -112,14 +112,15 @@ inline std::vector<RegionTestGraph> region_test_graphs() {
     graph.node("Sigmoid", {"x"}, "early");
     graph.node("Tanh", {"z"}, "late");
     graph.node("Sqrt", {"early"}, "early_root"); // reads "early" before the Concat
-    graph.node("Concat", {"early", "late", "early_root"}, "stack").attributes.push_back(
-        phy::nn::test::int_attribute("axis", 1));
+    graph.node("Concat", {"early", "late", "early_root"}, "stack")
+        .attributes.push_back(phy::nn::test::int_attribute("axis", 1));
     graph.node("ReduceMean", {"stack"}, "mean")
         .attributes.push_back(phy::nn::test::ints_attribute("axes", {1}));
     graph.node("Mul", {"late", "z"}, "after"); // reads "late" after the Concat's last reader
     graph.node("Add", {"after", "mean"}, "y");
     graph.output("y");
-    graphs.push_back({"Concat inputs read elsewhere", graph.build(),
+    graphs.push_back({"Concat inputs read elsewhere",
+                      graph.build(),
                       {random_dense({1, 2, 6, 8}, rng), random_dense({1, 3, 6, 8}, rng)}});
   }
   return graphs;
