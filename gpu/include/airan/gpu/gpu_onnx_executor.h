@@ -142,7 +142,9 @@ public:
   /// write the inputs) and before any work enqueued on it later (e.g. kernels that read the
   /// outputs): no copies and no host synchronisation. The first run of a plan launches its
   /// kernels directly and waits once, then captures them in a CUDA graph (unless
-  /// use_cuda_graph is off) that later runs launch. output() and last_run_device_ms() keep the
+  /// use_cuda_graph is off) that later runs launch. \p stream must stay valid while the plan is
+  /// kept: before a plan is freed (max_plans) its last caller's stream is waited for, so that
+  /// nothing still reads its outputs. output() and last_run_device_ms() keep the
   /// last run()'s. \throws as prepare_device(); std::logic_error for a null stream or one
   /// being captured into a CUDA graph.
   void enqueue_device(std::span<const phy::nn::TensorShape> shapes, void* stream);
