@@ -82,9 +82,7 @@ void run_slot(const EvaluationConfig& config, Worker& worker, std::uint64_t slot
     outcome.error = !bits_equal;
     outcome.undetected = result.tb_crc_ok && !bits_equal;
     outcome.post_eq_sinr_db = result.measurements.post_eq_sinr_db;
-    const auto& t = result.times;
-    outcome.receiver_us = t.channel_estimation_us + t.equalization_us + t.demapping_us +
-                          t.descrambling_us + t.decoding_us;
+    outcome.receiver_us = result.times.total_us();
   }
 }
 

@@ -390,6 +390,12 @@ TEST(PuschReceiverDetector, LlrsLeftOnTheDeviceGoStraightToTheDecoder) {
       expect_same(a, b);
       EXPECT_TRUE(b[0].tb_crc_ok && b[1].tb_crc_ok);
       EXPECT_GT(b[0].measurements.sinr_db, 0.0F);
+      // A detector's time is in the PDU's total (what `airan eval` reports per receiver).
+      const PuschStageTimes& times = b[0].times;
+      EXPECT_GT(times.detection_us, 0.0);
+      EXPECT_EQ(times.channel_estimation_us + times.equalization_us + times.demapping_us, 0.0);
+      EXPECT_DOUBLE_EQ(times.total_us(),
+                       times.detection_us + times.descrambling_us + times.decoding_us);
       plain.process_slot(slot.grid, 6, std::span(slot.pdus.data(), 1), a); // pooled when 3
       receiver.process_slot(slot.grid, 6, std::span(slot.pdus.data(), 1), b);
       expect_same(a, b);

@@ -63,6 +63,12 @@ struct PuschStageTimes {
   /// LLRs stay on a device behind a stream (DeviceLlrs::stream) returns once its work is
   /// enqueued: its device time then counts in decoding_us, which waits for it.
   double detection_us = 0;
+
+  /// The PDU's whole time: every stage above (a detector's included).
+  [[nodiscard]] double total_us() const {
+    return channel_estimation_us + equalization_us + demapping_us + descrambling_us + decoding_us +
+           detection_us;
+  }
 };
 
 /// What the receiver reports for one PUSCH PDU (the content of FAPI CRC and RX_DATA indications).
