@@ -1,10 +1,11 @@
 """Exports NeuralReceiver to ONNX and writes the reference tensors the C++ runtime is tested on.
 
-  /usr/bin/python3 models/export_onnx.py                      # small reference model + tensors
+  /usr/bin/python3 models/export_onnx.py --joint-features     # small reference model + tensors
   /usr/bin/python3 models/export_onnx.py --width 96 --blocks 6 --output model.onnx --no-reference
 
 The reference set (models/reference/) holds the ONNX file of a small random-init model (fixed
-seed), one random input per model input and PyTorch's output, as float32 .npy files.
+seed), one random input per model input and PyTorch's output, as float32 .npy files. The
+committed set is the first command's: it has every feature subgraph of the committed model.
 """
 
 import argparse
@@ -56,10 +57,13 @@ def main():
     parser.add_argument("--output", type=pathlib.Path,
                         default=pathlib.Path(__file__).parent / "reference" / "neural_receiver_small.onnx")
     parser.add_argument("--no-reference", action="store_true", help="write the ONNX file only")
+    parser.add_argument("--joint-features", action="store_true",
+                        help="with the layer pairs' joint MMSE features (neural_receiver.py)")
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
-    model = NeuralReceiver(width=args.width, num_blocks=args.blocks).eval()
+    model = NeuralReceiver(width=args.width, num_blocks=args.blocks,
+                           joint_features=args.joint_features).eval()
     generator = torch.Generator().manual_seed(args.seed + 1)
     inputs = reference_inputs(args.symbols, args.subcarriers, generator)
     args.output.parent.mkdir(parents=True, exist_ok=True)

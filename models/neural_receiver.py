@@ -123,14 +123,59 @@ def layer_features(rx, ls, noise):
     return torch.cat(matched + gains + estimates, dim=1)
 
 
+# Joint MMSE features of the layer pairs (0, 1) and (2, 3): both symbol estimates (re, im) and
+# both error variances.
+LAYER_PAIRS = ((0, 1), (2, 3))
+JOINT_FEATURE_CHANNELS = len(LAYER_PAIRS) * (2 + 2 + 2)
+
+
+def joint_pair_features(rx, ls, noise):
+    """Per layer pair (p, q), the joint (2x2) MMSE estimate of both symbols,
+    x = (G + s I)^-1 m with G_ij = mean_a conj(h_ai) h_aj, m_i = mean_a conj(h_ai) y_a and
+    s = noise / 4 (means over the 4 antenna slots, as in layer_features), and its error variances,
+    the diagonal of s (G + s I)^-1. Unlike the single-layer estimate, it removes the other layer
+    of the pair: with two layers this is the interference-aware estimate the classical MMSE
+    equalizer makes. With one layer (q absent, h_aq = 0) x_p and its variance reduce to the
+    single-layer MMSE values, x_q to 0 and its variance to 1 (the prior)."""
+    y_re, y_im = rx[:, 0::2], rx[:, 1::2]
+    h_re, h_im = ls[:, 0::2], ls[:, 1::2]
+    s = noise * (1.0 / MAX_RX_ANTENNAS) + POWER_FLOOR
+    features = []
+    for p, q in LAYER_PAIRS:
+        pr, pi = h_re[:, p::MAX_LAYERS], h_im[:, p::MAX_LAYERS]
+        qr, qi = h_re[:, q::MAX_LAYERS], h_im[:, q::MAX_LAYERS]
+        mp_re = torch.mean(pr * y_re + pi * y_im, dim=1, keepdim=True)
+        mp_im = torch.mean(pr * y_im - pi * y_re, dim=1, keepdim=True)
+        mq_re = torch.mean(qr * y_re + qi * y_im, dim=1, keepdim=True)
+        mq_im = torch.mean(qr * y_im - qi * y_re, dim=1, keepdim=True)
+        a = torch.mean(pr * pr + pi * pi, dim=1, keepdim=True) + s
+        d = torch.mean(qr * qr + qi * qi, dim=1, keepdim=True) + s
+        b_re = torch.mean(pr * qr + pi * qi, dim=1, keepdim=True)  # G_pq = conj(h_p) h_q
+        b_im = torch.mean(pr * qi - pi * qr, dim=1, keepdim=True)
+        inverse_det = 1.0 / (a * d - (b_re * b_re + b_im * b_im) + POWER_FLOOR)
+        # x_p = (d m_p - G_pq m_q) / det, x_q = (a m_q - conj(G_pq) m_p) / det.
+        xp_re = (d * mp_re - (b_re * mq_re - b_im * mq_im)) * inverse_det
+        xp_im = (d * mp_im - (b_re * mq_im + b_im * mq_re)) * inverse_det
+        xq_re = (a * mq_re - (b_re * mp_re + b_im * mp_im)) * inverse_det
+        xq_im = (a * mq_im - (b_re * mp_im - b_im * mp_re)) * inverse_det
+        features += [xp_re, xp_im, xq_re, xq_im, s * d * inverse_det, s * a * inverse_det]
+    return torch.cat(features, dim=1)
+
+
 class NeuralReceiver(nn.Module):
     """Input normalisation, per-layer matched-filter features from the raw and two smoothed LS
-    estimates, a separable input convolution, residual blocks, a 1x1 LLR head."""
+    estimates, a separable input convolution, residual blocks, a 1x1 LLR head. With
+    joint_features, the joint MMSE features of the layer pairs from the same three estimates are
+    appended to the input channels (after all others, so that a model trained without them can
+    be grown: train_neural_receiver.py --init-from)."""
 
-    def __init__(self, width=96, num_blocks=6):
+    def __init__(self, width=96, num_blocks=6, joint_features=False):
         super().__init__()
+        self.joint_features = joint_features
+        sources = 1 + len(SMOOTHER_TAPS)
         in_channels = (RX_GRID_CHANNELS + LS_CHANNEL_CHANNELS + SIDE_INFO_CHANNELS +
-                       FEATURE_CHANNELS * (1 + len(SMOOTHER_TAPS)))
+                       FEATURE_CHANNELS * sources +
+                       (JOINT_FEATURE_CHANNELS * sources if joint_features else 0))
         self.smoothers = nn.ModuleList([ChannelSmoother(*taps) for taps in SMOOTHER_TAPS])
         self.input_conv = SeparableConv(in_channels, width)
         self.blocks = nn.ModuleList([ResidualBlock(width) for _ in range(num_blocks)])
@@ -150,9 +195,10 @@ class NeuralReceiver(nn.Module):
         noise = side_info[:, NOISE_VARIANCE_CHANNEL:NOISE_VARIANCE_CHANNEL + 1] / rx_power
         position = side_info[:, NOISE_VARIANCE_CHANNEL + 1:SIDE_INFO_CHANNELS]
         ones = mask[:, 0:1]  # antenna 0 is always present: a plane of ones
-        features = [layer_features(rx_normalised, ls_normalised, noise)]
-        for smoother in self.smoothers:
-            features.append(layer_features(rx_normalised, smoother(ls_normalised, ones), noise))
+        estimates = [ls_normalised] + [smoother(ls_normalised, ones) for smoother in self.smoothers]
+        features = [layer_features(rx_normalised, h, noise) for h in estimates]
+        if self.joint_features:
+            features += [joint_pair_features(rx_normalised, h, noise) for h in estimates]
         x = torch.cat([rx_normalised, ls_normalised, mask, noise, position] + features, dim=1)
         x = torch.relu(self.input_conv(x))
         for block in self.blocks:

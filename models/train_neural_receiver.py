@@ -59,20 +59,25 @@ def bits_bce(llr, bits):
 
 
 def validate(model, examples, device):
-    """Mean cross-entropy (bits per coded bit) and BER of the model and of each reference."""
-    scores = {"neural": [0.0, 0.0]}
-    scores.update({name: [0.0, 0.0] for name in REFERENCE_RECEIVERS})
+    """Mean cross-entropy (bits per coded bit) and BER of the model and of each reference, over
+    all examples and (keys "<receiver> 2 layers") over the two-layer examples alone."""
+    sums = {}
     model.eval()
     with torch.no_grad():
         for (rx, ls, side, _, _, pdu), references in examples:
             llr = model(*(torch.from_numpy(t[None]).to(device) for t in (rx, ls, side)))
             llr = llr.cpu().numpy().reshape(-1)[pdu["llr_positions"]]
             bits = pdu["codeword_bits"]
+            groups = [""] + ([" 2 layers"] if pdu["num_layers"] == 2 else [])
             for name, values in [("neural", llr)] + list(references.items()):
-                scores[name][0] += bits_bce(values, bits) / len(examples)
-                scores[name][1] += float(np.mean((values < 0) != bits)) / len(examples)
+                for group in groups:
+                    entry = sums.setdefault(name + group, [0.0, 0.0, 0])
+                    entry[0] += bits_bce(values, bits)
+                    entry[1] += float(np.mean((values < 0) != bits))
+                    entry[2] += 1
     model.train()
-    return {name: {"bce_bits": round(v[0], 5), "ber": round(v[1], 6)} for name, v in scores.items()}
+    return {name: {"bce_bits": round(v[0] / v[2], 5), "ber": round(v[1] / v[2], 6)}
+            for name, v in sums.items()}
 
 
 def initialise_from_onnx(model, path):
@@ -100,6 +105,18 @@ def initialise_from_onnx(model, path):
                 raise ValueError(f"{path}: {name} has shape {tuple(old.shape)}, "
                                  f"the model {tuple(parameter.shape)}")
             copied += 1
+        # The smoothers' taps were exported as constant kernels (softmax of their logits): their
+        # logarithms are logits with the same softmax.
+        for index, smoother in enumerate(getattr(model, "smoothers", [])):
+            for axis, logits in (("freq", smoother.freq_logits), ("time", smoother.time_logits)):
+                taps = weights.get(f"smoothers.{index}.frozen_{axis}_1")
+                if taps is None:
+                    continue
+                if taps.size != logits.numel():
+                    raise ValueError(f"{path}: smoother {index} has {taps.size} {axis} taps, "
+                                     f"the model {logits.numel()}")
+                logits.copy_(torch.log(torch.from_numpy(taps.reshape(-1).copy())))
+                copied += 1
     print(f"initialised {copied} tensors from {path}")
 
 
@@ -134,6 +151,10 @@ def main():
     parser.add_argument("--checkpoint-every", type=int, default=100)
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint")
     parser.add_argument("--output", type=pathlib.Path, default=HERE / "neural_receiver.onnx")
+    parser.add_argument("--joint-features", action="store_true",
+                        help="add the joint MMSE features of the layer pairs (neural_receiver.py)")
+    parser.add_argument("--two-layer-fraction", type=float, default=0.2,
+                        help="probability of two layers for a training example with 2+ antennas")
     parser.add_argument("--init-from", type=pathlib.Path,
                         help="start from the weights of this ONNX model (see initialise_from_onnx)")
     args = parser.parse_args()
@@ -141,7 +162,8 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
-    model = NeuralReceiver(width=args.width, num_blocks=args.blocks).to(device)
+    model = NeuralReceiver(width=args.width, num_blocks=args.blocks,
+                           joint_features=args.joint_features).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
     if args.init_from:
         initialise_from_onnx(model, args.init_from)
@@ -168,7 +190,8 @@ def main():
             group["lr"] = learning_rate(step, args)
         rx, ls, side, labels, mask = (t.to(device) for t in
                                       draw_batch(args.seed, step, args.batch_size,
-                                                 (args.prb_min, args.prb_max)))
+                                                 (args.prb_min, args.prb_max),
+                                                 args.two_layer_fraction))
         loss = masked_bce(model(rx, ls, side), labels, mask)
         optimiser.zero_grad()
         loss.backward()

@@ -64,10 +64,11 @@ pusch:
 """
 
 
-def draw_link(rng):
-    """Random link parameters of one example (everything but the PRB count)."""
+def draw_link(rng, two_layer_fraction=0.2):
+    """Random link parameters of one example (everything but the PRB count); two layers with
+    probability two_layer_fraction when there are at least two receive antennas."""
     num_rx = int(rng.choice([1, 2, 4, 4, 4, 3]))
-    num_layers = 2 if num_rx >= 2 and rng.random() < 0.2 else 1
+    num_layers = 2 if num_rx >= 2 and rng.random() < two_layer_fraction else 1
     qm = int(rng.choice([2, 4, 6, 8]))
     low, high = MCS_TABLE2[qm]
     dmrs_type = 2 if rng.random() < 0.25 else 1
@@ -108,11 +109,12 @@ def simulate_example(num_prbs, link, reference_receiver=""):
             labels.reshape(shape), mask.reshape(shape), pdu)
 
 
-def draw_batch(seed, batch_index, batch_size, prb_range):
+def draw_batch(seed, batch_index, batch_size, prb_range, two_layer_fraction=0.2):
     """Batch `batch_index` of a run: stacked inputs, labels and masks as torch tensors."""
     rng = np.random.default_rng([seed, batch_index])
     num_prbs = int(rng.integers(prb_range[0], prb_range[1] + 1))
-    examples = [simulate_example(num_prbs, draw_link(rng)) for _ in range(batch_size)]
+    examples = [simulate_example(num_prbs, draw_link(rng, two_layer_fraction))
+                for _ in range(batch_size)]
     return tuple(torch.from_numpy(np.stack([e[i] for e in examples])) for i in range(5))
 
 

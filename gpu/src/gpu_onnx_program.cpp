@@ -75,12 +75,14 @@ private:
     const std::string& op = node.op_type;
     if (op == "Conv") {
       parse_conv(node, step);
-    } else if (op == "Relu" || op == "Sqrt" || op == "Sigmoid" || op == "Tanh") {
+    } else if (op == "Relu" || op == "Sqrt" || op == "Sigmoid" || op == "Tanh" ||
+               op == "Reciprocal") {
       step.kind = StepKind::unary;
       step.unary = op == "Relu"      ? onnx::UnaryOp::relu
                    : op == "Sqrt"    ? onnx::UnaryOp::sqrt
                    : op == "Sigmoid" ? onnx::UnaryOp::sigmoid
-                                     : onnx::UnaryOp::tanh;
+                   : op == "Tanh"    ? onnx::UnaryOp::tanh
+                                     : onnx::UnaryOp::reciprocal;
     } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
       step.kind = StepKind::binary;
       step.binary = op == "Add"   ? onnx::BinaryOp::add

@@ -1,6 +1,6 @@
 /// \file
 /// \brief Element-wise operators: Add, Sub, Mul, Div with NumPy broadcasting, and Relu, Sqrt,
-/// Sigmoid, Tanh, Identity.
+/// Sigmoid, Tanh, Reciprocal, Identity.
 #include "onnx_kernels.h"
 
 #include <algorithm>
@@ -13,7 +13,7 @@ namespace {
 constexpr std::int64_t elements_per_item = 16384; ///< Parallel granularity.
 
 enum class BinaryOp { add, sub, mul, div };
-enum class UnaryOp { relu, sqrt, sigmoid, tanh, identity };
+enum class UnaryOp { relu, sqrt, sigmoid, tanh, reciprocal, identity };
 
 template <BinaryOp Op> inline float apply(float a, float b) {
   if constexpr (Op == BinaryOp::add) {
@@ -61,6 +61,8 @@ template <UnaryOp Op> void unary_run(const float* in, float* out, std::int64_t c
       out[i] = 1.0F / (1.0F + std::exp(-x));
     } else if constexpr (Op == UnaryOp::tanh) {
       out[i] = std::tanh(x);
+    } else if constexpr (Op == UnaryOp::reciprocal) {
+      out[i] = 1.0F / x;
     } else {
       out[i] = x;
     }
@@ -197,6 +199,8 @@ public:
         return unary_run<UnaryOp::sigmoid>(in + begin, out + begin, count);
       case UnaryOp::tanh:
         return unary_run<UnaryOp::tanh>(in + begin, out + begin, count);
+      case UnaryOp::reciprocal:
+        return unary_run<UnaryOp::reciprocal>(in + begin, out + begin, count);
       case UnaryOp::identity:
         std::memcpy(out + begin, in + begin, static_cast<std::size_t>(count) * sizeof(float));
         return;
@@ -221,11 +225,12 @@ std::unique_ptr<Kernel> create_binary_kernel(const NodeBuildContext& context) {
 
 std::unique_ptr<Kernel> create_unary_kernel(const NodeBuildContext& context) {
   const std::string& op = context.node.op_type;
-  const UnaryOp kind = op == "Relu"      ? UnaryOp::relu
-                       : op == "Sqrt"    ? UnaryOp::sqrt
-                       : op == "Sigmoid" ? UnaryOp::sigmoid
-                       : op == "Tanh"    ? UnaryOp::tanh
-                                         : UnaryOp::identity;
+  const UnaryOp kind = op == "Relu"         ? UnaryOp::relu
+                       : op == "Sqrt"       ? UnaryOp::sqrt
+                       : op == "Sigmoid"    ? UnaryOp::sigmoid
+                       : op == "Tanh"       ? UnaryOp::tanh
+                       : op == "Reciprocal" ? UnaryOp::reciprocal
+                                            : UnaryOp::identity;
   return std::make_unique<UnaryKernel>(context, kind);
 }
 

@@ -178,7 +178,7 @@ TEST_F(GpuOnnxOperators, ElementwiseRegionsRunAsOneKernelEach) {
 }
 
 TEST_F(GpuOnnxOperators, UnaryOperatorsAndConstants) {
-  for (const char* op : {"Relu", "Sqrt", "Sigmoid", "Tanh", "Identity"}) {
+  for (const char* op : {"Relu", "Sqrt", "Sigmoid", "Tanh", "Reciprocal", "Identity"}) {
     GraphBuilder graph;
     graph.input("x", {2, 3, 50});
     graph.node(op, {"x"}, "u");
@@ -190,7 +190,10 @@ TEST_F(GpuOnnxOperators, UnaryOperatorsAndConstants) {
     graph.node("Constant", {}, "k").attributes = {value};
     graph.node("Add", {"u", "k"}, "y");
     graph.output("y");
-    const float low = std::string(op) == "Sqrt" ? 0.0F : -3.0F;
+    // Sqrt of non-negative values; Reciprocal of values away from 0.
+    const float low = std::string(op) == "Sqrt"         ? 0.0F
+                      : std::string(op) == "Reciprocal" ? 0.5F
+                                                        : -3.0F;
     test::expect_gpu_matches_cpu(graph.build(), {random_dense({2, 3, 50}, rng, low, 3.0F)}, op);
   }
 }

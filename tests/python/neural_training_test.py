@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 # OnnxExecutor::supported_operators() (phy/include/airan/phy/nn/onnx_executor.h).
 CPU_RUNTIME_OPERATORS = {"Add", "Concat", "Constant", "Conv", "Div", "Gemm", "Identity",
-                         "MatMul", "Mul", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice",
+                         "MatMul", "Mul", "Reciprocal", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice",
                          "Sqrt", "Sub", "Tanh", "Transpose"}
 
 
@@ -83,7 +83,7 @@ class NeuralTrainingTest(unittest.TestCase):
         from export_onnx import export, reference_inputs
         from neural_receiver import NeuralReceiver
         torch.manual_seed(2)
-        model = NeuralReceiver(width=8, num_blocks=1).eval()
+        model = NeuralReceiver(width=8, num_blocks=1, joint_features=True).eval()
         inputs = reference_inputs(14, 24, torch.Generator().manual_seed(4))
         with torch.no_grad():
             before = model(*inputs)
@@ -114,6 +114,46 @@ class NeuralTrainingTest(unittest.TestCase):
         self.assertEqual(float(np.abs(pointwise[:, columns:]).max()), 0.0)
         np.testing.assert_array_equal(model.blocks[3].second.depthwise.weight.detach().numpy(),
                                       old["blocks.3.second.depthwise.weight"])
+
+    def test_a_grown_model_keeps_the_exported_smoothers(self):
+        from onnx import numpy_helper
+        from neural_receiver import NeuralReceiver
+        from train_neural_receiver import initialise_from_onnx
+        path = os.path.join(ROOT, "models", "neural_receiver.onnx")
+        old = {t.name: numpy_helper.to_array(t) for t in onnx.load(path).graph.initializer}
+        model = NeuralReceiver(joint_features=True)
+        initialise_from_onnx(model, path)
+        with torch.no_grad():
+            freq, time = model.smoothers[1].kernels(1)
+        np.testing.assert_allclose(freq.numpy(), old["smoothers.1.frozen_freq_1"], rtol=1e-5)
+        np.testing.assert_allclose(time.numpy(), old["smoothers.1.frozen_time_1"], rtol=1e-5)
+
+    def test_joint_pair_features_solve_the_two_layer_mmse(self):
+        from neural_receiver import MAX_LAYERS, joint_pair_features
+        generator = torch.Generator().manual_seed(6)
+        rx = torch.randn((1, 8, 2, 3), generator=generator)
+        ls = torch.randn((1, 32, 2, 3), generator=generator)
+        noise = torch.rand((1, 1, 2, 3), generator=generator)
+        ls[:, 2 * 3::2 * MAX_LAYERS] = 0.0  # layer 3 absent on every antenna (re and im)
+        ls[:, 2 * 3 + 1::2 * MAX_LAYERS] = 0.0
+        features = joint_pair_features(rx, ls, noise).numpy()[0]
+        y = rx[0, 0::2].numpy() + 1j * rx[0, 1::2].numpy()
+        h = ls[0, 0::2].numpy() + 1j * ls[0, 1::2].numpy()  # index 4a + l
+        for s in range(2):
+            for f in range(3):
+                channel = h[:, s, f].reshape(4, MAX_LAYERS)
+                variance = float(noise[0, 0, s, f]) / 4 + 1e-9
+                for k, pair in enumerate(((0, 1), (2, 3))):
+                    hp = channel[:, list(pair)]
+                    a = hp.conj().T @ hp / 4 + variance * np.eye(2)
+                    x = np.linalg.solve(a, hp.conj().T @ y[:, s, f] / 4)
+                    mse = variance * np.real(np.diag(np.linalg.inv(a)))
+                    expected = [x[0].real, x[0].imag, x[1].real, x[1].imag, mse[0], mse[1]]
+                    np.testing.assert_allclose(features[6 * k:6 * k + 6, s, f], expected,
+                                               rtol=1e-4, atol=1e-5)
+        # Pair (2, 3) with layer 3 absent: layer 3's estimate is 0 with the prior's variance 1.
+        np.testing.assert_allclose(features[8:10], 0.0, atol=1e-6)
+        np.testing.assert_allclose(features[11], 1.0, rtol=1e-5)
 
 
 if __name__ == "__main__":

@@ -239,21 +239,27 @@ TEST(OnnxOperators, ReluAfterArithmeticIsFusedWithTheSameValues) {
 TEST(OnnxOperators, Unary) {
   std::mt19937 rng(14);
   const Dense x = test::random_dense({3, 7, 5}, rng, -3.0F, 3.0F);
-  for (const std::string op : {"Relu", "Sqrt", "Sigmoid", "Tanh", "Identity"}) {
+  for (const std::string op : {"Relu", "Sqrt", "Sigmoid", "Tanh", "Reciprocal", "Identity"}) {
     Dense input = x;
     if (op == "Sqrt") {
       for (float& v : input.data) {
         v = std::abs(v);
       }
     }
+    if (op == "Reciprocal") { // away from 0, both signs
+      for (float& v : input.data) {
+        v += v < 0.0F ? -0.5F : 0.5F;
+      }
+    }
     Dense y = input;
     for (float& v : y.data) {
       const double d = v;
-      v = static_cast<float>(op == "Relu"      ? std::max(d, 0.0)
-                             : op == "Sqrt"    ? std::sqrt(d)
-                             : op == "Sigmoid" ? 1.0 / (1.0 + std::exp(-d))
-                             : op == "Tanh"    ? std::tanh(d)
-                                               : d);
+      v = static_cast<float>(op == "Relu"         ? std::max(d, 0.0)
+                             : op == "Sqrt"       ? std::sqrt(d)
+                             : op == "Sigmoid"    ? 1.0 / (1.0 + std::exp(-d))
+                             : op == "Tanh"       ? std::tanh(d)
+                             : op == "Reciprocal" ? 1.0 / d
+                                                  : d);
     }
     GraphBuilder graph;
     graph.input("x", x.shape);

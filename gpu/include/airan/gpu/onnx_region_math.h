@@ -1,7 +1,7 @@
 /// \file
 /// \brief Fused element-wise regions of the CUDA ONNX executor (GpuOnnxExecutor), shared by its
 /// kernels and the CPU tests: a chain of element-wise ONNX nodes (Add, Sub, Mul, Div, Relu, Sqrt,
-/// Sigmoid, Tanh, with NumPy broadcasting) over tensors read through Slices, evaluated for one
+/// Sigmoid, Tanh, Reciprocal, with NumPy broadcasting) over tensors read through Slices, evaluated for one
 /// element at a time in registers, so that the nodes in between never go through memory and
 /// run as one kernel. A ReduceMean at the end averages the expression over its reduced axes.
 ///
