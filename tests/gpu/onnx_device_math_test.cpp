@@ -53,6 +53,9 @@ TEST(OnnxDeviceMath, ElementwiseOperatorsMatchTheirDefinitions) {
     EXPECT_FLOAT_EQ(apply_binary(BinaryOp::div, x, 1.5F), x / 1.5F);
   }
   EXPECT_FLOAT_EQ(apply_unary(UnaryOp::sqrt, 2.25F), 1.5F);
+  EXPECT_EQ(apply_unary(UnaryOp::reciprocal, -4.0F), -0.25F);
+  EXPECT_EQ(apply_unary(UnaryOp::reciprocal, 3.0F), 1.0F / 3.0F);
+  EXPECT_TRUE(std::isinf(apply_unary(UnaryOp::reciprocal, 0.0F)));
   EXPECT_TRUE(std::isnan(apply_unary(UnaryOp::sqrt, -1.0F)));
 }
 
