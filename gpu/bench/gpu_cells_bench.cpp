@@ -10,6 +10,7 @@
 // with its device time (LaunchProfiler). The CPU receiver on one core runs the
 // same slot in this process as the baseline. Without a device it says so and
 // exits 0. Accepts (and ignores) Google Benchmark flags.
+#include "bench_main.h"
 #include "launch_profile_table.h"
 #include "peak_slot.h"
 
@@ -54,7 +55,6 @@ int run() {
   const airan::apps::LinkScenario& scenario = peak.scenario;
   const airan::phy::PuschConfig& pusch = peak.pusch;
   const airan::apps::SlotSimulator& simulator = *peak.simulator;
-  constexpr unsigned prbs = airan::bench::peak_prbs;
   constexpr unsigned rx = airan::bench::peak_rx;
   constexpr unsigned layers = airan::bench::peak_layers;
   const unsigned slot = simulator.slot_number();
@@ -198,10 +198,5 @@ int run() {
 } // namespace
 
 int main() {
-  try {
-    return run();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench_gpu_cells: %s\n", error.what());
-    return 1;
-  }
+  return airan::bench::run_reporting_errors("bench_gpu_cells", run);
 }

@@ -2,6 +2,7 @@
 // 273-PRB, 4-Rx, 2-layer, 256-QAM slot (TDL-C300 through the time domain), and the cuFFT-only
 // time of the same batched FFTs as a ceiling. Prints a table; without a device it says so and
 // exits 0. Accepts (and ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
+#include "bench_main.h"
 #include "peak_slot.h"
 
 #include "airan/apps/link_simulation.h"
@@ -113,10 +114,5 @@ int run() {
 } // namespace
 
 int main() {
-  try {
-    return run();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench_gpu_front_end: %s\n", error.what());
-    return 1;
-  }
+  return airan::bench::run_reporting_errors("bench_gpu_front_end", run);
 }

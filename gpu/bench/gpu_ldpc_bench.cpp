@@ -8,6 +8,7 @@
 #include "airan/gpu/gpu_ldpc_decoder.h"
 #include "airan/phy/ldpc_decoder.h"
 #include "airan/phy/ldpc_encoder.h"
+#include "bench_main.h"
 
 #include <algorithm>
 #include <chrono>
@@ -112,10 +113,5 @@ int run() {
 } // namespace
 
 int main() {
-  try {
-    return run();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench_gpu_ldpc: %s\n", error.what());
-    return 1;
-  }
+  return airan::bench::run_reporting_errors("bench_gpu_ldpc", run);
 }

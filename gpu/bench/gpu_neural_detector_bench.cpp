@@ -14,6 +14,7 @@
 #include "airan/phy/nn/neural_pusch_detector.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/snr_definition.h"
+#include "bench_main.h"
 
 #include <algorithm>
 #include <chrono>
@@ -111,10 +112,5 @@ int run() {
 } // namespace
 
 int main() {
-  try {
-    return run();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench_gpu_neural_detector: %s\n", error.what());
-    return 1;
-  }
+  return airan::bench::run_reporting_errors("bench_gpu_neural_detector", run);
 }

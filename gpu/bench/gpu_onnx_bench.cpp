@@ -8,6 +8,7 @@
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_onnx_executor.h"
 #include "airan/phy/nn/onnx_model.h"
+#include "bench_main.h"
 
 #include <algorithm>
 #include <chrono>
@@ -194,10 +195,5 @@ int run() {
 } // namespace
 
 int main() {
-  try {
-    return run();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench_gpu_onnx: %s\n", error.what());
-    return 1;
-  }
+  return airan::bench::run_reporting_errors("bench_gpu_onnx", run);
 }

@@ -9,6 +9,7 @@
 #include "airan/phy/harq_buffer_pool.h"
 #include "airan/phy/ulsch_decoder.h"
 #include "airan/phy/ulsch_encoder.h"
+#include "bench_main.h"
 
 #include <cuda_runtime.h>
 
@@ -124,10 +125,5 @@ int run() {
 } // namespace
 
 int main() {
-  try {
-    return run();
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "bench_gpu_ulsch: %s\n", error.what());
-    return 1;
-  }
+  return airan::bench::run_reporting_errors("bench_gpu_ulsch", run);
 }
