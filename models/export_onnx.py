@@ -22,6 +22,9 @@ from neural_receiver import (LLR_CHANNELS, LS_CHANNEL_CHANNELS, RX_GRID_CHANNELS
 INPUT_NAMES = ["rx_grid", "ls_channel", "side_info"]
 OUTPUT_NAMES = ["llr"]
 OPSET = 13
+# Metadata key of the most layers the model was trained for (phy/nn/neural_pusch_detector.h):
+# the receiver refuses PDUs with more, whose LLR channels were never trained.
+MAX_LAYERS_KEY = "airan.max_layers"
 
 
 def reference_inputs(num_symbols, num_subcarriers, generator):
@@ -37,13 +40,28 @@ def reference_inputs(num_symbols, num_subcarriers, generator):
     return rx_grid, ls_channel, side_info
 
 
-def export(model, path, example_inputs):
+def set_max_layers(path, max_layers):
+    """Records in the ONNX file at `path` that its model takes at most `max_layers` layers."""
+    proto = onnx.load(str(path))
+    for entry in list(proto.metadata_props):
+        if entry.key == MAX_LAYERS_KEY:
+            proto.metadata_props.remove(entry)
+    onnx.helper.set_model_props(proto, {MAX_LAYERS_KEY: str(max_layers)})
+    onnx.checker.check_model(proto)
+    onnx.save(proto, str(path))
+
+
+def export(model, path, example_inputs, max_layers=None):
+    """Exports `model` with dynamic symbol and subcarrier axes; with `max_layers`, records the
+    most layers it was trained for (set_max_layers)."""
     freeze_for_export(model)
     dynamic_axes = {name: {2: "symbols", 3: "subcarriers"} for name in INPUT_NAMES + OUTPUT_NAMES}
     torch.onnx.export(model, example_inputs, str(path), input_names=INPUT_NAMES,
                       output_names=OUTPUT_NAMES, opset_version=OPSET, do_constant_folding=True,
                       dynamic_axes=dynamic_axes)
     onnx.checker.check_model(onnx.load(str(path)))
+    if max_layers is not None:
+        set_max_layers(path, max_layers)
 
 
 def main():

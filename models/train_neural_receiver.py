@@ -31,7 +31,8 @@ sys.path.insert(0, str(HERE.parent / "build" / "python"))
 
 from export_onnx import export  # noqa: E402
 from neural_receiver import NeuralReceiver, parameter_count  # noqa: E402
-from training_data import draw_batch, draw_link, masked_bce, simulate_example  # noqa: E402
+from training_data import (MAX_TRAINING_LAYERS, draw_batch, draw_link, masked_bce,  # noqa: E402
+                           simulate_example)
 
 REFERENCE_RECEIVERS = ("ls-lin-lmmse", "mmse-lmmse")
 
@@ -212,7 +213,8 @@ def main():
 
     model = model.cpu().eval()
     rx, ls, side, _, _, _ = examples[0][0]
-    export(model, args.output, tuple(torch.from_numpy(t[None]) for t in (rx, ls, side)))
+    export(model, args.output, tuple(torch.from_numpy(t[None]) for t in (rx, ls, side)),
+           max_layers=MAX_TRAINING_LAYERS)
     record = {
         "command": " ".join(["/usr/bin/python3", "models/train_neural_receiver.py"] + sys.argv[1:]),
         "parameters": parameter_count(model),

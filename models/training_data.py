@@ -64,6 +64,9 @@ pusch:
 """
 
 
+MAX_TRAINING_LAYERS = 2  # draw_link draws 1 or 2 layers
+
+
 def draw_link(rng, two_layer_fraction=0.2):
     """Random link parameters of one example (everything but the PRB count); two layers with
     probability two_layer_fraction when there are at least two receive antennas."""

@@ -201,6 +201,7 @@ int run_pusch_bench(const PuschBenchOptions& o) {
   }
   const gpu::BackendSelection backend = gpu::select_backend(o.placement.backend);
   const ReceiverPlacement placement = place_receiver(spec, o.placement, backend, cell);
+  check_receiver_layers(spec.name, placement, o.shape.layers);
   std::printf("receiver %s on %s\n", spec.name.c_str(), placement.where.c_str());
 
   double last_slot_us = 0.0;

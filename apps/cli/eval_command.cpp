@@ -80,6 +80,7 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
   std::cout << "backend: " << backend.reason << '\n';
   for (const auto& spec : config.receivers) {
     ReceiverPlacement placement = place_receiver(spec, o.receiver, backend, config.scenario.cell);
+    check_receiver_layers(spec.name, placement, config.pusch.num_layers);
     std::cout << "receiver " << spec.name << ": " << placement.where << '\n';
     config.detectors.push_back(std::move(placement.detector));
     config.ldpc_decoders.push_back(std::move(placement.ldpc));

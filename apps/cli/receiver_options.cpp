@@ -60,6 +60,7 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
           "--neural-gemm-epilogue runs on the CUDA backend only: use --backend cuda or auto");
     }
     auto model = phy::nn::load_neural_receiver_model(options.model);
+    placement.max_layers = phy::nn::neural_receiver_max_layers(*model, options.model);
     if (cuda) {
       placement.detector =
           gpu::make_gpu_neural_detector_factory(cell, std::move(model),
@@ -95,6 +96,16 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
     placement.where = "cuda device " + std::to_string(selection.device_index);
   }
   return placement;
+}
+
+void check_receiver_layers(const std::string& receiver, const ReceiverPlacement& placement,
+                           unsigned layers) {
+  if (layers > placement.max_layers) {
+    throw std::invalid_argument("receiver " + receiver + ": its model takes at most " +
+                                std::to_string(placement.max_layers) + " layer(s) ('" +
+                                phy::nn::neural_max_layers_key + "'), this run has " +
+                                std::to_string(layers));
+  }
 }
 
 } // namespace airan::cli

@@ -44,7 +44,14 @@ struct ReceiverPlacement {
   phy::UlschDecoderFactory ulsch;
   /// "cpu", "cuda device 0 (NVIDIA H200)", ...: for the command's report.
   std::string where;
+  /// Most layers the receiver takes: 4, or a neural model's phy::nn::neural_receiver_max_layers().
+  unsigned max_layers = 4;
 };
+
+/// \throws std::invalid_argument naming \p receiver when a run of \p layers layers is more than
+/// \p placement takes (a neural model trained on fewer layers).
+void check_receiver_layers(const std::string& receiver, const ReceiverPlacement& placement,
+                           unsigned layers);
 
 /// Where \p spec runs given \p selection (select_backend() of options.backend): the CPU backend
 /// runs every receiver on the CPU; CUDA runs the classical receivers' front end on the device and

@@ -42,6 +42,7 @@ public:
                          const GpuOnnxExecutorOptions& options,
                          const phy::PuschFrontEndLimits& limits)
       : GpuFrontEndDetector(cell, checked_limits(limits), options.device), limits_(limits),
+        max_layers_(phy::nn::neural_receiver_max_layers(model, "neural receiver (cuda)")),
         executor_(model, options) {
     const auto& inputs = executor_.inputs();
     if (inputs.size() != 3 || executor_.outputs().size() != 1) {
@@ -73,6 +74,12 @@ private:
     if (pusch.num_layers > limits_.max_layers || pusch.prb_size > limits_.max_prbs) {
       throw std::invalid_argument("neural PUSCH detector (cuda): the PDU exceeds the limits");
     }
+    if (pusch.num_layers > max_layers_) {
+      throw std::invalid_argument("neural PUSCH detector (cuda): the model takes at most " +
+                                  std::to_string(max_layers_) + " layer(s) (its '" +
+                                  phy::nn::neural_max_layers_key + "'), the PDU has " +
+                                  std::to_string(pusch.num_layers));
+    }
     const std::int64_t symbols = pusch.num_symbols;
     const std::int64_t subcarriers = std::int64_t{phy::subcarriers_per_prb} * pusch.prb_size;
     for (phy::nn::TensorShape& shape : shapes_) {
@@ -102,6 +109,7 @@ private:
   }
 
   phy::PuschFrontEndLimits limits_;
+  unsigned max_layers_; ///< The model's phy::nn::neural_receiver_max_layers().
   GpuOnnxExecutor executor_;
   phy::PuschFrontEndOptions options_;
   std::array<std::size_t, 3> position_{};    ///< Executor input of rx_grid, ls_channel, side_info.

@@ -101,7 +101,26 @@ std::size_t input_index(const std::vector<OnnxValueInfo>& inputs, const char* na
 
 } // namespace
 
+unsigned neural_receiver_max_layers(const OnnxModel& model, const std::string& source_name) {
+  for (const auto& [key, value] : model.metadata) {
+    if (key != neural_max_layers_key) {
+      continue;
+    }
+    if (value.size() != 1 || value[0] < '1' ||
+        value[0] > static_cast<char>('0' + neural_max_layers)) {
+      std::string message = source_name;
+      message += ": metadata '" + key + "' must be 1 to ";
+      message += std::to_string(neural_max_layers);
+      message += ", not '" + value + "'";
+      throw OnnxError(message);
+    }
+    return static_cast<unsigned>(value[0] - '0');
+  }
+  return neural_max_layers;
+}
+
 void check_neural_receiver_model(const OnnxModel& model, const std::string& source_name) {
+  (void)neural_receiver_max_layers(model, source_name);
   const auto& inputs = model.graph.inputs;
   if (inputs.size() != input_contract.size()) {
     throw OnnxError(source_name +
@@ -131,6 +150,7 @@ struct NeuralPuschDetector::Impl {
   Impl(const OnnxModel& model, const PuschFrontEndLimits& limits, unsigned num_threads,
        const InferenceEngineFactory& engine)
       : inputs(limits.max_prbs), executor(engine(model, num_threads)),
+        max_layers(neural_receiver_max_layers(model, "neural receiver")),
         positions(std::size_t{subcarriers_per_prb} * limits.max_prbs * max_symbols_per_slot *
                   neural_llr_channels) {
     if (!executor) {
@@ -144,6 +164,7 @@ struct NeuralPuschDetector::Impl {
 
   NeuralReceiverInputs inputs;
   std::unique_ptr<InferenceEngine> executor;
+  unsigned max_layers; ///< The model's neural_receiver_max_layers().
   std::vector<std::uint32_t> positions;
   std::array<std::size_t, 3> order{}; ///< order[i]: contract entry of executor input i.
 };
@@ -173,6 +194,12 @@ PuschMeasurements NeuralPuschDetector::detect(const ResourceGrid& grid, const Ce
                                               const PuschConfig& pusch, unsigned slot,
                                               std::span<float> llrs) {
   Impl& s = *impl_;
+  if (pusch.num_layers > s.max_layers) {
+    throw std::invalid_argument("neural PUSCH detector: the model takes at most " +
+                                std::to_string(s.max_layers) + " layer(s) (its '" +
+                                neural_max_layers_key + "'), the PDU has " +
+                                std::to_string(pusch.num_layers));
+  }
   const std::size_t g = pusch_coded_bits(cell, pusch);
   if (llrs.size() != g) {
     throw std::invalid_argument("neural PUSCH detector: " + std::to_string(llrs.size()) +

@@ -244,6 +244,9 @@ OnnxModel decode_model(const onnx::ModelProto& proto, const std::string& source)
   model.ir_version = proto.ir_version();
   model.producer_name = proto.producer_name();
   model.producer_version = proto.producer_version();
+  for (const auto& entry : proto.metadata_props()) {
+    model.metadata.emplace_back(entry.key(), entry.value());
+  }
   bool have_default_opset = false;
   for (const auto& opset : proto.opset_import()) {
     if (opset.domain().empty() || opset.domain() == "ai.onnx") {
@@ -328,6 +331,11 @@ std::string serialize_onnx_model(const OnnxModel& model) {
   proto.set_ir_version(model.ir_version);
   proto.set_producer_name(model.producer_name);
   proto.set_producer_version(model.producer_version);
+  for (const auto& [key, value] : model.metadata) {
+    auto* entry = proto.add_metadata_props();
+    entry->set_key(key);
+    entry->set_value(value);
+  }
   auto* opset = proto.add_opset_import();
   opset->set_domain("");
   opset->set_version(model.opset_version);

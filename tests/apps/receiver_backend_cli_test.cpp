@@ -125,6 +125,18 @@ TEST(ReceiverBackendCli, NeuralReceiverDecodesWithTheCommittedModel) {
                 " --prb 8 --rx 4 --snr 12 --max-slots 4 --target-errors 4 --threads 1");
   EXPECT_EQ(eval.status, 0) << eval.output;
   EXPECT_NE(eval.output.find("receiver neural: cpu, model"), std::string::npos) << eval.output;
+
+  // The committed model was trained on 1 and 2 layers: 4 is refused before any slot runs.
+  const auto four = run_airan("eval --receiver ls-lin-lmmse,neural --model " + trained_model +
+                              " --prb 8 --rx 4 --layers 4 --snr 20 --max-slots 2 --threads 1");
+  EXPECT_EQ(four.status, 2) << four.output;
+  EXPECT_NE(four.output.find("receiver neural: its model takes at most 2 layer(s)"),
+            std::string::npos)
+      << four.output;
+  const auto bench4 = run_airan("bench pusch --receiver neural --model " + trained_model +
+                                " --prb 8 --rx 4 --layers 4 --slots 1 --threads 1");
+  EXPECT_EQ(bench4.status, 2) << bench4.output;
+  EXPECT_NE(bench4.output.find("at most 2 layer(s)"), std::string::npos) << bench4.output;
 }
 
 TEST(ReceiverBackendCli, MissingOrWrongModelIsAnErrorNamingIt) {

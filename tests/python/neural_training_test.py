@@ -97,6 +97,11 @@ class NeuralTrainingTest(unittest.TestCase):
         operators = {node.op_type for node in graph.node}
         self.assertTrue(operators <= CPU_RUNTIME_OPERATORS, operators - CPU_RUNTIME_OPERATORS)
         names = {tensor.name for tensor in graph.initializer}
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "limited.onnx")
+            export(model, path, inputs, max_layers=2)
+            export_onnx_set = {p.key: p.value for p in onnx.load(path).metadata_props}
+        self.assertEqual(export_onnx_set, {"airan.max_layers": "2"})
         self.assertIn("smoothers.1.frozen_freq_32", names)
         self.assertIn("smoothers.1.frozen_time_1", names)
 

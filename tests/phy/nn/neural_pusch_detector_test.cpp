@@ -14,6 +14,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
+#include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -163,6 +166,60 @@ TEST(NeuralPuschDetector, RefusesLimitsBeyondTheModel) {
   config.num_rx_antennas = 8;
   config.detector = make_neural_detector_factory(model);
   EXPECT_THROW(PuschReceiver(cell, config), std::invalid_argument);
+}
+
+TEST(NeuralReceiverModel, MaxLayersMetadataIsCheckedAndKeptThroughSerialization) {
+  OnnxModel model = read_onnx_model(small_model);
+  EXPECT_EQ(neural_receiver_max_layers(model, "test.onnx"), neural_max_layers); // none: 4
+  model.metadata.emplace_back("producer.note", "kept");
+  model.metadata.emplace_back(neural_max_layers_key, "2");
+  const std::string bytes = serialize_onnx_model(model);
+  const OnnxModel reread =
+      parse_onnx_model(std::as_bytes(std::span(bytes.data(), bytes.size())), "reread.onnx");
+  EXPECT_EQ(reread.metadata, model.metadata);
+  EXPECT_EQ(neural_receiver_max_layers(reread, "reread.onnx"), 2U);
+  EXPECT_EQ(contract_error(reread), "");
+  for (const char* bad : {"0", "5", "two", "", "12"}) {
+    OnnxModel wrong = model;
+    wrong.metadata.back().second = bad;
+    EXPECT_NE(contract_error(wrong).find("'airan.max_layers' must be 1 to 4"), std::string::npos)
+        << bad << ": " << contract_error(wrong);
+  }
+  // The committed model was trained on 1 and 2 layers and says so.
+  EXPECT_EQ(neural_receiver_max_layers(read_onnx_model(trained_model), "trained"), 2U);
+}
+
+TEST(NeuralPuschDetector, RefusesPdusWithMoreLayersThanTheModelTakes) {
+  OnnxModel limited = read_onnx_model(small_model);
+  limited.metadata.emplace_back(neural_max_layers_key, "1");
+  const auto model = std::make_shared<const OnnxModel>(std::move(limited));
+  apps::LinkScenario scenario = make_scenario(8, 2, "TDL-A30", 10.0);
+  scenario.cell.num_antenna_ports = 2;
+  PuschConfig pusch = make_pusch(8, 10);
+  pusch.num_layers = 2;
+  pusch.dmrs_ports = 0x3;
+  apps::SlotSimulator simulator(scenario);
+  simulator.simulate(std::span(&pusch, 1), 0, 1, 2, noise_variance_from_snr_db(20.0));
+  NeuralPuschDetector detector(model, {2, 2, 8}, 1);
+  std::vector<float> llrs(pusch_coded_bits(scenario.cell, pusch));
+  try {
+    detector.detect(simulator.received_grid(), scenario.cell, pusch, simulator.slot_number(), llrs);
+    FAIL() << "a 2-layer PDU was detected by a 1-layer model";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("at most 1 layer(s)"), std::string::npos) << e.what();
+  }
+  // Through the receiver: an error for that PDU, nothing decoded, the receiver goes on.
+  PuschReceiverConfig config;
+  config.num_rx_antennas = 2;
+  config.max_layers = 2;
+  config.detector = make_neural_detector_factory(model);
+  PuschReceiver receiver(scenario.cell, config);
+  std::vector<PuschPduResult> results;
+  receiver.process_slot(simulator.received_grid(), simulator.slot_number(), std::span(&pusch, 1),
+                        results);
+  ASSERT_EQ(results.size(), 1U);
+  EXPECT_FALSE(results[0].tb_crc_ok);
+  EXPECT_NE(results[0].error.find("at most 1 layer(s)"), std::string::npos) << results[0].error;
 }
 
 TEST(NeuralPuschDetector, TrainedModelDecodesThroughThePuschReceiver) {

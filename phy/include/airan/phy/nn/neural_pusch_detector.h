@@ -21,10 +21,17 @@ inline constexpr const char* neural_ls_channel_name = "ls_channel";
 inline constexpr const char* neural_side_info_name = "side_info";
 inline constexpr const char* neural_llr_name = "llr";
 
+/// Metadata key (ONNX metadata_props) of the most layers a model was trained for, "1" to "4".
+inline constexpr const char* neural_max_layers_key = "airan.max_layers";
+
+/// The most layers \p model takes: its neural_max_layers_key, or neural_max_layers (4, the I/O
+/// contract) when it has none. \throws OnnxError for a value other than 1 to 4.
+unsigned neural_receiver_max_layers(const OnnxModel& model, const std::string& source_name);
+
 /// Checks that \p model has the neural receiver's I/O contract: float inputs rx_grid, ls_channel
 /// and side_info (any order) and output llr, each of rank 4 with channel dimensions 8, 32, 7 and
-/// 32 (or symbolic), and that the executor supports every node. \throws OnnxError naming what
-/// differs.
+/// 32 (or symbolic), a valid neural_max_layers_key if it has one, and that the executor supports
+/// every node. \throws OnnxError naming what differs.
 void check_neural_receiver_model(const OnnxModel& model, const std::string& source_name);
 
 /// Reads \p path and checks it with check_neural_receiver_model(). \throws OnnxError.
@@ -48,6 +55,8 @@ public:
   /// The engine's description ("cpu (2 threads)", "cuda (...)").
   [[nodiscard]] std::string engine_description() const;
 
+  /// \throws std::invalid_argument for a PDU with more layers than the model's
+  /// neural_receiver_max_layers() (its LLRs for the other layers were never trained).
   PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
                            const PuschConfig& pusch, unsigned slot, std::span<float> llrs) override;
 

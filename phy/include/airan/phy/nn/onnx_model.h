@@ -84,6 +84,8 @@ struct OnnxModel {
   std::int64_t opset_version = 13; ///< Version of the default ("" / "ai.onnx") operator set.
   std::string producer_name;
   std::string producer_version;
+  /// The model's metadata_props (key, value), in file order.
+  std::vector<std::pair<std::string, std::string>> metadata;
   OnnxGraph graph;
 };
 
