@@ -37,6 +37,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -185,7 +187,11 @@ TEST(GpuNeuralPuschDetector, LlrsAndMeasurementsMatchTheCpuDetector) {
   if (no_device()) {
     GTEST_SKIP() << "no CUDA device";
   }
-  const auto model = load_neural_receiver_model(trained_model);
+  // The committed model without its airan.max_layers (2), so that the 4-layer case runs too:
+  // this test compares the device with the CPU, not the model's quality.
+  OnnxModel unlimited = *load_neural_receiver_model(trained_model);
+  unlimited.metadata.clear();
+  const auto model = std::make_shared<const OnnxModel>(std::move(unlimited));
   for (std::size_t n = 0; n < neural_cases().size(); ++n) {
     const Case& c = neural_cases()[n];
     const Link link = make_neural_link(c);
@@ -304,7 +310,24 @@ TEST(GpuNeuralPuschDetector, RefusesWhatTheModelCannotTake) {
   EXPECT_THROW(airan::gpu::make_gpu_neural_detector_factory(cell, nullptr), std::invalid_argument);
   if (no_device()) {
     EXPECT_THROW(factory({4, 1, 24}, 1), std::runtime_error);
+    return;
   }
+  // A PDU with more layers than the model's airan.max_layers (2) is an error for that PDU.
+  const Case c{24, 4, 4, DmrsConfigType::type1, 1, 1, 2, false, 10, 25.0F};
+  const Link link = make_neural_link(c);
+  PuschReceiverConfig config;
+  config.num_rx_antennas = c.rx;
+  config.max_layers = c.layers;
+  config.detector = airan::gpu::make_gpu_neural_detector_factory(link.scenario.cell, model);
+  PuschReceiver receiver(link.scenario.cell, config);
+  apps::SlotSimulator simulator(link.scenario);
+  simulator.simulate(std::span(&link.pusch, 1), 0, 1, 2, noise_variance_from_snr_db(c.snr_db));
+  std::vector<PuschPduResult> results;
+  receiver.process_slot(simulator.received_grid(), simulator.slot_number(),
+                        std::span(&link.pusch, 1), results);
+  ASSERT_EQ(results.size(), 1U);
+  EXPECT_FALSE(results[0].tb_crc_ok);
+  EXPECT_NE(results[0].error.find("at most 2 layer(s)"), std::string::npos) << results[0].error;
 }
 
 } // namespace
