@@ -74,12 +74,7 @@ private:
     if (pusch.num_layers > limits_.max_layers || pusch.prb_size > limits_.max_prbs) {
       throw std::invalid_argument("neural PUSCH detector (cuda): the PDU exceeds the limits");
     }
-    if (pusch.num_layers > max_layers_) {
-      throw std::invalid_argument("neural PUSCH detector (cuda): the model takes at most " +
-                                  std::to_string(max_layers_) + " layer(s) (its '" +
-                                  phy::nn::neural_max_layers_key + "'), the PDU has " +
-                                  std::to_string(pusch.num_layers));
-    }
+    phy::nn::check_neural_pdu_layers(max_layers_, pusch, "neural PUSCH detector (cuda)");
     const std::int64_t symbols = pusch.num_symbols;
     const std::int64_t subcarriers = std::int64_t{phy::subcarriers_per_prb} * pusch.prb_size;
     for (phy::nn::TensorShape& shape : shapes_) {

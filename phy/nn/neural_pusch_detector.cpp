@@ -119,6 +119,15 @@ unsigned neural_receiver_max_layers(const OnnxModel& model, const std::string& s
   return neural_max_layers;
 }
 
+void check_neural_pdu_layers(unsigned max_layers, const PuschConfig& pusch, const char* who) {
+  if (pusch.num_layers > max_layers) {
+    throw std::invalid_argument(std::string(who) + ": the model takes at most " +
+                                std::to_string(max_layers) + " layer(s) (its '" +
+                                neural_max_layers_key + "'), the PDU has " +
+                                std::to_string(pusch.num_layers));
+  }
+}
+
 void check_neural_receiver_model(const OnnxModel& model, const std::string& source_name) {
   (void)neural_receiver_max_layers(model, source_name);
   const auto& inputs = model.graph.inputs;
@@ -194,12 +203,7 @@ PuschMeasurements NeuralPuschDetector::detect(const ResourceGrid& grid, const Ce
                                               const PuschConfig& pusch, unsigned slot,
                                               std::span<float> llrs) {
   Impl& s = *impl_;
-  if (pusch.num_layers > s.max_layers) {
-    throw std::invalid_argument("neural PUSCH detector: the model takes at most " +
-                                std::to_string(s.max_layers) + " layer(s) (its '" +
-                                neural_max_layers_key + "'), the PDU has " +
-                                std::to_string(pusch.num_layers));
-  }
+  check_neural_pdu_layers(s.max_layers, pusch, "neural PUSCH detector");
   const std::size_t g = pusch_coded_bits(cell, pusch);
   if (llrs.size() != g) {
     throw std::invalid_argument("neural PUSCH detector: " + std::to_string(llrs.size()) +

@@ -28,6 +28,10 @@ inline constexpr const char* neural_max_layers_key = "airan.max_layers";
 /// contract) when it has none. \throws OnnxError for a value other than 1 to 4.
 unsigned neural_receiver_max_layers(const OnnxModel& model, const std::string& source_name);
 
+/// \throws std::invalid_argument ("<who>: the model takes at most N layer(s) ...") when \p pusch
+/// has more layers than \p max_layers (a model's neural_receiver_max_layers()).
+void check_neural_pdu_layers(unsigned max_layers, const PuschConfig& pusch, const char* who);
+
 /// Checks that \p model has the neural receiver's I/O contract: float inputs rx_grid, ls_channel
 /// and side_info (any order) and output llr, each of rank 4 with channel dimensions 8, 32, 7 and
 /// 32 (or symbolic), a valid neural_max_layers_key if it has one, and that the executor supports
