@@ -123,49 +123,116 @@ def layer_features(rx, ls, noise):
     return torch.cat(matched + gains + estimates, dim=1)
 
 
-# Joint MMSE features of the layer pairs (0, 1) and (2, 3): both symbol estimates (re, im) and
-# both error variances.
+# Joint MMSE features of all four layers, grouped as the layer pairs (0, 1) and (2, 3): per pair,
+# both symbol estimates (re, im) and both error variances.
 LAYER_PAIRS = ((0, 1), (2, 3))
 JOINT_FEATURE_CHANNELS = len(LAYER_PAIRS) * (2 + 2 + 2)
 
+# Complex planes are (re, im) tuples of tensors; a Hermitian 2x2 matrix [[a, b], [conj b, d]] is
+# (a, b, d) with a and d real tensors and b complex.
 
-def joint_pair_features(rx, ls, noise):
-    """Per layer pair (p, q), the joint (2x2) MMSE estimate of both symbols,
-    x = (G + s I)^-1 m with G_ij = mean_a conj(h_ai) h_aj, m_i = mean_a conj(h_ai) y_a and
-    s = noise / 4 (means over the 4 antenna slots, as in layer_features), and its error variances,
-    the diagonal of s (G + s I)^-1. Unlike the single-layer estimate, it removes the other layer
-    of the pair: with two layers this is the interference-aware estimate the classical MMSE
-    equalizer makes. With one layer (q absent, h_aq = 0) x_p and its variance reduce to the
-    single-layer MMSE values, x_q to 0 and its variance to 1 (the prior)."""
+
+def _cmul(x, y):
+    return (x[0] * y[0] - x[1] * y[1], x[0] * y[1] + x[1] * y[0])
+
+
+def _cmul_conj(x, y):
+    """conj(x) y"""
+    return (x[0] * y[0] + x[1] * y[1], x[0] * y[1] - x[1] * y[0])
+
+
+def _cadd(x, y):
+    return (x[0] + y[0], x[1] + y[1])
+
+
+def _csub(x, y):
+    return (x[0] - y[0], x[1] - y[1])
+
+
+def _hermitian_inverse(a, b, d):
+    """(a', b', d') of the inverse of [[a, b], [conj b, d]]."""
+    inverse_det = 1.0 / (a * d - (b[0] * b[0] + b[1] * b[1]) + POWER_FLOOR)
+    return d * inverse_det, (-b[0] * inverse_det, -b[1] * inverse_det), a * inverse_det
+
+
+def _hermitian_apply(a, b, d, v):
+    """[[a, b], [conj b, d]] (v0, v1)"""
+    v0, v1 = v
+    return (_cadd((a * v0[0], a * v0[1]), _cmul(b, v1)),
+            _cadd(_cmul_conj(b, v0), (d * v1[0], d * v1[1])))
+
+
+def _schur_solve(a, b, d, c, inverse, m, m_other, s):
+    """The half of the joint MMSE solution of the 4x4 system [[A, C], [C^H, D']] x = m that
+    belongs to A = [[a, b], [conj b, d]] (the other half's block D' enters through its inverse,
+    `inverse`, Hermitian (a', b', d')): with P = C D'^-1 and the Schur complement
+    S = A - P C^H, x_A = S^-1 (m_A - P m_D') and the error variances s diag(S^-1). C is the 2x2
+    complex block ((c00, c01), (c10, c11)). Returns [x0 re, x0 im, x1 re, x1 im, var0, var1]."""
+    (c00, c01), (c10, c11) = c
+    ia, ib, id_ = inverse
+    # P = C D'^-1, row by row: (c_i0, c_i1) [[ia, ib], [conj ib, id]].
+    rows = []
+    for ci0, ci1 in ((c00, c01), (c10, c11)):
+        p0 = _cadd((ci0[0] * ia, ci0[1] * ia), _cmul_conj(ib, ci1))
+        p1 = _cadd(_cmul(ci0, ib), (ci1[0] * id_, ci1[1] * id_))
+        rows.append((p0, p1))
+    (p00, p01), (p10, p11) = rows
+
+    def p_times_conj_c_row(p_row, c_row):  # sum_k P_ik conj(C_jk)
+        return _cadd(_cmul_conj(c_row[0], p_row[0]), _cmul_conj(c_row[1], p_row[1]))
+
+    s_a = a - p_times_conj_c_row((p00, p01), (c00, c01))[0]
+    s_d = d - p_times_conj_c_row((p10, p11), (c10, c11))[0]
+    s_b = _csub(b, p_times_conj_c_row((p00, p01), (c10, c11)))
+    r0 = _csub(m[0], _cadd(_cmul(p00, m_other[0]), _cmul(p01, m_other[1])))
+    r1 = _csub(m[1], _cadd(_cmul(p10, m_other[0]), _cmul(p11, m_other[1])))
+    ja, jb, jd = _hermitian_inverse(s_a, s_b, s_d)
+    x0, x1 = _hermitian_apply(ja, jb, jd, (r0, r1))
+    return [x0[0], x0[1], x1[0], x1[1], s * ja, s * jd]
+
+
+def joint_layer_features(rx, ls, noise):
+    """The joint (4x4) MMSE estimate of all four layers' symbols, x = (G + s I)^-1 m with
+    G_ij = mean_a conj(h_ai) h_aj, m_i = mean_a conj(h_ai) y_a and s = noise / 4 (means over the
+    4 antenna slots, as in layer_features), and its error variances, the diagonal of
+    s (G + s I)^-1, solved by 2x2 blocks (Schur complements) of the layer pairs (0, 1) and
+    (2, 3). With every layer present this is the interference-aware estimate the classical MMSE
+    equalizer makes. Absent layers (h = 0) decouple: their estimate is 0 with the prior's variance
+    1, and with at most two layers the result is the 2x2 MMSE of the pair (0, 1) alone (what the
+    stage-3 model's pair features were)."""
     y_re, y_im = rx[:, 0::2], rx[:, 1::2]
     h_re, h_im = ls[:, 0::2], ls[:, 1::2]
     s = noise * (1.0 / MAX_RX_ANTENNAS) + POWER_FLOOR
-    features = []
-    for p, q in LAYER_PAIRS:
-        pr, pi = h_re[:, p::MAX_LAYERS], h_im[:, p::MAX_LAYERS]
-        qr, qi = h_re[:, q::MAX_LAYERS], h_im[:, q::MAX_LAYERS]
-        mp_re = torch.mean(pr * y_re + pi * y_im, dim=1, keepdim=True)
-        mp_im = torch.mean(pr * y_im - pi * y_re, dim=1, keepdim=True)
-        mq_re = torch.mean(qr * y_re + qi * y_im, dim=1, keepdim=True)
-        mq_im = torch.mean(qr * y_im - qi * y_re, dim=1, keepdim=True)
-        a = torch.mean(pr * pr + pi * pi, dim=1, keepdim=True) + s
-        d = torch.mean(qr * qr + qi * qi, dim=1, keepdim=True) + s
-        b_re = torch.mean(pr * qr + pi * qi, dim=1, keepdim=True)  # G_pq = conj(h_p) h_q
-        b_im = torch.mean(pr * qi - pi * qr, dim=1, keepdim=True)
-        inverse_det = 1.0 / (a * d - (b_re * b_re + b_im * b_im) + POWER_FLOOR)
-        # x_p = (d m_p - G_pq m_q) / det, x_q = (a m_q - conj(G_pq) m_p) / det.
-        xp_re = (d * mp_re - (b_re * mq_re - b_im * mq_im)) * inverse_det
-        xp_im = (d * mp_im - (b_re * mq_im + b_im * mq_re)) * inverse_det
-        xq_re = (a * mq_re - (b_re * mp_re + b_im * mp_im)) * inverse_det
-        xq_im = (a * mq_im - (b_re * mp_im - b_im * mp_re)) * inverse_det
-        features += [xp_re, xp_im, xq_re, xq_im, s * d * inverse_det, s * a * inverse_det]
+    h = [(h_re[:, layer::MAX_LAYERS], h_im[:, layer::MAX_LAYERS]) for layer in range(MAX_LAYERS)]
+
+    def mean(x):
+        return torch.mean(x, dim=1, keepdim=True)
+
+    def gram(i, j):  # G_ij = mean_a conj(h_ai) h_aj
+        value = _cmul_conj(h[i], h[j])
+        return mean(value[0]), mean(value[1])
+
+    m = [(mean(hr * y_re + hi * y_im), mean(hr * y_im - hi * y_re)) for hr, hi in h]
+    diagonal = [mean(hr * hr + hi * hi) + s for hr, hi in h]
+    g01, g23 = gram(0, 1), gram(2, 3)
+    c = ((gram(0, 2), gram(0, 3)), (gram(1, 2), gram(1, 3)))  # the block G[(0, 1), (2, 3)]
+    c_h = ((_conj(c[0][0]), _conj(c[1][0])), (_conj(c[0][1]), _conj(c[1][1])))
+    top = (diagonal[0], g01, diagonal[1])
+    bottom = (diagonal[2], g23, diagonal[3])
+    features = _schur_solve(*top, c, _hermitian_inverse(*bottom), (m[0], m[1]), (m[2], m[3]), s)
+    features += _schur_solve(*bottom, c_h, _hermitian_inverse(*top), (m[2], m[3]), (m[0], m[1]),
+                             s)
     return torch.cat(features, dim=1)
+
+
+def _conj(x):
+    return (x[0], -x[1])
 
 
 class NeuralReceiver(nn.Module):
     """Input normalisation, per-layer matched-filter features from the raw and two smoothed LS
     estimates, a separable input convolution, residual blocks, a 1x1 LLR head. With
-    joint_features, the joint MMSE features of the layer pairs from the same three estimates are
+    joint_features, the joint MMSE features of the four layers from the same three estimates are
     appended to the input channels (after all others, so that a model trained without them can
     be grown: train_neural_receiver.py --init-from)."""
 
@@ -198,7 +265,7 @@ class NeuralReceiver(nn.Module):
         estimates = [ls_normalised] + [smoother(ls_normalised, ones) for smoother in self.smoothers]
         features = [layer_features(rx_normalised, h, noise) for h in estimates]
         if self.joint_features:
-            features += [joint_pair_features(rx_normalised, h, noise) for h in estimates]
+            features += [joint_layer_features(rx_normalised, h, noise) for h in estimates]
         x = torch.cat([rx_normalised, ls_normalised, mask, noise, position] + features, dim=1)
         x = torch.relu(self.input_conv(x))
         for block in self.blocks:

@@ -31,18 +31,18 @@ sys.path.insert(0, str(HERE.parent / "build" / "python"))
 
 from export_onnx import export  # noqa: E402
 from neural_receiver import NeuralReceiver, parameter_count  # noqa: E402
-from training_data import (MAX_TRAINING_LAYERS, draw_batch, draw_link, masked_bce,  # noqa: E402
-                           simulate_example)
+from training_data import draw_batch, draw_link, masked_bce, simulate_example  # noqa: E402
 
 REFERENCE_RECEIVERS = ("ls-lin-lmmse", "mmse-lmmse")
 
 
-def validation_set(seed, count, num_prbs):
-    """Fixed examples with the reference receivers' LLRs of the same slots."""
+def validation_set(seed, count, num_prbs, max_layers=2):
+    """Fixed examples with the reference receivers' LLRs of the same slots (1 to max_layers
+    layers, more than one on a sixth of them)."""
     rng = np.random.default_rng([seed, 10**9])
     examples = []
     for _ in range(count):
-        link = draw_link(rng)
+        link = draw_link(rng, max_layers=max_layers)
         inputs = None
         references = {}
         for name in REFERENCE_RECEIVERS:
@@ -61,7 +61,7 @@ def bits_bce(llr, bits):
 
 def validate(model, examples, device):
     """Mean cross-entropy (bits per coded bit) and BER of the model and of each reference, over
-    all examples and (keys "<receiver> 2 layers") over the two-layer examples alone."""
+    all examples and (keys "<receiver> N layers") over the examples with N > 1 layers alone."""
     sums = {}
     model.eval()
     with torch.no_grad():
@@ -69,7 +69,8 @@ def validate(model, examples, device):
             llr = model(*(torch.from_numpy(t[None]).to(device) for t in (rx, ls, side)))
             llr = llr.cpu().numpy().reshape(-1)[pdu["llr_positions"]]
             bits = pdu["codeword_bits"]
-            groups = [""] + ([" 2 layers"] if pdu["num_layers"] == 2 else [])
+            layers = pdu["num_layers"]
+            groups = [""] + ([f" {layers} layers"] if layers > 1 else [])
             for name, values in [("neural", llr)] + list(references.items()):
                 for group in groups:
                     entry = sums.setdefault(name + group, [0.0, 0.0, 0])
@@ -153,9 +154,13 @@ def main():
     parser.add_argument("--resume", action="store_true", help="continue from --checkpoint")
     parser.add_argument("--output", type=pathlib.Path, default=HERE / "neural_receiver.onnx")
     parser.add_argument("--joint-features", action="store_true",
-                        help="add the joint MMSE features of the layer pairs (neural_receiver.py)")
-    parser.add_argument("--two-layer-fraction", type=float, default=0.2,
-                        help="probability of two layers for a training example with 2+ antennas")
+                        help="add the joint MMSE features of the layers (neural_receiver.py)")
+    parser.add_argument("--two-layer-fraction", "--multi-layer-fraction", type=float, default=0.2,
+                        dest="multi_layer_fraction",
+                        help="probability of more than one layer for a training example with 2+ "
+                        "antennas")
+    parser.add_argument("--max-layers", type=int, default=2, choices=(1, 2, 3, 4),
+                        help="layers per training example at most (written into the model)")
     parser.add_argument("--init-from", type=pathlib.Path,
                         help="start from the weights of this ONNX model (see initialise_from_onnx)")
     args = parser.parse_args()
@@ -178,7 +183,8 @@ def main():
         history = state["history"]
         print(f"resumed at step {step}")
     print(f"{parameter_count(model)} parameters, {args.threads} threads, device {device}")
-    examples = validation_set(args.seed, args.validation_examples, args.validation_prbs)
+    examples = validation_set(args.seed, args.validation_examples, args.validation_prbs,
+                              args.max_layers)
 
     if args.init_from and step == 0:
         scores = validate(model, examples, device)
@@ -192,7 +198,7 @@ def main():
         rx, ls, side, labels, mask = (t.to(device) for t in
                                       draw_batch(args.seed, step, args.batch_size,
                                                  (args.prb_min, args.prb_max),
-                                                 args.two_layer_fraction))
+                                                 args.multi_layer_fraction, args.max_layers))
         loss = masked_bce(model(rx, ls, side), labels, mask)
         optimiser.zero_grad()
         loss.backward()
@@ -214,7 +220,7 @@ def main():
     model = model.cpu().eval()
     rx, ls, side, _, _, _ = examples[0][0]
     export(model, args.output, tuple(torch.from_numpy(t[None]) for t in (rx, ls, side)),
-           max_layers=MAX_TRAINING_LAYERS)
+           max_layers=args.max_layers)
     record = {
         "command": " ".join(["/usr/bin/python3", "models/train_neural_receiver.py"] + sys.argv[1:]),
         "parameters": parameter_count(model),

@@ -2,7 +2,8 @@
 
 Every example is one slot of one PUSCH drawn by `airan.Simulator` (the C++ transmitter, TDL
 channel and the product's neural-input builder, see docs/PYTHON.md). The link is randomised per
-example: numerology (15/30 kHz), receive antennas (1-4), layers (1-2), modulation (QPSK..256-QAM
+example: numerology (15/30 kHz), receive antennas (1-4), layers (1 to max_layers, at most the
+antennas), modulation (QPSK..256-QAM
 through MCS table 2), DMRS type, additional positions and CDM groups, TDL profile (A/B/C), delay
 spread (10-300 ns), Doppler (0-500 Hz) and SNR (a window per modulation order). All examples of
 a batch share the PRB count (so that they stack); it is drawn per batch. Everything follows from
@@ -26,7 +27,9 @@ PROFILES = ("TDL-A", "TDL-B", "TDL-C")
 
 def scenario_yaml(num_prbs, numerology, num_rx, num_layers, mcs_index, dmrs_type,
                   additional_position, cdm_groups_no_data):
-    """A one-PDU scenario (the same YAML as configs/*.yaml) filling the whole carrier."""
+    """A one-PDU scenario (the same YAML as configs/*.yaml) filling the whole carrier. Three
+    layers go out of four antenna ports with codebook precoding (TPMI 0: layer l on port l), the
+    others of as many ports as layers without precoding."""
     ports = list(range(num_layers))
     return f"""cell:
   num_prbs: {num_prbs}
@@ -35,7 +38,7 @@ def scenario_yaml(num_prbs, numerology, num_rx, num_layers, mcs_index, dmrs_type
   cyclic_prefix: normal
   n_cell_id: 1
   dmrs_type_a_position: 2
-  num_antenna_ports: {num_layers}
+  num_antenna_ports: {4 if num_layers == 3 else num_layers}
 num_rx_antennas: {num_rx}
 slot_number: 0
 pusch:
@@ -58,20 +61,24 @@ pusch:
     mcs_index: {mcs_index}
     mcs_table: 2
     num_layers: {num_layers}
+    precoding: {"codebook" if num_layers == 3 else "non-codebook"}
+    tpmi: 0
     rv: 0
     harq_process_id: 0
     data_scrambling_id: 1
 """
 
 
-MAX_TRAINING_LAYERS = 2  # draw_link draws 1 or 2 layers
-
-
-def draw_link(rng, two_layer_fraction=0.2):
-    """Random link parameters of one example (everything but the PRB count); two layers with
-    probability two_layer_fraction when there are at least two receive antennas."""
+def draw_link(rng, multi_layer_fraction=0.2, max_layers=2):
+    """Random link parameters of one example (everything but the PRB count): with probability
+    multi_layer_fraction, when there are at least two receive antennas, 2 to min(antennas,
+    max_layers) layers (uniform), else one. With max_layers 2 the draws are those of the models
+    trained before 3-4 layers existed (stage 3 and earlier)."""
     num_rx = int(rng.choice([1, 2, 4, 4, 4, 3]))
-    num_layers = 2 if num_rx >= 2 and rng.random() < two_layer_fraction else 1
+    num_layers = 1
+    if max_layers >= 2 and num_rx >= 2 and rng.random() < multi_layer_fraction:
+        most = min(num_rx, max_layers)
+        num_layers = 2 if most == 2 else int(rng.integers(2, most + 1))
     qm = int(rng.choice([2, 4, 6, 8]))
     low, high = MCS_TABLE2[qm]
     dmrs_type = 2 if rng.random() < 0.25 else 1
@@ -83,7 +90,9 @@ def draw_link(rng, two_layer_fraction=0.2):
         "mcs_index": int(rng.integers(low, high + 1)),
         "dmrs_type": dmrs_type,
         "additional_position": int(rng.choice([0, 1, 1, 2])),
-        "cdm_groups_no_data": int(rng.choice([1, 2])) if dmrs_type == 1 else 2,
+        # Ports 2 and 3 are in CDM group 1: with 3-4 layers both groups carry DMRS.
+        "cdm_groups_no_data": max(int(rng.choice([1, 2])) if dmrs_type == 1 else 2,
+                                  2 if num_layers > 2 else 1),
         "profile": str(rng.choice(PROFILES)),
         "delay_spread_ns": float(rng.uniform(10.0, 300.0)),
         "doppler_hz": float(rng.uniform(0.0, 500.0)),
@@ -112,11 +121,11 @@ def simulate_example(num_prbs, link, reference_receiver=""):
             labels.reshape(shape), mask.reshape(shape), pdu)
 
 
-def draw_batch(seed, batch_index, batch_size, prb_range, two_layer_fraction=0.2):
+def draw_batch(seed, batch_index, batch_size, prb_range, multi_layer_fraction=0.2, max_layers=2):
     """Batch `batch_index` of a run: stacked inputs, labels and masks as torch tensors."""
     rng = np.random.default_rng([seed, batch_index])
     num_prbs = int(rng.integers(prb_range[0], prb_range[1] + 1))
-    examples = [simulate_example(num_prbs, draw_link(rng, two_layer_fraction))
+    examples = [simulate_example(num_prbs, draw_link(rng, multi_layer_fraction, max_layers))
                 for _ in range(batch_size)]
     return tuple(torch.from_numpy(np.stack([e[i] for e in examples])) for i in range(5))
 

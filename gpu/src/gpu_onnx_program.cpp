@@ -76,12 +76,13 @@ private:
     if (op == "Conv") {
       parse_conv(node, step);
     } else if (op == "Relu" || op == "Sqrt" || op == "Sigmoid" || op == "Tanh" ||
-               op == "Reciprocal") {
+               op == "Reciprocal" || op == "Neg") {
       step.kind = StepKind::unary;
       step.unary = op == "Relu"      ? onnx::UnaryOp::relu
                    : op == "Sqrt"    ? onnx::UnaryOp::sqrt
                    : op == "Sigmoid" ? onnx::UnaryOp::sigmoid
                    : op == "Tanh"    ? onnx::UnaryOp::tanh
+                   : op == "Neg"     ? onnx::UnaryOp::neg
                                      : onnx::UnaryOp::reciprocal;
     } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
       step.kind = StepKind::binary;

@@ -1,6 +1,6 @@
 /// \file
 /// \brief Element-wise operators: Add, Sub, Mul, Div with NumPy broadcasting, and Relu, Sqrt,
-/// Sigmoid, Tanh, Reciprocal, Identity.
+/// Sigmoid, Tanh, Reciprocal, Neg, Identity.
 #include "onnx_kernels.h"
 
 #include <algorithm>
@@ -13,7 +13,7 @@ namespace {
 constexpr std::int64_t elements_per_item = 16384; ///< Parallel granularity.
 
 enum class BinaryOp { add, sub, mul, div };
-enum class UnaryOp { relu, sqrt, sigmoid, tanh, reciprocal, identity };
+enum class UnaryOp { relu, sqrt, sigmoid, tanh, reciprocal, neg, identity };
 
 template <BinaryOp Op> inline float apply(float a, float b) {
   if constexpr (Op == BinaryOp::add) {
@@ -63,6 +63,8 @@ template <UnaryOp Op> void unary_run(const float* in, float* out, std::int64_t c
       out[i] = std::tanh(x);
     } else if constexpr (Op == UnaryOp::reciprocal) {
       out[i] = 1.0F / x;
+    } else if constexpr (Op == UnaryOp::neg) {
+      out[i] = -x;
     } else {
       out[i] = x;
     }
@@ -201,6 +203,8 @@ public:
         return unary_run<UnaryOp::tanh>(in + begin, out + begin, count);
       case UnaryOp::reciprocal:
         return unary_run<UnaryOp::reciprocal>(in + begin, out + begin, count);
+      case UnaryOp::neg:
+        return unary_run<UnaryOp::neg>(in + begin, out + begin, count);
       case UnaryOp::identity:
         std::memcpy(out + begin, in + begin, static_cast<std::size_t>(count) * sizeof(float));
         return;
@@ -230,6 +234,7 @@ std::unique_ptr<Kernel> create_unary_kernel(const NodeBuildContext& context) {
                        : op == "Sigmoid"    ? UnaryOp::sigmoid
                        : op == "Tanh"       ? UnaryOp::tanh
                        : op == "Reciprocal" ? UnaryOp::reciprocal
+                       : op == "Neg"        ? UnaryOp::neg
                                             : UnaryOp::identity;
   return std::make_unique<UnaryKernel>(context, kind);
 }

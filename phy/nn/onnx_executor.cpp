@@ -32,6 +32,7 @@ const std::map<std::string, KernelFactory>& factories() {
       {"Mul", detail::create_binary_kernel},
       {"ReduceMean", detail::create_reduce_mean_kernel},
       {"Relu", detail::create_unary_kernel},
+      {"Neg", detail::create_unary_kernel},
       {"Reciprocal", detail::create_unary_kernel},
       {"Reshape", detail::create_reshape_kernel},
       {"Sigmoid", detail::create_unary_kernel},

@@ -19,9 +19,9 @@ OnnxExecutor::OnnxExecutor(OnnxModel model, const OnnxExecutorOptions& options)
 OnnxExecutor::~OnnxExecutor() = default;
 
 std::vector<std::string> OnnxExecutor::supported_operators() {
-  return {"Add",    "Concat", "Constant",   "Conv",       "Div",      "Gemm",    "Identity",
-          "MatMul", "Mul",    "Reciprocal", "ReduceMean", "Relu",     "Reshape", "Sigmoid",
-          "Slice",  "Sqrt",   "Sub",        "Tanh",       "Transpose"};
+  return {"Add",     "Concat", "Constant", "Conv",       "Div",        "Gemm",     "Identity",
+          "MatMul",  "Mul",    "Neg",      "Reciprocal", "ReduceMean", "Relu",     "Reshape",
+          "Sigmoid", "Slice",  "Sqrt",     "Sub",        "Tanh",       "Transpose"};
 }
 
 const std::vector<OnnxValueInfo>& OnnxExecutor::inputs() const {

@@ -178,7 +178,7 @@ TEST_F(GpuOnnxOperators, ElementwiseRegionsRunAsOneKernelEach) {
 }
 
 TEST_F(GpuOnnxOperators, UnaryOperatorsAndConstants) {
-  for (const char* op : {"Relu", "Sqrt", "Sigmoid", "Tanh", "Reciprocal", "Identity"}) {
+  for (const char* op : {"Relu", "Sqrt", "Sigmoid", "Tanh", "Reciprocal", "Neg", "Identity"}) {
     GraphBuilder graph;
     graph.input("x", {2, 3, 50});
     graph.node(op, {"x"}, "u");

@@ -56,6 +56,8 @@ TEST(OnnxDeviceMath, ElementwiseOperatorsMatchTheirDefinitions) {
   EXPECT_EQ(apply_unary(UnaryOp::reciprocal, -4.0F), -0.25F);
   EXPECT_EQ(apply_unary(UnaryOp::reciprocal, 3.0F), 1.0F / 3.0F);
   EXPECT_TRUE(std::isinf(apply_unary(UnaryOp::reciprocal, 0.0F)));
+  EXPECT_EQ(apply_unary(UnaryOp::neg, 2.5F), -2.5F);
+  EXPECT_EQ(apply_unary(UnaryOp::neg, -0.75F), 0.75F);
   EXPECT_TRUE(std::isnan(apply_unary(UnaryOp::sqrt, -1.0F)));
 }
 

@@ -81,7 +81,8 @@ inline std::vector<RegionTestGraph> region_test_graphs() {
     graph.node("Tanh", {"u"}, "v");
     graph.node("Sub", {"z", "t"}, "w");
     graph.node("Sigmoid", {"w"}, "q");
-    graph.node("Div", {"v", "q"}, "y");
+    graph.node("Neg", {"q"}, "nq");
+    graph.node("Div", {"v", "nq"}, "y");
     graph.output("y");
     graphs.push_back({"shared value, unary chains",
                       graph.build(),

@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 # OnnxExecutor::supported_operators() (phy/include/airan/phy/nn/onnx_executor.h).
 CPU_RUNTIME_OPERATORS = {"Add", "Concat", "Constant", "Conv", "Div", "Gemm", "Identity",
-                         "MatMul", "Mul", "Reciprocal", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice",
+                         "MatMul", "Mul", "Neg", "Reciprocal", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Slice",
                          "Sqrt", "Sub", "Tanh", "Transpose"}
 
 
@@ -133,32 +133,33 @@ class NeuralTrainingTest(unittest.TestCase):
         np.testing.assert_allclose(freq.numpy(), old["smoothers.1.frozen_freq_1"], rtol=1e-5)
         np.testing.assert_allclose(time.numpy(), old["smoothers.1.frozen_time_1"], rtol=1e-5)
 
-    def test_joint_pair_features_solve_the_two_layer_mmse(self):
-        from neural_receiver import MAX_LAYERS, joint_pair_features
+    def test_joint_layer_features_solve_the_four_layer_mmse(self):
+        from neural_receiver import MAX_LAYERS, joint_layer_features
         generator = torch.Generator().manual_seed(6)
         rx = torch.randn((1, 8, 2, 3), generator=generator)
-        ls = torch.randn((1, 32, 2, 3), generator=generator)
         noise = torch.rand((1, 1, 2, 3), generator=generator)
-        ls[:, 2 * 3::2 * MAX_LAYERS] = 0.0  # layer 3 absent on every antenna (re and im)
-        ls[:, 2 * 3 + 1::2 * MAX_LAYERS] = 0.0
-        features = joint_pair_features(rx, ls, noise).numpy()[0]
         y = rx[0, 0::2].numpy() + 1j * rx[0, 1::2].numpy()
-        h = ls[0, 0::2].numpy() + 1j * ls[0, 1::2].numpy()  # index 4a + l
-        for s in range(2):
-            for f in range(3):
-                channel = h[:, s, f].reshape(4, MAX_LAYERS)
-                variance = float(noise[0, 0, s, f]) / 4 + 1e-9
-                for k, pair in enumerate(((0, 1), (2, 3))):
-                    hp = channel[:, list(pair)]
-                    a = hp.conj().T @ hp / 4 + variance * np.eye(2)
-                    x = np.linalg.solve(a, hp.conj().T @ y[:, s, f] / 4)
-                    mse = variance * np.real(np.diag(np.linalg.inv(a)))
-                    expected = [x[0].real, x[0].imag, x[1].real, x[1].imag, mse[0], mse[1]]
-                    np.testing.assert_allclose(features[6 * k:6 * k + 6, s, f], expected,
-                                               rtol=1e-4, atol=1e-5)
-        # Pair (2, 3) with layer 3 absent: layer 3's estimate is 0 with the prior's variance 1.
-        np.testing.assert_allclose(features[8:10], 0.0, atol=1e-6)
-        np.testing.assert_allclose(features[11], 1.0, rtol=1e-5)
+        for layers in (4, 3, 2, 1):
+            ls = torch.randn((1, 32, 2, 3), generator=generator)
+            for absent in range(layers, MAX_LAYERS):  # absent layers: zero on every antenna
+                ls[:, 2 * absent::2 * MAX_LAYERS] = 0.0
+                ls[:, 2 * absent + 1::2 * MAX_LAYERS] = 0.0
+            features = joint_layer_features(rx, ls, noise).numpy()[0]
+            h = ls[0, 0::2].numpy() + 1j * ls[0, 1::2].numpy()  # index 4a + l
+            for s in range(2):
+                for f in range(3):
+                    channel = h[:, s, f].reshape(4, MAX_LAYERS)[:, :layers]
+                    variance = float(noise[0, 0, s, f]) / 4 + 1e-9
+                    gram = channel.conj().T @ channel / 4 + variance * np.eye(layers)
+                    x = np.zeros(MAX_LAYERS, complex)
+                    mse = np.ones(MAX_LAYERS)  # absent layers: the prior
+                    x[:layers] = np.linalg.solve(gram, channel.conj().T @ y[:, s, f] / 4)
+                    mse[:layers] = variance * np.real(np.diag(np.linalg.inv(gram)))
+                    expected = []
+                    for p, q in ((0, 1), (2, 3)):
+                        expected += [x[p].real, x[p].imag, x[q].real, x[q].imag, mse[p], mse[q]]
+                    np.testing.assert_allclose(features[:, s, f], expected, rtol=2e-4, atol=2e-5,
+                                               err_msg=f"{layers} layers")
 
 
 if __name__ == "__main__":

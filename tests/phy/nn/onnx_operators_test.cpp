@@ -239,7 +239,8 @@ TEST(OnnxOperators, ReluAfterArithmeticIsFusedWithTheSameValues) {
 TEST(OnnxOperators, Unary) {
   std::mt19937 rng(14);
   const Dense x = test::random_dense({3, 7, 5}, rng, -3.0F, 3.0F);
-  for (const std::string op : {"Relu", "Sqrt", "Sigmoid", "Tanh", "Reciprocal", "Identity"}) {
+  for (const std::string op :
+       {"Relu", "Sqrt", "Sigmoid", "Tanh", "Reciprocal", "Neg", "Identity"}) {
     Dense input = x;
     if (op == "Sqrt") {
       for (float& v : input.data) {
@@ -259,6 +260,7 @@ TEST(OnnxOperators, Unary) {
                              : op == "Sigmoid"    ? 1.0 / (1.0 + std::exp(-d))
                              : op == "Tanh"       ? std::tanh(d)
                              : op == "Reciprocal" ? 1.0 / d
+                             : op == "Neg"        ? -d
                                                   : d);
     }
     GraphBuilder graph;

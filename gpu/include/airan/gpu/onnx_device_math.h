@@ -21,7 +21,7 @@ namespace airan::gpu::onnx {
 inline constexpr int max_rank = 8;
 
 /// One-input operators (Relu also runs fused into Conv).
-enum class UnaryOp : int { relu, sqrt, sigmoid, tanh, reciprocal };
+enum class UnaryOp : int { relu, sqrt, sigmoid, tanh, reciprocal, neg };
 /// Two-input operators with NumPy broadcasting.
 enum class BinaryOp : int { add, sub, mul, div };
 
@@ -38,6 +38,8 @@ AIRAN_HOST_DEVICE inline float apply_unary(UnaryOp op, float x) {
     return ::tanhf(x);
   case UnaryOp::reciprocal:
     return 1.0F / x;
+  case UnaryOp::neg:
+    return -x;
   }
   return x;
 }

@@ -1,9 +1,10 @@
 /// \file
 /// \brief Fused element-wise regions of the CUDA ONNX executor (GpuOnnxExecutor), shared by its
 /// kernels and the CPU tests: a chain of element-wise ONNX nodes (Add, Sub, Mul, Div, Relu, Sqrt,
-/// Sigmoid, Tanh, Reciprocal, with NumPy broadcasting) over tensors read through Slices, evaluated for one
-/// element at a time in registers, so that the nodes in between never go through memory and
-/// run as one kernel. A ReduceMean at the end averages the expression over its reduced axes.
+/// Sigmoid, Tanh, Reciprocal, Neg, with NumPy broadcasting) over tensors read through Slices,
+/// evaluated for one element at a time in registers, so that the nodes in between never go through
+/// memory and run as one kernel. A ReduceMean at the end averages the expression over its reduced
+/// axes.
 ///
 /// The expression is in postfix order: a load pushes a leaf tensor's element (through the
 /// leaf's index map from the iteration index: broadcasts and Slices folded into one strided

@@ -4,10 +4,10 @@
 ///
 /// Supported operators (default domain, opsets 7-18): Conv (2-D, grouped/depthwise, pads,
 /// strides, dilations), Gemm, MatMul, Add, Sub, Mul, Div (NumPy broadcasting), Relu, Sqrt,
-/// Sigmoid, Tanh, Reciprocal, Identity, Concat, Reshape, Transpose, Slice, ReduceMean, Constant.
-/// Shape arguments (Reshape's shape, Slice's starts/ends/axes/steps, ReduceMean's axes) must be
-/// constants; Conv weights and biases must be initializers. Anything else (unknown operator or
-/// domain, unknown attribute, attribute of the wrong type or value, non-float graph input) is an
+/// Sigmoid, Tanh, Reciprocal, Neg, Identity, Concat, Reshape, Transpose, Slice, ReduceMean,
+/// Constant. Shape arguments (Reshape's shape, Slice's starts/ends/axes/steps, ReduceMean's axes)
+/// must be constants; Conv weights and biases must be initializers. Anything else (unknown operator
+/// or domain, unknown attribute, attribute of the wrong type or value, non-float graph input) is an
 /// OnnxError naming the node when the executor is built. A shape mismatch at run time is an
 /// OnnxError naming the node and the shapes.
 ///
