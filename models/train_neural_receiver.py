@@ -61,7 +61,8 @@ def bits_bce(llr, bits):
 
 def validate(model, examples, device):
     """Mean cross-entropy (bits per coded bit) and BER of the model and of each reference, over
-    all examples and (keys "<receiver> N layers") over the examples with N > 1 layers alone."""
+    all examples and (keys "<receiver> 1 layer", "<receiver> N layers") over the examples with
+    each layer count alone."""
     sums = {}
     model.eval()
     with torch.no_grad():
@@ -70,7 +71,7 @@ def validate(model, examples, device):
             llr = llr.cpu().numpy().reshape(-1)[pdu["llr_positions"]]
             bits = pdu["codeword_bits"]
             layers = pdu["num_layers"]
-            groups = [""] + ([f" {layers} layers"] if layers > 1 else [])
+            groups = ["", f" {layers} layer" + ("s" if layers > 1 else "")]
             for name, values in [("neural", llr)] + list(references.items()):
                 for group in groups:
                     entry = sums.setdefault(name + group, [0.0, 0.0, 0])
@@ -161,6 +162,9 @@ def main():
                         "antennas")
     parser.add_argument("--max-layers", type=int, default=2, choices=(1, 2, 3, 4),
                         help="layers per training example at most (written into the model)")
+    parser.add_argument("--layer-weights", type=lambda text: [float(w) for w in text.split(",")],
+                        help="relative weights of 1, 2, ... layers per training example, e.g. "
+                        "3,2,2,3 (replaces --multi-layer-fraction)")
     parser.add_argument("--init-from", type=pathlib.Path,
                         help="start from the weights of this ONNX model (see initialise_from_onnx)")
     args = parser.parse_args()
@@ -198,7 +202,8 @@ def main():
         rx, ls, side, labels, mask = (t.to(device) for t in
                                       draw_batch(args.seed, step, args.batch_size,
                                                  (args.prb_min, args.prb_max),
-                                                 args.multi_layer_fraction, args.max_layers))
+                                                 args.multi_layer_fraction, args.max_layers,
+                                                 args.layer_weights))
         loss = masked_bce(model(rx, ls, side), labels, mask)
         optimiser.zero_grad()
         loss.backward()

@@ -69,14 +69,19 @@ pusch:
 """
 
 
-def draw_link(rng, multi_layer_fraction=0.2, max_layers=2):
+def draw_link(rng, multi_layer_fraction=0.2, max_layers=2, layer_weights=None):
     """Random link parameters of one example (everything but the PRB count): with probability
     multi_layer_fraction, when there are at least two receive antennas, 2 to min(antennas,
     max_layers) layers (uniform), else one. With max_layers 2 the draws are those of the models
-    trained before 3-4 layers existed (stage 3 and earlier)."""
+    trained before 3-4 layers existed (stage 3 and earlier). layer_weights (relative weights of
+    1, 2, ... layers) replaces that rule: the layer count is drawn with those weights among the
+    counts up to min(antennas, max_layers)."""
     num_rx = int(rng.choice([1, 2, 4, 4, 4, 3]))
     num_layers = 1
-    if max_layers >= 2 and num_rx >= 2 and rng.random() < multi_layer_fraction:
+    if layer_weights is not None:
+        weights = np.asarray(layer_weights[:min(num_rx, max_layers)], float)
+        num_layers = int(rng.choice(np.arange(1, weights.size + 1), p=weights / weights.sum()))
+    elif max_layers >= 2 and num_rx >= 2 and rng.random() < multi_layer_fraction:
         most = min(num_rx, max_layers)
         num_layers = 2 if most == 2 else int(rng.integers(2, most + 1))
     qm = int(rng.choice([2, 4, 6, 8]))
@@ -121,11 +126,13 @@ def simulate_example(num_prbs, link, reference_receiver=""):
             labels.reshape(shape), mask.reshape(shape), pdu)
 
 
-def draw_batch(seed, batch_index, batch_size, prb_range, multi_layer_fraction=0.2, max_layers=2):
+def draw_batch(seed, batch_index, batch_size, prb_range, multi_layer_fraction=0.2, max_layers=2,
+               layer_weights=None):
     """Batch `batch_index` of a run: stacked inputs, labels and masks as torch tensors."""
     rng = np.random.default_rng([seed, batch_index])
     num_prbs = int(rng.integers(prb_range[0], prb_range[1] + 1))
-    examples = [simulate_example(num_prbs, draw_link(rng, multi_layer_fraction, max_layers))
+    examples = [simulate_example(num_prbs, draw_link(rng, multi_layer_fraction, max_layers,
+                                                          layer_weights))
                 for _ in range(batch_size)]
     return tuple(torch.from_numpy(np.stack([e[i] for e in examples])) for i in range(5))
 

@@ -47,6 +47,31 @@ class NeuralTrainingTest(unittest.TestCase):
         self.assertTrue(torch.all(labels[mask == 0] == 0))
         self.assertGreater(float(mask.sum()), 0.0)
 
+    def test_links_of_three_and_four_layers_simulate_with_labels_on_every_layer(self):
+        from training_data import draw_link, simulate_example
+        rng = np.random.default_rng(8)
+        counts = {}
+        for _ in range(400):
+            link = draw_link(rng, max_layers=4, layer_weights=[1, 1, 1, 6])
+            self.assertLessEqual(link["num_layers"], min(link["num_rx"], 4))
+            counts[link["num_layers"]] = counts.get(link["num_layers"], 0) + 1
+        self.assertEqual(set(counts), {1, 2, 3, 4})
+        self.assertGreater(counts[4], counts[3])  # weight 6 against 1, on 4-antenna links
+        # The default draw keeps to two layers.
+        self.assertTrue(all(draw_link(rng)["num_layers"] <= 2 for _ in range(200)))
+        for layers in (3, 4):
+            link = dict(numerology=1, num_rx=4, num_layers=layers, qm=4, mcs_index=8,
+                        dmrs_type=1, additional_position=1, cdm_groups_no_data=2,
+                        profile="TDL-A", delay_spread_ns=30.0, doppler_hz=10.0, snr_db=20.0,
+                        seed=3)
+            rx, ls, side, labels, mask, pdu = simulate_example(4, link)
+            self.assertEqual(pdu["num_layers"], layers)
+            per_layer = mask.reshape(4, 8, -1).sum(axis=(1, 2))  # coded bits per layer
+            self.assertTrue(np.all(per_layer[:layers] > 0), per_layer)
+            self.assertTrue(np.all(per_layer[layers:] == 0), per_layer)
+            ls_power = (ls.reshape(4, 4, 2, -1) ** 2).sum(axis=(0, 2, 3))  # [antenna, layer]
+            self.assertTrue(np.all(ls_power[:layers] > 0) and np.all(ls_power[layers:] == 0))
+
     def test_smoother_keeps_a_constant_channel_constant_to_the_edges(self):
         from neural_receiver import ChannelSmoother
         torch.manual_seed(3)
