@@ -26,6 +26,9 @@ namespace {
 const std::filesystem::path models_dir = AIRAN_MODELS_DIR;
 const std::filesystem::path small_model = models_dir / "reference" / "neural_receiver_small.onnx";
 const std::filesystem::path trained_model = models_dir / "neural_receiver.onnx";
+/// Stage 4 of the training, in progress: trained on 1-4 layers (docs/NEURAL_RECEIVER.md).
+const std::filesystem::path four_layer_model =
+    models_dir / "pretrained" / "neural_receiver_stage4_wip.onnx";
 
 apps::LinkScenario make_scenario(unsigned num_prbs, unsigned num_rx, const std::string& channel,
                                  double doppler_hz) {
@@ -260,6 +263,40 @@ TEST(NeuralPuschDetector, TrainedModelDecodesThroughThePuschReceiver) {
                         results, &genie);
   EXPECT_FALSE(results[0].tb_crc_ok);
   EXPECT_NE(results[0].error.find("no perfect CSI"), std::string::npos);
+}
+
+TEST(NeuralPuschDetector, ModelTrainedOnFourLayersDecodesFourLayers) {
+  // The committed model refuses 4 layers (its max_layers is 2); the stage-4 model in training
+  // takes them and, 4 layers over 4 Rx well above its waterfall, decodes them.
+  const auto model = load_neural_receiver_model(four_layer_model);
+  EXPECT_EQ(neural_receiver_max_layers(*model, "stage 4"), 4U);
+  apps::LinkScenario scenario = make_scenario(24, 4, "TDL-A30", 10.0);
+  scenario.cell.num_antenna_ports = 4;
+  PuschConfig pusch = make_pusch(24, 14);
+  pusch.num_layers = 4;
+  pusch.dmrs_ports = 0xF;
+  PuschReceiverConfig config;
+  config.num_rx_antennas = 4;
+  config.max_layers = 4;
+  config.num_threads = 2;
+  config.detector = make_neural_detector_factory(model);
+  PuschReceiver receiver(scenario.cell, config);
+  apps::SlotSimulator simulator(scenario);
+  std::vector<PuschPduResult> results;
+  unsigned decoded = 0;
+  for (unsigned s = 0; s < 6; ++s) {
+    simulator.reseed_channel(500 + s);
+    simulator.simulate(std::span(&pusch, 1), s, 600 + s, 700 + s, noise_variance_from_snr_db(24.0));
+    receiver.process_slot(simulator.received_grid(), simulator.slot_number(), std::span(&pusch, 1),
+                          results);
+    ASSERT_EQ(results.size(), 1U);
+    ASSERT_EQ(results[0].error, "");
+    if (results[0].tb_crc_ok) {
+      ++decoded;
+      EXPECT_EQ(results[0].tb_bits, simulator.tb_bits(0));
+    }
+  }
+  EXPECT_EQ(decoded, 6U);
 }
 
 } // namespace
