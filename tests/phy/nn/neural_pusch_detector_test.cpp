@@ -56,6 +56,33 @@ PuschConfig make_pusch(unsigned num_prbs, unsigned mcs) {
   return p;
 }
 
+/// Simulates and receives `slots` slots of `pusch` at `snr_db` (channel, payload and noise seeds
+/// from `seed`); every PDU must come back without an error and a detection time. Returns how many
+/// TBs decoded, each checked against the transmitted bits.
+unsigned receive_slots(PuschReceiver& receiver, apps::SlotSimulator& simulator,
+                       const PuschConfig& pusch, unsigned slots, unsigned seed, double snr_db) {
+  std::vector<PuschPduResult> results;
+  unsigned decoded = 0;
+  for (unsigned s = 0; s < slots; ++s) {
+    simulator.reseed_channel(seed + s);
+    simulator.simulate(std::span(&pusch, 1), s, seed + 100 + s, seed + 200 + s,
+                       noise_variance_from_snr_db(snr_db));
+    receiver.process_slot(simulator.received_grid(), simulator.slot_number(), std::span(&pusch, 1),
+                          results);
+    if (results.size() != 1 || !results[0].error.empty() ||
+        !(results[0].times.detection_us > 0.0)) {
+      ADD_FAILURE() << "slot " << s << ": " << results.size() << " results"
+                    << (results.empty() ? "" : ", error '" + results[0].error + "'");
+      continue;
+    }
+    if (results[0].tb_crc_ok) {
+      ++decoded;
+      EXPECT_EQ(results[0].tb_bits, simulator.tb_bits(0));
+    }
+  }
+  return decoded;
+}
+
 std::string contract_error(OnnxModel model) {
   try {
     check_neural_receiver_model(model, "test.onnx");
@@ -239,23 +266,9 @@ TEST(NeuralPuschDetector, TrainedModelDecodesThroughThePuschReceiver) {
   config.detector = make_neural_detector_factory(model);
   PuschReceiver receiver(scenario.cell, config);
   apps::SlotSimulator simulator(scenario);
-  std::vector<PuschPduResult> results;
-  unsigned decoded = 0;
-  for (unsigned s = 0; s < 10; ++s) {
-    simulator.reseed_channel(100 + s);
-    simulator.simulate(std::span(&pusch, 1), s, 200 + s, 300 + s, noise_variance_from_snr_db(12.0));
-    receiver.process_slot(simulator.received_grid(), simulator.slot_number(), std::span(&pusch, 1),
-                          results);
-    ASSERT_EQ(results.size(), 1U);
-    ASSERT_EQ(results[0].error, "");
-    EXPECT_GT(results[0].times.detection_us, 0.0);
-    if (results[0].tb_crc_ok) {
-      ++decoded;
-      EXPECT_EQ(results[0].tb_bits, simulator.tb_bits(0));
-    }
-  }
   // 16-QAM R 0.54 at 12 dB with 4 Rx is well above the waterfall of every receiver.
-  EXPECT_EQ(decoded, 10U);
+  EXPECT_EQ(receive_slots(receiver, simulator, pusch, 10, 100, 12.0), 10U);
+  std::vector<PuschPduResult> results;
 
   // A detector takes no genie.
   const PerfectCsi genie{&simulator.true_channel(), 0.1F};
@@ -282,21 +295,7 @@ TEST(NeuralPuschDetector, ModelTrainedOnFourLayersDecodesFourLayers) {
   config.detector = make_neural_detector_factory(model);
   PuschReceiver receiver(scenario.cell, config);
   apps::SlotSimulator simulator(scenario);
-  std::vector<PuschPduResult> results;
-  unsigned decoded = 0;
-  for (unsigned s = 0; s < 6; ++s) {
-    simulator.reseed_channel(500 + s);
-    simulator.simulate(std::span(&pusch, 1), s, 600 + s, 700 + s, noise_variance_from_snr_db(24.0));
-    receiver.process_slot(simulator.received_grid(), simulator.slot_number(), std::span(&pusch, 1),
-                          results);
-    ASSERT_EQ(results.size(), 1U);
-    ASSERT_EQ(results[0].error, "");
-    if (results[0].tb_crc_ok) {
-      ++decoded;
-      EXPECT_EQ(results[0].tb_bits, simulator.tb_bits(0));
-    }
-  }
-  EXPECT_EQ(decoded, 6U);
+  EXPECT_EQ(receive_slots(receiver, simulator, pusch, 6, 500, 24.0), 6U);
 }
 
 } // namespace
