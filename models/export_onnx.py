@@ -77,11 +77,14 @@ def main():
     parser.add_argument("--no-reference", action="store_true", help="write the ONNX file only")
     parser.add_argument("--joint-features", action="store_true",
                         help="with the layer pairs' joint MMSE features (neural_receiver.py)")
+    parser.add_argument("--amplitude-features", action="store_true",
+                        help="with the amplitudes of the joint estimates (neural_receiver.py)")
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
     model = NeuralReceiver(width=args.width, num_blocks=args.blocks,
-                           joint_features=args.joint_features).eval()
+                           joint_features=args.joint_features,
+                           amplitude_features=args.amplitude_features).eval()
     generator = torch.Generator().manual_seed(args.seed + 1)
     inputs = reference_inputs(args.symbols, args.subcarriers, generator)
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -229,20 +229,40 @@ def _conj(x):
     return (x[0], -x[1])
 
 
+# Amplitude features: |Re x| and |Im x| of each layer's joint MMSE estimate x, as
+# sqrt(v^2 + AMPLITUDE_FLOOR) (Mul, Add, Sqrt). The amplitude bits of 16-QAM and above are a
+# function of these, which the network otherwise has to build from ReLUs of the signed estimates
+# one layer and axis at a time.
+AMPLITUDE_FEATURE_CHANNELS = 2 * MAX_LAYERS
+AMPLITUDE_FLOOR = 1e-6
+_JOINT_ESTIMATE_CHANNELS = (0, 1, 2, 3, 6, 7, 8, 9)  # x0, x1 of pair (0, 1), x2, x3 of (2, 3)
+
+
+def amplitude_features(joint):
+    """|Re x_l|, |Im x_l| of the layers' joint MMSE estimates (joint_layer_features output)."""
+    estimates = torch.cat([joint[:, c:c + 1] for c in _JOINT_ESTIMATE_CHANNELS], dim=1)
+    return torch.sqrt(estimates * estimates + AMPLITUDE_FLOOR)
+
+
 class NeuralReceiver(nn.Module):
     """Input normalisation, per-layer matched-filter features from the raw and two smoothed LS
     estimates, a separable input convolution, residual blocks, a 1x1 LLR head. With
     joint_features, the joint MMSE features of the four layers from the same three estimates are
     appended to the input channels (after all others, so that a model trained without them can
-    be grown: train_neural_receiver.py --init-from)."""
+    be grown: train_neural_receiver.py --init-from); with amplitude_features as well, the
+    amplitudes of the joint estimates after those."""
 
-    def __init__(self, width=96, num_blocks=6, joint_features=False):
+    def __init__(self, width=96, num_blocks=6, joint_features=False, amplitude_features=False):
         super().__init__()
+        if amplitude_features and not joint_features:
+            raise ValueError("amplitude features are taken from the joint features")
         self.joint_features = joint_features
+        self.amplitude_features = amplitude_features
         sources = 1 + len(SMOOTHER_TAPS)
         in_channels = (RX_GRID_CHANNELS + LS_CHANNEL_CHANNELS + SIDE_INFO_CHANNELS +
                        FEATURE_CHANNELS * sources +
-                       (JOINT_FEATURE_CHANNELS * sources if joint_features else 0))
+                       (JOINT_FEATURE_CHANNELS * sources if joint_features else 0) +
+                       (AMPLITUDE_FEATURE_CHANNELS * sources if amplitude_features else 0))
         self.smoothers = nn.ModuleList([ChannelSmoother(*taps) for taps in SMOOTHER_TAPS])
         self.input_conv = SeparableConv(in_channels, width)
         self.blocks = nn.ModuleList([ResidualBlock(width) for _ in range(num_blocks)])
@@ -265,7 +285,10 @@ class NeuralReceiver(nn.Module):
         estimates = [ls_normalised] + [smoother(ls_normalised, ones) for smoother in self.smoothers]
         features = [layer_features(rx_normalised, h, noise) for h in estimates]
         if self.joint_features:
-            features += [joint_layer_features(rx_normalised, h, noise) for h in estimates]
+            joint = [joint_layer_features(rx_normalised, h, noise) for h in estimates]
+            features += joint
+            if self.amplitude_features:
+                features += [amplitude_features(j) for j in joint]
         x = torch.cat([rx_normalised, ls_normalised, mask, noise, position] + features, dim=1)
         x = torch.relu(self.input_conv(x))
         for block in self.blocks:

@@ -156,6 +156,8 @@ def main():
     parser.add_argument("--output", type=pathlib.Path, default=HERE / "neural_receiver.onnx")
     parser.add_argument("--joint-features", action="store_true",
                         help="add the joint MMSE features of the layers (neural_receiver.py)")
+    parser.add_argument("--amplitude-features", action="store_true",
+                        help="add |Re x|, |Im x| of the joint estimates (needs --joint-features)")
     parser.add_argument("--two-layer-fraction", "--multi-layer-fraction", type=float, default=0.2,
                         dest="multi_layer_fraction",
                         help="probability of more than one layer for a training example with 2+ "
@@ -173,7 +175,8 @@ def main():
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
     model = NeuralReceiver(width=args.width, num_blocks=args.blocks,
-                           joint_features=args.joint_features).to(device)
+                           joint_features=args.joint_features,
+                           amplitude_features=args.amplitude_features).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
     if args.init_from:
         initialise_from_onnx(model, args.init_from)

@@ -23,6 +23,9 @@ const std::string two_ue_config =
     (airan::test::repo_root() / "configs" / "pusch_20mhz_1layer_16qam.yaml").string();
 const std::string trained_model =
     (airan::test::repo_root() / "models" / "neural_receiver.onnx").string();
+/// The committed model before stage 4, trained on 1-2 layers (its airan.max_layers is 2).
+const std::string two_layer_model =
+    (airan::test::repo_root() / "models" / "pretrained" / "neural_receiver_stage3.onnx").string();
 
 bool have_device() {
   return !airan::gpu::query_devices().devices.empty();
@@ -126,14 +129,14 @@ TEST(ReceiverBackendCli, NeuralReceiverDecodesWithTheCommittedModel) {
   EXPECT_EQ(eval.status, 0) << eval.output;
   EXPECT_NE(eval.output.find("receiver neural: cpu, model"), std::string::npos) << eval.output;
 
-  // The committed model was trained on 1 and 2 layers: 4 is refused before any slot runs.
-  const auto four = run_airan("eval --receiver ls-lin-lmmse,neural --model " + trained_model +
+  // A model trained on 1 and 2 layers: 4 is refused before any slot runs.
+  const auto four = run_airan("eval --receiver ls-lin-lmmse,neural --model " + two_layer_model +
                               " --prb 8 --rx 4 --layers 4 --snr 20 --max-slots 2 --threads 1");
   EXPECT_EQ(four.status, 2) << four.output;
   EXPECT_NE(four.output.find("receiver neural: its model takes at most 2 layer(s)"),
             std::string::npos)
       << four.output;
-  const auto bench4 = run_airan("bench pusch --receiver neural --model " + trained_model +
+  const auto bench4 = run_airan("bench pusch --receiver neural --model " + two_layer_model +
                                 " --prb 8 --rx 4 --layers 4 --slots 1 --threads 1");
   EXPECT_EQ(bench4.status, 2) << bench4.output;
   EXPECT_NE(bench4.output.find("at most 2 layer(s)"), std::string::npos) << bench4.output;

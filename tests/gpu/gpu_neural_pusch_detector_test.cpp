@@ -50,6 +50,9 @@ namespace apps = airan::apps;
 
 const std::filesystem::path trained_model =
     std::filesystem::path(AIRAN_MODELS_DIR) / "neural_receiver.onnx";
+/// The committed model before stage 4, trained on 1-2 layers (its airan.max_layers is 2).
+const std::filesystem::path two_layer_model =
+    std::filesystem::path(AIRAN_MODELS_DIR) / "pretrained" / "neural_receiver_stage3.onnx";
 
 bool no_device() {
   return airan::gpu::query_devices().devices.empty();
@@ -187,11 +190,8 @@ TEST(GpuNeuralPuschDetector, LlrsAndMeasurementsMatchTheCpuDetector) {
   if (no_device()) {
     GTEST_SKIP() << "no CUDA device";
   }
-  // The committed model without its airan.max_layers (2), so that the 4-layer case runs too:
-  // this test compares the device with the CPU, not the model's quality.
-  OnnxModel unlimited = *load_neural_receiver_model(trained_model);
-  unlimited.metadata.clear();
-  const auto model = std::make_shared<const OnnxModel>(std::move(unlimited));
+  // The committed model takes 1-4 layers (airan.max_layers 4), so every case runs.
+  const auto model = load_neural_receiver_model(trained_model);
   for (std::size_t n = 0; n < neural_cases().size(); ++n) {
     const Case& c = neural_cases()[n];
     const Link link = make_neural_link(c);
@@ -207,7 +207,7 @@ TEST(GpuNeuralPuschDetector, LlrsAndMeasurementsMatchTheCpuDetector) {
     };
     std::vector<Slot> slots;
     NeuralPuschDetector cpu(model, limits, 2);
-    for (unsigned k = 0; k < 2; ++k) {
+    for (std::size_t k = 0; k < 2; ++k) {
       apps::SlotSimulator simulator(link.scenario);
       simulator.reseed_channel(40 + 2 * n + k);
       simulator.simulate(std::span(&link.pusch, 1), 5 + n, 50 + n + 7 * k, 60 + n + 7 * k,
@@ -313,12 +313,13 @@ TEST(GpuNeuralPuschDetector, RefusesWhatTheModelCannotTake) {
     return;
   }
   // A PDU with more layers than the model's airan.max_layers (2) is an error for that PDU.
+  const auto limited = load_neural_receiver_model(two_layer_model);
   const Case c{24, 4, 4, DmrsConfigType::type1, 1, 1, 2, false, 10, 25.0F};
   const Link link = make_neural_link(c);
   PuschReceiverConfig config;
   config.num_rx_antennas = c.rx;
   config.max_layers = c.layers;
-  config.detector = airan::gpu::make_gpu_neural_detector_factory(link.scenario.cell, model);
+  config.detector = airan::gpu::make_gpu_neural_detector_factory(link.scenario.cell, limited);
   PuschReceiver receiver(link.scenario.cell, config);
   apps::SlotSimulator simulator(link.scenario);
   simulator.simulate(std::span(&link.pusch, 1), 0, 1, 2, noise_variance_from_snr_db(c.snr_db));

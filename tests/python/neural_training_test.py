@@ -3,6 +3,7 @@ channel smoothers keep a constant channel constant up to the allocation edges, a
 steps lower the loss, export freezes the smoothers into operators the C++ runtime implements, and
 a grown model starts from an exported one. Skipped where PyTorch or onnx is not installed."""
 import os
+import pathlib
 import sys
 import tempfile
 import unittest
@@ -151,7 +152,7 @@ class NeuralTrainingTest(unittest.TestCase):
         from train_neural_receiver import initialise_from_onnx
         path = os.path.join(ROOT, "models", "neural_receiver.onnx")
         old = {t.name: numpy_helper.to_array(t) for t in onnx.load(path).graph.initializer}
-        model = NeuralReceiver(joint_features=True)
+        model = NeuralReceiver(joint_features=True, amplitude_features=True)
         initialise_from_onnx(model, path)
         with torch.no_grad():
             freq, time = model.smoothers[1].kernels(1)
@@ -185,6 +186,52 @@ class NeuralTrainingTest(unittest.TestCase):
                         expected += [x[p].real, x[p].imag, x[q].real, x[q].imag, mse[p], mse[q]]
                     np.testing.assert_allclose(features[:, s, f], expected, rtol=2e-4, atol=2e-5,
                                                err_msg=f"{layers} layers")
+
+    def test_amplitude_features_are_the_magnitudes_of_the_joint_estimates(self):
+        from export_onnx import export, reference_inputs
+        from neural_receiver import NeuralReceiver, amplitude_features, joint_layer_features
+        from train_neural_receiver import initialise_from_onnx
+        generator = torch.Generator().manual_seed(8)
+        rx = torch.randn((1, 8, 2, 3), generator=generator)
+        ls = torch.randn((1, 32, 2, 3), generator=generator)
+        joint = joint_layer_features(rx, ls, torch.rand((1, 1, 2, 3), generator=generator))
+        estimates = joint[:, [0, 1, 2, 3, 6, 7, 8, 9]]  # x0, x1 (re, im), then x2, x3
+        np.testing.assert_allclose(amplitude_features(joint).numpy(), estimates.abs().numpy(),
+                                   atol=1e-3)
+        # Grown from a joint-feature model, it computes what that model did, with the same
+        # operators.
+        path = os.path.join(ROOT, "models", "pretrained", "neural_receiver_stage3.onnx")
+        inputs = reference_inputs(14, 24, torch.Generator().manual_seed(4))
+        models = [NeuralReceiver(joint_features=True, amplitude_features=grown).eval()
+                  for grown in (False, True)]
+        for model in models:
+            initialise_from_onnx(model, path)
+        with torch.no_grad():
+            self.assertTrue(torch.equal(models[0](*inputs), models[1](*inputs)))
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "model.onnx")
+            export(models[1], path, inputs)
+            operators = {node.op_type for node in onnx.load(path).graph.node}
+        self.assertTrue(operators <= CPU_RUNTIME_OPERATORS, operators - CPU_RUNTIME_OPERATORS)
+        with self.assertRaises(ValueError):
+            NeuralReceiver(amplitude_features=True)
+
+    def test_bit_error_profile_lines_up_layers_and_bits(self):
+        from bit_error_profile import load_model, profile
+        model = load_model(pathlib.Path(ROOT) / "models" / "neural_receiver.onnx")
+        self.assertTrue(model.joint_features and model.amplitude_features)
+        link = dict(numerology=1, num_rx=4, num_layers=2, qm=4, mcs_index=7, dmrs_type=1,
+                    additional_position=1, cdm_groups_no_data=2, profile="TDL-A",
+                    delay_spread_ns=30.0, doppler_hz=10.0, snr_db=24.0, seed=3)
+        sums = profile(model, link, 4, "ls-lin-lmmse", 1)
+        self.assertEqual(sums.shape, (2, 4, 4))
+        # Every bit position of every layer has one bit per data RE (48 subcarriers x 12 symbols
+        # less DMRS).
+        self.assertTrue(np.all(sums[:, :, 3] == sums[0, 0, 3]) and sums[0, 0, 3] > 400)
+        # At 24 dB both receivers make (almost) no errors: a layer or bit mixed up would be 50%.
+        self.assertLess(float(np.max(sums[:, :, 0] / sums[:, :, 3])), 0.02)
+        self.assertLess(float(np.max(sums[:, :, 1] / sums[:, :, 3])), 0.02)
+        self.assertGreater(float(np.min(sums[:, :, 2] / sums[:, :, 3])), 1.0)
 
 
 if __name__ == "__main__":

@@ -26,9 +26,9 @@ namespace {
 const std::filesystem::path models_dir = AIRAN_MODELS_DIR;
 const std::filesystem::path small_model = models_dir / "reference" / "neural_receiver_small.onnx";
 const std::filesystem::path trained_model = models_dir / "neural_receiver.onnx";
-/// Stage 4 of the training, in progress: trained on 1-4 layers (docs/NEURAL_RECEIVER.md).
-const std::filesystem::path four_layer_model =
-    models_dir / "pretrained" / "neural_receiver_stage4_wip.onnx";
+/// The committed model before stage 4, trained on 1-2 layers (docs/NEURAL_RECEIVER.md).
+const std::filesystem::path two_layer_model =
+    models_dir / "pretrained" / "neural_receiver_stage3.onnx";
 
 apps::LinkScenario make_scenario(unsigned num_prbs, unsigned num_rx, const std::string& channel,
                                  double doppler_hz) {
@@ -83,7 +83,7 @@ unsigned receive_slots(PuschReceiver& receiver, apps::SlotSimulator& simulator,
   return decoded;
 }
 
-std::string contract_error(OnnxModel model) {
+std::string contract_error(const OnnxModel& model) {
   try {
     check_neural_receiver_model(model, "test.onnx");
   } catch (const OnnxError& e) {
@@ -215,8 +215,9 @@ TEST(NeuralReceiverModel, MaxLayersMetadataIsCheckedAndKeptThroughSerialization)
     EXPECT_NE(contract_error(wrong).find("'airan.max_layers' must be 1 to 4"), std::string::npos)
         << bad << ": " << contract_error(wrong);
   }
-  // The committed model was trained on 1 and 2 layers and says so.
-  EXPECT_EQ(neural_receiver_max_layers(read_onnx_model(trained_model), "trained"), 2U);
+  // The committed model was trained on 1-4 layers, stage 3 on 1 and 2, and they say so.
+  EXPECT_EQ(neural_receiver_max_layers(read_onnx_model(trained_model), "trained"), 4U);
+  EXPECT_EQ(neural_receiver_max_layers(read_onnx_model(two_layer_model), "stage 3"), 2U);
 }
 
 TEST(NeuralPuschDetector, RefusesPdusWithMoreLayersThanTheModelTakes) {
@@ -278,11 +279,9 @@ TEST(NeuralPuschDetector, TrainedModelDecodesThroughThePuschReceiver) {
   EXPECT_NE(results[0].error.find("no perfect CSI"), std::string::npos);
 }
 
-TEST(NeuralPuschDetector, ModelTrainedOnFourLayersDecodesFourLayers) {
-  // The committed model refuses 4 layers (its max_layers is 2); the stage-4 model in training
-  // takes them and, 4 layers over 4 Rx well above its waterfall, decodes them.
-  const auto model = load_neural_receiver_model(four_layer_model);
-  EXPECT_EQ(neural_receiver_max_layers(*model, "stage 4"), 4U);
+TEST(NeuralPuschDetector, TrainedModelDecodesFourLayers) {
+  // Trained on 1-4 layers (stage 4): 4 layers over 4 Rx well above its waterfall decode.
+  const auto model = load_neural_receiver_model(trained_model);
   apps::LinkScenario scenario = make_scenario(24, 4, "TDL-A30", 10.0);
   scenario.cell.num_antenna_ports = 4;
   PuschConfig pusch = make_pusch(24, 14);

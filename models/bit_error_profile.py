@@ -1,0 +1,124 @@
+"""Bit error rate of a neural receiver per layer and bit position, beside a classical receiver's.
+
+  PYTHONPATH=build/python /usr/bin/python3 models/bit_error_profile.py \\
+      --model models/neural_receiver.onnx --layers 4 --snr 12 16
+
+Simulates slots with this project's transmitter and TDL channel (models/training_data.py, the
+same path as training), runs the model (weights read from its ONNX file or from a training
+checkpoint) and the reference receiver (through the C++ receiver, `import airan`) on the same
+slots, and prints, per layer, for every bit of the modulation symbol: the neural receiver's bit
+error rate / the reference's, and the neural receiver's mean |LLR|. A bit position the network
+has not learned shows as a BER near 50% with a small |LLR| while the reference's is low.
+"""
+
+import argparse
+import pathlib
+import sys
+
+import numpy as np
+import torch
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "build" / "python"))
+
+from neural_receiver import (AMPLITUDE_FEATURE_CHANNELS, FEATURE_CHANNELS,  # noqa: E402
+                             JOINT_FEATURE_CHANNELS, LS_CHANNEL_CHANNELS, MAX_BITS_PER_SYMBOL,
+                             RX_GRID_CHANNELS, SIDE_INFO_CHANNELS, SMOOTHER_TAPS, NeuralReceiver)
+from training_data import MCS_TABLE2, simulate_example  # noqa: E402
+
+
+def feature_options(input_channels):
+    """(joint_features, amplitude_features) of a model whose input convolution takes
+    `input_channels` channels."""
+    sources = 1 + len(SMOOTHER_TAPS)
+    base = RX_GRID_CHANNELS + LS_CHANNEL_CHANNELS + SIDE_INFO_CHANNELS + FEATURE_CHANNELS * sources
+    joint = base + JOINT_FEATURE_CHANNELS * sources
+    options = {base: (False, False), joint: (True, False),
+               joint + AMPLITUDE_FEATURE_CHANNELS * sources: (True, True)}
+    if input_channels not in options:
+        raise ValueError(f"an input convolution of {input_channels} channels matches no "
+                         f"NeuralReceiver configuration ({sorted(options)})")
+    return options[input_channels]
+
+
+def load_model(path):
+    """NeuralReceiver with the weights of an ONNX export or a training checkpoint (.pt)."""
+    if path.suffix == ".pt":
+        state = torch.load(path, map_location="cpu")["model"]
+        shape = state["input_conv.pointwise.weight"].shape
+        width, blocks = shape[0], len({k.split(".")[1] for k in state if k.startswith("blocks.")})
+        model = NeuralReceiver(width, blocks, *feature_options(shape[1]))
+        model.load_state_dict(state)
+        return model.eval()
+    import onnx
+    from onnx import numpy_helper
+    from train_neural_receiver import initialise_from_onnx
+    weights = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+    shape = weights["input_conv.pointwise.weight"].shape
+    blocks = len({k.split(".")[1] for k in weights if k.startswith("blocks.")})
+    model = NeuralReceiver(shape[0], blocks, *feature_options(shape[1]))
+    initialise_from_onnx(model, path)
+    return model.eval()
+
+
+def profile(model, link, num_prbs, reference, slots):
+    """Per layer and bit: [neural errors, reference errors, sum |LLR|, count]."""
+    qm = link["qm"]
+    sums = np.zeros((link["num_layers"], qm, 4))
+    for slot in range(slots):
+        rx, ls, side, _, _, pdu = simulate_example(num_prbs, dict(link, seed=link["seed"] + slot),
+                                                   reference)
+        with torch.no_grad():
+            llr = model(*(torch.from_numpy(t[None]) for t in (rx, ls, side))).numpy().reshape(-1)
+        positions = pdu["llr_positions"]
+        channel = positions // (rx.shape[1] * rx.shape[2])
+        bits = pdu["codeword_bits"].astype(bool)
+        neural, ref = llr[positions], pdu["llr_reference"]
+        for layer in range(link["num_layers"]):
+            for bit in range(qm):
+                on = channel == MAX_BITS_PER_SYMBOL * layer + bit
+                sums[layer, bit] += [np.sum((neural[on] < 0) != bits[on]),
+                                     np.sum((ref[on] < 0) != bits[on]),
+                                     np.sum(np.abs(neural[on])), np.count_nonzero(on)]
+    return sums
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=pathlib.Path, required=True, help=".onnx or .pt")
+    parser.add_argument("--layers", type=int, default=1, choices=(1, 2, 3, 4))
+    parser.add_argument("--rx", type=int, default=4, choices=(1, 2, 4))
+    parser.add_argument("--qm", type=int, default=4, choices=sorted(MCS_TABLE2),
+                        help="bits per symbol (the MCS is the middle of table 2's range)")
+    parser.add_argument("--snr", type=float, nargs="+", default=[12.0], help="dB per RE")
+    parser.add_argument("--prb", type=int, default=24)
+    parser.add_argument("--slots", type=int, default=1)
+    parser.add_argument("--profile", default="TDL-A", choices=("TDL-A", "TDL-B", "TDL-C"))
+    parser.add_argument("--delay-spread", type=float, default=30.0, help="ns")
+    parser.add_argument("--doppler", type=float, default=10.0, help="Hz")
+    parser.add_argument("--reference", default="ls-lin-lmmse")
+    parser.add_argument("--seed", type=int, default=100)
+    args = parser.parse_args()
+    if args.layers > args.rx:
+        parser.error("--layers must not exceed --rx")
+
+    torch.set_num_threads(1)
+    model = load_model(args.model)
+    low, high = MCS_TABLE2[args.qm]
+    for snr in args.snr:
+        link = dict(numerology=1, num_rx=args.rx, num_layers=args.layers, qm=args.qm,
+                    mcs_index=(low + high) // 2, dmrs_type=1, additional_position=1,
+                    cdm_groups_no_data=2, profile=args.profile,
+                    delay_spread_ns=args.delay_spread, doppler_hz=args.doppler, snr_db=snr,
+                    seed=args.seed)
+        sums = profile(model, link, args.prb, args.reference, args.slots)
+        print(f"SNR {snr} dB: per bit, neural BER / {args.reference} BER |mean neural LLR|")
+        for layer, row in enumerate(sums):
+            cells = [f"{n / c:6.3f} /{r / c:6.3f} |{a / c:5.1f}" for n, r, a, c in row]
+            print(f"  layer {layer}: " + "   ".join(cells))
+
+
+if __name__ == "__main__":
+    main()
