@@ -22,42 +22,38 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "build" / "python"))
 
-from neural_receiver import (AMPLITUDE_FEATURE_CHANNELS, FEATURE_CHANNELS,  # noqa: E402
-                             JOINT_FEATURE_CHANNELS, LS_CHANNEL_CHANNELS, MAX_BITS_PER_SYMBOL,
-                             RX_GRID_CHANNELS, SIDE_INFO_CHANNELS, SMOOTHER_TAPS, NeuralReceiver)
+from neural_receiver import MAX_BITS_PER_SYMBOL, NeuralReceiver  # noqa: E402
 from training_data import MCS_TABLE2, simulate_example  # noqa: E402
 
 
-def feature_options(input_channels):
-    """(joint_features, amplitude_features) of a model whose input convolution takes
-    `input_channels` channels."""
-    sources = 1 + len(SMOOTHER_TAPS)
-    base = RX_GRID_CHANNELS + LS_CHANNEL_CHANNELS + SIDE_INFO_CHANNELS + FEATURE_CHANNELS * sources
-    joint = base + JOINT_FEATURE_CHANNELS * sources
-    options = {base: (False, False), joint: (True, False),
-               joint + AMPLITUDE_FEATURE_CHANNELS * sources: (True, True)}
-    if input_channels not in options:
-        raise ValueError(f"an input convolution of {input_channels} channels matches no "
-                         f"NeuralReceiver configuration ({sorted(options)})")
-    return options[input_channels]
+FEATURE_OPTIONS = ((False, False), (True, False), (True, True))  # (joint, amplitude)
+
+
+def model_like(weights):
+    """An untrained NeuralReceiver shaped like the state `weights` (name -> array): width, residual
+    blocks and feature options read off the input convolution's weight."""
+    width, input_channels = weights["input_conv.pointwise.weight"].shape[:2]
+    blocks = len({name.split(".")[1] for name in weights if name.startswith("blocks.")})
+    for options in FEATURE_OPTIONS:
+        model = NeuralReceiver(width, blocks, *options)
+        if model.input_conv.pointwise.weight.shape[1] == input_channels:
+            return model
+    raise ValueError(f"an input convolution of {input_channels} channels matches no "
+                     "NeuralReceiver configuration")
 
 
 def load_model(path):
     """NeuralReceiver with the weights of an ONNX export or a training checkpoint (.pt)."""
     if path.suffix == ".pt":
         state = torch.load(path, map_location="cpu")["model"]
-        shape = state["input_conv.pointwise.weight"].shape
-        width, blocks = shape[0], len({k.split(".")[1] for k in state if k.startswith("blocks.")})
-        model = NeuralReceiver(width, blocks, *feature_options(shape[1]))
+        model = model_like(state)
         model.load_state_dict(state)
         return model.eval()
     import onnx
     from onnx import numpy_helper
     from train_neural_receiver import initialise_from_onnx
     weights = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
-    shape = weights["input_conv.pointwise.weight"].shape
-    blocks = len({k.split(".")[1] for k in weights if k.startswith("blocks.")})
-    model = NeuralReceiver(shape[0], blocks, *feature_options(shape[1]))
+    model = model_like(weights)
     initialise_from_onnx(model, path)
     return model.eval()
 
