@@ -56,6 +56,17 @@ PuschConfig make_pusch(unsigned num_prbs, unsigned mcs) {
   return p;
 }
 
+/// A PuschReceiver configuration whose detector is the neural one with `model`.
+PuschReceiverConfig neural_receiver_config(std::shared_ptr<const OnnxModel> model, unsigned num_rx,
+                                           unsigned max_layers, unsigned num_threads) {
+  PuschReceiverConfig config;
+  config.num_rx_antennas = num_rx;
+  config.max_layers = max_layers;
+  config.num_threads = num_threads;
+  config.detector = make_neural_detector_factory(std::move(model));
+  return config;
+}
+
 /// Simulates and receives `slots` slots of `pusch` at `snr_db` (channel, payload and noise seeds
 /// from `seed`); every PDU must come back without an error and a detection time. Returns how many
 /// TBs decoded, each checked against the transmitted bits.
@@ -240,11 +251,7 @@ TEST(NeuralPuschDetector, RefusesPdusWithMoreLayersThanTheModelTakes) {
     EXPECT_NE(std::string(e.what()).find("at most 1 layer(s)"), std::string::npos) << e.what();
   }
   // Through the receiver: an error for that PDU, nothing decoded, the receiver goes on.
-  PuschReceiverConfig config;
-  config.num_rx_antennas = 2;
-  config.max_layers = 2;
-  config.detector = make_neural_detector_factory(model);
-  PuschReceiver receiver(scenario.cell, config);
+  PuschReceiver receiver(scenario.cell, neural_receiver_config(model, 2, 2, 1));
   std::vector<PuschPduResult> results;
   receiver.process_slot(simulator.received_grid(), simulator.slot_number(), std::span(&pusch, 1),
                         results);
@@ -260,12 +267,7 @@ TEST(NeuralPuschDetector, TrainedModelDecodesThroughThePuschReceiver) {
   const auto model = load_neural_receiver_model(trained_model);
   const apps::LinkScenario scenario = make_scenario(24, 4, "TDL-B100", 400.0);
   const PuschConfig pusch = make_pusch(24, 14);
-  PuschReceiverConfig config;
-  config.num_rx_antennas = 4;
-  config.max_layers = 1;
-  config.num_threads = 2;
-  config.detector = make_neural_detector_factory(model);
-  PuschReceiver receiver(scenario.cell, config);
+  PuschReceiver receiver(scenario.cell, neural_receiver_config(model, 4, 1, 2));
   apps::SlotSimulator simulator(scenario);
   // 16-QAM R 0.54 at 12 dB with 4 Rx is well above the waterfall of every receiver.
   EXPECT_EQ(receive_slots(receiver, simulator, pusch, 10, 100, 12.0), 10U);
@@ -287,12 +289,7 @@ TEST(NeuralPuschDetector, TrainedModelDecodesFourLayers) {
   PuschConfig pusch = make_pusch(24, 14);
   pusch.num_layers = 4;
   pusch.dmrs_ports = 0xF;
-  PuschReceiverConfig config;
-  config.num_rx_antennas = 4;
-  config.max_layers = 4;
-  config.num_threads = 2;
-  config.detector = make_neural_detector_factory(model);
-  PuschReceiver receiver(scenario.cell, config);
+  PuschReceiver receiver(scenario.cell, neural_receiver_config(model, 4, 4, 2));
   apps::SlotSimulator simulator(scenario);
   EXPECT_EQ(receive_slots(receiver, simulator, pusch, 6, 500, 24.0), 6U);
 }
