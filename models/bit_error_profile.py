@@ -9,6 +9,12 @@ checkpoint) and the reference receiver (through the C++ receiver, `import airan`
 slots, and prints, per layer, for every bit of the modulation symbol: the neural receiver's bit
 error rate / the reference's, and the neural receiver's mean |LLR|. A bit position the network
 has not learned shows as a BER near 50% with a small |LLR| while the reference's is low.
+
+With --calibration it prints instead, for both receivers, the bit-metric mutual information of
+their LLRs (bits of information per coded bit, what a decoder fed these LLRs can use) when they
+are multiplied by each of a few factors. A calibrated receiver peaks at factor 1; a peak above 1
+means LLRs too small for their reliability (under-confident), which also costs an offset min-sum
+decoder more than the lost information suggests, since its offset is fixed in LLR units.
 """
 
 import argparse
@@ -31,11 +37,12 @@ FEATURE_OPTIONS = ((False, False), (True, False), (True, True))  # (joint, ampli
 
 def model_like(weights):
     """An untrained NeuralReceiver shaped like the state `weights` (name -> array): width, residual
-    blocks and feature options read off the input convolution's weight."""
+    blocks and feature options read off the input convolution's weight, the LLR gain head
+    (llr_gain) from its weight's presence."""
     width, input_channels = weights["input_conv.pointwise.weight"].shape[:2]
     blocks = len({name.split(".")[1] for name in weights if name.startswith("blocks.")})
     for options in FEATURE_OPTIONS:
-        model = NeuralReceiver(width, blocks, *options)
+        model = NeuralReceiver(width, blocks, *options, llr_gain="gain_conv.weight" in weights)
         if model.input_conv.pointwise.weight.shape[1] == input_channels:
             return model
     raise ValueError(f"an input convolution of {input_channels} channels matches no "
@@ -80,6 +87,33 @@ def profile(model, link, num_prbs, reference, slots):
     return sums
 
 
+CALIBRATION_FACTORS = (0.5, 0.7, 0.85, 1.0, 1.2, 1.5, 2.0, 3.0)
+
+
+def bit_metric_information(llr, bits):
+    """1 - E[log2(1 + exp(-s L))] with s = +1 for bit 0, -1 for bit 1 (LLR log P(0)/P(1)): the
+    mutual information between a bit and its LLR if the LLR is taken at face value."""
+    signs = np.where(bits.astype(bool), -1.0, 1.0)
+    return 1.0 - float(np.mean(np.logaddexp(0.0, -signs * llr.astype(np.float64)))) / np.log(2.0)
+
+
+def calibration(model, link, num_prbs, reference, slots, factors=CALIBRATION_FACTORS):
+    """[2, len(factors)]: bit_metric_information of the neural (row 0) and reference (row 1) LLRs
+    of `slots` slots, each multiplied by every factor."""
+    llrs, bits = ([], []), []
+    for slot in range(slots):
+        rx, ls, side, _, _, pdu = simulate_example(num_prbs, dict(link, seed=link["seed"] + slot),
+                                                   reference)
+        with torch.no_grad():
+            llr = model(*(torch.from_numpy(t[None]) for t in (rx, ls, side))).numpy().reshape(-1)
+        llrs[0].append(llr[pdu["llr_positions"]])
+        llrs[1].append(pdu["llr_reference"])
+        bits.append(pdu["codeword_bits"])
+    bits = np.concatenate(bits)
+    return np.array([[bit_metric_information(a * np.concatenate(values), bits) for a in factors]
+                     for values in llrs])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -96,6 +130,8 @@ def main():
     parser.add_argument("--doppler", type=float, default=10.0, help="Hz")
     parser.add_argument("--reference", default="ls-lin-lmmse")
     parser.add_argument("--seed", type=int, default=100)
+    parser.add_argument("--calibration", action="store_true",
+                        help="bit-metric information against an LLR factor instead of BER")
     args = parser.parse_args()
     if args.layers > args.rx:
         parser.error("--layers must not exceed --rx")
@@ -109,6 +145,13 @@ def main():
                     cdm_groups_no_data=2, profile=args.profile,
                     delay_spread_ns=args.delay_spread, doppler_hz=args.doppler, snr_db=snr,
                     seed=args.seed)
+        if args.calibration:
+            table = calibration(model, link, args.prb, args.reference, args.slots)
+            print(f"SNR {snr} dB: bit-metric information (bits per coded bit) of the LLRs "
+                  "multiplied by " + " ".join(f"{a:6}" for a in CALIBRATION_FACTORS))
+            for name, row in zip(("neural", args.reference), table):
+                print(f"  {name:>12}: " + " ".join(f"{v:6.4f}" for v in row))
+            continue
         sums = profile(model, link, args.prb, args.reference, args.slots)
         print(f"SNR {snr} dB: per bit, neural BER / {args.reference} BER |mean neural LLR|")
         for layer, row in enumerate(sums):

@@ -1,6 +1,7 @@
 """Exports NeuralReceiver to ONNX and writes the reference tensors the C++ runtime is tested on.
 
-  /usr/bin/python3 models/export_onnx.py --joint-features     # small reference model + tensors
+  /usr/bin/python3 models/export_onnx.py --joint-features --amplitude-features --llr-gain
+                                                    # small reference model + tensors
   /usr/bin/python3 models/export_onnx.py --width 96 --blocks 6 --output model.onnx --no-reference
 
 The reference set (models/reference/) holds the ONNX file of a small random-init model (fixed
@@ -79,12 +80,20 @@ def main():
                         help="with the layer pairs' joint MMSE features (neural_receiver.py)")
     parser.add_argument("--amplitude-features", action="store_true",
                         help="with the amplitudes of the joint estimates (neural_receiver.py)")
+    parser.add_argument("--llr-gain", action="store_true",
+                        help="with the LLR gain head (neural_receiver.py), given random weights "
+                             "here so that the reference exercises it (a new head starts at 0)")
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
     model = NeuralReceiver(width=args.width, num_blocks=args.blocks,
                            joint_features=args.joint_features,
-                           amplitude_features=args.amplitude_features).eval()
+                           amplitude_features=args.amplitude_features,
+                           llr_gain=args.llr_gain).eval()
+    if args.llr_gain:
+        with torch.no_grad():
+            model.gain_conv.weight.normal_(0.0, 0.1)
+            model.gain_conv.bias.normal_(0.0, 0.3)
     generator = torch.Generator().manual_seed(args.seed + 1)
     inputs = reference_inputs(args.symbols, args.subcarriers, generator)
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -250,9 +250,13 @@ class NeuralReceiver(nn.Module):
     joint_features, the joint MMSE features of the four layers from the same three estimates are
     appended to the input channels (after all others, so that a model trained without them can
     be grown: train_neural_receiver.py --init-from); with amplitude_features as well, the
-    amplitudes of the joint estimates after those."""
+    amplitudes of the joint estimates after those. With llr_gain, a second 1x1 head g scales
+    every LLR by (1 + g)^2 (Add, Mul): a confidence the network sets per RE and bit, so that LLRs
+    can grow with the SINR as a demapper's do (an additive ReLU head's barely do). g starts at
+    zero (weights and bias), so a model grown with it computes what it did before."""
 
-    def __init__(self, width=96, num_blocks=6, joint_features=False, amplitude_features=False):
+    def __init__(self, width=96, num_blocks=6, joint_features=False, amplitude_features=False,
+                 llr_gain=False):
         super().__init__()
         if amplitude_features and not joint_features:
             raise ValueError("amplitude features are taken from the joint features")
@@ -267,6 +271,10 @@ class NeuralReceiver(nn.Module):
         self.input_conv = SeparableConv(in_channels, width)
         self.blocks = nn.ModuleList([ResidualBlock(width) for _ in range(num_blocks)])
         self.output_conv = nn.Conv2d(width, LLR_CHANNELS, 1)
+        self.gain_conv = nn.Conv2d(width, LLR_CHANNELS, 1) if llr_gain else None
+        if llr_gain:
+            nn.init.zeros_(self.gain_conv.weight)
+            nn.init.zeros_(self.gain_conv.bias)
 
     def forward(self, rx_grid, ls_channel, side_info):
         # Scale invariance: the grid and the channel estimates are divided by the same factor,
@@ -293,7 +301,11 @@ class NeuralReceiver(nn.Module):
         x = torch.relu(self.input_conv(x))
         for block in self.blocks:
             x = block(x)
-        return self.output_conv(x)
+        llr = self.output_conv(x)
+        if self.gain_conv is None:
+            return llr
+        gain = 1.0 + self.gain_conv(x)
+        return llr * (gain * gain)
 
 
 def freeze_for_export(model):

@@ -167,6 +167,8 @@ def main():
     parser.add_argument("--layer-weights", type=lambda text: [float(w) for w in text.split(",")],
                         help="relative weights of 1, 2, ... layers per training example, e.g. "
                         "3,2,2,3 (replaces --multi-layer-fraction)")
+    parser.add_argument("--llr-gain", action="store_true",
+                        help="scale the LLRs by a learned per-RE confidence (NeuralReceiver)")
     parser.add_argument("--init-from", type=pathlib.Path,
                         help="start from the weights of this ONNX model (see initialise_from_onnx)")
     args = parser.parse_args()
@@ -176,7 +178,8 @@ def main():
     device = torch.device(args.device)
     model = NeuralReceiver(width=args.width, num_blocks=args.blocks,
                            joint_features=args.joint_features,
-                           amplitude_features=args.amplitude_features).to(device)
+                           amplitude_features=args.amplitude_features,
+                           llr_gain=args.llr_gain).to(device)
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
     if args.init_from:
         initialise_from_onnx(model, args.init_from)

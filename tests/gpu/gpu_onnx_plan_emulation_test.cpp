@@ -280,11 +280,12 @@ TEST(GpuOnnxPlanEmulation, PlansMoveLessMemoryWithFusions) {
       }
     }
     if (options.ones_planes) {
-      // Every pointwise Conv after a depthwise one takes its bias as a channel of ones; the
-      // output head reads a pointwise Conv's output and keeps its bias in the epilogue kernel.
+      // Every pointwise Conv after a depthwise one takes its bias as a channel of ones; the two
+      // output heads (LLR and LLR gain) read a pointwise Conv's output and keep their biases in
+      // the epilogue kernel.
       std::printf("%zu pointwise convolutions, %zu with the bias as a channel of ones\n", pointwise,
                   bias_as_channel);
-      EXPECT_EQ(bias_as_channel, pointwise - 1);
+      EXPECT_EQ(bias_as_channel, pointwise - 2);
     }
     const LaunchSchedule eight = schedule_launches(launch_accesses(program, plan.layout), 8);
     std::printf("273 PRB, %s plan: %zu launches (depth %zu, unit-time makespan %zu on 8 streams), "

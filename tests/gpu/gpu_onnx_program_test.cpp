@@ -95,16 +95,25 @@ TEST(GpuOnnxProgram, TheNeuralReceiversResidualBlocksFold) {
   const Program plain =
       compile_program(model, {.relu = false, .residual = false, .regions = false});
   std::size_t residual_convs = 0;
+  std::size_t constant_residuals = 0;
   for (std::size_t s = 0; s < fused.steps.size(); ++s) {
     const Step& step = fused.steps[s];
     if (step.kind == StepKind::conv && step.conv.residual) {
       ++residual_convs;
+      if (fused.values[step.inputs[1]].constant != nullptr) {
+        // The LLR gain head's 1 + g: the constant is broadcast in the epilogue, no Relu.
+        ++constant_residuals;
+        EXPECT_FALSE(step.conv.relu) << step.description;
+        continue;
+      }
       EXPECT_TRUE(step.conv.relu) << step.description;
       const std::ptrdiff_t producer = fused.values[step.inputs[1]].step;
       EXPECT_LT(producer, static_cast<std::ptrdiff_t>(s)) << step.description;
     }
   }
-  EXPECT_EQ(residual_convs, 6U); // models/neural_receiver.py: num_blocks = 6
+  // models/neural_receiver.py: num_blocks = 6, and llr_gain.
+  EXPECT_EQ(residual_convs - constant_residuals, 6U);
+  EXPECT_EQ(constant_residuals, 1U);
   const auto live = [](const Program& p) {
     return std::count_if(p.steps.begin(), p.steps.end(),
                          [](const Step& step) { return !step.removed; });

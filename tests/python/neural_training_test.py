@@ -216,6 +216,59 @@ class NeuralTrainingTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             NeuralReceiver(amplitude_features=True)
 
+    def test_llr_gain_starts_at_one_and_scales_every_llr(self):
+        from onnx import numpy_helper
+        from export_onnx import export, reference_inputs
+        from bit_error_profile import model_like
+        from neural_receiver import NeuralReceiver
+        from train_neural_receiver import initialise_from_onnx
+        path = os.path.join(ROOT, "models", "pretrained", "neural_receiver_stage3.onnx")
+        inputs = reference_inputs(14, 24, torch.Generator().manual_seed(4))
+        plain, gained = (NeuralReceiver(joint_features=True, llr_gain=gain).eval()
+                         for gain in (False, True))
+        for model in (plain, gained):
+            initialise_from_onnx(model, path)
+        with torch.no_grad():
+            self.assertTrue(torch.equal(plain(*inputs), gained(*inputs)))  # grown: (1 + 0)^2
+            generator = torch.Generator().manual_seed(9)
+            gained.gain_conv.weight.copy_(
+                0.05 * torch.randn(gained.gain_conv.weight.shape, generator=generator))
+            gained.gain_conv.bias.fill_(0.5)
+            trunk = {}  # the features both 1x1 heads read
+            hook = gained.output_conv.register_forward_hook(
+                lambda module, args, output: trunk.update(x=args[0]))
+            llr = gained(*inputs)
+            hook.remove()
+            x = trunk["x"]
+            expected = gained.output_conv(x) * (1.0 + gained.gain_conv(x)) ** 2
+        torch.testing.assert_close(llr, expected, rtol=1e-5, atol=1e-5)
+        self.assertGreater(float((llr.abs() / plain(*inputs).abs().clamp(min=1e-3)).median()),
+                           1.5)  # (1 + 0.5 + ...)^2: the LLRs grew
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "model.onnx")
+            export(gained, path, inputs)
+            graph = onnx.load(path).graph
+        operators = {node.op_type for node in graph.node}
+        self.assertTrue(operators <= CPU_RUNTIME_OPERATORS, operators - CPU_RUNTIME_OPERATORS)
+        weights = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+        self.assertIsNotNone(model_like(weights).gain_conv)
+        del weights["gain_conv.weight"]
+        self.assertIsNone(model_like(weights).gain_conv)
+
+    def test_calibration_peaks_where_the_llrs_are_true_log_likelihood_ratios(self):
+        from bit_error_profile import bit_metric_information
+        rng = np.random.default_rng(3)
+        bits = rng.integers(0, 2, 200000)
+        # BPSK over AWGN: the true LLR is 2 y / sigma^2 with y = (1 - 2 b) + n.
+        sigma = 0.8
+        llr = 2.0 * ((1.0 - 2.0 * bits) + sigma * rng.standard_normal(bits.size)) / sigma**2
+        factors = (0.5, 0.8, 1.0, 1.25, 2.0)
+        values = [bit_metric_information(a * llr, bits) for a in factors]
+        self.assertEqual(int(np.argmax(values)), 2)
+        self.assertLess(values[0], values[2] - 0.01)
+        self.assertLess(values[4], values[2] - 0.01)
+        self.assertAlmostEqual(bit_metric_information(np.zeros(10), np.zeros(10)), 0.0)
+
     def test_bit_error_profile_lines_up_layers_and_bits(self):
         from bit_error_profile import load_model, profile
         model = load_model(pathlib.Path(ROOT) / "models" / "neural_receiver.onnx")
