@@ -31,7 +31,8 @@ sys.path.insert(0, str(HERE.parent / "build" / "python"))
 
 from export_onnx import export  # noqa: E402
 from neural_receiver import NeuralReceiver, parameter_count  # noqa: E402
-from training_data import draw_batch, draw_link, masked_bce, simulate_example  # noqa: E402
+from training_data import (draw_batch, draw_link, masked_bce, masked_log_bce,  # noqa: E402
+                           simulate_example)
 
 REFERENCE_RECEIVERS = ("ls-lin-lmmse", "mmse-lmmse")
 
@@ -167,6 +168,8 @@ def main():
     parser.add_argument("--layer-weights", type=lambda text: [float(w) for w in text.split(",")],
                         help="relative weights of 1, 2, ... layers per training example, e.g. "
                         "3,2,2,3 (replaces --multi-layer-fraction)")
+    parser.add_argument("--relative-loss", action="store_true",
+                        help="minimise the mean log cross-entropy per slot (masked_log_bce)")
     parser.add_argument("--llr-gain", action="store_true",
                         help="scale the LLRs by a learned per-RE confidence (NeuralReceiver)")
     parser.add_argument("--init-from", type=pathlib.Path,
@@ -210,7 +213,8 @@ def main():
                                                  (args.prb_min, args.prb_max),
                                                  args.multi_layer_fraction, args.max_layers,
                                                  args.layer_weights))
-        loss = masked_bce(model(rx, ls, side), labels, mask)
+        loss = (masked_log_bce if args.relative_loss else masked_bce)(model(rx, ls, side), labels,
+                                                                      mask)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()

@@ -143,3 +143,15 @@ def masked_bce(llr, labels, mask):
     # P(b = 1) = sigmoid(-llr).
     loss = torch.nn.functional.binary_cross_entropy_with_logits(-llr, labels, reduction="none")
     return (loss * mask).sum() / mask.sum() / np.log(2.0)
+
+
+def masked_log_bce(llr, labels, mask, floor=1e-4):
+    """Mean over the examples of log2 of each example's masked_bce (plus `floor`): the relative
+    rather than the absolute cross-entropy of every slot. Plain cross-entropy gives a slot at
+    high SINR (0.01 bits per coded bit) almost no weight against one near its threshold
+    (0.5), so the LLRs of high-SINR slots stay too small; here halving either counts the same.
+    """
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(-llr, labels, reduction="none")
+    per_example = (loss * mask).sum(dim=(1, 2, 3)) / mask.sum(dim=(1, 2, 3)) / np.log(2.0)
+    return torch.mean(torch.log2(per_example + floor))
+

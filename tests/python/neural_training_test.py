@@ -255,6 +255,23 @@ class NeuralTrainingTest(unittest.TestCase):
         del weights["gain_conv.weight"]
         self.assertIsNone(model_like(weights).gain_conv)
 
+    def test_relative_loss_is_the_mean_log_cross_entropy_of_each_slot(self):
+        from training_data import masked_bce, masked_log_bce
+        generator = torch.Generator().manual_seed(12)
+        llr = 4.0 * torch.randn((2, 32, 3, 5), generator=generator)
+        labels = (torch.rand((2, 32, 3, 5), generator=generator) < 0.5).float()
+        mask = torch.zeros_like(labels)
+        mask[0, :4] = 1.0  # a QPSK-like slot and a 256-QAM-like one: different bit counts
+        mask[1, :32] = 1.0
+        per_slot = [masked_bce(llr[i:i + 1], labels[i:i + 1], mask[i:i + 1]) for i in range(2)]
+        expected = sum(np.log2(float(v) + 1e-4) for v in per_slot) / 2
+        self.assertAlmostEqual(float(masked_log_bce(llr, labels, mask)), expected, places=5)
+        # Making one slot's LLRs right and confident lowers the loss by half the log2 of that
+        # slot's drop in cross-entropy (here from about 1 bit to the 1e-4 floor).
+        confident = llr.clone()
+        confident[1] = torch.where(labels[1] > 0.5, -30.0, 30.0)
+        self.assertLess(float(masked_log_bce(confident, labels, mask)), expected - 3.0)
+
     def test_calibration_peaks_where_the_llrs_are_true_log_likelihood_ratios(self):
         from bit_error_profile import bit_metric_information
         rng = np.random.default_rng(3)
