@@ -65,19 +65,24 @@ def load_model(path):
     return model.eval()
 
 
+def slot_llrs(model, link, num_prbs, reference, slot):
+    """Slot `slot` of `link` (seed + slot): the neural and the reference receiver's LLRs of the
+    codeword, its bits, and each bit's LLR channel (8 layer + bit position)."""
+    rx, ls, side, _, _, pdu = simulate_example(num_prbs, dict(link, seed=link["seed"] + slot),
+                                               reference)
+    with torch.no_grad():
+        llr = model(*(torch.from_numpy(t[None]) for t in (rx, ls, side))).numpy().reshape(-1)
+    positions = pdu["llr_positions"]
+    return (llr[positions], pdu["llr_reference"], pdu["codeword_bits"].astype(bool),
+            positions // (rx.shape[1] * rx.shape[2]))
+
+
 def profile(model, link, num_prbs, reference, slots):
     """Per layer and bit: [neural errors, reference errors, sum |LLR|, count]."""
     qm = link["qm"]
     sums = np.zeros((link["num_layers"], qm, 4))
     for slot in range(slots):
-        rx, ls, side, _, _, pdu = simulate_example(num_prbs, dict(link, seed=link["seed"] + slot),
-                                                   reference)
-        with torch.no_grad():
-            llr = model(*(torch.from_numpy(t[None]) for t in (rx, ls, side))).numpy().reshape(-1)
-        positions = pdu["llr_positions"]
-        channel = positions // (rx.shape[1] * rx.shape[2])
-        bits = pdu["codeword_bits"].astype(bool)
-        neural, ref = llr[positions], pdu["llr_reference"]
+        neural, ref, bits, channel = slot_llrs(model, link, num_prbs, reference, slot)
         for layer in range(link["num_layers"]):
             for bit in range(qm):
                 on = channel == MAX_BITS_PER_SYMBOL * layer + bit
@@ -102,13 +107,10 @@ def calibration(model, link, num_prbs, reference, slots, factors=CALIBRATION_FAC
     of `slots` slots, each multiplied by every factor."""
     llrs, bits = ([], []), []
     for slot in range(slots):
-        rx, ls, side, _, _, pdu = simulate_example(num_prbs, dict(link, seed=link["seed"] + slot),
-                                                   reference)
-        with torch.no_grad():
-            llr = model(*(torch.from_numpy(t[None]) for t in (rx, ls, side))).numpy().reshape(-1)
-        llrs[0].append(llr[pdu["llr_positions"]])
-        llrs[1].append(pdu["llr_reference"])
-        bits.append(pdu["codeword_bits"])
+        neural, ref, slot_bits, _ = slot_llrs(model, link, num_prbs, reference, slot)
+        llrs[0].append(neural)
+        llrs[1].append(ref)
+        bits.append(slot_bits)
     bits = np.concatenate(bits)
     return np.array([[bit_metric_information(a * np.concatenate(values), bits) for a in factors]
                      for values in llrs])
