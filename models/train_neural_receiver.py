@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE.parent / "build" / "python"))
 from export_onnx import export  # noqa: E402
 from neural_receiver import NeuralReceiver, parameter_count  # noqa: E402
 from training_data import (draw_batch, draw_link, masked_bce, masked_log_bce,  # noqa: E402
-                           simulate_example)
+                           masked_mixed_bce, simulate_example)
 
 REFERENCE_RECEIVERS = ("ls-lin-lmmse", "mmse-lmmse")
 
@@ -170,6 +170,9 @@ def main():
                         "3,2,2,3 (replaces --multi-layer-fraction)")
     parser.add_argument("--relative-loss", action="store_true",
                         help="minimise the mean log cross-entropy per slot (masked_log_bce)")
+    parser.add_argument("--relative-weight", type=float,
+                        help="minimise cross-entropy plus this weight times the mean log "
+                        "cross-entropy per slot (masked_mixed_bce)")
     parser.add_argument("--llr-gain", action="store_true",
                         help="scale the LLRs by a learned per-RE confidence (NeuralReceiver)")
     parser.add_argument("--init-from", type=pathlib.Path,
@@ -213,8 +216,13 @@ def main():
                                                  (args.prb_min, args.prb_max),
                                                  args.multi_layer_fraction, args.max_layers,
                                                  args.layer_weights))
-        loss = (masked_log_bce if args.relative_loss else masked_bce)(model(rx, ls, side), labels,
-                                                                      mask)
+        llr = model(rx, ls, side)
+        if args.relative_weight is not None:
+            loss = masked_mixed_bce(llr, labels, mask, args.relative_weight)
+        elif args.relative_loss:
+            loss = masked_log_bce(llr, labels, mask)
+        else:
+            loss = masked_bce(llr, labels, mask)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()

@@ -155,3 +155,11 @@ def masked_log_bce(llr, labels, mask, floor=1e-4):
     per_example = (loss * mask).sum(dim=(1, 2, 3)) / mask.sum(dim=(1, 2, 3)) / np.log(2.0)
     return torch.mean(torch.log2(per_example + floor))
 
+
+def masked_mixed_bce(llr, labels, mask, relative_weight):
+    """masked_bce plus relative_weight times masked_log_bce: the absolute cross-entropy keeps the
+    slots near their threshold (where BLER is decided) in charge, the relative term still lifts
+    the LLRs of high-SINR slots. With weight w a slot at cross-entropy x gets a gradient weight
+    of about 1 + w / (x ln 2) against 1 for plain masked_bce."""
+    return masked_bce(llr, labels, mask) + relative_weight * masked_log_bce(llr, labels, mask)
+

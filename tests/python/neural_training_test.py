@@ -272,6 +272,28 @@ class NeuralTrainingTest(unittest.TestCase):
         confident[1] = torch.where(labels[1] > 0.5, -30.0, 30.0)
         self.assertLess(float(masked_log_bce(confident, labels, mask)), expected - 3.0)
 
+    def test_mixed_loss_weighs_a_confident_slot_between_plain_and_relative(self):
+        from training_data import masked_bce, masked_log_bce, masked_mixed_bce
+        generator = torch.Generator().manual_seed(5)
+        labels = (torch.rand((2, 8, 4, 6), generator=generator) < 0.5).float()
+        mask = torch.ones_like(labels)
+        sign = 1.0 - 2.0 * labels
+        # Slot 0 near its threshold (LLR magnitude 0.5), slot 1 almost error-free (magnitude 6).
+        magnitude = torch.tensor([0.5, 6.0]).view(2, 1, 1, 1)
+        llr = (sign * magnitude).requires_grad_()
+        loss = masked_mixed_bce(llr, labels, mask, 0.1)
+        expected = masked_bce(llr, labels, mask) + 0.1 * masked_log_bce(llr, labels, mask)
+        self.assertAlmostEqual(float(loss), float(expected), places=6)
+        ratios = []
+        for function in (lambda x: masked_bce(x, labels, mask),
+                         lambda x: masked_mixed_bce(x, labels, mask, 0.1),
+                         lambda x: masked_log_bce(x, labels, mask)):
+            (grad,) = torch.autograd.grad(function(llr), llr)
+            ratios.append(float(grad[1].abs().mean() / grad[0].abs().mean()))
+        # The confident slot's share of the gradient grows from plain to mixed to relative.
+        self.assertLess(ratios[0] * 2.0, ratios[1])
+        self.assertLess(ratios[1] * 2.0, ratios[2])
+
     def test_calibration_peaks_where_the_llrs_are_true_log_likelihood_ratios(self):
         from bit_error_profile import bit_metric_information
         rng = np.random.default_rng(3)
