@@ -124,6 +124,17 @@ def initialise_from_onnx(model, path):
     print(f"initialised {copied} tensors from {path}")
 
 
+def trainable_parameters(model, prefixes=None):
+    """The parameters to train: all of them, or (`prefixes`) those whose names start with one of
+    the prefixes, the others frozen (requires_grad off). ValueError if none matches."""
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad_(not prefixes or any(name.startswith(p) for p in prefixes))
+    trainable = [parameter for parameter in model.parameters() if parameter.requires_grad]
+    if not trainable:
+        raise ValueError(f"--train-only {','.join(prefixes)} matches no parameter")
+    return trainable
+
+
 def learning_rate(step, args):
     if step < args.warmup:
         return args.lr * (step + 1) / args.warmup
@@ -175,6 +186,11 @@ def main():
                         "cross-entropy per slot (masked_mixed_bce)")
     parser.add_argument("--llr-gain", action="store_true",
                         help="scale the LLRs by a learned per-RE confidence (NeuralReceiver)")
+    parser.add_argument("--train-only", type=lambda text: text.split(","),
+                        help="train only the parameters whose names start with one of these "
+                        "comma-separated prefixes (e.g. gain_conv: the LLR gain head alone, so "
+                        "the signs of the LLRs stay those of the initial model); the others stay "
+                        "frozen")
     parser.add_argument("--init-from", type=pathlib.Path,
                         help="start from the weights of this ONNX model (see initialise_from_onnx)")
     args = parser.parse_args()
@@ -186,7 +202,11 @@ def main():
                            joint_features=args.joint_features,
                            amplitude_features=args.amplitude_features,
                            llr_gain=args.llr_gain).to(device)
-    optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
+    try:
+        trainable = trainable_parameters(model, args.train_only)
+    except ValueError as error:
+        parser.error(str(error))
+    optimiser = torch.optim.Adam(trainable, lr=args.lr)
     if args.init_from:
         initialise_from_onnx(model, args.init_from)
     step = 0

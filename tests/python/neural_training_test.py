@@ -216,6 +216,36 @@ class NeuralTrainingTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             NeuralReceiver(amplitude_features=True)
 
+    def test_training_only_the_gain_head_keeps_the_llr_signs(self):
+        from neural_receiver import NeuralReceiver
+        from train_neural_receiver import trainable_parameters
+        from training_data import draw_batch, masked_log_bce
+        torch.manual_seed(2)
+        model = NeuralReceiver(width=16, num_blocks=1, llr_gain=True)
+        with self.assertRaises(ValueError):
+            trainable_parameters(model, ["no_such_layer"])
+        trainable = trainable_parameters(model, ["gain_conv"])
+        self.assertEqual(len(trainable), 2)  # the gain head's weight and bias
+        before = {name: p.detach().clone() for name, p in model.named_parameters()}
+        rx, ls, side, labels, mask = draw_batch(11, 0, 4, (4, 4))
+        with torch.no_grad():
+            start = model(rx, ls, side)
+        optimiser = torch.optim.Adam(trainable, lr=1e-2)
+        for _ in range(5):
+            loss = masked_log_bce(model(rx, ls, side), labels, mask)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+        for name, parameter in model.named_parameters():
+            changed = not torch.equal(parameter, before[name])
+            self.assertEqual(changed, name.startswith("gain_conv"), name)
+        with torch.no_grad():
+            end = model(rx, ls, side)
+        self.assertFalse(torch.equal(start, end))
+        self.assertTrue(torch.equal(torch.sign(start), torch.sign(end)))  # (1 + g)^2 >= 0
+        self.assertEqual(len(trainable_parameters(model)), len(list(model.parameters())))
+        self.assertTrue(all(parameter.requires_grad for parameter in model.parameters()))
+
     def test_llr_gain_starts_at_one_and_scales_every_llr(self):
         from onnx import numpy_helper
         from export_onnx import export, reference_inputs
