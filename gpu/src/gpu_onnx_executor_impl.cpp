@@ -145,12 +145,7 @@ detail::Plan& GpuOnnxExecutor::Impl::device_plan(std::span<const phy::nn::Tensor
 detail::Plan& GpuOnnxExecutor::Impl::plan_for(std::span<const ConstTensorView> inputs) {
   detail::Plan* found = nullptr;
   for (const auto& plan : plans) {
-    bool same = true;
-    for (std::size_t i = 0; same && i < inputs.size(); ++i) {
-      same = std::equal(inputs[i].shape.begin(), inputs[i].shape.end(),
-                        plan->input_shapes[i].begin(), plan->input_shapes[i].end());
-    }
-    if (same) {
+    if (phy::nn::input_shapes_equal(inputs, plan->input_shapes)) {
       found = plan.get();
       break;
     }

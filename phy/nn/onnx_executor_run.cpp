@@ -45,12 +45,7 @@ void OnnxExecutor::run(std::span<const ConstTensorView> inputs) {
   s.check_inputs(inputs);
   const Impl::Plan* plan = nullptr;
   for (const auto& candidate : s.plans) {
-    bool same = true;
-    for (std::size_t i = 0; same && i < inputs.size(); ++i) {
-      same = std::equal(inputs[i].shape.begin(), inputs[i].shape.end(),
-                        candidate->input_shapes[i].begin(), candidate->input_shapes[i].end());
-    }
-    if (same) {
+    if (input_shapes_equal(inputs, candidate->input_shapes)) {
       plan = candidate.get();
       break;
     }

@@ -3,6 +3,8 @@
 /// (onnx_shape_rules.h).
 #include "airan/phy/nn/onnx_shape_rules.h"
 
+#include <algorithm>
+
 namespace airan::phy::nn {
 namespace {
 
@@ -19,6 +21,17 @@ std::int64_t checked_element_count(std::span<const std::int64_t> shape) {
 }
 
 } // namespace
+
+bool input_shapes_equal(std::span<const ConstTensorView> inputs,
+                        std::span<const TensorShape> shapes) {
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (!std::equal(inputs[i].shape.begin(), inputs[i].shape.end(), shapes[i].begin(),
+                    shapes[i].end())) {
+      return false;
+    }
+  }
+  return true;
+}
 
 std::optional<std::string>
 input_mismatch(const OnnxGraph& graph, std::span<const ConstTensorView> inputs, bool check_data) {

@@ -133,6 +133,11 @@ std::optional<std::string> input_mismatch(const OnnxGraph& graph,
                                           std::span<const ConstTensorView> inputs,
                                           bool check_data = true);
 
+/// Whether \p inputs have exactly the shapes \p shapes, in order (the executors' plan lookup;
+/// no allocation). \p shapes holds at least as many shapes as \p inputs.
+bool input_shapes_equal(std::span<const ConstTensorView> inputs,
+                        std::span<const TensorShape> shapes);
+
 /// The value of a Constant node (exactly one of value, value_float(s), value_int(s)).
 Tensor constant_node_tensor(const OnnxNode& node);
 
