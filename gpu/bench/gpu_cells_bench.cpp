@@ -1,5 +1,5 @@
 // The whole uplink slot on the GPU (issue 6's targets): GpuCellGroup on 1 to 32 cells, each a
-// 273-PRB, 4-Rx, 2-layer, 256-QAM MCS 27 slot (TDL-C300 through the time domain at 30 dB),
+// 273-PRB, 4-Rx, 2-layer, 256-QAM MCS 27 slot (TDL-A30 at 50 Hz through the time domain at 35 dB),
 // from IQ in device memory to TB bytes in host memory. Prints, per cell count, the median wall
 // time of a slot of every cell, the TBs decoded, and the cells that fit in a 500 us slot at that
 // rate (targets: one cell in at most 150 us, at least 24 cells per 500 us), and the time per

@@ -1,7 +1,7 @@
 // GPU front-end benchmark: per-stage device times (CUDA events) of GpuPuschFrontEnd on a
-// 273-PRB, 4-Rx, 2-layer, 256-QAM slot (TDL-C300 through the time domain), and the cuFFT-only
-// time of the same batched FFTs as a ceiling. Prints a table; without a device it says so and
-// exits 0. Accepts (and ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
+// 273-PRB, 4-Rx, 2-layer, 256-QAM slot (TDL-A30 through the time domain, peak_slot.h), and the
+// cuFFT-only time of the same batched FFTs as a ceiling. Prints a table; without a device it says
+// so and exits 0. Accepts (and ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
 #include "bench_main.h"
 #include "peak_slot.h"
 

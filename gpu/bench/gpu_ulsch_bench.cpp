@@ -1,12 +1,14 @@
 // GPU UL-SCH decoding of the peak TB of a 273-PRB, 2-layer, 256-QAM MCS 27 slot (TBS 590,128,
 // G = 628,992, 70 code blocks, as bench_ulsch_decoder): GpuUlschDecoder from host LLRs and from
 // LLRs already in device memory (what the CUDA front end leaves there), each as a first HARQ
-// transmission into device memory, against the CPU UL-SCH decoder on one core in this process.
-// Prints the median wall time per TB, the kernels' device times (rate recovery + HARQ +
-// quantisation, LDPC) and the ratio to the CPU. Without a device it says so and exits 0.
+// transmission into device memory, with the TB out as unpacked bits and (device LLRs) as bytes,
+// against the CPU UL-SCH decoder on one core in this process. Prints the median wall time per TB,
+// the kernels' device times (rate recovery + HARQ + quantisation, LDPC) and the ratio to the CPU.
+// Without a device it says so and exits 0.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ulsch_decoder.h"
 #include "airan/phy/harq_buffer_pool.h"
+#include "airan/phy/pusch_receiver.h"
 #include "airan/phy/ulsch_decoder.h"
 #include "airan/phy/ulsch_encoder.h"
 #include "bench_main.h"
@@ -95,26 +97,45 @@ int run() {
   }
   std::printf("%-22s %10s %18s %10s %14s %8s\n", "GPU path", "wall us", "rate recovery us",
               "LDPC us", "info Gbit/s", "x CPU");
-  for (const bool from_device : {false, true}) {
+  // Three arrangements: LLRs from the host or already on the device, each TB out as unpacked
+  // bits (the host unpacks 590,128 bits), and from the device straight to TB bytes, as the MAC
+  // receives them (GpuCellGroup's path).
+  enum class Path { host_llrs_bits, device_llrs_bits, device_llrs_bytes };
+  const char* const names[] = {"LLRs from the host", "LLRs on the device", "TB bytes, device LLRs"};
+  std::vector<std::uint8_t> cpu_bytes;
+  pack_bits_msb_first(cpu_bits, cpu_bytes);
+  for (const Path path : {Path::host_llrs_bits, Path::device_llrs_bits, Path::device_llrs_bytes}) {
     BitVector bits(peak_tb.tbs);
+    std::vector<std::uint8_t> bytes(peak_tb.tbs / 8);
     std::vector<double> wall_us;
     std::vector<double> recovery_us;
     std::vector<double> ldpc_us;
     UlschDecoderResult result;
     for (int i = 0; i < runs; ++i) {
       HarqSoftBuffer& buffer = pool.acquire(key, true);
+      const DeviceLlrs device{device_llrs, llrs.size(), 0};
       const auto start = Clock::now();
-      result = from_device ? gpu.decode_device({device_llrs, llrs.size(), 0}, cfg, buffer, bits)
-                           : gpu.decode(llrs, cfg, buffer, bits);
+      switch (path) {
+      case Path::host_llrs_bits:
+        result = gpu.decode(llrs, cfg, buffer, bits);
+        break;
+      case Path::device_llrs_bits:
+        result = gpu.decode_device(device, cfg, buffer, bits);
+        break;
+      case Path::device_llrs_bytes:
+        gpu.enqueue_device_bytes(device, cfg, buffer, bytes, nullptr);
+        result = gpu.finish();
+        break;
+      }
       wall_us.push_back(microseconds_since(start));
       recovery_us.push_back(gpu.last_times().rate_recovery_us);
       ldpc_us.push_back(gpu.last_times().ldpc_us);
     }
-    std::printf("%-22s %10.1f %18.1f %10.1f %14.2f %8.1f%s\n",
-                from_device ? "LLRs on the device" : "LLRs from the host", median(wall_us),
-                median(recovery_us), median(ldpc_us), info_bits / median(wall_us) / 1e3,
-                median(cpu_us) / median(wall_us),
-                bits == cpu_bits && result.tb_crc_ok == cpu_result.tb_crc_ok
+    const bool same = path == Path::device_llrs_bytes ? bytes == cpu_bytes : bits == cpu_bits;
+    std::printf("%-22s %10.1f %18.1f %10.1f %14.2f %8.1f%s\n", names[static_cast<int>(path)],
+                median(wall_us), median(recovery_us), median(ldpc_us),
+                info_bits / median(wall_us) / 1e3, median(cpu_us) / median(wall_us),
+                same && result.tb_crc_ok == cpu_result.tb_crc_ok
                     ? ""
                     : "  (differs from the CPU decoder!)");
   }

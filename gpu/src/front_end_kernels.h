@@ -116,8 +116,13 @@ struct EstimatorState {
   int has_cfo = 0;              ///< At least two DMRS occasions.
 };
 
+/// Floats of launch_dmrs_estimation()'s \p delay_sums scratch for \p rx antennas and \p layers:
+/// the delay correlations, then the noise estimator's per-block partial sums (doubles).
+std::size_t dmrs_estimation_scratch_floats(std::size_t rx, std::size_t layers);
+
 /// DMRS estimation on \p grid into \p h ([rx][layer][14][num_subcarriers]), \p state.
-/// \p dmrs: [layer][14][num_values]; \p delay_sums: rx * layers * 14 * 2 floats; \p pilots:
+/// \p dmrs: [layer][14][num_values]; \p delay_sums: dmrs_estimation_scratch_floats() floats
+/// (device memory, 256-byte aligned as cudaMalloc gives it); \p pilots:
 /// [rx][layer][occasion][pilot]; \p banks: filter banks [bank][position][window] (MMSE).
 void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const float2* dmrs,
                             float* delay_sums, float2* pilots, const float2* banks,

@@ -1,17 +1,18 @@
 /// \file
 /// \brief CUDA kernels of GpuOnnxExecutor: one thread per output element (the math of
-/// onnx_device_math.h), a block per output element for long ReduceMean reductions, and the
+/// onnx_device_math.h), long ReduceMean reductions split over blocks (SplitReduction), and the
 /// bias/residual/Relu epilogue of the cuBLAS pointwise convolution.
 #include "airan/gpu/cuda_check.h"
 
 #include "gpu_onnx_kernels.h"
 
+#include <cstddef>
+#include <stdexcept>
+
 namespace airan::gpu::detail {
 namespace {
 
 constexpr int block_size = 256;
-/// Longest reduction summed by one thread; longer ones get a block per output element.
-constexpr int max_thread_reduction = 256;
 
 unsigned blocks_for(int count) {
   return static_cast<unsigned>((count + block_size - 1) / block_size);
@@ -37,11 +38,11 @@ __global__ void conv_epilogue_kernel(PointwiseConvLaunch p, int count) {
   }
 }
 
-/// The mean of the block's \p sum values (one per thread) over \p count, in thread 0: a tree in
-/// shared memory.
-__device__ float block_mean(double sum, int count) {
+/// The sum of the block's \p value (one per thread), valid in thread 0: a tree in shared memory.
+/// Ends with the block synchronised, so that it can be called again.
+__device__ double block_sum(double value) {
   __shared__ double partial[block_size];
-  partial[threadIdx.x] = sum;
+  partial[threadIdx.x] = value;
   __syncthreads();
   for (int half = block_size / 2; half > 0; half /= 2) {
     if (static_cast<int>(threadIdx.x) < half) {
@@ -49,45 +50,79 @@ __device__ float block_mean(double sum, int count) {
     }
     __syncthreads();
   }
-  return static_cast<float>(partial[0] / count);
+  const double total = partial[0];
+  __syncthreads();
+  return total;
 }
 
-/// One block sums one output element: strided partial sums, then a tree in shared memory.
-__global__ void reduce_mean_block_kernel(ReduceMeanLaunch p) {
-  const int element = static_cast<int>(blockIdx.x);
-  const float* in = p.in + onnx::reduce_base_offset(p.geometry, element);
+/// Block element * splits + split of a split mean (SplitReduction): sums
+/// value(base, r) over its chunk of r; the element's last block to finish adds the partials in
+/// split order, writes the mean to out[element] and sets the element's counter back to zero.
+template <class Value>
+__device__ void split_mean(const onnx::ReduceGeometry& g, const SplitReduction& split, float* out,
+                           Value value) {
+  const int element = static_cast<int>(blockIdx.x) / split.splits;
+  const int block = static_cast<int>(blockIdx.x) % split.splits;
+  const int chunk = (g.reduced_count + split.splits - 1) / split.splits;
+  const int begin = block * chunk;
+  const int end = min(begin + chunk, g.reduced_count);
+  const int base = onnx::reduce_base_offset(g, element);
   double sum = 0.0;
-  for (int r = static_cast<int>(threadIdx.x); r < p.geometry.reduced_count; r += block_size) {
-    sum += in[onnx::reduce_element_offset(p.geometry, r)];
+  for (int r = begin + static_cast<int>(threadIdx.x); r < end; r += block_size) {
+    sum += value(base, r);
   }
-  const float mean = block_mean(sum, p.geometry.reduced_count);
+  const double total = block_sum(sum);
+  __shared__ bool last;
+  double* partials = split.partials + static_cast<std::ptrdiff_t>(element) * split.splits;
   if (threadIdx.x == 0) {
-    p.out[element] = mean;
+    partials[block] = total;
+    __threadfence(); // the partial is visible before the count says so
+    last = atomicAdd(split.counters + element, 1U) == static_cast<unsigned>(split.splits - 1);
+  }
+  __syncthreads();
+  if (!last) {
+    return;
+  }
+  __threadfence();
+  double partial_sum = 0.0;
+  for (int k = static_cast<int>(threadIdx.x); k < split.splits; k += block_size) {
+    partial_sum += __ldcg(partials + k); // past L1: other blocks wrote them
+  }
+  const double mean = block_sum(partial_sum) / g.reduced_count;
+  if (threadIdx.x == 0) {
+    out[element] = static_cast<float>(mean);
+    split.counters[element] = 0U; // ready for the next run
   }
 }
 
-/// A region ending in a long ReduceMean: one block per output element, as
-/// reduce_mean_block_kernel, each reduced element evaluated from the expression.
-__global__ void region_mean_block_kernel(RegionLaunch p) {
-  const int element = static_cast<int>(blockIdx.x);
-  const int base = onnx::reduce_base_offset(p.geometry, element);
-  double sum = 0.0;
-  for (int r = static_cast<int>(threadIdx.x); r < p.geometry.reduced_count; r += block_size) {
-    sum += onnx::evaluate_region(p.expression, base + onnx::reduce_element_offset(p.geometry, r));
+__global__ void reduce_mean_split_kernel(ReduceMeanLaunch p) {
+  split_mean(p.geometry, p.split, p.out, [&](int base, int r) {
+    return static_cast<double>(p.in[base + onnx::reduce_element_offset(p.geometry, r)]);
+  });
+}
+
+/// A region ending in a long ReduceMean: each reduced element evaluated from the expression.
+__global__ void region_mean_split_kernel(RegionLaunch p) {
+  split_mean(p.geometry, p.split, p.out, [&](int base, int r) {
+    return static_cast<double>(
+        onnx::evaluate_region(p.expression, base + onnx::reduce_element_offset(p.geometry, r)));
+  });
+}
+
+unsigned split_grid(const SplitReduction& split, int count) {
+  if (split.partials == nullptr || split.counters == nullptr || split.splits < 1) {
+    throw std::logic_error("GPU ONNX: a long ReduceMean without its plan's split scratch");
   }
-  const float mean = block_mean(sum, p.geometry.reduced_count);
-  if (threadIdx.x == 0) {
-    p.out[element] = mean;
-  }
+  return static_cast<unsigned>(split.splits) * static_cast<unsigned>(count);
 }
 
 } // namespace
 
 void launch_region(const RegionLaunch& launch, cudaStream_t stream) {
-  if (launch.reduce && launch.geometry.reduced_count > max_thread_reduction) {
-    region_mean_block_kernel<<<static_cast<unsigned>(launch.count), block_size, 0, stream>>>(
+  if (launch.reduce && reduction_splits(launch.geometry.reduced_count) > 0) {
+    region_mean_split_kernel<<<split_grid(launch.split, launch.count), block_size, 0, stream>>>(
         launch);
-    AIRAN_CUDA_CHECK_LAUNCH("region_mean_block_kernel");
+    AIRAN_CUDA_CHECK_LAUNCH("region_mean_split_kernel");
   } else {
     launch_elements(launch, stream, "region kernel");
   }
@@ -116,12 +151,12 @@ void launch_conv_epilogue(const PointwiseConvLaunch& launch, cudaStream_t stream
 }
 
 void launch_reduce_mean(const ReduceMeanLaunch& launch, cudaStream_t stream) {
-  if (launch.geometry.reduced_count <= max_thread_reduction) {
+  if (reduction_splits(launch.geometry.reduced_count) == 0) {
     launch_elements(launch, stream, "reduce mean kernel");
   } else {
-    reduce_mean_block_kernel<<<static_cast<unsigned>(launch.count), block_size, 0, stream>>>(
+    reduce_mean_split_kernel<<<split_grid(launch.split, launch.count), block_size, 0, stream>>>(
         launch);
-    AIRAN_CUDA_CHECK_LAUNCH("reduce_mean_block_kernel");
+    AIRAN_CUDA_CHECK_LAUNCH("reduce_mean_split_kernel");
   }
 }
 

@@ -97,7 +97,8 @@ Launch conv_launch(const Step& step, const Values& values, std::span<float* cons
                     bias,
                     values.pointers[step.output],
                     count_of(y),
-                    static_cast<int>(values.ones[step.output])};
+                    static_cast<int>(values.ones[step.output]),
+                    onnx::is_depthwise_3x3(g)};
 }
 
 Launch matmul_launch(const Step& step, const Values& values) {
@@ -240,7 +241,7 @@ void add_launches(const Step& step, Values& values, std::span<float* const> cons
     const auto flags = reduced_axes(step, in_shape(0).size());
     values.launches.push_back(ReduceMeanLaunch{
         onnx::make_reduce_geometry(in_shape(0), std::span(flags.data(), in_shape(0).size())), in(0),
-        y, count});
+        y, count, SplitReduction{}});
     return;
   }
   case StepKind::gemm:

@@ -68,6 +68,7 @@ struct ConvLaunch {
   float* y = nullptr;
   int count = 0;
   int ones = 0;
+  bool depthwise_3x3 = false; ///< onnx::is_depthwise_3x3(geometry): the unrolled element
 };
 
 /// A 1x1 Conv as a GEMM per image, Y[M][P] = W[M][K] X[K][P], then bias, a residual (a folded
@@ -91,12 +92,43 @@ struct PointwiseConvLaunch {
   const void* fused_gemm = nullptr;
 };
 
-/// ReduceMean, one output element per thread or per block.
+/// Longest reduction one thread sums; longer ones are split over blocks (SplitReduction).
+inline constexpr int max_thread_reduction = 256;
+/// Reduced elements one block of a split reduction sums (8 per thread of 256).
+inline constexpr int split_reduction_chunk = 2048;
+/// Blocks per output element of a split reduction at most.
+inline constexpr int max_reduction_splits = 1024;
+
+/// A long mean split over blocks: each of \p splits blocks per output element sums a contiguous
+/// chunk of the reduced elements into \p partials (double), and the last block of the element
+/// to finish (counted in \p counters, which it sets back to zero) adds the partials in split
+/// order and writes the mean. The sums are deterministic (fixed chunks, fixed order); the plan
+/// owns the scratch (one counter per output element, zero between runs).
+struct SplitReduction {
+  double* partials = nullptr;   ///< [count][splits]
+  unsigned* counters = nullptr; ///< [count]
+  int splits = 0;               ///< 0: one thread per output element (short reductions).
+};
+
+/// Blocks per output element for means of \p reduced_count elements each: 0 for short reductions
+/// (a thread each), else one per chunk of split_reduction_chunk, so that even a single mean
+/// spreads over the device (a single block per mean, as before 2026-11-30, left the 367k-element
+/// normalisation mean of a 273-PRB slot to one multiprocessor: 1.4 ms on an H200).
+inline int reduction_splits(int reduced_count) {
+  if (reduced_count <= max_thread_reduction) {
+    return 0;
+  }
+  const int chunks = (reduced_count + split_reduction_chunk - 1) / split_reduction_chunk;
+  return chunks < max_reduction_splits ? chunks : max_reduction_splits;
+}
+
+/// ReduceMean, one output element per thread or split over blocks.
 struct ReduceMeanLaunch {
   onnx::ReduceGeometry geometry;
   const float* in = nullptr;
   float* out = nullptr;
   int count = 0;
+  SplitReduction split; ///< Set by the plan for long reductions.
 };
 
 /// ONNX Gemm, one output element per thread.
@@ -126,6 +158,7 @@ struct RegionLaunch {
   onnx::ReduceGeometry geometry; ///< With reduce: over the iteration shape.
   float* out = nullptr;
   int count = 0;
+  SplitReduction split; ///< With a long reduce: set by the plan.
 };
 
 /// One enqueued operation of a plan.
@@ -159,7 +192,13 @@ AIRAN_HOST_DEVICE inline void run_element(const StridedCopyLaunch& p, int i) {
 
 /// Element \p i of a Conv launch (count + ones of them).
 AIRAN_HOST_DEVICE inline void run_element(const ConvLaunch& p, int i) {
-  p.y[i] = i < p.count ? onnx::conv_output_element(p.geometry, p.x, p.weights, p.bias, i) : 1.0F;
+  if (i >= p.count) {
+    p.y[i] = 1.0F;
+  } else if (p.depthwise_3x3) {
+    p.y[i] = onnx::depthwise_3x3_output_element(p.geometry, p.x, p.weights, p.bias, i);
+  } else {
+    p.y[i] = onnx::conv_output_element(p.geometry, p.x, p.weights, p.bias, i);
+  }
 }
 
 /// Bias, residual and Relu of element \p i of Y after the pointwise convolution's GEMM.
@@ -173,7 +212,7 @@ AIRAN_HOST_DEVICE inline void run_epilogue_element(const PointwiseConvLaunch& p,
 }
 
 /// Output element \p element of a ReduceMean: a double sum in index order (the kernel for short
-/// reductions; long ones sum in a block's tree order).
+/// reductions; long ones are summed in chunks and trees, SplitReduction).
 AIRAN_HOST_DEVICE inline void run_element(const ReduceMeanLaunch& p, int element) {
   const float* in = p.in + onnx::reduce_base_offset(p.geometry, element);
   double sum = 0.0;
@@ -191,7 +230,7 @@ AIRAN_HOST_DEVICE inline void run_element(const MatMulLaunch& p, int i) {
   p.y[i] = onnx::matmul_element(p.geometry, p.a, p.b, i);
 }
 
-/// Output element \p i of a region (a long reduction's kernel sums in a block's tree order).
+/// Output element \p i of a region (a long reduction's kernel sums in chunks, SplitReduction).
 AIRAN_HOST_DEVICE inline void run_element(const RegionLaunch& p, int i) {
   p.out[i] = p.reduce ? onnx::evaluate_region_mean(p.expression, p.geometry, i)
                       : onnx::evaluate_region(p.expression, i);

@@ -18,6 +18,67 @@ namespace airan::gpu::detail {
 
 using phy::nn::shape_num_elements;
 
+namespace {
+
+/// The split reduction of \p launch when it is a long mean, else nullptr.
+SplitReduction* split_of(Launch& launch) {
+  if (auto* mean = std::get_if<ReduceMeanLaunch>(&launch)) {
+    return reduction_splits(mean->geometry.reduced_count) > 0 ? &mean->split : nullptr;
+  }
+  if (auto* region = std::get_if<RegionLaunch>(&launch)) {
+    const bool split = region->reduce && reduction_splits(region->geometry.reduced_count) > 0;
+    return split ? &region->split : nullptr;
+  }
+  return nullptr;
+}
+
+/// Output elements and reduced elements per output element of a mean launch.
+std::pair<int, int> mean_extent(const Launch& launch) {
+  if (const auto* mean = std::get_if<ReduceMeanLaunch>(&launch)) {
+    return {mean->count, mean->geometry.reduced_count};
+  }
+  const auto& region = std::get<RegionLaunch>(launch);
+  return {region.count, region.geometry.reduced_count};
+}
+
+/// Gives every long mean of \p plan its own partials and counters (zeroed, on \p stream, which
+/// is waited for), so that means on different streams never share scratch.
+void allocate_split_reductions(Plan& plan, const PlanContext& context) {
+  std::size_t partials = 0;
+  std::size_t counters = 0;
+  for (Launch& launch : plan.launches) {
+    if (split_of(launch) != nullptr) {
+      const auto [count, reduced] = mean_extent(launch);
+      partials +=
+          static_cast<std::size_t>(count) * static_cast<std::size_t>(reduction_splits(reduced));
+      counters += static_cast<std::size_t>(count);
+    }
+  }
+  if (counters == 0) {
+    return;
+  }
+  plan.reduction_partials = DeviceBuffer<double>(partials);
+  context.count_allocation();
+  plan.reduction_counters = DeviceBuffer<unsigned>(counters);
+  context.count_allocation();
+  plan.reduction_counters.fill_zero(context.stream);
+  AIRAN_CUDA_CHECK(cudaStreamSynchronize(context.stream));
+  double* next_partials = plan.reduction_partials.data();
+  unsigned* next_counter = plan.reduction_counters.data();
+  for (Launch& launch : plan.launches) {
+    if (SplitReduction* split = split_of(launch)) {
+      const auto [count, reduced] = mean_extent(launch);
+      split->splits = reduction_splits(reduced);
+      split->partials = next_partials;
+      split->counters = next_counter;
+      next_partials += static_cast<std::ptrdiff_t>(count) * split->splits;
+      next_counter += count;
+    }
+  }
+}
+
+} // namespace
+
 std::unique_ptr<Plan> make_plan(const PlanContext& context,
                                 std::span<const phy::nn::TensorShape> input_shapes) {
   const Program& program = context.program;
@@ -58,6 +119,7 @@ std::unique_ptr<Plan> make_plan(const PlanContext& context,
       }
     }
   }
+  allocate_split_reductions(*plan, context);
   const std::vector<LaunchAccess> accesses = launch_accesses(program, layout);
   if (accesses.size() != plan->launches.size()) {
     throw std::logic_error("GPU ONNX plan: " + std::to_string(accesses.size()) +

@@ -62,12 +62,14 @@ struct Plan {
   LaunchSchedule schedule;                  ///< Per launch: stream and waits.
   std::vector<DeviceBuffer<float>> derived; ///< Constants the launches derived (weights | bias).
   std::vector<std::unique_ptr<FusedGemm>> fused_gemms;
-  std::map<std::size_t, CudaEvent> done;  ///< Recorded after each launch that is waited for.
-  CudaEvent fork{cudaEventDisableTiming}; ///< The side streams wait for the uploads.
-  std::vector<CudaEvent> joins;           ///< Per side stream: the main stream waits for it.
-  CudaGraph graph;                        ///< With the input uploads and output downloads.
-  bool capture_tried = false;             ///< A failed capture is not retried at every run.
-  CudaGraph device_graph;                 ///< Without them (device-resident inputs and outputs).
+  DeviceBuffer<double> reduction_partials;   ///< SplitReduction::partials of every long mean.
+  DeviceBuffer<unsigned> reduction_counters; ///< SplitReduction::counters (zero between runs).
+  std::map<std::size_t, CudaEvent> done;     ///< Recorded after each launch that is waited for.
+  CudaEvent fork{cudaEventDisableTiming};    ///< The side streams wait for the uploads.
+  std::vector<CudaEvent> joins;              ///< Per side stream: the main stream waits for it.
+  CudaGraph graph;                           ///< With the input uploads and output downloads.
+  bool capture_tried = false;                ///< A failed capture is not retried at every run.
+  CudaGraph device_graph;                    ///< Without them (device-resident inputs and outputs).
   bool device_capture_tried = false;
   std::uint64_t last_use = 0;         ///< The executor's plan lookups at its last one.
   cudaStream_t last_caller = nullptr; ///< The stream of its last device-resident run.

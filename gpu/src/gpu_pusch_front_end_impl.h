@@ -47,7 +47,7 @@ struct GpuPuschFrontEnd::Impl {
     const phy::GoldJumpTable table = phy::make_gold_jump_table();
     gold_table.copy_from_host(std::span(&table, 1), stream.get());
     stream.synchronize(); // the host table leaves scope
-    delay_sums = DeviceBuffer<float>(rx * layers * detail::max_symbols * 2);
+    delay_sums = DeviceBuffer<float>(detail::dmrs_estimation_scratch_floats(rx, layers));
     pilots = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 3 * prbs);
     state = DeviceBuffer<detail::EstimatorState>(1);
     h = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 12 * prbs);

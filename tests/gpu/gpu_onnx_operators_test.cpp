@@ -2,8 +2,8 @@
 // direct launches, two runs each): Conv (depthwise 3x3 / 1xK / Kx1, pointwise with and without
 // bias, fused and unfused Relu, batch 2, grouped + strided + dilated + padded, auto_pad),
 // broadcasting Add/Sub/Mul/Div, Relu/Sqrt/Sigmoid/Tanh/Identity, Concat, Slice with steps,
-// ReduceMean (short and block reductions), Constant, Reshape, Transpose, Gemm, MatMul.
-// Skipped without a CUDA device.
+// ReduceMean (short reductions and long ones split over blocks), Constant, Reshape, Transpose,
+// Gemm, MatMul. Skipped without a CUDA device.
 #include "gpu_onnx_test_support.h"
 #include "onnx_region_test_graphs.h"
 
@@ -250,6 +250,31 @@ TEST_F(GpuOnnxOperators, ReduceMeanShortAndLongReductions) {
                                    "ReduceMean " + phy::nn::shape_to_string(axes));
     }
   }
+}
+
+// The neural receiver's normalisation means at 273 PRB (a 2 x 8 x 14 x 3276 grid averaged over
+// everything but the batch: 180 blocks per mean), alone and at the end of an element-wise region
+// (the mean of x * x; the output is their sum), and a mean of 1,000,000 elements (489 blocks):
+// split over blocks, the last one adding the partials; the runs after the first check that the
+// counters start at zero again.
+TEST_F(GpuOnnxOperators, LongMeansSplitOverBlocks) {
+  const std::vector<std::int64_t> axes{1, 2, 3};
+  const TensorShape grid{2, 8, 14, 3276};
+  {
+    GraphBuilder graph;
+    graph.input("x", grid);
+    graph.node("ReduceMean", {"x"}, "y").attributes = {ints_attribute("axes", axes)};
+    graph.node("Mul", {"x", "x"}, "power");
+    graph.node("ReduceMean", {"power"}, "z").attributes = {ints_attribute("axes", axes)};
+    graph.node("Add", {"y", "z"}, "sum");
+    graph.output("sum");
+    test::expect_gpu_matches_cpu(graph.build(), {random_dense(grid, rng)}, "grid means");
+  }
+  GraphBuilder graph;
+  graph.input("x", {1, 1000000});
+  graph.node("ReduceMean", {"x"}, "y").attributes = {ints_attribute("axes", {1})};
+  graph.output("y");
+  test::expect_gpu_matches_cpu(graph.build(), {random_dense({1, 1000000}, rng)}, "long mean");
 }
 
 TEST_F(GpuOnnxOperators, ReshapeAndTranspose) {

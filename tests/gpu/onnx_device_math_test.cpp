@@ -129,6 +129,9 @@ TEST(OnnxDeviceMath, ConvOutputElementsMatchTheCpuExecutor) {
   std::mt19937 rng(3);
   const std::vector<ConvCase> cases{
       {{1, 6, 7, 9}, {6, 1, 3, 3}, 6, {1, 1, 1, 1}, {1, 1}, {1, 1}, false},  // depthwise 3x3
+      {{2, 5, 14, 40}, {5, 1, 3, 3}, 5, {1, 1, 1, 1}, {1, 1}, {1, 1}, true}, // same, batch 2
+      {{1, 3, 1, 1}, {3, 1, 3, 3}, 3, {1, 1, 1, 1}, {1, 1}, {1, 1}, false},  // same, 1x1 planes
+      {{1, 4, 8, 9}, {4, 1, 3, 3}, 4, {1, 1, 1, 1}, {1, 1}, {2, 1}, false},  // dilated: generic
       {{1, 4, 5, 30}, {4, 1, 1, 9}, 4, {0, 4, 0, 4}, {1, 1}, {1, 1}, true},  // depthwise 1x9
       {{1, 4, 14, 6}, {4, 1, 9, 1}, 4, {4, 0, 4, 0}, {1, 1}, {1, 1}, false}, // depthwise 9x1
       {{2, 6, 8, 9}, {4, 3, 3, 2}, 2, {1, 0, 2, 1}, {2, 1}, {1, 2}, true},   // grouped, general
@@ -178,6 +181,28 @@ TEST(OnnxDeviceMath, ConvOutputElementsMatchTheCpuExecutor) {
       got[i] = conv_output_element(g, x.data.data(), w.data.data(), bias.data.data(), i);
     }
     expect_close(got, expected);
+    // The unrolled depthwise 3x3 element: exactly the generic one's value, where it applies.
+    const bool depthwise_3x3 = c.w[1] == 1 && c.group == c.x[1] && c.w[0] == c.x[1] &&
+                               c.w[2] == 3 && c.w[3] == 3 &&
+                               c.pads == std::vector<std::int64_t>{1, 1, 1, 1} &&
+                               c.strides == std::vector<std::int64_t>{1, 1} &&
+                               c.dilations == std::vector<std::int64_t>{1, 1};
+    EXPECT_EQ(is_depthwise_3x3(g), depthwise_3x3);
+    if (depthwise_3x3) {
+      for (int i = 0; i < static_cast<int>(got.size()); ++i) {
+        ASSERT_EQ(
+            depthwise_3x3_output_element(g, x.data.data(), w.data.data(), bias.data.data(), i),
+            got[i])
+            << "element " << i;
+      }
+      g.relu = !g.relu; // and with the other Relu setting, and without bias
+      for (int i = 0; i < static_cast<int>(got.size()); ++i) {
+        ASSERT_EQ(depthwise_3x3_output_element(g, x.data.data(), w.data.data(), nullptr, i),
+                  conv_output_element(g, x.data.data(), w.data.data(), nullptr, i))
+            << "element " << i;
+      }
+      g.relu = !g.relu;
+    }
     if (c.w[2] == 1 && c.w[3] == 1 && c.group == 1) {
       // The pointwise path: the GEMM without bias, then the epilogue.
       const int pixels = g.in_h * g.in_w;

@@ -176,6 +176,47 @@ AIRAN_HOST_DEVICE inline float conv_output_element(const ConvGeometry& g, const 
   return g.relu && acc < 0.0F ? 0.0F : acc;
 }
 
+/// True for a depthwise 3x3 convolution with stride 1, no dilation and one pixel of padding on
+/// every side (the depthwise half of the neural receiver's separable convolutions).
+AIRAN_HOST_DEVICE inline bool is_depthwise_3x3(const ConvGeometry& g) {
+  return g.group_in_channels == 1 && g.group_out_channels == 1 && g.in_channels == g.out_channels &&
+         g.kernel_h == 3 && g.kernel_w == 3 && g.stride_h == 1 && g.stride_w == 1 &&
+         g.dilation_h == 1 && g.dilation_w == 1 && g.pad_top == 1 && g.pad_left == 1 &&
+         g.out_h == g.in_h && g.out_w == g.in_w;
+}
+
+/// conv_output_element() for is_depthwise_3x3(\p g): the same taps added in the same order (the
+/// same float result), with the tap loops' bounds known at compile time (unrolled) and the
+/// plane found with one division. The generic loops ran at 68 us per 96-channel depthwise
+/// convolution of a 273-PRB slot on an H200 (a tenth of its memory bandwidth).
+AIRAN_HOST_DEVICE inline float depthwise_3x3_output_element(const ConvGeometry& g, const float* x,
+                                                            const float* weights, const float* bias,
+                                                            int index) {
+  const int plane_size = g.in_h * g.in_w;
+  const int plane = index / plane_size; // n * channels + channel
+  const int pixel = index - plane * plane_size;
+  const int oy = pixel / g.in_w;
+  const int ox = pixel - oy * g.in_w;
+  const int channel = plane % g.out_channels;
+  const float* image = x + static_cast<long long>(plane) * plane_size;
+  const float* taps = weights + channel * 9;
+  float acc = bias != nullptr ? bias[channel] : 0.0F;
+  for (int ky = 0; ky < 3; ++ky) {
+    const int iy = oy - 1 + ky;
+    if (iy < 0 || iy >= g.in_h) {
+      continue;
+    }
+    const float* row = image + iy * g.in_w;
+    for (int kx = 0; kx < 3; ++kx) {
+      const int ix = ox - 1 + kx;
+      if (ix >= 0 && ix < g.in_w) {
+        acc += taps[ky * 3 + kx] * row[ix];
+      }
+    }
+  }
+  return g.relu && acc < 0.0F ? 0.0F : acc;
+}
+
 /// Bias and optional Relu applied after a pointwise convolution computed as a GEMM.
 AIRAN_HOST_DEVICE inline float conv_epilogue(float value, float bias, bool relu) {
   const float y = value + bias;
