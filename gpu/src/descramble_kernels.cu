@@ -1,9 +1,10 @@
 /// \file
-/// \brief LLR descrambling on the device: one thread per 32 LLRs takes its Gold word by jump-ahead
-/// (phy::gold_sequence_word), and each warp flips the signs of its words' LLRs with coalesced
+/// \brief LLR descrambling on the device: one thread per 32 LLRs takes its Gold word (a jump-ahead
+/// per warp, gold_warp.cuh), and each warp flips the signs of its words' LLRs with coalesced
 /// accesses (phy::flip_llr_sign, bit i of a word for LLR i), the CPU descrambler's output bit for
 /// bit.
 #include "front_end_kernels.h"
+#include "gold_warp.cuh"
 
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
@@ -16,20 +17,22 @@ namespace {
 constexpr unsigned descramble_block = 256;
 constexpr unsigned words_per_block = descramble_block; ///< One Gold word per thread.
 
-/// Each thread takes the Gold word of 32 LLRs by jump-ahead; then each warp walks its 32 words
-/// one at a time, lane l flipping LLR l of the word (bit l), so that the loads and stores of a
-/// warp are 128 consecutive bytes. (A thread per 32 consecutive LLRs, before 2026-11-30, made
+/// Each lane takes the Gold word of 32 LLRs (the warp's cursor, gold_warp.cuh); then each warp
+/// walks its 32 words one at a time, lane l flipping LLR l of the word (bit l), so that the loads
+/// and stores of a warp are 128 consecutive bytes. (A thread per 32 consecutive LLRs, before 2026-11-30, made
 /// every load of a warp touch 32 cache lines: 25 us for the 629k LLRs of a 273-PRB 2-layer
 /// 256-QAM slot on an H200.)
 __global__ void descramble_kernel(float* __restrict__ llrs, std::size_t count, std::uint32_t c_init,
                                   const phy::GoldJumpTable* __restrict__ table) {
   const unsigned lane = threadIdx.x % 32;
   const std::size_t word = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
-  const std::size_t words = (count + 31) / 32;
-  const std::uint32_t bits =
-      word < words ? phy::gold_sequence_word(*table, c_init, static_cast<std::uint32_t>(32 * word))
-                   : 0U;
   const std::size_t warp_first_word = word - lane;
+  if (32 * warp_first_word >= count) {
+    return; // the whole warp
+  }
+  const std::uint32_t bits =
+      warp_gold_word_cursor(*table, c_init, static_cast<std::uint32_t>(32 * warp_first_word))
+          .next_word();
   for (unsigned k = 0; k < 32; ++k) {
     const std::uint32_t word_bits = __shfl_sync(0xFFFFFFFFU, bits, static_cast<int>(k));
     const std::size_t index = 32 * (warp_first_word + k) + lane;

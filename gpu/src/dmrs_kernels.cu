@@ -8,11 +8,15 @@
 #include "airan/phy/gold_sequence_jump.h"
 #include "airan/phy/irc_whitening.h"
 #include "front_end_kernels.h"
+#include "gold_warp.cuh"
 
 namespace airan::gpu::detail {
 namespace {
 
 constexpr unsigned block_size = 256;
+/// Threads of a (layer, DMRS symbol) block of DMRS generation: 128 words (2048 values, 341 PRB
+/// of type 1) in one pass.
+constexpr unsigned dmrs_generation_threads = 128;
 
 /// Blocks of noise_sums_kernel (a few pilots per thread at 273 PRB, 4 Rx, 2 layers).
 constexpr unsigned noise_blocks = 64;
@@ -203,9 +207,10 @@ __global__ void noise_sums_kernel(const PduGeometry g, const float2* __restrict_
   }
 }
 
-/// One thread: the noise_sums_kernel partials added in block order, then every measurement and
-/// the filter bank of the PDU. (Until 2026-11-30 one block of 1024 threads summed all pilots
-/// itself: 18 us for the 26,208 pilots of a 273-PRB 4-Rx 2-layer slot on an H200.)
+/// One warp: the noise_sums_kernel partials, lane l adding blocks l, l + 32, ... in order and the
+/// lanes in a fixed tree; then, in lane 0, every measurement and the filter bank of the PDU.
+/// (Until 2026-11-30 one block of 1024 threads summed all pilots itself: 18 us for the 26,208
+/// pilots of a 273-PRB 4-Rx 2-layer slot on an H200; one thread adding the partials, 9.5 us.)
 __global__ void noise_kernel(const PduGeometry g, const double* __restrict__ partials,
                              EstimatorState* state) {
   const unsigned count = g.num_pilots;
@@ -215,11 +220,18 @@ __global__ void noise_kernel(const PduGeometry g, const double* __restrict__ par
   double lag_re = 0.0;
   double lag_im = 0.0;
   double residual = 0.0;
-  for (unsigned b = 0; b < noise_blocks; ++b) {
+  for (unsigned b = threadIdx.x; b < noise_blocks; b += 32) {
     power += partials[4 * b];
     lag_re += partials[4 * b + 1];
     lag_im += partials[4 * b + 2];
     residual += partials[4 * b + 3];
+  }
+  power = warp_sum(power);
+  lag_re = warp_sum(lag_re);
+  lag_im = warp_sum(lag_im);
+  residual = warp_sum(residual);
+  if (threadIdx.x != 0) {
+    return;
   }
   const double num_pilots = static_cast<double>(rows) * count;
   const double num_pairs = static_cast<double>(rows) * (count - 1);
@@ -369,39 +381,40 @@ __global__ void interpolate_time_kernel(const PduGeometry g, float2* __restrict_
   }
 }
 
-/// One thread per (layer, DMRS symbol, 16 values): one Gold word gives the 32 sign bits.
+/// One block per (layer, DMRS symbol), one thread per 16 values: one Gold word gives the 32 sign
+/// bits; each warp takes 32 consecutive words from one cursor (gold_warp.cuh).
 __global__ void generate_dmrs_kernel(const PduGeometry g, const DmrsGeneration d,
                                      const phy::GoldJumpTable* __restrict__ table,
                                      float2* __restrict__ dmrs) {
   const unsigned words = (g.num_values + 15) / 16;
-  const std::size_t item = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
-  if (item >= std::size_t{g.num_layers} * g.num_dmrs_symbols * words) {
-    return;
-  }
-  const unsigned w = static_cast<unsigned>(item % words);
-  const unsigned s = static_cast<unsigned>((item / words) % g.num_dmrs_symbols);
-  const unsigned layer = static_cast<unsigned>(item / (std::size_t{words} * g.num_dmrs_symbols));
-  const std::uint32_t bits =
-      phy::gold_sequence_word(*table, d.c_init[s], d.first_gold_bit + 32 * w);
+  const unsigned s = blockIdx.x % g.num_dmrs_symbols;
+  const unsigned layer = blockIdx.x / g.num_dmrs_symbols;
   const int w_t = d.w_t[layer][d.l_prime[s]];
   const float weights[2] = {phy::dmrs_value_weight(g.beta, w_t, d.w_f[layer][0]),
                             phy::dmrs_value_weight(g.beta, w_t, d.w_f[layer][1])};
   float2* out = dmrs + (std::size_t{layer} * max_symbols + s) * g.num_values;
-  phy::dmrs_values_from_gold_word(
-      bits, weights, w, g.num_values,
-      [out](unsigned i, float re, float im) { out[i] = make_float2(re, im); });
+  const unsigned lane = threadIdx.x % 32;
+  for (unsigned first = threadIdx.x - lane; first < words; first += blockDim.x) { // per warp
+    const std::uint32_t bits =
+        warp_gold_word_cursor(*table, d.c_init[s], d.first_gold_bit + 32 * first).next_word();
+    const unsigned w = first + lane;
+    if (w < words) {
+      phy::dmrs_values_from_gold_word(
+          bits, weights, w, g.num_values,
+          [out](unsigned i, float re, float im) { out[i] = make_float2(re, im); });
+    }
+  }
 }
 
 } // namespace
 
 void launch_dmrs_generation(const PduGeometry& g, const DmrsGeneration& d,
                             const phy::GoldJumpTable* table, float2* dmrs, cudaStream_t stream) {
-  const std::size_t items =
-      std::size_t{g.num_layers} * g.num_dmrs_symbols * ((g.num_values + 15) / 16);
-  if (items == 0) {
+  const unsigned blocks = g.num_layers * g.num_dmrs_symbols;
+  if (blocks == 0 || g.num_values == 0) {
     return;
   }
-  generate_dmrs_kernel<<<blocks_for(items), block_size, 0, stream>>>(g, d, table, dmrs);
+  generate_dmrs_kernel<<<blocks, dmrs_generation_threads, 0, stream>>>(g, d, table, dmrs);
   AIRAN_CUDA_LAUNCHED("generate_dmrs_kernel", stream);
 }
 
@@ -425,7 +438,7 @@ void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const floa
       reinterpret_cast<double*>(delay_sums + delay_sum_floats(g.num_rx, g.num_layers));
   noise_sums_kernel<<<noise_blocks, block_size, 0, stream>>>(g, pilots, noise_partials);
   AIRAN_CUDA_LAUNCHED("noise_sums_kernel", stream);
-  noise_kernel<<<1, 1, 0, stream>>>(g, noise_partials, state);
+  noise_kernel<<<1, 32, 0, stream>>>(g, noise_partials, state);
   AIRAN_CUDA_LAUNCHED("noise_kernel", stream);
   const std::size_t rows = std::size_t{g.num_rx} * g.num_layers * g.num_subcarriers;
   interpolate_frequency_kernel<<<blocks_for(rows * g.num_occasions), block_size, 0, stream>>>(

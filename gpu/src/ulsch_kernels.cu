@@ -18,18 +18,21 @@ constexpr unsigned rate_recovery_threads = 256;
 __global__ void rate_recovery_kernel(const RateRecoveryLaunch p) {
   const unsigned r = blockIdx.y;
   const unsigned position = blockIdx.x * blockDim.x + threadIdx.x;
-  if (position >= p.recovery.received_length(r)) {
-    return;
+  bool nonzero = false;
+  if (position < p.recovery.received_length(r)) {
+    float* harq = p.harq != nullptr ? p.harq + std::size_t{r} * p.harq_stride : nullptr;
+    const float soft = p.recovery.soft_value(p.llrs, r, position, harq);
+    if (harq != nullptr) {
+      harq[position] = soft;
+    }
+    const std::int8_t llr = phy::quantize_ldpc_llr(soft * p.llr_scale);
+    p.ldpc_llrs[std::size_t{r} * p.ldpc_stride + position] = llr;
+    nonzero = llr != 0;
   }
-  float* harq = p.harq != nullptr ? p.harq + std::size_t{r} * p.harq_stride : nullptr;
-  const float soft = p.recovery.soft_value(p.llrs, r, position, harq);
-  if (harq != nullptr) {
-    harq[position] = soft;
-  }
-  const std::int8_t llr = phy::quantize_ldpc_llr(soft * p.llr_scale);
-  p.ldpc_llrs[std::size_t{r} * p.ldpc_stride + position] = llr;
-  if (llr != 0) {
-    p.active[r] = 1; // every writer stores the same value
+  // One store per warp that has a nonzero LLR (every warp is whole: rate_recovery_threads is a
+  // multiple of 32). A store by every such thread, all to the same byte, was serialised in L2.
+  if (__ballot_sync(0xFFFFFFFFU, nonzero) != 0 && threadIdx.x % 32 == 0) {
+    p.active[r] = 1;
   }
 }
 
@@ -48,8 +51,20 @@ __global__ void tb_bytes_kernel(const TbAssemblyLaunch p) {
   for (int offset = 16; offset > 0; offset /= 2) {
     reg ^= __shfl_xor_sync(0xFFFFFFFFU, reg, offset);
   }
-  if (threadIdx.x % 32 == 0 && reg != 0) {
-    atomicXor(p.crc_register, reg);
+  // The warps' contributions combined in the block first: one atomic per block, not per warp.
+  __shared__ std::uint32_t warp_regs[assembly_threads / 32];
+  if (threadIdx.x % 32 == 0) {
+    warp_regs[threadIdx.x / 32] = reg;
+  }
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    std::uint32_t block_reg = 0;
+    for (unsigned w = 0; w < assembly_threads / 32; ++w) {
+      block_reg ^= warp_regs[w];
+    }
+    if (block_reg != 0) {
+      atomicXor(p.crc_register, block_reg);
+    }
   }
 }
 

@@ -8,7 +8,6 @@
 namespace airan::phy {
 namespace {
 
-constexpr unsigned gold_nc = 1600;  // N_C, TS 38.211 5.2.1
 constexpr unsigned chunk_bits = 24; // bits produced per step (at most 28 for these recurrences)
 
 /// Lookup table: byte value -> eight bytes holding its bits 0..7 (one bit per byte, LSB first).
@@ -58,7 +57,8 @@ void GoldSequenceGenerator::generate(std::span<bit_t> out) {
   for (; done + chunk_bits <= out.size(); done += chunk_bits) {
     const std::uint32_t bits = x1_ ^ x2_;
     for (unsigned byte = 0; byte < chunk_bits / 8; ++byte) {
-      std::memcpy(out.data() + done + std::size_t{8} * byte, &unpack_table[(bits >> (8 * byte)) & 0xffU], 8);
+      std::memcpy(out.data() + done + std::size_t{8} * byte,
+                  &unpack_table[(bits >> (8 * byte)) & 0xffU], 8);
     }
     advance_chunk(x1_, x2_, chunk_bits);
   }

@@ -19,8 +19,6 @@ namespace airan::phy {
 
 namespace {
 
-constexpr unsigned gold_nc = 1600; // N_C, TS 38.211 5.2.1
-
 /// Gold sequence c(n) of TS 38.211 5.2.1, 32 bits per call.
 ///
 /// Each m-sequence register holds x(n) .. x(n+30) in bits 0..30. The recursions
@@ -30,38 +28,24 @@ constexpr unsigned gold_nc = 1600; // N_C, TS 38.211 5.2.1
 class GoldWordGenerator {
 public:
   /// The sequence of \p c_init from c(first_index) on.
-  GoldWordGenerator(std::uint32_t c_init, std::uint32_t first_index) : x2_(c_init & 0x7fffffffU) {
+  GoldWordGenerator(std::uint32_t c_init, std::uint32_t first_index) {
     static_assert(gold_nc % 16 == 0);
     if (first_index == 0) {
+      cursor_.x2 = c_init & 0x7fffffffU;
       for (unsigned n = 0; n < gold_nc; n += 16) {
-        step16();
+        cursor_.step16();
       }
       return;
     }
     static const GoldJumpTable table = make_gold_jump_table();
-    x1_ = gold_jump(table.x1, x1_, std::uint64_t{gold_nc} + first_index);
-    x2_ = gold_jump(table.x2, x2_, std::uint64_t{gold_nc} + first_index);
+    cursor_ = gold_word_cursor(table, c_init, first_index);
   }
 
   /// The next 32 values c(n) .. c(n+31), c(n) in bit 0.
-  std::uint32_t next_word() {
-    const std::uint32_t low = (x1_ ^ x2_) & 0xffffU;
-    step16();
-    const std::uint32_t high = (x1_ ^ x2_) & 0xffffU;
-    step16();
-    return low | (high << 16);
-  }
+  std::uint32_t next_word() { return cursor_.next_word(); }
 
 private:
-  void step16() {
-    const std::uint32_t new_x1 = ((x1_ >> 3) ^ x1_) & 0xffffU;
-    const std::uint32_t new_x2 = ((x2_ >> 3) ^ (x2_ >> 2) ^ (x2_ >> 1) ^ x2_) & 0xffffU;
-    x1_ = (x1_ >> 16) | (new_x1 << 15);
-    x2_ = (x2_ >> 16) | (new_x2 << 15);
-  }
-
-  std::uint32_t x1_ = 1;
-  std::uint32_t x2_;
+  GoldWordCursor cursor_; ///< gold_sequence_jump.h: the registers and their 16-step update
 };
 
 /// Sign masks of four consecutive LLRs for each 4-bit group of the sequence (bit 0 first).

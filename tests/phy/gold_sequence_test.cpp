@@ -73,6 +73,21 @@ TEST(GoldSequence, JumpTableWordsEqualTheSequentialGenerator) {
   }
 }
 
+// The cursor that CUDA threads run on from one jump: word after word equals a jump to each word.
+TEST(GoldSequence, WordCursorRunsOnFromAnyJump) {
+  const airan::phy::GoldJumpTable table = airan::phy::make_gold_jump_table();
+  std::mt19937 rng(23);
+  for (int trial = 0; trial < 50; ++trial) {
+    const std::uint32_t c_init = rng() & 0x7fffffffU;
+    const std::uint32_t n = trial == 0 ? 0U : (rng() % (1U << 20)) * 32U;
+    airan::phy::GoldWordCursor cursor = airan::phy::gold_word_cursor(table, c_init, n);
+    for (std::uint32_t w = 0; w < 40; ++w) {
+      ASSERT_EQ(cursor.next_word(), airan::phy::gold_sequence_word(table, c_init, n + 32 * w))
+          << "c_init " << c_init << " n " << n << " word " << w;
+    }
+  }
+}
+
 TEST(GoldSequence, ChunkedDrawsEqualOneLongDraw) {
   const std::uint32_t c_init = 0x1234567;
   const auto expected = gold_reference(c_init, 0, 1000);

@@ -54,12 +54,48 @@ AIRAN_HOST_DEVICE inline std::uint32_t gold_jump(const std::uint32_t (*levels)[3
   return x;
 }
 
+/// Both m-sequence registers at an index n of c (x1 and x2 at n + N_C), producing c a word at a
+/// time: x(m+31) .. x(m+46) depend only on x(m) .. x(m+18), all in the register, so one
+/// shift-and-XOR makes 16 new values. Cheap to run on from any start that gold_word_cursor()
+/// jumps to (a CUDA thread: one jump, then as many words as it needs).
+struct GoldWordCursor {
+  std::uint32_t x1 = 1; ///< x1(n + N_C) .. in bits 0..30
+  std::uint32_t x2 = 0; ///< x2(n + N_C) ..
+
+  /// Advances both registers by 16 steps.
+  AIRAN_HOST_DEVICE void step16() {
+    const std::uint32_t new_x1 = ((x1 >> 3) ^ x1) & 0xffffU;
+    const std::uint32_t new_x2 = ((x2 >> 3) ^ (x2 >> 2) ^ (x2 >> 1) ^ x2) & 0xffffU;
+    x1 = (x1 >> 16) | (new_x1 << 15);
+    x2 = (x2 >> 16) | (new_x2 << 15);
+  }
+  /// c(n) .. c(n+31), c(n) in bit 0; then n += 32.
+  AIRAN_HOST_DEVICE std::uint32_t next_word() {
+    const std::uint32_t low = (x1 ^ x2) & 0xffffU;
+    step16();
+    const std::uint32_t high = (x1 ^ x2) & 0xffffU;
+    step16();
+    return low | (high << 16);
+  }
+};
+
+/// N_C of TS 38.211 5.2.1.
+inline constexpr std::uint32_t gold_nc = 1600;
+
+/// The cursor at c(\p n) of the sequence initialised by \p c_init, by jump-ahead.
+AIRAN_HOST_DEVICE inline GoldWordCursor gold_word_cursor(const GoldJumpTable& table,
+                                                         std::uint32_t c_init, std::uint32_t n) {
+  GoldWordCursor cursor;
+  cursor.x1 = gold_jump(table.x1, 1U, std::uint64_t{gold_nc} + n);
+  cursor.x2 = gold_jump(table.x2, c_init & 0x7fffffffU, std::uint64_t{gold_nc} + n);
+  return cursor;
+}
+
 /// c(n) .. c(n+31) of the sequence initialised by \p c_init: bit i of the result is c(n + i).
 AIRAN_HOST_DEVICE inline std::uint32_t gold_sequence_word(const GoldJumpTable& table,
                                                           std::uint32_t c_init, std::uint32_t n) {
-  constexpr std::uint64_t nc = 1600; // N_C
-  const std::uint32_t x1 = gold_jump(table.x1, 1U, nc + n);
-  const std::uint32_t x2 = gold_jump(table.x2, c_init & 0x7fffffffU, nc + n);
+  const std::uint32_t x1 = gold_jump(table.x1, 1U, std::uint64_t{gold_nc} + n);
+  const std::uint32_t x2 = gold_jump(table.x2, c_init & 0x7fffffffU, std::uint64_t{gold_nc} + n);
   // Bits 0..30 are in the registers; bit 31 is bit 30 of the registers one step later.
   const std::uint32_t last = ((gold_step_x1(x1) ^ gold_step_x2(x2)) >> 30) & 1U;
   return ((x1 ^ x2) & 0x7fffffffU) | (last << 31);
