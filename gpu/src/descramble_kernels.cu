@@ -19,11 +19,13 @@ constexpr unsigned words_per_block = descramble_block; ///< One Gold word per th
 
 /// Each lane takes the Gold word of 32 LLRs (the warp's cursor, gold_warp.cuh); then each warp
 /// walks its 32 words one at a time, lane l flipping LLR l of the word (bit l), so that the loads
-/// and stores of a warp are 128 consecutive bytes. (A thread per 32 consecutive LLRs, before 2026-11-30, made
-/// every load of a warp touch 32 cache lines: 25 us for the 629k LLRs of a 273-PRB 2-layer
-/// 256-QAM slot on an H200.)
+/// and stores of a warp are 128 consecutive bytes. (A thread per 32 consecutive LLRs, before
+/// 2026-11-30, made every load of a warp touch 32 cache lines: 25 us for the 629k LLRs of a 273-PRB
+/// 2-layer 256-QAM slot on an H200.)
 __global__ void descramble_kernel(float* __restrict__ llrs, std::size_t count, std::uint32_t c_init,
                                   const phy::GoldJumpTable* __restrict__ table) {
+  __shared__ phy::GoldJumpTable shared_table;
+  load_gold_table(*table, shared_table);
   const unsigned lane = threadIdx.x % 32;
   const std::size_t word = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
   const std::size_t warp_first_word = word - lane;
@@ -31,7 +33,7 @@ __global__ void descramble_kernel(float* __restrict__ llrs, std::size_t count, s
     return; // the whole warp
   }
   const std::uint32_t bits =
-      warp_gold_word_cursor(*table, c_init, static_cast<std::uint32_t>(32 * warp_first_word))
+      warp_gold_word_cursor(shared_table, c_init, static_cast<std::uint32_t>(32 * warp_first_word))
           .next_word();
   for (unsigned k = 0; k < 32; ++k) {
     const std::uint32_t word_bits = __shfl_sync(0xFFFFFFFFU, bits, static_cast<int>(k));

@@ -386,6 +386,8 @@ __global__ void interpolate_time_kernel(const PduGeometry g, float2* __restrict_
 __global__ void generate_dmrs_kernel(const PduGeometry g, const DmrsGeneration d,
                                      const phy::GoldJumpTable* __restrict__ table,
                                      float2* __restrict__ dmrs) {
+  __shared__ phy::GoldJumpTable shared_table;
+  load_gold_table(*table, shared_table);
   const unsigned words = (g.num_values + 15) / 16;
   const unsigned s = blockIdx.x % g.num_dmrs_symbols;
   const unsigned layer = blockIdx.x / g.num_dmrs_symbols;
@@ -396,7 +398,7 @@ __global__ void generate_dmrs_kernel(const PduGeometry g, const DmrsGeneration d
   const unsigned lane = threadIdx.x % 32;
   for (unsigned first = threadIdx.x - lane; first < words; first += blockDim.x) { // per warp
     const std::uint32_t bits =
-        warp_gold_word_cursor(*table, d.c_init[s], d.first_gold_bit + 32 * first).next_word();
+        warp_gold_word_cursor(shared_table, d.c_init[s], d.first_gold_bit + 32 * first).next_word();
     const unsigned w = first + lane;
     if (w < words) {
       phy::dmrs_values_from_gold_word(

@@ -76,7 +76,11 @@ AIRAN_HOST_DEVICE inline float ldpc_rate_recovery_gather(const LdpcSelectionMap&
   const unsigned compressed = position < map.filler_begin ? position : position - map.filler_count;
   const unsigned columns = e / modulation_order;
   float sum = initial;
-  for (unsigned k = (compressed + map.period - map.start) % map.period; k < e; k += map.period) {
+  // The first selected bit at this position: (compressed - start) mod period, without a division
+  // (start < period, so the sum is below 2 period).
+  unsigned first = compressed + map.period - map.start;
+  first = first >= map.period ? first - map.period : first;
+  for (unsigned k = first; k < e; k += map.period) {
     sum += f[(k % columns) * modulation_order + k / columns];
   }
   return sum;
