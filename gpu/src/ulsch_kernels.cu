@@ -1,6 +1,7 @@
 /// \file
 /// \brief The UL-SCH rate recovery kernel: the shared per-position math of ldpc_rate_recovery.h
-/// and ldpc_llr_quantization.h with one thread per (code block, circular-buffer position).
+/// and ldpc_llr_quantization.h with one thread per (code block, work item), each work item a
+/// circular-buffer position in the tiled order of GatherRateRecovery::item_position().
 #include "ulsch_kernels.h"
 
 #include "airan/gpu/cuda_check.h"
@@ -13,11 +14,14 @@ namespace airan::gpu::detail {
 
 namespace {
 
-constexpr unsigned rate_recovery_threads = 256;
-
+/// One thread per work item of code block blockIdx.y (GatherRateRecovery::item_position()): a
+/// block of Q_m warps is one tile, so that its loads cover Q_m x 32 consecutive LLRs and each
+/// warp stores 32 consecutive positions.
 __global__ void rate_recovery_kernel(const RateRecoveryLaunch p) {
   const unsigned r = blockIdx.y;
-  const unsigned position = blockIdx.x * blockDim.x + threadIdx.x;
+  const unsigned item = blockIdx.x * blockDim.x + threadIdx.x;
+  const unsigned position =
+      item < p.recovery.num_items(r) ? p.recovery.item_position(r, item) : ~0U;
   bool nonzero = false;
   if (position < p.recovery.received_length(r)) {
     float* harq = p.harq != nullptr ? p.harq + std::size_t{r} * p.harq_stride : nullptr;
@@ -29,8 +33,8 @@ __global__ void rate_recovery_kernel(const RateRecoveryLaunch p) {
     p.ldpc_llrs[std::size_t{r} * p.ldpc_stride + position] = llr;
     nonzero = llr != 0;
   }
-  // One store per warp that has a nonzero LLR (every warp is whole: rate_recovery_threads is a
-  // multiple of 32). A store by every such thread, all to the same byte, was serialised in L2.
+  // One store per warp that has a nonzero LLR (every warp is whole: blocks are Q_m warps). A
+  // store by every such thread, all to the same byte, was serialised in L2.
   if (__ballot_sync(0xFFFFFFFFU, nonzero) != 0 && threadIdx.x % 32 == 0) {
     p.active[r] = 1;
   }
@@ -102,13 +106,16 @@ void rate_recovery_launch(const RateRecoveryLaunch& launch, cudaStream_t stream)
   }
   AIRAN_CUDA_CHECK(cudaMemsetAsync(
       launch.active, 0, std::max(launch.num_code_blocks, launch.num_active_flags), stream));
-  const unsigned longest = std::max(launch.recovery.received_short, launch.recovery.received_long);
-  if (longest == 0) {
+  const phy::ulsch::GatherRateRecovery& recovery = launch.recovery;
+  if (std::max(recovery.received_short, recovery.received_long) == 0) {
     return;
   }
-  const dim3 grid((longest + rate_recovery_threads - 1) / rate_recovery_threads,
-                  launch.num_code_blocks);
-  rate_recovery_kernel<<<grid, rate_recovery_threads, 0, stream>>>(launch);
+  // Items of the longest code block (the last one has the longest E_r).
+  const unsigned items =
+      std::max(recovery.num_items(0), recovery.num_items(launch.num_code_blocks - 1));
+  const unsigned threads = recovery.modulation_order * phy::ulsch::GatherRateRecovery::tile_lanes;
+  const dim3 grid((items + threads - 1) / threads, launch.num_code_blocks);
+  rate_recovery_kernel<<<grid, threads, 0, stream>>>(launch);
   AIRAN_CUDA_LAUNCHED("rate_recovery_kernel", stream);
 }
 

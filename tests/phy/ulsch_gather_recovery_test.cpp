@@ -50,7 +50,11 @@ UlschDecoderResult decode_as_on_the_gpu(std::span<const float> llrs, const Ulsch
     const unsigned received = plan.received_length(r);
     std::vector<std::int8_t> ldpc_llrs(received);
     bool active = false;
-    for (unsigned position = 0; position < received; ++position) { // the kernel's threads
+    for (unsigned item = 0; item < plan.num_items(r); ++item) { // the kernel's threads
+      const unsigned position = plan.item_position(r, item);
+      if (position >= received) {
+        continue;
+      }
       const float soft = plan.soft_value(llrs.data(), r, position, harq);
       harq[position] = soft;
       ldpc_llrs[position] = quantize_ldpc_llr(soft * cfg.llr_scale);
@@ -155,6 +159,42 @@ TEST(UlschGatherRecovery, TheCudaFormulationEqualsTheCpuDecoderBitForBit) {
   EXPECT_GE(decoded_first, 3U);
   EXPECT_GE(decoded_later, 3U);
   EXPECT_GE(failed, 8U);
+}
+
+// The kernel's work items (GatherRateRecovery::item_position()) cover every circular-buffer
+// position of every code block exactly once, for each modulation order, short and long E_r,
+// repetition beyond the period, filler bits and a block that receives nothing (E_r = 0).
+TEST(UlschGatherRecovery, WorkItemsCoverEveryPositionOnce) {
+  for (const unsigned qm : {2U, 4U, 6U, 8U}) {
+    for (const unsigned e : {0U, 48U * qm, 1000U * qm, 7000U * qm}) {
+      for (const unsigned filler : {0U, 200U}) {
+        ulsch::GatherRateRecovery plan;
+        plan.modulation_order = qm;
+        plan.sizes = {1, e, qm}; // block 0: E_r = e; block 1: e + Q_m
+        plan.map.n_cb = 10000 + filler;
+        plan.map.filler_begin = 3000;
+        plan.map.filler_count = filler;
+        plan.map.period = 10000;
+        plan.map.start = 4321;
+        for (unsigned r = 0; r < 2; ++r) {
+          std::vector<unsigned> covered(plan.map.n_cb, 0);
+          for (unsigned item = 0; item < plan.num_items(r); ++item) {
+            const unsigned position = plan.item_position(r, item);
+            if (position != ~0U) {
+              ASSERT_LT(position, plan.map.n_cb) << "item " << item;
+              ++covered[position];
+            }
+          }
+          const std::string what = "Qm " + std::to_string(qm) + " E " +
+                                   std::to_string(plan.sizes.length(r)) + " filler " +
+                                   std::to_string(filler);
+          EXPECT_EQ(std::count(covered.begin(), covered.end(), 1U),
+                    static_cast<std::ptrdiff_t>(plan.map.n_cb))
+              << what;
+        }
+      }
+    }
+  }
 }
 
 TEST(UlschGatherRecovery, CodeBlockSizesAreTheRateMatchedLengthsAndOffsets) {

@@ -109,6 +109,55 @@ struct GatherRateRecovery {
     return r < sizes.num_short ? received_short : received_long;
   }
 
+  /// Lanes of a tile of work items (rate_recovery_item_position()).
+  static constexpr unsigned tile_lanes = 32;
+
+  /// Work items of code block \p r: the selected bits of this transmission in tiles of
+  /// tile_lanes interleaver columns times Q_m rows, then the circular-buffer positions no bit
+  /// selects (compressed indices in order, then the filler).
+  [[nodiscard]] AIRAN_HOST_DEVICE unsigned num_items(unsigned r) const {
+    const unsigned e = sizes.length(r);
+    const unsigned columns = e / modulation_order;
+    const unsigned tiles = (columns + tile_lanes - 1) / tile_lanes;
+    const unsigned selected = e < map.period ? e : map.period;
+    return tiles * modulation_order * tile_lanes + (map.period - selected) + map.filler_count;
+  }
+
+  /// The circular-buffer position work item \p item of code block \p r covers, or ~0U for none.
+  /// Item (tile, row, lane) = ((tile Q_m + row) tile_lanes + lane) is selected bit
+  /// k = row C + tile tile_lanes + lane (C = E_r / Q_m), so a tile of Q_m tile_lanes items reads
+  /// the Q_m tile_lanes consecutive LLRs f[(k mod C) Q_m + k div C] and each row writes
+  /// tile_lanes consecutive positions (a thread per position in order read the LLRs Q_m floats
+  /// apart: 2.6% of an H200's bandwidth). A bit repeated beyond the period (E_r > N_cb minus the
+  /// filler) covers nothing: its position's first bit does. Every position of the circular buffer
+  /// is covered once (the caller skips those at or beyond received_length(r)).
+  [[nodiscard]] AIRAN_HOST_DEVICE unsigned item_position(unsigned r, unsigned item) const {
+    const unsigned e = sizes.length(r);
+    const unsigned columns = e / modulation_order;
+    const unsigned tile_items = modulation_order * tile_lanes;
+    const unsigned tiled = (columns + tile_lanes - 1) / tile_lanes * tile_items;
+    const unsigned selected = e < map.period ? e : map.period;
+    unsigned k = 0;
+    if (item < tiled) {
+      const unsigned tile = item / tile_items;
+      const unsigned row = item % tile_items / tile_lanes;
+      const unsigned column = tile * tile_lanes + item % tile_lanes;
+      k = row * columns + column;
+      if (column >= columns || k >= selected) {
+        return ~0U;
+      }
+    } else if (item - tiled < map.period - selected) {
+      k = selected + (item - tiled);
+    } else if (item - tiled - (map.period - selected) < map.filler_count) {
+      return map.filler_begin + (item - tiled - (map.period - selected));
+    } else {
+      return ~0U;
+    }
+    unsigned compressed = k + map.start; // both below the period
+    compressed = compressed >= map.period ? compressed - map.period : compressed;
+    return map.position(compressed);
+  }
+
   /// The soft value of \p position of code block \p r: from the codeword's LLRs
   /// \p codeword_llrs (G values) and, with HARQ, what the block's circular buffer \p harq holds
   /// (null: a single transmission).
