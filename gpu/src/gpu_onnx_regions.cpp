@@ -19,8 +19,11 @@ bool element_wise(const Step& step) {
 /// A region's expression built from one root, without touching the program.
 class RegionBuilder {
 public:
-  RegionBuilder(const Program& program, const std::vector<std::size_t>& uses, int depth)
-      : program_(program), uses_(uses), depth_(depth) {}
+  /// \p uses: each value's live readers (count_value_uses(), kept up to date by fuse_regions());
+  /// \p recomputable: values a region may evaluate although other steps read them too.
+  RegionBuilder(const Program& program, const std::vector<std::size_t>& uses,
+                const std::vector<bool>& recomputable, int depth)
+      : program_(program), uses_(uses), recomputable_(recomputable), depth_(depth) {}
 
   /// The expression of element-wise step \p s as the root.
   void build_step(std::size_t s) { expand_step(s, depth_); }
@@ -41,7 +44,7 @@ public:
 private:
   std::size_t expand(std::size_t v, int depth) {
     const std::ptrdiff_t producer = program_.values[v].step;
-    if (depth > 0 && producer >= 0 && uses_[v] == 1 &&
+    if (depth > 0 && producer >= 0 && (uses_[v] == 1 || recomputable_[v]) &&
         element_wise(program_.steps[static_cast<std::size_t>(producer)])) {
       return expand_step(static_cast<std::size_t>(producer), depth - 1);
     }
@@ -98,6 +101,7 @@ private:
 
   const Program& program_;
   const std::vector<std::size_t>& uses_;
+  const std::vector<bool>& recomputable_;
   int depth_;
   bool sliced_ = false;
   std::vector<std::pair<std::size_t, std::vector<std::size_t>>> leaves_;
@@ -116,19 +120,69 @@ std::array<std::int64_t, onnx::max_rank> strides_of(const TensorShape& shape) {
 
 } // namespace
 
+namespace {
+
+/// Element-wise values read by 2 to max_recomputing_readers steps, every one of them element-wise
+/// or a ReduceMean, and no graph output: each reader's region may evaluate the value itself, and
+/// once every reader does, the value's own launch and its plane's round trip through memory go.
+/// (The neural receiver's products hr * yr and the like feed several features each: as values of
+/// their own they were 268 launches of 2.5-2.8 us on an H200 for 45,864 elements each.)
+std::vector<bool> recomputable_values(const Program& program,
+                                      const std::vector<std::size_t>& uses) {
+  constexpr std::size_t max_recomputing_readers = 4;
+  std::vector<bool> readers_fold(program.values.size(), true);
+  for (const Step& step : program.steps) {
+    if (!step.removed && !element_wise(step) && step.kind != StepKind::reduce_mean) {
+      for (const std::size_t v : step.inputs) {
+        readers_fold[v] = false;
+      }
+    }
+  }
+  std::vector<bool> recomputable(program.values.size(), false);
+  for (std::size_t v = 0; v < program.values.size(); ++v) {
+    const std::ptrdiff_t producer = program.values[v].step;
+    recomputable[v] = producer >= 0 &&
+                      element_wise(program.steps[static_cast<std::size_t>(producer)]) &&
+                      readers_fold[v] && uses[v] >= 2 && uses[v] <= max_recomputing_readers;
+  }
+  return recomputable;
+}
+
+/// Removes \p step, whose value nothing reads any more, and its reads from \p uses.
+void remove_dead_step(Program& program, Step& step, std::vector<std::size_t>& uses) {
+  step.removed = true;
+  program.values[step.output].step = -1;
+  for (const std::size_t v : step.inputs) {
+    --uses[v];
+  }
+}
+
+} // namespace
+
 void fuse_regions(Program& program) {
   constexpr int max_depth = 16;
-  const std::vector<std::size_t> uses = count_value_uses(program);
-  // Roots from the end, so that a node is folded into its reader before it could be a root.
+  // Live readers of every value, updated as regions replace their roots' reads by their own and
+  // as steps whose values nobody reads any more are removed (graph outputs count as readers).
+  std::vector<std::size_t> uses = count_value_uses(program);
+  const std::vector<bool> recomputable = recomputable_values(program, uses);
+  // Roots from the end, so that a node is folded into its readers before it could be a root.
   for (std::size_t s = program.steps.size(); s-- > 0;) {
     Step& root = program.steps[s];
     const bool reduce = !root.removed && root.kind == StepKind::reduce_mean;
-    if (!reduce && !element_wise(root)) {
+    const bool slice = !root.removed && root.kind == StepKind::slice;
+    if (!reduce && !slice && !element_wise(root)) {
+      continue;
+    }
+    if (uses[root.output] == 0) { // folded into every reader
+      remove_dead_step(program, root, uses);
+      continue;
+    }
+    if (slice) {
       continue;
     }
     std::optional<RegionBuilder> chosen;
     for (int depth = max_depth; depth >= 0 && !chosen; --depth) {
-      RegionBuilder builder(program, uses, depth + (reduce ? 1 : 0));
+      RegionBuilder builder(program, uses, recomputable, depth + (reduce ? 1 : 0));
       if (reduce) {
         builder.build_value(root.inputs[0]);
       } else {
@@ -141,24 +195,18 @@ void fuse_regions(Program& program) {
     if (!chosen || !chosen->folds_something()) {
       continue;
     }
-    for (const std::size_t inlined : chosen->inlined) {
-      program.steps[inlined].removed = true;
-      program.values[program.steps[inlined].output].step = -1; // no longer computed
+    // The root reads the region's inputs now, not its own; the steps folded into it lose a reader
+    // (a folded value read by nothing else is removed when the loop reaches its step).
+    for (const std::size_t v : root.inputs) {
+      --uses[v];
+    }
+    for (const std::size_t v : chosen->inputs) {
+      ++uses[v];
     }
     chosen->region.reduce = reduce;
     root.region = std::move(chosen->region);
     root.inputs = std::move(chosen->inputs);
     root.kind = StepKind::region;
-  }
-  // Slices that nothing reads any more (each region reads through its own).
-  std::vector<std::size_t> live = count_value_uses(program);
-  for (std::size_t s = program.steps.size(); s-- > 0;) {
-    Step& step = program.steps[s];
-    if (!step.removed && step.kind == StepKind::slice && live[step.output] == 0) {
-      step.removed = true;
-      program.values[step.output].step = -1;
-      --live[step.inputs[0]];
-    }
   }
 }
 

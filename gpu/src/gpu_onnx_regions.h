@@ -4,9 +4,10 @@
 ///
 /// An element-wise node (Add, Sub, Mul, Div, a unary operator) whose value one element-wise node
 /// or ReduceMean alone reads is evaluated inside that reader, recursively, and a Slice between
-/// a tensor and such a use becomes part of the use's index map. The reader becomes a region
-/// step (StepKind::region); the folded nodes are removed, and so is a Slice that nothing reads
-/// any more. A region holds at most onnx::max_region_ops operations and
+/// a tensor and such a use becomes part of the use's index map. A value that 2 to 4 steps read,
+/// all of them element-wise or ReduceMeans, may be evaluated inside each of them (recomputed).
+/// The reader becomes a region step (StepKind::region); a node or Slice whose value nothing
+/// reads any more is removed. A region holds at most onnx::max_region_ops operations and
 /// onnx::max_region_leaves leaves: deeper nodes stay nodes of their own.
 #pragma once
 

@@ -141,6 +141,47 @@ TEST(GpuOnnxProgram, RegionIterationSpaceIsBoundedLikeATensor) {
   }
 }
 
+// A product read by two element-wise readers is evaluated inside both readers' regions and no
+// longer computed on its own; read also by a Concat, it stays a value (and its element-wise
+// readers still read it, not its inputs).
+TEST(GpuOnnxProgram, SharedElementwiseValuesAreRecomputedInEveryReader) {
+  for (const bool concat_reader : {false, true}) {
+    GraphBuilder graph;
+    graph.input("x", {1, 2, 3, 4}).input("z", {1, 2, 3, 4});
+    graph.node("Mul", {"x", "z"}, "t");
+    graph.node("Add", {"t", "z"}, "u");
+    graph.node("Sub", {"x", "t"}, "w");
+    graph.node("Tanh", {"w"}, "v");
+    graph.node("Div", {"u", "v"}, "y");
+    if (concat_reader) {
+      graph.node("Concat", {"y", "t"}, "out").attributes = {
+          phy::nn::test::int_attribute("axis", 1)};
+      graph.output("out");
+    } else {
+      graph.output("y");
+    }
+    const Program program = compile_program(graph.build(), {});
+    std::size_t regions = 0;
+    std::size_t reading_t = 0;
+    for (const Step& step : program.steps) {
+      if (step.removed) {
+        continue;
+      }
+      regions += step.kind == StepKind::region ? 1 : 0;
+      const std::size_t t = program.steps[0].output; // the Mul's value
+      reading_t += step.kind == StepKind::region &&
+                           std::find(step.inputs.begin(), step.inputs.end(), t) != step.inputs.end()
+                       ? 1
+                       : 0;
+    }
+    // Without the Concat: one region (y, with u, w, v and both copies of t inside), the Mul
+    // removed. With it: the Mul stays for the Concat, and the region reads t.
+    EXPECT_EQ(regions, 1U) << concat_reader;
+    EXPECT_EQ(program.steps[0].removed, !concat_reader);
+    EXPECT_EQ(reading_t, concat_reader ? 1U : 0U);
+  }
+}
+
 TEST(GpuOnnxProgram, TheNeuralReceiversElementwiseChainsBecomeRegions) {
   const phy::nn::OnnxModel model = phy::nn::read_onnx_model(models_dir / "neural_receiver.onnx");
   const Program without =

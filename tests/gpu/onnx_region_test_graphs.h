@@ -1,6 +1,7 @@
 // Graphs that exercise the CUDA ONNX executor's fused element-wise regions: Slices with steps
 // (reversed, chained) under broadcasts of different ranks, a ReduceMean root over short and long
-// reductions, a value read twice (not folded), a chain too long for one region, unary chains.
+// reductions, a value read twice (recomputed in both readers), a chain too long for one region,
+// unary chains.
 // Shared by the host emulation test (tests/gpu/gpu_onnx_plan_emulation_test.cpp) and the GPU
 // operator tests.
 #pragma once
@@ -73,7 +74,7 @@ inline std::vector<RegionTestGraph> region_test_graphs() {
     graphs.push_back({"ReduceMean roots", graph.build(), {random_dense({1, 8, 6, 10}, rng)}});
   }
   {
-    // t is read twice: a value of its own, each reader a region over it.
+    // t is read twice: each reader's region evaluates it.
     GraphBuilder graph;
     graph.input("x", {2, 3, 5}).input("z", {5});
     graph.node("Mul", {"x", "x"}, "t");
