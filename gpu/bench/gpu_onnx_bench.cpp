@@ -1,7 +1,9 @@
 // CUDA ONNX executor benchmark: the full neural receiver (models/neural_receiver.onnx) at 273 PRB
 // x 14 symbols, 4 Rx ([1, C, 14, 3276] inputs, antenna mask channels 0..3 set), median of 50 runs
 // after warm-up: device time from CUDA events (input upload, model, output download) and host
-// wall clock of run(), with and without the CUDA graph, in fp32 and with TF32 tensor cores; then
+// wall clock of run(), with and without the CUDA graph, in fp32 and with TF32 tensor cores, and
+// without launch batching (the independent element-wise launches of a dependency level as one
+// kernel, GpuOnnxExecutorOptions::batch_launches) as its baseline; then
 // where the device time goes (GpuOnnxExecutor::profile(), median per launch of 9 profiles), per
 // kind of kernel and for the slowest nodes. Without a device it says so and exits 0. Accepts (and
 // ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
@@ -160,7 +162,10 @@ int run() {
                                                    .fuse_elementwise = false,
                                                    .max_streams = 1,
                                                    .concat_in_place = false});
+  // The baseline of launch batching: every element-wise launch its own kernel.
+  airan::gpu::GpuOnnxExecutor unbatched_engine(model, {.device = device, .batch_launches = false});
   const Timing graph = measure(graph_engine, views);
+  const Timing unbatched = measure(unbatched_engine, views);
   const Timing eager = measure(eager_engine, views);
   const Timing tf32 = measure(tf32_engine, views);
   const Timing plain = measure(plain_engine, views);
@@ -181,6 +186,8 @@ int run() {
   std::printf("%-40s %10.1f %10.1f\n", "tf32 CUDA graph", tf32.device_us, tf32.host_us);
   std::printf("%-40s %10.1f %10.1f  (graph / plain %.2f)\n", "plain plan graph (1 stream, unfused)",
               plain.device_us, plain.host_us, graph.device_us / plain.device_us);
+  std::printf("%-40s %10.1f %10.1f  (graph / unbatched %.2f)\n", "unbatched graph (a kernel each)",
+              unbatched.device_us, unbatched.host_us, graph.device_us / unbatched.device_us);
   std::printf("%-40s %10.1f %10.1f  (%zu of the pointwise convolutions fused)\n",
               "cuBLASLt epilogues graph", lt.device_us, lt.host_us, lt_engine.num_fused_gemms());
   std::printf("%-40s %10.1f %10.1f\n", "cuBLASLt epilogues tf32 graph", lt_tf32.device_us,

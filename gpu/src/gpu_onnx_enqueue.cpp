@@ -76,9 +76,11 @@ void enqueue(const Launch& launch, cudaStream_t stream, const BlasContext& blas)
           launch_gemm(p, stream);
         } else if constexpr (std::is_same_v<T, MatMulLaunch>) {
           launch_matmul(p, stream);
-        } else {
-          static_assert(std::is_same_v<T, RegionLaunch>);
+        } else if constexpr (std::is_same_v<T, RegionLaunch>) {
           launch_region(p, stream);
+        } else {
+          static_assert(std::is_same_v<T, BatchLaunch>);
+          launch_batch(p, stream);
         }
       },
       launch);

@@ -12,7 +12,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <string>
 #include <string_view>
+#include <variant>
 
 namespace airan::gpu {
 namespace {
@@ -153,8 +155,11 @@ std::vector<GpuOnnxLaunchTime> GpuOnnxExecutor::profile(std::span<const ConstTen
   std::vector<GpuOnnxLaunchTime> times;
   times.reserve(plan.launches.size());
   for (std::size_t i = 0; i < plan.launches.size(); ++i) {
-    times.push_back({plan.program->steps[plan.launch_steps[i]].description,
-                     detail::launch_kind(plan.launches[i]),
+    std::string node = plan.program->steps[plan.launch_steps[i]].description;
+    if (const auto* batch = std::get_if<detail::BatchLaunch>(&plan.launches[i])) {
+      node += " and " + std::to_string(batch->members.size() - 1) + " more";
+    }
+    times.push_back({std::move(node), detail::launch_kind(plan.launches[i]),
                      1e3F * events[i + 1].elapsed_ms_since(events[i])});
   }
   s.current = &plan;

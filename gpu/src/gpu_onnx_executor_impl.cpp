@@ -93,7 +93,8 @@ GpuOnnxExecutor::Impl::make_plan(std::span<const phy::nn::TensorShape> shapes) {
                                options.concat_in_place,
                                blas,
                                options.math == GpuOnnxMath::tf32,
-                               stream.get()};
+                               stream.get(),
+                               options.batch_launches};
   };
   try {
     return detail::make_plan(context(program), shapes);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstring>
 #include <type_traits>
+#include <variant>
 
 namespace airan::gpu::detail {
 namespace {
@@ -47,6 +48,64 @@ void run_pointwise_conv(const PointwiseConvLaunch& p) {
 
 } // namespace
 
+bool make_batch_member(const Launch& launch, BatchMember& member) {
+  member = BatchMember{};
+  if (const auto* p = std::get_if<UnaryLaunch>(&launch)) {
+    member.kind = BatchedKind::unary;
+    member.record.unary = *p;
+  } else if (const auto* p = std::get_if<BinaryLaunch>(&launch)) {
+    member.kind = BatchedKind::binary;
+    member.record.binary = *p;
+  } else if (const auto* p = std::get_if<StridedCopyLaunch>(&launch)) {
+    member.kind = BatchedKind::strided_copy;
+    member.record.strided_copy = *p;
+  } else if (const auto* p = std::get_if<ConvLaunch>(&launch)) {
+    member.kind = BatchedKind::conv;
+    member.record.conv = *p;
+  } else if (const auto* p = std::get_if<ReduceMeanLaunch>(&launch);
+             p != nullptr && reduction_splits(p->geometry.reduced_count) == 0) {
+    member.kind = BatchedKind::reduce_mean;
+    member.record.reduce_mean = *p;
+  } else if (const auto* p = std::get_if<GemmLaunch>(&launch)) {
+    member.kind = BatchedKind::gemm;
+    member.record.gemm = *p;
+  } else if (const auto* p = std::get_if<MatMulLaunch>(&launch)) {
+    member.kind = BatchedKind::matmul;
+    member.record.matmul = *p;
+  } else if (const auto* p = std::get_if<RegionLaunch>(&launch);
+             p != nullptr && (!p->reduce || reduction_splits(p->geometry.reduced_count) == 0)) {
+    member.kind = BatchedKind::region;
+    member.record.region = *p;
+  } else {
+    return false;
+  }
+  member.count = std::visit(
+      [](const auto& p) {
+        using T = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, DeviceCopyLaunch> ||
+                      std::is_same_v<T, PointwiseConvLaunch> || std::is_same_v<T, BatchLaunch>) {
+          return 0;
+        } else {
+          return element_count(p);
+        }
+      },
+      launch);
+  return true;
+}
+
+void lay_out_batch(BatchLaunch& batch, std::vector<int>& block_members) {
+  block_members.clear();
+  batch.blocks = 0;
+  for (std::size_t k = 0; k < batch.members.size(); ++k) {
+    BatchMember& member = batch.members[k];
+    member.first_block = batch.blocks;
+    const int blocks = (member.count + element_block_size - 1) / element_block_size;
+    block_members.insert(block_members.end(), static_cast<std::size_t>(blocks),
+                         static_cast<int>(k));
+    batch.blocks += blocks;
+  }
+}
+
 void run_on_host(const Launch& launch) {
   std::visit(
       [](const auto& p) {
@@ -59,7 +118,12 @@ void run_on_host(const Launch& launch) {
           }
         } else if constexpr (std::is_same_v<T, PointwiseConvLaunch>) {
           run_pointwise_conv(p);
-
+        } else if constexpr (std::is_same_v<T, BatchLaunch>) {
+          for (const BatchMember& member : p.members) {
+            for (int i = 0; i < member.count; ++i) {
+              run_member_element(member, i);
+            }
+          }
         } else {
           run_elements(p, element_count(p));
         }

@@ -12,7 +12,7 @@
 namespace airan::gpu::detail {
 namespace {
 
-constexpr int block_size = 256;
+constexpr int block_size = element_block_size;
 
 unsigned blocks_for(int count) {
   return static_cast<unsigned>((count + block_size - 1) / block_size);
@@ -109,6 +109,26 @@ __global__ void region_mean_split_kernel(RegionLaunch p) {
   });
 }
 
+/// Block b runs block b - first_block of member block_members[b] (BatchLaunch), read once per
+/// block into shared memory.
+__global__ void batch_kernel(const BatchMember* members, const int* block_members) {
+  static_assert(sizeof(BatchMember) % sizeof(unsigned long long) == 0);
+  constexpr int words = static_cast<int>(sizeof(BatchMember) / sizeof(unsigned long long));
+  __shared__ unsigned long long storage[words];
+  const auto* source =
+      reinterpret_cast<const unsigned long long*>(members + block_members[blockIdx.x]);
+  for (int w = static_cast<int>(threadIdx.x); w < words; w += block_size) {
+    storage[w] = source[w];
+  }
+  __syncthreads();
+  const auto& member = *reinterpret_cast<const BatchMember*>(storage);
+  const int i = (static_cast<int>(blockIdx.x) - member.first_block) * block_size +
+                static_cast<int>(threadIdx.x);
+  if (i < member.count) {
+    run_member_element(member, i);
+  }
+}
+
 unsigned split_grid(const SplitReduction& split, int count) {
   if (split.partials == nullptr || split.counters == nullptr || split.splits < 1) {
     throw std::logic_error("GPU ONNX: a long ReduceMean without its plan's split scratch");
@@ -126,6 +146,16 @@ void launch_region(const RegionLaunch& launch, cudaStream_t stream) {
   } else {
     launch_elements(launch, stream, "region kernel");
   }
+}
+
+void launch_batch(const BatchLaunch& launch, cudaStream_t stream) {
+  if (launch.device_members == nullptr || launch.device_block_members == nullptr ||
+      launch.blocks < 1) {
+    throw std::logic_error("GPU ONNX: a batched launch without its plan's device members");
+  }
+  batch_kernel<<<static_cast<unsigned>(launch.blocks), block_size, 0, stream>>>(
+      launch.device_members, launch.device_block_members);
+  AIRAN_CUDA_CHECK_LAUNCH("batch_kernel");
 }
 
 void launch_unary(const UnaryLaunch& launch, cudaStream_t stream) {

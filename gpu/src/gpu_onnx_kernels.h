@@ -20,6 +20,8 @@ void launch_reduce_mean(const ReduceMeanLaunch& launch, cudaStream_t stream);
 void launch_gemm(const GemmLaunch& launch, cudaStream_t stream);
 void launch_matmul(const MatMulLaunch& launch, cudaStream_t stream);
 void launch_region(const RegionLaunch& launch, cudaStream_t stream);
+/// A BatchLaunch whose device members and block map the plan has set.
+void launch_batch(const BatchLaunch& launch, cudaStream_t stream);
 
 /// Throws CudaError naming \p call when \p status is not CUBLAS_STATUS_SUCCESS.
 void check_cublas(cublasStatus_t status, const char* call);

@@ -161,10 +161,57 @@ struct RegionLaunch {
   SplitReduction split; ///< With a long reduce: set by the plan.
 };
 
+/// The kinds of launch a BatchLaunch can hold: kernels of one thread per output element whose
+/// geometry fits a block-to-element map (not device copies, cuBLAS GEMMs or split means).
+enum class BatchedKind : int {
+  unary,
+  binary,
+  strided_copy,
+  conv,
+  reduce_mean,
+  gemm,
+  matmul,
+  region
+};
+
+/// Threads per block of the element kernels, and of a batch's blocks.
+inline constexpr int element_block_size = 256;
+
+/// One launch inside a BatchLaunch: its record and the first of its blocks in the batch's grid.
+/// Plain data (copied to device memory once per plan); the union holds the record of \p kind.
+struct BatchMember {
+  BatchedKind kind = BatchedKind::unary;
+  int count = 0;       ///< Elements (threads) of the member.
+  int first_block = 0; ///< Blocks of the members before it.
+  union Record {
+    Record() : unary() {}
+    UnaryLaunch unary;
+    BinaryLaunch binary;
+    StridedCopyLaunch strided_copy;
+    ConvLaunch conv;
+    ReduceMeanLaunch reduce_mean;
+    GemmLaunch gemm;
+    MatMulLaunch matmul;
+    RegionLaunch region;
+  } record;
+};
+
+/// Independent launches run as one kernel: block b of the grid runs block b - first_block of
+/// member block_members[b], which each block reads (with the member) from device memory. A plan
+/// batches launches that no dependency orders (the same level of its dependency graph;
+/// gpu_onnx_batching.h), so that the device runs them side by side from one launch instead of
+/// one short kernel after another.
+struct BatchLaunch {
+  std::vector<BatchMember> members;            ///< Host copy, in program order.
+  const BatchMember* device_members = nullptr; ///< Device copy, owned by the plan.
+  const int* device_block_members = nullptr;   ///< Per block: its member's index in members.
+  int blocks = 0;                              ///< Of all members.
+};
+
 /// One enqueued operation of a plan.
-using Launch =
-    std::variant<UnaryLaunch, BinaryLaunch, StridedCopyLaunch, DeviceCopyLaunch, ConvLaunch,
-                 PointwiseConvLaunch, ReduceMeanLaunch, GemmLaunch, MatMulLaunch, RegionLaunch>;
+using Launch = std::variant<UnaryLaunch, BinaryLaunch, StridedCopyLaunch, DeviceCopyLaunch,
+                            ConvLaunch, PointwiseConvLaunch, ReduceMeanLaunch, GemmLaunch,
+                            MatMulLaunch, RegionLaunch, BatchLaunch>;
 
 /// Elements (threads) of a launch: its outputs (a Conv's plane of ones too).
 template <class L> AIRAN_HOST_DEVICE inline int element_count(const L& p) {
@@ -235,6 +282,44 @@ AIRAN_HOST_DEVICE inline void run_element(const RegionLaunch& p, int i) {
   p.out[i] = p.reduce ? onnx::evaluate_region_mean(p.expression, p.geometry, i)
                       : onnx::evaluate_region(p.expression, i);
 }
+
+/// Element \p i of batch member \p m (i < m.count), as its own kernel would compute it.
+AIRAN_HOST_DEVICE inline void run_member_element(const BatchMember& m, int i) {
+  switch (m.kind) {
+  case BatchedKind::unary:
+    run_element(m.record.unary, i);
+    break;
+  case BatchedKind::binary:
+    run_element(m.record.binary, i);
+    break;
+  case BatchedKind::strided_copy:
+    run_element(m.record.strided_copy, i);
+    break;
+  case BatchedKind::conv:
+    run_element(m.record.conv, i);
+    break;
+  case BatchedKind::reduce_mean:
+    run_element(m.record.reduce_mean, i);
+    break;
+  case BatchedKind::gemm:
+    run_element(m.record.gemm, i);
+    break;
+  case BatchedKind::matmul:
+    run_element(m.record.matmul, i);
+    break;
+  case BatchedKind::region:
+    run_element(m.record.region, i);
+    break;
+  }
+}
+
+/// \p launch as a batch member (first_block 0) when a batch can hold it: a kernel of one thread
+/// per element (a mean or a region mean short enough for one thread each); else false.
+bool make_batch_member(const Launch& launch, BatchMember& member);
+
+/// Fills \p batch.blocks and each member's first_block from its members (element_block_size
+/// threads per block), and \p block_members with each block's member index.
+void lay_out_batch(BatchLaunch& batch, std::vector<int>& block_members);
 
 /// Runs \p launch on the host (its pointers must be host memory): every element with
 /// run_element(), device copies as copies, and the pointwise convolution's GEMM (cuBLAS on the

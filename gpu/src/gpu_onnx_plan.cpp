@@ -13,6 +13,8 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <variant>
+#include <vector>
 
 namespace airan::gpu::detail {
 
@@ -77,6 +79,41 @@ void allocate_split_reductions(Plan& plan, const PlanContext& context) {
   }
 }
 
+/// Copies every BatchLaunch's members and block map to device memory (on \p context's stream,
+/// which is waited for) and points the launches at them.
+void upload_batches(Plan& plan, const PlanContext& context) {
+  std::vector<BatchMember> members;
+  std::vector<int> blocks;
+  std::vector<std::pair<std::size_t, std::size_t>> offsets; // per batch: members, blocks
+  for (Launch& launch : plan.launches) {
+    if (auto* batch = std::get_if<BatchLaunch>(&launch)) {
+      std::vector<int> block_members;
+      lay_out_batch(*batch, block_members);
+      offsets.emplace_back(members.size(), blocks.size());
+      members.insert(members.end(), batch->members.begin(), batch->members.end());
+      blocks.insert(blocks.end(), block_members.begin(), block_members.end());
+    }
+  }
+  if (members.empty()) {
+    return;
+  }
+  plan.batch_members = DeviceBuffer<BatchMember>(members.size());
+  context.count_allocation();
+  plan.batch_blocks = DeviceBuffer<int>(blocks.size());
+  context.count_allocation();
+  plan.batch_members.copy_from_host(members, context.stream);
+  plan.batch_blocks.copy_from_host(blocks, context.stream);
+  AIRAN_CUDA_CHECK(cudaStreamSynchronize(context.stream)); // before the host copies go
+  std::size_t b = 0;
+  for (Launch& launch : plan.launches) {
+    if (auto* batch = std::get_if<BatchLaunch>(&launch)) {
+      batch->device_members = plan.batch_members.data() + offsets[b].first;
+      batch->device_block_members = plan.batch_blocks.data() + offsets[b].second;
+      ++b;
+    }
+  }
+}
+
 } // namespace
 
 std::unique_ptr<Plan> make_plan(const PlanContext& context,
@@ -126,7 +163,13 @@ std::unique_ptr<Plan> make_plan(const PlanContext& context,
                            " launch accesses for " + std::to_string(plan->launches.size()) +
                            " launches");
   }
-  plan->schedule = schedule_launches(accesses, context.max_streams);
+  BatchedLaunches batched = batch_launches(std::move(plan->launches), plan->launch_steps, accesses,
+                                           context.batch_launches);
+  plan->launches = std::move(batched.launches);
+  plan->launch_steps = std::move(batched.steps);
+  upload_batches(*plan, context);
+  plan->schedule =
+      schedule_dependencies(batched.dependencies, batched.main_stream_only, context.max_streams);
   for (std::size_t i = 0; i < plan->launches.size(); ++i) {
     if (plan->schedule.waited_on[i]) {
       plan->done.emplace(i, CudaEvent(cudaEventDisableTiming));
@@ -140,10 +183,17 @@ std::unique_ptr<Plan> make_plan(const PlanContext& context,
 
 const char* launch_kind(const Launch& launch) {
   static constexpr std::array<const char*, std::variant_size_v<Launch>> names{
-      "unary",       "binary",      "strided copy",
-      "device copy", "direct conv", "pointwise conv (cuBLAS)",
-      "reduce mean", "gemm",        "matmul",
-      "fused region"};
+      "unary",
+      "binary",
+      "strided copy",
+      "device copy",
+      "direct conv",
+      "pointwise conv (cuBLAS)",
+      "reduce mean",
+      "gemm",
+      "matmul",
+      "fused region",
+      "batch (independent element-wise launches)"};
   static_assert(std::is_same_v<std::variant_alternative_t<4, Launch>, ConvLaunch> &&
                 std::is_same_v<std::variant_alternative_t<5, Launch>, PointwiseConvLaunch>);
   return names.at(launch.index());

@@ -8,6 +8,7 @@
 #include "airan/gpu/cuda_stream.h"
 #include "airan/gpu/device_buffer.h"
 
+#include "gpu_onnx_batching.h"
 #include "gpu_onnx_fused_gemm.h"
 #include "gpu_onnx_kernels.h"
 #include "gpu_onnx_program.h"
@@ -44,6 +45,9 @@ struct PlanContext {
   /// The executor's stream: derived constants are copied on it, and it alone is waited for (no
   /// device-wide synchronisation, which other threads' graph captures would not survive).
   cudaStream_t stream = nullptr;
+  /// Independent element-wise launches of one dependency level as one kernel
+  /// (gpu_onnx_batching.h).
+  bool batch_launches = true;
 };
 
 /// Everything a run at one set of input shapes uses.
@@ -58,12 +62,15 @@ struct Plan {
   std::vector<PinnedBuffer<float>> staging; ///< Per graph input (allocate_host_buffers()).
   std::vector<PinnedBuffer<float>> outputs; ///< Per graph output (allocate_host_buffers()).
   std::vector<Launch> launches;             ///< Model kernels, in order.
-  std::vector<std::size_t> launch_steps;    ///< Per launch: its Program::steps index.
+  std::vector<std::size_t> launch_steps;    ///< Per launch: its Program::steps index (a batch's
+                                            ///< first member's).
   LaunchSchedule schedule;                  ///< Per launch: stream and waits.
   std::vector<DeviceBuffer<float>> derived; ///< Constants the launches derived (weights | bias).
   std::vector<std::unique_ptr<FusedGemm>> fused_gemms;
   DeviceBuffer<double> reduction_partials;   ///< SplitReduction::partials of every long mean.
   DeviceBuffer<unsigned> reduction_counters; ///< SplitReduction::counters (zero between runs).
+  DeviceBuffer<BatchMember> batch_members;   ///< Every BatchLaunch's members, batch after batch.
+  DeviceBuffer<int> batch_blocks;            ///< Every BatchLaunch's block -> member map.
   std::map<std::size_t, CudaEvent> done;     ///< Recorded after each launch that is waited for.
   CudaEvent fork{cudaEventDisableTiming};    ///< The side streams wait for the uploads.
   std::vector<CudaEvent> joins;              ///< Per side stream: the main stream waits for it.

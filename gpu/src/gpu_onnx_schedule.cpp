@@ -53,22 +53,38 @@ bool depends_on(const LaunchAccess& later, const LaunchAccess& earlier) {
   return false;
 }
 
+std::vector<std::vector<std::size_t>> launch_dependencies(std::span<const LaunchAccess> launches) {
+  std::vector<std::vector<std::size_t>> dependencies(launches.size());
+  for (std::size_t j = 0; j < launches.size(); ++j) {
+    for (std::size_t i = 0; i < j; ++i) {
+      if (depends_on(launches[j], launches[i])) {
+        dependencies[j].push_back(i);
+      }
+    }
+  }
+  return dependencies;
+}
+
 LaunchSchedule schedule_launches(std::span<const LaunchAccess> launches, int max_streams) {
-  const std::size_t n = launches.size();
+  std::vector<bool> main_stream_only(launches.size(), false);
+  for (std::size_t j = 0; j < launches.size(); ++j) {
+    main_stream_only[j] = launches[j].main_stream_only;
+  }
+  return schedule_dependencies(launch_dependencies(launches), main_stream_only, max_streams);
+}
+
+LaunchSchedule schedule_dependencies(std::span<const std::vector<std::size_t>> dependencies,
+                                     const std::vector<bool>& main_stream_only, int max_streams) {
+  const std::size_t n = dependencies.size();
   const auto streams = static_cast<std::size_t>(std::max(1, max_streams));
   LaunchSchedule schedule;
   schedule.stream.assign(n, 0);
   schedule.waits.assign(n, {});
   schedule.waited_on.assign(n, false);
-
-  std::vector<std::vector<std::size_t>> dependencies(n);
   std::vector<std::size_t> chain(n, 1); // launches on the longest chain ending here
   for (std::size_t j = 0; j < n; ++j) {
-    for (std::size_t i = 0; i < j; ++i) {
-      if (depends_on(launches[j], launches[i])) {
-        dependencies[j].push_back(i);
-        chain[j] = std::max(chain[j], chain[i] + 1);
-      }
+    for (const std::size_t i : dependencies[j]) {
+      chain[j] = std::max(chain[j], chain[i] + 1);
     }
     schedule.depth = std::max(schedule.depth, chain[j]);
   }
@@ -90,7 +106,7 @@ LaunchSchedule schedule_launches(std::span<const LaunchAccess> launches, int max
       }
     }
     std::size_t stream = 0;
-    if (!launches[j].main_stream_only && streams > 1) {
+    if (!main_stream_only.at(j) && streams > 1) {
       const auto continues = [&](std::size_t k) { return latest >= 0 && last[k] == latest; };
       std::size_t best = streams;
       for (std::size_t k = 0; k < used && best == streams; ++k) {

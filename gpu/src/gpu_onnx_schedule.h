@@ -51,8 +51,17 @@ bool overlaps(const MemoryRange& a, const MemoryRange& b);
 /// True when \p later must wait for \p earlier (the file comment's rule).
 bool depends_on(const LaunchAccess& later, const LaunchAccess& earlier);
 
-/// Schedules \p launches (in program order) on at most \p max_streams streams (1: all on
-/// stream 0, no waits).
+/// Per launch of \p launches (in program order): the earlier launches it depends on
+/// (depends_on()), in increasing order.
+std::vector<std::vector<std::size_t>> launch_dependencies(std::span<const LaunchAccess> launches);
+
+/// Schedules launches in a topological order, given per launch the earlier ones it depends on
+/// (\p dependencies, each list increasing) and whether it must run on stream 0
+/// (\p main_stream_only), on at most \p max_streams streams (1: all on stream 0, no waits).
+LaunchSchedule schedule_dependencies(std::span<const std::vector<std::size_t>> dependencies,
+                                     const std::vector<bool>& main_stream_only, int max_streams);
+
+/// schedule_dependencies() of \p launches' dependencies and stream constraints.
 LaunchSchedule schedule_launches(std::span<const LaunchAccess> launches, int max_streams);
 
 } // namespace airan::gpu::detail

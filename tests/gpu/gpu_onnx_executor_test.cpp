@@ -125,6 +125,32 @@ TEST(GpuOnnxExecutor, ReproducesTheCpuExecutorOnTheFullModelAt106Prb) {
   }
 }
 
+TEST(GpuOnnxExecutor, BatchedLaunchesGiveTheUnbatchedOutputs) {
+  if (const std::string reason = test::no_device_reason(); !reason.empty()) {
+    GTEST_SKIP() << reason;
+  }
+  // A batch runs each member's elements with the member's own per-element function, so the
+  // outputs are the unbatched plan's, with the graph and with direct launches, up to the
+  // compiler's contraction choices inside another kernel (1e-6, as profile() against run()).
+  const OnnxModel model = read_onnx_model(models_dir / "neural_receiver.onnx");
+  const std::vector<Dense> inputs =
+      test::random_receiver_inputs(model, 14, std::int64_t{12} * 106, 17);
+  GpuOnnxExecutor unbatched(model, {.device = 0, .batch_launches = false});
+  const Dense expected = test::run_gpu(unbatched, inputs);
+  EXPECT_LT(test::relative_max_error(expected, test::run_cpu(model, inputs), "unbatched"), 1e-4);
+  for (const bool graph : {true, false}) {
+    GpuOnnxExecutor batched(model, {.device = 0, .use_cuda_graph = graph});
+    for (int run = 0; run < 2; ++run) {
+      const Dense gpu = test::run_gpu(batched, inputs);
+      const std::string label = std::string("batched, ") + (graph ? "graph" : "direct") +
+                                " run " + std::to_string(run + 1);
+      EXPECT_EQ(gpu.shape, expected.shape) << label;
+      EXPECT_LT(test::relative_max_error(gpu, expected, label), 1e-6);
+    }
+    EXPECT_EQ(batched.capture_error(), "");
+  }
+}
+
 TEST(GpuOnnxExecutor, GemmEpiloguesReproduceTheCpuExecutorOnTheFullModel) {
   if (const std::string reason = test::no_device_reason(); !reason.empty()) {
     GTEST_SKIP() << reason;

@@ -5,6 +5,7 @@
 // The outputs must reproduce the CPU executor and PyTorch's reference tensors within the CUDA
 // path's 1e-4, so that a wrong offset, a missing dependency or a wrong fusion fails here before
 // any GPU runs it.
+#include "gpu_onnx_batching.h"
 #include "gpu_onnx_launches.h"
 #include "gpu_onnx_layout.h"
 #include "gpu_onnx_program.h"
@@ -59,6 +60,7 @@ struct PlanOptions {
   int max_streams = 8;
   std::string label;
   bool ones_planes = false; ///< As GpuOnnxExecutorOptions::gemm_epilogue lays out.
+  bool batch = true;        ///< GpuOnnxExecutorOptions::batch_launches
 };
 
 HostPlan make_host_plan(const Program& program, std::span<const TensorShape> shapes,
@@ -84,7 +86,17 @@ HostPlan make_host_plan(const Program& program, std::span<const TensorShape> sha
   for (std::size_t i = 0; i < std::min(accesses.size(), plan.launch_steps.size()); ++i) {
     EXPECT_EQ(accesses[i].step, plan.launch_steps[i]) << options.label << ": launch " << i;
   }
-  plan.schedule = schedule_launches(accesses, options.max_streams);
+  if (options.batch) {
+    // As make_plan() batches (the device pointers stay null: run_on_host() runs the host copy).
+    BatchedLaunches batched =
+        batch_launches(std::move(plan.launches), plan.launch_steps, accesses, true);
+    plan.launches = std::move(batched.launches);
+    plan.launch_steps = std::move(batched.steps);
+    plan.schedule =
+        schedule_dependencies(batched.dependencies, batched.main_stream_only, options.max_streams);
+  } else {
+    plan.schedule = schedule_launches(accesses, options.max_streams);
+  }
   return plan;
 }
 
@@ -170,7 +182,9 @@ void expect_plans_reproduce(const OnnxModel& model, const std::vector<Dense>& in
       {{}, false, 4, "Concat copies, 4 streams"},
       {{.relu = false, .residual = true}, true, 16, "no Relu fusion, 16 streams"},
       {{.relu = true, .residual = true, .regions = false}, true, 8, "no regions"},
-      {{}, true, 8, "planes of ones (GEMM epilogues)", true}};
+      {{}, true, 8, "planes of ones (GEMM epilogues)", true},
+      {{}, true, 8, "unbatched", false, false},
+      {{}, true, 1, "batched, 1 stream"}};
   for (const PlanOptions& options : option_sets) {
     const Program program = compile_program(model, options.fusions);
     HostPlan plan = make_host_plan(program, shapes, options);
@@ -198,7 +212,39 @@ double footprint(const onnx::IndexMap& map, double count) {
 /// Bytes a launch must read and write at least (each tensor once; weights and biases left out);
 /// with \p gemm_epilogues a pointwise Conv that cuBLASLt can take whole (FusedGemm::make's
 /// rule) has no epilogue pass.
+double compulsory_bytes(const Launch& launch, bool gemm_epilogues);
+
+/// A batch member's record as the launch it came from.
+Launch member_launch(const BatchMember& m) {
+  switch (m.kind) {
+  case BatchedKind::unary:
+    return m.record.unary;
+  case BatchedKind::binary:
+    return m.record.binary;
+  case BatchedKind::strided_copy:
+    return m.record.strided_copy;
+  case BatchedKind::conv:
+    return m.record.conv;
+  case BatchedKind::reduce_mean:
+    return m.record.reduce_mean;
+  case BatchedKind::gemm:
+    return m.record.gemm;
+  case BatchedKind::matmul:
+    return m.record.matmul;
+  case BatchedKind::region:
+    break;
+  }
+  return m.record.region;
+}
+
 double compulsory_bytes(const Launch& launch, bool gemm_epilogues) {
+  if (const auto* batch = std::get_if<BatchLaunch>(&launch)) {
+    double bytes = 0.0;
+    for (const BatchMember& member : batch->members) {
+      bytes += compulsory_bytes(member_launch(member), gemm_epilogues);
+    }
+    return bytes;
+  }
   return 4.0 * std::visit(
                    [&](const auto& p) -> double {
                      using T = std::decay_t<decltype(p)>;
@@ -236,6 +282,8 @@ double compulsory_bytes(const Launch& launch, bool gemm_epilogues) {
                          }
                        }
                        return total;
+                     } else if constexpr (std::is_same_v<T, BatchLaunch>) {
+                       return 0.0; // above
                      } else {
                        return static_cast<double>(p.count);
                      }
@@ -253,10 +301,19 @@ TEST(GpuOnnxPlanEmulation, PlansMoveLessMemoryWithFusions) {
   }
   double plain_bytes = 0.0;
   double previous_bytes = INFINITY;
+  std::size_t unbatched_launches = 0;
+  std::size_t unbatched_makespan = 0;
   for (const PlanOptions& options :
-       {PlanOptions{{.relu = true, .residual = false, .regions = false}, false, 1, "plain"},
-        PlanOptions{{.relu = true, .residual = true, .regions = false}, true, 8, "no regions"},
-        PlanOptions{{}, true, 8, "default"}, PlanOptions{{}, true, 8, "GEMM epilogues", true}}) {
+       {PlanOptions{
+            {.relu = true, .residual = false, .regions = false}, false, 1, "plain", false, false},
+        PlanOptions{{.relu = true, .residual = true, .regions = false},
+                    true,
+                    8,
+                    "no regions",
+                    false,
+                    false},
+        PlanOptions{{}, true, 8, "unbatched", false, false}, PlanOptions{{}, true, 8, "default"},
+        PlanOptions{{}, true, 8, "GEMM epilogues", true}}) {
     const Program program = compile_program(model, options.fusions);
     const HostPlan plan = make_host_plan(program, shapes, options);
     double bytes = 0.0;
@@ -287,14 +344,28 @@ TEST(GpuOnnxPlanEmulation, PlansMoveLessMemoryWithFusions) {
                   bias_as_channel);
       EXPECT_EQ(bias_as_channel, pointwise - 2);
     }
-    const LaunchSchedule eight = schedule_launches(launch_accesses(program, plan.layout), 8);
+    // The batched plans' own schedules are on 8 streams; the others' rescheduled on 8.
+    const LaunchSchedule eight =
+        options.batch ? plan.schedule : schedule_launches(launch_accesses(program, plan.layout), 8);
     std::printf("273 PRB, %s plan: %zu launches (depth %zu, unit-time makespan %zu on 8 streams), "
                 "%.0f MB per run: >= %.0f us at 4.8 TB/s (H200), >= %.0f us at 3.35 TB/s (H100); "
                 "arena %.0f MB\n",
                 options.label.c_str(), plan.launches.size(), eight.depth, eight.makespan,
                 bytes * 1e-6, bytes / 4.8e6, bytes / 3.35e6,
                 static_cast<double>(plan.layout.arena_size) * sizeof(float) * 1e-6);
-    // Each option set moves less than the one before; all of them well under the plain plan.
+    if (options.label == "unbatched") {
+      unbatched_launches = plan.launches.size();
+      unbatched_makespan = eight.makespan;
+    } else if (options.label == "default") {
+      // Batching moves the same bytes in far fewer launches (about one per dependency level)
+      // and at least halves the unit-time makespan.
+      EXPECT_EQ(bytes, previous_bytes);
+      EXPECT_LT(4 * plan.launches.size(), unbatched_launches);
+      EXPECT_LT(2 * eight.makespan, unbatched_makespan);
+      continue;
+    }
+    // Each fusion option set moves less than the one before; all of them well under the plain
+    // plan.
     EXPECT_LT(bytes, previous_bytes) << options.label;
     previous_bytes = bytes;
     if (plain_bytes == 0.0) {
@@ -303,6 +374,76 @@ TEST(GpuOnnxPlanEmulation, PlansMoveLessMemoryWithFusions) {
   }
   EXPECT_LT(previous_bytes, 0.6 * plain_bytes);
 }
+TEST(GpuOnnxPlanEmulation, BatchesHoldOnlyIndependentLaunches) {
+  // Checked from the memory accesses of the unbatched launches, independently of how
+  // batch_launches() found its levels: every launch is run exactly once; no two launches of a
+  // batch depend on each other; every dependency between launches of different batched launches
+  // is one of the batched plan's (so the schedule orders it); cuBLAS launches and long means are
+  // never batched.
+  const OnnxModel model = read_onnx_model(models_dir / "neural_receiver.onnx");
+  for (const std::int64_t subcarriers : {std::int64_t{48}, std::int64_t{12} * 273}) {
+    std::vector<TensorShape> shapes;
+    for (const auto& input : model.graph.inputs) {
+      shapes.push_back({1, input.dims.at(1).value_or(1), 14, subcarriers});
+    }
+    const Program program = compile_program(model, {});
+    const HostPlan plan = make_host_plan(program, shapes, {{}, true, 8, "unbatched", false, false});
+    const std::vector<LaunchAccess> accesses = launch_accesses(program, plan.layout);
+    const BatchedLaunches batched =
+        batch_launches(plan.launches, plan.launch_steps, accesses, true);
+    const std::size_t n = plan.launches.size();
+    std::vector<int> unit(n, -1);
+    std::size_t batches = 0;
+    for (std::size_t u = 0; u < batched.launches.size(); ++u) {
+      const auto* batch = std::get_if<BatchLaunch>(&batched.launches[u]);
+      const std::vector<std::size_t>& sources = batched.sources[u];
+      ASSERT_EQ(batch != nullptr ? batch->members.size() : 1U, sources.size());
+      batches += batch != nullptr ? 1 : 0;
+      for (std::size_t k = 0; k < sources.size(); ++k) {
+        ASSERT_EQ(unit[sources[k]], -1) << "launch " << sources[k] << " twice";
+        unit[sources[k]] = static_cast<int>(u);
+        if (batch != nullptr) {
+          const Launch& source = plan.launches[sources[k]];
+          EXPECT_FALSE(std::holds_alternative<PointwiseConvLaunch>(source) ||
+                       std::holds_alternative<DeviceCopyLaunch>(source));
+          EXPECT_EQ(batch->members[k].count,
+                    std::visit(
+                        [](const auto& p) {
+                          using T = std::decay_t<decltype(p)>;
+                          if constexpr (std::is_same_v<T, BatchLaunch> ||
+                                        std::is_same_v<T, DeviceCopyLaunch> ||
+                                        std::is_same_v<T, PointwiseConvLaunch>) {
+                            return -1;
+                          } else {
+                            return element_count(p);
+                          }
+                        },
+                        source));
+          for (std::size_t other = 0; other < k; ++other) {
+            EXPECT_FALSE(depends_on(accesses[sources[k]], accesses[sources[other]]))
+                << "launches " << sources[other] << " and " << sources[k] << " in one batch";
+          }
+        }
+      }
+    }
+    EXPECT_GT(batches, 0U);
+    for (std::size_t j = 0; j < n; ++j) {
+      ASSERT_GE(unit[j], 0) << "launch " << j << " dropped";
+      for (std::size_t i = 0; i < j; ++i) {
+        if (depends_on(accesses[j], accesses[i])) {
+          const auto& after = batched.dependencies[static_cast<std::size_t>(unit[j])];
+          EXPECT_LT(unit[i], unit[j]);
+          EXPECT_TRUE(std::find(after.begin(), after.end(), static_cast<std::size_t>(unit[i])) !=
+                      after.end())
+              << "launch " << j << " after " << i;
+        }
+      }
+    }
+    std::printf("%lld subcarriers: %zu launches, batched %zu (%zu batches)\n",
+                static_cast<long long>(subcarriers), n, batched.launches.size(), batches);
+  }
+}
+
 TEST(GpuOnnxPlanEmulation, ElementwiseRegionsReproduceTheCpuExecutor) {
   for (const auto& graph : test::region_test_graphs()) {
     const Program program = compile_program(graph.model, {});

@@ -95,6 +95,11 @@ struct GpuOnnxExecutorOptions {
   /// and that nothing reads after the Concat, is written by its producer straight into the
   /// Concat's output, which then copies nothing for it. Same results either way.
   bool concat_in_place = true;
+  /// Run the element-wise launches (element-wise nodes, fused regions, short means, direct
+  /// convolutions) that no dependency orders, those at the same depth of the plan's dependency
+  /// graph, as one kernel whose blocks each run a block of one of them, instead of one short
+  /// kernel each. Same results either way.
+  bool batch_launches = true;
 };
 
 /// Where a device-resident run (GpuOnnxExecutor::enqueue_device()) reads its inputs and leaves
