@@ -2,7 +2,7 @@
 /// \brief LLR descrambling on the device: one thread per 32 LLRs takes its Gold word (a jump-ahead
 /// per warp, gold_warp.cuh), and each warp flips the signs of its words' LLRs with coalesced
 /// accesses (phy::flip_llr_sign, bit i of a word for LLR i), the CPU descrambler's output bit for
-/// bit.
+/// bit; or the words alone, for the demapper to descramble as it writes the LLRs.
 #include "front_end_kernels.h"
 #include "gold_warp.cuh"
 
@@ -44,7 +44,38 @@ __global__ void descramble_kernel(float* __restrict__ llrs, std::size_t count, s
   }
 }
 
+/// Word w of the sequence of \p c_init (gold_sequence_word(table, c_init, 32 w)) into words[w].
+__global__ void scrambling_words_kernel(std::uint32_t* __restrict__ words, std::size_t num_words,
+                                        std::uint32_t c_init,
+                                        const phy::GoldJumpTable* __restrict__ table) {
+  __shared__ phy::GoldJumpTable shared_table;
+  load_gold_table(*table, shared_table);
+  const unsigned lane = threadIdx.x % 32;
+  const std::size_t word = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
+  const std::size_t warp_first_word = word - lane;
+  if (warp_first_word >= num_words) {
+    return; // the whole warp
+  }
+  const std::uint32_t bits =
+      warp_gold_word_cursor(shared_table, c_init, static_cast<std::uint32_t>(32 * warp_first_word))
+          .next_word();
+  if (word < num_words) {
+    words[word] = bits;
+  }
+}
+
 } // namespace
+
+void launch_scrambling_words(std::uint32_t* words, std::size_t count, std::uint32_t c_init,
+                             const phy::GoldJumpTable* table, cudaStream_t stream) {
+  const std::size_t num_words = (count + 31) / 32;
+  if (num_words == 0) {
+    return;
+  }
+  const auto blocks = static_cast<unsigned>((num_words + words_per_block - 1) / words_per_block);
+  scrambling_words_kernel<<<blocks, descramble_block, 0, stream>>>(words, num_words, c_init, table);
+  AIRAN_CUDA_LAUNCHED("scrambling_words_kernel", stream);
+}
 
 void launch_descramble(float* llrs, std::size_t count, std::uint32_t c_init,
                        const phy::GoldJumpTable* table, cudaStream_t stream) {

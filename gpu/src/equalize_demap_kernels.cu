@@ -1,11 +1,14 @@
 // Fused MIMO equalization and soft demapping of GpuPuschFrontEnd: one thread per data RE runs
 // the CPU's per-RE kernel (phy::equalize_resource_element; for MMSE-IRC after whitening y and H
 // with its covariance group's matrix, phy::whiten_resource_element, and noise 1) and demapper
-// (phy::qam_symbol_llrs / pi2_bpsk_symbol_llr) and writes the RE's layers in codeword order.
+// (phy::qam_symbol_llrs / pi2_bpsk_symbol_llr) and writes the RE's layers in codeword order,
+// descrambled from the codeword's Gold words when it is given them
+// (phy::descramble_llrs_from_words).
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
 #include "airan/phy/irc_whitening.h"
 #include "airan/phy/mimo_equalizer.h"
+#include "airan/phy/pusch_descrambler.h"
 #include "airan/phy/soft_demapper.h"
 #include "front_end_kernels.h"
 
@@ -13,6 +16,7 @@ namespace airan::gpu::detail {
 namespace {
 
 constexpr unsigned block_size = 128;
+constexpr unsigned max_qm = 8; ///< 256-QAM
 
 __device__ inline phy::cmat::Complex to_complex(float2 v) {
   return {v.x, v.y};
@@ -25,7 +29,7 @@ __global__ void __launch_bounds__(block_size)
                           const EstimatorState* state,
                           const phy::cmat::Complex* __restrict__ whitening,
                           float2* __restrict__ symbols, float* __restrict__ noise_variances,
-                          float* __restrict__ llrs) {
+                          float* __restrict__ llrs, const std::uint32_t* __restrict__ scrambling) {
   // The table has default member initialisers, which __shared__ variables may not have: raw
   // storage, copied word by word by the whole block.
   __shared__ alignas(phy::PamLlrTable) unsigned char storage[sizeof(phy::PamLlrTable)];
@@ -70,10 +74,17 @@ __global__ void __launch_bounds__(block_size)
     const std::size_t index = std::size_t{re} * Layers + l;
     symbols[index] = make_float2(x[l].re, x[l].im);
     noise_variances[index] = post_noise[l];
+    float values[max_qm];
     if (d.qm == 1) {
-      llrs[index] = phy::pi2_bpsk_symbol_llr(x[l].re, x[l].im, post_noise[l], index);
+      values[0] = phy::pi2_bpsk_symbol_llr(x[l].re, x[l].im, post_noise[l], index);
     } else {
-      phy::qam_symbol_llrs(table, x[l].re, x[l].im, post_noise[l], llrs + index * d.qm);
+      phy::qam_symbol_llrs(table, x[l].re, x[l].im, post_noise[l], values);
+    }
+    if (scrambling != nullptr) {
+      phy::descramble_llrs_from_words(values, d.qm, index * d.qm, scrambling);
+    }
+    for (unsigned b = 0; b < d.qm; ++b) {
+      llrs[index * d.qm + b] = values[b];
     }
   }
 }
@@ -81,15 +92,16 @@ __global__ void __launch_bounds__(block_size)
 template <unsigned Layers>
 void launch_layers(const PduGeometry& g, const DataGeometry& d, const float2* grid, const float2* h,
                    const EstimatorState* state, const phy::cmat::Complex* whitening,
-                   float2* symbols, float* noise, float* llrs, cudaStream_t stream) {
+                   float2* symbols, float* noise, float* llrs, const std::uint32_t* scrambling,
+                   cudaStream_t stream) {
   const unsigned res = d.layout.num_res();
   const unsigned blocks = (res + block_size - 1) / block_size;
   if (g.num_rx <= 4) {
-    equalize_demap_kernel<Layers, 4>
-        <<<blocks, block_size, 0, stream>>>(g, d, grid, h, state, whitening, symbols, noise, llrs);
+    equalize_demap_kernel<Layers, 4><<<blocks, block_size, 0, stream>>>(
+        g, d, grid, h, state, whitening, symbols, noise, llrs, scrambling);
   } else {
-    equalize_demap_kernel<Layers, 16>
-        <<<blocks, block_size, 0, stream>>>(g, d, grid, h, state, whitening, symbols, noise, llrs);
+    equalize_demap_kernel<Layers, 16><<<blocks, block_size, 0, stream>>>(
+        g, d, grid, h, state, whitening, symbols, noise, llrs, scrambling);
   }
   AIRAN_CUDA_LAUNCHED("equalize_demap_kernel", stream);
 }
@@ -99,22 +111,27 @@ void launch_layers(const PduGeometry& g, const DataGeometry& d, const float2* gr
 void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const float2* grid,
                            const float2* h, const EstimatorState* state,
                            const phy::cmat::Complex* whitening, float2* symbols,
-                           float* noise_variances, float* llrs, cudaStream_t stream) {
+                           float* noise_variances, float* llrs, const std::uint32_t* scrambling,
+                           cudaStream_t stream) {
   if (d.layout.num_res() == 0) {
     return;
   }
   switch (g.num_layers) {
   case 1:
-    launch_layers<1>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, stream);
+    launch_layers<1>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, scrambling,
+                     stream);
     break;
   case 2:
-    launch_layers<2>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, stream);
+    launch_layers<2>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, scrambling,
+                     stream);
     break;
   case 3:
-    launch_layers<3>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, stream);
+    launch_layers<3>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, scrambling,
+                     stream);
     break;
   default:
-    launch_layers<4>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, stream);
+    launch_layers<4>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, scrambling,
+                     stream);
     break;
   }
 }

@@ -100,6 +100,12 @@ void launch_dmrs_generation(const PduGeometry& g, const DmrsGeneration& d,
 void launch_descramble(float* llrs, std::size_t count, std::uint32_t c_init,
                        const phy::GoldJumpTable* table, cudaStream_t stream);
 
+/// Writes the Gold sequence of \p c_init for \p count LLRs as packed words into \p words
+/// (ceil(count / 32) of them; words[w] = phy::gold_sequence_word(c_init, 32 w)), which
+/// launch_equalize_demap() descrambles with (phy::descramble_llrs_from_words).
+void launch_scrambling_words(std::uint32_t* words, std::size_t count, std::uint32_t c_init,
+                             const phy::GoldJumpTable* table, cudaStream_t stream);
+
 /// Per-PDU values computed on the device and read by later kernels.
 struct EstimatorState {
   double delay_phase = 0.0; ///< arg of the raw-LS delay correlation.
@@ -148,10 +154,13 @@ struct DataGeometry {
 
 /// Equalizes every data RE and writes symbols, noise variances and LLRs (codeword order). With
 /// d.irc, \p whitening holds the matrices of launch_irc_covariance() (else it is not read).
+/// With \p scrambling (launch_scrambling_words() of the codeword), the LLRs are written
+/// descrambled (phy::descramble_llrs_from_words); null: as demapped.
 void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const float2* grid,
                            const float2* h, const EstimatorState* state,
                            const phy::cmat::Complex* whitening, float2* symbols,
-                           float* noise_variances, float* llrs, cudaStream_t stream);
+                           float* noise_variances, float* llrs, const std::uint32_t* scrambling,
+                           cudaStream_t stream);
 
 /// Enqueues the CFO estimate (phy/dmrs_cfo.h) from the de-spread \p pilots of
 /// launch_dmrs_estimation() into state->cfo_hz and state->has_cfo: one block, the correlation of

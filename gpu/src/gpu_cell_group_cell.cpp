@@ -111,8 +111,7 @@ void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index
       cfg.coding = phy::ulsch_coding_config(pdu, tbs, g);
       cfg.max_iterations = config.ldpc_max_iterations;
       cfg.early_termination = config.ldpc_early_termination;
-      lane.front_end.process(pdu, input.slot, config.front_end);
-      lane.front_end.descramble(phy::pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
+      lane.front_end.process(pdu, input.slot, config.front_end, /*descramble=*/true);
       lane.front_end.enqueue_measurements(static_cast<unsigned>(p));
       lane.measured[p] = true;
       acquired = harq.find(key) == nullptr;

@@ -68,7 +68,9 @@ phy::PuschMeasurements GpuFrontEndDetector::run(const phy::PuschConfig& pusch, u
   num_llrs_ = 0;
   measurements_pending_ = false;
   const std::size_t g = enqueue_detection(pusch, slot);
-  front_end_.descramble(phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
+  if (!front_end_.llrs_descrambled()) { // else the demapper did it
+    front_end_.descramble(phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
+  }
   if (keep_on_device_) {
     front_end_.enqueue_measurements(0);
     measurements_pending_ = true;

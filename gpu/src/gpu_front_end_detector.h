@@ -34,8 +34,9 @@ public:
   std::optional<phy::PuschMeasurements> deferred_measurements() final;
 
 protected:
-  /// Enqueues the PDU's detection on the device grid up to its G LLRs, not descrambled, in
-  /// front_end().device_llrs(); returns G. \throws std::invalid_argument for a PDU it cannot take.
+  /// Enqueues the PDU's detection on the device grid up to its G LLRs in
+  /// front_end().device_llrs() (descrambled or not: front_end().llrs_descrambled() says);
+  /// returns G. \throws std::invalid_argument for a PDU it cannot take.
   virtual std::size_t enqueue_detection(const phy::PuschConfig& pusch, unsigned slot) = 0;
   /// The measurements as this detector reports them, from the front end's.
   [[nodiscard]] virtual phy::PuschMeasurements reported(const phy::PuschMeasurements& m) const {

@@ -20,7 +20,7 @@ public:
 
 private:
   std::size_t enqueue_detection(const phy::PuschConfig& pusch, unsigned slot) override {
-    return front_end().process(pusch, slot, options_);
+    return front_end().process(pusch, slot, options_, /*descramble=*/true);
   }
 
   phy::PuschFrontEndOptions options_;

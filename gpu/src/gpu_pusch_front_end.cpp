@@ -9,6 +9,7 @@
 #include "airan/phy/modulation_mapper.h"
 #include "airan/phy/pusch_data_layout.h"
 #include "airan/phy/pusch_re_mapper.h"
+#include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/pusch_transmitter.h"
 
 #include <algorithm>
@@ -175,7 +176,7 @@ void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid& grid) {
 }
 
 std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned slot,
-                                      const phy::PuschFrontEndOptions& options) {
+                                      const phy::PuschFrontEndOptions& options, bool descramble) {
   Impl& s = *impl_;
   make_device_current(s.device);
   s.check_pdu(pusch);
@@ -187,9 +188,21 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   const detail::PduGeometry g = s.make_geometry(pusch, slot, options);
   const float2* banks = s.filter_banks(g, options);
   const detail::DataGeometry d = s.make_data_geometry(pusch, options);
+  const std::size_t num_llrs = std::size_t{d.layout.num_res()} * pusch.num_layers * d.qm;
+  const std::uint32_t* scrambling = descramble ? s.scrambling_words.data() : nullptr;
   const auto enqueue = [&] {
     s.estimate_start.record(stream); // DMRS generation counts as estimation
     profile_begin(stream);
+    if (descramble) { // a branch beside the estimation (in a capture, a parallel graph branch)
+      const cudaStream_t branch = s.scrambling_stream.get();
+      s.scrambling_fork.record(stream);
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.scrambling_fork.get(), 0));
+      detail::launch_scrambling_words(
+          s.scrambling_words.data(), num_llrs,
+          phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id), s.gold_table.data(),
+          branch);
+      s.scrambling_ready.record(branch);
+    }
     detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
                                    stream);
     detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
@@ -200,9 +213,12 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
                                     s.whitening.data(), stream);
     }
     s.estimate_end.record(stream);
+    if (descramble) {
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, s.scrambling_ready.get(), 0));
+    }
     detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.state.data(),
                                   s.whitening.data(), s.symbols.data(), s.noise.data(),
-                                  s.llrs.data(), stream);
+                                  s.llrs.data(), scrambling, stream);
     s.equalize_end.record(stream);
     detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
                                         std::size_t{d.layout.num_res()} * g.num_layers, d.qm,
@@ -220,6 +236,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   s.num_llrs = s.num_res * pusch.num_layers * d.qm;
   s.processed = true;
   s.descrambled = false;
+  s.demapped_descrambled = descramble;
   return s.num_llrs;
 }
 
@@ -255,6 +272,10 @@ const float* GpuPuschFrontEnd::device_llrs() const {
 
 void GpuPuschFrontEnd::synchronize() {
   impl_->stream.synchronize();
+}
+
+bool GpuPuschFrontEnd::llrs_descrambled() const {
+  return impl_->descrambled || impl_->demapped_descrambled;
 }
 
 void GpuPuschFrontEnd::descramble(std::uint32_t c_init) {

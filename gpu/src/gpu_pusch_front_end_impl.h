@@ -58,6 +58,7 @@ struct GpuPuschFrontEnd::Impl {
     symbols = DeviceBuffer<float2>(max_symbols);
     noise = DeviceBuffer<float>(max_symbols);
     llrs = DeviceBuffer<float>(max_symbols * 10);
+    scrambling_words = DeviceBuffer<std::uint32_t>(llrs.size() / 32 + 2);
     plans.resize(rx + 1);
   }
 
@@ -99,17 +100,23 @@ struct GpuPuschFrontEnd::Impl {
 
   CudaStream stream;
   CudaEvent ofdm_start, ofdm_end, estimate_start, estimate_end, equalize_end, descramble_end;
+  /// The branch that generates a PDU's scrambling words (process() with descrambling): forked
+  /// from stream before the estimation, joined before the demapper.
+  CudaStream scrambling_stream;
+  CudaEvent scrambling_fork{cudaEventDisableTiming}, scrambling_ready{cudaEventDisableTiming};
   detail::DmrsGeneration dmrs_generation; ///< Of the PDU being processed (make_geometry).
   /// process()'s kernels and events, captured per PDU and updated in place (same topology).
   CudaGraph graph;
   bool use_graph = true;
-  bool descrambled = false; ///< descramble() ran after the last process().
+  bool descrambled = false;          ///< descramble() ran after the last process().
+  bool demapped_descrambled = false; ///< The last process() wrote descrambled LLRs.
   bool ofdm_timed = false;
   bool processed = false;
   DeviceBuffer<float2> iq, fft, grid, dmrs, pilots, h, symbols;
   DeviceBuffer<float> delay_sums, noise, llrs;
-  DeviceBuffer<float> covariances;            ///< [group][rx][rx] interleaved (MMSE-IRC).
-  DeviceBuffer<phy::cmat::Complex> whitening; ///< [group][rx][rx] L^-1 (MMSE-IRC).
+  DeviceBuffer<std::uint32_t> scrambling_words; ///< The PDU's Gold words (one per 32 LLRs).
+  DeviceBuffer<float> covariances;              ///< [group][rx][rx] interleaved (MMSE-IRC).
+  DeviceBuffer<phy::cmat::Complex> whitening;   ///< [group][rx][rx] L^-1 (MMSE-IRC).
   DeviceBuffer<detail::EstimatorState> state;
   DeviceBuffer<phy::GoldJumpTable> gold_table{1}; ///< For DMRS generation on the device.
   detail::MmseBankTable banks;

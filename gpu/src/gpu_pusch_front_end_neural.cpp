@@ -79,6 +79,7 @@ std::size_t GpuPuschFrontEnd::gather_neural_llrs(const float* llr_tensor) {
   s.num_llrs = s.num_res * pdu.geometry.num_layers * pdu.qm;
   s.processed = true;
   s.descrambled = false;
+  s.demapped_descrambled = false;
   return s.num_llrs;
 }
 

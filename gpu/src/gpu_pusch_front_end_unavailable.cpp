@@ -40,8 +40,11 @@ void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid&) {
   unavailable();
 }
 std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig&, unsigned,
-                                      const phy::PuschFrontEndOptions&) {
+                                      const phy::PuschFrontEndOptions&, bool) {
   unavailable();
+}
+bool GpuPuschFrontEnd::llrs_descrambled() const {
+  return false;
 }
 void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig&, unsigned,
                                            const phy::PuschFrontEndOptions&,

@@ -292,6 +292,7 @@ TEST(GpuOnnxExecutor, DeviceResidentRunsMatchTheCpuExecutor) {
   const Dense expected_a = test::run_cpu(model, a);
   const Dense expected_b = test::run_cpu(model, b);
   std::vector<phy::nn::TensorShape> shapes;
+  shapes.reserve(a.size());
   for (const Dense& input : a) {
     shapes.push_back(input.shape);
   }

@@ -108,6 +108,35 @@ TEST(PuschDescrambler, WordParallelDescramblingEqualsTheSequentialOne) {
   }
 }
 
+// The CUDA demapper's descrambling (the LLRs of one RE and layer, Q_m of them starting at any
+// codeword index, from the sequence as packed words) gives descramble_llrs's output bit for bit,
+// for every Q_m and every offset inside a word, up to the codeword's last LLR.
+TEST(PuschDescrambler, DescramblingFromPackedWordsEqualsTheSequentialOne) {
+  const GoldJumpTable table = make_gold_jump_table();
+  std::mt19937 rng(9);
+  for (const std::size_t size : {1UL, 40UL, 629000UL}) {
+    auto llrs = random_llrs(size, rng);
+    llrs[0] = 0.0F;
+    llrs[size - 1] = -INFINITY;
+    const std::uint32_t c_init = pusch_scrambling_init(static_cast<std::uint16_t>(rng()), 511);
+    auto expected = llrs;
+    descramble_llrs(expected, c_init);
+    std::vector<std::uint32_t> words((size + 31) / 32);
+    for (std::size_t w = 0; w < words.size(); ++w) {
+      words[w] = gold_sequence_word(table, c_init, static_cast<std::uint32_t>(32 * w));
+    }
+    for (const unsigned qm : {1U, 2U, 4U, 6U, 8U, 10U, 32U}) {
+      auto output = llrs;
+      for (std::size_t first = 0; first < size; first += qm) {
+        const auto count = static_cast<unsigned>(std::min<std::size_t>(qm, size - first));
+        descramble_llrs_from_words(output.data() + first, count, first, words.data());
+      }
+      EXPECT_EQ(std::memcmp(output.data(), expected.data(), size * sizeof(float)), 0)
+          << "size " << size << ", Q_m " << qm;
+    }
+  }
+}
+
 // Parts of a codeword descrambled from their own start index (jump-ahead), and the thread-pool
 // split, give the whole-codeword result bit for bit; a start that is not a word boundary is an
 // error.

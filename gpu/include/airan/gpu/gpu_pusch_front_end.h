@@ -48,7 +48,8 @@ struct GpuStageTimes {
   float ofdm_ms = 0.0F;           ///< CP removal, FFT, extraction (0 for a host grid).
   float estimate_ms = 0.0F;       ///< DMRS channel estimation.
   float equalize_demap_ms = 0.0F; ///< Fused equalization and demapping.
-  float descramble_ms = 0.0F;     ///< descramble() after the last process() (else 0).
+  float descramble_ms = 0.0F;     ///< descramble() after the last process() (else 0, also when
+                                  ///< process() descrambled while demapping).
 };
 
 /// CUDA PUSCH front end of one cell. Not thread-safe; one object per stream.
@@ -95,11 +96,14 @@ public:
   void upload_grid(const phy::ResourceGrid& grid);
 
   /// Enqueues channel estimation, equalization and demapping of \p pusch on the device grid;
-  /// the G LLRs land in device_llrs(). Returns G.
+  /// the G LLRs land in device_llrs(). Returns G. With \p descramble, the demapper writes them
+  /// descrambled (TS 38.211 6.3.1.1 with the PDU's RNTI and data scrambling identity, as
+  /// descramble() would; llrs_descrambled() then says so): the PDU's Gold sequence is generated
+  /// on a branch of its own while the channel is estimated, and no descrambling pass follows.
   /// \throws std::invalid_argument for an invalid PDU, one beyond the limits, or zero forcing with
   /// fewer receive antennas than layers.
   std::size_t process(const phy::PuschConfig& pusch, unsigned slot,
-                      const phy::PuschFrontEndOptions& options);
+                      const phy::PuschFrontEndOptions& options, bool descramble = false);
 
   /// Device pointers of the neural receiver's three [1, C, S, F] input tensors
   /// (docs/NEURAL_RECEIVER.md), e.g. a GpuOnnxExecutor's (GpuOnnxExecutor::prepare_device()).
@@ -131,6 +135,9 @@ public:
   /// the Gold sequence of \p c_init (phy::pusch_scrambling_init); bit-exact with
   /// phy::descramble_llrs.
   void descramble(std::uint32_t c_init);
+  /// True when the LLRs of the last process() or gather_neural_llrs() are descrambled (by
+  /// process() with descrambling, or descramble()).
+  [[nodiscard]] bool llrs_descrambled() const;
   /// Device pointer to the LLRs of the last process() (valid after the stream reaches them).
   [[nodiscard]] const float* device_llrs() const;
   /// Waits for everything enqueued.

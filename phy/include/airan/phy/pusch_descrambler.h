@@ -9,6 +9,7 @@
 
 #include "airan/phy/host_device.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -34,6 +35,25 @@ AIRAN_HOST_DEVICE inline float flip_llr_sign(float llr, std::uint32_t bit) {
 AIRAN_HOST_DEVICE inline void descramble_llr_word(float* llrs, unsigned count, std::uint32_t bits) {
   for (unsigned i = 0; i < count; ++i) {
     llrs[i] = flip_llr_sign(llrs[i], (bits >> i) & 1U);
+  }
+}
+
+/// Descrambles \p count <= 32 LLRs that start at codeword index \p first_index (anywhere in a
+/// word) with the sequence packed in \p words (words[w] = c(32 w) .. c(32 w + 31), bit i of a
+/// word c(32 w + i), as gold_sequence_word() gives them; the words the LLRs fall into must
+/// exist): the demapper's descrambling of the LLRs of one RE and layer as it writes them.
+AIRAN_HOST_DEVICE inline void descramble_llrs_from_words(float* llrs, unsigned count,
+                                                         std::size_t first_index,
+                                                         const std::uint32_t* words) {
+  const std::size_t word = first_index / 32;
+  const unsigned shift = static_cast<unsigned>(first_index % 32);
+  std::uint64_t bits = words[word];
+  if (shift + count > 32) {
+    bits |= std::uint64_t{words[word + 1]} << 32;
+  }
+  bits >>= shift;
+  for (unsigned i = 0; i < count; ++i) {
+    llrs[i] = flip_llr_sign(llrs[i], static_cast<std::uint32_t>(bits >> i) & 1U);
   }
 }
 
