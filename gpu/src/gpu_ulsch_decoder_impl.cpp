@@ -47,8 +47,11 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   recovery.llr_scale = cfg.llr_scale;
   recovery.ldpc_llrs = ldpc_llrs.data();
   recovery.ldpc_stride = ldpc_llr_stride;
+  // A new mark for this TB's active code blocks; after 2^32 - 1 TBs the flags are cleared once.
+  const bool wrapped = ++active_mark == 0;
+  active_mark = wrapped ? 1 : active_mark;
   recovery.active = active.data();
-  recovery.num_active_flags = max_code_blocks;
+  recovery.active_mark = active_mark;
 
   // The lane code of every code block (a block that received nothing keeps the other length's
   // code; it is not decoded).
@@ -75,13 +78,9 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
         shared_bytes_with_messages,
         detail::ldpc_kernel_shared_bytes(code->num_columns, code->lifting_size, num_edges, true));
   }
-  for (unsigned r = 0; r < num_cbs; ++r) {
-    host_blocks[r] = {r < plan.sizes.num_short ? short_code : long_code,
-                      static_cast<std::uint32_t>(r * ldpc_llr_stride), r * seg.num_info_bits};
-  }
-
   detail::LdpcKernelBatch batch;
-  batch.blocks = blocks.data();
+  batch.tb_codes = {short_code, long_code, plan.sizes.num_short,
+                    static_cast<std::uint32_t>(ldpc_llr_stride), seg.num_info_bits};
   batch.num_blocks = num_cbs;
   batch.llrs = ldpc_llrs.data();
   batch.messages = messages.data();
@@ -89,8 +88,10 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   batch.messages_in_shared =
       shared_bytes_with_messages <= detail::ldpc_kernel_shared_messages_limit;
   batch.bits = bits.data();
-  batch.results = results.data();
+  std::uint8_t* out = outputs.data();
+  batch.results = reinterpret_cast<phy::LdpcLaneResult*>(out + output_layout.results);
   batch.active = active.data();
+  batch.active_mark = active_mark;
   const unsigned threads = (seg.lifting_size + 31) / 32 * 32;
   detail::TbAssemblyLaunch assembly;
   assembly.messages = bits.data();
@@ -101,27 +102,26 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   assembly.num_tb_bytes = (coding.tbs + 7) / 8; // the last one partly CRC when TBS % 8 != 0
   assembly.contributions =
       layout.tb_crc == phy::CrcPolynomial::crc24a ? tb_crc->crc24a.data() : tb_crc->crc16.data();
-  assembly.tb_bytes = tb_bytes.data();
-  assembly.crc_register = crc_register.data();
-  assembly.nonzero = nonzero.data();
+  assembly.tb_bytes = out + output_layout.tb;
+  assembly.crc_partials = reinterpret_cast<std::uint32_t*>(out + output_layout.crc_partials);
+  assembly.nonzero = out + output_layout.nonzero;
+  const std::size_t download_bytes = output_layout.tb + assembly.num_tb_bytes;
   // Everything on the device, captured into a graph updated per TB (same topology, new
   // parameters) unless AIRAN_CUDA_GRAPHS=0 or \p s is captured already (GpuCellGroup's graph of
   // the whole slot).
   const auto device_work = [&] {
     start.record(s);
     profile_begin(s);
-    blocks.copy_from_host(host_blocks.span().first(num_cbs), s);
-    profile_launch("code block table upload", s);
+    if (wrapped) {
+      active.fill_zero(s);
+    }
     detail::rate_recovery_launch(recovery, s);
     recovered.record(s);
     detail::ldpc_kernel_launch(
         batch, threads, batch.messages_in_shared ? shared_bytes_with_messages : shared_bytes, s);
     detail::tb_assembly_launch(assembly, s);
     decoded.record(s);
-    tb_bytes.copy_to_host(host_tb_bytes.span().first(assembly.num_tb_bytes), s);
-    crc_register.copy_to_host(host_crc_register.span(), s);
-    nonzero.copy_to_host(host_nonzero.span().first(num_cbs), s);
-    results.copy_to_host(host_results.span().first(num_cbs), s);
+    outputs.copy_to_host(host_outputs.span().first(download_bytes), s);
     profile_launch("TB bytes and results to host", s);
     done.record(s);
   };
@@ -147,18 +147,26 @@ phy::UlschDecoderResult GpuUlschDecoder::Impl::finish() {
   const unsigned num_cbs = seg.num_code_blocks;
   const bool has_cb_crc = num_cbs > 1;
 
+  const std::uint8_t* out = host_outputs.data();
   for (unsigned r = 0; r < num_cbs; ++r) {
-    const phy::LdpcLaneResult& lane = host_results[r];
+    phy::LdpcLaneResult lane;
+    std::memcpy(&lane, out + output_layout.results + r * sizeof lane, sizeof lane);
     iterations[r] = lane.iterations; // 0: nothing received, not decoded
     accepted[r] =
         lane.iterations > 0 &&
-        ulsch::accept_code_block(host_nonzero[r] != 0,
+        ulsch::accept_code_block(out[output_layout.nonzero + r] != 0,
                                  {lane.iterations, lane.parity_ok, lane.crc_ok}, has_cb_crc);
+  }
+  std::uint32_t crc_register = 0;
+  for (std::uint32_t b = 0; b < detail::tb_assembly_byte_blocks(seg.input_length); ++b) {
+    std::uint32_t part = 0;
+    std::memcpy(&part, out + output_layout.crc_partials + b * sizeof part, sizeof part);
+    crc_register ^= part;
   }
   phy::UlschDecoderResult result = ulsch::finish_transport_block(
       layout, std::span<const unsigned>(iterations).first(num_cbs),
-      std::span<const bool>(accepted).first(num_cbs), host_crc_register[0] == 0);
-  const std::uint8_t* bytes = host_tb_bytes.data();
+      std::span<const bool>(accepted).first(num_cbs), crc_register == 0);
+  const std::uint8_t* bytes = out + output_layout.tb;
   std::copy_n(bytes, pending.tb_bytes.size(), pending.tb_bytes.begin());
   for (std::size_t i = 0; i < pending.tb_bits.size(); ++i) {
     pending.tb_bits[i] = static_cast<phy::bit_t>((bytes[i / 8] >> (7 - i % 8)) & 1U);

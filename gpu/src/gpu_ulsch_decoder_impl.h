@@ -51,19 +51,37 @@ struct GpuUlschDecoder::Impl {
     return positions;
   }
 
+  /// Where each output of a TB lies in the one buffer that goes to the host (bytes): the code
+  /// block results, their nonzero flags, the TB CRC register's parts, then the TB bytes, so
+  /// that one copy of outputs.tb + TBS / 8 bytes brings everything.
+  struct OutputLayout {
+    std::size_t results = 0;
+    std::size_t nonzero = 0;
+    std::size_t crc_partials = 0;
+    std::size_t tb = 0;
+    std::size_t size = 0;
+    OutputLayout(unsigned max_code_blocks, std::uint32_t max_tbs) {
+      const auto align = [](std::size_t offset) { return (offset + 15) / 16 * 16; };
+      nonzero = align(results + max_code_blocks * sizeof(phy::LdpcLaneResult));
+      crc_partials = align(nonzero + max_code_blocks);
+      // The TB with its CRC (24 bits) and one byte of slack.
+      const std::uint32_t max_bits = max_tbs + 32;
+      tb = align(crc_partials + detail::tb_assembly_byte_blocks(max_bits) * sizeof(std::uint32_t));
+      size = tb + max_tbs / 8 + 1;
+    }
+  };
+
   Impl(std::uint32_t max_tbs_in, std::shared_ptr<GpuHarqSoftMemory> harq_in, int device_in,
        std::size_t max_coded_bits_in)
       : max_tbs(max_tbs_in), max_code_blocks(ulsch::max_code_blocks_of(max_tbs_in)),
         max_coded_bits(max_coded_bits_in), device(device_in), harq(std::move(harq_in)),
         llrs(max_coded_bits_in), ldpc_llrs(max_code_blocks * ldpc_llr_stride),
-        active(max_code_blocks), blocks(max_code_blocks), host_blocks(max_code_blocks),
-        row_begin(num_graph_slots * row_begin_stride), edges(num_graph_slots * edge_stride),
-        messages(max_code_blocks * message_stride), bits(max_code_blocks * max_info_bits),
-        results(max_code_blocks), host_results(max_code_blocks), nonzero(max_code_blocks),
-        host_nonzero(max_code_blocks), tb_bytes(max_tbs_in / 8 + 1),
-        host_tb_bytes(max_tbs_in / 8 + 1), crc_register(1), host_crc_register(1),
-        crc24b(max_info_bits), tb_crc(detail::tb_crc_tables(device_in, max_tbs_in)),
-        host_row_begin(num_graph_slots), z_positions(lifting_size_positions()) {
+        active(max_code_blocks), row_begin(num_graph_slots * row_begin_stride),
+        edges(num_graph_slots * edge_stride), messages(max_code_blocks * message_stride),
+        bits(max_code_blocks * max_info_bits), output_layout(max_code_blocks, max_tbs_in),
+        outputs(output_layout.size), host_outputs(output_layout.size), crc24b(max_info_bits),
+        tb_crc(detail::tb_crc_tables(device_in, max_tbs_in)), host_row_begin(num_graph_slots),
+        z_positions(lifting_size_positions()) {
     std::vector<std::uint16_t> all_row_begin(num_graph_slots * row_begin_stride);
     std::vector<phy::LdpcLiftedEdge> all_edges(num_graph_slots * edge_stride);
     for (const auto graph : {phy::LdpcBaseGraph::bg1, phy::LdpcBaseGraph::bg2}) {
@@ -81,6 +99,7 @@ struct GpuUlschDecoder::Impl {
     row_begin.copy_from_host(all_row_begin, stream.get());
     edges.copy_from_host(all_edges, stream.get());
     crc24b.copy_from_host(table, stream.get());
+    active.fill_zero(stream.get()); // no mark (marks start at 1)
     stream.synchronize();
   }
 
@@ -131,22 +150,16 @@ struct GpuUlschDecoder::Impl {
   } pending;
   DeviceBuffer<float> llrs; ///< Host LLRs uploaded by decode().
   DeviceBuffer<std::int8_t> ldpc_llrs;
-  DeviceBuffer<std::uint8_t> active;
-  DeviceBuffer<detail::LdpcKernelBlock> blocks;
-  PinnedBuffer<detail::LdpcKernelBlock> host_blocks;
+  DeviceBuffer<std::uint32_t> active; ///< Per code block: the mark of the last TB it was active in.
+  std::uint32_t active_mark = 0;      ///< Of the last enqueued TB (0: none yet).
   DeviceBuffer<std::uint16_t> row_begin;
   DeviceBuffer<phy::LdpcLiftedEdge> edges;
   DeviceBuffer<std::int8_t> messages;
   DeviceBuffer<std::uint8_t> bits; ///< The code blocks' messages, K' apart.
-  DeviceBuffer<phy::LdpcLaneResult> results;
-  PinnedBuffer<phy::LdpcLaneResult> host_results;
-  DeviceBuffer<std::uint8_t> nonzero;
-  PinnedBuffer<std::uint8_t> host_nonzero;
-  DeviceBuffer<std::uint8_t> tb_bytes;
-  PinnedBuffer<std::uint8_t> host_tb_bytes;
-  DeviceBuffer<std::uint32_t> crc_register;
-  PinnedBuffer<std::uint32_t> host_crc_register;
-  DeviceBuffer<std::uint32_t> crc24b; ///< CRC24B contributions of K' <= 8448 message bits.
+  OutputLayout output_layout;
+  DeviceBuffer<std::uint8_t> outputs;      ///< Laid out as output_layout.
+  PinnedBuffer<std::uint8_t> host_outputs; ///< Their copy.
+  DeviceBuffer<std::uint32_t> crc24b;      ///< CRC24B contributions of K' <= 8448 message bits.
   std::shared_ptr<const detail::TbCrcTables> tb_crc;
   std::vector<std::array<std::uint16_t, 47>> host_row_begin; ///< Per graph slot.
   std::array<std::uint8_t, max_z + 1> z_positions;

@@ -73,9 +73,11 @@ __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
   // Shared memory: the lifted graph of the block's code (read by every lane on every layer),
   // then the APPs.
   extern __shared__ std::uint16_t shared[];
-  const LdpcKernelBlock& block = batch.blocks[blockIdx.x];
+  const LdpcKernelBlock block = batch.blocks != nullptr
+                                    ? batch.blocks[blockIdx.x]
+                                    : ldpc_transport_block_block(batch.tb_codes, blockIdx.x);
   phy::LdpcLaneCode code = block.code;
-  if (batch.active != nullptr && batch.active[blockIdx.x] == 0) {
+  if (batch.active != nullptr && batch.active[blockIdx.x] != batch.active_mark) {
     // The whole thread block leaves together, before any barrier.
     for (unsigned i = threadIdx.x; i < code.num_info_bits; i += blockDim.x) {
       batch.bits[block.bits_offset + i] = 0;

@@ -2,6 +2,8 @@
 /// \brief Launch of the batched LDPC decoding kernel (ldpc_kernels.cu) for GpuLdpcDecoder.
 #pragma once
 
+#include "ldpc_kernel_blocks.h"
+
 #include "airan/phy/ldpc_lane_decoder.h"
 
 #include <cuda_runtime.h>
@@ -11,17 +13,11 @@
 
 namespace airan::gpu::detail {
 
-/// One code block of a launch: its lane code (graph pointers in device memory) and where its
-/// LLRs and output bits lie in the batch buffers.
-struct LdpcKernelBlock {
-  phy::LdpcLaneCode code;
-  std::uint32_t llr_offset = 0;  ///< In the batch LLR buffer.
-  std::uint32_t bits_offset = 0; ///< In the batch bit buffer.
-};
-
 /// Everything one launch reads and writes (device pointers).
 struct LdpcKernelBatch {
+  /// Per code block (device memory), or null: the code blocks of one transport block, tb_codes.
   const LdpcKernelBlock* blocks = nullptr;
+  LdpcTransportBlockCodes tb_codes; ///< Without blocks.
   unsigned num_blocks = 0;
   const std::int8_t* llrs = nullptr;
   std::int8_t* messages = nullptr; ///< message_stride values per code block.
@@ -31,9 +27,12 @@ struct LdpcKernelBatch {
   bool messages_in_shared = false;
   std::uint8_t* bits = nullptr;
   phy::LdpcLaneResult* results = nullptr; ///< One per code block.
-  /// When set, block b is decoded only if active[b] != 0; an inactive block (nothing received)
-  /// gets all-zero bits and a zero result without being decoded.
-  const std::uint8_t* active = nullptr;
+  /// When set, block b is decoded only if active[b] == active_mark; an inactive block (nothing
+  /// received) gets all-zero bits and a zero result without being decoded. (The rate recovery
+  /// of each transport block marks its blocks with a mark of its own, so that the flags of the
+  /// one before need no clearing.)
+  const std::uint32_t* active = nullptr;
+  std::uint32_t active_mark = 1;
 };
 
 /// Shared memory of a block, in uint16 values: the lifted graph's row_begin (47 values, padded to

@@ -36,13 +36,14 @@ __global__ void rate_recovery_kernel(const RateRecoveryLaunch p) {
   // One store per warp that has a nonzero LLR (every warp is whole: blocks are Q_m warps). A
   // store by every such thread, all to the same byte, was serialised in L2.
   if (__ballot_sync(0xFFFFFFFFU, nonzero) != 0 && threadIdx.x % 32 == 0) {
-    p.active[r] = 1;
+    p.active[r] = p.active_mark;
   }
 }
 
-constexpr unsigned assembly_threads = 256;
+constexpr unsigned assembly_threads = tb_assembly_threads;
 
-__global__ void tb_bytes_kernel(const TbAssemblyLaunch p) {
+/// TB bytes block blockIdx.x (< byte_blocks): its bytes and its part of the CRC register.
+__device__ void tb_bytes_block(const TbAssemblyLaunch& p) {
   const std::uint32_t j = blockIdx.x * blockDim.x + threadIdx.x;
   std::uint32_t reg = 0;
   if (j < (p.num_bits + 7) / 8) {
@@ -66,37 +67,40 @@ __global__ void tb_bytes_kernel(const TbAssemblyLaunch p) {
     for (unsigned w = 0; w < assembly_threads / 32; ++w) {
       block_reg ^= warp_regs[w];
     }
-    if (block_reg != 0) {
-      atomicXor(p.crc_register, block_reg);
-    }
+    p.crc_partials[blockIdx.x] = block_reg;
   }
 }
 
-__global__ void code_block_nonzero_kernel(const TbAssemblyLaunch p) {
-  const std::uint8_t* message = p.messages + std::size_t{blockIdx.x} * p.info_bits;
+/// Code block \p r's nonzero flag.
+__device__ void code_block_nonzero(const TbAssemblyLaunch& p, unsigned r) {
+  const std::uint8_t* message = p.messages + std::size_t{r} * p.info_bits;
   int any = 0;
   for (unsigned i = threadIdx.x; i < p.info_bits; i += blockDim.x) {
     any |= message[i] != 0 ? 1 : 0;
   }
   any = __syncthreads_or(any);
   if (threadIdx.x == 0) {
-    p.nonzero[blockIdx.x] = any != 0 ? 1 : 0;
+    p.nonzero[r] = any != 0 ? 1 : 0;
+  }
+}
+
+/// Blocks [0, byte_blocks): TB bytes; the next num_code_blocks blocks: a code block each.
+__global__ void tb_assembly_kernel(const TbAssemblyLaunch p, unsigned byte_blocks) {
+  if (blockIdx.x < byte_blocks) {
+    tb_bytes_block(p);
+  } else {
+    code_block_nonzero(p, blockIdx.x - byte_blocks);
   }
 }
 
 } // namespace
 
 void tb_assembly_launch(const TbAssemblyLaunch& launch, cudaStream_t stream) {
-  AIRAN_CUDA_CHECK(cudaMemsetAsync(launch.crc_register, 0, sizeof(std::uint32_t), stream));
-  const std::uint32_t bytes = (launch.num_bits + 7) / 8;
-  if (bytes > 0) {
-    tb_bytes_kernel<<<(bytes + assembly_threads - 1) / assembly_threads, assembly_threads, 0,
-                      stream>>>(launch);
-    AIRAN_CUDA_LAUNCHED("tb_bytes_kernel", stream);
-  }
-  if (launch.num_code_blocks > 0) {
-    code_block_nonzero_kernel<<<launch.num_code_blocks, assembly_threads, 0, stream>>>(launch);
-    AIRAN_CUDA_LAUNCHED("code_block_nonzero_kernel", stream);
+  const std::uint32_t byte_blocks = tb_assembly_byte_blocks(launch.num_bits);
+  const std::uint32_t blocks = byte_blocks + launch.num_code_blocks;
+  if (blocks > 0) {
+    tb_assembly_kernel<<<blocks, assembly_threads, 0, stream>>>(launch, byte_blocks);
+    AIRAN_CUDA_LAUNCHED("tb_assembly_kernel", stream);
   }
 }
 
@@ -104,8 +108,6 @@ void rate_recovery_launch(const RateRecoveryLaunch& launch, cudaStream_t stream)
   if (launch.num_code_blocks == 0) {
     return;
   }
-  AIRAN_CUDA_CHECK(cudaMemsetAsync(
-      launch.active, 0, std::max(launch.num_code_blocks, launch.num_active_flags), stream));
   const phy::ulsch::GatherRateRecovery& recovery = launch.recovery;
   if (std::max(recovery.received_short, recovery.received_long) == 0) {
     return;

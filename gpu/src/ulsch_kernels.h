@@ -26,13 +26,14 @@ struct RateRecoveryLaunch {
   float llr_scale = 4.0F;
   std::int8_t* ldpc_llrs = nullptr; ///< Code block r's decoder LLRs at r * ldpc_stride.
   std::size_t ldpc_stride = 0;
-  std::uint8_t* active = nullptr; ///< Set to 1 for a code block with a nonzero decoder LLR.
-  /// Flags cleared first: a fixed count (at least num_code_blocks), so that the clearing keeps
-  /// its size from TB to TB and a captured graph can be updated rather than re-instantiated.
-  unsigned num_active_flags = 0;
+  /// Set to active_mark for a code block with a nonzero decoder LLR (LdpcKernelBatch::active):
+  /// a mark per transport block, so that no flag is ever cleared.
+  std::uint32_t* active = nullptr;
+  std::uint32_t active_mark = 1;
 };
 
-/// Enqueues the clearing of the active flags and the kernel. \throws CudaError on failure.
+/// Enqueues the kernel (nothing when no code block received anything). \throws CudaError on
+/// failure.
 void rate_recovery_launch(const RateRecoveryLaunch& launch, cudaStream_t stream);
 
 /// One transport block's assembly after LDPC decoding (device pointers).
@@ -45,13 +46,24 @@ struct TbAssemblyLaunch {
   std::uint32_t num_tb_bytes = 0;               ///< TBS / 8 bytes written to tb_bytes.
   const std::uint32_t* contributions = nullptr; ///< TB CRC contributions, at least B.
   std::uint8_t* tb_bytes = nullptr;
-  std::uint32_t* crc_register = nullptr; ///< The TB CRC register (0: the CRC holds).
-  std::uint8_t* nonzero = nullptr;       ///< Per code block: its message has a set bit.
+  /// Per thread block of TB bytes (tb_assembly_byte_blocks()): its part of the TB CRC register,
+  /// whose XOR over the blocks is 0 when the CRC holds.
+  std::uint32_t* crc_partials = nullptr;
+  std::uint8_t* nonzero = nullptr; ///< Per code block: its message has a set bit.
 };
 
-/// Enqueues the TB bytes with the TB CRC register (phy::ulsch::transport_block_byte, a byte per
-/// thread, XOR-reduced per warp and atomically across warps) and the code blocks' nonzero flags
-/// (a block per code block). \throws CudaError on failure.
+/// Threads per block of the TB assembly.
+inline constexpr unsigned tb_assembly_threads = 256;
+
+/// Thread blocks (and CRC partials) of the TB bytes of a TB of \p num_bits bits with its CRC.
+constexpr std::uint32_t tb_assembly_byte_blocks(std::uint32_t num_bits) {
+  return ((num_bits + 7) / 8 + tb_assembly_threads - 1) / tb_assembly_threads;
+}
+
+/// Enqueues one kernel: the TB bytes with the TB CRC register's part of each block
+/// (phy::ulsch::transport_block_byte, a byte per thread, XOR-reduced per warp and block, no
+/// atomics) and, in further blocks, the code blocks' nonzero flags (a block per code block).
+/// \throws CudaError on failure.
 void tb_assembly_launch(const TbAssemblyLaunch& launch, cudaStream_t stream);
 
 } // namespace airan::gpu::detail
