@@ -56,7 +56,7 @@ __device__ void tb_bytes_block(const TbAssemblyLaunch& p) {
   for (int offset = 16; offset > 0; offset /= 2) {
     reg ^= __shfl_xor_sync(0xFFFFFFFFU, reg, offset);
   }
-  // The warps' contributions combined in the block first: one atomic per block, not per warp.
+  // The warps' contributions combined in the block; the host XORs the blocks' parts.
   __shared__ std::uint32_t warp_regs[assembly_threads / 32];
   if (threadIdx.x % 32 == 0) {
     warp_regs[threadIdx.x / 32] = reg;
