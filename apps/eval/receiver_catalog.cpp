@@ -20,6 +20,11 @@ ReceiverSpec make_spec(std::string name, std::string description,
   return spec;
 }
 
+ReceiverSpec exact_llr_spec(ReceiverSpec spec) {
+  spec.front_end.demapping = phy::SoftDemapping::exact;
+  return spec;
+}
+
 ReceiverSpec neural_spec() {
   ReceiverSpec spec;
   spec.name = "neural";
@@ -44,6 +49,10 @@ std::vector<ReceiverSpec> build_catalog() {
                 FrequencyInterpolation::linear, false, EqualizerAlgorithm::zf, false),
       make_spec("perfect-csi", "true channel and noise variance (genie), LMMSE equalizer",
                 FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse, true),
+      exact_llr_spec(make_spec("perfect-csi-app",
+                               "as perfect-csi with exact (log-MAP) LLRs: a bound for any "
+                               "detector's LLRs (CPU only)",
+                               FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse, true)),
       neural_spec(),
   };
 }

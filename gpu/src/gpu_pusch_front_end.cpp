@@ -180,6 +180,9 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   Impl& s = *impl_;
   make_device_current(s.device);
   s.check_pdu(pusch);
+  if (options.demapping != phy::SoftDemapping::max_log) {
+    throw std::invalid_argument("GpuPuschFrontEnd: exact (log-MAP) demapping is CPU only");
+  }
   if (options.equalizer == phy::EqualizerAlgorithm::zf && s.grid_rx < pusch.num_layers) {
     throw std::invalid_argument("GpuPuschFrontEnd: zero forcing needs at least as many receive "
                                 "antennas as layers");

@@ -44,7 +44,8 @@ constexpr std::size_t evm_block = 4096;
 
 /// Stage objects and scratch of one thread (pool lane).
 struct FrontEndLane {
-  explicit FrontEndLane(const PuschFrontEndLimits& limits) : demapper(create_soft_demapper()) {
+  explicit FrontEndLane(const PuschFrontEndLimits& limits)
+      : demapper(create_soft_demapper()), exact_demapper(create_exact_soft_demapper()) {
     for (EqualizerAlgorithm algorithm :
          {EqualizerAlgorithm::zf, EqualizerAlgorithm::mmse, EqualizerAlgorithm::mmse_irc}) {
       equalizers[static_cast<unsigned>(algorithm)] = create_mimo_equalizer(algorithm);
@@ -55,6 +56,10 @@ struct FrontEndLane {
   }
   std::array<std::unique_ptr<MimoEqualizer>, 3> equalizers;
   std::unique_ptr<SoftDemapper> demapper;
+  std::unique_ptr<SoftDemapper> exact_demapper; ///< SoftDemapping::exact
+  [[nodiscard]] SoftDemapper& demapper_for(SoftDemapping demapping) const {
+    return demapping == SoftDemapping::exact ? *exact_demapper : *demapper;
+  }
   std::vector<cf32> gathered_received; ///< Data REs of a DMRS symbol, [rx][RE].
   std::vector<cf32> gathered_channel;  ///< Their channel, [rx * layers + layer][RE].
 };
@@ -95,7 +100,7 @@ struct PuschFrontEnd::Impl {
                 EqualizerAlgorithm algorithm);
   /// Equalizes the data REs of slot symbol \p l (first data RE \p done) on \p lane.
   void equalize_symbol(const EqualizeJob& job, unsigned l, std::size_t done, FrontEndLane& lane);
-  void demap(Modulation modulation, std::span<float> llrs);
+  void demap(Modulation modulation, std::span<float> llrs, SoftDemapping demapping);
 
   PuschFrontEndLimits limits;
   ThreadPool* pool;
@@ -233,12 +238,13 @@ void PuschFrontEnd::Impl::equalize_symbol(const EqualizeJob& job, unsigned l, st
   }
 }
 
-void PuschFrontEnd::Impl::demap(Modulation modulation, std::span<float> llrs) {
+void PuschFrontEnd::Impl::demap(Modulation modulation, std::span<float> llrs,
+                                SoftDemapping demapping) {
   const std::span<const cf32> in(symbols.data(), num_symbols);
   const std::span<const float> variances(noise_variances.data(), num_symbols);
   // pi/2-BPSK LLRs depend on the symbol index: not split.
   if (pool == nullptr || modulation == Modulation::pi2_bpsk || num_symbols < 1024) {
-    lanes[0].demapper->demodulate(in, variances, modulation, llrs);
+    lanes[0].demapper_for(demapping).demodulate(in, variances, modulation, llrs);
     return;
   }
   const std::size_t qm = bits_per_symbol(modulation);
@@ -250,16 +256,18 @@ void PuschFrontEnd::Impl::demap(Modulation modulation, std::span<float> llrs) {
     std::span<const float> variances;
     std::span<float> llrs;
     Modulation modulation;
+    SoftDemapping demapping;
     std::size_t qm;
     std::size_t chunk;
-  } context{this, in, variances, llrs, modulation, qm, chunk};
+  } context{this, in, variances, llrs, modulation, demapping, qm, chunk};
   const Context* c = &context; // one captured pointer: std::function does not allocate
   pool->parallel_for((num_symbols + chunk - 1) / chunk, [c](std::size_t i, unsigned lane) {
     const std::size_t first = i * c->chunk;
     const std::size_t count = std::min(c->chunk, c->in.size() - first);
-    c->self->lanes[lane].demapper->demodulate(c->in.subspan(first, count),
-                                              c->variances.subspan(first, count), c->modulation,
-                                              c->llrs.subspan(first * c->qm, count * c->qm));
+    c->self->lanes[lane]
+        .demapper_for(c->demapping)
+        .demodulate(c->in.subspan(first, count), c->variances.subspan(first, count), c->modulation,
+                    c->llrs.subspan(first * c->qm, count * c->qm));
   });
 }
 
@@ -301,13 +309,14 @@ void PuschFrontEnd::equalize(const ResourceGrid& grid, const CellConfig& cell,
   impl_->equalize(grid, cell, pusch, options.equalizer);
 }
 
-void PuschFrontEnd::demap(const PuschConfig& pusch, std::span<float> llrs) {
+void PuschFrontEnd::demap(const PuschConfig& pusch, std::span<float> llrs,
+                          SoftDemapping demapping) {
   const unsigned qm = pusch.modulation_order();
   if (llrs.size() != impl_->num_symbols * qm) {
     throw std::invalid_argument("PUSCH front end: " + std::to_string(llrs.size()) +
                                 " LLRs for G = " + std::to_string(impl_->num_symbols * qm));
   }
-  impl_->demap(modulation_from_order(qm), llrs);
+  impl_->demap(modulation_from_order(qm), llrs, demapping);
 }
 
 PuschMeasurements PuschFrontEnd::process(const ResourceGrid& grid, const CellConfig& cell,
@@ -321,7 +330,7 @@ PuschMeasurements PuschFrontEnd::process(const ResourceGrid& grid, const CellCon
                                 " LLRs for G = " + std::to_string(g));
   }
   equalize(grid, cell, pusch, options);
-  demap(pusch, llrs);
+  demap(pusch, llrs, options.demapping);
   return measurements(pusch);
 }
 

@@ -252,7 +252,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     const auto t1 = Clock::now();
     front_end.equalize(*rx_grid, cell, pdu, config.front_end);
     const auto t2 = Clock::now();
-    front_end.demap(pdu, llrs);
+    front_end.demap(pdu, llrs, config.front_end.demapping);
     const auto t3 = Clock::now();
     descramble(llrs, pdu, part_pool);
     const auto t4 = Clock::now();

@@ -195,6 +195,9 @@ TEST(PuschFrontEndParallel, BitIdenticalToSequential) {
   c.options.estimator.compensate_delay = false;
   c.equalizer = c.options.equalizer = EqualizerAlgorithm::mmse_irc;
   cases.push_back(c);
+  // Exact (log-MAP) LLRs, split over the pool's lanes like max-log ones.
+  c.options.demapping = SoftDemapping::exact;
+  cases.push_back(c);
 
   unsigned seed = 1;
   for (const Case& test : cases) {
@@ -204,6 +207,31 @@ TEST(PuschFrontEndParallel, BitIdenticalToSequential) {
     const ResourceGrid grid = make_received_grid(test, cell, pusch, seed++);
     expect_identical(grid, cell, pusch, 3, test.options);
   }
+}
+
+// SoftDemapping::exact makes process() give the exact demapper's LLRs of its equalized symbols
+// (and not the max-log ones).
+TEST(PuschFrontEndParallel, ExactDemappingGivesTheExactDemappersLlrs) {
+  Case c;
+  c.layers = 2;
+  c.num_rx = 4;
+  CellConfig cell;
+  PuschConfig pusch;
+  const ResourceGrid grid = make_received_grid(c, cell, pusch, 41);
+  PuschFrontEnd front_end({4, 4, 275});
+  const std::size_t g = pusch_coded_bits(cell, pusch);
+  std::vector<float> max_log(g);
+  std::vector<float> exact(g);
+  PuschFrontEndOptions options;
+  front_end.process(grid, cell, pusch, 3, options, max_log);
+  options.demapping = SoftDemapping::exact;
+  front_end.process(grid, cell, pusch, 3, options, exact);
+  std::vector<float> expected(g);
+  create_exact_soft_demapper()->demodulate(
+      front_end.equalized_symbols(), front_end.equalized_noise_variances(),
+      modulation_from_order(pusch.modulation_order()), expected);
+  expect_same(std::span<const float>(exact), std::span<const float>(expected), "exact LLRs");
+  EXPECT_NE(exact, max_log);
 }
 
 // The first MATLAB PUSCH grid of AIRAN_TESTVECTOR_DIR/pusch, when there is one.

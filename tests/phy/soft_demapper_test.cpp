@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <limits>
 #include <random>
 #include <stdexcept>
@@ -134,6 +135,68 @@ TEST(SoftDemapper, MaxLogEqualsBruteForceMinimum) {
         ASSERT_NEAR(searched[i * qm + j], reference, tolerance)
             << "search form, Q_m " << qm << " symbol " << i << " bit " << j;
       }
+    }
+  }
+}
+
+// The exact (log-MAP) demapper against a brute-force sum over the whole 2-D constellation of
+// the modulation mapper (independently of the per-axis split the demapper uses), in double;
+// and it differs from max-log where the second-nearest points matter (low SNR) while agreeing
+// with it at high SNR.
+TEST(SoftDemapper, ExactEqualsBruteForceLogSumExp) {
+  std::mt19937 rng(23);
+  const auto demapper = create_exact_soft_demapper();
+  for (Modulation modulation :
+       {Modulation::qpsk, Modulation::qam16, Modulation::qam64, Modulation::qam256}) {
+    const unsigned qm = bits_per_symbol(modulation);
+    const std::size_t num_symbols = 400;
+    const BitVector bits = random_bits(num_symbols * qm, 300 + qm);
+    std::vector<cf32> symbols(num_symbols);
+    modulate(bits, modulation, symbols);
+    std::vector<float> noise_variances(num_symbols);
+    std::uniform_real_distribution<float> log_noise(-3.0F, 0.5F);
+    for (std::size_t i = 0; i < num_symbols; ++i) {
+      noise_variances[i] = std::pow(10.0F, log_noise(rng));
+      std::normal_distribution<float> noise(0.0F, std::sqrt(noise_variances[i] / 2.0F));
+      symbols[i] += cf32(noise(rng), noise(rng));
+    }
+    std::vector<float> exact(num_symbols * qm);
+    demapper->demodulate(symbols, noise_variances, modulation, exact);
+    std::vector<float> max_log(num_symbols * qm);
+    demodulate_soft(symbols, noise_variances, modulation, max_log);
+    const Constellation c = constellation(modulation, 0);
+    double largest_low_snr_gap = 0.0;
+    for (std::size_t i = 0; i < num_symbols; ++i) {
+      for (unsigned j = 0; j < qm; ++j) {
+        // ln sum exp(m_k) per bit value, each sum scaled by its largest term.
+        std::vector<double> metrics(c.points.size());
+        double best[2] = {-INFINITY, -INFINITY};
+        for (std::size_t k = 0; k < c.points.size(); ++k) {
+          metrics[k] =
+              -std::norm(std::complex<double>(symbols[i]) - std::complex<double>(c.points[k])) /
+              noise_variances[i];
+          best[c.bits[k][j]] = std::max(best[c.bits[k][j]], metrics[k]);
+        }
+        double sum[2] = {0.0, 0.0};
+        for (std::size_t k = 0; k < c.points.size(); ++k) {
+          sum[c.bits[k][j]] += std::exp(metrics[k] - best[c.bits[k][j]]);
+        }
+        const double reference = (best[0] + std::log(sum[0])) - (best[1] + std::log(sum[1]));
+        ASSERT_NEAR(exact[i * qm + j], reference, 1e-4 * std::max(std::abs(reference), 1.0))
+            << "Q_m " << qm << " symbol " << i << " bit " << j;
+        if (noise_variances[i] > 0.5F) {
+          largest_low_snr_gap = std::max(largest_low_snr_gap,
+                                         std::abs(double{max_log[i * qm + j]} - exact[i * qm + j]));
+        }
+        if (noise_variances[i] < 2e-3F && qm <= 4) {
+          EXPECT_NEAR(max_log[i * qm + j], exact[i * qm + j],
+                      1e-3 * std::abs(exact[i * qm + j]) + 1e-2)
+              << "high SNR, Q_m " << qm;
+        }
+      }
+    }
+    if (qm > 2) { // QPSK's per-axis max-log is exact
+      EXPECT_GT(largest_low_snr_gap, 0.05) << "Q_m " << qm;
     }
   }
 }

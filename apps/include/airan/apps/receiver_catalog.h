@@ -13,6 +13,7 @@
 /// | mmse-irc      | as mmse-lmmse, plus the interference covariance     | MMSE-IRC  |
 /// | ls-lin-zf     | as ls-lin-lmmse                                     | ZF        |
 /// | perfect-csi   | the true channel and noise variance (genie)        | LMMSE     |
+/// | perfect-csi-app | as perfect-csi, exact (log-MAP) LLRs (CPU only)  | LMMSE     |
 /// | neural        | an ONNX neural receiver (docs/NEURAL_RECEIVER.md) replaces estimation, |
 /// |               | equalization and demapping                                          |
 #pragma once

@@ -100,8 +100,8 @@ public:
   /// descrambled (TS 38.211 6.3.1.1 with the PDU's RNTI and data scrambling identity, as
   /// descramble() would; llrs_descrambled() then says so): the PDU's Gold sequence is generated
   /// on a branch of its own while the channel is estimated, and no descrambling pass follows.
-  /// \throws std::invalid_argument for an invalid PDU, one beyond the limits, or zero forcing with
-  /// fewer receive antennas than layers.
+  /// \throws std::invalid_argument for an invalid PDU, one beyond the limits, zero forcing with
+  /// fewer receive antennas than layers, or exact demapping (options.demapping; CPU only).
   std::size_t process(const phy::PuschConfig& pusch, unsigned slot,
                       const phy::PuschFrontEndOptions& options, bool descramble = false);
 

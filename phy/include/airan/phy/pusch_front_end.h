@@ -14,6 +14,7 @@
 #include "airan/phy/mimo_equalizer.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/resource_grid.h"
+#include "airan/phy/soft_demapper.h"
 #include "airan/phy/types.h"
 
 #include <memory>
@@ -37,6 +38,9 @@ struct PuschFrontEndOptions {
   /// covariance_group_prbs sets the PRB groups of the interference covariance.
   DmrsChannelEstimatorOptions estimator;
   EqualizerAlgorithm equalizer = EqualizerAlgorithm::mmse;
+  /// Max-log LLRs (the default, and all the CUDA front end computes) or exact ones (CPU only:
+  /// the genie bound `perfect-csi-app` of the evaluation).
+  SoftDemapping demapping = SoftDemapping::max_log;
 };
 
 /// Measurements of one PDU.
@@ -98,9 +102,11 @@ public:
   /// same grid and PDU (with estimator covariance for MMSE-IRC).
   void equalize(const ResourceGrid& grid, const CellConfig& cell, const PuschConfig& pusch,
                 const PuschFrontEndOptions& options);
-  /// Stage 3: soft demapping of the equalized symbols into \p llrs (G values).
+  /// Stage 3: soft demapping of the equalized symbols into \p llrs (G values), max-log or
+  /// \p demapping.
   /// \throws std::invalid_argument when llrs.size() != G.
-  void demap(const PuschConfig& pusch, std::span<float> llrs);
+  void demap(const PuschConfig& pusch, std::span<float> llrs,
+             SoftDemapping demapping = SoftDemapping::max_log);
 
   /// The channel estimate of the last estimate_channel().
   [[nodiscard]] const ChannelEstimate& channel_estimate() const;

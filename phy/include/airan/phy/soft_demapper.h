@@ -187,6 +187,22 @@ public:
                           Modulation modulation, std::span<float> llrs) = 0;
 };
 
+/// How LLRs are computed from an equalized symbol and its noise variance.
+enum class SoftDemapping {
+  max_log, ///< The nearest point of each bit value (every receiver's default, CPU and CUDA).
+  exact,   ///< A posteriori (log-MAP): every point of each bit value, log-sum-exp (CPU only).
+};
+
+/// Exact (log-MAP) LLRs of one square-QAM symbol (\p qm = 2 .. 10) into llrs[0 .. qm-1]: per
+/// bit, ln sum over the points whose bit is 0 of exp(-|y - x|^2 / sigma^2) minus the same over
+/// the points whose bit is 1, in double, with the noise variance floored as the max-log
+/// demapper floors it. Max-log keeps only the largest term of each sum.
+void exact_qam_symbol_llrs(float re, float im, float noise_variance, unsigned qm, float* llrs);
+
+/// Creates the exact (log-MAP) soft demapper: exact_qam_symbol_llrs() for square QAM; BPSK and
+/// pi/2-BPSK, whose two points make max-log exact, as the default demapper.
+std::unique_ptr<SoftDemapper> create_exact_soft_demapper();
+
 /// Creates the default soft demapper of this build (portable C++). With \p simd (the default),
 /// square QAM goes eight symbols per AVX2 step where the CPU has AVX2, bit for bit the scalar
 /// result; \p simd = false keeps the scalar code (the reference).
