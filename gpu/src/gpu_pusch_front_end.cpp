@@ -196,28 +196,46 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   const auto enqueue = [&] {
     s.estimate_start.record(stream); // DMRS generation counts as estimation
     profile_begin(stream);
-    if (descramble) { // a branch beside the estimation (in a capture, a parallel graph branch)
-      const cudaStream_t branch = s.scrambling_stream.get();
-      s.scrambling_fork.record(stream);
-      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.scrambling_fork.get(), 0));
-      detail::launch_scrambling_words(
-          s.scrambling_words.data(), num_llrs,
-          phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id), s.gold_table.data(),
-          branch);
-      s.scrambling_ready.record(branch);
-    }
-    detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
-                                   stream);
-    detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
-                                   s.pilots.data(), banks, s.state.data(), s.h.data(), stream);
-    detail::launch_cfo_estimation(g, s.pilots.data(), s.state.data(), stream);
-    if (g.estimate_covariance) {
-      detail::launch_irc_covariance(g, s.pilots.data(), s.state.data(), s.covariances.data(),
-                                    s.whitening.data(), stream);
-    }
-    s.estimate_end.record(stream);
-    if (descramble) {
-      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, s.scrambling_ready.get(), 0));
+    // With descrambling, the Gold words on a branch beside the estimation (in a capture, a
+    // parallel graph branch), joined before the demapper; also joined when a launch throws, as
+    // a capture with an unjoined stream could not be ended.
+    bool forked = false;
+    const auto join = [&] {
+      if (forked) {
+        forked = false;
+        s.scrambling_ready.record(s.scrambling_stream.get());
+        AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, s.scrambling_ready.get(), 0));
+      }
+    };
+    try {
+      if (descramble) {
+        const cudaStream_t branch = s.scrambling_stream.get();
+        s.scrambling_fork.record(stream);
+        AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.scrambling_fork.get(), 0));
+        forked = true;
+        profile_begin(branch);
+        detail::launch_scrambling_words(
+            s.scrambling_words.data(), num_llrs,
+            phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id), s.gold_table.data(),
+            branch);
+      }
+      detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
+                                     stream);
+      detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
+                                     s.pilots.data(), banks, s.state.data(), s.h.data(), stream);
+      detail::launch_cfo_estimation(g, s.pilots.data(), s.state.data(), stream);
+      if (g.estimate_covariance) {
+        detail::launch_irc_covariance(g, s.pilots.data(), s.state.data(), s.covariances.data(),
+                                      s.whitening.data(), stream);
+      }
+      s.estimate_end.record(stream);
+      join();
+    } catch (...) {
+      try {
+        join();
+      } catch (...) { // the first error is the one to report
+      }
+      throw;
     }
     detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.state.data(),
                                   s.whitening.data(), s.symbols.data(), s.noise.data(),
