@@ -196,39 +196,52 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   const auto enqueue = [&] {
     s.estimate_start.record(stream); // DMRS generation counts as estimation
     profile_begin(stream);
-    // With descrambling, the Gold words on a branch beside the estimation (in a capture, a
-    // parallel graph branch), joined before the demapper; also joined when a launch throws, as
-    // a capture with an unjoined stream could not be ended.
+    // The branch (Impl::branch_stream) runs the scrambling words and the CFO estimate beside
+    // the main chain; it is joined at the end, also when a launch throws, as a capture with an
+    // unjoined stream could not be ended.
+    const cudaStream_t branch = s.branch_stream.get();
     bool forked = false;
     const auto join = [&] {
       if (forked) {
         forked = false;
-        s.scrambling_ready.record(s.scrambling_stream.get());
-        AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, s.scrambling_ready.get(), 0));
+        s.branch_done.record(branch);
+        AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, s.branch_done.get(), 0));
       }
     };
     try {
+      s.branch_fork.record(stream);
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.branch_fork.get(), 0));
+      forked = true;
+      profile_begin(branch);
       if (descramble) {
-        const cudaStream_t branch = s.scrambling_stream.get();
-        s.scrambling_fork.record(stream);
-        AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.scrambling_fork.get(), 0));
-        forked = true;
-        profile_begin(branch);
         detail::launch_scrambling_words(
             s.scrambling_words.data(), num_llrs,
             phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id), s.gold_table.data(),
             branch);
+        s.scrambling_ready.record(branch);
       }
       detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
                                      stream);
       detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
                                      s.pilots.data(), banks, s.state.data(), s.h.data(), stream);
-      detail::launch_cfo_estimation(g, s.pilots.data(), s.state.data(), stream);
+      s.pilots_ready.record(stream);
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.pilots_ready.get(), 0));
+      detail::launch_cfo_estimation(g, s.pilots.data(), s.state.data(), branch);
       if (g.estimate_covariance) {
         detail::launch_irc_covariance(g, s.pilots.data(), s.state.data(), s.covariances.data(),
                                       s.whitening.data(), stream);
       }
       s.estimate_end.record(stream);
+      if (descramble) {
+        AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, s.scrambling_ready.get(), 0));
+      }
+      detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.state.data(),
+                                    s.whitening.data(), s.symbols.data(), s.noise.data(),
+                                    s.llrs.data(), scrambling, stream);
+      s.equalize_end.record(stream);
+      detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
+                                          std::size_t{d.layout.num_res()} * g.num_layers, d.qm,
+                                          s.quality_partials.data(), s.quality.data(), stream);
       join();
     } catch (...) {
       try {
@@ -237,13 +250,6 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
       }
       throw;
     }
-    detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.state.data(),
-                                  s.whitening.data(), s.symbols.data(), s.noise.data(),
-                                  s.llrs.data(), scrambling, stream);
-    s.equalize_end.record(stream);
-    detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
-                                        std::size_t{d.layout.num_res()} * g.num_layers, d.qm,
-                                        s.quality_partials.data(), s.quality.data(), stream);
   };
   if (s.use_graph && !stream_is_capturing(stream)) { // else part of an enclosing capture
     s.graph.capture_or_update(stream, enqueue);

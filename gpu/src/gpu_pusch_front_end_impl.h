@@ -100,10 +100,13 @@ struct GpuPuschFrontEnd::Impl {
 
   CudaStream stream;
   CudaEvent ofdm_start, ofdm_end, estimate_start, estimate_end, equalize_end, descramble_end;
-  /// The branch that generates a PDU's scrambling words (process() with descrambling): forked
-  /// from stream before the estimation, joined before the demapper.
-  CudaStream scrambling_stream;
-  CudaEvent scrambling_fork{cudaEventDisableTiming}, scrambling_ready{cudaEventDisableTiming};
+  /// process()'s branch beside the main chain: forked at the PDU's start, it writes the PDU's
+  /// scrambling words (with descrambling; the demapper waits for scrambling_ready), then, once
+  /// the pilots are de-spread (pilots_ready), estimates the CFO, a measurement no later kernel
+  /// reads; joined again (branch_done) at the end of the PDU.
+  CudaStream branch_stream;
+  CudaEvent branch_fork{cudaEventDisableTiming}, scrambling_ready{cudaEventDisableTiming},
+      pilots_ready{cudaEventDisableTiming}, branch_done{cudaEventDisableTiming};
   detail::DmrsGeneration dmrs_generation; ///< Of the PDU being processed (make_geometry).
   /// process()'s kernels and events, captured per PDU and updated in place (same topology).
   CudaGraph graph;
