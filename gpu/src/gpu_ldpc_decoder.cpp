@@ -195,7 +195,8 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   }
   batch.bits = s.bits.data();
   batch.results = s.results.data();
-  const unsigned threads = (largest_z + 31) / 32 * 32;
+  batch.parts = detail::ldpc_kernel_parts(largest_z);
+  const unsigned threads = detail::ldpc_kernel_threads(largest_z, batch.parts);
   AIRAN_CUDA_CHECK(cudaEventRecord(s.kernel_start.get(), stream));
   detail::ldpc_kernel_launch(batch, threads, shared_bytes, stream);
   AIRAN_CUDA_CHECK(cudaEventRecord(s.kernel_stop.get(), stream));

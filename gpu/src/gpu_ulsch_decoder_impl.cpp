@@ -92,7 +92,8 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   batch.results = reinterpret_cast<phy::LdpcLaneResult*>(out + output_layout.results);
   batch.active = active.data();
   batch.active_mark = active_mark;
-  const unsigned threads = (seg.lifting_size + 31) / 32 * 32;
+  batch.parts = detail::ldpc_kernel_parts(seg.lifting_size);
+  const unsigned threads = detail::ldpc_kernel_threads(seg.lifting_size, batch.parts);
   detail::TbAssemblyLaunch assembly;
   assembly.messages = bits.data();
   assembly.num_code_blocks = num_cbs;

@@ -13,13 +13,17 @@ namespace airan::gpu::detail {
 
 namespace {
 
-/// The lanes of a code block are the threads of its thread block; a loop covers lanes past
-/// blockDim.x, and each step ends with a barrier.
+/// The work items of a code block are the threads of its thread block: item t is part t % parts
+/// of lane t / parts, so that the parts of a check node are adjacent threads of one warp (parts
+/// 1, 2 or 4) and merge their states with shuffles. A loop covers items past blockDim.x, and
+/// each step ends with a barrier.
 struct ThreadBlockLanes {
-  template <class F> __host__ __device__ void for_each_lane(unsigned z, F&& f) {
+  unsigned num_parts = 1;
+  [[nodiscard]] __host__ __device__ unsigned parts() const { return num_parts; }
+  template <class F> __host__ __device__ void for_each_item(unsigned z, F&& f) {
 #if defined(__CUDA_ARCH__)
-    for (unsigned lane = threadIdx.x; lane < z; lane += blockDim.x) {
-      f(lane);
+    for (unsigned item = threadIdx.x; item < z * num_parts; item += blockDim.x) {
+      f(item / num_parts, item % num_parts);
     }
     __syncthreads();
 #else
@@ -27,12 +31,12 @@ struct ThreadBlockLanes {
     (void)f;
 #endif
   }
-  template <class F> __host__ __device__ std::uint32_t xor_lanes(unsigned z, F&& f) {
+  template <class F> __host__ __device__ std::uint32_t xor_items(unsigned z, F&& f) {
 #if defined(__CUDA_ARCH__)
     __shared__ std::uint32_t warp_totals[32];
     std::uint32_t total = 0;
-    for (unsigned lane = threadIdx.x; lane < z; lane += blockDim.x) {
-      total ^= f(lane);
+    for (unsigned item = threadIdx.x; item < z * num_parts; item += blockDim.x) {
+      total ^= f(item / num_parts, item % num_parts);
     }
     // blockDim.x is a multiple of 32: every warp is full.
     for (int offset = 16; offset > 0; offset /= 2) {
@@ -54,17 +58,48 @@ struct ThreadBlockLanes {
     return 0;
 #endif
   }
-  template <class F> __host__ __device__ bool any_lane(unsigned z, F&& f) {
+  template <class F> __host__ __device__ bool any_item(unsigned z, F&& f) {
 #if defined(__CUDA_ARCH__)
     int any = 0;
-    for (unsigned lane = threadIdx.x; lane < z; lane += blockDim.x) {
-      any |= f(lane) ? 1 : 0;
+    for (unsigned item = threadIdx.x; item < z * num_parts; item += blockDim.x) {
+      any |= f(item / num_parts, item % num_parts) ? 1 : 0;
     }
     return __syncthreads_or(any) != 0;
 #else
     (void)z;
     (void)f;
     return false;
+#endif
+  }
+  template <class State, class Update>
+  __host__ __device__ void check_nodes(unsigned z, State&& state, Update&& update) {
+#if defined(__CUDA_ARCH__)
+    const unsigned items = z * num_parts;
+    // Every thread of a warp takes part in the shuffles, also past the last item: the loop runs
+    // the same number of times in every thread.
+    for (unsigned base = 0; base < items; base += blockDim.x) {
+      const unsigned item = base + threadIdx.x;
+      const bool active = item < items;
+      phy::LdpcCheckNodeState node;
+      if (active) {
+        node = state(item / num_parts, item % num_parts);
+      }
+      for (unsigned offset = 1; offset < num_parts; offset *= 2) {
+        phy::LdpcCheckNodeState other;
+        other.min1 = __shfl_xor_sync(0xFFFFFFFFu, node.min1, static_cast<int>(offset));
+        other.min2 = __shfl_xor_sync(0xFFFFFFFFu, node.min2, static_cast<int>(offset));
+        other.sign = __shfl_xor_sync(0xFFFFFFFFu, node.sign, static_cast<int>(offset));
+        node = phy::ldpc_merge_check_node_states(node, other);
+      }
+      if (active) {
+        update(item / num_parts, item % num_parts, node);
+      }
+    }
+    __syncthreads();
+#else
+    (void)z;
+    (void)state;
+    (void)update;
 #endif
   }
 };
@@ -105,7 +140,7 @@ __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
           ? reinterpret_cast<std::int8_t*>(app + std::size_t{code.num_columns} * code.lifting_size)
           : batch.messages + blockIdx.x * batch.message_stride;
 
-  ThreadBlockLanes lanes;
+  ThreadBlockLanes lanes{batch.parts};
   const phy::LdpcLaneResult result = phy::ldpc_lane_decode(
       lanes, code, batch.llrs + block.llr_offset, app, messages, batch.bits + block.bits_offset);
   if (threadIdx.x == 0) {

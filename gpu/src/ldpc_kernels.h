@@ -33,6 +33,9 @@ struct LdpcKernelBatch {
   /// one before need no clearing.)
   const std::uint32_t* active = nullptr;
   std::uint32_t active_mark = 1;
+  /// Threads per check node (1, 2 or 4; ldpc_kernel_parts()): each takes every parts-th edge of
+  /// the row, and the parts merge their minima with shuffles (bit-exact for any number).
+  unsigned parts = 1;
 };
 
 /// Shared memory of a block, in uint16 values: the lifted graph's row_begin (47 values, padded to
@@ -62,8 +65,22 @@ inline constexpr std::size_t ldpc_kernel_shared_messages_limit = 100 * 1024;
 /// above; once per device). \throws CudaError on failure.
 void ldpc_kernel_configure();
 
-/// Enqueues one thread block of \p threads threads (a multiple of 32, at least the largest Z of
-/// the batch, at most 384) per code block, with \p shared_bytes of dynamic shared memory.
+/// Threads per check node for codes of lifting size up to \p max_z: 2 while Z * 2 threads fit a
+/// block (always, Z <= 384), which halves each layer's chain of dependent edge updates per
+/// thread (the kernel was latency-bound with one thread per check node: 8.7 cycles between a
+/// warp's instructions at 12 warps per SM on an H200).
+constexpr unsigned ldpc_kernel_parts(unsigned max_z) {
+  return max_z * 2 <= 1024 ? 2 : 1;
+}
+
+/// Threads of a block for codes of lifting size up to \p max_z with \p parts threads per check
+/// node: Z * parts rounded up to whole warps.
+constexpr unsigned ldpc_kernel_threads(unsigned max_z, unsigned parts) {
+  return (max_z * parts + 31) / 32 * 32;
+}
+
+/// Enqueues one thread block of \p threads threads (ldpc_kernel_threads() of the batch's
+/// largest Z and batch.parts) per code block, with \p shared_bytes of dynamic shared memory.
 /// \throws CudaError when the launch fails.
 void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::size_t shared_bytes,
                         cudaStream_t stream);

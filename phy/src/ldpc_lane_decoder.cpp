@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace airan::phy {
@@ -72,26 +73,47 @@ LdpcLaneCode ldpc_lane_code(const LdpcDecoderConfig& config, unsigned num_llrs,
 
 namespace {
 
-/// Lanes run one after another; the end of a loop is the barrier.
+/// Work items run one after another, lane by lane and part by part; the end of a loop is the
+/// barrier. The parts of a check node are merged in part order (any order gives the same state).
 struct SequentialLanes {
-  template <class F> void for_each_lane(unsigned z, F&& f) {
+  unsigned num_parts = 1;
+  std::vector<LdpcCheckNodeState> merged; ///< Per lane, sized by the caller (Z).
+  [[nodiscard]] unsigned parts() const { return num_parts; }
+  template <class F> void for_each_item(unsigned z, F&& f) {
     for (unsigned lane = 0; lane < z; ++lane) {
-      f(lane);
+      for (unsigned part = 0; part < num_parts; ++part) {
+        f(lane, part);
+      }
     }
   }
-  template <class F> std::uint32_t xor_lanes(unsigned z, F&& f) {
+  template <class F> std::uint32_t xor_items(unsigned z, F&& f) {
     std::uint32_t total = 0;
-    for (unsigned lane = 0; lane < z; ++lane) {
-      total ^= f(lane);
-    }
+    for_each_item(z, [&](unsigned lane, unsigned part) { total ^= f(lane, part); });
     return total;
   }
-  template <class F> bool any_lane(unsigned z, F&& f) {
+  template <class F> bool any_item(unsigned z, F&& f) {
     bool any = false;
-    for (unsigned lane = 0; lane < z; ++lane) {
-      any = f(lane) || any; // every lane runs, as on the GPU
-    }
+    for_each_item(z, [&](unsigned lane, unsigned part) {
+      any = f(lane, part) || any; // every item runs, as on the GPU
+    });
     return any;
+  }
+  template <class State, class Update>
+  void check_nodes(unsigned z, State&& state, Update&& update) {
+    // Every lane's pass 1 before any pass 2, as the threads of a layer run them: the lanes of a
+    // layer touch disjoint values, so this is the order the device may take too.
+    for (unsigned lane = 0; lane < z; ++lane) {
+      LdpcCheckNodeState node = state(lane, 0U);
+      for (unsigned part = 1; part < num_parts; ++part) {
+        node = ldpc_merge_check_node_states(node, state(lane, part));
+      }
+      merged[lane] = node;
+    }
+    for (unsigned lane = 0; lane < z; ++lane) {
+      for (unsigned part = 0; part < num_parts; ++part) {
+        update(lane, part, merged[lane]);
+      }
+    }
   }
 };
 
@@ -99,8 +121,12 @@ struct SequentialLanes {
 
 LdpcLaneResult ldpc_decode_lanes_on_host(std::span<const std::int8_t> llrs,
                                          const LdpcDecoderConfig& config, std::span<bit_t> message,
-                                         std::optional<CrcPolynomial> crc) {
+                                         std::optional<CrcPolynomial> crc, unsigned parts) {
   ldpc_check_decoder_arguments(config, llrs.size(), message.size());
+  if (parts != 1 && parts != 2 && parts != 4) {
+    throw std::invalid_argument("ldpc_decode_lanes_on_host: " + std::to_string(parts) +
+                                " parts per check node (1, 2 or 4)");
+  }
   std::vector<std::uint32_t> contributions;
   if (crc) {
     contributions = CrcCalculator(*crc).bit_contributions(config.num_info_bits);
@@ -116,7 +142,7 @@ LdpcLaneResult ldpc_decode_lanes_on_host(std::span<const std::int8_t> llrs,
   std::vector<std::int16_t> app(std::size_t{code.num_columns} * code.lifting_size);
   std::vector<std::int8_t> messages(std::size_t{graph.row_begin[code.num_rows]} *
                                     code.lifting_size);
-  SequentialLanes lanes;
+  SequentialLanes lanes{parts, std::vector<LdpcCheckNodeState>(code.lifting_size)};
   return ldpc_lane_decode(lanes, code, llrs.data(), app.data(), messages.data(), message.data());
 }
 

@@ -1,15 +1,20 @@
-// The lane-wise LDPC decoder (the CUDA kernel's algorithm, run lane after lane on the host)
-// against the CPU decoders: the same message bits, iteration counts, parity and CRC outcomes on
-// 300 random noisy code blocks of both base graphs, both min-sum rules and every termination
-// mode (CRC24B termination included); lifted graphs; argument checks.
+// The lane-wise LDPC decoder (the CUDA kernel's algorithm, run lane after lane on the host, with
+// one, two or four work items per check node) against the CPU decoders: the same message bits,
+// iteration counts, parity and CRC outcomes on 300 random noisy code blocks of both base graphs,
+// both min-sum rules and every termination mode (CRC24B termination included); the merge of
+// check-node states; lifted graphs; argument checks.
 #include "airan/phy/ldpc_lane_decoder.h"
 
 #include "../support/ldpc_test_cases.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <random>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 using namespace airan::phy;
 
@@ -44,12 +49,17 @@ TEST(LdpcLaneDecoder, MatchesTheCpuDecodersBitForBit) {
     BitVector lanes(c.message.size());
     BitVector simd(c.message.size());
     const auto reference = scalar->decode(c.llrs, c.config, expected, c.crc_check());
-    const auto result = ldpc_decode_lanes_on_host(c.llrs, c.config, lanes, c.crc);
+    // One, two and four work items per check node (the CUDA kernel runs two).
+    for (const unsigned parts : {1U, 2U, 4U}) {
+      SCOPED_TRACE(std::to_string(parts) + " parts per check node");
+      std::fill(lanes.begin(), lanes.end(), bit_t{2});
+      const auto result = ldpc_decode_lanes_on_host(c.llrs, c.config, lanes, c.crc, parts);
+      ASSERT_EQ(lanes, expected);
+      ASSERT_EQ(result.iterations, reference.iterations);
+      ASSERT_EQ(result.parity_ok, reference.parity_ok);
+      ASSERT_EQ(result.crc_ok, reference.crc_ok);
+    }
     const auto simd_result = fastest->decode(c.llrs, c.config, simd, c.crc_check());
-    ASSERT_EQ(lanes, expected);
-    ASSERT_EQ(result.iterations, reference.iterations);
-    ASSERT_EQ(result.parity_ok, reference.parity_ok);
-    ASSERT_EQ(result.crc_ok, reference.crc_ok);
     crc_stops += c.config.early_termination == LdpcEarlyTermination::crc_check &&
                          reference.crc_ok && reference.iterations < c.config.max_iterations
                      ? 1
@@ -68,6 +78,34 @@ TEST(LdpcLaneDecoder, MatchesTheCpuDecodersBitForBit) {
   EXPECT_GT(failed, 10u);
   EXPECT_GT(multi_iteration, 150u);
   EXPECT_GT(crc_stops, 20u);
+}
+
+// Merging the states of two halves of a check node's edges gives the state of all of them, for
+// random magnitudes with ties and the 127 cap, in either order.
+TEST(LdpcLaneDecoder, MergedCheckNodeStatesEqualOnePass) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> value(-127, 127);
+  std::uniform_int_distribution<int> length(0, 20);
+  for (int trial = 0; trial < 20000; ++trial) {
+    std::vector<int> q(static_cast<std::size_t>(length(rng)));
+    for (int& v : q) {
+      v = trial % 3 == 0 ? value(rng) % 4 : value(rng); // small values: many ties
+    }
+    const std::size_t split = q.empty() ? 0 : rng() % (q.size() + 1);
+    LdpcCheckNodeState all;
+    LdpcCheckNodeState a;
+    LdpcCheckNodeState b;
+    for (std::size_t i = 0; i < q.size(); ++i) {
+      ldpc_accumulate_edge(all, q[i]);
+      ldpc_accumulate_edge(i < split ? a : b, q[i]);
+    }
+    for (const auto& merged :
+         {ldpc_merge_check_node_states(a, b), ldpc_merge_check_node_states(b, a)}) {
+      ASSERT_EQ(merged.min1, all.min1) << trial;
+      ASSERT_EQ(merged.min2, all.min2) << trial;
+      ASSERT_EQ(merged.sign, all.sign) << trial;
+    }
+  }
 }
 
 TEST(LdpcLaneDecoder, RejectsCrcTerminationWithoutACrcAndUnresolvedRows) {

@@ -107,24 +107,60 @@ AIRAN_HOST_DEVICE inline int ldpc_initial_app(const LdpcLaneCode& code, const st
   return 0;
 }
 
-/// Updates check node \p lane of layer \p row: its messages and the APPs of its variables.
-AIRAN_HOST_DEVICE inline void ldpc_update_layer_lane(const LdpcLaneCode& code, unsigned row,
-                                                     unsigned lane, std::int16_t* app,
-                                                     std::int8_t* messages) {
+/// Pass 1 of check node \p lane of layer \p row over the edges of part \p part of \p parts (the
+/// row's edges begin + part, begin + part + parts, ...): the minima and sign product of their
+/// extrinsic values.
+AIRAN_HOST_DEVICE inline LdpcCheckNodeState
+ldpc_layer_part_state(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
+                      unsigned parts, const std::int16_t* app, const std::int8_t* messages) {
   const unsigned z = code.lifting_size;
   LdpcCheckNodeState node;
-  for (unsigned e = code.row_begin[row]; e < code.row_begin[row + 1]; ++e) {
+  for (unsigned e = code.row_begin[row] + part; e < code.row_begin[row + 1]; e += parts) {
     const int q = app[ldpc_edge_position(code, code.edges[e], lane)] - messages[e * z + lane];
     ldpc_accumulate_edge(node, q);
   }
-  const LdpcCheckNodeMagnitudes finished = ldpc_finish_check_node(node, code.rule);
-  for (unsigned e = code.row_begin[row]; e < code.row_begin[row + 1]; ++e) {
+  return node;
+}
+
+/// The state of a check node from the states of two disjoint sets of its edges: the two smallest
+/// of their minima and the XOR of their sign products, exactly what accumulating every edge in
+/// one pass gives (neither depends on the order of the edges), so that the parts of a check node
+/// can run on different threads and the decoder stays bit-exact with the CPU decoders.
+AIRAN_HOST_DEVICE inline LdpcCheckNodeState
+ldpc_merge_check_node_states(const LdpcCheckNodeState& a, const LdpcCheckNodeState& b) {
+  LdpcCheckNodeState merged;
+  merged.sign = a.sign ^ b.sign;
+  merged.min1 = a.min1 < b.min1 ? a.min1 : b.min1;
+  const int larger_min1 = a.min1 < b.min1 ? b.min1 : a.min1;
+  const int smaller_min2 = a.min2 < b.min2 ? a.min2 : b.min2;
+  merged.min2 = larger_min1 < smaller_min2 ? larger_min1 : smaller_min2;
+  return merged;
+}
+
+/// Pass 2 of check node \p lane of layer \p row over the edges of part \p part of \p parts: their
+/// new messages from the check node's finished state \p node, and the APPs of their variables.
+AIRAN_HOST_DEVICE inline void ldpc_layer_part_update(const LdpcLaneCode& code, unsigned row,
+                                                     unsigned lane, unsigned part, unsigned parts,
+                                                     const LdpcCheckNodeMagnitudes& node,
+                                                     std::int16_t* app, std::int8_t* messages) {
+  const unsigned z = code.lifting_size;
+  for (unsigned e = code.row_begin[row] + part; e < code.row_begin[row + 1]; e += parts) {
     const unsigned position = ldpc_edge_position(code, code.edges[e], lane);
     const int q = app[position] - messages[e * z + lane];
-    const int message = ldpc_edge_message(finished, q);
+    const int message = ldpc_edge_message(node, q);
     messages[e * z + lane] = static_cast<std::int8_t>(message);
     app[position] = static_cast<std::int16_t>(q + message);
   }
+}
+
+/// Updates check node \p lane of layer \p row: its messages and the APPs of its variables (both
+/// passes over all its edges, one part).
+AIRAN_HOST_DEVICE inline void ldpc_update_layer_lane(const LdpcLaneCode& code, unsigned row,
+                                                     unsigned lane, std::int16_t* app,
+                                                     std::int8_t* messages) {
+  const LdpcCheckNodeState node = ldpc_layer_part_state(code, row, lane, 0, 1, app, messages);
+  ldpc_layer_part_update(code, row, lane, 0, 1, ldpc_finish_check_node(node, code.rule), app,
+                         messages);
 }
 
 /// True when check node \p lane of row \p row holds for the hard decision of \p app.
@@ -140,32 +176,37 @@ AIRAN_HOST_DEVICE inline bool ldpc_lane_parity_ok(const LdpcLaneCode& code, unsi
 #if defined(__CUDACC__)
 #pragma nv_exec_check_disable
 #endif
-/// Decodes one code block on \p lanes, which provide
-///   for_each_lane(z, f): f(lane) for every lane 0 .. z-1, then a barrier;
-///   any_lane(z, f): f(lane) for every lane, then a barrier; true when any returned true (the
-///   same answer in every lane);
-///   xor_lanes(z, f): f(lane) (a uint32) for every lane, then a barrier; the XOR of all of them.
-/// Termination, outcomes and hard decisions follow LayeredMinSumDecoder::decode exactly.
-/// \p app holds num_columns Z values, \p messages (num edges of the processed rows) Z values,
-/// \p bits K' hard decisions (1 per byte).
+/// Decodes one code block on \p lanes, which run work items (lane, part) for every lane
+/// 0 .. z-1 and part 0 .. parts-1 (parts = lanes.parts(), 1 or more threads per check node):
+///   for_each_item(z, f): f(lane, part) for every item, then a barrier;
+///   any_item(z, f): f(lane, part) for every item, then a barrier; true when any returned true
+///   (the same answer in every item);
+///   xor_items(z, f): f(lane, part) (a uint32) for every item, then a barrier; the XOR of all;
+///   check_nodes(z, state, update): s = state(lane, part) for every item, the states of the
+///   parts of each lane merged (ldpc_merge_check_node_states), then update(lane, part, merged)
+///   for every item, then a barrier.
+/// Termination, outcomes and hard decisions follow LayeredMinSumDecoder::decode exactly, for
+/// any number of parts. \p app holds num_columns Z values, \p messages (num edges of the
+/// processed rows) Z values, \p bits K' hard decisions (1 per byte).
 template <class Lanes>
 AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCode& code,
                                                   const std::int8_t* llrs, std::int16_t* app,
                                                   std::int8_t* messages, std::uint8_t* bits) {
   const unsigned z = code.lifting_size;
+  const unsigned parts = lanes.parts();
   const unsigned num_edges = code.row_begin[code.num_rows];
-  lanes.for_each_lane(z, [&](unsigned lane) {
-    for (unsigned column = 0; column < code.num_columns; ++column) {
+  lanes.for_each_item(z, [&](unsigned lane, unsigned part) {
+    for (unsigned column = part; column < code.num_columns; column += parts) {
       app[column * z + lane] =
           static_cast<std::int16_t>(ldpc_initial_app(code, llrs, column * z + lane));
     }
-    for (unsigned e = 0; e < num_edges; ++e) {
+    for (unsigned e = part; e < num_edges; e += parts) {
       messages[e * z + lane] = 0;
     }
   });
   auto all_checks_hold = [&]() {
-    return !lanes.any_lane(z, [&](unsigned lane) {
-      for (unsigned row = 0; row < code.num_rows; ++row) {
+    return !lanes.any_item(z, [&](unsigned lane, unsigned part) {
+      for (unsigned row = part; row < code.num_rows; row += parts) {
         if (!ldpc_lane_parity_ok(code, row, lane, app)) {
           return true;
         }
@@ -174,16 +215,16 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
     });
   };
   auto hard_decide = [&]() {
-    lanes.for_each_lane(z, [&](unsigned lane) {
-      for (unsigned bit = lane; bit < code.num_info_bits; bit += z) {
+    lanes.for_each_item(z, [&](unsigned lane, unsigned part) {
+      for (unsigned bit = lane + part * z; bit < code.num_info_bits; bit += parts * z) {
         bits[bit] = app[bit] < 0 ? 1 : 0;
       }
     });
   };
   auto crc_holds = [&]() {
-    return lanes.xor_lanes(z, [&](unsigned lane) {
+    return lanes.xor_items(z, [&](unsigned lane, unsigned part) {
       std::uint32_t reg = 0;
-      for (unsigned bit = lane; bit < code.num_info_bits; bit += z) {
+      for (unsigned bit = lane + part * z; bit < code.num_info_bits; bit += parts * z) {
         reg ^= app[bit] < 0 ? code.crc_contributions[code.num_info_bits - 1 - bit] : 0u;
       }
       return reg;
@@ -194,8 +235,15 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
   bool parity_known = false; // result.parity_ok is that of the current APP
   for (unsigned iteration = 1; iteration <= code.max_iterations; ++iteration) {
     for (unsigned row = 0; row < code.num_rows; ++row) {
-      lanes.for_each_lane(
-          z, [&](unsigned lane) { ldpc_update_layer_lane(code, row, lane, app, messages); });
+      lanes.check_nodes(
+          z,
+          [&](unsigned lane, unsigned part) {
+            return ldpc_layer_part_state(code, row, lane, part, parts, app, messages);
+          },
+          [&](unsigned lane, unsigned part, const LdpcCheckNodeState& node) {
+            ldpc_layer_part_update(code, row, lane, part, parts,
+                                   ldpc_finish_check_node(node, code.rule), app, messages);
+          });
     }
     result.iterations = iteration;
     decided = false;
@@ -228,11 +276,13 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
 }
 
 /// Decodes one code block with the lane decoder on the host, lanes in a loop (the CUDA kernel's
-/// algorithm, for tests). Resolves config.num_rows = 0 like the CPU decoders. \p crc, when
-/// set, is the CRC that ends the K' message bits (crc_ok; crc_check termination needs it).
-/// \throws std::invalid_argument as ldpc_lane_code().
+/// algorithm, for tests), with \p parts work items per check node (1, 2 or 4, as the CUDA
+/// kernel's threads per check node). Resolves config.num_rows = 0 like the CPU decoders.
+/// \p crc, when set, is the CRC that ends the K' message bits (crc_ok; crc_check termination
+/// needs it). \throws std::invalid_argument as ldpc_lane_code(), and for another \p parts.
 LdpcLaneResult ldpc_decode_lanes_on_host(std::span<const std::int8_t> llrs,
                                          const LdpcDecoderConfig& config, std::span<bit_t> message,
-                                         std::optional<CrcPolynomial> crc = std::nullopt);
+                                         std::optional<CrcPolynomial> crc = std::nullopt,
+                                         unsigned parts = 1);
 
 } // namespace airan::phy
