@@ -325,9 +325,10 @@ __global__ void interpolate_frequency_kernel(const PduGeometry g, const float2* 
   h[(std::size_t{rx_layer} * max_symbols + symbol) * width + k] = make_float2(value[0], value[1]);
 }
 
-/// One thread per (rx, layer, allocated subcarrier): the PDU's other symbols from the occasion
-/// rows, linearly (held beyond the first and last occasion) or with their average.
-__global__ void interpolate_time_kernel(const PduGeometry g, float2* __restrict__ h) {
+/// Averaging in time: one thread per (rx, layer, allocated subcarrier) reads every occasion row,
+/// then writes the mean to all the PDU's symbols (occasion rows included, so the reads come
+/// first in the same thread).
+__global__ void average_time_kernel(const PduGeometry g, float2* __restrict__ h) {
   const std::size_t index = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
   const unsigned width = g.num_subcarriers;
   if (index >= std::size_t{g.num_rx} * g.num_layers * width) {
@@ -337,48 +338,62 @@ __global__ void interpolate_time_kernel(const PduGeometry g, float2* __restrict_
   float2* base = h + (index / width) * max_symbols * width + k;
   const unsigned spo = g.symbols_per_occasion;
   const unsigned occasions = g.num_occasions;
-  if (g.average_time) {
-    float2 mean = base[std::size_t{g.dmrs_symbols[0]} * width];
-    for (unsigned o = 1; o < occasions; ++o) {
-      const float2 v = base[std::size_t{g.dmrs_symbols[o * spo]} * width];
-      mean.x += v.x;
-      mean.y += v.y;
-    }
-    const float inverse = 1.0F / static_cast<float>(occasions);
-    mean = make_float2(mean.x * inverse, mean.y * inverse);
-    for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
-      base[std::size_t{l} * width] = mean;
-    }
+  float2 mean = base[std::size_t{g.dmrs_symbols[0]} * width];
+  for (unsigned o = 1; o < occasions; ++o) {
+    const float2 v = base[std::size_t{g.dmrs_symbols[o * spo]} * width];
+    mean.x += v.x;
+    mean.y += v.y;
+  }
+  const float inverse = 1.0F / static_cast<float>(occasions);
+  mean = make_float2(mean.x * inverse, mean.y * inverse);
+  for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
+    base[std::size_t{l} * width] = mean;
+  }
+}
+
+/// Linear interpolation in time: one thread per (rx, layer, PDU symbol, allocated subcarrier),
+/// subcarriers fastest: a symbol that is not the first of an occasion gets the linear
+/// interpolation between the occasions around it (held beyond the first and last). Only those
+/// first rows are read and they are never written, so the symbols run in parallel (one thread
+/// per row and subcarrier looping over the symbols left each thread 12 dependent writes: 8.4 us
+/// of a 273-PRB slot on an H200).
+__global__ void interpolate_time_kernel(const PduGeometry g, float2* __restrict__ h) {
+  const std::size_t index = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
+  const unsigned width = g.num_subcarriers;
+  const unsigned symbols = g.end_symbol - g.start_symbol;
+  if (index >= std::size_t{g.num_rx} * g.num_layers * symbols * width) {
     return;
+  }
+  const unsigned k = index % width;
+  const std::size_t rest = index / width;
+  const unsigned l = g.start_symbol + static_cast<unsigned>(rest % symbols);
+  float2* base = h + (rest / symbols) * max_symbols * width + k;
+  const unsigned spo = g.symbols_per_occasion;
+  const unsigned occasions = g.num_occasions;
+  for (unsigned o = 0; o < occasions; ++o) {
+    if (g.dmrs_symbols[o * spo] == l) {
+      return; // an occasion row
+    }
   }
   float times[max_symbols];
   for (unsigned o = 0; o < occasions; ++o) {
     times[o] = static_cast<float>(g.dmrs_symbols[o * spo]) + 0.5F * static_cast<float>(spo - 1);
   }
-  for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
-    bool occasion_row = false;
-    for (unsigned o = 0; o < occasions; ++o) {
-      occasion_row = occasion_row || g.dmrs_symbols[o * spo] == l;
-    }
-    if (occasion_row) {
-      continue;
-    }
-    const auto t = static_cast<float>(l);
-    unsigned right = 0;
-    while (right < occasions && times[right] < t) {
-      ++right;
-    }
-    if (right == 0 || right == occasions) {
-      base[std::size_t{l} * width] =
-          base[std::size_t{g.dmrs_symbols[(right == 0 ? 0 : occasions - 1) * spo]} * width];
-      continue;
-    }
-    const float weight = (t - times[right - 1]) / (times[right] - times[right - 1]);
-    const float2 a = base[std::size_t{g.dmrs_symbols[(right - 1) * spo]} * width];
-    const float2 b = base[std::size_t{g.dmrs_symbols[right * spo]} * width];
-    base[std::size_t{l} * width] =
-        make_float2(a.x + weight * (b.x - a.x), a.y + weight * (b.y - a.y));
+  const auto t = static_cast<float>(l);
+  unsigned right = 0;
+  while (right < occasions && times[right] < t) {
+    ++right;
   }
+  if (right == 0 || right == occasions) {
+    base[std::size_t{l} * width] =
+        base[std::size_t{g.dmrs_symbols[(right == 0 ? 0 : occasions - 1) * spo]} * width];
+    return;
+  }
+  const float weight = (t - times[right - 1]) / (times[right] - times[right - 1]);
+  const float2 a = base[std::size_t{g.dmrs_symbols[(right - 1) * spo]} * width];
+  const float2 b = base[std::size_t{g.dmrs_symbols[right * spo]} * width];
+  base[std::size_t{l} * width] =
+      make_float2(a.x + weight * (b.x - a.x), a.y + weight * (b.y - a.y));
 }
 
 /// One block per (layer, DMRS symbol), one thread per 16 values: one Gold word gives the 32 sign
@@ -446,8 +461,14 @@ void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const floa
   interpolate_frequency_kernel<<<blocks_for(rows * g.num_occasions), block_size, 0, stream>>>(
       g, pilots, banks, state, h);
   AIRAN_CUDA_LAUNCHED("interpolate_frequency_kernel", stream);
-  interpolate_time_kernel<<<blocks_for(rows), block_size, 0, stream>>>(g, h);
-  AIRAN_CUDA_LAUNCHED("interpolate_time_kernel", stream);
+  if (g.average_time) {
+    average_time_kernel<<<blocks_for(rows), block_size, 0, stream>>>(g, h);
+    AIRAN_CUDA_LAUNCHED("average_time_kernel", stream);
+  } else if (g.end_symbol > g.start_symbol) {
+    const std::size_t symbols = g.end_symbol - g.start_symbol;
+    interpolate_time_kernel<<<blocks_for(rows * symbols), block_size, 0, stream>>>(g, h);
+    AIRAN_CUDA_LAUNCHED("interpolate_time_kernel", stream);
+  }
 }
 
 } // namespace airan::gpu::detail
