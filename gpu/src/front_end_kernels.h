@@ -177,6 +177,13 @@ struct QualitySums {
   double reference_power = 0.0;
 };
 
+/// A PDU's measurements as the host reads them (the estimator state and the quality totals),
+/// side by side in device memory so that one copy brings both.
+struct PduMeasurements {
+  EstimatorState state;
+  QualitySums quality;
+};
+
 /// Blocks of the quality kernel: each sums a fixed part, the total adds them in block order, so
 /// the figures do not depend on scheduling.
 inline constexpr unsigned quality_blocks = 64;

@@ -223,25 +223,25 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
       detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
                                      stream);
       detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
-                                     s.pilots.data(), banks, s.state.data(), s.h.data(), stream);
+                                     s.pilots.data(), banks, s.device_state(), s.h.data(), stream);
       s.pilots_ready.record(stream);
       AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.pilots_ready.get(), 0));
-      detail::launch_cfo_estimation(g, s.pilots.data(), s.state.data(), branch);
+      detail::launch_cfo_estimation(g, s.pilots.data(), s.device_state(), branch);
       if (g.estimate_covariance) {
-        detail::launch_irc_covariance(g, s.pilots.data(), s.state.data(), s.covariances.data(),
+        detail::launch_irc_covariance(g, s.pilots.data(), s.device_state(), s.covariances.data(),
                                       s.whitening.data(), stream);
       }
       s.estimate_end.record(stream);
       if (descramble) {
         AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, s.scrambling_ready.get(), 0));
       }
-      detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.state.data(),
+      detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.device_state(),
                                     s.whitening.data(), s.symbols.data(), s.noise.data(),
                                     s.llrs.data(), scrambling, stream);
       s.equalize_end.record(stream);
       detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
                                           std::size_t{d.layout.num_res()} * g.num_layers, d.qm,
-                                          s.quality_partials.data(), s.quality.data(), stream);
+                                          s.quality_partials.data(), s.device_quality(), stream);
       join();
     } catch (...) {
       try {

@@ -41,8 +41,9 @@ void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate)
   std::vector<float2> rows(std::size_t{g.num_rx} * g.num_layers * detail::max_symbols *
                            g.num_subcarriers);
   s.h.copy_to_host(rows, s.stream.get());
-  detail::EstimatorState state;
-  s.state.copy_to_host(std::span(&state, 1), s.stream.get());
+  detail::PduMeasurements measured;
+  s.measurements.copy_to_host(std::span(&measured, 1), s.stream.get());
+  const detail::EstimatorState& state = measured.state;
   std::vector<float> covariances(2 * std::size_t{g.num_rx} * g.num_rx * g.num_covariance_groups);
   if (g.estimate_covariance) {
     s.covariances.copy_to_host(covariances, s.stream.get());
@@ -72,20 +73,19 @@ void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate)
 
 phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
   Impl& s = *impl_;
-  detail::EstimatorState state;
-  s.state.copy_to_host(std::span(&state, 1), s.stream.get());
+  detail::PduMeasurements measured;
+  s.measurements.copy_to_host(std::span(&measured, 1), s.stream.get());
+  const detail::EstimatorState& state = measured.state;
   s.stream.synchronize();
   return measurements_of(state);
 }
 
 phy::PuschMeasurements GpuPuschFrontEnd::download_pusch_measurements() {
   Impl& s = *impl_;
-  detail::EstimatorState state;
-  detail::QualitySums quality;
-  s.state.copy_to_host(std::span(&state, 1), s.stream.get());
-  s.quality.copy_to_host(std::span(&quality, 1), s.stream.get());
+  detail::PduMeasurements measured;
+  s.measurements.copy_to_host(std::span(&measured, 1), s.stream.get());
   s.stream.synchronize();
-  return pusch_measurements_of(state, quality);
+  return pusch_measurements_of(measured.state, measured.quality);
 }
 
 void GpuPuschFrontEnd::enqueue_measurements(unsigned index) {
@@ -95,8 +95,7 @@ void GpuPuschFrontEnd::enqueue_measurements(unsigned index) {
                                 std::to_string(index) + " of " +
                                 std::to_string(max_pending_measurements));
   }
-  s.state.copy_to_host(s.pending.span().subspan(index, 1), s.stream.get());
-  s.quality.copy_to_host(s.pending_quality.span().subspan(index, 1), s.stream.get());
+  s.measurements.copy_to_host(s.pending.span().subspan(index, 1), s.stream.get());
   profile_launch("measurements to host", s.stream.get());
 }
 
@@ -105,7 +104,7 @@ phy::PuschMeasurements GpuPuschFrontEnd::pending_measurements(unsigned index) co
     throw std::invalid_argument("GpuPuschFrontEnd: pending measurement slot " +
                                 std::to_string(index));
   }
-  return pusch_measurements_of(impl_->pending[index], impl_->pending_quality[index]);
+  return pusch_measurements_of(impl_->pending[index].state, impl_->pending[index].quality);
 }
 
 void* GpuPuschFrontEnd::native_stream() const {

@@ -16,6 +16,7 @@
 #include "airan/phy/numerology.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -49,7 +50,6 @@ struct GpuPuschFrontEnd::Impl {
     stream.synchronize(); // the host table leaves scope
     delay_sums = DeviceBuffer<float>(detail::dmrs_estimation_scratch_floats(rx, layers));
     pilots = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 3 * prbs);
-    state = DeviceBuffer<detail::EstimatorState>(1);
     h = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 12 * prbs);
     // MMSE-IRC: a covariance and a whitening matrix per covariance group (at least a PRB each).
     covariances = DeviceBuffer<float>(2 * rx * rx * prbs);
@@ -120,17 +120,24 @@ struct GpuPuschFrontEnd::Impl {
   DeviceBuffer<std::uint32_t> scrambling_words; ///< The PDU's Gold words (one per 32 LLRs).
   DeviceBuffer<float> covariances;              ///< [group][rx][rx] interleaved (MMSE-IRC).
   DeviceBuffer<phy::cmat::Complex> whitening;   ///< [group][rx][rx] L^-1 (MMSE-IRC).
-  DeviceBuffer<detail::EstimatorState> state;
+  /// The PDU's estimator state and quality totals (device_state(), device_quality()).
+  DeviceBuffer<detail::PduMeasurements> measurements{1};
+  [[nodiscard]] detail::EstimatorState* device_state() {
+    return reinterpret_cast<detail::EstimatorState*>(reinterpret_cast<char*>(measurements.data()) +
+                                                     offsetof(detail::PduMeasurements, state));
+  }
+  [[nodiscard]] detail::QualitySums* device_quality() {
+    return reinterpret_cast<detail::QualitySums*>(reinterpret_cast<char*>(measurements.data()) +
+                                                  offsetof(detail::PduMeasurements, quality));
+  }
   DeviceBuffer<phy::GoldJumpTable> gold_table{1}; ///< For DMRS generation on the device.
   detail::MmseBankTable banks;
   std::vector<CufftPlan> plans; ///< By antenna count, made on first use.
 
   /// DMRS measurements and quality of enqueue_measurements(), read after synchronize().
-  PinnedBuffer<detail::EstimatorState> pending{GpuPuschFrontEnd::max_pending_measurements};
-  PinnedBuffer<detail::QualitySums> pending_quality{GpuPuschFrontEnd::max_pending_measurements};
+  PinnedBuffer<detail::PduMeasurements> pending{GpuPuschFrontEnd::max_pending_measurements};
   /// Post-equalization quality of the last process(): per-block sums and their total.
   DeviceBuffer<detail::QualitySums> quality_partials{detail::quality_blocks};
-  DeviceBuffer<detail::QualitySums> quality{1};
 
   /// The last build_neural_inputs()'s PDU, for gather_neural_llrs().
   struct NeuralPdu {

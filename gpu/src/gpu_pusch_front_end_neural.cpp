@@ -41,17 +41,17 @@ void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig& pusch, unsign
   s.estimate_start.record(stream); // stage_times(): estimation, then inputs + model + gathering
   detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(), stream);
   detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
-                                 s.pilots.data(), banks, s.state.data(), s.h.data(), stream);
-  detail::launch_cfo_estimation(g, s.pilots.data(), s.state.data(), stream);
+                                 s.pilots.data(), banks, s.device_state(), s.h.data(), stream);
+  detail::launch_cfo_estimation(g, s.pilots.data(), s.device_state(), stream);
   s.estimate_end.record(stream);
-  detail::launch_neural_inputs(g, n, s.grid.data(), s.dmrs.data(), s.state.data(), tensors.rx_grid,
-                               tensors.ls_channel, tensors.side_info, s.symbols.data(),
-                               s.noise.data(), stream);
+  detail::launch_neural_inputs(g, n, s.grid.data(), s.dmrs.data(), s.device_state(),
+                               tensors.rx_grid, tensors.ls_channel, tensors.side_info,
+                               s.symbols.data(), s.noise.data(), stream);
   const unsigned qm = pusch.modulation_order();
   detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
                                       std::size_t{n.num_data_rows} * n.num_subcarriers *
                                           n.num_layers,
-                                      qm, s.quality_partials.data(), s.quality.data(), stream);
+                                      qm, s.quality_partials.data(), s.device_quality(), stream);
 
   s.geometry = g;
   s.processed = false; // until gather_neural_llrs()
