@@ -5,7 +5,8 @@
 /// Each cell owns, per slot in flight, a GpuPuschFrontEnd (its own stream, device buffers and
 /// CUDA graph) and one GpuUlschDecoder per PDU of a slot working on that same stream, and a HARQ
 /// pool whose soft values are in device memory. submit() enqueues, cell after cell, the OFDM
-/// demodulation of the slot and per PDU the estimation, equalization, demapping, descrambling,
+/// demodulation of the slot and per PDU the estimation, equalization and demapping with
+/// descrambling,
 /// the download of the DMRS measurements, rate recovery with HARQ combining, LDPC decoding, the
 /// TB assembly and the download of the TB bytes; nothing waits for the device, so the cells'
 /// streams (and the slots in flight) run concurrently. collect() waits for each cell of the
@@ -103,9 +104,9 @@ struct GpuCellStageTimes {
   float ofdm_us = 0.0F;           ///< CP removal, FFT, extraction.
   float estimate_us = 0.0F;       ///< DMRS generation and channel estimation.
   float equalize_demap_us = 0.0F; ///< Fused equalization and demapping.
-  float descramble_us = 0.0F;
-  float rate_recovery_us = 0.0F; ///< Rate recovery, HARQ combining, quantisation.
-  float ldpc_us = 0.0F;          ///< LDPC decoding and TB assembly.
+  float descramble_us = 0.0F;     ///< 0: the demapper descrambles (inside equalize_demap_us).
+  float rate_recovery_us = 0.0F;  ///< Rate recovery, HARQ combining, quantisation.
+  float ldpc_us = 0.0F;           ///< LDPC decoding and TB assembly.
 };
 
 /// Several cells on CUDA device `device`; every buffer is allocated by the constructor. Not
