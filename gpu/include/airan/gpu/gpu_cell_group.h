@@ -6,9 +6,8 @@
 /// CUDA graph) and one GpuUlschDecoder per PDU of a slot working on that same stream, and a HARQ
 /// pool whose soft values are in device memory. submit() enqueues, cell after cell, the OFDM
 /// demodulation of the slot and per PDU the estimation, equalization and demapping with
-/// descrambling,
-/// the download of the DMRS measurements, rate recovery with HARQ combining, LDPC decoding, the
-/// TB assembly and the download of the TB bytes; nothing waits for the device, so the cells'
+/// descrambling, the download of the DMRS measurements, rate recovery with HARQ combining, LDPC
+/// decoding, the TB assembly and the download of the TB bytes; nothing waits for the device, so the cells'
 /// streams (and the slots in flight) run concurrently. collect() waits for each cell of the
 /// oldest slot and completes its results (code block acceptance, TB CRC, HARQ release) as
 /// PuschReceiver does. The results equal a PuschReceiver's with the CUDA detector and UL-SCH
