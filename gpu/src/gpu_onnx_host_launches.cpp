@@ -9,6 +9,7 @@
 #include <cstring>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 namespace airan::gpu::detail {
 namespace {
@@ -42,6 +43,24 @@ void run_pointwise_conv(const PointwiseConvLaunch& p) {
   if (p.bias != nullptr || p.relu || p.residual != nullptr) {
     for (int i = 0; i < p.batch * p.out_channels * p.pixels; ++i) {
       run_epilogue_element(p, i);
+    }
+  }
+}
+
+/// A batch as batch_kernel runs it: block b of the laid-out grid runs its member's block
+/// b - first_block, thread by thread (the members' copies and block map made here as the plan
+/// makes them), so that host plans exercise the kernel's indexing.
+void run_batch(const BatchLaunch& launch) {
+  BatchLaunch laid_out = launch;
+  std::vector<int> block_members;
+  lay_out_batch(laid_out, block_members);
+  for (int b = 0; b < laid_out.blocks; ++b) {
+    const BatchMember& member = laid_out.members[static_cast<std::size_t>(block_members[b])];
+    for (int t = 0; t < element_block_size; ++t) {
+      const int i = (b - member.first_block) * element_block_size + t;
+      if (i < member.count) {
+        run_member_element(member, i);
+      }
     }
   }
 }
@@ -119,11 +138,7 @@ void run_on_host(const Launch& launch) {
         } else if constexpr (std::is_same_v<T, PointwiseConvLaunch>) {
           run_pointwise_conv(p);
         } else if constexpr (std::is_same_v<T, BatchLaunch>) {
-          for (const BatchMember& member : p.members) {
-            for (int i = 0; i < member.count; ++i) {
-              run_member_element(member, i);
-            }
-          }
+          run_batch(p);
         } else {
           run_elements(p, element_count(p));
         }
