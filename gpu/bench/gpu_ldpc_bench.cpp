@@ -2,7 +2,8 @@
 // rate ~0.9 (E = 9386 received LLRs, 5 of 46 rows) and rate 1/3 (all 46 rows), 6 iterations
 // without early termination, as bench_ldpc_decoder does on one CPU core. Prints the median
 // kernel time (CUDA events) per batch, information bits per second, the same including the
-// host-device copies, and the ratio to the fastest CPU decoder on one core in this process.
+// host-device copies, the ratio to the fastest CPU decoder on one core in this process, and the
+// kernel time with one thread per check node instead of two (the kernel's baseline).
 // Without a device it says so and exits 0. Accepts (and ignores) Google Benchmark flags.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ldpc_decoder.h"
@@ -69,11 +70,13 @@ void run_rate(const char* name, unsigned received_length) {
   const double cpu_gbps = num_info_bits / median(cpu_us) / 1e3;
   std::printf("%s: CPU %s, 1 core: %.1f us per block, %.3f Gbit/s\n", name,
               std::string(to_string(cpu->impl())).c_str(), median(cpu_us), cpu_gbps);
-  std::printf("%-10s %12s %14s %12s %16s %10s\n", "blocks", "kernel us", "info Gbit/s", "e2e us",
-              "e2e info Gbit/s", "x CPU core");
+  std::printf("%-10s %12s %14s %12s %16s %10s %16s\n", "blocks", "kernel us", "info Gbit/s",
+              "e2e us", "e2e info Gbit/s", "x CPU core", "1 thread/CN us");
 
   for (const unsigned batch : {1u, 16u, 132u, 528u, 1056u, 2112u}) {
     airan::gpu::GpuLdpcDecoder gpu(batch, 0);
+    // The baseline of the kernel's two threads per check node: one, in the same process.
+    airan::gpu::GpuLdpcDecoder one_thread(batch, 0, 1);
     std::vector<BitVector> bits(batch, BitVector(num_info_bits));
     std::vector<airan::gpu::GpuLdpcJob> jobs;
     for (unsigned i = 0; i < batch; ++i) {
@@ -82,19 +85,23 @@ void run_rate(const char* name, unsigned received_length) {
     std::vector<LdpcDecoderResult> results(batch);
     std::vector<double> kernel_us;
     std::vector<double> e2e_us;
+    std::vector<double> one_thread_us;
     for (int i = 0; i < 30; ++i) {
       const auto start = Clock::now();
       gpu.decode(jobs, results);
       e2e_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
       kernel_us.push_back(gpu.last_kernel_us());
+      one_thread.decode(jobs, results);
+      one_thread_us.push_back(one_thread.last_kernel_us());
     }
+    gpu.decode(jobs, results); // the bits checked below are the default kernel's
     const bool agrees =
         std::all_of(bits.begin(), bits.end(), [&](const BitVector& b) { return b == cpu_bits; });
     const double bits_total = double{num_info_bits} * batch;
     const double gbps = bits_total / median(kernel_us) / 1e3;
-    std::printf("%-10u %12.1f %14.2f %12.1f %16.2f %10.1f%s\n", batch, median(kernel_us), gbps,
-                median(e2e_us), bits_total / median(e2e_us) / 1e3, gbps / cpu_gbps,
-                agrees ? "" : "  (bits differ from the CPU decoder!)");
+    std::printf("%-10u %12.1f %14.2f %12.1f %16.2f %10.1f %16.1f%s\n", batch, median(kernel_us),
+                gbps, median(e2e_us), bits_total / median(e2e_us) / 1e3, gbps / cpu_gbps,
+                median(one_thread_us), agrees ? "" : "  (bits differ from the CPU decoder!)");
   }
 }
 

@@ -98,6 +98,7 @@ struct GpuLdpcDecoder::Impl {
   std::vector<unsigned> graph_keys; ///< (Z, graph) of each graph slot of the current batch.
   DeviceBuffer<std::uint32_t> crc_contributions; ///< Tables of crc_polynomials, in order.
   float kernel_us = 0.0f;
+  unsigned threads_per_check_node = 0; ///< 0: ldpc_kernel_parts()
 };
 
 namespace {
@@ -114,8 +115,14 @@ unsigned prepare_device(unsigned max_code_blocks, int device) {
 
 } // namespace
 
-GpuLdpcDecoder::GpuLdpcDecoder(unsigned max_code_blocks, int device)
-    : impl_(std::make_unique<Impl>(prepare_device(max_code_blocks, device), device)) {}
+GpuLdpcDecoder::GpuLdpcDecoder(unsigned max_code_blocks, int device,
+                               unsigned threads_per_check_node)
+    : impl_(std::make_unique<Impl>(prepare_device(max_code_blocks, device), device)) {
+  if (threads_per_check_node > 2) {
+    throw std::invalid_argument("GpuLdpcDecoder: 0 (automatic), 1 or 2 threads per check node");
+  }
+  impl_->threads_per_check_node = threads_per_check_node;
+}
 GpuLdpcDecoder::~GpuLdpcDecoder() = default;
 GpuLdpcDecoder::GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept = default;
 GpuLdpcDecoder& GpuLdpcDecoder::operator=(GpuLdpcDecoder&&) noexcept = default;
@@ -195,7 +202,8 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   }
   batch.bits = s.bits.data();
   batch.results = s.results.data();
-  batch.parts = detail::ldpc_kernel_parts(largest_z);
+  batch.parts = s.threads_per_check_node != 0 ? s.threads_per_check_node
+                                              : detail::ldpc_kernel_parts(largest_z);
   const unsigned threads = detail::ldpc_kernel_threads(largest_z, batch.parts);
   AIRAN_CUDA_CHECK(cudaEventRecord(s.kernel_start.get(), stream));
   detail::ldpc_kernel_launch(batch, threads, shared_bytes, stream);

@@ -13,7 +13,7 @@ namespace {
 }
 } // namespace
 
-GpuLdpcDecoder::GpuLdpcDecoder(unsigned, int) {
+GpuLdpcDecoder::GpuLdpcDecoder(unsigned, int, unsigned) {
   unavailable();
 }
 GpuLdpcDecoder::~GpuLdpcDecoder() = default;

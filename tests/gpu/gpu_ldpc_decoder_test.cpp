@@ -59,24 +59,28 @@ unsigned expect_batch_matches_cpu(GpuLdpcDecoder& gpu, LdpcDecoder& cpu,
 }
 
 // Batches of 100 mixed codes; each holds low-rate blocks at Z = 384, too large for the messages
-// to stay in shared memory (they go to device memory).
+// to stay in shared memory (they go to device memory). With the kernel's two threads per check
+// node and with one.
 TEST(GpuLdpcDecoder, MatchesTheCpuDecoderBitForBit) {
   std::string status;
   if (!have_device(status)) {
     GTEST_SKIP() << "no CUDA device: " << status;
   }
   constexpr unsigned batch_size = 100;
-  GpuLdpcDecoder gpu(batch_size, 0);
-  auto cpu = create_ldpc_decoder();
-  unsigned decoded_ok = 0;
-  for (unsigned batch = 0; batch < 10; ++batch) {
-    std::vector<airan::test::LdpcTestCase> cases;
-    for (unsigned i = 0; i < batch_size; ++i) {
-      cases.push_back(airan::test::make_ldpc_test_case(23, batch * batch_size + i));
+  for (const unsigned threads_per_check_node : {0U, 1U}) {
+    SCOPED_TRACE(std::to_string(threads_per_check_node) + " threads per check node (0: auto)");
+    GpuLdpcDecoder gpu(batch_size, 0, threads_per_check_node);
+    auto cpu = create_ldpc_decoder();
+    unsigned decoded_ok = 0;
+    for (unsigned batch = 0; batch < 10; ++batch) {
+      std::vector<airan::test::LdpcTestCase> cases;
+      for (unsigned i = 0; i < batch_size; ++i) {
+        cases.push_back(airan::test::make_ldpc_test_case(23, batch * batch_size + i));
+      }
+      decoded_ok += expect_batch_matches_cpu(gpu, *cpu, cases);
     }
-    decoded_ok += expect_batch_matches_cpu(gpu, *cpu, cases);
+    EXPECT_GT(decoded_ok, 300u); // the cases include decodable blocks, not only failures
   }
-  EXPECT_GT(decoded_ok, 300u); // the cases include decodable blocks, not only failures
 }
 
 // Batches of codes with Z <= 128 only: their messages fit in shared memory.
@@ -123,6 +127,7 @@ TEST(GpuLdpcDecoder, RejectsBadJobsBeforeLaunching) {
   EXPECT_THROW(gpu.decode(jobs, results), std::invalid_argument);
   jobs[0].config = c.config;
   EXPECT_NO_THROW(gpu.decode(jobs, results));
+  EXPECT_THROW(GpuLdpcDecoder(2, 0, 3), std::invalid_argument); // 1 or 2 threads per check node
 }
 
 TEST(GpuLdpcDecoderWithoutDevice, ConstructionFailsWithAReason) {

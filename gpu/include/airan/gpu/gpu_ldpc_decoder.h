@@ -22,9 +22,11 @@ using GpuLdpcJob = phy::LdpcBatchJob;
 /// (sized for BG1 at Z = 384), allocated once; decode() allocates nothing.
 class GpuLdpcDecoder final : public phy::LdpcBatchDecoder {
 public:
+  /// \p threads_per_check_node: 0 for the kernel's choice (2), or 1 or 2 (1 is the baseline
+  /// the benchmark compares with; the results are the same bit for bit).
   /// \throws std::runtime_error without CUDA or a device, CudaError on allocation failure,
-  /// std::invalid_argument when \p max_code_blocks is 0.
-  GpuLdpcDecoder(unsigned max_code_blocks, int device);
+  /// std::invalid_argument when \p max_code_blocks is 0 or \p threads_per_check_node above 2.
+  GpuLdpcDecoder(unsigned max_code_blocks, int device, unsigned threads_per_check_node = 0);
   ~GpuLdpcDecoder() override;
   GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept;
   GpuLdpcDecoder& operator=(GpuLdpcDecoder&&) noexcept;
