@@ -2,8 +2,8 @@
 // of every cell at a time; the wall time per slot of all cells and the cells that fit in a
 // 500 us slot at that rate. CPU: one PuschReceiver per cell, the cells one after another, each on
 // --threads threads. CUDA: one GpuCellGroup with the IQ in device memory, --in-flight slots in
-// flight (on distinct HARQ processes) and --launch graph|streams. The last line: "cells per 500 us
-// slot (<N> cells, <backend>): <value>".
+// flight (on distinct HARQ processes) and --launch graph|streams|cellgraph. The last line: "cells
+// per 500 us slot (<N> cells, <backend>): <value>".
 #include "bench_cells.h"
 
 #include "airan/gpu/backend.h"
@@ -31,7 +31,7 @@ struct CellsBenchOptions {
   std::vector<unsigned> cells = {1, 4};
   unsigned threads = 1;         ///< CPU: threads per cell's receiver.
   unsigned in_flight = 2;       ///< CUDA: slots in flight.
-  std::string launch = "graph"; ///< CUDA: the slot as one graph, or "streams" (cell by cell).
+  std::string launch = "graph"; ///< CUDA: the slot as one graph, "streams" or "cellgraph".
   unsigned slots = 10;
   std::string backend = "cpu";
 };
@@ -80,6 +80,7 @@ double gpu_slot_us(const CellsBenchOptions& o, const BenchSlot& slot, const gpu:
   const std::vector<gpu::GpuCellConfig> configs(num_cells, config);
   gpu::GpuCellGroupOptions options;
   options.one_graph_per_slot = o.launch == "graph";
+  options.graph_per_cell = o.launch == "cellgraph";
   gpu::GpuCellGroup group(configs, device, options);
   // Slots in flight together use distinct HARQ processes (a process still decoding in another
   // slot in flight is refused).
@@ -130,7 +131,9 @@ int run_cells_bench(const CellsBenchOptions& o) {
   if (cuda) {
     device_iq = std::make_unique<gpu::GpuDeviceIq>(iq, backend.device_index);
     std::printf("IQ in device memory; %u slot(s) in flight; %s\n", o.in_flight,
-                o.launch == "graph" ? "each slot one CUDA graph" : "each cell on its own stream");
+                o.launch == "graph"       ? "each slot one CUDA graph"
+                : o.launch == "cellgraph" ? "each cell's slot one CUDA graph"
+                                          : "each cell on its own stream");
   } else {
     std::printf("one receiver per cell, %u thread(s) each, cells one after another\n", o.threads);
   }
@@ -169,9 +172,10 @@ void add_bench_cells_command(CLI::App& bench,
       ->check(CLI::Range(1, 256));
   app->add_option("--in-flight", o->in_flight, "CUDA: slots in flight")->check(CLI::Range(1, 4));
   app->add_option("--launch", o->launch,
-                  "CUDA: graph (the whole slot as one CUDA graph) or streams (each cell on its "
-                  "own stream)")
-      ->check(CLI::IsMember({"graph", "streams"}))
+                  "CUDA: graph (the whole slot as one CUDA graph), streams (each cell on its "
+                  "own stream, each stage through its own graph) or cellgraph (each cell's slot "
+                  "as one graph on its own stream)")
+      ->check(CLI::IsMember({"graph", "streams", "cellgraph"}))
       ->capture_default_str();
   app->add_option("--slots", o->slots, "Slots timed")->check(CLI::Range(1, 100000));
   app->add_option("--backend", o->backend, "cpu, cuda or auto")

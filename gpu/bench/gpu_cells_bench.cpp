@@ -4,8 +4,9 @@
 // time of a slot of every cell, the TBs decoded, and the cells that fit in a 500 us slot at that
 // rate (targets: one cell in at most 150 us, at least 24 cells per 500 us), and the time per
 // slot with two slots in flight (submit before collect, alternating two HARQ processes) with the
-// TBs it decoded; each with the whole slot as one CUDA graph ("graph") and with each cell on its
-// own stream ("streams"), with how many slots went as one graph and how many graphs were
+// TBs it decoded; each with the whole slot as one CUDA graph ("graph"), with each cell on its
+// own stream ("streams", each stage through its own graph) and with each cell's slot as a graph
+// of its own ("cellgraph"), with how many slots went as one graph and how many graphs were
 // instantiated rather than updated, and the host time of submit() (captures, graph updates,
 // launches) within the slot's wall time. Last, every kernel, cuFFT call and copy of the 1-cell slot
 // with its device time (LaunchProfiler). The CPU receiver on one core runs the
@@ -84,10 +85,17 @@ int run() {
   std::printf("%-8s %14s %14s %12s %18s %10s %20s %11s %-8s %s\n", "cells", "slot wall us",
               "us per cell", "TBs decoded", "cells per 500 us", "x CPU", "2 in flight, us/slot",
               "TBs decoded", "launch", "slots as one graph, graphs instantiated");
-  for (const bool one_graph : {true, false}) {
+  struct Mode {
+    const char* name;
+    bool one_graph;
+    bool graph_per_cell;
+  };
+  for (const Mode& launch_mode : {Mode{"graph", true, false}, Mode{"streams", false, false},
+                                  Mode{"cellgraph", false, true}}) {
     airan::gpu::GpuCellGroupOptions options;
-    options.one_graph_per_slot = one_graph;
-    const char* mode = one_graph ? "graph" : "streams";
+    options.one_graph_per_slot = launch_mode.one_graph;
+    options.graph_per_cell = launch_mode.graph_per_cell;
+    const char* mode = launch_mode.name;
     for (const unsigned num_cells : {1U, 4U, 8U, 16U, 24U, 32U}) {
       airan::gpu::GpuCellConfig config;
       config.cell = scenario.cell;
@@ -171,6 +179,10 @@ int run() {
                   static_cast<unsigned long long>(launches.one_graph),
                   static_cast<unsigned long long>(launches.one_graph + launches.streams),
                   launches.graph_instantiations);
+      if (launch_mode.graph_per_cell) {
+        std::printf("  %u cells, %s: %llu cell slots as graphs of their own\n", num_cells, mode,
+                    static_cast<unsigned long long>(launches.cell_graphs));
+      }
       // The host's share: if submit() alone takes most of the slot, the host's captures and
       // graph updates, not the device, set the rate.
       std::printf("  %u cells, %s: submit() %.1f us of the slot's %.1f us wall (%.0f%%), %.1f us "

@@ -7,6 +7,7 @@
 
 #include "airan/gpu/cuda_check.h"
 
+#include <algorithm>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -36,6 +37,7 @@ GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device,
     launches_.push_back(std::make_unique<SlotLaunch>(cells_.size()));
   }
   options_.one_graph_per_slot = options.one_graph_per_slot && cuda_graphs_enabled();
+  options_.graph_per_cell = options.graph_per_cell && cuda_graphs_enabled();
 }
 
 GpuCellGroupLaunches GpuCellGroup::launches() const {
@@ -118,6 +120,34 @@ void GpuCellGroup::enqueue_one_graph(std::span<const GpuCellSlot> slots, std::si
   launch.launched = true;
 }
 
+bool GpuCellGroup::enqueue_cell_graph(std::size_t cell_index, const GpuCellSlot& slot,
+                                      std::size_t lane_index) {
+  Cell& cell = *cells_[cell_index];
+  detail::CellLane& lane = *cell.lanes[lane_index];
+  if (!lane.front_end.prepare_capture(cell.config.num_rx_antennas, slot.pdus, slot.slot,
+                                      cell.config.front_end)) {
+    return false;
+  }
+  auto* stream = static_cast<cudaStream_t>(lane.front_end.native_stream());
+  // Host IQ goes to the cell's device buffer before the capture (a copy from pageable memory
+  // cannot be captured).
+  lane.staged = {slot.device_iq, {}};
+  if (lane.staged.device == nullptr) {
+    try {
+      lane.staged.device =
+          lane.front_end.upload_iq(slot.host_iq, cell.config.num_rx_antennas, slot.slot, stream);
+    } catch (const std::invalid_argument& e) {
+      lane.staged.error = std::string("slot IQ: ") + e.what();
+    }
+  }
+  launches_[lane_index]->cell_launched[cell_index] = false; // until the graph is launched
+  lane.graph.capture_or_update(stream,
+                               [&] { cell.submit(slot, lane_index, device_, &lane.staged); });
+  lane.graph.launch(stream);
+  launches_[lane_index]->cell_launched[cell_index] = true;
+  return true;
+}
+
 GpuCellGroup::~GpuCellGroup() = default;
 
 unsigned GpuCellGroup::num_cells() const {
@@ -171,32 +201,39 @@ void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
   SlotLaunch& launch = *launches_[lane];
   launch.one_graph = false; // until prepare_one_graph() says otherwise
   launch.launched = false;
+  std::fill(launch.cell_launched.begin(), launch.cell_launched.end(), true);
+  std::uint64_t cell_graphs = 0;
   try {
     launch.one_graph = prepare_one_graph(slots, lane);
     if (launch.one_graph) {
       enqueue_one_graph(slots, lane);
     } else {
       for (std::size_t c = 0; c < cells_.size(); ++c) {
-        cells_[c]->submit(slots[c], lane, device_);
+        if (options_.graph_per_cell && enqueue_cell_graph(c, slots[c], lane)) {
+          ++cell_graphs;
+        } else {
+          cells_[c]->submit(slots[c], lane, device_);
+        }
       }
     }
   } catch (...) {
     // A device failure (a bad PDU or IQ only fails its PDUs): the slot is dropped, so that the
     // lane's decoders are free again and the error is the first one, not a later "enqueued".
-    const bool launched = !launch.one_graph || launch.launched;
-    if (launched) {
+    // What may have run is waited for; a graph that was never launched ran nothing.
+    if (!launch.one_graph || launch.launched) {
       try {
         launch.stream.synchronize();
       } catch (const std::exception&) {
       }
     }
-    for (const auto& cell : cells_) {
-      cell->abandon(lane, launched);
+    for (std::size_t c = 0; c < cells_.size(); ++c) {
+      cells_[c]->abandon(lane, launch.one_graph ? launch.launched : launch.cell_launched[c]);
     }
     (void)cudaGetLastError(); // the failure's error is not the next slot's
     throw;
   }
   ++(launch.one_graph ? counts_.one_graph : counts_.streams);
+  counts_.cell_graphs += cell_graphs;
   ++submitted_;
 }
 

@@ -20,6 +20,13 @@ namespace airan::gpu {
 
 namespace detail {
 
+/// A cell's slot IQ as GpuCellGroup staged it before capturing the slot's graph: in device
+/// memory (the caller's or uploaded), or the error that fails the cell's PDUs.
+struct StagedIq {
+  const phy::cf32* device = nullptr;
+  std::string error;
+};
+
 /// The stages of one slot in flight of one cell.
 struct CellLane {
   CellLane(const GpuCellConfig& config, std::uint32_t max_tbs,
@@ -40,13 +47,8 @@ struct CellLane {
   std::vector<bool> fresh;               ///< Per PDU: its HARQ buffer was newly taken in this slot.
   std::vector<phy::HarqProcessKey> keys; ///< Of the enqueued PDUs.
   std::vector<phy::PuschPduResult> results; ///< Of the lane's slot.
-};
-
-/// A cell's slot IQ as GpuCellGroup staged it before capturing the slot's graph: in device
-/// memory (the caller's or uploaded), or the error that fails the cell's PDUs.
-struct StagedIq {
-  const phy::cf32* device = nullptr;
-  std::string error;
+  CudaGraph graph; ///< The cell's slot as one graph (GpuCellGroupOptions::graph_per_cell).
+  StagedIq staged; ///< Its IQ, staged before the capture.
 };
 
 } // namespace detail
@@ -97,7 +99,8 @@ struct GpuCellGroup::Cell {
 /// captured from and launched on, the fork and join events that bring every cell's stream into
 /// the capture, the graph, and the IQ staged for it.
 struct GpuCellGroup::SlotLaunch {
-  explicit SlotLaunch(std::size_t num_cells) : joins(num_cells), staged(num_cells) {}
+  explicit SlotLaunch(std::size_t num_cells)
+      : joins(num_cells), staged(num_cells), cell_launched(num_cells, true) {}
   CudaStream stream;
   CudaEvent fork;
   std::vector<CudaEvent> joins; ///< One per cell.
@@ -105,6 +108,9 @@ struct GpuCellGroup::SlotLaunch {
   std::vector<detail::StagedIq> staged; ///< One per cell.
   bool one_graph = false;               ///< How the lane's slot in flight was launched.
   bool launched = false;                ///< Its graph was launched (one_graph).
+  /// Per cell, when not one graph: its work may have run (false: a graph of the cell's own that
+  /// was not launched, so nothing of it ran).
+  std::vector<bool> cell_launched;
 };
 
 } // namespace airan::gpu

@@ -127,16 +127,22 @@ std::pair<unsigned, unsigned> run_and_compare(float snr_offset_db,
   const airan::gpu::GpuCellGroupLaunches launches = group.launches();
   EXPECT_EQ(launches.one_graph, options.one_graph_per_slot && graphs_enabled() ? 8U : 0U);
   EXPECT_EQ(launches.one_graph + launches.streams, 8U);
+  const bool cell_graphs = options.graph_per_cell && !options.one_graph_per_slot;
+  EXPECT_EQ(launches.cell_graphs, cell_graphs && graphs_enabled() ? 8U * cells.size() : 0U);
   return {decoded, failed};
 }
 
-/// The tests below run with both launch modes: the whole slot as one CUDA graph, and cell by
-/// cell on streams.
-class GpuCellGroupLaunch : public ::testing::TestWithParam<bool> {
+/// How a test group launches its slots.
+enum class LaunchMode { one_graph_per_slot, stream_per_cell, graph_per_cell };
+
+/// The tests below run with every launch mode: the whole slot as one CUDA graph, cell by cell
+/// on streams (a graph per stage), and each cell's slot as a graph of its own.
+class GpuCellGroupLaunch : public ::testing::TestWithParam<LaunchMode> {
 protected:
   [[nodiscard]] static airan::gpu::GpuCellGroupOptions options() {
     airan::gpu::GpuCellGroupOptions options;
-    options.one_graph_per_slot = GetParam();
+    options.one_graph_per_slot = GetParam() == LaunchMode::one_graph_per_slot;
+    options.graph_per_cell = GetParam() == LaunchMode::graph_per_cell;
     return options;
   }
 };
@@ -334,12 +340,25 @@ TEST_P(GpuCellGroupLaunch, MixedPduSizesInOneSlot) {
       EXPECT_TRUE(results[0][p].tb_crc_ok) << results[0][p].error;
     }
   }
-  EXPECT_EQ(group.launches().one_graph, GetParam() && graphs_enabled() ? 2U : 0U);
+  const bool one_graph = GetParam() == LaunchMode::one_graph_per_slot;
+  EXPECT_EQ(group.launches().one_graph, one_graph && graphs_enabled() ? 2U : 0U);
+  const bool cell_graphs = GetParam() == LaunchMode::graph_per_cell;
+  EXPECT_EQ(group.launches().cell_graphs, cell_graphs && graphs_enabled() ? 2U : 0U);
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, GpuCellGroupLaunch, ::testing::Values(true, false),
-                         [](const ::testing::TestParamInfo<bool>& info) {
-                           return info.param ? "OneGraphPerSlot" : "StreamPerCell";
+INSTANTIATE_TEST_SUITE_P(Modes, GpuCellGroupLaunch,
+                         ::testing::Values(LaunchMode::one_graph_per_slot,
+                                           LaunchMode::stream_per_cell, LaunchMode::graph_per_cell),
+                         [](const ::testing::TestParamInfo<LaunchMode>& info) {
+                           switch (info.param) {
+                           case LaunchMode::one_graph_per_slot:
+                             return "OneGraphPerSlot";
+                           case LaunchMode::stream_per_cell:
+                             return "StreamPerCell";
+                           case LaunchMode::graph_per_cell:
+                             break;
+                           }
+                           return "GraphPerCell";
                          });
 
 TEST(GpuCellGroup, WithoutADeviceTheConstructorThrows) {

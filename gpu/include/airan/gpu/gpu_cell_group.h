@@ -7,8 +7,8 @@
 /// pool whose soft values are in device memory. submit() enqueues, cell after cell, the OFDM
 /// demodulation of the slot and per PDU the estimation, equalization and demapping with
 /// descrambling, the download of the DMRS measurements, rate recovery with HARQ combining, LDPC
-/// decoding, the TB assembly and the download of the TB bytes; nothing waits for the device, so the cells'
-/// streams (and the slots in flight) run concurrently. collect() waits for each cell of the
+/// decoding, the TB assembly and the download of the TB bytes; nothing waits for the device, so the
+/// cells' streams (and the slots in flight) run concurrently. collect() waits for each cell of the
 /// oldest slot and completes its results (code block acceptance, TB CRC, HARQ release) as
 /// PuschReceiver does. The results equal a PuschReceiver's with the CUDA detector and UL-SCH
 /// decoder (`--backend cuda`) PDU for PDU, except that only the TB bytes come back
@@ -88,12 +88,21 @@ struct GpuCellGroupOptions {
   /// Ignored when the environment sets AIRAN_CUDA_GRAPHS=0; a slot in which one cell's PDUs
   /// need more than three sets of MMSE filter banks goes cell by cell.
   bool one_graph_per_slot = true;
+  /// Without one graph per slot (not asked for, or not possible): each cell's work of the slot
+  /// (OFDM, per PDU the front end, measurements and UL-SCH decoding) as a CUDA graph of its own,
+  /// captured on the cell's stream, updated in place per slot and launched right away, so that
+  /// the device starts on a cell while the host captures the next, with one capture and one
+  /// update per cell instead of one per stage and PDU. Otherwise (false) each stage goes through
+  /// its own graph. Ignored when the environment sets AIRAN_CUDA_GRAPHS=0; a cell whose PDUs
+  /// need more than three sets of MMSE filter banks goes stage by stage.
+  bool graph_per_cell = false;
 };
 
 /// How the slots of a GpuCellGroup were launched.
 struct GpuCellGroupLaunches {
   std::uint64_t one_graph = 0;       ///< Slots launched as one CUDA graph.
   std::uint64_t streams = 0;         ///< Slots enqueued cell by cell.
+  std::uint64_t cell_graphs = 0;     ///< Cell slots launched as a graph of the cell's own.
   unsigned graph_instantiations = 0; ///< Whole-slot graphs instantiated rather than updated.
 };
 
@@ -160,6 +169,10 @@ private:
   bool prepare_one_graph(std::span<const GpuCellSlot> slots, std::size_t lane);
   /// Stages the IQ, captures (or updates) lane \p lane's graph of \p slots and launches it.
   void enqueue_one_graph(std::span<const GpuCellSlot> slots, std::size_t lane);
+  /// Enqueues cell \p cell's \p slot on lane \p lane as a graph of the cell's own
+  /// (GpuCellGroupOptions::graph_per_cell); false, with nothing enqueued, when the slot cannot be
+  /// captured (it then goes stage by stage).
+  bool enqueue_cell_graph(std::size_t cell, const GpuCellSlot& slot, std::size_t lane);
 
   std::vector<std::unique_ptr<Cell>> cells_;
   std::vector<std::unique_ptr<SlotLaunch>> launches_; ///< One per slot in flight.
