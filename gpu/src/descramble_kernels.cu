@@ -17,6 +17,28 @@ namespace {
 constexpr unsigned descramble_block = 256;
 constexpr unsigned words_per_block = descramble_block; ///< One Gold word per thread.
 
+/// Blocks of one Gold word per thread for \p count LLRs (0 for none).
+unsigned word_blocks(std::size_t count) {
+  const std::size_t words = (count + 31) / 32;
+  return static_cast<unsigned>((words + words_per_block - 1) / words_per_block);
+}
+
+/// The warp's first word (thread index minus lane), and in every lane of a warp that has words
+/// left (\p num_words) its own Gold word of \p c_init (gold_warp.cuh); false for a warp past the
+/// end, which returns as a whole.
+__device__ bool lane_gold_word(const phy::GoldJumpTable& table, std::uint32_t c_init,
+                               std::size_t num_words, std::size_t& warp_first_word,
+                               std::uint32_t& bits) {
+  const std::size_t word = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
+  warp_first_word = word - threadIdx.x % 32;
+  if (warp_first_word >= num_words) {
+    return false;
+  }
+  bits = warp_gold_word_cursor(table, c_init, static_cast<std::uint32_t>(32 * warp_first_word))
+             .next_word();
+  return true;
+}
+
 /// Each lane takes the Gold word of 32 LLRs (the warp's cursor, gold_warp.cuh); then each warp
 /// walks its 32 words one at a time, lane l flipping LLR l of the word (bit l), so that the loads
 /// and stores of a warp are 128 consecutive bytes. (A thread per 32 consecutive LLRs, before
@@ -27,14 +49,11 @@ __global__ void descramble_kernel(float* __restrict__ llrs, std::size_t count, s
   __shared__ phy::GoldJumpTable shared_table;
   load_gold_table(*table, shared_table);
   const unsigned lane = threadIdx.x % 32;
-  const std::size_t word = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
-  const std::size_t warp_first_word = word - lane;
-  if (32 * warp_first_word >= count) {
+  std::size_t warp_first_word = 0;
+  std::uint32_t bits = 0;
+  if (!lane_gold_word(shared_table, c_init, (count + 31) / 32, warp_first_word, bits)) {
     return; // the whole warp
   }
-  const std::uint32_t bits =
-      warp_gold_word_cursor(shared_table, c_init, static_cast<std::uint32_t>(32 * warp_first_word))
-          .next_word();
   for (unsigned k = 0; k < 32; ++k) {
     const std::uint32_t word_bits = __shfl_sync(0xFFFFFFFFU, bits, static_cast<int>(k));
     const std::size_t index = 32 * (warp_first_word + k) + lane;
@@ -50,15 +69,12 @@ __global__ void scrambling_words_kernel(std::uint32_t* __restrict__ words, std::
                                         const phy::GoldJumpTable* __restrict__ table) {
   __shared__ phy::GoldJumpTable shared_table;
   load_gold_table(*table, shared_table);
-  const unsigned lane = threadIdx.x % 32;
-  const std::size_t word = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
-  const std::size_t warp_first_word = word - lane;
-  if (warp_first_word >= num_words) {
+  std::size_t warp_first_word = 0;
+  std::uint32_t bits = 0;
+  if (!lane_gold_word(shared_table, c_init, num_words, warp_first_word, bits)) {
     return; // the whole warp
   }
-  const std::uint32_t bits =
-      warp_gold_word_cursor(shared_table, c_init, static_cast<std::uint32_t>(32 * warp_first_word))
-          .next_word();
+  const std::size_t word = warp_first_word + threadIdx.x % 32;
   if (word < num_words) {
     words[word] = bits;
   }
@@ -68,22 +84,21 @@ __global__ void scrambling_words_kernel(std::uint32_t* __restrict__ words, std::
 
 void launch_scrambling_words(std::uint32_t* words, std::size_t count, std::uint32_t c_init,
                              const phy::GoldJumpTable* table, cudaStream_t stream) {
-  const std::size_t num_words = (count + 31) / 32;
-  if (num_words == 0) {
+  const unsigned blocks = word_blocks(count);
+  if (blocks == 0) {
     return;
   }
-  const auto blocks = static_cast<unsigned>((num_words + words_per_block - 1) / words_per_block);
-  scrambling_words_kernel<<<blocks, descramble_block, 0, stream>>>(words, num_words, c_init, table);
+  scrambling_words_kernel<<<blocks, descramble_block, 0, stream>>>(words, (count + 31) / 32, c_init,
+                                                                   table);
   AIRAN_CUDA_LAUNCHED("scrambling_words_kernel", stream);
 }
 
 void launch_descramble(float* llrs, std::size_t count, std::uint32_t c_init,
                        const phy::GoldJumpTable* table, cudaStream_t stream) {
-  const std::size_t words = (count + 31) / 32;
-  if (words == 0) {
+  const unsigned blocks = word_blocks(count);
+  if (blocks == 0) {
     return;
   }
-  const auto blocks = static_cast<unsigned>((words + words_per_block - 1) / words_per_block);
   descramble_kernel<<<blocks, descramble_block, 0, stream>>>(llrs, count, c_init, table);
   AIRAN_CUDA_LAUNCHED("descramble_kernel", stream);
 }
