@@ -2,8 +2,10 @@
 // G = 628,992, 70 code blocks, as bench_ulsch_decoder): GpuUlschDecoder from host LLRs and from
 // LLRs already in device memory (what the CUDA front end leaves there), each as a first HARQ
 // transmission into device memory, with the TB out as unpacked bits and (device LLRs) as bytes,
-// against the CPU UL-SCH decoder on one core in this process. Prints the median wall time per TB,
-// the kernels' device times (rate recovery + HARQ + quantisation, LDPC) and the ratio to the CPU.
+// and once more as bytes with the rate recovery as a kernel of its own (the others run it in the
+// LDPC kernel: "rate recovery us" is then 0 and LDPC includes it), against the CPU UL-SCH
+// decoder on one core in this process. Prints the median wall time per TB, the kernels' device
+// times (rate recovery + HARQ + quantisation, LDPC) and the ratio to the CPU.
 // Without a device it says so and exits 0.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ulsch_decoder.h"
@@ -100,11 +102,16 @@ int run() {
   // Three arrangements: LLRs from the host or already on the device, each TB out as unpacked
   // bits (the host unpacks 590,128 bits), and from the device straight to TB bytes, as the MAC
   // receives them (GpuCellGroup's path).
-  enum class Path { host_llrs_bits, device_llrs_bits, device_llrs_bytes };
-  const char* const names[] = {"LLRs from the host", "LLRs on the device", "TB bytes, device LLRs"};
+  // Last, the bytes path again with the rate recovery as a kernel of its own before the LDPC
+  // kernel (the others recover each code block in the LDPC kernel's thread block): its baseline.
+  enum class Path { host_llrs_bits, device_llrs_bits, device_llrs_bytes, own_recovery_kernel };
+  const char* const names[] = {"LLRs from the host", "LLRs on the device", "TB bytes, device LLRs",
+                               "TB bytes, own RR kernel"};
   std::vector<std::uint8_t> cpu_bytes;
   pack_bits_msb_first(cpu_bits, cpu_bytes);
-  for (const Path path : {Path::host_llrs_bits, Path::device_llrs_bits, Path::device_llrs_bytes}) {
+  for (const Path path : {Path::host_llrs_bits, Path::device_llrs_bits, Path::device_llrs_bytes,
+                          Path::own_recovery_kernel}) {
+    gpu.set_rate_recovery_in_ldpc(path != Path::own_recovery_kernel);
     BitVector bits(peak_tb.tbs);
     std::vector<std::uint8_t> bytes(peak_tb.tbs / 8);
     std::vector<double> wall_us;
@@ -123,6 +130,7 @@ int run() {
         result = gpu.decode_device(device, cfg, buffer, bits);
         break;
       case Path::device_llrs_bytes:
+      case Path::own_recovery_kernel:
         gpu.enqueue_device_bytes(device, cfg, buffer, bytes, nullptr);
         result = gpu.finish();
         break;
@@ -131,7 +139,9 @@ int run() {
       recovery_us.push_back(gpu.last_times().rate_recovery_us);
       ldpc_us.push_back(gpu.last_times().ldpc_us);
     }
-    const bool same = path == Path::device_llrs_bytes ? bytes == cpu_bytes : bits == cpu_bits;
+    const bool same = path == Path::device_llrs_bytes || path == Path::own_recovery_kernel
+                          ? bytes == cpu_bytes
+                          : bits == cpu_bits;
     std::printf("%-22s %10.1f %18.1f %10.1f %14.2f %8.1f%s\n", names[static_cast<int>(path)],
                 median(wall_us), median(recovery_us), median(ldpc_us),
                 info_bits / median(wall_us) / 1e3, median(cpu_us) / median(wall_us),

@@ -4,6 +4,8 @@
 /// (phy/ulsch_code_block.h); the kernels are in ulsch_kernels.cu and ldpc_kernels.cu.
 #include "gpu_ulsch_decoder_impl.h"
 
+#include <stdexcept>
+
 namespace airan::gpu {
 
 namespace {
@@ -130,6 +132,13 @@ void GpuUlschDecoder::cancel() {
 
 GpuUlschTimes GpuUlschDecoder::last_times() const {
   return impl_->times;
+}
+
+void GpuUlschDecoder::set_rate_recovery_in_ldpc(bool in_ldpc) {
+  if (impl_->pending.active) {
+    throw std::logic_error("GpuUlschDecoder: a transport block is enqueued (finish() it first)");
+  }
+  impl_->rate_recovery_in_ldpc = in_ldpc;
 }
 
 } // namespace airan::gpu

@@ -90,8 +90,13 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   batch.bits = bits.data();
   std::uint8_t* out = outputs.data();
   batch.results = reinterpret_cast<phy::LdpcLaneResult*>(out + output_layout.results);
-  batch.active = active.data();
+  batch.recover = rate_recovery_in_ldpc;
+  batch.active = rate_recovery_in_ldpc ? nullptr : active.data();
   batch.active_mark = active_mark;
+  if (rate_recovery_in_ldpc) {
+    batch.recovery = recovery;
+    batch.recovery.active = nullptr; // the kernel reduces each block's flag itself
+  }
   batch.parts = detail::ldpc_kernel_parts(seg.lifting_size);
   const unsigned threads = detail::ldpc_kernel_threads(seg.lifting_size, batch.parts);
   detail::TbAssemblyLaunch assembly;
@@ -113,11 +118,13 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   const auto device_work = [&] {
     start.record(s);
     profile_begin(s);
-    if (wrapped) {
-      active.fill_zero(s);
+    if (!rate_recovery_in_ldpc) {
+      if (wrapped) {
+        active.fill_zero(s);
+      }
+      detail::rate_recovery_launch(recovery, s);
     }
-    detail::rate_recovery_launch(recovery, s);
-    recovered.record(s);
+    recovered.record(s); // with the recovery in the LDPC kernel, its time counts as LDPC's
     detail::ldpc_kernel_launch(
         batch, threads, batch.messages_in_shared ? shared_bytes_with_messages : shared_bytes, s);
     detail::tb_assembly_launch(assembly, s);

@@ -139,6 +139,9 @@ struct GpuUlschDecoder::Impl {
   /// The device work of one TB, captured and updated in place per TB.
   CudaGraph graph;
   bool use_graph = cuda_graphs_enabled();
+  /// Rate recovery inside the LDPC kernel (each thread block its code block's) rather than as a
+  /// kernel of its own before it (GpuUlschDecoder::set_rate_recovery_in_ldpc()).
+  bool rate_recovery_in_ldpc = true;
   /// The TB between enqueue() and finish().
   struct Pending {
     bool active = false;

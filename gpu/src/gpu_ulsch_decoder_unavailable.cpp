@@ -73,6 +73,9 @@ void GpuUlschDecoder::cancel() {
 GpuUlschTimes GpuUlschDecoder::last_times() const {
   unavailable();
 }
+void GpuUlschDecoder::set_rate_recovery_in_ldpc(bool) {
+  unavailable();
+}
 
 phy::UlschDecoderFactory make_gpu_ulsch_decoder_factory(int device) {
   phy::UlschDecoderFactory factory;

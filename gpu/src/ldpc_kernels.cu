@@ -1,7 +1,9 @@
 /// \file
-/// \brief The batched LDPC decoding kernel: ldpc_lane_decode() with one thread per lane. The
-/// algorithm and its arithmetic are the shared AIRAN_HOST_DEVICE code of ldpc_lane_decoder.h;
-/// this file adds the lanes (threads of a block), the barriers and the launch.
+/// \brief The batched LDPC decoding kernel: ldpc_lane_decode() with one thread per lane, and
+/// optionally each code block's rate recovery first (recover_rate_item()). The algorithm and its
+/// arithmetic are the shared AIRAN_HOST_DEVICE code of ldpc_lane_decoder.h and
+/// rate_recovery_launch.h; this file adds the lanes (threads of a block), the barriers and the
+/// launch.
 #include "ldpc_kernels.h"
 
 #include "airan/gpu/cuda_check.h"
@@ -104,7 +106,25 @@ struct ThreadBlockLanes {
   }
 };
 
-__global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
+/// Whether the thread block's code block is decoded: with Recover, after the block ran its code
+/// block's rate recovery, when one of its LLRs is nonzero (the same for every thread, and the
+/// LLRs written are visible to the whole block); else as batch.active says.
+template <bool Recover> __device__ bool code_block_active(const LdpcKernelBatch& batch) {
+  if constexpr (Recover) {
+    bool nonzero = false;
+    const unsigned items = batch.recovery.recovery.num_items(blockIdx.x);
+    for (unsigned item = threadIdx.x; item < items; item += blockDim.x) {
+      nonzero = recover_rate_item(batch.recovery, blockIdx.x, item) || nonzero;
+    }
+    return __syncthreads_or(nonzero ? 1 : 0) != 0;
+  } else {
+    return batch.active == nullptr || batch.active[blockIdx.x] == batch.active_mark;
+  }
+}
+
+/// Recover: the rate recovery of the block's code block first (a separate instance, so that the
+/// registers of the decoder alone stay as they are).
+template <bool Recover> __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
   // Shared memory: the lifted graph of the block's code (read by every lane on every layer),
   // then the APPs.
   extern __shared__ std::uint16_t shared[];
@@ -112,7 +132,7 @@ __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
                                     ? batch.blocks[blockIdx.x]
                                     : ldpc_transport_block_block(batch.tb_codes, blockIdx.x);
   phy::LdpcLaneCode code = block.code;
-  if (batch.active != nullptr && batch.active[blockIdx.x] != batch.active_mark) {
+  if (!code_block_active<Recover>(batch)) {
     // The whole thread block leaves together, before any barrier.
     for (unsigned i = threadIdx.x; i < code.num_info_bits; i += blockDim.x) {
       batch.bits[block.bits_offset + i] = 0;
@@ -151,10 +171,12 @@ __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
 } // namespace
 
 void ldpc_kernel_configure() {
-  AIRAN_CUDA_CHECK(
-      cudaFuncSetAttribute(ldpc_decode_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                           static_cast<int>(std::max(ldpc_kernel_max_shared_bytes_without_messages,
-                                                     ldpc_kernel_shared_messages_limit))));
+  const auto shared_bytes = static_cast<int>(
+      std::max(ldpc_kernel_max_shared_bytes_without_messages, ldpc_kernel_shared_messages_limit));
+  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_kernel<false>,
+                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
+  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_kernel<true>,
+                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
 }
 
 void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::size_t shared_bytes,
@@ -162,8 +184,13 @@ void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::siz
   if (batch.num_blocks == 0) {
     return;
   }
-  ldpc_decode_kernel<<<batch.num_blocks, threads, shared_bytes, stream>>>(batch);
-  AIRAN_CUDA_LAUNCHED("ldpc_decode_kernel", stream);
+  if (batch.recover) {
+    ldpc_decode_kernel<true><<<batch.num_blocks, threads, shared_bytes, stream>>>(batch);
+    AIRAN_CUDA_LAUNCHED("rate_recovery+ldpc_decode_kernel", stream);
+  } else {
+    ldpc_decode_kernel<false><<<batch.num_blocks, threads, shared_bytes, stream>>>(batch);
+    AIRAN_CUDA_LAUNCHED("ldpc_decode_kernel", stream);
+  }
 }
 
 } // namespace airan::gpu::detail

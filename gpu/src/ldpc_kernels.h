@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ldpc_kernel_blocks.h"
+#include "rate_recovery_launch.h"
 
 #include "airan/phy/ldpc_lane_decoder.h"
 
@@ -36,6 +37,12 @@ struct LdpcKernelBatch {
   /// Threads per check node (1, 2 or 4; ldpc_kernel_parts()): each takes every parts-th edge of
   /// the row, and the parts merge their minima with shuffles (bit-exact for any number).
   unsigned parts = 1;
+  /// With recover: each thread block first runs the rate recovery of its code block (the
+  /// work items of recover_rate_item(), recovery.ldpc_llrs == llrs, one transport block whose
+  /// code block r is block r), and decodes it when one of its LLRs is nonzero (active is not
+  /// read): one kernel instead of rate_recovery_kernel then this one.
+  bool recover = false;
+  RateRecoveryLaunch recovery;
 };
 
 /// Shared memory of a block, in uint16 values: the lifted graph's row_begin (47 values, padded to

@@ -18,25 +18,11 @@ namespace {
 /// block of Q_m warps is one tile, so that its loads cover Q_m x 32 consecutive LLRs and each
 /// warp stores 32 consecutive positions.
 __global__ void rate_recovery_kernel(const RateRecoveryLaunch p) {
-  const unsigned r = blockIdx.y;
-  const unsigned item = blockIdx.x * blockDim.x + threadIdx.x;
-  const unsigned position =
-      item < p.recovery.num_items(r) ? p.recovery.item_position(r, item) : ~0U;
-  bool nonzero = false;
-  if (position < p.recovery.received_length(r)) {
-    float* harq = p.harq != nullptr ? p.harq + std::size_t{r} * p.harq_stride : nullptr;
-    const float soft = p.recovery.soft_value(p.llrs, r, position, harq);
-    if (harq != nullptr) {
-      harq[position] = soft;
-    }
-    const std::int8_t llr = phy::quantize_ldpc_llr(soft * p.llr_scale);
-    p.ldpc_llrs[std::size_t{r} * p.ldpc_stride + position] = llr;
-    nonzero = llr != 0;
-  }
+  const bool nonzero = recover_rate_item(p, blockIdx.y, blockIdx.x * blockDim.x + threadIdx.x);
   // One store per warp that has a nonzero LLR (every warp is whole: blocks are Q_m warps). A
   // store by every such thread, all to the same byte, was serialised in L2.
   if (__ballot_sync(0xFFFFFFFFU, nonzero) != 0 && threadIdx.x % 32 == 0) {
-    p.active[r] = p.active_mark;
+    p.active[blockIdx.y] = p.active_mark;
   }
 }
 

@@ -4,6 +4,8 @@
 /// and int8 quantisation (phy::quantize_ldpc_llr) fused, one thread per circular-buffer position.
 #pragma once
 
+#include "rate_recovery_launch.h"
+
 #include "airan/phy/ldpc_rate_recovery.h"
 #include "airan/phy/ulsch_code_block.h"
 
@@ -13,24 +15,6 @@
 #include <cstdint>
 
 namespace airan::gpu::detail {
-
-/// One transport block's rate recovery: the shared per-position math and device pointers.
-struct RateRecoveryLaunch {
-  phy::ulsch::GatherRateRecovery recovery;
-  unsigned num_code_blocks = 0;
-  const float* llrs = nullptr; ///< The G descrambled LLRs of the codeword.
-  /// HARQ buffer (num_code_blocks circular buffers of harq_stride values) or null (a single
-  /// transmission); receives the combined soft values.
-  float* harq = nullptr;
-  unsigned harq_stride = 0;
-  float llr_scale = 4.0F;
-  std::int8_t* ldpc_llrs = nullptr; ///< Code block r's decoder LLRs at r * ldpc_stride.
-  std::size_t ldpc_stride = 0;
-  /// Set to active_mark for a code block with a nonzero decoder LLR (LdpcKernelBatch::active):
-  /// a mark per transport block, so that no flag is ever cleared.
-  std::uint32_t* active = nullptr;
-  std::uint32_t active_mark = 1;
-};
 
 /// Enqueues the kernel (nothing when no code block received anything). \throws CudaError on
 /// failure.

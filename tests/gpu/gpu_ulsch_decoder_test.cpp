@@ -1,6 +1,7 @@
 // GpuUlschDecoder against the CPU UL-SCH decoder, bit for bit: results, TB bits and the combined
 // HARQ soft values in device memory, over HARQ sequences (rv 0, 2, 3, 1) of the TBs of
-// tests/support/ulsch_test_cases.h, from host LLRs and from LLRs already in device memory;
+// tests/support/ulsch_test_cases.h, from host LLRs and from LLRs already in device memory, with
+// the rate recovery in the LDPC kernel and in a kernel of its own;
 // single transmissions without HARQ; the factory's shared HARQ memory; argument errors.
 // Skipped without a CUDA device.
 #include "airan/gpu/device_query.h"
@@ -99,10 +100,15 @@ TEST(GpuUlschDecoder, HarqSequencesMatchTheCpuBitForBit) {
         bit = static_cast<bit_t>(rng() & 1U);
       }
       const bool from_device = repetition % 2 == 1;
+      // Repetitions 0 and 1 with the rate recovery in the LDPC kernel, 2 and 3 in a kernel of
+      // its own.
+      const bool in_ldpc = repetition < 2;
+      gpu.set_rate_recovery_in_ldpc(in_ldpc);
       const HarqProcessKey key{5, static_cast<std::uint8_t>(repetition % 2)};
       for (const unsigned rv : {0U, 2U, 3U, 1U}) {
         SCOPED_TRACE("TBS " + std::to_string(c.tbs) + ", G " + std::to_string(c.g) + ", rv " +
-                     std::to_string(rv) + (from_device ? ", device LLRs" : ", host LLRs"));
+                     std::to_string(rv) + (from_device ? ", device LLRs" : ", host LLRs") +
+                     (in_ldpc ? ", rate recovery in the LDPC kernel" : ", rate recovery kernel"));
         cfg.coding.rv = rv;
         BitVector codeword(c.g);
         encoder->encode(tb, cfg.coding, codeword);
@@ -169,8 +175,10 @@ TEST(GpuUlschDecoder, SingleTransmissionsMatchTheCpu) {
       const auto llrs = airan::test::noisy_llrs(codeword, c.snr_db + extra_db, rng);
       BitVector cpu_bits(c.tbs);
       BitVector gpu_bits(c.tbs);
+      const bool in_ldpc = extra_db == 0.0F;
+      gpu.set_rate_recovery_in_ldpc(in_ldpc);
       expect_same(gpu.decode(llrs, cfg, gpu_bits), cpu->decode(llrs, cfg, cpu_bits));
-      EXPECT_EQ(gpu_bits, cpu_bits) << "TBS " << c.tbs;
+      EXPECT_EQ(gpu_bits, cpu_bits) << "TBS " << c.tbs << (in_ldpc ? ", in LDPC" : ", separate");
     }
   }
 }

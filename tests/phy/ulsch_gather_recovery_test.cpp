@@ -1,10 +1,11 @@
 // UL-SCH decoding in the formulation of the CUDA decoder (gpu::GpuUlschDecoder), run on the host:
-// GatherRateRecovery::soft_value() per (code block, position) with the HARQ soft values in
-// external memory, quantize_ldpc_llr() per value, a code block decoded only when one of its
-// decoder LLRs is nonzero, ldpc_decode_lanes_on_host() per block, the shared acceptance from the
-// message's nonzero flag, the TB bytes and TB CRC register a byte at a time
-// (transport_block_byte()), the result from the register. Against create_ulsch_decoder() with a
-// host HARQ pool: every result, every TB bit and every combined soft value equal, over HARQ
+// the device's rate recovery step recover_rate_item() (GatherRateRecovery::soft_value() per
+// (code block, position) with the HARQ soft values in external memory, quantize_ldpc_llr() per
+// value) over each code block's work items in the LDPC kernel's thread order, a code block
+// decoded only when one of its decoder LLRs is nonzero, ldpc_decode_lanes_on_host() per block, the
+// shared acceptance from the message's nonzero flag, the TB bytes and TB CRC register a byte at a
+// time (transport_block_byte()), the result from the register. Against create_ulsch_decoder() with
+// a host HARQ pool: every result, every TB bit and every combined soft value equal, over HARQ
 // sequences (rv 0, 2, 3, 1) of TBs with one and many code blocks, short and long E_r, repetition (E
 // > N_cb), LBRM and code blocks that receive nothing.
 #include "airan/phy/crc_calculator.h"
@@ -13,6 +14,8 @@
 #include "airan/phy/ulsch_code_block.h"
 #include "airan/phy/ulsch_decoder.h"
 #include "airan/phy/ulsch_encoder.h"
+
+#include "rate_recovery_launch.h" // gpu/src: the device's per-item step
 
 #include "../support/noisy_llrs.h"
 #include "../support/ulsch_test_cases.h"
@@ -44,22 +47,32 @@ UlschDecoderResult decode_as_on_the_gpu(std::span<const float> llrs, const Ulsch
   std::vector<unsigned> iterations(seg.num_code_blocks);
   std::array<bool, ulsch_max_code_blocks> accepted{};
   BitVector messages(std::size_t{seg.num_code_blocks} * seg.num_info_bits, 0);
+  // The device's rate recovery step (recover_rate_item()) with the kernel's parameters.
+  constexpr std::size_t ldpc_stride = 26112; // N_cb of BG1 at Z = 384, padded
+  std::vector<std::int8_t> all_ldpc_llrs(std::size_t{seg.num_code_blocks} * ldpc_stride, 99);
+  airan::gpu::detail::RateRecoveryLaunch launch;
+  launch.recovery = plan;
+  launch.num_code_blocks = seg.num_code_blocks;
+  launch.llrs = llrs.data();
+  launch.harq = harq_memory.data() + std::size_t{buffer.index()} * buffer.capacity();
+  launch.harq_stride = n_cb;
+  launch.llr_scale = cfg.llr_scale;
+  launch.ldpc_llrs = all_ldpc_llrs.data();
+  launch.ldpc_stride = ldpc_stride;
   for (unsigned r = 0; r < seg.num_code_blocks; ++r) {
-    float* harq = harq_memory.data() + std::size_t{buffer.index()} * buffer.capacity() +
-                  std::size_t{r} * n_cb;
     const unsigned received = plan.received_length(r);
-    std::vector<std::int8_t> ldpc_llrs(received);
+    // The LDPC kernel's thread block of code block r recovers it first: thread t takes items
+    // t, t + threads, ... (768 threads at Z = 384), and the block decodes when any thread saw a
+    // nonzero LLR (__syncthreads_or).
+    constexpr unsigned threads = 768;
     bool active = false;
-    for (unsigned item = 0; item < plan.num_items(r); ++item) { // the kernel's threads
-      const unsigned position = plan.item_position(r, item);
-      if (position >= received) {
-        continue;
+    for (unsigned t = 0; t < threads; ++t) {
+      for (unsigned item = t; item < plan.num_items(r); item += threads) {
+        active = airan::gpu::detail::recover_rate_item(launch, r, item) || active;
       }
-      const float soft = plan.soft_value(llrs.data(), r, position, harq);
-      harq[position] = soft;
-      ldpc_llrs[position] = quantize_ldpc_llr(soft * cfg.llr_scale);
-      active = active || ldpc_llrs[position] != 0;
     }
+    const std::span<const std::int8_t> ldpc_llrs =
+        std::span<const std::int8_t>(all_ldpc_llrs).subspan(std::size_t{r} * ldpc_stride, received);
     const std::span<bit_t> message =
         std::span(messages).subspan(std::size_t{r} * seg.num_info_bits, seg.num_info_bits);
     if (active) {

@@ -1,8 +1,9 @@
 /// \file
 /// \brief GpuUlschDecoder: UL-SCH decoding after the LLRs on a CUDA device. Per transport block,
-/// on one stream: rate recovery with HARQ combining in device memory and int8 quantisation in
-/// one kernel (one thread per circular-buffer position), then the batched LDPC kernel of
-/// GpuLdpcDecoder over every code block, then the TB assembly (TB bytes and the TB CRC register,
+/// on one stream: rate recovery with HARQ combining in device memory and int8 quantisation
+/// (one thread per circular-buffer position), done by each thread block of the batched LDPC
+/// kernel of GpuLdpcDecoder for its code block before decoding it (or, to compare, as a kernel
+/// of its own first), then the TB assembly (TB bytes and the TB CRC register,
 /// a byte per thread; each code block's nonzero flag), whose bytes, register and per-block
 /// outcomes go to pinned host memory, where acceptance and the result are decided with the CPU
 /// decoder's own functions (phy/ulsch_code_block.h).
@@ -56,8 +57,10 @@ private:
 
 /// Device time of the last decoded TB's kernels (CUDA events), in microseconds.
 struct GpuUlschTimes {
-  float rate_recovery_us = 0.0F; ///< Rate recovery, HARQ combining and quantisation.
-  float ldpc_us = 0.0F;          ///< LDPC decoding of every code block and the TB assembly.
+  /// Rate recovery, HARQ combining and quantisation as a kernel of their own (0 when they run in
+  /// the LDPC kernel, the default: ldpc_us includes them then).
+  float rate_recovery_us = 0.0F;
+  float ldpc_us = 0.0F; ///< LDPC decoding of every code block and the TB assembly.
 };
 
 /// UL-SCH decoder on CUDA device `device`. Working memory for TBs of up to max_tbs bits and
@@ -120,6 +123,13 @@ public:
 
   /// Kernel times of the last decoded TB.
   [[nodiscard]] GpuUlschTimes last_times() const;
+
+  /// Whether each code block's rate recovery (with HARQ combining and quantisation) runs in the
+  /// LDPC kernel's thread block that decodes it, before decoding (true, the default: one kernel
+  /// fewer on the TB's chain; its time then counts in GpuUlschTimes::ldpc_us), or as a kernel of
+  /// its own over every code block first (false). The results are the same either way.
+  /// 	hrows std::logic_error while a TB is enqueued.
+  void set_rate_recovery_in_ldpc(bool in_ldpc);
 
 private:
   struct Impl;
