@@ -2,7 +2,8 @@
 // of every cell at a time; the wall time per slot of all cells and the cells that fit in a
 // 500 us slot at that rate. CPU: one PuschReceiver per cell, the cells one after another, each on
 // --threads threads. CUDA: one GpuCellGroup with the IQ in device memory, --in-flight slots in
-// flight (on distinct HARQ processes) and --launch graph|streams|cellgraph. The last line: "cells
+// flight (on distinct HARQ processes), --launch graph|streams|cellgraph and --submit-threads
+// (streams, cellgraph: host threads enqueueing the cells). The last line: "cells
 // per 500 us slot (<N> cells, <backend>): <value>".
 #include "bench_cells.h"
 
@@ -32,6 +33,7 @@ struct CellsBenchOptions {
   unsigned threads = 1;         ///< CPU: threads per cell's receiver.
   unsigned in_flight = 2;       ///< CUDA: slots in flight.
   std::string launch = "graph"; ///< CUDA: the slot as one graph, "streams" or "cellgraph".
+  unsigned submit_threads = 1;  ///< CUDA, streams or cellgraph: host threads enqueueing cells.
   unsigned slots = 10;
   std::string backend = "cpu";
 };
@@ -81,6 +83,7 @@ double gpu_slot_us(const CellsBenchOptions& o, const BenchSlot& slot, const gpu:
   gpu::GpuCellGroupOptions options;
   options.one_graph_per_slot = o.launch == "graph";
   options.graph_per_cell = o.launch == "cellgraph";
+  options.submit_threads = o.submit_threads;
   gpu::GpuCellGroup group(configs, device, options);
   // Slots in flight together use distinct HARQ processes (a process still decoding in another
   // slot in flight is refused).
@@ -130,10 +133,14 @@ int run_cells_bench(const CellsBenchOptions& o) {
   std::unique_ptr<gpu::GpuDeviceIq> device_iq;
   if (cuda) {
     device_iq = std::make_unique<gpu::GpuDeviceIq>(iq, backend.device_index);
-    std::printf("IQ in device memory; %u slot(s) in flight; %s\n", o.in_flight,
+    std::printf("IQ in device memory; %u slot(s) in flight; %s", o.in_flight,
                 o.launch == "graph"       ? "each slot one CUDA graph"
                 : o.launch == "cellgraph" ? "each cell's slot one CUDA graph"
                                           : "each cell on its own stream");
+    if (o.launch != "graph") {
+      std::printf(", enqueued by %u host thread(s)", std::max(o.submit_threads, 1U));
+    }
+    std::printf("\n");
   } else {
     std::printf("one receiver per cell, %u thread(s) each, cells one after another\n", o.threads);
   }
@@ -176,6 +183,10 @@ void add_bench_cells_command(CLI::App& bench,
                   "own stream, each stage through its own graph) or cellgraph (each cell's slot "
                   "as one graph on its own stream)")
       ->check(CLI::IsMember({"graph", "streams", "cellgraph"}))
+      ->capture_default_str();
+  app->add_option("--submit-threads", o->submit_threads,
+                  "CUDA, streams or cellgraph: host threads that enqueue the cells' work")
+      ->check(CLI::Range(1, 64))
       ->capture_default_str();
   app->add_option("--slots", o->slots, "Slots timed")->check(CLI::Range(1, 100000));
   app->add_option("--backend", o->backend, "cpu, cuda or auto")

@@ -6,7 +6,8 @@
 // slot with two slots in flight (submit before collect, alternating two HARQ processes) with the
 // TBs it decoded; each with the whole slot as one CUDA graph ("graph"), with each cell on its
 // own stream ("streams", each stage through its own graph) and with each cell's slot as a graph
-// of its own ("cellgraph"), with how many slots went as one graph and how many graphs were
+// of its own ("cellgraph"), the last two also with the cells enqueued by 8 host threads
+// ("streams-8t", "cellgraph-8t"), with how many slots went as one graph and how many graphs were
 // instantiated rather than updated, and the host time of submit() (captures, graph updates,
 // launches) within the slot's wall time. Last, every kernel, cuFFT call and copy of the 1-cell slot
 // with its device time (LaunchProfiler). The CPU receiver on one core runs the
@@ -82,6 +83,8 @@ int run() {
   device_iq.copy_from_host(std::span(reinterpret_cast<const float2*>(iq.data()), iq.size()),
                            copy_stream.get());
   copy_stream.synchronize();
+  // The "-8t" modes enqueue the cells on this many host threads (the caller and 7 workers).
+  constexpr unsigned submit_threads = 8;
   std::printf("%-8s %14s %14s %12s %18s %10s %20s %11s %-8s %s\n", "cells", "slot wall us",
               "us per cell", "TBs decoded", "cells per 500 us", "x CPU", "2 in flight, us/slot",
               "TBs decoded", "launch", "slots as one graph, graphs instantiated");
@@ -89,14 +92,23 @@ int run() {
     const char* name;
     bool one_graph;
     bool graph_per_cell;
+    unsigned submit_threads;
   };
-  for (const Mode& launch_mode : {Mode{"graph", true, false}, Mode{"streams", false, false},
-                                  Mode{"cellgraph", false, true}}) {
+  constexpr std::array<unsigned, 6> all_counts{1, 4, 8, 16, 24, 32};
+  constexpr std::array<unsigned, 4> threaded_counts{4, 16, 24, 32}; // 1 cell: no submit threads
+  for (const Mode& launch_mode :
+       {Mode{"graph", true, false, 1}, Mode{"streams", false, false, 1},
+        Mode{"cellgraph", false, true, 1}, Mode{"streams-8t", false, false, submit_threads},
+        Mode{"cellgraph-8t", false, true, submit_threads}}) {
     airan::gpu::GpuCellGroupOptions options;
     options.one_graph_per_slot = launch_mode.one_graph;
     options.graph_per_cell = launch_mode.graph_per_cell;
+    options.submit_threads = launch_mode.submit_threads;
     const char* mode = launch_mode.name;
-    for (const unsigned num_cells : {1U, 4U, 8U, 16U, 24U, 32U}) {
+    const std::span<const unsigned> counts = launch_mode.submit_threads > 1
+                                                 ? std::span<const unsigned>(threaded_counts)
+                                                 : std::span<const unsigned>(all_counts);
+    for (const unsigned num_cells : counts) {
       airan::gpu::GpuCellConfig config;
       config.cell = scenario.cell;
       config.num_rx_antennas = rx;

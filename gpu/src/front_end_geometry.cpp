@@ -15,6 +15,7 @@
 #include "airan/phy/soft_demapper.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace airan::gpu::detail {
 
@@ -128,6 +129,18 @@ NeuralInputGeometry make_neural_input_geometry(const phy::CellConfig& cell,
     }
   }
   return n;
+}
+
+bool DmrsGenerationKey::operator==(const DmrsGenerationKey& other) const {
+  const DmrsGeneration& a = generation;
+  const DmrsGeneration& b = other.generation;
+  return num_layers == other.num_layers && num_dmrs_symbols == other.num_dmrs_symbols &&
+         num_values == other.num_values && beta == other.beta &&
+         a.first_gold_bit == b.first_gold_bit &&
+         std::equal(std::begin(a.c_init), std::end(a.c_init), std::begin(b.c_init)) &&
+         std::equal(std::begin(a.l_prime), std::end(a.l_prime), std::begin(b.l_prime)) &&
+         std::equal(&a.w_f[0][0], &a.w_f[0][0] + 8, &b.w_f[0][0]) &&
+         std::equal(&a.w_t[0][0], &a.w_t[0][0] + 8, &b.w_t[0][0]);
 }
 
 } // namespace airan::gpu::detail

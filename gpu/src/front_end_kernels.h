@@ -89,6 +89,22 @@ struct DmrsGeneration {
   int w_t[4][2] = {};                     ///< Per layer: w_t(l').
 };
 
+/// What launch_dmrs_generation() writes depends on: two PDUs with equal keys have the same DMRS
+/// values in the buffer.
+struct DmrsGenerationKey {
+  unsigned num_layers = 0;
+  unsigned num_dmrs_symbols = 0;
+  unsigned num_values = 0;
+  float beta = 0.0F;
+  DmrsGeneration generation;
+
+  DmrsGenerationKey() = default;
+  DmrsGenerationKey(const PduGeometry& g, const DmrsGeneration& d)
+      : num_layers(g.num_layers), num_dmrs_symbols(g.num_dmrs_symbols), num_values(g.num_values),
+        beta(g.beta), generation(d) {}
+  [[nodiscard]] bool operator==(const DmrsGenerationKey& other) const;
+};
+
 /// Generates the DMRS values [layer][DMRS symbol][value] (max_symbols rows of g.num_values per
 /// layer) into \p dmrs with the Gold jump \p table (device memory): one thread per 16 values,
 /// the values of phy::generate_pusch_dmrs bit for bit (phy::dmrs_value_weight/component).

@@ -1,11 +1,13 @@
 /// \file
 /// \brief GpuCellGroup: per cell one lane per slot in flight (a front end on its own stream and
 /// a decoder per PDU enqueued on that stream) and a device HARQ pool; submit() enqueues a slot of
-/// every cell, as one CUDA graph (each cell's stream a branch of the capture) or cell by cell,
-/// and collect() completes the oldest.
+/// every cell, as one CUDA graph (each cell's stream a branch of the capture) or cell by cell
+/// (on the submit threads), and collect() completes the oldest.
 #include "gpu_cell_group_impl.h"
 
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/launch_profiler.h"
+#include "airan/phy/thread_pool.h"
 
 #include <algorithm>
 #include <exception>
@@ -38,6 +40,10 @@ GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device,
   }
   options_.one_graph_per_slot = options.one_graph_per_slot && cuda_graphs_enabled();
   options_.graph_per_cell = options.graph_per_cell && cuda_graphs_enabled();
+  if (options.submit_threads > 1 && cells_.size() > 1) {
+    const auto workers = std::min<std::size_t>(options.submit_threads, cells_.size()) - 1;
+    submit_pool_ = std::make_unique<phy::ThreadPool>(static_cast<unsigned>(workers));
+  }
 }
 
 GpuCellGroupLaunches GpuCellGroup::launches() const {
@@ -140,12 +146,43 @@ bool GpuCellGroup::enqueue_cell_graph(std::size_t cell_index, const GpuCellSlot&
       lane.staged.error = std::string("slot IQ: ") + e.what();
     }
   }
-  launches_[lane_index]->cell_launched[cell_index] = false; // until the graph is launched
+  launches_[lane_index]->cell_launched[cell_index] = 0; // until the graph is launched
   lane.graph.capture_or_update(stream,
                                [&] { cell.submit(slot, lane_index, device_, &lane.staged); });
   lane.graph.launch(stream);
-  launches_[lane_index]->cell_launched[cell_index] = true;
+  launches_[lane_index]->cell_launched[cell_index] = 1;
   return true;
+}
+
+std::uint64_t GpuCellGroup::enqueue_cells(std::span<const GpuCellSlot> slots, std::size_t lane) {
+  SlotLaunch& launch = *launches_[lane];
+  std::fill(launch.cell_as_graph.begin(), launch.cell_as_graph.end(), 0);
+  const auto enqueue_cell = [&](std::size_t c) {
+    if (options_.graph_per_cell && enqueue_cell_graph(c, slots[c], lane)) {
+      launch.cell_as_graph[c] = 1;
+    } else {
+      cells_[c]->submit(slots[c], lane, device_);
+    }
+  };
+  if (submit_pool_ != nullptr && LaunchProfiler::active() == nullptr) {
+    // Each cell on one thread; a failure is rethrown once every cell's thread is done with it,
+    // and the worker's pending CUDA error is cleared (it is not the worker's next call's).
+    submit_pool_->parallel_for(cells_.size(), [&](std::size_t c, unsigned /*thread*/) {
+      try {
+        AIRAN_CUDA_CHECK(cudaSetDevice(device_));
+        enqueue_cell(c);
+      } catch (...) {
+        (void)cudaGetLastError();
+        throw;
+      }
+    });
+  } else {
+    for (std::size_t c = 0; c < cells_.size(); ++c) {
+      enqueue_cell(c);
+    }
+  }
+  return static_cast<std::uint64_t>(
+      std::count(launch.cell_as_graph.begin(), launch.cell_as_graph.end(), 1));
 }
 
 GpuCellGroup::~GpuCellGroup() = default;
@@ -201,20 +238,14 @@ void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
   SlotLaunch& launch = *launches_[lane];
   launch.one_graph = false; // until prepare_one_graph() says otherwise
   launch.launched = false;
-  std::fill(launch.cell_launched.begin(), launch.cell_launched.end(), true);
+  std::fill(launch.cell_launched.begin(), launch.cell_launched.end(), 1);
   std::uint64_t cell_graphs = 0;
   try {
     launch.one_graph = prepare_one_graph(slots, lane);
     if (launch.one_graph) {
       enqueue_one_graph(slots, lane);
     } else {
-      for (std::size_t c = 0; c < cells_.size(); ++c) {
-        if (options_.graph_per_cell && enqueue_cell_graph(c, slots[c], lane)) {
-          ++cell_graphs;
-        } else {
-          cells_[c]->submit(slots[c], lane, device_);
-        }
-      }
+      cell_graphs = enqueue_cells(slots, lane);
     }
   } catch (...) {
     // A device failure (a bad PDU or IQ only fails its PDUs): the slot is dropped, so that the
@@ -227,7 +258,7 @@ void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
       }
     }
     for (std::size_t c = 0; c < cells_.size(); ++c) {
-      cells_[c]->abandon(lane, launch.one_graph ? launch.launched : launch.cell_launched[c]);
+      cells_[c]->abandon(lane, launch.one_graph ? launch.launched : launch.cell_launched[c] != 0);
     }
     (void)cudaGetLastError(); // the failure's error is not the next slot's
     throw;

@@ -61,24 +61,46 @@ void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index
   std::fill(lane.enqueued.begin(), lane.enqueued.end(), false);
   std::fill(lane.measured.begin(), lane.measured.end(), false);
   std::fill(lane.fresh.begin(), lane.fresh.end(), false);
-  std::string slot_error;
-  if (input.slot >= phy::slots_per_frame(config.cell.numerology)) {
-    slot_error = "slot " + std::to_string(input.slot) + " is outside the frame";
-  } else {
-    try {
-      if (staged != nullptr && !staged->error.empty()) {
-        slot_error = staged->error;
-      } else if (staged != nullptr) {
-        lane.front_end.demodulate(staged->device, config.num_rx_antennas, input.slot);
-      } else if (input.device_iq != nullptr) {
-        lane.front_end.demodulate(input.device_iq, config.num_rx_antennas, input.slot);
-      } else {
-        lane.front_end.demodulate_host(input.host_iq, config.num_rx_antennas, input.slot);
+  // The front end's branch (the first PDU's DMRS beside the OFDM demodulation, then the
+  // measurements) stays open across the PDUs and is joined after the last one, also when a device
+  // failure ends the loop (a capture cannot end with it open).
+  try {
+    std::string slot_error;
+    if (input.slot >= phy::slots_per_frame(config.cell.numerology)) {
+      slot_error = "slot " + std::to_string(input.slot) + " is outside the frame";
+    } else if (staged != nullptr && !staged->error.empty()) {
+      slot_error = staged->error;
+    } else {
+      if (!input.pdus.empty()) {
+        lane.front_end.pregenerate_dmrs(input.pdus.front(), input.slot, config.front_end);
       }
-    } catch (const std::invalid_argument& e) {
-      slot_error = std::string("slot IQ: ") + e.what();
+      try {
+        if (staged != nullptr) {
+          lane.front_end.demodulate(staged->device, config.num_rx_antennas, input.slot);
+        } else if (input.device_iq != nullptr) {
+          lane.front_end.demodulate(input.device_iq, config.num_rx_antennas, input.slot);
+        } else {
+          lane.front_end.demodulate_host(input.host_iq, config.num_rx_antennas, input.slot);
+        }
+      } catch (const std::invalid_argument& e) {
+        slot_error = std::string("slot IQ: ") + e.what();
+      }
     }
+    submit_pdus(input, lane_index, device, slot_error);
+  } catch (...) {
+    try {
+      lane.front_end.join_branch();
+    } catch (...) { // the first error is the one to report
+    }
+    throw;
   }
+  lane.front_end.join_branch();
+}
+
+void GpuCellGroup::Cell::submit_pdus(const GpuCellSlot& input, std::size_t lane_index, int device,
+                                     const std::string& slot_error) {
+  detail::CellLane& lane = *lanes[lane_index];
+  std::vector<phy::PuschPduResult>& out = lane.results;
   for (std::size_t p = 0; p < input.pdus.size(); ++p) {
     const phy::PuschConfig& pdu = input.pdus[p];
     phy::PuschPduResult& result = out[p];

@@ -12,6 +12,7 @@
 #include "airan/phy/pusch_receiver_sizing.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +36,9 @@ struct CellLane {
                   device),
         enqueued(config.max_pdus, false), measured(config.max_pdus, false),
         fresh(config.max_pdus, false), keys(config.max_pdus) {
+    // The measurements (quality, download) stay beside the decoders instead of before them;
+    // Cell::submit() joins the branch after the cell's last PDU.
+    front_end.set_deferred_branch_join(true);
     for (unsigned p = 0; p < config.max_pdus; ++p) {
       decoders.push_back(std::make_unique<GpuUlschDecoder>(max_tbs, harq_memory, device));
     }
@@ -77,6 +81,9 @@ struct GpuCellGroup::Cell {
   /// staged before a capture (null: \p input's IQ, uploaded here when on the host).
   void submit(const GpuCellSlot& input, std::size_t lane, int device,
               const detail::StagedIq* staged = nullptr);
+  /// submit()'s PDUs after the OFDM demodulation (\p slot_error: fails them all when set).
+  void submit_pdus(const GpuCellSlot& input, std::size_t lane, int device,
+                   const std::string& slot_error);
   /// Waits for lane \p lane and completes its results.
   void collect(std::size_t lane);
   /// After a failure while enqueuing on lane \p lane: drops what was enqueued (its PDUs are not
@@ -100,7 +107,8 @@ struct GpuCellGroup::Cell {
 /// the capture, the graph, and the IQ staged for it.
 struct GpuCellGroup::SlotLaunch {
   explicit SlotLaunch(std::size_t num_cells)
-      : joins(num_cells), staged(num_cells), cell_launched(num_cells, true) {}
+      : joins(num_cells), staged(num_cells), cell_launched(num_cells, 1),
+        cell_as_graph(num_cells, 0) {}
   CudaStream stream;
   CudaEvent fork;
   std::vector<CudaEvent> joins; ///< One per cell.
@@ -108,9 +116,12 @@ struct GpuCellGroup::SlotLaunch {
   std::vector<detail::StagedIq> staged; ///< One per cell.
   bool one_graph = false;               ///< How the lane's slot in flight was launched.
   bool launched = false;                ///< Its graph was launched (one_graph).
-  /// Per cell, when not one graph: its work may have run (false: a graph of the cell's own that
-  /// was not launched, so nothing of it ran).
-  std::vector<bool> cell_launched;
+  /// Per cell, when not one graph: its work may have run (0: a graph of the cell's own that
+  /// was not launched, so nothing of it ran). Bytes, not std::vector<bool>: the submit threads
+  /// write the cells' flags concurrently.
+  std::vector<std::uint8_t> cell_launched;
+  /// Per cell, when not one graph: it went as a graph of its own (written by its submit thread).
+  std::vector<std::uint8_t> cell_as_graph;
 };
 
 } // namespace airan::gpu

@@ -1,5 +1,6 @@
 // GpuCellGroup in a build without CUDA: the constructor says so; nothing else is reachable.
 #include "airan/gpu/gpu_cell_group.h"
+#include "airan/phy/thread_pool.h"
 
 #include <stdexcept>
 

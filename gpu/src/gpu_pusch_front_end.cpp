@@ -62,7 +62,7 @@ std::size_t GpuPuschFrontEnd::slot_length(unsigned slot) const {
 
 void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsigned slot) {
   Impl& s = *impl_;
-  make_device_current(s.device);
+  make_device_current(s.device); // no join: the branch neither reads nor writes fft or grid
   s.check_rx(num_rx);
   detail::OfdmGeometry g;
   g.num_rx = num_rx;
@@ -188,7 +188,14 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
                                 "antennas as layers");
   }
   cudaStream_t stream = s.stream.get();
+  s.join_branch(); // the previous PDU's branch reads what this one overwrites
+  const bool own_graph = s.use_graph && !stream_is_capturing(stream);
+  const bool leave_open = s.defer_branch_join && !own_graph;
   const detail::PduGeometry g = s.make_geometry(pusch, slot, options);
+  // The DMRS of pregenerate_dmrs() (joined above) serve when they are this PDU's.
+  const bool pregenerated =
+      s.pregenerated_valid && s.pregenerated == detail::DmrsGenerationKey(g, s.dmrs_generation);
+  s.pregenerated_valid = false;
   const float2* banks = s.filter_banks(g, options);
   const detail::DataGeometry d = s.make_data_geometry(pusch, options);
   const std::size_t num_llrs = std::size_t{d.layout.num_res()} * pusch.num_layers * d.qm;
@@ -220,8 +227,10 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
             branch);
         s.scrambling_ready.record(branch);
       }
-      detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
-                                     stream);
+      if (!pregenerated) {
+        detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
+                                       stream);
+      }
       detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
                                      s.pilots.data(), banks, s.device_state(), s.h.data(), stream);
       s.pilots_ready.record(stream);
@@ -239,10 +248,15 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
                                     s.whitening.data(), s.symbols.data(), s.noise.data(),
                                     s.llrs.data(), scrambling, stream);
       s.equalize_end.record(stream);
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.equalize_end.get(), 0));
       detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
                                           std::size_t{d.layout.num_res()} * g.num_layers, d.qm,
-                                          s.quality_partials.data(), s.device_quality(), stream);
-      join();
+                                          s.quality_partials.data(), s.device_quality(), branch);
+      if (leave_open) {
+        s.branch_open = true; // joined by the next call that enqueues, or join_branch()
+      } else {
+        join();
+      }
     } catch (...) {
       try {
         join();
@@ -251,7 +265,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
       throw;
     }
   };
-  if (s.use_graph && !stream_is_capturing(stream)) { // else part of an enclosing capture
+  if (own_graph) { // else part of an enclosing capture, or no graphs
     s.graph.capture_or_update(stream, enqueue);
     s.graph.launch(stream);
   } else {
@@ -298,7 +312,45 @@ const float* GpuPuschFrontEnd::device_llrs() const {
 }
 
 void GpuPuschFrontEnd::synchronize() {
+  impl_->join_branch();
   impl_->stream.synchronize();
+}
+
+void GpuPuschFrontEnd::set_deferred_branch_join(bool deferred) {
+  impl_->defer_branch_join = deferred;
+}
+
+void GpuPuschFrontEnd::join_branch() {
+  make_device_current(impl_->device);
+  impl_->join_branch();
+}
+
+void GpuPuschFrontEnd::pregenerate_dmrs(const phy::PuschConfig& pusch, unsigned slot,
+                                        const phy::PuschFrontEndOptions& options) {
+  Impl& s = *impl_;
+  make_device_current(s.device);
+  s.join_branch();
+  s.pregenerated_valid = false;
+  if (!pusch.validate(s.cell).empty() || pusch.num_layers > s.limits.max_layers ||
+      pusch.prb_size > s.limits.max_prbs || slot >= phy::slots_per_frame(s.cell.numerology)) {
+    return; // process() refuses it
+  }
+  detail::PduGeometry g;
+  try {
+    // The antenna count does not enter the DMRS values (the grid may not be there yet).
+    g = s.make_geometry(pusch, slot, options);
+  } catch (const std::invalid_argument&) {
+    return;
+  }
+  cudaStream_t stream = s.stream.get();
+  const cudaStream_t branch = s.branch_stream.get();
+  s.branch_fork.record(stream);
+  AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.branch_fork.get(), 0));
+  s.branch_open = true; // forked: joined by join_branch() even when the launch fails
+  profile_begin(branch);
+  detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(), branch);
+  s.pregenerated = detail::DmrsGenerationKey(g, s.dmrs_generation);
+  s.pregenerated_valid = true;
 }
 
 bool GpuPuschFrontEnd::llrs_descrambled() const {
@@ -308,6 +360,7 @@ bool GpuPuschFrontEnd::llrs_descrambled() const {
 void GpuPuschFrontEnd::descramble(std::uint32_t c_init) {
   Impl& s = *impl_;
   make_device_current(s.device);
+  s.join_branch();
   detail::launch_descramble(s.llrs.data(), s.num_llrs, c_init, s.gold_table.data(), s.stream.get());
   s.descramble_end.record(s.stream.get());
   s.descrambled = true;

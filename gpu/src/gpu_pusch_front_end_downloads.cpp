@@ -17,6 +17,8 @@ using phy::cf32;
 
 void GpuPuschFrontEnd::download_llrs(std::span<float> llrs) {
   Impl& s = *impl_;
+  make_device_current(s.device);
+  s.join_branch();
   if (llrs.size() != s.num_llrs) {
     throw std::invalid_argument("GpuPuschFrontEnd: " + std::to_string(llrs.size()) +
                                 " LLRs for G = " + std::to_string(s.num_llrs));
@@ -27,6 +29,8 @@ void GpuPuschFrontEnd::download_llrs(std::span<float> llrs) {
 
 void GpuPuschFrontEnd::download_grid(phy::ResourceGrid& grid) {
   Impl& s = *impl_;
+  make_device_current(s.device);
+  s.join_branch();
   grid.reshape(s.grid_rx, s.num_symbols, s.grid_subcarriers);
   auto elements = grid.elements();
   s.grid.copy_to_host(std::span(reinterpret_cast<float2*>(elements.data()), elements.size()),
@@ -36,6 +40,8 @@ void GpuPuschFrontEnd::download_grid(phy::ResourceGrid& grid) {
 
 void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate) {
   Impl& s = *impl_;
+  make_device_current(s.device);
+  s.join_branch(); // downloads read what the branch writes
   const detail::PduGeometry& g = s.geometry;
   estimate.reshape(g.num_rx, g.num_layers, g.num_subcarriers / phy::subcarriers_per_prb);
   std::vector<float2> rows(std::size_t{g.num_rx} * g.num_layers * detail::max_symbols *
@@ -73,6 +79,8 @@ void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate)
 
 phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
   Impl& s = *impl_;
+  make_device_current(s.device);
+  s.join_branch(); // downloads read what the branch writes
   detail::PduMeasurements measured;
   s.measurements.copy_to_host(std::span(&measured, 1), s.stream.get());
   const detail::EstimatorState& state = measured.state;
@@ -82,6 +90,8 @@ phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
 
 phy::PuschMeasurements GpuPuschFrontEnd::download_pusch_measurements() {
   Impl& s = *impl_;
+  make_device_current(s.device);
+  s.join_branch(); // downloads read what the branch writes
   detail::PduMeasurements measured;
   s.measurements.copy_to_host(std::span(&measured, 1), s.stream.get());
   s.stream.synchronize();
@@ -95,8 +105,10 @@ void GpuPuschFrontEnd::enqueue_measurements(unsigned index) {
                                 std::to_string(index) + " of " +
                                 std::to_string(max_pending_measurements));
   }
-  s.measurements.copy_to_host(s.pending.span().subspan(index, 1), s.stream.get());
-  profile_launch("measurements to host", s.stream.get());
+  // On the open branch, after the quality it downloads (set_deferred_branch_join()).
+  cudaStream_t stream = s.branch_open ? s.branch_stream.get() : s.stream.get();
+  s.measurements.copy_to_host(s.pending.span().subspan(index, 1), stream);
+  profile_launch("measurements to host", stream);
 }
 
 phy::PuschMeasurements GpuPuschFrontEnd::pending_measurements(unsigned index) const {
@@ -114,6 +126,8 @@ void* GpuPuschFrontEnd::native_stream() const {
 void GpuPuschFrontEnd::download_equalized(std::vector<cf32>& symbols,
                                           std::vector<float>& noise_variances) {
   Impl& s = *impl_;
+  make_device_current(s.device);
+  s.join_branch();
   if (s.neural.built) {
     throw std::logic_error("GpuPuschFrontEnd: download_equalized() after the neural receiver's "
                            "inputs (its MMSE symbols cover the symbols without DMRS only)");
@@ -129,6 +143,8 @@ void GpuPuschFrontEnd::download_equalized(std::vector<cf32>& symbols,
 
 GpuStageTimes GpuPuschFrontEnd::stage_times() {
   Impl& s = *impl_;
+  make_device_current(s.device);
+  s.join_branch();
   s.stream.synchronize();
   GpuStageTimes times;
   if (s.ofdm_timed) {

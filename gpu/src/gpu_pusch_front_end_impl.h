@@ -102,11 +102,26 @@ struct GpuPuschFrontEnd::Impl {
   CudaEvent ofdm_start, ofdm_end, estimate_start, estimate_end, equalize_end, descramble_end;
   /// process()'s branch beside the main chain: forked at the PDU's start, it writes the PDU's
   /// scrambling words (with descrambling; the demapper waits for scrambling_ready), then, once
-  /// the pilots are de-spread (pilots_ready), estimates the CFO, a measurement no later kernel
-  /// reads; joined again (branch_done) at the end of the PDU.
+  /// the pilots are de-spread (pilots_ready), estimates the CFO, and once the PDU is equalized
+  /// (equalize_end), its quality: measurements no later kernel reads; joined again (branch_done)
+  /// at the end of the PDU, or later (defer_branch_join).
   CudaStream branch_stream;
   CudaEvent branch_fork{cudaEventDisableTiming}, scrambling_ready{cudaEventDisableTiming},
       pilots_ready{cudaEventDisableTiming}, branch_done{cudaEventDisableTiming};
+  bool defer_branch_join = false; ///< set_deferred_branch_join()
+  bool branch_open = false;       ///< process() or pregenerate_dmrs() left the branch unjoined.
+  /// The DMRS pregenerate_dmrs() enqueued into `dmrs` for the next process() (valid: not yet
+  /// consumed or overwritten).
+  detail::DmrsGenerationKey pregenerated;
+  bool pregenerated_valid = false;
+  /// Joins an open branch into the stream (GpuPuschFrontEnd::join_branch()).
+  void join_branch() {
+    if (branch_open) {
+      branch_open = false;
+      branch_done.record(branch_stream.get());
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream.get(), branch_done.get(), 0));
+    }
+  }
   detail::DmrsGeneration dmrs_generation; ///< Of the PDU being processed (make_geometry).
   /// process()'s kernels and events, captured per PDU and updated in place (same topology).
   CudaGraph graph;

@@ -19,6 +19,8 @@ void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig& pusch, unsign
                                            const NeuralInputTensors& tensors) {
   Impl& s = *impl_;
   make_device_current(s.device);
+  s.join_branch();              // a process() branch reads what the inputs overwrite
+  s.pregenerated_valid = false; // the DMRS are generated below
   s.neural.built = false;
   s.check_pdu(pusch);
   if (s.grid_rx > phy::nn::neural_max_rx_antennas ||
@@ -71,6 +73,7 @@ std::size_t GpuPuschFrontEnd::gather_neural_llrs(const float* llr_tensor) {
     throw std::invalid_argument("GpuPuschFrontEnd: gather_neural_llrs() without an LLR tensor");
   }
   make_device_current(s.device);
+  s.join_branch();
   const Impl::NeuralPdu& pdu = s.neural;
   detail::launch_neural_llr_gather(pdu.geometry, pdu.layout, pdu.start_symbol, pdu.qm, llr_tensor,
                                    s.llrs.data(), s.stream.get());

@@ -78,6 +78,16 @@ void GpuPuschFrontEnd::descramble(std::uint32_t) {
 void GpuPuschFrontEnd::synchronize() {
   unavailable();
 }
+void GpuPuschFrontEnd::set_deferred_branch_join(bool) {
+  unavailable();
+}
+void GpuPuschFrontEnd::join_branch() {
+  unavailable();
+}
+void GpuPuschFrontEnd::pregenerate_dmrs(const phy::PuschConfig&, unsigned,
+                                        const phy::PuschFrontEndOptions&) {
+  unavailable();
+}
 void GpuPuschFrontEnd::download_llrs(std::span<float>) {
   unavailable();
 }

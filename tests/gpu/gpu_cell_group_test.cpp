@@ -133,17 +133,31 @@ std::pair<unsigned, unsigned> run_and_compare(float snr_offset_db,
 }
 
 /// How a test group launches its slots.
-enum class LaunchMode { one_graph_per_slot, stream_per_cell, graph_per_cell };
+enum class LaunchMode {
+  one_graph_per_slot,
+  stream_per_cell,
+  graph_per_cell,
+  stream_per_cell_threads, ///< Cells enqueued by 3 host threads.
+  graph_per_cell_threads,
+};
 
 /// The tests below run with every launch mode: the whole slot as one CUDA graph, cell by cell
-/// on streams (a graph per stage), and each cell's slot as a graph of its own.
+/// on streams (a graph per stage), and each cell's slot as a graph of its own; the last two also
+/// with the cells enqueued by several host threads.
 class GpuCellGroupLaunch : public ::testing::TestWithParam<LaunchMode> {
 protected:
   [[nodiscard]] static airan::gpu::GpuCellGroupOptions options() {
     airan::gpu::GpuCellGroupOptions options;
     options.one_graph_per_slot = GetParam() == LaunchMode::one_graph_per_slot;
-    options.graph_per_cell = GetParam() == LaunchMode::graph_per_cell;
+    options.graph_per_cell = cell_graphs();
+    const bool threads = GetParam() == LaunchMode::stream_per_cell_threads ||
+                         GetParam() == LaunchMode::graph_per_cell_threads;
+    options.submit_threads = threads ? 3 : 1;
     return options;
+  }
+  [[nodiscard]] static bool cell_graphs() {
+    return GetParam() == LaunchMode::graph_per_cell ||
+           GetParam() == LaunchMode::graph_per_cell_threads;
   }
 };
 
@@ -342,13 +356,14 @@ TEST_P(GpuCellGroupLaunch, MixedPduSizesInOneSlot) {
   }
   const bool one_graph = GetParam() == LaunchMode::one_graph_per_slot;
   EXPECT_EQ(group.launches().one_graph, one_graph && graphs_enabled() ? 2U : 0U);
-  const bool cell_graphs = GetParam() == LaunchMode::graph_per_cell;
-  EXPECT_EQ(group.launches().cell_graphs, cell_graphs && graphs_enabled() ? 2U : 0U);
+  EXPECT_EQ(group.launches().cell_graphs, cell_graphs() && graphs_enabled() ? 2U : 0U);
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, GpuCellGroupLaunch,
                          ::testing::Values(LaunchMode::one_graph_per_slot,
-                                           LaunchMode::stream_per_cell, LaunchMode::graph_per_cell),
+                                           LaunchMode::stream_per_cell, LaunchMode::graph_per_cell,
+                                           LaunchMode::stream_per_cell_threads,
+                                           LaunchMode::graph_per_cell_threads),
                          [](const ::testing::TestParamInfo<LaunchMode>& info) {
                            switch (info.param) {
                            case LaunchMode::one_graph_per_slot:
@@ -356,9 +371,13 @@ INSTANTIATE_TEST_SUITE_P(Modes, GpuCellGroupLaunch,
                            case LaunchMode::stream_per_cell:
                              return "StreamPerCell";
                            case LaunchMode::graph_per_cell:
+                             return "GraphPerCell";
+                           case LaunchMode::stream_per_cell_threads:
+                             return "StreamPerCellThreads";
+                           case LaunchMode::graph_per_cell_threads:
                              break;
                            }
-                           return "GraphPerCell";
+                           return "GraphPerCellThreads";
                          });
 
 TEST(GpuCellGroup, WithoutADeviceTheConstructorThrows) {

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 #include <ostream>
 #include <random>
 #include <span>
@@ -292,6 +293,35 @@ TEST_P(GpuFrontEnd, MatchesTheCpuReference) {
   }
   airan::phy::descramble_llrs(cpu_llrs, c_init);
   EXPECT_GE(sign_agreement(fused, cpu_llrs), 0.9999) << "descrambled LLR signs of " << g;
+
+  // The DMRS generated ahead on the branch (pregenerate_dmrs(), as GpuCellGroup does beside the
+  // OFDM demodulation) serve process() when they are its PDU's, and not when they are another's:
+  // the LLRs are the same bit for bit either way. With the branch join deferred (it takes effect
+  // without CUDA graphs: process() captures its own graph otherwise), the measurements that
+  // enqueue_measurements() downloads on the branch are those of the PDU.
+  airan::phy::PuschConfig other = pusch;
+  other.dmrs_scrambling_id = static_cast<std::uint16_t>(pusch.dmrs_scrambling_id + 1);
+  other.n_scid = 1 - pusch.n_scid;
+  for (const bool defer : {false, true}) {
+    gpu.set_deferred_branch_join(defer);
+    for (const airan::phy::PuschConfig* ahead :
+         std::initializer_list<const airan::phy::PuschConfig*>{&pusch, &other}) {
+      SCOPED_TRACE(std::string(ahead == &pusch ? "its own DMRS ahead" : "another PDU's DMRS") +
+                   (defer ? ", join deferred" : ""));
+      std::vector<float> llrs(g);
+      gpu.pregenerate_dmrs(*ahead, slot, options);
+      EXPECT_EQ(gpu.process(pusch, slot, options, /*descramble=*/true), g);
+      gpu.enqueue_measurements(0);
+      gpu.synchronize();
+      const airan::phy::PuschMeasurements pending = gpu.pending_measurements(0);
+      EXPECT_EQ(pending.noise_variance, quality.noise_variance);
+      EXPECT_EQ(pending.post_eq_sinr_db, quality.post_eq_sinr_db);
+      EXPECT_EQ(pending.evm, quality.evm);
+      EXPECT_EQ(pending.cfo_hz, quality.cfo_hz);
+      gpu.download_llrs(llrs);
+      EXPECT_EQ(std::memcmp(llrs.data(), fused.data(), g * sizeof(float)), 0);
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

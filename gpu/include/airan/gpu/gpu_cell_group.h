@@ -31,6 +31,10 @@
 #include <span>
 #include <vector>
 
+namespace airan::phy {
+class ThreadPool;
+} // namespace airan::phy
+
 namespace airan::gpu {
 
 /// One cell of a GpuCellGroup.
@@ -96,6 +100,13 @@ struct GpuCellGroupOptions {
   /// its own graph. Ignored when the environment sets AIRAN_CUDA_GRAPHS=0; a cell whose PDUs
   /// need more than three sets of MMSE filter banks goes stage by stage.
   bool graph_per_cell = false;
+  /// Without one graph per slot: host threads that enqueue the cells' work in submit(), the
+  /// caller and submit_threads - 1 workers of the group's own (0 or 1: the caller alone). Each
+  /// cell is enqueued by one thread (its captures, graph updates and launches; CUDA stream
+  /// capture is thread-local), so a slot's host time shrinks with the threads when the host, not
+  /// the device, sets the rate. The cells' results do not depend on it. While a LaunchProfiler is
+  /// active on the caller's thread, the caller enqueues every cell (so that it sees every launch).
+  unsigned submit_threads = 1;
 };
 
 /// How the slots of a GpuCellGroup were launched.
@@ -113,7 +124,7 @@ struct GpuCellStageTimes {
   float estimate_us = 0.0F;       ///< DMRS generation and channel estimation.
   float equalize_demap_us = 0.0F; ///< Fused equalization and demapping.
   float descramble_us = 0.0F;     ///< 0: the demapper descrambles (inside equalize_demap_us).
-  float rate_recovery_us = 0.0F;  ///< Rate recovery, HARQ combining, quantisation.
+  float rate_recovery_us = 0.0F;  ///< Rate recovery's own kernel (0: in the LDPC kernel).
   float ldpc_us = 0.0F;           ///< LDPC decoding and TB assembly.
 };
 
@@ -173,9 +184,15 @@ private:
   /// (GpuCellGroupOptions::graph_per_cell); false, with nothing enqueued, when the slot cannot be
   /// captured (it then goes stage by stage).
   bool enqueue_cell_graph(std::size_t cell, const GpuCellSlot& slot, std::size_t lane);
+  /// Enqueues every cell's slot of \p slots on lane \p lane cell by cell (each through a graph
+  /// of its own when the options ask for it and it can be captured), on the submit threads.
+  /// \returns the cells launched as graphs of their own.
+  std::uint64_t enqueue_cells(std::span<const GpuCellSlot> slots, std::size_t lane);
 
   std::vector<std::unique_ptr<Cell>> cells_;
   std::vector<std::unique_ptr<SlotLaunch>> launches_; ///< One per slot in flight.
+  /// The submit threads besides the caller (GpuCellGroupOptions::submit_threads > 1), else null.
+  std::unique_ptr<phy::ThreadPool> submit_pool_;
   int device_;
   GpuCellGroupOptions options_;
   GpuCellGroupLaunches counts_;

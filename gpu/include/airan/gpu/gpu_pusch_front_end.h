@@ -143,6 +143,27 @@ public:
   /// Waits for everything enqueued.
   void synchronize();
 
+  /// process()'s branch (a second stream forked at the PDU's start) runs the work no later stage
+  /// of the PDU reads: the Gold words for descrambling (read by the demapper, which waits for
+  /// them), the CFO estimate, the post-equalization quality and, after process(), the
+  /// enqueue_measurements() download. By default process() joins it back into native_stream()
+  /// before it returns. With \p deferred (when process() enqueues into a capture of the caller's
+  /// or without CUDA graphs; a process() that captures a graph of its own always joins), it stays
+  /// open after process(), so that what the caller enqueues next on native_stream() (the UL-SCH
+  /// decoder) does not wait for it, until join_branch() or the front end's next call that enqueues
+  /// work (each joins it first). Call join_branch() before ending a capture that holds
+  /// native_stream().
+  void set_deferred_branch_join(bool deferred);
+  /// Joins an open branch into native_stream() (nothing when none is open).
+  void join_branch();
+  /// Enqueues the DMRS generation of \p pusch in \p slot on the branch (forked from
+  /// native_stream() here and left open), before the slot's OFDM demodulation, so that the two run
+  /// side by side; the next process() uses these values when its PDU has the same DMRS (else it
+  /// generates its own) instead of generating them on its critical path. Does nothing for a PDU
+  /// that process() would refuse (it fails there). Only process() consumes it, once.
+  void pregenerate_dmrs(const phy::PuschConfig& pusch, unsigned slot,
+                        const phy::PuschFrontEndOptions& options);
+
   // Results copied to the host (each waits for the device).
   /// The G LLRs of the last process(). \throws std::invalid_argument on a size mismatch.
   void download_llrs(std::span<float> llrs);
