@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <stdexcept>
@@ -274,6 +276,63 @@ TEST(SoftDemapper, HugeSamplesUseTheOutermostInterval) {
           EXPECT_EQ(std::signbit(llrs[j]), std::signbit(expected[j]))
               << "Q_m " << qm << ", sample " << sign * magnitude << ", bit " << j;
         }
+      }
+    }
+  }
+}
+
+/// qam_symbol_llrs_fixed<Qm> through a runtime Q_m.
+void fixed_llrs(unsigned qm, const PamLlrTable& table, float re, float im, float noise,
+                float* llrs) {
+  switch (qm) {
+  case 2:
+    return qam_symbol_llrs_fixed<2>(table, re, im, noise, llrs);
+  case 4:
+    return qam_symbol_llrs_fixed<4>(table, re, im, noise, llrs);
+  case 6:
+    return qam_symbol_llrs_fixed<6>(table, re, im, noise, llrs);
+  case 8:
+    return qam_symbol_llrs_fixed<8>(table, re, im, noise, llrs);
+  default:
+    return qam_symbol_llrs_fixed<10>(table, re, im, noise, llrs);
+  }
+}
+
+// The compile-time form of the table demapper (the CUDA equalizer's, which keeps the LLRs in
+// registers) gives the runtime form's values bit for bit: inside, between and far outside the
+// points, at infinities and NaN, at tiny and huge noise variances.
+TEST(SoftDemapper, FixedBitsPerAxisEqualsTheTableFormBitForBit) {
+  std::mt19937 rng(31);
+  std::uniform_real_distribution<float> sample(-2.0F, 2.0F);
+  std::uniform_real_distribution<float> log_noise(-9.0F, 3.0F);
+  const float specials[] = {0.0F,
+                            -0.0F,
+                            1e30F,
+                            -1e30F,
+                            std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::quiet_NaN()};
+  for (const unsigned qm : {2U, 4U, 6U, 8U, 10U}) {
+    const PamLlrTable table = make_pam_llr_table(qm / 2, qam_scale(qm));
+    for (unsigned i = 0; i < 20000; ++i) {
+      float re = sample(rng);
+      float im = sample(rng);
+      if (i < 49) {
+        re = specials[i % 7];
+        im = specials[i / 7];
+      }
+      const float noise = std::pow(10.0F, log_noise(rng));
+      float runtime[10];
+      float fixed[10];
+      qam_symbol_llrs(table, re, im, noise, runtime);
+      fixed_llrs(qm, table, re, im, noise, fixed);
+      for (unsigned j = 0; j < qm; ++j) {
+        // Bit patterns: NaN equals NaN, and 0 and -0 differ.
+        std::uint32_t a = 0;
+        std::uint32_t b = 0;
+        std::memcpy(&a, &runtime[j], sizeof a);
+        std::memcpy(&b, &fixed[j], sizeof b);
+        ASSERT_EQ(a, b) << "Q_m " << qm << ", (" << re << ", " << im << "), bit " << j;
       }
     }
   }

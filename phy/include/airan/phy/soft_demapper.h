@@ -123,9 +123,8 @@ AIRAN_HOST_DEVICE inline PamLlrTable make_pam_llr_table(unsigned bits_per_axis, 
   return table;
 }
 
-/// pam_axis_llrs() from a table: one interval lookup and one multiply-add per bit.
-AIRAN_HOST_DEVICE inline void pam_axis_llrs(const PamLlrTable& table, float y, float inverse_noise,
-                                            float* llrs, unsigned stride) {
+/// The interval of \p table's PAM axis that \p y falls in (0 .. num_levels - 1).
+AIRAN_HOST_DEVICE inline int pam_interval(const PamLlrTable& table, float y) {
   // The interval is clamped to [0, M - 1] as a float (a NaN to 0) before it is truncated: for
   // every finite position this is the index that truncating and then clamping gives, and it
   // stays defined for huge, infinite and NaN samples, where an int conversion would overflow.
@@ -133,8 +132,27 @@ AIRAN_HOST_DEVICE inline void pam_axis_llrs(const PamLlrTable& table, float y, f
   const float last = static_cast<float>(table.num_levels - 1);
   position = position > 0.0F ? position : 0.0F;
   position = position < last ? position : last;
-  const int interval = static_cast<int>(position);
+  return static_cast<int>(position);
+}
+
+/// pam_axis_llrs() from a table: one interval lookup and one multiply-add per bit.
+AIRAN_HOST_DEVICE inline void pam_axis_llrs(const PamLlrTable& table, float y, float inverse_noise,
+                                            float* llrs, unsigned stride) {
+  const int interval = pam_interval(table, y);
   for (unsigned j = 0; j < table.bits_per_axis; ++j) {
+    llrs[j * stride] = (table.slope[interval][j] * y + table.offset[interval][j]) * inverse_noise;
+  }
+}
+
+/// pam_axis_llrs() with the table's bits per axis known at compile time (BitsPerAxis ==
+/// table.bits_per_axis), the same values: the loop has a fixed length, so that a GPU thread
+/// keeps the LLRs in registers instead of local memory.
+template <unsigned BitsPerAxis>
+AIRAN_HOST_DEVICE inline void pam_axis_llrs_fixed(const PamLlrTable& table, float y,
+                                                  float inverse_noise, float* llrs,
+                                                  unsigned stride) {
+  const int interval = pam_interval(table, y);
+  for (unsigned j = 0; j < BitsPerAxis; ++j) {
     llrs[j * stride] = (table.slope[interval][j] * y + table.offset[interval][j]) * inverse_noise;
   }
 }
@@ -170,6 +188,19 @@ AIRAN_HOST_DEVICE inline void qam_symbol_llrs(const PamLlrTable& table, float re
   const float inverse_noise = 1.0F / variance;
   pam_axis_llrs(table, re, inverse_noise, llrs, 2);
   pam_axis_llrs(table, im, inverse_noise, llrs + 1, 2);
+}
+
+/// qam_symbol_llrs() from a table of Qm / 2 bits per axis known at compile time (Qm == 2
+/// table.bits_per_axis, 2 .. 10): the same values, with the LLRs in registers on a GPU.
+template <unsigned Qm>
+AIRAN_HOST_DEVICE inline void qam_symbol_llrs_fixed(const PamLlrTable& table, float re, float im,
+                                                    float noise_variance, float* llrs) {
+  static_assert(Qm >= 2 && Qm <= 2 * max_pam_bits && Qm % 2 == 0, "square QAM");
+  const float variance =
+      noise_variance > min_demapper_noise_variance ? noise_variance : min_demapper_noise_variance;
+  const float inverse_noise = 1.0F / variance;
+  pam_axis_llrs_fixed<Qm / 2>(table, re, inverse_noise, llrs, 2);
+  pam_axis_llrs_fixed<Qm / 2>(table, im, inverse_noise, llrs + 1, 2);
 }
 
 /// Demaps \p symbols with per-symbol noise variances \p noise_variances into
