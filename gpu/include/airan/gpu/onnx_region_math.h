@@ -39,23 +39,30 @@ struct RegionExpression {
   IndexMap maps[max_region_leaves]; ///< Iteration index -> leaf element.
 };
 
-/// The expression at iteration index \p index.
+/// The expression at iteration index \p index. The top of the stack is kept apart from the rest
+/// (a register on a GPU; the array, indexed at run time, lives in local memory there), so that a
+/// unary operator touches no memory and a load or a binary operator one stack slot.
 AIRAN_HOST_DEVICE inline float evaluate_region(const RegionExpression& e, int index) {
-  float stack[max_region_ops];
-  int top = 0;
+  float below[max_region_ops]; // the stack under the top: below[0 .. depth - 2]
+  float top = 0.0F;
+  int depth = 0;
   for (int k = 0; k < e.num_ops; ++k) {
     const RegionOp op = e.ops[k];
     if (op.kind == RegionOpKind::load) {
-      stack[top++] = e.leaves[op.arg][mapped_offset(e.maps[op.arg], index)];
+      if (depth > 0) {
+        below[depth - 1] = top;
+      }
+      top = e.leaves[op.arg][mapped_offset(e.maps[op.arg], index)];
+      ++depth;
     } else if (op.kind == RegionOpKind::unary) {
-      stack[top - 1] = apply_unary(static_cast<UnaryOp>(op.arg), stack[top - 1]);
+      top = apply_unary(static_cast<UnaryOp>(op.arg), top);
     } else {
-      --top;
-      const float value = apply_binary(static_cast<BinaryOp>(op.arg), stack[top - 1], stack[top]);
-      stack[top - 1] = op.relu ? apply_unary(UnaryOp::relu, value) : value;
+      --depth;
+      const float value = apply_binary(static_cast<BinaryOp>(op.arg), below[depth - 1], top);
+      top = op.relu ? apply_unary(UnaryOp::relu, value) : value;
     }
   }
-  return stack[0];
+  return top;
 }
 
 /// Output element \p element of a region that ends in a ReduceMean (\p g over the iteration
