@@ -164,55 +164,14 @@ __global__ void despread_kernel(const PduGeometry g, const float2* __restrict__ 
   pilots[index] = make_float2(out_re, out_im);
 }
 
-/// Block b of noise_blocks: the partial sums (double) of pilot power, lag-one correlation and
-/// difference-filter residual power (phy::difference_residual, which the MMSE-IRC covariance of
-/// irc_covariance_kernels.cu also sums) over its share of the pilots, into partials[4 b ..].
-__global__ void noise_sums_kernel(const PduGeometry g, const float2* __restrict__ pilots,
-                                  double* __restrict__ partials) {
-  __shared__ double scratch[32];
-  const unsigned count = g.num_pilots;
-  const phy::DifferenceFilter filter = phy::difference_filter(count);
-  const unsigned rows = g.num_rx * g.num_layers * g.num_occasions; // pilot rows
-  double power = 0.0;
-  double lag_re = 0.0;
-  double lag_im = 0.0;
-  double residual = 0.0;
-  const std::size_t total = std::size_t{rows} * count;
-  for (std::size_t i = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; i < total;
-       i += std::size_t{gridDim.x} * blockDim.x) {
-    const unsigned n = i % count;
-    const float2 h = pilots[i];
-    power += static_cast<double>(h.x * h.x + h.y * h.y);
-    if (n >= 1) {
-      const float2 p = pilots[i - 1];
-      lag_re += static_cast<double>(h.x * p.x + h.y * p.y);
-      lag_im += static_cast<double>(h.y * p.x - h.x * p.y);
-    }
-    if (n + filter.order < count) {
-      const phy::cmat::Complex d =
-          phy::difference_residual(filter, reinterpret_cast<const float*>(pilots + i));
-      residual += static_cast<double>(phy::cmat::norm2(d));
-    }
-  }
-  power = block_sum(power, scratch);
-  lag_re = block_sum(lag_re, scratch);
-  lag_im = block_sum(lag_im, scratch);
-  residual = block_sum(residual, scratch);
-  if (threadIdx.x == 0) {
-    double* out = partials + 4 * std::size_t{blockIdx.x};
-    out[0] = power;
-    out[1] = lag_re;
-    out[2] = lag_im;
-    out[3] = residual;
-  }
-}
-
-/// One warp: the noise_sums_kernel partials, lane l adding blocks l, l + 32, ... in order and the
+/// The first warp of the last noise_sums_kernel block to finish: the partials of every block
+/// (read past L1: other blocks wrote them), lane l adding blocks l, l + 32, ... in order and the
 /// lanes in a fixed tree; then, in lane 0, every measurement and the filter bank of the PDU.
 /// (Until 2026-11-30 one block of 1024 threads summed all pilots itself: 18 us for the 26,208
-/// pilots of a 273-PRB 4-Rx 2-layer slot on an H200; one thread adding the partials, 9.5 us.)
-__global__ void noise_kernel(const PduGeometry g, const double* __restrict__ partials,
-                             EstimatorState* state) {
+/// pilots of a 273-PRB 4-Rx 2-layer slot on an H200; one thread adding the partials, 9.5 us;
+/// then a one-warp kernel of its own after noise_sums_kernel, a node of the PDU's chain.)
+__device__ void noise_from_partials(const PduGeometry& g, const double* partials,
+                                    EstimatorState* state) {
   const unsigned count = g.num_pilots;
   const phy::DifferenceFilter filter = phy::difference_filter(count);
   const unsigned rows = g.num_rx * g.num_layers * g.num_occasions; // pilot rows
@@ -221,10 +180,10 @@ __global__ void noise_kernel(const PduGeometry g, const double* __restrict__ par
   double lag_im = 0.0;
   double residual = 0.0;
   for (unsigned b = threadIdx.x; b < noise_blocks; b += 32) {
-    power += partials[4 * b];
-    lag_re += partials[4 * b + 1];
-    lag_im += partials[4 * b + 2];
-    residual += partials[4 * b + 3];
+    power += __ldcg(partials + 4 * b);
+    lag_re += __ldcg(partials + 4 * b + 1);
+    lag_im += __ldcg(partials + 4 * b + 2);
+    residual += __ldcg(partials + 4 * b + 3);
   }
   power = warp_sum(power);
   lag_re = warp_sum(lag_re);
@@ -266,6 +225,65 @@ __global__ void noise_kernel(const PduGeometry g, const double* __restrict__ par
   state->bank = row * phy::mmse_num_snr_bins + phy::mmse_snr_bin(pilot_snr);
   const float equalizer_power = rsrp / (g.beta * g.beta);
   state->equalizer_noise = fmaxf(noise_variance, 1e-7F * equalizer_power);
+}
+
+/// Block b of noise_blocks: the partial sums (double) of pilot power, lag-one correlation and
+/// difference-filter residual power (phy::difference_residual, which the MMSE-IRC covariance of
+/// irc_covariance_kernels.cu also sums) over its share of the pilots, into partials[4 b ..].
+__global__ void noise_sums_kernel(const PduGeometry g, const float2* __restrict__ pilots,
+                                  double* __restrict__ partials, unsigned* counter,
+                                  EstimatorState* state) {
+  __shared__ double scratch[32];
+  const unsigned count = g.num_pilots;
+  const phy::DifferenceFilter filter = phy::difference_filter(count);
+  const unsigned rows = g.num_rx * g.num_layers * g.num_occasions; // pilot rows
+  double power = 0.0;
+  double lag_re = 0.0;
+  double lag_im = 0.0;
+  double residual = 0.0;
+  const std::size_t total = std::size_t{rows} * count;
+  for (std::size_t i = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; i < total;
+       i += std::size_t{gridDim.x} * blockDim.x) {
+    const unsigned n = i % count;
+    const float2 h = pilots[i];
+    power += static_cast<double>(h.x * h.x + h.y * h.y);
+    if (n >= 1) {
+      const float2 p = pilots[i - 1];
+      lag_re += static_cast<double>(h.x * p.x + h.y * p.y);
+      lag_im += static_cast<double>(h.y * p.x - h.x * p.y);
+    }
+    if (n + filter.order < count) {
+      const phy::cmat::Complex d =
+          phy::difference_residual(filter, reinterpret_cast<const float*>(pilots + i));
+      residual += static_cast<double>(phy::cmat::norm2(d));
+    }
+  }
+  power = block_sum(power, scratch);
+  lag_re = block_sum(lag_re, scratch);
+  lag_im = block_sum(lag_im, scratch);
+  residual = block_sum(residual, scratch);
+  __shared__ bool last;
+  if (threadIdx.x == 0) {
+    double* out = partials + 4 * std::size_t{blockIdx.x};
+    out[0] = power;
+    out[1] = lag_re;
+    out[2] = lag_im;
+    out[3] = residual;
+    __threadfence(); // the partials are visible before the count says so
+    last = atomicAdd(counter, 1U) == gridDim.x - 1;
+  }
+  __syncthreads();
+  if (!last) {
+    return;
+  }
+  // The last block to finish: the PDU's measurements from every block's partials.
+  __threadfence();
+  if (threadIdx.x < 32) {
+    noise_from_partials(g, partials, state);
+  }
+  if (threadIdx.x == 0) {
+    *counter = 0U; // ready for the next PDU
+  }
 }
 
 /// One thread per (rx, layer, occasion, allocated subcarrier): frequency interpolation into
@@ -436,7 +454,7 @@ void launch_dmrs_generation(const PduGeometry& g, const DmrsGeneration& d,
 }
 
 std::size_t dmrs_estimation_scratch_floats(std::size_t rx, std::size_t layers) {
-  return delay_sum_floats(rx, layers) + 2 * 4 * std::size_t{noise_blocks};
+  return delay_sum_floats(rx, layers) + 2 * 4 * std::size_t{noise_blocks} + 2; // + the counter
 }
 
 void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const float2* dmrs,
@@ -453,10 +471,11 @@ void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const floa
   // The noise partials follow the delay correlations in the scratch, 8-byte aligned.
   auto* noise_partials =
       reinterpret_cast<double*>(delay_sums + delay_sum_floats(g.num_rx, g.num_layers));
-  noise_sums_kernel<<<noise_blocks, block_size, 0, stream>>>(g, pilots, noise_partials);
+  // Then the counter of the blocks done (zero between PDUs: the last block sets it back).
+  auto* counter = reinterpret_cast<unsigned*>(noise_partials + 4 * noise_blocks);
+  noise_sums_kernel<<<noise_blocks, block_size, 0, stream>>>(g, pilots, noise_partials, counter,
+                                                             state);
   AIRAN_CUDA_LAUNCHED("noise_sums_kernel", stream);
-  noise_kernel<<<1, 32, 0, stream>>>(g, noise_partials, state);
-  AIRAN_CUDA_LAUNCHED("noise_kernel", stream);
   const std::size_t rows = std::size_t{g.num_rx} * g.num_layers * g.num_subcarriers;
   interpolate_frequency_kernel<<<blocks_for(rows * g.num_occasions), block_size, 0, stream>>>(
       g, pilots, banks, state, h);

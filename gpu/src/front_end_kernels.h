@@ -139,7 +139,9 @@ struct EstimatorState {
 };
 
 /// Floats of launch_dmrs_estimation()'s \p delay_sums scratch for \p rx antennas and \p layers:
-/// the delay correlations, then the noise estimator's per-block partial sums (doubles).
+/// the delay correlations, then the noise estimator's per-block partial sums (doubles) and its
+/// counter of blocks done, which must be zero before the first estimation (the scratch zeroed
+/// once; each estimation leaves it at zero).
 std::size_t dmrs_estimation_scratch_floats(std::size_t rx, std::size_t layers);
 
 /// DMRS estimation on \p grid into \p h ([rx][layer][14][num_subcarriers]), \p state.
