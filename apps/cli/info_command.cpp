@@ -1,4 +1,5 @@
 // `airan info`: what this binary was built with and what this machine offers.
+#include "airan/gpu/device_connections.h"
 #include "airan/gpu/device_query.h"
 #include "commands.h"
 
@@ -57,6 +58,9 @@ Command add_info_command(CLI::App& parent) {
                         << (cuda.runtime_version % 1000) / 10 << ")";
             }
             std::cout << '\n';
+            if (cuda.cuda_compiled) {
+              std::cout << "cuda contexts: " << gpu::describe(gpu::device_connections()) << '\n';
+            }
             if (cuda.devices.empty()) {
               std::cout << "cuda devices: none (" << cuda.status << ")\n";
               return 0;
@@ -65,7 +69,7 @@ Command add_info_command(CLI::App& parent) {
             for (const auto& dev : cuda.devices) {
               std::cout << "cuda device " << dev.index << ": " << dev.name << ", sm_"
                         << dev.compute_major << dev.compute_minor << ", "
-                        << dev.global_memory_bytes / (1024 * 1024) << " MiB, "
+                        << dev.global_memory_bytes / (std::size_t{1024} * 1024) << " MiB, "
                         << dev.multiprocessors << " SMs\n";
               if (*self_test) {
                 const auto error = gpu::run_device_self_test(dev.index);

@@ -1,4 +1,5 @@
 // The `airan` command-line tool: one binary, one sub-command per job.
+#include "airan/gpu/device_connections.h"
 #include "commands.h"
 
 #include <exception>
@@ -7,6 +8,13 @@
 #include <vector>
 
 int main(int argc, char** argv) {
+  // Before any CUDA call: a hardware work queue for each of up to 32 streams (GpuCellGroup's
+  // cells), unless CUDA_DEVICE_MAX_CONNECTIONS says otherwise.
+  try {
+    airan::gpu::request_device_connections();
+  } catch (const std::exception& e) { // only an allocation can fail: the driver's default then
+    std::cerr << "airan: warning: " << e.what() << '\n';
+  }
   CLI::App app{"airan: GPU-accelerated AI-RAN uplink baseband (5G NR PUSCH)"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("airan ") + AIRAN_VERSION);

@@ -1,6 +1,9 @@
-// Shared by the GPU benchmarks: their main(), which runs the benchmark and turns an exception
-// (no device, a CUDA error, a bad argument) into a message and exit status 1.
+// Shared by the GPU benchmarks: their main(), which asks for airan's hardware work queues (as the
+// airan CLI does), runs the benchmark and turns an exception (no device, a CUDA error, a bad
+// argument) into a message and exit status 1.
 #pragma once
+
+#include "airan/gpu/device_connections.h"
 
 #include <cstdio>
 #include <exception>
@@ -8,7 +11,11 @@
 namespace airan::bench {
 
 /// Returns \p run()'s status, or 1 after printing "<name>: <what>" to stderr if it throws.
+/// Before it, CUDA_DEVICE_MAX_CONNECTIONS is set to 32 unless the environment sets it, and what
+/// the contexts get is printed.
 template <typename Run> int run_reporting_errors(const char* name, Run&& run) {
+  std::printf("%s: %s\n", name,
+              airan::gpu::describe(airan::gpu::request_device_connections()).c_str());
   try {
     return run();
   } catch (const std::exception& error) {
