@@ -2,9 +2,10 @@
 // of every cell at a time; the wall time per slot of all cells and the cells that fit in a
 // 500 us slot at that rate. CPU: one PuschReceiver per cell, the cells one after another, each on
 // --threads threads. CUDA: one GpuCellGroup with the IQ in device memory, --in-flight slots in
-// flight (on distinct HARQ processes), --launch graph|streams|cellgraph and --submit-threads
-// (streams, cellgraph: host threads enqueueing the cells). The last line: "cells
-// per 500 us slot (<N> cells, <backend>): <value>".
+// flight (on distinct HARQ processes), --launch graph|streams|cellgraph, --submit-threads
+// (streams, cellgraph: host threads enqueueing the cells), --batched-decoding (every cell's TBs
+// as one launch set) and --no-stage-timing (no CUDA events timing the stages). The last line:
+// "cells per 500 us slot (<N> cells, <backend>): <value>".
 #include "bench_cells.h"
 
 #include "airan/gpu/backend.h"
@@ -30,10 +31,12 @@ using Clock = std::chrono::steady_clock;
 struct CellsBenchOptions {
   BenchSlotShape shape;
   std::vector<unsigned> cells = {1, 4};
-  unsigned threads = 1;         ///< CPU: threads per cell's receiver.
-  unsigned in_flight = 2;       ///< CUDA: slots in flight.
-  std::string launch = "graph"; ///< CUDA: the slot as one graph, "streams" or "cellgraph".
-  unsigned submit_threads = 1;  ///< CUDA, streams or cellgraph: host threads enqueueing cells.
+  unsigned threads = 1;          ///< CPU: threads per cell's receiver.
+  unsigned in_flight = 2;        ///< CUDA: slots in flight.
+  std::string launch = "graph";  ///< CUDA: the slot as one graph, "streams" or "cellgraph".
+  unsigned submit_threads = 1;   ///< CUDA, streams or cellgraph: host threads enqueueing cells.
+  bool batched_decoding = false; ///< CUDA: GpuCellGroupOptions::batched_decoding.
+  bool no_stage_timing = false;  ///< CUDA: GpuCellGroupOptions::stage_timing off.
   unsigned slots = 10;
   std::string backend = "cpu";
 };
@@ -84,6 +87,8 @@ double gpu_slot_us(const CellsBenchOptions& o, const BenchSlot& slot, const gpu:
   options.one_graph_per_slot = o.launch == "graph";
   options.graph_per_cell = o.launch == "cellgraph";
   options.submit_threads = o.submit_threads;
+  options.batched_decoding = o.batched_decoding;
+  options.stage_timing = !o.no_stage_timing;
   gpu::GpuCellGroup group(configs, device, options);
   // Slots in flight together use distinct HARQ processes (a process still decoding in another
   // slot in flight is refused).
@@ -140,7 +145,8 @@ int run_cells_bench(const CellsBenchOptions& o) {
     if (o.launch != "graph") {
       std::printf(", enqueued by %u host thread(s)", std::max(o.submit_threads, 1U));
     }
-    std::printf("\n");
+    std::printf("%s%s\n", o.batched_decoding ? ", every cell's TBs as one launch set" : "",
+                o.no_stage_timing ? ", stages not timed" : "");
   } else {
     std::printf("one receiver per cell, %u thread(s) each, cells one after another\n", o.threads);
   }
@@ -188,6 +194,11 @@ void add_bench_cells_command(CLI::App& bench,
                   "CUDA, streams or cellgraph: host threads that enqueue the cells' work")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  app->add_flag("--batched-decoding", o->batched_decoding,
+                "CUDA: decode the TBs of every cell in the slot as one launch set (one LDPC "
+                "kernel over all their code blocks) after all the cells' front ends");
+  app->add_flag("--no-stage-timing", o->no_stage_timing,
+                "CUDA: no CUDA events timing each cell's stages (fewer graph nodes)");
   app->add_option("--slots", o->slots, "Slots timed")->check(CLI::Range(1, 100000));
   app->add_option("--backend", o->backend, "cpu, cuda or auto")
       ->check(CLI::IsMember({"cpu", "cuda", "auto"}))

@@ -7,12 +7,17 @@
 // TBs it decoded; each with the whole slot as one CUDA graph ("graph"), with each cell on its
 // own stream ("streams", each stage through its own graph) and with each cell's slot as a graph
 // of its own ("cellgraph"), the last two also with the cells enqueued by 8 host threads
-// ("streams-8t", "cellgraph-8t"), with how many slots went as one graph and how many graphs were
-// instantiated rather than updated, and the host time of submit() (captures, graph updates,
-// launches) within the slot's wall time. Last, every kernel, cuFFT call and copy of the 1-cell slot
-// with its device time (LaunchProfiler). The CPU receiver on one core runs the
-// same slot in this process as the baseline. Without a device it says so and
-// exits 0. Accepts (and ignores) Google Benchmark flags.
+// ("streams-8t", "cellgraph-8t"), three of them with the TBs of every cell decoded as one launch
+// set ("-batched": GpuCellGroupOptions::batched_decoding), two whole-slot graph modes without the
+// CUDA events that time the stages ("-untimed": GpuCellGroupOptions::stage_timing, 1 and 24
+// cells), with how many slots went as one graph
+// and how many graphs were instantiated rather than updated, and the host time of submit()
+// (captures, graph updates, launches) within the slot's wall time. Last, every kernel, cuFFT call
+// and copy of the 1-cell slot with its device time (LaunchProfiler). The CPU receiver on one core
+// runs the same slot in this process as the baseline. Without a device it says so and exits 0.
+// --cells=1,24 and --modes=graph,streams keep those cell counts and launch modes only (gpu-check's
+// second run, with the driver's 8 hardware work queues); other flags (Google Benchmark's) are
+// ignored.
 #include "bench_main.h"
 #include "launch_profile_table.h"
 #include "peak_slot.h"
@@ -30,6 +35,8 @@
 #include <cstdio>
 #include <exception>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -46,7 +53,45 @@ double microseconds_since(Clock::time_point start) {
   return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
 }
 
-int run() {
+/// The cell counts and launch modes to measure (empty: all).
+struct Selection {
+  std::vector<unsigned> cells;
+  std::vector<std::string> modes;
+  [[nodiscard]] bool keeps(unsigned count) const {
+    return cells.empty() || std::find(cells.begin(), cells.end(), count) != cells.end();
+  }
+  [[nodiscard]] bool keeps(std::string_view mode) const {
+    return modes.empty() || std::find(modes.begin(), modes.end(), mode) != modes.end();
+  }
+};
+
+/// The comma-separated items of \p list.
+std::vector<std::string> split(std::string_view list) {
+  std::vector<std::string> items;
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    items.emplace_back(list.substr(0, comma));
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+  }
+  return items;
+}
+
+Selection parse_selection(int argc, char** argv) {
+  Selection selection;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.starts_with("--cells=")) {
+      for (const auto& item : split(arg.substr(8))) {
+        selection.cells.push_back(static_cast<unsigned>(std::stoul(item)));
+      }
+    } else if (arg.starts_with("--modes=")) {
+      selection.modes = split(arg.substr(8));
+    }
+  }
+  return selection;
+}
+
+int run(const Selection& selection) {
   const auto devices = airan::gpu::query_devices();
   if (devices.devices.empty()) {
     std::printf("bench_gpu_cells: no CUDA device (%s); nothing measured\n", devices.status.c_str());
@@ -88,27 +133,45 @@ int run() {
   std::printf("%-8s %14s %14s %12s %18s %10s %20s %11s %-8s %s\n", "cells", "slot wall us",
               "us per cell", "TBs decoded", "cells per 500 us", "x CPU", "2 in flight, us/slot",
               "TBs decoded", "launch", "slots as one graph, graphs instantiated");
+  constexpr std::array<unsigned, 6> all_counts{1, 4, 8, 16, 24, 32};
+  constexpr std::array<unsigned, 4> threaded_counts{4, 16, 24, 32}; // 1 cell: no submit threads
+  constexpr std::array<unsigned, 2> untimed_counts{1, 24}; // beside their timed modes' rows
   struct Mode {
     const char* name;
     bool one_graph;
     bool graph_per_cell;
     unsigned submit_threads;
+    bool batched_decoding;
+    bool stage_timing;
+    std::span<const unsigned> counts;
   };
-  constexpr std::array<unsigned, 6> all_counts{1, 4, 8, 16, 24, 32};
-  constexpr std::array<unsigned, 4> threaded_counts{4, 16, 24, 32}; // 1 cell: no submit threads
-  for (const Mode& launch_mode :
-       {Mode{"graph", true, false, 1}, Mode{"streams", false, false, 1},
-        Mode{"cellgraph", false, true, 1}, Mode{"streams-8t", false, false, submit_threads},
-        Mode{"cellgraph-8t", false, true, submit_threads}}) {
+  for (const Mode& launch_mode : {
+           Mode{"graph", true, false, 1, false, true, all_counts},
+           Mode{"streams", false, false, 1, false, true, all_counts},
+           Mode{"cellgraph", false, true, 1, false, true, all_counts},
+           Mode{"streams-8t", false, false, submit_threads, false, true, threaded_counts},
+           Mode{"cellgraph-8t", false, true, submit_threads, false, true, threaded_counts},
+           Mode{"graph-batched", true, false, 1, true, true, all_counts},
+           Mode{"streams-8t-batched", false, false, submit_threads, true, true, threaded_counts},
+           Mode{"cellgraph-8t-batched", false, true, submit_threads, true, true, threaded_counts},
+           Mode{"graph-untimed", true, false, 1, false, false, untimed_counts},
+           Mode{"graph-batched-untimed", true, false, 1, true, false, untimed_counts},
+       }) {
     airan::gpu::GpuCellGroupOptions options;
     options.one_graph_per_slot = launch_mode.one_graph;
     options.graph_per_cell = launch_mode.graph_per_cell;
     options.submit_threads = launch_mode.submit_threads;
+    options.batched_decoding = launch_mode.batched_decoding;
+    options.stage_timing = launch_mode.stage_timing;
     const char* mode = launch_mode.name;
-    const std::span<const unsigned> counts = launch_mode.submit_threads > 1
-                                                 ? std::span<const unsigned>(threaded_counts)
-                                                 : std::span<const unsigned>(all_counts);
+    if (!selection.keeps(std::string_view(mode))) {
+      continue;
+    }
+    const std::span<const unsigned> counts = launch_mode.counts;
     for (const unsigned num_cells : counts) {
+      if (!selection.keeps(num_cells)) {
+        continue;
+      }
       airan::gpu::GpuCellConfig config;
       config.cell = scenario.cell;
       config.num_rx_antennas = rx;
@@ -142,7 +205,7 @@ int run() {
         }
       }
       const double slot_us = median(wall_us);
-      if (num_cells == 1) {
+      if (num_cells == 1 && launch_mode.stage_timing) {
         const airan::gpu::GpuCellStageTimes t = group.stage_times(0);
         std::printf("  device stages of the 1-cell slot (CUDA events, us): OFDM %.1f, estimation "
                     "%.1f, equalization+demapping %.1f, descrambling %.1f, rate recovery %.1f, "
@@ -189,7 +252,8 @@ int run() {
                   500.0 * num_cells / slot_us, median(cpu_us) * num_cells / slot_us, pipelined_us,
                   pipelined_decoded, pipelined_slots * num_cells, mode,
                   static_cast<unsigned long long>(launches.one_graph),
-                  static_cast<unsigned long long>(launches.one_graph + launches.streams),
+                  static_cast<unsigned long long>(launches.one_graph) +
+                      static_cast<unsigned long long>(launches.streams),
                   launches.graph_instantiations);
       if (launch_mode.graph_per_cell) {
         std::printf("  %u cells, %s: %llu cell slots as graphs of their own\n", num_cells, mode,
@@ -204,6 +268,9 @@ int run() {
     }
   }
 
+  if (!selection.modes.empty()) {
+    return 0; // a second run for some modes: the profile is the first run's
+  }
   // Where the 1-cell slot's device time goes (one graph per slot, as by default).
   airan::gpu::LaunchProfiler profiler; // outlives the group whose graphs record its events
   airan::gpu::GpuCellConfig config;
@@ -232,6 +299,7 @@ int run() {
 
 } // namespace
 
-int main() {
-  return airan::bench::run_reporting_errors("bench_gpu_cells", run);
+int main(int argc, char** argv) {
+  return airan::bench::run_reporting_errors("bench_gpu_cells",
+                                            [&] { return run(parse_selection(argc, argv)); });
 }

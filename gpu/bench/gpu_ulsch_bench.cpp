@@ -5,7 +5,10 @@
 // and once more as bytes with the rate recovery as a kernel of its own (the others run it in the
 // LDPC kernel: "rate recovery us" is then 0 and LDPC includes it), against the CPU UL-SCH
 // decoder on one core in this process. Prints the median wall time per TB, the kernels' device
-// times (rate recovery + HARQ + quantisation, LDPC) and the ratio to the CPU.
+// times (rate recovery + HARQ + quantisation, LDPC) and the ratio to the CPU. Last, 24 such TBs
+// (a 24-cell slot's decoding) on 24 decoders, each on its own stream (its own graph) against all
+// of them as one launch set (GpuUlschDecoder::enqueue_prepared(), as GpuCellGroup's
+// batched_decoding): the wall time per slot of 24 TBs in this process.
 // Without a device it says so and exits 0.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ulsch_decoder.h"
@@ -42,6 +45,57 @@ double median(std::vector<double> values) {
 
 double microseconds_since(Clock::time_point start) {
   return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+}
+
+/// 24 peak TBs from the same device LLRs: a decoder and stream each, or one launch set.
+void decode_many(const std::vector<float>& llrs, float* device_llrs, const UlschDecoderConfig& cfg,
+                 const std::vector<std::uint8_t>& cpu_bytes, double cpu_us) {
+  constexpr unsigned count = 24;
+  const std::size_t soft_bits = ulsch_soft_buffer_length(peak_tb);
+  auto memory = std::make_shared<airan::gpu::GpuHarqSoftMemory>(count, soft_bits, 0);
+  HarqBufferPool pool(count, soft_bits, HarqStorage::external);
+  std::vector<std::unique_ptr<airan::gpu::GpuUlschDecoder>> decoders;
+  std::vector<airan::gpu::GpuUlschDecoder*> batch;
+  for (unsigned i = 0; i < count; ++i) {
+    decoders.push_back(std::make_unique<airan::gpu::GpuUlschDecoder>(peak_tb.tbs, memory, 0));
+    batch.push_back(decoders.back().get());
+  }
+  std::vector<std::vector<std::uint8_t>> bytes(count, std::vector<std::uint8_t>(peak_tb.tbs / 8));
+  const DeviceLlrs device{device_llrs, llrs.size(), 0};
+  cudaStream_t stream = nullptr;
+  if (cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking) != cudaSuccess) {
+    throw std::runtime_error("cannot create a stream");
+  }
+  std::printf("%u peak TBs (a %u-cell slot's decoding), wall us per slot, TBs as the CPU's:\n",
+              count, count);
+  for (const bool one_launch_set : {false, true}) {
+    std::vector<double> wall_us;
+    unsigned same = 0;
+    for (int i = 0; i < runs; ++i) {
+      const auto start = Clock::now();
+      for (unsigned t = 0; t < count; ++t) {
+        HarqSoftBuffer& buffer = pool.acquire({static_cast<std::uint16_t>(t + 1), 0}, true);
+        if (one_launch_set) {
+          decoders[t]->prepare_device_bytes(device, cfg, buffer, bytes[t]);
+        } else {
+          decoders[t]->enqueue_device_bytes(device, cfg, buffer, bytes[t], nullptr);
+        }
+      }
+      if (one_launch_set) {
+        airan::gpu::GpuUlschDecoder::enqueue_prepared(batch, stream);
+      }
+      same = 0;
+      for (unsigned t = 0; t < count; ++t) {
+        same += decoders[t]->finish().tb_crc_ok && bytes[t] == cpu_bytes ? 1 : 0;
+      }
+      wall_us.push_back(microseconds_since(start));
+    }
+    std::printf("  %-28s %10.1f us  %8.2f info Gbit/s  %6.1f x CPU core  %u/%u TBs\n",
+                one_launch_set ? "one launch set" : "a stream each", median(wall_us),
+                count * static_cast<double>(peak_tb.tbs) / median(wall_us) / 1e3,
+                count * cpu_us / median(wall_us), same, count);
+  }
+  cudaStreamDestroy(stream);
 }
 
 int run() {
@@ -149,6 +203,7 @@ int run() {
                     ? ""
                     : "  (differs from the CPU decoder!)");
   }
+  decode_many(llrs, device_llrs, cfg, cpu_bytes, median(cpu_us));
   cudaFree(device_llrs);
   return 0;
 }

@@ -13,6 +13,7 @@
 #include <exception>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace airan::gpu {
 
@@ -33,6 +34,13 @@ GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device,
       throw std::invalid_argument("GpuCellGroup: 1..4 slots in flight, the same for every cell");
     }
     cells_.push_back(std::make_unique<Cell>(config, device));
+    cells_.back()->batched_decoding = options.batched_decoding;
+    for (const auto& lane : cells_.back()->lanes) {
+      lane->front_end.set_stage_timing(options.stage_timing);
+      for (const auto& decoder : lane->decoders) {
+        decoder->set_stage_timing(options.stage_timing);
+      }
+    }
   }
   slots_in_flight_ = cells.empty() ? 1 : cells.front().slots_in_flight;
   for (std::size_t l = 0; l < slots_in_flight_; ++l) {
@@ -118,6 +126,9 @@ void GpuCellGroup::enqueue_one_graph(std::span<const GpuCellSlot> slots, std::si
         AIRAN_CUDA_CHECK(waited);
       });
     }
+    if (options_.batched_decoding) { // every cell's stream has joined the launch stream
+      step([&] { enqueue_batched_decoding(lane, stream, false); });
+    }
     if (failure != nullptr) {
       std::rethrow_exception(failure);
     }
@@ -185,6 +196,26 @@ std::uint64_t GpuCellGroup::enqueue_cells(std::span<const GpuCellSlot> slots, st
       std::count(launch.cell_as_graph.begin(), launch.cell_as_graph.end(), 1));
 }
 
+void GpuCellGroup::enqueue_batched_decoding(std::size_t lane, void* stream, bool join_cells) {
+  SlotLaunch& launch = *launches_[lane];
+  auto* launch_stream = static_cast<cudaStream_t>(stream);
+  std::vector<GpuUlschDecoder*> prepared;
+  for (std::size_t c = 0; c < cells_.size(); ++c) {
+    detail::CellLane& cell_lane = *cells_[c]->lanes[lane];
+    if (join_cells) {
+      auto* cell_stream = static_cast<cudaStream_t>(cell_lane.front_end.native_stream());
+      AIRAN_CUDA_CHECK(cudaEventRecord(launch.joins[c].get(), cell_stream));
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(launch_stream, launch.joins[c].get(), 0));
+    }
+    for (std::size_t p = 0; p < cell_lane.enqueued.size(); ++p) {
+      if (cell_lane.enqueued[p]) {
+        prepared.push_back(cell_lane.decoders[p].get());
+      }
+    }
+  }
+  GpuUlschDecoder::enqueue_prepared(prepared, launch_stream);
+}
+
 GpuCellGroup::~GpuCellGroup() = default;
 
 unsigned GpuCellGroup::num_cells() const {
@@ -238,6 +269,7 @@ void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
   SlotLaunch& launch = *launches_[lane];
   launch.one_graph = false; // until prepare_one_graph() says otherwise
   launch.launched = false;
+  launch.batched_on_stream = false;
   std::fill(launch.cell_launched.begin(), launch.cell_launched.end(), 1);
   std::uint64_t cell_graphs = 0;
   try {
@@ -246,6 +278,10 @@ void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
       enqueue_one_graph(slots, lane);
     } else {
       cell_graphs = enqueue_cells(slots, lane);
+      if (options_.batched_decoding) {
+        launch.batched_on_stream = true;
+        enqueue_batched_decoding(lane, launch.stream.get(), true);
+      }
     }
   } catch (...) {
     // A device failure (a bad PDU or IQ only fails its PDUs): the slot is dropped, so that the
@@ -274,8 +310,8 @@ void GpuCellGroup::collect(std::vector<std::vector<phy::PuschPduResult>>& result
   }
   AIRAN_CUDA_CHECK(cudaSetDevice(device_));
   const std::size_t lane = collected_ % slots_in_flight_;
-  if (launches_[lane]->one_graph) {
-    launches_[lane]->stream.synchronize(); // the cells' streams have nothing of this slot
+  if (launches_[lane]->one_graph || launches_[lane]->batched_on_stream) {
+    launches_[lane]->stream.synchronize(); // the slot's graph, or its batched decoding
   }
   results.resize(cells_.size());
   for (std::size_t c = 0; c < cells_.size(); ++c) {

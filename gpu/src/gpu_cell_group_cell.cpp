@@ -138,8 +138,14 @@ void GpuCellGroup::Cell::submit_pdus(const GpuCellSlot& input, std::size_t lane_
       lane.measured[p] = true;
       acquired = harq.find(key) == nullptr;
       phy::HarqSoftBuffer& buffer = harq.acquire(key, pdu.new_data_indicator);
-      lane.decoders[p]->enqueue_device_bytes({lane.front_end.device_llrs(), g, device}, cfg, buffer,
-                                             result.tb_bytes, lane.front_end.native_stream());
+      if (batched_decoding) { // the group enqueues it with the other cells' TBs
+        lane.decoders[p]->prepare_device_bytes({lane.front_end.device_llrs(), g, device}, cfg,
+                                               buffer, result.tb_bytes);
+      } else {
+        lane.decoders[p]->enqueue_device_bytes({lane.front_end.device_llrs(), g, device}, cfg,
+                                               buffer, result.tb_bytes,
+                                               lane.front_end.native_stream());
+      }
       lane.enqueued[p] = true;
       lane.fresh[p] = acquired;
       lane.keys[p] = key;
@@ -192,12 +198,16 @@ void GpuCellGroup::Cell::abandon(std::size_t lane_index, bool launched) noexcept
     }
   }
   for (std::size_t p = 0; p < lane.enqueued.size(); ++p) {
+    bool ran = launched;
     if (lane.enqueued[p] && launched) {
       try {
         (void)lane.decoders[p]->finish();
+      } catch (const std::logic_error&) {
+        ran = false; // prepared for a batch that was never enqueued, or cancelled by its failure
       } catch (const std::exception&) {
       }
-    } else if (lane.enqueued[p]) {
+    }
+    if (lane.enqueued[p] && !ran) {
       lane.decoders[p]->cancel(); // nothing ran: the buffer keeps its state
       if (lane.fresh[p]) {
         harq.release(lane.keys[p]);

@@ -94,6 +94,9 @@ struct GpuCellGroup::Cell {
   /// The lane collected last and its last decoded PDU (-1: none).
   std::size_t last_lane = 0;
   int last_pdu = -1;
+  /// GpuCellGroupOptions::batched_decoding: submit() prepares the PDUs' TBs, the group enqueues
+  /// them.
+  bool batched_decoding = false;
 
   GpuCellConfig config;
   std::uint32_t max_tbs;
@@ -115,7 +118,10 @@ struct GpuCellGroup::SlotLaunch {
   CudaGraph graph;
   std::vector<detail::StagedIq> staged; ///< One per cell.
   bool one_graph = false;               ///< How the lane's slot in flight was launched.
-  bool launched = false;                ///< Its graph was launched (one_graph).
+  /// The cells' TBs were decoded as one launch set on `stream` (GpuCellGroupOptions::
+  /// batched_decoding) outside one graph: collect() waits for the stream too.
+  bool batched_on_stream = false;
+  bool launched = false; ///< Its graph was launched (one_graph).
   /// Per cell, when not one graph: its work may have run (0: a graph of the cell's own that
   /// was not launched, so nothing of it ran). Bytes, not std::vector<bool>: the submit threads
   /// write the cells' flags concurrently.

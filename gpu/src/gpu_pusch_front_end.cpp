@@ -78,15 +78,15 @@ void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsign
   }
   CufftPlan& plan = s.plan_for(num_rx);
   cudaStream_t stream = s.stream.get();
-  s.ofdm_start.record(stream);
+  s.time_mark(s.ofdm_start, stream);
   profile_begin(stream);
   detail::launch_remove_cp(g, reinterpret_cast<const float2*>(device_iq), s.fft.data(), stream);
   plan.forward(reinterpret_cast<cufftComplex*>(s.fft.data()),
                reinterpret_cast<cufftComplex*>(s.fft.data()), stream);
   profile_launch("cuFFT", stream);
   detail::launch_extract_subcarriers(g, s.fft.data(), s.grid.data(), stream);
-  s.ofdm_end.record(stream);
-  s.ofdm_timed = true;
+  s.time_mark(s.ofdm_end, stream);
+  s.ofdm_timed = s.stage_timing;
   s.grid_rx = num_rx;
 }
 
@@ -201,7 +201,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   const std::size_t num_llrs = std::size_t{d.layout.num_res()} * pusch.num_layers * d.qm;
   const std::uint32_t* scrambling = descramble ? s.scrambling_words.data() : nullptr;
   const auto enqueue = [&] {
-    s.estimate_start.record(stream); // DMRS generation counts as estimation
+    s.time_mark(s.estimate_start, stream); // DMRS generation counts as estimation
     profile_begin(stream);
     // The branch (Impl::branch_stream) runs the scrambling words and the CFO estimate beside
     // the main chain; it is joined at the end, also when a launch throws, as a capture with an
@@ -211,12 +211,12 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
     const auto join = [&] {
       if (forked) {
         forked = false;
-        s.branch_done.record(branch);
+        s.branch_done.mark(branch);
         AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, s.branch_done.get(), 0));
       }
     };
     try {
-      s.branch_fork.record(stream);
+      s.branch_fork.mark(stream);
       AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.branch_fork.get(), 0));
       forked = true;
       profile_begin(branch);
@@ -225,7 +225,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
             s.scrambling_words.data(), num_llrs,
             phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id), s.gold_table.data(),
             branch);
-        s.scrambling_ready.record(branch);
+        s.scrambling_ready.mark(branch);
       }
       if (!pregenerated) {
         detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
@@ -233,21 +233,25 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
       }
       detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
                                      s.pilots.data(), banks, s.device_state(), s.h.data(), stream);
-      s.pilots_ready.record(stream);
+      s.pilots_ready.mark(stream);
       AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.pilots_ready.get(), 0));
       detail::launch_cfo_estimation(g, s.pilots.data(), s.device_state(), branch);
       if (g.estimate_covariance) {
         detail::launch_irc_covariance(g, s.pilots.data(), s.device_state(), s.covariances.data(),
                                       s.whitening.data(), stream);
       }
-      s.estimate_end.record(stream);
+      s.time_mark(s.estimate_end, stream);
       if (descramble) {
         AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, s.scrambling_ready.get(), 0));
       }
       detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.device_state(),
                                     s.whitening.data(), s.symbols.data(), s.noise.data(),
                                     s.llrs.data(), scrambling, stream);
-      s.equalize_end.record(stream);
+      if (s.stage_timing) {
+        s.equalize_end.record(stream);
+      } else {
+        s.equalize_end.mark(stream); // the branch's quality kernels wait for it
+      }
       AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.equalize_end.get(), 0));
       detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
                                           std::size_t{d.layout.num_res()} * g.num_layers, d.qm,
@@ -276,6 +280,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   s.num_res = d.layout.num_res();
   s.num_llrs = s.num_res * pusch.num_layers * d.qm;
   s.processed = true;
+  s.process_timed = s.stage_timing;
   s.descrambled = false;
   s.demapped_descrambled = descramble;
   return s.num_llrs;
@@ -320,6 +325,10 @@ void GpuPuschFrontEnd::set_deferred_branch_join(bool deferred) {
   impl_->defer_branch_join = deferred;
 }
 
+void GpuPuschFrontEnd::set_stage_timing(bool timing) {
+  impl_->stage_timing = timing;
+}
+
 void GpuPuschFrontEnd::join_branch() {
   make_device_current(impl_->device);
   impl_->join_branch();
@@ -344,7 +353,7 @@ void GpuPuschFrontEnd::pregenerate_dmrs(const phy::PuschConfig& pusch, unsigned 
   }
   cudaStream_t stream = s.stream.get();
   const cudaStream_t branch = s.branch_stream.get();
-  s.branch_fork.record(stream);
+  s.branch_fork.mark(stream);
   AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.branch_fork.get(), 0));
   s.branch_open = true; // forked: joined by join_branch() even when the launch fails
   profile_begin(branch);
@@ -362,7 +371,7 @@ void GpuPuschFrontEnd::descramble(std::uint32_t c_init) {
   make_device_current(s.device);
   s.join_branch();
   detail::launch_descramble(s.llrs.data(), s.num_llrs, c_init, s.gold_table.data(), s.stream.get());
-  s.descramble_end.record(s.stream.get());
+  s.time_mark(s.descramble_end, s.stream.get());
   s.descrambled = true;
 }
 

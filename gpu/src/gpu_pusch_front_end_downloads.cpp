@@ -150,11 +150,11 @@ GpuStageTimes GpuPuschFrontEnd::stage_times() {
   if (s.ofdm_timed) {
     times.ofdm_ms = s.ofdm_end.elapsed_ms_since(s.ofdm_start);
   }
-  if (s.processed) {
+  if (s.processed && s.process_timed) {
     times.estimate_ms = s.estimate_end.elapsed_ms_since(s.estimate_start);
     times.equalize_demap_ms = s.equalize_end.elapsed_ms_since(s.estimate_end);
   }
-  if (s.processed && s.descrambled) {
+  if (s.processed && s.process_timed && s.descrambled && s.stage_timing) {
     times.descramble_ms = s.descramble_end.elapsed_ms_since(s.equalize_end);
   }
   return times;

@@ -119,7 +119,7 @@ struct GpuPuschFrontEnd::Impl {
   void join_branch() {
     if (branch_open) {
       branch_open = false;
-      branch_done.record(branch_stream.get());
+      branch_done.mark(branch_stream.get());
       AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream.get(), branch_done.get(), 0));
     }
   }
@@ -131,6 +131,14 @@ struct GpuPuschFrontEnd::Impl {
   bool demapped_descrambled = false; ///< The last process() wrote descrambled LLRs.
   bool ofdm_timed = false;
   bool processed = false;
+  bool stage_timing = true;  ///< GpuPuschFrontEnd::set_stage_timing()
+  bool process_timed = true; ///< The last process() recorded its stage events.
+  /// Records \p event for the stage times when they are on.
+  void time_mark(CudaEvent& event, cudaStream_t on) {
+    if (stage_timing) {
+      event.record(on);
+    }
+  }
   DeviceBuffer<float2> iq, fft, grid, dmrs, pilots, h, symbols;
   DeviceBuffer<float> delay_sums, noise, llrs;
   DeviceBuffer<std::uint32_t> scrambling_words; ///< The PDU's Gold words (one per 32 LLRs).

@@ -81,6 +81,7 @@ std::size_t GpuPuschFrontEnd::gather_neural_llrs(const float* llr_tensor) {
   s.num_res = pdu.layout.num_res();
   s.num_llrs = s.num_res * pdu.geometry.num_layers * pdu.qm;
   s.processed = true;
+  s.process_timed = true; // the neural path always records its events
   s.descrambled = false;
   s.demapped_descrambled = false;
   return s.num_llrs;

@@ -81,6 +81,9 @@ void GpuPuschFrontEnd::synchronize() {
 void GpuPuschFrontEnd::set_deferred_branch_join(bool) {
   unavailable();
 }
+void GpuPuschFrontEnd::set_stage_timing(bool) {
+  unavailable();
+}
 void GpuPuschFrontEnd::join_branch() {
   unavailable();
 }

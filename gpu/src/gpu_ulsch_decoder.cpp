@@ -5,6 +5,7 @@
 #include "gpu_ulsch_decoder_impl.h"
 
 #include <stdexcept>
+#include <vector>
 
 namespace airan::gpu {
 
@@ -122,12 +123,65 @@ void GpuUlschDecoder::enqueue_device_bytes(const phy::DeviceLlrs& llrs,
   s.enqueue(llrs.data, cfg, layout, &harq_buffer, {}, tb_bytes, stream_or(stream, s.stream));
 }
 
+void GpuUlschDecoder::prepare_device_bytes(const phy::DeviceLlrs& llrs,
+                                           const phy::UlschDecoderConfig& cfg,
+                                           phy::HarqSoftBuffer& harq_buffer,
+                                           std::span<std::uint8_t> tb_bytes) {
+  Impl& s = *impl_;
+  check_device_llrs(llrs, s.device);
+  if (tb_bytes.size() != cfg.coding.tbs / 8 || cfg.coding.tbs % 8 != 0) {
+    ulsch::fail("TBS " + std::to_string(cfg.coding.tbs) + " into " +
+                std::to_string(tb_bytes.size()) + " bytes");
+  }
+  const auto layout = ulsch::check_decoding(llrs.size, cfg, cfg.coding.tbs, s.max_tbs);
+  s.check_buffer(harq_buffer);
+  s.plan(llrs.data, cfg, layout, &harq_buffer, {}, tb_bytes);
+}
+
+void GpuUlschDecoder::enqueue_prepared(std::span<GpuUlschDecoder* const> decoders, void* stream) {
+  if (decoders.empty()) {
+    return;
+  }
+  std::vector<Impl*> tbs;
+  tbs.reserve(decoders.size());
+  const Impl& first = *decoders.front()->impl_;
+  for (GpuUlschDecoder* decoder : decoders) {
+    Impl& s = *decoder->impl_;
+    if (!s.pending.active || !s.pending.prepared_only) {
+      throw std::logic_error("GpuUlschDecoder::enqueue_prepared: a decoder without a prepared "
+                             "transport block");
+    }
+    if (s.device != first.device || s.rate_recovery_in_ldpc != first.rate_recovery_in_ldpc) {
+      throw std::logic_error("GpuUlschDecoder::enqueue_prepared: decoders of different devices "
+                             "or rate recovery settings");
+    }
+    tbs.push_back(&s);
+  }
+  make_device_current(first.device);
+  try {
+    Impl::enqueue_batch(tbs, stream_or(stream, first.stream));
+  } catch (...) {
+    for (Impl* s : tbs) {
+      s->pending = {};
+    }
+    throw;
+  }
+}
+
+bool GpuUlschDecoder::has_enqueued_tb() const {
+  return impl_->pending.active;
+}
+
 phy::UlschDecoderResult GpuUlschDecoder::finish() {
   return impl_->finish();
 }
 
 void GpuUlschDecoder::cancel() {
-  impl_->pending.active = false;
+  impl_->pending = {};
+}
+
+void GpuUlschDecoder::set_stage_timing(bool timing) {
+  impl_->stage_timing = timing;
 }
 
 GpuUlschTimes GpuUlschDecoder::last_times() const {

@@ -21,10 +21,10 @@ void GpuUlschDecoder::Impl::check_buffer(const phy::HarqSoftBuffer& buffer) cons
   }
 }
 
-void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDecoderConfig& cfg,
-                                    const ulsch::TransportBlockLayout& layout,
-                                    phy::HarqSoftBuffer* buffer, std::span<phy::bit_t> tb_bits,
-                                    std::span<std::uint8_t> tb_bytes_out, cudaStream_t s) {
+void GpuUlschDecoder::Impl::plan(const float* device_llrs, const phy::UlschDecoderConfig& cfg,
+                                 const ulsch::TransportBlockLayout& layout,
+                                 phy::HarqSoftBuffer* buffer, std::span<phy::bit_t> tb_bits,
+                                 std::span<std::uint8_t> tb_bytes_out) {
   if (pending.active) {
     throw std::logic_error("GpuUlschDecoder: a transport block is already enqueued (finish() it)");
   }
@@ -78,7 +78,8 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
         shared_bytes_with_messages,
         detail::ldpc_kernel_shared_bytes(code->num_columns, code->lifting_size, num_edges, true));
   }
-  detail::LdpcKernelBatch batch;
+  detail::LdpcKernelBatch& batch = planned.batch;
+  batch = {};
   batch.tb_codes = {short_code, long_code, plan.sizes.num_short,
                     static_cast<std::uint32_t>(ldpc_llr_stride), seg.num_info_bits};
   batch.num_blocks = num_cbs;
@@ -98,8 +99,12 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
     batch.recovery.active = nullptr; // the kernel reduces each block's flag itself
   }
   batch.parts = detail::ldpc_kernel_parts(seg.lifting_size);
-  const unsigned threads = detail::ldpc_kernel_threads(seg.lifting_size, batch.parts);
-  detail::TbAssemblyLaunch assembly;
+  planned.threads = detail::ldpc_kernel_threads(seg.lifting_size, batch.parts);
+  planned.shared_bytes = batch.messages_in_shared ? shared_bytes_with_messages : shared_bytes;
+  planned.recovery = recovery;
+  planned.wrapped = wrapped;
+  detail::TbAssemblyLaunch& assembly = planned.assembly;
+  assembly = {};
   assembly.messages = bits.data();
   assembly.num_code_blocks = num_cbs;
   assembly.info_bits = seg.num_info_bits;
@@ -111,25 +116,29 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   assembly.tb_bytes = out + output_layout.tb;
   assembly.crc_partials = reinterpret_cast<std::uint32_t*>(out + output_layout.crc_partials);
   assembly.nonzero = out + output_layout.nonzero;
-  const std::size_t download_bytes = output_layout.tb + assembly.num_tb_bytes;
+  planned.download_bytes = output_layout.tb + assembly.num_tb_bytes;
+  pending = {true, true, nullptr, stage_timing, layout, buffer, combining, tb_bits, tb_bytes_out};
+}
+
+void GpuUlschDecoder::Impl::enqueue_planned(cudaStream_t s) {
+  const Planned& p = planned;
   // Everything on the device, captured into a graph updated per TB (same topology, new
   // parameters) unless AIRAN_CUDA_GRAPHS=0 or \p s is captured already (GpuCellGroup's graph of
   // the whole slot).
   const auto device_work = [&] {
-    start.record(s);
+    time_mark(start, s);
     profile_begin(s);
-    if (!rate_recovery_in_ldpc) {
-      if (wrapped) {
+    if (!p.batch.recover) {
+      if (p.wrapped) {
         active.fill_zero(s);
       }
-      detail::rate_recovery_launch(recovery, s);
+      detail::rate_recovery_launch(p.recovery, s);
+      time_mark(recovered, s); // with the recovery in the LDPC kernel, its time counts as LDPC's
     }
-    recovered.record(s); // with the recovery in the LDPC kernel, its time counts as LDPC's
-    detail::ldpc_kernel_launch(
-        batch, threads, batch.messages_in_shared ? shared_bytes_with_messages : shared_bytes, s);
-    detail::tb_assembly_launch(assembly, s);
-    decoded.record(s);
-    outputs.copy_to_host(host_outputs.span().first(download_bytes), s);
+    detail::ldpc_kernel_launch(p.batch, p.threads, p.shared_bytes, s);
+    detail::tb_assembly_launch(p.assembly, s);
+    time_mark(decoded, s);
+    outputs.copy_to_host(host_outputs.span().first(p.download_bytes), s);
     profile_launch("TB bytes and results to host", s);
     done.record(s);
   };
@@ -139,17 +148,86 @@ void GpuUlschDecoder::Impl::enqueue(const float* device_llrs, const phy::UlschDe
   } else {
     device_work();
   }
-  pending = {true, layout, buffer, combining, tb_bits, tb_bytes_out};
+  pending.prepared_only = false;
+}
+
+void GpuUlschDecoder::Impl::enqueue_batch(std::span<Impl* const> tbs, cudaStream_t s) {
+  if (tbs.empty()) {
+    return;
+  }
+  Impl& timer = *tbs.front();
+  timer.time_mark(timer.start, s);
+  profile_begin(s);
+  for (Impl* tb : tbs) {
+    if (!tb->planned.batch.recover) {
+      if (tb->planned.wrapped) {
+        tb->active.fill_zero(s);
+      }
+      detail::rate_recovery_launch(tb->planned.recovery, s);
+    }
+  }
+  if (!timer.planned.batch.recover) { // (else the recovery's time counts as LDPC's)
+    timer.time_mark(timer.recovered, s);
+  }
+  // A launch per stage for each run of up to max_launch_batches TBs.
+  for (std::size_t first = 0; first < tbs.size(); first += detail::max_launch_batches) {
+    const auto run =
+        tbs.subspan(first, std::min<std::size_t>(detail::max_launch_batches, tbs.size() - first));
+    detail::LdpcKernelBatches ldpc;
+    unsigned threads = 0;
+    std::size_t shared_bytes = 0;
+    for (const Impl* tb : run) {
+      ldpc.batches[ldpc.blocks.num_batches] = tb->planned.batch;
+      (void)ldpc.blocks.add(tb->planned.batch.num_blocks);
+      threads = std::max(threads, tb->planned.threads);
+      shared_bytes = std::max(shared_bytes, tb->planned.shared_bytes);
+    }
+    detail::ldpc_kernel_launch_batches(ldpc, threads, shared_bytes, s);
+  }
+  for (std::size_t first = 0; first < tbs.size(); first += detail::max_launch_batches) {
+    detail::TbAssemblyBatches assembly;
+    for (std::size_t t = first;
+         t < tbs.size() && detail::tb_assembly_add(assembly, tbs[t]->planned.assembly); ++t) {
+    }
+    detail::tb_assembly_launch_batches(assembly, s);
+  }
+  timer.time_mark(timer.decoded, s);
+  for (std::size_t first = 0; first < tbs.size(); first += detail::max_launch_batches) {
+    detail::ByteCopies copies;
+    for (std::size_t t = first;
+         t < tbs.size() &&
+         detail::byte_copies_add(copies, {tbs[t]->outputs.data(), tbs[t]->host_outputs_device,
+                                          tbs[t]->planned.download_bytes});
+         ++t) {
+    }
+    detail::byte_copies_launch(copies, s);
+  }
+  timer.done.record(s);
+  for (Impl* tb : tbs) {
+    tb->pending.prepared_only = false;
+    tb->pending.timing = tb == &timer ? nullptr : &timer;
+    tb->pending.timed = timer.stage_timing;
+  }
 }
 
 phy::UlschDecoderResult GpuUlschDecoder::Impl::finish() {
   if (!pending.active) {
     throw std::logic_error("GpuUlschDecoder: finish() without an enqueued transport block");
   }
+  if (pending.prepared_only) {
+    throw std::logic_error("GpuUlschDecoder: finish() of a prepared transport block that was not "
+                           "enqueued (GpuUlschDecoder::enqueue_prepared())");
+  }
   pending.active = false;
-  done.synchronize();
-  times.rate_recovery_us = 1000.0F * recovered.elapsed_ms_since(start);
-  times.ldpc_us = 1000.0F * decoded.elapsed_ms_since(recovered);
+  Impl& timer = pending.timing != nullptr ? *pending.timing : *this;
+  timer.done.synchronize();
+  times = {};
+  if (pending.timed && timer.planned.batch.recover) {
+    times.ldpc_us = 1000.0F * timer.decoded.elapsed_ms_since(timer.start);
+  } else if (pending.timed) {
+    times.rate_recovery_us = 1000.0F * timer.recovered.elapsed_ms_since(timer.start);
+    times.ldpc_us = 1000.0F * timer.decoded.elapsed_ms_since(timer.recovered);
+  }
   const ulsch::TransportBlockLayout& layout = pending.layout;
   const phy::CodeBlockSegmentation& seg = layout.seg;
   const unsigned num_cbs = seg.num_code_blocks;

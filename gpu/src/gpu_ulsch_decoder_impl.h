@@ -101,6 +101,8 @@ struct GpuUlschDecoder::Impl {
     crc24b.copy_from_host(table, stream.get());
     active.fill_zero(stream.get()); // no mark (marks start at 1)
     stream.synchronize();
+    AIRAN_CUDA_CHECK(cudaHostGetDevicePointer(reinterpret_cast<void**>(&host_outputs_device),
+                                              host_outputs.data(), 0));
   }
 
   /// Slot of (graph, Z) in the lifted-graph arrays: every lifted graph is in device memory from
@@ -113,7 +115,21 @@ struct GpuUlschDecoder::Impl {
   /// to go to \p tb_bits or \p tb_bytes (the other empty); finish() completes it.
   void enqueue(const float* device_llrs, const phy::UlschDecoderConfig& cfg,
                const ulsch::TransportBlockLayout& layout, phy::HarqSoftBuffer* buffer,
-               std::span<phy::bit_t> tb_bits, std::span<std::uint8_t> tb_bytes, cudaStream_t s);
+               std::span<phy::bit_t> tb_bits, std::span<std::uint8_t> tb_bytes, cudaStream_t s) {
+    plan(device_llrs, cfg, layout, buffer, tb_bits, tb_bytes);
+    enqueue_planned(s);
+  }
+  /// enqueue()'s host part: the TB's launches into `planned`, the TB into `pending` (prepared:
+  /// nothing enqueued yet).
+  void plan(const float* device_llrs, const phy::UlschDecoderConfig& cfg,
+            const ulsch::TransportBlockLayout& layout, phy::HarqSoftBuffer* buffer,
+            std::span<phy::bit_t> tb_bits, std::span<std::uint8_t> tb_bytes);
+  /// enqueue()'s device part: the planned launches on \p s (as a graph of their own unless \p s
+  /// is captured already or graphs are off).
+  void enqueue_planned(cudaStream_t s);
+  /// The planned TBs of \p tbs (GpuUlschDecoder::enqueue_prepared()) on \p s: a launch per stage
+  /// for up to detail::max_launch_batches TBs, the first TB's events timing them all.
+  static void enqueue_batch(std::span<Impl* const> tbs, cudaStream_t s);
   /// Waits for the enqueued TB; code block outcomes, TB CRC and HARQ bookkeeping.
   phy::UlschDecoderResult finish();
   /// enqueue() on the decoder's own stream, then finish().
@@ -142,9 +158,34 @@ struct GpuUlschDecoder::Impl {
   /// Rate recovery inside the LDPC kernel (each thread block its code block's) rather than as a
   /// kernel of its own before it (GpuUlschDecoder::set_rate_recovery_in_ldpc()).
   bool rate_recovery_in_ldpc = true;
+  /// GpuUlschDecoder::set_stage_timing(): start, recovered (with the rate recovery kernel of its
+  /// own), decoded.
+  bool stage_timing = true;
+  /// Records \p event for the kernel times when they are on (`done` is always recorded: finish()
+  /// waits for it).
+  void time_mark(CudaEvent& event, cudaStream_t on) {
+    if (stage_timing) {
+      event.record(on);
+    }
+  }
+  /// One TB's launches as plan() made them.
+  struct Planned {
+    detail::RateRecoveryLaunch recovery; ///< For the rate recovery kernel of its own.
+    bool wrapped = false;                ///< The active marks wrapped: clear the flags first.
+    detail::LdpcKernelBatch batch;
+    unsigned threads = 0;
+    std::size_t shared_bytes = 0;
+    detail::TbAssemblyLaunch assembly;
+    std::size_t download_bytes = 0; ///< Of outputs, from the start.
+  } planned;
   /// The TB between enqueue() and finish().
   struct Pending {
     bool active = false;
+    /// Planned but not yet enqueued (GpuUlschDecoder::prepare_device_bytes()).
+    bool prepared_only = false;
+    /// The decoder whose events timed this TB's batch (null: this one's own).
+    Impl* timing = nullptr;
+    bool timed = false; ///< Its kernel times were recorded.
     ulsch::TransportBlockLayout layout;
     phy::HarqSoftBuffer* buffer = nullptr;
     ulsch::HarqCombining combining;
@@ -160,9 +201,10 @@ struct GpuUlschDecoder::Impl {
   DeviceBuffer<std::int8_t> messages;
   DeviceBuffer<std::uint8_t> bits; ///< The code blocks' messages, K' apart.
   OutputLayout output_layout;
-  DeviceBuffer<std::uint8_t> outputs;      ///< Laid out as output_layout.
-  PinnedBuffer<std::uint8_t> host_outputs; ///< Their copy.
-  DeviceBuffer<std::uint32_t> crc24b;      ///< CRC24B contributions of K' <= 8448 message bits.
+  DeviceBuffer<std::uint8_t> outputs;          ///< Laid out as output_layout.
+  PinnedBuffer<std::uint8_t> host_outputs;     ///< Their copy.
+  std::uint8_t* host_outputs_device = nullptr; ///< host_outputs' device address (batched copies).
+  DeviceBuffer<std::uint32_t> crc24b;          ///< CRC24B contributions of K' <= 8448 message bits.
   std::shared_ptr<const detail::TbCrcTables> tb_crc;
   std::vector<std::array<std::uint16_t, 47>> host_row_begin; ///< Per graph slot.
   std::array<std::uint8_t, max_z + 1> z_positions;

@@ -64,6 +64,16 @@ void GpuUlschDecoder::enqueue_device_bytes(const phy::DeviceLlrs&, const phy::Ul
                                            phy::HarqSoftBuffer&, std::span<std::uint8_t>, void*) {
   unavailable();
 }
+void GpuUlschDecoder::prepare_device_bytes(const phy::DeviceLlrs&, const phy::UlschDecoderConfig&,
+                                           phy::HarqSoftBuffer&, std::span<std::uint8_t>) {
+  unavailable();
+}
+void GpuUlschDecoder::enqueue_prepared(std::span<GpuUlschDecoder* const>, void*) {
+  unavailable();
+}
+bool GpuUlschDecoder::has_enqueued_tb() const {
+  unavailable();
+}
 phy::UlschDecoderResult GpuUlschDecoder::finish() {
   unavailable();
 }
@@ -74,6 +84,9 @@ GpuUlschTimes GpuUlschDecoder::last_times() const {
   unavailable();
 }
 void GpuUlschDecoder::set_rate_recovery_in_ldpc(bool) {
+  unavailable();
+}
+void GpuUlschDecoder::set_stage_timing(bool) {
   unavailable();
 }
 

@@ -106,39 +106,39 @@ struct ThreadBlockLanes {
   }
 };
 
-/// Whether the thread block's code block is decoded: with Recover, after the block ran its code
-/// block's rate recovery, when one of its LLRs is nonzero (the same for every thread, and the
-/// LLRs written are visible to the whole block); else as batch.active says.
-template <bool Recover> __device__ bool code_block_active(const LdpcKernelBatch& batch) {
+/// Whether code block \p r of \p batch is decoded: with Recover, after the thread block ran its
+/// rate recovery, when one of its LLRs is nonzero (the same for every thread, and the LLRs
+/// written are visible to the whole block); else as batch.active says.
+template <bool Recover>
+__device__ bool code_block_active(const LdpcKernelBatch& batch, unsigned r) {
   if constexpr (Recover) {
     bool nonzero = false;
-    const unsigned items = batch.recovery.recovery.num_items(blockIdx.x);
+    const unsigned items = batch.recovery.recovery.num_items(r);
     for (unsigned item = threadIdx.x; item < items; item += blockDim.x) {
-      nonzero = recover_rate_item(batch.recovery, blockIdx.x, item) || nonzero;
+      nonzero = recover_rate_item(batch.recovery, r, item) || nonzero;
     }
     return __syncthreads_or(nonzero ? 1 : 0) != 0;
   } else {
-    return batch.active == nullptr || batch.active[blockIdx.x] == batch.active_mark;
+    return batch.active == nullptr || batch.active[r] == batch.active_mark;
   }
 }
 
-/// Recover: the rate recovery of the block's code block first (a separate instance, so that the
-/// registers of the decoder alone stay as they are).
-template <bool Recover> __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
+/// The thread block's work: code block \p r of \p batch (its rate recovery first with Recover).
+template <bool Recover>
+__device__ void decode_code_block(const LdpcKernelBatch& batch, unsigned r) {
   // Shared memory: the lifted graph of the block's code (read by every lane on every layer),
   // then the APPs.
   extern __shared__ std::uint16_t shared[];
-  const LdpcKernelBlock block = batch.blocks != nullptr
-                                    ? batch.blocks[blockIdx.x]
-                                    : ldpc_transport_block_block(batch.tb_codes, blockIdx.x);
+  const LdpcKernelBlock block =
+      batch.blocks != nullptr ? batch.blocks[r] : ldpc_transport_block_block(batch.tb_codes, r);
   phy::LdpcLaneCode code = block.code;
-  if (!code_block_active<Recover>(batch)) {
+  if (!code_block_active<Recover>(batch, r)) {
     // The whole thread block leaves together, before any barrier.
     for (unsigned i = threadIdx.x; i < code.num_info_bits; i += blockDim.x) {
       batch.bits[block.bits_offset + i] = 0;
     }
     if (threadIdx.x == 0) {
-      batch.results[blockIdx.x] = phy::LdpcLaneResult{};
+      batch.results[r] = phy::LdpcLaneResult{};
     }
     return;
   }
@@ -158,14 +158,41 @@ template <bool Recover> __global__ void ldpc_decode_kernel(LdpcKernelBatch batch
   std::int8_t* messages =
       batch.messages_in_shared
           ? reinterpret_cast<std::int8_t*>(app + std::size_t{code.num_columns} * code.lifting_size)
-          : batch.messages + blockIdx.x * batch.message_stride;
+          : batch.messages + r * batch.message_stride;
 
   ThreadBlockLanes lanes{batch.parts};
   const phy::LdpcLaneResult result = phy::ldpc_lane_decode(
       lanes, code, batch.llrs + block.llr_offset, app, messages, batch.bits + block.bits_offset);
   if (threadIdx.x == 0) {
-    batch.results[blockIdx.x] = result;
+    batch.results[r] = result;
   }
+}
+
+/// Recover: the rate recovery of the block's code block first (a separate instance, so that the
+/// registers of the decoder alone stay as they are).
+template <bool Recover> __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
+  decode_code_block<Recover>(batch, blockIdx.x);
+}
+
+/// The code blocks of several batches. The block's batch is copied from the parameter space into
+/// shared memory first: read in place with an index known only at run time, its fields took
+/// registers (ptxas sm_90: 54 for the recovering instance, one block of 768 threads per SM;
+/// bounded to 40, 64 bytes of spills), where the single-TB kernel reads them as constant operands.
+/// The bounds keep two blocks of 768 threads on an SM, as the single-TB kernel has them.
+template <bool Recover>
+__global__ void __launch_bounds__(ldpc_kernel_max_threads, 2)
+    ldpc_decode_batches_kernel(const __grid_constant__ LdpcKernelBatches batches) {
+  static_assert(sizeof(LdpcKernelBatch) % sizeof(std::uint32_t) == 0);
+  __shared__ alignas(16) std::uint32_t selected[sizeof(LdpcKernelBatch) / sizeof(std::uint32_t)];
+  const unsigned t = batches.blocks.batch_of(blockIdx.x);
+  const auto* source = reinterpret_cast<const std::uint32_t*>(&batches.batches[t]);
+  for (unsigned i = threadIdx.x; i < sizeof(LdpcKernelBatch) / sizeof(std::uint32_t);
+       i += blockDim.x) {
+    selected[i] = source[i];
+  }
+  __syncthreads();
+  decode_code_block<Recover>(*reinterpret_cast<const LdpcKernelBatch*>(selected),
+                             batches.blocks.block_in_batch(blockIdx.x, t));
 }
 
 } // namespace
@@ -176,6 +203,10 @@ void ldpc_kernel_configure() {
   AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_kernel<false>,
                                         cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
   AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_kernel<true>,
+                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
+  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_batches_kernel<false>,
+                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
+  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_batches_kernel<true>,
                                         cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
 }
 
@@ -190,6 +221,21 @@ void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::siz
   } else {
     ldpc_decode_kernel<false><<<batch.num_blocks, threads, shared_bytes, stream>>>(batch);
     AIRAN_CUDA_LAUNCHED("ldpc_decode_kernel", stream);
+  }
+}
+
+void ldpc_kernel_launch_batches(const LdpcKernelBatches& batches, unsigned threads,
+                                std::size_t shared_bytes, cudaStream_t stream) {
+  const std::uint32_t blocks = batches.blocks.total();
+  if (blocks == 0) {
+    return;
+  }
+  if (batches.batches[0].recover) {
+    ldpc_decode_batches_kernel<true><<<blocks, threads, shared_bytes, stream>>>(batches);
+    AIRAN_CUDA_LAUNCHED("rate_recovery+ldpc_decode_batches_kernel", stream);
+  } else {
+    ldpc_decode_batches_kernel<false><<<blocks, threads, shared_bytes, stream>>>(batches);
+    AIRAN_CUDA_LAUNCHED("ldpc_decode_batches_kernel", stream);
   }
 }
 

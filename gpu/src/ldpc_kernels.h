@@ -2,6 +2,7 @@
 /// \brief Launch of the batched LDPC decoding kernel (ldpc_kernels.cu) for GpuLdpcDecoder.
 #pragma once
 
+#include "launch_batches.h"
 #include "ldpc_kernel_blocks.h"
 #include "rate_recovery_launch.h"
 
@@ -45,6 +46,15 @@ struct LdpcKernelBatch {
   RateRecoveryLaunch recovery;
 };
 
+/// Several transport blocks' launches as one (GpuUlschDecoder::enqueue_prepared(): the TBs of a
+/// slot's cells): each thread block decodes its code block of its batch (LaunchBatchBlocks). A
+/// kernel parameter (__grid_constant__, read in place): 32 batches are about 12 KB of the 32 KB
+/// a launch may pass.
+struct LdpcKernelBatches {
+  LaunchBatchBlocks blocks; ///< Batch t's num_blocks code blocks.
+  LdpcKernelBatch batches[max_launch_batches];
+};
+
 /// Shared memory of a block, in uint16 values: the lifted graph's row_begin (47 values, padded to
 /// 48) and edges (316 of 2 values), then the APPs (num_columns Z int16), then, when they fit,
 /// the int8 messages (num_edges Z).
@@ -86,10 +96,21 @@ constexpr unsigned ldpc_kernel_threads(unsigned max_z, unsigned parts) {
   return (max_z * parts + 31) / 32 * 32;
 }
 
+/// The most threads a block has (Z = 384, two threads per check node).
+inline constexpr unsigned ldpc_kernel_max_threads =
+    ldpc_kernel_threads(384, ldpc_kernel_parts(384));
+static_assert(ldpc_kernel_max_threads == 768);
+
 /// Enqueues one thread block of \p threads threads (ldpc_kernel_threads() of the batch's
 /// largest Z and batch.parts) per code block, with \p shared_bytes of dynamic shared memory.
 /// \throws CudaError when the launch fails.
 void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::size_t shared_bytes,
                         cudaStream_t stream);
+
+/// Enqueues one thread block of \p threads threads per code block of every batch of \p batches
+/// (blocks filled in, the same `recover` in each), with \p shared_bytes of dynamic shared
+/// memory (the most any batch needs). \throws CudaError when the launch fails.
+void ldpc_kernel_launch_batches(const LdpcKernelBatches& batches, unsigned threads,
+                                std::size_t shared_bytes, cudaStream_t stream);
 
 } // namespace airan::gpu::detail

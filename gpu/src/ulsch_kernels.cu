@@ -28,9 +28,9 @@ __global__ void rate_recovery_kernel(const RateRecoveryLaunch p) {
 
 constexpr unsigned assembly_threads = tb_assembly_threads;
 
-/// TB bytes block blockIdx.x (< byte_blocks): its bytes and its part of the CRC register.
-__device__ void tb_bytes_block(const TbAssemblyLaunch& p) {
-  const std::uint32_t j = blockIdx.x * blockDim.x + threadIdx.x;
+/// TB bytes block \p block (< byte_blocks): its bytes and its part of the CRC register.
+__device__ void tb_bytes_block(const TbAssemblyLaunch& p, std::uint32_t block) {
+  const std::uint32_t j = block * blockDim.x + threadIdx.x;
   std::uint32_t reg = 0;
   if (j < (p.num_bits + 7) / 8) {
     const std::uint8_t byte = phy::ulsch::transport_block_byte(
@@ -53,7 +53,7 @@ __device__ void tb_bytes_block(const TbAssemblyLaunch& p) {
     for (unsigned w = 0; w < assembly_threads / 32; ++w) {
       block_reg ^= warp_regs[w];
     }
-    p.crc_partials[blockIdx.x] = block_reg;
+    p.crc_partials[block] = block_reg;
   }
 }
 
@@ -71,11 +71,51 @@ __device__ void code_block_nonzero(const TbAssemblyLaunch& p, unsigned r) {
 }
 
 /// Blocks [0, byte_blocks): TB bytes; the next num_code_blocks blocks: a code block each.
-__global__ void tb_assembly_kernel(const TbAssemblyLaunch p, unsigned byte_blocks) {
-  if (blockIdx.x < byte_blocks) {
-    tb_bytes_block(p);
+__device__ void tb_assembly_block(const TbAssemblyLaunch& p, std::uint32_t byte_blocks,
+                                  std::uint32_t block) {
+  if (block < byte_blocks) {
+    tb_bytes_block(p, block);
   } else {
-    code_block_nonzero(p, blockIdx.x - byte_blocks);
+    code_block_nonzero(p, block - byte_blocks);
+  }
+}
+
+__global__ void tb_assembly_kernel(const TbAssemblyLaunch p, unsigned byte_blocks) {
+  tb_assembly_block(p, byte_blocks, blockIdx.x);
+}
+
+__global__ void tb_assembly_batches_kernel(const __grid_constant__ TbAssemblyBatches batches) {
+  const unsigned t = batches.blocks.batch_of(blockIdx.x);
+  const TbAssemblyLaunch& p = batches.batches[t];
+  tb_assembly_block(p, tb_assembly_byte_blocks(p.num_bits),
+                    batches.blocks.block_in_batch(blockIdx.x, t));
+}
+
+/// Block b of its copy: bytes [b, b + 1) * byte_copy_block_bytes, 16 per thread when both
+/// addresses are 16-byte aligned, else byte by byte.
+__global__ void byte_copies_kernel(const __grid_constant__ ByteCopies copies) {
+  const unsigned t = copies.blocks.batch_of(blockIdx.x);
+  const ByteCopy& copy = copies.copies[t];
+  const std::size_t begin =
+      std::size_t{copies.blocks.block_in_batch(blockIdx.x, t)} * byte_copy_block_bytes;
+  const std::size_t end = min(begin + byte_copy_block_bytes, copy.bytes);
+  const bool aligned = ((reinterpret_cast<std::uintptr_t>(copy.source) |
+                         reinterpret_cast<std::uintptr_t>(copy.destination)) %
+                        16) == 0;
+  if (aligned) {
+    const std::size_t whole_end = begin + (end - begin) / 16 * 16;
+    const std::size_t offset = begin + std::size_t{threadIdx.x} * 16;
+    if (offset < whole_end) {
+      *reinterpret_cast<uint4*>(copy.destination + offset) =
+          *reinterpret_cast<const uint4*>(copy.source + offset);
+    }
+    for (std::size_t i = whole_end + threadIdx.x; i < end; i += blockDim.x) {
+      copy.destination[i] = copy.source[i];
+    }
+  } else {
+    for (std::size_t i = begin + threadIdx.x; i < end; i += blockDim.x) {
+      copy.destination[i] = copy.source[i];
+    }
   }
 }
 
@@ -87,6 +127,40 @@ void tb_assembly_launch(const TbAssemblyLaunch& launch, cudaStream_t stream) {
   if (blocks > 0) {
     tb_assembly_kernel<<<blocks, assembly_threads, 0, stream>>>(launch, byte_blocks);
     AIRAN_CUDA_LAUNCHED("tb_assembly_kernel", stream);
+  }
+}
+
+bool tb_assembly_add(TbAssemblyBatches& batches, const TbAssemblyLaunch& launch) {
+  const unsigned t = batches.blocks.num_batches;
+  if (!batches.blocks.add(tb_assembly_byte_blocks(launch.num_bits) + launch.num_code_blocks)) {
+    return false;
+  }
+  batches.batches[t] = launch;
+  return true;
+}
+
+void tb_assembly_launch_batches(const TbAssemblyBatches& batches, cudaStream_t stream) {
+  if (batches.blocks.total() > 0) {
+    tb_assembly_batches_kernel<<<batches.blocks.total(), assembly_threads, 0, stream>>>(batches);
+    AIRAN_CUDA_LAUNCHED("tb_assembly_batches_kernel", stream);
+  }
+}
+
+bool byte_copies_add(ByteCopies& copies, const ByteCopy& copy) {
+  const unsigned t = copies.blocks.num_batches;
+  const auto blocks =
+      static_cast<std::uint32_t>((copy.bytes + byte_copy_block_bytes - 1) / byte_copy_block_bytes);
+  if (!copies.blocks.add(blocks)) {
+    return false;
+  }
+  copies.copies[t] = copy;
+  return true;
+}
+
+void byte_copies_launch(const ByteCopies& copies, cudaStream_t stream) {
+  if (copies.blocks.total() > 0) {
+    byte_copies_kernel<<<copies.blocks.total(), byte_copy_threads, 0, stream>>>(copies);
+    AIRAN_CUDA_LAUNCHED("byte_copies_kernel", stream);
   }
 }
 

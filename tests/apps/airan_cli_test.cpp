@@ -135,6 +135,11 @@ TEST(AiranCli, BenchCellsReportsCellsPerSlot) {
   EXPECT_GT(cells, 0.0) << line;
   if (!airan::gpu::query_devices().devices.empty()) {
     EXPECT_EQ(run_airan("bench cells --prb 24 --rx 2 --cells 2 --backend cuda").status, 0);
+    const auto batched = run_airan("bench cells --prb 24 --rx 2 --cells 3 --backend cuda "
+                                   "--batched-decoding --no-stage-timing");
+    EXPECT_EQ(batched.status, 0) << batched.output;
+    EXPECT_NE(batched.output.find("one launch set, stages not timed"), std::string::npos)
+        << batched.output;
   } else {
     const auto cuda = run_airan("bench cells --prb 24 --rx 2 --cells 1 --backend cuda");
     EXPECT_EQ(cuda.status, 2) << cuda.output;

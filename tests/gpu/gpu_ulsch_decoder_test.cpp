@@ -12,12 +12,9 @@
 
 #include "../support/noisy_llrs.h"
 #include "../support/ulsch_test_cases.h"
+#include "device_llr_copy.h"
 
 #include <gtest/gtest.h>
-
-#if defined(AIRAN_HAVE_CUDA)
-#include <cuda_runtime.h>
-#endif
 
 #include <memory>
 #include <random>
@@ -46,35 +43,7 @@ void expect_same(const UlschDecoderResult& got, const UlschDecoderResult& expect
   EXPECT_EQ(got.num_transmissions, expected.num_transmissions);
 }
 
-/// The LLRs in device memory (freed with the object).
-class DeviceLlrCopy {
-public:
-  explicit DeviceLlrCopy(std::span<const float> llrs) : size_(llrs.size()) {
-#if defined(AIRAN_HAVE_CUDA)
-    if (cudaMalloc(reinterpret_cast<void**>(&data_), llrs.size_bytes()) != cudaSuccess ||
-        cudaMemcpy(data_, llrs.data(), llrs.size_bytes(), cudaMemcpyHostToDevice) != cudaSuccess ||
-        // From pageable memory cudaMemcpy may return before the DMA lands; the decoders' streams
-        // do not wait for the default stream.
-        cudaDeviceSynchronize() != cudaSuccess) {
-      throw std::runtime_error("cannot copy LLRs to the device");
-    }
-#endif
-  }
-  ~DeviceLlrCopy() {
-#if defined(AIRAN_HAVE_CUDA)
-    cudaFree(data_);
-#endif
-  }
-  DeviceLlrCopy(const DeviceLlrCopy&) = delete;
-  DeviceLlrCopy& operator=(const DeviceLlrCopy&) = delete;
-  [[nodiscard]] DeviceLlrs llrs() const {
-    return {data_, size_, 0};
-  }
-
-private:
-  float* data_ = nullptr;
-  std::size_t size_;
-};
+using airan::test::DeviceLlrCopy;
 
 TEST(GpuUlschDecoder, HarqSequencesMatchTheCpuBitForBit) {
   std::string status;

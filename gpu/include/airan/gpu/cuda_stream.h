@@ -77,6 +77,11 @@ public:
   void record(cudaStream_t stream) {
     AIRAN_CUDA_CHECK(cudaEventRecordWithFlags(event_, stream, record_flags(stream)));
   }
+  /// Records the event on \p stream only to order work: another stream's cudaStreamWaitEvent
+  /// on it waits for \p stream's work so far. A plain cudaEventRecord, which inside a capture
+  /// adds no node to the graph, only the edges of the waits (so the event can then be neither
+  /// waited for by the host nor timed); outside a capture the same as record().
+  void mark(cudaStream_t stream) { AIRAN_CUDA_CHECK(cudaEventRecord(event_, stream)); }
   /// The flags record() uses on \p stream now: cudaEventRecordExternal while it is captured.
   [[nodiscard]] static unsigned record_flags(cudaStream_t stream) {
     cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;

@@ -107,6 +107,19 @@ struct GpuCellGroupOptions {
   /// the device, sets the rate. The cells' results do not depend on it. While a LaunchProfiler is
   /// active on the caller's thread, the caller enqueues every cell (so that it sees every launch).
   unsigned submit_threads = 1;
+  /// The UL-SCH decoding of every PDU of every cell in the slot as one launch set after all the
+  /// cells' front ends (GpuUlschDecoder::enqueue_prepared(): for up to 32 TBs one LDPC kernel
+  /// over all their code blocks, each thread block with its rate recovery, one TB assembly kernel
+  /// and one kernel writing every TB's outputs to pinned host memory), instead of each PDU's
+  /// three launches and copy on its cell's stream. Fewer launches and one grid over the slot's
+  /// code blocks; a cell's TBs then start after the slowest cell's front end. The results do not
+  /// depend on it. In every launch mode (in one graph per slot, the launch set is part of it).
+  bool batched_decoding = false;
+  /// CUDA events timing each cell's stages (stage_times()), as GpuPuschFrontEnd and
+  /// GpuUlschDecoder record them by default. Without (false), each PDU's chain has nine event
+  /// nodes fewer (six of the front end, three of the decoder; those that order work stay), and
+  /// stage_times() gives zeros.
+  bool stage_timing = true;
 };
 
 /// How the slots of a GpuCellGroup were launched.
@@ -188,6 +201,9 @@ private:
   /// of its own when the options ask for it and it can be captured), on the submit threads.
   /// \returns the cells launched as graphs of their own.
   std::uint64_t enqueue_cells(std::span<const GpuCellSlot> slots, std::size_t lane);
+  /// GpuCellGroupOptions::batched_decoding: the prepared TBs of lane \p lane's cells, enqueued
+  /// on \p stream (after each cell's stream when \p join_cells; in one graph they are joined).
+  void enqueue_batched_decoding(std::size_t lane, void* stream, bool join_cells);
 
   std::vector<std::unique_ptr<Cell>> cells_;
   std::vector<std::unique_ptr<SlotLaunch>> launches_; ///< One per slot in flight.

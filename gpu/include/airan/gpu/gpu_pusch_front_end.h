@@ -193,8 +193,13 @@ public:
   [[nodiscard]] void* native_stream() const;
   /// Equalized symbols and post-equalization noise variances, codeword order.
   void download_equalized(std::vector<phy::cf32>& symbols, std::vector<float>& noise_variances);
-  /// Stage times of the last demodulate()/upload_grid() and process().
+  /// Stage times of the last demodulate()/upload_grid() and process() (zeros for stages run
+  /// without timing).
   [[nodiscard]] GpuStageTimes stage_times();
+  /// Whether demodulate(), process() and descramble() record the CUDA events that time their
+  /// stages (true, the default). Without them the PDU's chain has six event nodes fewer in a
+  /// graph (GpuCellGroupOptions::stage_timing), and stage_times() gives zeros.
+  void set_stage_timing(bool timing);
 
   /// LLRs of the host grid \p grid for \p pusch: upload_grid(), process(), download_llrs().
   void process_grid(const phy::ResourceGrid& grid, const phy::PuschConfig& pusch, unsigned slot,

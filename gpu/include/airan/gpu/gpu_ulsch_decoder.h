@@ -114,9 +114,29 @@ public:
   void enqueue_device_bytes(const phy::DeviceLlrs& llrs, const phy::UlschDecoderConfig& cfg,
                             phy::HarqSoftBuffer& harq_buffer, std::span<std::uint8_t> tb_bytes,
                             void* stream);
+  /// enqueue_device_bytes() without the device work: the checks, the HARQ bookkeeping and the
+  /// plan of the TB's launches. enqueue_prepared() then enqueues the prepared TBs of several
+  /// decoders together (a launch per stage for all of them), and finish() completes each, or
+  /// cancel() drops it. \throws as enqueue_device_bytes().
+  void prepare_device_bytes(const phy::DeviceLlrs& llrs, const phy::UlschDecoderConfig& cfg,
+                            phy::HarqSoftBuffer& harq_buffer, std::span<std::uint8_t> tb_bytes);
+  /// Enqueues the prepared TBs of \p decoders (one device, the same set_rate_recovery_in_ldpc())
+  /// on \p stream (a cudaStream_t; its earlier work writes their LLRs), as GpuCellGroup does
+  /// with the TBs of a slot's cells: one LDPC kernel over every code block of up to 32 TBs (each
+  /// thread block with its code block's rate recovery), one TB assembly kernel, and one kernel
+  /// that writes every TB's outputs into its pinned host memory, where one TB alone has a copy
+  /// of its own. Each decoder's finish() then gives its result as after enqueue_device_bytes();
+  /// the kernel times (last_times()) are the whole batch's, taken with the first decoder's
+  /// events, so no decoder of the batch may enqueue again before all of them are finished.
+  /// \throws std::logic_error for a decoder without a prepared TB or a mix of devices or
+  /// settings; CudaError when a launch fails (the TBs are cancelled then, none is enqueued).
+  static void enqueue_prepared(std::span<GpuUlschDecoder* const> decoders, void* stream);
+  /// Whether a TB is enqueued or prepared (finish() or cancel() it).
+  [[nodiscard]] bool has_enqueued_tb() const;
   /// Completes the TB of enqueue_device(). \throws std::logic_error without one.
   phy::UlschDecoderResult finish();
-  /// Drops the TB of enqueue_device() when its device work was never launched (enqueued into a
+  /// Drops the TB of enqueue_device() or prepare_device_bytes() when its device work was never
+  /// launched (enqueued into a
   /// CUDA graph capture that failed, or whose graph was not launched): no result and no HARQ
   /// bookkeeping, so the buffer stays as it was. Does nothing without an enqueued TB.
   void cancel();
@@ -130,6 +150,9 @@ public:
   /// its own over every code block first (false). The results are the same either way.
   /// 	hrows std::logic_error while a TB is enqueued.
   void set_rate_recovery_in_ldpc(bool in_ldpc);
+  /// Whether the TB's kernels are timed with CUDA events (true, the default); without, three
+  /// event nodes fewer on the TB's chain in a graph, and last_times() gives zeros.
+  void set_stage_timing(bool timing);
 
 private:
   struct Impl;
