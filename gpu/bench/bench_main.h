@@ -11,9 +11,12 @@
 namespace airan::bench {
 
 /// Returns \p run()'s status, or 1 after printing "<name>: <what>" to stderr if it throws.
-/// Before it, CUDA_DEVICE_MAX_CONNECTIONS is set to 32 unless the environment sets it, and what
-/// the contexts get is printed.
+/// Before it, stdout is made line-buffered, CUDA_DEVICE_MAX_CONNECTIONS is set to 32 unless the
+/// environment sets it, and what the contexts get is printed.
 template <typename Run> int run_reporting_errors(const char* name, Run&& run) {
+  // Line by line also into a file, so that a run stopped at gpu-check's time limit keeps the rows
+  // it printed.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::printf("%s: %s\n", name,
               airan::gpu::describe(airan::gpu::request_device_connections()).c_str());
   try {

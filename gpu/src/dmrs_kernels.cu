@@ -453,13 +453,24 @@ void launch_dmrs_generation(const PduGeometry& g, const DmrsGeneration& d,
   AIRAN_CUDA_LAUNCHED("generate_dmrs_kernel", stream);
 }
 
+/// The scratch of launch_dmrs_estimation(): the noise estimator's counter of blocks done first
+/// (2 floats, so that the doubles after it stay 8-byte aligned) at a place that does not depend
+/// on the PDU's shape (a PDU of other antennas or layers finds it at zero: the last block of each
+/// estimation sets it back), then the noise partials (4 doubles per block), then the delay
+/// correlations.
+constexpr std::size_t noise_counter_floats = 2;
+constexpr std::size_t noise_partial_floats = 2 * 4 * std::size_t{noise_blocks};
+
 std::size_t dmrs_estimation_scratch_floats(std::size_t rx, std::size_t layers) {
-  return delay_sum_floats(rx, layers) + 2 * 4 * std::size_t{noise_blocks} + 2; // + the counter
+  return noise_counter_floats + noise_partial_floats + delay_sum_floats(rx, layers);
 }
 
 void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const float2* dmrs,
-                            float* delay_sums, float2* pilots, const float2* banks,
+                            float* scratch, float2* pilots, const float2* banks,
                             EstimatorState* state, float2* h, cudaStream_t stream) {
+  auto* counter = reinterpret_cast<unsigned*>(scratch);
+  auto* noise_partials = reinterpret_cast<double*>(scratch + noise_counter_floats);
+  float* delay_sums = scratch + noise_counter_floats + noise_partial_floats;
   delay_correlation_kernel<<<g.num_rx * g.num_layers * g.num_dmrs_symbols, block_size, 0, stream>>>(
       g, grid, dmrs, delay_sums);
   AIRAN_CUDA_LAUNCHED("delay_correlation_kernel", stream);
@@ -468,11 +479,6 @@ void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const floa
   despread_kernel<<<blocks_for(num_pilots), block_size, 0, stream>>>(g, grid, dmrs, delay_sums,
                                                                      state, pilots);
   AIRAN_CUDA_LAUNCHED("despread_kernel", stream);
-  // The noise partials follow the delay correlations in the scratch, 8-byte aligned.
-  auto* noise_partials =
-      reinterpret_cast<double*>(delay_sums + delay_sum_floats(g.num_rx, g.num_layers));
-  // Then the counter of the blocks done (zero between PDUs: the last block sets it back).
-  auto* counter = reinterpret_cast<unsigned*>(noise_partials + 4 * noise_blocks);
   noise_sums_kernel<<<noise_blocks, block_size, 0, stream>>>(g, pilots, noise_partials, counter,
                                                              state);
   AIRAN_CUDA_LAUNCHED("noise_sums_kernel", stream);

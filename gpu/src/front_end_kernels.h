@@ -138,18 +138,18 @@ struct EstimatorState {
   int has_cfo = 0;              ///< At least two DMRS occasions.
 };
 
-/// Floats of launch_dmrs_estimation()'s \p delay_sums scratch for \p rx antennas and \p layers:
-/// the delay correlations, then the noise estimator's per-block partial sums (doubles) and its
-/// counter of blocks done, which must be zero before the first estimation (the scratch zeroed
-/// once; each estimation leaves it at zero).
+/// Floats of launch_dmrs_estimation()'s \p scratch for up to \p rx antennas and \p layers: the
+/// noise estimator's counter of blocks done (first, at the same place for every PDU shape; it
+/// must be zero before the first estimation: the scratch zeroed once, each estimation leaves it
+/// at zero), its per-block partial sums (doubles), then the delay correlations.
 std::size_t dmrs_estimation_scratch_floats(std::size_t rx, std::size_t layers);
 
 /// DMRS estimation on \p grid into \p h ([rx][layer][14][num_subcarriers]), \p state.
-/// \p dmrs: [layer][14][num_values]; \p delay_sums: dmrs_estimation_scratch_floats() floats
+/// \p dmrs: [layer][14][num_values]; \p scratch: dmrs_estimation_scratch_floats() floats
 /// (device memory, 256-byte aligned as cudaMalloc gives it); \p pilots:
 /// [rx][layer][occasion][pilot]; \p banks: filter banks [bank][position][window] (MMSE).
 void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const float2* dmrs,
-                            float* delay_sums, float2* pilots, const float2* banks,
+                            float* scratch, float2* pilots, const float2* banks,
                             EstimatorState* state, float2* h, cudaStream_t stream);
 
 /// Interference-plus-noise covariance of every group (g.num_covariance_groups blocks) from the

@@ -139,8 +139,11 @@ void GpuCellGroup::Cell::submit_pdus(const GpuCellSlot& input, std::size_t lane_
       acquired = harq.find(key) == nullptr;
       phy::HarqSoftBuffer& buffer = harq.acquire(key, pdu.new_data_indicator);
       if (batched_decoding) { // the group enqueues it with the other cells' TBs
-        lane.decoders[p]->prepare_device_bytes({lane.front_end.device_llrs(), g, device}, cfg,
-                                               buffer, result.tb_bytes);
+        phy::DeviceLlrs llrs{lane.front_end.device_llrs(), g, device};
+        if (p + 1 < input.pdus.size()) { // the next PDU's process() overwrites the front end's
+          llrs = lane.decoders[p]->keep_device_llrs(llrs, lane.front_end.native_stream());
+        }
+        lane.decoders[p]->prepare_device_bytes(llrs, cfg, buffer, result.tb_bytes);
       } else {
         lane.decoders[p]->enqueue_device_bytes({lane.front_end.device_llrs(), g, device}, cfg,
                                                buffer, result.tb_bytes,

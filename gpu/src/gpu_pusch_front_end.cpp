@@ -235,6 +235,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
                                      s.pilots.data(), banks, s.device_state(), s.h.data(), stream);
       s.pilots_ready.mark(stream);
       AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.pilots_ready.get(), 0));
+      profile_begin(branch); // the CFO kernel's time from here, not its wait
       detail::launch_cfo_estimation(g, s.pilots.data(), s.device_state(), branch);
       if (g.estimate_covariance) {
         detail::launch_irc_covariance(g, s.pilots.data(), s.device_state(), s.covariances.data(),
@@ -243,6 +244,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
       s.time_mark(s.estimate_end, stream);
       if (descramble) {
         AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, s.scrambling_ready.get(), 0));
+        profile_begin(stream);
       }
       detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.device_state(),
                                     s.whitening.data(), s.symbols.data(), s.noise.data(),
@@ -253,6 +255,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
         s.equalize_end.mark(stream); // the branch's quality kernels wait for it
       }
       AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.equalize_end.get(), 0));
+      profile_begin(branch);
       detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
                                           std::size_t{d.layout.num_res()} * g.num_layers, d.qm,
                                           s.quality_partials.data(), s.device_quality(), branch);
@@ -270,8 +273,11 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
     }
   };
   if (own_graph) { // else part of an enclosing capture, or no graphs
-    s.graph.capture_or_update(stream, enqueue);
-    s.graph.launch(stream);
+    // A graph per topology: with and without the DMRS generation (a cell's first PDU uses the
+    // pregenerated DMRS, the others generate theirs), so neither is re-instantiated per PDU.
+    CudaGraph& graph = pregenerated ? s.graph_pregenerated : s.graph;
+    graph.capture_or_update(stream, enqueue);
+    graph.launch(stream);
   } else {
     enqueue();
   }

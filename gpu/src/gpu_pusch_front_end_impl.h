@@ -126,6 +126,7 @@ struct GpuPuschFrontEnd::Impl {
   detail::DmrsGeneration dmrs_generation; ///< Of the PDU being processed (make_geometry).
   /// process()'s kernels and events, captured per PDU and updated in place (same topology).
   CudaGraph graph;
+  CudaGraph graph_pregenerated; ///< The same with the DMRS of pregenerate_dmrs() (no generation).
   bool use_graph = true;
   bool descrambled = false;          ///< descramble() ran after the last process().
   bool demapped_descrambled = false; ///< The last process() wrote descrambled LLRs.

@@ -138,6 +138,20 @@ void GpuUlschDecoder::prepare_device_bytes(const phy::DeviceLlrs& llrs,
   s.plan(llrs.data, cfg, layout, &harq_buffer, {}, tb_bytes);
 }
 
+phy::DeviceLlrs GpuUlschDecoder::keep_device_llrs(const phy::DeviceLlrs& llrs, void* stream) {
+  Impl& s = *impl_;
+  check_device_llrs(llrs, s.device);
+  if (llrs.size > s.max_coded_bits) {
+    ulsch::fail(std::to_string(llrs.size) + " LLRs exceed the " + std::to_string(s.max_coded_bits) +
+                " the CUDA decoder was built for");
+  }
+  make_device_current(s.device);
+  cudaStream_t on = stream_or(stream, s.stream);
+  AIRAN_CUDA_CHECK(cudaMemcpyAsync(s.llrs.data(), llrs.data, llrs.size * sizeof(float),
+                                   cudaMemcpyDeviceToDevice, on));
+  return {s.llrs.data(), llrs.size, s.device, on};
+}
+
 void GpuUlschDecoder::enqueue_prepared(std::span<GpuUlschDecoder* const> decoders, void* stream) {
   if (decoders.empty()) {
     return;

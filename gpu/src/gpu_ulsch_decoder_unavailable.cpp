@@ -68,6 +68,9 @@ void GpuUlschDecoder::prepare_device_bytes(const phy::DeviceLlrs&, const phy::Ul
                                            phy::HarqSoftBuffer&, std::span<std::uint8_t>) {
   unavailable();
 }
+phy::DeviceLlrs GpuUlschDecoder::keep_device_llrs(const phy::DeviceLlrs&, void*) {
+  unavailable();
+}
 void GpuUlschDecoder::enqueue_prepared(std::span<GpuUlschDecoder* const>, void*) {
   unavailable();
 }

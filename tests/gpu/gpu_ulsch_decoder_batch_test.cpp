@@ -3,7 +3,8 @@
 // launch) decoded as launch sets, over HARQ retransmissions (rv 0, 2, 3, 1) with the rate
 // recovery in the LDPC kernel and in a kernel of its own, against the CPU decoder bit for bit:
 // results, TB bytes and the combined soft values in device memory. Then the misuses that must be
-// clear errors. Skipped without a CUDA device.
+// clear errors. Half the TBs decode from the decoder's own copy of their LLRs (keep_device_llrs),
+// the originals freed and replaced by zeros before the launch. Skipped without a CUDA device.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ulsch_decoder.h"
 #include "airan/phy/harq_buffer_pool.h"
@@ -114,7 +115,15 @@ TEST_P(GpuUlschDecoderBatch, PreparedTbsMatchTheCpuWithHarq) {
       expected[i] = cpu->decode(noisy, cfg, host_pool.acquire(key, rv == 0), cpu_bits[i]);
       llrs[i] = std::make_unique<DeviceLlrCopy>(noisy);
       bytes[i].assign(c.tbs / 8, 0xA5);
-      decoders[i]->prepare_device_bytes(llrs[i]->llrs(), cfg, device_pool.acquire(key, rv == 0),
+      DeviceLlrs device_llrs = llrs[i]->llrs();
+      if (i % 2 == 1) {
+        // The decoder's own copy, the original overwritten before the launch (as a front end's
+        // next PDU would): the TB must decode from the copy.
+        device_llrs = decoders[i]->keep_device_llrs(device_llrs, nullptr);
+        const std::vector<float> zeros(noisy.size(), 0.0F);
+        llrs[i] = std::make_unique<DeviceLlrCopy>(zeros); // waits for the device: the copy is done
+      }
+      decoders[i]->prepare_device_bytes(device_llrs, cfg, device_pool.acquire(key, rv == 0),
                                         bytes[i]);
       EXPECT_TRUE(decoders[i]->has_enqueued_tb());
       batch.push_back(decoders[i].get());
@@ -216,6 +225,11 @@ TEST(GpuUlschDecoderBatchErrors, MisuseIsAClearError) {
   EXPECT_THROW(
       a.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({1, 0}), std::span(bytes_a).first(3)),
       std::invalid_argument);
+  // More LLRs than the decoder holds, or LLRs of another device.
+  GpuUlschDecoder small(200000, memory, 0, 1000);
+  EXPECT_THROW((void)small.keep_device_llrs(llrs.llrs(), nullptr), std::invalid_argument);
+  EXPECT_THROW((void)a.keep_device_llrs({ones.data(), ones.size(), 1}, nullptr),
+               std::invalid_argument);
 
   // After all that, the two decode together.
   b.set_rate_recovery_in_ldpc(true);

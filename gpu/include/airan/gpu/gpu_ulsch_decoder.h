@@ -120,6 +120,12 @@ public:
   /// cancel() drops it. \throws as enqueue_device_bytes().
   void prepare_device_bytes(const phy::DeviceLlrs& llrs, const phy::UlschDecoderConfig& cfg,
                             phy::HarqSoftBuffer& harq_buffer, std::span<std::uint8_t> tb_bytes);
+  /// Copies \p llrs (device memory) into the decoder's own LLR buffer on \p stream (a
+  /// cudaStream_t, behind the work that writes them) and returns the copy: for a TB prepared now
+  /// and enqueued later (enqueue_prepared()), when later work would overwrite \p llrs first (a
+  /// front end's next PDU). \throws std::invalid_argument for more LLRs than the decoder was
+  /// built for or another device; CudaError when the copy fails.
+  phy::DeviceLlrs keep_device_llrs(const phy::DeviceLlrs& llrs, void* stream);
   /// Enqueues the prepared TBs of \p decoders (one device, the same set_rate_recovery_in_ldpc())
   /// on \p stream (a cudaStream_t; its earlier work writes their LLRs), as GpuCellGroup does
   /// with the TBs of a slot's cells: one LDPC kernel over every code block of up to 32 TBs (each
