@@ -12,6 +12,9 @@
 #include "airan/phy/soft_demapper.h"
 #include "front_end_kernels.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace airan::gpu::detail {
 namespace {
 
@@ -133,7 +136,7 @@ __global__ void __launch_bounds__(block_size)
     case 6:
       demap_layer<6>(table, x[l], post_noise[l], index, scrambling, llrs);
       break;
-    default:
+    default: // 8: launch_equalize_demap() refuses any other
       demap_layer<max_qm>(table, x[l], post_noise[l], index, scrambling, llrs);
       break;
     }
@@ -166,6 +169,10 @@ void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const fl
                            cudaStream_t stream) {
   if (d.layout.num_res() == 0) {
     return;
+  }
+  if (d.qm != 1 && d.qm != 2 && d.qm != 4 && d.qm != 6 && d.qm != max_qm) {
+    throw std::invalid_argument("equalize_demap: modulation order " + std::to_string(d.qm) +
+                                " is not demapped on the device (1, 2, 4, 6 or 8 bits)");
   }
   switch (g.num_layers) {
   case 1:

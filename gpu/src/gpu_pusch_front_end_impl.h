@@ -50,6 +50,7 @@ struct GpuPuschFrontEnd::Impl {
     stream.synchronize(); // the host table leaves scope
     delay_sums = DeviceBuffer<float>(detail::dmrs_estimation_scratch_floats(rx, layers));
     delay_sums.fill_zero(stream.get()); // the noise estimator's block counter starts at zero
+    stream.synchronize(); // before any graph, whose first estimation is not ordered after it
     pilots = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 3 * prbs);
     h = DeviceBuffer<float2>(rx * layers * detail::max_symbols * 12 * prbs);
     // MMSE-IRC: a covariance and a whitening matrix per covariance group (at least a PRB each).
