@@ -221,11 +221,14 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
       }
     });
   };
-  auto crc_holds = [&]() {
+  // The hard decision and the CRC register of its bits in one pass (one barrier).
+  auto decide_and_check_crc = [&]() {
     return lanes.xor_items(z, [&](unsigned lane, unsigned part) {
       std::uint32_t reg = 0;
       for (unsigned bit = lane + part * z; bit < code.num_info_bits; bit += parts * z) {
-        reg ^= app[bit] < 0 ? code.crc_contributions[code.num_info_bits - 1 - bit] : 0u;
+        const bool one = app[bit] < 0;
+        bits[bit] = one ? 1 : 0;
+        reg ^= one ? code.crc_contributions[code.num_info_bits - 1 - bit] : 0u;
       }
       return reg;
     }) == 0;
@@ -255,9 +258,8 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
         break;
       }
     } else if (code.crc_termination) {
-      hard_decide();
+      result.crc_ok = decide_and_check_crc();
       decided = true;
-      result.crc_ok = crc_holds();
       if (result.crc_ok) {
         break;
       }
@@ -266,11 +268,10 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
   if (!parity_known) {
     result.parity_ok = all_checks_hold();
   }
-  if (!decided) {
+  if (!decided && code.crc_contributions != nullptr) {
+    result.crc_ok = decide_and_check_crc();
+  } else if (!decided) {
     hard_decide();
-    if (code.crc_contributions != nullptr) {
-      result.crc_ok = crc_holds();
-    }
   }
   return result;
 }
