@@ -117,7 +117,8 @@ void GpuUlschDecoder::Impl::plan(const float* device_llrs, const phy::UlschDecod
   assembly.crc_partials = reinterpret_cast<std::uint32_t*>(out + output_layout.crc_partials);
   assembly.nonzero = out + output_layout.nonzero;
   planned.download_bytes = output_layout.tb + assembly.num_tb_bytes;
-  pending = {true, true, nullptr, stage_timing, layout, buffer, combining, tb_bits, tb_bytes_out};
+  pending = {true,   true,   nullptr,   0,       stage_timing,
+             layout, buffer, combining, tb_bits, tb_bytes_out};
 }
 
 void GpuUlschDecoder::Impl::enqueue_planned(cudaStream_t s) {
@@ -149,6 +150,7 @@ void GpuUlschDecoder::Impl::enqueue_planned(cudaStream_t s) {
     device_work();
   }
   pending.prepared_only = false;
+  ++enqueues;
 }
 
 void GpuUlschDecoder::Impl::enqueue_batch(std::span<Impl* const> tbs, cudaStream_t s) {
@@ -206,8 +208,10 @@ void GpuUlschDecoder::Impl::enqueue_batch(std::span<Impl* const> tbs, cudaStream
   for (Impl* tb : tbs) {
     tb->pending.prepared_only = false;
     tb->pending.timing = tb == &timer ? nullptr : &timer;
+    tb->pending.timing_enqueue = timer.enqueues + 1;
     tb->pending.timed = timer.stage_timing;
   }
+  ++timer.enqueues;
 }
 
 phy::UlschDecoderResult GpuUlschDecoder::Impl::finish() {
@@ -219,6 +223,11 @@ phy::UlschDecoderResult GpuUlschDecoder::Impl::finish() {
                            "enqueued (GpuUlschDecoder::enqueue_prepared())");
   }
   pending.active = false;
+  if (pending.timing != nullptr && pending.timing->enqueues != pending.timing_enqueue) {
+    pending = {};
+    throw std::logic_error("GpuUlschDecoder: the first decoder of this TB's batch was enqueued "
+                           "again before the TB was finished; the TB is dropped");
+  }
   Impl& timer = pending.timing != nullptr ? *pending.timing : *this;
   timer.done.synchronize();
   times = {};

@@ -178,6 +178,7 @@ struct GpuUlschDecoder::Impl {
     detail::TbAssemblyLaunch assembly;
     std::size_t download_bytes = 0; ///< Of outputs, from the start.
   } planned;
+  std::uint64_t enqueues = 0; ///< Times this decoder's events were recorded for a TB or batch.
   /// The TB between enqueue() and finish().
   struct Pending {
     bool active = false;
@@ -185,6 +186,9 @@ struct GpuUlschDecoder::Impl {
     bool prepared_only = false;
     /// The decoder whose events timed this TB's batch (null: this one's own).
     Impl* timing = nullptr;
+    /// timing's `enqueues` when it timed this TB's batch: another value at finish() means its
+    /// events were recorded again since.
+    std::uint64_t timing_enqueue = 0;
     bool timed = false; ///< Its kernel times were recorded.
     ulsch::TransportBlockLayout layout;
     phy::HarqSoftBuffer* buffer = nullptr;

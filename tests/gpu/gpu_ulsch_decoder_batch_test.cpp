@@ -241,6 +241,18 @@ TEST(GpuUlschDecoderBatchErrors, MisuseIsAClearError) {
   EXPECT_EQ(result_a.tb_crc_ok, result_b.tb_crc_ok);
   EXPECT_EQ(bytes_a, bytes_b);
   EXPECT_EQ(result_a.num_transmissions, 1U);
+
+  // The batch is timed by its first decoder's events: b cannot be finished once a has been
+  // enqueued again (a clear error, the TB dropped, rather than a wait on the wrong event).
+  a.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({1, 0}), bytes_a);
+  b.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({2, 0}), bytes_b);
+  GpuUlschDecoder::enqueue_prepared(both, nullptr);
+  (void)a.finish();
+  a.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({1, 0}), bytes_a);
+  GpuUlschDecoder::enqueue_prepared(std::span(both).first(1), nullptr);
+  EXPECT_THROW((void)b.finish(), std::logic_error);
+  EXPECT_FALSE(b.has_enqueued_tb());
+  (void)a.finish();
 }
 
 } // namespace

@@ -133,7 +133,8 @@ public:
   /// that writes every TB's outputs into its pinned host memory, where one TB alone has a copy
   /// of its own. Each decoder's finish() then gives its result as after enqueue_device_bytes();
   /// the kernel times (last_times()) are the whole batch's, taken with the first decoder's
-  /// events, so no decoder of the batch may enqueue again before all of them are finished.
+  /// events, so that decoder may not enqueue again before all of them are finished (their
+  /// finish() then throws std::logic_error and drops the TB).
   /// \throws std::logic_error for a decoder without a prepared TB or a mix of devices or
   /// settings; CudaError when a launch fails (the TBs are cancelled then, none is enqueued).
   static void enqueue_prepared(std::span<GpuUlschDecoder* const> decoders, void* stream);
