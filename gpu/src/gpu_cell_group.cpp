@@ -43,8 +43,12 @@ GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device,
     }
   }
   slots_in_flight_ = cells.empty() ? 1 : cells.front().slots_in_flight;
+  std::size_t max_tbs = 0;
+  for (const auto& cell : cells_) {
+    max_tbs += cell->lanes.front()->decoders.size();
+  }
   for (std::size_t l = 0; l < slots_in_flight_; ++l) {
-    launches_.push_back(std::make_unique<SlotLaunch>(cells_.size()));
+    launches_.push_back(std::make_unique<SlotLaunch>(cells_.size(), max_tbs));
   }
   options_.one_graph_per_slot = options.one_graph_per_slot && cuda_graphs_enabled();
   options_.graph_per_cell = options.graph_per_cell && cuda_graphs_enabled();
@@ -199,7 +203,8 @@ std::uint64_t GpuCellGroup::enqueue_cells(std::span<const GpuCellSlot> slots, st
 void GpuCellGroup::enqueue_batched_decoding(std::size_t lane, void* stream, bool join_cells) {
   SlotLaunch& launch = *launches_[lane];
   auto* launch_stream = static_cast<cudaStream_t>(stream);
-  std::vector<GpuUlschDecoder*> prepared;
+  std::vector<GpuUlschDecoder*>& prepared = launch.prepared;
+  prepared.clear(); // (capacity for every decoder: no allocation)
   for (std::size_t c = 0; c < cells_.size(); ++c) {
     detail::CellLane& cell_lane = *cells_[c]->lanes[lane];
     if (join_cells) {

@@ -109,9 +109,11 @@ struct GpuCellGroup::Cell {
 /// captured from and launched on, the fork and join events that bring every cell's stream into
 /// the capture, the graph, and the IQ staged for it.
 struct GpuCellGroup::SlotLaunch {
-  explicit SlotLaunch(std::size_t num_cells)
+  SlotLaunch(std::size_t num_cells, std::size_t max_tbs)
       : joins(num_cells), staged(num_cells), cell_launched(num_cells, 1),
-        cell_as_graph(num_cells, 0) {}
+        cell_as_graph(num_cells, 0) {
+    prepared.reserve(max_tbs);
+  }
   CudaStream stream;
   CudaEvent fork;
   std::vector<CudaEvent> joins; ///< One per cell.
@@ -128,6 +130,9 @@ struct GpuCellGroup::SlotLaunch {
   std::vector<std::uint8_t> cell_launched;
   /// Per cell, when not one graph: it went as a graph of its own (written by its submit thread).
   std::vector<std::uint8_t> cell_as_graph;
+  /// The slot's prepared TBs for batched decoding: capacity for every decoder of the lane's
+  /// cells, reserved once, so that a slot allocates nothing.
+  std::vector<GpuUlschDecoder*> prepared;
 };
 
 } // namespace airan::gpu

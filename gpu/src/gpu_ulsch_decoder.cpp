@@ -156,11 +156,9 @@ void GpuUlschDecoder::enqueue_prepared(std::span<GpuUlschDecoder* const> decoder
   if (decoders.empty()) {
     return;
   }
-  std::vector<Impl*> tbs;
-  tbs.reserve(decoders.size());
   const Impl& first = *decoders.front()->impl_;
-  for (GpuUlschDecoder* decoder : decoders) {
-    Impl& s = *decoder->impl_;
+  for (const GpuUlschDecoder* decoder : decoders) {
+    const Impl& s = *decoder->impl_;
     if (!s.pending.active || !s.pending.prepared_only) {
       throw std::logic_error("GpuUlschDecoder::enqueue_prepared: a decoder without a prepared "
                              "transport block");
@@ -169,14 +167,13 @@ void GpuUlschDecoder::enqueue_prepared(std::span<GpuUlschDecoder* const> decoder
       throw std::logic_error("GpuUlschDecoder::enqueue_prepared: decoders of different devices "
                              "or rate recovery settings");
     }
-    tbs.push_back(&s);
   }
   make_device_current(first.device);
   try {
-    Impl::enqueue_batch(tbs, stream_or(stream, first.stream));
+    Impl::enqueue_batch(decoders, stream_or(stream, first.stream));
   } catch (...) {
-    for (Impl* s : tbs) {
-      s->pending = {};
+    for (GpuUlschDecoder* decoder : decoders) {
+      decoder->impl_->pending = {};
     }
     throw;
   }

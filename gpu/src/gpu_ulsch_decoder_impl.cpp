@@ -153,63 +153,68 @@ void GpuUlschDecoder::Impl::enqueue_planned(cudaStream_t s) {
   ++enqueues;
 }
 
-void GpuUlschDecoder::Impl::enqueue_batch(std::span<Impl* const> tbs, cudaStream_t s) {
-  if (tbs.empty()) {
+void GpuUlschDecoder::Impl::enqueue_batch(std::span<GpuUlschDecoder* const> decoders,
+                                          cudaStream_t s) {
+  if (decoders.empty()) {
     return;
   }
-  Impl& timer = *tbs.front();
+  // The decoders' states, read through the list (a slot allocates nothing).
+  const std::size_t num_tbs = decoders.size();
+  const auto tb = [decoders](std::size_t t) -> Impl& { return *decoders[t]->impl_; };
+  Impl& timer = tb(0);
   timer.time_mark(timer.start, s);
   profile_begin(s);
-  for (Impl* tb : tbs) {
-    if (!tb->planned.batch.recover) {
-      if (tb->planned.wrapped) {
-        tb->active.fill_zero(s);
+  for (std::size_t t = 0; t < num_tbs; ++t) {
+    Impl& state = tb(t);
+    if (!state.planned.batch.recover) {
+      if (state.planned.wrapped) {
+        state.active.fill_zero(s);
       }
-      detail::rate_recovery_launch(tb->planned.recovery, s);
+      detail::rate_recovery_launch(state.planned.recovery, s);
     }
   }
   if (!timer.planned.batch.recover) { // (else the recovery's time counts as LDPC's)
     timer.time_mark(timer.recovered, s);
   }
   // A launch per stage for each run of up to max_launch_batches TBs.
-  for (std::size_t first = 0; first < tbs.size(); first += detail::max_launch_batches) {
-    const auto run =
-        tbs.subspan(first, std::min<std::size_t>(detail::max_launch_batches, tbs.size() - first));
+  for (std::size_t first = 0; first < num_tbs; first += detail::max_launch_batches) {
+    const std::size_t end = std::min<std::size_t>(first + detail::max_launch_batches, num_tbs);
     detail::LdpcKernelBatches ldpc;
     unsigned threads = 0;
     std::size_t shared_bytes = 0;
-    for (const Impl* tb : run) {
-      ldpc.batches[ldpc.blocks.num_batches] = tb->planned.batch;
-      (void)ldpc.blocks.add(tb->planned.batch.num_blocks);
-      threads = std::max(threads, tb->planned.threads);
-      shared_bytes = std::max(shared_bytes, tb->planned.shared_bytes);
+    for (std::size_t t = first; t < end; ++t) {
+      const Planned& planned = tb(t).planned;
+      ldpc.batches[ldpc.blocks.num_batches] = planned.batch;
+      (void)ldpc.blocks.add(planned.batch.num_blocks);
+      threads = std::max(threads, planned.threads);
+      shared_bytes = std::max(shared_bytes, planned.shared_bytes);
     }
     detail::ldpc_kernel_launch_batches(ldpc, threads, shared_bytes, s);
   }
-  for (std::size_t first = 0; first < tbs.size(); first += detail::max_launch_batches) {
+  for (std::size_t first = 0; first < num_tbs;) {
     detail::TbAssemblyBatches assembly;
-    for (std::size_t t = first;
-         t < tbs.size() && detail::tb_assembly_add(assembly, tbs[t]->planned.assembly); ++t) {
+    while (first < num_tbs && detail::tb_assembly_add(assembly, tb(first).planned.assembly)) {
+      ++first;
     }
     detail::tb_assembly_launch_batches(assembly, s);
   }
   timer.time_mark(timer.decoded, s);
-  for (std::size_t first = 0; first < tbs.size(); first += detail::max_launch_batches) {
+  for (std::size_t first = 0; first < num_tbs;) {
     detail::ByteCopies copies;
-    for (std::size_t t = first;
-         t < tbs.size() &&
-         detail::byte_copies_add(copies, {tbs[t]->outputs.data(), tbs[t]->host_outputs_device,
-                                          tbs[t]->planned.download_bytes});
-         ++t) {
+    while (first < num_tbs &&
+           detail::byte_copies_add(copies, {tb(first).outputs.data(), tb(first).host_outputs_device,
+                                            tb(first).planned.download_bytes})) {
+      ++first;
     }
     detail::byte_copies_launch(copies, s);
   }
   timer.done.record(s);
-  for (Impl* tb : tbs) {
-    tb->pending.prepared_only = false;
-    tb->pending.timing = tb == &timer ? nullptr : &timer;
-    tb->pending.timing_enqueue = timer.enqueues + 1;
-    tb->pending.timed = timer.stage_timing;
+  for (std::size_t t = 0; t < num_tbs; ++t) {
+    Impl& state = tb(t);
+    state.pending.prepared_only = false;
+    state.pending.timing = &state == &timer ? nullptr : &timer;
+    state.pending.timing_enqueue = timer.enqueues + 1;
+    state.pending.timed = timer.stage_timing;
   }
   ++timer.enqueues;
 }

@@ -129,7 +129,7 @@ struct GpuUlschDecoder::Impl {
   void enqueue_planned(cudaStream_t s);
   /// The planned TBs of \p tbs (GpuUlschDecoder::enqueue_prepared()) on \p s: a launch per stage
   /// for up to detail::max_launch_batches TBs, the first TB's events timing them all.
-  static void enqueue_batch(std::span<Impl* const> tbs, cudaStream_t s);
+  static void enqueue_batch(std::span<GpuUlschDecoder* const> tbs, cudaStream_t s);
   /// Waits for the enqueued TB; code block outcomes, TB CRC and HARQ bookkeeping.
   phy::UlschDecoderResult finish();
   /// enqueue() on the decoder's own stream, then finish().
