@@ -6,6 +6,9 @@
 
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
+#include "launch_batches.cuh"
+
+#include <utility>
 
 namespace airan::gpu::detail {
 
@@ -13,8 +16,17 @@ namespace {
 
 constexpr unsigned cfo_threads = 256;
 
-__global__ void __launch_bounds__(cfo_threads)
-    cfo_kernel(const PduGeometry g, const float2* __restrict__ pilots, EstimatorState* state) {
+/// One block per PDU.
+struct CfoLaunch {
+  static constexpr unsigned threads = cfo_threads;
+  CfoEstimationPdu p;
+  __device__ void run(LaunchBlock block) const;
+};
+
+__device__ void CfoLaunch::run(LaunchBlock /*block*/) const {
+  const PduGeometry& g = p.g;
+  const float2* __restrict__ pilots = p.pilots;
+  EstimatorState* state = p.state;
   __shared__ double sums[2][cfo_threads];
   __shared__ double c_re[phy::max_dmrs_occasions - 1];
   __shared__ double c_im[phy::max_dmrs_occasions - 1];
@@ -56,10 +68,10 @@ __global__ void __launch_bounds__(cfo_threads)
 
 } // namespace
 
-void launch_cfo_estimation(const PduGeometry& g, const float2* pilots, EstimatorState* state,
-                           cudaStream_t stream) {
-  cfo_kernel<<<1, cfo_threads, 0, stream>>>(g, pilots, state);
-  AIRAN_CUDA_LAUNCHED("cfo_kernel", stream);
+void launch_cfo_estimation(std::span<const CfoEstimationPdu> pdus, cudaStream_t stream) {
+  launch_all<CfoLaunch>(
+      pdus.size(), [&](std::size_t i) { return std::pair(CfoLaunch{pdus[i]}, 1U); }, "cfo_kernel",
+      stream);
 }
 
 } // namespace airan::gpu::detail

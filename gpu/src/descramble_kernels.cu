@@ -5,11 +5,14 @@
 /// bit; or the words alone, for the demapper to descramble as it writes the LLRs.
 #include "front_end_kernels.h"
 #include "gold_warp.cuh"
+#include "launch_batches.cuh"
 
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
 #include "airan/phy/gold_sequence_jump.h"
 #include "airan/phy/pusch_descrambler.h"
+
+#include <utility>
 
 namespace airan::gpu::detail {
 namespace {
@@ -23,13 +26,13 @@ unsigned word_blocks(std::size_t count) {
   return static_cast<unsigned>((words + words_per_block - 1) / words_per_block);
 }
 
-/// The warp's first word (thread index minus lane), and in every lane of a warp that has words
-/// left (\p num_words) its own Gold word of \p c_init (gold_warp.cuh); false for a warp past the
-/// end, which returns as a whole.
+/// The warp's first word (thread index minus lane) in block \p block, and in every lane of a warp
+/// that has words left (\p num_words) its own Gold word of \p c_init (gold_warp.cuh); false for
+/// a warp past the end, which returns as a whole.
 __device__ bool lane_gold_word(const phy::GoldJumpTable& table, std::uint32_t c_init,
-                               std::size_t num_words, std::size_t& warp_first_word,
-                               std::uint32_t& bits) {
-  const std::size_t word = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x;
+                               std::size_t num_words, std::uint32_t block,
+                               std::size_t& warp_first_word, std::uint32_t& bits) {
+  const std::size_t word = std::size_t{block} * blockDim.x + threadIdx.x;
   warp_first_word = word - threadIdx.x % 32;
   if (warp_first_word >= num_words) {
     return false;
@@ -51,7 +54,7 @@ __global__ void descramble_kernel(float* __restrict__ llrs, std::size_t count, s
   const unsigned lane = threadIdx.x % 32;
   std::size_t warp_first_word = 0;
   std::uint32_t bits = 0;
-  if (!lane_gold_word(shared_table, c_init, (count + 31) / 32, warp_first_word, bits)) {
+  if (!lane_gold_word(shared_table, c_init, (count + 31) / 32, blockIdx.x, warp_first_word, bits)) {
     return; // the whole warp
   }
   for (unsigned k = 0; k < 32; ++k) {
@@ -63,34 +66,37 @@ __global__ void descramble_kernel(float* __restrict__ llrs, std::size_t count, s
   }
 }
 
-/// Word w of the sequence of \p c_init (gold_sequence_word(table, c_init, 32 w)) into words[w].
-__global__ void scrambling_words_kernel(std::uint32_t* __restrict__ words, std::size_t num_words,
-                                        std::uint32_t c_init,
-                                        const phy::GoldJumpTable* __restrict__ table) {
+/// Word w of the sequence of c_init (gold_sequence_word(table, c_init, 32 w)) into words[w].
+struct ScramblingWordsLaunch {
+  static constexpr unsigned threads = descramble_block;
+  ScramblingWordsPdu p;
+  __device__ void run(LaunchBlock block) const;
+};
+
+__device__ void ScramblingWordsLaunch::run(LaunchBlock block) const {
   __shared__ phy::GoldJumpTable shared_table;
-  load_gold_table(*table, shared_table);
+  load_gold_table(*p.table, shared_table);
+  const std::size_t num_words = (p.count + 31) / 32;
   std::size_t warp_first_word = 0;
   std::uint32_t bits = 0;
-  if (!lane_gold_word(shared_table, c_init, num_words, warp_first_word, bits)) {
+  if (!lane_gold_word(shared_table, p.c_init, num_words, block.index, warp_first_word, bits)) {
     return; // the whole warp
   }
   const std::size_t word = warp_first_word + threadIdx.x % 32;
   if (word < num_words) {
-    words[word] = bits;
+    p.words[word] = bits;
   }
 }
 
 } // namespace
 
-void launch_scrambling_words(std::uint32_t* words, std::size_t count, std::uint32_t c_init,
-                             const phy::GoldJumpTable* table, cudaStream_t stream) {
-  const unsigned blocks = word_blocks(count);
-  if (blocks == 0) {
-    return;
-  }
-  scrambling_words_kernel<<<blocks, descramble_block, 0, stream>>>(words, (count + 31) / 32, c_init,
-                                                                   table);
-  AIRAN_CUDA_LAUNCHED("scrambling_words_kernel", stream);
+void launch_scrambling_words(std::span<const ScramblingWordsPdu> pdus, cudaStream_t stream) {
+  launch_all<ScramblingWordsLaunch>(
+      pdus.size(),
+      [&](std::size_t i) {
+        return std::pair(ScramblingWordsLaunch{pdus[i]}, word_blocks(pdus[i].count));
+      },
+      "scrambling_words_kernel", stream);
 }
 
 void launch_descramble(float* llrs, std::size_t count, std::uint32_t c_init,

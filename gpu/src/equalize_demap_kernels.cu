@@ -11,9 +11,11 @@
 #include "airan/phy/pusch_descrambler.h"
 #include "airan/phy/soft_demapper.h"
 #include "front_end_kernels.h"
+#include "launch_batches.cuh"
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace airan::gpu::detail {
 namespace {
@@ -51,27 +53,37 @@ __device__ inline void demap_layer(const phy::PamLlrTable& table, phy::cmat::Com
 /// zeros add nothing to any sum, and every index is a compile-time constant, so the arrays stay
 /// in registers (with a runtime antenna count they were in local memory: a 176-byte stack frame
 /// with spills for 2 layers). For more antennas the loops run over num_rx.
+template <unsigned Layers, unsigned MaxRx> struct EqualizeDemapLaunch {
+  static constexpr unsigned threads = block_size;
+  EqualizeDemapPdu p;
+  __device__ void run(LaunchBlock block) const;
+};
+
 template <unsigned Layers, unsigned MaxRx>
-__global__ void __launch_bounds__(block_size)
-    equalize_demap_kernel(const PduGeometry g, const DataGeometry d,
-                          const float2* __restrict__ grid, const float2* __restrict__ h,
-                          const EstimatorState* state,
-                          const phy::cmat::Complex* __restrict__ whitening,
-                          float2* __restrict__ symbols, float* __restrict__ noise_variances,
-                          float* __restrict__ llrs, const std::uint32_t* __restrict__ scrambling) {
+__device__ void EqualizeDemapLaunch<Layers, MaxRx>::run(LaunchBlock block) const {
+  const PduGeometry& g = p.g;
+  const DataGeometry& d = p.d;
+  const float2* __restrict__ grid = p.grid;
+  const float2* __restrict__ h = p.h;
+  const EstimatorState* state = p.state;
+  const phy::cmat::Complex* __restrict__ whitening = p.whitening;
+  float2* __restrict__ symbols = p.symbols;
+  float* __restrict__ noise_variances = p.noise_variances;
+  float* __restrict__ llrs = p.llrs;
+  const std::uint32_t* __restrict__ scrambling = p.scrambling;
   constexpr bool padded = MaxRx <= 4;
-  // The table has default member initialisers, which __shared__ variables may not have: raw
-  // storage, copied word by word by the whole block.
+  // The table (device memory) has default member initialisers, which __shared__ variables may
+  // not have: raw storage, copied word by word by the whole block.
   __shared__ alignas(phy::PamLlrTable) unsigned char storage[sizeof(phy::PamLlrTable)];
   static_assert(sizeof(phy::PamLlrTable) % 4 == 0);
-  const auto* source = reinterpret_cast<const unsigned*>(&d.table);
+  const auto* source = reinterpret_cast<const unsigned*>(d.table);
   auto* target = reinterpret_cast<unsigned*>(storage);
   for (unsigned i = threadIdx.x; i < sizeof(phy::PamLlrTable) / 4; i += blockDim.x) {
     target[i] = source[i];
   }
   __syncthreads();
   const phy::PamLlrTable& table = *reinterpret_cast<const phy::PamLlrTable*>(storage);
-  const unsigned re = blockIdx.x * blockDim.x + threadIdx.x;
+  const unsigned re = block.index * blockDim.x + threadIdx.x;
   if (re >= d.layout.num_res()) {
     return;
   }
@@ -143,55 +155,66 @@ __global__ void __launch_bounds__(block_size)
   }
 }
 
-template <unsigned Layers>
-void launch_layers(const PduGeometry& g, const DataGeometry& d, const float2* grid, const float2* h,
-                   const EstimatorState* state, const phy::cmat::Complex* whitening,
-                   float2* symbols, float* noise, float* llrs, const std::uint32_t* scrambling,
-                   cudaStream_t stream) {
-  const unsigned res = d.layout.num_res();
-  const unsigned blocks = (res + block_size - 1) / block_size;
-  if (g.num_rx <= 4) {
-    equalize_demap_kernel<Layers, 4><<<blocks, block_size, 0, stream>>>(
-        g, d, grid, h, state, whitening, symbols, noise, llrs, scrambling);
-  } else {
-    equalize_demap_kernel<Layers, 16><<<blocks, block_size, 0, stream>>>(
-        g, d, grid, h, state, whitening, symbols, noise, llrs, scrambling);
+/// The equalizer instance's layer count of \p g (1 .. 4; a PDU of more fails before:
+/// GpuPuschFrontEndLimits).
+__host__ unsigned layer_kind(const PduGeometry& g) {
+  return g.num_layers < 4 ? g.num_layers : 4;
+}
+
+/// The PDUs of \p pdus with Layers layers and, with MaxRx 4, up to 4 antennas (else more), in
+/// one grid.
+template <unsigned Layers, unsigned MaxRx>
+void launch_kind(std::span<const EqualizeDemapPdu> pdus, cudaStream_t stream) {
+  launch_all<EqualizeDemapLaunch<Layers, MaxRx>>(
+      pdus.size(),
+      [&](std::size_t i) {
+        const EqualizeDemapPdu& p = pdus[i];
+        const bool kind = layer_kind(p.g) == Layers && (p.g.num_rx <= 4) == (MaxRx <= 4);
+        const unsigned res = p.d.layout.num_res();
+        return std::pair(EqualizeDemapLaunch<Layers, MaxRx>{p},
+                         kind ? (res + block_size - 1) / block_size : 0U);
+      },
+      "equalize_demap_kernel", stream);
+}
+
+/// Whether \p pdus has REs to equalize with \p layers layers and up to 4 antennas (\p few_rx)
+/// or more.
+bool has_kind(std::span<const EqualizeDemapPdu> pdus, unsigned layers, bool few_rx) {
+  for (const EqualizeDemapPdu& p : pdus) {
+    if (layer_kind(p.g) == layers && (p.g.num_rx <= 4) == few_rx && p.d.layout.num_res() > 0) {
+      return true;
+    }
   }
-  AIRAN_CUDA_LAUNCHED("equalize_demap_kernel", stream);
+  return false;
+}
+
+template <unsigned Layers>
+void launch_layers(std::span<const EqualizeDemapPdu> pdus, cudaStream_t stream) {
+  if (has_kind(pdus, Layers, true)) {
+    launch_kind<Layers, 4>(pdus, stream);
+  }
+  if (has_kind(pdus, Layers, false)) {
+    launch_kind<Layers, 16>(pdus, stream);
+  }
 }
 
 } // namespace
 
-void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const float2* grid,
-                           const float2* h, const EstimatorState* state,
-                           const phy::cmat::Complex* whitening, float2* symbols,
-                           float* noise_variances, float* llrs, const std::uint32_t* scrambling,
-                           cudaStream_t stream) {
-  if (d.layout.num_res() == 0) {
-    return;
+void launch_equalize_demap(std::span<const EqualizeDemapPdu> pdus, cudaStream_t stream) {
+  for (const EqualizeDemapPdu& p : pdus) {
+    const unsigned qm = p.d.qm;
+    if (p.d.layout.num_res() > 0 && qm != 1 && qm != 2 && qm != 4 && qm != 6 && qm != max_qm) {
+      throw std::invalid_argument("equalize_demap: modulation order " + std::to_string(qm) +
+                                  " is not demapped on the device (1, 2, 4, 6 or 8 bits)");
+    }
+    if (p.d.layout.num_res() > 0 && p.d.table == nullptr) {
+      throw std::invalid_argument("equalize_demap: no demapping table");
+    }
   }
-  if (d.qm != 1 && d.qm != 2 && d.qm != 4 && d.qm != 6 && d.qm != max_qm) {
-    throw std::invalid_argument("equalize_demap: modulation order " + std::to_string(d.qm) +
-                                " is not demapped on the device (1, 2, 4, 6 or 8 bits)");
-  }
-  switch (g.num_layers) {
-  case 1:
-    launch_layers<1>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, scrambling,
-                     stream);
-    break;
-  case 2:
-    launch_layers<2>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, scrambling,
-                     stream);
-    break;
-  case 3:
-    launch_layers<3>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, scrambling,
-                     stream);
-    break;
-  default:
-    launch_layers<4>(g, d, grid, h, state, whitening, symbols, noise_variances, llrs, scrambling,
-                     stream);
-    break;
-  }
+  launch_layers<1>(pdus, stream);
+  launch_layers<2>(pdus, stream);
+  launch_layers<3>(pdus, stream);
+  launch_layers<4>(pdus, stream);
 }
 
 } // namespace airan::gpu::detail

@@ -93,17 +93,28 @@ PduGeometry make_pdu_geometry(const phy::CellConfig& cell, unsigned grid_rx, uns
 }
 
 DataGeometry make_data_geometry(const phy::CellConfig& cell, const phy::PuschConfig& pusch,
-                                const phy::PuschFrontEndOptions& options) {
+                                const phy::PuschFrontEndOptions& options,
+                                const PamLlrTables* device_tables) {
   const phy::PuschReMapping mapping = phy::make_pusch_re_mapping(cell, pusch);
   DataGeometry d;
   d.layout = phy::make_pusch_data_layout(mapping);
   d.qm = pusch.modulation_order();
   d.mmse = options.equalizer != phy::EqualizerAlgorithm::zf;
   d.irc = options.equalizer == phy::EqualizerAlgorithm::mmse_irc;
-  if (d.qm >= 2) {
-    d.table = phy::make_pam_llr_table(d.qm / 2, phy::qam_scale(d.qm));
-  }
+  // (pointer arithmetic only: the tables are in device memory)
+  d.table = device_tables == nullptr
+                ? nullptr
+                : device_tables->tables + PamLlrTables::index_of(std::min(d.qm, 8U));
   return d;
+}
+
+PamLlrTables make_pam_llr_tables() {
+  PamLlrTables tables;
+  tables.tables[0] = phy::make_pam_llr_table(1, phy::qam_scale(2));
+  for (unsigned b = 1; b < PamLlrTables::count; ++b) {
+    tables.tables[b] = phy::make_pam_llr_table(b, phy::qam_scale(2 * b));
+  }
+  return tables;
 }
 
 NeuralInputGeometry make_neural_input_geometry(const phy::CellConfig& cell,

@@ -17,6 +17,7 @@
 #include <cufft.h>
 
 #include <cstdint>
+#include <span>
 
 namespace airan::gpu::detail {
 
@@ -105,22 +106,50 @@ struct DmrsGenerationKey {
   [[nodiscard]] bool operator==(const DmrsGenerationKey& other) const;
 };
 
+/// One PDU's DMRS generation: launch_dmrs_generation()'s arguments.
+struct DmrsGenerationPdu {
+  PduGeometry g;
+  DmrsGeneration d;
+  const phy::GoldJumpTable* table = nullptr;
+  float2* dmrs = nullptr;
+};
+
 /// Generates the DMRS values [layer][DMRS symbol][value] (max_symbols rows of g.num_values per
-/// layer) into \p dmrs with the Gold jump \p table (device memory): one thread per 16 values,
-/// the values of phy::generate_pusch_dmrs bit for bit (phy::dmrs_value_weight/component).
-void launch_dmrs_generation(const PduGeometry& g, const DmrsGeneration& d,
-                            const phy::GoldJumpTable* table, float2* dmrs, cudaStream_t stream);
+/// layer) of every PDU of \p pdus into its \p dmrs with the Gold jump \p table (device memory):
+/// one thread per 16 values, the values of phy::generate_pusch_dmrs bit for bit
+/// (phy::dmrs_value_weight/component); the PDUs' blocks in one grid (launch_batches.cuh).
+void launch_dmrs_generation(std::span<const DmrsGenerationPdu> pdus, cudaStream_t stream);
+/// The same for one PDU.
+inline void launch_dmrs_generation(const PduGeometry& g, const DmrsGeneration& d,
+                                   const phy::GoldJumpTable* table, float2* dmrs,
+                                   cudaStream_t stream) {
+  const DmrsGenerationPdu pdu{g, d, table, dmrs};
+  launch_dmrs_generation(std::span(&pdu, 1), stream);
+}
 
 /// Descrambles \p count LLRs in place with the Gold sequence of \p c_init (one thread per 32 LLRs,
 /// phy::descramble_llr_word on gold_sequence_word).
 void launch_descramble(float* llrs, std::size_t count, std::uint32_t c_init,
                        const phy::GoldJumpTable* table, cudaStream_t stream);
 
-/// Writes the Gold sequence of \p c_init for \p count LLRs as packed words into \p words
-/// (ceil(count / 32) of them; words[w] = phy::gold_sequence_word(c_init, 32 w)), which
-/// launch_equalize_demap() descrambles with (phy::descramble_llrs_from_words).
-void launch_scrambling_words(std::uint32_t* words, std::size_t count, std::uint32_t c_init,
-                             const phy::GoldJumpTable* table, cudaStream_t stream);
+/// One codeword's scrambling words: launch_scrambling_words()'s arguments.
+struct ScramblingWordsPdu {
+  std::uint32_t* words = nullptr;
+  std::size_t count = 0; ///< LLRs.
+  std::uint32_t c_init = 0;
+  const phy::GoldJumpTable* table = nullptr;
+};
+
+/// Writes, for each PDU of \p pdus, the Gold sequence of its c_init for its count LLRs as packed
+/// words into its words (ceil(count / 32) of them; words[w] = phy::gold_sequence_word(c_init,
+/// 32 w)), which launch_equalize_demap() descrambles with (phy::descramble_llrs_from_words).
+void launch_scrambling_words(std::span<const ScramblingWordsPdu> pdus, cudaStream_t stream);
+/// The same for one codeword.
+inline void launch_scrambling_words(std::uint32_t* words, std::size_t count, std::uint32_t c_init,
+                                    const phy::GoldJumpTable* table, cudaStream_t stream) {
+  const ScramblingWordsPdu pdu{words, count, c_init, table};
+  launch_scrambling_words(std::span(&pdu, 1), stream);
+}
 
 /// Per-PDU values computed on the device and read by later kernels.
 struct EstimatorState {
@@ -144,13 +173,31 @@ struct EstimatorState {
 /// at zero), its per-block partial sums (doubles), then the delay correlations.
 std::size_t dmrs_estimation_scratch_floats(std::size_t rx, std::size_t layers);
 
-/// DMRS estimation on \p grid into \p h ([rx][layer][14][num_subcarriers]), \p state.
-/// \p dmrs: [layer][14][num_values]; \p scratch: dmrs_estimation_scratch_floats() floats
-/// (device memory, 256-byte aligned as cudaMalloc gives it); \p pilots:
-/// [rx][layer][occasion][pilot]; \p banks: filter banks [bank][position][window] (MMSE).
-void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const float2* dmrs,
-                            float* scratch, float2* pilots, const float2* banks,
-                            EstimatorState* state, float2* h, cudaStream_t stream);
+/// One PDU's DMRS estimation: launch_dmrs_estimation()'s arguments.
+struct DmrsEstimationPdu {
+  PduGeometry g;
+  const float2* grid = nullptr;
+  const float2* dmrs = nullptr;
+  float* scratch = nullptr;
+  float2* pilots = nullptr;
+  const float2* banks = nullptr;
+  EstimatorState* state = nullptr;
+  float2* h = nullptr;
+};
+
+/// DMRS estimation of every PDU of \p pdus on its grid into its h ([rx][layer][14]
+/// [num_subcarriers]) and state: a launch per step, the PDUs' blocks in one grid.
+/// dmrs: [layer][14][num_values]; scratch: dmrs_estimation_scratch_floats() floats of the PDU's
+/// own (device memory, 256-byte aligned as cudaMalloc gives it); pilots:
+/// [rx][layer][occasion][pilot]; banks: filter banks [bank][position][window] (MMSE).
+void launch_dmrs_estimation(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream);
+/// The same for one PDU.
+inline void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const float2* dmrs,
+                                   float* scratch, float2* pilots, const float2* banks,
+                                   EstimatorState* state, float2* h, cudaStream_t stream) {
+  const DmrsEstimationPdu pdu{g, grid, dmrs, scratch, pilots, banks, state, h};
+  launch_dmrs_estimation(std::span(&pdu, 1), stream);
+}
 
 /// Interference-plus-noise covariance of every group (g.num_covariance_groups blocks) from the
 /// difference-filter residuals of the de-spread \p pilots, grouped and regularised as on the CPU
@@ -158,8 +205,22 @@ void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const floa
 /// interleaved re, im), and each group's whitening matrix L^-1 into \p whitening ([group][rx][rx];
 /// zero where a covariance is not positive definite). Reads state->noise_variance and
 /// channel_power, so it runs after launch_dmrs_estimation().
-void launch_irc_covariance(const PduGeometry& g, const float2* pilots, const EstimatorState* state,
-                           float* covariances, phy::cmat::Complex* whitening, cudaStream_t stream);
+/// One PDU's covariance and whitening: launch_irc_covariance()'s arguments. Several PDUs run in
+/// one grid; those without g.estimate_covariance are the caller's to leave out.
+struct IrcCovariancePdu {
+  PduGeometry g;
+  const float2* pilots = nullptr;
+  const EstimatorState* state = nullptr;
+  float* covariances = nullptr;
+  phy::cmat::Complex* whitening = nullptr;
+};
+void launch_irc_covariance(std::span<const IrcCovariancePdu> pdus, cudaStream_t stream);
+inline void launch_irc_covariance(const PduGeometry& g, const float2* pilots,
+                                  const EstimatorState* state, float* covariances,
+                                  phy::cmat::Complex* whitening, cudaStream_t stream) {
+  const IrcCovariancePdu pdu{g, pilots, state, covariances, whitening};
+  launch_irc_covariance(std::span(&pdu, 1), stream);
+}
 
 /// Data RE layout and modulation of one PDU for the fused equalizer and demapper.
 struct DataGeometry {
@@ -167,24 +228,68 @@ struct DataGeometry {
   unsigned qm = 2;
   bool mmse = true;
   bool irc = false; ///< Whiten each RE with its covariance group's matrix, then noise 1.
-  phy::PamLlrTable table{};
+  /// The demapper's table of qm (device memory, PamLlrTables::of()); not read for pi/2-BPSK.
+  const phy::PamLlrTable* table = nullptr;
 };
+
+/// The demapper's tables of every square QAM order, by bits per axis (make_pam_llr_table(b,
+/// qam_scale(2 b)); entry 0 a copy of QPSK's), for device memory: a DataGeometry points at its
+/// order's table, so that the launch parameters of many PDUs stay small.
+struct PamLlrTables {
+  static constexpr unsigned count = 5;
+  phy::PamLlrTable tables[count];
+  /// The index of Q_m \p qm's table.
+  static constexpr unsigned index_of(unsigned qm) { return qm / 2; }
+};
+/// Builds PamLlrTables (host).
+PamLlrTables make_pam_llr_tables();
 
 /// Equalizes every data RE and writes symbols, noise variances and LLRs (codeword order). With
 /// d.irc, \p whitening holds the matrices of launch_irc_covariance() (else it is not read).
 /// With \p scrambling (launch_scrambling_words() of the codeword), the LLRs are written
 /// descrambled (phy::descramble_llrs_from_words); null: as demapped.
-void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const float2* grid,
-                           const float2* h, const EstimatorState* state,
-                           const phy::cmat::Complex* whitening, float2* symbols,
-                           float* noise_variances, float* llrs, const std::uint32_t* scrambling,
-                           cudaStream_t stream);
+/// One PDU's equalization and demapping: launch_equalize_demap()'s arguments.
+struct EqualizeDemapPdu {
+  PduGeometry g;
+  DataGeometry d;
+  const float2* grid = nullptr;
+  const float2* h = nullptr;
+  const EstimatorState* state = nullptr;
+  const phy::cmat::Complex* whitening = nullptr;
+  float2* symbols = nullptr;
+  float* noise_variances = nullptr;
+  float* llrs = nullptr;
+  const std::uint32_t* scrambling = nullptr;
+};
+/// The same for several PDUs: a grid per layer count and antenna class (up to 4, more) with the
+/// blocks of every PDU of that kind. \throws std::invalid_argument (before any launch) for a
+/// modulation order other than 1, 2, 4, 6 or 8 bits.
+void launch_equalize_demap(std::span<const EqualizeDemapPdu> pdus, cudaStream_t stream);
+inline void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, const float2* grid,
+                                  const float2* h, const EstimatorState* state,
+                                  const phy::cmat::Complex* whitening, float2* symbols,
+                                  float* noise_variances, float* llrs,
+                                  const std::uint32_t* scrambling, cudaStream_t stream) {
+  const EqualizeDemapPdu pdu{g,    d,         grid, h, state, whitening, symbols, noise_variances,
+                             llrs, scrambling};
+  launch_equalize_demap(std::span(&pdu, 1), stream);
+}
 
 /// Enqueues the CFO estimate (phy/dmrs_cfo.h) from the de-spread \p pilots of
 /// launch_dmrs_estimation() into state->cfo_hz and state->has_cfo: one block, the correlation of
 /// each occasion pair reduced in a fixed order.
-void launch_cfo_estimation(const PduGeometry& g, const float2* pilots, EstimatorState* state,
-                           cudaStream_t stream);
+struct CfoEstimationPdu {
+  PduGeometry g;
+  const float2* pilots = nullptr;
+  EstimatorState* state = nullptr;
+};
+/// The same for several PDUs, a block each in one grid.
+void launch_cfo_estimation(std::span<const CfoEstimationPdu> pdus, cudaStream_t stream);
+inline void launch_cfo_estimation(const PduGeometry& g, const float2* pilots, EstimatorState* state,
+                                  cudaStream_t stream) {
+  const CfoEstimationPdu pdu{g, pilots, state};
+  launch_cfo_estimation(std::span(&pdu, 1), stream);
+}
 
 /// Sums of the post-equalization quality of a PDU: the finite post-equalization noise variances
 /// and their count, and the error and reference powers of hard decisions on the QAM axes.
@@ -209,9 +314,22 @@ inline constexpr unsigned quality_blocks = 64;
 /// Enqueues the quality of \p count equalized \p symbols (Q_m \p qm, hard decisions as
 /// phy::qam_axis_decision) and their \p noise_variances: per-block sums into \p partials
 /// (quality_blocks of them), then their total into \p total.
-void launch_equalization_quality(const float2* symbols, const float* noise_variances,
-                                 std::size_t count, unsigned qm, QualitySums* partials,
-                                 QualitySums* total, cudaStream_t stream);
+struct EqualizationQualityPdu {
+  const float2* symbols = nullptr;
+  const float* noise_variances = nullptr;
+  std::size_t count = 0;
+  unsigned qm = 2;
+  QualitySums* partials = nullptr;
+  QualitySums* total = nullptr;
+};
+/// The same for several PDUs: each step's blocks of every PDU in one grid.
+void launch_equalization_quality(std::span<const EqualizationQualityPdu> pdus, cudaStream_t stream);
+inline void launch_equalization_quality(const float2* symbols, const float* noise_variances,
+                                        std::size_t count, unsigned qm, QualitySums* partials,
+                                        QualitySums* total, cudaStream_t stream) {
+  const EqualizationQualityPdu pdu{symbols, noise_variances, count, qm, partials, total};
+  launch_equalization_quality(std::span(&pdu, 1), stream);
+}
 
 /// One PDU's neural receiver inputs (GpuPuschFrontEnd::build_neural_inputs; the tensors of
 /// phy::nn::NeuralReceiverInputs, docs/NEURAL_RECEIVER.md), over its S symbols and F subcarriers.
@@ -235,9 +353,11 @@ PduGeometry make_pdu_geometry(const phy::CellConfig& cell, unsigned grid_rx, uns
                               const phy::PuschConfig& pusch, unsigned slot,
                               const phy::PuschFrontEndOptions& options,
                               DmrsGeneration& dmrs_generation);
-/// The data REs and demapping of \p pusch for the equalizer.
+/// The data REs and demapping of \p pusch for the equalizer, its table in \p device_tables
+/// (make_pam_llr_tables() in device memory).
 DataGeometry make_data_geometry(const phy::CellConfig& cell, const phy::PuschConfig& pusch,
-                                const phy::PuschFrontEndOptions& options);
+                                const phy::PuschFrontEndOptions& options,
+                                const PamLlrTables* device_tables);
 /// The neural receiver's input geometry of \p pusch, whose estimator geometry is \p g.
 NeuralInputGeometry make_neural_input_geometry(const phy::CellConfig& cell,
                                                const phy::PuschConfig& pusch, const PduGeometry& g);

@@ -34,7 +34,7 @@ GpuPuschFrontEnd::Impl::make_geometry(const phy::PuschConfig& pusch, unsigned sl
 detail::DataGeometry
 GpuPuschFrontEnd::Impl::make_data_geometry(const phy::PuschConfig& pusch,
                                            const phy::PuschFrontEndOptions& options) const {
-  return detail::make_data_geometry(cell, pusch, options);
+  return detail::make_data_geometry(cell, pusch, options, llr_tables.data());
 }
 
 GpuPuschFrontEnd::GpuPuschFrontEnd(const phy::CellConfig& cell,

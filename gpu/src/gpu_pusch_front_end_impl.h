@@ -47,7 +47,9 @@ struct GpuPuschFrontEnd::Impl {
     use_graph = cuda_graphs_enabled(); // AIRAN_CUDA_GRAPHS=0: kernels one by one
     const phy::GoldJumpTable table = phy::make_gold_jump_table();
     gold_table.copy_from_host(std::span(&table, 1), stream.get());
-    stream.synchronize(); // the host table leaves scope
+    const detail::PamLlrTables demapping = detail::make_pam_llr_tables();
+    llr_tables.copy_from_host(std::span(&demapping, 1), stream.get());
+    stream.synchronize(); // the host tables leave scope
     delay_sums = DeviceBuffer<float>(detail::dmrs_estimation_scratch_floats(rx, layers));
     delay_sums.fill_zero(stream.get()); // the noise estimator's block counter starts at zero
     stream.synchronize(); // before any graph, whose first estimation is not ordered after it
@@ -156,7 +158,8 @@ struct GpuPuschFrontEnd::Impl {
     return reinterpret_cast<detail::QualitySums*>(reinterpret_cast<char*>(measurements.data()) +
                                                   offsetof(detail::PduMeasurements, quality));
   }
-  DeviceBuffer<phy::GoldJumpTable> gold_table{1}; ///< For DMRS generation on the device.
+  DeviceBuffer<phy::GoldJumpTable> gold_table{1};   ///< For DMRS generation on the device.
+  DeviceBuffer<detail::PamLlrTables> llr_tables{1}; ///< The demapper's, per modulation order.
   detail::MmseBankTable banks;
   std::vector<CufftPlan> plans; ///< By antenna count, made on first use.
 

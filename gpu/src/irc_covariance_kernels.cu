@@ -6,6 +6,9 @@
 #include "airan/gpu/launch_profiler.h"
 #include "airan/phy/irc_whitening.h"
 #include "front_end_kernels.h"
+#include "launch_batches.cuh"
+
+#include <utility>
 
 namespace airan::gpu::detail {
 namespace {
@@ -20,15 +23,23 @@ constexpr unsigned block_size = 512; ///< At least max_rx^2: every element has a
 /// (slices = block_size / rx^2), the slices are added up in a fixed order (float, like the CPU,
 /// though not in its order), and thread 0 regularises the group (phy::regularise_covariance) and
 /// computes its whitening matrix (phy::whitening_from_covariance).
-__global__ void __launch_bounds__(block_size)
-    irc_covariance_kernel(const PduGeometry g, const float2* __restrict__ pilots,
-                          const EstimatorState* state, float* __restrict__ covariances,
-                          phy::cmat::Complex* __restrict__ whitening) {
+struct IrcCovarianceLaunch {
+  static constexpr unsigned threads = block_size;
+  IrcCovariancePdu p;
+  __device__ void run(LaunchBlock block) const;
+};
+
+__device__ void IrcCovarianceLaunch::run(LaunchBlock block) const {
+  const PduGeometry& g = p.g;
+  const float2* __restrict__ pilots = p.pilots;
+  const EstimatorState* state = p.state;
+  float* __restrict__ covariances = p.covariances;
+  phy::cmat::Complex* __restrict__ whitening = p.whitening;
   __shared__ phy::cmat::Complex residuals[block_size]; // [sample of the chunk][rx]
   __shared__ phy::cmat::Complex partial[block_size];   // [slice][element]
   __shared__ float sums[2 * max_rx * max_rx];
   __shared__ phy::cmat::Complex factor[phy::irc_factor_scratch_size]; // thread 0's Cholesky
-  const unsigned group = blockIdx.x;
+  const unsigned group = block.index;
   const unsigned num_rx = g.num_rx;
   const unsigned elements = num_rx * num_rx;
   const phy::DifferenceFilter filter = phy::difference_filter(g.num_pilots);
@@ -98,15 +109,14 @@ __global__ void __launch_bounds__(block_size)
 
 } // namespace
 
-void launch_irc_covariance(const PduGeometry& g, const float2* pilots, const EstimatorState* state,
-                           float* covariances, phy::cmat::Complex* whitening, cudaStream_t stream) {
-  if (g.num_covariance_groups == 0) {
-    return;
-  }
+void launch_irc_covariance(std::span<const IrcCovariancePdu> pdus, cudaStream_t stream) {
   static_assert(block_size >= max_rx * max_rx);
-  irc_covariance_kernel<<<g.num_covariance_groups, block_size, 0, stream>>>(g, pilots, state,
-                                                                            covariances, whitening);
-  AIRAN_CUDA_LAUNCHED("irc_covariance_kernel", stream);
+  launch_all<IrcCovarianceLaunch>(
+      pdus.size(),
+      [&](std::size_t i) {
+        return std::pair(IrcCovarianceLaunch{pdus[i]}, pdus[i].g.num_covariance_groups);
+      },
+      "irc_covariance_kernel", stream);
 }
 
 } // namespace airan::gpu::detail

@@ -7,8 +7,10 @@
 #include "airan/gpu/launch_profiler.h"
 #include "airan/phy/equalization_quality.h"
 #include "airan/phy/modulation_mapper.h"
+#include "launch_batches.cuh"
 
 #include <cmath>
+#include <utility>
 
 namespace airan::gpu::detail {
 
@@ -23,16 +25,37 @@ struct AxisGrid {
   float half;
 };
 
-__global__ void __launch_bounds__(quality_threads)
-    quality_kernel(const float2* __restrict__ symbols, const float* __restrict__ noise,
-                   std::size_t count, AxisGrid axis, QualitySums* partials) {
+/// The decision grid of Q_m \p qm (pi/2-BPSK does not occur without transform precoding:
+/// judged on the QPSK grid, as the CPU).
+AxisGrid axis_grid(unsigned qm) {
+  const unsigned decision_qm = qm >= 2 ? qm : 2;
+  AxisGrid axis{};
+  axis.levels = 1 << (decision_qm / 2);
+  axis.scale = phy::qam_scale(decision_qm);
+  axis.inverse_interval = 0.5F / axis.scale;
+  axis.half = 0.5F * static_cast<float>(axis.levels);
+  return axis;
+}
+
+/// quality_blocks blocks per PDU, each summing its share.
+struct QualityLaunch {
+  static constexpr unsigned threads = quality_threads;
+  const float2* symbols;
+  const float* noise;
+  std::size_t count;
+  AxisGrid axis;
+  QualitySums* partials;
+  __device__ void run(LaunchBlock block) const;
+};
+
+__device__ void QualityLaunch::run(LaunchBlock block) const {
   __shared__ double sums[4][quality_threads];
   float noise_sum = 0.0F;
   float noise_count = 0.0F;
   float error = 0.0F;
   float reference = 0.0F;
-  for (std::size_t i = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x; i < count;
-       i += std::size_t{gridDim.x} * blockDim.x) {
+  for (std::size_t i = block.index * std::size_t{blockDim.x} + threadIdx.x; i < count;
+       i += std::size_t{block.count} * blockDim.x) {
     if (isfinite(noise[i])) {
       noise_sum += noise[i];
       noise_count += 1.0F;
@@ -59,14 +82,21 @@ __global__ void __launch_bounds__(quality_threads)
     __syncthreads();
   }
   if (threadIdx.x == 0) {
-    partials[blockIdx.x] = {sums[0][0], sums[1][0], sums[2][0], sums[3][0]};
+    partials[block.index] = {sums[0][0], sums[1][0], sums[2][0], sums[3][0]};
   }
 }
 
 /// One warp: lane l adds the partials of blocks l, l + 32, ... in order, then the lanes' sums are
 /// added in a fixed tree (__shfl_down_sync), so the total does not depend on scheduling. (One
 /// thread adding the 64 partials in turn took 9.5 us on an H200, a chain of dependent loads.)
-__global__ void quality_total_kernel(const QualitySums* partials, QualitySums* total) {
+struct QualityTotalLaunch {
+  static constexpr unsigned threads = 32;
+  const QualitySums* partials;
+  QualitySums* total;
+  __device__ void run(LaunchBlock block) const;
+};
+
+__device__ void QualityTotalLaunch::run(LaunchBlock /*block*/) const {
   QualitySums sum;
   for (unsigned b = threadIdx.x; b < quality_blocks; b += 32) {
     sum.noise_sum += partials[b].noise_sum;
@@ -87,21 +117,23 @@ __global__ void quality_total_kernel(const QualitySums* partials, QualitySums* t
 
 } // namespace
 
-void launch_equalization_quality(const float2* symbols, const float* noise_variances,
-                                 std::size_t count, unsigned qm, QualitySums* partials,
-                                 QualitySums* total, cudaStream_t stream) {
-  // pi/2-BPSK does not occur without transform precoding: judged on the QPSK grid, as the CPU.
-  const unsigned decision_qm = qm >= 2 ? qm : 2;
-  AxisGrid axis;
-  axis.levels = 1 << (decision_qm / 2);
-  axis.scale = phy::qam_scale(decision_qm);
-  axis.inverse_interval = 0.5F / axis.scale;
-  axis.half = 0.5F * static_cast<float>(axis.levels);
-  quality_kernel<<<quality_blocks, quality_threads, 0, stream>>>(symbols, noise_variances, count,
-                                                                 axis, partials);
-  AIRAN_CUDA_LAUNCHED("quality_kernel", stream);
-  quality_total_kernel<<<1, 32, 0, stream>>>(partials, total);
-  AIRAN_CUDA_LAUNCHED("quality_total_kernel", stream);
+void launch_equalization_quality(std::span<const EqualizationQualityPdu> pdus,
+                                 cudaStream_t stream) {
+  launch_all<QualityLaunch>(
+      pdus.size(),
+      [&](std::size_t i) {
+        const EqualizationQualityPdu& p = pdus[i];
+        return std::pair(
+            QualityLaunch{p.symbols, p.noise_variances, p.count, axis_grid(p.qm), p.partials},
+            quality_blocks);
+      },
+      "quality_kernel", stream);
+  launch_all<QualityTotalLaunch>(
+      pdus.size(),
+      [&](std::size_t i) {
+        return std::pair(QualityTotalLaunch{pdus[i].partials, pdus[i].total}, 1U);
+      },
+      "quality_total_kernel", stream);
 }
 
 } // namespace airan::gpu::detail

@@ -1,6 +1,7 @@
-// LaunchBatchBlocks (gpu/src/launch_batches.h): the map from a batched launch's grid blocks back
-// to each launch and its own block, as the batched LDPC, TB assembly and copy kernels use it
-// (runs on every machine: the same AIRAN_HOST_DEVICE code).
+// LaunchBatchBlocks and LaunchBatches (gpu/src/launch_batches.h): the map from a batched launch's
+// grid blocks back to each launch and its own block, as the batched LDPC, TB assembly and copy
+// kernels and the front end's kernels (launch_batches.cuh) use it (runs on every machine: the
+// same AIRAN_HOST_DEVICE code; batched_kernel's loop over the grid emulated here).
 #include "launch_batches.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +12,8 @@
 namespace {
 
 using airan::gpu::detail::LaunchBatchBlocks;
+using airan::gpu::detail::LaunchBatches;
+using airan::gpu::detail::LaunchBlock;
 using airan::gpu::detail::max_launch_batches;
 
 TEST(LaunchBatchBlocks, EveryBlockMapsToItsLaunchAndItsOwnIndex) {
@@ -51,6 +54,46 @@ TEST(LaunchBatchBlocks, OneLaunchIsItself) {
     EXPECT_EQ(blocks.batch_of(b), 0U);
     EXPECT_EQ(blocks.block_in_batch(b, 0), b);
   }
+}
+
+/// A launch that records which of its blocks ran and what it was told its grid was.
+struct RecordingLaunch {
+  static constexpr unsigned threads = 32;
+  unsigned id = 0;
+  std::uint32_t blocks = 0;
+};
+
+TEST(LaunchBatches, EveryLaunchSeesItsOwnBlocksAndGridSize) {
+  LaunchBatches<RecordingLaunch, 4> batches;
+  EXPECT_TRUE(batches.empty());
+  ASSERT_TRUE(batches.add({0, 3}, 3));
+  ASSERT_TRUE(batches.add({1, 0}, 0)); // a launch of no blocks is left out
+  ASSERT_TRUE(batches.add({2, 5}, 5));
+  ASSERT_TRUE(batches.add({3, 1}, 1));
+  EXPECT_EQ(batches.blocks.num_batches, 3U);
+  ASSERT_TRUE(batches.add({4, 2}, 2));
+  EXPECT_TRUE(batches.full());
+  EXPECT_FALSE(batches.add({5, 1}, 1));
+  EXPECT_EQ(batches.blocks.num_batches, 4U);
+  EXPECT_EQ(batches.launches[3].id, 4U) << "the refused launch changed nothing";
+  // batched_kernel: each grid block runs its launch's run() with launch_block().
+  std::vector<std::vector<std::uint32_t>> seen(6);
+  for (std::uint32_t block = 0; block < batches.blocks.total(); ++block) {
+    const unsigned t = batches.blocks.batch_of(block);
+    const LaunchBlock b = batches.blocks.launch_block(block, t);
+    const RecordingLaunch& launch = batches.launches[t];
+    EXPECT_EQ(b.count, launch.blocks) << "launch " << launch.id;
+    seen[launch.id].push_back(b.index);
+  }
+  for (const unsigned id : {0U, 2U, 3U, 4U}) {
+    std::vector<std::uint32_t> expected(batches.launches[id == 0 ? 0 : id - 1].blocks);
+    for (std::uint32_t i = 0; i < expected.size(); ++i) {
+      expected[i] = i;
+    }
+    EXPECT_EQ(seen[id], expected) << "launch " << id;
+  }
+  EXPECT_TRUE(seen[1].empty());
+  EXPECT_TRUE(seen[5].empty());
 }
 
 } // namespace

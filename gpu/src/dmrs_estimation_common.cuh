@@ -1,0 +1,94 @@
+/// \file
+/// \brief Shared pieces of the DMRS estimation kernels (private; dmrs_kernels.cu,
+/// dmrs_noise_kernels.cu, dmrs_time_kernels.cu): block sizes, the layout of a PDU's scratch,
+/// block-wide sums, and the launchers of the steps that live in files of their own.
+#pragma once
+
+#include "front_end_kernels.h"
+
+#include <cstddef>
+#include <span>
+
+namespace airan::gpu::detail::dmrs_estimation {
+
+constexpr unsigned block_size = 256;
+
+/// Blocks of noise_sums_kernel (a few pilots per thread at 273 PRB, 4 Rx, 2 layers).
+constexpr unsigned noise_blocks = 64;
+
+/// Floats of the delay correlations (rx * layers * 14 complex sums): an even count, so that the
+/// noise partials after them are aligned for doubles.
+constexpr std::size_t delay_sum_floats(std::size_t rx, std::size_t layers) {
+  return rx * layers * max_symbols * 2;
+}
+
+/// The scratch of launch_dmrs_estimation(): the noise estimator's counter of blocks done first
+/// (2 floats, so that the doubles after it stay 8-byte aligned) at a place that does not depend
+/// on the PDU's shape (a PDU of other antennas or layers finds it at zero: the last block of each
+/// estimation sets it back), then the noise partials (4 doubles per block), then the delay
+/// correlations.
+constexpr std::size_t noise_counter_floats = 2;
+constexpr std::size_t noise_partial_floats = 2 * 4 * std::size_t{noise_blocks};
+
+__device__ inline unsigned* noise_counter_of(float* scratch) {
+  return reinterpret_cast<unsigned*>(scratch);
+}
+__device__ inline double* noise_partials_of(float* scratch) {
+  return reinterpret_cast<double*>(scratch + noise_counter_floats);
+}
+__device__ inline float* delay_sums_of(float* scratch) {
+  return scratch + noise_counter_floats + noise_partial_floats;
+}
+
+inline unsigned blocks_for(std::size_t count) {
+  return static_cast<unsigned>((count + block_size - 1) / block_size);
+}
+
+/// z = y conj(x) of DMRS value i at subcarrier k (relative to the layer's delta).
+__device__ inline float2 raw_ls(const float2* y, const float2* x, unsigned k, unsigned i) {
+  const float2 a = y[k];
+  const float2 b = x[i];
+  return make_float2(a.x * b.x + a.y * b.y, a.y * b.x - a.x * b.y);
+}
+
+/// exp(+j omega k), evaluated in double precision.
+__device__ inline float2 ramp(double omega, unsigned k) {
+  double s = 0.0;
+  double c = 0.0;
+  sincos(omega * static_cast<double>(k), &s, &c);
+  return make_float2(static_cast<float>(c), static_cast<float>(s));
+}
+
+template <typename T> __device__ inline T warp_sum(T v) {
+  for (int offset = 16; offset > 0; offset /= 2) {
+    v += __shfl_down_sync(0xffffffffU, v, offset);
+  }
+  return v;
+}
+
+/// Block-wide sum (blockDim.x a multiple of 32, at most 1024); the result is valid in thread 0.
+template <typename T> __device__ inline T block_sum(T v, T* scratch) {
+  v = warp_sum(v);
+  const unsigned lane = threadIdx.x % 32;
+  const unsigned warp = threadIdx.x / 32;
+  __syncthreads();
+  if (lane == 0) {
+    scratch[warp] = v;
+  }
+  __syncthreads();
+  v = threadIdx.x < blockDim.x / 32 ? scratch[threadIdx.x] : T(0);
+  return warp < 1 ? warp_sum(v) : v;
+}
+
+__device__ inline const float2* grid_row(const PduGeometry& g, const float2* grid, unsigned rx,
+                                         unsigned symbol, unsigned layer) {
+  return grid + (std::size_t{rx} * g.grid_symbols + symbol) * g.grid_subcarriers +
+         g.first_subcarrier + g.deltas[layer];
+}
+
+/// The noise sums and the PDU's measurements and filter bank (dmrs_noise_kernels.cu).
+void launch_noise_sums(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream);
+/// The interpolation (or averaging) in time of every PDU's H (dmrs_time_kernels.cu).
+void launch_time_interpolation(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream);
+
+} // namespace airan::gpu::detail::dmrs_estimation
