@@ -2,7 +2,10 @@
 // 273-PRB, 4-Rx, 2-layer, 256-QAM slot (TDL-A30 through the time domain, peak_slot.h), and the
 // cuFFT-only time of the same batched FFTs as a ceiling, with a descrambling pass after the
 // demapper (the baseline) and with descrambling in the demapper (GpuPuschFrontEnd::process() with
-// descrambling, as the receivers run it). Prints a table; without a device it says so and exits 0.
+// descrambling, as the receivers run it); then the PDUs of 24 such cells, a process() per front
+// end (each a graph on its own stream) against one launch set for all of them
+// (GpuPuschFrontEnd::prepare() + enqueue_prepared()). Prints a table; without a device it says so
+// and exits 0.
 // Accepts (and ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
 #include "bench_main.h"
 #include "peak_slot.h"
@@ -21,6 +24,7 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -31,6 +35,66 @@ using airan::phy::cf32;
 float median(std::vector<float> values) {
   std::sort(values.begin(), values.end());
   return values.empty() ? 0.0F : values[values.size() / 2];
+}
+
+/// Wall-clock medians (us) of the PDUs of \p cells cells, each its own front end on the slot
+/// \p device_iq demodulated once: a process() each, then one launch set.
+struct CellsFigures {
+  float own = 0.0F;
+  float batched = 0.0F;
+  float batched_estimate = 0.0F; ///< The batch's estimation (events on the first front end).
+  float batched_equalize = 0.0F;
+};
+
+CellsFigures measure_cells(const airan::bench::PeakSlot& peak, const float2* device_iq,
+                           unsigned cells, int device, int iterations) {
+  constexpr unsigned prbs = airan::bench::peak_prbs;
+  constexpr unsigned rx = airan::bench::peak_rx;
+  constexpr unsigned layers = airan::bench::peak_layers;
+  const unsigned slot = peak.simulator->slot_number();
+  std::vector<std::unique_ptr<airan::gpu::GpuPuschFrontEnd>> front_ends;
+  std::vector<airan::gpu::GpuPuschFrontEnd*> batch;
+  for (unsigned c = 0; c < cells; ++c) {
+    front_ends.push_back(std::make_unique<airan::gpu::GpuPuschFrontEnd>(
+        peak.scenario.cell, airan::gpu::GpuPuschFrontEndLimits{rx, layers, prbs}, device));
+    front_ends.back()->demodulate(reinterpret_cast<const cf32*>(device_iq), rx, slot);
+    batch.push_back(front_ends.back().get());
+  }
+  const airan::phy::PuschFrontEndOptions options;
+  const auto synchronize_all = [&] {
+    for (const auto& front_end : front_ends) {
+      front_end->synchronize();
+    }
+  };
+  synchronize_all();
+  CellsFigures figures;
+  std::vector<float> own, batched, estimate, equalize;
+  for (int i = 0; i < iterations + 10; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    for (const auto& front_end : front_ends) {
+      front_end->process(peak.pusch, slot, options, /*descramble=*/true);
+    }
+    synchronize_all();
+    const auto middle = std::chrono::steady_clock::now();
+    for (const auto& front_end : front_ends) {
+      (void)front_end->prepare(peak.pusch, slot, options, /*descramble=*/true);
+    }
+    airan::gpu::GpuPuschFrontEnd::enqueue_prepared(batch, nullptr);
+    synchronize_all();
+    const auto end = std::chrono::steady_clock::now();
+    if (i >= 10) {
+      own.push_back(std::chrono::duration<float, std::micro>(middle - start).count());
+      batched.push_back(std::chrono::duration<float, std::micro>(end - middle).count());
+      const airan::gpu::GpuStageTimes times = front_ends.front()->stage_times();
+      estimate.push_back(1e3F * times.estimate_ms);
+      equalize.push_back(1e3F * times.equalize_demap_ms);
+    }
+  }
+  figures.own = median(own);
+  figures.batched = median(batched);
+  figures.batched_estimate = median(estimate);
+  figures.batched_equalize = median(equalize);
+  return figures;
 }
 
 int run() {
@@ -125,6 +189,14 @@ int run() {
   std::printf("%-40s %10.1f  (x%.2f the slot with a descrambling pass)\n",
               "slot, descrambling in the demapper", median(fused_slot_us),
               median(slot_us) / median(fused_slot_us));
+  constexpr unsigned cells = 24;
+  const CellsFigures many = measure_cells(peak, device_iq.data(), cells, device.index, 50);
+  std::printf("%u cells' PDUs (the same slot each), host wall clock, median of 50:\n", cells);
+  std::printf("%-40s %10.1f\n", "a process() per front end", many.own);
+  std::printf("%-40s %10.1f  (x%.2f)\n", "one launch set (enqueue_prepared)", many.batched,
+              many.own / many.batched);
+  std::printf("%-40s %10.1f\n", "  of which estimation (CUDA events)", many.batched_estimate);
+  std::printf("%-40s %10.1f\n", "  of which equalization + demapping", many.batched_equalize);
   std::printf("gpu front end slot: %.1f us\n", median(fused_slot_us));
   return 0;
 }

@@ -175,30 +175,58 @@ void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid& grid) {
   s.grid_rx = grid.num_ports();
 }
 
+GpuPuschFrontEnd::Impl::PlannedPdu
+GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
+                                 const phy::PuschFrontEndOptions& options, bool descramble) {
+  check_pdu(pusch);
+  if (options.demapping != phy::SoftDemapping::max_log) {
+    throw std::invalid_argument("GpuPuschFrontEnd: exact (log-MAP) demapping is CPU only");
+  }
+  if (options.equalizer == phy::EqualizerAlgorithm::zf && grid_rx < pusch.num_layers) {
+    throw std::invalid_argument("GpuPuschFrontEnd: zero forcing needs at least as many receive "
+                                "antennas as layers");
+  }
+  PlannedPdu planned;
+  planned.g = make_geometry(pusch, slot, options);
+  planned.generation = dmrs_generation;
+  // The DMRS of pregenerate_dmrs() (joined before the launches) serve when they are this PDU's.
+  planned.pregenerated =
+      pregenerated_valid && pregenerated == detail::DmrsGenerationKey(planned.g, dmrs_generation);
+  pregenerated_valid = false;
+  planned.banks = filter_banks(planned.g, options);
+  planned.d = make_data_geometry(pusch, options);
+  planned.num_llrs = std::size_t{planned.d.layout.num_res()} * pusch.num_layers * planned.d.qm;
+  planned.descramble = descramble;
+  planned.c_init = phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id);
+  return planned;
+}
+
+void GpuPuschFrontEnd::Impl::commit(const PlannedPdu& planned, bool timed) {
+  geometry = planned.g;
+  neural.built = false;
+  num_res = planned.d.layout.num_res();
+  num_llrs = planned.num_llrs;
+  processed = true;
+  process_timed = timed;
+  descrambled = false;
+  demapped_descrambled = planned.descramble;
+}
+
 std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned slot,
                                       const phy::PuschFrontEndOptions& options, bool descramble) {
   Impl& s = *impl_;
   make_device_current(s.device);
-  s.check_pdu(pusch);
-  if (options.demapping != phy::SoftDemapping::max_log) {
-    throw std::invalid_argument("GpuPuschFrontEnd: exact (log-MAP) demapping is CPU only");
-  }
-  if (options.equalizer == phy::EqualizerAlgorithm::zf && s.grid_rx < pusch.num_layers) {
-    throw std::invalid_argument("GpuPuschFrontEnd: zero forcing needs at least as many receive "
-                                "antennas as layers");
-  }
+  s.has_prepared = false;
   cudaStream_t stream = s.stream.get();
   s.join_branch(); // the previous PDU's branch reads what this one overwrites
   const bool own_graph = s.use_graph && !stream_is_capturing(stream);
   const bool leave_open = s.defer_branch_join && !own_graph;
-  const detail::PduGeometry g = s.make_geometry(pusch, slot, options);
-  // The DMRS of pregenerate_dmrs() (joined above) serve when they are this PDU's.
-  const bool pregenerated =
-      s.pregenerated_valid && s.pregenerated == detail::DmrsGenerationKey(g, s.dmrs_generation);
-  s.pregenerated_valid = false;
-  const float2* banks = s.filter_banks(g, options);
-  const detail::DataGeometry d = s.make_data_geometry(pusch, options);
-  const std::size_t num_llrs = std::size_t{d.layout.num_res()} * pusch.num_layers * d.qm;
+  const Impl::PlannedPdu planned = s.plan_pdu(pusch, slot, options, descramble);
+  const detail::PduGeometry& g = planned.g;
+  const detail::DataGeometry& d = planned.d;
+  const bool pregenerated = planned.pregenerated;
+  const float2* banks = planned.banks;
+  const std::size_t num_llrs = planned.num_llrs;
   const std::uint32_t* scrambling = descramble ? s.scrambling_words.data() : nullptr;
   const auto enqueue = [&] {
     s.time_mark(s.estimate_start, stream); // DMRS generation counts as estimation
@@ -221,10 +249,8 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
       forked = true;
       profile_begin(branch);
       if (descramble) {
-        detail::launch_scrambling_words(
-            s.scrambling_words.data(), num_llrs,
-            phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id), s.gold_table.data(),
-            branch);
+        detail::launch_scrambling_words(s.scrambling_words.data(), num_llrs, planned.c_init,
+                                        s.gold_table.data(), branch);
         s.scrambling_ready.mark(branch);
       }
       if (!pregenerated) {
@@ -281,14 +307,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   } else {
     enqueue();
   }
-  s.geometry = g;
-  s.neural.built = false;
-  s.num_res = d.layout.num_res();
-  s.num_llrs = s.num_res * pusch.num_layers * d.qm;
-  s.processed = true;
-  s.process_timed = s.stage_timing;
-  s.descrambled = false;
-  s.demapped_descrambled = descramble;
+  s.commit(planned, s.stage_timing);
   return s.num_llrs;
 }
 

@@ -94,6 +94,27 @@ struct GpuPuschFrontEnd::Impl {
   detail::DataGeometry make_data_geometry(const phy::PuschConfig& pusch,
                                           const phy::PuschFrontEndOptions& options) const;
 
+  /// A PDU's launches as process() or prepare() plan them (host work only).
+  struct PlannedPdu {
+    detail::PduGeometry g;
+    detail::DataGeometry d;
+    detail::DmrsGeneration generation; ///< What the DMRS generation needs.
+    const float2* banks = nullptr;     ///< MMSE filter banks (device), or nullptr.
+    bool pregenerated = false;         ///< The DMRS of pregenerate_dmrs() serve (no generation).
+    bool descramble = false;
+    std::uint32_t c_init = 0; ///< Of the data scrambling (with descramble).
+    std::size_t num_llrs = 0;
+  };
+  /// Checks \p pusch and plans its launches; consumes pregenerate_dmrs()'s DMRS when they are
+  /// this PDU's. \throws std::invalid_argument as process().
+  PlannedPdu plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
+                      const phy::PuschFrontEndOptions& options, bool descramble);
+  /// The state after \p planned's launches were enqueued (\p timed: with stage events).
+  void commit(const PlannedPdu& planned, bool timed);
+  /// prepare()'s PDU, for enqueue_prepared().
+  PlannedPdu prepared;
+  bool has_prepared = false;
+
   phy::CellConfig cell;
   GpuPuschFrontEndLimits limits;
   phy::Numerology numerology;
@@ -112,6 +133,9 @@ struct GpuPuschFrontEnd::Impl {
   CudaStream branch_stream;
   CudaEvent branch_fork{cudaEventDisableTiming}, scrambling_ready{cudaEventDisableTiming},
       pilots_ready{cudaEventDisableTiming}, branch_done{cudaEventDisableTiming};
+  /// The end of an enqueue_prepared() batch this front end led, which the batch's front ends'
+  /// streams wait for.
+  CudaEvent batch_done{cudaEventDisableTiming};
   bool defer_branch_join = false; ///< set_deferred_branch_join()
   bool branch_open = false;       ///< process() or pregenerate_dmrs() left the branch unjoined.
   /// The DMRS pregenerate_dmrs() enqueued into `dmrs` for the next process() (valid: not yet

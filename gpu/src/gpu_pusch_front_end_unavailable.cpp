@@ -43,6 +43,13 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig&, unsigned,
                                       const phy::PuschFrontEndOptions&, bool) {
   unavailable();
 }
+std::size_t GpuPuschFrontEnd::prepare(const phy::PuschConfig&, unsigned,
+                                      const phy::PuschFrontEndOptions&, bool) {
+  unavailable();
+}
+void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const>, void*) {
+  unavailable();
+}
 bool GpuPuschFrontEnd::llrs_descrambled() const {
   return false;
 }

@@ -105,6 +105,26 @@ public:
   std::size_t process(const phy::PuschConfig& pusch, unsigned slot,
                       const phy::PuschFrontEndOptions& options, bool descramble = false);
 
+  /// process()'s host part alone: checks \p pusch and plans its launches (loading its MMSE
+  /// filter banks outside a capture) without enqueueing them; enqueue_prepared() then enqueues
+  /// the prepared PDUs of several front ends (a cell's each) with each kernel launched once for
+  /// all of them. Returns G. A second prepare() replaces the first.
+  /// \throws std::invalid_argument as process().
+  std::size_t prepare(const phy::PuschConfig& pusch, unsigned slot,
+                      const phy::PuschFrontEndOptions& options, bool descramble = false);
+  /// Enqueues the PDU prepare() planned on each of \p front_ends (at most one PDU each, on one
+  /// device) on \p stream (a cudaStream_t; nullptr: the first front end's native_stream()):
+  /// every stage as one grid over all the PDUs (launch_batches.cuh), in stream order. The
+  /// stream waits for each front end's native_stream() first and each native_stream() waits for
+  /// the batch after it, so that what the caller enqueues on a front end before or after
+  /// (demodulate(), the UL-SCH decoder, downloads) is ordered with it; afterwards each front end
+  /// is as after process() (LLRs, measurements, downloads), with stage times on the first front
+  /// end only (those of the whole batch). Inside a capture of \p stream, each front end's
+  /// native_stream() must be that stream or already joined to the capture (forked from it).
+  /// \throws std::logic_error for a front end without a prepared PDU (nothing enqueued), or
+  /// CudaError (the prepared PDUs are dropped).
+  static void enqueue_prepared(std::span<GpuPuschFrontEnd* const> front_ends, void* stream);
+
   /// Device pointers of the neural receiver's three [1, C, S, F] input tensors
   /// (docs/NEURAL_RECEIVER.md), e.g. a GpuOnnxExecutor's (GpuOnnxExecutor::prepare_device()).
   struct NeuralInputTensors {
@@ -207,6 +227,7 @@ public:
 
 private:
   struct Impl;
+  struct Batch; ///< enqueue_prepared()'s launch arguments.
   std::unique_ptr<Impl> impl_;
 };
 

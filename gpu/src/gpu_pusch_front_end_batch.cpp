@@ -1,0 +1,175 @@
+// GpuPuschFrontEnd::prepare() and enqueue_prepared(): the PDUs of several front ends (a slot's
+// cells) through every front-end stage with one launch per kernel (the span launchers of
+// front_end_kernels.h, which put the PDUs' blocks in one grid).
+#include "airan/gpu/gpu_pusch_front_end.h"
+
+#include "gpu_pusch_front_end_impl.h"
+#include "launch_batches.h"
+
+#include "airan/gpu/launch_profiler.h"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+
+namespace airan::gpu {
+
+/// The launch arguments of up to `capacity` front ends' PDUs, per kind (about 60 KB on the
+/// stack: a slot allocates nothing).
+struct GpuPuschFrontEnd::Batch {
+  static constexpr std::size_t capacity = detail::max_launch_batches;
+  std::array<detail::ScramblingWordsPdu, capacity> scrambling;
+  std::array<detail::DmrsGenerationPdu, capacity> generation;
+  std::array<detail::DmrsEstimationPdu, capacity> estimation;
+  std::array<detail::CfoEstimationPdu, capacity> cfo;
+  std::array<detail::IrcCovariancePdu, capacity> covariance;
+  std::array<detail::EqualizeDemapPdu, capacity> equalization;
+  std::array<detail::EqualizationQualityPdu, capacity> quality;
+  std::size_t num_scrambling = 0;
+  std::size_t num_generation = 0;
+  std::size_t num_pdus = 0;
+  std::size_t num_covariance = 0;
+
+  void clear() { num_scrambling = num_generation = num_pdus = num_covariance = 0; }
+
+  /// Adds the PDU planned on \p s.
+  void add(Impl& s) {
+    const Impl::PlannedPdu& p = s.prepared;
+    if (p.descramble) {
+      scrambling[num_scrambling++] = {s.scrambling_words.data(), p.num_llrs, p.c_init,
+                                      s.gold_table.data()};
+    }
+    if (!p.pregenerated) {
+      generation[num_generation++] = {p.g, p.generation, s.gold_table.data(), s.dmrs.data()};
+    }
+    estimation[num_pdus] = {
+        p.g,     s.grid.data(),    s.dmrs.data(), s.delay_sums.data(), s.pilots.data(),
+        p.banks, s.device_state(), s.h.data()};
+    cfo[num_pdus] = {p.g, s.pilots.data(), s.device_state()};
+    if (p.g.estimate_covariance) {
+      covariance[num_covariance++] = {p.g, s.pilots.data(), s.device_state(), s.covariances.data(),
+                                      s.whitening.data()};
+    }
+    equalization[num_pdus] = {p.g,
+                              p.d,
+                              s.grid.data(),
+                              s.h.data(),
+                              s.device_state(),
+                              s.whitening.data(),
+                              s.symbols.data(),
+                              s.noise.data(),
+                              s.llrs.data(),
+                              p.descramble ? s.scrambling_words.data() : nullptr};
+    quality[num_pdus] = {s.symbols.data(),
+                         s.noise.data(),
+                         std::size_t{p.d.layout.num_res()} * p.g.num_layers,
+                         p.d.qm,
+                         s.quality_partials.data(),
+                         s.device_quality()};
+    ++num_pdus;
+  }
+
+  /// Every stage over the PDUs added, in stream order; stage events on \p timer (nullptr: none).
+  void launch(Impl* timer, cudaStream_t stream) const {
+    const auto mark = [timer, stream](CudaEvent Impl::*event) {
+      if (timer != nullptr) {
+        (timer->*event).record(stream);
+      }
+    };
+    mark(&Impl::estimate_start);
+    profile_begin(stream);
+    detail::launch_scrambling_words(std::span(scrambling.data(), num_scrambling), stream);
+    detail::launch_dmrs_generation(std::span(generation.data(), num_generation), stream);
+    detail::launch_dmrs_estimation(std::span(estimation.data(), num_pdus), stream);
+    detail::launch_cfo_estimation(std::span(cfo.data(), num_pdus), stream);
+    detail::launch_irc_covariance(std::span(covariance.data(), num_covariance), stream);
+    mark(&Impl::estimate_end);
+    detail::launch_equalize_demap(std::span(equalization.data(), num_pdus), stream);
+    mark(&Impl::equalize_end);
+    detail::launch_equalization_quality(std::span(quality.data(), num_pdus), stream);
+  }
+};
+
+std::size_t GpuPuschFrontEnd::prepare(const phy::PuschConfig& pusch, unsigned slot,
+                                      const phy::PuschFrontEndOptions& options, bool descramble) {
+  Impl& s = *impl_;
+  make_device_current(s.device);
+  s.has_prepared = false;
+  s.prepared = s.plan_pdu(pusch, slot, options, descramble);
+  s.has_prepared = true;
+  return s.prepared.num_llrs;
+}
+
+void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const> front_ends,
+                                        void* stream) {
+  if (front_ends.empty()) {
+    return;
+  }
+  Impl& first = *front_ends.front()->impl_;
+  for (const GpuPuschFrontEnd* front_end : front_ends) {
+    const Impl& s = *front_end->impl_;
+    if (!s.has_prepared) {
+      throw std::logic_error("GpuPuschFrontEnd::enqueue_prepared: a front end without a "
+                             "prepared PDU");
+    }
+    if (s.device != first.device) {
+      throw std::logic_error("GpuPuschFrontEnd::enqueue_prepared: front ends of different "
+                             "devices");
+    }
+  }
+  make_device_current(first.device);
+  const cudaStream_t batch_stream =
+      stream != nullptr ? static_cast<cudaStream_t>(stream) : first.stream.get();
+  // Runs of up to Batch::capacity PDUs; each run forks from its front ends' streams
+  // and joins back into them (also when a launch throws: a capture must be endable).
+  Batch arguments;
+  for (std::size_t begin = 0; begin < front_ends.size(); begin += Batch::capacity) {
+    const std::size_t end = std::min(front_ends.size(), begin + Batch::capacity);
+    arguments.clear();
+    std::size_t forked = begin;
+    const auto join = [&] {
+      if (forked == begin) {
+        return;
+      }
+      first.batch_done.mark(batch_stream);
+      for (std::size_t f = begin; f < forked; ++f) {
+        Impl& s = *front_ends[f]->impl_;
+        if (s.stream.get() != batch_stream) {
+          AIRAN_CUDA_CHECK(cudaStreamWaitEvent(s.stream.get(), first.batch_done.get(), 0));
+        }
+      }
+    };
+    try {
+      for (; forked < end; ++forked) {
+        Impl& s = *front_ends[forked]->impl_;
+        s.join_branch(); // its pregenerated DMRS, or a previous PDU's branch
+        if (s.stream.get() != batch_stream) {
+          s.branch_fork.mark(s.stream.get());
+          AIRAN_CUDA_CHECK(cudaStreamWaitEvent(batch_stream, s.branch_fork.get(), 0));
+        }
+        arguments.add(s);
+      }
+      Impl* timer = begin == 0 && first.stage_timing ? &first : nullptr;
+      arguments.launch(timer, batch_stream);
+      join();
+    } catch (...) {
+      try {
+        join();
+      } catch (...) { // the first error is the one to report
+      }
+      for (GpuPuschFrontEnd* front_end : front_ends) {
+        front_end->impl_->has_prepared = false;
+      }
+      throw;
+    }
+  }
+  for (std::size_t f = 0; f < front_ends.size(); ++f) {
+    Impl& s = *front_ends[f]->impl_;
+    s.commit(s.prepared, f == 0 && s.stage_timing);
+    s.has_prepared = false;
+  }
+}
+
+} // namespace airan::gpu
