@@ -4,7 +4,8 @@
 // --threads threads. CUDA: one GpuCellGroup with the IQ in device memory, --in-flight slots in
 // flight (on distinct HARQ processes), --launch graph|streams|cellgraph, --submit-threads
 // (streams, cellgraph: host threads enqueueing the cells), --batched-decoding (every cell's TBs
-// as one launch set) and --no-stage-timing (no CUDA events timing the stages). The last line:
+// as one launch set), --batched-front-end (every cell's k-th PDU through one front-end launch
+// set) and --no-stage-timing (no CUDA events timing the stages). The last line:
 // "cells per 500 us slot (<N> cells, <backend>): <value>".
 #include "bench_cells.h"
 
@@ -31,12 +32,13 @@ using Clock = std::chrono::steady_clock;
 struct CellsBenchOptions {
   BenchSlotShape shape;
   std::vector<unsigned> cells = {1, 4};
-  unsigned threads = 1;          ///< CPU: threads per cell's receiver.
-  unsigned in_flight = 2;        ///< CUDA: slots in flight.
-  std::string launch = "graph";  ///< CUDA: the slot as one graph, "streams" or "cellgraph".
-  unsigned submit_threads = 1;   ///< CUDA, streams or cellgraph: host threads enqueueing cells.
-  bool batched_decoding = false; ///< CUDA: GpuCellGroupOptions::batched_decoding.
-  bool no_stage_timing = false;  ///< CUDA: GpuCellGroupOptions::stage_timing off.
+  unsigned threads = 1;           ///< CPU: threads per cell's receiver.
+  unsigned in_flight = 2;         ///< CUDA: slots in flight.
+  std::string launch = "graph";   ///< CUDA: the slot as one graph, "streams" or "cellgraph".
+  unsigned submit_threads = 1;    ///< CUDA, streams or cellgraph: host threads enqueueing cells.
+  bool batched_decoding = false;  ///< CUDA: GpuCellGroupOptions::batched_decoding.
+  bool batched_front_end = false; ///< CUDA: GpuCellGroupOptions::batched_front_end.
+  bool no_stage_timing = false;   ///< CUDA: GpuCellGroupOptions::stage_timing off.
   unsigned slots = 10;
   std::string backend = "cpu";
 };
@@ -88,6 +90,7 @@ double gpu_slot_us(const CellsBenchOptions& o, const BenchSlot& slot, const gpu:
   options.graph_per_cell = o.launch == "cellgraph";
   options.submit_threads = o.submit_threads;
   options.batched_decoding = o.batched_decoding;
+  options.batched_front_end = o.batched_front_end;
   options.stage_timing = !o.no_stage_timing;
   gpu::GpuCellGroup group(configs, device, options);
   // Slots in flight together use distinct HARQ processes (a process still decoding in another
@@ -145,7 +148,8 @@ int run_cells_bench(const CellsBenchOptions& o) {
     if (o.launch != "graph") {
       std::printf(", enqueued by %u host thread(s)", std::max(o.submit_threads, 1U));
     }
-    std::printf("%s%s\n", o.batched_decoding ? ", every cell's TBs as one launch set" : "",
+    std::printf("%s%s%s\n", o.batched_decoding ? ", every cell's TBs as one launch set" : "",
+                o.batched_front_end ? ", the cells' PDUs through one front-end launch set" : "",
                 o.no_stage_timing ? ", stages not timed" : "");
   } else {
     std::printf("one receiver per cell, %u thread(s) each, cells one after another\n", o.threads);
@@ -197,6 +201,9 @@ void add_bench_cells_command(CLI::App& bench,
   app->add_flag("--batched-decoding", o->batched_decoding,
                 "CUDA: decode the TBs of every cell in the slot as one launch set (one LDPC "
                 "kernel over all their code blocks) after all the cells' front ends");
+  app->add_flag("--batched-front-end", o->batched_front_end,
+                "CUDA: the front end of every cell's k-th PDU as one launch set (one kernel per "
+                "stage over those PDUs) after each cell's OFDM demodulation");
   app->add_flag("--no-stage-timing", o->no_stage_timing,
                 "CUDA: no CUDA events timing each cell's stages (fewer graph nodes)");
   app->add_option("--slots", o->slots, "Slots timed")->check(CLI::Range(1, 100000));

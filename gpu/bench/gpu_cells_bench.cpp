@@ -8,7 +8,9 @@
 // own stream ("streams", each stage through its own graph) and with each cell's slot as a graph
 // of its own ("cellgraph"), the last two also with the cells enqueued by 8 host threads
 // ("streams-8t", "cellgraph-8t"), three of them with the TBs of every cell decoded as one launch
-// set ("-batched": GpuCellGroupOptions::batched_decoding), two whole-slot graph modes without the
+// set ("-batched": GpuCellGroupOptions::batched_decoding; "-batched-all": the front end of every
+// cell's PDUs as one launch set too, GpuCellGroupOptions::batched_front_end, in one graph and on
+// the group's stream), two whole-slot graph modes without the
 // CUDA events that time the stages ("-untimed": GpuCellGroupOptions::stage_timing, 1 and 24
 // cells), with how many slots went as one graph
 // and how many graphs were instantiated rather than updated, and the host time of submit()
@@ -146,22 +148,25 @@ int run(const Selection& selection) {
     unsigned submit_threads;
     bool batched_decoding;
     bool stage_timing;
+    bool batched_front_end;
     std::span<const unsigned> counts;
   };
   // The most telling modes first: a run cut short by gpu-check's time limit keeps their rows
   // (each row is flushed as it is printed).
   for (const Mode& launch_mode : {
-           Mode{"graph", true, false, 1, false, true, all_counts},
-           Mode{"streams", false, false, 1, false, true, all_counts},
-           Mode{"graph-batched", true, false, 1, true, true, batched_counts},
-           Mode{"streams-8t", false, false, submit_threads, false, true, threaded_counts},
-           Mode{"graph-batched-untimed", true, false, 1, true, false, untimed_counts},
-           Mode{"graph-untimed", true, false, 1, false, false, untimed_counts},
-           Mode{"cellgraph", false, true, 1, false, true, all_counts},
-           Mode{"cellgraph-8t", false, true, submit_threads, false, true, threaded_counts},
-           Mode{"streams-8t-batched", false, false, submit_threads, true, true,
+           Mode{"graph", true, false, 1, false, true, false, all_counts},
+           Mode{"streams", false, false, 1, false, true, false, all_counts},
+           Mode{"graph-batched-all", true, false, 1, true, true, true, batched_counts},
+           Mode{"graph-batched", true, false, 1, true, true, false, batched_counts},
+           Mode{"streams-batched-all", false, false, 1, true, true, true, batched_counts},
+           Mode{"streams-8t", false, false, submit_threads, false, true, false, threaded_counts},
+           Mode{"graph-batched-untimed", true, false, 1, true, false, false, untimed_counts},
+           Mode{"graph-untimed", true, false, 1, false, false, false, untimed_counts},
+           Mode{"cellgraph", false, true, 1, false, true, false, all_counts},
+           Mode{"cellgraph-8t", false, true, submit_threads, false, true, false, threaded_counts},
+           Mode{"streams-8t-batched", false, false, submit_threads, true, true, false,
                 threaded_batched_counts},
-           Mode{"cellgraph-8t-batched", false, true, submit_threads, true, true,
+           Mode{"cellgraph-8t-batched", false, true, submit_threads, true, true, false,
                 threaded_batched_counts},
        }) {
     airan::gpu::GpuCellGroupOptions options;
@@ -170,6 +175,7 @@ int run(const Selection& selection) {
     options.submit_threads = launch_mode.submit_threads;
     options.batched_decoding = launch_mode.batched_decoding;
     options.stage_timing = launch_mode.stage_timing;
+    options.batched_front_end = launch_mode.batched_front_end;
     const char* mode = launch_mode.name;
     if (!selection.keeps(std::string_view(mode))) {
       continue;

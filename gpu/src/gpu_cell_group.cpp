@@ -115,20 +115,24 @@ void GpuCellGroup::enqueue_one_graph(std::span<const GpuCellSlot> slots, std::si
     }
   };
   launch.graph.capture_or_update(stream, [&] {
-    AIRAN_CUDA_CHECK(cudaEventRecord(launch.fork.get(), stream));
-    for (std::size_t c = 0; c < cells_.size(); ++c) {
-      auto* cell_stream =
-          static_cast<cudaStream_t>(cells_[c]->lanes[lane]->front_end.native_stream());
-      step([&] {
-        AIRAN_CUDA_CHECK(cudaStreamWaitEvent(cell_stream, launch.fork.get(), 0));
-        cells_[c]->submit(slots[c], lane, device_, &launch.staged[c]);
-      });
-      const cudaError_t joined = cudaEventRecord(launch.joins[c].get(), cell_stream);
-      const cudaError_t waited = cudaStreamWaitEvent(stream, launch.joins[c].get(), 0);
-      step([&] {
-        AIRAN_CUDA_CHECK(joined);
-        AIRAN_CUDA_CHECK(waited);
-      });
+    if (options_.batched_front_end) { // forks and joins the cells' streams itself
+      step([&] { enqueue_batched_front_ends(slots, lane, stream, true); });
+    } else {
+      AIRAN_CUDA_CHECK(cudaEventRecord(launch.fork.get(), stream));
+      for (std::size_t c = 0; c < cells_.size(); ++c) {
+        auto* cell_stream =
+            static_cast<cudaStream_t>(cells_[c]->lanes[lane]->front_end.native_stream());
+        step([&] {
+          AIRAN_CUDA_CHECK(cudaStreamWaitEvent(cell_stream, launch.fork.get(), 0));
+          cells_[c]->submit(slots[c], lane, device_, &launch.staged[c]);
+        });
+        const cudaError_t joined = cudaEventRecord(launch.joins[c].get(), cell_stream);
+        const cudaError_t waited = cudaStreamWaitEvent(stream, launch.joins[c].get(), 0);
+        step([&] {
+          AIRAN_CUDA_CHECK(joined);
+          AIRAN_CUDA_CHECK(waited);
+        });
+      }
     }
     if (options_.batched_decoding) { // every cell's stream has joined the launch stream
       step([&] { enqueue_batched_decoding(lane, stream, false); });
@@ -281,6 +285,12 @@ void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
     launch.one_graph = prepare_one_graph(slots, lane);
     if (launch.one_graph) {
       enqueue_one_graph(slots, lane);
+    } else if (options_.batched_front_end) { // on the group's stream, by this thread
+      launch.batched_on_stream = true;
+      enqueue_batched_front_ends(slots, lane, launch.stream.get(), false);
+      if (options_.batched_decoding) { // every cell's stream has joined the group's stream
+        enqueue_batched_decoding(lane, launch.stream.get(), false);
+      }
     } else {
       cell_graphs = enqueue_cells(slots, lane);
       if (options_.batched_decoding) {

@@ -53,40 +53,58 @@ bool GpuCellGroup::Cell::in_flight(const phy::HarqProcessKey& key, std::size_t l
   return false;
 }
 
-void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index, int device,
-                                const detail::StagedIq* staged) {
+void GpuCellGroup::Cell::begin_slot(const GpuCellSlot& input, std::size_t lane_index,
+                                    const detail::StagedIq* staged) {
   detail::CellLane& lane = *lanes[lane_index];
-  std::vector<phy::PuschPduResult>& out = lane.results;
-  out.resize(input.pdus.size());
+  lane.results.resize(input.pdus.size());
   std::fill(lane.enqueued.begin(), lane.enqueued.end(), false);
   std::fill(lane.measured.begin(), lane.measured.end(), false);
   std::fill(lane.fresh.begin(), lane.fresh.end(), false);
+  lane.slot_error.clear();
+  if (input.slot >= phy::slots_per_frame(config.cell.numerology)) {
+    lane.slot_error = "slot " + std::to_string(input.slot) + " is outside the frame";
+  } else if (staged != nullptr && !staged->error.empty()) {
+    lane.slot_error = staged->error;
+  } else {
+    if (!input.pdus.empty()) {
+      lane.front_end.pregenerate_dmrs(input.pdus.front(), input.slot, config.front_end);
+    }
+    try {
+      if (staged != nullptr) {
+        lane.front_end.demodulate(staged->device, config.num_rx_antennas, input.slot);
+      } else if (input.device_iq != nullptr) {
+        lane.front_end.demodulate(input.device_iq, config.num_rx_antennas, input.slot);
+      } else {
+        lane.front_end.demodulate_host(input.host_iq, config.num_rx_antennas, input.slot);
+      }
+    } catch (const std::invalid_argument& e) {
+      lane.slot_error = std::string("slot IQ: ") + e.what();
+    }
+  }
+}
+
+void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index, int device,
+                                const detail::StagedIq* staged) {
+  detail::CellLane& lane = *lanes[lane_index];
   // The front end's branch (the first PDU's DMRS beside the OFDM demodulation, then the
   // measurements) stays open across the PDUs and is joined after the last one, also when a device
   // failure ends the loop (a capture cannot end with it open).
   try {
-    std::string slot_error;
-    if (input.slot >= phy::slots_per_frame(config.cell.numerology)) {
-      slot_error = "slot " + std::to_string(input.slot) + " is outside the frame";
-    } else if (staged != nullptr && !staged->error.empty()) {
-      slot_error = staged->error;
-    } else {
-      if (!input.pdus.empty()) {
-        lane.front_end.pregenerate_dmrs(input.pdus.front(), input.slot, config.front_end);
+    begin_slot(input, lane_index, staged);
+    for (std::size_t p = 0; p < input.pdus.size(); ++p) {
+      std::uint32_t tbs = 0;
+      if (!admit_pdu(input, lane_index, p, tbs)) {
+        continue;
       }
       try {
-        if (staged != nullptr) {
-          lane.front_end.demodulate(staged->device, config.num_rx_antennas, input.slot);
-        } else if (input.device_iq != nullptr) {
-          lane.front_end.demodulate(input.device_iq, config.num_rx_antennas, input.slot);
-        } else {
-          lane.front_end.demodulate_host(input.host_iq, config.num_rx_antennas, input.slot);
-        }
+        lane.front_end.process(input.pdus[p], input.slot, config.front_end, /*descramble=*/true);
       } catch (const std::invalid_argument& e) {
-        slot_error = std::string("slot IQ: ") + e.what();
+        lane.results[p].error = e.what();
+        lane.results[p].tb_bytes.clear();
+        continue;
       }
+      decode_pdu(input, lane_index, p, tbs, device);
     }
-    submit_pdus(input, lane_index, device, slot_error);
   } catch (...) {
     try {
       lane.front_end.join_branch();
@@ -97,73 +115,77 @@ void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index
   lane.front_end.join_branch();
 }
 
-void GpuCellGroup::Cell::submit_pdus(const GpuCellSlot& input, std::size_t lane_index, int device,
-                                     const std::string& slot_error) {
-  detail::CellLane& lane = *lanes[lane_index];
-  std::vector<phy::PuschPduResult>& out = lane.results;
-  for (std::size_t p = 0; p < input.pdus.size(); ++p) {
-    const phy::PuschConfig& pdu = input.pdus[p];
-    phy::PuschPduResult& result = out[p];
-    result.handle = pdu.handle;
-    result.rnti = pdu.rnti;
-    result.harq_process_id = pdu.harq_process_id;
-    result.tb_crc_ok = false;
-    result.error = slot_error;
-    result.decoding = {};
-    result.measurements = {};
-    result.times = {};
+bool GpuCellGroup::Cell::admit_pdu(const GpuCellSlot& input, std::size_t lane_index, std::size_t p,
+                                   std::uint32_t& tbs) {
+  const detail::CellLane& lane = *lanes[lane_index];
+  const phy::PuschConfig& pdu = input.pdus[p];
+  phy::PuschPduResult& result = lanes[lane_index]->results[p];
+  result.handle = pdu.handle;
+  result.rnti = pdu.rnti;
+  result.harq_process_id = pdu.harq_process_id;
+  result.tb_crc_ok = false;
+  result.error = lane.slot_error;
+  result.decoding = {};
+  result.measurements = {};
+  result.times = {};
+  result.tb_bytes.clear();
+  result.tb_bits.clear();
+  tbs = 0;
+  if (!result.error.empty() || !(result.error = admit(input.pdus, p, result, tbs)).empty()) {
     result.tb_bytes.clear();
-    result.tb_bits.clear();
-    std::uint32_t tbs = 0;
-    if (!result.error.empty() || !(result.error = admit(input.pdus, p, result, tbs)).empty()) {
-      result.tb_bytes.clear();
-      continue;
-    }
-    const phy::HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
-    if (in_flight(key, lane_index)) {
-      result.error = "HARQ: process " + std::to_string(pdu.harq_process_id) + " of RNTI " +
-                     std::to_string(pdu.rnti) + " is still being decoded in an earlier slot";
-      result.tb_bytes.clear();
-      continue;
-    }
-    bool acquired = false; // a buffer newly taken for this PDU, released if decoding fails
-    try {
-      const std::uint32_t g = phy::pusch_coded_bits(config.cell, pdu);
-      phy::UlschDecoderConfig cfg;
-      cfg.coding = phy::ulsch_coding_config(pdu, tbs, g);
-      cfg.max_iterations = config.ldpc_max_iterations;
-      cfg.early_termination = config.ldpc_early_termination;
-      lane.front_end.process(pdu, input.slot, config.front_end, /*descramble=*/true);
-      lane.front_end.enqueue_measurements(static_cast<unsigned>(p));
-      lane.measured[p] = true;
-      acquired = harq.find(key) == nullptr;
-      phy::HarqSoftBuffer& buffer = harq.acquire(key, pdu.new_data_indicator);
-      if (batched_decoding) { // the group enqueues it with the other cells' TBs
-        phy::DeviceLlrs llrs{lane.front_end.device_llrs(), g, device};
-        if (p + 1 < input.pdus.size()) { // the next PDU's process() overwrites the front end's
-          llrs = lane.decoders[p]->keep_device_llrs(llrs, lane.front_end.native_stream());
-        }
-        lane.decoders[p]->prepare_device_bytes(llrs, cfg, buffer, result.tb_bytes);
-      } else {
-        lane.decoders[p]->enqueue_device_bytes({lane.front_end.device_llrs(), g, device}, cfg,
-                                               buffer, result.tb_bytes,
-                                               lane.front_end.native_stream());
+    return false;
+  }
+  const phy::HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
+  if (in_flight(key, lane_index)) {
+    result.error = "HARQ: process " + std::to_string(pdu.harq_process_id) + " of RNTI " +
+                   std::to_string(pdu.rnti) + " is still being decoded in an earlier slot";
+    result.tb_bytes.clear();
+    return false;
+  }
+  return true;
+}
+
+void GpuCellGroup::Cell::decode_pdu(const GpuCellSlot& input, std::size_t lane_index, std::size_t p,
+                                    std::uint32_t tbs, int device) {
+  detail::CellLane& lane = *lanes[lane_index];
+  const phy::PuschConfig& pdu = input.pdus[p];
+  phy::PuschPduResult& result = lane.results[p];
+  const phy::HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
+  bool acquired = false; // a buffer newly taken for this PDU, released if decoding fails
+  try {
+    const std::uint32_t g = phy::pusch_coded_bits(config.cell, pdu);
+    phy::UlschDecoderConfig cfg;
+    cfg.coding = phy::ulsch_coding_config(pdu, tbs, g);
+    cfg.max_iterations = config.ldpc_max_iterations;
+    cfg.early_termination = config.ldpc_early_termination;
+    lane.front_end.enqueue_measurements(static_cast<unsigned>(p));
+    lane.measured[p] = true;
+    acquired = harq.find(key) == nullptr;
+    phy::HarqSoftBuffer& buffer = harq.acquire(key, pdu.new_data_indicator);
+    if (batched_decoding) { // the group enqueues it with the other cells' TBs
+      phy::DeviceLlrs llrs{lane.front_end.device_llrs(), g, device};
+      if (p + 1 < input.pdus.size()) { // the next PDU's front end overwrites the front end's
+        llrs = lane.decoders[p]->keep_device_llrs(llrs, lane.front_end.native_stream());
       }
-      lane.enqueued[p] = true;
-      lane.fresh[p] = acquired;
-      lane.keys[p] = key;
-    } catch (const phy::HarqPoolExhaustedError& e) {
-      acquired = false;
-      result.error = std::string("HARQ: ") + e.what();
-    } catch (const std::invalid_argument& e) {
-      result.error = e.what();
+      lane.decoders[p]->prepare_device_bytes(llrs, cfg, buffer, result.tb_bytes);
+    } else {
+      lane.decoders[p]->enqueue_device_bytes({lane.front_end.device_llrs(), g, device}, cfg, buffer,
+                                             result.tb_bytes, lane.front_end.native_stream());
     }
-    if (!lane.enqueued[p] && acquired) {
-      harq.release(key);
-    }
-    if (!lane.enqueued[p]) {
-      result.tb_bytes.clear();
-    }
+    lane.enqueued[p] = true;
+    lane.fresh[p] = acquired;
+    lane.keys[p] = key;
+  } catch (const phy::HarqPoolExhaustedError& e) {
+    acquired = false;
+    result.error = std::string("HARQ: ") + e.what();
+  } catch (const std::invalid_argument& e) {
+    result.error = e.what();
+  }
+  if (!lane.enqueued[p] && acquired) {
+    harq.release(key);
+  }
+  if (!lane.enqueued[p]) {
+    result.tb_bytes.clear();
   }
 }
 

@@ -51,8 +51,9 @@ struct CellLane {
   std::vector<bool> fresh;               ///< Per PDU: its HARQ buffer was newly taken in this slot.
   std::vector<phy::HarqProcessKey> keys; ///< Of the enqueued PDUs.
   std::vector<phy::PuschPduResult> results; ///< Of the lane's slot.
-  CudaGraph graph; ///< The cell's slot as one graph (GpuCellGroupOptions::graph_per_cell).
-  StagedIq staged; ///< Its IQ, staged before the capture.
+  CudaGraph graph;        ///< The cell's slot as one graph (GpuCellGroupOptions::graph_per_cell).
+  StagedIq staged;        ///< Its IQ, staged before the capture.
+  std::string slot_error; ///< Fails every PDU of the lane's slot (Cell::begin_slot()).
 };
 
 } // namespace detail
@@ -81,9 +82,17 @@ struct GpuCellGroup::Cell {
   /// staged before a capture (null: \p input's IQ, uploaded here when on the host).
   void submit(const GpuCellSlot& input, std::size_t lane, int device,
               const detail::StagedIq* staged = nullptr);
-  /// submit()'s PDUs after the OFDM demodulation (\p slot_error: fails them all when set).
-  void submit_pdus(const GpuCellSlot& input, std::size_t lane, int device,
-                   const std::string& slot_error);
+  /// submit()'s start: the lane's results sized, the first PDU's DMRS pregenerated and the OFDM
+  /// demodulation enqueued; an error that fails every PDU of the slot in the lane's slot_error.
+  void begin_slot(const GpuCellSlot& input, std::size_t lane, const detail::StagedIq* staged);
+  /// Resets PDU \p p's result and checks it (the slot's error, admission, HARQ in flight);
+  /// false, with the result's error, when it does not run. \p tbs: its TB size.
+  bool admit_pdu(const GpuCellSlot& input, std::size_t lane, std::size_t p, std::uint32_t& tbs);
+  /// After PDU \p p's front end (process(), or a batch of prepared PDUs): its measurements'
+  /// download, its HARQ buffer and its decoding (prepared for the group's batch, or enqueued on
+  /// the cell's stream). A failure sets the result's error and gives back a buffer taken for it.
+  void decode_pdu(const GpuCellSlot& input, std::size_t lane, std::size_t p, std::uint32_t tbs,
+                  int device);
   /// Waits for lane \p lane and completes its results.
   void collect(std::size_t lane);
   /// After a failure while enqueuing on lane \p lane: drops what was enqueued (its PDUs are not
@@ -111,8 +120,10 @@ struct GpuCellGroup::Cell {
 struct GpuCellGroup::SlotLaunch {
   SlotLaunch(std::size_t num_cells, std::size_t max_tbs)
       : joins(num_cells), staged(num_cells), cell_launched(num_cells, 1),
-        cell_as_graph(num_cells, 0) {
+        cell_as_graph(num_cells, 0), round_tbs(num_cells) {
     prepared.reserve(max_tbs);
+    round_front_ends.reserve(num_cells);
+    round_cells.reserve(num_cells);
   }
   CudaStream stream;
   CudaEvent fork;
@@ -133,6 +144,11 @@ struct GpuCellGroup::SlotLaunch {
   /// The slot's prepared TBs for batched decoding: capacity for every decoder of the lane's
   /// cells, reserved once, so that a slot allocates nothing.
   std::vector<GpuUlschDecoder*> prepared;
+  /// A round of the batched front end (GpuCellGroupOptions::batched_front_end): the front ends
+  /// with a prepared PDU and their cells, and each cell's TB size (capacity for every cell).
+  std::vector<GpuPuschFrontEnd*> round_front_ends;
+  std::vector<std::size_t> round_cells;
+  std::vector<std::uint32_t> round_tbs;
 };
 
 } // namespace airan::gpu

@@ -146,6 +146,11 @@ enum class LaunchMode {
   /// Without the CUDA events that time the stages (GpuCellGroupOptions::stage_timing).
   one_graph_untimed,
   stream_per_cell_untimed,
+  // Every cell's k-th PDU through one front-end launch set (GpuCellGroupOptions::
+  // batched_front_end): in one graph per slot, and on the group's stream with the decoding
+  // batched too.
+  one_graph_batched_front_end,
+  streams_batched_front_end_and_decoding,
 };
 
 /// The tests below run with every launch mode: the whole slot as one CUDA graph, cell by cell
@@ -164,7 +169,10 @@ protected:
     options.submit_threads = threads ? 3 : 1;
     options.batched_decoding = GetParam() == LaunchMode::one_graph_batched ||
                                GetParam() == LaunchMode::stream_per_cell_batched ||
-                               GetParam() == LaunchMode::graph_per_cell_threads_batched;
+                               GetParam() == LaunchMode::graph_per_cell_threads_batched ||
+                               GetParam() == LaunchMode::streams_batched_front_end_and_decoding;
+    options.batched_front_end = GetParam() == LaunchMode::one_graph_batched_front_end ||
+                                GetParam() == LaunchMode::streams_batched_front_end_and_decoding;
     options.stage_timing = GetParam() != LaunchMode::one_graph_untimed &&
                            GetParam() != LaunchMode::stream_per_cell_untimed;
     return options;
@@ -172,7 +180,8 @@ protected:
   [[nodiscard]] static bool one_graph() {
     return GetParam() == LaunchMode::one_graph_per_slot ||
            GetParam() == LaunchMode::one_graph_batched ||
-           GetParam() == LaunchMode::one_graph_untimed;
+           GetParam() == LaunchMode::one_graph_untimed ||
+           GetParam() == LaunchMode::one_graph_batched_front_end;
   }
   [[nodiscard]] static bool cell_graphs() {
     return GetParam() == LaunchMode::graph_per_cell ||
@@ -392,7 +401,8 @@ INSTANTIATE_TEST_SUITE_P(
                       LaunchMode::graph_per_cell_threads, LaunchMode::one_graph_batched,
                       LaunchMode::stream_per_cell_batched,
                       LaunchMode::graph_per_cell_threads_batched, LaunchMode::one_graph_untimed,
-                      LaunchMode::stream_per_cell_untimed),
+                      LaunchMode::stream_per_cell_untimed, LaunchMode::one_graph_batched_front_end,
+                      LaunchMode::streams_batched_front_end_and_decoding),
     [](const ::testing::TestParamInfo<LaunchMode>& info) {
       switch (info.param) {
       case LaunchMode::one_graph_per_slot:
@@ -413,6 +423,10 @@ INSTANTIATE_TEST_SUITE_P(
         return "GraphPerCellThreadsBatchedDecoding";
       case LaunchMode::one_graph_untimed:
         return "OneGraphUntimed";
+      case LaunchMode::one_graph_batched_front_end:
+        return "OneGraphBatchedFrontEnd";
+      case LaunchMode::streams_batched_front_end_and_decoding:
+        return "StreamsBatchedFrontEndAndDecoding";
       case LaunchMode::stream_per_cell_untimed:
         break;
       }

@@ -115,6 +115,15 @@ struct GpuCellGroupOptions {
   /// code blocks; a cell's TBs then start after the slowest cell's front end. The results do not
   /// depend on it. In every launch mode (in one graph per slot, the launch set is part of it).
   bool batched_decoding = false;
+  /// Each cell's OFDM demodulation on its own stream, then the front end of every cell's k-th PDU
+  /// as one launch set for k = 1, 2, ... (GpuPuschFrontEnd::enqueue_prepared(): each kernel once
+  /// over those PDUs) on the slot's stream, instead of each PDU's own launches on its cell's
+  /// stream: 13 launches per round of PDUs, not per PDU. In one graph per slot (part of it) or,
+  /// otherwise, on the group's stream enqueued by the calling thread (graph_per_cell and
+  /// submit_threads are then not used). A round's PDUs start after the slowest cell's OFDM and
+  /// the previous round; stage_times() has the front end's times only for the cells whose front
+  /// end led a round (the first cell with a PDU in it). The results do not depend on it.
+  bool batched_front_end = false;
   /// CUDA events timing each cell's stages (stage_times()), as GpuPuschFrontEnd and
   /// GpuUlschDecoder record them by default. Without (false), each PDU's chain has nine event
   /// nodes fewer (six of the front end, three of the decoder; those that order work stay), and
@@ -193,6 +202,13 @@ private:
   bool prepare_one_graph(std::span<const GpuCellSlot> slots, std::size_t lane);
   /// Stages the IQ, captures (or updates) lane \p lane's graph of \p slots and launches it.
   void enqueue_one_graph(std::span<const GpuCellSlot> slots, std::size_t lane);
+  /// The cells' slots on lane \p lane with the batched front end (GpuCellGroupOptions::
+  /// batched_front_end): each cell's stream forked from \p stream (a cudaStream_t) for its
+  /// OFDM, a launch set per round of PDUs on \p stream, each PDU's measurements and decoding on
+  /// its cell's stream, each cell's stream joined back into \p stream. \p staged: the cells' IQ
+  /// as enqueue_one_graph() staged it (else their slots' own).
+  void enqueue_batched_front_ends(std::span<const GpuCellSlot> slots, std::size_t lane,
+                                  void* stream, bool staged);
   /// Enqueues cell \p cell's \p slot on lane \p lane as a graph of the cell's own
   /// (GpuCellGroupOptions::graph_per_cell); false, with nothing enqueued, when the slot cannot be
   /// captured (it then goes stage by stage).

@@ -1,0 +1,78 @@
+/// \file
+/// \brief GpuCellGroup with the batched front end (GpuCellGroupOptions::batched_front_end): the
+/// cells' OFDM on their own streams, then per round of PDUs one launch set of the front end over
+/// every cell's PDU of that round (GpuPuschFrontEnd::enqueue_prepared()), then each PDU's
+/// measurements and decoding on its cell's stream.
+#include "gpu_cell_group_impl.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <stdexcept>
+
+namespace airan::gpu {
+
+void GpuCellGroup::enqueue_batched_front_ends(std::span<const GpuCellSlot> slots, std::size_t lane,
+                                              void* stream_handle, bool staged) {
+  SlotLaunch& launch = *launches_[lane];
+  auto* stream = static_cast<cudaStream_t>(stream_handle);
+  AIRAN_CUDA_CHECK(cudaEventRecord(launch.fork.get(), stream));
+  // Every forked cell stream joins the stream again at the end, also after a failure (a capture
+  // with an unjoined stream cannot be ended); the first error is the one reported.
+  std::size_t forked = 0;
+  const auto join = [&] {
+    for (std::size_t c = 0; c < forked; ++c) {
+      detail::CellLane& cell_lane = *cells_[c]->lanes[lane];
+      cell_lane.front_end.join_branch(); // a pregenerated DMRS that no PDU used
+      auto* cell_stream = static_cast<cudaStream_t>(cell_lane.front_end.native_stream());
+      AIRAN_CUDA_CHECK(cudaEventRecord(launch.joins[c].get(), cell_stream));
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, launch.joins[c].get(), 0));
+    }
+    forked = 0;
+  };
+  try {
+    std::size_t rounds = 0;
+    for (; forked < cells_.size(); ++forked) {
+      const std::size_t c = forked;
+      auto* cell_stream =
+          static_cast<cudaStream_t>(cells_[c]->lanes[lane]->front_end.native_stream());
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(cell_stream, launch.fork.get(), 0));
+      cells_[c]->begin_slot(slots[c], lane, staged ? &launch.staged[c] : nullptr);
+      rounds = std::max(rounds, slots[c].pdus.size());
+    }
+    for (std::size_t p = 0; p < rounds; ++p) {
+      launch.round_front_ends.clear(); // (capacity for every cell: no allocation)
+      launch.round_cells.clear();
+      for (std::size_t c = 0; c < cells_.size(); ++c) {
+        Cell& cell = *cells_[c];
+        if (p >= slots[c].pdus.size() || !cell.admit_pdu(slots[c], lane, p, launch.round_tbs[c])) {
+          continue;
+        }
+        GpuPuschFrontEnd& front_end = cell.lanes[lane]->front_end;
+        try {
+          (void)front_end.prepare(slots[c].pdus[p], slots[c].slot, cell.config.front_end,
+                                  /*descramble=*/true);
+        } catch (const std::invalid_argument& e) {
+          phy::PuschPduResult& result = cell.lanes[lane]->results[p];
+          result.error = e.what();
+          result.tb_bytes.clear();
+          continue;
+        }
+        launch.round_front_ends.push_back(&front_end);
+        launch.round_cells.push_back(c);
+      }
+      GpuPuschFrontEnd::enqueue_prepared(launch.round_front_ends, stream);
+      for (const std::size_t c : launch.round_cells) {
+        cells_[c]->decode_pdu(slots[c], lane, p, launch.round_tbs[c], device_);
+      }
+    }
+  } catch (...) {
+    try {
+      join();
+    } catch (...) { // the first error is the one to report
+    }
+    throw;
+  }
+  join();
+}
+
+} // namespace airan::gpu
