@@ -118,8 +118,8 @@ struct GpuCellGroupOptions {
   /// Each cell's OFDM demodulation on its own stream, then the front end of every cell's k-th PDU
   /// as one launch set for k = 1, 2, ... (GpuPuschFrontEnd::enqueue_prepared(): each kernel once
   /// over those PDUs) on the slot's stream, instead of each PDU's own launches on its cell's
-  /// stream: 13 launches per round of PDUs, not per PDU. In one graph per slot (part of it) or,
-  /// otherwise, on the group's stream enqueued by the calling thread (graph_per_cell and
+  /// stream: about 12 launches per round of PDUs, not per PDU. In one graph per slot (part of it)
+  /// or, otherwise, on the group's stream enqueued by the calling thread (graph_per_cell and
   /// submit_threads are then not used). A round's PDUs start after the slowest cell's OFDM and
   /// the previous round; stage_times() has the front end's times only for the cells whose front
   /// end led a round (the first cell with a PDU in it). The results do not depend on it.
