@@ -64,6 +64,7 @@ void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsign
   Impl& s = *impl_;
   make_device_current(s.device); // no join: the branch neither reads nor writes fft or grid
   s.check_rx(num_rx);
+  s.has_prepared = false; // planned for the previous grid's antennas
   detail::OfdmGeometry g;
   g.num_rx = num_rx;
   g.num_symbols = s.num_symbols;
@@ -168,6 +169,7 @@ void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid& grid) {
   if (grid.num_symbols() != s.num_symbols || grid.num_subcarriers() != s.grid_subcarriers) {
     throw std::invalid_argument("GpuPuschFrontEnd: the grid does not have the cell's shape");
   }
+  s.has_prepared = false; // planned for the previous grid's antennas
   const auto elements = grid.elements();
   s.grid.copy_from_host(
       std::span(reinterpret_cast<const float2*>(elements.data()), elements.size()), s.stream.get());
@@ -195,6 +197,10 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
   pregenerated_valid = false;
   planned.banks = filter_banks(planned.g, options);
   planned.d = make_data_geometry(pusch, options);
+  if (const unsigned qm = planned.d.qm; qm != 1 && qm != 2 && qm != 4 && qm != 6 && qm != 8) {
+    throw std::invalid_argument("GpuPuschFrontEnd: modulation order " + std::to_string(qm) +
+                                " is not demapped on the device");
+  }
   planned.num_llrs = std::size_t{planned.d.layout.num_res()} * pusch.num_layers * planned.d.qm;
   planned.descramble = descramble;
   planned.c_init = phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id);
@@ -365,6 +371,9 @@ void GpuPuschFrontEnd::pregenerate_dmrs(const phy::PuschConfig& pusch, unsigned 
   make_device_current(s.device);
   s.join_branch();
   s.pregenerated_valid = false;
+  // A prepared PDU that took the previous pregenerated DMRS generates its own: these overwrite
+  // them.
+  s.prepared.pregenerated = false;
   if (!pusch.validate(s.cell).empty() || pusch.num_layers > s.limits.max_layers ||
       pusch.prb_size > s.limits.max_prbs || slot >= phy::slots_per_frame(s.cell.numerology)) {
     return; // process() refuses it

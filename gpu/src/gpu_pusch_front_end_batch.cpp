@@ -108,8 +108,15 @@ void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const> front
     return;
   }
   Impl& first = *front_ends.front()->impl_;
-  for (const GpuPuschFrontEnd* front_end : front_ends) {
-    const Impl& s = *front_end->impl_;
+  for (std::size_t f = 0; f < front_ends.size(); ++f) {
+    const Impl& s = *front_ends[f]->impl_;
+    // Twice in one batch, two PDUs would share its buffers (and its noise estimator's counter,
+    // which would then be left off zero for every later PDU).
+    if (std::find(front_ends.begin(), front_ends.begin() + static_cast<std::ptrdiff_t>(f),
+                  front_ends[f]) != front_ends.begin() + static_cast<std::ptrdiff_t>(f)) {
+      throw std::logic_error("GpuPuschFrontEnd::enqueue_prepared: a front end twice in the "
+                             "batch");
+    }
     if (!s.has_prepared) {
       throw std::logic_error("GpuPuschFrontEnd::enqueue_prepared: a front end without a "
                              "prepared PDU");
@@ -154,6 +161,12 @@ void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const> front
       Impl* timer = begin == 0 && first.stage_timing ? &first : nullptr;
       arguments.launch(timer, batch_stream);
       join();
+      // This run's front ends hold its PDUs now, whatever a later run does.
+      for (std::size_t f = begin; f < end; ++f) {
+        Impl& s = *front_ends[f]->impl_;
+        s.commit(s.prepared, f == 0 && s.stage_timing);
+        s.has_prepared = false;
+      }
     } catch (...) {
       try {
         join();
@@ -164,11 +177,6 @@ void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const> front
       }
       throw;
     }
-  }
-  for (std::size_t f = 0; f < front_ends.size(); ++f) {
-    Impl& s = *front_ends[f]->impl_;
-    s.commit(s.prepared, f == 0 && s.stage_timing);
-    s.has_prepared = false;
   }
 }
 

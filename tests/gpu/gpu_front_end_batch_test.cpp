@@ -206,6 +206,14 @@ TEST(GpuFrontEndBatch, AFrontEndWithoutAPreparedPduIsRefused) {
   (void)prepared.prepare(pdu.pusch, pdu.slot, pdu.options);
   std::vector<GpuPuschFrontEnd*> batch = {&prepared, &unprepared};
   EXPECT_THROW(GpuPuschFrontEnd::enqueue_prepared(batch, nullptr), std::logic_error);
+  // A front end twice would run two PDUs in one set of buffers.
+  batch = {&prepared, &prepared};
+  EXPECT_THROW(GpuPuschFrontEnd::enqueue_prepared(batch, nullptr), std::logic_error);
+  // A new grid drops the PDU planned for the previous one.
+  (void)unprepared.prepare(pdu.pusch, pdu.slot, pdu.options);
+  unprepared.upload_grid(pdu.grid);
+  batch = {&unprepared};
+  EXPECT_THROW(GpuPuschFrontEnd::enqueue_prepared(batch, nullptr), std::logic_error);
   // A PDU beyond the limits fails in prepare(), as in process().
   PuschConfig wide = pdu.pusch;
   wide.num_layers = 3;

@@ -108,7 +108,8 @@ public:
   /// process()'s host part alone: checks \p pusch and plans its launches (loading its MMSE
   /// filter banks outside a capture) without enqueueing them; enqueue_prepared() then enqueues
   /// the prepared PDUs of several front ends (a cell's each) with each kernel launched once for
-  /// all of them. Returns G. A second prepare() replaces the first.
+  /// all of them. Returns G. A second prepare() replaces the first; process(), demodulate() and
+  /// upload_grid() drop it.
   /// \throws std::invalid_argument as process().
   std::size_t prepare(const phy::PuschConfig& pusch, unsigned slot,
                       const phy::PuschFrontEndOptions& options, bool descramble = false);
@@ -119,10 +120,10 @@ public:
   /// the batch after it, so that what the caller enqueues on a front end before or after
   /// (demodulate(), the UL-SCH decoder, downloads) is ordered with it; afterwards each front end
   /// is as after process() (LLRs, measurements, downloads), with stage times on the first front
-  /// end only (those of the whole batch). Inside a capture of \p stream, each front end's
-  /// native_stream() must be that stream or already joined to the capture (forked from it).
-  /// \throws std::logic_error for a front end without a prepared PDU (nothing enqueued), or
-  /// CudaError (the prepared PDUs are dropped).
+  /// end only (the launches of the first 32 front ends). Inside a capture of \p stream, each front
+  /// end's native_stream() must be that stream or already joined to the capture (forked from it).
+  /// \throws std::logic_error for a front end without a prepared PDU or one given twice (nothing
+  /// enqueued), or CudaError (the prepared PDUs not yet enqueued are dropped).
   static void enqueue_prepared(std::span<GpuPuschFrontEnd* const> front_ends, void* stream);
 
   /// Device pointers of the neural receiver's three [1, C, S, F] input tensors
