@@ -177,47 +177,6 @@ void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid& grid) {
   s.grid_rx = grid.num_ports();
 }
 
-GpuPuschFrontEnd::Impl::PlannedPdu
-GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
-                                 const phy::PuschFrontEndOptions& options, bool descramble) {
-  check_pdu(pusch);
-  if (options.demapping != phy::SoftDemapping::max_log) {
-    throw std::invalid_argument("GpuPuschFrontEnd: exact (log-MAP) demapping is CPU only");
-  }
-  if (options.equalizer == phy::EqualizerAlgorithm::zf && grid_rx < pusch.num_layers) {
-    throw std::invalid_argument("GpuPuschFrontEnd: zero forcing needs at least as many receive "
-                                "antennas as layers");
-  }
-  PlannedPdu planned;
-  planned.g = make_geometry(pusch, slot, options);
-  planned.generation = dmrs_generation;
-  // The DMRS of pregenerate_dmrs() (joined before the launches) serve when they are this PDU's.
-  planned.pregenerated =
-      pregenerated_valid && pregenerated == detail::DmrsGenerationKey(planned.g, dmrs_generation);
-  pregenerated_valid = false;
-  planned.banks = filter_banks(planned.g, options);
-  planned.d = make_data_geometry(pusch, options);
-  if (const unsigned qm = planned.d.qm; qm != 1 && qm != 2 && qm != 4 && qm != 6 && qm != 8) {
-    throw std::invalid_argument("GpuPuschFrontEnd: modulation order " + std::to_string(qm) +
-                                " is not demapped on the device");
-  }
-  planned.num_llrs = std::size_t{planned.d.layout.num_res()} * pusch.num_layers * planned.d.qm;
-  planned.descramble = descramble;
-  planned.c_init = phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id);
-  return planned;
-}
-
-void GpuPuschFrontEnd::Impl::commit(const PlannedPdu& planned, bool timed) {
-  geometry = planned.g;
-  neural.built = false;
-  num_res = planned.d.layout.num_res();
-  num_llrs = planned.num_llrs;
-  processed = true;
-  process_timed = timed;
-  descrambled = false;
-  demapped_descrambled = planned.descramble;
-}
-
 std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned slot,
                                       const phy::PuschFrontEndOptions& options, bool descramble) {
   Impl& s = *impl_;
