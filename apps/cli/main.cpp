@@ -2,12 +2,16 @@
 #include "airan/gpu/device_connections.h"
 #include "commands.h"
 
+#include <cstdio>
 #include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
 
-int main(int argc, char** argv) {
+namespace {
+
+/// The CLI: its sub-command's exit status (a CLI error's own status, 2 for a failed command).
+int run_cli(int argc, char** argv) {
   // Before any CUDA call: a hardware work queue for each of up to 32 streams (GpuCellGroup's
   // cells), unless CUDA_DEVICE_MAX_CONNECTIONS says otherwise.
   try {
@@ -51,4 +55,19 @@ int main(int argc, char** argv) {
     return 2;
   }
   return 1;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  // Anything that escapes run_cli (an allocation failure while reporting) ends here, reported,
+  // not in std::terminate.
+  try {
+    return run_cli(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "airan: error: %s\n", e.what());
+  } catch (...) {
+    std::fputs("airan: error: unknown exception\n", stderr);
+  }
+  return 2;
 }
