@@ -34,11 +34,19 @@ struct OfdmGeometry {
   float scale = 1.0F;                   ///< 1 / sqrt(fft_size).
 };
 
-/// Copies each FFT window of \p iq into \p fft ([rx][symbol][fft_size]).
-void launch_remove_cp(const OfdmGeometry& g, const float2* iq, float2* fft, cudaStream_t stream);
-/// Scaled extraction of the carrier's subcarriers from the FFT output into \p grid.
-void launch_extract_subcarriers(const OfdmGeometry& g, const float2* fft, float2* grid,
-                                cudaStream_t stream);
+/// One slot's OFDM demodulation: its geometry, IQ ([rx][slot_length], device), FFT work area
+/// ([rx][symbol][fft_size]) and grid ([rx][symbol][num_subcarriers]).
+struct OfdmSlot {
+  OfdmGeometry g;
+  const float2* iq = nullptr;
+  float2* fft = nullptr;
+  float2* grid = nullptr;
+};
+
+/// Copies each FFT window of every slot's iq into its fft, the slots' blocks in one grid.
+void launch_remove_cp(std::span<const OfdmSlot> slots, cudaStream_t stream);
+/// Scaled extraction of the carrier's subcarriers from every slot's fft into its grid.
+void launch_extract_subcarriers(std::span<const OfdmSlot> slots, cudaStream_t stream);
 
 /// Geometry and options of one PDU for the DMRS estimator and the equalizer.
 struct PduGeometry {

@@ -54,7 +54,7 @@ bool GpuCellGroup::Cell::in_flight(const phy::HarqProcessKey& key, std::size_t l
 }
 
 void GpuCellGroup::Cell::begin_slot(const GpuCellSlot& input, std::size_t lane_index,
-                                    const detail::StagedIq* staged) {
+                                    const detail::StagedIq* staged, bool prepare_only) {
   detail::CellLane& lane = *lanes[lane_index];
   lane.results.resize(input.pdus.size());
   std::fill(lane.enqueued.begin(), lane.enqueued.end(), false);
@@ -70,12 +70,14 @@ void GpuCellGroup::Cell::begin_slot(const GpuCellSlot& input, std::size_t lane_i
       lane.front_end.pregenerate_dmrs(input.pdus.front(), input.slot, config.front_end);
     }
     try {
-      if (staged != nullptr) {
-        lane.front_end.demodulate(staged->device, config.num_rx_antennas, input.slot);
-      } else if (input.device_iq != nullptr) {
-        lane.front_end.demodulate(input.device_iq, config.num_rx_antennas, input.slot);
+      const phy::cf32* iq = staged != nullptr ? staged->device : input.device_iq;
+      if (iq == nullptr) { // host IQ: uploaded on the cell's stream
+        iq = lane.front_end.upload_iq(input.host_iq, config.num_rx_antennas, input.slot);
+      }
+      if (prepare_only) {
+        lane.front_end.prepare_demodulation(iq, config.num_rx_antennas, input.slot);
       } else {
-        lane.front_end.demodulate_host(input.host_iq, config.num_rx_antennas, input.slot);
+        lane.front_end.demodulate(iq, config.num_rx_antennas, input.slot);
       }
     } catch (const std::invalid_argument& e) {
       lane.slot_error = std::string("slot IQ: ") + e.what();

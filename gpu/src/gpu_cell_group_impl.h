@@ -83,8 +83,11 @@ struct GpuCellGroup::Cell {
   void submit(const GpuCellSlot& input, std::size_t lane, int device,
               const detail::StagedIq* staged = nullptr);
   /// submit()'s start: the lane's results sized, the first PDU's DMRS pregenerated and the OFDM
-  /// demodulation enqueued; an error that fails every PDU of the slot in the lane's slot_error.
-  void begin_slot(const GpuCellSlot& input, std::size_t lane, const detail::StagedIq* staged);
+  /// demodulation enqueued (\p prepare_only: prepared, GpuPuschFrontEnd::prepare_demodulation(),
+  /// for the group to enqueue); an error that fails every PDU of the slot in the lane's
+  /// slot_error (then nothing is prepared).
+  void begin_slot(const GpuCellSlot& input, std::size_t lane, const detail::StagedIq* staged,
+                  bool prepare_only = false);
   /// Resets PDU \p p's result and checks it (the slot's error, admission, HARQ in flight);
   /// false, with the result's error, when it does not run. \p tbs: its TB size.
   bool admit_pdu(const GpuCellSlot& input, std::size_t lane, std::size_t p, std::uint32_t& tbs);

@@ -60,35 +60,54 @@ std::size_t GpuPuschFrontEnd::slot_length(unsigned slot) const {
   return impl_->numerology.slot_length(slot);
 }
 
+detail::OfdmSlot GpuPuschFrontEnd::Impl::ofdm_slot(const cf32* device_iq, unsigned num_rx,
+                                                   unsigned slot) {
+  check_rx(num_rx);
+  detail::OfdmSlot ofdm;
+  detail::OfdmGeometry& g = ofdm.g;
+  g.num_rx = num_rx;
+  g.num_symbols = num_symbols;
+  g.fft_size = numerology.fft_size();
+  g.num_subcarriers = grid_subcarriers;
+  g.slot_length = numerology.slot_length(slot);
+  g.scale = 1.0F / std::sqrt(static_cast<float>(g.fft_size));
+  unsigned offset = 0;
+  for (unsigned l = 0; l < num_symbols; ++l) {
+    g.fft_start[l] = offset + numerology.cp_length(slot, l);
+    offset += numerology.symbol_length(slot, l);
+  }
+  ofdm.iq = reinterpret_cast<const float2*>(device_iq);
+  ofdm.fft = fft.data();
+  ofdm.grid = grid.data();
+  (void)plan_for(num_rx); // made here, outside any capture that has no plan yet
+  return ofdm;
+}
+
+void GpuPuschFrontEnd::Impl::fft_forward(unsigned num_rx, cudaStream_t on) {
+  plans[num_rx].forward(reinterpret_cast<cufftComplex*>(fft.data()),
+                        reinterpret_cast<cufftComplex*>(fft.data()), on);
+  profile_launch("cuFFT", on);
+}
+
+void GpuPuschFrontEnd::Impl::commit_ofdm(unsigned num_rx, bool timed) {
+  ofdm_timed = timed;
+  grid_rx = num_rx;
+  has_prepared = false; // a PDU planned for the previous grid's antennas
+  has_prepared_ofdm = false;
+}
+
 void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsigned slot) {
   Impl& s = *impl_;
   make_device_current(s.device); // no join: the branch neither reads nor writes fft or grid
-  s.check_rx(num_rx);
-  s.has_prepared = false; // planned for the previous grid's antennas
-  detail::OfdmGeometry g;
-  g.num_rx = num_rx;
-  g.num_symbols = s.num_symbols;
-  g.fft_size = s.numerology.fft_size();
-  g.num_subcarriers = s.grid_subcarriers;
-  g.slot_length = s.numerology.slot_length(slot);
-  g.scale = 1.0F / std::sqrt(static_cast<float>(g.fft_size));
-  unsigned offset = 0;
-  for (unsigned l = 0; l < s.num_symbols; ++l) {
-    g.fft_start[l] = offset + s.numerology.cp_length(slot, l);
-    offset += s.numerology.symbol_length(slot, l);
-  }
-  CufftPlan& plan = s.plan_for(num_rx);
+  const detail::OfdmSlot ofdm = s.ofdm_slot(device_iq, num_rx, slot);
   cudaStream_t stream = s.stream.get();
   s.time_mark(s.ofdm_start, stream);
   profile_begin(stream);
-  detail::launch_remove_cp(g, reinterpret_cast<const float2*>(device_iq), s.fft.data(), stream);
-  plan.forward(reinterpret_cast<cufftComplex*>(s.fft.data()),
-               reinterpret_cast<cufftComplex*>(s.fft.data()), stream);
-  profile_launch("cuFFT", stream);
-  detail::launch_extract_subcarriers(g, s.fft.data(), s.grid.data(), stream);
+  detail::launch_remove_cp(std::span(&ofdm, 1), stream);
+  s.fft_forward(num_rx, stream);
+  detail::launch_extract_subcarriers(std::span(&ofdm, 1), stream);
   s.time_mark(s.ofdm_end, stream);
-  s.ofdm_timed = s.stage_timing;
-  s.grid_rx = num_rx;
+  s.commit_ofdm(num_rx, s.stage_timing);
 }
 
 CufftPlan& GpuPuschFrontEnd::Impl::plan_for(unsigned num_rx) {

@@ -37,6 +37,20 @@ struct GpuPuschFrontEnd::Batch {
 
   void clear() { num_scrambling = num_generation = num_pdus = num_covariance = 0; }
 
+  /// \throws std::logic_error when \p front_ends holds one twice, one whose flag \p prepared is
+  /// not set, or front ends of different devices (\p what: the caller, for the message).
+  static void check(std::span<GpuPuschFrontEnd* const> front_ends, bool Impl::*prepared,
+                    const char* what);
+  /// \p front_ends' work on \p batch_stream, in runs of up to `capacity`: each run waits for its
+  /// front ends' streams (their open branches joined first with \p join_branches), \p launch
+  /// (begin, end) enqueues its work, the front ends' streams wait for it, then \p commit(f)
+  /// records front end f's new state and its flag \p prepared is cleared. A throw joins what was
+  /// forked and clears every front end's flag.
+  template <class Launch, class Commit>
+  static void run_forked(std::span<GpuPuschFrontEnd* const> front_ends, cudaStream_t batch_stream,
+                         bool join_branches, bool Impl::*prepared, const Launch& launch,
+                         const Commit& commit);
+
   /// Adds the PDU planned on \p s.
   void add(Impl& s) {
     const Impl::PlannedPdu& p = s.prepared;
@@ -146,39 +160,39 @@ std::size_t GpuPuschFrontEnd::prepare(const phy::PuschConfig& pusch, unsigned sl
   return s.prepared.num_llrs;
 }
 
-void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const> front_ends,
-                                        void* stream) {
-  if (front_ends.empty()) {
-    return;
-  }
-  Impl& first = *front_ends.front()->impl_;
+void GpuPuschFrontEnd::Batch::check(std::span<GpuPuschFrontEnd* const> front_ends,
+                                    bool Impl::*prepared, const char* what) {
+  const Impl& first = *front_ends.front()->impl_;
   for (std::size_t f = 0; f < front_ends.size(); ++f) {
     const Impl& s = *front_ends[f]->impl_;
     // Twice in one batch, two PDUs would share its buffers (and its noise estimator's counter,
     // which would then be left off zero for every later PDU).
     if (std::find(front_ends.begin(), front_ends.begin() + static_cast<std::ptrdiff_t>(f),
                   front_ends[f]) != front_ends.begin() + static_cast<std::ptrdiff_t>(f)) {
-      throw std::logic_error("GpuPuschFrontEnd::enqueue_prepared: a front end twice in the "
-                             "batch");
+      throw std::logic_error(std::string("GpuPuschFrontEnd::") + what +
+                             ": a front end twice in the batch");
     }
-    if (!s.has_prepared) {
-      throw std::logic_error("GpuPuschFrontEnd::enqueue_prepared: a front end without a "
-                             "prepared PDU");
+    if (!(s.*prepared)) {
+      throw std::logic_error(std::string("GpuPuschFrontEnd::") + what +
+                             ": a front end without a prepared slot or PDU");
     }
     if (s.device != first.device) {
-      throw std::logic_error("GpuPuschFrontEnd::enqueue_prepared: front ends of different "
-                             "devices");
+      throw std::logic_error(std::string("GpuPuschFrontEnd::") + what +
+                             ": front ends of different devices");
     }
   }
-  make_device_current(first.device);
-  const cudaStream_t batch_stream =
-      stream != nullptr ? static_cast<cudaStream_t>(stream) : first.stream.get();
-  // Runs of up to Batch::capacity PDUs; each run forks from its front ends' streams
-  // and joins back into them (also when a launch throws: a capture must be endable).
-  Batch arguments;
-  for (std::size_t begin = 0; begin < front_ends.size(); begin += Batch::capacity) {
-    const std::size_t end = std::min(front_ends.size(), begin + Batch::capacity);
-    arguments.clear();
+}
+
+template <class Launch, class Commit>
+void GpuPuschFrontEnd::Batch::run_forked(std::span<GpuPuschFrontEnd* const> front_ends,
+                                         cudaStream_t batch_stream, bool join_branches,
+                                         bool Impl::*prepared, const Launch& launch,
+                                         const Commit& commit) {
+  Impl& first = *front_ends.front()->impl_;
+  // Runs of up to `capacity` front ends; each run forks from its front ends' streams and joins
+  // back into them (also when a launch throws: a capture must be endable).
+  for (std::size_t begin = 0; begin < front_ends.size(); begin += capacity) {
+    const std::size_t end = std::min(front_ends.size(), begin + capacity);
     std::size_t forked = begin;
     const auto join = [&] {
       if (forked == begin) {
@@ -195,21 +209,20 @@ void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const> front
     try {
       for (; forked < end; ++forked) {
         Impl& s = *front_ends[forked]->impl_;
-        s.join_branch(); // its pregenerated DMRS, or a previous PDU's branch
+        if (join_branches) {
+          s.join_branch(); // its pregenerated DMRS, or a previous PDU's branch
+        }
         if (s.stream.get() != batch_stream) {
           s.branch_fork.mark(s.stream.get());
           AIRAN_CUDA_CHECK(cudaStreamWaitEvent(batch_stream, s.branch_fork.get(), 0));
         }
-        arguments.add(s);
       }
-      Impl* timer = begin == 0 && first.stage_timing ? &first : nullptr;
-      arguments.launch(timer, batch_stream);
+      launch(begin, end);
       join();
-      // This run's front ends hold its PDUs now, whatever a later run does.
+      // This run's front ends hold its work now, whatever a later run does.
       for (std::size_t f = begin; f < end; ++f) {
-        Impl& s = *front_ends[f]->impl_;
-        s.commit(s.prepared, f == 0 && s.stage_timing);
-        s.has_prepared = false;
+        commit(f);
+        (*front_ends[f]->impl_).*prepared = false;
       }
     } catch (...) {
       try {
@@ -217,11 +230,85 @@ void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const> front
       } catch (...) { // the first error is the one to report
       }
       for (GpuPuschFrontEnd* front_end : front_ends) {
-        front_end->impl_->has_prepared = false;
+        (*front_end->impl_).*prepared = false;
       }
       throw;
     }
   }
+}
+
+void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const> front_ends,
+                                        void* stream) {
+  if (front_ends.empty()) {
+    return;
+  }
+  Batch::check(front_ends, &Impl::has_prepared, "enqueue_prepared");
+  Impl& first = *front_ends.front()->impl_;
+  make_device_current(first.device);
+  const cudaStream_t batch_stream =
+      stream != nullptr ? static_cast<cudaStream_t>(stream) : first.stream.get();
+  Batch arguments;
+  Batch::run_forked(
+      front_ends, batch_stream, /*join_branches=*/true, &Impl::has_prepared,
+      [&](std::size_t begin, std::size_t end) {
+        arguments.clear();
+        for (std::size_t f = begin; f < end; ++f) {
+          arguments.add(*front_ends[f]->impl_);
+        }
+        arguments.launch(begin == 0 && first.stage_timing ? &first : nullptr, batch_stream);
+      },
+      [&](std::size_t f) {
+        Impl& s = *front_ends[f]->impl_;
+        s.commit(s.prepared, f == 0 && s.stage_timing);
+      });
+}
+
+void GpuPuschFrontEnd::prepare_demodulation(const phy::cf32* device_iq, unsigned num_rx,
+                                            unsigned slot) {
+  Impl& s = *impl_;
+  make_device_current(s.device);
+  s.has_prepared_ofdm = false;
+  s.prepared_ofdm = s.ofdm_slot(device_iq, num_rx, slot);
+  s.has_prepared_ofdm = true;
+}
+
+void GpuPuschFrontEnd::enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd* const> front_ends,
+                                                     void* stream) {
+  if (front_ends.empty()) {
+    return;
+  }
+  Batch::check(front_ends, &Impl::has_prepared_ofdm, "enqueue_prepared_demodulation");
+  Impl& first = *front_ends.front()->impl_;
+  make_device_current(first.device);
+  const cudaStream_t batch_stream =
+      stream != nullptr ? static_cast<cudaStream_t>(stream) : first.stream.get();
+  std::array<detail::OfdmSlot, Batch::capacity> slots;
+  Batch::run_forked(
+      front_ends, batch_stream, /*join_branches=*/false, &Impl::has_prepared_ofdm,
+      [&](std::size_t begin, std::size_t end) {
+        Impl* timer = begin == 0 && first.stage_timing ? &first : nullptr;
+        if (timer != nullptr) {
+          timer->ofdm_start.record(batch_stream);
+        }
+        profile_begin(batch_stream);
+        for (std::size_t f = begin; f < end; ++f) {
+          slots[f - begin] = front_ends[f]->impl_->prepared_ofdm;
+        }
+        const std::span<const detail::OfdmSlot> run(slots.data(), end - begin);
+        detail::launch_remove_cp(run, batch_stream);
+        for (std::size_t f = begin; f < end; ++f) {
+          Impl& s = *front_ends[f]->impl_;
+          s.fft_forward(s.prepared_ofdm.g.num_rx, batch_stream);
+        }
+        detail::launch_extract_subcarriers(run, batch_stream);
+        if (timer != nullptr) {
+          timer->ofdm_end.record(batch_stream);
+        }
+      },
+      [&](std::size_t f) {
+        Impl& s = *front_ends[f]->impl_;
+        s.commit_ofdm(s.prepared_ofdm.g.num_rx, f == 0 && s.stage_timing);
+      });
 }
 
 } // namespace airan::gpu

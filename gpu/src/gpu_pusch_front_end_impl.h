@@ -114,6 +114,16 @@ struct GpuPuschFrontEnd::Impl {
   /// prepare()'s PDU, for enqueue_prepared().
   PlannedPdu prepared;
   bool has_prepared = false;
+  /// The OFDM demodulation of \p device_iq (slot \p slot, \p num_rx antennas) into the grid,
+  /// its FFT plan made. \throws std::invalid_argument for an antenna count beyond the limits.
+  detail::OfdmSlot ofdm_slot(const phy::cf32* device_iq, unsigned num_rx, unsigned slot);
+  /// The FFT plan of \p num_rx antennas (made by ofdm_slot()) on the FFT work area, on \p on.
+  void fft_forward(unsigned num_rx, cudaStream_t on);
+  /// The state after a slot's OFDM demodulation was enqueued (a prepared PDU dropped).
+  void commit_ofdm(unsigned num_rx, bool timed);
+  /// prepare_demodulation()'s slot, for enqueue_prepared_demodulation().
+  detail::OfdmSlot prepared_ofdm;
+  bool has_prepared_ofdm = false;
 
   phy::CellConfig cell;
   GpuPuschFrontEndLimits limits;

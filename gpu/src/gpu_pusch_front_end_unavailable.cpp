@@ -50,6 +50,12 @@ std::size_t GpuPuschFrontEnd::prepare(const phy::PuschConfig&, unsigned,
 void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const>, void*) {
   unavailable();
 }
+void GpuPuschFrontEnd::prepare_demodulation(const phy::cf32*, unsigned, unsigned) {
+  unavailable();
+}
+void GpuPuschFrontEnd::enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd* const>, void*) {
+  unavailable();
+}
 bool GpuPuschFrontEnd::llrs_descrambled() const {
   return false;
 }

@@ -1,56 +1,85 @@
-// CP removal and carrier extraction around the batched cuFFT (see front_end_kernels.h).
+// CP removal and carrier extraction around the batched cuFFT (see front_end_kernels.h): one
+// thread per output value, as launch bodies (launch_batches.cuh) that serve one front end's slot
+// or several cells' slots in one grid.
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
 #include "front_end_kernels.h"
+#include "launch_batches.cuh"
+
+#include <utility>
 
 namespace airan::gpu::detail {
 namespace {
 
 constexpr unsigned block_size = 256;
 
-/// One thread per (antenna, symbol, sample of the FFT window).
-__global__ void remove_cp_kernel(const OfdmGeometry g, const float2* __restrict__ iq,
-                                 float2* __restrict__ fft) {
-  const unsigned n = blockIdx.x * blockDim.x + threadIdx.x;
-  const unsigned symbol = blockIdx.y;
-  const unsigned rx = blockIdx.z;
-  if (n >= g.fft_size) {
-    return;
-  }
-  fft[(std::size_t{rx} * g.num_symbols + symbol) * g.fft_size + n] =
-      iq[std::size_t{rx} * g.slot_length + g.fft_start[symbol] + n];
+/// Blocks of \p width threads' rows for every (antenna, symbol) of \p g.
+std::uint32_t row_blocks(const OfdmGeometry& g, unsigned width) {
+  return (width + block_size - 1) / block_size * g.num_symbols * g.num_rx;
 }
+
+/// One thread per (antenna, symbol, sample of the FFT window): block b covers samples
+/// [256 (b % blocks per row), ...) of row b / blocks per row = rx * symbols + symbol.
+struct RemoveCpLaunch {
+  static constexpr unsigned threads = block_size;
+  OfdmSlot p;
+  __device__ void run(LaunchBlock block) const {
+    const OfdmGeometry& g = p.g;
+    const unsigned per_row = (g.fft_size + block_size - 1) / block_size;
+    const unsigned n = block.index % per_row * block_size + threadIdx.x;
+    const unsigned row = block.index / per_row;
+    const unsigned symbol = row % g.num_symbols;
+    const unsigned rx = row / g.num_symbols;
+    if (n >= g.fft_size) {
+      return;
+    }
+    p.fft[(std::size_t{rx} * g.num_symbols + symbol) * g.fft_size + n] =
+        p.iq[std::size_t{rx} * g.slot_length + g.fft_start[symbol] + n];
+  }
+};
 
 /// One thread per (antenna, symbol, carrier subcarrier): the upper half of the FFT bins
 /// (negative frequencies) first, then the lower half, scaled by 1 / sqrt(N).
-__global__ void extract_kernel(const OfdmGeometry g, const float2* __restrict__ fft,
-                               float2* __restrict__ grid) {
-  const unsigned k = blockIdx.x * blockDim.x + threadIdx.x;
-  const unsigned symbol = blockIdx.y;
-  const unsigned rx = blockIdx.z;
-  if (k >= g.num_subcarriers) {
-    return;
+struct ExtractLaunch {
+  static constexpr unsigned threads = block_size;
+  OfdmSlot p;
+  __device__ void run(LaunchBlock block) const {
+    const OfdmGeometry& g = p.g;
+    const unsigned per_row = (g.num_subcarriers + block_size - 1) / block_size;
+    const unsigned k = block.index % per_row * block_size + threadIdx.x;
+    const unsigned row = block.index / per_row;
+    const unsigned symbol = row % g.num_symbols;
+    const unsigned rx = row / g.num_symbols;
+    if (k >= g.num_subcarriers) {
+      return;
+    }
+    const unsigned half = g.num_subcarriers / 2;
+    const unsigned bin = k < half ? g.fft_size - half + k : k - half;
+    const float2 v = p.fft[(std::size_t{rx} * g.num_symbols + symbol) * g.fft_size + bin];
+    p.grid[(std::size_t{rx} * g.num_symbols + symbol) * g.num_subcarriers + k] =
+        make_float2(v.x * g.scale, v.y * g.scale);
   }
-  const unsigned half = g.num_subcarriers / 2;
-  const unsigned bin = k < half ? g.fft_size - half + k : k - half;
-  const float2 v = fft[(std::size_t{rx} * g.num_symbols + symbol) * g.fft_size + bin];
-  grid[(std::size_t{rx} * g.num_symbols + symbol) * g.num_subcarriers + k] =
-      make_float2(v.x * g.scale, v.y * g.scale);
-}
+};
 
 } // namespace
 
-void launch_remove_cp(const OfdmGeometry& g, const float2* iq, float2* fft, cudaStream_t stream) {
-  const dim3 grid((g.fft_size + block_size - 1) / block_size, g.num_symbols, g.num_rx);
-  remove_cp_kernel<<<grid, block_size, 0, stream>>>(g, iq, fft);
-  AIRAN_CUDA_LAUNCHED("remove_cp_kernel", stream);
+void launch_remove_cp(std::span<const OfdmSlot> slots, cudaStream_t stream) {
+  launch_all<RemoveCpLaunch>(
+      slots.size(),
+      [&](std::size_t i) {
+        return std::pair(RemoveCpLaunch{slots[i]}, row_blocks(slots[i].g, slots[i].g.fft_size));
+      },
+      "remove_cp_kernel", stream);
 }
 
-void launch_extract_subcarriers(const OfdmGeometry& g, const float2* fft, float2* grid,
-                                cudaStream_t stream) {
-  const dim3 blocks((g.num_subcarriers + block_size - 1) / block_size, g.num_symbols, g.num_rx);
-  extract_kernel<<<blocks, block_size, 0, stream>>>(g, fft, grid);
-  AIRAN_CUDA_LAUNCHED("extract_kernel", stream);
+void launch_extract_subcarriers(std::span<const OfdmSlot> slots, cudaStream_t stream) {
+  launch_all<ExtractLaunch>(
+      slots.size(),
+      [&](std::size_t i) {
+        return std::pair(ExtractLaunch{slots[i]},
+                         row_blocks(slots[i].g, slots[i].g.num_subcarriers));
+      },
+      "extract_kernel", stream);
 }
 
 } // namespace airan::gpu::detail

@@ -2,8 +2,9 @@
 // through every front-end stage with one launch per kernel give each front end exactly what its
 // own process() gives (the same kernel bodies: LLRs bit for bit, the same measurements), on the
 // first front end's stream or on another, for PDUs of other layer counts, equalizers, DMRS
-// pregenerated or not, and for more front ends than one grid holds (32). Skipped without a CUDA
-// device.
+// pregenerated or not, and for more front ends than one grid holds (32); and several cells'
+// OFDM demodulation (prepare_demodulation(), enqueue_prepared_demodulation()) gives each front
+// end's own grid bit for bit. Skipped without a CUDA device.
 #include "airan/apps/link_simulation.h"
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_pusch_front_end.h"
@@ -190,6 +191,70 @@ TEST(GpuFrontEndBatch, MoreFrontEndsThanOneGridHolds) {
   }
   GpuPuschFrontEnd reference(scenario.cell, {2, 2, 24});
   check_batch(scenario.cell, pdus, front_ends, reference, nullptr);
+}
+
+TEST(GpuFrontEndBatch, SlotsOfSeveralCellsDemodulateAsEachFrontEndsOwn) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  airan::apps::LinkScenario scenario = make_scenario(51, 4);
+  scenario.channel.domain = airan::apps::ChannelDomain::time;
+  constexpr unsigned cells = 5;
+  std::vector<std::unique_ptr<GpuPuschFrontEnd>> front_ends;
+  std::vector<GpuPuschFrontEnd*> batch;
+  std::vector<std::vector<airan::phy::cf32>> iq(cells);
+  std::vector<unsigned> slots(cells);
+  GpuPuschFrontEnd reference(scenario.cell, {4, 2, 51});
+  for (unsigned c = 0; c < cells; ++c) {
+    PuschConfig pusch;
+    pusch.bwp_size = 51;
+    pusch.prb_size = static_cast<std::uint16_t>(20 + 6 * c);
+    pusch.num_layers = 1 + c % 2;
+    pusch.dmrs_ports = static_cast<std::uint16_t>((1U << pusch.num_layers) - 1);
+    pusch.mcs_index = 10;
+    if (pusch.num_layers == 1) {
+      pusch.precoding = airan::phy::PuschPrecoding::codebook;
+      pusch.tpmi = 0;
+    }
+    ASSERT_EQ(airan::apps::validate_link(scenario, std::span(&pusch, 1)), "");
+    airan::apps::SlotSimulator simulator(scenario);
+    simulator.simulate(std::span(&pusch, 1), 40 + c, 50 + c, 60 + c,
+                       std::pow(10.0F, -20.0F / 10.0F));
+    iq[c].assign(simulator.received_iq().begin(), simulator.received_iq().end());
+    slots[c] = simulator.slot_number();
+    const unsigned rx = c == 3 ? 2 : 4; // another antenna count: another FFT plan
+    front_ends.push_back(std::make_unique<GpuPuschFrontEnd>(
+        scenario.cell, airan::gpu::GpuPuschFrontEndLimits{4, 2, 51}));
+    const std::size_t samples = front_ends.back()->slot_length(slots[c]);
+    iq[c].resize(rx * samples);
+    front_ends.back()->prepare_demodulation(front_ends.back()->upload_iq(iq[c], rx, slots[c]), rx,
+                                            slots[c]);
+    batch.push_back(front_ends.back().get());
+  }
+  GpuPuschFrontEnd::enqueue_prepared_demodulation(batch, nullptr);
+  for (unsigned c = 0; c < cells; ++c) {
+    SCOPED_TRACE("cell " + std::to_string(c));
+    const unsigned rx = c == 3 ? 2 : 4;
+    airan::phy::ResourceGrid batched(rx, 14, 12 * 51);
+    front_ends[c]->download_grid(batched);
+    reference.demodulate_host(iq[c], rx, slots[c]);
+    airan::phy::ResourceGrid own(rx, 14, 12 * 51);
+    reference.download_grid(own);
+    ASSERT_EQ(batched.elements().size(), own.elements().size());
+    EXPECT_EQ(std::memcmp(batched.elements().data(), own.elements().data(),
+                          own.elements().size() * sizeof(airan::phy::cf32)),
+              0)
+        << "grids differ";
+  }
+  EXPECT_GT(front_ends.front()->stage_times().ofdm_ms, 0.0F);
+  // Twice in one batch is refused; a slot is enqueued once.
+  front_ends[0]->prepare_demodulation(front_ends[0]->upload_iq(iq[0], 4, slots[0]), 4, slots[0]);
+  std::vector<GpuPuschFrontEnd*> twice = {front_ends[0].get(), front_ends[0].get()};
+  EXPECT_THROW(GpuPuschFrontEnd::enqueue_prepared_demodulation(twice, nullptr), std::logic_error);
+  twice.pop_back();
+  GpuPuschFrontEnd::enqueue_prepared_demodulation(twice, nullptr);
+  EXPECT_THROW(GpuPuschFrontEnd::enqueue_prepared_demodulation(twice, nullptr), std::logic_error);
 }
 
 TEST(GpuFrontEndBatch, AFrontEndWithoutAPreparedPduIsRefused) {

@@ -115,14 +115,18 @@ struct GpuCellGroupOptions {
   /// code blocks; a cell's TBs then start after the slowest cell's front end. The results do not
   /// depend on it. In every launch mode (in one graph per slot, the launch set is part of it).
   bool batched_decoding = false;
-  /// Each cell's OFDM demodulation on its own stream, then the front end of every cell's k-th PDU
-  /// as one launch set for k = 1, 2, ... (GpuPuschFrontEnd::enqueue_prepared(): each kernel once
-  /// over those PDUs) on the slot's stream, instead of each PDU's own launches on its cell's
-  /// stream: about 12 launches per round of PDUs, not per PDU. In one graph per slot (part of it)
-  /// or, otherwise, on the group's stream enqueued by the calling thread (graph_per_cell and
-  /// submit_threads are then not used). A round's PDUs start after the slowest cell's OFDM and
-  /// the previous round; stage_times() has the front end's times only for the cells whose front
-  /// end led a round (the first cell with a PDU in it). The results do not depend on it.
+  /// The cells' OFDM demodulation as one launch set (GpuPuschFrontEnd::
+  /// enqueue_prepared_demodulation(): CP removal and extraction one grid each, a cuFFT per cell),
+  /// then the front end of every cell's k-th PDU as one launch set for k = 1, 2, ...
+  /// (GpuPuschFrontEnd::enqueue_prepared(): each kernel once over those PDUs), on the slot's
+  /// stream, instead of each cell's and PDU's own launches on the cell's stream: about 12
+  /// launches per round of PDUs, not per PDU. Each PDU's measurement download and decoding follow
+  /// on its cell's stream, which the next round waits for: with several PDUs per cell, use it
+  /// with batched_decoding (else round k + 1 waits for every cell's decoding of round k). In one
+  /// graph per slot (part of it) or, otherwise, on the group's stream enqueued by the calling
+  /// thread (graph_per_cell and submit_threads are then not used). stage_times() has the front
+  /// end's times only for the cells whose front end led a launch set (the first cell in it). The
+  /// results do not depend on it.
   bool batched_front_end = false;
   /// CUDA events timing each cell's stages (stage_times()), as GpuPuschFrontEnd and
   /// GpuUlschDecoder record them by default. Without (false), each PDU's chain has nine event

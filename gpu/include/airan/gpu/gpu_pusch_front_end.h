@@ -126,6 +126,21 @@ public:
   /// enqueued), or CudaError (the prepared PDUs not yet enqueued are dropped).
   static void enqueue_prepared(std::span<GpuPuschFrontEnd* const> front_ends, void* stream);
 
+  /// demodulate()'s host part alone (checks, geometry, the FFT plan made): \p device_iq of
+  /// \p num_rx antennas in \p slot, for enqueue_prepared_demodulation(). A second call replaces
+  /// the first. \throws std::invalid_argument as demodulate().
+  void prepare_demodulation(const phy::cf32* device_iq, unsigned num_rx, unsigned slot);
+  /// Enqueues the slots prepare_demodulation() planned on each of \p front_ends (each once, on
+  /// one device) on \p stream (nullptr: the first's native_stream()): CP removal over all of
+  /// them in one grid, each front end's cuFFT, the extraction in one grid; ordered with each
+  /// front end's native_stream() as enqueue_prepared() is (a pregenerate_dmrs() branch stays
+  /// open: it does not touch the grid). Afterwards each front end is as after demodulate() (a
+  /// prepared PDU dropped), the stage times on the first front end.
+  /// \throws std::logic_error for a front end without a prepared slot or given twice (nothing
+  /// enqueued), or CudaError (the prepared slots dropped).
+  static void enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd* const> front_ends,
+                                            void* stream);
+
   /// Device pointers of the neural receiver's three [1, C, S, F] input tensors
   /// (docs/NEURAL_RECEIVER.md), e.g. a GpuOnnxExecutor's (GpuOnnxExecutor::prepare_device()).
   struct NeuralInputTensors {
