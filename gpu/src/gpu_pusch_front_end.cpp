@@ -100,6 +100,8 @@ void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsign
   Impl& s = *impl_;
   make_device_current(s.device); // no join: the branch neither reads nor writes fft or grid
   const detail::OfdmSlot ofdm = s.ofdm_slot(device_iq, num_rx, slot);
+  s.has_prepared = false; // a PDU planned for the previous grid's antennas
+  s.ofdm_timed = false;   // until this slot's events are recorded
   cudaStream_t stream = s.stream.get();
   s.time_mark(s.ofdm_start, stream);
   profile_begin(stream);

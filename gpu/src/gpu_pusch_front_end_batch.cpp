@@ -278,6 +278,10 @@ void GpuPuschFrontEnd::enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd*
     return;
   }
   Batch::check(front_ends, &Impl::has_prepared_ofdm, "enqueue_prepared_demodulation");
+  for (GpuPuschFrontEnd* front_end : front_ends) {
+    front_end->impl_->has_prepared = false; // PDUs planned for the previous grids' antennas
+    front_end->impl_->ofdm_timed = false;   // until the batch's events are recorded
+  }
   Impl& first = *front_ends.front()->impl_;
   make_device_current(first.device);
   const cudaStream_t batch_stream =
