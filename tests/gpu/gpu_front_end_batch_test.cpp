@@ -2,9 +2,9 @@
 // through every front-end stage with one launch per kernel give each front end exactly what its
 // own process() gives (the same kernel bodies: LLRs bit for bit, the same measurements), on the
 // first front end's stream or on another, for PDUs of other layer counts, equalizers, DMRS
-// pregenerated or not, and for more front ends than one grid holds (32); and several cells'
-// OFDM demodulation (prepare_demodulation(), enqueue_prepared_demodulation()) gives each front
-// end's own grid bit for bit. Skipped without a CUDA device.
+// pregenerated or not, and for more front ends than one grid holds (32); and several cells' OFDM
+// demodulation (prepare_demodulation(), enqueue_prepared_demodulation()) gives each front end's
+// own grid bit for bit, also beyond 32 front ends. Skipped without a CUDA device.
 #include "airan/apps/link_simulation.h"
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_pusch_front_end.h"
@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <random>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -191,6 +192,34 @@ TEST(GpuFrontEndBatch, MoreFrontEndsThanOneGridHolds) {
   }
   GpuPuschFrontEnd reference(scenario.cell, {2, 2, 24});
   check_batch(scenario.cell, pdus, front_ends, reference, nullptr);
+  // Their OFDM demodulation too (random IQ: two runs of launches again), on another stream.
+  std::mt19937 generator(7);
+  std::normal_distribution<float> normal;
+  const unsigned slot = 3;
+  std::vector<std::vector<airan::phy::cf32>> iq(cells);
+  std::vector<GpuPuschFrontEnd*> batch;
+  for (unsigned c = 0; c < cells; ++c) {
+    iq[c].resize(2 * front_ends[c]->slot_length(slot));
+    for (auto& sample : iq[c]) {
+      sample = {normal(generator), normal(generator)};
+    }
+    front_ends[c]->prepare_demodulation(front_ends[c]->upload_iq(iq[c], 2, slot), 2, slot);
+    batch.push_back(front_ends[c].get());
+  }
+  GpuPuschFrontEnd other(scenario.cell, {1, 1, 1});
+  GpuPuschFrontEnd::enqueue_prepared_demodulation(batch, other.native_stream());
+  for (unsigned c = 0; c < cells; ++c) {
+    SCOPED_TRACE("cell " + std::to_string(c));
+    airan::phy::ResourceGrid batched(2, 14, 12 * 24);
+    front_ends[c]->download_grid(batched);
+    reference.demodulate_host(iq[c], 2, slot);
+    airan::phy::ResourceGrid own(2, 14, 12 * 24);
+    reference.download_grid(own);
+    EXPECT_EQ(std::memcmp(batched.elements().data(), own.elements().data(),
+                          own.elements().size() * sizeof(airan::phy::cf32)),
+              0)
+        << "grids differ";
+  }
 }
 
 TEST(GpuFrontEndBatch, SlotsOfSeveralCellsDemodulateAsEachFrontEndsOwn) {
