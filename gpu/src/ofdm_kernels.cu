@@ -18,6 +18,21 @@ std::uint32_t row_blocks(const OfdmGeometry& g, unsigned width) {
   return (width + block_size - 1) / block_size * g.num_symbols * g.num_rx;
 }
 
+/// Thread \p thread of block \p block among rows of \p width values per (antenna, symbol): its
+/// value's index in the row and the row's antenna and symbol.
+struct RowPosition {
+  unsigned index;
+  unsigned symbol;
+  unsigned rx;
+};
+__device__ inline RowPosition row_position(const OfdmGeometry& g, LaunchBlock block,
+                                           unsigned width) {
+  const unsigned per_row = (width + block_size - 1) / block_size;
+  const unsigned row = block.index / per_row;
+  return {block.index % per_row * block_size + threadIdx.x, row % g.num_symbols,
+          row / g.num_symbols};
+}
+
 /// One thread per (antenna, symbol, sample of the FFT window): block b covers samples
 /// [256 (b % blocks per row), ...) of row b / blocks per row = rx * symbols + symbol.
 struct RemoveCpLaunch {
@@ -25,11 +40,7 @@ struct RemoveCpLaunch {
   OfdmSlot p;
   __device__ void run(LaunchBlock block) const {
     const OfdmGeometry& g = p.g;
-    const unsigned per_row = (g.fft_size + block_size - 1) / block_size;
-    const unsigned n = block.index % per_row * block_size + threadIdx.x;
-    const unsigned row = block.index / per_row;
-    const unsigned symbol = row % g.num_symbols;
-    const unsigned rx = row / g.num_symbols;
+    const auto [n, symbol, rx] = row_position(g, block, g.fft_size);
     if (n >= g.fft_size) {
       return;
     }
@@ -45,11 +56,7 @@ struct ExtractLaunch {
   OfdmSlot p;
   __device__ void run(LaunchBlock block) const {
     const OfdmGeometry& g = p.g;
-    const unsigned per_row = (g.num_subcarriers + block_size - 1) / block_size;
-    const unsigned k = block.index % per_row * block_size + threadIdx.x;
-    const unsigned row = block.index / per_row;
-    const unsigned symbol = row % g.num_symbols;
-    const unsigned rx = row / g.num_symbols;
+    const auto [k, symbol, rx] = row_position(g, block, g.num_subcarriers);
     if (k >= g.num_subcarriers) {
       return;
     }
