@@ -162,8 +162,9 @@ void GpuCellGroup::Cell::decode_pdu(const GpuCellSlot& input, std::size_t lane_i
     cfg.early_termination = config.ldpc_early_termination;
     lane.front_end.enqueue_measurements(static_cast<unsigned>(p));
     lane.measured[p] = true;
-    acquired = harq.find(key) == nullptr;
+    const bool fresh = harq.find(key) == nullptr;
     phy::HarqSoftBuffer& buffer = harq.acquire(key, pdu.new_data_indicator);
+    acquired = fresh;
     if (batched_decoding) { // the group enqueues it with the other cells' TBs
       phy::DeviceLlrs llrs{lane.front_end.device_llrs(), g, device};
       if (p + 1 < input.pdus.size()) { // the next PDU's front end overwrites the front end's
@@ -178,10 +179,15 @@ void GpuCellGroup::Cell::decode_pdu(const GpuCellSlot& input, std::size_t lane_i
     lane.fresh[p] = acquired;
     lane.keys[p] = key;
   } catch (const phy::HarqPoolExhaustedError& e) {
-    acquired = false;
     result.error = std::string("HARQ: ") + e.what();
   } catch (const std::invalid_argument& e) {
     result.error = e.what();
+  } catch (...) { // a device error fails the slot: the buffer newly taken for it goes back
+    if (acquired) {
+      harq.release(key);
+    }
+    result.tb_bytes.clear();
+    throw;
   }
   if (!lane.enqueued[p] && acquired) {
     harq.release(key);

@@ -208,6 +208,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   const bool own_graph = s.use_graph && !stream_is_capturing(stream);
   const bool leave_open = s.defer_branch_join && !own_graph;
   const Impl::PlannedPdu planned = s.plan_pdu(pusch, slot, options, descramble);
+  s.forget_processed(); // until commit()
   const detail::PduGeometry& g = planned.g;
   const detail::DataGeometry& d = planned.d;
   const bool pregenerated = planned.pregenerated;

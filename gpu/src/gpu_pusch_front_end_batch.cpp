@@ -51,19 +51,27 @@ struct GpuPuschFrontEnd::Batch {
                          bool join_branches, bool Impl::*prepared, const Launch& launch,
                          const Commit& commit);
 
-  /// Adds the PDU planned on \p s.
+  /// Adds the PDU planned on \p s. \throws std::logic_error when its MMSE filter banks were
+  /// replaced since prepare() (by other shapes' tables: prepare_capture(), the neural inputs).
   void add(Impl& s) {
     const Impl::PlannedPdu& p = s.prepared;
+    const float2* banks = p.banks != nullptr ? s.banks.find(p.bank_key) : nullptr;
+    if (p.banks != nullptr && banks == nullptr) {
+      throw std::logic_error("GpuPuschFrontEnd::enqueue_prepared: a PDU's MMSE filter banks were "
+                             "replaced since prepare() (prepare it again)");
+    }
     if (p.descramble) {
       scrambling[num_scrambling++] = {s.scrambling_words.data(), p.num_llrs, p.c_init,
                                       s.gold_table.data()};
     }
     if (!p.pregenerated) {
       generation[num_generation++] = {p.g, p.generation, s.gold_table.data(), s.dmrs.data()};
+      // These overwrite what a pregenerate_dmrs() after prepare() left there.
+      s.pregenerated_valid = false;
     }
     estimation[num_pdus] = {
-        p.g,     s.grid.data(),    s.dmrs.data(), s.delay_sums.data(), s.pilots.data(),
-        p.banks, s.device_state(), s.h.data()};
+        p.g,   s.grid.data(),    s.dmrs.data(), s.delay_sums.data(), s.pilots.data(),
+        banks, s.device_state(), s.h.data()};
     cfo[num_pdus] = {p.g, s.pilots.data(), s.device_state()};
     if (p.g.estimate_covariance) {
       covariance[num_covariance++] = {p.g, s.pilots.data(), s.device_state(), s.covariances.data(),
@@ -128,6 +136,9 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
       pregenerated_valid && pregenerated == detail::DmrsGenerationKey(planned.g, dmrs_generation);
   pregenerated_valid = false;
   planned.banks = filter_banks(planned.g, options);
+  if (planned.banks != nullptr) {
+    planned.bank_key = bank_key(planned.g, options);
+  }
   planned.d = make_data_geometry(pusch, options);
   if (const unsigned qm = planned.d.qm; qm != 1 && qm != 2 && qm != 4 && qm != 6 && qm != 8) {
     throw std::invalid_argument("GpuPuschFrontEnd: modulation order " + std::to_string(qm) +
@@ -137,6 +148,14 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
   planned.descramble = descramble;
   planned.c_init = phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id);
   return planned;
+}
+
+void GpuPuschFrontEnd::Impl::forget_processed() {
+  processed = false;
+  process_timed = false;
+  num_llrs = 0;
+  descrambled = false;
+  demapped_descrambled = false;
 }
 
 void GpuPuschFrontEnd::Impl::commit(const PlannedPdu& planned, bool timed) {
@@ -243,6 +262,9 @@ void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const> front
     return;
   }
   Batch::check(front_ends, &Impl::has_prepared, "enqueue_prepared");
+  for (GpuPuschFrontEnd* front_end : front_ends) {
+    front_end->impl_->forget_processed(); // until the batch's commit
+  }
   Impl& first = *front_ends.front()->impl_;
   make_device_current(first.device);
   const cudaStream_t batch_stream =

@@ -100,6 +100,7 @@ struct GpuPuschFrontEnd::Impl {
     detail::DataGeometry d;
     detail::DmrsGeneration generation; ///< What the DMRS generation needs.
     const float2* banks = nullptr;     ///< MMSE filter banks (device), or nullptr.
+    detail::MmseBankKey bank_key;      ///< Of banks (enqueue_prepared() finds them again).
     bool pregenerated = false;         ///< The DMRS of pregenerate_dmrs() serve (no generation).
     bool descramble = false;
     std::uint32_t c_init = 0; ///< Of the data scrambling (with descramble).
@@ -111,6 +112,8 @@ struct GpuPuschFrontEnd::Impl {
                       const phy::PuschFrontEndOptions& options, bool descramble);
   /// The state after \p planned's launches were enqueued (\p timed: with stage events).
   void commit(const PlannedPdu& planned, bool timed);
+  /// No PDU's results (before launches that overwrite them: a failed launch leaves none stale).
+  void forget_processed();
   /// prepare()'s PDU, for enqueue_prepared().
   PlannedPdu prepared;
   bool has_prepared = false;

@@ -21,6 +21,7 @@ void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig& pusch, unsign
   make_device_current(s.device);
   s.join_branch();              // a process() branch reads what the inputs overwrite
   s.pregenerated_valid = false; // the DMRS are generated below
+  s.has_prepared = false;       // a prepared PDU may have taken the DMRS that these overwrite
   s.neural.built = false;
   s.check_pdu(pusch);
   if (s.grid_rx > phy::nn::neural_max_rx_antennas ||

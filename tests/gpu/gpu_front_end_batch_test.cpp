@@ -4,7 +4,8 @@
 // first front end's stream or on another, for PDUs of other layer counts, equalizers, DMRS
 // pregenerated or not, and for more front ends than one grid holds (32); and several cells' OFDM
 // demodulation (prepare_demodulation(), enqueue_prepared_demodulation()) gives each front end's
-// own grid bit for bit, also beyond 32 front ends. Skipped without a CUDA device.
+// own grid bit for bit, also beyond 32 front ends. DMRS pregenerated after prepare() and filter
+// banks replaced since prepare() are never used stale. Skipped without a CUDA device.
 #include "airan/apps/link_simulation.h"
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_pusch_front_end.h"
@@ -175,6 +176,64 @@ TEST(GpuFrontEndBatch, PdusOfSeveralCellsMatchEachFrontEndsOwnProcess) {
   EXPECT_GT(times.equalize_demap_ms, 0.0F);
 }
 
+// pregenerate_dmrs() after prepare(): the prepared PDU generates its own DMRS over the
+// pregenerated ones, so a later process() of the pregenerated PDU must not take them as its own.
+TEST(GpuFrontEndBatch, DmrsPregeneratedAfterPrepareAreNotTakenOnceOverwritten) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  const airan::apps::LinkScenario scenario = make_scenario(24, 2);
+  const CellPdu first = make_pdu(scenario, 1, 10, 5);
+  const CellPdu second = make_pdu(scenario, 2, 12, 9); // other DMRS ports
+  GpuPuschFrontEnd front_end(scenario.cell, {2, 2, 24});
+  GpuPuschFrontEnd reference(scenario.cell, {2, 2, 24});
+  front_end.upload_grid(first.grid);
+  const std::size_t g_first = front_end.prepare(first.pusch, first.slot, first.options);
+  front_end.pregenerate_dmrs(second.pusch, second.slot, second.options);
+  GpuPuschFrontEnd* batch[] = {&front_end};
+  GpuPuschFrontEnd::enqueue_prepared(batch, nullptr);
+  reference.upload_grid(first.grid);
+  ASSERT_EQ(reference.process(first.pusch, first.slot, first.options), g_first);
+  expect_same(outcome_of(front_end, g_first), outcome_of(reference, g_first));
+  front_end.upload_grid(second.grid);
+  const std::size_t g_second = front_end.process(second.pusch, second.slot, second.options);
+  reference.upload_grid(second.grid);
+  ASSERT_EQ(reference.process(second.pusch, second.slot, second.options), g_second);
+  expect_same(outcome_of(front_end, g_second), outcome_of(reference, g_second));
+}
+
+// The MMSE filter banks a prepared PDU planned with, replaced by three other shapes' banks
+// (prepare_capture() with other configured delay spreads) before enqueue_prepared(): refused,
+// and the PDU prepared again gives process()'s results.
+TEST(GpuFrontEndBatch, FilterBanksReplacedSincePrepareAreRefused) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  const airan::apps::LinkScenario scenario = make_scenario(24, 2);
+  const CellPdu pdu = make_pdu(scenario, 1, 10, 5);
+  ASSERT_EQ(pdu.options.estimator.frequency_interpolation,
+            airan::phy::FrequencyInterpolation::mmse);
+  GpuPuschFrontEnd front_end(scenario.cell, {2, 2, 24});
+  front_end.upload_grid(pdu.grid);
+  (void)front_end.prepare(pdu.pusch, pdu.slot, pdu.options);
+  for (const float spread_s : {100e-9F, 300e-9F, 1000e-9F}) {
+    airan::phy::PuschFrontEndOptions other = pdu.options;
+    other.estimator.delay_spread_s = spread_s;
+    ASSERT_TRUE(front_end.prepare_capture(2, std::span(&pdu.pusch, 1), pdu.slot, other));
+  }
+  GpuPuschFrontEnd* batch[] = {&front_end};
+  EXPECT_THROW(GpuPuschFrontEnd::enqueue_prepared(batch, nullptr), std::logic_error);
+  EXPECT_THROW(GpuPuschFrontEnd::enqueue_prepared(batch, nullptr), std::logic_error); // dropped
+  const std::size_t g = front_end.prepare(pdu.pusch, pdu.slot, pdu.options);
+  GpuPuschFrontEnd::enqueue_prepared(batch, nullptr);
+  GpuPuschFrontEnd reference(scenario.cell, {2, 2, 24});
+  reference.upload_grid(pdu.grid);
+  ASSERT_EQ(reference.process(pdu.pusch, pdu.slot, pdu.options), g);
+  expect_same(outcome_of(front_end, g), outcome_of(reference, g));
+}
+
 TEST(GpuFrontEndBatch, MoreFrontEndsThanOneGridHolds) {
   std::string status;
   if (!have_device(status)) {
@@ -187,6 +246,9 @@ TEST(GpuFrontEndBatch, MoreFrontEndsThanOneGridHolds) {
   for (unsigned c = 0; c < cells; ++c) {
     pdus.push_back(make_pdu(scenario, 1 + c % 2, 4 + (3 * c) % 24, 100 + 3 * c));
     pdus.back().descramble = c % 3 == 0;
+    if (c % 4 == 1) { // several PDUs in the IRC covariance's grid
+      pdus.back().options.equalizer = airan::phy::EqualizerAlgorithm::mmse_irc;
+    }
     front_ends.push_back(std::make_unique<GpuPuschFrontEnd>(
         scenario.cell, airan::gpu::GpuPuschFrontEndLimits{2, 2, 24}));
   }

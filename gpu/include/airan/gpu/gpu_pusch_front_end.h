@@ -108,8 +108,8 @@ public:
   /// process()'s host part alone: checks \p pusch and plans its launches (loading its MMSE
   /// filter banks outside a capture) without enqueueing them; enqueue_prepared() then enqueues
   /// the prepared PDUs of several front ends (a cell's each) with each kernel launched once for
-  /// all of them. Returns G. A second prepare() replaces the first; process(), demodulate() and
-  /// upload_grid() drop it.
+  /// all of them. Returns G. A second prepare() replaces the first; process(), demodulate(),
+  /// upload_grid() and build_neural_inputs() drop it.
   /// \throws std::invalid_argument as process().
   std::size_t prepare(const phy::PuschConfig& pusch, unsigned slot,
                       const phy::PuschFrontEndOptions& options, bool descramble = false);
@@ -122,8 +122,11 @@ public:
   /// is as after process() (LLRs, measurements, downloads), with stage times on the first front
   /// end only (the launches of the first 32 front ends). Inside a capture of \p stream, each front
   /// end's native_stream() must be that stream or already joined to the capture (forked from it).
+  /// A front end's previous results are gone from the first launch on (a failure leaves none).
   /// \throws std::logic_error for a front end without a prepared PDU or one given twice (nothing
-  /// enqueued), or CudaError (the prepared PDUs not yet enqueued are dropped).
+  /// enqueued), or whose MMSE filter banks were replaced since prepare() (by three other shapes'
+  /// banks: prepare_capture(), build_neural_inputs()); CudaError (the prepared PDUs not yet
+  /// enqueued are dropped).
   static void enqueue_prepared(std::span<GpuPuschFrontEnd* const> front_ends, void* stream);
 
   /// demodulate()'s host part alone (checks, geometry, the FFT plan made): \p device_iq of
@@ -196,7 +199,8 @@ public:
   /// native_stream() here and left open), before the slot's OFDM demodulation, so that the two run
   /// side by side; the next process() uses these values when its PDU has the same DMRS (else it
   /// generates its own) instead of generating them on its critical path. Does nothing for a PDU
-  /// that process() would refuse (it fails there). Only process() consumes it, once.
+  /// that process() would refuse (it fails there). process() or prepare() consumes it, once; a
+  /// PDU prepared before this call generates its own DMRS.
   void pregenerate_dmrs(const phy::PuschConfig& pusch, unsigned slot,
                         const phy::PuschFrontEndOptions& options);
 
