@@ -1,10 +1,11 @@
 // DMRS channel estimator on every MATLAB reference grid: the identity (or codebook) channel
 // recovered exactly, with noise-free measurements (the synthetic channels are in
 // dmrs_channel_estimator_test.cpp).
-#include "airan/apps/conformance.h"
 #include "airan/apps/pusch_case.h"
 #include "airan/phy/dmrs_channel_estimator.h"
 #include "airan/phy/pusch_precoder.h"
+
+#include "../support/matlab_pusch_cases.h"
 
 #include <gtest/gtest.h>
 
@@ -40,16 +41,6 @@ MatlabCase load_matlab_case(const fs::path& dir) {
   return c;
 }
 
-std::vector<fs::path> matlab_case_dirs() {
-  std::vector<fs::path> dirs;
-  for (const char* root : {AIRAN_TESTVECTOR_DIR, AIRAN_SHARED_CONFORMANCE_DIR}) {
-    for (const auto& found : airan::apps::list_case_dirs(fs::path(root) / "pusch", "case_")) {
-      dirs.push_back(found.path);
-    }
-  }
-  return dirs;
-}
-
 // Effective channel of the reference grids, one receive antenna per port: H = W.
 PrecodingMatrix reference_channel(const CellConfig& cell, const PuschConfig& pusch) {
   return pusch.precoding == PuschPrecoding::codebook
@@ -58,7 +49,7 @@ PrecodingMatrix reference_channel(const CellConfig& cell, const PuschConfig& pus
 }
 
 TEST(DmrsChannelEstimator, MatlabGridsGiveTheIdentityOrCodebookChannel) {
-  const auto dirs = matlab_case_dirs();
+  const auto dirs = airan::test::matlab_pusch_case_dirs();
   if (dirs.empty()) {
     GTEST_SKIP() << "no MATLAB PUSCH grids found";
   }

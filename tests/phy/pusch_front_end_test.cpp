@@ -2,7 +2,6 @@
 // scrambled codeword (all three equalizers), a noisy multipath MIMO link, MMSE-IRC against MMSE
 // with a spatially coloured interferer through the whole chain, allocation-free processing, and
 // input checks.
-#include "airan/apps/conformance.h"
 #include "airan/apps/pusch_case.h"
 #include "airan/io/npy.h"
 #include "airan/phy/pusch_front_end.h"
@@ -24,6 +23,7 @@
 #include <vector>
 
 #include "../support/allocation_counter.h"
+#include "../support/matlab_pusch_cases.h"
 
 namespace fs = std::filesystem;
 
@@ -79,18 +79,8 @@ MatlabCase load_matlab_case(const fs::path& dir) {
   return c;
 }
 
-std::vector<fs::path> matlab_case_dirs() {
-  std::vector<fs::path> dirs;
-  for (const char* root : {AIRAN_TESTVECTOR_DIR, AIRAN_SHARED_CONFORMANCE_DIR}) {
-    for (const auto& found : airan::apps::list_case_dirs(fs::path(root) / "pusch", "case_")) {
-      dirs.push_back(found.path);
-    }
-  }
-  return dirs;
-}
-
 TEST(PuschFrontEnd, MatlabGridsGiveTheTransmittedCodeword) {
-  const auto dirs = matlab_case_dirs();
+  const auto dirs = airan::test::matlab_pusch_case_dirs();
   if (dirs.empty()) {
     GTEST_SKIP() << "no MATLAB PUSCH grids found";
   }
