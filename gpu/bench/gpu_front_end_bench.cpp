@@ -4,8 +4,9 @@
 // demapper (the baseline) and with descrambling in the demapper (GpuPuschFrontEnd::process() with
 // descrambling, as the receivers run it); then the PDUs of 24 such cells, a process() per front
 // end (each a graph on its own stream) against one launch set for all of them
-// (GpuPuschFrontEnd::prepare() + enqueue_prepared()). Prints a table; without a device it says so
-// and exits 0.
+// (GpuPuschFrontEnd::prepare() + enqueue_prepared()); and their OFDM demodulation, a demodulate()
+// each, one launch set with a cuFFT each, and one launch set with one cuFFT over all (a
+// GpuOfdmWorkspace). Prints a table; without a device it says so and exits 0.
 // Accepts (and ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
 #include "bench_main.h"
 #include "peak_slot.h"
@@ -15,6 +16,7 @@
 #include "airan/gpu/cufft_plan.h"
 #include "airan/gpu/device_buffer.h"
 #include "airan/gpu/device_query.h"
+#include "airan/gpu/gpu_ofdm_workspace.h"
 #include "airan/gpu/gpu_pusch_front_end.h"
 #include "airan/phy/numerology.h"
 #include "airan/phy/pusch_scrambler.h"
@@ -95,6 +97,77 @@ CellsFigures measure_cells(const airan::bench::PeakSlot& peak, const float2* dev
   figures.batched_estimate = median(estimate);
   figures.batched_equalize = median(equalize);
   return figures;
+}
+
+/// Medians (us) of \p cells front ends' OFDM demodulation of the slot \p device_iq: host wall
+/// clock, and the launch set's device time (the first front end's OFDM events).
+struct CellsOfdmFigures {
+  float own_wall = 0.0F;  ///< A demodulate() each (each front end's stream).
+  float each_wall = 0.0F; ///< One launch set, a cuFFT per front end.
+  float each_device = 0.0F;
+  float joint_wall = 0.0F; ///< One launch set, one cuFFT (GpuOfdmWorkspace).
+  float joint_device = 0.0F;
+};
+
+CellsOfdmFigures measure_cells_ofdm(const airan::bench::PeakSlot& peak, const float2* device_iq,
+                                    unsigned cells, int device, int iterations) {
+  constexpr unsigned prbs = airan::bench::peak_prbs;
+  constexpr unsigned rx = airan::bench::peak_rx;
+  constexpr unsigned layers = airan::bench::peak_layers;
+  const unsigned slot = peak.simulator->slot_number();
+  const auto* iq = reinterpret_cast<const cf32*>(device_iq);
+  std::vector<std::unique_ptr<airan::gpu::GpuPuschFrontEnd>> front_ends;
+  std::vector<airan::gpu::GpuPuschFrontEnd*> batch;
+  for (unsigned c = 0; c < cells; ++c) {
+    front_ends.push_back(std::make_unique<airan::gpu::GpuPuschFrontEnd>(
+        peak.scenario.cell, airan::gpu::GpuPuschFrontEndLimits{rx, layers, prbs}, device));
+    batch.push_back(front_ends.back().get());
+  }
+  const auto numerology = airan::phy::Numerology::for_carrier(
+      peak.scenario.cell.numerology, peak.scenario.cell.cyclic_prefix, prbs);
+  const std::size_t windows = std::size_t{cells} * rx * numerology.symbols_per_slot();
+  airan::gpu::GpuOfdmWorkspace workspace(numerology.fft_size(), windows, device);
+  (void)workspace.prepare(windows);
+  const auto synchronize_all = [&] {
+    for (const auto& front_end : front_ends) {
+      front_end->synchronize();
+    }
+  };
+  const auto launch_set = [&](airan::gpu::GpuOfdmWorkspace* shared) {
+    for (const auto& front_end : front_ends) {
+      front_end->prepare_demodulation(iq, rx, slot);
+    }
+    airan::gpu::GpuPuschFrontEnd::enqueue_prepared_demodulation(batch, nullptr, shared);
+    synchronize_all();
+  };
+  std::vector<float> own, each, each_device, joint, joint_device;
+  const auto us_since = [](std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<float, std::micro>(std::chrono::steady_clock::now() - start)
+        .count();
+  };
+  for (int i = 0; i < iterations + 10; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    for (const auto& front_end : front_ends) {
+      front_end->demodulate(iq, rx, slot);
+    }
+    synchronize_all();
+    const float own_us = us_since(start);
+    start = std::chrono::steady_clock::now();
+    launch_set(nullptr);
+    const float each_us = us_since(start);
+    const float each_device_us = 1e3F * front_ends.front()->stage_times().ofdm_ms;
+    start = std::chrono::steady_clock::now();
+    launch_set(&workspace);
+    const float joint_us = us_since(start);
+    if (i >= 10) {
+      own.push_back(own_us);
+      each.push_back(each_us);
+      each_device.push_back(each_device_us);
+      joint.push_back(joint_us);
+      joint_device.push_back(1e3F * front_ends.front()->stage_times().ofdm_ms);
+    }
+  }
+  return {median(own), median(each), median(each_device), median(joint), median(joint_device)};
 }
 
 int run() {
@@ -197,6 +270,16 @@ int run() {
               many.own / many.batched);
   std::printf("%-40s %10.1f\n", "  of which estimation (CUDA events)", many.batched_estimate);
   std::printf("%-40s %10.1f\n", "  of which equalization + demapping", many.batched_equalize);
+  const CellsOfdmFigures ofdm_cells =
+      measure_cells_ofdm(peak, device_iq.data(), cells, device.index, 50);
+  std::printf("%u cells' OFDM (the same slot each), median of 50: host wall clock, device\n",
+              cells);
+  std::printf("%-40s %10.1f\n", "OFDM, a demodulate() each", ofdm_cells.own_wall);
+  std::printf("%-40s %10.1f %10.1f\n", "OFDM, one launch set, a cuFFT each", ofdm_cells.each_wall,
+              ofdm_cells.each_device);
+  std::printf("%-40s %10.1f %10.1f  (device x%.2f)\n", "OFDM, one launch set, one cuFFT",
+              ofdm_cells.joint_wall, ofdm_cells.joint_device,
+              ofdm_cells.each_device / std::max(ofdm_cells.joint_device, 1e-3F));
   std::printf("gpu front end slot: %.1f us\n", median(fused_slot_us));
   return 0;
 }

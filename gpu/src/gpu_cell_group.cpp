@@ -7,6 +7,7 @@
 
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
+#include "airan/phy/numerology.h"
 #include "airan/phy/thread_pool.h"
 
 #include <algorithm>
@@ -50,6 +51,24 @@ GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device,
   for (std::size_t l = 0; l < slots_in_flight_; ++l) {
     launches_.push_back(std::make_unique<SlotLaunch>(cells_.size(), max_tbs));
   }
+  if (options.batched_front_end && options.joint_fft && !cells_.empty()) {
+    // The windows of every cell of the first cell's FFT size, planned here (not in a capture).
+    const auto numerology_of = [](const phy::CellConfig& cell) {
+      return phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+    };
+    const unsigned fft_size = numerology_of(cells_.front()->config.cell).fft_size();
+    std::size_t windows = 0;
+    for (const auto& cell : cells_) {
+      const phy::Numerology numerology = numerology_of(cell->config.cell);
+      if (numerology.fft_size() == fft_size) {
+        windows += std::size_t{cell->config.num_rx_antennas} * numerology.symbols_per_slot();
+      }
+    }
+    for (const auto& launch : launches_) {
+      launch->ofdm_workspace = std::make_unique<GpuOfdmWorkspace>(fft_size, windows, device);
+      (void)launch->ofdm_workspace->prepare(windows);
+    }
+  }
   options_.one_graph_per_slot = options.one_graph_per_slot && cuda_graphs_enabled();
   options_.graph_per_cell = options.graph_per_cell && cuda_graphs_enabled();
   if (options.submit_threads > 1 && cells_.size() > 1) {
@@ -62,6 +81,10 @@ GpuCellGroupLaunches GpuCellGroup::launches() const {
   GpuCellGroupLaunches counts = counts_;
   for (const auto& launch : launches_) {
     counts.graph_instantiations += launch->graph.instantiations();
+    if (launch->ofdm_workspace != nullptr) {
+      counts.joint_ffts += launch->ofdm_workspace->joint_transforms();
+      counts.own_ffts += launch->ofdm_workspace->own_transforms();
+    }
   }
   return counts;
 }

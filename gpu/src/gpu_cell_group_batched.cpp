@@ -1,9 +1,9 @@
 /// \file
 /// \brief GpuCellGroup with the batched front end (GpuCellGroupOptions::batched_front_end): the
-/// cells' OFDM as one launch set (GpuPuschFrontEnd::enqueue_prepared_demodulation()), then per
-/// round of PDUs one launch set of the front end over every cell's PDU of that round
-/// (GpuPuschFrontEnd::enqueue_prepared()), then each PDU's measurements and decoding on its
-/// cell's stream.
+/// cells' OFDM as one launch set (GpuPuschFrontEnd::enqueue_prepared_demodulation(), one cuFFT
+/// for the cells in the lane's GpuOfdmWorkspace), then per round of PDUs one launch set of the
+/// front end over every cell's PDU of that round (GpuPuschFrontEnd::enqueue_prepared()), then
+/// each PDU's measurements and decoding on its cell's stream.
 #include "gpu_cell_group_impl.h"
 
 #include <algorithm>
@@ -58,8 +58,10 @@ void GpuCellGroup::enqueue_batched_front_ends(std::span<const GpuCellSlot> slots
       }
       rounds = std::max(rounds, slots[c].pdus.size());
     }
-    // The cells' OFDM: CP removal and extraction each one grid over all cells, a cuFFT each.
-    GpuPuschFrontEnd::enqueue_prepared_demodulation(launch.round_front_ends, stream);
+    // The cells' OFDM: CP removal and extraction each one grid over all cells, one cuFFT over
+    // the windows of the cells in the workspace (GpuCellGroupOptions::joint_fft).
+    GpuPuschFrontEnd::enqueue_prepared_demodulation(launch.round_front_ends, stream,
+                                                    launch.ofdm_workspace.get());
     for (std::size_t p = 0; p < rounds; ++p) {
       launch.round_front_ends.clear();
       launch.round_cells.clear();

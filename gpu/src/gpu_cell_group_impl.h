@@ -7,6 +7,7 @@
 #include "airan/gpu/cuda_graph.h"
 #include "airan/gpu/cuda_stream.h"
 #include "airan/gpu/gpu_cell_group.h"
+#include "airan/gpu/gpu_ofdm_workspace.h"
 #include "airan/gpu/gpu_pusch_front_end.h"
 #include "airan/gpu/gpu_ulsch_decoder.h"
 #include "airan/phy/pusch_receiver_sizing.h"
@@ -152,6 +153,9 @@ struct GpuCellGroup::SlotLaunch {
   std::vector<GpuPuschFrontEnd*> round_front_ends;
   std::vector<std::size_t> round_cells;
   std::vector<std::uint32_t> round_tbs;
+  /// The cells' FFT windows side by side for one cuFFT (GpuCellGroupOptions::joint_fft), or
+  /// null.
+  std::unique_ptr<GpuOfdmWorkspace> ofdm_workspace;
 };
 
 } // namespace airan::gpu

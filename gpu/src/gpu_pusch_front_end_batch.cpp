@@ -4,6 +4,7 @@
 // put the PDUs' blocks in one grid).
 #include "airan/gpu/gpu_pusch_front_end.h"
 
+#include "gpu_ofdm_workspace_impl.h"
 #include "gpu_pusch_front_end_impl.h"
 #include "launch_batches.h"
 
@@ -295,20 +296,26 @@ void GpuPuschFrontEnd::prepare_demodulation(const phy::cf32* device_iq, unsigned
 }
 
 void GpuPuschFrontEnd::enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd* const> front_ends,
-                                                     void* stream) {
+                                                     void* stream, GpuOfdmWorkspace* workspace) {
   if (front_ends.empty()) {
     return;
   }
   Batch::check(front_ends, &Impl::has_prepared_ofdm, "enqueue_prepared_demodulation");
+  Impl& first = *front_ends.front()->impl_;
+  GpuOfdmWorkspace::Impl* shared = workspace != nullptr ? workspace->impl_.get() : nullptr;
+  if (shared != nullptr && shared->device != first.device) {
+    throw std::logic_error("GpuPuschFrontEnd::enqueue_prepared_demodulation: a workspace of "
+                           "another device");
+  }
   for (GpuPuschFrontEnd* front_end : front_ends) {
     front_end->impl_->has_prepared = false; // PDUs planned for the previous grids' antennas
     front_end->impl_->ofdm_timed = false;   // until the batch's events are recorded
   }
-  Impl& first = *front_ends.front()->impl_;
   make_device_current(first.device);
   const cudaStream_t batch_stream =
       stream != nullptr ? static_cast<cudaStream_t>(stream) : first.stream.get();
   std::array<detail::OfdmSlot, Batch::capacity> slots;
+  std::array<bool, Batch::capacity> in_workspace{};
   Batch::run_forked(
       front_ends, batch_stream, /*join_branches=*/false, &Impl::has_prepared_ofdm,
       [&](std::size_t begin, std::size_t end) {
@@ -317,14 +324,50 @@ void GpuPuschFrontEnd::enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd*
           timer->ofdm_start.record(batch_stream);
         }
         profile_begin(batch_stream);
-        for (std::size_t f = begin; f < end; ++f) {
-          slots[f - begin] = front_ends[f]->impl_->prepared_ofdm;
+        const std::size_t count = end - begin;
+        for (std::size_t i = 0; i < count; ++i) {
+          slots[i] = front_ends[begin + i]->impl_->prepared_ofdm;
+          in_workspace[i] = false;
         }
-        const std::span<const detail::OfdmSlot> run(slots.data(), end - begin);
+        // The workspace's windows, front end after front end while they fit (runs of launches
+        // follow each other on batch_stream, so each starts at the first window again).
+        CufftPlan* joint_plan = nullptr;
+        if (shared != nullptr) {
+          std::size_t windows = 0;
+          for (std::size_t i = 0; i < count; ++i) {
+            const detail::OfdmGeometry& g = slots[i].g;
+            const std::size_t n = std::size_t{g.num_rx} * g.num_symbols;
+            if (g.fft_size == shared->fft_size && windows + n <= shared->max_windows) {
+              slots[i].fft = shared->windows.data() + windows * shared->fft_size;
+              in_workspace[i] = true;
+              windows += n;
+            }
+          }
+          joint_plan =
+              windows == 0 ? nullptr : shared->plan(windows, !stream_is_capturing(batch_stream));
+          if (joint_plan == nullptr) { // each front end's own area and plan after all
+            for (std::size_t i = 0; i < count; ++i) {
+              slots[i].fft = front_ends[begin + i]->impl_->fft.data();
+              in_workspace[i] = false;
+            }
+          }
+        }
+        const std::span<const detail::OfdmSlot> run(slots.data(), count);
         detail::launch_remove_cp(run, batch_stream);
-        for (std::size_t f = begin; f < end; ++f) {
-          Impl& s = *front_ends[f]->impl_;
-          s.fft_forward(s.prepared_ofdm.g.num_rx, batch_stream);
+        if (joint_plan != nullptr) {
+          auto* windows = reinterpret_cast<cufftComplex*>(shared->windows.data());
+          joint_plan->forward(windows, windows, batch_stream);
+          profile_launch("cuFFT", batch_stream);
+          ++shared->joint;
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+          if (!in_workspace[i]) {
+            Impl& s = *front_ends[begin + i]->impl_;
+            s.fft_forward(s.prepared_ofdm.g.num_rx, batch_stream);
+            if (shared != nullptr) {
+              ++shared->own;
+            }
+          }
         }
         detail::launch_extract_subcarriers(run, batch_stream);
         if (timer != nullptr) {

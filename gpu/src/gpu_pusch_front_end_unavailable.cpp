@@ -53,7 +53,8 @@ void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const>, void
 void GpuPuschFrontEnd::prepare_demodulation(const phy::cf32*, unsigned, unsigned) {
   unavailable();
 }
-void GpuPuschFrontEnd::enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd* const>, void*) {
+void GpuPuschFrontEnd::enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd* const>, void*,
+                                                     GpuOfdmWorkspace*) {
   unavailable();
 }
 bool GpuPuschFrontEnd::llrs_descrambled() const {

@@ -129,6 +129,10 @@ std::pair<unsigned, unsigned> run_and_compare(float snr_offset_db,
   EXPECT_EQ(launches.one_graph + launches.streams, 8U);
   const bool cell_graphs = options.graph_per_cell && !options.one_graph_per_slot;
   EXPECT_EQ(launches.cell_graphs, cell_graphs && graphs_enabled() ? 8U * cells.size() : 0U);
+  // The batched front end's cuFFT in the group's workspace: the first cell's FFT size (52 PRB:
+  // 1024) is the others' (106 and 24 PRB) in none, so they run their own plans.
+  EXPECT_EQ(launches.joint_ffts, options.batched_front_end ? 8U : 0U);
+  EXPECT_EQ(launches.own_ffts, options.batched_front_end ? 8U * (cells.size() - 1) : 0U);
   return {decoded, failed};
 }
 

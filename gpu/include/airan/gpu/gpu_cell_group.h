@@ -116,7 +116,8 @@ struct GpuCellGroupOptions {
   /// depend on it. In every launch mode (in one graph per slot, the launch set is part of it).
   bool batched_decoding = false;
   /// The cells' OFDM demodulation as one launch set (GpuPuschFrontEnd::
-  /// enqueue_prepared_demodulation(): CP removal and extraction one grid each, a cuFFT per cell),
+  /// enqueue_prepared_demodulation(): CP removal and extraction one grid each, the FFTs as
+  /// joint_fft says),
   /// then the front end of every cell's k-th PDU as one launch set for k = 1, 2, ...
   /// (GpuPuschFrontEnd::enqueue_prepared(): each kernel once over those PDUs), on the slot's
   /// stream, instead of each cell's and PDU's own launches on the cell's stream: about 12
@@ -128,6 +129,13 @@ struct GpuCellGroupOptions {
   /// end's times only for the cells whose front end led a launch set (the first cell in it). The
   /// results do not depend on it.
   bool batched_front_end = false;
+  /// With batched_front_end: one cuFFT over the windows of every cell of the first cell's FFT
+  /// size (a GpuOfdmWorkspace per slot in flight, planned for all of them by the constructor),
+  /// instead of a cuFFT per cell. A slot in which some cells fail before their OFDM needs
+  /// another plan: outside one graph per slot it is made then (up to
+  /// GpuOfdmWorkspace::max_plans), inside, those cells' slot goes a cuFFT per cell. The
+  /// results do not depend on it beyond cuFFT's rounding.
+  bool joint_fft = true;
   /// CUDA events timing each cell's stages (stage_times()), as GpuPuschFrontEnd and
   /// GpuUlschDecoder record them by default. Without (false), each PDU's chain has nine event
   /// nodes fewer (six of the front end, three of the decoder; those that order work stay), and
@@ -141,6 +149,10 @@ struct GpuCellGroupLaunches {
   std::uint64_t streams = 0;         ///< Slots enqueued cell by cell.
   std::uint64_t cell_graphs = 0;     ///< Cell slots launched as a graph of the cell's own.
   unsigned graph_instantiations = 0; ///< Whole-slot graphs instantiated rather than updated.
+  /// Batched front end: cuFFTs enqueued over several cells' windows (GpuCellGroupOptions::
+  /// joint_fft), and cells' FFTs enqueued on their own although the group had a workspace.
+  std::uint64_t joint_ffts = 0;
+  std::uint64_t own_ffts = 0;
 };
 
 /// Device times of the stages of one cell's last collected slot (CUDA events), microseconds:

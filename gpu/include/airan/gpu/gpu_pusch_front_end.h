@@ -23,6 +23,7 @@
 /// This header has no CUDA types; without CUDA the constructor throws std::runtime_error.
 #pragma once
 
+#include "airan/gpu/gpu_ofdm_workspace.h"
 #include "airan/phy/channel_estimate.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/pusch_front_end.h"
@@ -135,14 +136,16 @@ public:
   void prepare_demodulation(const phy::cf32* device_iq, unsigned num_rx, unsigned slot);
   /// Enqueues the slots prepare_demodulation() planned on each of \p front_ends (each once, on
   /// one device) on \p stream (nullptr: the first's native_stream()): CP removal over all of
-  /// them in one grid, each front end's cuFFT, the extraction in one grid; ordered with each
-  /// front end's native_stream() as enqueue_prepared() is (a pregenerate_dmrs() branch stays
-  /// open: it does not touch the grid). Afterwards each front end is as after demodulate() (a
+  /// them in one grid, the FFTs, the extraction in one grid; ordered with each front end's
+  /// native_stream() as enqueue_prepared() is (a pregenerate_dmrs() branch stays open: it does
+  /// not touch the grid). The FFTs: with \p workspace (on the front ends' device), one cuFFT
+  /// over the windows of the front ends it holds (see GpuOfdmWorkspace), and a cuFFT for each
+  /// other; without, a cuFFT each. Afterwards each front end is as after demodulate() (a
   /// prepared PDU dropped), the stage times on the first front end.
-  /// \throws std::logic_error for a front end without a prepared slot or given twice (nothing
-  /// enqueued), or CudaError (the prepared slots dropped).
+  /// \throws std::logic_error for a front end without a prepared slot or given twice, or a
+  /// workspace of another device (nothing enqueued), or CudaError (the prepared slots dropped).
   static void enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd* const> front_ends,
-                                            void* stream);
+                                            void* stream, GpuOfdmWorkspace* workspace = nullptr);
 
   /// Device pointers of the neural receiver's three [1, C, S, F] input tensors
   /// (docs/NEURAL_RECEIVER.md), e.g. a GpuOnnxExecutor's (GpuOnnxExecutor::prepare_device()).

@@ -1,0 +1,83 @@
+/// \file
+/// \brief GpuOfdmWorkspace: the shared FFT work area (one allocation) and its cuFFT plans by
+/// window count.
+#include "airan/gpu/gpu_ofdm_workspace.h"
+
+#include "gpu_ofdm_workspace_impl.h"
+
+#include <stdexcept>
+
+namespace airan::gpu {
+
+namespace {
+
+std::size_t checked_area(unsigned fft_size, std::size_t max_windows) {
+  if (fft_size == 0 || max_windows == 0) {
+    throw std::invalid_argument("GpuOfdmWorkspace: the FFT size and the window count must be "
+                                "positive");
+  }
+  return std::size_t{fft_size} * max_windows;
+}
+
+/// Makes \p device current first, so that the work area is allocated there.
+int current(int device) {
+  make_device_current(device);
+  return device;
+}
+
+} // namespace
+
+GpuOfdmWorkspace::Impl::Impl(unsigned fft_size_in, std::size_t max_windows_in, int device_in)
+    : fft_size(fft_size_in), max_windows(max_windows_in), device(current(device_in)),
+      windows(checked_area(fft_size_in, max_windows_in)) {
+  plans.reserve(max_plans);
+}
+
+CufftPlan* GpuOfdmWorkspace::Impl::plan(std::size_t count, bool may_make) {
+  for (auto& [windows_planned, made] : plans) {
+    if (windows_planned == count) {
+      return &made;
+    }
+  }
+  if (!may_make || count == 0 || count > max_windows || plans.size() == max_plans) {
+    return nullptr;
+  }
+  make_device_current(device);
+  plans.emplace_back(count, CufftPlan(static_cast<int>(fft_size), static_cast<int>(count)));
+  return &plans.back().second;
+}
+
+GpuOfdmWorkspace::GpuOfdmWorkspace(unsigned fft_size, std::size_t max_windows, int device)
+    : impl_(std::make_unique<Impl>(fft_size, max_windows, device)) {}
+GpuOfdmWorkspace::~GpuOfdmWorkspace() = default;
+GpuOfdmWorkspace::GpuOfdmWorkspace(GpuOfdmWorkspace&&) noexcept = default;
+GpuOfdmWorkspace& GpuOfdmWorkspace::operator=(GpuOfdmWorkspace&&) noexcept = default;
+
+unsigned GpuOfdmWorkspace::fft_size() const {
+  return impl_->fft_size;
+}
+std::size_t GpuOfdmWorkspace::max_windows() const {
+  return impl_->max_windows;
+}
+int GpuOfdmWorkspace::device() const {
+  return impl_->device;
+}
+bool GpuOfdmWorkspace::prepare(std::size_t windows) {
+  return impl_->plan(windows, /*may_make=*/true) != nullptr;
+}
+bool GpuOfdmWorkspace::prepared(std::size_t windows) const {
+  for (const auto& entry : impl_->plans) {
+    if (entry.first == windows) {
+      return true;
+    }
+  }
+  return false;
+}
+std::uint64_t GpuOfdmWorkspace::joint_transforms() const {
+  return impl_->joint;
+}
+std::uint64_t GpuOfdmWorkspace::own_transforms() const {
+  return impl_->own;
+}
+
+} // namespace airan::gpu

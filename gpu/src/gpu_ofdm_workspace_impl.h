@@ -1,0 +1,34 @@
+/// \file
+/// \brief Private state of GpuOfdmWorkspace (gpu_ofdm_workspace.cpp), for
+/// GpuPuschFrontEnd::enqueue_prepared_demodulation() (gpu_pusch_front_end_batch.cpp).
+#pragma once
+
+#include "airan/gpu/cufft_plan.h"
+#include "airan/gpu/device_buffer.h"
+#include "airan/gpu/gpu_ofdm_workspace.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace airan::gpu {
+
+struct GpuOfdmWorkspace::Impl {
+  Impl(unsigned fft_size_in, std::size_t max_windows_in, int device_in);
+
+  /// The plan for \p count windows; made when missing and \p may_make (the caller's stream is
+  /// not capturing) and there is room for it; else nullptr.
+  CufftPlan* plan(std::size_t count, bool may_make);
+
+  unsigned fft_size;
+  std::size_t max_windows;
+  int device;
+  DeviceBuffer<float2> windows;
+  std::vector<std::pair<std::size_t, CufftPlan>> plans; ///< By window count (never removed:
+                                                        ///< captured graphs run them).
+  std::uint64_t joint = 0;
+  std::uint64_t own = 0;
+};
+
+} // namespace airan::gpu

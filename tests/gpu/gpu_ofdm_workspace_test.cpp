@@ -1,0 +1,272 @@
+// GpuOfdmWorkspace: several front ends' OFDM demodulation through one cuFFT
+// (GpuPuschFrontEnd::enqueue_prepared_demodulation() with a workspace) gives each front end the
+// grid its own demodulate() gives, within cuFFT's rounding (1e-5 of the grid's RMS: a plan over
+// more transforms may run other kernels); front ends of another FFT size, those beyond the
+// workspace's room and those of a window count no plan may be made for take their own plans;
+// runs beyond 32 front ends each get one cuFFT. A GpuCellGroup of three cells of one FFT size
+// decodes with the joint FFT what it decodes without, and inside one graph per slot a slot with a
+// failed cell (fewer windows, no plan for them in a capture) takes the cells' own plans. Without
+// a device the constructor throws. Otherwise skipped without a CUDA device.
+#include "gpu_cell_group_test_support.h"
+
+#include "airan/gpu/gpu_ofdm_workspace.h"
+#include "airan/gpu/gpu_pusch_front_end.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <memory>
+#include <random>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using airan::gpu::GpuOfdmWorkspace;
+using airan::gpu::GpuPuschFrontEnd;
+using namespace cell_group_test;
+
+CellConfig make_cell(unsigned prbs) {
+  CellConfig cell;
+  cell.num_prbs = prbs;
+  cell.numerology = 1;
+  return cell;
+}
+
+unsigned fft_size_of(const CellConfig& cell) {
+  return Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs).fft_size();
+}
+
+/// Random IQ of \p rx antennas for \p front_end's slot \p slot.
+std::vector<cf32> random_iq(const GpuPuschFrontEnd& front_end, unsigned rx, unsigned slot,
+                            unsigned seed) {
+  std::mt19937 generator(seed);
+  std::normal_distribution<float> normal;
+  std::vector<cf32> iq(rx * front_end.slot_length(slot));
+  for (auto& sample : iq) {
+    sample = {normal(generator), normal(generator)};
+  }
+  return iq;
+}
+
+/// The largest difference between two grids' elements over the RMS of \p expected's.
+double relative_difference(const ResourceGrid& got, const ResourceGrid& expected) {
+  const auto a = got.elements();
+  const auto b = expected.elements();
+  EXPECT_EQ(a.size(), b.size());
+  double power = 0.0;
+  double largest = 0.0;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
+    power += std::norm(std::complex<double>(b[i]));
+    largest = std::max(largest, std::abs(std::complex<double>(a[i]) - std::complex<double>(b[i])));
+  }
+  return largest / std::sqrt(power / static_cast<double>(std::max<std::size_t>(b.size(), 1)));
+}
+
+/// Front ends with their slot's IQ and antenna count.
+struct Cells {
+  std::vector<std::unique_ptr<GpuPuschFrontEnd>> front_ends;
+  std::vector<CellConfig> configs;
+  std::vector<std::vector<cf32>> iq;
+  std::vector<unsigned> rx;
+  std::vector<GpuPuschFrontEnd*> batch;
+  unsigned slot = 5;
+
+  void add(const CellConfig& cell, unsigned antennas) {
+    front_ends.push_back(std::make_unique<GpuPuschFrontEnd>(
+        cell, airan::gpu::GpuPuschFrontEndLimits{4, 2, cell.num_prbs}));
+    configs.push_back(cell);
+    rx.push_back(antennas);
+    iq.push_back(random_iq(*front_ends.back(), antennas, slot, 11 + iq.size()));
+    batch.push_back(front_ends.back().get());
+  }
+  /// Demodulates every front end's slot in one launch set with \p workspace, then compares each
+  /// grid with a front end's own demodulate().
+  void demodulate_and_compare(GpuOfdmWorkspace* workspace) {
+    for (std::size_t c = 0; c < batch.size(); ++c) {
+      batch[c]->prepare_demodulation(batch[c]->upload_iq(iq[c], rx[c], slot), rx[c], slot);
+    }
+    GpuPuschFrontEnd::enqueue_prepared_demodulation(batch, nullptr, workspace);
+    for (std::size_t c = 0; c < batch.size(); ++c) {
+      SCOPED_TRACE("front end " + std::to_string(c));
+      const unsigned subcarriers = 12 * configs[c].num_prbs;
+      ResourceGrid joint(rx[c], 14, subcarriers);
+      batch[c]->download_grid(joint);
+      GpuPuschFrontEnd reference(configs[c], {4, 2, configs[c].num_prbs});
+      reference.demodulate_host(iq[c], rx[c], slot);
+      ResourceGrid own(rx[c], 14, subcarriers);
+      reference.download_grid(own);
+      EXPECT_LE(relative_difference(joint, own), 1e-5);
+    }
+  }
+};
+
+TEST(GpuOfdmWorkspace, WithoutADeviceTheConstructorThrows) {
+  std::string status;
+  if (have_device(status)) {
+    GTEST_SKIP() << "a device is present";
+  }
+  EXPECT_THROW(GpuOfdmWorkspace(1024, 56), std::runtime_error);
+}
+
+TEST(GpuOfdmWorkspace, FrontEndsThroughOneCuFftMatchTheirOwnDemodulation) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  Cells cells;
+  const CellConfig wide = make_cell(51);   // FFT 1024
+  const CellConfig narrow = make_cell(24); // FFT 512: its own plan
+  ASSERT_NE(fft_size_of(wide), fft_size_of(narrow));
+  for (const unsigned rx : {4U, 4U, 2U}) {
+    cells.add(wide, rx);
+  }
+  cells.add(narrow, 4);
+  cells.add(wide, 4);
+  GpuOfdmWorkspace workspace(fft_size_of(wide), (4 + 4 + 2 + 4) * 14);
+  EXPECT_EQ(workspace.fft_size(), 1024U);
+  cells.demodulate_and_compare(&workspace);
+  EXPECT_EQ(workspace.joint_transforms(), 1U);
+  EXPECT_EQ(workspace.own_transforms(), 1U);
+  EXPECT_TRUE(workspace.prepared(14 * 14)) << "the plan for the windows it held";
+  EXPECT_GT(cells.front_ends.front()->stage_times().ofdm_ms, 0.0F);
+  // Room for the first two only: the third and the fifth take their own plans too.
+  GpuOfdmWorkspace small(fft_size_of(wide), 8 * 14);
+  cells.demodulate_and_compare(&small);
+  EXPECT_EQ(small.joint_transforms(), 1U);
+  EXPECT_EQ(small.own_transforms(), 3U);
+  // Without a workspace, as before.
+  cells.demodulate_and_compare(nullptr);
+}
+
+TEST(GpuOfdmWorkspace, EachRunOfThirtyTwoFrontEndsGetsOneCuFft) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  Cells cells;
+  for (unsigned c = 0; c < 37; ++c) {
+    cells.add(make_cell(24), 2);
+  }
+  GpuOfdmWorkspace workspace(512, 32 * 2 * 14);
+  ASSERT_TRUE(workspace.prepare(32 * 2 * 14));
+  cells.demodulate_and_compare(&workspace);
+  EXPECT_EQ(workspace.joint_transforms(), 2U);
+  EXPECT_EQ(workspace.own_transforms(), 0U);
+  EXPECT_TRUE(workspace.prepared(5 * 2 * 14)) << "made for the second run";
+}
+
+TEST(GpuOfdmWorkspace, PlansAreLimitedAndFrontEndsThenUseTheirOwn) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  EXPECT_THROW(GpuOfdmWorkspace(0, 10), std::invalid_argument);
+  EXPECT_THROW(GpuOfdmWorkspace(512, 0), std::invalid_argument);
+  GpuOfdmWorkspace workspace(512, 100);
+  EXPECT_FALSE(workspace.prepare(0));
+  EXPECT_FALSE(workspace.prepare(101));
+  for (std::size_t windows = 1; windows <= GpuOfdmWorkspace::max_plans; ++windows) {
+    EXPECT_TRUE(workspace.prepare(windows));
+    EXPECT_TRUE(workspace.prepare(windows)) << "made once, found again";
+  }
+  EXPECT_FALSE(workspace.prepare(GpuOfdmWorkspace::max_plans + 1));
+  EXPECT_FALSE(workspace.prepared(GpuOfdmWorkspace::max_plans + 1));
+  Cells cells;
+  cells.add(make_cell(24), 2); // 28 windows: no plan can be made for them
+  cells.demodulate_and_compare(&workspace);
+  EXPECT_EQ(workspace.joint_transforms(), 0U);
+  EXPECT_EQ(workspace.own_transforms(), 1U);
+}
+
+/// Three 52-PRB cells (one FFT size) with the PDUs of make_cells()' first cell.
+std::vector<CellSetup> same_size_cells() {
+  std::vector<CellSetup> cells(3, make_cells(10.0F)[0]);
+  for (unsigned c = 0; c < 3; ++c) {
+    cells[c].config.cell.n_cell_id = 20 + c;
+  }
+  return cells;
+}
+
+TEST(GpuOfdmWorkspace, ACellGroupDecodesWithTheJointFftAsWithout) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  const std::vector<CellSetup> cells = same_size_cells();
+  std::vector<GpuCellConfig> configs;
+  for (const auto& cell : cells) {
+    configs.push_back(cell.config);
+  }
+  airan::gpu::GpuCellGroupOptions options;
+  options.one_graph_per_slot = true;
+  options.batched_front_end = true;
+  options.batched_decoding = true;
+  airan::gpu::GpuCellGroup joint(configs, 0, options);
+  options.joint_fft = false;
+  airan::gpu::GpuCellGroup own(configs, 0, options);
+  std::mt19937_64 rng(5);
+  for (unsigned slot = 0; slot < 5; ++slot) {
+    SCOPED_TRACE("slot " + std::to_string(slot));
+    std::vector<std::vector<PuschConfig>> pdus(3);
+    std::vector<std::vector<cf32>> iq(3);
+    std::vector<airan::gpu::GpuCellSlot> inputs(3);
+    for (std::size_t c = 0; c < 3; ++c) {
+      pdus[c] = cells[c].pdus;
+      std::vector<BitVector> tbs;
+      PuschTransmitter transmitter(cells[c].config.cell);
+      for (const auto& pdu : pdus[c]) {
+        tbs.emplace_back(transmitter.transport_block_size(pdu));
+        for (auto& bit : tbs.back()) {
+          bit = static_cast<bit_t>(rng() & 1U);
+        }
+      }
+      iq[c] = make_slot_iq(cells[c], pdus[c], tbs, slot, 70 + 3 * slot + c);
+      inputs[c] = {nullptr, iq[c], slot, pdus[c]};
+    }
+    // Slot 3: cell 1's IQ one sample short (its slot fails before the OFDM): 2 cells' windows.
+    const bool short_iq = slot == 3;
+    if (short_iq) {
+      inputs[1].host_iq = std::span(iq[1]).first(iq[1].size() - 1);
+    }
+    const auto before = joint.launches();
+    std::vector<std::vector<PuschPduResult>> with_joint;
+    std::vector<std::vector<PuschPduResult>> with_own;
+    joint.process(inputs, with_joint);
+    own.process(inputs, with_own);
+    const auto after = joint.launches();
+    for (std::size_t c = 0; c < 3; ++c) {
+      ASSERT_EQ(with_joint[c].size(), pdus[c].size());
+      ASSERT_EQ(with_own[c].size(), pdus[c].size());
+      for (std::size_t p = 0; p < pdus[c].size(); ++p) {
+        SCOPED_TRACE("cell " + std::to_string(c) + ", PDU " + std::to_string(p));
+        const PuschPduResult& got = with_joint[c][p];
+        const PuschPduResult& expected = with_own[c][p];
+        EXPECT_EQ(got.error, expected.error);
+        EXPECT_EQ(got.tb_crc_ok, !(short_iq && c == 1)) << got.error;
+        EXPECT_EQ(got.tb_crc_ok, expected.tb_crc_ok);
+        EXPECT_EQ(got.tb_bytes, expected.tb_bytes);
+        EXPECT_NEAR(got.measurements.noise_variance, expected.measurements.noise_variance,
+                    1e-4 * expected.measurements.noise_variance);
+      }
+    }
+    const auto joint_ffts = after.joint_ffts - before.joint_ffts;
+    const auto own_ffts = after.own_ffts - before.own_ffts;
+    if (short_iq && after.one_graph > before.one_graph) {
+      // Captured: no plan for the 2 cells' windows (the constructor planned 3 cells').
+      EXPECT_EQ(joint_ffts, 0U);
+      EXPECT_EQ(own_ffts, 2U);
+    } else {
+      EXPECT_EQ(joint_ffts, 1U); // outside a capture the plan for 2 cells is made
+      EXPECT_EQ(own_ffts, 0U);
+    }
+  }
+  EXPECT_EQ(own.launches().joint_ffts, 0U);
+  EXPECT_EQ(own.launches().own_ffts, 0U) << "no workspace without joint_fft";
+}
+
+} // namespace
