@@ -4,8 +4,9 @@
 // --threads threads. CUDA: one GpuCellGroup with the IQ in device memory, --in-flight slots in
 // flight (on distinct HARQ processes), --launch graph|streams|cellgraph, --submit-threads
 // (streams, cellgraph: host threads enqueueing the cells), --batched-decoding (every cell's TBs
-// as one launch set), --batched-front-end (every cell's k-th PDU through one front-end launch
-// set) and --no-stage-timing (no CUDA events timing the stages). The last line:
+// as one launch set), --batched-front-end (the cells' OFDM with one cuFFT, then every cell's k-th
+// PDU, through one front-end launch set each; --fft-per-cell: a cuFFT per cell) and
+// --no-stage-timing (no CUDA events timing the stages). The last line:
 // "cells per 500 us slot (<N> cells, <backend>): <value>".
 #include "bench_cells.h"
 
@@ -38,6 +39,7 @@ struct CellsBenchOptions {
   unsigned submit_threads = 1;    ///< CUDA, streams or cellgraph: host threads enqueueing cells.
   bool batched_decoding = false;  ///< CUDA: GpuCellGroupOptions::batched_decoding.
   bool batched_front_end = false; ///< CUDA: GpuCellGroupOptions::batched_front_end.
+  bool fft_per_cell = false;      ///< CUDA: GpuCellGroupOptions::joint_fft off.
   bool no_stage_timing = false;   ///< CUDA: GpuCellGroupOptions::stage_timing off.
   unsigned slots = 10;
   std::string backend = "cpu";
@@ -91,6 +93,7 @@ double gpu_slot_us(const CellsBenchOptions& o, const BenchSlot& slot, const gpu:
   options.submit_threads = o.submit_threads;
   options.batched_decoding = o.batched_decoding;
   options.batched_front_end = o.batched_front_end;
+  options.joint_fft = !o.fft_per_cell;
   options.stage_timing = !o.no_stage_timing;
   gpu::GpuCellGroup group(configs, device, options);
   // Slots in flight together use distinct HARQ processes (a process still decoding in another
@@ -149,7 +152,11 @@ int run_cells_bench(const CellsBenchOptions& o) {
       std::printf(", enqueued by %u host thread(s)", std::max(o.submit_threads, 1U));
     }
     std::printf("%s%s%s\n", o.batched_decoding ? ", every cell's TBs as one launch set" : "",
-                o.batched_front_end ? ", the cells' PDUs through one front-end launch set" : "",
+                o.batched_front_end
+                    ? (o.fft_per_cell ? ", the cells' PDUs through one front-end launch set "
+                                        "(a cuFFT per cell)"
+                                      : ", the cells' PDUs through one front-end launch set")
+                    : "",
                 o.no_stage_timing ? ", stages not timed" : "");
   } else {
     std::printf("one receiver per cell, %u thread(s) each, cells one after another\n", o.threads);
@@ -202,8 +209,11 @@ void add_bench_cells_command(CLI::App& bench,
                 "CUDA: decode the TBs of every cell in the slot as one launch set (one LDPC "
                 "kernel over all their code blocks) after all the cells' front ends");
   app->add_flag("--batched-front-end", o->batched_front_end,
-                "CUDA: the front end of every cell's k-th PDU as one launch set (one kernel per "
-                "stage over those PDUs) after each cell's OFDM demodulation");
+                "CUDA: the cells' OFDM demodulation as one launch set (one cuFFT over every "
+                "cell's windows), then the front end of every cell's k-th PDU as one launch set "
+                "(one kernel per stage over those PDUs)");
+  app->add_flag("--fft-per-cell", o->fft_per_cell,
+                "CUDA, with --batched-front-end: a cuFFT per cell instead of one over all");
   app->add_flag("--no-stage-timing", o->no_stage_timing,
                 "CUDA: no CUDA events timing each cell's stages (fewer graph nodes)");
   app->add_option("--slots", o->slots, "Slots timed")->check(CLI::Range(1, 100000));
