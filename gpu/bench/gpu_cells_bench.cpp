@@ -14,8 +14,10 @@
 // CUDA events that time the stages ("-untimed": GpuCellGroupOptions::stage_timing, 1 and 24
 // cells), with how many slots went as one graph
 // and how many graphs were instantiated rather than updated, and the host time of submit()
-// (captures, graph updates, launches) within the slot's wall time. Last, every kernel, cuFFT call
-// and copy of the 1-cell slot with its device time (LaunchProfiler). The CPU receiver on one core
+// (captures, graph updates, launches) within the slot's wall time; "graph-batched-all-fftcell"
+// (24 cells) is "graph-batched-all" with a cuFFT per cell (GpuCellGroupOptions::joint_fft off).
+// Last, every kernel, cuFFT call and copy with its device time (LaunchProfiler) of the 1-cell
+// slot and of the 24-cell slot in "graph-batched-all". The CPU receiver on one core
 // runs the same slot in this process as the baseline. Without a device it says so and exits 0.
 // --cells=1,24 and --modes=graph,streams keep those cell counts and launch modes only (gpu-check's
 // second run, with the driver's 8 hardware work queues); other flags (Google Benchmark's) are
@@ -141,6 +143,7 @@ int run(const Selection& selection) {
   constexpr std::array<unsigned, 4> batched_counts{1, 8, 24, 32};
   constexpr std::array<unsigned, 2> threaded_batched_counts{24, 32};
   constexpr std::array<unsigned, 2> untimed_counts{1, 24};
+  constexpr std::array<unsigned, 1> fft_baseline_counts{24};
   struct Mode {
     const char* name;
     bool one_graph;
@@ -150,6 +153,7 @@ int run(const Selection& selection) {
     bool stage_timing;
     bool batched_front_end;
     std::span<const unsigned> counts;
+    bool joint_fft = true;
   };
   // The most telling modes first: a run cut short by gpu-check's time limit keeps their rows
   // (each row is flushed as it is printed).
@@ -157,6 +161,9 @@ int run(const Selection& selection) {
            Mode{"graph", true, false, 1, false, true, false, all_counts},
            Mode{"streams", false, false, 1, false, true, false, all_counts},
            Mode{"graph-batched-all", true, false, 1, true, true, true, batched_counts},
+           // Its baseline: the cells' OFDM with a cuFFT each (GpuCellGroupOptions::joint_fft).
+           Mode{"graph-batched-all-fftcell", true, false, 1, true, true, true, fft_baseline_counts,
+                false},
            Mode{"graph-batched", true, false, 1, true, true, false, batched_counts},
            Mode{"streams-batched-all", false, false, 1, true, true, true, batched_counts},
            Mode{"streams-8t", false, false, submit_threads, false, true, false, threaded_counts},
@@ -176,6 +183,7 @@ int run(const Selection& selection) {
     options.batched_decoding = launch_mode.batched_decoding;
     options.stage_timing = launch_mode.stage_timing;
     options.batched_front_end = launch_mode.batched_front_end;
+    options.joint_fft = launch_mode.joint_fft;
     const char* mode = launch_mode.name;
     if (!selection.keeps(std::string_view(mode))) {
       continue;
@@ -284,29 +292,40 @@ int run(const Selection& selection) {
   if (!selection.modes.empty()) {
     return 0; // a second run for some modes: the profile is the first run's
   }
-  // Where the 1-cell slot's device time goes (one graph per slot, as by default).
-  airan::gpu::LaunchProfiler profiler; // outlives the group whose graphs record its events
-  airan::gpu::GpuCellConfig config;
-  config.cell = scenario.cell;
-  config.num_rx_antennas = rx;
-  config.max_layers = layers;
-  config.max_pdus = 1;
-  const std::vector<airan::gpu::GpuCellConfig> one_cell{config};
-  airan::gpu::GpuCellGroup group(one_cell, device);
-  std::vector<airan::gpu::GpuCellSlot> slots(1);
-  slots[0].device_iq = reinterpret_cast<const cf32*>(device_iq.data());
-  slots[0].slot = slot;
-  slots[0].pdus = std::span(&pusch, 1);
-  std::vector<std::vector<airan::phy::PuschPduResult>> results;
-  std::vector<std::vector<airan::gpu::LaunchTime>> runs;
-  for (int i = 0; i < 25; ++i) {
-    profiler.restart();
-    group.process(slots, results);
-    if (i >= 5) {
-      runs.push_back(profiler.collect());
+  // Where the slot's device time goes: 1 cell (one graph per slot, as by default), and 24 cells
+  // with the front end and the decoding batched (their launch sets on the slot's stream).
+  const auto profile = [&](const char* title, unsigned num_cells,
+                           const airan::gpu::GpuCellGroupOptions& options) {
+    airan::gpu::LaunchProfiler profiler; // outlives the group whose graphs record its events
+    airan::gpu::GpuCellConfig config;
+    config.cell = scenario.cell;
+    config.num_rx_antennas = rx;
+    config.max_layers = layers;
+    config.max_pdus = 1;
+    const std::vector<airan::gpu::GpuCellConfig> configs(num_cells, config);
+    airan::gpu::GpuCellGroup group(configs, device, options);
+    std::vector<airan::gpu::GpuCellSlot> slots(num_cells);
+    for (auto& input : slots) {
+      input.device_iq = reinterpret_cast<const cf32*>(device_iq.data());
+      input.slot = slot;
+      input.pdus = std::span(&pusch, 1);
     }
-  }
-  airan::bench::print_launch_profile("launches of the 1-cell slot", runs);
+    std::vector<std::vector<airan::phy::PuschPduResult>> results;
+    std::vector<std::vector<airan::gpu::LaunchTime>> runs;
+    for (int i = 0; i < 25; ++i) {
+      profiler.restart();
+      group.process(slots, results);
+      if (i >= 5) {
+        runs.push_back(profiler.collect());
+      }
+    }
+    airan::bench::print_launch_profile(title, runs);
+  };
+  profile("launches of the 1-cell slot", 1, {});
+  airan::gpu::GpuCellGroupOptions batched;
+  batched.batched_front_end = true;
+  batched.batched_decoding = true;
+  profile("launches of the 24-cell slot, batched-all", 24, batched);
   return 0;
 }
 
