@@ -52,28 +52,57 @@ GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device,
     launches_.push_back(std::make_unique<SlotLaunch>(cells_.size(), max_tbs));
   }
   if (options.batched_front_end && options.joint_fft && !cells_.empty()) {
-    // The windows of every cell of the first cell's FFT size, planned here (not in a capture).
-    const auto numerology_of = [](const phy::CellConfig& cell) {
-      return phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
-    };
-    const unsigned fft_size = numerology_of(cells_.front()->config.cell).fft_size();
-    std::size_t windows = 0;
-    for (const auto& cell : cells_) {
-      const phy::Numerology numerology = numerology_of(cell->config.cell);
-      if (numerology.fft_size() == fft_size) {
-        windows += std::size_t{cell->config.num_rx_antennas} * numerology.symbols_per_slot();
-      }
-    }
-    for (const auto& launch : launches_) {
-      launch->ofdm_workspace = std::make_unique<GpuOfdmWorkspace>(fft_size, windows, device);
-      (void)launch->ofdm_workspace->prepare(windows);
-    }
+    make_ofdm_workspaces();
   }
   options_.one_graph_per_slot = options.one_graph_per_slot && cuda_graphs_enabled();
   options_.graph_per_cell = options.graph_per_cell && cuda_graphs_enabled();
   if (options.submit_threads > 1 && cells_.size() > 1) {
     const auto workers = std::min<std::size_t>(options.submit_threads, cells_.size()) - 1;
     submit_pool_ = std::make_unique<phy::ThreadPool>(static_cast<unsigned>(workers));
+  }
+}
+
+void GpuCellGroup::make_ofdm_workspaces() {
+  // The FFT size with the most windows (the first of equals); the cells go through
+  // enqueue_prepared_demodulation() in runs of up to 32 (in cell order), each run one cuFFT over
+  // its cells of that size.
+  std::vector<std::pair<unsigned, std::size_t>> cell_windows; // (FFT size, windows) per cell
+  std::vector<std::pair<unsigned, std::size_t>> by_size;      // (FFT size, windows)
+  for (std::size_t c = 0; c < cells_.size(); ++c) {
+    const phy::CellConfig& cell = cells_[c]->config.cell;
+    const auto numerology =
+        phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+    const std::size_t windows =
+        std::size_t{cells_[c]->config.num_rx_antennas} * numerology.symbols_per_slot();
+    cell_windows.emplace_back(numerology.fft_size(), windows);
+    auto size = std::find_if(by_size.begin(), by_size.end(), [&](const auto& entry) {
+      return entry.first == numerology.fft_size();
+    });
+    if (size == by_size.end()) {
+      by_size.emplace_back(numerology.fft_size(), windows);
+    } else {
+      size->second += windows;
+    }
+  }
+  const unsigned fft_size =
+      std::max_element(by_size.begin(), by_size.end(), [](const auto& a, const auto& b) {
+        return a.second < b.second;
+      })->first;
+  std::vector<std::size_t> runs; // windows of that size per run
+  for (std::size_t c = 0; c < cells_.size(); ++c) {
+    if (c % GpuPuschFrontEnd::max_batch == 0) {
+      runs.push_back(0);
+    }
+    if (cell_windows[c].first == fft_size) {
+      runs.back() += cell_windows[c].second;
+    }
+  }
+  const std::size_t largest = *std::max_element(runs.begin(), runs.end());
+  for (const auto& launch : launches_) {
+    launch->ofdm_workspace = std::make_unique<GpuOfdmWorkspace>(fft_size, largest, device_);
+    for (const std::size_t windows : runs) {
+      (void)launch->ofdm_workspace->prepare(windows); // (no plan for 0 windows)
+    }
   }
 }
 
@@ -340,6 +369,10 @@ void GpuCellGroup::submit(std::span<const GpuCellSlot> slots) {
   ++(launch.one_graph ? counts_.one_graph : counts_.streams);
   counts_.cell_graphs += cell_graphs;
   ++submitted_;
+  if (launch.ofdm_workspace != nullptr) {
+    // A plan the capture found missing (some cells failed before their OFDM), for next time.
+    (void)launch.ofdm_workspace->prepare_missed();
+  }
 }
 
 void GpuCellGroup::collect(std::vector<std::vector<phy::PuschPduResult>>& results) {

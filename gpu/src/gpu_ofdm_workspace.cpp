@@ -5,7 +5,9 @@
 
 #include "gpu_ofdm_workspace_impl.h"
 
+#include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 namespace airan::gpu {
 
@@ -31,6 +33,7 @@ GpuOfdmWorkspace::Impl::Impl(unsigned fft_size_in, std::size_t max_windows_in, i
     : fft_size(fft_size_in), max_windows(max_windows_in), device(current(device_in)),
       windows(checked_area(fft_size_in, max_windows_in)) {
   plans.reserve(max_plans);
+  failed.reserve(max_plans);
 }
 
 CufftPlan* GpuOfdmWorkspace::Impl::plan(std::size_t count, bool may_make) {
@@ -39,11 +42,23 @@ CufftPlan* GpuOfdmWorkspace::Impl::plan(std::size_t count, bool may_make) {
       return &made;
     }
   }
-  if (!may_make || count == 0 || count > max_windows || plans.size() == max_plans) {
+  if (count == 0 || count > max_windows || plans.size() == max_plans ||
+      std::find(failed.begin(), failed.end(), count) != failed.end()) {
     return nullptr;
   }
-  make_device_current(device);
-  plans.emplace_back(count, CufftPlan(static_cast<int>(fft_size), static_cast<int>(count)));
+  if (!may_make) {
+    missed = count; // prepare_missed() makes it outside the capture
+    return nullptr;
+  }
+  try {
+    make_device_current(device);
+    CufftPlan made(static_cast<int>(fft_size), static_cast<int>(count));
+    plans.emplace_back(count, std::move(made));
+  } catch (const CudaError&) { // (out of memory, say) each front end's own plan serves
+    (void)cudaGetLastError();  // not the next launch check's error
+    failed.push_back(count);
+    return nullptr;
+  }
   return &plans.back().second;
 }
 
@@ -64,6 +79,10 @@ int GpuOfdmWorkspace::device() const {
 }
 bool GpuOfdmWorkspace::prepare(std::size_t windows) {
   return impl_->plan(windows, /*may_make=*/true) != nullptr;
+}
+bool GpuOfdmWorkspace::prepare_missed() {
+  const std::size_t windows = std::exchange(impl_->missed, 0);
+  return windows != 0 && prepare(windows);
 }
 bool GpuOfdmWorkspace::prepared(std::size_t windows) const {
   for (const auto& entry : impl_->plans) {

@@ -18,7 +18,8 @@ struct GpuOfdmWorkspace::Impl {
   Impl(unsigned fft_size_in, std::size_t max_windows_in, int device_in);
 
   /// The plan for \p count windows; made when missing and \p may_make (the caller's stream is
-  /// not capturing) and there is room for it; else nullptr.
+  /// not capturing) and there is room for it; else nullptr (\p count kept in `missed` when only
+  /// the capture prevented it; a plan cuFFT cannot make is not retried).
   CufftPlan* plan(std::size_t count, bool may_make);
 
   unsigned fft_size;
@@ -27,6 +28,8 @@ struct GpuOfdmWorkspace::Impl {
   DeviceBuffer<float2> windows;
   std::vector<std::pair<std::size_t, CufftPlan>> plans; ///< By window count (never removed:
                                                         ///< captured graphs run them).
+  std::size_t missed = 0;          ///< A window count a capture found without a plan (0: none).
+  std::vector<std::size_t> failed; ///< Window counts cuFFT could not plan.
   std::uint64_t joint = 0;
   std::uint64_t own = 0;
 };

@@ -33,6 +33,9 @@ int GpuOfdmWorkspace::device() const {
 bool GpuOfdmWorkspace::prepare(std::size_t) {
   unavailable();
 }
+bool GpuOfdmWorkspace::prepare_missed() {
+  unavailable();
+}
 bool GpuOfdmWorkspace::prepared(std::size_t) const {
   unavailable();
 }

@@ -23,7 +23,8 @@ namespace airan::gpu {
 /// The launch arguments of up to `capacity` front ends' PDUs, per kind (about 60 KB on the
 /// stack: a slot allocates nothing).
 struct GpuPuschFrontEnd::Batch {
-  static constexpr std::size_t capacity = detail::max_launch_batches;
+  static constexpr std::size_t capacity = max_batch;
+  static_assert(capacity == detail::max_launch_batches);
   std::array<detail::ScramblingWordsPdu, capacity> scrambling;
   std::array<detail::DmrsGenerationPdu, capacity> generation;
   std::array<detail::DmrsEstimationPdu, capacity> estimation;

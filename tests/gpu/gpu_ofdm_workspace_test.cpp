@@ -4,9 +4,11 @@
 // more transforms may run other kernels); front ends of another FFT size, those beyond the
 // workspace's room and those of a window count no plan may be made for take their own plans;
 // runs beyond 32 front ends each get one cuFFT. A GpuCellGroup of three cells of one FFT size
-// decodes with the joint FFT what it decodes without, and inside one graph per slot a slot with a
-// failed cell (fewer windows, no plan for them in a capture) takes the cells' own plans. Without
-// a device the constructor throws. Otherwise skipped without a CUDA device.
+// decodes with the joint FFT what it decodes without; inside one graph per slot a slot with a
+// failed cell (fewer windows, no plan for them in a capture) takes the cells' own plans, and the
+// next such slot the plan made after that capture; a group of 34 cells has a plan for each run
+// of cells (32 and 2). Without a device the constructor throws. Otherwise skipped without a CUDA
+// device.
 #include "gpu_cell_group_test_support.h"
 
 #include "airan/gpu/gpu_ofdm_workspace.h"
@@ -210,7 +212,7 @@ TEST(GpuOfdmWorkspace, ACellGroupDecodesWithTheJointFftAsWithout) {
   options.joint_fft = false;
   airan::gpu::GpuCellGroup own(configs, 0, options);
   std::mt19937_64 rng(5);
-  for (unsigned slot = 0; slot < 5; ++slot) {
+  for (unsigned slot = 0; slot < 6; ++slot) {
     SCOPED_TRACE("slot " + std::to_string(slot));
     std::vector<std::vector<PuschConfig>> pdus(3);
     std::vector<std::vector<cf32>> iq(3);
@@ -228,8 +230,9 @@ TEST(GpuOfdmWorkspace, ACellGroupDecodesWithTheJointFftAsWithout) {
       iq[c] = make_slot_iq(cells[c], pdus[c], tbs, slot, 70 + 3 * slot + c);
       inputs[c] = {nullptr, iq[c], slot, pdus[c]};
     }
-    // Slot 3: cell 1's IQ one sample short (its slot fails before the OFDM): 2 cells' windows.
-    const bool short_iq = slot == 3;
+    // Slots 3 and 5: cell 1's IQ one sample short (its slot fails before the OFDM): 2 cells'
+    // windows.
+    const bool short_iq = slot == 3 || slot == 5;
     if (short_iq) {
       inputs[1].host_iq = std::span(iq[1]).first(iq[1].size() - 1);
     }
@@ -256,17 +259,55 @@ TEST(GpuOfdmWorkspace, ACellGroupDecodesWithTheJointFftAsWithout) {
     }
     const auto joint_ffts = after.joint_ffts - before.joint_ffts;
     const auto own_ffts = after.own_ffts - before.own_ffts;
-    if (short_iq && after.one_graph > before.one_graph) {
-      // Captured: no plan for the 2 cells' windows (the constructor planned 3 cells').
+    if (slot == 3 && after.one_graph > before.one_graph) {
+      // Captured: no plan for the 2 cells' windows (the constructor planned 3 cells'); the
+      // group makes it after the capture, for slot 5.
       EXPECT_EQ(joint_ffts, 0U);
       EXPECT_EQ(own_ffts, 2U);
     } else {
-      EXPECT_EQ(joint_ffts, 1U); // outside a capture the plan for 2 cells is made
+      EXPECT_EQ(joint_ffts, 1U); // outside a capture the plan for 2 cells is made then
       EXPECT_EQ(own_ffts, 0U);
     }
   }
   EXPECT_EQ(own.launches().joint_ffts, 0U);
   EXPECT_EQ(own.launches().own_ffts, 0U) << "no workspace without joint_fft";
+}
+
+TEST(GpuOfdmWorkspace, AGroupOfMoreThanThirtyTwoCellsHasAPlanForEachRun) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  // 34 cells of 24 PRB: runs of 32 and 2 cells, each one cuFFT inside the slot's graph.
+  constexpr unsigned num_cells = 34;
+  const CellSetup setup = make_cells(10.0F)[2];
+  std::vector<GpuCellConfig> configs(num_cells, setup.config);
+  for (unsigned c = 0; c < num_cells; ++c) {
+    configs[c].max_pdus = 1;
+  }
+  airan::gpu::GpuCellGroupOptions options;
+  options.one_graph_per_slot = true;
+  options.batched_front_end = true;
+  options.batched_decoding = true;
+  airan::gpu::GpuCellGroup group(configs, 0, options);
+  PuschTransmitter transmitter(setup.config.cell);
+  std::vector<std::vector<PuschConfig>> pdus(num_cells, setup.pdus);
+  std::vector<std::vector<cf32>> iq(num_cells);
+  std::vector<airan::gpu::GpuCellSlot> inputs(num_cells);
+  for (unsigned c = 0; c < num_cells; ++c) {
+    const std::vector<BitVector> tbs(
+        1, BitVector(transmitter.transport_block_size(pdus[c][0]), static_cast<bit_t>(c & 1U)));
+    iq[c] = make_slot_iq(setup, pdus[c], tbs, 2, 200 + c);
+    inputs[c] = {nullptr, iq[c], 2, pdus[c]};
+  }
+  std::vector<std::vector<PuschPduResult>> results;
+  group.process(inputs, results);
+  for (unsigned c = 0; c < num_cells; ++c) {
+    ASSERT_EQ(results[c].size(), 1U);
+    EXPECT_TRUE(results[c][0].tb_crc_ok) << "cell " << c << ": " << results[c][0].error;
+  }
+  EXPECT_EQ(group.launches().joint_ffts, 2U);
+  EXPECT_EQ(group.launches().own_ffts, 0U);
 }
 
 } // namespace

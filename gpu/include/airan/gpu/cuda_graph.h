@@ -21,12 +21,14 @@ inline bool cuda_graphs_enabled() {
 }
 
 /// True while \p stream is being captured into a graph (by its owner or by an enclosing
-/// capture that joined it): a stage then enqueues its work directly, so that it becomes part of
-/// the enclosing graph, instead of capturing a graph of its own. \throws CudaError.
+/// capture that joined it), also when that capture was invalidated by an error and not yet
+/// ended: a stage then enqueues its work directly, so that it becomes part of the enclosing
+/// graph, instead of capturing a graph of its own, and nothing that allocates runs.
+/// \throws CudaError.
 inline bool stream_is_capturing(cudaStream_t stream) {
   cudaStreamCaptureStatus status = cudaStreamCaptureStatusNone;
   AIRAN_CUDA_CHECK(cudaStreamIsCapturing(stream, &status));
-  return status == cudaStreamCaptureStatusActive;
+  return status != cudaStreamCaptureStatusNone;
 }
 
 class CudaGraph {

@@ -129,12 +129,12 @@ struct GpuCellGroupOptions {
   /// end's times only for the cells whose front end led a launch set (the first cell in it). The
   /// results do not depend on it.
   bool batched_front_end = false;
-  /// With batched_front_end: one cuFFT over the windows of every cell of the first cell's FFT
-  /// size (a GpuOfdmWorkspace per slot in flight, planned for all of them by the constructor),
-  /// instead of a cuFFT per cell. A slot in which some cells fail before their OFDM needs
-  /// another plan: outside one graph per slot it is made then (up to
-  /// GpuOfdmWorkspace::max_plans), inside, those cells' slot goes a cuFFT per cell. The
-  /// results do not depend on it beyond cuFFT's rounding.
+  /// With batched_front_end: one cuFFT over the windows of the cells of the FFT size that has
+  /// the most (per run of up to 32 cells; a GpuOfdmWorkspace per slot in flight, planned by the
+  /// constructor), instead of a cuFFT per cell. A slot in which some cells fail before their
+  /// OFDM needs another plan: outside one graph per slot it is made then; inside, that slot goes
+  /// a cuFFT per cell and the plan is made after the capture, for the next such slot (up to
+  /// GpuOfdmWorkspace::max_plans). The results do not depend on it beyond cuFFT's rounding.
   bool joint_fft = true;
   /// CUDA events timing each cell's stages (stage_times()), as GpuPuschFrontEnd and
   /// GpuUlschDecoder record them by default. Without (false), each PDU's chain has nine event
@@ -225,6 +225,9 @@ private:
   /// as enqueue_one_graph() staged it (else their slots' own).
   void enqueue_batched_front_ends(std::span<const GpuCellSlot> slots, std::size_t lane,
                                   void* stream, bool staged);
+  /// GpuCellGroupOptions::joint_fft: a GpuOfdmWorkspace per slot in flight for the FFT size with
+  /// the most windows, planned for each run of up to 32 cells.
+  void make_ofdm_workspaces();
   /// Enqueues cell \p cell's \p slot on lane \p lane as a graph of the cell's own
   /// (GpuCellGroupOptions::graph_per_cell); false, with nothing enqueued, when the slot cannot be
   /// captured (it then goes stage by stage).

@@ -39,9 +39,13 @@ public:
   /// Makes the plan for the first \p windows windows (not while this thread captures a CUDA
   /// graph: a plan allocates). enqueue_prepared_demodulation() makes a missing plan itself
   /// outside a capture; inside one, without the plan, each front end uses its own.
-  /// False, with nothing made, for 0 or more than max_windows() windows, or when max_plans
-  /// other plans exist. \throws CudaError when cuFFT cannot make the plan.
+  /// False, with nothing made, for 0 or more than max_windows() windows, when max_plans other
+  /// plans exist, or when cuFFT cannot make it (not tried again for that count).
   bool prepare(std::size_t windows);
+  /// Makes the plan that enqueue_prepared_demodulation() last found missing inside a capture
+  /// (call it once the capture has ended, so that the next capture of that shape has it).
+  /// False when none was missing or it cannot be made.
+  bool prepare_missed();
   /// Whether the plan for \p windows windows exists.
   [[nodiscard]] bool prepared(std::size_t windows) const;
 

@@ -224,6 +224,9 @@ public:
   [[nodiscard]] phy::PuschMeasurements download_pusch_measurements();
   /// Most DMRS measurement downloads enqueue_measurements() holds before synchronize().
   static constexpr unsigned max_pending_measurements = 64;
+  /// Front ends that one run of launches of enqueue_prepared() or
+  /// enqueue_prepared_demodulation() holds; more go as further runs, in the order given.
+  static constexpr std::size_t max_batch = 32;
   /// Enqueues the download of the last process()'s measurements into pending slot
   /// \p index of pinned memory, without waiting; pending_measurements(index) reads them after
   /// synchronize(). \throws std::invalid_argument for index >= max_pending_measurements.
