@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <random>
+#include <system_error>
 #include <vector>
 
 namespace airan::io {
@@ -72,6 +73,12 @@ public:
       eal_error = error.what();
     }
   }
+  /// The captures go with the process (each test case is a process of its own under ctest; the
+  /// PMDs' open files stay valid once unlinked).
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(scratch(), ignored);
+  }
   static inline std::string eal_error;
 };
 
@@ -98,9 +105,18 @@ TEST(DpdkEalArguments, FollowTheConfiguration) {
   config.vdevs = {"net_pcap0,rx_pcap=a.pcap"};
   config.file_prefix = "x";
   const auto args = dpdk_eal_arguments(config);
-  const std::vector<std::string> expected{
-      "airan",  "-l",     "2-3",  "-m", "512", "--no-huge", "--no-shconf", "--no-pci", "--vdev",
-      "net_pcap0,rx_pcap=a.pcap", "--file-prefix=x", "--log-level=error"};
+  const std::vector<std::string> expected{"airan",
+                                          "-l",
+                                          "2-3",
+                                          "-m",
+                                          "512",
+                                          "--no-huge",
+                                          "--no-shconf",
+                                          "--no-pci",
+                                          "--vdev",
+                                          "net_pcap0,rx_pcap=a.pcap",
+                                          "--file-prefix=x",
+                                          "--log-level=error"};
   EXPECT_EQ(args, expected);
 
   config.pci_allow = {"0000:3b:00.0"};
