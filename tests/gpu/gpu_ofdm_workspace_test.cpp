@@ -29,6 +29,8 @@
 namespace {
 
 using airan::gpu::GpuOfdmWorkspace;
+/// FFT windows per antenna in a slot (14 OFDM symbols).
+constexpr std::size_t symbols = 14;
 using airan::gpu::GpuPuschFrontEnd;
 using namespace cell_group_test;
 
@@ -129,15 +131,15 @@ TEST(GpuOfdmWorkspace, FrontEndsThroughOneCuFftMatchTheirOwnDemodulation) {
   }
   cells.add(narrow, 4);
   cells.add(wide, 4);
-  GpuOfdmWorkspace workspace(fft_size_of(wide), (4 + 4 + 2 + 4) * 14);
+  GpuOfdmWorkspace workspace(fft_size_of(wide), (4 + 4 + 2 + 4) * symbols);
   EXPECT_EQ(workspace.fft_size(), 1024U);
   cells.demodulate_and_compare(&workspace);
   EXPECT_EQ(workspace.joint_transforms(), 1U);
   EXPECT_EQ(workspace.own_transforms(), 1U);
-  EXPECT_TRUE(workspace.prepared(14 * 14)) << "the plan for the windows it held";
+  EXPECT_TRUE(workspace.prepared(14 * symbols)) << "the plan for the windows it held";
   EXPECT_GT(cells.front_ends.front()->stage_times().ofdm_ms, 0.0F);
   // Room for the first two only: the third and the fifth take their own plans too.
-  GpuOfdmWorkspace small(fft_size_of(wide), 8 * 14);
+  GpuOfdmWorkspace small(fft_size_of(wide), 8 * symbols);
   cells.demodulate_and_compare(&small);
   EXPECT_EQ(small.joint_transforms(), 1U);
   EXPECT_EQ(small.own_transforms(), 3U);
@@ -154,12 +156,12 @@ TEST(GpuOfdmWorkspace, EachRunOfThirtyTwoFrontEndsGetsOneCuFft) {
   for (unsigned c = 0; c < 37; ++c) {
     cells.add(make_cell(24), 2);
   }
-  GpuOfdmWorkspace workspace(512, 32 * 2 * 14);
-  ASSERT_TRUE(workspace.prepare(32 * 2 * 14));
+  GpuOfdmWorkspace workspace(512, symbols * 2 * 32);
+  ASSERT_TRUE(workspace.prepare(symbols * 2 * 32));
   cells.demodulate_and_compare(&workspace);
   EXPECT_EQ(workspace.joint_transforms(), 2U);
   EXPECT_EQ(workspace.own_transforms(), 0U);
-  EXPECT_TRUE(workspace.prepared(5 * 2 * 14)) << "made for the second run";
+  EXPECT_TRUE(workspace.prepared(symbols * 2 * 5)) << "made for the second run";
 }
 
 TEST(GpuOfdmWorkspace, PlansAreLimitedAndFrontEndsThenUseTheirOwn) {
@@ -201,6 +203,7 @@ TEST(GpuOfdmWorkspace, ACellGroupDecodesWithTheJointFftAsWithout) {
   }
   const std::vector<CellSetup> cells = same_size_cells();
   std::vector<GpuCellConfig> configs;
+  configs.reserve(cells.size());
   for (const auto& cell : cells) {
     configs.push_back(cell.config);
   }
