@@ -2,8 +2,11 @@
 // rate ~0.9 (E = 9386 received LLRs, 5 of 46 rows) and rate 1/3 (all 46 rows), 6 iterations
 // without early termination, as bench_ldpc_decoder does on one CPU core. Prints the median
 // kernel time (CUDA events) per batch, information bits per second, the same including the
-// host-device copies, the ratio to the fastest CPU decoder on one core in this process, and the
-// kernel time with one thread per check node instead of two (the kernel's baseline).
+// host-device copies, the ratio to the fastest CPU decoder on one core in this process, the
+// kernel time with one thread per check node instead of two (the kernel's baseline), and with
+// each layer's edges kept from its first pass for its second never and always
+// (GpuLdpcDecoder::set_edge_keeping(); by default a launch of at most one block per SM keeps
+// them), all checked against the CPU decoder's bits.
 // Without a device it says so and exits 0. Accepts (and ignores) Google Benchmark flags.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ldpc_decoder.h"
@@ -70,13 +73,19 @@ void run_rate(const char* name, unsigned received_length) {
   const double cpu_gbps = num_info_bits / median(cpu_us) / 1e3;
   std::printf("%s: CPU %s, 1 core: %.1f us per block, %.3f Gbit/s\n", name,
               std::string(to_string(cpu->impl())).c_str(), median(cpu_us), cpu_gbps);
-  std::printf("%-10s %12s %14s %12s %16s %10s %16s\n", "blocks", "kernel us", "info Gbit/s",
-              "e2e us", "e2e info Gbit/s", "x CPU core", "1 thread/CN us");
+  std::printf("%-10s %12s %14s %12s %16s %10s %16s %14s %14s\n", "blocks", "kernel us",
+              "info Gbit/s", "e2e us", "e2e info Gbit/s", "x CPU core", "1 thread/CN us",
+              "never kept us", "always kept us");
 
   for (const unsigned batch : {1u, 16u, 132u, 528u, 1056u, 2112u}) {
     airan::gpu::GpuLdpcDecoder gpu(batch, 0);
     // The baseline of the kernel's two threads per check node: one, in the same process.
     airan::gpu::GpuLdpcDecoder one_thread(batch, 0, 1);
+    // And of the edges kept from each layer's first pass for its second: read again.
+    airan::gpu::GpuLdpcDecoder never_kept(batch, 0);
+    never_kept.set_edge_keeping(airan::gpu::GpuLdpcEdgeKeeping::never);
+    airan::gpu::GpuLdpcDecoder always_kept(batch, 0);
+    always_kept.set_edge_keeping(airan::gpu::GpuLdpcEdgeKeeping::always);
     std::vector<BitVector> bits(batch, BitVector(num_info_bits));
     std::vector<airan::gpu::GpuLdpcJob> jobs;
     for (unsigned i = 0; i < batch; ++i) {
@@ -86,6 +95,8 @@ void run_rate(const char* name, unsigned received_length) {
     std::vector<double> kernel_us;
     std::vector<double> e2e_us;
     std::vector<double> one_thread_us;
+    std::vector<double> never_kept_us;
+    std::vector<double> always_kept_us;
     for (int i = 0; i < 30; ++i) {
       const auto start = Clock::now();
       gpu.decode(jobs, results);
@@ -93,15 +104,27 @@ void run_rate(const char* name, unsigned received_length) {
       kernel_us.push_back(gpu.last_kernel_us());
       one_thread.decode(jobs, results);
       one_thread_us.push_back(one_thread.last_kernel_us());
+      never_kept.decode(jobs, results);
+      never_kept_us.push_back(never_kept.last_kernel_us());
+      always_kept.decode(jobs, results);
+      always_kept_us.push_back(always_kept.last_kernel_us());
     }
-    gpu.decode(jobs, results); // the bits checked below are the default kernel's
-    const bool agrees =
-        std::all_of(bits.begin(), bits.end(), [&](const BitVector& b) { return b == cpu_bits; });
+    // Each kernel's bits against the CPU decoder's.
+    bool agrees = true;
+    for (airan::gpu::GpuLdpcDecoder* decoder : {&gpu, &never_kept, &always_kept}) {
+      for (BitVector& b : bits) { // (the jobs point into them)
+        std::fill(b.begin(), b.end(), bit_t{2});
+      }
+      decoder->decode(jobs, results);
+      agrees = agrees && std::all_of(bits.begin(), bits.end(),
+                                     [&](const BitVector& b) { return b == cpu_bits; });
+    }
     const double bits_total = double{num_info_bits} * batch;
     const double gbps = bits_total / median(kernel_us) / 1e3;
-    std::printf("%-10u %12.1f %14.2f %12.1f %16.2f %10.1f %16.1f%s\n", batch, median(kernel_us),
-                gbps, median(e2e_us), bits_total / median(e2e_us) / 1e3, gbps / cpu_gbps,
-                median(one_thread_us), agrees ? "" : "  (bits differ from the CPU decoder!)");
+    std::printf("%-10u %12.1f %14.2f %12.1f %16.2f %10.1f %16.1f %14.1f %14.1f%s\n", batch,
+                median(kernel_us), gbps, median(e2e_us), bits_total / median(e2e_us) / 1e3,
+                gbps / cpu_gbps, median(one_thread_us), median(never_kept_us),
+                median(always_kept_us), agrees ? "" : "  (bits differ from the CPU decoder!)");
   }
 }
 

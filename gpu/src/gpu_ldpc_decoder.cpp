@@ -99,6 +99,7 @@ struct GpuLdpcDecoder::Impl {
   DeviceBuffer<std::uint32_t> crc_contributions; ///< Tables of crc_polynomials, in order.
   float kernel_us = 0.0f;
   unsigned threads_per_check_node = 0; ///< 0: ldpc_kernel_parts()
+  detail::LdpcEdgeKeeping keep_edges = detail::LdpcEdgeKeeping::automatic;
 };
 
 namespace {
@@ -122,6 +123,19 @@ GpuLdpcDecoder::GpuLdpcDecoder(unsigned max_code_blocks, int device,
     throw std::invalid_argument("GpuLdpcDecoder: 0 (automatic), 1 or 2 threads per check node");
   }
   impl_->threads_per_check_node = threads_per_check_node;
+}
+void GpuLdpcDecoder::set_edge_keeping(GpuLdpcEdgeKeeping keeping) {
+  switch (keeping) {
+  case GpuLdpcEdgeKeeping::automatic:
+    impl_->keep_edges = detail::LdpcEdgeKeeping::automatic;
+    break;
+  case GpuLdpcEdgeKeeping::always:
+    impl_->keep_edges = detail::LdpcEdgeKeeping::always;
+    break;
+  case GpuLdpcEdgeKeeping::never:
+    impl_->keep_edges = detail::LdpcEdgeKeeping::never;
+    break;
+  }
 }
 GpuLdpcDecoder::~GpuLdpcDecoder() = default;
 GpuLdpcDecoder::GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept = default;
@@ -204,6 +218,7 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   batch.results = s.results.data();
   batch.parts = s.threads_per_check_node != 0 ? s.threads_per_check_node
                                               : detail::ldpc_kernel_parts(largest_z);
+  batch.keep_edges = s.keep_edges;
   const unsigned threads = detail::ldpc_kernel_threads(largest_z, batch.parts);
   AIRAN_CUDA_CHECK(cudaEventRecord(s.kernel_start.get(), stream));
   detail::ldpc_kernel_launch(batch, threads, shared_bytes, stream);

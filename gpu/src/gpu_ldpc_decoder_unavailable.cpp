@@ -22,6 +22,9 @@ GpuLdpcDecoder& GpuLdpcDecoder::operator=(GpuLdpcDecoder&&) noexcept = default;
 void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob>, std::span<phy::LdpcDecoderResult>) {
   unavailable();
 }
+void GpuLdpcDecoder::set_edge_keeping(GpuLdpcEdgeKeeping) {
+  unavailable();
+}
 float GpuLdpcDecoder::last_kernel_us() const {
   unavailable();
 }

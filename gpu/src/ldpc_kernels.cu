@@ -22,6 +22,18 @@ namespace {
 struct ThreadBlockLanes {
   unsigned num_parts = 1;
   [[nodiscard]] __host__ __device__ unsigned parts() const { return num_parts; }
+  /// \p node merged with the states of the other parts of its check node (adjacent threads);
+  /// every thread of the warp takes part.
+  [[nodiscard]] __device__ phy::LdpcCheckNodeState merge_parts(phy::LdpcCheckNodeState node) const {
+    for (unsigned offset = 1; offset < num_parts; offset *= 2) {
+      phy::LdpcCheckNodeState other;
+      other.min1 = __shfl_xor_sync(0xFFFFFFFFu, node.min1, static_cast<int>(offset));
+      other.min2 = __shfl_xor_sync(0xFFFFFFFFu, node.min2, static_cast<int>(offset));
+      other.sign = __shfl_xor_sync(0xFFFFFFFFu, node.sign, static_cast<int>(offset));
+      node = phy::ldpc_merge_check_node_states(node, other);
+    }
+    return node;
+  }
   template <class F> __host__ __device__ void for_each_item(unsigned z, F&& f) {
 #if defined(__CUDA_ARCH__)
     for (unsigned item = threadIdx.x; item < z * num_parts; item += blockDim.x) {
@@ -73,6 +85,32 @@ struct ThreadBlockLanes {
     return false;
 #endif
   }
+  /// The parts of a check node merge their states with shuffles; \p state and \p update run in
+  /// the same thread and loop iteration, so the item's LdpcKeptEdges stay in its registers.
+  template <class State, class Update>
+  __host__ __device__ void check_nodes_kept(unsigned z, State&& state, Update&& update) {
+#if defined(__CUDA_ARCH__)
+    const unsigned items = z * num_parts;
+    for (unsigned base = 0; base < items; base += blockDim.x) {
+      const unsigned item = base + threadIdx.x;
+      const bool active = item < items;
+      phy::LdpcKeptEdges kept;
+      phy::LdpcCheckNodeState node;
+      if (active) {
+        node = state(item / num_parts, item % num_parts, kept);
+      }
+      node = merge_parts(node);
+      if (active) {
+        update(item / num_parts, item % num_parts, node, kept);
+      }
+    }
+    __syncthreads();
+#else
+    (void)z;
+    (void)state;
+    (void)update;
+#endif
+  }
   template <class State, class Update>
   __host__ __device__ void check_nodes(unsigned z, State&& state, Update&& update) {
 #if defined(__CUDA_ARCH__)
@@ -86,13 +124,7 @@ struct ThreadBlockLanes {
       if (active) {
         node = state(item / num_parts, item % num_parts);
       }
-      for (unsigned offset = 1; offset < num_parts; offset *= 2) {
-        phy::LdpcCheckNodeState other;
-        other.min1 = __shfl_xor_sync(0xFFFFFFFFu, node.min1, static_cast<int>(offset));
-        other.min2 = __shfl_xor_sync(0xFFFFFFFFu, node.min2, static_cast<int>(offset));
-        other.sign = __shfl_xor_sync(0xFFFFFFFFu, node.sign, static_cast<int>(offset));
-        node = phy::ldpc_merge_check_node_states(node, other);
-      }
+      node = merge_parts(node);
       if (active) {
         update(item / num_parts, item % num_parts, node);
       }
@@ -124,7 +156,7 @@ __device__ bool code_block_active(const LdpcKernelBatch& batch, unsigned r) {
 }
 
 /// The thread block's work: code block \p r of \p batch (its rate recovery first with Recover).
-template <bool Recover>
+template <bool Recover, bool Keep>
 __device__ void decode_code_block(const LdpcKernelBatch& batch, unsigned r) {
   // Shared memory: the lifted graph of the block's code (read by every lane on every layer),
   // then the APPs.
@@ -132,6 +164,7 @@ __device__ void decode_code_block(const LdpcKernelBatch& batch, unsigned r) {
   const LdpcKernelBlock block =
       batch.blocks != nullptr ? batch.blocks[r] : ldpc_transport_block_block(batch.tb_codes, r);
   phy::LdpcLaneCode code = block.code;
+  code.keep_extrinsics = Keep; // a constant: the other path is not compiled in
   if (!code_block_active<Recover>(batch, r)) {
     // The whole thread block leaves together, before any barrier.
     for (unsigned i = threadIdx.x; i < code.num_info_bits; i += blockDim.x) {
@@ -168,10 +201,18 @@ __device__ void decode_code_block(const LdpcKernelBatch& batch, unsigned r) {
   }
 }
 
+/// Blocks of 768 threads per SM that an instance is built for: two, in at most 40 registers,
+/// without the edges kept from pass 1 for pass 2; one with them (they take about 46).
+constexpr int ldpc_kernel_blocks_per_sm(bool keep) {
+  return keep ? 1 : 2;
+}
+
 /// Recover: the rate recovery of the block's code block first (a separate instance, so that the
-/// registers of the decoder alone stay as they are).
-template <bool Recover> __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
-  decode_code_block<Recover>(batch, blockIdx.x);
+/// registers of the decoder alone stay as they are). Keep: phy::LdpcLaneCode::keep_extrinsics.
+template <bool Recover, bool Keep>
+__global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_kernel_blocks_per_sm(Keep))
+    ldpc_decode_kernel(LdpcKernelBatch batch) {
+  decode_code_block<Recover, Keep>(batch, blockIdx.x);
 }
 
 /// The code blocks of several batches. The block's batch is copied from the parameter space into
@@ -179,8 +220,8 @@ template <bool Recover> __global__ void ldpc_decode_kernel(LdpcKernelBatch batch
 /// registers (ptxas sm_90: 54 for the recovering instance, one block of 768 threads per SM;
 /// bounded to 40, 64 bytes of spills), where the single-TB kernel reads them as constant operands.
 /// The bounds keep two blocks of 768 threads on an SM, as the single-TB kernel has them.
-template <bool Recover>
-__global__ void __launch_bounds__(ldpc_kernel_max_threads, 2)
+template <bool Recover, bool Keep>
+__global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_kernel_blocks_per_sm(Keep))
     ldpc_decode_batches_kernel(const __grid_constant__ LdpcKernelBatches batches) {
   static_assert(sizeof(LdpcKernelBatch) % sizeof(std::uint32_t) == 0);
   __shared__ alignas(16) std::uint32_t selected[sizeof(LdpcKernelBatch) / sizeof(std::uint32_t)];
@@ -191,8 +232,64 @@ __global__ void __launch_bounds__(ldpc_kernel_max_threads, 2)
     selected[i] = source[i];
   }
   __syncthreads();
-  decode_code_block<Recover>(*reinterpret_cast<const LdpcKernelBatch*>(selected),
-                             batches.blocks.block_in_batch(blockIdx.x, t));
+  decode_code_block<Recover, Keep>(*reinterpret_cast<const LdpcKernelBatch*>(selected),
+                                   batches.blocks.block_in_batch(blockIdx.x, t));
+}
+
+} // namespace
+
+namespace {
+
+/// The SMs of the current device (an attribute lookup, no device work: allowed in a capture).
+unsigned current_sm_count() {
+  int device = 0;
+  int sms = 0;
+  AIRAN_CUDA_CHECK(cudaGetDevice(&device));
+  AIRAN_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
+  return static_cast<unsigned>(sms);
+}
+
+} // namespace
+
+bool ldpc_kernel_keeps_edges(LdpcEdgeKeeping keeping, std::uint32_t blocks, unsigned sm_count) {
+  switch (keeping) {
+  case LdpcEdgeKeeping::always:
+    return true;
+  case LdpcEdgeKeeping::never:
+    return false;
+  case LdpcEdgeKeeping::automatic:
+    break;
+  }
+  return blocks <= sm_count;
+}
+
+namespace {
+
+template <bool Recover, bool Keep> void allow_shared_bytes(int bytes) {
+  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_kernel<Recover, Keep>,
+                                        cudaFuncAttributeMaxDynamicSharedMemorySize, bytes));
+  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_batches_kernel<Recover, Keep>,
+                                        cudaFuncAttributeMaxDynamicSharedMemorySize, bytes));
+}
+
+/// Launches the instance of \p recover and \p keep: f.template operator()<Recover, Keep>().
+template <class F> void dispatch(bool recover, bool keep, F&& f) {
+  if (recover) {
+    keep ? f.template operator()<true, true>() : f.template operator()<true, false>();
+  } else {
+    keep ? f.template operator()<false, true>() : f.template operator()<false, false>();
+  }
+}
+
+/// The launch profiler's name of an instance.
+const char* kernel_name(bool batches, bool recover, bool keep) {
+  static constexpr const char* names[2][2][2] = {
+      {{"ldpc_decode_kernel", "ldpc_decode_kernel+kept"},
+       {"rate_recovery+ldpc_decode_kernel", "rate_recovery+ldpc_decode_kernel+kept"}},
+      {{"ldpc_decode_batches_kernel", "ldpc_decode_batches_kernel+kept"},
+       {"rate_recovery+ldpc_decode_batches_kernel",
+        "rate_recovery+ldpc_decode_batches_kernel+kept"}}};
+  return names[batches ? 1 : 0][recover ? 1 : 0][keep ? 1 : 0];
 }
 
 } // namespace
@@ -200,14 +297,10 @@ __global__ void __launch_bounds__(ldpc_kernel_max_threads, 2)
 void ldpc_kernel_configure() {
   const auto shared_bytes = static_cast<int>(
       std::max(ldpc_kernel_max_shared_bytes_without_messages, ldpc_kernel_shared_messages_limit));
-  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_kernel<false>,
-                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
-  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_kernel<true>,
-                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
-  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_batches_kernel<false>,
-                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
-  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_batches_kernel<true>,
-                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
+  allow_shared_bytes<false, false>(shared_bytes);
+  allow_shared_bytes<false, true>(shared_bytes);
+  allow_shared_bytes<true, false>(shared_bytes);
+  allow_shared_bytes<true, true>(shared_bytes);
 }
 
 void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::size_t shared_bytes,
@@ -215,13 +308,11 @@ void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::siz
   if (batch.num_blocks == 0) {
     return;
   }
-  if (batch.recover) {
-    ldpc_decode_kernel<true><<<batch.num_blocks, threads, shared_bytes, stream>>>(batch);
-    AIRAN_CUDA_LAUNCHED("rate_recovery+ldpc_decode_kernel", stream);
-  } else {
-    ldpc_decode_kernel<false><<<batch.num_blocks, threads, shared_bytes, stream>>>(batch);
-    AIRAN_CUDA_LAUNCHED("ldpc_decode_kernel", stream);
-  }
+  const bool keep = ldpc_kernel_keeps_edges(batch.keep_edges, batch.num_blocks, current_sm_count());
+  dispatch(batch.recover, keep, [&]<bool Recover, bool Keep>() {
+    ldpc_decode_kernel<Recover, Keep><<<batch.num_blocks, threads, shared_bytes, stream>>>(batch);
+  });
+  AIRAN_CUDA_LAUNCHED(kernel_name(false, batch.recover, keep), stream);
 }
 
 void ldpc_kernel_launch_batches(const LdpcKernelBatches& batches, unsigned threads,
@@ -230,13 +321,12 @@ void ldpc_kernel_launch_batches(const LdpcKernelBatches& batches, unsigned threa
   if (blocks == 0) {
     return;
   }
-  if (batches.batches[0].recover) {
-    ldpc_decode_batches_kernel<true><<<blocks, threads, shared_bytes, stream>>>(batches);
-    AIRAN_CUDA_LAUNCHED("rate_recovery+ldpc_decode_batches_kernel", stream);
-  } else {
-    ldpc_decode_batches_kernel<false><<<blocks, threads, shared_bytes, stream>>>(batches);
-    AIRAN_CUDA_LAUNCHED("ldpc_decode_batches_kernel", stream);
-  }
+  const LdpcKernelBatch& first = batches.batches[0];
+  const bool keep = ldpc_kernel_keeps_edges(first.keep_edges, blocks, current_sm_count());
+  dispatch(first.recover, keep, [&]<bool Recover, bool Keep>() {
+    ldpc_decode_batches_kernel<Recover, Keep><<<blocks, threads, shared_bytes, stream>>>(batches);
+  });
+  AIRAN_CUDA_LAUNCHED(kernel_name(true, first.recover, keep), stream);
 }
 
 } // namespace airan::gpu::detail

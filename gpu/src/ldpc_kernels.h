@@ -15,6 +15,18 @@
 
 namespace airan::gpu::detail {
 
+/// When the kernel keeps each layer's edges from pass 1 for pass 2 (phy::LdpcLaneCode::
+/// keep_extrinsics): fewer instructions per edge, but about 46 registers per thread, so one block
+/// of 768 threads per SM where the other instance has two.
+enum class LdpcEdgeKeeping : std::uint8_t {
+  automatic, ///< When the launch has at most one thread block per SM (no occupancy lost).
+  always,
+  never, ///< The baseline.
+};
+
+/// Whether a launch of \p blocks thread blocks on a device of \p sm_count SMs keeps the edges.
+bool ldpc_kernel_keeps_edges(LdpcEdgeKeeping keeping, std::uint32_t blocks, unsigned sm_count);
+
 /// Everything one launch reads and writes (device pointers).
 struct LdpcKernelBatch {
   /// Per code block (device memory), or null: the code blocks of one transport block, tb_codes.
@@ -38,6 +50,10 @@ struct LdpcKernelBatch {
   /// Threads per check node (1, 2 or 4; ldpc_kernel_parts()): each takes every parts-th edge of
   /// the row, and the parts merge their minima with shuffles (bit-exact for any number).
   unsigned parts = 1;
+  /// Whether the launch keeps each layer's edges from pass 1 for pass 2
+  /// (phy::LdpcLaneCode::keep_extrinsics; ldpc_kernel_keeps_edges()). ldpc_kernel_launch_batches()
+  /// follows the first batch's.
+  LdpcEdgeKeeping keep_edges = LdpcEdgeKeeping::automatic;
   /// With recover: each thread block first runs the rate recovery of its code block (the
   /// work items of recover_rate_item(), recovery.ldpc_llrs == llrs, one transport block whose
   /// code block r is block r), and decodes it when one of its LLRs is nonzero (active is not
@@ -102,7 +118,8 @@ inline constexpr unsigned ldpc_kernel_max_threads =
 static_assert(ldpc_kernel_max_threads == 768);
 
 /// Enqueues one thread block of \p threads threads (ldpc_kernel_threads() of the batch's
-/// largest Z and batch.parts) per code block, with \p shared_bytes of dynamic shared memory.
+/// largest Z and batch.parts) per code block, with \p shared_bytes of dynamic shared memory; the
+/// instance that keeps the edges when batch.keep_edges says so for the current device.
 /// \throws CudaError when the launch fails.
 void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::size_t shared_bytes,
                         cudaStream_t stream);

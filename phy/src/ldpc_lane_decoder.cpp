@@ -98,6 +98,24 @@ struct SequentialLanes {
     });
     return any;
   }
+  /// check_nodes() with an LdpcKeptEdges per item (kept, sized by the caller: Z x parts).
+  std::vector<LdpcKeptEdges> kept;
+  template <class State, class Update>
+  void check_nodes_kept(unsigned z, State&& state, Update&& update) {
+    for (unsigned lane = 0; lane < z; ++lane) {
+      LdpcCheckNodeState node = state(lane, 0U, kept[std::size_t{lane} * num_parts]);
+      for (unsigned part = 1; part < num_parts; ++part) {
+        node = ldpc_merge_check_node_states(
+            node, state(lane, part, kept[std::size_t{lane} * num_parts + part]));
+      }
+      merged[lane] = node;
+    }
+    for (unsigned lane = 0; lane < z; ++lane) {
+      for (unsigned part = 0; part < num_parts; ++part) {
+        update(lane, part, merged[lane], kept[std::size_t{lane} * num_parts + part]);
+      }
+    }
+  }
   template <class State, class Update>
   void check_nodes(unsigned z, State&& state, Update&& update) {
     // Every lane's pass 1 before any pass 2, as the threads of a layer run them: the lanes of a
@@ -121,7 +139,8 @@ struct SequentialLanes {
 
 LdpcLaneResult ldpc_decode_lanes_on_host(std::span<const std::int8_t> llrs,
                                          const LdpcDecoderConfig& config, std::span<bit_t> message,
-                                         std::optional<CrcPolynomial> crc, unsigned parts) {
+                                         std::optional<CrcPolynomial> crc, unsigned parts,
+                                         bool keep_extrinsics) {
   ldpc_check_decoder_arguments(config, llrs.size(), message.size());
   if (parts != 1 && parts != 2 && parts != 4) {
     throw std::invalid_argument("ldpc_decode_lanes_on_host: " + std::to_string(parts) +
@@ -136,13 +155,15 @@ LdpcLaneResult ldpc_decode_lanes_on_host(std::span<const std::int8_t> llrs,
   if (resolved.num_rows == 0) {
     resolved.num_rows = ldpc_rows_for_llrs(config.base_graph, config.lifting_size, llrs);
   }
-  const LdpcLaneCode code =
+  LdpcLaneCode code =
       ldpc_lane_code(resolved, static_cast<unsigned>(llrs.size()), graph.row_begin.data(),
                      graph.edges.data(), crc ? contributions.data() : nullptr);
+  code.keep_extrinsics = keep_extrinsics;
   std::vector<std::int16_t> app(std::size_t{code.num_columns} * code.lifting_size);
   std::vector<std::int8_t> messages(std::size_t{graph.row_begin[code.num_rows]} *
                                     code.lifting_size);
-  SequentialLanes lanes{parts, std::vector<LdpcCheckNodeState>(code.lifting_size)};
+  SequentialLanes lanes{parts, std::vector<LdpcCheckNodeState>(code.lifting_size),
+                        std::vector<LdpcKeptEdges>(std::size_t{code.lifting_size} * parts)};
   return ldpc_lane_decode(lanes, code, llrs.data(), app.data(), messages.data(), message.data());
 }
 

@@ -1,6 +1,7 @@
 // GpuLdpcDecoder against the CPU decoder, bit for bit (message bits, iteration counts, parity
 // and CRC outcomes, CRC24B termination included): 1000 random noisy code blocks of both base
-// graphs and many lifting sizes in batches that mix codes (messages in device memory), 300
+// graphs and many lifting sizes in batches that mix codes (messages in device memory; one or two
+// threads per check node, each layer's edges kept between its passes or not), 300
 // smaller ones (messages in shared memory); argument errors. Skipped without a CUDA device.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ldpc_decoder.h"
@@ -11,6 +12,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -60,16 +62,22 @@ unsigned expect_batch_matches_cpu(GpuLdpcDecoder& gpu, LdpcDecoder& cpu,
 
 // Batches of 100 mixed codes; each holds low-rate blocks at Z = 384, too large for the messages
 // to stay in shared memory (they go to device memory). With the kernel's two threads per check
-// node and with one.
+// node and with one, each with the edges kept from a layer's first pass for its second (a
+// launch of 100 blocks, at most one per SM, keeps them by default) and never kept.
 TEST(GpuLdpcDecoder, MatchesTheCpuDecoderBitForBit) {
   std::string status;
   if (!have_device(status)) {
     GTEST_SKIP() << "no CUDA device: " << status;
   }
   constexpr unsigned batch_size = 100;
-  for (const unsigned threads_per_check_node : {0U, 1U}) {
-    SCOPED_TRACE(std::to_string(threads_per_check_node) + " threads per check node (0: auto)");
+  using airan::gpu::GpuLdpcEdgeKeeping;
+  for (const auto& [threads_per_check_node, keeping] :
+       {std::pair{0U, GpuLdpcEdgeKeeping::always}, std::pair{0U, GpuLdpcEdgeKeeping::never},
+        std::pair{1U, GpuLdpcEdgeKeeping::always}, std::pair{1U, GpuLdpcEdgeKeeping::never}}) {
+    SCOPED_TRACE(std::to_string(threads_per_check_node) + " threads per check node (0: auto), " +
+                 (keeping == GpuLdpcEdgeKeeping::always ? "edges kept" : "edges not kept"));
     GpuLdpcDecoder gpu(batch_size, 0, threads_per_check_node);
+    gpu.set_edge_keeping(keeping);
     auto cpu = create_ldpc_decoder();
     unsigned decoded_ok = 0;
     for (unsigned batch = 0; batch < 10; ++batch) {

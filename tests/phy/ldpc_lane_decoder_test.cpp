@@ -1,5 +1,6 @@
 // The lane-wise LDPC decoder (the CUDA kernel's algorithm, run lane after lane on the host, with
-// one, two or four work items per check node) against the CPU decoders: the same message bits,
+// one, two or four work items per check node, keeping each layer's edges from its first pass for
+// its second or reading them again) against the CPU decoders: the same message bits,
 // iteration counts, parity and CRC outcomes on 300 random noisy code blocks of both base graphs,
 // both min-sum rules and every termination mode (CRC24B termination included); the merge of
 // check-node states; lifted graphs; argument checks.
@@ -14,6 +15,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace airan::phy;
@@ -34,6 +36,28 @@ TEST(LdpcLiftedGraph, EdgesFollowTheBaseGraphWithShiftsModZ) {
   EXPECT_THROW(ldpc_lift_graph(LdpcBaseGraph::bg1, 17), std::invalid_argument);
 }
 
+// With the CUDA kernel's two threads per check node every row of both base graphs keeps its
+// edges from pass 1 for pass 2 (BG1's rows have at most 19 edges, BG2's 10), and every variable
+// position fits the 16 bits it is kept in.
+TEST(LdpcLaneDecoder, EveryRowKeepsItsEdgesWithTwoParts) {
+  for (const auto& [base_graph, rows, columns] :
+       {std::tuple{LdpcBaseGraph::bg1, 46U, 68U}, std::tuple{LdpcBaseGraph::bg2, 42U, 52U}}) {
+    const auto graph = ldpc_lift_graph(base_graph, 384);
+    LdpcLaneCode code;
+    code.row_begin = graph.row_begin.data();
+    unsigned widest = 0;
+    for (unsigned row = 0; row < rows; ++row) {
+      widest = std::max<unsigned>(widest, graph.row_begin[row + 1] - graph.row_begin[row]);
+      EXPECT_TRUE(ldpc_row_keeps_edges(code, row, 2)) << "row " << row;
+    }
+    EXPECT_EQ(widest, base_graph == LdpcBaseGraph::bg1 ? 19U : 10U);
+    EXPECT_EQ(ldpc_row_keeps_edges(code, 0, 1), base_graph == LdpcBaseGraph::bg2);
+    EXPECT_LE(columns * 384U, 0x10000U);
+    code.keep_extrinsics = false;
+    EXPECT_FALSE(ldpc_row_keeps_edges(code, 0, 2));
+  }
+}
+
 TEST(LdpcLaneDecoder, MatchesTheCpuDecodersBitForBit) {
   auto scalar = create_ldpc_decoder(LdpcDecoderImpl::scalar);
   auto fastest = create_ldpc_decoder(LdpcDecoderImpl::automatic);
@@ -49,15 +73,19 @@ TEST(LdpcLaneDecoder, MatchesTheCpuDecodersBitForBit) {
     BitVector lanes(c.message.size());
     BitVector simd(c.message.size());
     const auto reference = scalar->decode(c.llrs, c.config, expected, c.crc_check());
-    // One, two and four work items per check node (the CUDA kernel runs two).
+    // One, two and four work items per check node (the CUDA kernel runs two), each with the
+    // edges that pass 1 keeps for pass 2 (where they fit) and without.
     for (const unsigned parts : {1U, 2U, 4U}) {
-      SCOPED_TRACE(std::to_string(parts) + " parts per check node");
-      std::fill(lanes.begin(), lanes.end(), bit_t{2});
-      const auto result = ldpc_decode_lanes_on_host(c.llrs, c.config, lanes, c.crc, parts);
-      ASSERT_EQ(lanes, expected);
-      ASSERT_EQ(result.iterations, reference.iterations);
-      ASSERT_EQ(result.parity_ok, reference.parity_ok);
-      ASSERT_EQ(result.crc_ok, reference.crc_ok);
+      for (const bool keep : {true, false}) {
+        SCOPED_TRACE(std::to_string(parts) + " parts per check node, " +
+                     (keep ? "edges kept" : "edges read again"));
+        std::fill(lanes.begin(), lanes.end(), bit_t{2});
+        const auto result = ldpc_decode_lanes_on_host(c.llrs, c.config, lanes, c.crc, parts, keep);
+        ASSERT_EQ(lanes, expected);
+        ASSERT_EQ(result.iterations, reference.iterations);
+        ASSERT_EQ(result.parity_ok, reference.parity_ok);
+        ASSERT_EQ(result.crc_ok, reference.crc_ok);
+      }
     }
     const auto simd_result = fastest->decode(c.llrs, c.config, simd, c.crc_check());
     crc_stops += c.config.early_termination == LdpcEarlyTermination::crc_check &&

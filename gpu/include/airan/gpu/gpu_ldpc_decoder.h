@@ -18,6 +18,16 @@ namespace airan::gpu {
 /// One code block of a batch (phy::LdpcBatchJob).
 using GpuLdpcJob = phy::LdpcBatchJob;
 
+/// When the kernel keeps each layer's edges (extrinsic values, variable positions) from the
+/// layer's first pass for its second (phy::LdpcLaneCode::keep_extrinsics): fewer instructions
+/// per edge, but more registers, so one thread block of 768 threads per SM instead of two. The
+/// results are the same bit for bit.
+enum class GpuLdpcEdgeKeeping {
+  automatic, ///< When a launch has at most one thread block per SM (the default).
+  always,
+  never, ///< The baseline.
+};
+
 /// Device memory and buffers for batches of up to max_code_blocks code blocks of any code
 /// (sized for BG1 at Z = 384), allocated once; decode() allocates nothing.
 class GpuLdpcDecoder final : public phy::LdpcBatchDecoder {
@@ -37,6 +47,10 @@ public:
   /// \throws std::invalid_argument on a bad job (as LdpcDecoder::decode; crc_check termination
   /// needs a crc) or too many jobs, CudaError on a device failure.
   void decode(std::span<const GpuLdpcJob> jobs, std::span<phy::LdpcDecoderResult> results) override;
+
+  /// When decode() keeps each layer's edges from its first pass for its second (the benchmark
+  /// compares the three).
+  void set_edge_keeping(GpuLdpcEdgeKeeping keeping);
 
   /// Device time of the last decode()'s kernel alone (CUDA events), in microseconds.
   [[nodiscard]] float last_kernel_us() const;

@@ -61,6 +61,10 @@ struct LdpcLaneCode {
   unsigned max_iterations = 1;    ///< At least 1.
   bool parity_termination = true; ///< Stop once every processed check holds.
   bool crc_termination = false;   ///< Stop once the CRC of the message bits holds.
+  /// Pass 1 of a layer keeps each edge's extrinsic value and variable position for pass 2
+  /// (LdpcKeptEdges) where a part's edges fit; false: pass 2 reads them again (the baseline; the
+  /// results are the same bit for bit).
+  bool keep_extrinsics = true;
   /// CRC bit contributions (CrcCalculator::bit_contributions, at least K' of them) of the CRC
   /// that ends the K' message bits, or null: no CRC (crc_ok stays false).
   const std::uint32_t* crc_contributions = nullptr;
@@ -153,6 +157,72 @@ AIRAN_HOST_DEVICE inline void ldpc_layer_part_update(const LdpcLaneCode& code, u
   }
 }
 
+/// Edges of one part of a check node whose extrinsic values pass 1 keeps for pass 2: every part
+/// of a BG2 row (10 edges at most), and of a BG1 row (19) with two or more parts.
+inline constexpr unsigned ldpc_kept_edges = 10;
+
+/// What pass 1 keeps of each of a part's edges for pass 2 (in registers on the device: the loops
+/// over them unroll): the variable's position (low 16 bits: below 68 x 384) and the extrinsic
+/// value q (high 16 bits, two's complement: the APPs are int16 and never saturate, so |q| stays
+/// below 2^15). Pass 2 then neither reloads the edge, the APP and the message nor recomputes the
+/// position.
+struct LdpcKeptEdges {
+  std::uint32_t packed[ldpc_kept_edges];
+};
+
+/// Whether the parts of row \p row keep their edges (LdpcLaneCode::keep_extrinsics, and at most
+/// ldpc_kept_edges edges per part).
+AIRAN_HOST_DEVICE inline bool ldpc_row_keeps_edges(const LdpcLaneCode& code, unsigned row,
+                                                   unsigned parts) {
+  const unsigned degree = code.row_begin[row + 1] - code.row_begin[row];
+  return code.keep_extrinsics && degree <= ldpc_kept_edges * parts;
+}
+
+/// ldpc_layer_part_state() that also keeps the part's edges in \p kept (ldpc_row_keeps_edges()).
+AIRAN_HOST_DEVICE inline LdpcCheckNodeState
+ldpc_layer_part_state_kept(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
+                           unsigned parts, const std::int16_t* app, const std::int8_t* messages,
+                           LdpcKeptEdges& kept) {
+  const unsigned z = code.lifting_size;
+  const unsigned begin = code.row_begin[row] + part;
+  const unsigned end = code.row_begin[row + 1];
+  LdpcCheckNodeState node;
+  AIRAN_UNROLL
+  for (unsigned i = 0; i < ldpc_kept_edges; ++i) {
+    const unsigned e = begin + i * parts;
+    if (e >= end) {
+      break;
+    }
+    const unsigned position = ldpc_edge_position(code, code.edges[e], lane);
+    const int q = app[position] - messages[e * z + lane];
+    kept.packed[i] = position | (static_cast<std::uint32_t>(q) << 16);
+    ldpc_accumulate_edge(node, q);
+  }
+  return node;
+}
+
+/// ldpc_layer_part_update() from the edges pass 1 kept in \p kept.
+AIRAN_HOST_DEVICE inline void
+ldpc_layer_part_update_kept(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
+                            unsigned parts, const LdpcCheckNodeMagnitudes& node,
+                            const LdpcKeptEdges& kept, std::int16_t* app, std::int8_t* messages) {
+  const unsigned z = code.lifting_size;
+  const unsigned begin = code.row_begin[row] + part;
+  const unsigned end = code.row_begin[row + 1];
+  AIRAN_UNROLL
+  for (unsigned i = 0; i < ldpc_kept_edges; ++i) {
+    const unsigned e = begin + i * parts;
+    if (e >= end) {
+      break;
+    }
+    const unsigned position = kept.packed[i] & 0xFFFFU;
+    const int q = static_cast<std::int32_t>(kept.packed[i]) >> 16;
+    const int message = ldpc_edge_message(node, q);
+    messages[e * z + lane] = static_cast<std::int8_t>(message);
+    app[position] = static_cast<std::int16_t>(q + message);
+  }
+}
+
 /// Updates check node \p lane of layer \p row: its messages and the APPs of its variables (both
 /// passes over all its edges, one part).
 AIRAN_HOST_DEVICE inline void ldpc_update_layer_lane(const LdpcLaneCode& code, unsigned row,
@@ -184,7 +254,9 @@ AIRAN_HOST_DEVICE inline bool ldpc_lane_parity_ok(const LdpcLaneCode& code, unsi
 ///   xor_items(z, f): f(lane, part) (a uint32) for every item, then a barrier; the XOR of all;
 ///   check_nodes(z, state, update): s = state(lane, part) for every item, the states of the
 ///   parts of each lane merged (ldpc_merge_check_node_states), then update(lane, part, merged)
-///   for every item, then a barrier.
+///   for every item, then a barrier;
+///   check_nodes_kept(z, state, update): the same with an LdpcKeptEdges per item, which
+///   state(lane, part, kept) fills and update(lane, part, merged, kept) reads.
 /// Termination, outcomes and hard decisions follow LayeredMinSumDecoder::decode exactly, for
 /// any number of parts. \p app holds num_columns Z values, \p messages (num edges of the
 /// processed rows) Z values, \p bits K' hard decisions (1 per byte).
@@ -238,6 +310,20 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
   bool parity_known = false; // result.parity_ok is that of the current APP
   for (unsigned iteration = 1; iteration <= code.max_iterations; ++iteration) {
     for (unsigned row = 0; row < code.num_rows; ++row) {
+      if (ldpc_row_keeps_edges(code, row, parts)) {
+        lanes.check_nodes_kept(
+            z,
+            [&](unsigned lane, unsigned part, LdpcKeptEdges& kept) {
+              return ldpc_layer_part_state_kept(code, row, lane, part, parts, app, messages, kept);
+            },
+            [&](unsigned lane, unsigned part, const LdpcCheckNodeState& node,
+                const LdpcKeptEdges& kept) {
+              ldpc_layer_part_update_kept(code, row, lane, part, parts,
+                                          ldpc_finish_check_node(node, code.rule), kept, app,
+                                          messages);
+            });
+        continue;
+      }
       lanes.check_nodes(
           z,
           [&](unsigned lane, unsigned part) {
@@ -280,10 +366,11 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
 /// algorithm, for tests), with \p parts work items per check node (1, 2 or 4, as the CUDA
 /// kernel's threads per check node). Resolves config.num_rows = 0 like the CPU decoders.
 /// \p crc, when set, is the CRC that ends the K' message bits (crc_ok; crc_check termination
-/// needs it). \throws std::invalid_argument as ldpc_lane_code(), and for another \p parts.
+/// needs it). \p keep_extrinsics: LdpcLaneCode::keep_extrinsics.
+/// \throws std::invalid_argument as ldpc_lane_code(), and for another \p parts.
 LdpcLaneResult ldpc_decode_lanes_on_host(std::span<const std::int8_t> llrs,
                                          const LdpcDecoderConfig& config, std::span<bit_t> message,
                                          std::optional<CrcPolynomial> crc = std::nullopt,
-                                         unsigned parts = 1);
+                                         unsigned parts = 1, bool keep_extrinsics = true);
 
 } // namespace airan::phy
