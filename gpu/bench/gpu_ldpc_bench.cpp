@@ -81,6 +81,7 @@ void run_rate(const char* name, unsigned received_length) {
     airan::gpu::GpuLdpcDecoder gpu(batch, 0);
     // The baseline of the kernel's two threads per check node: one, in the same process.
     airan::gpu::GpuLdpcDecoder one_thread(batch, 0, 1);
+    one_thread.set_edge_keeping(airan::gpu::GpuLdpcEdgeKeeping::never); // the kernel as it was
     // And of the edges kept from each layer's first pass for its second: read again.
     airan::gpu::GpuLdpcDecoder never_kept(batch, 0);
     never_kept.set_edge_keeping(airan::gpu::GpuLdpcEdgeKeeping::never);

@@ -201,18 +201,34 @@ __device__ void decode_code_block(const LdpcKernelBatch& batch, unsigned r) {
   }
 }
 
-/// Blocks of 768 threads per SM that an instance is built for: two, in at most 40 registers,
-/// without the edges kept from pass 1 for pass 2; one with them (they take about 46).
+/// Blocks of 768 threads per SM that a batched instance is built for: two, in at most 40
+/// registers, without the edges kept from pass 1 for pass 2; one with them (68 registers).
 constexpr int ldpc_kernel_blocks_per_sm(bool keep) {
   return keep ? 1 : 2;
 }
 
 /// Recover: the rate recovery of the block's code block first (a separate instance, so that the
-/// registers of the decoder alone stay as they are). Keep: phy::LdpcLaneCode::keep_extrinsics.
-template <bool Recover, bool Keep>
-__global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_kernel_blocks_per_sm(Keep))
-    ldpc_decode_kernel(LdpcKernelBatch batch) {
-  decode_code_block<Recover, Keep>(batch, blockIdx.x);
+/// registers of the decoder alone stay as they are). Without the kept edges (32-39 registers on
+/// sm_90, as ptxas chooses: no launch bounds).
+template <bool Recover> __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
+  decode_code_block<Recover, false>(batch, blockIdx.x);
+}
+
+/// The same keeping each layer's edges from pass 1 for pass 2 (phy::LdpcLaneCode::
+/// keep_extrinsics): 48-54 registers, one block of 768 threads per SM.
+template <bool Recover>
+__global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_kernel_blocks_per_sm(true))
+    ldpc_decode_kernel_kept(LdpcKernelBatch batch) {
+  decode_code_block<Recover, true>(batch, blockIdx.x);
+}
+
+/// The single-TB instance of \p Recover and \p Keep.
+template <bool Recover, bool Keep> constexpr auto single_kernel() {
+  if constexpr (Keep) {
+    return ldpc_decode_kernel_kept<Recover>;
+  } else {
+    return ldpc_decode_kernel<Recover>;
+  }
 }
 
 /// The code blocks of several batches. The block's batch is copied from the parameter space into
@@ -266,7 +282,7 @@ bool ldpc_kernel_keeps_edges(LdpcEdgeKeeping keeping, std::uint32_t blocks, unsi
 namespace {
 
 template <bool Recover, bool Keep> void allow_shared_bytes(int bytes) {
-  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_kernel<Recover, Keep>,
+  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(single_kernel<Recover, Keep>(),
                                         cudaFuncAttributeMaxDynamicSharedMemorySize, bytes));
   AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_batches_kernel<Recover, Keep>,
                                         cudaFuncAttributeMaxDynamicSharedMemorySize, bytes));
@@ -310,7 +326,7 @@ void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::siz
   }
   const bool keep = ldpc_kernel_keeps_edges(batch.keep_edges, batch.num_blocks, current_sm_count());
   dispatch(batch.recover, keep, [&]<bool Recover, bool Keep>() {
-    ldpc_decode_kernel<Recover, Keep><<<batch.num_blocks, threads, shared_bytes, stream>>>(batch);
+    single_kernel<Recover, Keep>()<<<batch.num_blocks, threads, shared_bytes, stream>>>(batch);
   });
   AIRAN_CUDA_LAUNCHED(kernel_name(false, batch.recover, keep), stream);
 }
