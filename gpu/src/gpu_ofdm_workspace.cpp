@@ -62,6 +62,31 @@ CufftPlan* GpuOfdmWorkspace::Impl::plan(std::size_t count, bool may_make) {
   return &plans.back().second;
 }
 
+CufftPlan* GpuOfdmWorkspace::Impl::place(std::span<detail::OfdmSlot> slots,
+                                         std::span<bool> in_workspace, bool may_make) {
+  const auto windows_of = [](const detail::OfdmGeometry& g) {
+    return std::size_t{g.num_rx} * g.num_symbols;
+  };
+  std::size_t count = 0;
+  for (const detail::OfdmSlot& slot : slots) {
+    if (slot.g.fft_size == fft_size && count + windows_of(slot.g) <= max_windows) {
+      count += windows_of(slot.g);
+    }
+  }
+  CufftPlan* const joint = count == 0 ? nullptr : plan(count, may_make);
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    in_workspace[i] = false;
+    const detail::OfdmGeometry& g = slots[i].g;
+    if (joint != nullptr && g.fft_size == fft_size && next + windows_of(g) <= max_windows) {
+      slots[i].fft = windows.data() + next * fft_size;
+      in_workspace[i] = true;
+      next += windows_of(g);
+    }
+  }
+  return joint;
+}
+
 GpuOfdmWorkspace::GpuOfdmWorkspace(unsigned fft_size, std::size_t max_windows, int device)
     : impl_(std::make_unique<Impl>(fft_size, max_windows, device)) {}
 GpuOfdmWorkspace::~GpuOfdmWorkspace() = default;

@@ -6,9 +6,11 @@
 #include "airan/gpu/cufft_plan.h"
 #include "airan/gpu/device_buffer.h"
 #include "airan/gpu/gpu_ofdm_workspace.h"
+#include "front_end_kernels.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -21,6 +23,11 @@ struct GpuOfdmWorkspace::Impl {
   /// not capturing) and there is room for it; else nullptr (\p count kept in `missed` when only
   /// the capture prevented it; a plan cuFFT cannot make is not retried).
   CufftPlan* plan(std::size_t count, bool may_make);
+  /// Points the FFT windows of the slots that fit (this FFT size, while there is room) side by
+  /// side into the work area, sets their \p in_workspace flags and returns the plan that
+  /// transforms them all; nullptr, with nothing changed, when none fits or there is no plan for
+  /// them (plan(): \p may_make).
+  CufftPlan* place(std::span<detail::OfdmSlot> slots, std::span<bool> in_workspace, bool may_make);
 
   unsigned fft_size;
   std::size_t max_windows;

@@ -331,28 +331,13 @@ void GpuPuschFrontEnd::enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd*
           in_workspace[i] = false;
         }
         // The workspace's windows, front end after front end while they fit (runs of launches
-        // follow each other on batch_stream, so each starts at the first window again).
-        CufftPlan* joint_plan = nullptr;
-        if (shared != nullptr) {
-          std::size_t windows = 0;
-          for (std::size_t i = 0; i < count; ++i) {
-            const detail::OfdmGeometry& g = slots[i].g;
-            const std::size_t n = std::size_t{g.num_rx} * g.num_symbols;
-            if (g.fft_size == shared->fft_size && windows + n <= shared->max_windows) {
-              slots[i].fft = shared->windows.data() + windows * shared->fft_size;
-              in_workspace[i] = true;
-              windows += n;
-            }
-          }
-          joint_plan =
-              windows == 0 ? nullptr : shared->plan(windows, !stream_is_capturing(batch_stream));
-          if (joint_plan == nullptr) { // each front end's own area and plan after all
-            for (std::size_t i = 0; i < count; ++i) {
-              slots[i].fft = front_ends[begin + i]->impl_->fft.data();
-              in_workspace[i] = false;
-            }
-          }
-        }
+        // follow each other on batch_stream, so each starts at the first window again); the
+        // others keep their own area and plan.
+        CufftPlan* const joint_plan = shared == nullptr
+                                          ? nullptr
+                                          : shared->place(std::span(slots.data(), count),
+                                                          std::span(in_workspace.data(), count),
+                                                          !stream_is_capturing(batch_stream));
         const std::span<const detail::OfdmSlot> run(slots.data(), count);
         detail::launch_remove_cp(run, batch_stream);
         if (joint_plan != nullptr) {
