@@ -57,6 +57,29 @@ double microseconds_since(Clock::time_point start) {
   return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
 }
 
+/// \p num_cells cells configured for the peak slot (one PDU per slot), and a slot of each: the
+/// peak slot's PDU on its IQ \p device_iq in device memory.
+struct PeakCells {
+  std::vector<airan::gpu::GpuCellConfig> configs;
+  std::vector<airan::gpu::GpuCellSlot> slots;
+};
+PeakCells peak_cells(const airan::bench::PeakSlot& peak, const float2* device_iq,
+                     unsigned num_cells) {
+  airan::gpu::GpuCellConfig config;
+  config.cell = peak.scenario.cell;
+  config.num_rx_antennas = airan::bench::peak_rx;
+  config.max_layers = airan::bench::peak_layers;
+  config.max_pdus = 1;
+  PeakCells cells{std::vector<airan::gpu::GpuCellConfig>(num_cells, config),
+                  std::vector<airan::gpu::GpuCellSlot>(num_cells)};
+  for (auto& input : cells.slots) {
+    input.device_iq = reinterpret_cast<const cf32*>(device_iq);
+    input.slot = peak.simulator->slot_number();
+    input.pdus = std::span(&peak.pusch, 1);
+  }
+  return cells;
+}
+
 /// The cell counts and launch modes to measure (empty: all).
 struct Selection {
   std::vector<unsigned> cells;
@@ -193,19 +216,8 @@ int run(const Selection& selection) {
       if (!selection.keeps(num_cells)) {
         continue;
       }
-      airan::gpu::GpuCellConfig config;
-      config.cell = scenario.cell;
-      config.num_rx_antennas = rx;
-      config.max_layers = layers;
-      config.max_pdus = 1;
-      std::vector<airan::gpu::GpuCellConfig> configs(num_cells, config);
+      auto [configs, slots] = peak_cells(peak, device_iq.data(), num_cells);
       airan::gpu::GpuCellGroup group(configs, device, options);
-      std::vector<airan::gpu::GpuCellSlot> slots(num_cells);
-      for (auto& input : slots) {
-        input.device_iq = reinterpret_cast<const cf32*>(device_iq.data());
-        input.slot = slot;
-        input.pdus = std::span(&pusch, 1);
-      }
       std::vector<std::vector<airan::phy::PuschPduResult>> results;
       std::vector<double> wall_us;
       std::vector<double> submit_us; // host time of submit(): captures, graph updates, launches
@@ -297,19 +309,8 @@ int run(const Selection& selection) {
   const auto profile = [&](const char* title, unsigned num_cells,
                            const airan::gpu::GpuCellGroupOptions& options) {
     airan::gpu::LaunchProfiler profiler; // outlives the group whose graphs record its events
-    airan::gpu::GpuCellConfig config;
-    config.cell = scenario.cell;
-    config.num_rx_antennas = rx;
-    config.max_layers = layers;
-    config.max_pdus = 1;
-    const std::vector<airan::gpu::GpuCellConfig> configs(num_cells, config);
+    const auto [configs, slots] = peak_cells(peak, device_iq.data(), num_cells);
     airan::gpu::GpuCellGroup group(configs, device, options);
-    std::vector<airan::gpu::GpuCellSlot> slots(num_cells);
-    for (auto& input : slots) {
-      input.device_iq = reinterpret_cast<const cf32*>(device_iq.data());
-      input.slot = slot;
-      input.pdus = std::span(&pusch, 1);
-    }
     std::vector<std::vector<airan::phy::PuschPduResult>> results;
     std::vector<std::vector<airan::gpu::LaunchTime>> runs;
     for (int i = 0; i < 25; ++i) {

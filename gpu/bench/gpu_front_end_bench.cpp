@@ -39,6 +39,28 @@ float median(std::vector<float> values) {
   return values.empty() ? 0.0F : values[values.size() / 2];
 }
 
+/// \p cells front ends of the peak slot's cell on \p device, and pointers to them (a batch).
+struct PeakFrontEnds {
+  std::vector<std::unique_ptr<airan::gpu::GpuPuschFrontEnd>> front_ends;
+  std::vector<airan::gpu::GpuPuschFrontEnd*> batch;
+
+  PeakFrontEnds(const airan::bench::PeakSlot& peak, unsigned cells, int device) {
+    for (unsigned c = 0; c < cells; ++c) {
+      front_ends.push_back(std::make_unique<airan::gpu::GpuPuschFrontEnd>(
+          peak.scenario.cell,
+          airan::gpu::GpuPuschFrontEndLimits{airan::bench::peak_rx, airan::bench::peak_layers,
+                                             airan::bench::peak_prbs},
+          device));
+      batch.push_back(front_ends.back().get());
+    }
+  }
+  void synchronize_all() const {
+    for (const auto& front_end : front_ends) {
+      front_end->synchronize();
+    }
+  }
+};
+
 /// Wall-clock medians (us) of the PDUs of \p cells cells, each its own front end on the slot
 /// \p device_iq demodulated once: a process() each, then one launch set.
 struct CellsFigures {
@@ -50,24 +72,15 @@ struct CellsFigures {
 
 CellsFigures measure_cells(const airan::bench::PeakSlot& peak, const float2* device_iq,
                            unsigned cells, int device, int iterations) {
-  constexpr unsigned prbs = airan::bench::peak_prbs;
-  constexpr unsigned rx = airan::bench::peak_rx;
-  constexpr unsigned layers = airan::bench::peak_layers;
   const unsigned slot = peak.simulator->slot_number();
-  std::vector<std::unique_ptr<airan::gpu::GpuPuschFrontEnd>> front_ends;
-  std::vector<airan::gpu::GpuPuschFrontEnd*> batch;
-  for (unsigned c = 0; c < cells; ++c) {
-    front_ends.push_back(std::make_unique<airan::gpu::GpuPuschFrontEnd>(
-        peak.scenario.cell, airan::gpu::GpuPuschFrontEndLimits{rx, layers, prbs}, device));
-    front_ends.back()->demodulate(reinterpret_cast<const cf32*>(device_iq), rx, slot);
-    batch.push_back(front_ends.back().get());
+  const PeakFrontEnds set(peak, cells, device);
+  const auto& front_ends = set.front_ends;
+  const auto& batch = set.batch;
+  for (const auto& front_end : front_ends) {
+    front_end->demodulate(reinterpret_cast<const cf32*>(device_iq), airan::bench::peak_rx, slot);
   }
   const airan::phy::PuschFrontEndOptions options;
-  const auto synchronize_all = [&] {
-    for (const auto& front_end : front_ends) {
-      front_end->synchronize();
-    }
-  };
+  const auto synchronize_all = [&] { set.synchronize_all(); };
   synchronize_all();
   CellsFigures figures;
   std::vector<float> own, batched, estimate, equalize;
@@ -113,26 +126,17 @@ CellsOfdmFigures measure_cells_ofdm(const airan::bench::PeakSlot& peak, const fl
                                     unsigned cells, int device, int iterations) {
   constexpr unsigned prbs = airan::bench::peak_prbs;
   constexpr unsigned rx = airan::bench::peak_rx;
-  constexpr unsigned layers = airan::bench::peak_layers;
   const unsigned slot = peak.simulator->slot_number();
   const auto* iq = reinterpret_cast<const cf32*>(device_iq);
-  std::vector<std::unique_ptr<airan::gpu::GpuPuschFrontEnd>> front_ends;
-  std::vector<airan::gpu::GpuPuschFrontEnd*> batch;
-  for (unsigned c = 0; c < cells; ++c) {
-    front_ends.push_back(std::make_unique<airan::gpu::GpuPuschFrontEnd>(
-        peak.scenario.cell, airan::gpu::GpuPuschFrontEndLimits{rx, layers, prbs}, device));
-    batch.push_back(front_ends.back().get());
-  }
+  const PeakFrontEnds set(peak, cells, device);
+  const auto& front_ends = set.front_ends;
+  const auto& batch = set.batch;
   const auto numerology = airan::phy::Numerology::for_carrier(
       peak.scenario.cell.numerology, peak.scenario.cell.cyclic_prefix, prbs);
   const std::size_t windows = std::size_t{cells} * rx * numerology.symbols_per_slot();
   airan::gpu::GpuOfdmWorkspace workspace(numerology.fft_size(), windows, device);
   (void)workspace.prepare(windows);
-  const auto synchronize_all = [&] {
-    for (const auto& front_end : front_ends) {
-      front_end->synchronize();
-    }
-  };
+  const auto synchronize_all = [&] { set.synchronize_all(); };
   const auto launch_set = [&](airan::gpu::GpuOfdmWorkspace* shared) {
     for (const auto& front_end : front_ends) {
       front_end->prepare_demodulation(iq, rx, slot);

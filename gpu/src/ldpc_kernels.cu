@@ -86,7 +86,9 @@ struct ThreadBlockLanes {
 #endif
   }
   /// The parts of a check node merge their states with shuffles; \p state and \p update run in
-  /// the same thread and loop iteration, so the item's LdpcKeptEdges stay in its registers.
+  /// the same thread and loop iteration, so the item's LdpcKeptEdges stay in its registers. Every
+  /// thread of a warp takes part in the shuffles, also past the last item: the loop runs the same
+  /// number of times in every thread.
   template <class State, class Update>
   __host__ __device__ void check_nodes_kept(unsigned z, State&& state, Update&& update) {
 #if defined(__CUDA_ARCH__)
@@ -111,30 +113,13 @@ struct ThreadBlockLanes {
     (void)update;
 #endif
   }
+  /// check_nodes_kept() without the kept edges (left unused: the compiler drops them).
   template <class State, class Update>
   __host__ __device__ void check_nodes(unsigned z, State&& state, Update&& update) {
-#if defined(__CUDA_ARCH__)
-    const unsigned items = z * num_parts;
-    // Every thread of a warp takes part in the shuffles, also past the last item: the loop runs
-    // the same number of times in every thread.
-    for (unsigned base = 0; base < items; base += blockDim.x) {
-      const unsigned item = base + threadIdx.x;
-      const bool active = item < items;
-      phy::LdpcCheckNodeState node;
-      if (active) {
-        node = state(item / num_parts, item % num_parts);
-      }
-      node = merge_parts(node);
-      if (active) {
-        update(item / num_parts, item % num_parts, node);
-      }
-    }
-    __syncthreads();
-#else
-    (void)z;
-    (void)state;
-    (void)update;
-#endif
+    check_nodes_kept(
+        z, [&](unsigned lane, unsigned part, phy::LdpcKeptEdges&) { return state(lane, part); },
+        [&](unsigned lane, unsigned part, const phy::LdpcCheckNodeState& node,
+            const phy::LdpcKeptEdges&) { update(lane, part, node); });
   }
 };
 

@@ -102,6 +102,8 @@ struct SequentialLanes {
   std::vector<LdpcKeptEdges> kept;
   template <class State, class Update>
   void check_nodes_kept(unsigned z, State&& state, Update&& update) {
+    // Every lane's pass 1 before any pass 2, as the threads of a layer run them: the lanes of a
+    // layer touch disjoint values, so this is the order the device may take too.
     for (unsigned lane = 0; lane < z; ++lane) {
       LdpcCheckNodeState node = state(lane, 0U, kept[std::size_t{lane} * num_parts]);
       for (unsigned part = 1; part < num_parts; ++part) {
@@ -116,22 +118,14 @@ struct SequentialLanes {
       }
     }
   }
+  /// check_nodes_kept() without the kept edges.
   template <class State, class Update>
   void check_nodes(unsigned z, State&& state, Update&& update) {
-    // Every lane's pass 1 before any pass 2, as the threads of a layer run them: the lanes of a
-    // layer touch disjoint values, so this is the order the device may take too.
-    for (unsigned lane = 0; lane < z; ++lane) {
-      LdpcCheckNodeState node = state(lane, 0U);
-      for (unsigned part = 1; part < num_parts; ++part) {
-        node = ldpc_merge_check_node_states(node, state(lane, part));
-      }
-      merged[lane] = node;
-    }
-    for (unsigned lane = 0; lane < z; ++lane) {
-      for (unsigned part = 0; part < num_parts; ++part) {
-        update(lane, part, merged[lane]);
-      }
-    }
+    check_nodes_kept(
+        z, [&](unsigned lane, unsigned part, LdpcKeptEdges&) { return state(lane, part); },
+        [&](unsigned lane, unsigned part, const LdpcCheckNodeState& node, const LdpcKeptEdges&) {
+          update(lane, part, node);
+        });
   }
 };
 
