@@ -1,9 +1,10 @@
 /// \file
 /// \brief Shared pieces of the DMRS estimation kernels (private; dmrs_kernels.cu,
-/// dmrs_noise_kernels.cu, dmrs_time_kernels.cu): block sizes, the layout of a PDU's scratch,
-/// block-wide sums, and the launchers of the steps that live in files of their own.
+/// dmrs_noise_kernels.cu, dmrs_interpolation_kernels.cu): block sizes, the layout of a PDU's
+/// scratch, block-wide sums, and the launchers of the steps that live in files of their own.
 #pragma once
 
+#include "dmrs_interpolation_elements.h"
 #include "front_end_kernels.h"
 
 #include <cstddef>
@@ -51,14 +52,6 @@ __device__ inline float2 raw_ls(const float2* y, const float2* x, unsigned k, un
   return make_float2(a.x * b.x + a.y * b.y, a.y * b.x - a.x * b.y);
 }
 
-/// exp(+j omega k), evaluated in double precision.
-__device__ inline float2 ramp(double omega, unsigned k) {
-  double s = 0.0;
-  double c = 0.0;
-  sincos(omega * static_cast<double>(k), &s, &c);
-  return make_float2(static_cast<float>(c), static_cast<float>(s));
-}
-
 template <typename T> __device__ inline T warp_sum(T v) {
   for (int offset = 16; offset > 0; offset /= 2) {
     v += __shfl_down_sync(0xffffffffU, v, offset);
@@ -88,7 +81,8 @@ __device__ inline const float2* grid_row(const PduGeometry& g, const float2* gri
 
 /// The noise sums and the PDU's measurements and filter bank (dmrs_noise_kernels.cu).
 void launch_noise_sums(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream);
-/// The interpolation (or averaging) in time of every PDU's H (dmrs_time_kernels.cu).
-void launch_time_interpolation(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream);
+/// The interpolation in frequency, then in time (or the average over time), of every PDU's H
+/// (dmrs_interpolation_kernels.cu).
+void launch_interpolation(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream);
 
 } // namespace airan::gpu::detail::dmrs_estimation

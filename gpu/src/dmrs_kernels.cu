@@ -2,7 +2,8 @@
 // DmrsChannelEstimatorImpl (dmrs_channel_estimator.h) with the shared math of
 // dmrs_estimation_math.h; every step one kernel, one thread per output value, whose body
 // (a Launch's run(), launch_batches.cuh) serves one PDU or the PDUs of several cells in one grid.
-// DMRS generation is in dmrs_generation_kernels.cu.
+// DMRS generation is in dmrs_generation_kernels.cu, the noise sums in dmrs_noise_kernels.cu and
+// the interpolation in frequency and time in dmrs_interpolation_kernels.cu.
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
 #include "airan/phy/dmrs_estimation_math.h"
@@ -126,72 +127,6 @@ __device__ void DespreadLaunch::run(LaunchBlock block) const {
   pilots[index] = make_float2(out_re, out_im);
 }
 
-/// One thread per (rx, layer, occasion, allocated subcarrier): frequency interpolation into
-/// the occasion's first symbol row of H, then the delay ramp removed again.
-struct InterpolateFrequencyLaunch {
-  static constexpr unsigned threads = block_size;
-  DmrsEstimationPdu p;
-  __device__ void run(LaunchBlock block) const;
-};
-
-__device__ void InterpolateFrequencyLaunch::run(LaunchBlock block) const {
-  const PduGeometry& g = p.g;
-  const float2* __restrict__ pilots = p.pilots;
-  const float2* __restrict__ banks = p.banks;
-  const EstimatorState* state = p.state;
-  float2* __restrict__ h = p.h;
-  const std::size_t index = std::size_t{block.index} * blockDim.x + threadIdx.x;
-  const unsigned width = g.num_subcarriers;
-  const std::size_t total = std::size_t{g.num_rx} * g.num_layers * g.num_occasions * width;
-  if (index >= total) {
-    return;
-  }
-  const unsigned k = index % width;
-  const unsigned o = (index / width) % g.num_occasions;
-  const unsigned rx_layer = index / (std::size_t{width} * g.num_occasions);
-  const unsigned layer = rx_layer % g.num_layers;
-  const float2* p = pilots + (std::size_t{rx_layer} * g.num_occasions + o) * g.num_pilots;
-  const int count = static_cast<int>(g.num_pilots);
-  const int spacing = static_cast<int>(g.comb_period);
-  const int twice_first = g.twice_first[layer];
-  float value[2];
-  if (g.mmse_frequency) {
-    const int window = static_cast<int>(g.mmse_window);
-    const phy::MmsePlacement placement =
-        phy::mmse_placement(2 * static_cast<int>(k) - twice_first, spacing, window, count);
-    const float2* taps = banks + std::size_t(state->bank) * g.bank_positions * g.mmse_window +
-                         std::size_t(placement.position) * g.mmse_window;
-    phy::apply_mmse_taps(reinterpret_cast<const float*>(taps),
-                         reinterpret_cast<const float*>(p + placement.start), window, value);
-  } else {
-    const int first = (twice_first + 1) / 2; // ceil of the first pilot's subcarrier
-    const float first_fraction = static_cast<float>(first) - 0.5F * static_cast<float>(twice_first);
-    const int offset = static_cast<int>(k) - first;
-    const int n = offset < 0 ? -1 : offset / spacing;
-    if (offset < 0) {
-      value[0] = p[0].x;
-      value[1] = p[0].y;
-    } else if (n + 1 < count) {
-      const float fraction =
-          (first_fraction + static_cast<float>(offset % spacing)) / static_cast<float>(spacing);
-      value[0] = p[n].x + fraction * (p[n + 1].x - p[n].x);
-      value[1] = p[n].y + fraction * (p[n + 1].y - p[n].y);
-    } else {
-      value[0] = p[count - 1].x;
-      value[1] = p[count - 1].y;
-    }
-  }
-  if (g.compensate_delay) { // h times conj(ramp)
-    const float2 r = ramp(state->omega, k);
-    const float re = value[0] * r.x + value[1] * r.y;
-    const float im = value[1] * r.x - value[0] * r.y;
-    value[0] = re;
-    value[1] = im;
-  }
-  const unsigned symbol = g.dmrs_symbols[o * g.symbols_per_occasion];
-  h[(std::size_t{rx_layer} * max_symbols + symbol) * width + k] = make_float2(value[0], value[1]);
-}
-
 } // namespace
 } // namespace airan::gpu::detail::dmrs_estimation
 
@@ -205,9 +140,6 @@ std::size_t dmrs_estimation_scratch_floats(std::size_t rx, std::size_t layers) {
 void launch_dmrs_estimation(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream) {
   using namespace dmrs_estimation;
   // Each step's blocks of every PDU as one grid; a step a PDU does not run has no blocks.
-  const auto rows = [](const PduGeometry& g) {
-    return std::size_t{g.num_rx} * g.num_layers * g.num_subcarriers;
-  };
   launch_all<DelayCorrelationLaunch>(
       pdus.size(),
       [&](std::size_t i) {
@@ -225,15 +157,7 @@ void launch_dmrs_estimation(std::span<const DmrsEstimationPdu> pdus, cudaStream_
       },
       "despread_kernel", stream);
   launch_noise_sums(pdus, stream);
-  launch_all<InterpolateFrequencyLaunch>(
-      pdus.size(),
-      [&](std::size_t i) {
-        const PduGeometry& g = pdus[i].g;
-        return std::pair(InterpolateFrequencyLaunch{pdus[i]},
-                         blocks_for(rows(g) * g.num_occasions));
-      },
-      "interpolate_frequency_kernel", stream);
-  launch_time_interpolation(pdus, stream);
+  launch_interpolation(pdus, stream);
 }
 
 } // namespace airan::gpu::detail

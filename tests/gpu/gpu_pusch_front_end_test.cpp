@@ -72,6 +72,7 @@ struct Case {
   airan::phy::EqualizerAlgorithm equalizer = airan::phy::EqualizerAlgorithm::mmse;
   unsigned covariance_group_prbs = 0; ///< MMSE-IRC: PRBs per covariance group (0: one group).
   float interference = 0.0F;          ///< Power per RE of a rank-one interferer added to the grid.
+  unsigned additional_position = 1;   ///< dmrs-AdditionalPosition: 1 + this many DMRS occasions.
 };
 
 /// The PDU of case \p c on the scenario of \p c.
@@ -96,6 +97,7 @@ Link make_link(const Case& c) {
   pusch.dmrs_ports = static_cast<std::uint16_t>((1U << c.layers) - 1);
   pusch.dmrs_config_type = c.dmrs_type;
   pusch.dmrs_length = c.dmrs_length;
+  pusch.dmrs_additional_position = c.additional_position;
   pusch.num_dmrs_cdm_groups_no_data = 2;
   pusch.mcs_index = c.mcs;
   pusch.mcs_table = c.table;
@@ -173,6 +175,12 @@ using airan::phy::FrequencyInterpolation;
 using airan::phy::McsTable;
 
 class GpuFrontEnd : public testing::TestWithParam<Case> {};
+
+// Every case is a link the transmitter and the CPU receiver accept (runs without a device).
+TEST_P(GpuFrontEnd, IsAValidLink) {
+  const Link link = make_link(GetParam());
+  EXPECT_EQ(airan::apps::validate_link(link.scenario, std::span(&link.pusch, 1)), "");
+}
 
 TEST_P(GpuFrontEnd, MatchesTheCpuReference) {
   std::string status;
@@ -355,7 +363,15 @@ INSTANTIATE_TEST_SUITE_P(
         // the tolerance.)
         Case{"Prb12Rx16Layers2Qam16AwgnMmseIrcGroups6Interferer", 12, 16, 2, 12, McsTable::qam64,
              DmrsConfigType::type1, 1, "awgn", ChannelDomain::frequency, 20.0F,
-             FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse_irc, 6, 0.5F}),
+             FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse_irc, 6, 0.5F},
+        // Four DMRS occasions (pos3): time interpolation between three pairs of them, and with
+        // linear frequency interpolation three occasions (pos2), symbols held after the last.
+        Case{"Prb51Rx4Layers2Qam64TdlA30Pos3", 51, 4, 2, 20, McsTable::qam64, DmrsConfigType::type1,
+             1, "TDL-A30", ChannelDomain::time, 25.0F, FrequencyInterpolation::mmse, true,
+             EqualizerAlgorithm::mmse, 0, 0.0F, 3},
+        Case{"Prb24Rx2Layer1Qam16TdlA30LsLinPos2", 24, 2, 1, 12, McsTable::qam64,
+             DmrsConfigType::type1, 1, "TDL-A30", ChannelDomain::time, 20.0F,
+             FrequencyInterpolation::linear, false, EqualizerAlgorithm::mmse, 0, 0.0F, 2}),
     case_name);
 
 // One GPU front end (one CUDA graph) for MMSE, MMSE-IRC with two group sizes and MMSE again on
