@@ -4,6 +4,7 @@
 /// scratch, block-wide sums, and the launchers of the steps that live in files of their own.
 #pragma once
 
+#include "dmrs_despread_elements.h"
 #include "dmrs_interpolation_elements.h"
 #include "front_end_kernels.h"
 
@@ -13,9 +14,7 @@
 namespace airan::gpu::detail::dmrs_estimation {
 
 constexpr unsigned block_size = 256;
-
-/// Blocks of noise_sums_kernel (a few pilots per thread at 273 PRB, 4 Rx, 2 layers).
-constexpr unsigned noise_blocks = 64;
+static_assert(block_size == despread_threads);
 
 /// Floats of the delay correlations (rx * layers * 14 complex sums): an even count, so that the
 /// noise partials after them are aligned for doubles.
@@ -29,7 +28,7 @@ constexpr std::size_t delay_sum_floats(std::size_t rx, std::size_t layers) {
 /// estimation sets it back), then the noise partials (4 doubles per block), then the delay
 /// correlations.
 constexpr std::size_t noise_counter_floats = 2;
-constexpr std::size_t noise_partial_floats = 2 * 4 * std::size_t{noise_blocks};
+constexpr std::size_t noise_partial_floats = 2 * 4 * std::size_t{max_noise_blocks};
 
 __device__ inline unsigned* noise_counter_of(float* scratch) {
   return reinterpret_cast<unsigned*>(scratch);
@@ -43,13 +42,6 @@ __device__ inline float* delay_sums_of(float* scratch) {
 
 inline unsigned blocks_for(std::size_t count) {
   return static_cast<unsigned>((count + block_size - 1) / block_size);
-}
-
-/// z = y conj(x) of DMRS value i at subcarrier k (relative to the layer's delta).
-__device__ inline float2 raw_ls(const float2* y, const float2* x, unsigned k, unsigned i) {
-  const float2 a = y[k];
-  const float2 b = x[i];
-  return make_float2(a.x * b.x + a.y * b.y, a.y * b.x - a.x * b.y);
 }
 
 template <typename T> __device__ inline T warp_sum(T v) {
@@ -73,14 +65,9 @@ template <typename T> __device__ inline T block_sum(T v, T* scratch) {
   return warp < 1 ? warp_sum(v) : v;
 }
 
-__device__ inline const float2* grid_row(const PduGeometry& g, const float2* grid, unsigned rx,
-                                         unsigned symbol, unsigned layer) {
-  return grid + (std::size_t{rx} * g.grid_symbols + symbol) * g.grid_subcarriers +
-         g.first_subcarrier + g.deltas[layer];
-}
-
-/// The noise sums and the PDU's measurements and filter bank (dmrs_noise_kernels.cu).
-void launch_noise_sums(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream);
+/// The de-spread pilots, the noise sums and the PDU's measurements and filter bank of every PDU
+/// (dmrs_noise_kernels.cu).
+void launch_despread_noise(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream);
 /// The interpolation in frequency, then in time (or the average over time), of every PDU's H
 /// (dmrs_interpolation_kernels.cu).
 void launch_interpolation(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream);
