@@ -5,8 +5,9 @@
 // flight (on distinct HARQ processes), --launch graph|streams|cellgraph, --submit-threads
 // (streams, cellgraph: host threads enqueueing the cells), --batched-decoding (every cell's TBs
 // as one launch set), --batched-front-end (the cells' OFDM with one cuFFT, then every cell's k-th
-// PDU, through one front-end launch set each; --fft-per-cell: a cuFFT per cell) and
-// --no-stage-timing (no CUDA events timing the stages). The last line:
+// PDU, through one front-end launch set each; --fft-per-cell: a cuFFT per cell), --fused-ofdm
+// (each cell's OFDM as one kernel of its own FFT) and --no-stage-timing (no CUDA events timing
+// the stages). The last line:
 // "cells per 500 us slot (<N> cells, <backend>): <value>".
 #include "bench_cells.h"
 
@@ -40,6 +41,7 @@ struct CellsBenchOptions {
   bool batched_decoding = false;  ///< CUDA: GpuCellGroupOptions::batched_decoding.
   bool batched_front_end = false; ///< CUDA: GpuCellGroupOptions::batched_front_end.
   bool fft_per_cell = false;      ///< CUDA: GpuCellGroupOptions::joint_fft off.
+  bool fused_ofdm = false;        ///< CUDA: GpuCellGroupOptions::fused_ofdm.
   bool no_stage_timing = false;   ///< CUDA: GpuCellGroupOptions::stage_timing off.
   unsigned slots = 10;
   std::string backend = "cpu";
@@ -94,6 +96,7 @@ double gpu_slot_us(const CellsBenchOptions& o, const BenchSlot& slot, const gpu:
   options.batched_decoding = o.batched_decoding;
   options.batched_front_end = o.batched_front_end;
   options.joint_fft = !o.fft_per_cell;
+  options.fused_ofdm = o.fused_ofdm;
   options.stage_timing = !o.no_stage_timing;
   gpu::GpuCellGroup group(configs, device, options);
   // Slots in flight together use distinct HARQ processes (a process still decoding in another
@@ -158,6 +161,9 @@ int run_cells_bench(const CellsBenchOptions& o) {
                                       : ", the cells' PDUs through one front-end launch set")
                     : "",
                 o.no_stage_timing ? ", stages not timed" : "");
+    if (o.fused_ofdm) {
+      std::printf("OFDM demodulation: the fused kernel (CP removal, FFT and extraction in one)\n");
+    }
   } else {
     std::printf("one receiver per cell, %u thread(s) each, cells one after another\n", o.threads);
   }
@@ -214,6 +220,9 @@ void add_bench_cells_command(CLI::App& bench,
                 "(one kernel per stage over those PDUs)");
   app->add_flag("--fft-per-cell", o->fft_per_cell,
                 "CUDA, with --batched-front-end: a cuFFT per cell instead of one over all");
+  app->add_flag("--fused-ofdm", o->fused_ofdm,
+                "CUDA: each cell's OFDM demodulation as one kernel of its own FFT (CP removal, "
+                "FFT and extraction) instead of cuFFT between two kernels");
   app->add_flag("--no-stage-timing", o->no_stage_timing,
                 "CUDA: no CUDA events timing each cell's stages (fewer graph nodes)");
   app->add_option("--slots", o->slots, "Slots timed")->check(CLI::Range(1, 100000));

@@ -15,7 +15,8 @@
 // cells), with how many slots went as one graph
 // and how many graphs were instantiated rather than updated, and the host time of submit()
 // (captures, graph updates, launches) within the slot's wall time; "graph-batched-all-fftcell"
-// (24 cells) is "graph-batched-all" with a cuFFT per cell (GpuCellGroupOptions::joint_fft off).
+// (24 cells) is "graph-batched-all" with a cuFFT per cell (GpuCellGroupOptions::joint_fft off),
+// "graph-batched-all-fused" (1 and 24 cells) with the fused OFDM kernel (fused_ofdm on).
 // Last, every kernel, cuFFT call and copy with its device time (LaunchProfiler) of the 1-cell
 // slot and of the 24-cell slot in "graph-batched-all". The CPU receiver on one core
 // runs the same slot in this process as the baseline. Without a device it says so and exits 0.
@@ -177,6 +178,7 @@ int run(const Selection& selection) {
     bool batched_front_end;
     std::span<const unsigned> counts;
     bool joint_fft = true;
+    bool fused_ofdm = false;
   };
   // The most telling modes first: a run cut short by gpu-check's time limit keeps their rows
   // (each row is flushed as it is printed).
@@ -187,6 +189,9 @@ int run(const Selection& selection) {
            // Its baseline: the cells' OFDM with a cuFFT each (GpuCellGroupOptions::joint_fft).
            Mode{"graph-batched-all-fftcell", true, false, 1, true, true, true, fft_baseline_counts,
                 false},
+           // The cells' OFDM as the fused kernel (GpuCellGroupOptions::fused_ofdm).
+           Mode{"graph-batched-all-fused", true, false, 1, true, true, true, untimed_counts, true,
+                true},
            Mode{"graph-batched", true, false, 1, true, true, false, batched_counts},
            Mode{"streams-batched-all", false, false, 1, true, true, true, batched_counts},
            Mode{"streams-8t", false, false, submit_threads, false, true, false, threaded_counts},
@@ -207,6 +212,7 @@ int run(const Selection& selection) {
     options.stage_timing = launch_mode.stage_timing;
     options.batched_front_end = launch_mode.batched_front_end;
     options.joint_fft = launch_mode.joint_fft;
+    options.fused_ofdm = launch_mode.fused_ofdm;
     const char* mode = launch_mode.name;
     if (!selection.keeps(std::string_view(mode))) {
       continue;

@@ -5,9 +5,10 @@
 // descrambling, as the receivers run it); then the PDUs of 24 such cells, a process() per front
 // end (each a graph on its own stream) against one launch set for all of them
 // (GpuPuschFrontEnd::prepare() + enqueue_prepared()); and their OFDM demodulation, a demodulate()
-// each, one launch set with a cuFFT each, and one launch set with one cuFFT over all (a
-// GpuOfdmWorkspace). Prints a table; without a device it says so and exits 0.
-// Accepts (and ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
+// each, one launch set with a cuFFT each, one launch set with one cuFFT over all (a
+// GpuOfdmWorkspace) and one launch set of the fused OFDM kernel (set_fused_ofdm(); also timed
+// for one front end beside its cuFFT path). Prints a table; without a device it says so and exits
+// 0. Accepts (and ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
 #include "bench_main.h"
 #include "peak_slot.h"
 
@@ -120,6 +121,8 @@ struct CellsOfdmFigures {
   float each_device = 0.0F;
   float joint_wall = 0.0F; ///< One launch set, one cuFFT (GpuOfdmWorkspace).
   float joint_device = 0.0F;
+  float fused_wall = 0.0F; ///< One launch set of the fused kernel (set_fused_ofdm()).
+  float fused_device = 0.0F;
 };
 
 CellsOfdmFigures measure_cells_ofdm(const airan::bench::PeakSlot& peak, const float2* device_iq,
@@ -144,7 +147,12 @@ CellsOfdmFigures measure_cells_ofdm(const airan::bench::PeakSlot& peak, const fl
     airan::gpu::GpuPuschFrontEnd::enqueue_prepared_demodulation(batch, nullptr, shared);
     synchronize_all();
   };
-  std::vector<float> own, each, each_device, joint, joint_device;
+  const auto fused_set = [&](bool fused) {
+    for (const auto& front_end : front_ends) {
+      front_end->set_fused_ofdm(fused);
+    }
+  };
+  std::vector<float> own, each, each_device, joint, joint_device, fused, fused_device;
   const auto us_since = [](std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<float, std::micro>(std::chrono::steady_clock::now() - start)
         .count();
@@ -163,15 +171,24 @@ CellsOfdmFigures measure_cells_ofdm(const airan::bench::PeakSlot& peak, const fl
     start = std::chrono::steady_clock::now();
     launch_set(&workspace);
     const float joint_us = us_since(start);
+    const float joint_device_us = 1e3F * front_ends.front()->stage_times().ofdm_ms;
+    fused_set(true);
+    start = std::chrono::steady_clock::now();
+    launch_set(nullptr);
+    const float fused_us = us_since(start);
+    fused_set(false);
     if (i >= 10) {
       own.push_back(own_us);
       each.push_back(each_us);
       each_device.push_back(each_device_us);
       joint.push_back(joint_us);
-      joint_device.push_back(1e3F * front_ends.front()->stage_times().ofdm_ms);
+      joint_device.push_back(joint_device_us);
+      fused.push_back(fused_us);
+      fused_device.push_back(1e3F * front_ends.front()->stage_times().ofdm_ms);
     }
   }
-  return {median(own), median(each), median(each_device), median(joint), median(joint_device)};
+  return {median(own),          median(each),  median(each_device), median(joint),
+          median(joint_device), median(fused), median(fused_device)};
 }
 
 int run() {
@@ -230,6 +247,18 @@ int run() {
     }
   }
 
+  // The fused OFDM kernel (CP removal, FFT and extraction in one) on the same slot.
+  std::vector<float> fused_ofdm;
+  front_end.set_fused_ofdm(true);
+  for (int i = 0; i < iterations + 10; ++i) {
+    front_end.demodulate(reinterpret_cast<const cf32*>(device_iq.data()), rx, slot);
+    front_end.synchronize();
+    if (i >= 10) {
+      fused_ofdm.push_back(1e3F * front_end.stage_times().ofdm_ms);
+    }
+  }
+  front_end.set_fused_ofdm(false);
+
   // cuFFT alone: the same rx x 14 transforms of the carrier's FFT size.
   const auto numerology = airan::phy::Numerology::for_carrier(scenario.cell.numerology,
                                                               scenario.cell.cyclic_prefix, prbs);
@@ -266,6 +295,9 @@ int run() {
   std::printf("%-40s %10.1f  (x%.2f the slot with a descrambling pass)\n",
               "slot, descrambling in the demapper", median(fused_slot_us),
               median(slot_us) / median(fused_slot_us));
+  std::printf("%-40s %10.1f  (x%.2f the OFDM (CP removal, FFT, extraction) row)\n",
+              "OFDM, fused kernel", median(fused_ofdm),
+              median(ofdm) / std::max(median(fused_ofdm), 1e-3F));
   constexpr unsigned cells = 24;
   const CellsFigures many = measure_cells(peak, device_iq.data(), cells, device.index, 50);
   std::printf("%u cells' PDUs (the same slot each), host wall clock, median of 50:\n", cells);
@@ -284,6 +316,9 @@ int run() {
   std::printf("%-40s %10.1f %10.1f  (device x%.2f)\n", "OFDM, one launch set, one cuFFT",
               ofdm_cells.joint_wall, ofdm_cells.joint_device,
               ofdm_cells.each_device / std::max(ofdm_cells.joint_device, 1e-3F));
+  std::printf("%-40s %10.1f %10.1f  (device x%.2f)\n", "OFDM, one launch set, fused kernel",
+              ofdm_cells.fused_wall, ofdm_cells.fused_device,
+              ofdm_cells.joint_device / std::max(ofdm_cells.fused_device, 1e-3F));
   std::printf("gpu front end slot: %.1f us\n", median(fused_slot_us));
   return 0;
 }

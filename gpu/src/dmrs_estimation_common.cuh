@@ -16,8 +16,7 @@ namespace airan::gpu::detail::dmrs_estimation {
 constexpr unsigned block_size = 256;
 static_assert(block_size == despread_threads);
 
-/// Floats of the delay correlations (rx * layers * 14 complex sums): an even count, so that the
-/// noise partials after them are aligned for doubles.
+/// Floats of the delay correlations (rx * layers * 14 complex sums), last in the scratch.
 constexpr std::size_t delay_sum_floats(std::size_t rx, std::size_t layers) {
   return rx * layers * max_symbols * 2;
 }

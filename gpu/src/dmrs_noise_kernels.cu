@@ -43,7 +43,7 @@ __device__ void noise_from_partials(const PduGeometry& g, const double* partials
 /// de-spread into p.pilots, tile by tile: the tile's pilots with the one before and the filter
 /// order after it (computed again by the block that owns them, which alone writes them out) in
 /// shared memory, then each thread's pilot's noise terms from there. The block's sums (double) go
-/// to partials[4 b ..]; the last block to finish (an atomic counter, set back to zero after) turns
+/// to partials[4 b ..]; the last block to finish (an atomic counter that it wraps back to zero) turns
 /// them into the PDU's measurements. Block 0's thread 0 records the delay, its phase and the ramp
 /// step. (Until 2026-12-01 two launches: despread_kernel, a thread per pilot, then
 /// noise_sums_kernel reading the pilots back in 64 blocks.)
@@ -105,7 +105,8 @@ __device__ void DespreadNoiseLaunch::run(LaunchBlock block) const {
     out[2] = terms.lag_im;
     out[3] = terms.residual;
     __threadfence(); // the partials are visible before the count says so
-    last = atomicAdd(counter, 1U) == block.count - 1;
+    // The last block finds count - 1 and sets the counter back to zero for the next PDU.
+    last = atomicInc(counter, block.count - 1) == block.count - 1;
   }
   __syncthreads();
   if (!last) {
@@ -115,9 +116,6 @@ __device__ void DespreadNoiseLaunch::run(LaunchBlock block) const {
   __threadfence();
   if (threadIdx.x < 32) {
     noise_from_partials(g, partials, block.count, state);
-  }
-  if (threadIdx.x == 0) {
-    *counter = 0U; // ready for the next PDU
   }
 }
 

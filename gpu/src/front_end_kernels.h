@@ -35,18 +35,23 @@ struct OfdmGeometry {
 };
 
 /// One slot's OFDM demodulation: its geometry, IQ ([rx][slot_length], device), FFT work area
-/// ([rx][symbol][fft_size]) and grid ([rx][symbol][num_subcarriers]).
+/// ([rx][symbol][fft_size]) and grid ([rx][symbol][num_subcarriers]); the fused kernel's twiddle
+/// table (fill_fft_twiddles(), ofdm_fft_elements.h) where it runs.
 struct OfdmSlot {
   OfdmGeometry g;
   const float2* iq = nullptr;
   float2* fft = nullptr;
   float2* grid = nullptr;
+  const float2* twiddles = nullptr;
 };
 
 /// Copies each FFT window of every slot's iq into its fft, the slots' blocks in one grid.
 void launch_remove_cp(std::span<const OfdmSlot> slots, cudaStream_t stream);
 /// Scaled extraction of the carrier's subcarriers from every slot's fft into its grid.
 void launch_extract_subcarriers(std::span<const OfdmSlot> slots, cudaStream_t stream);
+/// CP removal, FFT and extraction of every slot in one kernel (fused_ofdm_supports() its FFT
+/// size, twiddles set), without the fft work area (ofdm_fused_kernels.cu).
+void launch_fused_ofdm(std::span<const OfdmSlot> slots, cudaStream_t stream);
 
 /// Geometry and options of one PDU for the DMRS estimator and the equalizer.
 struct PduGeometry {

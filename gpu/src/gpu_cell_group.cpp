@@ -38,6 +38,7 @@ GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device,
     cells_.back()->batched_decoding = options.batched_decoding;
     for (const auto& lane : cells_.back()->lanes) {
       lane->front_end.set_stage_timing(options.stage_timing);
+      lane->front_end.set_fused_ofdm(options.fused_ofdm);
       for (const auto& decoder : lane->decoders) {
         decoder->set_stage_timing(options.stage_timing);
       }
@@ -72,8 +73,9 @@ void GpuCellGroup::make_ofdm_workspaces() {
     const phy::CellConfig& cell = cells_[c]->config.cell;
     const auto numerology =
         phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+    const bool fused = cells_[c]->lanes.front()->front_end.fused_ofdm(); // no cuFFT
     const std::size_t windows =
-        std::size_t{cells_[c]->config.num_rx_antennas} * numerology.symbols_per_slot();
+        fused ? 0 : std::size_t{cells_[c]->config.num_rx_antennas} * numerology.symbols_per_slot();
     cell_windows.emplace_back(numerology.fft_size(), windows);
     auto size = std::find_if(by_size.begin(), by_size.end(), [&](const auto& entry) {
       return entry.first == numerology.fft_size();
@@ -98,6 +100,9 @@ void GpuCellGroup::make_ofdm_workspaces() {
     }
   }
   const std::size_t largest = *std::max_element(runs.begin(), runs.end());
+  if (largest == 0) {
+    return; // every cell demodulates with the fused kernel
+  }
   for (const auto& launch : launches_) {
     launch->ofdm_workspace = std::make_unique<GpuOfdmWorkspace>(fft_size, largest, device_);
     for (const std::size_t windows : runs) {

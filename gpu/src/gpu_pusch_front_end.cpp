@@ -79,7 +79,11 @@ detail::OfdmSlot GpuPuschFrontEnd::Impl::ofdm_slot(const cf32* device_iq, unsign
   ofdm.iq = reinterpret_cast<const float2*>(device_iq);
   ofdm.fft = fft.data();
   ofdm.grid = grid.data();
-  (void)plan_for(num_rx); // made here, outside any capture that has no plan yet
+  if (uses_fused_ofdm()) {
+    ofdm.twiddles = twiddles.data();
+  } else {
+    (void)plan_for(num_rx); // made here, outside any capture that has no plan yet
+  }
   return ofdm;
 }
 
@@ -105,9 +109,13 @@ void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsign
   cudaStream_t stream = s.stream.get();
   s.time_mark(s.ofdm_start, stream);
   profile_begin(stream);
-  detail::launch_remove_cp(std::span(&ofdm, 1), stream);
-  s.fft_forward(num_rx, stream);
-  detail::launch_extract_subcarriers(std::span(&ofdm, 1), stream);
+  if (s.uses_fused_ofdm()) {
+    detail::launch_fused_ofdm(std::span(&ofdm, 1), stream);
+  } else {
+    detail::launch_remove_cp(std::span(&ofdm, 1), stream);
+    s.fft_forward(num_rx, stream);
+    detail::launch_extract_subcarriers(std::span(&ofdm, 1), stream);
+  }
   s.time_mark(s.ofdm_end, stream);
   s.commit_ofdm(num_rx, s.stage_timing);
 }
@@ -339,6 +347,14 @@ void GpuPuschFrontEnd::set_deferred_branch_join(bool deferred) {
 
 void GpuPuschFrontEnd::set_stage_timing(bool timing) {
   impl_->stage_timing = timing;
+}
+
+void GpuPuschFrontEnd::set_fused_ofdm(bool fused) {
+  impl_->fused_ofdm = fused;
+}
+
+bool GpuPuschFrontEnd::fused_ofdm() const {
+  return impl_->uses_fused_ofdm();
 }
 
 void GpuPuschFrontEnd::join_branch() {

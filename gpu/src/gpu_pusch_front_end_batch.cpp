@@ -315,8 +315,10 @@ void GpuPuschFrontEnd::enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd*
   make_device_current(first.device);
   const cudaStream_t batch_stream =
       stream != nullptr ? static_cast<cudaStream_t>(stream) : first.stream.get();
-  std::array<detail::OfdmSlot, Batch::capacity> slots;
+  std::array<detail::OfdmSlot, Batch::capacity> slots;          // through cuFFT
+  std::array<GpuPuschFrontEnd*, Batch::capacity> slot_owners{}; // their front ends
   std::array<bool, Batch::capacity> in_workspace{};
+  std::array<detail::OfdmSlot, Batch::capacity> fused; // through the fused kernel
   Batch::run_forked(
       front_ends, batch_stream, /*join_branches=*/false, &Impl::has_prepared_ofdm,
       [&](std::size_t begin, std::size_t end) {
@@ -325,37 +327,51 @@ void GpuPuschFrontEnd::enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd*
           timer->ofdm_start.record(batch_stream);
         }
         profile_begin(batch_stream);
-        const std::size_t count = end - begin;
-        for (std::size_t i = 0; i < count; ++i) {
-          slots[i] = front_ends[begin + i]->impl_->prepared_ofdm;
-          in_workspace[i] = false;
-        }
-        // The workspace's windows, front end after front end while they fit (runs of launches
-        // follow each other on batch_stream, so each starts at the first window again); the
-        // others keep their own area and plan.
-        CufftPlan* const joint_plan = shared == nullptr
-                                          ? nullptr
-                                          : shared->place(std::span(slots.data(), count),
-                                                          std::span(in_workspace.data(), count),
-                                                          !stream_is_capturing(batch_stream));
-        const std::span<const detail::OfdmSlot> run(slots.data(), count);
-        detail::launch_remove_cp(run, batch_stream);
-        if (joint_plan != nullptr) {
-          auto* windows = reinterpret_cast<cufftComplex*>(shared->windows.data());
-          joint_plan->forward(windows, windows, batch_stream);
-          profile_launch("cuFFT", batch_stream);
-          ++shared->joint;
-        }
-        for (std::size_t i = 0; i < count; ++i) {
-          if (!in_workspace[i]) {
-            Impl& s = *front_ends[begin + i]->impl_;
-            s.fft_forward(s.prepared_ofdm.g.num_rx, batch_stream);
-            if (shared != nullptr) {
-              ++shared->own;
-            }
+        std::size_t count = 0;
+        std::size_t fused_count = 0;
+        for (std::size_t i = begin; i < end; ++i) {
+          Impl& s = *front_ends[i]->impl_;
+          if (s.prepared_ofdm.twiddles != nullptr) { // prepared for the fused kernel
+            fused[fused_count++] = s.prepared_ofdm;
+          } else {
+            slots[count] = s.prepared_ofdm;
+            slot_owners[count] = front_ends[i];
+            in_workspace[count] = false;
+            ++count;
           }
         }
-        detail::launch_extract_subcarriers(run, batch_stream);
+        if (fused_count > 0) {
+          detail::launch_fused_ofdm(std::span<const detail::OfdmSlot>(fused.data(), fused_count),
+                                    batch_stream);
+        }
+        if (count > 0) {
+          // The workspace's windows, front end after front end while they fit (runs of launches
+          // follow each other on batch_stream, so each starts at the first window again); the
+          // others keep their own area and plan.
+          CufftPlan* const joint_plan = shared == nullptr
+                                            ? nullptr
+                                            : shared->place(std::span(slots.data(), count),
+                                                            std::span(in_workspace.data(), count),
+                                                            !stream_is_capturing(batch_stream));
+          const std::span<const detail::OfdmSlot> run(slots.data(), count);
+          detail::launch_remove_cp(run, batch_stream);
+          if (joint_plan != nullptr) {
+            auto* windows = reinterpret_cast<cufftComplex*>(shared->windows.data());
+            joint_plan->forward(windows, windows, batch_stream);
+            profile_launch("cuFFT", batch_stream);
+            ++shared->joint;
+          }
+          for (std::size_t i = 0; i < count; ++i) {
+            if (!in_workspace[i]) {
+              Impl& s = *slot_owners[i]->impl_;
+              s.fft_forward(s.prepared_ofdm.g.num_rx, batch_stream);
+              if (shared != nullptr) {
+                ++shared->own;
+              }
+            }
+          }
+          detail::launch_extract_subcarriers(run, batch_stream);
+        }
         if (timer != nullptr) {
           timer->ofdm_end.record(batch_stream);
         }

@@ -10,6 +10,7 @@
 #include "airan/gpu/gpu_pusch_front_end.h"
 #include "front_end_kernels.h"
 #include "mmse_bank_table.h"
+#include "ofdm_fft_elements.h"
 
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/equalization_quality.h"
@@ -64,6 +65,13 @@ struct GpuPuschFrontEnd::Impl {
     llrs = DeviceBuffer<float>(max_symbols * 10);
     scrambling_words = DeviceBuffer<std::uint32_t>(llrs.size() / 32 + 2);
     plans.resize(rx + 1);
+    if (detail::fused_ofdm_supports(numerology.fft_size())) { // the fused kernel's twiddles
+      std::vector<float2> table(numerology.fft_size());
+      detail::fill_fft_twiddles(numerology.fft_size(), table.data());
+      twiddles = DeviceBuffer<float2>(table.size());
+      twiddles.copy_from_host(table, stream.get());
+      stream.synchronize(); // the host table leaves scope
+    }
   }
 
   void check_rx(unsigned num_rx) const {
@@ -172,7 +180,10 @@ struct GpuPuschFrontEnd::Impl {
   bool demapped_descrambled = false; ///< The last process() wrote descrambled LLRs.
   bool ofdm_timed = false;
   bool processed = false;
-  bool stage_timing = true;  ///< GpuPuschFrontEnd::set_stage_timing()
+  bool stage_timing = true; ///< GpuPuschFrontEnd::set_stage_timing()
+  bool fused_ofdm = false;  ///< GpuPuschFrontEnd::set_fused_ofdm()
+  /// Whether demodulation runs the fused kernel (asked for, and the FFT size supported).
+  [[nodiscard]] bool uses_fused_ofdm() const { return fused_ofdm && twiddles.size() > 0; }
   bool process_timed = true; ///< The last process() recorded its stage events.
   /// Records \p event for the stage times when they are on.
   void time_mark(CudaEvent& event, cudaStream_t on) {
@@ -181,6 +192,7 @@ struct GpuPuschFrontEnd::Impl {
     }
   }
   DeviceBuffer<float2> iq, fft, grid, dmrs, pilots, h, symbols;
+  DeviceBuffer<float2> twiddles; ///< exp(-2 pi i m / N), m < N (fused OFDM sizes only).
   DeviceBuffer<float> delay_sums, noise, llrs;
   DeviceBuffer<std::uint32_t> scrambling_words; ///< The PDU's Gold words (one per 32 LLRs).
   DeviceBuffer<float> covariances;              ///< [group][rx][rx] interleaved (MMSE-IRC).

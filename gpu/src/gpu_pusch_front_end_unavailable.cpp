@@ -98,6 +98,12 @@ void GpuPuschFrontEnd::set_deferred_branch_join(bool) {
 void GpuPuschFrontEnd::set_stage_timing(bool) {
   unavailable();
 }
+void GpuPuschFrontEnd::set_fused_ofdm(bool) {
+  unavailable();
+}
+bool GpuPuschFrontEnd::fused_ofdm() const {
+  unavailable();
+}
 void GpuPuschFrontEnd::join_branch() {
   unavailable();
 }

@@ -140,6 +140,11 @@ TEST(AiranCli, BenchCellsReportsCellsPerSlot) {
     EXPECT_EQ(batched.status, 0) << batched.output;
     EXPECT_NE(batched.output.find("one launch set, stages not timed"), std::string::npos)
         << batched.output;
+    const auto fused = run_airan("bench cells --prb 24 --rx 2 --cells 3 --backend cuda "
+                                 "--batched-front-end --batched-decoding --fused-ofdm");
+    EXPECT_EQ(fused.status, 0) << fused.output;
+    EXPECT_NE(fused.output.find("3/3"), std::string::npos) << fused.output;
+    EXPECT_NE(fused.output.find("the fused kernel"), std::string::npos) << fused.output;
   } else {
     const auto cuda = run_airan("bench cells --prb 24 --rx 2 --cells 1 --backend cuda");
     EXPECT_EQ(cuda.status, 2) << cuda.output;

@@ -10,6 +10,7 @@
 // of cells (32 and 2). Without a device the constructor throws. Otherwise skipped without a CUDA
 // device.
 #include "gpu_cell_group_test_support.h"
+#include "gpu_ofdm_test_support.h"
 
 #include "airan/gpu/gpu_ofdm_workspace.h"
 #include "airan/gpu/gpu_pusch_front_end.h"
@@ -28,86 +29,8 @@
 
 namespace {
 
-using airan::gpu::GpuOfdmWorkspace;
-/// FFT windows per antenna in a slot (14 OFDM symbols).
-constexpr std::size_t symbols = 14;
-using airan::gpu::GpuPuschFrontEnd;
 using namespace cell_group_test;
-
-CellConfig make_cell(unsigned prbs) {
-  CellConfig cell;
-  cell.num_prbs = prbs;
-  cell.numerology = 1;
-  return cell;
-}
-
-unsigned fft_size_of(const CellConfig& cell) {
-  return Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs).fft_size();
-}
-
-/// Random IQ of \p rx antennas for \p front_end's slot \p slot.
-std::vector<cf32> random_iq(const GpuPuschFrontEnd& front_end, unsigned rx, unsigned slot,
-                            unsigned seed) {
-  std::mt19937 generator(seed);
-  std::normal_distribution<float> normal;
-  std::vector<cf32> iq(rx * front_end.slot_length(slot));
-  for (auto& sample : iq) {
-    sample = {normal(generator), normal(generator)};
-  }
-  return iq;
-}
-
-/// The largest difference between two grids' elements over the RMS of \p expected's.
-double relative_difference(const ResourceGrid& got, const ResourceGrid& expected) {
-  const auto a = got.elements();
-  const auto b = expected.elements();
-  EXPECT_EQ(a.size(), b.size());
-  double power = 0.0;
-  double largest = 0.0;
-  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-    power += std::norm(std::complex<double>(b[i]));
-    largest = std::max(largest, std::abs(std::complex<double>(a[i]) - std::complex<double>(b[i])));
-  }
-  return largest / std::sqrt(power / static_cast<double>(std::max<std::size_t>(b.size(), 1)));
-}
-
-/// Front ends with their slot's IQ and antenna count.
-struct Cells {
-  std::vector<std::unique_ptr<GpuPuschFrontEnd>> front_ends;
-  std::vector<CellConfig> configs;
-  std::vector<std::vector<cf32>> iq;
-  std::vector<unsigned> rx;
-  std::vector<GpuPuschFrontEnd*> batch;
-  unsigned slot = 5;
-
-  void add(const CellConfig& cell, unsigned antennas) {
-    front_ends.push_back(std::make_unique<GpuPuschFrontEnd>(
-        cell, airan::gpu::GpuPuschFrontEndLimits{4, 2, cell.num_prbs}));
-    configs.push_back(cell);
-    rx.push_back(antennas);
-    iq.push_back(random_iq(*front_ends.back(), antennas, slot, 11 + iq.size()));
-    batch.push_back(front_ends.back().get());
-  }
-  /// Demodulates every front end's slot in one launch set with \p workspace, then compares each
-  /// grid with a front end's own demodulate().
-  void demodulate_and_compare(GpuOfdmWorkspace* workspace) {
-    for (std::size_t c = 0; c < batch.size(); ++c) {
-      batch[c]->prepare_demodulation(batch[c]->upload_iq(iq[c], rx[c], slot), rx[c], slot);
-    }
-    GpuPuschFrontEnd::enqueue_prepared_demodulation(batch, nullptr, workspace);
-    for (std::size_t c = 0; c < batch.size(); ++c) {
-      SCOPED_TRACE("front end " + std::to_string(c));
-      const unsigned subcarriers = 12 * configs[c].num_prbs;
-      ResourceGrid joint(rx[c], 14, subcarriers);
-      batch[c]->download_grid(joint);
-      GpuPuschFrontEnd reference(configs[c], {4, 2, configs[c].num_prbs});
-      reference.demodulate_host(iq[c], rx[c], slot);
-      ResourceGrid own(rx[c], 14, subcarriers);
-      reference.download_grid(own);
-      EXPECT_LE(relative_difference(joint, own), 1e-5);
-    }
-  }
-};
+using namespace ofdm_test;
 
 TEST(GpuOfdmWorkspace, WithoutADeviceTheConstructorThrows) {
   std::string status;

@@ -136,6 +136,11 @@ struct GpuCellGroupOptions {
   /// a cuFFT per cell and the plan is made after the capture, for the next such slot (up to
   /// GpuOfdmWorkspace::max_plans). The results do not depend on it beyond cuFFT's rounding.
   bool joint_fft = true;
+  /// Every cell's OFDM demodulation as one kernel of its own FFT (GpuPuschFrontEnd::
+  /// set_fused_ofdm(): CP removal, FFT and extraction, a block per antenna and symbol) where the
+  /// FFT size allows, instead of cuFFT between two kernels; such cells take no part in joint_fft.
+  /// The results do not depend on it beyond the FFTs' rounding.
+  bool fused_ofdm = false;
   /// CUDA events timing each cell's stages (stage_times()), as GpuPuschFrontEnd and
   /// GpuUlschDecoder record them by default. Without (false), each PDU's chain has nine event
   /// nodes fewer (six of the front end, three of the decoder; those that order work stay), and

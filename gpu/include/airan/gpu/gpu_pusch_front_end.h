@@ -246,6 +246,13 @@ public:
   /// stages (true, the default). Without them the PDU's chain has six event nodes fewer in a
   /// graph (GpuCellGroupOptions::stage_timing), and stage_times() gives zeros.
   void set_stage_timing(bool timing);
+  /// Whether OFDM demodulation (demodulate(), enqueue_prepared_demodulation()) runs CP removal,
+  /// the FFT and the extraction as one kernel of its own FFT (a block per antenna and symbol)
+  /// instead of a copy kernel, cuFFT and an extraction kernel (false, the default). Powers of two
+  /// from 128 to 4096 points; other FFT sizes keep cuFFT. The grids agree within float rounding.
+  void set_fused_ofdm(bool fused);
+  /// Whether demodulation runs the fused kernel (asked for, and the FFT size supported).
+  [[nodiscard]] bool fused_ofdm() const;
 
   /// LLRs of the host grid \p grid for \p pusch: upload_grid(), process(), download_llrs().
   void process_grid(const phy::ResourceGrid& grid, const phy::PuschConfig& pusch, unsigned slot,

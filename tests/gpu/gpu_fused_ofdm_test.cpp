@@ -1,0 +1,138 @@
+// The fused OFDM demodulation kernel (GpuPuschFrontEnd::set_fused_ofdm(),
+// GpuCellGroupOptions::fused_ofdm): for every FFT size it takes, a front end's demodulate() and
+// a launch set of front ends give the grids that CP removal, cuFFT and extraction give, within
+// float rounding (1e-5 of the grid's RMS); a launch set may mix fused front ends with cuFFT ones
+// in a workspace; a cell group with the fused kernel decodes, one
+// graph per slot or stream by stream, what it decodes without. The kernel's arithmetic runs on
+// the host in ofdm_fused_emulation_test. Skipped without a CUDA device.
+#include "gpu_cell_group_test_support.h"
+#include "gpu_ofdm_test_support.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace cell_group_test;
+using namespace ofdm_test;
+
+TEST(GpuFusedOfdm, EveryFftSizeMatchesCuFft) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  Cells cells;
+  // FFT 128, 256, 512, 1024, 2048, 4096 (numerology 1).
+  for (const unsigned prbs : {6U, 15U, 24U, 51U, 106U, 273U}) {
+    cells.add(make_cell(prbs), 2);
+  }
+  for (std::size_t c = 0; c < cells.front_ends.size(); ++c) {
+    SCOPED_TRACE("FFT " + std::to_string(fft_size_of(cells.configs[c])));
+    GpuPuschFrontEnd& front_end = *cells.front_ends[c];
+    EXPECT_FALSE(front_end.fused_ofdm()) << "cuFFT by default";
+    front_end.set_fused_ofdm(true);
+    ASSERT_TRUE(front_end.fused_ofdm());
+    front_end.demodulate_host(cells.iq[c], cells.rx[c], cells.slot);
+    ResourceGrid fused(cells.rx[c], symbols, 12 * cells.configs[c].num_prbs);
+    front_end.download_grid(fused);
+    EXPECT_LE(relative_difference(fused, cells.reference_grid(c)), 1e-5);
+    EXPECT_GT(front_end.stage_times().ofdm_ms, 0.0F);
+  }
+  cells.demodulate_and_compare(nullptr); // all six fused, one launch
+}
+
+TEST(GpuFusedOfdm, ALaunchSetMixesFusedAndCuFftFrontEnds) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  Cells cells;
+  const CellConfig wide = make_cell(51);   // FFT 1024
+  const CellConfig narrow = make_cell(24); // FFT 512
+  cells.add(wide, 4);
+  cells.add(narrow, 2);
+  cells.add(wide, 4);
+  cells.add(wide, 2);
+  cells.front_ends[0]->set_fused_ofdm(true);
+  cells.front_ends[1]->set_fused_ofdm(true);
+  GpuOfdmWorkspace workspace(fft_size_of(wide), (4 + 4 + 2) * symbols);
+  cells.demodulate_and_compare(&workspace);
+  EXPECT_EQ(workspace.joint_transforms() + workspace.own_transforms(), 1U)
+      << "one cuFFT for the two front ends that use it";
+  // Switched after prepare_demodulation(): the prepared slot says which path it takes.
+  cells.front_ends[2]->prepare_demodulation(
+      cells.front_ends[2]->upload_iq(cells.iq[2], cells.rx[2], cells.slot), cells.rx[2],
+      cells.slot);
+  cells.front_ends[2]->set_fused_ofdm(true);
+  GpuPuschFrontEnd* one[] = {cells.front_ends[2].get()};
+  GpuPuschFrontEnd::enqueue_prepared_demodulation(one, nullptr, nullptr);
+  ResourceGrid grid(cells.rx[2], symbols, 12 * wide.num_prbs);
+  cells.front_ends[2]->download_grid(grid);
+  EXPECT_LE(relative_difference(grid, cells.reference_grid(2)), 1e-5);
+}
+
+TEST(GpuFusedOfdm, ACellGroupDecodesWithTheFusedKernelAsWithCuFft) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  const std::vector<CellSetup> cells = make_cells(10.0F);
+  std::vector<GpuCellConfig> configs;
+  for (const auto& cell : cells) {
+    configs.push_back(cell.config);
+  }
+  for (const bool one_graph : {true, false}) {
+    SCOPED_TRACE(one_graph ? "one graph per slot, batched" : "a stream per cell");
+    airan::gpu::GpuCellGroupOptions options;
+    options.one_graph_per_slot = one_graph;
+    options.batched_front_end = one_graph;
+    options.batched_decoding = one_graph;
+    airan::gpu::GpuCellGroup cufft(configs, 0, options);
+    options.fused_ofdm = true;
+    airan::gpu::GpuCellGroup fused(configs, 0, options);
+    std::mt19937_64 rng(9);
+    for (unsigned slot = 0; slot < 3; ++slot) {
+      std::vector<std::vector<PuschConfig>> pdus(cells.size());
+      std::vector<std::vector<cf32>> iq(cells.size());
+      std::vector<airan::gpu::GpuCellSlot> inputs(cells.size());
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        pdus[c] = cells[c].pdus;
+        std::vector<BitVector> tbs;
+        PuschTransmitter transmitter(cells[c].config.cell);
+        for (const auto& pdu : pdus[c]) {
+          tbs.emplace_back(transmitter.transport_block_size(pdu));
+          for (auto& bit : tbs.back()) {
+            bit = static_cast<bit_t>(rng() & 1U);
+          }
+        }
+        iq[c] = make_slot_iq(cells[c], pdus[c], tbs, slot, 40 + 3 * slot + c);
+        inputs[c] = {nullptr, iq[c], slot, pdus[c]};
+      }
+      std::vector<std::vector<PuschPduResult>> with_fused;
+      std::vector<std::vector<PuschPduResult>> with_cufft;
+      fused.process(inputs, with_fused);
+      cufft.process(inputs, with_cufft);
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        ASSERT_EQ(with_fused[c].size(), pdus[c].size());
+        for (std::size_t p = 0; p < pdus[c].size(); ++p) {
+          SCOPED_TRACE("slot " + std::to_string(slot) + ", cell " + std::to_string(c) + ", PDU " +
+                       std::to_string(p));
+          const PuschPduResult& got = with_fused[c][p];
+          const PuschPduResult& expected = with_cufft[c][p];
+          EXPECT_TRUE(got.tb_crc_ok) << got.error;
+          EXPECT_EQ(got.tb_crc_ok, expected.tb_crc_ok);
+          EXPECT_EQ(got.tb_bytes, expected.tb_bytes);
+          EXPECT_NEAR(got.measurements.noise_variance, expected.measurements.noise_variance,
+                      1e-4 * expected.measurements.noise_variance);
+        }
+      }
+    }
+    EXPECT_EQ(fused.launches().joint_ffts + fused.launches().own_ffts, 0U)
+        << "no cuFFT (no workspace) when every cell is fused";
+  }
+}
+
+} // namespace
