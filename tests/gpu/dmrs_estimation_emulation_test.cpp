@@ -105,8 +105,8 @@ Emulated emulate(const PduGeometry& g, const float2* grid, const float2* dmrs, c
   for (unsigned item = 0; item < items; ++item) {
     for (unsigned pair = 0; pair < 2 * (g.num_values / 2 - 1); ++pair) {
       const float2 term = delay_pair_term(g, grid, dmrs, item, pair);
-      delay_sums[2 * item] += term.x;
-      delay_sums[2 * item + 1] += term.y;
+      delay_sums[2 * std::size_t{item}] += term.x;
+      delay_sums[2 * std::size_t{item} + 1] += term.y;
     }
   }
   // despread_noise_kernel: block b de-spreads its range tile by tile with the halo around it.

@@ -175,7 +175,7 @@ TEST(DmrsInterpolationEmulation, KernelThreadsReproduceTheCpuEstimatorSteps) {
               expected[k] = cf32(sum * std::conj(std::polar(1.0, state.omega * k)));
             }
           }
-          const unsigned symbol = g.dmrs_symbols[o * g.symbols_per_occasion];
+          const unsigned symbol = g.dmrs_symbols[std::size_t{o} * g.symbols_per_occasion];
           const cf32* got = emulated(rx_layer, symbol);
           const float tolerance = 1e-5F * row_scale(expected.data(), width);
           if (c.time == TimeInterpolation::linear) { // averaging replaces the row

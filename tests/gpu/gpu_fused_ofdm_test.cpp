@@ -81,6 +81,7 @@ TEST(GpuFusedOfdm, ACellGroupDecodesWithTheFusedKernelAsWithCuFft) {
   }
   const std::vector<CellSetup> cells = make_cells(10.0F);
   std::vector<GpuCellConfig> configs;
+  configs.reserve(cells.size());
   for (const auto& cell : cells) {
     configs.push_back(cell.config);
   }

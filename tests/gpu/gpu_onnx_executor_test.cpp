@@ -142,8 +142,8 @@ TEST(GpuOnnxExecutor, BatchedLaunchesGiveTheUnbatchedOutputs) {
     GpuOnnxExecutor batched(model, {.device = 0, .use_cuda_graph = graph});
     for (int run = 0; run < 2; ++run) {
       const Dense gpu = test::run_gpu(batched, inputs);
-      const std::string label = std::string("batched, ") + (graph ? "graph" : "direct") +
-                                " run " + std::to_string(run + 1);
+      const std::string label = std::string("batched, ") + (graph ? "graph" : "direct") + " run " +
+                                std::to_string(run + 1);
       EXPECT_EQ(gpu.shape, expected.shape) << label;
       EXPECT_LT(test::relative_max_error(gpu, expected, label), 1e-6);
     }
