@@ -3,11 +3,12 @@
 // LLRs already in device memory (what the CUDA front end leaves there), each as a first HARQ
 // transmission into device memory, with the TB out as unpacked bits and (device LLRs) as bytes,
 // and once more as bytes with the rate recovery as a kernel of its own (the others run it in the
-// LDPC kernel: "rate recovery us" is then 0 and LDPC includes it), against the CPU UL-SCH
-// decoder on one core in this process. Prints the median wall time per TB, the kernels' device
-// times (rate recovery + HARQ + quantisation, LDPC) and the ratio to the CPU. Last, 24 such TBs
-// (a 24-cell slot's decoding) on 24 decoders, each on its own stream (its own graph) against all
-// of them as one launch set (GpuUlschDecoder::enqueue_prepared(), as GpuCellGroup's
+// LDPC kernel: "rate recovery us" is then 0 and LDPC includes it), and as bytes with the kernels'
+// outputs copied to the host after them (the others write them into host memory), against the
+// CPU UL-SCH decoder on one core in this process. Prints the median wall time per TB, the kernels'
+// device times (rate recovery + HARQ + quantisation, LDPC) and the ratio to the CPU. Last, 24 such
+// TBs (a 24-cell slot's decoding) on 24 decoders, each on its own stream (its own graph) against
+// all of them as one launch set (GpuUlschDecoder::enqueue_prepared(), as GpuCellGroup's
 // batched_decoding): the wall time per slot of 24 TBs in this process.
 // Without a device it says so and exits 0.
 #include "airan/gpu/device_query.h"
@@ -68,7 +69,13 @@ void decode_many(const std::vector<float>& llrs, float* device_llrs, const Ulsch
   }
   std::printf("%u peak TBs (a %u-cell slot's decoding), wall us per slot, TBs as the CPU's:\n",
               count, count);
-  for (const bool one_launch_set : {false, true}) {
+  // A stream each, one launch set, and one launch set with the outputs copied to the host by a
+  // kernel after the TB assembly (the baseline of writing them into host memory).
+  for (const int mode : {0, 1, 2}) {
+    const bool one_launch_set = mode != 0;
+    for (const auto& decoder : decoders) {
+      decoder->set_outputs_in_host_memory(mode != 2);
+    }
     std::vector<double> wall_us;
     unsigned same = 0;
     for (int i = 0; i < runs; ++i) {
@@ -91,8 +98,10 @@ void decode_many(const std::vector<float>& llrs, float* device_llrs, const Ulsch
       wall_us.push_back(microseconds_since(start));
     }
     std::printf("  %-28s %10.1f us  %8.2f info Gbit/s  %6.1f x CPU core  %u/%u TBs\n",
-                one_launch_set ? "one launch set" : "a stream each", median(wall_us),
-                count * static_cast<double>(peak_tb.tbs) / median(wall_us) / 1e3,
+                mode == 0   ? "a stream each"
+                : mode == 1 ? "one launch set"
+                            : "copied outputs, one launch set",
+                median(wall_us), count * static_cast<double>(peak_tb.tbs) / median(wall_us) / 1e3,
                 count * cpu_us / median(wall_us), same, count);
   }
   cudaStreamDestroy(stream);
@@ -158,14 +167,23 @@ int run() {
   // receives them (GpuCellGroup's path).
   // Last, the bytes path again with the rate recovery as a kernel of its own before the LDPC
   // kernel (the others recover each code block in the LDPC kernel's thread block): its baseline.
-  enum class Path { host_llrs_bits, device_llrs_bits, device_llrs_bytes, own_recovery_kernel };
+  // And the bytes path with the kernels' outputs copied to the host after them (the others write
+  // them into host memory): its baseline.
+  enum class Path {
+    host_llrs_bits,
+    device_llrs_bits,
+    device_llrs_bytes,
+    own_recovery_kernel,
+    outputs_copied
+  };
   const char* const names[] = {"LLRs from the host", "LLRs on the device", "TB bytes, device LLRs",
-                               "TB bytes, own RR kernel"};
+                               "TB bytes, own RR kernel", "TB bytes, outputs copied"};
   std::vector<std::uint8_t> cpu_bytes;
   pack_bits_msb_first(cpu_bits, cpu_bytes);
   for (const Path path : {Path::host_llrs_bits, Path::device_llrs_bits, Path::device_llrs_bytes,
-                          Path::own_recovery_kernel}) {
+                          Path::own_recovery_kernel, Path::outputs_copied}) {
     gpu.set_rate_recovery_in_ldpc(path != Path::own_recovery_kernel);
+    gpu.set_outputs_in_host_memory(path != Path::outputs_copied);
     BitVector bits(peak_tb.tbs);
     std::vector<std::uint8_t> bytes(peak_tb.tbs / 8);
     std::vector<double> wall_us;
@@ -185,6 +203,7 @@ int run() {
         break;
       case Path::device_llrs_bytes:
       case Path::own_recovery_kernel:
+      case Path::outputs_copied:
         gpu.enqueue_device_bytes(device, cfg, buffer, bytes, nullptr);
         result = gpu.finish();
         break;
@@ -193,7 +212,8 @@ int run() {
       recovery_us.push_back(gpu.last_times().rate_recovery_us);
       ldpc_us.push_back(gpu.last_times().ldpc_us);
     }
-    const bool same = path == Path::device_llrs_bytes || path == Path::own_recovery_kernel
+    const bool same = path == Path::device_llrs_bytes || path == Path::own_recovery_kernel ||
+                              path == Path::outputs_copied
                           ? bytes == cpu_bytes
                           : bits == cpu_bits;
     std::printf("%-22s %10.1f %18.1f %10.1f %14.2f %8.1f%s\n", names[static_cast<int>(path)],

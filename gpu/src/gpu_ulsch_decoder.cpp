@@ -199,6 +199,13 @@ GpuUlschTimes GpuUlschDecoder::last_times() const {
   return impl_->times;
 }
 
+void GpuUlschDecoder::set_outputs_in_host_memory(bool in_host) {
+  if (impl_->pending.active) {
+    throw std::logic_error("GpuUlschDecoder: a transport block is enqueued (finish() it first)");
+  }
+  impl_->outputs_in_host_memory = in_host;
+}
+
 void GpuUlschDecoder::set_rate_recovery_in_ldpc(bool in_ldpc) {
   if (impl_->pending.active) {
     throw std::logic_error("GpuUlschDecoder: a transport block is enqueued (finish() it first)");

@@ -1,6 +1,7 @@
 /// \file
 /// \brief GpuUlschDecoder::Impl: one transport block enqueued on a stream (rate recovery with
-/// HARQ, LDPC, TB assembly, downloads) and finished on the host.
+/// HARQ, LDPC, TB assembly, their outputs written to host memory or copied there) and finished
+/// on the host.
 #include "gpu_ulsch_decoder_impl.h"
 
 #include "airan/gpu/launch_profiler.h"
@@ -89,7 +90,9 @@ void GpuUlschDecoder::Impl::plan(const float* device_llrs, const phy::UlschDecod
   batch.messages_in_shared =
       shared_bytes_with_messages <= detail::ldpc_kernel_shared_messages_limit;
   batch.bits = bits.data();
-  std::uint8_t* out = outputs.data();
+  // The kernels' outputs: in host memory (mapped) or in device memory for a copy after.
+  planned.outputs_in_host = outputs_in_host_memory;
+  std::uint8_t* out = outputs_in_host_memory ? host_outputs_device : outputs.data();
   batch.results = reinterpret_cast<phy::LdpcLaneResult*>(out + output_layout.results);
   batch.recover = rate_recovery_in_ldpc;
   batch.active = rate_recovery_in_ldpc ? nullptr : active.data();
@@ -139,8 +142,10 @@ void GpuUlschDecoder::Impl::enqueue_planned(cudaStream_t s) {
     detail::ldpc_kernel_launch(p.batch, p.threads, p.shared_bytes, s);
     detail::tb_assembly_launch(p.assembly, s);
     time_mark(decoded, s);
-    outputs.copy_to_host(host_outputs.span().first(p.download_bytes), s);
-    profile_launch("TB bytes and results to host", s);
+    if (!p.outputs_in_host) {
+      outputs.copy_to_host(host_outputs.span().first(p.download_bytes), s);
+      profile_launch("TB bytes and results to host", s);
+    }
     done.record(s);
   };
   if (use_graph && !stream_is_capturing(s)) {
@@ -199,15 +204,22 @@ void GpuUlschDecoder::Impl::enqueue_batch(std::span<GpuUlschDecoder* const> deco
     detail::tb_assembly_launch_batches(assembly, s);
   }
   timer.time_mark(timer.decoded, s);
-  for (std::size_t first = 0; first < num_tbs;) {
-    detail::ByteCopies copies;
-    while (first < num_tbs &&
-           detail::byte_copies_add(copies, {tb(first).outputs.data(), tb(first).host_outputs_device,
-                                            tb(first).planned.download_bytes})) {
-      ++first;
+  // The outputs of the TBs whose kernels wrote them in device memory, copied to host memory.
+  detail::ByteCopies copies;
+  for (std::size_t t = 0; t < num_tbs; ++t) {
+    const Impl& state = tb(t);
+    if (state.planned.outputs_in_host) {
+      continue;
     }
-    detail::byte_copies_launch(copies, s);
+    const detail::ByteCopy copy{state.outputs.data(), state.host_outputs_device,
+                                state.planned.download_bytes};
+    if (!detail::byte_copies_add(copies, copy)) {
+      detail::byte_copies_launch(copies, s);
+      copies = {};
+      (void)detail::byte_copies_add(copies, copy);
+    }
   }
+  detail::byte_copies_launch(copies, s);
   timer.done.record(s);
   for (std::size_t t = 0; t < num_tbs; ++t) {
     Impl& state = tb(t);

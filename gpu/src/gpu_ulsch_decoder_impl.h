@@ -158,6 +158,10 @@ struct GpuUlschDecoder::Impl {
   /// Rate recovery inside the LDPC kernel (each thread block its code block's) rather than as a
   /// kernel of its own before it (GpuUlschDecoder::set_rate_recovery_in_ldpc()).
   bool rate_recovery_in_ldpc = true;
+  /// The LDPC results and the TB assembly's outputs written by the kernels straight into
+  /// host_outputs (mapped pinned memory), rather than into outputs and copied after
+  /// (GpuUlschDecoder::set_outputs_in_host_memory()).
+  bool outputs_in_host_memory = true;
   /// GpuUlschDecoder::set_stage_timing(): start, recovered (with the rate recovery kernel of its
   /// own), decoded.
   bool stage_timing = true;
@@ -177,6 +181,7 @@ struct GpuUlschDecoder::Impl {
     std::size_t shared_bytes = 0;
     detail::TbAssemblyLaunch assembly;
     std::size_t download_bytes = 0; ///< Of outputs, from the start.
+    bool outputs_in_host = false;   ///< The kernels write host_outputs: nothing to copy.
   } planned;
   std::uint64_t enqueues = 0; ///< Times this decoder's events were recorded for a TB or batch.
   /// The TB between enqueue() and finish().
@@ -205,10 +210,11 @@ struct GpuUlschDecoder::Impl {
   DeviceBuffer<std::int8_t> messages;
   DeviceBuffer<std::uint8_t> bits; ///< The code blocks' messages, K' apart.
   OutputLayout output_layout;
-  DeviceBuffer<std::uint8_t> outputs;          ///< Laid out as output_layout.
-  PinnedBuffer<std::uint8_t> host_outputs;     ///< Their copy.
-  std::uint8_t* host_outputs_device = nullptr; ///< host_outputs' device address (batched copies).
-  DeviceBuffer<std::uint32_t> crc24b;          ///< CRC24B contributions of K' <= 8448 message bits.
+  DeviceBuffer<std::uint8_t> outputs;      ///< Laid out as output_layout.
+  PinnedBuffer<std::uint8_t> host_outputs; ///< Their copy.
+  /// host_outputs' device address (the kernels' outputs, or the batched copies' destination).
+  std::uint8_t* host_outputs_device = nullptr;
+  DeviceBuffer<std::uint32_t> crc24b; ///< CRC24B contributions of K' <= 8448 message bits.
   std::shared_ptr<const detail::TbCrcTables> tb_crc;
   std::vector<std::array<std::uint16_t, 47>> host_row_begin; ///< Per graph slot.
   std::array<std::uint8_t, max_z + 1> z_positions;

@@ -86,6 +86,9 @@ void GpuUlschDecoder::cancel() {
 GpuUlschTimes GpuUlschDecoder::last_times() const {
   unavailable();
 }
+void GpuUlschDecoder::set_outputs_in_host_memory(bool) {
+  unavailable();
+}
 void GpuUlschDecoder::set_rate_recovery_in_ldpc(bool) {
   unavailable();
 }

@@ -4,7 +4,9 @@
 // recovery in the LDPC kernel and in a kernel of its own, against the CPU decoder bit for bit:
 // results, TB bytes and the combined soft values in device memory. Then the misuses that must be
 // clear errors. Half the TBs decode from the decoder's own copy of their LLRs (keep_device_llrs),
-// the originals freed and replaced by zeros before the launch. Skipped without a CUDA device.
+// the originals freed and replaced by zeros before the launch; every third decoder has its
+// outputs copied to the host by a kernel after the TB assembly, the others' kernels write them
+// into host memory. Skipped without a CUDA device.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ulsch_decoder.h"
 #include "airan/phy/harq_buffer_pool.h"
@@ -89,6 +91,8 @@ TEST_P(GpuUlschDecoderBatch, PreparedTbsMatchTheCpuWithHarq) {
   for (unsigned i = 0; i < count; ++i) {
     decoders.push_back(std::make_unique<GpuUlschDecoder>(200000, memory, 0));
     decoders.back()->set_rate_recovery_in_ldpc(in_ldpc);
+    // Every third decoder's outputs copied after the kernels (one copy kernel for those).
+    decoders.back()->set_outputs_in_host_memory(i % 3 != 0);
   }
   auto cpu = create_ulsch_decoder(200000);
   auto encoder = create_ulsch_encoder();

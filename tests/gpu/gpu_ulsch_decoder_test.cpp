@@ -73,11 +73,16 @@ TEST(GpuUlschDecoder, HarqSequencesMatchTheCpuBitForBit) {
       // its own.
       const bool in_ldpc = repetition < 2;
       gpu.set_rate_recovery_in_ldpc(in_ldpc);
+      // Repetition 1 with the outputs copied to the host after the kernels, the others with the
+      // kernels writing them into host memory.
+      const bool outputs_in_host = repetition != 1;
+      gpu.set_outputs_in_host_memory(outputs_in_host);
       const HarqProcessKey key{5, static_cast<std::uint8_t>(repetition % 2)};
       for (const unsigned rv : {0U, 2U, 3U, 1U}) {
         SCOPED_TRACE("TBS " + std::to_string(c.tbs) + ", G " + std::to_string(c.g) + ", rv " +
                      std::to_string(rv) + (from_device ? ", device LLRs" : ", host LLRs") +
-                     (in_ldpc ? ", rate recovery in the LDPC kernel" : ", rate recovery kernel"));
+                     (in_ldpc ? ", rate recovery in the LDPC kernel" : ", rate recovery kernel") +
+                     (outputs_in_host ? "" : ", outputs copied"));
         cfg.coding.rv = rv;
         BitVector codeword(c.g);
         encoder->encode(tb, cfg.coding, codeword);

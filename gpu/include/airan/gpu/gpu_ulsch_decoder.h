@@ -157,6 +157,12 @@ public:
   /// its own over every code block first (false). The results are the same either way.
   /// 	hrows std::logic_error while a TB is enqueued.
   void set_rate_recovery_in_ldpc(bool in_ldpc);
+  /// Whether the LDPC kernel and the TB assembly write the code blocks' results and the TB's
+  /// bytes straight into this decoder's pinned host buffer through its mapped device address
+  /// (true, the default: no copy on the TB's chain), or into device memory, copied to the host
+  /// after them (false; in enqueue_prepared(), one copy kernel for the batch). The results are
+  /// the same either way. \throws std::logic_error while a TB is enqueued.
+  void set_outputs_in_host_memory(bool in_host);
   /// Whether the TB's kernels are timed with CUDA events (true, the default); without, three
   /// event nodes fewer on the TB's chain in a graph, and last_times() gives zeros.
   void set_stage_timing(bool timing);
