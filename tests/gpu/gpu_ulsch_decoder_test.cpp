@@ -1,7 +1,8 @@
 // GpuUlschDecoder against the CPU UL-SCH decoder, bit for bit: results, TB bits and the combined
 // HARQ soft values in device memory, over HARQ sequences (rv 0, 2, 3, 1) of the TBs of
 // tests/support/ulsch_test_cases.h, from host LLRs and from LLRs already in device memory, with
-// the rate recovery in the LDPC kernel and in a kernel of its own;
+// the rate recovery in the LDPC kernel and in a kernel of its own, the outputs written into host
+// memory by the kernels or copied after them;
 // single transmissions without HARQ; the factory's shared HARQ memory; argument errors.
 // Skipped without a CUDA device.
 #include "airan/gpu/device_query.h"
