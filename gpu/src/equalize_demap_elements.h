@@ -31,9 +31,9 @@ AIRAN_HOST_DEVICE inline phy::cmat::Complex to_complex(float2 v) {
 /// Q_m known at compile time (1: pi/2-BPSK), so that the values stay in registers; descrambled
 /// from the codeword's Gold words when \p scrambling is given.
 template <unsigned Qm>
-AIRAN_HOST_DEVICE inline void demap_layer(const phy::PamLlrTable& table, phy::cmat::Complex x,
-                                          float noise, std::size_t index,
-                                          const std::uint32_t* scrambling, float* llrs) {
+AIRAN_HOST_DEVICE inline void
+demap_layer(const phy::PamLlrTable& table, phy::cmat::Complex x, float noise, std::size_t index,
+            const std::uint32_t* __restrict__ scrambling, float* __restrict__ llrs) {
   float values[Qm];
   if constexpr (Qm == 1) {
     values[0] = phy::pi2_bpsk_symbol_llr(x.re, x.im, noise, index);
@@ -59,14 +59,14 @@ AIRAN_HOST_DEVICE inline void equalize_demap_re(const EqualizeDemapPdu& p,
                                                 const phy::PamLlrTable& table, unsigned re) {
   const PduGeometry& g = p.g;
   const DataGeometry& d = p.d;
-  const float2* grid = p.grid;
-  const float2* h = p.h;
+  const float2* __restrict__ grid = p.grid;
+  const float2* __restrict__ h = p.h;
   const EstimatorState* state = p.state;
-  const phy::cmat::Complex* whitening = p.whitening;
-  float2* symbols = p.symbols;
-  float* noise_variances = p.noise_variances;
-  float* llrs = p.llrs;
-  const std::uint32_t* scrambling = p.scrambling;
+  const phy::cmat::Complex* __restrict__ whitening = p.whitening;
+  float2* __restrict__ symbols = p.symbols;
+  float* __restrict__ noise_variances = p.noise_variances;
+  float* __restrict__ llrs = p.llrs;
+  const std::uint32_t* __restrict__ scrambling = p.scrambling;
   constexpr bool padded = MaxRx <= 4;
   unsigned symbol = 0;
   unsigned k = 0;

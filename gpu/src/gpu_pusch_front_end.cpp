@@ -157,7 +157,9 @@ bool GpuPuschFrontEnd::prepare_capture(unsigned num_rx, std::span<const phy::Pus
   Impl& s = *impl_;
   make_device_current(s.device);
   s.check_rx(num_rx);
-  (void)s.plan_for(num_rx);
+  if (!s.uses_fused_ofdm()) { // the fused kernel needs no plan
+    (void)s.plan_for(num_rx);
+  }
   if (slot >= phy::slots_per_frame(s.cell.numerology)) {
     return true; // its PDUs fail before estimation
   }

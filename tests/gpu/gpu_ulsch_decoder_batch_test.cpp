@@ -196,6 +196,7 @@ TEST(GpuUlschDecoderBatchErrors, MisuseIsAClearError) {
   auto memory = std::make_shared<GpuHarqSoftMemory>(2, soft_bits, 0);
   GpuUlschDecoder a(200000, memory, 0);
   GpuUlschDecoder b(200000, memory, 0);
+  b.set_outputs_in_host_memory(false); // its outputs copied (gpu-check's sanitizers run this)
   const std::vector<float> ones(c.g, 1.0F);
   const DeviceLlrCopy llrs(ones);
   std::vector<std::uint8_t> bytes_a(c.tbs / 8);

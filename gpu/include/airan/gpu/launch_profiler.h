@@ -21,7 +21,7 @@ namespace airan::gpu {
 
 /// Device time of one launch recorded by a LaunchProfiler.
 struct LaunchTime {
-  std::string name; ///< The kernel's name ("despread_kernel", "cuFFT", ...).
+  std::string name; ///< The kernel's name ("despread_noise_kernel", "cuFFT", ...).
   float device_us = 0.0F;
 };
 
