@@ -1,5 +1,6 @@
 // Test support for the host emulations of the GPU front end's kernels
-// (dmrs_estimation_emulation_test, front_end_emulation_test): a simulated PDU, the inputs
+// (dmrs_estimation_emulation_test, front_end_emulation_test, gpu_neural_input_emulation_test): a
+// simulated PDU, the inputs
 // GpuPuschFrontEnd gives the kernels (geometry, DMRS, MMSE filter banks), and the DMRS estimation
 // kernels run on the host in their block and tile order. CUDA builds only (the structs hold CUDA
 // vector types).
@@ -152,6 +153,25 @@ inline Emulated emulate(const PduGeometry& g, const float2* grid, const float2* 
   return out;
 }
 
+/// The DMRS of \p pusch as launch_dmrs_generation() writes them for \p g: [layer][DMRS symbol of
+/// g][value].
+inline std::vector<float2> device_dmrs(const CellConfig& cell, const PuschConfig& pusch,
+                                       unsigned slot, const PduGeometry& g) {
+  const PuschDmrsParams params = make_pusch_dmrs_params(cell, pusch, slot);
+  std::vector<float2> dmrs(std::size_t{4} * max_symbols * g.num_values);
+  std::vector<cf32> values(g.num_values);
+  for (unsigned layer = 0; layer < pusch.num_layers; ++layer) {
+    for (unsigned s = 0; s < g.num_dmrs_symbols; ++s) {
+      generate_pusch_dmrs(params, pusch.dmrs_port_of_layer(layer), g.dmrs_symbols[s], values);
+      for (unsigned v = 0; v < g.num_values; ++v) {
+        dmrs[(std::size_t{layer} * max_symbols + s) * g.num_values + v] =
+            float2{values[v].real(), values[v].imag()};
+      }
+    }
+  }
+  return dmrs;
+}
+
 /// A simulated slot of one PDU of case \p c and the kernels' inputs for it.
 struct EmulatedPdu {
   apps::LinkScenario scenario;
@@ -192,18 +212,7 @@ struct EmulatedPdu {
     DmrsGeneration generation;
     g = make_pdu_geometry(scenario.cell, c.rx, grid().num_symbols(), pusch, slot, options,
                           generation);
-    const PuschDmrsParams params = make_pusch_dmrs_params(scenario.cell, pusch, slot);
-    dmrs.resize(std::size_t{4} * max_symbols * g.num_values);
-    std::vector<cf32> values(g.num_values);
-    for (unsigned layer = 0; layer < c.layers; ++layer) {
-      for (unsigned s = 0; s < g.num_dmrs_symbols; ++s) {
-        generate_pusch_dmrs(params, pusch.dmrs_port_of_layer(layer), g.dmrs_symbols[s], values);
-        for (unsigned v = 0; v < g.num_values; ++v) {
-          dmrs[(std::size_t{layer} * max_symbols + s) * g.num_values + v] =
-              float2{values[v].real(), values[v].imag()};
-        }
-      }
-    }
+    dmrs = device_dmrs(scenario.cell, pusch, slot, g);
     banks = filter_banks(g, options.estimator);
   }
   [[nodiscard]] const ResourceGrid& grid() const { return simulator->received_grid(); }

@@ -13,6 +13,7 @@
 #include "airan/phy/pusch_descrambler.h"
 #include "airan/phy/pusch_scrambler.h"
 
+#include "../support/relative_errors.h"
 #include "equalize_demap_elements.h"
 #include "front_end_emulation_support.h"
 
@@ -63,25 +64,8 @@ void equalize_re(const EqualizeDemapPdu& p, const PamLlrTable& table, unsigned r
   }
 }
 
-struct Errors {
-  double norm;
-  double max;
-};
-
-/// Relative RMS error and largest error over the RMS of \p b.
-template <typename T> Errors relative_errors(std::span<const T> a, std::span<const T> b) {
-  double difference = 0.0;
-  double reference = 0.0;
-  double largest = 0.0;
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    const double d = std::norm(a[i] - b[i]);
-    difference += d;
-    reference += std::norm(b[i]);
-    largest = std::max(largest, d);
-  }
-  const double rms = std::sqrt(reference / std::max<double>(1.0, b.size()));
-  return {std::sqrt(difference / std::max(reference, 1e-30)), std::sqrt(largest) / rms};
-}
+using airan::test::relative_errors;
+using Errors = airan::test::RelativeErrors;
 
 TEST(FrontEndEmulation, EqualizerThreadsReproduceTheCpuFrontEnd) {
   const PamLlrTables tables = make_pam_llr_tables();

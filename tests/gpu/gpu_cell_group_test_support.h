@@ -79,6 +79,20 @@ inline std::vector<CellSetup> make_cells(float snr_offset_db) {
   return cells;
 }
 
+/// A TB of random bits (from \p rng) for each PDU of \p pdus in \p cell.
+inline std::vector<BitVector>
+random_tbs(const CellConfig& cell, const std::vector<PuschConfig>& pdus, std::mt19937_64& rng) {
+  PuschTransmitter transmitter(cell);
+  std::vector<BitVector> tbs;
+  for (const auto& pdu : pdus) {
+    tbs.emplace_back(transmitter.transport_block_size(pdu));
+    for (auto& bit : tbs.back()) {
+      bit = static_cast<bit_t>(rng() & 1U);
+    }
+  }
+  return tbs;
+}
+
 /// One slot of \p setup: the TBs (by PDU) at redundancy version \p rv through a random unitary
 /// channel with noise, as time-domain IQ.
 inline std::vector<cf32> make_slot_iq(const CellSetup& setup, std::vector<PuschConfig>& pdus,

@@ -106,14 +106,7 @@ TEST(GpuFusedOfdm, ACellGroupDecodesWithTheFusedKernelAsWithCuFft) {
       std::vector<airan::gpu::GpuCellSlot> inputs(cells.size());
       for (std::size_t c = 0; c < cells.size(); ++c) {
         pdus[c] = cells[c].pdus;
-        std::vector<BitVector> tbs;
-        PuschTransmitter transmitter(cells[c].config.cell);
-        for (const auto& pdu : pdus[c]) {
-          tbs.emplace_back(transmitter.transport_block_size(pdu));
-          for (auto& bit : tbs.back()) {
-            bit = static_cast<bit_t>(rng() & 1U);
-          }
-        }
+        const std::vector<BitVector> tbs = random_tbs(cells[c].config.cell, pdus[c], rng);
         iq[c] = make_slot_iq(cells[c], pdus[c], tbs, slot, 40 + 3 * slot + c);
         inputs[c] = {nullptr, iq[c], slot, pdus[c]};
       }

@@ -18,6 +18,7 @@
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/snr_definition.h"
 
+#include "front_end_emulation_support.h"
 #include "front_end_kernels.h"
 #include "neural_input_elements.h"
 #include "neural_receiver_test_links.h"
@@ -65,18 +66,7 @@ TEST(GpuNeuralInputEmulation, KernelsReproduceTheHostInputsAndLlrOrder) {
     ASSERT_EQ(geometry.num_symbols, host.num_symbols());
     ASSERT_EQ(geometry.num_subcarriers, host.num_subcarriers());
     // The DMRS as the device holds them: [layer][DMRS symbol of g][value].
-    const PuschDmrsParams params = make_pusch_dmrs_params(cell, pusch, slot);
-    std::vector<float2> dmrs(std::size_t{4} * max_symbols * g.num_values);
-    std::vector<cf32> values(g.num_values);
-    for (unsigned layer = 0; layer < c.layers; ++layer) {
-      for (unsigned s = 0; s < g.num_dmrs_symbols; ++s) {
-        generate_pusch_dmrs(params, pusch.dmrs_port_of_layer(layer), g.dmrs_symbols[s], values);
-        for (unsigned v = 0; v < g.num_values; ++v) {
-          dmrs[(std::size_t{layer} * max_symbols + s) * g.num_values + v] =
-              float2{values[v].real(), values[v].imag()};
-        }
-      }
-    }
+    const std::vector<float2> dmrs = emulation_test::device_dmrs(cell, pusch, slot, g);
     const auto* device_grid = reinterpret_cast<const float2*>(grid.elements().data());
     const std::size_t plane = std::size_t{geometry.num_symbols} * geometry.num_subcarriers;
     std::vector<float> rx(8 * plane, -1.0F), ls(32 * plane, -1.0F), side(7 * plane, -1.0F);

@@ -145,14 +145,7 @@ TEST(GpuOfdmWorkspace, ACellGroupDecodesWithTheJointFftAsWithout) {
     std::vector<airan::gpu::GpuCellSlot> inputs(3);
     for (std::size_t c = 0; c < 3; ++c) {
       pdus[c] = cells[c].pdus;
-      std::vector<BitVector> tbs;
-      PuschTransmitter transmitter(cells[c].config.cell);
-      for (const auto& pdu : pdus[c]) {
-        tbs.emplace_back(transmitter.transport_block_size(pdu));
-        for (auto& bit : tbs.back()) {
-          bit = static_cast<bit_t>(rng() & 1U);
-        }
-      }
+      const std::vector<BitVector> tbs = random_tbs(cells[c].config.cell, pdus[c], rng);
       iq[c] = make_slot_iq(cells[c], pdus[c], tbs, slot, 70 + 3 * slot + c);
       inputs[c] = {nullptr, iq[c], slot, pdus[c]};
     }

@@ -13,6 +13,8 @@
 #include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/pusch_transmitter.h"
 
+#include "../support/relative_errors.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -29,24 +31,10 @@ namespace {
 
 using airan::phy::cf32;
 
-/// ||a - b|| / ||b|| and max |a - b| / rms(b).
-struct Errors {
-  double norm = 0.0;
-  double max = 0.0;
-};
+using Errors = airan::test::RelativeErrors;
 
 Errors relative_errors(std::span<const cf32> a, std::span<const cf32> b) {
-  double difference = 0.0;
-  double reference = 0.0;
-  double largest = 0.0;
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    const double d = std::norm(a[i] - b[i]);
-    difference += d;
-    reference += std::norm(b[i]);
-    largest = std::max(largest, d);
-  }
-  const double rms = std::sqrt(reference / std::max<double>(1.0, b.size()));
-  return {std::sqrt(difference / std::max(reference, 1e-30)), std::sqrt(largest) / rms};
+  return airan::test::relative_errors<cf32>(a, b);
 }
 
 bool have_device(std::string& status) {
