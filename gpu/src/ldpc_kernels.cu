@@ -187,7 +187,7 @@ __device__ void decode_code_block(const LdpcKernelBatch& batch, unsigned r) {
 }
 
 /// Blocks of 768 threads per SM that a batched instance is built for: two, in at most 40
-/// registers, without the edges kept from pass 1 for pass 2; one with them (68 registers).
+/// registers, without the edges kept from pass 1 for pass 2; one with them (80 registers).
 constexpr int ldpc_kernel_blocks_per_sm(bool keep) {
   return keep ? 1 : 2;
 }
@@ -200,7 +200,7 @@ template <bool Recover> __global__ void ldpc_decode_kernel(LdpcKernelBatch batch
 }
 
 /// The same keeping each layer's edges from pass 1 for pass 2 (phy::LdpcLaneCode::
-/// keep_extrinsics): 48-54 registers, one block of 768 threads per SM.
+/// keep_extrinsics): 79-80 registers, one block of 768 threads per SM.
 template <bool Recover>
 __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_kernel_blocks_per_sm(true))
     ldpc_decode_kernel_kept(LdpcKernelBatch batch) {

@@ -16,9 +16,9 @@
 namespace airan::gpu::detail {
 
 /// When the kernel keeps each layer's edges from pass 1 for pass 2 (phy::LdpcLaneCode::
-/// keep_extrinsics): fewer instructions per edge, but 48-54 registers per thread (68 in the
-/// batched kernel; sm_80 and sm_90), so one block of 768 threads per SM where the other instance
-/// has two.
+/// keep_extrinsics): fewer instructions per edge and pass 1's loads issued together, but 79-80
+/// registers per thread (sm_80 and sm_90), so one block of 768 threads per SM where the other
+/// instance has two.
 enum class LdpcEdgeKeeping : std::uint8_t {
   automatic, ///< When the launch has at most one thread block per SM (no occupancy lost).
   always,

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <type_traits>
 
 namespace airan::phy {
 
@@ -178,49 +179,104 @@ AIRAN_HOST_DEVICE inline bool ldpc_row_keeps_edges(const LdpcLaneCode& code, uns
   return code.keep_extrinsics && degree <= ldpc_kept_edges * parts;
 }
 
-/// ldpc_layer_part_state() that also keeps the part's edges in \p kept (ldpc_row_keeps_edges()).
+/// Slots of one part of row \p row with \p parts parts: ceil(degree / parts), the same for every
+/// part of the row (the last parts may have one edge fewer: their last slot is empty).
+AIRAN_HOST_DEVICE inline unsigned ldpc_part_slots(const LdpcLaneCode& code, unsigned row,
+                                                  unsigned parts) {
+  return (code.row_begin[row + 1] - code.row_begin[row] + parts - 1) / parts;
+}
+
+/// Calls \p f(std::integral_constant<unsigned, N>{}) for N = \p slots (1 .. ldpc_kept_edges), so
+/// that the kept-edge passes below run a loop of a count known at compile time: straight-line
+/// code without a branch per edge, whose loads the compiler can issue together.
+template <unsigned N = 1, class F>
+AIRAN_HOST_DEVICE inline decltype(auto) ldpc_with_slots(unsigned slots, F&& f) {
+  if constexpr (N == ldpc_kept_edges) {
+    return f(std::integral_constant<unsigned, N>{});
+  } else {
+    if (slots == N) {
+      return f(std::integral_constant<unsigned, N>{});
+    }
+    return ldpc_with_slots<N + 1>(slots, f);
+  }
+}
+
+/// ldpc_layer_part_state() that also keeps the part's edges in \p kept (ldpc_row_keeps_edges()),
+/// over the part's Slots = ldpc_part_slots() slots. Every slot loads, the empty one (past the
+/// row's end) the row's first edge, and counts as an extrinsic value of +127, which changes
+/// neither minimum (both start at 127) nor the sign of the sign product: the state is the one of
+/// the part's edges alone. All loads come before the minima, so none waits for another's result.
+template <unsigned Slots>
 AIRAN_HOST_DEVICE inline LdpcCheckNodeState
-ldpc_layer_part_state_kept(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
-                           unsigned parts, const std::int16_t* app, const std::int8_t* messages,
-                           LdpcKeptEdges& kept) {
+ldpc_layer_part_state_slots(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
+                            unsigned parts, const std::int16_t* app, const std::int8_t* messages,
+                            LdpcKeptEdges& kept) {
+  static_assert(Slots >= 1 && Slots <= ldpc_kept_edges);
   const unsigned z = code.lifting_size;
-  const unsigned begin = code.row_begin[row] + part;
+  const unsigned first = code.row_begin[row];
   const unsigned end = code.row_begin[row + 1];
+  int q[Slots];
+  AIRAN_UNROLL
+  for (unsigned i = 0; i < Slots; ++i) {
+    const unsigned e = first + part + i * parts;
+    const bool filled = e < end;
+    const unsigned edge = filled ? e : first;
+    const unsigned position = ldpc_edge_position(code, code.edges[edge], lane);
+    const int read = app[position] - messages[edge * z + lane];
+    q[i] = filled ? read : ldpc_message_max;
+    kept.packed[i] = position | (static_cast<std::uint32_t>(q[i]) << 16);
+  }
   LdpcCheckNodeState node;
   AIRAN_UNROLL
-  for (unsigned i = 0; i < ldpc_kept_edges; ++i) {
-    const unsigned e = begin + i * parts;
-    if (e >= end) {
-      break;
-    }
-    const unsigned position = ldpc_edge_position(code, code.edges[e], lane);
-    const int q = app[position] - messages[e * z + lane];
-    kept.packed[i] = position | (static_cast<std::uint32_t>(q) << 16);
-    ldpc_accumulate_edge(node, q);
+  for (unsigned i = 0; i < Slots; ++i) {
+    ldpc_accumulate_edge(node, q[i]);
   }
   return node;
 }
 
-/// ldpc_layer_part_update() from the edges pass 1 kept in \p kept.
+/// ldpc_layer_part_state_slots() for the row's ldpc_part_slots().
+AIRAN_HOST_DEVICE inline LdpcCheckNodeState
+ldpc_layer_part_state_kept(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
+                           unsigned parts, const std::int16_t* app, const std::int8_t* messages,
+                           LdpcKeptEdges& kept) {
+  return ldpc_with_slots(ldpc_part_slots(code, row, parts), [&](auto slots) {
+    return ldpc_layer_part_state_slots<decltype(slots)::value>(code, row, lane, part, parts, app,
+                                                               messages, kept);
+  });
+}
+
+/// ldpc_layer_part_update() from the edges pass 1 kept in \p kept, over the part's Slots slots
+/// (the empty one writes nothing).
+template <unsigned Slots>
 AIRAN_HOST_DEVICE inline void
-ldpc_layer_part_update_kept(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
-                            unsigned parts, const LdpcCheckNodeMagnitudes& node,
-                            const LdpcKeptEdges& kept, std::int16_t* app, std::int8_t* messages) {
+ldpc_layer_part_update_slots(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
+                             unsigned parts, const LdpcCheckNodeMagnitudes& node,
+                             const LdpcKeptEdges& kept, std::int16_t* app, std::int8_t* messages) {
   const unsigned z = code.lifting_size;
   const unsigned begin = code.row_begin[row] + part;
   const unsigned end = code.row_begin[row + 1];
   AIRAN_UNROLL
-  for (unsigned i = 0; i < ldpc_kept_edges; ++i) {
+  for (unsigned i = 0; i < Slots; ++i) {
     const unsigned e = begin + i * parts;
-    if (e >= end) {
-      break;
-    }
     const unsigned position = kept.packed[i] & 0xFFFFU;
     const int q = static_cast<std::int32_t>(kept.packed[i]) >> 16;
     const int message = ldpc_edge_message(node, q);
-    messages[e * z + lane] = static_cast<std::int8_t>(message);
-    app[position] = static_cast<std::int16_t>(q + message);
+    if (e < end) {
+      messages[e * z + lane] = static_cast<std::int8_t>(message);
+      app[position] = static_cast<std::int16_t>(q + message);
+    }
   }
+}
+
+/// ldpc_layer_part_update_slots() for the row's ldpc_part_slots().
+AIRAN_HOST_DEVICE inline void
+ldpc_layer_part_update_kept(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
+                            unsigned parts, const LdpcCheckNodeMagnitudes& node,
+                            const LdpcKeptEdges& kept, std::int16_t* app, std::int8_t* messages) {
+  ldpc_with_slots(ldpc_part_slots(code, row, parts), [&](auto slots) {
+    ldpc_layer_part_update_slots<decltype(slots)::value>(code, row, lane, part, parts, node, kept,
+                                                         app, messages);
+  });
 }
 
 /// Updates check node \p lane of layer \p row: its messages and the APPs of its variables (both
