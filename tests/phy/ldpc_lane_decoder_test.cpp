@@ -58,6 +58,22 @@ TEST(LdpcLaneDecoder, EveryRowKeepsItsEdgesWithTwoParts) {
   }
 }
 
+// The kept-edge passes run the instance of the part's slot count: ceil(degree / parts) slots
+// (BG1's first row has 19 edges, its fifth 3), each count dispatched to its own instance.
+TEST(LdpcLaneDecoder, KeptPassesRunTheInstanceOfThePartsSlotCount) {
+  for (unsigned slots = 1; slots <= ldpc_kept_edges; ++slots) {
+    EXPECT_EQ(ldpc_with_slots(slots, [](auto count) { return decltype(count)::value; }), slots);
+  }
+  const auto graph = ldpc_lift_graph(LdpcBaseGraph::bg1, 384);
+  LdpcLaneCode code;
+  code.row_begin = graph.row_begin.data();
+  EXPECT_EQ(ldpc_part_slots(code, 0, 1), 19U);
+  EXPECT_EQ(ldpc_part_slots(code, 0, 2), 10U);
+  EXPECT_EQ(ldpc_part_slots(code, 0, 4), 5U);
+  EXPECT_EQ(ldpc_part_slots(code, 4, 2), 2U);
+  EXPECT_EQ(ldpc_part_slots(code, 4, 4), 1U);
+}
+
 TEST(LdpcLaneDecoder, MatchesTheCpuDecodersBitForBit) {
   auto scalar = create_ldpc_decoder(LdpcDecoderImpl::scalar);
   auto fastest = create_ldpc_decoder(LdpcDecoderImpl::automatic);

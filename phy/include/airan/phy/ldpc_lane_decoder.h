@@ -186,9 +186,10 @@ AIRAN_HOST_DEVICE inline unsigned ldpc_part_slots(const LdpcLaneCode& code, unsi
   return (code.row_begin[row + 1] - code.row_begin[row] + parts - 1) / parts;
 }
 
-/// Calls \p f(std::integral_constant<unsigned, N>{}) for N = \p slots (1 .. ldpc_kept_edges), so
-/// that the kept-edge passes below run a loop of a count known at compile time: straight-line
-/// code without a branch per edge, whose loads the compiler can issue together.
+/// Calls \p f(std::integral_constant<unsigned, N>{}) for N = \p slots, which must be 1 ..
+/// ldpc_kept_edges (a larger count takes the last instance), so that the kept-edge passes below
+/// run a loop of a count known at compile time: no branch per edge, so the compiler can issue
+/// their loads together.
 template <unsigned N = 1, class F>
 AIRAN_HOST_DEVICE inline decltype(auto) ldpc_with_slots(unsigned slots, F&& f) {
   if constexpr (N == ldpc_kept_edges) {
@@ -202,10 +203,13 @@ AIRAN_HOST_DEVICE inline decltype(auto) ldpc_with_slots(unsigned slots, F&& f) {
 }
 
 /// ldpc_layer_part_state() that also keeps the part's edges in \p kept (ldpc_row_keeps_edges()),
-/// over the part's Slots = ldpc_part_slots() slots. Every slot loads, the empty one (past the
-/// row's end) the row's first edge, and counts as an extrinsic value of +127, which changes
+/// over the part's Slots = ldpc_part_slots() slots. The empty slot (past the row's end: the
+/// last, in the parts with one edge fewer) counts as an extrinsic value of +127, which changes
 /// neither minimum (both start at 127) nor the sign of the sign product: the state is the one of
-/// the part's edges alone. All loads come before the minima, so none waits for another's result.
+/// the part's edges alone. It reads the part's previous edge again (values this work item alone
+/// writes in the layer, so no other thread's pass 2 races with the read), and nothing when it is
+/// the part's only slot (a row with fewer edges than parts). All loads come before the minima,
+/// so none waits for another's result.
 template <unsigned Slots>
 AIRAN_HOST_DEVICE inline LdpcCheckNodeState
 ldpc_layer_part_state_slots(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
@@ -220,9 +224,12 @@ ldpc_layer_part_state_slots(const LdpcLaneCode& code, unsigned row, unsigned lan
   for (unsigned i = 0; i < Slots; ++i) {
     const unsigned e = first + part + i * parts;
     const bool filled = e < end;
-    const unsigned edge = filled ? e : first;
+    const unsigned edge = filled ? e : (i > 0 ? e - parts : first); // the graph: read-only
     const unsigned position = ldpc_edge_position(code, code.edges[edge], lane);
-    const int read = app[position] - messages[edge * z + lane];
+    int read = ldpc_message_max;
+    if (filled || i > 0) { // always, but in a part without edges
+      read = app[position] - messages[edge * z + lane];
+    }
     q[i] = filled ? read : ldpc_message_max;
     kept.packed[i] = position | (static_cast<std::uint32_t>(q[i]) << 16);
   }
