@@ -6,7 +6,8 @@
 // kernel time with one thread per check node instead of two (the kernel's baseline), and with
 // each layer's edges kept from its first pass for its second never and always
 // (GpuLdpcDecoder::set_edge_keeping(); by default a launch of at most one block per SM keeps
-// them), all checked against the CPU decoder's bits.
+// them), and with two code blocks per thread block (GpuLdpcDecoder::set_code_block_pairs()),
+// all checked against the CPU decoder's bits.
 // Without a device it says so and exits 0. Accepts (and ignores) Google Benchmark flags.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ldpc_decoder.h"
@@ -73,9 +74,9 @@ void run_rate(const char* name, unsigned received_length) {
   const double cpu_gbps = num_info_bits / median(cpu_us) / 1e3;
   std::printf("%s: CPU %s, 1 core: %.1f us per block, %.3f Gbit/s\n", name,
               std::string(to_string(cpu->impl())).c_str(), median(cpu_us), cpu_gbps);
-  std::printf("%-10s %12s %14s %12s %16s %10s %16s %14s %14s\n", "blocks", "kernel us",
+  std::printf("%-10s %12s %14s %12s %16s %10s %16s %14s %14s %10s %12s\n", "blocks", "kernel us",
               "info Gbit/s", "e2e us", "e2e info Gbit/s", "x CPU core", "1 thread/CN us",
-              "never kept us", "always kept us");
+              "never kept us", "always kept us", "pairs us", "pairs Gbit/s");
 
   for (const unsigned batch : {1u, 16u, 132u, 528u, 1056u, 2112u}) {
     airan::gpu::GpuLdpcDecoder gpu(batch, 0);
@@ -87,6 +88,9 @@ void run_rate(const char* name, unsigned received_length) {
     never_kept.set_edge_keeping(airan::gpu::GpuLdpcEdgeKeeping::never);
     airan::gpu::GpuLdpcDecoder always_kept(batch, 0);
     always_kept.set_edge_keeping(airan::gpu::GpuLdpcEdgeKeeping::always);
+    // Two code blocks per thread block, their values in the halves of each word.
+    airan::gpu::GpuLdpcDecoder pairs(batch, 0);
+    pairs.set_code_block_pairs(true);
     std::vector<BitVector> bits(batch, BitVector(num_info_bits));
     std::vector<airan::gpu::GpuLdpcJob> jobs;
     for (unsigned i = 0; i < batch; ++i) {
@@ -98,6 +102,7 @@ void run_rate(const char* name, unsigned received_length) {
     std::vector<double> one_thread_us;
     std::vector<double> never_kept_us;
     std::vector<double> always_kept_us;
+    std::vector<double> pairs_us;
     for (int i = 0; i < 30; ++i) {
       const auto start = Clock::now();
       gpu.decode(jobs, results);
@@ -109,10 +114,12 @@ void run_rate(const char* name, unsigned received_length) {
       never_kept_us.push_back(never_kept.last_kernel_us());
       always_kept.decode(jobs, results);
       always_kept_us.push_back(always_kept.last_kernel_us());
+      pairs.decode(jobs, results);
+      pairs_us.push_back(pairs.last_kernel_us());
     }
     // Each kernel's bits against the CPU decoder's.
     bool agrees = true;
-    for (airan::gpu::GpuLdpcDecoder* decoder : {&gpu, &never_kept, &always_kept}) {
+    for (airan::gpu::GpuLdpcDecoder* decoder : {&gpu, &never_kept, &always_kept, &pairs}) {
       for (BitVector& b : bits) { // (the jobs point into them)
         std::fill(b.begin(), b.end(), bit_t{2});
       }
@@ -122,10 +129,11 @@ void run_rate(const char* name, unsigned received_length) {
     }
     const double bits_total = double{num_info_bits} * batch;
     const double gbps = bits_total / median(kernel_us) / 1e3;
-    std::printf("%-10u %12.1f %14.2f %12.1f %16.2f %10.1f %16.1f %14.1f %14.1f%s\n", batch,
-                median(kernel_us), gbps, median(e2e_us), bits_total / median(e2e_us) / 1e3,
+    std::printf("%-10u %12.1f %14.2f %12.1f %16.2f %10.1f %16.1f %14.1f %14.1f %10.1f %12.2f%s\n",
+                batch, median(kernel_us), gbps, median(e2e_us), bits_total / median(e2e_us) / 1e3,
                 gbps / cpu_gbps, median(one_thread_us), median(never_kept_us),
-                median(always_kept_us), agrees ? "" : "  (bits differ from the CPU decoder!)");
+                median(always_kept_us), median(pairs_us), bits_total / median(pairs_us) / 1e3,
+                agrees ? "" : "  (bits differ from the CPU decoder!)");
   }
 }
 

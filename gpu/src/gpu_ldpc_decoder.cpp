@@ -4,6 +4,7 @@
 #include "airan/gpu/gpu_ldpc_decoder.h"
 
 #include "ldpc_kernels.h"
+#include "ldpc_pair_kernels.h"
 
 #include "airan/gpu/cuda_stream.h"
 #include "airan/gpu/device_buffer.h"
@@ -44,17 +45,25 @@ std::vector<std::uint32_t> all_crc_contributions() {
   return tables;
 }
 
+/// The pairs of a batch (GpuLdpcDecoder::set_code_block_pairs()) and their shared memory.
+struct PairPlan {
+  unsigned num_pairs = 0;
+  std::size_t shared_bytes = 0;               ///< Without messages.
+  std::size_t shared_bytes_with_messages = 0; ///< With them.
+};
+
 } // namespace
 
 struct GpuLdpcDecoder::Impl {
   Impl(unsigned max_blocks, int device_index)
       : max_code_blocks(max_blocks), device(device_index), llrs(max_blocks * llr_stride),
         blocks(max_blocks), row_begin(max_blocks * row_begin_stride),
-        edges(max_blocks * edge_stride), messages(max_blocks * message_stride),
+        edges(max_blocks * edge_stride), messages((max_blocks + 1) * message_stride),
         bits(max_blocks * bits_stride), results(max_blocks), host_llrs(max_blocks * llr_stride),
         host_blocks(max_blocks), host_row_begin(max_blocks * row_begin_stride),
         host_edges(max_blocks * edge_stride), host_bits(max_blocks * bits_stride),
-        host_results(max_blocks), crc_contributions(crc_polynomials.size() * crc_table_stride) {
+        host_results(max_blocks), pairs(2 * max_blocks), host_pairs(2 * max_blocks),
+        crc_contributions(crc_polynomials.size() * crc_table_stride) {
     graph_keys.reserve(max_blocks);
     const std::vector<std::uint32_t> tables = all_crc_contributions();
     crc_contributions.copy_from_host(tables, stream.get());
@@ -78,6 +87,34 @@ struct GpuLdpcDecoder::Impl {
     return slot;
   }
 
+  /// Pairs each block with the next when their codes pair (phy::ldpc_lane_codes_pair()), else with
+  /// itself, into host_pairs.
+  PairPlan plan_pairs(std::size_t count) {
+    PairPlan plan;
+    for (std::size_t i = 0; i < count;) {
+      const phy::LdpcLaneCode& low = host_blocks[i].code;
+      const std::size_t j =
+          i + 1 < count && phy::ldpc_lane_codes_pair(low, host_blocks[i + 1].code) ? i + 1 : i;
+      const phy::LdpcPairCode pair = phy::ldpc_pair_code(low, host_blocks[j].code);
+      host_pairs[2 * plan.num_pairs] = static_cast<std::uint32_t>(i);
+      host_pairs[2 * plan.num_pairs + 1] = static_cast<std::uint32_t>(j);
+      ++plan.num_pairs;
+      // The graph slot of the code (its row_begin points into row_begin).
+      const auto slot =
+          static_cast<std::size_t>(low.row_begin - row_begin.data()) / row_begin_stride;
+      const unsigned num_edges = host_row_begin[slot * row_begin_stride + pair.num_rows];
+      plan.shared_bytes = std::max(
+          plan.shared_bytes,
+          detail::ldpc_pair_kernel_shared_bytes(pair.num_columns, low.lifting_size, 0, false));
+      plan.shared_bytes_with_messages =
+          std::max(plan.shared_bytes_with_messages,
+                   detail::ldpc_pair_kernel_shared_bytes(pair.num_columns, low.lifting_size,
+                                                         num_edges, true));
+      i = j + 1;
+    }
+    return plan;
+  }
+
   unsigned max_code_blocks;
   int device;
   CudaStream stream;
@@ -95,11 +132,14 @@ struct GpuLdpcDecoder::Impl {
   PinnedBuffer<phy::LdpcLiftedEdge> host_edges;
   PinnedBuffer<std::uint8_t> host_bits;
   PinnedBuffer<phy::LdpcLaneResult> host_results;
+  DeviceBuffer<std::uint32_t> pairs; ///< Code blocks of each pair (LdpcPairKernelBatch::pairs).
+  PinnedBuffer<std::uint32_t> host_pairs;
   std::vector<unsigned> graph_keys; ///< (Z, graph) of each graph slot of the current batch.
   DeviceBuffer<std::uint32_t> crc_contributions; ///< Tables of crc_polynomials, in order.
   float kernel_us = 0.0f;
   unsigned threads_per_check_node = 0; ///< 0: ldpc_kernel_parts()
   detail::LdpcEdgeKeeping keep_edges = detail::LdpcEdgeKeeping::automatic;
+  bool code_block_pairs = false;
 };
 
 namespace {
@@ -111,6 +151,7 @@ unsigned prepare_device(unsigned max_code_blocks, int device) {
   }
   AIRAN_CUDA_CHECK(cudaSetDevice(device));
   detail::ldpc_kernel_configure();
+  detail::ldpc_pair_kernel_configure();
   return max_code_blocks;
 }
 
@@ -136,6 +177,9 @@ void GpuLdpcDecoder::set_edge_keeping(GpuLdpcEdgeKeeping keeping) {
     impl_->keep_edges = detail::LdpcEdgeKeeping::never;
     break;
   }
+}
+void GpuLdpcDecoder::set_code_block_pairs(bool pairs) {
+  impl_->code_block_pairs = pairs;
 }
 GpuLdpcDecoder::~GpuLdpcDecoder() = default;
 GpuLdpcDecoder::GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept = default;
@@ -196,11 +240,15 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   const cudaStream_t stream = s.stream.get();
   const std::size_t count = jobs.size();
   const std::size_t num_graphs = s.graph_keys.size();
+  const PairPlan plan = s.code_block_pairs ? s.plan_pairs(count) : PairPlan{};
   profile_begin(stream);
   s.llrs.copy_from_host(s.host_llrs.span().first(llr_total), stream);
   s.blocks.copy_from_host(s.host_blocks.span().first(count), stream);
   s.row_begin.copy_from_host(s.host_row_begin.span().first(num_graphs * row_begin_stride), stream);
   s.edges.copy_from_host(s.host_edges.span().first(num_graphs * edge_stride), stream);
+  if (plan.num_pairs != 0) {
+    s.pairs.copy_from_host(s.host_pairs.span().first(2 * plan.num_pairs), stream);
+  }
   profile_launch("LLR and graph upload", stream);
 
   detail::LdpcKernelBatch batch;
@@ -221,7 +269,26 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   batch.keep_edges = s.keep_edges;
   const unsigned threads = detail::ldpc_kernel_threads(largest_z, batch.parts);
   AIRAN_CUDA_CHECK(cudaEventRecord(s.kernel_start.get(), stream));
-  detail::ldpc_kernel_launch(batch, threads, shared_bytes, stream);
+  if (plan.num_pairs != 0) {
+    detail::LdpcPairKernelBatch pairs;
+    pairs.blocks = batch.blocks;
+    pairs.pairs = s.pairs.data();
+    pairs.num_pairs = plan.num_pairs;
+    pairs.llrs = batch.llrs;
+    // (count + 1) / 2 pairs at most, each with two int8 messages per value of a block's stride.
+    pairs.messages = reinterpret_cast<std::uint16_t*>(s.messages.data());
+    pairs.message_stride = message_stride;
+    pairs.messages_in_shared =
+        plan.shared_bytes_with_messages <= detail::ldpc_pair_kernel_shared_messages_limit;
+    pairs.bits = batch.bits;
+    pairs.results = batch.results;
+    pairs.parts = batch.parts;
+    detail::ldpc_pair_kernel_launch(
+        pairs, threads,
+        pairs.messages_in_shared ? plan.shared_bytes_with_messages : plan.shared_bytes, stream);
+  } else {
+    detail::ldpc_kernel_launch(batch, threads, shared_bytes, stream);
+  }
   AIRAN_CUDA_CHECK(cudaEventRecord(s.kernel_stop.get(), stream));
   s.bits.copy_to_host(s.host_bits.span().first(bits_total), stream);
   s.results.copy_to_host(s.host_results.span().first(count), stream);

@@ -22,6 +22,9 @@ GpuLdpcDecoder& GpuLdpcDecoder::operator=(GpuLdpcDecoder&&) noexcept = default;
 void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob>, std::span<phy::LdpcDecoderResult>) {
   unavailable();
 }
+void GpuLdpcDecoder::set_code_block_pairs(bool) {
+  unavailable();
+}
 void GpuLdpcDecoder::set_edge_keeping(GpuLdpcEdgeKeeping) {
   unavailable();
 }

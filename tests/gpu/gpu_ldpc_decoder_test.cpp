@@ -2,7 +2,9 @@
 // and CRC outcomes, CRC24B termination included): 1000 random noisy code blocks of both base
 // graphs and many lifting sizes in batches that mix codes (messages in device memory; one or two
 // threads per check node, each layer's edges kept between its passes or not), 300
-// smaller ones (messages in shared memory); argument errors. Skipped without a CUDA device.
+// smaller ones (messages in shared memory); two code blocks per thread block (pairs of one
+// code whose rows and outcomes differ, and blocks paired with themselves); argument errors.
+// Skipped without a CUDA device.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ldpc_decoder.h"
 
@@ -88,6 +90,45 @@ TEST(GpuLdpcDecoder, MatchesTheCpuDecoderBitForBit) {
       decoded_ok += expect_batch_matches_cpu(gpu, *cpu, cases);
     }
     EXPECT_GT(decoded_ok, 300u); // the cases include decodable blocks, not only failures
+  }
+}
+
+// Two code blocks per thread block (set_code_block_pairs): batches of 101 blocks, each case
+// followed by a partner of its code (another message, noise and received length, so other rows,
+// iterations and outcomes) and, every fifth case, by an unrelated case, so that blocks pair with
+// the next, with a partner whose rows differ and with themselves (the odd last one too). The
+// first four batches keep their messages in device memory (their low-rate Z = 384 pairs do not
+// fit in shared memory), the last two, of Z <= 128 only, in shared memory.
+TEST(GpuLdpcDecoder, PairsMatchTheCpuDecoderBitForBit) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  constexpr unsigned batch_size = 101;
+  for (const unsigned threads_per_check_node : {0U, 1U}) {
+    SCOPED_TRACE(std::to_string(threads_per_check_node) + " threads per check node (0: auto)");
+    GpuLdpcDecoder gpu(batch_size, 0, threads_per_check_node);
+    gpu.set_code_block_pairs(true);
+    auto cpu = create_ldpc_decoder();
+    unsigned decoded_ok = 0;
+    unsigned index = 0;
+    for (unsigned batch = 0; batch < 6; ++batch) {
+      std::vector<airan::test::LdpcTestCase> cases;
+      while (cases.size() < batch_size) {
+        auto c = airan::test::make_ldpc_test_case(37, index);
+        if (batch >= 4 && c.config.lifting_size > 128) { // messages in shared memory
+          ++index;
+          continue;
+        }
+        cases.push_back(std::move(c));
+        if (index % 5 != 4 && cases.size() < batch_size) {
+          cases.push_back(airan::test::make_ldpc_partner_case(cases.back(), index));
+        }
+        ++index;
+      }
+      decoded_ok += expect_batch_matches_cpu(gpu, *cpu, cases);
+    }
+    EXPECT_GT(decoded_ok, 150u);
   }
 }
 

@@ -2,7 +2,8 @@
 /// \brief Random LDPC decoding cases for tests that compare decoders bit for bit: encoded random
 /// messages of random codes (both base graphs, random Z and K', rates from 1/3 to 0.95; half of
 /// them end with a CRC24B), QPSK AWGN LLRs around the decoding threshold, both min-sum rules and
-/// every termination mode.
+/// every termination mode; and partners of a case: other blocks of its code (the paired decoder
+/// decodes two at once).
 #pragma once
 
 #include "airan/phy/crc_calculator.h"
@@ -96,6 +97,46 @@ inline LdpcTestCase make_ldpc_test_case(unsigned seed, unsigned index) {
   // Half the cases name their rows, the others let the decoder derive them from the LLRs.
   c.config.num_rows = (rng() & 1u) != 0 ? ldpc_rows_for_received_length(graph, z, received) : 0;
   return c;
+}
+
+/// A second code block of \p c's code: another message (with its CRC), other noise and a received
+/// length that differs by up to 1.5 Z either way, so that its rows may differ.
+inline LdpcTestCase make_ldpc_partner_case(const LdpcTestCase& c, unsigned index) {
+  using namespace airan::phy;
+  std::mt19937 rng(977U * index + 3U);
+  LdpcTestCase p = c;
+  for (std::size_t i = 0; i + (c.crc ? 24U : 0U) < p.message.size(); ++i) {
+    p.message[i] = static_cast<bit_t>(rng() & 1U);
+  }
+  if (c.crc) {
+    CrcCalculator(*c.crc).attach(p.message); // over the bits before its last 24
+  }
+  const LdpcDecoderConfig& config = c.config;
+  BitVector d(ldpc_codeword_length(config.base_graph, config.lifting_size));
+  create_ldpc_encoder()->encode(p.message,
+                                {config.base_graph, config.lifting_size, config.num_info_bits}, d);
+  const auto z = static_cast<int>(config.lifting_size);
+  const int shift = static_cast<int>(rng() % (3 * z + 1)) - 3 * z / 2;
+  const int minimum = static_cast<int>(config.num_info_bits) + 2 * z; // a rate below one
+  const int received =
+      std::clamp(static_cast<int>(c.llrs.size()) + shift, minimum, static_cast<int>(d.size()));
+  const double snr_db = std::uniform_real_distribution<double>(-1.0, 8.0)(rng);
+  const double n0 = std::pow(10.0, -snr_db / 10.0);
+  std::normal_distribution<double> normal(0.0, std::sqrt(n0 / 2));
+  std::vector<float> soft(static_cast<std::size_t>(received), 0.0f);
+  for (std::size_t j = 0; j < soft.size(); ++j) {
+    if (d[j] != ldpc_filler_bit) {
+      const double y = (d[j] != 0 ? -1.0 : 1.0) / std::sqrt(2.0) + normal(rng);
+      soft[j] = static_cast<float>(2.0 * std::sqrt(2.0) * y / n0);
+    }
+  }
+  p.llrs.resize(soft.size());
+  quantize_ldpc_llrs(soft, 4.0f, p.llrs);
+  if (config.num_rows != 0) {
+    p.config.num_rows = ldpc_rows_for_received_length(config.base_graph, config.lifting_size,
+                                                      static_cast<unsigned>(received));
+  }
+  return p;
 }
 
 } // namespace airan::test

@@ -52,6 +52,15 @@ public:
   /// compares the three).
   void set_edge_keeping(GpuLdpcEdgeKeeping keeping);
 
+  /// Whether decode() runs two code blocks of one code per thread block, their values in the
+  /// two halves of each word (phy::ldpc_pair_decode(): one address computation, load and SIMD
+  /// instruction for both; single add.u16x2 / min.s16x2 / max.s16x2 instructions on sm_90, which
+  /// older architectures emulate). Consecutive jobs pair when their codes do
+  /// (phy::ldpc_lane_codes_pair(); the rows may differ), any other block pairs with itself. The
+  /// results are the same bit for bit; off by default until measured (bench_gpu_ldpc prints
+  /// both).
+  void set_code_block_pairs(bool pairs);
+
   /// Device time of the last decode()'s kernel alone (CUDA events), in microseconds.
   [[nodiscard]] float last_kernel_us() const;
 
