@@ -4,12 +4,14 @@
 // transmission into device memory, with the TB out as unpacked bits and (device LLRs) as bytes,
 // and once more as bytes with the rate recovery as a kernel of its own (the others run it in the
 // LDPC kernel: "rate recovery us" is then 0 and LDPC includes it), and as bytes with the kernels'
-// outputs copied to the host after them (the others write them into host memory), against the
+// outputs copied to the host after them (the others write them into host memory), and as bytes
+// with two code blocks per LDPC thread block (GpuUlschDecoder::set_code_block_pairs()), against the
 // CPU UL-SCH decoder on one core in this process. Prints the median wall time per TB, the kernels'
 // device times (rate recovery + HARQ + quantisation, LDPC) and the ratio to the CPU. Last, 24 such
 // TBs (a 24-cell slot's decoding) on 24 decoders, each on its own stream (its own graph) against
 // all of them as one launch set (GpuUlschDecoder::enqueue_prepared(), as GpuCellGroup's
-// batched_decoding): the wall time per slot of 24 TBs in this process.
+// batched_decoding), with one or two code blocks per LDPC thread block: the wall time per slot
+// of 24 TBs in this process.
 // Without a device it says so and exits 0.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ulsch_decoder.h"
@@ -69,12 +71,14 @@ void decode_many(const std::vector<float>& llrs, float* device_llrs, const Ulsch
   }
   std::printf("%u peak TBs (a %u-cell slot's decoding), wall us per slot, TBs as the CPU's:\n",
               count, count);
-  // A stream each, one launch set, and one launch set with the outputs copied to the host by a
-  // kernel after the TB assembly (the baseline of writing them into host memory).
-  for (const int mode : {0, 1, 2}) {
+  // A stream each, one launch set, one launch set with the outputs copied to the host by a
+  // kernel after the TB assembly (the baseline of writing them into host memory), and one launch
+  // set with two code blocks per LDPC thread block.
+  for (const int mode : {0, 1, 2, 3}) {
     const bool one_launch_set = mode != 0;
     for (const auto& decoder : decoders) {
       decoder->set_outputs_in_host_memory(mode != 2);
+      decoder->set_code_block_pairs(mode == 3);
     }
     std::vector<double> wall_us;
     unsigned same = 0;
@@ -100,7 +104,8 @@ void decode_many(const std::vector<float>& llrs, float* device_llrs, const Ulsch
     std::printf("  %-28s %10.1f us  %8.2f info Gbit/s  %6.1f x CPU core  %u/%u TBs\n",
                 mode == 0   ? "a stream each"
                 : mode == 1 ? "one launch set"
-                            : "copied outputs, one launch set",
+                : mode == 2 ? "copied outputs, one launch set"
+                            : "pairs, one launch set",
                 median(wall_us), count * static_cast<double>(peak_tb.tbs) / median(wall_us) / 1e3,
                 count * cpu_us / median(wall_us), same, count);
   }
@@ -174,16 +179,20 @@ int run() {
     device_llrs_bits,
     device_llrs_bytes,
     own_recovery_kernel,
-    outputs_copied
+    outputs_copied,
+    code_block_pairs
   };
-  const char* const names[] = {"LLRs from the host", "LLRs on the device", "TB bytes, device LLRs",
-                               "TB bytes, own RR kernel", "TB bytes, outputs copied"};
+  const char* const names[] = {"LLRs from the host",       "LLRs on the device",
+                               "TB bytes, device LLRs",    "TB bytes, own RR kernel",
+                               "TB bytes, outputs copied", "TB bytes, pairs"};
   std::vector<std::uint8_t> cpu_bytes;
   pack_bits_msb_first(cpu_bits, cpu_bytes);
-  for (const Path path : {Path::host_llrs_bits, Path::device_llrs_bits, Path::device_llrs_bytes,
-                          Path::own_recovery_kernel, Path::outputs_copied}) {
+  for (const Path path :
+       {Path::host_llrs_bits, Path::device_llrs_bits, Path::device_llrs_bytes,
+        Path::own_recovery_kernel, Path::outputs_copied, Path::code_block_pairs}) {
     gpu.set_rate_recovery_in_ldpc(path != Path::own_recovery_kernel);
     gpu.set_outputs_in_host_memory(path != Path::outputs_copied);
+    gpu.set_code_block_pairs(path == Path::code_block_pairs);
     BitVector bits(peak_tb.tbs);
     std::vector<std::uint8_t> bytes(peak_tb.tbs / 8);
     std::vector<double> wall_us;
@@ -204,6 +213,7 @@ int run() {
       case Path::device_llrs_bytes:
       case Path::own_recovery_kernel:
       case Path::outputs_copied:
+      case Path::code_block_pairs:
         gpu.enqueue_device_bytes(device, cfg, buffer, bytes, nullptr);
         result = gpu.finish();
         break;
@@ -213,7 +223,7 @@ int run() {
       ldpc_us.push_back(gpu.last_times().ldpc_us);
     }
     const bool same = path == Path::device_llrs_bytes || path == Path::own_recovery_kernel ||
-                              path == Path::outputs_copied
+                              path == Path::outputs_copied || path == Path::code_block_pairs
                           ? bytes == cpu_bytes
                           : bits == cpu_bits;
     std::printf("%-22s %10.1f %18.1f %10.1f %14.2f %8.1f%s\n", names[static_cast<int>(path)],

@@ -58,7 +58,7 @@ struct GpuLdpcDecoder::Impl {
   Impl(unsigned max_blocks, int device_index)
       : max_code_blocks(max_blocks), device(device_index), llrs(max_blocks * llr_stride),
         blocks(max_blocks), row_begin(max_blocks * row_begin_stride),
-        edges(max_blocks * edge_stride), messages((max_blocks + 1) * message_stride),
+        edges(max_blocks * edge_stride), messages(max_blocks * message_stride),
         bits(max_blocks * bits_stride), results(max_blocks), host_llrs(max_blocks * llr_stride),
         host_blocks(max_blocks), host_row_begin(max_blocks * row_begin_stride),
         host_edges(max_blocks * edge_stride), host_bits(max_blocks * bits_stride),
@@ -133,6 +133,10 @@ struct GpuLdpcDecoder::Impl {
   PinnedBuffer<std::uint8_t> host_bits;
   PinnedBuffer<phy::LdpcLaneResult> host_results;
   DeviceBuffer<std::uint32_t> pairs; ///< Code blocks of each pair (LdpcPairKernelBatch::pairs).
+  /// The pairs' messages in device memory: message_stride int8 pairs for each of up to
+  /// max_code_blocks pairs (every block may pair with itself); allocated by
+  /// set_code_block_pairs(true).
+  DeviceBuffer<std::uint16_t> pair_messages;
   PinnedBuffer<std::uint32_t> host_pairs;
   std::vector<unsigned> graph_keys; ///< (Z, graph) of each graph slot of the current batch.
   DeviceBuffer<std::uint32_t> crc_contributions; ///< Tables of crc_polynomials, in order.
@@ -179,6 +183,10 @@ void GpuLdpcDecoder::set_edge_keeping(GpuLdpcEdgeKeeping keeping) {
   }
 }
 void GpuLdpcDecoder::set_code_block_pairs(bool pairs) {
+  if (pairs && impl_->pair_messages.size() == 0) {
+    AIRAN_CUDA_CHECK(cudaSetDevice(impl_->device));
+    impl_->pair_messages = DeviceBuffer<std::uint16_t>(impl_->max_code_blocks * message_stride);
+  }
   impl_->code_block_pairs = pairs;
 }
 GpuLdpcDecoder::~GpuLdpcDecoder() = default;
@@ -275,8 +283,8 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
     pairs.pairs = s.pairs.data();
     pairs.num_pairs = plan.num_pairs;
     pairs.llrs = batch.llrs;
-    // (count + 1) / 2 pairs at most, each with two int8 messages per value of a block's stride.
-    pairs.messages = reinterpret_cast<std::uint16_t*>(s.messages.data());
+    // Up to count pairs (a block that pairs with no neighbour pairs with itself).
+    pairs.messages = s.pair_messages.data();
     pairs.message_stride = message_stride;
     pairs.messages_in_shared =
         plan.shared_bytes_with_messages <= detail::ldpc_pair_kernel_shared_messages_limit;

@@ -24,6 +24,7 @@ std::uint32_t prepare(std::uint32_t max_tbs, const GpuHarqSoftMemory* harq, int 
   }
   AIRAN_CUDA_CHECK(cudaSetDevice(device));
   detail::ldpc_kernel_configure();
+  detail::ldpc_pair_kernel_configure();
   return max_tbs;
 }
 
@@ -163,9 +164,10 @@ void GpuUlschDecoder::enqueue_prepared(std::span<GpuUlschDecoder* const> decoder
       throw std::logic_error("GpuUlschDecoder::enqueue_prepared: a decoder without a prepared "
                              "transport block");
     }
-    if (s.device != first.device || s.rate_recovery_in_ldpc != first.rate_recovery_in_ldpc) {
-      throw std::logic_error("GpuUlschDecoder::enqueue_prepared: decoders of different devices "
-                             "or rate recovery settings");
+    if (s.device != first.device || s.rate_recovery_in_ldpc != first.rate_recovery_in_ldpc ||
+        s.code_block_pairs != first.code_block_pairs) {
+      throw std::logic_error("GpuUlschDecoder::enqueue_prepared: decoders of different devices, "
+                             "rate recovery or code block pair settings");
     }
   }
   make_device_current(first.device);
@@ -211,6 +213,13 @@ void GpuUlschDecoder::set_rate_recovery_in_ldpc(bool in_ldpc) {
     throw std::logic_error("GpuUlschDecoder: a transport block is enqueued (finish() it first)");
   }
   impl_->rate_recovery_in_ldpc = in_ldpc;
+}
+
+void GpuUlschDecoder::set_code_block_pairs(bool pairs) {
+  if (impl_->pending.active) {
+    throw std::logic_error("GpuUlschDecoder: a transport block is enqueued (finish() it first)");
+  }
+  impl_->code_block_pairs = pairs;
 }
 
 } // namespace airan::gpu

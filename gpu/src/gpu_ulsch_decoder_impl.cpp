@@ -79,6 +79,14 @@ void GpuUlschDecoder::Impl::plan(const float* device_llrs, const phy::UlschDecod
         shared_bytes_with_messages,
         detail::ldpc_kernel_shared_bytes(code->num_columns, code->lifting_size, num_edges, true));
   }
+  // The pairs (code_block_pairs): the larger code's columns and rows.
+  const unsigned pair_columns = std::max(short_code.num_columns, long_code.num_columns);
+  const unsigned pair_edges =
+      host_row_begin[slot][std::max(short_code.num_rows, long_code.num_rows)];
+  const std::size_t pair_shared_bytes =
+      detail::ldpc_pair_kernel_shared_bytes(pair_columns, seg.lifting_size, 0, false);
+  const std::size_t pair_shared_bytes_with_messages =
+      detail::ldpc_pair_kernel_shared_bytes(pair_columns, seg.lifting_size, pair_edges, true);
   detail::LdpcKernelBatch& batch = planned.batch;
   batch = {};
   batch.tb_codes = {short_code, long_code, plan.sizes.num_short,
@@ -88,7 +96,9 @@ void GpuUlschDecoder::Impl::plan(const float* device_llrs, const phy::UlschDecod
   batch.messages = messages.data();
   batch.message_stride = message_stride;
   batch.messages_in_shared =
-      shared_bytes_with_messages <= detail::ldpc_kernel_shared_messages_limit;
+      code_block_pairs
+          ? pair_shared_bytes_with_messages <= detail::ldpc_pair_kernel_shared_messages_limit
+          : shared_bytes_with_messages <= detail::ldpc_kernel_shared_messages_limit;
   batch.bits = bits.data();
   // The kernels' outputs: in host memory (mapped) or in device memory for a copy after.
   planned.outputs_in_host = outputs_in_host_memory;
@@ -104,6 +114,9 @@ void GpuUlschDecoder::Impl::plan(const float* device_llrs, const phy::UlschDecod
   batch.parts = detail::ldpc_kernel_parts(seg.lifting_size);
   planned.threads = detail::ldpc_kernel_threads(seg.lifting_size, batch.parts);
   planned.shared_bytes = batch.messages_in_shared ? shared_bytes_with_messages : shared_bytes;
+  planned.pairs = code_block_pairs;
+  planned.pair_shared_bytes =
+      batch.messages_in_shared ? pair_shared_bytes_with_messages : pair_shared_bytes;
   planned.recovery = recovery;
   planned.wrapped = wrapped;
   detail::TbAssemblyLaunch& assembly = planned.assembly;
@@ -139,7 +152,14 @@ void GpuUlschDecoder::Impl::enqueue_planned(cudaStream_t s) {
       detail::rate_recovery_launch(p.recovery, s);
       time_mark(recovered, s); // with the recovery in the LDPC kernel, its time counts as LDPC's
     }
-    detail::ldpc_kernel_launch(p.batch, p.threads, p.shared_bytes, s);
+    if (p.pairs) {
+      detail::LdpcKernelBatches pairs;
+      pairs.batches[0] = p.batch;
+      (void)pairs.blocks.add(detail::ldpc_pair_count(p.batch.num_blocks));
+      detail::ldpc_pair_kernel_launch_batches(pairs, p.threads, p.pair_shared_bytes, s);
+    } else {
+      detail::ldpc_kernel_launch(p.batch, p.threads, p.shared_bytes, s);
+    }
     detail::tb_assembly_launch(p.assembly, s);
     time_mark(decoded, s);
     if (!p.outputs_in_host) {
@@ -187,14 +207,21 @@ void GpuUlschDecoder::Impl::enqueue_batch(std::span<GpuUlschDecoder* const> deco
     detail::LdpcKernelBatches ldpc;
     unsigned threads = 0;
     std::size_t shared_bytes = 0;
+    const bool pairs = tb(first).planned.pairs; // the same in every decoder
     for (std::size_t t = first; t < end; ++t) {
       const Planned& planned = tb(t).planned;
       ldpc.batches[ldpc.blocks.num_batches] = planned.batch;
-      (void)ldpc.blocks.add(planned.batch.num_blocks);
+      (void)ldpc.blocks.add(pairs ? detail::ldpc_pair_count(planned.batch.num_blocks)
+                                  : planned.batch.num_blocks);
       threads = std::max(threads, planned.threads);
-      shared_bytes = std::max(shared_bytes, planned.shared_bytes);
+      shared_bytes =
+          std::max(shared_bytes, pairs ? planned.pair_shared_bytes : planned.shared_bytes);
     }
-    detail::ldpc_kernel_launch_batches(ldpc, threads, shared_bytes, s);
+    if (pairs) {
+      detail::ldpc_pair_kernel_launch_batches(ldpc, threads, shared_bytes, s);
+    } else {
+      detail::ldpc_kernel_launch_batches(ldpc, threads, shared_bytes, s);
+    }
   }
   for (std::size_t first = 0; first < num_tbs;) {
     detail::TbAssemblyBatches assembly;

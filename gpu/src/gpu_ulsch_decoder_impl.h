@@ -7,6 +7,7 @@
 #include "airan/gpu/gpu_ulsch_decoder.h"
 
 #include "ldpc_kernels.h"
+#include "ldpc_pair_kernels.h"
 #include "tb_crc_tables.h"
 #include "ulsch_kernels.h"
 
@@ -77,7 +78,7 @@ struct GpuUlschDecoder::Impl {
         max_coded_bits(max_coded_bits_in), device(device_in), harq(std::move(harq_in)),
         llrs(max_coded_bits_in), ldpc_llrs(max_code_blocks * ldpc_llr_stride),
         active(max_code_blocks), row_begin(num_graph_slots * row_begin_stride),
-        edges(num_graph_slots * edge_stride), messages(max_code_blocks * message_stride),
+        edges(num_graph_slots * edge_stride), messages((max_code_blocks + 1) * message_stride),
         bits(max_code_blocks * max_info_bits), output_layout(max_code_blocks, max_tbs_in),
         outputs(output_layout.size), host_outputs(output_layout.size), crc24b(max_info_bits),
         tb_crc(detail::tb_crc_tables(device_in, max_tbs_in)), host_row_begin(num_graph_slots),
@@ -158,6 +159,8 @@ struct GpuUlschDecoder::Impl {
   /// Rate recovery inside the LDPC kernel (each thread block its code block's) rather than as a
   /// kernel of its own before it (GpuUlschDecoder::set_rate_recovery_in_ldpc()).
   bool rate_recovery_in_ldpc = true;
+  /// Two code blocks per LDPC thread block (GpuUlschDecoder::set_code_block_pairs()).
+  bool code_block_pairs = false;
   /// The LDPC results and the TB assembly's outputs written by the kernels straight into
   /// host_outputs (mapped pinned memory), rather than into outputs and copied after
   /// (GpuUlschDecoder::set_outputs_in_host_memory()).
@@ -179,6 +182,10 @@ struct GpuUlschDecoder::Impl {
     detail::LdpcKernelBatch batch;
     unsigned threads = 0;
     std::size_t shared_bytes = 0;
+    /// The paired kernel (code_block_pairs) with pair_shared_bytes of shared memory; then batch
+    /// says messages_in_shared for the pairs.
+    bool pairs = false;
+    std::size_t pair_shared_bytes = 0;
     detail::TbAssemblyLaunch assembly;
     std::size_t download_bytes = 0; ///< Of outputs, from the start.
     bool outputs_in_host = false;   ///< The kernels write host_outputs: nothing to copy.

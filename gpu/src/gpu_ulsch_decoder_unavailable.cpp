@@ -89,6 +89,9 @@ GpuUlschTimes GpuUlschDecoder::last_times() const {
 void GpuUlschDecoder::set_outputs_in_host_memory(bool) {
   unavailable();
 }
+void GpuUlschDecoder::set_code_block_pairs(bool) {
+  unavailable();
+}
 void GpuUlschDecoder::set_rate_recovery_in_ldpc(bool) {
   unavailable();
 }

@@ -148,12 +148,145 @@ __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_bloc
   }
 }
 
+/// Whether code block \p r of \p batch is decoded (the single kernel's code_block_active(), for
+/// one half of a pair): with Recover, after the thread block ran its rate recovery, when one of
+/// its LLRs is nonzero; else as batch.active says.
+template <bool Recover> __device__ bool pair_half_active(const LdpcKernelBatch& batch, unsigned r) {
+  if constexpr (Recover) {
+    bool nonzero = false;
+    const unsigned items = batch.recovery.recovery.num_items(r);
+    for (unsigned item = threadIdx.x; item < items; item += blockDim.x) {
+      nonzero = recover_rate_item(batch.recovery, r, item) || nonzero;
+    }
+    return __syncthreads_or(nonzero ? 1 : 0) != 0;
+  } else {
+    return batch.active == nullptr || batch.active[r] == batch.active_mark;
+  }
+}
+
+/// Pair \p p of transport block \p batch: its code blocks 2p and 2p + 1 (the last, 2p, with
+/// itself when the TB has an odd number), each recovered first with Recover. A code block that
+/// received nothing gets all-zero bits and a zero result, as in the single kernel; when its
+/// partner did receive, the pair is decoded and the empty half's outputs are overwritten.
+template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& batch, unsigned p) {
+  extern __shared__ std::uint16_t shared[];
+  // What the block's threads share: the pair's codes, its code blocks and their buffers.
+  struct Setup {
+    phy::LdpcPairCode pair;
+    std::uint32_t code_block[2];
+    bool active[2];
+    const std::int8_t* llrs[2];
+    std::uint8_t* bits[2];
+  };
+  // Raw storage: shared variables are not initialised, and Setup's members have initialisers.
+  __shared__ alignas(Setup) unsigned char setup_storage[sizeof(Setup)];
+  Setup& setup = *reinterpret_cast<Setup*>(setup_storage);
+  const unsigned low = 2 * p;
+  const unsigned high = 2 * p + 1 < batch.num_blocks ? 2 * p + 1 : 2 * p;
+  const bool active_low = pair_half_active<Recover>(batch, low);
+  const bool active_high = high == low ? active_low : pair_half_active<Recover>(batch, high);
+  std::uint16_t* row_begin = shared;
+  auto* edges = reinterpret_cast<phy::LdpcLiftedEdge*>(shared + ldpc_kernel_row_begin_values);
+  // The two codes copied word by word (as structures in registers they spilled).
+  static_assert(sizeof(phy::LdpcLaneCode) % sizeof(std::uint32_t) == 0);
+  constexpr unsigned code_words = sizeof(phy::LdpcLaneCode) / sizeof(std::uint32_t);
+  for (unsigned i = threadIdx.x; i < 2 * code_words; i += blockDim.x) {
+    const unsigned r = i < code_words ? low : high;
+    const phy::LdpcLaneCode* code = batch.blocks != nullptr        ? &batch.blocks[r].code
+                                    : r < batch.tb_codes.num_short ? &batch.tb_codes.short_code
+                                                                   : &batch.tb_codes.long_code;
+    reinterpret_cast<std::uint32_t*>(setup.pair.half)[i] =
+        reinterpret_cast<const std::uint32_t*>(code)[i % code_words];
+  }
+  if (threadIdx.x < 2) {
+    const unsigned h = threadIdx.x;
+    const unsigned r = h == 0 ? low : high;
+    const std::uint32_t llr_offset =
+        batch.blocks != nullptr ? batch.blocks[r].llr_offset : r * batch.tb_codes.llr_stride;
+    const std::uint32_t bits_offset =
+        batch.blocks != nullptr ? batch.blocks[r].bits_offset : r * batch.tb_codes.bits_stride;
+    setup.code_block[h] = r;
+    setup.llrs[h] = batch.llrs + llr_offset;
+    setup.bits[h] = batch.bits + bits_offset;
+    setup.active[h] = h == 0 ? active_low : active_high;
+  }
+  __syncthreads();
+  if (threadIdx.x == 0) {
+    const phy::LdpcLaneCode& a = setup.pair.half[0];
+    const phy::LdpcLaneCode& b = setup.pair.half[1];
+    setup.pair.num_rows = a.num_rows > b.num_rows ? a.num_rows : b.num_rows;
+    setup.pair.num_columns = a.num_columns > b.num_columns ? a.num_columns : b.num_columns;
+  }
+  __syncthreads();
+  const auto clear_half = [&](unsigned h) {
+    for (unsigned i = threadIdx.x; i < setup.pair.half[h].num_info_bits; i += blockDim.x) {
+      setup.bits[h][i] = 0;
+    }
+    if (threadIdx.x == 0) {
+      batch.results[setup.code_block[h]] = phy::LdpcLaneResult{};
+    }
+  };
+  if (!active_low && !active_high) { // the whole thread block leaves together
+    clear_half(0);
+    clear_half(1);
+    return;
+  }
+  phy::LdpcPairCode pair = setup.pair; // in registers: the decoding reads it all the time
+  const unsigned num_edges = pair.half[0].row_begin[pair.num_rows];
+  for (unsigned i = threadIdx.x; i <= pair.num_rows; i += blockDim.x) {
+    row_begin[i] = pair.half[0].row_begin[i];
+  }
+  for (unsigned i = threadIdx.x; i < num_edges; i += blockDim.x) {
+    edges[i] = pair.half[0].edges[i];
+  }
+  __syncthreads();
+  for (auto& half : pair.half) {
+    half.row_begin = row_begin;
+    half.edges = edges;
+  }
+  auto* app = reinterpret_cast<phy::Int16Pair*>(shared + ldpc_kernel_graph_values);
+  // Global messages: two int8 per value of a code block's stride, per pair.
+  std::uint16_t* messages =
+      batch.messages_in_shared
+          ? reinterpret_cast<std::uint16_t*>(app + std::size_t{pair.num_columns} *
+                                                       pair.half[0].lifting_size)
+          : reinterpret_cast<std::uint16_t*>(batch.messages) + p * batch.message_stride;
+  phy::LdpcLaneResult results[2];
+  ThreadBlockPairLanes lanes{batch.parts};
+  phy::ldpc_pair_decode(lanes, pair, setup.llrs, app, messages, setup.bits, results);
+  if (threadIdx.x == 0) {
+    batch.results[setup.code_block[0]] = results[0];
+    batch.results[setup.code_block[1]] = results[1];
+  }
+}
+
+/// The pairs of several transport blocks' code blocks (LdpcKernelBatches, blocks counted in
+/// pairs: ldpc_pair_count()); each batch copied into shared memory first, as the single
+/// kernel's batched instance does. ptxas (sm_90): 40 registers, 20 bytes of spills.
+template <bool Recover>
+__global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_blocks_per_sm)
+    ldpc_decode_tb_pairs_kernel(const __grid_constant__ LdpcKernelBatches batches) {
+  __shared__ alignas(16) std::uint32_t selected[sizeof(LdpcKernelBatch) / sizeof(std::uint32_t)];
+  const unsigned t = batches.blocks.batch_of(blockIdx.x);
+  const auto* source = reinterpret_cast<const std::uint32_t*>(&batches.batches[t]);
+  for (unsigned i = threadIdx.x; i < sizeof(LdpcKernelBatch) / sizeof(std::uint32_t);
+       i += blockDim.x) {
+    selected[i] = source[i];
+  }
+  __syncthreads();
+  decode_tb_pair<Recover>(*reinterpret_cast<const LdpcKernelBatch*>(selected),
+                          batches.blocks.block_in_batch(blockIdx.x, t));
+}
 } // namespace
 
 void ldpc_pair_kernel_configure() {
   const auto shared_bytes = static_cast<int>(std::max(
       ldpc_pair_kernel_max_shared_bytes_without_messages, ldpc_pair_kernel_shared_messages_limit));
   AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_pairs_kernel,
+                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
+  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_tb_pairs_kernel<false>,
+                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
+  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_tb_pairs_kernel<true>,
                                         cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
 }
 
@@ -164,6 +297,21 @@ void ldpc_pair_kernel_launch(const LdpcPairKernelBatch& batch, unsigned threads,
   }
   ldpc_decode_pairs_kernel<<<batch.num_pairs, threads, shared_bytes, stream>>>(batch);
   AIRAN_CUDA_LAUNCHED("ldpc_decode_pairs_kernel", stream);
+}
+
+void ldpc_pair_kernel_launch_batches(const LdpcKernelBatches& batches, unsigned threads,
+                                     std::size_t shared_bytes, cudaStream_t stream) {
+  const std::uint32_t blocks = batches.blocks.total();
+  if (blocks == 0) {
+    return;
+  }
+  if (batches.batches[0].recover) {
+    ldpc_decode_tb_pairs_kernel<true><<<blocks, threads, shared_bytes, stream>>>(batches);
+    AIRAN_CUDA_LAUNCHED("rate_recovery+ldpc_decode_tb_pairs_kernel", stream);
+  } else {
+    ldpc_decode_tb_pairs_kernel<false><<<blocks, threads, shared_bytes, stream>>>(batches);
+    AIRAN_CUDA_LAUNCHED("ldpc_decode_tb_pairs_kernel", stream);
+  }
 }
 
 } // namespace airan::gpu::detail

@@ -1,7 +1,8 @@
 // GpuUlschDecoder::prepare_device_bytes() and enqueue_prepared(): the TBs of 42 decoders (the
 // byte-aligned TBs of tests/support/ulsch_test_cases.h, six of each: more than the 32 of one
 // launch) decoded as launch sets, over HARQ retransmissions (rv 0, 2, 3, 1) with the rate
-// recovery in the LDPC kernel and in a kernel of its own, against the CPU decoder bit for bit:
+// recovery in the LDPC kernel and in a kernel of its own, each with one code block per LDPC
+// thread block and with two (set_code_block_pairs), against the CPU decoder bit for bit:
 // results, TB bytes and the combined soft values in device memory. Then the misuses that must be
 // clear errors. Half the TBs decode from the decoder's own copy of their LLRs (keep_device_llrs),
 // the originals freed and replaced by zeros before the launch; every third decoder has its
@@ -25,6 +26,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -56,14 +58,15 @@ struct BatchTb {
   bool done = false;
 };
 
-class GpuUlschDecoderBatch : public ::testing::TestWithParam<bool> {};
+/// (rate recovery in the LDPC kernel, two code blocks per LDPC thread block).
+class GpuUlschDecoderBatch : public ::testing::TestWithParam<std::tuple<bool, bool>> {};
 
 TEST_P(GpuUlschDecoderBatch, PreparedTbsMatchTheCpuWithHarq) {
   std::string status;
   if (!have_device(status)) {
     GTEST_SKIP() << "no CUDA device: " << status;
   }
-  const bool in_ldpc = GetParam();
+  const auto [in_ldpc, pairs] = GetParam();
   std::vector<BatchTb> tbs;
   std::mt19937_64 rng(31);
   std::size_t soft_bits = 0;
@@ -91,6 +94,7 @@ TEST_P(GpuUlschDecoderBatch, PreparedTbsMatchTheCpuWithHarq) {
   for (unsigned i = 0; i < count; ++i) {
     decoders.push_back(std::make_unique<GpuUlschDecoder>(200000, memory, 0));
     decoders.back()->set_rate_recovery_in_ldpc(in_ldpc);
+    decoders.back()->set_code_block_pairs(pairs);
     // Every third decoder's outputs copied after the kernels (one copy kernel for those).
     decoders.back()->set_outputs_in_host_memory(i % 3 != 0);
   }
@@ -178,10 +182,12 @@ TEST_P(GpuUlschDecoderBatch, PreparedTbsMatchTheCpuWithHarq) {
   EXPECT_GE(failed, 20U) << "the SNRs make HARQ combining matter";
 }
 
-INSTANTIATE_TEST_SUITE_P(RateRecovery, GpuUlschDecoderBatch, ::testing::Values(true, false),
-                         [](const ::testing::TestParamInfo<bool>& info) {
-                           return info.param ? "InTheLdpcKernel" : "KernelOfItsOwn";
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    RateRecovery, GpuUlschDecoderBatch, ::testing::Combine(::testing::Bool(), ::testing::Bool()),
+    [](const ::testing::TestParamInfo<std::tuple<bool, bool>>& info) {
+      return std::string(std::get<0>(info.param) ? "InTheLdpcKernel" : "KernelOfItsOwn") +
+             (std::get<1>(info.param) ? "CodeBlockPairs" : "");
+    });
 
 TEST(GpuUlschDecoderBatchErrors, MisuseIsAClearError) {
   std::string status;

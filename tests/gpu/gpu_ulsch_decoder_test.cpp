@@ -2,7 +2,7 @@
 // HARQ soft values in device memory, over HARQ sequences (rv 0, 2, 3, 1) of the TBs of
 // tests/support/ulsch_test_cases.h, from host LLRs and from LLRs already in device memory, with
 // the rate recovery in the LDPC kernel and in a kernel of its own, the outputs written into host
-// memory by the kernels or copied after them;
+// memory by the kernels or copied after them, one or two code blocks per LDPC thread block;
 // single transmissions without HARQ; the factory's shared HARQ memory; argument errors.
 // Skipped without a CUDA device.
 #include "airan/gpu/device_query.h"
@@ -78,12 +78,16 @@ TEST(GpuUlschDecoder, HarqSequencesMatchTheCpuBitForBit) {
       // kernels writing them into host memory.
       const bool outputs_in_host = repetition != 1;
       gpu.set_outputs_in_host_memory(outputs_in_host);
+      // Repetitions 0 and 3 with two code blocks per LDPC thread block.
+      const bool pairs = repetition == 0 || repetition == 3;
+      gpu.set_code_block_pairs(pairs);
       const HarqProcessKey key{5, static_cast<std::uint8_t>(repetition % 2)};
       for (const unsigned rv : {0U, 2U, 3U, 1U}) {
         SCOPED_TRACE("TBS " + std::to_string(c.tbs) + ", G " + std::to_string(c.g) + ", rv " +
                      std::to_string(rv) + (from_device ? ", device LLRs" : ", host LLRs") +
                      (in_ldpc ? ", rate recovery in the LDPC kernel" : ", rate recovery kernel") +
-                     (outputs_in_host ? "" : ", outputs copied"));
+                     (outputs_in_host ? "" : ", outputs copied") +
+                     (pairs ? ", code block pairs" : ""));
         cfg.coding.rv = rv;
         BitVector codeword(c.g);
         encoder->encode(tb, cfg.coding, codeword);
@@ -152,6 +156,7 @@ TEST(GpuUlschDecoder, SingleTransmissionsMatchTheCpu) {
       BitVector gpu_bits(c.tbs);
       const bool in_ldpc = extra_db == 0.0F;
       gpu.set_rate_recovery_in_ldpc(in_ldpc);
+      gpu.set_code_block_pairs(c.tbs % 2 == 0); // two code blocks per LDPC thread block
       expect_same(gpu.decode(llrs, cfg, gpu_bits), cpu->decode(llrs, cfg, cpu_bits));
       EXPECT_EQ(gpu_bits, cpu_bits) << "TBS " << c.tbs << (in_ldpc ? ", in LDPC" : ", separate");
     }

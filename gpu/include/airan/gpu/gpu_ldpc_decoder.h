@@ -58,7 +58,8 @@ public:
   /// older architectures emulate). Consecutive jobs pair when their codes do
   /// (phy::ldpc_lane_codes_pair(); the rows may differ), any other block pairs with itself. The
   /// results are the same bit for bit; off by default until measured (bench_gpu_ldpc prints
-  /// both).
+  /// both). The first call with true allocates the pairs' message memory (max_code_blocks pairs).
+  /// \throws CudaError when that allocation fails.
   void set_code_block_pairs(bool pairs);
 
   /// Device time of the last decode()'s kernel alone (CUDA events), in microseconds.

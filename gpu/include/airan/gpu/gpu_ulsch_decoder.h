@@ -126,7 +126,8 @@ public:
   /// front end's next PDU). \throws std::invalid_argument for more LLRs than the decoder was
   /// built for or another device; CudaError when the copy fails.
   phy::DeviceLlrs keep_device_llrs(const phy::DeviceLlrs& llrs, void* stream);
-  /// Enqueues the prepared TBs of \p decoders (one device, the same set_rate_recovery_in_ldpc())
+  /// Enqueues the prepared TBs of \p decoders (one device, the same set_rate_recovery_in_ldpc()
+  /// and set_code_block_pairs())
   /// on \p stream (a cudaStream_t; its earlier work writes their LLRs), as GpuCellGroup does
   /// with the TBs of a slot's cells: one LDPC kernel over every code block of up to 32 TBs (each
   /// thread block with its code block's rate recovery), one TB assembly kernel, and one kernel
@@ -155,8 +156,14 @@ public:
   /// LDPC kernel's thread block that decodes it, before decoding (true, the default: one kernel
   /// fewer on the TB's chain; its time then counts in GpuUlschTimes::ldpc_us), or as a kernel of
   /// its own over every code block first (false). The results are the same either way.
-  /// 	hrows std::logic_error while a TB is enqueued.
+  /// \throws std::logic_error while a TB is enqueued.
   void set_rate_recovery_in_ldpc(bool in_ldpc);
+  /// Whether the LDPC kernel decodes two code blocks of the TB per thread block (2p and 2p + 1,
+  /// the last with itself when their number is odd), their values in the two halves of each
+  /// word (phy::ldpc_pair_decode(); GpuLdpcDecoder::set_code_block_pairs()), or one (false, the
+  /// default until measured). The results are the same either way. In enqueue_prepared() every
+  /// decoder must have the same setting. \throws std::logic_error while a TB is enqueued.
+  void set_code_block_pairs(bool pairs);
   /// Whether the LDPC kernel and the TB assembly write the code blocks' results and the TB's
   /// bytes straight into this decoder's pinned host buffer through its mapped device address
   /// (true, the default: no copy on the TB's chain), or into device memory, copied to the host
