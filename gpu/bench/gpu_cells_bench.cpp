@@ -16,7 +16,9 @@
 // and how many graphs were instantiated rather than updated, and the host time of submit()
 // (captures, graph updates, launches) within the slot's wall time; "graph-batched-all-fftcell"
 // (24 cells) is "graph-batched-all" with a cuFFT per cell (GpuCellGroupOptions::joint_fft off),
-// "graph-batched-all-fused" (1 and 24 cells) with the fused OFDM kernel (fused_ofdm on).
+// "graph-batched-all-fused" (1 and 24 cells) with the fused OFDM kernel (fused_ofdm on),
+// "graph-batched-all-pairs" (1 and 24 cells) with two code blocks per LDPC thread block
+// (ldpc_code_block_pairs on).
 // Last, every kernel, cuFFT call and copy with its device time (LaunchProfiler) of the 1-cell
 // slot and of the 24-cell slot in "graph-batched-all". The CPU receiver on one core
 // runs the same slot in this process as the baseline. Without a device it says so and exits 0.
@@ -179,6 +181,7 @@ int run(const Selection& selection) {
     std::span<const unsigned> counts;
     bool joint_fft = true;
     bool fused_ofdm = false;
+    bool ldpc_pairs = false;
   };
   // The most telling modes first: a run cut short by gpu-check's time limit keeps their rows
   // (each row is flushed as it is printed).
@@ -192,6 +195,9 @@ int run(const Selection& selection) {
            // The cells' OFDM as the fused kernel (GpuCellGroupOptions::fused_ofdm).
            Mode{"graph-batched-all-fused", true, false, 1, true, true, true, untimed_counts, true,
                 true},
+           // Two code blocks per LDPC thread block (GpuCellGroupOptions::ldpc_code_block_pairs).
+           Mode{"graph-batched-all-pairs", true, false, 1, true, true, true, untimed_counts, true,
+                false, true},
            Mode{"graph-batched", true, false, 1, true, true, false, batched_counts},
            Mode{"streams-batched-all", false, false, 1, true, true, true, batched_counts},
            Mode{"streams-8t", false, false, submit_threads, false, true, false, threaded_counts},
@@ -213,6 +219,7 @@ int run(const Selection& selection) {
     options.batched_front_end = launch_mode.batched_front_end;
     options.joint_fft = launch_mode.joint_fft;
     options.fused_ofdm = launch_mode.fused_ofdm;
+    options.ldpc_code_block_pairs = launch_mode.ldpc_pairs;
     const char* mode = launch_mode.name;
     if (!selection.keeps(std::string_view(mode))) {
       continue;

@@ -41,6 +41,7 @@ GpuCellGroup::GpuCellGroup(std::span<const GpuCellConfig> cells, int device,
       lane->front_end.set_fused_ofdm(options.fused_ofdm);
       for (const auto& decoder : lane->decoders) {
         decoder->set_stage_timing(options.stage_timing);
+        decoder->set_code_block_pairs(options.ldpc_code_block_pairs);
       }
     }
   }

@@ -141,6 +141,9 @@ struct GpuCellGroupOptions {
   /// FFT size allows, instead of cuFFT between two kernels; such cells take no part in joint_fft.
   /// The results do not depend on it beyond the FFTs' rounding.
   bool fused_ofdm = false;
+  /// Every decoder's LDPC kernel with two code blocks per thread block
+  /// (GpuUlschDecoder::set_code_block_pairs()). The results do not depend on it.
+  bool ldpc_code_block_pairs = false;
   /// CUDA events timing each cell's stages (stage_times()), as GpuPuschFrontEnd and
   /// GpuUlschDecoder record them by default. Without (false), each PDU's chain has nine event
   /// nodes fewer (six of the front end, three of the decoder; those that order work stay), and
