@@ -62,7 +62,8 @@ struct GpuLdpcDecoder::Impl {
         bits(max_blocks * bits_stride), results(max_blocks), host_llrs(max_blocks * llr_stride),
         host_blocks(max_blocks), host_row_begin(max_blocks * row_begin_stride),
         host_edges(max_blocks * edge_stride), host_bits(max_blocks * bits_stride),
-        host_results(max_blocks), pairs(2 * max_blocks), host_pairs(2 * max_blocks),
+        host_results(max_blocks), pairs(std::size_t{2} * max_blocks),
+        host_pairs(std::size_t{2} * max_blocks),
         crc_contributions(crc_polynomials.size() * crc_table_stride) {
     graph_keys.reserve(max_blocks);
     const std::vector<std::uint32_t> tables = all_crc_contributions();
@@ -96,8 +97,8 @@ struct GpuLdpcDecoder::Impl {
       const std::size_t j =
           i + 1 < count && phy::ldpc_lane_codes_pair(low, host_blocks[i + 1].code) ? i + 1 : i;
       const phy::LdpcPairCode pair = phy::ldpc_pair_code(low, host_blocks[j].code);
-      host_pairs[2 * plan.num_pairs] = static_cast<std::uint32_t>(i);
-      host_pairs[2 * plan.num_pairs + 1] = static_cast<std::uint32_t>(j);
+      host_pairs[std::size_t{2} * plan.num_pairs] = static_cast<std::uint32_t>(i);
+      host_pairs[std::size_t{2} * plan.num_pairs + 1] = static_cast<std::uint32_t>(j);
       ++plan.num_pairs;
       // The graph slot of the code (its row_begin points into row_begin).
       const auto slot =
@@ -255,7 +256,7 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   s.row_begin.copy_from_host(s.host_row_begin.span().first(num_graphs * row_begin_stride), stream);
   s.edges.copy_from_host(s.host_edges.span().first(num_graphs * edge_stride), stream);
   if (plan.num_pairs != 0) {
-    s.pairs.copy_from_host(s.host_pairs.span().first(2 * plan.num_pairs), stream);
+    s.pairs.copy_from_host(s.host_pairs.span().first(std::size_t{2} * plan.num_pairs), stream);
   }
   profile_launch("LLR and graph upload", stream);
 
