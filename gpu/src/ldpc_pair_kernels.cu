@@ -216,6 +216,13 @@ template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& ba
     const phy::LdpcLaneCode& b = setup.pair.half[1];
     setup.pair.num_rows = a.num_rows > b.num_rows ? a.num_rows : b.num_rows;
     setup.pair.num_columns = a.num_columns > b.num_columns ? a.num_columns : b.num_columns;
+    // An empty half decodes nothing it could read (its recovery wrote no LLRs: those in the
+    // buffer are an earlier TB's) and ends after one iteration; its outputs are cleared after.
+    for (unsigned h = 0; h < 2; ++h) {
+      if (!setup.active[h]) {
+        setup.pair.half[h].num_llrs = 0;
+      }
+    }
   }
   __syncthreads();
   const auto clear_half = [&](unsigned h) {
@@ -254,15 +261,19 @@ template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& ba
   phy::LdpcLaneResult results[2];
   ThreadBlockPairLanes lanes{batch.parts};
   phy::ldpc_pair_decode(lanes, pair, setup.llrs, app, messages, setup.bits, results);
-  if (threadIdx.x == 0) {
-    batch.results[setup.code_block[0]] = results[0];
-    batch.results[setup.code_block[1]] = results[1];
+  __syncthreads(); // the decoding's last bit stores before an empty half's are cleared
+  for (unsigned h = 0; h < 2; ++h) {
+    if (!setup.active[h]) { // never both: they left above
+      clear_half(h);
+    } else if (threadIdx.x == 0) {
+      batch.results[setup.code_block[h]] = results[h];
+    }
   }
 }
 
 /// The pairs of several transport blocks' code blocks (LdpcKernelBatches, blocks counted in
 /// pairs: ldpc_pair_count()); each batch copied into shared memory first, as the single
-/// kernel's batched instance does. ptxas (sm_90): 40 registers, 20 bytes of spills.
+/// kernel's batched instance does. ptxas (sm_90): 40 registers, 24 bytes of spill stores.
 template <bool Recover>
 __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_blocks_per_sm)
     ldpc_decode_tb_pairs_kernel(const __grid_constant__ LdpcKernelBatches batches) {

@@ -160,7 +160,7 @@ enum class LaunchMode {
 /// The tests below run with every launch mode: the whole slot as one CUDA graph, cell by cell
 /// on streams (a graph per stage), and each cell's slot as a graph of its own; the last two also
 /// with the cells enqueued by several host threads; and three of them with the TBs of all cells
-/// decoded as one launch set (with one and with two code blocks per LDPC thread block).
+/// decoded as one launch set; three of them with two code blocks per LDPC thread block.
 class GpuCellGroupLaunch : public ::testing::TestWithParam<LaunchMode> {
 protected:
   [[nodiscard]] static airan::gpu::GpuCellGroupOptions options() {
@@ -179,8 +179,10 @@ protected:
                                 GetParam() == LaunchMode::streams_batched_front_end_and_decoding;
     options.stage_timing = GetParam() != LaunchMode::one_graph_untimed &&
                            GetParam() != LaunchMode::stream_per_cell_untimed;
-    // Two of the batched modes with two code blocks per LDPC thread block.
+    // Three modes with two code blocks per LDPC thread block: per TB in one graph per slot,
+    // and as the slot's launch set on streams and in a graph per cell.
     options.ldpc_code_block_pairs =
+        GetParam() == LaunchMode::one_graph_batched_front_end ||
         GetParam() == LaunchMode::graph_per_cell_threads_batched ||
         GetParam() == LaunchMode::streams_batched_front_end_and_decoding;
     return options;

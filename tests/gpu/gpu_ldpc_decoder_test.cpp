@@ -7,11 +7,15 @@
 // Skipped without a CUDA device.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ldpc_decoder.h"
+#if defined(AIRAN_HAVE_CUDA)
+#include "airan/gpu/launch_profiler.h"
+#endif
 
 #include "../support/ldpc_test_cases.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -126,6 +130,20 @@ TEST(GpuLdpcDecoder, PairsMatchTheCpuDecoderBitForBit) {
         }
         ++index;
       }
+#if defined(AIRAN_HAVE_CUDA) // (skipped without a device, so a CUDA build runs this)
+      if (batch == 0) {      // the pair kernel ran, not the single one
+        airan::gpu::LaunchProfiler profiler;
+        decoded_ok += expect_batch_matches_cpu(gpu, *cpu, cases);
+        const auto launches = profiler.collect();
+        const auto named = [&](const std::string& name) {
+          return std::count_if(launches.begin(), launches.end(),
+                               [&](const auto& launch) { return launch.name == name; });
+        };
+        EXPECT_EQ(named("ldpc_decode_pairs_kernel"), 1);
+        EXPECT_EQ(named("ldpc_decode_kernel") + named("ldpc_decode_kernel+kept"), 0);
+        continue;
+      }
+#endif
       decoded_ok += expect_batch_matches_cpu(gpu, *cpu, cases);
     }
     EXPECT_GT(decoded_ok, 150u);

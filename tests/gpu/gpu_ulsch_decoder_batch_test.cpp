@@ -10,6 +10,9 @@
 // into host memory. Skipped without a CUDA device.
 #include "airan/gpu/device_query.h"
 #include "airan/gpu/gpu_ulsch_decoder.h"
+#if defined(AIRAN_HAVE_CUDA)
+#include "airan/gpu/launch_profiler.h"
+#endif
 #include "airan/phy/harq_buffer_pool.h"
 #include "airan/phy/ulsch_decoder.h"
 #include "airan/phy/ulsch_encoder.h"
@@ -139,7 +142,27 @@ TEST_P(GpuUlschDecoderBatch, PreparedTbsMatchTheCpuWithHarq) {
     if (batch.empty()) {
       break;
     }
+#if defined(AIRAN_HAVE_CUDA) // (skipped without a device, so a CUDA build runs this)
+    if (rv == 0) {           // the LDPC kernel of the setting ran
+      airan::gpu::LaunchProfiler profiler;
+      GpuUlschDecoder::enqueue_prepared(batch, nullptr);
+      const auto launches = profiler.collect();
+      const auto named = [&](const std::string& name) {
+        return std::count_if(launches.begin(), launches.end(),
+                             [&](const auto& launch) { return launch.name == name; });
+      };
+      const std::string prefix = in_ldpc ? "rate_recovery+" : "";
+      const auto launched = pairs ? named(prefix + "ldpc_decode_tb_pairs_kernel")
+                                  : named(prefix + "ldpc_decode_batches_kernel") +
+                                        named(prefix + "ldpc_decode_batches_kernel+kept");
+      EXPECT_EQ(launched, 2) << "42 TBs: two launch sets of up to 32"
+                             << (pairs ? ", pairs" : ", one code block per thread block");
+    } else {
+      GpuUlschDecoder::enqueue_prepared(batch, nullptr);
+    }
+#else
     GpuUlschDecoder::enqueue_prepared(batch, nullptr);
+#endif
     for (unsigned i = 0; i < count; ++i) {
       if (tbs[i].done) {
         continue;
@@ -182,12 +205,13 @@ TEST_P(GpuUlschDecoderBatch, PreparedTbsMatchTheCpuWithHarq) {
   EXPECT_GE(failed, 20U) << "the SNRs make HARQ combining matter";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    RateRecovery, GpuUlschDecoderBatch, ::testing::Combine(::testing::Bool(), ::testing::Bool()),
-    [](const ::testing::TestParamInfo<std::tuple<bool, bool>>& info) {
-      return std::string(std::get<0>(info.param) ? "InTheLdpcKernel" : "KernelOfItsOwn") +
-             (std::get<1>(info.param) ? "CodeBlockPairs" : "");
-    });
+INSTANTIATE_TEST_SUITE_P(RateRecovery, GpuUlschDecoderBatch,
+                         ::testing::Combine(::testing::Bool(), ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<std::tuple<bool, bool>>& info) {
+                           return std::string(std::get<0>(info.param) ? "InTheLdpcKernel"
+                                                                      : "KernelOfItsOwn") +
+                                  (std::get<1>(info.param) ? "CodeBlockPairs" : "");
+                         });
 
 TEST(GpuUlschDecoderBatchErrors, MisuseIsAClearError) {
   std::string status;
@@ -221,8 +245,16 @@ TEST(GpuUlschDecoderBatchErrors, MisuseIsAClearError) {
   EXPECT_THROW(a.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({1, 0}), bytes_a),
                std::logic_error)
       << "a TB is prepared already";
+  EXPECT_THROW(a.set_code_block_pairs(true), std::logic_error) << "a TB is prepared";
+  b.cancel();
+  b.set_rate_recovery_in_ldpc(true);
+  b.set_code_block_pairs(true);
+  b.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({2, 0}), bytes_b);
+  EXPECT_THROW(GpuUlschDecoder::enqueue_prepared(both, nullptr), std::logic_error)
+      << "different code block pair settings";
   a.cancel();
   b.cancel();
+  b.set_code_block_pairs(false);
   EXPECT_FALSE(a.has_enqueued_tb());
   EXPECT_EQ(pool.find({1, 0})->state().num_transmissions, 0U) << "a cancelled TB combined nothing";
 
@@ -243,7 +275,6 @@ TEST(GpuUlschDecoderBatchErrors, MisuseIsAClearError) {
                std::invalid_argument);
 
   // After all that, the two decode together.
-  b.set_rate_recovery_in_ldpc(true);
   a.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({1, 0}), bytes_a);
   b.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({2, 0}), bytes_b);
   GpuUlschDecoder::enqueue_prepared(both, nullptr);
