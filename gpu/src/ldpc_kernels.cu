@@ -6,6 +6,8 @@
 /// launch.
 #include "ldpc_kernels.h"
 
+#include "ldpc_block_items.cuh"
+
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
 
@@ -15,13 +17,9 @@ namespace airan::gpu::detail {
 
 namespace {
 
-/// The work items of a code block are the threads of its thread block: item t is part t % parts
-/// of lane t / parts, so that the parts of a check node are adjacent threads of one warp (parts
-/// 1, 2 or 4) and merge their states with shuffles. A loop covers items past blockDim.x, and
-/// each step ends with a barrier.
-struct ThreadBlockLanes {
-  unsigned num_parts = 1;
-  [[nodiscard]] __host__ __device__ unsigned parts() const { return num_parts; }
+/// The lanes of ldpc_lane_decode(): the work items of ThreadBlockItems, whose check-node parts
+/// merge their states with shuffles.
+struct ThreadBlockLanes : ThreadBlockItems {
   /// \p node merged with the states of the other parts of its check node (adjacent threads);
   /// every thread of the warp takes part.
   [[nodiscard]] __device__ phy::LdpcCheckNodeState merge_parts(phy::LdpcCheckNodeState node) const {
@@ -34,43 +32,9 @@ struct ThreadBlockLanes {
     }
     return node;
   }
-  template <class F> __host__ __device__ void for_each_item(unsigned z, F&& f) {
-#if defined(__CUDA_ARCH__)
-    for (unsigned item = threadIdx.x; item < z * num_parts; item += blockDim.x) {
-      f(item / num_parts, item % num_parts);
-    }
-    __syncthreads();
-#else
-    (void)z;
-    (void)f;
-#endif
-  }
   template <class F> __host__ __device__ std::uint32_t xor_items(unsigned z, F&& f) {
-#if defined(__CUDA_ARCH__)
-    __shared__ std::uint32_t warp_totals[32];
-    std::uint32_t total = 0;
-    for (unsigned item = threadIdx.x; item < z * num_parts; item += blockDim.x) {
-      total ^= f(item / num_parts, item % num_parts);
-    }
-    // blockDim.x is a multiple of 32: every warp is full.
-    for (int offset = 16; offset > 0; offset /= 2) {
-      total ^= __shfl_xor_sync(0xFFFFFFFFu, total, offset);
-    }
-    if (threadIdx.x % 32 == 0) {
-      warp_totals[threadIdx.x / 32] = total;
-    }
-    __syncthreads();
-    total = 0;
-    for (unsigned warp = 0; warp < blockDim.x / 32; ++warp) {
-      total ^= warp_totals[warp];
-    }
-    __syncthreads(); // warp_totals is free for the next call
-    return total;
-#else
-    (void)z;
-    (void)f;
-    return 0;
-#endif
+    return reduce_items<std::uint32_t>(z, f,
+                                       [](std::uint32_t a, std::uint32_t b) { return a ^ b; });
   }
   template <class F> __host__ __device__ bool any_item(unsigned z, F&& f) {
 #if defined(__CUDA_ARCH__)
@@ -123,23 +87,6 @@ struct ThreadBlockLanes {
   }
 };
 
-/// Whether code block \p r of \p batch is decoded: with Recover, after the thread block ran its
-/// rate recovery, when one of its LLRs is nonzero (the same for every thread, and the LLRs
-/// written are visible to the whole block); else as batch.active says.
-template <bool Recover>
-__device__ bool code_block_active(const LdpcKernelBatch& batch, unsigned r) {
-  if constexpr (Recover) {
-    bool nonzero = false;
-    const unsigned items = batch.recovery.recovery.num_items(r);
-    for (unsigned item = threadIdx.x; item < items; item += blockDim.x) {
-      nonzero = recover_rate_item(batch.recovery, r, item) || nonzero;
-    }
-    return __syncthreads_or(nonzero ? 1 : 0) != 0;
-  } else {
-    return batch.active == nullptr || batch.active[r] == batch.active_mark;
-  }
-}
-
 /// The thread block's work: code block \p r of \p batch (its rate recovery first with Recover).
 template <bool Recover, bool Keep>
 __device__ void decode_code_block(const LdpcKernelBatch& batch, unsigned r) {
@@ -178,7 +125,7 @@ __device__ void decode_code_block(const LdpcKernelBatch& batch, unsigned r) {
           ? reinterpret_cast<std::int8_t*>(app + std::size_t{code.num_columns} * code.lifting_size)
           : batch.messages + r * batch.message_stride;
 
-  ThreadBlockLanes lanes{batch.parts};
+  ThreadBlockLanes lanes{{batch.parts}};
   const phy::LdpcLaneResult result = phy::ldpc_lane_decode(
       lanes, code, batch.llrs + block.llr_offset, app, messages, batch.bits + block.bits_offset);
   if (threadIdx.x == 0) {
@@ -216,25 +163,16 @@ template <bool Recover, bool Keep> constexpr auto single_kernel() {
   }
 }
 
-/// The code blocks of several batches. The block's batch is copied from the parameter space into
-/// shared memory first: read in place with an index known only at run time, its fields took
-/// registers (ptxas sm_90: 54 for the recovering instance, one block of 768 threads per SM;
-/// bounded to 40, 64 bytes of spills), where the single-TB kernel reads them as constant operands.
-/// The bounds keep two blocks of 768 threads on an SM, as the single-TB kernel has them.
+/// The code blocks of several batches, each grid block's batch copied into shared memory first
+/// (select_batch(); in place, its fields took registers: bounded to 40, 64 bytes of spills),
+/// where the single-TB kernel reads them as constant operands. The bounds keep two blocks of 768
+/// threads on an SM, as the single-TB kernel has them.
 template <bool Recover, bool Keep>
 __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_kernel_blocks_per_sm(Keep))
     ldpc_decode_batches_kernel(const __grid_constant__ LdpcKernelBatches batches) {
-  static_assert(sizeof(LdpcKernelBatch) % sizeof(std::uint32_t) == 0);
-  __shared__ alignas(16) std::uint32_t selected[sizeof(LdpcKernelBatch) / sizeof(std::uint32_t)];
-  const unsigned t = batches.blocks.batch_of(blockIdx.x);
-  const auto* source = reinterpret_cast<const std::uint32_t*>(&batches.batches[t]);
-  for (unsigned i = threadIdx.x; i < sizeof(LdpcKernelBatch) / sizeof(std::uint32_t);
-       i += blockDim.x) {
-    selected[i] = source[i];
-  }
-  __syncthreads();
-  decode_code_block<Recover, Keep>(*reinterpret_cast<const LdpcKernelBatch*>(selected),
-                                   batches.blocks.block_in_batch(blockIdx.x, t));
+  unsigned block = 0;
+  const LdpcKernelBatch& batch = select_batch(batches, block);
+  decode_code_block<Recover, Keep>(batch, block);
 }
 
 } // namespace

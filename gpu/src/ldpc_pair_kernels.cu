@@ -5,6 +5,8 @@
 /// the lanes (threads of a block), the barriers and the launch.
 #include "ldpc_pair_kernels.h"
 
+#include "ldpc_block_items.cuh"
+
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
 
@@ -14,51 +16,9 @@ namespace airan::gpu::detail {
 
 namespace {
 
-/// Item t of a pair's work is part t % parts of lane t / parts, as in the single kernel, so that
-/// the parts of a check node are adjacent threads of one warp and merge with shuffles.
-struct ThreadBlockPairLanes {
-  unsigned num_parts = 1;
-  [[nodiscard]] __host__ __device__ unsigned parts() const { return num_parts; }
-  template <class F> __host__ __device__ void for_each_item(unsigned z, F&& f) {
-#if defined(__CUDA_ARCH__)
-    for (unsigned item = threadIdx.x; item < z * num_parts; item += blockDim.x) {
-      f(item / num_parts, item % num_parts);
-    }
-    __syncthreads();
-#else
-    (void)z;
-    (void)f;
-#endif
-  }
-  /// The reduction \p op of f's values over every item (blockDim.x a multiple of 32).
-  template <class T, class F, class Op>
-  __host__ __device__ T reduce_items(unsigned z, F&& f, Op&& op) {
-#if defined(__CUDA_ARCH__)
-    __shared__ T warp_totals[32];
-    T total = 0;
-    for (unsigned item = threadIdx.x; item < z * num_parts; item += blockDim.x) {
-      total = op(total, f(item / num_parts, item % num_parts));
-    }
-    for (int offset = 16; offset > 0; offset /= 2) {
-      total = op(total, __shfl_xor_sync(0xFFFFFFFFu, total, offset));
-    }
-    if (threadIdx.x % 32 == 0) {
-      warp_totals[threadIdx.x / 32] = total;
-    }
-    __syncthreads();
-    total = 0;
-    for (unsigned warp = 0; warp < blockDim.x / 32; ++warp) {
-      total = op(total, warp_totals[warp]);
-    }
-    __syncthreads(); // warp_totals is free for the next call
-    return total;
-#else
-    (void)z;
-    (void)f;
-    (void)op;
-    return 0;
-#endif
-  }
+/// The lanes of phy::ldpc_pair_decode(): the work items of ThreadBlockItems (one per check node
+/// part, as in the single kernel), whose parts merge their pair states with shuffles.
+struct ThreadBlockPairLanes : ThreadBlockItems {
   template <class F> __host__ __device__ std::uint32_t or_items(unsigned z, F&& f) {
     return reduce_items<std::uint32_t>(z, f,
                                        [](std::uint32_t a, std::uint32_t b) { return a | b; });
@@ -107,14 +67,10 @@ struct ThreadBlockPairLanes {
 /// registers; the shared memory of a rate-0.9 pair at Z = 384 fits twice).
 constexpr int ldpc_pair_kernel_blocks_per_sm = 2;
 
-__global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_blocks_per_sm)
-    ldpc_decode_pairs_kernel(LdpcPairKernelBatch batch) {
+/// Copies \p pair's lifted graph into the start of the block's dynamic shared memory (as the
+/// single kernel lays it out) and points both halves' codes at it.
+__device__ void stage_pair_graph(phy::LdpcPairCode& pair) {
   extern __shared__ std::uint16_t shared[];
-  const unsigned first = batch.pairs[2 * blockIdx.x];
-  const unsigned second = batch.pairs[2 * blockIdx.x + 1];
-  const LdpcKernelBlock low = batch.blocks[first];
-  const LdpcKernelBlock high = batch.blocks[second];
-  phy::LdpcPairCode pair = phy::ldpc_pair_code(low.code, high.code);
   const unsigned num_edges = pair.half[0].row_begin[pair.num_rows];
   std::uint16_t* row_begin = shared;
   auto* edges = reinterpret_cast<phy::LdpcLiftedEdge*>(shared + ldpc_kernel_row_begin_values);
@@ -129,16 +85,37 @@ __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_bloc
     half.row_begin = row_begin;
     half.edges = edges;
   }
-  auto* app = reinterpret_cast<phy::Int16Pair*>(shared + ldpc_kernel_graph_values);
-  std::uint16_t* messages =
-      batch.messages_in_shared
-          ? reinterpret_cast<std::uint16_t*>(app + std::size_t{pair.num_columns} *
-                                                       pair.half[0].lifting_size)
-          : batch.messages + blockIdx.x * batch.message_stride;
+}
+
+/// The APP words in the block's dynamic shared memory, after the graph.
+__device__ phy::Int16Pair* pair_apps() {
+  extern __shared__ std::uint16_t shared[];
+  return reinterpret_cast<phy::Int16Pair*>(shared + ldpc_kernel_graph_values);
+}
+
+/// The pair's message pairs: after its APPs in shared memory (\p in_shared), else \p global.
+__device__ std::uint16_t* pair_messages(const phy::LdpcPairCode& pair, bool in_shared,
+                                        std::uint16_t* global) {
+  return in_shared ? reinterpret_cast<std::uint16_t*>(pair_apps() + std::size_t{pair.num_columns} *
+                                                                        pair.half[0].lifting_size)
+                   : global;
+}
+
+__global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_blocks_per_sm)
+    ldpc_decode_pairs_kernel(LdpcPairKernelBatch batch) {
+  const unsigned first = batch.pairs[2 * blockIdx.x];
+  const unsigned second = batch.pairs[2 * blockIdx.x + 1];
+  const LdpcKernelBlock low = batch.blocks[first];
+  const LdpcKernelBlock high = batch.blocks[second];
+  phy::LdpcPairCode pair = phy::ldpc_pair_code(low.code, high.code);
+  stage_pair_graph(pair);
+  phy::Int16Pair* app = pair_apps();
+  std::uint16_t* messages = pair_messages(pair, batch.messages_in_shared,
+                                          batch.messages + blockIdx.x * batch.message_stride);
   const std::int8_t* const llrs[2] = {batch.llrs + low.llr_offset, batch.llrs + high.llr_offset};
   std::uint8_t* const bits[2] = {batch.bits + low.bits_offset, batch.bits + high.bits_offset};
   phy::LdpcLaneResult results[2];
-  ThreadBlockPairLanes lanes{batch.parts};
+  ThreadBlockPairLanes lanes{{batch.parts}};
   phy::ldpc_pair_decode(lanes, pair, llrs, app, messages, bits, results);
   if (threadIdx.x == 0) {
     batch.results[first] = results[0];
@@ -148,28 +125,11 @@ __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_bloc
   }
 }
 
-/// Whether code block \p r of \p batch is decoded (the single kernel's code_block_active(), for
-/// one half of a pair): with Recover, after the thread block ran its rate recovery, when one of
-/// its LLRs is nonzero; else as batch.active says.
-template <bool Recover> __device__ bool pair_half_active(const LdpcKernelBatch& batch, unsigned r) {
-  if constexpr (Recover) {
-    bool nonzero = false;
-    const unsigned items = batch.recovery.recovery.num_items(r);
-    for (unsigned item = threadIdx.x; item < items; item += blockDim.x) {
-      nonzero = recover_rate_item(batch.recovery, r, item) || nonzero;
-    }
-    return __syncthreads_or(nonzero ? 1 : 0) != 0;
-  } else {
-    return batch.active == nullptr || batch.active[r] == batch.active_mark;
-  }
-}
-
 /// Pair \p p of transport block \p batch: its code blocks 2p and 2p + 1 (the last, 2p, with
 /// itself when the TB has an odd number), each recovered first with Recover. A code block that
 /// received nothing gets all-zero bits and a zero result, as in the single kernel; when its
 /// partner did receive, the pair is decoded and the empty half's outputs are overwritten.
 template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& batch, unsigned p) {
-  extern __shared__ std::uint16_t shared[];
   // What the block's threads share: the pair's codes, its code blocks and their buffers.
   struct Setup {
     phy::LdpcPairCode pair;
@@ -183,10 +143,8 @@ template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& ba
   Setup& setup = *reinterpret_cast<Setup*>(setup_storage);
   const unsigned low = 2 * p;
   const unsigned high = 2 * p + 1 < batch.num_blocks ? 2 * p + 1 : 2 * p;
-  const bool active_low = pair_half_active<Recover>(batch, low);
-  const bool active_high = high == low ? active_low : pair_half_active<Recover>(batch, high);
-  std::uint16_t* row_begin = shared;
-  auto* edges = reinterpret_cast<phy::LdpcLiftedEdge*>(shared + ldpc_kernel_row_begin_values);
+  const bool active_low = code_block_active<Recover>(batch, low);
+  const bool active_high = high == low ? active_low : code_block_active<Recover>(batch, high);
   // The two codes copied word by word (as structures in registers they spilled).
   static_assert(sizeof(phy::LdpcLaneCode) % sizeof(std::uint32_t) == 0);
   constexpr unsigned code_words = sizeof(phy::LdpcLaneCode) / sizeof(std::uint32_t);
@@ -239,27 +197,14 @@ template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& ba
     return;
   }
   phy::LdpcPairCode pair = setup.pair; // in registers: the decoding reads it all the time
-  const unsigned num_edges = pair.half[0].row_begin[pair.num_rows];
-  for (unsigned i = threadIdx.x; i <= pair.num_rows; i += blockDim.x) {
-    row_begin[i] = pair.half[0].row_begin[i];
-  }
-  for (unsigned i = threadIdx.x; i < num_edges; i += blockDim.x) {
-    edges[i] = pair.half[0].edges[i];
-  }
-  __syncthreads();
-  for (auto& half : pair.half) {
-    half.row_begin = row_begin;
-    half.edges = edges;
-  }
-  auto* app = reinterpret_cast<phy::Int16Pair*>(shared + ldpc_kernel_graph_values);
+  stage_pair_graph(pair);
+  phy::Int16Pair* app = pair_apps();
   // Global messages: two int8 per value of a code block's stride, per pair.
   std::uint16_t* messages =
-      batch.messages_in_shared
-          ? reinterpret_cast<std::uint16_t*>(app + std::size_t{pair.num_columns} *
-                                                       pair.half[0].lifting_size)
-          : reinterpret_cast<std::uint16_t*>(batch.messages) + p * batch.message_stride;
+      pair_messages(pair, batch.messages_in_shared,
+                    reinterpret_cast<std::uint16_t*>(batch.messages) + p * batch.message_stride);
   phy::LdpcLaneResult results[2];
-  ThreadBlockPairLanes lanes{batch.parts};
+  ThreadBlockPairLanes lanes{{batch.parts}};
   phy::ldpc_pair_decode(lanes, pair, setup.llrs, app, messages, setup.bits, results);
   __syncthreads(); // the decoding's last bit stores before an empty half's are cleared
   for (unsigned h = 0; h < 2; ++h) {
@@ -277,16 +222,9 @@ template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& ba
 template <bool Recover>
 __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_blocks_per_sm)
     ldpc_decode_tb_pairs_kernel(const __grid_constant__ LdpcKernelBatches batches) {
-  __shared__ alignas(16) std::uint32_t selected[sizeof(LdpcKernelBatch) / sizeof(std::uint32_t)];
-  const unsigned t = batches.blocks.batch_of(blockIdx.x);
-  const auto* source = reinterpret_cast<const std::uint32_t*>(&batches.batches[t]);
-  for (unsigned i = threadIdx.x; i < sizeof(LdpcKernelBatch) / sizeof(std::uint32_t);
-       i += blockDim.x) {
-    selected[i] = source[i];
-  }
-  __syncthreads();
-  decode_tb_pair<Recover>(*reinterpret_cast<const LdpcKernelBatch*>(selected),
-                          batches.blocks.block_in_batch(blockIdx.x, t));
+  unsigned pair = 0;
+  const LdpcKernelBatch& batch = select_batch(batches, pair);
+  decode_tb_pair<Recover>(batch, pair);
 }
 } // namespace
 
