@@ -154,8 +154,9 @@ LdpcLaneResult ldpc_decode_lanes_on_host(std::span<const std::int8_t> llrs,
                      graph.edges.data(), crc ? contributions.data() : nullptr);
   code.keep_extrinsics = keep_extrinsics;
   std::vector<std::int16_t> app(std::size_t{code.num_columns} * code.lifting_size);
-  std::vector<std::int8_t> messages(std::size_t{graph.row_begin[code.num_rows]} *
-                                    code.lifting_size);
+  // Not zeroed, as on the device: the decoder must write every message before it reads it.
+  std::vector<std::int8_t> messages(std::size_t{graph.row_begin[code.num_rows]} * code.lifting_size,
+                                    ldpc_unwritten_message);
   SequentialLanes lanes{parts, std::vector<LdpcCheckNodeState>(code.lifting_size),
                         std::vector<LdpcKeptEdges>(std::size_t{code.lifting_size} * parts)};
   return ldpc_lane_decode(lanes, code, llrs.data(), app.data(), messages.data(), message.data());

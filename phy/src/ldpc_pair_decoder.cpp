@@ -82,8 +82,10 @@ void ldpc_decode_pair_on_host(const std::span<const std::int8_t> llrs[2],
   }
   const LdpcPairCode pair = ldpc_pair_code(codes[0], codes[1]);
   std::vector<Int16Pair> app(std::size_t{pair.num_columns} * pair.half[0].lifting_size);
-  std::vector<std::uint16_t> message_pairs(std::size_t{graph.row_begin[pair.num_rows]} *
-                                           pair.half[0].lifting_size);
+  // Not zeroed, as on the device: the decoder must write every message before it reads it.
+  std::vector<std::uint16_t> message_pairs(
+      std::size_t{graph.row_begin[pair.num_rows]} * pair.half[0].lifting_size,
+      static_cast<std::uint16_t>(0x0101U * static_cast<std::uint8_t>(ldpc_unwritten_message)));
   SequentialPairLanes lanes{parts, std::vector<LdpcPairNodeState>(pair.half[0].lifting_size)};
   const std::int8_t* const llr_pointers[2] = {llrs[0].data(), llrs[1].data()};
   std::uint8_t* const bit_pointers[2] = {messages[0].data(), messages[1].data()};

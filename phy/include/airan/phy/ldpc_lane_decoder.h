@@ -13,7 +13,9 @@
 /// bit c Z + k (int16, never saturates, see ldpc_decoder_layered.h); messages[e Z + i] is the
 /// message of edge e (in row order over the processed rows) to check node i, in [-127, 127] so
 /// int8. In a layer, lane i reads and writes only position (i + shift_e) mod Z of each column of
-/// its row, so the lanes of one layer never touch the same value.
+/// its row, so the lanes of one layer never touch the same value. Every message starts at 0 and
+/// each edge's is read before it is written once per iteration, so the first iteration reads none
+/// (ldpc_previous_message() takes them as 0): the messages need no initial value.
 #pragma once
 
 #include "airan/phy/crc_calculator.h"
@@ -112,16 +114,31 @@ AIRAN_HOST_DEVICE inline int ldpc_initial_app(const LdpcLaneCode& code, const st
   return 0;
 }
 
+/// What the host emulations (ldpc_decode_lanes_on_host(), ldpc_decode_pair_on_host()) fill the
+/// message buffers with before decoding, as the device leaves them unset: a valid message (90),
+/// so that reading one before the decoder writes it changes the results.
+inline constexpr std::int8_t ldpc_unwritten_message = 90;
+
+/// The message \p messages[\p index] of the previous iteration, or 0 in the first
+/// (\p first_iteration), which reads none.
+template <class Message>
+AIRAN_HOST_DEVICE inline Message ldpc_previous_message(const Message* messages, unsigned index,
+                                                       bool first_iteration) {
+  return first_iteration ? Message{0} : messages[index];
+}
+
 /// Pass 1 of check node \p lane of layer \p row over the edges of part \p part of \p parts (the
 /// row's edges begin + part, begin + part + parts, ...): the minima and sign product of their
-/// extrinsic values.
+/// extrinsic values. \p first_iteration: in the first iteration (no message read).
 AIRAN_HOST_DEVICE inline LdpcCheckNodeState
 ldpc_layer_part_state(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
-                      unsigned parts, const std::int16_t* app, const std::int8_t* messages) {
+                      unsigned parts, const std::int16_t* app, const std::int8_t* messages,
+                      bool first_iteration) {
   const unsigned z = code.lifting_size;
   LdpcCheckNodeState node;
   for (unsigned e = code.row_begin[row] + part; e < code.row_begin[row + 1]; e += parts) {
-    const int q = app[ldpc_edge_position(code, code.edges[e], lane)] - messages[e * z + lane];
+    const int q = app[ldpc_edge_position(code, code.edges[e], lane)] -
+                  ldpc_previous_message(messages, e * z + lane, first_iteration);
     ldpc_accumulate_edge(node, q);
   }
   return node;
@@ -144,14 +161,16 @@ ldpc_merge_check_node_states(const LdpcCheckNodeState& a, const LdpcCheckNodeSta
 
 /// Pass 2 of check node \p lane of layer \p row over the edges of part \p part of \p parts: their
 /// new messages from the check node's finished state \p node, and the APPs of their variables.
+/// \p first_iteration: in the first iteration (no message read).
 AIRAN_HOST_DEVICE inline void ldpc_layer_part_update(const LdpcLaneCode& code, unsigned row,
                                                      unsigned lane, unsigned part, unsigned parts,
                                                      const LdpcCheckNodeMagnitudes& node,
-                                                     std::int16_t* app, std::int8_t* messages) {
+                                                     std::int16_t* app, std::int8_t* messages,
+                                                     bool first_iteration) {
   const unsigned z = code.lifting_size;
   for (unsigned e = code.row_begin[row] + part; e < code.row_begin[row + 1]; e += parts) {
     const unsigned position = ldpc_edge_position(code, code.edges[e], lane);
-    const int q = app[position] - messages[e * z + lane];
+    const int q = app[position] - ldpc_previous_message(messages, e * z + lane, first_iteration);
     const int message = ldpc_edge_message(node, q);
     messages[e * z + lane] = static_cast<std::int8_t>(message);
     app[position] = static_cast<std::int16_t>(q + message);
@@ -209,12 +228,13 @@ AIRAN_HOST_DEVICE inline decltype(auto) ldpc_with_slots(unsigned slots, F&& f) {
 /// the part's edges alone. It reads the part's previous edge again (values this work item alone
 /// writes in the layer, so no other thread's pass 2 races with the read), and nothing when it is
 /// the part's only slot (a row with fewer edges than parts). All loads come before the minima,
-/// so none waits for another's result.
+/// so none waits for another's result. \p first_iteration: in the first iteration (no message
+/// read).
 template <unsigned Slots>
 AIRAN_HOST_DEVICE inline LdpcCheckNodeState
 ldpc_layer_part_state_slots(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
                             unsigned parts, const std::int16_t* app, const std::int8_t* messages,
-                            LdpcKeptEdges& kept) {
+                            LdpcKeptEdges& kept, bool first_iteration) {
   static_assert(Slots >= 1 && Slots <= ldpc_kept_edges);
   const unsigned z = code.lifting_size;
   const unsigned first = code.row_begin[row];
@@ -228,7 +248,7 @@ ldpc_layer_part_state_slots(const LdpcLaneCode& code, unsigned row, unsigned lan
     const unsigned position = ldpc_edge_position(code, code.edges[edge], lane);
     int read = ldpc_message_max;
     if (filled || i > 0) { // always, but in a part without edges
-      read = app[position] - messages[edge * z + lane];
+      read = app[position] - ldpc_previous_message(messages, edge * z + lane, first_iteration);
     }
     q[i] = filled ? read : ldpc_message_max;
     kept.packed[i] = position | (static_cast<std::uint32_t>(q[i]) << 16);
@@ -245,10 +265,10 @@ ldpc_layer_part_state_slots(const LdpcLaneCode& code, unsigned row, unsigned lan
 AIRAN_HOST_DEVICE inline LdpcCheckNodeState
 ldpc_layer_part_state_kept(const LdpcLaneCode& code, unsigned row, unsigned lane, unsigned part,
                            unsigned parts, const std::int16_t* app, const std::int8_t* messages,
-                           LdpcKeptEdges& kept) {
+                           LdpcKeptEdges& kept, bool first_iteration) {
   return ldpc_with_slots(ldpc_part_slots(code, row, parts), [&](auto slots) {
     return ldpc_layer_part_state_slots<decltype(slots)::value>(code, row, lane, part, parts, app,
-                                                               messages, kept);
+                                                               messages, kept, first_iteration);
   });
 }
 
@@ -286,16 +306,6 @@ ldpc_layer_part_update_kept(const LdpcLaneCode& code, unsigned row, unsigned lan
   });
 }
 
-/// Updates check node \p lane of layer \p row: its messages and the APPs of its variables (both
-/// passes over all its edges, one part).
-AIRAN_HOST_DEVICE inline void ldpc_update_layer_lane(const LdpcLaneCode& code, unsigned row,
-                                                     unsigned lane, std::int16_t* app,
-                                                     std::int8_t* messages) {
-  const LdpcCheckNodeState node = ldpc_layer_part_state(code, row, lane, 0, 1, app, messages);
-  ldpc_layer_part_update(code, row, lane, 0, 1, ldpc_finish_check_node(node, code.rule), app,
-                         messages);
-}
-
 /// True when check node \p lane of row \p row holds for the hard decision of \p app.
 AIRAN_HOST_DEVICE inline bool ldpc_lane_parity_ok(const LdpcLaneCode& code, unsigned row,
                                                   unsigned lane, const std::int16_t* app) {
@@ -322,21 +332,18 @@ AIRAN_HOST_DEVICE inline bool ldpc_lane_parity_ok(const LdpcLaneCode& code, unsi
 ///   state(lane, part, kept) fills and update(lane, part, merged, kept) reads.
 /// Termination, outcomes and hard decisions follow LayeredMinSumDecoder::decode exactly, for
 /// any number of parts. \p app holds num_columns Z values, \p messages (num edges of the
-/// processed rows) Z values, \p bits K' hard decisions (1 per byte).
+/// processed rows) Z values (any initial content: the first iteration reads none), \p bits K'
+/// hard decisions (1 per byte).
 template <class Lanes>
 AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCode& code,
                                                   const std::int8_t* llrs, std::int16_t* app,
                                                   std::int8_t* messages, std::uint8_t* bits) {
   const unsigned z = code.lifting_size;
   const unsigned parts = lanes.parts();
-  const unsigned num_edges = code.row_begin[code.num_rows];
   lanes.for_each_item(z, [&](unsigned lane, unsigned part) {
     for (unsigned column = part; column < code.num_columns; column += parts) {
       app[column * z + lane] =
           static_cast<std::int16_t>(ldpc_initial_app(code, llrs, column * z + lane));
-    }
-    for (unsigned e = part; e < num_edges; e += parts) {
-      messages[e * z + lane] = 0;
     }
   });
   auto all_checks_hold = [&]() {
@@ -372,12 +379,14 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
   bool decided = false;      // bits hold the hard decision of the current APP
   bool parity_known = false; // result.parity_ok is that of the current APP
   for (unsigned iteration = 1; iteration <= code.max_iterations; ++iteration) {
+    const bool first_iteration = iteration == 1; // reads no message
     for (unsigned row = 0; row < code.num_rows; ++row) {
       if (ldpc_row_keeps_edges(code, row, parts)) {
         lanes.check_nodes_kept(
             z,
             [&](unsigned lane, unsigned part, LdpcKeptEdges& kept) {
-              return ldpc_layer_part_state_kept(code, row, lane, part, parts, app, messages, kept);
+              return ldpc_layer_part_state_kept(code, row, lane, part, parts, app, messages, kept,
+                                                first_iteration);
             },
             [&](unsigned lane, unsigned part, const LdpcCheckNodeState& node,
                 const LdpcKeptEdges& kept) {
@@ -390,11 +399,13 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
       lanes.check_nodes(
           z,
           [&](unsigned lane, unsigned part) {
-            return ldpc_layer_part_state(code, row, lane, part, parts, app, messages);
+            return ldpc_layer_part_state(code, row, lane, part, parts, app, messages,
+                                         first_iteration);
           },
           [&](unsigned lane, unsigned part, const LdpcCheckNodeState& node) {
             ldpc_layer_part_update(code, row, lane, part, parts,
-                                   ldpc_finish_check_node(node, code.rule), app, messages);
+                                   ldpc_finish_check_node(node, code.rule), app, messages,
+                                   first_iteration);
           });
     }
     result.iterations = iteration;
