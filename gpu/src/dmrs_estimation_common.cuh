@@ -43,6 +43,9 @@ inline unsigned blocks_for(std::size_t count) {
   return static_cast<unsigned>((count + block_size - 1) / block_size);
 }
 
+/// Sum over a warp, valid in lane 0 (lane l + 16 added into lane l, then l + 8, ... down to 1).
+/// warp_tree_sum() and block_tree_sum() (dmrs_noise_elements.h) repeat this order and
+/// block_sum()'s on the host: keep them alike.
 template <typename T> __device__ inline T warp_sum(T v) {
   for (int offset = 16; offset > 0; offset /= 2) {
     v += __shfl_down_sync(0xffffffffU, v, offset);

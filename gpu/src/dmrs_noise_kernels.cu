@@ -3,15 +3,18 @@
 // shared memory with the few pilots around them, sums the noise terms of its pilots (power,
 // lag-one correlation, difference-filter residual) and, in the last block to finish, computes
 // the PDU's measurements and MMSE filter bank (dmrs_estimation_math.h, as the CPU estimator).
+// Each thread's work on a tile and on the partials is in dmrs_noise_elements.h, which the host
+// emulation (tests/gpu/front_end_emulation_support.h) runs too; here only the indexing, the
+// barriers, the shuffle sums and the counter of blocks done.
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
 #include "airan/phy/dmrs_estimation_math.h"
 #include "dmrs_despread_elements.h"
 #include "dmrs_estimation_common.cuh"
+#include "dmrs_noise_elements.h"
 #include "front_end_kernels.h"
 #include "launch_batches.cuh"
 
-#include <algorithm>
 #include <cstddef>
 #include <utility>
 
@@ -19,17 +22,12 @@ namespace airan::gpu::detail::dmrs_estimation {
 namespace {
 
 /// The first warp of the last block to finish: the partials of every block (read past L1: other
-/// blocks wrote them), lane l adding blocks l, l + 32, ... in order and the lanes in a fixed
-/// tree; then, in lane 0, the PDU's measurements and filter bank.
+/// blocks wrote them), lane l adding blocks l, l + 32, ... in order (lane_noise_partials()) and
+/// the lanes in a fixed tree; then, in lane 0, the PDU's measurements and filter bank. The host's
+/// noise_terms_from_partials() (dmrs_noise_elements.h) adds them in the same order.
 __device__ void noise_from_partials(const PduGeometry& g, const double* partials, unsigned blocks,
                                     EstimatorState* state) {
-  NoiseTerms sums;
-  for (unsigned b = threadIdx.x; b < blocks; b += 32) {
-    sums.power += __ldcg(partials + 4 * b);
-    sums.lag_re += __ldcg(partials + 4 * b + 1);
-    sums.lag_im += __ldcg(partials + 4 * b + 2);
-    sums.residual += __ldcg(partials + 4 * b + 3);
-  }
+  NoiseTerms sums = lane_noise_partials(partials, blocks, threadIdx.x);
   sums.power = warp_sum(sums.power);
   sums.lag_re = warp_sum(sums.lag_re);
   sums.lag_im = warp_sum(sums.lag_im);
@@ -43,9 +41,9 @@ __device__ void noise_from_partials(const PduGeometry& g, const double* partials
 /// de-spread into p.pilots, tile by tile: the tile's pilots with the one before and the filter
 /// order after it (computed again by the block that owns them, which alone writes them out) in
 /// shared memory, then each thread's pilot's noise terms from there. The block's sums (double) go
-/// to partials[4 b ..]; the last block to finish (an atomic counter that it wraps back to zero) turns
-/// them into the PDU's measurements. Block 0's thread 0 records the delay, its phase and the ramp
-/// step. (Until 2026-12-01 two launches: despread_kernel, a thread per pilot, then
+/// to partials[4 b ..]; the last block to finish (an atomic counter that it wraps back to zero)
+/// turns them into the PDU's measurements. Block 0's thread 0 records the delay, its phase and the
+/// ramp step. (Until 2026-12-01 two launches: despread_kernel, a thread per pilot, then
 /// noise_sums_kernel reading the pilots back in 64 blocks.)
 struct DespreadNoiseLaunch {
   static constexpr unsigned threads = despread_threads;
@@ -58,7 +56,7 @@ __device__ void DespreadNoiseLaunch::run(LaunchBlock block) const {
   EstimatorState* state = p.state;
   double* partials = noise_partials_of(p.scratch);
   unsigned* counter = noise_counter_of(p.scratch);
-  __shared__ float2 window[threads + 1 + max_difference_order];
+  __shared__ float2 window[noise_window_capacity];
   __shared__ double scratch[32];
   __shared__ bool last;
   const double phase = delay_phase(g, delay_sums_of(p.scratch));
@@ -74,24 +72,13 @@ __device__ void DespreadNoiseLaunch::run(LaunchBlock block) const {
   NoiseTerms terms;
   for (std::size_t tile = range.begin; tile < end;
        tile += threads) { // the same trips in every thread
-    const auto length = static_cast<unsigned>(std::min<std::size_t>(threads, end - tile));
+    const unsigned length = noise_tile_length(tile, end);
     // window[j] holds pilot tile - 1 + j.
-    for (unsigned j = threadIdx.x; j < length + 1 + filter.order; j += threads) {
-      const std::size_t i = tile + j - 1; // wraps for j = 0 at tile 0: then >= total
-      if (i < total) {
-        const float2 value = despread_pilot(g, p.grid, p.dmrs, omega, i);
-        window[j] = value;
-        if (j >= 1 && j <= length) {
-          p.pilots[i] = value;
-        }
-      }
+    for (unsigned j = threadIdx.x; j < noise_window_length(length, filter); j += threads) {
+      (void)fill_noise_window_entry(p, omega, total, tile, length, j, window);
     }
     __syncthreads();
-    if (threadIdx.x < length) {
-      const std::size_t i = tile + threadIdx.x;
-      add_noise_terms(terms, filter, window + 1 + threadIdx.x, static_cast<unsigned>(i % count),
-                      count);
-    }
+    add_tile_noise_terms(terms, filter, window, tile, length, threadIdx.x, count);
     __syncthreads(); // the window is refilled next
   }
   terms.power = block_sum(terms.power, scratch);
@@ -99,11 +86,7 @@ __device__ void DespreadNoiseLaunch::run(LaunchBlock block) const {
   terms.lag_im = block_sum(terms.lag_im, scratch);
   terms.residual = block_sum(terms.residual, scratch);
   if (threadIdx.x == 0) {
-    double* out = partials + 4 * std::size_t{block.index};
-    out[0] = terms.power;
-    out[1] = terms.lag_re;
-    out[2] = terms.lag_im;
-    out[3] = terms.residual;
+    write_noise_partials(partials, block.index, terms);
     __threadfence(); // the partials are visible before the count says so
     // The last block finds count - 1 and sets the counter back to zero for the next PDU.
     last = atomicInc(counter, block.count - 1) == block.count - 1;

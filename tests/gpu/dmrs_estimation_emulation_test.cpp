@@ -1,16 +1,18 @@
 // The GPU DMRS estimator's kernels run on the host: the per-thread functions of
-// dmrs_despread_elements.h and dmrs_interpolation_elements.h in the kernels' block and tile
-// order (delay correlation, de-spreading with the noise sums in ranges of pilots, the
-// measurements from the summed partials, interpolation), on simulated slots, against phy's DMRS
-// channel estimator: the same measurements and channel estimate within the GPU front end's
-// tolerances. So the kernels' indexing, tiles, halos and filter-bank selection are checked in CI
-// without a GPU (CUDA builds: the structs hold CUDA vector types).
+// dmrs_despread_elements.h, dmrs_noise_elements.h and dmrs_interpolation_elements.h in the
+// kernels' block, tile and thread order (delay correlation, de-spreading with the noise sums in
+// ranges of pilots, the measurements from the summed partials, interpolation), on simulated
+// slots, against phy's DMRS channel estimator: the same measurements and channel estimate within
+// the GPU front end's tolerances. So the kernels' indexing, tiles, halos and filter-bank selection
+// are checked in CI without a GPU (CUDA builds: the structs hold CUDA vector types). The host
+// sums that mirror the device's shuffle trees are checked on sums whose rounding shows the order.
 #include <gtest/gtest.h>
 
 #if defined(AIRAN_HAVE_CUDA)
 #include "front_end_emulation_support.h"
 
 #include <cmath>
+#include <cstddef>
 #include <vector>
 
 namespace {
@@ -30,6 +32,27 @@ std::vector<EmulationCase> cases() {
       {"Prb106Rx8Layers4Pos3TdlC300", 106, 8, 4, DmrsConfigType::type1, 1, 3, "TDL-C300", D::time,
        28.0F, F::mmse, T::linear, true},
   };
+}
+
+/// The noise sums of \p pilots (rows of g.num_pilots) added one pilot after the other, reading
+/// the pilots in place: no tiles, windows, blocks or trees.
+NoiseTerms sequential_noise_sums(const PduGeometry& g, const std::vector<float2>& pilots) {
+  const DifferenceFilter filter = difference_filter(g.num_pilots);
+  NoiseTerms sums;
+  for (std::size_t i = 0; i < pilots.size(); ++i) {
+    add_noise_terms(sums, filter, pilots.data() + i, static_cast<unsigned>(i % g.num_pilots),
+                    g.num_pilots);
+  }
+  return sums;
+}
+
+/// Expects \p got to be \p want up to a relative \p tolerance of the power (the lag sums are at
+/// most the power; the residual relative to itself).
+void expect_noise_sums_near(const NoiseTerms& got, const NoiseTerms& want, double tolerance) {
+  EXPECT_NEAR(got.power, want.power, tolerance * want.power);
+  EXPECT_NEAR(got.lag_re, want.lag_re, tolerance * want.power);
+  EXPECT_NEAR(got.lag_im, want.lag_im, tolerance * want.power);
+  EXPECT_NEAR(got.residual, want.residual, tolerance * want.residual);
 }
 
 TEST(DmrsEstimationEmulation, KernelsReproduceTheCpuEstimator) {
@@ -80,16 +103,96 @@ TEST(DmrsEstimationEmulation, KernelsReproduceTheCpuEstimator) {
     EXPECT_LT(std::sqrt(largest) / std::sqrt(power / static_cast<double>(n)), 1e-4)
         << "channel estimate, largest error over the RMS";
 
-    // Fewer blocks than pilots allow (several tiles per block): the same pilots, and the same
-    // measurements up to the order of the double sums.
-    const Emulated few = emulate(g, device_grid, dmrs.data(), device_banks, 3);
-    for (std::size_t i = 0; i < e.pilots.size(); ++i) {
-      ASSERT_EQ(few.pilots[i].x, e.pilots[i].x) << "pilot " << i;
-      ASSERT_EQ(few.pilots[i].y, e.pilots[i].y) << "pilot " << i;
+    // The noise sums in the device's order, against the pilots' terms added one after the other
+    // without tiles or halos: equal up to the rounding of the double sums (a pilot's terms
+    // missing or read from the wrong window entry change them by far more).
+    expect_noise_sums_near(e.noise_sums, sequential_noise_sums(g, e.pilots), 1e-10);
+
+    // Fewer blocks than pilots allow (several tiles per block; one block: the whole PDU): the same
+    // pilots, and the same sums and measurements up to the order of the double sums.
+    for (const unsigned few_blocks : {1U, 3U}) {
+      SCOPED_TRACE(few_blocks);
+      const Emulated few = emulate(g, device_grid, dmrs.data(), device_banks, few_blocks);
+      for (std::size_t i = 0; i < e.pilots.size(); ++i) {
+        ASSERT_EQ(few.pilots[i].x, e.pilots[i].x) << "pilot " << i;
+        ASSERT_EQ(few.pilots[i].y, e.pilots[i].y) << "pilot " << i;
+      }
+      expect_noise_sums_near(few.noise_sums, e.noise_sums, 1e-10);
+      EXPECT_NEAR(few.state.noise_variance, e.state.noise_variance, 1e-6 * m.noise_variance);
+      EXPECT_EQ(few.state.bank, e.state.bank);
     }
-    EXPECT_NEAR(few.state.noise_variance, e.state.noise_variance, 1e-6 * m.noise_variance);
-    EXPECT_EQ(few.state.bank, e.state.bank);
   }
+}
+
+// 2^53: adding 1 to it rounds back to it, so the sums below come out as the order of additions
+// says.
+constexpr double big = 9007199254740992.0;
+
+TEST(DmrsEstimationEmulation, WarpTreeSumAddsInTheShuffleOrder) {
+  // warp_sum's first shuffle adds lane 16 into lane 0: the big values cancel before any 1 is
+  // added (sequentially the first 1 would be lost against 2^53, and 15 ones with it).
+  std::vector<double> lanes(32, 1.0);
+  lanes[0] = big;
+  lanes[16] = -big;
+  EXPECT_EQ(warp_tree_sum(lanes.data()), 30.0);
+  // Every lane exactly once.
+  for (unsigned l = 0; l < 32; ++l) {
+    lanes[l] = std::ldexp(1.0, static_cast<int>(l));
+  }
+  EXPECT_EQ(warp_tree_sum(lanes.data()), std::ldexp(1.0, 32) - 1.0);
+}
+
+TEST(DmrsEstimationEmulation, BlockTreeSumAddsWarpTotalsInTheShuffleOrder) {
+  // block_sum: the warps' totals (8 of them) in one more warp tree, warp 4 into warp 0 before
+  // warp 1's total joins: the big values cancel first.
+  std::vector<double> values(despread_threads, 0.0);
+  values[0] = big;    // warp 0
+  values[32] = 1.0;   // warp 1
+  values[128] = -big; // warp 4
+  EXPECT_EQ(block_tree_sum(values.data(), despread_threads), 1.0);
+  // Every thread exactly once.
+  for (unsigned t = 0; t < despread_threads; ++t) {
+    values[t] = t + 1.0;
+  }
+  EXPECT_EQ(block_tree_sum(values.data(), despread_threads),
+            despread_threads * (despread_threads + 1.0) / 2.0);
+  // A block's four sums each in that order, from its threads' terms.
+  std::vector<NoiseTerms> terms(despread_threads);
+  for (unsigned t = 0; t < despread_threads; ++t) {
+    terms[t] = {t + 1.0, 2.0 * (t + 1.0), -(t + 1.0), (t + 1.0) * (t + 1.0)};
+  }
+  const NoiseTerms sums = block_noise_sums(terms.data(), despread_threads);
+  const double n = despread_threads;
+  EXPECT_EQ(sums.power, n * (n + 1.0) / 2.0);
+  EXPECT_EQ(sums.lag_re, n * (n + 1.0));
+  EXPECT_EQ(sums.lag_im, -n * (n + 1.0) / 2.0);
+  EXPECT_EQ(sums.residual, n * (n + 1.0) * (2.0 * n + 1.0) / 6.0);
+}
+
+TEST(DmrsEstimationEmulation, PartialsAreAddedLaneStrided) {
+  // Every block's four partials exactly once, in their places, for block counts around the
+  // warp's width and up to max_noise_blocks.
+  for (const unsigned blocks : {1U, 2U, 31U, 32U, 33U, 100U, 825U, max_noise_blocks}) {
+    SCOPED_TRACE(blocks);
+    std::vector<double> partials(4 * std::size_t{blocks});
+    for (unsigned b = 0; b < blocks; ++b) {
+      const double v = b + 1.0;
+      write_noise_partials(partials.data(), b, {v, 1024.0 * v, -v, v * v});
+    }
+    const double n = blocks;
+    const NoiseTerms sums = noise_terms_from_partials(partials.data(), blocks);
+    EXPECT_EQ(sums.power, n * (n + 1.0) / 2.0);
+    EXPECT_EQ(sums.lag_re, 512.0 * n * (n + 1.0));
+    EXPECT_EQ(sums.lag_im, -n * (n + 1.0) / 2.0);
+    EXPECT_EQ(sums.residual, n * (n + 1.0) * (2.0 * n + 1.0) / 6.0);
+  }
+  // Lane 0 adds block 32 right after block 0, and lane 1's block 1 joins in the tree: the big
+  // values cancel first (in block order block 1's 1 would be lost).
+  std::vector<double> partials(std::size_t{4} * 33, 0.0);
+  partials[0] = big;    // block 0's power
+  partials[4] = 1.0;    // block 1's
+  partials[128] = -big; // block 32's
+  EXPECT_EQ(noise_terms_from_partials(partials.data(), 33).power, 1.0);
 }
 
 } // namespace

@@ -1,9 +1,8 @@
 // Test support for the host emulations of the GPU front end's kernels
 // (dmrs_estimation_emulation_test, front_end_emulation_test, gpu_neural_input_emulation_test): a
-// simulated PDU, the inputs
-// GpuPuschFrontEnd gives the kernels (geometry, DMRS, MMSE filter banks), and the DMRS estimation
-// kernels run on the host in their block and tile order. CUDA builds only (the structs hold CUDA
-// vector types).
+// simulated PDU, the inputs GpuPuschFrontEnd gives the kernels (geometry, DMRS, MMSE filter
+// banks), and the DMRS estimation kernels run on the host in their block, tile and thread order,
+// their sums added in the device's order. CUDA builds only (the structs hold CUDA vector types).
 #pragma once
 
 #if defined(AIRAN_HAVE_CUDA)
@@ -16,6 +15,7 @@
 
 #include "dmrs_despread_elements.h"
 #include "dmrs_interpolation_elements.h"
+#include "dmrs_noise_elements.h"
 #include "front_end_kernels.h"
 
 #include <gtest/gtest.h>
@@ -83,6 +83,8 @@ struct Emulated {
   std::vector<float2> pilots;
   EstimatorState state;
   std::vector<float2> h;
+  std::vector<double> partials; ///< Each block's noise sums, as the blocks write them.
+  NoiseTerms noise_sums;        ///< The sums of the partials noise_measurements() is given.
 };
 
 /// The estimation kernels of one PDU, with \p blocks blocks for the de-spreading and noise.
@@ -99,53 +101,57 @@ inline Emulated emulate(const PduGeometry& g, const float2* grid, const float2* 
       delay_sums[2 * std::size_t{item} + 1] += term.y;
     }
   }
-  // despread_noise_kernel: block b de-spreads its range tile by tile with the halo around it.
+  // despread_noise_kernel: block b de-spreads its range tile by tile, the tile's window with the
+  // halo around it filled by threads t, t + 256, ... (an entry read before it is filled is NaN
+  // here and spoils the sums), then each thread adds its pilot's noise terms; the threads' sums
+  // and then the blocks' partials are added in the device's order (dmrs_noise_elements.h).
   const double phase = delay_phase(g, delay_sums.data());
   const double omega = delay_ramp_step(g, phase);
   record_delay(g, phase, &out.state);
   const std::size_t total = num_despread_pilots(g);
   out.pilots.assign(total, float2{std::numeric_limits<float>::quiet_NaN(), 0.0F});
-  const DifferenceFilter filter = difference_filter(g.num_pilots);
-  NoiseTerms sums;
-  for (unsigned b = 0; b < blocks; ++b) {
-    const PilotRange range = despread_range(total, blocks, b);
-    NoiseTerms terms;
-    for (std::size_t tile = range.begin; tile < range.end; tile += despread_threads) {
-      const auto length =
-          static_cast<unsigned>(std::min<std::size_t>(despread_threads, range.end - tile));
-      float2 window[despread_threads + 1 + max_difference_order];
-      std::fill(std::begin(window), std::end(window),
-                float2{std::numeric_limits<float>::quiet_NaN(), 0.0F});
-      for (unsigned j = 0; j < length + 1 + filter.order; ++j) {
-        const std::size_t i = tile + j - 1;
-        if (i < total) {
-          window[j] = despread_pilot(g, grid, dmrs, omega, i);
-          if (j >= 1 && j <= length) {
-            EXPECT_TRUE(std::isnan(out.pilots[i].x)) << "pilot " << i << " written twice";
-            out.pilots[i] = window[j];
-          }
-        }
-      }
-      for (unsigned t = 0; t < length; ++t) {
-        add_noise_terms(terms, filter, window + 1 + t,
-                        static_cast<unsigned>((tile + t) % g.num_pilots), g.num_pilots);
-      }
-    }
-    sums.power += terms.power;
-    sums.lag_re += terms.lag_re;
-    sums.lag_im += terms.lag_im;
-    sums.residual += terms.residual;
-  }
-  noise_measurements(g, sums, &out.state);
-  // interpolate_kernel: a thread per (rx, layer, subcarrier).
   out.h.assign(std::size_t{g.num_rx} * g.num_layers * max_symbols * g.num_subcarriers,
                float2{0.0F, 0.0F});
   DmrsEstimationPdu p;
   p.g = g;
+  p.grid = grid;
+  p.dmrs = dmrs;
   p.pilots = out.pilots.data();
   p.banks = banks;
   p.state = &out.state;
   p.h = out.h.data();
+  const DifferenceFilter filter = difference_filter(g.num_pilots);
+  std::vector<unsigned> writes(total); // of each pilot to p.pilots
+  out.partials.assign(4 * std::size_t{blocks}, std::numeric_limits<double>::quiet_NaN());
+  for (unsigned b = 0; b < blocks; ++b) {
+    const PilotRange range = despread_range(total, blocks, b);
+    std::vector<NoiseTerms> thread_terms(despread_threads);
+    for (std::size_t tile = range.begin; tile < range.end; tile += despread_threads) {
+      const unsigned length = noise_tile_length(tile, range.end);
+      float2 window[noise_window_capacity];
+      std::fill(std::begin(window), std::end(window),
+                float2{std::numeric_limits<float>::quiet_NaN(), 0.0F});
+      for (unsigned t = 0; t < despread_threads; ++t) {
+        for (unsigned j = t; j < noise_window_length(length, filter); j += despread_threads) {
+          if (fill_noise_window_entry(p, omega, total, tile, length, j, window)) {
+            ++writes[tile + j - 1];
+          }
+        }
+      }
+      for (unsigned t = 0; t < despread_threads; ++t) {
+        add_tile_noise_terms(thread_terms[t], filter, window, tile, length, t, g.num_pilots);
+      }
+    }
+    write_noise_partials(out.partials.data(), b,
+                         block_noise_sums(thread_terms.data(), despread_threads));
+  }
+  const auto not_once = static_cast<std::size_t>(
+      std::find_if(writes.begin(), writes.end(), [](unsigned n) { return n != 1; }) -
+      writes.begin());
+  EXPECT_EQ(not_once, total) << "pilot " << not_once << " not written exactly once";
+  out.noise_sums = noise_terms_from_partials(out.partials.data(), blocks);
+  noise_measurements(g, out.noise_sums, &out.state);
+  // interpolate_kernel: a thread per (rx, layer, subcarrier).
   for (std::size_t index = 0; index < std::size_t{g.num_rx} * g.num_layers * g.num_subcarriers;
        ++index) {
     interpolate_subcarrier(p, index);
