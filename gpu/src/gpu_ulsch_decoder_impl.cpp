@@ -56,18 +56,13 @@ void GpuUlschDecoder::Impl::plan(const float* device_llrs, const phy::UlschDecod
 
   // The lane code of every code block (a block that received nothing keeps the other length's
   // code; it is not decoded).
-  const bool has_cb_crc = num_cbs > 1;
   const unsigned slot = slot_of(seg.base_graph, seg.lifting_size);
-  const auto lane_code = [&](unsigned received) {
-    return phy::ldpc_lane_code(ulsch::code_block_ldpc_config(layout, cfg, received), received,
-                               row_begin.data() + slot * row_begin_stride,
-                               edges.data() + slot * edge_stride,
-                               has_cb_crc ? crc24b.data() : nullptr);
-  };
-  const unsigned short_reach = plan.received_short != 0 ? plan.received_short : plan.received_long;
-  const unsigned long_reach = plan.received_long != 0 ? plan.received_long : plan.received_short;
-  const phy::LdpcLaneCode short_code = lane_code(short_reach);
-  const phy::LdpcLaneCode long_code = lane_code(long_reach);
+  const detail::LdpcTransportBlockCodes tb_codes = detail::ulsch_transport_block_codes(
+      layout, cfg, plan, row_begin.data() + slot * row_begin_stride,
+      edges.data() + slot * edge_stride, crc24b.data(),
+      static_cast<std::uint32_t>(ldpc_llr_stride));
+  const phy::LdpcLaneCode& short_code = tb_codes.short_code;
+  const phy::LdpcLaneCode& long_code = tb_codes.long_code;
   std::size_t shared_bytes = 0;
   std::size_t shared_bytes_with_messages = 0;
   for (const auto* code : {&short_code, &long_code}) {
@@ -89,8 +84,7 @@ void GpuUlschDecoder::Impl::plan(const float* device_llrs, const phy::UlschDecod
       detail::ldpc_pair_kernel_shared_bytes(pair_columns, seg.lifting_size, pair_edges, true);
   detail::LdpcKernelBatch& batch = planned.batch;
   batch = {};
-  batch.tb_codes = {short_code, long_code, plan.sizes.num_short,
-                    static_cast<std::uint32_t>(ldpc_llr_stride), seg.num_info_bits};
+  batch.tb_codes = tb_codes;
   batch.num_blocks = num_cbs;
   batch.llrs = ldpc_llrs.data();
   batch.messages = messages.data();
@@ -291,17 +285,10 @@ phy::UlschDecoderResult GpuUlschDecoder::Impl::finish() {
     phy::LdpcLaneResult lane;
     std::memcpy(&lane, out + output_layout.results + r * sizeof lane, sizeof lane);
     iterations[r] = lane.iterations; // 0: nothing received, not decoded
-    accepted[r] =
-        lane.iterations > 0 &&
-        ulsch::accept_code_block(out[output_layout.nonzero + r] != 0,
-                                 {lane.iterations, lane.parity_ok, lane.crc_ok}, has_cb_crc);
+    accepted[r] = detail::tb_code_block_accepted(lane, out[output_layout.nonzero + r], has_cb_crc);
   }
-  std::uint32_t crc_register = 0;
-  for (std::uint32_t b = 0; b < detail::tb_assembly_byte_blocks(seg.input_length); ++b) {
-    std::uint32_t part = 0;
-    std::memcpy(&part, out + output_layout.crc_partials + b * sizeof part, sizeof part);
-    crc_register ^= part;
-  }
+  const std::uint32_t crc_register =
+      detail::tb_crc_register(out + output_layout.crc_partials, seg.input_length);
   phy::UlschDecoderResult result = ulsch::finish_transport_block(
       layout, std::span<const unsigned>(iterations).first(num_cbs),
       std::span<const bool>(accepted).first(num_cbs), crc_register == 0);

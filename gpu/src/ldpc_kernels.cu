@@ -100,10 +100,10 @@ __device__ void decode_code_block(const LdpcKernelBatch& batch, unsigned r) {
   if (!code_block_active<Recover>(batch, r)) {
     // The whole thread block leaves together, before any barrier.
     for (unsigned i = threadIdx.x; i < code.num_info_bits; i += blockDim.x) {
-      batch.bits[block.bits_offset + i] = 0;
+      ldpc_clear_inactive_bit(batch.bits, block, i);
     }
     if (threadIdx.x == 0) {
-      batch.results[r] = phy::LdpcLaneResult{};
+      batch.results[r] = ldpc_inactive_block_result();
     }
     return;
   }

@@ -28,55 +28,45 @@ __global__ void rate_recovery_kernel(const RateRecoveryLaunch p) {
 
 constexpr unsigned assembly_threads = tb_assembly_threads;
 
-/// TB bytes block \p block (< byte_blocks): its bytes and its part of the CRC register.
+/// TB bytes block \p block: its bytes (tb_assembly_byte(), one per thread) and its CRC partial
+/// (the threads' contributions combined in each warp with shuffles, then the warps' by thread 0:
+/// tb_crc_block_partial()); the host combines the blocks' partials (tb_crc_register()).
 __device__ void tb_bytes_block(const TbAssemblyLaunch& p, std::uint32_t block) {
-  const std::uint32_t j = block * blockDim.x + threadIdx.x;
-  std::uint32_t reg = 0;
-  if (j < (p.num_bits + 7) / 8) {
-    const std::uint8_t byte = phy::ulsch::transport_block_byte(
-        p.messages, p.info_bits, p.payload_bits, p.num_bits, p.contributions, j, reg);
-    if (j < p.num_tb_bytes) {
-      p.tb_bytes[j] = byte;
-    }
-  }
+  std::uint32_t reg = tb_assembly_byte(p, block * blockDim.x + threadIdx.x);
   for (int offset = 16; offset > 0; offset /= 2) {
-    reg ^= __shfl_xor_sync(0xFFFFFFFFU, reg, offset);
+    reg = tb_crc_combine(reg, __shfl_xor_sync(0xFFFFFFFFU, reg, offset));
   }
-  // The warps' contributions combined in the block; the host XORs the blocks' parts.
-  __shared__ std::uint32_t warp_regs[assembly_threads / 32];
+  __shared__ std::uint32_t warp_regs[tb_assembly_warps];
   if (threadIdx.x % 32 == 0) {
     warp_regs[threadIdx.x / 32] = reg;
   }
   __syncthreads();
   if (threadIdx.x == 0) {
-    std::uint32_t block_reg = 0;
-    for (unsigned w = 0; w < assembly_threads / 32; ++w) {
-      block_reg ^= warp_regs[w];
-    }
-    p.crc_partials[block] = block_reg;
+    p.crc_partials[block] = tb_crc_block_partial(warp_regs);
   }
 }
 
-/// Code block \p r's nonzero flag.
+/// Code block \p r's nonzero flag: whether any thread saw a set bit (tb_message_bit_set()).
 __device__ void code_block_nonzero(const TbAssemblyLaunch& p, unsigned r) {
-  const std::uint8_t* message = p.messages + std::size_t{r} * p.info_bits;
+  const std::uint8_t* message = tb_code_block_message(p, r);
   int any = 0;
   for (unsigned i = threadIdx.x; i < p.info_bits; i += blockDim.x) {
-    any |= message[i] != 0 ? 1 : 0;
+    any |= tb_message_bit_set(message[i]) ? 1 : 0;
   }
   any = __syncthreads_or(any);
   if (threadIdx.x == 0) {
-    p.nonzero[r] = any != 0 ? 1 : 0;
+    p.nonzero[r] = tb_code_block_flag(any != 0);
   }
 }
 
-/// Blocks [0, byte_blocks): TB bytes; the next num_code_blocks blocks: a code block each.
+/// Thread block \p block of the TB's assembly: TB bytes or a code block's flag
+/// (tb_assembly_block_has_bytes()).
 __device__ void tb_assembly_block(const TbAssemblyLaunch& p, std::uint32_t byte_blocks,
                                   std::uint32_t block) {
-  if (block < byte_blocks) {
+  if (tb_assembly_block_has_bytes(byte_blocks, block)) {
     tb_bytes_block(p, block);
   } else {
-    code_block_nonzero(p, block - byte_blocks);
+    code_block_nonzero(p, tb_assembly_code_block(byte_blocks, block));
   }
 }
 
@@ -123,7 +113,7 @@ __global__ void byte_copies_kernel(const __grid_constant__ ByteCopies copies) {
 
 void tb_assembly_launch(const TbAssemblyLaunch& launch, cudaStream_t stream) {
   const std::uint32_t byte_blocks = tb_assembly_byte_blocks(launch.num_bits);
-  const std::uint32_t blocks = byte_blocks + launch.num_code_blocks;
+  const std::uint32_t blocks = tb_assembly_blocks(launch);
   if (blocks > 0) {
     tb_assembly_kernel<<<blocks, assembly_threads, 0, stream>>>(launch, byte_blocks);
     AIRAN_CUDA_LAUNCHED("tb_assembly_kernel", stream);
@@ -132,7 +122,7 @@ void tb_assembly_launch(const TbAssemblyLaunch& launch, cudaStream_t stream) {
 
 bool tb_assembly_add(TbAssemblyBatches& batches, const TbAssemblyLaunch& launch) {
   const unsigned t = batches.blocks.num_batches;
-  if (!batches.blocks.add(tb_assembly_byte_blocks(launch.num_bits) + launch.num_code_blocks)) {
+  if (!batches.blocks.add(tb_assembly_blocks(launch))) {
     return false;
   }
   batches.batches[t] = launch;

@@ -6,6 +6,7 @@
 
 #include "launch_batches.h"
 #include "rate_recovery_launch.h"
+#include "tb_assembly_elements.h"
 
 #include "airan/phy/ldpc_rate_recovery.h"
 #include "airan/phy/ulsch_code_block.h"
@@ -21,33 +22,10 @@ namespace airan::gpu::detail {
 /// failure.
 void rate_recovery_launch(const RateRecoveryLaunch& launch, cudaStream_t stream);
 
-/// One transport block's assembly after LDPC decoding (device pointers).
-struct TbAssemblyLaunch {
-  const std::uint8_t* messages = nullptr; ///< info_bits bits per code block, one per byte.
-  unsigned num_code_blocks = 0;
-  unsigned info_bits = 0;                       ///< K'.
-  unsigned payload_bits = 0;                    ///< K' minus the code block CRC.
-  std::uint32_t num_bits = 0;                   ///< B: TB bits with the TB CRC (a multiple of 8).
-  std::uint32_t num_tb_bytes = 0;               ///< TBS / 8 bytes written to tb_bytes.
-  const std::uint32_t* contributions = nullptr; ///< TB CRC contributions, at least B.
-  std::uint8_t* tb_bytes = nullptr;
-  /// Per thread block of TB bytes (tb_assembly_byte_blocks()): its part of the TB CRC register,
-  /// whose XOR over the blocks is 0 when the CRC holds.
-  std::uint32_t* crc_partials = nullptr;
-  std::uint8_t* nonzero = nullptr; ///< Per code block: its message has a set bit.
-};
-
-/// Threads per block of the TB assembly.
-inline constexpr unsigned tb_assembly_threads = 256;
-
-/// Thread blocks (and CRC partials) of the TB bytes of a TB of \p num_bits bits with its CRC.
-constexpr std::uint32_t tb_assembly_byte_blocks(std::uint32_t num_bits) {
-  return ((num_bits + 7) / 8 + tb_assembly_threads - 1) / tb_assembly_threads;
-}
-
-/// Enqueues one kernel: the TB bytes with the TB CRC register's part of each block
-/// (phy::ulsch::transport_block_byte, a byte per thread, XOR-reduced per warp and block, no
-/// atomics) and, in further blocks, the code blocks' nonzero flags (a block per code block).
+/// Enqueues one kernel (TbAssemblyLaunch, tb_assembly_elements.h): the TB bytes with the TB CRC
+/// register's part of each block (tb_assembly_byte(), a byte per thread, XOR-reduced per warp and
+/// block, no atomics) and, in further blocks, the code blocks' nonzero flags (a block per code
+/// block; tb_assembly_block_has_bytes()).
 /// \throws CudaError on failure.
 void tb_assembly_launch(const TbAssemblyLaunch& launch, cudaStream_t stream);
 
