@@ -1,11 +1,13 @@
 /// \file
-/// \brief Per-thread functions of the fused OFDM demodulation kernel (ofdm_fused_kernels.cu):
-/// a mixed-radix Stockham FFT whose passes each thread runs one butterfly of (radix 16 passes,
-/// then one of radix 2, 4, 8 or 16), its first pass reading the FFT window straight from the slot's
-/// IQ (the CP skipped) and its last writing the carrier's subcarriers, scaled, into the grid. Host
-/// and device, so that a CPU test runs whole symbols with them against phy::OfdmDemodulator
-/// (tests/gpu/ofdm_fused_emulation_test.cpp); the kernel adds the thread index, the shared-memory
-/// buffer between passes and the barriers.
+/// \brief Per-thread functions of the OFDM demodulation kernels. The fused kernel
+/// (ofdm_fused_kernels.cu): a mixed-radix Stockham FFT whose passes each thread runs one butterfly
+/// of (radix 16 passes, then one of radix 2, 4, 8 or 16), its first pass reading the FFT window
+/// straight from the slot's IQ (the CP skipped) and its last writing the carrier's subcarriers,
+/// scaled, into the grid. The default path around cuFFT (ofdm_kernels.cu): CP removal into the FFT
+/// work area and the scaled extraction of the carrier's subcarriers from it, one thread per value.
+/// Host and device, so that CPU tests run whole slots with them against phy::OfdmDemodulator
+/// (tests/gpu/ofdm_fused_emulation_test.cpp, tests/gpu/ofdm_cufft_path_emulation_test.cpp); the
+/// kernels add the thread index, the fused kernel's shared-memory buffer and its barriers.
 #pragma once
 
 #include "airan/phy/host_device.h"
@@ -13,6 +15,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 
 namespace airan::gpu::detail {
 
@@ -140,6 +143,78 @@ AIRAN_HOST_DEVICE inline int subcarrier_of_bin(unsigned bin, unsigned n, unsigne
     return static_cast<int>(bin - (n - half));
   }
   return bin < subcarriers - half ? static_cast<int>(bin + half) : -1;
+}
+
+/// The FFT bin of carrier subcarrier \p k (< num_subcarriers <= fft_size of \p g): the inverse
+/// of subcarrier_of_bin() (the lower half of the carrier in the upper bins, negative
+/// frequencies). It takes the geometry, not fft_size by value, so that the extraction kernel loads
+/// fft_size for that half alone (by value it hoisted the load: 2 more registers on sm_90).
+AIRAN_HOST_DEVICE inline unsigned bin_of_subcarrier(const OfdmGeometry& g, unsigned k) {
+  const unsigned half = g.num_subcarriers / 2;
+  return k < half ? g.fft_size - half + k : k - half;
+}
+
+/// Index of FFT input or output \p i of the window of (\p rx, \p symbol) in a slot's FFT work
+/// area ([rx][symbol][fft_size], cuFFT's batches).
+AIRAN_HOST_DEVICE inline std::size_t fft_window_index(const OfdmGeometry& g, unsigned rx,
+                                                      unsigned symbol, unsigned i) {
+  return (std::size_t{rx} * g.num_symbols + symbol) * g.fft_size + i;
+}
+
+/// Index in the slot's IQ ([rx][slot_length]) of FFT input \p n of (\p rx, \p symbol): sample
+/// \p n of the symbol's FFT window, which starts after its cyclic prefix.
+AIRAN_HOST_DEVICE inline std::size_t cp_removed_sample(const OfdmGeometry& g, unsigned rx,
+                                                       unsigned symbol, unsigned n) {
+  return std::size_t{rx} * g.slot_length + g.fft_start[symbol] + n;
+}
+
+/// Index of subcarrier \p k of (\p rx, \p symbol) in the grid ([rx][symbol][num_subcarriers]).
+AIRAN_HOST_DEVICE inline std::size_t grid_index(const OfdmGeometry& g, unsigned rx, unsigned symbol,
+                                                unsigned k) {
+  return (std::size_t{rx} * g.num_symbols + symbol) * g.num_subcarriers + k;
+}
+
+/// Threads of a block of the CP removal and extraction kernels (ofdm_kernels.cu).
+inline constexpr unsigned ofdm_row_threads = 256;
+
+/// Blocks of those kernels for rows of \p width values per (antenna, symbol) of \p g.
+AIRAN_HOST_DEVICE inline std::uint32_t ofdm_row_blocks(const OfdmGeometry& g, unsigned width) {
+  return (width + ofdm_row_threads - 1) / ofdm_row_threads * g.num_symbols * g.num_rx;
+}
+
+/// A thread's value among rows of values per (antenna, symbol): its index in the row and the
+/// row's antenna and symbol.
+struct OfdmRowPosition {
+  unsigned index;
+  unsigned symbol;
+  unsigned rx;
+};
+/// Thread \p thread of block \p block among rows of \p width values: block b covers values
+/// [256 (b % blocks per row), ...) of row b / blocks per row = rx * symbols + symbol. The index
+/// may reach past \p width in a row's last block.
+AIRAN_HOST_DEVICE inline OfdmRowPosition ofdm_row_position(const OfdmGeometry& g, unsigned block,
+                                                           unsigned thread, unsigned width) {
+  const unsigned per_row = (width + ofdm_row_threads - 1) / ofdm_row_threads;
+  const unsigned row = block / per_row;
+  return {block % per_row * ofdm_row_threads + thread, row % g.num_symbols, row / g.num_symbols};
+}
+
+/// CP removal of FFT input \p n (< fft_size) of (\p rx, \p symbol): copies it from the slot's
+/// IQ into its FFT work area.
+AIRAN_HOST_DEVICE inline void remove_cp_sample(const OfdmSlot& p, unsigned rx, unsigned symbol,
+                                               unsigned n) {
+  p.fft[fft_window_index(p.g, rx, symbol, n)] = p.iq[cp_removed_sample(p.g, rx, symbol, n)];
+}
+
+/// Extraction of carrier subcarrier \p k (< num_subcarriers) of (\p rx, \p symbol): its bin of
+/// the forward FFT (cuFFT's: unnormalised, exp(-2 pi i k n / N)) in the FFT work area, scaled by
+/// 1 / sqrt(N), into the grid.
+AIRAN_HOST_DEVICE inline void extract_subcarrier(const OfdmSlot& p, unsigned rx, unsigned symbol,
+                                                 unsigned k) {
+  const OfdmGeometry& g = p.g;
+  const unsigned bin = bin_of_subcarrier(g, k);
+  const float2 v = p.fft[fft_window_index(g, rx, symbol, bin)];
+  p.grid[grid_index(g, rx, symbol, k)] = make_float2(v.x * g.scale, v.y * g.scale);
 }
 
 /// exp(-2 pi i m / n) for m < n, in double and then rounded: the fused kernel's twiddle table.
