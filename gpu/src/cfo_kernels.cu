@@ -2,6 +2,7 @@
 /// \brief CFO estimation on the device: phy/dmrs_cfo.h's per-pilot correlation over every
 /// antenna, layer and pilot of each occasion pair, reduced in a fixed order, then the weighted
 /// mean (one block).
+#include "cfo_elements.h"
 #include "front_end_kernels.h"
 
 #include "airan/gpu/cuda_check.h"
@@ -14,8 +15,6 @@ namespace airan::gpu::detail {
 
 namespace {
 
-constexpr unsigned cfo_threads = 256;
-
 /// One block per PDU.
 struct CfoLaunch {
   static constexpr unsigned threads = cfo_threads;
@@ -23,26 +22,18 @@ struct CfoLaunch {
   __device__ void run(LaunchBlock block) const;
 };
 
+/// Per pair: each thread's share of the correlation (cfo_thread_correlation()), the threads' sums
+/// added in a shared-memory tree whose strides halve (cfo_block_sum() on the host); then thread 0
+/// records the CFO (record_cfo()).
 __device__ void CfoLaunch::run(LaunchBlock /*block*/) const {
   const PduGeometry& g = p.g;
-  const float2* __restrict__ pilots = p.pilots;
-  EstimatorState* state = p.state;
   __shared__ double sums[2][cfo_threads];
   __shared__ double c_re[phy::max_dmrs_occasions - 1];
   __shared__ double c_im[phy::max_dmrs_occasions - 1];
-  const unsigned rows = g.num_rx * g.num_layers; // pilots are [rx][layer][occasion][pilot]
-  const unsigned per_pair = rows * g.num_pilots;
   for (unsigned pair = 0; pair < g.num_occasion_pairs; ++pair) {
     double re = 0.0;
     double im = 0.0;
-    for (unsigned i = threadIdx.x; i < per_pair; i += blockDim.x) {
-      const unsigned row = i / g.num_pilots;
-      const unsigned n = i % g.num_pilots;
-      const std::size_t a = (std::size_t{row} * g.num_occasions + pair) * g.num_pilots + n;
-      const float2 pa = pilots[a];
-      const float2 pb = pilots[a + g.num_pilots];
-      phy::add_cfo_correlation(pa.x, pa.y, pb.x, pb.y, re, im);
-    }
+    cfo_thread_correlation(g, p.pilots, pair, threadIdx.x, blockDim.x, re, im);
     sums[0][threadIdx.x] = re;
     sums[1][threadIdx.x] = im;
     __syncthreads();
@@ -60,9 +51,7 @@ __device__ void CfoLaunch::run(LaunchBlock /*block*/) const {
     __syncthreads();
   }
   if (threadIdx.x == 0) {
-    state->has_cfo = g.num_occasion_pairs > 0 ? 1 : 0;
-    state->cfo_hz = static_cast<float>(
-        phy::cfo_from_correlations(c_re, c_im, g.occasion_dt, g.num_occasion_pairs));
+    record_cfo(g, c_re, c_im, p.state);
   }
 }
 

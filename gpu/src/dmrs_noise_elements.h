@@ -105,20 +105,33 @@ AIRAN_HOST_DEVICE inline NoiseTerms lane_noise_partials(const double* partials, 
   return sums;
 }
 
-/// The sum that warp_sum() (dmrs_estimation_common.cuh) leaves in lane 0 of a warp whose lanes
-/// hold \p lanes (32 values), added in its order: lane l + 16 into lane l, then l + 8 into l, and
-/// so on down to lane 1 into lane 0. (Host only: on the device warp_sum's shuffles do this.)
-template <class T> T warp_tree_sum(const T* lanes) {
-  T v[noise_partial_lanes];
-  for (unsigned l = 0; l < noise_partial_lanes; ++l) {
-    v[l] = lanes[l];
+/// Most values halving_tree_sum() adds: a block's threads.
+inline constexpr unsigned max_tree_values = 1024;
+
+/// The sum that a halving tree over \p count values (a power of two, at most max_tree_values)
+/// leaves in the first: value i + count / 2 added into value i, then i + count / 4 into i, and so
+/// on down to value 1 into value 0. It is the order of warp_sum()'s shuffles over a warp's lanes
+/// and of a shared-memory tree whose strides halve from count / 2 over a block's threads
+/// (cfo_kernels.cu, quality_kernels.cu). (Host only: on the device the threads do this.)
+template <class T> T halving_tree_sum(const T* values, unsigned count) {
+  T v[max_tree_values];
+  for (unsigned i = 0; i < count; ++i) {
+    v[i] = values[i];
   }
-  for (unsigned offset = noise_partial_lanes / 2; offset > 0; offset /= 2) {
-    for (unsigned l = 0; l < offset; ++l) {
-      v[l] += v[l + offset];
+  for (unsigned offset = count / 2; offset > 0; offset /= 2) {
+    for (unsigned i = 0; i < offset; ++i) {
+      v[i] += v[i + offset];
     }
   }
   return v[0];
+}
+
+/// The sum that warp_sum() (dmrs_estimation_common.cuh) leaves in lane 0 of a warp whose lanes
+/// hold \p lanes (32 values), added in its order: lane l + 16 into lane l, then l + 8 into l, and
+/// so on down to lane 1 into lane 0 (halving_tree_sum()). (Host only: on the device warp_sum's
+/// shuffles do this.)
+template <class T> T warp_tree_sum(const T* lanes) {
+  return halving_tree_sum(lanes, noise_partial_lanes);
 }
 
 /// The sum that block_sum() (dmrs_estimation_common.cuh) leaves in thread 0 of a block of

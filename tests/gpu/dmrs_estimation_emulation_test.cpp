@@ -1,16 +1,19 @@
 // The GPU DMRS estimator's kernels run on the host: the per-thread functions of
-// dmrs_despread_elements.h, dmrs_noise_elements.h and dmrs_interpolation_elements.h in the
-// kernels' block, tile and thread order (delay correlation, de-spreading with the noise sums in
-// ranges of pilots, the measurements from the summed partials, interpolation), on simulated
-// slots, against phy's DMRS channel estimator: the same measurements and channel estimate within
-// the GPU front end's tolerances. So the kernels' indexing, tiles, halos and filter-bank selection
-// are checked in CI without a GPU (CUDA builds: the structs hold CUDA vector types). The host
-// sums that mirror the device's shuffle trees are checked on sums whose rounding shows the order.
+// dmrs_despread_elements.h, dmrs_noise_elements.h, dmrs_interpolation_elements.h and
+// cfo_elements.h in the kernels' block, tile and thread order (delay correlation, de-spreading
+// with the noise sums in ranges of pilots, the measurements from the summed partials,
+// interpolation, the CFO from the occasion pairs' correlations), on simulated slots (some with a
+// carrier frequency offset), against phy's DMRS channel estimator: the same measurements, CFO and
+// channel estimate within the GPU front end's tolerances. So the kernels' indexing, tiles, halos,
+// filter-bank selection and pilot pairs are checked in CI without a GPU (CUDA builds: the structs
+// hold CUDA vector types). The host sums that mirror the device's shuffle and shared-memory trees
+// are checked on sums whose rounding shows the order.
 #include <gtest/gtest.h>
 
 #if defined(AIRAN_HAVE_CUDA)
 #include "front_end_emulation_support.h"
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <vector>
@@ -23,8 +26,16 @@ std::vector<EmulationCase> cases() {
   using F = FrequencyInterpolation;
   using T = TimeInterpolation;
   using D = apps::ChannelDomain;
+  constexpr auto mmse = EqualizerAlgorithm::mmse;
   return {
       {"Prb51Rx4Layers2TdlA30Mmse"},
+      // One occasion: no CFO.
+      {"Prb24Rx2Layer1Pos0NoCfo", 24, 2, 1, DmrsConfigType::type1, 1, 0, "TDL-A30", D::time, 20.0F},
+      // A carrier frequency offset, three occasions (two pairs), and one of two-symbol occasions.
+      {"Prb51Rx4Layers2Pos2TdlA30Cfo400", 51, 4, 2, DmrsConfigType::type1, 1, 2, "TDL-A30", D::time,
+       25.0F, F::mmse, T::linear, true, 10, false, mmse, 400.0},
+      {"Prb51Rx4Layers2Type2DoubleTdlA30CfoMinus250", 51, 4, 2, DmrsConfigType::type2, 2, 1,
+       "TDL-A30", D::time, 25.0F, F::mmse, T::linear, true, 10, false, mmse, -250.0},
       {"Prb24Rx2Layer1LinearPos2", 24, 2, 1, DmrsConfigType::type1, 1, 2, "TDL-A30", D::time, 20.0F,
        F::linear, T::linear, false},
       {"Prb51Rx2Layers2Type2DoubleAverage", 51, 2, 2, DmrsConfigType::type2, 2, 1, "awgn",
@@ -44,6 +55,34 @@ NoiseTerms sequential_noise_sums(const PduGeometry& g, const std::vector<float2>
                     g.num_pilots);
   }
   return sums;
+}
+
+/// An occasion pair's CFO correlation and the sum of its terms' magnitudes.
+struct PairCorrelation {
+  double re = 0.0;
+  double im = 0.0;
+  double magnitude = 0.0;
+};
+
+/// Each occasion pair's correlation of \p pilots ([rx][layer][occasion][pilot]) added pilot after
+/// pilot in phy's order (antenna, layer, pilot; phy::detail::estimate_cfo): no threads or trees.
+std::array<PairCorrelation, max_dmrs_occasions - 1>
+sequential_cfo_correlations(const PduGeometry& g, const std::vector<float2>& pilots) {
+  std::array<PairCorrelation, max_dmrs_occasions - 1> pairs{};
+  for (unsigned o = 0; o + 1 < g.num_occasions; ++o) {
+    for (unsigned rx = 0; rx < g.num_rx; ++rx) {
+      for (unsigned layer = 0; layer < g.num_layers; ++layer) {
+        const std::size_t row = std::size_t{rx} * g.num_layers + layer;
+        const float2* a = pilots.data() + (row * g.num_occasions + o) * g.num_pilots;
+        const float2* b = pilots.data() + (row * g.num_occasions + o + 1) * g.num_pilots;
+        for (unsigned n = 0; n < g.num_pilots; ++n) {
+          add_cfo_correlation(a[n].x, a[n].y, b[n].x, b[n].y, pairs[o].re, pairs[o].im);
+          pairs[o].magnitude += std::hypot(a[n].x, a[n].y) * std::hypot(b[n].x, b[n].y);
+        }
+      }
+    }
+  }
+  return pairs;
 }
 
 /// Expects \p got to be \p want up to a relative \p tolerance of the power (the lag sums are at
@@ -77,6 +116,30 @@ TEST(DmrsEstimationEmulation, KernelsReproduceTheCpuEstimator) {
     EXPECT_NEAR(e.state.sinr_db, m.sinr_db, 1e-3);
     EXPECT_NEAR(e.state.delay_spread_s, m.delay_spread_s, 1e-3 * m.delay_spread_s + 1e-12);
     EXPECT_NEAR(e.state.delay_s, m.delay_s, 1e-4 * std::abs(m.delay_s) + 1e-12);
+
+    // The CFO (cfo_kernel on the emulated pilots): there with two occasions or more, and the CPU
+    // estimator's within the GPU front end's tolerance (gpu_pusch_front_end_test: the pilots
+    // differ from the CPU's in their last float bits); an injected offset recovered as phy's
+    // estimator test asks (5%).
+    ASSERT_EQ(e.state.has_cfo != 0, m.cfo_hz.has_value()) << "CFO needs two DMRS occasions";
+    ASSERT_EQ(g.num_occasion_pairs + 1, std::max(g.num_occasions, 1U));
+    if (m.cfo_hz) {
+      EXPECT_NEAR(e.state.cfo_hz, *m.cfo_hz, 1e-3 * std::abs(*m.cfo_hz) + 0.1) << "CFO (Hz)";
+      if (c.cfo_hz != 0.0) {
+        EXPECT_NEAR(*m.cfo_hz, c.cfo_hz, 0.05 * std::abs(c.cfo_hz)) << "CPU CFO (Hz)";
+        EXPECT_NEAR(e.state.cfo_hz, c.cfo_hz, 0.05 * std::abs(c.cfo_hz)) << "CFO (Hz)";
+      }
+    }
+    // Each pair's correlation in the device's order against the pilots' terms added one after
+    // the other in phy's order: equal up to the rounding of the double sums, 1e-10 of the sum of
+    // the terms' magnitudes (a term missing, or a pilot paired with the wrong occasion, changes
+    // them by far more).
+    const auto pairs = sequential_cfo_correlations(g, e.pilots);
+    for (unsigned o = 0; o < g.num_occasion_pairs; ++o) {
+      SCOPED_TRACE(o);
+      EXPECT_NEAR(e.cfo_re[o], pairs[o].re, 1e-10 * pairs[o].magnitude);
+      EXPECT_NEAR(e.cfo_im[o], pairs[o].im, 1e-10 * pairs[o].magnitude);
+    }
 
     // The channel estimate over the PDU's symbols: relative RMS and largest error below 1e-4.
     double difference = 0.0;
@@ -120,6 +183,7 @@ TEST(DmrsEstimationEmulation, KernelsReproduceTheCpuEstimator) {
       expect_noise_sums_near(few.noise_sums, e.noise_sums, 1e-10);
       EXPECT_NEAR(few.state.noise_variance, e.state.noise_variance, 1e-6 * m.noise_variance);
       EXPECT_EQ(few.state.bank, e.state.bank);
+      EXPECT_EQ(few.state.cfo_hz, e.state.cfo_hz); // from the same pilots
     }
   }
 }
@@ -167,6 +231,52 @@ TEST(DmrsEstimationEmulation, BlockTreeSumAddsWarpTotalsInTheShuffleOrder) {
   EXPECT_EQ(sums.lag_re, n * (n + 1.0));
   EXPECT_EQ(sums.lag_im, -n * (n + 1.0) / 2.0);
   EXPECT_EQ(sums.residual, n * (n + 1.0) * (2.0 * n + 1.0) / 6.0);
+}
+
+TEST(DmrsEstimationEmulation, SharedMemoryTreeHalvesItsStrides) {
+  // The CFO kernel's tree over its 256 threads: thread 128 into thread 0 first, the big values
+  // cancel before thread 64's 1 joins (in thread order it would be lost against 2^53).
+  std::vector<double> values(cfo_threads, 0.0);
+  values[0] = big;
+  values[64] = 1.0;
+  values[128] = -big;
+  EXPECT_EQ(cfo_block_sum(values.data()), 1.0);
+  EXPECT_EQ(halving_tree_sum(values.data(), cfo_threads), 1.0);
+  // Every thread exactly once.
+  for (unsigned t = 0; t < cfo_threads; ++t) {
+    values[t] = t + 1.0;
+  }
+  EXPECT_EQ(cfo_block_sum(values.data()), cfo_threads * (cfo_threads + 1.0) / 2.0);
+}
+
+TEST(DmrsEstimationEmulation, CfoThreadsAddTheirTermsStrided) {
+  // A PDU of 2 antennas, 1 layer, 3 occasions of 300 pilots: 600 terms a pair, thread t adds
+  // terms t, t + 256, t + 512; each pilot pair once, pair o of occasions o and o + 1.
+  PduGeometry g;
+  g.num_rx = 2;
+  g.num_layers = 1;
+  g.num_pilots = 300;
+  g.num_occasions = 3;
+  g.num_occasion_pairs = 2;
+  g.occasion_dt[0] = 5e-4;
+  g.occasion_dt[1] = 5e-4;
+  std::vector<float2> pilots(std::size_t{g.num_rx} * g.num_occasions * g.num_pilots);
+  for (std::size_t i = 0; i < pilots.size(); ++i) {
+    const unsigned occasion = static_cast<unsigned>(i / g.num_pilots % g.num_occasions);
+    pilots[i] = {static_cast<float>(occasion + 1), 0.0F}; // b conj(a) = (o + 1)(o + 2)
+  }
+  Emulated e;
+  emulate_cfo(g, pilots.data(), &e.state, e.cfo_re.data(), e.cfo_im.data());
+  const double terms = g.num_rx * g.num_pilots;
+  EXPECT_EQ(e.cfo_re[0], 2.0 * terms);
+  EXPECT_EQ(e.cfo_re[1], 6.0 * terms);
+  EXPECT_EQ(e.cfo_im[0], 0.0);
+  EXPECT_EQ(e.state.has_cfo, 1);
+  EXPECT_EQ(e.state.cfo_hz, 0.0F);
+  double re = 0.0;
+  double im = 0.0;
+  cfo_thread_correlation(g, pilots.data(), 1, 100, cfo_threads, re, im);
+  EXPECT_EQ(re, 2 * 6.0); // terms 100 and 356 (612 is past the 600)
 }
 
 TEST(DmrsEstimationEmulation, PartialsAreAddedLaneStrided) {

@@ -1,8 +1,9 @@
 // Test support for the host emulations of the GPU front end's kernels
 // (dmrs_estimation_emulation_test, front_end_emulation_test, gpu_neural_input_emulation_test): a
 // simulated PDU, the inputs GpuPuschFrontEnd gives the kernels (geometry, DMRS, MMSE filter
-// banks), and the DMRS estimation kernels run on the host in their block, tile and thread order,
-// their sums added in the device's order. CUDA builds only (the structs hold CUDA vector types).
+// banks), the DMRS estimation and CFO kernels and the post-equalization quality kernels run on the
+// host in their block, tile and thread order, their sums added in the device's order. CUDA builds
+// only (the structs hold CUDA vector types).
 #pragma once
 
 #if defined(AIRAN_HAVE_CUDA)
@@ -13,14 +14,17 @@
 #include "airan/phy/pusch_front_end.h"
 #include "airan/phy/snr_definition.h"
 
+#include "cfo_elements.h"
 #include "dmrs_despread_elements.h"
 #include "dmrs_interpolation_elements.h"
 #include "dmrs_noise_elements.h"
 #include "front_end_kernels.h"
+#include "quality_elements.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -51,6 +55,7 @@ struct EmulationCase {
   unsigned mcs = 10;                                       ///< Table 1 (64-QAM) unless qam256.
   bool qam256 = false;                                     ///< MCS table 2.
   EqualizerAlgorithm equalizer = EqualizerAlgorithm::mmse; ///< MMSE or ZF (not IRC).
+  double cfo_hz = 0.0; ///< Carrier frequency offset of the channel (a TDL model only).
 };
 
 /// The device's filter-bank table ([prior row][SNR bin][position][tap]) as MmseBankTable
@@ -85,9 +90,57 @@ struct Emulated {
   std::vector<float2> h;
   std::vector<double> partials; ///< Each block's noise sums, as the blocks write them.
   NoiseTerms noise_sums;        ///< The sums of the partials noise_measurements() is given.
+  /// Each occasion pair's CFO correlation (re, im) as the CFO kernel's thread 0 has it.
+  std::array<double, max_dmrs_occasions - 1> cfo_re{};
+  std::array<double, max_dmrs_occasions - 1> cfo_im{};
 };
 
-/// The estimation kernels of one PDU, with \p blocks blocks for the de-spreading and noise.
+/// cfo_kernel (cfo_kernels.cu) of one PDU on its de-spread \p pilots: per occasion pair each of
+/// the block's cfo_threads threads' correlation, their sums in the shared-memory tree's order,
+/// then record_cfo() into \p state. Writes the pairs' correlations to \p re and \p im.
+inline void emulate_cfo(const PduGeometry& g, const float2* pilots, EstimatorState* state,
+                        double* re, double* im) {
+  std::vector<double> thread_re(cfo_threads);
+  std::vector<double> thread_im(cfo_threads);
+  for (unsigned pair = 0; pair < g.num_occasion_pairs; ++pair) {
+    for (unsigned t = 0; t < cfo_threads; ++t) {
+      cfo_thread_correlation(g, pilots, pair, t, cfo_threads, thread_re[t], thread_im[t]);
+    }
+    re[pair] = cfo_block_sum(thread_re.data());
+    im[pair] = cfo_block_sum(thread_im.data());
+  }
+  record_cfo(g, re, im, state);
+}
+
+/// The quality kernels' results for one PDU: each block's partial and their total.
+struct EmulatedQuality {
+  std::vector<QualitySums> partials;
+  QualitySums total;
+};
+
+/// quality_kernel and quality_total_kernel (quality_kernels.cu) of \p count equalized \p symbols
+/// of Q_m \p qm and their \p noise variances: each of quality_blocks blocks' quality_threads
+/// threads' sums, added in the block's tree order into its partial, then the partials as the
+/// total's warp adds them.
+inline EmulatedQuality emulate_quality(const float2* symbols, const float* noise, std::size_t count,
+                                       unsigned qm) {
+  const AxisGrid axis = axis_grid(qm);
+  EmulatedQuality out;
+  out.partials.resize(quality_blocks);
+  std::vector<QualityTerms> thread_terms(quality_threads);
+  for (unsigned b = 0; b < quality_blocks; ++b) {
+    for (unsigned t = 0; t < quality_threads; ++t) {
+      thread_terms[t] =
+          quality_thread_terms(symbols, noise, count, axis, b, quality_blocks, t, quality_threads);
+    }
+    out.partials[b] = quality_block_sums(thread_terms.data());
+  }
+  out.total = quality_total_from_partials(out.partials.data());
+  return out;
+}
+
+/// The estimation kernels of one PDU, with \p blocks blocks for the de-spreading and noise, then
+/// the CFO kernel on the pilots they wrote.
 inline Emulated emulate(const PduGeometry& g, const float2* grid, const float2* dmrs,
                         const float2* banks, unsigned blocks) {
   Emulated out;
@@ -156,6 +209,8 @@ inline Emulated emulate(const PduGeometry& g, const float2* grid, const float2* 
        ++index) {
     interpolate_subcarrier(p, index);
   }
+  // cfo_kernel, on the pilots the estimation wrote.
+  emulate_cfo(g, out.pilots.data(), &out.state, out.cfo_re.data(), out.cfo_im.data());
   return out;
 }
 
@@ -196,6 +251,7 @@ struct EmulatedPdu {
     scenario.channel.model = c.channel;
     scenario.channel.domain = c.domain;
     scenario.channel.max_doppler_hz = c.channel == "awgn" ? 0.0 : 50.0;
+    scenario.channel.cfo_hz = c.cfo_hz;
     pusch.bwp_size = c.prbs;
     pusch.prb_size = c.prbs;
     pusch.num_layers = c.layers;

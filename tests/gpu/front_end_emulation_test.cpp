@@ -5,7 +5,11 @@
 // ZF and MMSE, QPSK to 256-QAM), against phy::PuschFrontEnd: equalized symbols and noise within
 // the GPU front end's tolerances, LLR signs in at least 99.99% of bits, and descrambling in the
 // demapper bit for bit as a descrambling pass. So the equalizer kernel's indexing (data REs, H
-// rows, codeword order) is checked in CI without a GPU (CUDA builds: CUDA vector types).
+// rows, codeword order) is checked in CI without a GPU (CUDA builds: CUDA vector types). The
+// quality kernels (quality_elements.h) then run in their block and thread order on the emulated
+// symbols and noise, their totals reported as GpuPuschFrontEnd reports them
+// (pusch_measurements_of()): post-equalization SINR, EVM and the CFO as the CPU front end's
+// measurements, within the GPU front end's tolerances.
 #include <gtest/gtest.h>
 
 #if defined(AIRAN_HAVE_CUDA)
@@ -16,9 +20,11 @@
 #include "../support/relative_errors.h"
 #include "equalize_demap_elements.h"
 #include "front_end_emulation_support.h"
+#include "gpu_pusch_front_end_impl.h"
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 namespace {
@@ -42,6 +48,8 @@ std::vector<EmulationCase> cases() {
        F::mmse, T::average, true, 16},
       {"Prb106Rx4Layers2Qam256Mcs27", 106, 4, 2, type1, 1, 1, "TDL-A30", D::time, 35.0F, F::mmse,
        T::linear, true, 27, true},
+      {"Prb51Rx4Layers2Pos2Qam16Cfo400Mmse", 51, 4, 2, type1, 1, 2, "TDL-A30", D::time, 25.0F,
+       F::mmse, T::linear, true, 12, false, E::mmse, 400.0},
   };
 }
 
@@ -66,6 +74,41 @@ void equalize_re(const EqualizeDemapPdu& p, const PamLlrTable& table, unsigned r
 
 using airan::test::relative_errors;
 using Errors = airan::test::RelativeErrors;
+
+/// The quality sums of \p symbols and \p noise (Q_m \p qm) added RE after RE in double: the
+/// finite noise variances and their count, and per value (real part, then imaginary) the float
+/// error and reference powers of its nearest level on the QAM axis (pi/2-BPSK on QPSK's). No
+/// threads, blocks or trees.
+QualitySums sequential_quality(const std::vector<float2>& symbols, const std::vector<float>& noise,
+                               unsigned qm) {
+  const unsigned decision_qm = qm >= 2 ? qm : 2;
+  const int levels = 1 << (decision_qm / 2);
+  const float scale = qam_scale(decision_qm);
+  QualitySums sums;
+  for (std::size_t i = 0; i < symbols.size(); ++i) {
+    if (std::isfinite(noise[i])) {
+      sums.noise_sum += noise[i];
+      sums.noise_count += 1.0;
+    }
+    for (const float value : {symbols[i].x, symbols[i].y}) {
+      const float point =
+          qam_axis_decision(value, levels, scale, 0.5F / scale, 0.5F * static_cast<float>(levels));
+      sums.error_power += (value - point) * (value - point);
+      sums.reference_power += point * point;
+    }
+  }
+  return sums;
+}
+
+/// Expects \p got to be \p want with the same noise count, the other sums to within a relative
+/// 1e-6: the device's per-thread float sums of a few REs each (under 16 here, each addition
+/// rounding by at most 2^-24 of the sum) added in double, against double sums.
+void expect_quality_sums_near(const QualitySums& got, const QualitySums& want) {
+  EXPECT_EQ(got.noise_count, want.noise_count);
+  EXPECT_NEAR(got.noise_sum, want.noise_sum, 1e-6 * want.noise_sum);
+  EXPECT_NEAR(got.error_power, want.error_power, 1e-6 * want.error_power);
+  EXPECT_NEAR(got.reference_power, want.reference_power, 1e-6 * want.reference_power);
+}
 
 TEST(FrontEndEmulation, EqualizerThreadsReproduceTheCpuFrontEnd) {
   const PamLlrTables tables = make_pam_llr_tables();
@@ -113,6 +156,38 @@ TEST(FrontEndEmulation, EqualizerThreadsReproduceTheCpuFrontEnd) {
     }
     EXPECT_GE(static_cast<double>(agree) / static_cast<double>(g_bits), 0.9999) << "LLR signs";
 
+    // The quality kernels on the emulated symbols and noise, reported as GpuPuschFrontEnd reports
+    // them, against the CPU front end's measurements within gpu_pusch_front_end_test's
+    // tolerances (the symbols differ from the CPU's in their last float bits).
+    const EmulatedQuality quality =
+        emulate_quality(symbols.data(), noise.data(), symbols.size(), d.qm);
+    const PuschMeasurements reported = airan::gpu::pusch_measurements_of(e.state, quality.total);
+    const PuschMeasurements reference = cpu.measurements(pdu.pusch);
+    EXPECT_NEAR(reported.post_eq_sinr_db, reference.post_eq_sinr_db, 1e-3)
+        << "post-equalization SINR";
+    EXPECT_NEAR(reported.evm, reference.evm, 1e-4 * reference.evm + 1e-6) << "EVM";
+    EXPECT_NEAR(reported.noise_variance, reference.noise_variance, 1e-4 * reference.noise_variance);
+    ASSERT_EQ(reported.cfo_hz.has_value(), reference.cfo_hz.has_value())
+        << "CFO needs two DMRS occasions";
+    if (reference.cfo_hz) {
+      EXPECT_NEAR(*reported.cfo_hz, *reference.cfo_hz, 1e-3 * std::abs(*reference.cfo_hz) + 0.1)
+          << "CFO (Hz)";
+      if (c.cfo_hz != 0.0) {
+        EXPECT_NEAR(*reported.cfo_hz, c.cfo_hz, 0.05 * std::abs(c.cfo_hz)) << "CFO (Hz)";
+      }
+    }
+    // The sums themselves against RE-after-RE double sums; then with some variances not finite
+    // (left out of the sum and the count, as the CPU leaves them out).
+    expect_quality_sums_near(quality.total, sequential_quality(symbols, noise, d.qm));
+    std::vector<float> unresolved = noise;
+    unresolved.front() = std::numeric_limits<float>::infinity();
+    unresolved[unresolved.size() / 2] = std::numeric_limits<float>::quiet_NaN();
+    unresolved.back() = -std::numeric_limits<float>::infinity();
+    const QualitySums filtered =
+        emulate_quality(symbols.data(), unresolved.data(), symbols.size(), d.qm).total;
+    EXPECT_EQ(filtered.noise_count, static_cast<double>(symbols.size() - 3));
+    expect_quality_sums_near(filtered, sequential_quality(symbols, unresolved, d.qm));
+
     // Descrambling in the demapper, from the codeword's Gold words: the descrambling pass's LLRs
     // bit for bit.
     const std::uint32_t c_init =
@@ -130,6 +205,53 @@ TEST(FrontEndEmulation, EqualizerThreadsReproduceTheCpuFrontEnd) {
     descramble_llrs(llrs, c_init);
     EXPECT_EQ(std::memcmp(fused.data(), llrs.data(), g_bits * sizeof(float)), 0);
   }
+}
+
+// 2^53: adding 1 to it rounds back to it, so the sums below come out as the order of additions
+// says.
+constexpr double big = 9007199254740992.0;
+
+TEST(FrontEndEmulation, QualitySumsFollowTheKernelsOrder) {
+  // A block's tree: thread 128 into thread 0 first, the big values cancel before thread 64's 1
+  // joins (in thread order it would be lost against 2^53).
+  std::vector<QualityTerms> terms(quality_threads);
+  terms[0].noise_sum = static_cast<float>(big);
+  terms[64].noise_sum = 1.0F;
+  terms[128].noise_sum = static_cast<float>(-big);
+  for (unsigned t = 0; t < quality_threads; ++t) {
+    terms[t].error_power = static_cast<float>(t + 1);
+  }
+  const QualitySums block = quality_block_sums(terms.data());
+  EXPECT_EQ(block.noise_sum, 1.0);
+  EXPECT_EQ(block.error_power, quality_threads * (quality_threads + 1.0) / 2.0); // each once
+  // The total: lane 0 adds block 32 right after block 0, block 1 joins in the shuffle tree.
+  std::vector<QualitySums> partials(quality_blocks);
+  for (unsigned b = 0; b < quality_blocks; ++b) {
+    partials[b].error_power = b + 1.0;
+  }
+  partials[0].noise_sum = big;
+  partials[1].noise_sum = 1.0;
+  partials[32].noise_sum = -big;
+  const QualitySums total = quality_total_from_partials(partials.data());
+  EXPECT_EQ(total.noise_sum, 1.0);
+  EXPECT_EQ(total.error_power, quality_blocks * (quality_blocks + 1.0) / 2.0); // each once
+  // The threads' REs: thread t of block b from b 256 + t, a grid (64 x 256) further each time;
+  // every RE once.
+  const std::size_t count = 3 * std::size_t{quality_blocks} * quality_threads + 5;
+  const std::vector<float2> symbols(count, float2{0.5F, -0.5F});
+  const std::vector<float> noise(count, 1.0F);
+  const AxisGrid axis = axis_grid(2);
+  EXPECT_EQ(quality_thread_terms(symbols.data(), noise.data(), count, axis, 0, quality_blocks, 4,
+                                 quality_threads)
+                .noise_count,
+            4.0F);
+  EXPECT_EQ(quality_thread_terms(symbols.data(), noise.data(), count, axis, 0, quality_blocks, 5,
+                                 quality_threads)
+                .noise_count,
+            3.0F);
+  const EmulatedQuality all = emulate_quality(symbols.data(), noise.data(), count, 2);
+  EXPECT_EQ(all.total.noise_count, static_cast<double>(count));
+  EXPECT_NEAR(all.total.reference_power, static_cast<double>(count), 1e-6 * count); // 2 x 1/2
 }
 
 } // namespace
