@@ -12,6 +12,7 @@
 #include "airan/phy/resource_grid.h"
 
 #include "front_end_kernels.h"
+#include "ofdm_emulation_support.h"
 #include "ofdm_fft_elements.h"
 
 #include <algorithm>
@@ -156,21 +157,10 @@ TEST(OfdmFusedEmulation, SlotsMatchTheCpuDemodulator) {
     p.twiddles = twiddles.data();
     emulate_slot(p);
 
-    double difference = 0.0;
-    double power = 0.0;
-    double largest = 0.0;
-    const auto want = expected.elements();
-    ASSERT_EQ(want.size(), grid.size());
-    for (std::size_t i = 0; i < grid.size(); ++i) {
-      const double d = std::norm(cf32(grid[i].x, grid[i].y) - want[i]);
-      ASSERT_FALSE(std::isnan(d)) << "value " << i << " not written";
-      difference += d;
-      power += std::norm(want[i]);
-      largest = std::max(largest, d);
-    }
-    const double rms = std::sqrt(power / static_cast<double>(grid.size()));
-    EXPECT_LT(std::sqrt(difference / power), 1e-5) << "relative RMS error";
-    EXPECT_LT(std::sqrt(largest) / rms, 1e-5) << "largest error over the RMS";
+    const airan::gpu::test::GridErrors errors =
+        airan::gpu::test::grid_errors(grid, expected.elements());
+    EXPECT_LT(errors.relative_rms, 1e-5) << "relative RMS error";
+    EXPECT_LT(errors.largest_over_rms, 1e-5) << "largest error over the RMS";
   }
 }
 
