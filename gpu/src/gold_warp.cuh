@@ -5,10 +5,12 @@
 /// word. A jump per thread is a chain of up to 33 x 31
 /// dependent steps (about 4 us on an H200, which set the time of DMRS generation and of
 /// descrambling); this is 33 steps of one load and one reduction, then at most 31 words of
-/// shift-and-XOR.
+/// shift-and-XOR. The per-lane code is gold_warp_elements.h's (host and device); this header adds
+/// the warp intrinsics.
 #pragma once
 
 #include "airan/phy/gold_sequence_jump.h"
+#include "gold_warp_elements.h"
 
 #include <cstdint>
 
@@ -28,35 +30,26 @@ __device__ inline void load_gold_table(const phy::GoldJumpTable& table,
   __syncthreads();
 }
 
-/// One matrix of gold_jump(): the register \p x times the 31 columns \p columns, lane j taking
-/// column j and the warp XOR-reducing.
-__device__ inline std::uint32_t warp_gold_apply(const std::uint32_t* columns, std::uint32_t x) {
-  const unsigned lane = threadIdx.x % 32;
-  const std::uint32_t column = lane < 31 && ((x >> lane) & 1U) != 0 ? columns[lane] : 0U;
-  return __reduce_xor_sync(0xFFFFFFFFU, column);
-}
+/// The XOR of the 32 lanes' \p value (every lane of the warp must call it).
+struct WarpXorReduce {
+  __device__ std::uint32_t operator()(std::uint32_t value) const {
+    return __reduce_xor_sync(0xFFFFFFFFU, value);
+  }
+};
 
-/// The cursor of lane l at c(n + 32 l) of the sequence of \p c_init (\p n and \p c_init the same
-/// in every lane; every lane of the warp must call it): phy::gold_word_cursor(table, c_init,
-/// n + 32 l). The warp jumps both registers to c(n) together (gold_jump() level by level, the two
-/// chains interleaved), then lane l runs on l words.
+/// Lane \p source's \p value (every lane of the warp must call it).
+struct WarpShuffle {
+  __device__ std::uint32_t operator()(std::uint32_t value, unsigned source) const {
+    return __shfl_sync(0xFFFFFFFFU, value, static_cast<int>(source));
+  }
+};
+
+/// The cursor of this thread's lane l at c(n + 32 l) of the sequence of \p c_init (\p n and
+/// \p c_init the same in every lane; every lane of the warp must call it): phy::gold_word_cursor(
+/// table, c_init, n + 32 l), by the warp's shared jump (gold_warp_elements.h).
 __device__ inline phy::GoldWordCursor warp_gold_word_cursor(const phy::GoldJumpTable& table,
                                                             std::uint32_t c_init, std::uint32_t n) {
-  phy::GoldWordCursor cursor;
-  cursor.x2 = c_init & 0x7fffffffU;
-  std::uint64_t steps = std::uint64_t{phy::gold_nc} + n;
-  for (unsigned k = 0; k < phy::gold_jump_levels && steps != 0; ++k, steps >>= 1) {
-    if ((steps & 1U) != 0) {
-      const std::uint32_t x1 = warp_gold_apply(table.x1[k], cursor.x1);
-      cursor.x2 = warp_gold_apply(table.x2[k], cursor.x2);
-      cursor.x1 = x1;
-    }
-  }
-  for (unsigned word = 0; word < threadIdx.x % 32; ++word) {
-    cursor.step16();
-    cursor.step16();
-  }
-  return cursor;
+  return warp_gold_word_cursor(table, c_init, n, threadIdx.x % warp_lanes, WarpXorReduce{});
 }
 
 } // namespace airan::gpu::detail
