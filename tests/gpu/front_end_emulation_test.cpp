@@ -4,12 +4,12 @@
 // simulated PDUs (1, 2 and 4 layers, up to 4 antennas and 8 through the kernel's many-antenna path,
 // ZF and MMSE, QPSK to 256-QAM), against phy::PuschFrontEnd: equalized symbols and noise within
 // the GPU front end's tolerances, LLR signs in at least 99.99% of bits, and descrambling in the
-// demapper bit for bit as a descrambling pass. So the equalizer kernel's indexing (data REs, H
-// rows, codeword order) is checked in CI without a GPU (CUDA builds: CUDA vector types). The
-// quality kernels (quality_elements.h) then run in their block and thread order on the emulated
-// symbols and noise, their totals reported as GpuPuschFrontEnd reports them
-// (pusch_measurements_of()): post-equalization SINR, EVM and the CFO as the CPU front end's
-// measurements, within the GPU front end's tolerances.
+// demapper (from the emulated scrambling words kernel's words) bit for bit as a descrambling
+// pass. So the equalizer kernel's indexing (data REs, H rows, codeword order) is checked in CI
+// without a GPU (CUDA builds: CUDA vector types). The quality kernels (quality_elements.h) then
+// run in their block and thread order on the emulated symbols and noise, their totals reported
+// as GpuPuschFrontEnd reports them (pusch_measurements_of()): post-equalization SINR, EVM and the
+// CFO as the CPU front end's measurements, within the GPU front end's tolerances.
 #include <gtest/gtest.h>
 
 #if defined(AIRAN_HAVE_CUDA)
@@ -19,6 +19,7 @@
 
 #include "../support/relative_errors.h"
 #include "equalize_demap_elements.h"
+#include "front_end_emulation_scrambling.h"
 #include "front_end_emulation_support.h"
 #include "gpu_pusch_front_end_impl.h"
 
@@ -113,6 +114,7 @@ void expect_quality_sums_near(const QualitySums& got, const QualitySums& want) {
 TEST(FrontEndEmulation, EqualizerThreadsReproduceTheCpuFrontEnd) {
   const PamLlrTables tables = make_pam_llr_tables();
   const GoldJumpTable gold = make_gold_jump_table();
+  EmulatedWarp warp;
   for (const EmulationCase& c : cases()) {
     SCOPED_TRACE(c.name);
     const EmulatedPdu pdu(c);
@@ -188,14 +190,13 @@ TEST(FrontEndEmulation, EqualizerThreadsReproduceTheCpuFrontEnd) {
     EXPECT_EQ(filtered.noise_count, static_cast<double>(symbols.size() - 3));
     expect_quality_sums_near(filtered, sequential_quality(symbols, unresolved, d.qm));
 
-    // Descrambling in the demapper, from the codeword's Gold words: the descrambling pass's LLRs
-    // bit for bit.
+    // Descrambling in the demapper, from the codeword's Gold words as the scrambling words
+    // kernel writes them (emulated, front_end_emulation_scrambling.h) into a buffer of the
+    // device's size: the descrambling pass's LLRs bit for bit.
     const std::uint32_t c_init =
         pusch_scrambling_init(pdu.pusch.rnti, pdu.pusch.data_scrambling_id);
-    std::vector<std::uint32_t> words(g_bits / 32 + 2);
-    for (std::size_t w = 0; w < words.size(); ++w) {
-      words[w] = gold_sequence_word(gold, c_init, static_cast<std::uint32_t>(32 * w));
-    }
+    std::vector<std::uint32_t> words(g_bits / 32 + 2, 0xdeadbeefU);
+    emulate_scrambling_words(warp, gold, c_init, g_bits, words.data());
     std::vector<float> fused(g_bits);
     p.llrs = fused.data();
     p.scrambling = words.data();
