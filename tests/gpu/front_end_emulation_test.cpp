@@ -18,7 +18,7 @@
 #include "airan/phy/pusch_scrambler.h"
 
 #include "../support/relative_errors.h"
-#include "equalize_demap_elements.h"
+#include "front_end_emulation_equalizer.h"
 #include "front_end_emulation_scrambling.h"
 #include "front_end_emulation_support.h"
 #include "gpu_pusch_front_end_impl.h"
@@ -52,25 +52,6 @@ std::vector<EmulationCase> cases() {
       {"Prb51Rx4Layers2Pos2Qam16Cfo400Mmse", 51, 4, 2, type1, 1, 2, "TDL-A30", D::time, 25.0F,
        F::mmse, T::linear, true, 12, false, E::mmse, 400.0},
   };
-}
-
-/// equalize_demap_re() of the kernel instance \p p's layer count and antenna class selects.
-void equalize_re(const EqualizeDemapPdu& p, const PamLlrTable& table, unsigned re) {
-  const bool few = p.g.num_rx <= 4;
-  switch (p.g.num_layers) {
-  case 1:
-    few ? equalize_demap_re<1, 4>(p, table, re) : equalize_demap_re<1, 16>(p, table, re);
-    break;
-  case 2:
-    few ? equalize_demap_re<2, 4>(p, table, re) : equalize_demap_re<2, 16>(p, table, re);
-    break;
-  case 3:
-    few ? equalize_demap_re<3, 4>(p, table, re) : equalize_demap_re<3, 16>(p, table, re);
-    break;
-  default:
-    few ? equalize_demap_re<4, 4>(p, table, re) : equalize_demap_re<4, 16>(p, table, re);
-    break;
-  }
 }
 
 using airan::test::relative_errors;

@@ -12,7 +12,7 @@
 
 #if defined(AIRAN_HAVE_CUDA)
 #include "../support/relative_errors.h"
-#include "equalize_demap_elements.h"
+#include "front_end_emulation_equalizer.h"
 #include "irc_emulation_support.h"
 
 #include <algorithm>
@@ -44,25 +44,6 @@ std::vector<IrcCase> cases() {
       {"Prb7Rx16Layers2Type2Groups3", 7, 16, 2, type2, 1, 1, 3, 5, 25.0F, 0.5F, false},
       {"Prb7Rx16Layers2Group0", 7, 16, 2, type1, 1, 1, 0, 5, 25.0F, 0.5F},
   };
-}
-
-/// equalize_demap_re() of the kernel instance \p p's layer count and antenna class selects.
-void equalize_re(const EqualizeDemapPdu& p, const PamLlrTable& table, unsigned re) {
-  const bool few = p.g.num_rx <= 4;
-  switch (p.g.num_layers) {
-  case 1:
-    few ? equalize_demap_re<1, 4>(p, table, re) : equalize_demap_re<1, 16>(p, table, re);
-    break;
-  case 2:
-    few ? equalize_demap_re<2, 4>(p, table, re) : equalize_demap_re<2, 16>(p, table, re);
-    break;
-  case 3:
-    few ? equalize_demap_re<3, 4>(p, table, re) : equalize_demap_re<3, 16>(p, table, re);
-    break;
-  default:
-    few ? equalize_demap_re<4, 4>(p, table, re) : equalize_demap_re<4, 16>(p, table, re);
-    break;
-  }
 }
 
 /// ||a - b|| / ||b|| of \p count interleaved-float or complex values.
