@@ -6,6 +6,7 @@
 #include "ldpc_pair_kernels.h"
 
 #include "ldpc_block_items.cuh"
+#include "ldpc_pair_blocks.h"
 
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
@@ -71,7 +72,7 @@ constexpr int ldpc_pair_kernel_blocks_per_sm = 2;
 /// single kernel lays it out) and points both halves' codes at it.
 __device__ void stage_pair_graph(phy::LdpcPairCode& pair) {
   extern __shared__ std::uint16_t shared[];
-  const unsigned num_edges = pair.half[0].row_begin[pair.num_rows];
+  const unsigned num_edges = ldpc_pair_staged_edges(pair);
   std::uint16_t* row_begin = shared;
   auto* edges = reinterpret_cast<phy::LdpcLiftedEdge*>(shared + ldpc_kernel_row_begin_values);
   for (unsigned i = threadIdx.x; i <= pair.num_rows; i += blockDim.x) {
@@ -125,8 +126,9 @@ __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_bloc
   }
 }
 
-/// Pair \p p of transport block \p batch: its code blocks 2p and 2p + 1 (the last, 2p, with
-/// itself when the TB has an odd number), each recovered first with Recover. A code block that
+/// Pair \p p of transport block \p batch (ldpc_tb_pair(): code blocks 2p and 2p + 1, the last,
+/// 2p, with itself when the TB has an odd number), each recovered first with Recover. Its codes,
+/// buffers, pair code and outputs are the shared code of ldpc_pair_blocks.h: a code block that
 /// received nothing gets all-zero bits and a zero result, as in the single kernel; when its
 /// partner did receive, the pair is decoded and the empty half's outputs are overwritten.
 template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& batch, unsigned p) {
@@ -141,59 +143,44 @@ template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& ba
   // Raw storage: shared variables are not initialised, and Setup's members have initialisers.
   __shared__ alignas(Setup) unsigned char setup_storage[sizeof(Setup)];
   Setup& setup = *reinterpret_cast<Setup*>(setup_storage);
-  const unsigned low = 2 * p;
-  const unsigned high = 2 * p + 1 < batch.num_blocks ? 2 * p + 1 : 2 * p;
-  const bool active_low = code_block_active<Recover>(batch, low);
-  const bool active_high = high == low ? active_low : code_block_active<Recover>(batch, high);
+  const LdpcTbPair blocks = ldpc_tb_pair(batch.num_blocks, p);
+  const bool active_low = code_block_active<Recover>(batch, blocks.low);
+  const bool active_high =
+      blocks.single() ? active_low : code_block_active<Recover>(batch, blocks.high);
   // The two codes copied word by word (as structures in registers they spilled).
   static_assert(sizeof(phy::LdpcLaneCode) % sizeof(std::uint32_t) == 0);
   constexpr unsigned code_words = sizeof(phy::LdpcLaneCode) / sizeof(std::uint32_t);
   for (unsigned i = threadIdx.x; i < 2 * code_words; i += blockDim.x) {
-    const unsigned r = i < code_words ? low : high;
-    const phy::LdpcLaneCode* code = batch.blocks != nullptr        ? &batch.blocks[r].code
-                                    : r < batch.tb_codes.num_short ? &batch.tb_codes.short_code
-                                                                   : &batch.tb_codes.long_code;
+    const phy::LdpcLaneCode& code =
+        ldpc_launch_block_code(batch.blocks, batch.tb_codes, blocks.block(i < code_words ? 0 : 1));
     reinterpret_cast<std::uint32_t*>(setup.pair.half)[i] =
-        reinterpret_cast<const std::uint32_t*>(code)[i % code_words];
+        reinterpret_cast<const std::uint32_t*>(&code)[i % code_words];
   }
   if (threadIdx.x < 2) {
     const unsigned h = threadIdx.x;
-    const unsigned r = h == 0 ? low : high;
-    const std::uint32_t llr_offset =
-        batch.blocks != nullptr ? batch.blocks[r].llr_offset : r * batch.tb_codes.llr_stride;
-    const std::uint32_t bits_offset =
-        batch.blocks != nullptr ? batch.blocks[r].bits_offset : r * batch.tb_codes.bits_stride;
+    const unsigned r = blocks.block(h);
     setup.code_block[h] = r;
-    setup.llrs[h] = batch.llrs + llr_offset;
-    setup.bits[h] = batch.bits + bits_offset;
+    setup.llrs[h] = batch.llrs + ldpc_launch_block_llr_offset(batch.blocks, batch.tb_codes, r);
+    setup.bits[h] = batch.bits + ldpc_launch_block_bits_offset(batch.blocks, batch.tb_codes, r);
     setup.active[h] = h == 0 ? active_low : active_high;
   }
   __syncthreads();
   if (threadIdx.x == 0) {
-    const phy::LdpcLaneCode& a = setup.pair.half[0];
-    const phy::LdpcLaneCode& b = setup.pair.half[1];
-    setup.pair.num_rows = a.num_rows > b.num_rows ? a.num_rows : b.num_rows;
-    setup.pair.num_columns = a.num_columns > b.num_columns ? a.num_columns : b.num_columns;
-    // An empty half decodes nothing it could read (its recovery wrote no LLRs: those in the
-    // buffer are an earlier TB's) and ends after one iteration; its outputs are cleared after.
-    for (unsigned h = 0; h < 2; ++h) {
-      if (!setup.active[h]) {
-        setup.pair.half[h].num_llrs = 0;
-      }
-    }
+    ldpc_tb_pair_finish_code(setup.pair, active_low, active_high);
   }
   __syncthreads();
-  const auto clear_half = [&](unsigned h) {
+  const auto clear_half_bits = [&](unsigned h) {
     for (unsigned i = threadIdx.x; i < setup.pair.half[h].num_info_bits; i += blockDim.x) {
-      setup.bits[h][i] = 0;
-    }
-    if (threadIdx.x == 0) {
-      batch.results[setup.code_block[h]] = phy::LdpcLaneResult{};
+      ldpc_clear_inactive_half_bit(setup.bits[h], i);
     }
   };
-  if (!active_low && !active_high) { // the whole thread block leaves together
-    clear_half(0);
-    clear_half(1);
+  if (!ldpc_tb_pair_decoded(active_low, active_high)) { // the whole thread block leaves together
+    for (unsigned h = 0; h < 2; ++h) {
+      clear_half_bits(h);
+      if (threadIdx.x == 0) {
+        batch.results[setup.code_block[h]] = ldpc_inactive_block_result();
+      }
+    }
     return;
   }
   phy::LdpcPairCode pair = setup.pair; // in registers: the decoding reads it all the time
@@ -209,16 +196,17 @@ template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& ba
   __syncthreads(); // the decoding's last bit stores before an empty half's are cleared
   for (unsigned h = 0; h < 2; ++h) {
     if (!setup.active[h]) { // never both: they left above
-      clear_half(h);
-    } else if (threadIdx.x == 0) {
-      batch.results[setup.code_block[h]] = results[h];
+      clear_half_bits(h);
+    }
+    if (threadIdx.x == 0) {
+      batch.results[setup.code_block[h]] = ldpc_tb_pair_half_result(setup.active[h], results[h]);
     }
   }
 }
 
 /// The pairs of several transport blocks' code blocks (LdpcKernelBatches, blocks counted in
 /// pairs: ldpc_pair_count()); each batch copied into shared memory first, as the single
-/// kernel's batched instance does. ptxas (sm_90): 40 registers, 24 bytes of spill stores.
+/// kernel's batched instance does. ptxas (sm_90): 40 registers, 20 bytes of spill stores.
 template <bool Recover>
 __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_blocks_per_sm)
     ldpc_decode_tb_pairs_kernel(const __grid_constant__ LdpcKernelBatches batches) {

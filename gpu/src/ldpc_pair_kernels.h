@@ -6,6 +6,7 @@
 
 #include "ldpc_kernel_blocks.h"
 #include "ldpc_kernels.h"
+#include "ldpc_pair_blocks.h"
 
 #include "airan/phy/ldpc_pair_decoder.h"
 
@@ -60,14 +61,9 @@ void ldpc_pair_kernel_configure();
 void ldpc_pair_kernel_launch(const LdpcPairKernelBatch& batch, unsigned threads,
                              std::size_t shared_bytes, cudaStream_t stream);
 
-/// Pairs of a transport block of \p num_code_blocks code blocks: code blocks 2p and 2p + 1, the
-/// last with itself when the number is odd.
-constexpr unsigned ldpc_pair_count(unsigned num_code_blocks) {
-  return (num_code_blocks + 1) / 2;
-}
-
 /// Enqueues one thread block of \p threads threads per pair of code blocks of every batch of
-/// \p batches, whose block counts are their pairs (ldpc_pair_count(num_blocks)): the paired
+/// \p batches, whose block counts are their pairs (ldpc_pair_count(num_blocks); each thread block
+/// decodes the pair ldpc_tb_pair() of its index in its batch, ldpc_pair_blocks.h): the paired
 /// counterpart of ldpc_kernel_launch_batches() (the same `recover` in each batch; with recover,
 /// each thread block first recovers both of its code blocks), with \p shared_bytes of dynamic
 /// shared memory (ldpc_pair_kernel_shared_bytes() of the largest pair). Messages in device
