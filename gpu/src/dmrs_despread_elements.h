@@ -113,16 +113,16 @@ AIRAN_HOST_DEVICE inline void record_delay(const PduGeometry& g, double phase,
   state->omega = delay_ramp_step(g, phase);
 }
 
-/// De-spread pilot \p index ((rx, layer, occasion, pilot), pilots fastest): the mean of the raw
-/// LS values of its OCC block, each times the delay ramp exp(+j omega k).
+/// De-spread pilot \p index ((rx, layer, occasion, pilot), pilots fastest; below 2^32): the
+/// mean of the raw LS values of its OCC block, each times the delay ramp exp(+j omega k).
 AIRAN_HOST_DEVICE inline float2 despread_pilot(const PduGeometry& g, const float2* grid,
-                                               const float2* dmrs, double omega,
-                                               std::size_t index) {
-  const unsigned n = index % g.num_pilots;
-  const unsigned o = (index / g.num_pilots) % g.num_occasions;
-  const unsigned layer = (index / (std::size_t{g.num_pilots} * g.num_occasions)) % g.num_layers;
-  const auto rx =
-      static_cast<unsigned>(index / (std::size_t{g.num_pilots} * g.num_occasions * g.num_layers));
+                                               const float2* dmrs, double omega, unsigned index) {
+  const unsigned row = index / g.num_pilots; // (rx, layer, occasion)
+  const unsigned n = index - row * g.num_pilots;
+  const unsigned antenna_layer = row / g.num_occasions;
+  const unsigned o = row - antenna_layer * g.num_occasions;
+  const unsigned rx = antenna_layer / g.num_layers;
+  const unsigned layer = antenna_layer - rx * g.num_layers;
   const float inverse =
       1.0F / (g.beta * g.beta * 2.0F * static_cast<float>(g.symbols_per_occasion));
   float out_re = 0.0F;
@@ -136,7 +136,7 @@ AIRAN_HOST_DEVICE inline float2 despread_pilot(const PduGeometry& g, const float
     for (unsigned j = 0; j < 2; ++j) {
       const unsigned k = g.comb_period * n + j * g.pair_offset;
       const float2 z = raw_ls(y, x, k, 2 * n + j);
-      const float2 r = ramp(omega, g.deltas[layer] + k);
+      const float2 r = delay_ramp(omega, g.deltas[layer] + k);
       sum_re += z.x * r.x - z.y * r.y;
       sum_im += z.x * r.y + z.y * r.x;
     }
@@ -155,6 +155,36 @@ struct NoiseTerms {
   double residual = 0.0;
 };
 
+/// phy::difference_residual() of \p filter, whose order is Order, at \p h: the same products
+/// added in the same order, with the taps unrolled so that the coefficients are read at
+/// compile-time indices (at a run-time index the device keeps the filter in local memory).
+template <unsigned Order>
+AIRAN_HOST_DEVICE inline phy::cmat::Complex
+unrolled_difference_residual(const phy::DifferenceFilter& filter, const float* h) {
+  phy::cmat::Complex sum{0.0F, 0.0F};
+  AIRAN_UNROLL
+  for (unsigned j = 0; j <= Order; ++j) {
+    sum += filter.coefficients[j] * phy::cmat::Complex{h[2 * j], h[2 * j + 1]};
+  }
+  return sum;
+}
+
+/// phy::difference_residual() of \p filter (order 1 to max_difference_order) at \p h, through
+/// unrolled_difference_residual() of its order.
+AIRAN_HOST_DEVICE inline phy::cmat::Complex
+noise_difference_residual(const phy::DifferenceFilter& filter, const float* h) {
+  switch (filter.order) {
+  case 1:
+    return unrolled_difference_residual<1>(filter, h);
+  case 2:
+    return unrolled_difference_residual<2>(filter, h);
+  case 3:
+    return unrolled_difference_residual<3>(filter, h);
+  default:
+    return unrolled_difference_residual<max_difference_order>(filter, h);
+  }
+}
+
 /// Adds pilot n (of \p count in its row) to \p terms: \p at points at it, at[-1] is its row's
 /// previous pilot when n >= 1, at[1 .. order] the next ones when n + order < count.
 AIRAN_HOST_DEVICE inline void add_noise_terms(NoiseTerms& terms,
@@ -169,7 +199,7 @@ AIRAN_HOST_DEVICE inline void add_noise_terms(NoiseTerms& terms,
   }
   if (n + filter.order < count) {
     const phy::cmat::Complex d =
-        phy::difference_residual(filter, reinterpret_cast<const float*>(at));
+        noise_difference_residual(filter, reinterpret_cast<const float*>(at));
     terms.residual += static_cast<double>(phy::cmat::norm2(d));
   }
 }

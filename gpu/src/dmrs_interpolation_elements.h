@@ -28,6 +28,25 @@ AIRAN_HOST_DEVICE inline float2 ramp(double omega, unsigned k) {
   return make_float2(static_cast<float>(c), static_cast<float>(s));
 }
 
+/// Delay-ramp arguments |omega k| stay below this: |omega| <= pi / 4 (delay_ramp_step() of a
+/// phase in [-pi, pi] over a comb of at least 4 subcarriers) and k < 2^16. CUDA's double sincos
+/// reduces such an argument in registers; a larger one goes through a called slow path whose
+/// local-memory table and the caller-saved registers around the call cost a stack frame and
+/// spills in every kernel that has it.
+inline constexpr double max_ramp_argument = 2147483648.0; // 2^31
+
+/// ramp() (exp(+j omega k)) of a delay ramp: the device compiler is told that |omega k| <
+/// max_ramp_argument, which drops sincos's slow path (the values are ramp()'s). Should a CUDA
+/// release test the argument otherwise, the slow path only comes back: ptxas -v then reports a
+/// stack frame again for the kernels that call this (de-spreading and noise, interpolation).
+AIRAN_HOST_DEVICE inline float2 delay_ramp(double omega, unsigned k) {
+#if defined(__CUDA_ARCH__)
+  // The same comparison as sincos's (NaN passes): the compiler folds sincos's to true.
+  __builtin_assume(!(fabs(omega * static_cast<double>(k)) >= max_ramp_argument));
+#endif
+  return ramp(omega, k);
+}
+
 /// The frequency interpolation of one occasion's pilots \p p at allocated subcarrier k of
 /// \p layer, before the delay ramp is removed: MMSE taps of filter bank \p bank, or linear
 /// between the pilots around k (held beyond the first and last).
@@ -122,7 +141,7 @@ AIRAN_HOST_DEVICE inline void interpolate_subcarrier(const DmrsEstimationPdu& p,
   const unsigned layer = rx_layer % g.num_layers;
   const unsigned occasions = g.num_occasions;
   const unsigned spo = g.symbols_per_occasion;
-  const float2 r = g.compensate_delay ? ramp(p.state->omega, k) : make_float2(1.0F, 0.0F);
+  const float2 r = g.compensate_delay ? delay_ramp(p.state->omega, k) : make_float2(1.0F, 0.0F);
   float2* h = p.h + std::size_t{rx_layer} * max_symbols * width + k;
   float2 v[max_occasions];
   float times[max_occasions];

@@ -48,7 +48,7 @@ AIRAN_HOST_DEVICE inline bool fill_noise_window_entry(const DmrsEstimationPdu& p
   const std::size_t i = tile + j - 1; // wraps for j = 0 at tile 0: then >= total
   bool stored = false;
   if (i < total) {
-    const float2 value = despread_pilot(p.g, p.grid, p.dmrs, omega, i);
+    const float2 value = despread_pilot(p.g, p.grid, p.dmrs, omega, static_cast<unsigned>(i));
     window[j] = value;
     if (j >= 1 && j <= length) {
       p.pilots[i] = value;

@@ -42,6 +42,12 @@ std::vector<EmulationCase> cases() {
        D::frequency, 15.0F, F::mmse, T::average, true},
       {"Prb106Rx8Layers4Pos3TdlC300", 106, 8, 4, DmrsConfigType::type1, 1, 3, "TDL-C300", D::time,
        28.0F, F::mmse, T::linear, true},
+      // The short difference filters of the noise estimate: 3 pilots per row (order 2) and 2
+      // (order 1).
+      {"Prb1Rx2Layer1Type1FilterOrder2", 1, 2, 1, DmrsConfigType::type1, 1, 1, "TDL-A30", D::time,
+       20.0F},
+      {"Prb1Rx4Layers2Type2FilterOrder1", 1, 4, 2, DmrsConfigType::type2, 1, 1, "TDL-A30", D::time,
+       20.0F},
   };
 }
 
