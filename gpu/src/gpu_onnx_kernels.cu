@@ -5,6 +5,7 @@
 #include "airan/gpu/cuda_check.h"
 
 #include "gpu_onnx_kernels.h"
+#include "onnx_split_mean_elements.h"
 
 #include <cstddef>
 #include <stdexcept>
@@ -38,16 +39,16 @@ __global__ void conv_epilogue_kernel(PointwiseConvLaunch p, int count) {
   }
 }
 
-/// The sum of the block's \p value (one per thread), valid in thread 0: a tree in shared memory.
-/// Ends with the block synchronised, so that it can be called again.
+/// The sum of the block's \p value (one per thread), valid in every thread: the tree of
+/// split_mean_tree_add() in shared memory. Ends with the block synchronised, so that it can be
+/// called again.
 __device__ double block_sum(double value) {
-  __shared__ double partial[block_size];
-  partial[threadIdx.x] = value;
+  __shared__ double partial[split_mean_threads];
+  const int thread = static_cast<int>(threadIdx.x);
+  partial[thread] = value;
   __syncthreads();
-  for (int half = block_size / 2; half > 0; half /= 2) {
-    if (static_cast<int>(threadIdx.x) < half) {
-      partial[threadIdx.x] += partial[threadIdx.x + half];
-    }
+  for (int half = split_mean_threads / 2; half > 0; half /= 2) {
+    split_mean_tree_add(partial, thread, half);
     __syncthreads();
   }
   const double total = partial[0];
@@ -55,58 +56,43 @@ __device__ double block_sum(double value) {
   return total;
 }
 
-/// Block element * splits + split of a split mean (SplitReduction): sums
-/// value(base, r) over its chunk of r; the element's last block to finish adds the partials in
-/// split order, writes the mean to out[element] and sets the element's counter back to zero.
-template <class Value>
-__device__ void split_mean(const onnx::ReduceGeometry& g, const SplitReduction& split, float* out,
-                           Value value) {
-  const int element = static_cast<int>(blockIdx.x) / split.splits;
-  const int block = static_cast<int>(blockIdx.x) % split.splits;
-  const int chunk = (g.reduced_count + split.splits - 1) / split.splits;
-  const int begin = block * chunk;
-  const int end = min(begin + chunk, g.reduced_count);
-  const int base = onnx::reduce_base_offset(g, element);
-  double sum = 0.0;
-  for (int r = begin + static_cast<int>(threadIdx.x); r < end; r += block_size) {
-    sum += value(base, r);
-  }
-  const double total = block_sum(sum);
+/// A split mean (SplitReduction) of launch \p p, a ReduceMeanLaunch or a RegionLaunch: the
+/// pieces of onnx_split_mean_elements.h with the barriers, the fence and the atomic count.
+template <class L> __device__ void split_mean(const L& p) {
+  static_assert(split_mean_threads == block_size);
+  const int thread = static_cast<int>(threadIdx.x);
+  const SplitMeanBlock b =
+      split_mean_block(p.geometry.reduced_count, p.split.splits, static_cast<int>(blockIdx.x));
+  const int base = onnx::reduce_base_offset(p.geometry, b.element);
+  const double total = block_sum(split_mean_thread_sum(p, b, base, thread));
   __shared__ bool last;
-  double* partials = split.partials + static_cast<std::ptrdiff_t>(element) * split.splits;
-  if (threadIdx.x == 0) {
-    partials[block] = total;
+  double* partials = split_mean_partials(p.split, b.element);
+  if (thread == 0) {
+    partials[b.split] = total;
     __threadfence(); // the partial is visible before the count says so
-    last = atomicAdd(split.counters + element, 1U) == static_cast<unsigned>(split.splits - 1);
+    last = split_mean_is_last(p.split, atomicAdd(p.split.counters + b.element, 1U));
   }
   __syncthreads();
   if (!last) {
     return;
   }
   __threadfence();
-  double partial_sum = 0.0;
-  for (int k = static_cast<int>(threadIdx.x); k < split.splits; k += block_size) {
-    partial_sum += __ldcg(partials + k); // past L1: other blocks wrote them
-  }
-  const double mean = block_sum(partial_sum) / g.reduced_count;
-  if (threadIdx.x == 0) {
-    out[element] = static_cast<float>(mean);
-    split.counters[element] = 0U; // ready for the next run
+  const double partial_sum = split_mean_partials_sum(p.split.splits, thread, [&](int k) {
+    return __ldcg(partials + k); // past L1: other blocks wrote them
+  });
+  const double sum = block_sum(partial_sum);
+  if (thread == 0) {
+    finish_split_mean(p.split, p.out, b.element, sum, p.geometry.reduced_count);
   }
 }
 
 __global__ void reduce_mean_split_kernel(ReduceMeanLaunch p) {
-  split_mean(p.geometry, p.split, p.out, [&](int base, int r) {
-    return static_cast<double>(p.in[base + onnx::reduce_element_offset(p.geometry, r)]);
-  });
+  split_mean(p);
 }
 
 /// A region ending in a long ReduceMean: each reduced element evaluated from the expression.
 __global__ void region_mean_split_kernel(RegionLaunch p) {
-  split_mean(p.geometry, p.split, p.out, [&](int base, int r) {
-    return static_cast<double>(
-        onnx::evaluate_region(p.expression, base + onnx::reduce_element_offset(p.geometry, r)));
-  });
+  split_mean(p);
 }
 
 /// Block b runs block b - first_block of member block_members[b] (BatchLaunch), read once per
