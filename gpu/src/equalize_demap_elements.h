@@ -27,6 +27,20 @@ AIRAN_HOST_DEVICE inline phy::cmat::Complex to_complex(float2 v) {
   return {v.x, v.y};
 }
 
+/// Element \p i (< N) of \p values, selected by a comparison per element rather than indexed,
+/// so that the loop that runs over \p i need not unroll for \p values to stay in registers.
+template <typename T, unsigned N>
+AIRAN_HOST_DEVICE inline T element_at(const T (&values)[N], unsigned i) {
+  T value = values[0];
+  AIRAN_UNROLL
+  for (unsigned j = 1; j < N; ++j) {
+    if (i == j) {
+      value = values[j];
+    }
+  }
+  return value;
+}
+
 /// Writes the LLRs of layer symbol \p index (equalized \p x, post-equalization noise \p noise):
 /// Q_m known at compile time (1: pi/2-BPSK), so that the values stay in registers; descrambled
 /// from the codeword's Gold words when \p scrambling is given.
@@ -53,7 +67,10 @@ demap_layer(const phy::PamLlrTable& table, phy::cmat::Complex x, float noise, st
 /// past num_rx and equalized over MaxRx antennas: the zeros add nothing to any sum, and every
 /// index is a compile-time constant, so the arrays stay in registers (with a runtime antenna
 /// count they were in local memory: a 176-byte stack frame with spills for 2 layers). For more
-/// antennas the loops run over num_rx. \p Layers is the PDU's layer count.
+/// antennas the loops run over num_rx. The layer loop with its modulation switch does not
+/// unroll, so with MaxRx up to 4 it reads x and post_noise through element_at(): indexed by the
+/// loop counter they were in local memory (a 40-48-byte stack frame for 3 and 4 layers). \p Layers
+/// is the PDU's layer count.
 template <unsigned Layers, unsigned MaxRx>
 AIRAN_HOST_DEVICE inline void equalize_demap_re(const EqualizeDemapPdu& p,
                                                 const phy::PamLlrTable& table, unsigned re) {
@@ -114,23 +131,25 @@ AIRAN_HOST_DEVICE inline void equalize_demap_re(const EqualizeDemapPdu& p,
                                          post_noise);
   for (unsigned l = 0; l < Layers; ++l) {
     const std::size_t index = std::size_t{re} * Layers + l;
-    symbols[index] = make_float2(x[l].re, x[l].im);
-    noise_variances[index] = post_noise[l];
+    const phy::cmat::Complex xl = padded ? element_at(x, l) : x[l];
+    const float noise_l = padded ? element_at(post_noise, l) : post_noise[l];
+    symbols[index] = make_float2(xl.re, xl.im);
+    noise_variances[index] = noise_l;
     switch (d.qm) {
     case 1:
-      demap_layer<1>(table, x[l], post_noise[l], index, scrambling, llrs);
+      demap_layer<1>(table, xl, noise_l, index, scrambling, llrs);
       break;
     case 2:
-      demap_layer<2>(table, x[l], post_noise[l], index, scrambling, llrs);
+      demap_layer<2>(table, xl, noise_l, index, scrambling, llrs);
       break;
     case 4:
-      demap_layer<4>(table, x[l], post_noise[l], index, scrambling, llrs);
+      demap_layer<4>(table, xl, noise_l, index, scrambling, llrs);
       break;
     case 6:
-      demap_layer<6>(table, x[l], post_noise[l], index, scrambling, llrs);
+      demap_layer<6>(table, xl, noise_l, index, scrambling, llrs);
       break;
     default: // 8: launch_equalize_demap() refuses any other
-      demap_layer<max_qm>(table, x[l], post_noise[l], index, scrambling, llrs);
+      demap_layer<max_qm>(table, xl, noise_l, index, scrambling, llrs);
       break;
     }
   }

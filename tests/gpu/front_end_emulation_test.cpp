@@ -43,6 +43,11 @@ std::vector<EmulationCase> cases() {
        T::linear, true, 20},
       {"Prb24Rx2Layer1Qpsk16LinearZf", 24, 2, 1, type1, 1, 2, "TDL-A30", D::time, 15.0F, F::linear,
        T::linear, false, 5, false, E::zf},
+      // Four layers on four antennas: the zero-padded kernels' (MaxRx 4) layers past the second.
+      {"Prb24Rx4Layers4Qam16AwgnMmse", 24, 4, 4, type1, 1, 1, "awgn", D::frequency, 30.0F, F::mmse,
+       T::linear, true, 12},
+      {"Prb24Rx4Layers4Qam256Zf", 24, 4, 4, type1, 1, 1, "awgn", D::frequency, 35.0F, F::mmse,
+       T::linear, true, 27, true, E::zf},
       {"Prb24Rx8Layers4Qam16AwgnMmse", 24, 8, 4, type1, 1, 1, "awgn", D::frequency, 20.0F, F::mmse,
        T::linear, true, 12},
       {"Prb51Rx8Layer1Qam64AverageMmse", 51, 8, 1, type1, 1, 1, "awgn", D::frequency, 25.0F,
