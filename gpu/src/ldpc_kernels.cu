@@ -153,10 +153,22 @@ constexpr int ldpc_kernel_blocks_per_sm(bool keep) {
   return keep ? 1 : 2;
 }
 
+/// Launch bounds of ldpc_decode_kernel: none on sm_90 (ptxas takes 32-40 registers), two blocks
+/// of 768 threads per SM below it, where ptxas took 46 registers for the recovering instance
+/// without them (one block per SM). (nvcc compiles the device code once per architecture, so
+/// __CUDA_ARCH__ picks the bounds of each.)
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
+#define AIRAN_LDPC_SINGLE_KERNEL_BOUNDS                                                            \
+  __launch_bounds__(ldpc_kernel_max_threads, ldpc_kernel_blocks_per_sm(false))
+#else
+#define AIRAN_LDPC_SINGLE_KERNEL_BOUNDS
+#endif
+
 /// Recover: the rate recovery of the block's code block first (a separate instance, so that the
-/// registers of the decoder alone stay as they are). Without the kept edges (32-39 registers on
-/// sm_90, as ptxas chooses: no launch bounds).
-template <bool Recover> __global__ void ldpc_decode_kernel(LdpcKernelBatch batch) {
+/// registers of the decoder alone stay as they are). Without the kept edges (32-40 registers on
+/// sm_90, as ptxas chooses: no launch bounds; at most 40 below sm_90).
+template <bool Recover>
+__global__ void AIRAN_LDPC_SINGLE_KERNEL_BOUNDS ldpc_decode_kernel(LdpcKernelBatch batch) {
   decode_code_block<Recover, false>(batch, blockIdx.x);
 }
 

@@ -25,8 +25,8 @@ LdpcLiftedGraph ldpc_lift_graph(LdpcBaseGraph graph, unsigned lifting_size) {
   lifted.lifting_size = lifting_size;
   const auto entries = ldpc_base_graph_entries(graph);
   for (std::size_t e = 0; e < entries.size(); ++e) {
-    lifted.edges[e] = {entries[e].column,
-                       static_cast<std::uint16_t>(entries[e].shift[*set_index] % lifting_size)};
+    lifted.edges[e] = ldpc_lifted_edge(entries[e].column,
+                                       entries[e].shift[*set_index] % lifting_size, lifting_size);
     ++lifted.row_begin[entries[e].row + 1u];
   }
   for (unsigned r = 0; r < ldpc_num_rows(graph); ++r) {

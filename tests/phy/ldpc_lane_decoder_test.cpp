@@ -28,8 +28,14 @@ TEST(LdpcLiftedGraph, EdgesFollowTheBaseGraphWithShiftsModZ) {
   EXPECT_EQ(graph.row_begin[42], entries.size());
   const unsigned set_index = *ldpc_lifting_set_index(15);
   for (std::size_t e = 0; e < entries.size(); ++e) {
-    EXPECT_EQ(graph.edges[e].column, entries[e].column);
-    EXPECT_EQ(graph.edges[e].shift, entries[e].shift[set_index] % 15);
+    const unsigned shift = entries[e].shift[set_index] % 15;
+    EXPECT_EQ(graph.edges[e].packed, ldpc_lifted_edge(entries[e].column, shift, 15).packed);
+    LdpcLaneCode code;
+    code.lifting_size = 15;
+    for (unsigned lane = 0; lane < 15; ++lane) {
+      EXPECT_EQ(ldpc_edge_position(code, graph.edges[e], lane),
+                entries[e].column * 15U + (lane + shift) % 15);
+    }
     EXPECT_GE(e, graph.row_begin[entries[e].row]);
     EXPECT_LT(e, graph.row_begin[entries[e].row + 1u]);
   }
