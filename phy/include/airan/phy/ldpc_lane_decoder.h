@@ -127,7 +127,8 @@ inline constexpr std::int8_t ldpc_unwritten_message = 90;
 
 /// The message \p messages[\p index] of the previous iteration, or 0 in the first
 /// (\p first_iteration), which reads none. Widened to int: on the device a select of int8 values
-/// took three more instructions per edge than one of their widened values.
+/// took three more instructions per edge than one of their widened values. Callers read it before
+/// the APP: after it, the APP's load and sign extension stay in one block (one signed load).
 AIRAN_HOST_DEVICE inline int ldpc_previous_message(const std::int8_t* messages, unsigned index,
                                                    bool first_iteration) {
   return first_iteration ? 0 : int{messages[index]};
@@ -143,8 +144,8 @@ ldpc_layer_part_state(const LdpcLaneCode& code, unsigned row, unsigned lane, uns
   const unsigned z = code.lifting_size;
   LdpcCheckNodeState node;
   for (unsigned e = code.row_begin[row] + part; e < code.row_begin[row + 1]; e += parts) {
-    const int q = app[ldpc_edge_position(code, code.edges[e], lane)] -
-                  ldpc_previous_message(messages, e * z + lane, first_iteration);
+    const int previous = ldpc_previous_message(messages, e * z + lane, first_iteration);
+    const int q = app[ldpc_edge_position(code, code.edges[e], lane)] - previous;
     ldpc_accumulate_edge(node, q);
   }
   return node;
@@ -176,7 +177,8 @@ AIRAN_HOST_DEVICE inline void ldpc_layer_part_update(const LdpcLaneCode& code, u
   const unsigned z = code.lifting_size;
   for (unsigned e = code.row_begin[row] + part; e < code.row_begin[row + 1]; e += parts) {
     const unsigned position = ldpc_edge_position(code, code.edges[e], lane);
-    const int q = app[position] - ldpc_previous_message(messages, e * z + lane, first_iteration);
+    const int previous = ldpc_previous_message(messages, e * z + lane, first_iteration);
+    const int q = app[position] - previous;
     const int message = ldpc_edge_message(node, q);
     messages[e * z + lane] = static_cast<std::int8_t>(message);
     app[position] = static_cast<std::int16_t>(q + message);
@@ -254,7 +256,8 @@ ldpc_layer_part_state_slots(const LdpcLaneCode& code, unsigned row, unsigned lan
     const unsigned position = ldpc_edge_position(code, code.edges[edge], lane);
     int read = ldpc_message_max;
     if (filled || i > 0) { // always, but in a part without edges
-      read = app[position] - ldpc_previous_message(messages, edge * z + lane, first_iteration);
+      const int previous = ldpc_previous_message(messages, edge * z + lane, first_iteration);
+      read = app[position] - previous;
     }
     q[i] = filled ? read : ldpc_message_max;
     kept.packed[i] = position | (static_cast<std::uint32_t>(q[i]) << 16);
@@ -402,17 +405,24 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
             });
         continue;
       }
-      lanes.check_nodes(
-          z,
-          [&](unsigned lane, unsigned part) {
-            return ldpc_layer_part_state(code, row, lane, part, parts, app, messages,
-                                         first_iteration);
-          },
-          [&](unsigned lane, unsigned part, const LdpcCheckNodeState& node) {
-            ldpc_layer_part_update(code, row, lane, part, parts,
-                                   ldpc_finish_check_node(node, code.rule), app, messages,
-                                   first_iteration);
-          });
+      // The first iteration's layers are separate code (first: a std::bool_constant), so no edge
+      // of either tests it.
+      auto layer = [&](auto first) {
+        lanes.check_nodes(
+            z,
+            [&](unsigned lane, unsigned part) {
+              return ldpc_layer_part_state(code, row, lane, part, parts, app, messages, first);
+            },
+            [&](unsigned lane, unsigned part, const LdpcCheckNodeState& node) {
+              ldpc_layer_part_update(code, row, lane, part, parts,
+                                     ldpc_finish_check_node(node, code.rule), app, messages, first);
+            });
+      };
+      if (first_iteration) {
+        layer(std::true_type{});
+      } else {
+        layer(std::false_type{});
+      }
     }
     result.iterations = iteration;
     decided = false;
