@@ -2,56 +2,13 @@
 /// \brief Host side of the paired LDPC decoder: the pair run with a loop over the lanes (the
 /// schedule of the CUDA pair kernel, one lane after another).
 #include "airan/phy/ldpc_pair_decoder.h"
+#include "airan/phy/ldpc_pair_host_lanes.h"
 
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace airan::phy {
-
-namespace {
-
-/// Work items run one after another, lane by lane and part by part; the end of a loop is the
-/// barrier. Every lane's pass 1 comes before any pass 2, as the threads of a layer may run them.
-struct SequentialPairLanes {
-  unsigned num_parts = 1;
-  std::vector<LdpcPairNodeState> merged; ///< Per lane, sized by the caller (Z).
-  [[nodiscard]] unsigned parts() const { return num_parts; }
-  template <class F> void for_each_item(unsigned z, F&& f) {
-    for (unsigned lane = 0; lane < z; ++lane) {
-      for (unsigned part = 0; part < num_parts; ++part) {
-        f(lane, part);
-      }
-    }
-  }
-  template <class F> std::uint32_t or_items(unsigned z, F&& f) {
-    std::uint32_t total = 0;
-    for_each_item(z, [&](unsigned lane, unsigned part) { total |= f(lane, part); });
-    return total;
-  }
-  template <class F> std::uint64_t xor_items_pair(unsigned z, F&& f) {
-    std::uint64_t total = 0;
-    for_each_item(z, [&](unsigned lane, unsigned part) { total ^= f(lane, part); });
-    return total;
-  }
-  template <class State, class Update>
-  void check_nodes(unsigned z, State&& state, Update&& update) {
-    for (unsigned lane = 0; lane < z; ++lane) {
-      LdpcPairNodeState node = state(lane, 0U);
-      for (unsigned part = 1; part < num_parts; ++part) {
-        node = ldpc_pair_merge_states(node, state(lane, part));
-      }
-      merged[lane] = node;
-    }
-    for (unsigned lane = 0; lane < z; ++lane) {
-      for (unsigned part = 0; part < num_parts; ++part) {
-        update(lane, part, merged[lane]);
-      }
-    }
-  }
-};
-
-} // namespace
 
 void ldpc_decode_pair_on_host(const std::span<const std::int8_t> llrs[2],
                               const LdpcDecoderConfig configs[2],
@@ -86,7 +43,7 @@ void ldpc_decode_pair_on_host(const std::span<const std::int8_t> llrs[2],
   std::vector<std::uint16_t> message_pairs(
       std::size_t{graph.row_begin[pair.num_rows]} * pair.half[0].lifting_size,
       static_cast<std::uint16_t>(0x0101U * static_cast<std::uint8_t>(ldpc_unwritten_message)));
-  SequentialPairLanes lanes{parts, std::vector<LdpcPairNodeState>(pair.half[0].lifting_size)};
+  LdpcSequentialPairLanes lanes{parts, std::vector<LdpcPairNodeState>(pair.half[0].lifting_size)};
   const std::int8_t* const llr_pointers[2] = {llrs[0].data(), llrs[1].data()};
   std::uint8_t* const bit_pointers[2] = {messages[0].data(), messages[1].data()};
   ldpc_pair_decode(lanes, pair, llr_pointers, app.data(), message_pairs.data(), bit_pointers,

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "airan/phy/ldpc_pair_decoder.h"
+#include "airan/phy/ldpc_pair_host_lanes.h"
 
 #include "ldpc_pair_blocks.h" // gpu/src: the pair kernel's code blocks and outputs
 
@@ -21,46 +22,6 @@
 namespace airan::test {
 
 namespace ulsch_emulation {
-
-/// The lanes of phy::ldpc_pair_decode() on the host: every work item in turn, lane by lane, part
-/// by part; every lane's pass 1 of a layer before any pass 2 (as the threads may run them).
-struct HostPairLanes {
-  unsigned num_parts = 1;
-  std::vector<LdpcPairNodeState> merged; ///< Per lane (Z).
-  [[nodiscard]] unsigned parts() const { return num_parts; }
-  template <class F> void for_each_item(unsigned z, F&& f) {
-    for (unsigned lane = 0; lane < z; ++lane) {
-      for (unsigned part = 0; part < num_parts; ++part) {
-        f(lane, part);
-      }
-    }
-  }
-  template <class F> std::uint32_t or_items(unsigned z, F&& f) {
-    std::uint32_t total = 0;
-    for_each_item(z, [&](unsigned lane, unsigned part) { total |= f(lane, part); });
-    return total;
-  }
-  template <class F> std::uint64_t xor_items_pair(unsigned z, F&& f) {
-    std::uint64_t total = 0;
-    for_each_item(z, [&](unsigned lane, unsigned part) { total ^= f(lane, part); });
-    return total;
-  }
-  template <class State, class Update>
-  void check_nodes(unsigned z, State&& state, Update&& update) {
-    for (unsigned lane = 0; lane < z; ++lane) {
-      LdpcPairNodeState node = state(lane, 0U);
-      for (unsigned part = 1; part < num_parts; ++part) {
-        node = ldpc_pair_merge_states(node, state(lane, part));
-      }
-      merged[lane] = node;
-    }
-    for (unsigned lane = 0; lane < z; ++lane) {
-      for (unsigned part = 0; part < num_parts; ++part) {
-        update(lane, part, merged[lane]);
-      }
-    }
-  }
-};
 
 /// Threads per check node (ldpc_kernel_parts(): two at every lifting size).
 inline constexpr unsigned ldpc_pair_parts = 2;
@@ -153,7 +114,7 @@ inline LdpcKernelOutputs emulate_ldpc_pair_kernel(std::span<const float> llrs,
     std::vector<std::uint16_t> messages(
         std::size_t{tables.graph.row_begin[launch_rows]} * z,
         static_cast<std::uint16_t>(0x0101U * static_cast<std::uint8_t>(ldpc_unwritten_message)));
-    HostPairLanes lanes{ldpc_pair_parts, std::vector<LdpcPairNodeState>(z)};
+    LdpcSequentialPairLanes lanes{ldpc_pair_parts, std::vector<LdpcPairNodeState>(z)};
     ldpc_pair_decode(lanes, pair, half_llrs, app.data(), messages.data(), half_bits, run.decoding);
     for (unsigned h = 0; h < 2; ++h) {
       if (!run.active[h]) {
