@@ -113,6 +113,8 @@ struct AssemblyCase {
   int zero_payload_block = -1;     ///< A code block whose payload bits are all 0.
   std::uint32_t silent_blocks = 0; ///< Code blocks (bit r) whose LLRs are all 0 (receive nothing).
   bool decodes = true;             ///< Expected TB CRC outcome of the CPU decoder.
+  /// Whether code block \p r receives nothing (only the first 32 can).
+  [[nodiscard]] bool silent(unsigned r) const { return r < 32 && (silent_blocks >> r & 1U) != 0; }
 };
 
 /// Four code blocks of BG1 at Z = 320, the first three of the shorter E_r and 11 rows, the last
@@ -152,7 +154,7 @@ struct ReceivedTb {
     llrs = airan::test::noisy_llrs(codeword, c.snr_db, rng);
     const auto& k = c.coding;
     for (unsigned r = 0; r < seg.num_code_blocks; ++r) {
-      if ((c.silent_blocks >> r & 1U) != 0) {
+      if (c.silent(r)) {
         const std::uint32_t offset =
             ldpc_code_block_offset(r, seg.num_code_blocks, k.g, k.num_layers, k.modulation_order);
         std::fill_n(
@@ -213,7 +215,7 @@ void expect_cpu_decoders_tb(const EmulatedTb& got, const ReceivedTb& rx, const A
     EXPECT_TRUE(expected.code_block_crc_ok[r]); // decoded to zero, a codeword: accepted
   }
   for (unsigned r = 0; r < seg.num_code_blocks; ++r) {
-    if ((c.silent_blocks >> r & 1U) != 0) {
+    if (c.silent(r)) {
       EXPECT_EQ(got.nonzero[r], 0U);
       EXPECT_FALSE(expected.code_block_crc_ok[r]); // not decoded
       EXPECT_NE(got.crc_register, 0U);
