@@ -95,7 +95,11 @@ struct ThreadBlockLanes : ThreadBlockItems {
 /// work item and layer than without the recovery (ptxas sm_90 and sm_80). The single-TB kernel,
 /// which reads them as constant operands and has no bound, does not (with it ptxas chooses 32
 /// registers instead of 39 and two more moves per edge of pass 2).
-template <bool Recover, bool Keep, bool ActiveFirst = false>
+/// SharedMessages: every batch of the launch has its messages in shared memory, so their address
+/// is a shared one (LDS/STS; with the run-time choice, generic loads and stores on a 64-bit
+/// address: 2 SASS instructions more per edge and pass, and 79 instead of 64 registers in the
+/// kept instances, sm_90). Without it the batch's messages_in_shared decides at run time.
+template <bool Recover, bool Keep, bool SharedMessages, bool ActiveFirst = false>
 __device__ void decode_code_block(const LdpcKernelBatch& batch, unsigned r) {
   // Shared memory: the lifted graph of the block's code (read by every lane on every layer),
   // then the APPs.
@@ -134,10 +138,13 @@ __device__ void decode_code_block(const LdpcKernelBatch& batch, unsigned r) {
   code.row_begin = row_begin;
   code.edges = edges;
   auto* app = reinterpret_cast<std::int16_t*>(shared + ldpc_kernel_graph_values);
-  std::int8_t* messages =
-      batch.messages_in_shared
-          ? reinterpret_cast<std::int8_t*>(app + std::size_t{code.num_columns} * code.lifting_size)
-          : batch.messages + r * batch.message_stride;
+  auto* const shared_messages =
+      reinterpret_cast<std::int8_t*>(app + std::size_t{code.num_columns} * code.lifting_size);
+  std::int8_t* messages = shared_messages;
+  if constexpr (!SharedMessages) {
+    messages =
+        batch.messages_in_shared ? shared_messages : batch.messages + r * batch.message_stride;
+  }
 
   ThreadBlockLanes lanes{{batch.parts}};
   const phy::LdpcLaneResult result = phy::ldpc_lane_decode(
@@ -167,25 +174,26 @@ constexpr int ldpc_kernel_blocks_per_sm(bool keep) {
 /// Recover: the rate recovery of the block's code block first (a separate instance, so that the
 /// registers of the decoder alone stay as they are). Without the kept edges (32-40 registers on
 /// sm_90, as ptxas chooses: no launch bounds; at most 40 below sm_90).
-template <bool Recover>
+template <bool Recover, bool SharedMessages>
 __global__ void AIRAN_LDPC_SINGLE_KERNEL_BOUNDS ldpc_decode_kernel(LdpcKernelBatch batch) {
-  decode_code_block<Recover, false>(batch, blockIdx.x);
+  decode_code_block<Recover, false, SharedMessages>(batch, blockIdx.x);
 }
 
 /// The same keeping each layer's edges from pass 1 for pass 2 (phy::LdpcLaneCode::
-/// keep_extrinsics): 79-80 registers, one block of 768 threads per SM.
-template <bool Recover>
+/// keep_extrinsics): 79-80 registers (64-72 with SharedMessages), one block of 768 threads per
+/// SM.
+template <bool Recover, bool SharedMessages>
 __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_kernel_blocks_per_sm(true))
     ldpc_decode_kernel_kept(LdpcKernelBatch batch) {
-  decode_code_block<Recover, true>(batch, blockIdx.x);
+  decode_code_block<Recover, true, SharedMessages>(batch, blockIdx.x);
 }
 
-/// The single-TB instance of \p Recover and \p Keep.
-template <bool Recover, bool Keep> constexpr auto single_kernel() {
+/// The single-TB instance of \p Recover, \p Keep and \p SharedMessages.
+template <bool Recover, bool Keep, bool SharedMessages> constexpr auto single_kernel() {
   if constexpr (Keep) {
-    return ldpc_decode_kernel_kept<Recover>;
+    return ldpc_decode_kernel_kept<Recover, SharedMessages>;
   } else {
-    return ldpc_decode_kernel<Recover>;
+    return ldpc_decode_kernel<Recover, SharedMessages>;
   }
 }
 
@@ -193,12 +201,12 @@ template <bool Recover, bool Keep> constexpr auto single_kernel() {
 /// (select_batch(); in place, its fields took registers: bounded to 40, 64 bytes of spills),
 /// where the single-TB kernel reads them as constant operands. The bounds keep two blocks of 768
 /// threads on an SM, as the single-TB kernel has them.
-template <bool Recover, bool Keep>
+template <bool Recover, bool Keep, bool SharedMessages>
 __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_kernel_blocks_per_sm(Keep))
     ldpc_decode_batches_kernel(const __grid_constant__ LdpcKernelBatches batches) {
   unsigned block = 0;
   const LdpcKernelBatch& batch = select_batch(batches, block);
-  decode_code_block<Recover, Keep, true>(batch, block);
+  decode_code_block<Recover, Keep, SharedMessages, true>(batch, block);
 }
 
 } // namespace
@@ -230,20 +238,21 @@ bool ldpc_kernel_keeps_edges(LdpcEdgeKeeping keeping, std::uint32_t blocks, unsi
 
 namespace {
 
-template <bool Recover, bool Keep> void allow_shared_bytes(int bytes) {
-  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(single_kernel<Recover, Keep>(),
-                                        cudaFuncAttributeMaxDynamicSharedMemorySize, bytes));
-  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_batches_kernel<Recover, Keep>,
-                                        cudaFuncAttributeMaxDynamicSharedMemorySize, bytes));
+/// Calls f.template operator()<B>() for the run-time value \p b.
+template <class F> void with_bool(bool b, F&& f) {
+  b ? f.template operator()<true>() : f.template operator()<false>();
 }
 
-/// Launches the instance of \p recover and \p keep: f.template operator()<Recover, Keep>().
-template <class F> void dispatch(bool recover, bool keep, F&& f) {
-  if (recover) {
-    keep ? f.template operator()<true, true>() : f.template operator()<true, false>();
-  } else {
-    keep ? f.template operator()<false, true>() : f.template operator()<false, false>();
-  }
+/// Launches the instance of \p recover, \p keep and \p shared_messages:
+/// f.template operator()<Recover, Keep, SharedMessages>().
+template <class F> void dispatch(bool recover, bool keep, bool shared_messages, F&& f) {
+  with_bool(recover, [&]<bool Recover>() {
+    with_bool(keep, [&]<bool Keep>() {
+      with_bool(shared_messages, [&]<bool SharedMessages>() {
+        f.template operator()<Recover, Keep, SharedMessages>();
+      });
+    });
+  });
 }
 
 /// The launch profiler's name of an instance.
@@ -262,10 +271,21 @@ const char* kernel_name(bool batches, bool recover, bool keep) {
 void ldpc_kernel_configure() {
   const auto shared_bytes = static_cast<int>(
       std::max(ldpc_kernel_max_shared_bytes_without_messages, ldpc_kernel_shared_messages_limit));
-  allow_shared_bytes<false, false>(shared_bytes);
-  allow_shared_bytes<false, true>(shared_bytes);
-  allow_shared_bytes<true, false>(shared_bytes);
-  allow_shared_bytes<true, true>(shared_bytes);
+  for (const bool recover : {false, true}) {
+    for (const bool keep : {false, true}) {
+      for (const bool shared_messages : {false, true}) {
+        dispatch(
+            recover, keep, shared_messages, [&]<bool Recover, bool Keep, bool SharedMessages>() {
+              AIRAN_CUDA_CHECK(cudaFuncSetAttribute(single_kernel<Recover, Keep, SharedMessages>(),
+                                                    cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                                    shared_bytes));
+              AIRAN_CUDA_CHECK(
+                  cudaFuncSetAttribute(ldpc_decode_batches_kernel<Recover, Keep, SharedMessages>,
+                                       cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
+            });
+      }
+    }
+  }
 }
 
 void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::size_t shared_bytes,
@@ -274,9 +294,12 @@ void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::siz
     return;
   }
   const bool keep = ldpc_kernel_keeps_edges(batch.keep_edges, batch.num_blocks, current_sm_count());
-  dispatch(batch.recover, keep, [&]<bool Recover, bool Keep>() {
-    single_kernel<Recover, Keep>()<<<batch.num_blocks, threads, shared_bytes, stream>>>(batch);
-  });
+  dispatch(batch.recover, keep, batch.messages_in_shared,
+           [&]<bool Recover, bool Keep, bool SharedMessages>() {
+             single_kernel<Recover, Keep,
+                           SharedMessages>()<<<batch.num_blocks, threads, shared_bytes, stream>>>(
+                 batch);
+           });
   AIRAN_CUDA_LAUNCHED(kernel_name(false, batch.recover, keep), stream);
 }
 
@@ -288,9 +311,14 @@ void ldpc_kernel_launch_batches(const LdpcKernelBatches& batches, unsigned threa
   }
   const LdpcKernelBatch& first = batches.batches[0];
   const bool keep = ldpc_kernel_keeps_edges(first.keep_edges, blocks, current_sm_count());
-  dispatch(first.recover, keep, [&]<bool Recover, bool Keep>() {
-    ldpc_decode_batches_kernel<Recover, Keep><<<blocks, threads, shared_bytes, stream>>>(batches);
-  });
+  const bool shared_messages =
+      std::all_of(batches.batches, batches.batches + batches.blocks.num_batches,
+                  [](const LdpcKernelBatch& batch) { return batch.messages_in_shared; });
+  dispatch(first.recover, keep, shared_messages,
+           [&]<bool Recover, bool Keep, bool SharedMessages>() {
+             ldpc_decode_batches_kernel<Recover, Keep, SharedMessages>
+                 <<<blocks, threads, shared_bytes, stream>>>(batches);
+           });
   AIRAN_CUDA_LAUNCHED(kernel_name(true, first.recover, keep), stream);
 }
 
