@@ -47,7 +47,8 @@ ldpc_transport_block_block(const LdpcTransportBlockCodes& codes, unsigned r) {
 /// after the rate recovery \p recovery: each length's lane code over the positions it receives
 /// (recovery.received_short or received_long; a length that receives nothing takes the other's
 /// code, its blocks are not decoded), early termination on the CRC24B of \p crc24b (its
-/// contributions; not read for a single code block), the graph at \p row_begin and \p edges;
+/// contributions; not read for a single code block; the final parity check only where
+/// acceptance reads it), the graph at \p row_begin and \p edges;
 /// code block r's LLRs r \p llr_stride apart and its K' bits packed (K' apart, as the TB assembly
 /// reads them). \throws std::invalid_argument as phy::ldpc_lane_code().
 inline LdpcTransportBlockCodes ulsch_transport_block_codes(
@@ -57,8 +58,11 @@ inline LdpcTransportBlockCodes ulsch_transport_block_codes(
   const phy::CodeBlockSegmentation& seg = layout.seg;
   const bool has_cb_crc = seg.num_code_blocks > 1;
   const auto lane_code = [&](unsigned received) {
-    return phy::ldpc_lane_code(phy::ulsch::code_block_ldpc_config(layout, cfg, received), received,
-                               row_begin, edges, has_cb_crc ? crc24b : nullptr);
+    phy::LdpcLaneCode code =
+        phy::ldpc_lane_code(phy::ulsch::code_block_ldpc_config(layout, cfg, received), received,
+                            row_begin, edges, has_cb_crc ? crc24b : nullptr);
+    code.parity_only_for_zero_message = has_cb_crc; // acceptance reads parity only then
+    return code;
   };
   const unsigned short_reach =
       recovery.received_short != 0 ? recovery.received_short : recovery.received_long;

@@ -153,9 +153,25 @@ LdpcLaneResult ldpc_decode_lanes_on_host(std::span<const std::int8_t> llrs,
       ldpc_lane_code(resolved, static_cast<unsigned>(llrs.size()), graph.row_begin.data(),
                      graph.edges.data(), crc ? contributions.data() : nullptr);
   code.keep_extrinsics = keep_extrinsics;
+  return ldpc_decode_lane_code_on_host(code, llrs, message, parts);
+}
+
+LdpcLaneResult ldpc_decode_lane_code_on_host(const LdpcLaneCode& code,
+                                             std::span<const std::int8_t> llrs,
+                                             std::span<bit_t> message, unsigned parts) {
+  if (parts != 1 && parts != 2 && parts != 4) {
+    throw std::invalid_argument("ldpc_decode_lane_code_on_host: " + std::to_string(parts) +
+                                " parts per check node (1, 2 or 4)");
+  }
+  if (llrs.size() < code.num_llrs || message.size() < code.num_info_bits) {
+    throw std::invalid_argument("ldpc_decode_lane_code_on_host: " + std::to_string(llrs.size()) +
+                                " LLRs and " + std::to_string(message.size()) + " bits for " +
+                                std::to_string(code.num_llrs) + " and " +
+                                std::to_string(code.num_info_bits));
+  }
   std::vector<std::int16_t> app(std::size_t{code.num_columns} * code.lifting_size);
   // Not zeroed, as on the device: the decoder must write every message before it reads it.
-  std::vector<std::int8_t> messages(std::size_t{graph.row_begin[code.num_rows]} * code.lifting_size,
+  std::vector<std::int8_t> messages(std::size_t{code.row_begin[code.num_rows]} * code.lifting_size,
                                     ldpc_unwritten_message);
   SequentialLanes lanes{parts, std::vector<LdpcCheckNodeState>(code.lifting_size),
                         std::vector<LdpcKeptEdges>(std::size_t{code.lifting_size} * parts)};

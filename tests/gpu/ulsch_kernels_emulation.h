@@ -107,14 +107,14 @@ struct LdpcKernelOutputs {
 };
 
 /// The single LDPC kernel with rate recovery (decode_code_block<true, ...>): each code block's
-/// recovery, then its decoding (ldpc_decode_lanes_on_host(), the lane decoder bit for bit) when
-/// one of its LLRs is nonzero, else the inactive path's cleared bits and result.
+/// recovery, then its decoding (ldpc_decode_lane_code_on_host() of the block's lane code, the
+/// lane decoder bit for bit) when one of its LLRs is nonzero, else the inactive path's cleared
+/// bits and result.
 inline LdpcKernelOutputs emulate_ldpc_kernel(std::span<const float> llrs,
                                              const UlschDecoderConfig& cfg,
                                              const ulsch::TransportBlockLayout& layout,
                                              const HostCodeTables& tables) {
   const CodeBlockSegmentation& seg = layout.seg;
-  const bool has_cb_crc = seg.num_code_blocks > 1;
   EmulatedRecovery recovery(llrs, cfg, layout);
   const detail::LdpcTransportBlockCodes codes = tables.codes(layout, cfg, recovery.plan);
   LdpcKernelOutputs out(seg);
@@ -130,12 +130,13 @@ inline LdpcKernelOutputs emulate_ldpc_kernel(std::span<const float> llrs,
       out.results[r] = detail::ldpc_inactive_block_result();
       continue;
     }
-    const unsigned received = block.code.num_llrs;
-    out.results[r] = ldpc_decode_lanes_on_host(
-        std::span<const std::int8_t>(recovery.ldpc_llrs).subspan(block.llr_offset, received),
-        ulsch::code_block_ldpc_config(layout, cfg, received),
-        std::span<bit_t>(out.bits).subspan(block.bits_offset, block.code.num_info_bits),
-        has_cb_crc ? std::optional(CrcPolynomial::crc24b) : std::nullopt);
+    // The kernel's own lane code (its termination, CRC and parity rule), two threads per check
+    // node as the kernel runs Z = 384.
+    out.results[r] = ldpc_decode_lane_code_on_host(
+        block.code,
+        std::span<const std::int8_t>(recovery.ldpc_llrs)
+            .subspan(block.llr_offset, block.code.num_llrs),
+        std::span<bit_t>(out.bits).subspan(block.bits_offset, block.code.num_info_bits), 2);
   }
   return out;
 }

@@ -4,7 +4,9 @@
 // iteration counts, parity and CRC outcomes on 300 random noisy code blocks of both base graphs,
 // both min-sum rules and every termination mode (CRC24B termination included); the merge of
 // check-node states; lifted graphs; argument checks.
+#include "airan/phy/ldpc_encoder.h"
 #include "airan/phy/ldpc_lane_decoder.h"
+#include "airan/phy/ulsch_code_block.h"
 
 #include "../support/ldpc_test_cases.h"
 
@@ -156,6 +158,70 @@ TEST(LdpcLaneDecoder, MergedCheckNodeStatesEqualOnePass) {
       ASSERT_EQ(merged.sign, all.sign) << trial;
     }
   }
+}
+
+// The lane decoder of \p c's code with LdpcLaneCode::parity_only_for_zero_message (as
+// GpuUlschDecoder's code blocks have it), two parts per check node as the CUDA kernel runs.
+LdpcLaneResult decode_parity_only_for_zero_message(const airan::test::LdpcTestCase& c,
+                                                   BitVector& message) {
+  const auto graph = ldpc_lift_graph(c.config.base_graph, c.config.lifting_size);
+  const auto contributions = CrcCalculator(*c.crc).bit_contributions(c.config.num_info_bits);
+  LdpcDecoderConfig resolved = c.config;
+  if (resolved.num_rows == 0) {
+    resolved.num_rows = ldpc_rows_for_llrs(c.config.base_graph, c.config.lifting_size, c.llrs);
+  }
+  LdpcLaneCode code =
+      ldpc_lane_code(resolved, static_cast<unsigned>(c.llrs.size()), graph.row_begin.data(),
+                     graph.edges.data(), contributions.data());
+  code.parity_only_for_zero_message = true;
+  return ldpc_decode_lane_code_on_host(code, c.llrs, message, 2);
+}
+
+// With parity_only_for_zero_message the parity check after the last iteration runs only where
+// ulsch::accept_code_block() reads it (the CRC holds on an all-zero message), else parity_ok is
+// false: the bits, iterations, CRC outcome and acceptance stay the CPU decoder's. The same noisy
+// cases as above with CRC24B, and each as the all-zero codeword with the same noise magnitudes.
+TEST(LdpcLaneDecoder, ParityOnlyForAZeroMessageKeepsTheAcceptance) {
+  auto scalar = create_ldpc_decoder(LdpcDecoderImpl::scalar);
+  auto encoder = create_ldpc_encoder();
+  unsigned zero_checked = 0; // a zero message whose parity the termination did not give
+  unsigned skipped = 0;      // a parity check left out that would have held
+  for (unsigned index = 0; index < 160; ++index) {
+    airan::test::LdpcTestCase c = airan::test::make_ldpc_test_case(11, index);
+    if (!c.crc) {
+      continue;
+    }
+    for (const bool zero : {false, true}) {
+      SCOPED_TRACE("case " + std::to_string(index) + (zero ? ", all-zero codeword" : ""));
+      if (zero) { // the codeword's ones flipped: the zero codeword with the same noise
+        BitVector d(ldpc_codeword_length(c.config.base_graph, c.config.lifting_size));
+        encoder->encode(c.message,
+                        {c.config.base_graph, c.config.lifting_size, c.config.num_info_bits}, d);
+        for (std::size_t j = 0; j < c.llrs.size(); ++j) {
+          c.llrs[j] = d[j] == 1 ? static_cast<std::int8_t>(-c.llrs[j]) : c.llrs[j];
+        }
+        std::fill(c.message.begin(), c.message.end(), bit_t{0}); // its CRC24B is 0
+      }
+      BitVector expected(c.message.size());
+      BitVector lanes(c.message.size(), bit_t{2});
+      const auto reference = scalar->decode(c.llrs, c.config, expected, c.crc_check());
+      const auto result = decode_parity_only_for_zero_message(c, lanes);
+      ASSERT_EQ(lanes, expected);
+      ASSERT_EQ(result.iterations, reference.iterations);
+      ASSERT_EQ(result.crc_ok, reference.crc_ok);
+      const bool nonzero = std::any_of(expected.begin(), expected.end(), [](bit_t b) { return b; });
+      const bool by_termination = c.config.early_termination == LdpcEarlyTermination::parity_check;
+      const bool checked = by_termination || (reference.crc_ok && !nonzero);
+      EXPECT_EQ(result.parity_ok, checked && reference.parity_ok);
+      EXPECT_EQ(ulsch::accept_code_block(
+                    nonzero, {result.iterations, result.parity_ok, result.crc_ok}, true),
+                ulsch::accept_code_block(nonzero, reference, true));
+      zero_checked += !by_termination && reference.crc_ok && !nonzero ? 1 : 0;
+      skipped += !checked && reference.parity_ok ? 1 : 0;
+    }
+  }
+  EXPECT_GE(zero_checked, 10U);
+  EXPECT_GE(skipped, 10U);
 }
 
 TEST(LdpcLaneDecoder, RejectsCrcTerminationWithoutACrcAndUnresolvedRows) {

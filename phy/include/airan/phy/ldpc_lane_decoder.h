@@ -75,6 +75,12 @@ struct LdpcLaneCode {
   /// (LdpcKeptEdges) where a part's edges fit; false: pass 2 reads them again (the baseline; the
   /// results are the same bit for bit).
   bool keep_extrinsics = true;
+  /// With a CRC (crc_contributions): the parity check after the last iteration (where the
+  /// termination did not make it) runs only when the CRC holds on an all-zero message, the one
+  /// case in which ulsch::accept_code_block() reads parity_ok; otherwise parity_ok is false
+  /// without being computed. For UL-SCH code blocks (GpuUlschDecoder); false: always computed,
+  /// as the CPU decoders do.
+  bool parity_only_for_zero_message = false;
   /// CRC bit contributions (CrcCalculator::bit_contributions, at least K' of them) of the CRC
   /// that ends the K' message bits, or null: no CRC (crc_ok stays false).
   const std::uint32_t* crc_contributions = nullptr;
@@ -441,13 +447,25 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
       }
     }
   }
-  if (!parity_known) {
-    result.parity_ok = all_checks_hold();
-  }
   if (!decided && code.crc_contributions != nullptr) {
     result.crc_ok = decide_and_check_crc();
   } else if (!decided) {
     hard_decide();
+  }
+  if (!parity_known) {
+    // The message is all zero when no APP of a message bit is negative (the hard decision).
+    const auto message_is_zero = [&]() {
+      return !lanes.any_item(z, [&](unsigned lane, unsigned part) {
+        bool one = false;
+        for (unsigned bit = lane + part * z; bit < code.num_info_bits; bit += parts * z) {
+          one = one || app[bit] < 0;
+        }
+        return one;
+      });
+    };
+    const bool needed = !code.parity_only_for_zero_message || code.crc_contributions == nullptr ||
+                        (result.crc_ok && message_is_zero());
+    result.parity_ok = needed && all_checks_hold();
   }
   return result;
 }
@@ -462,5 +480,13 @@ LdpcLaneResult ldpc_decode_lanes_on_host(std::span<const std::int8_t> llrs,
                                          const LdpcDecoderConfig& config, std::span<bit_t> message,
                                          std::optional<CrcPolynomial> crc = std::nullopt,
                                          unsigned parts = 1, bool keep_extrinsics = true);
+
+/// Decodes one code block of the ready lane code \p code (its graph and CRC contributions in
+/// host memory, as a kernel's LdpcKernelBlock holds them) with the lane decoder on the host:
+/// \p llrs its code.num_llrs received LLRs, \p message its K' hard decisions.
+/// \throws std::invalid_argument for another \p parts than 1, 2 or 4, or spans too short.
+LdpcLaneResult ldpc_decode_lane_code_on_host(const LdpcLaneCode& code,
+                                             std::span<const std::int8_t> llrs,
+                                             std::span<bit_t> message, unsigned parts);
 
 } // namespace airan::phy
