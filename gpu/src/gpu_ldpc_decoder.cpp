@@ -56,7 +56,9 @@ struct PairPlan {
 
 struct GpuLdpcDecoder::Impl {
   Impl(unsigned max_blocks, int device_index)
-      : max_code_blocks(max_blocks), device(device_index), llrs(max_blocks * llr_stride),
+      : max_code_blocks(max_blocks), device(device_index),
+        ldpc_shared_limit(detail::ldpc_kernel_configure()),
+        pair_shared_limit(detail::ldpc_pair_kernel_configure()), llrs(max_blocks * llr_stride),
         blocks(max_blocks), row_begin(max_blocks * row_begin_stride),
         edges(max_blocks * edge_stride), messages(max_blocks * message_stride),
         bits(max_blocks * bits_stride), results(max_blocks), host_llrs(max_blocks * llr_stride),
@@ -118,6 +120,10 @@ struct GpuLdpcDecoder::Impl {
 
   unsigned max_code_blocks;
   int device;
+  /// The largest dynamic shared memory of the single and the paired kernels on this device
+  /// (ldpc_kernel_configure(), ldpc_pair_kernel_configure()).
+  std::size_t ldpc_shared_limit;
+  std::size_t pair_shared_limit;
   CudaStream stream;
   CudaEvent kernel_start, kernel_stop;
   DeviceBuffer<std::int8_t> llrs;
@@ -154,9 +160,7 @@ unsigned prepare_device(unsigned max_code_blocks, int device) {
   if (max_code_blocks == 0) {
     throw std::invalid_argument("GpuLdpcDecoder: max_code_blocks must be at least 1");
   }
-  AIRAN_CUDA_CHECK(cudaSetDevice(device));
-  detail::ldpc_kernel_configure();
-  detail::ldpc_pair_kernel_configure();
+  AIRAN_CUDA_CHECK(cudaSetDevice(device)); // the kernels are configured for it by Impl
   return max_code_blocks;
 }
 
@@ -184,6 +188,14 @@ void GpuLdpcDecoder::set_edge_keeping(GpuLdpcEdgeKeeping keeping) {
   }
 }
 void GpuLdpcDecoder::set_code_block_pairs(bool pairs) {
+  if (pairs &&
+      impl_->pair_shared_limit < detail::ldpc_pair_kernel_max_shared_bytes_without_messages) {
+    throw std::invalid_argument(
+        "GpuLdpcDecoder: two code blocks per thread block need " +
+        std::to_string(detail::ldpc_pair_kernel_max_shared_bytes_without_messages) +
+        " bytes of shared memory per block, the device allows " +
+        std::to_string(impl_->pair_shared_limit));
+  }
   if (pairs && impl_->pair_messages.size() == 0) {
     AIRAN_CUDA_CHECK(cudaSetDevice(impl_->device));
     impl_->pair_messages = DeviceBuffer<std::uint16_t>(impl_->max_code_blocks * message_stride);
@@ -266,8 +278,7 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
   batch.llrs = s.llrs.data();
   batch.messages = s.messages.data();
   batch.message_stride = message_stride;
-  batch.messages_in_shared =
-      shared_bytes_with_messages <= detail::ldpc_kernel_shared_messages_limit;
+  batch.messages_in_shared = shared_bytes_with_messages <= s.ldpc_shared_limit;
   if (batch.messages_in_shared) {
     shared_bytes = shared_bytes_with_messages;
   }
@@ -287,8 +298,7 @@ void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob> jobs,
     // Up to count pairs (a block that pairs with no neighbour pairs with itself).
     pairs.messages = s.pair_messages.data();
     pairs.message_stride = message_stride;
-    pairs.messages_in_shared =
-        plan.shared_bytes_with_messages <= detail::ldpc_pair_kernel_shared_messages_limit;
+    pairs.messages_in_shared = plan.shared_bytes_with_messages <= s.pair_shared_limit;
     pairs.bits = batch.bits;
     pairs.results = batch.results;
     pairs.parts = batch.parts;

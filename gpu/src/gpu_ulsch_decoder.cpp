@@ -5,6 +5,7 @@
 #include "gpu_ulsch_decoder_impl.h"
 
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace airan::gpu {
@@ -22,9 +23,7 @@ std::uint32_t prepare(std::uint32_t max_tbs, const GpuHarqSoftMemory* harq, int 
                                 std::to_string(harq->device()) + ", decoder on device " +
                                 std::to_string(device));
   }
-  AIRAN_CUDA_CHECK(cudaSetDevice(device));
-  detail::ldpc_kernel_configure();
-  detail::ldpc_pair_kernel_configure();
+  AIRAN_CUDA_CHECK(cudaSetDevice(device)); // the LDPC kernels are configured for it by Impl
   return max_tbs;
 }
 
@@ -218,6 +217,14 @@ void GpuUlschDecoder::set_rate_recovery_in_ldpc(bool in_ldpc) {
 void GpuUlschDecoder::set_code_block_pairs(bool pairs) {
   if (impl_->pending.active) {
     throw std::logic_error("GpuUlschDecoder: a transport block is enqueued (finish() it first)");
+  }
+  if (pairs &&
+      impl_->pair_shared_limit < detail::ldpc_pair_kernel_max_shared_bytes_without_messages) {
+    throw std::invalid_argument(
+        "GpuUlschDecoder: two code blocks per thread block need " +
+        std::to_string(detail::ldpc_pair_kernel_max_shared_bytes_without_messages) +
+        " bytes of shared memory per block, the device allows " +
+        std::to_string(impl_->pair_shared_limit));
   }
   impl_->code_block_pairs = pairs;
 }

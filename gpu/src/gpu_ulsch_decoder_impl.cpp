@@ -91,8 +91,8 @@ void GpuUlschDecoder::Impl::plan(const float* device_llrs, const phy::UlschDecod
   batch.message_stride = message_stride;
   batch.messages_in_shared =
       code_block_pairs
-          ? pair_shared_bytes_with_messages <= detail::ldpc_pair_kernel_shared_messages_limit
-          : shared_bytes_with_messages <= detail::ldpc_kernel_shared_messages_limit;
+          ? pair_shared_bytes_with_messages <= pair_shared_limit
+          : shared_bytes_with_messages <= ldpc_shared_limit;
   batch.bits = bits.data();
   // The kernels' outputs: in host memory (mapped) or in device memory for a copy after.
   planned.outputs_in_host = outputs_in_host_memory;

@@ -75,7 +75,9 @@ struct GpuUlschDecoder::Impl {
   Impl(std::uint32_t max_tbs_in, std::shared_ptr<GpuHarqSoftMemory> harq_in, int device_in,
        std::size_t max_coded_bits_in)
       : max_tbs(max_tbs_in), max_code_blocks(ulsch::max_code_blocks_of(max_tbs_in)),
-        max_coded_bits(max_coded_bits_in), device(device_in), harq(std::move(harq_in)),
+        max_coded_bits(max_coded_bits_in), device(device_in),
+        ldpc_shared_limit(detail::ldpc_kernel_configure()),
+        pair_shared_limit(detail::ldpc_pair_kernel_configure()), harq(std::move(harq_in)),
         llrs(max_coded_bits_in), ldpc_llrs(max_code_blocks * ldpc_llr_stride),
         active(max_code_blocks), row_begin(num_graph_slots * row_begin_stride),
         edges(num_graph_slots * edge_stride), messages((max_code_blocks + 1) * message_stride),
@@ -150,6 +152,11 @@ struct GpuUlschDecoder::Impl {
   unsigned max_code_blocks;
   std::size_t max_coded_bits;
   int device;
+  /// The largest dynamic shared memory of the LDPC kernels and of the paired ones on this
+  /// device (ldpc_kernel_configure(), ldpc_pair_kernel_configure()): messages in shared memory
+  /// only when they fit.
+  std::size_t ldpc_shared_limit;
+  std::size_t pair_shared_limit;
   std::shared_ptr<GpuHarqSoftMemory> harq;
   CudaStream stream;
   CudaEvent start, recovered, decoded, done;

@@ -6,12 +6,15 @@
 /// launch.
 #include "ldpc_kernels.h"
 
+#include "kernel_shared_memory.h"
 #include "ldpc_block_items.cuh"
 
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace airan::gpu::detail {
 
@@ -268,24 +271,28 @@ const char* kernel_name(bool batches, bool recover, bool keep) {
 
 } // namespace
 
-void ldpc_kernel_configure() {
-  const auto shared_bytes = static_cast<int>(
-      std::max(ldpc_kernel_max_shared_bytes_without_messages, ldpc_kernel_shared_messages_limit));
-  for (const bool recover : {false, true}) {
-    for (const bool keep : {false, true}) {
-      for (const bool shared_messages : {false, true}) {
-        dispatch(
-            recover, keep, shared_messages, [&]<bool Recover, bool Keep, bool SharedMessages>() {
-              AIRAN_CUDA_CHECK(cudaFuncSetAttribute(single_kernel<Recover, Keep, SharedMessages>(),
-                                                    cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                                    shared_bytes));
-              AIRAN_CUDA_CHECK(
-                  cudaFuncSetAttribute(ldpc_decode_batches_kernel<Recover, Keep, SharedMessages>,
-                                       cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
-            });
-      }
-    }
+std::size_t ldpc_kernel_configure() {
+  const auto kernel = [](auto instance) { return reinterpret_cast<const void*>(instance); };
+  const std::size_t limit = set_dynamic_shared_limit(
+      std::max(ldpc_kernel_max_shared_bytes_without_messages, ldpc_kernel_shared_messages_limit),
+      {kernel(ldpc_decode_kernel<false, false>), kernel(ldpc_decode_kernel<false, true>),
+       kernel(ldpc_decode_kernel<true, false>), kernel(ldpc_decode_kernel<true, true>),
+       kernel(ldpc_decode_kernel_kept<false, false>), kernel(ldpc_decode_kernel_kept<false, true>),
+       kernel(ldpc_decode_kernel_kept<true, false>), kernel(ldpc_decode_kernel_kept<true, true>),
+       kernel(ldpc_decode_batches_kernel<false, false, false>),
+       kernel(ldpc_decode_batches_kernel<false, false, true>),
+       kernel(ldpc_decode_batches_kernel<false, true, false>),
+       kernel(ldpc_decode_batches_kernel<false, true, true>),
+       kernel(ldpc_decode_batches_kernel<true, false, false>),
+       kernel(ldpc_decode_batches_kernel<true, false, true>),
+       kernel(ldpc_decode_batches_kernel<true, true, false>),
+       kernel(ldpc_decode_batches_kernel<true, true, true>)});
+  if (limit < ldpc_kernel_max_shared_bytes_without_messages) {
+    throw std::runtime_error("LDPC kernel: the device allows " + std::to_string(limit) +
+                             " bytes of shared memory per block, a BG1 block at Z = 384 needs " +
+                             std::to_string(ldpc_kernel_max_shared_bytes_without_messages));
   }
+  return limit;
 }
 
 void ldpc_kernel_launch(const LdpcKernelBatch& batch, unsigned threads, std::size_t shared_bytes,

@@ -95,9 +95,12 @@ inline constexpr std::size_t ldpc_kernel_max_shared_bytes_without_messages =
 /// per SM on an H100 (227 KB). A rate-0.9 BG1 block at Z = 384 (5 rows, 27 columns) needs 51 KB.
 inline constexpr std::size_t ldpc_kernel_shared_messages_limit = 100 * 1024;
 
-/// Allows the kernel the dynamic shared memory it may ask for (the larger of the two sizes
-/// above; once per device). \throws CudaError on failure.
-void ldpc_kernel_configure();
+/// Allows every instance of the kernel the dynamic shared memory it may ask for on the current
+/// device (the larger of the two sizes above, less where the device allows less per block: 99 KB
+/// on sm_86/sm_89) and \returns that size: a launch keeps its messages in shared memory only when
+/// they fit it. \throws CudaError on failure; std::runtime_error when the device cannot hold the
+/// largest block without its messages.
+std::size_t ldpc_kernel_configure();
 
 /// Threads per check node for codes of lifting size up to \p max_z: 2 while Z * 2 threads fit a
 /// block (always, Z <= 384), which halves each layer's chain of dependent edge updates per

@@ -5,6 +5,7 @@
 /// the lanes (threads of a block), the barriers and the launch.
 #include "ldpc_pair_kernels.h"
 
+#include "kernel_shared_memory.h"
 #include "ldpc_block_items.cuh"
 #include "ldpc_pair_blocks.h"
 
@@ -216,15 +217,13 @@ __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_bloc
 }
 } // namespace
 
-void ldpc_pair_kernel_configure() {
-  const auto shared_bytes = static_cast<int>(std::max(
-      ldpc_pair_kernel_max_shared_bytes_without_messages, ldpc_pair_kernel_shared_messages_limit));
-  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_pairs_kernel,
-                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
-  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_tb_pairs_kernel<false>,
-                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
-  AIRAN_CUDA_CHECK(cudaFuncSetAttribute(ldpc_decode_tb_pairs_kernel<true>,
-                                        cudaFuncAttributeMaxDynamicSharedMemorySize, shared_bytes));
+std::size_t ldpc_pair_kernel_configure() {
+  return set_dynamic_shared_limit(
+      std::max(ldpc_pair_kernel_max_shared_bytes_without_messages,
+               ldpc_pair_kernel_shared_messages_limit),
+      {reinterpret_cast<const void*>(ldpc_decode_pairs_kernel),
+       reinterpret_cast<const void*>(ldpc_decode_tb_pairs_kernel<false>),
+       reinterpret_cast<const void*>(ldpc_decode_tb_pairs_kernel<true>)});
 }
 
 void ldpc_pair_kernel_launch(const LdpcPairKernelBatch& batch, unsigned threads,

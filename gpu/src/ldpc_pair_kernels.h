@@ -51,9 +51,11 @@ inline constexpr std::size_t ldpc_pair_kernel_shared_messages_limit = 110 * 1024
 inline constexpr std::size_t ldpc_pair_kernel_max_shared_bytes_without_messages =
     ldpc_pair_kernel_shared_bytes(68, 384, 0, false);
 
-/// Allows the paired kernel the dynamic shared memory it may ask for (once per device).
-/// \throws CudaError on failure.
-void ldpc_pair_kernel_configure();
+/// Allows the paired kernels the dynamic shared memory they may ask for on the current device
+/// (the larger of the two sizes above, less where the device allows less per block) and
+/// \returns that size: below ldpc_pair_kernel_max_shared_bytes_without_messages (sm_86/sm_89:
+/// 99 KB) the device cannot run pairs of the largest codes. \throws CudaError on failure.
+std::size_t ldpc_pair_kernel_configure();
 
 /// Enqueues one thread block of \p threads threads (ldpc_kernel_threads()) per pair of
 /// \p batch, with \p shared_bytes of dynamic shared memory. \throws CudaError when the launch

@@ -59,7 +59,9 @@ public:
   /// (phy::ldpc_lane_codes_pair(); the rows may differ), any other block pairs with itself. The
   /// results are the same bit for bit; off by default until measured (bench_gpu_ldpc prints
   /// both). The first call with true allocates the pairs' message memory (max_code_blocks pairs).
-  /// \throws CudaError when that allocation fails.
+  /// \throws CudaError when that allocation fails; std::invalid_argument for true on a device
+  /// whose blocks cannot have the 103 KB of shared memory a pair of the largest blocks needs
+  /// (sm_86, sm_89).
   void set_code_block_pairs(bool pairs);
 
   /// Device time of the last decode()'s kernel alone (CUDA events), in microseconds.

@@ -162,7 +162,9 @@ public:
   /// the last with itself when their number is odd), their values in the two halves of each
   /// word (phy::ldpc_pair_decode(); GpuLdpcDecoder::set_code_block_pairs()), or one (false, the
   /// default until measured). The results are the same either way. In enqueue_prepared() every
-  /// decoder must have the same setting. \throws std::logic_error while a TB is enqueued.
+  /// decoder must have the same setting. \throws std::logic_error while a TB is enqueued;
+  /// std::invalid_argument for true on a device whose blocks cannot have the 103 KB of shared
+  /// memory a pair of the largest code blocks needs (sm_86, sm_89).
   void set_code_block_pairs(bool pairs);
   /// Whether the LDPC kernel and the TB assembly write the code blocks' results and the TB's
   /// bytes straight into this decoder's pinned host buffer through its mapped device address
