@@ -59,11 +59,19 @@ __device__ void DespreadNoiseLaunch::run(LaunchBlock block) const {
   __shared__ float2 window[noise_window_capacity];
   __shared__ double scratch[32];
   __shared__ bool last;
-  const double phase = delay_phase(g, delay_sums_of(p.scratch));
-  const double omega = delay_ramp_step(g, phase);
-  if (block.index == 0 && threadIdx.x == 0) {
-    record_delay(g, phase, state);
+  __shared__ double block_phase;
+  // The delay phase by one thread (a serial double sum over antennas, layers and DMRS symbols, in
+  // the CPU's order: in every thread it was 256 x that many double adds per block, a cost on GPUs
+  // with few FP64 units), shared through the block.
+  if (threadIdx.x == 0) {
+    block_phase = delay_phase(g, delay_sums_of(p.scratch));
+    if (block.index == 0) {
+      record_delay(g, block_phase, state);
+    }
   }
+  __syncthreads();
+  const double phase = block_phase;
+  const double omega = delay_ramp_step(g, phase);
   const unsigned count = g.num_pilots;
   const phy::DifferenceFilter filter = phy::difference_filter(count);
   const std::size_t total = num_despread_pilots(g);
@@ -90,6 +98,7 @@ __device__ void DespreadNoiseLaunch::run(LaunchBlock block) const {
     __threadfence(); // the partials are visible before the count says so
     // The last block finds count - 1 and sets the counter back to zero for the next PDU.
     last = atomicInc(counter, block.count - 1) == block.count - 1;
+    __threadfence(); // and the other blocks' partials are read after the count said so
   }
   __syncthreads();
   if (!last) {
