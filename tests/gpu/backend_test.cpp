@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 namespace {
 
@@ -69,6 +70,41 @@ TEST(Backend, CudaWithoutADeviceIsAClearError) {
             std::string::npos);
   EXPECT_NE(error_of("cuda", no_device(false)).find("built without CUDA"), std::string::npos);
   EXPECT_EQ(select_backend("cuda", with_device()).backend, Backend::cuda);
+}
+
+// A device older than the build's code (sm_75) is never chosen: "auto" falls back to the CPU,
+// "cuda" is a clear error; among several devices the one with the most SMs is taken.
+TEST(Backend, OnlyDevicesTheBuildRunsOnAreChosenTheLargestFirst) {
+  DeviceQueryResult devices;
+  devices.cuda_compiled = true;
+  airan::gpu::DeviceInfo old;
+  old.index = 0;
+  old.name = "Old GPU";
+  old.compute_major = 7;
+  old.compute_minor = 5;
+  old.multiprocessors = 200;
+  devices.devices.push_back(old);
+  const auto fallback = select_backend("auto", devices);
+  EXPECT_EQ(fallback.backend, Backend::cpu);
+  EXPECT_NE(fallback.reason.find("compute capability 8.0 or later"), std::string::npos)
+      << fallback.reason;
+  EXPECT_NE(fallback.reason.find("Old GPU, sm_75"), std::string::npos) << fallback.reason;
+  EXPECT_NE(error_of("cuda", devices).find("compute capability 8.0"), std::string::npos);
+  for (const auto& [index, sms, major] :
+       {std::tuple{1, 58, 8}, std::tuple{2, 132, 9}, std::tuple{3, 132, 9}, std::tuple{4, 24, 8}}) {
+    airan::gpu::DeviceInfo device;
+    device.index = index;
+    device.name = "GPU " + std::to_string(index);
+    device.compute_major = major;
+    device.multiprocessors = sms;
+    devices.devices.push_back(device);
+  }
+  for (const char* request : {"auto", "cuda"}) {
+    const auto selection = select_backend(request, devices);
+    EXPECT_EQ(selection.backend, Backend::cuda);
+    EXPECT_EQ(selection.device_index, 2) << selection.reason;
+    EXPECT_NE(selection.reason.find("of 5 (the most SMs)"), std::string::npos) << selection.reason;
+  }
 }
 
 TEST(Backend, UnknownNamesAreRejected) {
