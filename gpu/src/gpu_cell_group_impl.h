@@ -40,8 +40,14 @@ struct CellLane {
     // The measurements (quality, download) stay beside the decoders instead of before them;
     // Cell::submit() joins the branch after the cell's last PDU.
     front_end.set_deferred_branch_join(true);
+    // Each decoder's LLR copy (keep_device_llrs()) as large as the front end's LLRs can be (12
+    // subcarriers x PRBs x 14 symbols x layers x 10 bits), not the default for 275 PRB x 4
+    // layers: max_pdus decoders per cell and slot in flight.
+    const std::size_t max_coded_bits =
+        std::size_t{12} * config.cell.num_prbs * 14 * config.max_layers * 10;
     for (unsigned p = 0; p < config.max_pdus; ++p) {
-      decoders.push_back(std::make_unique<GpuUlschDecoder>(max_tbs, harq_memory, device));
+      decoders.push_back(
+          std::make_unique<GpuUlschDecoder>(max_tbs, harq_memory, device, max_coded_bits));
     }
   }
 
