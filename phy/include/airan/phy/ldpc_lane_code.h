@@ -164,7 +164,10 @@ AIRAN_HOST_DEVICE inline void ldpc_layer_part_update(const LdpcLaneCode& code, u
                                                      std::int16_t* app, std::int8_t* messages,
                                                      bool first_iteration) {
   const unsigned z = code.lifting_size;
-  for (unsigned e = code.row_begin[row] + part; e < code.row_begin[row + 1]; e += parts) {
+  // The row's end read once: the stores below may alias row_begin for all the compiler knows, so
+  // the loop condition would load it again for every edge.
+  const unsigned end = code.row_begin[row + 1];
+  for (unsigned e = code.row_begin[row] + part; e < end; e += parts) {
     const unsigned position = ldpc_edge_position(code, code.edges[e], lane);
     const int previous = ldpc_previous_message(messages, e * z + lane, first_iteration);
     const int q = app[position] - previous;
