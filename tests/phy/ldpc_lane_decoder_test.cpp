@@ -42,6 +42,22 @@ TEST(LdpcLiftedGraph, EdgesFollowTheBaseGraphWithShiftsModZ) {
     EXPECT_LT(e, graph.row_begin[entries[e].row + 1u]);
   }
   EXPECT_THROW(ldpc_lift_graph(LdpcBaseGraph::bg1, 17), std::invalid_argument);
+  // Both forms of the position (the device below sm_90 takes the shifted one), for every edge
+  // and lane of every lifting size of both graphs.
+  for (const auto base_graph : {LdpcBaseGraph::bg1, LdpcBaseGraph::bg2}) {
+    for (const auto& size : ldpc_lifting_sizes()) {
+      const auto lifted = ldpc_lift_graph(base_graph, size.z);
+      LdpcLaneCode code;
+      code.lifting_size = size.z;
+      for (unsigned e = 0; e < lifted.row_begin[ldpc_num_rows(base_graph)]; ++e) {
+        for (unsigned lane = 0; lane < size.z; ++lane) {
+          ASSERT_EQ(ldpc_edge_position_keyed(code, lifted.edges[e], lane),
+                    ldpc_edge_position_shifted(code, lifted.edges[e], lane))
+              << "Z " << size.z << ", edge " << e << ", lane " << lane;
+        }
+      }
+    }
+  }
 }
 
 // With the CUDA kernel's two threads per check node every row of both base graphs keeps its

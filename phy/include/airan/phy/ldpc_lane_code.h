@@ -89,10 +89,31 @@ struct LdpcLaneResult {
   bool crc_ok = false; ///< The CRC of the final hard decision holds (false without a CRC).
 };
 
-/// Position of lane \p lane's variable in the edge's column c: c Z + (lane + s) mod Z.
+/// ldpc_edge_position() comparing the lane with the high half Z - s, the first lane that wraps.
+AIRAN_HOST_DEVICE inline unsigned
+ldpc_edge_position_shifted(const LdpcLaneCode& code, const LdpcLiftedEdge& edge, unsigned lane) {
+  return (edge.packed & 0xFFFFU) + (lane >= (edge.packed >> 16) ? lane - code.lifting_size : lane);
+}
+
+/// ldpc_edge_position() comparing on the whole word: with lane < 2^16, lane >= Z - s exactly when
+/// (lane << 16 | 0xFFFF) >= packed, a value fixed per lane, so no shift extracts the high half
+/// for each edge (one SASS instruction fewer per edge and pass on sm_90).
+AIRAN_HOST_DEVICE inline unsigned
+ldpc_edge_position_keyed(const LdpcLaneCode& code, const LdpcLiftedEdge& edge, unsigned lane) {
+  const unsigned lane_key = (lane << 16) | 0xFFFFU;
+  return (edge.packed & 0xFFFFU) + (lane_key >= edge.packed ? lane - code.lifting_size : lane);
+}
+
+/// Position of lane \p lane's variable in the edge's column c: c Z + (lane + s) mod Z. Keyed on
+/// the host and on sm_90; shifted below sm_90, where the lane key's extra register made the
+/// 40-register kernels spill (the two are equal: ldpc_lane_decoder_test).
 AIRAN_HOST_DEVICE inline unsigned ldpc_edge_position(const LdpcLaneCode& code,
                                                      const LdpcLiftedEdge& edge, unsigned lane) {
-  return (edge.packed & 0xFFFFU) + (lane >= (edge.packed >> 16) ? lane - code.lifting_size : lane);
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
+  return ldpc_edge_position_shifted(code, edge, lane);
+#else
+  return ldpc_edge_position_keyed(code, edge, lane);
+#endif
 }
 
 /// Initial APP of codeword bit \p position: its channel LLR (0 when punctured or not received),
