@@ -188,13 +188,8 @@ void GpuLdpcDecoder::set_edge_keeping(GpuLdpcEdgeKeeping keeping) {
   }
 }
 void GpuLdpcDecoder::set_code_block_pairs(bool pairs) {
-  if (pairs &&
-      impl_->pair_shared_limit < detail::ldpc_pair_kernel_max_shared_bytes_without_messages) {
-    throw std::invalid_argument(
-        "GpuLdpcDecoder: two code blocks per thread block need " +
-        std::to_string(detail::ldpc_pair_kernel_max_shared_bytes_without_messages) +
-        " bytes of shared memory per block, the device allows " +
-        std::to_string(impl_->pair_shared_limit));
+  if (pairs) {
+    detail::check_pairs_fit(impl_->pair_shared_limit, "GpuLdpcDecoder");
   }
   if (pairs && impl_->pair_messages.size() == 0) {
     AIRAN_CUDA_CHECK(cudaSetDevice(impl_->device));

@@ -218,13 +218,8 @@ void GpuUlschDecoder::set_code_block_pairs(bool pairs) {
   if (impl_->pending.active) {
     throw std::logic_error("GpuUlschDecoder: a transport block is enqueued (finish() it first)");
   }
-  if (pairs &&
-      impl_->pair_shared_limit < detail::ldpc_pair_kernel_max_shared_bytes_without_messages) {
-    throw std::invalid_argument(
-        "GpuUlschDecoder: two code blocks per thread block need " +
-        std::to_string(detail::ldpc_pair_kernel_max_shared_bytes_without_messages) +
-        " bytes of shared memory per block, the device allows " +
-        std::to_string(impl_->pair_shared_limit));
+  if (pairs) {
+    detail::check_pairs_fit(impl_->pair_shared_limit, "GpuUlschDecoder");
   }
   impl_->code_block_pairs = pairs;
 }

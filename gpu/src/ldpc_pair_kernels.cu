@@ -13,6 +13,8 @@
 #include "airan/gpu/launch_profiler.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace airan::gpu::detail {
 
@@ -224,6 +226,15 @@ std::size_t ldpc_pair_kernel_configure() {
       {reinterpret_cast<const void*>(ldpc_decode_pairs_kernel),
        reinterpret_cast<const void*>(ldpc_decode_tb_pairs_kernel<false>),
        reinterpret_cast<const void*>(ldpc_decode_tb_pairs_kernel<true>)});
+}
+
+void check_pairs_fit(std::size_t pair_shared_limit, const char* decoder) {
+  if (pair_shared_limit < ldpc_pair_kernel_max_shared_bytes_without_messages) {
+    throw std::invalid_argument(std::string(decoder) + ": two code blocks per thread block need " +
+                                std::to_string(ldpc_pair_kernel_max_shared_bytes_without_messages) +
+                                " bytes of shared memory per block, the device allows " +
+                                std::to_string(pair_shared_limit));
+  }
 }
 
 void ldpc_pair_kernel_launch(const LdpcPairKernelBatch& batch, unsigned threads,

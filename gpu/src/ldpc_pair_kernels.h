@@ -57,6 +57,10 @@ inline constexpr std::size_t ldpc_pair_kernel_max_shared_bytes_without_messages 
 /// 99 KB) the device cannot run pairs of the largest codes. \throws CudaError on failure.
 std::size_t ldpc_pair_kernel_configure();
 
+/// Throws std::invalid_argument, naming \p decoder, when the paired kernels' shared memory
+/// \p pair_shared_limit (ldpc_pair_kernel_configure()) cannot hold a pair of the largest codes.
+void check_pairs_fit(std::size_t pair_shared_limit, const char* decoder);
+
 /// Enqueues one thread block of \p threads threads (ldpc_kernel_threads()) per pair of
 /// \p batch, with \p shared_bytes of dynamic shared memory. \throws CudaError when the launch
 /// fails.

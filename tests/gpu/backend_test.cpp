@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <utility>
 
 namespace {
 
@@ -13,14 +14,21 @@ using airan::gpu::Backend;
 using airan::gpu::DeviceQueryResult;
 using airan::gpu::select_backend;
 
+airan::gpu::DeviceInfo device_of(int index, std::string name, int major, int minor = 0,
+                                 int multiprocessors = 0) {
+  airan::gpu::DeviceInfo device;
+  device.index = index;
+  device.name = std::move(name);
+  device.compute_major = major;
+  device.compute_minor = minor;
+  device.multiprocessors = multiprocessors;
+  return device;
+}
+
 DeviceQueryResult with_device() {
   DeviceQueryResult result;
   result.cuda_compiled = true;
-  airan::gpu::DeviceInfo device;
-  device.index = 0;
-  device.name = "Test GPU";
-  device.compute_major = 9;
-  result.devices.push_back(device);
+  result.devices.push_back(device_of(0, "Test GPU", 9));
   return result;
 }
 
@@ -77,13 +85,7 @@ TEST(Backend, CudaWithoutADeviceIsAClearError) {
 TEST(Backend, OnlyDevicesTheBuildRunsOnAreChosenTheLargestFirst) {
   DeviceQueryResult devices;
   devices.cuda_compiled = true;
-  airan::gpu::DeviceInfo old;
-  old.index = 0;
-  old.name = "Old GPU";
-  old.compute_major = 7;
-  old.compute_minor = 5;
-  old.multiprocessors = 200;
-  devices.devices.push_back(old);
+  devices.devices.push_back(device_of(0, "Old GPU", 7, 5, 200));
   const auto fallback = select_backend("auto", devices);
   EXPECT_EQ(fallback.backend, Backend::cpu);
   EXPECT_NE(fallback.reason.find("compute capability 8.0 or later"), std::string::npos)
@@ -92,12 +94,7 @@ TEST(Backend, OnlyDevicesTheBuildRunsOnAreChosenTheLargestFirst) {
   EXPECT_NE(error_of("cuda", devices).find("compute capability 8.0"), std::string::npos);
   for (const auto& [index, sms, major] :
        {std::tuple{1, 58, 8}, std::tuple{2, 132, 9}, std::tuple{3, 132, 9}, std::tuple{4, 24, 8}}) {
-    airan::gpu::DeviceInfo device;
-    device.index = index;
-    device.name = "GPU " + std::to_string(index);
-    device.compute_major = major;
-    device.multiprocessors = sms;
-    devices.devices.push_back(device);
+    devices.devices.push_back(device_of(index, "GPU " + std::to_string(index), major, 0, sms));
   }
   for (const char* request : {"auto", "cuda"}) {
     const auto selection = select_backend(request, devices);
