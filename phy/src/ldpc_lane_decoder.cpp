@@ -6,6 +6,7 @@
 #include "airan/phy/ldpc_batch_decoder.h"
 
 #include "airan/phy/ldpc_encoder.h"
+#include "airan/phy/ldpc_sequential_items.h"
 
 #include <algorithm>
 #include <cmath>
@@ -75,17 +76,8 @@ namespace {
 
 /// Work items run one after another, lane by lane and part by part; the end of a loop is the
 /// barrier. The parts of a check node are merged in part order (any order gives the same state).
-struct SequentialLanes {
-  unsigned num_parts = 1;
+struct SequentialLanes : LdpcSequentialItems {
   std::vector<LdpcCheckNodeState> merged; ///< Per lane, sized by the caller (Z).
-  [[nodiscard]] unsigned parts() const { return num_parts; }
-  template <class F> void for_each_item(unsigned z, F&& f) {
-    for (unsigned lane = 0; lane < z; ++lane) {
-      for (unsigned part = 0; part < num_parts; ++part) {
-        f(lane, part);
-      }
-    }
-  }
   template <class F> std::uint32_t xor_items(unsigned z, F&& f) {
     std::uint32_t total = 0;
     for_each_item(z, [&](unsigned lane, unsigned part) { total ^= f(lane, part); });
@@ -173,7 +165,8 @@ LdpcLaneResult ldpc_decode_lane_code_on_host(const LdpcLaneCode& code,
   // Not zeroed, as on the device: the decoder must write every message before it reads it.
   std::vector<std::int8_t> messages(std::size_t{code.row_begin[code.num_rows]} * code.lifting_size,
                                     ldpc_unwritten_message);
-  SequentialLanes lanes{parts, std::vector<LdpcCheckNodeState>(code.lifting_size),
+  SequentialLanes lanes{{parts},
+                        std::vector<LdpcCheckNodeState>(code.lifting_size),
                         std::vector<LdpcKeptEdges>(std::size_t{code.lifting_size} * parts)};
   return ldpc_lane_decode(lanes, code, llrs.data(), app.data(), messages.data(), message.data());
 }

@@ -43,7 +43,7 @@ void ldpc_decode_pair_on_host(const std::span<const std::int8_t> llrs[2],
   std::vector<std::uint16_t> message_pairs(
       std::size_t{graph.row_begin[pair.num_rows]} * pair.half[0].lifting_size,
       static_cast<std::uint16_t>(0x0101U * static_cast<std::uint8_t>(ldpc_unwritten_message)));
-  LdpcSequentialPairLanes lanes{parts, std::vector<LdpcPairNodeState>(pair.half[0].lifting_size)};
+  LdpcSequentialPairLanes lanes{{parts}, std::vector<LdpcPairNodeState>(pair.half[0].lifting_size)};
   const std::int8_t* const llr_pointers[2] = {llrs[0].data(), llrs[1].data()};
   std::uint8_t* const bit_pointers[2] = {messages[0].data(), messages[1].data()};
   ldpc_pair_decode(lanes, pair, llr_pointers, app.data(), message_pairs.data(), bit_pointers,

@@ -114,7 +114,7 @@ inline LdpcKernelOutputs emulate_ldpc_pair_kernel(std::span<const float> llrs,
     std::vector<std::uint16_t> messages(
         std::size_t{tables.graph.row_begin[launch_rows]} * z,
         static_cast<std::uint16_t>(0x0101U * static_cast<std::uint8_t>(ldpc_unwritten_message)));
-    LdpcSequentialPairLanes lanes{ldpc_pair_parts, std::vector<LdpcPairNodeState>(z)};
+    LdpcSequentialPairLanes lanes{{ldpc_pair_parts}, std::vector<LdpcPairNodeState>(z)};
     ldpc_pair_decode(lanes, pair, half_llrs, app.data(), messages.data(), half_bits, run.decoding);
     for (unsigned h = 0; h < 2; ++h) {
       if (!run.active[h]) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "airan/phy/ldpc_pair_decoder.h"
+#include "airan/phy/ldpc_sequential_items.h"
 
 #include <cstdint>
 #include <vector>
@@ -14,17 +15,8 @@
 namespace airan::phy {
 
 /// Sequential lanes of the pair decoder (the Lanes concept of ldpc_pair_decode()).
-struct LdpcSequentialPairLanes {
-  unsigned num_parts = 1;                ///< Threads per check node (1, 2 or 4).
+struct LdpcSequentialPairLanes : LdpcSequentialItems {
   std::vector<LdpcPairNodeState> merged; ///< Per lane, sized by the caller (Z).
-  [[nodiscard]] unsigned parts() const { return num_parts; }
-  template <class F> void for_each_item(unsigned z, F&& f) {
-    for (unsigned lane = 0; lane < z; ++lane) {
-      for (unsigned part = 0; part < num_parts; ++part) {
-        f(lane, part);
-      }
-    }
-  }
   template <class F> std::uint32_t or_items(unsigned z, F&& f) {
     std::uint32_t total = 0;
     for_each_item(z, [&](unsigned lane, unsigned part) { total |= f(lane, part); });
