@@ -3,10 +3,18 @@
 // argument) into a message and exit status 1.
 #pragma once
 
+#include "airan/gpu/backend.h"
 #include "airan/gpu/device_connections.h"
+#include "airan/gpu/device_query.h"
 
+#include <cuda_runtime.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string>
 
 namespace airan::bench {
 
@@ -25,6 +33,31 @@ template <typename Run> int run_reporting_errors(const char* name, Run&& run) {
     std::fprintf(stderr, "%s: %s\n", name, error.what());
     return 1;
   }
+}
+
+/// The device a benchmark runs on: the one `--backend cuda` takes (select_backend(): the most
+/// SMs among devices of compute capability 8.0 or later), made the current device for the
+/// benchmark's own CUDA calls, and printed as "device: <name> (CUDA device <index>)".
+/// std::nullopt, after printing "<name>: no usable CUDA device (<why>); nothing measured", when
+/// there is none (the benchmarks then exit 0).
+/// \throws std::runtime_error when the device cannot be made current.
+inline std::optional<gpu::DeviceInfo> bench_device(const char* name) {
+  const gpu::DeviceQueryResult devices = gpu::query_devices();
+  gpu::BackendSelection selection;
+  try {
+    selection = gpu::select_backend("cuda", devices);
+  } catch (const std::invalid_argument& error) {
+    std::printf("%s: no usable CUDA device (%s); nothing measured\n", name, error.what());
+    return std::nullopt;
+  }
+  const auto chosen = std::find_if(
+      devices.devices.begin(), devices.devices.end(),
+      [&](const gpu::DeviceInfo& device) { return device.index == selection.device_index; });
+  if (chosen == devices.devices.end() || cudaSetDevice(chosen->index) != cudaSuccess) {
+    throw std::runtime_error("cannot use CUDA device " + std::to_string(selection.device_index));
+  }
+  std::printf("device: %s (CUDA device %d)\n", chosen->name.c_str(), chosen->index);
+  return *chosen;
 }
 
 } // namespace airan::bench

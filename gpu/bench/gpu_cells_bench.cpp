@@ -122,13 +122,11 @@ Selection parse_selection(int argc, char** argv) {
 }
 
 int run(const Selection& selection) {
-  const auto devices = airan::gpu::query_devices();
-  if (devices.devices.empty()) {
-    std::printf("bench_gpu_cells: no CUDA device (%s); nothing measured\n", devices.status.c_str());
+  const auto chosen = airan::bench::bench_device("bench_gpu_cells");
+  if (!chosen) {
     return 0;
   }
-  const int device = devices.devices.front().index;
-  std::printf("device: %s\n", devices.devices.front().name.c_str());
+  const int device = chosen->index;
   const airan::bench::PeakSlot peak;
   const airan::apps::LinkScenario& scenario = peak.scenario;
   const airan::phy::PuschConfig& pusch = peak.pusch;

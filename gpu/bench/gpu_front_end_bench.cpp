@@ -192,12 +192,11 @@ CellsOfdmFigures measure_cells_ofdm(const airan::bench::PeakSlot& peak, const fl
 }
 
 int run() {
-  const auto devices = airan::gpu::query_devices();
-  if (devices.devices.empty()) {
-    std::printf("bench_gpu_front_end: no CUDA device (%s); nothing measured\n",
-                devices.status.c_str());
+  const auto chosen = airan::bench::bench_device("bench_gpu_front_end");
+  if (!chosen) {
     return 0;
   }
+  const airan::gpu::DeviceInfo& device = *chosen;
   constexpr int iterations = 200;
   const airan::bench::PeakSlot peak;
   const airan::apps::LinkScenario& scenario = peak.scenario;
@@ -208,8 +207,7 @@ int run() {
   constexpr unsigned layers = airan::bench::peak_layers;
   const unsigned slot = simulator.slot_number();
 
-  airan::gpu::GpuPuschFrontEnd front_end(scenario.cell, {rx, layers, prbs},
-                                         devices.devices.front().index);
+  airan::gpu::GpuPuschFrontEnd front_end(scenario.cell, {rx, layers, prbs}, device.index);
   const auto iq = simulator.received_iq();
   airan::gpu::DeviceBuffer<float2> device_iq(iq.size());
   airan::gpu::CudaStream copy_stream;
@@ -280,7 +278,6 @@ int run() {
     }
   }
 
-  const auto& device = devices.devices.front();
   std::printf("GPU front end, %s: %u PRB, %u Rx, %u layers, 256-QAM, FFT %d x %d, median of "
               "%d slots\n",
               device.name.c_str(), prbs, rx, layers, n, batch, iterations);

@@ -57,7 +57,7 @@ double median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
-void run_rate(const char* name, unsigned received_length) {
+void run_rate(const char* name, unsigned received_length, int device) {
   LdpcDecoderConfig config{LdpcBaseGraph::bg1, lifting_size, num_info_bits, 6};
   config.early_termination = LdpcEarlyTermination::none;
   const std::vector<std::int8_t> llrs = received_llrs(received_length, 7);
@@ -79,17 +79,17 @@ void run_rate(const char* name, unsigned received_length) {
               "never kept us", "always kept us", "pairs us", "pairs Gbit/s");
 
   for (const unsigned batch : {1u, 16u, 132u, 528u, 1056u, 2112u}) {
-    airan::gpu::GpuLdpcDecoder gpu(batch, 0);
+    airan::gpu::GpuLdpcDecoder gpu(batch, device);
     // The baseline of the kernel's two threads per check node: one, in the same process.
-    airan::gpu::GpuLdpcDecoder one_thread(batch, 0, 1);
+    airan::gpu::GpuLdpcDecoder one_thread(batch, device, 1);
     one_thread.set_edge_keeping(airan::gpu::GpuLdpcEdgeKeeping::never); // the kernel as it was
     // And of the edges kept from each layer's first pass for its second: read again.
-    airan::gpu::GpuLdpcDecoder never_kept(batch, 0);
+    airan::gpu::GpuLdpcDecoder never_kept(batch, device);
     never_kept.set_edge_keeping(airan::gpu::GpuLdpcEdgeKeeping::never);
-    airan::gpu::GpuLdpcDecoder always_kept(batch, 0);
+    airan::gpu::GpuLdpcDecoder always_kept(batch, device);
     always_kept.set_edge_keeping(airan::gpu::GpuLdpcEdgeKeeping::always);
     // Two code blocks per thread block, their values in the halves of each word.
-    airan::gpu::GpuLdpcDecoder pairs(batch, 0);
+    airan::gpu::GpuLdpcDecoder pairs(batch, device);
     pairs.set_code_block_pairs(true);
     std::vector<BitVector> bits(batch, BitVector(num_info_bits));
     std::vector<airan::gpu::GpuLdpcJob> jobs;
@@ -138,14 +138,12 @@ void run_rate(const char* name, unsigned received_length) {
 }
 
 int run() {
-  const auto devices = airan::gpu::query_devices();
-  if (devices.devices.empty()) {
-    std::printf("bench_gpu_ldpc: no CUDA device (%s); nothing measured\n", devices.status.c_str());
+  const auto chosen = airan::bench::bench_device("bench_gpu_ldpc");
+  if (!chosen) {
     return 0;
   }
-  std::printf("device: %s\n", devices.devices.front().name.c_str());
-  run_rate("BG1 Z=384 K'=8448 rate 0.9 (E=9386), 6 iterations", 9386);
-  run_rate("BG1 Z=384 K'=8448 rate 1/3 (all rows), 6 iterations", 3 * num_info_bits);
+  run_rate("BG1 Z=384 K'=8448 rate 0.9 (E=9386), 6 iterations", 9386, chosen->index);
+  run_rate("BG1 Z=384 K'=8448 rate 1/3 (all rows), 6 iterations", 3 * num_info_bits, chosen->index);
   return 0;
 }
 

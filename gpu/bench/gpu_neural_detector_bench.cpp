@@ -44,12 +44,11 @@ double median_us(const std::function<void()>& run, int warm_up, int runs) {
 }
 
 int run() {
-  const auto devices = airan::gpu::query_devices();
-  if (devices.devices.empty()) {
-    std::printf("bench_gpu_neural_detector: no CUDA device (%s); nothing measured\n",
-                devices.status.c_str());
+  const auto chosen = airan::bench::bench_device("bench_gpu_neural_detector");
+  if (!chosen) {
     return 0;
   }
+  const int device = chosen->index;
   constexpr unsigned prbs = 273;
   constexpr unsigned rx = 4;
   airan::apps::LinkScenario scenario;
@@ -76,13 +75,13 @@ int run() {
                                                     "neural_receiver.onnx");
   const PuschFrontEndLimits limits{rx, 1, prbs};
   std::printf("neural detection, 273 PRB x 14 symbols, 4 Rx, 1 layer, 16-QAM, %s\n",
-              devices.devices.front().name.c_str());
+              chosen->name.c_str());
   std::printf("%-56s %10s\n", "path", "us / PDU");
   double device_fp32 = 0.0;
   for (const auto math : {airan::gpu::GpuOnnxMath::fp32, airan::gpu::GpuOnnxMath::tf32}) {
-    const auto detector =
-        airan::gpu::make_gpu_neural_detector_factory(cell, model, {.math = math})(limits, 1);
-    detector->keep_llrs_on_device(0);
+    const auto detector = airan::gpu::make_gpu_neural_detector_factory(
+        cell, model, {.device = device, .math = math})(limits, 1);
+    detector->keep_llrs_on_device(device);
     detector->load_slot_iq(simulator.received_iq(), rx, slot);
     const double us = median_us(
         [&] {
@@ -97,7 +96,7 @@ int run() {
                 (std::string("on the device, grid in device memory, ") + to_string(math)).c_str(),
                 us);
   }
-  const auto engine = airan::gpu::make_gpu_inference_engine_factory(0);
+  const auto engine = airan::gpu::make_gpu_inference_engine_factory(device);
   nn::NeuralPuschDetector host_inputs(model, limits, 1, engine);
   const ResourceGrid& grid = simulator.received_grid();
   const double baseline =

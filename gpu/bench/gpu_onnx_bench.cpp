@@ -117,9 +117,8 @@ void print_profiles(const std::vector<airan::gpu::GpuOnnxLaunchTime>& fp32,
 }
 
 int run() {
-  const auto devices = airan::gpu::query_devices();
-  if (devices.devices.empty()) {
-    std::printf("bench_gpu_onnx: no CUDA device (%s); nothing measured\n", devices.status.c_str());
+  const auto chosen = airan::bench::bench_device("bench_gpu_onnx");
+  if (!chosen) {
     return 0;
   }
   constexpr std::int64_t symbols = 14;
@@ -150,7 +149,7 @@ int run() {
   for (std::size_t i = 0; i < data.size(); ++i) {
     views.push_back({data[i], shapes[i]});
   }
-  const int device = devices.devices.front().index;
+  const int device = chosen->index;
   airan::gpu::GpuOnnxExecutor graph_engine(model, {.device = device});
   airan::gpu::GpuOnnxExecutor eager_engine(model, {.device = device, .use_cuda_graph = false});
   airan::gpu::GpuOnnxExecutor tf32_engine(

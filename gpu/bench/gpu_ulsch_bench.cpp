@@ -50,21 +50,24 @@ double microseconds_since(Clock::time_point start) {
   return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
 }
 
-/// 24 peak TBs from the same device LLRs: a decoder and stream each, or one launch set.
-void decode_many(const std::vector<float>& llrs, float* device_llrs, const UlschDecoderConfig& cfg,
-                 const std::vector<std::uint8_t>& cpu_bytes, double cpu_us) {
+/// 24 peak TBs from the same LLRs in the memory of device \p gpu_index: a decoder and stream
+/// each, or one launch set.
+void decode_many(const std::vector<float>& llrs, float* device_llrs, int gpu_index,
+                 const UlschDecoderConfig& cfg, const std::vector<std::uint8_t>& cpu_bytes,
+                 double cpu_us) {
   constexpr unsigned count = 24;
   const std::size_t soft_bits = ulsch_soft_buffer_length(peak_tb);
-  auto memory = std::make_shared<airan::gpu::GpuHarqSoftMemory>(count, soft_bits, 0);
+  auto memory = std::make_shared<airan::gpu::GpuHarqSoftMemory>(count, soft_bits, gpu_index);
   HarqBufferPool pool(count, soft_bits, HarqStorage::external);
   std::vector<std::unique_ptr<airan::gpu::GpuUlschDecoder>> decoders;
   std::vector<airan::gpu::GpuUlschDecoder*> batch;
   for (unsigned i = 0; i < count; ++i) {
-    decoders.push_back(std::make_unique<airan::gpu::GpuUlschDecoder>(peak_tb.tbs, memory, 0));
+    decoders.push_back(
+        std::make_unique<airan::gpu::GpuUlschDecoder>(peak_tb.tbs, memory, gpu_index));
     batch.push_back(decoders.back().get());
   }
   std::vector<std::vector<std::uint8_t>> bytes(count, std::vector<std::uint8_t>(peak_tb.tbs / 8));
-  const DeviceLlrs device{device_llrs, llrs.size(), 0};
+  const DeviceLlrs device{device_llrs, llrs.size(), gpu_index};
   cudaStream_t stream = nullptr;
   if (cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking) != cudaSuccess) {
     throw std::runtime_error("cannot create a stream");
@@ -113,12 +116,11 @@ void decode_many(const std::vector<float>& llrs, float* device_llrs, const Ulsch
 }
 
 int run() {
-  const auto devices = airan::gpu::query_devices();
-  if (devices.devices.empty()) {
-    std::printf("bench_gpu_ulsch: no CUDA device (%s); nothing measured\n", devices.status.c_str());
+  const auto chosen = airan::bench::bench_device("bench_gpu_ulsch");
+  if (!chosen) {
     return 0;
   }
-  std::printf("device: %s\n", devices.devices.front().name.c_str());
+  const int gpu_index = chosen->index;
   std::mt19937 rng(42);
   BitVector tb(peak_tb.tbs);
   for (auto& bit : tb) {
@@ -154,9 +156,9 @@ int run() {
               peak_tb.tbs, peak_tb.g, cpu_result.num_code_blocks, cpu_result.mean_ldpc_iterations,
               median(cpu_us), info_bits / median(cpu_us) / 1e3);
 
-  auto memory = std::make_shared<airan::gpu::GpuHarqSoftMemory>(1, soft_bits, 0);
+  auto memory = std::make_shared<airan::gpu::GpuHarqSoftMemory>(1, soft_bits, gpu_index);
   HarqBufferPool pool(1, soft_bits, HarqStorage::external);
-  airan::gpu::GpuUlschDecoder gpu(peak_tb.tbs, memory, 0);
+  airan::gpu::GpuUlschDecoder gpu(peak_tb.tbs, memory, gpu_index);
   float* device_llrs = nullptr;
   if (cudaMalloc(reinterpret_cast<void**>(&device_llrs), llrs.size() * sizeof(float)) !=
           cudaSuccess ||
@@ -201,7 +203,7 @@ int run() {
     UlschDecoderResult result;
     for (int i = 0; i < runs; ++i) {
       HarqSoftBuffer& buffer = pool.acquire(key, true);
-      const DeviceLlrs device{device_llrs, llrs.size(), 0};
+      const DeviceLlrs device{device_llrs, llrs.size(), gpu_index};
       const auto start = Clock::now();
       switch (path) {
       case Path::host_llrs_bits:
@@ -233,7 +235,7 @@ int run() {
                     ? ""
                     : "  (differs from the CPU decoder!)");
   }
-  decode_many(llrs, device_llrs, cfg, cpu_bytes, median(cpu_us));
+  decode_many(llrs, device_llrs, gpu_index, cfg, cpu_bytes, median(cpu_us));
   cudaFree(device_llrs);
   return 0;
 }
