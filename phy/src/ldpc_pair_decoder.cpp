@@ -13,7 +13,8 @@ namespace airan::phy {
 void ldpc_decode_pair_on_host(const std::span<const std::int8_t> llrs[2],
                               const LdpcDecoderConfig configs[2],
                               const std::span<bit_t> messages[2], LdpcLaneResult results[2],
-                              std::optional<CrcPolynomial> crc, unsigned parts) {
+                              std::optional<CrcPolynomial> crc, unsigned parts,
+                              bool parity_only_for_zero_message) {
   if (parts != 1 && parts != 2 && parts != 4) {
     throw std::invalid_argument("ldpc_decode_pair_on_host: " + std::to_string(parts) +
                                 " parts per check node (1, 2 or 4)");
@@ -33,6 +34,7 @@ void ldpc_decode_pair_on_host(const std::span<const std::int8_t> llrs[2],
     codes[h] =
         ldpc_lane_code(resolved, static_cast<unsigned>(llrs[h].size()), graph.row_begin.data(),
                        graph.edges.data(), crc ? contributions.data() : nullptr);
+    codes[h].parity_only_for_zero_message = parity_only_for_zero_message;
   }
   if (configs[1].base_graph != configs[0].base_graph || !ldpc_lane_codes_pair(codes[0], codes[1])) {
     throw std::invalid_argument("ldpc_decode_pair_on_host: the two codes do not pair");

@@ -2,8 +2,10 @@
 // kernel's algorithm, run lane after lane on the host) against the CPU decoder, half by half:
 // the same message bits, iteration counts, parity and CRC outcomes on 200 random noisy pairs
 // whose halves differ in message, noise, received length and so rows, iterations and outcome;
-// a block paired with itself; the per-half arithmetic of int16_pair.h; argument checks.
+// a block paired with itself; the final parity check only where UL-SCH acceptance reads it; the
+// per-half arithmetic of int16_pair.h; argument checks.
 #include "airan/phy/ldpc_pair_decoder.h"
+#include "airan/phy/ulsch_code_block.h"
 
 #include "../support/ldpc_test_cases.h"
 
@@ -136,6 +138,69 @@ TEST(LdpcPairDecoder, ABlockPairedWithItselfDecodesAsAlone) {
   }
 }
 
+// With LdpcLaneCode::parity_only_for_zero_message (GpuUlschDecoder's code blocks of a segmented
+// TB), each half checks parity after its last iteration only where ulsch::accept_code_block()
+// reads it (its CRC holds on an all-zero message), as the lane decoder does; parity_ok is false
+// for the other halves, and bits, iterations, CRC outcome and acceptance stay the CPU decoder's.
+// The noisy pairs with CRC24B, each also with one or both halves the all-zero codeword.
+TEST(LdpcPairDecoder, ParityOnlyForAZeroMessageKeepsTheAcceptance) {
+  auto scalar = create_ldpc_decoder(LdpcDecoderImpl::scalar);
+  unsigned zero_checked = 0; // a half's zero message whose parity the termination did not give
+  unsigned skipped = 0;      // a half's parity check left out that would have held
+  unsigned mixed_pairs = 0;  // one half checked after its last iteration, the other not
+  for (unsigned index = 0; index < 160; ++index) {
+    const auto noisy = airan::test::make_ldpc_test_case(11, index);
+    if (!noisy.crc) {
+      continue;
+    }
+    const auto noisy_partner = airan::test::make_ldpc_partner_case(noisy, index);
+    for (const unsigned zeros : {0U, 1U, 2U, 3U}) { // bit h: half h the all-zero codeword
+      SCOPED_TRACE("case " + std::to_string(index) + ", zero halves " + std::to_string(zeros));
+      airan::test::LdpcTestCase cases[2] = {noisy, noisy_partner};
+      BitVector expected[2];
+      LdpcDecoderResult reference[2];
+      for (unsigned h = 0; h < 2; ++h) {
+        if ((zeros >> h & 1U) != 0) {
+          airan::test::make_zero_codeword(cases[h]);
+        }
+        expected[h].resize(cases[h].message.size());
+        reference[h] =
+            scalar->decode(cases[h].llrs, cases[h].config, expected[h], cases[h].crc_check());
+      }
+      BitVector decoded[2] = {BitVector(cases[0].message.size(), 2),
+                              BitVector(cases[1].message.size(), 2)};
+      const std::span<const std::int8_t> llrs[2] = {cases[0].llrs, cases[1].llrs};
+      const LdpcDecoderConfig configs[2] = {cases[0].config, cases[1].config};
+      const std::span<bit_t> messages[2] = {decoded[0], decoded[1]};
+      LdpcLaneResult results[2];
+      ldpc_decode_pair_on_host(llrs, configs, messages, results, noisy.crc, 2, true);
+      const bool by_termination =
+          noisy.config.early_termination == LdpcEarlyTermination::parity_check;
+      bool checked[2] = {};
+      for (unsigned h = 0; h < 2; ++h) {
+        SCOPED_TRACE("half " + std::to_string(h));
+        ASSERT_EQ(decoded[h], expected[h]);
+        ASSERT_EQ(results[h].iterations, reference[h].iterations);
+        ASSERT_EQ(results[h].crc_ok, reference[h].crc_ok);
+        const bool nonzero =
+            std::any_of(expected[h].begin(), expected[h].end(), [](bit_t b) { return b; });
+        checked[h] = by_termination || (reference[h].crc_ok && !nonzero);
+        EXPECT_EQ(results[h].parity_ok, checked[h] && reference[h].parity_ok);
+        EXPECT_EQ(
+            ulsch::accept_code_block(
+                nonzero, {results[h].iterations, results[h].parity_ok, results[h].crc_ok}, true),
+            ulsch::accept_code_block(nonzero, reference[h], true));
+        zero_checked += !by_termination && checked[h] ? 1 : 0;
+        skipped += !checked[h] && reference[h].parity_ok ? 1 : 0;
+      }
+      mixed_pairs += checked[0] != checked[1] ? 1 : 0;
+    }
+  }
+  EXPECT_GE(zero_checked, 20U);
+  EXPECT_GE(skipped, 20U);
+  EXPECT_GE(mixed_pairs, 10U);
+}
+
 TEST(LdpcPairDecoder, CodesPairOnlyWhenAllButTheirRowsAgree) {
   const auto graph = ldpc_lift_graph(LdpcBaseGraph::bg1, 384);
   LdpcDecoderConfig config;
@@ -167,6 +232,9 @@ TEST(LdpcPairDecoder, CodesPairOnlyWhenAllButTheirRowsAgree) {
   other.offset = config.offset + 1;
   EXPECT_FALSE(ldpc_lane_codes_pair(
       a, ldpc_lane_code(other, 9386, graph.row_begin.data(), graph.edges.data(), nullptr)));
+  LdpcLaneCode parity_only = a;
+  parity_only.parity_only_for_zero_message = true;
+  EXPECT_FALSE(ldpc_lane_codes_pair(a, parity_only));
 
   std::vector<std::int8_t> llrs(9386, 10);
   BitVector bits[2] = {BitVector(8448), BitVector(8000)};

@@ -2,8 +2,8 @@
 /// \brief Random LDPC decoding cases for tests that compare decoders bit for bit: encoded random
 /// messages of random codes (both base graphs, random Z and K', rates from 1/3 to 0.95; half of
 /// them end with a CRC24B), QPSK AWGN LLRs around the decoding threshold, both min-sum rules and
-/// every termination mode; and partners of a case: other blocks of its code (the paired decoder
-/// decodes two at once).
+/// every termination mode; partners of a case: other blocks of its code (the paired decoder
+/// decodes two at once); and a case turned into the all-zero codeword.
 #pragma once
 
 #include "airan/phy/crc_calculator.h"
@@ -137,6 +137,20 @@ inline LdpcTestCase make_ldpc_partner_case(const LdpcTestCase& c, unsigned index
                                                       static_cast<unsigned>(received));
   }
   return p;
+}
+
+/// \p c as the all-zero codeword with the same noise magnitudes: the LLR of each one of its
+/// codeword negated, its message cleared (with a CRC24B, whose checksum of zeros is 0, still a
+/// valid one).
+inline void make_zero_codeword(LdpcTestCase& c) {
+  using namespace airan::phy;
+  BitVector d(ldpc_codeword_length(c.config.base_graph, c.config.lifting_size));
+  create_ldpc_encoder()->encode(
+      c.message, {c.config.base_graph, c.config.lifting_size, c.config.num_info_bits}, d);
+  for (std::size_t j = 0; j < c.llrs.size(); ++j) {
+    c.llrs[j] = d[j] == 1 ? static_cast<std::int8_t>(-c.llrs[j]) : c.llrs[j];
+  }
+  std::fill(c.message.begin(), c.message.end(), bit_t{0});
 }
 
 } // namespace airan::test

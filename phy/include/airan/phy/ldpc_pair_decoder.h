@@ -32,13 +32,14 @@ struct LdpcPairCode {
 };
 
 /// Whether \p a and \p b can be decoded as a pair: the same lifted graph (pointers), lifting
-/// size, message length, fillers, rule, iteration limit, termination and CRC contributions
-/// (pointer). Their rows and received lengths may differ.
+/// size, message length, fillers, rule, iteration limit, termination, final parity rule and CRC
+/// contributions (pointer). Their rows and received lengths may differ.
 AIRAN_HOST_DEVICE inline bool ldpc_lane_codes_pair(const LdpcLaneCode& a, const LdpcLaneCode& b) {
   return a.lifting_size == b.lifting_size && a.row_begin == b.row_begin && a.edges == b.edges &&
          a.num_info_bits == b.num_info_bits && a.filler_begin == b.filler_begin &&
          a.filler_end == b.filler_end && a.max_iterations == b.max_iterations &&
          a.parity_termination == b.parity_termination && a.crc_termination == b.crc_termination &&
+         a.parity_only_for_zero_message == b.parity_only_for_zero_message &&
          a.crc_contributions == b.crc_contributions && a.rule.normalized == b.rule.normalized &&
          a.rule.factor_q15 == b.rule.factor_q15 && a.rule.offset == b.rule.offset;
 }
@@ -242,24 +243,49 @@ AIRAN_HOST_DEVICE void ldpc_pair_decode(Lanes& lanes, const LdpcPairCode& pair,
     }
     return ((registers & 0xFFFFFFFFU) == 0 ? 1U : 0U) | ((registers >> 32) == 0 ? 2U : 0U);
   };
-  // The outputs of \p halves that their last iteration's check did not give yet.
+  // The halves among \p halves whose message is all zero: no APP of a message bit negative (the
+  // hard decision).
+  auto zero_message_halves = [&](unsigned halves) {
+    const unsigned ones = lanes.or_items(z, [&](unsigned lane, unsigned part) {
+      std::uint32_t negative = 0;
+      for (unsigned bit = lane + part * z; bit < code.num_info_bits; bit += parts * z) {
+        negative |= app[bit];
+      }
+      return ((negative >> 15) & 1U) | ((negative >> 30) & 2U);
+    });
+    return halves & ~ones;
+  };
+  // The outputs of \p halves that their last iteration's check did not give yet. The parity
+  // check, as the lane decoder's, only for the halves whose outcome is read
+  // (LdpcLaneCode::parity_only_for_zero_message); parity_ok is false for the others.
   auto finish = [&](unsigned halves, bool parity_known, bool decided) {
     if (halves == 0) {
       return;
-    }
-    if (!parity_known) {
-      const unsigned failing = failing_halves();
-      for (unsigned h = 0; h < 2; ++h) {
-        if ((halves >> h & 1U) != 0) {
-          results[h].parity_ok = (failing >> h & 1U) == 0;
-        }
-      }
     }
     if (!decided) {
       const unsigned crc_ok = decide(halves);
       for (unsigned h = 0; h < 2; ++h) {
         if ((halves >> h & 1U) != 0) {
           results[h].crc_ok = (crc_ok >> h & 1U) != 0;
+        }
+      }
+    }
+    if (!parity_known) {
+      unsigned needed = halves;
+      if (code.parity_only_for_zero_message && code.crc_contributions != nullptr) {
+        unsigned crc_holds = 0;
+        for (unsigned h = 0; h < 2; ++h) {
+          crc_holds |= results[h].crc_ok ? 1U << h : 0U;
+        }
+        needed &= crc_holds;
+        if (needed != 0) { // the same in every lane: from the block-wide reductions
+          needed = zero_message_halves(needed);
+        }
+      }
+      const unsigned failing = needed != 0 ? failing_halves() : 0U;
+      for (unsigned h = 0; h < 2; ++h) {
+        if ((halves >> h & 1U) != 0) {
+          results[h].parity_ok = (needed >> h & 1U) != 0 && (failing >> h & 1U) == 0;
         }
       }
     }
@@ -319,11 +345,14 @@ AIRAN_HOST_DEVICE void ldpc_pair_decode(Lanes& lanes, const LdpcPairCode& pair,
 /// algorithm, for tests), with \p parts work items per check node (1, 2 or 4). The configs must
 /// differ at most in their rows (0: resolved from the LLRs, as the CPU decoders do); both
 /// blocks' \p crc is the same. \p llrs, \p messages, \p results: per half.
+/// \p parity_only_for_zero_message: both halves' LdpcLaneCode::parity_only_for_zero_message (as
+/// GpuUlschDecoder's code blocks of a segmented TB have it).
 /// \throws std::invalid_argument as ldpc_lane_code(), for another \p parts, and for configs that
 /// do not pair.
 void ldpc_decode_pair_on_host(const std::span<const std::int8_t> llrs[2],
                               const LdpcDecoderConfig configs[2],
                               const std::span<bit_t> messages[2], LdpcLaneResult results[2],
-                              std::optional<CrcPolynomial> crc = std::nullopt, unsigned parts = 1);
+                              std::optional<CrcPolynomial> crc = std::nullopt, unsigned parts = 1,
+                              bool parity_only_for_zero_message = false);
 
 } // namespace airan::phy
