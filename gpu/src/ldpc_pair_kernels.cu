@@ -98,13 +98,22 @@ __device__ phy::Int16Pair* pair_apps() {
 }
 
 /// The pair's message pairs: after its APPs in shared memory (\p in_shared), else \p global.
+/// SharedMessages (every batch of the launch has them in shared memory): always the shared
+/// ones, on an address the compiler knows to be shared (LDS/STS instead of generic loads and
+/// stores, as in the single kernels); \p global is then not evaluated.
+template <bool SharedMessages, class Global>
 __device__ std::uint16_t* pair_messages(const phy::LdpcPairCode& pair, bool in_shared,
-                                        std::uint16_t* global) {
-  return in_shared ? reinterpret_cast<std::uint16_t*>(pair_apps() + std::size_t{pair.num_columns} *
-                                                                        pair.half[0].lifting_size)
-                   : global;
+                                        Global&& global) {
+  auto* const shared = reinterpret_cast<std::uint16_t*>(
+      pair_apps() + std::size_t{pair.num_columns} * pair.half[0].lifting_size);
+  if constexpr (SharedMessages) {
+    return shared;
+  } else {
+    return in_shared ? shared : global();
+  }
 }
 
+template <bool SharedMessages>
 __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_blocks_per_sm)
     ldpc_decode_pairs_kernel(LdpcPairKernelBatch batch) {
   const unsigned first = batch.pairs[2 * blockIdx.x];
@@ -114,8 +123,9 @@ __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_bloc
   phy::LdpcPairCode pair = phy::ldpc_pair_code(low.code, high.code);
   stage_pair_graph(pair);
   phy::Int16Pair* app = pair_apps();
-  std::uint16_t* messages = pair_messages(pair, batch.messages_in_shared,
-                                          batch.messages + blockIdx.x * batch.message_stride);
+  std::uint16_t* messages = pair_messages<SharedMessages>(pair, batch.messages_in_shared, [&] {
+    return batch.messages + blockIdx.x * batch.message_stride;
+  });
   const std::int8_t* const llrs[2] = {batch.llrs + low.llr_offset, batch.llrs + high.llr_offset};
   std::uint8_t* const bits[2] = {batch.bits + low.bits_offset, batch.bits + high.bits_offset};
   phy::LdpcLaneResult results[2];
@@ -134,7 +144,8 @@ __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_bloc
 /// buffers, pair code and outputs are the shared code of ldpc_pair_blocks.h: a code block that
 /// received nothing gets all-zero bits and a zero result, as in the single kernel; when its
 /// partner did receive, the pair is decoded and the empty half's outputs are overwritten.
-template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& batch, unsigned p) {
+template <bool Recover, bool SharedMessages>
+__device__ void decode_tb_pair(const LdpcKernelBatch& batch, unsigned p) {
   // What the block's threads share: the pair's codes, its code blocks and their buffers.
   struct Setup {
     phy::LdpcPairCode pair;
@@ -190,9 +201,9 @@ template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& ba
   stage_pair_graph(pair);
   phy::Int16Pair* app = pair_apps();
   // Global messages: two int8 per value of a code block's stride, per pair.
-  std::uint16_t* messages =
-      pair_messages(pair, batch.messages_in_shared,
-                    reinterpret_cast<std::uint16_t*>(batch.messages) + p * batch.message_stride);
+  std::uint16_t* messages = pair_messages<SharedMessages>(pair, batch.messages_in_shared, [&] {
+    return reinterpret_cast<std::uint16_t*>(batch.messages) + p * batch.message_stride;
+  });
   phy::LdpcLaneResult results[2];
   ThreadBlockPairLanes lanes{{batch.parts}};
   phy::ldpc_pair_decode(lanes, pair, setup.llrs, app, messages, setup.bits, results);
@@ -209,13 +220,18 @@ template <bool Recover> __device__ void decode_tb_pair(const LdpcKernelBatch& ba
 
 /// The pairs of several transport blocks' code blocks (LdpcKernelBatches, blocks counted in
 /// pairs: ldpc_pair_count()); each batch copied into shared memory first, as the single
-/// kernel's batched instance does. ptxas (sm_90): 40 registers, 20 bytes of spill stores.
-template <bool Recover>
+/// kernel's batched instance does.
+template <bool Recover, bool SharedMessages>
 __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_blocks_per_sm)
     ldpc_decode_tb_pairs_kernel(const __grid_constant__ LdpcKernelBatches batches) {
   unsigned pair = 0;
   const LdpcKernelBatch& batch = select_batch(batches, pair);
-  decode_tb_pair<Recover>(batch, pair);
+  decode_tb_pair<Recover, SharedMessages>(batch, pair);
+}
+
+/// Calls f.template operator()<B>() for the run-time value \p b.
+template <class F> void with_bool(bool b, F&& f) {
+  b ? f.template operator()<true>() : f.template operator()<false>();
 }
 } // namespace
 
@@ -223,9 +239,12 @@ std::size_t ldpc_pair_kernel_configure() {
   return set_dynamic_shared_limit(
       std::max(ldpc_pair_kernel_max_shared_bytes_without_messages,
                ldpc_pair_kernel_shared_messages_limit),
-      {reinterpret_cast<const void*>(ldpc_decode_pairs_kernel),
-       reinterpret_cast<const void*>(ldpc_decode_tb_pairs_kernel<false>),
-       reinterpret_cast<const void*>(ldpc_decode_tb_pairs_kernel<true>)});
+      {reinterpret_cast<const void*>(ldpc_decode_pairs_kernel<false>),
+       reinterpret_cast<const void*>(ldpc_decode_pairs_kernel<true>),
+       reinterpret_cast<const void*>(ldpc_decode_tb_pairs_kernel<false, false>),
+       reinterpret_cast<const void*>(ldpc_decode_tb_pairs_kernel<false, true>),
+       reinterpret_cast<const void*>(ldpc_decode_tb_pairs_kernel<true, false>),
+       reinterpret_cast<const void*>(ldpc_decode_tb_pairs_kernel<true, true>)});
 }
 
 void check_pairs_fit(std::size_t pair_shared_limit, const char* decoder) {
@@ -242,7 +261,10 @@ void ldpc_pair_kernel_launch(const LdpcPairKernelBatch& batch, unsigned threads,
   if (batch.num_pairs == 0) {
     return;
   }
-  ldpc_decode_pairs_kernel<<<batch.num_pairs, threads, shared_bytes, stream>>>(batch);
+  with_bool(batch.messages_in_shared, [&]<bool SharedMessages>() {
+    ldpc_decode_pairs_kernel<SharedMessages>
+        <<<batch.num_pairs, threads, shared_bytes, stream>>>(batch);
+  });
   AIRAN_CUDA_LAUNCHED("ldpc_decode_pairs_kernel", stream);
 }
 
@@ -252,13 +274,19 @@ void ldpc_pair_kernel_launch_batches(const LdpcKernelBatches& batches, unsigned 
   if (blocks == 0) {
     return;
   }
-  if (batches.batches[0].recover) {
-    ldpc_decode_tb_pairs_kernel<true><<<blocks, threads, shared_bytes, stream>>>(batches);
-    AIRAN_CUDA_LAUNCHED("rate_recovery+ldpc_decode_tb_pairs_kernel", stream);
-  } else {
-    ldpc_decode_tb_pairs_kernel<false><<<blocks, threads, shared_bytes, stream>>>(batches);
-    AIRAN_CUDA_LAUNCHED("ldpc_decode_tb_pairs_kernel", stream);
-  }
+  const bool recover = batches.batches[0].recover;
+  const bool shared_messages =
+      std::all_of(batches.batches, batches.batches + batches.blocks.num_batches,
+                  [](const LdpcKernelBatch& batch) { return batch.messages_in_shared; });
+  with_bool(recover, [&]<bool Recover>() {
+    with_bool(shared_messages, [&]<bool SharedMessages>() {
+      ldpc_decode_tb_pairs_kernel<Recover, SharedMessages>
+          <<<blocks, threads, shared_bytes, stream>>>(batches);
+    });
+  });
+  AIRAN_CUDA_LAUNCHED(recover ? "rate_recovery+ldpc_decode_tb_pairs_kernel"
+                              : "ldpc_decode_tb_pairs_kernel",
+                      stream);
 }
 
 } // namespace airan::gpu::detail
