@@ -295,6 +295,22 @@ TEST(GpuUlschDecoderBatchErrors, MisuseIsAClearError) {
   EXPECT_THROW((void)b.finish(), std::logic_error);
   EXPECT_FALSE(b.has_enqueued_tb());
   (void)a.finish();
+
+  // The two as pairs of code blocks, so that gpu-check's sanitizer runs cover the pair kernel
+  // too: the all-one LLRs are the all-zero codeword, whose CRCs hold on an all-zero message, so
+  // both halves run the final parity check (LdpcLaneCode::parity_only_for_zero_message).
+  const std::vector<std::uint8_t> single_bytes = bytes_a;
+  a.set_code_block_pairs(true);
+  b.set_code_block_pairs(true);
+  a.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({1, 0}), bytes_a);
+  b.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({2, 0}), bytes_b);
+  GpuUlschDecoder::enqueue_prepared(both, nullptr);
+  const UlschDecoderResult paired_a = a.finish();
+  const UlschDecoderResult paired_b = b.finish();
+  EXPECT_EQ(paired_a.tb_crc_ok, result_a.tb_crc_ok);
+  EXPECT_EQ(paired_b.tb_crc_ok, result_a.tb_crc_ok);
+  EXPECT_EQ(bytes_a, single_bytes);
+  EXPECT_EQ(bytes_b, single_bytes);
 }
 
 } // namespace
