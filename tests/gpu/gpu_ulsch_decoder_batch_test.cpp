@@ -30,6 +30,7 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -275,11 +276,14 @@ TEST(GpuUlschDecoderBatchErrors, MisuseIsAClearError) {
                std::invalid_argument);
 
   // After all that, the two decode together.
-  a.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({1, 0}), bytes_a);
-  b.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({2, 0}), bytes_b);
-  GpuUlschDecoder::enqueue_prepared(both, nullptr);
-  const UlschDecoderResult result_a = a.finish();
-  const UlschDecoderResult result_b = b.finish();
+  const auto decode_both = [&]() {
+    a.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({1, 0}), bytes_a);
+    b.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({2, 0}), bytes_b);
+    GpuUlschDecoder::enqueue_prepared(both, nullptr);
+    const UlschDecoderResult first = a.finish();
+    return std::pair{first, b.finish()};
+  };
+  const auto [result_a, result_b] = decode_both();
   EXPECT_EQ(result_a.tb_crc_ok, result_b.tb_crc_ok);
   EXPECT_EQ(bytes_a, bytes_b);
   EXPECT_EQ(result_a.num_transmissions, 1U);
@@ -302,11 +306,7 @@ TEST(GpuUlschDecoderBatchErrors, MisuseIsAClearError) {
   const std::vector<std::uint8_t> single_bytes = bytes_a;
   a.set_code_block_pairs(true);
   b.set_code_block_pairs(true);
-  a.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({1, 0}), bytes_a);
-  b.prepare_device_bytes(llrs.llrs(), cfg, *pool.find({2, 0}), bytes_b);
-  GpuUlschDecoder::enqueue_prepared(both, nullptr);
-  const UlschDecoderResult paired_a = a.finish();
-  const UlschDecoderResult paired_b = b.finish();
+  const auto [paired_a, paired_b] = decode_both();
   EXPECT_EQ(paired_a.tb_crc_ok, result_a.tb_crc_ok);
   EXPECT_EQ(paired_b.tb_crc_ok, result_a.tb_crc_ok);
   EXPECT_EQ(bytes_a, single_bytes);
