@@ -241,11 +241,6 @@ bool ldpc_kernel_keeps_edges(LdpcEdgeKeeping keeping, std::uint32_t blocks, unsi
 
 namespace {
 
-/// Calls f.template operator()<B>() for the run-time value \p b.
-template <class F> void with_bool(bool b, F&& f) {
-  b ? f.template operator()<true>() : f.template operator()<false>();
-}
-
 /// Launches the instance of \p recover, \p keep and \p shared_messages:
 /// f.template operator()<Recover, Keep, SharedMessages>().
 template <class F> void dispatch(bool recover, bool keep, bool shared_messages, F&& f) {
@@ -318,9 +313,7 @@ void ldpc_kernel_launch_batches(const LdpcKernelBatches& batches, unsigned threa
   }
   const LdpcKernelBatch& first = batches.batches[0];
   const bool keep = ldpc_kernel_keeps_edges(first.keep_edges, blocks, current_sm_count());
-  const bool shared_messages =
-      std::all_of(batches.batches, batches.batches + batches.blocks.num_batches,
-                  [](const LdpcKernelBatch& batch) { return batch.messages_in_shared; });
+  const bool shared_messages = ldpc_batches_messages_in_shared(batches);
   dispatch(first.recover, keep, shared_messages,
            [&]<bool Recover, bool Keep, bool SharedMessages>() {
              ldpc_decode_batches_kernel<Recover, Keep, SharedMessages>

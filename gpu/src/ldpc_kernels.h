@@ -10,6 +10,7 @@
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -120,6 +121,19 @@ constexpr unsigned ldpc_kernel_threads(unsigned max_z, unsigned parts) {
 inline constexpr unsigned ldpc_kernel_max_threads =
     ldpc_kernel_threads(384, ldpc_kernel_parts(384));
 static_assert(ldpc_kernel_max_threads == 768);
+
+/// Whether every batch of \p batches has its messages in shared memory (a launch of them may
+/// then run its kernels' SharedMessages instance).
+inline bool ldpc_batches_messages_in_shared(const LdpcKernelBatches& batches) {
+  return std::all_of(batches.batches, batches.batches + batches.blocks.num_batches,
+                     [](const LdpcKernelBatch& batch) { return batch.messages_in_shared; });
+}
+
+/// Calls f.template operator()<B>() for the run-time value \p b (the launches' choice of a
+/// kernel instance).
+template <class F> void with_bool(bool b, F&& f) {
+  b ? f.template operator()<true>() : f.template operator()<false>();
+}
 
 /// Enqueues one thread block of \p threads threads (ldpc_kernel_threads() of the batch's
 /// largest Z and batch.parts) per code block, with \p shared_bytes of dynamic shared memory; the

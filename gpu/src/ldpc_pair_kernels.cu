@@ -228,11 +228,6 @@ __global__ void __launch_bounds__(ldpc_kernel_max_threads, ldpc_pair_kernel_bloc
   const LdpcKernelBatch& batch = select_batch(batches, pair);
   decode_tb_pair<Recover, SharedMessages>(batch, pair);
 }
-
-/// Calls f.template operator()<B>() for the run-time value \p b.
-template <class F> void with_bool(bool b, F&& f) {
-  b ? f.template operator()<true>() : f.template operator()<false>();
-}
 } // namespace
 
 std::size_t ldpc_pair_kernel_configure() {
@@ -275,9 +270,7 @@ void ldpc_pair_kernel_launch_batches(const LdpcKernelBatches& batches, unsigned 
     return;
   }
   const bool recover = batches.batches[0].recover;
-  const bool shared_messages =
-      std::all_of(batches.batches, batches.batches + batches.blocks.num_batches,
-                  [](const LdpcKernelBatch& batch) { return batch.messages_in_shared; });
+  const bool shared_messages = ldpc_batches_messages_in_shared(batches);
   with_bool(recover, [&]<bool Recover>() {
     with_bool(shared_messages, [&]<bool SharedMessages>() {
       ldpc_decode_tb_pairs_kernel<Recover, SharedMessages>
