@@ -4,6 +4,7 @@
 // decodes with the committed model, the neural model runs on the selected backend, and a missing or
 // wrong model is an error naming it.
 #include "../support/run_airan.h"
+#include "../support/sanitizer_sweeps.h"
 
 #include "airan/gpu/device_query.h"
 
@@ -31,12 +32,18 @@ bool have_device() {
   return !airan::gpu::query_devices().devices.empty();
 }
 
-/// A 2-slot vector of the two-UE scenario (2 Rx, TDL-C300) at 28 dB.
+/// Slots of the vectors: 2, 1 under the sanitizers (whose neural receiver runs 10 times slower).
+constexpr unsigned vector_slots = 2 / airan::test::sweep_stride(2);
+/// What a replay of a whole vector ends with: both UEs' TBs of every slot decoded.
+const std::string all_tbs_decoded =
+    std::to_string(2 * vector_slots) + "/" + std::to_string(2 * vector_slots) + " TBs decoded";
+
+/// A vector of the two-UE scenario (2 Rx, TDL-C300) at 28 dB.
 std::string make_vector(const std::string& name) {
   auto file = (scratch_dir(name) / "vector.h5").string();
-  const auto gen =
-      run_airan("gen --config " + two_ue_config +
-                " --channel TDL-C300 --doppler 50 --snr 28 --slots 2 --seed 9 -o " + file);
+  const auto gen = run_airan("gen --config " + two_ue_config +
+                             " --channel TDL-C300 --doppler 50 --snr 28 --slots " +
+                             std::to_string(vector_slots) + " --seed 9 -o " + file);
   EXPECT_EQ(gen.status, 0) << gen.output;
   return file;
 }
@@ -47,7 +54,7 @@ TEST(ReceiverBackendCli, AutoSaysWhatItPickedAndDecodes) {
   EXPECT_EQ(replay.status, 0) << replay.output;
   EXPECT_NE(replay.output.find(have_device() ? "(cuda device 0)" : "(cpu)"), std::string::npos)
       << replay.output;
-  EXPECT_NE(last_line(replay.output).find("4/4 TBs decoded"), std::string::npos) << replay.output;
+  EXPECT_NE(last_line(replay.output).find(all_tbs_decoded), std::string::npos) << replay.output;
 }
 
 TEST(ReceiverBackendCli, CudaWithoutADeviceIsAClearError) {
@@ -55,10 +62,10 @@ TEST(ReceiverBackendCli, CudaWithoutADeviceIsAClearError) {
   const auto replay = run_airan("replay " + file + " --backend cuda");
   if (have_device()) {
     EXPECT_EQ(replay.status, 0) << replay.output;
-    EXPECT_NE(last_line(replay.output).find("4/4 TBs decoded"), std::string::npos) << replay.output;
+    EXPECT_NE(last_line(replay.output).find(all_tbs_decoded), std::string::npos) << replay.output;
     const auto irc = run_airan("replay " + file + " --backend cuda --receiver mmse-irc");
     EXPECT_EQ(irc.status, 0) << irc.output;
-    EXPECT_NE(last_line(irc.output).find("4/4 TBs decoded"), std::string::npos) << irc.output;
+    EXPECT_NE(last_line(irc.output).find(all_tbs_decoded), std::string::npos) << irc.output;
     const auto genie = run_airan("replay " + file + " --backend cuda --receiver perfect-csi");
     EXPECT_EQ(genie.status, 2) << genie.output;
     EXPECT_NE(genie.output.find("CPU backend only"), std::string::npos) << genie.output;
@@ -115,7 +122,7 @@ TEST(ReceiverBackendCli, NeuralReceiverDecodesWithTheCommittedModel) {
   const auto replay = run_airan("replay " + file + " --receiver neural --model " + trained_model);
   EXPECT_EQ(replay.status, 0) << replay.output;
   EXPECT_NE(replay.output.find("receiver neural (cpu, model"), std::string::npos) << replay.output;
-  EXPECT_NE(last_line(replay.output).find("4/4 TBs decoded"), std::string::npos) << replay.output;
+  EXPECT_NE(last_line(replay.output).find(all_tbs_decoded), std::string::npos) << replay.output;
 
   const auto bench = run_airan("bench pusch --receiver neural --model " + trained_model +
                                " --prb 24 --rx 4 --layers 1 --mcs 10 --mcs-table 1 --slots 2 "
@@ -167,7 +174,7 @@ TEST(ReceiverBackendCli, NeuralReceiverRunsOnTheSelectedBackend) {
   EXPECT_EQ(cuda.status, 0) << cuda.output;
   EXPECT_NE(cuda.output.find("receiver neural (cuda device 0, model"), std::string::npos)
       << cuda.output;
-  EXPECT_NE(last_line(cuda.output).find("4/4 TBs decoded"), std::string::npos) << cuda.output;
+  EXPECT_NE(last_line(cuda.output).find(all_tbs_decoded), std::string::npos) << cuda.output;
 }
 
 TEST(ReceiverBackendCli, Tf32NeuralMathIsForTheCudaBackend) {
@@ -183,7 +190,7 @@ TEST(ReceiverBackendCli, Tf32NeuralMathIsForTheCudaBackend) {
   EXPECT_NE(unknown.output.find("--neural-math"), std::string::npos) << unknown.output;
   const auto automatic = run_airan(neural + " --backend auto --neural-math tf32");
   EXPECT_EQ(automatic.status, 0) << automatic.output;
-  EXPECT_NE(last_line(automatic.output).find("4/4 TBs decoded"), std::string::npos)
+  EXPECT_NE(last_line(automatic.output).find(all_tbs_decoded), std::string::npos)
       << automatic.output;
   EXPECT_NE(automatic.output.find(have_device() ? "(cuda device 0, tf32, model"
                                                 : "(cpu (fp32: tf32 applies to CUDA), model"),
@@ -201,7 +208,7 @@ TEST(ReceiverBackendCli, GemmEpiloguesAreForTheCudaBackend) {
       << on_cpu.output;
   const auto automatic = run_airan(neural + " --backend auto --neural-gemm-epilogue");
   EXPECT_EQ(automatic.status, 0) << automatic.output;
-  EXPECT_NE(last_line(automatic.output).find("4/4 TBs decoded"), std::string::npos)
+  EXPECT_NE(last_line(automatic.output).find(all_tbs_decoded), std::string::npos)
       << automatic.output;
   EXPECT_NE(automatic.output.find(have_device() ? "(cuda device 0, cuBLASLt epilogues, model"
                                                 : "(cuBLASLt epilogues apply to CUDA), model"),
@@ -212,8 +219,9 @@ TEST(ReceiverBackendCli, GemmEpiloguesAreForTheCudaBackend) {
 TEST(ReceiverBackendCli, TheL1RunsTheReceiverItIsGiven) {
   const std::string pattern =
       (airan::test::repo_root() / "configs" / "patterns" / "four_ue_harq.yaml").string();
-  const auto neural = run_airan("testmac --pattern " + pattern +
-                                " --slots 12 --quiet --receiver neural --model " + trained_model);
+  const auto neural = run_airan("testmac --pattern " + pattern + " --slots " +
+                                std::to_string(12 / airan::test::sweep_stride(3)) +
+                                " --quiet --receiver neural --model " + trained_model);
   EXPECT_EQ(neural.status, 0) << neural.output;
   EXPECT_NE(neural.output.find("L1 receiver neural (cpu, model"), std::string::npos)
       << neural.output;

@@ -2,6 +2,7 @@
 // filler bits, high-rate decoding on few rows, SIMD == scalar bit for bit, early termination,
 // failure reporting, argument checks, and the AWGN gap of the min-sum decoder to the float
 // sum-product reference at BLER 10% (BG1 Z=384 R=1/2 QPSK).
+#include "../support/sanitizer_sweeps.h"
 #include "airan/phy/crc_calculator.h"
 #include "airan/phy/ldpc_decoder.h"
 #include "airan/phy/ldpc_encoder.h"
@@ -378,20 +379,15 @@ double snr_at_bler_10_percent(const AwgnBlocks& blocks, double start, double ste
   return 1e9;
 }
 
-#if defined(__SANITIZE_ADDRESS__) // GCC
-#define LDPC_TEST_UNDER_ASAN
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) // clang
-#define LDPC_TEST_UNDER_ASAN
-#endif
-#endif
-#if defined(LDPC_TEST_UNDER_ASAN)
-constexpr unsigned awgn_blocks_per_point = 100; // the sanitizers slow the decoders down
-#else
+/// Blocks per SNR point (a point passes with at most 20 failures).
 constexpr unsigned awgn_blocks_per_point = 200;
-#endif
 
 TEST(LdpcDecoderAwgn, MinSumWithinPoint3DbOfSumProductAtBler10Percent) {
+  if (airan::test::built_with_sanitizers) {
+    // A statistical comparison (the release tree runs it); the decoders' memory accesses are
+    // checked under the sanitizers by the bit-exact cases above (both rules, no early stop).
+    GTEST_SKIP() << "statistical: run in the release tree";
+  }
   const AwgnBlocks blocks(awgn_blocks_per_point);
   constexpr double step = 0.05;
 

@@ -1,10 +1,11 @@
 // TdlChannel statistics: measured delay spread, power gain and frequency correlation per
 // profile, Doppler spectrum (autocorrelation against J0) of the taps and of the time-domain
-// output, antenna correlation.
+// output, antenna correlation (in the release tree: the sanitizer tree skips statistics).
 #include "airan/phy/ofdm_demodulator.h"
 #include "airan/phy/ofdm_modulator.h"
 #include "airan/phy/tdl_channel.h"
 
+#include "../support/sanitizer_sweeps.h"
 #include "../support/tdl_test_helpers.h"
 
 #include <gtest/gtest.h>
@@ -49,6 +50,9 @@ constexpr Profile all_profiles[] = {{"TDL-A", 100e-9, 100e-9}, {"TDL-B", 100e-9,
 // RMS spread must be within 5 % of the configured one. Also the mean power gain (~1) and the
 // response's frequency correlation against sum p exp(-j 2 pi df tau).
 TEST(TdlChannel, MeasuredDelaySpreadPowerAndFrequencyCorrelationMatchTheProfile) {
+  if (airan::test::built_with_sanitizers) {
+    GTEST_SKIP() << airan::test::statistical_test_skipped;
+  }
   const unsigned num_prbs = 52;
   const Numerology numerology = Numerology::for_carrier(1, CyclicPrefix::normal, num_prbs);
   for (const Profile& p : all_profiles) {
@@ -109,6 +113,9 @@ TEST(TdlChannel, MeasuredDelaySpreadPowerAndFrequencyCorrelationMatchTheProfile)
 // realisations) against J0(2 pi f_d tau); f_d estimated from the first zero of the measured
 // autocorrelation (J0's first zero is at 2.4048). The LOS tap of TDL-D turns at f_d cos(45 deg).
 TEST(TdlChannel, DopplerAutocorrelationFollowsJakes) {
+  if (airan::test::built_with_sanitizers) {
+    GTEST_SKIP() << airan::test::statistical_test_skipped;
+  }
   const unsigned num_prbs = 25;
   const Numerology numerology = Numerology::for_carrier(0, CyclicPrefix::normal, num_prbs);
   for (const double doppler : {100.0, 400.0}) {
@@ -170,6 +177,9 @@ TEST(TdlChannel, DopplerAutocorrelationFollowsJakes) {
 // The same Doppler through apply_time_domain: a constant input through a single Rayleigh tap at
 // delay 0 gives the fading process itself at the sample rate.
 TEST(TdlChannel, TimeDomainFadingHasTheJakesAutocorrelation) {
+  if (airan::test::built_with_sanitizers) {
+    GTEST_SKIP() << airan::test::statistical_test_skipped;
+  }
   const Numerology numerology(0, CyclicPrefix::normal, 128);
   TdlChannelConfig config;
   config.profile = {"one tap", {{0.0, 1.0, false}}};
@@ -210,6 +220,9 @@ TEST(TdlChannel, TimeDomainFadingHasTheJakesAutocorrelation) {
 // the frequency response (all subcarriers of 200 realisations; fewer independent samples, so
 // checked where the correlation is large).
 TEST(TdlChannel, MeasuredAntennaCorrelationMatchesTheMatrices) {
+  if (airan::test::built_with_sanitizers) {
+    GTEST_SKIP() << airan::test::statistical_test_skipped;
+  }
   const unsigned num_prbs = 52;
   const Numerology numerology = Numerology::for_carrier(1, CyclicPrefix::normal, num_prbs);
   auto worst_deviation = [](const std::vector<cd>& sum, const std::vector<double>& expected) {

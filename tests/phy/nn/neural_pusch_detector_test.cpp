@@ -11,6 +11,8 @@
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/snr_definition.h"
 
+#include "../../support/sanitizer_sweeps.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -269,8 +271,10 @@ TEST(NeuralPuschDetector, TrainedModelDecodesThroughThePuschReceiver) {
   const PuschConfig pusch = make_pusch(24, 14);
   PuschReceiver receiver(scenario.cell, neural_receiver_config(model, 4, 1, 2));
   apps::SlotSimulator simulator(scenario);
-  // 16-QAM R 0.54 at 12 dB with 4 Rx is well above the waterfall of every receiver.
-  EXPECT_EQ(receive_slots(receiver, simulator, pusch, 10, 100, 12.0), 10U);
+  // 16-QAM R 0.54 at 12 dB with 4 Rx is well above the waterfall of every receiver (10 slots, 3
+  // under the sanitizers).
+  const unsigned slots = 10 / airan::test::sweep_stride(3);
+  EXPECT_EQ(receive_slots(receiver, simulator, pusch, slots, 100, 12.0), slots);
   std::vector<PuschPduResult> results;
 
   // A detector takes no genie.
@@ -291,7 +295,8 @@ TEST(NeuralPuschDetector, TrainedModelDecodesFourLayers) {
   pusch.dmrs_ports = 0xF;
   PuschReceiver receiver(scenario.cell, neural_receiver_config(model, 4, 4, 2));
   apps::SlotSimulator simulator(scenario);
-  EXPECT_EQ(receive_slots(receiver, simulator, pusch, 6, 500, 24.0), 6U);
+  const unsigned slots = 6 / airan::test::sweep_stride(3);
+  EXPECT_EQ(receive_slots(receiver, simulator, pusch, slots, 500, 24.0), slots);
 }
 
 } // namespace
