@@ -1,13 +1,13 @@
 // `airan ru-emulator`: an O-RU's uplink U-plane from an HDF5 test vector, written to a pcap or
 // sent live on a DPDK port at the slot clock's times.
 #include "airan/io/dpdk_config.h"
+#include "airan/io/fronthaul_timing.h"
 #include "airan/io/pcap_file.h"
 #include "airan/io/ru_emulator.h"
 #include "airan/io/test_vector_file.h"
 #include "commands.h"
 #include "fronthaul_options.h"
 
-#include <ctime>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -29,15 +29,9 @@ struct RuEmulatorOptions {
   std::int64_t start_ns = 1'700'000'000'000'000'000;
 };
 
-std::int64_t realtime_ns() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
 void wait_until(std::int64_t time_ns) {
   for (;;) {
-    const std::int64_t left = time_ns - realtime_ns();
+    const std::int64_t left = time_ns - io::realtime_ns();
     if (left <= 0) {
       return;
     }
@@ -120,9 +114,10 @@ int run_live(const RuEmulatorOptions& o, const io::TestVectorReader& reader,
       static_cast<std::int64_t>(reader.num_slots()) + clock.slots_per_frame();
   const std::int64_t pass_slots = span_slots - span_slots % clock.slots_per_frame();
   // Frame 0 of the cycle such that the first slot starts lead_ms from now.
-  const std::int64_t epoch = fh.epoch_ns.value_or(
-      realtime_ns() + static_cast<std::int64_t>(o.lead_ms * 1e6) - base * clock.slot_duration_ns());
-  const std::int64_t start = realtime_ns();
+  const std::int64_t epoch =
+      fh.epoch_ns.value_or(io::realtime_ns() + static_cast<std::int64_t>(o.lead_ms * 1e6) -
+                           base * clock.slot_duration_ns());
+  const std::int64_t start = io::realtime_ns();
   std::vector<TimedFrame> frames;
   std::size_t used = 0;
   io::TestVectorSlot slot;

@@ -69,4 +69,13 @@ std::vector<ConformanceCase> list_case_files(const std::filesystem::path& dir,
   return cases;
 }
 
+std::size_t count_bit_mismatches(std::span<const phy::bit_t> a, std::span<const phy::bit_t> b) {
+  const std::size_t common = std::min(a.size(), b.size());
+  std::size_t mismatches = std::max(a.size(), b.size()) - common;
+  for (std::size_t i = 0; i < common; ++i) {
+    mismatches += a[i] != b[i] ? 1 : 0;
+  }
+  return mismatches;
+}
+
 } // namespace airan::apps

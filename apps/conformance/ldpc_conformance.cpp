@@ -70,14 +70,6 @@ std::pair<unsigned, unsigned> parse_case_name(const std::string& name) {
   return {k, n};
 }
 
-std::size_t count_mismatches(std::span<const phy::bit_t> a, std::span<const phy::bit_t> b) {
-  std::size_t mismatches = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    mismatches += a[i] != b[i] ? 1 : 0;
-  }
-  return mismatches;
-}
-
 CaseResult run_ldpc_case(const ConformanceCase& conformance_case) {
   const auto [k, n] = parse_case_name(conformance_case.name);
   const SparseGenerator generator = read_generator(conformance_case.path, k, n);
@@ -116,7 +108,7 @@ CaseResult run_ldpc_case(const ConformanceCase& conformance_case) {
     for (auto i = generator.row_begin[r]; i < generator.row_begin[r + 1]; ++i) {
       expected[generator.columns[i]] = 1;
     }
-    const std::size_t row_mismatches = count_mismatches(output, expected);
+    const std::size_t row_mismatches = count_bit_mismatches(output, expected);
     mismatches += row_mismatches;
     failed_rows += row_mismatches != 0 ? 1 : 0;
     for (auto i = generator.row_begin[r]; i < generator.row_begin[r + 1]; ++i) {
@@ -138,7 +130,7 @@ CaseResult run_ldpc_case(const ConformanceCase& conformance_case) {
       }
     }
     encode();
-    const std::size_t random_mismatches = count_mismatches(output, expected);
+    const std::size_t random_mismatches = count_bit_mismatches(output, expected);
     mismatches += random_mismatches;
     failed_random += random_mismatches != 0 ? 1 : 0;
   }

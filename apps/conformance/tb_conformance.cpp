@@ -29,14 +29,6 @@ unsigned read_unsigned(const nlohmann::json& params, const char* key, unsigned m
   return static_cast<unsigned>(value);
 }
 
-std::size_t count_mismatches(std::span<const phy::bit_t> a, std::span<const phy::bit_t> b) {
-  std::size_t mismatches = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    mismatches += a[i] != b[i] ? 1 : 0;
-  }
-  return mismatches;
-}
-
 CaseResult run_tb_case(const ConformanceCase& conformance_case) {
   const auto params_path = conformance_case.path / "params.json";
   std::ifstream params_file(params_path);
@@ -72,10 +64,10 @@ CaseResult run_tb_case(const ConformanceCase& conformance_case) {
 
   phy::BitVector codeword(cfg.g);
   phy::create_ulsch_encoder()->encode(tb_bits, cfg, codeword);
-  const std::size_t unscrambled_errors = count_mismatches(codeword, unscrambled);
+  const std::size_t unscrambled_errors = count_bit_mismatches(codeword, unscrambled);
   phy::scramble_bits(codeword, phy::pusch_scrambling_init(static_cast<std::uint16_t>(n_rnti),
                                                           static_cast<std::uint16_t>(n_id)));
-  const std::size_t scrambled_errors = count_mismatches(codeword, scrambled);
+  const std::size_t scrambled_errors = count_bit_mismatches(codeword, scrambled);
 
   CaseResult result;
   result.passed = unscrambled_errors == 0 && scrambled_errors == 0;

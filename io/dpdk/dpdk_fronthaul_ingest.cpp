@@ -1,19 +1,10 @@
 #include "airan/io/dpdk_fronthaul_ingest.h"
+#include "airan/io/fronthaul_timing.h"
 
 #include <algorithm>
-#include <ctime>
 #include <utility>
 
 namespace airan::io {
-namespace {
-
-std::int64_t realtime_ns() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
-} // namespace
 
 class DpdkFronthaulIngest::Sink : public DpdkFrameSink {
 public:

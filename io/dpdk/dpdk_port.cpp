@@ -1,6 +1,7 @@
 #include "airan/io/dpdk_port.h"
 
 #include "airan/io/dpdk_eal.h"
+#include "airan/io/fronthaul_timing.h"
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -8,19 +9,12 @@
 #include <rte_mbuf_dyn.h>
 
 #include <atomic>
-#include <ctime>
 #include <vector>
 
 namespace airan::io {
 namespace {
 
 constexpr std::size_t linear_buffer_size = 16384;
-
-std::int64_t realtime_ns() {
-  timespec now{};
-  clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
 
 void check(int result, const char* call, std::uint16_t port) {
   if (result < 0) {

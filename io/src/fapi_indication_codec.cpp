@@ -9,10 +9,6 @@ using namespace fapi_detail;
 
 namespace {
 
-constexpr std::uint16_t invalid_u16 = 0xFFFF;
-constexpr std::uint16_t max_timing_advance = 63;
-constexpr std::uint16_t max_rssi = 1280;
-
 FapiError check_entry(FapiMessageType type, std::uint16_t rnti, std::uint8_t harq_id,
                       const FapiUlMeasurement& m, std::size_t offset) {
   if (rnti < 1) {
@@ -21,12 +17,14 @@ FapiError check_entry(FapiMessageType type, std::uint16_t rnti, std::uint8_t har
   if (harq_id > 15) {
     return out_of_range_error(type, offset, "HarqID", harq_id, 0, 15);
   }
-  if (m.timing_advance > max_timing_advance && m.timing_advance != invalid_u16) {
+  if (m.timing_advance > FapiUlMeasurement::max_timing_advance &&
+      m.timing_advance != FapiUlMeasurement::invalid_u16) {
     return out_of_range_error(type, offset, "TimingAdvance (0xFFFF: invalid)", m.timing_advance, 0,
-                              max_timing_advance);
+                              FapiUlMeasurement::max_timing_advance);
   }
-  if (m.rssi > max_rssi && m.rssi != invalid_u16) {
-    return out_of_range_error(type, offset, "RSSI (0xFFFF: invalid)", m.rssi, 0, max_rssi);
+  if (m.rssi > FapiUlMeasurement::max_rssi && m.rssi != FapiUlMeasurement::invalid_u16) {
+    return out_of_range_error(type, offset, "RSSI (0xFFFF: invalid)", m.rssi, 0,
+                              FapiUlMeasurement::max_rssi);
   }
   return {};
 }

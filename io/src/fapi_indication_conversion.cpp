@@ -8,11 +8,6 @@ namespace airan::io {
 
 namespace {
 
-constexpr std::uint8_t invalid_ul_cqi = 255;
-constexpr std::uint16_t invalid_u16 = 0xFFFF;
-constexpr std::uint16_t no_timing_change = 31;
-constexpr std::uint16_t max_timing_advance = 63;
-constexpr std::uint16_t max_rssi = 1280;
 /// T_c = 1 / (480 kHz * 4096), TS 38.211 4.1.
 constexpr double t_c = 1.0 / (480e3 * 4096.0);
 
@@ -25,14 +20,14 @@ double timing_advance_step(unsigned mu) {
 
 std::uint8_t fapi_ul_cqi_from_snr_db(float snr_db) {
   if (std::isnan(snr_db)) {
-    return invalid_ul_cqi;
+    return FapiUlMeasurement::invalid_ul_cqi;
   }
   const double code = std::round((static_cast<double>(snr_db) + 64.0) * 2.0);
   return static_cast<std::uint8_t>(std::clamp(code, 0.0, 254.0));
 }
 
 float fapi_snr_db_from_ul_cqi(std::uint8_t ul_cqi) {
-  if (ul_cqi == invalid_ul_cqi) {
+  if (ul_cqi == FapiUlMeasurement::invalid_ul_cqi) {
     return std::numeric_limits<float>::quiet_NaN();
   }
   return static_cast<float>(ul_cqi) / 2.0F - 64.0F;
@@ -40,29 +35,32 @@ float fapi_snr_db_from_ul_cqi(std::uint8_t ul_cqi) {
 
 std::uint16_t fapi_timing_advance_from_delay(double delay_s, unsigned mu) {
   if (std::isnan(delay_s)) {
-    return invalid_u16;
+    return FapiUlMeasurement::invalid_u16;
   }
-  const double command = no_timing_change + std::round(delay_s / timing_advance_step(mu));
-  return static_cast<std::uint16_t>(std::clamp(command, 0.0, double{max_timing_advance}));
+  const double command =
+      FapiUlMeasurement::no_timing_change + std::round(delay_s / timing_advance_step(mu));
+  return static_cast<std::uint16_t>(
+      std::clamp(command, 0.0, double{FapiUlMeasurement::max_timing_advance}));
 }
 
 double fapi_delay_from_timing_advance(std::uint16_t timing_advance, unsigned mu) {
-  if (timing_advance == invalid_u16) {
+  if (timing_advance == FapiUlMeasurement::invalid_u16) {
     return std::numeric_limits<double>::quiet_NaN();
   }
-  return (static_cast<double>(timing_advance) - no_timing_change) * timing_advance_step(mu);
+  return (static_cast<double>(timing_advance) - FapiUlMeasurement::no_timing_change) *
+         timing_advance_step(mu);
 }
 
 std::uint16_t fapi_rssi_from_db(float power_db) {
   if (std::isnan(power_db)) {
-    return invalid_u16;
+    return FapiUlMeasurement::invalid_u16;
   }
   const double code = std::round((static_cast<double>(power_db) + 128.0) * 10.0);
-  return static_cast<std::uint16_t>(std::clamp(code, 0.0, double{max_rssi}));
+  return static_cast<std::uint16_t>(std::clamp(code, 0.0, double{FapiUlMeasurement::max_rssi}));
 }
 
 float fapi_db_from_rssi(std::uint16_t rssi) {
-  if (rssi == invalid_u16) {
+  if (rssi == FapiUlMeasurement::invalid_u16) {
     return std::numeric_limits<float>::quiet_NaN();
   }
   return static_cast<float>(rssi) / 10.0F - 128.0F;

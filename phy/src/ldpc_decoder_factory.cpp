@@ -13,8 +13,6 @@ namespace airan::phy {
 
 namespace {
 
-constexpr unsigned num_core_rows = 4;
-
 bool cpu_has_avx2() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
@@ -76,7 +74,7 @@ unsigned ldpc_rows_for_received_length(LdpcBaseGraph graph, unsigned lifting_siz
     throw std::invalid_argument("LDPC: " + std::to_string(lifting_size) + " is not a lifting size");
   }
   const unsigned kb = ldpc_num_systematic_columns(graph);
-  unsigned rows = num_core_rows;
+  unsigned rows = ldpc_num_core_rows;
   // Extension row r's parity column kb + r starts at d position (kb + r - 2) Z.
   while (rows < ldpc_num_rows(graph) && (kb + rows - 2) * lifting_size < received_length) {
     ++rows;
@@ -91,7 +89,7 @@ unsigned ldpc_rows_for_llrs(LdpcBaseGraph graph, unsigned lifting_size,
   }
   const unsigned kb = ldpc_num_systematic_columns(graph);
   // Position in d of the first bit of extension row r's parity column kb + r.
-  for (unsigned r = ldpc_num_rows(graph); r-- > num_core_rows;) {
+  for (unsigned r = ldpc_num_rows(graph); r-- > ldpc_num_core_rows;) {
     const std::size_t begin = std::size_t{kb + r - 2} * lifting_size;
     if (begin >= llrs.size()) {
       continue;
@@ -107,7 +105,7 @@ unsigned ldpc_rows_for_llrs(LdpcBaseGraph graph, unsigned lifting_size,
       return r + 1;
     }
   }
-  return num_core_rows;
+  return ldpc_num_core_rows;
 }
 
 void ldpc_check_decoder_arguments(const LdpcDecoderConfig& config, std::size_t num_llrs,
@@ -130,8 +128,8 @@ void ldpc_check_decoder_arguments(const LdpcDecoderConfig& config, std::size_t n
   if (config.max_iterations == 0) {
     fail("max_iterations must be at least 1");
   }
-  if (config.num_rows != 0 &&
-      (config.num_rows < num_core_rows || config.num_rows > ldpc_num_rows(config.base_graph))) {
+  if (config.num_rows != 0 && (config.num_rows < ldpc_num_core_rows ||
+                               config.num_rows > ldpc_num_rows(config.base_graph))) {
     fail("num_rows = " + std::to_string(config.num_rows) + " out of range");
   }
   if (config.rule == LdpcMinSumRule::normalized &&

@@ -22,8 +22,6 @@ using detail::ldpc_vector_lanes;
 using detail::LdpcLayer;
 using detail::LdpcLayerKernels;
 
-constexpr unsigned num_core_rows = 4;
-constexpr unsigned max_row_degree = 32;
 constexpr ldpc_soft_t filler_llr = ldpc_llr_max * 47;
 
 constexpr unsigned round_up(unsigned value, unsigned granule) {
@@ -49,29 +47,11 @@ private:
   std::size_t size_ = 0;
 };
 
-/// Entries of one base graph, indexed by row.
-struct GraphRows {
-  std::span<const LdpcBaseGraphEntry> entries;
-  std::array<unsigned, 47> row_begin{}; ///< entries of row r: [row_begin[r], row_begin[r + 1]).
-};
-
-GraphRows index_rows(LdpcBaseGraph graph) {
-  GraphRows rows;
-  rows.entries = ldpc_base_graph_entries(graph);
-  for (const auto& entry : rows.entries) {
-    ++rows.row_begin[entry.row + 1];
-  }
-  for (unsigned r = 0; r < ldpc_num_rows(graph); ++r) {
-    rows.row_begin[r + 1] += rows.row_begin[r];
-  }
-  return rows;
-}
-
 class LayeredMinSumDecoder final : public LdpcDecoder {
 public:
   explicit LayeredMinSumDecoder(const LdpcLayerKernels& kernels)
-      : kernels_(kernels), graph_rows_{index_rows(LdpcBaseGraph::bg1),
-                                       index_rows(LdpcBaseGraph::bg2)} {}
+      : kernels_(kernels), graph_rows_{ldpc_graph_rows(LdpcBaseGraph::bg1),
+                                       ldpc_graph_rows(LdpcBaseGraph::bg2)} {}
 
   LdpcDecoderResult decode(std::span<const std::int8_t> llrs, const LdpcDecoderConfig& config,
                            std::span<bit_t> message, const LdpcCrcCheck& crc_check) override;
@@ -96,8 +76,8 @@ private:
   }
 
   const LdpcLayerKernels& kernels_;
-  std::array<GraphRows, 2> graph_rows_;
-  const GraphRows* rows_ = nullptr;
+  std::array<LdpcGraphRows, 2> graph_rows_;
+  const LdpcGraphRows* rows_ = nullptr;
   unsigned z_ = 0;
   unsigned set_index_ = 0;
   unsigned num_rows_ = 0;
@@ -111,9 +91,9 @@ private:
   ldpc_soft_t* row_states_ = nullptr;           ///< 2 lane strides per row.
   std::array<std::uint16_t, 68> frame_{};       ///< Frame of each column's APP.
   std::array<std::uint16_t, 316> edge_shift_{}; ///< Shift mod Z of every processed edge.
-  std::array<const ldpc_soft_t*, max_row_degree> app_in_{};
-  std::array<ldpc_soft_t*, max_row_degree> app_out_{};
-  std::array<ldpc_soft_t*, max_row_degree> message_ptrs_{};
+  std::array<const ldpc_soft_t*, ldpc_max_row_degree> app_in_{};
+  std::array<ldpc_soft_t*, ldpc_max_row_degree> app_out_{};
+  std::array<ldpc_soft_t*, ldpc_max_row_degree> message_ptrs_{};
   LdpcLayer layer_;
 };
 
@@ -229,7 +209,7 @@ LdpcDecoderResult LayeredMinSumDecoder::decode(std::span<const std::int8_t> llrs
   std::fill_n(messages_, std::size_t{num_edges} * message_stride_, ldpc_soft_t{0});
   row_states_ = row_state_storage_.reserve(std::size_t{num_rows_} * 2 * lane_stride_);
   std::fill_n(row_states_, std::size_t{num_rows_} * 2 * lane_stride_, ldpc_soft_t{0});
-  layer_.scratch = scratch_storage_.reserve(std::size_t{max_row_degree + 3} * lane_stride_);
+  layer_.scratch = scratch_storage_.reserve(std::size_t{ldpc_max_row_degree + 3} * lane_stride_);
   layer_.scratch_stride = lane_stride_;
   layer_.lifting_size = z_;
   layer_.app_in = app_in_.data();

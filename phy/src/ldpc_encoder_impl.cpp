@@ -26,9 +26,7 @@ namespace airan::phy {
 namespace {
 
 constexpr unsigned max_lifting_size = 384;
-constexpr unsigned num_core_rows = 4;
 /// Upper bound of the number of nonzero blocks in one row (BG1 has at most 19+, BG2 14).
-constexpr unsigned max_row_degree = 32;
 
 /// acc ^= src over z bytes.
 inline void xor_block(bit_t* __restrict acc, const bit_t* __restrict src, unsigned z) {
@@ -145,49 +143,40 @@ XorSumFunction select_xor_sum() {
   return xor_sum_baseline;
 }
 
-/// Entries of one base graph, indexed by row.
-struct GraphRows {
-  std::span<const LdpcBaseGraphEntry> entries;
-  std::vector<unsigned> row_begin; ///< entries of row r: [row_begin[r], row_begin[r + 1]).
-
-  [[nodiscard]] std::span<const LdpcBaseGraphEntry> row(unsigned r) const {
-    return entries.subspan(row_begin[r], row_begin[r + 1] - row_begin[r]);
-  }
-};
-
 /// Checks the structure the encoder relies on; a table error is a programming error.
-void check_graph_structure(LdpcBaseGraph graph, const GraphRows& rows) {
+void check_graph_structure(LdpcBaseGraph graph, const LdpcGraphRows& rows) {
   const unsigned kb = ldpc_num_systematic_columns(graph);
   auto fail = [](const std::string& what) {
     throw std::logic_error("LDPC base graph table: " + what);
   };
-  std::array<unsigned, num_core_rows> core_column_count{};
+  std::array<unsigned, ldpc_num_core_rows> core_column_count{};
   for (unsigned r = 0; r < ldpc_num_rows(graph); ++r) {
-    if (rows.row(r).size() > max_row_degree) {
-      fail("row " + std::to_string(r) + " has more than " + std::to_string(max_row_degree) +
+    if (rows.row(r).size() > ldpc_max_row_degree) {
+      fail("row " + std::to_string(r) + " has more than " + std::to_string(ldpc_max_row_degree) +
            " entries");
     }
     for (const auto& entry : rows.row(r)) {
       const unsigned col = entry.column;
       // Double-diagonal core entries and extension parity entries are identities.
-      const bool is_identity = (r < num_core_rows && col > kb && col < kb + num_core_rows) ||
-                               (r >= num_core_rows && col == kb + r);
+      const bool is_identity =
+          (r < ldpc_num_core_rows && col > kb && col < kb + ldpc_num_core_rows) ||
+          (r >= ldpc_num_core_rows && col == kb + r);
       if (is_identity &&
           std::any_of(entry.shift.begin(), entry.shift.end(), [](auto v) { return v != 0; })) {
         fail("row " + std::to_string(r) + ": identity entry with a nonzero shift");
       }
-      if (r < num_core_rows && col > kb + r + 1) {
+      if (r < ldpc_num_core_rows && col > kb + r + 1) {
         fail("core row " + std::to_string(r) + " reaches beyond its parity column");
       }
-      if (r >= num_core_rows && col >= kb + num_core_rows && col != kb + r) {
+      if (r >= ldpc_num_core_rows && col >= kb + ldpc_num_core_rows && col != kb + r) {
         fail("extension row " + std::to_string(r) + " uses another extension column");
       }
-      if (r < num_core_rows && col >= kb) {
+      if (r < ldpc_num_core_rows && col >= kb) {
         ++core_column_count[col - kb];
       }
     }
   }
-  if (core_column_count != std::array<unsigned, num_core_rows>{3, 2, 2, 2}) {
+  if (core_column_count != std::array<unsigned, ldpc_num_core_rows>{3, 2, 2, 2}) {
     fail("core parity columns are not 3 + double diagonal");
   }
 }
@@ -196,21 +185,15 @@ class LdpcEncoderImpl final : public LdpcEncoder {
 public:
   LdpcEncoderImpl() {
     for (auto graph : {LdpcBaseGraph::bg1, LdpcBaseGraph::bg2}) {
-      GraphRows& rows = graph_rows_[graph == LdpcBaseGraph::bg1 ? 0 : 1];
-      rows.entries = ldpc_base_graph_entries(graph);
-      rows.row_begin.assign(ldpc_num_rows(graph) + 1, 0);
-      for (const auto& entry : rows.entries) {
-        ++rows.row_begin[entry.row + 1];
-      }
-      for (unsigned r = 0; r < ldpc_num_rows(graph); ++r) {
-        rows.row_begin[r + 1] += rows.row_begin[r];
-      }
+      LdpcGraphRows& rows = graph_rows_[graph == LdpcBaseGraph::bg1 ? 0 : 1];
+      rows = ldpc_graph_rows(graph);
       check_graph_structure(graph, rows);
     }
     // Systematic and core parity blocks of the largest graph, each stored twice.
-    const unsigned max_blocks = ldpc_num_systematic_columns(LdpcBaseGraph::bg1) + num_core_rows;
+    const unsigned max_blocks =
+        ldpc_num_systematic_columns(LdpcBaseGraph::bg1) + ldpc_num_core_rows;
     doubled_blocks_.assign(static_cast<std::size_t>(max_blocks) * 2 * max_lifting_size, 0);
-    core_sums_.assign(static_cast<std::size_t>(num_core_rows + 1) * max_lifting_size, 0);
+    core_sums_.assign(static_cast<std::size_t>(ldpc_num_core_rows + 1) * max_lifting_size, 0);
     const std::size_t max_entries = graph_rows_[0].entries.size();
     shifts_.reserve(max_entries);
     sources_.reserve(max_entries);
@@ -242,7 +225,7 @@ private:
   /// Core parity blocks p_0 .. p_3 (columns kb .. kb+3), stored doubled.
   void encode_core_parity(unsigned kb);
 
-  std::array<GraphRows, 2> graph_rows_;
+  std::array<LdpcGraphRows, 2> graph_rows_;
   std::vector<bit_t> doubled_blocks_;
   std::vector<bit_t> core_sums_;      ///< lambda_0 .. lambda_3, then one scratch block.
   std::vector<std::uint16_t> shifts_; ///< V mod Z of each entry of the current graph.
@@ -271,14 +254,14 @@ void LdpcEncoderImpl::select_code(LdpcBaseGraph graph, unsigned z, unsigned set_
   }
   graph_index_ = index;
   z_ = z;
-  const GraphRows& rows = graph_rows_[index];
+  const LdpcGraphRows& rows = graph_rows_[index];
   const unsigned kb = ldpc_num_systematic_columns(graph);
   shifts_.resize(rows.entries.size());
   sources_.resize(rows.entries.size());
   row_num_sources_.resize(ldpc_num_rows(graph));
   for (unsigned r = 0; r < ldpc_num_rows(graph); ++r) {
     // Core rows sum the systematic blocks; extension rows the systematic and core blocks.
-    const unsigned column_end = r < num_core_rows ? kb : kb + num_core_rows;
+    const unsigned column_end = r < ldpc_num_core_rows ? kb : kb + ldpc_num_core_rows;
     row_num_sources_[r] = 0;
     for (unsigned i = rows.row_begin[r]; i < rows.row_begin[r + 1]; ++i) {
       const unsigned column = rows.entries[i].column;
@@ -290,13 +273,13 @@ void LdpcEncoderImpl::select_code(LdpcBaseGraph graph, unsigned z, unsigned set_
 }
 
 void LdpcEncoderImpl::encode_core_parity(unsigned kb) {
-  const GraphRows& rows = graph_rows_[graph_index_];
+  const LdpcGraphRows& rows = graph_rows_[graph_index_];
   bit_t* lambda = core_sums_.data();
-  bit_t* sum = core_sums_.data() + std::size_t{num_core_rows} * z_;
+  bit_t* sum = core_sums_.data() + std::size_t{ldpc_num_core_rows} * z_;
   std::array<unsigned, 3> first_column_shifts{};
   unsigned num_first_column = 0;
   std::memset(sum, 0, z_);
-  for (unsigned r = 0; r < num_core_rows; ++r) {
+  for (unsigned r = 0; r < ldpc_num_core_rows; ++r) {
     accumulate_row(r, lambda + std::size_t{r} * z_);
     xor_block(sum, lambda + std::size_t{r} * z_, z_);
     for (unsigned i = rows.row_begin[r]; i < rows.row_begin[r + 1]; ++i) {
@@ -316,7 +299,7 @@ void LdpcEncoderImpl::encode_core_parity(unsigned kb) {
   std::memcpy(p0 + z_, p0, z_);
   // Row t (t = 0, 1, 2): p_{t+1} = lambda_t + the known core blocks of that row.
   bit_t* next = sum; // the sum is no longer needed
-  for (unsigned t = 0; t + 1 < num_core_rows; ++t) {
+  for (unsigned t = 0; t + 1 < ldpc_num_core_rows; ++t) {
     std::memcpy(next, lambda + std::size_t{t} * z_, z_);
     for (unsigned i = rows.row_begin[t]; i < rows.row_begin[t + 1]; ++i) {
       const unsigned column = rows.entries[i].column;
@@ -382,7 +365,7 @@ void LdpcEncoderImpl::encode(std::span<const bit_t> message, const LdpcEncoderCo
   }
 
   encode_core_parity(kb);
-  for (unsigned t = 0; t < num_core_rows; ++t) {
+  for (unsigned t = 0; t < ldpc_num_core_rows; ++t) {
     const unsigned position = (kb + t - 2) * z;
     if (position >= out_length) {
       return;
@@ -391,8 +374,8 @@ void LdpcEncoderImpl::encode(std::span<const bit_t> message, const LdpcEncoderCo
   }
 
   // Extension rows: parity block of column kb + r from the systematic and core blocks.
-  bit_t* scratch = core_sums_.data() + std::size_t{num_core_rows} * z;
-  for (unsigned r = num_core_rows; r < ldpc_num_rows(graph); ++r) {
+  bit_t* scratch = core_sums_.data() + std::size_t{ldpc_num_core_rows} * z;
+  for (unsigned r = ldpc_num_core_rows; r < ldpc_num_rows(graph); ++r) {
     const unsigned position = (kb + r - 2) * z;
     if (position >= out_length) {
       return;

@@ -22,7 +22,6 @@ namespace airan::phy {
 
 namespace {
 
-constexpr unsigned num_core_rows = 4;
 constexpr float max_llr = 30.0f;
 constexpr float max_product = 1.0f - 0x1.0p-22f;
 constexpr float filler_llr = 1000.0f; ///< Known zeros.
@@ -99,7 +98,7 @@ LdpcDecoderResult LdpcSumProductDecoder::decode(std::span<const float> llrs,
   if (config.num_info_bits == 0 || config.num_info_bits > kb * z ||
       message.size() != config.num_info_bits || llrs.size() > ldpc_codeword_length(graph, z) ||
       (config.num_rows != 0 &&
-       (config.num_rows < num_core_rows || config.num_rows > ldpc_num_rows(graph)))) {
+       (config.num_rows < ldpc_num_core_rows || config.num_rows > ldpc_num_rows(graph)))) {
     throw std::invalid_argument("LDPC SP: inconsistent sizes or parameters");
   }
   z_ = z;

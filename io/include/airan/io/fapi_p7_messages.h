@@ -205,6 +205,11 @@ struct FapiUlTtiRequest {
 
 /// Measurement fields shared by CRC and RX_DATA entries, in 222.10.02 units.
 struct FapiUlMeasurement {
+  static constexpr std::uint8_t invalid_ul_cqi = 255;     ///< UL_CQI's "invalid"
+  static constexpr std::uint16_t invalid_u16 = 0xFFFF;    ///< TimingAdvance's and RSSI's
+  static constexpr std::uint16_t max_timing_advance = 63; ///< largest valid TimingAdvance
+  static constexpr std::uint16_t no_timing_change = 31;   ///< TimingAdvance: keep the timing
+  static constexpr std::uint16_t max_rssi = 1280;         ///< largest valid RSSI (0 dB)
   /// UL_CQI: SNR, 0 .. 254 for -64 .. 63 dB in 0.5 dB steps; 255 invalid.
   std::uint8_t ul_cqi = 255;
   /// TimingAdvance T_A, 0 .. 63 (TS 38.213 4.2, 31 = no change); 0xFFFF invalid.

@@ -17,6 +17,7 @@
 
 #include <array>
 #include <cstdint>
+#include <ctime>
 #include <optional>
 
 namespace airan::io {
@@ -25,6 +26,13 @@ namespace airan::io {
 inline constexpr unsigned oran_frames_per_cycle = 256;
 /// Length of the frameId cycle: 256 frames of 10 ms.
 inline constexpr std::int64_t oran_cycle_ns = 2'560'000'000;
+
+/// CLOCK_REALTIME now, in ns: the clock a live DU and RU share (frame 0 at epoch 0 by default).
+inline std::int64_t realtime_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
 
 /// Slot clock of one numerology.
 class FronthaulSlotClock {

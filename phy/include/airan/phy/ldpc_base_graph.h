@@ -18,6 +18,10 @@ constexpr unsigned ldpc_num_rows(LdpcBaseGraph graph) {
   return graph == LdpcBaseGraph::bg1 ? 46 : 42;
 }
 
+/// Core rows of either base graph: the first 4, whose parity columns form the double diagonal;
+/// every further row is an extension row with one parity column of its own.
+inline constexpr unsigned ldpc_num_core_rows = 4;
+
 /// Columns of the base graph (68 or 52), i.e. Z-bit blocks of the unpunctured codeword.
 constexpr unsigned ldpc_num_columns(LdpcBaseGraph graph) {
   return graph == LdpcBaseGraph::bg1 ? 68 : 52;
@@ -56,6 +60,34 @@ struct LdpcBaseGraphEntry {
 
 /// Every nonzero block of \p graph, sorted by row, then column (316 for BG1, 197 for BG2).
 std::span<const LdpcBaseGraphEntry> ldpc_base_graph_entries(LdpcBaseGraph graph);
+
+/// Entries a row of either base graph has at most, with room to spare (BG1's densest has 19):
+/// what the decoders and the encoder size their per-row arrays for.
+inline constexpr unsigned ldpc_max_row_degree = 32;
+
+/// A base graph's entries indexed by row: row r's are entries[row_begin[r] .. row_begin[r + 1]).
+struct LdpcGraphRows {
+  std::span<const LdpcBaseGraphEntry> entries;
+  std::array<unsigned, 47> row_begin{}; ///< 46 rows at most, and the end
+
+  /// The entries of row \p r.
+  [[nodiscard]] std::span<const LdpcBaseGraphEntry> row(unsigned r) const {
+    return entries.subspan(row_begin[r], row_begin[r + 1] - row_begin[r]);
+  }
+};
+
+/// \p graph's entries indexed by row.
+inline LdpcGraphRows ldpc_graph_rows(LdpcBaseGraph graph) {
+  LdpcGraphRows rows;
+  rows.entries = ldpc_base_graph_entries(graph);
+  for (const auto& entry : rows.entries) {
+    ++rows.row_begin[entry.row + 1U];
+  }
+  for (unsigned r = 0; r < ldpc_num_rows(graph); ++r) {
+    rows.row_begin[r + 1] += rows.row_begin[r];
+  }
+  return rows;
+}
 
 /// A lifting size Z and the index i_LS of the set that contains it.
 struct LdpcLiftingSize {
