@@ -1,5 +1,6 @@
 // GpuLdpcDecoder in a build without CUDA: the constructor says so; nothing else is reachable.
 #include "airan/gpu/gpu_ldpc_decoder.h"
+#include "built_without_cuda.h"
 
 #include <stdexcept>
 
@@ -7,35 +8,29 @@ namespace airan::gpu {
 
 struct GpuLdpcDecoder::Impl {};
 
-namespace {
-[[noreturn]] void unavailable() {
-  throw std::runtime_error("GpuLdpcDecoder: airan was built without CUDA");
-}
-} // namespace
-
 GpuLdpcDecoder::GpuLdpcDecoder(unsigned, int, unsigned) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuLdpcDecoder");
 }
 GpuLdpcDecoder::~GpuLdpcDecoder() = default;
 GpuLdpcDecoder::GpuLdpcDecoder(GpuLdpcDecoder&&) noexcept = default;
 GpuLdpcDecoder& GpuLdpcDecoder::operator=(GpuLdpcDecoder&&) noexcept = default;
 void GpuLdpcDecoder::decode(std::span<const GpuLdpcJob>, std::span<phy::LdpcDecoderResult>) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuLdpcDecoder");
 }
 void GpuLdpcDecoder::set_code_block_pairs(bool) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuLdpcDecoder");
 }
 void GpuLdpcDecoder::set_edge_keeping(GpuLdpcEdgeKeeping) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuLdpcDecoder");
 }
 float GpuLdpcDecoder::last_kernel_us() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuLdpcDecoder");
 }
 unsigned GpuLdpcDecoder::max_code_blocks() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuLdpcDecoder");
 }
 std::string GpuLdpcDecoder::description() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuLdpcDecoder");
 }
 
 phy::LdpcBatchDecoderFactory make_gpu_ldpc_batch_decoder_factory(int device) {

@@ -2,6 +2,7 @@
 /// \brief GpuOfdmWorkspace in a build without CUDA: the constructor says so; nothing else is
 /// reachable.
 #include "airan/gpu/gpu_ofdm_workspace.h"
+#include "built_without_cuda.h"
 
 #include <stdexcept>
 
@@ -9,41 +10,35 @@ namespace airan::gpu {
 
 struct GpuOfdmWorkspace::Impl {};
 
-namespace {
-[[noreturn]] void unavailable() {
-  throw std::runtime_error("GpuOfdmWorkspace: airan was built without CUDA");
-}
-} // namespace
-
 GpuOfdmWorkspace::GpuOfdmWorkspace(unsigned, std::size_t, int) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOfdmWorkspace");
 }
 GpuOfdmWorkspace::~GpuOfdmWorkspace() = default;
 GpuOfdmWorkspace::GpuOfdmWorkspace(GpuOfdmWorkspace&&) noexcept = default;
 GpuOfdmWorkspace& GpuOfdmWorkspace::operator=(GpuOfdmWorkspace&&) noexcept = default;
 unsigned GpuOfdmWorkspace::fft_size() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOfdmWorkspace");
 }
 std::size_t GpuOfdmWorkspace::max_windows() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOfdmWorkspace");
 }
 int GpuOfdmWorkspace::device() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOfdmWorkspace");
 }
 bool GpuOfdmWorkspace::prepare(std::size_t) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOfdmWorkspace");
 }
 bool GpuOfdmWorkspace::prepare_missed() {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOfdmWorkspace");
 }
 bool GpuOfdmWorkspace::prepared(std::size_t) const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOfdmWorkspace");
 }
 std::uint64_t GpuOfdmWorkspace::joint_transforms() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOfdmWorkspace");
 }
 std::uint64_t GpuOfdmWorkspace::own_transforms() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOfdmWorkspace");
 }
 
 } // namespace airan::gpu

@@ -2,6 +2,7 @@
 /// \brief GpuOnnxExecutor in a build without CUDA: the constructor says so; nothing else is
 /// reachable.
 #include "airan/gpu/gpu_onnx_executor.h"
+#include "built_without_cuda.h"
 
 #include <stdexcept>
 
@@ -9,54 +10,48 @@ namespace airan::gpu {
 
 struct GpuOnnxExecutor::Impl {};
 
-namespace {
-[[noreturn]] void unavailable() {
-  throw std::runtime_error("GpuOnnxExecutor: airan was built without CUDA");
-}
-} // namespace
-
 GpuOnnxExecutor::GpuOnnxExecutor(const phy::nn::OnnxModel&, const GpuOnnxExecutorOptions&) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 GpuOnnxExecutor::~GpuOnnxExecutor() = default;
 const std::vector<phy::nn::OnnxValueInfo>& GpuOnnxExecutor::inputs() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 const std::vector<phy::nn::OnnxValueInfo>& GpuOnnxExecutor::outputs() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 void GpuOnnxExecutor::run(std::span<const phy::nn::ConstTensorView>) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 GpuOnnxDeviceIo GpuOnnxExecutor::prepare_device(std::span<const phy::nn::TensorShape>) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 void GpuOnnxExecutor::enqueue_device(std::span<const phy::nn::TensorShape>, void*) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 phy::nn::ConstTensorView GpuOnnxExecutor::output(std::size_t) const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 std::vector<GpuOnnxLaunchTime> GpuOnnxExecutor::profile(std::span<const phy::nn::ConstTensorView>) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 std::string GpuOnnxExecutor::description() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 std::size_t GpuOnnxExecutor::num_plans() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 std::size_t GpuOnnxExecutor::num_fused_gemms() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 std::size_t GpuOnnxExecutor::num_allocations() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 float GpuOnnxExecutor::last_run_device_ms() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 const std::string& GpuOnnxExecutor::capture_error() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuOnnxExecutor");
 }
 
 } // namespace airan::gpu

@@ -1,5 +1,6 @@
 // GpuPuschFrontEnd in a build without CUDA: the constructor says so; nothing else is reachable.
 #include "airan/gpu/gpu_pusch_front_end.h"
+#include "built_without_cuda.h"
 
 #include <stdexcept>
 
@@ -7,55 +8,49 @@ namespace airan::gpu {
 
 struct GpuPuschFrontEnd::Impl {};
 
-namespace {
-[[noreturn]] void unavailable() {
-  throw std::runtime_error("GpuPuschFrontEnd: airan was built without CUDA");
-}
-} // namespace
-
 GpuPuschFrontEnd::GpuPuschFrontEnd(const phy::CellConfig&, const GpuPuschFrontEndLimits&, int) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 GpuPuschFrontEnd::~GpuPuschFrontEnd() = default;
 GpuPuschFrontEnd::GpuPuschFrontEnd(GpuPuschFrontEnd&&) noexcept = default;
 GpuPuschFrontEnd& GpuPuschFrontEnd::operator=(GpuPuschFrontEnd&&) noexcept = default;
 std::size_t GpuPuschFrontEnd::slot_length(unsigned) const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::demodulate(const phy::cf32*, unsigned, unsigned) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::demodulate_host(std::span<const phy::cf32>, unsigned, unsigned) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 const phy::cf32* GpuPuschFrontEnd::upload_iq(std::span<const phy::cf32>, unsigned, unsigned,
                                              void*) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 bool GpuPuschFrontEnd::prepare_capture(unsigned, std::span<const phy::PuschConfig>, unsigned,
                                        const phy::PuschFrontEndOptions&) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid&) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig&, unsigned,
                                       const phy::PuschFrontEndOptions&, bool) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 std::size_t GpuPuschFrontEnd::prepare(const phy::PuschConfig&, unsigned,
                                       const phy::PuschFrontEndOptions&, bool) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::enqueue_prepared(std::span<GpuPuschFrontEnd* const>, void*) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::prepare_demodulation(const phy::cf32*, unsigned, unsigned) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd* const>, void*,
                                                      GpuOfdmWorkspace*) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 bool GpuPuschFrontEnd::llrs_descrambled() const {
   return false;
@@ -63,72 +58,72 @@ bool GpuPuschFrontEnd::llrs_descrambled() const {
 void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig&, unsigned,
                                            const phy::PuschFrontEndOptions&,
                                            const NeuralInputTensors&) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 std::size_t GpuPuschFrontEnd::gather_neural_llrs(const float*) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 const float* GpuPuschFrontEnd::device_llrs() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::enqueue_measurements(unsigned) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 phy::PuschMeasurements GpuPuschFrontEnd::download_pusch_measurements() {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 phy::PuschMeasurements GpuPuschFrontEnd::pending_measurements(unsigned) const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void* GpuPuschFrontEnd::native_stream() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::descramble(std::uint32_t) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::synchronize() {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::set_deferred_branch_join(bool) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::set_stage_timing(bool) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::set_fused_ofdm(bool) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 bool GpuPuschFrontEnd::fused_ofdm() const {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::join_branch() {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::pregenerate_dmrs(const phy::PuschConfig&, unsigned,
                                         const phy::PuschFrontEndOptions&) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::download_llrs(std::span<float>) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::download_grid(phy::ResourceGrid&) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate&) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::download_equalized(std::vector<phy::cf32>&, std::vector<float>&) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 GpuStageTimes GpuPuschFrontEnd::stage_times() {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 void GpuPuschFrontEnd::process_grid(const phy::ResourceGrid&, const phy::PuschConfig&, unsigned,
                                     const phy::PuschFrontEndOptions&, std::span<float>) {
-  unavailable();
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
 
 } // namespace airan::gpu
