@@ -65,9 +65,9 @@ inline __attribute__((always_inline)) void store_vector(bit_t* p, const Vector& 
 template <typename Vector>
 inline __attribute__((always_inline)) void
 xor_sum_vectors(const bit_t* const* sources, unsigned num_sources, unsigned z, bit_t* out) {
-  constexpr unsigned vector_bytes = sizeof(Vector);
-  constexpr unsigned chunk = 4 * vector_bytes;
-  unsigned offset = 0;
+  constexpr std::size_t vector_bytes = sizeof(Vector);
+  constexpr std::size_t chunk = 4 * vector_bytes;
+  std::size_t offset = 0;
   for (; offset + chunk <= z; offset += chunk) {
     const bit_t* first = sources[0] + offset;
     Vector v0 = load_vector<Vector>(first);
@@ -342,7 +342,7 @@ void LdpcEncoderImpl::encode(std::span<const bit_t> message, const LdpcEncoderCo
   const unsigned filler_end = ldpc_filler_end(config);
   const unsigned copied = std::min(filler_begin, out_length);
   if (copied > 0) {
-    std::memcpy(codeword.data(), message.data() + 2 * z, copied);
+    std::memcpy(codeword.data(), message.data() + std::size_t{2} * z, copied);
   }
   if (out_length > filler_begin) {
     std::memset(codeword.data() + filler_begin, ldpc_filler_bit,
