@@ -20,6 +20,7 @@ using namespace airan::phy;
 
 namespace airan::phy {
 /// Test names and messages show the implementation's name.
+// NOLINTNEXTLINE(readability-identifier-naming): the name GoogleTest looks for
 void PrintTo(LdpcDecoderImpl impl, std::ostream* os) {
   *os << to_string(impl);
 }
@@ -234,30 +235,31 @@ TEST_P(LdpcDecoderPerImpl, HopelessBlockReportsFailure) {
 
 TEST_P(LdpcDecoderPerImpl, RejectsInconsistentArguments) {
   auto decoder = create_ldpc_decoder(GetParam());
-  std::vector<std::int8_t> llrs(66 * 8, 1);
+  constexpr std::size_t num_llrs = 528; // N of BG1 with Z = 8: 66 Z
+  std::vector<std::int8_t> llrs(num_llrs, 1);
   BitVector message(100);
-  auto expect_rejected = [&](LdpcDecoderConfig config, std::size_t num_llrs) {
-    EXPECT_THROW(decoder->decode(std::span(llrs).first(num_llrs), config, message),
+  auto expect_rejected = [&](LdpcDecoderConfig config, std::size_t length) {
+    EXPECT_THROW(decoder->decode(std::span(llrs).first(length), config, message),
                  std::invalid_argument);
   };
-  expect_rejected({LdpcBaseGraph::bg1, 17, 100}, 66 * 8);   // not a lifting size
-  expect_rejected({LdpcBaseGraph::bg1, 8, 99}, 66 * 8);     // K' != message size
-  expect_rejected({LdpcBaseGraph::bg2, 8, 100}, 66 * 8);    // more LLRs than N
-  expect_rejected({LdpcBaseGraph::bg1, 8, 100, 0}, 66 * 8); // no iteration
+  expect_rejected({LdpcBaseGraph::bg1, 17, 100}, num_llrs);   // not a lifting size
+  expect_rejected({LdpcBaseGraph::bg1, 8, 99}, num_llrs);     // K' != message size
+  expect_rejected({LdpcBaseGraph::bg2, 8, 100}, num_llrs);    // more LLRs than N
+  expect_rejected({LdpcBaseGraph::bg1, 8, 100, 0}, num_llrs); // no iteration
   LdpcDecoderConfig config{LdpcBaseGraph::bg1, 8, 100};
   config.num_rows = 3;
-  expect_rejected(config, 66 * 8);
+  expect_rejected(config, num_llrs);
   config.num_rows = 0;
   config.rule = LdpcMinSumRule::normalized;
   config.scaling_factor = 1.5f;
-  expect_rejected(config, 66 * 8);
+  expect_rejected(config, num_llrs);
   config.scaling_factor = 0.75f;
   config.rule = LdpcMinSumRule::offset;
   config.offset = 128;
-  expect_rejected(config, 66 * 8);
+  expect_rejected(config, num_llrs);
   config.offset = 2;
   config.early_termination = LdpcEarlyTermination::crc_check; // without a CRC check
-  expect_rejected(config, 66 * 8);
+  expect_rejected(config, num_llrs);
 }
 
 INSTANTIATE_TEST_SUITE_P(Supported, LdpcDecoderPerImpl,

@@ -186,7 +186,7 @@ TEST(TdlChannel, TimeDomainFadingHasTheJakesAutocorrelation) {
   config.max_doppler_hz = 300.0;
   config.num_rx = 4;
   TdlChannel channel(config, numerology, 6, 11);
-  const std::size_t samples = 1920 * 300; // 0.3 s, 90 Doppler periods
+  const std::size_t samples = std::size_t{1920} * 300; // 0.3 s, 90 Doppler periods
   const std::vector<cf32> ones(samples, cf32(1.0F, 0.0F));
   std::vector<cf32> out(4 * samples);
   constexpr int max_lag = 20;
@@ -199,8 +199,9 @@ TEST(TdlChannel, TimeDomainFadingHasTheJakesAutocorrelation) {
     for (unsigned r = 0; r < 4; ++r) {
       const cf32* g = out.data() + r * samples;
       for (int lag = 0; lag <= max_lag; ++lag) {
-        for (std::size_t n = 0; n + lag * lag_step < samples; n += 7) {
-          acf[lag] += cd(g[n + lag * lag_step]) * std::conj(cd(g[n]));
+        const std::size_t offset = static_cast<std::size_t>(lag) * lag_step;
+        for (std::size_t n = 0; n + offset < samples; n += 7) {
+          acf[lag] += cd(g[n + offset]) * std::conj(cd(g[n]));
           count[lag] += 1.0;
         }
       }
@@ -227,8 +228,8 @@ TEST(TdlChannel, MeasuredAntennaCorrelationMatchesTheMatrices) {
   const Numerology numerology = Numerology::for_carrier(1, CyclicPrefix::normal, num_prbs);
   auto worst_deviation = [](const std::vector<cd>& sum, const std::vector<double>& expected) {
     double worst = 0.0;
-    for (unsigned a = 0; a < 8; ++a) {
-      for (unsigned b = 0; b < 8; ++b) {
+    for (std::size_t a = 0; a < 8; ++a) {
+      for (std::size_t b = 0; b < 8; ++b) {
         const double measured =
             std::abs(sum[a * 8 + b]) / std::sqrt(std::abs(sum[a * 9]) * std::abs(sum[b * 9]));
         worst = std::max(worst, std::abs(measured - expected[a * 8 + b]));
@@ -252,8 +253,8 @@ TEST(TdlChannel, MeasuredAntennaCorrelationMatchesTheMatrices) {
       channel.tap_gains(0.0, gains);
       for (std::size_t n = 0; n < num_taps; ++n) {
         const double power = config.profile.taps[n].power;
-        for (unsigned a = 0; a < 8; ++a) { // index t * 4 + r, as in the Kronecker matrix
-          for (unsigned b = 0; b < 8; ++b) {
+        for (std::size_t a = 0; a < 8; ++a) { // index t * 4 + r, as in the Kronecker matrix
+          for (std::size_t b = 0; b < 8; ++b) {
             tap_sum[a * 8 + b] += gains[n * 8 + (a % 4) * 2 + a / 4] *
                                   std::conj(gains[n * 8 + (b % 4) * 2 + b / 4]) / power;
           }
