@@ -54,11 +54,11 @@ std::vector<ConformanceCase> list_case_dirs(const std::filesystem::path& dir,
 std::vector<ConformanceCase> list_case_files(const std::filesystem::path& dir,
                                              const std::string& suffix);
 
-// Suites. Each takes the directory of its reference data (layout of ../shared/conformance/*).
-
 /// Positions where the bit sequences \p a and \p b differ; each bit one has beyond the other's
 /// length counts as a mismatch.
 std::size_t count_bit_mismatches(std::span<const phy::bit_t> a, std::span<const phy::bit_t> b);
+
+// Suites. Each takes the directory of its reference data (layout of ../shared/conformance/*).
 
 /// CRC6/11/16/24A/24B/24C against crc/{POLY}_input.npy and crc/{POLY}_crc.npy.
 SuiteResult run_crc_conformance(const std::filesystem::path& dir, std::ostream* out);

@@ -211,11 +211,11 @@ struct FapiUlMeasurement {
   static constexpr std::uint16_t no_timing_change = 31;   ///< TimingAdvance: keep the timing
   static constexpr std::uint16_t max_rssi = 1280;         ///< largest valid RSSI (0 dB)
   /// UL_CQI: SNR, 0 .. 254 for -64 .. 63 dB in 0.5 dB steps; 255 invalid.
-  std::uint8_t ul_cqi = 255;
+  std::uint8_t ul_cqi = invalid_ul_cqi;
   /// TimingAdvance T_A, 0 .. 63 (TS 38.213 4.2, 31 = no change); 0xFFFF invalid.
-  std::uint16_t timing_advance = 0xFFFF;
+  std::uint16_t timing_advance = invalid_u16;
   /// RSSI, 0 .. 1280 for -128 .. 0 dB (dBm or dBFS per CONFIG) in 0.1 dB steps; 0xFFFF invalid.
-  std::uint16_t rssi = 0xFFFF;
+  std::uint16_t rssi = invalid_u16;
   friend bool operator==(const FapiUlMeasurement&, const FapiUlMeasurement&) = default;
 };
 
