@@ -1,6 +1,7 @@
 // `airan info`: what this binary was built with and what this machine offers.
 #include "airan/gpu/device_connections.h"
 #include "airan/gpu/device_query.h"
+#include "airan/phy/cpu_features.h"
 #include "commands.h"
 
 #include <fstream>
@@ -24,23 +25,6 @@ std::string cpu_model() {
   return "unknown";
 }
 
-std::string cpu_simd_features() {
-  std::string features;
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) {
-    features += " avx2";
-  }
-  if (__builtin_cpu_supports("avx512f")) {
-    features += " avx512f";
-  }
-  if (__builtin_cpu_supports("avx512bw")) {
-    features += " avx512bw";
-  }
-#endif
-  return features.empty() ? " none" : features;
-}
-
 } // namespace
 
 Command add_info_command(CLI::App& parent) {
@@ -50,7 +34,7 @@ Command add_info_command(CLI::App& parent) {
   return {app, [self_test]() -> int {
             std::cout << "airan " << AIRAN_VERSION << '\n'
                       << "cpu: " << cpu_model() << " (" << std::thread::hardware_concurrency()
-                      << " threads), simd:" << cpu_simd_features() << '\n';
+                      << " threads), simd: " << phy::cpu_feature_names(phy::cpu_features()) << '\n';
             const auto cuda = gpu::query_devices();
             std::cout << "cuda backend: " << (cuda.cuda_compiled ? "compiled" : "not compiled");
             if (cuda.cuda_compiled) {

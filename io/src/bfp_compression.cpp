@@ -5,6 +5,8 @@
 
 #include "bfp_compression_kernels.h"
 
+#include "airan/phy/cpu_features.h"
+
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -12,25 +14,6 @@
 namespace airan::io {
 
 namespace {
-
-bool cpu_has_avx2() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2");
-#else
-  return false;
-#endif
-}
-
-bool cpu_has_avx512_vbmi() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vbmi");
-#else
-  return false;
-#endif
-}
 
 /// Checks \p compression and the sizes; returns the number of PRBs.
 std::size_t checked_num_prbs(const IqCompression& compression, std::size_t num_values,
@@ -143,9 +126,9 @@ std::string_view to_string(BfpImpl impl) {
 bool bfp_impl_supported(BfpImpl impl) {
   switch (impl) {
   case BfpImpl::avx2:
-    return detail::bfp_avx2_kernels() != nullptr && cpu_has_avx2();
+    return detail::bfp_avx2_kernels() != nullptr && phy::cpu_features().avx2;
   case BfpImpl::avx512:
-    return detail::bfp_avx512_kernels() != nullptr && cpu_has_avx512_vbmi();
+    return detail::bfp_avx512_kernels() != nullptr && phy::cpu_features().avx512_vbmi();
   default:
     return true;
   }

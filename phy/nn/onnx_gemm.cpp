@@ -6,6 +6,8 @@
 /// best_gemm_isa() picks them when the CPU has AVX2 and FMA.
 #include "airan/phy/nn/onnx_gemm_kernel.h"
 
+#include "airan/phy/cpu_features.h"
+
 #include <algorithm>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -143,8 +145,7 @@ AIRAN_NN_AVX2 void gemm_columns_avx2(const GemmWeights& w, const float* x, std::
 
 GemmIsa best_gemm_isa() {
 #if defined(AIRAN_NN_AVX2)
-  static const bool has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return has_avx2 ? GemmIsa::avx2 : GemmIsa::scalar;
+  return cpu_features().avx2_fma() ? GemmIsa::avx2 : GemmIsa::scalar;
 #else
   return GemmIsa::scalar;
 #endif

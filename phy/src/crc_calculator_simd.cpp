@@ -12,6 +12,7 @@
 /// is bit for bit that of the table code.
 #include "crc_calculator_simd.h"
 
+#include "airan/phy/cpu_features.h"
 #include "airan/phy/crc_calculator.h"
 
 #if defined(__x86_64__)
@@ -67,8 +68,7 @@ inline __m128i fold_multipliers_for(const std::uint32_t* fold_multipliers, std::
 } // namespace
 
 bool crc_clmul_available() {
-  static const bool available = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("avx2");
-  return available;
+  return cpu_features().pclmul_avx2();
 }
 
 AIRAN_CRC_CLMUL std::uint32_t crc_fold_blocks_clmul(const bit_t* bits, std::size_t num_blocks,

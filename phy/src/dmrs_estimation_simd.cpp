@@ -9,6 +9,8 @@
 /// runs per register, measured within noise of this one on the AMD EPYC of the benchmarks.)
 #include "dmrs_estimation_simd.h"
 
+#include "airan/phy/cpu_features.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define AIRAN_DMRS_SIMD_X86 1
@@ -18,12 +20,11 @@ namespace airan::phy::detail {
 
 bool dmrs_simd_supported(DmrsSimd level) {
 #if defined(AIRAN_DMRS_SIMD_X86)
-  __builtin_cpu_init();
   switch (level) {
   case DmrsSimd::baseline:
     return true;
   case DmrsSimd::avx2:
-    return __builtin_cpu_supports("avx2") != 0;
+    return cpu_features().avx2;
   }
   return false;
 #else

@@ -3,6 +3,8 @@
 /// queries (the LLR quantiser is in ldpc_llr_quantizer.cpp).
 #include "airan/phy/ldpc_decoder.h"
 
+#include "airan/phy/cpu_features.h"
+
 #include "ldpc_decoder_layered.h"
 
 #include <algorithm>
@@ -10,28 +12,6 @@
 #include <string>
 
 namespace airan::phy {
-
-namespace {
-
-bool cpu_has_avx2() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2");
-#else
-  return false;
-#endif
-}
-
-bool cpu_has_avx512bw() {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
-#else
-  return false;
-#endif
-}
-
-} // namespace
 
 std::string_view to_string(LdpcDecoderImpl impl) {
   switch (impl) {
@@ -50,9 +30,9 @@ std::string_view to_string(LdpcDecoderImpl impl) {
 bool ldpc_decoder_impl_supported(LdpcDecoderImpl impl) {
   switch (impl) {
   case LdpcDecoderImpl::avx2:
-    return detail::ldpc_avx2_layer_kernels() != nullptr && cpu_has_avx2();
+    return detail::ldpc_avx2_layer_kernels() != nullptr && cpu_features().avx2;
   case LdpcDecoderImpl::avx512:
-    return detail::ldpc_avx512_layer_kernels() != nullptr && cpu_has_avx512bw();
+    return detail::ldpc_avx512_layer_kernels() != nullptr && cpu_features().avx512_bw();
   default:
     return true;
   }

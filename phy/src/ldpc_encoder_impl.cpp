@@ -13,6 +13,8 @@
 /// and yields that block directly.
 #include "airan/phy/ldpc_encoder.h"
 
+#include "airan/phy/cpu_features.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -136,7 +138,7 @@ __attribute__((target("avx2"))) void xor_sum_avx2(const bit_t* const* sources, u
 /// The widest kernel this CPU runs.
 XorSumFunction select_xor_sum() {
 #if defined(AIRAN_LDPC_AVX2_DISPATCH)
-  if (__builtin_cpu_supports("avx2")) {
+  if (cpu_features().avx2) {
     return xor_sum_avx2;
   }
 #endif

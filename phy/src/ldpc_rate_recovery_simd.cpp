@@ -7,6 +7,8 @@
 /// the scalar code.
 #include "ldpc_rate_recovery_simd.h"
 
+#include "airan/phy/cpu_features.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define AIRAN_RATE_RECOVERY_X86 1
@@ -31,15 +33,13 @@ void rate_recovery_block_scalar(const RateRecoveryBlock& block, unsigned j_begin
 
 bool llr_simd_supported(LlrSimd level) {
 #if defined(AIRAN_RATE_RECOVERY_X86)
-  __builtin_cpu_init();
   switch (level) {
   case LlrSimd::scalar:
     return true;
   case LlrSimd::avx2:
-    return __builtin_cpu_supports("avx2") != 0;
+    return cpu_features().avx2;
   case LlrSimd::avx512:
-    return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512bw") != 0 &&
-           __builtin_cpu_supports("avx512dq") != 0 && __builtin_cpu_supports("avx512vl") != 0;
+    return cpu_features().avx512_bw_dq_vl();
   }
   return false;
 #else

@@ -8,6 +8,8 @@
 /// invertible get the scalar kernel's zero symbol and infinite noise.
 #include "mimo_equalizer_avx2.h"
 
+#include "airan/phy/cpu_features.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
@@ -327,7 +329,7 @@ std::size_t dispatch_whitening(const EqualizerInput& input, float noise, bool mm
 } // namespace
 
 bool equalizer_avx2_available() {
-  return __builtin_cpu_supports("avx2");
+  return cpu_features().avx2;
 }
 
 std::size_t equalize_rows_avx2(const EqualizerInput& input, float noise, bool mmse,

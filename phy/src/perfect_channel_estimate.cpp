@@ -16,17 +16,18 @@ void fill_perfect_channel_estimate(ChannelEstimate& estimate, const ChannelRespo
   const unsigned num_rx = true_channel.num_rx();
   const unsigned num_layers = pusch.num_layers;
   const bool codebook = pusch.precoding == PuschPrecoding::codebook;
-  const PrecodingMatrix w = codebook
-                                ? pusch_codebook_matrix(num_layers, cell.num_antenna_ports, pusch.tpmi)
-                                : PrecodingMatrix::identity(num_layers);
+  const PrecodingMatrix w =
+      codebook ? pusch_codebook_matrix(num_layers, cell.num_antenna_ports, pusch.tpmi)
+               : PrecodingMatrix::identity(num_layers);
   const unsigned symbols = symbols_per_slot(cell.cyclic_prefix);
   if (true_channel.num_tx() < w.num_ports() || true_channel.num_symbols() != symbols ||
       true_channel.num_subcarriers() != subcarriers_per_prb * cell.num_prbs) {
     throw std::invalid_argument(
         "perfect CSI: the true channel (" + std::to_string(true_channel.num_rx()) + " x " +
         std::to_string(true_channel.num_tx()) + " x " + std::to_string(true_channel.num_symbols()) +
-        " x " + std::to_string(true_channel.num_subcarriers()) + ") does not fit the cell and PDU (" +
-        std::to_string(w.num_ports()) + " ports, " + std::to_string(symbols) + " symbols, " +
+        " x " + std::to_string(true_channel.num_subcarriers()) +
+        ") does not fit the cell and PDU (" + std::to_string(w.num_ports()) + " ports, " +
+        std::to_string(symbols) + " symbols, " +
         std::to_string(subcarriers_per_prb * cell.num_prbs) + " subcarriers)");
   }
   const unsigned first_crb = pusch.bwp_start + pusch.prb_start;
@@ -61,8 +62,7 @@ void fill_perfect_channel_estimate(ChannelEstimate& estimate, const ChannelRespo
       }
     }
   }
-  const double count =
-      double(num_rx) * num_layers * pusch.num_symbols * estimate.num_subcarriers();
+  const double count = double(num_rx) * num_layers * pusch.num_symbols * estimate.num_subcarriers();
   const double mean_power = count > 0 ? power / count : 0.0;
   const float beta = dmrs_amplitude(pusch.num_dmrs_cdm_groups_no_data);
 
@@ -70,9 +70,10 @@ void fill_perfect_channel_estimate(ChannelEstimate& estimate, const ChannelRespo
   m = {};
   m.noise_variance = noise_variance;
   m.rsrp = static_cast<float>(beta * beta * mean_power);
-  m.sinr_db = noise_variance > 0.0F
-                  ? static_cast<float>(std::min(100.0, 10.0 * std::log10(mean_power / noise_variance)))
-                  : 100.0F;
+  m.sinr_db =
+      noise_variance > 0.0F
+          ? static_cast<float>(std::min(100.0, 10.0 * std::log10(mean_power / noise_variance)))
+          : 100.0F;
   estimate.set_covariance_groups(0);
   const std::span<cf32> covariance = estimate.covariance(0);
   std::fill(covariance.begin(), covariance.end(), cf32{});

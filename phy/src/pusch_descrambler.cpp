@@ -2,6 +2,7 @@
 /// \brief LLR descrambling with a word-wise Gold sequence generator.
 #include "airan/phy/pusch_descrambler.h"
 
+#include "airan/phy/cpu_features.h"
 #include "airan/phy/gold_sequence_jump.h"
 #include "airan/phy/thread_pool.h"
 
@@ -99,8 +100,7 @@ __attribute__((target("avx2"))) void flip_words_avx2(float* data, std::size_t wo
 }
 
 bool avx2_available() {
-  static const bool available = __builtin_cpu_supports("avx2");
-  return available;
+  return cpu_features().avx2;
 }
 #endif
 

@@ -8,6 +8,8 @@
 /// transposed in registers into the scalar output order.
 #include "soft_demapper_avx2.h"
 
+#include "airan/phy/cpu_features.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 
@@ -183,8 +185,7 @@ AIRAN_DEMAP_AVX2 std::size_t demodulate(const PamLlrTable& table, const cf32* sy
 } // namespace
 
 bool soft_demapper_avx2_available() {
-  static const bool available = __builtin_cpu_supports("avx2");
-  return available;
+  return cpu_features().avx2;
 }
 
 std::size_t demodulate_qam_avx2(const PamLlrTable& table, const cf32* symbols,

@@ -12,7 +12,6 @@
 namespace airan::phy {
 namespace {
 
-constexpr double two_pi = 2.0 * std::numbers::pi;
 /// Stop-band attenuation the interpolators are designed for (Kaiser's formulas).
 constexpr double interpolator_attenuation_db = 80.0;
 /// Gains are held over a block during which the fastest Doppler phase moves at most this much.
@@ -113,7 +112,8 @@ void TdlChannel::design_interpolators() {
   const double fastest_hz = std::max(config_.max_doppler_hz, std::abs(los_doppler_hz_));
   unsigned block = max_block_length;
   if (fastest_hz > 0.0) {
-    const double samples = max_doppler_phase_per_block * sample_rate_hz_ / (two_pi * fastest_hz);
+    const double samples =
+        max_doppler_phase_per_block * sample_rate_hz_ / ((2.0 * std::numbers::pi) * fastest_hz);
     block = static_cast<unsigned>(std::clamp(std::floor(samples), 1.0, double{max_block_length}));
   }
   block_length_ = block;
@@ -171,8 +171,9 @@ void TdlChannel::filter_block(std::span<const cf32> tx, std::size_t samples_per_
   // CFO phasor at the block's first sample (exact), stepped per sample within the block.
   const double t0 = start_s + static_cast<double>(first) / sample_rate_hz_;
   const std::complex<double> rotation0 =
-      std::polar(1.0, two_pi * std::fmod(config_.cfo_hz * t0, 1.0));
-  const cf32 rotation_step(std::polar(1.0, two_pi * config_.cfo_hz / sample_rate_hz_));
+      std::polar(1.0, (2.0 * std::numbers::pi) * std::fmod(config_.cfo_hz * t0, 1.0));
+  const cf32 rotation_step(
+      std::polar(1.0, (2.0 * std::numbers::pi) * config_.cfo_hz / sample_rate_hz_));
   const bool rotate = config_.cfo_hz != 0.0;
 
   float* out_re = out_re_.data();
