@@ -22,7 +22,7 @@ using airan::phy::cf32;
 
 namespace {
 
-constexpr std::size_t num_prbs = 273 * 14;
+constexpr std::size_t num_prbs = std::size_t{273} * 14;
 constexpr std::size_t num_res = num_prbs * 12;
 
 std::vector<cf32> slot_res() {

@@ -24,7 +24,7 @@ using namespace airan::phy::nn;
 namespace {
 
 constexpr std::int64_t symbols = 14;
-constexpr std::int64_t subcarriers = 106 * 12;
+constexpr std::int64_t subcarriers = std::int64_t{106} * 12;
 constexpr std::int64_t pixels = symbols * subcarriers;
 constexpr std::int64_t width = 96;
 constexpr int num_blocks = 6;
@@ -102,7 +102,7 @@ public:
   }
 
   std::string node(const std::string& op, std::vector<std::string> inputs,
-                   std::vector<OnnxAttribute> attributes = {}, std::string output = "") {
+                   std::vector<OnnxAttribute> attributes = {}, const std::string& output = "") {
     OnnxNode node;
     node.name = "/" + op + "_" + std::to_string(model_.graph.nodes.size());
     node.op_type = op;
@@ -193,7 +193,7 @@ void BM_NeuralReceiver(benchmark::State& state) {
     benchmark::DoNotOptimize(executor.output(0).data.data());
   }
   const double pointwise = 47.0 * width + 2.0 * num_blocks * width * width + width * 32.0;
-  const double depthwise = 9.0 * (47 + 2 * num_blocks * width);
+  const double depthwise = 9.0 * (47 + std::int64_t{2} * num_blocks * width);
   state.counters["GFLOPs"] = benchmark::Counter(2.0 * (pointwise + depthwise) * pixels * 1e-9,
                                                 benchmark::Counter::kIsIterationInvariantRate);
   state.counters["parameters"] = static_cast<double>(executor.num_parameters());

@@ -34,7 +34,7 @@ constexpr unsigned num_prbs = 273;
 constexpr unsigned num_layers = 2;
 constexpr unsigned num_rx = 4;
 constexpr unsigned slot_number = 3;
-constexpr std::size_t data_res_per_layer = 12 * 12 * num_prbs;
+constexpr std::size_t data_res_per_layer = std::size_t{12} * 12 * num_prbs;
 
 struct Scenario {
   CellConfig cell;

@@ -16,7 +16,7 @@ struct FronthaulReplayOptions {
   std::string capture; ///< pcap file; empty: live on the DPDK device.
   std::string vector;  ///< HDF5 vector with the PDUs and expected TBs (optional).
   std::string receiver = "mmse-lmmse";
-  ReceiverOptions options;     ///< --backend and --model.
+  ReceiverOptions options; ///< --backend and --model.
   unsigned threads = 1;
   bool quiet = false;
   bool no_dpdk = false;        ///< Read the pcap directly (no EAL).

@@ -79,6 +79,7 @@ CaseResult run_crc_case(const ConformanceCase& conformance_case, phy::CrcPolynom
 
 SuiteResult run_crc_conformance(const std::filesystem::path& dir, std::ostream* out) {
   std::vector<ConformanceCase> cases;
+  cases.reserve(polynomials.size());
   for (const auto& entry : polynomials) {
     cases.push_back({entry.name, dir});
   }

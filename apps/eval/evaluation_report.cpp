@@ -85,8 +85,8 @@ std::string format_evaluation_table(const EvaluationConfig& config,
   out << std::fixed;
   out << std::setw(8) << "SNR dB";
   for (const auto& name : names) {
-    out << " | " << std::setw(26) << std::left << (name + " BLER (err/slots)") << std::right
-        << " " << std::setw(9) << "Mbit/s";
+    out << " | " << std::setw(26) << std::left << (name + " BLER (err/slots)") << std::right << " "
+        << std::setw(9) << "Mbit/s";
   }
   out << '\n';
   for (std::size_t i = 0; i < points.size(); i += names.size()) {
@@ -100,8 +100,8 @@ std::string format_evaluation_table(const EvaluationConfig& config,
       } else {
         cell << "skipped (early stop)";
       }
-      out << " | " << std::setw(26) << std::left << cell.str() << std::right << " "
-          << std::setw(9) << std::setprecision(1) << p.throughput_mbps;
+      out << " | " << std::setw(26) << std::left << cell.str() << std::right << " " << std::setw(9)
+          << std::setprecision(1) << p.throughput_mbps;
     }
     out << '\n';
   }
@@ -138,8 +138,8 @@ void write_evaluation_outputs(const std::filesystem::path& directory, const std:
     for (const auto& p : points) {
       csv << p.receiver << ',' << p.snr_db << ',' << p.slots << ',' << p.tb_errors << ','
           << p.undetected_errors << ',' << p.bler << ',' << p.throughput_mbps << ','
-          << p.mean_post_eq_sinr_db << ',' << p.mean_receiver_us << ','
-          << (p.simulated ? 1 : 0) << '\n';
+          << p.mean_post_eq_sinr_db << ',' << p.mean_receiver_us << ',' << (p.simulated ? 1 : 0)
+          << '\n';
     }
     if (!csv) {
       throw std::runtime_error("cannot write " + (directory / "bler.csv").string());

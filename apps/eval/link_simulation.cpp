@@ -16,8 +16,7 @@ bool is_awgn(const ChannelSpec& channel) {
 
 phy::TdlChannelConfig make_tdl_config(const LinkScenario& scenario) {
   phy::TdlChannelConfig config;
-  config.profile =
-      phy::make_tdl_profile(scenario.channel.model, scenario.channel.delay_spread_s);
+  config.profile = phy::make_tdl_profile(scenario.channel.model, scenario.channel.delay_spread_s);
   config.max_doppler_hz = scenario.channel.max_doppler_hz;
   config.num_rx = scenario.num_rx_antennas;
   config.num_tx = scenario.cell.num_antenna_ports;
@@ -139,9 +138,8 @@ SlotSimulator::SlotSimulator(const LinkScenario& scenario)
     throw std::invalid_argument(problems);
   }
   if (!is_awgn(scenario.channel)) {
-    fading_ = std::make_unique<phy::TdlChannel>(make_tdl_config(scenario),
-                                                transmitter_.numerology(), scenario.cell.num_prbs,
-                                                0);
+    fading_ = std::make_unique<phy::TdlChannel>(
+        make_tdl_config(scenario), transmitter_.numerology(), scenario.cell.num_prbs, 0);
   }
   std::size_t longest = 0;
   for (unsigned s = 0; s < transmitter_.numerology().slots_per_frame(); ++s) {
@@ -241,8 +239,8 @@ void SlotSimulator::simulate(std::span<const phy::PuschConfig> pdus, std::uint64
   }
   noise_.add(rx_iq_, noise_variance);
   for (unsigned r = 0; r < scenario_.num_rx_antennas; ++r) {
-    demodulator_.demodulate_slot(std::span(rx_iq_).subspan(r * slot_samples_, slot_samples_),
-                                 slot_, rx_grid_, r);
+    demodulator_.demodulate_slot(std::span(rx_iq_).subspan(r * slot_samples_, slot_samples_), slot_,
+                                 rx_grid_, r);
   }
 }
 

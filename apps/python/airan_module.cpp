@@ -43,8 +43,7 @@ public:
             const std::string& scenario_yaml)
       : scenario_(scenario_yaml.empty() ? io::load_slot_scenario(scenario)
                                         : io::parse_slot_scenario(scenario_yaml, "scenario_yaml")),
-        reference_(reference_receiver.empty() ? nullptr
-                                              : &apps::find_receiver(reference_receiver)),
+        reference_(reference_receiver.empty() ? nullptr : &apps::find_receiver(reference_receiver)),
         neural_(neural_inputs) {
     link_.cell = scenario_.cell;
     link_.num_rx_antennas = num_rx_antennas != 0 ? num_rx_antennas : scenario_.num_rx_antennas;
@@ -147,8 +146,7 @@ private:
         to_numpy<float>(inputs_->side_info(), {1, nn::neural_side_info_channels, s, f});
     positions_.resize(g);
     nn::neural_llr_positions(link_.cell, p, positions_);
-    pdu["llr_positions"] =
-        to_numpy<std::uint32_t>(positions_, {static_cast<py::ssize_t>(g)});
+    pdu["llr_positions"] = to_numpy<std::uint32_t>(positions_, {static_cast<py::ssize_t>(g)});
   }
 
   io::SlotScenario scenario_;

@@ -89,10 +89,8 @@ void GpuUlschDecoder::Impl::plan(const float* device_llrs, const phy::UlschDecod
   batch.llrs = ldpc_llrs.data();
   batch.messages = messages.data();
   batch.message_stride = message_stride;
-  batch.messages_in_shared =
-      code_block_pairs
-          ? pair_shared_bytes_with_messages <= pair_shared_limit
-          : shared_bytes_with_messages <= ldpc_shared_limit;
+  batch.messages_in_shared = code_block_pairs ? pair_shared_bytes_with_messages <= pair_shared_limit
+                                              : shared_bytes_with_messages <= ldpc_shared_limit;
   batch.bits = bits.data();
   // The kernels' outputs: in host memory (mapped) or in device memory for a copy after.
   planned.outputs_in_host = outputs_in_host_memory;

@@ -103,7 +103,7 @@ AIRAN_BFP_AVX2 inline void write_prb(__m256i a, __m256i b, unsigned e, std::uint
   out[0] = static_cast<std::uint8_t>(e);
   store_group(out + 1, _mm256_castsi256_si128(pa), W, end);
   store_group(out + 1 + W, _mm256_extracti128_si256(pa, 1), W, end);
-  store_group(out + 1 + 2 * W, _mm256_castsi256_si128(pb), W, end);
+  store_group(out + 1 + std::size_t{2} * W, _mm256_castsi256_si128(pb), W, end);
 }
 
 template <unsigned W>
@@ -205,7 +205,7 @@ template <unsigned W>
 AIRAN_BFP_AVX2 inline unsigned unpack_prb(const std::uint8_t* prb, const std::uint8_t* end,
                                           __m256i* groups) {
   for (unsigned g = 0; g < 3; ++g) {
-    groups[g] = unpack_group<W>(load_group(prb + 1 + g * W, W, end));
+    groups[g] = unpack_group<W>(load_group(prb + 1 + std::size_t{g} * W, W, end));
   }
   return prb[0] & 0x0F;
 }
@@ -237,7 +237,7 @@ AIRAN_BFP_AVX2 void decompress_f32_width(const std::uint8_t* in, std::size_t num
     const __m256 factor = _mm256_set1_ps(scales[e]);
     float* out = iq + p * iq_values_per_prb;
     for (unsigned k = 0; k < 3; ++k) {
-      _mm256_storeu_ps(out + 8 * k, _mm256_mul_ps(_mm256_cvtepi32_ps(g[k]), factor));
+      _mm256_storeu_ps(out + std::size_t{8} * k, _mm256_mul_ps(_mm256_cvtepi32_ps(g[k]), factor));
     }
   }
 }

@@ -183,7 +183,9 @@ void TestVectorWriter::Impl::write(const TestVectorSlot& slot, unsigned fft_size
   const h5::Group pdus = h5::create_group(group.get(), "pdus", where + "/pdus");
   for (std::size_t k = 0; k < slot.pdus.size(); ++k) {
     const std::string pdu_name = std::to_string(k);
-    const std::string pdu_where = where + "/pdus/" + pdu_name;
+    std::string pdu_where = where;
+    pdu_where += "/pdus/";
+    pdu_where += pdu_name;
     const h5::Group pdu_group = h5::create_group(pdus.get(), pdu_name, pdu_where);
     AttributeWriter pdu_attributes(pdu_group.get(), pdu_where);
     schema::visit_pdu(slot.pdus[k], pdu_attributes);

@@ -229,7 +229,9 @@ void TestVectorReader::Impl::read_pdus(hid_t slot_group, const std::string& wher
   slot.pdus.resize(count);
   for (std::size_t k = 0; k < count; ++k) {
     const std::string pdu_name = std::to_string(k);
-    const std::string pdu_where = pdus_where + "/" + pdu_name;
+    std::string pdu_where = pdus_where;
+    pdu_where += "/";
+    pdu_where += pdu_name;
     const h5::Group group = h5::open_group(pdus.get(), pdu_name, pdu_where);
     TestVectorPdu& pdu = slot.pdus[k];
     pdu.config = {};

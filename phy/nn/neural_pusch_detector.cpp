@@ -34,12 +34,12 @@ float post_equalization_sinr_db(const NeuralReceiverInputs& inputs, unsigned num
     if (side[dmrs_distance_channel * plane + re] == 0.0F) {
       continue; // a DMRS symbol
     }
-    std::array<cmat::Complex, neural_max_rx_antennas * neural_max_layers> h{};
+    std::array<cmat::Complex, std::size_t{neural_max_rx_antennas} * neural_max_layers> h{};
     std::array<cmat::Complex, neural_max_rx_antennas> y{};
     for (unsigned a = 0; a < num_rx; ++a) {
-      y[a] = {rx[(2 * a) * plane + re], rx[(2 * a + 1) * plane + re]};
+      y[a] = {rx[(std::size_t{2} * a) * plane + re], rx[(std::size_t{2} * a + 1) * plane + re]};
       for (unsigned l = 0; l < num_layers; ++l) {
-        const std::size_t c = 2 * (neural_max_layers * a + l);
+        const std::size_t c = 2 * (std::size_t{neural_max_layers} * a + l);
         h[a * neural_max_layers + l] = {ls[c * plane + re], ls[(c + 1) * plane + re]};
       }
     }
@@ -178,7 +178,7 @@ struct NeuralPuschDetector::Impl {
   std::array<std::size_t, 3> order{}; ///< order[i]: contract entry of executor input i.
 };
 
-NeuralPuschDetector::NeuralPuschDetector(std::shared_ptr<const OnnxModel> model,
+NeuralPuschDetector::NeuralPuschDetector(const std::shared_ptr<const OnnxModel>& model,
                                          const PuschFrontEndLimits& limits, unsigned num_threads,
                                          const InferenceEngineFactory& engine) {
   if (!model) {

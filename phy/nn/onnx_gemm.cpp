@@ -62,7 +62,8 @@ AIRAN_NN_AVX2 void micro_kernel(const float* panel, const float* bias, const flo
     const float* input = x + k * ldx;
     __m256 b[V];
     for (int v = 0; v < V; ++v) {
-      b[v] = Masked ? _mm256_maskload_ps(input, mask) : _mm256_loadu_ps(input + 8 * v);
+      b[v] =
+          Masked ? _mm256_maskload_ps(input, mask) : _mm256_loadu_ps(input + std::ptrdiff_t{8} * v);
     }
     const float* weights = panel + k * gemm_panel_rows;
     for (int i = 0; i < gemm_panel_rows; ++i) {
@@ -83,7 +84,7 @@ AIRAN_NN_AVX2 void micro_kernel(const float* panel, const float* bias, const flo
       if constexpr (Masked) {
         _mm256_maskstore_ps(out, mask, value);
       } else {
-        _mm256_storeu_ps(out + 8 * v, value);
+        _mm256_storeu_ps(out + std::ptrdiff_t{8} * v, value);
       }
     }
   }

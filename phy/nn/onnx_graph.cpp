@@ -32,8 +32,10 @@ void check_tensor(const Tensor& tensor, const std::string& source, const std::st
   std::int64_t count = 1;
   for (const std::int64_t dim : tensor.shape) {
     if (dim < 0 || (dim > 0 && count > max_tensor_elements / dim)) {
-      throw OnnxError("ONNX model '" + source + "': " + what + ": shape " +
-                      shape_to_string(tensor.shape) + " is invalid or too large");
+      std::string message = "ONNX model '";
+      message.append(source).append("': ").append(what).append(": shape ");
+      message.append(shape_to_string(tensor.shape)).append(" is invalid or too large");
+      throw OnnxError(message);
     }
     count *= dim;
   }

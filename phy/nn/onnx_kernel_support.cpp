@@ -84,7 +84,10 @@ std::string attribute_string(const OnnxNode& node, const char* name, const std::
 std::vector<std::int64_t> attribute_ints(const OnnxNode& node, const char* name,
                                          std::vector<std::int64_t> fallback) {
   const OnnxAttribute* attribute = node.find_attribute(name);
-  return attribute != nullptr ? attribute->ints : fallback;
+  if (attribute != nullptr) {
+    return attribute->ints;
+  }
+  return fallback;
 }
 
 std::vector<std::int64_t> constant_ints(const NodeBuildContext& context, std::size_t index) {

@@ -78,7 +78,7 @@ AIRAN_LDPC_SIMD_TARGET void avx512_update_layer(const LdpcLayer& layer) {
   ldpc_soft_t* const* messages = layer.messages; // per chunk: masks is_min, then s < 0
   constexpr unsigned mask_values = 2;            // values of message storage per mask
   ldpc_soft_t* abs_q_base = layer.scratch;
-  ldpc_soft_t* min1_base = layer.scratch + degree * stride;
+  ldpc_soft_t* min1_base = layer.scratch + std::size_t{degree} * stride;
   ldpc_soft_t* min2_base = min1_base + stride;
   ldpc_soft_t* sign_base = min2_base + stride;
   ldpc_soft_t* row_min1 = layer.row_state; // m1s of the previous update of this row
@@ -95,7 +95,7 @@ AIRAN_LDPC_SIMD_TARGET void avx512_update_layer(const LdpcLayer& layer) {
     __m512i min2 = min1;
     __m512i sign_product = zero;
     for (unsigned e = 0; e < degree; ++e) {
-      ldpc_soft_t* masks = messages[e] + 2 * mask_values * chunk;
+      ldpc_soft_t* masks = messages[e] + std::size_t{2} * mask_values * chunk;
       const __m512i app = _mm512_loadu_si512(app_in[e] + lane0);
       const __m512i old_magnitude = _mm512_mask_blend_epi16(load_mask(masks), old_min1, old_min2);
       // q = APP - s R: APP - magnitude, or APP + magnitude where the old sign was negative.
@@ -103,7 +103,7 @@ AIRAN_LDPC_SIMD_TARGET void avx512_update_layer(const LdpcLayer& layer) {
                                               load_mask(masks + mask_values), app, old_magnitude);
       store_mask(masks + mask_values, _mm512_movepi16_mask(q));
       const __m512i abs_q = _mm512_abs_epi16(q);
-      _mm512_storeu_si512(abs_q_base + e * stride + lane0, abs_q);
+      _mm512_storeu_si512(abs_q_base + std::size_t{e} * stride + lane0, abs_q);
       sign_product = _mm512_xor_si512(sign_product, q);
       min2 = _mm512_min_epi16(min2, _mm512_max_epi16(min1, abs_q));
       min1 = _mm512_min_epi16(min1, abs_q);
@@ -133,8 +133,8 @@ AIRAN_LDPC_SIMD_TARGET void avx512_update_layer(const LdpcLayer& layer) {
     _mm512_storeu_si512(row_min1 + lane0, signed_min1);
     _mm512_storeu_si512(row_min2 + lane0, signed_min2);
     for (unsigned e = 0; e < degree; ++e) {
-      ldpc_soft_t* masks = messages[e] + 2 * mask_values * chunk;
-      const __m512i abs_q = _mm512_loadu_si512(abs_q_base + e * stride + lane0);
+      ldpc_soft_t* masks = messages[e] + std::size_t{2} * mask_values * chunk;
+      const __m512i abs_q = _mm512_loadu_si512(abs_q_base + std::size_t{e} * stride + lane0);
       const __mmask32 is_min_edge = _mm512_cmpeq_epi16_mask(abs_q, min1);
       store_mask(masks, is_min_edge);
       const __m512i sum =

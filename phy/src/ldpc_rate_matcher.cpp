@@ -94,7 +94,7 @@ void interleave_power_of_two(const bit_t* __restrict e, unsigned m, bit_t* __res
   for (; j + 16 <= m; j += 16) {
     __m128i level[8];
     for (unsigned i = 0; i < Qm; ++i) {
-      level[i] = load16(e + i * m + j);
+      level[i] = load16(e + std::size_t{i} * m + j);
     }
     // pairs[2 p], pairs[2 p + 1]: rows 2p and 2p+1 interleaved, columns 0-7 and 8-15.
     __m128i pairs[8];
@@ -103,13 +103,13 @@ void interleave_power_of_two(const bit_t* __restrict e, unsigned m, bit_t* __res
       pairs[i + 1] = _mm_unpackhi_epi8(level[i], level[i + 1]);
     }
     if constexpr (Qm == 2) {
-      store16(f + 2 * j, pairs[0]);
-      store16(f + 2 * j + 16, pairs[1]);
+      store16(f + std::size_t{2} * j, pairs[0]);
+      store16(f + std::size_t{2} * j + 16, pairs[1]);
     } else {
       // quads[4 g + t]: rows 4g .. 4g+3 interleaved, columns 4t .. 4t+3.
       __m128i quads[8];
       for (unsigned g = 0; g < Qm / 4; ++g) {
-        const __m128i* a = pairs + 4 * g;                  // rows 4g, 4g+1: columns 0-7, 8-15
+        const __m128i* a = pairs + std::size_t{4} * g;     // rows 4g, 4g+1: columns 0-7, 8-15
         const __m128i* b = a + 2;                          // rows 4g+2, 4g+3
         quads[4 * g + 0] = _mm_unpacklo_epi16(a[0], b[0]); // columns 0-3
         quads[4 * g + 1] = _mm_unpackhi_epi16(a[0], b[0]); // columns 4-7
@@ -118,12 +118,14 @@ void interleave_power_of_two(const bit_t* __restrict e, unsigned m, bit_t* __res
       }
       if constexpr (Qm == 4) {
         for (unsigned t = 0; t < 4; ++t) {
-          store16(f + 4 * j + 16 * t, quads[t]);
+          store16(f + std::size_t{4} * j + std::size_t{16} * t, quads[t]);
         }
       } else {
         for (unsigned t = 0; t < 4; ++t) { // columns 4t .. 4t+3, rows 0-3 then 4-7
-          store16(f + 8 * j + 32 * t, _mm_unpacklo_epi32(quads[t], quads[4 + t]));
-          store16(f + 8 * j + 32 * t + 16, _mm_unpackhi_epi32(quads[t], quads[4 + t]));
+          store16(f + std::size_t{8} * j + std::size_t{32} * t,
+                  _mm_unpacklo_epi32(quads[t], quads[4 + t]));
+          store16(f + std::size_t{8} * j + std::size_t{32} * t + 16,
+                  _mm_unpackhi_epi32(quads[t], quads[4 + t]));
         }
       }
     }

@@ -1,6 +1,7 @@
 #include "airan/phy/mcs_table.h"
 
 #include <array>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -71,8 +72,8 @@ McsEntry mcs_entry(McsTable table, unsigned mcs_index) {
   McsEntry entry;
   entry.modulation_order = row.qm;
   entry.reserved = row.rate_x1024 == 0.0;
-  // R x 1024 is a whole or half integer, so R x 10240 is exact.
-  entry.code_rate_x10240 = static_cast<std::uint32_t>(row.rate_x1024 * 10.0 + 0.5);
+  // R x 1024 is a whole or half integer, so R x 10240 is an exact integer (lround is exact).
+  entry.code_rate_x10240 = static_cast<std::uint32_t>(std::lround(row.rate_x1024 * 10.0));
   entry.spectral_efficiency = row.efficiency;
   return entry;
 }

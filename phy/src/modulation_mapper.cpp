@@ -48,7 +48,7 @@ void modulate(std::span<const bit_t> bits, Modulation modulation, std::span<cf32
   std::array<bit_t, 10> axis_bits{};
   for (unsigned index = 0; index < (1U << bits_per_axis); ++index) {
     for (unsigned j = 0; j < bits_per_axis; ++j) {
-      axis_bits[2 * j] = static_cast<bit_t>((index >> (bits_per_axis - 1 - j)) & 1U);
+      axis_bits[std::size_t{2} * j] = static_cast<bit_t>((index >> (bits_per_axis - 1 - j)) & 1U);
     }
     axis_table[index] = qam_scale(qm) * qam_axis_amplitude(axis_bits.data(), bits_per_axis);
   }
@@ -57,8 +57,8 @@ void modulate(std::span<const bit_t> bits, Modulation modulation, std::span<cf32
     unsigned re_index = 0;
     unsigned im_index = 0;
     for (unsigned j = 0; j < bits_per_axis; ++j) {
-      re_index = (re_index << 1) | (in[2 * j] & 1U);
-      im_index = (im_index << 1) | (in[2 * j + 1] & 1U);
+      re_index = (re_index << 1) | (in[std::size_t{2} * j] & 1U);
+      im_index = (im_index << 1) | (in[std::size_t{2} * j + 1] & 1U);
     }
     symbol = cf32(axis_table[re_index], axis_table[im_index]);
     in += qm;

@@ -35,7 +35,7 @@ void exact_pam_axis_llrs(double y, unsigned bits_per_axis, double scale, double 
       const int bit = (((i ^ (i >> 1)) >> p) & 1) == 0 ? 1 : 0;
       sum[bit] += std::exp(metric[i] - best[bit]);
     }
-    llrs[j * stride] =
+    llrs[std::size_t{j} * stride] =
         static_cast<float>((best[0] + std::log(sum[0])) - (best[1] + std::log(sum[1])));
   }
 }

@@ -84,7 +84,7 @@ TbsResult compute_tbs(const TbsParams& params) {
   const std::uint64_t quantized = std::max<std::uint64_t>(3840, step * rounded);
   result.n_info_quantized = static_cast<std::uint32_t>(quantized);
   std::uint64_t num_code_blocks = 1;
-  if (params.code_rate_x10240 * 4 <= rate_scale) { // R <= 1/4
+  if (std::uint64_t{params.code_rate_x10240} * 4 <= rate_scale) { // R <= 1/4
     num_code_blocks = ceil_div(quantized + 24, 3816);
   } else if (quantized > 8424) {
     num_code_blocks = ceil_div(quantized + 24, 8424);

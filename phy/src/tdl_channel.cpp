@@ -79,8 +79,8 @@ AIRAN_TDL_CLONES void multiply_accumulate(const float* hr, const float* hi, cons
                                           float* __restrict acc_im) {
   const float* x = reinterpret_cast<const float*>(x_complex);
   for (unsigned k = 0; k < n; ++k) {
-    acc_re[k] += hr[k] * x[2 * k] - hi[k] * x[2 * k + 1];
-    acc_im[k] += hr[k] * x[2 * k + 1] + hi[k] * x[2 * k];
+    acc_re[k] += hr[k] * x[std::size_t{2} * k] - hi[k] * x[std::size_t{2} * k + 1];
+    acc_im[k] += hr[k] * x[std::size_t{2} * k + 1] + hi[k] * x[std::size_t{2} * k];
   }
 }
 

@@ -39,7 +39,8 @@ TEST(CommittedVectors, ThereAreMultiSlotMultiPduVectorsAndEveryTbIsExpectedToDec
         EXPECT_TRUE(pdu.expected_crc_ok) << file << " slot " << i;
         EXPECT_FALSE(pdu.tb_bits.empty());
       }
-      multi_slot_multi_pdu = multi_slot_multi_pdu || (reader.num_slots() > 1 && slot.pdus.size() > 1);
+      multi_slot_multi_pdu =
+          multi_slot_multi_pdu || (reader.num_slots() > 1 && slot.pdus.size() > 1);
     }
   }
   EXPECT_TRUE(multi_slot_multi_pdu);

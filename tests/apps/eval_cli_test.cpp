@@ -31,13 +31,17 @@ const std::string two_ue_config =
 TEST(EvalCli, GenThenReplayDecodesEveryTb) {
   const auto dir = scratch_dir("gen");
   const auto file = (dir / "vector.h5").string();
-  const auto gen = run_airan("gen --config " + two_ue_config +
-                             " --channel TDL-C300 --doppler 50 --snr 28 --slots 3 --seed 4 -o " +
-                             file);
+  const auto gen =
+      run_airan("gen --config " + two_ue_config +
+                " --channel TDL-C300 --doppler 50 --snr 28 --slots 3 --seed 4 -o " + file);
   ASSERT_EQ(gen.status, 0) << gen.output;
   EXPECT_NE(gen.output.find("mmse-lmmse decoded 6 TB(s)"), std::string::npos) << gen.output;
   for (const std::string receiver : {"mmse-lmmse", "ls-lin-lmmse", "perfect-csi"}) {
-    const auto replay = run_airan("replay " + file + " --receiver " + receiver);
+    std::string command = "replay ";
+    command += file;
+    command += " --receiver ";
+    command += receiver;
+    const auto replay = run_airan(command);
     EXPECT_EQ(replay.status, 0) << replay.output;
     EXPECT_NE(last_line(replay.output).find("6/6 TBs decoded; 6/6 expected-good"),
               std::string::npos)

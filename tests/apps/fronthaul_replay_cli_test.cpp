@@ -27,7 +27,7 @@ std::string config_path() {
 /// across two subframes' worth of slot numbers), generated once per test process.
 std::string vector_path() {
   static const std::string path = [] {
-    const auto file = (scratch_dir("fh_vector") / "tdl-c300_12slots.h5").string();
+    auto file = (scratch_dir("fh_vector") / "tdl-c300_12slots.h5").string();
     const auto gen =
         run_airan("gen --config " + config_path() +
                   " --channel TDL-C300 --doppler 100 --snr 22 --slots 12 --seed 5 -o " + file);
@@ -65,7 +65,10 @@ struct Case {
   std::string comp;
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << c.mode << "/" << c.comp; }
+// NOLINTNEXTLINE(readability-identifier-naming): GoogleTest's customisation point
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.mode << "/" << c.comp;
+}
 
 class FronthaulReplay : public ::testing::TestWithParam<Case> {};
 

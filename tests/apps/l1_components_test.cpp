@@ -21,10 +21,10 @@ TEST(SlotAddress, WrapsAtSfn1024AndFindsTheNearestSlot) {
   EXPECT_EQ(to_slot_address(21, 20), (FapiSlotAddress{1, 1}));
   EXPECT_EQ(to_slot_address(1024 * 20 + 3, 20), (FapiSlotAddress{0, 3}));
   EXPECT_EQ(nearest_absolute_slot(100, {5, 0}, 20), 100U);
-  EXPECT_EQ(nearest_absolute_slot(100, {4, 19}, 20), 99U);  // just before
+  EXPECT_EQ(nearest_absolute_slot(100, {4, 19}, 20), 99U); // just before
   EXPECT_EQ(nearest_absolute_slot(100, {5, 8}, 20), 108U); // just after
   // Around the SFN wrap: (1023, 19) is the slot before (0, 0) of the next period.
-  const std::uint64_t wrap = 1024 * 20;
+  const std::uint64_t wrap = std::uint64_t{1024} * 20;
   EXPECT_EQ(nearest_absolute_slot(wrap + 1, {1023, 19}, 20), wrap - 1);
   EXPECT_EQ(nearest_absolute_slot(wrap - 1, {0, 2}, 20), wrap + 2);
   // Never before slot 0.
@@ -72,8 +72,7 @@ TEST(InMemoryIqSource, HoldsReleasesAndBlocksWhenFull) {
   EXPECT_EQ(slot.grid, nullptr);
   EXPECT_EQ(slot.iq.size(), 10U);
   // A producer waiting for room gets it when the consumer releases.
-  std::thread producer(
-      [&] { EXPECT_TRUE(source.push_empty(0, 3, std::chrono::seconds(2))); });
+  std::thread producer([&] { EXPECT_TRUE(source.push_empty(0, 3, std::chrono::seconds(2))); });
   std::this_thread::sleep_for(std::chrono::milliseconds(10));
   source.release(0, 1);
   producer.join();
@@ -121,7 +120,8 @@ TEST(LaunchPattern, ErrorsNameTheKey) {
             std::string::npos);
   EXPECT_NE(error_of(cell + "channel: {model: TDL-Q}\n" + ue).find("p.yaml: channel"),
             std::string::npos);
-  EXPECT_EQ(error_of(cell + "ues: [{rnti: 1, pusch: {prb_size: 4, num_layers: 2, dmrs_ports: [0, 1]}}]\n"),
+  EXPECT_EQ(error_of(cell +
+                     "ues: [{rnti: 1, pusch: {prb_size: 4, num_layers: 2, dmrs_ports: [0, 1]}}]\n"),
             "p.yaml: ues[0].pusch.num_layers: more layers than receive antennas");
 }
 

@@ -64,8 +64,7 @@ public:
   static constexpr unsigned rx = 2;
 
   PhyHarness()
-      : cell_(harness_cell()),
-        samples_(InMemoryIqSourceConfig{4, rx, 14, 12 * cell_.num_prbs, 0}),
+      : cell_(harness_cell()), samples_(InMemoryIqSourceConfig{4, rx, 14, 12 * cell_.num_prbs, 0}),
         message_(std::make_unique<io::FapiMessage>()), buffer_(1 << 20), out_(1 << 20) {
     mac_.set_remote("127.0.0.1", phy_transport_.local_port());
     phy_transport_.set_remote("127.0.0.1", mac_.local_port());
@@ -74,8 +73,8 @@ public:
     phy_ = std::make_unique<FapiPhy>(phy_transport_, samples_, config);
     thread_ = std::thread([this] { phy_->run(); });
     const unsigned layers[] = {1};
-    signal_ = std::make_unique<UplinkSignalGenerator>(cell_, rx, apps::ChannelSpec{}, layers,
-                                                      30.0, 11);
+    signal_ =
+        std::make_unique<UplinkSignalGenerator>(cell_, rx, apps::ChannelSpec{}, layers, 30.0, 11);
   }
   ~PhyHarness() {
     phy_->request_stop();

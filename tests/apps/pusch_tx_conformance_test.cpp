@@ -36,7 +36,7 @@ TEST(PuschTxConformance, SharedReferenceSet) {
 
 fs::path find_case(const char* name) {
   for (const char* root : {AIRAN_TESTVECTOR_DIR, AIRAN_SHARED_CONFORMANCE_DIR}) {
-    const fs::path candidate = fs::path(root) / "pusch" / name;
+    fs::path candidate = fs::path(root) / "pusch" / name;
     if (fs::is_directory(candidate)) {
       return candidate;
     }

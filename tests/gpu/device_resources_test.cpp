@@ -45,7 +45,8 @@ TEST(DeviceResources, BuffersRoundTripAndMove) {
   }
   buffer.copy_from_host(pinned.span(), stream.get());
   airan::gpu::DeviceBuffer<int> moved(std::move(buffer));
-  EXPECT_EQ(buffer.data(), nullptr);
+  // Deliberate: the moved-from buffer must have released its device pointer.
+  EXPECT_EQ(buffer.data(), nullptr); // NOLINT(bugprone-use-after-move)
   std::vector<int> back(1000);
   moved.copy_to_host(std::span(back), stream.get());
   stream.synchronize();
@@ -99,7 +100,7 @@ TEST(DeviceResources, EventsTimeAndFftTransforms) {
   airan::gpu::CudaStream stream;
   constexpr int n = 256;
   constexpr int batch = 3;
-  std::vector<cufftComplex> host(n * batch, cufftComplex{0.0F, 0.0F});
+  std::vector<cufftComplex> host(std::size_t{n} * batch, cufftComplex{0.0F, 0.0F});
   for (int b = 0; b < batch; ++b) {
     host[b * n + 1] = {1.0F, 0.0F}; // a delta at sample 1: bins exp(-j 2 pi k / n)
   }

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -194,7 +195,7 @@ TEST(IrcCovarianceEmulation, ChunksAndSlicesTakeEveryResidualOnce) {
           }
         }
       }
-      std::vector<float> sums(2 * s.elements, quiet_nan);
+      std::vector<float> sums(std::size_t{2} * s.elements, quiet_nan);
       for (unsigned t = 0; t < s.elements; ++t) {
         const irc::ThreadElement e = irc::thread_element(s, rx, t);
         if (e.b >= e.a) {
@@ -203,7 +204,7 @@ TEST(IrcCovarianceEmulation, ChunksAndSlicesTakeEveryResidualOnce) {
       }
       for (unsigned a = 0; a < rx; ++a) {
         for (unsigned b = a; b < rx; ++b) {
-          EXPECT_EQ(sums[2 * (a * rx + b)], static_cast<float>(samples))
+          EXPECT_EQ(sums[std::size_t{2} * (a * rx + b)], static_cast<float>(samples))
               << rx << " Rx, " << samples << " vectors, (" << a << ", " << b << ")";
         }
       }
@@ -222,7 +223,7 @@ TEST(IrcCovarianceEmulation, SlicesAreAddedInSliceOrder) {
   partial[1 * elements + 1] = {-big, big};
   partial[2 * elements + 1] = {1.0F, 1.0F};
   partial[(slices - 1) * elements + 1] = {0.5F, 0.0F}; // the last slice counts too
-  std::vector<float> sums(2 * elements, quiet_nan);
+  std::vector<float> sums(std::size_t{2} * elements, quiet_nan);
   irc::sum_slices(partial.data(), elements, slices, 1, sums.data());
   EXPECT_EQ(sums[2], 1.5F);
   EXPECT_EQ(sums[3], 1.0F);
@@ -248,18 +249,18 @@ TEST(IrcCovarianceEmulation, NonFiniteGroupsGetZeroWhitening) {
   const irc::GroupSampling s = irc::group_sampling(g, filter, 0);
   ASSERT_GT(s.samples, g.num_rx);
   std::vector<cmat::Complex> factor(irc_factor_scratch_size);
-  std::vector<float> covariances(2 * 9, quiet_nan);
+  std::vector<float> covariances(std::size_t{2} * 9, quiet_nan);
   std::vector<cmat::Complex> whitening(9, cmat::Complex{quiet_nan, quiet_nan});
-  std::vector<float> sums(2 * 9, 0.0F);
+  std::vector<float> sums(std::size_t{2} * 9, 0.0F);
   for (unsigned a = 0; a < 3; ++a) {
-    sums[2 * (a * 3 + a)] = 1.0F;
+    sums[std::size_t{2} * (a * 3 + a)] = 1.0F;
   }
   irc::finish_group(g, filter, s, &state, 0, sums.data(), covariances.data(), whitening.data(),
                     factor.data());
   EXPECT_NE(whitening[0].re, 0.0F); // a finite group: a whitening matrix
   EXPECT_TRUE(std::isfinite(whitening[0].re));
   std::fill(sums.begin(), sums.end(), 0.0F);
-  sums[2 * 4] = quiet_nan;
+  sums[std::size_t{2} * 4] = quiet_nan;
   irc::finish_group(g, filter, s, &state, 0, sums.data(), covariances.data(), whitening.data(),
                     factor.data());
   for (const cmat::Complex& w : whitening) {

@@ -25,6 +25,7 @@ using phy::nn::test::random_dense;
 std::vector<float> cpu_output(const GraphBuilder& graph, const std::vector<Dense>& inputs) {
   OnnxExecutor executor(graph.build());
   std::vector<phy::nn::ConstTensorView> views;
+  views.reserve(inputs.size());
   for (const Dense& input : inputs) {
     views.push_back(input.view());
   }
@@ -283,7 +284,8 @@ TEST(OnnxDeviceMath, ReduceOffsetsAverageTheSelectedAxes) {
       double sum = 0.0;
       const int base = reduce_base_offset(g, element);
       for (int r = 0; r < g.reduced_count; ++r) {
-        sum += x.data[static_cast<std::size_t>(base + reduce_element_offset(g, r))];
+        sum += x.data[static_cast<std::size_t>(base) +
+                      static_cast<std::size_t>(reduce_element_offset(g, r))];
       }
       got[element] = static_cast<float>(sum / g.reduced_count);
     }

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <limits>
@@ -113,7 +114,7 @@ TEST(BfpCompression, EdgeValuesRoundTripExactlyAtTheirExponent) {
   }
   // 16 bits is lossless.
   std::mt19937 rng(3);
-  Values random(24 * 50);
+  Values random(std::size_t{24} * 50);
   for (auto& v : random) {
     v = static_cast<std::int16_t>(rng());
   }
@@ -237,9 +238,9 @@ TEST(BfpCompression, ImplementationsAndNames) {
 
 TEST(BfpCompression, AllocatesNothing) {
   const auto compressor = create_iq_compressor();
-  Values iq(24 * 273, 100);
-  Bytes out(28 * 273);
-  std::vector<cf32> re(12 * 273, cf32(0.1F, -0.1F));
+  Values iq(std::size_t{24} * 273, 100);
+  Bytes out(std::size_t{28} * 273);
+  std::vector<cf32> re(std::size_t{12} * 273, cf32(0.1F, -0.1F));
   const long before = airan::test::allocation_count();
   compressor->compress(iq, bfp(9), out);
   compressor->decompress(out, bfp(9), iq);

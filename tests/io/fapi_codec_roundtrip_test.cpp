@@ -187,30 +187,42 @@ TEST(FapiRoundTrip, ConfigurationMessages) {
   Random r(3);
   for (int trial = 0; trial < 200; ++trial) {
     FapiConfigRequest config;
-    if (r.coin())
+    if (r.coin()) {
       config.ul_bandwidth_mhz = r.pick<std::uint16_t>(5, 400);
-    if (r.coin())
+    }
+    if (r.coin()) {
       config.ul_frequency_khz = r(450000, 52600000);
-    if (r.coin())
+    }
+    if (r.coin()) {
       config.ul_k0 = std::array<std::uint16_t, 5>{1, 2, 3, 4, 23699};
-    if (r.coin())
+    }
+    if (r.coin()) {
       config.ul_grid_size = std::array<std::uint16_t, 5>{0, 273, 0, 0, 275};
-    if (r.coin())
+    }
+    if (r.coin()) {
       config.num_rx_ant = r.pick<std::uint16_t>(1, 64);
-    if (r.coin())
+    }
+    if (r.coin()) {
       config.frequency_shift_7p5khz = r.pick<std::uint8_t>(0, 1);
-    if (r.coin())
+    }
+    if (r.coin()) {
       config.phy_cell_id = r.pick<std::uint16_t>(0, 1007);
-    if (r.coin())
+    }
+    if (r.coin()) {
       config.frame_duplex_type = r.pick<std::uint8_t>(0, 1);
-    if (r.coin())
+    }
+    if (r.coin()) {
       config.scs_common = r.pick<std::uint8_t>(0, 3);
-    if (r.coin())
+    }
+    if (r.coin()) {
       config.cyclic_prefix = r.pick<std::uint8_t>(0, 1);
-    if (r.coin())
+    }
+    if (r.coin()) {
       config.dmrs_type_a_position = r.pick<std::uint8_t>(2, 3);
-    if (r.coin())
+    }
+    if (r.coin()) {
       config.grid_start_crb = r.pick<std::uint16_t>(0, 2199);
+    }
     for (unsigned i = r(0, 3); i > 0; --i) {
       config.unrecognised.push_scalar(r.pick<std::uint16_t>(0x2000, 0x2FFF), r(0, 0xFFFFFFFF),
                                       r.pick<std::uint16_t>(0, 4));
@@ -219,16 +231,21 @@ TEST(FapiRoundTrip, ConfigurationMessages) {
 
     FapiParamResponse param;
     param.error_code = r.pick<FapiErrorCode>(0, 8);
-    if (r.coin())
+    if (r.coin()) {
       param.capabilities.release_capability = 1;
-    if (r.coin())
+    }
+    if (r.coin()) {
       param.capabilities.phy_state = r.pick<std::uint16_t>(0, 2);
-    if (r.coin())
+    }
+    if (r.coin()) {
       param.capabilities.pusch_dmrs_additional_pos = r.pick<std::uint8_t>(0, 3);
-    if (r.coin())
+    }
+    if (r.coin()) {
       param.capabilities.supported_modulation_order_ul = r.pick<std::uint8_t>(0, 3);
-    if (r.coin())
+    }
+    if (r.coin()) {
       param.capabilities.max_puschs_tbs_per_slot = r.pick<std::uint8_t>(0, 255);
+    }
     expect_round_trip(param, &FapiMessage::param_response);
 
     FapiConfigResponse response;

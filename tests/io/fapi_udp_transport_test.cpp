@@ -21,7 +21,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 /// Two transports on loopback, each the other's remote.
 struct UdpPair {
-  explicit UdpPair(FapiUdpConfig config = {}) : mac(config), phy(config) {
+  explicit UdpPair(const FapiUdpConfig& config = {}) : mac(config), phy(config) {
     mac.set_remote("127.0.0.1", phy.local_port());
     phy.set_remote("127.0.0.1", mac.local_port());
   }

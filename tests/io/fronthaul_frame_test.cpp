@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <complex>
+#include <cstddef>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -37,7 +38,7 @@ FronthaulFrameHeader frame_header(std::uint8_t sequence_id) {
 std::vector<cf32> random_symbol(unsigned seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> gauss(0.0F, 0.1F);
-  std::vector<cf32> symbol(carrier_prbs * 12);
+  std::vector<cf32> symbol(std::size_t{carrier_prbs} * 12);
   for (auto& x : symbol) {
     x = {gauss(rng), gauss(rng)};
   }
@@ -53,7 +54,8 @@ TEST(FronthaulFrame, UplaneFrameRoundTripsIntoTheGridSymbol) {
   Bytes buffer(9000);
   UplaneFrameWriter writer(buffer, frame_header(77), timing, config.uplane);
   // Section 1: PRBs 0..49; section 2: every other PRB from 60 (60, 62, ..., 78).
-  compressor->compress(std::span(transmitted).first(50 * 12), config.uplane.compression, 1.0F,
+  compressor->compress(std::span(transmitted).first(std::size_t{50} * 12),
+                       config.uplane.compression, 1.0F,
                        writer.add_section({1, false, false, 0, 50}, config.uplane.compression));
   auto every_other = writer.add_section({2, true, false, 60, 10}, config.uplane.compression);
   ASSERT_EQ(every_other.size(), 10U * 28);
@@ -72,7 +74,7 @@ TEST(FronthaulFrame, UplaneFrameRoundTripsIntoTheGridSymbol) {
   EXPECT_EQ(result.frame.uplane.timing, timing);
   ASSERT_EQ(result.frame.uplane.num_sections, 2U);
 
-  std::vector<cf32> received(carrier_prbs * 12, cf32(9.0F, 9.0F));
+  std::vector<cf32> received(std::size_t{carrier_prbs} * 12, cf32(9.0F, 9.0F));
   for (const auto& section : result.frame.uplane.sections) {
     decompress_section(section, *compressor, 1.0F, received);
   }
@@ -142,13 +144,13 @@ TEST(FronthaulFrame, ReportsTheFailingLayer) {
 
 TEST(FronthaulFrame, DecompressSectionChecksTheSymbolSize) {
   const auto compressor = create_iq_compressor();
-  Bytes prbs(2 * 28);
+  Bytes prbs(std::size_t{2} * 28);
   UplaneSectionView section;
   section.header = {0, false, false, 104, 2};
   section.compression = {CompressionMethod::block_floating_point, 9};
   section.num_prbs = 2;
   section.prbs = prbs;
-  std::vector<cf32> symbol(carrier_prbs * 12);
+  std::vector<cf32> symbol(std::size_t{carrier_prbs} * 12);
   EXPECT_NO_THROW(decompress_section(section, *compressor, 1.0F, symbol));
   section.header.start_prb = 105;
   EXPECT_THROW(decompress_section(section, *compressor, 1.0F, symbol), std::invalid_argument);
@@ -167,7 +169,7 @@ TEST(FronthaulFrame, ParsingAndDecompressingAllocateNothing) {
   compressor->compress(transmitted, config.uplane.compression, 1.0F,
                        writer.add_section({1, false, false, 0, 0}, config.uplane.compression));
   const auto frame = writer.finish();
-  std::vector<cf32> received(carrier_prbs * 12);
+  std::vector<cf32> received(std::size_t{carrier_prbs} * 12);
   const long before = airan::test::allocation_count();
   const auto result = parse_fronthaul_frame(frame, config);
   for (const auto& section : result.frame.uplane.sections) {

@@ -249,12 +249,12 @@ LossRun run_lossy(FronthaulIngestMode mode) {
             continue;
           }
           for (unsigned k = 0; k < 12; ++k) {
-            const auto value =
-                mode == FronthaulIngestMode::frequency_domain
-                    ? a.grid.at(rx, l, 12 * u + k)
-                    : (12 * u + k < numerology.symbol_length(a.slot, l)
-                           ? a.iq[rx * a.iq_samples_per_antenna + symbol_begin + 12 * u + k]
-                           : phy::cf32{});
+            const auto value = mode == FronthaulIngestMode::frequency_domain
+                                   ? a.grid.at(rx, l, 12 * u + k)
+                                   : (12 * u + k < numerology.symbol_length(a.slot, l)
+                                          ? a.iq[rx * a.iq_samples_per_antenna + symbol_begin +
+                                                 std::size_t{12} * u + k]
+                                          : phy::cf32{});
             nonzero_missing += value == phy::cf32{} ? 0 : 1;
           }
         }

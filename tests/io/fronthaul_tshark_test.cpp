@@ -89,7 +89,7 @@ Bytes uplane_frame(const OranTimingHeader& timing, const UplaneFormat& format,
     const auto prbs = writer.add_section(section.header, compression);
     EXPECT_FALSE(prbs.empty());
     compressor->compress(res, compression, 1.0F, prbs);
-    section.values.resize(24 * section.num_prbs);
+    section.values.resize(std::size_t{24} * section.num_prbs);
     compressor->decompress(prbs, compression, section.values);
     const std::size_t prb_size = prbs.size() / section.num_prbs;
     for (std::size_t k = 0; k < section.num_prbs; ++k) {

@@ -65,8 +65,9 @@ TEST(Npy, RejectsBadMagic) {
 }
 
 TEST(Npy, RejectsTruncatedPayload) {
-  const auto image =
-      npy_image("{'descr': '<u2', 'fortran_order': False, 'shape': (3,), }", "\x01\x00\x02");
+  // Three <u2 values need 6 bytes; the payload has 3 (the NUL is part of it).
+  const auto image = npy_image("{'descr': '<u2', 'fortran_order': False, 'shape': (3,), }",
+                               std::string("\x01\x00\x02", 3));
   EXPECT_THROW(airan::io::parse_npy(to_bytes(image), "x"), NpyError);
 }
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -45,7 +46,7 @@ ParsedFrame parse(FrameView frame) {
 
 class UplinkCplaneGeneratorTest : public ::testing::Test {
 protected:
-  Bytes buffer = Bytes(64 * 1024);
+  Bytes buffer = Bytes(std::size_t{64} * 1024);
   std::vector<FrameView> frames = std::vector<FrameView>(64);
   const UplinkSlot slot{200, 4, 1};
 };

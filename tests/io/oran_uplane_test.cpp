@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <numeric>
 #include <vector>
@@ -33,7 +34,7 @@ Bytes hand_written_static_message() {
       0x01, 0x14, 0x0A, // sectionId 0x011 (17), rb 0, symInc 1, startPrbu 0x00A (10)
       0x02,             // numPrbu 2
   };
-  const Bytes prbs = counting(2 * 25);
+  const Bytes prbs = counting(std::size_t{2} * 25);
   message.insert(message.end(), prbs.begin(), prbs.end());
   const Bytes second = {
       0xFF, 0xFB, 0x10, // sectionId 0xFFF (4095), rb 1, symInc 0, startPrbu 0x310 (784)

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <numeric>
 
 using namespace airan::phy;
@@ -96,7 +97,8 @@ TEST(CodeBlockSegmentation, CodeBlocksCarryTheirSliceAndACrc24b) {
   BitVector block(seg.num_info_bits);
   for (unsigned r = 0; r < seg.num_code_blocks; ++r) {
     extract_code_block(tb, seg, r, block);
-    EXPECT_TRUE(std::equal(block.begin(), block.begin() + 5008, tb.begin() + r * 5008));
+    EXPECT_TRUE(
+        std::equal(block.begin(), block.begin() + 5008, tb.begin() + std::ptrdiff_t{r} * 5008));
     EXPECT_TRUE(crc24b.check(block));
   }
   EXPECT_THROW(extract_code_block(tb, seg, 2, block), std::invalid_argument);

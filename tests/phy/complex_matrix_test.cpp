@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <complex>
+#include <cstddef>
 #include <random>
 #include <vector>
 
@@ -24,11 +25,11 @@ Complex random_complex(std::mt19937& rng) {
 
 // Hermitian positive definite n x n matrix B^H B + 0.1 I (B is 2n x n), row stride ld.
 std::vector<Complex> random_hpd(unsigned n, unsigned ld, std::mt19937& rng) {
-  std::vector<Complex> b(2 * n * n);
+  std::vector<Complex> b(std::size_t{2} * n * n);
   for (auto& v : b) {
     v = random_complex(rng);
   }
-  std::vector<Complex> a(n * ld, Complex{0.0F, 0.0F});
+  std::vector<Complex> a(std::size_t{n} * ld, Complex{0.0F, 0.0F});
   gram(b.data(), 2 * n, n, n, a.data(), ld);
   for (unsigned i = 0; i < n; ++i) {
     a[i * ld + i].re += 0.1F;
@@ -55,7 +56,7 @@ TEST(ComplexMatrix, GramAndMatchedFilterMatchReference) {
   std::mt19937 rng(1);
   const unsigned rows = 7;
   const unsigned cols = 3;
-  std::vector<Complex> h(rows * cols);
+  std::vector<Complex> h(std::size_t{rows} * cols);
   std::vector<Complex> y(rows);
   for (auto& v : h) {
     v = random_complex(rng);
@@ -104,7 +105,7 @@ TEST(ComplexMatrix, CholeskyReconstructsAndInvertsUpTo16) {
     }
     EXPECT_LT(worst, 1e-4 * n) << "L L^H != A for n = " << n;
 
-    std::vector<Complex> inverse(n * ld);
+    std::vector<Complex> inverse(std::size_t{n} * ld);
     cholesky_inverse<16>(l.data(), n, ld, inverse.data(), ld);
     EXPECT_LT(max_identity_error(a, inverse, n, ld, ld), 1e-3) << "inverse, n = " << n;
 
@@ -138,12 +139,12 @@ TEST(ComplexMatrix, CholeskyRejectsIndefiniteMatrices) {
 TEST(ComplexMatrix, GaussJordanInvertsGeneralMatrices) {
   std::mt19937 rng(3);
   for (unsigned n = 1; n <= 8; ++n) {
-    std::vector<Complex> a(n * n);
+    std::vector<Complex> a(std::size_t{n} * n);
     for (auto& v : a) {
       v = random_complex(rng);
     }
     std::vector<Complex> work = a;
-    std::vector<Complex> inverse(n * n);
+    std::vector<Complex> inverse(std::size_t{n} * n);
     ASSERT_TRUE(gauss_jordan_inverse(work.data(), n, n, inverse.data(), n, 1e-12F)) << n;
     EXPECT_LT(max_identity_error(a, inverse, n, n, n), 1e-3) << n;
   }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <stdexcept>
 #include <vector>
 
@@ -19,7 +20,7 @@ std::vector<cf32> ramp(std::size_t n) {
 
 TEST(LayerMapper, SpecOrderForEachLayerCount) {
   for (unsigned layers = 1; layers <= 4; ++layers) {
-    const auto d = ramp(12 * layers);
+    const auto d = ramp(std::size_t{12} * layers);
     std::vector<cf32> x(d.size());
     map_layers(d, layers, x);
     const std::size_t per_layer = d.size() / layers;
@@ -46,7 +47,7 @@ TEST(LayerMapper, ThreeLayerExample) {
 
 TEST(LayerMapper, DemapInvertsMap) {
   for (unsigned layers = 1; layers <= 4; ++layers) {
-    const auto d = ramp(24 * layers);
+    const auto d = ramp(std::size_t{24} * layers);
     std::vector<cf32> x(d.size());
     std::vector<cf32> back(d.size());
     map_layers(d, layers, x);

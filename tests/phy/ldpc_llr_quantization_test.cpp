@@ -23,6 +23,7 @@ TEST(LdpcLlrQuantization, MatchesTheRoundingRuleOnEveryLengthAndSpecialValue) {
   std::mt19937 rng(4);
   std::normal_distribution<float> gauss(0.0F, 20.0F);
   std::vector<float> values;
+  values.reserve(1024); // the 997 random values and the special ones below
   for (int i = 0; i < 997; ++i) {
     values.push_back(gauss(rng));
   }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -21,7 +22,7 @@ cf32 complex_normal(std::mt19937& rng, float variance) {
 
 // rows x cols matrix (row-major) with orthonormal columns, by Gram-Schmidt on Gaussian columns.
 std::vector<cf32> orthonormal_columns(unsigned rows, unsigned cols, std::mt19937& rng) {
-  std::vector<cf32> m(rows * cols);
+  std::vector<cf32> m(std::size_t{rows} * cols);
   for (auto& v : m) {
     v = complex_normal(rng, 1.0F);
   }
@@ -82,10 +83,10 @@ Scenario make_scenario(unsigned num_rx, unsigned num_layers, std::size_t num_res
   s.num_layers = num_layers;
   s.num_res = num_res;
   s.received.assign(num_rx, std::vector<cf32>(num_res));
-  s.channel.assign(num_rx * num_layers, std::vector<cf32>(num_res));
+  s.channel.assign(std::size_t{num_rx} * num_layers, std::vector<cf32>(num_res));
   s.symbols.resize(num_res * num_layers);
   std::uniform_int_distribution<int> bit(0, 1);
-  std::vector<cf32> h(num_rx * num_layers);
+  std::vector<cf32> h(std::size_t{num_rx} * num_layers);
   for (auto& v : h) {
     v = complex_normal(rng, 1.0F);
   }
@@ -129,7 +130,7 @@ Output run(EqualizerAlgorithm algorithm, Scenario& s, EqualizerNoise noise) {
 }
 
 std::vector<cf32> scaled_identity(unsigned n, float value) {
-  std::vector<cf32> r(n * n, cf32(0.0F, 0.0F));
+  std::vector<cf32> r(std::size_t{n} * n, cf32(0.0F, 0.0F));
   for (unsigned i = 0; i < n; ++i) {
     r[i * n + i] = cf32(value, 0.0F);
   }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -117,7 +118,7 @@ TEST(ModulationMapper, BulkMatchesPerSymbolFormula) {
   std::mt19937 rng(7);
   for (Modulation m : qam_kinds) {
     const unsigned qm = bits_per_symbol(m);
-    std::vector<bit_t> bits(qm * 1000);
+    std::vector<bit_t> bits(std::size_t{qm} * 1000);
     for (auto& b : bits) {
       b = static_cast<bit_t>(rng() & 1U);
     }

@@ -31,7 +31,8 @@ TEST(OfdmModulator, SubcarrierPlacementAroundDc) {
   std::vector<cf32> subcarriers(120);
   for (int offset : {0, 1, -1, 59, -60}) {
     std::fill(subcarriers.begin(), subcarriers.end(), cf32(0.0F, 0.0F));
-    subcarriers[static_cast<std::size_t>(60 + offset)] = cf32(0.0F, 2.0F);
+    const int k = 60 + offset; // never negative: offset >= -60
+    subcarriers[static_cast<std::size_t>(k)] = cf32(0.0F, 2.0F);
     std::vector<cf32> out(numerology.symbol_length(0, 1));
     modulator.modulate_symbol(subcarriers, 0, 1, out);
     const unsigned cp = numerology.cp_length(0, 1);

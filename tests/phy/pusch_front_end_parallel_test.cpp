@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cmath>
 #include <complex>
+#include <cstddef>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -82,7 +83,7 @@ ResourceGrid make_received_grid(const Case& c, CellConfig& cell, PuschConfig& pu
   const unsigned width = tx.num_subcarriers();
   ResourceGrid rx(c.num_rx, tx.num_symbols(), width);
   for (unsigned r = 0; r < c.num_rx; ++r) {
-    std::vector<cf32> taps(2 * tx.num_ports());
+    std::vector<cf32> taps(std::size_t{2} * tx.num_ports());
     for (auto& tap : taps) {
       tap = gaussian();
     }
@@ -90,10 +91,10 @@ ResourceGrid make_received_grid(const Case& c, CellConfig& cell, PuschConfig& pu
       for (unsigned k = 0; k < width; ++k) {
         cf32 y = 0.1F * gaussian();
         for (unsigned p = 0; p < tx.num_ports(); ++p) {
-          const cf32 h =
-              0.8F * taps[2 * p] + 0.6F * taps[2 * p + 1] *
-                                       std::polar(1.0F, -2.0F * std::numbers::pi_v<float> * 0.02F *
-                                                            static_cast<float>(k));
+          const cf32 h = 0.8F * taps[std::size_t{2} * p] +
+                         0.6F * taps[std::size_t{2} * p + 1] *
+                             std::polar(1.0F, -2.0F * std::numbers::pi_v<float> * 0.02F *
+                                                  static_cast<float>(k));
           y += h * tx.at(p, l, k);
         }
         rx.at(r, l, k) = y;

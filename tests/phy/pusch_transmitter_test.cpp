@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdlib>
 #include <new>
 #include <random>
@@ -135,14 +136,15 @@ TEST(PuschTransmitter, TimeDomainOutputDemodulatesToTheGrid) {
   const BitVector tb = random_bits(transmitter.transport_block_size(pusch), 9);
   ResourceGrid grid = transmitter.make_grid();
   const unsigned slot_length = transmitter.numerology().slot_length(1);
-  std::vector<cf32> iq(2 * slot_length);
+  std::vector<cf32> iq(std::size_t{2} * slot_length);
   transmitter.transmit(tb, pusch, 1, grid, iq);
 
   OfdmDemodulator demodulator(transmitter.numerology(), 51);
   ResourceGrid back = transmitter.make_grid();
   for (unsigned port = 0; port < 2; ++port) {
-    demodulator.demodulate_slot(std::span<const cf32>(iq).subspan(port * slot_length, slot_length),
-                                1, back, port);
+    demodulator.demodulate_slot(
+        std::span<const cf32>(iq).subspan(std::size_t{port} * slot_length, slot_length), 1, back,
+        port);
   }
   for (std::size_t i = 0; i < grid.size(); ++i) {
     ASSERT_LT(std::abs(grid.elements()[i] - back.elements()[i]), 1e-5F) << i;
@@ -201,7 +203,7 @@ TEST(PuschTransmitter, TransmitDoesNotAllocate) {
   PuschTransmitter transmitter(cell);
   const BitVector tb = random_bits(transmitter.transport_block_size(pusch), 6);
   ResourceGrid grid = transmitter.make_grid();
-  std::vector<cf32> iq(2 * transmitter.numerology().slot_length(5));
+  std::vector<cf32> iq(std::size_t{2} * transmitter.numerology().slot_length(5));
   transmitter.transmit(tb, pusch, 4, grid); // warm-up
   const long before = airan::test::allocation_count();
   transmitter.transmit(tb, pusch, 5, grid, iq);

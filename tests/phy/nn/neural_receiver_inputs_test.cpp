@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <random>
 #include <set>
 #include <vector>
@@ -104,7 +105,7 @@ TEST_P(LsChannel, RecoversAFlatMimoChannelPerAntennaAndLayer) {
   for (unsigned a = 0; a < neural_max_rx_antennas; ++a) {
     for (unsigned l = 0; l < neural_max_layers; ++l) {
       const cf32 expected = a < 3 && l < 2 ? h[a][l] : cf32(0.0F, 0.0F);
-      const float* re = ls.data() + 2 * (neural_max_layers * a + l) * plane;
+      const float* re = ls.data() + std::size_t{2} * (neural_max_layers * a + l) * plane;
       const float* im = re + plane;
       for (std::size_t i = 0; i < plane; ++i) {
         ASSERT_NEAR(re[i], expected.real(), 1e-5F) << "antenna " << a << " layer " << l;
@@ -119,7 +120,7 @@ TEST_P(LsChannel, RecoversAFlatMimoChannelPerAntennaAndLayer) {
       for (unsigned k = 0; k < f_count; ++k) {
         const cf32 y = a < 3 ? grid.symbol(a, s)[k] : cf32(0.0F, 0.0F);
         const std::size_t i = std::size_t{s} * f_count + k;
-        ASSERT_EQ(rx[2 * a * plane + i], y.real());
+        ASSERT_EQ(rx[std::size_t{2} * a * plane + i], y.real());
         ASSERT_EQ(rx[(2 * a + 1) * plane + i], y.imag());
       }
     }
@@ -176,8 +177,8 @@ TEST(NeuralReceiverInputs, LlrPositionsFollowTheFrontEndsCodewordOrder) {
   // are hard decisions of the grid there; they must equal the front end's LLR signs.
   Link link = make_link(4, 2, DmrsConfigType::type1, 1, 1, 3);
   link.pusch.num_dmrs_cdm_groups_no_data = 1; // data on the DMRS symbols too
-  const ResourceGrid grid = receive_flat(link, 2, {{{1.0F, 0.0F}, {0.0F, 0.0F}},
-                                                   {{0.0F, 0.0F}, {1.0F, 0.0F}}});
+  const ResourceGrid grid =
+      receive_flat(link, 2, {{{1.0F, 0.0F}, {0.0F, 0.0F}}, {{0.0F, 0.0F}, {1.0F, 0.0F}}});
   const std::size_t g = pusch_coded_bits(link.cell, link.pusch);
   std::vector<float> llrs(g);
   PuschFrontEnd front_end;
@@ -187,7 +188,7 @@ TEST(NeuralReceiverInputs, LlrPositionsFollowTheFrontEndsCodewordOrder) {
 
   std::vector<std::uint32_t> positions(g);
   neural_llr_positions(link.cell, link.pusch, positions);
-  const std::size_t f_count = 12 * link.pusch.prb_size;
+  const std::size_t f_count = std::size_t{12} * link.pusch.prb_size;
   const std::size_t plane = 14 * f_count;
   std::set<std::uint32_t> unique(positions.begin(), positions.end());
   EXPECT_EQ(unique.size(), g);

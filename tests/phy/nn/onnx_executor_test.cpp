@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -244,7 +245,8 @@ TEST(OnnxExecutor, PlansAreCachedPerInputShapeAndCachedRunsDoNotAllocate) {
     const test::Dense rx = narrow(ref.rx_grid);
     const test::Dense ls = narrow(ref.ls_channel);
     test::Dense side = narrow(ref.side_info);
-    std::fill(side.data.begin(), side.data.begin() + 4 * 14 * 12, 1.0F); // antenna masks
+    // Antenna masks.
+    std::fill(side.data.begin(), side.data.begin() + std::ptrdiff_t{4} * 14 * 12, 1.0F);
     executor.run(std::vector{rx.view(), ls.view(), side.view()});
     EXPECT_EQ(executor.num_plans(), 2U);
     EXPECT_EQ(executor.output(0).shape[3], 12);

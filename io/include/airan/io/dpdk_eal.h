@@ -22,17 +22,17 @@ public:
 
 /// What the EAL is started with (the `dpdk:` section of a fronthaul configuration).
 struct DpdkEalConfig {
-  std::string core_list = "0";     ///< `-l`: lcores, e.g. "0" or "2-3".
-  bool no_huge = true;             ///< `--no-huge`: malloc'd memory (CI, containers, replay).
-  bool in_memory = false;          ///< `--in-memory` (needs hugepages; exclusive with no_huge).
-  unsigned memory_mb = 256;        ///< `-m`: memory to reserve in MiB (0: DPDK's default).
-  bool no_pci = true;              ///< `--no-pci`: virtual devices only.
+  std::string core_list = "0";        ///< `-l`: lcores, e.g. "0" or "2-3".
+  bool no_huge = true;                ///< `--no-huge`: malloc'd memory (CI, containers, replay).
+  bool in_memory = false;             ///< `--in-memory` (needs hugepages; exclusive with no_huge).
+  unsigned memory_mb = 256;           ///< `-m`: memory to reserve in MiB (0: DPDK's default).
+  bool no_pci = true;                 ///< `--no-pci`: virtual devices only.
   std::vector<std::string> pci_allow; ///< `-a` PCI addresses (turns no_pci off).
-  std::vector<std::string> vdevs;  ///< `--vdev` arguments, e.g. "net_pcap0,rx_pcap=in.pcap".
+  std::vector<std::string> vdevs;     ///< `--vdev` arguments, e.g. "net_pcap0,rx_pcap=in.pcap".
   /// `--file-prefix`: runtime files of this process; two DPDK processes on one machine need
   /// different prefixes. Empty: "airan-<pid>". With no_huge, `--no-shconf` is added as well.
   std::string file_prefix;
-  std::string log_level = "error"; ///< `--log-level`.
+  std::string log_level = "error";     ///< `--log-level`.
   std::vector<std::string> extra_args; ///< Appended verbatim.
 
   /// Empty when valid, otherwise what is wrong.

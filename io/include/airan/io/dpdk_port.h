@@ -28,10 +28,10 @@ struct DpdkPortConfig {
   /// DPDK device name: a vdev name ("net_pcap0", "net_af_packet0") or a PCI address
   /// ("0000:3b:00.0"); empty: the first available port.
   std::string device;
-  unsigned num_queues = 1;       ///< RX and TX queues, one per polling lcore.
-  unsigned rx_ring_size = 1024;  ///< RX descriptors per queue.
-  unsigned tx_ring_size = 1024;  ///< TX descriptors per queue (0: no TX queue).
-  unsigned num_mbufs = 8191;     ///< Pool size (2^n - 1 is optimal for the ring).
+  unsigned num_queues = 1;      ///< RX and TX queues, one per polling lcore.
+  unsigned rx_ring_size = 1024; ///< RX descriptors per queue.
+  unsigned tx_ring_size = 1024; ///< TX descriptors per queue (0: no TX queue).
+  unsigned num_mbufs = 8191;    ///< Pool size (2^n - 1 is optimal for the ring).
   unsigned mbuf_cache_size = 256;
   unsigned mbuf_data_size = 9216 + 128; ///< Data room: a jumbo frame plus headroom.
   unsigned burst_size = 32;
@@ -54,7 +54,7 @@ struct DpdkPortStats {
   std::uint64_t rx_oversize = 0;  ///< Frames too long for the linearising buffer, dropped.
   std::uint64_t tx_packets = 0;
   std::uint64_t tx_bytes = 0;
-  std::uint64_t tx_dropped = 0;   ///< Frames the TX ring did not take (or too long).
+  std::uint64_t tx_dropped = 0; ///< Frames the TX ring did not take (or too long).
 };
 
 /// A started port. Needs a running EAL (DpdkEal::initialize()). Destruction stops and closes

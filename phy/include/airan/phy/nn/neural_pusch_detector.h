@@ -51,8 +51,8 @@ public:
   /// \param engine Builds the inference engine (default: the CPU executor).
   /// \throws std::invalid_argument for limits the model cannot take, OnnxError for a model that
   /// breaks the contract or that the engine cannot run.
-  NeuralPuschDetector(std::shared_ptr<const OnnxModel> model, const PuschFrontEndLimits& limits,
-                      unsigned num_threads,
+  NeuralPuschDetector(const std::shared_ptr<const OnnxModel>& model,
+                      const PuschFrontEndLimits& limits, unsigned num_threads,
                       const InferenceEngineFactory& engine = make_cpu_inference_engine);
   ~NeuralPuschDetector() override;
 
