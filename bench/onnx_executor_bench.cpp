@@ -125,10 +125,10 @@ public:
     add_initializer(name + "_b", {out},
                     random_values(static_cast<std::size_t>(out), 0.1F, seed_++));
     std::vector<OnnxAttribute> attributes{
-        integer("group", depthwise ? in : 1), integers("kernel_shape", {k, k}),
-        integers("pads", depthwise ? std::vector<std::int64_t>{1, 1, 1, 1}
-                                   : std::vector<std::int64_t>{0, 0, 0, 0}),
-        integers("strides", {1, 1})};
+        int_attribute("group", depthwise ? in : 1), ints_attribute("kernel_shape", {k, k}),
+        ints_attribute("pads", depthwise ? std::vector<std::int64_t>{1, 1, 1, 1}
+                                         : std::vector<std::int64_t>{0, 0, 0, 0}),
+        ints_attribute("strides", {1, 1})};
     return node("Conv", {x, name, name + "_b"}, attributes, output);
   }
 
@@ -137,7 +137,8 @@ public:
   }
 
   OnnxModel build() {
-    std::string x = node("Concat", {"rx_grid", "ls_channel", "side_info"}, {integer("axis", 1)});
+    std::string x =
+        node("Concat", {"rx_grid", "ls_channel", "side_info"}, {int_attribute("axis", 1)});
     x = node("Relu", {separable(x, 47, width)});
     for (int b = 0; b < num_blocks; ++b) {
       const std::string y = separable(node("Relu", {separable(x, width, width)}), width, width);
@@ -148,20 +149,6 @@ public:
   }
 
 private:
-  static OnnxAttribute integer(const std::string& name, std::int64_t value) {
-    OnnxAttribute a;
-    a.name = name;
-    a.type = OnnxAttributeType::integer;
-    a.i = value;
-    return a;
-  }
-  static OnnxAttribute integers(const std::string& name, std::vector<std::int64_t> values) {
-    OnnxAttribute a;
-    a.name = name;
-    a.type = OnnxAttributeType::integers;
-    a.ints = std::move(values);
-    return a;
-  }
   void add_initializer(const std::string& name, TensorShape shape, std::vector<float> values) {
     Tensor t;
     t.name = name;

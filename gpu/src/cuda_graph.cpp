@@ -13,39 +13,33 @@ void CudaGraph::abandon_capture(cudaStream_t stream) noexcept {
 }
 
 void CudaGraph::finish(cudaStream_t stream, cudaGraph_t graph, bool try_update) {
-  if (try_update && exec_ != nullptr) {
+  if (try_update && exec_) {
     cudaGraphExecUpdateResultInfo info{};
-    if (cudaGraphExecUpdate(exec_, graph, &info) == cudaSuccess) {
+    if (cudaGraphExecUpdate(exec_.get(), graph, &info) == cudaSuccess) {
       cudaGraphDestroy(graph);
       return;
     }
     (void)cudaGetLastError(); // a refused update is not an error: instantiate below
   }
-  reset();
-  const cudaError_t status = cudaGraphInstantiate(&exec_, graph, 0);
+  exec_.reset();
+  cudaGraphExec_t exec = nullptr;
+  const cudaError_t status = cudaGraphInstantiate(&exec, graph, 0);
   cudaGraphDestroy(graph);
-  if (status != cudaSuccess) {
-    exec_ = nullptr;
+  if (status == cudaSuccess) {
+    exec_.reset(exec);
   }
   check_cuda(status, "cudaGraphInstantiate");
   ++instantiations_;
   // Upload now, so that the first replay allocates nothing on the device. A graph that could not
   // be uploaded is not kept (ready() false: the caller launches its work directly).
-  if (const cudaError_t uploaded = cudaGraphUpload(exec_, stream); uploaded != cudaSuccess) {
-    reset();
+  if (const cudaError_t uploaded = cudaGraphUpload(exec_.get(), stream); uploaded != cudaSuccess) {
+    exec_.reset();
     check_cuda(uploaded, "cudaGraphUpload");
   }
 }
 
 void CudaGraph::launch(cudaStream_t stream) const {
-  AIRAN_CUDA_CHECK(cudaGraphLaunch(exec_, stream));
-}
-
-void CudaGraph::reset() noexcept {
-  if (exec_ != nullptr) {
-    cudaGraphExecDestroy(exec_);
-    exec_ = nullptr;
-  }
+  AIRAN_CUDA_CHECK(cudaGraphLaunch(exec_.get(), stream));
 }
 
 } // namespace airan::gpu

@@ -156,22 +156,12 @@ std::string_view to_string(CplaneParseStatus status) {
   return "unknown";
 }
 
-CplaneSections::iterator::iterator(std::span<const std::uint8_t> remaining, CplaneSectionType type)
-    : remaining_(remaining), type_(type) {
-  load();
-}
-
-void CplaneSections::iterator::load() {
-  if (!remaining_.empty()) {
-    // Validated by parse_cplane_message: cannot fail.
-    read_section(remaining_, type_, current_, current_size_);
-  }
-}
-
-CplaneSections::iterator& CplaneSections::iterator::operator++() {
-  remaining_ = remaining_.subspan(current_size_);
-  load();
-  return *this;
+std::size_t CplaneSectionReader::read(std::span<const std::uint8_t> bytes, CplaneSectionType type,
+                                      CplaneSectionView& view) {
+  std::size_t size = 0;
+  // Validated by parse_cplane_message: cannot fail.
+  read_section(bytes, type, view, size);
+  return size;
 }
 
 CplaneParseResult parse_cplane_message(std::span<const std::uint8_t> payload) {

@@ -73,23 +73,12 @@ std::string_view to_string(UplaneParseStatus status) {
   return "unknown";
 }
 
-UplaneSections::iterator::iterator(std::span<const std::uint8_t> remaining,
-                                   const UplaneFormat& format)
-    : remaining_(remaining), format_(format) {
-  load();
-}
-
-void UplaneSections::iterator::load() {
-  if (!remaining_.empty()) {
-    // Validated by parse_uplane_message: cannot fail.
-    read_section(remaining_, format_, current_, current_size_);
-  }
-}
-
-UplaneSections::iterator& UplaneSections::iterator::operator++() {
-  remaining_ = remaining_.subspan(current_size_);
-  load();
-  return *this;
+std::size_t UplaneSectionReader::read(std::span<const std::uint8_t> bytes,
+                                      const UplaneFormat& format, UplaneSectionView& view) {
+  std::size_t size = 0;
+  // Validated by parse_uplane_message: cannot fail.
+  read_section(bytes, format, view, size);
+  return size;
 }
 
 UplaneParseResult parse_uplane_message(std::span<const std::uint8_t> payload,

@@ -14,6 +14,38 @@
 #include <iterator>
 
 namespace airan::phy::nn {
+
+OnnxAttribute int_attribute(std::string name, std::int64_t value) {
+  OnnxAttribute attribute;
+  attribute.name = std::move(name);
+  attribute.type = OnnxAttributeType::integer;
+  attribute.i = value;
+  return attribute;
+}
+
+OnnxAttribute ints_attribute(std::string name, std::vector<std::int64_t> values) {
+  OnnxAttribute attribute;
+  attribute.name = std::move(name);
+  attribute.type = OnnxAttributeType::integers;
+  attribute.ints = std::move(values);
+  return attribute;
+}
+
+OnnxAttribute float_attribute(std::string name, float value) {
+  OnnxAttribute attribute;
+  attribute.name = std::move(name);
+  attribute.type = OnnxAttributeType::floating;
+  attribute.f = value;
+  return attribute;
+}
+
+OnnxAttribute string_attribute(std::string name, std::string value) {
+  OnnxAttribute attribute;
+  attribute.name = std::move(name);
+  attribute.type = OnnxAttributeType::string;
+  attribute.s = std::move(value);
+  return attribute;
+}
 namespace {
 
 constexpr int onnx_float = onnx::TensorProto_DataType_FLOAT;

@@ -14,15 +14,15 @@
 namespace airan::gpu {
 namespace {
 
+using phy::nn::float_attribute;
+using phy::nn::int_attribute;
+using phy::nn::ints_attribute;
 using phy::nn::OnnxAttribute;
+using phy::nn::string_attribute;
 using phy::nn::TensorShape;
 using phy::nn::test::Dense;
-using phy::nn::test::float_attribute;
 using phy::nn::test::GraphBuilder;
-using phy::nn::test::int_attribute;
-using phy::nn::test::ints_attribute;
 using phy::nn::test::random_dense;
-using phy::nn::test::string_attribute;
 
 class GpuOnnxOperators : public ::testing::Test {
 protected:
@@ -183,11 +183,7 @@ TEST_F(GpuOnnxOperators, UnaryOperatorsAndConstants) {
     graph.input("x", {2, 3, 50});
     graph.node(op, {"x"}, "u");
     // A Constant node (scalar) added afterwards.
-    OnnxAttribute value;
-    value.name = "value_float";
-    value.type = phy::nn::OnnxAttributeType::floating;
-    value.f = 0.25F;
-    graph.node("Constant", {}, "k").attributes = {value};
+    graph.node("Constant", {}, "k").attributes = {float_attribute("value_float", 0.25F)};
     graph.node("Add", {"u", "k"}, "y");
     graph.output("y");
     // Sqrt of non-negative values; Reciprocal of values away from 0.

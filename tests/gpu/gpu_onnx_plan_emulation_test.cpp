@@ -363,7 +363,7 @@ TEST(GpuOnnxPlanEmulation, SplitMeansSumInTheKernelsOrderAndMatchTheCpuExecutor)
     GraphBuilder graph;
     graph.input("x", c.shape);
     graph.node("ReduceMean", {"x"}, "y")
-        .attributes.push_back(phy::nn::test::ints_attribute("axes", c.axes));
+        .attributes.push_back(phy::nn::ints_attribute("axes", c.axes));
     graph.output("y");
     const Dense cpu = test::run_cpu(graph.build(), {x});
     ASSERT_EQ(cpu.data.size(), static_cast<std::size_t>(count)) << c.label;

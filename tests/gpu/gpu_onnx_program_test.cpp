@@ -49,7 +49,7 @@ phy::nn::OnnxModel residual_block(bool late, bool shared_conv_output, const char
   graph.floats("w", random_dense({4, 4, pointwise ? 1 : 3, pointwise ? 1 : 3}, rng));
   auto& conv = graph.node("Conv", {"x", "w"}, "c");
   if (!pointwise) {
-    conv.attributes = {phy::nn::test::ints_attribute("pads", {1, 1, 1, 1})};
+    conv.attributes = {phy::nn::ints_attribute("pads", {1, 1, 1, 1})};
   }
   std::string residual = "x";
   if (late) {
@@ -154,8 +154,7 @@ TEST(GpuOnnxProgram, SharedElementwiseValuesAreRecomputedInEveryReader) {
     graph.node("Tanh", {"w"}, "v");
     graph.node("Div", {"u", "v"}, "y");
     if (concat_reader) {
-      graph.node("Concat", {"y", "t"}, "out").attributes = {
-          phy::nn::test::int_attribute("axis", 1)};
+      graph.node("Concat", {"y", "t"}, "out").attributes = {phy::nn::int_attribute("axis", 1)};
       graph.output("out");
     } else {
       graph.output("y");

@@ -14,11 +14,11 @@
 namespace airan::gpu::onnx {
 namespace {
 
+using phy::nn::ints_attribute;
 using phy::nn::OnnxExecutor;
 using phy::nn::TensorShape;
 using phy::nn::test::Dense;
 using phy::nn::test::GraphBuilder;
-using phy::nn::test::ints_attribute;
 using phy::nn::test::random_dense;
 
 /// Output 0 of \p graph on \p inputs, computed by the CPU executor.
@@ -145,8 +145,8 @@ TEST(OnnxDeviceMath, ConvOutputElementsMatchTheCpuExecutor) {
     GraphBuilder graph;
     graph.input("x", c.x).floats("w", w).floats("b", bias);
     auto& conv = graph.node("Conv", {"x", "w", "b"}, c.relu ? "c" : "y");
-    conv.attributes = {phy::nn::test::int_attribute("group", c.group),
-                       ints_attribute("pads", c.pads), ints_attribute("strides", c.strides),
+    conv.attributes = {phy::nn::int_attribute("group", c.group), ints_attribute("pads", c.pads),
+                       ints_attribute("strides", c.strides),
                        ints_attribute("dilations", c.dilations)};
     if (c.relu) {
       graph.node("Relu", {"c"}, "y");
@@ -301,8 +301,8 @@ TEST(OnnxDeviceMath, GemmAndMatMulElementsMatchTheCpuExecutor) {
   GraphBuilder gemm;
   gemm.input("a", a.shape).input("b", b.shape).input("c", c.shape);
   gemm.node("Gemm", {"a", "b", "c"}, "y").attributes = {
-      phy::nn::test::int_attribute("transA", 1), phy::nn::test::int_attribute("transB", 1),
-      phy::nn::test::float_attribute("alpha", 0.5F), phy::nn::test::float_attribute("beta", 2.0F)};
+      phy::nn::int_attribute("transA", 1), phy::nn::int_attribute("transB", 1),
+      phy::nn::float_attribute("alpha", 0.5F), phy::nn::float_attribute("beta", 2.0F)};
   gemm.output("y");
   const std::vector<float> expected = cpu_output(gemm, {a, b, c});
   const GemmGeometry g{3, 5, 4, true, true, 0.5F, 2.0F, 0, 1};

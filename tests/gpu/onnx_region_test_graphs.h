@@ -65,10 +65,10 @@ inline std::vector<RegionTestGraph> region_test_graphs() {
     graph.node("Mul", {"b", "b"}, "bb");
     graph.node("Add", {"aa", "bb"}, "p");
     graph.node("ReduceMean", {"p"}, "pm")
-        .attributes.push_back(phy::nn::test::ints_attribute("axes", {1}));
+        .attributes.push_back(phy::nn::ints_attribute("axes", {1}));
     graph.node("Mul", {"x", "x"}, "xx");
     graph.node("ReduceMean", {"xx"}, "power")
-        .attributes.push_back(phy::nn::test::ints_attribute("axes", {1, 2, 3}));
+        .attributes.push_back(phy::nn::ints_attribute("axes", {1, 2, 3}));
     graph.node("Div", {"pm", "power"}, "y");
     graph.output("y");
     graphs.push_back({"ReduceMean roots", graph.build(), {random_dense({1, 8, 6, 10}, rng)}});
@@ -115,9 +115,9 @@ inline std::vector<RegionTestGraph> region_test_graphs() {
     graph.node("Tanh", {"z"}, "late");
     graph.node("Sqrt", {"early"}, "early_root"); // reads "early" before the Concat
     graph.node("Concat", {"early", "late", "early_root"}, "stack")
-        .attributes.push_back(phy::nn::test::int_attribute("axis", 1));
+        .attributes.push_back(phy::nn::int_attribute("axis", 1));
     graph.node("ReduceMean", {"stack"}, "mean")
-        .attributes.push_back(phy::nn::test::ints_attribute("axes", {1}));
+        .attributes.push_back(phy::nn::ints_attribute("axes", {1}));
     graph.node("Mul", {"late", "z"}, "after"); // reads "late" after the Concat's last reader
     graph.node("Add", {"after", "mean"}, "y");
     graph.output("y");

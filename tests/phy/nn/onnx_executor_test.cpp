@@ -149,14 +149,13 @@ TEST(OnnxExecutor, UnsupportedNodesAreNamedAtConstruction) {
 
   test::GraphBuilder attribute;
   attribute.input("x", {2});
-  attribute.node("Relu", {"x"}, "y").attributes.push_back(test::int_attribute("alpha", 1));
+  attribute.node("Relu", {"x"}, "y").attributes.push_back(int_attribute("alpha", 1));
   attribute.output("y");
   expect_error([&] { OnnxExecutor executor(attribute.build()); }, "attribute 'alpha'");
 
   test::GraphBuilder wrong_type;
   wrong_type.input("x", {1, 2, 3});
-  wrong_type.node("Concat", {"x", "x"}, "y")
-      .attributes.push_back(test::float_attribute("axis", 1.0F));
+  wrong_type.node("Concat", {"x", "x"}, "y").attributes.push_back(float_attribute("axis", 1.0F));
   wrong_type.output("y");
   expect_error([&] { OnnxExecutor executor(wrong_type.build()); }, "of type float, expected int");
 

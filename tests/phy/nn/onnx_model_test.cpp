@@ -151,11 +151,7 @@ TEST(OnnxModel, SerializeParseRoundTrip) {
 
 TEST(OnnxModel, RoundTripOfAConstructedModel) {
   OnnxModel model = tiny_model();
-  OnnxAttribute axes;
-  axes.name = "axes";
-  axes.type = OnnxAttributeType::integers;
-  axes.ints = {-1, 2};
-  model.graph.nodes[0].attributes.push_back(axes);
+  model.graph.nodes[0].attributes.push_back(ints_attribute("axes", {-1, 2}));
   const OnnxModel again = parse(serialize_onnx_model(model));
   EXPECT_EQ(again.graph.inputs[0].dims, model.graph.inputs[0].dims);
   EXPECT_EQ(again.graph.inputs[0].dim_names[1], "n");

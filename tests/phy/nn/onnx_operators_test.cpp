@@ -87,10 +87,9 @@ TEST(OnnxOperators, Conv) {
       inputs.push_back("b");
     }
     OnnxNode& conv = graph.node("Conv", inputs, c.relu ? "conv" : "y");
-    conv.attributes = {
-        test::int_attribute("group", c.group), test::ints_attribute("strides", c.strides),
-        test::ints_attribute("dilations", c.dilations), test::ints_attribute("pads", c.pads),
-        test::ints_attribute("kernel_shape", {c.w[2], c.w[3]})};
+    conv.attributes = {int_attribute("group", c.group), ints_attribute("strides", c.strides),
+                       ints_attribute("dilations", c.dilations), ints_attribute("pads", c.pads),
+                       ints_attribute("kernel_shape", {c.w[2], c.w[3]})};
     if (c.relu) {
       graph.node("Relu", {"conv"}, "y");
     }
@@ -106,8 +105,8 @@ TEST(OnnxOperators, ConvSameUpperPadding) {
   const Dense w = test::random_dense({3, 2, 3, 3}, rng);
   GraphBuilder graph;
   graph.input("x", x.shape).floats("w", w);
-  graph.node("Conv", {"x", "w"}, "y").attributes = {
-      test::string_attribute("auto_pad", "SAME_UPPER"), test::ints_attribute("strides", {2, 2})};
+  graph.node("Conv", {"x", "w"}, "y").attributes = {string_attribute("auto_pad", "SAME_UPPER"),
+                                                    ints_attribute("strides", {2, 2})};
   graph.output("y");
   // Output 4x3; total padding 2 (rows) and 1 (columns): SAME_UPPER puts the odd one at the end.
   const ConvCase c{x.shape, w.shape, 1, {2, 2}, {1, 1}, {1, 0, 1, 1}, false, false};

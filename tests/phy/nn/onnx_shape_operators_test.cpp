@@ -37,7 +37,7 @@ TEST(OnnxShapeOperators, Transpose) {
     graph.input("x", x.shape);
     OnnxNode& node = graph.node("Transpose", {"x"}, "y");
     if (!perm.empty()) {
-      node.attributes.push_back(test::ints_attribute("perm", perm));
+      node.attributes.push_back(ints_attribute("perm", perm));
     }
     graph.output("y");
     expect_matches(graph, {x}, y, 0.0);
@@ -168,9 +168,9 @@ TEST(OnnxShapeOperators, ReduceMean) {
           inputs.push_back("axes");
         }
         OnnxNode& node = graph.node("ReduceMean", inputs, "y");
-        node.attributes.push_back(test::int_attribute("keepdims", keepdims ? 1 : 0));
+        node.attributes.push_back(int_attribute("keepdims", keepdims ? 1 : 0));
         if (opset < 18 && !axes.empty()) {
-          node.attributes.push_back(test::ints_attribute("axes", axes));
+          node.attributes.push_back(ints_attribute("axes", axes));
         }
         graph.output("y");
         SCOPED_TRACE("opset " + std::to_string(opset) + " axes " + shape_to_string(axes));
@@ -194,8 +194,7 @@ TEST(OnnxShapeOperators, Concat) {
   for (const std::int64_t axis : {1, -2}) {
     GraphBuilder graph;
     graph.input("a", a.shape).input("b", b.shape).input("c", c.shape);
-    graph.node("Concat", {"a", "b", "c"}, "y")
-        .attributes.push_back(test::int_attribute("axis", axis));
+    graph.node("Concat", {"a", "b", "c"}, "y").attributes.push_back(int_attribute("axis", axis));
     graph.output("y");
     expect_matches(graph, {a, b, c}, y, 0.0);
   }
@@ -226,8 +225,8 @@ TEST(OnnxShapeOperators, Gemm) {
         GraphBuilder graph;
         graph.input("a", a.shape).floats("b", b).input("c", c.shape);
         graph.node("Gemm", {"a", "b", "c"}, "y").attributes = {
-            test::int_attribute("transA", trans_a), test::int_attribute("transB", trans_b),
-            test::float_attribute("alpha", alpha), test::float_attribute("beta", beta)};
+            int_attribute("transA", trans_a), int_attribute("transB", trans_b),
+            float_attribute("alpha", alpha), float_attribute("beta", beta)};
         graph.output("y");
         expect_matches(graph, {a, c}, y, 1e-5);
       }

@@ -154,38 +154,6 @@ private:
   OnnxModel model_;
 };
 
-inline OnnxAttribute int_attribute(const std::string& name, std::int64_t value) {
-  OnnxAttribute attribute;
-  attribute.name = name;
-  attribute.type = OnnxAttributeType::integer;
-  attribute.i = value;
-  return attribute;
-}
-
-inline OnnxAttribute ints_attribute(const std::string& name, std::vector<std::int64_t> values) {
-  OnnxAttribute attribute;
-  attribute.name = name;
-  attribute.type = OnnxAttributeType::integers;
-  attribute.ints = std::move(values);
-  return attribute;
-}
-
-inline OnnxAttribute float_attribute(const std::string& name, float value) {
-  OnnxAttribute attribute;
-  attribute.name = name;
-  attribute.type = OnnxAttributeType::floating;
-  attribute.f = value;
-  return attribute;
-}
-
-inline OnnxAttribute string_attribute(const std::string& name, const std::string& value) {
-  OnnxAttribute attribute;
-  attribute.name = name;
-  attribute.type = OnnxAttributeType::string;
-  attribute.s = value;
-  return attribute;
-}
-
 /// Runs \p graph on \p inputs under several executor options and compares with \p expected.
 inline void expect_matches(const GraphBuilder& graph, const std::vector<Dense>& inputs,
                            const Dense& expected, double tolerance = 2e-5) {

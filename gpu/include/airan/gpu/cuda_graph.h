@@ -6,6 +6,7 @@
 #pragma once
 
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/cuda_handle.h"
 
 #include <cstdlib>
 #include <string_view>
@@ -34,20 +35,18 @@ inline bool stream_is_capturing(cudaStream_t stream) {
 class CudaGraph {
 public:
   CudaGraph() = default;
-  ~CudaGraph() { reset(); }
-  CudaGraph(const CudaGraph&) = delete;
-  CudaGraph& operator=(const CudaGraph&) = delete;
   CudaGraph(CudaGraph&& other) noexcept
-      : exec_(std::exchange(other.exec_, nullptr)),
-        instantiations_(std::exchange(other.instantiations_, 0)) {}
+      : exec_(std::move(other.exec_)), instantiations_(std::exchange(other.instantiations_, 0)) {}
   CudaGraph& operator=(CudaGraph&& other) noexcept {
     if (this != &other) {
-      reset();
-      exec_ = std::exchange(other.exec_, nullptr);
+      exec_ = std::move(other.exec_);
       instantiations_ = std::exchange(other.instantiations_, 0);
     }
     return *this;
   }
+  CudaGraph(const CudaGraph&) = delete;
+  CudaGraph& operator=(const CudaGraph&) = delete;
+  ~CudaGraph() = default;
 
   /// Captures what \p enqueue puts on \p stream into a new graph and instantiates it (replacing
   /// the previous one). \throws CudaError (the capture is ended first), or what enqueue throws.
@@ -62,7 +61,7 @@ public:
     finish(stream, record(stream, enqueue), true);
   }
 
-  [[nodiscard]] bool ready() const { return exec_ != nullptr; }
+  [[nodiscard]] bool ready() const { return static_cast<bool>(exec_); }
   /// Times a graph was instantiated (not updated): 1 for a stable topology.
   [[nodiscard]] unsigned instantiations() const { return instantiations_; }
   /// Enqueues the graph on \p stream. \throws CudaError.
@@ -86,9 +85,8 @@ private:
   /// Instantiates (or, with \p try_update, first tries to update into the existing exec) from
   /// \p graph, which it destroys, and uploads the exec.
   void finish(cudaStream_t stream, cudaGraph_t graph, bool try_update);
-  void reset() noexcept;
 
-  cudaGraphExec_t exec_ = nullptr;
+  UniqueCudaHandle<cudaGraphExec_t, GraphExecRelease> exec_;
   unsigned instantiations_ = 0;
 };
 

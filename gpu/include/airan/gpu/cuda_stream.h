@@ -4,8 +4,7 @@
 #pragma once
 
 #include "airan/gpu/cuda_check.h"
-
-#include <utility>
+#include "airan/gpu/cuda_handle.h"
 
 namespace airan::gpu {
 
@@ -13,75 +12,51 @@ namespace airan::gpu {
 class CudaStream {
 public:
   /// \throws CudaError when the stream cannot be created.
-  CudaStream() { AIRAN_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking)); }
-  ~CudaStream() {
-    if (stream_ != nullptr) {
-      cudaStreamDestroy(stream_);
-    }
-  }
-  CudaStream(const CudaStream&) = delete;
-  CudaStream& operator=(const CudaStream&) = delete;
-  CudaStream(CudaStream&& other) noexcept : stream_(std::exchange(other.stream_, nullptr)) {}
-  CudaStream& operator=(CudaStream&& other) noexcept {
-    if (this != &other) {
-      if (stream_ != nullptr) {
-        cudaStreamDestroy(stream_);
-      }
-      stream_ = std::exchange(other.stream_, nullptr);
-    }
-    return *this;
+  CudaStream() {
+    cudaStream_t stream = nullptr;
+    AIRAN_CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+    stream_.reset(stream);
   }
 
-  [[nodiscard]] cudaStream_t get() const { return stream_; }
+  [[nodiscard]] cudaStream_t get() const { return stream_.get(); }
   /// Blocks until everything enqueued so far has run. \throws CudaError on an earlier failure.
-  void synchronize() const { AIRAN_CUDA_CHECK(cudaStreamSynchronize(stream_)); }
+  void synchronize() const { AIRAN_CUDA_CHECK(cudaStreamSynchronize(stream_.get())); }
 
 private:
-  cudaStream_t stream_ = nullptr;
+  UniqueCudaHandle<cudaStream_t, StreamRelease> stream_;
 };
 
 /// A CUDA event with timing enabled.
 class CudaEvent {
 public:
   /// \throws CudaError when the event cannot be created.
-  CudaEvent() { AIRAN_CUDA_CHECK(cudaEventCreate(&event_)); }
+  CudaEvent() {
+    cudaEvent_t event = nullptr;
+    AIRAN_CUDA_CHECK(cudaEventCreate(&event));
+    event_.reset(event);
+  }
   /// An event created with \p flags (cudaEventDisableTiming for one that only orders streams).
   /// \throws CudaError when the event cannot be created.
   explicit CudaEvent(unsigned int flags) {
-    AIRAN_CUDA_CHECK(cudaEventCreateWithFlags(&event_, flags));
-  }
-  ~CudaEvent() {
-    if (event_ != nullptr) {
-      cudaEventDestroy(event_);
-    }
-  }
-  CudaEvent(const CudaEvent&) = delete;
-  CudaEvent& operator=(const CudaEvent&) = delete;
-  CudaEvent(CudaEvent&& other) noexcept : event_(std::exchange(other.event_, nullptr)) {}
-  CudaEvent& operator=(CudaEvent&& other) noexcept {
-    if (this != &other) {
-      if (event_ != nullptr) {
-        cudaEventDestroy(event_);
-      }
-      event_ = std::exchange(other.event_, nullptr);
-    }
-    return *this;
+    cudaEvent_t event = nullptr;
+    AIRAN_CUDA_CHECK(cudaEventCreateWithFlags(&event, flags));
+    event_.reset(event);
   }
 
-  [[nodiscard]] cudaEvent_t get() const { return event_; }
+  [[nodiscard]] cudaEvent_t get() const { return event_.get(); }
   /// Records the event on \p stream. While \p stream is being captured into a CUDA graph the
   /// record becomes an event record node of the graph (cudaEventRecordExternal), so that every
   /// launch of the graph records the event: a plain cudaEventRecord there would only mark a
   /// dependency inside the capture, and the event could afterwards be neither waited for nor
   /// timed (cudaErrorCapturedEvent).
   void record(cudaStream_t stream) {
-    AIRAN_CUDA_CHECK(cudaEventRecordWithFlags(event_, stream, record_flags(stream)));
+    AIRAN_CUDA_CHECK(cudaEventRecordWithFlags(event_.get(), stream, record_flags(stream)));
   }
   /// Records the event on \p stream only to order work: another stream's cudaStreamWaitEvent
   /// on it waits for \p stream's work so far. A plain cudaEventRecord, which inside a capture
   /// adds no node to the graph, only the edges of the waits (so the event can then be neither
   /// waited for by the host nor timed); outside a capture the same as record().
-  void mark(cudaStream_t stream) { AIRAN_CUDA_CHECK(cudaEventRecord(event_, stream)); }
+  void mark(cudaStream_t stream) { AIRAN_CUDA_CHECK(cudaEventRecord(event_.get(), stream)); }
   /// The flags record() uses on \p stream now: cudaEventRecordExternal while it is captured.
   [[nodiscard]] static unsigned record_flags(cudaStream_t stream) {
     cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
@@ -90,16 +65,16 @@ public:
                                                     : cudaEventRecordDefault;
   }
   /// Blocks until the event has completed.
-  void synchronize() const { AIRAN_CUDA_CHECK(cudaEventSynchronize(event_)); }
+  void synchronize() const { AIRAN_CUDA_CHECK(cudaEventSynchronize(event_.get())); }
   /// Milliseconds from \p start to this event (both recorded and completed).
   [[nodiscard]] float elapsed_ms_since(const CudaEvent& start) const {
     float ms = 0.0F;
-    AIRAN_CUDA_CHECK(cudaEventElapsedTime(&ms, start.event_, event_));
+    AIRAN_CUDA_CHECK(cudaEventElapsedTime(&ms, start.event_.get(), event_.get()));
     return ms;
   }
 
 private:
-  cudaEvent_t event_ = nullptr;
+  UniqueCudaHandle<cudaEvent_t, EventRelease> event_;
 };
 
 } // namespace airan::gpu

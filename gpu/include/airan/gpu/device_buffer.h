@@ -4,81 +4,64 @@
 #pragma once
 
 #include "airan/gpu/cuda_check.h"
+#include "airan/gpu/cuda_handle.h"
 
 #include <cstddef>
 #include <span>
+#include <stdexcept>
 #include <string>
-#include <utility>
 
 namespace airan::gpu {
 
 /// \p count elements of trivially copyable \p T in device global memory (cudaMalloc), freed by
-/// the destructor. Allocated once; nothing is allocated per slot.
+/// the destructor. Allocated once; nothing is allocated per slot. Move-only.
 template <typename T> class DeviceBuffer {
 public:
   DeviceBuffer() = default;
   /// \throws CudaError when the allocation fails.
-  explicit DeviceBuffer(std::size_t count) : count_(count) {
-    if (count != 0) {
-      AIRAN_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&data_), count * sizeof(T)));
-    }
-  }
-  ~DeviceBuffer() { reset(); }
-  DeviceBuffer(const DeviceBuffer&) = delete;
-  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  DeviceBuffer(DeviceBuffer&& other) noexcept
-      : data_(std::exchange(other.data_, nullptr)), count_(std::exchange(other.count_, 0)) {}
-  DeviceBuffer& operator=(DeviceBuffer&& other) noexcept {
-    if (this != &other) {
-      reset();
-      data_ = std::exchange(other.data_, nullptr);
-      count_ = std::exchange(other.count_, 0);
-    }
-    return *this;
-  }
+  explicit DeviceBuffer(std::size_t count) : array_(allocate(count), count) {}
 
-  [[nodiscard]] T* data() { return data_; }
-  [[nodiscard]] const T* data() const { return data_; }
-  [[nodiscard]] std::size_t size() const { return count_; }
-  [[nodiscard]] std::size_t bytes() const { return count_ * sizeof(T); }
+  [[nodiscard]] T* data() { return array_.data(); }
+  [[nodiscard]] const T* data() const { return array_.data(); }
+  [[nodiscard]] std::size_t size() const { return array_.size(); }
+  [[nodiscard]] std::size_t bytes() const { return size() * sizeof(T); }
 
   /// Enqueues a copy of \p host (at most size() elements) to the start of the buffer.
   /// \throws std::length_error when host is larger than the buffer, CudaError on failure.
   void copy_from_host(std::span<const T> host, cudaStream_t stream) {
     check_size(host.size());
     AIRAN_CUDA_CHECK(
-        cudaMemcpyAsync(data_, host.data(), host.size_bytes(), cudaMemcpyHostToDevice, stream));
+        cudaMemcpyAsync(data(), host.data(), host.size_bytes(), cudaMemcpyHostToDevice, stream));
   }
   /// Enqueues a copy of the first host.size() elements into \p host.
   void copy_to_host(std::span<T> host, cudaStream_t stream) const {
     check_size(host.size());
     AIRAN_CUDA_CHECK(
-        cudaMemcpyAsync(host.data(), data_, host.size_bytes(), cudaMemcpyDeviceToHost, stream));
+        cudaMemcpyAsync(host.data(), data(), host.size_bytes(), cudaMemcpyDeviceToHost, stream));
   }
   /// Enqueues zeroing of all bytes.
   void fill_zero(cudaStream_t stream) {
-    if (count_ != 0) {
-      AIRAN_CUDA_CHECK(cudaMemsetAsync(data_, 0, bytes(), stream));
+    if (size() != 0) {
+      AIRAN_CUDA_CHECK(cudaMemsetAsync(data(), 0, bytes(), stream));
     }
   }
 
 private:
-  void check_size(std::size_t count) const {
-    if (count > count_) {
-      throw std::length_error("DeviceBuffer: " + std::to_string(count) + " elements exceed " +
-                              std::to_string(count_));
+  static T* allocate(std::size_t count) {
+    T* data = nullptr;
+    if (count != 0) {
+      AIRAN_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&data), count * sizeof(T)));
     }
+    return data;
   }
-  void reset() noexcept {
-    if (data_ != nullptr) {
-      cudaFree(data_); // no throw from a destructor; a failure here leaks nothing more
-      data_ = nullptr;
+  void check_size(std::size_t count) const {
+    if (count > size()) {
+      throw std::length_error("DeviceBuffer: " + std::to_string(count) + " elements exceed " +
+                              std::to_string(size()));
     }
-    count_ = 0;
   }
 
-  T* data_ = nullptr;
-  std::size_t count_ = 0;
+  CudaArray<T, DeviceMemoryRelease> array_;
 };
 
 /// \p count elements of \p T in pinned host memory (cudaMallocHost): the source or target of
@@ -87,44 +70,26 @@ template <typename T> class PinnedBuffer {
 public:
   PinnedBuffer() = default;
   /// \throws CudaError when the allocation fails.
-  explicit PinnedBuffer(std::size_t count) : count_(count) {
-    if (count != 0) {
-      AIRAN_CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&data_), count * sizeof(T)));
-    }
-  }
-  ~PinnedBuffer() { reset(); }
-  PinnedBuffer(const PinnedBuffer&) = delete;
-  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
-  PinnedBuffer(PinnedBuffer&& other) noexcept
-      : data_(std::exchange(other.data_, nullptr)), count_(std::exchange(other.count_, 0)) {}
-  PinnedBuffer& operator=(PinnedBuffer&& other) noexcept {
-    if (this != &other) {
-      reset();
-      data_ = std::exchange(other.data_, nullptr);
-      count_ = std::exchange(other.count_, 0);
-    }
-    return *this;
-  }
+  explicit PinnedBuffer(std::size_t count) : array_(allocate(count), count) {}
 
-  [[nodiscard]] T* data() { return data_; }
-  [[nodiscard]] const T* data() const { return data_; }
-  [[nodiscard]] std::size_t size() const { return count_; }
-  [[nodiscard]] std::span<T> span() { return {data_, count_}; }
-  [[nodiscard]] std::span<const T> span() const { return {data_, count_}; }
-  [[nodiscard]] T& operator[](std::size_t i) { return data_[i]; }
-  [[nodiscard]] const T& operator[](std::size_t i) const { return data_[i]; }
+  [[nodiscard]] T* data() { return array_.data(); }
+  [[nodiscard]] const T* data() const { return array_.data(); }
+  [[nodiscard]] std::size_t size() const { return array_.size(); }
+  [[nodiscard]] std::span<T> span() { return {data(), size()}; }
+  [[nodiscard]] std::span<const T> span() const { return {data(), size()}; }
+  [[nodiscard]] T& operator[](std::size_t i) { return data()[i]; }
+  [[nodiscard]] const T& operator[](std::size_t i) const { return data()[i]; }
 
 private:
-  void reset() noexcept {
-    if (data_ != nullptr) {
-      cudaFreeHost(data_);
-      data_ = nullptr;
+  static T* allocate(std::size_t count) {
+    T* data = nullptr;
+    if (count != 0) {
+      AIRAN_CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&data), count * sizeof(T)));
     }
-    count_ = 0;
+    return data;
   }
 
-  T* data_ = nullptr;
-  std::size_t count_ = 0;
+  CudaArray<T, PinnedMemoryRelease> array_;
 };
 
 } // namespace airan::gpu

@@ -14,10 +14,10 @@
 #pragma once
 
 #include "airan/io/oran_common.h"
+#include "airan/io/oran_section_range.h"
 
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -92,52 +92,17 @@ enum class CplaneParseStatus : std::uint8_t {
 /// Short description of \p status.
 std::string_view to_string(CplaneParseStatus status);
 
-/// Forward range over the sections of a validated message.
-class CplaneSections {
-public:
-  class iterator {
-  public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = CplaneSectionView;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const CplaneSectionView*;
-    using reference = const CplaneSectionView&;
-
-    iterator() = default;
-    reference operator*() const { return current_; }
-    pointer operator->() const { return &current_; }
-    iterator& operator++();
-    iterator operator++(int) {
-      iterator before = *this;
-      ++*this;
-      return before;
-    }
-    friend bool operator==(const iterator& a, const iterator& b) {
-      return a.remaining_.data() == b.remaining_.data() &&
-             a.remaining_.size() == b.remaining_.size();
-    }
-
-  private:
-    friend class CplaneSections;
-    iterator(std::span<const std::uint8_t> remaining, CplaneSectionType type);
-    void load();
-
-    std::span<const std::uint8_t> remaining_;
-    CplaneSectionType type_ = CplaneSectionType::normal;
-    CplaneSectionView current_{};
-    std::size_t current_size_ = 0;
-  };
-
-  CplaneSections() = default;
-  CplaneSections(std::span<const std::uint8_t> bytes, CplaneSectionType type)
-      : bytes_(bytes), type_(type) {}
-  [[nodiscard]] iterator begin() const { return {bytes_, type_}; }
-  [[nodiscard]] iterator end() const { return {bytes_.subspan(bytes_.size()), type_}; }
-
-private:
-  std::span<const std::uint8_t> bytes_;
-  CplaneSectionType type_ = CplaneSectionType::normal;
+/// How OranSectionRange reads a section of a validated C-plane message.
+struct CplaneSectionReader {
+  using view_type = CplaneSectionView;
+  using context_type = CplaneSectionType;
+  /// Decodes the section at the start of \p bytes into \p view; returns its size in bytes.
+  static std::size_t read(std::span<const std::uint8_t> bytes, CplaneSectionType type,
+                          CplaneSectionView& view);
 };
+
+/// Forward range over the sections of a validated message.
+using CplaneSections = OranSectionRange<CplaneSectionReader>;
 
 /// A parsed C-plane message.
 struct CplaneMessageView {

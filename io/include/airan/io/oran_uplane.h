@@ -11,10 +11,10 @@
 #pragma once
 
 #include "airan/io/oran_common.h"
+#include "airan/io/oran_section_range.h"
 
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <span>
 #include <string_view>
 
@@ -67,52 +67,17 @@ enum class UplaneParseStatus : std::uint8_t {
 /// Short description of \p status.
 std::string_view to_string(UplaneParseStatus status);
 
-/// Forward range over the sections of a validated message.
-class UplaneSections {
-public:
-  class iterator {
-  public:
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = UplaneSectionView;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const UplaneSectionView*;
-    using reference = const UplaneSectionView&;
-
-    iterator() = default;
-    reference operator*() const { return current_; }
-    pointer operator->() const { return &current_; }
-    iterator& operator++();
-    iterator operator++(int) {
-      iterator before = *this;
-      ++*this;
-      return before;
-    }
-    friend bool operator==(const iterator& a, const iterator& b) {
-      return a.remaining_.data() == b.remaining_.data() &&
-             a.remaining_.size() == b.remaining_.size();
-    }
-
-  private:
-    friend class UplaneSections;
-    iterator(std::span<const std::uint8_t> remaining, const UplaneFormat& format);
-    void load();
-
-    std::span<const std::uint8_t> remaining_; ///< Starts at current_'s header; empty at the end.
-    UplaneFormat format_{};
-    UplaneSectionView current_{};
-    std::size_t current_size_ = 0;
-  };
-
-  UplaneSections() = default;
-  UplaneSections(std::span<const std::uint8_t> bytes, const UplaneFormat& format)
-      : bytes_(bytes), format_(format) {}
-  [[nodiscard]] iterator begin() const { return {bytes_, format_}; }
-  [[nodiscard]] iterator end() const { return {bytes_.subspan(bytes_.size()), format_}; }
-
-private:
-  std::span<const std::uint8_t> bytes_;
-  UplaneFormat format_;
+/// How OranSectionRange reads a section of a validated U-plane message.
+struct UplaneSectionReader {
+  using view_type = UplaneSectionView;
+  using context_type = UplaneFormat;
+  /// Decodes the section at the start of \p bytes into \p view; returns its size in bytes.
+  static std::size_t read(std::span<const std::uint8_t> bytes, const UplaneFormat& format,
+                          UplaneSectionView& view);
 };
+
+/// Forward range over the sections of a validated message.
+using UplaneSections = OranSectionRange<UplaneSectionReader>;
 
 /// A parsed U-plane message.
 struct UplaneMessageView {

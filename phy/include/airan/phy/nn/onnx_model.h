@@ -44,6 +44,12 @@ struct OnnxAttribute {
   std::vector<std::int64_t> ints;
 };
 
+/// Attributes for graphs built in code (tests, benchmarks, model builders).
+OnnxAttribute int_attribute(std::string name, std::int64_t value);
+OnnxAttribute ints_attribute(std::string name, std::vector<std::int64_t> values);
+OnnxAttribute float_attribute(std::string name, float value);
+OnnxAttribute string_attribute(std::string name, std::string value);
+
 /// One operator application. An empty input name is an omitted optional input.
 struct OnnxNode {
   std::string name;
