@@ -1,4 +1,5 @@
 // CRC conformance suite on the committed vectors, the shared reference set, and a broken copy.
+#include "../support/conformance_dirs.h"
 #include "airan/apps/conformance.h"
 #include "airan/io/npy.h"
 
@@ -15,21 +16,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void expect_suite_passes(const fs::path& dir) {
-  if (!fs::is_directory(dir)) {
-    GTEST_SKIP() << dir << " does not exist";
-  }
+using airan::test::ConformanceSet;
+
+void expect_suite_passes(ConformanceSet set) {
+  const fs::path dir = airan::test::conformance_dir(set, "crc");
+  AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_crc_conformance(dir, &std::cout);
   EXPECT_EQ(result.cases.size(), 6u);
   EXPECT_TRUE(result.all_passed());
 }
 
 TEST(CrcConformance, CommittedVectors) {
-  expect_suite_passes(fs::path(AIRAN_TESTVECTOR_DIR) / "crc");
+  expect_suite_passes(ConformanceSet::committed);
 }
 
 TEST(CrcConformance, SharedReferenceSet) {
-  expect_suite_passes(fs::path(AIRAN_SHARED_CONFORMANCE_DIR) / "crc");
+  expect_suite_passes(ConformanceSet::shared);
 }
 
 // A truncated file, a wrong parity bit and a missing file are failures of their own cases only.

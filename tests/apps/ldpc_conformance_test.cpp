@@ -1,4 +1,5 @@
 // LDPC conformance suite on the committed vectors, the shared reference set, and broken files.
+#include "../support/conformance_dirs.h"
 #include "airan/apps/conformance.h"
 #include "airan/io/npy.h"
 
@@ -15,21 +16,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void expect_suite_passes(const fs::path& dir) {
-  if (!fs::is_directory(dir)) {
-    GTEST_SKIP() << dir << " does not exist";
-  }
+using airan::test::ConformanceSet;
+
+void expect_suite_passes(ConformanceSet set) {
+  const fs::path dir = airan::test::conformance_dir(set, "ldpc");
+  AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_ldpc_conformance(dir, &std::cout);
   EXPECT_GT(result.cases.size(), 0u);
   EXPECT_TRUE(result.all_passed());
 }
 
 TEST(LdpcConformance, CommittedVectors) {
-  expect_suite_passes(fs::path(AIRAN_TESTVECTOR_DIR) / "ldpc");
+  expect_suite_passes(ConformanceSet::committed);
 }
 
 TEST(LdpcConformance, SharedReferenceSet) {
-  expect_suite_passes(fs::path(AIRAN_SHARED_CONFORMANCE_DIR) / "ldpc");
+  expect_suite_passes(ConformanceSet::shared);
 }
 
 // Garbage, an index outside the matrix, a wrong generator and a bad name: four failing cases.

@@ -1,4 +1,5 @@
 // PUSCH receiver conformance suite: MATLAB grids decode to their transport blocks.
+#include "../support/conformance_dirs.h"
 #include "airan/apps/conformance.h"
 
 #include <gtest/gtest.h>
@@ -13,10 +14,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void expect_suite_passes(const fs::path& dir, const airan::apps::PuschReceiverSetup& setup = {}) {
-  if (!fs::is_directory(dir)) {
-    GTEST_SKIP() << dir << " does not exist";
-  }
+using airan::test::ConformanceSet;
+
+void expect_suite_passes(ConformanceSet set, const airan::apps::PuschReceiverSetup& setup = {}) {
+  const fs::path dir = airan::test::conformance_dir(set, "pusch");
+  AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_pusch_rx_conformance(dir, &std::cout, setup);
   EXPECT_GT(result.cases.size(), 0U);
   EXPECT_TRUE(result.all_passed());
@@ -27,16 +29,16 @@ void expect_suite_passes(const fs::path& dir, const airan::apps::PuschReceiverSe
 }
 
 TEST(PuschRxConformance, CommittedVectors) {
-  expect_suite_passes(fs::path(AIRAN_TESTVECTOR_DIR) / "pusch");
+  expect_suite_passes(ConformanceSet::committed);
 }
 
 TEST(PuschRxConformance, SharedReferenceSet) {
-  expect_suite_passes(fs::path(AIRAN_SHARED_CONFORMANCE_DIR) / "pusch");
+  expect_suite_passes(ConformanceSet::shared);
 }
 
 // The UL-SCH decoders' batched LDPC path (the host lane decoder: the CUDA kernel's algorithm).
 TEST(PuschRxConformance, CommittedVectorsWithTheBatchedLaneLdpcDecoder) {
-  expect_suite_passes(fs::path(AIRAN_TESTVECTOR_DIR) / "pusch",
+  expect_suite_passes(ConformanceSet::committed,
                       [](const airan::phy::CellConfig&, airan::phy::PuschReceiverConfig& config) {
                         config.ldpc_batch_decoder = airan::phy::create_host_lane_ldpc_batch_decoder;
                       });

@@ -1,4 +1,5 @@
 // PUSCH transmitter conformance suite on the committed vectors, the shared set, and broken copies.
+#include "../support/conformance_dirs.h"
 #include "airan/apps/conformance.h"
 
 #include <gtest/gtest.h>
@@ -11,10 +12,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void expect_suite_passes(const fs::path& dir) {
-  if (!fs::is_directory(dir)) {
-    GTEST_SKIP() << dir << " does not exist";
-  }
+using airan::test::ConformanceSet;
+
+void expect_suite_passes(ConformanceSet set) {
+  const fs::path dir = airan::test::conformance_dir(set, "pusch");
+  AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_pusch_tx_conformance(dir, &std::cout);
   EXPECT_GT(result.cases.size(), 0u);
   EXPECT_TRUE(result.all_passed());
@@ -27,31 +29,20 @@ void expect_suite_passes(const fs::path& dir) {
 }
 
 TEST(PuschTxConformance, CommittedVectors) {
-  expect_suite_passes(fs::path(AIRAN_TESTVECTOR_DIR) / "pusch");
+  expect_suite_passes(ConformanceSet::committed);
 }
 
 TEST(PuschTxConformance, SharedReferenceSet) {
-  expect_suite_passes(fs::path(AIRAN_SHARED_CONFORMANCE_DIR) / "pusch");
-}
-
-fs::path find_case(const char* name) {
-  for (const char* root : {AIRAN_TESTVECTOR_DIR, AIRAN_SHARED_CONFORMANCE_DIR}) {
-    fs::path candidate = fs::path(root) / "pusch" / name;
-    if (fs::is_directory(candidate)) {
-      return candidate;
-    }
-  }
-  return {};
+  expect_suite_passes(ConformanceSet::shared);
 }
 
 // Copies of a real case: intact, one grid element changed, a truncated grid.npy, a missing
 // config.json, a config.json that is not JSON, a config with a missing key, and a TB one bit
 // short (so the derived TBS disagrees).
 TEST(PuschTxConformance, BrokenCopiesFailTheirCaseOnly) {
-  const fs::path source = find_case("case_000");
-  if (source.empty()) {
-    GTEST_SKIP() << "no pusch/case_000 to copy";
-  }
+  const fs::path source =
+      airan::test::conformance_dir(ConformanceSet::committed, "pusch") / "case_000";
+  AIRAN_REQUIRE_CONFORMANCE_DIR(ConformanceSet::committed, source);
   const fs::path dir = fs::temp_directory_path() / "airan_pusch_tx_conformance_broken";
   fs::remove_all(dir);
   fs::create_directories(dir);

@@ -1,4 +1,5 @@
 // Transport-block conformance suite on the committed vectors, the shared set, and broken copies.
+#include "../support/conformance_dirs.h"
 #include "airan/apps/conformance.h"
 
 #include <gtest/gtest.h>
@@ -13,32 +14,29 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void expect_suite_passes(const fs::path& dir) {
-  if (!fs::is_directory(dir)) {
-    GTEST_SKIP() << dir << " does not exist";
-  }
+using airan::test::ConformanceSet;
+
+void expect_suite_passes(ConformanceSet set) {
+  const fs::path dir = airan::test::conformance_dir(set, "tb");
+  AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_tb_conformance(dir, &std::cout);
   EXPECT_GT(result.cases.size(), 0u);
   EXPECT_TRUE(result.all_passed());
 }
 
 TEST(TbConformance, CommittedVectors) {
-  expect_suite_passes(fs::path(AIRAN_TESTVECTOR_DIR) / "tb");
+  expect_suite_passes(ConformanceSet::committed);
 }
 
 TEST(TbConformance, SharedReferenceSet) {
-  expect_suite_passes(fs::path(AIRAN_SHARED_CONFORMANCE_DIR) / "tb");
+  expect_suite_passes(ConformanceSet::shared);
 }
 
 // Copies of a real case with a flipped codeword bit, a broken params.json and a missing file.
 TEST(TbConformance, BrokenCopiesFailTheirCaseOnly) {
-  fs::path source = fs::path(AIRAN_TESTVECTOR_DIR) / "tb" / "tb_testcase_3";
-  if (!fs::is_directory(source)) {
-    source = fs::path(AIRAN_SHARED_CONFORMANCE_DIR) / "tb" / "tb_testcase_3";
-  }
-  if (!fs::is_directory(source)) {
-    GTEST_SKIP() << "no tb_testcase_3 to copy";
-  }
+  const fs::path source =
+      airan::test::conformance_dir(ConformanceSet::committed, "tb") / "tb_testcase_3";
+  AIRAN_REQUIRE_CONFORMANCE_DIR(ConformanceSet::committed, source);
   const fs::path dir = fs::temp_directory_path() /
                        ("airan_tb_conformance_broken_" + std::to_string(std::random_device{}()));
   fs::remove_all(dir);

@@ -6,6 +6,7 @@
 //   the bits and every TB has the same CRC outcome (issue 6); and the device's UL-SCH decoding
 //   of the device's descrambled LLRs equals the CPU decoder's of the same LLRs bit for bit.
 //   Skipped without a CUDA device.
+#include "../support/conformance_dirs.h"
 #include "airan/apps/conformance.h"
 #include "airan/apps/link_simulation.h"
 #include "airan/gpu/device_query.h"
@@ -35,6 +36,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace airan::phy;
+using airan::test::ConformanceSet;
 
 bool have_device(std::string& status) {
   const auto devices = airan::gpu::query_devices();
@@ -42,14 +44,13 @@ bool have_device(std::string& status) {
   return !devices.devices.empty();
 }
 
-void expect_conformance_on_device(const fs::path& dir) {
+void expect_conformance_on_device(ConformanceSet set) {
+  const fs::path dir = airan::test::conformance_dir(set, "pusch");
   std::string status;
   if (!have_device(status)) {
     GTEST_SKIP() << "no CUDA device: " << status;
   }
-  if (!fs::is_directory(dir)) {
-    GTEST_SKIP() << dir << " does not exist";
-  }
+  AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_pusch_rx_conformance(
       dir, &std::cout, [](const CellConfig& cell, PuschReceiverConfig& config) {
         config.detector = airan::gpu::make_gpu_detector_factory(cell, config.front_end, 0);
@@ -62,11 +63,11 @@ void expect_conformance_on_device(const fs::path& dir) {
 }
 
 TEST(GpuPuschReceiver, CommittedConformanceGridsDecodeOnTheDevice) {
-  expect_conformance_on_device(fs::path(AIRAN_TESTVECTOR_DIR) / "pusch");
+  expect_conformance_on_device(ConformanceSet::committed);
 }
 
 TEST(GpuPuschReceiver, SharedConformanceGridsDecodeOnTheDevice) {
-  expect_conformance_on_device(fs::path(AIRAN_SHARED_CONFORMANCE_DIR) / "pusch");
+  expect_conformance_on_device(ConformanceSet::shared);
 }
 
 /// One generated slot: a random link and an SNR around the MCS's operating point.

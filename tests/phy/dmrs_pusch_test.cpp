@@ -1,5 +1,6 @@
 // PUSCH DMRS (TS 38.211 6.4.1.1): port tables, symbol positions, c_init, and the DMRS REs of the
 // MATLAB reference grids (checkable without the data path).
+#include "../support/conformance_dirs.h"
 #include "airan/io/npy.h"
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/gold_sequence_jump.h"
@@ -129,10 +130,9 @@ TEST(DmrsPusch, CInit) {
 // At the DMRS REs of the layer's port the grid holds beta w_f w_t r; the other REs of the CDM
 // groups without data on DMRS symbols are empty.
 TEST(DmrsPusch, MatchesReferenceGridsAtDmrsRes) {
-  const fs::path dir = fs::path(AIRAN_TESTVECTOR_DIR) / "pusch";
-  if (!fs::is_directory(dir)) {
-    GTEST_SKIP() << dir << " does not exist";
-  }
+  using airan::test::ConformanceSet;
+  const fs::path dir = airan::test::conformance_dir(ConformanceSet::committed, "pusch");
+  AIRAN_REQUIRE_CONFORMANCE_DIR(ConformanceSet::committed, dir);
   int checked = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     std::ifstream file(entry.path() / "config.json");

@@ -81,9 +81,8 @@ MatlabCase load_matlab_case(const fs::path& dir) {
 
 TEST(PuschFrontEnd, MatlabGridsGiveTheTransmittedCodeword) {
   const auto dirs = airan::test::matlab_pusch_case_dirs();
-  if (dirs.empty()) {
-    GTEST_SKIP() << "no MATLAB PUSCH grids found";
-  }
+  ASSERT_FALSE(dirs.empty())
+      << "no MATLAB PUSCH grids: the committed ones come with the repository";
   PuschFrontEnd front_end({4, 4, 275});
   PuschFrontEndOptions mmse;
   PuschFrontEndOptions zf;

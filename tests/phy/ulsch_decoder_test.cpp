@@ -2,6 +2,7 @@
 // blocks, every rv, Q_m, layers, LBRM, repetition), the tb/ conformance codewords, failures that
 // must be reported as such (wrong TB CRC with valid code blocks, a corrupted code block, nothing
 // received), HARQ combining of rv 0 and rv 2 over AWGN, and argument checks.
+#include "../support/conformance_dirs.h"
 #include "airan/io/npy.h"
 #include "airan/phy/code_block_segmentation.h"
 #include "airan/phy/ldpc_encoder.h"
@@ -186,14 +187,16 @@ unsigned decode_conformance_cases(const fs::path& dir) {
 }
 
 TEST(UlschDecoder, DecodesTheCommittedConformanceCodewords) {
-  EXPECT_GT(decode_conformance_cases(fs::path(AIRAN_TESTVECTOR_DIR) / "tb"), 0u);
+  using airan::test::ConformanceSet;
+  const fs::path dir = airan::test::conformance_dir(ConformanceSet::committed, "tb");
+  AIRAN_REQUIRE_CONFORMANCE_DIR(ConformanceSet::committed, dir);
+  EXPECT_GT(decode_conformance_cases(dir), 0u);
 }
 
 TEST(UlschDecoder, DecodesTheSharedConformanceCodewords) {
-  const fs::path dir = fs::path(AIRAN_SHARED_CONFORMANCE_DIR) / "tb";
-  if (!fs::is_directory(dir)) {
-    GTEST_SKIP() << dir << " does not exist";
-  }
+  using airan::test::ConformanceSet;
+  const fs::path dir = airan::test::conformance_dir(ConformanceSet::shared, "tb");
+  AIRAN_REQUIRE_CONFORMANCE_DIR(ConformanceSet::shared, dir);
   EXPECT_GT(decode_conformance_cases(dir), 0u);
 }
 
