@@ -272,12 +272,9 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
       detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.device_state(),
                                     s.whitening.data(), s.symbols.data(), s.noise.data(),
                                     s.llrs.data(), scrambling, stream);
-      if (s.stage_timing) {
-        s.equalize_end.record(stream);
-      } else {
-        s.equalize_end.mark(stream); // the branch's quality kernels wait for it
-      }
-      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.equalize_end.get(), 0));
+      s.time_mark(s.equalize_end, stream);
+      s.equalized.mark(stream); // the branch's quality kernels wait for it
+      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.equalized.get(), 0));
       profile_begin(branch);
       detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
                                           std::size_t{d.layout.num_res()} * g.num_layers, d.qm,

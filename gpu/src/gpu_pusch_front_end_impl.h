@@ -149,11 +149,14 @@ struct GpuPuschFrontEnd::Impl {
   /// process()'s branch beside the main chain: forked at the PDU's start, it writes the PDU's
   /// scrambling words (with descrambling; the demapper waits for scrambling_ready), then, once
   /// the pilots are de-spread (pilots_ready), estimates the CFO, and once the PDU is equalized
-  /// (equalize_end), its quality: measurements no later kernel reads; joined again (branch_done)
-  /// at the end of the PDU, or later (defer_branch_join).
+  /// (equalized), its quality: measurements no later kernel reads; joined again (branch_done)
+  /// at the end of the PDU, or later (defer_branch_join). The branch waits only on events
+  /// recorded with mark(): inside a capture a stage-time event is an external record node (see
+  /// CudaEvent::record()), which a wait does not turn into an edge of the graph.
   CudaStream branch_stream;
   CudaEvent branch_fork{cudaEventDisableTiming}, scrambling_ready{cudaEventDisableTiming},
-      pilots_ready{cudaEventDisableTiming}, branch_done{cudaEventDisableTiming};
+      pilots_ready{cudaEventDisableTiming}, equalized{cudaEventDisableTiming},
+      branch_done{cudaEventDisableTiming};
   /// The end of an enqueue_prepared() batch this front end led, which the batch's front ends'
   /// streams wait for.
   CudaEvent batch_done{cudaEventDisableTiming};

@@ -48,7 +48,8 @@ public:
   /// record becomes an event record node of the graph (cudaEventRecordExternal), so that every
   /// launch of the graph records the event: a plain cudaEventRecord there would only mark a
   /// dependency inside the capture, and the event could afterwards be neither waited for nor
-  /// timed (cudaErrorCapturedEvent).
+  /// timed (cudaErrorCapturedEvent). Such a record node orders nothing inside the capture: a
+  /// stream that must wait for \p stream's work waits on an event recorded with mark().
   void record(cudaStream_t stream) {
     AIRAN_CUDA_CHECK(cudaEventRecordWithFlags(event_.get(), stream, record_flags(stream)));
   }
