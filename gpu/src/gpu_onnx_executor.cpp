@@ -94,7 +94,7 @@ void GpuOnnxExecutor::enqueue_device(std::span<const phy::nn::TensorShape> shape
   }
   // The plan runs on the executor's stream (cuBLAS is bound to it), between two event waits.
   s.handoff_in.record(caller);
-  AIRAN_CUDA_CHECK(cudaStreamWaitEvent(own, s.handoff_in.get(), 0));
+  s.handoff_in.order_before(own);
   plan.last_caller = caller;
   const bool direct = !plan.device_graph.ready();
   try {
@@ -110,7 +110,7 @@ void GpuOnnxExecutor::enqueue_device(std::span<const phy::nn::TensorShape> shape
     throw;
   }
   s.handoff_out.record(own);
-  AIRAN_CUDA_CHECK(cudaStreamWaitEvent(caller, s.handoff_out.get(), 0));
+  s.handoff_out.order_before(caller);
   if (direct && s.options.use_cuda_graph && !plan.device_capture_tried) {
     plan.device_capture_tried = true;
     // As in run(): captured after a direct run has loaded cuBLAS and the kernels, and after it

@@ -237,12 +237,12 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
       if (forked) {
         forked = false;
         s.branch_done.mark(branch);
-        AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, s.branch_done.get(), 0));
+        s.branch_done.order_before(stream);
       }
     };
     try {
       s.branch_fork.mark(stream);
-      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.branch_fork.get(), 0));
+      s.branch_fork.order_before(branch);
       forked = true;
       profile_begin(branch);
       if (descramble) {
@@ -257,7 +257,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
       detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
                                      s.pilots.data(), banks, s.device_state(), s.h.data(), stream);
       s.pilots_ready.mark(stream);
-      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.pilots_ready.get(), 0));
+      s.pilots_ready.order_before(branch);
       profile_begin(branch); // the CFO kernel's time from here, not its wait
       detail::launch_cfo_estimation(g, s.pilots.data(), s.device_state(), branch);
       if (g.estimate_covariance) {
@@ -266,7 +266,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
       }
       s.time_mark(s.estimate_end, stream);
       if (descramble) {
-        AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream, s.scrambling_ready.get(), 0));
+        s.scrambling_ready.order_before(stream);
         profile_begin(stream);
       }
       detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.device_state(),
@@ -274,7 +274,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
                                     s.llrs.data(), scrambling, stream);
       s.time_mark(s.equalize_end, stream);
       s.equalized.mark(stream); // the branch's quality kernels wait for it
-      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.equalized.get(), 0));
+      s.equalized.order_before(branch);
       profile_begin(branch);
       detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
                                           std::size_t{d.layout.num_res()} * g.num_layers, d.qm,
@@ -384,7 +384,7 @@ void GpuPuschFrontEnd::pregenerate_dmrs(const phy::PuschConfig& pusch, unsigned 
   cudaStream_t stream = s.stream.get();
   const cudaStream_t branch = s.branch_stream.get();
   s.branch_fork.mark(stream);
-  AIRAN_CUDA_CHECK(cudaStreamWaitEvent(branch, s.branch_fork.get(), 0));
+  s.branch_fork.order_before(branch);
   s.branch_open = true; // forked: joined by join_branch() even when the launch fails
   profile_begin(branch);
   detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(), branch);

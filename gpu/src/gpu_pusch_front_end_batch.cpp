@@ -223,7 +223,7 @@ void GpuPuschFrontEnd::Batch::run_forked(std::span<GpuPuschFrontEnd* const> fron
       for (std::size_t f = begin; f < forked; ++f) {
         Impl& s = *front_ends[f]->impl_;
         if (s.stream.get() != batch_stream) {
-          AIRAN_CUDA_CHECK(cudaStreamWaitEvent(s.stream.get(), first.batch_done.get(), 0));
+          first.batch_done.order_before(s.stream.get());
         }
       }
     };
@@ -235,7 +235,7 @@ void GpuPuschFrontEnd::Batch::run_forked(std::span<GpuPuschFrontEnd* const> fron
         }
         if (s.stream.get() != batch_stream) {
           s.branch_fork.mark(s.stream.get());
-          AIRAN_CUDA_CHECK(cudaStreamWaitEvent(batch_stream, s.branch_fork.get(), 0));
+          s.branch_fork.order_before(batch_stream);
         }
       }
       launch(begin, end);

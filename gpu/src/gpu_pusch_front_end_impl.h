@@ -171,7 +171,7 @@ struct GpuPuschFrontEnd::Impl {
     if (branch_open) {
       branch_open = false;
       branch_done.mark(branch_stream.get());
-      AIRAN_CUDA_CHECK(cudaStreamWaitEvent(stream.get(), branch_done.get(), 0));
+      branch_done.order_before(stream.get());
     }
   }
   detail::DmrsGeneration dmrs_generation; ///< Of the PDU being processed (make_geometry).

@@ -93,6 +93,48 @@ TEST(DeviceResources, EventsRecordedInACapturedGraphAreRecordedByEachLaunch) {
   EXPECT_EQ(graph.instantiations(), 1U);
 }
 
+// Inside a capture a stream joins another's work only through an event recorded as a capture
+// dependency (mark()); a stage-time event (record(), a graph node there) orders nothing, so
+// waiting on it is refused. The branch's copy reads what the main stream wrote first.
+TEST(DeviceResources, CapturedBranchesWaitOnMarkedEventsOnly) {
+  if (no_device()) {
+    GTEST_SKIP() << "no CUDA device";
+  }
+  airan::gpu::CudaStream stream;
+  airan::gpu::CudaStream branch;
+  constexpr std::size_t n = std::size_t{1} << 20;
+  airan::gpu::PinnedBuffer<int> input(n);
+  airan::gpu::PinnedBuffer<int> output(n);
+  airan::gpu::DeviceBuffer<int> device(n);
+  airan::gpu::CudaEvent timed;
+  airan::gpu::CudaEvent written{cudaEventDisableTiming};
+  airan::gpu::CudaEvent joined{cudaEventDisableTiming};
+  airan::gpu::CudaGraph graph;
+  for (int launch = 1; launch <= 2; ++launch) {
+    for (std::size_t i = 0; i < n; ++i) {
+      input[i] = launch * static_cast<int>(i % 977);
+    }
+    graph.capture_or_update(stream.get(), [&] {
+      device.copy_from_host(input.span(), stream.get());
+      timed.record(stream.get());
+      EXPECT_THROW(timed.order_before(branch.get()), std::logic_error);
+      written.mark(stream.get());
+      written.order_before(branch.get());
+      device.copy_to_host(output.span(), branch.get());
+      joined.mark(branch.get());
+      joined.order_before(stream.get());
+    });
+    graph.launch(stream.get());
+    stream.synchronize();
+    for (std::size_t i = 0; i < n; i += 1021) {
+      ASSERT_EQ(output[i], launch * static_cast<int>(i % 977)) << "launch " << launch;
+    }
+  }
+  timed.record(stream.get()); // outside a capture a recorded event orders as usual
+  EXPECT_NO_THROW(timed.order_before(branch.get()));
+  branch.synchronize();
+}
+
 TEST(DeviceResources, EventsTimeAndFftTransforms) {
   if (no_device()) {
     GTEST_SKIP() << "no CUDA device";

@@ -6,6 +6,8 @@
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/cuda_handle.h"
 
+#include <stdexcept>
+
 namespace airan::gpu {
 
 /// A non-blocking CUDA stream on the current device, destroyed with the object.
@@ -51,13 +53,28 @@ public:
   /// timed (cudaErrorCapturedEvent). Such a record node orders nothing inside the capture: a
   /// stream that must wait for \p stream's work waits on an event recorded with mark().
   void record(cudaStream_t stream) {
-    AIRAN_CUDA_CHECK(cudaEventRecordWithFlags(event_.get(), stream, record_flags(stream)));
+    const unsigned flags = record_flags(stream);
+    AIRAN_CUDA_CHECK(cudaEventRecordWithFlags(event_.get(), stream, flags));
+    graph_node_ = flags == cudaEventRecordExternal;
   }
   /// Records the event on \p stream only to order work: another stream's cudaStreamWaitEvent
   /// on it waits for \p stream's work so far. A plain cudaEventRecord, which inside a capture
   /// adds no node to the graph, only the edges of the waits (so the event can then be neither
   /// waited for by the host nor timed); outside a capture the same as record().
-  void mark(cudaStream_t stream) { AIRAN_CUDA_CHECK(cudaEventRecord(event_.get(), stream)); }
+  void mark(cudaStream_t stream) {
+    AIRAN_CUDA_CHECK(cudaEventRecord(event_.get(), stream));
+    graph_node_ = false;
+  }
+  /// Makes \p waiter's later work wait for this event's last record or mark.
+  /// \throws std::logic_error when that was a record() inside a capture: a graph's record node,
+  /// which orders nothing in the capture (mark() the event for that).
+  void order_before(cudaStream_t waiter) const {
+    if (graph_node_) {
+      throw std::logic_error("CudaEvent: a stream waits on an event recorded as a graph node "
+                             "(record() during a capture), which orders nothing; mark() it");
+    }
+    AIRAN_CUDA_CHECK(cudaStreamWaitEvent(waiter, event_.get(), 0));
+  }
   /// The flags record() uses on \p stream now: cudaEventRecordExternal while it is captured.
   [[nodiscard]] static unsigned record_flags(cudaStream_t stream) {
     cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
@@ -76,6 +93,7 @@ public:
 
 private:
   UniqueCudaHandle<cudaEvent_t, EventRelease> event_;
+  bool graph_node_ = false; ///< The last record() was a capture's external record node.
 };
 
 } // namespace airan::gpu
