@@ -283,7 +283,17 @@ void GpuCellGroup::enqueue_batched_decoding(std::size_t lane, void* stream, bool
   GpuUlschDecoder::enqueue_prepared(prepared, launch_stream);
 }
 
-GpuCellGroup::~GpuCellGroup() = default;
+GpuCellGroup::~GpuCellGroup() {
+  // Slots still in flight write into the buffers, graphs and host memory the members own: wait
+  // for the device before they go (errors ignored: a destructor reports nothing), on the
+  // group's device, leaving the thread's current device as it was.
+  int current = -1;
+  if (cudaGetDevice(&current) == cudaSuccess && cudaSetDevice(device_) == cudaSuccess) {
+    (void)cudaDeviceSynchronize();
+    (void)cudaSetDevice(current);
+  }
+  (void)cudaGetLastError();
+}
 
 unsigned GpuCellGroup::num_cells() const {
   return static_cast<unsigned>(cells_.size());

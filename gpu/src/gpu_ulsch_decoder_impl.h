@@ -120,7 +120,12 @@ struct GpuUlschDecoder::Impl {
                const ulsch::TransportBlockLayout& layout, phy::HarqSoftBuffer* buffer,
                std::span<phy::bit_t> tb_bits, std::span<std::uint8_t> tb_bytes, cudaStream_t s) {
     plan(device_llrs, cfg, layout, buffer, tb_bits, tb_bytes);
-    enqueue_planned(s);
+    try {
+      enqueue_planned(s);
+    } catch (...) {
+      pending = {}; // a failed launch leaves no TB in flight: the decoder takes the next one
+      throw;
+    }
   }
   /// enqueue()'s host part: the TB's launches into `planned`, the TB into `pending` (prepared:
   /// nothing enqueued yet).

@@ -17,9 +17,12 @@ public:
   using std::runtime_error::runtime_error;
 };
 
-/// Throws CudaError naming \p call when \p status is not cudaSuccess.
+/// Throws CudaError naming \p call when \p status is not cudaSuccess. The error is reported
+/// once: the runtime's last-error state is cleared first, so that the next launch check
+/// (AIRAN_CUDA_CHECK_LAUNCH reads cudaGetLastError()) does not report it again as its own.
 inline void check_cuda(cudaError_t status, const char* call) {
   if (status != cudaSuccess) {
+    (void)cudaGetLastError();
     throw CudaError(std::string(call) + ": " + cudaGetErrorName(status) + ": " +
                     cudaGetErrorString(status));
   }
