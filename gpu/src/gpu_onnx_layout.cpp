@@ -50,8 +50,15 @@ ConcatPlacement concat_placement(const Program& program, const PlanLayout& layou
       const auto reads_here = std::count(readers[v].begin(), readers[v].end(), c);
       const bool others_before =
           std::all_of(readers[v].begin(), readers[v].end(), [&](std::size_t r) { return r <= c; });
+      // The launches skip an in-place value's copy in every Concat that reads it (in_place is
+      // per value), so a value that another Concat reads too keeps its own block.
+      const bool other_concat_reads =
+          std::any_of(readers[v].begin(), readers[v].end(), [&](std::size_t r) {
+            return r != c && program.steps[r].kind == StepKind::concat;
+          });
       if (program.values[v].step >= 0 && !graph_output[v] && reads_here == 1 && others_before &&
-          placement.parent[v] < 0 && count > 0 && v != step.output && layout.ones[v] == 0) {
+          !other_concat_reads && placement.parent[v] < 0 && count > 0 && v != step.output &&
+          layout.ones[v] == 0) {
         placement.parent[v] = static_cast<std::ptrdiff_t>(step.output);
         placement.offset[v] = offset;
       }
