@@ -156,6 +156,33 @@ int run(const Selection& selection) {
   device_iq.copy_from_host(std::span(reinterpret_cast<const float2*>(iq.data()), iq.size()),
                            copy_stream.get());
   copy_stream.synchronize();
+  // Where the slot's device time goes: 1 cell (one graph per slot, as by default), and 24 cells
+  // with the front end and the decoding batched (their launch sets on the slot's stream). First,
+  // so that a run cut short by gpu-check's time limit still has them (not in a second run for
+  // some modes: the profile is the first run's).
+  if (selection.modes.empty()) {
+    const auto profile = [&](const char* title, unsigned num_cells,
+                             const airan::gpu::GpuCellGroupOptions& options) {
+      airan::gpu::LaunchProfiler profiler; // outlives the group whose graphs record its events
+      const auto [configs, slots] = peak_cells(peak, device_iq.data(), num_cells);
+      airan::gpu::GpuCellGroup group(configs, device, options);
+      std::vector<std::vector<airan::phy::PuschPduResult>> results;
+      std::vector<std::vector<airan::gpu::LaunchTime>> runs;
+      for (int i = 0; i < 25; ++i) {
+        profiler.restart();
+        group.process(slots, results);
+        if (i >= 5) {
+          runs.push_back(profiler.collect());
+        }
+      }
+      airan::bench::print_launch_profile(title, runs);
+    };
+    profile("launches of the 1-cell slot", 1, {});
+    airan::gpu::GpuCellGroupOptions batched;
+    batched.batched_front_end = true;
+    batched.batched_decoding = true;
+    profile("launches of the 24-cell slot, batched-all", 24, batched);
+  }
   // The "-8t" modes enqueue the cells on this many host threads (the caller and 7 workers).
   constexpr unsigned submit_threads = 8;
   std::printf("%-8s %14s %14s %12s %18s %10s %20s %11s %-8s %s\n", "cells", "slot wall us",
@@ -312,32 +339,6 @@ int run(const Selection& selection) {
     }
   }
 
-  if (!selection.modes.empty()) {
-    return 0; // a second run for some modes: the profile is the first run's
-  }
-  // Where the slot's device time goes: 1 cell (one graph per slot, as by default), and 24 cells
-  // with the front end and the decoding batched (their launch sets on the slot's stream).
-  const auto profile = [&](const char* title, unsigned num_cells,
-                           const airan::gpu::GpuCellGroupOptions& options) {
-    airan::gpu::LaunchProfiler profiler; // outlives the group whose graphs record its events
-    const auto [configs, slots] = peak_cells(peak, device_iq.data(), num_cells);
-    airan::gpu::GpuCellGroup group(configs, device, options);
-    std::vector<std::vector<airan::phy::PuschPduResult>> results;
-    std::vector<std::vector<airan::gpu::LaunchTime>> runs;
-    for (int i = 0; i < 25; ++i) {
-      profiler.restart();
-      group.process(slots, results);
-      if (i >= 5) {
-        runs.push_back(profiler.collect());
-      }
-    }
-    airan::bench::print_launch_profile(title, runs);
-  };
-  profile("launches of the 1-cell slot", 1, {});
-  airan::gpu::GpuCellGroupOptions batched;
-  batched.batched_front_end = true;
-  batched.batched_decoding = true;
-  profile("launches of the 24-cell slot, batched-all", 24, batched);
   return 0;
 }
 
