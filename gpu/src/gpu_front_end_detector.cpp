@@ -10,7 +10,7 @@ GpuFrontEndDetector::GpuFrontEndDetector(const phy::CellConfig& cell,
                                          const GpuPuschFrontEndLimits& limits, int device)
     : cell_(cell), device_(device), front_end_(cell, limits, device) {}
 
-void GpuFrontEndDetector::check_cell(const phy::CellConfig& cell) const {
+void GpuFrontEndDetector::use_cell(const phy::CellConfig& cell) {
   const bool same =
       cell.num_prbs == cell_.num_prbs && cell.grid_start_crb == cell_.grid_start_crb &&
       cell.numerology == cell_.numerology && cell.cyclic_prefix == cell_.cyclic_prefix &&
@@ -18,13 +18,17 @@ void GpuFrontEndDetector::check_cell(const phy::CellConfig& cell) const {
   if (!same) {
     throw std::invalid_argument("CUDA detector: the PDU's cell is not the one it was made for");
   }
+  if (cell.num_antenna_ports != cell_.num_antenna_ports) {
+    front_end_.set_antenna_ports(cell.num_antenna_ports);
+    cell_.num_antenna_ports = cell.num_antenna_ports;
+  }
 }
 
 phy::PuschMeasurements GpuFrontEndDetector::detect(const phy::ResourceGrid& grid,
                                                    const phy::CellConfig& cell,
                                                    const phy::PuschConfig& pusch, unsigned slot,
                                                    std::span<float> llrs) {
-  check_cell(cell);
+  use_cell(cell);
   front_end_.upload_grid(grid);
   return run(pusch, slot, llrs);
 }
@@ -38,7 +42,7 @@ bool GpuFrontEndDetector::load_slot_iq(std::span<const phy::cf32> iq, unsigned n
 phy::PuschMeasurements GpuFrontEndDetector::detect_loaded(const phy::CellConfig& cell,
                                                           const phy::PuschConfig& pusch,
                                                           unsigned slot, std::span<float> llrs) {
-  check_cell(cell);
+  use_cell(cell);
   return run(pusch, slot, llrs);
 }
 

@@ -51,8 +51,11 @@ private:
   /// LLRs staying on the device, nothing waited for (deferred_measurements()).
   phy::PuschMeasurements run(const phy::PuschConfig& pusch, unsigned slot, std::span<float> llrs);
 
-  /// \throws std::invalid_argument when \p cell is not the one the front end was made for.
-  void check_cell(const phy::CellConfig& cell) const;
+  /// Takes \p cell's antenna ports, which the PDUs are checked against (the receiver's: the L1
+  /// makes a receiver per layer count from one factory's detectors).
+  /// \throws std::invalid_argument when \p cell is otherwise not the one the front end was made
+  /// for.
+  void use_cell(const phy::CellConfig& cell);
 
   phy::CellConfig cell_;
   int device_;

@@ -348,6 +348,15 @@ void GpuPuschFrontEnd::set_stage_timing(bool timing) {
   impl_->stage_timing = timing;
 }
 
+void GpuPuschFrontEnd::set_antenna_ports(unsigned ports) {
+  phy::CellConfig cell = impl_->cell;
+  cell.num_antenna_ports = ports;
+  if (const std::string error = cell.validate(); !error.empty()) {
+    throw std::invalid_argument("GpuPuschFrontEnd: " + error);
+  }
+  impl_->cell = cell;
+}
+
 void GpuPuschFrontEnd::set_fused_ofdm(bool fused) {
   impl_->fused_ofdm = fused;
 }

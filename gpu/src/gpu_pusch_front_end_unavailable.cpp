@@ -93,6 +93,9 @@ void GpuPuschFrontEnd::set_deferred_branch_join(bool) {
 void GpuPuschFrontEnd::set_stage_timing(bool) {
   detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
+void GpuPuschFrontEnd::set_antenna_ports(unsigned) {
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
+}
 void GpuPuschFrontEnd::set_fused_ofdm(bool) {
   detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }

@@ -234,4 +234,32 @@ TEST(ReceiverBackendCli, TheL1RunsTheReceiverItIsGiven) {
   EXPECT_NE(unknown.output.find("unknown receiver 'magic'"), std::string::npos) << unknown.output;
 }
 
+// The L1 keeps a receiver per layer count on one carrier, all made by one detector factory: on
+// either backend, 1- and 2-layer PDUs in the same slots decode (with HARQ recovering the first
+// transmissions the fading loses). The CUDA detectors check each PDU against the ports of the
+// receiver that runs it, not of the cell their factory was given (1 port: every 2-layer PDU
+// failed).
+TEST(ReceiverBackendCli, TheL1DecodesMixedLayerCountsOnEitherBackend) {
+  const std::string pattern =
+      (airan::test::repo_root() / "configs" / "patterns" / "mixed_layers.yaml").string();
+  for (const std::string backend : {"cpu", "cuda"}) {
+    const auto run = run_airan("testmac --pattern " + pattern + " --quiet --backend " + backend);
+    if (backend == "cuda" && !have_device()) {
+      EXPECT_EQ(run.status, 2) << run.output;
+      const bool named = run.output.find("no CUDA device") != std::string::npos ||
+                         run.output.find("built without CUDA") != std::string::npos;
+      EXPECT_TRUE(named) << run.output;
+      continue;
+    }
+    EXPECT_EQ(run.status, 0) << backend << ": " << run.output;
+    EXPECT_NE(run.output.find("CRC ok 140, CRC failed 20, first transmissions failed 20, "
+                              "recovered by HARQ 20"),
+              std::string::npos)
+        << backend << ": " << run.output;
+    EXPECT_NE(run.output.find("TBs delivered 140, lost 0, ERROR.indications 0"), std::string::npos)
+        << backend << ": " << run.output;
+    EXPECT_EQ(last_line(run.output), "PASS: 0 mismatch(es)") << backend;
+  }
+}
+
 } // namespace

@@ -253,6 +253,11 @@ public:
   void set_fused_ofdm(bool fused);
   /// Whether demodulation runs the fused kernel (asked for, and the FFT size supported).
   [[nodiscard]] bool fused_ofdm() const;
+  /// The UE's antenna ports that PDUs are checked against (TS 38.214 6.1.1: non-codebook
+  /// precoding has a layer per port, codebook precoding a TPMI of that port count): the rest of
+  /// the cell is fixed at construction, the ports are the receiver's (the L1 has a receiver per
+  /// layer count on one carrier). \throws std::invalid_argument unless 1, 2 or 4.
+  void set_antenna_ports(unsigned ports);
 
   /// LLRs of the host grid \p grid for \p pusch: upload_grid(), process(), download_llrs().
   void process_grid(const phy::ResourceGrid& grid, const phy::PuschConfig& pusch, unsigned slot,
