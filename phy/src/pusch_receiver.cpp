@@ -167,13 +167,25 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
 
   const HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
   HarqSoftBuffer* buffer = nullptr;
+  bool taken_here = false;
   {
     const std::lock_guard lock(harq_mutex);
+    taken_here = harq.find(key) == nullptr;
     buffer = &harq.acquire(key, pdu.new_data_indicator);
   }
-  result.decoding = device_llrs.data != nullptr
-                        ? decoder.decode_device(device_llrs, cfg, *buffer, result.tb_bits)
-                        : decoder.decode(llrs, cfg, *buffer, result.tb_bits);
+  try {
+    result.decoding = device_llrs.data != nullptr
+                          ? decoder.decode_device(device_llrs, cfg, *buffer, result.tb_bits)
+                          : decoder.decode(llrs, cfg, *buffer, result.tb_bits);
+  } catch (...) {
+    // A buffer taken for this PDU is given back (a UE that never uses the key again would hold
+    // it for good); one that holds earlier transmissions stays for the next.
+    if (taken_here) {
+      const std::lock_guard lock(harq_mutex);
+      harq.release(key);
+    }
+    throw;
+  }
   result.tb_crc_ok = result.decoding.tb_crc_ok;
   if (result.tb_crc_ok) {
     const std::lock_guard lock(harq_mutex);

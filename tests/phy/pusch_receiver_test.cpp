@@ -249,6 +249,62 @@ TEST(PuschReceiver, BadPdusAreReportedAndTheOthersStillDecode) {
                std::invalid_argument);
 }
 
+/// A UL-SCH decoder whose next \p failures HARQ decodings fail (as a device's launch can).
+class FailingUlschDecoder final : public UlschDecoder {
+public:
+  FailingUlschDecoder(std::uint32_t max_tbs, int* failures)
+      : decoder_(create_ulsch_decoder(max_tbs)), failures_(failures) {}
+  UlschDecoderResult decode(std::span<const float> llrs, const UlschDecoderConfig& cfg,
+                            std::span<bit_t> tb_bits) override {
+    return decoder_->decode(llrs, cfg, tb_bits);
+  }
+  UlschDecoderResult decode(std::span<const float> llrs, const UlschDecoderConfig& cfg,
+                            HarqSoftBuffer& harq_buffer, std::span<bit_t> tb_bits) override {
+    if (*failures_ > 0) {
+      --*failures_;
+      throw std::runtime_error("decoder failure");
+    }
+    return decoder_->decode(llrs, cfg, harq_buffer, tb_bits);
+  }
+
+private:
+  std::unique_ptr<UlschDecoder> decoder_;
+  int* failures_;
+};
+
+// A decoder that throws reports the PDU's error, and gives back the HARQ buffer it was given for
+// a new TB: with a single buffer, the next UE still gets it and decodes.
+TEST(PuschReceiver, AFailedDecodingGivesItsNewHarqBufferBack) {
+  const CellConfig cell = make_cell(24, 1);
+  PuschTransmitter transmitter(cell);
+  int failures = 1; // the first UE's
+  PuschReceiverConfig config;
+  config.num_harq_buffers = 1;
+  config.ulsch_decoder.make = [&failures](std::uint32_t max_tbs, const HarqBufferPool&) {
+    return std::unique_ptr<UlschDecoder>(std::make_unique<FailingUlschDecoder>(max_tbs, &failures));
+  };
+  PuschReceiver receiver(cell, config);
+  std::mt19937_64 rng(8);
+  PuschConfig first = make_pusch(24, 1, McsTable::qam64, 10, DmrsConfigType::type1);
+  PuschConfig second = first;
+  second.rnti = 0x4322;
+  std::vector<PuschPduResult> results;
+  for (const PuschConfig& pdu : {first, second}) {
+    const auto tb = random_bits(transmitter.transport_block_size(pdu), rng);
+    auto grid = transmitter.make_grid();
+    transmitter.transmit(tb, pdu, 1, grid);
+    receiver.process_slot(grid, 1, std::span(&pdu, 1), results);
+    ASSERT_EQ(results.size(), 1U);
+    if (pdu.rnti == first.rnti) {
+      EXPECT_FALSE(results[0].tb_crc_ok);
+      EXPECT_NE(results[0].error.find("decoder failure"), std::string::npos) << results[0].error;
+    } else {
+      EXPECT_TRUE(results[0].tb_crc_ok) << results[0].error;
+      EXPECT_EQ(results[0].tb_bits, tb);
+    }
+  }
+}
+
 /// One 106-PRB, 2-layer, 256-QAM MCS 20 PDU with many code blocks, transmitted in slot 4, and
 /// the receiver configuration (2 Rx, 2 layers) its tests start from.
 struct ManyCodeBlockSlot {
