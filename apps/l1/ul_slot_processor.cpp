@@ -107,7 +107,8 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
       outcome.samples_missing = true;
     }
   }
-  // The grid: as delivered, or demodulated from time-domain IQ.
+  // The grid: as delivered, or demodulated from time-domain IQ once for every receiver whose
+  // detectors do not take the IQ themselves (the CUDA detectors demodulate on the device).
   const phy::ResourceGrid* grid = samples.grid;
   if (grid == nullptr && !samples.iq.empty()) {
     const std::size_t per_antenna = slot_length(request.slot);
@@ -116,17 +117,25 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
                                   std::to_string(samples.iq.size()) + " IQ samples, expected " +
                                   std::to_string(per_antenna * num_rx_antennas_));
     }
-    for (unsigned r = 0; r < num_rx_antennas_; ++r) {
-      demodulator_.demodulate_slot(samples.iq.subspan(r * per_antenna, per_antenna), request.slot,
-                                   grid_, r);
-    }
-    grid = &grid_;
   }
+  const bool from_iq = grid == nullptr && !samples.iq.empty();
   for (auto& entry : receivers_) {
     if (entry.pdus.empty()) {
       continue;
     }
-    entry.receiver->process_slot(*grid, request.slot, entry.pdus, entry.results);
+    if (from_iq && entry.receiver->detectors_demodulate_iq()) {
+      entry.receiver->process_slot_iq(samples.iq, request.slot, entry.pdus, entry.results);
+    } else {
+      if (grid == nullptr) {
+        const std::size_t per_antenna = slot_length(request.slot);
+        for (unsigned r = 0; r < num_rx_antennas_; ++r) {
+          demodulator_.demodulate_slot(samples.iq.subspan(r * per_antenna, per_antenna),
+                                       request.slot, grid_, r);
+        }
+        grid = &grid_;
+      }
+      entry.receiver->process_slot(*grid, request.slot, entry.pdus, entry.results);
+    }
     for (std::size_t j = 0; j < entry.pdus.size(); ++j) {
       std::swap(results_[entry.request_index[j]], entry.results[j]);
       ++outcome.num_decoded;

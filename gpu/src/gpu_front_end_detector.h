@@ -27,6 +27,7 @@ public:
                                 std::span<float> llrs) final;
   [[nodiscard]] bool writes_descrambled_llrs() const final { return true; }
   bool load_slot_iq(std::span<const phy::cf32> iq, unsigned num_rx, unsigned slot) final;
+  [[nodiscard]] bool demodulates_slot_iq() const final { return true; }
   phy::PuschMeasurements detect_loaded(const phy::CellConfig& cell, const phy::PuschConfig& pusch,
                                        unsigned slot, std::span<float> llrs) final;
   bool keep_llrs_on_device(int device) final;

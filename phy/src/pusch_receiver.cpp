@@ -408,6 +408,12 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
   process_slot(s.grid, slot, pdus, results, perfect_csi);
 }
 
+bool PuschReceiver::detectors_demodulate_iq() const {
+  const Impl& s = *impl_;
+  return !s.lanes.empty() && s.lanes.front()->detector != nullptr &&
+         s.lanes.front()->detector->demodulates_slot_iq();
+}
+
 void pack_bits_msb_first(std::span<const bit_t> bits, std::vector<std::uint8_t>& bytes) {
   bytes.resize((bits.size() + 7) / 8);
   const std::size_t full = bits.size() / 8;

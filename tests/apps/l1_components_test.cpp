@@ -7,10 +7,12 @@
 #include "airan/l1/ul_slot_processor.h"
 #include "airan/l1/uplink_signal.h"
 
+#include "../support/iq_detector.h"
 #include "../support/run_airan.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 namespace airan::l1 {
@@ -179,6 +181,70 @@ TEST(UlSlotProcessor, DecodesEachPortCountOnItsOwnReceiver) {
   EXPECT_TRUE(missing.samples_missing);
   EXPECT_EQ(crc->crcs[0].tb_crc_status, 1);
   EXPECT_EQ(crc->crcs[1].tb_crc_status, 1);
+}
+
+// Time-domain IQ: receivers whose detectors demodulate IQ themselves (the CUDA detectors, on the
+// device) get the IQ (process_slot_iq), the others one grid the L1 demodulated on the CPU.
+TEST(UlSlotProcessor, HandsTimeDomainIqToDetectorsThatDemodulate) {
+  phy::CellConfig cell;
+  cell.num_prbs = 24;
+  cell.numerology = 1;
+  const unsigned layers[] = {1, 2};
+  apps::ChannelSpec channel;
+  channel.domain = apps::ChannelDomain::time;
+  UplinkSignalGenerator signal(cell, 2, channel, layers, 30.0, 3);
+  ASSERT_TRUE(signal.time_domain());
+  std::vector<UeTransmission> tx(2);
+  for (unsigned u = 0; u < 2; ++u) {
+    tx[u].ue = u;
+    tx[u].tb_seed = 50 + u;
+    auto& p = tx[u].pusch;
+    p.rnti = static_cast<std::uint16_t>(200 + u);
+    p.handle = u;
+    p.bwp_size = 24;
+    p.prb_start = 12 * u;
+    p.prb_size = 12;
+    p.mcs_index = 12;
+    p.num_layers = u + 1;
+    p.dmrs_ports = u == 0 ? 0b1 : 0b11;
+  }
+  signal.generate(tx, 6);
+  io::FapiSlotRequest request;
+  request.slot = 6;
+  request.pusch[0] = tx[0].pusch;
+  request.pusch[1] = tx[1].pusch;
+  request.source_index[1] = 1;
+  request.num_pusch = 2;
+  ReceivedSlot samples;
+  samples.iq = signal.iq();
+
+  std::atomic<unsigned> loads{0};
+  std::atomic<unsigned> grid_calls{0};
+  std::atomic<unsigned> loaded_calls{0};
+  for (const bool demodulating_detector : {false, true}) {
+    UlSlotProcessorConfig config;
+    config.max_layers = 2;
+    if (demodulating_detector) {
+      config.detector = [&](const phy::PuschFrontEndLimits& limits, unsigned) {
+        return std::unique_ptr<phy::PuschDetector>(
+            std::make_unique<test::IqDetector>(cell, 2, limits, loads, grid_calls, loaded_calls));
+      };
+    }
+    UlSlotProcessor processor(cell, 2, config);
+    auto crc = std::make_unique<io::FapiCrcIndication>();
+    auto rx_data = std::make_unique<io::FapiRxDataIndication>();
+    const auto outcome = processor.process(request, samples, *crc, *rx_data);
+    EXPECT_EQ(outcome.num_crc_ok, 2U) << demodulating_detector;
+    for (unsigned u = 0; u < 2; ++u) {
+      std::vector<std::uint8_t> bytes;
+      phy::pack_bits_msb_first(signal.tb_bits(u), bytes);
+      EXPECT_TRUE(std::ranges::equal(rx_data->pdus[u].payload, bytes)) << u;
+    }
+  }
+  // The 1- and 2-layer receivers' detectors each loaded the slot once and detected from it.
+  EXPECT_EQ(loads.load(), 2U);
+  EXPECT_EQ(loaded_calls.load(), 2U);
+  EXPECT_EQ(grid_calls.load(), 0U);
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 // on one thread with several PDUs and on several threads with one PDU (the pooled detector gets
 // the receiver's thread count); a detector's error is that PDU's error; a detector takes no
 // genie; detectors that demodulate IQ themselves get each slot's IQ once.
+#include "../support/iq_detector.h"
 #include "airan/phy/flat_mimo_channel.h"
 #include "airan/phy/numerology.h"
 #include "airan/phy/ofdm_demodulator.h"
@@ -68,47 +69,6 @@ public:
 private:
   PuschFrontEnd front_end_;
   std::atomic<unsigned>& calls_;
-};
-
-/// A detector that OFDM-demodulates the slot's IQ itself (as the CUDA detector does on the
-/// device) into its own grid, then runs the CPU front end on it; counts loads and both kinds of
-/// detection.
-class IqDetector final : public PuschDetector {
-public:
-  IqDetector(const CellConfig& cell, const PuschFrontEndLimits& limits,
-             std::atomic<unsigned>& loads, std::atomic<unsigned>& grid_calls,
-             std::atomic<unsigned>& loaded_calls)
-      : numerology_(Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
-        demodulator_(numerology_, cell.num_prbs), grid_(4, 14, 12 * cell.num_prbs),
-        front_end_(limits), loads_(loads), grid_calls_(grid_calls), loaded_calls_(loaded_calls) {}
-  PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
-                           const PuschConfig& pusch, unsigned slot,
-                           std::span<float> llrs) override {
-    ++grid_calls_;
-    return front_end_.process(grid, cell, pusch, slot, {}, llrs);
-  }
-  bool load_slot_iq(std::span<const cf32> iq, unsigned num_rx, unsigned slot) override {
-    ++loads_;
-    const std::size_t samples = iq.size() / num_rx;
-    for (unsigned rx = 0; rx < num_rx; ++rx) {
-      demodulator_.demodulate_slot(iq.subspan(rx * samples, samples), slot, grid_, rx);
-    }
-    return true;
-  }
-  PuschMeasurements detect_loaded(const CellConfig& cell, const PuschConfig& pusch, unsigned slot,
-                                  std::span<float> llrs) override {
-    ++loaded_calls_;
-    return front_end_.process(grid_, cell, pusch, slot, {}, llrs);
-  }
-
-private:
-  Numerology numerology_;
-  OfdmDemodulator demodulator_;
-  ResourceGrid grid_;
-  PuschFrontEnd front_end_;
-  std::atomic<unsigned>& loads_;
-  std::atomic<unsigned>& grid_calls_;
-  std::atomic<unsigned>& loaded_calls_;
 };
 
 /// The CPU front end that descrambles its own LLRs (as the CUDA detector does on the device).
@@ -304,8 +264,8 @@ TEST(PuschReceiverDetector, DetectorsThatDemodulateGetTheIqOncePerSlot) {
     config.num_threads = threads;
     PuschReceiver plain(cell, config);
     config.detector = [&](const PuschFrontEndLimits& limits, unsigned) {
-      return std::unique_ptr<PuschDetector>(
-          std::make_unique<IqDetector>(cell, limits, loads, grid_calls, loaded_calls));
+      return std::unique_ptr<PuschDetector>(std::make_unique<airan::test::IqDetector>(
+          cell, 4, limits, loads, grid_calls, loaded_calls));
     };
     PuschReceiver with_detector(cell, config);
     std::vector<PuschPduResult> a, b;

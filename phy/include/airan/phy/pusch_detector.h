@@ -44,6 +44,9 @@ public:
     (void)slot;
     return false;
   }
+  /// True when load_slot_iq() takes a slot's IQ (a caller holding IQ then hands it over instead
+  /// of a grid it demodulated on the CPU). The default: false.
+  [[nodiscard]] virtual bool demodulates_slot_iq() const { return false; }
 
   /// True when detect() and detect_loaded() write LLRs already descrambled (with
   /// pusch_scrambling_init(rnti, data_scrambling_id), e.g. on the device); PuschReceiver then

@@ -134,6 +134,10 @@ public:
   void process_slot_iq(std::span<const cf32> iq, unsigned slot, std::span<const PuschConfig> pdus,
                        std::vector<PuschPduResult>& results,
                        const PerfectCsi* perfect_csi = nullptr);
+  /// True when the configured detectors demodulate IQ themselves
+  /// (PuschDetector::demodulates_slot_iq()): a caller with time-domain IQ should then call
+  /// process_slot_iq() rather than demodulate on the CPU for process_slot().
+  [[nodiscard]] bool detectors_demodulate_iq() const;
 
   /// The HARQ buffers (e.g. to give up a process, or to inspect occupancy).
   [[nodiscard]] HarqBufferPool& harq_pool();
