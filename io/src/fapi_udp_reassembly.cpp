@@ -42,6 +42,27 @@ void UdpReassembler::abandon_partial() {
   }
 }
 
+bool UdpReassembler::out_of_window(std::uint32_t sequence, bool ahead) {
+  const bool confirms = have_candidate_ && sequence - candidate_sequence_ <= udp_sequence_window;
+  if (!confirms) {
+    // One datagram far from the stream: a stray or corrupted one, or the first after a loss of
+    // more than the window. Drop it, and remember it in case the next one agrees.
+    have_candidate_ = true;
+    candidate_sequence_ = sequence;
+    AtomicTransportCounters::add(ahead ? counters_.dropped_malformed
+                                       : counters_.dropped_out_of_sequence);
+    return false;
+  }
+  // Two datagrams agree: the stream really is there. Move to it; units skipped ahead are
+  // counted as gaps below (those skipped by moving back were counted when first missed).
+  have_candidate_ = false;
+  abandon_partial();
+  if (!ahead) {
+    expected_sequence_ = sequence;
+  }
+  return true;
+}
+
 std::span<const std::uint8_t> UdpReassembler::accept(std::span<const std::uint8_t> datagram,
                                                      bool& complete) {
   complete = false;
@@ -59,7 +80,17 @@ std::span<const std::uint8_t> UdpReassembler::accept(std::span<const std::uint8_
   }
   if (!have_expected_) {
     have_expected_ = true;
+    have_candidate_ = false;
     expected_sequence_ = h.sequence;
+  }
+  const auto distance = static_cast<std::int32_t>(h.sequence - expected_sequence_);
+  constexpr auto window = static_cast<std::int32_t>(udp_sequence_window);
+  if (distance > window || distance < -window) {
+    if (!out_of_window(h.sequence, distance > 0)) {
+      return {};
+    }
+  } else {
+    have_candidate_ = false;
   }
   if (static_cast<std::int32_t>(h.sequence - expected_sequence_) > 0) {
     abandon_partial();

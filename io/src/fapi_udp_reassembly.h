@@ -16,6 +16,16 @@ namespace airan::io::fapi_detail {
 inline constexpr std::uint8_t udp_flag_last_fragment = 1U << 0;
 inline constexpr std::uint8_t udp_flag_stream_start = 1U << 1;
 
+/// How far (in units) a datagram's sequence number may lie ahead of the next expected one, or
+/// behind it, and still be taken at its word: ahead, the units in between are counted lost and
+/// the receiver moves on; behind, it is a duplicate or a late datagram. A datagram outside this
+/// window (without the stream-start flag) is dropped, ahead as malformed, behind as out of
+/// sequence; the receiver moves to its sequence number only when the next datagram outside the
+/// window confirms it (lies within the window of it), so one stray datagram cannot move it but
+/// a loss of more units than the window (or a restarted sender whose first unit was lost)
+/// costs one more dropped datagram.
+inline constexpr std::uint32_t udp_sequence_window = 64;
+
 /// The framing header of one datagram.
 struct UdpFrameHeader {
   std::uint8_t flags = 0;
@@ -45,11 +55,18 @@ public:
 
 private:
   void abandon_partial();
+  /// Handles a datagram outside the sequence window; true when it confirms the previous one and
+  /// the receiver has moved to its sequence number.
+  bool out_of_window(std::uint32_t sequence, bool ahead);
 
   std::vector<std::uint8_t> buffer_;
   AtomicTransportCounters& counters_;
   bool have_expected_ = false;
   std::uint32_t expected_sequence_ = 0;
+  /// The sequence number of the last datagram outside the window, while no datagram within the
+  /// window has come since.
+  bool have_candidate_ = false;
+  std::uint32_t candidate_sequence_ = 0;
   bool in_progress_ = false;
   std::uint16_t next_fragment_ = 0;
   std::uint32_t unit_length_ = 0;

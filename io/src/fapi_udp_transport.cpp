@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -52,15 +53,43 @@ struct FapiUdpTransport::Impl {
       : config(c), datagram(max_udp_payload + 1), reassembler(c.max_message_size, counters) {}
 
   FapiUdpConfig config;
+  /// Whether a datagram from \p from may be taken: it comes from the peer (the remote set, or
+  /// else the sender of the first well-framed datagram, which this pins as the peer).
+  bool from_peer(const sockaddr_in& from, std::span<const std::uint8_t> datagram);
+
   int fd = -1;
   sockaddr_in remote{};
   bool have_remote = false;
+  sockaddr_in learned_peer{}; ///< Without a remote: the first well-framed datagram's sender.
+  bool have_learned_peer = false;
+  std::atomic<std::uint64_t> dropped_foreign{0};
   std::uint32_t next_sequence = 0;
   bool stream_start = true;
   std::vector<std::uint8_t> datagram;
   AtomicTransportCounters counters;
   fapi_detail::UdpReassembler reassembler;
 };
+
+bool FapiUdpTransport::Impl::from_peer(const sockaddr_in& from,
+                                       std::span<const std::uint8_t> datagram) {
+  const auto same = [&](const sockaddr_in& peer) {
+    return from.sin_family == AF_INET && from.sin_port == peer.sin_port &&
+           (peer.sin_addr.s_addr == htonl(INADDR_ANY) ||
+            from.sin_addr.s_addr == peer.sin_addr.s_addr);
+  };
+  if (have_remote) {
+    return same(remote);
+  }
+  if (have_learned_peer) {
+    return same(learned_peer);
+  }
+  fapi_detail::UdpFrameHeader header;
+  if (from.sin_family == AF_INET && fapi_detail::parse_udp_header(datagram, header)) {
+    learned_peer = from;
+    have_learned_peer = true;
+  }
+  return true; // not pinned by garbage: the reassembler drops and counts it
+}
 
 FapiUdpTransport::FapiUdpTransport(const FapiUdpConfig& config)
     : impl_(std::make_unique<Impl>(config)) {
@@ -115,7 +144,9 @@ std::size_t FapiUdpTransport::max_message_size() const {
 }
 
 FapiTransportCounters FapiUdpTransport::counters() const {
-  return impl_->counters.snapshot();
+  FapiTransportCounters c = impl_->counters.snapshot();
+  c.dropped_foreign = impl_->dropped_foreign.load(std::memory_order_relaxed);
+  return c;
 }
 
 FapiTransportStatus FapiUdpTransport::send(std::span<const std::uint8_t> unit) {
@@ -177,15 +208,21 @@ FapiReceiveResult FapiUdpTransport::receive(std::span<std::uint8_t> buffer,
   Impl& s = *impl_;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const ssize_t size = ::recv(s.fd, s.datagram.data(), s.datagram.size(), MSG_TRUNC);
+    sockaddr_in from{};
+    socklen_t from_length = sizeof(from);
+    const ssize_t size = ::recvfrom(s.fd, s.datagram.data(), s.datagram.size(), MSG_TRUNC,
+                                    reinterpret_cast<sockaddr*>(&from), &from_length);
     if (size >= 0) {
       bool complete = false;
       std::span<const std::uint8_t> unit;
-      if (static_cast<std::size_t>(size) > s.datagram.size()) {
+      const std::span<const std::uint8_t> received =
+          std::span(s.datagram).first(std::min(static_cast<std::size_t>(size), s.datagram.size()));
+      if (!s.from_peer(from, received)) {
+        AtomicTransportCounters::add(s.dropped_foreign); // not from the peer: never looked at
+      } else if (static_cast<std::size_t>(size) > s.datagram.size()) {
         AtomicTransportCounters::add(s.counters.dropped_malformed); // cannot be one of ours
       } else {
-        unit = s.reassembler.accept(std::span(s.datagram).first(static_cast<std::size_t>(size)),
-                                    complete);
+        unit = s.reassembler.accept(received, complete);
       }
       if (!complete) {
         if (std::chrono::steady_clock::now() >= deadline) { // a stream of unusable datagrams

@@ -232,8 +232,10 @@ TEST(FapiUdpTransport, OutOfSequenceDatagramsAreDroppedAndGapsCounted) {
 
 TEST(FapiUdpTransport, NewSenderOnTheSamePeerIsAcceptedFromSequenceZero) {
   FapiUdpTransport receiver;
+  FapiUdpConfig peer; // the restarted sender binds the port of the first one
   for (int generation = 0; generation < 2; ++generation) {
-    FapiUdpTransport sender;
+    FapiUdpTransport sender(peer);
+    peer.local_port = sender.local_port();
     sender.set_remote("127.0.0.1", receiver.local_port());
     for (std::uint8_t i = 0; i < 3; ++i) {
       ASSERT_EQ(sender.send(Bytes{i}), FapiTransportStatus::ok);
@@ -242,6 +244,95 @@ TEST(FapiUdpTransport, NewSenderOnTheSamePeerIsAcceptedFromSequenceZero) {
   }
   EXPECT_EQ(receiver.counters().dropped_out_of_sequence, 0U);
   EXPECT_EQ(receiver.counters().sequence_gaps, 0U);
+}
+
+TEST(FapiUdpTransport, DatagramsFromAnotherPortThanThePeerAreDroppedAndCounted) {
+  UdpPair link;
+  for (std::uint8_t i = 0; i < 5; ++i) {
+    ASSERT_EQ(link.mac.send(Bytes{i}), FapiTransportStatus::ok);
+    EXPECT_EQ(receive_one(link.phy), Bytes{i});
+  }
+  // Well-framed strays from another socket: far ahead, restarting, or the very next unit.
+  RawSender stray(link.phy.local_port());
+  stray.send(framed(last, 0, 0x40000000, 1, {0xAB}));
+  stray.send(framed(last | start, 0, 0x40000000, 1, {0xAB}));
+  stray.send(framed(last, 0, 5, 1, {0xAB}));
+  Bytes buffer(link.phy.max_message_size());
+  EXPECT_EQ(link.phy.receive(buffer, std::chrono::milliseconds(50)).status,
+            FapiTransportStatus::timeout);
+  for (std::uint8_t i = 5; i < 25; ++i) {
+    ASSERT_EQ(link.mac.send(Bytes{i}), FapiTransportStatus::ok);
+    EXPECT_EQ(receive_one(link.phy), Bytes{i});
+  }
+  const FapiTransportCounters c = link.phy.counters();
+  EXPECT_EQ(c.dropped_foreign, 3U);
+  EXPECT_EQ(c.messages_received, 25U);
+  EXPECT_EQ(c.dropped_malformed + c.dropped_out_of_sequence + c.sequence_gaps, 0U);
+}
+
+TEST(FapiUdpTransport, WithoutARemoteTheFirstWellFramedSenderIsPinned) {
+  FapiUdpTransport receiver;
+  RawSender peer(receiver.local_port());
+  RawSender stray(receiver.local_port());
+  peer.send({0xDE, 0xAD}); // garbage does not pin its sender
+  stray.send({0xDE, 0xAD});
+  peer.send(framed(last | start, 0, 0, 1, {0}));
+  EXPECT_EQ(receive_one(receiver), Bytes{0});
+  stray.send(framed(last | start, 0, 0x40000000, 1, {0xAB}));
+  stray.send(framed(last, 0, 0x40000001, 1, {0xAB}));
+  peer.send(framed(last, 0, 1, 1, {1}));
+  EXPECT_EQ(receive_one(receiver), Bytes{1});
+  const FapiTransportCounters c = receiver.counters();
+  EXPECT_EQ(c.dropped_foreign, 2U);
+  EXPECT_EQ(c.dropped_malformed, 2U); // the two pieces of garbage
+  EXPECT_EQ(c.messages_received, 2U);
+  EXPECT_EQ(c.dropped_out_of_sequence + c.sequence_gaps, 0U);
+}
+
+TEST(FapiUdpTransport, FarAheadSequenceNumberFromThePeerIsMalformedAndTheStreamGoesOn) {
+  FapiUdpTransport receiver;
+  RawSender raw(receiver.local_port());
+  raw.send(framed(last | start, 0, 0, 1, {0}));
+  EXPECT_EQ(receive_one(receiver), Bytes{0});
+  raw.send(framed(last, 0, 1U << 30, 1, {0xAB}));    // 2^30 ahead, no stream-start flag
+  raw.send(framed(0, 0, 1, 3, {1}));                 // unit 1, fragment 0 ...
+  raw.send(framed(last, 0, 0x80000001U, 1, {0xAB})); // 2^31 away: neither ahead nor behind
+  raw.send(framed(last, 1, 1, 3, {2, 3}));           // ... fragment 1 still completes unit 1
+  EXPECT_EQ(receive_one(receiver), (Bytes{1, 2, 3}));
+  for (std::uint8_t i = 2; i < 22; ++i) {
+    raw.send(framed(last, 0, i, 1, {i}));
+    EXPECT_EQ(receive_one(receiver), Bytes{i});
+  }
+  const FapiTransportCounters c = receiver.counters();
+  EXPECT_EQ(c.dropped_malformed, 1U);
+  EXPECT_EQ(c.dropped_out_of_sequence, 1U); // 2^31 away counts as behind
+  EXPECT_EQ(c.sequence_gaps, 0U);
+  EXPECT_EQ(c.messages_received, 22U);
+}
+
+TEST(FapiUdpTransport, LossesBeyondTheWindowAndUnflaggedRestartsResynchroniseOnConfirmation) {
+  FapiUdpTransport receiver;
+  RawSender raw(receiver.local_port());
+  raw.send(framed(last | start, 0, 0, 1, {0}));
+  EXPECT_EQ(receive_one(receiver), Bytes{0});
+  raw.send(framed(last, 0, 10, 1, {10})); // 9 lost, within the window: taken at once
+  EXPECT_EQ(receive_one(receiver), Bytes{10});
+  EXPECT_EQ(receiver.counters().sequence_gaps, 9U);
+  raw.send(framed(last, 0, 1000, 1, {100})); // 989 lost: dropped until confirmed ...
+  raw.send(framed(last, 0, 1001, 1, {101})); // ... by the next one
+  EXPECT_EQ(receive_one(receiver), Bytes{101});
+  EXPECT_EQ(receiver.counters().dropped_malformed, 1U);
+  EXPECT_EQ(receiver.counters().sequence_gaps, 9U + 990U); // 11..999 and the dropped 1000
+  // A sender restarted without its stream-start unit arriving: far behind, confirmed likewise.
+  raw.send(framed(last, 0, 1, 1, {1}));
+  raw.send(framed(last, 0, 2, 1, {2}));
+  EXPECT_EQ(receive_one(receiver), Bytes{2});
+  raw.send(framed(last, 0, 3, 1, {3}));
+  EXPECT_EQ(receive_one(receiver), Bytes{3});
+  const FapiTransportCounters c = receiver.counters();
+  EXPECT_EQ(c.dropped_out_of_sequence, 1U);
+  EXPECT_EQ(c.dropped_malformed, 1U);
+  EXPECT_EQ(c.messages_received, 5U);
 }
 
 TEST(FapiUdpTransport, TimeoutsAndSizeLimits) {

@@ -47,6 +47,9 @@ struct FapiTransportCounters {
   /// UDP: messages never received, seen as jumps in the sequence numbers.
   std::uint64_t sequence_gaps = 0;
   std::uint64_t dropped_too_large = 0; ///< Units larger than the receive buffer given.
+  /// UDP: datagrams dropped unread because they came from another address or port than the
+  /// peer's (the remote set, or else the sender of the first well-framed datagram).
+  std::uint64_t dropped_foreign = 0;
 };
 
 /// Result of receive(): the status and, when ok, the bytes written to the caller's buffer.

@@ -15,11 +15,16 @@
 /// | 12 | 4 | unit length, bytes |
 /// | 16 | 4 | payload length, bytes after this header in this datagram |
 ///
-/// The receiver drops and counts datagrams with a bad header or inconsistent lengths
-/// (dropped_malformed), datagrams older than the next expected sequence number or fragments that
-/// do not follow the previous one (dropped_out_of_sequence), and counts missing units
-/// (sequence_gaps). UDP has no back-pressure: a receiver that falls behind loses datagrams in
-/// its socket buffer, seen as gaps. One peer per transport.
+/// One peer per transport: the receiver takes datagrams only from the remote set (address and
+/// port; or, before one is set, from the sender of the first well-framed datagram, then pinned)
+/// and drops and counts the others unread (dropped_foreign). It drops and counts datagrams with a
+/// bad header or inconsistent lengths, or a sequence number more than 64 units (the window)
+/// ahead of the next expected one without the stream-start flag (dropped_malformed; the
+/// receiver moves there only when the next datagram agrees, so a stray datagram cannot derail
+/// it), datagrams older than the next expected sequence number or fragments that do not follow
+/// the previous one (dropped_out_of_sequence), and counts missing units (sequence_gaps). UDP has
+/// no back-pressure: a receiver that falls behind loses datagrams in its socket buffer, seen as
+/// gaps.
 #pragma once
 
 #include "airan/io/fapi_transport.h"
@@ -42,8 +47,10 @@ struct FapiUdpConfig {
   std::string local_address = "127.0.0.1";  ///< IPv4 address to bind.
   std::uint16_t local_port = 0;             ///< 0: any free port (see local_port()).
   std::string remote_address = "127.0.0.1"; ///< Where send() goes.
-  std::uint16_t remote_port = 0;            ///< 0: not yet known (set_remote() before sending).
-  std::size_t max_message_size = 1 << 20;   ///< Largest unit sent or reassembled.
+  /// Where send() goes and the only sender receive() takes. 0: not yet known (set_remote()
+  /// before sending; until then receive() pins the first well-framed datagram's sender).
+  std::uint16_t remote_port = 0;
+  std::size_t max_message_size = 1 << 20; ///< Largest unit sent or reassembled.
   /// Payload bytes per datagram (a unit above it is fragmented); at most 65507 - 20.
   std::size_t max_datagram_payload = 65000;
   int socket_buffer_bytes = 4 << 20; ///< SO_RCVBUF / SO_SNDBUF asked for (the kernel may cap).
@@ -59,7 +66,8 @@ public:
 
   /// The bound port (the one chosen when local_port was 0).
   [[nodiscard]] std::uint16_t local_port() const;
-  /// Sets where send() goes. \throws FapiTransportError for an invalid address.
+  /// Sets the peer: where send() goes, and the only sender whose datagrams receive() takes
+  /// (0.0.0.0: any address, this port). \throws FapiTransportError for an invalid address.
   void set_remote(const std::string& address, std::uint16_t port);
 
   FapiTransportStatus send(std::span<const std::uint8_t> unit) override;
