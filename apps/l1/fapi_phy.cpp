@@ -94,13 +94,20 @@ void FapiPhy::Impl::advance_slots(bool current_ended) {
     send_slot_indication();
   }
   // Close every slot that is over, in order.
+  const std::uint64_t first = next_to_close;
   while (next_to_close < clock->current()) {
     const bool give_up = clock->mode() == SlotClockMode::stepped ||
                          clock->current() - next_to_close > config.sample_wait_slots;
     if (!close_slot(next_to_close, give_up)) {
-      return;
+      break;
     }
     ++next_to_close;
+  }
+  if (next_to_close != first) {
+    // Samples that come for a closed slot from now on are refused (and counted) by the source,
+    // and any that came in after close_slot() looked are dropped: nothing would ever take them,
+    // and left in the source they would fill it and stall every later slot.
+    samples.close_before(next_to_close, clock->slots_per_frame());
   }
 }
 
@@ -150,8 +157,13 @@ void FapiPhy::run() {
 }
 
 L1Counters FapiPhy::counters() const {
-  std::lock_guard lock(impl_->stats_mutex);
-  return impl_->counters;
+  L1Counters snapshot;
+  {
+    std::lock_guard lock(impl_->stats_mutex);
+    snapshot = impl_->counters;
+  }
+  snapshot.late_samples = impl_->samples.num_late_samples();
+  return snapshot;
 }
 
 std::vector<double> FapiPhy::latencies_us() const {

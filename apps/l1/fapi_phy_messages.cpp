@@ -166,6 +166,13 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   if (!in_state(PhyState::running, address, io::FapiMessageType::ul_tti_request)) {
     return;
   }
+  // PRACH, PUCCH and SRS PDUs: the codec skipped them (this L1 receives PUSCH only). Counted
+  // whatever becomes of the message; reported below when the message is otherwise accepted (a
+  // refused one already gets its ERROR.indication).
+  const std::size_t unsupported = request.num_skipped();
+  if (unsupported > 0) {
+    count([&](L1Counters& c) { c.pdus_unsupported += unsupported; });
+  }
   if (request.slot >= clock->slots_per_frame()) {
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_invalid_sfn);
     return;
@@ -213,7 +220,13 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   if (slot.request.num_rejected > 0) {
     const auto rejected = slot.request.num_rejected;
     count([&](L1Counters& c) { c.pdus_rejected += rejected; });
-    send_error(address, io::FapiMessageType::ul_tti_request, slot.request.rejected[0].error.code);
+  }
+  // One ERROR.indication for the message, whether PUSCH PDUs were refused, PDUs of other types
+  // were skipped, or both.
+  if (slot.request.num_rejected > 0 || unsupported > 0) {
+    send_error(address, io::FapiMessageType::ul_tti_request,
+               slot.request.num_rejected > 0 ? slot.request.rejected[0].error.code
+                                             : io::FapiErrorCode::msg_slot_err);
   }
   if (slot.request.num_pusch + slot.request.num_rejected == 0) {
     return; // Nothing to report for this slot.

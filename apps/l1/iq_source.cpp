@@ -1,5 +1,7 @@
 #include "airan/l1/iq_source.h"
 
+#include "airan/l1/slot_clock.h"
+
 #include <algorithm>
 #include <stdexcept>
 #include <string>
@@ -25,12 +27,28 @@ InMemoryIqSource::Entry* InMemoryIqSource::find_locked(std::uint16_t sfn, std::u
   return nullptr;
 }
 
+bool InMemoryIqSource::closed_locked(std::uint16_t sfn, std::uint16_t slot) const {
+  if (slots_per_frame_ == 0) {
+    return false;
+  }
+  if (slot >= slots_per_frame_) {
+    return true; // The consumer never asks for it: it would sit in an entry for good.
+  }
+  return nearest_absolute_slot(closed_before_, {sfn, slot}, slots_per_frame_) < closed_before_;
+}
+
 template <typename Fill>
 bool InMemoryIqSource::push(std::uint16_t sfn, std::uint16_t slot,
                             std::chrono::microseconds timeout, Fill fill) {
   std::unique_lock lock(mutex_);
   Entry* target = nullptr;
+  bool closed = false;
   const bool got = changed_.wait_for(lock, timeout, [&] {
+    // Samples of a slot the consumer has closed are never taken: refused, not stored.
+    closed = closed_locked(sfn, slot);
+    if (closed) {
+      return true;
+    }
     // A slot pushed again replaces its earlier, unconsumed samples.
     target = find_locked(sfn, slot, EntryState::ready);
     if (target == nullptr) {
@@ -46,6 +64,10 @@ bool InMemoryIqSource::push(std::uint16_t sfn, std::uint16_t slot,
     }
     return target != nullptr;
   });
+  if (closed) {
+    late_samples_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
   if (!got) {
     return false;
   }
@@ -147,7 +169,30 @@ void InMemoryIqSource::clear() {
         entry.state = EntryState::free;
       }
     }
+    closed_before_ = 0;
+    slots_per_frame_ = 0;
   }
+  changed_.notify_all();
+}
+
+void InMemoryIqSource::close_before(std::uint64_t absolute_slot, unsigned slots_per_frame) {
+  std::uint64_t dropped = 0;
+  {
+    std::lock_guard lock(mutex_);
+    closed_before_ = absolute_slot;
+    slots_per_frame_ = slots_per_frame;
+    // Samples that came in after the consumer gave up on their slot: nothing takes them now.
+    for (auto& entry : entries_) {
+      if (entry.state == EntryState::ready && closed_locked(entry.sfn, entry.slot)) {
+        entry.state = EntryState::free;
+        ++dropped;
+      }
+    }
+  }
+  if (dropped > 0) {
+    late_samples_.fetch_add(dropped, std::memory_order_relaxed);
+  }
+  // Producers waiting for room, or for a slot that is now closed, look again.
   changed_.notify_all();
 }
 

@@ -84,6 +84,78 @@ TEST(InMemoryIqSource, HoldsReleasesAndBlocksWhenFull) {
                std::invalid_argument);
 }
 
+// The L1 closes slots (close_before()); samples that come for a closed slot afterwards must not
+// stay in the source: left there, four of them filled it and every later push timed out.
+TEST(InMemoryIqSource, RefusesAndDropsSamplesOfClosedSlots) {
+  InMemoryIqSource source({4, 1, 2, 12, 0});
+  ReceivedSlot slot;
+  const auto elapsed_since = [](SteadyClock::time_point start) {
+    return SteadyClock::now() - start;
+  };
+  // Slots 0 .. 9 are closed; six late pushes are refused at once (not after their timeout).
+  source.close_before(10, 20);
+  auto start = SteadyClock::now();
+  for (std::uint16_t late = 0; late < 6; ++late) {
+    EXPECT_FALSE(source.push_empty(0, late, std::chrono::seconds(1))) << late;
+  }
+  EXPECT_LT(elapsed_since(start), std::chrono::milliseconds(500));
+  EXPECT_EQ(source.num_late_samples(), 6U);
+  // The source is not clogged: the next slots go in promptly.
+  start = SteadyClock::now();
+  for (std::uint16_t next = 10; next < 14; ++next) {
+    EXPECT_TRUE(source.push_empty(0, next, std::chrono::milliseconds(100))) << next;
+  }
+  EXPECT_LT(elapsed_since(start), std::chrono::milliseconds(100));
+  ASSERT_TRUE(source.try_acquire(0, 10, slot));
+  // Closing 10 .. 12: the held entry stays until released, the ready ones behind the mark go.
+  source.close_before(13, 20);
+  EXPECT_EQ(source.num_late_samples(), 8U); // slots 11 and 12
+  EXPECT_FALSE(source.try_acquire(0, 11, slot));
+  EXPECT_TRUE(source.wait_for(0, 10, std::chrono::microseconds(0)));
+  source.release(0, 10);
+  EXPECT_TRUE(source.push_empty(0, 14, std::chrono::microseconds(0)));
+  EXPECT_TRUE(source.push_empty(0, 15, std::chrono::microseconds(0)));
+  EXPECT_TRUE(source.push_empty(0, 16, std::chrono::microseconds(0))); // 13 .. 16: full
+  EXPECT_FALSE(source.push_empty(0, 17, std::chrono::microseconds(0)));
+  EXPECT_EQ(source.num_late_samples(), 8U); // a full source is not lateness
+  // A producer waiting for room gives up as soon as its slot closes.
+  std::atomic<bool> pushed{true};
+  start = SteadyClock::now();
+  std::thread producer([&] { pushed = source.push_empty(0, 17, std::chrono::seconds(5)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  source.close_before(18, 20);
+  producer.join();
+  EXPECT_FALSE(pushed.load());
+  EXPECT_LT(elapsed_since(start), std::chrono::seconds(2));
+  EXPECT_EQ(source.num_late_samples(), 8U + 5U); // 13 .. 16 dropped, 17 refused
+  // Not a slot of the numerology (20 slots per frame): nothing would ever take it.
+  EXPECT_FALSE(source.push_empty(0, 25, std::chrono::seconds(1)));
+  EXPECT_EQ(source.num_late_samples(), 14U);
+  // clear() (START / STOP) forgets the mark.
+  source.clear();
+  EXPECT_TRUE(source.push_empty(0, 0, std::chrono::microseconds(0)));
+}
+
+TEST(InMemoryIqSource, ClosedSlotsAcrossTheSfnWrap) {
+  InMemoryIqSource source({4, 1, 2, 12, 0});
+  const std::uint64_t wrap = std::uint64_t{1024} * 20;
+  source.close_before(wrap - 2, 20); // closed up to (1023, 17)
+  EXPECT_FALSE(source.push_empty(1023, 17, std::chrono::microseconds(0)));
+  EXPECT_TRUE(source.push_empty(1023, 18, std::chrono::microseconds(0)));
+  EXPECT_TRUE(source.push_empty(0, 0, std::chrono::microseconds(0))); // wrap: after the mark
+  EXPECT_TRUE(source.push_empty(0, 1, std::chrono::microseconds(0)));
+  source.close_before(wrap + 1, 20);        // closes (1023, 18), (1023, 19) and (0, 0)
+  EXPECT_EQ(source.num_late_samples(), 3U); // (1023, 17) refused, (1023, 18), (0, 0) dropped
+  ReceivedSlot slot;
+  EXPECT_FALSE(source.try_acquire(0, 0, slot));
+  EXPECT_TRUE(source.try_acquire(0, 1, slot));
+  EXPECT_FALSE(source.push_empty(1023, 19, std::chrono::microseconds(0)));
+  EXPECT_FALSE(source.push_empty(1000, 0, std::chrono::microseconds(0)));
+  EXPECT_TRUE(source.push_empty(0, 2, std::chrono::microseconds(0)));
+  EXPECT_TRUE(source.push_empty(511, 0, std::chrono::microseconds(0))); // half a period ahead
+  EXPECT_EQ(source.num_late_samples(), 5U);
+}
+
 TEST(LaunchPattern, CommittedPatternParses) {
   const auto pattern =
       load_launch_pattern(test::repo_root() / "configs/patterns/four_ue_harq.yaml");

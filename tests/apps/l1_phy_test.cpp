@@ -36,6 +36,36 @@ void expect_slot_decodes(PhyHarness& h, std::uint16_t sfn, std::uint16_t slot,
   EXPECT_EQ(rx_data->payloads[0], tb);
 }
 
+/// \p unit (one UL_TTI.request without UE groups) with \p count PDUs of \p type appended, each
+/// with an 8-byte body of zeros; nPDUs, RachPresent, nULCCH and the message length follow.
+std::vector<std::uint8_t> with_pdus(std::vector<std::uint8_t> unit, io::FapiUlPduType type,
+                                    unsigned count) {
+  // PHY header 2 + message header 6 (type u16, length u32); body: SFN 8, slot 10, nPDUs 12,
+  // RachPresent 13, nULSCH 14, nULCCH 15, nGroup 16, then the PDUs.
+  EXPECT_EQ(unit.at(16), 0);
+  constexpr std::size_t body_size = 8;
+  for (unsigned i = 0; i < count; ++i) {
+    const auto pdu_type = static_cast<std::uint16_t>(type);
+    const auto pdu_size = static_cast<std::uint16_t>(4 + body_size);
+    unit.insert(unit.end(), {static_cast<std::uint8_t>(pdu_type & 0xFF),
+                             static_cast<std::uint8_t>(pdu_type >> 8),
+                             static_cast<std::uint8_t>(pdu_size & 0xFF),
+                             static_cast<std::uint8_t>(pdu_size >> 8)});
+    unit.insert(unit.end(), body_size, 0);
+  }
+  unit.at(12) = static_cast<std::uint8_t>(unit.at(12) + count);
+  if (type == io::FapiUlPduType::prach) {
+    unit.at(13) = 1;
+  } else if (type == io::FapiUlPduType::pucch) {
+    unit.at(15) = static_cast<std::uint8_t>(unit.at(15) + count);
+  }
+  const std::size_t length = unit.size() - 8;
+  for (std::size_t b = 0; b < 4; ++b) {
+    unit.at(4 + b) = static_cast<std::uint8_t>(length >> (8 * b));
+  }
+  return unit;
+}
+
 TEST(FapiPhy, AnswersEveryMessageInEveryState) {
   PhyHarness h;
   // IDLE
@@ -213,6 +243,89 @@ TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   EXPECT_EQ(c.slots_without_samples, 1U);
   EXPECT_EQ(c.crc_ok, 3U);
   EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_slot_err)], 4U);
+}
+
+// PRACH, PUCCH and SRS PDUs (the codec skips them: this L1 receives PUSCH only) are counted and
+// reported with one ERROR.indication MSG_SLOT_ERR per message; the message's PUSCH PDUs still run.
+TEST(FapiPhy, CountsAndReportsPduTypesItDoesNotProcess) {
+  PhyHarness h;
+  h.configure_and_start();
+  const phy::PuschConfig pusch = test::harness_pusch(30, 3);
+  auto unit = h.encode(h.ul_tti(0, 0, std::span(&pusch, 1)));
+  unit = with_pdus(unit, io::FapiUlPduType::pucch, 2);
+  unit = with_pdus(unit, io::FapiUlPduType::prach, 1);
+  unit = with_pdus(unit, io::FapiUlPduType::srs, 1);
+  h.send_raw(unit);
+  auto error = h.wait_for(FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.message_id, id_of(FapiMessageType::ul_tti_request));
+  EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
+  EXPECT_EQ(error->error.sfn, 0);
+  EXPECT_EQ(error->error.slot, 0);
+  const auto tb = h.push_signal(0, 0, pusch, 30);
+  const auto rx_data = h.wait_for(FapiMessageType::rx_data_indication);
+  const auto crc = h.wait_for(FapiMessageType::crc_indication);
+  ASSERT_TRUE(rx_data && crc);
+  ASSERT_EQ(crc->crcs.size(), 1U);
+  EXPECT_EQ(crc->crcs[0].handle, 30U);
+  EXPECT_EQ(crc->crcs[0].tb_crc_status, 0);
+  ASSERT_EQ(rx_data->payloads.size(), 1U);
+  EXPECT_EQ(rx_data->payloads[0], tb);
+
+  // PUCCH only: reported, and nothing to send for the slot.
+  h.send_raw(with_pdus(h.encode(h.ul_tti(0, 1, std::span<const phy::PuschConfig>{})),
+                       io::FapiUlPduType::pucch, 1));
+  error = h.wait_for(FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
+  EXPECT_EQ(error->error.slot, 1);
+  ASSERT_TRUE(h.samples().push_empty(0, 1, std::chrono::seconds(1)));
+  expect_slot_decodes(h, 0, 2, 31);
+  for (const auto& got : h.log()) {
+    EXPECT_FALSE(got.type == FapiMessageType::crc_indication && got.slot_number == 1);
+  }
+
+  const L1Counters c = h.phy().counters();
+  EXPECT_EQ(c.pdus_unsupported, 5U);
+  EXPECT_EQ(c.error_indications_sent, 2U);
+  EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_slot_err)], 2U);
+  EXPECT_EQ(c.undecodable_messages, 0U);
+  EXPECT_EQ(c.pdus_rejected, 0U);
+  EXPECT_EQ(c.crc_ok, 2U);
+}
+
+// Real-time clock: slots without work close as they end. Samples that come for them afterwards
+// are refused at once and counted; they used to stay in the IqSource for good, and once four had
+// filled it every later push waited out its timeout, failing the PDUs of every later slot.
+TEST(FapiPhy, LateSamplesNeverStallTheSlotPipeline) {
+  FapiPhyConfig config = test::harness_phy_config();
+  config.clock_mode = SlotClockMode::real_time;
+  config.period_scale = 10.0; // 5 ms slots (mu = 1)
+  PhyHarness h(config);
+  h.configure_and_start();
+  // SLOT.indication (0, 10) leaves after slots 0 .. 8 were closed.
+  std::optional<test::Received> slot;
+  do {
+    slot = h.wait_for(FapiMessageType::slot_indication);
+    ASSERT_TRUE(slot);
+  } while (slot->slot.sfn == 0 && slot->slot.slot < 10);
+  const auto start = SteadyClock::now();
+  for (std::uint16_t late = 0; late < 6; ++late) {
+    EXPECT_FALSE(h.samples().push_empty(0, late, std::chrono::milliseconds(200))) << late;
+  }
+  EXPECT_LT(SteadyClock::now() - start, std::chrono::milliseconds(200));
+  // A slot a little ahead of the clock still decodes.
+  slot = h.wait_for(FapiMessageType::slot_indication);
+  ASSERT_TRUE(slot);
+  const FapiSlotAddress target =
+      to_slot_address(std::uint64_t{slot->slot.sfn} * 20 + slot->slot.slot + 3, 20);
+  expect_slot_decodes(h, target.sfn, target.slot, 40);
+
+  const L1Counters c = h.phy().counters();
+  EXPECT_EQ(c.late_samples, 6U);
+  EXPECT_EQ(c.slots_without_samples, 0U);
+  EXPECT_EQ(c.crc_ok, 1U);
+  EXPECT_EQ(c.error_indications_sent, 0U);
 }
 
 TEST(FapiPhy, SurvivesGarbageAndFuzzedMessages) {

@@ -58,18 +58,23 @@ inline phy::PuschConfig harness_pusch(std::uint32_t handle, unsigned harq) {
   return pusch;
 }
 
-/// A running PHY (stepped clock, 1 layer, 2 rx) and its MAC end.
+/// The harness PHY's options: stepped clock, receivers for 1 layer.
+inline FapiPhyConfig harness_phy_config() {
+  FapiPhyConfig config;
+  config.receiver.max_layers = 1;
+  return config;
+}
+
+/// A running PHY (by default stepped clock, 1 layer; 2 rx) and its MAC end.
 class PhyHarness {
 public:
   static constexpr unsigned rx = 2;
 
-  PhyHarness()
+  explicit PhyHarness(const FapiPhyConfig& config = harness_phy_config())
       : cell_(harness_cell()), samples_(InMemoryIqSourceConfig{4, rx, 14, 12 * cell_.num_prbs, 0}),
         message_(std::make_unique<io::FapiMessage>()), buffer_(1 << 20), out_(1 << 20) {
     mac_.set_remote("127.0.0.1", phy_transport_.local_port());
     phy_transport_.set_remote("127.0.0.1", mac_.local_port());
-    FapiPhyConfig config;
-    config.receiver.max_layers = 1;
     phy_ = std::make_unique<FapiPhy>(phy_transport_, samples_, config);
     thread_ = std::thread([this] { phy_->run(); });
     const unsigned layers[] = {1};

@@ -25,10 +25,13 @@
 /// SFN_OUT_OF_SYNC, a second one for the same slot MSG_SLOT_ERR. Its PUSCH PDUs go through
 /// io::to_slot_request(); PDUs refused there (unsupported or invalid fields) or with a layer
 /// count no receiver has are reported with one ERROR.indication MSG_SLOT_ERR for the message and
-/// a failed CRC each. Once slot N is over and its samples are in the IqSource, the
+/// a failed CRC each; PRACH, PUCCH and SRS PDUs (skipped by the codec) are counted
+/// (pdus_unsupported) and reported with one ERROR.indication MSG_SLOT_ERR per message (the same
+/// one). Once slot N is over and its samples are in the IqSource, the
 /// UlSlotProcessor decodes it and the PHY sends RX_DATA.indication then CRC.indication for N.
 /// Latency is measured from ReceivedSlot::available_at to the moment the CRC.indication is
-/// handed to the transport.
+/// handed to the transport. Closed slots are marked in the IqSource (close_before()), which refuses
+/// and counts samples that come for them later (L1Counters::late_samples).
 #pragma once
 
 #include "airan/io/fapi_transport.h"

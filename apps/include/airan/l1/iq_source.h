@@ -13,6 +13,7 @@
 #include "airan/phy/resource_grid.h"
 #include "airan/phy/types.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -42,6 +43,11 @@ struct ReceivedSlot {
 
 /// Received samples per slot, consumed by the L1. One consumer thread; producers are the
 /// implementation's business.
+///
+/// The consumer closes slots in order (close_before()): a closed slot's samples are never taken
+/// any more, so a source must not keep them (nor wait for room to store them): samples that
+/// arrive for a closed slot are refused and counted (num_late_samples()), never left to fill the
+/// source and stall the slots after them.
 class IqSource {
 public:
   virtual ~IqSource() = default;
@@ -57,8 +63,22 @@ public:
   virtual bool wait_for(std::uint16_t sfn, std::uint16_t slot,
                         std::chrono::microseconds timeout) = 0;
 
-  /// Drops every complete entry that is not held (when the L1 stops or restarts its slot count).
+  /// Drops every complete entry that is not held and forgets the close_before() mark (when the
+  /// L1 stops or restarts its slot count).
   virtual void clear() = 0;
+
+  /// Marks every slot before absolute slot \p absolute_slot (the L1's count from START, see
+  /// slot_clock.h) as closed: the consumer has run or given up on it. Samples for a closed slot
+  /// are refused from now on, and unconsumed ones are dropped (both counted). (SFN, slot)
+  /// addresses map to the absolute slot nearest the mark (within half the 1024-frame SFN
+  /// period), \p slots_per_frame slots per frame. Does nothing by default.
+  virtual void close_before(std::uint64_t absolute_slot, unsigned slots_per_frame) {
+    (void)absolute_slot;
+    (void)slots_per_frame;
+  }
+
+  /// Slot samples refused or dropped because their slot was already closed (any thread).
+  [[nodiscard]] virtual std::uint64_t num_late_samples() const { return 0; }
 };
 
 /// Where a slot's samples are written (the test MAC's side of an IqSource): straight into an
@@ -93,7 +113,9 @@ public:
   explicit InMemoryIqSource(const InMemoryIqSourceConfig& config);
 
   /// Copies \p grid (the configured shape) as slot (\p sfn, \p slot); available_at = now.
-  /// Waits up to \p timeout for a free entry. \return false on timeout.
+  /// Waits up to \p timeout for a free entry. \return false on timeout, and at once (counted in
+  /// num_late_samples()) when the slot is closed (close_before()) or closes while waiting, or is
+  /// not a slot of the closing consumer's numerology.
   /// \throws std::invalid_argument for a grid of another shape.
   bool push_grid(std::uint16_t sfn, std::uint16_t slot, const phy::ResourceGrid& grid,
                  std::chrono::microseconds timeout) override;
@@ -111,6 +133,10 @@ public:
   void release(std::uint16_t sfn, std::uint16_t slot) override;
   bool wait_for(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout) override;
   void clear() override;
+  void close_before(std::uint64_t absolute_slot, unsigned slots_per_frame) override;
+  [[nodiscard]] std::uint64_t num_late_samples() const override {
+    return late_samples_.load(std::memory_order_relaxed);
+  }
 
 private:
   enum class EntryState : std::uint8_t { free, ready, held };
@@ -127,11 +153,17 @@ private:
   template <typename Fill>
   bool push(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout, Fill fill);
   Entry* find_locked(std::uint16_t sfn, std::uint16_t slot, EntryState state);
+  /// True when (\p sfn, \p slot) is behind the close_before() mark (or not a slot at all).
+  [[nodiscard]] bool closed_locked(std::uint16_t sfn, std::uint16_t slot) const;
 
   InMemoryIqSourceConfig config_;
   std::vector<Entry> entries_;
   std::mutex mutex_;
   std::condition_variable changed_;
+  /// close_before() mark: slots before closed_before_ are closed (0: none, e.g. after clear()).
+  std::uint64_t closed_before_ = 0;
+  unsigned slots_per_frame_ = 0; ///< Of the mark; 0: no mark.
+  std::atomic<std::uint64_t> late_samples_{0};
 };
 
 } // namespace airan::l1

@@ -25,6 +25,12 @@ struct L1Counters {
   std::uint64_t pdus_rejected = 0;         ///< PUSCH PDUs refused (invalid or unsupported).
   std::uint64_t slots_processed = 0;       ///< Slots with PUSCH work run through the receiver.
   std::uint64_t slots_without_samples = 0; ///< Slots with work but no samples (all CRCs fail).
+  /// Slot samples that reached the IqSource after the L1 had closed their slot (refused or
+  /// dropped, IqSource::num_late_samples(); they never hold up later slots).
+  std::uint64_t late_samples = 0;
+  /// PRACH, PUCCH and SRS PDUs of UL_TTI.requests: not processed by this L1 (each message with
+  /// any gets ERROR.indication MSG_SLOT_ERR).
+  std::uint64_t pdus_unsupported = 0;
   std::uint64_t pdus_decoded = 0;
   std::uint64_t crc_ok = 0;
   std::uint64_t crc_failed = 0; ///< Includes rejected PDUs and PDUs without samples.
