@@ -60,7 +60,7 @@ public:
           std::cerr << "airan replay: vector slot " << i << " skipped: " << error.what() << '\n';
           continue;
         }
-        by_cycle_slot_[slot.absolute_slot % slots_per_cycle_] = i;
+        by_cycle_slot_[cycle_slot(static_cast<std::int64_t>(slot.absolute_slot))] = i;
       }
     }
   }
@@ -74,8 +74,7 @@ public:
     pdus_.clear();
     const io::TestVectorSlot* expected = nullptr;
     if (vector_ != nullptr) {
-      const auto found =
-          by_cycle_slot_.find(static_cast<std::size_t>(slot.absolute_slot) % slots_per_cycle_);
+      const auto found = by_cycle_slot_.find(cycle_slot(slot.absolute_slot));
       if (found == by_cycle_slot_.end()) {
         ++totals_.unknown_slots;
         print_slot_header(slot);
@@ -137,6 +136,13 @@ public:
   [[nodiscard]] const ReplayTotals& totals() const { return totals_; }
 
 private:
+  /// The slot in the frameId cycle: a floor modulo (absolute slots before the epoch are
+  /// negative).
+  [[nodiscard]] std::size_t cycle_slot(std::int64_t absolute_slot) const {
+    const auto cycle = static_cast<std::int64_t>(slots_per_cycle_);
+    return static_cast<std::size_t>(((absolute_slot % cycle) + cycle) % cycle);
+  }
+
   void print_slot_header(const io::AssembledSlot& slot) const {
     if (options_.quiet) {
       return;
@@ -159,6 +165,22 @@ private:
   std::vector<phy::PuschPduResult> results_;
   ReplayTotals totals_;
 };
+
+/// Records of \p path that read cleanly; \p error gets the reader's complaint about the rest
+/// (a truncated or inconsistent record), if any.
+std::uint64_t count_records(const std::string& path, std::string& error) {
+  io::PcapReader reader(path);
+  io::PcapRecord record;
+  std::uint64_t records = 0;
+  try {
+    while (reader.next(record)) {
+      ++records;
+    }
+  } catch (const io::PcapError& e) {
+    error = e.what();
+  }
+  return records;
+}
 
 } // namespace
 
@@ -188,6 +210,9 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
   auto start = std::chrono::steady_clock::now();
   std::uint64_t frames = 0;
   std::uint64_t bytes = 0;
+  std::string capture_error;                    ///< The capture is damaged after its good records.
+  std::optional<std::uint64_t> capture_records; ///< DPDK replay: records the reader could read.
+  std::uint64_t slot_errors = 0;
   if (o.no_dpdk) {
     if (o.capture.empty()) {
       std::cerr << "airan replay: --no-dpdk needs a capture file\n";
@@ -201,18 +226,28 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
         assembler.release(slot);
       }
     };
-    while (reader.next(record)) {
-      ++frames;
-      bytes += record.data.size();
-      assembler.push(record.data, static_cast<std::int64_t>(record.timestamp_ns));
-      assembler.advance(static_cast<std::int64_t>(record.timestamp_ns));
-      drain();
+    try {
+      while (reader.next(record)) {
+        ++frames;
+        bytes += record.data.size();
+        // Deadlines follow the time of frames that went into a slot only (a rejected frame's
+        // or an outlying timestamp must not pass every pending slot's deadline).
+        if (assembler.push(record.data, static_cast<std::int64_t>(record.timestamp_ns))) {
+          assembler.advance(*assembler.arrival_clock_ns());
+        }
+        drain();
+      }
+    } catch (const io::PcapError& error) {
+      // What was read so far is still assembled, checked and reported; the run fails.
+      capture_error = error.what();
     }
     assembler.flush();
     drain();
   } else {
     auto dpdk = resolve_dpdk_config(o.fronthaul);
     if (!o.capture.empty()) {
+      // net_pcap stops quietly at a damaged record: count the readable records first.
+      capture_records = count_records(o.capture, capture_error);
       dpdk.eal.vdevs = {"net_pcap0,rx_pcap=" + o.capture};
       dpdk.eal.pci_allow.clear();
       dpdk.port.device = "net_pcap0";
@@ -240,6 +275,16 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
     }
     frames = ingest.stats().frames;
     bytes = ingest.stats().bytes;
+    if (ingest.stats().handler_errors > 0) {
+      slot_errors = ingest.stats().handler_errors;
+      std::cerr << "airan replay: " << slot_errors
+                << " slot(s) failed in the receiver, the first: " << ingest.first_handler_error()
+                << '\n';
+    }
+    if (capture_records && frames != *capture_records) {
+      std::cerr << "airan replay: the DPDK port delivered " << frames << " of the capture's "
+                << *capture_records << " readable record(s)\n";
+    }
     const auto port_stats = port.stats();
     if (port_stats.rx_missed + port_stats.rx_no_mbuf > 0) {
       std::cout << "DPDK port: " << port_stats.rx_missed << " missed, " << port_stats.rx_no_mbuf
@@ -256,15 +301,22 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
   if (!o.quiet) {
     std::cout << io::to_string(c);
   }
+  const bool capture_ok =
+      capture_error.empty() && (!capture_records || *capture_records == frames) && slot_errors == 0;
+  if (!capture_error.empty()) {
+    std::cout << "capture damaged after " << (capture_records ? *capture_records : frames)
+              << " record(s): " << capture_error << " -> FAIL\n";
+  }
   if (o.ingest_only) {
     std::cout << std::fixed << std::setprecision(0) << "ingest: " << t.slots << " slot(s) ("
               << t.partial_slots << " partial), " << frames << " frame(s) in "
               << std::setprecision(3) << seconds << " s: " << std::setprecision(0)
               << double(frames) / seconds << " frames/s, " << std::setprecision(2)
               << double(bytes) * 8e-9 / seconds << " Gbit/s\n";
-    return t.slots > 0 && t.partial_slots == 0 ? 0 : 1;
+    return t.slots > 0 && t.partial_slots == 0 && capture_ok ? 0 : 1;
   }
-  const bool pass = t.expected_decoded == t.expected && t.slots > 0 && t.unknown_slots == 0;
+  const bool pass =
+      t.expected_decoded == t.expected && t.slots > 0 && t.unknown_slots == 0 && capture_ok;
   std::cout << std::fixed << std::setprecision(1) << "total: " << t.slots << " slot(s) ("
             << t.partial_slots << " partial), " << t.decoded << "/" << t.tbs << " TBs decoded, "
             << t.damaged << " damaged by fronthaul loss; " << t.expected_decoded << "/"

@@ -1,7 +1,7 @@
 #include "airan/io/dpdk_fronthaul_ingest.h"
 #include "airan/io/fronthaul_timing.h"
 
-#include <algorithm>
+#include <exception>
 #include <utility>
 
 namespace airan::io {
@@ -10,8 +10,9 @@ class DpdkFronthaulIngest::Sink : public DpdkFrameSink {
 public:
   explicit Sink(DpdkFronthaulIngest& ingest) : ingest_(ingest) {}
   void on_frame(std::span<const std::uint8_t> frame, std::int64_t arrival_ns) override {
-    ingest_.assembler_.push(frame, arrival_ns);
-    ingest_.newest_arrival_ns_ = std::max(ingest_.newest_arrival_ns_, arrival_ns);
+    // Only frames that went into a slot move the capture clock (the assembler's running
+    // clock): a rejected frame's or an outlying timestamp must not pass every deadline.
+    ingest_.accepted_ += ingest_.assembler_.push(frame, arrival_ns) ? 1 : 0;
     ++ingest_.stats_.frames;
     ingest_.stats_.bytes += frame.size();
   }
@@ -36,8 +37,9 @@ unsigned DpdkFronthaulIngest::poll() {
   }
   if (clock_ == IngestClock::realtime) {
     assembler_.advance(realtime_ns());
-  } else if (frames > 0) {
-    assembler_.advance(newest_arrival_ns_);
+  } else if (accepted_ > 0) {
+    accepted_ = 0;
+    assembler_.advance(*assembler_.arrival_clock_ns());
   }
   drain();
   return frames;
@@ -46,8 +48,20 @@ unsigned DpdkFronthaulIngest::poll() {
 void DpdkFronthaulIngest::drain() {
   while (const AssembledSlot* slot = assembler_.next_slot()) {
     ++stats_.slots;
-    on_slot_(*slot);
-    assembler_.release(slot);
+    // The slot goes back to the pool however the handler leaves.
+    struct Release {
+      FronthaulSlotAssembler& assembler;
+      const AssembledSlot* slot;
+      ~Release() { assembler.release(slot); }
+    } release{assembler_, slot};
+    try {
+      on_slot_(*slot);
+    } catch (const std::exception& error) {
+      // One slot's failure must not stop the receive loop: counted, the first one kept.
+      if (stats_.handler_errors++ == 0) {
+        first_handler_error_ = error.what();
+      }
+    }
   }
 }
 

@@ -54,6 +54,10 @@ std::string to_string(const FronthaulCounters& c) {
   line("too_late", c.too_late);
   line("too_early", c.too_early);
   line("no_buffer", c.no_buffer);
+  line("epoch_mismatch", c.epoch_mismatch);
+  line("epoch_relearns", c.epoch_relearns);
+  line("arrival_outliers", c.arrival_outliers);
+  line("clock_resyncs", c.clock_resyncs);
   line("early", c.early);
   line("on_time", c.on_time);
   line("late", c.late);
@@ -68,6 +72,7 @@ std::string to_string(const FronthaulCounters& c) {
   line("slots_pool_pressure", c.slots_pool_pressure);
   line("slots_flushed", c.slots_flushed);
   line("slots_overrun", c.slots_overrun);
+  line("slots_discarded", c.slots_discarded);
   line("missing_units", c.missing_units);
   line("incomplete_symbols", c.incomplete_symbols);
   return out.str();

@@ -13,6 +13,10 @@ namespace {
 
 constexpr std::size_t extra_buffers = 2;
 
+std::int64_t distance(std::int64_t a, std::int64_t b) {
+  return a > b ? a - b : b - a;
+}
+
 FronthaulLinkConfig make_link(const phy::CellConfig& cell, const FronthaulConfig& config,
                               unsigned max_units) {
   FronthaulLinkConfig link;
@@ -100,35 +104,36 @@ std::size_t FronthaulSlotAssembler::pending_slots() const {
   return static_cast<std::size_t>(std::count(state_.begin(), state_.end(), BufferState::pending));
 }
 
-void FronthaulSlotAssembler::push(std::span<const std::uint8_t> ethernet_frame,
+bool FronthaulSlotAssembler::push(std::span<const std::uint8_t> ethernet_frame,
                                   std::int64_t arrival_ns) {
   ++counters_.packets;
   counters_.bytes += ethernet_frame.size();
   const auto parsed = parse_ecpri_frame(ethernet_frame);
   if (!parsed.ok()) {
     ++counters_.ecpri_malformed[static_cast<std::size_t>(parsed.status)];
-    return;
+    return false;
   }
   const std::size_t chain_start = parsed.frame.ethernet.size();
   const std::span<const std::uint8_t> chain = ethernet_frame.subspan(chain_start);
   EcpriMessageView message = parsed.frame.message;
-  handle_message(message, arrival_ns);
+  bool accepted = handle_message(message, arrival_ns);
   // eCPRI concatenation: further messages follow, each 4-byte aligned from the chain start.
   for (unsigned guard = 0; message.header.concatenated && guard < 256; ++guard) {
     const std::size_t used = chain.size() - message.rest.size();
     const std::size_t padding = (4 - used % 4) % 4;
     if (message.rest.size() < padding) {
-      return;
+      return accepted;
     }
     ++counters_.concatenated_messages;
     const auto next = parse_ecpri_message(message.rest.subspan(padding));
     if (!next.ok()) {
       ++counters_.ecpri_malformed[static_cast<std::size_t>(next.status)];
-      return;
+      return accepted;
     }
     message = next.message;
-    handle_message(message, arrival_ns);
+    accepted = handle_message(message, arrival_ns) || accepted;
   }
+  return accepted;
 }
 
 bool FronthaulSlotAssembler::check_sections(const UplaneMessageView& message,
@@ -158,39 +163,87 @@ bool FronthaulSlotAssembler::check_sections(const UplaneMessageView& message,
   return true;
 }
 
-void FronthaulSlotAssembler::handle_message(const EcpriMessageView& message,
-                                            std::int64_t arrival_ns) {
+std::int64_t FronthaulSlotAssembler::checked_arrival(std::int64_t arrival_ns, unsigned cycle_slot,
+                                                     unsigned symbol) {
+  if (!arrival_clock_ || distance(arrival_ns, *arrival_clock_) <= arrival_outlier_ns) {
+    outlier_run_ = 0;
+    return arrival_ns;
+  }
+  // A run of outliers that agree with each other is the clock jumping (a capture spliced
+  // from two, a sender's clock stepped): after resync_after of them the clock follows.
+  outlier_run_ = outlier_run_ > 0 && distance(arrival_ns, last_outlier_ns_) <= arrival_outlier_ns
+                     ? outlier_run_ + 1
+                     : 1;
+  last_outlier_ns_ = arrival_ns;
+  if (outlier_run_ >= resync_after) {
+    ++counters_.clock_resyncs;
+    outlier_run_ = 0;
+    arrival_clock_ = arrival_ns;
+    return arrival_ns;
+  }
+  ++counters_.arrival_outliers;
+  // Placed by its timing header in the slot nearest the running clock, at the clock's time, or
+  // at its nominal arrival when that slot is ahead (the stream's next slot after a gap: up to
+  // a frame and max_slots_in_flight ahead).
+  const std::int64_t now = *arrival_clock_;
+  const std::int64_t now_slot = clock_.absolute_slot_at(*epoch_, now);
+  const std::int64_t slot = clock_.resolve(cycle_slot, now_slot);
+  if (slot > now_slot && slot - now_slot <= std::int64_t{clock_.slots_per_frame()} +
+                                                std::int64_t{config_.max_slots_in_flight}) {
+    return std::max(now, clock_.symbol_start_ns(*epoch_, slot, symbol) +
+                             (config_.ta4_min_ns + config_.ta4_max_ns) / 2);
+  }
+  return now;
+}
+
+void FronthaulSlotAssembler::discard_pending_slots() {
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (state_[i] != BufferState::pending) {
+      continue;
+    }
+    const AssembledSlotStats& stats = slots_[i].stats;
+    counters_.early -= stats.early;
+    counters_.on_time -= stats.on_time;
+    counters_.late -= stats.late;
+    counters_.epoch_mismatch += stats.packets;
+    ++counters_.slots_discarded;
+    state_[i] = BufferState::free;
+  }
+}
+
+bool FronthaulSlotAssembler::handle_message(const EcpriMessageView& message,
+                                            std::int64_t packet_arrival_ns) {
   if (message.header.type == EcpriMessageType::real_time_control) {
     ++counters_.cplane;
-    return;
+    return false;
   }
   if (!message.header.sequence.last_fragment || message.header.sequence.subsequence_id != 0) {
     ++counters_.fragmented_unsupported;
-    return;
+    return false;
   }
   const auto uplane = parse_uplane_message(message.application_payload, link_.uplane);
   if (!uplane.ok()) {
     ++counters_.uplane_malformed[static_cast<std::size_t>(uplane.status)];
-    return;
+    return false;
   }
   const OranTimingHeader& timing = uplane.message.timing;
   if (timing.direction != DataDirection::uplink) {
     ++counters_.wrong_direction;
-    return;
+    return false;
   }
   const EaxcId eaxc = unpack_eaxc_id(message.header.eaxc_id, link_.eaxc_layout);
   if (eaxc.du_port != config_.du_port || eaxc.band_sector != config_.band_sector ||
       eaxc.cc != config_.cc || eaxc.ru_port >= num_rx_) {
     ++counters_.unknown_eaxc;
-    return;
+    return false;
   }
   const auto cycle_slot = clock_.cycle_slot(timing);
   if (!cycle_slot) {
     ++counters_.bad_timing_fields;
-    return;
+    return false;
   }
   if (!check_sections(uplane.message, *cycle_slot % clock_.slots_per_frame())) {
-    return;
+    return false;
   }
   const unsigned rx = eaxc.ru_port;
   const std::uint8_t sequence_id = message.header.sequence.sequence_id;
@@ -203,15 +256,48 @@ void FronthaulSlotAssembler::handle_message(const EcpriMessageView& message,
   }
   last_sequence_id_[rx] = sequence_id;
 
-  if (!epoch_) {
+  const std::int64_t arrival_ns = checked_arrival(packet_arrival_ns, *cycle_slot, timing.symbol_id);
+  const auto learn_epoch = [&] {
     const std::int64_t symbol_start = arrival_ns - (config_.ta4_min_ns + config_.ta4_max_ns) / 2;
     epoch_ = clock_.epoch_for(*cycle_slot, timing.symbol_id, symbol_start);
+  };
+  if (!epoch_) {
+    learn_epoch();
   }
-  const std::int64_t reference = clock_.absolute_slot_at(*epoch_, arrival_ns);
-  const std::int64_t absolute = clock_.resolve(*cycle_slot, reference);
+  std::int64_t reference = clock_.absolute_slot_at(*epoch_, arrival_ns);
+  std::int64_t absolute = clock_.resolve(*cycle_slot, reference);
+  if (!config_.epoch_ns) {
+    // A learned epoch is only as good as the packet it came from (a stray first packet with a
+    // wrong frameId would put every good one far in the past): a message far from its arrival
+    // time's slot (beyond what the deadline and the pool allow, with 2 slots to spare) is
+    // dropped, and resync_after of them in a row replace the epoch.
+    const std::int64_t ahead = std::int64_t{config_.max_slots_in_flight} + 2;
+    const std::int64_t slot_ns = clock_.slot_duration_ns();
+    const std::int64_t behind = ahead + 1 + (config_.slot_deadline_ns + slot_ns - 1) / slot_ns;
+    if (absolute - reference <= ahead && reference - absolute <= behind) {
+      epoch_mismatch_run_ = 0;
+    } else if (++epoch_mismatch_run_ < resync_after) {
+      ++counters_.epoch_mismatch;
+      return false;
+    } else {
+      epoch_mismatch_run_ = 0;
+      ++counters_.epoch_relearns;
+      discard_pending_slots(); // assembled on the rejected epoch
+      learn_epoch();
+      reference = clock_.absolute_slot_at(*epoch_, arrival_ns);
+      absolute = clock_.resolve(*cycle_slot, reference);
+    }
+  }
   AssembledSlot* slot = find_or_open_slot(absolute, arrival_ns);
   if (slot == nullptr) {
-    return;
+    return false;
+  }
+  // The running clock trusts only times that agree with the packet's slot: a packet of a slot
+  // still being assembled is taken even far past its deadline (late), but its time is not.
+  if (arrival_ns == packet_arrival_ns && arrival_ns <= deadline_ns(absolute) &&
+      absolute - clock_.absolute_slot_at(*epoch_, arrival_ns) <=
+          std::int64_t{config_.max_slots_in_flight}) {
+    arrival_clock_ = std::max(arrival_clock_.value_or(arrival_ns), arrival_ns);
   }
   const std::int64_t delay =
       arrival_ns - clock_.symbol_start_ns(*epoch_, absolute, timing.symbol_id);
@@ -239,6 +325,7 @@ void FronthaulSlotAssembler::handle_message(const EcpriMessageView& message,
   if (slot->complete()) {
     dispatch(static_cast<std::size_t>(slot - slots_.data()), SlotDispatchReason::complete);
   }
+  return true;
 }
 
 } // namespace airan::io

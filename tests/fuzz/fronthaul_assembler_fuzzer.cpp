@@ -4,8 +4,9 @@
 // pushed at a clock that advances by step * 7 us (step 255: no frame and no length bytes used;
 // the clock advances by 254 * 7 us and advance() runs). At the end flush() and every slot is
 // drained. Checked: every dispatched slot's coverage is consistent (received units <= units per
-// symbol, missing counts add up), the counters account for every packet exactly once, and nothing
-// crashes.
+// symbol, missing counts add up), the counters account for every packet exactly once (a packet of
+// a slot discarded by an epoch relearn moves to epoch_mismatch), the timing-repair counters are
+// bounded by the messages that drive them, and nothing crashes.
 //
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes RU-emulator captures (two slots, a
 // few configurations) in the record format to DIR (tests/fuzz/seeds/fronthaul_assembler).
@@ -163,7 +164,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const FronthaulCounters& c = assembler.counters();
   check(c.packets == pushed);
   check(c.early + c.on_time + c.late + c.malformed() + c.cplane + c.wrong_direction +
-            c.unknown_eaxc + c.fragmented_unsupported + c.too_late + c.too_early + c.no_buffer ==
+            c.unknown_eaxc + c.fragmented_unsupported + c.too_late + c.too_early +
+            c.epoch_mismatch + c.no_buffer ==
         c.packets + c.concatenated_messages);
+  // Outlying arrival times are counted in addition to their outcome; a resync or a relearn
+  // follows resync_after - 1 counted messages.
+  constexpr unsigned run = FronthaulSlotAssembler::resync_after - 1;
+  check(c.arrival_outliers + c.clock_resyncs <= c.packets + c.concatenated_messages);
+  check(c.clock_resyncs * run <= c.arrival_outliers);
+  check(c.epoch_relearns * run <= c.epoch_mismatch);
+  check(c.slots_discarded == 0 || c.epoch_relearns > 0);
   return 0;
 }

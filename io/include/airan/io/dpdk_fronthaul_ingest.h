@@ -2,7 +2,8 @@
 /// \brief The DPDK fronthaul receive loop: bursts from a DpdkPort into a FronthaulSlotAssembler,
 /// the assembler's deadline clock driven by the capture's time (pcap replay) or by
 /// CLOCK_REALTIME (a live RU), and finished slots handed to a callback, which runs on the
-/// polling thread and gets each slot until it returns.
+/// polling thread and gets each slot until it returns (or throws: the slot is released, the
+/// error counted and the loop goes on).
 #pragma once
 
 #include "airan/io/dpdk_port.h"
@@ -10,13 +11,16 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 
 namespace airan::io {
 
 /// What "now" is for slot deadlines.
 enum class IngestClock : std::uint8_t {
-  capture_time, ///< The newest frame's arrival time (replay: time moves with the capture).
-  realtime,     ///< CLOCK_REALTIME (live, frames stamped on arrival).
+  /// The assembler's running clock: the newest arrival time of a frame that went into a slot
+  /// (replay: time moves with the capture; rejected frames and outlying timestamps do not).
+  capture_time,
+  realtime, ///< CLOCK_REALTIME (live, frames stamped on arrival).
 };
 
 /// Loop statistics.
@@ -26,6 +30,9 @@ struct FronthaulIngestStats {
   std::uint64_t frames = 0;
   std::uint64_t bytes = 0;
   std::uint64_t slots = 0; ///< Slots handed to the callback.
+  /// Slots whose callback threw a std::exception (the slot is still released and the loop
+  /// goes on; DpdkFronthaulIngest::first_handler_error() has the first message).
+  std::uint64_t handler_errors = 0;
 };
 
 /// Called with each finished slot (in dispatch order).
@@ -48,6 +55,8 @@ public:
   void run_until(const std::function<bool()>& stop);
 
   [[nodiscard]] const FronthaulIngestStats& stats() const { return stats_; }
+  /// What the first slot callback that threw said (empty: none did).
+  [[nodiscard]] const std::string& first_handler_error() const { return first_handler_error_; }
 
 private:
   class Sink;
@@ -58,8 +67,9 @@ private:
   IngestClock clock_;
   AssembledSlotHandler on_slot_;
   unsigned queue_;
-  std::int64_t newest_arrival_ns_ = 0;
+  std::uint64_t accepted_ = 0; ///< Frames of this poll that went into a slot.
   FronthaulIngestStats stats_;
+  std::string first_handler_error_;
 };
 
 } // namespace airan::io

@@ -23,8 +23,9 @@ inline constexpr std::size_t uplane_parse_status_count = 8;
 /// Packet outcomes (each packet counts once): malformed (ecpri_malformed / uplane_malformed per
 /// parse status, bad_timing_fields, unsupported_compression, symbol_out_of_range,
 /// units_outside_symbol), cplane, wrong_direction, unknown_eaxc, fragmented_unsupported,
-/// too_late, too_early, no_buffer, or accepted. Accepted packets are also classified by the
-/// Ta4 window (early + on_time + late = accepted).
+/// too_late, too_early, epoch_mismatch, no_buffer, or accepted. Accepted packets are also
+/// classified by the Ta4 window (early + on_time + late = accepted). A packet of a slot that
+/// slots_discarded threw away is moved from its Ta4 class to epoch_mismatch.
 struct FronthaulCounters {
   std::uint64_t packets = 0; ///< Frames handed to push().
   std::uint64_t bytes = 0;   ///< Their bytes.
@@ -52,9 +53,22 @@ struct FronthaulCounters {
   std::uint64_t too_late = 0;  ///< Slot already dispatched or past its deadline: dropped.
   std::uint64_t too_early = 0; ///< Slot more than max_slots_in_flight slots ahead: dropped.
   std::uint64_t no_buffer = 0; ///< Every slot buffer held by the consumer: dropped.
-  std::uint64_t early = 0;     ///< Accepted, before the Ta4 window.
-  std::uint64_t on_time = 0;   ///< Accepted, inside the Ta4 window.
-  std::uint64_t late = 0;      ///< Accepted, after the Ta4 window.
+  /// Learned epoch only: the packet's slot was far from the slot of its arrival time (more than
+  /// max_slots_in_flight + 2 slots after it, or more than that + 1 + the deadline's slots
+  /// before it): dropped; after 8 such messages in a row the epoch is learned again
+  /// (epoch_relearns).
+  std::uint64_t epoch_mismatch = 0;
+  std::uint64_t epoch_relearns = 0; ///< Times the learned epoch was replaced (see above).
+  /// Arrival times more than FronthaulSlotAssembler::arrival_outlier_ns from the running clock
+  /// (a broken timestamp): the message is placed by its timing header at the running clock's
+  /// time instead, and does not move the clock. Also counted in its outcome.
+  std::uint64_t arrival_outliers = 0;
+  /// Times 8 outliers in a row, within arrival_outlier_ns of each other, moved the running clock
+  /// to their time (the capture or the sender's clock jumped).
+  std::uint64_t clock_resyncs = 0;
+  std::uint64_t early = 0;   ///< Accepted, before the Ta4 window.
+  std::uint64_t on_time = 0; ///< Accepted, inside the Ta4 window.
+  std::uint64_t late = 0;    ///< Accepted, after the Ta4 window.
 
   // --- Content of accepted packets ---
   std::uint64_t sections = 0;          ///< U-plane sections written into slots.
@@ -73,6 +87,9 @@ struct FronthaulCounters {
   std::uint64_t slots_flushed = 0;       ///< Dispatched partial by flush().
   /// Dispatched slots that the consumer had not taken when a buffer was needed (overwritten).
   std::uint64_t slots_overrun = 0;
+  /// Slots being assembled on a learned epoch that was then replaced (epoch_relearns): not
+  /// dispatched; their packets are counted as epoch_mismatch.
+  std::uint64_t slots_discarded = 0;
   std::uint64_t missing_units = 0; ///< Units absent from dispatched slots (left zero).
   std::uint64_t incomplete_symbols =
       0; ///< (antenna, symbol) rows of dispatched slots missing units.

@@ -7,7 +7,8 @@
 /// Usage (one thread; DPDK burst loop or pcap replay):
 /// \code
 /// FronthaulSlotAssembler assembler(cell, num_rx, config);
-/// for each frame: assembler.push(bytes, arrival_ns); assembler.advance(now_ns);
+/// for each frame: if (assembler.push(bytes, arrival_ns)) // pcap replay: the capture's time
+///                  assembler.advance(*assembler.arrival_clock_ns());
 ///   while (const AssembledSlot* slot = assembler.next_slot()) { process(*slot);
 ///                                                               assembler.release(slot); }
 /// at the end: assembler.flush(); drain next_slot() as above.
@@ -134,14 +135,33 @@ public:
   FronthaulSlotAssembler(const FronthaulSlotAssembler&) = delete;
   FronthaulSlotAssembler& operator=(const FronthaulSlotAssembler&) = delete;
 
+  /// An arrival time further than this from the running clock (arrival_clock_ns()) is taken as
+  /// a broken timestamp (counters().arrival_outliers): two frameId cycles (5.12 s), so that a
+  /// sender whose times wrap with the cycle is not one.
+  static constexpr std::int64_t arrival_outlier_ns = 5'120'000'000;
+  /// Messages in a row that it takes to re-learn the epoch (epoch_mismatch) or to move the
+  /// running clock to outlying times (clock_resyncs).
+  static constexpr unsigned resync_after = 8;
+
   /// Handles one Ethernet frame (without FCS; trailing bytes allowed) that arrived at
   /// \p arrival_ns on the slot clock's time base. Packets may come in any order; a slot whose
-  /// last unit arrives is dispatched at once.
-  void push(std::span<const std::uint8_t> ethernet_frame, std::int64_t arrival_ns);
+  /// last unit arrives is dispatched at once. Returns true when the frame (one of its messages)
+  /// went into a slot; only such frames move the running clock (arrival_clock_ns()).
+  ///
+  /// Bad timing is counted, never trusted blindly: an arrival time further than
+  /// arrival_outlier_ns from the running clock is replaced by the running clock's time (the
+  /// message is placed by its timing header), until resync_after such messages in a row agree
+  /// on a new time; with a learned epoch, a message whose slot is far from its arrival time's
+  /// slot is dropped (epoch_mismatch), and resync_after of them in a row re-learn the epoch.
+  bool push(std::span<const std::uint8_t> ethernet_frame, std::int64_t arrival_ns);
 
   /// Dispatches (partial) every pending slot whose deadline (nominal end + slot_deadline_ns)
   /// is before \p now_ns. Does nothing while the clock anchor is still to be learned.
   void advance(std::int64_t now_ns);
+
+  /// The running clock: the newest arrival time of a message that went into a slot (outliers
+  /// excluded, see push()); nullopt before the first. A replay's "now" for advance().
+  [[nodiscard]] std::optional<std::int64_t> arrival_clock_ns() const { return arrival_clock_; }
 
   /// Dispatches every pending slot, oldest first (end of a capture).
   void flush();
@@ -168,7 +188,9 @@ public:
 private:
   enum class BufferState : std::uint8_t { free, pending, ready, held };
 
-  void handle_message(const EcpriMessageView& message, std::int64_t arrival_ns);
+  bool handle_message(const EcpriMessageView& message, std::int64_t arrival_ns);
+  std::int64_t checked_arrival(std::int64_t arrival_ns, unsigned cycle_slot, unsigned symbol);
+  void discard_pending_slots();
   AssembledSlot* find_or_open_slot(std::int64_t absolute_slot, std::int64_t arrival_ns);
   bool check_sections(const UplaneMessageView& message, unsigned slot_in_frame);
   unsigned write_section(AssembledSlot& slot, unsigned rx, unsigned symbol,
@@ -190,6 +212,10 @@ private:
   phy::Numerology numerology_;
   std::unique_ptr<IqCompressor> compressor_;
   std::optional<std::int64_t> epoch_;
+  std::optional<std::int64_t> arrival_clock_; ///< See arrival_clock_ns().
+  unsigned outlier_run_ = 0;                  ///< Outlying arrival times in a row.
+  std::int64_t last_outlier_ns_ = 0;
+  unsigned epoch_mismatch_run_ = 0; ///< Learned epoch: far-off slots in a row.
   FronthaulCounters counters_;
 
   std::vector<AssembledSlot> slots_;
