@@ -100,6 +100,8 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   phy.request_stop();
   phy_thread.join();
   report.l1 = phy.counters();
+  report.l1_transport = link.phy->counters();
+  report.mac_transport = link.mac->counters();
   if (feeder) {
     report.fronthaul = feeder->counters();
     report.fronthaul_ingest = feeder->fronthaul_counters();
@@ -153,6 +155,17 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
     }
     out << '\n';
   }
+  const auto print_transport = [&](const char* end, const io::FapiTransportCounters& t) {
+    out << end << " received " << t.messages_received << " (dropped: malformed "
+        << t.dropped_malformed << ", out of sequence " << t.dropped_out_of_sequence
+        << ", too large " << t.dropped_too_large << ", foreign " << t.dropped_foreign
+        << "; sequence gaps " << t.sequence_gaps << "), sent " << t.messages_sent << " (refused "
+        << t.send_would_block << ")";
+  };
+  out << "FAPI transport: ";
+  print_transport("L1", report.l1_transport);
+  print_transport("; MAC", report.mac_transport);
+  out << '\n';
   out << "latency L1 (last sample -> CRC.indication sent): " << format_latency(report.l1_latency)
       << '\n';
   out << "latency MAC (last sample -> CRC.indication received): "

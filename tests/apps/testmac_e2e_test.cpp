@@ -44,6 +44,17 @@ void expect_every_tb_delivered(const TestMacReport& report, const LaunchPattern&
   EXPECT_EQ(report.l1.send_failures, 0U);
   EXPECT_EQ(report.l1_latency.count, report.l1.slots_processed);
   EXPECT_GT(report.l1_latency.p50_us, 0.0);
+  // A clean link: nothing dropped on either end (the last messages sent may still be in flight
+  // when the session stops).
+  for (const auto* t : {&report.l1_transport, &report.mac_transport}) {
+    EXPECT_EQ(t->dropped_malformed + t->dropped_out_of_sequence + t->dropped_too_large +
+                  t->dropped_foreign + t->sequence_gaps,
+              0U);
+  }
+  EXPECT_GE(report.l1_transport.messages_received, report.pdus_sent / pattern.ues.size());
+  EXPECT_LE(report.l1_transport.messages_received, report.mac_transport.messages_sent);
+  EXPECT_GE(report.mac_transport.messages_received, report.slots);
+  EXPECT_LE(report.mac_transport.messages_received, report.l1_transport.messages_sent);
 }
 
 TEST(TestMacEndToEnd, FourUesWithHarqOverUdp) {
@@ -95,6 +106,7 @@ TEST(TestMacCli, PassesAndPrintsSummary) {
   EXPECT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("slot     39"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("latency L1"), std::string::npos);
+  EXPECT_NE(result.output.find("FAPI transport: L1 received "), std::string::npos);
   EXPECT_EQ(test::last_line(result.output), "PASS: 0 mismatch(es)");
 }
 

@@ -86,6 +86,10 @@ struct TestMacReport {
   FronthaulFeederCounters fronthaul;      ///< With fronthaul: RU and C-plane totals.
   io::FronthaulCounters fronthaul_ingest; ///< With fronthaul: the slot assembler's counters.
   std::uint64_t cplane_frames_sent = 0;   ///< With C-plane: frames the L1 sent.
+  /// In-process session: each end's FAPI transport counters (units dropped on arrival,
+  /// sequence gaps) at the end.
+  io::FapiTransportCounters l1_transport;
+  io::FapiTransportCounters mac_transport; ///< See l1_transport.
 
   [[nodiscard]] bool passed() const { return mismatches == 0 && tbs_delivered > 0; }
 };
