@@ -200,6 +200,7 @@ int run_pusch_bench(const PuschBenchOptions& o) {
                                 "--receiver");
   }
   const gpu::BackendSelection backend = gpu::select_backend(o.placement.backend);
+  print_backend_choice(o.placement, backend, std::cout);
   const ReceiverPlacement placement = place_receiver(spec, o.placement, backend, cell);
   check_receiver_layers(spec.name, placement, o.shape.layers);
   std::printf("receiver %s on %s\n", spec.name.c_str(), placement.where.c_str());

@@ -46,6 +46,7 @@ public:
     config.ldpc_batch_decoder = std::move(placement.ldpc);
     config.ulsch_decoder = std::move(placement.ulsch);
     if (!o.quiet) {
+      print_backend_choice(o.options, backend, std::cout);
       std::cout << "receiver " << spec.name << ": " << placement.where << '\n';
     }
     receiver_ = std::make_unique<phy::PuschReceiver>(scenario.cell, config);

@@ -108,4 +108,11 @@ void check_receiver_layers(const std::string& receiver, const ReceiverPlacement&
   }
 }
 
+void print_backend_choice(const ReceiverOptions& options, const gpu::BackendSelection& selection,
+                          std::ostream& out) {
+  if (options.backend == "auto") {
+    out << "backend: " << selection.reason << '\n';
+  }
+}
+
 } // namespace airan::cli

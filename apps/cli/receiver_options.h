@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <ostream>
 #include <string>
 
 namespace airan::cli {
@@ -65,5 +66,11 @@ void check_receiver_layers(const std::string& receiver, const ReceiverPlacement&
 ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverOptions& options,
                                  const gpu::BackendSelection& selection,
                                  const phy::CellConfig& cell);
+
+/// With `--backend auto`, writes "backend: " and \p selection's reason (the device taken, or why
+/// the CPU runs: no device, a build without CUDA, devices too old) as a line to \p out; with an
+/// explicit backend, nothing.
+void print_backend_choice(const ReceiverOptions& options, const gpu::BackendSelection& selection,
+                          std::ostream& out);
 
 } // namespace airan::cli

@@ -36,6 +36,7 @@ int run_replay(const ReplayOptions& o) {
   config.num_threads = std::max(1U, o.threads);
   config.front_end = spec.front_end;
   const gpu::BackendSelection backend = gpu::select_backend(o.options.backend);
+  print_backend_choice(o.options, backend, std::cout);
   ReceiverPlacement placement = place_receiver(spec, o.options, backend, header.cell);
   config.detector = std::move(placement.detector);
   config.ldpc_batch_decoder = std::move(placement.ldpc);

@@ -64,6 +64,7 @@ int run_testmac(const TestMacCommandOptions& o) {
       return 2;
     }
     const gpu::BackendSelection backend = gpu::select_backend(o.placement.backend);
+    print_backend_choice(o.placement, backend, std::cout);
     ReceiverPlacement placement = place_receiver(spec, o.placement, backend, pattern.cell);
     options.front_end = spec.front_end;
     options.detector = std::move(placement.detector);

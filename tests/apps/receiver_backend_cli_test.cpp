@@ -54,6 +54,11 @@ TEST(ReceiverBackendCli, AutoSaysWhatItPickedAndDecodes) {
   EXPECT_EQ(replay.status, 0) << replay.output;
   EXPECT_NE(replay.output.find(have_device() ? "(cuda device 0)" : "(cpu)"), std::string::npos)
       << replay.output;
+  // The choice and its reason: with no device here, why not.
+  EXPECT_NE(replay.output.find(have_device() ? "(auto: a CUDA device is present)"
+                                             : "backend: cpu (auto: "),
+            std::string::npos)
+      << replay.output;
   EXPECT_NE(last_line(replay.output).find(all_tbs_decoded), std::string::npos) << replay.output;
 }
 
