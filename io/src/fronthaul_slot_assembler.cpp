@@ -13,8 +13,11 @@ namespace {
 
 constexpr std::size_t extra_buffers = 2;
 
-std::int64_t distance(std::int64_t a, std::int64_t b) {
-  return a > b ? a - b : b - a;
+/// |a - b| without overflow (any two arrival times a caller may pass).
+std::uint64_t distance(std::int64_t a, std::int64_t b) {
+  const auto ua = static_cast<std::uint64_t>(a);
+  const auto ub = static_cast<std::uint64_t>(b);
+  return a > b ? ua - ub : ub - ua;
 }
 
 FronthaulLinkConfig make_link(const phy::CellConfig& cell, const FronthaulConfig& config,
@@ -163,22 +166,43 @@ bool FronthaulSlotAssembler::check_sections(const UplaneMessageView& message,
   return true;
 }
 
+bool FronthaulSlotAssembler::is_outlier(std::int64_t arrival_ns) const {
+  if (!arrival_clock_) {
+    return false;
+  }
+  if (arrival_ns >= *arrival_clock_) {
+    return distance(arrival_ns, *arrival_clock_) > std::uint64_t{arrival_outlier_ns};
+  }
+  // Back in time: up to arrival_reorder_ns (or what the slots being assembled span) is
+  // reordering; further back is a broken timestamp or a clock stepped back.
+  const std::int64_t back = std::max(
+      arrival_reorder_ns, config_.slot_deadline_ns + std::int64_t{config_.max_slots_in_flight + 1} *
+                                                         clock_.slot_duration_ns());
+  return distance(arrival_ns, *arrival_clock_) > static_cast<std::uint64_t>(back);
+}
+
 std::int64_t FronthaulSlotAssembler::checked_arrival(std::int64_t arrival_ns, unsigned cycle_slot,
                                                      unsigned symbol) {
-  if (!arrival_clock_ || distance(arrival_ns, *arrival_clock_) <= arrival_outlier_ns) {
+  if (!is_outlier(arrival_ns)) {
     outlier_run_ = 0;
     return arrival_ns;
   }
   // A run of outliers that agree with each other is the clock jumping (a capture spliced
-  // from two, a sender's clock stepped): after resync_after of them the clock follows.
-  outlier_run_ = outlier_run_ > 0 && distance(arrival_ns, last_outlier_ns_) <= arrival_outlier_ns
-                     ? outlier_run_ + 1
-                     : 1;
+  // from two, a sender's clock stepped): after resync_after frames of them the clock follows.
+  // A frame's concatenated messages count once.
+  if (outlier_run_ == 0 ||
+      distance(arrival_ns, last_outlier_ns_) > std::uint64_t{arrival_outlier_ns}) {
+    outlier_run_ = 1;
+  } else if (outlier_frame_ != counters_.packets) {
+    ++outlier_run_;
+  }
   last_outlier_ns_ = arrival_ns;
+  outlier_frame_ = counters_.packets;
   if (outlier_run_ >= resync_after) {
     ++counters_.clock_resyncs;
     outlier_run_ = 0;
     arrival_clock_ = arrival_ns;
+    forget_timeline();
     return arrival_ns;
   }
   ++counters_.arrival_outliers;
@@ -194,6 +218,35 @@ std::int64_t FronthaulSlotAssembler::checked_arrival(std::int64_t arrival_ns, un
                              (config_.ta4_min_ns + config_.ta4_max_ns) / 2);
   }
   return now;
+}
+
+void FronthaulSlotAssembler::forget_timeline() {
+  // The slots being assembled belong to the old time line: dispatched as they are (their
+  // missing packets are not coming), and the old slot numbers are no reason to refuse new ones.
+  flush();
+  std::fill(dispatched_ring_.begin(), dispatched_ring_.end(),
+            std::numeric_limits<std::int64_t>::min());
+}
+
+bool FronthaulSlotAssembler::epoch_mismatch_confirmed(std::int64_t implied_epoch_ns) {
+  // The run's messages must agree on the epoch they imply (within a slot, modulo the frameId
+  // cycle), and a frame's concatenated messages count once.
+  const std::int64_t cycle_ns = clock_.slot_start_ns(0, clock_.slots_per_cycle());
+  const std::int64_t apart =
+      ((implied_epoch_ns - mismatch_epoch_ns_) % cycle_ns + cycle_ns) % cycle_ns;
+  const bool agrees = std::min(apart, cycle_ns - apart) <= clock_.slot_duration_ns();
+  if (epoch_mismatch_run_ == 0 || !agrees) {
+    epoch_mismatch_run_ = 1;
+  } else if (mismatch_frame_ != counters_.packets) {
+    ++epoch_mismatch_run_;
+  }
+  mismatch_epoch_ns_ = implied_epoch_ns;
+  mismatch_frame_ = counters_.packets;
+  if (epoch_mismatch_run_ < resync_after) {
+    return false;
+  }
+  epoch_mismatch_run_ = 0;
+  return true;
 }
 
 void FronthaulSlotAssembler::discard_pending_slots() {
@@ -257,12 +310,11 @@ bool FronthaulSlotAssembler::handle_message(const EcpriMessageView& message,
   last_sequence_id_[rx] = sequence_id;
 
   const std::int64_t arrival_ns = checked_arrival(packet_arrival_ns, *cycle_slot, timing.symbol_id);
-  const auto learn_epoch = [&] {
-    const std::int64_t symbol_start = arrival_ns - (config_.ta4_min_ns + config_.ta4_max_ns) / 2;
-    epoch_ = clock_.epoch_for(*cycle_slot, timing.symbol_id, symbol_start);
-  };
+  // The epoch this message implies (its symbol started a mid-window Ta4 before its arrival).
+  const std::int64_t implied_epoch = clock_.epoch_for(
+      *cycle_slot, timing.symbol_id, arrival_ns - (config_.ta4_min_ns + config_.ta4_max_ns) / 2);
   if (!epoch_) {
-    learn_epoch();
+    epoch_ = implied_epoch;
   }
   std::int64_t reference = clock_.absolute_slot_at(*epoch_, arrival_ns);
   std::int64_t absolute = clock_.resolve(*cycle_slot, reference);
@@ -270,20 +322,21 @@ bool FronthaulSlotAssembler::handle_message(const EcpriMessageView& message,
     // A learned epoch is only as good as the packet it came from (a stray first packet with a
     // wrong frameId would put every good one far in the past): a message far from its arrival
     // time's slot (beyond what the deadline and the pool allow, with 2 slots to spare) is
-    // dropped, and resync_after of them in a row replace the epoch.
+    // dropped, and resync_after frames in a row that agree on another epoch replace it.
     const std::int64_t ahead = std::int64_t{config_.max_slots_in_flight} + 2;
     const std::int64_t slot_ns = clock_.slot_duration_ns();
     const std::int64_t behind = ahead + 1 + (config_.slot_deadline_ns + slot_ns - 1) / slot_ns;
     if (absolute - reference <= ahead && reference - absolute <= behind) {
       epoch_mismatch_run_ = 0;
-    } else if (++epoch_mismatch_run_ < resync_after) {
+    } else if (!epoch_mismatch_confirmed(implied_epoch)) {
       ++counters_.epoch_mismatch;
       return false;
     } else {
-      epoch_mismatch_run_ = 0;
       ++counters_.epoch_relearns;
       discard_pending_slots(); // assembled on the rejected epoch
-      learn_epoch();
+      std::fill(dispatched_ring_.begin(), dispatched_ring_.end(),
+                std::numeric_limits<std::int64_t>::min());
+      epoch_ = implied_epoch;
       reference = clock_.absolute_slot_at(*epoch_, arrival_ns);
       absolute = clock_.resolve(*cycle_slot, reference);
     }

@@ -1,12 +1,13 @@
 // libFuzzer target for the fronthaul slot assembler: the first byte picks the configuration
 // (frequency or time domain, compression, static or dynamic udCompHdr, slots in flight, a given
 // or learned clock anchor), the rest is a sequence of records [u16 length][u8 time step][frame]
-// pushed at a clock that advances by step * 7 us (step 255: no frame and no length bytes used;
-// the clock advances by 254 * 7 us and advance() runs). At the end flush() and every slot is
-// drained. Checked: every dispatched slot's coverage is consistent (received units <= units per
-// symbol, missing counts add up), the counters account for every packet exactly once (a packet of
-// a slot discarded by an epoch relearn moves to epoch_mismatch), the timing-repair counters are
-// bounded by the messages that drive them, and nothing crashes.
+// pushed at a clock that advances by step * 7 us (step 255: no frame; the clock advances by
+// 254 * 7 us, or with a non-zero length jumps by (signed 16-bit length) ms, back or forward up
+// to 32 s, so that outliers, resyncs and epoch relearns are reached; then advance() runs). At the
+// end flush() and every slot is drained. Checked: every dispatched slot's coverage is consistent
+// (received units <= units per symbol, missing counts add up), the counters account for every
+// packet exactly once (a packet of a slot discarded by an epoch relearn moves to epoch_mismatch),
+// the timing-repair counters are bounded by the messages that drive them, and nothing crashes.
 //
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes RU-emulator captures (two slots, a
 // few configurations) in the record format to DIR (tests/fuzz/seeds/fronthaul_assembler).
@@ -142,7 +143,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint8_t step = rest[2];
     rest = rest.subspan(3);
     if (step == 255) {
-      now += 254 * 7000;
+      now += length == 0 ? 254 * 7000 : std::int64_t{static_cast<std::int16_t>(length)} * 1'000'000;
       assembler.advance(now);
       continue;
     }

@@ -1,7 +1,7 @@
 // The DPDK fronthaul loop on net_pcap: a slot callback that throws loses that slot only (it is
-// released, counted, and the loop goes on), and one frame with a timestamp 100 s off does not
-// move the capture clock (every slot still complete). The EAL runs once per process, so both
-// captures are declared up front by the environment below.
+// released, counted, and the loop goes on, for every slot of a pool's worth), and one frame with a
+// timestamp 100 s off does not move the capture clock (every slot still complete). The EAL runs
+// once per process, so both captures are declared up front by the environment below.
 #include "airan/io/dpdk_eal.h"
 #include "airan/io/dpdk_fronthaul_ingest.h"
 #include "airan/io/pcap_file.h"
@@ -99,31 +99,42 @@ DpdkPort open_port(const std::string& device) {
   return DpdkPort(config);
 }
 
-TEST(DpdkFronthaulIngest, AThrowingSlotHandlerLosesThatSlotOnly) {
+TEST(DpdkFronthaulIngest, AThrowingSlotHandlerLosesItsSlotOnly) {
   ASSERT_TRUE(DpdkEnvironment::eal_error.empty()) << DpdkEnvironment::eal_error;
   const Vector v;
   FronthaulSlotAssembler assembler(v.reader.header().cell, v.reader.header().num_rx_antennas,
                                    fronthaul_config());
+  // As many slots as the pool has buffers, each handler throwing: a slot not given back would
+  // leave no buffer for the slot pushed afterwards.
+  ASSERT_EQ(assembler.pool_size(), num_slots);
   DpdkPort port = open_port("net_pcap0");
   unsigned seen = 0;
   unsigned complete = 0;
-  DpdkFronthaulIngest ingest(port, assembler, IngestClock::capture_time,
-                             [&](const AssembledSlot& slot) {
-                               ++seen;
-                               complete += slot.complete() ? 1 : 0;
-                               if (seen == 2) {
-                                 throw std::runtime_error("receiver failed on slot 2");
-                               }
-                             });
+  DpdkFronthaulIngest ingest(
+      port, assembler, IngestClock::capture_time, [&](const AssembledSlot& slot) {
+        ++seen;
+        complete += slot.complete() ? 1 : 0;
+        throw std::runtime_error("receiver failed on slot " + std::to_string(seen));
+      });
   ingest.run_until_idle(200);
   EXPECT_EQ(seen, num_slots);
   EXPECT_EQ(complete, num_slots);
   EXPECT_EQ(ingest.stats().slots, num_slots);
-  EXPECT_EQ(ingest.stats().handler_errors, 1U);
-  EXPECT_EQ(ingest.first_handler_error(), "receiver failed on slot 2");
-  // Every buffer is back in the pool: as many slots can be opened again.
+  EXPECT_EQ(ingest.stats().handler_errors, num_slots);
+  EXPECT_EQ(ingest.first_handler_error(), "receiver failed on slot 1");
   EXPECT_EQ(assembler.pending_slots(), 0U);
   EXPECT_EQ(assembler.next_slot(), nullptr);
+  // Every buffer is back in the pool: the next slot is assembled.
+  RuEmulator emulator(v.reader.header().cell, v.reader.header().num_rx_antennas,
+                      fronthaul_config());
+  std::vector<CapturedFrame> next;
+  airan::test::capture_slot(emulator, v.slot, 1000 + 10 * num_slots, epoch, next);
+  for (const auto& frame : next) {
+    EXPECT_TRUE(assembler.push(frame.bytes, frame.tx_ns));
+  }
+  const AssembledSlot* slot = assembler.next_slot();
+  ASSERT_NE(slot, nullptr) << to_string(assembler.counters());
+  EXPECT_TRUE(slot->complete());
   EXPECT_EQ(assembler.counters().no_buffer + assembler.counters().slots_overrun, 0U);
 }
 

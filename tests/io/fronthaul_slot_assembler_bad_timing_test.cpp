@@ -1,8 +1,9 @@
 // Bad timing never costs more than the packets that carry it: one frame with a timestamp 100 s
 // off is placed by its timing header (its slot still completes, the clock that drives deadlines
-// does not move), a jump of the whole stream's clock is followed after a few frames, a stray
-// first packet with a wrong frameId does not fix a wrong learned epoch, and push() says whether
-// a frame went into a slot.
+// does not move), a jump of the whole stream's clock, forward or back, is followed after a few
+// frames, a stray first packet with a wrong frameId does not fix a wrong learned epoch, while
+// one frame of many concatenated stray messages, or stray packets that disagree with each
+// other, never re-learn it; push() says whether a frame went into a slot.
 #include "fronthaul_test_helpers.h"
 
 #include <gtest/gtest.h>
@@ -38,7 +39,7 @@ struct Fixture {
   std::vector<CapturedFrame> capture(std::int64_t first, int count) {
     std::vector<CapturedFrame> frames;
     for (int i = 0; i < count; ++i) {
-      airan::test::capture_slot(emulator, slot, first + 10 * i, epoch, frames);
+      airan::test::capture_slot(emulator, slot, first + std::int64_t{10} * i, epoch, frames);
     }
     return frames;
   }
@@ -69,6 +70,26 @@ struct Fixture {
   FronthaulSlotAssembler assembler;
   TestVectorSlot slot;
 };
+
+/// One frame carrying the eCPRI messages of \p frames (C bit, 4-byte aligned), sent at the
+/// first one's time.
+CapturedFrame concatenate(const std::vector<CapturedFrame>& frames) {
+  constexpr std::size_t ethernet = 14; // no VLAN tag from the emulator
+  CapturedFrame joined{frames[0].bytes, frames[0].tx_ns};
+  for (std::size_t i = 1; i < frames.size(); ++i) {
+    joined.bytes[ethernet] |= 0x01; // the C bit of every message but the last
+    while ((joined.bytes.size() - ethernet) % 4 != 0) {
+      joined.bytes.push_back(0);
+    }
+    const std::size_t start = joined.bytes.size();
+    joined.bytes.insert(joined.bytes.end(), frames[i].bytes.begin() + ethernet,
+                        frames[i].bytes.end());
+    if (i + 1 < frames.size()) {
+      joined.bytes[start] |= 0x01;
+    }
+  }
+  return joined;
+}
 
 class WildTimestamp : public ::testing::TestWithParam<bool> {};
 
@@ -118,6 +139,45 @@ TEST_P(WildTimestamp, AJumpOfTheWholeStreamIsFollowedAfterAFewFrames) {
             frames.size());
 }
 
+// The whole stream's times step back by a frameId cycle (2.56 s; a sender whose clock wraps
+// with the cycle) in the middle of a slot while the headers go on: the clock follows after
+// resync_after frames, the slots being assembled are flushed at once (their missing packets
+// are not coming: nothing waits for a deadline 2.56 s away), and the later slots are complete.
+TEST_P(WildTimestamp, AStepBackOfTheWholeStreamIsFollowedToo) {
+  Fixture f(GetParam());
+  auto frames = f.capture(1000, 3);
+  const std::size_t per_slot = frames.size() / 3;
+  frames.resize(2 * per_slot + per_slot / 2); // slot 1020 half sent
+  const std::int64_t cycle_ns = 2'560'000'000;
+  for (auto frame : f.capture(1030, 3)) {
+    frame.tx_ns -= cycle_ns;
+    frames.push_back(frame);
+  }
+  const auto slots = f.replay(frames);
+  const auto& c = f.assembler.counters();
+  EXPECT_EQ(c.clock_resyncs, 1U);
+  EXPECT_EQ(c.arrival_outliers, FronthaulSlotAssembler::resync_after - 1);
+  EXPECT_EQ(*f.assembler.arrival_clock_ns(), frames.back().tx_ns);
+  EXPECT_EQ(c.slots_pool_pressure + c.too_late + c.too_early, 0U) << to_string(c);
+  // 1000, 1010, 1020 (half), 1030 (the outliers, against the old clock), 1030 (the rest, on
+  // the new one: partial at its deadline), 1040, 1050.
+  ASSERT_EQ(slots.size(), 7U);
+  EXPECT_EQ(c.slots_flushed, 2U);
+  EXPECT_EQ(slots[3].reason, SlotDispatchReason::flush);
+  EXPECT_EQ(slots[4].reason, SlotDispatchReason::deadline);
+  EXPECT_EQ(slots[2].reason, SlotDispatchReason::flush);
+  EXPECT_EQ(slots[2].stats.packets, per_slot / 2);
+  EXPECT_EQ(slots[3].stats.packets + slots[4].stats.packets, per_slot);
+  for (const std::size_t i : {0, 1, 5, 6}) {
+    EXPECT_TRUE(slots[i].complete()) << i;
+    EXPECT_EQ(slots[i].reason, SlotDispatchReason::complete) << i;
+  }
+  const std::int64_t cycle_slots = f.assembler.clock().slots_per_cycle();
+  EXPECT_EQ(slots[3].absolute_slot, slots[0].absolute_slot + 30);
+  EXPECT_EQ(slots[6].absolute_slot, slots[0].absolute_slot + 50 - cycle_slots);
+  EXPECT_EQ(c.early + c.on_time + c.late, frames.size());
+}
+
 // A stray first packet (another frameId) fixes a learned epoch 500 slots off: the good packets
 // are dropped as epoch mismatches until resync_after of them in a row re-learn it; the stray's
 // slot is discarded, and everything after the re-learning is assembled.
@@ -147,6 +207,51 @@ TEST(FronthaulSlotAssemblerEpoch, AStrayFirstPacketIsOutvotedByTheGoodOnes) {
   EXPECT_EQ(slots[1].frame_id, ids.frame_id);
   EXPECT_EQ(slots[1].subframe_id, ids.subframe_id);
   EXPECT_EQ(slots[1].slot_id, ids.slot_id);
+}
+
+// One frame carrying resync_after or more stray messages (another frameId) is one frame: it
+// does not re-learn the epoch (nor throw away the slot being assembled).
+TEST(FronthaulSlotAssemblerEpoch, ManyStrayMessagesInOneFrameAreOneVote) {
+  Fixture f(true);
+  auto frames = f.capture(1000, 3);
+  const std::size_t per_slot = frames.size() / 3;
+  auto stray = f.capture(1500, 1);
+  stray.resize(std::size_t{2} * FronthaulSlotAssembler::resync_after);
+  CapturedFrame joined = concatenate(stray);
+  joined.tx_ns = frames[per_slot + 3].tx_ns;
+  frames.insert(frames.begin() + static_cast<std::ptrdiff_t>(per_slot + 3), joined);
+  const auto slots = f.replay(frames);
+  const auto& c = f.assembler.counters();
+  EXPECT_EQ(c.concatenated_messages, stray.size() - 1);
+  EXPECT_EQ(c.epoch_relearns + c.slots_discarded, 0U);
+  EXPECT_EQ(c.epoch_mismatch, stray.size());
+  ASSERT_EQ(slots.size(), 3U);
+  for (const auto& slot : slots) {
+    EXPECT_TRUE(slot.complete());
+  }
+}
+
+// Stray packets that each imply another epoch (scattered bad frameIds) never re-learn it, however
+// many come in a row.
+TEST(FronthaulSlotAssemblerEpoch, StrayPacketsThatDisagreeDoNotRelearn) {
+  Fixture f(true);
+  auto frames = f.capture(1000, 2);
+  const std::size_t per_slot = frames.size() / 2;
+  std::vector<CapturedFrame> strays;
+  for (int i = 0; i < 3 * int(FronthaulSlotAssembler::resync_after); ++i) {
+    auto stray = f.capture(1500 + 40 * i, 1);
+    stray[0].tx_ns = frames[per_slot + 1].tx_ns;
+    strays.push_back(stray[0]);
+  }
+  frames.insert(frames.begin() + static_cast<std::ptrdiff_t>(per_slot + 1), strays.begin(),
+                strays.end());
+  const auto slots = f.replay(frames);
+  const auto& c = f.assembler.counters();
+  EXPECT_EQ(c.epoch_relearns + c.slots_discarded, 0U);
+  EXPECT_EQ(c.epoch_mismatch, strays.size());
+  ASSERT_EQ(slots.size(), 2U);
+  EXPECT_TRUE(slots[0].complete());
+  EXPECT_TRUE(slots[1].complete());
 }
 
 // A configured epoch is never re-learned: far-off packets are just too early or too late.

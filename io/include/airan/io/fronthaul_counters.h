@@ -55,16 +55,17 @@ struct FronthaulCounters {
   std::uint64_t no_buffer = 0; ///< Every slot buffer held by the consumer: dropped.
   /// Learned epoch only: the packet's slot was far from the slot of its arrival time (more than
   /// max_slots_in_flight + 2 slots after it, or more than that + 1 + the deadline's slots
-  /// before it): dropped; after 8 such messages in a row the epoch is learned again
-  /// (epoch_relearns).
+  /// before it): dropped; after FronthaulSlotAssembler::resync_after such frames in a row that
+  /// agree on another epoch it is learned again (epoch_relearns).
   std::uint64_t epoch_mismatch = 0;
   std::uint64_t epoch_relearns = 0; ///< Times the learned epoch was replaced (see above).
-  /// Arrival times more than FronthaulSlotAssembler::arrival_outlier_ns from the running clock
-  /// (a broken timestamp): the message is placed by its timing header at the running clock's
-  /// time instead, and does not move the clock. Also counted in its outcome.
+  /// Outlying arrival times (FronthaulSlotAssembler::arrival_outlier_ns ahead of the running
+  /// clock, or arrival_reorder_ns behind it): the message is placed by its timing header at the
+  /// running clock's time instead, and does not move the clock. Also counted in its outcome.
   std::uint64_t arrival_outliers = 0;
-  /// Times 8 outliers in a row, within arrival_outlier_ns of each other, moved the running clock
-  /// to their time (the capture or the sender's clock jumped).
+  /// Times resync_after frames of outliers in a row, within arrival_outlier_ns of each other,
+  /// moved the running clock to their time (the capture or the sender's clock jumped, either
+  /// way); the slots being assembled were then flushed (slots_flushed).
   std::uint64_t clock_resyncs = 0;
   std::uint64_t early = 0;   ///< Accepted, before the Ta4 window.
   std::uint64_t on_time = 0; ///< Accepted, inside the Ta4 window.
@@ -84,11 +85,12 @@ struct FronthaulCounters {
   std::uint64_t slots_complete = 0;      ///< Dispatched when the last unit arrived.
   std::uint64_t slots_deadline = 0;      ///< Dispatched partial by advance() at the deadline.
   std::uint64_t slots_pool_pressure = 0; ///< Dispatched partial to make room for a newer slot.
-  std::uint64_t slots_flushed = 0;       ///< Dispatched partial by flush().
+  std::uint64_t slots_flushed = 0;       ///< Dispatched partial by flush() or a clock resync.
   /// Dispatched slots that the consumer had not taken when a buffer was needed (overwritten).
   std::uint64_t slots_overrun = 0;
   /// Slots being assembled on a learned epoch that was then replaced (epoch_relearns): not
-  /// dispatched; their packets are counted as epoch_mismatch.
+  /// dispatched; their packets are counted as epoch_mismatch (the content counters below keep
+  /// what those packets wrote).
   std::uint64_t slots_discarded = 0;
   std::uint64_t missing_units = 0; ///< Units absent from dispatched slots (left zero).
   std::uint64_t incomplete_symbols =

@@ -135,12 +135,15 @@ public:
   FronthaulSlotAssembler(const FronthaulSlotAssembler&) = delete;
   FronthaulSlotAssembler& operator=(const FronthaulSlotAssembler&) = delete;
 
-  /// An arrival time further than this from the running clock (arrival_clock_ns()) is taken as
-  /// a broken timestamp (counters().arrival_outliers): two frameId cycles (5.12 s), so that a
-  /// sender whose times wrap with the cycle is not one.
+  /// An arrival time further ahead of the running clock (arrival_clock_ns()) than this is taken
+  /// as a broken timestamp (counters().arrival_outliers): two frameId cycles (5.12 s).
   static constexpr std::int64_t arrival_outlier_ns = 5'120'000'000;
-  /// Messages in a row that it takes to re-learn the epoch (epoch_mismatch) or to move the
-  /// running clock to outlying times (clock_resyncs).
+  /// Behind the running clock, an arrival time is reordering up to this (100 ms, or
+  /// slot_deadline_ns + max_slots_in_flight + 1 slots when that is more) and an outlier beyond
+  /// (a broken timestamp, a capture spliced or a sender's clock stepped back or wrapping).
+  static constexpr std::int64_t arrival_reorder_ns = 100'000'000;
+  /// Frames in a row that it takes to re-learn the epoch (epoch_mismatch) or to move the
+  /// running clock to outlying times (clock_resyncs); a frame's concatenated messages count once.
   static constexpr unsigned resync_after = 8;
 
   /// Handles one Ethernet frame (without FCS; trailing bytes allowed) that arrived at
@@ -148,11 +151,13 @@ public:
   /// last unit arrives is dispatched at once. Returns true when the frame (one of its messages)
   /// went into a slot; only such frames move the running clock (arrival_clock_ns()).
   ///
-  /// Bad timing is counted, never trusted blindly: an arrival time further than
-  /// arrival_outlier_ns from the running clock is replaced by the running clock's time (the
-  /// message is placed by its timing header), until resync_after such messages in a row agree
-  /// on a new time; with a learned epoch, a message whose slot is far from its arrival time's
-  /// slot is dropped (epoch_mismatch), and resync_after of them in a row re-learn the epoch.
+  /// Bad timing is counted, never trusted blindly: an outlying arrival time (see
+  /// arrival_outlier_ns) is replaced by the running clock's time (the message is placed by its
+  /// timing header), until resync_after such frames in a row agree on a new time: then the
+  /// clock follows and the slots being assembled are dispatched (flushed). With a learned
+  /// epoch, a message whose slot is far from its arrival time's slot is dropped
+  /// (epoch_mismatch), and resync_after such frames in a row that agree on another epoch
+  /// re-learn it (the slots being assembled on the old one are discarded).
   bool push(std::span<const std::uint8_t> ethernet_frame, std::int64_t arrival_ns);
 
   /// Dispatches (partial) every pending slot whose deadline (nominal end + slot_deadline_ns)
@@ -189,7 +194,10 @@ private:
   enum class BufferState : std::uint8_t { free, pending, ready, held };
 
   bool handle_message(const EcpriMessageView& message, std::int64_t arrival_ns);
+  [[nodiscard]] bool is_outlier(std::int64_t arrival_ns) const;
   std::int64_t checked_arrival(std::int64_t arrival_ns, unsigned cycle_slot, unsigned symbol);
+  void forget_timeline();
+  bool epoch_mismatch_confirmed(std::int64_t implied_epoch_ns);
   void discard_pending_slots();
   AssembledSlot* find_or_open_slot(std::int64_t absolute_slot, std::int64_t arrival_ns);
   bool check_sections(const UplaneMessageView& message, unsigned slot_in_frame);
@@ -213,9 +221,12 @@ private:
   std::unique_ptr<IqCompressor> compressor_;
   std::optional<std::int64_t> epoch_;
   std::optional<std::int64_t> arrival_clock_; ///< See arrival_clock_ns().
-  unsigned outlier_run_ = 0;                  ///< Outlying arrival times in a row.
+  unsigned outlier_run_ = 0;                  ///< Frames with outlying arrival times in a row.
   std::int64_t last_outlier_ns_ = 0;
-  unsigned epoch_mismatch_run_ = 0; ///< Learned epoch: far-off slots in a row.
+  std::uint64_t outlier_frame_ = 0;    ///< counters_.packets when the run last grew.
+  unsigned epoch_mismatch_run_ = 0;    ///< Learned epoch: frames of far-off slots in a row.
+  std::int64_t mismatch_epoch_ns_ = 0; ///< The epoch the run's last message implied.
+  std::uint64_t mismatch_frame_ = 0;   ///< counters_.packets when the run last grew.
   FronthaulCounters counters_;
 
   std::vector<AssembledSlot> slots_;
