@@ -2,18 +2,16 @@
 // released, counted, and the loop goes on, for every slot of a pool's worth), and one frame with a
 // timestamp 100 s off does not move the capture clock (every slot still complete). The EAL runs
 // once per process, so both captures are declared up front by the environment below.
-#include "airan/io/dpdk_eal.h"
 #include "airan/io/dpdk_fronthaul_ingest.h"
 #include "airan/io/pcap_file.h"
 #include "fronthaul_test_helpers.h"
 
-#include <gtest/gtest.h>
+#include "../support/dpdk_pcap_environment.h"
 
-#include <unistd.h>
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <stdexcept>
-#include <system_error>
 #include <vector>
 
 namespace airan::io {
@@ -23,16 +21,6 @@ using airan::test::CapturedFrame;
 
 constexpr std::int64_t epoch = 1'700'000'000'000'000'000;
 constexpr unsigned num_slots = 6;
-
-std::filesystem::path scratch() {
-  static const auto dir = [] {
-    auto path = std::filesystem::temp_directory_path() /
-                ("airan_dpdk_ingest_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(path);
-    return path;
-  }();
-  return dir;
-}
 
 FronthaulConfig fronthaul_config() {
   FronthaulConfig config;
@@ -69,28 +57,13 @@ void write_capture(const std::filesystem::path& path, std::int64_t wild_shift) {
   }
 }
 
-class DpdkEnvironment : public ::testing::Environment {
-public:
-  void SetUp() override {
-    write_capture(scratch() / "good.pcap", 0);
-    write_capture(scratch() / "wild.pcap", 100'000'000'000);
-    DpdkEalConfig config;
-    config.vdevs = {"net_pcap0,rx_pcap=" + (scratch() / "good.pcap").string(),
-                    "net_pcap1,rx_pcap=" + (scratch() / "wild.pcap").string()};
-    try {
-      DpdkEal::initialize(config);
-    } catch (const DpdkError& error) {
-      eal_error = error.what();
-    }
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(scratch(), ignored);
-  }
-  static inline std::string eal_error;
-};
-
-const auto* const environment = ::testing::AddGlobalTestEnvironment(new DpdkEnvironment);
+auto& environment = airan::test::add_dpdk_pcap_environment(
+    new airan::test::DpdkPcapEnvironment("dpdk_ingest_test", [](const std::filesystem::path& dir) {
+      write_capture(dir / "good.pcap", 0);
+      write_capture(dir / "wild.pcap", 100'000'000'000);
+      return std::vector<std::string>{"net_pcap0,rx_pcap=" + (dir / "good.pcap").string(),
+                                      "net_pcap1,rx_pcap=" + (dir / "wild.pcap").string()};
+    }));
 
 DpdkPort open_port(const std::string& device) {
   DpdkPortConfig config;
@@ -100,7 +73,7 @@ DpdkPort open_port(const std::string& device) {
 }
 
 TEST(DpdkFronthaulIngest, AThrowingSlotHandlerLosesItsSlotOnly) {
-  ASSERT_TRUE(DpdkEnvironment::eal_error.empty()) << DpdkEnvironment::eal_error;
+  ASSERT_TRUE(environment.eal_error().empty()) << environment.eal_error();
   const Vector v;
   FronthaulSlotAssembler assembler(v.reader.header().cell, v.reader.header().num_rx_antennas,
                                    fronthaul_config());
@@ -139,7 +112,7 @@ TEST(DpdkFronthaulIngest, AThrowingSlotHandlerLosesItsSlotOnly) {
 }
 
 TEST(DpdkFronthaulIngest, AWildTimestampDoesNotMoveTheCaptureClock) {
-  ASSERT_TRUE(DpdkEnvironment::eal_error.empty()) << DpdkEnvironment::eal_error;
+  ASSERT_TRUE(environment.eal_error().empty()) << environment.eal_error();
   const Vector v;
   FronthaulSlotAssembler assembler(v.reader.header().cell, v.reader.header().num_rx_antennas,
                                    fronthaul_config());

@@ -5,13 +5,12 @@
 #include "airan/io/dpdk_port.h"
 #include "airan/io/pcap_file.h"
 
-#include <gtest/gtest.h>
+#include "../support/dpdk_pcap_environment.h"
 
-#include <unistd.h>
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <random>
-#include <system_error>
 #include <vector>
 
 namespace airan::io {
@@ -21,16 +20,6 @@ struct CapturedFrame {
   std::vector<std::uint8_t> bytes;
   std::uint64_t timestamp_ns = 0;
 };
-
-std::filesystem::path scratch() {
-  static const auto dir = [] {
-    auto path = std::filesystem::temp_directory_path() /
-                ("airan_dpdk_port_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(path);
-    return path;
-  }();
-  return dir;
-}
 
 /// Frames of assorted lengths (60 .. 9000 bytes, a jumbo one among them) with distinct times.
 std::vector<CapturedFrame> make_frames() {
@@ -54,35 +43,16 @@ const std::vector<CapturedFrame>& input_frames() {
   return frames;
 }
 
-class DpdkEnvironment : public ::testing::Environment {
-public:
-  void SetUp() override {
-    {
-      PcapWriter writer(scratch() / "in.pcap");
+auto& environment = airan::test::add_dpdk_pcap_environment(
+    new airan::test::DpdkPcapEnvironment("dpdk_port_test", [](const std::filesystem::path& dir) {
+      PcapWriter writer(dir / "in.pcap");
       for (const auto& frame : input_frames()) {
         writer.write(frame.bytes, frame.timestamp_ns);
       }
-    }
-    DpdkEalConfig config;
-    config.vdevs = {"net_pcap0,rx_pcap=" + (scratch() / "in.pcap").string(),
-                    "net_pcap1,rx_pcap=" + (scratch() / "in.pcap").string() +
-                        ",tx_pcap=" + (scratch() / "out.pcap").string()};
-    try {
-      DpdkEal::initialize(config);
-    } catch (const DpdkError& error) {
-      eal_error = error.what();
-    }
-  }
-  /// The captures go with the process (each test case is a process of its own under ctest; the
-  /// PMDs' open files stay valid once unlinked).
-  void TearDown() override {
-    std::error_code ignored;
-    std::filesystem::remove_all(scratch(), ignored);
-  }
-  static inline std::string eal_error;
-};
-
-const auto* const environment = ::testing::AddGlobalTestEnvironment(new DpdkEnvironment);
+      return std::vector<std::string>{"net_pcap0,rx_pcap=" + (dir / "in.pcap").string(),
+                                      "net_pcap1,rx_pcap=" + (dir / "in.pcap").string() +
+                                          ",tx_pcap=" + (dir / "out.pcap").string()};
+    }));
 
 class CollectingSink : public DpdkFrameSink {
 public:
@@ -93,8 +63,8 @@ public:
 };
 
 void require_eal() {
-  if (!DpdkEnvironment::eal_error.empty()) {
-    FAIL() << "EAL did not start: " << DpdkEnvironment::eal_error;
+  if (!environment.eal_error().empty()) {
+    FAIL() << "EAL did not start: " << environment.eal_error();
   }
 }
 
@@ -204,7 +174,7 @@ TEST(DpdkPort, TransmittedFramesReachTheTxCapture) {
     EXPECT_EQ(port.stats().tx_dropped, 1U);
   }
   // The pcap PMD flushes its dumper per burst; read the capture back.
-  PcapReader reader(scratch() / "out.pcap");
+  PcapReader reader(environment.dir() / "out.pcap");
   PcapRecord record;
   std::size_t count = 0;
   while (reader.next(record)) {
