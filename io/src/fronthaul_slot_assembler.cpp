@@ -224,23 +224,30 @@ void FronthaulSlotAssembler::forget_timeline() {
   // The slots being assembled belong to the old time line: dispatched as they are (their
   // missing packets are not coming), and the old slot numbers are no reason to refuse new ones.
   flush();
+  forget_dispatched_slots();
+}
+
+void FronthaulSlotAssembler::forget_dispatched_slots() {
   std::fill(dispatched_ring_.begin(), dispatched_ring_.end(),
             std::numeric_limits<std::int64_t>::min());
 }
 
 bool FronthaulSlotAssembler::epoch_mismatch_confirmed(std::int64_t implied_epoch_ns) {
-  // The run's messages must agree on the epoch they imply (within a slot, modulo the frameId
-  // cycle), and a frame's concatenated messages count once.
+  // The run's messages must agree with its first on the epoch they imply (modulo the frameId
+  // cycle; within the Ta4 window's spread plus a slot, as packets of one stream do), and a
+  // frame's concatenated messages count once.
   const std::int64_t cycle_ns = clock_.slot_start_ns(0, clock_.slots_per_cycle());
   const std::int64_t apart =
       ((implied_epoch_ns - mismatch_epoch_ns_) % cycle_ns + cycle_ns) % cycle_ns;
-  const bool agrees = std::min(apart, cycle_ns - apart) <= clock_.slot_duration_ns();
-  if (epoch_mismatch_run_ == 0 || !agrees) {
+  const std::int64_t slot_ns = clock_.slot_duration_ns();
+  const std::int64_t tolerance =
+      std::max(slot_ns, config_.ta4_max_ns - config_.ta4_min_ns) + slot_ns;
+  if (epoch_mismatch_run_ == 0 || std::min(apart, cycle_ns - apart) > tolerance) {
     epoch_mismatch_run_ = 1;
+    mismatch_epoch_ns_ = implied_epoch_ns;
   } else if (mismatch_frame_ != counters_.packets) {
     ++epoch_mismatch_run_;
   }
-  mismatch_epoch_ns_ = implied_epoch_ns;
   mismatch_frame_ = counters_.packets;
   if (epoch_mismatch_run_ < resync_after) {
     return false;
@@ -262,6 +269,40 @@ void FronthaulSlotAssembler::discard_pending_slots() {
     ++counters_.slots_discarded;
     state_[i] = BufferState::free;
   }
+}
+
+bool FronthaulSlotAssembler::check_learned_epoch(unsigned cycle_slot, std::int64_t arrival_ns,
+                                                 bool time_replaced, std::int64_t implied_epoch,
+                                                 std::int64_t& absolute) {
+  // A learned epoch is only as good as the packet it came from (a stray first packet with a
+  // wrong frameId would put every good one far in the past): a message far from its arrival
+  // time's slot (beyond what the deadline and the pool allow, with 2 slots to spare) is
+  // dropped, and resync_after frames in a row that agree on another epoch replace it.
+  const std::int64_t reference = clock_.absolute_slot_at(*epoch_, arrival_ns);
+  const std::int64_t ahead = std::int64_t{config_.max_slots_in_flight} + 2;
+  const std::int64_t slot_ns = clock_.slot_duration_ns();
+  const std::int64_t behind = ahead + 1 + (config_.slot_deadline_ns + slot_ns - 1) / slot_ns;
+  if (absolute - reference <= ahead && reference - absolute <= behind) {
+    epoch_mismatch_run_ = 0;
+    return true;
+  }
+  if (time_replaced) {
+    // Its time was an outlier and replaced by the clock's: it says nothing about the epoch
+    // (and must not help re-learn one from the clock's time).
+    epoch_mismatch_run_ = 0;
+    ++counters_.epoch_mismatch;
+    return false;
+  }
+  if (!epoch_mismatch_confirmed(implied_epoch)) {
+    ++counters_.epoch_mismatch;
+    return false;
+  }
+  ++counters_.epoch_relearns;
+  discard_pending_slots(); // assembled on the rejected epoch
+  forget_dispatched_slots();
+  epoch_ = implied_epoch;
+  absolute = clock_.resolve(cycle_slot, clock_.absolute_slot_at(*epoch_, arrival_ns));
+  return true;
 }
 
 bool FronthaulSlotAssembler::handle_message(const EcpriMessageView& message,
@@ -316,30 +357,11 @@ bool FronthaulSlotAssembler::handle_message(const EcpriMessageView& message,
   if (!epoch_) {
     epoch_ = implied_epoch;
   }
-  std::int64_t reference = clock_.absolute_slot_at(*epoch_, arrival_ns);
-  std::int64_t absolute = clock_.resolve(*cycle_slot, reference);
-  if (!config_.epoch_ns) {
-    // A learned epoch is only as good as the packet it came from (a stray first packet with a
-    // wrong frameId would put every good one far in the past): a message far from its arrival
-    // time's slot (beyond what the deadline and the pool allow, with 2 slots to spare) is
-    // dropped, and resync_after frames in a row that agree on another epoch replace it.
-    const std::int64_t ahead = std::int64_t{config_.max_slots_in_flight} + 2;
-    const std::int64_t slot_ns = clock_.slot_duration_ns();
-    const std::int64_t behind = ahead + 1 + (config_.slot_deadline_ns + slot_ns - 1) / slot_ns;
-    if (absolute - reference <= ahead && reference - absolute <= behind) {
-      epoch_mismatch_run_ = 0;
-    } else if (!epoch_mismatch_confirmed(implied_epoch)) {
-      ++counters_.epoch_mismatch;
-      return false;
-    } else {
-      ++counters_.epoch_relearns;
-      discard_pending_slots(); // assembled on the rejected epoch
-      std::fill(dispatched_ring_.begin(), dispatched_ring_.end(),
-                std::numeric_limits<std::int64_t>::min());
-      epoch_ = implied_epoch;
-      reference = clock_.absolute_slot_at(*epoch_, arrival_ns);
-      absolute = clock_.resolve(*cycle_slot, reference);
-    }
+  std::int64_t absolute = clock_.resolve(*cycle_slot, clock_.absolute_slot_at(*epoch_, arrival_ns));
+  if (!config_.epoch_ns &&
+      !check_learned_epoch(*cycle_slot, arrival_ns, arrival_ns != packet_arrival_ns, implied_epoch,
+                           absolute)) {
+    return false;
   }
   AssembledSlot* slot = find_or_open_slot(absolute, arrival_ns);
   if (slot == nullptr) {

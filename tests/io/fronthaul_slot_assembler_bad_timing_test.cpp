@@ -178,6 +178,55 @@ TEST_P(WildTimestamp, AStepBackOfTheWholeStreamIsFollowedToo) {
   EXPECT_EQ(c.early + c.on_time + c.late, frames.size());
 }
 
+// One frame carrying resync_after or more messages with an outlying time is one frame: it does
+// not move the clock; its messages are placed by their headers.
+TEST_P(WildTimestamp, ManyOutlyingMessagesInOneFrameAreOneVote) {
+  Fixture f(GetParam());
+  auto frames = f.capture(1000, 3);
+  const std::size_t per_slot = frames.size() / 3;
+  const auto first = frames.begin() + static_cast<std::ptrdiff_t>(per_slot + 2);
+  const std::vector<CapturedFrame> inner(first, first + std::ptrdiff_t{2} *
+                                                            FronthaulSlotAssembler::resync_after);
+  CapturedFrame joined = concatenate(inner);
+  joined.tx_ns += 60 * second;
+  frames.erase(first, first + static_cast<std::ptrdiff_t>(inner.size()));
+  frames.insert(frames.begin() + static_cast<std::ptrdiff_t>(per_slot + 2), joined);
+  const auto slots = f.replay(frames);
+  const auto& c = f.assembler.counters();
+  EXPECT_EQ(c.clock_resyncs, 0U);
+  EXPECT_EQ(c.arrival_outliers, inner.size());
+  EXPECT_EQ(c.concatenated_messages, inner.size() - 1);
+  ASSERT_EQ(slots.size(), 3U);
+  for (const auto& slot : slots) {
+    EXPECT_TRUE(slot.complete());
+  }
+}
+
+// Two bad frames never re-learn a learned epoch: one stamped 0.5 s ahead with a header that
+// fits its time (taken: it moves the clock), one 50 ms behind the clock whose frameId implies
+// an epoch 0.5 s on; the good frames after them are outliers placed at the clock's time, whose
+// slots then look far off too, but a replaced time says nothing about the epoch. The clock
+// comes back after resync_after good frames and the later slots are complete.
+TEST(FronthaulSlotAssemblerEpoch, OutliersPlacedAtTheClocksTimeDoNotRelearn) {
+  Fixture f(true);
+  auto frames = f.capture(1000, 4);
+  const std::size_t per_slot = frames.size() / 4;
+  CapturedFrame ahead = f.capture(1510, 1)[0];
+  CapturedFrame implies_later_epoch = f.capture(960, 1)[0];
+  implies_later_epoch.tx_ns += second / 2;
+  const auto at = frames.begin() + static_cast<std::ptrdiff_t>(per_slot + 3);
+  frames.insert(at, {ahead, implies_later_epoch});
+  const auto slots = f.replay(frames);
+  const auto& c = f.assembler.counters();
+  EXPECT_EQ(c.epoch_relearns + c.slots_discarded, 0U) << to_string(c);
+  EXPECT_EQ(c.clock_resyncs, 1U);
+  ASSERT_GE(slots.size(), 2U);
+  EXPECT_TRUE(slots.front().complete());
+  EXPECT_TRUE(slots.back().complete());
+  EXPECT_TRUE(slots[slots.size() - 2].complete());
+  EXPECT_EQ(slots.back().absolute_slot, slots.front().absolute_slot + 30);
+}
+
 // A stray first packet (another frameId) fixes a learned epoch 500 slots off: the good packets
 // are dropped as epoch mismatches until resync_after of them in a row re-learn it; the stray's
 // slot is discarded, and everything after the re-learning is assembled.

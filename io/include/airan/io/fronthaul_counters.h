@@ -60,8 +60,10 @@ struct FronthaulCounters {
   std::uint64_t epoch_mismatch = 0;
   std::uint64_t epoch_relearns = 0; ///< Times the learned epoch was replaced (see above).
   /// Outlying arrival times (FronthaulSlotAssembler::arrival_outlier_ns ahead of the running
-  /// clock, or arrival_reorder_ns behind it): the message is placed by its timing header at the
-  /// running clock's time instead, and does not move the clock. Also counted in its outcome.
+  /// clock, or behind it by more than arrival_reorder_ns or slot_deadline_ns +
+  /// max_slots_in_flight + 1 slots, whichever is more): the message is placed by its timing
+  /// header at the running clock's time instead, and does not move the clock. Also counted in
+  /// its outcome.
   std::uint64_t arrival_outliers = 0;
   /// Times resync_after frames of outliers in a row, within arrival_outlier_ns of each other,
   /// moved the running clock to their time (the capture or the sender's clock jumped, either

@@ -197,7 +197,10 @@ private:
   [[nodiscard]] bool is_outlier(std::int64_t arrival_ns) const;
   std::int64_t checked_arrival(std::int64_t arrival_ns, unsigned cycle_slot, unsigned symbol);
   void forget_timeline();
+  void forget_dispatched_slots();
   bool epoch_mismatch_confirmed(std::int64_t implied_epoch_ns);
+  bool check_learned_epoch(unsigned cycle_slot, std::int64_t arrival_ns, bool time_replaced,
+                           std::int64_t implied_epoch, std::int64_t& absolute);
   void discard_pending_slots();
   AssembledSlot* find_or_open_slot(std::int64_t absolute_slot, std::int64_t arrival_ns);
   bool check_sections(const UplaneMessageView& message, unsigned slot_in_frame);
@@ -225,7 +228,7 @@ private:
   std::int64_t last_outlier_ns_ = 0;
   std::uint64_t outlier_frame_ = 0;    ///< counters_.packets when the run last grew.
   unsigned epoch_mismatch_run_ = 0;    ///< Learned epoch: frames of far-off slots in a row.
-  std::int64_t mismatch_epoch_ns_ = 0; ///< The epoch the run's last message implied.
+  std::int64_t mismatch_epoch_ns_ = 0; ///< The epoch the run's first message implied.
   std::uint64_t mismatch_frame_ = 0;   ///< counters_.packets when the run last grew.
   FronthaulCounters counters_;
 
