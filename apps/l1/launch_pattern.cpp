@@ -14,6 +14,18 @@
 namespace airan::l1 {
 namespace {
 
+/// Bounds of the real-valued keys: an SNR as `airan eval` takes it, a delay spread and a Doppler
+/// shift beyond any TR 38.901 scenario (the channel model checks its own, tighter, limits).
+constexpr double snr_limit_db = 100.0;
+constexpr double delay_spread_limit_ns = 1e6;
+constexpr double doppler_limit_hz = 1e6;
+
+std::string format_real(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
 [[noreturn]] void raise_pattern_error(const std::string& message) {
   throw PatternError(message);
 }
@@ -45,8 +57,12 @@ public:
     }
     return value;
   }
-  double real(const YAML::Node& node, const std::string& where) const {
-    return io::yaml_fields::read_real(node, where, context_);
+  double real(const YAML::Node& node, const std::string& where, double min, double max) const {
+    const double value = io::yaml_fields::read_real(node, where, context_);
+    if (value < min || value > max) {
+      fail(where, node.Scalar() + " is outside " + format_real(min) + " .. " + format_real(max));
+    }
+    return value;
   }
   std::string word(const YAML::Node& node, const std::string& where) const {
     return io::yaml_fields::read_word(node, where, context_);
@@ -64,10 +80,13 @@ apps::ChannelSpec parse_channel(const YAML::Node& node, const Reader& in) {
     channel.model = in.word(node["model"], "channel.model");
   }
   if (node["delay_spread_ns"]) {
-    channel.delay_spread_s = in.real(node["delay_spread_ns"], "channel.delay_spread_ns") * 1e-9;
+    channel.delay_spread_s =
+        in.real(node["delay_spread_ns"], "channel.delay_spread_ns", 0.0, delay_spread_limit_ns) *
+        1e-9;
   }
   if (node["max_doppler_hz"]) {
-    channel.max_doppler_hz = in.real(node["max_doppler_hz"], "channel.max_doppler_hz");
+    channel.max_doppler_hz =
+        in.real(node["max_doppler_hz"], "channel.max_doppler_hz", 0.0, doppler_limit_hz);
   }
   if (node["domain"]) {
     try {
@@ -154,7 +173,7 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
     pattern.channel = parse_channel(root["channel"], in);
   }
   if (root["snr_db"]) {
-    pattern.snr_db = in.real(root["snr_db"], "snr_db");
+    pattern.snr_db = in.real(root["snr_db"], "snr_db", -snr_limit_db, snr_limit_db);
   }
   if (root["seed"]) {
     pattern.seed = in.integer(root["seed"], "seed", 0, std::numeric_limits<std::uint64_t>::max());

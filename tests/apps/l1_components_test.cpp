@@ -197,6 +197,16 @@ TEST(LaunchPattern, ErrorsNameTheKey) {
   EXPECT_EQ(error_of(cell +
                      "ues: [{rnti: 1, pusch: {prb_size: 4, num_layers: 2, dmrs_ports: [0, 1]}}]\n"),
             "p.yaml: ues[0].pusch.num_layers: more layers than receive antennas");
+  // Real-valued keys must be finite numbers inside their ranges (nan reached the noise level).
+  EXPECT_EQ(error_of(cell + ue + "snr_db: nan\n"), "p.yaml: snr_db: 'nan' is not a finite number");
+  EXPECT_EQ(error_of(cell + ue + "snr_db: .inf\n"),
+            "p.yaml: snr_db: '.inf' is not a finite number");
+  EXPECT_EQ(error_of(cell + ue + "snr_db: 101\n"), "p.yaml: snr_db: 101 is outside -100 .. 100");
+  EXPECT_EQ(error_of(cell + ue + "channel: {delay_spread_ns: -5}\n"),
+            "p.yaml: channel.delay_spread_ns: -5 is outside 0 .. 1e+06");
+  EXPECT_EQ(error_of(cell + ue + "channel: {model: TDL-A, max_doppler_hz: inf}\n"),
+            "p.yaml: channel.max_doppler_hz: 'inf' is not a finite number");
+  EXPECT_EQ(error_of(cell + ue + "snr_db: -100\n"), "no error");
 }
 
 /// Slot \p slot of \p signal (24 PRBs) with a 1-layer UE on PRBs 0-11 and a 2-layer UE on PRBs

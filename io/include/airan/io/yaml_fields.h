@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
@@ -139,18 +140,18 @@ T read_signed(const YAML::Node& node, const std::string& where, const Context& c
   return static_cast<T>(value);
 }
 
-/// A floating-point number.
+/// A finite floating-point number (nan and inf are refused).
 inline double read_real(const YAML::Node& node, const std::string& where, const Context& ctx) {
   const std::string text = node.IsScalar() ? node.Scalar() : std::string();
   try {
     std::size_t used = 0;
     const double value = std::stod(text, &used);
-    if (used == text.size()) {
+    if (used == text.size() && std::isfinite(value)) {
       return value;
     }
   } catch (const std::exception&) {
   }
-  ctx.fail(where, "'" + text + "' is not a number");
+  ctx.fail(where, "'" + text + "' is not a finite number");
 }
 
 /// A list of words (a single word is a list of one).
