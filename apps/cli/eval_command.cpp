@@ -64,7 +64,8 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
     p.num_symbols = 14;
     p.dmrs_additional_position = o.dmrs_additional_position;
     p.num_dmrs_cdm_groups_no_data = 2;
-    p.dmrs_ports = static_cast<std::uint16_t>((1U << o.layers) - 1U);
+    // Ports 0 .. layers - 1; a layer count beyond the ports is left for validation to report.
+    p.dmrs_ports = static_cast<std::uint16_t>(o.layers <= 8 ? (1U << o.layers) - 1U : 0xFFU);
     p.dmrs_scrambling_id = 1;
     p.data_scrambling_id = 1;
     p.num_layers = o.layers;
@@ -121,8 +122,13 @@ int run_eval(const EvalOptions& options) {
   bar.finish();
   std::cout << apps::format_evaluation_table(config, points);
   if (!options.output.empty()) {
-    apps::write_evaluation_outputs(options.output, options.command_line, config, points);
-    std::cout << "wrote " << options.output << "/bler.csv, bler.json, bler.png\n";
+    const auto written =
+        apps::write_evaluation_outputs(options.output, options.command_line, config, points);
+    std::cout << "wrote";
+    for (std::size_t i = 0; i < written.size(); ++i) {
+      std::cout << (i == 0 ? " " + options.output + "/" : ", ") << written[i];
+    }
+    std::cout << (written.size() < 3 ? " (no TB error: no BLER plot)\n" : "\n");
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 #include "airan/apps/bler_evaluation.h"
 
+#include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/snr_definition.h"
@@ -100,8 +101,17 @@ std::string validate_evaluation(const EvaluationConfig& config) {
                   [](double snr) { return !std::isfinite(snr) || std::abs(snr) > 100.0; })) {
     problems += "SNR points must be finite and within +-100 dB\n";
   }
+  if (std::adjacent_find(config.snr_db.begin(), config.snr_db.end(), std::greater_equal<>()) !=
+      config.snr_db.end()) {
+    problems += "SNR points must rise strictly (early stop and the BLER crossing read them in "
+                "order)\n";
+  }
   if (config.target_errors == 0 || config.max_slots == 0) {
     problems += "target errors and max slots must be positive\n";
+  }
+  if (config.num_threads > max_evaluation_threads) {
+    problems += "threads: at most " + std::to_string(max_evaluation_threads) +
+                " (each builds a receiver of its own)\n";
   }
   if (config.ldpc_max_iterations == 0 || config.ldpc_max_iterations > 100) {
     problems += "LDPC iterations: 1 .. 100\n";
@@ -132,17 +142,17 @@ float evaluation_noise_variance(const EvaluationConfig& config, double snr_db) {
   }
   const auto& cell = config.scenario.cell;
   const auto& pusch = config.pusch;
-  phy::PuschTransmitter transmitter(cell);
-  auto grid = transmitter.make_grid();
-  phy::BitVector tb(transmitter.transport_block_size(pusch), 1);
-  transmitter.transmit(tb, pusch, 0, grid);
-  const auto port = grid.port(0);
-  const auto allocated = static_cast<double>(
-      std::count_if(port.begin(), port.end(), [](phy::cf32 v) { return v != phy::cf32{}; }));
   const unsigned qm = pusch.modulation_order();
   const double data_res = double(phy::pusch_coded_bits(cell, pusch)) / (qm * pusch.num_layers);
+  // The energy one port sends: data REs at unit power, DMRS REs at beta_DMRS^2 (3 dB more with
+  // two CDM groups free of data). Per RE of the slot's allocation this is Sionna's full-grid count
+  // when every RE is used (e.g. 168 per PRB for 144 data REs and 2 x 6 DMRS REs at twice the
+  // power).
+  const auto dmrs = phy::make_pusch_dmrs_params(cell, pusch, 0);
+  const double dmrs_energy = double(dmrs.symbols.count()) * double(dmrs.values_per_symbol()) *
+                             double(dmrs.beta) * double(dmrs.beta);
   return phy::noise_variance_from_ebno_db(snr_db, qm, pusch.code_rate_x10240() / 10240.0,
-                                          std::min(1.0, data_res / allocated));
+                                          data_res / (data_res + dmrs_energy));
 }
 
 std::vector<EvaluationPoint>
@@ -226,8 +236,6 @@ run_evaluation(const EvaluationConfig& config,
             double(t.slots - t.errors) * tbs / (double(t.slots) * slot_seconds) / 1e6;
         p.mean_post_eq_sinr_db = t.sinr_sum / double(t.slots);
         p.mean_receiver_us = t.time_sum / double(t.slots);
-      } else {
-        p.throughput_mbps = double(tbs) / slot_seconds / 1e6;
       }
       any_error = any_error || t.errors > 0;
       points.push_back(p);
@@ -247,7 +255,10 @@ std::optional<double> snr_at_bler(const std::vector<EvaluationPoint>& points,
       continue;
     }
     if (previous != nullptr && previous->bler >= target_bler && p.bler < target_bler) {
-      const double floor = 0.5 / double(std::max<std::uint64_t>(p.slots, 1));
+      // An error-free point stands for a BLER below half an error in its slots, and below the
+      // target, so that the crossing stays between the two points.
+      const double floor =
+          std::min(0.5 / double(std::max<std::uint64_t>(p.slots, 1)), target_bler / 2.0);
       const double y0 = std::log10(previous->bler);
       const double y1 = std::log10(std::max(p.bler, floor));
       const double y = std::log10(target_bler);

@@ -63,10 +63,12 @@ std::vector<double> parse_snr_list(const std::string& text) {
     if (step <= 0.0 || stop < start) {
       throw std::invalid_argument("SNR range '" + text + "' needs step > 0 and stop >= start");
     }
-    const auto count = static_cast<std::size_t>(std::floor((stop - start) / step + 1e-9)) + 1;
-    if (count > 1000) {
+    // The number of steps as a double first: a tiny step makes it too large for any integer.
+    const double steps = std::floor((stop - start) / step + 1e-9);
+    if (!(steps < 1000.0)) {
       throw std::invalid_argument("SNR range '" + text + "' has more than 1000 points");
     }
+    const auto count = static_cast<std::size_t>(steps) + 1;
     for (std::size_t i = 0; i < count; ++i) {
       values.push_back(start + double(i) * step);
     }
@@ -74,6 +76,11 @@ std::vector<double> parse_snr_list(const std::string& text) {
   }
   for (const auto& part : split(text, ',')) {
     values.push_back(parse_number(part, text));
+    if (values.size() > 1 && !(values.back() > values[values.size() - 2])) {
+      throw std::invalid_argument("SNR list '" + text +
+                                  "' must rise strictly (early stop and the BLER crossing read "
+                                  "the points in order)");
+    }
   }
   return values;
 }
@@ -100,8 +107,12 @@ std::string format_evaluation_table(const EvaluationConfig& config,
       } else {
         cell << "skipped (early stop)";
       }
-      out << " | " << std::setw(26) << std::left << cell.str() << std::right << " " << std::setw(9)
-          << std::setprecision(1) << p.throughput_mbps;
+      out << " | " << std::setw(26) << std::left << cell.str() << std::right << " " << std::setw(9);
+      if (p.simulated) {
+        out << std::setprecision(1) << p.throughput_mbps;
+      } else {
+        out << "-";
+      }
     }
     out << '\n';
   }
@@ -119,9 +130,10 @@ std::string format_evaluation_table(const EvaluationConfig& config,
   return out.str();
 }
 
-void write_evaluation_outputs(const std::filesystem::path& directory, const std::string& command,
-                              const EvaluationConfig& config,
-                              const std::vector<EvaluationPoint>& points) {
+std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& directory,
+                                                  const std::string& command,
+                                                  const EvaluationConfig& config,
+                                                  const std::vector<EvaluationPoint>& points) {
   std::filesystem::create_directories(directory);
   const auto open = [](const std::filesystem::path& path) {
     std::ofstream file(path);
@@ -202,7 +214,15 @@ void write_evaluation_outputs(const std::filesystem::path& directory, const std:
     }
   }
   if (series.empty()) {
-    return; // no receiver had an error: nothing to draw on a log axis
+    // No receiver had an error: nothing to draw on a log axis. A plot from an earlier run must
+    // not stay beside this run's tables.
+    std::error_code error;
+    std::filesystem::remove(directory / "bler.png", error);
+    if (error) {
+      throw std::runtime_error("cannot remove " + (directory / "bler.png").string() + ": " +
+                               error.message());
+    }
+    return {"bler.csv", "bler.json"};
   }
   io::LinePlotOptions options;
   std::ostringstream title;
@@ -220,6 +240,7 @@ void write_evaluation_outputs(const std::filesystem::path& directory, const std:
     options.x_max = config.snr_db.back();
   }
   io::write_line_plot_png(directory / "bler.png", series, options);
+  return {"bler.csv", "bler.json", "bler.png"};
 }
 
 } // namespace airan::apps

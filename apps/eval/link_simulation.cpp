@@ -99,8 +99,10 @@ std::string validate_link(const LinkScenario& scenario, std::span<const phy::Pus
   }
   const ChannelSpec& channel = scenario.channel;
   if (is_awgn(channel)) {
-    if (channel.cfo_hz != 0.0 || channel.timing_offset_s != 0.0 || channel.max_doppler_hz != 0.0) {
-      add("channel: CFO, timing offset and Doppler need a TDL model, not awgn");
+    if (channel.cfo_hz != 0.0 || channel.timing_offset_s != 0.0 || channel.max_doppler_hz != 0.0 ||
+        channel.delay_spread_s != 0.0 || channel.correlation != phy::AntennaCorrelation::none) {
+      add("channel: a delay spread, antenna correlation, CFO, timing offset and Doppler need a TDL "
+          "model, not awgn");
     }
   } else {
     try {

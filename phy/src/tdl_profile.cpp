@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -63,6 +64,17 @@ std::vector<std::string> tdl_profile_names() {
   return names;
 }
 
+namespace {
+
+/// A time in seconds as nanoseconds for messages ("300 ns", "1e+12 ns").
+std::string format_ns(double seconds) {
+  std::ostringstream text;
+  text << seconds * 1e9 << " ns";
+  return text.str();
+}
+
+} // namespace
+
 TdlProfile make_tdl_profile(std::string_view name, double delay_spread_s) {
   const TdlTable* found = nullptr;
   for (const TdlTable& table : tdl_tables()) {
@@ -80,15 +92,15 @@ TdlProfile make_tdl_profile(std::string_view name, double delay_spread_s) {
     if (!(delay_spread_s > 0.0 && delay_spread_s <= max_scaled_delay_spread_s)) {
       throw std::invalid_argument(std::string(table.name) +
                                   " needs a delay spread in (0, 1 ms], got " +
-                                  std::to_string(delay_spread_s) + " s");
+                                  format_ns(delay_spread_s));
     }
     delay_scale = delay_spread_s;
   } else if (delay_spread_s != 0.0 && !(std::abs(delay_spread_s - table.nominal_delay_spread_s) <=
                                         1e-6 * table.nominal_delay_spread_s)) {
     throw std::invalid_argument(std::string(table.name) + " has fixed delays (nominal spread " +
-                                std::to_string(table.nominal_delay_spread_s * 1e9) +
-                                " ns); the delay spread must be 0 or that value, got " +
-                                std::to_string(delay_spread_s) + " s");
+                                format_ns(table.nominal_delay_spread_s) +
+                                "); the delay spread must be 0 or that value, got " +
+                                format_ns(delay_spread_s));
   }
 
   TdlProfile profile;

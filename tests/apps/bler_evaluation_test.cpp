@@ -96,6 +96,16 @@ TEST(BlerEvaluation, EarlyStopSkipsThePointsAfterAnErrorFreeOne) {
   EXPECT_FALSE(points[1].simulated);
   EXPECT_FALSE(points[2].simulated);
   EXPECT_EQ(points[2].slots, 0U);
+  // Measured throughput at the simulated point; none claimed at the skipped ones (they were
+  // reported at the peak rate, a figure no slot produced).
+  EXPECT_GT(points[0].throughput_mbps, 0.0);
+  EXPECT_EQ(points[1].throughput_mbps, 0.0);
+  EXPECT_EQ(points[2].throughput_mbps, 0.0);
+  const auto table = apps::format_evaluation_table(config, points);
+  // The 26-wide cell, a space, then "-" right-aligned in 9 columns.
+  EXPECT_NE(table.find("skipped (early stop)" + std::string(6 + 1 + 8, ' ') + "-\n"),
+            std::string::npos)
+      << table;
 }
 
 TEST(BlerEvaluation, ImpossibleConfigurationsAreErrorsBeforeAnyWork) {
@@ -126,6 +136,27 @@ TEST(BlerEvaluation, ImpossibleConfigurationsAreErrorsBeforeAnyWork) {
   const auto problems = apps::validate_evaluation(config);
   EXPECT_NE(problems.find("SNR"), std::string::npos);
   EXPECT_NE(problems.find("max slots"), std::string::npos);
+
+  // Early stop skips what follows an error-free point, so the points must rise: {30, 0} skipped
+  // the 0 dB point and reported it error-free.
+  config = small_config();
+  config.snr_db = {30.0, 0.0};
+  EXPECT_NE(apps::validate_evaluation(config).find("rise strictly"), std::string::npos);
+  config.snr_db = {3.0, 3.0};
+  EXPECT_NE(apps::validate_evaluation(config).find("rise strictly"), std::string::npos);
+
+  config = small_config();
+  config.num_threads = apps::max_evaluation_threads + 1;
+  EXPECT_NE(apps::validate_evaluation(config).find("threads"), std::string::npos);
+
+  // awgn takes no delay spread or correlation (they were ignored without a word).
+  config = small_config();
+  config.scenario.channel = {};
+  config.scenario.channel.delay_spread_s = 100e-9;
+  EXPECT_NE(apps::validate_evaluation(config).find("need a TDL model"), std::string::npos);
+  config.scenario.channel.delay_spread_s = 0.0;
+  config.scenario.channel.correlation = phy::AntennaCorrelation::medium;
+  EXPECT_NE(apps::validate_evaluation(config).find("need a TDL model"), std::string::npos);
 }
 
 TEST(EvaluationReport, ParsesSnrLists) {
@@ -133,7 +164,8 @@ TEST(EvaluationReport, ParsesSnrLists) {
   EXPECT_EQ(apps::parse_snr_list("0:0.5:1"), (std::vector<double>{0, 0.5, 1}));
   EXPECT_EQ(apps::parse_snr_list("3,7.5"), (std::vector<double>{3, 7.5}));
   EXPECT_EQ(apps::parse_snr_list("4"), (std::vector<double>{4}));
-  for (const char* bad : {"", "1:2", "1:0:5", "5:1:1", "a", "1,,2", "0:0.001:10", "nan"}) {
+  for (const char* bad : {"", "1:2", "1:0:5", "5:1:1", "a", "1,,2", "0:0.001:10", "nan",
+                          "0:1e-300:1", "5,0", "3,3", "0,2,1"}) {
     EXPECT_THROW(apps::parse_snr_list(bad), std::invalid_argument) << bad;
   }
 }
@@ -155,20 +187,42 @@ TEST(EvaluationReport, SnrAtBlerInterpolatesLogBler) {
   EXPECT_FALSE(apps::snr_at_bler(points, "other", 0.1).has_value());
 }
 
+// An error-free point after the crossing stands for a BLER below the target however few its
+// slots: with 3 slots the floor 0.5 / 3 lay above 10%, and the crossing landed past both points.
+TEST(EvaluationReport, SnrAtBlerStaysBetweenThePointsItInterpolates) {
+  std::vector<apps::EvaluationPoint> points(2);
+  points[0].receiver = points[1].receiver = "r";
+  points[0].snr_db = -6.0;
+  points[0].bler = 1.0;
+  points[0].slots = 3;
+  points[1].snr_db = 20.0;
+  points[1].bler = 0.0;
+  points[1].slots = 3;
+  const auto snr = apps::snr_at_bler(points, "r", 0.1);
+  ASSERT_TRUE(snr.has_value());
+  EXPECT_GT(*snr, -6.0);
+  EXPECT_LE(*snr, 20.0);
+  // With many slots the floor is half an error: the point's own resolution.
+  points[1].slots = 1000;
+  EXPECT_NEAR(*apps::snr_at_bler(points, "r", 0.1),
+              -6.0 + 26.0 * (0.0 + 1.0) / (0.0 - std::log10(0.5 / 1000.0)), 1e-9);
+}
+
 } // namespace
 
 namespace {
 
-// Eb/N0 as Sionna's ebnodb2no: N0 = 1 / (Eb/N0 * Q_m * R * data REs / non-zero REs). With DMRS
+// Eb/N0 as Sionna's ebnodb2no: N0 = 1 / (Eb/N0 * Q_m * R * data REs / energy sent). With DMRS
 // type 1 on symbols 2 and 11, both CDM groups free of data and one port, a PRB has 12 x 12 data
-// REs and 2 x 6 non-zero DMRS REs.
+// REs and 2 x 6 DMRS REs at twice the data's power (beta_DMRS = sqrt(2)): 168 units, as Sionna's
+// count of all 14 x 12 REs (counting the DMRS REs at unit power gave 156, 0.32 dB off).
 TEST(BlerEvaluation, EbnoAxisFollowsSionnasDefinition) {
   auto config = small_config();
   config.pusch.mcs_index = 14; // 16-QAM, R = 553 / 1024
   config.snr_is_ebno = true;
   const double ebno_db = 3.0;
   const double expected =
-      1.0 / (std::pow(10.0, ebno_db / 10.0) * 4.0 * (553.0 / 1024.0) * (144.0 / 156.0));
+      1.0 / (std::pow(10.0, ebno_db / 10.0) * 4.0 * (553.0 / 1024.0) * (144.0 / 168.0));
   EXPECT_NEAR(apps::evaluation_noise_variance(config, ebno_db), expected, 1e-6 * expected);
   config.snr_is_ebno = false;
   EXPECT_NEAR(apps::evaluation_noise_variance(config, ebno_db), std::pow(10.0, -0.3), 1e-6);

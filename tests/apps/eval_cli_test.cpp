@@ -85,6 +85,26 @@ TEST(EvalCli, EvalWritesTableCsvJsonAndPlot) {
   EXPECT_EQ(png.substr(1, 3), "PNG");
 }
 
+// A run without TB errors has no curve for a log axis: it writes no plot, says so, and removes
+// the plot an earlier run left in the directory (it stayed beside the new tables).
+TEST(EvalCli, ErrorFreeRunRemovesAnEarlierPlot) {
+  const auto dir = scratch_dir("eval_error_free");
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream old_plot(dir / "bler.png");
+    old_plot << "an earlier run's plot";
+  }
+  const auto result = run_airan("eval --receiver mmse-lmmse --channel awgn --snr 30 --prb 4 "
+                                "--rx 2 --mcs 5 --max-slots 4 --threads 1 -o " +
+                                dir.string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("bler.csv, bler.json (no TB error: no BLER plot)"),
+            std::string::npos)
+      << result.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "bler.csv"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "bler.png"));
+}
+
 TEST(EvalCli, ImpossibleRequestsFailBeforeAnyWork) {
   auto result = run_airan("eval --receiver mmse-lmmse,neural-x --snr 0");
   EXPECT_EQ(result.status, 2) << result.output;

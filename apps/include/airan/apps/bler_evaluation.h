@@ -3,10 +3,11 @@
 /// simulated slots (common random numbers: every receiver sees the same TBs, channel
 /// realisations and noise), as Sionna's `sim_ber` does it.
 ///
-/// Determinism: the random numbers of slot s at SNR index i come from derive_seed(seed, i, s)
-/// (channel realisation, data and noise), and each receiver's count stops at the first slot, in
-/// slot order, where it reaches the target number of TB errors. Slots run in parallel in
-/// batches, but the result depends only on the seed, never on the thread count.
+/// Determinism: the random numbers of slot s come from derive_seed(seed, s, 1 | 2 | 3) (channel
+/// realisation, data and noise), the same at every SNR point (the noise is scaled), and each
+/// receiver's count stops at the first slot, in slot order, where it reaches the target number of
+/// TB errors. Slots run in parallel in batches, but the result depends only on the seed, never on
+/// the thread count.
 #pragma once
 #include "airan/apps/link_simulation.h"
 #include "airan/apps/receiver_catalog.h"
@@ -23,6 +24,9 @@
 
 namespace airan::apps {
 
+/// Most threads an evaluation takes (each builds its own receivers and simulator).
+inline constexpr unsigned max_evaluation_threads = 256;
+
 /// What to simulate.
 struct EvaluationConfig {
   LinkScenario scenario;
@@ -37,7 +41,7 @@ struct EvaluationConfig {
   /// Per receiver (same order; missing or empty: on the CPU), the factory of its UL-SCH decoders
   /// (the CUDA decoder with `--backend cuda`; see phy::PuschReceiverConfig::ulsch_decoder).
   std::vector<phy::UlschDecoderFactory> ulsch_decoders;
-  std::vector<double> snr_db; ///< Per-RE SNR points (phy/snr_definition.h).
+  std::vector<double> snr_db; ///< Per-RE SNR points (phy/snr_definition.h), rising strictly.
   /// Read snr_db as Eb/N0 as Sionna's ebnodb2no defines it (bits per symbol, code rate and the
   /// DMRS overhead; no CP): see evaluation_noise_variance().
   bool snr_is_ebno = false;
@@ -83,7 +87,8 @@ std::uint32_t evaluation_tbs(const EvaluationConfig& config);
 
 /// Noise variance per RE and receive antenna of one SNR point: 10^(-snr/10), or with
 /// snr_is_ebno the Eb/N0 conversion with Q_m, the PDU's code rate and its data-RE fraction (data
-/// REs / non-zero REs of the first layer's allocation, DMRS included).
+/// REs / energy one port sends in the slot, DMRS at its power boost: data REs + DMRS REs x
+/// beta_DMRS^2).
 float evaluation_noise_variance(const EvaluationConfig& config, double snr_db);
 
 /// Runs the sweep; calls \p progress (may be empty) after every batch of slots. Results are in

@@ -20,9 +20,13 @@ std::string format_evaluation_table(const EvaluationConfig& config,
 
 /// Writes bler.csv, bler.json (configuration, results and SNR at BLER 10%) and bler.png (BLER on
 /// a log axis, one curve per receiver) into \p directory (created if needed). \p command is
-/// recorded in the JSON. \throws std::runtime_error when a file cannot be written.
-void write_evaluation_outputs(const std::filesystem::path& directory, const std::string& command,
-                              const EvaluationConfig& config,
-                              const std::vector<EvaluationPoint>& points);
+/// recorded in the JSON. Without any TB error there is no curve to draw on a log axis: then no
+/// bler.png is written and one left there by an earlier run is removed.
+/// \return the names of the files written, in that order.
+/// \throws std::runtime_error when a file cannot be written (or an old plot removed).
+std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& directory,
+                                                  const std::string& command,
+                                                  const EvaluationConfig& config,
+                                                  const std::vector<EvaluationPoint>& points);
 
 } // namespace airan::apps

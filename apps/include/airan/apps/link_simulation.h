@@ -60,7 +60,7 @@ struct LinkScenario {
 std::string validate_link(const LinkScenario& scenario, std::span<const phy::PuschConfig> pdus);
 
 /// Derives independent 64-bit seeds from a base seed and indices (splitmix64 mixing), so that a
-/// slot's random numbers depend on (seed, SNR index, slot index) and not on thread scheduling.
+/// slot's random numbers depend on (seed, slot index, stream) and not on thread scheduling.
 std::uint64_t derive_seed(std::uint64_t base, std::uint64_t a, std::uint64_t b = 0,
                           std::uint64_t c = 0);
 
