@@ -199,8 +199,12 @@ void TdlChannel::reseed(std::uint64_t seed) {
     for (unsigned p = 0; p < num_pairs_; ++p) {
       const std::size_t base = (std::size_t{n} * num_pairs_ + p) * num_sinusoids_;
       if (tap_is_los_[n] != 0) {
+        // One plane wave reaches every antenna: the LOS part has one phase for all antenna pairs
+        // (a rank-one matrix, as Sionna's TDL draws it), not a phase per pair, which turned the
+        // LOS power into diversity.
         omega_[base] = two_pi * los_doppler_hz_;
-        phase_[base] = two_pi * uniform(rng);
+        phase_[base] =
+            p == 0 ? two_pi * uniform(rng) : phase_[std::size_t{n} * num_pairs_ * num_sinusoids_];
         continue;
       }
       const double theta = two_pi * uniform(rng);

@@ -210,6 +210,35 @@ TEST(TdlChannel, ResponseIsTheSumOfTheTapsAtTheSymbolCentres) {
   }
 }
 
+// The LOS part of TDL-D/E is one plane wave: the same gain on every antenna pair at every time,
+// with or without antenna correlation, while the Rayleigh taps differ per pair. (Each pair had a
+// phase of its own, which made the LOS power look like diversity.)
+TEST(TdlChannel, LineOfSightIsTheSameOnEveryAntennaPair) {
+  const unsigned num_prbs = 4;
+  const Numerology numerology = Numerology::for_carrier(1, CyclicPrefix::normal, num_prbs);
+  for (const auto correlation : {AntennaCorrelation::none, AntennaCorrelation::high}) {
+    TdlChannelConfig config = make_tdl_config("TDL-D", 30e-9, 4, 2);
+    config.max_doppler_hz = 200.0;
+    config.correlation = correlation;
+    TdlChannel channel(config, numerology, num_prbs, 11);
+    const std::size_t num_taps = config.profile.taps.size();
+    ASSERT_TRUE(config.profile.taps[0].line_of_sight);
+    std::vector<cd> gains(num_taps * 8);
+    for (int seed = 0; seed < 20; ++seed) {
+      channel.reseed(seed);
+      for (const double t : {0.0, 1.3e-3}) {
+        channel.tap_gains(t, gains);
+        bool rayleigh_differs = false;
+        for (std::size_t pair = 1; pair < 8; ++pair) {
+          EXPECT_LT(std::abs(gains[pair] - gains[0]), 1e-12) << "pair " << pair << " seed " << seed;
+          rayleigh_differs = rayleigh_differs || std::abs(gains[8 + pair] - gains[8]) > 1e-6;
+        }
+        EXPECT_TRUE(rayleigh_differs) << "seed " << seed;
+      }
+    }
+  }
+}
+
 TEST(TdlChannel, IsDeterministicPerSeedAndAllocatesNothingPerSlot) {
   const unsigned num_prbs = 24;
   const Numerology numerology = Numerology::for_carrier(1, CyclicPrefix::normal, num_prbs);
