@@ -140,8 +140,7 @@ SlotSimulator::SlotSimulator(const LinkScenario& scenario)
     throw std::invalid_argument(problems);
   }
   if (!is_awgn(scenario.channel)) {
-    fading_ = std::make_unique<phy::TdlChannel>(
-        make_tdl_config(scenario), transmitter_.numerology(), scenario.cell.num_prbs, 0);
+    (void)fading_of_pdu(0);
   }
   std::size_t longest = 0;
   for (unsigned s = 0; s < transmitter_.numerology().slots_per_frame(); ++s) {
@@ -168,9 +167,25 @@ const phy::Numerology& SlotSimulator::numerology() const {
   return transmitter_.numerology();
 }
 
+std::uint64_t SlotSimulator::channel_seed_of_pdu(std::uint64_t seed, std::size_t pdu) {
+  constexpr std::uint64_t ue_stream = 0x5EC0;
+  return pdu == 0 ? seed : derive_seed(seed, pdu, ue_stream);
+}
+
+phy::TdlChannel& SlotSimulator::fading_of_pdu(std::size_t pdu) {
+  while (fading_.size() <= pdu) {
+    auto channel = std::make_unique<phy::TdlChannel>(
+        make_tdl_config(scenario_), transmitter_.numerology(), scenario_.cell.num_prbs, 0);
+    channel->reseed(channel_seed_of_pdu(channel_seed_, fading_.size()));
+    fading_.push_back(std::move(channel));
+  }
+  return *fading_[pdu];
+}
+
 void SlotSimulator::reseed_channel(std::uint64_t seed) {
-  if (fading_) {
-    fading_->reseed(seed);
+  channel_seed_ = seed;
+  for (std::size_t k = 0; k < fading_.size(); ++k) {
+    fading_[k]->reseed(channel_seed_of_pdu(seed, k));
   }
 }
 
@@ -195,7 +210,6 @@ void SlotSimulator::simulate(std::span<const phy::PuschConfig> pdus, std::uint64
                              float noise_variance) {
   const phy::Numerology& numerology = transmitter_.numerology();
   slot_ = static_cast<unsigned>(absolute_slot % numerology.slots_per_frame());
-  tx_grid_.fill_zero();
   tbs_.resize(pdus.size());
   std::mt19937_64 data(data_seed);
   for (std::size_t i = 0; i < pdus.size(); ++i) {
@@ -207,42 +221,108 @@ void SlotSimulator::simulate(std::span<const phy::PuschConfig> pdus, std::uint64
         tb[b + j] = static_cast<phy::bit_t>((word >> j) & 1U);
       }
     }
-    transmitter_.transmit(tb, pdus[i], slot_, tx_grid_);
   }
-
+  const bool frequency_domain = scenario_.channel.domain == ChannelDomain::frequency;
+  slot_samples_ = frequency_domain ? 0 : numerology.slot_length(slot_);
   noise_.reseed(noise_seed);
   const double slot_start = phy::slot_start_time_s(numerology, absolute_slot);
-  if (fading_) {
-    fading_->frequency_response(slot_start, slot_, true_channel_);
-  }
-  if (scenario_.channel.domain == ChannelDomain::frequency) {
-    rx_iq_.clear();
-    slot_samples_ = 0;
-    if (fading_) {
-      fading_->apply_frequency_domain(tx_grid_, slot_start, slot_, rx_grid_);
-    } else {
-      apply_awgn_channel_grid();
+  if (!fading_.empty() && pdus.size() > 1) {
+    simulate_separate_channels(pdus, slot_start);
+  } else {
+    // One UE, or the awgn model's unit channel for all: one transmit grid.
+    tx_grid_.fill_zero();
+    for (std::size_t i = 0; i < pdus.size(); ++i) {
+      transmitter_.transmit(tbs_[i], pdus[i], slot_, tx_grid_);
     }
+    phy::TdlChannel* fading = fading_.empty() ? nullptr : fading_.front().get();
+    if (fading != nullptr) {
+      fading->frequency_response(slot_start, slot_, true_channel_);
+    }
+    if (frequency_domain) {
+      if (fading != nullptr) {
+        fading->apply_frequency_domain(tx_grid_, slot_start, slot_, rx_grid_);
+      } else {
+        apply_awgn_channel_grid();
+      }
+    } else {
+      const unsigned num_tx = tx_grid_.num_ports();
+      for (unsigned p = 0; p < num_tx; ++p) {
+        modulator_.modulate_slot(tx_grid_, p, slot_,
+                                 std::span(tx_iq_).subspan(p * slot_samples_, slot_samples_));
+      }
+      rx_iq_.resize(slot_samples_ * scenario_.num_rx_antennas);
+      if (fading != nullptr) {
+        fading->apply_time_domain(std::span(tx_iq_).first(slot_samples_ * num_tx), slot_samples_,
+                                  slot_start, rx_iq_);
+      } else {
+        apply_awgn_channel_iq(slot_samples_);
+      }
+    }
+  }
+  if (frequency_domain) {
+    rx_iq_.clear();
     noise_.add(rx_grid_, noise_variance);
     return;
-  }
-  slot_samples_ = numerology.slot_length(slot_);
-  const unsigned num_tx = tx_grid_.num_ports();
-  for (unsigned p = 0; p < num_tx; ++p) {
-    modulator_.modulate_slot(tx_grid_, p, slot_,
-                             std::span(tx_iq_).subspan(p * slot_samples_, slot_samples_));
-  }
-  rx_iq_.resize(slot_samples_ * scenario_.num_rx_antennas);
-  if (fading_) {
-    fading_->apply_time_domain(std::span(tx_iq_).first(slot_samples_ * num_tx), slot_samples_,
-                               slot_start, rx_iq_);
-  } else {
-    apply_awgn_channel_iq(slot_samples_);
   }
   noise_.add(rx_iq_, noise_variance);
   for (unsigned r = 0; r < scenario_.num_rx_antennas; ++r) {
     demodulator_.demodulate_slot(std::span(rx_iq_).subspan(r * slot_samples_, slot_samples_), slot_,
                                  rx_grid_, r);
+  }
+}
+
+void SlotSimulator::simulate_separate_channels(std::span<const phy::PuschConfig> pdus,
+                                               double slot_start) {
+  const bool frequency_domain = scenario_.channel.domain == ChannelDomain::frequency;
+  const unsigned num_tx = tx_grid_.num_ports();
+  if (frequency_domain) {
+    if (ue_rx_grid_.capacity() == 0) {
+      ue_rx_grid_ = phy::ResourceGrid(rx_grid_.num_ports(), rx_grid_.num_symbols(),
+                                      rx_grid_.num_subcarriers());
+    }
+    rx_grid_.fill_zero();
+  } else {
+    rx_iq_.assign(slot_samples_ * scenario_.num_rx_antennas, phy::cf32{});
+    ue_rx_iq_.resize(rx_iq_.size());
+  }
+  for (std::size_t i = 0; i < pdus.size(); ++i) {
+    phy::TdlChannel& fading = fading_of_pdu(i);
+    tx_grid_.fill_zero();
+    transmitter_.transmit(tbs_[i], pdus[i], slot_, tx_grid_);
+    // The true channel: all of PDU 0's, then each PDU's over its own subcarriers.
+    phy::ChannelResponse& response = i == 0 ? true_channel_ : ue_channel_;
+    fading.frequency_response(slot_start, slot_, response);
+    if (i > 0) {
+      const std::size_t first =
+          std::size_t{12} * (pdus[i].first_crb() - scenario_.cell.grid_start_crb);
+      const std::size_t count = std::size_t{12} * pdus[i].prb_size;
+      for (unsigned r = 0; r < response.num_rx(); ++r) {
+        for (unsigned t = 0; t < response.num_tx(); ++t) {
+          for (unsigned l = 0; l < response.num_symbols(); ++l) {
+            const auto from = response.at(r, t, l).subspan(first, count);
+            std::copy(from.begin(), from.end(), true_channel_.at(r, t, l).begin() + first);
+          }
+        }
+      }
+    }
+    if (frequency_domain) {
+      fading.apply_frequency_domain(tx_grid_, slot_start, slot_, ue_rx_grid_);
+      const auto from = ue_rx_grid_.elements();
+      const auto to = rx_grid_.elements();
+      for (std::size_t e = 0; e < to.size(); ++e) {
+        to[e] += from[e];
+      }
+      continue;
+    }
+    for (unsigned p = 0; p < num_tx; ++p) {
+      modulator_.modulate_slot(tx_grid_, p, slot_,
+                               std::span(tx_iq_).subspan(p * slot_samples_, slot_samples_));
+    }
+    fading.apply_time_domain(std::span(tx_iq_).first(slot_samples_ * num_tx), slot_samples_,
+                             slot_start, ue_rx_iq_);
+    for (std::size_t e = 0; e < rx_iq_.size(); ++e) {
+      rx_iq_[e] += ue_rx_iq_[e];
+    }
   }
 }
 

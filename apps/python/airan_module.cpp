@@ -174,7 +174,8 @@ PYBIND11_MODULE(airan, m) {
 
 simulate(snr_db, seed, slot) returns a dict: slot (number in the frame), noise_variance (per RE
 and receive antenna), grid (complex64 [rx, symbol, subcarrier], the received resource grid),
-true_channel (complex64 [rx, port, symbol, subcarrier]) and pdus, a list of dicts per PUSCH:
+true_channel (complex64 [rx, port, symbol, subcarrier]; each PUSCH is a UE with its own fading,
+so per subcarrier the channel of the PUSCH there) and pdus, a list of dicts per PUSCH:
 rnti, prb_start (in the carrier), prb_size, start_symbol, num_symbols, num_layers,
 modulation_order, tb_bits (uint8), codeword_bits (uint8 [G], the scrambled codeword: the labels
 of a receiver's LLRs, in the order the front end writes them), llr_reference (float32 [G], the

@@ -64,8 +64,12 @@ std::string validate_link(const LinkScenario& scenario, std::span<const phy::Pus
 std::uint64_t derive_seed(std::uint64_t base, std::uint64_t a, std::uint64_t b = 0,
                           std::uint64_t c = 0);
 
-/// Simulates slots of one scenario. Allocates at construction; simulate() reuses its buffers.
-/// Not thread-safe: one per thread.
+/// Simulates slots of one scenario. Each PDU is one UE with the cell's antenna ports and a fading
+/// channel of its own (independent realisations, seeded per PDU; through the awgn model every
+/// PDU sees the same unit channel); the UEs' signals add up at the receive antennas before one
+/// noise is added. Allocates at construction, and once more the first time a slot has more PDUs
+/// than any before (their channels); simulate() reuses its buffers. Not thread-safe: one per
+/// thread.
 class SlotSimulator {
 public:
   /// \throws std::invalid_argument when validate_link() reports a problem for the cell.
@@ -77,9 +81,13 @@ public:
   [[nodiscard]] const LinkScenario& scenario() const { return scenario_; }
   [[nodiscard]] const phy::Numerology& numerology() const;
 
-  /// Starts a new channel realisation from \p seed (fading phases, LOS phase); its time axis
-  /// starts at absolute slot 0.
+  /// Starts new channel realisations from \p seed (fading phases, LOS phase): PDU 0's from
+  /// \p seed itself, PDU k's from channel_seed_of_pdu(seed, k); their time axes start at
+  /// absolute slot 0.
   void reseed_channel(std::uint64_t seed);
+
+  /// Seed of PDU \p pdu's channel realisation for reseed_channel(\p seed).
+  [[nodiscard]] static std::uint64_t channel_seed_of_pdu(std::uint64_t seed, std::size_t pdu);
 
   /// Transmits \p pdus with random TBs drawn from \p data_seed in slot \p absolute_slot (slot
   /// number in the frame = absolute_slot mod slots per frame) through the channel, and adds
@@ -94,25 +102,36 @@ public:
   /// Received IQ, antenna after antenna (empty in the frequency domain).
   [[nodiscard]] std::span<const phy::cf32> received_iq() const { return rx_iq_; }
   [[nodiscard]] std::size_t iq_samples_per_antenna() const { return slot_samples_; }
-  /// The true channel H[rx][tx port][symbol][subcarrier] of the last slot.
+  /// The true channel H[rx][tx port][symbol][subcarrier] of the last slot, per subcarrier that of
+  /// the UE whose PDU occupies it (the PDU listed last where allocations overlap; PDU 0's
+  /// outside every allocation): what a perfect-CSI receiver needs for PDUs on separate PRBs.
   [[nodiscard]] const phy::ChannelResponse& true_channel() const { return true_channel_; }
 
 private:
   void apply_awgn_channel_grid();
   void apply_awgn_channel_iq(std::size_t samples);
+  /// PDU \p pdu's channel, created (and seeded) the first time a slot has that many PDUs.
+  phy::TdlChannel& fading_of_pdu(std::size_t pdu);
+  /// The slot's PDUs through one channel each (fading, more than one PDU), summed into rx_grid_
+  /// or rx_iq_; true_channel_ per subcarrier from the PDU occupying it.
+  void simulate_separate_channels(std::span<const phy::PuschConfig> pdus, double slot_start);
 
   LinkScenario scenario_;
   phy::PuschTransmitter transmitter_;
-  std::unique_ptr<phy::TdlChannel> fading_; ///< nullptr for "awgn".
+  std::vector<std::unique_ptr<phy::TdlChannel>> fading_; ///< Per PDU; empty for "awgn".
+  std::uint64_t channel_seed_ = 0;
   phy::AwgnGenerator noise_;
   phy::OfdmModulator modulator_;
   phy::OfdmDemodulator demodulator_;
   phy::ResourceGrid tx_grid_;
   phy::ResourceGrid rx_grid_;
   phy::ChannelResponse true_channel_;
+  phy::ResourceGrid ue_rx_grid_;    ///< One UE's received grid (several PDUs, frequency).
+  phy::ChannelResponse ue_channel_; ///< One UE's channel (several PDUs).
   std::vector<phy::BitVector> tbs_;
   std::vector<phy::cf32> tx_iq_;
   std::vector<phy::cf32> rx_iq_;
+  std::vector<phy::cf32> ue_rx_iq_; ///< One UE's received IQ (several PDUs, time domain).
   std::size_t slot_samples_ = 0;
   unsigned slot_ = 0;
 };
