@@ -62,7 +62,7 @@ TEST(SlotSimulator, EachPduHasAChannelOfItsOwnAndTheSignalsAdd) {
   const auto scenario = two_ue_scenario(apps::ChannelDomain::frequency);
   const std::vector<phy::PuschConfig> pdus = {ue_pdu(0), ue_pdu(1)};
   constexpr std::uint64_t seed = 77;
-  constexpr std::size_t half = 12 * 12;
+  constexpr std::size_t half = std::size_t{12} * 12; // subcarriers of one UE
 
   // Each UE alone, on the realisation the pair gives it.
   apps::SlotSimulator alone(scenario);
