@@ -44,40 +44,28 @@ void wait_until(std::int64_t time_ns) {
 /// The DU's C-plane requests per slot of the 256-frame cycle, read from a capture.
 class CplaneRequests {
 public:
-  CplaneRequests(const std::string& path, const io::FronthaulConfig& fh,
-                 const io::FronthaulSlotClock& clock, unsigned carrier_prbs)
-      : clock_(clock) {
-    io::FronthaulLinkConfig link;
-    link.eaxc_layout = fh.eaxc_layout;
-    link.uplane.compression = fh.compression;
-    link.uplane.ud_comp_hdr_present = fh.dynamic_compression_header;
-    link.uplane.carrier_prbs = static_cast<std::uint16_t>(carrier_prbs);
+  CplaneRequests(const std::string& path, const io::RuEmulator& emulator)
+      : slots_per_cycle_(emulator.clock().slots_per_cycle()) {
+    const io::FronthaulLinkConfig link = emulator.link_config();
+    const io::RuCplaneScope scope = emulator.cplane_scope();
     io::PcapReader reader(path);
     io::PcapRecord record;
     while (reader.next(record)) {
-      const auto parsed = io::parse_fronthaul_frame(record.data, link);
-      if (!parsed.ok() || parsed.frame.plane != io::FronthaulPlane::cplane) {
-        ++ignored_;
-        continue;
-      }
-      const auto slot = clock.cycle_slot(parsed.frame.cplane.header.timing);
-      if (!slot || !io::append_section_requests(parsed.frame, by_slot_[*slot])) {
-        ++ignored_;
-      }
+      tally_ += io::take_cplane_frame(record.data, link, scope, emulator.clock(), by_slot_);
     }
   }
   /// The requests for absolute slot \p slot (empty when the DU asked for nothing).
   [[nodiscard]] std::span<const io::RuSectionRequest> for_slot(std::int64_t slot) const {
-    const auto found = by_slot_.find(static_cast<unsigned>(slot % clock_.slots_per_cycle()));
+    const auto found = by_slot_.find(static_cast<unsigned>(slot % slots_per_cycle_));
     return found == by_slot_.end() ? std::span<const io::RuSectionRequest>{} : found->second;
   }
-  [[nodiscard]] std::size_t ignored() const { return ignored_; }
+  [[nodiscard]] const io::RuCplaneTally& tally() const { return tally_; }
   [[nodiscard]] std::size_t num_slots() const { return by_slot_.size(); }
 
 private:
-  const io::FronthaulSlotClock& clock_;
-  std::map<unsigned, std::vector<io::RuSectionRequest>> by_slot_;
-  std::size_t ignored_ = 0;
+  std::int64_t slots_per_cycle_;
+  io::RuRequestsBySlot by_slot_;
+  io::RuCplaneTally tally_;
 };
 
 /// Packetizes \p slot: with C-plane, only what the DU requested (nothing for a slot without
@@ -178,18 +166,27 @@ int run_ru_emulator(const RuEmulatorOptions& o) {
                     ? std::string("none")
                     : "bfp" + std::to_string(fh.compression.iq_width))
             << '\n';
+  if (!o.cplane.empty() && o.repeat > 1) {
+    std::cerr << "airan ru-emulator: --repeat above 1 with --cplane: the capture's requests are "
+                 "for the vector's slots of one pass\n";
+    return 2;
+  }
   const auto& header = reader.header();
   std::unique_ptr<CplaneRequests> cplane;
-  const io::FronthaulSlotClock clock(header.cell.numerology, header.cell.cyclic_prefix);
+  io::RuEmulator emulator(header.cell, header.num_rx_antennas, fh);
+  const io::FronthaulSlotClock& clock = emulator.clock();
   if (!o.cplane.empty()) {
-    cplane = std::make_unique<CplaneRequests>(o.cplane, fh, clock, header.cell.num_prbs);
-    std::cout << "C-plane " << o.cplane << ": requests for " << cplane->num_slots() << " slot(s), "
-              << cplane->ignored() << " frame(s) ignored\n";
+    cplane = std::make_unique<CplaneRequests>(o.cplane, emulator);
+    const io::RuCplaneTally& t = cplane->tally();
+    std::cout << "C-plane " << o.cplane << ": requests for " << cplane->num_slots() << " slot(s); "
+              << t.messages << " message(s), " << t.messages_ignored
+              << " ignored (not this carrier's uplink type-1 data, or malformed); "
+              << t.sections_taken << " section(s) taken, " << t.sections_ignored
+              << " ignored (rb, ef, partial reMask, beyond the carrier or slot)\n";
   }
   if (live) {
     return run_live(o, reader, fh, cplane.get());
   }
-  io::RuEmulator emulator(header.cell, header.num_rx_antennas, fh);
   io::PcapWriter writer(o.pcap);
   io::TestVectorSlot slot;
   std::size_t frames = 0;

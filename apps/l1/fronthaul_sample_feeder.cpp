@@ -42,19 +42,16 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
 }
 
 void FronthaulSampleFeeder::on_cplane_frame(std::span<const std::uint8_t> frame) {
-  const auto parsed = io::parse_fronthaul_frame(frame, link_);
   const std::lock_guard lock(mutex_);
   ++counters_.cplane_frames;
-  if (!parsed.ok() || parsed.frame.plane != io::FronthaulPlane::cplane) {
+  const io::RuCplaneTally tally =
+      io::take_cplane_frame(frame, link_, emulator_.cplane_scope(), emulator_.clock(), cplane_);
+  if (tally.messages == 0 || tally.messages_ignored != 0 || tally.sections_ignored != 0) {
     ++counters_.cplane_ignored;
-    return;
   }
-  const auto cycle_slot = emulator_.clock().cycle_slot(parsed.frame.cplane.header.timing);
-  if (!cycle_slot || !io::append_section_requests(parsed.frame, cplane_[*cycle_slot])) {
-    ++counters_.cplane_ignored;
-    return;
+  if (tally.sections_taken != 0) {
+    cplane_arrived_.notify_all();
   }
-  cplane_arrived_.notify_all();
 }
 
 bool FronthaulSampleFeeder::push_grid(std::uint16_t sfn, std::uint16_t slot,

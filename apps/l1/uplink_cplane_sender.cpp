@@ -3,6 +3,7 @@
 #include "airan/phy/numerology.h"
 
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace airan::l1 {
@@ -25,12 +26,27 @@ io::UplinkCplaneConfig link_config(const phy::CellConfig& cell, const io::Fronth
   return link;
 }
 
+/// The sender's link, after checking that every receive antenna has an RU port in the eAxC ID
+/// (otherwise every slot's C-plane would fail to pack, counted per slot instead of refused once).
+io::UplinkCplaneConfig checked_link_config(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                                           const io::FronthaulConfig& config) {
+  auto link = link_config(cell, config);
+  if (num_rx_antennas < 1 ||
+      (std::size_t{1} << config.eaxc_layout.ru_port_bits) < num_rx_antennas) {
+    throw std::invalid_argument(
+        "fronthaul: the eAxC RU port field (" + std::to_string(config.eaxc_layout.ru_port_bits) +
+        " bits) cannot number " + std::to_string(num_rx_antennas) + " receive antennas");
+  }
+  return link;
+}
+
 } // namespace
 
 FronthaulCplaneSender::FronthaulCplaneSender(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                              const io::FronthaulConfig& config, FrameOut out)
     : cell_(cell), num_rx_(num_rx_antennas), config_(config), out_(std::move(out)),
-      generator_(link_config(cell, config), max_pdus_per_slot * num_rx_antennas),
+      generator_(checked_link_config(cell, num_rx_antennas, config),
+                 max_pdus_per_slot * num_rx_antennas),
       buffer_(std::size_t{64} * 1024), frames_(max_pdus_per_slot * num_rx_antennas) {
   allocations_.reserve(max_pdus_per_slot * num_rx_antennas);
 }

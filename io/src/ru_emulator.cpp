@@ -35,17 +35,22 @@ unsigned ceil_units(std::size_t samples) {
 
 } // namespace
 
-bool append_section_requests(const FronthaulFrameView& cplane_frame,
-                             std::vector<RuSectionRequest>& requests) {
-  if (cplane_frame.plane != FronthaulPlane::cplane ||
-      cplane_frame.cplane.header.timing.direction != DataDirection::uplink) {
-    return false;
-  }
-  for (const auto& view : cplane_frame.cplane.sections) {
-    requests.push_back(
-        {cplane_frame.eaxc.ru_port, cplane_frame.cplane.header.timing.symbol_id, view.section});
-  }
-  return true;
+RuCplaneScope RuEmulator::cplane_scope() const {
+  RuCplaneScope scope;
+  scope.du_port = config_.du_port;
+  scope.band_sector = config_.band_sector;
+  scope.cc = config_.cc;
+  scope.num_ru_ports = num_rx_;
+  scope.carrier_prbs = cell_.num_prbs;
+  scope.symbols_per_slot = clock_.symbols_per_slot();
+  return scope;
+}
+
+FronthaulLinkConfig RuEmulator::link_config() const {
+  FronthaulLinkConfig link;
+  link.eaxc_layout = config_.eaxc_layout;
+  link.uplane = format_;
+  return link;
 }
 
 RuEmulator::RuEmulator(const phy::CellConfig& cell, unsigned num_rx_antennas,

@@ -233,8 +233,17 @@ TEST(FronthaulReplayCli, EmulatorSendsOnlyWhatTheCplaneRequests) {
   const auto emulate =
       run_airan("ru-emulator --vector " + vector + " --cplane " + cplane + " --pcap " + uplane);
   ASSERT_EQ(emulate.status, 0) << emulate.output;
-  EXPECT_NE(emulate.output.find("requests for 6 slot(s), 0 frame(s) ignored"), std::string::npos)
+  EXPECT_NE(emulate.output.find("requests for 6 slot(s); 12 message(s), 0 ignored"),
+            std::string::npos)
       << emulate.output;
+  EXPECT_NE(emulate.output.find("24 section(s) taken, 0 ignored"), std::string::npos)
+      << emulate.output;
+  // The capture's requests are for the vector's slots once: later passes would find none.
+  const auto repeated = run_airan("ru-emulator --vector " + vector + " --cplane " + cplane +
+                                  " --pcap " + uplane + " --repeat 2");
+  EXPECT_EQ(repeated.status, 2) << repeated.output;
+  EXPECT_NE(repeated.output.find("--repeat above 1 with --cplane"), std::string::npos)
+      << repeated.output;
 
   const auto replay = run_airan("replay " + uplane + " --config " + config + " --vector " + vector);
   EXPECT_EQ(replay.status, 0) << replay.output;

@@ -5,6 +5,7 @@
 #include "airan/l1/launch_pattern.h"
 #include "airan/l1/slot_clock.h"
 #include "airan/l1/ul_slot_processor.h"
+#include "airan/l1/uplink_cplane_sender.h"
 #include "airan/l1/uplink_signal.h"
 
 #include "../support/iq_detector.h"
@@ -154,6 +155,19 @@ TEST(InMemoryIqSource, ClosedSlotsAcrossTheSfnWrap) {
   EXPECT_TRUE(source.push_empty(0, 2, std::chrono::microseconds(0)));
   EXPECT_TRUE(source.push_empty(511, 0, std::chrono::microseconds(0))); // half a period ahead
   EXPECT_EQ(source.num_late_samples(), 5U);
+}
+
+// An eAxC layout whose RU port field cannot number the antennas is refused when the sender is
+// built (it threw from every slot, each counted as an internal error of the L1).
+TEST(FronthaulCplaneSender, RefusesAnRuPortFieldTooNarrowForTheAntennas) {
+  phy::CellConfig cell;
+  cell.num_prbs = 24;
+  cell.numerology = 1;
+  io::FronthaulConfig config;
+  config.eaxc_layout = {4, 4, 7, 1}; // one RU port bit: antennas 0 and 1
+  const auto discard = [](std::span<const std::uint8_t>) {};
+  EXPECT_NO_THROW(FronthaulCplaneSender(cell, 2, config, discard));
+  EXPECT_THROW(FronthaulCplaneSender(cell, 4, config, discard), std::invalid_argument);
 }
 
 TEST(LaunchPattern, CommittedPatternParses) {

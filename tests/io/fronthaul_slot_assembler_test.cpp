@@ -310,7 +310,10 @@ TEST(FronthaulSlotAssembler, CplaneRequestsLimitWhatTheEmulatorSends) {
     bytes.resize(write_cplane_frame(bytes, fh, message, std::span(&section, 1)));
     const auto parsed = parse_fronthaul_frame(bytes, {config.eaxc_layout, {}});
     ASSERT_TRUE(parsed.ok());
-    ASSERT_TRUE(append_section_requests(parsed.frame, requests));
+    const RuCplaneTally tally =
+        append_section_requests(parsed.frame, emulator.cplane_scope(), requests);
+    ASSERT_EQ(tally.sections_taken, 1U);
+    ASSERT_EQ(tally.messages_ignored + tally.sections_ignored, 0U);
   }
   std::vector<CapturedFrame> frames;
   airan::test::capture_slot(emulator, slot, slot.slot, epoch, frames, requests);

@@ -24,10 +24,12 @@ namespace airan::l1 {
 
 /// Totals of a feeder.
 struct FronthaulFeederCounters {
-  std::uint64_t slots = 0;          ///< Slots sent through the fronthaul.
-  std::uint64_t uplane_frames = 0;  ///< U-plane frames the RU emulator sent.
-  std::uint64_t cplane_frames = 0;  ///< C-plane frames received from the L1.
-  std::uint64_t cplane_ignored = 0; ///< C-plane frames that did not parse or were not uplink.
+  std::uint64_t slots = 0;         ///< Slots sent through the fronthaul.
+  std::uint64_t uplane_frames = 0; ///< U-plane frames the RU emulator sent.
+  std::uint64_t cplane_frames = 0; ///< C-plane frames received from the L1.
+  /// C-plane frames with a message or section the O-RU does not serve (malformed, downlink,
+  /// another carrier, not type 1, rb, ef, ...: see io/ru_cplane_requests.h), or none at all.
+  std::uint64_t cplane_ignored = 0;
   std::uint64_t cplane_missing = 0; ///< Slots whose C-plane did not come in time (sent whole).
 };
 
@@ -71,7 +73,7 @@ private:
   std::vector<io::RuSectionRequest> requests_;
   mutable std::mutex mutex_;
   std::condition_variable cplane_arrived_;
-  std::map<unsigned, std::vector<io::RuSectionRequest>> cplane_; ///< By slot in the cycle.
+  io::RuRequestsBySlot cplane_; ///< By slot in the cycle.
   FronthaulFeederCounters counters_;
 };
 

@@ -30,7 +30,8 @@ class FronthaulCplaneSender final : public UplinkCplaneSender {
 public:
   using FrameOut = std::function<void(std::span<const std::uint8_t> frame)>;
 
-  /// \throws std::invalid_argument for an invalid configuration.
+  /// \throws std::invalid_argument for an invalid configuration, or an eAxC RU port field too
+  /// narrow for the receive antennas.
   FronthaulCplaneSender(const phy::CellConfig& cell, unsigned num_rx_antennas,
                         const io::FronthaulConfig& config, FrameOut out);
 

@@ -15,6 +15,7 @@
 #include "airan/io/fronthaul_config.h"
 #include "airan/io/fronthaul_frame.h"
 #include "airan/io/fronthaul_timing.h"
+#include "airan/io/ru_cplane_requests.h"
 #include "airan/io/test_vector_file.h"
 #include "airan/phy/numerology.h"
 #include "airan/phy/pusch_config.h"
@@ -33,18 +34,6 @@ namespace airan::io {
 /// Receives each frame (valid only during the call) and its nominal transmit time in ns.
 using FronthaulFrameSink =
     std::function<void(std::span<const std::uint8_t> frame, std::int64_t tx_ns)>;
-
-/// What the DU asked for in the C-plane, one section per entry (frequency domain only).
-struct RuSectionRequest {
-  std::uint16_t ru_port = 0;
-  std::uint8_t start_symbol = 0; ///< startSymbolId of the C-plane message.
-  CplaneSection section;         ///< sectionId, startPrbc, numPrbc (0: all), rb, numSymbol.
-};
-
-/// Appends the sections of a parsed C-plane frame (uplink) to \p requests. Returns false (and
-/// appends nothing) for a downlink message or one that is not a C-plane message.
-bool append_section_requests(const FronthaulFrameView& cplane_frame,
-                             std::vector<RuSectionRequest>& requests);
 
 /// Packetizes slots of one cell and carrier (see the file comment).
 class RuEmulator {
@@ -80,6 +69,10 @@ public:
   [[nodiscard]] unsigned units_per_frame() const { return units_per_frame_; }
   [[nodiscard]] const FronthaulSlotClock& clock() const { return clock_; }
   [[nodiscard]] const FronthaulConfig& config() const { return config_; }
+  /// The carrier this O-RU serves, for reading the DU's C-plane (take_cplane_frame()).
+  [[nodiscard]] RuCplaneScope cplane_scope() const;
+  /// The link as this O-RU's U-plane frames use it (eAxC layout, U-plane format).
+  [[nodiscard]] FronthaulLinkConfig link_config() const;
 
 private:
   std::size_t send_units(unsigned rx, std::int64_t absolute_slot, unsigned symbol,

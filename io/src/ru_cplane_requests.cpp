@@ -1,0 +1,116 @@
+/// \file
+/// \brief An emulated O-RU's reading of the DU's uplink C-plane (see ru_cplane_requests.h).
+#include "airan/io/ru_cplane_requests.h"
+
+#include <algorithm>
+#include <optional>
+
+namespace airan::io {
+namespace {
+
+constexpr std::uint16_t full_re_mask = 0xFFF;
+constexpr unsigned max_concatenated_messages = 256;
+
+/// Whether the O-RU can serve \p section as asked, its symbols starting at \p first_symbol.
+bool servable(const CplaneSection& section, unsigned first_symbol, const RuCplaneScope& scope) {
+  const unsigned prbs = section.num_prbs == 0 ? scope.carrier_prbs : section.num_prbs;
+  return !section.every_other_prb && !section.has_extensions && section.re_mask == full_re_mask &&
+         section.num_symbols >= 1 && first_symbol + section.num_symbols <= scope.symbols_per_slot &&
+         section.start_prb + prbs <= scope.carrier_prbs;
+}
+
+} // namespace
+
+RuCplaneTally& RuCplaneTally::operator+=(const RuCplaneTally& other) {
+  messages += other.messages;
+  messages_ignored += other.messages_ignored;
+  sections_taken += other.sections_taken;
+  sections_ignored += other.sections_ignored;
+  return *this;
+}
+
+RuCplaneTally append_section_requests(const FronthaulFrameView& message, const RuCplaneScope& scope,
+                                      std::vector<RuSectionRequest>& requests) {
+  RuCplaneTally tally;
+  tally.messages = 1;
+  const CplaneMessageHeader& header = message.cplane.header;
+  const EaxcId& eaxc = message.eaxc;
+  if (message.plane != FronthaulPlane::cplane || header.timing.direction != DataDirection::uplink ||
+      header.section_type != CplaneSectionType::normal || header.timing.filter_index != 0 ||
+      eaxc.du_port != scope.du_port || eaxc.band_sector != scope.band_sector ||
+      eaxc.cc != scope.cc || eaxc.ru_port >= scope.num_ru_ports) {
+    tally.messages_ignored = 1;
+    return tally;
+  }
+  unsigned symbol = header.timing.symbol_id;
+  for (const auto& view : message.cplane.sections) {
+    const CplaneSection& section = view.section;
+    if (section.symbol_increment) {
+      ++symbol; // symInc: the next symbol, for this section and those after it
+    }
+    if (!servable(section, symbol, scope)) {
+      ++tally.sections_ignored;
+      continue;
+    }
+    requests.push_back({eaxc.ru_port, static_cast<std::uint8_t>(symbol), section});
+    ++tally.sections_taken;
+  }
+  return tally;
+}
+
+RuCplaneTally take_cplane_frame(std::span<const std::uint8_t> frame,
+                                const FronthaulLinkConfig& link, const RuCplaneScope& scope,
+                                const FronthaulSlotClock& clock, RuRequestsBySlot& requests) {
+  RuCplaneTally tally;
+  const auto parsed = parse_ecpri_frame(frame);
+  if (!parsed.ok()) {
+    tally.messages = tally.messages_ignored = 1;
+    return tally;
+  }
+  std::vector<RuSectionRequest> taken;
+  const auto take = [&](const EcpriMessageView& ecpri) {
+    if (ecpri.header.type != EcpriMessageType::real_time_control) {
+      return;
+    }
+    FronthaulFrameView view;
+    view.plane = FronthaulPlane::cplane;
+    view.eaxc = unpack_eaxc_id(ecpri.header.eaxc_id, link.eaxc_layout);
+    const auto cplane = parse_cplane_message(ecpri.application_payload);
+    view.cplane = cplane.message;
+    const auto slot = cplane.status == CplaneParseStatus::ok
+                          ? clock.cycle_slot(view.cplane.header.timing)
+                          : std::nullopt;
+    if (!slot) {
+      ++tally.messages;
+      ++tally.messages_ignored;
+      return;
+    }
+    taken.clear();
+    tally += append_section_requests(view, scope, taken);
+    if (!taken.empty()) {
+      auto& list = requests[*slot];
+      list.insert(list.end(), taken.begin(), taken.end());
+    }
+  };
+  // The chain of concatenated messages, each 4-byte aligned from the start of the first.
+  const std::span<const std::uint8_t> chain = frame.subspan(parsed.frame.ethernet.size());
+  EcpriMessageView message = parsed.frame.message;
+  take(message);
+  for (unsigned count = 1; message.header.concatenated && count < max_concatenated_messages;
+       ++count) {
+    const std::size_t used = chain.size() - message.rest.size();
+    const std::size_t padding = (4 - used % 4) % 4;
+    const auto next =
+        parse_ecpri_message(message.rest.subspan(std::min(padding, message.rest.size())));
+    if (message.rest.size() < padding || !next.ok()) {
+      ++tally.messages; // a chain announcing a message that is not there
+      ++tally.messages_ignored;
+      break;
+    }
+    message = next.message;
+    take(message);
+  }
+  return tally;
+}
+
+} // namespace airan::io
