@@ -19,6 +19,7 @@ import json
 import math
 import os
 import pathlib
+import re
 import sys
 import time
 
@@ -31,8 +32,9 @@ sys.path.insert(0, str(HERE.parent / "build" / "python"))
 
 from export_onnx import export  # noqa: E402
 from neural_receiver import NeuralReceiver, parameter_count  # noqa: E402
-from training_data import (draw_batch, draw_link, masked_bce, masked_log_bce,  # noqa: E402
-                           masked_mixed_bce, simulate_example)
+from training_data import (check_layer_weights, draw_batch, draw_link,  # noqa: E402
+                           masked_bce, masked_log_bce, masked_mixed_bce, simulate_example,
+                           trained_max_layers)
 
 REFERENCE_RECEIVERS = ("ls-lin-lmmse", "mmse-lmmse")
 
@@ -92,6 +94,15 @@ def initialise_from_onnx(model, path):
     import onnx
     from onnx import numpy_helper
     weights = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+    # Every weight of the old model must have a place in the new one: a head the new
+    # architecture lacks (e.g. the LLR gain without --llr-gain) would be dropped silently, and the
+    # model would not start from what the old one computed.
+    parameters = {name for name, _ in model.named_parameters()}
+    unused = sorted(name for name in weights
+                    if name not in parameters and not re.fullmatch(r"smoothers\.\d+\.frozen_\w+", name))
+    if unused:
+        raise ValueError(f"{path}: the model has no place for {', '.join(unused)} (is an option "
+                         f"of the old model's architecture missing?)")
     copied = 0
     with torch.no_grad():
         for name, parameter in model.named_parameters():
@@ -194,6 +205,8 @@ def main():
     parser.add_argument("--init-from", type=pathlib.Path,
                         help="start from the weights of this ONNX model (see initialise_from_onnx)")
     args = parser.parse_args()
+    if (problem := check_layer_weights(args.layer_weights)) is not None:
+        parser.error(f"--layer-weights: {problem}")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -263,7 +276,7 @@ def main():
     model = model.cpu().eval()
     rx, ls, side, _, _, _ = examples[0][0]
     export(model, args.output, tuple(torch.from_numpy(t[None]) for t in (rx, ls, side)),
-           max_layers=args.max_layers)
+           max_layers=trained_max_layers(args.max_layers, args.layer_weights))
     record = {
         "command": " ".join(["/usr/bin/python3", "models/train_neural_receiver.py"] + sys.argv[1:]),
         "parameters": parameter_count(model),

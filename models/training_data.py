@@ -10,6 +10,8 @@ a batch share the PRB count (so that they stack); it is drawn per batch. Everyth
 (seed, batch index), so a run is reproducible.
 """
 
+import math
+
 import numpy as np
 import torch
 
@@ -67,6 +69,29 @@ pusch:
     harq_process_id: 0
     data_scrambling_id: 1
 """
+
+
+def trained_max_layers(max_layers, layer_weights=None):
+    """The most layers draw_link() draws with these arguments: what a model trained on its
+    examples may claim (the model's airan.max_layers). With layer_weights, the highest layer
+    count of non-zero weight among the first max_layers."""
+    if layer_weights is None:
+        return max_layers
+    drawn = [count for count, weight in enumerate(layer_weights[:max_layers], start=1) if weight > 0]
+    return max(drawn) if drawn else 0
+
+
+def check_layer_weights(layer_weights):
+    """The problem with layer_weights for draw_link(), or None: weights must be finite and
+    non-negative, and the first (one layer) positive, since a one-antenna example can draw one
+    layer only."""
+    if layer_weights is None:
+        return None
+    if not layer_weights or any(not math.isfinite(w) or w < 0 for w in layer_weights):
+        return "the weights must be finite and non-negative"
+    if layer_weights[0] <= 0:
+        return "the weight of one layer must be positive (one-antenna examples draw one layer)"
+    return None
 
 
 def draw_link(rng, multi_layer_fraction=0.2, max_layers=2, layer_weights=None):

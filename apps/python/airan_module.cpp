@@ -55,9 +55,9 @@ public:
     if (const auto problems = apps::validate_link(link_, scenario_.pusch); !problems.empty()) {
       throw std::invalid_argument("airan.Simulator: " + problems);
     }
-    if (reference_ != nullptr && reference_->perfect_csi) {
-      throw std::invalid_argument("airan.Simulator: the reference receiver must estimate the "
-                                  "channel (not perfect-csi)");
+    if (reference_ != nullptr && (reference_->perfect_csi || reference_->neural)) {
+      throw std::invalid_argument("airan.Simulator: the reference receiver must be a classical "
+                                  "one that estimates the channel (not perfect-csi or neural)");
     }
     simulator_ = std::make_unique<apps::SlotSimulator>(link_);
     phy::PuschFrontEndLimits limits;

@@ -98,6 +98,8 @@ class SimulatorTest(unittest.TestCase):
             airan.Simulator(SCENARIO, channel="TDL-X")
         with self.assertRaises(ValueError):
             airan.Simulator(SCENARIO, reference_receiver="perfect-csi")
+        with self.assertRaises(ValueError):  # its LLRs were the default classical front end's
+            airan.Simulator(SCENARIO, reference_receiver="neural")
         with self.assertRaises(Exception):
             airan.Simulator(scenario_yaml="cell: [")
         five = open(SCENARIO).read().replace("num_rx_antennas: 2", "num_rx_antennas: 5")
