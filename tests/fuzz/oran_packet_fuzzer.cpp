@@ -4,10 +4,12 @@
 // message. Every parsed view must lie inside the input; every U-plane section is decompressed
 // into a symbol by every IqCompressor implementation, which must agree bit for bit (the SIMD
 // kernels fed arbitrary compressed bytes). The same bytes are also read as a bare eCPRI message
-// chain (concatenation) and, when they start with a pcap magic number, as a capture file whose
-// records go through the same frame parser.
+// chain (concatenation), as an emulated O-RU reads the DU's C-plane (take_cplane_frame) and,
+// when they start with a pcap magic number, as a capture file whose records go through the same
+// frame parser.
 #include "airan/io/fronthaul_frame.h"
 #include "airan/io/pcap_file.h"
+#include "airan/io/ru_cplane_requests.h"
 
 #include <array>
 #include <cstddef>
@@ -142,6 +144,34 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     rest = message.message.rest.subspan(padding);
+  }
+
+  // The frame as an emulated O-RU reads the DU's C-plane: every request it keeps lies inside
+  // the carrier and the slot, and the tally accounts for each section kept.
+  {
+    RuCplaneScope scope;
+    scope.num_ru_ports = 4;
+    scope.carrier_prbs = config.uplane.carrier_prbs;
+    const FronthaulSlotClock clock(data[0] & 3, airan::phy::CyclicPrefix::normal);
+    scope.symbols_per_slot = clock.symbols_per_slot();
+    RuRequestsBySlot requests;
+    const RuCplaneTally tally = take_cplane_frame(bytes, config, scope, clock, requests);
+    check(tally.messages_ignored <= tally.messages && tally.messages <= 256);
+    std::size_t kept = 0;
+    for (const auto& [slot, list] : requests) {
+      check(slot < clock.slots_per_cycle() && !list.empty());
+      for (const auto& request : list) {
+        const CplaneSection& section = request.section;
+        const unsigned prbs = section.num_prbs == 0 ? scope.carrier_prbs : section.num_prbs;
+        check(request.ru_port < scope.num_ru_ports);
+        check(section.start_prb + prbs <= scope.carrier_prbs);
+        check(section.num_symbols >= 1 &&
+              request.start_symbol + section.num_symbols <= scope.symbols_per_slot);
+        check(!section.every_other_prb && !section.has_extensions && section.re_mask == 0xFFF);
+      }
+      kept += list.size();
+    }
+    check(kept == tally.sections_taken);
   }
 
   // A capture file of frames.
