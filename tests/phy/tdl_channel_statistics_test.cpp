@@ -97,8 +97,9 @@ TEST(TdlChannel, MeasuredDelaySpreadPowerAndFrequencyCorrelationMatchTheProfile)
                 p.name, spread * 1e9, p.expected_s * 1e9, 100.0 * (spread / p.expected_s - 1.0),
                 total);
     EXPECT_NEAR(spread / p.expected_s, 1.0, 0.05) << p.name;
-    // Mean of 1200 sums of independent taps: standard deviation below 0.02.
-    EXPECT_NEAR(total, 1.0, 0.08) << p.name;
+    // Mean of 1200 sums of independent taps: standard deviation below 0.02, so 2.5 of them
+    // (0.2 dB: a power scaling error of 0.35 dB passed the 0.08 this was).
+    EXPECT_NEAR(total, 1.0, 0.05) << p.name;
     for (int i = 0; i < 3; ++i) {
       cd theory = 0.0;
       for (const TdlTap& tap : channel.config().profile.taps) {
