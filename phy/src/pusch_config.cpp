@@ -2,6 +2,8 @@
 
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/pusch_precoder.h"
+#include "airan/phy/pusch_re_mapper.h"
+#include "airan/phy/tbs_calculator.h"
 
 #include <bit>
 #include <stdexcept>
@@ -139,6 +141,36 @@ std::string validate_precoding(const CellConfig& cell, const PuschConfig& pusch)
   return {};
 }
 
+/// The TB against the allocation (after every other check): a TBS in whole bytes, given with a
+/// reserved MCS, data REs to carry it, and a TBS_LBRM of at least the TBS.
+std::string validate_sizes(const CellConfig& cell, const PuschConfig& pusch) {
+  if (pusch.tb_size_bits % 8 != 0) {
+    return "TB size " + str(pusch.tb_size_bits) + " bits is not a whole number of bytes";
+  }
+  if (pusch.tb_size_bits == 0 && mcs_entry(pusch.mcs_table, pusch.mcs_index).reserved) {
+    // TS 38.214 6.1.4.2: a reserved MCS keeps the TBS of the TB's last transmission with a
+    // non-reserved one; computed from this allocation and Q_m it would be another TB.
+    return "MCS " + str(pusch.mcs_index) +
+           " is reserved: the TB size of the first transmission must be given";
+  }
+  if (make_pusch_re_mapping(cell, pusch).num_data_res() == 0) {
+    return "the allocation has no data RE (every RE is DMRS or left empty)";
+  }
+  std::uint32_t tbs = pusch.tb_size_bits;
+  if (tbs == 0) {
+    try {
+      tbs = compute_pusch_tbs(cell, pusch);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+  }
+  if (pusch.tbs_lbrm != 0 && pusch.tbs_lbrm < tbs) {
+    return "TBS_LBRM " + str(pusch.tbs_lbrm) + " is below the TB size " + str(tbs) +
+           " (limited-buffer rate matching would keep less than the code's systematic bits)";
+  }
+  return {};
+}
+
 } // namespace
 
 std::string CellConfig::validate() const {
@@ -193,7 +225,7 @@ std::string PuschConfig::validate(const CellConfig& cell) const {
   if (x_overhead != 0 && x_overhead != 6 && x_overhead != 12 && x_overhead != 18) {
     return "xOverhead must be 0, 6, 12 or 18";
   }
-  return {};
+  return validate_sizes(cell, *this);
 }
 
 unsigned PuschConfig::modulation_order() const {

@@ -89,13 +89,40 @@ TEST(PuschConfig, CodingErrors) {
   expect_rejected([](PuschConfig& p) { p.rv = 4; }, "redundancy version");
   expect_rejected([](PuschConfig& p) { p.data_scrambling_id = 1024; }, "1023");
   expect_rejected([](PuschConfig& p) { p.x_overhead = 5; }, "xOverhead");
-  // A reserved MCS is fine once the code rate of the first transmission is given.
+  // A reserved MCS is fine once the code rate and the TB size of the first transmission are
+  // given (TS 38.214 6.1.4.2): without the size, it was computed from this allocation and the
+  // new Q_m, another TB (see ReservedMcsKeepsTheTbSize).
   PuschConfig retransmission;
   retransmission.mcs_index = 30; // Q_m 4
   retransmission.target_code_rate_x10240 = 5530;
   retransmission.rv = 2;
+  EXPECT_NE(retransmission.validate(CellConfig{}).find("TB size of the first transmission"),
+            std::string::npos);
+  retransmission.tb_size_bits = 2088;
   EXPECT_EQ(retransmission.validate(CellConfig{}), "");
   EXPECT_EQ(retransmission.modulation_order(), 4u);
+}
+
+// Sizes the allocation cannot carry are errors before anything is sent.
+TEST(PuschConfig, TbSizesMustFitTheAllocation) {
+  const CellConfig cell;
+  PuschConfig p;
+  p.prb_size = 5;
+  p.mcs_index = 9;
+  ASSERT_EQ(p.validate(cell), "");
+  p.tb_size_bits = 100; // not whole bytes
+  EXPECT_NE(p.validate(cell).find("whole number of bytes"), std::string::npos);
+  p.tb_size_bits = 0;
+  p.tbs_lbrm = 24; // below the TBS: LBRM would keep fewer bits than the systematic ones
+  EXPECT_NE(p.validate(cell).find("TBS_LBRM 24 is below"), std::string::npos);
+  p.tbs_lbrm = 0;
+  // Mapping type B, one symbol of DMRS with both CDM groups empty: no data RE at all.
+  p.mapping_type = PuschMappingType::type_b;
+  p.start_symbol = 0;
+  p.num_symbols = 1;
+  p.dmrs_additional_position = 0;
+  p.num_dmrs_cdm_groups_no_data = 2;
+  EXPECT_NE(p.validate(cell).find("no data RE"), std::string::npos) << p.validate(cell);
 }
 
 TEST(PuschConfig, PrecodingErrors) {
