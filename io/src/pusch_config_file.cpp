@@ -197,6 +197,14 @@ static SlotScenario parse_slot_scenario_unguarded(const std::string& yaml_text,
   for (std::size_t i = 0; i < pusch_list.size(); ++i) {
     const std::string where = "pusch[" + std::to_string(i) + "]";
     scenario.pusch.push_back(parse_pusch(pusch_list[i], where, ctx));
+    // Unconfigured scrambling identities are the cell's (TS 38.211 6.4.1.1.1.1, 6.3.1.1).
+    auto& pusch = scenario.pusch.back();
+    if (pusch_list[i].IsMap() && !pusch_list[i]["dmrs_scrambling_id"]) {
+      pusch.dmrs_scrambling_id = scenario.cell.n_cell_id;
+    }
+    if (pusch_list[i].IsMap() && !pusch_list[i]["data_scrambling_id"]) {
+      pusch.data_scrambling_id = scenario.cell.n_cell_id;
+    }
     if (const auto error = scenario.pusch.back().validate(scenario.cell); !error.empty()) {
       ctx.fail(where, error);
     }

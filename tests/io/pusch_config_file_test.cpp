@@ -40,6 +40,18 @@ TEST(SlotScenarioFile, ParsesMinimalScenario) {
   EXPECT_EQ(scenario.pusch[0].rnti, 100);
   EXPECT_EQ(scenario.pusch[0].mcs_index, 10U);
   EXPECT_EQ(scenario.pusch[0].dmrs_ports, 0x1);
+  // No scrambling identity configured: the cell's (TS 38.211 6.3.1.1, 6.4.1.1.1.1), not 0.
+  EXPECT_EQ(scenario.pusch[0].data_scrambling_id, 7U);
+  EXPECT_EQ(scenario.pusch[0].dmrs_scrambling_id, 7U);
+  const auto configured = parse_slot_scenario(
+      R"(
+cell: {num_prbs: 52, numerology: 1, n_cell_id: 7}
+pusch:
+  - {bwp_size: 52, prb_size: 52, data_scrambling_id: 0, dmrs_scrambling_id: 300}
+)",
+      "configured");
+  EXPECT_EQ(configured.pusch[0].data_scrambling_id, 0U);
+  EXPECT_EQ(configured.pusch[0].dmrs_scrambling_id, 300U);
 }
 
 TEST(SlotScenarioFile, LoadsEveryBundledConfig) {

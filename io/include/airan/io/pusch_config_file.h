@@ -16,6 +16,8 @@
 ///      qam_order, num_layers, precoding: non-codebook|codebook, tpmi, rv, harq_process_id,
 ///      new_data_indicator, data_scrambling_id, tb_size_bits, tbs_lbrm, x_overhead}
 /// \endcode
+/// Without dmrs_scrambling_id or data_scrambling_id a PUSCH takes the cell's n_cell_id (TS
+/// 38.211 6.4.1.1.1.1 and 6.3.1.1: N_ID^cell when no scrambling identity is configured).
 #pragma once
 
 #include "airan/phy/pusch_config.h"
