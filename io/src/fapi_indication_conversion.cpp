@@ -1,5 +1,7 @@
 #include "airan/io/fapi_indication_conversion.h"
 
+#include "airan/phy/dmrs_pusch.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -75,8 +77,11 @@ FapiUlMeasurement to_fapi_measurement(const phy::PuschPduResult& result,
   const phy::PuschMeasurements& measured = result.measurements;
   m.ul_cqi = fapi_ul_cqi_from_snr_db(measured.post_eq_sinr_db);
   m.timing_advance = fapi_timing_advance_from_delay(measured.delay_s, cell.numerology);
-  const float power =
-      measured.rsrp * static_cast<float>(pusch.num_layers) + measured.noise_variance;
+  // RSRP is the power of a DMRS RE (TS 38.215 5.1.28), boosted by beta_DMRS^2 over the data's
+  // (TS 38.214 Table 6.2.2-1): per RE of the allocation the layers bring rsrp / beta^2 each.
+  const float beta = phy::dmrs_amplitude(pusch.num_dmrs_cdm_groups_no_data);
+  const float power = measured.rsrp / (beta * beta) * static_cast<float>(pusch.num_layers) +
+                      measured.noise_variance;
   if (power > 0.0F && std::isfinite(power)) {
     m.rssi = fapi_rssi_from_db(10.0F * std::log10(power));
   }
@@ -136,6 +141,9 @@ void to_slot_indications(const FapiSlotRequest& request,
                          FapiCrcIndication& crc, FapiRxDataIndication& rx_data) {
   to_slot_indications(request.sfn, request.slot, results, request.pdus(), cell, crc, rx_data);
   for (const FapiRejectedPdu& rejected : request.rejected_pdus()) {
+    if (!rejected.carries_tb) {
+      continue; // no transport block (UCI only): nothing for CRC or RX_DATA to report
+    }
     if (crc.num_crcs == fapi_max_pusch_pdus) {
       break;
     }

@@ -270,6 +270,7 @@ void to_slot_request(const FapiUlTtiRequest& request, const phy::CellConfig& cel
       rejected.handle = pdu.handle;
       rejected.rnti = pdu.rnti;
       rejected.harq_process_id = pdu.data ? pdu.data->harq_process_id : 0;
+      rejected.carries_tb = static_cast<bool>(pdu.data);
       rejected.error = error;
       continue;
     }

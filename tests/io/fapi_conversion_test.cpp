@@ -194,6 +194,58 @@ TEST(FapiPuschConversion, SlotRequestKeepsGoodPdusAndListsRejectedOnes) {
   EXPECT_EQ(slot->rejected[0].pusch_index, 1U);
   EXPECT_EQ(slot->rejected[0].handle, 101U);
   EXPECT_EQ(slot->rejected[0].error.status, FapiStatus::unsupported);
+  EXPECT_TRUE(slot->rejected[0].carries_tb);
+}
+
+// A rejected PDU with a transport block gets a failed CRC (the MAC retransmits); a UCI-only PDU
+// has no transport block, so neither CRC nor RX_DATA has an entry for it (it was a failed CRC on
+// HARQ process 0, a NACK the MAC could count against a TB that was never sent).
+TEST(FapiIndicationConversion, RejectedPdusWithoutATransportBlockGetNoCrc) {
+  const phy::CellConfig cell = make_cell();
+  auto request = std::make_unique<FapiUlTtiRequest>();
+  for (unsigned i = 0; i < 2; ++i) {
+    phy::PuschConfig pusch = make_pusch();
+    pusch.handle = 100 + i;
+    pusch.prb_start = 30 * i;
+    pusch.prb_size = 30;
+    ASSERT_TRUE(to_fapi_pusch_pdu(pusch, cell, request->pusch[i]).ok());
+  }
+  request->pusch[0].frequency_hopping = 1; // unsupported, with a TB
+  request->pusch[1].data.reset();          // UCI only
+  request->num_pusch = 2;
+  auto slot = std::make_unique<FapiSlotRequest>();
+  to_slot_request(*request, cell, *slot);
+  ASSERT_EQ(slot->rejected_pdus().size(), 2U);
+  EXPECT_FALSE(slot->rejected[1].carries_tb);
+  auto crc = std::make_unique<FapiCrcIndication>();
+  auto rx_data = std::make_unique<FapiRxDataIndication>();
+  to_slot_indications(*slot, {}, cell, *crc, *rx_data);
+  ASSERT_EQ(crc->num_crcs, 1U);
+  EXPECT_EQ(crc->crcs[0].handle, 100U);
+  EXPECT_EQ(crc->crcs[0].tb_crc_status, 1);
+  EXPECT_EQ(rx_data->num_pdus, 1U);
+}
+
+// An allocation without any signal (a section the RU never sent): the equalizer resolves no RE,
+// so there is no SINR to report: UL_CQI is invalid (255), not 63 dB (254) beside a failed CRC.
+TEST(FapiIndicationConversion, AnEmptyAllocationReportsNoUlCqi) {
+  const phy::CellConfig cell = make_cell(24);
+  phy::PuschReceiverConfig receiver_config;
+  receiver_config.max_layers = 1;
+  phy::PuschReceiver receiver(cell, receiver_config);
+  phy::PuschConfig pusch = make_pusch();
+  pusch.bwp_size = 24;
+  pusch.prb_start = 0;
+  pusch.prb_size = 24;
+  phy::PuschTransmitter transmitter(cell);
+  const auto grid = transmitter.make_grid(); // zeros
+  std::vector<phy::PuschPduResult> results;
+  receiver.process_slot(grid, 3, std::span(&pusch, 1), results);
+  ASSERT_EQ(results.size(), 1U);
+  EXPECT_FALSE(results[0].tb_crc_ok);
+  EXPECT_TRUE(std::isnan(results[0].measurements.post_eq_sinr_db));
+  EXPECT_EQ(to_fapi_crc(results[0], pusch, cell).measurement.ul_cqi,
+            FapiUlMeasurement::invalid_ul_cqi);
 }
 
 TEST(FapiCellConversion, ConfigRequestRoundTripAndErrors) {
@@ -287,8 +339,10 @@ TEST(FapiIndicationConversion, CrcAndRxDataFromAResult) {
   }
   result.measurements.post_eq_sinr_db = 11.0F;
   result.measurements.delay_s = 0.0F;
-  result.measurements.rsrp = 0.004F;           // per layer
-  result.measurements.noise_variance = 0.002F; // 2 x 0.004 + 0.002 = 0.01 = -20 dB
+  // RSRP of a DMRS RE: 0.004 per layer times beta^2 = 2 (two CDM groups without data); the
+  // data REs get 2 x 0.004 + 0.002 = 0.01 = -20 dB. (The boost was counted: -17.4 dB, 1106.)
+  result.measurements.rsrp = 0.008F;
+  result.measurements.noise_variance = 0.002F;
   FapiCrc crc = to_fapi_crc(result, pusch, cell);
   EXPECT_EQ(crc.handle, 42U);
   EXPECT_EQ(crc.harq_id, 9);

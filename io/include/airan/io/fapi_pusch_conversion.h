@@ -40,6 +40,9 @@ struct FapiRejectedPdu {
   std::uint32_t handle = 0;
   std::uint16_t rnti = 0;
   std::uint8_t harq_process_id = 0;
+  /// The PDU had puschData: a transport block, which CRC.indication reports as failed. A
+  /// UCI-only PDU has none (no CRC or RX_DATA entry; its ERROR.indication says why).
+  bool carries_tb = true;
   FapiError error;
 };
 

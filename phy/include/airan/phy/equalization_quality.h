@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <limits>
 
 namespace airan::phy {
 
@@ -27,10 +28,14 @@ AIRAN_HOST_DEVICE inline float qam_axis_decision(float value, int levels, float 
 }
 
 /// Post-equalization SINR in dB from the sum and count of the finite post-equalization noise
-/// variances: -10 log10(mean), 100 dB when the mean is below 1e-10 or there is none, capped at
-/// 100 dB.
+/// variances: -10 log10(mean), 100 dB when the mean is below 1e-10, capped at 100 dB; NaN (no
+/// measurement, FAPI's invalid UL_CQI) when there is none, i.e. the equalizer resolved no RE (an
+/// all-zero allocation reported 100 dB beside its failed CRC).
 inline float post_equalization_sinr_db(double noise_sum, std::size_t noise_count) {
-  const double mean = noise_count == 0 ? 0.0 : noise_sum / static_cast<double>(noise_count);
+  if (noise_count == 0) {
+    return std::numeric_limits<float>::quiet_NaN();
+  }
+  const double mean = noise_sum / static_cast<double>(noise_count);
   const float sinr = mean > 1e-10 ? static_cast<float>(-10.0 * std::log10(mean)) : 100.0F;
   return sinr < 100.0F ? sinr : 100.0F;
 }

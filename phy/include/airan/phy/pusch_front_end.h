@@ -49,7 +49,8 @@ struct PuschMeasurements {
   float rsrp = 0.0F;           ///< DMRS RE power per antenna and layer, linear.
   float sinr_db = 0.0F;        ///< Pre-equalization SNR per antenna and layer, dB.
   /// Post-equalization SINR, dB: 1 / (mean post-equalization noise variance) over the data REs
-  /// and layers (REs the equalizer could not resolve are left out); capped at 100 dB.
+  /// and layers (REs the equalizer could not resolve are left out); capped at 100 dB; NaN when
+  /// it resolved none.
   float post_eq_sinr_db = 0.0F;
   std::optional<float> cfo_hz; ///< Empty with a single DMRS occasion.
   float delay_s = 0.0F;        ///< Timing offset, positive when late.
