@@ -57,7 +57,18 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
     c.crc_ok += crc->num_crcs - failed;
     c.crc_failed += failed;
   });
-  send(*rx_data);
+  if (!send(*rx_data)) {
+    // The TBs never reached the MAC: a CRC that passed would tell it they had, and it would not
+    // retransmit them. Report them failed instead (counted as undelivered).
+    std::uint64_t undelivered = 0;
+    for (std::size_t i = 0; i < crc->num_crcs; ++i) {
+      if (crc->crcs[i].tb_crc_status == 0) {
+        crc->crcs[i].tb_crc_status = 1;
+        ++undelivered;
+      }
+    }
+    count([&](L1Counters& c) { c.tbs_undelivered += undelivered; });
+  }
   const bool sent = send(*crc);
   const auto left = SteadyClock::now();
   if (sent && received.has_samples()) {

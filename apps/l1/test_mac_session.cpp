@@ -140,8 +140,9 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
   const auto& c = report.l1;
   out << "L1: slots processed " << c.slots_processed << ", PDUs decoded " << c.pdus_decoded
       << ", SLOT.indications " << c.slot_indications_sent << ", errors sent "
-      << c.error_indications_sent << ", send failures " << c.send_failures << ", late samples "
-      << c.late_samples << ", PDUs of unsupported types " << c.pdus_unsupported << '\n';
+      << c.error_indications_sent << ", send failures " << c.send_failures << " (TBs undelivered "
+      << c.tbs_undelivered << "), late samples " << c.late_samples << ", PDUs of unsupported types "
+      << c.pdus_unsupported << '\n';
   if (options.fronthaul) {
     const auto& f = report.fronthaul;
     const auto& a = report.fronthaul_ingest;

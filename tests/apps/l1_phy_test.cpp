@@ -297,6 +297,29 @@ TEST(FapiPhy, CountsAndReportsPduTypesItDoesNotProcess) {
 // Real-time clock: slots without work close as they end. Samples that come for them afterwards
 // are refused at once and counted; they used to stay in the IqSource for good, and once four had
 // filled it every later push waited out its timeout, failing the PDUs of every later slot.
+// When RX_DATA.indication cannot be sent, the CRC.indication of its TBs reports them failed, so
+// that the MAC retransmits (it reported them passed: the MAC took as delivered TBs it never got).
+TEST(FapiPhy, TbsWhoseRxDataCannotBeSentAreReportedFailed) {
+  PhyHarness h;
+  h.configure_and_start();
+  h.refuse_sends_of(FapiMessageType::rx_data_indication);
+  const phy::PuschConfig pusch = test::harness_pusch(7, 2);
+  h.send(h.ul_tti(0, 0, std::span(&pusch, 1)));
+  (void)h.push_signal(0, 0, pusch, 7);
+  const auto crc = h.wait_for(FapiMessageType::crc_indication);
+  ASSERT_TRUE(crc);
+  ASSERT_EQ(crc->crcs.size(), 1U);
+  EXPECT_EQ(crc->crcs[0].handle, 7U);
+  EXPECT_EQ(crc->crcs[0].tb_crc_status, 1);
+  const L1Counters c = h.phy().counters();
+  EXPECT_EQ(c.crc_ok, 1U); // decoded, but not delivered
+  EXPECT_EQ(c.tbs_undelivered, 1U);
+  EXPECT_EQ(c.send_failures, 1U);
+  for (const auto& message : h.log()) {
+    EXPECT_NE(message.type, FapiMessageType::rx_data_indication);
+  }
+}
+
 TEST(FapiPhy, LateSamplesNeverStallTheSlotPipeline) {
   FapiPhyConfig config = test::harness_phy_config();
   config.clock_mode = SlotClockMode::real_time;

@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -75,7 +76,7 @@ public:
         message_(std::make_unique<io::FapiMessage>()), buffer_(1 << 20), out_(1 << 20) {
     mac_.set_remote("127.0.0.1", phy_transport_.local_port());
     phy_transport_.set_remote("127.0.0.1", mac_.local_port());
-    phy_ = std::make_unique<FapiPhy>(phy_transport_, samples_, config);
+    phy_ = std::make_unique<FapiPhy>(refusing_, samples_, config);
     thread_ = std::thread([this] { phy_->run(); });
     const unsigned layers[] = {1};
     signal_ =
@@ -87,6 +88,9 @@ public:
   }
 
   FapiPhy& phy() { return *phy_; }
+  /// From now on the PHY's sends of units whose first message is \p type fail (a transport that
+  /// refuses them, e.g. too large for it).
+  void refuse_sends_of(io::FapiMessageType type) { refusing_.refused = type; }
   InMemoryIqSource& samples() { return samples_; }
   const phy::CellConfig& cell() const { return cell_; }
 
@@ -208,7 +212,30 @@ private:
   }
 
   phy::CellConfig cell_;
+  /// The PHY's transport: UDP, refusing the units of one message type when asked.
+  struct RefusingTransport final : io::FapiTransport {
+    explicit RefusingTransport(io::FapiTransport& inner) : inner(inner) {}
+    io::FapiTransportStatus send(std::span<const std::uint8_t> unit) override {
+      io::FapiMessageReader reader(unit);
+      io::FapiMessageView view;
+      const auto type = refused.load();
+      if (type && reader.next(view) && view.type == *type) {
+        return io::FapiTransportStatus::too_large;
+      }
+      return inner.send(unit);
+    }
+    io::FapiReceiveResult receive(std::span<std::uint8_t> buffer,
+                                  std::chrono::microseconds timeout) override {
+      return inner.receive(buffer, timeout);
+    }
+    [[nodiscard]] std::size_t max_message_size() const override { return inner.max_message_size(); }
+    [[nodiscard]] io::FapiTransportCounters counters() const override { return inner.counters(); }
+    io::FapiTransport& inner;
+    std::atomic<std::optional<io::FapiMessageType>> refused{};
+  };
+
   io::FapiUdpTransport phy_transport_;
+  RefusingTransport refusing_{phy_transport_};
   io::FapiUdpTransport mac_;
   InMemoryIqSource samples_;
   std::unique_ptr<FapiPhy> phy_;

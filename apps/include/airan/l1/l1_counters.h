@@ -36,7 +36,10 @@ struct L1Counters {
   std::uint64_t crc_failed = 0; ///< Includes rejected PDUs and PDUs without samples.
   std::uint64_t slot_indications_sent = 0;
   std::uint64_t error_indications_sent = 0;
-  std::uint64_t send_failures = 0;   ///< Units the transport refused (after retries): lost.
+  std::uint64_t send_failures = 0; ///< Units the transport refused (after retries): lost.
+  /// Decoded TBs whose RX_DATA.indication could not be sent: their CRC.indication reports them
+  /// failed, so that the MAC retransmits (they are also in crc_ok).
+  std::uint64_t tbs_undelivered = 0;
   std::uint64_t internal_errors = 0; ///< Exceptions caught in the slot loop (PHY kept running).
   /// ERROR.indications and responses with an error, by SCF error code (index = code, 0 .. 8).
   std::array<std::uint64_t, 9> errors_by_code{};
