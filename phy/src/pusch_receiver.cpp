@@ -167,10 +167,8 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
 
   const HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
   HarqSoftBuffer* buffer = nullptr;
-  bool taken_here = false;
   {
     const std::lock_guard lock(harq_mutex);
-    taken_here = harq.find(key) == nullptr;
     buffer = &harq.acquire(key, pdu.new_data_indicator);
   }
   try {
@@ -178,12 +176,11 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
                           ? decoder.decode_device(device_llrs, cfg, *buffer, result.tb_bits)
                           : decoder.decode(llrs, cfg, *buffer, result.tb_bits);
   } catch (...) {
-    // A buffer taken for this PDU is given back (a UE that never uses the key again would hold
-    // it for good); one that holds earlier transmissions stays for the next.
-    if (taken_here) {
-      const std::lock_guard lock(harq_mutex);
-      harq.release(key);
-    }
+    // The buffer is given back: one taken for this PDU (a UE that never uses the key again would
+    // hold it for good), and one that held earlier transmissions too, since the decoder may
+    // have combined part of this one into it (the next retransmission would add it twice).
+    const std::lock_guard lock(harq_mutex);
+    harq.release(key);
     throw;
   }
   result.tb_crc_ok = result.decoding.tb_crc_ok;
@@ -206,20 +203,31 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
   result.decoding = {};
   result.measurements = {};
   result.times = {};
+  if (duplicate_harq) {
+    result.error = "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
+    return; // the first PDU of the process owns its buffer in this slot
+  }
+  // New data ends the process's previous TB whether or not this PDU gets decoded: its soft
+  // values must not be combined with a later retransmission of the new TB.
+  const auto end_previous_tb = [&] {
+    if (pdu.new_data_indicator) {
+      const std::lock_guard lock(harq_mutex);
+      harq.release({pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)});
+    }
+  };
   if (const auto error = pdu.validate(cell); !error.empty()) {
     result.error = "invalid PDU: " + error;
+    end_previous_tb();
     return;
   }
   if (pdu.num_layers > config.max_layers) {
     result.error = "invalid PDU: more layers than the receiver was built for";
-    return;
-  }
-  if (duplicate_harq) {
-    result.error = "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
+    end_previous_tb();
     return;
   }
   if (detector != nullptr && perfect_csi != nullptr) {
     result.error = "a detector (neural receiver) takes no perfect CSI";
+    end_previous_tb();
     return;
   }
   try {
@@ -228,6 +236,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     if (tbs > config.max_tbs) {
       result.error = "TBS " + std::to_string(tbs) + " exceeds the receiver's maximum " +
                      std::to_string(config.max_tbs);
+      end_previous_tb();
       return;
     }
     const std::uint32_t coded_bits = pusch_coded_bits(cell, pdu);
@@ -279,6 +288,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     result.error = std::string("HARQ: ") + e.what();
   } catch (const std::exception& e) {
     result.error = e.what();
+    end_previous_tb(); // e.g. the front end failed before the buffer was taken
   }
 }
 
