@@ -90,7 +90,7 @@ public:
   FapiPhy& phy() { return *phy_; }
   /// From now on the PHY's sends of units whose first message is \p type fail (a transport that
   /// refuses them, e.g. too large for it).
-  void refuse_sends_of(io::FapiMessageType type) { refusing_.refused = type; }
+  void refuse_sends_of(io::FapiMessageType type) { refusing_.refused = static_cast<int>(type); }
   InMemoryIqSource& samples() { return samples_; }
   const phy::CellConfig& cell() const { return cell_; }
 
@@ -218,8 +218,8 @@ private:
     io::FapiTransportStatus send(std::span<const std::uint8_t> unit) override {
       io::FapiMessageReader reader(unit);
       io::FapiMessageView view;
-      const auto type = refused.load();
-      if (type && reader.next(view) && view.type == *type) {
+      const int type = refused.load();
+      if (type >= 0 && reader.next(view) && static_cast<int>(view.type) == type) {
         return io::FapiTransportStatus::too_large;
       }
       return inner.send(unit);
@@ -231,7 +231,7 @@ private:
     [[nodiscard]] std::size_t max_message_size() const override { return inner.max_message_size(); }
     [[nodiscard]] io::FapiTransportCounters counters() const override { return inner.counters(); }
     io::FapiTransport& inner;
-    std::atomic<std::optional<io::FapiMessageType>> refused{};
+    std::atomic<int> refused{-1}; ///< The refused FapiMessageType, or -1 (a lock-free atomic).
   };
 
   io::FapiUdpTransport phy_transport_;
