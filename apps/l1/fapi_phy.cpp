@@ -38,12 +38,14 @@ void FapiPhy::Impl::send_slot_indication() {
 
 void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
   UlSlotOutcome outcome;
+  const HarqPoolTally harq_before = processor->harq_tally();
   try {
     outcome = processor->process(slot.request, received, *crc, *rx_data);
   } catch (const std::exception&) {
     // Samples of the wrong shape: report every PDU as failed and carry on.
     outcome = processor->process(slot.request, ReceivedSlot{}, *crc, *rx_data);
   }
+  const HarqPoolTally harq_after = processor->harq_tally();
   std::uint64_t failed = 0;
   for (const auto& entry : crc->entries()) {
     failed += entry.tb_crc_status != 0 ? 1U : 0U;
@@ -56,6 +58,8 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
     c.pdus_decoded += outcome.num_decoded;
     c.crc_ok += crc->num_crcs - failed;
     c.crc_failed += failed;
+    c.harq_buffers_expired += harq_after.expired - harq_before.expired;
+    c.harq_pool_exhausted += harq_after.exhausted - harq_before.exhausted;
   });
   if (!send(*rx_data)) {
     // The TBs never reached the MAC: a CRC that passed would tell it they had, and it would not

@@ -142,7 +142,8 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
       << ", SLOT.indications " << c.slot_indications_sent << ", errors sent "
       << c.error_indications_sent << ", send failures " << c.send_failures << " (TBs undelivered "
       << c.tbs_undelivered << "), late samples " << c.late_samples << ", PDUs of unsupported types "
-      << c.pdus_unsupported << '\n';
+      << c.pdus_unsupported << ", HARQ buffers expired " << c.harq_buffers_expired
+      << ", TBs refused for want of a HARQ buffer " << c.harq_pool_exhausted << '\n';
   if (options.fronthaul) {
     const auto& f = report.fronthaul;
     const auto& a = report.fronthaul_ingest;

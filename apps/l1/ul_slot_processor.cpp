@@ -1,6 +1,7 @@
 #include "airan/l1/ul_slot_processor.h"
 
 #include "airan/io/fapi_indication_conversion.h"
+#include "airan/l1/slot_clock.h"
 #include "airan/phy/numerology.h"
 
 #include <algorithm>
@@ -21,7 +22,8 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
                                  const UlSlotProcessorConfig& config)
     : cell_(cell), num_rx_antennas_(num_rx_antennas),
       demodulator_(numerology_of(cell), cell.num_prbs),
-      grid_(num_rx_antennas, numerology_of(cell).symbols_per_slot(), 12 * cell.num_prbs) {
+      grid_(num_rx_antennas, numerology_of(cell).symbols_per_slot(), 12 * cell.num_prbs),
+      slots_per_frame_(10U << cell.numerology) {
   if (config.max_layers == 0 || config.max_layers > 4) {
     throw std::invalid_argument("L1: max_layers " + std::to_string(config.max_layers) +
                                 " (1 .. 4)");
@@ -38,6 +40,7 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
     receiver_config.max_layers = layers;
     receiver_config.num_threads = std::max(config.num_threads, 1U);
     receiver_config.num_harq_buffers = config.num_harq_buffers;
+    receiver_config.harq_expiry_slots = config.harq_expiry_ms * (slots_per_frame_ / 10);
     receiver_config.max_tbs = config.max_tbs;
     receiver_config.front_end = config.front_end;
     receiver_config.detector = config.detector;
@@ -74,6 +77,52 @@ std::size_t UlSlotProcessor::slot_length(unsigned slot) const {
   return receivers_.front().receiver->slot_length(slot);
 }
 
+HarqPoolTally UlSlotProcessor::harq_tally() const {
+  HarqPoolTally tally;
+  for (const auto& entry : receivers_) {
+    const phy::HarqBufferPool& pool = entry.receiver->harq_pool();
+    tally.in_use += pool.num_in_use();
+    tally.expired += pool.num_expired();
+    tally.exhausted += pool.num_exhausted();
+  }
+  return tally;
+}
+
+phy::HarqBufferPool* UlSlotProcessor::harq_pool(unsigned layers) {
+  LayerReceiver* entry = receiver_for(layers);
+  return entry != nullptr ? &entry->receiver->harq_pool() : nullptr;
+}
+
+void UlSlotProcessor::advance_harq_clock(const io::FapiSlotRequest& request) {
+  const FapiSlotAddress address{request.sfn, request.slot};
+  if (request.slot >= slots_per_frame_ || request.sfn >= 1024) {
+    return; // not a slot of this numerology (the conversion refuses its PDUs)
+  }
+  harq_clock_ = harq_clock_started_ ? nearest_absolute_slot(harq_clock_, address, slots_per_frame_)
+                                    : std::uint64_t{address.sfn} * slots_per_frame_ + address.slot;
+  harq_clock_started_ = true;
+  for (auto& entry : receivers_) {
+    entry.receiver->harq_pool().advance_clock(harq_clock_);
+  }
+}
+
+void UlSlotProcessor::end_previous_tb(const phy::HarqProcessKey& key, const LayerReceiver* keep) {
+  for (auto& entry : receivers_) {
+    if (&entry != keep) {
+      entry.receiver->harq_pool().release(key);
+    }
+  }
+}
+
+bool UlSlotProcessor::repeats_harq_process(std::span<const phy::PuschConfig> pdus,
+                                           std::size_t index) {
+  return std::any_of(pdus.begin(), pdus.begin() + static_cast<std::ptrdiff_t>(index),
+                     [&](const phy::PuschConfig& earlier) {
+                       return earlier.rnti == pdus[index].rnti &&
+                              earlier.harq_process_id == pdus[index].harq_process_id;
+                     });
+}
+
 UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
                                        const ReceivedSlot& samples, io::FapiCrcIndication& crc,
                                        io::FapiRxDataIndication& rx_data) {
@@ -84,10 +133,22 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     entry.pdus.clear();
     entry.request_index.clear();
   }
+  advance_harq_clock(request);
+  for (const auto& rejected : request.rejected_pdus()) {
+    if (rejected.carries_tb && rejected.new_data) {
+      end_previous_tb({rejected.rnti, rejected.harq_process_id}, nullptr);
+    }
+  }
   // Sort the PDUs onto the receivers of their layer counts.
   for (std::size_t i = 0; i < pdus.size(); ++i) {
+    const bool repeated = repeats_harq_process(pdus, i);
     LayerReceiver* entry = receiver_for(pdus[i].num_layers);
-    if (entry != nullptr && samples.has_samples()) {
+    const bool decoded = entry != nullptr && samples.has_samples() && !repeated;
+    if (pdus[i].new_data_indicator && !repeated) {
+      end_previous_tb({pdus[i].rnti, static_cast<std::uint8_t>(pdus[i].harq_process_id)},
+                      decoded ? entry : nullptr);
+    }
+    if (decoded) {
       entry->pdus.push_back(pdus[i]);
       entry->request_index.push_back(i);
       continue;
@@ -99,7 +160,9 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     result.tb_crc_ok = false;
     result.decoding = {};
     result.measurements = {};
-    if (entry == nullptr) {
+    if (repeated) {
+      result.error = "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
+    } else if (entry == nullptr) {
       result.error = "no receiver for " + std::to_string(pdus[i].num_layers) + " layers";
       ++outcome.num_unsupported;
     } else {

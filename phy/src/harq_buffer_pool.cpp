@@ -2,13 +2,15 @@
 /// \brief HARQ soft buffer pool: preallocated buffers handed out by HARQ process.
 #include "airan/phy/harq_buffer_pool.h"
 
+#include <algorithm>
 #include <string>
 
 namespace airan::phy {
 
 HarqBufferPool::HarqBufferPool(unsigned num_buffers, std::size_t soft_bits_per_buffer,
-                               HarqStorage storage)
-    : soft_bits_per_buffer_(soft_bits_per_buffer), storage_kind_(storage) {
+                               HarqStorage storage, std::uint32_t expiry_slots)
+    : soft_bits_per_buffer_(soft_bits_per_buffer), storage_kind_(storage),
+      expiry_slots_(expiry_slots) {
   if (num_buffers == 0 || soft_bits_per_buffer == 0) {
     throw std::invalid_argument("HARQ buffer pool: " + std::to_string(num_buffers) +
                                 " buffers of " + std::to_string(soft_bits_per_buffer) +
@@ -47,6 +49,7 @@ HarqSoftBuffer& HarqBufferPool::acquire(const HarqProcessKey& key, bool new_data
       }
     }
     if (held == nullptr) {
+      ++num_exhausted_;
       throw HarqPoolExhaustedError("HARQ buffer pool: all " + std::to_string(buffers_.size()) +
                                    " buffers are in use (RNTI " + std::to_string(key.rnti) +
                                    ", HARQ process " + std::to_string(key.harq_process) + ")");
@@ -59,6 +62,7 @@ HarqSoftBuffer& HarqBufferPool::acquire(const HarqProcessKey& key, bool new_data
   if (new_data) {
     held->state_ = HarqSoftBuffer::State{};
   }
+  held->last_used_slot_ = now_slot_;
   return *held;
 }
 
@@ -71,6 +75,24 @@ bool HarqBufferPool::release(const HarqProcessKey& key) {
   held->state_ = HarqSoftBuffer::State{};
   --num_in_use_;
   return true;
+}
+
+unsigned HarqBufferPool::advance_clock(std::uint64_t now_slot) {
+  now_slot_ = std::max(now_slot_, now_slot);
+  if (expiry_slots_ == 0) {
+    return 0;
+  }
+  unsigned expired = 0;
+  for (auto& buffer : buffers_) {
+    if (buffer.in_use_ && now_slot_ - buffer.last_used_slot_ > expiry_slots_) {
+      buffer.in_use_ = false;
+      buffer.state_ = HarqSoftBuffer::State{};
+      ++expired;
+    }
+  }
+  num_in_use_ -= expired;
+  num_expired_ += expired;
+  return expired;
 }
 
 unsigned HarqBufferPool::release_all(std::uint16_t rnti) {

@@ -55,7 +55,8 @@ struct PuschReceiver::Impl {
         harq(std::max(config_in.num_harq_buffers, 1U),
              pusch_harq_buffer_length(max_tbs_of(cell_in, config_in),
                                       2U * 156U * cell_in.num_prbs * config_in.max_layers),
-             config_in.ulsch_decoder ? config_in.ulsch_decoder.harq_storage : HarqStorage::host),
+             config_in.ulsch_decoder ? config_in.ulsch_decoder.harq_storage : HarqStorage::host,
+             config_in.harq_expiry_slots),
         grid(config_in.num_rx_antennas, symbols_per_slot(cell_in.cyclic_prefix),
              subcarriers_per_prb * cell_in.num_prbs) {
     if (const auto error = cell.validate(); !error.empty()) {
@@ -309,6 +310,9 @@ const PuschReceiverConfig& PuschReceiver::config() const {
   return impl_->config;
 }
 HarqBufferPool& PuschReceiver::harq_pool() {
+  return impl_->harq;
+}
+const HarqBufferPool& PuschReceiver::harq_pool() const {
   return impl_->harq;
 }
 

@@ -10,6 +10,7 @@
 
 #include "../support/iq_detector.h"
 #include "../support/run_airan.h"
+#include "../support/two_ue_slot.h"
 
 #include <gtest/gtest.h>
 
@@ -223,34 +224,6 @@ TEST(LaunchPattern, ErrorsNameTheKey) {
   EXPECT_EQ(error_of(cell + ue + "snr_db: -100\n"), "no error");
 }
 
-/// Slot \p slot of \p signal (24 PRBs) with a 1-layer UE on PRBs 0-11 and a 2-layer UE on PRBs
-/// 12-23 at MCS \p mcs (TB seeds and RNTIs from \p tb_seed and \p rnti), and its request.
-io::FapiSlotRequest two_ue_slot(UplinkSignalGenerator& signal, unsigned slot, std::uint64_t tb_seed,
-                                std::uint16_t rnti, unsigned mcs) {
-  std::vector<UeTransmission> tx(2);
-  for (unsigned u = 0; u < 2; ++u) {
-    tx[u].ue = u;
-    tx[u].tb_seed = tb_seed + u;
-    auto& p = tx[u].pusch;
-    p.rnti = static_cast<std::uint16_t>(rnti + u);
-    p.handle = u;
-    p.bwp_size = 24;
-    p.prb_start = 12 * u;
-    p.prb_size = 12;
-    p.mcs_index = mcs;
-    p.num_layers = u + 1;
-    p.dmrs_ports = u == 0 ? 0b1 : 0b11;
-  }
-  signal.generate(tx, slot);
-  io::FapiSlotRequest request;
-  request.slot = slot;
-  request.pusch[0] = tx[0].pusch;
-  request.pusch[1] = tx[1].pusch;
-  request.source_index[1] = 1;
-  request.num_pusch = 2;
-  return request;
-}
-
 TEST(UlSlotProcessor, DecodesEachPortCountOnItsOwnReceiver) {
   // One 1-layer and one 2-layer UE in the same slot, on a cell whose num_antenna_ports is 1.
   phy::CellConfig cell;
@@ -265,7 +238,7 @@ TEST(UlSlotProcessor, DecodesEachPortCountOnItsOwnReceiver) {
   EXPECT_TRUE(processor.supports_layers(2));
   EXPECT_FALSE(processor.supports_layers(4)); // only 2 receive antennas
 
-  const io::FapiSlotRequest request = two_ue_slot(signal, 4, 40, 100, 10);
+  const io::FapiSlotRequest request = test::two_ue_slot(signal, 4, 40, 100, 10);
   ReceivedSlot samples;
   samples.grid = &signal.grid();
   auto crc = std::make_unique<io::FapiCrcIndication>();
@@ -298,7 +271,7 @@ TEST(UlSlotProcessor, HandsTimeDomainIqToDetectorsThatDemodulate) {
   channel.domain = apps::ChannelDomain::time;
   UplinkSignalGenerator signal(cell, 2, channel, layers, 30.0, 3);
   ASSERT_TRUE(signal.time_domain());
-  const io::FapiSlotRequest request = two_ue_slot(signal, 6, 50, 200, 12);
+  const io::FapiSlotRequest request = test::two_ue_slot(signal, 6, 50, 200, 12);
   ReceivedSlot samples;
   samples.iq = signal.iq();
 

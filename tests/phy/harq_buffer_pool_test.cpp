@@ -75,6 +75,48 @@ TEST(HarqBufferPool, ExhaustionThrowsAndLeavesThePoolUnchanged) {
   EXPECT_TRUE(pool.release({2, 0}));
   EXPECT_NO_THROW(pool.acquire({3, 0}, true));
   EXPECT_EQ(pool.num_in_use(), 2u);
+  EXPECT_EQ(pool.num_exhausted(), 2u); // the two refused acquires, not the ones that succeeded
+}
+
+TEST(HarqBufferPool, BuffersUnusedForLongerThanTheExpiryAreFreed) {
+  HarqBufferPool pool(3, 16, HarqStorage::host, 10);
+  EXPECT_EQ(pool.expiry_slots(), 10u);
+  pool.advance_clock(100);
+  pool.acquire({1, 0}, true).state().num_transmissions = 1; // abandoned after this
+  pool.acquire({2, 0}, true).state().num_transmissions = 1;
+  pool.advance_clock(105);
+  pool.acquire({2, 0}, false).state().num_transmissions = 2; // retransmitted: last use 105
+  EXPECT_EQ(pool.advance_clock(110), 0u);                    // 10 slots old: not yet
+  EXPECT_EQ(pool.advance_clock(111), 1u);                    // 11 slots old: expired
+  EXPECT_EQ(pool.find({1, 0}), nullptr);
+  ASSERT_NE(pool.find({2, 0}), nullptr);
+  EXPECT_EQ(pool.find({2, 0})->state().num_transmissions, 2u);
+  EXPECT_EQ(pool.num_in_use(), 1u);
+  // An earlier time leaves the clock where it is (and expires nothing).
+  EXPECT_EQ(pool.advance_clock(50), 0u);
+  EXPECT_EQ(pool.clock(), 111u);
+  EXPECT_EQ(pool.advance_clock(116), 1u);
+  EXPECT_EQ(pool.num_in_use(), 0u);
+  EXPECT_EQ(pool.num_expired(), 2u);
+  // A retransmission after expiry starts from an empty buffer.
+  EXPECT_EQ(pool.acquire({2, 0}, false).state().num_transmissions, 0u);
+}
+
+TEST(HarqBufferPool, AnAbandonedPoolTakesNewProcessesAgainOnceExpired) {
+  // UEs that leave with a failed TB each hold a buffer: without expiry the pool refuses every
+  // later UE for good; with it, the next UE gets a buffer once the stale ones have aged out.
+  HarqBufferPool lasting(2, 8);
+  HarqBufferPool expiring(2, 8, HarqStorage::host, 40);
+  for (HarqBufferPool* pool : {&lasting, &expiring}) {
+    pool->acquire({100, 0}, true);
+    pool->acquire({101, 0}, true);
+    pool->advance_clock(41);
+    EXPECT_EQ(pool->num_in_use(), pool == &lasting ? 2u : 0u);
+  }
+  EXPECT_THROW(lasting.acquire({102, 0}, true), HarqPoolExhaustedError);
+  EXPECT_NO_THROW(expiring.acquire({102, 0}, true));
+  EXPECT_EQ(lasting.num_expired(), 0u);
+  EXPECT_EQ(lasting.advance_clock(1'000'000), 0u); // no expiry: never
 }
 
 TEST(HarqBufferPool, ReleaseFreesBuffersForOtherProcesses) {

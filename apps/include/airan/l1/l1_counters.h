@@ -40,6 +40,10 @@ struct L1Counters {
   /// Decoded TBs whose RX_DATA.indication could not be sent: their CRC.indication reports them
   /// failed, so that the MAC retransmits (they are also in crc_ok).
   std::uint64_t tbs_undelivered = 0;
+  /// HARQ buffers freed because their process stopped transmitting (UlSlotProcessorConfig::
+  /// harq_expiry_ms), and TBs not decoded because every HARQ buffer was held.
+  std::uint64_t harq_buffers_expired = 0;
+  std::uint64_t harq_pool_exhausted = 0;
   std::uint64_t internal_errors = 0; ///< Exceptions caught in the slot loop (PHY kept running).
   /// ERROR.indications and responses with an error, by SCF error code (index = code, 0 .. 8).
   std::array<std::uint64_t, 9> errors_by_code{};

@@ -12,6 +12,15 @@
 /// it gets a failed CRC, and the L1 reports it (MSG_SLOT_ERR). HARQ buffers live in the
 /// receiver of the PDU's layer count, so a retransmission must keep the layer count (as it must
 /// keep the TBS anyway).
+///
+/// **HARQ bookkeeping across the receivers.** A PDU with new data ends its process's previous TB
+/// in every receiver, whether it is decoded, refused by the FAPI conversion, of an unsupported
+/// layer count or in a slot without samples: a later retransmission must never be combined with
+/// the soft values of an older TB. A second PDU of the same RNTI and HARQ process in a slot is
+/// refused (one buffer per process). Buffers expire: each slot moves the pools' clocks to the
+/// slot's absolute number (derived from SFN and slot, following SFN wrap-around), and a buffer
+/// whose process has not transmitted for harq_expiry_ms is freed, so that UEs that leave with a
+/// failed TB do not fill the pools.
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"
@@ -32,7 +41,10 @@ struct UlSlotProcessorConfig {
   unsigned max_layers = 2;        ///< Largest nrOfLayers decoded (receivers for 1, 2, 4 up to it).
   unsigned num_threads = 1;       ///< Receiver threads (the L1's slot thread counts as one).
   unsigned num_harq_buffers = 64; ///< HARQ buffers per receiver (RNTIs x processes waiting).
-  std::uint32_t max_tbs = 0;      ///< Largest TB (0: the cell's largest).
+  /// A HARQ buffer whose process has not transmitted for longer than this is freed (milliseconds;
+  /// 0: never). 100 ms covers the retransmissions of any HARQ process with room to spare.
+  unsigned harq_expiry_ms = 100;
+  std::uint32_t max_tbs = 0; ///< Largest TB (0: the cell's largest).
   phy::PuschFrontEndOptions front_end;
   /// Set: every receiver runs this detector instead of its front end (neural receiver, CUDA
   /// front end; see phy::PuschReceiverConfig::detector).
@@ -43,6 +55,13 @@ struct UlSlotProcessorConfig {
   /// Set: every receiver's UL-SCH decoders come from it (see
   /// phy::PuschReceiverConfig::ulsch_decoder).
   phy::UlschDecoderFactory ulsch_decoder;
+};
+
+/// HARQ buffer use summed over a UlSlotProcessor's receivers (counts since construction).
+struct HarqPoolTally {
+  unsigned in_use = 0;         ///< Buffers held now.
+  std::uint64_t expired = 0;   ///< Buffers freed because their process went quiet.
+  std::uint64_t exhausted = 0; ///< TBs not decoded because every buffer was held.
 };
 
 /// Outcome of one process() call.
@@ -69,6 +88,10 @@ public:
   [[nodiscard]] bool supports_layers(unsigned layers) const;
   /// Samples per antenna of slot \p slot in the time domain.
   [[nodiscard]] std::size_t slot_length(unsigned slot) const;
+  /// HARQ buffers of every receiver.
+  [[nodiscard]] HarqPoolTally harq_tally() const;
+  /// The HARQ pool of the receiver for \p layers layers, or nullptr.
+  [[nodiscard]] phy::HarqBufferPool* harq_pool(unsigned layers);
 
   /// Decodes \p request's PDUs from \p samples and fills \p crc and \p rx_data (one entry per
   /// PUSCH PDU of the UL_TTI.request, accepted or not). The RX_DATA payloads view buffers of
@@ -86,12 +109,21 @@ private:
     std::vector<phy::PuschPduResult> results;
   };
   LayerReceiver* receiver_for(unsigned layers);
+  /// Moves every pool's clock to the absolute slot of \p request (expiring stale buffers).
+  void advance_harq_clock(const io::FapiSlotRequest& request);
+  /// Ends the previous TB of \p key in every receiver but \p keep (may be null).
+  void end_previous_tb(const phy::HarqProcessKey& key, const LayerReceiver* keep);
+  /// A PDU before request.pdus()[index] has the same RNTI and HARQ process.
+  static bool repeats_harq_process(std::span<const phy::PuschConfig> pdus, std::size_t index);
 
   phy::CellConfig cell_;
   unsigned num_rx_antennas_;
   std::vector<LayerReceiver> receivers_;
   phy::OfdmDemodulator demodulator_;
-  phy::ResourceGrid grid_;                   ///< Demodulated time-domain samples.
+  phy::ResourceGrid grid_; ///< Demodulated time-domain samples.
+  unsigned slots_per_frame_;
+  std::uint64_t harq_clock_ = 0; ///< Absolute slot of the last request.
+  bool harq_clock_started_ = false;
   std::vector<phy::PuschPduResult> results_; ///< In request order.
 };
 

@@ -43,6 +43,9 @@ struct FapiRejectedPdu {
   /// The PDU had puschData: a transport block, which CRC.indication reports as failed. A
   /// UCI-only PDU has none (no CRC or RX_DATA entry; its ERROR.indication says why).
   bool carries_tb = true;
+  /// puschData's newDataIndicator (false without puschData): the process's previous TB is over
+  /// even though this PDU is not decoded.
+  bool new_data = false;
   FapiError error;
 };
 

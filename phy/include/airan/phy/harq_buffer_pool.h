@@ -7,6 +7,12 @@
 /// buffers of one transport block's code blocks (see ulsch_soft_buffer_length() for the size a TB
 /// needs); what it holds and how much of it is valid is recorded in its HarqSoftBuffer::State.
 ///
+/// **Expiry.** A UE that leaves (or a MAC that gives up a process and never reuses it) would hold
+/// its buffers for good, and a pool full of them refuses every new TB. Built with an expiry, the
+/// pool frees every buffer whose HARQ process has not been acquired for that many slots when its
+/// clock is advanced (advance_clock(), called once per slot by the L1 with its absolute slot
+/// count), the way srsRAN's receive buffer pool expires buffers.
+///
 /// Not thread safe: one pool per thread, or external locking.
 #pragma once
 
@@ -82,6 +88,7 @@ private:
   unsigned index_ = 0;
   State state_;
   HarqProcessKey key_;
+  std::uint64_t last_used_slot_ = 0; ///< Pool clock at the last acquire().
   bool in_use_ = false;
 };
 
@@ -90,10 +97,12 @@ private:
 class HarqBufferPool {
 public:
   /// Allocates \p num_buffers buffers of \p soft_bits_per_buffer soft values each (with
-  /// HarqStorage::external, only their bookkeeping).
-  /// \throws std::invalid_argument when either is 0.
+  /// HarqStorage::external, only their bookkeeping). \p expiry_slots: a buffer whose process
+  /// has not been acquired for more than this many slots of the pool's clock is freed by
+  /// advance_clock(); 0: buffers never expire.
+  /// \throws std::invalid_argument when num_buffers or soft_bits_per_buffer is 0.
   HarqBufferPool(unsigned num_buffers, std::size_t soft_bits_per_buffer,
-                 HarqStorage storage = HarqStorage::host);
+                 HarqStorage storage = HarqStorage::host, std::uint32_t expiry_slots = 0);
 
   HarqBufferPool(const HarqBufferPool&) = delete;
   HarqBufferPool& operator=(const HarqBufferPool&) = delete;
@@ -102,8 +111,9 @@ public:
   /// indicator toggled) or the process holds no buffer yet, the buffer comes back reset (no
   /// transmission combined); a retransmission (\p new_data false) of a held process gets its
   /// buffer unchanged, to combine into.
+  /// The buffer's last use becomes the pool's clock.
   /// \throws HarqPoolExhaustedError when the process holds no buffer and none is free; the pool
-  ///         is then unchanged.
+  ///         is then unchanged but for num_exhausted().
   HarqSoftBuffer& acquire(const HarqProcessKey& key, bool new_data);
 
   /// The buffer held by \p key, or nullptr.
@@ -116,6 +126,19 @@ public:
   /// Frees every buffer of UE \p rnti (e.g. on release of the UE); returns how many were held.
   unsigned release_all(std::uint16_t rnti);
 
+  /// Moves the pool's clock to \p now_slot (a slot count that only grows, e.g. the L1's absolute
+  /// slot; an earlier value leaves the clock where it is) and, with an expiry, frees every buffer
+  /// last acquired more than expiry_slots() before it.
+  /// \return How many buffers expired.
+  unsigned advance_clock(std::uint64_t now_slot);
+
+  [[nodiscard]] std::uint64_t clock() const { return now_slot_; }
+  [[nodiscard]] std::uint32_t expiry_slots() const { return expiry_slots_; }
+  /// Buffers freed by advance_clock() since construction.
+  [[nodiscard]] std::uint64_t num_expired() const { return num_expired_; }
+  /// acquire() calls refused with HarqPoolExhaustedError since construction.
+  [[nodiscard]] std::uint64_t num_exhausted() const { return num_exhausted_; }
+
   [[nodiscard]] unsigned num_buffers() const { return static_cast<unsigned>(buffers_.size()); }
   [[nodiscard]] unsigned num_in_use() const { return num_in_use_; }
   [[nodiscard]] std::size_t soft_bits_per_buffer() const { return soft_bits_per_buffer_; }
@@ -127,6 +150,10 @@ private:
   std::vector<float> storage_;
   std::vector<HarqSoftBuffer> buffers_;
   unsigned num_in_use_ = 0;
+  std::uint32_t expiry_slots_;
+  std::uint64_t now_slot_ = 0;
+  std::uint64_t num_expired_ = 0;
+  std::uint64_t num_exhausted_ = 0;
 };
 
 } // namespace airan::phy

@@ -34,6 +34,9 @@ struct PuschReceiverConfig {
   unsigned max_layers = 4;        ///< Largest layer count of a PDU (1 .. 4).
   unsigned num_threads = 1;       ///< Threads that process PDUs (the caller's counts as one).
   unsigned num_harq_buffers = 16; ///< HARQ processes that can wait for a retransmission at once.
+  /// A HARQ buffer not used for more than this many slots of the pool's clock is freed when the
+  /// clock advances (harq_pool().advance_clock(), which the caller drives); 0: never.
+  std::uint32_t harq_expiry_slots = 0;
   /// Largest TB a PDU may carry (sizes decoder and HARQ buffers); 0: the largest TBS the cell's
   /// PRBs allow with max_layers and 256-QAM.
   std::uint32_t max_tbs = 0;
@@ -141,6 +144,7 @@ public:
 
   /// The HARQ buffers (e.g. to give up a process, or to inspect occupancy).
   [[nodiscard]] HarqBufferPool& harq_pool();
+  [[nodiscard]] const HarqBufferPool& harq_pool() const;
 
 private:
   struct Impl;

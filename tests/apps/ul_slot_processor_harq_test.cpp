@@ -1,0 +1,178 @@
+// The L1 slot processor's HARQ bookkeeping across its per-layer-count receivers: new data ends
+// the process's previous TB in every receiver even when the PDU is not decoded (no samples,
+// unsupported layer count, refused by the FAPI conversion); a second PDU of a process in a slot
+// is refused; buffers of processes that stop transmitting expire, across the SFN wrap.
+#include "airan/l1/ul_slot_processor.h"
+
+#include "../support/two_ue_slot.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+namespace airan::l1 {
+namespace {
+
+constexpr std::uint16_t first_rnti = 100; // UE 0 (1 layer); UE 1 (2 layers) is first_rnti + 1
+const phy::HarqProcessKey ue0_key{first_rnti, 0};
+const phy::HarqProcessKey ue1_key{first_rnti + 1, 0};
+
+phy::CellConfig test_cell() {
+  phy::CellConfig cell;
+  cell.num_prbs = 24;
+  cell.numerology = 1; // 20 slots per frame
+  return cell;
+}
+
+class UlSlotProcessorHarq : public ::testing::Test {
+protected:
+  explicit UlSlotProcessorHarq(unsigned expiry_ms = 100)
+      : processor_(test_cell(), 2, config_with_expiry(expiry_ms)),
+        weak_(test_cell(), 2, apps::ChannelSpec{}, ue_layers, -15.0, 11),
+        strong_(test_cell(), 2, apps::ChannelSpec{}, ue_layers, 30.0, 12) {}
+
+  static UlSlotProcessorConfig config_with_expiry(unsigned expiry_ms) {
+    UlSlotProcessorConfig config;
+    config.max_layers = 2;
+    config.harq_expiry_ms = expiry_ms;
+    return config;
+  }
+
+  /// Both UEs' new TBs in slot (sfn, slot), received far below sensitivity: both CRCs fail and
+  /// both processes keep their buffers for a retransmission.
+  void fail_both_at(std::uint16_t sfn, std::uint16_t slot) {
+    io::FapiSlotRequest request = test::two_ue_slot(weak_, slot, 7, first_rnti, 20);
+    request.sfn = sfn;
+    ReceivedSlot samples;
+    samples.grid = &weak_.grid();
+    const auto outcome = processor_.process(request, samples, *crc_, *rx_data_);
+    ASSERT_EQ(outcome.num_decoded, 2U);
+    ASSERT_EQ(outcome.num_crc_ok, 0U);
+    ASSERT_NE(processor_.harq_pool(1)->find(ue0_key), nullptr);
+    ASSERT_NE(processor_.harq_pool(2)->find(ue1_key), nullptr);
+  }
+
+  /// A slot with no PUSCH PDU.
+  void quiet_slot(std::uint16_t sfn, std::uint16_t slot) {
+    io::FapiSlotRequest request;
+    request.sfn = sfn;
+    request.slot = slot;
+    processor_.process(request, ReceivedSlot{}, *crc_, *rx_data_);
+  }
+
+  bool held(unsigned layers, const phy::HarqProcessKey& key) {
+    return processor_.harq_pool(layers)->find(key) != nullptr;
+  }
+
+  static constexpr unsigned ue_layers[] = {1, 2};
+  UlSlotProcessor processor_;
+  UplinkSignalGenerator weak_;
+  UplinkSignalGenerator strong_;
+  std::unique_ptr<io::FapiCrcIndication> crc_ = std::make_unique<io::FapiCrcIndication>();
+  std::unique_ptr<io::FapiRxDataIndication> rx_data_ = std::make_unique<io::FapiRxDataIndication>();
+};
+
+TEST_F(UlSlotProcessorHarq, NewDataWithoutSamplesEndsThePreviousTb) {
+  fail_both_at(0, 4);
+  // Retransmissions in a slot whose samples never came: the buffers stay for the next one.
+  io::FapiSlotRequest request = test::two_ue_slot(strong_, 5, 8, first_rnti, 20);
+  request.pusch[0].new_data_indicator = false;
+  request.pusch[1].new_data_indicator = false;
+  processor_.process(request, ReceivedSlot{}, *crc_, *rx_data_);
+  EXPECT_TRUE(held(1, ue0_key));
+  EXPECT_TRUE(held(2, ue1_key));
+  // New TBs in such a slot: the old TBs are over, and their soft values must not meet the new
+  // TBs' retransmissions.
+  request.pusch[0].new_data_indicator = true;
+  request.pusch[1].new_data_indicator = true;
+  const auto outcome = processor_.process(request, ReceivedSlot{}, *crc_, *rx_data_);
+  EXPECT_TRUE(outcome.samples_missing);
+  EXPECT_FALSE(held(1, ue0_key));
+  EXPECT_FALSE(held(2, ue1_key));
+}
+
+TEST_F(UlSlotProcessorHarq, NewDataEndsThePreviousTbInTheOtherReceivers) {
+  fail_both_at(0, 4);
+  // UE 0's new TB with 2 layers (decoded on the 2-layer receiver) and UE 1's with 4 layers (no
+  // receiver: 2 antennas): neither old buffer survives.
+  io::FapiSlotRequest request = test::two_ue_slot(strong_, 5, 8, first_rnti, 20);
+  request.pusch[0].num_layers = 2;
+  request.pusch[0].dmrs_ports = 0b11;
+  request.pusch[1].num_layers = 4;
+  ReceivedSlot samples;
+  samples.grid = &strong_.grid();
+  const auto outcome = processor_.process(request, samples, *crc_, *rx_data_);
+  EXPECT_EQ(outcome.num_unsupported, 1U);
+  EXPECT_FALSE(held(1, ue0_key));
+  EXPECT_FALSE(held(2, ue1_key));
+}
+
+TEST_F(UlSlotProcessorHarq, RefusedNewDataEndsThePreviousTb) {
+  fail_both_at(0, 4);
+  io::FapiSlotRequest request;
+  request.slot = 5;
+  request.num_rejected = 2;
+  request.rejected[0] = {0, 0, ue0_key.rnti, 0, true, /*new_data=*/true, {}};
+  request.rejected[1] = {1, 1, ue1_key.rnti, 0, true, /*new_data=*/false, {}};
+  processor_.process(request, ReceivedSlot{}, *crc_, *rx_data_);
+  EXPECT_FALSE(held(1, ue0_key));
+  EXPECT_TRUE(held(2, ue1_key)); // a refused retransmission: the buffer waits for the next one
+}
+
+TEST_F(UlSlotProcessorHarq, ASecondPduOfAProcessInTheSlotIsRefused) {
+  // Both PDUs claim UE 0's process, one on each receiver: only the first is decoded.
+  io::FapiSlotRequest request = test::two_ue_slot(strong_, 6, 9, first_rnti, 10);
+  request.pusch[1].rnti = first_rnti;
+  ReceivedSlot samples;
+  samples.grid = &strong_.grid();
+  const auto outcome = processor_.process(request, samples, *crc_, *rx_data_);
+  EXPECT_EQ(outcome.num_decoded, 1U);
+  ASSERT_EQ(crc_->num_crcs, 2U);
+  EXPECT_EQ(crc_->crcs[0].tb_crc_status, 0);
+  EXPECT_EQ(crc_->crcs[1].tb_crc_status, 1);
+  EXPECT_EQ(processor_.harq_tally().in_use, 0U);
+}
+
+class UlSlotProcessorHarqExpiry : public UlSlotProcessorHarq {
+protected:
+  UlSlotProcessorHarqExpiry() : UlSlotProcessorHarq(10) {} // 10 ms: 20 slots at 30 kHz
+};
+
+TEST_F(UlSlotProcessorHarqExpiry, BuffersOfQuietProcessesExpireAcrossTheSfnWrap) {
+  fail_both_at(1020, 4);
+  quiet_slot(1021, 4); // 20 slots later: kept
+  EXPECT_EQ(processor_.harq_tally().in_use, 2U);
+  quiet_slot(1021, 5); // 21 slots: expired
+  EXPECT_EQ(processor_.harq_tally().in_use, 0U);
+  EXPECT_EQ(processor_.harq_tally().expired, 2U);
+  // Again just before the SFN wraps: (0, 10) is 15 slots after (1023, 15), not 20,465 before.
+  fail_both_at(1023, 15);
+  quiet_slot(0, 10);
+  EXPECT_EQ(processor_.harq_tally().in_use, 2U);
+  quiet_slot(0, 16);
+  EXPECT_EQ(processor_.harq_tally().in_use, 0U);
+  EXPECT_EQ(processor_.harq_tally().expired, 4U);
+  EXPECT_EQ(processor_.harq_tally().exhausted, 0U);
+}
+
+TEST_F(UlSlotProcessorHarq, ARetransmissionKeepsTheBufferAlive) {
+  // 100 ms = 200 slots. A retransmission 150 slots after the first transmission renews the
+  // buffer's age: 140 slots after that it is still held, 206 slots after it is not.
+  fail_both_at(0, 4);
+  io::FapiSlotRequest request = test::two_ue_slot(weak_, 14, 7, first_rnti, 20);
+  request.sfn = 7; // 7 frames + 10 slots = 150 slots after (0, 4)
+  request.pusch[0].new_data_indicator = false;
+  request.pusch[1].new_data_indicator = false;
+  ReceivedSlot samples;
+  samples.grid = &weak_.grid();
+  processor_.process(request, samples, *crc_, *rx_data_);
+  quiet_slot(14, 14); // 140 slots after the retransmission, 290 after the first transmission
+  EXPECT_TRUE(held(1, ue0_key));
+  EXPECT_TRUE(held(2, ue1_key));
+  quiet_slot(18, 0); // 206 slots after
+  EXPECT_FALSE(held(1, ue0_key));
+  EXPECT_EQ(processor_.harq_tally().expired, 2U);
+}
+
+} // namespace
+} // namespace airan::l1
