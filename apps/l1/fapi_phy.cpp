@@ -36,16 +36,22 @@ void FapiPhy::Impl::send_slot_indication() {
   }
 }
 
+void FapiPhy::Impl::add_harq_counts(L1Counters& c, const HarqPoolTally& now) {
+  c.harq_buffers_expired += now.expired - harq_counted.expired;
+  c.harq_pool_exhausted += now.exhausted - harq_counted.exhausted;
+  c.harq_buffers_in_use = now.in_use;
+  harq_counted = now;
+}
+
 void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
   UlSlotOutcome outcome;
-  const HarqPoolTally harq_before = processor->harq_tally();
   try {
     outcome = processor->process(slot.request, received, *crc, *rx_data);
   } catch (const std::exception&) {
     // Samples of the wrong shape: report every PDU as failed and carry on.
     outcome = processor->process(slot.request, ReceivedSlot{}, *crc, *rx_data);
   }
-  const HarqPoolTally harq_after = processor->harq_tally();
+  const HarqPoolTally harq = processor->harq_tally();
   std::uint64_t failed = 0;
   for (const auto& entry : crc->entries()) {
     failed += entry.tb_crc_status != 0 ? 1U : 0U;
@@ -58,8 +64,7 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
     c.pdus_decoded += outcome.num_decoded;
     c.crc_ok += crc->num_crcs - failed;
     c.crc_failed += failed;
-    c.harq_buffers_expired += harq_after.expired - harq_before.expired;
-    c.harq_pool_exhausted += harq_after.exhausted - harq_before.exhausted;
+    add_harq_counts(c, harq);
   });
   if (!send(*rx_data)) {
     // The TBs never reached the MAC: a CRC that passed would tell it they had, and it would not
@@ -88,6 +93,11 @@ bool FapiPhy::Impl::close_slot(std::uint64_t absolute_slot, bool give_up) {
   const FapiSlotAddress address = to_slot_address(absolute_slot, clock->slots_per_frame());
   PendingSlot& slot = pending[absolute_slot % pending.size()];
   const bool has_work = slot.used && slot.absolute_slot == absolute_slot;
+  processor->advance_harq_clock(absolute_slot); // every slot, busy or not: buffers age
+  if (!has_work) {
+    const HarqPoolTally harq = processor->harq_tally();
+    count([&](L1Counters& c) { add_harq_counts(c, harq); });
+  }
   ReceivedSlot received;
   const bool got = samples.try_acquire(address.sfn, address.slot, received);
   if (has_work) {

@@ -130,6 +130,11 @@ struct FapiPhy::Impl {
   void advance_slots(bool current_ended);
   bool close_slot(std::uint64_t absolute_slot, bool give_up);
   void run_slot(PendingSlot& slot, const ReceivedSlot& received);
+  /// A refused UL_TTI.request's PUSCH PDUs with new data end their processes' previous TBs (the
+  /// UE moved on, whether or not this L1 decodes the new TB).
+  void end_previous_tbs(const io::FapiUlTtiRequest& request);
+  /// Adds the processor's HARQ counts since the last call to \p c (under the counters' lock).
+  void add_harq_counts(L1Counters& c, const HarqPoolTally& now);
 
   FapiPhy& owner;
   io::FapiTransport& transport;
@@ -145,6 +150,7 @@ struct FapiPhy::Impl {
   phy::CellConfig cell;
   unsigned num_rx_antennas = 0;
   std::unique_ptr<UlSlotProcessor> processor;
+  HarqPoolTally harq_counted; ///< The processor's HARQ counts already in the counters.
   std::optional<SlotClock> clock;
   std::uint64_t next_to_close = 0; ///< Oldest slot whose work is not done.
 

@@ -120,6 +120,7 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
   if (error.ok()) {
     try {
       processor = std::make_unique<UlSlotProcessor>(new_cell, new_rx, config.receiver);
+      harq_counted = {}; // a new processor counts from zero
       cell = new_cell;
       num_rx_antennas = new_rx;
       clock.emplace(cell.numerology, config.clock_mode, config.period_scale);
@@ -146,6 +147,7 @@ void FapiPhy::Impl::on_start() {
     return;
   }
   clear_slots();
+  processor->reset_harq(); // the slot count restarts, and no UE's HARQ survives a restart
   clock->start(SteadyClock::now());
   next_to_close = 0;
   set_state(PhyState::running);
@@ -159,6 +161,15 @@ void FapiPhy::Impl::on_stop() {
   clear_slots();
   set_state(PhyState::configured);
   send(io::FapiStopIndication{});
+}
+
+void FapiPhy::Impl::end_previous_tbs(const io::FapiUlTtiRequest& request) {
+  for (std::size_t i = 0; i < request.num_pusch; ++i) {
+    const auto& data = request.pusch[i].data;
+    if (data && data->new_data_indicator != 0) {
+      processor->end_previous_tb({request.pusch[i].rnti, data->harq_process_id});
+    }
+  }
 }
 
 void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
@@ -180,11 +191,13 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   const std::uint64_t target =
       nearest_absolute_slot(clock->current(), address, clock->slots_per_frame());
   if (target < clock->current() || target < next_to_close) {
+    end_previous_tbs(request);
     count([](L1Counters& c) { ++c.ul_tti_late; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_slot_err);
     return;
   }
   if (target > clock->current() + config.max_advance_slots) {
+    end_previous_tbs(request);
     count([](L1Counters& c) { ++c.ul_tti_too_early; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::sfn_out_of_sync);
     return;
@@ -206,15 +219,17 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
       ++kept;
       continue;
     }
-    auto& rejected = slot.request.rejected[slot.request.num_rejected++];
-    rejected.pusch_index = slot.request.source_index[i];
-    rejected.handle = pdu.handle;
-    rejected.rnti = pdu.rnti;
-    rejected.harq_process_id = static_cast<std::uint8_t>(pdu.harq_process_id);
-    rejected.error =
-        io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
-                            io::FapiMessageType::ul_tti_request, 0,
-                            "%u layers: no receiver for that port count", pdu.num_layers);
+    // Every field written: the entry is reused slot after slot.
+    slot.request.rejected[slot.request.num_rejected++] = io::FapiRejectedPdu{
+        .pusch_index = slot.request.source_index[i],
+        .handle = pdu.handle,
+        .rnti = pdu.rnti,
+        .harq_process_id = static_cast<std::uint8_t>(pdu.harq_process_id),
+        .carries_tb = true,
+        .new_data = pdu.new_data_indicator,
+        .error = io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                                     io::FapiMessageType::ul_tti_request, 0,
+                                     "%u layers: no receiver for that port count", pdu.num_layers)};
   }
   slot.request.num_pusch = kept;
   if (slot.request.num_rejected > 0) {

@@ -1,16 +1,19 @@
 #include "airan/l1/ul_slot_processor.h"
 
 #include "airan/io/fapi_indication_conversion.h"
-#include "airan/l1/slot_clock.h"
 #include "airan/phy/numerology.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 namespace airan::l1 {
 namespace {
+
+/// Largest NR HARQ process number (TS 38.321 with Rel-17's 32 processes).
+constexpr unsigned max_harq_process_id = 31;
 
 phy::Numerology numerology_of(const phy::CellConfig& cell) {
   return phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
@@ -22,8 +25,7 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
                                  const UlSlotProcessorConfig& config)
     : cell_(cell), num_rx_antennas_(num_rx_antennas),
       demodulator_(numerology_of(cell), cell.num_prbs),
-      grid_(num_rx_antennas, numerology_of(cell).symbols_per_slot(), 12 * cell.num_prbs),
-      slots_per_frame_(10U << cell.numerology) {
+      grid_(num_rx_antennas, numerology_of(cell).symbols_per_slot(), 12 * cell.num_prbs) {
   if (config.max_layers == 0 || config.max_layers > 4) {
     throw std::invalid_argument("L1: max_layers " + std::to_string(config.max_layers) +
                                 " (1 .. 4)");
@@ -40,7 +42,8 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
     receiver_config.max_layers = layers;
     receiver_config.num_threads = std::max(config.num_threads, 1U);
     receiver_config.num_harq_buffers = config.num_harq_buffers;
-    receiver_config.harq_expiry_slots = config.harq_expiry_ms * (slots_per_frame_ / 10);
+    receiver_config.harq_expiry_slots = static_cast<std::uint32_t>(std::min<std::uint64_t>(
+        std::uint64_t{config.harq_expiry_ms} << cell.numerology, UINT32_MAX)); // 2^mu slots/ms
     receiver_config.max_tbs = config.max_tbs;
     receiver_config.front_end = config.front_end;
     receiver_config.detector = config.detector;
@@ -93,20 +96,22 @@ phy::HarqBufferPool* UlSlotProcessor::harq_pool(unsigned layers) {
   return entry != nullptr ? &entry->receiver->harq_pool() : nullptr;
 }
 
-void UlSlotProcessor::advance_harq_clock(const io::FapiSlotRequest& request) {
-  const FapiSlotAddress address{request.sfn, request.slot};
-  if (request.slot >= slots_per_frame_ || request.sfn >= 1024) {
-    return; // not a slot of this numerology (the conversion refuses its PDUs)
-  }
-  harq_clock_ = harq_clock_started_ ? nearest_absolute_slot(harq_clock_, address, slots_per_frame_)
-                                    : std::uint64_t{address.sfn} * slots_per_frame_ + address.slot;
-  harq_clock_started_ = true;
+void UlSlotProcessor::advance_harq_clock(std::uint64_t absolute_slot) {
   for (auto& entry : receivers_) {
-    entry.receiver->harq_pool().advance_clock(harq_clock_);
+    entry.receiver->harq_pool().advance_clock(absolute_slot);
+  }
+}
+
+void UlSlotProcessor::reset_harq() {
+  for (auto& entry : receivers_) {
+    entry.receiver->harq_pool().reset();
   }
 }
 
 void UlSlotProcessor::end_previous_tb(const phy::HarqProcessKey& key, const LayerReceiver* keep) {
+  if (key.harq_process > max_harq_process_id) {
+    return;
+  }
   for (auto& entry : receivers_) {
     if (&entry != keep) {
       entry.receiver->harq_pool().release(key);
@@ -133,7 +138,6 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     entry.pdus.clear();
     entry.request_index.clear();
   }
-  advance_harq_clock(request);
   for (const auto& rejected : request.rejected_pdus()) {
     if (rejected.carries_tb && rejected.new_data) {
       end_previous_tb({rejected.rnti, rejected.harq_process_id}, nullptr);
@@ -144,7 +148,7 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     const bool repeated = repeats_harq_process(pdus, i);
     LayerReceiver* entry = receiver_for(pdus[i].num_layers);
     const bool decoded = entry != nullptr && samples.has_samples() && !repeated;
-    if (pdus[i].new_data_indicator && !repeated) {
+    if (pdus[i].new_data_indicator && !repeated && pdus[i].harq_process_id <= max_harq_process_id) {
       end_previous_tb({pdus[i].rnti, static_cast<std::uint8_t>(pdus[i].harq_process_id)},
                       decoded ? entry : nullptr);
     }

@@ -120,6 +120,18 @@ EcpriMessageParseResult parse_ecpri_message(std::span<const std::uint8_t> bytes)
   return result;
 }
 
+EcpriMessageParseResult next_concatenated_message(std::span<const std::uint8_t> chain,
+                                                  const EcpriMessageView& message) {
+  const std::size_t used = chain.size() - message.rest.size();
+  const std::size_t padding = (4 - used % 4) % 4;
+  if (message.rest.size() < padding) {
+    EcpriMessageParseResult result;
+    result.status = EcpriParseStatus::truncated_ecpri_header;
+    return result;
+  }
+  return parse_ecpri_message(message.rest.subspan(padding));
+}
+
 EcpriFrameParseResult parse_ecpri_frame(std::span<const std::uint8_t> frame) {
   EcpriFrameParseResult result;
   if (frame.size() < ethernet_header_size) {

@@ -121,14 +121,10 @@ bool FronthaulSlotAssembler::push(std::span<const std::uint8_t> ethernet_frame,
   EcpriMessageView message = parsed.frame.message;
   bool accepted = handle_message(message, arrival_ns);
   // eCPRI concatenation: further messages follow, each 4-byte aligned from the chain start.
-  for (unsigned guard = 0; message.header.concatenated && guard < 256; ++guard) {
-    const std::size_t used = chain.size() - message.rest.size();
-    const std::size_t padding = (4 - used % 4) % 4;
-    if (message.rest.size() < padding) {
-      return accepted;
-    }
+  for (unsigned count = 1; message.header.concatenated && count < ecpri_max_concatenated_messages;
+       ++count) {
     ++counters_.concatenated_messages;
-    const auto next = parse_ecpri_message(message.rest.subspan(padding));
+    const auto next = next_concatenated_message(chain, message);
     if (!next.ok()) {
       ++counters_.ecpri_malformed[static_cast<std::size_t>(next.status)];
       return accepted;

@@ -9,7 +9,6 @@ namespace airan::io {
 namespace {
 
 constexpr std::uint16_t full_re_mask = 0xFFF;
-constexpr unsigned max_concatenated_messages = 256;
 
 /// Whether the O-RU can serve \p section as asked, its symbols starting at \p first_symbol.
 bool servable(const CplaneSection& section, unsigned first_symbol, const RuCplaneScope& scope) {
@@ -96,13 +95,10 @@ RuCplaneTally take_cplane_frame(std::span<const std::uint8_t> frame,
   const std::span<const std::uint8_t> chain = frame.subspan(parsed.frame.ethernet.size());
   EcpriMessageView message = parsed.frame.message;
   take(message);
-  for (unsigned count = 1; message.header.concatenated && count < max_concatenated_messages;
+  for (unsigned count = 1; message.header.concatenated && count < ecpri_max_concatenated_messages;
        ++count) {
-    const std::size_t used = chain.size() - message.rest.size();
-    const std::size_t padding = (4 - used % 4) % 4;
-    const auto next =
-        parse_ecpri_message(message.rest.subspan(std::min(padding, message.rest.size())));
-    if (message.rest.size() < padding || !next.ok()) {
+    const auto next = next_concatenated_message(chain, message);
+    if (!next.ok()) {
       ++tally.messages; // a chain announcing a message that is not there
       ++tally.messages_ignored;
       break;

@@ -95,6 +95,15 @@ unsigned HarqBufferPool::advance_clock(std::uint64_t now_slot) {
   return expired;
 }
 
+void HarqBufferPool::reset() {
+  for (auto& buffer : buffers_) {
+    buffer.in_use_ = false;
+    buffer.state_ = HarqSoftBuffer::State{};
+  }
+  num_in_use_ = 0;
+  now_slot_ = 0;
+}
+
 unsigned HarqBufferPool::release_all(std::uint16_t rnti) {
   unsigned released = 0;
   for (auto& buffer : buffers_) {

@@ -211,7 +211,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
   // New data ends the process's previous TB whether or not this PDU gets decoded: its soft
   // values must not be combined with a later retransmission of the new TB.
   const auto end_previous_tb = [&] {
-    if (pdu.new_data_indicator) {
+    if (pdu.new_data_indicator && pdu.harq_process_id <= UINT8_MAX) { // else no key aliasing it
       const std::lock_guard lock(harq_mutex);
       harq.release({pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)});
     }

@@ -247,4 +247,24 @@ private:
   std::vector<Received> log_;
 };
 
+/// Sends UL_TTI + signal for slot (sfn, slot) and checks the TB comes back with its bytes.
+inline void expect_slot_decodes(PhyHarness& h, std::uint16_t sfn, std::uint16_t slot,
+                                std::uint32_t handle) {
+  const phy::PuschConfig pusch = harness_pusch(handle, 2);
+  h.send(h.ul_tti(sfn, slot, std::span(&pusch, 1)));
+  const auto tb = h.push_signal(sfn, slot, pusch, handle);
+  const auto rx_data = h.wait_for(io::FapiMessageType::rx_data_indication);
+  const auto crc = h.wait_for(io::FapiMessageType::crc_indication);
+  ASSERT_TRUE(rx_data && crc);
+  ASSERT_EQ(crc->crcs.size(), 1U);
+  EXPECT_EQ(crc->sfn, sfn);
+  EXPECT_EQ(crc->slot_number, slot);
+  EXPECT_EQ(crc->crcs[0].handle, handle);
+  EXPECT_EQ(crc->crcs[0].rnti, 0x4601);
+  EXPECT_EQ(crc->crcs[0].harq_id, 2);
+  EXPECT_EQ(crc->crcs[0].tb_crc_status, 0);
+  ASSERT_EQ(rx_data->payloads.size(), 1U);
+  EXPECT_EQ(rx_data->payloads[0], tb);
+}
+
 } // namespace airan::l1::test

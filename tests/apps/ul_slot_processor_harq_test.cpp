@@ -1,7 +1,7 @@
 // The L1 slot processor's HARQ bookkeeping across its per-layer-count receivers: new data ends
 // the process's previous TB in every receiver even when the PDU is not decoded (no samples,
 // unsupported layer count, refused by the FAPI conversion); a second PDU of a process in a slot
-// is refused; buffers of processes that stop transmitting expire, across the SFN wrap.
+// is refused; buffers of processes that stop transmitting expire on the owner's slot clock.
 #include "airan/l1/ul_slot_processor.h"
 
 #include "../support/two_ue_slot.h"
@@ -38,11 +38,13 @@ protected:
     return config;
   }
 
-  /// Both UEs' new TBs in slot (sfn, slot), received far below sensitivity: both CRCs fail and
-  /// both processes keep their buffers for a retransmission.
-  void fail_both_at(std::uint16_t sfn, std::uint16_t slot) {
-    io::FapiSlotRequest request = test::two_ue_slot(weak_, slot, 7, first_rnti, 20);
-    request.sfn = sfn;
+  /// Both UEs' new TBs in absolute slot \p absolute (20 slots per frame), received far below
+  /// sensitivity: both CRCs fail and both processes keep their buffers for a retransmission.
+  void fail_both_at(std::uint64_t absolute) {
+    processor_.advance_harq_clock(absolute);
+    io::FapiSlotRequest request =
+        test::two_ue_slot(weak_, static_cast<unsigned>(absolute % 20), 7, first_rnti, 20);
+    request.sfn = static_cast<std::uint16_t>(absolute / 20 % 1024);
     ReceivedSlot samples;
     samples.grid = &weak_.grid();
     const auto outcome = processor_.process(request, samples, *crc_, *rx_data_);
@@ -50,14 +52,6 @@ protected:
     ASSERT_EQ(outcome.num_crc_ok, 0U);
     ASSERT_NE(processor_.harq_pool(1)->find(ue0_key), nullptr);
     ASSERT_NE(processor_.harq_pool(2)->find(ue1_key), nullptr);
-  }
-
-  /// A slot with no PUSCH PDU.
-  void quiet_slot(std::uint16_t sfn, std::uint16_t slot) {
-    io::FapiSlotRequest request;
-    request.sfn = sfn;
-    request.slot = slot;
-    processor_.process(request, ReceivedSlot{}, *crc_, *rx_data_);
   }
 
   bool held(unsigned layers, const phy::HarqProcessKey& key) {
@@ -73,7 +67,7 @@ protected:
 };
 
 TEST_F(UlSlotProcessorHarq, NewDataWithoutSamplesEndsThePreviousTb) {
-  fail_both_at(0, 4);
+  fail_both_at(4);
   // Retransmissions in a slot whose samples never came: the buffers stay for the next one.
   io::FapiSlotRequest request = test::two_ue_slot(strong_, 5, 8, first_rnti, 20);
   request.pusch[0].new_data_indicator = false;
@@ -92,7 +86,7 @@ TEST_F(UlSlotProcessorHarq, NewDataWithoutSamplesEndsThePreviousTb) {
 }
 
 TEST_F(UlSlotProcessorHarq, NewDataEndsThePreviousTbInTheOtherReceivers) {
-  fail_both_at(0, 4);
+  fail_both_at(4);
   // UE 0's new TB with 2 layers (decoded on the 2-layer receiver) and UE 1's with 4 layers (no
   // receiver: 2 antennas): neither old buffer survives.
   io::FapiSlotRequest request = test::two_ue_slot(strong_, 5, 8, first_rnti, 20);
@@ -108,7 +102,7 @@ TEST_F(UlSlotProcessorHarq, NewDataEndsThePreviousTbInTheOtherReceivers) {
 }
 
 TEST_F(UlSlotProcessorHarq, RefusedNewDataEndsThePreviousTb) {
-  fail_both_at(0, 4);
+  fail_both_at(4);
   io::FapiSlotRequest request;
   request.slot = 5;
   request.num_rejected = 2;
@@ -138,38 +132,41 @@ protected:
   UlSlotProcessorHarqExpiry() : UlSlotProcessorHarq(10) {} // 10 ms: 20 slots at 30 kHz
 };
 
-TEST_F(UlSlotProcessorHarqExpiry, BuffersOfQuietProcessesExpireAcrossTheSfnWrap) {
-  fail_both_at(1020, 4);
-  quiet_slot(1021, 4); // 20 slots later: kept
+TEST_F(UlSlotProcessorHarqExpiry, BuffersOfQuietProcessesExpire) {
+  fail_both_at(20404);
+  processor_.advance_harq_clock(20424); // 20 slots later: kept
   EXPECT_EQ(processor_.harq_tally().in_use, 2U);
-  quiet_slot(1021, 5); // 21 slots: expired
+  processor_.advance_harq_clock(20425); // 21 slots: expired
   EXPECT_EQ(processor_.harq_tally().in_use, 0U);
   EXPECT_EQ(processor_.harq_tally().expired, 2U);
-  // Again just before the SFN wraps: (0, 10) is 15 slots after (1023, 15), not 20,465 before.
-  fail_both_at(1023, 15);
-  quiet_slot(0, 10);
-  EXPECT_EQ(processor_.harq_tally().in_use, 2U);
-  quiet_slot(0, 16);
+  EXPECT_EQ(processor_.harq_tally().exhausted, 0U);
+  // A restart (the owner's slot count begins again at 0) frees every buffer and rewinds the
+  // clocks, which would otherwise ignore the new, smaller slot numbers.
+  fail_both_at(20500);
+  processor_.reset_harq();
+  EXPECT_EQ(processor_.harq_tally().in_use, 0U);
+  fail_both_at(3);
+  processor_.advance_harq_clock(24);
   EXPECT_EQ(processor_.harq_tally().in_use, 0U);
   EXPECT_EQ(processor_.harq_tally().expired, 4U);
-  EXPECT_EQ(processor_.harq_tally().exhausted, 0U);
 }
 
 TEST_F(UlSlotProcessorHarq, ARetransmissionKeepsTheBufferAlive) {
   // 100 ms = 200 slots. A retransmission 150 slots after the first transmission renews the
   // buffer's age: 140 slots after that it is still held, 206 slots after it is not.
-  fail_both_at(0, 4);
+  fail_both_at(4);
+  processor_.advance_harq_clock(154);
   io::FapiSlotRequest request = test::two_ue_slot(weak_, 14, 7, first_rnti, 20);
-  request.sfn = 7; // 7 frames + 10 slots = 150 slots after (0, 4)
+  request.sfn = 7;
   request.pusch[0].new_data_indicator = false;
   request.pusch[1].new_data_indicator = false;
   ReceivedSlot samples;
   samples.grid = &weak_.grid();
   processor_.process(request, samples, *crc_, *rx_data_);
-  quiet_slot(14, 14); // 140 slots after the retransmission, 290 after the first transmission
+  processor_.advance_harq_clock(294); // 140 slots after the retransmission, 290 after the first
   EXPECT_TRUE(held(1, ue0_key));
   EXPECT_TRUE(held(2, ue1_key));
-  quiet_slot(18, 0); // 206 slots after
+  processor_.advance_harq_clock(360); // 206 slots after
   EXPECT_FALSE(held(1, ue0_key));
   EXPECT_EQ(processor_.harq_tally().expired, 2U);
 }

@@ -127,23 +127,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz_frame(bytes, config);
 
   // The same bytes as a chain of concatenated eCPRI messages (4-byte aligned).
-  auto rest = bytes;
-  for (int i = 0; i < 64 && !rest.empty(); ++i) {
-    const auto message = parse_ecpri_message(rest);
-    if (!message.ok()) {
-      break;
-    }
+  auto message = parse_ecpri_message(bytes);
+  for (unsigned i = 1; message.ok() && i < ecpri_max_concatenated_messages; ++i) {
     check(inside(message.message.application_payload, bytes) &&
           inside(message.message.rest, bytes));
     if (!message.message.header.concatenated) {
       break;
     }
-    const std::size_t used = bytes.size() - message.message.rest.size();
-    const std::size_t padding = (4 - used % 4) % 4;
-    if (message.message.rest.size() < padding) {
-      break;
-    }
-    rest = message.message.rest.subspan(padding);
+    message = next_concatenated_message(bytes, message.message);
   }
 
   // The frame as an emulated O-RU reads the DU's C-plane: every request it keeps lies inside

@@ -133,6 +133,31 @@ TEST(Ecpri, ParsesAConcatenatedSecondMessage) {
   EXPECT_EQ(second.message.application_payload[0], 0xEE);
 }
 
+TEST(Ecpri, NextConcatenatedMessageSkipsTheAlignmentPadding) {
+  // A 4 + 5 = 9-byte first message, 3 padding bytes, then a second message (4 + 4 bytes).
+  const Bytes chain = {0x11, 0x00, 0x00, 0x05, 0x00, 0x01, 0x07, 0x80, 0xAA, 0x00,
+                       0x00, 0x00, 0x10, 0x02, 0x00, 0x04, 0x00, 0x02, 0x08, 0x80};
+  const auto first = parse_ecpri_message(chain);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first.message.rest.size(), 11U);
+  // Read without the padding, the padding bytes would be taken for a header (revision 0).
+  EXPECT_EQ(parse_ecpri_message(first.message.rest).status, EcpriParseStatus::bad_revision);
+  const auto second = next_concatenated_message(chain, first.message);
+  ASSERT_TRUE(second.ok()) << to_string(second.status);
+  EXPECT_EQ(second.message.header.type, EcpriMessageType::real_time_control);
+  EXPECT_EQ(second.message.header.eaxc_id, 2);
+  EXPECT_TRUE(second.message.application_payload.empty());
+  EXPECT_TRUE(second.message.rest.empty());
+  // A chain that ends inside the padding, or right after it, announces a message not there.
+  const Bytes short_padding(chain.begin(), chain.begin() + 11);
+  EXPECT_EQ(
+      next_concatenated_message(short_padding, parse_ecpri_message(short_padding).message).status,
+      EcpriParseStatus::truncated_ecpri_header);
+  const Bytes no_message(chain.begin(), chain.begin() + 12);
+  EXPECT_EQ(next_concatenated_message(no_message, parse_ecpri_message(no_message).message).status,
+            EcpriParseStatus::truncated_ecpri_header);
+}
+
 TEST(Ecpri, RejectsEveryMalformedFrame) {
   const auto status_of = [](const Bytes& frame) { return parse_ecpri_frame(frame).status; };
   const Bytes& good = hand_written_iq_frame;

@@ -100,6 +100,12 @@ TEST(HarqBufferPool, BuffersUnusedForLongerThanTheExpiryAreFreed) {
   EXPECT_EQ(pool.num_expired(), 2u);
   // A retransmission after expiry starts from an empty buffer.
   EXPECT_EQ(pool.acquire({2, 0}, false).state().num_transmissions, 0u);
+  // reset(): every buffer free, the clock back at 0, the counters kept.
+  pool.reset();
+  EXPECT_EQ(pool.num_in_use(), 0u);
+  EXPECT_EQ(pool.find({2, 0}), nullptr);
+  EXPECT_EQ(pool.clock(), 0u);
+  EXPECT_EQ(pool.num_expired(), 2u);
 }
 
 TEST(HarqBufferPool, AnAbandonedPoolTakesNewProcessesAgainOnceExpired) {

@@ -44,7 +44,8 @@ struct L1Counters {
   /// harq_expiry_ms), and TBs not decoded because every HARQ buffer was held.
   std::uint64_t harq_buffers_expired = 0;
   std::uint64_t harq_pool_exhausted = 0;
-  std::uint64_t internal_errors = 0; ///< Exceptions caught in the slot loop (PHY kept running).
+  std::uint64_t harq_buffers_in_use = 0; ///< HARQ buffers held after the last slot closed.
+  std::uint64_t internal_errors = 0;     ///< Exceptions caught in the slot loop (PHY kept running).
   /// ERROR.indications and responses with an error, by SCF error code (index = code, 0 .. 8).
   std::array<std::uint64_t, 9> errors_by_code{};
 };

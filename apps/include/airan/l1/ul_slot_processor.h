@@ -17,9 +17,9 @@
 /// in every receiver, whether it is decoded, refused by the FAPI conversion, of an unsupported
 /// layer count or in a slot without samples: a later retransmission must never be combined with
 /// the soft values of an older TB. A second PDU of the same RNTI and HARQ process in a slot is
-/// refused (one buffer per process). Buffers expire: each slot moves the pools' clocks to the
-/// slot's absolute number (derived from SFN and slot, following SFN wrap-around), and a buffer
-/// whose process has not transmitted for harq_expiry_ms is freed, so that UEs that leave with a
+/// refused (one buffer per process). Buffers expire: the owner moves the pools' clocks on every
+/// slot (advance_harq_clock() with its absolute slot count), and a buffer whose process has had
+/// no transmission decoded for more than harq_expiry_ms is freed, so that UEs that leave with a
 /// failed TB do not fill the pools.
 #pragma once
 
@@ -90,6 +90,14 @@ public:
   [[nodiscard]] std::size_t slot_length(unsigned slot) const;
   /// HARQ buffers of every receiver.
   [[nodiscard]] HarqPoolTally harq_tally() const;
+  /// Moves every receiver's HARQ clock to \p absolute_slot (a count that only grows; an earlier
+  /// value is ignored), freeing the buffers that expired.
+  void advance_harq_clock(std::uint64_t absolute_slot);
+  /// Ends the previous TB of \p key in every receiver (its PDU with new data is not decoded: a
+  /// refused UL_TTI.request). Keys of processes above 31 (not NR processes) are ignored.
+  void end_previous_tb(const phy::HarqProcessKey& key) { end_previous_tb(key, nullptr); }
+  /// Frees every HARQ buffer and sets the clocks back to slot 0 (the cell restarts).
+  void reset_harq();
   /// The HARQ pool of the receiver for \p layers layers, or nullptr.
   [[nodiscard]] phy::HarqBufferPool* harq_pool(unsigned layers);
 
@@ -109,8 +117,6 @@ private:
     std::vector<phy::PuschPduResult> results;
   };
   LayerReceiver* receiver_for(unsigned layers);
-  /// Moves every pool's clock to the absolute slot of \p request (expiring stale buffers).
-  void advance_harq_clock(const io::FapiSlotRequest& request);
   /// Ends the previous TB of \p key in every receiver but \p keep (may be null).
   void end_previous_tb(const phy::HarqProcessKey& key, const LayerReceiver* keep);
   /// A PDU before request.pdus()[index] has the same RNTI and HARQ process.
@@ -121,9 +127,7 @@ private:
   std::vector<LayerReceiver> receivers_;
   phy::OfdmDemodulator demodulator_;
   phy::ResourceGrid grid_; ///< Demodulated time-domain samples.
-  unsigned slots_per_frame_;
-  std::uint64_t harq_clock_ = 0; ///< Absolute slot of the last request.
-  bool harq_clock_started_ = false;
+
   std::vector<phy::PuschPduResult> results_; ///< In request order.
 };
 

@@ -157,6 +157,18 @@ struct EcpriFrameParseResult {
 /// Parses one eCPRI message (common header, PC_ID/RTC_ID, SEQ_ID) at the start of \p bytes.
 EcpriMessageParseResult parse_ecpri_message(std::span<const std::uint8_t> bytes);
 
+/// Most eCPRI messages read from one frame's concatenation chain (a bound on the work a frame
+/// that keeps setting the C bit can cause).
+inline constexpr unsigned ecpri_max_concatenated_messages = 256;
+
+/// The message after \p message in a concatenation chain (eCPRI 2.0: each message starts 4-byte
+/// aligned from the start of the first): \p chain is the chain from its first message's common
+/// header on, and \p message one of its messages, with the C bit set. A chain too short for the
+/// alignment padding gives truncated_ecpri_header.
+/// \pre message.rest lies at the end of \p chain (message was parsed from it).
+EcpriMessageParseResult next_concatenated_message(std::span<const std::uint8_t> chain,
+                                                  const EcpriMessageView& message);
+
 /// Parses an Ethernet frame (without FCS; trailing bytes are allowed and reported in rest) and
 /// the first eCPRI message in it.
 EcpriFrameParseResult parse_ecpri_frame(std::span<const std::uint8_t> frame);

@@ -132,6 +132,10 @@ public:
   /// \return How many buffers expired.
   unsigned advance_clock(std::uint64_t now_slot);
 
+  /// Frees every buffer and sets the clock back to 0 (e.g. when the cell restarts and its slot
+  /// count with it); the counters are kept.
+  void reset();
+
   [[nodiscard]] std::uint64_t clock() const { return now_slot_; }
   [[nodiscard]] std::uint32_t expiry_slots() const { return expiry_slots_; }
   /// Buffers freed by advance_clock() since construction.
