@@ -1,8 +1,43 @@
 #include "airan/phy/thread_pool.h"
 
 #include <exception>
+#include <stdexcept>
 
 namespace airan::phy {
+namespace {
+
+/// The pools whose items this thread is running (or whose job it called), innermost first: a
+/// thread may run an item of one pool that calls parallel_for() on another.
+struct ActivePool {
+  const ThreadPool* pool;
+  const ActivePool* outer;
+};
+thread_local const ActivePool* active_pools = nullptr;
+
+/// Marks the current thread as working for \p pool while it lives.
+class ActivePoolScope {
+public:
+  explicit ActivePoolScope(const ThreadPool* pool) : frame_{pool, active_pools} {
+    active_pools = &frame_;
+  }
+  ~ActivePoolScope() { active_pools = frame_.outer; }
+  ActivePoolScope(const ActivePoolScope&) = delete;
+  ActivePoolScope& operator=(const ActivePoolScope&) = delete;
+
+private:
+  ActivePool frame_;
+};
+
+bool works_for(const ThreadPool* pool) {
+  for (const ActivePool* frame = active_pools; frame != nullptr; frame = frame->outer) {
+    if (frame->pool == pool) {
+      return true;
+    }
+  }
+  return false;
+}
+
+} // namespace
 
 ThreadPool::ThreadPool(unsigned num_workers) {
   workers_.reserve(num_workers);
@@ -55,6 +90,7 @@ void ThreadPool::worker_loop(unsigned lane) {
       }
       seen_generation = generation_;
     }
+    const ActivePoolScope scope(this);
     run_items(lane);
   }
 }
@@ -63,8 +99,14 @@ void ThreadPool::parallel_for(std::size_t num_items, const ItemFunction& fn) {
   if (num_items == 0) {
     return;
   }
+  if (works_for(this)) {
+    throw std::logic_error("ThreadPool: parallel_for() from an item of the same pool's job (it "
+                           "would wait for itself)");
+  }
+  const ActivePoolScope scope(this);
   {
-    const std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [&] { return job_ == nullptr; }); // another thread's job first
     job_ = &fn;
     num_items_ = num_items;
     next_item_ = 0;
@@ -77,8 +119,11 @@ void ThreadPool::parallel_for(std::size_t num_items, const ItemFunction& fn) {
   std::unique_lock lock(mutex_);
   work_done_.wait(lock, [&] { return items_done_ == num_items_; });
   job_ = nullptr;
-  if (first_error_) {
-    std::rethrow_exception(first_error_);
+  const std::exception_ptr error = first_error_;
+  lock.unlock();
+  idle_.notify_one();
+  if (error) {
+    std::rethrow_exception(error);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <set>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -59,3 +60,69 @@ TEST(ThreadPool, RethrowsTheFirstErrorAfterAllItemsRan) {
 }
 
 } // namespace
+
+TEST(ThreadPool, ANestedCallOnTheSamePoolThrowsInsteadOfHanging) {
+  for (unsigned workers : {0U, 2U}) {
+    ThreadPool pool(workers);
+    ThreadPool other(1);
+    std::atomic<int> inner{0};
+    // Every item calls the pool again: each call throws, and the first error comes back here.
+    EXPECT_THROW(pool.parallel_for(8,
+                                   [&](std::size_t, unsigned) {
+                                     pool.parallel_for(
+                                         2, [&](std::size_t, unsigned) { inner.fetch_add(1); });
+                                   }),
+                 std::logic_error);
+    EXPECT_EQ(inner.load(), 0);
+    // Another pool inside an item is fine; this pool inside that one is nested all the same.
+    pool.parallel_for(4, [&](std::size_t, unsigned) {
+      other.parallel_for(3, [&](std::size_t, unsigned) { inner.fetch_add(1); });
+    });
+    EXPECT_EQ(inner.load(), 12);
+    EXPECT_THROW(pool.parallel_for(1,
+                                   [&](std::size_t, unsigned) {
+                                     other.parallel_for(1, [&](std::size_t, unsigned) {
+                                       pool.parallel_for(1, [](std::size_t, unsigned) {});
+                                     });
+                                   }),
+                 std::logic_error);
+    // The pool stays usable.
+    std::atomic<int> again{0};
+    pool.parallel_for(5, [&](std::size_t, unsigned) { again.fetch_add(1); });
+    EXPECT_EQ(again.load(), 5);
+  }
+}
+
+TEST(ThreadPool, CallsFromTwoThreadsTakeTurns) {
+  // Two threads share a pool: each call waits for the other's job, so every item of both runs
+  // exactly once and no item of one job runs beside an item of the other.
+  ThreadPool pool(2);
+  constexpr std::size_t rounds = 20;
+  constexpr std::size_t per_round = 100;
+  std::vector<std::atomic<int>> counts[2] = {std::vector<std::atomic<int>>(rounds * per_round),
+                                             std::vector<std::atomic<int>>(rounds * per_round)};
+  std::atomic<int> in_flight[2] = {0, 0};
+  std::atomic<bool> overlap{false};
+  const auto job = [&](int tag) {
+    for (std::size_t round = 0; round < rounds; ++round) {
+      pool.parallel_for(per_round, [&](std::size_t i, unsigned) {
+        in_flight[tag].fetch_add(1);
+        if (in_flight[1 - tag].load() != 0) {
+          overlap = true;
+        }
+        counts[tag][round * per_round + i].fetch_add(1);
+        in_flight[tag].fetch_sub(1);
+      });
+    }
+  };
+  std::thread first([&] { job(0); });
+  std::thread second([&] { job(1); });
+  first.join();
+  second.join();
+  for (int tag = 0; tag < 2; ++tag) {
+    for (std::size_t i = 0; i < rounds * per_round; ++i) {
+      ASSERT_EQ(counts[tag][i].load(), 1) << tag << ' ' << i;
+    }
+  }
+  EXPECT_FALSE(overlap.load());
+}

@@ -13,7 +13,9 @@
 
 namespace airan::phy {
 
-/// Fixed-size thread pool for blocking parallel-for jobs. One job at a time per pool.
+/// Fixed-size thread pool for blocking parallel-for jobs. One job at a time per pool: a call from
+/// another thread while a job runs waits for it to finish; a call from inside an item of the
+/// pool's own job (which would wait for itself) throws.
 class ThreadPool {
 public:
   /// Work function: (item index, lane). The lane (0 .. num_lanes() - 1) identifies the thread,
@@ -32,6 +34,7 @@ public:
   /// Runs \p fn for every item 0 .. num_items - 1 and returns when all are done. Items are
   /// handed out dynamically. The first exception thrown by an item is rethrown here after the
   /// other items finished.
+  /// \throws std::logic_error when called from an item of this pool's running job (nested).
   void parallel_for(std::size_t num_items, const ItemFunction& fn);
 
 private:
@@ -42,6 +45,7 @@ private:
   std::mutex mutex_;
   std::condition_variable work_ready_;
   std::condition_variable work_done_;
+  std::condition_variable idle_; ///< Signalled when a job ends (for waiting callers).
   const ItemFunction* job_ = nullptr;
   std::size_t num_items_ = 0;
   std::size_t next_item_ = 0;
