@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -72,11 +73,18 @@ public:
 
   /// Slot \p slot (absolute; the slot number in the frame follows) at per-RE SNR \p snr_db,
   /// random TBs, channel realisation and noise all derived from \p seed.
+  /// The simulation itself runs without the GIL, so other Python threads (data loaders, a
+  /// trainer) go on meanwhile; calls on one Simulator from several threads take turns.
   py::dict simulate(double snr_db, std::uint64_t seed, std::uint64_t slot) {
     const float noise_variance = phy::noise_variance_from_snr_db(snr_db);
-    simulator_->reseed_channel(apps::derive_seed(seed, 0, 1));
-    simulator_->simulate(scenario_.pusch, slot, apps::derive_seed(seed, 1),
-                         apps::derive_seed(seed, 2), noise_variance);
+    std::unique_lock busy(busy_, std::defer_lock);
+    {
+      const py::gil_scoped_release release; // waiting for another thread's call, and simulating
+      busy.lock();
+      simulator_->reseed_channel(apps::derive_seed(seed, 0, 1));
+      simulator_->simulate(scenario_.pusch, slot, apps::derive_seed(seed, 1),
+                           apps::derive_seed(seed, 2), noise_variance);
+    }
     const auto& grid = simulator_->received_grid();
     const auto& h = simulator_->true_channel();
     py::dict out;
@@ -105,15 +113,21 @@ private:
     const auto& tb = simulator_->tb_bits(i);
     const std::uint32_t g = phy::pusch_coded_bits(link_.cell, p);
     // Labels: the scrambled codeword, in the order the front end writes its LLRs.
-    codeword_.resize(g);
-    encoder_->encode(tb, phy::ulsch_coding_config(p, static_cast<std::uint32_t>(tb.size()), g),
-                     codeword_);
-    phy::scramble_bits(codeword_, phy::pusch_scrambling_init(p.rnti, p.data_scrambling_id));
+    phy::PuschMeasurements measurements;
+    {
+      const py::gil_scoped_release release;
+      codeword_.resize(g);
+      encoder_->encode(tb, phy::ulsch_coding_config(p, static_cast<std::uint32_t>(tb.size()), g),
+                       codeword_);
+      phy::scramble_bits(codeword_, phy::pusch_scrambling_init(p.rnti, p.data_scrambling_id));
+      if (reference_ != nullptr) {
+        llrs_.resize(g);
+        measurements = front_end_->process(grid, link_.cell, p, simulator_->slot_number(),
+                                           reference_->front_end, llrs_);
+      }
+    }
     py::dict pdu;
     if (reference_ != nullptr) {
-      llrs_.resize(g);
-      const auto measurements = front_end_->process(grid, link_.cell, p, simulator_->slot_number(),
-                                                    reference_->front_end, llrs_);
       pdu["llr_reference"] = to_numpy<float>(llrs_, {static_cast<py::ssize_t>(g)});
       pdu["reference_noise_variance"] = measurements.noise_variance;
     }
@@ -136,7 +150,12 @@ private:
   void describe_neural_inputs(const phy::PuschConfig& p, std::uint32_t g,
                               const phy::ResourceGrid& grid, py::dict& pdu) {
     namespace nn = phy::nn;
-    inputs_->build(grid, link_.cell, p, simulator_->slot_number());
+    {
+      const py::gil_scoped_release release;
+      inputs_->build(grid, link_.cell, p, simulator_->slot_number());
+      positions_.resize(g);
+      nn::neural_llr_positions(link_.cell, p, positions_);
+    }
     const auto s = static_cast<py::ssize_t>(inputs_->num_symbols());
     const auto f = static_cast<py::ssize_t>(inputs_->num_subcarriers());
     pdu["rx_grid"] = to_numpy<float>(inputs_->rx_grid(), {1, nn::neural_rx_grid_channels, s, f});
@@ -144,8 +163,6 @@ private:
         to_numpy<float>(inputs_->ls_channel(), {1, nn::neural_ls_channel_channels, s, f});
     pdu["side_info"] =
         to_numpy<float>(inputs_->side_info(), {1, nn::neural_side_info_channels, s, f});
-    positions_.resize(g);
-    nn::neural_llr_positions(link_.cell, p, positions_);
     pdu["llr_positions"] = to_numpy<std::uint32_t>(positions_, {static_cast<py::ssize_t>(g)});
   }
 
@@ -160,6 +177,7 @@ private:
   std::vector<float> llrs_;
   std::unique_ptr<phy::nn::NeuralReceiverInputs> inputs_;
   std::vector<std::uint32_t> positions_;
+  std::mutex busy_; ///< Held by the simulate() call running (it releases the GIL).
 };
 
 } // namespace

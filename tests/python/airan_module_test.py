@@ -1,8 +1,11 @@
 """`import airan`: the Python module's slots carry the right shapes, labels that are the
 transmitted (scrambled) codeword, reference LLRs whose signs follow those labels at high SNR and
-not at low SNR, and they are reproducible from the seed. Run by ctest with PYTHONPATH set to
+not at low SNR, and they are reproducible from the seed; the simulation lets other Python threads run, and
+threads sharing a Simulator take turns. Run by ctest with PYTHONPATH set to
 build/python and AIRAN_REPO_ROOT to the repository."""
 import os
+import threading
+import time
 import unittest
 
 import numpy as np
@@ -106,6 +109,57 @@ class SimulatorTest(unittest.TestCase):
         sim = airan.Simulator(scenario_yaml=five, neural_inputs=True)
         with self.assertRaises(ValueError):  # the neural receiver takes at most 4 antennas
             sim.simulate(snr_db=10.0, seed=1)
+
+    def test_other_threads_run_while_a_slot_is_simulated(self):
+        # A thread that wakes every millisecond and counts: while simulate() holds the GIL it
+        # cannot run, so over a few 273-PRB slots (about 70 ms each) it would count next to
+        # nothing (4 in 320 ms before the GIL was released); with it released, about 140.
+        big = os.path.join(ROOT, "configs", "pusch_273prb_2layer_256qam.yaml")
+        sim = airan.Simulator(big, channel="TDL-C300", domain="time", neural_inputs=True)
+        sim.simulate(snr_db=10.0, seed=1)
+        ticks = []
+        stop = threading.Event()
+
+        def ticker():
+            while not stop.is_set():
+                ticks.append(time.perf_counter())
+                time.sleep(0.001)
+
+        thread = threading.Thread(target=ticker)
+        thread.start()
+        try:
+            time.sleep(0.02)
+            start = time.perf_counter()
+            for seed in range(4):
+                sim.simulate(snr_db=10.0, seed=seed)
+            end = time.perf_counter()
+        finally:
+            stop.set()
+            thread.join()
+        window_ms = (end - start) * 1e3
+        counted = sum(1 for t in ticks if start <= t <= end)
+        self.assertGreater(counted, 0.1 * window_ms, (counted, window_ms))
+
+    def test_threads_sharing_a_simulator_take_turns(self):
+        sim = airan.Simulator(SCENARIO, channel="TDL-C300", neural_inputs=True)
+        serial = {seed: sim.simulate(snr_db=5.0, seed=seed) for seed in range(3)}
+        results = {}
+
+        def run(first):
+            for seed in (first, (first + 1) % 3, (first + 2) % 3):
+                results[(first, seed)] = sim.simulate(snr_db=5.0, seed=seed)
+
+        threads = [threading.Thread(target=run, args=(first,)) for first in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.assertEqual(len(results), 9)
+        for (_, seed), slot in results.items():
+            np.testing.assert_array_equal(slot["grid"], serial[seed]["grid"])
+            for pdu, expected in zip(slot["pdus"], serial[seed]["pdus"]):
+                np.testing.assert_array_equal(pdu["llr_reference"], expected["llr_reference"])
+                np.testing.assert_array_equal(pdu["rx_grid"], expected["rx_grid"])
 
 
 if __name__ == "__main__":
