@@ -5,9 +5,11 @@
 namespace airan::cli {
 
 void add_channel_options(CLI::App& app, ChannelOptions& options) {
-  app.add_option("--channel", options.channel, "awgn, TDL-A..E, TDL-A30, TDL-B100, TDL-C300")
+  app.add_option("--channel", options.channel,
+                 "awgn, TDL-A..E, TDL-A30, TDL-B100, TDL-C300, CDL-A..E")
       ->capture_default_str();
-  app.add_option("--delay-spread", options.delay_spread_ns, "RMS delay spread in ns (TDL-A..E)");
+  app.add_option("--delay-spread", options.delay_spread_ns,
+                 "RMS delay spread in ns (TDL-A..E, CDL-A..E)");
   app.add_option("--doppler", options.doppler_hz, "Maximum Doppler shift in Hz")
       ->capture_default_str();
   app.add_option("--correlation", options.correlation, "Antenna correlation: none|low|medium|high")

@@ -1,5 +1,6 @@
 #include "airan/apps/link_simulation.h"
 
+#include "airan/phy/cdl_channel.h"
 #include "airan/phy/tdl_profile.h"
 
 #include <algorithm>
@@ -16,10 +17,20 @@ bool is_awgn(const ChannelSpec& channel) {
 
 phy::TdlChannelConfig make_tdl_config(const LinkScenario& scenario) {
   phy::TdlChannelConfig config;
-  config.profile = phy::make_tdl_profile(scenario.channel.model, scenario.channel.delay_spread_s);
-  config.max_doppler_hz = scenario.channel.max_doppler_hz;
-  config.num_rx = scenario.num_rx_antennas;
-  config.num_tx = scenario.cell.num_antenna_ports;
+  if (phy::is_cdl_model(scenario.channel.model)) {
+    phy::CdlChannelSpec cdl;
+    cdl.model = scenario.channel.model;
+    cdl.delay_spread_s = scenario.channel.delay_spread_s;
+    cdl.max_doppler_hz = scenario.channel.max_doppler_hz;
+    cdl.num_rx = scenario.num_rx_antennas;
+    cdl.num_tx = scenario.cell.num_antenna_ports;
+    config = phy::make_cdl_channel_config(cdl);
+  } else {
+    config.profile = phy::make_tdl_profile(scenario.channel.model, scenario.channel.delay_spread_s);
+    config.max_doppler_hz = scenario.channel.max_doppler_hz;
+    config.num_rx = scenario.num_rx_antennas;
+    config.num_tx = scenario.cell.num_antenna_ports;
+  }
   config.correlation = scenario.channel.correlation;
   config.cfo_hz = scenario.channel.cfo_hz;
   config.timing_offset_s = scenario.channel.timing_offset_s;
@@ -47,7 +58,9 @@ std::string ChannelSpec::describe() const {
   if (delay_spread_s > 0.0) {
     text << " (" << delay_spread_s * 1e9 << " ns)";
   }
-  if (!is_awgn(*this)) {
+  if (phy::is_cdl_model(model)) {
+    text << ", " << max_doppler_hz << " Hz Doppler, half-wavelength linear arrays";
+  } else if (!is_awgn(*this)) {
     text << ", " << max_doppler_hz << " Hz Doppler, " << correlation_name(correlation)
          << " antenna correlation";
   }
@@ -102,7 +115,7 @@ std::string validate_link(const LinkScenario& scenario, std::span<const phy::Pus
     if (channel.cfo_hz != 0.0 || channel.timing_offset_s != 0.0 || channel.max_doppler_hz != 0.0 ||
         channel.delay_spread_s != 0.0 || channel.correlation != phy::AntennaCorrelation::none) {
       add("channel: a delay spread, antenna correlation, CFO, timing offset and Doppler need a TDL "
-          "model, not awgn");
+          "or CDL model, not awgn");
     }
   } else {
     try {

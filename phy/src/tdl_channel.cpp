@@ -112,6 +112,12 @@ void TdlChannel::validate_and_prepare() {
   if (!std::isfinite(c.cfo_hz) || std::abs(c.cfo_hz) > sample_rate_hz_ / 2.0) {
     invalid("cfo_hz must be finite and within half the sample rate");
   }
+  if (c.rays) {
+    config_.sinusoids_per_tap = c.rays->rays_per_tap();
+    if (c.correlation != AntennaCorrelation::none) {
+      invalid("a ray-based model (" + c.profile.name + ") takes no antenna correlation matrix");
+    }
+  }
   if (c.sinusoids_per_tap == 0 || c.sinusoids_per_tap > 1024) {
     invalid("sinusoids_per_tap must be in 1..1024");
   }
@@ -192,6 +198,15 @@ void TdlChannel::validate_and_prepare() {
 }
 
 void TdlChannel::reseed(std::uint64_t seed) {
+  if (config_.rays) {
+    config_.rays->draw(seed, omega_, phase_);
+  } else {
+    draw_jakes_sinusoids(seed);
+  }
+  prepare_phasor_steps();
+}
+
+void TdlChannel::draw_jakes_sinusoids(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   const double m_count = num_sinusoids_;
   const double omega_d = two_pi * config_.max_doppler_hz;
@@ -215,6 +230,9 @@ void TdlChannel::reseed(std::uint64_t seed) {
       }
     }
   }
+}
+
+void TdlChannel::prepare_phasor_steps() {
   // Phasor steps: [0] one time-domain block, [1] N + base CP, [2] N + longer first CP.
   const unsigned n_fft = numerology_.fft_size();
   const unsigned base_cp = numerology_.cp_length(1 % numerology_.slots_per_subframe(), 1);

@@ -153,10 +153,10 @@ TEST(BlerEvaluation, ImpossibleConfigurationsAreErrorsBeforeAnyWork) {
   config = small_config();
   config.scenario.channel = {};
   config.scenario.channel.delay_spread_s = 100e-9;
-  EXPECT_NE(apps::validate_evaluation(config).find("need a TDL model"), std::string::npos);
+  EXPECT_NE(apps::validate_evaluation(config).find("need a TDL or CDL model"), std::string::npos);
   config.scenario.channel.delay_spread_s = 0.0;
   config.scenario.channel.correlation = phy::AntennaCorrelation::medium;
-  EXPECT_NE(apps::validate_evaluation(config).find("need a TDL model"), std::string::npos);
+  EXPECT_NE(apps::validate_evaluation(config).find("need a TDL or CDL model"), std::string::npos);
 }
 
 TEST(EvaluationReport, ParsesSnrLists) {

@@ -1,7 +1,8 @@
 // SlotSimulator with several PDUs: each PDU is a UE with a fading channel of its own, the UEs'
 // signals add up at the receive antennas, and the true channel is per subcarrier that of the UE
-// occupying it. (All PDUs went through one realisation, so two UEs of a scenario, and the
-// vectors `airan gen` wrote for them, faded identically.)
+// occupying it (TDL and CDL models); CDL models' link checks. (All PDUs went through one
+// realisation, so two UEs of a scenario, and the vectors `airan gen` wrote for them, faded
+// identically.)
 #include "airan/apps/link_simulation.h"
 #include "airan/phy/pusch_transmitter.h"
 
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <complex>
+#include <string>
 #include <vector>
 
 namespace {
@@ -17,14 +19,14 @@ using namespace airan;
 
 constexpr unsigned num_prbs = 24;
 
-apps::LinkScenario two_ue_scenario(apps::ChannelDomain domain) {
+apps::LinkScenario two_ue_scenario(apps::ChannelDomain domain, const char* model = "TDL-C") {
   apps::LinkScenario scenario;
   scenario.cell.num_prbs = num_prbs;
   scenario.cell.numerology = 1;
   scenario.cell.n_cell_id = 3;
   scenario.cell.num_antenna_ports = 1;
   scenario.num_rx_antennas = 2;
-  scenario.channel.model = "TDL-C";
+  scenario.channel.model = model;
   scenario.channel.delay_spread_s = 300e-9;
   scenario.channel.max_doppler_hz = 50.0;
   scenario.channel.domain = domain;
@@ -104,9 +106,12 @@ TEST(SlotSimulator, EachPduHasAChannelOfItsOwnAndTheSignalsAdd) {
 }
 
 // In the time domain too the UEs fade independently, and each UE's subcarriers hold its signal
-// through its channel (up to the inter-carrier interference of the Doppler).
-TEST(SlotSimulator, TimeDomainUesFadeIndependently) {
-  const auto scenario = two_ue_scenario(apps::ChannelDomain::time);
+// through its channel (up to the inter-carrier interference of the Doppler): for the TDL taps and
+// for the CDL model's rays (the true channel is the one applied to the IQ).
+class TimeDomainModel : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(TimeDomainModel, UesFadeIndependently) {
+  const auto scenario = two_ue_scenario(apps::ChannelDomain::time, GetParam());
   const std::vector<phy::PuschConfig> pdus = {ue_pdu(0), ue_pdu(1)};
   apps::SlotSimulator both(scenario);
   both.reseed_channel(5);
@@ -136,6 +141,26 @@ TEST(SlotSimulator, TimeDomainUesFadeIndependently) {
     }
   }
   EXPECT_LT(error / power, 1e-3) << "signal-to-distortion " << power / error;
+}
+
+INSTANTIATE_TEST_SUITE_P(SlotSimulator, TimeDomainModel, ::testing::Values("TDL-C", "CDL-C"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           name.erase(name.find('-'), 1);
+                           return name;
+                         });
+
+TEST(SlotSimulator, CdlModelsNeedADelaySpreadAndNoCorrelationMatrix) {
+  const std::vector<phy::PuschConfig> pdus = {ue_pdu(0)};
+  auto scenario = two_ue_scenario(apps::ChannelDomain::frequency, "CDL-A");
+  EXPECT_EQ(apps::validate_link(scenario, pdus), "");
+  scenario.channel.delay_spread_s = 0.0;
+  EXPECT_NE(apps::validate_link(scenario, pdus).find("delay spread"), std::string::npos);
+  scenario = two_ue_scenario(apps::ChannelDomain::frequency, "CDL-A");
+  scenario.channel.correlation = phy::AntennaCorrelation::low;
+  EXPECT_NE(apps::validate_link(scenario, pdus).find("correlation"), std::string::npos);
+  scenario = two_ue_scenario(apps::ChannelDomain::frequency, "CDL-Z");
+  EXPECT_NE(apps::validate_link(scenario, pdus).find("TDL"), std::string::npos);
 }
 
 } // namespace

@@ -21,20 +21,11 @@
 namespace {
 
 using namespace airan::phy;
+using airan::test::bessel_j0;
 using airan::test::make_tdl_config;
 using airan::test::random_qpsk_grid;
 using cd = std::complex<double>;
 constexpr double two_pi = 2.0 * std::numbers::pi;
-
-double bessel_j0(double x) { // power series, accurate to ~1e-12 for |x| < 8
-  double term = 1.0;
-  double sum = 1.0;
-  for (int k = 1; k < 60; ++k) {
-    term *= -(x * x / 4.0) / (static_cast<double>(k) * k);
-    sum += term;
-  }
-  return sum;
-}
 
 struct Profile {
   const char* name;

@@ -31,10 +31,12 @@ enum class ChannelDomain : std::uint8_t {
 
 /// The propagation channel of a simulation.
 struct ChannelSpec {
-  /// "awgn" (unit gain: receive antenna r sees transmit port r mod num_tx) or a TDL profile name
-  /// of phy::make_tdl_profile() ("TDL-A" .. "TDL-E", "TDL-A30", "TDL-B100", "TDL-C300").
+  /// "awgn" (unit gain: receive antenna r sees transmit port r mod num_tx), a TDL profile name
+  /// of phy::make_tdl_profile() ("TDL-A" .. "TDL-E", "TDL-A30", "TDL-B100", "TDL-C300") or a CDL
+  /// model of phy::cdl_channel.h ("CDL-A" .. "CDL-E": half-wavelength uniform linear arrays of
+  /// the receive antennas and the UE's ports; no correlation matrix).
   std::string model = "awgn";
-  double delay_spread_s = 0.0; ///< For TDL-A .. TDL-E (required there).
+  double delay_spread_s = 0.0; ///< For TDL-A .. TDL-E and CDL-A .. CDL-E (required there).
   double max_doppler_hz = 0.0;
   phy::AntennaCorrelation correlation = phy::AntennaCorrelation::none;
   double cfo_hz = 0.0;

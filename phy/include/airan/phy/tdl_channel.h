@@ -28,6 +28,7 @@
 #include <complex>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -35,6 +36,21 @@ namespace airan::phy {
 
 /// Largest number of receive or transmit antennas of a TdlChannel.
 constexpr unsigned tdl_max_antennas = 16;
+
+/// A channel model whose taps are sums of plane waves it draws itself (the CDL models,
+/// cdl_channel.h), instead of the Jakes sinusoids of independent Rayleigh taps: for every tap n,
+/// antenna pair p = rx * num_tx + tx and ray m, an angular frequency omega (rad/s) and a phase
+/// (rad); a tap's gain is sqrt(power_n / rays) sum_m exp(j (omega t + phase)), or for a
+/// line-of-sight tap sqrt(power_n) exp(j (omega t + phase)) of its ray 0.
+class TdlRaySource {
+public:
+  virtual ~TdlRaySource() = default;
+  /// Rays per tap (the TdlChannel's sinusoids per tap).
+  [[nodiscard]] virtual unsigned rays_per_tap() const = 0;
+  /// Draws realisation \p seed into \p omega and \p phase, laid out [tap][pair][ray] for the
+  /// channel's taps and antennas. Allocates nothing.
+  virtual void draw(std::uint64_t seed, std::span<double> omega, std::span<double> phase) const = 0;
+};
 
 /// Configuration of a TdlChannel.
 struct TdlChannelConfig {
@@ -48,6 +64,9 @@ struct TdlChannelConfig {
   /// Extra delay of every tap; fractional samples allowed; at least -CP/2 (shortest CP).
   double timing_offset_s = 0.0;
   unsigned sinusoids_per_tap = 16; ///< M, sinusoids per Rayleigh tap and antenna pair (1..1024).
+  /// Set: the taps' plane waves come from it (a CDL model) and sinusoids_per_tap is its
+  /// rays_per_tap(); correlation must be none (the model's geometry correlates the antennas).
+  std::shared_ptr<const TdlRaySource> rays;
 };
 
 /// TDL channel of one link: a random realisation (seed) evolving in time. Everything is
@@ -122,6 +141,8 @@ public:
 
 private:
   void validate_and_prepare();
+  void draw_jakes_sinusoids(std::uint64_t seed);
+  void prepare_phasor_steps();
   void design_interpolators();
   void set_phasors(double time_s);
   void step_phasors(unsigned step_samples);

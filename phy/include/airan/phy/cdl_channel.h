@@ -1,0 +1,103 @@
+/// \file
+/// \brief TR 38.901 clustered delay line (CDL) models, 7.7.1 CDL-A .. CDL-E, for the uplink: the
+/// clusters' rays as plane waves between a UE's and a base station's antenna arrays, run by
+/// TdlChannel (its TdlRaySource hook) in the time or the frequency domain.
+///
+/// Each realisation follows 7.7.1: every cluster n of the table becomes a tap at delay
+/// tau_n x delay spread with power P_n (normalised to sum 1); its M = 20 rays take the cluster's
+/// angles plus c_AS alpha_m (alpha_m the ray offsets of Table 7.5-3), coupled at random within the
+/// cluster (independent random permutations of the UE-side azimuths, the base station's zeniths
+/// and the UE's zeniths against the base station's azimuths), with a uniform initial phase per
+/// ray. Uplink: the base station receives along the tables' departure angles (AOD, ZOD) and the
+/// UE transmits along their arrival angles (AOA, ZOA). Arrays: uniform linear arrays along the
+/// y axis (horizontal, broadside towards x) of isotropic, vertically polarised elements, so only
+/// the theta-theta polarisation term of eq. 7.5-22 remains and the cross-polarisation ratio
+/// does not enter. A ray's phase at receive antenna r and transmit antenna t adds
+/// 2 pi (r d_rx sin(theta_BS) sin(phi_BS) + t d_tx sin(theta_UE) sin(phi_UE)), d in
+/// wavelengths. The UE moves horizontally in a direction of travel drawn uniformly per
+/// realisation, so a ray's Doppler shift is f_d sin(theta_UE) cos(phi_UE - phi_v). CDL-D and
+/// CDL-E start with the specular LOS path: one ray at the cluster's angles (no offsets) with a
+/// random phase, its array phases and its Doppler shift.
+#pragma once
+
+#include "airan/phy/tdl_channel.h"
+#include "airan/phy/tdl_profile.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace airan::phy {
+
+/// One CDL table as published (TR 38.901 Tables 7.7.1-1 .. 7.7.1-5), compiled into the library.
+struct CdlTable {
+  std::string_view name;   ///< "CDL-A" .. "CDL-E".
+  bool first_entry_is_los; ///< Entry 0 is the specular LOS path (CDL-D, CDL-E).
+  double c_asd_deg;        ///< Cluster azimuth spread of departure (base station), degrees.
+  double c_asa_deg;        ///< Cluster azimuth spread of arrival (UE).
+  double c_zsd_deg;        ///< Cluster zenith spread of departure.
+  double c_zsa_deg;        ///< Cluster zenith spread of arrival.
+  double xpr_db;           ///< Cross-polarisation power ratio.
+  std::span<const double> delays;    ///< Normalised delays.
+  std::span<const double> powers_db; ///< Cluster powers, dB (not normalised).
+  std::span<const double> aod_deg;   ///< Cluster angles, degrees.
+  std::span<const double> aoa_deg;
+  std::span<const double> zod_deg;
+  std::span<const double> zoa_deg;
+};
+
+/// Every compiled table, CDL-A .. CDL-E.
+std::span<const CdlTable> cdl_tables();
+
+/// Canonical model names, CDL-A .. CDL-E.
+std::vector<std::string> cdl_profile_names();
+
+/// True when \p name (case-insensitive) is one of cdl_profile_names().
+bool is_cdl_model(std::string_view name);
+
+/// Rays per cluster (TR 38.901 Table 7.5-3).
+constexpr unsigned cdl_rays_per_cluster = 20;
+
+/// An uplink CDL link.
+struct CdlChannelSpec {
+  std::string model = "CDL-C";  ///< CDL-A .. CDL-E, case-insensitive.
+  double delay_spread_s = 0.0;  ///< RMS delay spread the delays scale to, (0, 1 ms].
+  double max_doppler_hz = 0.0;  ///< UE speed / wavelength.
+  unsigned num_rx = 1;          ///< Base station antennas, 1 .. 16.
+  unsigned num_tx = 1;          ///< UE antennas, 1 .. 16.
+  double rx_spacing = 0.5;      ///< Base station element spacing, wavelengths, (0, 100].
+  double tx_spacing = 0.5;      ///< UE element spacing, wavelengths, (0, 100].
+};
+
+/// The table \p name (case-insensitive).
+/// \throws std::invalid_argument for an unknown name (the message lists the valid ones).
+const CdlTable& find_cdl_table(std::string_view name);
+
+/// The taps of \p spec's model: delays times the delay spread, powers normalised to sum 1, the
+/// LOS path (CDL-D, CDL-E) flagged line_of_sight.
+/// \throws std::invalid_argument for an unknown model or a delay spread outside (0, 1 ms].
+TdlProfile make_cdl_profile(const CdlChannelSpec& spec);
+
+/// The rays of a CDL model (see the file comment), for TdlChannelConfig::rays.
+class CdlRaySource final : public TdlRaySource {
+public:
+  /// \throws std::invalid_argument for an invalid spec (model, antennas, spacings).
+  explicit CdlRaySource(const CdlChannelSpec& spec);
+
+  [[nodiscard]] unsigned rays_per_tap() const override { return cdl_rays_per_cluster; }
+  void draw(std::uint64_t seed, std::span<double> omega, std::span<double> phase) const override;
+
+private:
+  const CdlTable* table_;
+  CdlChannelSpec spec_;
+};
+
+/// A TdlChannelConfig that runs \p spec: make_cdl_profile() taps, CdlRaySource rays, the Doppler
+/// and antenna counts of the spec, no correlation matrix. CFO and timing offset stay 0 (set them
+/// on the result).
+/// \throws std::invalid_argument for an invalid spec.
+TdlChannelConfig make_cdl_channel_config(const CdlChannelSpec& spec);
+
+} // namespace airan::phy

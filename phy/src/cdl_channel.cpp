@@ -1,0 +1,190 @@
+// CDL models: table lookup, the normalised profile and the rays of each realisation (TR 38.901
+// 7.7.1 steps 1-4 for isotropic, vertically polarised uniform linear arrays; see cdl_channel.h).
+#include "airan/phy/cdl_channel.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <numbers>
+#include <random>
+#include <stdexcept>
+
+namespace airan::phy {
+namespace {
+
+constexpr double two_pi = 2.0 * std::numbers::pi;
+constexpr double degree = std::numbers::pi / 180.0;
+
+/// Ray offset angles alpha_m of TR 38.901 Table 7.5-3 (for a unit cluster angle spread).
+constexpr std::array<double, cdl_rays_per_cluster> ray_offsets = {
+    0.0447, -0.0447, 0.1413, -0.1413, 0.2492, -0.2492, 0.3715, -0.3715, 0.5129, -0.5129,
+    0.6797, -0.6797, 0.8844, -0.8844, 1.1481, -1.1481, 1.5195, -1.5195, 2.1551, -2.1551};
+
+/// Uniform in [0, 1) from the top 53 bits: the same on every platform (no std distributions).
+double uniform(std::mt19937_64& rng) {
+  return static_cast<double>(rng() >> 11) * 0x1.0p-53;
+}
+
+/// A uniformly random permutation of 0 .. M-1 (Fisher-Yates on uniform()).
+std::array<unsigned, cdl_rays_per_cluster> random_permutation(std::mt19937_64& rng) {
+  std::array<unsigned, cdl_rays_per_cluster> order{};
+  for (unsigned m = 0; m < cdl_rays_per_cluster; ++m) {
+    order[m] = m;
+  }
+  for (unsigned m = cdl_rays_per_cluster - 1; m > 0; --m) {
+    const auto j = static_cast<unsigned>(uniform(rng) * (m + 1));
+    std::swap(order[m], order[std::min(j, m)]);
+  }
+  return order;
+}
+
+/// A zenith angle folded into [0, 180] degrees (TR 38.901 7.5 step 7).
+double folded_zenith_deg(double zenith) {
+  zenith = std::fmod(zenith, 360.0);
+  if (zenith < 0.0) {
+    zenith += 360.0;
+  }
+  return zenith > 180.0 ? 360.0 - zenith : zenith;
+}
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+[[noreturn]] void invalid(const std::string& what) {
+  throw std::invalid_argument("CDL channel: " + what);
+}
+
+} // namespace
+
+std::vector<std::string> cdl_profile_names() {
+  std::vector<std::string> names;
+  for (const CdlTable& table : cdl_tables()) {
+    names.emplace_back(table.name);
+  }
+  return names;
+}
+
+bool is_cdl_model(std::string_view name) {
+  const std::string wanted = upper(name);
+  return std::ranges::any_of(cdl_tables(),
+                             [&](const CdlTable& table) { return table.name == wanted; });
+}
+
+const CdlTable& find_cdl_table(std::string_view name) {
+  const std::string wanted = upper(name);
+  for (const CdlTable& table : cdl_tables()) {
+    if (table.name == wanted) {
+      return table;
+    }
+  }
+  std::string known;
+  for (const auto& candidate : cdl_profile_names()) {
+    known += (known.empty() ? "" : ", ") + candidate;
+  }
+  invalid("unknown model '" + std::string(name) + "' (" + known + ")");
+}
+
+TdlProfile make_cdl_profile(const CdlChannelSpec& spec) {
+  const CdlTable& table = find_cdl_table(spec.model);
+  if (!std::isfinite(spec.delay_spread_s) || spec.delay_spread_s <= 0.0 ||
+      spec.delay_spread_s > 1e-3) {
+    invalid(std::string(table.name) + " needs a delay spread in (0, 1 ms]");
+  }
+  TdlProfile profile;
+  profile.name = std::string(table.name);
+  double total = 0.0;
+  for (const double db : table.powers_db) {
+    total += std::pow(10.0, db / 10.0);
+  }
+  for (std::size_t n = 0; n < table.delays.size(); ++n) {
+    profile.taps.push_back({table.delays[n] * spec.delay_spread_s,
+                            std::pow(10.0, table.powers_db[n] / 10.0) / total,
+                            n == 0 && table.first_entry_is_los});
+  }
+  return profile;
+}
+
+CdlRaySource::CdlRaySource(const CdlChannelSpec& spec)
+    : table_(&find_cdl_table(spec.model)), spec_(spec) {
+  if (spec.num_rx == 0 || spec.num_rx > tdl_max_antennas || spec.num_tx == 0 ||
+      spec.num_tx > tdl_max_antennas) {
+    invalid("1.." + std::to_string(tdl_max_antennas) + " antennas at each end");
+  }
+  const auto spacing_ok = [](double d) { return std::isfinite(d) && d > 0.0 && d <= 100.0; };
+  if (!spacing_ok(spec.rx_spacing) || !spacing_ok(spec.tx_spacing)) {
+    invalid("element spacings must be in (0, 100] wavelengths");
+  }
+  if (!std::isfinite(spec.max_doppler_hz) || spec.max_doppler_hz < 0.0) {
+    invalid("the Doppler frequency must be finite and non-negative");
+  }
+}
+
+void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega,
+                        std::span<double> phase) const {
+  const CdlTable& t = *table_;
+  const std::size_t taps = t.delays.size();
+  const unsigned num_rx = spec_.num_rx;
+  const unsigned num_tx = spec_.num_tx;
+  const std::size_t per_tap = std::size_t{num_rx} * num_tx * cdl_rays_per_cluster;
+  if (omega.size() != taps * per_tap || phase.size() != taps * per_tap) {
+    invalid("the ray arrays do not match the model's taps and antennas");
+  }
+  std::mt19937_64 rng(seed);
+  const double travel_azimuth = two_pi * uniform(rng);
+  const double omega_d = two_pi * spec_.max_doppler_hz;
+  for (std::size_t n = 0; n < taps; ++n) {
+    const bool los = n == 0 && t.first_entry_is_los;
+    // Step 2, random coupling: the UE azimuths and both zeniths against the base station's
+    // azimuths.
+    const auto ue_azimuth_order = random_permutation(rng);
+    const auto bs_zenith_order = random_permutation(rng);
+    const auto ue_zenith_order = random_permutation(rng);
+    for (unsigned m = 0; m < cdl_rays_per_cluster; ++m) {
+      const double initial_phase = two_pi * uniform(rng);
+      const unsigned rays_here = los ? 1 : cdl_rays_per_cluster;
+      const double spread = m < rays_here && !los ? 1.0 : 0.0; // the LOS path has no offsets
+      const double bs_azimuth = (t.aod_deg[n] + spread * t.c_asd_deg * ray_offsets[m]) * degree;
+      const double bs_zenith =
+          folded_zenith_deg(t.zod_deg[n] + spread * t.c_zsd_deg * ray_offsets[bs_zenith_order[m]]) *
+          degree;
+      const double ue_azimuth =
+          (t.aoa_deg[n] + spread * t.c_asa_deg * ray_offsets[ue_azimuth_order[m]]) * degree;
+      const double ue_zenith =
+          folded_zenith_deg(t.zoa_deg[n] + spread * t.c_zsa_deg * ray_offsets[ue_zenith_order[m]]) *
+          degree;
+      const double ray_omega = m < rays_here ? omega_d * std::sin(ue_zenith) *
+                                                   std::cos(ue_azimuth - travel_azimuth)
+                                             : 0.0;
+      // Phase per antenna along each array (y axis): 2 pi d sin(zenith) sin(azimuth) per element.
+      const double bs_step = two_pi * spec_.rx_spacing * std::sin(bs_zenith) * std::sin(bs_azimuth);
+      const double ue_step = two_pi * spec_.tx_spacing * std::sin(ue_zenith) * std::sin(ue_azimuth);
+      for (unsigned r = 0; r < num_rx; ++r) {
+        for (unsigned x = 0; x < num_tx; ++x) {
+          const std::size_t i =
+              n * per_tap + (std::size_t{r} * num_tx + x) * cdl_rays_per_cluster + m;
+          omega[i] = ray_omega;
+          phase[i] = m < rays_here ? std::fmod(initial_phase + r * bs_step + x * ue_step, two_pi)
+                                   : 0.0;
+        }
+      }
+    }
+  }
+}
+
+TdlChannelConfig make_cdl_channel_config(const CdlChannelSpec& spec) {
+  TdlChannelConfig config;
+  config.profile = make_cdl_profile(spec);
+  config.max_doppler_hz = spec.max_doppler_hz;
+  config.num_rx = spec.num_rx;
+  config.num_tx = spec.num_tx;
+  config.rays = std::make_shared<CdlRaySource>(spec);
+  return config;
+}
+
+} // namespace airan::phy

@@ -1,0 +1,288 @@
+// CDL models (TR 38.901 7.7.1) through TdlChannel: the compiled tables against
+// testvectors/conformance/channels/CDL-*.json, the normalised profile, argument checks, and the
+// statistics of the rays over many realisations: unit average power per antenna pair, the
+// base station's spatial correlation and the time autocorrelation (Doppler) that the tables'
+// angles, the ray offsets and the array geometry imply, computed here independently, and the
+// constant-amplitude LOS path of CDL-D.
+#include "airan/phy/cdl_channel.h"
+
+#include "../support/tdl_test_helpers.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <complex>
+#include <filesystem>
+#include <fstream>
+#include <numbers>
+#include <set>
+
+namespace {
+
+using namespace airan::phy;
+using airan::test::bessel_j0;
+using cd = std::complex<double>;
+namespace fs = std::filesystem;
+constexpr double two_pi = 2.0 * std::numbers::pi;
+constexpr double degree = std::numbers::pi / 180.0;
+/// TR 38.901 Table 7.5-3, the ray offsets (positive half).
+constexpr double offsets[] = {0.0447, 0.1413, 0.2492, 0.3715, 0.5129,
+                              0.6797, 0.8844, 1.1481, 1.5195, 2.1551};
+
+/// The 20 ray angles of a cluster at \p centre_deg with spread \p c_deg, radians.
+std::vector<double> ray_angles(double centre_deg, double c_deg, bool zenith) {
+  std::vector<double> angles;
+  for (const double a : offsets) {
+    for (const double sign : {1.0, -1.0}) {
+      double angle = centre_deg + sign * c_deg * a;
+      if (zenith && angle > 180.0) {
+        angle = 360.0 - angle;
+      }
+      angles.push_back(angle * degree);
+    }
+  }
+  return angles;
+}
+
+Numerology carrier() {
+  return Numerology::for_carrier(1, CyclicPrefix::normal, 52);
+}
+
+TdlChannel make_channel(const CdlChannelSpec& spec, std::uint64_t seed) {
+  return TdlChannel(make_cdl_channel_config(spec), carrier(), 52, seed);
+}
+
+TEST(CdlChannel, CompiledTablesEqualTheJsonTables) {
+  const fs::path dir = fs::path(AIRAN_TESTVECTOR_DIR) / "channels";
+  std::set<std::string> json_names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string file = entry.path().filename().string();
+    if (file.rfind("CDL-", 0) == 0 && entry.path().extension() == ".json") {
+      json_names.insert(entry.path().stem().string());
+    }
+  }
+  const auto names = cdl_profile_names();
+  EXPECT_EQ(json_names, std::set<std::string>(names.begin(), names.end()));
+  for (const CdlTable& table : cdl_tables()) {
+    const std::string name(table.name);
+    std::ifstream file(dir / (name + ".json"));
+    ASSERT_TRUE(file) << name;
+    const auto json = nlohmann::json::parse(file);
+    EXPECT_EQ(json.at("los").get<int>() == 1, table.first_entry_is_los) << name;
+    EXPECT_EQ(json.at("cASD").get<double>(), table.c_asd_deg) << name;
+    EXPECT_EQ(json.at("cASA").get<double>(), table.c_asa_deg) << name;
+    EXPECT_EQ(json.at("cZSD").get<double>(), table.c_zsd_deg) << name;
+    EXPECT_EQ(json.at("cZSA").get<double>(), table.c_zsa_deg) << name;
+    EXPECT_EQ(json.at("xpr").get<double>(), table.xpr_db) << name;
+    const std::pair<const char*, std::span<const double>> columns[] = {
+        {"delays", table.delays}, {"powers", table.powers_db}, {"aod", table.aod_deg},
+        {"aoa", table.aoa_deg},   {"zod", table.zod_deg},      {"zoa", table.zoa_deg}};
+    for (const auto& [key, values] : columns) {
+      const auto expected = json.at(key).get<std::vector<double>>();
+      ASSERT_EQ(expected.size(), values.size()) << name << ' ' << key;
+      for (std::size_t i = 0; i < expected.size(); ++i) {
+        EXPECT_EQ(expected[i], values[i]) << name << ' ' << key << ' ' << i;
+      }
+    }
+  }
+}
+
+TEST(CdlChannel, ProfileScalesDelaysAndNormalisesPowers) {
+  CdlChannelSpec spec;
+  spec.model = "cdl-d"; // case-insensitive
+  spec.delay_spread_s = 300e-9;
+  const TdlProfile profile = make_cdl_profile(spec);
+  const CdlTable& table = find_cdl_table("CDL-D");
+  ASSERT_EQ(profile.taps.size(), table.delays.size());
+  double total = 0.0;
+  for (std::size_t n = 0; n < profile.taps.size(); ++n) {
+    EXPECT_DOUBLE_EQ(profile.taps[n].delay_s, table.delays[n] * 300e-9);
+    EXPECT_EQ(profile.taps[n].line_of_sight, n == 0);
+    total += profile.taps[n].power;
+  }
+  EXPECT_NEAR(total, 1.0, 1e-12);
+  // Power ratios as in the table: the LOS path 13.3 dB above the first cluster.
+  EXPECT_NEAR(10.0 * std::log10(profile.taps[0].power / profile.taps[1].power), 13.3, 1e-9);
+  EXPECT_TRUE(is_cdl_model("CDL-E"));
+  EXPECT_FALSE(is_cdl_model("TDL-C"));
+}
+
+TEST(CdlChannel, RefusesInvalidSpecs) {
+  CdlChannelSpec spec;
+  spec.delay_spread_s = 100e-9;
+  EXPECT_NO_THROW(make_cdl_channel_config(spec));
+  const auto refused = [](const CdlChannelSpec& bad) {
+    EXPECT_THROW(make_cdl_channel_config(bad), std::invalid_argument);
+  };
+  CdlChannelSpec bad = spec;
+  bad.model = "CDL-F";
+  refused(bad);
+  bad = spec;
+  bad.delay_spread_s = 0.0; // the tables are normalised: a spread is required
+  refused(bad);
+  bad = spec;
+  bad.num_rx = 17;
+  refused(bad);
+  bad = spec;
+  bad.rx_spacing = 0.0;
+  refused(bad);
+  bad = spec;
+  bad.tx_spacing = std::nan("");
+  refused(bad);
+  // The geometry correlates the antennas: a correlation matrix on top is refused.
+  TdlChannelConfig config = make_cdl_channel_config(spec);
+  config.correlation = AntennaCorrelation::medium;
+  EXPECT_THROW(TdlChannel(config, carrier(), 52, 1), std::invalid_argument);
+}
+
+/// Mean over \p seeds realisations of f(gains at t = 0) for \p spec.
+template <typename Statistic>
+cd mean_over_realisations(const CdlChannelSpec& spec, unsigned seeds, Statistic statistic) {
+  const TdlChannelConfig config = make_cdl_channel_config(spec);
+  TdlChannel channel(config, carrier(), 52, 0);
+  const std::size_t taps = config.profile.taps.size();
+  std::vector<cd> gains(taps * spec.num_rx * spec.num_tx);
+  cd sum = 0.0;
+  for (unsigned seed = 0; seed < seeds; ++seed) {
+    channel.reseed(seed + 1);
+    sum += statistic(channel, gains);
+  }
+  return sum / static_cast<double>(seeds);
+}
+
+TEST(CdlChannel, EveryAntennaPairHasUnitAveragePower) {
+  for (const char* model : {"CDL-A", "CDL-C", "CDL-D"}) {
+    CdlChannelSpec spec;
+    spec.model = model;
+    spec.delay_spread_s = 100e-9;
+    spec.num_rx = 4;
+    spec.num_tx = 2;
+    const cd power = mean_over_realisations(spec, 600, [&](TdlChannel& ch, std::vector<cd>& g) {
+      ch.tap_gains(0.0, g);
+      double total = 0.0;
+      for (const cd& v : g) {
+        total += std::norm(v);
+      }
+      return cd(total / (spec.num_rx * spec.num_tx));
+    });
+    EXPECT_NEAR(power.real(), 1.0, 0.05) << model;
+  }
+}
+
+// The correlation of two base station antennas d wavelengths apart: over the random phases and
+// couplings, sum_n P_n / M^2 sum_m sum_k exp(-j 2 pi d sin(zenith_k) sin(azimuth_m)), with the
+// cluster's ray azimuths (AOD + c_ASD alpha_m) and zeniths (ZOD + c_ZSD alpha_k).
+cd expected_bs_correlation(const CdlTable& table, double spacing) {
+  double total = 0.0;
+  for (const double db : table.powers_db) {
+    total += std::pow(10.0, db / 10.0);
+  }
+  cd rho = 0.0;
+  for (std::size_t n = 0; n < table.delays.size(); ++n) {
+    const double p = std::pow(10.0, table.powers_db[n] / 10.0) / total;
+    const bool los = n == 0 && table.first_entry_is_los;
+    const auto azimuths = ray_angles(table.aod_deg[n], los ? 0.0 : table.c_asd_deg, false);
+    const auto zeniths = ray_angles(table.zod_deg[n], los ? 0.0 : table.c_zsd_deg, true);
+    cd cluster = 0.0;
+    for (const double a : azimuths) {
+      for (const double z : zeniths) {
+        cluster += std::polar(1.0, -two_pi * spacing * std::sin(z) * std::sin(a));
+      }
+    }
+    rho += p * cluster / static_cast<double>(azimuths.size() * zeniths.size());
+  }
+  return rho;
+}
+
+TEST(CdlChannel, BaseStationCorrelationFollowsTheClusterAngles) {
+  for (const char* model : {"CDL-A", "CDL-C"}) {
+    for (const double spacing : {0.5, 2.0}) {
+      CdlChannelSpec spec;
+      spec.model = model;
+      spec.delay_spread_s = 100e-9;
+      spec.num_rx = 2;
+      spec.rx_spacing = spacing;
+      const cd measured = mean_over_realisations(spec, 3000, [](TdlChannel& ch, auto& g) {
+        ch.tap_gains(0.0, g);
+        cd product = 0.0;
+        for (std::size_t n = 0; n < g.size() / 2; ++n) {
+          product += g[2 * n] * std::conj(g[2 * n + 1]); // rx 0 times rx 1, tap by tap
+        }
+        return product;
+      });
+      const cd expected = expected_bs_correlation(find_cdl_table(model), spacing);
+      EXPECT_LT(std::abs(measured - expected), 0.05)
+          << model << " d " << spacing << ": measured " << measured << ", expected " << expected;
+    }
+  }
+  // The geometry matters: CDL-C's narrow departure spread (c_ASD 2 degrees) keeps half-wavelength
+  // neighbours far more correlated than 2-wavelength ones.
+  const CdlTable& c = find_cdl_table("CDL-C");
+  EXPECT_GT(std::abs(expected_bs_correlation(c, 0.5)), 0.3);
+  EXPECT_LT(std::abs(expected_bs_correlation(c, 2.0)), std::abs(expected_bs_correlation(c, 0.5)));
+}
+
+// Over the UE's random direction of travel a ray at UE zenith theta contributes
+// J0(2 pi f_d sin(theta) tau) to the autocorrelation: sum_n P_n / M sum_k J0(...) with the
+// cluster's UE zeniths ZOA + c_ZSA alpha_k.
+TEST(CdlChannel, TimeCorrelationFollowsTheDopplerOfTheUeAngles) {
+  const CdlTable& table = find_cdl_table("CDL-B");
+  CdlChannelSpec spec;
+  spec.model = "CDL-B";
+  spec.delay_spread_s = 100e-9;
+  spec.max_doppler_hz = 200.0;
+  double total = 0.0;
+  for (const double db : table.powers_db) {
+    total += std::pow(10.0, db / 10.0);
+  }
+  for (const double tau : {0.5e-3, 1.0e-3, 2.0e-3}) {
+    double expected = 0.0;
+    for (std::size_t n = 0; n < table.delays.size(); ++n) {
+      const auto zeniths = ray_angles(table.zoa_deg[n], table.c_zsa_deg, true);
+      double sum = 0.0;
+      for (const double z : zeniths) {
+        sum += bessel_j0(two_pi * spec.max_doppler_hz * std::sin(z) * tau);
+      }
+      expected += std::pow(10.0, table.powers_db[n] / 10.0) / total * sum /
+                  static_cast<double>(zeniths.size());
+    }
+    std::vector<cd> later;
+    const cd measured = mean_over_realisations(spec, 2000, [&](TdlChannel& ch, auto& g) {
+      later.resize(g.size());
+      ch.tap_gains(0.0, g);
+      ch.tap_gains(tau, later);
+      cd product = 0.0;
+      for (std::size_t i = 0; i < g.size(); ++i) {
+        product += later[i] * std::conj(g[i]);
+      }
+      return product;
+    });
+    EXPECT_NEAR(measured.real(), expected, 0.05) << "tau " << tau;
+    EXPECT_NEAR(measured.imag(), 0.0, 0.05) << "tau " << tau;
+  }
+}
+
+TEST(CdlChannel, TheLosPathOfCdlDKeepsItsAmplitude) {
+  CdlChannelSpec spec;
+  spec.model = "CDL-D";
+  spec.delay_spread_s = 30e-9;
+  spec.max_doppler_hz = 100.0;
+  spec.num_rx = 4;
+  const TdlChannelConfig config = make_cdl_channel_config(spec);
+  TdlChannel channel(config, carrier(), 52, 5);
+  std::vector<cd> gains(config.profile.taps.size() * spec.num_rx);
+  const double los_amplitude = std::sqrt(config.profile.taps[0].power);
+  for (const double t : {0.0, 1e-3, 7e-3}) {
+    channel.tap_gains(t, gains);
+    for (unsigned r = 0; r < spec.num_rx; ++r) {
+      EXPECT_NEAR(std::abs(gains[r]), los_amplitude, 1e-12) << t;
+    }
+    // A plane wave: neighbouring antennas differ by the array's phase step, the same for all.
+    const cd step = gains[1] / gains[0];
+    EXPECT_NEAR(std::abs(gains[2] / gains[1] - step), 0.0, 1e-9);
+    EXPECT_NEAR(std::abs(gains[3] / gains[2] - step), 0.0, 1e-9);
+  }
+}
+
+} // namespace
