@@ -23,7 +23,7 @@ void add_channel_options(CLI::App& app, ChannelOptions& options) {
 
 apps::ChannelSpec to_channel_spec(const ChannelOptions& options) {
   apps::ChannelSpec channel;
-  channel.model = options.channel;
+  channel.model = apps::canonical_channel_model(options.channel); // as test vectors store it
   channel.delay_spread_s = options.delay_spread_ns * 1e-9;
   channel.max_doppler_hz = options.doppler_hz;
   channel.correlation = phy::parse_antenna_correlation(options.correlation);

@@ -53,7 +53,7 @@ int run_gen(const GenOptions& o) {
   header.cell = link.cell;
   header.num_rx_antennas = link.num_rx_antennas;
   header.num_tx_antennas = link.cell.num_antenna_ports;
-  header.channel.model = o.channel.channel;
+  header.channel.model = link.channel.model; // canonical spelling (the schema lists it)
   header.channel.delay_spread_s = link.channel.delay_spread_s;
   header.channel.max_doppler_hz = o.channel.doppler_hz;
   header.channel.correlation = o.channel.correlation;

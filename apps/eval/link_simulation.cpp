@@ -4,6 +4,7 @@
 #include "airan/phy/tdl_profile.h"
 
 #include <algorithm>
+#include <cctype>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -17,7 +18,7 @@ bool is_awgn(const ChannelSpec& channel) {
 
 phy::TdlChannelConfig make_tdl_config(const LinkScenario& scenario) {
   phy::TdlChannelConfig config;
-  if (phy::is_cdl_model(scenario.channel.model)) {
+  if (phy::names_cdl_family(scenario.channel.model)) { // an unknown CDL-X lists the CDL models
     phy::CdlChannelSpec cdl;
     cdl.model = scenario.channel.model;
     cdl.delay_spread_s = scenario.channel.delay_spread_s;
@@ -51,6 +52,22 @@ const char* correlation_name(phy::AntennaCorrelation correlation) {
 }
 
 } // namespace
+
+std::string canonical_channel_model(std::string_view name) {
+  std::string upper(name);
+  for (char& c : upper) {
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (upper == "AWGN") {
+    return "awgn";
+  }
+  for (const phy::TdlTable& table : phy::tdl_tables()) {
+    if (table.name == upper) {
+      return std::string(table.name);
+    }
+  }
+  return phy::is_cdl_model(upper) ? upper : std::string(name);
+}
 
 std::string ChannelSpec::describe() const {
   std::ostringstream text;

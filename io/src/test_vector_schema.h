@@ -49,8 +49,9 @@ inline constexpr std::array<EnumName<phy::PuschPrecoding>, 2> precoding_names{
     {{phy::PuschPrecoding::non_codebook, "non-codebook"},
      {phy::PuschPrecoding::codebook, "codebook"}}};
 
-inline constexpr std::array<const char*, 10> channel_models{
-    "awgn", "flat", "TDL-A", "TDL-B", "TDL-C", "TDL-D", "TDL-E", "TDL-A30", "TDL-B100", "TDL-C300"};
+inline constexpr std::array<const char*, 15> channel_models{
+    "awgn",     "flat",     "TDL-A", "TDL-B", "TDL-C", "TDL-D", "TDL-E", "TDL-A30",
+    "TDL-B100", "TDL-C300", "CDL-A", "CDL-B", "CDL-C", "CDL-D", "CDL-E"};
 inline constexpr std::array<const char*, 4> correlations{"none", "low", "medium", "high"};
 inline constexpr std::array<const char*, 2> domains{"time", "frequency"};
 

@@ -76,6 +76,10 @@ bool is_cdl_model(std::string_view name) {
                              [&](const CdlTable& table) { return table.name == wanted; });
 }
 
+bool names_cdl_family(std::string_view name) {
+  return upper(name).rfind("CDL", 0) == 0;
+}
+
 const CdlTable& find_cdl_table(std::string_view name) {
   const std::string wanted = upper(name);
   for (const CdlTable& table : cdl_tables()) {
@@ -94,7 +98,8 @@ TdlProfile make_cdl_profile(const CdlChannelSpec& spec) {
   const CdlTable& table = find_cdl_table(spec.model);
   if (!std::isfinite(spec.delay_spread_s) || spec.delay_spread_s <= 0.0 ||
       spec.delay_spread_s > 1e-3) {
-    invalid(std::string(table.name) + " needs a delay spread in (0, 1 ms]");
+    invalid(std::string(table.name) + " needs a delay spread in (0, 1 ms], got " +
+            std::to_string(spec.delay_spread_s * 1e9) + " ns");
   }
   TdlProfile profile;
   profile.name = std::string(table.name);
@@ -123,6 +128,26 @@ CdlRaySource::CdlRaySource(const CdlChannelSpec& spec)
   if (!std::isfinite(spec.max_doppler_hz) || spec.max_doppler_hz < 0.0) {
     invalid("the Doppler frequency must be finite and non-negative");
   }
+  if (std::isinf(spec.travel_azimuth_deg)) {
+    invalid("the direction of travel must be finite (or NaN: random)");
+  }
+}
+
+std::string CdlRaySource::mismatch(const TdlChannelConfig& config) const {
+  if (config.profile.name != table_->name || config.profile.taps.size() != table_->delays.size()) {
+    return "the profile '" + config.profile.name + "' is not the rays' model " +
+           std::string(table_->name);
+  }
+  if (config.num_rx != spec_.num_rx || config.num_tx != spec_.num_tx) {
+    return "the rays are for " + std::to_string(spec_.num_rx) + " x " +
+           std::to_string(spec_.num_tx) + " antennas, the channel has " +
+           std::to_string(config.num_rx) + " x " + std::to_string(config.num_tx);
+  }
+  if (config.max_doppler_hz != spec_.max_doppler_hz) {
+    return "the rays' Doppler (" + std::to_string(spec_.max_doppler_hz) +
+           " Hz) is not the channel's (" + std::to_string(config.max_doppler_hz) + " Hz)";
+  }
+  return {};
 }
 
 void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega,
@@ -136,7 +161,9 @@ void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega,
     invalid("the ray arrays do not match the model's taps and antennas");
   }
   std::mt19937_64 rng(seed);
-  const double travel_azimuth = two_pi * uniform(rng);
+  const double drawn_azimuth = two_pi * uniform(rng); // drawn always: the same draws follow
+  const double travel_azimuth =
+      std::isnan(spec_.travel_azimuth_deg) ? drawn_azimuth : spec_.travel_azimuth_deg * degree;
   const double omega_d = two_pi * spec_.max_doppler_hz;
   for (std::size_t n = 0; n < taps; ++n) {
     const bool los = n == 0 && t.first_entry_is_los;
@@ -158,9 +185,9 @@ void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega,
       const double ue_zenith =
           folded_zenith_deg(t.zoa_deg[n] + spread * t.c_zsa_deg * ray_offsets[ue_zenith_order[m]]) *
           degree;
-      const double ray_omega = m < rays_here ? omega_d * std::sin(ue_zenith) *
-                                                   std::cos(ue_azimuth - travel_azimuth)
-                                             : 0.0;
+      const double ray_omega =
+          m < rays_here ? omega_d * std::sin(ue_zenith) * std::cos(ue_azimuth - travel_azimuth)
+                        : 0.0;
       // Phase per antenna along each array (y axis): 2 pi d sin(zenith) sin(azimuth) per element.
       const double bs_step = two_pi * spec_.rx_spacing * std::sin(bs_zenith) * std::sin(bs_azimuth);
       const double ue_step = two_pi * spec_.tx_spacing * std::sin(ue_zenith) * std::sin(ue_azimuth);
@@ -169,8 +196,8 @@ void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega,
           const std::size_t i =
               n * per_tap + (std::size_t{r} * num_tx + x) * cdl_rays_per_cluster + m;
           omega[i] = ray_omega;
-          phase[i] = m < rays_here ? std::fmod(initial_phase + r * bs_step + x * ue_step, two_pi)
-                                   : 0.0;
+          phase[i] =
+              m < rays_here ? std::fmod(initial_phase + r * bs_step + x * ue_step, two_pi) : 0.0;
         }
       }
     }

@@ -117,6 +117,9 @@ void TdlChannel::validate_and_prepare() {
     if (c.correlation != AntennaCorrelation::none) {
       invalid("a ray-based model (" + c.profile.name + ") takes no antenna correlation matrix");
     }
+    if (const std::string mismatch = c.rays->mismatch(c); !mismatch.empty()) {
+      invalid(mismatch);
+    }
   }
   if (c.sinusoids_per_tap == 0 || c.sinusoids_per_tap > 1024) {
     invalid("sinusoids_per_tap must be in 1..1024");

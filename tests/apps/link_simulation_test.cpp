@@ -150,6 +150,13 @@ INSTANTIATE_TEST_SUITE_P(SlotSimulator, TimeDomainModel, ::testing::Values("TDL-
                            return name;
                          });
 
+TEST(ChannelSpec, ModelNamesAreCanonicalised) {
+  EXPECT_EQ(apps::canonical_channel_model("AWGN"), "awgn");
+  EXPECT_EQ(apps::canonical_channel_model("tdl-c300"), "TDL-C300");
+  EXPECT_EQ(apps::canonical_channel_model("cdl-c"), "CDL-C");
+  EXPECT_EQ(apps::canonical_channel_model("TDL-Q"), "TDL-Q"); // unknown: left for validation
+}
+
 TEST(SlotSimulator, CdlModelsNeedADelaySpreadAndNoCorrelationMatrix) {
   const std::vector<phy::PuschConfig> pdus = {ue_pdu(0)};
   auto scenario = two_ue_scenario(apps::ChannelDomain::frequency, "CDL-A");
@@ -160,7 +167,7 @@ TEST(SlotSimulator, CdlModelsNeedADelaySpreadAndNoCorrelationMatrix) {
   scenario.channel.correlation = phy::AntennaCorrelation::low;
   EXPECT_NE(apps::validate_link(scenario, pdus).find("correlation"), std::string::npos);
   scenario = two_ue_scenario(apps::ChannelDomain::frequency, "CDL-Z");
-  EXPECT_NE(apps::validate_link(scenario, pdus).find("TDL"), std::string::npos);
+  EXPECT_NE(apps::validate_link(scenario, pdus).find("CDL-A, CDL-B"), std::string::npos);
 }
 
 } // namespace

@@ -1,9 +1,9 @@
 // CDL models (TR 38.901 7.7.1) through TdlChannel: the compiled tables against
 // testvectors/conformance/channels/CDL-*.json, the normalised profile, argument checks, and the
 // statistics of the rays over many realisations: unit average power per antenna pair, the
-// base station's spatial correlation and the time autocorrelation (Doppler) that the tables'
-// angles, the ray offsets and the array geometry imply, computed here independently, and the
-// constant-amplitude LOS path of CDL-D.
+// spatial correlation at both ends and the time autocorrelation (Doppler) that the tables'
+// angles, the ray offsets and the array geometry imply, computed here independently; each ray's
+// phase step and Doppler drawn directly; and the constant-amplitude LOS path of CDL-D.
 #include "airan/phy/cdl_channel.h"
 
 #include "../support/tdl_test_helpers.h"
@@ -17,6 +17,7 @@
 #include <fstream>
 #include <numbers>
 #include <set>
+#include <string>
 
 namespace {
 
@@ -130,10 +131,33 @@ TEST(CdlChannel, RefusesInvalidSpecs) {
   bad = spec;
   bad.tx_spacing = std::nan("");
   refused(bad);
-  // The geometry correlates the antennas: a correlation matrix on top is refused.
+  // The geometry correlates the antennas: a correlation matrix on top is refused; so is a
+  // channel configured apart from its rays.
   TdlChannelConfig config = make_cdl_channel_config(spec);
   config.correlation = AntennaCorrelation::medium;
   EXPECT_THROW(TdlChannel(config, carrier(), 52, 1), std::invalid_argument);
+  const auto mismatch_of = [&](const TdlChannelConfig& c) -> std::string {
+    try {
+      TdlChannel channel(c, carrier(), 52, 1);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+    return "accepted";
+  };
+  config = make_cdl_channel_config(spec);
+  config.num_rx = 2;
+  EXPECT_NE(mismatch_of(config).find("1 x 1 antennas"), std::string::npos) << mismatch_of(config);
+  config = make_cdl_channel_config(spec);
+  config.max_doppler_hz = 100.0;
+  EXPECT_NE(mismatch_of(config).find("Doppler"), std::string::npos) << mismatch_of(config);
+  CdlChannelSpec other = spec;
+  other.model = "CDL-B"; // as many clusters as CDL-A
+  config = make_cdl_channel_config(spec);
+  config.profile = make_cdl_profile(other);
+  EXPECT_NE(mismatch_of(config).find("not the rays' model"), std::string::npos);
+  bad = spec;
+  bad.travel_azimuth_deg = INFINITY;
+  refused(bad);
 }
 
 /// Mean over \p seeds realisations of f(gains at t = 0) for \p spec.
@@ -170,10 +194,11 @@ TEST(CdlChannel, EveryAntennaPairHasUnitAveragePower) {
   }
 }
 
-// The correlation of two base station antennas d wavelengths apart: over the random phases and
+// The correlation of two antennas d wavelengths apart at one end: over the random phases and
 // couplings, sum_n P_n / M^2 sum_m sum_k exp(-j 2 pi d sin(zenith_k) sin(azimuth_m)), with the
-// cluster's ray azimuths (AOD + c_ASD alpha_m) and zeniths (ZOD + c_ZSD alpha_k).
-cd expected_bs_correlation(const CdlTable& table, double spacing) {
+// cluster's ray azimuths (centre + c_AS alpha_m) and zeniths (centre + c_ZS alpha_k): AOD/ZOD at
+// the base station, AOA/ZOA at the UE.
+cd expected_correlation(const CdlTable& table, double spacing, bool base_station) {
   double total = 0.0;
   for (const double db : table.powers_db) {
     total += std::pow(10.0, db / 10.0);
@@ -182,8 +207,12 @@ cd expected_bs_correlation(const CdlTable& table, double spacing) {
   for (std::size_t n = 0; n < table.delays.size(); ++n) {
     const double p = std::pow(10.0, table.powers_db[n] / 10.0) / total;
     const bool los = n == 0 && table.first_entry_is_los;
-    const auto azimuths = ray_angles(table.aod_deg[n], los ? 0.0 : table.c_asd_deg, false);
-    const auto zeniths = ray_angles(table.zod_deg[n], los ? 0.0 : table.c_zsd_deg, true);
+    const auto azimuths = base_station
+                              ? ray_angles(table.aod_deg[n], los ? 0.0 : table.c_asd_deg, false)
+                              : ray_angles(table.aoa_deg[n], los ? 0.0 : table.c_asa_deg, false);
+    const auto zeniths = base_station
+                             ? ray_angles(table.zod_deg[n], los ? 0.0 : table.c_zsd_deg, true)
+                             : ray_angles(table.zoa_deg[n], los ? 0.0 : table.c_zsa_deg, true);
     cd cluster = 0.0;
     for (const double a : azimuths) {
       for (const double z : zeniths) {
@@ -193,6 +222,10 @@ cd expected_bs_correlation(const CdlTable& table, double spacing) {
     rho += p * cluster / static_cast<double>(azimuths.size() * zeniths.size());
   }
   return rho;
+}
+
+cd expected_bs_correlation(const CdlTable& table, double spacing) {
+  return expected_correlation(table, spacing, true);
 }
 
 TEST(CdlChannel, BaseStationCorrelationFollowsTheClusterAngles) {
@@ -221,6 +254,79 @@ TEST(CdlChannel, BaseStationCorrelationFollowsTheClusterAngles) {
   const CdlTable& c = find_cdl_table("CDL-C");
   EXPECT_GT(std::abs(expected_bs_correlation(c, 0.5)), 0.3);
   EXPECT_LT(std::abs(expected_bs_correlation(c, 2.0)), std::abs(expected_bs_correlation(c, 0.5)));
+}
+
+TEST(CdlChannel, UeCorrelationFollowsTheArrivalAngles) {
+  // The UE's two ports half a wavelength apart see the tables' AOA/ZOA clusters (uplink).
+  for (const char* model : {"CDL-B", "CDL-C"}) {
+    CdlChannelSpec spec;
+    spec.model = model;
+    spec.delay_spread_s = 100e-9;
+    spec.num_tx = 2;
+    const cd measured = mean_over_realisations(spec, 3000, [](TdlChannel& ch, auto& g) {
+      ch.tap_gains(0.0, g);
+      cd product = 0.0;
+      for (std::size_t n = 0; n < g.size() / 2; ++n) {
+        product += g[2 * n] * std::conj(g[2 * n + 1]); // tx 0 times tx 1, tap by tap
+      }
+      return product;
+    });
+    const cd expected = expected_correlation(find_cdl_table(model), 0.5, false);
+    EXPECT_LT(std::abs(measured - expected), 0.05)
+        << model << ": measured " << measured << ", expected " << expected;
+    // The BS side's expectation is another number: the test tells the two ends apart.
+    EXPECT_GT(std::abs(expected - expected_correlation(find_cdl_table(model), 0.5, true)), 0.15);
+  }
+}
+
+// Each ray, drawn directly: its phase step across the base station array is
+// 2 pi d sin(ZOD_k) sin(AOD_m) for its own azimuth m and one of the cluster's zeniths k, and with
+// the direction of travel fixed its Doppler is f_d sin(ZOA_k) cos(AOA_k' - phi_v) for one of the
+// UE's zeniths and azimuths.
+TEST(CdlChannel, EveryRayFollowsTheClusterGeometry) {
+  CdlChannelSpec spec;
+  spec.model = "CDL-D";
+  spec.delay_spread_s = 100e-9;
+  spec.max_doppler_hz = 300.0;
+  spec.num_rx = 2;
+  spec.rx_spacing = 0.7;
+  spec.travel_azimuth_deg = 30.0;
+  const CdlTable& table = find_cdl_table("CDL-D");
+  const CdlRaySource rays(spec);
+  const std::size_t m_count = cdl_rays_per_cluster;
+  const std::size_t taps = table.delays.size();
+  std::vector<double> omega(taps * 2 * m_count);
+  std::vector<double> phase(omega.size());
+  rays.draw(42, omega, phase);
+  const auto wrapped = [](double x) { return std::remainder(x, two_pi); };
+  for (std::size_t n = 0; n < taps; ++n) {
+    const bool los = n == 0;
+    const auto bs_azimuths = ray_angles(table.aod_deg[n], los ? 0.0 : table.c_asd_deg, false);
+    const auto bs_zeniths = ray_angles(table.zod_deg[n], los ? 0.0 : table.c_zsd_deg, true);
+    const auto ue_azimuths = ray_angles(table.aoa_deg[n], los ? 0.0 : table.c_asa_deg, false);
+    const auto ue_zeniths = ray_angles(table.zoa_deg[n], los ? 0.0 : table.c_zsa_deg, true);
+    for (std::size_t m = 0; m < (los ? 1 : m_count); ++m) {
+      const double rx0 = phase[(n * 2 + 0) * m_count + m];
+      const double rx1 = phase[(n * 2 + 1) * m_count + m];
+      double best_phase = 10.0;
+      for (const double z : bs_zeniths) {
+        const double step = two_pi * 0.7 * std::sin(z) * std::sin(bs_azimuths[m]);
+        best_phase = std::min(best_phase, std::abs(wrapped(rx1 - rx0 - step)));
+      }
+      EXPECT_LT(best_phase, 1e-9) << "tap " << n << " ray " << m;
+      double best_doppler = 10.0;
+      for (const double z : ue_zeniths) {
+        for (const double a : ue_azimuths) {
+          const double expected = two_pi * 300.0 * std::sin(z) * std::cos(a - 30.0 * degree);
+          best_doppler = std::min(best_doppler, std::abs(omega[(n * 2) * m_count + m] - expected));
+        }
+      }
+      EXPECT_LT(best_doppler, 1e-9) << "tap " << n << " ray " << m;
+      EXPECT_EQ(omega[(n * 2) * m_count + m], omega[(n * 2 + 1) * m_count + m]); // per ray
+    }
+  }
+  // The LOS ray exactly: AOA -180, ZOA 81.5 degrees against travel at 30 degrees.
+  EXPECT_NEAR(omega[0], two_pi * 300.0 * std::sin(81.5 * degree) * std::cos(-210.0 * degree), 1e-9);
 }
 
 // Over the UE's random direction of travel a ray at UE zenith theta contributes
@@ -278,10 +384,8 @@ TEST(CdlChannel, TheLosPathOfCdlDKeepsItsAmplitude) {
     for (unsigned r = 0; r < spec.num_rx; ++r) {
       EXPECT_NEAR(std::abs(gains[r]), los_amplitude, 1e-12) << t;
     }
-    // A plane wave: neighbouring antennas differ by the array's phase step, the same for all.
-    const cd step = gains[1] / gains[0];
-    EXPECT_NEAR(std::abs(gains[2] / gains[1] - step), 0.0, 1e-9);
-    EXPECT_NEAR(std::abs(gains[3] / gains[2] - step), 0.0, 1e-9);
+    // The tables' LOS path leaves broadside (AOD 0 degrees): the same phase at every antenna.
+    EXPECT_NEAR(std::abs(gains[3] - gains[0]), 0.0, 1e-9);
   }
 }
 

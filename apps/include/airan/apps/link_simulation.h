@@ -19,6 +19,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace airan::apps {
@@ -28,6 +29,10 @@ enum class ChannelDomain : std::uint8_t {
   time,      ///< To time-domain IQ at the carrier's sample rate (OFDM modulation and demodulation).
   frequency, ///< To the resource grid per RE (fast path for sweeps: no ICI, no OFDM).
 };
+
+/// \p name as the libraries spell it ("awgn", "TDL-C300", "CDL-C"; names are case-insensitive),
+/// or unchanged when it names no model (validate_link() then says so).
+std::string canonical_channel_model(std::string_view name);
 
 /// The propagation channel of a simulation.
 struct ChannelSpec {

@@ -15,7 +15,8 @@
 /// does not enter. A ray's phase at receive antenna r and transmit antenna t adds
 /// 2 pi (r d_rx sin(theta_BS) sin(phi_BS) + t d_tx sin(theta_UE) sin(phi_UE)), d in
 /// wavelengths. The UE moves horizontally in a direction of travel drawn uniformly per
-/// realisation, so a ray's Doppler shift is f_d sin(theta_UE) cos(phi_UE - phi_v). CDL-D and
+/// realisation (or fixed by the spec), so a ray's Doppler shift is
+/// f_d sin(theta_UE) cos(phi_UE - phi_v). CDL-D and
 /// CDL-E start with the specular LOS path: one ray at the cluster's angles (no offsets) with a
 /// random phase, its array phases and its Doppler shift.
 #pragma once
@@ -24,6 +25,7 @@
 #include "airan/phy/tdl_profile.h"
 
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -33,14 +35,14 @@ namespace airan::phy {
 
 /// One CDL table as published (TR 38.901 Tables 7.7.1-1 .. 7.7.1-5), compiled into the library.
 struct CdlTable {
-  std::string_view name;   ///< "CDL-A" .. "CDL-E".
-  bool first_entry_is_los; ///< Entry 0 is the specular LOS path (CDL-D, CDL-E).
-  double c_asd_deg;        ///< Cluster azimuth spread of departure (base station), degrees.
-  double c_asa_deg;        ///< Cluster azimuth spread of arrival (UE).
-  double c_zsd_deg;        ///< Cluster zenith spread of departure.
-  double c_zsa_deg;        ///< Cluster zenith spread of arrival.
-  double xpr_db;           ///< Cross-polarisation power ratio.
-  std::span<const double> delays;    ///< Normalised delays.
+  std::string_view name;          ///< "CDL-A" .. "CDL-E".
+  bool first_entry_is_los;        ///< Entry 0 is the specular LOS path (CDL-D, CDL-E).
+  double c_asd_deg;               ///< Cluster azimuth spread of departure (base station), degrees.
+  double c_asa_deg;               ///< Cluster azimuth spread of arrival (UE).
+  double c_zsd_deg;               ///< Cluster zenith spread of departure.
+  double c_zsa_deg;               ///< Cluster zenith spread of arrival.
+  double xpr_db;                  ///< Cross-polarisation power ratio.
+  std::span<const double> delays; ///< Normalised delays.
   std::span<const double> powers_db; ///< Cluster powers, dB (not normalised).
   std::span<const double> aod_deg;   ///< Cluster angles, degrees.
   std::span<const double> aoa_deg;
@@ -62,14 +64,20 @@ constexpr unsigned cdl_rays_per_cluster = 20;
 
 /// An uplink CDL link.
 struct CdlChannelSpec {
-  std::string model = "CDL-C";  ///< CDL-A .. CDL-E, case-insensitive.
-  double delay_spread_s = 0.0;  ///< RMS delay spread the delays scale to, (0, 1 ms].
-  double max_doppler_hz = 0.0;  ///< UE speed / wavelength.
-  unsigned num_rx = 1;          ///< Base station antennas, 1 .. 16.
-  unsigned num_tx = 1;          ///< UE antennas, 1 .. 16.
-  double rx_spacing = 0.5;      ///< Base station element spacing, wavelengths, (0, 100].
-  double tx_spacing = 0.5;      ///< UE element spacing, wavelengths, (0, 100].
+  std::string model = "CDL-C"; ///< CDL-A .. CDL-E, case-insensitive.
+  double delay_spread_s = 0.0; ///< RMS delay spread the delays scale to, (0, 1 ms].
+  double max_doppler_hz = 0.0; ///< UE speed / wavelength.
+  unsigned num_rx = 1;         ///< Base station antennas, 1 .. 16.
+  unsigned num_tx = 1;         ///< UE antennas, 1 .. 16.
+  double rx_spacing = 0.5;     ///< Base station element spacing, wavelengths, (0, 100].
+  double tx_spacing = 0.5;     ///< UE element spacing, wavelengths, (0, 100].
+  /// The UE's direction of travel (azimuth, degrees, horizontal); NaN: drawn uniformly per
+  /// realisation.
+  double travel_azimuth_deg = std::numeric_limits<double>::quiet_NaN();
 };
+
+/// True when \p name (case-insensitive) starts with "CDL": a CDL model, known or not.
+bool names_cdl_family(std::string_view name);
 
 /// The table \p name (case-insensitive).
 /// \throws std::invalid_argument for an unknown name (the message lists the valid ones).
@@ -87,6 +95,7 @@ public:
   explicit CdlRaySource(const CdlChannelSpec& spec);
 
   [[nodiscard]] unsigned rays_per_tap() const override { return cdl_rays_per_cluster; }
+  [[nodiscard]] std::string mismatch(const TdlChannelConfig& config) const override;
   void draw(std::uint64_t seed, std::span<double> omega, std::span<double> phase) const override;
 
 private:

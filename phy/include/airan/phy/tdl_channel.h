@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace airan::phy {
@@ -42,11 +43,15 @@ constexpr unsigned tdl_max_antennas = 16;
 /// antenna pair p = rx * num_tx + tx and ray m, an angular frequency omega (rad/s) and a phase
 /// (rad); a tap's gain is sqrt(power_n / rays) sum_m exp(j (omega t + phase)), or for a
 /// line-of-sight tap sqrt(power_n) exp(j (omega t + phase)) of its ray 0.
+struct TdlChannelConfig;
+
 class TdlRaySource {
 public:
   virtual ~TdlRaySource() = default;
   /// Rays per tap (the TdlChannel's sinusoids per tap).
   [[nodiscard]] virtual unsigned rays_per_tap() const = 0;
+  /// Why \p config does not fit the rays (taps, antennas, Doppler of another model), or "".
+  [[nodiscard]] virtual std::string mismatch(const TdlChannelConfig& config) const = 0;
   /// Draws realisation \p seed into \p omega and \p phase, laid out [tap][pair][ray] for the
   /// channel's taps and antennas. Allocates nothing.
   virtual void draw(std::uint64_t seed, std::span<double> omega, std::span<double> phase) const = 0;
