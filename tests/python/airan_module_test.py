@@ -94,6 +94,16 @@ class SimulatorTest(unittest.TestCase):
         np.testing.assert_array_equal(side[0:4], 1.0)
         self.assertAlmostEqual(float(side[4, 0, 0]), 1e-3, delta=3e-4)
 
+    def test_cdl_channels_are_available(self):
+        sim = airan.Simulator(SCENARIO, channel="CDL-C", delay_spread_ns=100.0, doppler_hz=50.0)
+        slot = sim.simulate(snr_db=20.0, seed=2)
+        self.assertEqual(slot["true_channel"].shape, (2, 1, 14, 12 * 106))
+        self.assertGreater(sign_agreement(slot["pdus"][0]), 0.95)  # 0.983: 2 correlated antennas
+        with self.assertRaisesRegex(ValueError, "delay spread"):
+            airan.Simulator(SCENARIO, channel="CDL-C")
+        with self.assertRaisesRegex(ValueError, "CDL-A"):
+            airan.Simulator(SCENARIO, channel="CDL-X", delay_spread_ns=100.0)
+
     def test_bad_input_is_a_python_exception(self):
         with self.assertRaises(Exception):
             airan.Simulator(os.path.join(ROOT, "no_such_file.yaml"))
