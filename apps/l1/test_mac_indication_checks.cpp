@@ -4,6 +4,8 @@
 /// decides whether a HARQ process is done, retransmits or has lost its TB.
 #include "test_mac_run.h"
 
+#include "airan/io/fapi_indication_conversion.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -66,6 +68,11 @@ void TestMacRun::on_crc(const io::FapiCrcIndication& indication) {
       mismatch("CRC for handle " + std::to_string(crc.handle) + ": RNTI " +
                std::to_string(crc.rnti) + " HARQ " + std::to_string(crc.harq_id) + ", sent " +
                std::to_string(ue.rnti) + " HARQ " + std::to_string(who.process));
+    }
+    if (crc.measurement.rssi != io::FapiUlMeasurement::invalid_u16) {
+      ++report_.rssi_reports;
+      report_.rssi_db_sum += io::fapi_db_from_rssi(crc.measurement.rssi);
+      report_.rssi_at_ceiling += crc.measurement.rssi == io::FapiUlMeasurement::max_rssi ? 1U : 0U;
     }
     char entry[64];
     const bool ok = crc.tb_crc_status == 0;

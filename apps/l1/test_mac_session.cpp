@@ -75,6 +75,7 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   std::unique_ptr<FronthaulSampleFeeder> feeder;
   std::unique_ptr<FronthaulCplaneSender> cplane;
   if (options.fronthaul) {
+    phy_config.receiver.full_scale = options.fronthaul->full_scale; // RSSI in the RU's dBFS
     feeder = std::make_unique<FronthaulSampleFeeder>(pattern.cell, pattern.num_rx_antennas,
                                                      *options.fronthaul, options.fronthaul_cplane,
                                                      samples);
@@ -136,7 +137,9 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
       << ", first transmissions failed " << report.first_transmissions_failed
       << ", recovered by HARQ " << report.recovered_by_harq << '\n';
   out << "TBs delivered " << report.tbs_delivered << ", lost " << report.tbs_lost
-      << ", ERROR.indications " << report.error_indications << '\n';
+      << ", ERROR.indications " << report.error_indications << ", mean RSSI "
+      << report.mean_rssi_db() << " dBFS (" << report.rssi_at_ceiling << " of "
+      << report.rssi_reports << " at the 0 dBFS ceiling)\n";
   const auto& c = report.l1;
   out << "L1: slots processed " << c.slots_processed << ", PDUs decoded " << c.pdus_decoded
       << ", SLOT.indications " << c.slot_indications_sent << ", errors sent "

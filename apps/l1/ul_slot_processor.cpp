@@ -4,6 +4,7 @@
 #include "airan/phy/numerology.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -26,6 +27,10 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
     : cell_(cell), num_rx_antennas_(num_rx_antennas),
       demodulator_(numerology_of(cell), cell.num_prbs),
       grid_(num_rx_antennas, numerology_of(cell).symbols_per_slot(), 12 * cell.num_prbs) {
+  if (!(config.full_scale > 0.0F) || !std::isfinite(config.full_scale)) {
+    throw std::invalid_argument("L1: full scale must be a positive amplitude");
+  }
+  full_scale_ = config.full_scale;
   if (config.max_layers == 0 || config.max_layers > 4) {
     throw std::invalid_argument("L1: max_layers " + std::to_string(config.max_layers) +
                                 " (1 .. 4)");
@@ -211,7 +216,7 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
   for (const auto& result : results_) {
     outcome.num_crc_ok += result.tb_crc_ok ? 1U : 0U;
   }
-  io::to_slot_indications(request, results_, cell_, crc, rx_data);
+  io::to_slot_indications(request, results_, cell_, crc, rx_data, full_scale_);
   return outcome;
 }
 

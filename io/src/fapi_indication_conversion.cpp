@@ -69,7 +69,8 @@ float fapi_db_from_rssi(std::uint16_t rssi) {
 }
 
 FapiUlMeasurement to_fapi_measurement(const phy::PuschPduResult& result,
-                                      const phy::PuschConfig& pusch, const phy::CellConfig& cell) {
+                                      const phy::PuschConfig& pusch, const phy::CellConfig& cell,
+                                      float full_scale) {
   FapiUlMeasurement m; // every field invalid
   if (!result.error.empty()) {
     return m;
@@ -80,8 +81,9 @@ FapiUlMeasurement to_fapi_measurement(const phy::PuschPduResult& result,
   // RSRP is the power of a DMRS RE (TS 38.215 5.1.28), boosted by beta_DMRS^2 over the data's
   // (TS 38.214 Table 6.2.2-1): per RE of the allocation the layers bring rsrp / beta^2 each.
   const float beta = phy::dmrs_amplitude(pusch.num_dmrs_cdm_groups_no_data);
-  const float power = measured.rsrp / (beta * beta) * static_cast<float>(pusch.num_layers) +
-                      measured.noise_variance;
+  const float power = (measured.rsrp / (beta * beta) * static_cast<float>(pusch.num_layers) +
+                       measured.noise_variance) /
+                      (full_scale * full_scale); // relative to an RE at the int16 full scale
   if (power > 0.0F && std::isfinite(power)) {
     m.rssi = fapi_rssi_from_db(10.0F * std::log10(power));
   }
@@ -89,7 +91,7 @@ FapiUlMeasurement to_fapi_measurement(const phy::PuschPduResult& result,
 }
 
 FapiCrc to_fapi_crc(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
-                    const phy::CellConfig& cell) {
+                    const phy::CellConfig& cell, float full_scale) {
   FapiCrc crc;
   crc.handle = result.handle;
   crc.rnti = result.rnti;
@@ -105,17 +107,17 @@ FapiCrc to_fapi_crc(const phy::PuschPduResult& result, const phy::PuschConfig& p
       }
     }
   }
-  crc.measurement = to_fapi_measurement(result, pusch, cell);
+  crc.measurement = to_fapi_measurement(result, pusch, cell, full_scale);
   return crc;
 }
 
 FapiRxData to_fapi_rx_data(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
-                           const phy::CellConfig& cell) {
+                           const phy::CellConfig& cell, float full_scale) {
   FapiRxData pdu;
   pdu.handle = result.handle;
   pdu.rnti = result.rnti;
   pdu.harq_id = static_cast<std::uint8_t>(result.harq_process_id);
-  pdu.measurement = to_fapi_measurement(result, pusch, cell);
+  pdu.measurement = to_fapi_measurement(result, pusch, cell, full_scale);
   if (result.tb_crc_ok) {
     pdu.payload = result.tb_bytes;
   }
@@ -125,21 +127,22 @@ FapiRxData to_fapi_rx_data(const phy::PuschPduResult& result, const phy::PuschCo
 void to_slot_indications(std::uint16_t sfn, std::uint16_t slot,
                          std::span<const phy::PuschPduResult> results,
                          std::span<const phy::PuschConfig> pdus, const phy::CellConfig& cell,
-                         FapiCrcIndication& crc, FapiRxDataIndication& rx_data) {
+                         FapiCrcIndication& crc, FapiRxDataIndication& rx_data, float full_scale) {
   crc.sfn = rx_data.sfn = sfn;
   crc.slot = rx_data.slot = slot;
   const std::size_t count = std::min({results.size(), pdus.size(), fapi_max_pusch_pdus});
   for (std::size_t i = 0; i < count; ++i) {
-    crc.crcs[i] = to_fapi_crc(results[i], pdus[i], cell);
-    rx_data.pdus[i] = to_fapi_rx_data(results[i], pdus[i], cell);
+    crc.crcs[i] = to_fapi_crc(results[i], pdus[i], cell, full_scale);
+    rx_data.pdus[i] = to_fapi_rx_data(results[i], pdus[i], cell, full_scale);
   }
   crc.num_crcs = rx_data.num_pdus = count;
 }
 
 void to_slot_indications(const FapiSlotRequest& request,
                          std::span<const phy::PuschPduResult> results, const phy::CellConfig& cell,
-                         FapiCrcIndication& crc, FapiRxDataIndication& rx_data) {
-  to_slot_indications(request.sfn, request.slot, results, request.pdus(), cell, crc, rx_data);
+                         FapiCrcIndication& crc, FapiRxDataIndication& rx_data, float full_scale) {
+  to_slot_indications(request.sfn, request.slot, results, request.pdus(), cell, crc, rx_data,
+                      full_scale);
   for (const FapiRejectedPdu& rejected : request.rejected_pdus()) {
     if (!rejected.carries_tb) {
       continue; // no transport block (UCI only): nothing for CRC or RX_DATA to report

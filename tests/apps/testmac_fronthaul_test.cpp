@@ -36,6 +36,12 @@ void expect_clean_run(const TestMacReport& report, const LaunchPattern& pattern)
   EXPECT_EQ(report.fronthaul_ingest.packets, report.fronthaul.uplane_frames);
   EXPECT_EQ(report.fronthaul_ingest.malformed(), 0U);
   EXPECT_EQ(report.fronthaul_ingest.sequence_gaps, 0U);
+  // RSSI in the RU's dBFS: unit-power REs at full scale 16 are about -24 dBFS (they read 0 dBFS
+  // or more, clamped, when the L1 ignored the fronthaul's scale).
+  EXPECT_GT(report.rssi_reports, 0U);
+  EXPECT_EQ(report.rssi_at_ceiling, 0U);
+  EXPECT_GT(report.mean_rssi_db(), -30.0);
+  EXPECT_LT(report.mean_rssi_db(), -16.0);
 }
 
 TEST(TestMacFronthaul, SevenTwoXWithCplaneOverUdp) {

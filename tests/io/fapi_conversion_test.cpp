@@ -352,6 +352,11 @@ TEST(FapiIndicationConversion, CrcAndRxDataFromAResult) {
   EXPECT_EQ(crc.cb_crc_status[1], 0x02);
   EXPECT_EQ(crc.measurement, (FapiUlMeasurement{150, 31, 1080}));
   EXPECT_TRUE(to_fapi_rx_data(result, pusch, cell).payload.empty());
+  // Through a fronthaul whose int16 full scale is grid amplitude 16, the same power is
+  // -20 - 20 log10(16) = -44.1 dBFS (it read -20 dBFS, 24 dB too high; unit-power REs clamped at
+  // 0 dBFS). UL_CQI and T_A do not depend on the scale.
+  EXPECT_EQ(to_fapi_crc(result, pusch, cell, 16.0F).measurement, (FapiUlMeasurement{150, 31, 839}));
+  EXPECT_EQ(to_fapi_rx_data(result, pusch, cell, 16.0F).measurement.rssi, 839);
 
   result.tb_crc_ok = true;
   result.decoding.code_block_crc_ok.set();

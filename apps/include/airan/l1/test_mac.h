@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdint>
 #include <iosfwd>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +79,11 @@ struct TestMacReport {
   std::uint64_t tbs_delivered = 0;     ///< Correct bytes, once.
   std::uint64_t tbs_lost = 0;          ///< Failed max_transmissions times.
   std::uint64_t error_indications = 0;
+  /// CRC.indications with a valid RSSI, the sum of their RSSI in dB (dBFS), and those at the
+  /// field's ceiling (0 dBFS: clamped, the signal's level unknown).
+  std::uint64_t rssi_reports = 0;
+  double rssi_db_sum = 0.0;
+  std::uint64_t rssi_at_ceiling = 0;
   std::uint64_t mismatches = 0;              ///< Every fault found (lost TBs included).
   std::vector<std::string> mismatch_details; ///< The first few, as text.
   LatencySummary l1_latency;  ///< L1: last sample of a slot -> its CRC.indication handed over.
@@ -92,6 +98,11 @@ struct TestMacReport {
   io::FapiTransportCounters mac_transport; ///< See l1_transport.
 
   [[nodiscard]] bool passed() const { return mismatches == 0 && tbs_delivered > 0; }
+  /// Mean RSSI of the CRC.indications, dB (NaN without any).
+  [[nodiscard]] double mean_rssi_db() const {
+    return rssi_reports > 0 ? rssi_db_sum / static_cast<double>(rssi_reports)
+                            : std::numeric_limits<double>::quiet_NaN();
+  }
 };
 
 /// The MAC end: drives \p transport (connected to an L1) and fills \p samples (the L1's source).

@@ -44,6 +44,9 @@ struct UlSlotProcessorConfig {
   /// A HARQ buffer whose process has not transmitted for longer than this is freed (milliseconds;
   /// 0: never). 100 ms covers the retransmissions of any HARQ process with room to spare.
   unsigned harq_expiry_ms = 100;
+  /// Grid amplitude of 0 dBFS for RSSI: the fronthaul's int16 full scale
+  /// (io::FronthaulConfig::full_scale) when the samples come through one; 1 otherwise.
+  float full_scale = 1.0F;
   std::uint32_t max_tbs = 0; ///< Largest TB (0: the cell's largest).
   phy::PuschFrontEndOptions front_end;
   /// Set: every receiver runs this detector instead of its front end (neural receiver, CUDA
@@ -129,6 +132,7 @@ private:
   phy::ResourceGrid grid_; ///< Demodulated time-domain samples.
 
   std::vector<phy::PuschPduResult> results_; ///< In request order.
+  float full_scale_;
 };
 
 } // namespace airan::l1

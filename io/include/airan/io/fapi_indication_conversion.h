@@ -6,9 +6,10 @@
 /// 255 invalid (so 254 = 63 dB is the largest reported); TimingAdvance is the TS 38.213 4.2
 /// command T_A, 0 .. 63 with 31 = no change, N_TA += (T_A - 31) 16 64 / 2^mu T_c, 0xFFFF
 /// invalid; RSSI is 0 .. 1280 for -128 .. 0 dB in 0.1 dB steps, 0xFFFF invalid. The receiver
-/// measures powers in grid units: RSSI is reported in dB relative to a unit-power RE (dBFS when
-/// full scale is a unit-power RE). 222.10.02 has no RSRP or 16-bit SINR field (they arrive with
-/// 222.10.04's measurement block).
+/// measures powers in grid units; RSSI is reported in dBFS, relative to the power of an RE whose
+/// amplitude is \p full_scale (the grid amplitude of the fronthaul's int16 full scale,
+/// io::FronthaulConfig::full_scale; 1 without a fronthaul: dB relative to a unit-power RE).
+/// 222.10.02 has no RSRP or 16-bit SINR field (they arrive with 222.10.04's measurement block).
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"
@@ -38,27 +39,29 @@ std::uint16_t fapi_rssi_from_db(float power_db);
 float fapi_db_from_rssi(std::uint16_t rssi);
 
 /// Measurements of \p result in FAPI units: UL_CQI from the post-equalization SINR, T_A from the
-/// estimated delay, RSSI from RSRP x layers + noise variance (per RE and antenna). All invalid
-/// when the PDU was not processed (result.error not empty).
+/// estimated delay, RSSI from RSRP x layers + noise variance (per RE and antenna) over
+/// full_scale^2. All invalid when the PDU was not processed (result.error not empty).
 FapiUlMeasurement to_fapi_measurement(const phy::PuschPduResult& result,
-                                      const phy::PuschConfig& pusch, const phy::CellConfig& cell);
+                                      const phy::PuschConfig& pusch, const phy::CellConfig& cell,
+                                      float full_scale = 1.0F);
 
 /// CRC.indication entry: TbCrcStatus, NumCb = C with a bit set per failed code block (NumCb 0
 /// when the PDU was not decoded), and the measurements.
 FapiCrc to_fapi_crc(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
-                    const phy::CellConfig& cell);
+                    const phy::CellConfig& cell, float full_scale = 1.0F);
 
 /// RX_DATA.indication entry: the TB bytes (viewing result.tb_bytes, so \p result must outlive
 /// the encode) when the CRC passed, an empty PDU (PDU_Length 0) otherwise.
 FapiRxData to_fapi_rx_data(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
-                           const phy::CellConfig& cell);
+                           const phy::CellConfig& cell, float full_scale = 1.0F);
 
 /// Fills \p crc and \p rx_data for slot \p sfn / \p slot with one entry per result (result i
 /// belongs to pdus[i]). \pre results.size() == pdus.size() <= fapi_max_pusch_pdus.
 void to_slot_indications(std::uint16_t sfn, std::uint16_t slot,
                          std::span<const phy::PuschPduResult> results,
                          std::span<const phy::PuschConfig> pdus, const phy::CellConfig& cell,
-                         FapiCrcIndication& crc, FapiRxDataIndication& rx_data);
+                         FapiCrcIndication& crc, FapiRxDataIndication& rx_data,
+                         float full_scale = 1.0F);
 
 /// As above for the slot \p request was built for (results[i] belongs to request.pdus()[i]),
 /// followed by a failed CRC (NumCb 0, measurements invalid) and an empty RX_DATA PDU for every
@@ -66,6 +69,7 @@ void to_slot_indications(std::uint16_t sfn, std::uint16_t slot,
 /// \pre results.size() == request.num_pusch.
 void to_slot_indications(const FapiSlotRequest& request,
                          std::span<const phy::PuschPduResult> results, const phy::CellConfig& cell,
-                         FapiCrcIndication& crc, FapiRxDataIndication& rx_data);
+                         FapiCrcIndication& crc, FapiRxDataIndication& rx_data,
+                         float full_scale = 1.0F);
 
 } // namespace airan::io
