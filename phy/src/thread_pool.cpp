@@ -14,6 +14,21 @@ struct ActivePool {
 };
 thread_local const ActivePool* active_pools = nullptr;
 
+/// Runs with the calling thread's chain set to another thread's (a worker adopting its job
+/// caller's) and restores the thread's own afterwards.
+class AdoptedChain {
+public:
+  explicit AdoptedChain(const void* chain) : saved_(active_pools) {
+    active_pools = static_cast<const ActivePool*>(chain);
+  }
+  ~AdoptedChain() { active_pools = saved_; }
+  AdoptedChain(const AdoptedChain&) = delete;
+  AdoptedChain& operator=(const AdoptedChain&) = delete;
+
+private:
+  const ActivePool* saved_;
+};
+
 /// Marks the current thread as working for \p pool while it lives.
 class ActivePoolScope {
 public:
@@ -57,9 +72,9 @@ ThreadPool::~ThreadPool() {
   }
 }
 
-void ThreadPool::run_items(unsigned lane) {
+void ThreadPool::run_items(unsigned lane, unsigned generation) {
   std::unique_lock lock(mutex_);
-  while (job_ != nullptr && next_item_ < num_items_) {
+  while (job_ != nullptr && generation_ == generation && next_item_ < num_items_) {
     const std::size_t item = next_item_++;
     const ItemFunction& fn = *job_;
     lock.unlock();
@@ -81,6 +96,7 @@ void ThreadPool::run_items(unsigned lane) {
 
 void ThreadPool::worker_loop(unsigned lane) {
   unsigned seen_generation = 0;
+  const void* chain = nullptr;
   while (true) {
     {
       std::unique_lock lock(mutex_);
@@ -89,9 +105,10 @@ void ThreadPool::worker_loop(unsigned lane) {
         return;
       }
       seen_generation = generation_;
+      chain = job_chain_;
     }
-    const ActivePoolScope scope(this);
-    run_items(lane);
+    const AdoptedChain adopted(chain); // the job's caller's pools, this one first
+    run_items(lane, seen_generation);
   }
 }
 
@@ -104,6 +121,7 @@ void ThreadPool::parallel_for(std::size_t num_items, const ItemFunction& fn) {
                            "would wait for itself)");
   }
   const ActivePoolScope scope(this);
+  unsigned generation = 0;
   {
     std::unique_lock lock(mutex_);
     idle_.wait(lock, [&] { return job_ == nullptr; }); // another thread's job first
@@ -112,16 +130,18 @@ void ThreadPool::parallel_for(std::size_t num_items, const ItemFunction& fn) {
     next_item_ = 0;
     items_done_ = 0;
     first_error_ = nullptr;
-    ++generation_;
+    job_chain_ = active_pools; // this pool (scope above), then what the caller works for
+    generation = ++generation_;
   }
   work_ready_.notify_all();
-  run_items(0);
+  run_items(0, generation);
   std::unique_lock lock(mutex_);
   work_done_.wait(lock, [&] { return items_done_ == num_items_; });
   job_ = nullptr;
+  job_chain_ = nullptr;
   const std::exception_ptr error = first_error_;
   lock.unlock();
-  idle_.notify_one();
+  idle_.notify_all(); // every waiting caller re-checks; one claims the pool
   if (error) {
     std::rethrow_exception(error);
   }

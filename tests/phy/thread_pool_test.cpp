@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -86,6 +87,27 @@ TEST(ThreadPool, ANestedCallOnTheSamePoolThrowsInsteadOfHanging) {
                                      });
                                    }),
                  std::logic_error);
+    // ... also when the other pool's worker thread, not the caller, runs that item: the items of
+    // a job know what their caller works for (this hung: the worker waited for the pool, whose
+    // job waited for the worker).
+    std::atomic<int> on_worker{0};
+    std::atomic<int> caught{0};
+    pool.parallel_for(1, [&](std::size_t, unsigned) {
+      other.parallel_for(64, [&](std::size_t, unsigned lane) {
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+        if (lane == 0) {
+          return;
+        }
+        on_worker.fetch_add(1);
+        try {
+          pool.parallel_for(1, [](std::size_t, unsigned) {});
+        } catch (const std::logic_error&) {
+          caught.fetch_add(1);
+        }
+      });
+    });
+    EXPECT_GT(on_worker.load(), 0);
+    EXPECT_EQ(caught.load(), on_worker.load());
     // The pool stays usable.
     std::atomic<int> again{0};
     pool.parallel_for(5, [&](std::size_t, unsigned) { again.fetch_add(1); });

@@ -39,7 +39,8 @@ public:
 
 private:
   void worker_loop(unsigned lane);
-  void run_items(unsigned lane);
+  /// Runs items of job \p generation until none is left or another job replaced it.
+  void run_items(unsigned lane, unsigned generation);
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
@@ -51,6 +52,11 @@ private:
   std::size_t next_item_ = 0;
   std::size_t items_done_ = 0;
   unsigned generation_ = 0;
+  /// The caller's chain of pools it works for (this pool first), which workers adopt while they
+  /// run the job's items, so that an item calling back into a pool up the chain is caught on
+  /// whichever thread it runs (an opaque pointer to the caller's stack frame, alive while the
+  /// job runs).
+  const void* job_chain_ = nullptr;
   bool stopping_ = false;
   std::exception_ptr first_error_;
 };
