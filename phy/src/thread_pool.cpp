@@ -72,7 +72,7 @@ ThreadPool::~ThreadPool() {
   }
 }
 
-void ThreadPool::run_items(unsigned lane, unsigned generation) {
+void ThreadPool::run_items(unsigned lane, std::uint64_t generation) {
   std::unique_lock lock(mutex_);
   while (job_ != nullptr && generation_ == generation && next_item_ < num_items_) {
     const std::size_t item = next_item_++;
@@ -95,7 +95,7 @@ void ThreadPool::run_items(unsigned lane, unsigned generation) {
 }
 
 void ThreadPool::worker_loop(unsigned lane) {
-  unsigned seen_generation = 0;
+  std::uint64_t seen_generation = 0;
   const void* chain = nullptr;
   while (true) {
     {
@@ -121,7 +121,7 @@ void ThreadPool::parallel_for(std::size_t num_items, const ItemFunction& fn) {
                            "would wait for itself)");
   }
   const ActivePoolScope scope(this);
-  unsigned generation = 0;
+  std::uint64_t generation = 0;
   {
     std::unique_lock lock(mutex_);
     idle_.wait(lock, [&] { return job_ == nullptr; }); // another thread's job first

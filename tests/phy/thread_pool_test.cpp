@@ -94,8 +94,11 @@ TEST(ThreadPool, ANestedCallOnTheSamePoolThrowsInsteadOfHanging) {
     std::atomic<int> caught{0};
     pool.parallel_for(1, [&](std::size_t, unsigned) {
       other.parallel_for(64, [&](std::size_t, unsigned lane) {
-        std::this_thread::sleep_for(std::chrono::microseconds(500));
-        if (lane == 0) {
+        if (lane == 0) { // leave items to the worker until it has taken one (10 s at most)
+          const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+          while (on_worker.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+          }
           return;
         }
         on_worker.fetch_add(1);

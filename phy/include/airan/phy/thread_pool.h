@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -15,7 +16,9 @@ namespace airan::phy {
 
 /// Fixed-size thread pool for blocking parallel-for jobs. One job at a time per pool: a call from
 /// another thread while a job runs waits for it to finish; a call from inside an item of the
-/// pool's own job (which would wait for itself) throws.
+/// pool's own job (which would wait for itself), directly or through other pools' jobs on any of
+/// their threads, throws. Not detected: two independent callers whose jobs call into each
+/// other's pools (thread 1's job on P calls Q while thread 2's job on Q calls P) wait forever.
 class ThreadPool {
 public:
   /// Work function: (item index, lane). The lane (0 .. num_lanes() - 1) identifies the thread,
@@ -40,7 +43,7 @@ public:
 private:
   void worker_loop(unsigned lane);
   /// Runs items of job \p generation until none is left or another job replaced it.
-  void run_items(unsigned lane, unsigned generation);
+  void run_items(unsigned lane, std::uint64_t generation);
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
@@ -51,7 +54,7 @@ private:
   std::size_t num_items_ = 0;
   std::size_t next_item_ = 0;
   std::size_t items_done_ = 0;
-  unsigned generation_ = 0;
+  std::uint64_t generation_ = 0;
   /// The caller's chain of pools it works for (this pool first), which workers adopt while they
   /// run the job's items, so that an item calling back into a pool up the chain is caught on
   /// whichever thread it runs (an opaque pointer to the caller's stack frame, alive while the
