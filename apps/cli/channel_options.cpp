@@ -1,6 +1,7 @@
 #include "channel_options.h"
 
 #include "airan/phy/antenna_correlation.h"
+#include "airan/phy/cdl_channel.h"
 
 namespace airan::cli {
 
@@ -16,6 +17,10 @@ void add_channel_options(CLI::App& app, ChannelOptions& options) {
       ->capture_default_str();
   app.add_option("--cfo", options.cfo_hz, "Carrier frequency offset in Hz");
   app.add_option("--timing-offset", options.timing_offset_ns, "Timing offset in ns");
+  app.add_option("--bs-antenna-pattern", options.bs_antenna_pattern,
+                 "CDL: the base station's elements, omni or 38.901 (TR 38.901 Table 7.3-1, facing "
+                 "the array's broadside)")
+      ->capture_default_str();
   app.add_option("--domain", options.domain,
                  "Apply the channel to IQ (time, with ICI) or per RE (frequency, fast)")
       ->capture_default_str();
@@ -30,6 +35,7 @@ apps::ChannelSpec to_channel_spec(const ChannelOptions& options) {
   channel.cfo_hz = options.cfo_hz;
   channel.timing_offset_s = options.timing_offset_ns * 1e-9;
   channel.domain = apps::parse_channel_domain(options.domain);
+  channel.bs_antenna_pattern = phy::parse_cdl_element_pattern(options.bs_antenna_pattern);
   return channel;
 }
 

@@ -21,6 +21,7 @@ struct ChannelOptions {
   double cfo_hz = 0.0;
   double timing_offset_ns = 0.0;
   std::string domain = "time";
+  std::string bs_antenna_pattern = "omni"; ///< CDL: the base station's elements.
 };
 
 /// Registers the channel options on \p app, bound to \p options (whose values are the defaults

@@ -11,6 +11,7 @@
 
 #include <iostream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 namespace airan::cli {
@@ -49,6 +50,9 @@ int run_gen(const GenOptions& o) {
     reference = &apps::find_receiver(o.reference_receiver);
   }
 
+  if (link.channel.bs_antenna_pattern != phy::CdlElementPattern::omni) {
+    throw std::invalid_argument("gen: a test vector records no antenna pattern; use omni");
+  }
   io::TestVectorHeader header;
   header.cell = link.cell;
   header.num_rx_antennas = link.num_rx_antennas;

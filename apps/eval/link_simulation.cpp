@@ -25,6 +25,7 @@ phy::TdlChannelConfig make_tdl_config(const LinkScenario& scenario) {
     cdl.max_doppler_hz = scenario.channel.max_doppler_hz;
     cdl.num_rx = scenario.num_rx_antennas;
     cdl.num_tx = scenario.cell.num_antenna_ports;
+    cdl.rx_pattern = scenario.channel.bs_antenna_pattern;
     config = phy::make_cdl_channel_config(cdl);
   } else {
     config.profile = phy::make_tdl_profile(scenario.channel.model, scenario.channel.delay_spread_s);
@@ -76,7 +77,9 @@ std::string ChannelSpec::describe() const {
     text << " (" << delay_spread_s * 1e9 << " ns)";
   }
   if (phy::is_cdl_model(model)) {
-    text << ", " << max_doppler_hz << " Hz Doppler, half-wavelength linear arrays";
+    text << ", " << max_doppler_hz << " Hz Doppler, half-wavelength linear arrays"
+         << (bs_antenna_pattern == phy::CdlElementPattern::tr38901 ? " (38.901 elements at the BS)"
+                                                                   : "");
   } else if (!is_awgn(*this)) {
     text << ", " << max_doppler_hz << " Hz Doppler, " << correlation_name(correlation)
          << " antenna correlation";
@@ -128,6 +131,10 @@ std::string validate_link(const LinkScenario& scenario, std::span<const phy::Pus
     }
   }
   const ChannelSpec& channel = scenario.channel;
+  if (channel.bs_antenna_pattern != phy::CdlElementPattern::omni &&
+      !phy::names_cdl_family(channel.model)) {
+    add("channel: an antenna pattern needs a CDL model (" + channel.model + " has no geometry)");
+  }
   if (is_awgn(channel)) {
     if (channel.cfo_hz != 0.0 || channel.timing_offset_s != 0.0 || channel.max_doppler_hz != 0.0 ||
         channel.delay_spread_s != 0.0 || channel.correlation != phy::AntennaCorrelation::none) {

@@ -62,6 +62,29 @@ std::string upper(std::string_view text) {
 
 } // namespace
 
+CdlElementPattern parse_cdl_element_pattern(std::string_view text) {
+  if (text == "omni") {
+    return CdlElementPattern::omni;
+  }
+  if (text == "38.901") {
+    return CdlElementPattern::tr38901;
+  }
+  invalid("element pattern '" + std::string(text) + "' (omni or 38.901)");
+}
+
+double tr38901_element_power_gain(double zenith_rad, double azimuth_rad) {
+  constexpr double beamwidth_deg = 65.0;
+  constexpr double max_attenuation_db = 30.0;
+  constexpr double max_gain_dbi = 8.0;
+  const double theta = zenith_rad / degree;
+  const double phi = std::remainder(azimuth_rad / degree, 360.0); // [-180, 180]
+  const double vertical =
+      std::min(12.0 * std::pow((theta - 90.0) / beamwidth_deg, 2), max_attenuation_db);
+  const double horizontal = std::min(12.0 * std::pow(phi / beamwidth_deg, 2), max_attenuation_db);
+  const double attenuation = std::min(vertical + horizontal, max_attenuation_db);
+  return std::pow(10.0, (max_gain_dbi - attenuation) / 10.0);
+}
+
 std::vector<std::string> cdl_profile_names() {
   std::vector<std::string> names;
   for (const CdlTable& table : cdl_tables()) {
@@ -150,14 +173,15 @@ std::string CdlRaySource::mismatch(const TdlChannelConfig& config) const {
   return {};
 }
 
-void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega,
-                        std::span<double> phase) const {
+void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega, std::span<double> phase,
+                        std::span<double> amplitude) const {
   const CdlTable& t = *table_;
   const std::size_t taps = t.delays.size();
   const unsigned num_rx = spec_.num_rx;
   const unsigned num_tx = spec_.num_tx;
   const std::size_t per_tap = std::size_t{num_rx} * num_tx * cdl_rays_per_cluster;
-  if (omega.size() != taps * per_tap || phase.size() != taps * per_tap) {
+  if (omega.size() != taps * per_tap || phase.size() != taps * per_tap ||
+      amplitude.size() != taps * per_tap) {
     invalid("the ray arrays do not match the model's taps and antennas");
   }
   std::mt19937_64 rng(seed);
@@ -191,6 +215,14 @@ void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega,
       // Phase per antenna along each array (y axis): 2 pi d sin(zenith) sin(azimuth) per element.
       const double bs_step = two_pi * spec_.rx_spacing * std::sin(bs_zenith) * std::sin(bs_azimuth);
       const double ue_step = two_pi * spec_.tx_spacing * std::sin(ue_zenith) * std::sin(ue_azimuth);
+      // Field patterns: the square root of each end's element power gain towards the ray.
+      double ray_amplitude = 1.0;
+      if (spec_.rx_pattern == CdlElementPattern::tr38901) {
+        ray_amplitude *= std::sqrt(tr38901_element_power_gain(bs_zenith, bs_azimuth));
+      }
+      if (spec_.tx_pattern == CdlElementPattern::tr38901) {
+        ray_amplitude *= std::sqrt(tr38901_element_power_gain(ue_zenith, ue_azimuth));
+      }
       for (unsigned r = 0; r < num_rx; ++r) {
         for (unsigned x = 0; x < num_tx; ++x) {
           const std::size_t i =
@@ -198,6 +230,7 @@ void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega,
           omega[i] = ray_omega;
           phase[i] =
               m < rays_here ? std::fmod(initial_phase + r * bs_step + x * ue_step, two_pi) : 0.0;
+          amplitude[i] = m < rays_here ? ray_amplitude : 0.0;
         }
       }
     }

@@ -177,6 +177,9 @@ void TdlChannel::validate_and_prepare() {
   const std::size_t sinusoids = std::size_t{num_taps_} * num_pairs_ * num_sinusoids_;
   omega_.assign(sinusoids, 0.0);
   phase_.assign(sinusoids, 0.0);
+  if (c.rays) {
+    amplitude_.assign(sinusoids, 1.0);
+  }
   phasor_.assign(sinusoids, 1.0);
   raw_gains_.assign(std::size_t{num_taps_} * num_pairs_, 0.0);
   gains_.assign(std::size_t{num_taps_} * num_pairs_, 0.0);
@@ -202,7 +205,7 @@ void TdlChannel::validate_and_prepare() {
 
 void TdlChannel::reseed(std::uint64_t seed) {
   if (config_.rays) {
-    config_.rays->draw(seed, omega_, phase_);
+    config_.rays->draw(seed, omega_, phase_, amplitude_);
   } else {
     draw_jakes_sinusoids(seed);
   }
@@ -279,12 +282,26 @@ void TdlChannel::combine_gains(const std::complex<double>* phasors, std::complex
   const double rayleigh_scale = 1.0 / std::sqrt(static_cast<double>(num_sinusoids_));
   for (unsigned n = 0; n < num_taps_; ++n) {
     for (unsigned p = 0; p < num_pairs_; ++p) {
-      const std::complex<double>* s = phasors + (std::size_t{n} * num_pairs_ + p) * num_sinusoids_;
-      std::complex<double> sum = s[0];
-      if (tap_is_los_[n] == 0) {
-        for (unsigned m = 1; m < num_sinusoids_; ++m) {
-          sum += s[m];
+      const std::size_t first = (std::size_t{n} * num_pairs_ + p) * num_sinusoids_;
+      const std::complex<double>* s = phasors + first;
+      std::complex<double> sum;
+      if (amplitude_.empty()) { // Jakes sinusoids: unit amplitudes
+        sum = s[0];
+        if (tap_is_los_[n] == 0) {
+          for (unsigned m = 1; m < num_sinusoids_; ++m) {
+            sum += s[m];
+          }
         }
+      } else {
+        const double* a = amplitude_.data() + first;
+        sum = a[0] * s[0];
+        if (tap_is_los_[n] == 0) {
+          for (unsigned m = 1; m < num_sinusoids_; ++m) {
+            sum += a[m] * s[m];
+          }
+        }
+      }
+      if (tap_is_los_[n] == 0) {
         sum *= rayleigh_scale;
       }
       raw[std::size_t{n} * num_pairs_ + p] = sum;

@@ -157,7 +157,7 @@ TEST(ChannelSpec, ModelNamesAreCanonicalised) {
   EXPECT_EQ(apps::canonical_channel_model("TDL-Q"), "TDL-Q"); // unknown: left for validation
 }
 
-TEST(SlotSimulator, CdlModelsNeedADelaySpreadAndNoCorrelationMatrix) {
+TEST(SlotSimulator, CdlModelsNeedADelaySpreadAndNoCorrelationMatrixAndPatternsNeedCdl) {
   const std::vector<phy::PuschConfig> pdus = {ue_pdu(0)};
   auto scenario = two_ue_scenario(apps::ChannelDomain::frequency, "CDL-A");
   EXPECT_EQ(apps::validate_link(scenario, pdus), "");
@@ -166,6 +166,13 @@ TEST(SlotSimulator, CdlModelsNeedADelaySpreadAndNoCorrelationMatrix) {
   scenario = two_ue_scenario(apps::ChannelDomain::frequency, "CDL-A");
   scenario.channel.correlation = phy::AntennaCorrelation::low;
   EXPECT_NE(apps::validate_link(scenario, pdus).find("correlation"), std::string::npos);
+  scenario = two_ue_scenario(apps::ChannelDomain::frequency, "TDL-C");
+  scenario.channel.bs_antenna_pattern = phy::CdlElementPattern::tr38901;
+  EXPECT_NE(apps::validate_link(scenario, pdus).find("antenna pattern needs a CDL model"),
+            std::string::npos);
+  scenario.channel.model = "CDL-C";
+  EXPECT_EQ(apps::validate_link(scenario, pdus), "");
+  EXPECT_NE(scenario.channel.describe().find("38.901 elements"), std::string::npos);
   scenario = two_ue_scenario(apps::ChannelDomain::frequency, "CDL-Z");
   EXPECT_NE(apps::validate_link(scenario, pdus).find("CDL-A, CDL-B"), std::string::npos);
 }

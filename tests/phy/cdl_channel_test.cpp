@@ -198,7 +198,8 @@ TEST(CdlChannel, EveryAntennaPairHasUnitAveragePower) {
 // couplings, sum_n P_n / M^2 sum_m sum_k exp(-j 2 pi d sin(zenith_k) sin(azimuth_m)), with the
 // cluster's ray azimuths (centre + c_AS alpha_m) and zeniths (centre + c_ZS alpha_k): AOD/ZOD at
 // the base station, AOA/ZOA at the UE.
-cd expected_correlation(const CdlTable& table, double spacing, bool base_station) {
+cd expected_correlation(const CdlTable& table, double spacing, bool base_station,
+                        bool tr38901_pattern = false) {
   double total = 0.0;
   for (const double db : table.powers_db) {
     total += std::pow(10.0, db / 10.0);
@@ -216,7 +217,8 @@ cd expected_correlation(const CdlTable& table, double spacing, bool base_station
     cd cluster = 0.0;
     for (const double a : azimuths) {
       for (const double z : zeniths) {
-        cluster += std::polar(1.0, -two_pi * spacing * std::sin(z) * std::sin(a));
+        const double gain = tr38901_pattern ? tr38901_element_power_gain(z, a) : 1.0;
+        cluster += gain * std::polar(1.0, -two_pi * spacing * std::sin(z) * std::sin(a));
       }
     }
     rho += p * cluster / static_cast<double>(azimuths.size() * zeniths.size());
@@ -279,6 +281,52 @@ TEST(CdlChannel, UeCorrelationFollowsTheArrivalAngles) {
   }
 }
 
+TEST(CdlChannel, Tr38901ElementPattern) {
+  const auto db = [](double zenith_deg, double azimuth_deg) {
+    return 10.0 * std::log10(tr38901_element_power_gain(zenith_deg * degree, azimuth_deg * degree));
+  };
+  EXPECT_NEAR(db(90, 0), 8.0, 1e-12);   // boresight, +x
+  EXPECT_NEAR(db(90, 65), -4.0, 1e-12); // 12 dB down at the beamwidth
+  EXPECT_NEAR(db(90, -65), -4.0, 1e-12);
+  EXPECT_NEAR(db(90, 180), -22.0, 1e-12); // 30 dB front-to-back
+  EXPECT_NEAR(db(90, 540), -22.0, 1e-12); // azimuths wrap
+  EXPECT_NEAR(db(0, 0), 8.0 - 12.0 * (90.0 / 65.0) * (90.0 / 65.0), 1e-12);
+  EXPECT_NEAR(db(30, 120), -22.0, 1e-12); // the sum is capped at 30 dB too
+  EXPECT_EQ(parse_cdl_element_pattern("38.901"), CdlElementPattern::tr38901);
+  EXPECT_EQ(parse_cdl_element_pattern("omni"), CdlElementPattern::omni);
+  EXPECT_THROW(parse_cdl_element_pattern("dipole"), std::invalid_argument);
+}
+
+// With the 38.901 pattern at the base station each ray is weighted by the element gain towards
+// it: the average power becomes sum_n P_n / M^2 sum_m sum_k G(ZOD_k, AOD_m) and the antennas'
+// correlation weights each ray's phase step by the same gain.
+TEST(CdlChannel, TheBaseStationPatternWeightsEachRay) {
+  for (const char* model : {"CDL-A", "CDL-C"}) {
+    CdlChannelSpec spec;
+    spec.model = model;
+    spec.delay_spread_s = 100e-9;
+    spec.num_rx = 2;
+    spec.rx_pattern = CdlElementPattern::tr38901;
+    const CdlTable& table = find_cdl_table(model);
+    const double expected_power = expected_correlation(table, 0.0, true, true).real();
+    const cd expected_rho = expected_correlation(table, 0.5, true, true);
+    std::vector<cd> measured(2, 0.0);
+    mean_over_realisations(spec, 3000, [&](TdlChannel& ch, auto& g) {
+      ch.tap_gains(0.0, g);
+      for (std::size_t n = 0; n < g.size() / 2; ++n) {
+        measured[0] += std::norm(g[2 * n]) / 3000.0;
+        measured[1] += g[2 * n] * std::conj(g[2 * n + 1]) / 3000.0;
+      }
+      return cd(0.0);
+    });
+    EXPECT_NEAR(measured[0].real(), expected_power, 0.06 * expected_power) << model;
+    EXPECT_LT(std::abs(measured[1] - expected_rho), 0.06 * expected_power)
+        << model << ": measured " << measured[1] << ", expected " << expected_rho;
+    // Not the isotropic figures: the pattern matters.
+    EXPECT_GT(std::abs(expected_power - 1.0), 0.3) << model;
+  }
+}
+
 // Each ray, drawn directly: its phase step across the base station array is
 // 2 pi d sin(ZOD_k) sin(AOD_m) for its own azimuth m and one of the cluster's zeniths k, and with
 // the direction of travel fixed its Doppler is f_d sin(ZOA_k) cos(AOA_k' - phi_v) for one of the
@@ -297,7 +345,8 @@ TEST(CdlChannel, EveryRayFollowsTheClusterGeometry) {
   const std::size_t taps = table.delays.size();
   std::vector<double> omega(taps * 2 * m_count);
   std::vector<double> phase(omega.size());
-  rays.draw(42, omega, phase);
+  std::vector<double> amplitude(omega.size());
+  rays.draw(42, omega, phase, amplitude);
   const auto wrapped = [](double x) { return std::remainder(x, two_pi); };
   for (std::size_t n = 0; n < taps; ++n) {
     const bool los = n == 0;

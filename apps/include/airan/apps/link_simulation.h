@@ -6,6 +6,7 @@
 #pragma once
 #include "airan/phy/antenna_correlation.h"
 #include "airan/phy/awgn.h"
+#include "airan/phy/cdl_channel.h"
 #include "airan/phy/channel_response.h"
 #include "airan/phy/numerology.h"
 #include "airan/phy/ofdm_demodulator.h"
@@ -47,6 +48,8 @@ struct ChannelSpec {
   double cfo_hz = 0.0;
   double timing_offset_s = 0.0;
   ChannelDomain domain = ChannelDomain::frequency;
+  /// CDL models: the base station's element pattern (the UE's elements are isotropic).
+  phy::CdlElementPattern bs_antenna_pattern = phy::CdlElementPattern::omni;
   /// A description such as "TDL-C300, 100 Hz Doppler, low correlation, frequency domain".
   [[nodiscard]] std::string describe() const;
 };

@@ -10,9 +10,12 @@
 /// and the UE's zeniths against the base station's azimuths), with a uniform initial phase per
 /// ray. Uplink: the base station receives along the tables' departure angles (AOD, ZOD) and the
 /// UE transmits along their arrival angles (AOA, ZOA). Arrays: uniform linear arrays along the
-/// y axis (horizontal, broadside towards x) of isotropic, vertically polarised elements, so only
-/// the theta-theta polarisation term of eq. 7.5-22 remains and the cross-polarisation ratio
-/// does not enter. A ray's phase at receive antenna r and transmit antenna t adds
+/// y axis (horizontal, broadside towards x) of vertically polarised elements, isotropic or with
+/// the TR 38.901 Table 7.3-1 pattern facing +x (a ray's amplitude is then the square root of the
+/// element power gain towards it, at each end), so only the theta-theta polarisation term of
+/// eq. 7.5-22 remains and the cross-polarisation ratio does not enter. With isotropic elements
+/// every antenna pair has unit average power; a directional pattern adds its gain towards the
+/// model's clusters. A ray's phase at receive antenna r and transmit antenna t adds
 /// 2 pi (r d_rx sin(theta_BS) sin(phi_BS) + t d_tx sin(theta_UE) sin(phi_UE)), d in
 /// wavelengths. The UE moves horizontally in a direction of travel drawn uniformly per
 /// realisation (or fixed by the spec), so a ray's Doppler shift is
@@ -62,6 +65,21 @@ bool is_cdl_model(std::string_view name);
 /// Rays per cluster (TR 38.901 Table 7.5-3).
 constexpr unsigned cdl_rays_per_cluster = 20;
 
+/// Radiation pattern of an array's elements (vertically polarised).
+enum class CdlElementPattern : std::uint8_t {
+  omni,    ///< Isotropic, 0 dBi.
+  tr38901, ///< TR 38.901 Table 7.3-1: 65-degree beams, 30 dB front-to-back, 8 dBi, facing +x.
+};
+
+/// Parses "omni" or "38.901". \throws std::invalid_argument.
+CdlElementPattern parse_cdl_element_pattern(std::string_view text);
+
+/// Power gain (linear) of a TR 38.901 Table 7.3-1 element facing +x (zenith 90, azimuth 0
+/// degrees) towards zenith \p zenith_rad and azimuth \p azimuth_rad: 10^((8 dBi - min(12
+/// ((theta - 90) / 65)^2 + 12 (phi / 65)^2 (each capped at 30), 30)) / 10), angles in degrees in
+/// the formula, phi wrapped into [-180, 180).
+double tr38901_element_power_gain(double zenith_rad, double azimuth_rad);
+
 /// An uplink CDL link.
 struct CdlChannelSpec {
   std::string model = "CDL-C"; ///< CDL-A .. CDL-E, case-insensitive.
@@ -71,6 +89,8 @@ struct CdlChannelSpec {
   unsigned num_tx = 1;         ///< UE antennas, 1 .. 16.
   double rx_spacing = 0.5;     ///< Base station element spacing, wavelengths, (0, 100].
   double tx_spacing = 0.5;     ///< UE element spacing, wavelengths, (0, 100].
+  CdlElementPattern rx_pattern = CdlElementPattern::omni; ///< Base station elements.
+  CdlElementPattern tx_pattern = CdlElementPattern::omni; ///< UE elements.
   /// The UE's direction of travel (azimuth, degrees, horizontal); NaN: drawn uniformly per
   /// realisation.
   double travel_azimuth_deg = std::numeric_limits<double>::quiet_NaN();
@@ -96,7 +116,8 @@ public:
 
   [[nodiscard]] unsigned rays_per_tap() const override { return cdl_rays_per_cluster; }
   [[nodiscard]] std::string mismatch(const TdlChannelConfig& config) const override;
-  void draw(std::uint64_t seed, std::span<double> omega, std::span<double> phase) const override;
+  void draw(std::uint64_t seed, std::span<double> omega, std::span<double> phase,
+            std::span<double> amplitude) const override;
 
 private:
   const CdlTable* table_;

@@ -40,9 +40,10 @@ constexpr unsigned tdl_max_antennas = 16;
 
 /// A channel model whose taps are sums of plane waves it draws itself (the CDL models,
 /// cdl_channel.h), instead of the Jakes sinusoids of independent Rayleigh taps: for every tap n,
-/// antenna pair p = rx * num_tx + tx and ray m, an angular frequency omega (rad/s) and a phase
-/// (rad); a tap's gain is sqrt(power_n / rays) sum_m exp(j (omega t + phase)), or for a
-/// line-of-sight tap sqrt(power_n) exp(j (omega t + phase)) of its ray 0.
+/// antenna pair p = rx * num_tx + tx and ray m, an angular frequency omega (rad/s), a phase
+/// (rad) and an amplitude (the antenna elements' field patterns); a tap's gain is
+/// sqrt(power_n / rays) sum_m amplitude exp(j (omega t + phase)), or for a line-of-sight tap
+/// sqrt(power_n) amplitude exp(j (omega t + phase)) of its ray 0.
 struct TdlChannelConfig;
 
 class TdlRaySource {
@@ -52,9 +53,10 @@ public:
   [[nodiscard]] virtual unsigned rays_per_tap() const = 0;
   /// Why \p config does not fit the rays (taps, antennas, Doppler of another model), or "".
   [[nodiscard]] virtual std::string mismatch(const TdlChannelConfig& config) const = 0;
-  /// Draws realisation \p seed into \p omega and \p phase, laid out [tap][pair][ray] for the
-  /// channel's taps and antennas. Allocates nothing.
-  virtual void draw(std::uint64_t seed, std::span<double> omega, std::span<double> phase) const = 0;
+  /// Draws realisation \p seed into \p omega, \p phase and \p amplitude, laid out
+  /// [tap][pair][ray] for the channel's taps and antennas. Allocates nothing.
+  virtual void draw(std::uint64_t seed, std::span<double> omega, std::span<double> phase,
+                    std::span<double> amplitude) const = 0;
 };
 
 /// Configuration of a TdlChannel.
@@ -182,6 +184,7 @@ private:
   // Realisation: per tap, antenna pair and sinusoid (LOS taps use sinusoid 0 only).
   std::vector<double> omega_;                     // rad/s
   std::vector<double> phase_;                     // rad
+  std::vector<double> amplitude_;                 // ray sources only; empty: all 1
   std::vector<std::complex<double>> phasor_;      // exp(j (omega t + phase)) at the current time
   std::vector<unsigned> step_samples_;            // time steps (samples) with precomputed factors
   std::vector<std::complex<double>> phasor_step_; // [step][sinusoid] exp(j omega step / fs)
