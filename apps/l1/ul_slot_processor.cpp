@@ -124,6 +124,12 @@ void UlSlotProcessor::end_previous_tb(const phy::HarqProcessKey& key, const Laye
   }
 }
 
+void UlSlotProcessor::keep_alive(const phy::HarqProcessKey& key) {
+  for (auto& entry : receivers_) {
+    entry.receiver->harq_pool().touch(key);
+  }
+}
+
 bool UlSlotProcessor::repeats_harq_process(std::span<const phy::PuschConfig> pdus,
                                            std::size_t index) {
   return std::any_of(pdus.begin(), pdus.begin() + static_cast<std::ptrdiff_t>(index),
@@ -146,6 +152,8 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
   for (const auto& rejected : request.rejected_pdus()) {
     if (rejected.carries_tb && rejected.new_data) {
       end_previous_tb({rejected.rnti, rejected.harq_process_id}, nullptr);
+    } else if (rejected.carries_tb) {
+      keep_alive({rejected.rnti, rejected.harq_process_id});
     }
   }
   // Sort the PDUs onto the receivers of their layer counts.
@@ -156,6 +164,10 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     if (pdus[i].new_data_indicator && !repeated && pdus[i].harq_process_id <= max_harq_process_id) {
       end_previous_tb({pdus[i].rnti, static_cast<std::uint8_t>(pdus[i].harq_process_id)},
                       decoded ? entry : nullptr);
+    }
+    if (!decoded && !pdus[i].new_data_indicator && !repeated &&
+        pdus[i].harq_process_id <= max_harq_process_id) {
+      keep_alive({pdus[i].rnti, static_cast<std::uint8_t>(pdus[i].harq_process_id)});
     }
     if (decoded) {
       entry->pdus.push_back(pdus[i]);

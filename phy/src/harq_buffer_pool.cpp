@@ -66,6 +66,15 @@ HarqSoftBuffer& HarqBufferPool::acquire(const HarqProcessKey& key, bool new_data
   return *held;
 }
 
+bool HarqBufferPool::touch(const HarqProcessKey& key) {
+  HarqSoftBuffer* held = find(key);
+  if (held == nullptr) {
+    return false;
+  }
+  held->last_used_slot_ = now_slot_;
+  return true;
+}
+
 bool HarqBufferPool::release(const HarqProcessKey& key) {
   HarqSoftBuffer* held = find(key);
   if (held == nullptr) {

@@ -151,6 +151,19 @@ TEST_F(UlSlotProcessorHarqExpiry, BuffersOfQuietProcessesExpire) {
   EXPECT_EQ(processor_.harq_tally().expired, 4U);
 }
 
+TEST_F(UlSlotProcessorHarq, ARetransmissionWithoutSamplesKeepsTheBufferAliveToo) {
+  fail_both_at(4);
+  processor_.advance_harq_clock(154);
+  io::FapiSlotRequest request = test::two_ue_slot(strong_, 14, 7, first_rnti, 20);
+  request.sfn = 7;
+  request.pusch[0].new_data_indicator = false;
+  request.pusch[1].new_data_indicator = false;
+  processor_.process(request, ReceivedSlot{}, *crc_, *rx_data_); // the samples never came
+  processor_.advance_harq_clock(294); // 290 slots after the first transmission, 140 after this
+  EXPECT_TRUE(held(1, ue0_key));
+  EXPECT_TRUE(held(2, ue1_key));
+}
+
 TEST_F(UlSlotProcessorHarq, ARetransmissionKeepsTheBufferAlive) {
   // 100 ms = 200 slots. A retransmission 150 slots after the first transmission renews the
   // buffer's age: 140 slots after that it is still held, 206 slots after it is not.

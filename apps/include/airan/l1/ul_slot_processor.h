@@ -19,8 +19,9 @@
 /// the soft values of an older TB. A second PDU of the same RNTI and HARQ process in a slot is
 /// refused (one buffer per process). Buffers expire: the owner moves the pools' clocks on every
 /// slot (advance_harq_clock() with its absolute slot count), and a buffer whose process has had
-/// no transmission decoded for more than harq_expiry_ms is freed, so that UEs that leave with a
-/// failed TB do not fill the pools.
+/// no PDU for more than harq_expiry_ms is freed, so that UEs that leave with a failed TB do not
+/// fill the pools (a retransmission that is not decoded, e.g. without samples, keeps its
+/// process's buffer alive).
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"
@@ -122,6 +123,8 @@ private:
   LayerReceiver* receiver_for(unsigned layers);
   /// Ends the previous TB of \p key in every receiver but \p keep (may be null).
   void end_previous_tb(const phy::HarqProcessKey& key, const LayerReceiver* keep);
+  /// Marks \p key's buffers used now in every receiver (a retransmission not decoded).
+  void keep_alive(const phy::HarqProcessKey& key);
   /// A PDU before request.pdus()[index] has the same RNTI and HARQ process.
   static bool repeats_harq_process(std::span<const phy::PuschConfig> pdus, std::size_t index);
 

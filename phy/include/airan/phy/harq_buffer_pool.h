@@ -116,6 +116,10 @@ public:
   ///         is then unchanged but for num_exhausted().
   HarqSoftBuffer& acquire(const HarqProcessKey& key, bool new_data);
 
+  /// Marks the buffer of \p key used now (a transmission of the process that was not decoded,
+  /// e.g. its samples never came: the process is alive). \return False when \p key held none.
+  bool touch(const HarqProcessKey& key);
+
   /// The buffer held by \p key, or nullptr.
   [[nodiscard]] HarqSoftBuffer* find(const HarqProcessKey& key);
 
