@@ -74,10 +74,19 @@ private:
 };
 
 apps::ChannelSpec parse_channel(const YAML::Node& node, const Reader& in) {
-  in.only_keys(node, "channel", {"model", "delay_spread_ns", "max_doppler_hz", "domain"});
+  in.only_keys(node, "channel",
+               {"model", "delay_spread_ns", "max_doppler_hz", "domain", "bs_antenna_pattern"});
   apps::ChannelSpec channel;
   if (node["model"]) {
-    channel.model = in.word(node["model"], "channel.model");
+    channel.model = apps::canonical_channel_model(in.word(node["model"], "channel.model"));
+  }
+  if (node["bs_antenna_pattern"]) {
+    try {
+      channel.bs_antenna_pattern = phy::parse_cdl_element_pattern(
+          in.word(node["bs_antenna_pattern"], "channel.bs_antenna_pattern"));
+    } catch (const std::invalid_argument& e) {
+      in.fail("channel.bs_antenna_pattern", e.what());
+    }
   }
   if (node["delay_spread_ns"]) {
     channel.delay_spread_s =

@@ -222,6 +222,17 @@ TEST(LaunchPattern, ErrorsNameTheKey) {
   EXPECT_EQ(error_of(cell + ue + "channel: {model: TDL-A, max_doppler_hz: inf}\n"),
             "p.yaml: channel.max_doppler_hz: 'inf' is not a finite number");
   EXPECT_EQ(error_of(cell + ue + "snr_db: -100\n"), "no error");
+  // CDL channels, with the base station's element pattern.
+  EXPECT_EQ(error_of(cell + ue +
+                     "channel: {model: cdl-c, delay_spread_ns: 100, bs_antenna_pattern: 38.901}\n"),
+            "no error");
+  EXPECT_NE(error_of(cell + ue +
+                     "channel: {model: CDL-C, delay_spread_ns: 100, "
+                     "bs_antenna_pattern: dipole}\n")
+                .find("p.yaml: channel.bs_antenna_pattern: "),
+            std::string::npos);
+  EXPECT_NE(error_of(cell + ue + "channel: {model: CDL-C}\n").find("delay spread"),
+            std::string::npos);
 }
 
 TEST(UlSlotProcessor, DecodesEachPortCountOnItsOwnReceiver) {
