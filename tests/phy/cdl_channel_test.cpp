@@ -230,6 +230,19 @@ cd expected_bs_correlation(const CdlTable& table, double spacing) {
   return expected_correlation(table, spacing, true);
 }
 
+/// Mean over 3000 realisations of sum_n g_n(antenna 0) conj(g_n(antenna 1)) for a spec with two
+/// antennas at one end and one at the other (pairs 0 and 1 of each tap are then those two).
+cd measured_pair_correlation(const CdlChannelSpec& spec) {
+  return mean_over_realisations(spec, 3000, [](TdlChannel& ch, auto& g) {
+    ch.tap_gains(0.0, g);
+    cd product = 0.0;
+    for (std::size_t n = 0; n < g.size() / 2; ++n) {
+      product += g[2 * n] * std::conj(g[2 * n + 1]);
+    }
+    return product;
+  });
+}
+
 TEST(CdlChannel, BaseStationCorrelationFollowsTheClusterAngles) {
   for (const char* model : {"CDL-A", "CDL-C"}) {
     for (const double spacing : {0.5, 2.0}) {
@@ -238,14 +251,7 @@ TEST(CdlChannel, BaseStationCorrelationFollowsTheClusterAngles) {
       spec.delay_spread_s = 100e-9;
       spec.num_rx = 2;
       spec.rx_spacing = spacing;
-      const cd measured = mean_over_realisations(spec, 3000, [](TdlChannel& ch, auto& g) {
-        ch.tap_gains(0.0, g);
-        cd product = 0.0;
-        for (std::size_t n = 0; n < g.size() / 2; ++n) {
-          product += g[2 * n] * std::conj(g[2 * n + 1]); // rx 0 times rx 1, tap by tap
-        }
-        return product;
-      });
+      const cd measured = measured_pair_correlation(spec);
       const cd expected = expected_bs_correlation(find_cdl_table(model), spacing);
       EXPECT_LT(std::abs(measured - expected), 0.05)
           << model << " d " << spacing << ": measured " << measured << ", expected " << expected;
@@ -265,14 +271,7 @@ TEST(CdlChannel, UeCorrelationFollowsTheArrivalAngles) {
     spec.model = model;
     spec.delay_spread_s = 100e-9;
     spec.num_tx = 2;
-    const cd measured = mean_over_realisations(spec, 3000, [](TdlChannel& ch, auto& g) {
-      ch.tap_gains(0.0, g);
-      cd product = 0.0;
-      for (std::size_t n = 0; n < g.size() / 2; ++n) {
-        product += g[2 * n] * std::conj(g[2 * n + 1]); // tx 0 times tx 1, tap by tap
-      }
-      return product;
-    });
+    const cd measured = measured_pair_correlation(spec);
     const cd expected = expected_correlation(find_cdl_table(model), 0.5, false);
     EXPECT_LT(std::abs(measured - expected), 0.05)
         << model << ": measured " << measured << ", expected " << expected;
