@@ -21,6 +21,13 @@ void add_channel_options(CLI::App& app, ChannelOptions& options) {
                  "CDL: the base station's elements, omni or 38.901 (TR 38.901 Table 7.3-1, facing "
                  "the array's broadside)")
       ->capture_default_str();
+  app.add_option("--bs-polarization", options.bs_polarization,
+                 "CDL: the base station's elements, V, H, VH or cross (VH, cross: antennas 2k and "
+                 "2k+1 share a position, slants 0/90 or +45/-45 degrees)")
+      ->capture_default_str();
+  app.add_option("--ue-polarization", options.ue_polarization,
+                 "CDL: the UE's elements, V, H, VH or cross (dual needs an even number of ports)")
+      ->capture_default_str();
   app.add_option("--domain", options.domain,
                  "Apply the channel to IQ (time, with ICI) or per RE (frequency, fast)")
       ->capture_default_str();
@@ -36,6 +43,8 @@ apps::ChannelSpec to_channel_spec(const ChannelOptions& options) {
   channel.timing_offset_s = options.timing_offset_ns * 1e-9;
   channel.domain = apps::parse_channel_domain(options.domain);
   channel.bs_antenna_pattern = phy::parse_cdl_element_pattern(options.bs_antenna_pattern);
+  channel.bs_polarization = phy::parse_cdl_polarization(options.bs_polarization);
+  channel.ue_polarization = phy::parse_cdl_polarization(options.ue_polarization);
   return channel;
 }
 

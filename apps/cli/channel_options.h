@@ -22,6 +22,8 @@ struct ChannelOptions {
   double timing_offset_ns = 0.0;
   std::string domain = "time";
   std::string bs_antenna_pattern = "omni"; ///< CDL: the base station's elements.
+  std::string bs_polarization = "V";       ///< CDL: V, H, VH or cross.
+  std::string ue_polarization = "V";       ///< CDL: V, H, VH or cross.
 };
 
 /// Registers the channel options on \p app, bound to \p options (whose values are the defaults

@@ -50,9 +50,6 @@ int run_gen(const GenOptions& o) {
     reference = &apps::find_receiver(o.reference_receiver);
   }
 
-  if (link.channel.bs_antenna_pattern != phy::CdlElementPattern::omni) {
-    throw std::invalid_argument("gen: a test vector records no antenna pattern; use omni");
-  }
   io::TestVectorHeader header;
   header.cell = link.cell;
   header.num_rx_antennas = link.num_rx_antennas;
@@ -64,6 +61,10 @@ int run_gen(const GenOptions& o) {
   header.channel.cfo_hz = o.channel.cfo_hz;
   header.channel.timing_offset_s = link.channel.timing_offset_s;
   header.channel.domain = o.channel.domain;
+  header.channel.bs_antenna_pattern =
+      link.channel.bs_antenna_pattern == phy::CdlElementPattern::tr38901 ? "38.901" : "omni";
+  header.channel.bs_polarization = phy::cdl_polarization_name(link.channel.bs_polarization);
+  header.channel.ue_polarization = phy::cdl_polarization_name(link.channel.ue_polarization);
   header.snr_db = o.snr_db;
   header.noise_variance = phy::noise_variance_from_snr_db(o.snr_db);
   header.seed = o.seed;

@@ -27,6 +27,20 @@ struct ReplayOptions {
   bool quiet = false;
 };
 
+/// " (38.901 BS elements, polarisation BS cross UE V)" for a vector with CDL antenna attributes
+/// other than the defaults, else "".
+std::string antenna_description(const io::TestVectorChannel& channel) {
+  std::string text;
+  if (channel.bs_antenna_pattern != "omni") {
+    text = channel.bs_antenna_pattern + " BS elements";
+  }
+  if (channel.bs_polarization != "V" || channel.ue_polarization != "V") {
+    text += (text.empty() ? "" : ", ") + std::string("polarisation BS ") + channel.bs_polarization +
+            " UE " + channel.ue_polarization;
+  }
+  return text.empty() ? text : " (" + text + ")";
+}
+
 int run_replay(const ReplayOptions& o) {
   const apps::ReceiverSpec& spec = apps::find_receiver(o.receiver);
   const io::TestVectorReader reader(o.input);
@@ -45,8 +59,9 @@ int run_replay(const ReplayOptions& o) {
   phy::PuschReceiver receiver(header.cell, config);
   std::cout << "replay " << o.input << ": " << reader.num_slots() << " slot(s), "
             << header.cell.num_prbs << " PRB, mu " << header.cell.numerology << ", "
-            << header.num_rx_antennas << " Rx; channel " << header.channel.model << ", SNR "
-            << header.snr_db << " dB; receiver " << spec.name << " (" << placement.where << ")\n";
+            << header.num_rx_antennas << " Rx; channel " << header.channel.model
+            << antenna_description(header.channel) << ", SNR " << header.snr_db << " dB; receiver "
+            << spec.name << " (" << placement.where << ")\n";
 
   io::TestVectorSlot slot;
   std::vector<phy::PuschConfig> pdus;

@@ -26,6 +26,8 @@ phy::TdlChannelConfig make_tdl_config(const LinkScenario& scenario) {
     cdl.num_rx = scenario.num_rx_antennas;
     cdl.num_tx = scenario.cell.num_antenna_ports;
     cdl.rx_pattern = scenario.channel.bs_antenna_pattern;
+    cdl.rx_polarization = scenario.channel.bs_polarization;
+    cdl.tx_polarization = scenario.channel.ue_polarization;
     config = phy::make_cdl_channel_config(cdl);
   } else {
     config.profile = phy::make_tdl_profile(scenario.channel.model, scenario.channel.delay_spread_s);
@@ -80,6 +82,11 @@ std::string ChannelSpec::describe() const {
     text << ", " << max_doppler_hz << " Hz Doppler, half-wavelength linear arrays"
          << (bs_antenna_pattern == phy::CdlElementPattern::tr38901 ? " (38.901 elements at the BS)"
                                                                    : "");
+    if (bs_polarization != phy::CdlPolarization::vertical ||
+        ue_polarization != phy::CdlPolarization::vertical) {
+      text << ", polarisation BS " << phy::cdl_polarization_name(bs_polarization) << " UE "
+           << phy::cdl_polarization_name(ue_polarization);
+    }
   } else if (!is_awgn(*this)) {
     text << ", " << max_doppler_hz << " Hz Doppler, " << correlation_name(correlation)
          << " antenna correlation";
@@ -134,6 +141,12 @@ std::string validate_link(const LinkScenario& scenario, std::span<const phy::Pus
   if (channel.bs_antenna_pattern != phy::CdlElementPattern::omni &&
       !phy::names_cdl_family(channel.model)) {
     add("channel: an antenna pattern needs a CDL model (" + channel.model + " has no geometry)");
+  }
+  if ((channel.bs_polarization != phy::CdlPolarization::vertical ||
+       channel.ue_polarization != phy::CdlPolarization::vertical) &&
+      !phy::names_cdl_family(channel.model)) {
+    add("channel: a polarisation other than V needs a CDL model (" + channel.model +
+        " has no geometry)");
   }
   if (is_awgn(channel)) {
     if (channel.cfo_hz != 0.0 || channel.timing_offset_s != 0.0 || channel.max_doppler_hz != 0.0 ||

@@ -75,7 +75,8 @@ private:
 
 apps::ChannelSpec parse_channel(const YAML::Node& node, const Reader& in) {
   in.only_keys(node, "channel",
-               {"model", "delay_spread_ns", "max_doppler_hz", "domain", "bs_antenna_pattern"});
+               {"model", "delay_spread_ns", "max_doppler_hz", "domain", "bs_antenna_pattern",
+                "bs_polarization", "ue_polarization"});
   apps::ChannelSpec channel;
   if (node["model"]) {
     channel.model = apps::canonical_channel_model(in.word(node["model"], "channel.model"));
@@ -88,6 +89,18 @@ apps::ChannelSpec parse_channel(const YAML::Node& node, const Reader& in) {
       in.fail("channel.bs_antenna_pattern", e.what());
     }
   }
+  const auto polarization = [&](const char* key, phy::CdlPolarization& out) {
+    if (node[key]) {
+      const std::string where = std::string("channel.") + key;
+      try {
+        out = phy::parse_cdl_polarization(in.word(node[key], where));
+      } catch (const std::invalid_argument& e) {
+        in.fail(where, e.what());
+      }
+    }
+  };
+  polarization("bs_polarization", channel.bs_polarization);
+  polarization("ue_polarization", channel.ue_polarization);
   if (node["delay_spread_ns"]) {
     channel.delay_spread_s =
         in.real(node["delay_spread_ns"], "channel.delay_spread_ns", 0.0, delay_spread_limit_ns) *
@@ -260,10 +273,19 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
     if (ue.pusch.num_layers > pattern.num_rx_antennas) {
       in.fail(where + ".pusch.num_layers", "more layers than receive antennas");
     }
+    if (phy::is_dual_polarized(pattern.channel.ue_polarization) && ue.pusch.num_layers % 2 != 0) {
+      in.fail(where + ".pusch.num_layers",
+              "a dual-polarised UE (channel.ue_polarization " +
+                  std::string(phy::cdl_polarization_name(pattern.channel.ue_polarization)) +
+                  ") needs an even number of ports: layers");
+    }
     pattern.ues.push_back(ue);
   }
   {
+    // Each UE transmits with as many ports as layers (checked above for dual polarisation);
+    // the channel itself is checked with the fewest ports a UE can have.
     apps::LinkScenario link{pattern.cell, pattern.num_rx_antennas, pattern.channel};
+    link.cell.num_antenna_ports = phy::is_dual_polarized(pattern.channel.ue_polarization) ? 2 : 1;
     if (const auto problems = apps::validate_link(link, {}); !problems.empty()) {
       in.fail("channel", problems);
     }

@@ -41,7 +41,8 @@ public:
   Simulator(const std::string& scenario, const std::string& channel, double delay_spread_ns,
             double doppler_hz, const std::string& correlation, const std::string& domain,
             unsigned num_rx_antennas, const std::string& reference_receiver, bool neural_inputs,
-            const std::string& scenario_yaml, const std::string& bs_antenna_pattern)
+            const std::string& scenario_yaml, const std::string& bs_antenna_pattern,
+            const std::string& bs_polarization, const std::string& ue_polarization)
       : scenario_(scenario_yaml.empty() ? io::load_slot_scenario(scenario)
                                         : io::parse_slot_scenario(scenario_yaml, "scenario_yaml")),
         reference_(reference_receiver.empty() ? nullptr : &apps::find_receiver(reference_receiver)),
@@ -54,6 +55,8 @@ public:
     link_.channel.correlation = phy::parse_antenna_correlation(correlation);
     link_.channel.domain = apps::parse_channel_domain(domain);
     link_.channel.bs_antenna_pattern = phy::parse_cdl_element_pattern(bs_antenna_pattern);
+    link_.channel.bs_polarization = phy::parse_cdl_polarization(bs_polarization);
+    link_.channel.ue_polarization = phy::parse_cdl_polarization(ue_polarization);
     if (const auto problems = apps::validate_link(link_, scenario_.pusch); !problems.empty()) {
       throw std::invalid_argument("airan.Simulator: " + problems);
     }
@@ -204,15 +207,18 @@ inputs rx_grid, ls_channel, side_info (float32 [1, C, S, F]) and llr_positions (
 flat index into its [32, S, F] LLR tensor of each codeword bit). scenario_yaml, when given,
 is the scenario's YAML text and replaces the scenario file. channel may also be CDL-A .. CDL-E
 (delay_spread_ns required), whose base station elements are isotropic or, with
-bs_antenna_pattern="38.901", TR 38.901 Table 7.3-1 elements.)")
+bs_antenna_pattern="38.901", TR 38.901 Table 7.3-1 elements, and whose arrays are vertically
+polarised or, with bs_polarization / ue_polarization "H", "VH" or "cross" (Sionna's names),
+horizontal or dual-polarised (antennas 2k and 2k+1 share a position).)")
       .def(py::init<const std::string&, const std::string&, double, double, const std::string&,
                     const std::string&, unsigned, const std::string&, bool, const std::string&,
-                    const std::string&>(),
+                    const std::string&, const std::string&, const std::string&>(),
            py::arg("scenario") = "", py::arg("channel") = "awgn", py::arg("delay_spread_ns") = 0.0,
            py::arg("doppler_hz") = 0.0, py::arg("correlation") = "none",
            py::arg("domain") = "frequency", py::arg("num_rx_antennas") = 0,
            py::arg("reference_receiver") = "mmse-lmmse", py::arg("neural_inputs") = false,
-           py::arg("scenario_yaml") = "", py::arg("bs_antenna_pattern") = "omni")
+           py::arg("scenario_yaml") = "", py::arg("bs_antenna_pattern") = "omni",
+           py::arg("bs_polarization") = "V", py::arg("ue_polarization") = "V")
       .def("simulate", &Simulator::simulate, py::arg("snr_db"), py::arg("seed"),
            py::arg("slot") = 0)
       .def_property_readonly("num_rx_antennas", &Simulator::num_rx_antennas)

@@ -125,6 +125,8 @@ double read_real(hid_t object, const char* name, const std::string& where);
 /// strings are rejected: libhdf5's global-heap decoder can hang on a corrupt file).
 std::string read_text(hid_t object, const char* name, std::size_t max_length,
                       const std::string& where);
+/// True when \p object has an attribute \p name (for attributes that later formats added).
+bool has_attribute(hid_t object, const char* name, const std::string& where);
 
 // --- Datasets ------------------------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ public:
   void text(const char* name, const std::string& value) {
     h5::write_text(object_, name, value, where_);
   }
+  void optional_text(const char* name, const std::string& value) { text(name, value); }
   template <typename E, std::size_t N>
   void enumeration(const char* name, E value, const std::array<schema::EnumName<E>, N>& table) {
     for (const auto& entry : table) {

@@ -36,6 +36,12 @@ public:
   void text(const char* name, std::string& value) {
     value = h5::read_text(object_, name, schema::max_text_length, where_);
   }
+  /// An attribute that files written before it existed lack: \p value keeps its default.
+  void optional_text(const char* name, std::string& value) {
+    if (h5::has_attribute(object_, name, where_)) {
+      text(name, value);
+    }
+  }
   template <typename E, std::size_t N>
   void enumeration(const char* name, E& value, const std::array<schema::EnumName<E>, N>& table) {
     const std::string word = h5::read_text(object_, name, schema::max_word_length, where_);

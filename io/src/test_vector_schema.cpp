@@ -61,6 +61,18 @@ std::string validate_header(const TestVectorHeader& header) {
   if (!one_of(channel.domain, domains)) {
     return "channel domain '" + channel.domain + "' is not one of " + list(domains);
   }
+  if (!one_of(channel.bs_antenna_pattern, antenna_patterns)) {
+    return "channel bs_antenna_pattern '" + channel.bs_antenna_pattern + "' is not one of " +
+           list(antenna_patterns);
+  }
+  if (!one_of(channel.bs_polarization, polarizations)) {
+    return "channel bs_polarization '" + channel.bs_polarization + "' is not one of " +
+           list(polarizations);
+  }
+  if (!one_of(channel.ue_polarization, polarizations)) {
+    return "channel ue_polarization '" + channel.ue_polarization + "' is not one of " +
+           list(polarizations);
+  }
   if (!std::isfinite(channel.delay_spread_s) || channel.delay_spread_s < 0.0 ||
       !std::isfinite(channel.max_doppler_hz) || channel.max_doppler_hz < 0.0) {
     return "channel delay_spread_s and max_doppler_hz must be finite and >= 0";

@@ -54,10 +54,13 @@ inline constexpr std::array<const char*, 15> channel_models{
     "TDL-B100", "TDL-C300", "CDL-A", "CDL-B", "CDL-C", "CDL-D", "CDL-E"};
 inline constexpr std::array<const char*, 4> correlations{"none", "low", "medium", "high"};
 inline constexpr std::array<const char*, 2> domains{"time", "frequency"};
+inline constexpr std::array<const char*, 2> antenna_patterns{"omni", "38.901"};
+inline constexpr std::array<const char*, 4> polarizations{"V", "H", "VH", "cross"};
 
 // A visitor V provides, for T& (reading) or const T& (writing):
 //   uint(name, unsigned integer)   real(name, double or float)   boolean(name, bool)
 //   text(name, std::string)        enumeration(name, E, table)
+//   optional_text(name, std::string): written always, read when present (added after version 1)
 
 /// Root attributes other than format and format_version.
 template <typename Header, typename V> void visit_root(Header& h, V& v) {
@@ -90,6 +93,9 @@ template <typename Channel, typename V> void visit_channel(Channel& c, V& v) {
   v.real("cfo_hz", c.cfo_hz);
   v.real("timing_offset_s", c.timing_offset_s);
   v.text("domain", c.domain);
+  v.optional_text("bs_antenna_pattern", c.bs_antenna_pattern);
+  v.optional_text("bs_polarization", c.bs_polarization);
+  v.optional_text("ue_polarization", c.ue_polarization);
 }
 
 /// Attributes of /slots/NNNN/pdus/K: one per phy::PuschConfig field, then expected_crc_ok.

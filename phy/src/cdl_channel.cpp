@@ -1,11 +1,13 @@
 // CDL models: table lookup, the normalised profile and the rays of each realisation (TR 38.901
-// 7.7.1 steps 1-4 for isotropic, vertically polarised uniform linear arrays; see cdl_channel.h).
+// 7.7.1 steps 1-4 for uniform linear arrays of single or dual-polarised elements; see
+// cdl_channel.h).
 #include "airan/phy/cdl_channel.h"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <complex>
 #include <numbers>
 #include <random>
 #include <stdexcept>
@@ -60,7 +62,87 @@ std::string upper(std::string_view text) {
   throw std::invalid_argument("CDL channel: " + what);
 }
 
+/// Seed offset of the cross-polarisation phases: their own stream, so that vertically polarised
+/// arrays draw exactly what they drew before polarisation existed.
+constexpr std::uint64_t polarisation_stream = 0x9E3779B97F4A7C15ULL;
+
+/// The elements of one array: position index and the (cos, sin) of the slant angle.
+struct ArrayElements {
+  std::array<unsigned, tdl_max_antennas> position{};
+  std::array<double, tdl_max_antennas> cos_slant{};
+  std::array<double, tdl_max_antennas> sin_slant{};
+};
+
+ArrayElements array_elements(CdlPolarization polarization, unsigned count) {
+  ArrayElements elements;
+  for (unsigned i = 0; i < count; ++i) {
+    elements.position[i] = is_dual_polarized(polarization) ? i / 2 : i;
+    const double zeta = cdl_slant_angle(polarization, i);
+    elements.cos_slant[i] = std::cos(zeta);
+    elements.sin_slant[i] = std::sin(zeta);
+  }
+  return elements;
+}
+
+/// The four cross-polarisation phases of one ray (TR 38.901 7.5 step 10, 7.7.1 step 4).
+struct RayPolarisationPhases {
+  std::complex<double> theta_theta, theta_phi, phi_theta, phi_phi;
+};
+
+/// F_BS^T M F_UE for slants (rc, rs) and (tc, ts): eq. 7.5-22's matrix for an NLOS ray,
+/// diag(1, -1) e^{j phi_tt} for the LOS ray (eq. 7.5-29).
+std::complex<double> polarisation_coupling(const RayPolarisationPhases& phases, bool los,
+                                           double inverse_sqrt_xpr, double rc, double rs, double tc,
+                                           double ts) {
+  if (los) {
+    return (rc * tc - rs * ts) * phases.theta_theta;
+  }
+  return rc * tc * phases.theta_theta +
+         inverse_sqrt_xpr * (rc * ts * phases.theta_phi + rs * tc * phases.phi_theta) +
+         rs * ts * phases.phi_phi;
+}
+
 } // namespace
+
+CdlPolarization parse_cdl_polarization(std::string_view text) {
+  const std::string word = upper(text);
+  for (const auto p : {CdlPolarization::vertical, CdlPolarization::horizontal, CdlPolarization::vh,
+                       CdlPolarization::cross}) {
+    if (word == upper(cdl_polarization_name(p))) {
+      return p;
+    }
+  }
+  invalid("polarisation '" + std::string(text) + "' (V, H, VH or cross)");
+}
+
+std::string_view cdl_polarization_name(CdlPolarization polarization) {
+  switch (polarization) {
+  case CdlPolarization::horizontal:
+    return "H";
+  case CdlPolarization::vh:
+    return "VH";
+  case CdlPolarization::cross:
+    return "cross";
+  case CdlPolarization::vertical:
+    break;
+  }
+  return "V";
+}
+
+double cdl_slant_angle(CdlPolarization polarization, unsigned element) {
+  const bool second = element % 2 == 1;
+  switch (polarization) {
+  case CdlPolarization::horizontal:
+    return std::numbers::pi / 2.0;
+  case CdlPolarization::vh:
+    return second ? std::numbers::pi / 2.0 : 0.0;
+  case CdlPolarization::cross:
+    return second ? -std::numbers::pi / 4.0 : std::numbers::pi / 4.0;
+  case CdlPolarization::vertical:
+    break;
+  }
+  return 0.0;
+}
 
 CdlElementPattern parse_cdl_element_pattern(std::string_view text) {
   if (text == "omni") {
@@ -154,6 +236,11 @@ CdlRaySource::CdlRaySource(const CdlChannelSpec& spec)
   if (std::isinf(spec.travel_azimuth_deg)) {
     invalid("the direction of travel must be finite (or NaN: random)");
   }
+  if ((is_dual_polarized(spec.rx_polarization) && spec.num_rx % 2 != 0) ||
+      (is_dual_polarized(spec.tx_polarization) && spec.num_tx % 2 != 0)) {
+    invalid("a dual-polarised array (VH, cross) needs an even number of antennas, got " +
+            std::to_string(spec.num_rx) + " x " + std::to_string(spec.num_tx));
+  }
 }
 
 std::string CdlRaySource::mismatch(const TdlChannelConfig& config) const {
@@ -185,6 +272,12 @@ void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega, std::span<d
     invalid("the ray arrays do not match the model's taps and antennas");
   }
   std::mt19937_64 rng(seed);
+  std::mt19937_64 polarisation_rng(seed ^ polarisation_stream);
+  const bool polarised = spec_.rx_polarization != CdlPolarization::vertical ||
+                         spec_.tx_polarization != CdlPolarization::vertical;
+  const double inverse_sqrt_xpr = std::pow(10.0, -t.xpr_db / 20.0);
+  const ArrayElements bs = array_elements(spec_.rx_polarization, num_rx);
+  const ArrayElements ue = array_elements(spec_.tx_polarization, num_tx);
   const double drawn_azimuth = two_pi * uniform(rng); // drawn always: the same draws follow
   const double travel_azimuth =
       std::isnan(spec_.travel_azimuth_deg) ? drawn_azimuth : spec_.travel_azimuth_deg * degree;
@@ -198,6 +291,12 @@ void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega, std::span<d
     const auto ue_zenith_order = random_permutation(rng);
     for (unsigned m = 0; m < cdl_rays_per_cluster; ++m) {
       const double initial_phase = two_pi * uniform(rng);
+      RayPolarisationPhases phases{std::polar(1.0, initial_phase), {}, {}, {}};
+      if (polarised) {
+        phases.theta_phi = std::polar(1.0, two_pi * uniform(polarisation_rng));
+        phases.phi_theta = std::polar(1.0, two_pi * uniform(polarisation_rng));
+        phases.phi_phi = std::polar(1.0, two_pi * uniform(polarisation_rng));
+      }
       const unsigned rays_here = los ? 1 : cdl_rays_per_cluster;
       const double spread = m < rays_here && !los ? 1.0 : 0.0; // the LOS path has no offsets
       const double bs_azimuth = (t.aod_deg[n] + spread * t.c_asd_deg * ray_offsets[m]) * degree;
@@ -228,9 +327,23 @@ void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega, std::span<d
           const std::size_t i =
               n * per_tap + (std::size_t{r} * num_tx + x) * cdl_rays_per_cluster + m;
           omega[i] = ray_omega;
+          if (m >= rays_here) {
+            phase[i] = 0.0;
+            amplitude[i] = 0.0;
+            continue;
+          }
+          double pair_phase = initial_phase; // vertical at both ends: the theta-theta term only
+          double pair_amplitude = ray_amplitude;
+          if (polarised) {
+            const std::complex<double> coupling =
+                polarisation_coupling(phases, los, inverse_sqrt_xpr, bs.cos_slant[r],
+                                      bs.sin_slant[r], ue.cos_slant[x], ue.sin_slant[x]);
+            pair_phase = std::arg(coupling);
+            pair_amplitude *= std::abs(coupling);
+          }
           phase[i] =
-              m < rays_here ? std::fmod(initial_phase + r * bs_step + x * ue_step, two_pi) : 0.0;
-          amplitude[i] = m < rays_here ? ray_amplitude : 0.0;
+              std::fmod(pair_phase + bs.position[r] * bs_step + ue.position[x] * ue_step, two_pi);
+          amplitude[i] = pair_amplitude;
         }
       }
     }

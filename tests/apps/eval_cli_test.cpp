@@ -51,6 +51,28 @@ TEST(EvalCli, GenThenReplayDecodesEveryTb) {
   EXPECT_EQ(grid.status, 0) << grid.output;
 }
 
+// A CDL vector records its arrays (the 38.901 elements and the polarisation) and replay names
+// them.
+TEST(EvalCli, CdlVectorsRecordTheirArrays) {
+  const auto dir = scratch_dir("gen-cdl");
+  const auto file = (dir / "cdl.h5").string();
+  const auto gen = run_airan("gen --config " + two_ue_config +
+                             " --channel cdl-c --delay-spread 100 --bs-antenna-pattern 38.901 "
+                             "--bs-polarization cross --snr 30 --slots 1 --seed 2 -o " +
+                             file);
+  ASSERT_EQ(gen.status, 0) << gen.output;
+  const auto replay = run_airan("replay " + file);
+  EXPECT_EQ(replay.status, 0) << replay.output;
+  EXPECT_NE(replay.output.find("channel CDL-C (38.901 BS elements, polarisation BS cross UE V)"),
+            std::string::npos)
+      << replay.output;
+  EXPECT_NE(last_line(replay.output).find("2/2 TBs decoded"), std::string::npos) << replay.output;
+  const auto odd = run_airan("gen --config " + two_ue_config +
+                             " --channel CDL-C --delay-spread 100 --ue-polarization VH -o " + file);
+  EXPECT_EQ(odd.status, 2) << odd.output; // one UE port: not a dual-polarised pair
+  EXPECT_NE(odd.output.find("even number of antennas"), std::string::npos) << odd.output;
+}
+
 // At -10 dB nothing decodes: the reference receiver marks the TBs as expected to fail, replay
 // still passes, and the vector records it.
 TEST(EvalCli, TbsTheReferenceReceiverCannotDecodeAreNotExpected) {

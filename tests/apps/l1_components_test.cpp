@@ -15,6 +15,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 namespace airan::l1 {
@@ -171,6 +174,34 @@ TEST(FronthaulCplaneSender, RefusesAnRuPortFieldTooNarrowForTheAntennas) {
   EXPECT_THROW(FronthaulCplaneSender(cell, 4, config, discard), std::invalid_argument);
 }
 
+TEST(LaunchPattern, EveryCommittedPatternParses) {
+  unsigned count = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(test::repo_root() / "configs/patterns")) {
+    EXPECT_NO_THROW(load_launch_pattern(entry.path())) << entry.path();
+    ++count;
+  }
+  EXPECT_GE(count, 3U);
+  // A 1-layer UE cannot be a dual-polarised pair: the error names the UE.
+  std::string text;
+  {
+    std::ifstream file(test::repo_root() / "configs/patterns/cdl_cross_polarized.yaml");
+    text.assign(std::istreambuf_iterator<char>(file), {});
+  }
+  const std::string two_layers = "num_layers: 2\n      dmrs_ports: [0, 1]";
+  const auto layers = text.find(two_layers);
+  ASSERT_NE(layers, std::string::npos);
+  text.replace(layers, two_layers.size(), "num_layers: 1\n      dmrs_ports: [0]");
+  try {
+    parse_launch_pattern(text, "p.yaml");
+    ADD_FAILURE() << "accepted";
+  } catch (const PatternError& e) {
+    EXPECT_NE(std::string(e.what()).find("p.yaml: ues[0].pusch.num_layers: a dual-polarised UE"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(LaunchPattern, CommittedPatternParses) {
   const auto pattern =
       load_launch_pattern(test::repo_root() / "configs/patterns/four_ue_harq.yaml");
@@ -233,6 +264,19 @@ TEST(LaunchPattern, ErrorsNameTheKey) {
             std::string::npos);
   EXPECT_NE(error_of(cell + ue + "channel: {model: CDL-C}\n").find("delay spread"),
             std::string::npos);
+  // And the arrays' polarisation.
+  EXPECT_EQ(error_of(cell + ue +
+                     "channel: {model: CDL-C, delay_spread_ns: 100, bs_polarization: H, "
+                     "ue_polarization: V}\n"),
+            "no error");
+  EXPECT_NE(
+      error_of(cell + ue + "channel: {model: CDL-C, delay_spread_ns: 100, ue_polarization: dual}\n")
+          .find("p.yaml: channel.ue_polarization: "),
+      std::string::npos);
+  EXPECT_NE(
+      error_of(cell + ue + "channel: {model: CDL-C, delay_spread_ns: 100, bs_polarization: VH}\n")
+          .find("even number of antennas"),
+      std::string::npos); // the pattern's single receive antenna
 }
 
 TEST(UlSlotProcessor, DecodesEachPortCountOnItsOwnReceiver) {

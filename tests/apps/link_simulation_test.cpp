@@ -175,6 +175,18 @@ TEST(SlotSimulator, CdlModelsNeedADelaySpreadAndNoCorrelationMatrixAndPatternsNe
   EXPECT_NE(scenario.channel.describe().find("38.901 elements"), std::string::npos);
   scenario = two_ue_scenario(apps::ChannelDomain::frequency, "CDL-Z");
   EXPECT_NE(apps::validate_link(scenario, pdus).find("CDL-A, CDL-B"), std::string::npos);
+  // Polarisation: CDL only; a dual-polarised UE needs an even number of ports.
+  scenario = two_ue_scenario(apps::ChannelDomain::frequency, "TDL-C");
+  scenario.channel.bs_polarization = phy::CdlPolarization::cross;
+  EXPECT_NE(apps::validate_link(scenario, pdus).find("polarisation other than V needs a CDL"),
+            std::string::npos);
+  scenario.channel.model = "CDL-C";
+  EXPECT_EQ(apps::validate_link(scenario, pdus), "");
+  EXPECT_NE(scenario.channel.describe().find("polarisation BS cross UE V"), std::string::npos);
+  scenario.cell.num_antenna_ports = 1;
+  scenario.channel.ue_polarization = phy::CdlPolarization::vh;
+  EXPECT_NE(apps::validate_link(scenario, pdus).find("even number of antennas"), std::string::npos)
+      << apps::validate_link(scenario, pdus);
 }
 
 } // namespace

@@ -110,6 +110,21 @@ TEST(TestMacCli, PassesAndPrintsSummary) {
   EXPECT_EQ(test::last_line(result.output), "PASS: 0 mismatch(es)");
 }
 
+// The CDL pattern: two 2-layer UEs between cross-polarised arrays at both ends; at 10 dB some
+// first transmissions fail and HARQ recovers every one.
+TEST(TestMacSession, CrossPolarisedCdlPatternRecoversEveryTbByHarq) {
+  const LaunchPattern pattern =
+      load_launch_pattern(test::repo_root() / "configs/patterns/cdl_cross_polarized.yaml");
+  EXPECT_EQ(pattern.channel.bs_polarization, phy::CdlPolarization::cross);
+  EXPECT_EQ(pattern.channel.ue_polarization, phy::CdlPolarization::cross);
+  const TestMacReport report = run_test_mac_session(pattern, {});
+  EXPECT_TRUE(report.passed());
+  EXPECT_EQ(report.tbs_lost, 0U);
+  EXPECT_EQ(report.tbs_delivered, report.new_tbs);
+  EXPECT_GT(report.first_transmissions_failed, 0U);
+  EXPECT_EQ(report.recovered_by_harq, report.first_transmissions_failed);
+}
+
 TEST(TestMacCli, ExitsNonZeroOnMismatch) {
   const auto result = test::run_airan(
       "testmac --pattern " + (test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() +

@@ -92,6 +92,28 @@ TEST_F(TestVectorFileMalformed, VariableLengthStringsAreRejected) {
       << error;
 }
 
+// Files written before the CDL antenna attributes existed read as omni, vertical arrays; a value
+// outside the schema is an error naming it.
+TEST_F(TestVectorFileMalformed, AntennaAttributesAreOptionalButChecked) {
+  const auto file = valid_vector("antennas.h5");
+  edit_file(file, [](hid_t f) {
+    for (const char* name : {"bs_antenna_pattern", "bs_polarization", "ue_polarization"}) {
+      ASSERT_GE(H5Adelete_by_name(f, "/channel", name, H5P_DEFAULT), 0) << name;
+    }
+  });
+  ASSERT_EQ(read_error(file), "");
+  const TestVectorReader reader(file);
+  EXPECT_EQ(reader.header().channel.bs_antenna_pattern, "omni");
+  EXPECT_EQ(reader.header().channel.bs_polarization, "V");
+  EXPECT_EQ(reader.header().channel.ue_polarization, "V");
+  const auto bad = valid_vector("bad-polarization.h5");
+  edit_file(bad,
+            [](hid_t f) { replace_string_attribute(f, "/channel", "ue_polarization", "dual"); });
+  const auto error = read_error(bad);
+  EXPECT_NE(error.find("ue_polarization 'dual' is not one of V, H, VH, cross"), std::string::npos)
+      << error;
+}
+
 TEST_F(TestVectorFileMalformed, DatasetWithWrongShape) {
   const auto file = valid_vector("shape.h5");
   edit_file(file, [](hid_t f) {

@@ -93,6 +93,9 @@ TEST_F(TestVectorFile, RoundTripEveryField) {
   EXPECT_EQ(r.channel.cfo_hz, 250.5);
   EXPECT_EQ(r.channel.timing_offset_s, 1.5e-7);
   EXPECT_EQ(r.channel.domain, "frequency");
+  EXPECT_EQ(r.channel.bs_antenna_pattern, "38.901");
+  EXPECT_EQ(r.channel.bs_polarization, "cross");
+  EXPECT_EQ(r.channel.ue_polarization, "VH");
   EXPECT_EQ(r.snr_db, 17.25);
   EXPECT_EQ(r.noise_variance, 0.0188F);
   EXPECT_EQ(r.seed, 0x1234567890abcdefULL);

@@ -50,10 +50,6 @@ Numerology carrier() {
   return Numerology::for_carrier(1, CyclicPrefix::normal, 52);
 }
 
-TdlChannel make_channel(const CdlChannelSpec& spec, std::uint64_t seed) {
-  return TdlChannel(make_cdl_channel_config(spec), carrier(), 52, seed);
-}
-
 TEST(CdlChannel, CompiledTablesEqualTheJsonTables) {
   const fs::path dir = fs::path(AIRAN_TESTVECTOR_DIR) / "channels";
   std::set<std::string> json_names;

@@ -50,6 +50,10 @@ struct ChannelSpec {
   ChannelDomain domain = ChannelDomain::frequency;
   /// CDL models: the base station's element pattern (the UE's elements are isotropic).
   phy::CdlElementPattern bs_antenna_pattern = phy::CdlElementPattern::omni;
+  /// CDL models: the base station's polarisation (VH and cross: two antennas per position).
+  phy::CdlPolarization bs_polarization = phy::CdlPolarization::vertical;
+  /// CDL models: the UE's polarisation (VH and cross need an even number of antenna ports).
+  phy::CdlPolarization ue_polarization = phy::CdlPolarization::vertical;
   /// A description such as "TDL-C300, 100 Hz Doppler, low correlation, frequency domain".
   [[nodiscard]] std::string describe() const;
 };

@@ -6,14 +6,23 @@
 /// entry of an `airan tx` scenario, see io/pusch_config_file.h):
 /// \code
 /// name: four_ue_harq
-/// cell: {num_prbs, numerology, n_cell_id, dmrs_type_a_position, ...}   # as in a scenario
+/// cell: {num_prbs, numerology, n_cell_id, dmrs_type_a_position, ...}  # as in a scenario
 /// num_rx_antennas: 2
-/// channel: {model: awgn | TDL-A.. | CDL-A.., delay_spread_ns, max_doppler_hz, domain: frequency |
-/// time, bs_antenna_pattern: omni | 38.901 (CDL)} snr_db: 10.0          # per-RE SNR at each
-/// receive antenna seed: 1 num_slots: 200        # slots with new transmissions; retransmissions
-/// may run past them drain_slots: 40       # at most this many more slots to finish the
-/// retransmissions harq: {rv_sequence: [0, 2, 3, 1], max_transmissions: 4} l1: {receiver_threads:
-/// 1, max_layers: 2} ues:
+/// channel:
+///   model: awgn            # or TDL-A .. TDL-E, TDL-A30, TDL-B100, TDL-C300, CDL-A .. CDL-E
+///   delay_spread_ns: 100   # TDL-A .. E, CDL
+///   max_doppler_hz: 10
+///   domain: frequency      # or time
+///   bs_antenna_pattern: omni  # CDL: or 38.901
+///   bs_polarization: V        # CDL: V, H, VH or cross
+///   ue_polarization: V        # CDL: V, H, VH or cross
+/// snr_db: 10.0             # per-RE SNR at each receive antenna
+/// seed: 1
+/// num_slots: 200           # slots with new transmissions; retransmissions may run past them
+/// drain_slots: 40          # at most this many more slots to finish the retransmissions
+/// harq: {rv_sequence: [0, 2, 3, 1], max_transmissions: 4}
+/// l1: {receiver_threads: 1, max_layers: 2}
+/// ues:
 ///   - {rnti: 0x4601, period_slots: 1, offset_slots: 0, pusch: {prb_start: 0, prb_size: 12, ...}}
 /// \endcode
 #pragma once

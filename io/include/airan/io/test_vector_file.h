@@ -48,7 +48,7 @@ public:
 
 /// Channel that produced the vector (all descriptive; stored as attributes of /channel).
 struct TestVectorChannel {
-  /// "awgn", "flat", "TDL-A" .. "TDL-E", "TDL-A30", "TDL-B100" or "TDL-C300".
+  /// "awgn", "flat", "TDL-A" .. "TDL-E", "TDL-A30", "TDL-B100", "TDL-C300" or "CDL-A" .. "CDL-E".
   std::string model = "awgn";
   double delay_spread_s = 0.0;      ///< RMS delay spread in seconds (>= 0).
   double max_doppler_hz = 0.0;      ///< Maximum Doppler shift in Hz (>= 0).
@@ -57,6 +57,12 @@ struct TestVectorChannel {
   double timing_offset_s = 0.0;     ///< Timing offset in seconds.
   /// "time" (channel applied to the IQ) or "frequency" (applied per RE to the grid).
   std::string domain = "time";
+  /// CDL models: the base station's elements, "omni" or "38.901" (files without it: omni).
+  std::string bs_antenna_pattern = "omni";
+  /// CDL models: the base station's and the UE's polarisation, "V", "H", "VH" or "cross"
+  /// (files without them: V).
+  std::string bs_polarization = "V";
+  std::string ue_polarization = "V"; ///< See bs_polarization.
 };
 
 /// File-level description.

@@ -10,12 +10,21 @@
 /// and the UE's zeniths against the base station's azimuths), with a uniform initial phase per
 /// ray. Uplink: the base station receives along the tables' departure angles (AOD, ZOD) and the
 /// UE transmits along their arrival angles (AOA, ZOA). Arrays: uniform linear arrays along the
-/// y axis (horizontal, broadside towards x) of vertically polarised elements, isotropic or with
-/// the TR 38.901 Table 7.3-1 pattern facing +x (a ray's amplitude is then the square root of the
-/// element power gain towards it, at each end), so only the theta-theta polarisation term of
-/// eq. 7.5-22 remains and the cross-polarisation ratio does not enter. With isotropic elements
-/// every antenna pair has unit average power; a directional pattern adds its gain towards the
-/// model's clusters. A ray's phase at receive antenna r and transmit antenna t adds
+/// y axis (horizontal, broadside towards x), isotropic or with the TR 38.901 Table 7.3-1 pattern
+/// facing +x (a ray's amplitude is then the square root of the element power gain towards it, at
+/// each end). Polarisation (7.3.2, model 2: an element with slant angle zeta radiates
+/// sqrt(A) (cos zeta, sin zeta) in (theta, phi)): vertical elements by default, so that only the
+/// theta-theta term of eq. 7.5-22 remains and every antenna pair of isotropic elements has unit
+/// average power; or horizontal elements, or dual-polarised arrays whose antennas 2k and 2k + 1
+/// share position k (slants +45/-45 degrees, or 0/90). Polarised, each ray m carries the four
+/// random phases of step 4 (Phi_theta-theta, theta-phi, phi-theta, phi-phi) and the table's
+/// cross-polarisation ratio kappa (step 3), and the pair (r, t) sees
+/// F_BS,r^T [[e^{j Phi_tt}, e^{j Phi_tp} / sqrt(kappa)], [e^{j Phi_pt} / sqrt(kappa),
+/// e^{j Phi_pp}]] F_UE,t (the downlink's matrix transposed, which has the same distribution);
+/// the LOS ray sees F_BS,r^T diag(1, -1) F_UE,t e^{j Phi} (eq. 7.5-29). A polarised pair's
+/// average power is then cos^2 + sin^2 mixtures of 1 and 1/kappa: (1 + 1/kappa) / 2 for a
+/// slanted element against a vertical one, 1/kappa between vertical and horizontal elements.
+/// A ray's phase at receive position r and transmit position t adds
 /// 2 pi (r d_rx sin(theta_BS) sin(phi_BS) + t d_tx sin(theta_UE) sin(phi_UE)), d in
 /// wavelengths. The UE moves horizontally in a direction of travel drawn uniformly per
 /// realisation (or fixed by the spec), so a ray's Doppler shift is
@@ -74,6 +83,29 @@ enum class CdlElementPattern : std::uint8_t {
 /// Parses "omni" or "38.901". \throws std::invalid_argument.
 CdlElementPattern parse_cdl_element_pattern(std::string_view text);
 
+/// Polarisation of an array's elements (TR 38.901 7.3.2, model 2), named as in Sionna's
+/// PanelArray polarization_type.
+enum class CdlPolarization : std::uint8_t {
+  vertical,   ///< "V": single, slant 0 (theta only).
+  horizontal, ///< "H": single, slant 90 degrees (phi only).
+  vh,         ///< "VH": dual, antennas 2k and 2k + 1 at position k with slants 0 and 90 degrees.
+  cross,      ///< "cross": dual, antennas 2k and 2k + 1 at position k, slants +45 and -45.
+};
+
+/// Parses "V", "H", "VH" or "cross" (case-insensitive). \throws std::invalid_argument.
+CdlPolarization parse_cdl_polarization(std::string_view text);
+
+/// The canonical spelling of \p polarization ("V", "H", "VH", "cross").
+std::string_view cdl_polarization_name(CdlPolarization polarization);
+
+/// True for VH and cross: two elements per array position.
+constexpr bool is_dual_polarized(CdlPolarization polarization) {
+  return polarization == CdlPolarization::vh || polarization == CdlPolarization::cross;
+}
+
+/// Slant angle zeta (radians) of antenna \p element of an array with \p polarization.
+double cdl_slant_angle(CdlPolarization polarization, unsigned element);
+
 /// Power gain (linear) of a TR 38.901 Table 7.3-1 element facing +x (zenith 90, azimuth 0
 /// degrees) towards zenith \p zenith_rad and azimuth \p azimuth_rad: 10^((8 dBi - min(12
 /// ((theta - 90) / 65)^2 + 12 (phi / 65)^2 (each capped at 30), 30)) / 10), angles in degrees in
@@ -87,10 +119,14 @@ struct CdlChannelSpec {
   double max_doppler_hz = 0.0; ///< UE speed / wavelength.
   unsigned num_rx = 1;         ///< Base station antennas, 1 .. 16.
   unsigned num_tx = 1;         ///< UE antennas, 1 .. 16.
-  double rx_spacing = 0.5;     ///< Base station element spacing, wavelengths, (0, 100].
-  double tx_spacing = 0.5;     ///< UE element spacing, wavelengths, (0, 100].
+  double rx_spacing = 0.5;     ///< Base station position spacing, wavelengths, (0, 100].
+  double tx_spacing = 0.5;     ///< UE position spacing, wavelengths, (0, 100].
   CdlElementPattern rx_pattern = CdlElementPattern::omni; ///< Base station elements.
   CdlElementPattern tx_pattern = CdlElementPattern::omni; ///< UE elements.
+  /// Base station elements' polarisation; dual needs an even num_rx (num_rx / 2 positions).
+  CdlPolarization rx_polarization = CdlPolarization::vertical;
+  /// UE elements' polarisation; dual needs an even num_tx.
+  CdlPolarization tx_polarization = CdlPolarization::vertical;
   /// The UE's direction of travel (azimuth, degrees, horizontal); NaN: drawn uniformly per
   /// realisation.
   double travel_azimuth_deg = std::numeric_limits<double>::quiet_NaN();
