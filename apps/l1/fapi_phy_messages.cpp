@@ -102,7 +102,7 @@ void FapiPhy::Impl::on_param() {
   caps.max_mu_mimo_users_ul = 1;
   caps.dfts_ofdm_support = 0;
   caps.pusch_aggregation_factor = 0;
-  caps.rssi_measurement_support = 2; // dBFS
+  caps.rssi_measurement_support = io::fapi_rssi_in_dbfs;
   send(response);
 }
 
@@ -120,6 +120,7 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
   if (error.ok()) {
     try {
       processor = std::make_unique<UlSlotProcessor>(new_cell, new_rx, config.receiver);
+      processor->set_rssi_reporting(io::fapi_reports_rssi(request));
       harq_counted = {}; // a new processor counts from zero
       cell = new_cell;
       num_rx_antennas = new_rx;

@@ -229,6 +229,14 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     outcome.num_crc_ok += result.tb_crc_ok ? 1U : 0U;
   }
   io::to_slot_indications(request, results_, cell_, crc, rx_data, full_scale_);
+  if (!report_rssi_) {
+    for (std::size_t i = 0; i < crc.num_crcs; ++i) {
+      crc.crcs[i].measurement.rssi = io::FapiUlMeasurement::invalid_u16;
+    }
+    for (std::size_t i = 0; i < rx_data.num_pdus; ++i) {
+      rx_data.pdus[i].measurement.rssi = io::FapiUlMeasurement::invalid_u16;
+    }
+  }
   return outcome;
 }
 

@@ -80,6 +80,13 @@ FapiError to_cell_config(const FapiConfigRequest& request, phy::CellConfig& cell
     note(config_error(FapiStatus::unsupported,
                       "CONFIG.request: FrequencyShift7p5KHz = %u is not supported", 1));
   }
+  if (request.rssi_measurement.value_or(fapi_rssi_in_dbfs) == fapi_rssi_in_dbm) {
+    list_invalid(response, fapi_config_tag::rssi_measurement, fapi_rssi_in_dbm, 1);
+    note(config_error(FapiStatus::unsupported,
+                      "CONFIG.request: RSSIMeasurement = %u (dBm) is not supported: RSSI is "
+                      "reported in dBFS (rssiMeasurementSupport 2) or not at all",
+                      fapi_rssi_in_dbm));
+  }
   phy::CellConfig candidate;
   if (request.ul_grid_size) {
     const int mu = pick_numerology(request);
@@ -138,6 +145,7 @@ FapiConfigRequest to_fapi_config_request(const phy::CellConfig& cell, unsigned n
   request.cyclic_prefix = cell.cyclic_prefix == phy::CyclicPrefix::extended ? 1 : 0;
   request.dmrs_type_a_position = static_cast<std::uint8_t>(cell.dmrs_type_a_position);
   request.grid_start_crb = static_cast<std::uint16_t>(cell.grid_start_crb);
+  request.rssi_measurement = fapi_rssi_in_dbfs;
   return request;
 }
 

@@ -93,7 +93,7 @@ namespace ct = fapi_config_tag;
 
 /// CONFIG.request scalar TLVs, in the order they are encoded (the two per-numerology arrays,
 /// ulk0 and ulGridSize, are handled apart and written after ulFrequency).
-inline constexpr std::array<ScalarTlvField<Config>, 10> config_tlv_fields = {{
+inline constexpr std::array<ScalarTlvField<Config>, 11> config_tlv_fields = {{
     field16<Config>(ct::ul_bandwidth, &Config::ul_bandwidth_mhz, 5, 400),
     field32<Config>(ct::ul_frequency, &Config::ul_frequency_khz, 450000, 52600000),
     field16<Config>(ct::num_rx_ant, &Config::num_rx_ant, 1, 0xFFFF),
@@ -101,6 +101,7 @@ inline constexpr std::array<ScalarTlvField<Config>, 10> config_tlv_fields = {{
     field16<Config>(ct::phy_cell_id, &Config::phy_cell_id, 0, 1007),
     field8<Config>(ct::frame_duplex_type, &Config::frame_duplex_type, 0, 1),
     field8<Config>(ct::scs_common, &Config::scs_common, 0, 3),
+    field8<Config>(ct::rssi_measurement, &Config::rssi_measurement, 0, 2),
     field8<Config>(ct::vendor_cyclic_prefix, &Config::cyclic_prefix, 0, 1),
     field8<Config>(ct::vendor_dmrs_type_a_position, &Config::dmrs_type_a_position, 2, 3),
     field16<Config>(ct::vendor_grid_start_crb, &Config::grid_start_crb, 0, 2199),

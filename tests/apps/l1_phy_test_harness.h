@@ -138,9 +138,14 @@ public:
   /// Every message received so far.
   const std::vector<Received>& log() const { return log_; }
 
-  /// CONFIG (2 rx, the harness cell) and START; returns after SLOT.indication (0, 0).
-  void configure_and_start() {
-    send(io::to_fapi_config_request(cell_, rx));
+  /// CONFIG (2 rx, the harness cell; RSSIMeasurement \p rssi_measurement when given, else
+  /// dBFS) and START; returns after SLOT.indication (0, 0).
+  void configure_and_start(std::optional<std::uint8_t> rssi_measurement = std::nullopt) {
+    io::FapiConfigRequest config = io::to_fapi_config_request(cell_, rx);
+    if (rssi_measurement) {
+      config.rssi_measurement = rssi_measurement;
+    }
+    send(config);
     const auto response = wait_for(io::FapiMessageType::config_response);
     ASSERT_TRUE(response);
     ASSERT_EQ(response->response_code, io::FapiErrorCode::msg_ok);

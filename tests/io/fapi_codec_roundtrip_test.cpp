@@ -215,6 +215,9 @@ TEST(FapiRoundTrip, ConfigurationMessages) {
       config.scs_common = r.pick<std::uint8_t>(0, 3);
     }
     if (r.coin()) {
+      config.rssi_measurement = r.pick<std::uint8_t>(0, 2);
+    }
+    if (r.coin()) {
       config.cyclic_prefix = r.pick<std::uint8_t>(0, 1);
     }
     if (r.coin()) {

@@ -295,6 +295,25 @@ TEST(FapiCellConversion, ConfigRequestRoundTripAndErrors) {
   FapiConfigRequest extended = request; // extended CP exists only for mu = 2
   extended.cyclic_prefix = 1;
   EXPECT_EQ(to_cell_config(extended, back, rx).code, FapiErrorCode::msg_invalid_config);
+
+  // RSSIMeasurement: dBFS (what to_fapi_config_request asks for, and the default) or none;
+  // dBm needs a calibrated RU and is refused, listed as unsupported.
+  EXPECT_EQ(request.rssi_measurement, fapi_rssi_in_dbfs);
+  EXPECT_TRUE(fapi_reports_rssi(request));
+  FapiConfigRequest rssi = request;
+  rssi.rssi_measurement.reset();
+  EXPECT_TRUE(fapi_reports_rssi(rssi));
+  rssi.rssi_measurement = fapi_rssi_not_reported;
+  EXPECT_TRUE(to_cell_config(rssi, back, rx).ok());
+  EXPECT_FALSE(fapi_reports_rssi(rssi));
+  rssi.rssi_measurement = fapi_rssi_in_dbm;
+  error = to_cell_config(rssi, back, rx, &response);
+  EXPECT_EQ(error.status, FapiStatus::unsupported);
+  EXPECT_NE(describe(error).find("RSSIMeasurement = 1 (dBm) is not supported"), std::string::npos)
+      << describe(error);
+  EXPECT_EQ(response.error_code, FapiErrorCode::msg_invalid_config);
+  ASSERT_EQ(response.invalid_or_unsupported.count, 1U);
+  EXPECT_EQ(response.invalid_or_unsupported.entries[0].tag, fapi_config_tag::rssi_measurement);
 }
 
 TEST(FapiMeasurementUnits, SnrTimingAdvanceAndRssi) {

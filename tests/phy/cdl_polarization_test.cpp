@@ -28,8 +28,8 @@ struct Rays {
 };
 
 Rays draw_rays(const CdlChannelSpec& spec, std::uint64_t seed) {
-  const std::size_t size = find_cdl_table(spec.model).delays.size() * spec.num_rx * spec.num_tx *
-                           cdl_rays_per_cluster;
+  const std::size_t size =
+      find_cdl_table(spec.model).delays.size() * spec.num_rx * spec.num_tx * cdl_rays_per_cluster;
   Rays rays{std::vector<double>(size), std::vector<double>(size), std::vector<double>(size)};
   CdlRaySource(spec).draw(seed, rays.omega, rays.phase, rays.amplitude);
   return rays;

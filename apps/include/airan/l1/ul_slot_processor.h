@@ -102,6 +102,9 @@ public:
   void end_previous_tb(const phy::HarqProcessKey& key) { end_previous_tb(key, nullptr); }
   /// Frees every HARQ buffer and sets the clocks back to slot 0 (the cell restarts).
   void reset_harq();
+  /// Whether CRC and RX_DATA entries carry RSSI (CONFIG.request RSSIMeasurement 2, the default)
+  /// or report it invalid, 0xFFFF (RSSIMeasurement 0).
+  void set_rssi_reporting(bool report) { report_rssi_ = report; }
   /// The HARQ pool of the receiver for \p layers layers, or nullptr.
   [[nodiscard]] phy::HarqBufferPool* harq_pool(unsigned layers);
 
@@ -136,6 +139,7 @@ private:
 
   std::vector<phy::PuschPduResult> results_; ///< In request order.
   float full_scale_;
+  bool report_rssi_ = true;
 };
 
 } // namespace airan::l1

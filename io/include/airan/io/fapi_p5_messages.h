@@ -55,6 +55,8 @@ inline constexpr std::uint16_t frequency_shift_7p5khz = 0x100B;
 inline constexpr std::uint16_t phy_cell_id = 0x100C;
 inline constexpr std::uint16_t frame_duplex_type = 0x100D;
 inline constexpr std::uint16_t scs_common = 0x1010;
+/// RSSIMeasurement (measurement config): 0 do not report RSSI, 1 in dBm, 2 in dBFS (uint8).
+inline constexpr std::uint16_t rssi_measurement = 0x1028;
 /// airan: cyclic prefix of the carrier, 0 normal, 1 extended (uint8).
 inline constexpr std::uint16_t vendor_cyclic_prefix = 0xA001;
 /// airan: dmrs-TypeA-Position, 2 or 3 (uint8; 222.10.02 carries it only in the MIB).
@@ -124,9 +126,11 @@ struct FapiConfigRequest {
   std::optional<std::uint16_t> phy_cell_id;           ///< N_ID^cell, 0 .. 1007.
   std::optional<std::uint8_t> frame_duplex_type;      ///< 0 FDD, 1 TDD.
   std::optional<std::uint8_t> scs_common;             ///< mu of the common SCS, 0 .. 3.
-  std::optional<std::uint8_t> cyclic_prefix;          ///< airan vendor TLV: 0 normal, 1 extended.
-  std::optional<std::uint8_t> dmrs_type_a_position;   ///< airan vendor TLV: 2 or 3.
-  std::optional<std::uint16_t> grid_start_crb;        ///< airan vendor TLV: 0 .. 2199.
+  /// RSSIMeasurement: 0 no RSSI in the indications, 1 dBm, 2 dBFS (absent: dBFS).
+  std::optional<std::uint8_t> rssi_measurement;
+  std::optional<std::uint8_t> cyclic_prefix;        ///< airan vendor TLV: 0 normal, 1 extended.
+  std::optional<std::uint8_t> dmrs_type_a_position; ///< airan vendor TLV: 2 or 3.
+  std::optional<std::uint16_t> grid_start_crb;      ///< airan vendor TLV: 0 .. 2199.
   FapiTlvList unrecognised; ///< TLVs with tags the codec does not know, in message order.
   friend bool operator==(const FapiConfigRequest&, const FapiConfigRequest&) = default;
 };
