@@ -247,20 +247,41 @@ run_evaluation(const EvaluationConfig& config,
   return points;
 }
 
+BlerInterval bler_wilson_interval(std::uint64_t errors, std::uint64_t trials, double z) {
+  if (trials == 0) {
+    return {};
+  }
+  const double n = double(trials);
+  const double p = double(std::min(errors, trials)) / n;
+  const double z2 = z * z;
+  const double centre = (p + z2 / (2.0 * n)) / (1.0 + z2 / n);
+  const double half = z / (1.0 + z2 / n) * std::sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n));
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
 std::optional<double> snr_at_bler(const std::vector<EvaluationPoint>& points,
-                                  const std::string& receiver, double target_bler) {
+                                  const std::string& receiver, double target_bler,
+                                  BlerCurve curve) {
+  const auto bler_of = [curve](const EvaluationPoint& p) {
+    if (curve == BlerCurve::estimate) {
+      return p.bler;
+    }
+    const BlerInterval interval = bler_wilson_interval(p.tb_errors, p.slots);
+    return curve == BlerCurve::lower95 ? interval.low : interval.high;
+  };
   const EvaluationPoint* previous = nullptr;
   for (const auto& p : points) {
     if (p.receiver != receiver || !p.simulated) {
       continue;
     }
-    if (previous != nullptr && previous->bler >= target_bler && p.bler < target_bler) {
-      // An error-free point stands for a BLER below half an error in its slots, and below the
-      // target, so that the crossing stays between the two points.
+    const double bler = bler_of(p);
+    if (previous != nullptr && bler_of(*previous) >= target_bler && bler < target_bler) {
+      // An error-free point (or a lower bound of 0) stands for a BLER below half an error in its
+      // slots, and below the target, so that the crossing stays between the two points.
       const double floor =
           std::min(0.5 / double(std::max<std::uint64_t>(p.slots, 1)), target_bler / 2.0);
-      const double y0 = std::log10(previous->bler);
-      const double y1 = std::log10(std::max(p.bler, floor));
+      const double y0 = std::log10(bler_of(*previous));
+      const double y1 = std::log10(std::max(bler, floor));
       const double y = std::log10(target_bler);
       return previous->snr_db + (y0 - y) / (y0 - y1) * (p.snr_db - previous->snr_db);
     }

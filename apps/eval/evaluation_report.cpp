@@ -40,6 +40,28 @@ std::vector<std::string> split(const std::string& text, char separator) {
   }
 }
 
+/// "a .. b dB" for the SNR at BLER 10% on the lower and upper 95% curves ("?" for an end whose
+/// curve does not cross).
+std::string format_snr_range(const std::vector<EvaluationPoint>& points, const std::string& name) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(2);
+  const auto low = snr_at_bler(points, name, 0.1, BlerCurve::lower95);
+  const auto high = snr_at_bler(points, name, 0.1, BlerCurve::upper95);
+  if (low) {
+    out << *low;
+  } else {
+    out << '?';
+  }
+  out << " .. ";
+  if (high) {
+    out << *high;
+  } else {
+    out << '?';
+  }
+  out << " dB";
+  return out.str();
+}
+
 std::vector<std::string> receiver_names(const EvaluationConfig& config) {
   std::vector<std::string> names;
   for (const auto& spec : config.receivers) {
@@ -127,6 +149,13 @@ std::string format_evaluation_table(const EvaluationConfig& config,
     }
   }
   out << '\n';
+  // The same crossing on the ends of each point's 95% interval: how far apart two receivers
+  // must be for the run to tell them apart.
+  out << "  95% range:   ";
+  for (const auto& name : names) {
+    out << "  " << name << " " << format_snr_range(points, name);
+  }
+  out << '\n';
   return out.str();
 }
 
@@ -145,13 +174,14 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
   {
     auto csv = open(directory / "bler.csv");
     csv << "receiver,snr_db,slots,tb_errors,undetected_errors,bler,throughput_mbps,"
-           "mean_post_eq_sinr_db,mean_receiver_us,simulated\n";
+           "mean_post_eq_sinr_db,mean_receiver_us,simulated,bler_low95,bler_high95\n";
     csv << std::setprecision(10);
     for (const auto& p : points) {
+      const BlerInterval interval = bler_wilson_interval(p.tb_errors, p.slots);
       csv << p.receiver << ',' << p.snr_db << ',' << p.slots << ',' << p.tb_errors << ','
           << p.undetected_errors << ',' << p.bler << ',' << p.throughput_mbps << ','
           << p.mean_post_eq_sinr_db << ',' << p.mean_receiver_us << ',' << (p.simulated ? 1 : 0)
-          << '\n';
+          << ',' << interval.low << ',' << interval.high << '\n';
     }
     if (!csv) {
       throw std::runtime_error("cannot write " + (directory / "bler.csv").string());
@@ -176,6 +206,7 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
                       {"ldpc_max_iterations", config.ldpc_max_iterations}};
   json["results"] = nlohmann::json::array();
   for (const auto& p : points) {
+    const BlerInterval interval = bler_wilson_interval(p.tb_errors, p.slots);
     json["results"].push_back({{"receiver", p.receiver},
                                {"snr_db", p.snr_db},
                                {"slots", p.slots},
@@ -185,11 +216,17 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
                                {"throughput_mbps", p.throughput_mbps},
                                {"mean_post_eq_sinr_db", p.mean_post_eq_sinr_db},
                                {"mean_receiver_us", p.mean_receiver_us},
-                               {"simulated", p.simulated}});
+                               {"simulated", p.simulated},
+                               {"bler_ci95", {interval.low, interval.high}}});
   }
+  const auto or_null = [](const std::optional<double>& value) {
+    return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+  };
   for (const auto& name : receiver_names(config)) {
-    const auto snr = snr_at_bler(points, name, 0.1);
-    json["snr_at_bler_10_percent"][name] = snr ? nlohmann::json(*snr) : nlohmann::json(nullptr);
+    json["snr_at_bler_10_percent"][name] = or_null(snr_at_bler(points, name, 0.1));
+    json["snr_at_bler_10_percent_ci95"][name] = {
+        or_null(snr_at_bler(points, name, 0.1, BlerCurve::lower95)),
+        or_null(snr_at_bler(points, name, 0.1, BlerCurve::upper95))};
   }
   {
     auto file = open(directory / "bler.json");

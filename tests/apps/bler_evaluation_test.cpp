@@ -187,6 +187,52 @@ TEST(EvaluationReport, SnrAtBlerInterpolatesLogBler) {
   EXPECT_FALSE(apps::snr_at_bler(points, "other", 0.1).has_value());
 }
 
+// Wilson score intervals against published values (0/10: [0, 0.2775], 5/10: [0.2366, 0.7634]).
+TEST(EvaluationReport, WilsonIntervals) {
+  const auto near = [](apps::BlerInterval got, double low, double high) {
+    EXPECT_NEAR(got.low, low, 1e-4);
+    EXPECT_NEAR(got.high, high, 1e-4);
+  };
+  near(apps::bler_wilson_interval(0, 10), 0.0, 0.2775);
+  near(apps::bler_wilson_interval(5, 10), 0.2366, 0.7634);
+  near(apps::bler_wilson_interval(10, 10), 0.7225, 1.0);
+  near(apps::bler_wilson_interval(200, 1000), 0.17638, 0.22592);
+  near(apps::bler_wilson_interval(0, 0), 0.0, 1.0);
+}
+
+// The crossing on the intervals' ends brackets the estimate's, and more slots narrow it.
+TEST(EvaluationReport, SnrAtBlerRangeFromTheIntervals) {
+  const auto curve = [](std::uint64_t scale) {
+    std::vector<apps::EvaluationPoint> points(3);
+    const double snrs[] = {0.0, 1.0, 2.0};
+    const std::uint64_t errors[] = {60, 20, 2}; // of 100 slots: BLER 0.6, 0.2, 0.02
+    for (int i = 0; i < 3; ++i) {
+      points[i].receiver = "r";
+      points[i].snr_db = snrs[i];
+      points[i].slots = 100 * scale;
+      points[i].tb_errors = errors[i] * scale;
+      points[i].bler = double(errors[i]) / 100.0;
+    }
+    return points;
+  };
+  const auto range_width = [](const std::vector<apps::EvaluationPoint>& points) {
+    const auto low = apps::snr_at_bler(points, "r", 0.1, apps::BlerCurve::lower95);
+    const auto estimate = apps::snr_at_bler(points, "r", 0.1);
+    const auto high = apps::snr_at_bler(points, "r", 0.1, apps::BlerCurve::upper95);
+    EXPECT_TRUE(low && estimate && high);
+    if (!low || !estimate || !high) {
+      return 0.0;
+    }
+    EXPECT_LT(*low, *estimate);
+    EXPECT_GT(*high, *estimate);
+    return *high - *low;
+  };
+  const double few = range_width(curve(1));
+  const double many = range_width(curve(100));
+  EXPECT_GT(few, 0.2); // 20 errors in 100 slots: a wide range
+  EXPECT_LT(many, few / 5.0);
+}
+
 // An error-free point after the crossing stands for a BLER below the target however few its
 // slots: with 3 slots the floor 0.5 / 3 lay above 10%, and the crossing landed past both points.
 TEST(EvaluationReport, SnrAtBlerStaysBetweenThePointsItInterpolates) {

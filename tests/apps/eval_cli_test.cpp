@@ -95,10 +95,18 @@ TEST(EvalCli, EvalWritesTableCsvJsonAndPlot) {
       dir.string());
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("SNR at BLER 10%"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("95% range:"), std::string::npos) << result.output;
   const auto csv = read_text(dir / "bler.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 7) << csv;
+  EXPECT_NE(csv.find(",simulated,bler_low95,bler_high95\n"), std::string::npos) << csv;
   const auto json = nlohmann::json::parse(read_text(dir / "bler.json"));
   EXPECT_EQ(json["results"].size(), 6U);
+  for (const auto& point : json["results"]) {
+    ASSERT_EQ(point["bler_ci95"].size(), 2U);
+    EXPECT_LE(point["bler_ci95"][0].get<double>(), point["bler"].get<double>());
+    EXPECT_GE(point["bler_ci95"][1].get<double>(), point["bler"].get<double>());
+  }
+  EXPECT_TRUE(json["snr_at_bler_10_percent_ci95"].contains("perfect-csi"));
   EXPECT_EQ(json["scenario"]["num_rx_antennas"], 2);
   EXPECT_NE(json["command"].get<std::string>().find("--receiver ls-lin-lmmse,perfect-csi"),
             std::string::npos);

@@ -98,9 +98,27 @@ std::vector<EvaluationPoint>
 run_evaluation(const EvaluationConfig& config,
                const std::function<void(const EvaluationProgress&)>& progress = {});
 
+/// A two-sided confidence interval of a BLER.
+struct BlerInterval {
+  double low = 0.0;
+  double high = 1.0;
+};
+
+/// Wilson score interval of \p errors TB errors in \p trials TBs at normal quantile \p z (1.96:
+/// 95%); [0, 1] without trials. A point that stopped at its target errors is a sequential
+/// (inverse binomial) sample, for which the interval is approximate.
+BlerInterval bler_wilson_interval(std::uint64_t errors, std::uint64_t trials, double z = 1.96);
+
+/// Which BLER curve snr_at_bler() reads: the points' estimates, or the lower or upper end of
+/// their 95% Wilson intervals (from tb_errors and slots).
+enum class BlerCurve : std::uint8_t { estimate, lower95, upper95 };
+
 /// SNR (dB) at which a receiver's BLER crosses \p target_bler, by linear interpolation of
-/// log10(BLER) between the two points around it; empty when the curve never crosses it.
+/// log10(BLER) between the two points around it; empty when the curve never crosses it. On the
+/// lower95 curve the crossing comes earlier, on upper95 later: together a range for the SNR at
+/// the target from the points' pointwise intervals.
 std::optional<double> snr_at_bler(const std::vector<EvaluationPoint>& points,
-                                  const std::string& receiver, double target_bler);
+                                  const std::string& receiver, double target_bler,
+                                  BlerCurve curve = BlerCurve::estimate);
 
 } // namespace airan::apps
