@@ -23,7 +23,7 @@ void add_channel_options(CLI::App& app, ChannelOptions& options) {
       ->capture_default_str();
   app.add_option("--bs-polarization", options.bs_polarization,
                  "CDL: the base station's elements, V, H, VH or cross (VH, cross: antennas 2k and "
-                 "2k+1 share a position, slants 0/90 or +45/-45 degrees)")
+                 "2k+1 share a position, slants 0/90 or -45/+45 degrees)")
       ->capture_default_str();
   app.add_option("--ue-polarization", options.ue_polarization,
                  "CDL: the UE's elements, V, H, VH or cross (dual needs an even number of ports)")

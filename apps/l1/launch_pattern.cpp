@@ -273,11 +273,13 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
     if (ue.pusch.num_layers > pattern.num_rx_antennas) {
       in.fail(where + ".pusch.num_layers", "more layers than receive antennas");
     }
-    if (phy::is_dual_polarized(pattern.channel.ue_polarization) && ue.pusch.num_layers % 2 != 0) {
+    if (phy::is_dual_polarized(pattern.channel.ue_polarization) &&
+        phy::names_cdl_family(pattern.channel.model) && ue.pusch.num_layers % 2 != 0) {
       in.fail(where + ".pusch.num_layers",
               "a dual-polarised UE (channel.ue_polarization " +
                   std::string(phy::cdl_polarization_name(pattern.channel.ue_polarization)) +
-                  ") needs an even number of ports: layers");
+                  ") needs an even number of layers (one antenna port per layer), got " +
+                  std::to_string(ue.pusch.num_layers));
     }
     pattern.ues.push_back(ue);
   }

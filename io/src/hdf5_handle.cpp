@@ -160,11 +160,6 @@ Group open_group(hid_t parent, const std::string& name, const std::string& where
       check(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), where, "is not a group or is corrupt"));
 }
 
-bool has_attribute(hid_t object, const char* name, const std::string& where) {
-  return check(H5Aexists(object, name), where + " attribute '" + name + "'",
-               "cannot look up the attribute") > 0;
-}
-
 bool has_link(hid_t parent, const std::string& name, const std::string& where) {
   return check(H5Lexists(parent, name.c_str(), H5P_DEFAULT), where, "cannot look up the link") > 0;
 }
@@ -275,6 +270,11 @@ std::string read_text(hid_t object, const char* name, std::size_t max_length,
     fail(a.where, "is longer than " + std::to_string(max_length) + " bytes");
   }
   return value;
+}
+
+bool has_attribute(hid_t object, const char* name, const std::string& where) {
+  return check(H5Aexists(object, name), where + " attribute '" + name + "'",
+               "cannot look up the attribute") > 0;
 }
 
 } // namespace airan::io::h5

@@ -73,6 +73,23 @@ std::string validate_header(const TestVectorHeader& header) {
     return "channel ue_polarization '" + channel.ue_polarization + "' is not one of " +
            list(polarizations);
   }
+  const bool arrays_described = channel.bs_antenna_pattern != "omni" ||
+                                channel.bs_polarization != "V" || channel.ue_polarization != "V";
+  if (arrays_described && channel.model.rfind("CDL-", 0) != 0) {
+    std::string message = "channel bs_antenna_pattern, bs_polarization and ue_polarization other "
+                          "than omni, V and V need a CDL model, not ";
+    message += channel.model;
+    return message;
+  }
+  const auto dual = [](const std::string& polarization) {
+    return polarization == "VH" || polarization == "cross";
+  };
+  if ((dual(channel.bs_polarization) && header.num_rx_antennas % 2 != 0) ||
+      (dual(channel.ue_polarization) && header.num_tx_antennas % 2 != 0)) {
+    return "a dual-polarised array (VH, cross) needs an even number of antennas (num_rx_antennas " +
+           std::to_string(header.num_rx_antennas) + ", num_tx_antennas " +
+           std::to_string(header.num_tx_antennas) + ")";
+  }
   if (!std::isfinite(channel.delay_spread_s) || channel.delay_spread_s < 0.0 ||
       !std::isfinite(channel.max_doppler_hz) || channel.max_doppler_hz < 0.0) {
     return "channel delay_spread_s and max_doppler_hz must be finite and >= 0";

@@ -62,9 +62,14 @@ std::string upper(std::string_view text) {
   throw std::invalid_argument("CDL channel: " + what);
 }
 
-/// Seed offset of the cross-polarisation phases: their own stream, so that vertically polarised
-/// arrays draw exactly what they drew before polarisation existed.
-constexpr std::uint64_t polarisation_stream = 0x9E3779B97F4A7C15ULL;
+/// Seed of the cross-polarisation phases' own stream (so that vertically polarised arrays draw
+/// exactly what they drew before polarisation existed): \p seed through SplitMix64's mixer.
+std::uint64_t polarization_seed(std::uint64_t seed) {
+  std::uint64_t z = seed + 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31U);
+}
 
 /// The elements of one array: position index and the (cos, sin) of the slant angle.
 struct ArrayElements {
@@ -85,13 +90,13 @@ ArrayElements array_elements(CdlPolarization polarization, unsigned count) {
 }
 
 /// The four cross-polarisation phases of one ray (TR 38.901 7.5 step 10, 7.7.1 step 4).
-struct RayPolarisationPhases {
+struct RayPolarizationPhases {
   std::complex<double> theta_theta, theta_phi, phi_theta, phi_phi;
 };
 
 /// F_BS^T M F_UE for slants (rc, rs) and (tc, ts): eq. 7.5-22's matrix for an NLOS ray,
 /// diag(1, -1) e^{j phi_tt} for the LOS ray (eq. 7.5-29).
-std::complex<double> polarisation_coupling(const RayPolarisationPhases& phases, bool los,
+std::complex<double> polarization_coupling(const RayPolarizationPhases& phases, bool los,
                                            double inverse_sqrt_xpr, double rc, double rs, double tc,
                                            double ts) {
   if (los) {
@@ -137,7 +142,7 @@ double cdl_slant_angle(CdlPolarization polarization, unsigned element) {
   case CdlPolarization::vh:
     return second ? std::numbers::pi / 2.0 : 0.0;
   case CdlPolarization::cross:
-    return second ? -std::numbers::pi / 4.0 : std::numbers::pi / 4.0;
+    return second ? std::numbers::pi / 4.0 : -std::numbers::pi / 4.0; // Sionna's order
   case CdlPolarization::vertical:
     break;
   }
@@ -236,11 +241,15 @@ CdlRaySource::CdlRaySource(const CdlChannelSpec& spec)
   if (std::isinf(spec.travel_azimuth_deg)) {
     invalid("the direction of travel must be finite (or NaN: random)");
   }
-  if ((is_dual_polarized(spec.rx_polarization) && spec.num_rx % 2 != 0) ||
-      (is_dual_polarized(spec.tx_polarization) && spec.num_tx % 2 != 0)) {
-    invalid("a dual-polarised array (VH, cross) needs an even number of antennas, got " +
-            std::to_string(spec.num_rx) + " x " + std::to_string(spec.num_tx));
-  }
+  const auto check_pairs = [](const char* end, CdlPolarization polarization, unsigned count) {
+    if (is_dual_polarized(polarization) && count % 2 != 0) {
+      invalid(std::string("the ") + end + "'s " + std::string(cdl_polarization_name(polarization)) +
+              " array is dual-polarised: it needs an even number of antennas, got " +
+              std::to_string(count));
+    }
+  };
+  check_pairs("base station", spec.rx_polarization, spec.num_rx);
+  check_pairs("UE", spec.tx_polarization, spec.num_tx);
 }
 
 std::string CdlRaySource::mismatch(const TdlChannelConfig& config) const {
@@ -272,7 +281,7 @@ void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega, std::span<d
     invalid("the ray arrays do not match the model's taps and antennas");
   }
   std::mt19937_64 rng(seed);
-  std::mt19937_64 polarisation_rng(seed ^ polarisation_stream);
+  std::mt19937_64 polarization_rng(polarization_seed(seed));
   const bool polarised = spec_.rx_polarization != CdlPolarization::vertical ||
                          spec_.tx_polarization != CdlPolarization::vertical;
   const double inverse_sqrt_xpr = std::pow(10.0, -t.xpr_db / 20.0);
@@ -291,11 +300,11 @@ void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega, std::span<d
     const auto ue_zenith_order = random_permutation(rng);
     for (unsigned m = 0; m < cdl_rays_per_cluster; ++m) {
       const double initial_phase = two_pi * uniform(rng);
-      RayPolarisationPhases phases{std::polar(1.0, initial_phase), {}, {}, {}};
+      RayPolarizationPhases phases{std::polar(1.0, initial_phase), {}, {}, {}};
       if (polarised) {
-        phases.theta_phi = std::polar(1.0, two_pi * uniform(polarisation_rng));
-        phases.phi_theta = std::polar(1.0, two_pi * uniform(polarisation_rng));
-        phases.phi_phi = std::polar(1.0, two_pi * uniform(polarisation_rng));
+        phases.theta_phi = std::polar(1.0, two_pi * uniform(polarization_rng));
+        phases.phi_theta = std::polar(1.0, two_pi * uniform(polarization_rng));
+        phases.phi_phi = std::polar(1.0, two_pi * uniform(polarization_rng));
       }
       const unsigned rays_here = los ? 1 : cdl_rays_per_cluster;
       const double spread = m < rays_here && !los ? 1.0 : 0.0; // the LOS path has no offsets
@@ -336,7 +345,7 @@ void CdlRaySource::draw(std::uint64_t seed, std::span<double> omega, std::span<d
           double pair_amplitude = ray_amplitude;
           if (polarised) {
             const std::complex<double> coupling =
-                polarisation_coupling(phases, los, inverse_sqrt_xpr, bs.cos_slant[r],
+                polarization_coupling(phases, los, inverse_sqrt_xpr, bs.cos_slant[r],
                                       bs.sin_slant[r], ue.cos_slant[x], ue.sin_slant[x]);
             pair_phase = std::arg(coupling);
             pair_amplitude *= std::abs(coupling);

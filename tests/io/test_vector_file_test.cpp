@@ -71,7 +71,11 @@ void expect_same_slot(const TestVectorSlot& a, const TestVectorSlot& b) {
 
 TEST_F(TestVectorFile, RoundTripEveryField) {
   const auto file = path("roundtrip.h5");
-  const auto h = make_header(2);
+  auto h = make_header(2);
+  h.channel.model = "CDL-C"; // the arrays' attributes describe CDL channels only
+  h.channel.bs_antenna_pattern = "38.901";
+  h.channel.bs_polarization = "cross";
+  h.channel.ue_polarization = "VH";
   const std::vector<TestVectorSlot> slots = {make_slot(h, 0, true, true),
                                              make_slot(h, 1, true, true)};
   write_vector(file, h, slots);
@@ -86,7 +90,7 @@ TEST_F(TestVectorFile, RoundTripEveryField) {
   EXPECT_EQ(r.cell.num_antenna_ports, 2U);
   EXPECT_EQ(r.num_rx_antennas, 2U);
   EXPECT_EQ(r.num_tx_antennas, 2U);
-  EXPECT_EQ(r.channel.model, "TDL-C");
+  EXPECT_EQ(r.channel.model, "CDL-C");
   EXPECT_EQ(r.channel.delay_spread_s, 300e-9);
   EXPECT_EQ(r.channel.max_doppler_hz, 100.0);
   EXPECT_EQ(r.channel.correlation, "medium");
@@ -142,6 +146,12 @@ TEST_F(TestVectorFile, WriterRejectsBadInputAndKeepsTheFileValid) {
   EXPECT_THROW(TestVectorWriter(file, h), TestVectorError);
   h = make_header(2);
   h.channel.model = "TDL-Z";
+  EXPECT_THROW(TestVectorWriter(file, h), TestVectorError);
+  h = make_header(2);
+  h.channel.bs_polarization = "cross"; // on TDL-C: the arrays describe CDL channels only
+  EXPECT_THROW(TestVectorWriter(file, h), TestVectorError);
+  h.channel.model = "CDL-C";
+  h.num_rx_antennas = 1; // a cross-polarised array of one antenna
   EXPECT_THROW(TestVectorWriter(file, h), TestVectorError);
   EXPECT_THROW(TestVectorWriter(temp_path("no_such_dir") / "x.h5", make_header(2)),
                TestVectorError);

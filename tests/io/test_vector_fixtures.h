@@ -55,8 +55,7 @@ inline TestVectorHeader make_header(unsigned rx) {
   h.cell.num_antenna_ports = 2;
   h.num_rx_antennas = rx;
   h.num_tx_antennas = 2;
-  h.channel = {"TDL-C", 300e-9,      100.0,    "medium", 250.5,
-               1.5e-7,  "frequency", "38.901", "cross",  "VH"};
+  h.channel = {"TDL-C", 300e-9, 100.0, "medium", 250.5, 1.5e-7, "frequency"};
   h.snr_db = 17.25;
   h.noise_variance = 0.0188F;
   h.seed = 0x1234567890abcdefULL;

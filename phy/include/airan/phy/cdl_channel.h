@@ -16,21 +16,20 @@
 /// sqrt(A) (cos zeta, sin zeta) in (theta, phi)): vertical elements by default, so that only the
 /// theta-theta term of eq. 7.5-22 remains and every antenna pair of isotropic elements has unit
 /// average power; or horizontal elements, or dual-polarised arrays whose antennas 2k and 2k + 1
-/// share position k (slants +45/-45 degrees, or 0/90). Polarised, each ray m carries the four
-/// random phases of step 4 (Phi_theta-theta, theta-phi, phi-theta, phi-phi) and the table's
-/// cross-polarisation ratio kappa (step 3), and the pair (r, t) sees
-/// F_BS,r^T [[e^{j Phi_tt}, e^{j Phi_tp} / sqrt(kappa)], [e^{j Phi_pt} / sqrt(kappa),
-/// e^{j Phi_pp}]] F_UE,t (the downlink's matrix transposed, which has the same distribution);
-/// the LOS ray sees F_BS,r^T diag(1, -1) F_UE,t e^{j Phi} (eq. 7.5-29). A polarised pair's
-/// average power is then cos^2 + sin^2 mixtures of 1 and 1/kappa: (1 + 1/kappa) / 2 for a
-/// slanted element against a vertical one, 1/kappa between vertical and horizontal elements.
-/// A ray's phase at receive position r and transmit position t adds
-/// 2 pi (r d_rx sin(theta_BS) sin(phi_BS) + t d_tx sin(theta_UE) sin(phi_UE)), d in
-/// wavelengths. The UE moves horizontally in a direction of travel drawn uniformly per
-/// realisation (or fixed by the spec), so a ray's Doppler shift is
-/// f_d sin(theta_UE) cos(phi_UE - phi_v). CDL-D and
-/// CDL-E start with the specular LOS path: one ray at the cluster's angles (no offsets) with a
-/// random phase, its array phases and its Doppler shift.
+/// share position k (slants -45/+45 degrees, or 0/90, in Sionna's order). Polarised, each ray m
+/// carries the four random phases of step 4 (Phi_theta-theta, theta-phi, phi-theta, phi-phi) and
+/// the table's cross-polarisation ratio kappa (step 3), and the pair (r, t) sees F_BS,r^T [[e^{j
+/// Phi_tt}, e^{j Phi_tp} / sqrt(kappa)], [e^{j Phi_pt} / sqrt(kappa), e^{j Phi_pp}]] F_UE,t (the
+/// downlink's matrix transposed, which has the same distribution); the LOS ray sees F_BS,r^T
+/// diag(1, -1) F_UE,t e^{j Phi} (eq. 7.5-29). A polarised pair's average power over the NLOS rays
+/// is then cos^2 + sin^2 mixtures of 1 and 1/kappa: (1 + 1/kappa) / 2 for a slanted element against
+/// a vertical one, 1/kappa between vertical and horizontal elements (the LOS ray has no 1/kappa
+/// term: 1/2 and 0). A ray's phase at receive position r and transmit position t adds 2 pi (r d_rx
+/// sin(theta_BS) sin(phi_BS) + t d_tx sin(theta_UE) sin(phi_UE)), d in wavelengths. The UE moves
+/// horizontally in a direction of travel drawn uniformly per realisation (or fixed by the spec), so
+/// a ray's Doppler shift is f_d sin(theta_UE) cos(phi_UE - phi_v). CDL-D and CDL-E start with the
+/// specular LOS path: one ray at the cluster's angles (no offsets) with a random phase, its array
+/// phases and its Doppler shift.
 #pragma once
 
 #include "airan/phy/tdl_channel.h"
@@ -89,7 +88,7 @@ enum class CdlPolarization : std::uint8_t {
   vertical,   ///< "V": single, slant 0 (theta only).
   horizontal, ///< "H": single, slant 90 degrees (phi only).
   vh,         ///< "VH": dual, antennas 2k and 2k + 1 at position k with slants 0 and 90 degrees.
-  cross,      ///< "cross": dual, antennas 2k and 2k + 1 at position k, slants +45 and -45.
+  cross,      ///< "cross": dual, antennas 2k and 2k + 1 at position k, slants -45 and +45.
 };
 
 /// Parses "V", "H", "VH" or "cross" (case-insensitive). \throws std::invalid_argument.
