@@ -31,12 +31,7 @@ TEST(FapiPhyRssiMeasurement, DbfsByDefaultAndWhenAskedFor) {
     PhyHarness h;
     io::FapiConfigRequest config = io::to_fapi_config_request(h.cell(), PhyHarness::rx);
     config.rssi_measurement = asked;
-    h.send(config);
-    const auto response = h.wait_for(FapiMessageType::config_response);
-    ASSERT_TRUE(response);
-    ASSERT_EQ(response->response_code, io::FapiErrorCode::msg_ok);
-    h.send(io::FapiStartRequest{});
-    ASSERT_TRUE(h.wait_for(FapiMessageType::slot_indication));
+    h.configure_and_start(config);
     const io::FapiCrc crc = decoded_crc(h);
     EXPECT_NE(crc.measurement.rssi, io::FapiUlMeasurement::invalid_u16);
     EXPECT_LE(crc.measurement.rssi, io::FapiUlMeasurement::max_rssi);

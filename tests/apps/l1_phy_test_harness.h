@@ -145,6 +145,11 @@ public:
     if (rssi_measurement) {
       config.rssi_measurement = rssi_measurement;
     }
+    configure_and_start(config);
+  }
+
+  /// CONFIG with \p config and START; returns after SLOT.indication (0, 0).
+  void configure_and_start(const io::FapiConfigRequest& config) {
     send(config);
     const auto response = wait_for(io::FapiMessageType::config_response);
     ASSERT_TRUE(response);
