@@ -1,5 +1,8 @@
 #include "airan/phy/flat_mimo_channel.h"
 
+#include "airan/phy/awgn.h"
+
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -14,12 +17,9 @@ FlatMimoChannel::FlatMimoChannel(unsigned num_rx, unsigned num_ports, std::vecto
 }
 
 FlatMimoChannel FlatMimoChannel::rayleigh(unsigned num_rx, unsigned num_ports, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<float> gauss(0.0F, std::sqrt(0.5F));
-  std::vector<cf32> matrix(std::size_t{num_rx} * num_ports);
-  for (auto& h : matrix) {
-    h = {gauss(rng), gauss(rng)};
-  }
+  // AwgnGenerator, not std::normal_distribution: the same matrix with every standard library.
+  std::vector<cf32> matrix(std::size_t{num_rx} * num_ports, cf32(0.0F, 0.0F));
+  AwgnGenerator(seed).add(matrix, 1.0F);
   return {num_rx, num_ports, std::move(matrix)};
 }
 
@@ -62,13 +62,14 @@ void FlatMimoChannel::apply(const ResourceGrid& tx, float noise_variance, std::m
                                 std::to_string(num_rx_) + "x" + std::to_string(num_ports_) +
                                 " channel");
   }
-  std::normal_distribution<float> gauss(0.0F, std::sqrt(noise_variance / 2.0F));
+  // The noise from an AwgnGenerator seeded by one draw of rng (whose sequence the standard
+  // fixes): the same numbers with every standard library, unlike std::normal_distribution.
+  AwgnGenerator noise(rng());
   for (unsigned r = 0; r < num_rx_; ++r) {
     for (unsigned l = 0; l < rx.num_symbols(); ++l) {
       auto out = rx.symbol(r, l);
-      for (unsigned k = 0; k < rx.num_subcarriers(); ++k) {
-        out[k] = noise_variance > 0.0F ? cf32(gauss(rng), gauss(rng)) : cf32(0.0F, 0.0F);
-      }
+      std::fill(out.begin(), out.end(), cf32(0.0F, 0.0F));
+      noise.add(out, noise_variance);
       for (unsigned p = 0; p < num_ports_; ++p) {
         const cf32 h = gain(r, p);
         const auto in = tx.symbol(p, l);

@@ -1,8 +1,11 @@
 #include "airan/phy/flat_mimo_channel.h"
 
+#include "airan/phy/awgn.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <vector>
 
 namespace {
 
@@ -47,6 +50,26 @@ TEST(FlatMimoChannel, AppliesTheMatrixAndNoiseOfTheRequestedVariance) {
   }
   EXPECT_NEAR(power / (14 * 1200), 0.25, 0.01);
   EXPECT_THROW(channel.apply(tx, 0.0F, rng, tx), std::invalid_argument);
+  EXPECT_THROW(channel.apply(tx, -1.0F, rng, rx), std::invalid_argument);
+}
+
+// Rayleigh entries are CN(0, 1) from AwgnGenerator: unit power, and the same numbers with every
+// standard library (std::normal_distribution's differ between libstdc++ and libc++), so the
+// matrix of a seed is pinned here.
+TEST(FlatMimoChannel, RayleighEntriesAreUnitPowerAndTheSameEverywhere) {
+  const auto h = FlatMimoChannel::rayleigh(64, 64, 5);
+  double power = 0.0;
+  for (unsigned r = 0; r < 64; ++r) {
+    for (unsigned p = 0; p < 64; ++p) {
+      power += std::norm(h.gain(r, p));
+    }
+  }
+  EXPECT_NEAR(power / (64 * 64), 1.0, 0.05);
+  std::vector<cf32> expected(1, cf32(0.0F, 0.0F));
+  AwgnGenerator(7).add(expected, 1.0F);
+  EXPECT_EQ(FlatMimoChannel::rayleigh(1, 1, 7).gain(0, 0), expected[0]);
+  EXPECT_NEAR(FlatMimoChannel::rayleigh(1, 1, 7).gain(0, 0).real(), 0.583012, 1e-6);
+  EXPECT_NEAR(FlatMimoChannel::rayleigh(1, 1, 7).gain(0, 0).imag(), -0.126290, 1e-6);
 }
 
 } // namespace

@@ -33,8 +33,9 @@ public:
   }
 
   /// Writes \p rx (num_rx ports of the same symbols and subcarriers as \p tx) with the channel
-  /// output plus complex white Gaussian noise of variance \p noise_variance per RE.
-  /// \throws std::invalid_argument on a shape mismatch.
+  /// output plus complex white Gaussian noise of variance \p noise_variance per RE (an
+  /// AwgnGenerator seeded by one draw of \p rng: the same numbers with every standard library).
+  /// \throws std::invalid_argument on a shape mismatch or a negative or non-finite variance.
   void apply(const ResourceGrid& tx, float noise_variance, std::mt19937_64& rng,
              ResourceGrid& rx) const;
 
