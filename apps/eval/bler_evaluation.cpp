@@ -248,7 +248,8 @@ run_evaluation(const EvaluationConfig& config,
 }
 
 BlerInterval bler_wilson_interval(std::uint64_t errors, std::uint64_t trials, double z) {
-  if (trials == 0) {
+  z = std::abs(z);
+  if (trials == 0 || !std::isfinite(z)) {
     return {};
   }
   const double n = double(trials);

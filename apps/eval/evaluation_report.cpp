@@ -40,24 +40,38 @@ std::vector<std::string> split(const std::string& text, char separator) {
   }
 }
 
-/// "a .. b dB" for the SNR at BLER 10% on the lower and upper 95% curves ("?" for an end whose
-/// curve does not cross).
+/// "a .. b dB" for the SNR at BLER 10% on the lower and upper 95% curves; an end whose curve
+/// does not cross reads "<first" (already below 10% at the first point simulated) or ">last"
+/// (still above at the last one).
 std::string format_snr_range(const std::vector<EvaluationPoint>& points, const std::string& name) {
+  const EvaluationPoint* first = nullptr;
+  const EvaluationPoint* last = nullptr;
+  for (const auto& p : points) {
+    if (p.receiver == name && p.simulated) {
+      first = first == nullptr ? &p : first;
+      last = &p;
+    }
+  }
   std::ostringstream out;
   out << std::fixed << std::setprecision(2);
-  const auto low = snr_at_bler(points, name, 0.1, BlerCurve::lower95);
-  const auto high = snr_at_bler(points, name, 0.1, BlerCurve::upper95);
-  if (low) {
-    out << *low;
-  } else {
-    out << '?';
-  }
+  const auto end = [&](BlerCurve curve) {
+    if (const auto snr = snr_at_bler(points, name, 0.1, curve)) {
+      out << *snr;
+    } else if (first == nullptr) {
+      out << '?';
+    } else {
+      const BlerInterval interval = bler_wilson_interval(first->tb_errors, first->slots);
+      const double at_first = curve == BlerCurve::lower95 ? interval.low : interval.high;
+      if (at_first < 0.1) {
+        out << '<' << first->snr_db;
+      } else {
+        out << '>' << last->snr_db;
+      }
+    }
+  };
+  end(BlerCurve::lower95);
   out << " .. ";
-  if (high) {
-    out << *high;
-  } else {
-    out << '?';
-  }
+  end(BlerCurve::upper95);
   out << " dB";
   return out.str();
 }
@@ -149,8 +163,9 @@ std::string format_evaluation_table(const EvaluationConfig& config,
     }
   }
   out << '\n';
-  // The same crossing on the ends of each point's 95% interval: how far apart two receivers
-  // must be for the run to tell them apart.
+  // The same crossing on the ends of each point's 95% interval. Receivers whose ranges do not
+  // overlap are clearly apart; overlapping ones may still differ (every receiver sees the same
+  // slots, which a paired comparison would use).
   out << "  95% range:   ";
   for (const auto& name : names) {
     out << "  " << name << " " << format_snr_range(points, name);

@@ -31,6 +31,7 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
     throw std::invalid_argument("L1: full scale must be a positive amplitude");
   }
   full_scale_ = config.full_scale;
+  rssi_scale_ = full_scale_;
   if (config.max_layers == 0 || config.max_layers > 4) {
     throw std::invalid_argument("L1: max_layers " + std::to_string(config.max_layers) +
                                 " (1 .. 4)");
@@ -228,7 +229,7 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
   for (const auto& result : results_) {
     outcome.num_crc_ok += result.tb_crc_ok ? 1U : 0U;
   }
-  io::to_slot_indications(request, results_, cell_, crc, rx_data, full_scale_);
+  io::to_slot_indications(request, results_, cell_, crc, rx_data, rssi_scale_);
   if (!report_rssi_) {
     for (std::size_t i = 0; i < crc.num_crcs; ++i) {
       crc.crcs[i].measurement.rssi = io::FapiUlMeasurement::invalid_u16;
@@ -238,6 +239,17 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     }
   }
   return outcome;
+}
+
+void UlSlotProcessor::set_rssi_unit(RssiUnit unit, float dbm_at_full_scale) {
+  if (!std::isfinite(dbm_at_full_scale)) {
+    throw std::invalid_argument("UlSlotProcessor: the RSSI calibration must be finite");
+  }
+  report_rssi_ = unit != RssiUnit::none;
+  // dBm = 10 log10(P / full_scale^2) + c = 10 log10(P / scale^2) with
+  // scale = full_scale 10^(-c / 20).
+  rssi_scale_ = unit == RssiUnit::dbm ? full_scale_ * std::pow(10.0F, -dbm_at_full_scale / 20.0F)
+                                      : full_scale_;
 }
 
 } // namespace airan::l1

@@ -50,7 +50,8 @@ int pick_numerology(const FapiConfigRequest& request) {
 } // namespace
 
 FapiError to_cell_config(const FapiConfigRequest& request, phy::CellConfig& cell,
-                         unsigned& num_rx_antennas, FapiConfigResponse* response) {
+                         unsigned& num_rx_antennas, FapiConfigResponse* response,
+                         bool rssi_dbm_supported) {
   if (response != nullptr) {
     *response = {};
   }
@@ -80,11 +81,13 @@ FapiError to_cell_config(const FapiConfigRequest& request, phy::CellConfig& cell
     note(config_error(FapiStatus::unsupported,
                       "CONFIG.request: FrequencyShift7p5KHz = %u is not supported", 1));
   }
-  if (request.rssi_measurement.value_or(fapi_rssi_in_dbfs) == fapi_rssi_in_dbm) {
+  if (request.rssi_measurement.value_or(fapi_rssi_in_dbfs) == fapi_rssi_in_dbm &&
+      !rssi_dbm_supported) {
     list_invalid(response, fapi_config_tag::rssi_measurement, fapi_rssi_in_dbm, 1);
     note(config_error(FapiStatus::unsupported,
-                      "CONFIG.request: RSSIMeasurement = %u (dBm) is not supported: RSSI is "
-                      "reported in dBFS (rssiMeasurementSupport 2) or not at all",
+                      "CONFIG.request: RSSIMeasurement = %u (dBm) is not supported: the L1 has no "
+                      "RU calibration (FapiPhyConfig::rssi_dbm_at_full_scale); RSSI is reported "
+                      "in dBFS or not at all",
                       fapi_rssi_in_dbm));
   }
   phy::CellConfig candidate;

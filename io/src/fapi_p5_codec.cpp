@@ -347,7 +347,7 @@ FapiError encode_message_body(const FapiConfigRequest& message, std::span<std::u
     ++count;
   }
   if (!writer.failed() && !out.empty()) {
-    out[0] = static_cast<std::uint8_t>(count); // at most 12 + 16 TLVs
+    out[0] = static_cast<std::uint8_t>(count); // at most 13 + 16 TLVs
   }
   return finish_encode(writer, type, written);
 }

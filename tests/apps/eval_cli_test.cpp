@@ -106,7 +106,15 @@ TEST(EvalCli, EvalWritesTableCsvJsonAndPlot) {
     EXPECT_LE(point["bler_ci95"][0].get<double>(), point["bler"].get<double>());
     EXPECT_GE(point["bler_ci95"][1].get<double>(), point["bler"].get<double>());
   }
-  EXPECT_TRUE(json["snr_at_bler_10_percent_ci95"].contains("perfect-csi"));
+  for (const char* name : {"ls-lin-lmmse", "perfect-csi"}) {
+    const auto& range = json["snr_at_bler_10_percent_ci95"][name];
+    ASSERT_EQ(range.size(), 2U) << name;
+    const auto& estimate = json["snr_at_bler_10_percent"][name];
+    if (!range[0].is_null() && !range[1].is_null() && !estimate.is_null()) {
+      EXPECT_LE(range[0].get<double>(), estimate.get<double>()) << name;
+      EXPECT_GE(range[1].get<double>(), estimate.get<double>()) << name;
+    }
+  }
   EXPECT_EQ(json["scenario"]["num_rx_antennas"], 2);
   EXPECT_NE(json["command"].get<std::string>().find("--receiver ls-lin-lmmse,perfect-csi"),
             std::string::npos);

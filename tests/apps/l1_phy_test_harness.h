@@ -34,6 +34,7 @@ struct Received {
   std::uint16_t sfn = 0;
   std::uint16_t slot_number = 0;
   std::vector<std::vector<std::uint8_t>> payloads;
+  std::vector<std::uint16_t> rx_data_rssi; ///< Per RX_DATA PDU.
 };
 
 inline phy::CellConfig harness_cell() {
@@ -213,6 +214,7 @@ private:
     case io::FapiMessageType::rx_data_indication:
       for (const auto& pdu : m.rx_data_indication.entries()) {
         r.payloads.emplace_back(pdu.payload.begin(), pdu.payload.end());
+        r.rx_data_rssi.push_back(pdu.measurement.rssi);
       }
       break;
     default:

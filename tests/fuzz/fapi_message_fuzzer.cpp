@@ -184,6 +184,7 @@ void write_seeds(const std::string& dir) {
   config.phy_cell_id = 500;
   config.num_rx_ant = 4;
   config.dmrs_type_a_position = 2;
+  config.rssi_measurement = 2;
   config.unrecognised.push_scalar(0x1022, 0x80000001, 4);
   write_seed(dir, "config_request", config);
   FapiConfigResponse response;

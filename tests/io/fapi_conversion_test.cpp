@@ -299,14 +299,11 @@ TEST(FapiCellConversion, ConfigRequestRoundTripAndErrors) {
   // RSSIMeasurement: dBFS (what to_fapi_config_request asks for, and the default) or none;
   // dBm needs a calibrated RU and is refused, listed as unsupported.
   EXPECT_EQ(request.rssi_measurement, fapi_rssi_in_dbfs);
-  EXPECT_TRUE(fapi_reports_rssi(request));
   FapiConfigRequest rssi = request;
-  rssi.rssi_measurement.reset();
-  EXPECT_TRUE(fapi_reports_rssi(rssi));
   rssi.rssi_measurement = fapi_rssi_not_reported;
   EXPECT_TRUE(to_cell_config(rssi, back, rx).ok());
-  EXPECT_FALSE(fapi_reports_rssi(rssi));
-  rssi.rssi_measurement = fapi_rssi_in_dbm;
+  rssi.rssi_measurement = fapi_rssi_in_dbm; // accepted when the L1 knows the RU's calibration
+  EXPECT_TRUE(to_cell_config(rssi, back, rx, &response, true).ok());
   error = to_cell_config(rssi, back, rx, &response);
   EXPECT_EQ(error.status, FapiStatus::unsupported);
   EXPECT_NE(describe(error).find("RSSIMeasurement = 1 (dBm) is not supported"), std::string::npos)

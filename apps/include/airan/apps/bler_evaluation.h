@@ -105,8 +105,9 @@ struct BlerInterval {
 };
 
 /// Wilson score interval of \p errors TB errors in \p trials TBs at normal quantile \p z (1.96:
-/// 95%); [0, 1] without trials. A point that stopped at its target errors is a sequential
-/// (inverse binomial) sample, for which the interval is approximate.
+/// 95%; its sign is ignored); [0, 1] without trials or with a non-finite z. A point that stopped
+/// at its target errors is a sequential (inverse binomial) sample, for which the interval is
+/// approximate.
 BlerInterval bler_wilson_interval(std::uint64_t errors, std::uint64_t trials, double z = 1.96);
 
 /// Which BLER curve snr_at_bler() reads: the points' estimates, or the lower or upper end of
@@ -114,9 +115,11 @@ BlerInterval bler_wilson_interval(std::uint64_t errors, std::uint64_t trials, do
 enum class BlerCurve : std::uint8_t { estimate, lower95, upper95 };
 
 /// SNR (dB) at which a receiver's BLER crosses \p target_bler, by linear interpolation of
-/// log10(BLER) between the two points around it; empty when the curve never crosses it. On the
-/// lower95 curve the crossing comes earlier, on upper95 later: together a range for the SNR at
-/// the target from the points' pointwise intervals.
+/// log10(BLER) between the two points around it; empty when the curve never crosses it (also
+/// when its first point is already below the target). For a curve that falls with SNR the
+/// lower95 crossing comes earlier and the upper95 one later: together a range for the SNR at
+/// the target from the points' pointwise intervals (a curve that rises again can break the
+/// order).
 std::optional<double> snr_at_bler(const std::vector<EvaluationPoint>& points,
                                   const std::string& receiver, double target_bler,
                                   BlerCurve curve = BlerCurve::estimate);

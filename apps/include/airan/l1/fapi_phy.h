@@ -46,6 +46,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 namespace airan::l1 {
@@ -74,6 +75,10 @@ struct FapiPhyConfig {
   UplinkCplaneSender* cplane = nullptr;
   /// Largest latency samples kept (the first ones).
   std::size_t max_latency_samples = 1U << 16;
+  /// The RU's calibration: the power in dBm, at the antenna connector, of an RE at the
+  /// fronthaul's full scale (0 dBFS). Set: a CONFIG.request may ask for RSSI in dBm
+  /// (RSSIMeasurement 1, which OAI's MAC always sends); unset: such a CONFIG is refused.
+  std::optional<float> rssi_dbm_at_full_scale;
 };
 
 /// A FAPI PHY on one transport and one sample source. run() is its slot thread.

@@ -37,6 +37,13 @@
 
 namespace airan::l1 {
 
+/// The unit of the RSSI a UlSlotProcessor reports (CONFIG.request RSSIMeasurement).
+enum class RssiUnit : std::uint8_t {
+  none, ///< 0: not reported (0xFFFF).
+  dbm,  ///< 1: dBm at the antenna connector, from the RU's calibration.
+  dbfs, ///< 2: relative to an RE at the fronthaul's full scale.
+};
+
 /// Sizes and options of a UlSlotProcessor.
 struct UlSlotProcessorConfig {
   unsigned max_layers = 2;        ///< Largest nrOfLayers decoded (receivers for 1, 2, 4 up to it).
@@ -102,9 +109,10 @@ public:
   void end_previous_tb(const phy::HarqProcessKey& key) { end_previous_tb(key, nullptr); }
   /// Frees every HARQ buffer and sets the clocks back to slot 0 (the cell restarts).
   void reset_harq();
-  /// Whether CRC and RX_DATA entries carry RSSI (CONFIG.request RSSIMeasurement 2, the default)
-  /// or report it invalid, 0xFFFF (RSSIMeasurement 0).
-  void set_rssi_reporting(bool report) { report_rssi_ = report; }
+  /// What CRC and RX_DATA entries carry as RSSI (CONFIG.request RSSIMeasurement): dBFS (the
+  /// default), dBm = dBFS + \p dbm_at_full_scale (the RU's calibration), or nothing (0xFFFF).
+  /// \throws std::invalid_argument for a non-finite calibration.
+  void set_rssi_unit(RssiUnit unit, float dbm_at_full_scale = 0.0F);
   /// The HARQ pool of the receiver for \p layers layers, or nullptr.
   [[nodiscard]] phy::HarqBufferPool* harq_pool(unsigned layers);
 
@@ -139,6 +147,7 @@ private:
 
   std::vector<phy::PuschPduResult> results_; ///< In request order.
   float full_scale_;
+  float rssi_scale_; ///< full_scale_, or in dBm the amplitude that reads 0 dBm.
   bool report_rssi_ = true;
 };
 

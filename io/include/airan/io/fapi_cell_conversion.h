@@ -14,22 +14,19 @@ namespace airan::io {
 
 /// RSSIMeasurement values (CONFIG.request) and rssiMeasurementSupport (PARAM.response).
 inline constexpr std::uint8_t fapi_rssi_not_reported = 0;
-inline constexpr std::uint8_t fapi_rssi_in_dbm = 1; ///< Needs a calibrated RU: refused here.
+inline constexpr std::uint8_t fapi_rssi_in_dbm = 1; ///< Needs the RU's calibration.
 inline constexpr std::uint8_t fapi_rssi_in_dbfs = 2;
-
-/// True unless \p request turns RSSI reporting off (RSSIMeasurement 0).
-inline bool fapi_reports_rssi(const FapiConfigRequest& request) {
-  return request.rssi_measurement.value_or(fapi_rssi_in_dbfs) != fapi_rssi_not_reported;
-}
 
 /// The cell \p request configures. The numerology is the one with a non-zero ulGridSize (with
 /// several, scsCommon picks one). Missing mandatory TLVs (ulGridSize, phyCellId, numRxAnt),
-/// unsupported values (7.5 kHz shift, RSSI in dBm) and an invalid cell give MSG_INVALID_CONFIG;
+/// unsupported values (7.5 kHz shift; RSSI in dBm unless \p rssi_dbm_supported, i.e. the L1
+/// knows the RU's calibration) and an invalid cell give MSG_INVALID_CONFIG;
 /// when \p response is given it is filled as the CONFIG.response to send (tags listed under missing
 /// or invalid_or_unsupported, error code MSG_OK or MSG_INVALID_CONFIG). \p cell and
 /// \p num_rx_antennas are written only on success.
 FapiError to_cell_config(const FapiConfigRequest& request, phy::CellConfig& cell,
-                         unsigned& num_rx_antennas, FapiConfigResponse* response = nullptr);
+                         unsigned& num_rx_antennas, FapiConfigResponse* response = nullptr,
+                         bool rssi_dbm_supported = false);
 
 /// A CONFIG.request for \p cell received on \p num_rx_antennas antennas: ulGridSize and ulk0 (0)
 /// for the cell's numerology, phyCellId, numRxAnt, scsCommon (mu <= 3), the 7.5 kHz shift off,
