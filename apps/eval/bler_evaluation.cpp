@@ -61,6 +61,7 @@ struct Tally {
   double sinr_sum = 0.0;
   double time_sum = 0.0;
   bool done = false;
+  std::vector<PairedOutcome> paired; ///< Against each receiver.
 };
 
 void run_slot(const EvaluationConfig& config, Worker& worker, std::uint64_t slot, float noise,
@@ -180,6 +181,10 @@ run_evaluation(const EvaluationConfig& config,
   for (std::size_t i = 0; i < config.snr_db.size(); ++i) {
     const double snr = config.snr_db[i];
     std::vector<Tally> tallies(num_receivers);
+    for (Tally& t : tallies) {
+      t.paired.resize(num_receivers);
+    }
+    std::vector<char> counted(num_receivers);
     if (!stopped) {
       const float noise = evaluation_noise_variance(config, snr);
       std::uint64_t next = 0;
@@ -191,12 +196,28 @@ run_evaluation(const EvaluationConfig& config,
                    outcomes.data() + item * num_receivers);
         });
         for (std::size_t item = 0; item < count; ++item) {
+          const SlotOutcome* slot_outcomes = outcomes.data() + item * num_receivers;
+          for (std::size_t r = 0; r < num_receivers; ++r) {
+            counted[r] = active[r] && !tallies[r].done ? 1 : 0;
+          }
+          // Pairs on this slot: both receivers simulated it.
+          for (std::size_t r = 0; r < num_receivers; ++r) {
+            for (std::size_t s = 0; s < num_receivers && counted[r] != 0; ++s) {
+              if (s == r || counted[s] == 0) {
+                continue;
+              }
+              PairedOutcome& pair = tallies[r].paired[s];
+              ++pair.common_slots;
+              pair.only_this_failed += slot_outcomes[r].error && !slot_outcomes[s].error ? 1 : 0;
+              pair.only_other_failed += !slot_outcomes[r].error && slot_outcomes[s].error ? 1 : 0;
+            }
+          }
           for (std::size_t r = 0; r < num_receivers; ++r) {
             Tally& t = tallies[r];
-            if (!active[r] || t.done) {
+            if (counted[r] == 0) {
               continue;
             }
-            const SlotOutcome& o = outcomes[item * num_receivers + r];
+            const SlotOutcome& o = slot_outcomes[r];
             ++t.slots;
             t.errors += o.error ? 1 : 0;
             t.undetected += o.undetected ? 1 : 0;
@@ -230,6 +251,7 @@ run_evaluation(const EvaluationConfig& config,
       p.slots = t.slots;
       p.tb_errors = t.errors;
       p.undetected_errors = t.undetected;
+      p.paired = t.paired;
       if (t.slots > 0) {
         p.bler = double(t.errors) / double(t.slots);
         p.throughput_mbps =

@@ -171,6 +171,19 @@ std::string format_evaluation_table(const EvaluationConfig& config,
     out << "  " << name << " " << format_snr_range(points, name);
   }
   out << '\n';
+  // Paired over the sweep: the slots where exactly one of two receivers failed.
+  if (names.size() > 1) {
+    out << "Paired over the sweep (slots where only one of the two failed; exact sign test):\n";
+    for (std::size_t a = 0; a < names.size(); ++a) {
+      for (std::size_t b = a + 1; b < names.size(); ++b) {
+        const PairedSweep sweep = paired_over_sweep(points, names, a, b);
+        out << "  " << sweep.a << " vs " << sweep.b << ": only " << sweep.a << " failed "
+            << sweep.only_a_failed << ", only " << sweep.b << " failed " << sweep.only_b_failed
+            << " of " << sweep.common_slots << " common slots, p = " << std::defaultfloat
+            << std::setprecision(2) << sweep.p_value << std::fixed << '\n';
+      }
+    }
+  }
   return out.str();
 }
 
@@ -233,6 +246,31 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
                                {"mean_receiver_us", p.mean_receiver_us},
                                {"simulated", p.simulated},
                                {"bler_ci95", {interval.low, interval.high}}});
+    nlohmann::json paired = nlohmann::json::object();
+    const auto names = receiver_names(config);
+    for (std::size_t other = 0; other < p.paired.size() && other < names.size(); ++other) {
+      if (names[other] != p.receiver) {
+        paired[names[other]] = {{"common_slots", p.paired[other].common_slots},
+                                {"only_this_failed", p.paired[other].only_this_failed},
+                                {"only_other_failed", p.paired[other].only_other_failed}};
+      }
+    }
+    json["results"].back()["paired"] = paired;
+  }
+  {
+    const auto names = receiver_names(config);
+    json["paired_over_sweep"] = nlohmann::json::array();
+    for (std::size_t a = 0; a < names.size(); ++a) {
+      for (std::size_t b = a + 1; b < names.size(); ++b) {
+        const PairedSweep sweep = paired_over_sweep(points, names, a, b);
+        json["paired_over_sweep"].push_back({{"a", sweep.a},
+                                             {"b", sweep.b},
+                                             {"common_slots", sweep.common_slots},
+                                             {"only_a_failed", sweep.only_a_failed},
+                                             {"only_b_failed", sweep.only_b_failed},
+                                             {"p_value", sweep.p_value}});
+      }
+    }
   }
   const auto or_null = [](const std::optional<double>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);

@@ -82,6 +82,45 @@ TEST(BlerEvaluation, PerfectCsiBoundsTheEstimatorsOnTheSameSlots) {
   EXPECT_GT(points[0].bler, 0.5);
 }
 
+// The paired outcomes count the same slots from both sides: on the slots two receivers share,
+// the difference of their discordant counts is the difference of their errors there, and A's
+// "only this failed" against B is B's "only the other failed" against A. Receivers that stop at
+// different slot counts (target errors) share the shorter run.
+TEST(BlerEvaluation, PairedOutcomesCountTheSharedSlotsFromBothSides) {
+  for (const std::uint64_t target : {std::uint64_t{1000}, std::uint64_t{15}}) {
+    auto config = small_config();
+    config.target_errors = target;
+    config.max_slots = 64;
+    config.num_threads = 2;
+    config.early_stop = false;
+    const auto points = apps::run_evaluation(config);
+    bool stopped_apart = false;
+    for (std::size_t i = 0; i < points.size(); i += 3) {
+      for (std::size_t a = 0; a < 3; ++a) {
+        const auto& pa = points[i + a];
+        ASSERT_EQ(pa.paired.size(), 3U);
+        EXPECT_EQ(pa.paired[a].common_slots, 0U);
+        for (std::size_t b = 0; b < 3; ++b) {
+          if (a == b) {
+            continue;
+          }
+          const auto& pb = points[i + b];
+          const auto& ab = pa.paired[b];
+          EXPECT_EQ(ab.common_slots, std::min(pa.slots, pb.slots));
+          EXPECT_EQ(ab.only_this_failed, pb.paired[a].only_other_failed);
+          EXPECT_LE(ab.only_this_failed, pa.tb_errors);
+          stopped_apart = stopped_apart || pa.slots != pb.slots;
+          if (pa.slots == pb.slots) {
+            EXPECT_EQ(std::int64_t(ab.only_this_failed) - std::int64_t(ab.only_other_failed),
+                      std::int64_t(pa.tb_errors) - std::int64_t(pb.tb_errors));
+          }
+        }
+      }
+    }
+    EXPECT_EQ(stopped_apart, target == 15) << "target " << target;
+  }
+}
+
 TEST(BlerEvaluation, EarlyStopSkipsThePointsAfterAnErrorFreeOne) {
   auto config = small_config();
   config.scenario.channel = {};

@@ -10,6 +10,7 @@
 /// the thread count.
 #pragma once
 #include "airan/apps/link_simulation.h"
+#include "airan/apps/paired_comparison.h"
 #include "airan/apps/receiver_catalog.h"
 
 #include "airan/phy/ldpc_batch_decoder.h"
@@ -66,6 +67,9 @@ struct EvaluationPoint {
   double mean_post_eq_sinr_db = 0.0;
   double mean_receiver_us = 0.0; ///< Receiver time per slot (front end and decoding).
   bool simulated = true;         ///< False when skipped by early stopping.
+  /// Against each receiver of the run (indexed as EvaluationConfig::receivers; this receiver's
+  /// own entry stays zero), on the slots both simulated (paired_comparison.h).
+  std::vector<PairedOutcome> paired;
 };
 
 /// Progress of a running evaluation.

@@ -1,0 +1,47 @@
+/// \file
+/// \brief Paired comparison of two receivers on the same slots: `airan eval` runs every receiver
+/// on identical slots (channel, noise and TB from the slot's seed), so the slots where exactly
+/// one of two receivers failed say which is better far more sharply than two separate BLER
+/// intervals (the slots where both fail or both pass carry no information about the difference).
+/// The exact two-sided sign test (McNemar's exact test) turns the two discordant counts into a
+/// p-value.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace airan::apps {
+
+struct EvaluationPoint;
+
+/// One receiver against another at one SNR, on the slots both simulated.
+struct PairedOutcome {
+  std::uint64_t common_slots = 0;
+  std::uint64_t only_this_failed = 0;  ///< This receiver failed, the other decoded.
+  std::uint64_t only_other_failed = 0; ///< The other failed, this one decoded.
+};
+
+/// Two-sided p-value of the exact sign test: the probability, if either receiver were as likely
+/// as the other to be the one that fails on a discordant slot, of a split at least as uneven as
+/// \p only_a_failed against \p only_b_failed. 1 when there is no discordant slot.
+double sign_test_p_value(std::uint64_t only_a_failed, std::uint64_t only_b_failed);
+
+/// Receivers a and b summed over every simulated SNR point of a sweep.
+struct PairedSweep {
+  std::string a;
+  std::string b;
+  std::uint64_t common_slots = 0;
+  std::uint64_t only_a_failed = 0;
+  std::uint64_t only_b_failed = 0;
+  double p_value = 1.0; ///< sign_test_p_value(only_a_failed, only_b_failed).
+};
+
+/// Sums receiver \p a's paired outcomes against receiver \p b (indices into \p receivers, the
+/// run's receivers in order; EvaluationPoint::paired is indexed the same way) over \p points.
+PairedSweep paired_over_sweep(std::span<const EvaluationPoint> points,
+                              std::span<const std::string> receivers, std::size_t a,
+                              std::size_t b);
+
+} // namespace airan::apps
