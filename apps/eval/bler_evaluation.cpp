@@ -118,6 +118,11 @@ std::string validate_evaluation(const EvaluationConfig& config) {
     problems += "LDPC iterations: 1 .. 100\n";
   }
   for (std::size_t i = 0; i < config.receivers.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (config.receivers[j].name == config.receivers[i].name) {
+        problems += "receiver '" + config.receivers[i].name + "' is listed twice\n";
+      }
+    }
     if (!config.receivers[i].neural) {
       continue;
     }

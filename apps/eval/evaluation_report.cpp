@@ -76,6 +76,23 @@ std::string format_snr_range(const std::vector<EvaluationPoint>& points, const s
   return out.str();
 }
 
+/// A p-value from its log10, also below double's range: "0.031", "1.2e-215", "3e-412".
+std::string format_p_value(double log10_p) {
+  std::ostringstream out;
+  if (log10_p > -4.0) {
+    out << std::setprecision(2) << std::pow(10.0, log10_p);
+    return out.str();
+  }
+  double exponent = std::floor(log10_p);
+  double mantissa = std::pow(10.0, log10_p - exponent);
+  if (mantissa >= 9.95) { // would print as "10"
+    mantissa /= 10.0;
+    exponent += 1.0;
+  }
+  out << std::setprecision(2) << mantissa << 'e' << static_cast<long long>(exponent);
+  return out.str();
+}
+
 std::vector<std::string> receiver_names(const EvaluationConfig& config) {
   std::vector<std::string> names;
   for (const auto& spec : config.receivers) {
@@ -179,8 +196,8 @@ std::string format_evaluation_table(const EvaluationConfig& config,
         const PairedSweep sweep = paired_over_sweep(points, names, a, b);
         out << "  " << sweep.a << " vs " << sweep.b << ": only " << sweep.a << " failed "
             << sweep.only_a_failed << ", only " << sweep.b << " failed " << sweep.only_b_failed
-            << " of " << sweep.common_slots << " common slots, p = " << std::defaultfloat
-            << std::setprecision(2) << sweep.p_value << std::fixed << '\n';
+            << " of " << sweep.common_slots
+            << " common slots, p = " << format_p_value(sweep.log10_p_value) << '\n';
       }
     }
   }
@@ -268,7 +285,8 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
                                              {"common_slots", sweep.common_slots},
                                              {"only_a_failed", sweep.only_a_failed},
                                              {"only_b_failed", sweep.only_b_failed},
-                                             {"p_value", sweep.p_value}});
+                                             {"p_value", sweep.p_value},
+                                             {"log10_p_value", sweep.log10_p_value}});
       }
     }
   }

@@ -8,21 +8,35 @@
 
 namespace airan::apps {
 
-double sign_test_p_value(std::uint64_t only_a_failed, std::uint64_t only_b_failed) {
+double sign_test_log10_p_value(std::uint64_t only_a_failed, std::uint64_t only_b_failed) {
   const std::uint64_t n = only_a_failed + only_b_failed;
   if (n == 0) {
-    return 1.0;
+    return 0.0;
   }
-  // 2 P(X <= min) for X ~ Binomial(n, 1/2), the terms in log space (n may be large).
-  const std::uint64_t smaller = std::min(only_a_failed, only_b_failed);
+  // 2 P(X <= m) for X ~ Binomial(n, 1/2), m = min: the terms' logs, summed relative to the
+  // largest (k = m, as m <= n / 2) from it downwards until they no longer count.
+  const std::uint64_t m = std::min(only_a_failed, only_b_failed);
   const double log_n_factorial = std::lgamma(double(n) + 1.0);
   const double log_half_power = double(n) * std::log(0.5);
-  double tail = 0.0;
-  for (std::uint64_t k = 0; k <= smaller; ++k) {
-    tail += std::exp(log_n_factorial - std::lgamma(double(k) + 1.0) -
-                     std::lgamma(double(n - k) + 1.0) + log_half_power);
+  const auto log_term = [&](std::uint64_t k) {
+    return log_n_factorial - std::lgamma(double(k) + 1.0) - std::lgamma(double(n - k) + 1.0) +
+           log_half_power;
+  };
+  const double log_largest = log_term(m);
+  double relative_sum = 0.0;
+  for (std::uint64_t k = m + 1; k-- > 0;) {
+    const double relative = std::exp(log_term(k) - log_largest);
+    relative_sum += relative;
+    if (relative < 1e-17 * relative_sum) {
+      break; // the terms fall faster than geometrically from here
+    }
   }
-  return std::min(1.0, 2.0 * tail);
+  const double log_p = std::log(2.0) + log_largest + std::log(relative_sum);
+  return std::min(0.0, log_p / std::log(10.0));
+}
+
+double sign_test_p_value(std::uint64_t only_a_failed, std::uint64_t only_b_failed) {
+  return std::pow(10.0, sign_test_log10_p_value(only_a_failed, only_b_failed));
 }
 
 PairedSweep paired_over_sweep(std::span<const EvaluationPoint> points,
@@ -39,7 +53,8 @@ PairedSweep paired_over_sweep(std::span<const EvaluationPoint> points,
     sweep.only_a_failed += p.paired[b].only_this_failed;
     sweep.only_b_failed += p.paired[b].only_other_failed;
   }
-  sweep.p_value = sign_test_p_value(sweep.only_a_failed, sweep.only_b_failed);
+  sweep.log10_p_value = sign_test_log10_p_value(sweep.only_a_failed, sweep.only_b_failed);
+  sweep.p_value = std::pow(10.0, sweep.log10_p_value);
   return sweep;
 }
 

@@ -9,7 +9,10 @@
 #include "airan/io/fapi_messages.h"
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
+#include <stdexcept>
+#include <string>
 #include <thread>
 
 namespace airan::l1 {
@@ -136,8 +139,14 @@ void FapiPhy::Impl::advance_slots(bool current_ended) {
   }
 }
 
-FapiPhy::FapiPhy(io::FapiTransport& transport, IqSource& samples, const FapiPhyConfig& config)
-    : impl_(std::make_unique<Impl>(*this, transport, samples, config)) {}
+FapiPhy::FapiPhy(io::FapiTransport& transport, IqSource& samples, const FapiPhyConfig& config) {
+  if (config.rssi_dbm_at_full_scale &&
+      !(std::abs(*config.rssi_dbm_at_full_scale) <= max_rssi_calibration_db)) {
+    throw std::invalid_argument("FapiPhy: rssi_dbm_at_full_scale must be finite, within +-" +
+                                std::to_string(int(max_rssi_calibration_db)) + " dB");
+  }
+  impl_ = std::make_unique<Impl>(*this, transport, samples, config);
+}
 
 FapiPhy::~FapiPhy() = default;
 

@@ -120,14 +120,15 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
                                            config.rssi_dbm_at_full_scale.has_value());
   if (error.ok()) {
     try {
-      processor = std::make_unique<UlSlotProcessor>(new_cell, new_rx, config.receiver);
+      auto built = std::make_unique<UlSlotProcessor>(new_cell, new_rx, config.receiver);
       // Every CONFIG is complete: without the TLV, dBFS (also after an earlier 0).
       const std::uint8_t unit = request.rssi_measurement.value_or(io::fapi_rssi_in_dbfs);
-      processor->set_rssi_unit(unit == io::fapi_rssi_not_reported ? RssiUnit::none
-                               : unit == io::fapi_rssi_in_dbm     ? RssiUnit::dbm
-                                                                  : RssiUnit::dbfs,
-                               config.rssi_dbm_at_full_scale.value_or(0.0F));
-      harq_counted = {}; // a new processor counts from zero
+      built->set_rssi_unit(unit == io::fapi_rssi_not_reported ? RssiUnit::none
+                           : unit == io::fapi_rssi_in_dbm     ? RssiUnit::dbm
+                                                              : RssiUnit::dbfs,
+                           config.rssi_dbm_at_full_scale.value_or(0.0F));
+      processor = std::move(built); // replaced only once fully set up
+      harq_counted = {};            // a new processor counts from zero
       cell = new_cell;
       num_rx_antennas = new_rx;
       clock.emplace(cell.numerology, config.clock_mode, config.period_scale);

@@ -242,8 +242,9 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
 }
 
 void UlSlotProcessor::set_rssi_unit(RssiUnit unit, float dbm_at_full_scale) {
-  if (!std::isfinite(dbm_at_full_scale)) {
-    throw std::invalid_argument("UlSlotProcessor: the RSSI calibration must be finite");
+  if (unit == RssiUnit::dbm && !(std::abs(dbm_at_full_scale) <= max_rssi_calibration_db)) {
+    throw std::invalid_argument("UlSlotProcessor: the RSSI calibration must be finite, within +-" +
+                                std::to_string(int(max_rssi_calibration_db)) + " dB");
   }
   report_rssi_ = unit != RssiUnit::none;
   // dBm = 10 log10(P / full_scale^2) + c = 10 log10(P / scale^2) with

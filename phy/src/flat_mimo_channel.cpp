@@ -17,7 +17,7 @@ FlatMimoChannel::FlatMimoChannel(unsigned num_rx, unsigned num_ports, std::vecto
 }
 
 FlatMimoChannel FlatMimoChannel::rayleigh(unsigned num_rx, unsigned num_ports, std::uint64_t seed) {
-  // AwgnGenerator, not std::normal_distribution: the same matrix with every standard library.
+  // AwgnGenerator, not std::normal_distribution: independent of the library's distributions.
   std::vector<cf32> matrix(std::size_t{num_rx} * num_ports, cf32(0.0F, 0.0F));
   AwgnGenerator(seed).add(matrix, 1.0F);
   return {num_rx, num_ports, std::move(matrix)};
@@ -62,8 +62,11 @@ void FlatMimoChannel::apply(const ResourceGrid& tx, float noise_variance, std::m
                                 std::to_string(num_rx_) + "x" + std::to_string(num_ports_) +
                                 " channel");
   }
+  if (!std::isfinite(noise_variance) || noise_variance < 0.0F) {
+    throw std::invalid_argument("FlatMimoChannel: the noise variance must be finite and >= 0");
+  }
   // The noise from an AwgnGenerator seeded by one draw of rng (whose sequence the standard
-  // fixes): the same numbers with every standard library, unlike std::normal_distribution.
+  // fixes): independent of the standard library's distributions, unlike std::normal_distribution.
   AwgnGenerator noise(rng());
   for (unsigned r = 0; r < num_rx_; ++r) {
     for (unsigned l = 0; l < rx.num_symbols(); ++l) {

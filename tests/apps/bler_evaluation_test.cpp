@@ -47,6 +47,12 @@ TEST(BlerEvaluation, SameSeedGivesTheSameNumbersWhateverTheThreadCount) {
     EXPECT_EQ(one[i].slots, three[i].slots) << i;
     EXPECT_EQ(one[i].tb_errors, three[i].tb_errors) << i;
     EXPECT_DOUBLE_EQ(one[i].mean_post_eq_sinr_db, three[i].mean_post_eq_sinr_db) << i;
+    ASSERT_EQ(one[i].paired.size(), three[i].paired.size());
+    for (std::size_t r = 0; r < one[i].paired.size(); ++r) {
+      EXPECT_EQ(one[i].paired[r].common_slots, three[i].paired[r].common_slots) << i;
+      EXPECT_EQ(one[i].paired[r].only_this_failed, three[i].paired[r].only_this_failed) << i;
+      EXPECT_EQ(one[i].paired[r].only_other_failed, three[i].paired[r].only_other_failed) << i;
+    }
   }
   config.seed = 8;
   const auto other = apps::run_evaluation(config);
@@ -160,6 +166,13 @@ TEST(BlerEvaluation, ImpossibleConfigurationsAreErrorsBeforeAnyWork) {
   EXPECT_NE(apps::validate_evaluation(config).find("receive antennas"), std::string::npos)
       << apps::validate_evaluation(config);
   EXPECT_THROW(apps::run_evaluation(config), std::invalid_argument);
+
+  // The paired statistics are keyed by name: a receiver twice is refused.
+  config = small_config();
+  config.receivers.push_back(config.receivers[0]);
+  EXPECT_NE(apps::validate_evaluation(config).find("'ls-lin-lmmse' is listed twice"),
+            std::string::npos)
+      << apps::validate_evaluation(config);
 
   config = small_config();
   config.scenario.cell.num_prbs = 300;

@@ -96,6 +96,9 @@ TEST(EvalCli, EvalWritesTableCsvJsonAndPlot) {
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("SNR at BLER 10%"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("95% range:"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("  ls-lin-lmmse vs perfect-csi: only ls-lin-lmmse failed "),
+            std::string::npos)
+      << result.output;
   const auto csv = read_text(dir / "bler.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 7) << csv;
   EXPECT_NE(csv.find(",simulated,bler_low95,bler_high95\n"), std::string::npos) << csv;
@@ -106,6 +109,27 @@ TEST(EvalCli, EvalWritesTableCsvJsonAndPlot) {
     EXPECT_LE(point["bler_ci95"][0].get<double>(), point["bler"].get<double>());
     EXPECT_GE(point["bler_ci95"][1].get<double>(), point["bler"].get<double>());
   }
+  // The paired counts: per point from both sides, and over the sweep as the points' sums.
+  std::uint64_t only_ls = 0;
+  std::uint64_t only_genie = 0;
+  for (std::size_t i = 0; i < json["results"].size(); i += 2) {
+    const auto& ls = json["results"][i];
+    const auto& genie = json["results"][i + 1];
+    ASSERT_EQ(ls["receiver"], "ls-lin-lmmse");
+    const auto& pair = ls["paired"]["perfect-csi"];
+    EXPECT_EQ(pair["only_this_failed"], genie["paired"]["ls-lin-lmmse"]["only_other_failed"]);
+    EXPECT_EQ(pair["only_other_failed"], genie["paired"]["ls-lin-lmmse"]["only_this_failed"]);
+    if (ls["simulated"].get<bool>()) {
+      only_ls += pair["only_this_failed"].get<std::uint64_t>();
+      only_genie += pair["only_other_failed"].get<std::uint64_t>();
+    }
+  }
+  ASSERT_EQ(json["paired_over_sweep"].size(), 1U);
+  const auto& sweep = json["paired_over_sweep"][0];
+  EXPECT_EQ(sweep["a"], "ls-lin-lmmse");
+  EXPECT_EQ(sweep["only_a_failed"].get<std::uint64_t>(), only_ls);
+  EXPECT_EQ(sweep["only_b_failed"].get<std::uint64_t>(), only_genie);
+  EXPECT_LE(sweep["log10_p_value"].get<double>(), 0.0);
   for (const char* name : {"ls-lin-lmmse", "perfect-csi"}) {
     const auto& range = json["snr_at_bler_10_percent_ci95"][name];
     ASSERT_EQ(range.size(), 2U) << name;

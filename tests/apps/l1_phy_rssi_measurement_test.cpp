@@ -116,6 +116,17 @@ TEST(FapiPhyRssiMeasurement, DbmIsDbfsPlusTheCalibration) {
   const Reported reported = decode_one(dbm);
   EXPECT_NEAR(reported.crc.measurement.rssi, reference - 300, 1); // 0.1 dB steps
   EXPECT_EQ(reported.rx_data_rssi, reported.crc.measurement.rssi);
+  // The calibration applies to dBm only: the same PHY asked for dBFS reads the reference.
+  reconfigure(dbm, io::fapi_rssi_in_dbfs);
+  EXPECT_EQ(decode_one(dbm).crc.measurement.rssi, reference);
+}
+
+TEST(FapiPhyRssiMeasurement, ACalibrationOutOfRangeIsRefusedAtConstruction) {
+  for (const float bad : {std::nanf(""), 1e6F, -250.0F}) {
+    FapiPhyConfig config = test::harness_phy_config();
+    config.rssi_dbm_at_full_scale = bad;
+    EXPECT_THROW(PhyHarness{config}, std::invalid_argument) << bad;
+  }
 }
 
 } // namespace

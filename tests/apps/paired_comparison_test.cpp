@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
 #include <string>
 
 namespace {
@@ -15,14 +16,18 @@ using namespace airan::apps;
 
 TEST(PairedComparison, SignTestPValues) {
   EXPECT_EQ(sign_test_p_value(0, 0), 1.0);
-  EXPECT_NEAR(sign_test_p_value(0, 5), 2.0 / 32.0, 1e-12);       // 2 P(X = 0), n = 5
+  EXPECT_NEAR(sign_test_p_value(0, 5), 2.0 / 32.0, 1e-12);          // 2 P(X = 0), n = 5
   EXPECT_NEAR(sign_test_p_value(9, 1), 2.0 * 11.0 / 1024.0, 1e-12); // 2 P(X <= 1), n = 10
-  EXPECT_EQ(sign_test_p_value(1, 9), sign_test_p_value(9, 1));
-  EXPECT_EQ(sign_test_p_value(5, 5), 1.0); // capped
-  EXPECT_NEAR(sign_test_p_value(20, 40), 0.0134893, 1e-6); // n = 60: 2 P(X <= 20)
+  EXPECT_EQ(sign_test_p_value(5, 5), 1.0);                          // capped
+  EXPECT_NEAR(sign_test_p_value(20, 40), 0.0134893, 1e-6);          // n = 60: 2 P(X <= 20)
   const double lopsided = sign_test_p_value(300, 812);
   EXPECT_GT(lopsided, 0.0);
   EXPECT_LT(lopsided, 1e-40);
+  // Beyond double's range the log stays exact: 0 against 1100 is 2 (1/2)^1100.
+  EXPECT_NEAR(sign_test_log10_p_value(0, 1100), -1099.0 * std::log10(2.0), 1e-9);
+  EXPECT_EQ(sign_test_p_value(0, 1100), 0.0);
+  // 25 against 0 (the EVALUATION.md example): 2^-24.
+  EXPECT_NEAR(sign_test_log10_p_value(25, 0), -24.0 * std::log10(2.0), 1e-12);
 }
 
 TEST(PairedComparison, SweepSumsEverySimulatedPointOfTheFirstReceiver) {
@@ -47,6 +52,7 @@ TEST(PairedComparison, SweepSumsEverySimulatedPointOfTheFirstReceiver) {
   EXPECT_EQ(sweep.only_a_failed, 30U);
   EXPECT_EQ(sweep.only_b_failed, 4U);
   EXPECT_EQ(sweep.p_value, sign_test_p_value(30, 4));
+  EXPECT_EQ(sweep.log10_p_value, sign_test_log10_p_value(30, 4));
   const PairedSweep reverse = paired_over_sweep(points, receivers, 1, 0);
   EXPECT_EQ(reverse.only_a_failed, 4U);
   EXPECT_EQ(reverse.only_b_failed, 30U);

@@ -1,11 +1,8 @@
 #include "airan/phy/flat_mimo_channel.h"
 
-#include "airan/phy/awgn.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <vector>
 
 namespace {
 
@@ -53,9 +50,9 @@ TEST(FlatMimoChannel, AppliesTheMatrixAndNoiseOfTheRequestedVariance) {
   EXPECT_THROW(channel.apply(tx, -1.0F, rng, rx), std::invalid_argument);
 }
 
-// Rayleigh entries are CN(0, 1) from AwgnGenerator: unit power, and the same numbers with every
-// standard library (std::normal_distribution's differ between libstdc++ and libc++), so the
-// matrix of a seed is pinned here.
+// Rayleigh entries are CN(0, 1) from AwgnGenerator: unit power, and independent of the standard
+// library's distributions (std::normal_distribution's differ between libstdc++ and libc++), so
+// the matrix of a seed is pinned here (to 1e-6: libm's log/cos/sin may round apart).
 TEST(FlatMimoChannel, RayleighEntriesAreUnitPowerAndTheSameEverywhere) {
   const auto h = FlatMimoChannel::rayleigh(64, 64, 5);
   double power = 0.0;
@@ -65,9 +62,6 @@ TEST(FlatMimoChannel, RayleighEntriesAreUnitPowerAndTheSameEverywhere) {
     }
   }
   EXPECT_NEAR(power / (64 * 64), 1.0, 0.05);
-  std::vector<cf32> expected(1, cf32(0.0F, 0.0F));
-  AwgnGenerator(7).add(expected, 1.0F);
-  EXPECT_EQ(FlatMimoChannel::rayleigh(1, 1, 7).gain(0, 0), expected[0]);
   EXPECT_NEAR(FlatMimoChannel::rayleigh(1, 1, 7).gain(0, 0).real(), 0.583012, 1e-6);
   EXPECT_NEAR(FlatMimoChannel::rayleigh(1, 1, 7).gain(0, 0).imag(), -0.126290, 1e-6);
 }

@@ -4,7 +4,8 @@
 /// one of two receivers failed say which is better far more sharply than two separate BLER
 /// intervals (the slots where both fail or both pass carry no information about the difference).
 /// The exact two-sided sign test (McNemar's exact test) turns the two discordant counts into a
-/// p-value.
+/// p-value; approximate when the points stopped at their target errors (the receiver that
+/// stopped first has exactly the target on the shared slots).
 #pragma once
 
 #include <cstdint>
@@ -23,9 +24,13 @@ struct PairedOutcome {
   std::uint64_t only_other_failed = 0; ///< The other failed, this one decoded.
 };
 
-/// Two-sided p-value of the exact sign test: the probability, if either receiver were as likely
-/// as the other to be the one that fails on a discordant slot, of a split at least as uneven as
-/// \p only_a_failed against \p only_b_failed. 1 when there is no discordant slot.
+/// log10 of the two-sided p-value of the exact sign test: the probability, if either receiver
+/// were as likely as the other to be the one that fails on a discordant slot, of a split at
+/// least as uneven as \p only_a_failed against \p only_b_failed. 0 (p = 1) when there is no
+/// discordant slot; finite however lopsided the split (p itself underflows below 1e-308).
+double sign_test_log10_p_value(std::uint64_t only_a_failed, std::uint64_t only_b_failed);
+
+/// 10^sign_test_log10_p_value(): 0 when that underflows.
 double sign_test_p_value(std::uint64_t only_a_failed, std::uint64_t only_b_failed);
 
 /// Receivers a and b summed over every simulated SNR point of a sweep.
@@ -35,13 +40,13 @@ struct PairedSweep {
   std::uint64_t common_slots = 0;
   std::uint64_t only_a_failed = 0;
   std::uint64_t only_b_failed = 0;
-  double p_value = 1.0; ///< sign_test_p_value(only_a_failed, only_b_failed).
+  double log10_p_value = 0.0; ///< sign_test_log10_p_value(only_a_failed, only_b_failed).
+  double p_value = 1.0;       ///< 10^log10_p_value (0 when that underflows).
 };
 
 /// Sums receiver \p a's paired outcomes against receiver \p b (indices into \p receivers, the
 /// run's receivers in order; EvaluationPoint::paired is indexed the same way) over \p points.
 PairedSweep paired_over_sweep(std::span<const EvaluationPoint> points,
-                              std::span<const std::string> receivers, std::size_t a,
-                              std::size_t b);
+                              std::span<const std::string> receivers, std::size_t a, std::size_t b);
 
 } // namespace airan::apps

@@ -77,7 +77,8 @@ struct FapiPhyConfig {
   std::size_t max_latency_samples = 1U << 16;
   /// The RU's calibration: the power in dBm, at the antenna connector, of an RE at the
   /// fronthaul's full scale (0 dBFS). Set: a CONFIG.request may ask for RSSI in dBm
-  /// (RSSIMeasurement 1, which OAI's MAC always sends); unset: such a CONFIG is refused.
+  /// (RSSIMeasurement 1, which OAI's MAC always sends); unset: such a CONFIG is refused. Within
+  /// +-max_rssi_calibration_db.
   std::optional<float> rssi_dbm_at_full_scale;
 };
 
@@ -85,6 +86,7 @@ struct FapiPhyConfig {
 class FapiPhy {
 public:
   /// \p transport and \p samples must outlive the PHY.
+  /// \throws std::invalid_argument for a calibration that is not finite or out of range.
   FapiPhy(io::FapiTransport& transport, IqSource& samples, const FapiPhyConfig& config = {});
   ~FapiPhy();
   FapiPhy(const FapiPhy&) = delete;

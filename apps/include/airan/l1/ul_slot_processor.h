@@ -37,6 +37,9 @@
 
 namespace airan::l1 {
 
+/// Largest |RU calibration| (dBm of an RE at 0 dBFS) a UlSlotProcessor takes for dBm RSSI.
+inline constexpr float max_rssi_calibration_db = 200.0F;
+
 /// The unit of the RSSI a UlSlotProcessor reports (CONFIG.request RSSIMeasurement).
 enum class RssiUnit : std::uint8_t {
   none, ///< 0: not reported (0xFFFF).
@@ -111,7 +114,8 @@ public:
   void reset_harq();
   /// What CRC and RX_DATA entries carry as RSSI (CONFIG.request RSSIMeasurement): dBFS (the
   /// default), dBm = dBFS + \p dbm_at_full_scale (the RU's calibration), or nothing (0xFFFF).
-  /// \throws std::invalid_argument for a non-finite calibration.
+  /// \throws std::invalid_argument for dBm with a calibration beyond +-max_rssi_calibration_db
+  /// (or not finite).
   void set_rssi_unit(RssiUnit unit, float dbm_at_full_scale = 0.0F);
   /// The HARQ pool of the receiver for \p layers layers, or nullptr.
   [[nodiscard]] phy::HarqBufferPool* harq_pool(unsigned layers);

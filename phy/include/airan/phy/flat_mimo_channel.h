@@ -34,7 +34,8 @@ public:
 
   /// Writes \p rx (num_rx ports of the same symbols and subcarriers as \p tx) with the channel
   /// output plus complex white Gaussian noise of variance \p noise_variance per RE (an
-  /// AwgnGenerator seeded by one draw of \p rng: the same numbers with every standard library).
+  /// AwgnGenerator seeded by one draw of \p rng, taken always, also without noise: independent
+  /// of the standard library's distributions).
   /// \throws std::invalid_argument on a shape mismatch or a negative or non-finite variance.
   void apply(const ResourceGrid& tx, float noise_variance, std::mt19937_64& rng,
              ResourceGrid& rx) const;
