@@ -39,7 +39,7 @@ TEST(PairedComparison, SweepSumsEverySimulatedPointOfTheFirstReceiver) {
       p.receiver = name;
       p.snr_db = snr;
       p.paired.resize(2);
-      const std::uint64_t only_a = 10U * (snr + 1);
+      const std::uint64_t only_a = std::uint64_t{10} * static_cast<std::uint64_t>(snr + 1);
       p.paired[name == "a" ? 1 : 0] = {100, name == "a" ? only_a : 2U, name == "a" ? 2U : only_a};
       p.simulated = snr < 2; // the last point was skipped by early stopping
       points.push_back(p);
