@@ -41,6 +41,16 @@ void reconfigure(PhyHarness& h, std::optional<std::uint8_t> rssi) {
   h.configure_and_start(config);
 }
 
+/// Sends a CONFIG.request for the harness cell asking for RSSI in dBm; returns the response code.
+io::FapiErrorCode config_asking_for_dbm(PhyHarness& h) {
+  io::FapiConfigRequest dbm = io::to_fapi_config_request(h.cell(), PhyHarness::rx);
+  dbm.rssi_measurement = io::fapi_rssi_in_dbm;
+  h.send(dbm);
+  const auto response = h.wait_for(FapiMessageType::config_response);
+  EXPECT_TRUE(response);
+  return response ? response->response_code : io::FapiErrorCode::msg_ok;
+}
+
 TEST(FapiPhyRssiMeasurement, DbfsByDefaultAndWhenAskedFor) {
   for (const std::optional<std::uint8_t> asked :
        {std::optional<std::uint8_t>{}, std::optional<std::uint8_t>{io::fapi_rssi_in_dbfs}}) {
@@ -67,12 +77,7 @@ TEST(FapiPhyRssiMeasurement, ZeroTurnsRssiOffUntilAConfigWithoutIt) {
   // A refused CONFIG (dBm, no calibration) leaves the configuration as it was: still off.
   h.send(io::FapiStopRequest{});
   ASSERT_TRUE(h.wait_for(FapiMessageType::stop_indication));
-  io::FapiConfigRequest dbm = io::to_fapi_config_request(h.cell(), PhyHarness::rx);
-  dbm.rssi_measurement = io::fapi_rssi_in_dbm;
-  h.send(dbm);
-  const auto refused = h.wait_for(FapiMessageType::config_response);
-  ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->response_code, io::FapiErrorCode::msg_invalid_config);
+  EXPECT_EQ(config_asking_for_dbm(h), io::FapiErrorCode::msg_invalid_config);
   h.send(io::FapiStartRequest{});
   ASSERT_TRUE(h.wait_for(FapiMessageType::slot_indication));
   reported = decode_one(h);
@@ -85,12 +90,7 @@ TEST(FapiPhyRssiMeasurement, ZeroTurnsRssiOffUntilAConfigWithoutIt) {
 
 TEST(FapiPhyRssiMeasurement, DbmWithoutCalibrationIsRefusedAndThePhyStaysIdle) {
   PhyHarness h;
-  io::FapiConfigRequest config = io::to_fapi_config_request(h.cell(), PhyHarness::rx);
-  config.rssi_measurement = io::fapi_rssi_in_dbm;
-  h.send(config);
-  const auto response = h.wait_for(FapiMessageType::config_response);
-  ASSERT_TRUE(response);
-  EXPECT_EQ(response->response_code, io::FapiErrorCode::msg_invalid_config);
+  EXPECT_EQ(config_asking_for_dbm(h), io::FapiErrorCode::msg_invalid_config);
   h.send(io::FapiParamRequest{});
   const auto param = h.wait_for(FapiMessageType::param_response);
   ASSERT_TRUE(param);

@@ -60,6 +60,19 @@ std::vector<cd> pair_covariance(const CdlChannelSpec& spec, unsigned seeds) {
   return covariance;
 }
 
+/// A \p model link, 100 ns, \p rx x \p tx antennas polarised \p bs and \p ue.
+CdlChannelSpec polarised_spec(const char* model, unsigned rx, CdlPolarization bs, unsigned tx,
+                              CdlPolarization ue) {
+  CdlChannelSpec spec;
+  spec.model = model;
+  spec.delay_spread_s = 100e-9;
+  spec.num_rx = rx;
+  spec.num_tx = tx;
+  spec.rx_polarization = bs;
+  spec.tx_polarization = ue;
+  return spec;
+}
+
 double xpr_linear(const char* model) {
   return std::pow(10.0, find_cdl_table(model).xpr_db / 10.0);
 }
@@ -134,13 +147,8 @@ TEST(CdlPolarization, VerticalElementsOfAVhArrayDrawTheVerticalArraysRays) {
 // phases per polarisation combination).
 TEST(CdlPolarization, CrossPolarisedPairsGetOneOverTheXpr) {
   for (const char* model : {"CDL-A", "CDL-C"}) {
-    CdlChannelSpec spec;
-    spec.model = model;
-    spec.delay_spread_s = 100e-9;
-    spec.num_rx = 2;
-    spec.num_tx = 2;
-    spec.rx_polarization = CdlPolarization::vh;
-    spec.tx_polarization = CdlPolarization::vh;
+    const CdlChannelSpec spec =
+        polarised_spec(model, 2, CdlPolarization::vh, 2, CdlPolarization::vh);
     const auto covariance = pair_covariance(spec, 3000);
     const double kappa = xpr_linear(model);
     // Pairs r * 2 + t: (V,V), (V,H), (H,V), (H,H).
@@ -161,11 +169,8 @@ TEST(CdlPolarization, CrossPolarisedPairsGetOneOverTheXpr) {
 // uncorrelated.
 TEST(CdlPolarization, SlantedElementsShareTheVerticalField) {
   for (const char* model : {"CDL-A", "CDL-D"}) {
-    CdlChannelSpec spec;
-    spec.model = model;
-    spec.delay_spread_s = 100e-9;
-    spec.num_rx = 2;
-    spec.rx_polarization = CdlPolarization::cross;
+    CdlChannelSpec spec =
+        polarised_spec(model, 2, CdlPolarization::cross, 1, CdlPolarization::vertical);
     const double kappa = xpr_linear(model);
     const bool los = find_cdl_table(model).first_entry_is_los;
     // The LOS ray has no cross-polarised term: it adds its power P_0 without the 1/kappa part.
@@ -191,13 +196,8 @@ TEST(CdlPolarization, SlantedElementsShareTheVerticalField) {
 // unit amplitude with opposite signs, V-H none; -45 against -45 cancels (cos 90 degrees), -45
 // against +45 has unit amplitude.
 TEST(CdlPolarization, TheLosRayCouplesThroughDiagOneMinusOne) {
-  CdlChannelSpec spec;
-  spec.model = "CDL-D";
+  CdlChannelSpec spec = polarised_spec("CDL-D", 2, CdlPolarization::vh, 2, CdlPolarization::vh);
   spec.delay_spread_s = 30e-9;
-  spec.num_rx = 2;
-  spec.num_tx = 2;
-  spec.rx_polarization = CdlPolarization::vh;
-  spec.tx_polarization = CdlPolarization::vh;
   const std::size_t m_count = cdl_rays_per_cluster;
   const Rays vh = draw_rays(spec, 3);
   // Tap 0, pairs (V,V), (V,H), (H,V), (H,H), ray 0.
