@@ -191,14 +191,11 @@ std::string format_evaluation_table(const EvaluationConfig& config,
   // Paired over the sweep: the slots where exactly one of two receivers failed.
   if (names.size() > 1) {
     out << "Paired over the sweep (slots where only one of the two failed; exact sign test):\n";
-    for (std::size_t a = 0; a < names.size(); ++a) {
-      for (std::size_t b = a + 1; b < names.size(); ++b) {
-        const PairedSweep sweep = paired_over_sweep(points, names, a, b);
-        out << "  " << sweep.a << " vs " << sweep.b << ": only " << sweep.a << " failed "
-            << sweep.only_a_failed << ", only " << sweep.b << " failed " << sweep.only_b_failed
-            << " of " << sweep.common_slots
-            << " common slots, p = " << format_p_value(sweep.log10_p_value) << '\n';
-      }
+    for (const PairedSweep& sweep : paired_sweeps(points, names)) {
+      out << "  " << sweep.a << " vs " << sweep.b << ": only " << sweep.a << " failed "
+          << sweep.only_a_failed << ", only " << sweep.b << " failed " << sweep.only_b_failed
+          << " of " << sweep.common_slots
+          << " common slots, p = " << format_p_value(sweep.log10_p_value) << '\n';
     }
   }
   return out.str();
@@ -209,6 +206,7 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
                                                   const EvaluationConfig& config,
                                                   const std::vector<EvaluationPoint>& points) {
   std::filesystem::create_directories(directory);
+  const auto names = receiver_names(config);
   const auto open = [](const std::filesystem::path& path) {
     std::ofstream file(path);
     if (!file) {
@@ -264,7 +262,6 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
                                {"simulated", p.simulated},
                                {"bler_ci95", {interval.low, interval.high}}});
     nlohmann::json paired = nlohmann::json::object();
-    const auto names = receiver_names(config);
     for (std::size_t other = 0; other < p.paired.size() && other < names.size(); ++other) {
       if (names[other] != p.receiver) {
         paired[names[other]] = {{"common_slots", p.paired[other].common_slots},
@@ -274,26 +271,20 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
     }
     json["results"].back()["paired"] = paired;
   }
-  {
-    const auto names = receiver_names(config);
-    json["paired_over_sweep"] = nlohmann::json::array();
-    for (std::size_t a = 0; a < names.size(); ++a) {
-      for (std::size_t b = a + 1; b < names.size(); ++b) {
-        const PairedSweep sweep = paired_over_sweep(points, names, a, b);
-        json["paired_over_sweep"].push_back({{"a", sweep.a},
-                                             {"b", sweep.b},
-                                             {"common_slots", sweep.common_slots},
-                                             {"only_a_failed", sweep.only_a_failed},
-                                             {"only_b_failed", sweep.only_b_failed},
-                                             {"p_value", sweep.p_value},
-                                             {"log10_p_value", sweep.log10_p_value}});
-      }
-    }
+  json["paired_over_sweep"] = nlohmann::json::array();
+  for (const PairedSweep& sweep : paired_sweeps(points, names)) {
+    json["paired_over_sweep"].push_back({{"a", sweep.a},
+                                         {"b", sweep.b},
+                                         {"common_slots", sweep.common_slots},
+                                         {"only_a_failed", sweep.only_a_failed},
+                                         {"only_b_failed", sweep.only_b_failed},
+                                         {"p_value", sweep.p_value},
+                                         {"log10_p_value", sweep.log10_p_value}});
   }
   const auto or_null = [](const std::optional<double>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
   };
-  for (const auto& name : receiver_names(config)) {
+  for (const auto& name : names) {
     json["snr_at_bler_10_percent"][name] = or_null(snr_at_bler(points, name, 0.1));
     json["snr_at_bler_10_percent_ci95"][name] = {
         or_null(snr_at_bler(points, name, 0.1, BlerCurve::lower95)),
@@ -308,7 +299,7 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
   }
 
   std::vector<io::PlotSeries> series;
-  for (const auto& name : receiver_names(config)) {
+  for (const auto& name : names) {
     io::PlotSeries curve;
     curve.label = name;
     for (const auto& p : points) {

@@ -58,4 +58,15 @@ PairedSweep paired_over_sweep(std::span<const EvaluationPoint> points,
   return sweep;
 }
 
+std::vector<PairedSweep> paired_sweeps(std::span<const EvaluationPoint> points,
+                                       std::span<const std::string> receivers) {
+  std::vector<PairedSweep> sweeps;
+  for (std::size_t a = 0; a < receivers.size(); ++a) {
+    for (std::size_t b = a + 1; b < receivers.size(); ++b) {
+      sweeps.push_back(paired_over_sweep(points, receivers, a, b));
+    }
+  }
+  return sweeps;
+}
+
 } // namespace airan::apps

@@ -56,6 +56,13 @@ TEST(PairedComparison, SweepSumsEverySimulatedPointOfTheFirstReceiver) {
   const PairedSweep reverse = paired_over_sweep(points, receivers, 1, 0);
   EXPECT_EQ(reverse.only_a_failed, 4U);
   EXPECT_EQ(reverse.only_b_failed, 30U);
+  const auto all = paired_sweeps(points, receivers);
+  ASSERT_EQ(all.size(), 1U);
+  EXPECT_EQ(all[0].only_a_failed, sweep.only_a_failed);
+  const std::array<std::string, 3> three = {"a", "b", "c"};
+  const auto pairs = paired_sweeps({}, three);
+  ASSERT_EQ(pairs.size(), 3U);
+  EXPECT_EQ(pairs[0].a + pairs[0].b + pairs[1].a + pairs[1].b + pairs[2].a + pairs[2].b, "abacbc");
 }
 
 } // namespace

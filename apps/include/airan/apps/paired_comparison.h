@@ -49,4 +49,8 @@ struct PairedSweep {
 PairedSweep paired_over_sweep(std::span<const EvaluationPoint> points,
                               std::span<const std::string> receivers, std::size_t a, std::size_t b);
 
+/// paired_over_sweep() for every two receivers a < b, in order.
+std::vector<PairedSweep> paired_sweeps(std::span<const EvaluationPoint> points,
+                                       std::span<const std::string> receivers);
+
 } // namespace airan::apps
