@@ -54,6 +54,18 @@ protected:
     ASSERT_NE(processor_.harq_pool(2)->find(ue1_key), nullptr);
   }
 
+  /// Both UEs fail in absolute slot 4; the clock moves to slot 154 (sfn 7, slot 14), and the
+  /// request for the retransmission of both TBs there (no new data) from \p signal is returned.
+  io::FapiSlotRequest retransmission_150_slots_later(UplinkSignalGenerator& signal) {
+    fail_both_at(4);
+    processor_.advance_harq_clock(154);
+    io::FapiSlotRequest request = test::two_ue_slot(signal, 14, 7, first_rnti, 20);
+    request.sfn = 7;
+    request.pusch[0].new_data_indicator = false;
+    request.pusch[1].new_data_indicator = false;
+    return request;
+  }
+
   bool held(unsigned layers, const phy::HarqProcessKey& key) {
     return processor_.harq_pool(layers)->find(key) != nullptr;
   }
@@ -152,12 +164,7 @@ TEST_F(UlSlotProcessorHarqExpiry, BuffersOfQuietProcessesExpire) {
 }
 
 TEST_F(UlSlotProcessorHarq, ARetransmissionWithoutSamplesKeepsTheBufferAliveToo) {
-  fail_both_at(4);
-  processor_.advance_harq_clock(154);
-  io::FapiSlotRequest request = test::two_ue_slot(strong_, 14, 7, first_rnti, 20);
-  request.sfn = 7;
-  request.pusch[0].new_data_indicator = false;
-  request.pusch[1].new_data_indicator = false;
+  const io::FapiSlotRequest request = retransmission_150_slots_later(strong_);
   processor_.process(request, ReceivedSlot{}, *crc_, *rx_data_); // the samples never came
   processor_.advance_harq_clock(294); // 290 slots after the first transmission, 140 after this
   EXPECT_TRUE(held(1, ue0_key));
@@ -167,12 +174,7 @@ TEST_F(UlSlotProcessorHarq, ARetransmissionWithoutSamplesKeepsTheBufferAliveToo)
 TEST_F(UlSlotProcessorHarq, ARetransmissionKeepsTheBufferAlive) {
   // 100 ms = 200 slots. A retransmission 150 slots after the first transmission renews the
   // buffer's age: 140 slots after that it is still held, 206 slots after it is not.
-  fail_both_at(4);
-  processor_.advance_harq_clock(154);
-  io::FapiSlotRequest request = test::two_ue_slot(weak_, 14, 7, first_rnti, 20);
-  request.sfn = 7;
-  request.pusch[0].new_data_indicator = false;
-  request.pusch[1].new_data_indicator = false;
+  const io::FapiSlotRequest request = retransmission_150_slots_later(weak_);
   ReceivedSlot samples;
   samples.grid = &weak_.grid();
   processor_.process(request, samples, *crc_, *rx_data_);
