@@ -25,6 +25,9 @@ std::string GpuCellGroup::Cell::admit(std::span<const phy::PuschConfig> pdus, st
   if (pdu.num_layers > config.max_layers) {
     return "invalid PDU: more layers than the cell was built for";
   }
+  if (pdu.transform_precoding) {
+    return "unsupported PDU: transform precoding (DFT-s-OFDM) is received by the CPU only";
+  }
   for (std::size_t j = 0; j < index; ++j) {
     if (pdus[j].rnti == pdu.rnti && pdus[j].harq_process_id == pdu.harq_process_id) {
       return "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";

@@ -165,8 +165,8 @@ bool GpuPuschFrontEnd::prepare_capture(unsigned num_rx, std::span<const phy::Pus
   }
   std::vector<detail::MmseBankKey> needed; // distinct, at most the table's capacity
   for (const phy::PuschConfig& pusch : pdus) {
-    if (!pusch.validate(s.cell).empty() || pusch.num_layers > s.limits.max_layers ||
-        pusch.prb_size > s.limits.max_prbs) {
+    if (!pusch.validate(s.cell).empty() || pusch.transform_precoding ||
+        pusch.num_layers > s.limits.max_layers || pusch.prb_size > s.limits.max_prbs) {
       continue; // fails in process()
     }
     detail::PduGeometry g;
@@ -309,6 +309,10 @@ void GpuPuschFrontEnd::Impl::check_pdu(const phy::PuschConfig& pusch) const {
   if (const std::string error = pusch.validate(cell); !error.empty()) {
     throw std::invalid_argument("GpuPuschFrontEnd: " + error);
   }
+  if (pusch.transform_precoding) {
+    throw std::invalid_argument("GpuPuschFrontEnd: transform precoding (DFT-s-OFDM) is "
+                                "received by the CPU front end only (--backend cpu)");
+  }
   if (pusch.num_layers > limits.max_layers || pusch.prb_size > limits.max_prbs || grid_rx == 0) {
     throw std::invalid_argument("GpuPuschFrontEnd: the PDU exceeds the limits, or no grid yet");
   }
@@ -379,8 +383,9 @@ void GpuPuschFrontEnd::pregenerate_dmrs(const phy::PuschConfig& pusch, unsigned 
   // A prepared PDU that took the previous pregenerated DMRS generates its own: these overwrite
   // them.
   s.prepared.pregenerated = false;
-  if (!pusch.validate(s.cell).empty() || pusch.num_layers > s.limits.max_layers ||
-      pusch.prb_size > s.limits.max_prbs || slot >= phy::slots_per_frame(s.cell.numerology)) {
+  if (!pusch.validate(s.cell).empty() || pusch.transform_precoding ||
+      pusch.num_layers > s.limits.max_layers || pusch.prb_size > s.limits.max_prbs ||
+      slot >= phy::slots_per_frame(s.cell.numerology)) {
     return; // process() refuses it
   }
   detail::PduGeometry g;

@@ -55,6 +55,11 @@ void NeuralReceiverInputs::build(const ResourceGrid& grid, const CellConfig& cel
   if (const std::string problem = pusch.validate(cell); !problem.empty()) {
     throw std::invalid_argument("neural receiver inputs: " + problem);
   }
+  if (pusch.transform_precoding) {
+    // Its LLRs are per resource element; DFT-s-OFDM spreads each symbol over the allocation.
+    throw std::invalid_argument("neural receiver inputs: the neural receiver takes CP-OFDM PUSCH "
+                                "only, not transform precoding (DFT-s-OFDM)");
+  }
   const unsigned num_rx = grid.num_ports();
   if (num_rx == 0 || num_rx > neural_max_rx_antennas || pusch.num_layers > neural_max_layers) {
     throw std::invalid_argument("neural receiver inputs: the model takes 1 .. 4 receive antennas "

@@ -1,6 +1,7 @@
 #include "airan/phy/dmrs_pusch.h"
 
 #include "airan/phy/gold_sequence.h"
+#include "airan/phy/low_papr_sequence.h"
 
 #include <algorithm>
 #include <bit>
@@ -186,8 +187,36 @@ PuschDmrsParams make_pusch_dmrs_params(const CellConfig& cell, const PuschConfig
   params.num_prbs = pusch.prb_size;
   params.beta = dmrs_amplitude(pusch.num_dmrs_cdm_groups_no_data);
   params.symbols = pusch_dmrs_symbols(cell, pusch);
+  params.transform_precoding = pusch.transform_precoding;
+  params.pusch_identity = pusch.pusch_identity;
+  params.hopping = pusch.dmrs_hopping;
   return params;
 }
+
+namespace {
+
+/// Transform precoding (TS 38.211 6.4.1.1.1.2 and 6.4.1.1.3): beta w_f(k') w_t(l') r(i) with the
+/// unit-modulus low-PAPR sequence r = r^(0,1)_{u,v} of length M_sc / 2 = out.size().
+void generate_low_papr_dmrs(const PuschDmrsParams& params, const DmrsPortParams& port_params,
+                            unsigned symbol, std::span<cf32> out) {
+  if (params.config_type != DmrsConfigType::type1) {
+    throw std::invalid_argument("transform precoding needs DMRS configuration type 1");
+  }
+  // The sequence of a double-symbol DMRS is that of its first symbol.
+  const unsigned l_prime = params.symbols.l_prime(symbol);
+  const LowPaprSequenceId id =
+      pusch_low_papr_sequence_id(params.hopping, params.pusch_identity, params.symbols_per_slot,
+                                 params.slot, symbol - l_prime, static_cast<unsigned>(out.size()));
+  generate_low_papr_sequence(id.u, id.v, 0.0F, out);
+  const int time_weight = port_params.w_t[l_prime];
+  const float weight[2] = {params.beta * static_cast<float>(time_weight * port_params.w_f[0]),
+                           params.beta * static_cast<float>(time_weight * port_params.w_f[1])};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i] *= weight[i % 2];
+  }
+}
+
+} // namespace
 
 void generate_pusch_dmrs(const PuschDmrsParams& params, unsigned port, unsigned symbol,
                          std::span<cf32> out) {
@@ -199,6 +228,10 @@ void generate_pusch_dmrs(const PuschDmrsParams& params, unsigned port, unsigned 
                                 " values");
   }
   const DmrsPortParams port_params = dmrs_port_params(params.config_type, port);
+  if (params.transform_precoding) {
+    generate_low_papr_dmrs(params, port_params, symbol, out);
+    return;
+  }
   const unsigned first_value = dmrs_res_per_prb(params.config_type) * params.first_crb;
   const std::uint32_t c_init = pusch_dmrs_c_init(params.symbols_per_slot, params.slot, symbol,
                                                  params.scrambling_id, params.n_scid);

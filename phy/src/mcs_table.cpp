@@ -50,6 +50,18 @@ constexpr McsRows table_qam64_low_se = {{
     {4, 0, 0.0},      {6, 0, 0.0},
 }};
 
+// TS 38.214 Table 6.1.4.1-1: PUSCH with transform precoding and 64-QAM. Q_m 0 stands for q (1
+// with tp-pi2BPSK, else 2), whose rows give R x 1024 as 240/q and 314/q (listed for q = 1).
+constexpr McsRows table_transform_precoding_qam64 = {{
+    {0, 240, 0.2344}, {0, 314, 0.3066}, {2, 193, 0.3770}, {2, 251, 0.4902}, {2, 308, 0.6016},
+    {2, 379, 0.7402}, {2, 449, 0.8770}, {2, 526, 1.0273}, {2, 602, 1.1758}, {2, 679, 1.3262},
+    {4, 340, 1.3281}, {4, 378, 1.4766}, {4, 434, 1.6953}, {4, 490, 1.9141}, {4, 553, 2.1602},
+    {4, 616, 2.4063}, {4, 658, 2.5703}, {6, 466, 2.7305}, {6, 517, 3.0293}, {6, 567, 3.3223},
+    {6, 616, 3.6094}, {6, 666, 3.9023}, {6, 719, 4.2129}, {6, 772, 4.5234}, {6, 822, 4.8164},
+    {6, 873, 5.1152}, {6, 910, 5.3320}, {6, 948, 5.5547}, {0, 0, 0.0},      {2, 0, 0.0},
+    {4, 0, 0.0},      {6, 0, 0.0},
+}};
+
 const McsRows& rows_of(McsTable table) {
   switch (table) {
   case McsTable::qam64:
@@ -58,22 +70,27 @@ const McsRows& rows_of(McsTable table) {
     return table_qam256;
   case McsTable::qam64_low_se:
     return table_qam64_low_se;
+  case McsTable::transform_precoding_qam64:
+    return table_transform_precoding_qam64;
   }
   throw std::invalid_argument("unknown MCS table");
 }
 
 } // namespace
 
-McsEntry mcs_entry(McsTable table, unsigned mcs_index) {
+McsEntry mcs_entry(McsTable table, unsigned mcs_index, bool pi2bpsk) {
   if (mcs_index >= num_mcs_indices) {
     throw std::invalid_argument("MCS index " + std::to_string(mcs_index) + " is not in 0..31");
   }
   const McsRow& row = rows_of(table)[mcs_index];
+  const unsigned q = pi2bpsk ? 1 : 2;
   McsEntry entry;
-  entry.modulation_order = row.qm;
+  entry.modulation_order = row.qm != 0 ? row.qm : q;
   entry.reserved = row.rate_x1024 == 0.0;
-  // R x 1024 is a whole or half integer, so R x 10240 is an exact integer (lround is exact).
-  entry.code_rate_x10240 = static_cast<std::uint32_t>(std::lround(row.rate_x1024 * 10.0));
+  // R x 1024 is a whole or half integer, so R x 10240 is an exact integer (lround is exact);
+  // 240/q and 314/q stay whole for q = 1, 2.
+  const double rate_x1024 = row.qm != 0 ? row.rate_x1024 : row.rate_x1024 / q;
+  entry.code_rate_x10240 = static_cast<std::uint32_t>(std::lround(rate_x1024 * 10.0));
   entry.spectral_efficiency = row.efficiency;
   return entry;
 }
@@ -86,9 +103,12 @@ McsTable mcs_table_from_number(unsigned table_number) {
     return McsTable::qam256;
   case 3:
     return McsTable::qam64_low_se;
+  case 4:
+    return McsTable::transform_precoding_qam64;
   default:
     throw std::invalid_argument("MCS table " + std::to_string(table_number) +
-                                " is not one of TS 38.214 Tables 5.1.3.1-1, -2, -3");
+                                " is not one of TS 38.214 Tables 5.1.3.1-1, -2, -3 (1..3) or "
+                                "6.1.4.1-1 (4)");
   }
 }
 
@@ -100,6 +120,8 @@ const char* mcs_table_name(McsTable table) {
     return "TS 38.214 Table 5.1.3.1-2";
   case McsTable::qam64_low_se:
     return "TS 38.214 Table 5.1.3.1-3";
+  case McsTable::transform_precoding_qam64:
+    return "TS 38.214 Table 6.1.4.1-1";
   }
   return "unknown MCS table";
 }

@@ -16,9 +16,9 @@ void fill_perfect_channel_estimate(ChannelEstimate& estimate, const ChannelRespo
   const unsigned num_rx = true_channel.num_rx();
   const unsigned num_layers = pusch.num_layers;
   const bool codebook = pusch.precoding == PuschPrecoding::codebook;
-  const PrecodingMatrix w =
-      codebook ? pusch_codebook_matrix(num_layers, cell.num_antenna_ports, pusch.tpmi)
-               : PrecodingMatrix::identity(num_layers);
+  const PrecodingMatrix w = codebook ? pusch_codebook_matrix(num_layers, cell.num_antenna_ports,
+                                                             pusch.tpmi, pusch.transform_precoding)
+                                     : PrecodingMatrix::identity(num_layers);
   const unsigned symbols = symbols_per_slot(cell.cyclic_prefix);
   if (true_channel.num_tx() < w.num_ports() || true_channel.num_symbols() != symbols ||
       true_channel.num_subcarriers() != subcarriers_per_prb * cell.num_prbs) {

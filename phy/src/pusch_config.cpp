@@ -4,6 +4,7 @@
 #include "airan/phy/pusch_precoder.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/tbs_calculator.h"
+#include "airan/phy/transform_precoder.h"
 
 #include <bit>
 #include <stdexcept>
@@ -26,7 +27,16 @@ std::string validate_modulation_and_coding(const PuschConfig& pusch) {
   if (pusch.mcs_index >= num_mcs_indices) {
     return "MCS index " + str(pusch.mcs_index) + " is not in 0..31";
   }
-  const McsEntry entry = mcs_entry(pusch.mcs_table, pusch.mcs_index);
+  if (pusch.mcs_table == McsTable::transform_precoding_qam64 && !pusch.transform_precoding) {
+    return std::string(mcs_table_name(pusch.mcs_table)) + " needs transform precoding";
+  }
+  if (pusch.tp_pi2bpsk && !pusch.transform_precoding) {
+    return "tp-pi2BPSK needs transform precoding";
+  }
+  if (pusch.qam_order == 1 && !pusch.transform_precoding) {
+    return "pi/2-BPSK (modulation order 1) needs transform precoding";
+  }
+  const McsEntry entry = pusch.mcs();
   // Built only for an error message: validate() does not allocate for a valid PUSCH.
   const auto where = [&] {
     return "MCS " + str(pusch.mcs_index) + " of " + mcs_table_name(pusch.mcs_table);
@@ -47,8 +57,8 @@ std::string validate_modulation_and_coding(const PuschConfig& pusch) {
     return "target code rate must be below 1";
   }
   const unsigned qm = pusch.modulation_order();
-  if (qm != 2 && qm != 4 && qm != 6 && qm != 8) {
-    return "modulation order " + str(qm) + " is not one of 2, 4, 6, 8 for CP-OFDM PUSCH";
+  if (qm != 1 && qm != 2 && qm != 4 && qm != 6 && qm != 8) {
+    return "modulation order " + str(qm) + " is not one of 1, 2, 4, 6, 8 for PUSCH";
   }
   return {};
 }
@@ -134,9 +144,37 @@ std::string validate_precoding(const CellConfig& cell, const PuschConfig& pusch)
     return {};
   }
   try {
-    (void)pusch_codebook_matrix(pusch.num_layers, cell.num_antenna_ports, pusch.tpmi);
+    (void)pusch_codebook_matrix(pusch.num_layers, cell.num_antenna_ports, pusch.tpmi,
+                                pusch.transform_precoding);
   } catch (const std::invalid_argument& e) {
     return e.what();
+  }
+  return {};
+}
+
+std::string validate_transform_precoding(const CellConfig& /*cell*/, const PuschConfig& pusch) {
+  if (pusch.pusch_identity > max_cell_id) {
+    return "PUSCH identity n_ID^RS " + str(pusch.pusch_identity) + " exceeds 1007";
+  }
+  if (pusch.dmrs_hopping != LowPaprHopping::none && !pusch.transform_precoding) {
+    return "DMRS group or sequence hopping needs transform precoding";
+  }
+  if (!pusch.transform_precoding) {
+    return {};
+  }
+  // TS 38.211 6.3.1.4 and 6.4.1.1.3; TS 38.214 6.2.2 (no data on DMRS symbols).
+  if (pusch.num_layers != 1) {
+    return "transform precoding allows one layer, not " + str(pusch.num_layers);
+  }
+  if (pusch.dmrs_config_type != DmrsConfigType::type1) {
+    return "transform precoding needs DMRS configuration type 1";
+  }
+  if (pusch.num_dmrs_cdm_groups_no_data != 2) {
+    return "transform precoding needs 2 DMRS CDM groups without data (no data on DMRS symbols)";
+  }
+  if (!transform_precoding_prbs_allowed(pusch.prb_size)) {
+    return "transform precoding needs a PRB count of the form 2^a 3^b 5^c, not " +
+           str(pusch.prb_size);
   }
   return {};
 }
@@ -147,7 +185,7 @@ std::string validate_sizes(const CellConfig& cell, const PuschConfig& pusch) {
   if (pusch.tb_size_bits % 8 != 0) {
     return "TB size " + str(pusch.tb_size_bits) + " bits is not a whole number of bytes";
   }
-  if (pusch.tb_size_bits == 0 && mcs_entry(pusch.mcs_table, pusch.mcs_index).reserved) {
+  if (pusch.tb_size_bits == 0 && pusch.mcs().reserved) {
     // TS 38.214 6.1.4.2: a reserved MCS keeps the TBS of the TB's last transmission with a
     // non-reserved one; computed from this allocation and Q_m it would be another TB.
     return "MCS " + str(pusch.mcs_index) +
@@ -202,10 +240,8 @@ std::string PuschConfig::validate(const CellConfig& cell) const {
   if (std::string error = cell.validate(); !error.empty()) {
     return "cell: " + error;
   }
-  if (transform_precoding) {
-    return "transform precoding (DFT-s-OFDM) is not supported";
-  }
-  for (auto* check : {validate_allocation, validate_dmrs, validate_precoding}) {
+  for (auto* check :
+       {validate_allocation, validate_dmrs, validate_precoding, validate_transform_precoding}) {
     if (std::string error = check(cell, *this); !error.empty()) {
       return error;
     }
@@ -229,12 +265,11 @@ std::string PuschConfig::validate(const CellConfig& cell) const {
 }
 
 unsigned PuschConfig::modulation_order() const {
-  return qam_order != 0 ? qam_order : mcs_entry(mcs_table, mcs_index).modulation_order;
+  return qam_order != 0 ? qam_order : mcs().modulation_order;
 }
 
 std::uint32_t PuschConfig::code_rate_x10240() const {
-  return target_code_rate_x10240 != 0 ? target_code_rate_x10240
-                                      : mcs_entry(mcs_table, mcs_index).code_rate_x10240;
+  return target_code_rate_x10240 != 0 ? target_code_rate_x10240 : mcs().code_rate_x10240;
 }
 
 unsigned PuschConfig::dmrs_port_of_layer(unsigned layer) const {

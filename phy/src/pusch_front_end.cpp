@@ -8,6 +8,7 @@
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/soft_demapper.h"
 #include "airan/phy/thread_pool.h"
+#include "airan/phy/transform_precoder.h"
 
 #include <algorithm>
 #include <array>
@@ -84,7 +85,8 @@ struct PuschFrontEnd::Impl {
       : limits(limits_in), pool(pool_in),
         estimator(create_dmrs_channel_estimator(
             {limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs}, pool_in)),
-        estimate(limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs) {
+        estimate(limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs),
+        transform_deprecoder(limits_in.max_prbs, TransformPrecodingDirection::deprecode) {
     const unsigned num_lanes = pool != nullptr ? pool->num_lanes() : 1;
     for (unsigned i = 0; i < num_lanes; ++i) {
       lanes.emplace_back(limits);
@@ -106,11 +108,12 @@ struct PuschFrontEnd::Impl {
   ThreadPool* pool;
   std::unique_ptr<DmrsChannelEstimator> estimator;
   ChannelEstimate estimate;
-  std::vector<FrontEndLane> lanes;    ///< One per pool lane (one without a pool).
-  std::vector<cf32> symbols;          ///< Equalized symbols, codeword order.
-  std::vector<float> noise_variances; ///< Their post-equalization noise variances.
-  std::size_t num_symbols = 0;        ///< Valid entries of symbols / noise_variances.
-  std::vector<float> block_powers;    ///< EVM error and reference power per block.
+  std::vector<FrontEndLane> lanes;        ///< One per pool lane (one without a pool).
+  std::vector<cf32> symbols;              ///< Equalized symbols, codeword order.
+  std::vector<float> noise_variances;     ///< Their post-equalization noise variances.
+  std::size_t num_symbols = 0;            ///< Valid entries of symbols / noise_variances.
+  std::vector<float> block_powers;        ///< EVM error and reference power per block.
+  TransformPrecoder transform_deprecoder; ///< DFT-s-OFDM: IDFT of the equalized symbols.
 };
 
 void PuschFrontEnd::Impl::equalize(const ResourceGrid& grid, const CellConfig& cell,
@@ -158,6 +161,13 @@ void PuschFrontEnd::Impl::equalize(const ResourceGrid& grid, const CellConfig& c
     });
   }
   num_symbols = done * num_layers;
+  if (pusch.transform_precoding) {
+    // One layer, and every data symbol holds M_sc REs (validate()): back to the modulation
+    // symbols, with the post-IDFT noise variance of the MMSE receiver.
+    transform_deprecoder.deprecode_equalized(std::span<cf32>(symbols.data(), num_symbols),
+                                             std::span<float>(noise_variances.data(), num_symbols),
+                                             pusch.prb_size);
+  }
 }
 
 void PuschFrontEnd::Impl::equalize_symbol(const EqualizeJob& job, unsigned l, std::size_t done,
@@ -358,8 +368,7 @@ PuschMeasurements PuschFrontEnd::measurements(const PuschConfig& pusch) const {
   const unsigned qm = pusch.modulation_order();
   const auto symbols = equalized_symbols();
   const auto noise = equalized_noise_variances();
-  // EVM against hard decisions on the QAM axes (pi/2-BPSK does not occur without transform
-  // precoding; it would be judged on the QPSK grid).
+  // EVM against hard decisions on the QAM axes (pi/2-BPSK points all lie on the QPSK grid).
   const unsigned decision_qm = qm >= 2 ? qm : 2;
   const auto* values = reinterpret_cast<const float*>(symbols.data());
   const std::size_t num_values = 2 * symbols.size();

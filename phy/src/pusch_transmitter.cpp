@@ -8,6 +8,7 @@
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/tbs_calculator.h"
+#include "airan/phy/transform_precoder.h"
 #include "airan/phy/ulsch_encoder.h"
 
 #include <array>
@@ -28,7 +29,8 @@ struct PuschTransmitter::Impl {
       : cell(cell_in), max_modulation_order(options.max_modulation_order),
         numerology(cell_in.numerology, cell_in.cyclic_prefix,
                    options.fft_size != 0 ? options.fft_size : choose_fft_size(cell_in.num_prbs)),
-        ofdm(numerology, cell_in.num_prbs), encoder(create_ulsch_encoder()) {
+        ofdm(numerology, cell_in.num_prbs), encoder(create_ulsch_encoder()),
+        transform_precoder(cell_in.num_prbs, TransformPrecodingDirection::precode) {
     if (max_modulation_order < 2 || max_modulation_order > 10) {
       throw std::invalid_argument("PUSCH transmitter: maximum modulation order must be 2..10");
     }
@@ -96,6 +98,7 @@ struct PuschTransmitter::Impl {
   Numerology numerology;
   OfdmModulator ofdm;
   std::unique_ptr<UlschEncoder> encoder;
+  TransformPrecoder transform_precoder; ///< DFT-s-OFDM.
   std::vector<bit_t> codeword;
   std::vector<cf32> symbols;
   std::vector<cf32> layer_symbols;
@@ -164,11 +167,15 @@ void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschConfi
   scramble_bits(codeword, pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
   modulate(codeword, modulation_from_order(qm), symbols);
   map_layers(symbols, pusch.num_layers, layer_symbols);
+  if (pusch.transform_precoding) {
+    // One layer and no data on DMRS symbols (validate()): whole OFDM symbols of M_sc values.
+    s.transform_precoder.transform(layer_symbols, pusch.prb_size);
+  }
 
-  const PrecodingMatrix w =
-      pusch.precoding == PuschPrecoding::codebook
-          ? pusch_codebook_matrix(pusch.num_layers, s.cell.num_antenna_ports, pusch.tpmi)
-          : PrecodingMatrix::identity(pusch.num_layers);
+  const PrecodingMatrix w = pusch.precoding == PuschPrecoding::codebook
+                                ? pusch_codebook_matrix(pusch.num_layers, s.cell.num_antenna_ports,
+                                                        pusch.tpmi, pusch.transform_precoding)
+                                : PrecodingMatrix::identity(pusch.num_layers);
   // Identity precoding maps the layers straight onto the antenna ports.
   ResourceGrid& layer_target = w.is_identity() ? grid : s.layer_grid;
   map_pusch_data(mapping, layer_symbols, pusch.num_layers, layer_target);

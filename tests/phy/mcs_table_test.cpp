@@ -69,8 +69,44 @@ TEST(McsTable, InvalidArguments) {
   EXPECT_EQ(mcs_table_from_number(1), McsTable::qam64);
   EXPECT_EQ(mcs_table_from_number(2), McsTable::qam256);
   EXPECT_EQ(mcs_table_from_number(3), McsTable::qam64_low_se);
+  EXPECT_EQ(mcs_table_from_number(4), McsTable::transform_precoding_qam64);
   EXPECT_THROW(mcs_table_from_number(0), std::invalid_argument);
-  EXPECT_THROW(mcs_table_from_number(4), std::invalid_argument);
+  EXPECT_THROW(mcs_table_from_number(5), std::invalid_argument);
+}
+
+// TS 38.214 Table 6.1.4.1-1 (transform precoding): MCS 0 and 1 are q with R x 1024 = 240/q and
+// 314/q (q = 1 with tp-pi2BPSK, else 2); 2..16 as Table 5.1.3.1-1; 64-QAM from MCS 17 at 466,
+// one row earlier than Table 5.1.3.1-1 (no 438 entry), so 27 is the last non-reserved row.
+TEST(McsTable, TransformPrecodingTable) {
+  const McsTable t = McsTable::transform_precoding_qam64;
+  EXPECT_EQ(mcs_entry(t, 0, true).modulation_order, 1U);
+  EXPECT_EQ(mcs_entry(t, 0, true).code_rate_x10240, 2400U);
+  EXPECT_EQ(mcs_entry(t, 1, true).code_rate_x10240, 3140U);
+  EXPECT_EQ(mcs_entry(t, 0).modulation_order, 2U);
+  EXPECT_EQ(mcs_entry(t, 0).code_rate_x10240, 1200U);
+  EXPECT_EQ(mcs_entry(t, 1).code_rate_x10240, 1570U);
+  for (unsigned i = 2; i <= 16; ++i) {
+    EXPECT_EQ(mcs_entry(t, i).code_rate_x10240, mcs_entry(McsTable::qam64, i).code_rate_x10240);
+    EXPECT_EQ(mcs_entry(t, i, true).modulation_order,
+              mcs_entry(McsTable::qam64, i).modulation_order);
+  }
+  for (unsigned i = 17; i <= 27; ++i) {
+    EXPECT_EQ(mcs_entry(t, i).code_rate_x10240, mcs_entry(McsTable::qam64, i + 1).code_rate_x10240);
+    EXPECT_EQ(mcs_entry(t, i).modulation_order, 6U);
+  }
+  for (unsigned i = 28; i < 32; ++i) {
+    EXPECT_TRUE(mcs_entry(t, i).reserved) << i;
+  }
+  EXPECT_EQ(mcs_entry(t, 28, true).modulation_order, 1U);
+  EXPECT_EQ(mcs_entry(t, 28).modulation_order, 2U);
+  EXPECT_EQ(mcs_entry(t, 31).modulation_order, 6U);
+  EXPECT_FALSE(mcs_entry(t, 27).reserved);
+  for (const bool pi2bpsk : {false, true}) {
+    for (unsigned i = 0; i < 28; ++i) {
+      const McsEntry e = mcs_entry(t, i, pi2bpsk);
+      EXPECT_NEAR(e.spectral_efficiency, e.modulation_order * e.code_rate(), 0.6e-4) << i;
+    }
+  }
 }
 
 } // namespace

@@ -1,7 +1,7 @@
 /// \file
-/// \brief PUSCH DM-RS for CP-OFDM (TS 38.211 6.4.1.1): symbol positions, sequence, CDM weights and
-/// amplitude. Shared by the transmitter and by receivers, which need the same reference symbols
-/// per port.
+/// \brief PUSCH DM-RS (TS 38.211 6.4.1.1): symbol positions, sequence (Gold for CP-OFDM, low-PAPR
+/// type 1 with transform precoding), CDM weights and amplitude. Shared by the transmitter and by
+/// receivers, which need the same reference symbols per port.
 #pragma once
 
 #include "airan/phy/host_device.h"
@@ -98,6 +98,11 @@ struct PuschDmrsParams {
   unsigned num_prbs = 0;  ///< Allocated PRBs.
   float beta = 1.0F;      ///< beta_DMRS.
   DmrsSymbols symbols;
+  /// Transform precoding: the low-PAPR sequence of TS 38.211 6.4.1.1.1.2 (from the allocation's
+  /// first subcarrier) replaces the Gold sequence; scrambling_id and n_scid are then unused.
+  bool transform_precoding = false;
+  std::uint16_t pusch_identity = 0; ///< n_ID^RS (transform precoding).
+  LowPaprHopping hopping = LowPaprHopping::none;
 
   /// Number of DMRS values of one port on one DMRS symbol.
   [[nodiscard]] unsigned values_per_symbol() const {
@@ -143,7 +148,9 @@ AIRAN_HOST_DEVICE inline void dmrs_values_from_gold_word(std::uint32_t bits, con
 /// Writes the DMRS of \p port on slot symbol \p symbol: out[i] = beta w_f(k') w_t(l') r(m0 + i),
 /// i = 0 .. values_per_symbol() - 1, to be placed at subcarrier
 /// dmrs_subcarrier(type, delta, i) of the allocation. r is the QPSK-mapped Gold sequence, m0
-/// its index of the first allocated PRB counted from CRB 0. No allocation.
+/// its index of the first allocated PRB counted from CRB 0; with transform precoding r is the
+/// low-PAPR sequence r^(0,1)_{u,v} of the symbol (pusch_low_papr_sequence_id()) and m0 = 0.
+/// No allocation.
 /// \throws std::invalid_argument when \p symbol carries no DMRS, \p port is invalid or \p out
 /// has the wrong size.
 void generate_pusch_dmrs(const PuschDmrsParams& params, unsigned port, unsigned symbol,

@@ -1,6 +1,7 @@
 /// \file
 /// \brief Cell (carrier) and PUSCH configuration, shaped like the SCF FAPI UL_TTI.request PUSCH
-/// PDU (SCF 222.10 Table 3-46), for CP-OFDM PUSCH (no transform precoding).
+/// PDU (SCF 222.10 Table 3-46): CP-OFDM PUSCH, or DFT-s-OFDM (transform precoding) with one
+/// layer.
 ///
 /// A PuschConfig is plain data; validate() tells whether it describes a transmission that
 /// TS 38.211/38.214 allow and this implementation supports, and why not.
@@ -30,6 +31,14 @@ enum class DmrsConfigType : std::uint8_t {
 enum class PuschPrecoding : std::uint8_t {
   non_codebook, ///< Identity: layer i is antenna port i (number of ports = number of layers).
   codebook,     ///< TS 38.211 Tables 6.3.1.5-1..7, selected by the TPMI.
+};
+
+/// DMRS group and sequence hopping of a transform-precoded PUSCH (TS 38.211 6.4.1.1.1.2,
+/// higher-layer groupHopping / sequenceHopping of DMRS-UplinkTransformPrecoding).
+enum class LowPaprHopping : std::uint8_t {
+  none,     ///< u = n_ID^RS mod 30, v = 0 on every DMRS symbol.
+  group,    ///< u changes per DMRS symbol (f_gh), v = 0.
+  sequence, ///< u = n_ID^RS mod 30, v per DMRS symbol when the sequence has at least 72 values.
 };
 
 /// Carrier-wide parameters (FAPI CONFIG.request carrier and cell parameters).
@@ -87,7 +96,16 @@ struct PuschConfig {
   unsigned num_layers = 1; ///< 1..4, one codeword.
   PuschPrecoding precoding = PuschPrecoding::non_codebook;
   unsigned tpmi = 0; ///< Transmitted precoding matrix indicator (codebook precoding only).
-  bool transform_precoding = false; ///< Must be false: DFT-s-OFDM is not implemented.
+  /// DFT-s-OFDM (TS 38.211 6.3.1.4): one layer, DMRS type 1 with 2 CDM groups without data, a
+  /// PRB count 2^a 3^b 5^c, and the low-PAPR DMRS sequence of 6.4.1.1.1.2.
+  bool transform_precoding = false;
+  /// tp-pi2BPSK: with transform precoding, MCS 0 and 1 of TS 38.214 Table 6.1.4.1-1 are pi/2-BPSK
+  /// (Q_m = 1) instead of QPSK.
+  bool tp_pi2bpsk = false;
+  /// n_ID^RS (FAPI puschIdentity, 0 .. 1007): low-PAPR DMRS group (and hopping seed) with
+  /// transform precoding.
+  std::uint16_t pusch_identity = 0;
+  LowPaprHopping dmrs_hopping = LowPaprHopping::none; ///< With transform precoding only.
 
   // --- HARQ and transport block ---
   unsigned rv = 0;                      ///< Redundancy version 0..3.
@@ -101,6 +119,8 @@ struct PuschConfig {
   /// Empty when this PUSCH can be transmitted on \p cell, otherwise the first problem found.
   [[nodiscard]] std::string validate(const CellConfig& cell) const;
 
+  /// The MCS table row of mcs_index (with tp_pi2bpsk for Table 6.1.4.1-1).
+  [[nodiscard]] McsEntry mcs() const { return mcs_entry(mcs_table, mcs_index, tp_pi2bpsk); }
   /// Q_m: qam_order when set, otherwise from the MCS table.
   [[nodiscard]] unsigned modulation_order() const;
   /// R * 10240: target_code_rate_x10240 when set, otherwise from the MCS table.

@@ -1,0 +1,191 @@
+/// \file
+/// \brief Low-PAPR sequences of type 1 (TS 38.211 5.2.2) and the DMRS group and sequence hopping
+/// of a transform-precoded PUSCH (TS 38.211 6.4.1.1.1.2).
+#include "airan/phy/low_papr_sequence.h"
+
+#include "low_papr_sequence_tables.h"
+
+#include "airan/phy/gold_sequence.h"
+
+#include <array>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+
+namespace airan::phy {
+namespace {
+
+/// Shortest length with a Zadoff-Chu based base sequence (3 N_sc^RB).
+constexpr unsigned zc_min_length = 36;
+/// Shortest length with two base sequences per group, v = 0 and 1 (6 N_sc^RB).
+constexpr unsigned two_base_sequences_min_length = 72;
+/// The only length between the tables and the Zadoff-Chu range.
+constexpr unsigned length_30 = 30;
+
+bool is_prime_number(unsigned value) {
+  if (value < 2) {
+    return false;
+  }
+  if (value % 2 == 0) {
+    return value == 2;
+  }
+  for (unsigned divisor = 3; divisor <= value / divisor; divisor += 2) {
+    if (value % divisor == 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// e^{j (phase + alpha n)} in double precision, stored as cf32.
+inline cf32 low_papr_phasor(double phase, double alpha, std::size_t n) {
+  const std::complex<double> value = std::polar(1.0, phase + alpha * static_cast<double>(n));
+  return {static_cast<float>(value.real()), static_cast<float>(value.imag())};
+}
+
+/// q of TS 38.211 5.2.2.1 in integers: qbar = N (u + 1) / 31, q = floor(qbar + 1/2) +
+/// v (-1)^floor(2 qbar), with floor(qbar + 1/2) = floor((2 N (u + 1) + 31) / 62).
+std::uint64_t zc_root(std::uint64_t n_zc, unsigned u, unsigned v) {
+  const std::uint64_t twice_numerator = 2 * n_zc * (u + 1); // 31 * 2 qbar
+  const std::uint64_t rounded = (twice_numerator + 31) / 62;
+  const bool odd = ((twice_numerator / 31) % 2) != 0;
+  return odd ? rounded - v : rounded + v;
+}
+
+/// rbar(n) = x_q(n mod N_ZC), x_q(m) = e^{-j pi q m (m + 1) / N_ZC}. The phase index
+/// t(n) = q n (n + 1) mod 2 N_ZC is updated by additions modulo 2 N_ZC only
+/// (t(n + 1) = t(n) + 2 q (n + 1)), so it stays exact for every length. As N_ZC is odd, t(n) has
+/// period N_ZC and equals the index of n mod N_ZC: the cyclic extension needs no special case.
+void generate_zc(unsigned m_zc, unsigned u, unsigned v, double alpha, std::span<cf32> out) {
+  const std::uint64_t n_zc = low_papr_zc_prime(m_zc);
+  const std::uint64_t period = 2 * n_zc;
+  const std::uint64_t step_increment = (2 * zc_root(n_zc, u, v)) % period;
+  const double radians_per_index = -std::numbers::pi / static_cast<double>(n_zc);
+  std::uint64_t index = 0;             // q n (n + 1) mod 2 N_ZC
+  std::uint64_t step = step_increment; // 2 q (n + 1) mod 2 N_ZC
+  for (std::size_t n = 0; n < out.size(); ++n) {
+    out[n] = low_papr_phasor(radians_per_index * static_cast<double>(index), alpha, n);
+    index = (index + step) % period;
+    step = (step + step_increment) % period;
+  }
+}
+
+/// rbar(n) = e^{-j pi (u + 1) (n + 1) (n + 2) / 31} (M_ZC = 30), phase index reduced mod 62.
+void generate_length_30(unsigned u, double alpha, std::span<cf32> out) {
+  constexpr unsigned period = 62;
+  const double radians_per_index = -std::numbers::pi / 31.0;
+  for (std::size_t n = 0; n < out.size(); ++n) {
+    const unsigned product = static_cast<unsigned>(((n + 1) * (n + 2)) % period);
+    const unsigned index = ((u + 1) * product) % period;
+    out[n] = low_papr_phasor(radians_per_index * static_cast<double>(index), alpha, n);
+  }
+}
+
+/// rbar(n) = e^{j phi(n) pi / 4} from TS 38.211 Tables 5.2.2.2-1 .. -4.
+void generate_from_table(std::span<const std::int8_t> phases, double alpha, std::span<cf32> out) {
+  const double radians_per_index = std::numbers::pi / 4.0;
+  for (std::size_t n = 0; n < out.size(); ++n) {
+    out[n] = low_papr_phasor(radians_per_index * static_cast<double>(phases[n]), alpha, n);
+  }
+}
+
+/// c(offset) .. c(offset + N - 1) of the Gold sequence as an integer, bit m = c(offset + m).
+template <std::size_t N> unsigned gold_bits(std::uint32_t c_init, std::uint64_t offset) {
+  static_assert(N <= 8 * sizeof(unsigned));
+  if (offset > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::invalid_argument("low-PAPR hopping: slot and symbol index out of range");
+  }
+  std::array<bit_t, N> bits{};
+  gold_sequence(c_init, bits, static_cast<std::uint32_t>(offset));
+  unsigned value = 0;
+  for (std::size_t m = 0; m < N; ++m) {
+    value |= static_cast<unsigned>(bits[m] & 1U) << m;
+  }
+  return value;
+}
+
+} // namespace
+
+bool low_papr_length_supported(unsigned m_zc) {
+  switch (m_zc) {
+  case 6:
+  case 12:
+  case 18:
+  case 24:
+  case length_30:
+    return true;
+  default:
+    return m_zc >= zc_min_length && m_zc % 6 == 0;
+  }
+}
+
+unsigned low_papr_zc_prime(unsigned m_zc) {
+  if (m_zc < 3) {
+    throw std::invalid_argument("low-PAPR sequence: no prime below M_ZC = " + std::to_string(m_zc));
+  }
+  unsigned candidate = m_zc - 1;
+  while (!is_prime_number(candidate)) {
+    --candidate;
+  }
+  return candidate;
+}
+
+void generate_low_papr_sequence(unsigned u, unsigned v, float alpha, std::span<cf32> out) {
+  if (out.size() > std::numeric_limits<unsigned>::max() ||
+      !low_papr_length_supported(static_cast<unsigned>(out.size()))) {
+    throw std::invalid_argument("low-PAPR sequence: length " + std::to_string(out.size()) +
+                                " is not supported (6, 12, 18, 24, 30 or a multiple of 6 from 36)");
+  }
+  const auto m_zc = static_cast<unsigned>(out.size());
+  if (u >= low_papr_num_groups) {
+    throw std::invalid_argument("low-PAPR sequence: group u = " + std::to_string(u) +
+                                " is out of range 0 .. 29");
+  }
+  if (v > 1 || (v == 1 && m_zc < two_base_sequences_min_length)) {
+    throw std::invalid_argument("low-PAPR sequence: base sequence v = " + std::to_string(v) +
+                                " does not exist for M_ZC = " + std::to_string(m_zc) +
+                                " (v = 1 needs M_ZC >= 72)");
+  }
+  const double shift = alpha;
+  if (m_zc >= zc_min_length) {
+    generate_zc(m_zc, u, v, shift, out);
+  } else if (m_zc == length_30) {
+    generate_length_30(u, shift, out);
+  } else {
+    generate_from_table(detail::low_papr_phase_row(m_zc, u), shift, out);
+  }
+}
+
+LowPaprSequenceId pusch_low_papr_sequence_id(LowPaprHopping hopping, std::uint16_t n_id_rs,
+                                             unsigned symbols_per_slot, unsigned slot,
+                                             unsigned symbol, unsigned m_zc) {
+  // Index of the symbol in the frame-wide hopping pattern: N_symb^slot n_s + l.
+  const std::uint64_t symbol_index =
+      static_cast<std::uint64_t>(symbols_per_slot) * slot + static_cast<std::uint64_t>(symbol);
+  LowPaprSequenceId id;
+  id.u = n_id_rs % low_papr_num_groups;
+  switch (hopping) {
+  case LowPaprHopping::none:
+    break;
+  case LowPaprHopping::group: {
+    // f_gh = (sum_m 2^m c(8 (N_symb^slot n_s + l) + m)) mod 30, c_init = floor(n_ID^RS / 30).
+    const unsigned f_gh =
+        gold_bits<8>(n_id_rs / low_papr_num_groups, 8 * symbol_index) % low_papr_num_groups;
+    id.u = (f_gh + n_id_rs) % low_papr_num_groups;
+    break;
+  }
+  case LowPaprHopping::sequence:
+    // v = c(N_symb^slot n_s + l), c_init = n_ID^RS, for the lengths with two base sequences.
+    if (m_zc >= two_base_sequences_min_length) {
+      id.v = gold_bits<1>(n_id_rs, symbol_index);
+    }
+    break;
+  default:
+    throw std::invalid_argument("low-PAPR hopping: unknown mode");
+  }
+  return id;
+}
+
+} // namespace airan::phy
