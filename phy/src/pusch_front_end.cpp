@@ -46,7 +46,8 @@ constexpr std::size_t evm_block = 4096;
 /// Stage objects and scratch of one thread (pool lane).
 struct FrontEndLane {
   explicit FrontEndLane(const PuschFrontEndLimits& limits)
-      : demapper(create_soft_demapper()), exact_demapper(create_exact_soft_demapper()) {
+      : demapper(create_soft_demapper()), exact_demapper(create_exact_soft_demapper()),
+        transform_deprecoder(limits.max_prbs, TransformPrecodingDirection::deprecode) {
     for (EqualizerAlgorithm algorithm :
          {EqualizerAlgorithm::zf, EqualizerAlgorithm::mmse, EqualizerAlgorithm::mmse_irc}) {
       equalizers[static_cast<unsigned>(algorithm)] = create_mimo_equalizer(algorithm);
@@ -61,8 +62,9 @@ struct FrontEndLane {
   [[nodiscard]] SoftDemapper& demapper_for(SoftDemapping demapping) const {
     return demapping == SoftDemapping::exact ? *exact_demapper : *demapper;
   }
-  std::vector<cf32> gathered_received; ///< Data REs of a DMRS symbol, [rx][RE].
-  std::vector<cf32> gathered_channel;  ///< Their channel, [rx * layers + layer][RE].
+  std::vector<cf32> gathered_received;    ///< Data REs of a DMRS symbol, [rx][RE].
+  std::vector<cf32> gathered_channel;     ///< Their channel, [rx * layers + layer][RE].
+  TransformPrecoder transform_deprecoder; ///< DFT-s-OFDM: IDFT of each equalized symbol.
 };
 
 /// What every OFDM symbol of one equalize() call shares.
@@ -73,6 +75,7 @@ struct EqualizeJob {
   unsigned data_per_prb = 0; ///< Data REs per PRB on a DMRS symbol.
   float noise = 0.0F;
   EqualizerAlgorithm algorithm = EqualizerAlgorithm::mmse;
+  unsigned transform_precoding_prbs = 0; ///< PRBs of a DFT-s-OFDM PDU; 0 for CP-OFDM.
   std::array<unsigned, max_symbols_per_slot> symbols{};     ///< Symbols with data REs.
   std::array<std::size_t, max_symbols_per_slot> first_re{}; ///< Their first data RE.
   unsigned num_symbols = 0;
@@ -85,8 +88,7 @@ struct PuschFrontEnd::Impl {
       : limits(limits_in), pool(pool_in),
         estimator(create_dmrs_channel_estimator(
             {limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs}, pool_in)),
-        estimate(limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs),
-        transform_deprecoder(limits_in.max_prbs, TransformPrecodingDirection::deprecode) {
+        estimate(limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs) {
     const unsigned num_lanes = pool != nullptr ? pool->num_lanes() : 1;
     for (unsigned i = 0; i < num_lanes; ++i) {
       lanes.emplace_back(limits);
@@ -108,12 +110,11 @@ struct PuschFrontEnd::Impl {
   ThreadPool* pool;
   std::unique_ptr<DmrsChannelEstimator> estimator;
   ChannelEstimate estimate;
-  std::vector<FrontEndLane> lanes;        ///< One per pool lane (one without a pool).
-  std::vector<cf32> symbols;              ///< Equalized symbols, codeword order.
-  std::vector<float> noise_variances;     ///< Their post-equalization noise variances.
-  std::size_t num_symbols = 0;            ///< Valid entries of symbols / noise_variances.
-  std::vector<float> block_powers;        ///< EVM error and reference power per block.
-  TransformPrecoder transform_deprecoder; ///< DFT-s-OFDM: IDFT of the equalized symbols.
+  std::vector<FrontEndLane> lanes;    ///< One per pool lane (one without a pool).
+  std::vector<cf32> symbols;          ///< Equalized symbols, codeword order.
+  std::vector<float> noise_variances; ///< Their post-equalization noise variances.
+  std::size_t num_symbols = 0;        ///< Valid entries of symbols / noise_variances.
+  std::vector<float> block_powers;    ///< EVM error and reference power per block.
 };
 
 void PuschFrontEnd::Impl::equalize(const ResourceGrid& grid, const CellConfig& cell,
@@ -130,6 +131,7 @@ void PuschFrontEnd::Impl::equalize(const ResourceGrid& grid, const CellConfig& c
   job.mapping = &mapping;
   job.num_layers = num_layers;
   job.algorithm = algorithm;
+  job.transform_precoding_prbs = pusch.transform_precoding ? pusch.prb_size : 0;
   job.data_per_prb = static_cast<unsigned>(
       std::count(mapping.data_on_dmrs_symbol.begin(), mapping.data_on_dmrs_symbol.end(), true));
   // Regularisation floor for MMSE: 1e-7 of the channel power (noise-free input stays solvable).
@@ -161,13 +163,6 @@ void PuschFrontEnd::Impl::equalize(const ResourceGrid& grid, const CellConfig& c
     });
   }
   num_symbols = done * num_layers;
-  if (pusch.transform_precoding) {
-    // One layer, and every data symbol holds M_sc REs (validate()): back to the modulation
-    // symbols, with the post-IDFT noise variance of the MMSE receiver.
-    transform_deprecoder.deprecode_equalized(std::span<cf32>(symbols.data(), num_symbols),
-                                             std::span<float>(noise_variances.data(), num_symbols),
-                                             pusch.prb_size);
-  }
 }
 
 void PuschFrontEnd::Impl::equalize_symbol(const EqualizeJob& job, unsigned l, std::size_t done,
@@ -245,6 +240,14 @@ void PuschFrontEnd::Impl::equalize_symbol(const EqualizeJob& job, unsigned l, st
     const std::size_t count = input.num_res * num_layers;
     equalizer.equalize(input, noise_model, std::span<cf32>(symbols.data() + offset, count),
                        std::span<float>(noise_variances.data() + offset, count));
+  }
+  if (job.transform_precoding_prbs != 0) {
+    // One layer, and every data symbol holds M_sc REs (validate()): back to the modulation
+    // symbols, with the post-IDFT noise variance of the MMSE receiver.
+    const std::size_t m = std::size_t{subcarriers_per_prb} * job.transform_precoding_prbs;
+    lane.transform_deprecoder.deprecode_equalized(
+        std::span<cf32>(symbols.data() + done, m),
+        std::span<float>(noise_variances.data() + done, m), job.transform_precoding_prbs);
   }
 }
 

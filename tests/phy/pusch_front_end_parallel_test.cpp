@@ -37,6 +37,7 @@ struct Case {
   unsigned dmrs_length = 1;
   unsigned cdm_groups_no_data = 2;
   EqualizerAlgorithm equalizer = EqualizerAlgorithm::mmse;
+  bool transform_precoding = false; ///< DFT-s-OFDM on 50 of the 51 PRBs (1 layer).
   PuschFrontEndOptions options;
 };
 
@@ -44,7 +45,7 @@ std::string describe(const Case& c) {
   return std::to_string(c.layers) + " layer(s), " + std::to_string(c.num_rx) + " rx, type " +
          (c.type == DmrsConfigType::type1 ? "1" : "2") + ", length " +
          std::to_string(c.dmrs_length) + ", equalizer " +
-         std::to_string(static_cast<int>(c.equalizer));
+         std::to_string(static_cast<int>(c.equalizer)) + (c.transform_precoding ? ", DFT-s" : "");
 }
 
 // Received grid of a random TB on 51 PRBs through a random two-tap channel per (antenna, port)
@@ -65,6 +66,12 @@ ResourceGrid make_received_grid(const Case& c, CellConfig& cell, PuschConfig& pu
   pusch.mcs_table = McsTable::qam256;
   pusch.mcs_index = 15;
   pusch.data_scrambling_id = 17;
+  if (c.transform_precoding) { // 50 = 2 x 5^2 PRBs
+    pusch.prb_size = 50;
+    pusch.transform_precoding = true;
+    pusch.mcs_table = McsTable::transform_precoding_qam64;
+    pusch.mcs_index = 20;
+  }
   if (c.layers == 3) { // 3 layers on 4 ports: codebook precoding
     pusch.precoding = PuschPrecoding::codebook;
     pusch.tpmi = 0;
@@ -199,6 +206,16 @@ TEST(PuschFrontEndParallel, BitIdenticalToSequential) {
   // Exact (log-MAP) LLRs, split over the pool's lanes like max-log ones.
   c.options.demapping = SoftDemapping::exact;
   cases.push_back(c);
+  // DFT-s-OFDM: each lane deprecodes the symbols it equalized.
+  for (unsigned num_rx : {1U, 2U, 4U}) {
+    for (EqualizerAlgorithm equalizer : {EqualizerAlgorithm::mmse, EqualizerAlgorithm::mmse_irc}) {
+      Case dfts;
+      dfts.num_rx = num_rx;
+      dfts.transform_precoding = true;
+      dfts.equalizer = dfts.options.equalizer = equalizer;
+      cases.push_back(dfts);
+    }
+  }
 
   unsigned seed = 1;
   for (const Case& test : cases) {
@@ -263,24 +280,27 @@ TEST(PuschFrontEndParallel, MatlabGridBitIdentical) {
 }
 
 TEST(PuschFrontEndParallel, PooledProcessDoesNotAllocate) {
-  Case c;
-  c.layers = 2;
-  c.num_rx = 4;
-  CellConfig cell;
-  PuschConfig pusch;
-  const ResourceGrid grid = make_received_grid(c, cell, pusch, 99);
-  ThreadPool pool(3);
-  PuschFrontEnd front_end({4, 4, 275}, &pool);
-  std::vector<float> llrs(pusch_coded_bits(cell, pusch));
-  for (EqualizerAlgorithm algorithm :
-       {EqualizerAlgorithm::zf, EqualizerAlgorithm::mmse, EqualizerAlgorithm::mmse_irc}) {
-    PuschFrontEndOptions options;
-    options.equalizer = algorithm;
-    front_end.process(grid, cell, pusch, 3, options, llrs); // warm-up
-    const long before = airan::test::allocation_count();
-    front_end.process(grid, cell, pusch, 3, options, llrs);
-    EXPECT_EQ(airan::test::allocation_count() - before, 0)
-        << "equalizer " << static_cast<int>(algorithm);
+  for (const bool transform_precoding : {false, true}) {
+    Case c;
+    c.layers = transform_precoding ? 1 : 2;
+    c.num_rx = 4;
+    c.transform_precoding = transform_precoding;
+    CellConfig cell;
+    PuschConfig pusch;
+    const ResourceGrid grid = make_received_grid(c, cell, pusch, 99);
+    ThreadPool pool(3);
+    PuschFrontEnd front_end({4, 4, 275}, &pool);
+    std::vector<float> llrs(pusch_coded_bits(cell, pusch));
+    for (EqualizerAlgorithm algorithm :
+         {EqualizerAlgorithm::zf, EqualizerAlgorithm::mmse, EqualizerAlgorithm::mmse_irc}) {
+      PuschFrontEndOptions options;
+      options.equalizer = algorithm;
+      front_end.process(grid, cell, pusch, 3, options, llrs); // warm-up
+      const long before = airan::test::allocation_count();
+      front_end.process(grid, cell, pusch, 3, options, llrs);
+      EXPECT_EQ(airan::test::allocation_count() - before, 0)
+          << "equalizer " << static_cast<int>(algorithm) << (transform_precoding ? ", DFT-s" : "");
+    }
   }
 }
 
