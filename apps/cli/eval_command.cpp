@@ -3,6 +3,7 @@
 #include "airan/apps/bler_evaluation.h"
 #include "airan/apps/evaluation_report.h"
 #include "airan/io/pusch_config_file.h"
+#include "airan/phy/mcs_table.h"
 #include "channel_options.h"
 #include "commands.h"
 #include "progress_bar.h"
@@ -11,6 +12,7 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 
 namespace airan::cli {
@@ -28,6 +30,8 @@ struct EvalOptions {
   unsigned layers = 1;
   unsigned mcs = 14;
   unsigned mcs_table = 1;
+  bool transform_precoding = false;
+  bool pi2bpsk = false;
   unsigned dmrs_additional_position = 1;
   std::uint64_t target_errors = 200;
   std::uint64_t max_slots = 5000;
@@ -70,8 +74,17 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
     p.data_scrambling_id = 1;
     p.num_layers = o.layers;
     p.mcs_index = o.mcs;
-    p.mcs_table = static_cast<decltype(p.mcs_table)>(o.mcs_table);
+    p.mcs_table = phy::mcs_table_from_number(o.mcs_table);
+    p.pusch_identity = cell.n_cell_id; // n_ID^RS unconfigured: N_ID^cell (TS 38.211 6.4.1.1.1.2)
     config.scenario.num_rx_antennas = o.rx;
+  }
+  if (o.transform_precoding) {
+    if (const auto error = apps::enable_transform_precoding(config.pusch, o.pi2bpsk);
+        !error.empty()) {
+      std::string message = "--transform-precoding: ";
+      message += error;
+      throw std::invalid_argument(message);
+    }
   }
   config.pusch.rv = 0;
   config.pusch.new_data_indicator = 1;
@@ -107,11 +120,12 @@ int run_eval(const EvalOptions& options) {
   std::cout << "eval: " << config.scenario.cell.num_prbs << " PRB at "
             << (15U << config.scenario.cell.numerology) << " kHz, "
             << config.scenario.num_rx_antennas << " Rx, " << config.pusch.num_layers
-            << " layer(s), MCS " << config.pusch.mcs_index << " (table "
-            << static_cast<int>(config.pusch.mcs_table) << "), TBS " << apps::evaluation_tbs(config)
-            << " bits; " << config.scenario.channel.describe() << "; " << config.snr_db.size()
-            << " SNR points, target " << config.target_errors << " errors, at most "
-            << config.max_slots << " slots, seed " << config.seed << '\n';
+            << " layer(s), " << (config.pusch.transform_precoding ? "DFT-s-OFDM, " : "") << "MCS "
+            << config.pusch.mcs_index << " (table " << static_cast<int>(config.pusch.mcs_table)
+            << (config.pusch.tp_pi2bpsk ? ", pi/2-BPSK" : "") << "), TBS "
+            << apps::evaluation_tbs(config) << " bits; " << config.scenario.channel.describe()
+            << "; " << config.snr_db.size() << " SNR points, target " << config.target_errors
+            << " errors, at most " << config.max_slots << " slots, seed " << config.seed << '\n';
   ProgressBar bar("eval");
   const auto points = apps::run_evaluation(config, [&](const apps::EvaluationProgress& p) {
     std::ostringstream label;
@@ -159,8 +173,17 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
   app->add_option("--rx", o->rx, "Receive antennas")->capture_default_str();
   app->add_option("--layers", o->layers, "MIMO layers (UE antenna ports)")->capture_default_str();
   app->add_option("--mcs", o->mcs, "MCS index")->capture_default_str();
-  app->add_option("--mcs-table", o->mcs_table, "MCS table 1 (64QAM), 2 (256QAM), 3 (low SE)")
-      ->capture_default_str();
+  app->add_option("--mcs-table", o->mcs_table,
+                  "MCS table 1 (64QAM), 2 (256QAM), 3 (low SE): TS 38.214 Tables 5.1.3.1-1..3; "
+                  "4: Table 6.1.4.1-1 (transform precoding; what 1 becomes with "
+                  "--transform-precoding)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4));
+  auto* tp = app->add_flag("--transform-precoding", o->transform_precoding,
+                           "DFT-s-OFDM PUSCH: 1 layer, 2 DMRS CDM groups without data, --prb "
+                           "2^a 3^b 5^c (e.g. 100), MCS table 1 read as TS 38.214 Table 6.1.4.1-1");
+  app->add_flag("--pi2bpsk", o->pi2bpsk, "tp-pi2BPSK: MCS 0 and 1 of Table 6.1.4.1-1 are pi/2-BPSK")
+      ->needs(tp);
   app->add_option("--dmrs-additional-position", o->dmrs_additional_position,
                   "DMRS additional positions 0..3")
       ->capture_default_str();

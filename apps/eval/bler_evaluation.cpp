@@ -90,6 +90,19 @@ void run_slot(const EvaluationConfig& config, Worker& worker, std::uint64_t slot
 
 } // namespace
 
+std::string enable_transform_precoding(phy::PuschConfig& pusch, bool pi2bpsk) {
+  if (pusch.mcs_table == phy::McsTable::qam64_low_se) {
+    return "Table 6.1.4.1-2 (qam64LowSE with transform precoding) is not supported";
+  }
+  if (pusch.mcs_table == phy::McsTable::qam64) {
+    pusch.mcs_table = phy::McsTable::transform_precoding_qam64;
+  }
+  pusch.transform_precoding = true;
+  pusch.tp_pi2bpsk = pi2bpsk;
+  pusch.num_dmrs_cdm_groups_no_data = 2;
+  return {};
+}
+
 std::string validate_evaluation(const EvaluationConfig& config) {
   std::string problems = validate_link(config.scenario, std::span(&config.pusch, 1));
   if (config.receivers.empty()) {
@@ -131,6 +144,10 @@ std::string validate_evaluation(const EvaluationConfig& config) {
     }
     if (config.scenario.num_rx_antennas > 4 || config.pusch.num_layers > 4) {
       problems += "the neural receiver takes at most 4 receive antennas and 4 layers\n";
+    }
+    if (config.pusch.transform_precoding) {
+      problems += "the neural receiver takes CP-OFDM PUSCH only, not transform precoding "
+                  "(DFT-s-OFDM)\n";
     }
   }
   return problems;

@@ -240,6 +240,8 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
                       {"num_layers", pusch.num_layers},
                       {"mcs_index", pusch.mcs_index},
                       {"mcs_table", static_cast<int>(pusch.mcs_table)},
+                      {"transform_precoding", pusch.transform_precoding},
+                      {"tp_pi2bpsk", pusch.tp_pi2bpsk},
                       {"tbs_bits", evaluation_tbs(config)},
                       {"channel", s.channel.describe()},
                       {"target_errors", config.target_errors},
@@ -326,7 +328,8 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
   io::LinePlotOptions options;
   std::ostringstream title;
   title << s.channel.model << ", " << s.cell.num_prbs << " PRB, " << s.num_rx_antennas << " Rx, "
-        << pusch.num_layers << " layer(s), MCS " << pusch.mcs_index;
+        << pusch.num_layers << " layer(s), " << (pusch.transform_precoding ? "DFT-s-OFDM, " : "")
+        << "MCS " << pusch.mcs_index;
   if (s.channel.max_doppler_hz > 0.0) {
     title << ", " << s.channel.max_doppler_hz << " Hz";
   }

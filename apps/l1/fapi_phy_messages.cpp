@@ -100,7 +100,8 @@ void FapiPhy::Impl::on_param() {
       static_cast<std::uint8_t>(std::clamp(config.receiver.max_layers, 1U, 4U));
   caps.supported_modulation_order_ul = 3; // up to 256-QAM
   caps.max_mu_mimo_users_ul = 1;
-  caps.dfts_ofdm_support = 0;
+  // The CPU front end receives DFT-s-OFDM; a detector (neural receiver, CUDA front end) does not.
+  caps.dfts_ofdm_support = config.receiver.detector ? 0 : 1;
   caps.pusch_aggregation_factor = 0;
   caps.rssi_measurement_support = io::fapi_rssi_in_dbfs;
   send(response);

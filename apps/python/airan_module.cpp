@@ -1,6 +1,7 @@
 // `import airan`: this project's transmitter, channel models and reference receiver front end
 // from Python, so that training data for a neural receiver comes from the same code paths as
 // the product (docs/PYTHON.md). Built when pybind11 is found (pybind11-dev).
+#include "airan/apps/bler_evaluation.h"
 #include "airan/apps/link_simulation.h"
 #include "airan/apps/receiver_catalog.h"
 #include "airan/io/pusch_config_file.h"
@@ -42,11 +43,13 @@ public:
             double doppler_hz, const std::string& correlation, const std::string& domain,
             unsigned num_rx_antennas, const std::string& reference_receiver, bool neural_inputs,
             const std::string& scenario_yaml, const std::string& bs_antenna_pattern,
-            const std::string& bs_polarization, const std::string& ue_polarization)
+            const std::string& bs_polarization, const std::string& ue_polarization,
+            bool transform_precoding, bool pi2bpsk)
       : scenario_(scenario_yaml.empty() ? io::load_slot_scenario(scenario)
                                         : io::parse_slot_scenario(scenario_yaml, "scenario_yaml")),
         reference_(reference_receiver.empty() ? nullptr : &apps::find_receiver(reference_receiver)),
         neural_(neural_inputs) {
+    apply_transform_precoding(transform_precoding, pi2bpsk);
     link_.cell = scenario_.cell;
     link_.num_rx_antennas = num_rx_antennas != 0 ? num_rx_antennas : scenario_.num_rx_antennas;
     link_.channel.model = channel;
@@ -111,6 +114,25 @@ public:
   [[nodiscard]] std::size_t num_pdus() const { return scenario_.pusch.size(); }
 
 private:
+  /// transform_precoding=True: every PUSCH of the scenario as `airan eval --transform-precoding`
+  /// makes it (apps::enable_transform_precoding()).
+  void apply_transform_precoding(bool transform_precoding, bool pi2bpsk) {
+    if (pi2bpsk && !transform_precoding) {
+      throw std::invalid_argument("airan.Simulator: pi2bpsk=True needs transform_precoding=True");
+    }
+    for (phy::PuschConfig& pusch : scenario_.pusch) {
+      if (transform_precoding) {
+        if (const auto error = apps::enable_transform_precoding(pusch, pi2bpsk); !error.empty()) {
+          throw std::invalid_argument("airan.Simulator: transform_precoding: " + error);
+        }
+      }
+      if (neural_ && pusch.transform_precoding) {
+        throw std::invalid_argument("airan.Simulator: neural_inputs: the neural receiver takes "
+                                    "CP-OFDM PUSCH only, not transform precoding (DFT-s-OFDM)");
+      }
+    }
+  }
+
   /// PDU \p i of the last slot: its allocation, TB, labels and the reference LLRs.
   py::dict describe_pdu(std::size_t i, const phy::ResourceGrid& grid) {
     const phy::PuschConfig& p = scenario_.pusch[i];
@@ -209,16 +231,22 @@ is the scenario's YAML text and replaces the scenario file. channel may also be 
 (delay_spread_ns required), whose base station elements are isotropic or, with
 bs_antenna_pattern="38.901", TR 38.901 Table 7.3-1 elements, and whose arrays are vertically
 polarised or, with bs_polarization / ue_polarization "H", "VH" or "cross" (Sionna's names),
-horizontal or dual-polarised (antennas 2k and 2k+1 share a position).)")
+horizontal or dual-polarised (antennas 2k and 2k+1 share a position). transform_precoding=True
+makes every PUSCH DFT-s-OFDM as `airan eval --transform-precoding` does (2 DMRS CDM groups
+without data, MCS table 1 read as TS 38.214 Table 6.1.4.1-1; one layer and a PRB count
+2^a 3^b 5^c needed), pi2bpsk=True with it makes MCS 0 and 1 pi/2-BPSK (tp-pi2BPSK); the
+scenario's YAML keys transform_precoding, tp_pi2bpsk, pusch_identity and dmrs_hopping do the
+same per PUSCH. The neural receiver's inputs are CP-OFDM only.)")
       .def(py::init<const std::string&, const std::string&, double, double, const std::string&,
                     const std::string&, unsigned, const std::string&, bool, const std::string&,
-                    const std::string&, const std::string&, const std::string&>(),
+                    const std::string&, const std::string&, const std::string&, bool, bool>(),
            py::arg("scenario") = "", py::arg("channel") = "awgn", py::arg("delay_spread_ns") = 0.0,
            py::arg("doppler_hz") = 0.0, py::arg("correlation") = "none",
            py::arg("domain") = "frequency", py::arg("num_rx_antennas") = 0,
            py::arg("reference_receiver") = "mmse-lmmse", py::arg("neural_inputs") = false,
            py::arg("scenario_yaml") = "", py::arg("bs_antenna_pattern") = "omni",
-           py::arg("bs_polarization") = "V", py::arg("ue_polarization") = "V")
+           py::arg("bs_polarization") = "V", py::arg("ue_polarization") = "V",
+           py::arg("transform_precoding") = false, py::arg("pi2bpsk") = false)
       .def("simulate", &Simulator::simulate, py::arg("snr_db"), py::arg("seed"),
            py::arg("slot") = 0)
       .def_property_readonly("num_rx_antennas", &Simulator::num_rx_antennas)

@@ -33,6 +33,40 @@ FapiError pdu_error(FapiStatus status, const char* format, ...) {
   return error;
 }
 
+/// The DFT-s-OFDM fields: transform precoding with TS 38.214 Tables 6.1.4.1-1 (FAPI mcsTable 3,
+/// or 0: notqam256) or 5.1.3.1-2 (1), a dftsOfdm part only with the low-PAPR group and sequence
+/// TS 38.211 6.4.1.1.1.2 gives without hopping (u = puschIdentity mod 30, v = 0).
+FapiError check_transform_precoding(const FapiPuschPdu& pdu) {
+  const bool enabled = pdu.transform_precoding == 0;
+  if (pdu.mcs_table == 4 || (enabled && pdu.mcs_table == 2)) {
+    return pdu_error(FapiStatus::unsupported,
+                     "mcsTable %u: TS 38.214 Table 6.1.4.1-2 (qam64LowSE with transform "
+                     "precoding) is not supported",
+                     pdu.mcs_table);
+  }
+  if (!enabled) {
+    if (pdu.mcs_table == 3) {
+      return pdu_error(FapiStatus::out_of_range,
+                       "mcsTable 3 (TS 38.214 Table 6.1.4.1-1) needs transform precoding");
+    }
+    if (pdu.dfts_ofdm) {
+      return pdu_error(FapiStatus::out_of_range, "dftsOfdm part without transform precoding");
+    }
+    return {};
+  }
+  if (const auto& dfts = pdu.dfts_ofdm) {
+    const unsigned u = pdu.pusch_identity % 30U;
+    if (dfts->low_papr_group_number != u || dfts->low_papr_sequence_number != 0) {
+      // (The reason text holds 119 characters.)
+      return pdu_error(FapiStatus::unsupported,
+                       "lowPaprGroupNumber %u, lowPaprSequenceNumber %u are not %u, 0: MAC-chosen "
+                       "group/sequence hopping is not supported",
+                       dfts->low_papr_group_number, dfts->low_papr_sequence_number, u);
+    }
+  }
+  return {};
+}
+
 /// Rejects what the receiver cannot do.
 FapiError check_supported(const FapiPuschPdu& pdu, const phy::CellConfig& cell) {
   if (!pdu.data) {
@@ -44,8 +78,8 @@ FapiError check_supported(const FapiPuschPdu& pdu, const phy::CellConfig& cell) 
   if (pdu.ptrs) {
     return pdu_error(FapiStatus::unsupported, "PT-RS is not supported");
   }
-  if (pdu.transform_precoding == 0 || pdu.dfts_ofdm || pdu.mcs_table > 2) {
-    return pdu_error(FapiStatus::unsupported, "transform precoding (DFT-s-OFDM) is not supported");
+  if (FapiError error = check_transform_precoding(pdu); !error.ok()) {
+    return error;
   }
   if (pdu.resource_alloc != 1) {
     return pdu_error(FapiStatus::unsupported, "resource allocation type 0 is not supported");
@@ -101,14 +135,18 @@ unsigned dmrs_length_of(std::uint16_t mask, unsigned& occasions) {
   return singles == 0 && pairs > 0 ? 2 : 1;
 }
 
-phy::McsTable mcs_table_of(std::uint8_t fapi_table) {
+/// The MCS table of FAPI mcsTable (checked by check_transform_precoding()): with transform
+/// precoding TS 38.214 6.1.4.1 reads notqam256 (0) as Table 6.1.4.1-1, as mcsTable 3 says.
+phy::McsTable mcs_table_of(std::uint8_t fapi_table, bool transform_precoding) {
   switch (fapi_table) {
   case 1:
     return phy::McsTable::qam256;
   case 2:
     return phy::McsTable::qam64_low_se;
+  case 3:
+    return phy::McsTable::transform_precoding_qam64;
   default:
-    return phy::McsTable::qam64;
+    return transform_precoding ? phy::McsTable::transform_precoding_qam64 : phy::McsTable::qam64;
   }
 }
 
@@ -118,10 +156,27 @@ std::uint8_t fapi_mcs_table(phy::McsTable table) {
     return 1;
   case phy::McsTable::qam64_low_se:
     return 2;
+  case phy::McsTable::transform_precoding_qam64:
+    return 3;
   case phy::McsTable::qam64:
     break;
   }
   return 0;
+}
+
+/// Empty when to_fapi_pusch_pdu() can express \p pusch's transform precoding, otherwise why not.
+const char* fapi_transform_precoding_problem(const phy::PuschConfig& pusch) {
+  if (!pusch.transform_precoding) {
+    return nullptr;
+  }
+  if (pusch.dmrs_hopping != phy::LowPaprHopping::none) {
+    return "FAPI carries one low-PAPR group per PDU; DMRS hopping cannot be expressed";
+  }
+  if (pusch.mcs_table == phy::McsTable::qam64 || pusch.mcs_table == phy::McsTable::qam64_low_se) {
+    return "with transform precoding FAPI mcsTable 0/2 are Tables 6.1.4.1-1/-2: 5.1.3.1-1/-3 "
+           "cannot be expressed";
+  }
+  return nullptr;
 }
 
 /// The cell with the UE's antenna ports = layers (non-codebook PUSCH), for validate().
@@ -176,12 +231,18 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
   config.num_dmrs_cdm_groups_no_data = pdu.num_dmrs_cdm_grps_no_data;
 
   config.mcs_index = pdu.mcs_index;
-  config.mcs_table = mcs_table_of(pdu.mcs_table);
+  config.transform_precoding = pdu.transform_precoding == 0;
+  config.mcs_table = mcs_table_of(pdu.mcs_table, config.transform_precoding);
   config.target_code_rate_x10240 = pdu.target_code_rate;
   config.qam_order = pdu.qam_mod_order;
+  // FAPI has no tp-pi2BPSK: qamModOrder 1 on Table 6.1.4.1-1 says it (validate() then checks that
+  // the row's Q_m is q, as for MCS 0, 1 and 28).
+  config.tp_pi2bpsk =
+      config.mcs_table == phy::McsTable::transform_precoding_qam64 && pdu.qam_mod_order == 1;
+  config.pusch_identity = pdu.pusch_identity;
+  config.dmrs_hopping = phy::LowPaprHopping::none;
   config.num_layers = pdu.num_layers;
   config.precoding = phy::PuschPrecoding::non_codebook;
-  config.transform_precoding = false;
 
   config.rv = pdu.data->rv_index;
   config.harq_process_id = pdu.data->harq_process_id;
@@ -199,10 +260,11 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
 
 FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig& cell,
                             FapiPuschPdu& out) {
-  if (pusch.precoding != phy::PuschPrecoding::non_codebook || pusch.transform_precoding ||
-      pusch.tbs_lbrm != 0) {
-    return pdu_error(FapiStatus::unsupported,
-                     "222.10.02 PUSCH PDU carries no TPMI, DFT-s-OFDM or TBS_LBRM");
+  if (pusch.precoding != phy::PuschPrecoding::non_codebook || pusch.tbs_lbrm != 0) {
+    return pdu_error(FapiStatus::unsupported, "222.10.02 PUSCH PDU carries no TPMI or TBS_LBRM");
+  }
+  if (const char* problem = fapi_transform_precoding_problem(pusch); problem != nullptr) {
+    return pdu_error(FapiStatus::unsupported, "%s", problem);
   }
   if (const std::string problem = pusch.validate(cell); !problem.empty()) {
     return pdu_error(FapiStatus::out_of_range, "%s", problem.c_str());
@@ -230,12 +292,19 @@ FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig
   pdu.qam_mod_order = static_cast<std::uint8_t>(pusch.modulation_order());
   pdu.mcs_index = static_cast<std::uint8_t>(pusch.mcs_index);
   pdu.mcs_table = fapi_mcs_table(pusch.mcs_table);
-  pdu.transform_precoding = 1; // disabled
+  pdu.transform_precoding = pusch.transform_precoding ? 0 : 1; // 0: enabled
   pdu.data_scrambling_id = pusch.data_scrambling_id;
   pdu.num_layers = static_cast<std::uint8_t>(pusch.num_layers);
   pdu.dmrs_config_type = pusch.dmrs_config_type == phy::DmrsConfigType::type1 ? 0 : 1;
   pdu.ul_dmrs_scrambling_id = pusch.dmrs_scrambling_id;
-  pdu.pusch_identity = cell.n_cell_id;
+  pdu.pusch_identity = pusch.transform_precoding ? pusch.pusch_identity : cell.n_cell_id;
+  if (pusch.transform_precoding) {
+    // The low-PAPR group and sequence of every DMRS symbol without hopping (TS 38.211
+    // 6.4.1.1.1.2).
+    FapiDftsOfdm& dfts = pdu.dfts_ofdm.emplace();
+    dfts.low_papr_group_number = static_cast<std::uint8_t>(pusch.pusch_identity % 30U);
+    dfts.low_papr_sequence_number = 0;
+  }
   pdu.scid = static_cast<std::uint8_t>(pusch.n_scid);
   pdu.num_dmrs_cdm_grps_no_data = static_cast<std::uint8_t>(pusch.num_dmrs_cdm_groups_no_data);
   pdu.dmrs_ports = pusch.dmrs_ports;

@@ -61,6 +61,21 @@ std::uint16_t parse_port_list(const YAML::Node& node, const std::string& where,
   return mask;
 }
 
+phy::LowPaprHopping parse_dmrs_hopping(const YAML::Node& node, const std::string& where,
+                                       const Context& ctx) {
+  const auto hopping = read_word(node, where, ctx);
+  if (hopping == "none") {
+    return phy::LowPaprHopping::none;
+  }
+  if (hopping == "group") {
+    return phy::LowPaprHopping::group;
+  }
+  if (hopping == "sequence") {
+    return phy::LowPaprHopping::sequence;
+  }
+  ctx.fail(where, "expected none, group or sequence");
+}
+
 phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, const Context& ctx) {
   phy::PuschConfig p;
   auto uint_field = [&](unsigned& field, unsigned long long max) -> KeyHandler {
@@ -114,11 +129,11 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
       {"mcs_index", uint_field(p.mcs_index, 31)},
       {"mcs_table",
        [&](auto& n, auto& w) {
-         const auto table = read_unsigned<unsigned>(n, w, ctx, 3);
+         const auto table = read_unsigned<unsigned>(n, w, ctx, 4);
          if (table == 0) {
-           ctx.fail(w, "expected 1, 2 or 3 (TS 38.214 Tables 5.1.3.1-1/2/3)");
+           ctx.fail(w, "expected 1, 2, 3 (TS 38.214 Tables 5.1.3.1-1/2/3) or 4 (Table 6.1.4.1-1)");
          }
-         p.mcs_table = static_cast<phy::McsTable>(table);
+         p.mcs_table = phy::mcs_table_from_number(table);
        }},
       {"target_code_rate_x10240", u32_field(p.target_code_rate_x10240)},
       {"qam_order", uint_field(p.qam_order, 10)},
@@ -133,6 +148,11 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
              kind == "codebook" ? phy::PuschPrecoding::codebook : phy::PuschPrecoding::non_codebook;
        }},
       {"tpmi", uint_field(p.tpmi, 27)},
+      {"transform_precoding",
+       [&](auto& n, auto& w) { p.transform_precoding = read_bool(n, w, ctx); }},
+      {"tp_pi2bpsk", [&](auto& n, auto& w) { p.tp_pi2bpsk = read_bool(n, w, ctx); }},
+      {"pusch_identity", u16_field(p.pusch_identity, 1007)},
+      {"dmrs_hopping", [&](auto& n, auto& w) { p.dmrs_hopping = parse_dmrs_hopping(n, w, ctx); }},
       {"rv", uint_field(p.rv, 3)},
       {"harq_process_id", uint_field(p.harq_process_id, 31)},
       {"new_data_indicator",
@@ -204,6 +224,10 @@ static SlotScenario parse_slot_scenario_unguarded(const std::string& yaml_text,
     }
     if (pusch_list[i].IsMap() && !pusch_list[i]["data_scrambling_id"]) {
       pusch.data_scrambling_id = scenario.cell.n_cell_id;
+    }
+    // n_ID^RS of the low-PAPR DMRS: N_ID^cell unless configured (TS 38.211 6.4.1.1.1.2).
+    if (pusch_list[i].IsMap() && !pusch_list[i]["pusch_identity"]) {
+      pusch.pusch_identity = scenario.cell.n_cell_id;
     }
     if (const auto error = scenario.pusch.back().validate(scenario.cell); !error.empty()) {
       ctx.fail(where, error);

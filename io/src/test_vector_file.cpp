@@ -44,6 +44,8 @@ public:
     h5::write_text(object_, name, value, where_);
   }
   void optional_text(const char* name, const std::string& value) { text(name, value); }
+  /// An attribute older readers do not know: written always.
+  template <typename Visit> void optional(const char* /*name*/, Visit visit) { visit(); }
   template <typename E, std::size_t N>
   void enumeration(const char* name, E value, const std::array<schema::EnumName<E>, N>& table) {
     for (const auto& entry : table) {

@@ -42,6 +42,12 @@ public:
       text(name, value);
     }
   }
+  /// Any attribute that files written before it existed lack: visit() reads it when present.
+  template <typename Visit> void optional(const char* name, Visit visit) {
+    if (h5::has_attribute(object_, name, where_)) {
+      visit();
+    }
+  }
   template <typename E, std::size_t N>
   void enumeration(const char* name, E& value, const std::array<schema::EnumName<E>, N>& table) {
     const std::string word = h5::read_text(object_, name, schema::max_word_length, where_);

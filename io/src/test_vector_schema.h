@@ -41,10 +41,15 @@ inline constexpr std::array<EnumName<phy::PuschMappingType>, 2> mapping_type_nam
     {{phy::PuschMappingType::type_a, "A"}, {phy::PuschMappingType::type_b, "B"}}};
 inline constexpr std::array<EnumName<phy::DmrsConfigType>, 2> dmrs_config_type_names{
     {{phy::DmrsConfigType::type1, "type1"}, {phy::DmrsConfigType::type2, "type2"}}};
-inline constexpr std::array<EnumName<phy::McsTable>, 3> mcs_table_names{
+inline constexpr std::array<EnumName<phy::McsTable>, 4> mcs_table_names{
     {{phy::McsTable::qam64, "qam64"},
      {phy::McsTable::qam256, "qam256"},
-     {phy::McsTable::qam64_low_se, "qam64_low_se"}}};
+     {phy::McsTable::qam64_low_se, "qam64_low_se"},
+     {phy::McsTable::transform_precoding_qam64, "transform_precoding_qam64"}}};
+inline constexpr std::array<EnumName<phy::LowPaprHopping>, 3> low_papr_hopping_names{
+    {{phy::LowPaprHopping::none, "none"},
+     {phy::LowPaprHopping::group, "group"},
+     {phy::LowPaprHopping::sequence, "sequence"}}};
 inline constexpr std::array<EnumName<phy::PuschPrecoding>, 2> precoding_names{
     {{phy::PuschPrecoding::non_codebook, "non-codebook"},
      {phy::PuschPrecoding::codebook, "codebook"}}};
@@ -61,6 +66,8 @@ inline constexpr std::array<const char*, 4> polarizations{"V", "H", "VH", "cross
 //   uint(name, unsigned integer)   real(name, double or float)   boolean(name, bool)
 //   text(name, std::string)        enumeration(name, E, table)
 //   optional_text(name, std::string): written always, read when present (added after version 1)
+//   optional(name, visit): visit() visits attribute name; written always, read when present
+//                          (added after version 1: files without it keep the field's default)
 
 /// Root attributes other than format and format_version.
 template <typename Header, typename V> void visit_root(Header& h, V& v) {
@@ -126,6 +133,11 @@ template <typename Pdu, typename V> void visit_pdu(Pdu& pdu, V& v) {
   v.enumeration("precoding", p.precoding, precoding_names);
   v.uint("tpmi", p.tpmi);
   v.boolean("transform_precoding", p.transform_precoding);
+  // Added with DFT-s-OFDM: vectors written before keep the defaults (off, 0, none).
+  v.optional("tp_pi2bpsk", [&] { v.boolean("tp_pi2bpsk", p.tp_pi2bpsk); });
+  v.optional("pusch_identity", [&] { v.uint("pusch_identity", p.pusch_identity); });
+  v.optional("dmrs_hopping",
+             [&] { v.enumeration("dmrs_hopping", p.dmrs_hopping, low_papr_hopping_names); });
   v.uint("rv", p.rv);
   v.uint("harq_process_id", p.harq_process_id);
   v.boolean("new_data_indicator", p.new_data_indicator);

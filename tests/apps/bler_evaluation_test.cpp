@@ -211,6 +211,50 @@ TEST(BlerEvaluation, ImpossibleConfigurationsAreErrorsBeforeAnyWork) {
   EXPECT_NE(apps::validate_evaluation(config).find("need a TDL or CDL model"), std::string::npos);
 }
 
+// `airan eval --transform-precoding` and the Python module's transform_precoding.
+TEST(BlerEvaluation, EnableTransformPrecoding) {
+  auto config = small_config();
+  auto& p = config.pusch;
+  p.num_dmrs_cdm_groups_no_data = 1;
+  ASSERT_EQ(apps::enable_transform_precoding(p, true), "");
+  EXPECT_TRUE(p.transform_precoding);
+  EXPECT_TRUE(p.tp_pi2bpsk);
+  EXPECT_EQ(p.num_dmrs_cdm_groups_no_data, 2U); // TS 38.214 6.2.2: no data on DMRS symbols
+  // mcs-Table not qam256: TS 38.214 Table 6.1.4.1-1 (6.1.4.1).
+  EXPECT_EQ(p.mcs_table, phy::McsTable::transform_precoding_qam64);
+  EXPECT_EQ(apps::validate_evaluation(config), "");
+  p.mcs_index = 0;
+  EXPECT_EQ(p.modulation_order(), 1U); // pi/2-BPSK
+
+  phy::PuschConfig qam256;
+  qam256.mcs_table = phy::McsTable::qam256;
+  ASSERT_EQ(apps::enable_transform_precoding(qam256, false), "");
+  EXPECT_EQ(qam256.mcs_table, phy::McsTable::qam256);
+  EXPECT_FALSE(qam256.tp_pi2bpsk);
+
+  phy::PuschConfig low_se;
+  low_se.mcs_table = phy::McsTable::qam64_low_se;
+  EXPECT_EQ(apps::enable_transform_precoding(low_se, false),
+            "Table 6.1.4.1-2 (qam64LowSE with transform precoding) is not supported");
+  EXPECT_FALSE(low_se.transform_precoding);
+
+  // 2 layers: left to PuschConfig::validate(), reported before any work.
+  config = small_config();
+  config.pusch.num_layers = 2;
+  config.pusch.dmrs_ports = 0x3;
+  config.scenario.cell.num_antenna_ports = 2;
+  ASSERT_EQ(apps::enable_transform_precoding(config.pusch, false), "");
+  EXPECT_NE(apps::validate_evaluation(config).find("one layer"), std::string::npos)
+      << apps::validate_evaluation(config);
+
+  // The neural receiver takes CP-OFDM only.
+  config = small_config();
+  ASSERT_EQ(apps::enable_transform_precoding(config.pusch, false), "");
+  config.receivers = apps::parse_receiver_list("mmse-lmmse,neural");
+  EXPECT_NE(apps::validate_evaluation(config).find("CP-OFDM PUSCH only"), std::string::npos)
+      << apps::validate_evaluation(config);
+}
+
 TEST(EvaluationReport, ParsesSnrLists) {
   EXPECT_EQ(apps::parse_snr_list("-2:1:2"), (std::vector<double>{-2, -1, 0, 1, 2}));
   EXPECT_EQ(apps::parse_snr_list("0:0.5:1"), (std::vector<double>{0, 0.5, 1}));

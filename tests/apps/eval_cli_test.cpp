@@ -167,6 +167,58 @@ TEST(EvalCli, ErrorFreeRunRemovesAnEarlierPlot) {
   EXPECT_FALSE(std::filesystem::exists(dir / "bler.png"));
 }
 
+// DFT-s-OFDM over AWGN at 20 dB: every TB decodes, pi/2-BPSK at MCS 0 of Table 6.1.4.1-1 and
+// 16-QAM; the report says transform precoding.
+TEST(EvalCli, TransformPrecodingDecodesOverAwgn) {
+  for (const std::string mcs : {"--pi2bpsk --mcs 0", "--mcs 14"}) {
+    SCOPED_TRACE(mcs);
+    const auto dir = scratch_dir("eval_tp");
+    const auto result = run_airan("eval --transform-precoding " + mcs +
+                                  " --receiver mmse-lmmse,ls-lin-lmmse --channel awgn --snr 20 "
+                                  "--prb 50 --rx 2 --max-slots 8 --threads 2 -o " +
+                                  dir.string());
+    ASSERT_EQ(result.status, 0) << result.output;
+    EXPECT_NE(result.output.find("1 layer(s), DFT-s-OFDM, MCS "), std::string::npos)
+        << result.output;
+    const auto json = nlohmann::json::parse(read_text(dir / "bler.json"));
+    EXPECT_EQ(json["scenario"]["transform_precoding"], true);
+    EXPECT_EQ(json["scenario"]["tp_pi2bpsk"], mcs.starts_with("--pi2bpsk"));
+    EXPECT_EQ(json["scenario"]["mcs_table"], 4); // table 1 read as TS 38.214 Table 6.1.4.1-1
+    ASSERT_EQ(json["results"].size(), 2U);
+    for (const auto& point : json["results"]) {
+      EXPECT_EQ(point["slots"], 8) << point;
+      EXPECT_EQ(point["tb_errors"], 0) << point;
+    }
+  }
+}
+
+TEST(EvalCli, TransformPrecodingOptionsAreChecked) {
+  auto result = run_airan("eval --pi2bpsk --snr 0 --prb 50");
+  EXPECT_NE(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("--pi2bpsk requires --transform-precoding"), std::string::npos)
+      << result.output;
+  result = run_airan("eval --transform-precoding --mcs-table 3 --snr 0 --prb 50");
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("Table 6.1.4.1-2 (qam64LowSE with transform precoding) is not "
+                               "supported"),
+            std::string::npos)
+      << result.output;
+  result = run_airan("eval --mcs-table 5 --snr 0");
+  EXPECT_NE(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("--mcs-table"), std::string::npos) << result.output;
+  // PuschConfig::validate()'s rules, before any work: 106 PRBs, 2 layers, table 4 on CP-OFDM.
+  result = run_airan("eval --transform-precoding --snr 0");
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("2^a 3^b 5^c, not 106"), std::string::npos) << result.output;
+  result = run_airan("eval --transform-precoding --layers 2 --rx 2 --prb 50 --snr 0");
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("one layer"), std::string::npos) << result.output;
+  result = run_airan("eval --mcs-table 4 --prb 50 --snr 0");
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("Table 6.1.4.1-1 needs transform precoding"), std::string::npos)
+      << result.output;
+}
+
 TEST(EvalCli, ImpossibleRequestsFailBeforeAnyWork) {
   auto result = run_airan("eval --receiver mmse-lmmse,neural-x --snr 0");
   EXPECT_EQ(result.status, 2) << result.output;

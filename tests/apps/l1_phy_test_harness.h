@@ -30,6 +30,7 @@ struct Received {
   io::FapiErrorCode response_code = io::FapiErrorCode::msg_ok;
   io::FapiSlotIndication slot;
   std::optional<std::uint16_t> phy_state;
+  std::optional<std::uint8_t> dfts_ofdm_support; ///< PARAM.response dftsOfdmSupport.
   std::vector<io::FapiCrc> crcs;
   std::uint16_t sfn = 0;
   std::uint16_t slot_number = 0;
@@ -202,6 +203,7 @@ private:
     case io::FapiMessageType::param_response:
       r.response_code = m.param_response.error_code;
       r.phy_state = m.param_response.capabilities.phy_state;
+      r.dfts_ofdm_support = m.param_response.capabilities.dfts_ofdm_support;
       break;
     case io::FapiMessageType::slot_indication:
       r.slot = m.slot_indication;
@@ -260,9 +262,11 @@ private:
 };
 
 /// Sends UL_TTI + signal for slot (sfn, slot) and checks the TB comes back with its bytes.
-inline void expect_slot_decodes(PhyHarness& h, std::uint16_t sfn, std::uint16_t slot,
-                                std::uint32_t handle) {
-  const phy::PuschConfig pusch = harness_pusch(handle, 2);
+/// Sends \p pusch (RNTI 0x4601, HARQ process 2) in an UL_TTI.request for (sfn, slot), pushes
+/// its signal, and expects its TB back with a good CRC.
+inline void expect_pdu_decodes(PhyHarness& h, std::uint16_t sfn, std::uint16_t slot,
+                               const phy::PuschConfig& pusch) {
+  const std::uint32_t handle = pusch.handle;
   h.send(h.ul_tti(sfn, slot, std::span(&pusch, 1)));
   const auto tb = h.push_signal(sfn, slot, pusch, handle);
   const auto rx_data = h.wait_for(io::FapiMessageType::rx_data_indication);
@@ -277,6 +281,12 @@ inline void expect_slot_decodes(PhyHarness& h, std::uint16_t sfn, std::uint16_t 
   EXPECT_EQ(crc->crcs[0].tb_crc_status, 0);
   ASSERT_EQ(rx_data->payloads.size(), 1U);
   EXPECT_EQ(rx_data->payloads[0], tb);
+}
+
+/// expect_pdu_decodes() with harness_pusch(handle, 2).
+inline void expect_slot_decodes(PhyHarness& h, std::uint16_t sfn, std::uint16_t slot,
+                                std::uint32_t handle) {
+  expect_pdu_decodes(h, sfn, slot, harness_pusch(handle, 2));
 }
 
 } // namespace airan::l1::test

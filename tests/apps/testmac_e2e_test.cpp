@@ -125,6 +125,31 @@ TEST(TestMacSession, CrossPolarisedCdlPatternRecoversEveryTbByHarq) {
   EXPECT_EQ(report.recovered_by_harq, report.first_transmissions_failed);
 }
 
+// The DFT-s-OFDM pattern: three transform-precoded UEs (pi/2-BPSK, QPSK, 16-QAM; the 12- and
+// 30-value low-PAPR DMRS and a Zadoff-Chu one) beside a CP-OFDM UE, through FAPI PDUs with
+// TransformPrecoding 0; at 7 dB some first transmissions fail and HARQ recovers every one.
+TEST(TestMacSession, DftsOfdmPatternRecoversEveryTbByHarq) {
+  const LaunchPattern pattern =
+      load_launch_pattern(test::repo_root() / "configs/patterns/dfts_ofdm_mixed.yaml");
+  unsigned transform_precoded = 0;
+  for (const auto& ue : pattern.ues) {
+    transform_precoded += ue.pusch.transform_precoding ? 1 : 0;
+  }
+  EXPECT_EQ(transform_precoded, 3U);
+  EXPECT_TRUE(pattern.ues[0].pusch.tp_pi2bpsk);
+  const TestMacReport report = run_test_mac_session(pattern, {});
+  EXPECT_TRUE(report.passed());
+  for (const auto& detail : report.mismatch_details) {
+    ADD_FAILURE() << detail;
+  }
+  EXPECT_EQ(report.tbs_lost, 0U);
+  EXPECT_EQ(report.tbs_delivered, report.new_tbs);
+  EXPECT_GT(report.new_tbs, 200U);
+  EXPECT_GT(report.first_transmissions_failed, 0U);
+  EXPECT_EQ(report.recovered_by_harq, report.first_transmissions_failed);
+  EXPECT_EQ(report.error_indications, 0U);
+}
+
 TEST(TestMacCli, ExitsNonZeroOnMismatch) {
   const auto result = test::run_airan(
       "testmac --pattern " + (test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() +

@@ -113,6 +113,89 @@ TEST(SlotScenarioFile, ImpossibleAllocationIsRejectedByValidation) {
   EXPECT_FALSE(error_of(layers).empty()) << "2 layers on a 1-port UE must be rejected";
 }
 
+const std::string transform_precoded = R"(
+cell: {num_prbs: 52, numerology: 1, n_cell_id: 7}
+pusch:
+  - {bwp_size: 52, prb_size: 48, num_dmrs_cdm_groups_no_data: 2, transform_precoding: true,
+     mcs_table: 4, mcs_index: 0}
+)";
+
+TEST(SlotScenarioFile, ParsesTransformPrecoding) {
+  const auto defaults = parse_slot_scenario(transform_precoded, "tp");
+  ASSERT_EQ(defaults.pusch.size(), 1U);
+  const auto& tp = defaults.pusch[0];
+  EXPECT_TRUE(tp.transform_precoding);
+  EXPECT_FALSE(tp.tp_pi2bpsk);
+  EXPECT_EQ(tp.mcs_table, airan::phy::McsTable::transform_precoding_qam64);
+  EXPECT_EQ(tp.modulation_order(), 2U);
+  // No pusch_identity: n_ID^RS is N_ID^cell (TS 38.211 6.4.1.1.1.2).
+  EXPECT_EQ(tp.pusch_identity, 7U);
+  EXPECT_EQ(tp.dmrs_hopping, airan::phy::LowPaprHopping::none);
+
+  auto configured = transform_precoded;
+  configured.replace(configured.find("mcs_index: 0}"), 13,
+                     "mcs_index: 0, tp_pi2bpsk: true, pusch_identity: 1007, dmrs_hopping: group}");
+  const auto pusch = parse_slot_scenario(configured, "tp").pusch.at(0);
+  EXPECT_TRUE(pusch.tp_pi2bpsk);
+  EXPECT_EQ(pusch.modulation_order(), 1U);
+  EXPECT_EQ(pusch.pusch_identity, 1007U);
+  EXPECT_EQ(pusch.dmrs_hopping, airan::phy::LowPaprHopping::group);
+  auto sequence = transform_precoded;
+  sequence.replace(sequence.find("mcs_index: 0}"), 13, "dmrs_hopping: sequence}");
+  EXPECT_EQ(parse_slot_scenario(sequence, "tp").pusch.at(0).dmrs_hopping,
+            airan::phy::LowPaprHopping::sequence);
+  // Without transform precoding the keys default too.
+  EXPECT_FALSE(parse_slot_scenario(minimal, "cp").pusch.at(0).transform_precoding);
+  EXPECT_EQ(parse_slot_scenario(minimal, "cp").pusch.at(0).pusch_identity, 7U);
+}
+
+TEST(SlotScenarioFile, BadTransformPrecodingKeysAreErrors) {
+  const auto with = [](const std::string& replacement) {
+    auto yaml = transform_precoded;
+    yaml.replace(yaml.find("mcs_index: 0}"), 13, replacement + "}");
+    return error_of(yaml);
+  };
+  EXPECT_NE(with("transform_precoding: maybe")
+                .find("pusch[0].transform_precoding: expected true "
+                      "or false"),
+            std::string::npos)
+      << with("transform_precoding: maybe");
+  EXPECT_NE(with("tp_pi2bpsk: 2").find("pusch[0].tp_pi2bpsk: expected true or false"),
+            std::string::npos);
+  EXPECT_NE(with("pusch_identity: 1008").find("pusch[0].pusch_identity: 1008 is larger than 1007"),
+            std::string::npos)
+      << with("pusch_identity: 1008");
+  EXPECT_NE(with("dmrs_hopping: both")
+                .find("pusch[0].dmrs_hopping: expected none, group or "
+                      "sequence"),
+            std::string::npos)
+      << with("dmrs_hopping: both");
+  EXPECT_NE(with("mcs_table: 5").find("pusch[0].mcs_table: 5 is larger than 4"), std::string::npos);
+  EXPECT_NE(with("mcs_table: 0").find("or 4 (Table 6.1.4.1-1)"), std::string::npos);
+
+  // The TS 38.211/38.214 rules come from PuschConfig::validate(), named by the entry.
+  auto cdm1 = transform_precoded;
+  cdm1.replace(cdm1.find("num_dmrs_cdm_groups_no_data: 2"), 30, "num_dmrs_cdm_groups_no_data: 1");
+  EXPECT_NE(error_of(cdm1).find("pusch[0]: transform precoding needs 2 DMRS CDM groups"),
+            std::string::npos)
+      << error_of(cdm1);
+  auto prbs = transform_precoded;
+  prbs.replace(prbs.find("prb_size: 48"), 12, "prb_size: 49");
+  EXPECT_NE(error_of(prbs).find("2^a 3^b 5^c"), std::string::npos) << error_of(prbs);
+  auto table4_cp = minimal;
+  table4_cp.replace(table4_cp.find("mcs_table: 1"), 12, "mcs_table: 4");
+  EXPECT_NE(error_of(table4_cp).find("needs transform precoding"), std::string::npos)
+      << error_of(table4_cp);
+  auto bpsk_cp = minimal;
+  bpsk_cp.replace(bpsk_cp.find("mcs_table: 1"), 12, "mcs_table: 1, tp_pi2bpsk: true");
+  EXPECT_NE(error_of(bpsk_cp).find("tp-pi2BPSK needs transform precoding"), std::string::npos)
+      << error_of(bpsk_cp);
+  auto hopping_cp = minimal;
+  hopping_cp.replace(hopping_cp.find("mcs_table: 1"), 12, "mcs_table: 1, dmrs_hopping: group");
+  EXPECT_NE(error_of(hopping_cp).find("hopping needs transform precoding"), std::string::npos)
+      << error_of(hopping_cp);
+}
+
 TEST(SlotScenarioFile, MalformedDocumentsAreErrors) {
   EXPECT_NE(error_of("cell: [unclosed").find("not valid YAML"), std::string::npos);
   EXPECT_NE(error_of("- just a list").find("top level"), std::string::npos);

@@ -114,6 +114,45 @@ TEST_F(TestVectorFileMalformed, AntennaAttributesAreOptionalButChecked) {
       << error;
 }
 
+// Files written before DFT-s-OFDM lack tp_pi2bpsk, pusch_identity and dmrs_hopping: the PDUs read
+// with the defaults. Present, they are checked.
+TEST_F(TestVectorFileMalformed, TransformPrecodingAttributesAreOptionalButChecked) {
+  const auto file = valid_vector("tp.h5");
+  edit_file(file, [](hid_t f) {
+    for (const char* name : {"tp_pi2bpsk", "pusch_identity", "dmrs_hopping"}) {
+      ASSERT_GE(H5Adelete_by_name(f, "/slots/0001/pdus/0", name, H5P_DEFAULT), 0) << name;
+    }
+  });
+  ASSERT_EQ(read_error(file), "");
+  const TestVectorReader reader(file);
+  TestVectorSlot slot;
+  reader.read_slot(1, slot);
+  EXPECT_FALSE(slot.pdus[0].config.tp_pi2bpsk);
+  EXPECT_EQ(slot.pdus[0].config.pusch_identity, 0U);
+  EXPECT_EQ(slot.pdus[0].config.dmrs_hopping, airan::phy::LowPaprHopping::none);
+  EXPECT_EQ(slot.pdus[1].config.pusch_identity, 321U); // still there
+
+  const auto bad = valid_vector("bad-hopping.h5");
+  edit_file(bad, [](hid_t f) {
+    replace_string_attribute(f, "/slots/0000/pdus/1", "dmrs_hopping", "both");
+  });
+  auto error = read_error(bad);
+  EXPECT_NE(error.find("/slots/0000/pdus/1 attribute 'dmrs_hopping': 'both' is not one of none, "
+                       "group, sequence"),
+            std::string::npos)
+      << error;
+  // Hopping without transform precoding: PuschConfig::validate() refuses it.
+  const auto cp = valid_vector("cp-hopping.h5");
+  edit_file(cp, [](hid_t f) {
+    replace_string_attribute(f, "/slots/0000/pdus/1", "dmrs_hopping", "group");
+  });
+  error = read_error(cp);
+  EXPECT_NE(error.find("/slots/0000/pdus/1: invalid PUSCH configuration: DMRS group or sequence "
+                       "hopping needs transform precoding"),
+            std::string::npos)
+      << error;
+}
+
 TEST_F(TestVectorFileMalformed, DatasetWithWrongShape) {
   const auto file = valid_vector("shape.h5");
   edit_file(file, [](hid_t f) {

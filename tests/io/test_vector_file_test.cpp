@@ -39,6 +39,9 @@ void expect_same_config(const airan::phy::PuschConfig& a, const airan::phy::Pusc
   EXPECT_EQ(a.precoding, b.precoding);
   EXPECT_EQ(a.tpmi, b.tpmi);
   EXPECT_EQ(a.transform_precoding, b.transform_precoding);
+  EXPECT_EQ(a.tp_pi2bpsk, b.tp_pi2bpsk);
+  EXPECT_EQ(a.pusch_identity, b.pusch_identity);
+  EXPECT_EQ(a.dmrs_hopping, b.dmrs_hopping);
   EXPECT_EQ(a.rv, b.rv);
   EXPECT_EQ(a.harq_process_id, b.harq_process_id);
   EXPECT_EQ(a.new_data_indicator, b.new_data_indicator);
@@ -113,6 +116,58 @@ TEST_F(TestVectorFile, RoundTripEveryField) {
     expect_same_slot(slots[i], slot);
     EXPECT_EQ(slot.iq_fft_size, 512U);
   }
+}
+
+TEST_F(TestVectorFile, RoundTripTransformPrecoding) {
+  const auto file = path("transform_precoding.h5");
+  const auto h = make_header(2);
+  auto s = make_slot(h, 0, true, true);
+  std::mt19937 rng(5);
+  s.pdus[1] = make_tp_pdu(rng);
+  auto sequence = s;
+  sequence.absolute_slot += 1;
+  sequence.slot += 1;
+  sequence.pdus[1].config.dmrs_hopping = airan::phy::LowPaprHopping::sequence;
+  sequence.pdus[1].config.tp_pi2bpsk = false; // MCS 28 then is QPSK
+  sequence.pdus[1].config.qam_order = 2;
+  write_vector(file, h, {s, sequence});
+  const TestVectorReader reader(file);
+  TestVectorSlot back;
+  reader.read_slot(0, back);
+  expect_same_slot(s, back);
+  const auto& tp = back.pdus[1].config;
+  EXPECT_TRUE(tp.transform_precoding);
+  EXPECT_TRUE(tp.tp_pi2bpsk);
+  EXPECT_EQ(tp.mcs_table, airan::phy::McsTable::transform_precoding_qam64);
+  EXPECT_EQ(tp.pusch_identity, 1007U);
+  EXPECT_EQ(tp.dmrs_hopping, airan::phy::LowPaprHopping::group);
+  EXPECT_EQ(tp.modulation_order(), 1U);
+  EXPECT_EQ(back.pdus[0].config.pusch_identity, 321U);
+  reader.read_slot(1, back);
+  expect_same_slot(sequence, back);
+  EXPECT_EQ(back.pdus[1].config.dmrs_hopping, airan::phy::LowPaprHopping::sequence);
+}
+
+// The committed vectors predate the DFT-s-OFDM attributes: they read with the defaults.
+TEST_F(TestVectorFile, CommittedVectorsWithoutTransformPrecodingAttributesLoad) {
+  const fs::path dir = fs::path(AIRAN_TESTVECTOR_DIR).parent_path() / "vectors";
+  int pdus = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".h5") {
+      continue;
+    }
+    const TestVectorReader reader(entry.path());
+    TestVectorSlot slot;
+    reader.read_slot(0, slot);
+    for (const auto& pdu : slot.pdus) {
+      EXPECT_FALSE(pdu.config.transform_precoding) << entry.path();
+      EXPECT_FALSE(pdu.config.tp_pi2bpsk) << entry.path();
+      EXPECT_EQ(pdu.config.pusch_identity, 0U) << entry.path();
+      EXPECT_EQ(pdu.config.dmrs_hopping, airan::phy::LowPaprHopping::none) << entry.path();
+      ++pdus;
+    }
+  }
+  EXPECT_GT(pdus, 0);
 }
 
 TEST_F(TestVectorFile, GridOnlyAndUncompressed) {

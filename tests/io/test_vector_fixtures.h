@@ -64,8 +64,9 @@ inline TestVectorHeader make_header(unsigned rx) {
   return h;
 }
 
-/// Every PuschConfig field differs from its default (transform_precoding cannot: validate()
-/// rejects DFT-s-OFDM); \p variant makes the PDUs of a slot differ from each other.
+/// Every PuschConfig field differs from its default except the DFT-s-OFDM ones
+/// (transform_precoding, tp_pi2bpsk, dmrs_hopping: make_tp_pdu(), since transform precoding allows
+/// neither 2 layers nor DMRS type 2); \p variant makes the PDUs of a slot differ from each other.
 inline TestVectorPdu make_pdu(unsigned variant, std::mt19937& rng) {
   TestVectorPdu pdu;
   auto& p = pdu.config;
@@ -94,6 +95,7 @@ inline TestVectorPdu make_pdu(unsigned variant, std::mt19937& rng) {
   p.num_layers = 2;
   p.precoding = airan::phy::PuschPrecoding::codebook;
   p.tpmi = 1 + variant;
+  p.pusch_identity = 321;
   p.rv = 2;
   p.harq_process_id = 5 + variant;
   p.new_data_indicator = false;
@@ -106,6 +108,54 @@ inline TestVectorPdu make_pdu(unsigned variant, std::mt19937& rng) {
     bit = static_cast<airan::phy::bit_t>(rng() & 1U);
   }
   pdu.expected_crc_ok = variant == 0;
+  return pdu;
+}
+
+/// A DFT-s-OFDM PDU for the cell of make_header(): every field off its default but those
+/// transform precoding fixes (one layer, DMRS type 1; 2 CDM groups without data is not the
+/// default). MCS 28 of TS 38.214 Table 6.1.4.1-1 with tp-pi2BPSK is pi/2-BPSK, so qam_order 1
+/// validates only when tp_pi2bpsk and mcs_table come back as written.
+inline TestVectorPdu make_tp_pdu(std::mt19937& rng) {
+  TestVectorPdu pdu;
+  auto& p = pdu.config;
+  p.rnti = 4097;
+  p.handle = 99;
+  p.bwp_start = 5;
+  p.bwp_size = 18;
+  p.prb_start = 10;
+  p.prb_size = 8; // 2^3
+  p.start_symbol = 1;
+  p.num_symbols = 10;
+  p.mapping_type = airan::phy::PuschMappingType::type_b;
+  p.dmrs_symbol_mask = 0x186;
+  p.dmrs_additional_position = 0;
+  p.dmrs_length = 2;
+  p.dmrs_ports = 0x2;
+  p.n_scid = 1;
+  p.dmrs_scrambling_id = 4321;
+  p.num_dmrs_cdm_groups_no_data = 2;
+  p.mcs_index = 28; // reserved: Q_m = q, the code rate and the TBS given
+  p.mcs_table = airan::phy::McsTable::transform_precoding_qam64;
+  p.target_code_rate_x10240 = 2400;
+  p.qam_order = 1;
+  p.precoding = airan::phy::PuschPrecoding::codebook;
+  p.tpmi = 3;
+  p.transform_precoding = true;
+  p.tp_pi2bpsk = true;
+  p.pusch_identity = 1007;
+  p.dmrs_hopping = airan::phy::LowPaprHopping::group;
+  p.rv = 3;
+  p.harq_process_id = 9;
+  p.new_data_indicator = false;
+  p.data_scrambling_id = 1023;
+  p.tb_size_bits = 88;
+  p.tbs_lbrm = 20000;
+  p.x_overhead = 12;
+  pdu.tb_bits.resize(p.tb_size_bits);
+  for (auto& bit : pdu.tb_bits) {
+    bit = static_cast<airan::phy::bit_t>(rng() & 1U);
+  }
+  pdu.expected_crc_ok = true;
   return pdu;
 }
 

@@ -142,6 +142,29 @@ class SimulatorTest(unittest.TestCase):
             airan.Simulator(SCENARIO, channel="TDL-C", delay_spread_ns=100.0,
                             bs_polarization="VH")
 
+    def test_transform_precoding(self):
+        # DFT-s-OFDM needs a PRB count 2^a 3^b 5^c: the scenario's second UE has 46 PRBs.
+        with self.assertRaisesRegex(ValueError, r"2\^a 3\^b 5\^c"):
+            airan.Simulator(SCENARIO, transform_precoding=True)
+        with open(SCENARIO) as f:
+            yaml = f.read().replace("prb_size: 46", "prb_size: 45")
+        with self.assertRaisesRegex(ValueError, "pi2bpsk=True needs transform_precoding=True"):
+            airan.Simulator(scenario_yaml=yaml, pi2bpsk=True)
+        with self.assertRaisesRegex(ValueError, "CP-OFDM PUSCH only"):
+            airan.Simulator(scenario_yaml=yaml, transform_precoding=True, neural_inputs=True)
+        low_se = yaml.replace("mcs_table: 1", "mcs_table: 3")
+        with self.assertRaisesRegex(ValueError, "Table 6.1.4.1-2"):
+            airan.Simulator(scenario_yaml=low_se, transform_precoding=True)
+        # MCS 0 of TS 38.214 Table 6.1.4.1-1 with tp-pi2BPSK: pi/2-BPSK, one bit per RE.
+        bpsk = yaml.replace("mcs_index: 5", "mcs_index: 0")
+        sim = airan.Simulator(scenario_yaml=bpsk, transform_precoding=True, pi2bpsk=True)
+        first, second = sim.simulate(snr_db=30.0, seed=1)["pdus"]
+        self.assertEqual((first["modulation_order"], second["modulation_order"]), (4, 1))
+        # 12 data symbols of 45 PRBs: on DMRS symbols no data with transform precoding.
+        self.assertEqual(second["codeword_bits"].shape, (45 * 12 * 12,))
+        for pdu in (first, second):
+            self.assertGreaterEqual(sign_agreement(pdu), 0.9999)
+
     def test_bad_input_is_a_python_exception(self):
         with self.assertRaises(Exception):
             airan.Simulator(os.path.join(ROOT, "no_such_file.yaml"))
