@@ -148,26 +148,39 @@ TEST_F(TestVectorFile, RoundTripTransformPrecoding) {
   EXPECT_EQ(back.pdus[1].config.dmrs_hopping, airan::phy::LowPaprHopping::sequence);
 }
 
-// The committed vectors predate the DFT-s-OFDM attributes: they read with the defaults.
+// The CP-OFDM vectors committed before DFT-s-OFDM existed lack its attributes: they read with
+// the defaults. The DFT-s-OFDM vector has them and reads them.
 TEST_F(TestVectorFile, CommittedVectorsWithoutTransformPrecodingAttributesLoad) {
   const fs::path dir = fs::path(AIRAN_TESTVECTOR_DIR).parent_path() / "vectors";
   int pdus = 0;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.path().extension() != ".h5") {
-      continue;
-    }
-    const TestVectorReader reader(entry.path());
+  for (const char* name : {"tdl-a30_100mhz_2x4_256qam.h5", "tdl-b100_40mhz_1x4_16qam.h5",
+                           "tdl-c300_20mhz_2ue_1x2.h5"}) {
+    const TestVectorReader reader(dir / name);
     TestVectorSlot slot;
     reader.read_slot(0, slot);
     for (const auto& pdu : slot.pdus) {
-      EXPECT_FALSE(pdu.config.transform_precoding) << entry.path();
-      EXPECT_FALSE(pdu.config.tp_pi2bpsk) << entry.path();
-      EXPECT_EQ(pdu.config.pusch_identity, 0U) << entry.path();
-      EXPECT_EQ(pdu.config.dmrs_hopping, airan::phy::LowPaprHopping::none) << entry.path();
+      EXPECT_FALSE(pdu.config.transform_precoding) << name;
+      EXPECT_FALSE(pdu.config.tp_pi2bpsk) << name;
+      EXPECT_EQ(pdu.config.pusch_identity, 0U) << name;
+      EXPECT_EQ(pdu.config.dmrs_hopping, airan::phy::LowPaprHopping::none) << name;
       ++pdus;
     }
   }
-  EXPECT_GT(pdus, 0);
+  EXPECT_EQ(pdus, 4);
+  const TestVectorReader reader(dir / "tdl-c300_20mhz_dfts_3ue_1x2.h5");
+  TestVectorSlot slot;
+  reader.read_slot(1, slot);
+  ASSERT_EQ(slot.pdus.size(), 3U);
+  const airan::phy::LowPaprHopping hopping[] = {airan::phy::LowPaprHopping::sequence,
+                                                airan::phy::LowPaprHopping::group,
+                                                airan::phy::LowPaprHopping::none};
+  for (std::size_t i = 0; i < 3; ++i) {
+    const auto& config = slot.pdus[i].config;
+    EXPECT_TRUE(config.transform_precoding);
+    EXPECT_EQ(config.pusch_identity, 42U);
+    EXPECT_EQ(config.dmrs_hopping, hopping[i]);
+    EXPECT_EQ(config.tp_pi2bpsk, i == 2);
+  }
 }
 
 TEST_F(TestVectorFile, GridOnlyAndUncompressed) {
