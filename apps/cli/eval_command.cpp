@@ -93,7 +93,8 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
   const gpu::BackendSelection backend = gpu::select_backend(o.receiver.backend);
   std::cout << "backend: " << backend.reason << '\n';
   for (const auto& spec : config.receivers) {
-    ReceiverPlacement placement = place_receiver(spec, o.receiver, backend, config.scenario.cell);
+    ReceiverPlacement placement = place_receiver(spec, o.receiver, backend, config.scenario.cell,
+                                                 config.pusch.transform_precoding);
     check_receiver_layers(spec.name, placement, config.pusch.num_layers);
     std::cout << "receiver " << spec.name << ": " << placement.where << '\n';
     config.detectors.push_back(std::move(placement.detector));

@@ -9,6 +9,7 @@
 #include "airan/phy/pusch_receiver.h"
 #include "receiver_options.h"
 
+#include <algorithm>
 #include <chrono>
 #include <iomanip>
 #include <iostream>
@@ -41,7 +42,11 @@ public:
     config.num_threads = std::max(1U, o.threads);
     config.front_end = spec.front_end;
     const gpu::BackendSelection backend = gpu::select_backend(o.options.backend);
-    ReceiverPlacement placement = place_receiver(spec, o.options, backend, scenario.cell);
+    const bool transform_precoding =
+        std::any_of(scenario.pusch.begin(), scenario.pusch.end(),
+                    [](const phy::PuschConfig& p) { return p.transform_precoding; });
+    ReceiverPlacement placement =
+        place_receiver(spec, o.options, backend, scenario.cell, transform_precoding);
     config.detector = std::move(placement.detector);
     config.ldpc_batch_decoder = std::move(placement.ldpc);
     config.ulsch_decoder = std::move(placement.ulsch);

@@ -33,12 +33,18 @@ void add_receiver_options(CLI::App& app, ReceiverOptions& options) {
 
 ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverOptions& options,
                                  const gpu::BackendSelection& selection,
-                                 const phy::CellConfig& cell) {
+                                 const phy::CellConfig& cell, bool transform_precoding) {
   const bool cuda = selection.backend == gpu::Backend::cuda;
   const bool explicit_cuda = options.backend == "cuda";
+  if (spec.neural && transform_precoding) {
+    throw std::invalid_argument("the neural receiver takes CP-OFDM PUSCH only, not transform "
+                                "precoding (DFT-s-OFDM)");
+  }
   const char* cpu_only = nullptr;
   if (spec.perfect_csi) {
     cpu_only = "perfect-csi";
+  } else if (transform_precoding) {
+    cpu_only = "transform precoding (DFT-s-OFDM)";
   }
   if (cuda && cpu_only != nullptr && explicit_cuda) {
     throw std::invalid_argument(std::string(cpu_only) +

@@ -61,11 +61,14 @@ void check_receiver_layers(const std::string& receiver, const ReceiverPlacement&
 /// it is an error. `--neural-math tf32` applies to the neural receiver on CUDA: with an explicit
 /// `cpu` it is an error, with `auto` on a machine without a device the CPU runs fp32 and `where`
 /// says so.
+/// \p transform_precoding: the receiver will see DFT-s-OFDM PUSCHs, which only the CPU front end
+/// takes: a classical receiver then stays on the CPU with `auto` and is an error with an explicit
+/// `cuda`; the neural receiver is an error.
 /// \throws std::invalid_argument for such a combination, phy::nn::OnnxError for a neural model
 /// that is missing or breaks the contract.
 ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverOptions& options,
                                  const gpu::BackendSelection& selection,
-                                 const phy::CellConfig& cell);
+                                 const phy::CellConfig& cell, bool transform_precoding = false);
 
 /// With `--backend auto`, writes "backend: " and \p selection's reason (the device taken, or why
 /// the CPU runs: no device, a build without CUDA, devices too old) as a line to \p out; with an

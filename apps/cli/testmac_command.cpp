@@ -9,6 +9,7 @@
 #include "airan/apps/receiver_catalog.h"
 #include "airan/gpu/backend.h"
 
+#include <algorithm>
 #include <iostream>
 #include <string>
 
@@ -65,7 +66,11 @@ int run_testmac(const TestMacCommandOptions& o) {
     }
     const gpu::BackendSelection backend = gpu::select_backend(o.placement.backend);
     print_backend_choice(o.placement, backend, std::cout);
-    ReceiverPlacement placement = place_receiver(spec, o.placement, backend, pattern.cell);
+    const bool transform_precoding =
+        std::any_of(pattern.ues.begin(), pattern.ues.end(),
+                    [](const auto& ue) { return ue.pusch.transform_precoding; });
+    ReceiverPlacement placement =
+        place_receiver(spec, o.placement, backend, pattern.cell, transform_precoding);
     options.front_end = spec.front_end;
     options.detector = std::move(placement.detector);
     options.ldpc_decoder = std::move(placement.ldpc);

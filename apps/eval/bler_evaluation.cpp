@@ -49,6 +49,8 @@ struct Worker {
 struct SlotOutcome {
   bool error = false;
   bool undetected = false;
+  /// Why the receiver refused the PDU (not a decoding failure: the run is void), or empty.
+  std::string refusal;
   float post_eq_sinr_db = 0.0F;
   double receiver_us = 0.0;
 };
@@ -83,6 +85,9 @@ void run_slot(const EvaluationConfig& config, Worker& worker, std::uint64_t slot
     const bool bits_equal = result.tb_crc_ok && result.tb_bits == sim.tb_bits(0);
     outcome.error = !bits_equal;
     outcome.undetected = result.tb_crc_ok && !bits_equal;
+    if (!result.error.empty()) {
+      outcome.refusal = result.error;
+    }
     outcome.post_eq_sinr_db = result.measurements.post_eq_sinr_db;
     outcome.receiver_us = result.times.total_us();
   }
@@ -217,6 +222,16 @@ run_evaluation(const EvaluationConfig& config,
           run_slot(config, *workers[lane], next + item, noise, active,
                    outcomes.data() + item * num_receivers);
         });
+        for (std::size_t item = 0; item < count * num_receivers; ++item) {
+          if (!outcomes[item].refusal.empty()) {
+            // A receiver that cannot take the PDU at all would read as BLER 1.
+            std::string message = "receiver ";
+            message += config.receivers[item % num_receivers].name;
+            message += " refused the PUSCH: ";
+            message += outcomes[item].refusal;
+            throw std::runtime_error(message);
+          }
+        }
         for (std::size_t item = 0; item < count; ++item) {
           const SlotOutcome* slot_outcomes = outcomes.data() + item * num_receivers;
           for (std::size_t r = 0; r < num_receivers; ++r) {

@@ -218,11 +218,14 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
     return;
   }
   io::to_slot_request(request, cell, slot.request);
-  // PDUs with a layer count no receiver decodes are rejected like invalid ones.
+  // PDUs with a layer count no receiver decodes, or DFT-s-OFDM behind a detector (PARAM says
+  // dftsOfdmSupport 0 then), are rejected like invalid ones.
+  const bool dfts_ofdm = !config.receiver.detector;
   std::size_t kept = 0;
   for (std::size_t i = 0; i < slot.request.num_pusch; ++i) {
     const auto& pdu = slot.request.pusch[i];
-    if (processor->supports_layers(pdu.num_layers)) {
+    const bool layers_ok = processor->supports_layers(pdu.num_layers);
+    if (layers_ok && (dfts_ofdm || !pdu.transform_precoding)) {
       slot.request.pusch[kept] = pdu;
       slot.request.source_index[kept] = slot.request.source_index[i];
       ++kept;
@@ -236,9 +239,15 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
         .harq_process_id = static_cast<std::uint8_t>(pdu.harq_process_id),
         .carries_tb = true,
         .new_data = pdu.new_data_indicator,
-        .error = io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
-                                     io::FapiMessageType::ul_tti_request, 0,
-                                     "%u layers: no receiver for that port count", pdu.num_layers)};
+        .error = layers_ok ? io::make_fapi_error(io::FapiStatus::unsupported,
+                                                 io::FapiErrorCode::msg_slot_err,
+                                                 io::FapiMessageType::ul_tti_request, 0,
+                                                 "TransformPrecoding 0: this L1's receiver takes "
+                                                 "CP-OFDM only (dftsOfdmSupport 0)")
+                           : io::make_fapi_error(
+                                 io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                                 io::FapiMessageType::ul_tti_request, 0,
+                                 "%u layers: no receiver for that port count", pdu.num_layers)};
   }
   slot.request.num_pusch = kept;
   if (slot.request.num_rejected > 0) {

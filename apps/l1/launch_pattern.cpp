@@ -1,5 +1,6 @@
 #include "airan/l1/launch_pattern.h"
 
+#include "airan/io/fapi_pusch_conversion.h"
 #include "airan/io/pusch_config_file.h"
 
 #include "airan/io/yaml_fields.h"
@@ -270,6 +271,18 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
     ue.pusch =
         parse_ue_pusch(root["cell"], ues[i]["pusch"], pattern.cell.num_prbs, where + ".pusch", in);
     ue.pusch.rnti = ue.rnti;
+    {
+      // The test MAC sends it as a FAPI PUSCH PDU: what FAPI cannot carry (DMRS hopping, a
+      // TPMI, TBS_LBRM) is refused here rather than at the first slot that schedules the UE.
+      phy::CellConfig ue_cell = pattern.cell;
+      ue_cell.num_antenna_ports = ue.pusch.num_layers;
+      io::FapiPuschPdu pdu;
+      if (const io::FapiError error = io::to_fapi_pusch_pdu(ue.pusch, ue_cell, pdu); !error.ok()) {
+        std::string what = "not expressible in a FAPI PUSCH PDU: ";
+        what += error.reason();
+        in.fail(where + ".pusch", what);
+      }
+    }
     if (ue.pusch.num_layers > pattern.num_rx_antennas) {
       in.fail(where + ".pusch.num_layers", "more layers than receive antennas");
     }

@@ -93,6 +93,7 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
       field = read_unsigned<std::uint32_t>(n, w, ctx);
     };
   };
+  bool table_given = false;
   const std::map<std::string, KeyHandler> handlers = {
       {"rnti", u16_field(p.rnti, 65535)},
       {"handle", u32_field(p.handle)},
@@ -129,6 +130,7 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
       {"mcs_index", uint_field(p.mcs_index, 31)},
       {"mcs_table",
        [&](auto& n, auto& w) {
+         table_given = true;
          const auto table = read_unsigned<unsigned>(n, w, ctx, 4);
          if (table == 0) {
            ctx.fail(w, "expected 1, 2, 3 (TS 38.214 Tables 5.1.3.1-1/2/3) or 4 (Table 6.1.4.1-1)");
@@ -163,6 +165,11 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
       {"x_overhead", uint_field(p.x_overhead, 18)},
   };
   for_each_key(node, where, handlers, ctx);
+  if (p.transform_precoding && !table_given) {
+    // TS 38.214 6.1.4.1: without mcs-Table qam256, a transform-precoded PUSCH takes Table
+    // 6.1.4.1-1.
+    p.mcs_table = phy::McsTable::transform_precoding_qam64;
+  }
   return p;
 }
 

@@ -8,21 +8,17 @@
 #include <utility>
 
 namespace airan::phy {
-namespace {
-
 /// FFTW's planner is not thread-safe: every plan creation and destruction goes through this.
-std::mutex& planner_mutex() {
+std::mutex& fftw_planner_mutex() {
   static std::mutex mutex;
   return mutex;
 }
-
-} // namespace
 
 FftPlan::FftPlan(unsigned size, FftDirection direction) : size_(size) {
   if (size == 0) {
     throw std::invalid_argument("FftPlan: size must be positive");
   }
-  const std::lock_guard lock(planner_mutex());
+  const std::lock_guard lock(fftw_planner_mutex());
   input_ = reinterpret_cast<cf32*>(fftwf_alloc_complex(size));
   output_ = reinterpret_cast<cf32*>(fftwf_alloc_complex(size));
   if (input_ == nullptr || output_ == nullptr) {
@@ -47,7 +43,7 @@ FftPlan::FftPlan(unsigned size, FftDirection direction) : size_(size) {
 
 FftPlan::~FftPlan() {
   if (plan_ != nullptr || input_ != nullptr || output_ != nullptr) {
-    const std::lock_guard lock(planner_mutex());
+    const std::lock_guard lock(fftw_planner_mutex());
     release();
   }
 }
@@ -59,7 +55,7 @@ FftPlan::FftPlan(FftPlan&& other) noexcept
 FftPlan& FftPlan::operator=(FftPlan&& other) noexcept {
   if (this != &other) {
     {
-      const std::lock_guard lock(planner_mutex());
+      const std::lock_guard lock(fftw_planner_mutex());
       release();
     }
     size_ = std::exchange(other.size_, 0);

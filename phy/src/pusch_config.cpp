@@ -172,6 +172,12 @@ std::string validate_transform_precoding(const CellConfig& /*cell*/, const Pusch
   if (pusch.num_dmrs_cdm_groups_no_data != 2) {
     return "transform precoding needs 2 DMRS CDM groups without data (no data on DMRS symbols)";
   }
+  if (pusch.mcs_table == McsTable::qam64 || pusch.mcs_table == McsTable::qam64_low_se) {
+    // TS 38.214 6.1.4.1: mcs-TableTransformPrecoder picks Table 6.1.4.1-1 or -2, or mcs-Table
+    // qam256 Table 5.1.3.1-2.
+    return "transform precoding takes TS 38.214 Table 6.1.4.1-1 (mcs_table 4) or 5.1.3.1-2, not " +
+           std::string(mcs_table_name(pusch.mcs_table));
+  }
   if (!transform_precoding_prbs_allowed(pusch.prb_size)) {
     return "transform precoding needs a PRB count of the form 2^a 3^b 5^c, not " +
            str(pusch.prb_size);

@@ -1,9 +1,15 @@
 #include "airan/phy/transform_precoder.h"
 
+#include "airan/phy/fft_plan.h"
 #include "airan/phy/numerology.h"
 
+#include <fftw3.h>
+
+#include <array>
 #include <cmath>
 #include <limits>
+#include <mutex>
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -11,6 +17,37 @@ namespace airan::phy {
 namespace {
 
 constexpr unsigned max_transform_prbs = 275;
+
+/// FFTW plans of every allowed size for one direction, indexed by the PRB count. Made once per
+/// process and never destroyed (they stay valid for every TransformPrecoder, on any thread: new-
+/// array execution of a plan is thread-safe in FFTW).
+using PlanTable = std::array<void*, max_transform_prbs + 1>;
+
+const PlanTable& shared_plans(TransformPrecodingDirection direction) {
+  static PlanTable tables[2]{};
+  static std::once_flag made[2];
+  const auto d = static_cast<std::size_t>(direction == TransformPrecodingDirection::deprecode);
+  std::call_once(made[d], [d] {
+    const std::lock_guard lock(fftw_planner_mutex()); // other threads may plan meanwhile
+    const std::size_t max_values = std::size_t{subcarriers_per_prb} * max_transform_prbs;
+    fftwf_complex* in = fftwf_alloc_complex(max_values);
+    fftwf_complex* out = fftwf_alloc_complex(max_values);
+    if (in == nullptr || out == nullptr) {
+      fftwf_free(in);
+      fftwf_free(out);
+      throw std::bad_alloc();
+    }
+    for (unsigned n = 1; n <= max_transform_prbs; ++n) {
+      if (transform_precoding_prbs_allowed(n)) {
+        tables[d][n] = fftwf_plan_dft_1d(static_cast<int>(subcarriers_per_prb * n), in, out,
+                                         d == 0 ? FFTW_FORWARD : FFTW_BACKWARD, FFTW_ESTIMATE);
+      }
+    }
+    fftwf_free(in);
+    fftwf_free(out);
+  });
+  return tables[d];
+}
 
 } // namespace
 
@@ -26,19 +63,25 @@ bool transform_precoding_prbs_allowed(unsigned num_prbs) {
   return num_prbs == 1;
 }
 
+void TransformPrecoder::FftwFree::operator()(cf32* p) const {
+  const std::lock_guard lock(fftw_planner_mutex());
+  fftwf_free(p);
+}
+
 TransformPrecoder::TransformPrecoder(unsigned max_prbs, TransformPrecodingDirection direction)
     : max_prbs_(max_prbs), direction_(direction) {
   if (max_prbs == 0 || max_prbs > max_transform_prbs) {
     throw std::invalid_argument("transform precoder: maximum PRBs must be 1..275");
   }
-  const FftDirection fft = direction == TransformPrecodingDirection::precode
-                               ? FftDirection::forward
-                               : FftDirection::backward;
-  plans_.resize(max_prbs + 1);
-  for (unsigned n = 1; n <= max_prbs; ++n) {
-    if (transform_precoding_prbs_allowed(n)) {
-      plans_[n] = std::make_unique<FftPlan>(subcarriers_per_prb * n, fft);
-    }
+  plans_ = shared_plans(direction).data();
+  const std::size_t max_values = std::size_t{subcarriers_per_prb} * max_prbs;
+  {
+    const std::lock_guard lock(fftw_planner_mutex());
+    input_.reset(reinterpret_cast<cf32*>(fftwf_alloc_complex(max_values)));
+    output_.reset(reinterpret_cast<cf32*>(fftwf_alloc_complex(max_values)));
+  }
+  if (!input_ || !output_) {
+    throw std::bad_alloc();
   }
 }
 
@@ -46,8 +89,8 @@ TransformPrecoder::~TransformPrecoder() = default;
 TransformPrecoder::TransformPrecoder(TransformPrecoder&&) noexcept = default;
 TransformPrecoder& TransformPrecoder::operator=(TransformPrecoder&&) noexcept = default;
 
-FftPlan& TransformPrecoder::plan_for(unsigned num_prbs, std::size_t num_values) {
-  if (num_prbs == 0 || num_prbs > max_prbs_ || !plans_[num_prbs]) {
+void* TransformPrecoder::plan_for(unsigned num_prbs, std::size_t num_values) const {
+  if (num_prbs == 0 || num_prbs > max_prbs_ || plans_[num_prbs] == nullptr) {
     throw std::invalid_argument("transform precoder: " + std::to_string(num_prbs) +
                                 " PRBs is not 2^a 3^b 5^c up to " + std::to_string(max_prbs_));
   }
@@ -56,20 +99,20 @@ FftPlan& TransformPrecoder::plan_for(unsigned num_prbs, std::size_t num_values) 
     throw std::invalid_argument("transform precoder: " + std::to_string(num_values) +
                                 " values are not whole symbols of " + std::to_string(m));
   }
-  return *plans_[num_prbs];
+  return plans_[num_prbs];
 }
 
 void TransformPrecoder::transform(std::span<cf32> values, unsigned num_prbs) {
-  FftPlan& plan = plan_for(num_prbs, values.size());
-  const std::size_t m = plan.size();
+  auto* plan = static_cast<fftwf_plan>(plan_for(num_prbs, values.size()));
+  const std::size_t m = std::size_t{subcarriers_per_prb} * num_prbs;
   const float scale = 1.0F / std::sqrt(static_cast<float>(m));
+  auto* in = reinterpret_cast<fftwf_complex*>(input_.get());
+  auto* out = reinterpret_cast<fftwf_complex*>(output_.get());
   for (std::size_t first = 0; first < values.size(); first += m) {
-    std::span<cf32> block = values.subspan(first, m);
-    std::copy(block.begin(), block.end(), plan.input().begin());
-    plan.execute();
-    const std::span<const cf32> out = plan.output();
+    std::copy_n(values.begin() + static_cast<std::ptrdiff_t>(first), m, input_.get());
+    fftwf_execute_dft(plan, in, out);
     for (std::size_t i = 0; i < m; ++i) {
-      block[i] = out[i] * scale;
+      values[first + i] = output_[i] * scale;
     }
   }
 }
@@ -82,9 +125,9 @@ void TransformPrecoder::deprecode_equalized(std::span<cf32> values,
   if (noise_variances.size() != values.size()) {
     throw std::invalid_argument("transform precoder: one noise variance per value is needed");
   }
-  FftPlan& plan = plan_for(num_prbs, values.size());
-  const std::size_t m = plan.size();
-  const std::span<cf32> input = plan.input();
+  auto* plan = static_cast<fftwf_plan>(plan_for(num_prbs, values.size()));
+  const std::size_t m = std::size_t{subcarriers_per_prb} * num_prbs;
+  cf32* input = input_.get();
   for (std::size_t first = 0; first < values.size(); first += m) {
     double weight_sum = 0.0;   // sum of b_k
     double residual_sum = 0.0; // sum of 1 - b_k = v_k / (1 + v_k)
@@ -107,12 +150,12 @@ void TransformPrecoder::deprecode_equalized(std::span<cf32> values,
                   std::numeric_limits<float>::infinity());
       continue;
     }
-    plan.execute();
+    fftwf_execute_dft(plan, reinterpret_cast<fftwf_complex*>(input),
+                      reinterpret_cast<fftwf_complex*>(output_.get()));
     const float scale = static_cast<float>(1.0 / (mu * std::sqrt(static_cast<double>(m))));
     const auto variance = static_cast<float>(residual_sum / weight_sum);
-    const std::span<const cf32> out = plan.output();
     for (std::size_t i = 0; i < m; ++i) {
-      values[first + i] = out[i] * scale;
+      values[first + i] = output_[i] * scale;
       noise_variances[first + i] = variance;
     }
   }

@@ -130,41 +130,6 @@ TEST(FapiPhy, AnswersEveryMessageInEveryState) {
   EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_invalid_config)], 2U);
 }
 
-// With a detector (neural receiver, CUDA front end), which refuses transform precoding, PARAM
-// says DFT-s-OFDM is not supported.
-TEST(FapiPhy, ParamReportsNoDftsOfdmBehindADetector) {
-  FapiPhyConfig config = test::harness_phy_config();
-  config.receiver.detector = [](const phy::PuschFrontEndLimits&, unsigned) {
-    return std::unique_ptr<phy::PuschDetector>{};
-  };
-  PhyHarness h(config);
-  h.send(io::FapiParamRequest{});
-  const auto param = h.wait_for(FapiMessageType::param_response);
-  ASSERT_TRUE(param);
-  EXPECT_EQ(param->dfts_ofdm_support, 0);
-}
-
-// DFT-s-OFDM PDUs (TransformPrecoding 0, puschIdentity, a dftsOfdm part) from the MAC decode:
-// pi/2-BPSK on 2 PRBs and 16-QAM on 12.
-TEST(FapiPhy, DecodesDftsOfdmPdus) {
-  PhyHarness h;
-  h.configure_and_start();
-  phy::PuschConfig pusch = test::harness_pusch(40, 2);
-  pusch.transform_precoding = true;
-  pusch.mcs_table = phy::McsTable::transform_precoding_qam64;
-  pusch.num_dmrs_cdm_groups_no_data = 2;
-  pusch.pusch_identity = 3;
-  pusch.prb_size = 2;
-  pusch.mcs_index = 1;
-  pusch.tp_pi2bpsk = true;
-  test::expect_pdu_decodes(h, 0, 0, pusch);
-  pusch.handle = 41;
-  pusch.prb_size = 12;
-  pusch.mcs_index = 12;
-  pusch.tp_pi2bpsk = false;
-  test::expect_pdu_decodes(h, 0, 1, pusch);
-}
-
 TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   PhyHarness h;
   h.configure_and_start();

@@ -219,6 +219,18 @@ TEST(NeuralReceiverInputs, RejectsWhatTheModelCannotTake) {
   Link bad = link;
   bad.pusch.prb_size = 9; // beyond the carrier
   EXPECT_THROW(inputs.build(grid, bad.cell, bad.pusch, 0), std::invalid_argument);
+  // DFT-s-OFDM: valid (4 PRBs, 2 CDM groups without data), but not what the model was made for.
+  Link dfts = link;
+  dfts.pusch.transform_precoding = true;
+  dfts.pusch.mcs_table = McsTable::transform_precoding_qam64;
+  dfts.pusch.num_dmrs_cdm_groups_no_data = 2;
+  ASSERT_EQ(dfts.pusch.validate(dfts.cell), "");
+  try {
+    inputs.build(grid, dfts.cell, dfts.pusch, 0);
+    ADD_FAILURE() << "a transform-precoded PDU was taken";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("transform precoding"), std::string::npos) << e.what();
+  }
   EXPECT_THROW(NeuralReceiverInputs(0), std::invalid_argument);
   EXPECT_THROW(NeuralReceiverInputs(276), std::invalid_argument);
 }

@@ -22,9 +22,9 @@
 /// only). transform_precoding (DFT-s-OFDM) needs one layer, dmrs_config_type 1,
 /// num_dmrs_cdm_groups_no_data 2 and a prb_size of the form 2^a 3^b 5^c; tp_pi2bpsk (MCS 0 and 1
 /// of Table 6.1.4.1-1 are pi/2-BPSK), pusch_identity (n_ID^RS, 0 .. 1007) and dmrs_hopping (TS
-/// 38.211 6.4.1.1.1.2 group or sequence hopping) apply to it. mcs_table is taken as written
-/// (TS 38.214 6.1.4.1 gives a transform-precoded PUSCH without mcs-Table qam256 Table 6.1.4.1-1:
-/// write 4 for that).
+/// 38.211 6.4.1.1.1.2 group or sequence hopping) apply to it. A transform-precoded PUSCH without
+/// mcs_table takes 4 (TS 38.214 6.1.4.1: Table 6.1.4.1-1 unless mcs-Table is qam256); it may
+/// also name 2 (Table 5.1.3.1-2), not 1 or 3.
 /// Without dmrs_scrambling_id, data_scrambling_id or pusch_identity a PUSCH takes the cell's
 /// n_cell_id (TS 38.211 6.4.1.1.1.1, 6.4.1.1.1.2 and 6.3.1.1: N_ID^cell when no identity is
 /// configured).

@@ -7,9 +7,14 @@
 
 #include "airan/phy/types.h"
 
+#include <mutex>
 #include <span>
 
 namespace airan::phy {
+
+/// The lock every FFTW planner call of the process takes (FFTW's planner, plan destruction and
+/// allocation are not thread-safe; executing plans is).
+std::mutex& fftw_planner_mutex();
 
 /// Transform direction: forward uses exp(-j...), backward exp(+j...). Neither is normalised.
 enum class FftDirection { forward, backward };

@@ -91,7 +91,8 @@ struct PuschConfig {
   McsTable mcs_table = McsTable::qam64;
   /// FAPI targetCodeRate, R * 1024 * 10; 0: take it from the MCS table.
   std::uint32_t target_code_rate_x10240 = 0;
-  /// FAPI qamModOrder Q_m (2, 4, 6, 8); 0: take it from the MCS table.
+  /// FAPI qamModOrder Q_m (1 = pi/2-BPSK with transform precoding, 2, 4, 6, 8); 0: take it from
+  /// the MCS table.
   unsigned qam_order = 0;
   unsigned num_layers = 1; ///< 1..4, one codeword.
   PuschPrecoding precoding = PuschPrecoding::non_codebook;

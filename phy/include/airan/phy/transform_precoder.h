@@ -3,12 +3,10 @@
 /// inverse on equalized symbols with the post-IDFT noise variance of an MMSE receiver.
 #pragma once
 
-#include "airan/phy/fft_plan.h"
 #include "airan/phy/types.h"
 
 #include <memory>
 #include <span>
-#include <vector>
 
 namespace airan::phy {
 
@@ -21,8 +19,10 @@ enum class TransformPrecodingDirection {
   deprecode ///< Receiver: the inverse, x(i) = 1/sqrt(M) sum_k y(k) e^{+j 2 pi i k / M}.
 };
 
-/// DFTs of every allowed size M = 12 N_PRB up to a maximum, planned at construction, so that
-/// execution never allocates. Not thread-safe: one per thread.
+/// DFTs of every allowed size M = 12 N_PRB up to a maximum, so that execution never allocates:
+/// the FFTW plans of all 53 allowed sizes are made once per process and shared (the first
+/// TransformPrecoder of a direction makes them); each object has its own two buffers of
+/// 12 max_prbs values. Not thread-safe: one per thread (they may run concurrently).
 class TransformPrecoder {
 public:
   /// \throws std::invalid_argument when max_prbs is 0 or above 275.
@@ -52,11 +52,18 @@ public:
   [[nodiscard]] unsigned max_prbs() const { return max_prbs_; }
 
 private:
-  FftPlan& plan_for(unsigned num_prbs, std::size_t num_values);
+  /// The shared plan of \p num_prbs (checked against the maximum and \p num_values).
+  void* plan_for(unsigned num_prbs, std::size_t num_values) const;
+
+  struct FftwFree {
+    void operator()(cf32* p) const;
+  };
 
   unsigned max_prbs_ = 0;
   TransformPrecodingDirection direction_ = TransformPrecodingDirection::precode;
-  std::vector<std::unique_ptr<FftPlan>> plans_; ///< Index num_prbs; null where not allowed.
+  void* const* plans_ = nullptr;             ///< Shared: index num_prbs, null where not allowed.
+  std::unique_ptr<cf32[], FftwFree> input_;  ///< FFTW-aligned, 12 max_prbs values.
+  std::unique_ptr<cf32[], FftwFree> output_; ///< FFTW-aligned, 12 max_prbs values.
 };
 
 } // namespace airan::phy

@@ -1,0 +1,76 @@
+// DFT-s-OFDM through the FAPI L1: PARAM's dftsOfdmSupport, transform-precoded PDUs decoded by the
+// CPU receiver, and refused with MSG_SLOT_ERR (their CRC failed, the slot's other PDUs decoded)
+// when a detector that takes CP-OFDM only (neural receiver, CUDA front end) is configured.
+#include "l1_phy_test_harness.h"
+
+#include <algorithm>
+
+namespace airan::l1 {
+namespace {
+
+using io::FapiErrorCode;
+using io::FapiMessageType;
+using test::PhyHarness;
+
+phy::PuschConfig dfts_pusch(std::uint32_t handle, unsigned prbs, unsigned mcs, bool pi2bpsk) {
+  phy::PuschConfig pusch = test::harness_pusch(handle, 2);
+  pusch.transform_precoding = true;
+  pusch.mcs_table = phy::McsTable::transform_precoding_qam64;
+  pusch.num_dmrs_cdm_groups_no_data = 2;
+  pusch.pusch_identity = 3;
+  pusch.prb_size = prbs;
+  pusch.mcs_index = mcs;
+  pusch.tp_pi2bpsk = pi2bpsk;
+  return pusch;
+}
+
+TEST(FapiPhyDftsOfdm, CpuReceiverAnnouncesAndDecodesDftsOfdm) {
+  PhyHarness h;
+  h.send(io::FapiParamRequest{});
+  const auto param = h.wait_for(FapiMessageType::param_response);
+  ASSERT_TRUE(param);
+  EXPECT_EQ(param->dfts_ofdm_support, 1);
+  h.configure_and_start();
+  // pi/2-BPSK on 2 PRBs (12-value DMRS table), 16-QAM on 12 PRBs (Zadoff-Chu DMRS).
+  test::expect_pdu_decodes(h, 0, 0, dfts_pusch(40, 2, 1, true));
+  test::expect_pdu_decodes(h, 0, 1, dfts_pusch(41, 12, 12, false));
+}
+
+/// A detector that writes zero LLRs: stands in for the CP-OFDM-only detectors.
+class ZeroLlrDetector : public phy::PuschDetector {
+public:
+  phy::PuschMeasurements detect(const phy::ResourceGrid& /*grid*/, const phy::CellConfig& /*cell*/,
+                                const phy::PuschConfig& /*pusch*/, unsigned /*slot*/,
+                                std::span<float> llrs) override {
+    std::fill(llrs.begin(), llrs.end(), 0.0F);
+    return {};
+  }
+};
+
+TEST(FapiPhyDftsOfdm, BehindADetectorDftsOfdmIsRefusedWithSlotError) {
+  FapiPhyConfig config = test::harness_phy_config();
+  config.receiver.detector = [](const phy::PuschFrontEndLimits&, unsigned) {
+    return std::make_unique<ZeroLlrDetector>();
+  };
+  PhyHarness h(config);
+  h.send(io::FapiParamRequest{});
+  const auto param = h.wait_for(FapiMessageType::param_response);
+  ASSERT_TRUE(param);
+  EXPECT_EQ(param->dfts_ofdm_support, 0);
+  h.configure_and_start();
+  const phy::PuschConfig pusch = dfts_pusch(50, 12, 12, false);
+  h.send(h.ul_tti(0, 0, std::span(&pusch, 1)));
+  const auto error = h.wait_for(FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
+  (void)h.push_signal(0, 0, pusch, 50);
+  const auto crc = h.wait_for(FapiMessageType::crc_indication);
+  ASSERT_TRUE(crc);
+  ASSERT_EQ(crc->crcs.size(), 1U);
+  EXPECT_EQ(crc->crcs[0].handle, 50U);
+  EXPECT_EQ(crc->crcs[0].tb_crc_status, 1);
+  EXPECT_EQ(h.phy().counters().pdus_decoded, 0U);
+}
+
+} // namespace
+} // namespace airan::l1
