@@ -255,14 +255,15 @@ void PuschFrontEnd::Impl::demap(Modulation modulation, std::span<float> llrs,
                                 SoftDemapping demapping) {
   const std::span<const cf32> in(symbols.data(), num_symbols);
   const std::span<const float> variances(noise_variances.data(), num_symbols);
-  // pi/2-BPSK LLRs depend on the symbol index: not split.
-  if (pool == nullptr || modulation == Modulation::pi2_bpsk || num_symbols < 1024) {
+  if (pool == nullptr || num_symbols < 1024) {
     lanes[0].demapper_for(demapping).demodulate(in, variances, modulation, llrs);
     return;
   }
   const std::size_t qm = bits_per_symbol(modulation);
   const std::size_t num_chunks = std::size_t{4} * pool->num_lanes();
-  const std::size_t chunk = (num_symbols + num_chunks - 1) / num_chunks;
+  std::size_t chunk = (num_symbols + num_chunks - 1) / num_chunks;
+  // pi/2-BPSK rotates by the symbol index's parity: even chunks keep every chunk's parity.
+  chunk += chunk % 2;
   struct Context {
     Impl* self;
     std::span<const cf32> in;

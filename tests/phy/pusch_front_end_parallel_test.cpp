@@ -38,6 +38,7 @@ struct Case {
   unsigned cdm_groups_no_data = 2;
   EqualizerAlgorithm equalizer = EqualizerAlgorithm::mmse;
   bool transform_precoding = false; ///< DFT-s-OFDM on 50 of the 51 PRBs (1 layer).
+  bool pi2bpsk = false;             ///< With it: pi/2-BPSK (MCS 0, tp-pi2BPSK).
   PuschFrontEndOptions options;
 };
 
@@ -45,7 +46,8 @@ std::string describe(const Case& c) {
   return std::to_string(c.layers) + " layer(s), " + std::to_string(c.num_rx) + " rx, type " +
          (c.type == DmrsConfigType::type1 ? "1" : "2") + ", length " +
          std::to_string(c.dmrs_length) + ", equalizer " +
-         std::to_string(static_cast<int>(c.equalizer)) + (c.transform_precoding ? ", DFT-s" : "");
+         std::to_string(static_cast<int>(c.equalizer)) + (c.transform_precoding ? ", DFT-s" : "") +
+         (c.pi2bpsk ? " pi/2-BPSK" : "");
 }
 
 // Received grid of a random TB on 51 PRBs through a random two-tap channel per (antenna, port)
@@ -66,11 +68,12 @@ ResourceGrid make_received_grid(const Case& c, CellConfig& cell, PuschConfig& pu
   pusch.mcs_table = McsTable::qam256;
   pusch.mcs_index = 15;
   pusch.data_scrambling_id = 17;
-  if (c.transform_precoding) { // 50 = 2 x 5^2 PRBs
-    pusch.prb_size = 50;
+  if (c.transform_precoding) {            // 50 = 2 x 5^2 PRBs
+    pusch.prb_size = c.pi2bpsk ? 45 : 50; // 45: 6480 symbols, an odd 405 per chunk of 16
     pusch.transform_precoding = true;
     pusch.mcs_table = McsTable::transform_precoding_qam64;
-    pusch.mcs_index = 20;
+    pusch.mcs_index = c.pi2bpsk ? 0 : 20;
+    pusch.tp_pi2bpsk = c.pi2bpsk;
   }
   if (c.layers == 3) { // 3 layers on 4 ports: codebook precoding
     pusch.precoding = PuschPrecoding::codebook;
@@ -213,6 +216,8 @@ TEST(PuschFrontEndParallel, BitIdenticalToSequential) {
       dfts.num_rx = num_rx;
       dfts.transform_precoding = true;
       dfts.equalizer = dfts.options.equalizer = equalizer;
+      cases.push_back(dfts);
+      dfts.pi2bpsk = true; // demapped in chunks of an even number of symbols
       cases.push_back(dfts);
     }
   }
