@@ -1,7 +1,9 @@
 // DFT-s-OFDM at the receiver: the transform deprecoding of one slot (12 data symbols of one
 // layer, MMSE weights, IDFT, post-IDFT variance) for 25, 100 and 270 PRBs, against a memcpy of
-// its input; and the whole CPU front end (estimation, equalization, deprecoding, demapping) of a
+// its input; the DMRS of one 270-PRB symbol, the low-PAPR (Zadoff-Chu) sequence against the
+// Gold one; and the whole CPU front end (estimation, equalization, deprecoding, demapping) of a
 // 270-PRB 2-antenna PDU with transform precoding against the same PDU in CP-OFDM, in one process.
+#include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/pusch_front_end.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/transform_precoder.h"
@@ -60,6 +62,29 @@ void BM_MemcpyDeprecodeInput(benchmark::State& state) {
                             std::size_t{12} * 270 * data_symbols * (sizeof(cf32) + sizeof(float)));
 }
 BENCHMARK(BM_MemcpyDeprecodeInput)->Unit(benchmark::kMicrosecond);
+
+/// range(0): 1 low-PAPR (transform precoding), 0 Gold; one DMRS symbol of 270 PRBs.
+// NOLINTNEXTLINE(readability-identifier-naming)
+void BM_DmrsSymbol(benchmark::State& state) {
+  CellConfig cell;
+  cell.num_prbs = 270;
+  PuschConfig pusch;
+  pusch.bwp_size = 270;
+  pusch.prb_size = 270;
+  pusch.num_dmrs_cdm_groups_no_data = 2;
+  pusch.transform_precoding = state.range(0) != 0;
+  pusch.mcs_table =
+      pusch.transform_precoding ? McsTable::transform_precoding_qam64 : McsTable::qam64;
+  const PuschDmrsParams params = make_pusch_dmrs_params(cell, pusch, 0);
+  std::vector<cf32> values(params.values_per_symbol());
+  for (auto _ : state) {
+    generate_pusch_dmrs(params, 0, 2, values);
+    benchmark::DoNotOptimize(values.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * values.size()));
+}
+BENCHMARK(BM_DmrsSymbol)->ArgNames({"low_papr"})->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 /// range(0): 1 transform precoding, 0 CP-OFDM; the same 270-PRB QPSK PDU on 2 antennas.
 // NOLINTNEXTLINE(readability-identifier-naming)

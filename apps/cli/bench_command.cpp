@@ -181,10 +181,12 @@ int run_pusch_bench(const PuschBenchOptions& o) {
   const BitVector& tb = bench_slot.tb;
   const ResourceGrid& rx_grid = bench_slot.rx_grid;
   const std::uint32_t g = bench_slot.g;
-  std::printf("PUSCH slot: %u PRB, %u rx, %u layer(s), MCS %u table %u (Qm %u), TBS %zu, G %u, "
-              "SNR %.0f dB, flat unitary channel\n",
-              o.shape.prbs, o.shape.rx, o.shape.layers, o.shape.mcs, o.shape.mcs_table,
-              pusch.modulation_order(), tb.size(), g, o.shape.snr_db);
+  std::printf("PUSCH slot: %u PRB, %u rx, %u layer(s), %sMCS %u table %u (Qm %u), TBS %zu, "
+              "G %u, SNR %.0f dB, flat unitary channel\n",
+              o.shape.prbs, o.shape.rx, o.shape.layers,
+              pusch.transform_precoding ? "DFT-s-OFDM, " : "", o.shape.mcs,
+              static_cast<unsigned>(pusch.mcs_table), pusch.modulation_order(), tb.size(), g,
+              o.shape.snr_db);
 
   // Baselines: a memcpy of each stage's input.
   const std::size_t grid_bytes = rx_grid.size() * sizeof(cf32);
@@ -201,7 +203,8 @@ int run_pusch_bench(const PuschBenchOptions& o) {
   }
   const gpu::BackendSelection backend = gpu::select_backend(o.placement.backend);
   print_backend_choice(o.placement, backend, std::cout);
-  const ReceiverPlacement placement = place_receiver(spec, o.placement, backend, cell);
+  const ReceiverPlacement placement =
+      place_receiver(spec, o.placement, backend, cell, pusch.transform_precoding);
   check_receiver_layers(spec.name, placement, o.shape.layers);
   std::printf("receiver %s on %s\n", spec.name.c_str(), placement.where.c_str());
 
@@ -249,7 +252,8 @@ int run_pusch_bench(const PuschBenchOptions& o) {
       row(spec.neural ? "neural detection" : "cuda front end", sum.detection_us, base_grid);
     } else {
       row("channel estimation", sum.channel_estimation_us, base_grid);
-      row("equalization", sum.equalization_us, base_grid);
+      row(pusch.transform_precoding ? "equalization + IDFT" : "equalization", sum.equalization_us,
+          base_grid);
       row("soft demapping", sum.demapping_us, base_symbols);
     }
     row("descrambling", sum.descrambling_us, base_llrs);

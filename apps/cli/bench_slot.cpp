@@ -21,6 +21,9 @@ void add_bench_slot_options(CLI::App& app, BenchSlotShape& shape) {
   app.add_option("--mcs", shape.mcs, "MCS index")->check(CLI::Range(0, 31));
   app.add_option("--mcs-table", shape.mcs_table, "MCS table 1-3")->check(CLI::Range(1, 3));
   app.add_option("--snr", shape.snr_db, "SNR per receive antenna, dB");
+  app.add_flag("--transform-precoding", shape.transform_precoding,
+               "DFT-s-OFDM PUSCH (1 layer, --prb 2^a 3^b 5^c, --mcs-table 1 read as TS 38.214 "
+               "Table 6.1.4.1-1)");
 }
 
 BenchSlot make_bench_slot(const BenchSlotShape& shape) {
@@ -44,6 +47,12 @@ BenchSlot make_bench_slot(const BenchSlotShape& shape) {
   pusch.mcs_table = mcs_table_from_number(shape.mcs_table);
   if (shape.layers == 3) {
     pusch.precoding = PuschPrecoding::codebook;
+  }
+  if (shape.transform_precoding) {
+    pusch.transform_precoding = true;
+    if (pusch.mcs_table == McsTable::qam64) { // TS 38.214 6.1.4.1
+      pusch.mcs_table = McsTable::transform_precoding_qam64;
+    }
   }
   if (const auto error = pusch.validate(cell); !error.empty()) {
     throw std::invalid_argument(error);

@@ -21,6 +21,9 @@ struct BenchSlotShape {
   unsigned mcs = 27;
   unsigned mcs_table = 2;
   float snr_db = 35.0F;
+  /// DFT-s-OFDM (1 layer, a PRB count 2^a 3^b 5^c; MCS table 1 read as TS 38.214 Table
+  /// 6.1.4.1-1): the CPU front end's equalization then includes the transform deprecoding.
+  bool transform_precoding = false;
 };
 
 /// A generated slot.
@@ -32,7 +35,7 @@ struct BenchSlot {
   std::uint32_t g = 0;       ///< Coded bits.
 };
 
-/// Adds --prb, --rx, --layers, --mcs, --mcs-table and --snr to \p app.
+/// Adds --prb, --rx, --layers, --mcs, --mcs-table, --snr and --transform-precoding to \p app.
 void add_bench_slot_options(CLI::App& app, BenchSlotShape& shape);
 
 /// The slot of \p shape (slot number 0). Prints nothing.

@@ -39,8 +39,15 @@ bool is_prime_number(unsigned value) {
   return true;
 }
 
-/// e^{j (phase + alpha n)} in double precision, stored as cf32.
+/// e^{j (phase + alpha n)}, stored as cf32. \p phase is within +-2 pi: without a cyclic shift
+/// (the DMRS) single-precision sine and cosine of it are as exact as the float result (and an
+/// order of magnitude faster than double ones); a shift's alpha n may grow large and is taken in
+/// double precision.
 inline cf32 low_papr_phasor(double phase, double alpha, std::size_t n) {
+  if (alpha == 0.0) {
+    const auto angle = static_cast<float>(phase);
+    return {std::cos(angle), std::sin(angle)};
+  }
   const std::complex<double> value = std::polar(1.0, phase + alpha * static_cast<double>(n));
   return {static_cast<float>(value.real()), static_cast<float>(value.imag())};
 }
@@ -67,8 +74,11 @@ void generate_zc(unsigned m_zc, unsigned u, unsigned v, double alpha, std::span<
   std::uint64_t step = step_increment; // 2 q (n + 1) mod 2 N_ZC
   for (std::size_t n = 0; n < out.size(); ++n) {
     out[n] = low_papr_phasor(radians_per_index * static_cast<double>(index), alpha, n);
-    index = (index + step) % period;
-    step = (step + step_increment) % period;
+    // Both terms are below the period: one conditional subtraction reduces each sum.
+    index += step;
+    index -= index >= period ? period : 0;
+    step += step_increment;
+    step -= step >= period ? period : 0;
   }
 }
 

@@ -120,6 +120,16 @@ TEST(AiranCli, BenchPuschReportsEveryStageAndEndsWithTheSlotTime) {
   EXPECT_EQ(line.substr(line.size() - 3), " us") << line;
   EXPECT_EQ(run_airan("bench pusch --prb 24 --rx 1 --layers 2 --slots 1").status, 2)
       << "fewer receive antennas than UE ports is a clear error";
+  // DFT-s-OFDM: the slot decodes, and the equalization row includes the IDFT.
+  const auto dfts = run_airan("bench pusch --prb 25 --rx 2 --layers 1 --mcs 10 --mcs-table 1 "
+                              "--slots 2 --threads 1 --transform-precoding");
+  ASSERT_EQ(dfts.status, 0) << dfts.output;
+  EXPECT_NE(dfts.output.find("DFT-s-OFDM, MCS 10 table 4"), std::string::npos) << dfts.output;
+  EXPECT_NE(dfts.output.find("equalization + IDFT"), std::string::npos) << dfts.output;
+  const auto seven = run_airan("bench pusch --prb 7 --rx 2 --layers 1 --slots 1 "
+                               "--transform-precoding");
+  EXPECT_EQ(seven.status, 2) << seven.output;
+  EXPECT_NE(seven.output.find("2^a 3^b 5^c"), std::string::npos) << seven.output;
 }
 
 // `bench cells`: the CPU receivers of 1 and 2 cells decode every slot and the last line says how
