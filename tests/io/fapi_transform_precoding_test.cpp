@@ -122,7 +122,7 @@ TEST(FapiTransformPrecoding, ThroughTheUlTtiRequestCodec) {
     request->pusch_pdu_index[request->num_pusch] = static_cast<std::uint8_t>(request->num_pusch);
     ++request->num_pusch;
   }
-  std::vector<std::uint8_t> body(64 * 1024);
+  std::vector<std::uint8_t> body(std::size_t{64} * 1024);
   std::size_t written = 0;
   FapiError error = encode_message_body(*request, body, written);
   ASSERT_TRUE(error.ok()) << describe(error);

@@ -40,7 +40,7 @@ TEST(TransformPrecoder, AllowedSizesAre2a3b5cPrbs) {
 // y(l M + k) = 1/sqrt(M) sum_i x(l M + i) e^{-j 2 pi i k / M}, evaluated directly in double.
 TEST(TransformPrecoder, PrecodesAsTheDirectDftOfEachSymbol) {
   for (const unsigned prbs : {1U, 3U, 5U, 9U, 25U}) {
-    const std::size_t m = 12 * prbs;
+    const std::size_t m = std::size_t{12} * prbs;
     const std::vector<cf32> x = random_values(3 * m, prbs);
     std::vector<cf32> y = x;
     TransformPrecoder precoder(25, TransformPrecodingDirection::precode);
@@ -65,7 +65,7 @@ TEST(TransformPrecoder, DeprecodingWithoutNoiseInvertsThePrecoding) {
   TransformPrecoder precoder(275, TransformPrecodingDirection::precode);
   TransformPrecoder deprecoder(275, TransformPrecodingDirection::deprecode);
   for (const unsigned prbs : {1U, 2U, 270U}) {
-    const std::size_t m = 12 * prbs;
+    const std::size_t m = std::size_t{12} * prbs;
     const std::vector<cf32> x = random_values(2 * m, 7);
     std::vector<cf32> y = x;
     precoder.transform(y, prbs);
@@ -88,7 +88,7 @@ TEST(TransformPrecoder, DeprecodingWithoutNoiseInvertsThePrecoding) {
 // (within 3%, over 4000 symbols of 48 values), and equal variances must come back unchanged.
 TEST(TransformPrecoder, DeprecodingIsUnbiasedWithTheVarianceItReports) {
   constexpr unsigned prbs = 4;
-  constexpr std::size_t m = 12 * prbs;
+  constexpr std::size_t m = std::size_t{12} * prbs;
   constexpr std::size_t blocks = 4000;
   const auto variance_of = [](std::size_t k) { // a deep fade on subcarrier 7
     return k == 7 ? 4.0F : 0.02F + 0.03F * static_cast<float>(k % 11);
@@ -161,7 +161,7 @@ TEST(TransformPrecoder, UnresolvedSubcarriersAreLeftOut) {
 
 TEST(TransformPrecoder, RefusesSizesItCannotTransform) {
   TransformPrecoder precoder(10, TransformPrecodingDirection::precode);
-  std::vector<cf32> values(12 * 7);
+  std::vector<cf32> values(std::size_t{12} * 7);
   EXPECT_THROW(precoder.transform(values, 7), std::invalid_argument);  // 7 PRBs
   EXPECT_THROW(precoder.transform(values, 12), std::invalid_argument); // above the maximum
   std::vector<cf32> partial(12 * 5 + 1);
@@ -169,7 +169,7 @@ TEST(TransformPrecoder, RefusesSizesItCannotTransform) {
   TransformPrecoder deprecoder(10, TransformPrecodingDirection::deprecode);
   std::vector<float> variances(partial.size());
   EXPECT_THROW(deprecoder.deprecode_equalized(partial, variances, 5), std::invalid_argument);
-  std::vector<cf32> whole(12 * 5);
+  std::vector<cf32> whole(std::size_t{12} * 5);
   std::vector<float> too_few(whole.size() - 1);
   EXPECT_THROW(deprecoder.deprecode_equalized(whole, too_few, 5), std::invalid_argument);
   std::vector<float> enough(whole.size());
