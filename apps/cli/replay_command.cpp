@@ -51,7 +51,21 @@ int run_replay(const ReplayOptions& o) {
   config.front_end = spec.front_end;
   const gpu::BackendSelection backend = gpu::select_backend(o.options.backend);
   print_backend_choice(o.options, backend, std::cout);
-  ReceiverPlacement placement = place_receiver(spec, o.options, backend, header.cell);
+  // DFT-s-OFDM PDUs (judged by the first slot's) keep a classical receiver on the CPU.
+  bool transform_precoding = false;
+  if (reader.num_slots() > 0) {
+    io::TestVectorSlot first;
+    try {
+      reader.read_slot(0, first);
+      transform_precoding =
+          std::any_of(first.pdus.begin(), first.pdus.end(),
+                      [](const io::TestVectorPdu& pdu) { return pdu.config.transform_precoding; });
+    } catch (const io::TestVectorError&) {
+      // Reported with the slot below.
+    }
+  }
+  ReceiverPlacement placement =
+      place_receiver(spec, o.options, backend, header.cell, transform_precoding);
   config.detector = std::move(placement.detector);
   config.ldpc_batch_decoder = std::move(placement.ldpc);
   config.ulsch_decoder = std::move(placement.ulsch);

@@ -63,4 +63,14 @@ TEST(CommittedVectors, ReplayDecodesEveryTbWithEveryClassicalReceiver) {
   }
 }
 
+// The DFT-s-OFDM vector: the neural receiver (CP-OFDM only) is refused with the reason before any
+// slot runs, instead of failing every TB.
+TEST(CommittedVectors, NeuralReceiverRefusesTheDftsOfdmVectorUpFront) {
+  const fs::path file =
+      airan::test::repo_root() / "testvectors" / "vectors" / "tdl-c300_20mhz_dfts_3ue_1x2.h5";
+  const auto result = run_airan("replay -q " + file.string() + " --receiver neural");
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("takes CP-OFDM PUSCH only"), std::string::npos) << result.output;
+}
+
 } // namespace
