@@ -4,9 +4,14 @@
 // may legitimately differ: PDUs the decoder skips (PRACH/PUCCH/SRS) are not re-encoded, and TLVs
 // too long or too many for a FapiTlvList cannot be.
 //
+// A decoded UL_TTI.request also goes through the L1's conversion (to_slot_request): every PUSCH
+// PDU must come out accepted or rejected, and an accepted one must be a PUSCH that validate()
+// passes on the cell (CP-OFDM or DFT-s-OFDM).
+//
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes one valid buffer per message type (and
 // a few multi-message / skipped-PDU buffers) to DIR and exits (tests/fuzz/seeds/fapi_message).
 #include "airan/io/fapi_codec.h"
+#include "airan/io/fapi_pusch_conversion.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -128,6 +133,28 @@ void check_round_trip(const FapiMessage& first) {
   }
 }
 
+void check_conversion(const FapiUlTtiRequest& request) {
+  static const airan::phy::CellConfig cell = [] {
+    airan::phy::CellConfig c;
+    c.num_prbs = 273;
+    c.numerology = 1;
+    c.n_cell_id = 7;
+    return c;
+  }();
+  static const auto slot = std::make_unique<FapiSlotRequest>();
+  to_slot_request(request, cell, *slot);
+  if (slot->num_pusch + slot->num_rejected != request.num_pusch) {
+    __builtin_trap();
+  }
+  for (const airan::phy::PuschConfig& pusch : slot->pdus()) {
+    airan::phy::CellConfig ue_cell = cell; // non-codebook: as many UE ports as layers
+    ue_cell.num_antenna_ports = pusch.num_layers;
+    if (!pusch.validate(ue_cell).empty()) {
+      __builtin_trap();
+    }
+  }
+}
+
 // --- Seeds ------------------------------------------------------------------------------------
 
 FapiPuschPdu seed_pusch_pdu(std::uint32_t handle, bool all_parts) {
@@ -204,9 +231,17 @@ void write_seeds(const std::string& dir) {
   request->slot = 9;
   request->pusch[0] = seed_pusch_pdu(1, false);
   request->pusch[1] = seed_pusch_pdu(2, true);
-  request->num_pusch = 2;
-  request->groups[0].num_ues = 2;
-  request->groups[0].pdu_index = {0, 1};
+  // A DFT-s-OFDM PDU the conversion accepts: 48 PRBs, 16-QAM of Table 6.1.4.1-1 (mcsTable 3),
+  // puschIdentity 37 and its dftsOfdm part (u = 37 mod 30, v = 0).
+  request->pusch[2] = seed_pusch_pdu(3, false);
+  request->pusch[2].rb_size = 48;
+  request->pusch[2].transform_precoding = 0;
+  request->pusch[2].mcs_table = 3;
+  request->pusch[2].pusch_identity = 37;
+  request->pusch[2].dfts_ofdm = FapiDftsOfdm{7, 0, 0, 0};
+  request->num_pusch = 3;
+  request->groups[0].num_ues = 3;
+  request->groups[0].pdu_index = {0, 1, 2};
   request->num_groups = 1;
   write_seed(dir, "ul_tti_request", *request);
 
@@ -267,6 +302,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (decode_message(view, *message).ok()) {
       check_round_trip(*message);
+      if (message->type == FapiMessageType::ul_tti_request) {
+        check_conversion(message->ul_tti_request);
+      }
     }
   }
   return 0;
