@@ -90,6 +90,13 @@ PuschCase parse_case(const nlohmann::json& config) {
   c.cell.num_antenna_ports = J::integer(pusch_json, "pusch.", "num_antenna_ports", 4);
   c.slot = J::integer(carrier, "carrier.", "slot_number", 1023);
 
+  // A transform-precoded reference (Sionna's PUSCHConfig.transform_precoding) carries a DMRS
+  // identity this reader does not take: refused, never read as CP-OFDM.
+  if (const auto tp = pusch_json.find("transform_precoding");
+      tp != pusch_json.end() && !(tp->is_boolean() && !tp->get<bool>())) {
+    J::fail("pusch.", "transform_precoding",
+            "is set: transform-precoded reference cases are not supported");
+  }
   phy::PuschConfig& p = c.pusch;
   p.rnti = static_cast<std::uint16_t>(J::integer(pusch_json, "pusch.", "n_rnti", 65535));
   p.bwp_start = 0;
