@@ -63,18 +63,29 @@ void BM_MemcpyDeprecodeInput(benchmark::State& state) {
 }
 BENCHMARK(BM_MemcpyDeprecodeInput)->Unit(benchmark::kMicrosecond);
 
-/// range(0): 1 low-PAPR (transform precoding), 0 Gold; one DMRS symbol of 270 PRBs.
-// NOLINTNEXTLINE(readability-identifier-naming)
-void BM_DmrsSymbol(benchmark::State& state) {
+CellConfig carrier_270() {
   CellConfig cell;
   cell.num_prbs = 270;
+  return cell;
+}
+
+/// QPSK (MCS 5) over the 270-PRB carrier, DFT-s-OFDM or CP-OFDM, no data on DMRS symbols.
+PuschConfig whole_carrier_pusch(bool transform_precoding) {
   PuschConfig pusch;
   pusch.bwp_size = 270;
   pusch.prb_size = 270;
   pusch.num_dmrs_cdm_groups_no_data = 2;
-  pusch.transform_precoding = state.range(0) != 0;
-  pusch.mcs_table =
-      pusch.transform_precoding ? McsTable::transform_precoding_qam64 : McsTable::qam64;
+  pusch.mcs_index = 5;
+  pusch.transform_precoding = transform_precoding;
+  pusch.mcs_table = transform_precoding ? McsTable::transform_precoding_qam64 : McsTable::qam64;
+  return pusch;
+}
+
+/// range(0): 1 low-PAPR (transform precoding), 0 Gold; one DMRS symbol of 270 PRBs.
+// NOLINTNEXTLINE(readability-identifier-naming)
+void BM_DmrsSymbol(benchmark::State& state) {
+  const CellConfig cell = carrier_270();
+  const PuschConfig pusch = whole_carrier_pusch(state.range(0) != 0);
   const PuschDmrsParams params = make_pusch_dmrs_params(cell, pusch, 0);
   std::vector<cf32> values(params.values_per_symbol());
   for (auto _ : state) {
@@ -89,16 +100,8 @@ BENCHMARK(BM_DmrsSymbol)->ArgNames({"low_papr"})->Arg(0)->Arg(1)->Unit(benchmark
 /// range(0): 1 transform precoding, 0 CP-OFDM; the same 270-PRB QPSK PDU on 2 antennas.
 // NOLINTNEXTLINE(readability-identifier-naming)
 void BM_FrontEndPdu(benchmark::State& state) {
-  CellConfig cell;
-  cell.num_prbs = 270;
-  PuschConfig pusch;
-  pusch.bwp_size = 270;
-  pusch.prb_size = 270;
-  pusch.num_dmrs_cdm_groups_no_data = 2;
-  pusch.mcs_index = 5;
-  pusch.transform_precoding = state.range(0) != 0;
-  pusch.mcs_table =
-      pusch.transform_precoding ? McsTable::transform_precoding_qam64 : McsTable::qam64;
+  const CellConfig cell = carrier_270();
+  const PuschConfig pusch = whole_carrier_pusch(state.range(0) != 0);
   PuschTransmitter transmitter(cell);
   std::mt19937_64 rng(1);
   BitVector tb(transmitter.transport_block_size(pusch));
