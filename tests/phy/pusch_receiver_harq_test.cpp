@@ -6,6 +6,8 @@
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
 
+#include "../support/random_bits.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -41,13 +43,7 @@ PuschConfig make_pusch() {
   return pusch;
 }
 
-BitVector random_bits(std::size_t n, std::mt19937_64& rng) {
-  BitVector bits(n);
-  for (auto& b : bits) {
-    b = static_cast<bit_t>(rng() & 1U);
-  }
-  return bits;
-}
+using airan::test::random_bits;
 
 struct HarqLink {
   CellConfig cell = make_cell();

@@ -7,6 +7,8 @@
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
 
+#include "../support/random_bits.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -45,13 +47,7 @@ PuschConfig make_pusch(unsigned num_prbs, unsigned layers, McsTable table, unsig
 
 const FlatMimoChannel identity_channel(1, 1, {cf32(1.0F, 0.0F)});
 
-BitVector random_bits(std::size_t n, std::mt19937_64& rng) {
-  BitVector bits(n);
-  for (auto& b : bits) {
-    b = static_cast<bit_t>(rng() & 1U);
-  }
-  return bits;
-}
+using airan::test::random_bits;
 
 // Every MCS of tables 1 and 2, 1-4 layers, both DMRS types, 4 receive antennas, AWGN at 35 dB
 // SNR per receive antenna behind a random unitary mixing of the ports.

@@ -14,6 +14,8 @@
 
 #include "../support/tdl_test_helpers.h"
 
+#include "../support/random_bits.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -50,13 +52,7 @@ PuschConfig make_dfts_pusch(unsigned bwp_prbs, unsigned prb_start, unsigned prb_
   return pusch;
 }
 
-BitVector random_bits(std::size_t n, std::mt19937_64& rng) {
-  BitVector bits(n);
-  for (auto& b : bits) {
-    b = static_cast<bit_t>(rng() & 1U);
-  }
-  return bits;
-}
+using airan::test::random_bits;
 
 /// Transmits \p pusch on a 1-port grid, adds AWGN of \p noise_variance on \p num_rx copies of it
 /// (independent noise per antenna) and decodes it; true when the TB comes back intact.
