@@ -147,13 +147,18 @@ AIRAN_HOST_DEVICE inline float2 despread_pilot(const PduGeometry& g, const float
 }
 
 /// Sums of the noise estimator (double): pilot power, lag-one correlation, difference-filter
-/// residual power.
+/// residual power, correlation of pilots phy::delay_spread_lag() apart.
 struct NoiseTerms {
   double power = 0.0;
   double lag_re = 0.0;
   double lag_im = 0.0;
   double residual = 0.0;
+  double far_re = 0.0;
+  double far_im = 0.0;
 };
+
+/// Doubles of one block's noise partials in global memory (the members of NoiseTerms).
+inline constexpr unsigned noise_partial_doubles = 6;
 
 /// phy::difference_residual() of \p filter, whose order is Order, at \p h: the same products
 /// added in the same order, with the taps unrolled so that the coefficients are read at
@@ -186,7 +191,8 @@ noise_difference_residual(const phy::DifferenceFilter& filter, const float* h) {
 }
 
 /// Adds pilot n (of \p count in its row) to \p terms: \p at points at it, at[-1] is its row's
-/// previous pilot when n >= 1, at[1 .. order] the next ones when n + order < count.
+/// previous pilot when n >= 1, at[1 .. order] the next ones when n + order < count (the lag of
+/// the far correlation, phy::delay_spread_lag(count), is at most the order).
 AIRAN_HOST_DEVICE inline void add_noise_terms(NoiseTerms& terms,
                                               const phy::DifferenceFilter& filter, const float2* at,
                                               unsigned n, unsigned count) {
@@ -196,6 +202,12 @@ AIRAN_HOST_DEVICE inline void add_noise_terms(NoiseTerms& terms,
     const float2 p = at[-1];
     terms.lag_re += static_cast<double>(h.x * p.x + h.y * p.y);
     terms.lag_im += static_cast<double>(h.y * p.x - h.x * p.y);
+  }
+  const unsigned lag = phy::delay_spread_lag(count);
+  if (lag >= 2 && n + lag < count) {
+    const float2 q = at[lag];
+    terms.far_re += static_cast<double>(q.x * h.x + q.y * h.y);
+    terms.far_im += static_cast<double>(q.y * h.x - q.x * h.y);
   }
   if (n + filter.order < count) {
     const phy::cmat::Complex d =
@@ -231,10 +243,15 @@ AIRAN_HOST_DEVICE inline void noise_measurements(const PduGeometry& g, const Noi
   state->channel_power = channel_power;
   state->rsrp = rsrp;
   state->sinr_db = fminf(100.0F, 10.0F * log10f(fmaxf(snr, 1e-30F)));
+  const unsigned lag = phy::delay_spread_lag(count);
+  const double far_pairs = static_cast<double>(rows) * (lag >= 2 ? count - lag : 0);
+  const float far_x = static_cast<float>(sums.far_re / fmax(far_pairs, 1.0));
+  const float far_y = static_cast<float>(sums.far_im / fmax(far_pairs, 1.0));
   const float pilot_spacing_hz = g.scs_hz * static_cast<float>(g.comb_period);
-  const float spread = phy::delay_spread_from_correlation(
+  const float spread = phy::estimate_rms_delay_spread(
       static_cast<double>(mean_power) - despread_variance,
-      static_cast<double>(hypotf(lag_x, lag_y)), pilot_spacing_hz);
+      static_cast<double>(hypotf(lag_x, lag_y)), static_cast<double>(hypotf(far_x, far_y)), lag,
+      pilot_spacing_hz);
   state->delay_spread_s = spread;
   const float pilot_snr = channel_power / fmaxf(despread_variance, 1e-30F);
   const int row =

@@ -24,10 +24,11 @@ constexpr std::size_t delay_sum_floats(std::size_t rx, std::size_t layers) {
 /// The scratch of launch_dmrs_estimation(): the noise estimator's counter of blocks done first
 /// (2 floats, so that the doubles after it stay 8-byte aligned) at a place that does not depend
 /// on the PDU's shape (a PDU of other antennas or layers finds it at zero: the last block of each
-/// estimation sets it back), then the noise partials (4 doubles per block), then the delay
-/// correlations.
+/// estimation sets it back), then the noise partials (noise_partial_doubles per block), then the
+/// delay correlations.
 constexpr std::size_t noise_counter_floats = 2;
-constexpr std::size_t noise_partial_floats = 2 * 4 * std::size_t{max_noise_blocks};
+constexpr std::size_t noise_partial_floats =
+    2 * std::size_t{noise_partial_doubles} * max_noise_blocks;
 
 __device__ inline unsigned* noise_counter_of(float* scratch) {
   return reinterpret_cast<unsigned*>(scratch);

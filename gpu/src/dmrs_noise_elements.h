@@ -70,15 +70,17 @@ add_tile_noise_terms(NoiseTerms& terms, const phy::DifferenceFilter& filter, con
   }
 }
 
-/// Writes the noise sums \p terms of block \p block to its partials: partials[4 block ..
-/// 4 block + 3] (power, lag re, lag im, residual).
+/// Writes the noise sums \p terms of block \p block to its partials: partials[6 block ..
+/// 6 block + 5] (power, lag re, lag im, residual, far re, far im).
 AIRAN_HOST_DEVICE inline void write_noise_partials(double* partials, unsigned block,
                                                    const NoiseTerms& terms) {
-  double* out = partials + 4 * std::size_t{block};
+  double* out = partials + noise_partial_doubles * std::size_t{block};
   out[0] = terms.power;
   out[1] = terms.lag_re;
   out[2] = terms.lag_im;
   out[3] = terms.residual;
+  out[4] = terms.far_re;
+  out[5] = terms.far_im;
 }
 
 /// A partial written by another block: on the device read past L1 (__ldcg), on the host a load.
@@ -96,11 +98,13 @@ AIRAN_HOST_DEVICE inline NoiseTerms lane_noise_partials(const double* partials, 
                                                         unsigned lane) {
   NoiseTerms sums;
   for (unsigned b = lane; b < blocks; b += noise_partial_lanes) {
-    const double* block = partials + 4 * std::size_t{b};
+    const double* block = partials + noise_partial_doubles * std::size_t{b};
     sums.power += load_noise_partial(block);
     sums.lag_re += load_noise_partial(block + 1);
     sums.lag_im += load_noise_partial(block + 2);
     sums.residual += load_noise_partial(block + 3);
+    sums.far_re += load_noise_partial(block + 4);
+    sums.far_im += load_noise_partial(block + 5);
   }
   return sums;
 }
@@ -160,6 +164,8 @@ inline NoiseTerms block_noise_sums(const NoiseTerms* thread_terms, unsigned thre
   component(&NoiseTerms::lag_re);
   component(&NoiseTerms::lag_im);
   component(&NoiseTerms::residual);
+  component(&NoiseTerms::far_re);
+  component(&NoiseTerms::far_im);
   return sums;
 }
 
@@ -167,19 +173,23 @@ inline NoiseTerms block_noise_sums(const NoiseTerms* thread_terms, unsigned thre
 /// computes them (noise_from_partials() in dmrs_noise_kernels.cu): lane_noise_partials() of each
 /// of 32 lanes, then warp_tree_sum() of each sum. (Host only.)
 inline NoiseTerms noise_terms_from_partials(const double* partials, unsigned blocks) {
-  double lanes[4][noise_partial_lanes];
+  double lanes[noise_partial_doubles][noise_partial_lanes];
   for (unsigned l = 0; l < noise_partial_lanes; ++l) {
     const NoiseTerms sums = lane_noise_partials(partials, blocks, l);
     lanes[0][l] = sums.power;
     lanes[1][l] = sums.lag_re;
     lanes[2][l] = sums.lag_im;
     lanes[3][l] = sums.residual;
+    lanes[4][l] = sums.far_re;
+    lanes[5][l] = sums.far_im;
   }
   NoiseTerms sums;
   sums.power = warp_tree_sum(lanes[0]);
   sums.lag_re = warp_tree_sum(lanes[1]);
   sums.lag_im = warp_tree_sum(lanes[2]);
   sums.residual = warp_tree_sum(lanes[3]);
+  sums.far_re = warp_tree_sum(lanes[4]);
+  sums.far_im = warp_tree_sum(lanes[5]);
   return sums;
 }
 

@@ -32,6 +32,8 @@ __device__ void noise_from_partials(const PduGeometry& g, const double* partials
   sums.lag_re = warp_sum(sums.lag_re);
   sums.lag_im = warp_sum(sums.lag_im);
   sums.residual = warp_sum(sums.residual);
+  sums.far_re = warp_sum(sums.far_re);
+  sums.far_im = warp_sum(sums.far_im);
   if (threadIdx.x == 0) {
     noise_measurements(g, sums, state);
   }
@@ -41,7 +43,7 @@ __device__ void noise_from_partials(const PduGeometry& g, const double* partials
 /// de-spread into p.pilots, tile by tile: the tile's pilots with the one before and the filter
 /// order after it (computed again by the block that owns them, which alone writes them out) in
 /// shared memory, then each thread's pilot's noise terms from there. The block's sums (double) go
-/// to partials[4 b ..]; the last block to finish (an atomic counter that it wraps back to zero)
+/// to partials[6 b ..]; the last block to finish (an atomic counter that it wraps back to zero)
 /// turns them into the PDU's measurements. Block 0's thread 0 records the delay, its phase and the
 /// ramp step. (Until 2026-12-01 two launches: despread_kernel, a thread per pilot, then
 /// noise_sums_kernel reading the pilots back in 64 blocks.)
@@ -93,6 +95,8 @@ __device__ void DespreadNoiseLaunch::run(LaunchBlock block) const {
   terms.lag_re = block_sum(terms.lag_re, scratch);
   terms.lag_im = block_sum(terms.lag_im, scratch);
   terms.residual = block_sum(terms.residual, scratch);
+  terms.far_re = block_sum(terms.far_re, scratch);
+  terms.far_im = block_sum(terms.far_im, scratch);
   if (threadIdx.x == 0) {
     write_noise_partials(partials, block.index, terms);
     __threadfence(); // the partials are visible before the count says so

@@ -21,7 +21,7 @@ namespace airan::gpu::detail {
 struct MmseBankKey {
   unsigned spacing = 0;
   unsigned window = 0;
-  phy::DelayProfile profile = phy::DelayProfile::uniform;
+  phy::DelayProfile profile = phy::DelayProfile::exponential;
   float subcarrier_spacing_hz = 0.0F;
   float configured_spread_s = 0.0F;
   bool operator==(const MmseBankKey&) const = default;

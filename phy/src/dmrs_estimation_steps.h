@@ -76,11 +76,16 @@ struct NoiseEstimate {
   float residual_factor = 70.0F;  ///< E|d|^2 / sigma_e^2 of the residual used.
   /// mean h(n + 1) conj(h(n)) over neighbouring pilots (noise-free in expectation).
   cf32 lag_one_correlation{0.0F, 0.0F};
+  /// delay_spread_lag() of the row length (0 or 1: none).
+  unsigned lag = 0;
+  /// mean h(n + lag) conj(h(n)) over pilots lag apart in a row (noise-free in expectation).
+  cf32 lag_correlation{0.0F, 0.0F};
 };
 
-/// RMS delay spread that an exponential power-delay profile would need to give the measured
-/// correlation between neighbouring pilots: |r(df)| = 1 / sqrt(1 + (2 pi df tau)^2) with
-/// r(df) = |lag-one correlation| / (mean pilot power - sigma_e^2), df the pilot spacing in Hz.
+/// RMS delay spread of the measured pilot correlations (estimate_rms_delay_spread()): of an
+/// exponential power-delay profile, |r(df)| = 1 / sqrt(1 + (2 pi df tau)^2), fitted to the
+/// lag-one correlation over the channel power (mean pilot power - sigma_e^2) and to the ratio of
+/// the lag-one and lag-k correlations; the larger of the two. df: the pilot spacing in Hz.
 float estimate_delay_spread(const NoiseEstimate& noise, double pilot_spacing_hz);
 
 /// Scratch of estimate_noise(), sized with reserve() for the estimator's limits.

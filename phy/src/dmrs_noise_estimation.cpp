@@ -59,6 +59,9 @@ NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
   double pilot_power = 0.0;
   double lag_re = 0.0;
   double lag_im = 0.0;
+  const unsigned lag = delay_spread_lag(count);
+  double far_re = 0.0; // lag-k correlation
+  double far_im = 0.0;
   // Per layer and occasion, the terms of the four sums are computed first (vectorised), in the
   // order in which they are added: pilot power and lag antenna by antenna, pilot by pilot; the
   // residual power pilot by pilot, antenna by antenna. The sums then run in one loop, so that
@@ -76,6 +79,13 @@ NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
     for (unsigned o = 0; o < pilots.num_occasions; ++o) {
       for (unsigned rx = 0; rx < num_rx; ++rx) {
         const auto* __restrict h = reinterpret_cast<const float*>(pilots.pilots(rx, layer, o));
+        if (lag >= 2) {
+          for (std::size_t n = lag; n < count; ++n) {
+            const std::size_t m = n - lag;
+            far_re += static_cast<double>(h[2 * n] * h[2 * m] + h[2 * n + 1] * h[2 * m + 1]);
+            far_im += static_cast<double>(h[2 * n + 1] * h[2 * m] - h[2 * n] * h[2 * m + 1]);
+          }
+        }
         double* __restrict power = power_terms + std::size_t{rx} * count;
         for (std::size_t n = 0; n < count; ++n) {
           power[n] = static_cast<double>(h[2 * n] * h[2 * n] + h[2 * n + 1] * h[2 * n + 1]);
@@ -142,6 +152,13 @@ NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
       static_cast<double>(num_rx) * pilots.num_layers * pilots.num_occasions * (count - 1);
   result.lag_one_correlation = cf32(static_cast<float>(lag_re / std::max(num_pairs, 1.0)),
                                     static_cast<float>(lag_im / std::max(num_pairs, 1.0)));
+  result.lag = lag;
+  if (lag >= 2) {
+    const double far_pairs =
+        static_cast<double>(num_rx) * pilots.num_layers * pilots.num_occasions * (count - lag);
+    result.lag_correlation =
+        cf32(static_cast<float>(far_re / far_pairs), static_cast<float>(far_im / far_pairs));
+  }
   result.despread_variance =
       residual_count == 0
           ? 0.0F
@@ -152,8 +169,8 @@ NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
 
 float estimate_delay_spread(const NoiseEstimate& noise, double pilot_spacing_hz) {
   const double power = static_cast<double>(noise.mean_pilot_power) - noise.despread_variance;
-  return delay_spread_from_correlation(power, std::abs(noise.lag_one_correlation),
-                                       pilot_spacing_hz);
+  return estimate_rms_delay_spread(power, std::abs(noise.lag_one_correlation),
+                                   std::abs(noise.lag_correlation), noise.lag, pilot_spacing_hz);
 }
 
 void finish_covariances(ChannelEstimate& estimate, std::span<const unsigned> group_samples,

@@ -98,6 +98,8 @@ void expect_noise_sums_near(const NoiseTerms& got, const NoiseTerms& want, doubl
   EXPECT_NEAR(got.lag_re, want.lag_re, tolerance * want.power);
   EXPECT_NEAR(got.lag_im, want.lag_im, tolerance * want.power);
   EXPECT_NEAR(got.residual, want.residual, tolerance * want.residual);
+  EXPECT_NEAR(got.far_re, want.far_re, tolerance * want.power);
+  EXPECT_NEAR(got.far_im, want.far_im, tolerance * want.power);
 }
 
 TEST(DmrsEstimationEmulation, KernelsReproduceTheCpuEstimator) {
@@ -226,10 +228,11 @@ TEST(DmrsEstimationEmulation, BlockTreeSumAddsWarpTotalsInTheShuffleOrder) {
   }
   EXPECT_EQ(block_tree_sum(values.data(), despread_threads),
             despread_threads * (despread_threads + 1.0) / 2.0);
-  // A block's four sums each in that order, from its threads' terms.
+  // A block's six sums each in that order, from its threads' terms.
   std::vector<NoiseTerms> terms(despread_threads);
   for (unsigned t = 0; t < despread_threads; ++t) {
-    terms[t] = {t + 1.0, 2.0 * (t + 1.0), -(t + 1.0), (t + 1.0) * (t + 1.0)};
+    terms[t] = {t + 1.0,         2.0 * (t + 1.0), -(t + 1.0), (t + 1.0) * (t + 1.0),
+                3.0 * (t + 1.0), -2.0 * (t + 1.0)};
   }
   const NoiseTerms sums = block_noise_sums(terms.data(), despread_threads);
   const double n = despread_threads;
@@ -237,6 +240,8 @@ TEST(DmrsEstimationEmulation, BlockTreeSumAddsWarpTotalsInTheShuffleOrder) {
   EXPECT_EQ(sums.lag_re, n * (n + 1.0));
   EXPECT_EQ(sums.lag_im, -n * (n + 1.0) / 2.0);
   EXPECT_EQ(sums.residual, n * (n + 1.0) * (2.0 * n + 1.0) / 6.0);
+  EXPECT_EQ(sums.far_re, 1.5 * n * (n + 1.0));
+  EXPECT_EQ(sums.far_im, -n * (n + 1.0));
 }
 
 TEST(DmrsEstimationEmulation, SharedMemoryTreeHalvesItsStrides) {
@@ -286,14 +291,14 @@ TEST(DmrsEstimationEmulation, CfoThreadsAddTheirTermsStrided) {
 }
 
 TEST(DmrsEstimationEmulation, PartialsAreAddedLaneStrided) {
-  // Every block's four partials exactly once, in their places, for block counts around the
+  // Every block's six partials exactly once, in their places, for block counts around the
   // warp's width and up to max_noise_blocks.
   for (const unsigned blocks : {1U, 2U, 31U, 32U, 33U, 100U, 825U, max_noise_blocks}) {
     SCOPED_TRACE(blocks);
-    std::vector<double> partials(4 * std::size_t{blocks});
+    std::vector<double> partials(noise_partial_doubles * std::size_t{blocks});
     for (unsigned b = 0; b < blocks; ++b) {
       const double v = b + 1.0;
-      write_noise_partials(partials.data(), b, {v, 1024.0 * v, -v, v * v});
+      write_noise_partials(partials.data(), b, {v, 1024.0 * v, -v, v * v, 4.0 * v, -8.0 * v});
     }
     const double n = blocks;
     const NoiseTerms sums = noise_terms_from_partials(partials.data(), blocks);
@@ -301,13 +306,15 @@ TEST(DmrsEstimationEmulation, PartialsAreAddedLaneStrided) {
     EXPECT_EQ(sums.lag_re, 512.0 * n * (n + 1.0));
     EXPECT_EQ(sums.lag_im, -n * (n + 1.0) / 2.0);
     EXPECT_EQ(sums.residual, n * (n + 1.0) * (2.0 * n + 1.0) / 6.0);
+    EXPECT_EQ(sums.far_re, 2.0 * n * (n + 1.0));
+    EXPECT_EQ(sums.far_im, -4.0 * n * (n + 1.0));
   }
   // Lane 0 adds block 32 right after block 0, and lane 1's block 1 joins in the tree: the big
   // values cancel first (in block order block 1's 1 would be lost).
-  std::vector<double> partials(std::size_t{4} * 33, 0.0);
-  partials[0] = big;    // block 0's power
-  partials[4] = 1.0;    // block 1's
-  partials[128] = -big; // block 32's
+  std::vector<double> partials(std::size_t{noise_partial_doubles} * 33, 0.0);
+  partials[0] = big;                           // block 0's power
+  partials[noise_partial_doubles] = 1.0;       // block 1's
+  partials[32 * noise_partial_doubles] = -big; // block 32's
   EXPECT_EQ(noise_terms_from_partials(partials.data(), 33).power, 1.0);
 }
 

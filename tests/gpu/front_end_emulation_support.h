@@ -177,7 +177,8 @@ inline Emulated emulate(const PduGeometry& g, const float2* grid, const float2* 
   p.h = out.h.data();
   const DifferenceFilter filter = difference_filter(g.num_pilots);
   std::vector<unsigned> writes(total); // of each pilot to p.pilots
-  out.partials.assign(4 * std::size_t{blocks}, std::numeric_limits<double>::quiet_NaN());
+  out.partials.assign(noise_partial_doubles * std::size_t{blocks},
+                      std::numeric_limits<double>::quiet_NaN());
   for (unsigned b = 0; b < blocks; ++b) {
     const PilotRange range = despread_range(total, blocks, b);
     std::vector<NoiseTerms> thread_terms(despread_threads);

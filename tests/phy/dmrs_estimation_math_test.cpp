@@ -65,6 +65,44 @@ TEST(DmrsEstimationMath, DelaySpreadFromCorrelation) {
   EXPECT_NEAR(delay_spread_from_correlation(2.0, 2.0 * rho, df), tau, 1e-12);
 }
 
+TEST(DmrsEstimationMath, DelaySpreadFromLagRatio) {
+  // The lag: 4 pilots, at most half a row; below 2 the ratio is not used.
+  EXPECT_EQ(delay_spread_lag(300), 4U);
+  EXPECT_EQ(delay_spread_lag(8), 4U);
+  EXPECT_EQ(delay_spread_lag(7), 3U);
+  EXPECT_EQ(delay_spread_lag(3), 1U);
+  EXPECT_EQ(delay_spread_from_lag_ratio(1.0, 0.5, 1, 120e3), 0.0F);
+  // Exponential profiles: |r(k df)| = 1 / sqrt(1 + (2 pi k df tau)^2); any scale cancels.
+  const double df = 120e3;
+  const auto r = [&](double k, double tau) {
+    return 1.0 / std::sqrt(1.0 + std::pow(2.0 * 3.141592653589793 * k * df * tau, 2.0));
+  };
+  for (const double tau : {30e-9, 100e-9, 300e-9, 1e-6}) {
+    for (const unsigned lag : {2U, 3U, 4U}) {
+      EXPECT_NEAR(delay_spread_from_lag_ratio(5.0 * r(1, tau), 5.0 * r(lag, tau), lag, df), tau,
+                  1e-6 * tau)
+          << tau << " " << lag;
+    }
+  }
+  // Flat (ratio 1 or above): 0. Faster than the model can decorrelate (ratio <= 1 / lag): the
+  // comb's unambiguous range 1 / df.
+  EXPECT_EQ(delay_spread_from_lag_ratio(1.0, 1.0, 4, df), 0.0F);
+  EXPECT_EQ(delay_spread_from_lag_ratio(1.0, 1.2, 4, df), 0.0F);
+  EXPECT_EQ(delay_spread_from_lag_ratio(0.0, 0.0, 4, df), 0.0F);
+  EXPECT_NEAR(delay_spread_from_lag_ratio(1.0, 0.25, 4, df), 1.0 / df, 1e-12);
+  EXPECT_NEAR(delay_spread_from_lag_ratio(1.0, 0.1, 4, df), 1.0 / df, 1e-12);
+  // The estimate is the wider fit: the ratio's when the power fit says flat (a noise estimate
+  // biased up by the channel's curvature), the power's when it is wider (a long tail that has
+  // decorrelated by lag one).
+  const double tau = 100e-9;
+  EXPECT_NEAR(estimate_rms_delay_spread(0.99 * r(1, tau), r(1, tau), r(4, tau), 4, df), tau,
+              1e-6 * tau);
+  EXPECT_NEAR(
+      estimate_rms_delay_spread(1.0, r(1, 300e-9), r(4, tau) / r(1, tau) * r(1, 300e-9), 4, df),
+      300e-9, 1e-6 * 300e-9);
+  EXPECT_EQ(estimate_rms_delay_spread(1.0, 1.0, 1.0, 1, df), 0.0F);
+}
+
 TEST(DmrsEstimationMath, PlacementCentresTheWindowAndStaysInside) {
   for (int spacing : {4, 6}) {
     for (int window : {2, 5, 12, 16}) {

@@ -36,7 +36,9 @@ struct DmrsMeasurements {
   /// signal arrives late.
   float delay_s = 0.0F;
   /// RMS delay spread in seconds that an exponential power-delay profile would need to give the
-  /// measured correlation between neighbouring de-spread pilots (a coarse fit; 0 when flat).
+  /// measured correlations of the de-spread pilots: between neighbours against the channel
+  /// power, or between neighbours against pilots 4 apart, whichever fit is wider (a coarse fit;
+  /// 0 when flat).
   float delay_spread_s = 0.0F;
 };
 

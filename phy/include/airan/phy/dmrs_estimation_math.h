@@ -86,6 +86,47 @@ AIRAN_HOST_DEVICE inline float delay_spread_from_correlation(double power, doubl
                             (2.0 * 3.141592653589793 * pilot_spacing_hz));
 }
 
+/// Lag in pilots of the second correlation of the delay-spread estimate: 4, at most half the
+/// pilots of a row (below 2: none, the estimate is then delay_spread_from_correlation() alone).
+AIRAN_HOST_DEVICE inline unsigned delay_spread_lag(unsigned num_pilots) {
+  return num_pilots / 2 < 4 ? num_pilots / 2 : 4;
+}
+
+/// RMS delay spread that an exponential power-delay profile would need to give the ratio of the
+/// correlation magnitudes \p lag_m (pilots \p lag apart) and \p lag_one (neighbouring pilots),
+/// pilots \p pilot_spacing_hz apart: with |r(k)|^2 = 1 / (1 + (k x)^2), x = 2 pi df tau, the
+/// ratio q gives x^2 = (1 - q^2) / (k^2 q^2 - 1). Neither correlation contains the noise (in
+/// expectation), so unlike delay_spread_from_correlation() it does not depend on the noise
+/// estimate, whose bias from the channel's curvature drives that one to 0 at high SNR on
+/// narrow allocations. 0 when q >= 1; 1 / df (the comb's unambiguous delay range) when the
+/// channel decorrelates faster than the model can express (q k <= 1).
+AIRAN_HOST_DEVICE inline float delay_spread_from_lag_ratio(double lag_one, double lag_m,
+                                                           unsigned lag, double pilot_spacing_hz) {
+  if (lag < 2 || lag_one <= 0.0 || lag_m >= lag_one) {
+    return 0.0F;
+  }
+  const double q = lag_m / lag_one;
+  const double k = static_cast<double>(lag);
+  const double max_spread = 1.0 / pilot_spacing_hz;
+  const double denominator = k * k * q * q - 1.0;
+  if (denominator <= 0.0) {
+    return static_cast<float>(max_spread);
+  }
+  const double spread =
+      sqrt((1.0 - q * q) / denominator) / (2.0 * 3.141592653589793 * pilot_spacing_hz);
+  return static_cast<float>(spread < max_spread ? spread : max_spread);
+}
+
+/// The estimator's rms delay spread: the larger of delay_spread_from_correlation() (lag one
+/// against the channel power; tracks long, tail-heavy profiles) and
+/// delay_spread_from_lag_ratio() (lags one and \p lag; robust when the noise estimate is not).
+AIRAN_HOST_DEVICE inline float estimate_rms_delay_spread(double power, double lag_one, double lag_m,
+                                                         unsigned lag, double pilot_spacing_hz) {
+  const float from_power = delay_spread_from_correlation(power, lag_one, pilot_spacing_hz);
+  const float from_ratio = delay_spread_from_lag_ratio(lag_one, lag_m, lag, pilot_spacing_hz);
+  return from_power > from_ratio ? from_power : from_ratio;
+}
+
 /// Floor division of a possibly negative numerator by a positive denominator.
 AIRAN_HOST_DEVICE inline int floor_div(int numerator, int denominator) {
   const int quotient = numerator / denominator;
