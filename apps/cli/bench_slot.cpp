@@ -19,11 +19,12 @@ void add_bench_slot_options(CLI::App& app, BenchSlotShape& shape) {
   app.add_option("--rx", shape.rx, "Receive antennas")->check(CLI::Range(1, 16));
   app.add_option("--layers", shape.layers, "Layers")->check(CLI::Range(1, 4));
   app.add_option("--mcs", shape.mcs, "MCS index")->check(CLI::Range(0, 31));
-  app.add_option("--mcs-table", shape.mcs_table, "MCS table 1-3")->check(CLI::Range(1, 3));
+  app.add_option("--mcs-table", shape.mcs_table, "MCS table 1-5 (as airan eval's)")
+      ->check(CLI::Range(1, 5));
   app.add_option("--snr", shape.snr_db, "SNR per receive antenna, dB");
   app.add_flag("--transform-precoding", shape.transform_precoding,
-               "DFT-s-OFDM PUSCH (1 layer, --prb 2^a 3^b 5^c, --mcs-table 1 read as TS 38.214 "
-               "Table 6.1.4.1-1)");
+               "DFT-s-OFDM PUSCH (1 layer, --prb 2^a 3^b 5^c, --mcs-table 1 and 3 read as TS "
+               "38.214 Tables 6.1.4.1-1 and -2)");
 }
 
 BenchSlot make_bench_slot(const BenchSlotShape& shape) {
@@ -52,6 +53,8 @@ BenchSlot make_bench_slot(const BenchSlotShape& shape) {
     pusch.transform_precoding = true;
     if (pusch.mcs_table == McsTable::qam64) { // TS 38.214 6.1.4.1
       pusch.mcs_table = McsTable::transform_precoding_qam64;
+    } else if (pusch.mcs_table == McsTable::qam64_low_se) {
+      pusch.mcs_table = McsTable::transform_precoding_qam64_low_se;
     }
   }
   if (const auto error = pusch.validate(cell); !error.empty()) {

@@ -176,14 +176,16 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
   app->add_option("--mcs", o->mcs, "MCS index")->capture_default_str();
   app->add_option("--mcs-table", o->mcs_table,
                   "MCS table 1 (64QAM), 2 (256QAM), 3 (low SE): TS 38.214 Tables 5.1.3.1-1..3; "
-                  "4: Table 6.1.4.1-1 (transform precoding; what 1 becomes with "
+                  "4, 5: Tables 6.1.4.1-1, -2 (transform precoding; what 1 and 3 become with "
                   "--transform-precoding)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 4));
+      ->check(CLI::Range(1, 5));
   auto* tp = app->add_flag("--transform-precoding", o->transform_precoding,
                            "DFT-s-OFDM PUSCH: 1 layer, 2 DMRS CDM groups without data, --prb "
-                           "2^a 3^b 5^c (e.g. 100), MCS table 1 read as TS 38.214 Table 6.1.4.1-1");
-  app->add_flag("--pi2bpsk", o->pi2bpsk, "tp-pi2BPSK: MCS 0 and 1 of Table 6.1.4.1-1 are pi/2-BPSK")
+                           "2^a 3^b 5^c (e.g. 100), MCS tables 1 and 3 read as TS 38.214 Tables "
+                           "6.1.4.1-1 and -2");
+  app->add_flag("--pi2bpsk", o->pi2bpsk,
+                "tp-pi2BPSK: MCS 0 and 1 of Table 6.1.4.1-1 (0 to 5 of -2) are pi/2-BPSK")
       ->needs(tp);
   app->add_option("--dmrs-additional-position", o->dmrs_additional_position,
                   "DMRS additional positions 0..3")

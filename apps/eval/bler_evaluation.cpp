@@ -97,7 +97,7 @@ void run_slot(const EvaluationConfig& config, Worker& worker, std::uint64_t slot
 
 std::string enable_transform_precoding(phy::PuschConfig& pusch, bool pi2bpsk) {
   if (pusch.mcs_table == phy::McsTable::qam64_low_se) {
-    return "Table 6.1.4.1-2 (qam64LowSE with transform precoding) is not supported";
+    pusch.mcs_table = phy::McsTable::transform_precoding_qam64_low_se;
   }
   if (pusch.mcs_table == phy::McsTable::qam64) {
     pusch.mcs_table = phy::McsTable::transform_precoding_qam64;

@@ -233,8 +233,9 @@ bs_antenna_pattern="38.901", TR 38.901 Table 7.3-1 elements, and whose arrays ar
 polarised or, with bs_polarization / ue_polarization "H", "VH" or "cross" (Sionna's names),
 horizontal or dual-polarised (antennas 2k and 2k+1 share a position). transform_precoding=True
 makes every PUSCH DFT-s-OFDM as `airan eval --transform-precoding` does (2 DMRS CDM groups
-without data, MCS table 1 read as TS 38.214 Table 6.1.4.1-1; one layer and a PRB count
-2^a 3^b 5^c needed), pi2bpsk=True with it makes MCS 0 and 1 pi/2-BPSK (tp-pi2BPSK); the
+without data, MCS tables 1 and 3 read as TS 38.214 Tables 6.1.4.1-1 and -2; one layer and
+a PRB count 2^a 3^b 5^c needed), pi2bpsk=True with it makes the rows whose Q_m is q pi/2-BPSK
+(tp-pi2BPSK); the
 scenario's YAML keys transform_precoding, tp_pi2bpsk, pusch_identity and dmrs_hopping do the
 same per PUSCH. The neural receiver's inputs are CP-OFDM only.)")
       .def(py::init<const std::string&, const std::string&, double, double, const std::string&,

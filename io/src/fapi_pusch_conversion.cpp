@@ -34,20 +34,16 @@ FapiError pdu_error(FapiStatus status, const char* format, ...) {
 }
 
 /// The DFT-s-OFDM fields: transform precoding with TS 38.214 Tables 6.1.4.1-1 (FAPI mcsTable 3,
-/// or 0: notqam256) or 5.1.3.1-2 (1), a dftsOfdm part only with the low-PAPR group and sequence
-/// TS 38.211 6.4.1.1.1.2 gives without hopping (u = puschIdentity mod 30, v = 0).
+/// or 0: notqam256), 6.1.4.1-2 (4, or 2: qam64LowSE) or 5.1.3.1-2 (1), a dftsOfdm part only with
+/// the low-PAPR group and sequence TS 38.211 6.4.1.1.1.2 gives without hopping (u = puschIdentity
+/// mod 30, v = 0).
 FapiError check_transform_precoding(const FapiPuschPdu& pdu) {
   const bool enabled = pdu.transform_precoding == 0;
-  if (pdu.mcs_table == 4 || (enabled && pdu.mcs_table == 2)) {
-    return pdu_error(FapiStatus::unsupported,
-                     "mcsTable %u: TS 38.214 Table 6.1.4.1-2 (qam64LowSE with transform "
-                     "precoding) is not supported",
-                     pdu.mcs_table);
-  }
   if (!enabled) {
-    if (pdu.mcs_table == 3) {
+    if (pdu.mcs_table == 3 || pdu.mcs_table == 4) {
       return pdu_error(FapiStatus::out_of_range,
-                       "mcsTable 3 (TS 38.214 Table 6.1.4.1-1) needs transform precoding");
+                       "mcsTable %u (TS 38.214 Table 6.1.4.1-%u) needs transform precoding",
+                       pdu.mcs_table, pdu.mcs_table - 2U);
     }
     if (pdu.dfts_ofdm) {
       return pdu_error(FapiStatus::out_of_range, "dftsOfdm part without transform precoding");
@@ -136,15 +132,19 @@ unsigned dmrs_length_of(std::uint16_t mask, unsigned& occasions) {
 }
 
 /// The MCS table of FAPI mcsTable (checked by check_transform_precoding()): with transform
-/// precoding TS 38.214 6.1.4.1 reads notqam256 (0) as Table 6.1.4.1-1, as mcsTable 3 says.
+/// precoding TS 38.214 6.1.4.1 reads notqam256 (0) as Table 6.1.4.1-1, as mcsTable 3 says, and
+/// qam64LowSE (2) as Table 6.1.4.1-2, as mcsTable 4 says.
 phy::McsTable mcs_table_of(std::uint8_t fapi_table, bool transform_precoding) {
   switch (fapi_table) {
   case 1:
     return phy::McsTable::qam256;
   case 2:
-    return phy::McsTable::qam64_low_se;
+    return transform_precoding ? phy::McsTable::transform_precoding_qam64_low_se
+                               : phy::McsTable::qam64_low_se;
   case 3:
     return phy::McsTable::transform_precoding_qam64;
+  case 4:
+    return phy::McsTable::transform_precoding_qam64_low_se;
   default:
     return transform_precoding ? phy::McsTable::transform_precoding_qam64 : phy::McsTable::qam64;
   }
@@ -158,6 +158,8 @@ std::uint8_t fapi_mcs_table(phy::McsTable table) {
     return 2;
   case phy::McsTable::transform_precoding_qam64:
     return 3;
+  case phy::McsTable::transform_precoding_qam64_low_se:
+    return 4;
   case phy::McsTable::qam64:
     break;
   }
@@ -235,10 +237,9 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
   config.mcs_table = mcs_table_of(pdu.mcs_table, config.transform_precoding);
   config.target_code_rate_x10240 = pdu.target_code_rate;
   config.qam_order = pdu.qam_mod_order;
-  // FAPI has no tp-pi2BPSK: qamModOrder 1 on Table 6.1.4.1-1 says it (validate() then checks that
-  // the row's Q_m is q, as for MCS 0, 1 and 28).
-  config.tp_pi2bpsk =
-      config.mcs_table == phy::McsTable::transform_precoding_qam64 && pdu.qam_mod_order == 1;
+  // FAPI has no tp-pi2BPSK: qamModOrder 1 on Table 6.1.4.1-1 or -2 says it (validate() then
+  // checks that the row's Q_m is q, as for MCS 0 and 1 of -1, 0 to 5 of -2, and 28).
+  config.tp_pi2bpsk = phy::is_transform_precoding_table(config.mcs_table) && pdu.qam_mod_order == 1;
   config.pusch_identity = pdu.pusch_identity;
   config.dmrs_hopping = phy::LowPaprHopping::none;
   config.num_layers = pdu.num_layers;

@@ -131,9 +131,10 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
       {"mcs_table",
        [&](auto& n, auto& w) {
          table_given = true;
-         const auto table = read_unsigned<unsigned>(n, w, ctx, 4);
+         const auto table = read_unsigned<unsigned>(n, w, ctx, 5);
          if (table == 0) {
-           ctx.fail(w, "expected 1, 2, 3 (TS 38.214 Tables 5.1.3.1-1/2/3) or 4 (Table 6.1.4.1-1)");
+           ctx.fail(w, "expected 1, 2, 3 (TS 38.214 Tables 5.1.3.1-1/2/3), 4 or 5 (Tables "
+                       "6.1.4.1-1/2)");
          }
          p.mcs_table = phy::mcs_table_from_number(table);
        }},

@@ -41,11 +41,12 @@ inline constexpr std::array<EnumName<phy::PuschMappingType>, 2> mapping_type_nam
     {{phy::PuschMappingType::type_a, "A"}, {phy::PuschMappingType::type_b, "B"}}};
 inline constexpr std::array<EnumName<phy::DmrsConfigType>, 2> dmrs_config_type_names{
     {{phy::DmrsConfigType::type1, "type1"}, {phy::DmrsConfigType::type2, "type2"}}};
-inline constexpr std::array<EnumName<phy::McsTable>, 4> mcs_table_names{
+inline constexpr std::array<EnumName<phy::McsTable>, 5> mcs_table_names{
     {{phy::McsTable::qam64, "qam64"},
      {phy::McsTable::qam256, "qam256"},
      {phy::McsTable::qam64_low_se, "qam64_low_se"},
-     {phy::McsTable::transform_precoding_qam64, "transform_precoding_qam64"}}};
+     {phy::McsTable::transform_precoding_qam64, "transform_precoding_qam64"},
+     {phy::McsTable::transform_precoding_qam64_low_se, "transform_precoding_qam64_low_se"}}};
 inline constexpr std::array<EnumName<phy::LowPaprHopping>, 3> low_papr_hopping_names{
     {{phy::LowPaprHopping::none, "none"},
      {phy::LowPaprHopping::group, "group"},

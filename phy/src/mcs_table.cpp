@@ -62,6 +62,18 @@ constexpr McsRows table_transform_precoding_qam64 = {{
     {4, 0, 0.0},      {6, 0, 0.0},
 }};
 
+// TS 38.214 Table 6.1.4.1-2: PUSCH with transform precoding, 64-QAM, low spectral efficiency.
+// Q_m 0 stands for q as above; its rows give R x 1024 as 60/q .. 198/q (listed for q = 1).
+constexpr McsRows table_transform_precoding_qam64_low_se = {{
+    {0, 60, 0.0586},  {0, 80, 0.0781},  {0, 100, 0.0977}, {0, 128, 0.1250}, {0, 156, 0.1523},
+    {0, 198, 0.1934}, {2, 120, 0.2344}, {2, 157, 0.3066}, {2, 193, 0.3770}, {2, 251, 0.4902},
+    {2, 308, 0.6016}, {2, 379, 0.7402}, {2, 449, 0.8770}, {2, 526, 1.0273}, {2, 602, 1.1758},
+    {2, 679, 1.3262}, {4, 378, 1.4766}, {4, 434, 1.6953}, {4, 490, 1.9141}, {4, 553, 2.1602},
+    {4, 616, 2.4063}, {4, 658, 2.5703}, {4, 699, 2.7305}, {4, 772, 3.0156}, {6, 567, 3.3223},
+    {6, 616, 3.6094}, {6, 666, 3.9023}, {6, 772, 4.5234}, {0, 0, 0.0},      {2, 0, 0.0},
+    {4, 0, 0.0},      {6, 0, 0.0},
+}};
+
 const McsRows& rows_of(McsTable table) {
   switch (table) {
   case McsTable::qam64:
@@ -72,6 +84,8 @@ const McsRows& rows_of(McsTable table) {
     return table_qam64_low_se;
   case McsTable::transform_precoding_qam64:
     return table_transform_precoding_qam64;
+  case McsTable::transform_precoding_qam64_low_se:
+    return table_transform_precoding_qam64_low_se;
   }
   throw std::invalid_argument("unknown MCS table");
 }
@@ -88,7 +102,7 @@ McsEntry mcs_entry(McsTable table, unsigned mcs_index, bool pi2bpsk) {
   entry.modulation_order = row.qm != 0 ? row.qm : q;
   entry.reserved = row.rate_x1024 == 0.0;
   // R x 1024 is a whole or half integer, so R x 10240 is an exact integer (lround is exact);
-  // 240/q and 314/q stay whole for q = 1, 2.
+  // 240/q, 314/q and 60/q .. 198/q stay whole for q = 1, 2.
   const double rate_x1024 = row.qm != 0 ? row.rate_x1024 : row.rate_x1024 / q;
   entry.code_rate_x10240 = static_cast<std::uint32_t>(std::lround(rate_x1024 * 10.0));
   entry.spectral_efficiency = row.efficiency;
@@ -105,10 +119,12 @@ McsTable mcs_table_from_number(unsigned table_number) {
     return McsTable::qam64_low_se;
   case 4:
     return McsTable::transform_precoding_qam64;
+  case 5:
+    return McsTable::transform_precoding_qam64_low_se;
   default:
     throw std::invalid_argument("MCS table " + std::to_string(table_number) +
                                 " is not one of TS 38.214 Tables 5.1.3.1-1, -2, -3 (1..3) or "
-                                "6.1.4.1-1 (4)");
+                                "6.1.4.1-1, -2 (4, 5)");
   }
 }
 
@@ -122,6 +138,8 @@ const char* mcs_table_name(McsTable table) {
     return "TS 38.214 Table 5.1.3.1-3";
   case McsTable::transform_precoding_qam64:
     return "TS 38.214 Table 6.1.4.1-1";
+  case McsTable::transform_precoding_qam64_low_se:
+    return "TS 38.214 Table 6.1.4.1-2";
   }
   return "unknown MCS table";
 }

@@ -27,7 +27,7 @@ std::string validate_modulation_and_coding(const PuschConfig& pusch) {
   if (pusch.mcs_index >= num_mcs_indices) {
     return "MCS index " + str(pusch.mcs_index) + " is not in 0..31";
   }
-  if (pusch.mcs_table == McsTable::transform_precoding_qam64 && !pusch.transform_precoding) {
+  if (is_transform_precoding_table(pusch.mcs_table) && !pusch.transform_precoding) {
     return std::string(mcs_table_name(pusch.mcs_table)) + " needs transform precoding";
   }
   if (pusch.tp_pi2bpsk && !pusch.transform_precoding) {
@@ -175,7 +175,8 @@ std::string validate_transform_precoding(const CellConfig& /*cell*/, const Pusch
   if (pusch.mcs_table == McsTable::qam64 || pusch.mcs_table == McsTable::qam64_low_se) {
     // TS 38.214 6.1.4.1: mcs-TableTransformPrecoder picks Table 6.1.4.1-1 or -2, or mcs-Table
     // qam256 Table 5.1.3.1-2.
-    return "transform precoding takes TS 38.214 Table 6.1.4.1-1 (mcs_table 4) or 5.1.3.1-2, not " +
+    return "transform precoding takes TS 38.214 Table 6.1.4.1-1 or -2 (mcs_table 4, 5) or "
+           "5.1.3.1-2, not " +
            std::string(mcs_table_name(pusch.mcs_table));
   }
   if (!transform_precoding_prbs_allowed(pusch.prb_size)) {

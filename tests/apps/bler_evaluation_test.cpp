@@ -234,9 +234,16 @@ TEST(BlerEvaluation, EnableTransformPrecoding) {
 
   phy::PuschConfig low_se;
   low_se.mcs_table = phy::McsTable::qam64_low_se;
-  EXPECT_EQ(apps::enable_transform_precoding(low_se, false),
-            "Table 6.1.4.1-2 (qam64LowSE with transform precoding) is not supported");
-  EXPECT_FALSE(low_se.transform_precoding);
+  // mcs-TableTransformPrecoder qam64LowSE: TS 38.214 Table 6.1.4.1-2, whose MCS 0 to 5 are
+  // pi/2-BPSK with tp-pi2BPSK.
+  ASSERT_EQ(apps::enable_transform_precoding(low_se, true), "");
+  EXPECT_EQ(low_se.mcs_table, phy::McsTable::transform_precoding_qam64_low_se);
+  EXPECT_TRUE(low_se.transform_precoding);
+  low_se.mcs_index = 5;
+  EXPECT_EQ(low_se.modulation_order(), 1U);
+  EXPECT_EQ(low_se.mcs().code_rate_x10240, 1980U);
+  low_se.mcs_index = 6;
+  EXPECT_EQ(low_se.modulation_order(), 2U);
 
   // 2 layers: left to PuschConfig::validate(), reported before any work.
   config = small_config();

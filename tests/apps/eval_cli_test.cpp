@@ -170,7 +170,8 @@ TEST(EvalCli, ErrorFreeRunRemovesAnEarlierPlot) {
 // DFT-s-OFDM over AWGN at 20 dB: every TB decodes, pi/2-BPSK at MCS 0 of Table 6.1.4.1-1 and
 // 16-QAM; the report says transform precoding.
 TEST(EvalCli, TransformPrecodingDecodesOverAwgn) {
-  for (const std::string mcs : {"--pi2bpsk --mcs 0", "--mcs 14"}) {
+  for (const std::string mcs :
+       {"--pi2bpsk --mcs 0", "--mcs 14", "--pi2bpsk --mcs-table 3 --mcs 4"}) {
     SCOPED_TRACE(mcs);
     const auto dir = scratch_dir("eval_tp");
     const auto result = run_airan("eval --transform-precoding " + mcs +
@@ -183,7 +184,9 @@ TEST(EvalCli, TransformPrecodingDecodesOverAwgn) {
     const auto json = nlohmann::json::parse(read_text(dir / "bler.json"));
     EXPECT_EQ(json["scenario"]["transform_precoding"], true);
     EXPECT_EQ(json["scenario"]["tp_pi2bpsk"], mcs.starts_with("--pi2bpsk"));
-    EXPECT_EQ(json["scenario"]["mcs_table"], 4); // table 1 read as TS 38.214 Table 6.1.4.1-1
+    // Table 1 read as TS 38.214 Table 6.1.4.1-1, table 3 as 6.1.4.1-2.
+    EXPECT_EQ(json["scenario"]["mcs_table"],
+              mcs.find("--mcs-table 3") != std::string::npos ? 5 : 4);
     ASSERT_EQ(json["results"].size(), 2U);
     for (const auto& point : json["results"]) {
       EXPECT_EQ(point["slots"], 8) << point;
@@ -197,13 +200,7 @@ TEST(EvalCli, TransformPrecodingOptionsAreChecked) {
   EXPECT_NE(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("--pi2bpsk requires --transform-precoding"), std::string::npos)
       << result.output;
-  result = run_airan("eval --transform-precoding --mcs-table 3 --snr 0 --prb 50");
-  EXPECT_EQ(result.status, 2) << result.output;
-  EXPECT_NE(result.output.find("Table 6.1.4.1-2 (qam64LowSE with transform precoding) is not "
-                               "supported"),
-            std::string::npos)
-      << result.output;
-  result = run_airan("eval --mcs-table 5 --snr 0");
+  result = run_airan("eval --mcs-table 6 --snr 0");
   EXPECT_NE(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("--mcs-table"), std::string::npos) << result.output;
   // PuschConfig::validate()'s rules, before any work: 106 PRBs, 2 layers, table 4 on CP-OFDM.

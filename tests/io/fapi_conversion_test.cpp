@@ -138,7 +138,8 @@ TEST(FapiPuschConversion, RejectsWhatTheReceiverDoesNotDo) {
       // DFT-s-OFDM: fapi_transform_precoding_test.cpp.
       {"mcs table 3 without TP", [](FapiPuschPdu& p) { p.mcs_table = 3; },
        FapiStatus::out_of_range},
-      {"mcs table 4", [](FapiPuschPdu& p) { p.mcs_table = 4; }, FapiStatus::unsupported},
+      {"mcs table 4 without TP", [](FapiPuschPdu& p) { p.mcs_table = 4; },
+       FapiStatus::out_of_range},
       {"dftsOfdm without TP", [](FapiPuschPdu& p) { p.dfts_ofdm.emplace(); },
        FapiStatus::out_of_range},
       {"RA type 0", [](FapiPuschPdu& p) { p.resource_alloc = 0; }, FapiStatus::unsupported},

@@ -185,6 +185,44 @@ void expect_refused(const FapiPuschPdu& pdu, FapiStatus status, const std::strin
       << what << ": " << describe(error);
 }
 
+TEST(FapiTransformPrecoding, ReadsTable6141Dash2) {
+  const phy::CellConfig cell = make_cell();
+  phy::PuschConfig out;
+  FapiPuschPdu pdu;
+  FapiError error;
+  // mcsTable 4, and 2 (qam64LowSE) with transform precoding: Table 6.1.4.1-2, whose MCS 0 to 5
+  // are q (pi/2-BPSK with qamModOrder 1 at R 60/1024 .. 198/1024, else QPSK at half that).
+  for (const std::uint8_t table : {2, 4}) {
+    pdu = tp_pdu();
+    pdu.mcs_table = table;
+    pdu.mcs_index = 20;
+    pdu.qam_mod_order = 4;
+    pdu.target_code_rate = 6160;
+    error = to_pusch_config(pdu, cell, out);
+    ASSERT_TRUE(error.ok()) << int{table} << ": " << describe(error);
+    EXPECT_EQ(out.mcs_table, phy::McsTable::transform_precoding_qam64_low_se);
+    EXPECT_EQ(out.mcs().code_rate_x10240, 6160U);
+    pdu.mcs_index = 3;
+    pdu.qam_mod_order = 1;
+    pdu.target_code_rate = 1280;
+    error = to_pusch_config(pdu, cell, out);
+    ASSERT_TRUE(error.ok()) << int{table} << ": " << describe(error);
+    EXPECT_TRUE(out.tp_pi2bpsk);
+    EXPECT_EQ(out.modulation_order(), 1U);
+    pdu.qam_mod_order = 2;
+    pdu.target_code_rate = 640;
+    error = to_pusch_config(pdu, cell, out);
+    ASSERT_TRUE(error.ok()) << int{table} << ": " << describe(error);
+    EXPECT_FALSE(out.tp_pi2bpsk);
+    EXPECT_EQ(out.mcs().code_rate_x10240, 640U);
+    // Back to FAPI as mcsTable 4.
+    FapiPuschPdu back;
+    ASSERT_TRUE(to_fapi_pusch_pdu(out, cell, back).ok());
+    EXPECT_EQ(back.mcs_table, 4);
+    EXPECT_EQ(back.qam_mod_order, 2);
+  }
+}
+
 TEST(FapiTransformPrecoding, RefusesWhatTheReceiverDoesNotDo) {
   FapiPuschPdu pdu = tp_pdu();
   pdu.dfts_ofdm->low_papr_group_number = 8; // puschIdentity 937: u = 7
@@ -199,14 +237,6 @@ TEST(FapiTransformPrecoding, RefusesWhatTheReceiverDoesNotDo) {
                  "lowPaprGroupNumber 29, lowPaprSequenceNumber 1 are not 7, 0: MAC-chosen "
                  "group/sequence hopping is not supported",
                  "sequence");
-  for (const std::uint8_t table : {2, 4}) {
-    pdu = tp_pdu();
-    pdu.mcs_table = table;
-    expect_refused(pdu, FapiStatus::unsupported,
-                   "TS 38.214 Table 6.1.4.1-2 (qam64LowSE with transform precoding) is not "
-                   "supported",
-                   "Table 6.1.4.1-2");
-  }
   pdu = tp_pdu();
   pdu.ptrs.emplace();
   expect_refused(pdu, FapiStatus::unsupported, "PT-RS is not supported", "PT-RS");
@@ -217,6 +247,12 @@ TEST(FapiTransformPrecoding, RefusesWhatTheReceiverDoesNotDo) {
   pdu = tp_pdu();
   pdu.rb_size = 49;
   expect_refused(pdu, FapiStatus::out_of_range, "2^a 3^b 5^c", "49 PRBs");
+  // Table 6.1.4.1-2 has no 64-QAM above R 772/1024 and 16-QAM from MCS 16 on.
+  pdu = tp_pdu();
+  pdu.mcs_table = 4;
+  pdu.mcs_index = 15;
+  pdu.qam_mod_order = 4;
+  expect_refused(pdu, FapiStatus::out_of_range, "qam_order 4 differs from Q_m 2", "4: MCS 15");
   pdu = tp_pdu();
   pdu.num_layers = 2;
   pdu.dmrs_ports = 0x3;
@@ -243,6 +279,9 @@ TEST(FapiTransformPrecoding, RefusesWhatTheReceiverDoesNotDo) {
   cp.dfts_ofdm.reset();
   expect_refused(cp, FapiStatus::out_of_range,
                  "mcsTable 3 (TS 38.214 Table 6.1.4.1-1) needs transform precoding", "table 3");
+  cp.mcs_table = 4;
+  expect_refused(cp, FapiStatus::out_of_range,
+                 "mcsTable 4 (TS 38.214 Table 6.1.4.1-2) needs transform precoding", "table 4");
   cp = tp_pdu();
   cp.transform_precoding = 1;
   cp.mcs_table = 0;

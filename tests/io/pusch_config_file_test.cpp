@@ -170,8 +170,8 @@ TEST(SlotScenarioFile, BadTransformPrecodingKeysAreErrors) {
                       "sequence"),
             std::string::npos)
       << with("dmrs_hopping: both");
-  EXPECT_NE(with("mcs_table: 5").find("pusch[0].mcs_table: 5 is larger than 4"), std::string::npos);
-  EXPECT_NE(with("mcs_table: 0").find("or 4 (Table 6.1.4.1-1)"), std::string::npos);
+  EXPECT_NE(with("mcs_table: 6").find("pusch[0].mcs_table: 6 is larger than 5"), std::string::npos);
+  EXPECT_NE(with("mcs_table: 0").find("4 or 5 (Tables 6.1.4.1-1/2)"), std::string::npos);
 
   // The TS 38.211/38.214 rules come from PuschConfig::validate(), named by the entry.
   auto cdm1 = transform_precoded;

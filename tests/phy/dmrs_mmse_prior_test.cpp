@@ -100,9 +100,8 @@ PriorComparison compare(unsigned prbs, const char* profile, double spread_s, dou
   result.default_error_db = 10.0 * std::log10(default_error / power);
   result.linear_error_db = 10.0 * std::log10(linear_error / power);
   std::cout << profile << " " << spread_s * 1e9 << " ns, " << prbs << " PRB, SNR " << snr_db
-            << " dB: error " << result.default_error_db << " dB (linear "
-            << result.linear_error_db << " dB), measured rms spread "
-            << result.measured_spread_s * 1e9 << " ns\n";
+            << " dB: error " << result.default_error_db << " dB (linear " << result.linear_error_db
+            << " dB), measured rms spread " << result.measured_spread_s * 1e9 << " ns\n";
   return result;
 }
 

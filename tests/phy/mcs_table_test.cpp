@@ -70,8 +70,61 @@ TEST(McsTable, InvalidArguments) {
   EXPECT_EQ(mcs_table_from_number(2), McsTable::qam256);
   EXPECT_EQ(mcs_table_from_number(3), McsTable::qam64_low_se);
   EXPECT_EQ(mcs_table_from_number(4), McsTable::transform_precoding_qam64);
+  EXPECT_EQ(mcs_table_from_number(5), McsTable::transform_precoding_qam64_low_se);
   EXPECT_THROW(mcs_table_from_number(0), std::invalid_argument);
-  EXPECT_THROW(mcs_table_from_number(5), std::invalid_argument);
+  EXPECT_THROW(mcs_table_from_number(6), std::invalid_argument);
+  EXPECT_TRUE(is_transform_precoding_table(McsTable::transform_precoding_qam64));
+  EXPECT_TRUE(is_transform_precoding_table(McsTable::transform_precoding_qam64_low_se));
+  EXPECT_FALSE(is_transform_precoding_table(McsTable::qam64_low_se));
+  EXPECT_STREQ(mcs_table_name(McsTable::transform_precoding_qam64_low_se),
+               "TS 38.214 Table 6.1.4.1-2");
+}
+
+// TS 38.214 Table 6.1.4.1-2 (transform precoding, low spectral efficiency): MCS 0 to 5 are q
+// with R x 1024 = 60/q, 80/q, 100/q, 128/q, 156/q, 198/q; 6 to 15 QPSK as MCS 0 to 9 of Table
+// 5.1.3.1-1; 16 to 23 16-QAM from 378 to 772; 24 to 27 64-QAM 567, 616, 666, 772; 28 to 31
+// reserved (q, 2, 4, 6).
+TEST(McsTable, TransformPrecodingLowSpectralEfficiencyTable) {
+  const McsTable t = McsTable::transform_precoding_qam64_low_se;
+  const unsigned q_rates[] = {60, 80, 100, 128, 156, 198};
+  for (unsigned i = 0; i < 6; ++i) {
+    EXPECT_EQ(mcs_entry(t, i, true).modulation_order, 1U) << i;
+    EXPECT_EQ(mcs_entry(t, i, true).code_rate_x10240, 10U * q_rates[i]) << i;
+    EXPECT_EQ(mcs_entry(t, i).modulation_order, 2U) << i;
+    EXPECT_EQ(mcs_entry(t, i).code_rate_x10240, 5U * q_rates[i]) << i;
+    // As Table 5.1.3.1-3's QPSK rows 0 to 5 (30 .. 99).
+    EXPECT_EQ(mcs_entry(t, i).code_rate_x10240,
+              mcs_entry(McsTable::qam64_low_se, i).code_rate_x10240);
+  }
+  for (unsigned i = 6; i <= 15; ++i) {
+    EXPECT_EQ(mcs_entry(t, i, true).modulation_order, 2U) << i;
+    EXPECT_EQ(mcs_entry(t, i).code_rate_x10240, mcs_entry(McsTable::qam64, i - 6).code_rate_x10240);
+  }
+  const unsigned qam16[] = {378, 434, 490, 553, 616, 658, 699, 772};
+  for (unsigned i = 16; i <= 23; ++i) {
+    EXPECT_EQ(mcs_entry(t, i).modulation_order, 4U) << i;
+    EXPECT_EQ(mcs_entry(t, i).code_rate_x10240, 10U * qam16[i - 16]) << i;
+  }
+  const unsigned qam64[] = {567, 616, 666, 772};
+  for (unsigned i = 24; i <= 27; ++i) {
+    EXPECT_EQ(mcs_entry(t, i).modulation_order, 6U) << i;
+    EXPECT_EQ(mcs_entry(t, i).code_rate_x10240, 10U * qam64[i - 24]) << i;
+    EXPECT_FALSE(mcs_entry(t, i).reserved);
+  }
+  for (unsigned i = 28; i < 32; ++i) {
+    EXPECT_TRUE(mcs_entry(t, i).reserved) << i;
+  }
+  EXPECT_EQ(mcs_entry(t, 28, true).modulation_order, 1U);
+  EXPECT_EQ(mcs_entry(t, 28).modulation_order, 2U);
+  EXPECT_EQ(mcs_entry(t, 29).modulation_order, 2U);
+  EXPECT_EQ(mcs_entry(t, 30).modulation_order, 4U);
+  EXPECT_EQ(mcs_entry(t, 31).modulation_order, 6U);
+  for (const bool pi2bpsk : {false, true}) {
+    for (unsigned i = 0; i < 28; ++i) {
+      const McsEntry e = mcs_entry(t, i, pi2bpsk);
+      EXPECT_NEAR(e.spectral_efficiency, e.modulation_order * e.code_rate(), 0.6e-4) << i;
+    }
+  }
 }
 
 // TS 38.214 Table 6.1.4.1-1 (transform precoding): MCS 0 and 1 are q with R x 1024 = 240/q and

@@ -104,6 +104,34 @@ TEST(PuschTransformPrecoding, DecodesEveryBaseSequenceKindAndModulation) {
   }
 }
 
+// TS 38.214 Table 6.1.4.1-2 (mcs-TableTransformPrecoder qam64LowSE): pi/2-BPSK at R 60/1024
+// and QPSK at 30/1024 (MCS 0), QPSK, 16-QAM and 64-QAM rows.
+TEST(PuschTransformPrecoding, DecodesTheLowSpectralEfficiencyTable) {
+  const CellConfig cell = make_cell(106);
+  struct Case {
+    unsigned prb_size, mcs;
+    bool pi2bpsk;
+  };
+  const Case cases[] = {{4, 0, true},    {4, 0, false},   {8, 5, true},
+                        {16, 12, false}, {24, 20, false}, {48, 27, false}};
+  for (const Case& c : cases) {
+    PuschConfig pusch = make_dfts_pusch(106, 2, c.prb_size, c.mcs);
+    pusch.mcs_table = McsTable::transform_precoding_qam64_low_se;
+    pusch.tp_pi2bpsk = c.pi2bpsk;
+    ASSERT_EQ(pusch.validate(cell), "");
+    EXPECT_EQ(pusch.modulation_order(),
+              c.pi2bpsk ? 1U : (c.mcs < 16 ? 2U : (c.mcs < 24 ? 4U : 6U)));
+    std::string error;
+    EXPECT_TRUE(round_trip(cell, pusch, 2, 1e-4F, 31 + c.mcs, &error))
+        << c.prb_size << " PRBs, MCS " << c.mcs << ": " << error;
+  }
+  // Like Table 6.1.4.1-1, it needs transform precoding.
+  PuschConfig cp = make_dfts_pusch(106, 0, 10, 3);
+  cp.mcs_table = McsTable::transform_precoding_qam64_low_se;
+  cp.transform_precoding = false;
+  EXPECT_NE(cp.validate(cell).find("Table 6.1.4.1-2 needs transform precoding"), std::string::npos);
+}
+
 TEST(PuschTransformPrecoding, DecodesWithHoppingDoubleSymbolDmrsAndMappingTypeB) {
   const CellConfig cell = make_cell(52);
   for (LowPaprHopping hopping :

@@ -152,9 +152,14 @@ class SimulatorTest(unittest.TestCase):
             airan.Simulator(scenario_yaml=yaml, pi2bpsk=True)
         with self.assertRaisesRegex(ValueError, "CP-OFDM PUSCH only"):
             airan.Simulator(scenario_yaml=yaml, transform_precoding=True, neural_inputs=True)
+        # mcs_table 3 (qam64LowSE) with transform precoding: TS 38.214 Table 6.1.4.1-2, where
+        # MCS 14 is QPSK and MCS 5 pi/2-BPSK with tp-pi2BPSK.
         low_se = yaml.replace("mcs_table: 1", "mcs_table: 3")
-        with self.assertRaisesRegex(ValueError, "Table 6.1.4.1-2"):
-            airan.Simulator(scenario_yaml=low_se, transform_precoding=True)
+        sim = airan.Simulator(scenario_yaml=low_se, transform_precoding=True, pi2bpsk=True)
+        pdus = sim.simulate(snr_db=30.0, seed=1)["pdus"]
+        self.assertEqual([pdu["modulation_order"] for pdu in pdus], [2, 1])
+        for pdu in pdus:
+            self.assertGreaterEqual(sign_agreement(pdu), 0.9999)
         # MCS 0 of TS 38.214 Table 6.1.4.1-1 with tp-pi2BPSK: pi/2-BPSK, one bit per RE.
         bpsk = yaml.replace("mcs_index: 5", "mcs_index: 0")
         sim = airan.Simulator(scenario_yaml=bpsk, transform_precoding=True, pi2bpsk=True)

@@ -85,10 +85,10 @@ struct EvaluationProgress {
 /// Python module's transform_precoding do: transform precoding on, tp-pi2BPSK = \p pi2bpsk, 2 DMRS
 /// CDM groups without data (TS 38.214 6.2.2: the DMRS symbols carry no data), and the MCS table
 /// TS 38.214 6.1.4.1 takes with transform precoding: Table 6.1.4.1-1 for Table 5.1.3.1-1
-/// (mcs-TableTransformPrecoder not configured), Table 5.1.3.1-2 kept. The other rules (one layer,
+/// (mcs-TableTransformPrecoder not configured), Table 6.1.4.1-2 for Table 5.1.3.1-3
+/// (mcs-TableTransformPrecoder qam64LowSE), Table 5.1.3.1-2 kept. The other rules (one layer,
 /// DMRS type 1, a PRB count 2^a 3^b 5^c) are left to PuschConfig::validate(). \return empty, or why
-/// it cannot be done: Table 5.1.3.1-3 (qam64LowSE) would become TS 38.214 Table 6.1.4.1-2, which is
-/// not supported.
+/// it cannot be done (nothing at present: kept for rules to come).
 std::string enable_transform_precoding(phy::PuschConfig& pusch, bool pi2bpsk);
 
 /// Checks a configuration before any work: the link (validate_link), at least one receiver and

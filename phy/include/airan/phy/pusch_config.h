@@ -100,8 +100,8 @@ struct PuschConfig {
   /// DFT-s-OFDM (TS 38.211 6.3.1.4): one layer, DMRS type 1 with 2 CDM groups without data, a
   /// PRB count 2^a 3^b 5^c, and the low-PAPR DMRS sequence of 6.4.1.1.1.2.
   bool transform_precoding = false;
-  /// tp-pi2BPSK: with transform precoding, MCS 0 and 1 of TS 38.214 Table 6.1.4.1-1 are pi/2-BPSK
-  /// (Q_m = 1) instead of QPSK.
+  /// tp-pi2BPSK: with transform precoding, the rows of TS 38.214 Tables 6.1.4.1-1 and -2 whose
+  /// Q_m is q (MCS 0 and 1 of -1, 0 to 5 of -2, and 28) are pi/2-BPSK (Q_m = 1) instead of QPSK.
   bool tp_pi2bpsk = false;
   /// n_ID^RS (FAPI puschIdentity, 0 .. 1007): low-PAPR DMRS group (and hopping seed) with
   /// transform precoding.
@@ -120,7 +120,7 @@ struct PuschConfig {
   /// Empty when this PUSCH can be transmitted on \p cell, otherwise the first problem found.
   [[nodiscard]] std::string validate(const CellConfig& cell) const;
 
-  /// The MCS table row of mcs_index (with tp_pi2bpsk for Table 6.1.4.1-1).
+  /// The MCS table row of mcs_index (with tp_pi2bpsk for Tables 6.1.4.1-1 and -2).
   [[nodiscard]] McsEntry mcs() const { return mcs_entry(mcs_table, mcs_index, tp_pi2bpsk); }
   /// Q_m: qam_order when set, otherwise from the MCS table.
   [[nodiscard]] unsigned modulation_order() const;
