@@ -45,7 +45,8 @@ void BM_MemcpyGrid(benchmark::State& state) {
 BENCHMARK(BM_MemcpyGrid)->Unit(benchmark::kMicrosecond);
 
 /// range(0): 0 linear, 1 MMSE frequency interpolation; range(1): 1 also the interference
-/// covariance (MMSE-IRC, 4-PRB groups).
+/// covariance (MMSE-IRC, 4-PRB groups); range(2): 1 Wiener time interpolation (mmse2d-lmmse)
+/// instead of linear.
 // NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_DmrsChannelEstimator(benchmark::State& state) {
   const airan::bench::MultipathSlot& s = scenario();
@@ -57,6 +58,9 @@ void BM_DmrsChannelEstimator(benchmark::State& state) {
       state.range(0) == 0 ? FrequencyInterpolation::linear : FrequencyInterpolation::mmse;
   options.estimate_covariance = state.range(1) != 0;
   options.covariance_group_prbs = 4;
+  if (state.range(2) != 0) {
+    options.time_interpolation = TimeInterpolation::wiener;
+  }
   for (auto _ : state) {
     estimator->estimate(estimate, s.grid, s.cell, s.pusch, slot_number, options);
     benchmark::DoNotOptimize(estimate.measurements.noise_variance);
@@ -65,10 +69,11 @@ void BM_DmrsChannelEstimator(benchmark::State& state) {
   set_rates(state);
 }
 BENCHMARK(BM_DmrsChannelEstimator)
-    ->ArgNames({"mmse", "covariance"})
-    ->Args({1, 0})
-    ->Args({0, 0})
-    ->Args({1, 1})
+    ->ArgNames({"mmse", "covariance", "wiener_time"})
+    ->Args({1, 0, 0})
+    ->Args({0, 0, 0})
+    ->Args({1, 1, 0})
+    ->Args({1, 0, 1})
     ->Unit(benchmark::kMicrosecond);
 
 } // namespace

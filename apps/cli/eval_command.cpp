@@ -156,8 +156,8 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
   auto o = std::make_shared<EvalOptions>();
   o->command_line = command_line;
   app->add_option("--receiver", o->receivers,
-                  "Comma-separated receivers: ls-lin-lmmse, mmse-lmmse, mmse-irc, ls-lin-zf, "
-                  "perfect-csi, neural")
+                  "Comma-separated receivers: ls-lin-lmmse, mmse-lmmse, mmse2d-lmmse, mmse-irc, "
+                  "ls-lin-zf, perfect-csi, perfect-csi-app, neural")
       ->capture_default_str();
   add_receiver_options(*app, o->receiver);
   app->add_option("--config", o->config,

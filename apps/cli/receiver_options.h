@@ -57,15 +57,14 @@ void check_receiver_layers(const std::string& receiver, const ReceiverPlacement&
 /// Where \p spec runs given \p selection (select_backend() of options.backend): the CPU backend
 /// runs every receiver on the CPU; CUDA runs the classical receivers' front end on the device and
 /// the neural receiver's model on GpuOnnxExecutor, and UL-SCH decoding on the device for both.
-/// Perfect-csi runs on the CPU only: with `auto` it stays on the CPU, with an explicit `cuda`
-/// it is an error. `--neural-math tf32` applies to the neural receiver on CUDA: with an explicit
-/// `cpu` it is an error, with `auto` on a machine without a device the CPU runs fp32 and `where`
-/// says so.
-/// \p transform_precoding: the receiver will see DFT-s-OFDM PUSCHs, which only the CPU front end
-/// takes: a classical receiver then stays on the CPU with `auto` and is an error with an explicit
-/// `cuda`; the neural receiver is an error.
-/// \throws std::invalid_argument for such a combination, phy::nn::OnnxError for a neural model
-/// that is missing or breaks the contract.
+/// Perfect-csi and the receivers with Wiener time interpolation (mmse2d-lmmse) run on the CPU
+/// only: with `auto` they stay on the CPU, with an explicit `cuda` it is an error. `--neural-math
+/// tf32` applies to the neural receiver on CUDA: with an explicit `cpu` it is an error, with `auto`
+/// on a machine without a device the CPU runs fp32 and `where` says so. \p transform_precoding: the
+/// receiver will see DFT-s-OFDM PUSCHs, which only the CPU front end takes: a classical receiver
+/// then stays on the CPU with `auto` and is an error with an explicit `cuda`; the neural receiver
+/// is an error. \throws std::invalid_argument for such a combination, phy::nn::OnnxError for a
+/// neural model that is missing or breaks the contract.
 ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverOptions& options,
                                  const gpu::BackendSelection& selection,
                                  const phy::CellConfig& cell, bool transform_precoding = false);

@@ -215,7 +215,8 @@ Command add_replay_command(CLI::App& parent) {
   app->add_option("--timeout", o->fronthaul.timeout_s, "Live: stop after this many seconds")
       ->capture_default_str();
   app->add_option("--receiver", o->receiver,
-                  "ls-lin-lmmse, mmse-lmmse, mmse-irc, ls-lin-zf, perfect-csi, neural")
+                  "ls-lin-lmmse, mmse-lmmse, mmse2d-lmmse, mmse-irc, ls-lin-zf, perfect-csi, "
+                  "neural")
       ->capture_default_str();
   add_receiver_options(*app, o->options);
   app->add_option("--threads", o->threads, "Receiver threads")->capture_default_str();

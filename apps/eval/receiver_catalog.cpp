@@ -25,6 +25,11 @@ ReceiverSpec exact_llr_spec(ReceiverSpec spec) {
   return spec;
 }
 
+ReceiverSpec wiener_time_spec(ReceiverSpec spec) {
+  spec.front_end.estimator.time_interpolation = phy::TimeInterpolation::wiener;
+  return spec;
+}
+
 ReceiverSpec neural_spec() {
   ReceiverSpec spec;
   spec.name = "neural";
@@ -43,6 +48,11 @@ std::vector<ReceiverSpec> build_catalog() {
       make_spec("mmse-lmmse",
                 "LS + delay compensation, MMSE (Wiener) interpolation, LMMSE equalizer",
                 FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse, false),
+      wiener_time_spec(make_spec("mmse2d-lmmse",
+                                 "as mmse-lmmse with Wiener time interpolation across the DMRS "
+                                 "occasions (Doppler and CFO fitted per PDU; CPU only)",
+                                 FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse,
+                                 false)),
       make_spec("mmse-irc", "as mmse-lmmse with an MMSE-IRC equalizer",
                 FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse_irc, false),
       make_spec("ls-lin-zf", "LS channel estimate, linear interpolation, zero forcing",

@@ -126,6 +126,9 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
   if (options.demapping != phy::SoftDemapping::max_log) {
     throw std::invalid_argument("GpuPuschFrontEnd: exact (log-MAP) demapping is CPU only");
   }
+  if (options.estimator.time_interpolation == phy::TimeInterpolation::wiener) {
+    throw std::invalid_argument("GpuPuschFrontEnd: Wiener time interpolation is CPU only");
+  }
   if (options.equalizer == phy::EqualizerAlgorithm::zf && grid_rx < pusch.num_layers) {
     throw std::invalid_argument("GpuPuschFrontEnd: zero forcing needs at least as many receive "
                                 "antennas as layers");

@@ -44,4 +44,17 @@ unsigned dmrs_occasion_time_steps(const CellConfig& cell, unsigned slot,
   return pairs;
 }
 
+void dmrs_symbol_centres(const CellConfig& cell, unsigned slot,
+                         std::array<double, max_symbols_per_slot>& centre_s) {
+  const Numerology numerology =
+      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  centre_s.fill(0.0);
+  double start = 0.0;
+  for (unsigned l = 0; l < numerology.symbols_per_slot(); ++l) {
+    centre_s[l] = (start + numerology.cp_length(slot, l) + 0.5 * numerology.fft_size()) /
+                  numerology.sample_rate_hz();
+    start += numerology.symbol_length(slot, l);
+  }
+}
+
 } // namespace airan::phy

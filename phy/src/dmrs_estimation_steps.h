@@ -5,6 +5,7 @@
 #pragma once
 
 #include "dmrs_estimation_simd.h"
+#include "dmrs_time_wiener.h"
 
 #include "airan/phy/channel_estimate.h"
 #include "airan/phy/dmrs_channel_estimator.h"
@@ -120,6 +121,16 @@ NoiseEstimate estimate_noise(const DespreadPilots& pilots, bool with_covariance,
 void finish_covariances(ChannelEstimate& estimate, std::span<const unsigned> group_samples,
                         float despread_gain, float noise_variance, float signal_power);
 
+/// Correlations sum_n h_{o+1}(n) conj(h_o(n)) over antennas, layers and pilots of each pair of
+/// consecutive occasions (the terms of estimate_cfo()).
+struct OccasionCorrelations {
+  unsigned pairs = 0;
+  double c_re[max_dmrs_occasions - 1] = {};
+  double c_im[max_dmrs_occasions - 1] = {};
+  double terms_per_pair = 0.0; ///< Products in each sum: antennas x layers x pilots.
+};
+OccasionCorrelations occasion_correlations(const DespreadPilots& pilots);
+
 /// CFO in Hz from the phase rotation between consecutive DMRS occasions; empty with fewer than
 /// two. \p dmrs_symbols lists the slot symbols carrying DMRS, \p symbols_per_occasion is 1 or 2.
 std::optional<float> estimate_cfo(const DespreadPilots& pilots, const CellConfig& cell,
@@ -130,8 +141,11 @@ std::optional<float> estimate_cfo(const DespreadPilots& pilots, const CellConfig
 /// from the occasion rows (the first symbol of each of the \p occasions occasions among
 /// \p dmrs_symbols), linearly between the occasions (held beyond the first and the last) or
 /// with their average. \p scratch_row holds estimate.num_subcarriers() values (averaging).
+/// TimeInterpolation::wiener takes \p wiener's weights and \p scratch_row then holds
+/// occasions rows.
 void interpolate_time(ChannelEstimate& estimate, const PuschReMapping& mapping,
                       TimeInterpolation mode, std::span<const unsigned> dmrs_symbols,
-                      unsigned occasions, unsigned rx, unsigned layer, cf32* scratch_row);
+                      unsigned occasions, unsigned rx, unsigned layer, cf32* scratch_row,
+                      const TimeWienerWeights* wiener = nullptr);
 
 } // namespace airan::phy::detail

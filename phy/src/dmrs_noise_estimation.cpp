@@ -184,6 +184,25 @@ void finish_covariances(ChannelEstimate& estimate, std::span<const unsigned> gro
   }
 }
 
+OccasionCorrelations occasion_correlations(const DespreadPilots& pilots) {
+  OccasionCorrelations c;
+  c.pairs = pilots.num_occasions > 0 ? pilots.num_occasions - 1 : 0;
+  c.terms_per_pair = static_cast<double>(pilots.num_rx) * pilots.num_layers * pilots.num_pilots;
+  for (unsigned o = 0; o < c.pairs; ++o) {
+    for (unsigned rx = 0; rx < pilots.num_rx; ++rx) {
+      for (unsigned layer = 0; layer < pilots.num_layers; ++layer) {
+        const cf32* a = pilots.pilots(rx, layer, o);
+        const cf32* b = pilots.pilots(rx, layer, o + 1);
+        for (unsigned n = 0; n < pilots.num_pilots; ++n) {
+          add_cfo_correlation(a[n].real(), a[n].imag(), b[n].real(), b[n].imag(), c.c_re[o],
+                              c.c_im[o]);
+        }
+      }
+    }
+  }
+  return c;
+}
+
 std::optional<float> estimate_cfo(const DespreadPilots& pilots, const CellConfig& cell,
                                   unsigned slot, std::span<const unsigned> dmrs_symbols,
                                   unsigned symbols_per_occasion) {
@@ -193,20 +212,8 @@ std::optional<float> estimate_cfo(const DespreadPilots& pilots, const CellConfig
   double dt[max_dmrs_occasions - 1] = {};
   const unsigned pairs =
       dmrs_occasion_time_steps(cell, slot, dmrs_symbols, symbols_per_occasion, dt);
-  double c_re[max_dmrs_occasions - 1] = {};
-  double c_im[max_dmrs_occasions - 1] = {};
-  for (unsigned o = 0; o < pairs; ++o) {
-    for (unsigned rx = 0; rx < pilots.num_rx; ++rx) {
-      for (unsigned layer = 0; layer < pilots.num_layers; ++layer) {
-        const cf32* a = pilots.pilots(rx, layer, o);
-        const cf32* b = pilots.pilots(rx, layer, o + 1);
-        for (unsigned n = 0; n < pilots.num_pilots; ++n) {
-          add_cfo_correlation(a[n].real(), a[n].imag(), b[n].real(), b[n].imag(), c_re[o], c_im[o]);
-        }
-      }
-    }
-  }
-  return static_cast<float>(cfo_from_correlations(c_re, c_im, dt, pairs));
+  const OccasionCorrelations c = occasion_correlations(pilots);
+  return static_cast<float>(cfo_from_correlations(c.c_re, c.c_im, dt, pairs));
 }
 
 } // namespace airan::phy::detail

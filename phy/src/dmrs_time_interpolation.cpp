@@ -9,7 +9,8 @@ namespace airan::phy::detail {
 
 void interpolate_time(ChannelEstimate& estimate, const PuschReMapping& mapping,
                       TimeInterpolation mode, std::span<const unsigned> dmrs_symbols,
-                      unsigned occasions, unsigned rx, unsigned layer, cf32* scratch_row) {
+                      unsigned occasions, unsigned rx, unsigned layer, cf32* scratch_row,
+                      const TimeWienerWeights* wiener) {
   const unsigned num_subcarriers = estimate.num_subcarriers();
   const auto symbols_per_occasion = static_cast<unsigned>(dmrs_symbols.size()) / occasions;
   // Occasion times in symbols: the first DMRS symbol, or the middle of a double-symbol pair.
@@ -22,6 +23,36 @@ void interpolate_time(ChannelEstimate& estimate, const PuschReMapping& mapping,
   auto occasion_row = [&](unsigned o) {
     return estimate.channel(rx, layer, dmrs_symbols[std::size_t{o} * symbols_per_occasion]).data();
   };
+  if (mode == TimeInterpolation::wiener) {
+    // The occasions' rows are overwritten too: copied first.
+    for (unsigned o = 0; o < occasions; ++o) {
+      std::copy_n(occasion_row(o), num_subcarriers, scratch_row + std::size_t{o} * num_subcarriers);
+    }
+    // Complex products written out (std::complex's operator* checks for NaN and infinity in a
+    // library call per product).
+    for (unsigned l = mapping.start_symbol; l < end; ++l) {
+      auto* __restrict out = reinterpret_cast<float*>(estimate.channel(rx, layer, l).data());
+      const auto& w = wiener->weights[l];
+      for (unsigned o = 0; o < occasions; ++o) {
+        const auto* __restrict row =
+            reinterpret_cast<const float*>(scratch_row + std::size_t{o} * num_subcarriers);
+        const float wr = w[o].real();
+        const float wi = w[o].imag();
+        if (o == 0) {
+          for (std::size_t k = 0; k < num_subcarriers; ++k) {
+            out[2 * k] = wr * row[2 * k] - wi * row[2 * k + 1];
+            out[2 * k + 1] = wr * row[2 * k + 1] + wi * row[2 * k];
+          }
+        } else {
+          for (std::size_t k = 0; k < num_subcarriers; ++k) {
+            out[2 * k] += wr * row[2 * k] - wi * row[2 * k + 1];
+            out[2 * k + 1] += wr * row[2 * k + 1] + wi * row[2 * k];
+          }
+        }
+      }
+    }
+    return;
+  }
   if (mode == TimeInterpolation::average) {
     cf32* mean = scratch_row;
     std::copy_n(occasion_row(0), num_subcarriers, mean);

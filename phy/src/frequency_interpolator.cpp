@@ -265,6 +265,12 @@ namespace airan::phy::detail {
 
 void MmseFrequencyInterpolator::compute(Bank& bank) const {
   compute_mmse_filter_bank(bank.key, std::span(bank.taps).first(bank_capacity));
+  const unsigned positions = mmse_bank_positions(bank.key.spacing, bank.key.window);
+  double energy = 0.0;
+  for (std::size_t i = 0; i < std::size_t{positions} * bank.key.window; ++i) {
+    energy += std::norm(bank.taps[i]);
+  }
+  bank.noise_gain = static_cast<float>(energy / positions);
 #if defined(__SSE2__)
   regroup_taps(bank.taps.data(), mmse_bank_positions(bank.key.spacing, bank.key.window),
                bank.key.window, reinterpret_cast<float*>(bank.taps.data() + bank_capacity));

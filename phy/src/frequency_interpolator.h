@@ -62,6 +62,12 @@ public:
   /// Kernels of interpolate() (the best the CPU has by default; the results are the same).
   void set_simd(DmrsSimd simd) { simd_ = simd; }
 
+  /// Noise gain of the last prepare()'s bank: the mean over its positions of the sum of the
+  /// taps' squared magnitudes (an output's noise variance over one pilot's, white noise).
+  [[nodiscard]] float noise_gain() const {
+    return current_ != nullptr ? current_->noise_gain : 1.0F;
+  }
+
   /// Number of filter-bank computations so far (cache misses).
   [[nodiscard]] std::uint64_t banks_computed() const { return banks_computed_; }
 
@@ -71,7 +77,8 @@ private:
     Key key;
     bool valid = false;
     std::uint64_t last_use = 0;
-    std::vector<cf32> taps; ///< [position index][tap], window taps per position.
+    std::vector<cf32> taps;  ///< [position index][tap], window taps per position.
+    float noise_gain = 1.0F; ///< noise_gain() of the bank.
   };
   static constexpr std::size_t num_banks = 16;
 

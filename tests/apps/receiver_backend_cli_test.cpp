@@ -62,6 +62,22 @@ TEST(ReceiverBackendCli, AutoSaysWhatItPickedAndDecodes) {
   EXPECT_NE(last_line(replay.output).find(all_tbs_decoded), std::string::npos) << replay.output;
 }
 
+// mmse2d-lmmse (Wiener time interpolation) runs on the CPU: auto keeps it there and decodes,
+// an explicit cuda on a machine with a device is refused by name.
+TEST(ReceiverBackendCli, WienerTimeInterpolationStaysOnTheCpu) {
+  const std::string file = make_vector("wiener");
+  const auto replay = run_airan("replay " + file + " --backend auto --receiver mmse2d-lmmse");
+  ASSERT_EQ(replay.status, 0) << replay.output;
+  EXPECT_NE(replay.output.find("(cpu)"), std::string::npos) << replay.output;
+  EXPECT_NE(last_line(replay.output).find(all_tbs_decoded), std::string::npos) << replay.output;
+  if (have_device()) {
+    const auto cuda = run_airan("replay " + file + " --backend cuda --receiver mmse2d-lmmse");
+    EXPECT_EQ(cuda.status, 2) << cuda.output;
+    EXPECT_NE(cuda.output.find("mmse2d-lmmse runs on the CPU backend only"), std::string::npos)
+        << cuda.output;
+  }
+}
+
 TEST(ReceiverBackendCli, CudaWithoutADeviceIsAClearError) {
   const std::string file = make_vector("cuda");
   const auto replay = run_airan("replay " + file + " --backend cuda");

@@ -8,6 +8,7 @@
 #include "airan/phy/host_device.h"
 #include "airan/phy/pusch_config.h"
 
+#include <array>
 #include <cmath>
 #include <span>
 
@@ -51,5 +52,10 @@ unsigned dmrs_occasion_time_steps(const CellConfig& cell, unsigned slot,
                                   std::span<const unsigned> dmrs_symbols,
                                   unsigned symbols_per_occasion,
                                   double (&dt)[max_dmrs_occasions - 1]);
+
+/// FFT-window centre of each symbol of \p cell's slot \p slot, in seconds from the slot start
+/// (the times dmrs_occasion_time_steps() takes its steps between).
+void dmrs_symbol_centres(const CellConfig& cell, unsigned slot,
+                         std::array<double, max_symbols_per_slot>& centre_s);
 
 } // namespace airan::phy

@@ -42,8 +42,9 @@
 ///     |R(1)| / (R(0) - sigma_e^2), or whose |r(k P df)| / |r(P df)| equals |R(k)| / |R(1)|
 ///     (k = 4 pilots, fewer on narrow allocations), whichever is wider. Filters are computed once
 ///     per configuration (spacing, window, prior, SNR bin) in double precision and cached.
-///  8. Time interpolation: linear between the occasions (held beyond the first and last), or
-///     the average of all occasions on every symbol.
+///  8. Time interpolation: linear between the occasions (held beyond the first and last), the
+///     average of all occasions on every symbol, or Wiener across the occasions
+///     (TimeInterpolation::wiener).
 #pragma once
 
 #include "airan/phy/channel_estimate.h"
@@ -67,6 +68,15 @@ enum class FrequencyInterpolation : std::uint8_t {
 enum class TimeInterpolation : std::uint8_t {
   linear,  ///< Linear between DMRS occasions, held beyond the first and the last.
   average, ///< Mean of all occasions on every symbol (static channel, best noise averaging).
+  /// Wiener (MMSE) across the occasions: each symbol of the PDU (the occasions' own included) a
+  /// weighted sum of every occasion's row, with a Jakes time correlation J0(2 pi f_D dt) whose
+  /// Doppler f_D is fitted per PDU to the pilots' correlation rho between consecutive occasions,
+  /// rotated at rho times the measured CFO (a fast-fading channel's correlation has a phase of
+  /// its own), and the rows' noise after frequency interpolation; normalised to pass a channel
+  /// that only rotates at that frequency. It averages the occasions' noise when the channel is
+  /// slow, extrapolates beyond the first and last occasion when it is fast, and follows a CFO's
+  /// rotation. CPU only.
+  wiener,
 };
 
 /// Shape of the power-delay-profile prior of the MMSE interpolator.
