@@ -1,8 +1,9 @@
 // De-spreading and noise estimation of GpuPuschFrontEnd's DMRS estimator in one kernel: each
 // block de-spreads a contiguous range of pilots (dmrs_despread_elements.h) in tiles held in
 // shared memory with the few pilots around them, sums the noise terms of its pilots (power,
-// lag-one correlation, difference-filter residual) and, in the last block to finish, computes
-// the PDU's measurements and MMSE filter bank (dmrs_estimation_math.h, as the CPU estimator).
+// lag-one and lag-k correlations, difference-filter residual) and, in the last block to finish,
+// computes the PDU's measurements and MMSE filter bank (dmrs_estimation_math.h, as the CPU
+// estimator).
 // Each thread's work on a tile and on the partials is in dmrs_noise_elements.h, which the host
 // emulation (tests/gpu/front_end_emulation_support.h) runs too; here only the indexing, the
 // barriers, the shuffle sums and the counter of blocks done.

@@ -27,8 +27,8 @@ cd time_correlation(double tau, double doppler_hz, double cfo_hz) {
 
 /// Solves a x = b for a (n x n, row-major, n <= max_dmrs_occasions) by Gaussian elimination
 /// with partial pivoting; a and b are overwritten, x is left in b.
-void solve(std::array<cd, max_matrix_entries>& a,
-           std::array<cd, max_dmrs_occasions>& b, unsigned n) {
+void solve(std::array<cd, max_matrix_entries>& a, std::array<cd, max_dmrs_occasions>& b,
+           unsigned n) {
   for (unsigned c = 0; c < n; ++c) {
     unsigned pivot = c;
     for (unsigned r = c + 1; r < n; ++r) {
@@ -93,9 +93,9 @@ void time_wiener_weights(std::span<const double> occasion_times_s,
   for (unsigned l = first; l < end; ++l) {
     for (unsigned a = 0; a < n; ++a) {
       for (unsigned b = 0; b < n; ++b) {
-        r[a * n + b] = time_correlation(occasion_times_s[a] - occasion_times_s[b], doppler_hz,
-                                        cfo_hz) +
-                       (a == b ? loading : 0.0);
+        r[a * n + b] =
+            time_correlation(occasion_times_s[a] - occasion_times_s[b], doppler_hz, cfo_hz) +
+            (a == b ? loading : 0.0);
       }
     }
     // w = r_l R^-1, i.e. R^T w^T = r_l^T: R is Hermitian, so R^T = conj(R) and the solution of

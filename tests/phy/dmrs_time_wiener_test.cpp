@@ -157,8 +157,8 @@ std::array<double, 2> time_errors_db(const char* profile, double spread_s, doubl
     e = 10.0 * std::log10(e / power);
   }
   std::cout << profile << " " << spread_s * 1e9 << " ns, " << doppler_hz << " Hz, CFO " << cfo_hz
-            << " Hz, SNR " << snr_db
-            << " dB: linear " << error[0] << " dB, Wiener " << error[1] << " dB\n";
+            << " Hz, SNR " << snr_db << " dB: linear " << error[0] << " dB, Wiener " << error[1]
+            << " dB\n";
   return error;
 }
 

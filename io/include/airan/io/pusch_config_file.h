@@ -12,19 +12,20 @@
 ///   - {rnti, handle, bwp_start, bwp_size, prb_start, prb_size, start_symbol, num_symbols,
 ///      mapping_type: A|B, dmrs_config_type: 1|2, dmrs_symbol_mask, dmrs_additional_position,
 ///      dmrs_length, dmrs_ports (list of port numbers), n_scid, dmrs_scrambling_id,
-///      num_dmrs_cdm_groups_no_data, mcs_index, mcs_table: 1|2|3|4, target_code_rate_x10240,
+///      num_dmrs_cdm_groups_no_data, mcs_index, mcs_table: 1..5, target_code_rate_x10240,
 ///      qam_order, num_layers, precoding: non-codebook|codebook, tpmi,
 ///      transform_precoding: true|false, tp_pi2bpsk: true|false, pusch_identity,
 ///      dmrs_hopping: none|group|sequence, rv, harq_process_id, new_data_indicator,
 ///      data_scrambling_id, tb_size_bits, tbs_lbrm, x_overhead}
 /// \endcode
-/// mcs_table 1..3 are TS 38.214 Tables 5.1.3.1-1..-3, 4 is Table 6.1.4.1-1 (transform precoding
-/// only). transform_precoding (DFT-s-OFDM) needs one layer, dmrs_config_type 1,
-/// num_dmrs_cdm_groups_no_data 2 and a prb_size of the form 2^a 3^b 5^c; tp_pi2bpsk (MCS 0 and 1
-/// of Table 6.1.4.1-1 are pi/2-BPSK), pusch_identity (n_ID^RS, 0 .. 1007) and dmrs_hopping (TS
-/// 38.211 6.4.1.1.1.2 group or sequence hopping) apply to it. A transform-precoded PUSCH without
-/// mcs_table takes 4 (TS 38.214 6.1.4.1: Table 6.1.4.1-1 unless mcs-Table is qam256); it may
-/// also name 2 (Table 5.1.3.1-2), not 1 or 3.
+/// mcs_table 1..3 are TS 38.214 Tables 5.1.3.1-1..-3, 4 and 5 Tables 6.1.4.1-1 and -2 (transform
+/// precoding only). transform_precoding (DFT-s-OFDM) needs one layer, dmrs_config_type 1,
+/// num_dmrs_cdm_groups_no_data 2 and a prb_size of the form 2^a 3^b 5^c; tp_pi2bpsk (the rows of
+/// Tables 6.1.4.1-1/-2 whose Q_m is q, MCS 0 and 1 of -1 and 0 to 5 of -2, are pi/2-BPSK),
+/// pusch_identity (n_ID^RS, 0 .. 1007) and dmrs_hopping (TS 38.211 6.4.1.1.1.2 group or sequence
+/// hopping) apply to it. A transform-precoded PUSCH without mcs_table takes 4 (TS 38.214 6.1.4.1:
+/// Table 6.1.4.1-1 unless mcs-TableTransformPrecoder or mcs-Table say otherwise); it may also
+/// name 5 or 2 (Table 5.1.3.1-2), not 1 or 3.
 /// Without dmrs_scrambling_id, data_scrambling_id or pusch_identity a PUSCH takes the cell's
 /// n_cell_id (TS 38.211 6.4.1.1.1.1, 6.4.1.1.1.2 and 6.3.1.1: N_ID^cell when no identity is
 /// configured).

@@ -37,8 +37,8 @@ struct DmrsMeasurements {
   float delay_s = 0.0F;
   /// RMS delay spread in seconds that an exponential power-delay profile would need to give the
   /// measured correlations of the de-spread pilots: between neighbours against the channel
-  /// power, or between neighbours against pilots 4 apart, whichever fit is wider (a coarse fit;
-  /// 0 when flat).
+  /// power, or between neighbours against pilots k apart (k = 4, fewer on rows of under 8
+  /// pilots, none under 4), whichever fit is wider (a coarse fit; 0 when flat).
   float delay_spread_s = 0.0F;
 };
 
