@@ -5,15 +5,9 @@
 
 #include "../../phy/src/dmrs_time_wiener.h"
 
-#include "airan/phy/awgn.h"
-#include "airan/phy/channel_estimate.h"
-#include "airan/phy/channel_response.h"
 #include "airan/phy/dmrs_channel_estimator.h"
-#include "airan/phy/pusch_transmitter.h"
-#include "airan/phy/tdl_channel.h"
 
-#include "../support/random_bits.h"
-#include "../support/tdl_test_helpers.h"
+#include "../support/estimation_error.h"
 
 #include <gtest/gtest.h>
 
@@ -97,69 +91,19 @@ TEST(DmrsTimeWiener, ChannelRotatingAtTheCfoPassesUnchanged) {
   }
 }
 
-/// Channel-estimate error (dB, every RE of the slot against the true response) of linear and of
-/// Wiener time interpolation (MMSE in frequency for both) over \p slots realisations: 106 PRB,
-/// 30 kHz, 4 Rx, DMRS at symbols 2 and 11.
+/// Channel-estimate error (dB) of linear and of Wiener time interpolation (MMSE in frequency
+/// for both) over \p slots realisations: 106 PRB (estimation_error.h's link).
 std::array<double, 2> time_errors_db(const char* profile, double spread_s, double doppler_hz,
                                      double snr_db, unsigned slots, double cfo_hz = 0.0) {
-  CellConfig cell;
-  cell.num_prbs = 106;
-  cell.numerology = 1;
-  cell.n_cell_id = 301;
-  PuschConfig pusch;
-  pusch.rnti = 0x1234;
-  pusch.bwp_size = 106;
-  pusch.prb_size = 106;
-  pusch.mcs_index = 14;
-  pusch.num_dmrs_cdm_groups_no_data = 2;
-  pusch.dmrs_additional_position = 1;
-  PuschTransmitter transmitter(cell);
-  ResourceGrid tx_grid = transmitter.make_grid();
-  std::mt19937_64 rng(1);
-  transmitter.transmit(airan::test::random_bits(transmitter.transport_block_size(pusch), rng),
-                       pusch, 1, tx_grid);
-  const Numerology numerology(1, CyclicPrefix::normal, transmitter.numerology().fft_size());
-  TdlChannelConfig config = airan::test::make_tdl_config(profile, spread_s, 4, 1);
-  config.max_doppler_hz = doppler_hz;
-  config.cfo_hz = cfo_hz;
-  TdlChannel channel(config, numerology, 106, 17);
-  ResourceGrid rx_grid(4, tx_grid.num_symbols(), tx_grid.num_subcarriers());
-  ChannelResponse response;
-  const DmrsChannelEstimatorLimits limits{4, 1, 106};
-  auto estimator = create_dmrs_channel_estimator(limits);
-  ChannelEstimate estimate = make_channel_estimate(limits);
-  AwgnGenerator awgn(5);
-  const auto noise = static_cast<float>(std::pow(10.0, -snr_db / 10.0));
-  std::array<double, 2> error{};
-  double power = 0.0;
-  for (unsigned s = 0; s < slots; ++s) {
-    channel.reseed(100 + s);
-    channel.apply_frequency_domain(tx_grid, 0.0, 1, rx_grid);
-    channel.frequency_response(0.0, 1, response);
-    awgn.add(rx_grid, noise);
-    for (unsigned m = 0; m < 2; ++m) {
-      DmrsChannelEstimatorOptions options;
-      options.time_interpolation = m == 0 ? TimeInterpolation::linear : TimeInterpolation::wiener;
-      estimator->estimate(estimate, rx_grid, cell, pusch, 1, options);
-      for (unsigned rx = 0; rx < 4; ++rx) {
-        for (unsigned l = 0; l < 14; ++l) {
-          const auto h = estimate.channel(rx, 0, l);
-          const auto truth = response.at(rx, 0, l);
-          for (std::size_t k = 0; k < h.size(); ++k) {
-            error[m] += std::norm(h[k] - truth[k]);
-            power += m == 0 ? std::norm(truth[k]) : 0.0;
-          }
-        }
-      }
-    }
-  }
-  for (double& e : error) {
-    e = 10.0 * std::log10(e / power);
-  }
+  DmrsChannelEstimatorOptions wiener;
+  wiener.time_interpolation = TimeInterpolation::wiener;
+  const DmrsChannelEstimatorOptions options[] = {DmrsChannelEstimatorOptions{}, wiener};
+  const airan::test::EstimationErrors errors = airan::test::estimation_errors(
+      {106, profile, spread_s, doppler_hz, cfo_hz}, options, snr_db, slots);
   std::cout << profile << " " << spread_s * 1e9 << " ns, " << doppler_hz << " Hz, CFO " << cfo_hz
-            << " Hz, SNR " << snr_db << " dB: linear " << error[0] << " dB, Wiener " << error[1]
-            << " dB\n";
-  return error;
+            << " Hz, SNR " << snr_db << " dB: linear " << errors.error_db[0] << " dB, Wiener "
+            << errors.error_db[1] << " dB\n";
+  return {errors.error_db[0], errors.error_db[1]};
 }
 
 TEST(DmrsTimeWiener, FollowsFastChannelsAndAveragesSlowOnes) {
