@@ -33,7 +33,7 @@ struct EstimationLink {
 
 /// What estimation_errors() measured.
 struct EstimationErrors {
-  std::vector<double> error_db; ///< Per option: sum |h - h_true|^2 / sum |h_true|^2, in dB.
+  std::vector<double> error_db;     ///< Per option: sum |h - h_true|^2 / sum |h_true|^2, in dB.
   double mean_delay_spread_s = 0.0; ///< The first option's measured rms delay spread, mean.
 };
 
