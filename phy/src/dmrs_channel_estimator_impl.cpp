@@ -108,10 +108,11 @@ private:
                              unsigned rx, unsigned layer, float* scratch) const;
 
   /// The Wiener time weights of the PDU into time_weights_ (TimeInterpolation::wiener): Doppler
-  /// from the pilots' correlation between consecutive occasions over \p channel_power, the
+  /// from the pilots' \p correlations between consecutive occasions over \p channel_power, the
   /// occasion rows' noise from \p despread_variance and the frequency interpolator's noise gain.
   void prepare_time_wiener(const CellConfig& cell, unsigned slot, const PuschReMapping& mapping,
-                           const DmrsChannelEstimatorOptions& options, float channel_power,
+                           const DmrsChannelEstimatorOptions& options,
+                           const detail::OccasionCorrelations& correlations, float channel_power,
                            float despread_variance, float cfo_hz, unsigned symbols_per_occasion);
 
   /// Subcarriers between de-spread pilots: 4 (type 1) or 6 (type 2).
@@ -330,8 +331,10 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
     detail::finish_covariances(estimate, covariance_samples_, despread_gain / noise.residual_factor,
                                measurements.noise_variance, channel_power);
   }
-  measurements.cfo_hz = detail::estimate_cfo(
-      pilots_, cell, slot, std::span(dmrs_symbols_.data(), num_dmrs_symbols_), pusch.dmrs_length);
+  const detail::OccasionCorrelations correlations = detail::occasion_correlations(pilots_);
+  measurements.cfo_hz =
+      detail::estimate_cfo(correlations, cell, slot,
+                           std::span(dmrs_symbols_.data(), num_dmrs_symbols_), pusch.dmrs_length);
 
   const float pilot_spacing_hz = scs_hz * (type_ == DmrsConfigType::type1 ? 4.0F : 6.0F);
   measurements.delay_spread_s = detail::estimate_delay_spread(noise, pilot_spacing_hz);
@@ -340,8 +343,9 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
                         prior_delay_spread(options, measurements.delay_spread_s));
   const bool wiener = options.time_interpolation == TimeInterpolation::wiener;
   if (wiener) {
-    prepare_time_wiener(cell, slot, mapping, options, channel_power, noise.despread_variance,
-                        measurements.cfo_hz.value_or(0.0F), pusch.dmrs_length);
+    prepare_time_wiener(cell, slot, mapping, options, correlations, channel_power,
+                        noise.despread_variance, measurements.cfo_hz.value_or(0.0F),
+                        pusch.dmrs_length);
   }
   // Each antenna and layer interpolates its own rows: frequency, then time.
   for_each_rx_layer(
@@ -358,6 +362,7 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
 void DmrsChannelEstimatorImpl::prepare_time_wiener(const CellConfig& cell, unsigned slot,
                                                    const PuschReMapping& mapping,
                                                    const DmrsChannelEstimatorOptions& options,
+                                                   const detail::OccasionCorrelations& c,
                                                    float channel_power, float despread_variance,
                                                    float cfo_hz, unsigned symbols_per_occasion) {
   std::array<double, max_symbols_per_slot> centre{};
@@ -371,7 +376,6 @@ void DmrsChannelEstimatorImpl::prepare_time_wiener(const CellConfig& cell, unsig
     occasion_times[o] /= symbols_per_occasion;
   }
   // Doppler: the mean of each consecutive pair's fit of J0(2 pi f_D dt) to its correlation.
-  const detail::OccasionCorrelations c = detail::occasion_correlations(pilots_);
   double doppler_hz = 0.0;
   double mean_rho = 0.0;
   const double power = static_cast<double>(channel_power) * c.terms_per_pair;

@@ -131,9 +131,10 @@ struct OccasionCorrelations {
 };
 OccasionCorrelations occasion_correlations(const DespreadPilots& pilots);
 
-/// CFO in Hz from the phase rotation between consecutive DMRS occasions; empty with fewer than
-/// two. \p dmrs_symbols lists the slot symbols carrying DMRS, \p symbols_per_occasion is 1 or 2.
-std::optional<float> estimate_cfo(const DespreadPilots& pilots, const CellConfig& cell,
+/// CFO in Hz from the phase rotation \p correlations (occasion_correlations()) between
+/// consecutive DMRS occasions; empty with fewer than two. \p dmrs_symbols lists the slot symbols
+/// carrying DMRS, \p symbols_per_occasion is 1 or 2.
+std::optional<float> estimate_cfo(const OccasionCorrelations& correlations, const CellConfig& cell,
                                   unsigned slot, std::span<const unsigned> dmrs_symbols,
                                   unsigned symbols_per_occasion);
 

@@ -203,17 +203,16 @@ OccasionCorrelations occasion_correlations(const DespreadPilots& pilots) {
   return c;
 }
 
-std::optional<float> estimate_cfo(const DespreadPilots& pilots, const CellConfig& cell,
+std::optional<float> estimate_cfo(const OccasionCorrelations& correlations, const CellConfig& cell,
                                   unsigned slot, std::span<const unsigned> dmrs_symbols,
                                   unsigned symbols_per_occasion) {
-  if (pilots.num_occasions < 2) {
+  if (correlations.pairs == 0) {
     return std::nullopt;
   }
   double dt[max_dmrs_occasions - 1] = {};
   const unsigned pairs =
       dmrs_occasion_time_steps(cell, slot, dmrs_symbols, symbols_per_occasion, dt);
-  const OccasionCorrelations c = occasion_correlations(pilots);
-  return static_cast<float>(cfo_from_correlations(c.c_re, c.c_im, dt, pairs));
+  return static_cast<float>(cfo_from_correlations(correlations.c_re, correlations.c_im, dt, pairs));
 }
 
 } // namespace airan::phy::detail
