@@ -45,8 +45,6 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
     cpu_only = "perfect-csi";
   } else if (transform_precoding) {
     cpu_only = "transform precoding (DFT-s-OFDM)";
-  } else if (spec.front_end.estimator.time_interpolation == phy::TimeInterpolation::wiener) {
-    cpu_only = spec.name.c_str(); // Wiener time interpolation
   }
   if (cuda && cpu_only != nullptr && explicit_cuda) {
     throw std::invalid_argument(std::string(cpu_only) +

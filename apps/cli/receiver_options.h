@@ -57,8 +57,8 @@ void check_receiver_layers(const std::string& receiver, const ReceiverPlacement&
 /// Where \p spec runs given \p selection (select_backend() of options.backend): the CPU backend
 /// runs every receiver on the CPU; CUDA runs the classical receivers' front end on the device and
 /// the neural receiver's model on GpuOnnxExecutor, and UL-SCH decoding on the device for both.
-/// Perfect-csi and the receivers with Wiener time interpolation (mmse2d-lmmse) run on the CPU
-/// only: with `auto` they stay on the CPU, with an explicit `cuda` it is an error. `--neural-math
+/// Perfect-csi runs on the CPU only: with `auto` it stays on the CPU, with an explicit `cuda` it
+/// is an error. `--neural-math
 /// tf32` applies to the neural receiver on CUDA: with an explicit `cpu` it is an error, with `auto`
 /// on a machine without a device the CPU runs fp32 and `where` says so. \p transform_precoding: the
 /// receiver will see DFT-s-OFDM PUSCHs, which only the CPU front end takes: a classical receiver

@@ -245,6 +245,20 @@ int run() {
     }
   }
 
+  // Wiener time interpolation (mmse2d-lmmse): the CFO kernel and the weights on the chain
+  // before the interpolation; the estimation stage against the row above (same slot, same
+  // process).
+  std::vector<float> wiener_estimate;
+  airan::phy::PuschFrontEndOptions wiener_options = options;
+  wiener_options.estimator.time_interpolation = airan::phy::TimeInterpolation::wiener;
+  for (int i = 0; i < iterations + 10; ++i) {
+    front_end.process(pusch, slot, wiener_options, /*descramble=*/true);
+    front_end.synchronize();
+    if (i >= 10) {
+      wiener_estimate.push_back(1e3F * front_end.stage_times().estimate_ms);
+    }
+  }
+
   // The fused OFDM kernel (CP removal, FFT and extraction in one) on the same slot.
   std::vector<float> fused_ofdm;
   front_end.set_fused_ofdm(true);
@@ -285,6 +299,7 @@ int run() {
   std::printf("%-40s %10.1f\n", "cuFFT only (ceiling of OFDM)", median(fft_us));
   std::printf("%-40s %10.1f\n", "OFDM (CP removal, FFT, extraction)", median(ofdm));
   std::printf("%-40s %10.1f\n", "DMRS generation + channel estimation", median(estimate));
+  std::printf("%-40s %10.1f\n", "the same, Wiener time (mmse2d-lmmse)", median(wiener_estimate));
   std::printf("%-40s %10.1f\n", "equalization + demapping (fused)", median(equalize));
   std::printf("%-40s %10.1f\n", "descrambling", median(descramble));
   std::printf("%-40s %10.1f\n", "slot, host wall clock incl. launches", median(slot_us));

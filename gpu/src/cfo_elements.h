@@ -62,9 +62,13 @@ AIRAN_HOST_DEVICE inline void cfo_thread_correlation(const PduGeometry& g,
 
 /// The PDU's CFO into \p state from its occasion pairs' correlations (\p c_re, \p c_im; one per
 /// pair of g): has_cfo when there is a pair (at least two occasions), cfo_hz their weighted mean
-/// (phy::cfo_from_correlations).
+/// (phy::cfo_from_correlations), and the correlations themselves (the Wiener weights' Doppler).
 AIRAN_HOST_DEVICE inline void record_cfo(const PduGeometry& g, const double* c_re,
                                          const double* c_im, EstimatorState* state) {
+  for (unsigned pair = 0; pair < g.num_occasion_pairs; ++pair) {
+    state->cfo_re[pair] = c_re[pair];
+    state->cfo_im[pair] = c_im[pair];
+  }
   state->has_cfo = g.num_occasion_pairs > 0 ? 1 : 0;
   state->cfo_hz = static_cast<float>(
       phy::cfo_from_correlations(c_re, c_im, g.occasion_dt, g.num_occasion_pairs));

@@ -241,6 +241,7 @@ AIRAN_HOST_DEVICE inline void noise_measurements(const PduGeometry& g, const Noi
   const float snr = channel_power / fmaxf(noise_variance, 1e-30F);
   state->noise_variance = noise_variance;
   state->channel_power = channel_power;
+  state->despread_variance = despread_variance;
   state->rsrp = rsrp;
   state->sinr_db = fminf(100.0F, 10.0F * log10f(fmaxf(snr, 1e-30F)));
   const unsigned lag = phy::delay_spread_lag(count);

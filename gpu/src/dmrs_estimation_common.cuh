@@ -68,6 +68,8 @@ template <typename T> __device__ inline T block_sum(T v, T* scratch) {
   return warp < 1 ? warp_sum(v) : v;
 }
 
+/// The delay correlation, then launch_despread_noise() (dmrs_kernels.cu).
+void launch_despreading(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream);
 /// The de-spread pilots, the noise sums and the PDU's measurements and filter bank of every PDU
 /// (dmrs_noise_kernels.cu).
 void launch_despread_noise(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream);

@@ -130,7 +130,8 @@ AIRAN_HOST_DEVICE inline float2 time_value(const float2 (&v)[max_occasions],
 /// subcarriers fastest): every occasion's frequency interpolation at the thread's subcarrier (the
 /// delay ramp removed) written to the occasion's first symbol row of H, as the CPU estimator
 /// leaves it, then every other symbol of the PDU from those values, linear in time or their mean
-/// (which then also replaces the occasion rows inside the PDU). Rows are only written, never
+/// (which then also replaces the occasion rows inside the PDU), or with the Wiener weights
+/// p.time_weights (every symbol of the PDU, occasion rows too). Rows are only written, never
 /// read back, so no thread waits for another. Needs 1 to max_occasions occasions.
 AIRAN_HOST_DEVICE inline void interpolate_subcarrier(const DmrsEstimationPdu& p,
                                                      std::size_t index) {
@@ -160,10 +161,28 @@ AIRAN_HOST_DEVICE inline void interpolate_subcarrier(const DmrsEstimationPdu& p,
       v[o] = value;
       rows[o] = g.dmrs_symbols[o * spo];
       times[o] = static_cast<float>(rows[o]) + 0.5F * static_cast<float>(spo - 1);
-      if (!g.average_time || rows[o] < g.start_symbol || rows[o] >= g.end_symbol) {
+      if ((!g.average_time && !g.wiener_time) || rows[o] < g.start_symbol ||
+          rows[o] >= g.end_symbol) {
         h[std::size_t{rows[o]} * width] = value;
       }
     }
+  }
+  if (g.wiener_time) {
+    // Every symbol of the PDU (its occasion rows too) from its weights: sum_o w[l][o] v[o].
+    for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
+      const float2* w = p.time_weights + std::size_t{l} * max_occasions;
+      float2 sum = make_float2(0.0F, 0.0F);
+      AIRAN_UNROLL
+      for (unsigned o = 0; o < max_occasions; ++o) {
+        if (o < occasions) {
+          const float2 wo = w[o];
+          sum.x += wo.x * v[o].x - wo.y * v[o].y;
+          sum.y += wo.x * v[o].y + wo.y * v[o].x;
+        }
+      }
+      h[std::size_t{l} * width] = sum;
+    }
+    return;
   }
   if (g.average_time) {
     float2 mean = v[0];

@@ -44,17 +44,8 @@ __device__ void DelayCorrelationLaunch::run(LaunchBlock block) const {
 }
 
 } // namespace
-} // namespace airan::gpu::detail::dmrs_estimation
 
-namespace airan::gpu::detail {
-
-std::size_t dmrs_estimation_scratch_floats(std::size_t rx, std::size_t layers) {
-  using namespace dmrs_estimation;
-  return noise_counter_floats + noise_partial_floats + delay_sum_floats(rx, layers);
-}
-
-void launch_dmrs_estimation(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream) {
-  using namespace dmrs_estimation;
+void launch_despreading(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream) {
   // Each step's blocks of every PDU as one grid; a step a PDU does not run has no blocks.
   launch_all<DelayCorrelationLaunch>(
       pdus.size(),
@@ -65,7 +56,20 @@ void launch_dmrs_estimation(std::span<const DmrsEstimationPdu> pdus, cudaStream_
       },
       "delay_correlation_kernel", stream);
   launch_despread_noise(pdus, stream);
-  launch_interpolation(pdus, stream);
+}
+
+} // namespace airan::gpu::detail::dmrs_estimation
+
+namespace airan::gpu::detail {
+
+std::size_t dmrs_estimation_scratch_floats(std::size_t rx, std::size_t layers) {
+  using namespace dmrs_estimation;
+  return noise_counter_floats + noise_partial_floats + delay_sum_floats(rx, layers);
+}
+
+void launch_dmrs_estimation(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream) {
+  dmrs_estimation::launch_despreading(pdus, stream);
+  dmrs_estimation::launch_interpolation(pdus, stream);
 }
 
 } // namespace airan::gpu::detail

@@ -2,6 +2,7 @@
 // (front_end_kernels.h), built from its configuration. No CUDA calls, so host emulation tests
 // build the same structs as GpuPuschFrontEnd.
 #include "front_end_kernels.h"
+#include "time_wiener_elements.h"
 
 #include "airan/phy/dmrs_cfo.h"
 #include "airan/phy/dmrs_channel_estimator.h"
@@ -15,7 +16,9 @@
 #include "airan/phy/soft_demapper.h"
 
 #include <algorithm>
+#include <array>
 #include <iterator>
+#include <span>
 
 namespace airan::gpu::detail {
 
@@ -76,6 +79,7 @@ PduGeometry make_pdu_geometry(const phy::CellConfig& cell, unsigned grid_rx, uns
   g.compensate_delay = estimator.compensate_delay;
   g.mmse_frequency = estimator.frequency_interpolation == phy::FrequencyInterpolation::mmse;
   g.average_time = estimator.time_interpolation == phy::TimeInterpolation::average;
+  g.wiener_time = estimator.time_interpolation == phy::TimeInterpolation::wiener;
   g.configured_prior = estimator.delay_spread_s > 0.0F;
   g.prior_profile = static_cast<int>(estimator.delay_profile);
   g.mmse_window =
@@ -90,6 +94,28 @@ PduGeometry make_pdu_geometry(const phy::CellConfig& cell, unsigned grid_rx, uns
   g.covariance_group_subcarriers = phy::subcarriers_per_prb * group_prbs;
   g.num_covariance_groups = g.estimate_covariance ? (prbs + group_prbs - 1) / group_prbs : 0;
   return g;
+}
+
+TimeWienerPdu make_time_wiener_pdu(const phy::CellConfig& cell, unsigned slot, const PduGeometry& g,
+                                   const float2* banks, const EstimatorState* state,
+                                   float2* weights) {
+  TimeWienerPdu w;
+  w.start_symbol = g.start_symbol;
+  w.end_symbol = g.end_symbol;
+  std::array<double, phy::max_symbols_per_slot> centre{};
+  phy::dmrs_symbol_centres(cell, slot, centre);
+  w.occasions = phy::dmrs_occasion_times(centre, std::span(g.dmrs_symbols, g.num_dmrs_symbols),
+                                         g.symbols_per_occasion, w.occasion_time_s);
+  std::copy_n(centre.begin(), std::min<std::size_t>(centre.size(), max_symbols), w.symbol_time_s);
+  w.pairs = g.num_occasion_pairs;
+  w.terms_per_pair = static_cast<double>(g.num_rx) * g.num_layers * g.num_pilots;
+  w.mmse_frequency = g.mmse_frequency;
+  w.bank_positions = g.bank_positions;
+  w.bank_window = g.mmse_window;
+  w.banks = banks;
+  w.state = state;
+  w.weights = weights;
+  return w;
 }
 
 DataGeometry make_data_geometry(const phy::CellConfig& cell, const phy::PuschConfig& pusch,

@@ -80,6 +80,7 @@ struct PduGeometry {
   bool compensate_delay = true;
   bool mmse_frequency = true;
   bool average_time = false;
+  bool wiener_time = false;      ///< Wiener weights (TimeWienerPdu) instead of linear / average.
   bool configured_prior = false; ///< The prior spread is fixed (one bank row).
   int prior_profile = 0;         ///< phy::DelayProfile.
   unsigned mmse_window = 12;     ///< Effective window (clamped to the pilots).
@@ -173,11 +174,15 @@ struct EstimatorState {
   float rsrp = 0.0F;
   float sinr_db = 0.0F;
   float delay_spread_s = 0.0F;
-  float equalizer_noise = 0.0F; ///< sigma^2 for the equalizer (floored).
-  float channel_power = 0.0F;   ///< Mean de-spread pilot power minus sigma_e^2 (at least 0).
-  int bank = 0;                 ///< Filter bank: prior row * mmse_num_snr_bins + SNR bin.
-  float cfo_hz = 0.0F;          ///< launch_cfo_estimation() (valid when has_cfo).
-  int has_cfo = 0;              ///< At least two DMRS occasions.
+  float equalizer_noise = 0.0F;   ///< sigma^2 for the equalizer (floored).
+  float channel_power = 0.0F;     ///< Mean de-spread pilot power minus sigma_e^2 (at least 0).
+  int bank = 0;                   ///< Filter bank: prior row * mmse_num_snr_bins + SNR bin.
+  float cfo_hz = 0.0F;            ///< launch_cfo_estimation() (valid when has_cfo).
+  int has_cfo = 0;                ///< At least two DMRS occasions.
+  float despread_variance = 0.0F; ///< sigma_e^2 of a de-spread pilot.
+  /// Each occasion pair's CFO correlation (launch_cfo_estimation()), for the Wiener weights.
+  double cfo_re[phy::max_dmrs_occasions - 1] = {};
+  double cfo_im[phy::max_dmrs_occasions - 1] = {};
 };
 
 /// Floats of launch_dmrs_estimation()'s \p scratch for up to \p rx antennas and \p layers: the
@@ -196,6 +201,9 @@ struct DmrsEstimationPdu {
   const float2* banks = nullptr;
   EstimatorState* state = nullptr;
   float2* h = nullptr;
+  /// With g.wiener_time: the weights [symbol][occasion] (max_symbols x max_dmrs_occasions) of
+  /// launch_time_wiener() (time_wiener_elements.h), which runs before the interpolation.
+  const float2* time_weights = nullptr;
 };
 
 /// DMRS estimation of every PDU of \p pdus on its grid into its h ([rx][layer][14]
@@ -204,13 +212,6 @@ struct DmrsEstimationPdu {
 /// own (device memory, 256-byte aligned as cudaMalloc gives it); pilots:
 /// [rx][layer][occasion][pilot]; banks: filter banks [bank][position][window] (MMSE).
 void launch_dmrs_estimation(std::span<const DmrsEstimationPdu> pdus, cudaStream_t stream);
-/// The same for one PDU.
-inline void launch_dmrs_estimation(const PduGeometry& g, const float2* grid, const float2* dmrs,
-                                   float* scratch, float2* pilots, const float2* banks,
-                                   EstimatorState* state, float2* h, cudaStream_t stream) {
-  const DmrsEstimationPdu pdu{g, grid, dmrs, scratch, pilots, banks, state, h};
-  launch_dmrs_estimation(std::span(&pdu, 1), stream);
-}
 
 /// Interference-plus-noise covariance of every group (g.num_covariance_groups blocks) from the
 /// difference-filter residuals of the de-spread \p pilots, grouped and regularised as on the CPU
@@ -289,8 +290,8 @@ inline void launch_equalize_demap(const PduGeometry& g, const DataGeometry& d, c
 }
 
 /// Enqueues the CFO estimate (phy/dmrs_cfo.h) from the de-spread \p pilots of
-/// launch_dmrs_estimation() into state->cfo_hz and state->has_cfo: one block, the correlation of
-/// each occasion pair reduced in a fixed order.
+/// launch_dmrs_estimation() into state->cfo_hz and state->has_cfo, and each occasion pair's
+/// correlation into state->cfo_re / cfo_im: one block, each correlation reduced in a fixed order.
 struct CfoEstimationPdu {
   PduGeometry g;
   const float2* pilots = nullptr;
@@ -298,11 +299,6 @@ struct CfoEstimationPdu {
 };
 /// The same for several PDUs, a block each in one grid.
 void launch_cfo_estimation(std::span<const CfoEstimationPdu> pdus, cudaStream_t stream);
-inline void launch_cfo_estimation(const PduGeometry& g, const float2* pilots, EstimatorState* state,
-                                  cudaStream_t stream) {
-  const CfoEstimationPdu pdu{g, pilots, state};
-  launch_cfo_estimation(std::span(&pdu, 1), stream);
-}
 
 /// Sums of the post-equalization quality of a PDU: the finite post-equalization noise variances
 /// and their count, and the error and reference powers of hard decisions on the QAM axes.

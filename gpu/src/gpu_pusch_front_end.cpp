@@ -254,12 +254,22 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
         detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
                                        stream);
       }
-      detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
-                                     s.pilots.data(), banks, s.device_state(), s.h.data(), stream);
-      s.pilots_ready.mark(stream);
-      s.pilots_ready.order_before(branch);
-      profile_begin(branch); // the CFO kernel's time from here, not its wait
-      detail::launch_cfo_estimation(g, s.pilots.data(), s.device_state(), branch);
+      const detail::DmrsEstimationPdu estimation{
+          g,     s.grid.data(),    s.dmrs.data(), s.delay_sums.data(),  s.pilots.data(),
+          banks, s.device_state(), s.h.data(),    s.time_weights.data()};
+      const detail::CfoEstimationPdu cfo{g, s.pilots.data(), s.device_state()};
+      if (g.wiener_time) {
+        // The interpolation reads the Wiener weights, made from the CFO's correlations: both
+        // on the chain.
+        detail::launch_dmrs_estimation(std::span(&estimation, 1), std::span(&cfo, 1),
+                                       std::span(&planned.wiener, 1), stream);
+      } else {
+        detail::launch_dmrs_estimation(std::span(&estimation, 1), stream);
+        s.pilots_ready.mark(stream);
+        s.pilots_ready.order_before(branch);
+        profile_begin(branch); // the CFO kernel's time from here, not its wait
+        detail::launch_cfo_estimation(std::span(&cfo, 1), branch);
+      }
       if (g.estimate_covariance) {
         detail::launch_irc_covariance(g, s.pilots.data(), s.device_state(), s.covariances.data(),
                                       s.whitening.data(), stream);

@@ -29,6 +29,7 @@ struct GpuPuschFrontEnd::Batch {
   std::array<detail::DmrsGenerationPdu, capacity> generation;
   std::array<detail::DmrsEstimationPdu, capacity> estimation;
   std::array<detail::CfoEstimationPdu, capacity> cfo;
+  std::array<detail::TimeWienerPdu, capacity> wiener;
   std::array<detail::IrcCovariancePdu, capacity> covariance;
   std::array<detail::EqualizeDemapPdu, capacity> equalization;
   std::array<detail::EqualizationQualityPdu, capacity> quality;
@@ -36,8 +37,9 @@ struct GpuPuschFrontEnd::Batch {
   std::size_t num_generation = 0;
   std::size_t num_pdus = 0;
   std::size_t num_covariance = 0;
+  std::size_t num_wiener = 0;
 
-  void clear() { num_scrambling = num_generation = num_pdus = num_covariance = 0; }
+  void clear() { num_scrambling = num_generation = num_pdus = num_covariance = num_wiener = 0; }
 
   /// \throws std::logic_error when \p front_ends holds one twice, one whose flag \p prepared is
   /// not set, or front ends of different devices (\p what: the caller, for the message).
@@ -72,9 +74,13 @@ struct GpuPuschFrontEnd::Batch {
       s.pregenerated_valid = false;
     }
     estimation[num_pdus] = {
-        p.g,   s.grid.data(),    s.dmrs.data(), s.delay_sums.data(), s.pilots.data(),
-        banks, s.device_state(), s.h.data()};
+        p.g,   s.grid.data(),    s.dmrs.data(), s.delay_sums.data(),  s.pilots.data(),
+        banks, s.device_state(), s.h.data(),    s.time_weights.data()};
     cfo[num_pdus] = {p.g, s.pilots.data(), s.device_state()};
+    if (p.g.wiener_time) {
+      wiener[num_wiener] = p.wiener;
+      wiener[num_wiener++].banks = banks;
+    }
     if (p.g.estimate_covariance) {
       covariance[num_covariance++] = {p.g, s.pilots.data(), s.device_state(), s.covariances.data(),
                                       s.whitening.data()};
@@ -109,8 +115,11 @@ struct GpuPuschFrontEnd::Batch {
     profile_begin(stream);
     detail::launch_scrambling_words(std::span(scrambling.data(), num_scrambling), stream);
     detail::launch_dmrs_generation(std::span(generation.data(), num_generation), stream);
-    detail::launch_dmrs_estimation(std::span(estimation.data(), num_pdus), stream);
-    detail::launch_cfo_estimation(std::span(cfo.data(), num_pdus), stream);
+    // The CFO before the interpolation, which the Wiener weights (made from its correlations)
+    // feed; one stream, so the chain is as long either way.
+    detail::launch_dmrs_estimation(std::span(estimation.data(), num_pdus),
+                                   std::span(cfo.data(), num_pdus),
+                                   std::span(wiener.data(), num_wiener), stream);
     detail::launch_irc_covariance(std::span(covariance.data(), num_covariance), stream);
     mark(&Impl::estimate_end);
     detail::launch_equalize_demap(std::span(equalization.data(), num_pdus), stream);
@@ -126,9 +135,6 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
   if (options.demapping != phy::SoftDemapping::max_log) {
     throw std::invalid_argument("GpuPuschFrontEnd: exact (log-MAP) demapping is CPU only");
   }
-  if (options.estimator.time_interpolation == phy::TimeInterpolation::wiener) {
-    throw std::invalid_argument("GpuPuschFrontEnd: Wiener time interpolation is CPU only");
-  }
   if (options.equalizer == phy::EqualizerAlgorithm::zf && grid_rx < pusch.num_layers) {
     throw std::invalid_argument("GpuPuschFrontEnd: zero forcing needs at least as many receive "
                                 "antennas as layers");
@@ -143,6 +149,10 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
   planned.banks = filter_banks(planned.g, options);
   if (planned.banks != nullptr) {
     planned.bank_key = bank_key(planned.g, options);
+  }
+  if (planned.g.wiener_time) {
+    planned.wiener = detail::make_time_wiener_pdu(cell, slot, planned.g, planned.banks,
+                                                  device_state(), time_weights.data());
   }
   planned.d = make_data_geometry(pusch, options);
   if (const unsigned qm = planned.d.qm; qm != 1 && qm != 2 && qm != 4 && qm != 6 && qm != 8) {

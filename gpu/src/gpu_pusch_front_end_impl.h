@@ -11,6 +11,7 @@
 #include "front_end_kernels.h"
 #include "mmse_bank_table.h"
 #include "ofdm_fft_elements.h"
+#include "time_wiener_elements.h"
 
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/equalization_quality.h"
@@ -113,6 +114,7 @@ struct GpuPuschFrontEnd::Impl {
     bool descramble = false;
     std::uint32_t c_init = 0; ///< Of the data scrambling (with descramble).
     std::size_t num_llrs = 0;
+    detail::TimeWienerPdu wiener; ///< The Wiener weights' launch (g.wiener_time).
   };
   /// Checks \p pusch and plans its launches; consumes pregenerate_dmrs()'s DMRS when they are
   /// this PDU's. \throws std::invalid_argument as process().
@@ -200,6 +202,8 @@ struct GpuPuschFrontEnd::Impl {
   DeviceBuffer<std::uint32_t> scrambling_words; ///< The PDU's Gold words (one per 32 LLRs).
   DeviceBuffer<float> covariances;              ///< [group][rx][rx] interleaved (MMSE-IRC).
   DeviceBuffer<phy::cmat::Complex> whitening;   ///< [group][rx][rx] L^-1 (MMSE-IRC).
+  /// Wiener time weights [symbol][occasion] (TimeInterpolation::wiener).
+  DeviceBuffer<float2> time_weights{std::size_t{detail::max_symbols} * phy::max_dmrs_occasions};
   /// The PDU's estimator state and quality totals (device_state(), device_quality()).
   DeviceBuffer<detail::PduMeasurements> measurements{1};
   [[nodiscard]] detail::EstimatorState* device_state() {

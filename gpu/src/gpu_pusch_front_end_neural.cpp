@@ -43,9 +43,17 @@ void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig& pusch, unsign
   cudaStream_t stream = s.stream.get();
   s.estimate_start.record(stream); // stage_times(): estimation, then inputs + model + gathering
   detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(), stream);
-  detail::launch_dmrs_estimation(g, s.grid.data(), s.dmrs.data(), s.delay_sums.data(),
-                                 s.pilots.data(), banks, s.device_state(), s.h.data(), stream);
-  detail::launch_cfo_estimation(g, s.pilots.data(), s.device_state(), stream);
+  const detail::DmrsEstimationPdu estimation{
+      g,     s.grid.data(),    s.dmrs.data(), s.delay_sums.data(),  s.pilots.data(),
+      banks, s.device_state(), s.h.data(),    s.time_weights.data()};
+  const detail::CfoEstimationPdu cfo{g, s.pilots.data(), s.device_state()};
+  detail::TimeWienerPdu wiener;
+  if (g.wiener_time) {
+    wiener = detail::make_time_wiener_pdu(s.cell, slot, g, banks, s.device_state(),
+                                          s.time_weights.data());
+  }
+  detail::launch_dmrs_estimation(std::span(&estimation, 1), std::span(&cfo, 1),
+                                 std::span(&wiener, g.wiener_time ? 1 : 0), stream);
   s.estimate_end.record(stream);
   detail::launch_neural_inputs(g, n, s.grid.data(), s.dmrs.data(), s.device_state(),
                                tensors.rx_grid, tensors.ls_channel, tensors.side_info,

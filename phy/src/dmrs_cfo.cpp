@@ -9,17 +9,24 @@
 #include <string>
 
 namespace airan::phy {
+namespace {
 
-unsigned dmrs_occasion_time_steps(const CellConfig& cell, unsigned slot,
-                                  std::span<const unsigned> dmrs_symbols,
-                                  unsigned symbols_per_occasion,
-                                  double (&dt)[max_dmrs_occasions - 1]) {
+void check_occasions(std::span<const unsigned> dmrs_symbols, unsigned symbols_per_occasion) {
   if (symbols_per_occasion == 0 || dmrs_symbols.size() % symbols_per_occasion != 0 ||
       dmrs_symbols.size() / symbols_per_occasion > max_dmrs_occasions) {
     throw std::invalid_argument("DMRS CFO: " + std::to_string(dmrs_symbols.size()) +
                                 " DMRS symbols in occasions of " +
                                 std::to_string(symbols_per_occasion));
   }
+}
+
+} // namespace
+
+unsigned dmrs_occasion_time_steps(const CellConfig& cell, unsigned slot,
+                                  std::span<const unsigned> dmrs_symbols,
+                                  unsigned symbols_per_occasion,
+                                  double (&dt)[max_dmrs_occasions - 1]) {
+  check_occasions(dmrs_symbols, symbols_per_occasion);
   const Numerology numerology =
       Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
   // Time of each symbol's FFT window centre from the slot start, in samples.
@@ -55,6 +62,23 @@ void dmrs_symbol_centres(const CellConfig& cell, unsigned slot,
                   numerology.sample_rate_hz();
     start += numerology.symbol_length(slot, l);
   }
+}
+
+unsigned dmrs_occasion_times(const std::array<double, max_symbols_per_slot>& centre_s,
+                             std::span<const unsigned> dmrs_symbols, unsigned symbols_per_occasion,
+                             double (&times_s)[max_dmrs_occasions]) {
+  check_occasions(dmrs_symbols, symbols_per_occasion);
+  const auto occasions = static_cast<unsigned>(dmrs_symbols.size() / symbols_per_occasion);
+  for (unsigned o = 0; o < max_dmrs_occasions; ++o) {
+    times_s[o] = 0.0;
+  }
+  for (unsigned o = 0; o < occasions; ++o) {
+    for (unsigned t = 0; t < symbols_per_occasion; ++t) {
+      times_s[o] += centre_s[dmrs_symbols[o * symbols_per_occasion + t]];
+    }
+    times_s[o] /= symbols_per_occasion;
+  }
+  return occasions;
 }
 
 } // namespace airan::phy

@@ -367,38 +367,22 @@ void DmrsChannelEstimatorImpl::prepare_time_wiener(const CellConfig& cell, unsig
                                                    float cfo_hz, unsigned symbols_per_occasion) {
   std::array<double, max_symbols_per_slot> centre{};
   dmrs_symbol_centres(cell, slot, centre);
-  const unsigned occasions = pilots_.num_occasions;
-  std::array<double, max_dmrs_occasions> occasion_times{};
-  for (unsigned o = 0; o < occasions; ++o) {
-    for (unsigned t = 0; t < symbols_per_occasion; ++t) {
-      occasion_times[o] += centre[dmrs_symbols_[o * symbols_per_occasion + t]];
-    }
-    occasion_times[o] /= symbols_per_occasion;
-  }
-  // Doppler: the mean of each consecutive pair's fit of J0(2 pi f_D dt) to its correlation.
-  double doppler_hz = 0.0;
-  double mean_rho = 0.0;
-  const double power = static_cast<double>(channel_power) * c.terms_per_pair;
-  for (unsigned o = 0; o < c.pairs; ++o) {
-    const double rho = power > 0.0 ? std::hypot(c.c_re[o], c.c_im[o]) / power : 0.0;
-    mean_rho += std::clamp(rho, 0.0, 1.0) / c.pairs;
-    doppler_hz +=
-        detail::doppler_from_time_correlation(rho, occasion_times[o + 1] - occasion_times[o]) /
-        c.pairs;
-  }
-  // The CFO's share of the rotation, by how well the occasions correlate: a fast-fading channel's
-  // correlation has a phase of its own, which the CFO estimate also takes (on TDL-B100 at 1 kHz
-  // the full CFO in the model costs 2 dB of estimation error; a 500 Hz offset on a slow channel
-  // is followed either way).
-  const double model_cfo_hz = static_cast<double>(cfo_hz) * mean_rho;
+  double occasion_times[max_dmrs_occasions] = {};
+  const unsigned occasions =
+      dmrs_occasion_times(centre, std::span(dmrs_symbols_.data(), num_dmrs_symbols_),
+                          symbols_per_occasion, occasion_times);
+  // Doppler fitted per pair; the CFO's share of the rotation by how well the occasions correlate
+  // (on TDL-B100 at 1 kHz the full CFO in the model costs 2 dB of estimation error; a 500 Hz
+  // offset on a slow channel is followed either way); the frequency interpolator's noise gain.
   const float noise_gain = options.frequency_interpolation == FrequencyInterpolation::mmse
                                ? mmse_.noise_gain()
                                : 2.0F / 3.0F; // linear: mean (1 - u)^2 + u^2 over u in [0, 1)
-  const double noise_ratio =
-      static_cast<double>(despread_variance) * noise_gain / std::max(channel_power, 1e-30F);
-  detail::time_wiener_weights(std::span(occasion_times.data(), occasions), centre,
-                              mapping.start_symbol, mapping.start_symbol + mapping.num_symbols,
-                              doppler_hz, model_cfo_hz, noise_ratio, time_weights_);
+  const TimeWienerModel model =
+      time_wiener_model(c.c_re, c.c_im, c.pairs, c.terms_per_pair, occasion_times, channel_power,
+                        despread_variance, noise_gain, cfo_hz);
+  detail::time_wiener_weights(std::span(occasion_times, occasions), centre, mapping.start_symbol,
+                              mapping.start_symbol + mapping.num_symbols, model.doppler_hz,
+                              model.cfo_hz, model.noise_ratio, time_weights_);
 }
 
 } // namespace

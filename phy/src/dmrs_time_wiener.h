@@ -6,6 +6,7 @@
 #pragma once
 
 #include "airan/phy/dmrs_cfo.h"
+#include "airan/phy/dmrs_time_wiener_math.h"
 #include "airan/phy/types.h"
 
 #include <array>
@@ -13,10 +14,8 @@
 
 namespace airan::phy::detail {
 
-/// Maximum Doppler shift (Hz) of a Jakes spectrum whose time correlation J0(2 pi f_D dt) equals
-/// \p correlation (the magnitude of the channel's correlation over \p dt seconds, relative to
-/// its power): 0 at 1 and above, the first zero of J0 (2.405 / (2 pi dt)) at 0 and below.
-double doppler_from_time_correlation(double correlation, double dt);
+/// The Doppler fit shared with the CUDA estimator (airan/phy/dmrs_time_wiener_math.h).
+using airan::phy::doppler_from_time_correlation;
 
 /// Per-symbol weights of the occasions: channel(l) = sum_o weights[l][o] row_o.
 struct TimeWienerWeights {
@@ -26,11 +25,8 @@ struct TimeWienerWeights {
 
 /// Wiener weights for symbols [first, end) from \p occasion_times_s (each occasion's centre,
 /// seconds from the slot start) and \p symbol_times_s (each symbol's, from the same origin):
-/// the row vector r_l (R + noise_ratio I)^-1 with R(a, b) = rho(t_a - t_b), r_l(o) =
-/// rho(t_l - t_o), rho(tau) = J0(2 pi doppler_hz tau) exp(j 2 pi cfo_hz tau); then scaled so that
-/// a channel that only rotates at the CFO passes unchanged (gain 1 towards it). \p noise_ratio:
-/// the occasion rows' noise variance over the channel power (>= 0; a floor of 1e-6 keeps R
-/// invertible).
+/// phy::time_wiener_symbol_weights() of each symbol with the model (\p doppler_hz, \p cfo_hz,
+/// \p noise_ratio: the occasion rows' noise variance over the channel power).
 void time_wiener_weights(std::span<const double> occasion_times_s,
                          std::span<const double> symbol_times_s, unsigned first, unsigned end,
                          double doppler_hz, double cfo_hz, double noise_ratio,

@@ -2,8 +2,9 @@
 // thread of dmrs_interpolation_kernels.cu does) over every (antenna, layer, subcarrier) of PDUs
 // of several DMRS shapes, against the CPU estimator's own steps: its linear frequency
 // interpolation (phy::detail::interpolate_linear) or the MMSE taps summed in double, then its time
-// interpolation (phy::detail::interpolate_time) of the same occasion rows. So the kernel's
-// indexing (pilot rows, filter bank, occasion rows, held and interpolated symbols, averaging) is
+// interpolation (phy::detail::interpolate_time) of the same occasion rows (linear, average, or
+// with the same random Wiener weights). So the kernel's indexing (pilot rows, filter bank,
+// occasion rows, held and interpolated symbols, averaging, weights) is
 // checked in CI without a GPU (CUDA builds: the structs hold CUDA vector types).
 #include <gtest/gtest.h>
 
@@ -59,6 +60,10 @@ std::vector<InterpolationCase> cases() {
        8},
       {"TypeBSymbols3To10LinearAverage", DmrsConfigType::type1, 1, 1, 1, F::linear, T::average,
        false, 3, 8},
+      {"Type1Pos3MmseWiener", DmrsConfigType::type1, 1, 3, 2, F::mmse, T::wiener, true},
+      {"Type2DoublePos1LinearWiener", DmrsConfigType::type2, 2, 1, 1, F::linear, T::wiener, true},
+      {"TypeBSymbols3To10MmseWiener", DmrsConfigType::type1, 1, 1, 2, F::mmse, T::wiener, false, 3,
+       8},
   };
 }
 
@@ -118,6 +123,17 @@ TEST(DmrsInterpolationEmulation, KernelThreadsReproduceTheCpuEstimatorSteps) {
     for (float2& t : banks) {
       t = float2{0.2F * normal(rng), 0.2F * normal(rng)};
     }
+    // Random Wiener weights [symbol][occasion], the same for the CPU's time step.
+    std::vector<float2> weights(std::size_t{max_symbols} * max_dmrs_occasions);
+    detail::TimeWienerWeights cpu_weights;
+    cpu_weights.occasions = g.num_occasions;
+    for (unsigned l = 0; l < max_symbols; ++l) {
+      for (unsigned o = 0; o < max_dmrs_occasions; ++o) {
+        const float2 w{0.5F * normal(rng), 0.5F * normal(rng)};
+        weights[std::size_t{l} * max_dmrs_occasions + o] = w;
+        cpu_weights.weights[l][o] = as_complex(w);
+      }
+    }
     EstimatorState state;
     state.omega = c.compensate_delay ? 0.0123 : 0.0;
     state.bank = 1;
@@ -129,6 +145,7 @@ TEST(DmrsInterpolationEmulation, KernelThreadsReproduceTheCpuEstimatorSteps) {
     p.banks = banks.data();
     p.state = &state;
     p.h = h.data();
+    p.time_weights = weights.data();
     for (std::size_t index = 0; index < std::size_t{rows} * width; ++index) {
       interpolate_subcarrier(p, index);
     }
@@ -145,7 +162,7 @@ TEST(DmrsInterpolationEmulation, KernelThreadsReproduceTheCpuEstimatorSteps) {
       ramp[k] = cf32(std::polar(1.0, state.omega * k));
     }
     std::vector<cf32> expected(width);
-    std::vector<cf32> scratch_row(width);
+    std::vector<cf32> scratch_row(std::size_t{max_dmrs_occasions} * width); // Wiener: a row each
     for (unsigned r = 0; r < rx; ++r) {
       for (unsigned layer = 0; layer < g.num_layers; ++layer) {
         const unsigned rx_layer = r * g.num_layers + layer;
@@ -178,7 +195,7 @@ TEST(DmrsInterpolationEmulation, KernelThreadsReproduceTheCpuEstimatorSteps) {
           const unsigned symbol = g.dmrs_symbols[std::size_t{o} * g.symbols_per_occasion];
           const cf32* got = emulated(rx_layer, symbol);
           const float tolerance = 1e-5F * row_scale(expected.data(), width);
-          if (c.time == TimeInterpolation::linear) { // averaging replaces the row
+          if (c.time == TimeInterpolation::linear) { // averaging and Wiener replace the row
             for (unsigned k = 0; k < width; ++k) {
               ASSERT_LE(std::abs(got[k] - expected[k]), tolerance)
                   << "rx " << r << " layer " << layer << " occasion " << o << " k " << k;
@@ -197,7 +214,7 @@ TEST(DmrsInterpolationEmulation, KernelThreadsReproduceTheCpuEstimatorSteps) {
         }
         detail::interpolate_time(estimate, mapping, c.time,
                                  std::span(g.dmrs_symbols, g.num_dmrs_symbols), g.num_occasions, r,
-                                 layer, scratch_row.data());
+                                 layer, scratch_row.data(), &cpu_weights);
         // Time: every symbol of the PDU as the CPU fills it; the slot's other symbols untouched.
         for (unsigned l = 0; l < max_symbols; ++l) {
           const cf32* got = emulated(rx_layer, l);

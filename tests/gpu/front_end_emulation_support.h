@@ -22,6 +22,7 @@
 #include "front_end_emulation_dmrs.h"
 #include "front_end_kernels.h"
 #include "quality_elements.h"
+#include "time_wiener_elements.h"
 
 #include <gtest/gtest.h>
 
@@ -57,7 +58,8 @@ struct EmulationCase {
   unsigned mcs = 10;                                       ///< Table 1 (64-QAM) unless qam256.
   bool qam256 = false;                                     ///< MCS table 2.
   EqualizerAlgorithm equalizer = EqualizerAlgorithm::mmse; ///< MMSE or ZF (not IRC).
-  double cfo_hz = 0.0; ///< Carrier frequency offset of the channel (a TDL model only).
+  double cfo_hz = 0.0;          ///< Carrier frequency offset of the channel (a TDL model only).
+  double max_doppler_hz = 50.0; ///< Of a fading channel.
 };
 
 /// The device's filter-bank table ([prior row][SNR bin][position][tap]) as MmseBankTable
@@ -95,7 +97,29 @@ struct Emulated {
   /// Each occasion pair's CFO correlation (re, im) as the CFO kernel's thread 0 has it.
   std::array<double, max_dmrs_occasions - 1> cfo_re{};
   std::array<double, max_dmrs_occasions - 1> cfo_im{};
+  /// The Wiener weights [symbol][occasion] (g.wiener_time).
+  std::vector<float2> time_weights;
 };
+
+/// time_wiener_kernel (time_wiener_kernels.cu) of one PDU: a thread per occasion pair's fit, each
+/// of the block's threads' share of the bank's energy, their sum in the shared-memory tree's
+/// order, thread 0's model, then a thread per symbol.
+inline void emulate_time_wiener(const TimeWienerPdu& w) {
+  std::vector<double> energy(time_wiener_threads);
+  double rho[max_dmrs_occasions - 1] = {};
+  double doppler[max_dmrs_occasions - 1] = {};
+  for (unsigned t = 0; t < time_wiener_threads; ++t) {
+    if (t < w.pairs) {
+      fit_time_wiener_pair(w, t, rho[t], doppler[t]);
+    }
+    energy[t] = time_wiener_bank_energy(w, t, time_wiener_threads);
+  }
+  const TimeWienerModel model =
+      time_wiener_model_of(w, rho, doppler, time_wiener_block_sum(energy.data()));
+  for (unsigned l = w.start_symbol; l < w.end_symbol; ++l) {
+    write_time_wiener_weights(w, model, l);
+  }
+}
 
 /// cfo_kernel (cfo_kernels.cu) of one PDU on its de-spread \p pilots: per occasion pair each of
 /// the block's cfo_threads threads' correlation, their sums in the shared-memory tree's order,
@@ -142,10 +166,13 @@ inline EmulatedQuality emulate_quality(const float2* symbols, const float* noise
 }
 
 /// The estimation kernels of one PDU, with \p blocks blocks for the de-spreading and noise, then
-/// the CFO kernel on the pilots they wrote.
+/// the CFO kernel on the pilots they wrote, the Wiener weights (g.wiener_time, for \p cell's slot
+/// \p slot) and the interpolation.
 inline Emulated emulate(const PduGeometry& g, const float2* grid, const float2* dmrs,
-                        const float2* banks, unsigned blocks) {
+                        const float2* banks, unsigned blocks, const CellConfig* cell = nullptr,
+                        unsigned slot = 0) {
   Emulated out;
+  EXPECT_TRUE(!g.wiener_time || cell != nullptr) << "the Wiener weights need the cell's slot";
   // delay_correlation_kernel: a block per (rx, layer, DMRS symbol).
   const unsigned items = g.num_rx * g.num_layers * g.num_dmrs_symbols;
   std::vector<float> delay_sums(2 * std::size_t{items});
@@ -175,6 +202,9 @@ inline Emulated emulate(const PduGeometry& g, const float2* grid, const float2* 
   p.banks = banks;
   p.state = &out.state;
   p.h = out.h.data();
+  out.time_weights.assign(std::size_t{max_symbols} * max_dmrs_occasions,
+                          float2{std::numeric_limits<float>::quiet_NaN(), 0.0F});
+  p.time_weights = out.time_weights.data();
   const DifferenceFilter filter = difference_filter(g.num_pilots);
   std::vector<unsigned> writes(total); // of each pilot to p.pilots
   out.partials.assign(noise_partial_doubles * std::size_t{blocks},
@@ -207,13 +237,18 @@ inline Emulated emulate(const PduGeometry& g, const float2* grid, const float2* 
   EXPECT_EQ(not_once, total) << "pilot " << not_once << " not written exactly once";
   out.noise_sums = noise_terms_from_partials(out.partials.data(), blocks);
   noise_measurements(g, out.noise_sums, &out.state);
+  // cfo_kernel, on the pilots the estimation wrote; then the Wiener weights from its
+  // correlations.
+  emulate_cfo(g, out.pilots.data(), &out.state, out.cfo_re.data(), out.cfo_im.data());
+  if (g.wiener_time && cell != nullptr) {
+    emulate_time_wiener(
+        make_time_wiener_pdu(*cell, slot, g, banks, &out.state, out.time_weights.data()));
+  }
   // interpolate_kernel: a thread per (rx, layer, subcarrier).
   for (std::size_t index = 0; index < std::size_t{g.num_rx} * g.num_layers * g.num_subcarriers;
        ++index) {
     interpolate_subcarrier(p, index);
   }
-  // cfo_kernel, on the pilots the estimation wrote.
-  emulate_cfo(g, out.pilots.data(), &out.state, out.cfo_re.data(), out.cfo_im.data());
   return out;
 }
 
@@ -237,7 +272,7 @@ struct EmulatedPdu {
     scenario.num_rx_antennas = c.rx;
     scenario.channel.model = c.channel;
     scenario.channel.domain = c.domain;
-    scenario.channel.max_doppler_hz = c.channel == "awgn" ? 0.0 : 50.0;
+    scenario.channel.max_doppler_hz = c.channel == "awgn" ? 0.0 : c.max_doppler_hz;
     scenario.channel.cfo_hz = c.cfo_hz;
     pusch.bwp_size = c.prbs;
     pusch.prb_size = c.prbs;

@@ -150,7 +150,8 @@ TEST(GpuFrontEndBatch, PdusOfSeveralCellsMatchEachFrontEndsOwnProcess) {
   }
   const airan::apps::LinkScenario scenario = make_scenario(273, 4);
   std::vector<CellPdu> pdus = {make_pdu(scenario, 2, 27, 3), make_pdu(scenario, 1, 20, 11),
-                               make_pdu(scenario, 2, 14, 19), make_pdu(scenario, 2, 5, 23)};
+                               make_pdu(scenario, 2, 14, 19), make_pdu(scenario, 2, 5, 23),
+                               make_pdu(scenario, 2, 20, 29)};
   pdus[0].descramble = true;
   pdus[1].options.equalizer = airan::phy::EqualizerAlgorithm::mmse_irc;
   pdus[2].pregenerate = true;
@@ -158,6 +159,8 @@ TEST(GpuFrontEndBatch, PdusOfSeveralCellsMatchEachFrontEndsOwnProcess) {
   pdus[3].options.equalizer = airan::phy::EqualizerAlgorithm::zf;
   pdus[3].options.estimator.time_interpolation = airan::phy::TimeInterpolation::average;
   pdus[3].options.estimator.frequency_interpolation = airan::phy::FrequencyInterpolation::linear;
+  // Wiener time interpolation: its weights between the batch's CFO and interpolation launches.
+  pdus[4].options.estimator.time_interpolation = airan::phy::TimeInterpolation::wiener;
   std::vector<std::unique_ptr<GpuPuschFrontEnd>> front_ends;
   for (std::size_t i = 0; i < pdus.size(); ++i) {
     front_ends.push_back(std::make_unique<GpuPuschFrontEnd>(

@@ -61,6 +61,7 @@ struct Case {
   unsigned covariance_group_prbs = 0; ///< MMSE-IRC: PRBs per covariance group (0: one group).
   float interference = 0.0F;          ///< Power per RE of a rank-one interferer added to the grid.
   unsigned additional_position = 1;   ///< dmrs-AdditionalPosition: 1 + this many DMRS occasions.
+  airan::phy::TimeInterpolation time = airan::phy::TimeInterpolation::linear;
 };
 
 /// The PDU of case \p c on the scenario of \p c.
@@ -124,6 +125,7 @@ airan::phy::PuschFrontEndOptions make_options(const Case& c) {
   options.estimator.frequency_interpolation = c.interpolation;
   options.estimator.compensate_delay = c.compensate_delay;
   options.estimator.covariance_group_prbs = c.covariance_group_prbs;
+  options.estimator.time_interpolation = c.time;
   options.equalizer = c.equalizer;
   return options;
 }
@@ -359,7 +361,18 @@ INSTANTIATE_TEST_SUITE_P(
              EqualizerAlgorithm::mmse, 0, 0.0F, 3},
         Case{"Prb24Rx2Layer1Qam16TdlA30LsLinPos2", 24, 2, 1, 12, McsTable::qam64,
              DmrsConfigType::type1, 1, "TDL-A30", ChannelDomain::time, 20.0F,
-             FrequencyInterpolation::linear, false, EqualizerAlgorithm::mmse, 0, 0.0F, 2}),
+             FrequencyInterpolation::linear, false, EqualizerAlgorithm::mmse, 0, 0.0F, 2},
+        // Wiener time interpolation (mmse2d-lmmse): the CFO kernel and the weights on the chain
+        // before the interpolation; four occasions, and two-symbol occasions with linear
+        // frequency interpolation.
+        Case{"Prb51Rx4Layers2Qam64TdlA30Pos3Wiener", 51, 4, 2, 20, McsTable::qam64,
+             DmrsConfigType::type1, 1, "TDL-A30", ChannelDomain::time, 25.0F,
+             FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse, 0, 0.0F, 3,
+             airan::phy::TimeInterpolation::wiener},
+        Case{"Prb24Rx2Layer1Qam16TdlC300Type2DoubleLinearWiener", 24, 2, 1, 12, McsTable::qam64,
+             DmrsConfigType::type2, 2, "TDL-C300", ChannelDomain::time, 18.0F,
+             FrequencyInterpolation::linear, true, EqualizerAlgorithm::mmse, 0, 0.0F, 1,
+             airan::phy::TimeInterpolation::wiener}),
     case_name);
 
 // One GPU front end (one CUDA graph) for MMSE, MMSE-IRC with two group sizes and MMSE again on

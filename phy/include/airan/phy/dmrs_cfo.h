@@ -58,4 +58,11 @@ unsigned dmrs_occasion_time_steps(const CellConfig& cell, unsigned slot,
 void dmrs_symbol_centres(const CellConfig& cell, unsigned slot,
                          std::array<double, max_symbols_per_slot>& centre_s);
 
+/// Each DMRS occasion's time, the mean of its symbols' \p centre_s (dmrs_symbol_centres()):
+/// \p dmrs_symbols in slot order, \p symbols_per_occasion of them per occasion. Returns the
+/// number of occasions. \throws std::invalid_argument as dmrs_occasion_time_steps().
+unsigned dmrs_occasion_times(const std::array<double, max_symbols_per_slot>& centre_s,
+                             std::span<const unsigned> dmrs_symbols, unsigned symbols_per_occasion,
+                             double (&times_s)[max_dmrs_occasions]);
+
 } // namespace airan::phy

@@ -1,0 +1,217 @@
+/// \file
+/// \brief Wiener (MMSE) time interpolation of the DMRS channel estimate, the math shared by the
+/// CPU estimator and the CUDA one: each symbol's channel as a weighted sum of the DMRS occasions'
+/// frequency-interpolated rows, with a Jakes time correlation whose Doppler is fitted per PDU to
+/// the correlation between consecutive occasions, rotated by the measured CFO. Double precision
+/// throughout; J0 is the C library's (POSIX j0) on the host and CUDA's on the device.
+#pragma once
+
+#include "airan/phy/dmrs_cfo.h"
+#include "airan/phy/host_device.h"
+
+#include <cmath>
+
+namespace airan::phy {
+
+/// First zero of the Bessel function J0.
+inline constexpr double j0_first_zero = 2.404825557695773;
+
+/// Maximum Doppler shift (Hz) of a Jakes spectrum whose time correlation J0(2 pi f_D dt) equals
+/// \p correlation (the magnitude of the channel's correlation over \p dt seconds, relative to
+/// its power): 0 at 1 and above, the first zero of J0 (2.405 / (2 pi dt)) at 0 and below.
+AIRAN_HOST_DEVICE inline double doppler_from_time_correlation(double correlation, double dt) {
+  constexpr double two_pi = 6.283185307179586476925286766559;
+  if (!(dt > 0.0) || correlation >= 1.0) {
+    return 0.0;
+  }
+  const double scale = 1.0 / (two_pi * dt);
+  if (!(correlation > 0.0)) {
+    return j0_first_zero * scale;
+  }
+  // J0 falls monotonically from 1 to 0 on [0, first zero]: bisection to double precision.
+  double low = 0.0;
+  double high = j0_first_zero;
+  for (int i = 0; i < 60; ++i) {
+    const double mid = 0.5 * (low + high);
+    if (j0(mid) > correlation) {
+      low = mid;
+    } else {
+      high = mid;
+    }
+  }
+  return 0.5 * (low + high) * scale;
+}
+
+/// The time model of a PDU's Wiener weights.
+struct TimeWienerModel {
+  double doppler_hz = 0.0;  ///< Jakes maximum Doppler.
+  double cfo_hz = 0.0;      ///< Rotation of the correlation.
+  double noise_ratio = 0.0; ///< Noise variance of an occasion row over the channel power.
+};
+
+/// The magnitude of a consecutive-occasion correlation (\p c_re, \p c_im, a sum of products b
+/// conj(a) of de-spread pilots) relative to \p power, the channel power times the number of
+/// products: |c| / power, 0 without power.
+AIRAN_HOST_DEVICE inline double occasion_pair_correlation(double c_re, double c_im,
+                                                          double power) {
+  return power > 0.0 ? hypot(c_re, c_im) / power : 0.0;
+}
+
+/// The model of a PDU from its \p pairs consecutive-occasion correlations \p rho
+/// (occasion_pair_correlation()) and each pair's Doppler fit \p doppler_hz
+/// (doppler_from_time_correlation() of rho over the pair's time step): the Doppler is the fits'
+/// mean; the CFO's share of the rotation is \p cfo_hz times the mean of the correlations
+/// (clamped to [0, 1]), since a fast-fading channel's correlation has a phase of its own that the
+/// CFO estimate also takes; the noise ratio is \p despread_variance x \p noise_gain (the frequency
+/// interpolator's gain on white noise) over \p channel_power (the mean de-spread pilot power less
+/// the noise).
+AIRAN_HOST_DEVICE inline TimeWienerModel
+time_wiener_model_from_pairs(const double* rho, const double* doppler_hz, unsigned pairs,
+                             double channel_power, double despread_variance, double noise_gain,
+                             double cfo_hz) {
+  TimeWienerModel model;
+  double mean_rho = 0.0;
+  for (unsigned o = 0; o < pairs; ++o) {
+    mean_rho += fmin(fmax(rho[o], 0.0), 1.0) / pairs;
+    model.doppler_hz += doppler_hz[o] / pairs;
+  }
+  model.cfo_hz = cfo_hz * mean_rho;
+  model.noise_ratio = despread_variance * noise_gain / fmax(channel_power, 1e-30);
+  return model;
+}
+
+/// time_wiener_model_from_pairs() of the pairs' correlations (\p c_re, \p c_im, each a sum of
+/// \p terms_per_pair products) between occasions at \p occasion_times_s, fitted one after the
+/// other.
+AIRAN_HOST_DEVICE inline TimeWienerModel
+time_wiener_model(const double* c_re, const double* c_im, unsigned pairs, double terms_per_pair,
+                  const double* occasion_times_s, double channel_power, double despread_variance,
+                  double noise_gain, double cfo_hz) {
+  double rho[max_dmrs_occasions - 1] = {};
+  double doppler[max_dmrs_occasions - 1] = {};
+  for (unsigned o = 0; o < pairs; ++o) {
+    rho[o] = occasion_pair_correlation(c_re[o], c_im[o], channel_power * terms_per_pair);
+    doppler[o] =
+        doppler_from_time_correlation(rho[o], occasion_times_s[o + 1] - occasion_times_s[o]);
+  }
+  return time_wiener_model_from_pairs(rho, doppler, pairs, channel_power, despread_variance,
+                                      noise_gain, cfo_hz);
+}
+
+namespace detail {
+
+/// rho(tau) = J0(2 pi f_D |tau|) exp(j 2 pi f_c tau) into (\p re, \p im).
+AIRAN_HOST_DEVICE inline void jakes_time_correlation(double tau, const TimeWienerModel& model,
+                                                     double& re, double& im) {
+  constexpr double two_pi = 6.283185307179586476925286766559;
+  const double magnitude = j0(two_pi * model.doppler_hz * fabs(tau));
+  double s = 0.0;
+  double c = 0.0;
+  sincos(two_pi * model.cfo_hz * tau, &s, &c);
+  re = magnitude * c;
+  im = magnitude * s;
+}
+
+} // namespace detail
+
+/// Wiener weights of the symbol at \p symbol_time_s from \p n (<= max_dmrs_occasions) occasions
+/// at \p occasion_times_s: the row vector r (R + loading I)^-1 with R(a, b) = rho(t_a - t_b),
+/// r(o) = rho(t - t_o) (detail::jakes_time_correlation()), loading = max(noise_ratio, 1e-6) so
+/// that R stays invertible; then scaled so that a channel that only rotates at the model's CFO
+/// passes unchanged (gain 1 towards it). Written to \p w_re[o], \p w_im[o].
+AIRAN_HOST_DEVICE inline void time_wiener_symbol_weights(const double* occasion_times_s,
+                                                         unsigned n, double symbol_time_s,
+                                                         const TimeWienerModel& model,
+                                                         float* w_re, float* w_im) {
+  constexpr unsigned m = max_dmrs_occasions;
+  const double loading = fmax(model.noise_ratio, 1e-6);
+  // w = r R^-1, i.e. R^T w^T = r^T; R is Hermitian, so R^T = conj(R): solve conj(R) x = r^T.
+  double a_re[m * m] = {};
+  double a_im[m * m] = {};
+  double x_re[m] = {};
+  double x_im[m] = {};
+  for (unsigned a = 0; a < n; ++a) {
+    for (unsigned b = 0; b < n; ++b) {
+      double re = 0.0;
+      double im = 0.0;
+      detail::jakes_time_correlation(occasion_times_s[a] - occasion_times_s[b], model, re, im);
+      a_re[a * n + b] = re + (a == b ? loading : 0.0);
+      a_im[a * n + b] = -im;
+    }
+    detail::jakes_time_correlation(symbol_time_s - occasion_times_s[a], model, x_re[a], x_im[a]);
+  }
+  // Gaussian elimination with partial pivoting.
+  for (unsigned c = 0; c < n; ++c) {
+    unsigned pivot = c;
+    for (unsigned r = c + 1; r < n; ++r) {
+      if (hypot(a_re[r * n + c], a_im[r * n + c]) > hypot(a_re[pivot * n + c], a_im[pivot * n + c])) {
+        pivot = r;
+      }
+    }
+    if (pivot != c) {
+      for (unsigned k = 0; k < n; ++k) {
+        const double tr = a_re[c * n + k];
+        const double ti = a_im[c * n + k];
+        a_re[c * n + k] = a_re[pivot * n + k];
+        a_im[c * n + k] = a_im[pivot * n + k];
+        a_re[pivot * n + k] = tr;
+        a_im[pivot * n + k] = ti;
+      }
+      const double tr = x_re[c];
+      const double ti = x_im[c];
+      x_re[c] = x_re[pivot];
+      x_im[c] = x_im[pivot];
+      x_re[pivot] = tr;
+      x_im[pivot] = ti;
+    }
+    const double d_re = a_re[c * n + c];
+    const double d_im = a_im[c * n + c];
+    const double d_norm = d_re * d_re + d_im * d_im;
+    for (unsigned r = c + 1; r < n; ++r) {
+      // factor = a[r][c] / a[c][c]
+      const double f_re = (a_re[r * n + c] * d_re + a_im[r * n + c] * d_im) / d_norm;
+      const double f_im = (a_im[r * n + c] * d_re - a_re[r * n + c] * d_im) / d_norm;
+      for (unsigned k = c; k < n; ++k) {
+        a_re[r * n + k] -= f_re * a_re[c * n + k] - f_im * a_im[c * n + k];
+        a_im[r * n + k] -= f_re * a_im[c * n + k] + f_im * a_re[c * n + k];
+      }
+      x_re[r] -= f_re * x_re[c] - f_im * x_im[c];
+      x_im[r] -= f_re * x_im[c] + f_im * x_re[c];
+    }
+  }
+  for (unsigned cc = n; cc > 0; --cc) {
+    const unsigned c = cc - 1;
+    for (unsigned k = c + 1; k < n; ++k) {
+      x_re[c] -= a_re[c * n + k] * x_re[k] - a_im[c * n + k] * x_im[k];
+      x_im[c] -= a_re[c * n + k] * x_im[k] + a_im[c * n + k] * x_re[k];
+    }
+    const double d_re = a_re[c * n + c];
+    const double d_im = a_im[c * n + c];
+    const double d_norm = d_re * d_re + d_im * d_im;
+    const double q_re = (x_re[c] * d_re + x_im[c] * d_im) / d_norm;
+    const double q_im = (x_im[c] * d_re - x_re[c] * d_im) / d_norm;
+    x_re[c] = q_re;
+    x_im[c] = q_im;
+  }
+  // Gain towards a channel that only rotates at the CFO: sum_o w_o e^{j 2 pi f (t_o - t)}.
+  constexpr double two_pi = 6.283185307179586476925286766559;
+  double g_re = 0.0;
+  double g_im = 0.0;
+  for (unsigned o = 0; o < n; ++o) {
+    double s = 0.0;
+    double c = 0.0;
+    sincos(two_pi * model.cfo_hz * (occasion_times_s[o] - symbol_time_s), &s, &c);
+    g_re += x_re[o] * c - x_im[o] * s;
+    g_im += x_re[o] * s + x_im[o] * c;
+  }
+  const double g_norm = g_re * g_re + g_im * g_im;
+  const bool scale = sqrt(g_norm) > 1e-12;
+  for (unsigned o = 0; o < n; ++o) {
+    const double v_re = scale ? (x_re[o] * g_re + x_im[o] * g_im) / g_norm : x_re[o];
+    const double v_im = scale ? (x_im[o] * g_re - x_re[o] * g_im) / g_norm : x_im[o];
+    w_re[o] = static_cast<float>(v_re);
+    w_im[o] = static_cast<float>(v_im);
+  }
+}
+
+} // namespace airan::phy
