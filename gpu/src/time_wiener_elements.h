@@ -27,24 +27,24 @@ inline constexpr unsigned time_wiener_threads = 128;
 /// One PDU's Wiener weights: launch_time_wiener()'s arguments.
 struct TimeWienerPdu {
   unsigned start_symbol = 0;
-  unsigned end_symbol = 0;  ///< One past the PDU's last symbol.
-  unsigned occasions = 0;   ///< DMRS occasions (1 .. phy::max_dmrs_occasions).
-  unsigned pairs = 0;       ///< Consecutive occasion pairs with a correlation.
+  unsigned end_symbol = 0;     ///< One past the PDU's last symbol.
+  unsigned occasions = 0;      ///< DMRS occasions (1 .. phy::max_dmrs_occasions).
+  unsigned pairs = 0;          ///< Consecutive occasion pairs with a correlation.
   double terms_per_pair = 0.0; ///< Products in each correlation: antennas x layers x pilots.
   bool mmse_frequency = true;  ///< MMSE frequency interpolation (else linear).
   unsigned bank_positions = 0; ///< Positions per filter bank (MMSE).
   unsigned bank_window = 0;    ///< Taps per position (MMSE).
   double occasion_time_s[phy::max_dmrs_occasions] = {}; ///< phy::dmrs_occasion_times().
   double symbol_time_s[max_symbols] = {};               ///< phy::dmrs_symbol_centres().
-  const float2* banks = nullptr;        ///< The filter banks (MMSE), bank state->bank read.
+  const float2* banks = nullptr;         ///< The filter banks (MMSE), bank state->bank read.
   const EstimatorState* state = nullptr; ///< After the noise measurements and the CFO.
-  float2* weights = nullptr;            ///< [symbol][occasion]: max_symbols x max_dmrs_occasions.
+  float2* weights = nullptr;             ///< [symbol][occasion]: max_symbols x max_dmrs_occasions.
 };
 
 /// The arguments of a PDU of geometry \p g on \p cell's slot \p slot (host).
-TimeWienerPdu make_time_wiener_pdu(const phy::CellConfig& cell, unsigned slot,
-                                   const PduGeometry& g, const float2* banks,
-                                   const EstimatorState* state, float2* weights);
+TimeWienerPdu make_time_wiener_pdu(const phy::CellConfig& cell, unsigned slot, const PduGeometry& g,
+                                   const float2* banks, const EstimatorState* state,
+                                   float2* weights);
 
 /// Enqueues the weights of every PDU of \p pdus (a block each in one grid).
 void launch_time_wiener(std::span<const TimeWienerPdu> pdus, cudaStream_t stream);
@@ -81,8 +81,8 @@ AIRAN_HOST_DEVICE inline void fit_time_wiener_pair(const TimeWienerPdu& w, unsig
   const EstimatorState& s = *w.state;
   rho = phy::occasion_pair_correlation(s.cfo_re[pair], s.cfo_im[pair],
                                        static_cast<double>(s.channel_power) * w.terms_per_pair);
-  doppler_hz = phy::doppler_from_time_correlation(
-      rho, w.occasion_time_s[pair + 1] - w.occasion_time_s[pair]);
+  doppler_hz = phy::doppler_from_time_correlation(rho, w.occasion_time_s[pair + 1] -
+                                                           w.occasion_time_s[pair]);
 }
 
 /// The PDU's model (thread 0 of the kernel) from the pairs' fits and the bank's summed
@@ -102,9 +102,8 @@ AIRAN_HOST_DEVICE inline phy::TimeWienerModel time_wiener_model_of(const TimeWie
 }
 
 /// The weights of symbol \p l (start_symbol <= l < end_symbol) into w.weights.
-AIRAN_HOST_DEVICE inline void write_time_wiener_weights(const TimeWienerPdu& w,
-                                                        const phy::TimeWienerModel& model,
-                                                        unsigned l) {
+AIRAN_HOST_DEVICE inline void
+write_time_wiener_weights(const TimeWienerPdu& w, const phy::TimeWienerModel& model, unsigned l) {
   float re[phy::max_dmrs_occasions] = {};
   float im[phy::max_dmrs_occasions] = {};
   phy::time_wiener_symbol_weights(w.occasion_time_s, w.occasions, w.symbol_time_s[l], model, re,

@@ -52,8 +52,7 @@ struct TimeWienerModel {
 /// The magnitude of a consecutive-occasion correlation (\p c_re, \p c_im, a sum of products b
 /// conj(a) of de-spread pilots) relative to \p power, the channel power times the number of
 /// products: |c| / power, 0 without power.
-AIRAN_HOST_DEVICE inline double occasion_pair_correlation(double c_re, double c_im,
-                                                          double power) {
+AIRAN_HOST_DEVICE inline double occasion_pair_correlation(double c_re, double c_im, double power) {
   return power > 0.0 ? hypot(c_re, c_im) / power : 0.0;
 }
 
@@ -119,10 +118,10 @@ AIRAN_HOST_DEVICE inline void jakes_time_correlation(double tau, const TimeWiene
 /// r(o) = rho(t - t_o) (detail::jakes_time_correlation()), loading = max(noise_ratio, 1e-6) so
 /// that R stays invertible; then scaled so that a channel that only rotates at the model's CFO
 /// passes unchanged (gain 1 towards it). Written to \p w_re[o], \p w_im[o].
-AIRAN_HOST_DEVICE inline void time_wiener_symbol_weights(const double* occasion_times_s,
-                                                         unsigned n, double symbol_time_s,
-                                                         const TimeWienerModel& model,
-                                                         float* w_re, float* w_im) {
+AIRAN_HOST_DEVICE inline void time_wiener_symbol_weights(const double* occasion_times_s, unsigned n,
+                                                         double symbol_time_s,
+                                                         const TimeWienerModel& model, float* w_re,
+                                                         float* w_im) {
   constexpr unsigned m = max_dmrs_occasions;
   const double loading = fmax(model.noise_ratio, 1e-6);
   // w = r R^-1, i.e. R^T w^T = r^T; R is Hermitian, so R^T = conj(R): solve conj(R) x = r^T.
@@ -144,7 +143,8 @@ AIRAN_HOST_DEVICE inline void time_wiener_symbol_weights(const double* occasion_
   for (unsigned c = 0; c < n; ++c) {
     unsigned pivot = c;
     for (unsigned r = c + 1; r < n; ++r) {
-      if (hypot(a_re[r * n + c], a_im[r * n + c]) > hypot(a_re[pivot * n + c], a_im[pivot * n + c])) {
+      if (hypot(a_re[r * n + c], a_im[r * n + c]) >
+          hypot(a_re[pivot * n + c], a_im[pivot * n + c])) {
         pivot = r;
       }
     }
