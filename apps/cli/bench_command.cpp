@@ -248,7 +248,9 @@ int run_pusch_bench(const PuschBenchOptions& o) {
       std::printf("  %-22s %10.1f %12.1f %10.1f\n", name, total / runs, baseline,
                   total / runs / baseline);
     };
-    if (placement.detector) {
+    // DFT-s-OFDM beside the CUDA front end runs on the CPU front end (its stages below).
+    if (placement.detector &&
+        !(pusch.transform_precoding && placement.detector_mirrors_front_end)) {
       row(spec.neural ? "neural detection" : "cuda front end", sum.detection_us, base_grid);
     } else {
       row("channel estimation", sum.channel_estimation_us, base_grid);

@@ -43,8 +43,6 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
   const char* cpu_only = nullptr;
   if (spec.perfect_csi) {
     cpu_only = "perfect-csi";
-  } else if (transform_precoding) {
-    cpu_only = "transform precoding (DFT-s-OFDM)";
   }
   if (cuda && cpu_only != nullptr && explicit_cuda) {
     throw std::invalid_argument(std::string(cpu_only) +
@@ -100,6 +98,12 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
     placement.ldpc = gpu::make_gpu_ldpc_batch_decoder_factory(selection.device_index);
     placement.ulsch = gpu::make_gpu_ulsch_decoder_factory(selection.device_index);
     placement.where = "cuda device " + std::to_string(selection.device_index);
+    // PuschReceiver runs the DFT-s-OFDM PDUs through its CPU front end (the detector is a
+    // device copy of it); their LDPC decoding stays on the device.
+    placement.detector_mirrors_front_end = true;
+    if (transform_precoding) {
+      placement.where += "; DFT-s-OFDM front end on the CPU";
+    }
   }
   return placement;
 }

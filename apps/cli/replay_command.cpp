@@ -51,7 +51,8 @@ int run_replay(const ReplayOptions& o) {
   config.front_end = spec.front_end;
   const gpu::BackendSelection backend = gpu::select_backend(o.options.backend);
   print_backend_choice(o.options, backend, std::cout);
-  // DFT-s-OFDM PDUs (judged by the first slot's) keep a classical receiver on the CPU.
+  // DFT-s-OFDM PDUs (judged by the first slot's): the neural receiver refuses them, a classical
+  // receiver on CUDA runs them on its CPU front end (PuschReceiver does that for any slot).
   bool transform_precoding = false;
   if (reader.num_slots() > 0) {
     io::TestVectorSlot first;

@@ -100,8 +100,10 @@ void FapiPhy::Impl::on_param() {
       static_cast<std::uint8_t>(std::clamp(config.receiver.max_layers, 1U, 4U));
   caps.supported_modulation_order_ul = 3; // up to 256-QAM
   caps.max_mu_mimo_users_ul = 1;
-  // The CPU front end receives DFT-s-OFDM; a detector (neural receiver, CUDA front end) does not.
-  caps.dfts_ofdm_support = config.receiver.detector ? 0 : 1;
+  // The CPU front end receives DFT-s-OFDM, also beside the CUDA front end's detector; the neural
+  // receiver's detector does not.
+  caps.dfts_ofdm_support =
+      !config.receiver.detector || config.receiver.detector_mirrors_front_end ? 1 : 0;
   caps.pusch_aggregation_factor = 0;
   caps.rssi_measurement_support = io::fapi_rssi_in_dbfs;
   send(response);
@@ -218,9 +220,10 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
     return;
   }
   io::to_slot_request(request, cell, slot.request);
-  // PDUs with a layer count no receiver decodes, or DFT-s-OFDM behind a detector (PARAM says
-  // dftsOfdmSupport 0 then), are rejected like invalid ones.
-  const bool dfts_ofdm = !config.receiver.detector;
+  // PDUs with a layer count no receiver decodes, or DFT-s-OFDM where the receivers do not take it
+  // (behind the neural receiver: PARAM says dftsOfdmSupport 0 then), are rejected like invalid
+  // ones.
+  const bool dfts_ofdm = processor->takes_transform_precoding();
   std::size_t kept = 0;
   for (std::size_t i = 0; i < slot.request.num_pusch; ++i) {
     const auto& pdu = slot.request.pusch[i];

@@ -82,6 +82,12 @@ bool UlSlotProcessor::supports_layers(unsigned layers) const {
                              [&](const LayerReceiver& entry) { return entry.layers == layers; });
 }
 
+bool UlSlotProcessor::takes_transform_precoding() const {
+  return std::ranges::all_of(receivers_, [](const LayerReceiver& entry) {
+    return entry.receiver->takes_transform_precoding();
+  });
+}
+
 std::size_t UlSlotProcessor::slot_length(unsigned slot) const {
   return receivers_.front().receiver->slot_length(slot);
 }

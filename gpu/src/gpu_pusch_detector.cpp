@@ -18,6 +18,10 @@ public:
                             device),
         options_(options) {}
 
+  /// The CPU front end with the same options (the receiver's, as the factories' callers set
+  /// them) runs the DFT-s-OFDM PDUs this front end does not take.
+  [[nodiscard]] bool mirrors_cpu_front_end() const override { return true; }
+
 private:
   std::size_t enqueue_detection(const phy::PuschConfig& pusch, unsigned slot) override {
     return front_end().process(pusch, slot, options_, /*descramble=*/true);

@@ -119,6 +119,12 @@ struct PuschReceiver::Impl {
   /// Runs every PDU of a slot (on the pool or the pooled stages); \p grid as in process_pdu.
   void run_pdus(const ResourceGrid* grid, unsigned slot, std::span<const PuschConfig> pdus,
                 std::vector<PuschPduResult>& results, const PerfectCsi* perfect_csi);
+  /// True when the detectors are device copies of the CPU front end
+  /// (PuschDetector::mirrors_cpu_front_end()), whose DFT-s-OFDM PDUs the CPU front end runs.
+  [[nodiscard]] bool detectors_mirror_cpu_front_end() const {
+    return !lanes.empty() && lanes.front()->detector != nullptr &&
+           lanes.front()->detector->mirrors_cpu_front_end();
+  }
   /// Offers the slot's IQ to the detectors the slot will use; true when all of them took it.
   bool load_iq_into_detectors(std::span<const cf32> iq, unsigned slot, std::size_t num_pdus);
   /// \p rx_grid null: the detector holds the slot's grid (load_slot_iq() took the IQ).
@@ -244,7 +250,8 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     result.tb_bits.resize(tbs);
     const std::span<float> llrs(lane.llrs.data(), coded_bits);
 
-    if (detector != nullptr) {
+    // A DFT-s-OFDM PDU behind a device copy of the classical front end runs on the CPU one.
+    if (detector != nullptr && !(pdu.transform_precoding && detector->mirrors_cpu_front_end())) {
       const auto t0 = Clock::now();
       result.measurements = rx_grid != nullptr ? detector->detect(*rx_grid, cell, pdu, slot, llrs)
                                                : detector->detect_loaded(cell, pdu, slot, llrs);
@@ -264,6 +271,10 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
       result.times.detection_us = microseconds(t0, t1);
       finish(result);
       return;
+    }
+    if (rx_grid == nullptr) {
+      throw std::logic_error("PuschReceiver: a PDU for the CPU front end in a slot that only the "
+                             "detectors demodulated");
     }
     const auto t0 = Clock::now();
     if (perfect_csi != nullptr) {
@@ -411,7 +422,12 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
                                 " IQ samples (" + std::to_string(s.config.num_rx_antennas) +
                                 " antennas x " + std::to_string(samples) + ")");
   }
-  if (perfect_csi == nullptr && s.load_iq_into_detectors(iq, slot, pdus.size())) {
+  // DFT-s-OFDM PDUs that the CPU front end runs for the detectors need the slot on the host.
+  const bool cpu_front_end_pdus =
+      s.detectors_mirror_cpu_front_end() &&
+      std::ranges::any_of(pdus, [](const PuschConfig& pdu) { return pdu.transform_precoding; });
+  if (perfect_csi == nullptr && !cpu_front_end_pdus &&
+      s.load_iq_into_detectors(iq, slot, pdus.size())) {
     s.run_pdus(nullptr, slot, pdus, results, nullptr); // demodulated by the detectors
     return;
   }
@@ -420,6 +436,12 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
                                                static_cast<unsigned>(antenna));
   });
   process_slot(s.grid, slot, pdus, results, perfect_csi);
+}
+
+bool PuschReceiver::takes_transform_precoding() const {
+  const Impl& s = *impl_;
+  return s.lanes.empty() || s.lanes.front()->detector == nullptr ||
+         s.detectors_mirror_cpu_front_end();
 }
 
 bool PuschReceiver::detectors_demodulate_iq() const {

@@ -1,9 +1,12 @@
 // DFT-s-OFDM through the FAPI L1: PARAM's dftsOfdmSupport, transform-precoded PDUs decoded by the
-// CPU receiver, and refused with MSG_SLOT_ERR (their CRC failed, the slot's other PDUs decoded)
-// when a detector that takes CP-OFDM only (neural receiver, CUDA front end) is configured.
+// CPU receiver, also beside a detector that mirrors the CPU front end (the CUDA front end: its
+// DFT-s-OFDM PDUs run on the CPU front end), and refused with MSG_SLOT_ERR (their CRC failed,
+// the slot's other PDUs decoded) behind a detector that takes CP-OFDM only (neural receiver).
+#include "../support/iq_detector.h"
 #include "l1_phy_test_harness.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace airan::l1 {
 namespace {
@@ -34,6 +37,30 @@ TEST(FapiPhyDftsOfdm, CpuReceiverAnnouncesAndDecodesDftsOfdm) {
   // pi/2-BPSK on 2 PRBs (12-value DMRS table), 16-QAM on 12 PRBs (Zadoff-Chu DMRS).
   test::expect_pdu_decodes(h, 0, 0, dfts_pusch(40, 2, 1, true));
   test::expect_pdu_decodes(h, 0, 1, dfts_pusch(41, 12, 12, false));
+}
+
+TEST(FapiPhyDftsOfdm, BesideTheCudaFrontEndDftsOfdmRunsOnTheCpuFrontEnd) {
+  std::atomic<unsigned> loads{0};
+  std::atomic<unsigned> grid_calls{0};
+  std::atomic<unsigned> loaded_calls{0};
+  FapiPhyConfig config = test::harness_phy_config();
+  const phy::CellConfig cell = test::harness_cell();
+  config.receiver.detector = [&](const phy::PuschFrontEndLimits& limits, unsigned) {
+    return std::make_unique<airan::test::IqDetector>(
+        cell, PhyHarness::rx, limits, loads, grid_calls, loaded_calls, /*refuses_dfts_ofdm=*/true,
+        /*mirrors=*/true);
+  };
+  config.receiver.detector_mirrors_front_end = true;
+  PhyHarness h(config);
+  h.send(io::FapiParamRequest{});
+  const auto param = h.wait_for(FapiMessageType::param_response);
+  ASSERT_TRUE(param);
+  EXPECT_EQ(param->dfts_ofdm_support, 1);
+  h.configure_and_start();
+  test::expect_pdu_decodes(h, 0, 0, dfts_pusch(60, 12, 12, false));
+  EXPECT_EQ(loads.load() + grid_calls.load() + loaded_calls.load(), 0U) << "not the detector's";
+  test::expect_slot_decodes(h, 0, 1, 61); // CP-OFDM: the detector's
+  EXPECT_EQ(grid_calls.load() + loaded_calls.load(), 1U);
 }
 
 /// A detector that writes zero LLRs: stands in for the CP-OFDM-only detectors.

@@ -4,7 +4,8 @@
 // - 1000 generated noisy slots across MCS 0-27 (256-QAM table), 1-4 layers, 4 receive antennas,
 //   TDL-A30/B100/C300 with random Doppler and PRB counts: LLR signs agree on at least 99.99% of
 //   the bits and every TB has the same CRC outcome (issue 6); and the device's UL-SCH decoding
-//   of the device's descrambled LLRs equals the CPU decoder's of the same LLRs bit for bit.
+//   of the device's descrambled LLRs equals the CPU decoder's of the same LLRs bit for bit;
+// - a DFT-s-OFDM PDU beside a CP-OFDM one decodes through the receiver's CPU front end.
 //   Skipped without a CUDA device.
 #include "../support/conformance_dirs.h"
 #include "airan/apps/conformance.h"
@@ -213,6 +214,69 @@ TEST(GpuPuschReceiver, ThousandNoisySlotsAgreeWithTheCpuReference) {
   EXPECT_GE(static_cast<double>(signs_agree), 0.9999 * static_cast<double>(bits));
   EXPECT_GT(tbs_ok, num_slots / 2);
   EXPECT_GT(tbs_failed, 10U);
+}
+
+// A slot of a CP-OFDM PDU and a DFT-s-OFDM one through PuschReceiver on the device: the CUDA front
+// end takes the first, the receiver's CPU front end the second (PuschDetector::
+// mirrors_cpu_front_end()), the device UL-SCH decoder both; from IQ and from a grid.
+TEST(GpuPuschReceiver, DftsOfdmBesideTheDeviceFrontEndDecodes) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  airan::apps::LinkScenario scenario;
+  scenario.cell.num_prbs = 52;
+  scenario.cell.num_antenna_ports = 2;
+  scenario.num_rx_antennas = 4;
+  scenario.channel.model = "TDL-A30";
+  scenario.channel.max_doppler_hz = 10.0;
+  scenario.channel.domain = airan::apps::ChannelDomain::time; // IQ for process_slot_iq()
+  std::vector<PuschConfig> pdus(2);
+  pdus[0].rnti = 1;
+  pdus[0].bwp_size = 52;
+  pdus[0].prb_size = 20;
+  pdus[0].num_layers = 2;
+  pdus[0].dmrs_ports = 0x3;
+  pdus[0].num_dmrs_cdm_groups_no_data = 2;
+  pdus[0].mcs_index = 16;
+  pdus[1].rnti = 2;
+  pdus[1].bwp_size = 52;
+  pdus[1].prb_start = 20;
+  pdus[1].prb_size = 25;
+  pdus[1].num_layers = 1;
+  pdus[1].precoding = PuschPrecoding::codebook;
+  pdus[1].num_dmrs_cdm_groups_no_data = 2;
+  pdus[1].transform_precoding = true;
+  pdus[1].mcs_table = McsTable::transform_precoding_qam64;
+  pdus[1].mcs_index = 14;
+  pdus[1].pusch_identity = 7;
+  ASSERT_EQ(airan::apps::validate_link(scenario, pdus), "");
+  airan::apps::SlotSimulator simulator(scenario);
+  simulator.simulate(pdus, 1, 2, 3, std::pow(10.0F, -2.5F));
+  PuschReceiverConfig config;
+  config.num_rx_antennas = 4;
+  config.max_layers = 2;
+  config.detector = airan::gpu::make_gpu_detector_factory(scenario.cell, config.front_end, 0);
+  config.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
+  PuschReceiver receiver(scenario.cell, config);
+  EXPECT_TRUE(receiver.takes_transform_precoding());
+  std::vector<PuschPduResult> results;
+  for (const bool from_iq : {true, false}) {
+    SCOPED_TRACE(from_iq ? "IQ" : "grid");
+    if (from_iq) {
+      receiver.process_slot_iq(simulator.received_iq(), simulator.slot_number(), pdus, results);
+    } else {
+      receiver.process_slot(simulator.received_grid(), simulator.slot_number(), pdus, results);
+    }
+    ASSERT_EQ(results.size(), 2U);
+    for (std::size_t i = 0; i < 2; ++i) {
+      EXPECT_EQ(results[i].error, "") << "PDU " << i;
+      EXPECT_TRUE(results[i].tb_crc_ok) << "PDU " << i;
+      EXPECT_EQ(results[i].tb_bits, simulator.tb_bits(i)) << "PDU " << i;
+    }
+    EXPECT_GT(results[0].times.detection_us, 0.0);          // the CUDA front end
+    EXPECT_GT(results[1].times.channel_estimation_us, 0.0); // the CPU front end
+  }
 }
 
 } // namespace

@@ -1,7 +1,8 @@
 /// \file
 /// \brief A PuschDetector that OFDM-demodulates the slot's IQ itself (as the CUDA detector does
 /// on the device) into its own grid, then runs the CPU front end on it; counts loads and both
-/// kinds of detection. For tests of the callers that hand IQ to such detectors.
+/// kinds of detection. For tests of the callers that hand IQ to such detectors. It may refuse
+/// DFT-s-OFDM PDUs and say that it mirrors the CPU front end, as the CUDA detector does both.
 #pragma once
 
 #include "airan/phy/numerology.h"
@@ -10,6 +11,7 @@
 #include "airan/phy/pusch_front_end.h"
 
 #include <atomic>
+#include <stdexcept>
 
 namespace airan::test {
 
@@ -18,16 +20,19 @@ public:
   /// A detector for \p num_rx receive antennas of \p cell.
   IqDetector(const phy::CellConfig& cell, unsigned num_rx, const phy::PuschFrontEndLimits& limits,
              std::atomic<unsigned>& loads, std::atomic<unsigned>& grid_calls,
-             std::atomic<unsigned>& loaded_calls)
+             std::atomic<unsigned>& loaded_calls, bool refuses_dfts_ofdm = false,
+             bool mirrors = false)
       : numerology_(
             phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
         demodulator_(numerology_, cell.num_prbs),
         grid_(num_rx, numerology_.symbols_per_slot(), 12 * cell.num_prbs), front_end_(limits),
-        loads_(loads), grid_calls_(grid_calls), loaded_calls_(loaded_calls) {}
+        loads_(loads), grid_calls_(grid_calls), loaded_calls_(loaded_calls),
+        refuses_dfts_ofdm_(refuses_dfts_ofdm), mirrors_(mirrors) {}
   phy::PuschMeasurements detect(const phy::ResourceGrid& grid, const phy::CellConfig& cell,
                                 const phy::PuschConfig& pusch, unsigned slot,
                                 std::span<float> llrs) override {
     ++grid_calls_;
+    refuse_dfts_ofdm(pusch);
     return front_end_.process(grid, cell, pusch, slot, {}, llrs);
   }
   bool load_slot_iq(std::span<const phy::cf32> iq, unsigned num_rx, unsigned slot) override {
@@ -42,10 +47,18 @@ public:
   phy::PuschMeasurements detect_loaded(const phy::CellConfig& cell, const phy::PuschConfig& pusch,
                                        unsigned slot, std::span<float> llrs) override {
     ++loaded_calls_;
+    refuse_dfts_ofdm(pusch);
     return front_end_.process(grid_, cell, pusch, slot, {}, llrs);
   }
+  [[nodiscard]] bool mirrors_cpu_front_end() const override { return mirrors_; }
 
 private:
+  void refuse_dfts_ofdm(const phy::PuschConfig& pusch) const {
+    if (refuses_dfts_ofdm_ && pusch.transform_precoding) {
+      throw std::invalid_argument("IqDetector: CP-OFDM only");
+    }
+  }
+
   phy::Numerology numerology_;
   phy::OfdmDemodulator demodulator_;
   phy::ResourceGrid grid_;
@@ -53,6 +66,8 @@ private:
   std::atomic<unsigned>& loads_;
   std::atomic<unsigned>& grid_calls_;
   std::atomic<unsigned>& loaded_calls_;
+  bool refuses_dfts_ofdm_;
+  bool mirrors_;
 };
 
 } // namespace airan::test

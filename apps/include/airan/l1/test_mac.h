@@ -57,6 +57,9 @@ struct TestMacOptions {
   /// that replaces the front end (neural receiver, CUDA front end).
   phy::PuschFrontEndOptions front_end;
   phy::PuschDetectorFactory detector;
+  /// The detector is a device copy of the CPU front end with front_end (the CUDA front end):
+  /// the L1 announces and takes DFT-s-OFDM, which the CPU front end receives.
+  bool detector_mirrors_front_end = false;
   /// When set, the receivers' LDPC decoding runs on batch decoders from it (CUDA).
   phy::LdpcBatchDecoderFactory ldpc_decoder;
   /// When set, the receivers' UL-SCH decoders come from it (CUDA; see

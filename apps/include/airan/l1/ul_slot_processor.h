@@ -63,6 +63,10 @@ struct UlSlotProcessorConfig {
   /// Set: every receiver runs this detector instead of its front end (neural receiver, CUDA
   /// front end; see phy::PuschReceiverConfig::detector).
   phy::PuschDetectorFactory detector;
+  /// The detector is a device copy of the CPU front end with front_end (the CUDA front end,
+  /// phy::PuschDetector::mirrors_cpu_front_end()): PARAM then announces DFT-s-OFDM, whose PDUs
+  /// the receivers' CPU front end runs. Not set: only without a detector.
+  bool detector_mirrors_front_end = false;
   /// Set: every receiver LDPC-decodes on batch decoders from it (see
   /// phy::PuschReceiverConfig::ldpc_batch_decoder).
   phy::LdpcBatchDecoderFactory ldpc_batch_decoder;
@@ -100,6 +104,9 @@ public:
   [[nodiscard]] unsigned num_rx_antennas() const { return num_rx_antennas_; }
   /// True when PDUs with \p layers layers are decoded.
   [[nodiscard]] bool supports_layers(unsigned layers) const;
+  /// True when every receiver takes DFT-s-OFDM PDUs
+  /// (phy::PuschReceiver::takes_transform_precoding()).
+  [[nodiscard]] bool takes_transform_precoding() const;
   /// Samples per antenna of slot \p slot in the time domain.
   [[nodiscard]] std::size_t slot_length(unsigned slot) const;
   /// HARQ buffers of every receiver.

@@ -74,6 +74,13 @@ public:
   /// for them if needed; std::nullopt when detect() returned them itself (the default).
   virtual std::optional<PuschMeasurements> deferred_measurements() { return std::nullopt; }
 
+  /// True when this detector computes what PuschFrontEnd computes with the receiver's own
+  /// front-end options (a device copy of the classical front end): PuschReceiver then runs the
+  /// PDUs such a detector does not take, DFT-s-OFDM ones, through its CPU front end (the LDPC
+  /// decoding stays the receiver's). The default (false, e.g. a neural receiver): they are the
+  /// detector's to refuse.
+  [[nodiscard]] virtual bool mirrors_cpu_front_end() const { return false; }
+
   /// detect() on the grid that the last successful load_slot_iq() demodulated.
   /// \throws std::logic_error when the detector does not demodulate (the default).
   virtual PuschMeasurements detect_loaded(const CellConfig& cell, const PuschConfig& pusch,

@@ -42,7 +42,9 @@ struct PuschReceiverConfig {
   std::uint32_t max_tbs = 0;
   PuschFrontEndOptions front_end; ///< Channel estimation and equalization.
   /// When set, a detector (e.g. the neural receiver, phy/nn/neural_pusch_detector.h) replaces
-  /// channel estimation, equalization and demapping; front_end is then unused.
+  /// channel estimation, equalization and demapping; front_end then serves only the DFT-s-OFDM
+  /// PDUs of a detector that mirrors the CPU front end (PuschDetector::mirrors_cpu_front_end()),
+  /// and must be the options that detector was made with.
   PuschDetectorFactory detector;
   /// When set, each UL-SCH decoder LDPC-decodes the code blocks of a TB in one batch on a decoder
   /// from this factory (the CUDA decoder with `--backend cuda`); results are identical.
@@ -132,11 +134,18 @@ public:
   /// OFDM-demodulates \p iq (antenna after antenna, slot_length(slot) samples each) into the
   /// receiver's own grid, then runs process_slot(). When the configured detectors demodulate
   /// themselves (PuschDetector::load_slot_iq(), e.g. the CUDA detector), they get the IQ
-  /// instead and the CPU does no OFDM.
+  /// instead and the CPU does no OFDM, unless a PDU of the slot is for the CPU front end
+  /// (takes_transform_precoding()).
   /// \throws std::invalid_argument when iq has the wrong size.
   void process_slot_iq(std::span<const cf32> iq, unsigned slot, std::span<const PuschConfig> pdus,
                        std::vector<PuschPduResult>& results,
                        const PerfectCsi* perfect_csi = nullptr);
+  /// True when the receiver takes DFT-s-OFDM (transform-precoded) PDUs: with its CPU front end,
+  /// or beside detectors that are device copies of it (PuschDetector::mirrors_cpu_front_end(),
+  /// the CUDA front end), whose DFT-s-OFDM PDUs the CPU front end then runs (a slot with one is
+  /// demodulated on the CPU, the detectors taking its grid). False behind other detectors (the
+  /// neural receiver), which refuse them.
+  [[nodiscard]] bool takes_transform_precoding() const;
   /// True when the configured detectors demodulate IQ themselves
   /// (PuschDetector::demodulates_slot_iq()): a caller with time-domain IQ should then call
   /// process_slot_iq() rather than demodulate on the CPU for process_slot().
