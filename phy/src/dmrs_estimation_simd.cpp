@@ -253,6 +253,51 @@ AIRAN_DMRS_AVX2 std::size_t lerp_rows_avx2(const float* a, const float* b, float
   return k;
 }
 
+/// w x for four complex values x (interleaved) at \p values: w_re x + (-w_im, w_im) (im, re).
+AIRAN_DMRS_AVX2 inline __m256 weighted_values(const float* values, __m256 w_re, __m256 w_im) {
+  const __m256 v = _mm256_loadu_ps(values);
+  const __m256 swapped = _mm256_permute_ps(v, 0xB1); // (im, re) pairs
+  return _mm256_add_ps(_mm256_mul_ps(w_re, v), _mm256_mul_ps(w_im, swapped));
+}
+
+/// wiener_row_avx2() with the occasion count known at compile time (the weights in registers).
+template <unsigned Occasions>
+AIRAN_DMRS_AVX2 std::size_t wiener_row_fixed(const float* const* rows, const float* weights,
+                                             float* out, std::size_t num_values) {
+  // Per occasion: w_re broadcast, and (-w_im, w_im) pairs for the swapped (im, re) values.
+  __m256 w_re[Occasions];
+  __m256 w_im[Occasions];
+  for (std::size_t o = 0; o < Occasions; ++o) {
+    w_re[o] = _mm256_set1_ps(weights[2 * o]);
+    const float wi = weights[2 * o + 1];
+    w_im[o] = _mm256_setr_ps(-wi, wi, -wi, wi, -wi, wi, -wi, wi);
+  }
+  std::size_t k = 0;
+  for (; k + 4 <= num_values; k += 4) {
+    __m256 sum = weighted_values(rows[0] + 2 * k, w_re[0], w_im[0]);
+    for (unsigned o = 1; o < Occasions; ++o) {
+      sum = _mm256_add_ps(sum, weighted_values(rows[o] + 2 * k, w_re[o], w_im[o]));
+    }
+    _mm256_storeu_ps(out + 2 * k, sum);
+  }
+  return k;
+}
+
+AIRAN_DMRS_AVX2 std::size_t wiener_row_avx2(const float* const* rows, const float* weights,
+                                            unsigned occasions, float* out,
+                                            std::size_t num_values) {
+  switch (occasions) {
+  case 1:
+    return wiener_row_fixed<1>(rows, weights, out, num_values);
+  case 2:
+    return wiener_row_fixed<2>(rows, weights, out, num_values);
+  case 3:
+    return wiener_row_fixed<3>(rows, weights, out, num_values);
+  default:
+    return wiener_row_fixed<4>(rows, weights, out, num_values);
+  }
+}
+
 } // namespace
 
 int mmse_interior_runs(DmrsSimd level, const float* lanes, int window, const float* pilots,
@@ -281,6 +326,14 @@ std::size_t lerp_rows_simd(DmrsSimd level, const float* a, const float* b, float
   return level == DmrsSimd::baseline ? 0 : lerp_rows_avx2(a, b, weight, out, num_floats);
 }
 
+std::size_t wiener_row_simd(DmrsSimd level, const float* const* rows, const float* weights,
+                            unsigned occasions, float* out, std::size_t num_values) {
+  if (level == DmrsSimd::baseline || occasions == 0 || occasions > 4) {
+    return 0;
+  }
+  return wiener_row_avx2(rows, weights, occasions, out, num_values);
+}
+
 #else
 
 int mmse_interior_runs(DmrsSimd, const float*, int, const float*, int, int, float*, const float*,
@@ -294,6 +347,10 @@ std::size_t multiply_by_conjugate_simd(DmrsSimd, float*, const float*, std::size
   return 0;
 }
 std::size_t lerp_rows_simd(DmrsSimd, const float*, const float*, float, float*, std::size_t) {
+  return 0;
+}
+std::size_t wiener_row_simd(DmrsSimd, const float* const*, const float*, unsigned, float*,
+                            std::size_t) {
   return 0;
 }
 

@@ -56,4 +56,11 @@ std::size_t multiply_by_conjugate_simd(DmrsSimd level, float* h, const float* ra
 std::size_t lerp_rows_simd(DmrsSimd level, const float* a, const float* b, float weight, float* out,
                            std::size_t num_floats);
 
+/// Wiener time interpolation of one symbol: out = sum_o w_o rows[o] over \p num_values complex
+/// values (interleaved re, im), \p occasions (1 .. 4) rows and weights \p weights (re, im per
+/// occasion), each product (w_re x - w_im y, w_re y + w_im x) added to the sum of the earlier
+/// occasions' as the scalar loop does. Returns the values done.
+std::size_t wiener_row_simd(DmrsSimd level, const float* const* rows, const float* weights,
+                            unsigned occasions, float* out, std::size_t num_values);
+
 } // namespace airan::phy::detail

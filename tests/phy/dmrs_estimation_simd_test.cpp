@@ -3,13 +3,14 @@
 // pilot offset the DMRS types produce, comb sizes from 2 to a full carrier, windows 2 to 16,
 // with and without the fused delay-ramp restoration, which also equals interpolating and then
 // multiply_by_conjugate()), linear interpolation, the ramp restoration and the time
-// interpolation rows. On a CPU without AVX2 they are skipped.
+// interpolation rows, linear and Wiener. On a CPU without AVX2 they are skipped.
 #include "../../phy/src/dmrs_estimation_simd.h"
 #include "../../phy/src/dmrs_estimation_steps.h"
 #include "../../phy/src/frequency_interpolator.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -183,6 +184,55 @@ TEST_F(DmrsEstimationSimd, TimeInterpolationRowsMatchScalarFormula) {
       }
       ASSERT_TRUE(same_bytes(expected, actual)) << n << " floats, weight " << weight;
       EXPECT_EQ(detail::lerp_rows_simd(DmrsSimd::baseline, fa, fb, weight, actual.data(), n), 0U);
+    }
+  }
+}
+
+// The Wiener rows: each output the scalar loop's sum, first occasion's product then each later
+// one's added, with weights of every sign and 1 to 4 occasions.
+TEST_F(DmrsEstimationSimd, WienerRowsMatchScalarFormula) {
+  std::mt19937 rng(9);
+  std::normal_distribution<float> normal(0.0F, 1.0F);
+  for (std::size_t n :
+       {std::size_t{0}, std::size_t{3}, std::size_t{4}, std::size_t{13}, std::size_t{3276}}) {
+    for (unsigned occasions = 1; occasions <= 4; ++occasions) {
+      std::vector<std::vector<cf32>> rows;
+      const float* row_data[4] = {};
+      float weights[8] = {};
+      for (std::size_t o = 0; o < occasions; ++o) {
+        rows.push_back(random_values(rng, n));
+        row_data[o] = reinterpret_cast<const float*>(rows.back().data());
+        weights[2 * o] = normal(rng);
+        weights[2 * o + 1] = normal(rng);
+      }
+      std::vector<float> expected(2 * n);
+      for (std::size_t k = 0; k < n; ++k) {
+        const auto product = [&](std::size_t o, int part) {
+          const float x = row_data[o][2 * k];
+          const float y = row_data[o][2 * k + 1];
+          return part == 0 ? weights[2 * o] * x - weights[2 * o + 1] * y
+                           : weights[2 * o] * y + weights[2 * o + 1] * x;
+        };
+        for (int part = 0; part < 2; ++part) {
+          float sum = product(0, part);
+          for (std::size_t o = 1; o < occasions; ++o) {
+            sum += product(o, part);
+          }
+          expected[2 * k + part] = sum;
+        }
+      }
+      std::vector<float> actual(expected);
+      const std::size_t done =
+          detail::wiener_row_simd(DmrsSimd::avx2, row_data, weights, occasions, actual.data(), n);
+      EXPECT_EQ(done, n / 4 * 4);
+      std::fill_n(actual.begin(), 2 * done, std::numeric_limits<float>::quiet_NaN());
+      ASSERT_EQ(
+          detail::wiener_row_simd(DmrsSimd::avx2, row_data, weights, occasions, actual.data(), n),
+          done);
+      ASSERT_TRUE(same_bytes(expected, actual)) << n << " values, " << occasions << " occasions";
+      EXPECT_EQ(detail::wiener_row_simd(DmrsSimd::baseline, row_data, weights, occasions,
+                                        actual.data(), n),
+                0U);
     }
   }
 }
