@@ -153,6 +153,9 @@ struct PuschReceiver::Impl {
   HarqBufferPool harq;
   std::mutex harq_mutex;
   ResourceGrid grid; ///< Demodulated IQ of process_slot_iq().
+  /// process_slot_iq() gave the detectors this slot's IQ: they detect_loaded() their PDUs while
+  /// the CPU front end's PDUs (DFT-s-OFDM) read the grid.
+  bool detectors_hold_slot = false;
   std::vector<std::unique_ptr<Lane>> lanes;
   /// Decodes the code blocks of one TB on every lane: used when a slot has fewer PDUs than
   /// lanes, so that a single large PDU still uses all threads.
@@ -253,8 +256,9 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     // A DFT-s-OFDM PDU behind a device copy of the classical front end runs on the CPU one.
     if (detector != nullptr && !(pdu.transform_precoding && detector->mirrors_cpu_front_end())) {
       const auto t0 = Clock::now();
-      result.measurements = rx_grid != nullptr ? detector->detect(*rx_grid, cell, pdu, slot, llrs)
-                                               : detector->detect_loaded(cell, pdu, slot, llrs);
+      result.measurements = rx_grid != nullptr && !detectors_hold_slot
+                                ? detector->detect(*rx_grid, cell, pdu, slot, llrs)
+                                : detector->detect_loaded(cell, pdu, slot, llrs);
       const auto t1 = Clock::now();
       const DeviceLlrs device_llrs = detector->device_llrs();
       if (device_llrs.data == nullptr && !detector->writes_descrambled_llrs()) {
@@ -353,6 +357,7 @@ void PuschReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
     throw std::invalid_argument("PuschReceiver: slot " + std::to_string(slot) +
                                 " is outside the frame");
   }
+  s.detectors_hold_slot = false;
   s.run_pdus(&grid, slot, pdus, results, perfect_csi);
 }
 
@@ -422,12 +427,17 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
                                 " IQ samples (" + std::to_string(s.config.num_rx_antennas) +
                                 " antennas x " + std::to_string(samples) + ")");
   }
-  // DFT-s-OFDM PDUs that the CPU front end runs for the detectors need the slot on the host.
+  if (perfect_csi != nullptr && perfect_csi->channel == nullptr) {
+    throw std::invalid_argument("PuschReceiver: perfect CSI without a channel");
+  }
+  const bool loaded = perfect_csi == nullptr && s.load_iq_into_detectors(iq, slot, pdus.size());
+  // DFT-s-OFDM PDUs that the CPU front end runs beside the detectors need the slot on the host
+  // as well; the detectors keep theirs.
   const bool cpu_front_end_pdus =
       s.detectors_mirror_cpu_front_end() &&
       std::ranges::any_of(pdus, [](const PuschConfig& pdu) { return pdu.transform_precoding; });
-  if (perfect_csi == nullptr && !cpu_front_end_pdus &&
-      s.load_iq_into_detectors(iq, slot, pdus.size())) {
+  s.detectors_hold_slot = loaded;
+  if (loaded && !cpu_front_end_pdus) {
     s.run_pdus(nullptr, slot, pdus, results, nullptr); // demodulated by the detectors
     return;
   }
@@ -435,7 +445,7 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
     s.lanes[lane]->demodulator.demodulate_slot(iq.subspan(antenna * samples, samples), slot, s.grid,
                                                static_cast<unsigned>(antenna));
   });
-  process_slot(s.grid, slot, pdus, results, perfect_csi);
+  s.run_pdus(&s.grid, slot, pdus, results, perfect_csi);
 }
 
 bool PuschReceiver::takes_transform_precoding() const {

@@ -1,9 +1,9 @@
 // PuschReceiver beside a detector that mirrors the CPU front end (the CUDA front end, which takes
 // CP-OFDM only): DFT-s-OFDM PDUs run through the receiver's CPU front end, CP-OFDM ones through the
-// detector, and both decode as the receiver without a detector decodes them; a slot with a
-// DFT-s-OFDM PDU is demodulated on the CPU (the detector then gets the grid), one without it goes
-// to the detector as IQ. Behind a detector that does not mirror (the neural receiver) the
-// DFT-s-OFDM PDU is the detector's to refuse.
+// detector, and both decode as the receiver without a detector decodes them; from IQ the detector
+// demodulates every slot itself, and the CPU demodulates those with a DFT-s-OFDM PDU as well.
+// Behind a detector that does not mirror (the neural receiver) the DFT-s-OFDM PDU is the detector's
+// to refuse.
 #include "../support/iq_detector.h"
 #include "airan/phy/flat_mimo_channel.h"
 #include "airan/phy/numerology.h"
@@ -168,14 +168,14 @@ TEST(PuschReceiverDftsFallback, DftsOfdmBesideAMirroringDetectorRunsOnTheCpuFron
   EXPECT_EQ(results[1].times.detection_us, 0.0);
   EXPECT_GT(results[1].times.channel_estimation_us, 0.0); // the CPU front end's stages
 
-  // IQ: a slot with a DFT-s-OFDM PDU is demodulated on the CPU and the detector takes the grid;
-  // a slot without one goes to the detector as IQ.
+  // IQ: the detector demodulates the slot for its PDU, and with a DFT-s-OFDM PDU the CPU does
+  // too, for the CPU front end's; a slot without one goes to the detector alone.
   counts.reset();
   receiver.process_slot_iq(slot.iq, slot_number, slot.pdus, results);
   expect_decoded_as(results, reference, slot, /*same_grid=*/false);
-  EXPECT_EQ(counts.loads.load(), 0U);
-  EXPECT_EQ(counts.grid_calls.load(), 1U);
-  EXPECT_EQ(counts.loaded_calls.load(), 0U);
+  EXPECT_EQ(counts.loads.load(), 1U);
+  EXPECT_EQ(counts.loaded_calls.load(), 1U);
+  EXPECT_EQ(counts.grid_calls.load(), 0U);
   counts.reset();
   receiver.process_slot_iq(slot.iq, slot_number, std::span(slot.pdus.data(), 1), results);
   ASSERT_EQ(results.size(), 1U);

@@ -135,16 +135,16 @@ public:
   /// receiver's own grid, then runs process_slot(). When the configured detectors demodulate
   /// themselves (PuschDetector::load_slot_iq(), e.g. the CUDA detector), they get the IQ
   /// instead and the CPU does no OFDM, unless a PDU of the slot is for the CPU front end
-  /// (takes_transform_precoding()).
+  /// (takes_transform_precoding()): then the CPU demodulates the slot too, for that PDU.
   /// \throws std::invalid_argument when iq has the wrong size.
   void process_slot_iq(std::span<const cf32> iq, unsigned slot, std::span<const PuschConfig> pdus,
                        std::vector<PuschPduResult>& results,
                        const PerfectCsi* perfect_csi = nullptr);
   /// True when the receiver takes DFT-s-OFDM (transform-precoded) PDUs: with its CPU front end,
   /// or beside detectors that are device copies of it (PuschDetector::mirrors_cpu_front_end(),
-  /// the CUDA front end), whose DFT-s-OFDM PDUs the CPU front end then runs (a slot with one is
-  /// demodulated on the CPU, the detectors taking its grid). False behind other detectors (the
-  /// neural receiver), which refuse them.
+  /// the CUDA front end), whose DFT-s-OFDM PDUs the CPU front end then runs (from IQ, a slot with
+  /// one is demodulated on the CPU as well as by the detectors). False behind other detectors
+  /// (the neural receiver), which refuse them.
   [[nodiscard]] bool takes_transform_precoding() const;
   /// True when the configured detectors demodulate IQ themselves
   /// (PuschDetector::demodulates_slot_iq()): a caller with time-domain IQ should then call
