@@ -50,7 +50,7 @@ std::vector<ReceiverSpec> build_catalog() {
                 FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse, false),
       wiener_time_spec(make_spec("mmse2d-lmmse",
                                  "as mmse-lmmse with Wiener time interpolation across the DMRS "
-                                 "occasions (Doppler and CFO fitted per PDU; CPU only)",
+                                 "occasions (Doppler and CFO fitted per PDU)",
                                  FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse,
                                  false)),
       make_spec("mmse-irc", "as mmse-lmmse with an MMSE-IRC equalizer",

@@ -228,9 +228,9 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   const auto enqueue = [&] {
     s.time_mark(s.estimate_start, stream); // DMRS generation counts as estimation
     profile_begin(stream);
-    // The branch (Impl::branch_stream) runs the scrambling words and the CFO estimate beside
-    // the main chain; it is joined at the end, also when a launch throws, as a capture with an
-    // unjoined stream could not be ended.
+    // The branch (Impl::branch_stream) runs the scrambling words and the CFO estimate (unless
+    // the Wiener weights need it on the chain) beside the main chain; it is joined at the end,
+    // also when a launch throws, as a capture with an unjoined stream could not be ended.
     const cudaStream_t branch = s.branch_stream.get();
     bool forked = false;
     const auto join = [&] {
@@ -304,8 +304,10 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   };
   if (own_graph) { // else part of an enclosing capture, or no graphs
     // A graph per topology: with and without the DMRS generation (a cell's first PDU uses the
-    // pregenerated DMRS, the others generate theirs), so neither is re-instantiated per PDU.
-    CudaGraph& graph = pregenerated ? s.graph_pregenerated : s.graph;
+    // pregenerated DMRS, the others generate theirs), and with the Wiener weights' kernels, so
+    // that none is re-instantiated per PDU when PDUs alternate between them.
+    CudaGraph& graph = g.wiener_time ? (pregenerated ? s.graph_wiener_pregenerated : s.graph_wiener)
+                                     : (pregenerated ? s.graph_pregenerated : s.graph);
     graph.capture_or_update(stream, enqueue);
     graph.launch(stream);
   } else {

@@ -180,6 +180,8 @@ struct GpuPuschFrontEnd::Impl {
   /// process()'s kernels and events, captured per PDU and updated in place (same topology).
   CudaGraph graph;
   CudaGraph graph_pregenerated; ///< The same with the DMRS of pregenerate_dmrs() (no generation).
+  CudaGraph graph_wiener;       ///< The two with Wiener time interpolation's kernels.
+  CudaGraph graph_wiener_pregenerated;
   bool use_graph = true;
   bool descrambled = false;          ///< descramble() ran after the last process().
   bool demapped_descrambled = false; ///< The last process() wrote descrambled LLRs.

@@ -58,7 +58,8 @@ void launch_dmrs_estimation(std::span<const DmrsEstimationPdu> pdus,
 
 /// Thread \p thread's share (of \p threads) of the selected bank's energy: sum |tap|^2 of taps
 /// thread, thread + threads, ... of bank state->bank, each product in float and added in double
-/// (as the CPU estimator adds them); 0 without MMSE.
+/// (the CPU estimator adds the same products in order: the sums can differ in their last bits);
+/// 0 without MMSE.
 AIRAN_HOST_DEVICE inline double time_wiener_bank_energy(const TimeWienerPdu& w, unsigned thread,
                                                         unsigned threads) {
   double energy = 0.0;

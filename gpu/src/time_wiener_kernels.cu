@@ -28,7 +28,8 @@ __device__ void TimeWienerLaunch::run(LaunchBlock /*block*/) const {
   __shared__ double sums[time_wiener_threads];
   __shared__ double rho[phy::max_dmrs_occasions - 1];
   __shared__ double doppler[phy::max_dmrs_occasions - 1];
-  __shared__ phy::TimeWienerModel model;
+  __shared__ double model_values[3]; // TimeWienerModel has member initialisers: plain doubles
+
   if (threadIdx.x < p.pairs) {
     fit_time_wiener_pair(p, threadIdx.x, rho[threadIdx.x], doppler[threadIdx.x]);
   }
@@ -41,12 +42,15 @@ __device__ void TimeWienerLaunch::run(LaunchBlock /*block*/) const {
     __syncthreads();
   }
   if (threadIdx.x == 0) {
-    model = time_wiener_model_of(p, rho, doppler, sums[0]);
+    const phy::TimeWienerModel m = time_wiener_model_of(p, rho, doppler, sums[0]);
+    model_values[0] = m.doppler_hz;
+    model_values[1] = m.cfo_hz;
+    model_values[2] = m.noise_ratio;
   }
   __syncthreads();
   const unsigned l = p.start_symbol + threadIdx.x;
   if (l < p.end_symbol) {
-    write_time_wiener_weights(p, model, l);
+    write_time_wiener_weights(p, {model_values[0], model_values[1], model_values[2]}, l);
   }
 }
 

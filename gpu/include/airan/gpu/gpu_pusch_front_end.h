@@ -6,7 +6,7 @@
 /// constructor: CP removal + batched cuFFT (symbols x antennas) + carrier extraction into the
 /// device grid [rx][symbol][subcarrier]; DMRS channel estimation (raw-LS delay, CDM
 /// de-spreading with delay compensation, noise/RSRP/SINR/delay-spread measurements, linear or
-/// MMSE frequency interpolation with the CPU's filter banks, linear or averaging time
+/// MMSE frequency interpolation with the CPU's filter banks, linear, averaging or Wiener time
 /// interpolation) into H [rx][layer][symbol][allocated subcarrier]; for MMSE-IRC, the
 /// interference-plus-noise covariance of every PRB group from the DMRS residuals, regularised, and
 /// its whitening matrix L^-1 (phy/irc_whitening.h, the CPU's math); then one fused kernel per

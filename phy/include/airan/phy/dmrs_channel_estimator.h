@@ -75,7 +75,7 @@ enum class TimeInterpolation : std::uint8_t {
   /// its own), and the rows' noise after frequency interpolation; normalised to pass a channel
   /// that only rotates at that frequency. It averages the occasions' noise when the channel is
   /// slow, extrapolates beyond the first and last occasion when it is fast, and follows a CFO's
-  /// rotation. CPU only.
+  /// rotation. The CUDA estimator computes the same weights (phy/dmrs_time_wiener_math.h).
   wiener,
 };
 
