@@ -94,6 +94,12 @@ struct FapiPhy::Impl {
     });
   }
   /// True in \p required; otherwise counts the message and answers MSG_INVALID_STATE.
+  /// dftsOfdmSupport as PARAM announces it: the CPU front end's receivers, or a detector that
+  /// mirrors it (UlSlotProcessorConfig::detector_mirrors_front_end); CONFIG refuses a receiver
+  /// that does not bear this out, and UL_TTI.request takes DFT-s-OFDM PDUs exactly when it holds.
+  [[nodiscard]] bool announces_dfts_ofdm() const {
+    return !config.receiver.detector || config.receiver.detector_mirrors_front_end;
+  }
   bool in_state(PhyState required, FapiSlotAddress at, io::FapiMessageType type) {
     if (state() == required) {
       return true;

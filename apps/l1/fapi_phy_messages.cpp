@@ -102,8 +102,7 @@ void FapiPhy::Impl::on_param() {
   caps.max_mu_mimo_users_ul = 1;
   // The CPU front end receives DFT-s-OFDM, also beside the CUDA front end's detector; the neural
   // receiver's detector does not.
-  caps.dfts_ofdm_support =
-      !config.receiver.detector || config.receiver.detector_mirrors_front_end ? 1 : 0;
+  caps.dfts_ofdm_support = announces_dfts_ofdm() ? 1 : 0;
   caps.pusch_aggregation_factor = 0;
   caps.rssi_measurement_support = io::fapi_rssi_in_dbfs;
   send(response);
@@ -124,18 +123,28 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
   if (error.ok()) {
     try {
       auto built = std::make_unique<UlSlotProcessor>(new_cell, new_rx, config.receiver);
-      // Every CONFIG is complete: without the TLV, dBFS (also after an earlier 0).
-      const std::uint8_t unit = request.rssi_measurement.value_or(io::fapi_rssi_in_dbfs);
-      built->set_rssi_unit(unit == io::fapi_rssi_not_reported ? RssiUnit::none
-                           : unit == io::fapi_rssi_in_dbm     ? RssiUnit::dbm
-                                                              : RssiUnit::dbfs,
-                           config.rssi_dbm_at_full_scale.value_or(0.0F));
-      processor = std::move(built); // replaced only once fully set up
-      harq_counted = {};            // a new processor counts from zero
-      cell = new_cell;
-      num_rx_antennas = new_rx;
-      clock.emplace(cell.numerology, config.clock_mode, config.period_scale);
-      set_state(PhyState::configured);
+      if (announces_dfts_ofdm() && !built->takes_transform_precoding()) {
+        // The L1 was wired wrongly (PARAM announced what its detector cannot do): a clear
+        // refusal rather than every DFT-s-OFDM PDU failing later.
+        error =
+            io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_invalid_config,
+                                io::FapiMessageType::config_request, 0,
+                                "dftsOfdmSupport 1 announced for a detector that does not "
+                                "take DFT-s-OFDM");
+      } else {
+        // Every CONFIG is complete: without the TLV, dBFS (also after an earlier 0).
+        const std::uint8_t unit = request.rssi_measurement.value_or(io::fapi_rssi_in_dbfs);
+        built->set_rssi_unit(unit == io::fapi_rssi_not_reported ? RssiUnit::none
+                             : unit == io::fapi_rssi_in_dbm     ? RssiUnit::dbm
+                                                                : RssiUnit::dbfs,
+                             config.rssi_dbm_at_full_scale.value_or(0.0F));
+        processor = std::move(built); // replaced only once fully set up
+        harq_counted = {};            // a new processor counts from zero
+        cell = new_cell;
+        num_rx_antennas = new_rx;
+        clock.emplace(cell.numerology, config.clock_mode, config.period_scale);
+        set_state(PhyState::configured);
+      }
     } catch (const std::exception&) {
       error = io::make_fapi_error(
           io::FapiStatus::unsupported, io::FapiErrorCode::msg_invalid_config,
@@ -223,7 +232,7 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   // PDUs with a layer count no receiver decodes, or DFT-s-OFDM where the receivers do not take it
   // (behind the neural receiver: PARAM says dftsOfdmSupport 0 then), are rejected like invalid
   // ones.
-  const bool dfts_ofdm = processor->takes_transform_precoding();
+  const bool dfts_ofdm = announces_dfts_ofdm(); // CONFIG checked the receivers take it
   std::size_t kept = 0;
   for (std::size_t i = 0; i < slot.request.num_pusch; ++i) {
     const auto& pdu = slot.request.pusch[i];

@@ -430,12 +430,18 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
   if (perfect_csi != nullptr && perfect_csi->channel == nullptr) {
     throw std::invalid_argument("PuschReceiver: perfect CSI without a channel");
   }
-  const bool loaded = perfect_csi == nullptr && s.load_iq_into_detectors(iq, slot, pdus.size());
+  if (pdus.empty()) {
+    results.clear(); // nothing to demodulate for
+    return;
+  }
   // DFT-s-OFDM PDUs that the CPU front end runs beside the detectors need the slot on the host
-  // as well; the detectors keep theirs.
-  const bool cpu_front_end_pdus =
-      s.detectors_mirror_cpu_front_end() &&
-      std::ranges::any_of(pdus, [](const PuschConfig& pdu) { return pdu.transform_precoding; });
+  // as well; the detectors get it only when some PDU is theirs.
+  const bool mirror = s.detectors_mirror_cpu_front_end();
+  const auto for_cpu_front_end = [](const PuschConfig& pdu) { return pdu.transform_precoding; };
+  const bool cpu_front_end_pdus = mirror && std::ranges::any_of(pdus, for_cpu_front_end);
+  const bool detector_pdus = !mirror || !std::ranges::all_of(pdus, for_cpu_front_end);
+  const bool loaded =
+      perfect_csi == nullptr && detector_pdus && s.load_iq_into_detectors(iq, slot, pdus.size());
   s.detectors_hold_slot = loaded;
   if (loaded && !cpu_front_end_pdus) {
     s.run_pdus(nullptr, slot, pdus, results, nullptr); // demodulated by the detectors

@@ -99,5 +99,25 @@ TEST(FapiPhyDftsOfdm, BehindADetectorDftsOfdmIsRefusedWithSlotError) {
   EXPECT_EQ(h.phy().counters().pdus_decoded, 0U);
 }
 
+// An L1 wired to announce DFT-s-OFDM beside a detector that does not take it refuses CONFIG
+// (MSG_INVALID_CONFIG) instead of failing every such PDU later.
+TEST(FapiPhyDftsOfdm, AnnouncingDftsOfdmForADetectorThatRefusesItFailsConfig) {
+  FapiPhyConfig config = test::harness_phy_config();
+  config.receiver.detector = [](const phy::PuschFrontEndLimits&, unsigned) {
+    return std::make_unique<ZeroLlrDetector>();
+  };
+  config.receiver.detector_mirrors_front_end = true; // wrong: ZeroLlrDetector does not mirror
+  PhyHarness h(config);
+  h.send(io::FapiParamRequest{});
+  const auto param = h.wait_for(FapiMessageType::param_response);
+  ASSERT_TRUE(param);
+  EXPECT_EQ(param->dfts_ofdm_support, 1);
+  h.send(io::to_fapi_config_request(h.cell(), PhyHarness::rx));
+  const auto response = h.wait_for(FapiMessageType::config_response);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->response_code, FapiErrorCode::msg_invalid_config);
+  EXPECT_EQ(h.phy().counters().config_rejected, 1U);
+}
+
 } // namespace
 } // namespace airan::l1

@@ -183,6 +183,12 @@ TEST(PuschReceiverDftsFallback, DftsOfdmBesideAMirroringDetectorRunsOnTheCpuFron
   EXPECT_EQ(counts.loads.load(), 1U);
   EXPECT_EQ(counts.loaded_calls.load(), 1U);
   EXPECT_EQ(counts.grid_calls.load(), 0U);
+  // Only the DFT-s-OFDM PDU: the detector is not given the slot at all.
+  counts.reset();
+  receiver.process_slot_iq(slot.iq, slot_number, std::span(slot.pdus.data() + 1, 1), results);
+  ASSERT_EQ(results.size(), 1U);
+  EXPECT_TRUE(results[0].tb_crc_ok);
+  EXPECT_EQ(counts.loads.load() + counts.loaded_calls.load() + counts.grid_calls.load(), 0U);
 }
 
 TEST(PuschReceiverDftsFallback, ADetectorThatDoesNotMirrorRefusesDftsOfdm) {

@@ -178,7 +178,7 @@ TEST(UlschGatherRecovery, TheCudaFormulationEqualsTheCpuDecoderBitForBit) {
 // position of every code block exactly once, for each modulation order, short and long E_r,
 // repetition beyond the period, filler bits and a block that receives nothing (E_r = 0).
 TEST(UlschGatherRecovery, WorkItemsCoverEveryPositionOnce) {
-  for (const unsigned qm : {2U, 4U, 6U, 8U}) {
+  for (const unsigned qm : {1U, 2U, 4U, 6U, 8U}) {
     for (const unsigned e : {0U, 48U * qm, 1000U * qm, 7000U * qm}) {
       for (const unsigned filler : {0U, 200U}) {
         ulsch::GatherRateRecovery plan;

@@ -1,8 +1,8 @@
 /// \file
 /// \brief UL-SCH transport blocks for decoder agreement tests (CPU formulations, CUDA): one and
 /// many code blocks, short and long E_r, repetition (E > N_cb), LBRM, a code block that receives
-/// nothing, both base graphs; each with an SNR (BPSK, noisy_llrs.h) at which HARQ combining
-/// matters.
+/// nothing, both base graphs, Q_m 1 (pi/2-BPSK) to 8; each with an SNR (BPSK, noisy_llrs.h) at
+/// which HARQ combining matters.
 #pragma once
 
 #include "airan/phy/ulsch_encoder.h"
@@ -27,7 +27,7 @@ struct UlschTestCase {
   }
 };
 
-inline constexpr std::array<UlschTestCase, 8> ulsch_test_cases{{
+inline constexpr std::array<UlschTestCase, 9> ulsch_test_cases{{
     {200, 0.1, 2, 1, 6000, 0, -6.5F},       // BG2, repetition: E > N_cb
     {1672, 0.5, 4, 1, 3600, 0, 1.0F},       // one code block
     {9992, 0.75, 6, 2, 13332, 0, 2.3F},     // two code blocks, short and long E_r
@@ -36,6 +36,7 @@ inline constexpr std::array<UlschTestCase, 8> ulsch_test_cases{{
     {10000, 0.9, 2, 1, 2, 0, 3.0F},         // code block 0 receives nothing (E_0 = 0)
     {3000, 0.3, 2, 3, 10200, 0, -2.0F},     // BG2 at low rate
     {1001, 0.5, 2, 1, 2400, 0, 0.5F},       // a TBS that is not a whole number of bytes
+    {500, 0.3, 1, 1, 1700, 0, -1.0F},       // pi/2-BPSK (Q_m 1, DFT-s-OFDM)
 }};
 
 } // namespace airan::test
