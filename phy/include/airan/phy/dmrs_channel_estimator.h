@@ -72,10 +72,11 @@ enum class TimeInterpolation : std::uint8_t {
   /// weighted sum of every occasion's row, with a Jakes time correlation J0(2 pi f_D dt) whose
   /// Doppler f_D is fitted per PDU to the pilots' correlation rho between consecutive occasions,
   /// rotated at rho times the measured CFO (a fast-fading channel's correlation has a phase of
-  /// its own), and the rows' noise after frequency interpolation; normalised to pass a channel
-  /// that only rotates at that frequency. It averages the occasions' noise when the channel is
-  /// slow, extrapolates beyond the first and last occasion when it is fast, and follows a CFO's
-  /// rotation. The CUDA estimator computes the same weights (phy/dmrs_time_wiener_math.h).
+  /// its own), and the rows' noise after frequency interpolation; the least-squares weights
+  /// among those that pass a channel which only rotates at that frequency. It averages the
+  /// occasions' noise when the channel is slow, extrapolates beyond the first and last occasion
+  /// when it is fast, and follows a CFO's rotation. The CUDA estimator computes the same weights
+  /// (phy/dmrs_time_wiener_math.h).
   wiener,
 };
 
