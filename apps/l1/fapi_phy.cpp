@@ -49,10 +49,10 @@ void FapiPhy::Impl::add_harq_counts(L1Counters& c, const HarqPoolTally& now) {
 void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
   UlSlotOutcome outcome;
   try {
-    outcome = processor->process(slot.request, received, *crc, *rx_data);
+    outcome = processor->process(slot.request, received, *crc, *rx_data, uci.get());
   } catch (const std::exception&) {
     // Samples of the wrong shape: report every PDU as failed and carry on.
-    outcome = processor->process(slot.request, ReceivedSlot{}, *crc, *rx_data);
+    outcome = processor->process(slot.request, ReceivedSlot{}, *crc, *rx_data, uci.get());
   }
   const HarqPoolTally harq = processor->harq_tally();
   std::uint64_t failed = 0;
@@ -82,6 +82,9 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
     count([&](L1Counters& c) { c.tbs_undelivered += undelivered; });
   }
   const bool sent = send(*crc);
+  if (uci->num_pdus != 0 && send(*uci)) {
+    count([&](L1Counters& c) { c.uci_reports_sent += uci->num_pdus; });
+  }
   const auto left = SteadyClock::now();
   if (sent && received.has_samples()) {
     std::lock_guard lock(stats_mutex);

@@ -47,6 +47,7 @@ struct FapiPhy::Impl {
         send_buffer(transport_in.max_message_size()),
         crc(std::make_unique<io::FapiCrcIndication>()),
         rx_data(std::make_unique<io::FapiRxDataIndication>()),
+        uci(std::make_unique<io::FapiUciIndication>()),
         pending(config_in.max_advance_slots + config_in.sample_wait_slots + 4) {
     latencies.reserve(config.max_latency_samples);
   }
@@ -151,6 +152,7 @@ struct FapiPhy::Impl {
   std::vector<std::uint8_t> send_buffer;
   std::unique_ptr<io::FapiCrcIndication> crc;
   std::unique_ptr<io::FapiRxDataIndication> rx_data;
+  std::unique_ptr<io::FapiUciIndication> uci;
   std::vector<PendingSlot> pending;
 
   phy::CellConfig cell;

@@ -148,7 +148,8 @@ bool UlSlotProcessor::repeats_harq_process(std::span<const phy::PuschConfig> pdu
 
 UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
                                        const ReceivedSlot& samples, io::FapiCrcIndication& crc,
-                                       io::FapiRxDataIndication& rx_data) {
+                                       io::FapiRxDataIndication& rx_data,
+                                       io::FapiUciIndication* uci) {
   UlSlotOutcome outcome;
   const auto pdus = request.pdus();
   results_.resize(pdus.size());
@@ -187,6 +188,7 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     result.harq_process_id = pdus[i].harq_process_id;
     result.tb_crc_ok = false;
     result.decoding = {};
+    result.uci.decoded = false;
     result.measurements = {};
     if (repeated) {
       result.error = "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
@@ -236,12 +238,18 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     outcome.num_crc_ok += result.tb_crc_ok ? 1U : 0U;
   }
   io::to_slot_indications(request, results_, cell_, crc, rx_data, rssi_scale_);
+  if (uci != nullptr) {
+    io::to_uci_indication(request.sfn, request.slot, results_, pdus, cell_, *uci, rssi_scale_);
+  }
   if (!report_rssi_) {
     for (std::size_t i = 0; i < crc.num_crcs; ++i) {
       crc.crcs[i].measurement.rssi = io::FapiUlMeasurement::invalid_u16;
     }
     for (std::size_t i = 0; i < rx_data.num_pdus; ++i) {
       rx_data.pdus[i].measurement.rssi = io::FapiUlMeasurement::invalid_u16;
+    }
+    for (std::size_t i = 0; uci != nullptr && i < uci->num_pdus; ++i) {
+      uci->pdus[i].measurement.rssi = io::FapiUlMeasurement::invalid_u16;
     }
   }
   return outcome;

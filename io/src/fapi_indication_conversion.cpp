@@ -124,6 +124,60 @@ FapiRxData to_fapi_rx_data(const phy::PuschPduResult& result, const phy::PuschCo
   return pdu;
 }
 
+namespace {
+
+/// A UCI part of \p bits payload bits: the decoded ones LSB first, or a failure.
+FapiUciPart to_fapi_uci_part(std::span<const phy::bit_t> bits, unsigned length, bool decoded) {
+  FapiUciPart part;
+  part.bit_length = static_cast<std::uint16_t>(length);
+  if (!decoded || bits.size() != length) {
+    part.crc = FapiUciPart::crc_fail;
+    return part;
+  }
+  part.crc = FapiUciPart::crc_not_present;
+  for (std::size_t i = 0; i < bits.size(); ++i) {
+    part.payload[i / 8] =
+        static_cast<std::uint8_t>(part.payload[i / 8] | ((bits[i] & 1U) << (i % 8)));
+  }
+  return part;
+}
+
+} // namespace
+
+FapiUciPusch to_fapi_uci(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
+                         const phy::CellConfig& cell, float full_scale) {
+  FapiUciPusch pdu;
+  pdu.handle = result.handle;
+  pdu.rnti = result.rnti;
+  pdu.measurement = to_fapi_measurement(result, pusch, cell, full_scale);
+  const phy::PuschUciResult& uci = result.uci;
+  if (pusch.uci.harq_ack_bits != 0) {
+    pdu.harq = to_fapi_uci_part(uci.harq_ack, pusch.uci.harq_ack_bits, uci.decoded);
+  }
+  if (pusch.uci.csi_part1_bits != 0) {
+    pdu.csi_part1 = to_fapi_uci_part(uci.csi_part1, pusch.uci.csi_part1_bits, uci.decoded);
+  }
+  if (pusch.uci.csi_part2_bits != 0) {
+    pdu.csi_part2 = to_fapi_uci_part(uci.csi_part2, pusch.uci.csi_part2_bits, uci.decoded);
+  }
+  return pdu;
+}
+
+void to_uci_indication(std::uint16_t sfn, std::uint16_t slot,
+                       std::span<const phy::PuschPduResult> results,
+                       std::span<const phy::PuschConfig> pdus, const phy::CellConfig& cell,
+                       FapiUciIndication& uci, float full_scale) {
+  uci.sfn = sfn;
+  uci.slot = slot;
+  uci.num_pdus = 0;
+  const std::size_t count = std::min({results.size(), pdus.size(), fapi_max_pusch_pdus});
+  for (std::size_t i = 0; i < count; ++i) {
+    if (pdus[i].uci.present()) {
+      uci.pdus[uci.num_pdus++] = to_fapi_uci(results[i], pdus[i], cell, full_scale);
+    }
+  }
+}
+
 void to_slot_indications(std::uint16_t sfn, std::uint16_t slot,
                          std::span<const phy::PuschPduResult> results,
                          std::span<const phy::PuschConfig> pdus, const phy::CellConfig& cell,

@@ -68,8 +68,10 @@ FapiError check_supported(const FapiPuschPdu& pdu, const phy::CellConfig& cell) 
   if (!pdu.data) {
     return pdu_error(FapiStatus::unsupported, "PUSCH PDU without puschData (UCI only)");
   }
-  if (pdu.uci) {
-    return pdu_error(FapiStatus::unsupported, "UCI on PUSCH is not supported");
+  if (pdu.uci && pdu.uci->csi_part2_bit_length == 0xFFFF) {
+    return pdu_error(
+        FapiStatus::unsupported,
+        "CSI part 2 sized from CSI part 1 (CSIPart2BitLength 0xFFFF) is not supported");
   }
   if (pdu.ptrs) {
     return pdu_error(FapiStatus::unsupported, "PT-RS is not supported");
@@ -250,6 +252,15 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
   config.new_data_indicator = pdu.data->new_data_indicator != 0;
   config.data_scrambling_id = pdu.data_scrambling_id;
   config.tb_size_bits = pdu.data->tb_size * 8;
+  if (const auto& uci = pdu.uci) {
+    config.uci.harq_ack_bits = uci->harq_ack_bit_length;
+    config.uci.csi_part1_bits = uci->csi_part1_bit_length;
+    config.uci.csi_part2_bits = uci->csi_part2_bit_length;
+    config.uci.alpha_scaling = uci->alpha_scaling;
+    config.uci.beta_offset_harq_ack = uci->beta_offset_harq_ack;
+    config.uci.beta_offset_csi1 = uci->beta_offset_csi1;
+    config.uci.beta_offset_csi2 = uci->beta_offset_csi2;
+  }
 
   if (const std::string problem = config.validate(cell_for_layers(cell, config.num_layers));
       !problem.empty()) {
@@ -319,6 +330,16 @@ FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig
   data.harq_process_id = static_cast<std::uint8_t>(pusch.harq_process_id);
   data.new_data_indicator = pusch.new_data_indicator ? 1 : 0;
   data.tb_size = tbs_bits / 8;
+  if (pusch.uci.present()) {
+    FapiPuschUci& uci = pdu.uci.emplace();
+    uci.harq_ack_bit_length = static_cast<std::uint16_t>(pusch.uci.harq_ack_bits);
+    uci.csi_part1_bit_length = static_cast<std::uint16_t>(pusch.uci.csi_part1_bits);
+    uci.csi_part2_bit_length = static_cast<std::uint16_t>(pusch.uci.csi_part2_bits);
+    uci.alpha_scaling = static_cast<std::uint8_t>(pusch.uci.alpha_scaling);
+    uci.beta_offset_harq_ack = static_cast<std::uint8_t>(pusch.uci.beta_offset_harq_ack);
+    uci.beta_offset_csi1 = static_cast<std::uint8_t>(pusch.uci.beta_offset_csi1);
+    uci.beta_offset_csi2 = static_cast<std::uint8_t>(pusch.uci.beta_offset_csi2);
+  }
   if (FapiError error = fapi_detail::check_pusch_pdu(pdu, 0); !error.ok()) {
     return error; // e.g. a HARQ process id above 15, which 222.10.02 cannot carry
   }

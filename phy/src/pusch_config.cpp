@@ -5,6 +5,7 @@
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/tbs_calculator.h"
 #include "airan/phy/transform_precoder.h"
+#include "airan/phy/uci_coded_sizes.h"
 
 #include <bit>
 #include <stdexcept>
@@ -186,6 +187,67 @@ std::string validate_transform_precoding(const CellConfig& /*cell*/, const Pusch
   return {};
 }
 
+/// The UCI payloads and offsets against what TS 38.212/38.213 define and airan codes.
+std::string validate_uci(const PuschUciConfig& uci) {
+  const auto too_long = [](const char* part, unsigned bits) {
+    return std::string(part) + " of " + str(bits) + " bits needs polar coding (UCI of more than " +
+           str(PuschUciConfig::max_payload_bits) + " bits is not supported)";
+  };
+  if (uci.harq_ack_bits > PuschUciConfig::max_payload_bits) {
+    return too_long("HARQ-ACK", uci.harq_ack_bits);
+  }
+  if (uci.csi_part1_bits > PuschUciConfig::max_payload_bits) {
+    return too_long("CSI part 1", uci.csi_part1_bits);
+  }
+  if (uci.csi_part2_bits > PuschUciConfig::max_payload_bits) {
+    return too_long("CSI part 2", uci.csi_part2_bits);
+  }
+  if (uci.csi_part2_bits != 0 && uci.csi_part1_bits == 0) {
+    return "CSI part 2 needs CSI part 1";
+  }
+  if (uci.alpha_scaling >= uci_alpha_x20.size()) {
+    return "UCI alpha scaling " + str(uci.alpha_scaling) + " is not in 0..3";
+  }
+  if (uci.beta_offset_harq_ack >= harq_ack_beta_offset_x8.size()) {
+    return "HARQ-ACK beta offset index " + str(uci.beta_offset_harq_ack) + " is not in 0..15";
+  }
+  if (uci.beta_offset_csi1 >= csi_beta_offset_x8.size() ||
+      uci.beta_offset_csi2 >= csi_beta_offset_x8.size()) {
+    return "CSI beta offset indices must be 0..18";
+  }
+  return {};
+}
+
+/// Every UCI part present gets coded bits, and the UL-SCH keeps some.
+std::string validate_uci_sizes(const CellConfig& cell, const PuschConfig& pusch,
+                               std::uint32_t tbs) {
+  if (!pusch.uci.present()) {
+    return {};
+  }
+  UciCodedSizes sizes;
+  try {
+    sizes = pusch_coded_sizes(cell, pusch, tbs);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  const auto none_left = [](const char* part) {
+    return std::string("no RE is left for ") + part + " on this PUSCH";
+  };
+  if (pusch.uci.harq_ack_bits != 0 && sizes.harq_ack == 0) {
+    return none_left("HARQ-ACK (no symbol without DMRS after the first DMRS)");
+  }
+  if (pusch.uci.csi_part1_bits != 0 && sizes.csi_part1 == 0) {
+    return none_left("CSI part 1");
+  }
+  if (pusch.uci.csi_part2_bits != 0 && sizes.csi_part2 == 0) {
+    return none_left("CSI part 2");
+  }
+  if (sizes.ulsch == 0) {
+    return none_left("the UL-SCH");
+  }
+  return {};
+}
+
 /// The TB against the allocation (after every other check): a TBS in whole bytes, given with a
 /// reserved MCS, data REs to carry it, and a TBS_LBRM of at least the TBS.
 std::string validate_sizes(const CellConfig& cell, const PuschConfig& pusch) {
@@ -213,7 +275,7 @@ std::string validate_sizes(const CellConfig& cell, const PuschConfig& pusch) {
     return "TBS_LBRM " + str(pusch.tbs_lbrm) + " is below the TB size " + str(tbs) +
            " (limited-buffer rate matching would keep less than the code's systematic bits)";
   }
-  return {};
+  return validate_uci_sizes(cell, pusch, tbs);
 }
 
 } // namespace
@@ -267,6 +329,9 @@ std::string PuschConfig::validate(const CellConfig& cell) const {
   }
   if (x_overhead != 0 && x_overhead != 6 && x_overhead != 12 && x_overhead != 18) {
     return "xOverhead must be 0, 6, 12 or 18";
+  }
+  if (std::string error = validate_uci(uci); !error.empty()) {
+    return error;
   }
   return validate_sizes(cell, *this);
 }

@@ -2,11 +2,14 @@
 
 #include "airan/phy/ofdm_demodulator.h"
 #include "airan/phy/pusch_descrambler.h"
+#include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_receiver_sizing.h"
 #include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/tbs_calculator.h"
 #include "airan/phy/thread_pool.h"
+#include "airan/phy/uci_coded_sizes.h"
+#include "airan/phy/ulsch_uci_multiplexer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -28,13 +31,52 @@ struct Lane {
   Lane(const PuschFrontEndLimits& limits, std::unique_ptr<UlschDecoder> ulsch_decoder,
        std::size_t max_coded_bits, const Numerology& numerology)
       : front_end(limits), decoder(std::move(ulsch_decoder)), llrs(max_coded_bits),
-        demodulator(numerology, limits.max_prbs) {}
+        demodulator(numerology, limits.max_prbs),
+        multiplexer(std::size_t{subcarriers_per_prb} * limits.max_prbs * max_symbols_per_slot) {}
   PuschFrontEnd front_end;
   std::unique_ptr<PuschDetector> detector; ///< Replaces the front end when configured.
   std::unique_ptr<UlschDecoder> decoder;
   std::vector<float> llrs;
   OfdmDemodulator demodulator;
+  UlschUciMultiplexer multiplexer; ///< UCI on PUSCH.
 };
+
+/// True for PDUs that the CPU front end runs beside detectors that mirror it: DFT-s-OFDM, and
+/// UCI on PUSCH (whose demultiplexing needs the LLRs on the host).
+bool for_cpu_front_end(const PuschConfig& pdu) {
+  return pdu.transform_precoding || pdu.uci.present();
+}
+
+/// Splits the descrambled \p llrs of \p pdu (which carries UCI) with \p multiplexer: decodes
+/// the UCI into \p uci and returns the UL-SCH's LLRs, moved to the front of \p llrs.
+std::span<const float> demultiplex_uci(const CellConfig& cell, const PuschConfig& pdu,
+                                       std::uint32_t tbs, std::span<float> llrs,
+                                       UlschUciMultiplexer& multiplexer, PuschUciResult& uci) {
+  const PuschUciConfig& cfg = pdu.uci;
+  const unsigned qm = pdu.modulation_order();
+  const UciCodedSizes sizes = pusch_coded_sizes(cell, pdu, tbs);
+  multiplexer.plan(make_pusch_re_mapping(cell, pdu), sizes, cfg.harq_ack_bits, pdu.num_layers, qm);
+  const std::array<unsigned, 3> bits = {cfg.harq_ack_bits, cfg.csi_part1_bits, cfg.csi_part2_bits};
+  std::array<UciFoldedLlrs, 3> folded;
+  unsigned one_bit_parts = 0;
+  for (std::size_t p = 0; p < bits.size(); ++p) {
+    folded[p].length = bits[p] != 0 ? uci_short_block_length(bits[p], qm) : 0;
+    if (bits[p] == 1) {
+      one_bit_parts |= 1U << (p + 1);
+    }
+  }
+  multiplexer.demultiplex(llrs, folded, one_bit_parts,
+                          pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
+  const std::array<BitVector*, 3> payloads = {&uci.harq_ack, &uci.csi_part1, &uci.csi_part2};
+  const std::array<double*, 3> correlations = {
+      &uci.harq_ack_correlation, &uci.csi_part1_correlation, &uci.csi_part2_correlation};
+  for (std::size_t p = 0; p < bits.size(); ++p) {
+    payloads[p]->resize(bits[p]);
+    *correlations[p] = bits[p] != 0 ? decode_uci_short_block(folded[p], qm, *payloads[p]) : 0.0;
+  }
+  uci.decoded = true;
+  return llrs.first(sizes.ulsch);
+}
 
 /// Packs the TB of a decoded PDU (or clears it when its CRC failed).
 void finish(PuschPduResult& result) {
@@ -211,6 +253,10 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
   result.tb_crc_ok = false;
   result.error.clear();
   result.decoding = {};
+  result.uci.decoded = false;
+  result.uci.harq_ack.clear();
+  result.uci.csi_part1.clear();
+  result.uci.csi_part2.clear();
   result.measurements = {};
   result.times = {};
   if (duplicate_harq) {
@@ -253,8 +299,8 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     result.tb_bits.resize(tbs);
     const std::span<float> llrs(lane.llrs.data(), coded_bits);
 
-    // A DFT-s-OFDM PDU behind a device copy of the classical front end runs on the CPU one.
-    if (detector != nullptr && !(pdu.transform_precoding && detector->mirrors_cpu_front_end())) {
+    // A DFT-s-OFDM or UCI PDU behind a device copy of the classical front end runs on the CPU one.
+    if (detector != nullptr && !(for_cpu_front_end(pdu) && detector->mirrors_cpu_front_end())) {
       const auto t0 = Clock::now();
       result.measurements = rx_grid != nullptr && !detectors_hold_slot
                                 ? detector->detect(*rx_grid, cell, pdu, slot, llrs)
@@ -265,7 +311,15 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
         descramble(llrs, pdu, part_pool);
       }
       const auto t2 = Clock::now();
-      decode(pdu, tbs, coded_bits, llrs, device_llrs, decoder, result);
+      std::span<const float> data_llrs = llrs;
+      if (pdu.uci.present()) {
+        if (device_llrs.data != nullptr) {
+          throw std::logic_error("PuschReceiver: UCI on PUSCH needs the LLRs on the host");
+        }
+        data_llrs = demultiplex_uci(cell, pdu, tbs, llrs, lane.multiplexer, result.uci);
+      }
+      decode(pdu, tbs, static_cast<std::uint32_t>(data_llrs.size()), data_llrs, device_llrs,
+             decoder, result);
       if (auto deferred = detector->deferred_measurements()) {
         result.measurements = *deferred;
       }
@@ -293,7 +347,10 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     const auto t3 = Clock::now();
     descramble(llrs, pdu, part_pool);
     const auto t4 = Clock::now();
-    decode(pdu, tbs, coded_bits, llrs, {}, decoder, result);
+    const std::span<const float> data_llrs =
+        pdu.uci.present() ? demultiplex_uci(cell, pdu, tbs, llrs, lane.multiplexer, result.uci)
+                          : std::span<const float>(llrs);
+    decode(pdu, tbs, static_cast<std::uint32_t>(data_llrs.size()), data_llrs, {}, decoder, result);
     const auto t5 = Clock::now();
 
     result.measurements = front_end.measurements(pdu);
@@ -437,7 +494,6 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
   // DFT-s-OFDM PDUs that the CPU front end runs beside the detectors need the slot on the host
   // as well; the detectors get it only when some PDU is theirs.
   const bool mirror = s.detectors_mirror_cpu_front_end();
-  const auto for_cpu_front_end = [](const PuschConfig& pdu) { return pdu.transform_precoding; };
   const bool cpu_front_end_pdus = mirror && std::ranges::any_of(pdus, for_cpu_front_end);
   const bool detector_pdus = !mirror || !std::ranges::all_of(pdus, for_cpu_front_end);
   const bool loaded =

@@ -9,7 +9,10 @@
 #include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/tbs_calculator.h"
 #include "airan/phy/transform_precoder.h"
+#include "airan/phy/uci_coded_sizes.h"
+#include "airan/phy/uci_short_block_code.h"
 #include "airan/phy/ulsch_encoder.h"
+#include "airan/phy/ulsch_uci_multiplexer.h"
 
 #include <array>
 #include <stdexcept>
@@ -30,7 +33,9 @@ struct PuschTransmitter::Impl {
         numerology(cell_in.numerology, cell_in.cyclic_prefix,
                    options.fft_size != 0 ? options.fft_size : choose_fft_size(cell_in.num_prbs)),
         ofdm(numerology, cell_in.num_prbs), encoder(create_ulsch_encoder()),
-        transform_precoder(cell_in.num_prbs, TransformPrecodingDirection::precode) {
+        transform_precoder(cell_in.num_prbs, TransformPrecodingDirection::precode),
+        multiplexer(std::size_t{subcarriers_per_prb} * cell_in.num_prbs *
+                    numerology.symbols_per_slot()) {
     if (max_modulation_order < 2 || max_modulation_order > 10) {
       throw std::invalid_argument("PUSCH transmitter: maximum modulation order must be 2..10");
     }
@@ -38,6 +43,8 @@ struct PuschTransmitter::Impl {
         std::size_t{subcarriers_per_prb} * cell.num_prbs * numerology.symbols_per_slot();
     const std::size_t max_symbols = max_res_per_layer * cell.num_antenna_ports;
     codeword.resize(max_symbols * max_modulation_order);
+    ulsch_coded.resize(codeword.size());
+    uci_coded.resize(codeword.size());
     symbols.resize(max_symbols);
     layer_symbols.resize(max_symbols);
     dmrs_values.resize(std::size_t{dmrs_res_per_prb(DmrsConfigType::type1)} * cell.num_prbs);
@@ -77,6 +84,10 @@ struct PuschTransmitter::Impl {
     }
   }
 
+  /// Encodes the TB (and the UCI, when pusch.uci has any) into the scrambled \p codeword.
+  void encode(std::span<const bit_t> tb_bits, const PuschUciPayload& uci, const PuschConfig& pusch,
+              const PuschReMapping& mapping, std::uint32_t tbs, std::span<bit_t> codeword);
+
   /// Precodes the allocation of layer_grid into \p grid.
   void precode_allocation(const PrecodingMatrix& w, const PuschReMapping& mapping,
                           ResourceGrid& grid) {
@@ -99,7 +110,10 @@ struct PuschTransmitter::Impl {
   OfdmModulator ofdm;
   std::unique_ptr<UlschEncoder> encoder;
   TransformPrecoder transform_precoder; ///< DFT-s-OFDM.
+  UlschUciMultiplexer multiplexer;
   std::vector<bit_t> codeword;
+  std::vector<bit_t> ulsch_coded; ///< UL-SCH coded bits before multiplexing with UCI.
+  std::vector<bit_t> uci_coded; ///< HARQ-ACK, CSI part 1 and part 2 coded bits, one after another.
   std::vector<cf32> symbols;
   std::vector<cf32> layer_symbols;
   std::vector<cf32> dmrs_values;
@@ -136,8 +150,53 @@ std::uint32_t PuschTransmitter::transport_block_size(const PuschConfig& pusch) c
   return pusch.tb_size_bits != 0 ? pusch.tb_size_bits : compute_pusch_tbs(impl_->cell, pusch);
 }
 
+void PuschTransmitter::Impl::encode(std::span<const bit_t> tb_bits, const PuschUciPayload& uci,
+                                    const PuschConfig& pusch, const PuschReMapping& mapping,
+                                    std::uint32_t tbs, std::span<bit_t> out) {
+  const std::uint32_t c_init = pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id);
+  const PuschUciConfig& cfg = pusch.uci;
+  if (uci.harq_ack.size() != cfg.harq_ack_bits || uci.csi_part1.size() != cfg.csi_part1_bits ||
+      uci.csi_part2.size() != cfg.csi_part2_bits) {
+    throw std::invalid_argument(
+        "PUSCH transmitter: UCI payload of " + std::to_string(uci.harq_ack.size()) + "/" +
+        std::to_string(uci.csi_part1.size()) + "/" + std::to_string(uci.csi_part2.size()) +
+        " HARQ-ACK/CSI-1/CSI-2 bits for a PDU of " + std::to_string(cfg.harq_ack_bits) + "/" +
+        std::to_string(cfg.csi_part1_bits) + "/" + std::to_string(cfg.csi_part2_bits));
+  }
+  if (!cfg.present()) {
+    encoder->encode(tb_bits,
+                    ulsch_coding_config(pusch, tbs, static_cast<std::uint32_t>(out.size())), out);
+    scramble_bits(out, c_init);
+    return;
+  }
+  const unsigned qm = pusch.modulation_order();
+  const UciCodedSizes sizes = pusch_coded_sizes(cell, pusch, tbs);
+  const std::span<bit_t> ulsch(ulsch_coded.data(), sizes.ulsch);
+  encoder->encode(tb_bits, ulsch_coding_config(pusch, tbs, sizes.ulsch), ulsch);
+  const std::span<bit_t> ack(uci_coded.data(), sizes.harq_ack);
+  const std::span<bit_t> csi1(ack.data() + ack.size(), sizes.csi_part1);
+  const std::span<bit_t> csi2(csi1.data() + csi1.size(), sizes.csi_part2);
+  if (!ack.empty()) {
+    encode_uci_short_block(uci.harq_ack, qm, ack);
+  }
+  if (!csi1.empty()) {
+    encode_uci_short_block(uci.csi_part1, qm, csi1);
+  }
+  if (!csi2.empty()) {
+    encode_uci_short_block(uci.csi_part2, qm, csi2);
+  }
+  multiplexer.plan(mapping, sizes, cfg.harq_ack_bits, pusch.num_layers, qm);
+  multiplexer.multiplex({ulsch, ack, csi1, csi2}, out);
+  scramble_bits_with_placeholders(out, c_init);
+}
+
 void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschConfig& pusch,
                                 unsigned slot, ResourceGrid& grid) {
+  transmit(tb_bits, PuschUciPayload{}, pusch, slot, grid);
+}
+
+void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschUciPayload& uci,
+                                const PuschConfig& pusch, unsigned slot, ResourceGrid& grid) {
   Impl& s = *impl_;
   const std::uint32_t tbs = transport_block_size(pusch); // validates pusch
   if (tb_bits.size() != tbs) {
@@ -161,10 +220,7 @@ void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschConfi
   const std::span<cf32> symbols(s.symbols.data(), num_symbols);
   const std::span<cf32> layer_symbols(s.layer_symbols.data(), num_symbols);
 
-  s.encoder->encode(tb_bits,
-                    ulsch_coding_config(pusch, tbs, static_cast<std::uint32_t>(codeword.size())),
-                    codeword);
-  scramble_bits(codeword, pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
+  s.encode(tb_bits, uci, pusch, mapping, tbs, codeword);
   modulate(codeword, modulation_from_order(qm), symbols);
   map_layers(symbols, pusch.num_layers, layer_symbols);
   if (pusch.transform_precoding) {
@@ -187,13 +243,19 @@ void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschConfi
 
 void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschConfig& pusch,
                                 unsigned slot, ResourceGrid& grid, std::span<cf32> iq) {
+  transmit(tb_bits, PuschUciPayload{}, pusch, slot, grid, iq);
+}
+
+void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschUciPayload& uci,
+                                const PuschConfig& pusch, unsigned slot, ResourceGrid& grid,
+                                std::span<cf32> iq) {
   const std::size_t slot_length = impl_->numerology.slot_length(slot);
   if (iq.size() != slot_length * impl_->cell.num_antenna_ports) {
     throw std::invalid_argument("PUSCH transmitter: the IQ buffer needs " +
                                 std::to_string(slot_length * impl_->cell.num_antenna_ports) +
                                 " samples");
   }
-  transmit(tb_bits, pusch, slot, grid);
+  transmit(tb_bits, uci, pusch, slot, grid);
   for (unsigned port = 0; port < impl_->cell.num_antenna_ports; ++port) {
     impl_->ofdm.modulate_slot(grid, port, slot, iq.subspan(port * slot_length, slot_length));
   }

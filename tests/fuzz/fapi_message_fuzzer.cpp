@@ -93,6 +93,8 @@ bool same_message(const FapiMessage& a, const FapiMessage& b) {
     return a.crc_indication == b.crc_indication;
   case FapiMessageType::rx_data_indication:
     return a.rx_data_indication == b.rx_data_indication;
+  case FapiMessageType::uci_indication:
+    return a.uci_indication == b.uci_indication;
   default:
     return false;
   }
@@ -239,9 +241,13 @@ void write_seeds(const std::string& dir) {
   request->pusch[2].mcs_table = 3;
   request->pusch[2].pusch_identity = 37;
   request->pusch[2].dfts_ofdm = FapiDftsOfdm{7, 0, 0, 0};
-  request->num_pusch = 3;
-  request->groups[0].num_ues = 3;
-  request->groups[0].pdu_index = {0, 1, 2};
+  // UCI on PUSCH the conversion accepts: 2-bit HARQ-ACK, 6-bit CSI part 1, 4-bit CSI part 2.
+  request->pusch[3] = seed_pusch_pdu(4, false);
+  request->pusch[3].rb_start = 60;
+  request->pusch[3].uci = FapiPuschUci{2, 6, 4, 3, 9, 13, 13};
+  request->num_pusch = 4;
+  request->groups[0].num_ues = 4;
+  request->groups[0].pdu_index = {0, 1, 2, 3};
   request->num_groups = 1;
   write_seed(dir, "ul_tti_request", *request);
 
@@ -256,11 +262,24 @@ void write_seeds(const std::string& dir) {
   rx->pdus[1] = FapiRxData{8, 0x4602, 4, {}, {}};
   rx->num_pdus = 2;
   write_seed(dir, "rx_data_indication", *rx);
+  auto uci = std::make_unique<FapiUciIndication>();
+  uci->sfn = 100;
+  uci->slot = 9;
+  uci->pdus[0].handle = 4;
+  uci->pdus[0].rnti = 0x4601;
+  uci->pdus[0].measurement = {150, 31, 880};
+  uci->pdus[0].harq = FapiUciPart{2, 2, {0x02}};
+  uci->pdus[0].csi_part1 = FapiUciPart{2, 11, {0xA5, 0x03}};
+  uci->pdus[1].rnti = 0x4602;
+  uci->pdus[1].csi_part2 = FapiUciPart{1, 4, {}};
+  uci->num_pdus = 2;
+  write_seed(dir, "uci_indication", *uci);
 
   // A slot's indications in one buffer, and UL_TTI with PRACH / PUCCH / SRS PDUs to skip.
   std::vector<std::uint8_t> buffer(1 << 16);
   FapiMessageWriter writer(buffer, 3);
-  if (writer.add(FapiSlotIndication{5, 5}).ok() && writer.add(*crc).ok() && writer.add(*rx).ok()) {
+  if (writer.add(FapiSlotIndication{5, 5}).ok() && writer.add(*crc).ok() && writer.add(*rx).ok() &&
+      writer.add(*uci).ok()) {
     write_file(dir + "/slot_indications", writer.bytes());
   }
   std::size_t size = 0;

@@ -133,7 +133,16 @@ TEST(FapiPuschConversion, RejectsWhatTheReceiverDoesNotDo) {
   };
   const Case cases[] = {
       {"no data", [](FapiPuschPdu& p) { p.data.reset(); }, FapiStatus::unsupported},
-      {"UCI", [](FapiPuschPdu& p) { p.uci.emplace(); }, FapiStatus::unsupported},
+      {"UCI over 11 bits (polar)",
+       [](FapiPuschPdu& p) {
+         p.uci = FapiPuschUci{12, 0, 0, 3};
+       },
+       FapiStatus::out_of_range},
+      {"CSI part 2 sized from part 1",
+       [](FapiPuschPdu& p) {
+         p.uci = FapiPuschUci{2, 4, 0xFFFF, 3};
+       },
+       FapiStatus::unsupported},
       {"PT-RS", [](FapiPuschPdu& p) { p.ptrs.emplace(); }, FapiStatus::unsupported},
       // DFT-s-OFDM: fapi_transform_precoding_test.cpp.
       {"mcs table 3 without TP", [](FapiPuschPdu& p) { p.mcs_table = 3; },

@@ -33,7 +33,8 @@ struct L1Counters {
   std::uint64_t pdus_unsupported = 0;
   std::uint64_t pdus_decoded = 0;
   std::uint64_t crc_ok = 0;
-  std::uint64_t crc_failed = 0; ///< Includes rejected PDUs and PDUs without samples.
+  std::uint64_t crc_failed = 0;       ///< Includes rejected PDUs and PDUs without samples.
+  std::uint64_t uci_reports_sent = 0; ///< UCI.indication PUSCH PDUs sent (PUSCHs with UCI).
   std::uint64_t slot_indications_sent = 0;
   std::uint64_t error_indications_sent = 0;
   std::uint64_t send_failures = 0; ///< Units the transport refused (after retries): lost.

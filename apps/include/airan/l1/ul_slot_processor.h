@@ -128,11 +128,13 @@ public:
   [[nodiscard]] phy::HarqBufferPool* harq_pool(unsigned layers);
 
   /// Decodes \p request's PDUs from \p samples and fills \p crc and \p rx_data (one entry per
-  /// PUSCH PDU of the UL_TTI.request, accepted or not). The RX_DATA payloads view buffers of
-  /// this object: encode them before the next process().
+  /// PUSCH PDU of the UL_TTI.request, accepted or not), and \p uci when given (one PDU per
+  /// accepted PUSCH PDU with UCI). The RX_DATA payloads view buffers of this object: encode them
+  /// before the next process().
   /// \throws std::invalid_argument when the samples do not have the cell's shape.
   UlSlotOutcome process(const io::FapiSlotRequest& request, const ReceivedSlot& samples,
-                        io::FapiCrcIndication& crc, io::FapiRxDataIndication& rx_data);
+                        io::FapiCrcIndication& crc, io::FapiRxDataIndication& rx_data,
+                        io::FapiUciIndication* uci = nullptr);
 
 private:
   struct LayerReceiver {

@@ -1,6 +1,6 @@
 /// \file
-/// \brief From the receiver's phy::PuschPduResult to CRC.indication and RX_DATA.indication
-/// entries, and the 222.10.02 fixed-point measurement units.
+/// \brief From the receiver's phy::PuschPduResult to CRC.indication, RX_DATA.indication and
+/// UCI.indication entries, and the 222.10.02 fixed-point measurement units.
 ///
 /// Units (SCF 222.10.02 Tables 3-61 / 3-62): UL_CQI is an SNR from -64 dB (0) in 0.5 dB steps,
 /// 255 invalid (so 254 = 63 dB is the largest reported); TimingAdvance is the TS 38.213 4.2
@@ -54,6 +54,19 @@ FapiCrc to_fapi_crc(const phy::PuschPduResult& result, const phy::PuschConfig& p
 /// the encode) when the CRC passed, an empty PDU (PDU_Length 0) otherwise.
 FapiRxData to_fapi_rx_data(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
                            const phy::CellConfig& cell, float full_scale = 1.0F);
+
+/// UCI.indication PUSCH PDU of a PDU that carried UCI (pusch.uci.present()): a part per UCI
+/// payload with its decoded bits and CRC "not present" (payloads of at most 11 bits have none),
+/// or, when the PDU was not decoded (result.uci.decoded false), CRC "fail" and zero bits.
+FapiUciPusch to_fapi_uci(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
+                         const phy::CellConfig& cell, float full_scale = 1.0F);
+
+/// Fills \p uci for slot \p sfn / \p slot with one PDU per result whose PDU carried UCI.
+/// \pre results.size() == pdus.size() <= fapi_max_pusch_pdus.
+void to_uci_indication(std::uint16_t sfn, std::uint16_t slot,
+                       std::span<const phy::PuschPduResult> results,
+                       std::span<const phy::PuschConfig> pdus, const phy::CellConfig& cell,
+                       FapiUciIndication& uci, float full_scale = 1.0F);
 
 /// Fills \p crc and \p rx_data for slot \p sfn / \p slot with one entry per result (result i
 /// belongs to pdus[i]). \pre results.size() == pdus.size() <= fapi_max_pusch_pdus.

@@ -10,7 +10,7 @@
 namespace airan::io {
 
 /// Holder for one decoded message of any handled type: `type` says which member is valid.
-/// About 40 kB (the P7 messages have fixed capacities): allocate it once (e.g. with
+/// About 80 kB (the P7 messages have fixed capacities): allocate it once (e.g. with
 /// std::make_unique) and reuse it for every message.
 struct FapiMessage {
   FapiMessageType type = FapiMessageType::param_request;
@@ -26,6 +26,7 @@ struct FapiMessage {
   FapiUlTtiRequest ul_tti_request;
   FapiCrcIndication crc_indication;
   FapiRxDataIndication rx_data_indication;
+  FapiUciIndication uci_indication;
 };
 
 /// True when the codec decodes and encodes messages of type \p type.
@@ -43,6 +44,7 @@ constexpr bool fapi_codec_handles(FapiMessageType type) {
   case FapiMessageType::ul_tti_request:
   case FapiMessageType::crc_indication:
   case FapiMessageType::rx_data_indication:
+  case FapiMessageType::uci_indication:
     return true;
   default:
     return false;

@@ -278,4 +278,55 @@ struct FapiRxDataIndication {
   }
 };
 
+/// One UCI part of a UCI.indication PUSCH PDU: HARQ PDU or CSI part 1 / part 2 PDU (Table 3-66
+/// and following): its CRC status, length and payload.
+struct FapiUciPart {
+  static constexpr std::uint16_t max_bits = 1706; ///< Largest UCI payload (TS 38.212 6.3.2).
+  static constexpr std::uint8_t crc_pass = 0;
+  static constexpr std::uint8_t crc_fail = 1;
+  static constexpr std::uint8_t crc_not_present = 2; ///< Payloads of at most 11 bits have none.
+  std::uint8_t crc = crc_not_present;                ///< HarqCrc / CsiPart1Crc / CsiPart2Crc.
+  std::uint16_t bit_length = 0; ///< HarqBitLen / CsiPart1BitLen / CsiPart2BitLen.
+  /// ceil(bit_length / 8) bytes; payload bit i (o_i of TS 38.212 6.3.2.1) is bit i % 8, from the
+  /// least significant, of byte i / 8; the unused bits of the last byte are 0.
+  std::array<std::uint8_t, (max_bits + 7) / 8> payload{};
+
+  [[nodiscard]] std::size_t num_bytes() const { return (bit_length + 7U) / 8U; }
+  [[nodiscard]] std::uint8_t bit(std::size_t i) const {
+    return static_cast<std::uint8_t>((payload[i / 8] >> (i % 8)) & 1U);
+  }
+  /// Compares the bytes in use.
+  friend bool operator==(const FapiUciPart& a, const FapiUciPart& b) {
+    return a.crc == b.crc && a.bit_length == b.bit_length &&
+           std::equal(a.payload.begin(), a.payload.begin() + a.num_bytes(), b.payload.begin());
+  }
+};
+
+/// UCI.indication PDU of type 0: UCI on PUSCH (Table 3-64).
+struct FapiUciPusch {
+  std::uint32_t handle = 0;
+  std::uint16_t rnti = 1;
+  FapiUlMeasurement measurement;
+  std::optional<FapiUciPart> harq;      ///< pduBitmap bit 1.
+  std::optional<FapiUciPart> csi_part1; ///< pduBitmap bit 2.
+  std::optional<FapiUciPart> csi_part2; ///< pduBitmap bit 3.
+  friend bool operator==(const FapiUciPusch&, const FapiUciPusch&) = default;
+};
+
+/// UCI.indication (Table 3-63) with PUSCH PDUs (PDUType 0; the PUCCH types are not handled).
+struct FapiUciIndication {
+  static constexpr FapiMessageType message_type = FapiMessageType::uci_indication;
+  static constexpr std::uint16_t pdu_type_pusch = 0;
+  std::uint16_t sfn = 0;
+  std::uint16_t slot = 0;
+  std::array<FapiUciPusch, fapi_max_pusch_pdus> pdus{};
+  std::size_t num_pdus = 0;
+
+  [[nodiscard]] std::span<const FapiUciPusch> entries() const { return {pdus.data(), num_pdus}; }
+  /// Compares the entries in use.
+  friend bool operator==(const FapiUciIndication& a, const FapiUciIndication& b) {
+    return a.sfn == b.sfn && a.slot == b.slot && std::ranges::equal(a.entries(), b.entries());
+  }
+};
+
 } // namespace airan::io

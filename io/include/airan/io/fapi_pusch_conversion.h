@@ -3,7 +3,7 @@
 /// the PUSCH work of one slot as the receiver takes it.
 ///
 /// to_pusch_config() maps what 222.10.02 carries onto PuschConfig and rejects, with
-/// MSG_SLOT_ERR and a reason, what the CPU receiver does not do: UCI on PUSCH, PT-RS,
+/// MSG_SLOT_ERR and a reason, what the CPU receiver does not do: PT-RS,
 /// resource allocation type 0, interleaved VRB-to-PRB mapping, frequency hopping, the 7.5 kHz
 /// shift, CBG retransmissions, and a BWP numerology or cyclic prefix that is not the cell's; with
 /// transform precoding (DFT-s-OFDM, TransformPrecoding = 0) also a dftsOfdm low-PAPR group or
@@ -12,7 +12,10 @@
 /// 6.1.4.1-2, 1 Table 5.1.3.1-2. Then PuschConfig::validate() runs (for non-codebook PUSCH, with
 /// the UE's antenna ports = layers). What FAPI leaves implicit is derived: the mapping type from
 /// the first DMRS symbol, single or double-symbol DMRS from ulDmrsSymbPos, the TBS in bits from
-/// TBSize in bytes, tp-pi2BPSK from qamModOrder 1 on Table 6.1.4.1-1 or -2.
+/// TBSize in bytes, tp-pi2BPSK from qamModOrder 1 on Table 6.1.4.1-1 or -2. A puschUci part
+/// becomes PuschConfig::uci (validate() refuses payloads over 11 bits, which need polar coding,
+/// and UCI without puschData is refused as UCI-only PUSCH), a CSIPart2BitLength of 0xFFFF (sized
+/// from CSI part 1) is refused.
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"
@@ -32,12 +35,12 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
                           phy::PuschConfig& out);
 
 /// \p pusch (valid on \p cell, non-codebook, no LBRM) as a FAPI PUSCH PDU with the puschData
-/// part: explicit ulDmrsSymbPos, target code rate, modulation order and TBSize (the TBS derived
-/// with TS 38.214 when pusch.tb_size_bits is 0). With transform precoding: TransformPrecoding 0,
-/// puschIdentity = pusch_identity, mcsTable 3 (Table 6.1.4.1-1), 4 (Table 6.1.4.1-2) or 1 (Table
-/// 5.1.3.1-2) and a
-/// dftsOfdm part with u = pusch_identity mod 30, v = 0; DMRS hopping is refused (FAPI carries one
-/// low-PAPR group per PDU). Without it puschIdentity is the cell's N_ID^cell.
+/// part (and a puschUci part when pusch.uci has payload bits): explicit ulDmrsSymbPos, target code
+/// rate, modulation order and TBSize (the TBS derived with TS 38.214 when pusch.tb_size_bits is 0).
+/// With transform precoding: TransformPrecoding 0, puschIdentity = pusch_identity, mcsTable 3
+/// (Table 6.1.4.1-1), 4 (Table 6.1.4.1-2) or 1 (Table 5.1.3.1-2) and a dftsOfdm part with u =
+/// pusch_identity mod 30, v = 0; DMRS hopping is refused (FAPI carries one low-PAPR group per PDU).
+/// Without it puschIdentity is the cell's N_ID^cell.
 FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig& cell,
                             FapiPuschPdu& out);
 

@@ -41,6 +41,26 @@ enum class LowPaprHopping : std::uint8_t {
   sequence, ///< u = n_ID^RS mod 30, v per DMRS symbol when the sequence has at least 72 values.
 };
 
+/// UCI multiplexed on a PUSCH with UL-SCH (FAPI puschUci, SCF 222.10 Table 3-48; TS 38.212
+/// 6.3.2): HARQ-ACK, CSI part 1 and CSI part 2 payloads of up to 11 bits each (the small block
+/// codes of TS 38.212 5.3.3), and the scaling that sizes their coded bits (TS 38.212 6.3.2.4).
+struct PuschUciConfig {
+  static constexpr unsigned max_payload_bits = 11; ///< Largest payload without polar coding.
+  unsigned harq_ack_bits = 0;        ///< O_ACK (0: none; then CSI part 1 avoids the reserved REs).
+  unsigned csi_part1_bits = 0;       ///< O_CSI-1.
+  unsigned csi_part2_bits = 0;       ///< O_CSI-2 (needs CSI part 1).
+  unsigned alpha_scaling = 3;        ///< FAPI alphaScaling 0..3: alpha = 0.5, 0.65, 0.8, 1.
+  unsigned beta_offset_harq_ack = 0; ///< I_offset^HARQ-ACK 0..15 (TS 38.213 Table 9.3-1).
+  unsigned beta_offset_csi1 = 0;     ///< I_offset^CSI-1 0..18 (TS 38.213 Table 9.3-2).
+  unsigned beta_offset_csi2 = 0;     ///< I_offset^CSI-2 0..18.
+
+  /// True when the PUSCH carries any UCI bit.
+  [[nodiscard]] bool present() const {
+    return harq_ack_bits != 0 || csi_part1_bits != 0 || csi_part2_bits != 0;
+  }
+  friend bool operator==(const PuschUciConfig&, const PuschUciConfig&) = default;
+};
+
 /// Carrier-wide parameters (FAPI CONFIG.request carrier and cell parameters).
 struct CellConfig {
   unsigned num_prbs = 273;     ///< Carrier size N_grid^size in PRBs (1 .. 275).
@@ -116,6 +136,9 @@ struct PuschConfig {
   std::uint32_t tb_size_bits = 0;       ///< TBS in bits; 0: derived with TS 38.214 5.1.3.2.
   std::uint32_t tbs_lbrm = 0;           ///< TBS_LBRM for limited-buffer rate matching; 0: none.
   unsigned x_overhead = 0;              ///< xOverhead: 0, 6, 12 or 18 REs per PRB.
+
+  // --- UCI on PUSCH ---
+  PuschUciConfig uci; ///< HARQ-ACK and CSI multiplexed with the UL-SCH (none by default).
 
   /// Empty when this PUSCH can be transmitted on \p cell, otherwise the first problem found.
   [[nodiscard]] std::string validate(const CellConfig& cell) const;

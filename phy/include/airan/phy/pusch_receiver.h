@@ -4,7 +4,8 @@
 /// resource grid, to transport blocks with CRC status and measurements.
 ///
 /// Per PDU: DMRS channel estimation -> equalization -> soft demapping (PuschFrontEnd) ->
-/// descrambling -> rate recovery + HARQ combining -> LDPC decoding -> CB/TB CRC (UlschDecoder).
+/// descrambling -> UCI demultiplexing and decoding when the PDU carries UCI -> rate recovery +
+/// HARQ combining -> LDPC decoding -> CB/TB CRC (UlschDecoder).
 /// PDUs run in parallel on a thread pool; each lane owns its own stage objects, so nothing is
 /// shared but the HARQ pool (locked only to look buffers up). A slot with fewer PDUs than
 /// threads runs its PDUs one after the other, each with its front end and its code blocks
@@ -76,6 +77,20 @@ struct PuschStageTimes {
   }
 };
 
+/// The UCI decoded from one PUSCH PDU (the content of a FAPI UCI.indication PUSCH PDU). Payloads
+/// of up to 11 bits carry no CRC; each comes with the share of its soft evidence that agrees with
+/// the decoded codeword (decode_uci_short_block(): 1 for a clean codeword, well below for noise).
+struct PuschUciResult {
+  BitVector harq_ack;  ///< O_ACK bits as decoded (empty when the PDU has none).
+  BitVector csi_part1; ///< O_CSI-1 bits.
+  BitVector csi_part2; ///< O_CSI-2 bits.
+  double harq_ack_correlation = 0;
+  double csi_part1_correlation = 0;
+  double csi_part2_correlation = 0;
+  /// True when the PDU carried UCI and it was decoded (false when the PDU failed before).
+  bool decoded = false;
+};
+
 /// What the receiver reports for one PUSCH PDU (the content of FAPI CRC and RX_DATA indications).
 struct PuschPduResult {
   std::uint32_t handle = 0;
@@ -86,6 +101,7 @@ struct PuschPduResult {
   BitVector tb_bits;      ///< TBS bits (valid when tb_crc_ok).
   std::vector<std::uint8_t> tb_bytes; ///< tb_bits packed MSB first, as the MAC receives them.
   UlschDecoderResult decoding;
+  PuschUciResult uci; ///< HARQ-ACK and CSI multiplexed on the PUSCH (PuschConfig::uci).
   PuschMeasurements measurements;
   PuschStageTimes times;
 };

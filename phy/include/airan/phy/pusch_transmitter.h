@@ -26,6 +26,13 @@ struct PuschTransmitterOptions {
   unsigned fft_size = 0;
 };
 
+/// The UCI payload bits of one PUSCH (one bit per byte), as many as PuschConfig::uci says.
+struct PuschUciPayload {
+  std::span<const bit_t> harq_ack;
+  std::span<const bit_t> csi_part1;
+  std::span<const bit_t> csi_part2;
+};
+
 /// Number of coded bits G of \p pusch: data REs per layer x Q_m x layers.
 /// \throws std::invalid_argument for an invalid DMRS configuration.
 std::uint32_t pusch_coded_bits(const CellConfig& cell, const PuschConfig& pusch);
@@ -55,12 +62,24 @@ public:
   /// 38.214 5.1.3.2. \throws std::invalid_argument for an invalid configuration.
   [[nodiscard]] std::uint32_t transport_block_size(const PuschConfig& pusch) const;
 
+  /// Transmits one transport block, and the UCI multiplexed with it (TS 38.212 6.3.2 and 6.2.7:
+  /// short block codes, rate matching, multiplexing; TS 38.211 6.3.1.1 scrambling with
+  /// placeholders), into \p grid. \throws std::invalid_argument as the overload without UCI,
+  /// or when \p uci does not have the sizes of pusch.uci.
+  void transmit(std::span<const bit_t> tb_bits, const PuschUciPayload& uci,
+                const PuschConfig& pusch, unsigned slot, ResourceGrid& grid);
+
+  /// transmit() with UCI followed by OFDM modulation, as the overload without UCI.
+  void transmit(std::span<const bit_t> tb_bits, const PuschUciPayload& uci,
+                const PuschConfig& pusch, unsigned slot, ResourceGrid& grid, std::span<cf32> iq);
+
   /// Transmits one transport block into \p grid (shape of make_grid()). Writes every RE of the
   /// allocation (data, DMRS, and zeros in the CDM groups without data) on every antenna port;
   /// REs outside the allocation are left as they are.
   /// \param slot Slot number in the frame (DMRS sequence).
   /// \throws std::invalid_argument for an invalid configuration, a TB of the wrong size, a slot
-  /// outside the frame or a grid of the wrong shape.
+  /// outside the frame or a grid of the wrong shape, or when pusch.uci has payload bits (which
+  /// the overload with a PuschUciPayload takes).
   void transmit(std::span<const bit_t> tb_bits, const PuschConfig& pusch, unsigned slot,
                 ResourceGrid& grid);
 

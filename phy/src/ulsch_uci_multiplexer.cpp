@@ -1,0 +1,239 @@
+#include "airan/phy/ulsch_uci_multiplexer.h"
+
+#include "airan/phy/gold_sequence.h"
+#include "airan/phy/pusch_descrambler.h"
+#include "airan/phy/pusch_re_mapper.h"
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+#include <string>
+
+namespace airan::phy {
+namespace {
+
+/// How a part spreads over \p available REs of a symbol when it still needs \p left REs
+/// (TS 38.212 6.2.7): every d-th RE, m of them.
+struct Spread {
+  std::size_t d = 1;
+  std::size_t m = 0;
+};
+
+Spread spread(std::size_t available, std::uint32_t left) {
+  if (left >= available) {
+    return {1, available};
+  }
+  return {available / left, left};
+}
+
+std::string size_error(const char* part, std::size_t got, std::size_t planned) {
+  return std::string("UL-SCH/UCI multiplexing: ") + part + " has " + std::to_string(got) +
+         " coded bits, the plan " + std::to_string(planned);
+}
+
+} // namespace
+
+UlschUciMultiplexer::UlschUciMultiplexer(std::size_t max_data_res)
+    : owners_(max_data_res), punctured_(max_data_res), reserved_(max_data_res),
+      candidates_(max_data_res) {}
+
+std::span<const CodedReOwner> UlschUciMultiplexer::owners() const {
+  return {owners_.data(), num_res_};
+}
+
+void UlschUciMultiplexer::plan(const PuschReMapping& mapping, const UciCodedSizes& sizes,
+                               unsigned harq_ack_bits, unsigned num_layers, unsigned qm) {
+  const std::size_t num_res = mapping.num_data_res();
+  if (num_res > owners_.size()) {
+    throw std::invalid_argument("UL-SCH/UCI multiplexing: " + std::to_string(num_res) +
+                                " data REs exceed the " + std::to_string(owners_.size()) +
+                                " it was sized for");
+  }
+  bits_per_re_ = num_layers * qm;
+  qm_ = qm;
+  num_res_ = num_res;
+  sizes_ = sizes;
+  std::fill_n(owners_.begin(), num_res, CodedReOwner::ulsch);
+  std::fill_n(punctured_.begin(), num_res, std::uint8_t{0});
+
+  const bool short_ack = harq_ack_bits <= 2;
+  std::uint32_t reserved_left = sizes.harq_ack_reserved / bits_per_re_;
+  std::uint32_t ack_left = sizes.harq_ack / bits_per_re_;
+  std::uint32_t csi1_left = sizes.csi_part1 / bits_per_re_;
+  std::uint32_t csi2_left = sizes.csi_part2 / bits_per_re_;
+
+  std::size_t base = 0; // first RE of the symbol
+  bool seen_dmrs = false;
+  for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+    const std::size_t m_sc = mapping.num_data_res(l);
+    if (mapping.dmrs_symbols.contains(l)) {
+      seen_dmrs = true;
+      base += m_sc; // UL-SCH only
+      continue;
+    }
+    // Every symbol without DMRS is at or after l_CSI; after a DMRS symbol also at or after l(1).
+    const bool from_l1 = seen_dmrs;
+    std::uint8_t* reserved = reserved_.data();
+    std::fill_n(reserved, m_sc, std::uint8_t{0});
+    CodedReOwner* owner = owners_.data() + base;
+
+    // Step 1: REs reserved for a HARQ-ACK of at most 2 bits.
+    std::size_t num_reserved = 0;
+    if (from_l1 && reserved_left > 0 && m_sc > 0) {
+      const Spread s = spread(m_sc, reserved_left);
+      for (std::size_t j = 0; j < s.m; ++j) {
+        reserved[j * s.d] = 1;
+      }
+      num_reserved = s.m;
+      reserved_left -= static_cast<std::uint32_t>(s.m);
+    }
+    // Step 2: a HARQ-ACK of more than 2 bits.
+    if (!short_ack && from_l1 && ack_left > 0 && m_sc > 0) {
+      const Spread s = spread(m_sc, ack_left);
+      for (std::size_t j = 0; j < s.m; ++j) {
+        owner[j * s.d] = CodedReOwner::harq_ack;
+      }
+      ack_left -= static_cast<std::uint32_t>(s.m);
+    }
+    // Step 3: CSI part 1 on free REs that are not reserved, then CSI part 2 on free REs.
+    const auto place = [&](std::uint32_t& left, bool avoid_reserved, CodedReOwner part) {
+      if (left == 0) {
+        return;
+      }
+      std::size_t count = 0;
+      for (std::size_t k = 0; k < m_sc; ++k) {
+        if (owner[k] == CodedReOwner::ulsch && (!avoid_reserved || reserved[k] == 0)) {
+          candidates_[count++] = static_cast<std::uint32_t>(k);
+        }
+      }
+      if (count == 0) {
+        return;
+      }
+      const Spread s = spread(count, left);
+      for (std::size_t j = 0; j < s.m; ++j) {
+        owner[candidates_[j * s.d]] = part;
+      }
+      left -= static_cast<std::uint32_t>(s.m);
+    };
+    place(csi1_left, true, CodedReOwner::csi_part1);
+    place(csi2_left, false, CodedReOwner::csi_part2);
+    // Step 5: a HARQ-ACK of at most 2 bits punctures reserved REs.
+    if (short_ack && ack_left > 0 && num_reserved > 0) {
+      std::size_t count = 0;
+      for (std::size_t k = 0; k < m_sc; ++k) {
+        if (reserved[k] != 0) {
+          candidates_[count++] = static_cast<std::uint32_t>(k);
+        }
+      }
+      const Spread s = spread(count, ack_left);
+      for (std::size_t j = 0; j < s.m; ++j) {
+        punctured_[base + candidates_[j * s.d]] = 1;
+      }
+      ack_left -= static_cast<std::uint32_t>(s.m);
+    }
+    base += m_sc;
+  }
+  if (reserved_left != 0 || ack_left != 0 || csi1_left != 0 || csi2_left != 0) {
+    throw std::invalid_argument("UL-SCH/UCI multiplexing: the UCI does not fit the PUSCH's REs");
+  }
+}
+
+void UlschUciMultiplexer::multiplex(const UciCodedParts<const bit_t>& parts,
+                                    std::span<bit_t> codeword) const {
+  const std::array<std::span<const bit_t>, 4> streams = {parts.ulsch, parts.harq_ack,
+                                                         parts.csi_part1, parts.csi_part2};
+  const std::array<std::uint32_t, 4> planned = {sizes_.ulsch, sizes_.harq_ack, sizes_.csi_part1,
+                                                sizes_.csi_part2};
+  static constexpr std::array<const char*, 4> names = {"the UL-SCH", "HARQ-ACK", "CSI part 1",
+                                                       "CSI part 2"};
+  for (std::size_t p = 0; p < streams.size(); ++p) {
+    if (streams[p].size() != planned[p]) {
+      throw std::invalid_argument(size_error(names[p], streams[p].size(), planned[p]));
+    }
+  }
+  if (codeword.size() != num_res_ * bits_per_re_) {
+    throw std::invalid_argument(
+        size_error("the codeword", codeword.size(), num_res_ * bits_per_re_));
+  }
+  std::array<std::size_t, 4> next{};
+  const std::size_t b = bits_per_re_;
+  for (std::size_t re = 0; re < num_res_; ++re) {
+    const auto p = static_cast<std::size_t>(owners_[re]);
+    bit_t* out = codeword.data() + re * b;
+    std::copy_n(streams[p].data() + next[p], b, out);
+    next[p] += b;
+    if (punctured_[re] != 0) {
+      std::copy_n(streams[1].data() + next[1], b, out);
+      next[1] += b;
+    }
+  }
+}
+
+void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFoldedLlrs, 3>& folded,
+                                      unsigned one_bit_parts, std::uint32_t scrambling_init) const {
+  const std::size_t b = bits_per_re_;
+  if (llrs.size() != num_res_ * b) {
+    throw std::invalid_argument(size_error("the codeword", llrs.size(), num_res_ * b));
+  }
+  const std::array<std::uint32_t, 4> planned = {sizes_.ulsch, sizes_.harq_ack, sizes_.csi_part1,
+                                                sizes_.csi_part2};
+  for (std::size_t p = 1; p < planned.size(); ++p) {
+    const bool absent = folded[p - 1].length == 0;
+    if (absent != (planned[p] == 0)) {
+      throw std::invalid_argument(std::string("UL-SCH/UCI demultiplexing: ") +
+                                  (absent ? "no short block for a planned UCI part"
+                                          : "a short block for a UCI part without coded bits"));
+    }
+    folded[p - 1].sum.fill(0.0);
+  }
+  const unsigned repeated = qm_ > 1 ? (one_bit_parts & 0xEU) : 0U; // UCI parts with "y"
+  GoldSequenceGenerator generator(scrambling_init);
+  std::array<bit_t, 40> c{}; // c(i) over one RE, when a part has "y" placeholders
+  std::array<std::size_t, 4> next{};
+  std::size_t ulsch_end = 0; // the UL-SCH's LLRs written so far
+  // Folds the LLRs of one RE into UCI part p.
+  const auto fold = [&](std::size_t p, const float* in) {
+    UciFoldedLlrs& f = folded[p - 1];
+    const bool with_y = ((repeated >> p) & 1U) != 0;
+    std::size_t k = next[p] % f.length;
+    for (std::size_t i = 0; i < b; ++i) {
+      float v = in[i];
+      if (with_y && i % qm_ == 1) {
+        v = flip_llr_sign(v, static_cast<std::uint32_t>(c[i - 1] ^ c[i]));
+      }
+      f.sum[k] += v;
+      k = k + 1 == f.length ? 0 : k + 1;
+    }
+    next[p] += b;
+  };
+  for (std::size_t re = 0; re < num_res_; ++re) {
+    const float* in = llrs.data() + re * b;
+    if (repeated != 0) {
+      generator.generate(std::span<bit_t>(c.data(), b));
+    }
+    const auto p = static_cast<std::size_t>(owners_[re]);
+    if (punctured_[re] != 0) {
+      fold(1, in); // before the UL-SCH's zeros may overwrite these LLRs
+      if (p == 0) {
+        std::fill_n(llrs.data() + ulsch_end, b, 0.0F);
+        ulsch_end += b;
+      } else {
+        next[p] += b; // CSI part 2 observes nothing here
+      }
+    } else if (p == 0) {
+      if (ulsch_end != re * b) {
+        std::copy_n(in, b, llrs.data() + ulsch_end); // forward, towards the front
+      }
+      ulsch_end += b;
+    } else {
+      fold(p, in);
+    }
+  }
+  if (ulsch_end != planned[0]) {
+    throw std::logic_error("UL-SCH/UCI demultiplexing: the plan gave the UL-SCH " +
+                           std::to_string(ulsch_end) + " LLRs instead of " +
+                           std::to_string(planned[0]));
+  }
+}
+
+} // namespace airan::phy
