@@ -6,6 +6,7 @@
 #include "airan/phy/pusch_transmitter.h"
 #include "commands.h"
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -45,11 +46,31 @@ int run_tx(const TxOptions& options) {
     for (auto& bit : tb) {
       bit = coin(rng) ? 1 : 0;
     }
-    transmitter.transmit(tb, pusch, scenario.slot_number, grid);
-    const std::string name =
-        scenario.pusch.size() == 1 ? "tb_bits.npy" : "tb_bits_" + std::to_string(i) + ".npy";
+    // UCI payloads (pusch.uci): random bits too, written beside the TB.
+    std::array<phy::BitVector, 3> uci = {phy::BitVector(pusch.uci.harq_ack_bits),
+                                         phy::BitVector(pusch.uci.csi_part1_bits),
+                                         phy::BitVector(pusch.uci.csi_part2_bits)};
+    for (auto& part : uci) {
+      for (auto& bit : part) {
+        bit = coin(rng) ? 1 : 0;
+      }
+    }
+    transmitter.transmit(tb, phy::PuschUciPayload{uci[0], uci[1], uci[2]}, pusch,
+                         scenario.slot_number, grid);
+    const std::string suffix =
+        scenario.pusch.size() == 1 ? ".npy" : "_" + std::to_string(i) + ".npy";
+    const std::string name = "tb_bits" + suffix;
     const std::size_t shape[] = {tb.size()};
     io::write_npy(out / name, io::NpyDtype::u8, shape, std::as_bytes(std::span(tb)));
+    static constexpr std::array<const char*, 3> uci_names = {"harq_ack_bits", "csi_part1_bits",
+                                                             "csi_part2_bits"};
+    for (std::size_t p = 0; p < uci.size(); ++p) {
+      if (!uci[p].empty()) {
+        const std::size_t uci_shape[] = {uci[p].size()};
+        io::write_npy(out / (uci_names[p] + suffix), io::NpyDtype::u8, uci_shape,
+                      std::as_bytes(std::span(uci[p])));
+      }
+    }
     std::cout << "pusch " << i << ": rnti " << pusch.rnti << ", " << pusch.prb_size << " PRB at "
               << pusch.prb_start << ", " << pusch.num_layers << " layer(s), Qm "
               << pusch.modulation_order() << ", TBS " << tb.size() << " bits, G "

@@ -257,10 +257,23 @@ void SlotSimulator::apply_awgn_channel_iq(std::size_t samples) {
 
 void SlotSimulator::simulate(std::span<const phy::PuschConfig> pdus, std::uint64_t absolute_slot,
                              std::uint64_t data_seed, std::uint64_t noise_seed,
-                             float noise_variance) {
+                             float noise_variance, std::uint64_t uci_seed) {
   const phy::Numerology& numerology = transmitter_.numerology();
   slot_ = static_cast<unsigned>(absolute_slot % numerology.slots_per_frame());
   tbs_.resize(pdus.size());
+  ucis_.resize(pdus.size());
+  std::mt19937_64 uci_bits(uci_seed);
+  for (std::size_t i = 0; i < pdus.size(); ++i) {
+    SimulatedUci& uci = ucis_[i];
+    uci.harq_ack.resize(pdus[i].uci.harq_ack_bits);
+    uci.csi_part1.resize(pdus[i].uci.csi_part1_bits);
+    uci.csi_part2.resize(pdus[i].uci.csi_part2_bits);
+    for (phy::BitVector* part : {&uci.harq_ack, &uci.csi_part1, &uci.csi_part2}) {
+      for (auto& bit : *part) {
+        bit = static_cast<phy::bit_t>(uci_bits() & 1U);
+      }
+    }
+  }
   std::mt19937_64 data(data_seed);
   for (std::size_t i = 0; i < pdus.size(); ++i) {
     auto& tb = tbs_[i];
@@ -282,7 +295,7 @@ void SlotSimulator::simulate(std::span<const phy::PuschConfig> pdus, std::uint64
     // One UE, or the awgn model's unit channel for all: one transmit grid.
     tx_grid_.fill_zero();
     for (std::size_t i = 0; i < pdus.size(); ++i) {
-      transmitter_.transmit(tbs_[i], pdus[i], slot_, tx_grid_);
+      transmitter_.transmit(tbs_[i], ucis_[i].view(), pdus[i], slot_, tx_grid_);
     }
     phy::TdlChannel* fading = fading_.empty() ? nullptr : fading_.front().get();
     if (fading != nullptr) {
@@ -338,7 +351,7 @@ void SlotSimulator::simulate_separate_channels(std::span<const phy::PuschConfig>
   for (std::size_t i = 0; i < pdus.size(); ++i) {
     phy::TdlChannel& fading = fading_of_pdu(i);
     tx_grid_.fill_zero();
-    transmitter_.transmit(tbs_[i], pdus[i], slot_, tx_grid_);
+    transmitter_.transmit(tbs_[i], ucis_[i].view(), pdus[i], slot_, tx_grid_);
     // The true channel: all of PDU 0's, then each PDU's over its own subcarriers.
     phy::ChannelResponse& response = i == 0 ? true_channel_ : ue_channel_;
     fading.frequency_response(slot_start, slot_, response);

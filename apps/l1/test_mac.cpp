@@ -12,6 +12,7 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -80,6 +81,9 @@ void TestMacRun::handle(const io::FapiMessage& message) {
   case io::FapiMessageType::crc_indication:
     on_crc(message.crc_indication);
     return;
+  case io::FapiMessageType::uci_indication:
+    on_uci(message.uci_indication);
+    return;
   case io::FapiMessageType::error_indication: {
     const auto& e = message.error_indication;
     ++report_.error_indications;
@@ -141,6 +145,7 @@ TestMacReport TestMacRun::run() {
       break;
     }
   }
+  expire_ucis(std::numeric_limits<std::uint64_t>::max()); // each came right after its CRCs
   report_.mac_latency = summarize_latency(mac_latencies_);
   return report_;
 }

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 namespace airan::l1::test_mac_detail {
 
@@ -116,10 +117,72 @@ void TestMacRun::on_crc(const io::FapiCrcIndication& indication) {
              " PDU(s) without a CRC");
   }
   slots_.erase(record);
+  expire_ucis(absolute_slot); // the UCIs of earlier slots came after their CRCs
   if (options_.log != nullptr && options_.per_slot_lines) {
     char latency[48];
     std::snprintf(latency, sizeof(latency), "  (%.0f us)", mac_latencies_.back());
     *options_.log << line.str() << latency << '\n';
+  }
+}
+
+void TestMacRun::on_uci(const io::FapiUciIndication& indication) {
+  for (const io::FapiUciPusch& pdu : indication.entries()) {
+    const auto found = ucis_.find(pdu.handle);
+    if (found == ucis_.end()) {
+      mismatch("UCI.indication for handle " + std::to_string(pdu.handle) +
+               " that carried no UCI (or reported twice)");
+      continue;
+    }
+    const ExpectedUci expected = std::move(found->second);
+    ucis_.erase(found);
+    const std::string who = "UCI of handle " + std::to_string(pdu.handle);
+    if (pdu.rnti != expected.rnti) {
+      mismatch(who + ": RNTI " + std::to_string(pdu.rnti) + ", sent " +
+               std::to_string(expected.rnti));
+    }
+    ++report_.uci_reports;
+    for (const auto& [part, bits, name] :
+         {std::tuple{&pdu.harq, &expected.bits.harq_ack, "HARQ-ACK"},
+          std::tuple{&pdu.csi_part1, &expected.bits.csi_part1, "CSI part 1"},
+          std::tuple{&pdu.csi_part2, &expected.bits.csi_part2, "CSI part 2"}}) {
+      if (part->has_value() != !bits->empty()) {
+        mismatch(who + ": " + name + (bits->empty() ? " reported but not sent" : " missing"));
+        continue;
+      }
+      if (!part->has_value()) {
+        continue;
+      }
+      const io::FapiUciPart& got = **part;
+      if (got.bit_length != bits->size()) {
+        mismatch(who + ": " + name + " of " + std::to_string(got.bit_length) + " bits, sent " +
+                 std::to_string(bits->size()));
+        continue;
+      }
+      if (got.crc == io::FapiUciPart::crc_fail) {
+        ++report_.uci_payloads_failed; // not decoded (the PDU failed before its UCI)
+        continue;
+      }
+      if (got.crc != io::FapiUciPart::crc_not_present) {
+        mismatch(who + ": " + name + " of at most 11 bits reported with a CRC");
+      }
+      bool same = true;
+      for (std::size_t b = 0; b < bits->size(); ++b) {
+        same = same && got.bit(b) == (*bits)[b];
+      }
+      (same ? report_.uci_payloads_ok : report_.uci_payloads_wrong) += 1;
+    }
+  }
+}
+
+void TestMacRun::expire_ucis(std::uint64_t slot) {
+  for (auto it = ucis_.begin(); it != ucis_.end();) {
+    if (it->second.slot < slot) {
+      mismatch("no UCI.indication for handle " + std::to_string(it->first) + " of slot " +
+               std::to_string(it->second.slot));
+      it = ucis_.erase(it);
+    } else {
+      ++it;
+    }
   }
 }
 

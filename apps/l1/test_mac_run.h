@@ -61,6 +61,13 @@ struct HandleOwner {
   unsigned rv = 0;
 };
 
+/// The UCI a PUSCH PDU carried, owed a UCI.indication PDU.
+struct ExpectedUci {
+  std::uint64_t slot = 0;
+  std::uint16_t rnti = 0;
+  apps::SimulatedUci bits;
+};
+
 /// One run of the test MAC against the L1: the FAPI session, the scheduling of each slot and the
 /// checks of every indication that comes back.
 class TestMacRun {
@@ -121,6 +128,9 @@ private:
   void on_slot(std::uint64_t absolute_slot);
   void on_rx_data(const io::FapiRxDataIndication& indication);
   void on_crc(const io::FapiCrcIndication& indication);
+  void on_uci(const io::FapiUciIndication& indication);
+  /// Mismatches for the UCIs of slots before \p slot that got no UCI.indication (every slot).
+  void expire_ucis(std::uint64_t slot);
   bool all_idle() const {
     return std::ranges::all_of(ues_, [](const UeState& ue) {
       return std::ranges::all_of(
@@ -143,6 +153,7 @@ private:
   unsigned slots_per_frame_;
   std::map<std::uint64_t, SlotRecord> slots_;
   std::unordered_map<std::uint32_t, HandleOwner> handles_;
+  std::unordered_map<std::uint32_t, ExpectedUci> ucis_; ///< By handle.
   std::vector<UeTransmission> transmissions_;
   std::vector<double> mac_latencies_;
   std::uint32_t next_handle_ = 1;

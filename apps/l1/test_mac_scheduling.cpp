@@ -59,6 +59,7 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
     tx.tb_seed = process.tb_seed;
     tx.pusch = ue.pusch;
     tx.pusch.handle = next_handle_++;
+    tx.uci_seed = apps::derive_seed(pattern_.seed, u, tx.pusch.handle, 0x0C1);
     tx.pusch.harq_process_id = static_cast<unsigned>(chosen - processes.begin());
     tx.pusch.rv =
         pattern_.harq.rv_sequence[process.transmissions % pattern_.harq.rv_sequence.size()];
@@ -100,6 +101,10 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
       process.expected = std::move(bytes);
     } else if (bytes != process.expected) {
       mismatch("internal: a retransmission's TB differs from its first transmission");
+    }
+    if (transmissions_[i].pusch.uci.present()) {
+      ucis_[transmissions_[i].pusch.handle] = {absolute_slot, transmissions_[i].pusch.rnti,
+                                               generator_.uci_bits(i)};
     }
   }
   const bool pushed =

@@ -137,6 +137,11 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
   out << "CRC ok " << report.crc_ok << ", CRC failed " << report.crc_failed
       << ", first transmissions failed " << report.first_transmissions_failed
       << ", recovered by HARQ " << report.recovered_by_harq << '\n';
+  if (report.uci_reports > 0) {
+    out << "UCI reports " << report.uci_reports << ": payloads right " << report.uci_payloads_ok
+        << ", wrong " << report.uci_payloads_wrong << ", not decoded " << report.uci_payloads_failed
+        << '\n';
+  }
   out << "TBs delivered " << report.tbs_delivered << ", lost " << report.tbs_lost
       << ", ERROR.indications " << report.error_indications << ", mean RSSI "
       << report.mean_rssi_db() << " dBFS (" << report.rssi_at_ceiling << " of "

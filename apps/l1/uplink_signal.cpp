@@ -38,6 +38,7 @@ void UplinkSignalGenerator::generate(std::span<const UeTransmission> transmissio
   grid_.fill_zero();
   iq_.clear();
   tbs_.resize(transmissions.size());
+  ucis_.resize(transmissions.size());
   for (std::size_t i = 0; i < transmissions.size(); ++i) {
     const UeTransmission& tx = transmissions[i];
     if (tx.ue >= simulators_.size()) {
@@ -45,8 +46,9 @@ void UplinkSignalGenerator::generate(std::span<const UeTransmission> transmissio
     }
     apps::SlotSimulator& simulator = *simulators_[tx.ue];
     // Noise-free: the UEs add up at the antennas, then the receiver noise is added once.
-    simulator.simulate(std::span(&tx.pusch, 1), absolute_slot, tx.tb_seed, 0, 0.0F);
+    simulator.simulate(std::span(&tx.pusch, 1), absolute_slot, tx.tb_seed, 0, 0.0F, tx.uci_seed);
     tbs_[i] = simulator.tb_bits(0);
+    ucis_[i] = simulator.uci_bits(0);
     if (time_domain_) {
       const auto received = simulator.received_iq();
       if (iq_.empty()) {

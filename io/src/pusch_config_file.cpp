@@ -164,6 +164,20 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
       {"tb_size_bits", u32_field(p.tb_size_bits)},
       {"tbs_lbrm", u32_field(p.tbs_lbrm)},
       {"x_overhead", uint_field(p.x_overhead, 18)},
+      {"uci",
+       [&](auto& n, auto& w) {
+         phy::PuschUciConfig& u = p.uci;
+         const std::map<std::string, KeyHandler> uci_handlers = {
+             {"harq_ack_bits", uint_field(u.harq_ack_bits, 1706)},
+             {"csi_part1_bits", uint_field(u.csi_part1_bits, 1706)},
+             {"csi_part2_bits", uint_field(u.csi_part2_bits, 1706)},
+             {"alpha_scaling", uint_field(u.alpha_scaling, 3)},
+             {"beta_offset_harq_ack", uint_field(u.beta_offset_harq_ack, 15)},
+             {"beta_offset_csi1", uint_field(u.beta_offset_csi1, 18)},
+             {"beta_offset_csi2", uint_field(u.beta_offset_csi2, 18)},
+         };
+         for_each_key(n, w, uci_handlers, ctx);
+       }},
   };
   for_each_key(node, where, handlers, ctx);
   if (p.transform_precoding && !table_given) {

@@ -77,6 +77,28 @@ TEST(AiranCli, TxWritesGridIqAndTransportBlocks) {
   fs::remove_all(dir);
 }
 
+TEST(AiranCli, TxWritesTheUciPayloadsBesideTheTransportBlock) {
+  const auto dir = scratch_dir("tx_uci");
+  std::ofstream(dir / "uci.yaml")
+      << "cell: {num_prbs: 24}\npusch:\n  - {bwp_size: 24, prb_size: 24, mcs_index: 9, uci: "
+         "{harq_ack_bits: 2, "
+         "csi_part1_bits: 7, beta_offset_harq_ack: 9, beta_offset_csi1: 6}}\n";
+  const auto result =
+      run_airan("tx --config " + (dir / "uci.yaml").string() + " -o " + (dir / "out").string());
+  ASSERT_EQ(result.status, 0) << result.output;
+  EXPECT_EQ(airan::io::read_npy_bits(dir / "out" / "harq_ack_bits.npy").size(), 2U);
+  EXPECT_EQ(airan::io::read_npy_bits(dir / "out" / "csi_part1_bits.npy").size(), 7U);
+  EXPECT_FALSE(fs::exists(dir / "out" / "csi_part2_bits.npy"));
+  // 12 bits need polar coding: refused with the reason.
+  std::ofstream(dir / "polar.yaml") << "cell: {num_prbs: 24}\npusch:\n  - {bwp_size: 24, prb_size: "
+                                       "24, uci: {harq_ack_bits: 12}}\n";
+  const auto refused =
+      run_airan("tx --config " + (dir / "polar.yaml").string() + " -o " + (dir / "out2").string());
+  EXPECT_EQ(refused.status, 2) << refused.output;
+  EXPECT_NE(refused.output.find("polar"), std::string::npos) << refused.output;
+  fs::remove_all(dir);
+}
+
 TEST(AiranCli, TxIsDeterministicForASeed) {
   const auto a = scratch_dir("seed_a");
   const auto b = scratch_dir("seed_b");

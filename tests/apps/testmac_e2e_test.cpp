@@ -150,6 +150,49 @@ TEST(TestMacSession, DftsOfdmPatternRecoversEveryTbByHarq) {
   EXPECT_EQ(report.error_indications, 0U);
 }
 
+// The UCI pattern: HARQ-ACK of 1, 2 and 4 bits and CSI parts 1 and 2 on PUSCH (CP-OFDM with 1 and
+// 2 layers, DFT-s-OFDM) beside a UE without UCI: every PUSCH with UCI gets its UCI.indication
+// PDU, through fading nearly every payload is right, without fading every one is.
+TEST(TestMacSession, UciPatternReportsEveryPayload) {
+  LaunchPattern pattern =
+      load_launch_pattern(test::repo_root() / "configs/patterns/uci_on_pusch.yaml");
+  ASSERT_EQ(pattern.ues.size(), 4U);
+  EXPECT_EQ(pattern.ues[1].pusch.uci.csi_part2_bits, 5U);
+  std::uint64_t parts_per_round = 0;
+  for (const auto& ue : pattern.ues) {
+    parts_per_round += (ue.pusch.uci.harq_ack_bits != 0 ? 1 : 0) +
+                       (ue.pusch.uci.csi_part1_bits != 0 ? 1 : 0) +
+                       (ue.pusch.uci.csi_part2_bits != 0 ? 1 : 0);
+  }
+  EXPECT_EQ(parts_per_round, 6U);
+  TestMacReport report = run_test_mac_session(pattern, {});
+  for (const auto& detail : report.mismatch_details) {
+    ADD_FAILURE() << detail;
+  }
+  EXPECT_TRUE(report.passed());
+  EXPECT_EQ(report.tbs_delivered, report.new_tbs);
+  EXPECT_GT(report.first_transmissions_failed, 0U);
+  EXPECT_EQ(report.recovered_by_harq, report.first_transmissions_failed);
+  // Three of the four UEs carry UCI in every transmission, 6 parts together.
+  EXPECT_GE(report.uci_reports, 3U * pattern.num_slots);
+  EXPECT_LT(report.uci_reports, report.pdus_sent);
+  EXPECT_EQ(report.l1.uci_reports_sent, report.uci_reports);
+  const std::uint64_t payloads =
+      report.uci_payloads_ok + report.uci_payloads_wrong + report.uci_payloads_failed;
+  EXPECT_GE(payloads, parts_per_round * pattern.num_slots);
+  EXPECT_EQ(report.uci_payloads_failed, 0U);
+  EXPECT_LE(report.uci_payloads_wrong * 100, payloads) << "more than 1% wrong";
+
+  pattern.channel = apps::ChannelSpec{}; // AWGN
+  pattern.channel.domain = apps::ChannelDomain::frequency;
+  pattern.snr_db = 20.0;
+  pattern.num_slots = 20;
+  report = run_test_mac_session(pattern, {});
+  EXPECT_TRUE(report.passed());
+  EXPECT_GT(report.uci_payloads_ok, 0U);
+  EXPECT_EQ(report.uci_payloads_wrong, 0U);
+}
+
 TEST(TestMacCli, ExitsNonZeroOnMismatch) {
   const auto result = test::run_airan(
       "testmac --pattern " + (test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() +

@@ -236,6 +236,15 @@ TEST_F(TestVectorFile, WriterRejectsBadInputAndKeepsTheFileValid) {
   bad.pdus[1].config.mcs_index = 40;
   EXPECT_THROW(writer.write_slot(bad), TestVectorError);
   bad = make_slot(h, 1, true, true);
+  bad.pdus[0].config.uci.harq_ack_bits = 2; // valid, but format version 1 has no UCI
+  try {
+    writer.write_slot(bad);
+    ADD_FAILURE() << "a PDU with UCI was written";
+  } catch (const TestVectorError& e) {
+    EXPECT_NE(std::string(e.what()).find("UCI on PUSCH is not stored"), std::string::npos)
+        << e.what();
+  }
+  bad = make_slot(h, 1, true, true);
   bad.iq.pop_back();
   EXPECT_THROW(writer.write_slot(bad), TestVectorError);
   bad = make_slot(h, 1, true, true);

@@ -84,6 +84,14 @@ std::uint64_t derive_seed(std::uint64_t base, std::uint64_t a, std::uint64_t b =
 /// noise is added. Allocates at construction, and once more the first time a slot has more PDUs
 /// than any before (their channels); simulate() reuses its buffers. Not thread-safe: one per
 /// thread.
+/// The UCI payload bits one simulated PDU carried (PuschConfig::uci sizes).
+struct SimulatedUci {
+  phy::BitVector harq_ack;
+  phy::BitVector csi_part1;
+  phy::BitVector csi_part2;
+  [[nodiscard]] phy::PuschUciPayload view() const { return {harq_ack, csi_part1, csi_part2}; }
+};
+
 class SlotSimulator {
 public:
   /// \throws std::invalid_argument when validate_link() reports a problem for the cell.
@@ -105,13 +113,18 @@ public:
 
   /// Transmits \p pdus with random TBs drawn from \p data_seed in slot \p absolute_slot (slot
   /// number in the frame = absolute_slot mod slots per frame) through the channel, and adds
-  /// noise of variance \p noise_variance per RE and receive antenna (from \p noise_seed).
-  /// Results: tb_bits(i), received_grid(), received_iq() (time domain only), true_channel().
+  /// noise of variance \p noise_variance per RE and receive antenna (from \p noise_seed). A PDU
+  /// with UCI (PuschConfig::uci) carries random UCI payloads drawn from \p uci_seed.
+  /// Results: tb_bits(i), uci_bits(i), received_grid(), received_iq() (time domain only),
+  /// true_channel().
   void simulate(std::span<const phy::PuschConfig> pdus, std::uint64_t absolute_slot,
-                std::uint64_t data_seed, std::uint64_t noise_seed, float noise_variance);
+                std::uint64_t data_seed, std::uint64_t noise_seed, float noise_variance,
+                std::uint64_t uci_seed = 0);
 
   [[nodiscard]] unsigned slot_number() const { return slot_; }
   [[nodiscard]] const phy::BitVector& tb_bits(std::size_t pdu) const { return tbs_[pdu]; }
+  /// The UCI payloads PDU \p pdu carried (empty parts without UCI).
+  [[nodiscard]] const SimulatedUci& uci_bits(std::size_t pdu) const { return ucis_[pdu]; }
   [[nodiscard]] const phy::ResourceGrid& received_grid() const { return rx_grid_; }
   /// Received IQ, antenna after antenna (empty in the frequency domain).
   [[nodiscard]] std::span<const phy::cf32> received_iq() const { return rx_iq_; }
@@ -143,6 +156,7 @@ private:
   phy::ResourceGrid ue_rx_grid_;    ///< One UE's received grid (several PDUs, frequency).
   phy::ChannelResponse ue_channel_; ///< One UE's channel (several PDUs).
   std::vector<phy::BitVector> tbs_;
+  std::vector<SimulatedUci> ucis_;
   std::vector<phy::cf32> tx_iq_;
   std::vector<phy::cf32> rx_iq_;
   std::vector<phy::cf32> ue_rx_iq_; ///< One UE's received IQ (several PDUs, time domain).

@@ -9,7 +9,10 @@
 /// plus noise) into the L1's InMemoryIqSource ("file path"; a fronthaul source replaces it).
 /// Each CRC.indication entry must name a PDU of its slot (handle, RNTI, HARQ id), each passed CRC
 /// must come with the TB's exact bytes in RX_DATA.indication, each TB must be delivered once,
-/// within harq.max_transmissions; anything else is a mismatch.
+/// within harq.max_transmissions; anything else is a mismatch. A UE whose PUSCH carries UCI
+/// (pusch.uci) sends random HARQ-ACK / CSI bits each transmission; the UCI.indication that
+/// follows the slot's CRC.indication must report each of them (handle, RNTI, parts and lengths),
+/// its payloads counted right or wrong.
 #pragma once
 
 #include "airan/io/fapi_transport.h"
@@ -82,6 +85,12 @@ struct TestMacReport {
   std::uint64_t tbs_delivered = 0;     ///< Correct bytes, once.
   std::uint64_t tbs_lost = 0;          ///< Failed max_transmissions times.
   std::uint64_t error_indications = 0;
+  /// UCI.indication PDUs (PUSCHs with UCI), and their payloads decoded right, decoded wrong (a
+  /// decoding error, not a protocol fault) and reported failed (PDU not decoded).
+  std::uint64_t uci_reports = 0;
+  std::uint64_t uci_payloads_ok = 0;
+  std::uint64_t uci_payloads_wrong = 0;
+  std::uint64_t uci_payloads_failed = 0;
   /// CRC.indications with a valid RSSI, the sum of their RSSI in dB (dBFS), and those at the
   /// field's ceiling (0 dBFS: clamped, the signal's level unknown).
   std::uint64_t rssi_reports = 0;

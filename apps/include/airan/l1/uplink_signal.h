@@ -20,9 +20,10 @@ namespace airan::l1 {
 
 /// One UE's transmission in a slot.
 struct UeTransmission {
-  std::size_t ue = 0;        ///< Index of the UE (its channel).
-  phy::PuschConfig pusch;    ///< Layers must equal the UE's antenna ports.
-  std::uint64_t tb_seed = 0; ///< The TB's bits come from this seed.
+  std::size_t ue = 0;         ///< Index of the UE (its channel).
+  phy::PuschConfig pusch;     ///< Layers must equal the UE's antenna ports.
+  std::uint64_t tb_seed = 0;  ///< The TB's bits come from this seed.
+  std::uint64_t uci_seed = 0; ///< The UCI payload bits (pusch.uci) come from this one.
 };
 
 /// Generates received slots. Allocates at construction (one simulator per UE).
@@ -40,6 +41,8 @@ public:
 
   /// TB bits of transmission \p i of the last generate().
   [[nodiscard]] const phy::BitVector& tb_bits(std::size_t i) const { return tbs_[i]; }
+  /// UCI payload bits of transmission \p i of the last generate().
+  [[nodiscard]] const apps::SimulatedUci& uci_bits(std::size_t i) const { return ucis_[i]; }
   /// True when the channel runs in the time domain (iq() is valid), else grid() is.
   [[nodiscard]] bool time_domain() const { return time_domain_; }
   [[nodiscard]] const phy::ResourceGrid& grid() const { return grid_; }
@@ -49,6 +52,7 @@ public:
 private:
   std::vector<std::unique_ptr<apps::SlotSimulator>> simulators_;
   std::vector<phy::BitVector> tbs_;
+  std::vector<apps::SimulatedUci> ucis_;
   phy::ResourceGrid grid_;
   std::vector<phy::cf32> iq_;
   phy::AwgnGenerator noise_;

@@ -16,8 +16,12 @@
 ///      qam_order, num_layers, precoding: non-codebook|codebook, tpmi,
 ///      transform_precoding: true|false, tp_pi2bpsk: true|false, pusch_identity,
 ///      dmrs_hopping: none|group|sequence, rv, harq_process_id, new_data_indicator,
-///      data_scrambling_id, tb_size_bits, tbs_lbrm, x_overhead}
+///      data_scrambling_id, tb_size_bits, tbs_lbrm, x_overhead,
+///      uci: {harq_ack_bits, csi_part1_bits, csi_part2_bits, alpha_scaling (0..3),
+///            beta_offset_harq_ack (0..15), beta_offset_csi1, beta_offset_csi2 (0..18)}}
 /// \endcode
+/// uci multiplexes HARQ-ACK and CSI of up to 11 bits each with the UL-SCH (phy::PuschUciConfig;
+/// the test MAC sends random payloads and checks UCI.indication; test vectors do not store UCI).
 /// mcs_table 1..3 are TS 38.214 Tables 5.1.3.1-1..-3, 4 and 5 Tables 6.1.4.1-1 and -2 (transform
 /// precoding only). transform_precoding (DFT-s-OFDM) needs one layer, dmrs_config_type 1,
 /// num_dmrs_cdm_groups_no_data 2 and a prb_size of the form 2^a 3^b 5^c; tp_pi2bpsk (the rows of
