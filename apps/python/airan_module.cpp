@@ -126,6 +126,10 @@ private:
           throw std::invalid_argument("airan.Simulator: transform_precoding: " + error);
         }
       }
+      if (pusch.uci.present()) {
+        throw std::invalid_argument("airan.Simulator: UCI on PUSCH (pusch.uci) is not simulated "
+                                    "here: its labels would be the UL-SCH codeword's alone");
+      }
       if (neural_ && pusch.transform_precoding) {
         throw std::invalid_argument("airan.Simulator: neural_inputs: the neural receiver takes "
                                     "CP-OFDM PUSCH only, not transform precoding (DFT-s-OFDM)");

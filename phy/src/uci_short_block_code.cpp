@@ -29,16 +29,56 @@ std::uint32_t rm_codeword(std::uint32_t c) {
   return d;
 }
 
-/// Every codeword of up to 11 payload bits, indexed by the payload word.
-const std::array<std::uint32_t, 2048>& rm_codewords() {
-  static const auto table = [] {
-    std::array<std::uint32_t, 2048> t{};
-    for (std::uint32_t c = 0; c < t.size(); ++c) {
-      t[c] = rm_codeword(c);
+/// Bits 1 .. 5 of the basis rows take each of the 32 5-bit values once and bit 0 is set in every
+/// row: c_0 .. c_5 span a first-order Reed-Muller code RM(1,5) with permuted coordinates. Row i
+/// sits at position rm_position[i] of the Walsh-Hadamard order, v = bits 1 .. 5 of the row.
+constexpr std::array<std::uint8_t, rm_block_length> rm_positions() {
+  std::array<std::uint8_t, rm_block_length> positions{};
+  for (unsigned i = 0; i < rm_block_length; ++i) {
+    positions[i] = static_cast<std::uint8_t>((rm_basis_rows[i] >> 1) & 0x1FU);
+  }
+  return positions;
+}
+constexpr std::array<std::uint8_t, rm_block_length> rm_position = rm_positions();
+
+/// The payload word of \p bits bits (bit n = c_n) whose codeword correlates best with
+/// \p folded, and that correlation. For each value of c_6 .. c_10 the 64 words that differ in
+/// c_0 .. c_5 take one 32-point fast Walsh-Hadamard transform: with v_i the Walsh index of row
+/// i, sum_i (-1)^{<w, v_i>} g_i is entry w of the transform of g placed at v_i, and c_0 flips the
+/// sign. 2^(O-6) transforms of 160 additions instead of 2^O correlations of 32.
+double rm_maximum_likelihood(const std::array<double, rm_block_length>& folded, unsigned bits,
+                             std::uint32_t& best_word) {
+  const unsigned low_bits = std::min(bits, 6U);             // c_0 .. c_5
+  const std::uint32_t walsh_words = 1U << (low_bits - 1);   // values of c_1 .. c_5 in use
+  const std::uint32_t high_words = 1U << (bits - low_bits); // values of c_6 .. c_10
+  double best = -1.0;
+  best_word = 0;
+  std::array<double, rm_block_length> t{};
+  for (std::uint32_t high = 0; high < high_words; ++high) {
+    const std::uint32_t high_word = high << 6;
+    for (unsigned i = 0; i < rm_block_length; ++i) {
+      const bool flip = (std::popcount(high_word & rm_basis_rows[i]) & 1) != 0;
+      t[rm_position[i]] = flip ? -folded[i] : folded[i];
     }
-    return t;
-  }();
-  return table;
+    for (unsigned half = 1; half < rm_block_length; half *= 2) {
+      for (unsigned start = 0; start < rm_block_length; start += 2 * half) {
+        for (unsigned k = start; k < start + half; ++k) {
+          const double a = t[k];
+          const double b = t[k + half];
+          t[k] = a + b;
+          t[k + half] = a - b;
+        }
+      }
+    }
+    for (std::uint32_t w = 0; w < walsh_words; ++w) {
+      const double corr = std::abs(t[w]);
+      if (corr > best) {
+        best = corr;
+        best_word = high_word | (w << 1) | (t[w] < 0.0 ? 1U : 0U);
+      }
+    }
+  }
+  return best;
 }
 
 void check_sizes(std::size_t payload_bits, unsigned qm) {
@@ -154,21 +194,8 @@ double decode_uci_short_block(const UciFoldedLlrs& block, unsigned qm, std::span
       }
     }
   } else {
-    const auto& table = rm_codewords();
-    const std::uint32_t words = 1U << payload.size();
-    best = -1.0;
     std::uint32_t best_word = 0;
-    for (std::uint32_t word = 0; word < words; ++word) {
-      const std::uint32_t d = table[word];
-      double corr = 0.0;
-      for (unsigned i = 0; i < rm_block_length; ++i) {
-        corr += ((d >> i) & 1U) != 0 ? -folded[i] : folded[i];
-      }
-      if (word == 0 || corr > best) {
-        best = corr;
-        best_word = word;
-      }
-    }
+    best = rm_maximum_likelihood(folded, static_cast<unsigned>(payload.size()), best_word);
     for (std::size_t i = 0; i < payload.size(); ++i) {
       payload[i] = static_cast<bit_t>((best_word >> i) & 1U);
     }

@@ -1,11 +1,12 @@
 #include "airan/phy/ulsch_uci_multiplexer.h"
 
-#include "airan/phy/gold_sequence.h"
+#include "airan/phy/gold_sequence_jump.h"
 #include "airan/phy/pusch_descrambler.h"
 #include "airan/phy/pusch_re_mapper.h"
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -25,6 +26,41 @@ Spread spread(std::size_t available, std::uint32_t left) {
   }
   return {available / left, left};
 }
+
+/// c(i) of one scrambling sequence at increasing indices, word by word: steps forward over short
+/// gaps and jumps ahead (gold_sequence_jump.h) over long ones, so that the few REs of a 1-bit UCI
+/// part cost their words only, whatever the codeword's length.
+class ScramblingWords {
+public:
+  explicit ScramblingWords(std::uint32_t c_init) : c_init_(c_init) {}
+  /// c(i), for indices that do not go back by more than the current word.
+  [[nodiscard]] std::uint32_t bit(std::size_t i) { return (word(i / 32) >> (i % 32)) & 1U; }
+
+private:
+  static constexpr std::size_t max_step_words = 64; ///< Further ahead: jump.
+  std::uint32_t word(std::size_t w) {
+    if (have_word_ && w == word_index_) {
+      return word_;
+    }
+    if (!have_word_ || w < next_index_ || w - next_index_ > max_step_words) {
+      static const GoldJumpTable table = make_gold_jump_table();
+      cursor_ = gold_word_cursor(table, c_init_, static_cast<std::uint32_t>(32 * w));
+      next_index_ = w;
+    }
+    while (next_index_ <= w) {
+      word_ = cursor_.next_word();
+      word_index_ = next_index_++;
+    }
+    have_word_ = true;
+    return word_;
+  }
+  std::uint32_t c_init_;
+  GoldWordCursor cursor_;
+  std::size_t next_index_ = 0; ///< Index of the word cursor_ gives next.
+  std::size_t word_index_ = 0;
+  std::uint32_t word_ = 0;
+  bool have_word_ = false;
+};
 
 std::string size_error(const char* part, std::size_t got, std::size_t planned) {
   return std::string("UL-SCH/UCI multiplexing: ") + part + " has " + std::to_string(got) +
@@ -187,19 +223,20 @@ void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFolde
     folded[p - 1].sum.fill(0.0);
   }
   const unsigned repeated = qm_ > 1 ? (one_bit_parts & 0xEU) : 0U; // UCI parts with "y"
-  GoldSequenceGenerator generator(scrambling_init);
-  std::array<bit_t, 40> c{}; // c(i) over one RE, when a part has "y" placeholders
+  ScramblingWords scrambling(scrambling_init);
   std::array<std::size_t, 4> next{};
   std::size_t ulsch_end = 0; // the UL-SCH's LLRs written so far
-  // Folds the LLRs of one RE into UCI part p.
-  const auto fold = [&](std::size_t p, const float* in) {
+  // Folds the LLRs of RE re into UCI part p.
+  const auto fold = [&](std::size_t p, std::size_t re) {
+    const float* in = llrs.data() + re * b;
     UciFoldedLlrs& f = folded[p - 1];
     const bool with_y = ((repeated >> p) & 1U) != 0;
     std::size_t k = next[p] % f.length;
     for (std::size_t i = 0; i < b; ++i) {
       float v = in[i];
       if (with_y && i % qm_ == 1) {
-        v = flip_llr_sign(v, static_cast<std::uint32_t>(c[i - 1] ^ c[i]));
+        const std::size_t at = re * b + i;
+        v = flip_llr_sign(v, scrambling.bit(at - 1) ^ scrambling.bit(at));
       }
       f.sum[k] += v;
       k = k + 1 == f.length ? 0 : k + 1;
@@ -208,12 +245,9 @@ void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFolde
   };
   for (std::size_t re = 0; re < num_res_; ++re) {
     const float* in = llrs.data() + re * b;
-    if (repeated != 0) {
-      generator.generate(std::span<bit_t>(c.data(), b));
-    }
     const auto p = static_cast<std::size_t>(owners_[re]);
     if (punctured_[re] != 0) {
-      fold(1, in); // before the UL-SCH's zeros may overwrite these LLRs
+      fold(1, re); // before the UL-SCH's zeros may overwrite these LLRs
       if (p == 0) {
         std::fill_n(llrs.data() + ulsch_end, b, 0.0F);
         ulsch_end += b;
@@ -221,12 +255,19 @@ void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFolde
         next[p] += b; // CSI part 2 observes nothing here
       }
     } else if (p == 0) {
-      if (ulsch_end != re * b) {
-        std::copy_n(in, b, llrs.data() + ulsch_end); // forward, towards the front
+      // The run of UL-SCH REs that starts here moves at once (forward, towards the front).
+      std::size_t end = re + 1;
+      while (end < num_res_ && owners_[end] == CodedReOwner::ulsch && punctured_[end] == 0) {
+        ++end;
       }
-      ulsch_end += b;
+      const std::size_t count = (end - re) * b;
+      if (ulsch_end != re * b) {
+        std::memmove(llrs.data() + ulsch_end, in, count * sizeof(float));
+      }
+      ulsch_end += count;
+      re = end - 1;
     } else {
-      fold(p, in);
+      fold(p, re);
     }
   }
   if (ulsch_end != planned[0]) {

@@ -1,0 +1,119 @@
+// UCI on PUSCH in the receiver: planning the RE owners (TS 38.212 6.2.7), demultiplexing a
+// 273-PRB, 2-layer 64-QAM codeword's LLRs (UL-SCH moved forward, UCI folded onto its short
+// blocks; a 1-bit HARQ-ACK also regenerates the scrambling sequence for its "y" placeholders),
+// and maximum-likelihood decoding of short blocks of 1 to 11 bits; a memcpy of the codeword's
+// LLRs is the same-process baseline.
+#include "airan/phy/pusch_re_mapper.h"
+#include "airan/phy/tbs_calculator.h"
+#include "airan/phy/uci_coded_sizes.h"
+#include "airan/phy/uci_short_block_code.h"
+#include "airan/phy/ulsch_uci_multiplexer.h"
+
+#include "memcpy_baseline.h"
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <array>
+#include <random>
+#include <vector>
+
+namespace {
+
+using namespace airan::phy;
+
+struct Case {
+  CellConfig cell;
+  PuschConfig pusch;
+  PuschReMapping mapping;
+  UciCodedSizes sizes;
+};
+
+/// 273 PRBs, 2 layers of 64-QAM (MCS 20), DMRS on symbols 2 and 11, with a HARQ-ACK
+/// of \p harq_ack_bits bits and CSI parts 1 and 2 of 11 bits.
+Case make_case(unsigned harq_ack_bits) {
+  Case c;
+  c.cell.num_prbs = 273;
+  c.cell.num_antenna_ports = 2;
+  c.pusch.num_layers = 2;
+  c.pusch.dmrs_ports = 0x3;
+  c.pusch.num_dmrs_cdm_groups_no_data = 2;
+  c.pusch.mcs_index = 20;
+  c.pusch.uci = {harq_ack_bits, 11, 11, 3, 9, 13, 13};
+  c.mapping = make_pusch_re_mapping(c.cell, c.pusch);
+  c.sizes = pusch_coded_sizes(c.cell, c.pusch, compute_pusch_tbs(c.cell, c.pusch));
+  return c;
+}
+
+std::vector<float> random_llrs(std::size_t count) {
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal(0.0F, 4.0F);
+  std::vector<float> llrs(count);
+  for (float& v : llrs) {
+    v = normal(rng);
+  }
+  return llrs;
+}
+
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
+void BM_UciPlan(benchmark::State& state) {
+  const Case c = make_case(static_cast<unsigned>(state.range(0)));
+  UlschUciMultiplexer mux(c.mapping.num_data_res());
+  for (auto _ : state) {
+    mux.plan(c.mapping, c.sizes, c.pusch.uci.harq_ack_bits, 2, 6);
+    benchmark::DoNotOptimize(mux.owners().data());
+  }
+}
+BENCHMARK(BM_UciPlan)->ArgNames({"ack_bits"})->Arg(1)->Arg(4)->Unit(benchmark::kMicrosecond);
+
+/// Copies the codeword's LLRs into the work buffer, then demultiplexes them in place.
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
+void BM_UciDemultiplex(benchmark::State& state) {
+  const Case c = make_case(static_cast<unsigned>(state.range(0)));
+  UlschUciMultiplexer mux(c.mapping.num_data_res());
+  mux.plan(c.mapping, c.sizes, c.pusch.uci.harq_ack_bits, 2, 6);
+  const std::vector<float> source = random_llrs(c.sizes.total);
+  std::vector<float> llrs(source.size());
+  std::array<UciFoldedLlrs, 3> folded;
+  folded[0].length = uci_short_block_length(c.pusch.uci.harq_ack_bits, 6);
+  folded[1].length = 32;
+  folded[2].length = 32;
+  const unsigned one_bit = c.pusch.uci.harq_ack_bits == 1 ? 0x2U : 0U;
+  for (auto _ : state) {
+    std::copy(source.begin(), source.end(), llrs.begin());
+    mux.demultiplex(llrs, folded, one_bit, 0x12345);
+    benchmark::DoNotOptimize(folded.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(
+      static_cast<std::int64_t>(state.iterations() * source.size() * sizeof(float)));
+}
+BENCHMARK(BM_UciDemultiplex)->ArgNames({"ack_bits"})->Arg(1)->Arg(4)->Unit(benchmark::kMicrosecond);
+
+/// Baseline: a memcpy of the codeword's LLRs.
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
+void BM_MemcpyCodewordLlrs(benchmark::State& state) {
+  airan::bench::time_memcpy(state, make_case(4).sizes.total * sizeof(float));
+}
+BENCHMARK(BM_MemcpyCodewordLlrs)->Unit(benchmark::kMicrosecond);
+
+/// Decoding one short block of range(0) bits from 320 LLRs (64-QAM).
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
+void BM_UciShortBlockDecode(benchmark::State& state) {
+  const auto bits = static_cast<unsigned>(state.range(0));
+  const std::vector<float> llrs = random_llrs(320);
+  BitVector payload(bits);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(decode_uci_short_block(llrs, 6, payload));
+  }
+}
+BENCHMARK(BM_UciShortBlockDecode)
+    ->ArgNames({"bits"})
+    ->Arg(1)
+    ->Arg(2)
+    ->Arg(3)
+    ->Arg(7)
+    ->Arg(11)
+    ->Unit(benchmark::kMicrosecond);
+
+} // namespace
