@@ -101,6 +101,13 @@ struct FapiPhy::Impl {
   [[nodiscard]] bool announces_dfts_ofdm() const {
     return !config.receiver.detector || config.receiver.detector_mirrors_front_end;
   }
+  /// UCI on PUSCH, demultiplexed from host LLRs: not behind a detector that is no copy of the CPU
+  /// front end and whose LLRs stay on the device of the UL-SCH decoders (the neural receiver
+  /// with `--backend cuda`).
+  [[nodiscard]] bool announces_uci() const {
+    return !config.receiver.detector || config.receiver.detector_mirrors_front_end ||
+           !config.receiver.ulsch_decoder;
+  }
   bool in_state(PhyState required, FapiSlotAddress at, io::FapiMessageType type) {
     if (state() == required) {
       return true;

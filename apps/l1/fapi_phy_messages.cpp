@@ -13,8 +13,26 @@
 
 #include <algorithm>
 #include <exception>
+#include <optional>
 
 namespace airan::l1 {
+namespace {
+
+/// The puschUci part of a PDU with UCI (what a rejected PDU's UCI.indication reports failed).
+std::optional<io::FapiPuschUci> fapi_uci_of(const phy::PuschUciConfig& uci) {
+  if (!uci.present()) {
+    return std::nullopt;
+  }
+  return io::FapiPuschUci{static_cast<std::uint16_t>(uci.harq_ack_bits),
+                          static_cast<std::uint16_t>(uci.csi_part1_bits),
+                          static_cast<std::uint16_t>(uci.csi_part2_bits),
+                          static_cast<std::uint8_t>(uci.alpha_scaling),
+                          static_cast<std::uint8_t>(uci.beta_offset_harq_ack),
+                          static_cast<std::uint8_t>(uci.beta_offset_csi1),
+                          static_cast<std::uint8_t>(uci.beta_offset_csi2)};
+}
+
+} // namespace
 
 void FapiPhy::Impl::receive_all() {
   // Bounded, so that a flood cannot starve the slot work.
@@ -131,6 +149,12 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
                                 io::FapiMessageType::config_request, 0,
                                 "dftsOfdmSupport 1 announced for a detector that does not "
                                 "take DFT-s-OFDM");
+      } else if (announces_uci() && !built->takes_uci()) {
+        error =
+            io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_invalid_config,
+                                io::FapiMessageType::config_request, 0,
+                                "uciMuxUlschInPusch 1 announced for a receiver whose LLRs stay "
+                                "on the device");
       } else {
         // Every CONFIG is complete: without the TLV, dBFS (also after an earlier 0).
         const std::uint8_t unit = request.rssi_measurement.value_or(io::fapi_rssi_in_dbfs);
@@ -233,11 +257,13 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   // (behind the neural receiver: PARAM says dftsOfdmSupport 0 then), are rejected like invalid
   // ones.
   const bool dfts_ofdm = announces_dfts_ofdm(); // CONFIG checked the receivers take it
+  const bool uci = announces_uci();             // likewise
   std::size_t kept = 0;
   for (std::size_t i = 0; i < slot.request.num_pusch; ++i) {
     const auto& pdu = slot.request.pusch[i];
     const bool layers_ok = processor->supports_layers(pdu.num_layers);
-    if (layers_ok && (dfts_ofdm || !pdu.transform_precoding)) {
+    const bool tp_ok = dfts_ofdm || !pdu.transform_precoding;
+    if (layers_ok && tp_ok && (uci || !pdu.uci.present())) {
       slot.request.pusch[kept] = pdu;
       slot.request.source_index[kept] = slot.request.source_index[i];
       ++kept;
@@ -251,15 +277,21 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
         .harq_process_id = static_cast<std::uint8_t>(pdu.harq_process_id),
         .carries_tb = true,
         .new_data = pdu.new_data_indicator,
-        .error = layers_ok ? io::make_fapi_error(io::FapiStatus::unsupported,
-                                                 io::FapiErrorCode::msg_slot_err,
-                                                 io::FapiMessageType::ul_tti_request, 0,
-                                                 "TransformPrecoding 0: this L1's receiver takes "
-                                                 "CP-OFDM only (dftsOfdmSupport 0)")
-                           : io::make_fapi_error(
-                                 io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
-                                 io::FapiMessageType::ul_tti_request, 0,
-                                 "%u layers: no receiver for that port count", pdu.num_layers)};
+        .uci = fapi_uci_of(pdu.uci),
+        .error =
+            !layers_ok
+                ? io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                                      io::FapiMessageType::ul_tti_request, 0,
+                                      "%u layers: no receiver for that port count", pdu.num_layers)
+            : !tp_ok
+                ? io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                                      io::FapiMessageType::ul_tti_request, 0,
+                                      "TransformPrecoding 0: this L1's receiver takes "
+                                      "CP-OFDM only (dftsOfdmSupport 0)")
+                : io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                                      io::FapiMessageType::ul_tti_request, 0,
+                                      "puschUci: this L1's receiver keeps its LLRs on "
+                                      "the device (uciMuxUlschInPusch 0)")};
   }
   slot.request.num_pusch = kept;
   if (slot.request.num_rejected > 0) {

@@ -88,6 +88,11 @@ bool UlSlotProcessor::takes_transform_precoding() const {
   });
 }
 
+bool UlSlotProcessor::takes_uci() const {
+  return std::ranges::all_of(
+      receivers_, [](const LayerReceiver& entry) { return entry.receiver->takes_uci(); });
+}
+
 std::size_t UlSlotProcessor::slot_length(unsigned slot) const {
   return receivers_.front().receiver->slot_length(slot);
 }
@@ -239,7 +244,7 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
   }
   io::to_slot_indications(request, results_, cell_, crc, rx_data, rssi_scale_);
   if (uci != nullptr) {
-    io::to_uci_indication(request.sfn, request.slot, results_, pdus, cell_, *uci, rssi_scale_);
+    io::to_uci_indication(request, results_, cell_, *uci, rssi_scale_);
   }
   if (!report_rssi_) {
     for (std::size_t i = 0; i < crc.num_crcs; ++i) {

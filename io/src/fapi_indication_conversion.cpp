@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace airan::io {
 
@@ -130,7 +131,7 @@ namespace {
 FapiUciPart to_fapi_uci_part(std::span<const phy::bit_t> bits, unsigned length, bool decoded) {
   FapiUciPart part;
   part.bit_length = static_cast<std::uint16_t>(length);
-  if (!decoded || bits.size() != length) {
+  if (!decoded || bits.size() != length) { // not decoded, or not told from noise
     part.crc = FapiUciPart::crc_fail;
     return part;
   }
@@ -152,13 +153,16 @@ FapiUciPusch to_fapi_uci(const phy::PuschPduResult& result, const phy::PuschConf
   pdu.measurement = to_fapi_measurement(result, pusch, cell, full_scale);
   const phy::PuschUciResult& uci = result.uci;
   if (pusch.uci.harq_ack_bits != 0) {
-    pdu.harq = to_fapi_uci_part(uci.harq_ack, pusch.uci.harq_ack_bits, uci.decoded);
+    pdu.harq = to_fapi_uci_part(uci.harq_ack, pusch.uci.harq_ack_bits,
+                                uci.decoded && uci.harq_ack_detected);
   }
   if (pusch.uci.csi_part1_bits != 0) {
-    pdu.csi_part1 = to_fapi_uci_part(uci.csi_part1, pusch.uci.csi_part1_bits, uci.decoded);
+    pdu.csi_part1 = to_fapi_uci_part(uci.csi_part1, pusch.uci.csi_part1_bits,
+                                     uci.decoded && uci.csi_part1_detected);
   }
   if (pusch.uci.csi_part2_bits != 0) {
-    pdu.csi_part2 = to_fapi_uci_part(uci.csi_part2, pusch.uci.csi_part2_bits, uci.decoded);
+    pdu.csi_part2 = to_fapi_uci_part(uci.csi_part2, pusch.uci.csi_part2_bits,
+                                     uci.decoded && uci.csi_part2_detected);
   }
   return pdu;
 }
@@ -175,6 +179,32 @@ void to_uci_indication(std::uint16_t sfn, std::uint16_t slot,
     if (pdus[i].uci.present()) {
       uci.pdus[uci.num_pdus++] = to_fapi_uci(results[i], pdus[i], cell, full_scale);
     }
+  }
+}
+
+void to_uci_indication(const FapiSlotRequest& request, std::span<const phy::PuschPduResult> results,
+                       const phy::CellConfig& cell, FapiUciIndication& uci, float full_scale) {
+  to_uci_indication(request.sfn, request.slot, results, request.pdus(), cell, uci, full_scale);
+  for (const FapiRejectedPdu& rejected : request.rejected_pdus()) {
+    if (!rejected.uci || uci.num_pdus == fapi_max_pusch_pdus) {
+      continue;
+    }
+    FapiUciPusch& failed = uci.pdus[uci.num_pdus++];
+    failed = {};
+    failed.handle = rejected.handle;
+    failed.rnti = rejected.rnti;
+    const auto part = [](std::uint16_t bits) -> std::optional<FapiUciPart> {
+      if (bits == 0 || bits > FapiUciPart::max_bits) {
+        return std::nullopt; // none, or a length no report can carry
+      }
+      FapiUciPart p;
+      p.crc = FapiUciPart::crc_fail;
+      p.bit_length = bits;
+      return p;
+    };
+    failed.harq = part(rejected.uci->harq_ack_bit_length);
+    failed.csi_part1 = part(rejected.uci->csi_part1_bit_length);
+    failed.csi_part2 = part(rejected.uci->csi_part2_bit_length);
   }
 }
 

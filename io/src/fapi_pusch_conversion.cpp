@@ -363,6 +363,7 @@ void to_slot_request(const FapiUlTtiRequest& request, const phy::CellConfig& cel
       rejected.harq_process_id = pdu.data ? pdu.data->harq_process_id : 0;
       rejected.carries_tb = static_cast<bool>(pdu.data);
       rejected.new_data = pdu.data && pdu.data->new_data_indicator != 0;
+      rejected.uci = pdu.uci;
       rejected.error = error;
       continue;
     }

@@ -75,11 +75,27 @@ std::span<const float> demultiplex_uci(const CellConfig& cell, const PuschConfig
     *correlations[p] = bits[p] != 0 ? decode_uci_short_block(folded[p], qm, *payloads[p]) : 0.0;
   }
   uci.decoded = true;
+  const std::array<std::uint32_t, 3> coded = {sizes.harq_ack, sizes.csi_part1, sizes.csi_part2};
+  const std::array<bool*, 3> detected = {&uci.harq_ack_detected, &uci.csi_part1_detected,
+                                         &uci.csi_part2_detected};
+  for (std::size_t p = 0; p < bits.size(); ++p) {
+    *detected[p] = bits[p] != 0 && uci_short_block_detected(bits[p], coded[p], *correlations[p]);
+  }
   return llrs.first(sizes.ulsch);
+}
+
+/// A TB that passed its CRC shows the UE sent: every UCI part of the PDU was there.
+void confirm_uci(PuschPduResult& result) {
+  if (result.tb_crc_ok && result.uci.decoded) {
+    result.uci.harq_ack_detected = !result.uci.harq_ack.empty();
+    result.uci.csi_part1_detected = !result.uci.csi_part1.empty();
+    result.uci.csi_part2_detected = !result.uci.csi_part2.empty();
+  }
 }
 
 /// Packs the TB of a decoded PDU (or clears it when its CRC failed).
 void finish(PuschPduResult& result) {
+  confirm_uci(result);
   if (result.tb_crc_ok) {
     pack_bits_msb_first(result.tb_bits, result.tb_bytes);
   } else {
@@ -145,9 +161,10 @@ struct PuschReceiver::Impl {
   }
 
   /// Lets \p detector leave descrambled LLRs in device memory when \p decoder reads them there.
-  static void pass_llrs_on_device(PuschDetector& detector, const UlschDecoder& decoder) {
+  void pass_llrs_on_device(PuschDetector& detector, const UlschDecoder& decoder) {
     if (decoder.llr_device() >= 0 && detector.writes_descrambled_llrs()) {
       detector.keep_llrs_on_device(decoder.llr_device());
+      detector_llrs_on_device = true;
     }
   }
 
@@ -198,6 +215,8 @@ struct PuschReceiver::Impl {
   /// process_slot_iq() gave the detectors this slot's IQ: they detect_loaded() their PDUs while
   /// the CPU front end's PDUs (DFT-s-OFDM) read the grid.
   bool detectors_hold_slot = false;
+  /// The detectors leave their LLRs on a device (pass_llrs_on_device()).
+  bool detector_llrs_on_device = false;
   std::vector<std::unique_ptr<Lane>> lanes;
   /// Decodes the code blocks of one TB on every lane: used when a slot has fewer PDUs than
   /// lanes, so that a single large PDU still uses all threads.
@@ -253,7 +272,9 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
   result.tb_crc_ok = false;
   result.error.clear();
   result.decoding = {};
-  result.uci.decoded = false;
+  result.uci = PuschUciResult{.harq_ack = std::move(result.uci.harq_ack),
+                              .csi_part1 = std::move(result.uci.csi_part1),
+                              .csi_part2 = std::move(result.uci.csi_part2)};
   result.uci.harq_ack.clear();
   result.uci.csi_part1.clear();
   result.uci.csi_part2.clear();
@@ -283,6 +304,13 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
   }
   if (detector != nullptr && perfect_csi != nullptr) {
     result.error = "a detector (neural receiver) takes no perfect CSI";
+    end_previous_tb();
+    return;
+  }
+  if (pdu.uci.present() && detector != nullptr && !detector->mirrors_cpu_front_end() &&
+      detector_llrs_on_device) {
+    result.error = "unsupported PDU: UCI on PUSCH needs the LLRs on the host, and this "
+                   "receiver's detector leaves them on the device";
     end_previous_tb();
     return;
   }
@@ -514,6 +542,11 @@ bool PuschReceiver::takes_transform_precoding() const {
   const Impl& s = *impl_;
   return s.lanes.empty() || s.lanes.front()->detector == nullptr ||
          s.detectors_mirror_cpu_front_end();
+}
+
+bool PuschReceiver::takes_uci() const {
+  const Impl& s = *impl_;
+  return !s.detector_llrs_on_device || s.detectors_mirror_cpu_front_end();
 }
 
 bool PuschReceiver::detectors_demodulate_iq() const {

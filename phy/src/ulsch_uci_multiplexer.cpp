@@ -85,9 +85,19 @@ void UlschUciMultiplexer::plan(const PuschReMapping& mapping, const UciCodedSize
                                 " data REs exceed the " + std::to_string(owners_.size()) +
                                 " it was sized for");
   }
-  bits_per_re_ = num_layers * qm;
+  const unsigned b = num_layers * qm;
+  if (b == 0) {
+    throw std::invalid_argument("UL-SCH/UCI multiplexing: no layer or no bit per symbol");
+  }
+  if (sizes.total != num_res * b || sizes.harq_ack % b != 0 || sizes.harq_ack_reserved % b != 0 ||
+      sizes.csi_part1 % b != 0 || sizes.csi_part2 % b != 0 || sizes.ulsch % b != 0) {
+    throw std::invalid_argument("UL-SCH/UCI multiplexing: the sizes are not whole REs of " +
+                                std::to_string(b) + " bits on " + std::to_string(num_res) +
+                                " data REs");
+  }
+  bits_per_re_ = b;
   qm_ = qm;
-  num_res_ = num_res;
+  num_res_ = 0; // no plan until this one is complete
   sizes_ = sizes;
   std::fill_n(owners_.begin(), num_res, CodedReOwner::ulsch);
   std::fill_n(punctured_.begin(), num_res, std::uint8_t{0});
@@ -172,6 +182,15 @@ void UlschUciMultiplexer::plan(const PuschReMapping& mapping, const UciCodedSize
   if (reserved_left != 0 || ack_left != 0 || csi1_left != 0 || csi2_left != 0) {
     throw std::invalid_argument("UL-SCH/UCI multiplexing: the UCI does not fit the PUSCH's REs");
   }
+  const auto ulsch_res = static_cast<std::size_t>(
+      std::count(owners_.begin(), owners_.begin() + static_cast<std::ptrdiff_t>(num_res),
+                 CodedReOwner::ulsch));
+  if (ulsch_res * b != sizes.ulsch) {
+    throw std::invalid_argument("UL-SCH/UCI multiplexing: " + std::to_string(ulsch_res) +
+                                " REs are left to the UL-SCH, not the " +
+                                std::to_string(sizes.ulsch / b) + " its size says");
+  }
+  num_res_ = num_res;
 }
 
 void UlschUciMultiplexer::multiplex(const UciCodedParts<const bit_t>& parts,

@@ -118,8 +118,8 @@ TEST_F(UlSlotProcessorHarq, RefusedNewDataEndsThePreviousTb) {
   io::FapiSlotRequest request;
   request.slot = 5;
   request.num_rejected = 2;
-  request.rejected[0] = {0, 0, ue0_key.rnti, 0, true, /*new_data=*/true, {}};
-  request.rejected[1] = {1, 1, ue1_key.rnti, 0, true, /*new_data=*/false, {}};
+  request.rejected[0] = {0, 0, ue0_key.rnti, 0, true, /*new_data=*/true, {}, {}};
+  request.rejected[1] = {1, 1, ue1_key.rnti, 0, true, /*new_data=*/false, {}, {}};
   processor_.process(request, ReceivedSlot{}, *crc_, *rx_data_);
   EXPECT_FALSE(held(1, ue0_key));
   EXPECT_TRUE(held(2, ue1_key)); // a refused retransmission: the buffer waits for the next one

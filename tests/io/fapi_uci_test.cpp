@@ -98,7 +98,7 @@ TEST(FapiUciIndication, MalformedMessagesAreRefusedWithAReason) {
       {"RNTI 0", 15, 0x00, FapiStatus::out_of_range},
       {"HarqCrc 3", 22, 0x03, FapiStatus::out_of_range},
       {"HarqBitLen 0", 23, 0x00, FapiStatus::out_of_range},
-      {"CsiPart1BitLen 1707", 28, 0x07, FapiStatus::out_of_range},
+      {"CsiPart1BitLen 1707", 28, 0x06, FapiStatus::out_of_range},
       {"TimingAdvance 64", 18, 0x40, FapiStatus::out_of_range},
   };
   for (const Case& c : cases) {
@@ -107,7 +107,7 @@ TEST(FapiUciIndication, MalformedMessagesAreRefusedWithAReason) {
       body[16] = 0;
     }
     if (std::string(c.what) == "CsiPart1BitLen 1707") {
-      body[27] = 0xAB; // 0x06AB = 1707
+      body[27] = 0xAB; // 0x06AB = 1707, one above the largest
     }
     body[c.offset] = c.value;
     const FapiError error = decode(with_headers(FapiMessageType::uci_indication, body));

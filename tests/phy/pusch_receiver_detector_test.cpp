@@ -367,6 +367,48 @@ TEST(PuschReceiverDetector, LlrsLeftOnTheDeviceGoStraightToTheDecoder) {
   }
 }
 
+TEST(PuschReceiverDetector, UciNeedsHostLlrs) {
+  // A detector that leaves its LLRs on the decoders' device (and is no copy of the CPU front
+  // end, as the neural receiver on CUDA) cannot have UCI demultiplexed: the receiver says so,
+  // refuses such a PDU with the reason and decodes the others; with host LLRs it takes UCI.
+  const CellConfig cell = make_cell();
+  const Slot slot = make_slot(cell, {make_pusch(1, 0, 20, 20), make_pusch(2, 20, 32, 10)});
+  std::atomic<unsigned> host_calls{0};
+  std::atomic<unsigned> device_calls{0};
+  std::atomic<unsigned> stream_calls{0};
+  std::atomic<unsigned> calls{0};
+  for (const bool on_device : {true, false}) {
+    PuschReceiverConfig config;
+    config.num_rx_antennas = 4;
+    config.max_layers = 2;
+    config.detector = [&](const PuschFrontEndLimits& limits, unsigned) {
+      return on_device ? std::unique_ptr<PuschDetector>(
+                             std::make_unique<DeviceLlrDetector>(limits, false))
+                       : std::unique_ptr<PuschDetector>(
+                             std::make_unique<FrontEndDetector>(limits, calls));
+    };
+    config.ulsch_decoder.make = [&](std::uint32_t max_tbs, const HarqBufferPool&) {
+      return std::unique_ptr<UlschDecoder>(
+          std::make_unique<DeviceLlrDecoder>(max_tbs, host_calls, device_calls, stream_calls));
+    };
+    PuschReceiver receiver(cell, config);
+    EXPECT_EQ(receiver.takes_uci(), !on_device);
+    std::vector<PuschConfig> pdus = slot.pdus;
+    pdus[1].uci = {2, 0, 0, 3, 9, 0, 0}; // its TB was sent without: only the refusal matters
+    std::vector<PuschPduResult> results;
+    receiver.process_slot(slot.grid, 6, pdus, results);
+    EXPECT_TRUE(results[0].tb_crc_ok);
+    if (on_device) {
+      EXPECT_NE(results[1].error.find("UCI on PUSCH needs the LLRs on the host"), std::string::npos)
+          << results[1].error;
+      EXPECT_FALSE(results[1].uci.decoded);
+    } else {
+      EXPECT_EQ(results[1].error, "");
+      EXPECT_TRUE(results[1].uci.decoded);
+    }
+  }
+}
+
 TEST(PuschReceiverDetector, DetectorErrorsStayWithTheirPduAndGenieIsRefused) {
   const CellConfig cell = make_cell();
   const Slot slot = make_slot(cell, {make_pusch(0xBAD, 0, 20, 5), make_pusch(2, 20, 32, 10)});

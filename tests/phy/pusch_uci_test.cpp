@@ -3,6 +3,7 @@
 // placeholders of a 1-bit HARQ-ACK land on outer constellation points; a receiver that ignores the
 // UCI loses the transport block; invalid UCI is refused with a reason.
 #include "../support/iq_detector.h"
+#include "airan/phy/awgn.h"
 #include "airan/phy/flat_mimo_channel.h"
 #include "airan/phy/ofdm_modulator.h"
 #include "airan/phy/pusch_data_layout.h"
@@ -277,6 +278,37 @@ TEST(PuschUci, BesideADetectorUciPdusDecodeFromHostLlrs) {
     EXPECT_FALSE(results[1].uci.decoded);
     EXPECT_EQ(loaded_calls.load(), mirrors ? 1U : 2U);
   }
+}
+
+TEST(PuschUci, ANoiseOnlySlotIsNotTakenForUci) {
+  // The UE sent nothing (it missed its grant): the TB fails, and the CSI parts of 3 .. 11 bits
+  // read as noise (not detected) while the 1-bit HARQ-ACK cannot be told from it. Sent, the same
+  // PDU's parts are all detected.
+  std::mt19937_64 rng(55);
+  Link link(make_cell(1));
+  PuschConfig pusch = make_pusch(1, McsTable::qam64, 9);
+  pusch.uci = {1, 7, 11, 3, 9, 9, 9};
+  const Payload payload = random_payload(pusch.uci, rng);
+  const BitVector tb = random_bits(link.transmitter.transport_block_size(pusch), rng);
+  unsigned csi_detected_in_noise = 0;
+  for (int trial = 0; trial < 20; ++trial) {
+    link.rx.fill_zero();
+    AwgnGenerator noise(rng());
+    noise.add(link.rx, 1.0F);
+    std::vector<PuschPduResult> results;
+    link.receiver->process_slot(link.rx, slot_number, std::span(&pusch, 1), results);
+    const PuschPduResult& r = results.at(0);
+    ASSERT_TRUE(r.uci.decoded);
+    EXPECT_FALSE(r.tb_crc_ok);
+    EXPECT_TRUE(r.uci.harq_ack_detected);
+    csi_detected_in_noise +=
+        (r.uci.csi_part1_detected ? 1 : 0) + (r.uci.csi_part2_detected ? 1 : 0);
+  }
+  EXPECT_LE(csi_detected_in_noise, 2U) << "of 40 noise-only CSI parts (1% designed)";
+  const PuschPduResult sent = link.run(pusch, payload, tb, 10.0F, rng);
+  EXPECT_TRUE(sent.uci.harq_ack_detected && sent.uci.csi_part1_detected &&
+              sent.uci.csi_part2_detected);
+  EXPECT_EQ(sent.uci.csi_part2, payload.csi2);
 }
 
 TEST(PuschUci, InvalidUciIsRefusedWithAReason) {

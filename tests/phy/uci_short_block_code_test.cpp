@@ -84,6 +84,23 @@ TEST(UciShortBlockCode, ReedMullerBlocksAreLinearAndRepeatCyclically) {
   }
   // Basis sequence M_{i,0} is 1 for every i: c_0 alone flips every coded bit.
   EXPECT_EQ(encode({1, 0, 0}, 2, 32), BitVector(32, 1));
+  // A unit payload c_n = 1 gives basis sequence n, column n of TS 38.212 Table 5.3.3.3-1 read
+  // down i = 0 .. 31 (typed here column-wise, apart from the row-wise table in the code).
+  const auto column = [](const char* bits) {
+    BitVector b;
+    for (const char* c = bits; *c != 0; ++c) {
+      b.push_back(static_cast<bit_t>(*c - '0'));
+    }
+    return b;
+  };
+  const auto unit = [](unsigned n) {
+    BitVector p(11, 0);
+    p[n] = 1;
+    return p;
+  };
+  EXPECT_EQ(encode(unit(1), 2, 32), column("11001100100101011010010111010010"));
+  EXPECT_EQ(encode(unit(5), 2, 32), column("00000000001111111111000001111110"));
+  EXPECT_EQ(encode(unit(10), 2, 32), column("11111111111111110000111101000010"));
 }
 
 TEST(UciShortBlockCode, EveryPayloadOfUpTo11BitsHasItsOwnWellSeparatedCodeword) {
@@ -178,6 +195,39 @@ TEST(UciShortBlockCode, CorrelationSeparatesACodewordFromNoise) {
   EXPECT_LT(noise_sum / trials, 0.65);
   BitVector decoded(o);
   EXPECT_EQ(decode_uci_short_block(std::vector<float>(64, 0.0F), 2, decoded), 0.0);
+}
+
+TEST(UciShortBlockCode, DetectionTellsCodewordsFromNoiseAtOnePercentFalseAlarms) {
+  std::mt19937 rng(21);
+  std::normal_distribution<float> unit(0.0F, 1.0F);
+  for (unsigned o : {3U, 7U, 11U}) {
+    unsigned false_alarms = 0;
+    unsigned detected = 0;
+    const int trials = 2000;
+    for (int t = 0; t < trials; ++t) {
+      std::vector<float> noise(64);
+      std::vector<float> signal = clean_llrs(encode(bits_of(rng() & ((1U << o) - 1), o), 2, 64));
+      for (std::size_t k = 0; k < noise.size(); ++k) {
+        noise[k] = unit(rng);
+        signal[k] = 1.5F * signal[k] + unit(rng); // about 3.5 dB per coded bit
+      }
+      BitVector decoded(o);
+      false_alarms += uci_short_block_detected(o, 64, decode_uci_short_block(noise, 2, decoded));
+      detected += uci_short_block_detected(o, 64, decode_uci_short_block(signal, 2, decoded));
+    }
+    EXPECT_LT(false_alarms, 2U * trials / 100) << o; // 1% designed, 2% allowed for the draw
+    EXPECT_GT(detected, 99U * trials / 100) << o;
+  }
+  // Fewer coded bits: a higher bar (noise agrees more with some codeword over fewer values).
+  EXPECT_FALSE(uci_short_block_detected(7, 30, 0.79));
+  EXPECT_TRUE(uci_short_block_detected(7, 30, 0.81));
+  EXPECT_TRUE(uci_short_block_detected(7, 300, 0.77));
+  // 1 and 2 bits, blocks of fewer than 16 coded bits, and 10 or 11 bits over 16 .. 19 (where
+  // noise reaches full agreement) are always taken as sent.
+  EXPECT_TRUE(uci_short_block_detected(2, 600, 0.0));
+  EXPECT_TRUE(uci_short_block_detected(7, 15, 0.0));
+  EXPECT_TRUE(uci_short_block_detected(11, 18, 0.0));
+  EXPECT_FALSE(uci_short_block_detected(7, 32, 0.5));
 }
 
 TEST(UciShortBlockCode, RefusesPayloadsOutsideOneToElevenBits) {

@@ -1,12 +1,15 @@
 // Data and control multiplexing (TS 38.212 6.2.7): RE plans worked out by hand from the
 // procedure's steps for a 1-PRB PUSCH, and multiplexing followed by demultiplexing on a real
 // mapping.
+#include "airan/phy/pusch_descrambler.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/uci_short_block_code.h"
 #include "airan/phy/ulsch_uci_multiplexer.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -62,18 +65,42 @@ TEST(UlschUciMultiplexer, ShortHarqAckPuncturesReservedResThatCsiPart1Avoids) {
   UciCodedSizes sizes;
   sizes.harq_ack = 2 * 3;
   sizes.harq_ack_reserved = 2 * 14;
-  sizes.csi_part1 = 2 * 20;
+  sizes.csi_part1 = 2 * 30;
   sizes.csi_part2 = 2 * 13;
   sizes.total = 2 * 12 * 13;
   sizes.ulsch = sizes.total - sizes.csi_part1 - sizes.csi_part2;
   mux.plan(one_prb_mapping(), sizes, 1, 1, 2);
   EXPECT_EQ(row(mux, 0), "CCCCCCCCCCCC");
-  EXPECT_EQ(row(mux, 1), "CCCCCCCCcccc");
-  // Symbol 3: all 12 REs reserved; CSI part 2 takes 9 of them, the HARQ-ACK punctures 3 of the
-  // 12 reserved (every 4th), here over CSI part 2.
-  EXPECT_EQ(row(mux, 2), "hccchccchDDD");
-  // Symbol 4: the last 2 reserved REs (every 6th) stay UL-SCH: the HARQ-ACK needed only 3.
-  EXPECT_EQ(row(mux, 3), "DDDDDDDDDDDD");
+  EXPECT_EQ(row(mux, 1), "CCCCCCCCCCCC");
+  // Symbol 3 = l(1): all 12 REs reserved, so CSI part 1 takes none of them; CSI part 2 takes
+  // them all, and the HARQ-ACK punctures 3 of the 12 reserved (every 4th), here over CSI part 2.
+  EXPECT_EQ(row(mux, 2), "hccchccchccc");
+  // Symbol 4: the last 2 reserved REs (every 6th: 0 and 6); CSI part 1's last 6 REs go to the
+  // first 6 of the 10 others (k = 1..5, 7), CSI part 2's last one to the first free RE, reserved
+  // k = 0; reserved k = 6 stays UL-SCH (the HARQ-ACK needed only 3).
+  EXPECT_EQ(row(mux, 3), "cCCCCCDCDDDD");
+  EXPECT_EQ(row(mux, 4), "DDDDDDDDDDDD");
+}
+
+TEST(UlschUciMultiplexer, TwoLayersTakeTheSamePlanWithTwiceTheBitsPerRe) {
+  UlschUciMultiplexer mux(std::size_t{12} * 14);
+  UciCodedSizes sizes;
+  sizes.harq_ack = 4 * 17;
+  sizes.csi_part1 = 4 * 15;
+  sizes.csi_part2 = 4 * 10;
+  sizes.total = 4 * 12 * 13;
+  sizes.ulsch = sizes.total - sizes.harq_ack - sizes.csi_part1 - sizes.csi_part2;
+  mux.plan(one_prb_mapping(), sizes, 5, 2, 2);
+  EXPECT_EQ(mux.bits_per_re(), 4U);
+  EXPECT_EQ(row(mux, 1), "CcccCcccCccc");
+  EXPECT_EQ(row(mux, 3), "AcADADADADDD");
+  // Sizes that are not whole REs, or leave the UL-SCH another count, are refused.
+  sizes.ulsch -= 4;
+  EXPECT_THROW(mux.plan(one_prb_mapping(), sizes, 5, 2, 2), std::invalid_argument);
+  EXPECT_TRUE(mux.owners().empty());
+  sizes.ulsch += 2;
+  EXPECT_THROW(mux.plan(one_prb_mapping(), sizes, 5, 2, 2), std::invalid_argument);
+  EXPECT_THROW(mux.plan(one_prb_mapping(), sizes, 5, 0, 2), std::invalid_argument);
 }
 
 TEST(UlschUciMultiplexer, RefusesSizesThatDoNotFit) {
@@ -153,17 +180,77 @@ TEST(UlschUciMultiplexer, DemultiplexingUndoesMultiplexing) {
   };
   EXPECT_EQ(folded[0].sum, fold(ack, nullptr));
   EXPECT_EQ(folded[1].sum, fold(csi1, nullptr));
-  // CSI part 2 lost the bits the HARQ-ACK punctured: as many as the UL-SCH did not lose.
-  double csi2_observed = 0;
-  for (const double v : folded[2].sum) {
-    csi2_observed += v * v;
-  }
-  EXPECT_GT(csi2_observed, 0.0);
+  // CSI part 2 lost the bits of the REs the HARQ-ACK punctured.
+  std::vector<bool> skipped(csi2.size(), false);
+  std::size_t csi2_index = 0;
   std::size_t punctured_res = 0;
   for (std::size_t re = 0; re < mapping.num_data_res(); ++re) {
-    punctured_res += mux.punctured_by_harq_ack(re) ? 1 : 0;
+    const bool punctured = mux.punctured_by_harq_ack(re);
+    punctured_res += punctured ? 1 : 0;
+    if (mux.owners()[re] == CodedReOwner::csi_part2) {
+      for (unsigned b = 0; b < mux.bits_per_re(); ++b) {
+        skipped[csi2_index++] = punctured;
+      }
+    }
   }
+  EXPECT_EQ(csi2_index, csi2.size());
   EXPECT_EQ(punctured_res * mux.bits_per_re(), sizes.harq_ack);
+  EXPECT_EQ(erased + static_cast<std::size_t>(std::count(skipped.begin(), skipped.end(), true)),
+            sizes.harq_ack);
+  EXPECT_EQ(folded[2].sum, fold(csi2, &skipped));
+}
+
+TEST(UlschUciMultiplexer, OneBitHarqAckRepeatsTheScrambledBitInItsYPlaceholders) {
+  // 16-QAM: [c0, y, x, x] per symbol. After scrambling, "y" sends the scrambled c0 again; on the
+  // descrambled LLRs demultiplexing turns it back into an observation of c0 (sign from
+  // c(i-1) xor c(i)), so both folded values of c0 add up, and the "x" ones say nothing of it.
+  CellConfig cell;
+  cell.num_prbs = 8;
+  PuschConfig pusch;
+  pusch.bwp_size = 8;
+  pusch.prb_size = 8;
+  pusch.mcs_index = 12; // 16-QAM
+  pusch.rnti = 0x1234;
+  pusch.data_scrambling_id = 77;
+  pusch.uci = {1, 0, 0, 3, 9, 0, 0};
+  const unsigned qm = pusch.modulation_order();
+  ASSERT_EQ(qm, 4U);
+  const PuschReMapping mapping = make_pusch_re_mapping(cell, pusch);
+  const UciCodedSizes sizes = pusch_coded_sizes(cell, pusch, 1000);
+  UlschUciMultiplexer mux(mapping.num_data_res());
+  mux.plan(mapping, sizes, 1, 1, qm);
+  for (const bit_t c0 : {bit_t{0}, bit_t{1}}) {
+    BitVector ack(sizes.harq_ack);
+    encode_uci_short_block(BitVector{c0}, qm, ack);
+    BitVector ulsch(sizes.ulsch, 0);
+    BitVector codeword(sizes.total);
+    mux.multiplex({ulsch, ack, {}, {}}, codeword);
+    const std::uint32_t c_init = (std::uint32_t{0x1234} << 15) + 77;
+    scramble_bits_with_placeholders(codeword, c_init);
+    std::vector<float> llrs(codeword.size());
+    for (std::size_t i = 0; i < llrs.size(); ++i) {
+      llrs[i] = codeword[i] == 0 ? 1.0F : -1.0F;
+    }
+    descramble_llrs(llrs, c_init);
+    std::array<UciFoldedLlrs, 3> folded;
+    folded[0].length = uci_short_block_length(1, qm);
+    mux.demultiplex(llrs, folded, 0x2U, c_init);
+    const double per_position = static_cast<double>(sizes.harq_ack) / qm;
+    const double sign = c0 == 0 ? 1.0 : -1.0;
+    EXPECT_EQ(folded[0].sum[0], sign * per_position);
+    EXPECT_EQ(folded[0].sum[1], sign * per_position) << "y";
+    BitVector decoded(1);
+    EXPECT_EQ(decode_uci_short_block(folded[0], qm, decoded), 1.0);
+    EXPECT_EQ(decoded[0], c0);
+    // Without the correction the "y" observations are the scrambling sequence's noise.
+    std::vector<float> again(llrs.size());
+    for (std::size_t i = 0; i < again.size(); ++i) {
+      again[i] = codeword[i] == 0 ? 1.0F : -1.0F;
+    }
+    descramble_llrs(again, c_init);
+    mux.demultiplex(again, folded, 0, 0);
+    EXPECT_LT(std::abs(folded[0].sum[1]), per_position);
+  }
 }
 
 } // namespace

@@ -107,6 +107,8 @@ public:
   /// True when every receiver takes DFT-s-OFDM PDUs
   /// (phy::PuschReceiver::takes_transform_precoding()).
   [[nodiscard]] bool takes_transform_precoding() const;
+  /// True when every receiver takes UCI on PUSCH (phy::PuschReceiver::takes_uci()).
+  [[nodiscard]] bool takes_uci() const;
   /// Samples per antenna of slot \p slot in the time domain.
   [[nodiscard]] std::size_t slot_length(unsigned slot) const;
   /// HARQ buffers of every receiver.

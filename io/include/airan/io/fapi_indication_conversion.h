@@ -57,7 +57,8 @@ FapiRxData to_fapi_rx_data(const phy::PuschPduResult& result, const phy::PuschCo
 
 /// UCI.indication PUSCH PDU of a PDU that carried UCI (pusch.uci.present()): a part per UCI
 /// payload with its decoded bits and CRC "not present" (payloads of at most 11 bits have none),
-/// or, when the PDU was not decoded (result.uci.decoded false), CRC "fail" and zero bits.
+/// or CRC "fail" and zero bits when the PDU was not decoded (result.uci.decoded false) or the
+/// part was not told from noise (PuschUciResult's *_detected: the UE sent nothing).
 FapiUciPusch to_fapi_uci(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
                          const phy::CellConfig& cell, float full_scale = 1.0F);
 
@@ -67,6 +68,13 @@ void to_uci_indication(std::uint16_t sfn, std::uint16_t slot,
                        std::span<const phy::PuschPduResult> results,
                        std::span<const phy::PuschConfig> pdus, const phy::CellConfig& cell,
                        FapiUciIndication& uci, float full_scale = 1.0F);
+
+/// As above for the slot \p request was built for (results[i] belongs to request.pdus()[i]),
+/// followed by a PDU with CRC "fail" parts for every PDU the request rejected that carried a
+/// puschUci part, so that the MAC hears back about each UCI it scheduled.
+void to_uci_indication(const FapiSlotRequest& request, std::span<const phy::PuschPduResult> results,
+                       const phy::CellConfig& cell, FapiUciIndication& uci,
+                       float full_scale = 1.0F);
 
 /// Fills \p crc and \p rx_data for slot \p sfn / \p slot with one entry per result (result i
 /// belongs to pdus[i]). \pre results.size() == pdus.size() <= fapi_max_pusch_pdus.

@@ -25,6 +25,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 namespace airan::io {
@@ -56,6 +57,8 @@ struct FapiRejectedPdu {
   /// puschData's newDataIndicator (false without puschData): the process's previous TB is over
   /// even though this PDU is not decoded.
   bool new_data = false;
+  /// The PDU's puschUci part, when it had one: UCI.indication reports its parts failed.
+  std::optional<FapiPuschUci> uci;
   FapiError error;
 };
 

@@ -87,6 +87,13 @@ struct PuschUciResult {
   double harq_ack_correlation = 0;
   double csi_part1_correlation = 0;
   double csi_part2_correlation = 0;
+  /// Per part (HARQ-ACK, CSI part 1, CSI part 2): false when the part looks like noise alone
+  /// (discontinuous transmission: the UE sent nothing), so its bits are not to be trusted:
+  /// uci_short_block_detected() says so for a payload of 3 to 11 bits whose TB failed its CRC.
+  /// A TB that passed shows the UE sent; 1 and 2 bits cannot be told from noise.
+  bool harq_ack_detected = false;
+  bool csi_part1_detected = false;
+  bool csi_part2_detected = false;
   /// True when the PDU carried UCI and it was decoded (false when the PDU failed before).
   bool decoded = false;
 };
@@ -162,6 +169,11 @@ public:
   /// one is demodulated on the CPU as well as by the detectors). False behind other detectors
   /// (the neural receiver), which refuse them.
   [[nodiscard]] bool takes_transform_precoding() const;
+  /// True when the receiver takes UCI on PUSCH (PuschConfig::uci), whose demultiplexing needs
+  /// the LLRs on the host: false only behind a detector that is not a copy of the CPU front end
+  /// and leaves its LLRs on a device for the UL-SCH decoders (the neural receiver with
+  /// `--backend cuda`), which refuses such PDUs.
+  [[nodiscard]] bool takes_uci() const;
   /// True when the configured detectors demodulate IQ themselves
   /// (PuschDetector::demodulates_slot_iq()): a caller with time-domain IQ should then call
   /// process_slot_iq() rather than demodulate on the CPU for process_slot().

@@ -11,6 +11,7 @@
 #include "airan/phy/types.h"
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -44,6 +45,15 @@ void encode_uci_short_block(std::span<const bit_t> payload, unsigned qm, std::sp
 /// noise alone gives about 0.3 for 3 bits to 0.7 for 11 over 32 values; 0 when every f_k is 0).
 /// \throws std::invalid_argument on sizes (folded.length must be uci_short_block_length()).
 double decode_uci_short_block(const UciFoldedLlrs& folded, unsigned qm, std::span<bit_t> payload);
+
+/// True when a \p payload_bits-bit short block decoded from \p num_coded_bits coded bits with
+/// agreement \p correlation (decode_uci_short_block()) stands out from noise: for 3 to 11 bits,
+/// an agreement at or above what Gaussian noise alone reaches with probability 1% on as many
+/// folded values (0.64 for 3 bits up to 0.86 for 11 over 32 or more coded bits; higher over
+/// 16 .. 31). Always true for 1 and 2 bits (a few folded values cannot tell a codeword from
+/// noise), for fewer than 16 coded bits, and where 1% of noise reaches full agreement.
+bool uci_short_block_detected(unsigned payload_bits, std::size_t num_coded_bits,
+                              double correlation);
 
 /// The same from the LLRs of the rate-matched coded bits e_0 .. (folded here).
 double decode_uci_short_block(std::span<const float> llrs, unsigned qm, std::span<bit_t> payload);
