@@ -53,6 +53,7 @@ struct SlotOutcome {
   std::string refusal;
   float post_eq_sinr_db = 0.0F;
   double receiver_us = 0.0;
+  std::array<bool, 3> uci_error{}; ///< HARQ-ACK, CSI part 1, CSI part 2 wrong or not detected.
 };
 
 /// Running totals of one receiver at one SNR.
@@ -62,6 +63,7 @@ struct Tally {
   std::uint64_t undetected = 0;
   double sinr_sum = 0.0;
   double time_sum = 0.0;
+  std::array<std::uint64_t, 3> uci_errors{};
   bool done = false;
   std::vector<PairedOutcome> paired; ///< Against each receiver.
 };
@@ -72,7 +74,7 @@ void run_slot(const EvaluationConfig& config, Worker& worker, std::uint64_t slot
   sim.reseed_channel(derive_seed(config.seed, slot, 1));
   const std::span<const phy::PuschConfig> pdus(&config.pusch, 1);
   sim.simulate(pdus, slot, derive_seed(config.seed, slot, 2), derive_seed(config.seed, slot, 3),
-               noise);
+               noise, derive_seed(config.seed, slot, 4));
   const phy::PerfectCsi genie{&sim.true_channel(), noise};
   for (std::size_t r = 0; r < config.receivers.size(); ++r) {
     if (!active[r]) {
@@ -90,6 +92,12 @@ void run_slot(const EvaluationConfig& config, Worker& worker, std::uint64_t slot
     }
     outcome.post_eq_sinr_db = result.measurements.post_eq_sinr_db;
     outcome.receiver_us = result.times.total_us();
+    const SimulatedUci& sent = sim.uci_bits(0);
+    const phy::PuschUciResult& got = result.uci;
+    outcome.uci_error = {
+        !sent.harq_ack.empty() && !(got.harq_ack_detected && got.harq_ack == sent.harq_ack),
+        !sent.csi_part1.empty() && !(got.csi_part1_detected && got.csi_part1 == sent.csi_part1),
+        !sent.csi_part2.empty() && !(got.csi_part2_detected && got.csi_part2 == sent.csi_part2)};
   }
 }
 
@@ -260,6 +268,9 @@ run_evaluation(const EvaluationConfig& config,
             t.undetected += o.undetected ? 1 : 0;
             t.sinr_sum += o.post_eq_sinr_db;
             t.time_sum += o.receiver_us;
+            for (std::size_t part = 0; part < t.uci_errors.size(); ++part) {
+              t.uci_errors[part] += o.uci_error[part] ? 1 : 0;
+            }
             t.done = t.errors >= config.target_errors || t.slots >= config.max_slots;
           }
         }
@@ -289,6 +300,7 @@ run_evaluation(const EvaluationConfig& config,
       p.tb_errors = t.errors;
       p.undetected_errors = t.undetected;
       p.paired = t.paired;
+      p.uci_errors = t.uci_errors;
       if (t.slots > 0) {
         p.bler = double(t.errors) / double(t.slots);
         p.throughput_mbps =

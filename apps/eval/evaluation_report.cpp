@@ -4,11 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace airan::apps {
 namespace {
@@ -169,6 +171,31 @@ std::string format_evaluation_table(const EvaluationConfig& config,
     }
     out << '\n';
   }
+  if (config.pusch.uci.present()) {
+    // UCI block error rates per point: HARQ-ACK / CSI part 1 / CSI part 2, "-" for a part absent.
+    out << "UCI errors (HARQ-ACK / CSI-1 / CSI-2 payloads wrong or not detected, of the slots):\n";
+    for (std::size_t i = 0; i < points.size(); i += names.size()) {
+      out << std::setw(8) << std::setprecision(2) << points[i].snr_db;
+      for (std::size_t r = 0; r < names.size(); ++r) {
+        const auto& p = points[i + r];
+        std::ostringstream cell;
+        const std::array<unsigned, 3> bits = {config.pusch.uci.harq_ack_bits,
+                                              config.pusch.uci.csi_part1_bits,
+                                              config.pusch.uci.csi_part2_bits};
+        for (std::size_t part = 0; part < bits.size(); ++part) {
+          cell << (part > 0 ? " / " : "");
+          if (bits[part] == 0 || !p.simulated) {
+            cell << '-';
+          } else {
+            cell << p.uci_errors[part];
+          }
+        }
+        cell << " of " << p.slots;
+        out << " | " << std::setw(36) << std::left << cell.str() << std::right;
+      }
+      out << '\n';
+    }
+  }
   out << "SNR at BLER 10%:";
   for (const auto& name : names) {
     const auto snr = snr_at_bler(points, name, 0.1);
@@ -217,14 +244,16 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
   {
     auto csv = open(directory / "bler.csv");
     csv << "receiver,snr_db,slots,tb_errors,undetected_errors,bler,throughput_mbps,"
-           "mean_post_eq_sinr_db,mean_receiver_us,simulated,bler_low95,bler_high95\n";
+           "mean_post_eq_sinr_db,mean_receiver_us,simulated,bler_low95,bler_high95,"
+           "harq_ack_errors,csi_part1_errors,csi_part2_errors\n";
     csv << std::setprecision(10);
     for (const auto& p : points) {
       const BlerInterval interval = bler_wilson_interval(p.tb_errors, p.slots);
       csv << p.receiver << ',' << p.snr_db << ',' << p.slots << ',' << p.tb_errors << ','
           << p.undetected_errors << ',' << p.bler << ',' << p.throughput_mbps << ','
           << p.mean_post_eq_sinr_db << ',' << p.mean_receiver_us << ',' << (p.simulated ? 1 : 0)
-          << ',' << interval.low << ',' << interval.high << '\n';
+          << ',' << interval.low << ',' << interval.high << ',' << p.uci_errors[0] << ','
+          << p.uci_errors[1] << ',' << p.uci_errors[2] << '\n';
     }
     if (!csv) {
       throw std::runtime_error("cannot write " + (directory / "bler.csv").string());
@@ -248,7 +277,15 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
                       {"max_slots", config.max_slots},
                       {"seed", config.seed},
                       {"snr_axis", config.snr_is_ebno ? "ebno_db" : "snr_per_re_db"},
-                      {"ldpc_max_iterations", config.ldpc_max_iterations}};
+                      {"ldpc_max_iterations", config.ldpc_max_iterations},
+                      {"uci",
+                       {{"harq_ack_bits", pusch.uci.harq_ack_bits},
+                        {"csi_part1_bits", pusch.uci.csi_part1_bits},
+                        {"csi_part2_bits", pusch.uci.csi_part2_bits},
+                        {"alpha_scaling", pusch.uci.alpha_scaling},
+                        {"beta_offset_harq_ack", pusch.uci.beta_offset_harq_ack},
+                        {"beta_offset_csi1", pusch.uci.beta_offset_csi1},
+                        {"beta_offset_csi2", pusch.uci.beta_offset_csi2}}}};
   json["results"] = nlohmann::json::array();
   for (const auto& p : points) {
     const BlerInterval interval = bler_wilson_interval(p.tb_errors, p.slots);
@@ -263,6 +300,23 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
                                {"mean_receiver_us", p.mean_receiver_us},
                                {"simulated", p.simulated},
                                {"bler_ci95", {interval.low, interval.high}}});
+    if (pusch.uci.present()) {
+      nlohmann::json uci = nlohmann::json::object();
+      const std::array<std::pair<const char*, unsigned>, 3> parts = {
+          std::pair{"harq_ack", pusch.uci.harq_ack_bits},
+          std::pair{"csi_part1", pusch.uci.csi_part1_bits},
+          std::pair{"csi_part2", pusch.uci.csi_part2_bits}};
+      for (std::size_t part = 0; part < parts.size(); ++part) {
+        if (parts[part].second != 0) {
+          uci[parts[part].first] = {
+              {"bits", parts[part].second},
+              {"errors", p.uci_errors[part]},
+              {"block_error_rate",
+               p.slots > 0 ? double(p.uci_errors[part]) / double(p.slots) : 0.0}};
+        }
+      }
+      json["results"].back()["uci"] = uci;
+    }
     nlohmann::json paired = nlohmann::json::object();
     for (std::size_t other = 0; other < p.paired.size() && other < names.size(); ++other) {
       if (names[other] != p.receiver) {

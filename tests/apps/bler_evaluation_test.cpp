@@ -5,7 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 namespace {
 
@@ -66,6 +71,46 @@ TEST(BlerEvaluation, SameSeedGivesTheSameNumbersWhateverTheThreadCount) {
 
 // On the same slots (common random numbers), perfect CSI never loses more TBs than an estimator,
 // and the BLER falls with SNR.
+TEST(BlerEvaluation, UciErrorsAreCountedPerPartAndFallWithSnr) {
+  // A PUSCH with a 2-bit HARQ-ACK and CSI parts 1 and 2: each point counts, per part, the slots
+  // whose payload came back wrong or undetected; many at -8 dB, none at 12 dB; the same numbers
+  // on any thread count; and the report files carry them.
+  auto config = small_config();
+  config.receivers = apps::parse_receiver_list("mmse-lmmse");
+  config.pusch.uci = {2, 7, 11, 3, 9, 6, 6};
+  config.snr_db = {-8.0, 12.0};
+  config.early_stop = false;
+  config.max_slots = 40;
+  config.target_errors = 1000; // every slot counts
+  config.num_threads = 1;
+  const auto points = apps::run_evaluation(config);
+  ASSERT_EQ(points.size(), 2U);
+  EXPECT_EQ(points[0].slots, 40U);
+  EXPECT_GT(points[0].uci_errors[1], 10U) << "CSI part 1 at -8 dB";
+  EXPECT_GT(points[0].uci_errors[2], 10U) << "CSI part 2 at -8 dB";
+  EXPECT_LE(points[0].uci_errors[0], points[0].uci_errors[1]) << "HARQ-ACK, beta 12.625";
+  EXPECT_EQ(points[1].uci_errors, (std::array<std::uint64_t, 3>{0, 0, 0}));
+  EXPECT_EQ(points[1].tb_errors, 0U);
+  config.num_threads = 2;
+  const auto again = apps::run_evaluation(config);
+  EXPECT_EQ(again[0].uci_errors, points[0].uci_errors);
+  // Without UCI nothing is counted.
+  config.pusch.uci = {};
+  EXPECT_EQ(apps::run_evaluation(config)[0].uci_errors, (std::array<std::uint64_t, 3>{0, 0, 0}));
+  config.pusch.uci = {2, 7, 11, 3, 9, 6, 6};
+  const auto dir = std::filesystem::temp_directory_path() / "airan_uci_eval_test";
+  apps::write_evaluation_outputs(dir, "test", config, points);
+  std::ifstream csv(dir / "bler.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_NE(header.find("harq_ack_errors,csi_part1_errors,csi_part2_errors"), std::string::npos);
+  std::ifstream json(dir / "bler.json");
+  const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"block_error_rate\""), std::string::npos);
+  EXPECT_NE(apps::format_evaluation_table(config, points).find("UCI errors"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(BlerEvaluation, PerfectCsiBoundsTheEstimatorsOnTheSameSlots) {
   auto config = small_config();
   config.target_errors = 1000; // every receiver runs all max_slots slots

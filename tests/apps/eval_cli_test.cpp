@@ -101,7 +101,10 @@ TEST(EvalCli, EvalWritesTableCsvJsonAndPlot) {
       << result.output;
   const auto csv = read_text(dir / "bler.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 7) << csv;
-  EXPECT_NE(csv.find(",simulated,bler_low95,bler_high95\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",simulated,bler_low95,bler_high95,harq_ack_errors,csi_part1_errors,"
+                     "csi_part2_errors\n"),
+            std::string::npos)
+      << csv;
   const auto json = nlohmann::json::parse(read_text(dir / "bler.json"));
   EXPECT_EQ(json["results"].size(), 6U);
   for (const auto& point : json["results"]) {

@@ -16,6 +16,7 @@
 #include "airan/phy/ldpc_batch_decoder.h"
 #include "airan/phy/pusch_detector.h"
 #include "airan/phy/ulsch_decoder.h"
+#include <array>
 #include <cstdint>
 
 #include <functional>
@@ -28,7 +29,9 @@ namespace airan::apps {
 /// Most threads an evaluation takes (each builds its own receivers and simulator).
 inline constexpr unsigned max_evaluation_threads = 256;
 
-/// What to simulate.
+/// What to simulate. A PUSCH with UCI (pusch.uci, e.g. from a scenario's `uci` map) carries
+/// fresh random HARQ-ACK / CSI bits each slot (derive_seed(seed, slot, 4)), and each point counts
+/// the UCI payloads a receiver got wrong (EvaluationPoint::uci_errors) beside its TB errors.
 struct EvaluationConfig {
   LinkScenario scenario;
   phy::PuschConfig pusch; ///< The one PUSCH of every slot (new data, rv 0).
@@ -70,6 +73,10 @@ struct EvaluationPoint {
   /// Against each receiver of the run (indexed as EvaluationConfig::receivers; this receiver's
   /// own entry stays zero), on the slots both simulated (paired_comparison.h).
   std::vector<PairedOutcome> paired;
+  /// With UCI on the PUSCH (pusch.uci): per part (HARQ-ACK, CSI part 1, CSI part 2) the slots
+  /// whose payload came back wrong or not detected (PuschUciResult), over the same slots; the
+  /// part's block error rate is that over `slots`.
+  std::array<std::uint64_t, 3> uci_errors{};
 };
 
 /// Progress of a running evaluation.
