@@ -219,7 +219,7 @@ TEST(GpuPuschReceiver, ThousandNoisySlotsAgreeWithTheCpuReference) {
 // A slot of a CP-OFDM PDU and a DFT-s-OFDM one through PuschReceiver on the device: the CUDA front
 // end takes the first, the receiver's CPU front end the second (PuschDetector::
 // mirrors_cpu_front_end()), the device UL-SCH decoder both; from IQ and from a grid.
-TEST(GpuPuschReceiver, DftsOfdmBesideTheDeviceFrontEndDecodes) {
+TEST(GpuPuschReceiver, DftsOfdmAndUciBesideTheDeviceFrontEndDecode) {
   std::string status;
   if (!have_device(status)) {
     GTEST_SKIP() << "no CUDA device: " << status;
@@ -250,9 +250,19 @@ TEST(GpuPuschReceiver, DftsOfdmBesideTheDeviceFrontEndDecodes) {
   pdus[1].mcs_table = McsTable::transform_precoding_qam64;
   pdus[1].mcs_index = 14;
   pdus[1].pusch_identity = 7;
+  // UCI on PUSCH (HARQ-ACK and CSI part 1): demultiplexed from host LLRs, so beside the CUDA
+  // front end it takes the CPU one too, and its UL-SCH is decoded on the device.
+  pdus.push_back(pdus[1]);
+  pdus[2].rnti = 3;
+  pdus[2].prb_start = 45;
+  pdus[2].prb_size = 7;
+  pdus[2].transform_precoding = false;
+  pdus[2].mcs_table = McsTable::qam64;
+  pdus[2].mcs_index = 12;
+  pdus[2].uci = {2, 6, 0, 3, 9, 9, 0};
   ASSERT_EQ(airan::apps::validate_link(scenario, pdus), "");
   airan::apps::SlotSimulator simulator(scenario);
-  simulator.simulate(pdus, 1, 2, 3, std::pow(10.0F, -2.5F));
+  simulator.simulate(pdus, 1, 2, 3, std::pow(10.0F, -2.5F), 4);
   PuschReceiverConfig config;
   config.num_rx_antennas = 4;
   config.max_layers = 2;
@@ -260,6 +270,7 @@ TEST(GpuPuschReceiver, DftsOfdmBesideTheDeviceFrontEndDecodes) {
   config.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
   PuschReceiver receiver(scenario.cell, config);
   EXPECT_TRUE(receiver.takes_transform_precoding());
+  EXPECT_TRUE(receiver.takes_uci());
   std::vector<PuschPduResult> results;
   for (const bool from_iq : {true, false}) {
     SCOPED_TRACE(from_iq ? "IQ" : "grid");
@@ -268,14 +279,17 @@ TEST(GpuPuschReceiver, DftsOfdmBesideTheDeviceFrontEndDecodes) {
     } else {
       receiver.process_slot(simulator.received_grid(), simulator.slot_number(), pdus, results);
     }
-    ASSERT_EQ(results.size(), 2U);
-    for (std::size_t i = 0; i < 2; ++i) {
+    ASSERT_EQ(results.size(), 3U);
+    for (std::size_t i = 0; i < 3; ++i) {
       EXPECT_EQ(results[i].error, "") << "PDU " << i;
       EXPECT_TRUE(results[i].tb_crc_ok) << "PDU " << i;
       EXPECT_EQ(results[i].tb_bits, simulator.tb_bits(i)) << "PDU " << i;
     }
     EXPECT_GT(results[0].times.detection_us, 0.0);          // the CUDA front end
     EXPECT_GT(results[1].times.channel_estimation_us, 0.0); // the CPU front end
+    EXPECT_GT(results[2].times.channel_estimation_us, 0.0); // the CPU front end (UCI)
+    EXPECT_EQ(results[2].uci.harq_ack, simulator.uci_bits(2).harq_ack);
+    EXPECT_EQ(results[2].uci.csi_part1, simulator.uci_bits(2).csi_part1);
   }
 }
 
