@@ -88,7 +88,8 @@ int run_gen(const GenOptions& o) {
   for (unsigned i = 0; i < o.slots; ++i) {
     const std::uint64_t absolute = scenario.slot_number + std::uint64_t{i};
     simulator.simulate(scenario.pusch, absolute, apps::derive_seed(o.seed, i, 2),
-                       apps::derive_seed(o.seed, i, 3), header.noise_variance);
+                       apps::derive_seed(o.seed, i, 3), header.noise_variance,
+                       apps::derive_seed(o.seed, i, 4));
     slot.absolute_slot = absolute;
     slot.slot = simulator.slot_number();
     slot.grid = simulator.received_grid();
@@ -117,6 +118,9 @@ int run_gen(const GenOptions& o) {
       auto& pdu = slot.pdus[p];
       pdu.config = scenario.pusch[p];
       pdu.tb_bits = simulator.tb_bits(p);
+      pdu.harq_ack_bits = simulator.uci_bits(p).harq_ack;
+      pdu.csi_part1_bits = simulator.uci_bits(p).csi_part1;
+      pdu.csi_part2_bits = simulator.uci_bits(p).csi_part2;
       pdu.expected_crc_ok =
           !receiver || (results[p].tb_crc_ok && results[p].tb_bits == simulator.tb_bits(p));
       decoded += pdu.expected_crc_ok ? 1 : 0;

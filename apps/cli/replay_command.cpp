@@ -13,6 +13,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <tuple>
 
 namespace airan::cli {
 namespace {
@@ -83,6 +84,7 @@ int run_replay(const ReplayOptions& o) {
   std::vector<phy::PuschPduResult> results;
   phy::ChannelResponse true_channel;
   std::uint64_t tbs = 0, ok = 0, expected = 0, expected_ok = 0, unexpected_ok = 0;
+  std::uint64_t uci_payloads = 0, uci_right = 0; // UCI on PUSCH, when the vector has it
   std::size_t unreadable = 0;
   double total_us = 0.0;
   for (std::size_t i = 0; i < reader.num_slots(); ++i) {
@@ -129,7 +131,20 @@ int run_replay(const ReplayOptions& o) {
     }
     for (std::size_t p = 0; p < results.size(); ++p) {
       const auto& r = results[p];
-      const bool good = r.tb_crc_ok && r.tb_bits == slot.pdus[p].tb_bits;
+      const auto& sent = slot.pdus[p];
+      if (sent.config.uci.present()) {
+        // UCI on the PUSCH: each payload right (and detected) or not, counted apart from the TBs.
+        for (const auto& [got, want, detected] :
+             {std::tuple{&r.uci.harq_ack, &sent.harq_ack_bits, r.uci.harq_ack_detected},
+              std::tuple{&r.uci.csi_part1, &sent.csi_part1_bits, r.uci.csi_part1_detected},
+              std::tuple{&r.uci.csi_part2, &sent.csi_part2_bits, r.uci.csi_part2_detected}}) {
+          if (!want->empty()) {
+            ++uci_payloads;
+            uci_right += detected && *got == *want ? 1 : 0;
+          }
+        }
+      }
+      const bool good = r.tb_crc_ok && r.tb_bits == sent.tb_bits;
       const bool expect = slot.pdus[p].expected_crc_ok;
       ++tbs;
       ok += good ? 1 : 0;
@@ -158,6 +173,9 @@ int run_replay(const ReplayOptions& o) {
   }
   if (unreadable > 0) {
     std::cout << "; " << unreadable << " of " << reader.num_slots() << " slot(s) unreadable";
+  }
+  if (uci_payloads > 0) {
+    std::cout << "; UCI payloads right " << uci_right << "/" << uci_payloads;
   }
   const std::size_t decoded_slots = reader.num_slots() - unreadable;
   std::cout << "; mean " << total_us / double(std::max<std::size_t>(decoded_slots, 1))

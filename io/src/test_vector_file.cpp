@@ -157,6 +157,17 @@ unsigned TestVectorWriter::Impl::check_slot(const TestVectorSlot& slot,
     if (const std::size_t bad = schema::find_non_bit(pdu.tb_bits); bad != pdu.tb_bits.size()) {
       h5::fail(pdu_where, "tb_bits[" + std::to_string(bad) + "] is not 0 or 1");
     }
+    for (const auto& part : schema::uci_parts(pdu)) {
+      if (part.bits.size() != part.size) {
+        h5::fail(pdu_where, std::string(part.dataset) + " holds " +
+                                std::to_string(part.bits.size()) + " bits, the PDU's UCI " +
+                                std::to_string(part.size));
+      }
+      if (const std::size_t bad = schema::find_non_bit(part.bits); bad != part.bits.size()) {
+        h5::fail(pdu_where,
+                 std::string(part.dataset) + "[" + std::to_string(bad) + "] is not 0 or 1");
+      }
+    }
   }
   return fft_size;
 }
@@ -194,6 +205,12 @@ void TestVectorWriter::Impl::write(const TestVectorSlot& slot, unsigned fft_size
     schema::visit_pdu(slot.pdus[k], pdu_attributes);
     h5::write_bytes(pdu_group.get(), "tb_bits", slot.pdus[k].tb_bits, storage,
                     pdu_where + "/tb_bits");
+    for (const auto& part : schema::uci_parts(slot.pdus[k])) {
+      if (part.size != 0) {
+        h5::write_bytes(pdu_group.get(), part.dataset, part.bits, storage,
+                        pdu_where + "/" + part.dataset);
+      }
+    }
   }
 }
 

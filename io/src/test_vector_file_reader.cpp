@@ -263,6 +263,21 @@ void TestVectorReader::Impl::read_pdus(hid_t slot_group, const std::string& wher
     if (const std::size_t bad = schema::find_non_bit(pdu.tb_bits); bad != pdu.tb_bits.size()) {
       h5::fail(bits_where, "element " + std::to_string(bad) + " is not 0 or 1");
     }
+    for (const auto& part : schema::uci_parts(pdu)) {
+      part.bits.clear();
+      if (part.size == 0) {
+        continue;
+      }
+      const std::string part_where = pdu_where + "/" + part.dataset;
+      const h5::DatasetInfo data = h5::open_dataset(group.get(), part.dataset, part_where);
+      const std::array<hsize_t, 1> dims{part.size};
+      h5::expect_shape(data, dims, "[UCI payload bits]", part_where);
+      part.bits.resize(part.size);
+      h5::read_bytes(data, part.bits, part_where);
+      if (const std::size_t bad = schema::find_non_bit(part.bits); bad != part.bits.size()) {
+        h5::fail(part_where, "element " + std::to_string(bad) + " is not 0 or 1");
+      }
+    }
   }
 }
 

@@ -144,10 +144,6 @@ std::string validate_pdu_config(const phy::CellConfig& cell, const phy::PuschCon
   if (std::string error = config.validate(cell); !error.empty()) {
     return "invalid PUSCH configuration: " + error;
   }
-  if (config.uci.present()) {
-    return "UCI on PUSCH is not stored in test vectors (format version " +
-           std::to_string(test_vector_format_version) + ")";
-  }
   try {
     tbs = config.tb_size_bits != 0 ? config.tb_size_bits : phy::compute_pusch_tbs(cell, config);
   } catch (const std::exception& e) {

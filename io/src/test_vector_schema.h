@@ -146,7 +146,31 @@ template <typename Pdu, typename V> void visit_pdu(Pdu& pdu, V& v) {
   v.uint("tb_size_bits", p.tb_size_bits);
   v.uint("tbs_lbrm", p.tbs_lbrm);
   v.uint("x_overhead", p.x_overhead);
+  // Added with UCI on PUSCH: vectors written before carry none (every size 0).
+  v.optional("uci_harq_ack_bits", [&] { v.uint("uci_harq_ack_bits", p.uci.harq_ack_bits); });
+  v.optional("uci_csi_part1_bits", [&] { v.uint("uci_csi_part1_bits", p.uci.csi_part1_bits); });
+  v.optional("uci_csi_part2_bits", [&] { v.uint("uci_csi_part2_bits", p.uci.csi_part2_bits); });
+  v.optional("uci_alpha_scaling", [&] { v.uint("uci_alpha_scaling", p.uci.alpha_scaling); });
+  v.optional("uci_beta_offset_harq_ack",
+             [&] { v.uint("uci_beta_offset_harq_ack", p.uci.beta_offset_harq_ack); });
+  v.optional("uci_beta_offset_csi1",
+             [&] { v.uint("uci_beta_offset_csi1", p.uci.beta_offset_csi1); });
+  v.optional("uci_beta_offset_csi2",
+             [&] { v.uint("uci_beta_offset_csi2", p.uci.beta_offset_csi2); });
   v.boolean("expected_crc_ok", pdu.expected_crc_ok);
+}
+
+/// The UCI parts of a PDU: dataset name, payload, size the config gives.
+template <typename Pdu> auto uci_parts(Pdu& pdu) {
+  struct Part {
+    const char* dataset;
+    decltype((pdu.harq_ack_bits)) bits; // const for a const PDU
+    unsigned size;
+  };
+  return std::array<Part, 3>{
+      Part{"uci_harq_ack", pdu.harq_ack_bits, pdu.config.uci.harq_ack_bits},
+      Part{"uci_csi_part1", pdu.csi_part1_bits, pdu.config.uci.csi_part1_bits},
+      Part{"uci_csi_part2", pdu.csi_part2_bits, pdu.config.uci.csi_part2_bits}};
 }
 
 /// Group name of slot \p index under /slots: at least four digits ("0000", "0001", ...).

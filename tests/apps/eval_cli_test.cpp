@@ -51,6 +51,24 @@ TEST(EvalCli, GenThenReplayDecodesEveryTb) {
   EXPECT_EQ(grid.status, 0) << grid.output;
 }
 
+// A vector whose PUSCH carries UCI stores the payloads; replay decodes them and says how many
+// came back right.
+TEST(EvalCli, GenThenReplayChecksUciPayloads) {
+  const auto dir = scratch_dir("gen-uci");
+  std::ofstream(dir / "uci.yaml")
+      << "cell: {num_prbs: 24}\nnum_rx_antennas: 2\npusch:\n  - {bwp_size: 24, prb_size: 24, "
+         "mcs_index: 9, uci: {harq_ack_bits: 1, csi_part1_bits: 7, beta_offset_harq_ack: 9, "
+         "beta_offset_csi1: 9}}\n";
+  const auto file = (dir / "uci.h5").string();
+  const auto gen =
+      run_airan("gen --config " + (dir / "uci.yaml").string() + " --snr 20 --slots 3 -o " + file);
+  ASSERT_EQ(gen.status, 0) << gen.output;
+  const auto replay = run_airan("replay " + file);
+  EXPECT_EQ(replay.status, 0) << replay.output;
+  EXPECT_NE(last_line(replay.output).find("UCI payloads right 6/6"), std::string::npos)
+      << replay.output;
+}
+
 // A CDL vector records its arrays (the 38.901 elements and the polarisation) and replay names
 // them.
 TEST(EvalCli, CdlVectorsRecordTheirArrays) {

@@ -21,7 +21,8 @@
 ///            beta_offset_harq_ack (0..15), beta_offset_csi1, beta_offset_csi2 (0..18)}}
 /// \endcode
 /// uci multiplexes HARQ-ACK and CSI of up to 11 bits each with the UL-SCH (phy::PuschUciConfig;
-/// the test MAC sends random payloads and checks UCI.indication; test vectors do not store UCI).
+/// the test MAC sends random payloads and checks UCI.indication; `airan gen` stores them in the
+/// test vector and `airan replay` checks them).
 /// mcs_table 1..3 are TS 38.214 Tables 5.1.3.1-1..-3, 4 and 5 Tables 6.1.4.1-1 and -2 (transform
 /// precoding only). transform_precoding (DFT-s-OFDM) needs one layer, dmrs_config_type 1,
 /// num_dmrs_cdm_groups_no_data 2 and a prb_size of the form 2^a 3^b 5^c; tp_pi2bpsk (the rows of

@@ -11,7 +11,8 @@
 /// /channel          one attribute per TestVectorChannel field
 /// /slots/0000 ...   attributes absolute_slot, slot; datasets iq (optional, attribute fft_size),
 ///                   grid, true_channel (optional); groups pdus/0, pdus/1, ... with one attribute
-///                   per phy::PuschConfig field, expected_crc_ok, and dataset tb_bits
+///                   per phy::PuschConfig field (UCI sizes as uci_*), expected_crc_ok, and
+///                   dataset tb_bits (and uci_harq_ack, uci_csi_part1, uci_csi_part2 with UCI)
 /// \endcode
 /// Complex datasets use the compound type {r: float32, i: float32} (numpy complex64 in h5py).
 /// The reader validates everything; any problem is a TestVectorError naming the file, the object
@@ -84,6 +85,11 @@ struct TestVectorPdu {
   phy::PuschConfig config;     ///< Every field stored (attributes of the PDU group).
   phy::BitVector tb_bits;      ///< The transmitted TB (TBS bits, values 0/1).
   bool expected_crc_ok = true; ///< Whether the TB is expected to decode (set by the generator).
+  /// UCI payloads the PDU carried (config.uci sizes; datasets uci_harq_ack, uci_csi_part1,
+  /// uci_csi_part2 of the parts with bits; files written before UCI have none).
+  phy::BitVector harq_ack_bits;
+  phy::BitVector csi_part1_bits;
+  phy::BitVector csi_part2_bits;
 };
 
 /// One slot of a vector.
