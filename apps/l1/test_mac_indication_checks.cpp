@@ -162,8 +162,11 @@ void TestMacRun::on_uci(const io::FapiUciIndication& indication) {
         ++report_.uci_payloads_failed; // not decoded (the PDU failed before its UCI)
         continue;
       }
-      if (got.crc != io::FapiUciPart::crc_not_present) {
-        mismatch(who + ": " + name + " of at most 11 bits reported with a CRC");
+      const bool polar = phy::PuschUciConfig::polar_coded(static_cast<unsigned>(bits->size()));
+      if (got.crc != (polar ? io::FapiUciPart::crc_pass : io::FapiUciPart::crc_not_present)) {
+        mismatch(who + ": " + name +
+                 (polar ? " of 12 bits or more reported without its CRC"
+                        : " of at most 11 bits reported with a CRC"));
       }
       bool same = true;
       for (std::size_t b = 0; b < bits->size(); ++b) {

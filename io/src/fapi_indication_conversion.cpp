@@ -127,7 +127,8 @@ FapiRxData to_fapi_rx_data(const phy::PuschPduResult& result, const phy::PuschCo
 
 namespace {
 
-/// A UCI part of \p bits payload bits: the decoded ones LSB first, or a failure.
+/// A UCI part of \p length payload bits: the decoded ones LSB first (with a CRC pass when polar
+/// coded), or a failure.
 FapiUciPart to_fapi_uci_part(std::span<const phy::bit_t> bits, unsigned length, bool decoded) {
   FapiUciPart part;
   part.bit_length = static_cast<std::uint16_t>(length);
@@ -135,7 +136,8 @@ FapiUciPart to_fapi_uci_part(std::span<const phy::bit_t> bits, unsigned length, 
     part.crc = FapiUciPart::crc_fail;
     return part;
   }
-  part.crc = FapiUciPart::crc_not_present;
+  part.crc = phy::PuschUciConfig::polar_coded(length) ? FapiUciPart::crc_pass
+                                                      : FapiUciPart::crc_not_present;
   for (std::size_t i = 0; i < bits.size(); ++i) {
     part.payload[i / 8] =
         static_cast<std::uint8_t>(part.payload[i / 8] | ((bits[i] & 1U) << (i % 8)));

@@ -6,9 +6,12 @@
 #include "airan/phy/tbs_calculator.h"
 #include "airan/phy/transform_precoder.h"
 #include "airan/phy/uci_coded_sizes.h"
+#include "airan/phy/uci_polar_code.h"
 
 #include <bit>
 #include <stdexcept>
+#include <string>
+#include <tuple>
 
 namespace airan::phy {
 namespace {
@@ -190,8 +193,8 @@ std::string validate_transform_precoding(const CellConfig& /*cell*/, const Pusch
 /// The UCI payloads and offsets against what TS 38.212/38.213 define and airan codes.
 std::string validate_uci(const PuschUciConfig& uci) {
   const auto too_long = [](const char* part, unsigned bits) {
-    return std::string(part) + " of " + str(bits) + " bits needs polar coding (UCI of more than " +
-           str(PuschUciConfig::max_payload_bits) + " bits is not supported)";
+    return std::string(part) + " of " + str(bits) + " bits is longer than a UCI payload can be (" +
+           str(PuschUciConfig::max_payload_bits) + " bits, TS 38.212 6.3.1.2.1)";
   };
   if (uci.harq_ack_bits > PuschUciConfig::max_payload_bits) {
     return too_long("HARQ-ACK", uci.harq_ack_bits);
@@ -244,6 +247,17 @@ std::string validate_uci_sizes(const CellConfig& cell, const PuschConfig& pusch,
   }
   if (sizes.ulsch == 0) {
     return none_left("the UL-SCH");
+  }
+  // A polar-coded part needs at least K + n_PC coded bits per segment.
+  for (const auto& [name, bits, coded] :
+       {std::tuple{"HARQ-ACK", pusch.uci.harq_ack_bits, sizes.harq_ack},
+        std::tuple{"CSI part 1", pusch.uci.csi_part1_bits, sizes.csi_part1},
+        std::tuple{"CSI part 2", pusch.uci.csi_part2_bits, sizes.csi_part2}}) {
+    if (PuschUciConfig::polar_coded(bits)) {
+      if (std::string error = uci_polar_size_error(bits, coded); !error.empty()) {
+        return std::string(name) + ": " + error + " (raise its beta offset)";
+      }
+    }
   }
   return {};
 }

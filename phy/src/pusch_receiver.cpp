@@ -9,6 +9,7 @@
 #include "airan/phy/tbs_calculator.h"
 #include "airan/phy/thread_pool.h"
 #include "airan/phy/uci_coded_sizes.h"
+#include "airan/phy/uci_polar_code.h"
 #include "airan/phy/ulsch_uci_multiplexer.h"
 
 #include <algorithm>
@@ -32,13 +33,16 @@ struct Lane {
        std::size_t max_coded_bits, const Numerology& numerology)
       : front_end(limits), decoder(std::move(ulsch_decoder)), llrs(max_coded_bits),
         demodulator(numerology, limits.max_prbs),
-        multiplexer(std::size_t{subcarriers_per_prb} * limits.max_prbs * max_symbols_per_slot) {}
+        multiplexer(std::size_t{subcarriers_per_prb} * limits.max_prbs * max_symbols_per_slot),
+        uci_llrs(max_coded_bits) {}
   PuschFrontEnd front_end;
   std::unique_ptr<PuschDetector> detector; ///< Replaces the front end when configured.
   std::unique_ptr<UlschDecoder> decoder;
   std::vector<float> llrs;
   OfdmDemodulator demodulator;
   UlschUciMultiplexer multiplexer; ///< UCI on PUSCH.
+  UciPolarDecoder uci_decoder;     ///< UCI parts of more than 11 bits.
+  std::vector<float> uci_llrs;     ///< Their LLRs, one part after another.
 };
 
 /// True for PDUs that the CPU front end runs beside detectors that mirror it: DFT-s-OFDM, and
@@ -47,49 +51,70 @@ bool for_cpu_front_end(const PuschConfig& pdu) {
   return pdu.transform_precoding || pdu.uci.present();
 }
 
-/// Splits the descrambled \p llrs of \p pdu (which carries UCI) with \p multiplexer: decodes
-/// the UCI into \p uci and returns the UL-SCH's LLRs, moved to the front of \p llrs.
+/// Splits the descrambled \p llrs of \p pdu (which carries UCI) with the lane's multiplexer:
+/// decodes the UCI into \p uci and returns the UL-SCH's LLRs, moved to the front of \p llrs.
 std::span<const float> demultiplex_uci(const CellConfig& cell, const PuschConfig& pdu,
-                                       std::uint32_t tbs, std::span<float> llrs,
-                                       UlschUciMultiplexer& multiplexer, PuschUciResult& uci) {
+                                       std::uint32_t tbs, std::span<float> llrs, Lane& lane,
+                                       PuschUciResult& uci) {
   const PuschUciConfig& cfg = pdu.uci;
   const unsigned qm = pdu.modulation_order();
   const UciCodedSizes sizes = pusch_coded_sizes(cell, pdu, tbs);
-  multiplexer.plan(make_pusch_re_mapping(cell, pdu), sizes, cfg.harq_ack_bits, pdu.num_layers, qm);
+  lane.multiplexer.plan(make_pusch_re_mapping(cell, pdu), sizes, cfg.harq_ack_bits, pdu.num_layers,
+                        qm);
   const std::array<unsigned, 3> bits = {cfg.harq_ack_bits, cfg.csi_part1_bits, cfg.csi_part2_bits};
+  const std::array<std::uint32_t, 3> coded = {sizes.harq_ack, sizes.csi_part1, sizes.csi_part2};
   std::array<UciFoldedLlrs, 3> folded;
+  std::array<std::span<float>, 3> polar_llrs;
   unsigned one_bit_parts = 0;
+  std::size_t polar_used = 0;
   for (std::size_t p = 0; p < bits.size(); ++p) {
-    folded[p].length = bits[p] != 0 ? uci_short_block_length(bits[p], qm) : 0;
+    if (PuschUciConfig::polar_coded(bits[p])) {
+      polar_llrs[p] = std::span<float>(lane.uci_llrs).subspan(polar_used, coded[p]);
+      polar_used += coded[p];
+    } else {
+      folded[p].length = bits[p] != 0 ? uci_short_block_length(bits[p], qm) : 0;
+    }
     if (bits[p] == 1) {
       one_bit_parts |= 1U << (p + 1);
     }
   }
-  multiplexer.demultiplex(llrs, folded, one_bit_parts,
-                          pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id));
+  lane.multiplexer.demultiplex(llrs, folded, one_bit_parts,
+                               pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id), polar_llrs);
   const std::array<BitVector*, 3> payloads = {&uci.harq_ack, &uci.csi_part1, &uci.csi_part2};
   const std::array<double*, 3> correlations = {
       &uci.harq_ack_correlation, &uci.csi_part1_correlation, &uci.csi_part2_correlation};
-  for (std::size_t p = 0; p < bits.size(); ++p) {
-    payloads[p]->resize(bits[p]);
-    *correlations[p] = bits[p] != 0 ? decode_uci_short_block(folded[p], qm, *payloads[p]) : 0.0;
-  }
-  uci.decoded = true;
-  const std::array<std::uint32_t, 3> coded = {sizes.harq_ack, sizes.csi_part1, sizes.csi_part2};
   const std::array<bool*, 3> detected = {&uci.harq_ack_detected, &uci.csi_part1_detected,
                                          &uci.csi_part2_detected};
   for (std::size_t p = 0; p < bits.size(); ++p) {
-    *detected[p] = bits[p] != 0 && uci_short_block_detected(bits[p], coded[p], *correlations[p]);
+    payloads[p]->resize(bits[p]);
+    *correlations[p] = 0.0;
+    if (bits[p] == 0) {
+      *detected[p] = false;
+    } else if (PuschUciConfig::polar_coded(bits[p])) {
+      *detected[p] = lane.uci_decoder.decode(polar_llrs[p], *payloads[p]); // every CRC holds
+    } else {
+      *correlations[p] = decode_uci_short_block(folded[p], qm, *payloads[p]);
+      *detected[p] = uci_short_block_detected(bits[p], coded[p], *correlations[p]);
+    }
   }
+  uci.decoded = true;
   return llrs.first(sizes.ulsch);
 }
 
-/// A TB that passed its CRC shows the UE sent: every UCI part of the PDU was there.
+/// A TB that passed its CRC shows the UE sent: every short-block UCI part of the PDU was there
+/// (a polar-coded part keeps the outcome of its own CRC).
 void confirm_uci(PuschPduResult& result) {
-  if (result.tb_crc_ok && result.uci.decoded) {
-    result.uci.harq_ack_detected = !result.uci.harq_ack.empty();
-    result.uci.csi_part1_detected = !result.uci.csi_part1.empty();
-    result.uci.csi_part2_detected = !result.uci.csi_part2.empty();
+  if (!result.tb_crc_ok || !result.uci.decoded) {
+    return;
+  }
+  PuschUciResult& uci = result.uci;
+  for (const auto& [payload, detected] : {std::pair{&uci.harq_ack, &uci.harq_ack_detected},
+                                          std::pair{&uci.csi_part1, &uci.csi_part1_detected},
+                                          std::pair{&uci.csi_part2, &uci.csi_part2_detected}}) {
+    const auto bits = static_cast<unsigned>(payload->size());
+    if (bits != 0 && !PuschUciConfig::polar_coded(bits)) {
+      *detected = true;
+    }
   }
 }
 
@@ -344,7 +369,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
         if (device_llrs.data != nullptr) {
           throw std::logic_error("PuschReceiver: UCI on PUSCH needs the LLRs on the host");
         }
-        data_llrs = demultiplex_uci(cell, pdu, tbs, llrs, lane.multiplexer, result.uci);
+        data_llrs = demultiplex_uci(cell, pdu, tbs, llrs, lane, result.uci);
       }
       decode(pdu, tbs, static_cast<std::uint32_t>(data_llrs.size()), data_llrs, device_llrs,
              decoder, result);
@@ -376,7 +401,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     descramble(llrs, pdu, part_pool);
     const auto t4 = Clock::now();
     const std::span<const float> data_llrs =
-        pdu.uci.present() ? demultiplex_uci(cell, pdu, tbs, llrs, lane.multiplexer, result.uci)
+        pdu.uci.present() ? demultiplex_uci(cell, pdu, tbs, llrs, lane, result.uci)
                           : std::span<const float>(llrs);
     decode(pdu, tbs, static_cast<std::uint32_t>(data_llrs.size()), data_llrs, {}, decoder, result);
     const auto t5 = Clock::now();

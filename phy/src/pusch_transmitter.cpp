@@ -10,6 +10,7 @@
 #include "airan/phy/tbs_calculator.h"
 #include "airan/phy/transform_precoder.h"
 #include "airan/phy/uci_coded_sizes.h"
+#include "airan/phy/uci_polar_code.h"
 #include "airan/phy/uci_short_block_code.h"
 #include "airan/phy/ulsch_encoder.h"
 #include "airan/phy/ulsch_uci_multiplexer.h"
@@ -176,15 +177,20 @@ void PuschTransmitter::Impl::encode(std::span<const bit_t> tb_bits, const PuschU
   const std::span<bit_t> ack(uci_coded.data(), sizes.harq_ack);
   const std::span<bit_t> csi1(ack.data() + ack.size(), sizes.csi_part1);
   const std::span<bit_t> csi2(csi1.data() + csi1.size(), sizes.csi_part2);
-  if (!ack.empty()) {
-    encode_uci_short_block(uci.harq_ack, qm, ack);
-  }
-  if (!csi1.empty()) {
-    encode_uci_short_block(uci.csi_part1, qm, csi1);
-  }
-  if (!csi2.empty()) {
-    encode_uci_short_block(uci.csi_part2, qm, csi2);
-  }
+  // Up to 11 bits the short block codes, above them polar codes with a CRC.
+  const auto encode_part = [qm](std::span<const bit_t> payload, std::span<bit_t> coded) {
+    if (coded.empty()) {
+      return;
+    }
+    if (PuschUciConfig::polar_coded(static_cast<unsigned>(payload.size()))) {
+      encode_uci_polar(payload, coded);
+    } else {
+      encode_uci_short_block(payload, qm, coded);
+    }
+  };
+  encode_part(uci.harq_ack, ack);
+  encode_part(uci.csi_part1, csi1);
+  encode_part(uci.csi_part2, csi2);
   multiplexer.plan(mapping, sizes, cfg.harq_ack_bits, pusch.num_layers, qm);
   multiplexer.multiplex({ulsch, ack, csi1, csi2}, out);
   scramble_bits_with_placeholders(out, c_init);

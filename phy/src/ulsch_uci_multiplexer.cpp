@@ -225,7 +225,8 @@ void UlschUciMultiplexer::multiplex(const UciCodedParts<const bit_t>& parts,
 }
 
 void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFoldedLlrs, 3>& folded,
-                                      unsigned one_bit_parts, std::uint32_t scrambling_init) const {
+                                      unsigned one_bit_parts, std::uint32_t scrambling_init,
+                                      const std::array<std::span<float>, 3>& coded) const {
   const std::size_t b = bits_per_re_;
   if (llrs.size() != num_res_ * b) {
     throw std::invalid_argument(size_error("the codeword", llrs.size(), num_res_ * b));
@@ -233,11 +234,23 @@ void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFolde
   const std::array<std::uint32_t, 4> planned = {sizes_.ulsch, sizes_.harq_ack, sizes_.csi_part1,
                                                 sizes_.csi_part2};
   for (std::size_t p = 1; p < planned.size(); ++p) {
-    const bool absent = folded[p - 1].length == 0;
-    if (absent != (planned[p] == 0)) {
-      throw std::invalid_argument(std::string("UL-SCH/UCI demultiplexing: ") +
-                                  (absent ? "no short block for a planned UCI part"
-                                          : "a short block for a UCI part without coded bits"));
+    const bool short_block = folded[p - 1].length != 0;
+    const bool polar = !coded[p - 1].empty();
+    if (short_block && polar) {
+      throw std::invalid_argument("UL-SCH/UCI demultiplexing: a UCI part with both a short "
+                                  "block and polar-coded LLRs");
+    }
+    if (polar && coded[p - 1].size() != planned[p]) {
+      throw std::invalid_argument(
+          size_error("a polar-coded UCI part", coded[p - 1].size(), planned[p]));
+    }
+    if (!short_block && !polar && planned[p] != 0) {
+      throw std::invalid_argument(
+          "UL-SCH/UCI demultiplexing: no short block or LLRs for a planned UCI part");
+    }
+    if (short_block && planned[p] == 0) {
+      throw std::invalid_argument(
+          "UL-SCH/UCI demultiplexing: a short block for a UCI part without coded bits");
     }
     folded[p - 1].sum.fill(0.0);
   }
@@ -248,6 +261,11 @@ void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFolde
   // Folds the LLRs of RE re into UCI part p.
   const auto fold = [&](std::size_t p, std::size_t re) {
     const float* in = llrs.data() + re * b;
+    if (!coded[p - 1].empty()) {
+      std::copy_n(in, b, coded[p - 1].data() + next[p]);
+      next[p] += b;
+      return;
+    }
     UciFoldedLlrs& f = folded[p - 1];
     const bool with_y = ((repeated >> p) & 1U) != 0;
     std::size_t k = next[p] % f.length;
@@ -271,6 +289,9 @@ void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFolde
         std::fill_n(llrs.data() + ulsch_end, b, 0.0F);
         ulsch_end += b;
       } else {
+        if (!coded[p - 1].empty()) {
+          std::fill_n(coded[p - 1].data() + next[p], b, 0.0F);
+        }
         next[p] += b; // CSI part 2 observes nothing here
       }
     } else if (p == 0) {

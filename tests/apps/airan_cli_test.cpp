@@ -89,13 +89,20 @@ TEST(AiranCli, TxWritesTheUciPayloadsBesideTheTransportBlock) {
   EXPECT_EQ(airan::io::read_npy_bits(dir / "out" / "harq_ack_bits.npy").size(), 2U);
   EXPECT_EQ(airan::io::read_npy_bits(dir / "out" / "csi_part1_bits.npy").size(), 7U);
   EXPECT_FALSE(fs::exists(dir / "out" / "csi_part2_bits.npy"));
-  // 12 bits need polar coding: refused with the reason.
+  // 12 bits and more are polar coded.
   std::ofstream(dir / "polar.yaml") << "cell: {num_prbs: 24}\npusch:\n  - {bwp_size: 24, prb_size: "
-                                       "24, uci: {harq_ack_bits: 12}}\n";
-  const auto refused =
+                                       "24, uci: {harq_ack_bits: 12, csi_part1_bits: 40}}\n";
+  const auto polar =
       run_airan("tx --config " + (dir / "polar.yaml").string() + " -o " + (dir / "out2").string());
+  ASSERT_EQ(polar.status, 0) << polar.output;
+  EXPECT_EQ(airan::io::read_npy_bits(dir / "out2" / "csi_part1_bits.npy").size(), 40U);
+  // More than 1706 bits: refused with the reason.
+  std::ofstream(dir / "long.yaml") << "cell: {num_prbs: 24}\npusch:\n  - {bwp_size: 24, prb_size: "
+                                      "24, uci: {harq_ack_bits: 1707}}\n";
+  const auto refused =
+      run_airan("tx --config " + (dir / "long.yaml").string() + " -o " + (dir / "out3").string());
   EXPECT_EQ(refused.status, 2) << refused.output;
-  EXPECT_NE(refused.output.find("polar"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("1706"), std::string::npos) << refused.output;
   fs::remove_all(dir);
 }
 

@@ -157,7 +157,7 @@ TEST(TestMacSession, UciPatternReportsEveryPayload) {
   LaunchPattern pattern =
       load_launch_pattern(test::repo_root() / "configs/patterns/uci_on_pusch.yaml");
   ASSERT_EQ(pattern.ues.size(), 4U);
-  EXPECT_EQ(pattern.ues[1].pusch.uci.csi_part2_bits, 5U);
+  EXPECT_EQ(pattern.ues[1].pusch.uci.csi_part2_bits, 24U); // polar coded
   std::uint64_t parts_per_round = 0;
   for (const auto& ue : pattern.ues) {
     parts_per_round += (ue.pusch.uci.harq_ack_bits != 0 ? 1 : 0) +

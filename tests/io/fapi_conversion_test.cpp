@@ -133,9 +133,9 @@ TEST(FapiPuschConversion, RejectsWhatTheReceiverDoesNotDo) {
   };
   const Case cases[] = {
       {"no data", [](FapiPuschPdu& p) { p.data.reset(); }, FapiStatus::unsupported},
-      {"UCI over 11 bits (polar)",
+      {"UCI over 1706 bits",
        [](FapiPuschPdu& p) {
-         p.uci = FapiPuschUci{12, 0, 0, 3};
+         p.uci = FapiPuschUci{1707, 0, 0, 3};
        },
        FapiStatus::out_of_range},
       {"CSI part 2 sized from part 1",

@@ -189,6 +189,31 @@ TEST(FapiUciConversion, UndecodedPdusReportTheirUciFailed) {
   EXPECT_EQ(uci.measurement.ul_cqi, FapiUlMeasurement::invalid_ul_cqi);
 }
 
+TEST(FapiUciConversion, PolarCodedPartsReportTheirCrc) {
+  const phy::CellConfig cell = make_cell();
+  phy::PuschConfig pusch = make_pusch(0, 7);
+  pusch.uci = {20, 30, 5, 3, 9, 9, 9};
+  phy::PuschPduResult result;
+  result.handle = pusch.handle;
+  result.rnti = pusch.rnti;
+  result.uci.decoded = true;
+  result.uci.harq_ack.assign(20, 1);
+  result.uci.harq_ack_detected = true; // its CRC held
+  result.uci.csi_part1.assign(30, 0);
+  result.uci.csi_part1_detected = false; // its CRC failed
+  result.uci.csi_part2 = {1, 0, 1, 1, 0};
+  result.uci.csi_part2_detected = true;
+  const FapiUciPusch uci = to_fapi_uci(result, pusch, cell);
+  ASSERT_TRUE(uci.harq && uci.csi_part1 && uci.csi_part2);
+  EXPECT_EQ(uci.harq->crc, FapiUciPart::crc_pass);
+  EXPECT_EQ(uci.harq->bit_length, 20);
+  EXPECT_EQ(uci.harq->payload[0], 0xFF);
+  EXPECT_EQ(uci.harq->payload[2], 0x0F);
+  EXPECT_EQ(uci.csi_part1->crc, FapiUciPart::crc_fail);
+  EXPECT_EQ(uci.csi_part2->crc, FapiUciPart::crc_not_present);
+  EXPECT_EQ(uci.csi_part2->payload[0], 0b01101);
+}
+
 TEST(FapiUciEndToEnd, UlTtiRequestWithUciToUciIndication) {
   const phy::CellConfig cell = make_cell();
   phy::PuschTransmitter transmitter(cell);
@@ -203,7 +228,7 @@ TEST(FapiUciEndToEnd, UlTtiRequestWithUciToUciIndication) {
   std::vector<phy::BitVector> acks;
   std::vector<phy::BitVector> csis;
   auto grid = transmitter.make_grid();
-  const phy::PuschUciConfig ucis[] = {{2, 9, 0, 3, 9, 10, 0}, {}, {1, 0, 0, 2, 11, 0, 0}};
+  const phy::PuschUciConfig ucis[] = {{2, 9, 0, 3, 9, 10, 0}, {}, {1, 30, 0, 2, 11, 14, 0}};
   for (unsigned i = 0; i < 3; ++i) {
     phy::PuschConfig pusch = make_pusch(16 * i, static_cast<std::uint16_t>(100 + i));
     pusch.prb_size = 16;
@@ -249,6 +274,10 @@ TEST(FapiUciEndToEnd, UlTtiRequestWithUciToUciIndication) {
       EXPECT_EQ(entry->harq->bit(b), acks[index][b]) << b;
     }
     EXPECT_EQ(entry->csi_part1.has_value(), !csis[index].empty());
+    if (entry->csi_part1) { // 30 bits are polar coded with a CRC that passed
+      EXPECT_EQ(entry->csi_part1->crc,
+                csis[index].size() > 11 ? FapiUciPart::crc_pass : FapiUciPart::crc_not_present);
+    }
     for (std::size_t b = 0; b < csis[index].size(); ++b) {
       EXPECT_EQ(entry->csi_part1->bit(b), csis[index][b]) << b;
     }

@@ -12,6 +12,7 @@
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/ulsch_uci_multiplexer.h"
 
+#include "../support/pusch_uci_link.h"
 #include "../support/random_bits.h"
 
 #include <gtest/gtest.h>
@@ -24,73 +25,18 @@ namespace {
 using namespace airan::phy;
 using airan::test::random_bits;
 
-constexpr unsigned slot_number = 3;
+using airan::test::Link;
+using airan::test::Payload;
+using airan::test::random_payload;
+constexpr unsigned slot_number = airan::test::uci_slot_number;
 
 CellConfig make_cell(unsigned ports) {
-  CellConfig cell;
-  cell.num_prbs = 24;
-  cell.numerology = 1;
-  cell.n_cell_id = 41;
-  cell.num_antenna_ports = ports;
-  return cell;
+  return airan::test::make_uci_cell(ports);
 }
 
 PuschConfig make_pusch(unsigned layers, McsTable table, unsigned mcs) {
-  PuschConfig pusch;
-  pusch.rnti = 0x2b1;
-  pusch.bwp_size = 24;
-  pusch.prb_start = 2;
-  pusch.prb_size = 20;
-  pusch.dmrs_ports = static_cast<std::uint16_t>((1U << layers) - 1U);
-  pusch.num_layers = layers;
-  pusch.num_dmrs_cdm_groups_no_data = layers > 1 ? 2 : 1;
-  pusch.dmrs_additional_position = 1;
-  pusch.dmrs_scrambling_id = 41;
-  pusch.data_scrambling_id = 300;
-  pusch.mcs_table = table;
-  pusch.mcs_index = mcs;
-  return pusch;
+  return airan::test::make_uci_pusch(layers, table, mcs);
 }
-
-struct Payload {
-  BitVector ack;
-  BitVector csi1;
-  BitVector csi2;
-  [[nodiscard]] PuschUciPayload view() const { return {ack, csi1, csi2}; }
-};
-
-Payload random_payload(const PuschUciConfig& uci, std::mt19937_64& rng) {
-  return {random_bits(uci.harq_ack_bits, rng), random_bits(uci.csi_part1_bits, rng),
-          random_bits(uci.csi_part2_bits, rng)};
-}
-
-struct Link {
-  explicit Link(const CellConfig& c, unsigned num_rx = 4) : cell(c), transmitter(c) {
-    PuschReceiverConfig config;
-    config.num_rx_antennas = num_rx;
-    config.max_layers = 2;
-    receiver = std::make_unique<PuschReceiver>(cell, config);
-    tx = transmitter.make_grid();
-    rx = receiver->make_grid();
-  }
-  /// Sends \p pusch with \p payload through a random unitary channel at \p snr_db and decodes it
-  /// as \p received (the PDU the receiver is told of).
-  PuschPduResult run(const PuschConfig& pusch, const Payload& payload, const BitVector& tb,
-                     float snr_db, std::mt19937_64& rng, const PuschConfig* received = nullptr) {
-    tx.fill_zero();
-    transmitter.transmit(tb, payload.view(), pusch, slot_number, tx);
-    FlatMimoChannel::random_unitary(rx.num_ports(), cell.num_antenna_ports, rng())
-        .apply(tx, std::pow(10.0F, -snr_db / 10.0F), rng, rx);
-    std::vector<PuschPduResult> results;
-    receiver->process_slot(rx, slot_number, std::span(received ? received : &pusch, 1), results);
-    return results.at(0);
-  }
-  CellConfig cell;
-  PuschTransmitter transmitter;
-  std::unique_ptr<PuschReceiver> receiver;
-  ResourceGrid tx;
-  ResourceGrid rx;
-};
 
 TEST(PuschUci, HarqAckAndCsiDecodeWithTheTransportBlockAcrossModulationsAndLayers) {
   std::mt19937_64 rng(17);
@@ -314,8 +260,8 @@ TEST(PuschUci, ANoiseOnlySlotIsNotTakenForUci) {
 TEST(PuschUci, InvalidUciIsRefusedWithAReason) {
   const CellConfig cell = make_cell(1);
   PuschConfig pusch = make_pusch(1, McsTable::qam64, 9);
-  pusch.uci.harq_ack_bits = 12;
-  EXPECT_NE(pusch.validate(cell).find("polar"), std::string::npos);
+  pusch.uci.harq_ack_bits = 1707;
+  EXPECT_NE(pusch.validate(cell).find("longer than a UCI payload"), std::string::npos);
   pusch.uci = {};
   pusch.uci.csi_part2_bits = 3;
   EXPECT_NE(pusch.validate(cell).find("needs CSI part 1"), std::string::npos);

@@ -56,8 +56,9 @@ FapiRxData to_fapi_rx_data(const phy::PuschPduResult& result, const phy::PuschCo
                            const phy::CellConfig& cell, float full_scale = 1.0F);
 
 /// UCI.indication PUSCH PDU of a PDU that carried UCI (pusch.uci.present()): a part per UCI
-/// payload with its decoded bits and CRC "not present" (payloads of at most 11 bits have none),
-/// or CRC "fail" and zero bits when the PDU was not decoded (result.uci.decoded false) or the
+/// payload with its decoded bits and CRC "not present" (payloads of at most 11 bits have none)
+/// or "pass" (polar-coded payloads of 12 bits or more), or CRC "fail" and zero bits when the PDU
+/// was not decoded (result.uci.decoded false), a polar-coded part failed its CRC, or a short
 /// part was not told from noise (PuschUciResult's *_detected: the UE sent nothing).
 FapiUciPusch to_fapi_uci(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
                          const phy::CellConfig& cell, float full_scale = 1.0F);

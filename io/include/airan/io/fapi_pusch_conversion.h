@@ -13,9 +13,9 @@
 /// the UE's antenna ports = layers). What FAPI leaves implicit is derived: the mapping type from
 /// the first DMRS symbol, single or double-symbol DMRS from ulDmrsSymbPos, the TBS in bits from
 /// TBSize in bytes, tp-pi2BPSK from qamModOrder 1 on Table 6.1.4.1-1 or -2. A puschUci part
-/// becomes PuschConfig::uci (validate() refuses payloads over 11 bits, which need polar coding,
-/// and UCI without puschData is refused as UCI-only PUSCH), a CSIPart2BitLength of 0xFFFF (sized
-/// from CSI part 1) is refused.
+/// becomes PuschConfig::uci (validate() refuses payloads over 1706 bits, and UCI without
+/// puschData is refused as UCI-only PUSCH), a CSIPart2BitLength of 0xFFFF (sized from CSI part
+/// 1) is refused.
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"

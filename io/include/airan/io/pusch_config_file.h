@@ -20,7 +20,7 @@
 ///      uci: {harq_ack_bits, csi_part1_bits, csi_part2_bits, alpha_scaling (0..3),
 ///            beta_offset_harq_ack (0..15), beta_offset_csi1, beta_offset_csi2 (0..18)}}
 /// \endcode
-/// uci multiplexes HARQ-ACK and CSI of up to 11 bits each with the UL-SCH (phy::PuschUciConfig;
+/// uci multiplexes HARQ-ACK and CSI of up to 1706 bits each with the UL-SCH (phy::PuschUciConfig;
 /// the test MAC sends random payloads and checks UCI.indication; `airan gen` stores them in the
 /// test vector and `airan replay` checks them).
 /// mcs_table 1..3 are TS 38.214 Tables 5.1.3.1-1..-3, 4 and 5 Tables 6.1.4.1-1 and -2 (transform

@@ -42,10 +42,12 @@ enum class LowPaprHopping : std::uint8_t {
 };
 
 /// UCI multiplexed on a PUSCH with UL-SCH (FAPI puschUci, SCF 222.10 Table 3-48; TS 38.212
-/// 6.3.2): HARQ-ACK, CSI part 1 and CSI part 2 payloads of up to 11 bits each (the small block
-/// codes of TS 38.212 5.3.3), and the scaling that sizes their coded bits (TS 38.212 6.3.2.4).
+/// 6.3.2): HARQ-ACK, CSI part 1 and CSI part 2 payloads of up to 1706 bits each (the small block
+/// codes of TS 38.212 5.3.3 up to 11 bits, polar codes with a CRC above), and the scaling that
+/// sizes their coded bits (TS 38.212 6.3.2.4).
 struct PuschUciConfig {
-  static constexpr unsigned max_payload_bits = 11; ///< Largest payload without polar coding.
+  static constexpr unsigned max_short_block_bits = 11; ///< Largest payload without polar coding.
+  static constexpr unsigned max_payload_bits = 1706;   ///< Largest payload (TS 38.212 6.3.1.2.1).
   unsigned harq_ack_bits = 0;        ///< O_ACK (0: none; then CSI part 1 avoids the reserved REs).
   unsigned csi_part1_bits = 0;       ///< O_CSI-1.
   unsigned csi_part2_bits = 0;       ///< O_CSI-2 (needs CSI part 1).
@@ -54,6 +56,10 @@ struct PuschUciConfig {
   unsigned beta_offset_csi1 = 0;     ///< I_offset^CSI-1 0..18 (TS 38.213 Table 9.3-2).
   unsigned beta_offset_csi2 = 0;     ///< I_offset^CSI-2 0..18.
 
+  /// True when a part of \p bits payload bits is polar coded (with a CRC).
+  [[nodiscard]] static constexpr bool polar_coded(unsigned bits) {
+    return bits > max_short_block_bits;
+  }
   /// True when the PUSCH carries any UCI bit.
   [[nodiscard]] bool present() const {
     return harq_ack_bits != 0 || csi_part1_bits != 0 || csi_part2_bits != 0;

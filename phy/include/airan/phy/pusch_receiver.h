@@ -80,14 +80,16 @@ struct PuschStageTimes {
 /// The UCI decoded from one PUSCH PDU (the content of a FAPI UCI.indication PUSCH PDU). Payloads
 /// of up to 11 bits carry no CRC; each comes with the share of its soft evidence that agrees with
 /// the decoded codeword (decode_uci_short_block(): 1 for a clean codeword, well below for noise).
+/// Payloads of 12 or more bits are polar coded with a CRC (uci_polar_code.h).
 struct PuschUciResult {
-  BitVector harq_ack;  ///< O_ACK bits as decoded (empty when the PDU has none).
-  BitVector csi_part1; ///< O_CSI-1 bits.
-  BitVector csi_part2; ///< O_CSI-2 bits.
-  double harq_ack_correlation = 0;
-  double csi_part1_correlation = 0;
-  double csi_part2_correlation = 0;
-  /// Per part (HARQ-ACK, CSI part 1, CSI part 2): false when the part looks like noise alone
+  BitVector harq_ack;               ///< O_ACK bits as decoded (empty when the PDU has none).
+  BitVector csi_part1;              ///< O_CSI-1 bits.
+  BitVector csi_part2;              ///< O_CSI-2 bits.
+  double harq_ack_correlation = 0;  ///< Short blocks only (0 for a polar-coded part).
+  double csi_part1_correlation = 0; ///< Short blocks only.
+  double csi_part2_correlation = 0; ///< Short blocks only.
+  /// Per part (HARQ-ACK, CSI part 1, CSI part 2). A polar-coded part: true when the CRC of each
+  /// of its code blocks holds. A short block: false when the part looks like noise alone
   /// (discontinuous transmission: the UE sent nothing), so its bits are not to be trusted:
   /// uci_short_block_detected() says so for a payload of 3 to 11 bits whose TB failed its CRC.
   /// A TB that passed shows the UE sent; 1 and 2 bits cannot be told from noise.

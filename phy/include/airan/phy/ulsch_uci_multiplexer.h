@@ -64,16 +64,18 @@ public:
   void multiplex(const UciCodedParts<const bit_t>& parts, std::span<bit_t> codeword) const;
 
   /// Splits the codeword's LLRs in place: the UL-SCH's LLRs move to the front of \p llrs
-  /// (sizes.ulsch of them), with zeros (erasures) where a short HARQ-ACK punctures it, and the
-  /// LLRs of each UCI part are folded onto its short block (folded[p - 1] for part
-  /// CodedReOwner(p), left alone when its length is 0); LLRs of a short HARQ-ACK's REs go to the
-  /// HARQ-ACK, CSI part 2 gets no observation there.
+  /// (sizes.ulsch of them), with zeros (erasures) where a short HARQ-ACK punctures it. The LLRs
+  /// of each UCI part CodedReOwner(p) either fold onto its short block (folded[p - 1], when its
+  /// length is not 0) or, for a polar-coded part, are copied in order to coded[p - 1] (which then
+  /// holds exactly the part's coded bits); a part with neither must have no coded bits. LLRs of
+  /// a short HARQ-ACK's REs go to the HARQ-ACK, CSI part 2 gets no observation (0) there.
   /// \param scrambling_init When set, c_init of the codeword's scrambling: a part of 1 payload bit
   /// with Q_m > 1 (flagged in \p one_bit_parts, bit p for part CodedReOwner(p)) repeats the
   /// scrambled bit in its "y" placeholders, whose LLRs then become second observations of it.
   /// \throws std::invalid_argument when the sizes differ from the plan's.
   void demultiplex(std::span<float> llrs, std::array<UciFoldedLlrs, 3>& folded,
-                   unsigned one_bit_parts = 0, std::uint32_t scrambling_init = 0) const;
+                   unsigned one_bit_parts = 0, std::uint32_t scrambling_init = 0,
+                   const std::array<std::span<float>, 3>& coded = {}) const;
 
 private:
   std::size_t num_res_ = 0;
