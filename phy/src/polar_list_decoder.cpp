@@ -30,7 +30,7 @@ PolarListDecoder::PolarListDecoder(unsigned list_size)
       partial_(std::size_t{list_size} * 2 * polar_max_code_length),
       decided_(std::size_t{list_size} * polar_max_code_length), paths_(list_size),
       candidate_metrics_(2 * std::size_t{list_size}) {
-  if (list_size == 0 || list_size > 32) {
+  if (list_size == 0 || list_size > max_list_size) {
     throw std::invalid_argument("polar list decoder: list size " + std::to_string(list_size) +
                                 " is not in 1..32");
   }
@@ -81,15 +81,16 @@ void PolarListDecoder::store_bit(unsigned path, unsigned i, bit_t u) {
 
 void PolarListDecoder::copy_path(unsigned from, unsigned to, unsigned i, unsigned decided_bits) {
   // Only what decoding from bit i on reads: the node LLRs of depths whose path goes on to a left
-  // child (their right child is computed from them later), and the left siblings' partial sums
-  // of depths whose path sits at a right child (combined when it completes).
+  // child (their right child is computed from them later) and the leaf's (for the metric of bit
+  // i), and the left siblings' partial sums of depths whose path sits at a right child
+  // (combined when it completes).
   const unsigned n = log2_n_;
   for (unsigned depth = 1; depth < n; ++depth) {
     if (((i >> (n - depth - 1)) & 1U) == 0) {
       std::copy_n(alpha(from, depth), std::size_t{1} << (n - depth), alpha(to, depth));
     }
   }
-  *alpha(to, n) = *alpha(from, n); // the leaf, for the path metric of bit i
+  *alpha(to, n) = *alpha(from, n); // the leaf
   for (unsigned depth = 1; depth <= n; ++depth) {
     if (((i >> (n - depth)) & 1U) != 0) {
       std::copy_n(partial(from, depth, 0), std::size_t{1} << (n - depth), partial(to, depth, 0));
@@ -102,7 +103,7 @@ void PolarListDecoder::copy_path(unsigned from, unsigned to, unsigned i, unsigne
 
 bool PolarListDecoder::decode(const PolarCode& code, std::span<const float> coded_llrs,
                               const CrcCalculator& crc, std::span<bit_t> bits,
-                              unsigned known_zero_bits) {
+                              unsigned known_zero_bits, unsigned crc_candidates) {
   if (code.n > polar_max_code_length || coded_llrs.size() != code.n || bits.size() != code.k ||
       code.k < crc.length() || code.bit_types.size() != code.n) {
     throw std::invalid_argument(
@@ -172,7 +173,7 @@ bool PolarListDecoder::decode(const PolarCode& code, std::span<const float> code
       kept_at_threshold = static_cast<std::size_t>(std::count(
           candidate_metrics_.begin(), candidate_metrics_.begin() + list_size_, threshold));
     }
-    std::array<std::uint8_t, 32> keep{}; // bit 0: u = 0 goes on, bit 1: u = 1 goes on
+    std::array<std::uint8_t, max_list_size> keep{}; // bit 0: u = 0 goes on, bit 1: u = 1 goes on
     for (unsigned l = 0; l < list_size_; ++l) {
       if (!paths_[l].active) {
         continue;
@@ -212,8 +213,8 @@ bool PolarListDecoder::decode(const PolarCode& code, std::span<const float> code
     }
     ++decided;
   }
-  // The most likely path whose CRC holds, else the most likely one.
-  std::array<unsigned, 32> order{};
+  // The most likely candidate whose CRC holds, else the most likely path.
+  std::array<unsigned, max_list_size> order{};
   unsigned active = 0;
   for (unsigned l = 0; l < list_size_; ++l) {
     if (paths_[l].active) {
@@ -222,7 +223,7 @@ bool PolarListDecoder::decode(const PolarCode& code, std::span<const float> code
   }
   std::sort(order.begin(), order.begin() + active,
             [&](unsigned a, unsigned b) { return paths_[a].metric < paths_[b].metric; });
-  for (unsigned r = 0; r < active; ++r) {
+  for (unsigned r = 0; r < std::min(active, std::max(crc_candidates, 1U)); ++r) {
     const std::span<const bit_t> candidate(
         decided_.data() + order[r] * std::size_t{polar_max_code_length}, code.k);
     if (crc.check(candidate)) {

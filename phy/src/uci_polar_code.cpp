@@ -112,7 +112,11 @@ bool UciPolarDecoder::decode(std::span<const float> llrs, std::span<bit_t> paylo
     polar_rate_recover(
         code, llrs.subspan(std::size_t{r} * layout.rate_matched, layout.rate_matched), coded);
     const unsigned filler = r == 0 ? layout.filler_bits : 0U;
-    ok = decoder_.decode(code, coded, crc, block, filler) && ok;
+    // CRC6 codes (with parity checks steering the list) keep their CRC for error detection: only
+    // the most likely path is checked, so noise passes 1 in 64 instead of about 8 in 64. CRC11
+    // selects among the list (noise passes about 8 in 2048).
+    const unsigned candidates = layout.crc_bits == 6 ? 1U : decoder_.list_size();
+    ok = decoder_.decode(code, coded, crc, block, filler, candidates) && ok;
     std::copy_n(block.begin() + filler, per_segment - filler,
                 payload.begin() + static_cast<std::ptrdiff_t>(next));
     next += per_segment - filler;

@@ -57,15 +57,16 @@ TEST(EvalCli, GenThenReplayChecksUciPayloads) {
   const auto dir = scratch_dir("gen-uci");
   std::ofstream(dir / "uci.yaml")
       << "cell: {num_prbs: 24}\nnum_rx_antennas: 2\npusch:\n  - {bwp_size: 24, prb_size: 24, "
-         "mcs_index: 9, uci: {harq_ack_bits: 1, csi_part1_bits: 7, beta_offset_harq_ack: 9, "
-         "beta_offset_csi1: 9}}\n";
+         "mcs_index: 9, uci: {harq_ack_bits: 1, csi_part1_bits: 7, csi_part2_bits: 30, "
+         "beta_offset_harq_ack: 9, beta_offset_csi1: 9, beta_offset_csi2: 9}}\n";
   const auto file = (dir / "uci.h5").string();
   const auto gen =
       run_airan("gen --config " + (dir / "uci.yaml").string() + " --snr 20 --slots 3 -o " + file);
   ASSERT_EQ(gen.status, 0) << gen.output;
   const auto replay = run_airan("replay " + file);
   EXPECT_EQ(replay.status, 0) << replay.output;
-  EXPECT_NE(last_line(replay.output).find("UCI payloads right 6/6"), std::string::npos)
+  // Three slots of a 1-bit HARQ-ACK, a 7-bit CSI part 1 and a 30-bit (polar) CSI part 2.
+  EXPECT_NE(last_line(replay.output).find("UCI payloads right 9/9"), std::string::npos)
       << replay.output;
 }
 

@@ -20,20 +20,27 @@ namespace airan::phy {
 /// Decodes one polar code block at a time with a list of paths.
 class PolarListDecoder {
 public:
-  /// \param list_size Paths kept (1 is successive cancellation); 1..32.
+  /// Most paths a decoder keeps.
+  static constexpr unsigned max_list_size = 32;
+
+  /// \param list_size Paths kept (1 is successive cancellation); 1..max_list_size.
   /// \throws std::invalid_argument for another list size.
   explicit PolarListDecoder(unsigned list_size = 8);
 
   [[nodiscard]] unsigned list_size() const { return list_size_; }
 
   /// Decodes \p coded_llrs (N LLRs of d, positive for 0: polar_rate_recover()) and writes the
-  /// K decoded bits c_0 .. (payload then CRC) to \p bits: those of the most likely path whose
-  /// last crc.length() bits are the CRC of the bits before them, or of the most likely path
-  /// when none is. The first \p known_zero_bits bits are known to be 0 (filler bits) and are
-  /// decoded as such. Returns true when the CRC of the written bits holds.
+  /// K decoded bits c_0 .. (payload then CRC) to \p bits: those of the most likely of the
+  /// \p crc_candidates most likely paths whose last crc.length() bits are the CRC of the bits
+  /// before them, or of the most likely path when none is. Each candidate tried adds a chance
+  /// of 2^-L that noise passes: a short CRC is better kept for error detection alone (1
+  /// candidate) while parity-check bits guide the list. The first \p known_zero_bits bits are
+  /// known to be 0 (filler bits) and are decoded as such. Returns true when the CRC of the
+  /// written bits holds.
   /// \throws std::invalid_argument on sizes (N above polar_max_code_length, K below the CRC).
   bool decode(const PolarCode& code, std::span<const float> coded_llrs, const CrcCalculator& crc,
-              std::span<bit_t> bits, unsigned known_zero_bits = 0);
+              std::span<bit_t> bits, unsigned known_zero_bits = 0,
+              unsigned crc_candidates = max_list_size);
 
 private:
   struct Path {
