@@ -237,10 +237,10 @@ void polar_encode(const PolarCode& code, std::span<const bit_t> bits, std::span<
     bit_t u = 0;
     if (code.bit_types[i] == PolarBitType::information) {
       u = bits[next++] & 1U;
+      reg ^= u; // only information bits enter the register
     } else if (code.bit_types[i] == PolarBitType::parity_check) {
       u = static_cast<bit_t>(reg & 1U);
     }
-    reg ^= u;
     coded[i] = u;
   }
   // d = u G_N, G_N the n-th Kronecker power of [1 0; 1 1]: butterflies of growing span.

@@ -143,8 +143,7 @@ bool PolarListDecoder::decode(const PolarCode& code, std::span<const float> code
           continue;
         }
         const bit_t u = type == PolarBitType::parity_check ? static_cast<bit_t>(p.reg & 1U) : 0;
-        p.metric += penalty(alpha(l, log2_n_)[0], u);
-        p.reg ^= u;
+        p.metric += penalty(alpha(l, log2_n_)[0], u); // frozen and PC bits leave the register
         store_bit(l, i, u);
       }
       if (code.bit_types[i] == PolarBitType::information) {

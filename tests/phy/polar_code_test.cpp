@@ -11,9 +11,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <numeric>
 #include <random>
+#include <string>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -177,35 +180,69 @@ TEST(PolarCode, EncoderIsTheKroneckerPowerOfTheKernel) {
   }
 }
 
-TEST(PolarCode, ParityCheckBitsFollowTheCyclicRegister) {
-  // n_PC = 3, n_PC^wm = 1 when E - K + 3 > 192: one parity check at a minimum-weight row among
-  // the most reliable inputs.
+TEST(PolarCode, ParityCheckBitsSitWhereTheSpecPutsThem) {
+  // n_PC = 3, n_PC^wm = 1 when E - K + 3 > 192: two parity checks on the least reliable inputs
+  // of Q_I^N, one at a minimum row weight (2^popcount) among the rest but the n_PC least
+  // reliable, the most reliable of those on ties.
   EXPECT_EQ(polar_uci_pc_weight_bits(20, 209), 0U);
   EXPECT_EQ(polar_uci_pc_weight_bits(20, 210), 1U);
-  const PolarCode code = make_polar_code(20, 400, 3, 1);
-  ASSERT_EQ(count_type(code, PolarBitType::parity_check), 3U);
-  // Recompute u from the encoder output (G_N is its own inverse) and replay the register.
-  std::mt19937_64 rng(3);
-  const BitVector block = random_bits(20, rng);
-  BitVector u(code.n);
-  polar_encode(code, block, u);
-  PolarCode all_info = code;
-  BitVector back(code.n);
-  std::fill(all_info.bit_types.begin(), all_info.bit_types.end(), PolarBitType::information);
-  all_info.k = code.n;
-  polar_encode(all_info, u, back); // u = d G_N
-  unsigned reg = 0;
-  std::size_t next = 0;
-  for (unsigned i = 0; i < code.n; ++i) {
-    reg = ((reg >> 1) | (reg << 4)) & 0x1FU;
-    if (code.bit_types[i] == PolarBitType::frozen) {
-      ASSERT_EQ(back[i], 0) << i;
-    } else if (code.bit_types[i] == PolarBitType::parity_check) {
-      ASSERT_EQ(back[i], reg & 1U) << i;
-    } else {
-      ASSERT_EQ(back[i], block[next++]) << i;
+  for (const auto& [k, e, wm] : {std::tuple{20U, 400U, 1U}, std::tuple{25U, 300U, 1U},
+                                 std::tuple{18U, 96U, 0U}, std::tuple{22U, 144U, 0U}}) {
+    SCOPED_TRACE("K " + std::to_string(k) + " E " + std::to_string(e));
+    const PolarCode code = make_polar_code(k, e, 3, wm);
+    ASSERT_EQ(count_type(code, PolarBitType::parity_check), 3U);
+    ASSERT_EQ(count_type(code, PolarBitType::information), k);
+    std::vector<unsigned> chosen; // Q_I^N, least reliable first
+    for (const std::uint16_t index : polar_reliability_sequence()) {
+      if (index < code.n && code.bit_types[index] != PolarBitType::frozen) {
+        chosen.push_back(index);
+      }
     }
-    reg ^= back[i];
+    for (unsigned r = 0; r < 3 - wm; ++r) {
+      EXPECT_EQ(code.bit_types[chosen[r]], PolarBitType::parity_check) << chosen[r];
+    }
+    if (wm == 1) {
+      unsigned best = chosen.back();
+      for (std::size_t r = chosen.size(); r-- > 3;) {
+        if (std::popcount(chosen[r]) < std::popcount(best)) {
+          best = chosen[r];
+        }
+      }
+      EXPECT_EQ(code.bit_types[best], PolarBitType::parity_check) << best;
+    }
+  }
+}
+
+TEST(PolarCode, ParityCheckBitsFollowTheCyclicRegister) {
+  // TS 38.212 5.3.1.2: the register turns by one place per input; a parity-check bit is y_0, and
+  // only information bits are added into y_0 (a parity-check bit leaves the register alone).
+  for (const auto& [k, e, wm] : {std::tuple{20U, 400U, 1U}, std::tuple{18U, 96U, 0U},
+                                 std::tuple{18U, 120U, 0U}, std::tuple{25U, 60U, 0U}}) {
+    SCOPED_TRACE("K " + std::to_string(k) + " E " + std::to_string(e));
+    const PolarCode code = make_polar_code(k, e, 3, wm);
+    std::mt19937_64 rng(3);
+    const BitVector block = random_bits(k, rng);
+    BitVector u(code.n);
+    polar_encode(code, block, u);
+    // Recover u from d (G_N is its own inverse) and replay the register.
+    PolarCode all_info = code;
+    std::fill(all_info.bit_types.begin(), all_info.bit_types.end(), PolarBitType::information);
+    all_info.k = code.n;
+    BitVector back(code.n);
+    polar_encode(all_info, u, back);
+    std::array<unsigned, 5> y{};
+    std::size_t next = 0;
+    for (unsigned i = 0; i < code.n; ++i) {
+      std::rotate(y.begin(), y.begin() + 1, y.end()); // y_0 <- y_1, .., y_4 <- y_0
+      if (code.bit_types[i] == PolarBitType::frozen) {
+        ASSERT_EQ(back[i], 0) << i;
+      } else if (code.bit_types[i] == PolarBitType::parity_check) {
+        ASSERT_EQ(back[i], y[0]) << i;
+      } else {
+        ASSERT_EQ(back[i], block[next++]) << i;
+        y[0] ^= back[i];
+      }
+    }
   }
 }
 

@@ -59,7 +59,8 @@ PolarCode make_polar_code(unsigned k, unsigned e, unsigned n_pc, unsigned n_pc_w
 std::span<const std::uint16_t> polar_reliability_sequence();
 
 /// Encodes \p bits (K bits c_0 ..) with \p code: places them and the parity-check bits of the
-/// 5-bit cyclic register on u, and writes d = u G_N to \p coded (N bits).
+/// 5-bit cyclic register on u (a parity-check bit is y_0; only information bits are added into
+/// y_0), and writes d = u G_N to \p coded (N bits).
 /// \throws std::invalid_argument on sizes.
 void polar_encode(const PolarCode& code, std::span<const bit_t> bits, std::span<bit_t> coded);
 
