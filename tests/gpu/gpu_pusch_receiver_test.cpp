@@ -250,8 +250,9 @@ TEST(GpuPuschReceiver, DftsOfdmAndUciBesideTheDeviceFrontEndDecode) {
   pdus[1].mcs_table = McsTable::transform_precoding_qam64;
   pdus[1].mcs_index = 14;
   pdus[1].pusch_identity = 7;
-  // UCI on PUSCH (HARQ-ACK and CSI part 1): demultiplexed from host LLRs, so beside the CUDA
-  // front end it takes the CPU one too, and its UL-SCH is decoded on the device.
+  // UCI on PUSCH (HARQ-ACK, CSI part 1 and a polar-coded CSI part 2): demultiplexed from host
+  // LLRs, so beside the CUDA front end it takes the CPU one too, and its UL-SCH is decoded on the
+  // device.
   pdus.push_back(pdus[1]);
   pdus[2].rnti = 3;
   pdus[2].prb_start = 45;
@@ -259,7 +260,7 @@ TEST(GpuPuschReceiver, DftsOfdmAndUciBesideTheDeviceFrontEndDecode) {
   pdus[2].transform_precoding = false;
   pdus[2].mcs_table = McsTable::qam64;
   pdus[2].mcs_index = 12;
-  pdus[2].uci = {2, 6, 0, 3, 9, 9, 0};
+  pdus[2].uci = {2, 6, 20, 3, 9, 9, 9};
   ASSERT_EQ(airan::apps::validate_link(scenario, pdus), "");
   airan::apps::SlotSimulator simulator(scenario);
   simulator.simulate(pdus, 1, 2, 3, std::pow(10.0F, -2.5F), 4);
@@ -290,6 +291,8 @@ TEST(GpuPuschReceiver, DftsOfdmAndUciBesideTheDeviceFrontEndDecode) {
     EXPECT_GT(results[2].times.channel_estimation_us, 0.0); // the CPU front end (UCI)
     EXPECT_EQ(results[2].uci.harq_ack, simulator.uci_bits(2).harq_ack);
     EXPECT_EQ(results[2].uci.csi_part1, simulator.uci_bits(2).csi_part1);
+    EXPECT_TRUE(results[2].uci.csi_part2_detected); // its CRC11 held
+    EXPECT_EQ(results[2].uci.csi_part2, simulator.uci_bits(2).csi_part2);
   }
 }
 
