@@ -59,7 +59,8 @@ inline phy::ResourceGrid multipath_grid(const phy::ResourceGrid& tx, unsigned nu
 
 /// A full-band PUSCH slot at 30 kHz as the CPU benchmarks receive it: \p num_prbs PRBs,
 /// \p num_layers layers (DMRS type 1, 2 CDM groups without data, 256-QAM MCS 27), a random TB
-/// sent in slot \p slot_number and received on \p num_rx antennas through multipath_grid().
+/// sent in slot \p slot_number and received on \p num_rx antennas through multipath_grid();
+/// with \p ptrs, PT-RS on DMRS port 0 on every data symbol (L 1) and every other PRB (K 2).
 struct MultipathSlot {
   phy::CellConfig cell;
   phy::PuschConfig pusch;
@@ -67,7 +68,7 @@ struct MultipathSlot {
 };
 
 inline MultipathSlot multipath_slot(unsigned num_prbs, unsigned num_layers, unsigned num_rx,
-                                    unsigned slot_number) {
+                                    unsigned slot_number, bool ptrs = false) {
   MultipathSlot r;
   r.cell.num_prbs = num_prbs;
   r.cell.n_cell_id = 500;
@@ -81,6 +82,7 @@ inline MultipathSlot multipath_slot(unsigned num_prbs, unsigned num_layers, unsi
   r.pusch.mcs_table = phy::McsTable::qam256;
   r.pusch.mcs_index = 27;
   r.pusch.data_scrambling_id = 500;
+  r.pusch.ptrs.enabled = ptrs;
   phy::PuschTransmitter transmitter(r.cell);
   phy::ResourceGrid tx = transmitter.make_grid();
   std::mt19937 rng(42);

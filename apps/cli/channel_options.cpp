@@ -16,6 +16,9 @@ void add_channel_options(CLI::App& app, ChannelOptions& options) {
   app.add_option("--correlation", options.correlation, "Antenna correlation: none|low|medium|high")
       ->capture_default_str();
   app.add_option("--cfo", options.cfo_hz, "Carrier frequency offset in Hz");
+  app.add_option("--phase-noise", options.phase_noise_linewidth_hz,
+                 "Receiver oscillator phase noise: 3 dB linewidth in Hz of a Wiener (random-walk) "
+                 "phase, 0 .. the subcarrier spacing (TDL/CDL models; 0: none)");
   app.add_option("--timing-offset", options.timing_offset_ns, "Timing offset in ns");
   app.add_option("--bs-antenna-pattern", options.bs_antenna_pattern,
                  "CDL: the base station's elements, omni or 38.901 (TR 38.901 Table 7.3-1, facing "
@@ -40,6 +43,7 @@ apps::ChannelSpec to_channel_spec(const ChannelOptions& options) {
   channel.max_doppler_hz = options.doppler_hz;
   channel.correlation = phy::parse_antenna_correlation(options.correlation);
   channel.cfo_hz = options.cfo_hz;
+  channel.phase_noise_linewidth_hz = options.phase_noise_linewidth_hz;
   channel.timing_offset_s = options.timing_offset_ns * 1e-9;
   channel.domain = apps::parse_channel_domain(options.domain);
   channel.bs_antenna_pattern = phy::parse_cdl_element_pattern(options.bs_antenna_pattern);

@@ -1,6 +1,7 @@
 /// \file
 /// \brief The channel-model options shared by `airan gen` and `airan eval` (--channel,
-/// --delay-spread, --doppler, --correlation, --cfo, --timing-offset, --domain) and their
+/// --delay-spread, --doppler, --correlation, --cfo, --phase-noise, --timing-offset, --domain)
+/// and their
 /// conversion to an apps::ChannelSpec.
 #pragma once
 
@@ -19,6 +20,7 @@ struct ChannelOptions {
   double doppler_hz = 0.0;
   std::string correlation = "none";
   double cfo_hz = 0.0;
+  double phase_noise_linewidth_hz = 0.0; ///< --phase-noise: 3 dB linewidth (0: none).
   double timing_offset_ns = 0.0;
   std::string domain = "time";
   std::string bs_antenna_pattern = "omni"; ///< CDL: the base station's elements.

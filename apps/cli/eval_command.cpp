@@ -32,6 +32,9 @@ struct EvalOptions {
   unsigned mcs_table = 1;
   bool transform_precoding = false;
   bool pi2bpsk = false;
+  bool ptrs = false;
+  unsigned ptrs_time_density = 1;
+  unsigned ptrs_frequency_density = 2;
   unsigned dmrs_additional_position = 1;
   std::uint64_t target_errors = 200;
   std::uint64_t max_slots = 5000;
@@ -86,6 +89,12 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
       throw std::invalid_argument(message);
     }
   }
+  if (o.ptrs) { // on the first layer's DMRS port, resourceElementOffset '00', ptrs-Power '00'
+    config.pusch.ptrs.enabled = true;
+    config.pusch.ptrs.time_density = o.ptrs_time_density;
+    config.pusch.ptrs.frequency_density = o.ptrs_frequency_density;
+    config.pusch.ptrs.dmrs_port = config.pusch.dmrs_port_of_layer(0);
+  }
   config.pusch.rv = 0;
   config.pusch.new_data_indicator = 1;
   config.scenario.channel = to_channel_spec(o.channel);
@@ -123,10 +132,15 @@ int run_eval(const EvalOptions& options) {
             << config.scenario.num_rx_antennas << " Rx, " << config.pusch.num_layers
             << " layer(s), " << (config.pusch.transform_precoding ? "DFT-s-OFDM, " : "") << "MCS "
             << config.pusch.mcs_index << " (table " << static_cast<int>(config.pusch.mcs_table)
-            << (config.pusch.tp_pi2bpsk ? ", pi/2-BPSK" : "") << "), TBS "
-            << apps::evaluation_tbs(config) << " bits; " << config.scenario.channel.describe()
-            << "; " << config.snr_db.size() << " SNR points, target " << config.target_errors
-            << " errors, at most " << config.max_slots << " slots, seed " << config.seed << '\n';
+            << (config.pusch.tp_pi2bpsk ? ", pi/2-BPSK" : "") << ")"
+            << (config.pusch.ptrs.enabled
+                    ? ", PT-RS L " + std::to_string(config.pusch.ptrs.time_density) + " K " +
+                          std::to_string(config.pusch.ptrs.frequency_density)
+                    : std::string())
+            << ", TBS " << apps::evaluation_tbs(config) << " bits; "
+            << config.scenario.channel.describe() << "; " << config.snr_db.size()
+            << " SNR points, target " << config.target_errors << " errors, at most "
+            << config.max_slots << " slots, seed " << config.seed << '\n';
   ProgressBar bar("eval");
   const auto points = apps::run_evaluation(config, [&](const apps::EvaluationProgress& p) {
     std::ostringstream label;
@@ -155,9 +169,11 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
       "eval", "BLER/throughput vs SNR of several receivers over a channel model");
   auto o = std::make_shared<EvalOptions>();
   o->command_line = command_line;
-  app->add_option("--receiver", o->receivers,
-                  "Comma-separated receivers: ls-lin-lmmse, mmse-lmmse, mmse2d-lmmse, mmse-irc, "
-                  "ls-lin-zf, perfect-csi, perfect-csi-app, neural")
+  app->add_option(
+         "--receiver", o->receivers,
+         "Comma-separated receivers: ls-lin-lmmse, mmse-lmmse, mmse2d-lmmse, mmse-no-ptrs, "
+         "mmse-irc, "
+         "ls-lin-zf, perfect-csi, perfect-csi-app, neural")
       ->capture_default_str();
   add_receiver_options(*app, o->receiver);
   app->add_option("--config", o->config,
@@ -187,6 +203,17 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
   app->add_flag("--pi2bpsk", o->pi2bpsk,
                 "tp-pi2BPSK: MCS 0 and 1 of Table 6.1.4.1-1 (0 to 5 of -2) are pi/2-BPSK")
       ->needs(tp);
+  auto* ptrs = app->add_flag("--ptrs", o->ptrs,
+                             "PT-RS (phase tracking) on the first layer's DMRS port: CP-OFDM only; "
+                             "receivers track the phase with it except mmse-no-ptrs");
+  app->add_option("--ptrs-time-density", o->ptrs_time_density, "L_PT-RS: 1, 2 or 4 symbols")
+      ->capture_default_str()
+      ->check(CLI::IsMember({1, 2, 4}))
+      ->needs(ptrs);
+  app->add_option("--ptrs-frequency-density", o->ptrs_frequency_density, "K_PT-RS: 2 or 4 PRBs")
+      ->capture_default_str()
+      ->check(CLI::IsMember({2, 4}))
+      ->needs(ptrs);
   app->add_option("--dmrs-additional-position", o->dmrs_additional_position,
                   "DMRS additional positions 0..3")
       ->capture_default_str();

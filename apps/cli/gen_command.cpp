@@ -59,6 +59,7 @@ int run_gen(const GenOptions& o) {
   header.channel.max_doppler_hz = o.channel.doppler_hz;
   header.channel.correlation = o.channel.correlation;
   header.channel.cfo_hz = o.channel.cfo_hz;
+  header.channel.phase_noise_linewidth_hz = o.channel.phase_noise_linewidth_hz;
   header.channel.timing_offset_s = link.channel.timing_offset_s;
   header.channel.domain = o.channel.domain;
   header.channel.bs_antenna_pattern =

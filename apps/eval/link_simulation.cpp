@@ -37,6 +37,7 @@ phy::TdlChannelConfig make_tdl_config(const LinkScenario& scenario) {
   }
   config.correlation = scenario.channel.correlation;
   config.cfo_hz = scenario.channel.cfo_hz;
+  config.phase_noise_linewidth_hz = scenario.channel.phase_noise_linewidth_hz;
   config.timing_offset_s = scenario.channel.timing_offset_s;
   return config;
 }
@@ -94,6 +95,9 @@ std::string ChannelSpec::describe() const {
   if (cfo_hz != 0.0) {
     text << ", CFO " << cfo_hz << " Hz";
   }
+  if (phase_noise_linewidth_hz != 0.0) {
+    text << ", phase noise " << phase_noise_linewidth_hz << " Hz linewidth";
+  }
   if (timing_offset_s != 0.0) {
     text << ", timing offset " << timing_offset_s * 1e9 << " ns";
   }
@@ -149,10 +153,11 @@ std::string validate_link(const LinkScenario& scenario, std::span<const phy::Pus
         " has no geometry)");
   }
   if (is_awgn(channel)) {
-    if (channel.cfo_hz != 0.0 || channel.timing_offset_s != 0.0 || channel.max_doppler_hz != 0.0 ||
+    if (channel.cfo_hz != 0.0 || channel.phase_noise_linewidth_hz != 0.0 ||
+        channel.timing_offset_s != 0.0 || channel.max_doppler_hz != 0.0 ||
         channel.delay_spread_s != 0.0 || channel.correlation != phy::AntennaCorrelation::none) {
-      add("channel: a delay spread, antenna correlation, CFO, timing offset and Doppler need a TDL "
-          "or CDL model, not awgn");
+      add("channel: a delay spread, antenna correlation, CFO, phase noise, timing offset and "
+          "Doppler need a TDL or CDL model, not awgn");
     }
   } else {
     try {

@@ -30,6 +30,11 @@ ReceiverSpec wiener_time_spec(ReceiverSpec spec) {
   return spec;
 }
 
+ReceiverSpec without_phase_tracking(ReceiverSpec spec) {
+  spec.front_end.track_phase = false;
+  return spec;
+}
+
 ReceiverSpec neural_spec() {
   ReceiverSpec spec;
   spec.name = "neural";
@@ -53,6 +58,11 @@ std::vector<ReceiverSpec> build_catalog() {
                                  "occasions (Doppler and CFO fitted per PDU)",
                                  FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse,
                                  false)),
+      without_phase_tracking(make_spec(
+          "mmse-no-ptrs",
+          "as mmse-lmmse without PT-RS phase tracking (PT-RS REs carry no data, the phase "
+          "error stays): what the PT-RS buys",
+          FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse, false)),
       make_spec("mmse-irc", "as mmse-lmmse with an MMSE-IRC equalizer",
                 FrequencyInterpolation::mmse, true, EqualizerAlgorithm::mmse_irc, false),
       make_spec("ls-lin-zf", "LS channel estimate, linear interpolation, zero forcing",

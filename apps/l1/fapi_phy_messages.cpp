@@ -112,7 +112,7 @@ void FapiPhy::Impl::on_param() {
   caps.pusch_mapping_type = 0b11;
   caps.pusch_allocation_types = 0b10; // type 1 only
   caps.pusch_vrb_to_prb_mapping = 0b01;
-  caps.pusch_max_ptrs_ports = 0;
+  caps.pusch_max_ptrs_ports = 1; // one PT-RS port, CP-OFDM (io::to_pusch_config())
   caps.max_puschs_tbs_per_slot = static_cast<std::uint8_t>(io::fapi_max_pusch_pdus);
   caps.max_number_mimo_layers_non_cb_pusch =
       static_cast<std::uint8_t>(std::clamp(config.receiver.max_layers, 1U, 4U));

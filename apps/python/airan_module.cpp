@@ -6,7 +6,9 @@
 #include "airan/apps/receiver_catalog.h"
 #include "airan/io/pusch_config_file.h"
 #include "airan/phy/antenna_correlation.h"
+#include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/nn/neural_receiver_inputs.h"
+#include "airan/phy/ptrs_pusch.h"
 #include "airan/phy/pusch_front_end.h"
 #include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/pusch_transmitter.h"
@@ -171,9 +173,30 @@ private:
     pdu["num_symbols"] = p.num_symbols;
     pdu["num_layers"] = p.num_layers;
     pdu["modulation_order"] = p.modulation_order();
+    pdu["ptrs"] = describe_ptrs(p);
     pdu["tb_bits"] = to_numpy<phy::bit_t>(tb, {static_cast<py::ssize_t>(tb.size())});
     pdu["codeword_bits"] = to_numpy<phy::bit_t>(codeword_, {static_cast<py::ssize_t>(g)});
     return pdu;
+  }
+
+  /// The PT-RS of \p p (None without): PuschConfig::ptrs and where its REs lie.
+  [[nodiscard]] py::object describe_ptrs(const phy::PuschConfig& p) const {
+    if (!p.ptrs.enabled) {
+      return py::none();
+    }
+    const phy::PtrsPattern pattern =
+        phy::make_ptrs_pattern(p, phy::pusch_dmrs_symbols(link_.cell, p).mask);
+    py::dict ptrs;
+    ptrs["time_density"] = p.ptrs.time_density;
+    ptrs["frequency_density"] = p.ptrs.frequency_density;
+    ptrs["re_offset"] = p.ptrs.re_offset;
+    ptrs["dmrs_port"] = p.ptrs.dmrs_port;
+    ptrs["power"] = p.ptrs.power;
+    ptrs["symbol_mask"] = pattern.symbol_mask;
+    ptrs["subcarrier_offset"] = pattern.offset;
+    ptrs["subcarrier_period"] = pattern.period;
+    ptrs["layer"] = pattern.layer;
+    return ptrs;
   }
 
   /// The neural receiver's input tensors of PDU \p p and where its LLRs land (training data).
@@ -225,7 +248,10 @@ and receive antenna), grid (complex64 [rx, symbol, subcarrier], the received res
 true_channel (complex64 [rx, port, symbol, subcarrier]; each PUSCH is a UE with its own fading,
 so per subcarrier the channel of the PUSCH there) and pdus, a list of dicts per PUSCH:
 rnti, prb_start (in the carrier), prb_size, start_symbol, num_symbols, num_layers,
-modulation_order, tb_bits (uint8), codeword_bits (uint8 [G], the scrambled codeword: the labels
+modulation_order, ptrs (None, or the PUSCH's PT-RS: time_density, frequency_density, re_offset,
+dmrs_port, power as the scenario's ptrs map gives them, and symbol_mask (bit l: slot symbol l
+carries PT-RS), layer, and the PT-RS subcarriers of the allocation, subcarrier_offset +
+i * subcarrier_period), tb_bits (uint8), codeword_bits (uint8 [G], the scrambled codeword: the labels
 of a receiver's LLRs, in the order the front end writes them), llr_reference (float32 [G], the
 reference receiver's LLRs, log P(0)/P(1): positive favours 0) and reference_noise_variance
 (both absent when reference_receiver is ""), and with neural_inputs=True the neural receiver's
@@ -241,7 +267,8 @@ without data, MCS tables 1 and 3 read as TS 38.214 Tables 6.1.4.1-1 and -2; one 
 a PRB count 2^a 3^b 5^c needed), pi2bpsk=True with it makes the rows whose Q_m is q pi/2-BPSK
 (tp-pi2BPSK); the
 scenario's YAML keys transform_precoding, tp_pi2bpsk, pusch_identity and dmrs_hopping do the
-same per PUSCH. The neural receiver's inputs are CP-OFDM only.)")
+same per PUSCH. A scenario's ptrs map adds PT-RS to a CP-OFDM PUSCH (its REs carry no data, so
+G shrinks). The neural receiver's inputs are CP-OFDM only.)")
       .def(py::init<const std::string&, const std::string&, double, double, const std::string&,
                     const std::string&, unsigned, const std::string&, bool, const std::string&,
                     const std::string&, const std::string&, const std::string&, bool, bool>(),

@@ -28,6 +28,9 @@ std::string GpuCellGroup::Cell::admit(std::span<const phy::PuschConfig> pdus, st
   if (pdu.transform_precoding) {
     return "unsupported PDU: transform precoding (DFT-s-OFDM) is received by the CPU only";
   }
+  if (pdu.ptrs.enabled) {
+    return "unsupported PDU: PT-RS (phase tracking) is received by the CPU only";
+  }
   if (pdu.uci.present()) {
     return "unsupported PDU: UCI on PUSCH is demultiplexed by the CPU receiver only";
   }

@@ -3,6 +3,7 @@
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/tbs_calculator.h"
 #include "fapi_pusch_pdu_codec.h"
+#include "fapi_pusch_ptrs_conversion.h"
 
 #include <algorithm>
 #include <bit>
@@ -73,8 +74,8 @@ FapiError check_supported(const FapiPuschPdu& pdu, const phy::CellConfig& cell) 
         FapiStatus::unsupported,
         "CSI part 2 sized from CSI part 1 (CSIPart2BitLength 0xFFFF) is not supported");
   }
-  if (pdu.ptrs) {
-    return pdu_error(FapiStatus::unsupported, "PT-RS is not supported");
+  if (FapiError error = fapi_detail::check_pusch_ptrs(pdu); !error.ok()) {
+    return error;
   }
   if (FapiError error = check_transform_precoding(pdu); !error.ok()) {
     return error;
@@ -233,6 +234,11 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
   config.n_scid = pdu.scid;
   config.dmrs_scrambling_id = pdu.ul_dmrs_scrambling_id;
   config.num_dmrs_cdm_groups_no_data = pdu.num_dmrs_cdm_grps_no_data;
+  if (pdu.ptrs) {
+    if (FapiError error = fapi_detail::ptrs_config_of(*pdu.ptrs, config); !error.ok()) {
+      return error;
+    }
+  }
 
   config.mcs_index = pdu.mcs_index;
   config.transform_precoding = pdu.transform_precoding == 0;
@@ -330,6 +336,9 @@ FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig
   data.harq_process_id = static_cast<std::uint8_t>(pusch.harq_process_id);
   data.new_data_indicator = pusch.new_data_indicator ? 1 : 0;
   data.tb_size = tbs_bits / 8;
+  if (pusch.ptrs.enabled) {
+    pdu.ptrs = fapi_detail::fapi_ptrs_of(pusch);
+  }
   if (pusch.uci.present()) {
     FapiPuschUci& uci = pdu.uci.emplace();
     uci.harq_ack_bit_length = static_cast<std::uint16_t>(pusch.uci.harq_ack_bits);

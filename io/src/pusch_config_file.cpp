@@ -164,6 +164,21 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
       {"tb_size_bits", u32_field(p.tb_size_bits)},
       {"tbs_lbrm", u32_field(p.tbs_lbrm)},
       {"x_overhead", uint_field(p.x_overhead, 18)},
+      {"ptrs",
+       [&](auto& n, auto& w) {
+         // The map's presence enables PT-RS; `enabled: false` keeps it off.
+         phy::PuschPtrsConfig& t = p.ptrs;
+         t.enabled = true;
+         const std::map<std::string, KeyHandler> ptrs_handlers = {
+             {"enabled", [&](auto& m, auto& v) { t.enabled = read_bool(m, v, ctx); }},
+             {"time_density", uint_field(t.time_density, 4)},
+             {"frequency_density", uint_field(t.frequency_density, 4)},
+             {"re_offset", uint_field(t.re_offset, 3)},
+             {"dmrs_port", uint_field(t.dmrs_port, 11)},
+             {"power", uint_field(t.power, 3)},
+         };
+         for_each_key(n, w, ptrs_handlers, ctx);
+       }},
       {"uci",
        [&](auto& n, auto& w) {
          phy::PuschUciConfig& u = p.uci;

@@ -97,6 +97,9 @@ std::string validate_header(const TestVectorHeader& header) {
   if (!std::isfinite(channel.cfo_hz) || !std::isfinite(channel.timing_offset_s)) {
     return "channel cfo_hz and timing_offset_s must be finite";
   }
+  if (!std::isfinite(channel.phase_noise_linewidth_hz) || channel.phase_noise_linewidth_hz < 0.0) {
+    return "channel phase_noise_linewidth_hz must be finite and >= 0";
+  }
   if (!std::isfinite(header.snr_db)) {
     return "snr_db must be finite";
   }

@@ -104,6 +104,9 @@ template <typename Channel, typename V> void visit_channel(Channel& c, V& v) {
   v.optional_text("bs_antenna_pattern", c.bs_antenna_pattern);
   v.optional_text("bs_polarization", c.bs_polarization);
   v.optional_text("ue_polarization", c.ue_polarization);
+  // Added with phase noise: vectors written before have none.
+  v.optional("phase_noise_linewidth_hz",
+             [&] { v.real("phase_noise_linewidth_hz", c.phase_noise_linewidth_hz); });
 }
 
 /// Attributes of /slots/NNNN/pdus/K: one per phy::PuschConfig field, then expected_crc_ok.
@@ -146,6 +149,14 @@ template <typename Pdu, typename V> void visit_pdu(Pdu& pdu, V& v) {
   v.uint("tb_size_bits", p.tb_size_bits);
   v.uint("tbs_lbrm", p.tbs_lbrm);
   v.uint("x_overhead", p.x_overhead);
+  // Added with PT-RS: vectors written before carry none (ptrs_enabled 0).
+  v.optional("ptrs_enabled", [&] { v.boolean("ptrs_enabled", p.ptrs.enabled); });
+  v.optional("ptrs_time_density", [&] { v.uint("ptrs_time_density", p.ptrs.time_density); });
+  v.optional("ptrs_frequency_density",
+             [&] { v.uint("ptrs_frequency_density", p.ptrs.frequency_density); });
+  v.optional("ptrs_re_offset", [&] { v.uint("ptrs_re_offset", p.ptrs.re_offset); });
+  v.optional("ptrs_dmrs_port", [&] { v.uint("ptrs_dmrs_port", p.ptrs.dmrs_port); });
+  v.optional("ptrs_power", [&] { v.uint("ptrs_power", p.ptrs.power); });
   // Added with UCI on PUSCH: vectors written before carry none (every size 0).
   v.optional("uci_harq_ack_bits", [&] { v.uint("uci_harq_ack_bits", p.uci.harq_ack_bits); });
   v.optional("uci_csi_part1_bits", [&] { v.uint("uci_csi_part1_bits", p.uci.csi_part1_bits); });

@@ -204,6 +204,10 @@ PuschMeasurements NeuralPuschDetector::detect(const ResourceGrid& grid, const Ce
                                               std::span<float> llrs) {
   Impl& s = *impl_;
   check_neural_pdu_layers(s.max_layers, pusch, "neural PUSCH detector");
+  if (pusch.ptrs.enabled) {
+    throw std::invalid_argument("neural PUSCH detector: PT-RS PDUs are received by the classical "
+                                "front end (the model does not track phase)");
+  }
   const std::size_t g = pusch_coded_bits(cell, pusch);
   if (llrs.size() != g) {
     throw std::invalid_argument("neural PUSCH detector: " + std::to_string(llrs.size()) +

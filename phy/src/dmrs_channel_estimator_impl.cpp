@@ -342,9 +342,14 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
   prepare_interpolation(options, scs_hz, pilot_snr,
                         prior_delay_spread(options, measurements.delay_spread_s));
   const bool wiener = options.time_interpolation == TimeInterpolation::wiener;
+  const bool align = options.align_occasion_phases && correlations.pairs > 0;
+  std::array<cf32, max_dmrs_occasions> rotations{};
+  if (align) {
+    detail::occasion_alignment(correlations, rotations.data());
+  }
   if (wiener) {
     prepare_time_wiener(cell, slot, mapping, options, correlations, channel_power,
-                        noise.despread_variance, measurements.cfo_hz.value_or(0.0F),
+                        noise.despread_variance, align ? 0.0F : measurements.cfo_hz.value_or(0.0F),
                         pusch.dmrs_length);
   }
   // Each antenna and layer interpolates its own rows: frequency, then time.
@@ -352,6 +357,10 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
       pilots_.num_rx, pilots_.num_layers, [&](unsigned rx, unsigned layer, unsigned lane) {
         float* scratch = scratch_rows_.data() + lane * scratch_row_floats_;
         interpolate_frequency(estimate, options, rx, layer, scratch);
+        if (align) {
+          detail::align_occasions(estimate, std::span(dmrs_symbols_.data(), num_dmrs_symbols_),
+                                  pilots_.num_occasions, rx, layer, rotations.data());
+        }
         detail::interpolate_time(estimate, mapping, options.time_interpolation,
                                  std::span(dmrs_symbols_.data(), num_dmrs_symbols_),
                                  pilots_.num_occasions, rx, layer, reinterpret_cast<cf32*>(scratch),

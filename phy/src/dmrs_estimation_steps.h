@@ -138,6 +138,15 @@ std::optional<float> estimate_cfo(const OccasionCorrelations& correlations, cons
                                   unsigned slot, std::span<const unsigned> dmrs_symbols,
                                   unsigned symbols_per_occasion);
 
+/// Rotations that bring each of the correlations.pairs + 1 occasions to the first one's phase:
+/// rotations[0] = 1, rotations[o + 1] = rotations[o] conj(c_o) / |c_o| (1 where c_o = 0).
+void occasion_alignment(const OccasionCorrelations& correlations, cf32* rotations);
+
+/// Multiplies the occasion rows (the first symbol of each occasion among \p dmrs_symbols) of
+/// antenna \p rx and \p layer by \p rotations.
+void align_occasions(ChannelEstimate& estimate, std::span<const unsigned> dmrs_symbols,
+                     unsigned occasions, unsigned rx, unsigned layer, const cf32* rotations);
+
 /// Time interpolation of antenna \p rx and \p layer of \p estimate: fills the PDU's symbols
 /// from the occasion rows (the first symbol of each of the \p occasions occasions among
 /// \p dmrs_symbols), linearly between the occasions (held beyond the first and the last) or

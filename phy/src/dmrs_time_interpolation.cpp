@@ -4,8 +4,40 @@
 
 #include <algorithm>
 #include <array>
+#include <complex>
 
 namespace airan::phy::detail {
+
+void occasion_alignment(const OccasionCorrelations& correlations, cf32* rotations) {
+  rotations[0] = cf32(1.0F, 0.0F);
+  std::complex<double> total(1.0, 0.0);
+  for (unsigned o = 0; o < correlations.pairs; ++o) {
+    const std::complex<double> c(correlations.c_re[o], correlations.c_im[o]);
+    if (std::abs(c) > 0.0) {
+      total *= std::conj(c) / std::abs(c);
+    }
+    rotations[o + 1] = cf32(static_cast<float>(total.real()), static_cast<float>(total.imag()));
+  }
+}
+
+void align_occasions(ChannelEstimate& estimate, std::span<const unsigned> dmrs_symbols,
+                     unsigned occasions, unsigned rx, unsigned layer, const cf32* rotations) {
+  const auto symbols_per_occasion = static_cast<unsigned>(dmrs_symbols.size()) / occasions;
+  for (unsigned o = 1; o < occasions; ++o) {
+    // Products written out (std::complex's operator* checks for NaN and infinity in a call).
+    const float c = rotations[o].real();
+    const float d = rotations[o].imag();
+    const auto row =
+        estimate.channel(rx, layer, dmrs_symbols[std::size_t{o} * symbols_per_occasion]);
+    auto* h = reinterpret_cast<float*>(row.data());
+    for (std::size_t k = 0; k < row.size(); ++k) {
+      const float re = h[2 * k];
+      const float im = h[2 * k + 1];
+      h[2 * k] = re * c - im * d;
+      h[2 * k + 1] = re * d + im * c;
+    }
+  }
+}
 
 void interpolate_time(ChannelEstimate& estimate, const PuschReMapping& mapping,
                       TimeInterpolation mode, std::span<const unsigned> dmrs_symbols,

@@ -1,6 +1,7 @@
 #include "airan/phy/pusch_config.h"
 
 #include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/ptrs_pusch.h"
 #include "airan/phy/pusch_precoder.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/tbs_calculator.h"
@@ -190,6 +191,38 @@ std::string validate_transform_precoding(const CellConfig& /*cell*/, const Pusch
   return {};
 }
 
+/// PT-RS (TS 38.211 6.4.1.2, TS 38.214 6.2.3.1): one port, CP-OFDM only.
+std::string validate_ptrs(const CellConfig& /*cell*/, const PuschConfig& pusch) {
+  const PuschPtrsConfig& ptrs = pusch.ptrs;
+  if (!ptrs.enabled) {
+    return {};
+  }
+  if (pusch.transform_precoding) {
+    return "PT-RS with transform precoding (TS 38.211 6.4.1.2.2.2) is not supported";
+  }
+  if (ptrs.time_density != 1 && ptrs.time_density != 2 && ptrs.time_density != 4) {
+    return "PT-RS time density must be 1, 2 or 4, not " + str(ptrs.time_density);
+  }
+  if (ptrs.frequency_density != 2 && ptrs.frequency_density != 4) {
+    return "PT-RS frequency density must be 2 or 4 PRBs, not " + str(ptrs.frequency_density);
+  }
+  if (ptrs.re_offset > 3) {
+    return "PT-RS resource element offset must be 0..3, not " + str(ptrs.re_offset);
+  }
+  if (ptrs.power > 1) {
+    return "PT-RS power " + str(ptrs.power) + " is reserved (0 or 1)";
+  }
+  if (ptrs.dmrs_port >= 16 || ((pusch.dmrs_ports >> ptrs.dmrs_port) & 1U) == 0) {
+    return "PT-RS DMRS port " + str(ptrs.dmrs_port) + " is not one of the PDU's DMRS ports";
+  }
+  if (ptrs_re_reference(pusch.dmrs_config_type, ptrs.dmrs_port, ptrs.re_offset) < 0) {
+    return "PT-RS cannot follow DMRS port " + str(ptrs.dmrs_port) + " of DMRS type " +
+           str(static_cast<unsigned>(pusch.dmrs_config_type)) +
+           " (TS 38.211 Table 6.4.1.2.2.1-1 lists ports 0..3 for type 1, 0..5 for type 2)";
+  }
+  return {};
+}
+
 /// The UCI payloads and offsets against what TS 38.212/38.213 define and airan codes.
 std::string validate_uci(const PuschUciConfig& uci) {
   const auto too_long = [](const char* part, unsigned bits) {
@@ -323,8 +356,8 @@ std::string PuschConfig::validate(const CellConfig& cell) const {
   if (std::string error = cell.validate(); !error.empty()) {
     return "cell: " + error;
   }
-  for (auto* check :
-       {validate_allocation, validate_dmrs, validate_precoding, validate_transform_precoding}) {
+  for (auto* check : {validate_allocation, validate_dmrs, validate_precoding,
+                      validate_transform_precoding, validate_ptrs}) {
     if (std::string error = check(cell, *this); !error.empty()) {
       return error;
     }

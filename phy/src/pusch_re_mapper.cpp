@@ -34,7 +34,8 @@ unsigned PuschReMapping::num_data_res(unsigned symbol) const {
     return 0;
   }
   if (!dmrs_symbols.contains(symbol)) {
-    return num_subcarriers();
+    return ptrs.on_symbol(symbol) ? num_subcarriers() - ptrs_count(ptrs, num_subcarriers())
+                                  : num_subcarriers();
   }
   const auto per_prb = static_cast<unsigned>(
       std::count(data_on_dmrs_symbol.begin(), data_on_dmrs_symbol.end(), true));
@@ -53,7 +54,10 @@ bool PuschReMapping::is_data_re(unsigned symbol, unsigned k) const {
   if (symbol < start_symbol || symbol >= start_symbol + num_symbols || k >= num_subcarriers()) {
     return false;
   }
-  return !dmrs_symbols.contains(symbol) || data_on_dmrs_symbol[k % subcarriers_per_prb];
+  if (dmrs_symbols.contains(symbol)) {
+    return data_on_dmrs_symbol[k % subcarriers_per_prb];
+  }
+  return !ptrs.on_symbol(symbol) || !ptrs.on_subcarrier(k);
 }
 
 PuschReMapping make_pusch_re_mapping(const CellConfig& cell, const PuschConfig& pusch) {
@@ -69,6 +73,7 @@ PuschReMapping make_pusch_re_mapping(const CellConfig& cell, const PuschConfig& 
     const unsigned group = pusch.dmrs_config_type == DmrsConfigType::type1 ? k % 2 : (k % 6) / 2;
     mapping.data_on_dmrs_symbol[k] = group >= pusch.num_dmrs_cdm_groups_no_data;
   }
+  mapping.ptrs = make_ptrs_pattern(pusch, mapping.dmrs_symbols.mask);
   return mapping;
 }
 
@@ -89,6 +94,7 @@ PuschDataLayout make_pusch_data_layout(const PuschReMapping& mapping) {
       d.data_index[d.data_per_prb++] = k;
     }
   }
+  d.ptrs = mapping.ptrs;
   return d;
 }
 
@@ -101,6 +107,12 @@ void map_pusch_data(const PuschReMapping& mapping, std::span<const cf32> layer_s
     const cf32* in = layer_symbols.data() + layer * per_layer;
     for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
       cf32* out = grid.symbol(layer, l).data() + mapping.first_subcarrier;
+      if (mapping.ptrs.on_symbol(l)) {
+        for (unsigned k = 0; k < width; ++k) {
+          out[k] = mapping.ptrs.on_subcarrier(k) ? cf32(0.0F, 0.0F) : *in++;
+        }
+        continue;
+      }
       if (!mapping.dmrs_symbols.contains(l)) {
         std::copy_n(in, width, out);
         in += width;
@@ -127,8 +139,7 @@ void extract_pusch_data(const PuschReMapping& mapping, const ResourceGrid& grid,
     for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
       const cf32* in = grid.symbol(layer, l).data() + mapping.first_subcarrier;
       for (unsigned k = 0; k < width; ++k) {
-        if (!mapping.dmrs_symbols.contains(l) ||
-            mapping.data_on_dmrs_symbol[k % subcarriers_per_prb]) {
+        if (mapping.is_data_re(l, k)) {
           *out++ = in[k];
         }
       }

@@ -64,7 +64,8 @@ struct PuschTransmitter::Impl {
     }
   }
 
-  /// Writes the DMRS of every layer into \p target (ports = layers) at its DMRS REs.
+  /// Writes the DMRS of every layer into \p target (ports = layers) at its DMRS REs, and the
+  /// PT-RS.
   void map_dmrs(const PuschConfig& pusch, const PuschReMapping& mapping, unsigned slot,
                 ResourceGrid& target) {
     const PuschDmrsParams params = make_pusch_dmrs_params(cell, pusch, slot);
@@ -81,6 +82,22 @@ struct PuschTransmitter::Impl {
         for (std::size_t i = 0; i < values.size(); ++i) {
           row[dmrs_subcarrier(pusch.dmrs_config_type, delta, static_cast<unsigned>(i))] = values[i];
         }
+      }
+    }
+    if (!mapping.ptrs.present()) {
+      return;
+    }
+    // PT-RS on the layer of its DMRS port; map_pusch_data() left its REs empty on every layer.
+    const std::span<cf32> ptrs(dmrs_values.data(),
+                               ptrs_count(mapping.ptrs, mapping.num_subcarriers()));
+    generate_pusch_ptrs(params, pusch, mapping.ptrs, ptrs);
+    for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+      if (!mapping.ptrs.on_symbol(l)) {
+        continue;
+      }
+      cf32* row = target.symbol(mapping.ptrs.layer, l).data() + mapping.first_subcarrier;
+      for (std::size_t n = 0; n < ptrs.size(); ++n) {
+        row[mapping.ptrs.offset + n * mapping.ptrs.period] = ptrs[n];
       }
     }
   }

@@ -7,6 +7,7 @@
 #include <limits>
 #include <numbers>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -112,6 +113,16 @@ void TdlChannel::validate_and_prepare() {
   if (!std::isfinite(c.cfo_hz) || std::abs(c.cfo_hz) > sample_rate_hz_ / 2.0) {
     invalid("cfo_hz must be finite and within half the sample rate");
   }
+  const double scs = numerology_.subcarrier_spacing();
+  if (!std::isfinite(c.phase_noise_linewidth_hz) || c.phase_noise_linewidth_hz < 0.0 ||
+      c.phase_noise_linewidth_hz > scs) {
+    std::ostringstream text;
+    text << "phase_noise_linewidth_hz must be finite and in [0, subcarrier spacing " << scs
+         << " Hz], got " << c.phase_noise_linewidth_hz;
+    invalid(text.str());
+  }
+  phase_noise_ = WienerPhaseNoise(c.phase_noise_linewidth_hz, sample_rate_hz_, 0);
+  cpe_.assign(phase_noise_.enabled() ? numerology_.symbols_per_slot() : 0, 1.0);
   if (c.rays) {
     config_.sinusoids_per_tap = c.rays->rays_per_tap();
     if (c.correlation != AntennaCorrelation::none) {
@@ -186,7 +197,6 @@ void TdlChannel::validate_and_prepare() {
   mix_scratch_.assign(num_pairs_, 0.0);
 
   // Steering vectors exp(-j 2 pi f_k tau) of every tap over the carrier.
-  const double scs = numerology_.subcarrier_spacing();
   steering_re_.resize(std::size_t{num_taps_} * num_subcarriers_);
   steering_im_.resize(std::size_t{num_taps_} * num_subcarriers_);
   for (unsigned n = 0; n < num_taps_; ++n) {
@@ -209,6 +219,8 @@ void TdlChannel::reseed(std::uint64_t seed) {
   } else {
     draw_jakes_sinusoids(seed);
   }
+  phase_noise_.reseed(seed);
+  cpe_valid_ = false;
   prepare_phasor_steps();
 }
 
@@ -358,6 +370,16 @@ void TdlChannel::for_each_symbol(double slot_start_s, unsigned slot, PerSymbol&&
   double time_s =
       slot_start_s + (static_cast<double>(sample) + (n_fft - 1) / 2.0) / sample_rate_hz_;
   set_phasors(time_s);
+  // Phase noise: the process from the slot's first sample, symbol after symbol, unless this
+  // slot's common phase errors are at hand (its response, then its grid).
+  const bool phase_noise = phase_noise_.enabled();
+  const std::int64_t first_sample = std::llround(slot_start_s * sample_rate_hz_);
+  const bool draw_cpe = phase_noise && !(cpe_valid_ && cpe_first_sample_ == first_sample);
+  if (draw_cpe) {
+    phase_noise_.seek(first_sample);
+    cpe_first_sample_ = first_sample;
+    cpe_valid_ = true;
+  }
   for (unsigned l = 0; l < num_symbols; ++l) {
     if (l > 0) {
       const unsigned step = n_fft + numerology_.cp_length(slot, l);
@@ -366,8 +388,15 @@ void TdlChannel::for_each_symbol(double slot_start_s, unsigned slot, PerSymbol&&
       time_s = slot_start_s + (static_cast<double>(sample) + (n_fft - 1) / 2.0) / sample_rate_hz_;
     }
     const double cfo_cycles = std::fmod(config_.cfo_hz * time_s, 1.0);
-    combine_gains(phasor_.data(), std::polar(1.0, two_pi * cfo_cycles), raw_gains_.data(),
-                  mix_scratch_.data(), gains_.data());
+    std::complex<double> scale = std::polar(1.0, two_pi * cfo_cycles);
+    if (draw_cpe) { // the common phase error over the useful part
+      phase_noise_.advance(numerology_.cp_length(slot, l));
+      cpe_[l] = phase_noise_.mean_phasor(n_fft);
+    }
+    if (phase_noise) {
+      scale *= cpe_[l];
+    }
+    combine_gains(phasor_.data(), scale, raw_gains_.data(), mix_scratch_.data(), gains_.data());
     per_symbol(l);
   }
 }

@@ -1,6 +1,6 @@
 // TdlChannel time-domain path: fractional-delay interpolators (Kaiser-windowed sinc), one
 // combined impulse response per antenna pair rebuilt per block of samples from the tap gains,
-// direct-form filtering and the CFO rotation.
+// direct-form filtering and the CFO and phase-noise rotations.
 #include "airan/phy/tdl_channel.h"
 
 #include <algorithm>
@@ -59,6 +59,11 @@ void accumulate_lags(const float* hr, const float* hi, unsigned length, const fl
       out_im[q] += a * xi[q] + b * xr[q];
     }
   }
+}
+
+/// a b without the library's NaN and infinity recovery (std::complex's operator*).
+cf32 tdl_rotate_sample(cf32 a, cf32 b) {
+  return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
 }
 
 } // namespace
@@ -125,6 +130,7 @@ void TdlChannel::design_interpolators() {
   window_im_.assign(std::size_t{config_.num_tx} * window, 0.0F);
   out_re_.assign(block_length_, 0.0F);
   out_im_.assign(block_length_, 0.0F);
+  phase_noise_block_.assign(phase_noise_.enabled() ? block_length_ : 0, cf32(1.0F));
 }
 
 void TdlChannel::build_impulse_responses() {
@@ -175,6 +181,12 @@ void TdlChannel::filter_block(std::span<const cf32> tx, std::size_t samples_per_
   const cf32 rotation_step(
       std::polar(1.0, (2.0 * std::numbers::pi) * config_.cfo_hz / sample_rate_hz_));
   const bool rotate = config_.cfo_hz != 0.0;
+  // Phase noise: one oscillator for all receive antennas, its phasors for the block's samples.
+  const cf32* noise = nullptr;
+  if (phase_noise_.enabled()) {
+    phase_noise_.generate(std::span(phase_noise_block_).first(count));
+    noise = phase_noise_block_.data();
+  }
 
   float* out_re = out_re_.data();
   float* out_im = out_im_.data();
@@ -196,9 +208,16 @@ void TdlChannel::filter_block(std::span<const cf32> tx, std::size_t samples_per_
         const cf32 v(out_re[q], out_im[q]);
         y[q] = cf32(v.real() * rotation.real() - v.imag() * rotation.imag(),
                     v.real() * rotation.imag() + v.imag() * rotation.real());
+        if (noise != nullptr) {
+          y[q] = tdl_rotate_sample(y[q], noise[q]);
+        }
         rotation =
             cf32(rotation.real() * rotation_step.real() - rotation.imag() * rotation_step.imag(),
                  rotation.real() * rotation_step.imag() + rotation.imag() * rotation_step.real());
+      }
+    } else if (noise != nullptr) {
+      for (std::size_t q = 0; q < count; ++q) {
+        y[q] = tdl_rotate_sample(cf32(out_re[q], out_im[q]), noise[q]);
       }
     } else {
       for (std::size_t q = 0; q < count; ++q) {
@@ -219,6 +238,11 @@ void TdlChannel::apply_time_domain(std::span<const cf32> tx, std::size_t samples
   }
   if (samples_per_antenna == 0) {
     return;
+  }
+  if (phase_noise_.enabled()) { // the oscillator's process from the buffer's first sample
+    const std::int64_t first_sample = std::llround(start_s * sample_rate_hz_);
+    phase_noise_.seek(first_sample);
+    cpe_valid_ = cpe_valid_ && first_sample == cpe_first_sample_; // else a new replay point
   }
   // Gains of block b are those at its centre, start + (b U + (U - 1) / 2) / fs.
   const double centre_offset_s = (block_length_ - 1) / 2.0 / sample_rate_hz_;

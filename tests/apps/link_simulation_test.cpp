@@ -1,8 +1,8 @@
 // SlotSimulator with several PDUs: each PDU is a UE with a fading channel of its own, the UEs'
 // signals add up at the receive antennas, and the true channel is per subcarrier that of the UE
-// occupying it (TDL and CDL models); CDL models' link checks. (All PDUs went through one
-// realisation, so two UEs of a scenario, and the vectors `airan gen` wrote for them, faded
-// identically.)
+// occupying it (TDL and CDL models); CDL models' link checks; phase noise. (All PDUs went
+// through one realisation, so two UEs of a scenario, and the vectors `airan gen` wrote for them,
+// faded identically.)
 #include "airan/apps/link_simulation.h"
 #include "airan/phy/pusch_transmitter.h"
 
@@ -155,6 +155,57 @@ TEST(ChannelSpec, ModelNamesAreCanonicalised) {
   EXPECT_EQ(apps::canonical_channel_model("tdl-c300"), "TDL-C300");
   EXPECT_EQ(apps::canonical_channel_model("cdl-c"), "CDL-C");
   EXPECT_EQ(apps::canonical_channel_model("TDL-Q"), "TDL-Q"); // unknown: left for validation
+}
+
+// Phase noise (--phase-noise): a TDL or CDL impairment like the CFO, in the description, checked
+// by the channel (at most the subcarrier spacing), and in the simulated slot: the same
+// realisation's true channel times one common phase error per symbol.
+TEST(SlotSimulator, PhaseNoiseNeedsAFadingModelAndReachesTheChannel) {
+  const std::vector<phy::PuschConfig> pdus = {ue_pdu(0)};
+  auto scenario = two_ue_scenario(apps::ChannelDomain::frequency);
+  scenario.channel.phase_noise_linewidth_hz = 100.0;
+  EXPECT_EQ(apps::validate_link(scenario, pdus), "");
+  EXPECT_NE(scenario.channel.describe().find(", phase noise 100 Hz linewidth,"), std::string::npos)
+      << scenario.channel.describe();
+  scenario.channel.phase_noise_linewidth_hz = 40e3; // above the 30 kHz subcarrier spacing
+  EXPECT_NE(apps::validate_link(scenario, pdus).find("phase_noise_linewidth_hz"),
+            std::string::npos);
+  scenario.channel.model = "CDL-C";
+  EXPECT_NE(apps::validate_link(scenario, pdus).find("phase_noise_linewidth_hz"),
+            std::string::npos);
+  apps::LinkScenario awgn = scenario;
+  awgn.channel = {};
+  awgn.channel.phase_noise_linewidth_hz = 100.0;
+  EXPECT_NE(apps::validate_link(awgn, pdus)
+                .find("phase noise, timing offset and Doppler need a "
+                      "TDL or CDL model"),
+            std::string::npos);
+
+  scenario = two_ue_scenario(apps::ChannelDomain::frequency);
+  apps::SlotSimulator plain(scenario);
+  scenario.channel.phase_noise_linewidth_hz = 1000.0;
+  apps::SlotSimulator noisy(scenario);
+  plain.reseed_channel(9);
+  noisy.reseed_channel(9);
+  plain.simulate(pdus, 5, 1, 2, 0.0F);
+  noisy.simulate(pdus, 5, 1, 2, 0.0F);
+  double worst = 0.0;
+  double smallest_rotation = 10.0;
+  for (unsigned l = 0; l < 14; ++l) {
+    const std::complex<double> cpe = std::complex<double>(noisy.true_channel().at(0, 0, l)[7]) /
+                                     std::complex<double>(plain.true_channel().at(0, 0, l)[7]);
+    smallest_rotation = std::min(smallest_rotation, std::abs(cpe - 1.0));
+    for (unsigned r = 0; r < 2; ++r) {
+      const auto a = plain.true_channel().at(r, 0, l);
+      const auto b = noisy.true_channel().at(r, 0, l);
+      for (std::size_t k = 0; k < a.size(); ++k) {
+        worst = std::max(worst,
+                         std::abs(std::complex<double>(b[k]) - cpe * std::complex<double>(a[k])));
+      }
+    }
+  }
+  EXPECT_LT(worst, 1e-5) << "not one rotation per symbol";
+  EXPECT_GT(smallest_rotation, 1e-3) << "no phase noise";
 }
 
 TEST(SlotSimulator, CdlModelsNeedADelaySpreadAndNoCorrelationMatrixAndPatternsNeedCdl) {

@@ -245,9 +245,16 @@ void write_seeds(const std::string& dir) {
   request->pusch[3] = seed_pusch_pdu(4, false);
   request->pusch[3].rb_start = 60;
   request->pusch[3].uci = FapiPuschUci{2, 6, 4, 3, 9, 13, 13};
-  request->num_pusch = 4;
-  request->groups[0].num_ues = 4;
-  request->groups[0].pdu_index = {0, 1, 2, 3};
+  // PT-RS the conversion accepts: one port on DMRS port 0, k_ref^RE 2 ('01'), L 2, K 4.
+  request->pusch[4] = seed_pusch_pdu(5, false);
+  request->pusch[4].rb_start = 120;
+  request->pusch[4].ptrs.emplace();
+  request->pusch[4].ptrs->ports[0] = FapiPtrsPort{1, 0, 2};
+  request->pusch[4].ptrs->time_density = 1;
+  request->pusch[4].ptrs->freq_density = 1;
+  request->num_pusch = 5;
+  request->groups[0].num_ues = 5;
+  request->groups[0].pdu_index = {0, 1, 2, 3, 4};
   request->num_groups = 1;
   write_seed(dir, "ul_tti_request", *request);
 

@@ -143,7 +143,9 @@ TEST(FapiPuschConversion, RejectsWhatTheReceiverDoesNotDo) {
          p.uci = FapiPuschUci{2, 4, 0xFFFF, 3};
        },
        FapiStatus::unsupported},
-      {"PT-RS", [](FapiPuschPdu& p) { p.ptrs.emplace(); }, FapiStatus::unsupported},
+      // One PT-RS port is converted (fapi_ptrs_conversion_test.cpp), two are refused.
+      {"2 PT-RS ports", [](FapiPuschPdu& p) { p.ptrs.emplace().num_ports = 2; },
+       FapiStatus::unsupported},
       // DFT-s-OFDM: fapi_transform_precoding_test.cpp.
       {"mcs table 3 without TP", [](FapiPuschPdu& p) { p.mcs_table = 3; },
        FapiStatus::out_of_range},

@@ -238,8 +238,10 @@ TEST(FapiTransformPrecoding, RefusesWhatTheReceiverDoesNotDo) {
                  "group/sequence hopping is not supported",
                  "sequence");
   pdu = tp_pdu();
-  pdu.ptrs.emplace();
-  expect_refused(pdu, FapiStatus::unsupported, "PT-RS is not supported", "PT-RS");
+  pdu.ptrs.emplace(); // one port: accepted with CP-OFDM, not with transform precoding
+  expect_refused(pdu, FapiStatus::unsupported,
+                 "PT-RS with transform precoding (TS 38.211 6.4.1.2.2.2) is not supported",
+                 "PT-RS");
   // PuschConfig::validate()'s transform precoding rules.
   pdu = tp_pdu();
   pdu.num_dmrs_cdm_grps_no_data = 1;

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 
 namespace {
 
@@ -194,6 +195,61 @@ TEST(SlotScenarioFile, BadTransformPrecodingKeysAreErrors) {
   hopping_cp.replace(hopping_cp.find("mcs_table: 1"), 12, "mcs_table: 1, dmrs_hopping: group");
   EXPECT_NE(error_of(hopping_cp).find("hopping needs transform precoding"), std::string::npos)
       << error_of(hopping_cp);
+}
+
+/// minimal with \p keys added to its PUSCH entry.
+std::string minimal_with(const std::string& keys) {
+  auto yaml = minimal;
+  yaml.replace(yaml.find("mcs_table: 1}"), 13, "mcs_table: 1, " + keys + "}");
+  return yaml;
+}
+
+TEST(SlotScenarioFile, ParsesPtrs) {
+  EXPECT_FALSE(parse_slot_scenario(minimal, "none").pusch.at(0).ptrs.enabled);
+  const auto configured = parse_slot_scenario(
+      minimal_with(
+          "ptrs: {time_density: 2, frequency_density: 4, re_offset: 3, dmrs_port: 0, power: 1}"),
+      "ptrs");
+  const airan::phy::PuschPtrsConfig expected{true, 2, 4, 3, 0, 1};
+  EXPECT_EQ(configured.pusch.at(0).ptrs, expected);
+  // The map's presence enables PT-RS with the defaults (L 1, K 2, offset '00', port 0, '00').
+  const auto defaults = parse_slot_scenario(minimal_with("ptrs: {}"), "defaults").pusch.at(0);
+  EXPECT_EQ(defaults.ptrs, (airan::phy::PuschPtrsConfig{true, 1, 2, 0, 0, 0}));
+  const auto off =
+      parse_slot_scenario(minimal_with("ptrs: {enabled: false, time_density: 4}"), "off");
+  EXPECT_FALSE(off.pusch.at(0).ptrs.enabled);
+  EXPECT_EQ(off.pusch.at(0).ptrs.time_density, 4U);
+  // The associated DMRS port of a 2-layer PUSCH on ports 0 and 2.
+  auto two = minimal_with("ptrs: {dmrs_port: 2, re_offset: 1}");
+  two.replace(two.find("num_antenna_ports: 1"), 20, "num_antenna_ports: 2");
+  two.replace(two.find("dmrs_ports: [0]"), 15,
+              "dmrs_ports: [0, 2], num_layers: 2, num_dmrs_cdm_groups_no_data: 2");
+  const auto pusch = parse_slot_scenario(two, "two").pusch.at(0);
+  EXPECT_EQ(pusch.ptrs, (airan::phy::PuschPtrsConfig{true, 1, 2, 1, 2, 0}));
+}
+
+TEST(SlotScenarioFile, BadPtrsKeysAreErrors) {
+  const auto with = [](const std::string& ptrs) { return error_of(minimal_with(ptrs)); };
+  const std::pair<const char*, const char*> cases[] = {
+      {"ptrs: {density: 2}", "pusch[0].ptrs: unknown key 'density'"},
+      {"ptrs: 1", "pusch[0].ptrs: expected a mapping"},
+      {"ptrs: {enabled: maybe}", "pusch[0].ptrs.enabled: expected true or false"},
+      {"ptrs: {time_density: 8}", "pusch[0].ptrs.time_density: 8 is larger than 4"},
+      {"ptrs: {re_offset: 4}", "pusch[0].ptrs.re_offset: 4 is larger than 3"},
+      {"ptrs: {dmrs_port: 12}", "pusch[0].ptrs.dmrs_port: 12 is larger than 11"},
+      // PuschConfig::validate()'s PT-RS rules, named by the entry.
+      {"ptrs: {time_density: 3}", "pusch[0]: PT-RS time density must be 1, 2 or 4, not 3"},
+      {"ptrs: {frequency_density: 3}", "pusch[0]: PT-RS frequency density must be 2 or 4"},
+      {"ptrs: {power: 2}", "pusch[0]: PT-RS power 2 is reserved"},
+      {"ptrs: {dmrs_port: 1}", "pusch[0]: PT-RS DMRS port 1 is not one of the PDU's DMRS ports"},
+  };
+  for (const auto& [ptrs, message] : cases) {
+    EXPECT_NE(with(ptrs).find(message), std::string::npos) << ptrs << ": " << with(ptrs);
+  }
+  auto tp = transform_precoded;
+  tp.replace(tp.find("mcs_index: 0}"), 13, "mcs_index: 0, ptrs: {}}");
+  EXPECT_NE(error_of(tp).find("pusch[0]: PT-RS with transform precoding"), std::string::npos)
+      << error_of(tp);
 }
 
 TEST(SlotScenarioFile, MalformedDocumentsAreErrors) {

@@ -49,6 +49,7 @@ void expect_same_config(const airan::phy::PuschConfig& a, const airan::phy::Pusc
   EXPECT_EQ(a.tb_size_bits, b.tb_size_bits);
   EXPECT_EQ(a.tbs_lbrm, b.tbs_lbrm);
   EXPECT_EQ(a.x_overhead, b.x_overhead);
+  EXPECT_EQ(a.ptrs, b.ptrs);
 }
 
 void expect_same_slot(const TestVectorSlot& a, const TestVectorSlot& b) {
@@ -102,6 +103,7 @@ TEST_F(TestVectorFile, RoundTripEveryField) {
   EXPECT_EQ(r.channel.max_doppler_hz, 100.0);
   EXPECT_EQ(r.channel.correlation, "medium");
   EXPECT_EQ(r.channel.cfo_hz, 250.5);
+  EXPECT_EQ(r.channel.phase_noise_linewidth_hz, 120.0);
   EXPECT_EQ(r.channel.timing_offset_s, 1.5e-7);
   EXPECT_EQ(r.channel.domain, "frequency");
   EXPECT_EQ(r.channel.bs_antenna_pattern, "38.901");
@@ -152,6 +154,22 @@ TEST_F(TestVectorFile, RoundTripTransformPrecoding) {
   EXPECT_EQ(back.pdus[1].config.dmrs_hopping, airan::phy::LowPaprHopping::sequence);
 }
 
+// A vector replays with the PT-RS it was written with: every field, on and off.
+TEST_F(TestVectorFile, RoundTripPtrs) {
+  const auto file = path("ptrs.h5");
+  const auto h = make_header(2);
+  auto s = make_slot(h, 0, false, false);
+  s.pdus[1].config.ptrs = {};
+  write_vector(file, h, {s});
+  const TestVectorReader reader(file);
+  TestVectorSlot back;
+  reader.read_slot(0, back);
+  expect_same_slot(s, back);
+  const airan::phy::PuschPtrsConfig expected{true, 2, 4, 1, 3, 1};
+  EXPECT_EQ(back.pdus[0].config.ptrs, expected);
+  EXPECT_FALSE(back.pdus[1].config.ptrs.enabled);
+}
+
 TEST_F(TestVectorFile, RoundTripUciOnPusch) {
   const auto file = path("uci.h5");
   const auto h = make_header(2);
@@ -184,6 +202,9 @@ TEST_F(TestVectorFile, CommittedVectorsWithoutTransformPrecodingAttributesLoad) 
       EXPECT_FALSE(pdu.config.tp_pi2bpsk) << name;
       EXPECT_EQ(pdu.config.pusch_identity, 0U) << name;
       EXPECT_EQ(pdu.config.dmrs_hopping, airan::phy::LowPaprHopping::none) << name;
+      // Nor do they have the PT-RS attributes: no PT-RS.
+      EXPECT_EQ(pdu.config.ptrs, airan::phy::PuschPtrsConfig{}) << name;
+      EXPECT_EQ(reader.header().channel.phase_noise_linewidth_hz, 0.0) << name;
       ++pdus;
     }
   }

@@ -56,6 +56,7 @@ inline TestVectorHeader make_header(unsigned rx) {
   h.num_rx_antennas = rx;
   h.num_tx_antennas = 2;
   h.channel = {"TDL-C", 300e-9, 100.0, "medium", 250.5, 1.5e-7, "frequency"};
+  h.channel.phase_noise_linewidth_hz = 120.0;
   h.snr_db = 17.25;
   h.noise_variance = 0.0188F;
   h.seed = 0x1234567890abcdefULL;
@@ -64,7 +65,7 @@ inline TestVectorHeader make_header(unsigned rx) {
   return h;
 }
 
-/// Every PuschConfig field differs from its default except the DFT-s-OFDM ones
+/// Every PuschConfig field (PT-RS included) differs from its default except the DFT-s-OFDM ones
 /// (transform_precoding, tp_pi2bpsk, dmrs_hopping: make_tp_pdu(), since transform precoding allows
 /// neither 2 layers nor DMRS type 2); \p variant makes the PDUs of a slot differ from each other.
 inline TestVectorPdu make_pdu(unsigned variant, std::mt19937& rng) {
@@ -103,6 +104,9 @@ inline TestVectorPdu make_pdu(unsigned variant, std::mt19937& rng) {
   p.tb_size_bits = 1000 + 8 * variant;
   p.tbs_lbrm = 20000;
   p.x_overhead = 6;
+  // PT-RS on DMRS port 3, the second layer's (Table 6.4.1.2.2.1-1 type 2 row 3 8 9 2); in
+  // variant 1 on port 2, the first layer's (row 2 3 8 9).
+  p.ptrs = {true, 2U << variant, 4, 1 + variant, 3 - variant, 1};
   pdu.tb_bits.resize(p.tb_size_bits);
   for (auto& bit : pdu.tb_bits) {
     bit = static_cast<airan::phy::bit_t>(rng() & 1U);

@@ -1,6 +1,6 @@
 // PUSCH front end on a thread pool: channel estimate, measurements, equalized symbols, their
 // noise variances and LLRs are bit-identical to the front end without a pool, over layers,
-// antennas, DMRS types and lengths, estimator options and all equalizers; a MATLAB grid when
+// antennas, DMRS types and lengths, estimator options, PT-RS and all equalizers; a MATLAB grid when
 // one is found; and the pooled stages do not allocate.
 #include "airan/apps/pusch_case.h"
 #include "airan/io/npy.h"
@@ -39,6 +39,7 @@ struct Case {
   EqualizerAlgorithm equalizer = EqualizerAlgorithm::mmse;
   bool transform_precoding = false; ///< DFT-s-OFDM on 50 of the 51 PRBs (1 layer).
   bool pi2bpsk = false;             ///< With it: pi/2-BPSK (MCS 0, tp-pi2BPSK).
+  bool ptrs = false;                ///< PT-RS on the last layer's DMRS port, L 2, K 2.
   PuschFrontEndOptions options;
 };
 
@@ -47,7 +48,7 @@ std::string describe(const Case& c) {
          (c.type == DmrsConfigType::type1 ? "1" : "2") + ", length " +
          std::to_string(c.dmrs_length) + ", equalizer " +
          std::to_string(static_cast<int>(c.equalizer)) + (c.transform_precoding ? ", DFT-s" : "") +
-         (c.pi2bpsk ? " pi/2-BPSK" : "");
+         (c.pi2bpsk ? " pi/2-BPSK" : "") + (c.ptrs ? ", PT-RS" : "");
 }
 
 // Received grid of a random TB on 51 PRBs through a random two-tap channel per (antenna, port)
@@ -74,6 +75,11 @@ ResourceGrid make_received_grid(const Case& c, CellConfig& cell, PuschConfig& pu
     pusch.mcs_table = McsTable::transform_precoding_qam64;
     pusch.mcs_index = c.pi2bpsk ? 0 : 20;
     pusch.tp_pi2bpsk = c.pi2bpsk;
+  }
+  if (c.ptrs) {
+    pusch.ptrs.enabled = true;
+    pusch.ptrs.time_density = 2;
+    pusch.ptrs.dmrs_port = c.layers - 1;
   }
   if (c.layers == 3) { // 3 layers on 4 ports: codebook precoding
     pusch.precoding = PuschPrecoding::codebook;
@@ -165,6 +171,7 @@ void expect_identical(const ResourceGrid& grid, const CellConfig& cell, const Pu
       }
     }
   }
+  expect_same(sequential.ptrs_phases(), pooled.ptrs_phases(), "PT-RS phases");
   expect_same(sequential.equalized_symbols(), pooled.equalized_symbols(), "symbols");
   expect_same(sequential.equalized_noise_variances(), pooled.equalized_noise_variances(),
               "noise variances");
@@ -220,6 +227,18 @@ TEST(PuschFrontEndParallel, BitIdenticalToSequential) {
       dfts.pi2bpsk = true; // demapped in chunks of an even number of symbols
       cases.push_back(dfts);
     }
+  }
+
+  // PT-RS: gathered, rotated symbols; covariance groups count the PT-RS REs out.
+  for (EqualizerAlgorithm equalizer :
+       {EqualizerAlgorithm::zf, EqualizerAlgorithm::mmse, EqualizerAlgorithm::mmse_irc}) {
+    Case ptrs;
+    ptrs.layers = 2;
+    ptrs.num_rx = 4;
+    ptrs.ptrs = true;
+    ptrs.equalizer = ptrs.options.equalizer = equalizer;
+    ptrs.options.estimator.covariance_group_prbs = 8;
+    cases.push_back(ptrs);
   }
 
   unsigned seed = 1;
@@ -285,11 +304,13 @@ TEST(PuschFrontEndParallel, MatlabGridBitIdentical) {
 }
 
 TEST(PuschFrontEndParallel, PooledProcessDoesNotAllocate) {
-  for (const bool transform_precoding : {false, true}) {
+  for (const unsigned variant : {0U, 1U, 2U}) {
+    const bool transform_precoding = variant == 1;
     Case c;
     c.layers = transform_precoding ? 1 : 2;
     c.num_rx = 4;
     c.transform_precoding = transform_precoding;
+    c.ptrs = variant == 2;
     CellConfig cell;
     PuschConfig pusch;
     const ResourceGrid grid = make_received_grid(c, cell, pusch, 99);
@@ -304,7 +325,7 @@ TEST(PuschFrontEndParallel, PooledProcessDoesNotAllocate) {
       const long before = airan::test::allocation_count();
       front_end.process(grid, cell, pusch, 3, options, llrs);
       EXPECT_EQ(airan::test::allocation_count() - before, 0)
-          << "equalizer " << static_cast<int>(algorithm) << (transform_precoding ? ", DFT-s" : "");
+          << "equalizer " << static_cast<int>(algorithm) << " " << describe(c);
     }
   }
 }

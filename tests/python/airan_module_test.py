@@ -170,6 +170,32 @@ class SimulatorTest(unittest.TestCase):
         for pdu in (first, second):
             self.assertGreaterEqual(sign_agreement(pdu), 0.9999)
 
+    def test_ptrs(self):
+        # The second UE with PT-RS every 2nd symbol in every 2nd PRB, offset '01' of DMRS port 0
+        # (k_ref^RE 2); DMRS on symbols 2 and 11, so TS 38.211 6.4.1.2.2.1 puts PT-RS on
+        # symbols 0, 4, 6, 8, 10 and 13, one subcarrier in 24 (k_ref^RB = 4602 mod 2 = 0).
+        with open(SCENARIO) as f:
+            yaml = f.read().replace(
+                "    harq_process_id: 0       # HARQ process\n",
+                "    harq_process_id: 0       # HARQ process\n"
+                "    ptrs: {time_density: 2, frequency_density: 2, re_offset: 1}\n")
+        sim = airan.Simulator(scenario_yaml=yaml)
+        first, second = sim.simulate(snr_db=30.0, seed=3)["pdus"]
+        self.assertIsNone(first["ptrs"])
+        self.assertEqual(second["ptrs"], {
+            "time_density": 2, "frequency_density": 2, "re_offset": 1, "dmrs_port": 0,
+            "power": 0, "symbol_mask": (1 << 0) | (1 << 4) | (1 << 6) | (1 << 8) | (1 << 10)
+            | (1 << 13), "layer": 0, "subcarrier_offset": 2, "subcarrier_period": 24})
+        # The PT-RS REs carry no data: 6 symbols x 23 subcarriers fewer QPSK symbols.
+        self.assertEqual(second["codeword_bits"].shape, ((12 * 46 * 12 - 6 * 23) * 2,))
+        self.assertEqual(first["codeword_bits"].shape, (60 * 12 * 12 * 4,))
+        for pdu in (first, second):
+            self.assertGreaterEqual(sign_agreement(pdu), 0.9999)
+        # PT-RS with transform precoding is not supported (TS 38.211 6.4.1.2.2.2).
+        with self.assertRaisesRegex(ValueError, "PT-RS with transform precoding"):
+            airan.Simulator(scenario_yaml=yaml.replace("prb_size: 46", "prb_size: 45"),
+                            transform_precoding=True)
+
     def test_bad_input_is_a_python_exception(self):
         with self.assertRaises(Exception):
             airan.Simulator(os.path.join(ROOT, "no_such_file.yaml"))

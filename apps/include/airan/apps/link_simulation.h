@@ -46,6 +46,9 @@ struct ChannelSpec {
   double max_doppler_hz = 0.0;
   phy::AntennaCorrelation correlation = phy::AntennaCorrelation::none;
   double cfo_hz = 0.0;
+  /// 3 dB linewidth of the receiver oscillator's Wiener phase noise
+  /// (phy::TdlChannelConfig::phase_noise_linewidth_hz; TDL and CDL models only; 0: none).
+  double phase_noise_linewidth_hz = 0.0;
   double timing_offset_s = 0.0;
   ChannelDomain domain = ChannelDomain::frequency;
   /// CDL models: the base station's element pattern (the UE's elements are isotropic).
@@ -54,7 +57,8 @@ struct ChannelSpec {
   phy::CdlPolarization bs_polarization = phy::CdlPolarization::vertical;
   /// CDL models: the UE's polarisation (VH and cross need an even number of antenna ports).
   phy::CdlPolarization ue_polarization = phy::CdlPolarization::vertical;
-  /// A description such as "TDL-C300, 100 Hz Doppler, low correlation, frequency domain".
+  /// A description such as "TDL-C300, 100 Hz Doppler, low correlation, phase noise 100 Hz
+  /// linewidth, frequency domain".
   [[nodiscard]] std::string describe() const;
 };
 

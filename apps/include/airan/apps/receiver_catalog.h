@@ -10,6 +10,7 @@
 /// |               | (Wiener) frequency interpolation with an adaptive  |           |
 /// |               | delay-spread prior, linear time interpolation: the |           |
 /// |               | product's default                                  |           |
+/// | mmse-no-ptrs  | as mmse-lmmse without PT-RS phase tracking          | LMMSE     |
 /// | mmse-irc      | as mmse-lmmse, plus the interference covariance     | MMSE-IRC  |
 /// | ls-lin-zf     | as ls-lin-lmmse                                     | ZF        |
 /// | perfect-csi   | the true channel and noise variance (genie)        | LMMSE     |

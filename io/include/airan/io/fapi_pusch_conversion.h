@@ -3,19 +3,23 @@
 /// the PUSCH work of one slot as the receiver takes it.
 ///
 /// to_pusch_config() maps what 222.10.02 carries onto PuschConfig and rejects, with
-/// MSG_SLOT_ERR and a reason, what the CPU receiver does not do: PT-RS,
-/// resource allocation type 0, interleaved VRB-to-PRB mapping, frequency hopping, the 7.5 kHz
-/// shift, CBG retransmissions, and a BWP numerology or cyclic prefix that is not the cell's; with
-/// transform precoding (DFT-s-OFDM, TransformPrecoding = 0) also a dftsOfdm low-PAPR group or
-/// sequence other than the unhopped u = puschIdentity mod 30, v = 0, and without it mcsTable 3 or
-/// 4. With transform precoding mcsTable 0 and 3 are TS 38.214 Table 6.1.4.1-1, 2 and 4 Table
-/// 6.1.4.1-2, 1 Table 5.1.3.1-2. Then PuschConfig::validate() runs (for non-codebook PUSCH, with
-/// the UE's antenna ports = layers). What FAPI leaves implicit is derived: the mapping type from
-/// the first DMRS symbol, single or double-symbol DMRS from ulDmrsSymbPos, the TBS in bits from
-/// TBSize in bytes, tp-pi2BPSK from qamModOrder 1 on Table 6.1.4.1-1 or -2. A puschUci part
-/// becomes PuschConfig::uci (validate() refuses payloads over 1706 bits, and UCI without
-/// puschData is refused as UCI-only PUSCH), a CSIPart2BitLength of 0xFFFF (sized from CSI part
-/// 1) is refused.
+/// MSG_SLOT_ERR and a reason, what the CPU receiver does not do: two PT-RS ports, PT-RS with
+/// transform precoding, resource allocation type 0, interleaved VRB-to-PRB mapping, frequency
+/// hopping, the 7.5 kHz shift, CBG retransmissions, and a BWP numerology or cyclic prefix that is
+/// not the cell's; with transform precoding (DFT-s-OFDM, TransformPrecoding = 0) also a dftsOfdm
+/// low-PAPR group or sequence other than the unhopped u = puschIdentity mod 30, v = 0, and without
+/// it mcsTable 3 or 4. With transform precoding mcsTable 0 and 3 are TS 38.214 Table 6.1.4.1-1,
+/// 2 and 4 Table 6.1.4.1-2, 1 Table 5.1.3.1-2. Then PuschConfig::validate() runs (for
+/// non-codebook PUSCH, with the UE's antenna ports = layers). What FAPI leaves implicit is derived:
+/// the mapping type from the first DMRS symbol, single or double-symbol DMRS from ulDmrsSymbPos,
+/// the TBS in bits from TBSize in bytes, tp-pi2BPSK from qamModOrder 1 on Table 6.1.4.1-1 or -2. A
+/// puschUci part becomes PuschConfig::uci (validate() refuses payloads over 1706 bits, and UCI
+/// without puschData is refused as UCI-only PUSCH), a CSIPart2BitLength of 0xFFFF (sized from CSI
+/// part 1) is refused. A puschPtrs part with one port becomes PuschConfig::ptrs: L_PT-RS =
+/// 2^PTRSTimeDensity, K_PT-RS = 2^(PTRSFreqDensity + 1), ptrs-Power = ulPTRSPower (2 and 3,
+/// reserved, are refused), the DMRS port = PTRSDmrsPort (one of dmrsPorts), and
+/// resourceElementOffset the column of TS 38.211 Table 6.4.1.2.2.1-1 where PTRSDmrsPort's row
+/// holds PTRSReOffset (FAPI's k_ref^RE; not in the row: OUT_OF_RANGE). PTRSPortIndex is not read.
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"
@@ -41,7 +45,9 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
 /// With transform precoding: TransformPrecoding 0, puschIdentity = pusch_identity, mcsTable 3
 /// (Table 6.1.4.1-1), 4 (Table 6.1.4.1-2) or 1 (Table 5.1.3.1-2) and a dftsOfdm part with u =
 /// pusch_identity mod 30, v = 0; DMRS hopping is refused (FAPI carries one low-PAPR group per PDU).
-/// Without it puschIdentity is the cell's N_ID^cell.
+/// Without it puschIdentity is the cell's N_ID^cell. With pusch.ptrs enabled: a puschPtrs part
+/// (pduBitmap bit 2) with one port, PTRSReOffset = k_ref^RE of the DMRS port and
+/// resourceElementOffset, PTRSPortIndex the bit of the antenna port of that DMRS port's layer.
 FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig& cell,
                             FapiPuschPdu& out);
 

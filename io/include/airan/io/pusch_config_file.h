@@ -17,12 +17,20 @@
 ///      transform_precoding: true|false, tp_pi2bpsk: true|false, pusch_identity,
 ///      dmrs_hopping: none|group|sequence, rv, harq_process_id, new_data_indicator,
 ///      data_scrambling_id, tb_size_bits, tbs_lbrm, x_overhead,
+///      ptrs: {enabled: true|false, time_density: 1|2|4, frequency_density: 2|4,
+///             re_offset (0..3), dmrs_port, power (0..1)},
 ///      uci: {harq_ack_bits, csi_part1_bits, csi_part2_bits, alpha_scaling (0..3),
 ///            beta_offset_harq_ack (0..15), beta_offset_csi1, beta_offset_csi2 (0..18)}}
 /// \endcode
 /// uci multiplexes HARQ-ACK and CSI of up to 1706 bits each with the UL-SCH (phy::PuschUciConfig;
 /// the test MAC sends random payloads and checks UCI.indication; `airan gen` stores them in the
 /// test vector and `airan replay` checks them).
+/// ptrs adds the phase-tracking RS of one PT-RS port (phy::PuschPtrsConfig, CP-OFDM only): the
+/// map's presence enables it (enabled: false turns it off again); time_density is L_PT-RS (default
+/// 1), frequency_density K_PT-RS in PRBs (default 2), re_offset the RRC resourceElementOffset
+/// '00'..'11' as 0..3 (the column of TS 38.211 Table 6.4.1.2.2.1-1), dmrs_port the associated DMRS
+/// port (one of dmrs_ports, 0..3 with DMRS type 1, 0..5 with type 2; default 0) and power the RRC
+/// ptrs-Power '00' or '01' as 0 or 1 (TS 38.214 Table 6.2.3.1-3).
 /// mcs_table 1..3 are TS 38.214 Tables 5.1.3.1-1..-3, 4 and 5 Tables 6.1.4.1-1 and -2 (transform
 /// precoding only). transform_precoding (DFT-s-OFDM) needs one layer, dmrs_config_type 1,
 /// num_dmrs_cdm_groups_no_data 2 and a prb_size of the form 2^a 3^b 5^c; tp_pi2bpsk (the rows of

@@ -64,6 +64,8 @@ struct TestVectorChannel {
   /// (files without them: V).
   std::string bs_polarization = "V";
   std::string ue_polarization = "V"; ///< See bs_polarization.
+  /// Oscillator phase noise: 3 dB linewidth in Hz of a Wiener phase (0: none).
+  double phase_noise_linewidth_hz = 0.0;
 };
 
 /// File-level description.

@@ -113,6 +113,12 @@ struct DmrsChannelEstimatorOptions {
   bool estimate_covariance = false;
   /// PRBs per covariance group; 0: one group for the whole allocation.
   unsigned covariance_group_prbs = 0;
+  /// Before time interpolation, rotate every DMRS occasion to the first one's phase (the common
+  /// phase between consecutive occasions, over every antenna and layer and pilot, accumulated),
+  /// so that an oscillator's phase noise or a CFO does not shrink the channel interpolated
+  /// between occasions; Wiener weights then take no CFO. For PT-RS phase tracking (the PUSCH
+  /// front end sets it), which restores each symbol's own phase; measurements are unchanged.
+  bool align_occasion_phases = false;
 };
 
 /// Largest PDU an estimator (and its ChannelEstimate) is built for.

@@ -67,6 +67,24 @@ struct PuschUciConfig {
   friend bool operator==(const PuschUciConfig&, const PuschUciConfig&) = default;
 };
 
+/// Phase-tracking reference signal of a CP-OFDM PUSCH with one PT-RS port (FAPI puschPtrs;
+/// TS 38.211 6.4.1.2, TS 38.214 6.2.3.1): on every L_PT-RS-th symbol counted from each DMRS
+/// occasion, one subcarrier in every K_PT-RS PRBs carries the DMRS sequence value of that
+/// subcarrier, on the layer of the associated DMRS port, and no data on any layer.
+struct PuschPtrsConfig {
+  bool enabled = false;
+  unsigned time_density = 1;      ///< L_PT-RS: 1, 2 or 4 symbols.
+  unsigned frequency_density = 2; ///< K_PT-RS: 2 or 4 PRBs.
+  /// resourceElementOffset 0..3 (RRC '00' .. '11'): the column of TS 38.211 Table
+  /// 6.4.1.2.2.1-1 that gives k_ref^RE for the associated DMRS port.
+  unsigned re_offset = 0;
+  /// Associated DMRS port: one of the PDU's dmrs_ports, 0..3 (type 1) or 0..5 (type 2).
+  unsigned dmrs_port = 0;
+  /// ptrs-Power / FAPI ulPTRSPower: 0 ('00') or 1 ('01'), TS 38.214 Table 6.2.3.1-3.
+  unsigned power = 0;
+  friend bool operator==(const PuschPtrsConfig&, const PuschPtrsConfig&) = default;
+};
+
 /// Carrier-wide parameters (FAPI CONFIG.request carrier and cell parameters).
 struct CellConfig {
   unsigned num_prbs = 273;     ///< Carrier size N_grid^size in PRBs (1 .. 275).
@@ -142,6 +160,9 @@ struct PuschConfig {
   std::uint32_t tb_size_bits = 0;       ///< TBS in bits; 0: derived with TS 38.214 5.1.3.2.
   std::uint32_t tbs_lbrm = 0;           ///< TBS_LBRM for limited-buffer rate matching; 0: none.
   unsigned x_overhead = 0;              ///< xOverhead: 0, 6, 12 or 18 REs per PRB.
+
+  // --- PT-RS ---
+  PuschPtrsConfig ptrs; ///< Phase-tracking RS (CP-OFDM only; none by default).
 
   // --- UCI on PUSCH ---
   PuschUciConfig uci; ///< HARQ-ACK and CSI multiplexed with the UL-SCH (none by default).

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "airan/phy/host_device.h"
+#include "airan/phy/ptrs_pusch.h"
 
 namespace airan::phy {
 
@@ -20,6 +21,7 @@ struct PuschDataLayout {
   unsigned dmrs_mask = 0;                  ///< Bit l: slot symbol l carries DMRS.
   unsigned data_per_prb = 0;               ///< Data subcarriers per PRB on DMRS symbols.
   unsigned data_index[12] = {};            ///< Their positions within the PRB.
+  PtrsPattern ptrs;                        ///< PT-RS REs, which carry no data.
 
   /// Data REs of one layer.
   [[nodiscard]] AIRAN_HOST_DEVICE unsigned num_res() const { return first_re[num_data_symbols]; }
@@ -40,6 +42,8 @@ AIRAN_HOST_DEVICE inline void locate_data_re(const PuschDataLayout& d, unsigned 
   const unsigned j = re - d.first_re[n];
   if (((d.dmrs_mask >> symbol) & 1U) != 0) {
     k = (j / d.data_per_prb) * 12 + d.data_index[j % d.data_per_prb];
+  } else if (d.ptrs.on_symbol(symbol)) {
+    k = d.ptrs.data_subcarrier(j);
   } else {
     k = j;
   }

@@ -1,9 +1,10 @@
 /// \file
 /// \brief PUSCH receiver front end (CP-OFDM): received frequency-domain grid to codeword LLRs.
 ///
-/// Stages: DMRS channel estimation (dmrs_channel_estimator.h) -> extraction of the PDU's data
-/// REs per receive antenna, symbol by symbol -> MIMO equalization (mimo_equalizer.h), whose
-/// RE-major output is already in codeword (layer-demapped) order -> soft demapping
+/// Stages: DMRS channel estimation (dmrs_channel_estimator.h), with PT-RS the common phase error
+/// of each symbol (ptrs_phase_tracking.h) -> extraction of the PDU's data REs per receive
+/// antenna, symbol by symbol, rotated back by that phase -> MIMO equalization (mimo_equalizer.h),
+/// whose RE-major output is already in codeword (layer-demapped) order -> soft demapping
 /// (soft_demapper.h). The LLRs are NOT descrambled (descramble_llrs() of pusch_descrambler.h
 /// does that) and positive values favour bit 0.
 #pragma once
@@ -41,6 +42,10 @@ struct PuschFrontEndOptions {
   /// Max-log LLRs (the default, and all the CUDA front end computes) or exact ones (CPU only:
   /// the genie bound `perfect-csi-app` of the evaluation).
   SoftDemapping demapping = SoftDemapping::max_log;
+  /// With PT-RS: estimate each symbol's common phase error from it (ptrs_phase_tracking.h) and
+  /// rotate the symbol's data REs back before equalizing. false leaves the phase alone (the
+  /// PT-RS REs still carry no data).
+  bool track_phase = true;
 };
 
 /// Measurements of one PDU.
@@ -89,12 +94,14 @@ public:
                             const PuschConfig& pusch, unsigned slot,
                             const PuschFrontEndOptions& options, std::span<float> llrs);
 
-  /// Stage 1: channel estimation of \p pusch into channel_estimate().
+  /// Stage 1: channel estimation of \p pusch into channel_estimate(), and with PT-RS (and
+  /// options.track_phase) the phase error of each symbol into ptrs_phases().
   void estimate_channel(const ResourceGrid& grid, const CellConfig& cell, const PuschConfig& pusch,
                         unsigned slot, const PuschFrontEndOptions& options);
   /// Stage 1 of a perfect-CSI (genie) receiver: the true channel instead of an estimate (see
   /// perfect_channel_estimate.h). \p true_channel is H[rx][port][symbol][carrier subcarrier];
-  /// \p noise_variance the true noise variance per RE and receive antenna.
+  /// \p noise_variance the true noise variance per RE and receive antenna. No phase tracking
+  /// (ptrs_phases() all 0).
   /// \throws std::invalid_argument when the true channel does not fit the cell and PDU.
   void use_true_channel(const ChannelResponse& true_channel, const CellConfig& cell,
                         const PuschConfig& pusch, float noise_variance);
@@ -111,6 +118,9 @@ public:
 
   /// The channel estimate of the last estimate_channel().
   [[nodiscard]] const ChannelEstimate& channel_estimate() const;
+  /// Phase error per slot symbol (radians) of the last stage 1, which equalize() removes: 0
+  /// everywhere without PT-RS or phase tracking.
+  [[nodiscard]] std::span<const float> ptrs_phases() const;
   /// Equalized symbols of the last equalize(), in codeword order (G / Q_m values).
   [[nodiscard]] std::span<const cf32> equalized_symbols() const;
   /// Post-equalization noise variances matching equalized_symbols().

@@ -2,10 +2,12 @@
 /// \brief PUSCH mapping to virtual resource blocks and then physical resource blocks (TS 38.211
 /// 6.3.1.6, non-interleaved VRB-to-PRB mapping): layer symbols fill the allocation frequency
 /// first, then symbol by symbol, skipping every RE that is not for data: all REs of the DMRS CDM
-/// groups without data on DMRS symbols (which stay empty unless DMRS is written there).
+/// groups without data on DMRS symbols (which stay empty unless DMRS is written there) and the
+/// PT-RS subcarriers of PT-RS symbols on every layer (ptrs_pusch.h).
 #pragma once
 
 #include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/ptrs_pusch.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/resource_grid.h"
 #include "airan/phy/types.h"
@@ -26,6 +28,7 @@ struct PuschReMapping {
   /// For DMRS symbols: data_on_dmrs_symbol[k] is true when subcarrier k of every PRB carries
   /// data (its CDM group is not among the groups without data).
   std::array<bool, subcarriers_per_prb> data_on_dmrs_symbol{};
+  PtrsPattern ptrs; ///< PT-RS REs (none unless the PUSCH enables PT-RS).
 
   /// Allocated subcarriers, 12 * num_prbs.
   [[nodiscard]] unsigned num_subcarriers() const { return subcarriers_per_prb * num_prbs; }
@@ -43,7 +46,7 @@ PuschReMapping make_pusch_re_mapping(const CellConfig& cell, const PuschConfig& 
 
 /// Writes the layer symbols of the allocation into grid ports 0 .. num_layers - 1: data REs take
 /// layer_symbols[layer * num_data_res() + n] in frequency-first order; the other allocated REs of
-/// DMRS symbols are set to zero. REs outside the allocation are not touched.
+/// DMRS symbols and PT-RS REs are set to zero. REs outside the allocation are not touched.
 /// \throws std::invalid_argument when sizes do not match.
 void map_pusch_data(const PuschReMapping& mapping, std::span<const cf32> layer_symbols,
                     unsigned num_layers, ResourceGrid& grid);

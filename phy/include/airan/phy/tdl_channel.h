@@ -16,11 +16,22 @@
 ///
 /// Timing: tap delay tau_n + timing_offset_s. CFO multiplies the received signal by
 /// exp(j 2 pi cfo t). Time t is measured from the realisation's time 0; reseed() restarts it.
+///
+/// Phase noise (phase_noise_linewidth_hz > 0): the receiver's oscillator, one WienerPhaseNoise
+/// process (phase_noise.h: phi(n + 1) = phi(n) + N(0, 2 pi B / fs), phi = 0 at time 0, its own
+/// random stream derived from the seed) shared by all receive antennas, on the sample grid
+/// n = round(t fs). The time-domain path multiplies received sample n by exp(j phi(n)); the
+/// frequency-domain path and the true response multiply symbol l by its common phase error
+/// (1/N) sum exp(j phi(n)) over the N samples of the symbol's useful part (the FFT window), whose
+/// magnitude below 1 is the power that phase noise moves into inter-carrier interference; that
+/// interference itself is left out, as for Doppler and CFO. Both paths step the same process
+/// through every sample (CPs included), so for one seed and slot they see the same phases.
 #pragma once
 
 #include "airan/phy/antenna_correlation.h"
 #include "airan/phy/channel_response.h"
 #include "airan/phy/numerology.h"
+#include "airan/phy/phase_noise.h"
 #include "airan/phy/resource_grid.h"
 #include "airan/phy/tdl_profile.h"
 #include "airan/phy/types.h"
@@ -68,6 +79,9 @@ struct TdlChannelConfig {
   /// none: independent antennas; else R_tx (x) R_rx per tap (antenna_correlation.h).
   AntennaCorrelation correlation = AntennaCorrelation::none;
   double cfo_hz = 0.0; ///< Carrier frequency offset applied to the received signal.
+  /// 3 dB linewidth B of the receiver oscillator's Wiener phase noise (0: none), at most the
+  /// subcarrier spacing (where the phase already wanders 2 pi rad^2 within one symbol).
+  double phase_noise_linewidth_hz = 0.0;
   /// Extra delay of every tap; fractional samples allowed; at least -CP/2 (shortest CP).
   double timing_offset_s = 0.0;
   unsigned sinusoids_per_tap = 16; ///< M, sinusoids per Rayleigh tap and antenna pair (1..1024).
@@ -87,13 +101,14 @@ public:
   /// \param seed       Realisation (see reseed()).
   /// \throws std::invalid_argument for an invalid configuration: no taps, a negative or
   /// non-finite delay or power, no power at all, num_rx / num_tx 0 or above 16, a negative or
-  /// non-finite Doppler, CFO or timing offset out of range, sinusoids_per_tap 0 or above 1024, or
+  /// non-finite Doppler, CFO or timing offset out of range, a phase-noise linewidth that is
+  /// negative, non-finite or above the subcarrier spacing, sinusoids_per_tap 0 or above 1024, or
   /// a carrier that does not fit the FFT.
   TdlChannel(const TdlChannelConfig& config, const Numerology& numerology, unsigned num_prbs,
              std::uint64_t seed);
 
-  /// New independent realisation (random phases and angles of every sinusoid, LOS phases) from
-  /// \p seed; time restarts at 0. Allocates nothing.
+  /// New independent realisation (random phases and angles of every sinusoid, LOS phases, the
+  /// phase-noise process) from \p seed; time restarts at 0. Allocates nothing.
   void reseed(std::uint64_t seed);
 
   /// The configuration the channel was built with.
@@ -111,9 +126,10 @@ public:
   /// Delay of each tap as applied (profile delay + timing offset), seconds, profile order.
   [[nodiscard]] std::span<const double> tap_delays_s() const { return tap_delays_s_; }
 
-  /// Gains at time \p time_s of every tap and antenna pair, correlation applied, CFO not:
-  /// gains[(tap * num_rx + rx) * num_tx + tx], num_taps * num_rx * num_tx values. Evaluated
-  /// exactly (double precision), independent of any apply call. Allocates (for tests and tools).
+  /// Gains at time \p time_s of every tap and antenna pair, correlation applied, CFO and phase
+  /// noise not: gains[(tap * num_rx + rx) * num_tx + tx], num_taps * num_rx * num_tx values.
+  /// Evaluated exactly (double precision), independent of any apply call. Allocates (for tests
+  /// and tools).
   /// \throws std::invalid_argument when \p gains has the wrong size.
   void tap_gains(double time_s, std::span<std::complex<double>> gains) const;
 
@@ -122,28 +138,30 @@ public:
   /// time of tx[0] since the realisation's time 0. Fractional delays use Kaiser-windowed sinc
   /// interpolators centred on each tap's delay (length chosen for >= 80 dB stop-band attenuation
   /// over the carrier's occupied band, see docs/CHANNELS.md); tap gains are held per block of
-  /// samples short enough that the Doppler phase moves at most 0.003 rad; the CFO rotates every
-  /// sample. Input samples outside the buffer (before start, and the interpolators' look-ahead
-  /// past the end) are zero. No noise is added.
+  /// samples short enough that the Doppler phase moves at most 0.003 rad; the CFO and the phase
+  /// noise rotate every sample. Input samples outside the buffer (before start, and the
+  /// interpolators' look-ahead past the end) are zero. No noise is added.
   /// \throws std::invalid_argument when the sizes do not match.
   void apply_time_domain(std::span<const cf32> tx, std::size_t samples_per_antenna, double start_s,
                          std::span<cf32> rx);
 
   /// Frequency-domain fast path: rx(r, l, k) = sum_t H(r, t, l, k) tx(t, l, k) with H as
-  /// frequency_response() gives it (no inter-carrier interference). \p tx has num_tx ports,
-  /// \p rx num_rx ports, both symbols_per_slot symbols and 12 * num_prbs subcarriers. No noise.
+  /// frequency_response() gives it (no inter-carrier interference; phase noise as each symbol's
+  /// common phase error). \p tx has num_tx ports, \p rx num_rx ports, both symbols_per_slot
+  /// symbols and 12 * num_prbs subcarriers. No noise.
   /// \throws std::invalid_argument on a shape mismatch.
   void apply_frequency_domain(const ResourceGrid& tx, double slot_start_s, unsigned slot,
                               ResourceGrid& rx);
 
   /// True channel of the slot whose first sample is at \p slot_start_s (\p slot: slot number in
   /// the frame, for the CP lengths). Per OFDM symbol: the tap gains at the middle of the useful
-  /// part (CP end + (N - 1) / 2 samples), times the CFO phase at that time, and each tap's delay
-  /// (+ timing offset) as exp(-j 2 pi f_k tau) with f_k = (k - 6 num_prbs) * SCS. This is what a
-  /// perfect-CSI receiver is given and what apply_time_domain() produces after OfdmDemodulator,
-  /// up to inter-carrier interference (Doppler, CFO), inter-symbol interference from taps later
-  /// than the CP, and the interpolators' error (docs/CHANNELS.md gives the measured levels).
-  /// \p out is reshaped to num_rx x num_tx x symbols_per_slot x 12 num_prbs.
+  /// part (CP end + (N - 1) / 2 samples), times the CFO phase at that time and the phase noise's
+  /// common phase error over the useful part, and each tap's delay (+ timing offset) as
+  /// exp(-j 2 pi f_k tau) with f_k = (k - 6 num_prbs) * SCS. This is what a perfect-CSI receiver
+  /// is given and what apply_time_domain() produces after OfdmDemodulator, up to inter-carrier
+  /// interference (Doppler, CFO, phase noise), inter-symbol interference from taps later than the
+  /// CP, and the interpolators' error (docs/CHANNELS.md gives the measured levels). \p out is
+  /// reshaped to num_rx x num_tx x symbols_per_slot x 12 num_prbs.
   void frequency_response(double slot_start_s, unsigned slot, ChannelResponse& out);
 
 private:
@@ -214,6 +232,14 @@ private:
   std::vector<float> window_im_;
   std::vector<float> out_re_; // block_length_
   std::vector<float> out_im_;
+
+  // Phase noise of the receiver's oscillator; exp(j phi) of one time-domain block; the common
+  // phase errors of the slot whose first sample is cpe_first_sample_ (while cpe_valid_).
+  WienerPhaseNoise phase_noise_;
+  std::vector<cf32> phase_noise_block_;   // block_length_
+  std::vector<std::complex<double>> cpe_; // symbols_per_slot
+  std::int64_t cpe_first_sample_ = 0;
+  bool cpe_valid_ = false;
 };
 
 /// Time of the first sample of slot \p absolute_slot (counted from slot 0 of frame 0), from the

@@ -1,0 +1,96 @@
+#include "airan/phy/ptrs_phase_tracking.h"
+
+#include "airan/phy/channel_estimate.h"
+#include "airan/phy/pusch_re_mapper.h"
+#include "airan/phy/resource_grid.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+
+namespace airan::phy {
+
+void estimate_ptrs_phases(const ResourceGrid& grid, const ChannelEstimate& estimate,
+                          const PuschReMapping& mapping, std::span<const cf32> values,
+                          std::span<float> phases) {
+  if (phases.size() < mapping.start_symbol + mapping.num_symbols ||
+      phases.size() > grid.num_symbols()) {
+    throw std::invalid_argument("PT-RS phases: " + std::to_string(phases.size()) +
+                                " phases for a slot of " + std::to_string(grid.num_symbols()) +
+                                " symbols");
+  }
+  std::fill(phases.begin(), phases.end(), 0.0F);
+  const PtrsPattern& ptrs = mapping.ptrs;
+  if (!ptrs.present()) {
+    return;
+  }
+  if (values.size() != ptrs_count(ptrs, mapping.num_subcarriers())) {
+    throw std::invalid_argument("PT-RS phases: " + std::to_string(values.size()) +
+                                " PT-RS values for " +
+                                std::to_string(ptrs_count(ptrs, mapping.num_subcarriers())));
+  }
+  if (estimate.num_layers() <= ptrs.layer || estimate.num_rx_antennas() != grid.num_ports()) {
+    throw std::invalid_argument("PT-RS phases: the channel estimate is of another PDU");
+  }
+  for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+    if (!ptrs.on_symbol(l)) {
+      continue;
+    }
+    // Double sums over antennas; float within one antenna's row (at most 138 terms).
+    double acc_re = 0.0;
+    double acc_im = 0.0;
+    for (unsigned r = 0; r < grid.num_ports(); ++r) {
+      const cf32* y = grid.symbol(r, l).data() + mapping.first_subcarrier;
+      const cf32* h = estimate.channel(r, ptrs.layer, l).data();
+      float re = 0.0F;
+      float im = 0.0F;
+      for (std::size_t n = 0; n < values.size(); ++n) {
+        const std::size_t k = ptrs.offset + n * ptrs.period;
+        ptrs_correlation_add(y[k].real(), y[k].imag(), h[k].real(), h[k].imag(), values[n].real(),
+                             values[n].imag(), re, im);
+      }
+      acc_re += re;
+      acc_im += im;
+    }
+    phases[l] =
+        acc_re == 0.0 && acc_im == 0.0 ? 0.0F : static_cast<float>(std::atan2(acc_im, acc_re));
+  }
+  interpolate_ptrs_phases(mapping.start_symbol, mapping.num_symbols, ptrs.symbol_mask, phases);
+}
+
+void interpolate_ptrs_phases(unsigned start_symbol, unsigned num_symbols, unsigned ptrs_symbol_mask,
+                             std::span<float> phases) {
+  const unsigned end =
+      std::min<unsigned>(start_symbol + num_symbols, static_cast<unsigned>(phases.size()));
+  const auto is_ptrs = [&](unsigned l) { return ((ptrs_symbol_mask >> l) & 1U) != 0; };
+  int previous = -1;
+  for (unsigned l = start_symbol; l < end; ++l) {
+    if (is_ptrs(l)) {
+      previous = static_cast<int>(l);
+      continue;
+    }
+    unsigned next = l + 1;
+    while (next < end && !is_ptrs(next)) {
+      ++next;
+    }
+    if (previous < 0 && next >= end) {
+      phases[l] = 0.0F;
+    } else if (previous < 0) {
+      phases[l] = phases[next];
+    } else if (next >= end) {
+      phases[l] = phases[static_cast<unsigned>(previous)];
+    } else {
+      const float before = phases[static_cast<unsigned>(previous)];
+      float step = phases[next] - before;
+      step -= 2.0F * std::numbers::pi_v<float> *
+              std::ceil((step - std::numbers::pi_v<float>) / (2.0F * std::numbers::pi_v<float>));
+      const float fraction = static_cast<float>(l - static_cast<unsigned>(previous)) /
+                             static_cast<float>(next - static_cast<unsigned>(previous));
+      phases[l] = before + fraction * step;
+    }
+  }
+}
+
+} // namespace airan::phy
