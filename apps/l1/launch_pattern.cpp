@@ -76,8 +76,8 @@ private:
 
 apps::ChannelSpec parse_channel(const YAML::Node& node, const Reader& in) {
   in.only_keys(node, "channel",
-               {"model", "delay_spread_ns", "max_doppler_hz", "domain", "bs_antenna_pattern",
-                "bs_polarization", "ue_polarization"});
+               {"model", "delay_spread_ns", "max_doppler_hz", "phase_noise_hz", "domain",
+                "bs_antenna_pattern", "bs_polarization", "ue_polarization"});
   apps::ChannelSpec channel;
   if (node["model"]) {
     channel.model = apps::canonical_channel_model(in.word(node["model"], "channel.model"));
@@ -110,6 +110,10 @@ apps::ChannelSpec parse_channel(const YAML::Node& node, const Reader& in) {
   if (node["max_doppler_hz"]) {
     channel.max_doppler_hz =
         in.real(node["max_doppler_hz"], "channel.max_doppler_hz", 0.0, doppler_limit_hz);
+  }
+  if (node["phase_noise_hz"]) { // the TDL/CDL channel checks it against the subcarrier spacing
+    channel.phase_noise_linewidth_hz =
+        in.real(node["phase_noise_hz"], "channel.phase_noise_hz", 0.0, 1e6);
   }
   if (node["domain"]) {
     try {

@@ -201,6 +201,36 @@ TEST(TestMacCli, ExitsNonZeroOnMismatch) {
   EXPECT_NE(result.output.find("lost after 4 transmissions"), std::string::npos) << result.output;
 }
 
+// The PT-RS pattern: PUSCH PDUs with puschPtrs (one port, on the first or the second layer,
+// with UCI around it) through 300 Hz of oscillator phase noise: the L1 tracks the phase and
+// every TB and UCI payload comes back; the same UEs without PT-RS lose many first transmissions.
+TEST(TestMacSession, PtrsPatternTracksPhaseNoise) {
+  LaunchPattern pattern =
+      load_launch_pattern(test::repo_root() / "configs/patterns/ptrs_phase_noise.yaml");
+  ASSERT_EQ(pattern.ues.size(), 3U);
+  EXPECT_TRUE(pattern.ues[0].pusch.ptrs.enabled);
+  EXPECT_EQ(pattern.ues[1].pusch.ptrs.dmrs_port, 1U);
+  EXPECT_EQ(pattern.channel.phase_noise_linewidth_hz, 300.0);
+  TestMacReport report = run_test_mac_session(pattern, {});
+  for (const auto& detail : report.mismatch_details) {
+    ADD_FAILURE() << detail;
+  }
+  EXPECT_TRUE(report.passed());
+  EXPECT_EQ(report.tbs_lost, 0U);
+  EXPECT_EQ(report.tbs_delivered, report.new_tbs);
+  EXPECT_EQ(report.error_indications, 0U);
+  EXPECT_LE(report.first_transmissions_failed * 20, report.new_tbs) << "over 5% failed";
+  EXPECT_EQ(report.uci_payloads_wrong + report.uci_payloads_failed, 0U);
+  EXPECT_GE(report.uci_payloads_ok, 2U * pattern.num_slots);
+
+  for (auto& ue : pattern.ues) {
+    ue.pusch.ptrs.enabled = false;
+  }
+  report = run_test_mac_session(pattern, {});
+  EXPECT_TRUE(report.passed()); // HARQ still delivers, but only after retransmissions
+  EXPECT_GE(report.first_transmissions_failed * 5, report.new_tbs) << "under 20% failed";
+}
+
 TEST(TestMacCli, BadPatternNamesTheKey) {
   const auto dir = test::scratch_dir("testmac_pattern");
   const auto path = dir / "bad.yaml";

@@ -12,6 +12,7 @@
 ///   model: awgn            # or TDL-A .. TDL-E, TDL-A30, TDL-B100, TDL-C300, CDL-A .. CDL-E
 ///   delay_spread_ns: 100   # TDL-A .. E, CDL
 ///   max_doppler_hz: 10
+///   phase_noise_hz: 0      # TDL/CDL: Wiener oscillator phase noise, 3 dB linewidth (0: none)
 ///   domain: frequency      # or time
 ///   bs_antenna_pattern: omni  # CDL: or 38.901
 ///   bs_polarization: V        # CDL: V, H, VH or cross
