@@ -101,6 +101,10 @@ struct FapiPhy::Impl {
   [[nodiscard]] bool announces_dfts_ofdm() const {
     return !config.receiver.detector || config.receiver.detector_mirrors_front_end;
   }
+  /// PT-RS (one port, CP-OFDM) as PARAM announces it: tracked by the CPU front end, which runs
+  /// PT-RS PDUs also beside a detector that mirrors it (the same receivers as DFT-s-OFDM, which
+  /// CONFIG checks); the neural receiver does not track phase.
+  [[nodiscard]] bool announces_ptrs() const { return announces_dfts_ofdm(); }
   /// UCI on PUSCH, demultiplexed from host LLRs: not behind a detector that is no copy of the CPU
   /// front end and whose LLRs stay on the device of the UL-SCH decoders (the neural receiver
   /// with `--backend cuda`).

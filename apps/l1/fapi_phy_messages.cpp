@@ -112,7 +112,8 @@ void FapiPhy::Impl::on_param() {
   caps.pusch_mapping_type = 0b11;
   caps.pusch_allocation_types = 0b10; // type 1 only
   caps.pusch_vrb_to_prb_mapping = 0b01;
-  caps.pusch_max_ptrs_ports = 1; // one PT-RS port, CP-OFDM (io::to_pusch_config())
+  // One PT-RS port, CP-OFDM (io::to_pusch_config()), where the receivers track phase.
+  caps.pusch_max_ptrs_ports = announces_ptrs() ? 1 : 0;
   caps.max_puschs_tbs_per_slot = static_cast<std::uint8_t>(io::fapi_max_pusch_pdus);
   caps.max_number_mimo_layers_non_cb_pusch =
       static_cast<std::uint8_t>(std::clamp(config.receiver.max_layers, 1U, 4U));
@@ -253,17 +254,19 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
     return;
   }
   io::to_slot_request(request, cell, slot.request);
-  // PDUs with a layer count no receiver decodes, or DFT-s-OFDM where the receivers do not take it
-  // (behind the neural receiver: PARAM says dftsOfdmSupport 0 then), are rejected like invalid
-  // ones.
+  // PDUs with a layer count no receiver decodes, or DFT-s-OFDM or PT-RS where the receivers do
+  // not take it (behind the neural receiver: PARAM says dftsOfdmSupport 0 and puschMaxPtrsPorts
+  // 0 then), are rejected like invalid ones.
   const bool dfts_ofdm = announces_dfts_ofdm(); // CONFIG checked the receivers take it
   const bool uci = announces_uci();             // likewise
+  const bool ptrs = announces_ptrs();           // likewise
   std::size_t kept = 0;
   for (std::size_t i = 0; i < slot.request.num_pusch; ++i) {
     const auto& pdu = slot.request.pusch[i];
     const bool layers_ok = processor->supports_layers(pdu.num_layers);
     const bool tp_ok = dfts_ofdm || !pdu.transform_precoding;
-    if (layers_ok && tp_ok && (uci || !pdu.uci.present())) {
+    const bool ptrs_ok = ptrs || !pdu.ptrs.enabled;
+    if (layers_ok && tp_ok && ptrs_ok && (uci || !pdu.uci.present())) {
       slot.request.pusch[kept] = pdu;
       slot.request.source_index[kept] = slot.request.source_index[i];
       ++kept;
@@ -288,6 +291,11 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
                                       io::FapiMessageType::ul_tti_request, 0,
                                       "TransformPrecoding 0: this L1's receiver takes "
                                       "CP-OFDM only (dftsOfdmSupport 0)")
+            : !ptrs_ok
+                ? io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                                      io::FapiMessageType::ul_tti_request, 0,
+                                      "puschPtrs: this L1's receiver does not track phase "
+                                      "(puschMaxPtrsPorts 0)")
                 : io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
                                       io::FapiMessageType::ul_tti_request, 0,
                                       "puschUci: this L1's receiver keeps its LLRs on "

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <complex>
 #include <numbers>
 #include <stdexcept>
 #include <string>
@@ -344,8 +345,12 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
   const bool wiener = options.time_interpolation == TimeInterpolation::wiener;
   const bool align = options.align_occasion_phases && correlations.pairs > 0;
   std::array<cf32, max_dmrs_occasions> rotations{};
+  measurements.occasion_phases.fill(0.0F);
   if (align) {
     detail::occasion_alignment(correlations, rotations.data());
+    for (unsigned o = 1; o < pilots_.num_occasions; ++o) {
+      measurements.occasion_phases[o] = -std::arg(rotations[o]);
+    }
   }
   if (wiener) {
     prepare_time_wiener(cell, slot, mapping, options, correlations, channel_power,

@@ -57,22 +57,39 @@ void estimate_ptrs_phases(const ResourceGrid& grid, const ChannelEstimate& estim
     phases[l] =
         acc_re == 0.0 && acc_im == 0.0 ? 0.0F : static_cast<float>(std::atan2(acc_im, acc_re));
   }
-  interpolate_ptrs_phases(mapping.start_symbol, mapping.num_symbols, ptrs.symbol_mask, phases);
+  // The DMRS symbols: their occasion's phase against the first (0 unless the estimator aligned
+  // the occasions), both symbols of a double-symbol pair.
+  unsigned occasion = 0;
+  bool seen_dmrs = false;
+  for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+    if (!mapping.dmrs_symbols.contains(l)) {
+      continue;
+    }
+    if (seen_dmrs && mapping.dmrs_symbols.l_prime(l) == 0) {
+      ++occasion;
+    }
+    seen_dmrs = true;
+    phases[l] = occasion < estimate.measurements.occasion_phases.size()
+                    ? estimate.measurements.occasion_phases[occasion]
+                    : 0.0F;
+  }
+  interpolate_ptrs_phases(mapping.start_symbol, mapping.num_symbols,
+                          ptrs.symbol_mask | mapping.dmrs_symbols.mask, phases);
 }
 
-void interpolate_ptrs_phases(unsigned start_symbol, unsigned num_symbols, unsigned ptrs_symbol_mask,
+void interpolate_ptrs_phases(unsigned start_symbol, unsigned num_symbols, unsigned anchor_mask,
                              std::span<float> phases) {
   const unsigned end =
       std::min<unsigned>(start_symbol + num_symbols, static_cast<unsigned>(phases.size()));
-  const auto is_ptrs = [&](unsigned l) { return ((ptrs_symbol_mask >> l) & 1U) != 0; };
+  const auto is_anchor = [&](unsigned l) { return ((anchor_mask >> l) & 1U) != 0; };
   int previous = -1;
   for (unsigned l = start_symbol; l < end; ++l) {
-    if (is_ptrs(l)) {
+    if (is_anchor(l)) {
       previous = static_cast<int>(l);
       continue;
     }
     unsigned next = l + 1;
-    while (next < end && !is_ptrs(next)) {
+    while (next < end && !is_anchor(next)) {
       ++next;
     }
     if (previous < 0 && next >= end) {

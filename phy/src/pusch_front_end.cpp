@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -68,19 +69,28 @@ void PuschFrontEnd::estimate_channel(const ResourceGrid& grid, const CellConfig&
   if (options.equalizer == EqualizerAlgorithm::mmse_irc) {
     estimator_options.estimate_covariance = true;
   }
-  // PT-RS restores each symbol's phase: the occasions are interpolated at one phase.
-  estimator_options.align_occasion_phases = pusch.ptrs.enabled && options.track_phase;
+  std::optional<PuschReMapping> mapping;
+  if (pusch.ptrs.enabled && options.track_phase) {
+    try {
+      mapping = make_pusch_re_mapping(cell, pusch);
+    } catch (const std::invalid_argument&) {
+      // An invalid PDU: the estimator says why.
+    }
+  }
+  // PT-RS restores each symbol's phase (the occasions' own phases kept as anchors): the
+  // occasions are interpolated at one phase. Without PT-RS symbols nothing would restore it.
+  const bool track = mapping && mapping->ptrs.present();
+  estimator_options.align_occasion_phases = track;
   Impl& s = *impl_;
   s.estimator->estimate(s.estimate, grid, cell, pusch, slot, estimator_options);
   s.phases.fill(0.0F);
-  if (!pusch.ptrs.enabled || !options.track_phase) {
+  if (!track) {
     return;
   }
-  const PuschReMapping mapping = make_pusch_re_mapping(cell, pusch);
   const std::span<cf32> values(s.ptrs_values.data(),
-                               ptrs_count(mapping.ptrs, mapping.num_subcarriers()));
-  generate_pusch_ptrs(make_pusch_dmrs_params(cell, pusch, slot), pusch, mapping.ptrs, values);
-  estimate_ptrs_phases(grid, s.estimate, mapping, values,
+                               ptrs_count(mapping->ptrs, mapping->num_subcarriers()));
+  generate_pusch_ptrs(make_pusch_dmrs_params(cell, pusch, slot), pusch, mapping->ptrs, values);
+  estimate_ptrs_phases(grid, s.estimate, *mapping, values,
                        std::span<float>(s.phases.data(), grid.num_symbols()));
 }
 

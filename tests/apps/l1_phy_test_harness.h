@@ -31,6 +31,7 @@ struct Received {
   io::FapiSlotIndication slot;
   std::optional<std::uint16_t> phy_state;
   std::optional<std::uint8_t> dfts_ofdm_support; ///< PARAM.response dftsOfdmSupport.
+  std::optional<std::uint8_t> max_ptrs_ports;    ///< PARAM.response puschMaxPtrsPorts.
   std::vector<io::FapiCrc> crcs;
   std::uint16_t sfn = 0;
   std::uint16_t slot_number = 0;
@@ -204,6 +205,7 @@ private:
       r.response_code = m.param_response.error_code;
       r.phy_state = m.param_response.capabilities.phy_state;
       r.dfts_ofdm_support = m.param_response.capabilities.dfts_ofdm_support;
+      r.max_ptrs_ports = m.param_response.capabilities.pusch_max_ptrs_ports;
       break;
     case io::FapiMessageType::slot_indication:
       r.slot = m.slot_indication;

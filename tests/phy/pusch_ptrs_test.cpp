@@ -166,8 +166,55 @@ TEST(PuschPtrs, AlignsTheDmrsOccasionsToTheFirstOnesPhase) {
       EXPECT_NEAR(tracked.tracked[l], phases[l], 0.03F) << "symbol " << l;
     }
   }
-  // The DMRS symbol 11 itself: interpolated between its PT-RS neighbours 10 and 12.
-  EXPECT_NEAR(tracked.tracked[11], 0.5F * (phases[10] + phases[12]), 0.03F);
+  // The DMRS symbol 11 itself: its occasion's phase against the first, measured on the DMRS.
+  EXPECT_NEAR(tracked.tracked[11], 1.3F, 0.03F);
+  EXPECT_EQ(tracked.tracked[2], 0.0F);
+}
+
+TEST(PuschPtrs, DmrsOccasionsAnchorTheSymbolsPastTheLastPtrsSymbol) {
+  // DMRS on 2, 7 and 11 with L_PT-RS 4: PT-RS only on 0 and 6. A phase ramp (a CFO) is measured
+  // at 0 and 6, and at the DMRS occasions 7 and 11 from the DMRS themselves: exact up to 11.
+  const CellConfig cell = make_cell(1);
+  PuschConfig pusch = make_pusch(1);
+  pusch.dmrs_additional_position = 2;
+  pusch.ptrs.time_density = 4;
+  ASSERT_EQ(pusch.validate(cell), "");
+  std::vector<float> phases(14);
+  for (unsigned l = 0; l < 14; ++l) {
+    phases[l] = 0.15F * (static_cast<float>(std::min(l, 11U)) - 2.0F);
+  }
+  const Outcome outcome = run(cell, pusch, 2, phases, 1e-3F, true, 71);
+  EXPECT_TRUE(outcome.decoded) << outcome.error;
+  for (unsigned l = 0; l < 14; ++l) {
+    EXPECT_NEAR(outcome.tracked[l], phases[l], 0.03F) << "symbol " << l;
+  }
+}
+
+TEST(PuschPtrs, WithoutPtrsSymbolsTheOccasionsKeepTheirPhase) {
+  // Mapping type B on symbols 5..11 with DMRS on 5 and 9 and L_PT-RS 4: no symbol carries PT-RS
+  // (the rule restarts at 9 and 13 is past the end). The estimate must keep the occasions'
+  // phases (no alignment that nothing would undo): a ramp decodes as without PT-RS.
+  const CellConfig cell = make_cell(1);
+  PuschConfig pusch = make_pusch(1);
+  pusch.mapping_type = PuschMappingType::type_b;
+  pusch.start_symbol = 5;
+  pusch.num_symbols = 7;
+  pusch.dmrs_symbol_mask = (1U << 5) | (1U << 9);
+  pusch.mcs_index = 16; // 16-QAM
+  pusch.ptrs.time_density = 4;
+  ASSERT_EQ(pusch.validate(cell), "");
+  std::vector<float> phases(14);
+  for (unsigned l = 0; l < 14; ++l) {
+    phases[l] = 0.08F * (static_cast<float>(l) - 5.0F);
+  }
+  const Outcome outcome = run(cell, pusch, 2, phases, 1e-3F, true, 81);
+  EXPECT_TRUE(outcome.decoded) << outcome.error;
+  PuschConfig plain = pusch;
+  plain.ptrs.enabled = false;
+  EXPECT_TRUE(run(cell, plain, 2, phases, 1e-3F, true, 81).decoded);
+  for (float phase : outcome.tracked) {
+    EXPECT_EQ(phase, 0.0F);
+  }
 }
 
 TEST(PuschPtrs, TracksOnThePtrsLayerOfATwoLayerPdu) {

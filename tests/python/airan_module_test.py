@@ -195,6 +195,9 @@ class SimulatorTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "PT-RS with transform precoding"):
             airan.Simulator(scenario_yaml=yaml.replace("prb_size: 46", "prb_size: 45"),
                             transform_precoding=True)
+        # Nor as neural-receiver training data: the model does not track phase.
+        with self.assertRaisesRegex(ValueError, "neural receiver does not take PT-RS"):
+            airan.Simulator(scenario_yaml=yaml, neural_inputs=True)
 
     def test_bad_input_is_a_python_exception(self):
         with self.assertRaises(Exception):

@@ -7,9 +7,11 @@
 /// estimate of layer l is that of the effective channel H W, column l.
 #pragma once
 
+#include "airan/phy/dmrs_cfo.h"
 #include "airan/phy/numerology.h"
 #include "airan/phy/types.h"
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <span>
@@ -40,6 +42,10 @@ struct DmrsMeasurements {
   /// power, or between neighbours against pilots k apart (k = 4, fewer on rows of under 8
   /// pilots, none under 4), whichever fit is wider (a coarse fit; 0 when flat).
   float delay_spread_s = 0.0F;
+  /// With DmrsChannelEstimatorOptions::align_occasion_phases: the phase in radians of each DMRS
+  /// occasion against the first, measured over every antenna, layer and pilot, which the
+  /// aligned estimate no longer carries (PT-RS phase tracking anchors on it); 0 otherwise.
+  std::array<float, max_dmrs_occasions> occasion_phases{};
 };
 
 /// Channel estimate storage, allocated once for the largest PUSCH, reshaped per PDU.

@@ -1,9 +1,11 @@
 /// \file
 /// \brief Common phase error tracking with the PUSCH PT-RS: per PT-RS symbol, the phase of the
 /// received PT-RS against the DMRS channel estimate of that symbol (summed over PT-RS
-/// subcarriers and receive antennas), and for the other PUSCH symbols, DMRS symbols included,
-/// the phase interpolated linearly between the nearest PT-RS symbols (held beyond the first and
-/// last). The front end rotates every data RE of a symbol back by its phase before equalizing.
+/// subcarriers and receive antennas); per DMRS symbol, its occasion's phase against the first
+/// (DmrsMeasurements::occasion_phases: the estimator aligned the occasions to the first one's
+/// phase); for the other PUSCH symbols the phase interpolated linearly between the nearest of
+/// those anchors (held beyond the first and last). The front end rotates every data RE of a
+/// symbol back by its phase before equalizing.
 #pragma once
 
 #include "airan/phy/host_device.h"
@@ -37,11 +39,11 @@ void estimate_ptrs_phases(const ResourceGrid& grid, const ChannelEstimate& estim
                           const PuschReMapping& mapping, std::span<const cf32> values,
                           std::span<float> phases);
 
-/// Fills the symbols of the PUSCH without PT-RS: linear interpolation of the phases of the
-/// nearest PT-RS symbols before and after (the difference taken within (-pi, pi]), or the
-/// nearest one's phase where only one side has one. Symbols of \p ptrs_symbol_mask keep their
-/// values; with no PT-RS symbol, every phase becomes 0.
-void interpolate_ptrs_phases(unsigned start_symbol, unsigned num_symbols, unsigned ptrs_symbol_mask,
+/// Fills the symbols of the PUSCH that are not anchors: linear interpolation of the phases of
+/// the nearest anchor symbols before and after (the difference taken within (-pi, pi]), or the
+/// nearest one's phase where only one side has one. Symbols of \p anchor_mask keep their
+/// values; with no anchor, every phase becomes 0.
+void interpolate_ptrs_phases(unsigned start_symbol, unsigned num_symbols, unsigned anchor_mask,
                              std::span<float> phases);
 
 } // namespace airan::phy

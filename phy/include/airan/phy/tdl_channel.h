@@ -17,7 +17,8 @@
 /// Timing: tap delay tau_n + timing_offset_s. CFO multiplies the received signal by
 /// exp(j 2 pi cfo t). Time t is measured from the realisation's time 0; reseed() restarts it.
 ///
-/// Phase noise (phase_noise_linewidth_hz > 0): the receiver's oscillator, one WienerPhaseNoise
+/// Phase noise (phase_noise_linewidth_hz > 0): the link's oscillators (the transmitter's and the
+/// receiver's together, per channel realisation, so per UE in a simulation), one WienerPhaseNoise
 /// process (phase_noise.h: phi(n + 1) = phi(n) + N(0, 2 pi B / fs), phi = 0 at time 0, its own
 /// random stream derived from the seed) shared by all receive antennas, on the sample grid
 /// n = round(t fs). The time-domain path multiplies received sample n by exp(j phi(n)); the
@@ -79,7 +80,7 @@ struct TdlChannelConfig {
   /// none: independent antennas; else R_tx (x) R_rx per tap (antenna_correlation.h).
   AntennaCorrelation correlation = AntennaCorrelation::none;
   double cfo_hz = 0.0; ///< Carrier frequency offset applied to the received signal.
-  /// 3 dB linewidth B of the receiver oscillator's Wiener phase noise (0: none), at most the
+  /// 3 dB linewidth B of the link oscillators' Wiener phase noise (0: none), at most the
   /// subcarrier spacing (where the phase already wanders 2 pi rad^2 within one symbol).
   double phase_noise_linewidth_hz = 0.0;
   /// Extra delay of every tap; fractional samples allowed; at least -CP/2 (shortest CP).
@@ -233,7 +234,7 @@ private:
   std::vector<float> out_re_; // block_length_
   std::vector<float> out_im_;
 
-  // Phase noise of the receiver's oscillator; exp(j phi) of one time-domain block; the common
+  // Phase noise of the link's oscillators; exp(j phi) of one time-domain block; the common
   // phase errors of the slot whose first sample is cpe_first_sample_ (while cpe_valid_).
   WienerPhaseNoise phase_noise_;
   std::vector<cf32> phase_noise_block_;   // block_length_
