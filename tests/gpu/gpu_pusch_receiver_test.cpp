@@ -296,4 +296,51 @@ TEST(GpuPuschReceiver, DftsOfdmAndUciBesideTheDeviceFrontEndDecode) {
   }
 }
 
+// PT-RS beside the CUDA front end: the device front end does not track phase, so a PT-RS PDU
+// runs on the receiver's CPU front end (like DFT-s-OFDM) and decodes through 100 Hz of phase
+// noise; the CP-OFDM PDU without PT-RS beside it stays on the device.
+TEST(GpuPuschReceiver, PtrsBesideTheDeviceFrontEndDecodes) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  airan::apps::LinkScenario scenario;
+  scenario.cell.num_prbs = 52;
+  scenario.num_rx_antennas = 2;
+  scenario.channel.model = "TDL-A30";
+  scenario.channel.max_doppler_hz = 10.0;
+  scenario.channel.phase_noise_linewidth_hz = 100.0;
+  scenario.channel.domain = airan::apps::ChannelDomain::time;
+  std::vector<PuschConfig> pdus(2);
+  for (std::size_t i = 0; i < pdus.size(); ++i) {
+    pdus[i].rnti = static_cast<std::uint16_t>(i + 1);
+    pdus[i].bwp_size = 52;
+    pdus[i].prb_start = 26 * static_cast<unsigned>(i);
+    pdus[i].prb_size = 26;
+    pdus[i].num_dmrs_cdm_groups_no_data = 2;
+  }
+  pdus[0].mcs_index = 5;  // QPSK: no PT-RS needed
+  pdus[1].mcs_index = 20; // 64-QAM with PT-RS
+  pdus[1].ptrs.enabled = true;
+  ASSERT_EQ(airan::apps::validate_link(scenario, pdus), "");
+  airan::apps::SlotSimulator simulator(scenario);
+  simulator.simulate(pdus, 1, 2, 3, std::pow(10.0F, -2.6F), 4);
+  PuschReceiverConfig config;
+  config.num_rx_antennas = 2;
+  config.max_layers = 1;
+  config.detector = airan::gpu::make_gpu_detector_factory(scenario.cell, config.front_end, 0);
+  config.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
+  PuschReceiver receiver(scenario.cell, config);
+  std::vector<PuschPduResult> results;
+  receiver.process_slot_iq(simulator.received_iq(), simulator.slot_number(), pdus, results);
+  ASSERT_EQ(results.size(), 2U);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(results[i].error, "") << "PDU " << i;
+    EXPECT_TRUE(results[i].tb_crc_ok) << "PDU " << i;
+    EXPECT_EQ(results[i].tb_bits, simulator.tb_bits(i)) << "PDU " << i;
+  }
+  EXPECT_GT(results[0].times.detection_us, 0.0);          // the CUDA front end
+  EXPECT_GT(results[1].times.channel_estimation_us, 0.0); // the CPU front end (PT-RS)
+}
+
 } // namespace
