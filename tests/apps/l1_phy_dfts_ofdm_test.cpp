@@ -63,21 +63,10 @@ TEST(FapiPhyDftsOfdm, BesideTheCudaFrontEndDftsOfdmRunsOnTheCpuFrontEnd) {
   EXPECT_EQ(grid_calls.load() + loaded_calls.load(), 1U);
 }
 
-/// A detector that writes zero LLRs: stands in for the CP-OFDM-only detectors.
-class ZeroLlrDetector : public phy::PuschDetector {
-public:
-  phy::PuschMeasurements detect(const phy::ResourceGrid& /*grid*/, const phy::CellConfig& /*cell*/,
-                                const phy::PuschConfig& /*pusch*/, unsigned /*slot*/,
-                                std::span<float> llrs) override {
-    std::fill(llrs.begin(), llrs.end(), 0.0F);
-    return {};
-  }
-};
-
 TEST(FapiPhyDftsOfdm, BehindADetectorDftsOfdmIsRefusedWithSlotError) {
   FapiPhyConfig config = test::harness_phy_config();
   config.receiver.detector = [](const phy::PuschFrontEndLimits&, unsigned) {
-    return std::make_unique<ZeroLlrDetector>();
+    return std::make_unique<test::ZeroLlrDetector>();
   };
   PhyHarness h(config);
   h.send(io::FapiParamRequest{});
@@ -104,7 +93,7 @@ TEST(FapiPhyDftsOfdm, BehindADetectorDftsOfdmIsRefusedWithSlotError) {
 TEST(FapiPhyDftsOfdm, AnnouncingDftsOfdmForADetectorThatRefusesItFailsConfig) {
   FapiPhyConfig config = test::harness_phy_config();
   config.receiver.detector = [](const phy::PuschFrontEndLimits&, unsigned) {
-    return std::make_unique<ZeroLlrDetector>();
+    return std::make_unique<test::ZeroLlrDetector>();
   };
   config.receiver.detector_mirrors_front_end = true; // wrong: ZeroLlrDetector does not mirror
   PhyHarness h(config);

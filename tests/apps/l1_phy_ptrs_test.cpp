@@ -56,21 +56,10 @@ TEST(FapiPhyPtrs, BesideTheCudaFrontEndPtrsRunsOnTheCpuFrontEnd) {
   EXPECT_EQ(grid_calls.load() + loaded_calls.load(), 0U) << "not the detector's";
 }
 
-/// A detector that writes zero LLRs: stands in for the detectors that do not track phase.
-class ZeroLlrDetector : public phy::PuschDetector {
-public:
-  phy::PuschMeasurements detect(const phy::ResourceGrid& /*grid*/, const phy::CellConfig& /*cell*/,
-                                const phy::PuschConfig& /*pusch*/, unsigned /*slot*/,
-                                std::span<float> llrs) override {
-    std::fill(llrs.begin(), llrs.end(), 0.0F);
-    return {};
-  }
-};
-
 TEST(FapiPhyPtrs, BehindADetectorPtrsIsRefusedWithSlotError) {
   FapiPhyConfig config = test::harness_phy_config();
   config.receiver.detector = [](const phy::PuschFrontEndLimits&, unsigned) {
-    return std::make_unique<ZeroLlrDetector>();
+    return std::make_unique<test::ZeroLlrDetector>();
   };
   PhyHarness h(config);
   h.send(io::FapiParamRequest{});

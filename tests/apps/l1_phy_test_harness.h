@@ -10,10 +10,12 @@
 #include "airan/io/fapi_udp_transport.h"
 #include "airan/l1/fapi_phy.h"
 #include "airan/l1/uplink_signal.h"
+#include "airan/phy/pusch_detector.h"
 #include "airan/phy/pusch_receiver.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -290,5 +292,17 @@ inline void expect_slot_decodes(PhyHarness& h, std::uint16_t sfn, std::uint16_t 
                                 std::uint32_t handle) {
   expect_pdu_decodes(h, sfn, slot, harness_pusch(handle, 2));
 }
+
+/// A detector that writes zero LLRs: stands in for the detectors that are no copy of the CPU
+/// front end (the neural receiver: CP-OFDM only, no phase tracking).
+class ZeroLlrDetector : public phy::PuschDetector {
+public:
+  phy::PuschMeasurements detect(const phy::ResourceGrid& /*grid*/, const phy::CellConfig& /*cell*/,
+                                const phy::PuschConfig& /*pusch*/, unsigned /*slot*/,
+                                std::span<float> llrs) override {
+    std::fill(llrs.begin(), llrs.end(), 0.0F);
+    return {};
+  }
+};
 
 } // namespace airan::l1::test
