@@ -236,6 +236,25 @@ TEST(PuschPtrs, TracksOnThePtrsLayerOfATwoLayerPdu) {
   EXPECT_TRUE(run(cell, pusch, 4, phases, 1e-3F, true, 33, {}, EqualizerAlgorithm::zf).decoded);
 }
 
+TEST(PuschPtrs, PrecodedLikeTheLayerOfItsDmrsPort) {
+  // One layer on two antenna ports with a TPMI: the PT-RS is precoded with the layer (TS 38.211
+  // 6.4.1.2.2.1), so the DMRS estimate of the effective channel serves it.
+  const CellConfig cell = make_cell(2);
+  PuschConfig pusch = make_pusch(1);
+  pusch.precoding = PuschPrecoding::codebook;
+  pusch.tpmi = 3;
+  ASSERT_EQ(pusch.validate(cell), "");
+  const std::vector<float> phases = random_phases(0.5F, 15);
+  const Outcome tracked = run(cell, pusch, 2, phases, 1e-3F, true, 91);
+  EXPECT_TRUE(tracked.decoded) << tracked.error;
+  for (unsigned l = 0; l < 14; ++l) {
+    if (l != 2 && l != 11) {
+      EXPECT_NEAR(tracked.tracked[l], phases[l], 0.03F) << "symbol " << l;
+    }
+  }
+  EXPECT_FALSE(run(cell, pusch, 2, phases, 1e-3F, false, 91).decoded);
+}
+
 TEST(PuschPtrs, EveryDensityInterpolatesBetweenPtrsSymbols) {
   const CellConfig cell = make_cell(1);
   // A phase ramp that stops at symbol 10: linear interpolation between PT-RS symbols is exact,
