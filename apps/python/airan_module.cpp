@@ -136,6 +136,10 @@ private:
         throw std::invalid_argument("airan.Simulator: neural_inputs: the neural receiver takes "
                                     "CP-OFDM PUSCH only, not transform precoding (DFT-s-OFDM)");
       }
+      if (neural_ && pusch.intra_slot_hopping) {
+        throw std::invalid_argument("airan.Simulator: neural_inputs: the neural receiver takes "
+                                    "one allocation, not intra-slot frequency hopping");
+      }
       if (neural_ && pusch.ptrs.enabled) {
         throw std::invalid_argument("airan.Simulator: neural_inputs: the neural receiver does "
                                     "not take PT-RS (its inputs do not mark the PT-RS REs and "

@@ -329,6 +329,10 @@ void GpuPuschFrontEnd::Impl::check_pdu(const phy::PuschConfig& pusch) const {
     throw std::invalid_argument("GpuPuschFrontEnd: PT-RS (phase tracking) is received by the CPU "
                                 "front end only (--backend cpu)");
   }
+  if (pusch.intra_slot_hopping) {
+    throw std::invalid_argument("GpuPuschFrontEnd: intra-slot frequency hopping is received by "
+                                "the CPU front end only (--backend cpu)");
+  }
   if (pusch.num_layers > limits.max_layers || pusch.prb_size > limits.max_prbs || grid_rx == 0) {
     throw std::invalid_argument("GpuPuschFrontEnd: the PDU exceeds the limits, or no grid yet");
   }

@@ -208,6 +208,10 @@ PuschMeasurements NeuralPuschDetector::detect(const ResourceGrid& grid, const Ce
     throw std::invalid_argument("neural PUSCH detector: PT-RS PDUs are received by the classical "
                                 "front end (the model does not track phase)");
   }
+  if (pusch.intra_slot_hopping) {
+    throw std::invalid_argument("neural PUSCH detector: intra-slot hopping PDUs are received by "
+                                "the classical front end (the model sees one allocation)");
+  }
   const std::size_t g = pusch_coded_bits(cell, pusch);
   if (llrs.size() != g) {
     throw std::invalid_argument("neural PUSCH detector: " + std::to_string(llrs.size()) +

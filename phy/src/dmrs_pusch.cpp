@@ -2,6 +2,7 @@
 
 #include "airan/phy/gold_sequence.h"
 #include "airan/phy/low_papr_sequence.h"
+#include "airan/phy/pusch_frequency_hopping.h"
 
 #include <algorithm>
 #include <bit>
@@ -144,11 +145,20 @@ unsigned DmrsSymbols::count() const {
 
 DmrsSymbols pusch_dmrs_symbols(const CellConfig& cell, const PuschConfig& pusch) {
   DmrsSymbols symbols;
-  symbols.mask = pusch.dmrs_symbol_mask != 0
-                     ? pusch.dmrs_symbol_mask
-                     : dmrs_symbol_mask_from_tables(
-                           pusch.mapping_type, cell.dmrs_type_a_position, pusch.start_symbol,
-                           pusch.num_symbols, pusch.dmrs_length, pusch.dmrs_additional_position);
+  if (pusch.dmrs_symbol_mask != 0) {
+    symbols.mask = pusch.dmrs_symbol_mask;
+  } else if (pusch.intra_slot_hopping) {
+    if (pusch.dmrs_length != 1) {
+      throw std::invalid_argument("intra-slot frequency hopping needs single-symbol DMRS");
+    }
+    symbols.mask = dmrs_symbol_mask_with_hopping(pusch.mapping_type, cell.dmrs_type_a_position,
+                                                 pusch.start_symbol, pusch.num_symbols,
+                                                 pusch.dmrs_additional_position);
+  } else {
+    symbols.mask = dmrs_symbol_mask_from_tables(pusch.mapping_type, cell.dmrs_type_a_position,
+                                                pusch.start_symbol, pusch.num_symbols,
+                                                pusch.dmrs_length, pusch.dmrs_additional_position);
+  }
   const unsigned end = pusch.start_symbol + pusch.num_symbols;
   const std::uint32_t allocation = ((1U << end) - 1U) & ~((1U << pusch.start_symbol) - 1U);
   if ((symbols.mask & ~allocation) != 0) {
@@ -184,6 +194,8 @@ PuschDmrsParams make_pusch_dmrs_params(const CellConfig& cell, const PuschConfig
   params.scrambling_id = pusch.dmrs_scrambling_id;
   params.n_scid = pusch.n_scid;
   params.first_crb = pusch.first_crb();
+  params.second_hop_symbol = pusch.second_hop_symbol();
+  params.second_hop_first_crb = pusch.bwp_start + pusch.second_hop_prb_start;
   params.num_prbs = pusch.prb_size;
   params.beta = dmrs_amplitude(pusch.num_dmrs_cdm_groups_no_data);
   params.symbols = pusch_dmrs_symbols(cell, pusch);
@@ -232,7 +244,7 @@ void generate_pusch_dmrs(const PuschDmrsParams& params, unsigned port, unsigned 
     generate_low_papr_dmrs(params, port_params, symbol, out);
     return;
   }
-  const unsigned first_value = dmrs_res_per_prb(params.config_type) * params.first_crb;
+  const unsigned first_value = dmrs_res_per_prb(params.config_type) * params.first_crb_of(symbol);
   const std::uint32_t c_init = pusch_dmrs_c_init(params.symbols_per_slot, params.slot, symbol,
                                                  params.scrambling_id, params.n_scid);
   // r(m) = ((1 - 2c(2m)) + j(1 - 2c(2m + 1))) / sqrt(2), from m = first_value on.

@@ -30,12 +30,14 @@ void fill_perfect_channel_estimate(ChannelEstimate& estimate, const ChannelRespo
         std::to_string(symbols) + " symbols, " +
         std::to_string(subcarriers_per_prb * cell.num_prbs) + " subcarriers)");
   }
-  const unsigned first_crb = pusch.bwp_start + pusch.prb_start;
-  if (first_crb < cell.grid_start_crb ||
-      first_crb + pusch.prb_size > cell.grid_start_crb + cell.num_prbs) {
-    throw std::invalid_argument("perfect CSI: the allocation is outside the carrier");
+  // Each hop of an intra-slot hopping PDU on its own PRBs.
+  for (const unsigned first_crb :
+       {pusch.first_crb_of_symbol(0), pusch.first_crb_of_symbol(max_symbols_per_slot)}) {
+    if (first_crb < cell.grid_start_crb ||
+        first_crb + pusch.prb_size > cell.grid_start_crb + cell.num_prbs) {
+      throw std::invalid_argument("perfect CSI: the allocation is outside the carrier");
+    }
   }
-  const unsigned first_subcarrier = subcarriers_per_prb * (first_crb - cell.grid_start_crb);
   estimate.reshape(num_rx, num_layers, pusch.prb_size);
 
   double power = 0.0;
@@ -49,6 +51,8 @@ void fill_perfect_channel_estimate(ChannelEstimate& estimate, const ChannelRespo
           if (weight == cf32{}) {
             continue;
           }
+          const unsigned first_subcarrier =
+              subcarriers_per_prb * (pusch.first_crb_of_symbol(l) - cell.grid_start_crb);
           const auto h = true_channel.at(rx, port, l).subspan(first_subcarrier, out.size());
           for (std::size_t k = 0; k < out.size(); ++k) {
             out[k] += h[k] * weight;

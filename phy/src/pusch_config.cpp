@@ -2,6 +2,7 @@
 
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/ptrs_pusch.h"
+#include "airan/phy/pusch_frequency_hopping.h"
 #include "airan/phy/pusch_precoder.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/tbs_calculator.h"
@@ -357,7 +358,7 @@ std::string PuschConfig::validate(const CellConfig& cell) const {
     return "cell: " + error;
   }
   for (auto* check : {validate_allocation, validate_dmrs, validate_precoding,
-                      validate_transform_precoding, validate_ptrs}) {
+                      validate_transform_precoding, validate_ptrs, validate_frequency_hopping}) {
     if (std::string error = check(cell, *this); !error.empty()) {
       return error;
     }

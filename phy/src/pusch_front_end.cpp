@@ -7,6 +7,7 @@
 #include "airan/phy/modulation_mapper.h"
 #include "airan/phy/perfect_channel_estimate.h"
 #include "airan/phy/ptrs_phase_tracking.h"
+#include "airan/phy/pusch_frequency_hopping.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/soft_demapper.h"
@@ -69,6 +70,19 @@ void PuschFrontEnd::estimate_channel(const ResourceGrid& grid, const CellConfig&
   if (options.equalizer == EqualizerAlgorithm::mmse_irc) {
     estimator_options.estimate_covariance = true;
   }
+  Impl& s = *impl_;
+  s.phases.fill(0.0F);
+  if (pusch.intra_slot_hopping) {
+    // Each hop from its own DMRS (validate() keeps PT-RS off hopping PDUs).
+    const std::uint16_t mask = pusch_dmrs_symbols(cell, pusch).mask;
+    const PuschHops hops = pusch_hops(pusch);
+    s.estimator->estimate(s.estimate, grid, cell, pusch_hop_config(pusch, hops.hops[0], mask), slot,
+                          estimator_options);
+    s.estimator->estimate(s.hop_estimate, grid, cell, pusch_hop_config(pusch, hops.hops[1], mask),
+                          slot, estimator_options);
+    merge_hop_estimates(s.estimate, s.hop_estimate, hops.hops[1].start_symbol);
+    return;
+  }
   std::optional<PuschReMapping> mapping;
   if (pusch.ptrs.enabled && options.track_phase) {
     try {
@@ -81,9 +95,7 @@ void PuschFrontEnd::estimate_channel(const ResourceGrid& grid, const CellConfig&
   // occasions are interpolated at one phase. Without PT-RS symbols nothing would restore it.
   const bool track = mapping && mapping->ptrs.present();
   estimator_options.align_occasion_phases = track;
-  Impl& s = *impl_;
   s.estimator->estimate(s.estimate, grid, cell, pusch, slot, estimator_options);
-  s.phases.fill(0.0F);
   if (!track) {
     return;
   }

@@ -127,7 +127,7 @@ void PuschFrontEnd::Impl::equalize_symbol(const EqualizeJob& job, unsigned l, st
   const bool ptrs_symbol = mapping.ptrs.on_symbol(l);
   const cf32 rotation = job.rotation[l];
   for (unsigned r = 0; r < num_rx; ++r) {
-    const cf32* row = grid.symbol(r, l).data() + mapping.first_subcarrier;
+    const cf32* row = grid.symbol(r, l).data() + mapping.first_subcarrier_of(l);
     if (!dmrs_symbol && !job.rotate) {
       received[r] = row;
       for (unsigned layer = 0; layer < num_layers; ++layer) {
@@ -185,7 +185,7 @@ void PuschFrontEnd::Impl::equalize_symbol(const EqualizeJob& job, unsigned l, st
     EqualizerNoise noise_model;
     noise_model.variance = job.noise;
     if (irc) {
-      noise_model.covariance = estimate.covariance(g);
+      noise_model.covariance = estimate.covariance(estimate.covariance_group_base(l) + g);
     }
     const std::size_t offset = (done + first_re) * num_layers;
     const std::size_t count = input.num_res * num_layers;

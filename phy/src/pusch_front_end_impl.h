@@ -70,7 +70,8 @@ struct PuschFrontEnd::Impl {
       : limits(limits_in), pool(pool_in),
         estimator(create_dmrs_channel_estimator(
             {limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs}, pool_in)),
-        estimate(limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs) {
+        estimate(limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs),
+        hop_estimate(limits_in.max_rx_antennas, limits_in.max_layers, limits_in.max_prbs) {
     const unsigned num_lanes = pool != nullptr ? pool->num_lanes() : 1;
     for (unsigned i = 0; i < num_lanes; ++i) {
       lanes.emplace_back(limits);
@@ -94,6 +95,7 @@ struct PuschFrontEnd::Impl {
   ThreadPool* pool;
   std::unique_ptr<DmrsChannelEstimator> estimator;
   ChannelEstimate estimate;
+  ChannelEstimate hop_estimate; ///< Intra-slot hopping: the second hop's, merged into estimate.
   std::vector<front_end_detail::FrontEndLane> lanes; ///< One per pool lane (one without a pool).
   std::vector<cf32> symbols;                         ///< Equalized symbols, codeword order.
   std::vector<float> noise_variances;                ///< Their post-equalization noise variances.

@@ -16,7 +16,9 @@ void check_sizes(const PuschReMapping& mapping, std::size_t num_layer_symbols, u
                                 std::to_string(grid.num_ports()) + " ports for " +
                                 std::to_string(num_layers) + " layers");
   }
-  if (mapping.first_subcarrier + mapping.num_subcarriers() > grid.num_subcarriers() ||
+  if (std::max(mapping.first_subcarrier, mapping.second_hop_first_subcarrier) +
+              mapping.num_subcarriers() >
+          grid.num_subcarriers() ||
       mapping.start_symbol + mapping.num_symbols > grid.num_symbols()) {
     throw std::invalid_argument("PUSCH RE mapping: the allocation does not fit the grid");
   }
@@ -63,6 +65,11 @@ bool PuschReMapping::is_data_re(unsigned symbol, unsigned k) const {
 PuschReMapping make_pusch_re_mapping(const CellConfig& cell, const PuschConfig& pusch) {
   PuschReMapping mapping;
   mapping.first_subcarrier = subcarriers_per_prb * (pusch.first_crb() - cell.grid_start_crb);
+  if (pusch.intra_slot_hopping) {
+    mapping.second_hop_symbol = pusch.second_hop_symbol();
+    mapping.second_hop_first_subcarrier =
+        subcarriers_per_prb * (pusch.bwp_start + pusch.second_hop_prb_start - cell.grid_start_crb);
+  }
   mapping.num_prbs = pusch.prb_size;
   mapping.start_symbol = pusch.start_symbol;
   mapping.num_symbols = pusch.num_symbols;
@@ -106,7 +113,7 @@ void map_pusch_data(const PuschReMapping& mapping, std::span<const cf32> layer_s
   for (unsigned layer = 0; layer < num_layers; ++layer) {
     const cf32* in = layer_symbols.data() + layer * per_layer;
     for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
-      cf32* out = grid.symbol(layer, l).data() + mapping.first_subcarrier;
+      cf32* out = grid.symbol(layer, l).data() + mapping.first_subcarrier_of(l);
       if (mapping.ptrs.on_symbol(l)) {
         for (unsigned k = 0; k < width; ++k) {
           out[k] = mapping.ptrs.on_subcarrier(k) ? cf32(0.0F, 0.0F) : *in++;
@@ -137,7 +144,7 @@ void extract_pusch_data(const PuschReMapping& mapping, const ResourceGrid& grid,
   for (unsigned layer = 0; layer < num_layers; ++layer) {
     cf32* out = layer_symbols.data() + layer * per_layer;
     for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
-      const cf32* in = grid.symbol(layer, l).data() + mapping.first_subcarrier;
+      const cf32* in = grid.symbol(layer, l).data() + mapping.first_subcarrier_of(l);
       for (unsigned k = 0; k < width; ++k) {
         if (mapping.is_data_re(l, k)) {
           *out++ = in[k];

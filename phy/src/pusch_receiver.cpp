@@ -46,9 +46,10 @@ struct Lane {
 };
 
 /// True for PDUs that the CPU front end runs beside detectors that mirror it: DFT-s-OFDM, UCI on
-/// PUSCH (whose demultiplexing needs the LLRs on the host) and PT-RS (phase tracking).
+/// PUSCH (whose demultiplexing needs the LLRs on the host), PT-RS (phase tracking) and intra-slot
+/// frequency hopping (one channel estimate per hop).
 bool for_cpu_front_end(const PuschConfig& pdu) {
-  return pdu.transform_precoding || pdu.uci.present() || pdu.ptrs.enabled;
+  return pdu.transform_precoding || pdu.uci.present() || pdu.ptrs.enabled || pdu.intra_slot_hopping;
 }
 
 /// Splits the descrambled \p llrs of \p pdu (which carries UCI) with the lane's multiplexer:
@@ -352,8 +353,8 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     result.tb_bits.resize(tbs);
     const std::span<float> llrs(lane.llrs.data(), coded_bits);
 
-    // A DFT-s-OFDM, UCI or PT-RS PDU behind a device copy of the classical front end runs on the
-    // CPU one.
+    // A DFT-s-OFDM, UCI, PT-RS or hopping PDU behind a device copy of the classical front end runs
+    // on the CPU one.
     if (detector != nullptr && !(for_cpu_front_end(pdu) && detector->mirrors_cpu_front_end())) {
       const auto t0 = Clock::now();
       result.measurements = rx_grid != nullptr && !detectors_hold_slot

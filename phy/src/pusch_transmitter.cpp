@@ -78,7 +78,7 @@ struct PuschTransmitter::Impl {
           continue;
         }
         generate_pusch_dmrs(params, port, l, values);
-        cf32* row = target.symbol(layer, l).data() + mapping.first_subcarrier;
+        cf32* row = target.symbol(layer, l).data() + mapping.first_subcarrier_of(l);
         for (std::size_t i = 0; i < values.size(); ++i) {
           row[dmrs_subcarrier(pusch.dmrs_config_type, delta, static_cast<unsigned>(i))] = values[i];
         }
@@ -95,7 +95,7 @@ struct PuschTransmitter::Impl {
       if (!mapping.ptrs.on_symbol(l)) {
         continue;
       }
-      cf32* row = target.symbol(mapping.ptrs.layer, l).data() + mapping.first_subcarrier;
+      cf32* row = target.symbol(mapping.ptrs.layer, l).data() + mapping.first_subcarrier_of(l);
       for (std::size_t n = 0; n < ptrs.size(); ++n) {
         row[mapping.ptrs.offset + n * mapping.ptrs.period] = ptrs[n];
       }
@@ -113,10 +113,10 @@ struct PuschTransmitter::Impl {
     std::array<cf32*, max_precoding_ports> port_rows{};
     for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
       for (unsigned layer = 0; layer < w.num_layers(); ++layer) {
-        layer_rows[layer] = layer_grid.symbol(layer, l).data() + mapping.first_subcarrier;
+        layer_rows[layer] = layer_grid.symbol(layer, l).data() + mapping.first_subcarrier_of(l);
       }
       for (unsigned port = 0; port < w.num_ports(); ++port) {
-        port_rows[port] = grid.symbol(port, l).data() + mapping.first_subcarrier;
+        port_rows[port] = grid.symbol(port, l).data() + mapping.first_subcarrier_of(l);
       }
       precode_rows(w, layer_rows, port_rows, mapping.num_subcarriers());
     }

@@ -61,7 +61,7 @@ public:
       : max_rx_(max_rx_antennas), max_layers_(max_layers), max_prbs_(max_prbs),
         elements_(std::size_t{max_rx_antennas} * max_layers * max_symbols_per_slot *
                   subcarriers_per_prb * max_prbs),
-        covariances_(std::size_t{max_rx_antennas} * max_rx_antennas * max_prbs) {}
+        covariances_(2 * std::size_t{max_rx_antennas} * max_rx_antennas * max_prbs) {}
 
   /// Sets the shape of the next estimate without allocating.
   /// \throws std::length_error when it exceeds the construction-time maxima.
@@ -72,6 +72,7 @@ public:
     num_rx_ = num_rx_antennas;
     num_layers_ = num_layers;
     num_prbs_ = num_prbs;
+    second_hop_symbol_ = max_symbols_per_slot;
     set_covariance_groups(0);
   }
 
@@ -108,6 +109,17 @@ public:
   }
   /// Interference-plus-noise covariance across the receive antennas of group \p group:
   /// num_rx x num_rx, row-major, Hermitian. Meaningful only when the estimator was asked for it.
+  /// Intra-slot hopping: slot symbols from \p symbol on belong to the second hop, whose
+  /// covariance groups follow the first hop's (num_covariance_groups() .. twice that - 1).
+  /// Reset by reshape().
+  void set_second_hop(unsigned symbol) { second_hop_symbol_ = symbol; }
+  /// First slot symbol of the second hop (max_symbols_per_slot: none).
+  [[nodiscard]] unsigned second_hop_symbol() const { return second_hop_symbol_; }
+  /// Index of the first covariance group of slot symbol \p symbol's hop: 0, or
+  /// num_covariance_groups() in the second hop.
+  [[nodiscard]] unsigned covariance_group_base(unsigned symbol) const {
+    return symbol >= second_hop_symbol_ ? num_groups_ : 0;
+  }
   [[nodiscard]] std::span<cf32> covariance(unsigned group) {
     return {covariances_.data() + std::size_t{group} * num_rx_ * num_rx_,
             std::size_t{num_rx_} * num_rx_};
@@ -134,6 +146,7 @@ private:
   unsigned num_prbs_ = 0;
   unsigned group_prbs_ = 1;
   unsigned num_groups_ = 1;
+  unsigned second_hop_symbol_ = max_symbols_per_slot;
   std::vector<cf32> elements_;
   std::vector<cf32> covariances_;
 };

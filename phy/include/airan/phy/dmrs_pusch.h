@@ -96,7 +96,11 @@ struct PuschDmrsParams {
   unsigned n_scid = 0;
   unsigned first_crb = 0; ///< First CRB of the allocation (sequence reference: CRB 0).
   unsigned num_prbs = 0;  ///< Allocated PRBs.
-  float beta = 1.0F;      ///< beta_DMRS.
+  /// Intra-slot hopping: symbols from second_hop_symbol on lie on the PRBs from
+  /// second_hop_first_crb (max_symbols_per_slot: no second hop).
+  unsigned second_hop_symbol = max_symbols_per_slot;
+  unsigned second_hop_first_crb = 0;
+  float beta = 1.0F; ///< beta_DMRS.
   DmrsSymbols symbols;
   /// Transform precoding: the low-PAPR sequence of TS 38.211 6.4.1.1.1.2 (from the allocation's
   /// first subcarrier) replaces the Gold sequence; scrambling_id and n_scid are then unused.
@@ -104,6 +108,10 @@ struct PuschDmrsParams {
   std::uint16_t pusch_identity = 0; ///< n_ID^RS (transform precoding).
   LowPaprHopping hopping = LowPaprHopping::none;
 
+  /// First CRB of the hop of slot symbol \p symbol.
+  [[nodiscard]] unsigned first_crb_of(unsigned symbol) const {
+    return symbol >= second_hop_symbol ? second_hop_first_crb : first_crb;
+  }
   /// Number of DMRS values of one port on one DMRS symbol.
   [[nodiscard]] unsigned values_per_symbol() const {
     return dmrs_res_per_prb(config_type) * num_prbs;

@@ -112,6 +112,12 @@ struct PuschConfig {
   unsigned start_symbol = 0; ///< S: first OFDM symbol in the slot.
   unsigned num_symbols = 14; ///< L: number of OFDM symbols.
   PuschMappingType mapping_type = PuschMappingType::type_a;
+  /// Intra-slot frequency hopping (TS 38.214 6.3.1; FAPI frequencyHopping with the FAPIv3
+  /// puschSecondHopPRB): the first floor(L / 2) symbols on prb_start, the others on
+  /// second_hop_prb_start, each hop with its own DMRS (TS 38.211 Table 6.4.1.1.3-6 when
+  /// dmrs_symbol_mask is 0) and its own channel estimate. Single-symbol DMRS, without PT-RS or UCI.
+  bool intra_slot_hopping = false;
+  unsigned second_hop_prb_start = 0; ///< First PRB of the second hop, relative to the BWP start.
 
   // --- DMRS ---
   DmrsConfigType dmrs_config_type = DmrsConfigType::type1;
@@ -180,6 +186,15 @@ struct PuschConfig {
   [[nodiscard]] unsigned dmrs_port_of_layer(unsigned layer) const;
   /// First CRB of the allocation: bwp_start + prb_start.
   [[nodiscard]] unsigned first_crb() const { return bwp_start + prb_start; }
+  /// First slot symbol of the second hop: start_symbol + floor(num_symbols / 2) with intra-slot
+  /// hopping, otherwise past the PUSCH (start_symbol + num_symbols).
+  [[nodiscard]] unsigned second_hop_symbol() const {
+    return start_symbol + (intra_slot_hopping ? num_symbols / 2 : num_symbols);
+  }
+  /// First CRB of the hop that slot symbol \p symbol belongs to.
+  [[nodiscard]] unsigned first_crb_of_symbol(unsigned symbol) const {
+    return bwp_start + (symbol >= second_hop_symbol() ? second_hop_prb_start : prb_start);
+  }
 };
 
 } // namespace airan::phy

@@ -21,7 +21,11 @@ namespace airan::phy {
 /// Where one PUSCH lies in the carrier grid and which of its REs carry data.
 struct PuschReMapping {
   unsigned first_subcarrier = 0; ///< First allocated subcarrier in the carrier grid.
-  unsigned num_prbs = 0;         ///< Allocated PRBs (contiguous).
+  /// Intra-slot hopping: symbols from second_hop_symbol on start at second_hop_first_subcarrier
+  /// (max_symbols_per_slot: no second hop).
+  unsigned second_hop_symbol = max_symbols_per_slot;
+  unsigned second_hop_first_subcarrier = 0;
+  unsigned num_prbs = 0; ///< Allocated PRBs (contiguous).
   unsigned start_symbol = 0;
   unsigned num_symbols = 0;
   DmrsSymbols dmrs_symbols;
@@ -30,6 +34,10 @@ struct PuschReMapping {
   std::array<bool, subcarriers_per_prb> data_on_dmrs_symbol{};
   PtrsPattern ptrs; ///< PT-RS REs (none unless the PUSCH enables PT-RS).
 
+  /// First allocated subcarrier of slot symbol \p symbol's hop in the carrier grid.
+  [[nodiscard]] unsigned first_subcarrier_of(unsigned symbol) const {
+    return symbol >= second_hop_symbol ? second_hop_first_subcarrier : first_subcarrier;
+  }
   /// Allocated subcarriers, 12 * num_prbs.
   [[nodiscard]] unsigned num_subcarriers() const { return subcarriers_per_prb * num_prbs; }
   /// Data REs of one layer on slot symbol \p symbol (0 outside the allocation).
