@@ -105,6 +105,10 @@ struct FapiPhy::Impl {
   /// PT-RS PDUs also beside a detector that mirrors it (the same receivers as DFT-s-OFDM, which
   /// CONFIG checks); the neural receiver does not track phase.
   [[nodiscard]] bool announces_ptrs() const { return announces_dfts_ofdm(); }
+  /// Intra-slot frequency hopping as PARAM announces it (puschFrequencyHopping): the CPU front
+  /// end estimates each hop, also beside a detector that mirrors it; the neural receiver takes
+  /// one allocation.
+  [[nodiscard]] bool announces_frequency_hopping() const { return announces_dfts_ofdm(); }
   /// UCI on PUSCH, demultiplexed from host LLRs: not behind a detector that is no copy of the CPU
   /// front end and whose LLRs stay on the device of the UL-SCH decoders (the neural receiver
   /// with `--backend cuda`).

@@ -104,7 +104,8 @@ void FapiPhy::Impl::on_param() {
   caps.supported_subcarrier_spacings_ul = 0b1111; // 15 .. 120 kHz
   caps.uci_mux_ulsch_in_pusch = 1;                // HARQ-ACK and CSI of up to 1706 bits each
   caps.uci_only_pusch = 0;
-  caps.pusch_frequency_hopping = 0;
+  // Intra-slot, with puschSecondHopPRB from the FAPIv3 maintenance part (io::to_pusch_config()).
+  caps.pusch_frequency_hopping = announces_frequency_hopping() ? 1 : 0;
   caps.pusch_dmrs_config_types = 1; // types 1 and 2
   caps.pusch_dmrs_max_len = 1;      // double-symbol DMRS
   caps.pusch_dmrs_additional_pos = 3;
@@ -254,19 +255,21 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
     return;
   }
   io::to_slot_request(request, cell, slot.request);
-  // PDUs with a layer count no receiver decodes, or DFT-s-OFDM or PT-RS where the receivers do
-  // not take it (behind the neural receiver: PARAM says dftsOfdmSupport 0 and puschMaxPtrsPorts
-  // 0 then), are rejected like invalid ones.
+  // PDUs with a layer count no receiver decodes, or DFT-s-OFDM, PT-RS or frequency hopping where
+  // the receivers do not take it (behind the neural receiver: PARAM says dftsOfdmSupport 0,
+  // puschMaxPtrsPorts 0 and puschFrequencyHopping 0 then), are rejected like invalid ones.
   const bool dfts_ofdm = announces_dfts_ofdm(); // CONFIG checked the receivers take it
   const bool uci = announces_uci();             // likewise
   const bool ptrs = announces_ptrs();           // likewise
+  const bool hopping = announces_frequency_hopping();
   std::size_t kept = 0;
   for (std::size_t i = 0; i < slot.request.num_pusch; ++i) {
     const auto& pdu = slot.request.pusch[i];
     const bool layers_ok = processor->supports_layers(pdu.num_layers);
     const bool tp_ok = dfts_ofdm || !pdu.transform_precoding;
     const bool ptrs_ok = ptrs || !pdu.ptrs.enabled;
-    if (layers_ok && tp_ok && ptrs_ok && (uci || !pdu.uci.present())) {
+    const bool hopping_ok = hopping || !pdu.intra_slot_hopping;
+    if (layers_ok && tp_ok && ptrs_ok && hopping_ok && (uci || !pdu.uci.present())) {
       slot.request.pusch[kept] = pdu;
       slot.request.source_index[kept] = slot.request.source_index[i];
       ++kept;
@@ -296,6 +299,11 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
                                       io::FapiMessageType::ul_tti_request, 0,
                                       "puschPtrs: this L1's receiver does not track phase "
                                       "(puschMaxPtrsPorts 0)")
+            : !hopping_ok
+                ? io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                                      io::FapiMessageType::ul_tti_request, 0,
+                                      "frequencyHopping: this L1's receiver takes one "
+                                      "allocation (puschFrequencyHopping 0)")
                 : io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
                                       io::FapiMessageType::ul_tti_request, 0,
                                       "puschUci: this L1's receiver keeps its LLRs on "

@@ -1,5 +1,6 @@
 #include "airan/io/fapi_pusch_conversion.h"
 
+#include "airan/phy/code_block_segmentation.h"
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/tbs_calculator.h"
 #include "fapi_pusch_pdu_codec.h"
@@ -51,7 +52,9 @@ FapiError check_transform_precoding(const FapiPuschPdu& pdu) {
     }
     return {};
   }
-  if (const auto& dfts = pdu.dfts_ofdm) {
+  // With the FAPIv3 groupOrSequenceHopping the PHY derives u and v per DMRS symbol.
+  const bool hopping = pdu.maintenance_v3 && pdu.maintenance_v3->group_or_sequence_hopping != 0;
+  if (const auto& dfts = pdu.dfts_ofdm; dfts && !hopping) {
     const unsigned u = pdu.pusch_identity % 30U;
     if (dfts->low_papr_group_number != u || dfts->low_papr_sequence_number != 0) {
       // (The reason text holds 119 characters.)
@@ -86,8 +89,9 @@ FapiError check_supported(const FapiPuschPdu& pdu, const phy::CellConfig& cell) 
   if (pdu.vrb_to_prb_mapping != 0) {
     return pdu_error(FapiStatus::unsupported, "interleaved VRB-to-PRB mapping is not supported");
   }
-  if (pdu.frequency_hopping != 0) {
-    return pdu_error(FapiStatus::unsupported, "frequency hopping is not supported");
+  if (pdu.frequency_hopping != 0 && !pdu.maintenance_v3) {
+    return pdu_error(FapiStatus::unsupported, "frequency hopping without the FAPIv3 maintenance "
+                                              "part: no puschSecondHopPRB");
   }
   if (pdu.uplink_frequency_shift_7p5khz != 0) {
     return pdu_error(FapiStatus::unsupported, "the 7.5 kHz uplink shift is not supported");
@@ -174,9 +178,6 @@ const char* fapi_transform_precoding_problem(const phy::PuschConfig& pusch) {
   if (!pusch.transform_precoding) {
     return nullptr;
   }
-  if (pusch.dmrs_hopping != phy::LowPaprHopping::none) {
-    return "FAPI carries one low-PAPR group per PDU; DMRS hopping cannot be expressed";
-  }
   if (pusch.mcs_table == phy::McsTable::qam64 || pusch.mcs_table == phy::McsTable::qam64_low_se) {
     return "with transform precoding FAPI mcsTable 0/2 are Tables 6.1.4.1-1/-2: 5.1.3.1-1/-3 "
            "cannot be expressed";
@@ -250,6 +251,15 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
   config.tp_pi2bpsk = phy::is_transform_precoding_table(config.mcs_table) && pdu.qam_mod_order == 1;
   config.pusch_identity = pdu.pusch_identity;
   config.dmrs_hopping = phy::LowPaprHopping::none;
+  if (const auto& v3 = pdu.maintenance_v3) {
+    // groupOrSequenceHopping applies to the low-PAPR DMRS of transform precoding only.
+    if (config.transform_precoding) {
+      config.dmrs_hopping = static_cast<phy::LowPaprHopping>(v3->group_or_sequence_hopping);
+    }
+    config.intra_slot_hopping = pdu.frequency_hopping != 0;
+    config.second_hop_prb_start = config.intra_slot_hopping ? v3->pusch_second_hop_prb : 0;
+    config.tbs_lbrm = v3->tb_size_lbrm_bytes * 8;
+  }
   config.num_layers = pdu.num_layers;
   config.precoding = phy::PuschPrecoding::non_codebook;
 
@@ -272,14 +282,24 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
       !problem.empty()) {
     return pdu_error(FapiStatus::out_of_range, "%s", problem.c_str());
   }
+  if (const auto& v3 = pdu.maintenance_v3) {
+    const double rate = config.code_rate_x10240() / 10240.0;
+    const unsigned graph =
+        phy::select_ldpc_base_graph(config.tb_size_bits, rate) == phy::LdpcBaseGraph::bg1 ? 1 : 2;
+    if (v3->ldpc_base_graph != graph) {
+      return pdu_error(FapiStatus::out_of_range,
+                       "ldpcBaseGraph %u is not BG%u of TBS %u bits at R %.4f (TS 38.212 7.2.2)",
+                       v3->ldpc_base_graph, graph, config.tb_size_bits, rate);
+    }
+  }
   out = config;
   return {};
 }
 
 FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig& cell,
                             FapiPuschPdu& out) {
-  if (pusch.precoding != phy::PuschPrecoding::non_codebook || pusch.tbs_lbrm != 0) {
-    return pdu_error(FapiStatus::unsupported, "222.10.02 PUSCH PDU carries no TPMI or TBS_LBRM");
+  if (pusch.precoding != phy::PuschPrecoding::non_codebook) {
+    return pdu_error(FapiStatus::unsupported, "the PUSCH PDU carries no TPMI");
   }
   if (const char* problem = fapi_transform_precoding_problem(pusch); problem != nullptr) {
     return pdu_error(FapiStatus::unsupported, "%s", problem);
@@ -338,6 +358,26 @@ FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig
   data.tb_size = tbs_bits / 8;
   if (pusch.ptrs.enabled) {
     pdu.ptrs = fapi_detail::fapi_ptrs_of(pusch);
+  }
+  // What 222.10.02 cannot say goes in the FAPIv3 maintenance part (absent otherwise).
+  if (pusch.intra_slot_hopping || pusch.dmrs_hopping != phy::LowPaprHopping::none ||
+      pusch.tbs_lbrm != 0) {
+    if (pusch.tbs_lbrm % 8 != 0) {
+      return pdu_error(FapiStatus::out_of_range, "TBS_LBRM %u bits is not whole bytes",
+                       pusch.tbs_lbrm);
+    }
+    pdu.frequency_hopping = pusch.intra_slot_hopping ? 1 : 0;
+    FapiPuschMaintenanceV3& v3 = pdu.maintenance_v3.emplace();
+    v3.initial_ul_bwp_size = static_cast<std::uint16_t>(pusch.bwp_size);
+    v3.group_or_sequence_hopping = static_cast<std::uint8_t>(pusch.dmrs_hopping);
+    v3.pusch_second_hop_prb =
+        static_cast<std::uint16_t>(pusch.intra_slot_hopping ? pusch.second_hop_prb_start : 0);
+    v3.ldpc_base_graph =
+        phy::select_ldpc_base_graph(tbs_bits, pusch.code_rate_x10240() / 10240.0) ==
+                phy::LdpcBaseGraph::bg1
+            ? 1
+            : 2;
+    v3.tb_size_lbrm_bytes = pusch.tbs_lbrm / 8;
   }
   if (pusch.uci.present()) {
     FapiPuschUci& uci = pdu.uci.emplace();

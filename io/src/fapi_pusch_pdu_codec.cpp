@@ -13,6 +13,9 @@ std::uint16_t FapiPuschPdu::pdu_bitmap() const {
 namespace fapi_detail {
 namespace {
 
+/// Bytes of the PUSCH maintenance FAPIv3 part.
+constexpr std::size_t pusch_maintenance_v3_size = 13;
+
 constexpr FapiMessageType ul_tti = FapiMessageType::ul_tti_request;
 constexpr std::uint16_t known_bitmap_bits = 0x000F;
 
@@ -81,6 +84,15 @@ bool check_optional_parts(const FapiPuschPdu& pdu, std::size_t offset, FapiError
   if (std::size_t{bf.num_prgs} * bf.dig_bf_interfaces > fapi_max_beam_indices) {
     error = beam_capacity_error(bf, offset);
     return false;
+  }
+  if (const auto& v3 = pdu.maintenance_v3) {
+    return in_range("puschTransType", v3->pusch_trans_type, 0, 2, offset, error) &&
+           in_range("deltaBwp0StartFromActiveBwp", v3->delta_bwp0_start_from_active_bwp, 0, 274,
+                    offset, error) &&
+           in_range("initialUlBwpSize", v3->initial_ul_bwp_size, 0, 275, offset, error) &&
+           in_range("groupOrSequenceHopping", v3->group_or_sequence_hopping, 0, 2, offset, error) &&
+           in_range("puschSecondHopPRB", v3->pusch_second_hop_prb, 0, 274, offset, error) &&
+           in_range("ldpcBaseGraph", v3->ldpc_base_graph, 1, 2, offset, error);
   }
   return true;
 }
@@ -228,10 +240,23 @@ FapiError decode_pusch_pdu(std::span<const std::uint8_t> body, std::size_t base_
   if (r.failed()) {
     return truncated_error(ul_tti, r, "PUSCH PDU");
   }
+  if (r.remaining() == pusch_maintenance_v3_size) {
+    // A FAPIv3 MAC's PUSCH maintenance part.
+    FapiPuschMaintenanceV3& v3 = out.maintenance_v3.emplace();
+    v3.pusch_trans_type = r.u8();
+    v3.delta_bwp0_start_from_active_bwp = r.u16();
+    v3.initial_ul_bwp_size = r.u16();
+    v3.group_or_sequence_hopping = r.u8();
+    v3.pusch_second_hop_prb = r.u16();
+    v3.ldpc_base_graph = r.u8();
+    v3.tb_size_lbrm_bytes = r.u32();
+  }
   if (r.remaining() != 0) {
     return make_fapi_error(
         FapiStatus::length_mismatch, FapiErrorCode::msg_slot_err, ul_tti, r.offset(),
-        "UL_TTI.request: PUSCH PDU has %zu byte(s) beyond pduSize's content", r.remaining());
+        "UL_TTI.request: PUSCH PDU has %zu byte(s) beyond pduSize's content (a FAPIv3 "
+        "maintenance part is 13)",
+        r.remaining());
   }
   return check_pusch_pdu(out, base_offset);
 }
@@ -308,6 +333,15 @@ void write_pusch_pdu(ByteWriter& w, const FapiPuschPdu& pdu) {
   w.u8(bf.dig_bf_interfaces);
   for (std::size_t i = 0; i < std::size_t{bf.num_prgs} * bf.dig_bf_interfaces; ++i) {
     w.u16(bf.beam_index[i]);
+  }
+  if (const auto& v3 = pdu.maintenance_v3) {
+    w.u8(v3->pusch_trans_type);
+    w.u16(v3->delta_bwp0_start_from_active_bwp);
+    w.u16(v3->initial_ul_bwp_size);
+    w.u8(v3->group_or_sequence_hopping);
+    w.u16(v3->pusch_second_hop_prb);
+    w.u8(v3->ldpc_base_graph);
+    w.u32(v3->tb_size_lbrm_bytes);
   }
 }
 

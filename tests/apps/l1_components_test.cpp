@@ -288,14 +288,16 @@ TEST(LaunchPattern, ErrorsNameTheKey) {
       error_of(cell + ue + "channel: {model: CDL-C, delay_spread_ns: 100, bs_polarization: VH}\n")
           .find("even number of antennas"),
       std::string::npos); // the pattern's single receive antenna
-  // DFT-s-OFDM UEs: what a FAPI PUSCH PDU carries loads; DMRS hopping, which it cannot carry, is
-  // refused at load (not at the first slot that schedules the UE).
+  // DFT-s-OFDM UEs: what a FAPI PUSCH PDU carries loads (DMRS hopping in the FAPIv3
+  // maintenance part); codebook precoding, which it cannot carry, is refused at load (not at the
+  // first slot that schedules the UE).
   const std::string dfts = "ues: [{rnti: 1, pusch: {prb_size: 4, transform_precoding: true, "
                            "num_dmrs_cdm_groups_no_data: 2";
   EXPECT_EQ(error_of(cell + dfts + "}}]\n"), "no error");
-  EXPECT_EQ(error_of(cell + dfts + ", dmrs_hopping: group}}]\n"),
-            "p.yaml: ues[0].pusch: not expressible in a FAPI PUSCH PDU: FAPI carries one "
-            "low-PAPR group per PDU; DMRS hopping cannot be expressed");
+  EXPECT_EQ(error_of(cell + dfts + ", dmrs_hopping: group}}]\n"), "no error");
+  EXPECT_EQ(error_of(cell + "ues: [{rnti: 1, pusch: {prb_size: 4, precoding: codebook}}]\n"),
+            "p.yaml: ues[0].pusch: not expressible in a FAPI PUSCH PDU: the PUSCH PDU carries no "
+            "TPMI");
 }
 
 TEST(UlSlotProcessor, DecodesEachPortCountOnItsOwnReceiver) {

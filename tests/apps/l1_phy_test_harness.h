@@ -34,6 +34,7 @@ struct Received {
   std::optional<std::uint16_t> phy_state;
   std::optional<std::uint8_t> dfts_ofdm_support; ///< PARAM.response dftsOfdmSupport.
   std::optional<std::uint8_t> max_ptrs_ports;    ///< PARAM.response puschMaxPtrsPorts.
+  std::optional<std::uint8_t> frequency_hopping; ///< PARAM.response puschFrequencyHopping.
   std::vector<io::FapiCrc> crcs;
   std::uint16_t sfn = 0;
   std::uint16_t slot_number = 0;
@@ -208,6 +209,7 @@ private:
       r.phy_state = m.param_response.capabilities.phy_state;
       r.dfts_ofdm_support = m.param_response.capabilities.dfts_ofdm_support;
       r.max_ptrs_ports = m.param_response.capabilities.pusch_max_ptrs_ports;
+      r.frequency_hopping = m.param_response.capabilities.pusch_frequency_hopping;
       break;
     case io::FapiMessageType::slot_indication:
       r.slot = m.slot_indication;

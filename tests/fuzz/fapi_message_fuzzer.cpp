@@ -180,6 +180,8 @@ FapiPuschPdu seed_pusch_pdu(std::uint32_t handle, bool all_parts) {
     pdu.beamforming.num_prgs = 2;
     pdu.beamforming.dig_bf_interfaces = 2;
     pdu.beamforming.beam_index = {1, 2, 3, 4};
+    pdu.frequency_hopping = 1;
+    pdu.maintenance_v3 = FapiPuschMaintenanceV3{0, 0, 273, 1, 120, 1, 3168};
   }
   return pdu;
 }

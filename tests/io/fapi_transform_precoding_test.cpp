@@ -294,14 +294,18 @@ TEST(FapiTransformPrecoding, RefusesWhatTheReceiverDoesNotDo) {
 TEST(FapiTransformPrecoding, ToFapiRefusesWhatFapiCannotCarry) {
   const phy::CellConfig cell = make_cell();
   FapiPuschPdu pdu;
+  // DMRS group and sequence hopping go in the FAPIv3 maintenance part's groupOrSequenceHopping.
   for (const auto hopping : {phy::LowPaprHopping::group, phy::LowPaprHopping::sequence}) {
     phy::PuschConfig pusch = make_tp_pusch();
     pusch.dmrs_hopping = hopping;
     ASSERT_EQ(pusch.validate(cell), "");
     const FapiError error = to_fapi_pusch_pdu(pusch, cell, pdu);
-    EXPECT_EQ(error.status, FapiStatus::unsupported) << describe(error);
-    EXPECT_EQ(error.reason(),
-              "FAPI carries one low-PAPR group per PDU; DMRS hopping cannot be expressed");
+    ASSERT_TRUE(error.ok()) << describe(error);
+    ASSERT_TRUE(pdu.maintenance_v3.has_value());
+    EXPECT_EQ(pdu.maintenance_v3->group_or_sequence_hopping, static_cast<unsigned>(hopping));
+    phy::PuschConfig back;
+    ASSERT_TRUE(to_pusch_config(pdu, cell, back).ok());
+    EXPECT_EQ(back.dmrs_hopping, hopping);
   }
   // A transform-precoded PUSCH never takes Table 5.1.3.1-1 (TS 38.214 6.1.4.1): refused.
   phy::PuschConfig qam64 = make_tp_pusch();

@@ -99,6 +99,19 @@ struct FapiDftsOfdm {
   friend bool operator==(const FapiDftsOfdm&, const FapiDftsOfdm&) = default;
 };
 
+/// PUSCH maintenance FAPIv3 (SCF 222.10.04): appended after the Rx beamforming part of the
+/// PUSCH PDU by MACs of that version, absent from 222.10.02 PDUs (told apart by pduSize).
+struct FapiPuschMaintenanceV3 {
+  std::uint8_t pusch_trans_type = 0;                  ///< 0 .. 2 (Msg3 / initial BWP rules).
+  std::uint16_t delta_bwp0_start_from_active_bwp = 0; ///< 0 .. 274.
+  std::uint16_t initial_ul_bwp_size = 0;              ///< 0 .. 275.
+  std::uint8_t group_or_sequence_hopping = 0;         ///< 0 neither, 1 group, 2 sequence.
+  std::uint16_t pusch_second_hop_prb = 0;             ///< 0 .. 274, with frequencyHopping.
+  std::uint8_t ldpc_base_graph = 1;                   ///< 1 or 2.
+  std::uint32_t tb_size_lbrm_bytes = 0;               ///< TBS_LBRM / 8; 0: no limited buffer.
+  friend bool operator==(const FapiPuschMaintenanceV3&, const FapiPuschMaintenanceV3&) = default;
+};
+
 /// Rx beamforming (Table 3-53), always present at the end of the PUSCH PDU.
 struct FapiRxBeamforming {
   std::uint16_t num_prgs = 0;         ///< 0 .. 275.
@@ -153,6 +166,7 @@ struct FapiPuschPdu {
   std::optional<FapiPuschPtrs> ptrs;
   std::optional<FapiDftsOfdm> dfts_ofdm;
   FapiRxBeamforming beamforming;
+  std::optional<FapiPuschMaintenanceV3> maintenance_v3; ///< After beamforming (FAPIv3 MACs).
 
   /// pduBitmap from the optional parts.
   [[nodiscard]] std::uint16_t pdu_bitmap() const;

@@ -5,10 +5,16 @@
 /// to_pusch_config() maps what 222.10.02 carries onto PuschConfig and rejects, with
 /// MSG_SLOT_ERR and a reason, what the CPU receiver does not do: two PT-RS ports, PT-RS with
 /// transform precoding, resource allocation type 0, interleaved VRB-to-PRB mapping, frequency
-/// hopping, the 7.5 kHz shift, CBG retransmissions, and a BWP numerology or cyclic prefix that is
-/// not the cell's; with transform precoding (DFT-s-OFDM, TransformPrecoding = 0) also a dftsOfdm
-/// low-PAPR group or sequence other than the unhopped u = puschIdentity mod 30, v = 0, and without
-/// it mcsTable 3 or 4. With transform precoding mcsTable 0 and 3 are TS 38.214 Table 6.1.4.1-1,
+/// hopping without the FAPIv3 maintenance part (which holds puschSecondHopPRB), the 7.5 kHz
+/// shift, CBG retransmissions, and a BWP numerology or cyclic prefix that is not the cell's; with
+/// transform precoding (DFT-s-OFDM, TransformPrecoding = 0) also, unless groupOrSequenceHopping
+/// is set, a dftsOfdm low-PAPR group or sequence other than the unhopped u = puschIdentity mod
+/// 30, v = 0, and without it mcsTable 3 or 4. The PUSCH maintenance FAPIv3 part, when the PDU
+/// has one, gives intra-slot frequency hopping (frequencyHopping 1: second hop at
+/// puschSecondHopPRB), the low-PAPR DMRS hopping (groupOrSequenceHopping, with transform
+/// precoding only) and TBS_LBRM (tbSizeLbrmBytes, 0: none); its ldpcBaseGraph must be the base
+/// graph of TS 38.212 7.2.2 for the TBS and code rate; puschTransType and the initial-BWP fields
+/// are not read. With transform precoding mcsTable 0 and 3 are TS 38.214 Table 6.1.4.1-1,
 /// 2 and 4 Table 6.1.4.1-2, 1 Table 5.1.3.1-2. Then PuschConfig::validate() runs (for
 /// non-codebook PUSCH, with the UE's antenna ports = layers). What FAPI leaves implicit is derived:
 /// the mapping type from the first DMRS symbol, single or double-symbol DMRS from ulDmrsSymbPos,
@@ -39,15 +45,17 @@ namespace airan::io {
 FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
                           phy::PuschConfig& out);
 
-/// \p pusch (valid on \p cell, non-codebook, no LBRM) as a FAPI PUSCH PDU with the puschData
+/// \p pusch (valid on \p cell, non-codebook) as a FAPI PUSCH PDU with the puschData
 /// part (and a puschUci part when pusch.uci has payload bits): explicit ulDmrsSymbPos, target code
 /// rate, modulation order and TBSize (the TBS derived with TS 38.214 when pusch.tb_size_bits is 0).
 /// With transform precoding: TransformPrecoding 0, puschIdentity = pusch_identity, mcsTable 3
 /// (Table 6.1.4.1-1), 4 (Table 6.1.4.1-2) or 1 (Table 5.1.3.1-2) and a dftsOfdm part with u =
-/// pusch_identity mod 30, v = 0; DMRS hopping is refused (FAPI carries one low-PAPR group per PDU).
-/// Without it puschIdentity is the cell's N_ID^cell. With pusch.ptrs enabled: a puschPtrs part
-/// (pduBitmap bit 2) with one port, PTRSReOffset = k_ref^RE of the DMRS port and
-/// resourceElementOffset, PTRSPortIndex the bit of the antenna port of that DMRS port's layer.
+/// pusch_identity mod 30, v = 0. Intra-slot hopping, DMRS group or sequence hopping and a
+/// TBS_LBRM (whole bytes) add the PUSCH maintenance FAPIv3 part, which is absent otherwise (the
+/// PDU is then the 222.10.02 one). Without transform precoding puschIdentity is the cell's
+/// N_ID^cell. With pusch.ptrs enabled: a puschPtrs part (pduBitmap bit 2) with one port,
+/// PTRSReOffset = k_ref^RE of the DMRS port and resourceElementOffset, PTRSPortIndex the bit of the
+/// antenna port of that DMRS port's layer.
 FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig& cell,
                             FapiPuschPdu& out);
 
