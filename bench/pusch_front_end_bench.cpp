@@ -97,6 +97,30 @@ void BM_ChannelEstimation(benchmark::State& state) {
 }
 BENCHMARK(BM_ChannelEstimation)->ArgName("mmse")->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
+/// Channel estimation (MMSE) of a 136-PRB PDU with DMRS on symbols 2, 6, 7 and 11; range(0): 0
+/// one allocation (4 occasions), 1 intra-slot hopping from PRB 0 to PRB 137 (two estimates of 2
+/// occasions each on their own PRBs, merged): the cost of estimating per hop.
+void BM_ChannelEstimationHopping(benchmark::State& state) {
+  const Scenario& s = scenario();
+  PuschConfig pusch = s.pusch;
+  pusch.prb_size = 136;
+  pusch.dmrs_symbol_mask = (1U << 2) | (1U << 6) | (1U << 7) | (1U << 11);
+  pusch.intra_slot_hopping = state.range(0) == 1;
+  pusch.second_hop_prb_start = pusch.intra_slot_hopping ? 137 : 0;
+  PuschFrontEnd front_end({num_rx, num_layers, num_prbs});
+  const auto options = options_for(EqualizerAlgorithm::mmse, FrequencyInterpolation::mmse);
+  for (auto _ : state) {
+    front_end.estimate_channel(s.grid, s.cell, pusch, slot_number, options);
+    benchmark::ClobberMemory();
+  }
+  set_rates(state);
+}
+BENCHMARK(BM_ChannelEstimationHopping)
+    ->ArgName("hopping")
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMicrosecond);
+
 /// Baseline of equalization: data REs of every antenna plus their rx x layer channel estimates.
 void BM_MemcpyEqualizationInput(benchmark::State& state) {
   memcpy_baseline(state, data_res_per_layer * num_rx * (1 + num_layers) * sizeof(cf32));

@@ -25,6 +25,9 @@ struct EvalOptions {
   ChannelOptions channel{.channel = "TDL-B100", .domain = "frequency"};
   std::string snr = "0:2:20";
   unsigned prb = 106;
+  unsigned alloc_prb = 0;          ///< 0: the whole carrier.
+  bool intra_slot_hopping = false; ///< --second-hop-prb given.
+  unsigned second_hop_prb = 0;
   unsigned numerology = 1;
   unsigned rx = 4;
   unsigned layers = 1;
@@ -47,7 +50,22 @@ struct EvalOptions {
   std::string command_line;
 };
 
-/// The PUSCH of an eval run: the whole carrier and slot, DMRS type 1 with both CDM groups free.
+/// ", PRBs S+N" when the allocation is not the whole carrier, then its intra-slot hopping.
+std::string eval_allocation_text(const apps::EvaluationConfig& config) {
+  const phy::PuschConfig& p = config.pusch;
+  std::string text;
+  if (p.prb_start != 0 || p.prb_size != config.scenario.cell.num_prbs || p.intra_slot_hopping) {
+    text = ", PRBs " + std::to_string(p.prb_start) + "+" + std::to_string(p.prb_size);
+  }
+  if (p.intra_slot_hopping) {
+    text += " hopping to PRB " + std::to_string(p.second_hop_prb_start) + " at symbol " +
+            std::to_string(p.second_hop_symbol());
+  }
+  return text;
+}
+
+/// The PUSCH of an eval run: the whole slot from PRB 0 (by default the whole carrier), DMRS type 1
+/// with both CDM groups free.
 apps::EvaluationConfig make_config(const EvalOptions& o) {
   apps::EvaluationConfig config;
   if (!o.config.empty()) {
@@ -66,7 +84,7 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
     p.bwp_start = 0;
     p.bwp_size = o.prb;
     p.prb_start = 0;
-    p.prb_size = o.prb;
+    p.prb_size = o.alloc_prb != 0 ? o.alloc_prb : o.prb;
     p.start_symbol = 0;
     p.num_symbols = 14;
     p.dmrs_additional_position = o.dmrs_additional_position;
@@ -94,6 +112,10 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
     config.pusch.ptrs.time_density = o.ptrs_time_density;
     config.pusch.ptrs.frequency_density = o.ptrs_frequency_density;
     config.pusch.ptrs.dmrs_port = config.pusch.dmrs_port_of_layer(0);
+  }
+  if (o.intra_slot_hopping) { // TS 38.214 6.3.1: the last L - floor(L / 2) symbols from PRB N
+    config.pusch.intra_slot_hopping = true;
+    config.pusch.second_hop_prb_start = o.second_hop_prb;
   }
   config.pusch.rv = 0;
   config.pusch.new_data_indicator = 1;
@@ -129,8 +151,9 @@ int run_eval(const EvalOptions& options) {
   }
   std::cout << "eval: " << config.scenario.cell.num_prbs << " PRB at "
             << (15U << config.scenario.cell.numerology) << " kHz, "
-            << config.scenario.num_rx_antennas << " Rx, " << config.pusch.num_layers
-            << " layer(s), " << (config.pusch.transform_precoding ? "DFT-s-OFDM, " : "") << "MCS "
+            << config.scenario.num_rx_antennas << " Rx, " << config.pusch.num_layers << " layer(s)"
+            << eval_allocation_text(config) << ", "
+            << (config.pusch.transform_precoding ? "DFT-s-OFDM, " : "") << "MCS "
             << config.pusch.mcs_index << " (table " << static_cast<int>(config.pusch.mcs_table)
             << (config.pusch.tp_pi2bpsk ? ", pi/2-BPSK" : "") << ")"
             << (config.pusch.ptrs.enabled
@@ -178,14 +201,23 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
   add_receiver_options(*app, o->receiver);
   app->add_option("--config", o->config,
                   "YAML scenario: cell, receive antennas and the first PUSCH replace --prb, "
-                  "--rx, --layers, --mcs")
+                  "--alloc-prb, --rx, --layers, --mcs")
       ->check(CLI::ExistingFile);
   add_channel_options(*app, o->channel);
   app->add_option("--snr", o->snr, "SNR points in dB: start:step:stop or a comma list")
       ->capture_default_str();
   app->add_flag("--ebno", o->ebno,
                 "Read --snr as Eb/N0 (Sionna's ebnodb2no: bits/symbol, code rate, DMRS overhead)");
-  app->add_option("--prb", o->prb, "PRBs (carrier = allocation)")->capture_default_str();
+  app->add_option("--prb", o->prb, "PRBs of the carrier (and BWP)")->capture_default_str();
+  app->add_option("--alloc-prb", o->alloc_prb,
+                  "PRBs of the allocation, from PRB 0 (0: the whole carrier)")
+      ->capture_default_str();
+  auto* hop = app->add_option(
+      "--second-hop-prb", o->second_hop_prb,
+      "Intra-slot frequency hopping (TS 38.214 6.3.1): the last L - floor(L/2) symbols (7 of "
+      "14) on PRBs N.. of the BWP, each hop with its own DMRS and channel estimate; needs an "
+      "allocation narrower than the BWP (--alloc-prb or --config), single-symbol DMRS, no PT-RS "
+      "or UCI, not the neural receiver");
   app->add_option("--numerology", o->numerology, "mu (SCS 15 * 2^mu kHz)")->capture_default_str();
   app->add_option("--rx", o->rx, "Receive antennas")->capture_default_str();
   app->add_option("--layers", o->layers, "MIMO layers (UE antenna ports)")->capture_default_str();
@@ -227,7 +259,10 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
   app->add_flag("--no-early-stop", o->no_early_stop,
                 "Simulate every SNR point, even after one without errors");
   app->add_option("-o,--output", o->output, "Directory for bler.csv, bler.json and bler.png");
-  return {app, [o] { return run_eval(*o); }};
+  return {app, [o, hop] {
+            o->intra_slot_hopping = hop->count() > 0;
+            return run_eval(*o);
+          }};
 }
 
 } // namespace airan::cli

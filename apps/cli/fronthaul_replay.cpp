@@ -6,6 +6,7 @@
 #include "airan/io/pcap_file.h"
 #include "airan/io/pusch_config_file.h"
 #include "airan/io/test_vector_file.h"
+#include "airan/phy/pusch_frequency_hopping.h"
 #include "airan/phy/pusch_receiver.h"
 #include "receiver_options.h"
 
@@ -115,9 +116,15 @@ public:
     for (std::size_t p = 0; p < results_.size(); ++p) {
       const auto& r = results_[p];
       const auto& pdu = pdus_[p];
-      const unsigned first_prb = pdu.bwp_start - scenario_.cell.grid_start_crb + pdu.prb_start;
-      const bool intact =
-          slot.allocation_received(first_prb, pdu.prb_size, pdu.start_symbol, pdu.num_symbols);
+      // Every hop's PRBs over its symbols (intra-slot frequency hopping: two).
+      const phy::PuschHops hops = phy::pusch_hops(pdu);
+      bool intact = true;
+      for (unsigned h = 0; h < hops.count; ++h) {
+        const phy::PuschHop& hop = hops.hops[h];
+        const unsigned first_prb = pdu.bwp_start - scenario_.cell.grid_start_crb + hop.prb_start;
+        intact = intact && slot.allocation_received(first_prb, pdu.prb_size, hop.start_symbol,
+                                                    hop.num_symbols);
+      }
       const bool good =
           r.tb_crc_ok && (expected == nullptr || r.tb_bits == expected->pdus[p].tb_bits);
       const bool expect = expected == nullptr || expected->pdus[p].expected_crc_ok;

@@ -162,6 +162,9 @@ std::string validate_evaluation(const EvaluationConfig& config) {
       problems += "the neural receiver takes CP-OFDM PUSCH only, not transform precoding "
                   "(DFT-s-OFDM)\n";
     }
+    if (config.pusch.intra_slot_hopping) {
+      problems += "the neural receiver sees one allocation, not intra-slot frequency hopping\n";
+    }
   }
   return problems;
 }

@@ -1,6 +1,7 @@
 #include "airan/apps/evaluation_report.h"
 
 #include "airan/io/line_plot.h"
+#include "evaluation_scenario_json.h"
 
 #include <nlohmann/json.hpp>
 
@@ -263,37 +264,7 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
   const auto& pusch = config.pusch;
   nlohmann::json json;
   json["command"] = command;
-  json["scenario"] = {
-      {"num_prbs", s.cell.num_prbs},
-      {"numerology", s.cell.numerology},
-      {"num_rx_antennas", s.num_rx_antennas},
-      {"num_layers", pusch.num_layers},
-      {"mcs_index", pusch.mcs_index},
-      {"mcs_table", static_cast<int>(pusch.mcs_table)},
-      {"transform_precoding", pusch.transform_precoding},
-      {"tp_pi2bpsk", pusch.tp_pi2bpsk},
-      {"ptrs", pusch.ptrs.enabled
-                   ? nlohmann::json{{"time_density", pusch.ptrs.time_density},
-                                    {"frequency_density", pusch.ptrs.frequency_density},
-                                    {"re_offset", pusch.ptrs.re_offset},
-                                    {"dmrs_port", pusch.ptrs.dmrs_port},
-                                    {"power", pusch.ptrs.power}}
-                   : nlohmann::json(nullptr)},
-      {"tbs_bits", evaluation_tbs(config)},
-      {"channel", s.channel.describe()},
-      {"target_errors", config.target_errors},
-      {"max_slots", config.max_slots},
-      {"seed", config.seed},
-      {"snr_axis", config.snr_is_ebno ? "ebno_db" : "snr_per_re_db"},
-      {"ldpc_max_iterations", config.ldpc_max_iterations},
-      {"uci",
-       {{"harq_ack_bits", pusch.uci.harq_ack_bits},
-        {"csi_part1_bits", pusch.uci.csi_part1_bits},
-        {"csi_part2_bits", pusch.uci.csi_part2_bits},
-        {"alpha_scaling", pusch.uci.alpha_scaling},
-        {"beta_offset_harq_ack", pusch.uci.beta_offset_harq_ack},
-        {"beta_offset_csi1", pusch.uci.beta_offset_csi1},
-        {"beta_offset_csi2", pusch.uci.beta_offset_csi2}}}};
+  json["scenario"] = evaluation_scenario_json(config);
   json["results"] = nlohmann::json::array();
   for (const auto& p : points) {
     const BlerInterval interval = bler_wilson_interval(p.tb_errors, p.slots);
@@ -394,6 +365,9 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
         << "MCS " << pusch.mcs_index;
   if (pusch.ptrs.enabled) {
     title << ", PT-RS L" << pusch.ptrs.time_density << " K" << pusch.ptrs.frequency_density;
+  }
+  if (pusch.intra_slot_hopping) {
+    title << ", hopping";
   }
   if (s.channel.max_doppler_hz > 0.0) {
     title << ", " << s.channel.max_doppler_hz << " Hz";

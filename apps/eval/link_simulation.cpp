@@ -357,16 +357,17 @@ void SlotSimulator::simulate_separate_channels(std::span<const phy::PuschConfig>
     phy::TdlChannel& fading = fading_of_pdu(i);
     tx_grid_.fill_zero();
     transmitter_.transmit(tbs_[i], ucis_[i].view(), pdus[i], slot_, tx_grid_);
-    // The true channel: all of PDU 0's, then each PDU's over its own subcarriers.
+    // The true channel: all of PDU 0's, then each PDU's over its own subcarriers, per symbol
+    // those of the hop the symbol belongs to (intra-slot frequency hopping).
     phy::ChannelResponse& response = i == 0 ? true_channel_ : ue_channel_;
     fading.frequency_response(slot_start, slot_, response);
     if (i > 0) {
-      const std::size_t first =
-          std::size_t{12} * (pdus[i].first_crb() - scenario_.cell.grid_start_crb);
       const std::size_t count = std::size_t{12} * pdus[i].prb_size;
       for (unsigned r = 0; r < response.num_rx(); ++r) {
         for (unsigned t = 0; t < response.num_tx(); ++t) {
           for (unsigned l = 0; l < response.num_symbols(); ++l) {
+            const std::size_t first =
+                std::size_t{12} * (pdus[i].first_crb_of_symbol(l) - scenario_.cell.grid_start_crb);
             const auto from = response.at(r, t, l).subspan(first, count);
             std::copy(from.begin(), from.end(), true_channel_.at(r, t, l).begin() + first);
           }

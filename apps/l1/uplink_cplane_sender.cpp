@@ -1,6 +1,7 @@
 #include "airan/l1/uplink_cplane_sender.h"
 
 #include "airan/phy/numerology.h"
+#include "airan/phy/pusch_frequency_hopping.h"
 
 #include <stdexcept>
 #include <string>
@@ -45,10 +46,11 @@ io::UplinkCplaneConfig checked_link_config(const phy::CellConfig& cell, unsigned
 FronthaulCplaneSender::FronthaulCplaneSender(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                              const io::FronthaulConfig& config, FrameOut out)
     : cell_(cell), num_rx_(num_rx_antennas), config_(config), out_(std::move(out)),
+      // Up to two allocations per PDU and antenna: one per intra-slot hop.
       generator_(checked_link_config(cell, num_rx_antennas, config),
-                 max_pdus_per_slot * num_rx_antennas),
-      buffer_(std::size_t{64} * 1024), frames_(max_pdus_per_slot * num_rx_antennas) {
-  allocations_.reserve(max_pdus_per_slot * num_rx_antennas);
+                 2 * max_pdus_per_slot * num_rx_antennas),
+      buffer_(std::size_t{64} * 1024), frames_(2 * max_pdus_per_slot * num_rx_antennas) {
+  allocations_.reserve(2 * max_pdus_per_slot * num_rx_antennas);
 }
 
 void FronthaulCplaneSender::send_slot(std::uint16_t sfn, std::uint16_t slot,
@@ -63,10 +65,15 @@ void FronthaulCplaneSender::send_slot(std::uint16_t sfn, std::uint16_t slot,
         {config_.du_port, config_.band_sector, config_.cc, static_cast<std::uint16_t>(rx)},
         config_.eaxc_layout);
     for (const auto& p : pdus) {
-      allocations_.push_back(
-          {eaxc, static_cast<std::uint16_t>(p.bwp_start - cell_.grid_start_crb + p.prb_start),
-           static_cast<std::uint16_t>(p.prb_size), static_cast<std::uint8_t>(p.start_symbol),
-           static_cast<std::uint8_t>(p.num_symbols), 0});
+      // Each intra-slot hop on its own PRBs (TS 38.214 6.3.1).
+      const phy::PuschHops hops = phy::pusch_hops(p);
+      for (unsigned h = 0; h < hops.count; ++h) {
+        const phy::PuschHop& hop = hops.hops[h];
+        allocations_.push_back(
+            {eaxc, static_cast<std::uint16_t>(p.bwp_start - cell_.grid_start_crb + hop.prb_start),
+             static_cast<std::uint16_t>(p.prb_size), static_cast<std::uint8_t>(hop.start_symbol),
+             static_cast<std::uint8_t>(hop.num_symbols), 0});
+      }
     }
   }
   const unsigned per_subframe = phy::slots_per_subframe(cell_.numerology);

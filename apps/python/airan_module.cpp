@@ -178,6 +178,11 @@ private:
     pdu["rnti"] = p.rnti;
     pdu["prb_start"] = p.bwp_start - link_.cell.grid_start_crb + p.prb_start;
     pdu["prb_size"] = p.prb_size;
+    // Intra-slot hopping: the symbols from start_symbol + num_symbols // 2 on lie here instead.
+    pdu["second_hop_prb_start"] =
+        p.intra_slot_hopping
+            ? py::object(py::int_(p.bwp_start - link_.cell.grid_start_crb + p.second_hop_prb_start))
+            : py::object(py::none());
     pdu["start_symbol"] = p.start_symbol;
     pdu["num_symbols"] = p.num_symbols;
     pdu["num_layers"] = p.num_layers;

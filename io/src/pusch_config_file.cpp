@@ -94,6 +94,8 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
     };
   };
   bool table_given = false;
+  bool hopping_given = false;
+  bool second_hop_given = false;
   const std::map<std::string, KeyHandler> handlers = {
       {"rnti", u16_field(p.rnti, 65535)},
       {"handle", u32_field(p.handle)},
@@ -103,6 +105,16 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
       {"prb_size", uint_field(p.prb_size, 275)},
       {"start_symbol", uint_field(p.start_symbol, 13)},
       {"num_symbols", uint_field(p.num_symbols, 14)},
+      {"intra_slot_hopping",
+       [&](auto& n, auto& w) {
+         hopping_given = true;
+         p.intra_slot_hopping = read_bool(n, w, ctx);
+       }},
+      {"second_hop_prb_start",
+       [&](auto& n, auto& w) {
+         second_hop_given = true;
+         p.second_hop_prb_start = read_unsigned<unsigned>(n, w, ctx, 274);
+       }},
       {"mapping_type",
        [&](auto& n, auto& w) {
          const auto type = read_word(n, w, ctx);
@@ -195,6 +207,16 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
        }},
   };
   for_each_key(node, where, handlers, ctx);
+  // Each key of intra-slot hopping needs the other: a second hop alone would be ignored, and a
+  // hop without one would land on PRB 0 unasked. (`intra_slot_hopping: false` keeps it off.)
+  if (second_hop_given && !hopping_given) {
+    ctx.fail(where + ".second_hop_prb_start",
+             "needs intra_slot_hopping (true, or false to keep hopping off)");
+  }
+  if (p.intra_slot_hopping && !second_hop_given) {
+    ctx.fail(where + ".intra_slot_hopping",
+             "needs second_hop_prb_start (the second hop's first PRB in the BWP)");
+  }
   if (p.transform_precoding && !table_given) {
     // TS 38.214 6.1.4.1: without mcs-Table qam256, a transform-precoded PUSCH takes Table
     // 6.1.4.1-1.

@@ -168,6 +168,10 @@ template <typename Pdu, typename V> void visit_pdu(Pdu& pdu, V& v) {
              [&] { v.uint("uci_beta_offset_csi1", p.uci.beta_offset_csi1); });
   v.optional("uci_beta_offset_csi2",
              [&] { v.uint("uci_beta_offset_csi2", p.uci.beta_offset_csi2); });
+  // Added with intra-slot frequency hopping: vectors written before carry none (no hopping).
+  v.optional("intra_slot_hopping", [&] { v.boolean("intra_slot_hopping", p.intra_slot_hopping); });
+  v.optional("second_hop_prb_start",
+             [&] { v.uint("second_hop_prb_start", p.second_hop_prb_start); });
   v.boolean("expected_crc_ok", pdu.expected_crc_ok);
 }
 

@@ -70,17 +70,20 @@ std::string validate_modulation_and_coding(const PuschConfig& pusch) {
 }
 
 std::string validate_allocation(const CellConfig& cell, const PuschConfig& pusch) {
+  // Sums in 64 bits: 32-bit fields near their maximum must not wrap past the checks.
   if (pusch.bwp_size == 0 || pusch.bwp_start < cell.grid_start_crb ||
-      pusch.bwp_start + pusch.bwp_size > cell.grid_start_crb + cell.num_prbs) {
+      std::uint64_t{pusch.bwp_start} + pusch.bwp_size >
+          std::uint64_t{cell.grid_start_crb} + cell.num_prbs) {
     return "BWP CRBs " + str(pusch.bwp_start) + "+" + str(pusch.bwp_size) +
            " do not fit the carrier CRBs " + str(cell.grid_start_crb) + "+" + str(cell.num_prbs);
   }
-  if (pusch.prb_size == 0 || pusch.prb_start + pusch.prb_size > pusch.bwp_size) {
+  if (pusch.prb_size == 0 || std::uint64_t{pusch.prb_start} + pusch.prb_size > pusch.bwp_size) {
     return "PRBs " + str(pusch.prb_start) + "+" + str(pusch.prb_size) + " do not fit the BWP of " +
            str(pusch.bwp_size) + " PRBs";
   }
   const unsigned slot_symbols = symbols_per_slot(cell.cyclic_prefix);
-  if (pusch.num_symbols == 0 || pusch.start_symbol + pusch.num_symbols > slot_symbols) {
+  if (pusch.num_symbols == 0 ||
+      std::uint64_t{pusch.start_symbol} + pusch.num_symbols > slot_symbols) {
     return "symbols " + str(pusch.start_symbol) + "+" + str(pusch.num_symbols) +
            " do not fit a slot of " + str(slot_symbols);
   }

@@ -64,7 +64,7 @@ std::uint16_t dmrs_symbol_mask_with_hopping(PuschMappingType mapping_type, unsig
   if (additional_position > 3) {
     throw std::invalid_argument("dmrs-AdditionalPosition must be pos0..pos3");
   }
-  if (num_symbols < 2 || start_symbol + num_symbols > max_symbols_per_slot) {
+  if (num_symbols < 2 || std::uint64_t{start_symbol} + num_symbols > max_symbols_per_slot) {
     throw std::invalid_argument("intra-slot hopping needs 2 to 14 PUSCH symbols in the slot");
   }
   const unsigned first = num_symbols / 2;
@@ -88,7 +88,7 @@ std::string validate_frequency_hopping(const CellConfig& cell, const PuschConfig
   if (!pusch.intra_slot_hopping) {
     return {};
   }
-  if (pusch.second_hop_prb_start + pusch.prb_size > pusch.bwp_size) {
+  if (std::uint64_t{pusch.second_hop_prb_start} + pusch.prb_size > pusch.bwp_size) {
     return "second hop PRBs " + hop_str(pusch.second_hop_prb_start) + "+" +
            hop_str(pusch.prb_size) + " do not fit the BWP of " + hop_str(pusch.bwp_size) + " PRBs";
   }

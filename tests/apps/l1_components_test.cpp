@@ -1,6 +1,8 @@
 // Pieces of the FAPI L1: slot addressing, the slot clock, the in-memory IQ source, launch
 // pattern parsing (with its error messages) and the per-port-count slot processor.
+#include "airan/io/ecpri.h"
 #include "airan/io/fapi_pusch_conversion.h"
+#include "airan/io/oran_cplane.h"
 #include "airan/l1/iq_source.h"
 #include "airan/l1/launch_pattern.h"
 #include "airan/l1/slot_clock.h"
@@ -172,6 +174,42 @@ TEST(FronthaulCplaneSender, RefusesAnRuPortFieldTooNarrowForTheAntennas) {
   const auto discard = [](std::span<const std::uint8_t>) {};
   EXPECT_NO_THROW(FronthaulCplaneSender(cell, 2, config, discard));
   EXPECT_THROW(FronthaulCplaneSender(cell, 4, config, discard), std::invalid_argument);
+}
+
+TEST(FronthaulCplaneSender, RequestsEachHopOfAHoppingPdu) {
+  // Intra-slot hopping: symbols 0..6 on PRBs 2..9, symbols 7..13 on PRBs 14..21.
+  phy::CellConfig cell;
+  cell.num_prbs = 24;
+  cell.numerology = 1;
+  phy::PuschConfig pusch;
+  pusch.bwp_size = 24;
+  pusch.prb_start = 2;
+  pusch.prb_size = 8;
+  pusch.intra_slot_hopping = true;
+  pusch.second_hop_prb_start = 14;
+  ASSERT_EQ(pusch.validate(cell), "");
+  std::vector<std::pair<unsigned, io::CplaneSection>> sections; // start symbol, section
+  FronthaulCplaneSender sender(
+      cell, 1, io::FronthaulConfig{}, [&](std::span<const std::uint8_t> frame) {
+        const auto ecpri = io::parse_ecpri_frame(frame);
+        ASSERT_TRUE(ecpri.ok());
+        const auto cplane = io::parse_cplane_message(ecpri.frame.message.application_payload);
+        ASSERT_TRUE(cplane.ok());
+        for (const auto& view : cplane.message.sections) {
+          sections.emplace_back(cplane.message.header.timing.symbol_id, view.section);
+        }
+      });
+  sender.send_slot(0, 1, std::span(&pusch, 1));
+  EXPECT_EQ(sender.slots_failed(), 0U);
+  ASSERT_EQ(sections.size(), 2U);
+  EXPECT_EQ(sections[0].first, 0U);
+  EXPECT_EQ(sections[0].second.start_prb, 2);
+  EXPECT_EQ(sections[0].second.num_prbs, 8);
+  EXPECT_EQ(sections[0].second.num_symbols, 7);
+  EXPECT_EQ(sections[1].first, 7U);
+  EXPECT_EQ(sections[1].second.start_prb, 14);
+  EXPECT_EQ(sections[1].second.num_prbs, 8);
+  EXPECT_EQ(sections[1].second.num_symbols, 7);
 }
 
 TEST(LaunchPattern, EveryCommittedPatternParses) {

@@ -103,10 +103,13 @@ FapiPuschPdu random_pusch_pdu(Random& r) {
     bf.beam_index[i] = r.pick<std::uint16_t>(0, 65535);
   }
   if (r.coin()) {
-    pdu.maintenance_v3 = FapiPuschMaintenanceV3{
-        r.pick<std::uint8_t>(0, 2),   r.pick<std::uint16_t>(0, 274), r.pick<std::uint16_t>(0, 275),
-        r.pick<std::uint8_t>(0, 2),   r.pick<std::uint16_t>(0, 274), r.pick<std::uint8_t>(1, 2),
-        r(0, 0xFFFFFFFF)};
+    pdu.maintenance_v3 = FapiPuschMaintenanceV3{r.pick<std::uint8_t>(0, 2),
+                                                r.pick<std::uint16_t>(0, 274),
+                                                r.pick<std::uint16_t>(0, 275),
+                                                r.pick<std::uint8_t>(0, 2),
+                                                r.pick<std::uint16_t>(0, 274),
+                                                r.pick<std::uint8_t>(1, 2),
+                                                r(0, 0xFFFFFFFF)};
   }
   return pdu;
 }

@@ -154,7 +154,7 @@ TEST(FapiPuschMaintenanceV3, TheDecoderTakesExactlyThirteenBytes) {
       bytes[at + i] = static_cast<std::uint8_t>(value >> (8 * i));
     }
   };
-  constexpr std::size_t header = 8; // PHY API and message headers
+  constexpr std::size_t header = 8;                   // PHY API and message headers
   constexpr std::size_t pdu_size_at = header + 9 + 2; // SFN .. nGroup, then pduType
   bytes.pop_back();
   decrement(pdu_size_at, 2);

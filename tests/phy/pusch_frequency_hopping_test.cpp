@@ -121,6 +121,19 @@ TEST(PuschHoppingValidation, RefusesWhatItDoesNotSupport) {
   PuschConfig outside = hopping_pusch(1);
   outside.second_hop_prb_start = 32; // 32 + 20 > 51
   EXPECT_NE(outside.validate(cell).find("second hop"), std::string::npos);
+  // Sums that would wrap in 32 bits.
+  PuschConfig wrapping = hopping_pusch(1);
+  wrapping.second_hop_prb_start = 0xFFFFFFFFU;
+  EXPECT_NE(wrapping.validate(cell).find("second hop"), std::string::npos);
+  wrapping = hopping_pusch(1);
+  wrapping.prb_start = 0xFFFFFFFFU;
+  EXPECT_NE(wrapping.validate(cell).find("do not fit the BWP"), std::string::npos);
+  wrapping = hopping_pusch(1);
+  wrapping.bwp_start = 0xFFFFFFF0U;
+  EXPECT_NE(wrapping.validate(cell).find("do not fit the carrier"), std::string::npos);
+  wrapping = hopping_pusch(1);
+  wrapping.start_symbol = 0xFFFFFFFFU;
+  EXPECT_NE(wrapping.validate(cell).find("do not fit a slot"), std::string::npos);
   PuschConfig double_symbol = hopping_pusch(1);
   double_symbol.dmrs_length = 2;
   EXPECT_NE(double_symbol.validate(cell).find("single-symbol"), std::string::npos);

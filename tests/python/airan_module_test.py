@@ -199,6 +199,27 @@ class SimulatorTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "neural receiver does not take PT-RS"):
             airan.Simulator(scenario_yaml=yaml, neural_inputs=True)
 
+    def test_intra_slot_hopping(self):
+        # The first UE on 30 PRBs hopping to PRB 30 (the second UE keeps 60..105): DMRS on 2, 6,
+        # 7 and 11 (TS 38.211 Table 6.4.1.1.3-6, pos1), each hop estimated from its own DMRS.
+        with open(SCENARIO) as f:
+            yaml = f.read().replace(
+                "    prb_size: 60             # allocated PRBs\n",
+                "    prb_size: 30             # allocated PRBs\n"
+                "    intra_slot_hopping: true\n"
+                "    second_hop_prb_start: 30\n")
+        sim = airan.Simulator(scenario_yaml=yaml)
+        first, second = sim.simulate(snr_db=30.0, seed=4)["pdus"]
+        self.assertEqual(first["second_hop_prb_start"], 30)
+        self.assertIsNone(second["second_hop_prb_start"])
+        # 16-QAM on 10 data symbols x 30 PRBs.
+        self.assertEqual(first["codeword_bits"].shape, (10 * 30 * 12 * 4,))
+        for pdu in (first, second):
+            self.assertGreaterEqual(sign_agreement(pdu), 0.9999)
+        # Not as neural-receiver training data: the model sees one allocation.
+        with self.assertRaisesRegex(ValueError, "intra-slot frequency hopping"):
+            airan.Simulator(scenario_yaml=yaml, neural_inputs=True)
+
     def test_bad_input_is_a_python_exception(self):
         with self.assertRaises(Exception):
             airan.Simulator(os.path.join(ROOT, "no_such_file.yaml"))

@@ -10,7 +10,8 @@
 /// slot_number: 0
 /// pusch:  # a list; each entry the fields of phy::PuschConfig
 ///   - {rnti, handle, bwp_start, bwp_size, prb_start, prb_size, start_symbol, num_symbols,
-///      mapping_type: A|B, dmrs_config_type: 1|2, dmrs_symbol_mask, dmrs_additional_position,
+///      intra_slot_hopping: true|false, second_hop_prb_start, mapping_type: A|B,
+///      dmrs_config_type: 1|2, dmrs_symbol_mask, dmrs_additional_position,
 ///      dmrs_length, dmrs_ports (list of port numbers), n_scid, dmrs_scrambling_id,
 ///      num_dmrs_cdm_groups_no_data, mcs_index, mcs_table: 1..5, target_code_rate_x10240,
 ///      qam_order, num_layers, precoding: non-codebook|codebook, tpmi,
@@ -31,6 +32,11 @@
 /// '00'..'11' as 0..3 (the column of TS 38.211 Table 6.4.1.2.2.1-1), dmrs_port the associated DMRS
 /// port (one of dmrs_ports, 0..3 with DMRS type 1, 0..5 with type 2; default 0) and power the RRC
 /// ptrs-Power '00' or '01' as 0 or 1 (TS 38.214 Table 6.2.3.1-3).
+/// intra_slot_hopping (TS 38.214 6.3.1) sends the first floor(num_symbols / 2) symbols on
+/// prb_start and the others on second_hop_prb_start (the second hop's first PRB in the BWP), each
+/// hop with the DMRS of TS 38.211 Table 6.4.1.1.3-6 (unless dmrs_symbol_mask is given); each key
+/// needs the other (intra_slot_hopping: false keeps hopping off). The hop must fit the BWP, with
+/// single-symbol DMRS, no ptrs and no uci; mapping type A needs 4 symbols per hop (type B 1).
 /// mcs_table 1..3 are TS 38.214 Tables 5.1.3.1-1..-3, 4 and 5 Tables 6.1.4.1-1 and -2 (transform
 /// precoding only). transform_precoding (DFT-s-OFDM) needs one layer, dmrs_config_type 1,
 /// num_dmrs_cdm_groups_no_data 2 and a prb_size of the form 2^a 3^b 5^c; tp_pi2bpsk (the rows of
