@@ -89,6 +89,10 @@ FapiError check_supported(const FapiPuschPdu& pdu, const phy::CellConfig& cell) 
   if (pdu.vrb_to_prb_mapping != 0) {
     return pdu_error(FapiStatus::unsupported, "interleaved VRB-to-PRB mapping is not supported");
   }
+  if (pdu.maintenance_v3 && pdu.maintenance_v3->tb_size_lbrm_bytes > 0x1FFFFFFFU) {
+    return pdu_error(FapiStatus::out_of_range, "tbSizeLbrmBytes %u does not fit 32 bits as bits",
+                     pdu.maintenance_v3->tb_size_lbrm_bytes);
+  }
   if (pdu.frequency_hopping != 0 && !pdu.maintenance_v3) {
     return pdu_error(FapiStatus::unsupported, "frequency hopping without the FAPIv3 maintenance "
                                               "part: no puschSecondHopPRB");
@@ -283,13 +287,18 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
     return pdu_error(FapiStatus::out_of_range, "%s", problem.c_str());
   }
   if (const auto& v3 = pdu.maintenance_v3) {
+    // The TBS the receiver decodes: TBSize, or (TBSize 0) the one TS 38.214 gives.
+    const std::uint32_t tbs =
+        config.tb_size_bits != 0
+            ? config.tb_size_bits
+            : phy::compute_pusch_tbs(cell_for_layers(cell, config.num_layers), config);
     const double rate = config.code_rate_x10240() / 10240.0;
     const unsigned graph =
-        phy::select_ldpc_base_graph(config.tb_size_bits, rate) == phy::LdpcBaseGraph::bg1 ? 1 : 2;
+        phy::select_ldpc_base_graph(tbs, rate) == phy::LdpcBaseGraph::bg1 ? 1 : 2;
     if (v3->ldpc_base_graph != graph) {
       return pdu_error(FapiStatus::out_of_range,
                        "ldpcBaseGraph %u is not BG%u of TBS %u bits at R %.4f (TS 38.212 7.2.2)",
-                       v3->ldpc_base_graph, graph, config.tb_size_bits, rate);
+                       v3->ldpc_base_graph, graph, tbs, rate);
     }
   }
   out = config;

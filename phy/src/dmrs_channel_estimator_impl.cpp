@@ -274,7 +274,8 @@ void DmrsChannelEstimatorImpl::interpolate_frequency(ChannelEstimate& estimate,
 void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const ResourceGrid& grid,
                                         const CellConfig& cell, const PuschConfig& pusch,
                                         unsigned slot, const DmrsChannelEstimatorOptions& options) {
-  if (const std::string error = pusch.validate(cell); !error.empty()) {
+  // The reference signals only: the channel of a PDU (or of one hop of it) needs no TBS.
+  if (const std::string error = pusch.validate_reference_signals(cell); !error.empty()) {
     throw std::invalid_argument("DMRS channel estimator: " + error);
   }
   if (grid.num_symbols() != symbols_per_slot(cell.cyclic_prefix) ||

@@ -194,8 +194,10 @@ PuschDmrsParams make_pusch_dmrs_params(const CellConfig& cell, const PuschConfig
   params.scrambling_id = pusch.dmrs_scrambling_id;
   params.n_scid = pusch.n_scid;
   params.first_crb = pusch.first_crb();
-  params.second_hop_symbol = pusch.second_hop_symbol();
-  params.second_hop_first_crb = pusch.bwp_start + pusch.second_hop_prb_start;
+  if (pusch.intra_slot_hopping) {
+    params.second_hop_symbol = pusch.second_hop_symbol();
+    params.second_hop_first_crb = pusch.bwp_start + pusch.second_hop_prb_start;
+  }
   params.num_prbs = pusch.prb_size;
   params.beta = dmrs_amplitude(pusch.num_dmrs_cdm_groups_no_data);
   params.symbols = pusch_dmrs_symbols(cell, pusch);

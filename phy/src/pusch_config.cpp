@@ -356,7 +356,7 @@ std::string CellConfig::validate() const {
   return {};
 }
 
-std::string PuschConfig::validate(const CellConfig& cell) const {
+std::string PuschConfig::validate_reference_signals(const CellConfig& cell) const {
   if (std::string error = cell.validate(); !error.empty()) {
     return "cell: " + error;
   }
@@ -365,6 +365,13 @@ std::string PuschConfig::validate(const CellConfig& cell) const {
     if (std::string error = check(cell, *this); !error.empty()) {
       return error;
     }
+  }
+  return {};
+}
+
+std::string PuschConfig::validate(const CellConfig& cell) const {
+  if (std::string error = validate_reference_signals(cell); !error.empty()) {
+    return error;
   }
   if (std::string error = validate_modulation_and_coding(*this); !error.empty()) {
     return error;

@@ -154,7 +154,8 @@ void merge_hop_estimates(ChannelEstimate& whole, const ChannelEstimate& second_h
   for (unsigned g = 0; g < groups; ++g) {
     std::ranges::copy(second_hop.covariance(g), whole.covariance(groups + g).begin());
   }
-  whole.set_second_hop(second_hop_symbol);
+  whole.set_second_hop(second_hop_symbol, whole.measurements.noise_variance,
+                       second_hop.measurements.noise_variance);
 
   DmrsMeasurements& m = whole.measurements;
   const DmrsMeasurements& n = second_hop.measurements;

@@ -80,7 +80,10 @@ void PuschFrontEnd::Impl::equalize(const ResourceGrid& grid, const CellConfig& c
   // Regularisation floor for MMSE: 1e-7 of the channel power (noise-free input stays solvable).
   const float beta = dmrs_amplitude(pusch.num_dmrs_cdm_groups_no_data);
   const float channel_power = estimate.measurements.rsrp / (beta * beta);
-  job.noise = std::max(estimate.measurements.noise_variance, 1e-7F * channel_power);
+  // Per slot symbol: each intra-slot hop with its own noise.
+  for (unsigned l = 0; l < max_symbols_per_slot; ++l) {
+    job.noise[l] = std::max(estimate.noise_variance_of(l), 1e-7F * channel_power);
+  }
   job.rotate = mapping.ptrs.present();
   for (unsigned l = 0; l < max_symbols_per_slot; ++l) {
     job.rotation[l] = std::polar(1.0F, -phases[l]);
@@ -183,7 +186,7 @@ void PuschFrontEnd::Impl::equalize_symbol(const EqualizeJob& job, unsigned l, st
     input.channel =
         std::span<const cf32* const>(channel_part.data(), std::size_t{num_rx} * num_layers);
     EqualizerNoise noise_model;
-    noise_model.variance = job.noise;
+    noise_model.variance = job.noise[l];
     if (irc) {
       noise_model.covariance = estimate.covariance(estimate.covariance_group_base(l) + g);
     }

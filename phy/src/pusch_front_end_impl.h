@@ -51,8 +51,8 @@ struct EqualizeJob {
   const ResourceGrid* grid = nullptr;
   const PuschReMapping* mapping = nullptr;
   unsigned num_layers = 0;
-  unsigned data_per_prb = 0; ///< Data REs per PRB on a DMRS symbol.
-  float noise = 0.0F;
+  unsigned data_per_prb = 0;                       ///< Data REs per PRB on a DMRS symbol.
+  std::array<float, max_symbols_per_slot> noise{}; ///< Per slot symbol (its hop's).
   EqualizerAlgorithm algorithm = EqualizerAlgorithm::mmse;
   unsigned transform_precoding_prbs = 0; ///< PRBs of a DFT-s-OFDM PDU; 0 for CP-OFDM.
   /// With PT-RS: every symbol's data REs are gathered, times rotation[l] = exp(-j phase).

@@ -123,6 +123,12 @@ TEST(FapiPuschMaintenanceV3, RefusesWhatDoesNotAddUp) {
   FapiPuschPdu outside = pdu;
   outside.maintenance_v3->pusch_second_hop_prb = 90;
   expect_refused(outside, FapiStatus::out_of_range, "second hop PRBs 90+24");
+  // TBSize 0: the base graph is checked against the TBS the receiver derives.
+  FapiPuschPdu derived = pdu;
+  derived.data->tb_size = 0;
+  phy::PuschConfig config;
+  const FapiError error = to_pusch_config(derived, v3_cell(), config);
+  EXPECT_TRUE(error.ok()) << describe(error);
   // ldpcBaseGraph other than the TBS and rate give.
   FapiPuschPdu graph = pdu;
   graph.maintenance_v3->ldpc_base_graph = 2;
@@ -131,9 +137,28 @@ TEST(FapiPuschMaintenanceV3, RefusesWhatDoesNotAddUp) {
   FapiPuschPdu range = pdu;
   range.maintenance_v3->group_or_sequence_hopping = 3;
   expect_refused(range, FapiStatus::out_of_range, "groupOrSequenceHopping = 3 is not in 0..2");
+  // tbSizeLbrmBytes whose bit count wraps 32 bits (2^29 bytes: 0 bits) is not taken as no LBRM.
+  range = pdu;
+  range.maintenance_v3->tb_size_lbrm_bytes = 0x20000000U;
+  expect_refused(range, FapiStatus::out_of_range, "tbSizeLbrmBytes 536870912");
   range = pdu;
   range.maintenance_v3->ldpc_base_graph = 0;
   expect_refused(range, FapiStatus::out_of_range, "ldpcBaseGraph = 0 is not in 1..2");
+}
+
+TEST(FapiPuschMaintenanceV3, BytesAfterTheBeamformingPart) {
+  // Field order and widths written out (little endian): puschTransType u8,
+  // deltaBwp0StartFromActiveBwp u16, initialUlBwpSize u16, groupOrSequenceHopping u8,
+  // puschSecondHopPRB u16, ldpcBaseGraph u8, tbSizeLbrmBytes u32; they end the message.
+  FapiPuschPdu pdu = pdu_of(hopping_config());
+  pdu.maintenance_v3 = FapiPuschMaintenanceV3{2, 0x0102, 0x0113, 1, 0x0046, 1, 0x04030201U};
+  auto request = std::make_unique<FapiUlTtiRequest>();
+  request->pusch[0] = pdu;
+  request->num_pusch = 1;
+  const Bytes bytes = encode(*request);
+  ASSERT_GE(bytes.size(), 13U);
+  const Bytes tail(bytes.end() - 13, bytes.end());
+  EXPECT_EQ(tail, (Bytes{2, 0x02, 0x01, 0x13, 0x01, 1, 0x46, 0x00, 1, 0x01, 0x02, 0x03, 0x04}));
 }
 
 TEST(FapiPuschMaintenanceV3, TheDecoderTakesExactlyThirteenBytes) {

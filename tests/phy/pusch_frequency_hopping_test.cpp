@@ -113,6 +113,12 @@ TEST(PuschHops, SplitTheSymbolsAtHalfTheDuration) {
   EXPECT_EQ(one.count, 1U);
   EXPECT_EQ(one.hops[0], (PuschHop{1, 13, 2}));
   EXPECT_EQ(pusch.first_crb_of_symbol(13), 2U);
+  // Without hopping second_hop_prb_start means nothing, also past the PUSCH's last symbol.
+  pusch.num_symbols = 9;
+  for (unsigned l = 0; l < 14; ++l) {
+    EXPECT_EQ(pusch.first_crb_of_symbol(l), 2U) << l;
+  }
+  EXPECT_EQ(make_pusch_dmrs_params(hopping_cell(1), pusch, 0).first_crb_of(13), 2U);
 }
 
 TEST(PuschHoppingValidation, RefusesWhatItDoesNotSupport) {
@@ -326,6 +332,29 @@ TEST(PuschHoppingLink, DecodesTwoLayersAndTypeBAndAllTheLengths) {
   }
 }
 
+TEST(PuschHoppingLink, DecodesHopsOfDmrsAloneAndWithOverhead) {
+  // Type B over 3 symbols: the first hop is its DMRS symbol alone (2 CDM groups without data),
+  // the second a DMRS and a data symbol. Each hop is estimated as a PUSCH of its own, which
+  // alone would carry no data: the estimator checks the reference signals, not the sizes.
+  HopLink three{hopping_cell(1), hopping_pusch(1)};
+  three.pusch.mapping_type = PuschMappingType::type_b;
+  three.pusch.start_symbol = 4;
+  three.pusch.num_symbols = 3;
+  three.pusch.mcs_index = 5;
+  ASSERT_EQ(three.pusch.validate(three.cell), "");
+  EXPECT_TRUE(three.run(81));
+  // xOverhead 18 on 4 symbols (2 per hop): no TBS for one hop, one for the PDU.
+  HopLink overhead{hopping_cell(1), hopping_pusch(1)};
+  overhead.pusch.mapping_type = PuschMappingType::type_b;
+  overhead.pusch.start_symbol = 2;
+  overhead.pusch.num_symbols = 4;
+  overhead.pusch.num_dmrs_cdm_groups_no_data = 1;
+  overhead.pusch.x_overhead = 18;
+  overhead.pusch.mcs_index = 5;
+  ASSERT_EQ(overhead.pusch.validate(overhead.cell), "");
+  EXPECT_TRUE(overhead.run(82));
+}
+
 TEST(PuschHoppingLink, DecodesDftSOfdm) {
   HopLink link{hopping_cell(1), hopping_pusch(1)};
   link.pusch.transform_precoding = true;
@@ -367,6 +396,23 @@ TEST(PuschHoppingLink, IrcWhitensTheSecondHopsInterferenceOnly) {
   EXPECT_EQ(estimate.covariance_group_base(6), 0U);
   EXPECT_EQ(estimate.covariance_group_base(7), groups);
   EXPECT_GT(trace(groups), 100.0F * trace(0));
+
+  // Plain MMSE takes each hop's own noise: the second hop's symbols (the last 5 x 240 data REs)
+  // come out far noisier than the first hop's, so their LLRs are not over-confident.
+  options.equalizer = EqualizerAlgorithm::mmse;
+  front_end.estimate_channel(rx, link.cell, link.pusch, 4, options);
+  EXPECT_GT(front_end.channel_estimate().noise_variance_of(7),
+            100.0F * front_end.channel_estimate().noise_variance_of(6));
+  front_end.equalize(rx, link.cell, link.pusch, options);
+  const auto variances = front_end.equalized_noise_variances();
+  ASSERT_EQ(variances.size(), 2400U);
+  double first = 0.0;
+  double second = 0.0;
+  for (std::size_t i = 0; i < 1200; ++i) {
+    first += variances[i];
+    second += variances[1200 + i];
+  }
+  EXPECT_GT(second, 10.0 * first);
 }
 
 TEST(PuschHoppingPerfectCsi, ReadsEachHopsChannel) {

@@ -110,9 +110,20 @@ public:
   /// Interference-plus-noise covariance across the receive antennas of group \p group:
   /// num_rx x num_rx, row-major, Hermitian. Meaningful only when the estimator was asked for it.
   /// Intra-slot hopping: slot symbols from \p symbol on belong to the second hop, whose
-  /// covariance groups follow the first hop's (num_covariance_groups() .. twice that - 1).
-  /// Reset by reshape().
-  void set_second_hop(unsigned symbol) { second_hop_symbol_ = symbol; }
+  /// covariance groups follow the first hop's (num_covariance_groups() .. twice that - 1), and
+  /// each hop has its own noise variance. Reset by reshape().
+  void set_second_hop(unsigned symbol, float first_hop_noise, float second_hop_noise) {
+    second_hop_symbol_ = symbol;
+    hop_noise_ = {first_hop_noise, second_hop_noise};
+  }
+  /// Noise variance per RE and antenna on slot symbol \p symbol: its hop's with intra-slot
+  /// hopping, otherwise measurements.noise_variance.
+  [[nodiscard]] float noise_variance_of(unsigned symbol) const {
+    if (second_hop_symbol_ >= max_symbols_per_slot) {
+      return measurements.noise_variance;
+    }
+    return hop_noise_[symbol >= second_hop_symbol_ ? 1 : 0];
+  }
   /// First slot symbol of the second hop (max_symbols_per_slot: none).
   [[nodiscard]] unsigned second_hop_symbol() const { return second_hop_symbol_; }
   /// Index of the first covariance group of slot symbol \p symbol's hop: 0, or
@@ -147,6 +158,7 @@ private:
   unsigned group_prbs_ = 1;
   unsigned num_groups_ = 1;
   unsigned second_hop_symbol_ = max_symbols_per_slot;
+  std::array<float, 2> hop_noise_{}; ///< Noise variance of each hop (with a second hop).
   std::vector<cf32> elements_;
   std::vector<cf32> covariances_;
 };

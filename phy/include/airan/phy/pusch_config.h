@@ -175,6 +175,11 @@ struct PuschConfig {
 
   /// Empty when this PUSCH can be transmitted on \p cell, otherwise the first problem found.
   [[nodiscard]] std::string validate(const CellConfig& cell) const;
+  /// The part of validate() that the reference signals need (cell, allocation, DMRS, precoding,
+  /// transform precoding, PT-RS, hopping), without the modulation, coding and size checks (TBS,
+  /// data REs, xOverhead, UCI): what a DMRS channel estimator checks, which also estimates each
+  /// hop of a hopping PUSCH as a PUSCH of its own (pusch_hop_config()).
+  [[nodiscard]] std::string validate_reference_signals(const CellConfig& cell) const;
 
   /// The MCS table row of mcs_index (with tp_pi2bpsk for Tables 6.1.4.1-1 and -2).
   [[nodiscard]] McsEntry mcs() const { return mcs_entry(mcs_table, mcs_index, tp_pi2bpsk); }
@@ -191,9 +196,11 @@ struct PuschConfig {
   [[nodiscard]] unsigned second_hop_symbol() const {
     return start_symbol + (intra_slot_hopping ? num_symbols / 2 : num_symbols);
   }
-  /// First CRB of the hop that slot symbol \p symbol belongs to.
+  /// First CRB of the hop that slot symbol \p symbol belongs to (first_crb() for every symbol
+  /// of a PUSCH that does not hop, whatever second_hop_prb_start says).
   [[nodiscard]] unsigned first_crb_of_symbol(unsigned symbol) const {
-    return bwp_start + (symbol >= second_hop_symbol() ? second_hop_prb_start : prb_start);
+    return bwp_start +
+           (intra_slot_hopping && symbol >= second_hop_symbol() ? second_hop_prb_start : prb_start);
   }
 };
 

@@ -56,8 +56,9 @@ PuschConfig pusch_hop_config(const PuschConfig& pusch, const PuschHop& hop,
 /// Completes \p whole, the estimate of the first hop, with \p second_hop, the estimate of the
 /// second hop of the same PDU (same shape): the channel of the slot symbols from
 /// \p second_hop_symbol on, the second hop's covariance groups after the first hop's
-/// (ChannelEstimate::set_second_hop()), and measurements over both hops: the mean of their noise
-/// variance, RSRP, linear SNR, delay and delay spread, the mean CFO of the hops that measure one,
+/// (ChannelEstimate::set_second_hop()) and each hop's noise variance (noise_variance_of(), what
+/// the equalizer takes), and measurements over both hops: the mean of their noise variance,
+/// RSRP, linear SNR, delay and delay spread, the mean CFO of the hops that measure one,
 /// and the first hop's occasion phases.
 /// \throws std::invalid_argument when the shapes differ.
 void merge_hop_estimates(ChannelEstimate& whole, const ChannelEstimate& second_hop,
