@@ -72,9 +72,14 @@ int run_tx(const TxOptions& options) {
       }
     }
     std::cout << "pusch " << i << ": rnti " << pusch.rnti << ", " << pusch.prb_size << " PRB at "
-              << pusch.prb_start << ", " << pusch.num_layers << " layer(s), Qm "
-              << pusch.modulation_order() << ", TBS " << tb.size() << " bits, G "
-              << phy::pusch_coded_bits(scenario.cell, pusch) << " bits -> " << name << '\n';
+              << pusch.prb_start;
+    if (pusch.intra_slot_hopping) {
+      std::cout << " hopping to " << pusch.second_hop_prb_start << " at symbol "
+                << pusch.second_hop_symbol();
+    }
+    std::cout << ", " << pusch.num_layers << " layer(s), Qm " << pusch.modulation_order()
+              << ", TBS " << tb.size() << " bits, G " << phy::pusch_coded_bits(scenario.cell, pusch)
+              << " bits -> " << name << '\n';
   }
 
   phy::OfdmModulator modulator(transmitter.numerology(), scenario.cell.num_prbs);

@@ -2,7 +2,6 @@
 // CPU receiver, also beside a detector that mirrors the CPU front end (the CUDA front end: its
 // DFT-s-OFDM PDUs run on the CPU front end), and refused with MSG_SLOT_ERR (their CRC failed,
 // the slot's other PDUs decoded) behind a detector that takes CP-OFDM only (neural receiver).
-#include "../support/iq_detector.h"
 #include "l1_phy_test_harness.h"
 
 #include <algorithm>
@@ -40,52 +39,26 @@ TEST(FapiPhyDftsOfdm, CpuReceiverAnnouncesAndDecodesDftsOfdm) {
 }
 
 TEST(FapiPhyDftsOfdm, BesideTheCudaFrontEndDftsOfdmRunsOnTheCpuFrontEnd) {
-  std::atomic<unsigned> loads{0};
-  std::atomic<unsigned> grid_calls{0};
-  std::atomic<unsigned> loaded_calls{0};
-  FapiPhyConfig config = test::harness_phy_config();
-  const phy::CellConfig cell = test::harness_cell();
-  config.receiver.detector = [&](const phy::PuschFrontEndLimits& limits, unsigned) {
-    return std::make_unique<airan::test::IqDetector>(
-        cell, PhyHarness::rx, limits, loads, grid_calls, loaded_calls, /*refuses_dfts_ofdm=*/true,
-        /*mirrors=*/true);
-  };
-  config.receiver.detector_mirrors_front_end = true;
-  PhyHarness h(config);
-  h.send(io::FapiParamRequest{});
-  const auto param = h.wait_for(FapiMessageType::param_response);
+  test::MirroringDetector detector;
+  PhyHarness h(detector.config());
+  const auto param = test::param_response(h);
   ASSERT_TRUE(param);
   EXPECT_EQ(param->dfts_ofdm_support, 1);
   h.configure_and_start();
   test::expect_pdu_decodes(h, 0, 0, dfts_pusch(60, 12, 12, false));
-  EXPECT_EQ(loads.load() + grid_calls.load() + loaded_calls.load(), 0U) << "not the detector's";
+  EXPECT_EQ(detector.loads.load() + detector.grid_calls.load() + detector.loaded_calls.load(), 0U)
+      << "not the detector's";
   test::expect_slot_decodes(h, 0, 1, 61); // CP-OFDM: the detector's
-  EXPECT_EQ(grid_calls.load() + loaded_calls.load(), 1U);
+  EXPECT_EQ(detector.grid_calls.load() + detector.loaded_calls.load(), 1U);
 }
 
 TEST(FapiPhyDftsOfdm, BehindADetectorDftsOfdmIsRefusedWithSlotError) {
-  FapiPhyConfig config = test::harness_phy_config();
-  config.receiver.detector = [](const phy::PuschFrontEndLimits&, unsigned) {
-    return std::make_unique<test::ZeroLlrDetector>();
-  };
-  PhyHarness h(config);
-  h.send(io::FapiParamRequest{});
-  const auto param = h.wait_for(FapiMessageType::param_response);
+  PhyHarness h(test::zero_llr_detector_config());
+  const auto param = test::param_response(h);
   ASSERT_TRUE(param);
   EXPECT_EQ(param->dfts_ofdm_support, 0);
   h.configure_and_start();
-  const phy::PuschConfig pusch = dfts_pusch(50, 12, 12, false);
-  h.send(h.ul_tti(0, 0, std::span(&pusch, 1)));
-  const auto error = h.wait_for(FapiMessageType::error_indication);
-  ASSERT_TRUE(error);
-  EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
-  (void)h.push_signal(0, 0, pusch, 50);
-  const auto crc = h.wait_for(FapiMessageType::crc_indication);
-  ASSERT_TRUE(crc);
-  ASSERT_EQ(crc->crcs.size(), 1U);
-  EXPECT_EQ(crc->crcs[0].handle, 50U);
-  EXPECT_EQ(crc->crcs[0].tb_crc_status, 1);
-  EXPECT_EQ(h.phy().counters().pdus_decoded, 0U);
+  test::expect_pdu_refused_with_slot_error(h, dfts_pusch(50, 12, 12, false));
 }
 
 // An L1 wired to announce DFT-s-OFDM beside a detector that does not take it refuses CONFIG

@@ -13,6 +13,8 @@
 #include "airan/phy/pusch_detector.h"
 #include "airan/phy/pusch_receiver.h"
 
+#include "../support/iq_detector.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -306,5 +308,56 @@ public:
     return {};
   }
 };
+
+/// harness_phy_config() behind a ZeroLlrDetector.
+inline FapiPhyConfig zero_llr_detector_config() {
+  FapiPhyConfig config = harness_phy_config();
+  config.receiver.detector = [](const phy::PuschFrontEndLimits&, unsigned) {
+    return std::make_unique<ZeroLlrDetector>();
+  };
+  return config;
+}
+
+/// harness_phy_config() behind an IqDetector that mirrors the CPU front end (as the CUDA front
+/// end does, refusing DFT-s-OFDM itself), counting its calls.
+struct MirroringDetector {
+  std::atomic<unsigned> loads{0};
+  std::atomic<unsigned> grid_calls{0};
+  std::atomic<unsigned> loaded_calls{0};
+  [[nodiscard]] FapiPhyConfig config() {
+    FapiPhyConfig config = harness_phy_config();
+    const phy::CellConfig cell = harness_cell();
+    config.receiver.detector = [this, cell](const phy::PuschFrontEndLimits& limits, unsigned) {
+      return std::make_unique<airan::test::IqDetector>(cell, PhyHarness::rx, limits, loads,
+                                                       grid_calls, loaded_calls,
+                                                       /*refuses_dfts_ofdm=*/true,
+                                                       /*mirrors=*/true);
+    };
+    config.receiver.detector_mirrors_front_end = true;
+    return config;
+  }
+};
+
+/// The PARAM.response to one PARAM.request.
+inline std::optional<Received> param_response(PhyHarness& h) {
+  h.send(io::FapiParamRequest{});
+  return h.wait_for(io::FapiMessageType::param_response);
+}
+
+/// Sends \p pusch (HARQ process 2) and its signal to a started L1 that does not take it: one
+/// ERROR.indication MSG_SLOT_ERR, then its CRC failed and nothing decoded.
+inline void expect_pdu_refused_with_slot_error(PhyHarness& h, const phy::PuschConfig& pusch) {
+  h.send(h.ul_tti(0, 0, std::span(&pusch, 1)));
+  const auto error = h.wait_for(io::FapiMessageType::error_indication);
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->error.error_code, io::FapiErrorCode::msg_slot_err);
+  (void)h.push_signal(0, 0, pusch, pusch.handle);
+  const auto crc = h.wait_for(io::FapiMessageType::crc_indication);
+  ASSERT_TRUE(crc);
+  ASSERT_EQ(crc->crcs.size(), 1U);
+  EXPECT_EQ(crc->crcs[0].handle, pusch.handle);
+  EXPECT_EQ(crc->crcs[0].tb_crc_status, 1);
+  EXPECT_EQ(h.phy().counters().pdus_decoded, 0U);
+}
 
 } // namespace airan::l1::test

@@ -231,6 +231,28 @@ TEST(TestMacSession, PtrsPatternTracksPhaseNoise) {
   EXPECT_GE(report.first_transmissions_failed * 5, report.new_tbs) << "under 20% failed";
 }
 
+// The hopping pattern: PUSCH PDUs with FrequencyHopping 1 and the FAPIv3 maintenance part
+// (puschSecondHopPRB) through the FAPI transport; two UEs swap the band edges in the middle of
+// the slot, one beside them does not hop. Every TB comes back.
+TEST(TestMacSession, HoppingPatternDecodesEachHop) {
+  const LaunchPattern pattern =
+      load_launch_pattern(test::repo_root() / "configs/patterns/frequency_hopping.yaml");
+  ASSERT_EQ(pattern.ues.size(), 3U);
+  EXPECT_TRUE(pattern.ues[0].pusch.intra_slot_hopping);
+  EXPECT_EQ(pattern.ues[0].pusch.second_hop_prb_start, 45U);
+  EXPECT_EQ(pattern.ues[1].pusch.second_hop_prb_start, 0U);
+  EXPECT_FALSE(pattern.ues[2].pusch.intra_slot_hopping);
+  const TestMacReport report = run_test_mac_session(pattern, {});
+  for (const auto& detail : report.mismatch_details) {
+    ADD_FAILURE() << detail;
+  }
+  EXPECT_TRUE(report.passed());
+  EXPECT_EQ(report.tbs_lost, 0U);
+  EXPECT_EQ(report.tbs_delivered, report.new_tbs);
+  EXPECT_GE(report.new_tbs, 2U * pattern.num_slots);
+  EXPECT_EQ(report.error_indications, 0U);
+}
+
 TEST(TestMacCli, BadPatternNamesTheKey) {
   const auto dir = test::scratch_dir("testmac_pattern");
   const auto path = dir / "bad.yaml";
