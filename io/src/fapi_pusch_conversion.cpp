@@ -1,8 +1,8 @@
 #include "airan/io/fapi_pusch_conversion.h"
 
-#include "airan/phy/code_block_segmentation.h"
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/tbs_calculator.h"
+#include "fapi_pusch_maintenance_conversion.h"
 #include "fapi_pusch_pdu_codec.h"
 #include "fapi_pusch_ptrs_conversion.h"
 
@@ -89,13 +89,8 @@ FapiError check_supported(const FapiPuschPdu& pdu, const phy::CellConfig& cell) 
   if (pdu.vrb_to_prb_mapping != 0) {
     return pdu_error(FapiStatus::unsupported, "interleaved VRB-to-PRB mapping is not supported");
   }
-  if (pdu.maintenance_v3 && pdu.maintenance_v3->tb_size_lbrm_bytes > 0x1FFFFFFFU) {
-    return pdu_error(FapiStatus::out_of_range, "tbSizeLbrmBytes %u does not fit 32 bits as bits",
-                     pdu.maintenance_v3->tb_size_lbrm_bytes);
-  }
-  if (pdu.frequency_hopping != 0 && !pdu.maintenance_v3) {
-    return pdu_error(FapiStatus::unsupported, "frequency hopping without the FAPIv3 maintenance "
-                                              "part: no puschSecondHopPRB");
+  if (FapiError error = fapi_detail::check_pusch_maintenance(pdu); !error.ok()) {
+    return error;
   }
   if (pdu.uplink_frequency_shift_7p5khz != 0) {
     return pdu_error(FapiStatus::unsupported, "the 7.5 kHz uplink shift is not supported");
@@ -255,15 +250,7 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
   config.tp_pi2bpsk = phy::is_transform_precoding_table(config.mcs_table) && pdu.qam_mod_order == 1;
   config.pusch_identity = pdu.pusch_identity;
   config.dmrs_hopping = phy::LowPaprHopping::none;
-  if (const auto& v3 = pdu.maintenance_v3) {
-    // groupOrSequenceHopping applies to the low-PAPR DMRS of transform precoding only.
-    if (config.transform_precoding) {
-      config.dmrs_hopping = static_cast<phy::LowPaprHopping>(v3->group_or_sequence_hopping);
-    }
-    config.intra_slot_hopping = pdu.frequency_hopping != 0;
-    config.second_hop_prb_start = config.intra_slot_hopping ? v3->pusch_second_hop_prb : 0;
-    config.tbs_lbrm = v3->tb_size_lbrm_bytes * 8;
-  }
+  fapi_detail::apply_pusch_maintenance(pdu, config);
   config.num_layers = pdu.num_layers;
   config.precoding = phy::PuschPrecoding::non_codebook;
 
@@ -286,20 +273,10 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
       !problem.empty()) {
     return pdu_error(FapiStatus::out_of_range, "%s", problem.c_str());
   }
-  if (const auto& v3 = pdu.maintenance_v3) {
-    // The TBS the receiver decodes: TBSize, or (TBSize 0) the one TS 38.214 gives.
-    const std::uint32_t tbs =
-        config.tb_size_bits != 0
-            ? config.tb_size_bits
-            : phy::compute_pusch_tbs(cell_for_layers(cell, config.num_layers), config);
-    const double rate = config.code_rate_x10240() / 10240.0;
-    const unsigned graph =
-        phy::select_ldpc_base_graph(tbs, rate) == phy::LdpcBaseGraph::bg1 ? 1 : 2;
-    if (v3->ldpc_base_graph != graph) {
-      return pdu_error(FapiStatus::out_of_range,
-                       "ldpcBaseGraph %u is not BG%u of TBS %u bits at R %.4f (TS 38.212 7.2.2)",
-                       v3->ldpc_base_graph, graph, tbs, rate);
-    }
+  if (FapiError error =
+          fapi_detail::check_ldpc_base_graph(pdu, cell_for_layers(cell, config.num_layers), config);
+      !error.ok()) {
+    return error;
   }
   out = config;
   return {};
@@ -369,24 +346,8 @@ FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig
     pdu.ptrs = fapi_detail::fapi_ptrs_of(pusch);
   }
   // What 222.10.02 cannot say goes in the FAPIv3 maintenance part (absent otherwise).
-  if (pusch.intra_slot_hopping || pusch.dmrs_hopping != phy::LowPaprHopping::none ||
-      pusch.tbs_lbrm != 0) {
-    if (pusch.tbs_lbrm % 8 != 0) {
-      return pdu_error(FapiStatus::out_of_range, "TBS_LBRM %u bits is not whole bytes",
-                       pusch.tbs_lbrm);
-    }
-    pdu.frequency_hopping = pusch.intra_slot_hopping ? 1 : 0;
-    FapiPuschMaintenanceV3& v3 = pdu.maintenance_v3.emplace();
-    v3.initial_ul_bwp_size = static_cast<std::uint16_t>(pusch.bwp_size);
-    v3.group_or_sequence_hopping = static_cast<std::uint8_t>(pusch.dmrs_hopping);
-    v3.pusch_second_hop_prb =
-        static_cast<std::uint16_t>(pusch.intra_slot_hopping ? pusch.second_hop_prb_start : 0);
-    v3.ldpc_base_graph =
-        phy::select_ldpc_base_graph(tbs_bits, pusch.code_rate_x10240() / 10240.0) ==
-                phy::LdpcBaseGraph::bg1
-            ? 1
-            : 2;
-    v3.tb_size_lbrm_bytes = pusch.tbs_lbrm / 8;
+  if (FapiError error = fapi_detail::add_pusch_maintenance(pusch, tbs_bits, pdu); !error.ok()) {
+    return error;
   }
   if (pusch.uci.present()) {
     FapiPuschUci& uci = pdu.uci.emplace();
