@@ -3,31 +3,15 @@
 #include "airan/phy/code_block_segmentation.h"
 #include "airan/phy/tbs_calculator.h"
 
-#include <cstdarg>
-#include <cstdio>
-
 namespace airan::io::fapi_detail {
 namespace {
 
 /// Largest tbSizeLbrmBytes whose bit count fits 32 bits.
 constexpr std::uint32_t max_tb_size_lbrm_bytes = 0x1FFFFFFFU;
 
-[[gnu::format(printf, 2, 3)]] FapiError maintenance_error(FapiStatus status, const char* format,
-                                                          ...);
-
-/// A MSG_SLOT_ERR of UL_TTI.request with a printf-formatted reason (as pdu_error() of
-/// fapi_pusch_conversion.cpp).
-FapiError maintenance_error(FapiStatus status, const char* format, ...) {
-  FapiError error;
-  error.status = status;
-  error.code = FapiErrorCode::msg_slot_err;
-  error.message_type = FapiMessageType::ul_tti_request;
-  std::va_list args;
-  va_start(args, format);
-  std::vsnprintf(error.reason_text.data(), error.reason_text.size(), format, args);
-  va_end(args);
-  return error;
-}
+/// A MSG_SLOT_ERR of UL_TTI.request (the PDU's offset is not known here).
+constexpr FapiErrorCode maintenance_code = FapiErrorCode::msg_slot_err;
+constexpr FapiMessageType maintenance_message = FapiMessageType::ul_tti_request;
 
 /// 1 or 2: the LDPC base graph of TS 38.212 7.2.2 for \p tbs bits at \p rate.
 unsigned base_graph_number(std::uint32_t tbs, double rate) {
@@ -38,14 +22,14 @@ unsigned base_graph_number(std::uint32_t tbs, double rate) {
 
 FapiError check_pusch_maintenance(const FapiPuschPdu& pdu) {
   if (pdu.maintenance_v3 && pdu.maintenance_v3->tb_size_lbrm_bytes > max_tb_size_lbrm_bytes) {
-    return maintenance_error(FapiStatus::out_of_range,
-                             "tbSizeLbrmBytes %u does not fit 32 bits as bits",
-                             pdu.maintenance_v3->tb_size_lbrm_bytes);
+    return make_fapi_error(FapiStatus::out_of_range, maintenance_code, maintenance_message, 0,
+                           "tbSizeLbrmBytes %u does not fit 32 bits as bits",
+                           pdu.maintenance_v3->tb_size_lbrm_bytes);
   }
   if (pdu.frequency_hopping != 0 && !pdu.maintenance_v3) {
-    return maintenance_error(FapiStatus::unsupported,
-                             "frequency hopping without the FAPIv3 maintenance part: no "
-                             "puschSecondHopPRB");
+    return make_fapi_error(FapiStatus::unsupported, maintenance_code, maintenance_message, 0,
+                           "frequency hopping without the FAPIv3 maintenance part: no "
+                           "puschSecondHopPRB");
   }
   return {};
 }
@@ -76,8 +60,8 @@ FapiError check_ldpc_base_graph(const FapiPuschPdu& pdu, const phy::CellConfig& 
   const double rate = config.code_rate_x10240() / 10240.0;
   const unsigned graph = base_graph_number(tbs, rate);
   if (v3->ldpc_base_graph != graph) {
-    return maintenance_error(
-        FapiStatus::out_of_range,
+    return make_fapi_error(
+        FapiStatus::out_of_range, maintenance_code, maintenance_message, 0,
         "ldpcBaseGraph %u is not BG%u of TBS %u bits at R %.4f (TS 38.212 7.2.2)",
         v3->ldpc_base_graph, graph, tbs, rate);
   }
@@ -91,8 +75,8 @@ FapiError add_pusch_maintenance(const phy::PuschConfig& pusch, std::uint32_t tbs
     return {};
   }
   if (pusch.tbs_lbrm % 8 != 0) {
-    return maintenance_error(FapiStatus::out_of_range, "TBS_LBRM %u bits is not whole bytes",
-                             pusch.tbs_lbrm);
+    return make_fapi_error(FapiStatus::out_of_range, maintenance_code, maintenance_message, 0,
+                           "TBS_LBRM %u bits is not whole bytes", pusch.tbs_lbrm);
   }
   pdu.frequency_hopping = pusch.intra_slot_hopping ? 1 : 0;
   FapiPuschMaintenanceV3& v3 = pdu.maintenance_v3.emplace();
