@@ -1,0 +1,125 @@
+/// \file
+/// \brief One PUCCH transmission, shaped like the SCF FAPI UL_TTI.request PUCCH PDU (SCF 222.10
+/// Table 3-51), and the UCI it carries (TS 38.211 6.3.2, TS 38.213 9.2).
+///
+/// Formats 0, 1 and 2 are supported; formats 3 and 4 are refused by validate().
+#pragma once
+
+#include "airan/phy/pusch_config.h"
+#include "airan/phy/types.h"
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace airan::phy {
+
+/// PUCCH format (TS 38.211 Table 6.3.2.1-1; FAPI FormatType).
+enum class PucchFormat : std::uint8_t {
+  format0 = 0, ///< 1-2 symbols, 1 PRB, up to 2 HARQ-ACK bits and SR by cyclic shift selection.
+  format1 = 1, ///< 4-14 symbols, 1 PRB, up to 2 bits BPSK/QPSK, block-wise spread, DMRS.
+  format2 = 2, ///< 1-2 symbols, 1-16 PRBs, more than 2 bits, QPSK, DMRS on every third RE.
+  format3 = 3,
+  format4 = 4,
+};
+
+/// pucch-GroupHopping (TS 38.211 6.3.2.2.1; FAPI pucchGroupHopping 0, 1, 2).
+enum class PucchGroupHopping : std::uint8_t {
+  neither = 0, ///< f_gh = 0, v = 0.
+  enable = 1,  ///< f_gh per slot and hop, v = 0.
+  disable = 2, ///< f_gh = 0, v per slot and hop (sequence hopping).
+};
+
+/// One PUCCH PDU (FAPI field names spelled out; PRBs relative to the BWP start).
+struct PucchConfig {
+  static constexpr unsigned max_sr_bits = 4;         ///< FAPI SRBitLen (formats 2-4).
+  static constexpr unsigned max_payload_bits = 1706; ///< HARQ + SR + CSI part 1 (TS 38.212).
+  static constexpr unsigned max_format2_prbs = 16;   ///< nrofPRBs of format 2.
+  static constexpr unsigned format01_max_harq_bits = 2;
+
+  std::uint16_t rnti = 1;   ///< n_RNTI: the format 2 scrambling.
+  std::uint32_t handle = 0; ///< FAPI Handle, carried through unchanged.
+  PucchFormat format = PucchFormat::format1;
+
+  unsigned bwp_start = 0;  ///< BWP start in CRBs from point A.
+  unsigned bwp_size = 273; ///< BWP size in PRBs.
+  unsigned prb_start = 0;  ///< First PRB, relative to the BWP start.
+  unsigned num_prbs = 1;   ///< FAPI prbSize: 1 for formats 0 and 1, 1..16 for format 2.
+  unsigned start_symbol = 0;
+  unsigned num_symbols = 14; ///< 1-2 (formats 0, 2) or 4-14 (format 1).
+
+  /// intraSlotFrequencyHopping: the first floor(N / 2) symbols on prb_start, the others on
+  /// second_hop_prb (TS 38.213 9.2.1).
+  bool intra_slot_hopping = false;
+  unsigned second_hop_prb = 0; ///< secondHopPRB, relative to the BWP start.
+
+  PucchGroupHopping group_hopping = PucchGroupHopping::neither;
+  std::uint16_t hopping_id = 0;         ///< nIdPucchHopping: n_ID of 6.3.2.2 (0..1023).
+  unsigned initial_cyclic_shift = 0;    ///< InitialCyclicShift m_0 (0..11), formats 0 and 1.
+  unsigned time_domain_occ = 0;         ///< TimeDomainOccIdx i (0..6), format 1.
+  std::uint16_t scrambling_id = 0;      ///< nIdPucchScrambling n_ID (0..1023), format 2.
+  std::uint16_t dmrs_scrambling_id = 0; ///< nId0PucchDmrsScrambling N_ID^0 (0..65535), format 2.
+
+  unsigned sr_bits = 0;        ///< SRBitLen: 0/1 (formats 0, 1: an SR occasion) or 0..4 (format 2).
+  unsigned harq_bits = 0;      ///< BitLenHarq: 0..2 (formats 0, 1), 0..1706 (format 2).
+  unsigned csi_part1_bits = 0; ///< csiPart1BitLength (format 2).
+
+  /// Empty when the PDU is valid for \p cell and supported, otherwise what is wrong.
+  [[nodiscard]] std::string validate(const CellConfig& cell) const;
+  /// A = harq_bits + sr_bits + csi_part1_bits: the payload of a format 2 PUCCH
+  /// (TS 38.212 6.3.1.1: HARQ-ACK, then SR, then CSI part 1).
+  [[nodiscard]] unsigned payload_bits() const { return harq_bits + sr_bits + csi_part1_bits; }
+  /// Symbols of the first hop: floor(N / 2) with intra-slot hopping, else N.
+  [[nodiscard]] unsigned first_hop_symbols() const {
+    return intra_slot_hopping ? num_symbols / 2 : num_symbols;
+  }
+  /// First CRB of PUCCH symbol \p l (0 .. num_symbols - 1, counted from start_symbol).
+  [[nodiscard]] unsigned first_crb_of(unsigned l) const {
+    return bwp_start + (l < first_hop_symbols() ? prb_start : second_hop_prb);
+  }
+  /// Hop index n_hop of PUCCH symbol \p l (0 without hopping).
+  [[nodiscard]] unsigned hop_of(unsigned l) const { return l < first_hop_symbols() ? 0U : 1U; }
+  friend bool operator==(const PucchConfig&, const PucchConfig&) = default;
+};
+
+/// E_tot, the coded bits of a format 2 PUCCH: 16 per PRB and symbol (8 QPSK data REs; TS 38.212
+/// Table 6.3.1.4-1).
+unsigned pucch_format2_coded_bits(const PucchConfig& pucch);
+
+/// The UCI bits of one PUCCH (one bit per byte, values 0/1).
+///
+/// Formats 0 and 1: harq holds 0..2 HARQ-ACK bits (1 = ACK) and sr the SR (1 = positive).
+/// Format 2: harq, sr and csi_part1 are the parts of the payload.
+struct PucchUciBits {
+  std::span<const bit_t> harq;
+  std::span<const bit_t> sr;
+  std::span<const bit_t> csi_part1;
+};
+
+/// What a PUCCH receiver found in one PDU.
+struct PucchResult {
+  /// False: discontinuous transmission (nothing from this UE told from noise). Formats 0/1:
+  /// HARQ-ACK reported DTX and SR negative. Format 2 with a short block: the parts are invalid.
+  bool detected = false;
+  /// Format 2 with a polar code: true when every segment's CRC held. Formats 0/1 and short
+  /// blocks: equal to detected.
+  bool crc_ok = false;
+  std::array<bit_t, PucchConfig::max_payload_bits> bits{}; ///< HARQ, SR, CSI part 1 in order.
+  unsigned num_harq_bits = 0;
+  unsigned num_sr_bits = 0;
+  unsigned num_csi_part1_bits = 0;
+  float sinr_db = 0.0F;       ///< Estimated SINR of the detected signal.
+  float detection_metric = 0; ///< The statistic compared with the detection threshold.
+  std::string error;          ///< Non-empty: the PDU was not processed (invalid config).
+
+  [[nodiscard]] std::span<const bit_t> harq() const { return {bits.data(), num_harq_bits}; }
+  [[nodiscard]] std::span<const bit_t> sr() const {
+    return {bits.data() + num_harq_bits, num_sr_bits};
+  }
+  [[nodiscard]] std::span<const bit_t> csi_part1() const {
+    return {bits.data() + num_harq_bits + num_sr_bits, num_csi_part1_bits};
+  }
+};
+
+} // namespace airan::phy
