@@ -244,22 +244,6 @@ void SlotSimulator::reseed_channel(std::uint64_t seed) {
   }
 }
 
-void SlotSimulator::apply_awgn_channel_grid() {
-  const unsigned num_tx = tx_grid_.num_ports();
-  for (unsigned r = 0; r < rx_grid_.num_ports(); ++r) {
-    const auto in = tx_grid_.port(r % num_tx);
-    std::copy(in.begin(), in.end(), rx_grid_.port(r).begin());
-  }
-}
-
-void SlotSimulator::apply_awgn_channel_iq(std::size_t samples) {
-  const unsigned num_tx = tx_grid_.num_ports();
-  for (unsigned r = 0; r < rx_grid_.num_ports(); ++r) {
-    const auto* in = tx_iq_.data() + (r % num_tx) * samples;
-    std::copy(in, in + samples, rx_iq_.data() + r * samples);
-  }
-}
-
 void SlotSimulator::simulate(std::span<const phy::PuschConfig> pdus, std::uint64_t absolute_slot,
                              std::uint64_t data_seed, std::uint64_t noise_seed,
                              float noise_variance, std::uint64_t uci_seed) {
@@ -327,7 +311,11 @@ void SlotSimulator::simulate(std::span<const phy::PuschConfig> pdus, std::uint64
       }
     }
   }
-  if (frequency_domain) {
+  add_noise(noise_variance);
+}
+
+void SlotSimulator::add_noise(float noise_variance) {
+  if (scenario_.channel.domain == ChannelDomain::frequency) {
     rx_iq_.clear();
     noise_.add(rx_grid_, noise_variance);
     return;
@@ -341,18 +329,7 @@ void SlotSimulator::simulate(std::span<const phy::PuschConfig> pdus, std::uint64
 
 void SlotSimulator::simulate_separate_channels(std::span<const phy::PuschConfig> pdus,
                                                double slot_start) {
-  const bool frequency_domain = scenario_.channel.domain == ChannelDomain::frequency;
-  const unsigned num_tx = tx_grid_.num_ports();
-  if (frequency_domain) {
-    if (ue_rx_grid_.capacity() == 0) {
-      ue_rx_grid_ = phy::ResourceGrid(rx_grid_.num_ports(), rx_grid_.num_symbols(),
-                                      rx_grid_.num_subcarriers());
-    }
-    rx_grid_.fill_zero();
-  } else {
-    rx_iq_.assign(slot_samples_ * scenario_.num_rx_antennas, phy::cf32{});
-    ue_rx_iq_.resize(rx_iq_.size());
-  }
+  clear_received();
   for (std::size_t i = 0; i < pdus.size(); ++i) {
     phy::TdlChannel& fading = fading_of_pdu(i);
     tx_grid_.fill_zero();
@@ -374,24 +351,7 @@ void SlotSimulator::simulate_separate_channels(std::span<const phy::PuschConfig>
         }
       }
     }
-    if (frequency_domain) {
-      fading.apply_frequency_domain(tx_grid_, slot_start, slot_, ue_rx_grid_);
-      const auto from = ue_rx_grid_.elements();
-      const auto to = rx_grid_.elements();
-      for (std::size_t e = 0; e < to.size(); ++e) {
-        to[e] += from[e];
-      }
-      continue;
-    }
-    for (unsigned p = 0; p < num_tx; ++p) {
-      modulator_.modulate_slot(tx_grid_, p, slot_,
-                               std::span(tx_iq_).subspan(p * slot_samples_, slot_samples_));
-    }
-    fading.apply_time_domain(std::span(tx_iq_).first(slot_samples_ * num_tx), slot_samples_,
-                             slot_start, ue_rx_iq_);
-    for (std::size_t e = 0; e < rx_iq_.size(); ++e) {
-      rx_iq_[e] += ue_rx_iq_[e];
-    }
+    add_through_channel(&fading, slot_start);
   }
 }
 

@@ -176,6 +176,7 @@ void to_uci_indication(std::uint16_t sfn, std::uint16_t slot,
   uci.sfn = sfn;
   uci.slot = slot;
   uci.num_pdus = 0;
+  uci.num_pucch_f01 = uci.num_pucch_f234 = 0; // PUCCH PDUs are appended afterwards
   const std::size_t count = std::min({results.size(), pdus.size(), fapi_max_pusch_pdus});
   for (std::size_t i = 0; i < count; ++i) {
     if (pdus[i].uci.present()) {

@@ -31,21 +31,11 @@ FapiError beam_capacity_error(const FapiRxBeamforming& bf, std::size_t offset) {
                          bf.dig_bf_interfaces, fapi_max_beam_indices);
 }
 
-/// Range check of one field: returns false (and sets error) when value is outside low..high.
-bool in_range(const char* field, unsigned value, unsigned low, unsigned high, std::size_t offset,
-              FapiError& error) {
-  if (value < low || value > high) {
-    error = out_of_range_error(ul_tti, offset, field, value, low, high);
-    return false;
-  }
-  return true;
-}
-
 bool check_optional_parts(const FapiPuschPdu& pdu, std::size_t offset, FapiError& error) {
   if (const auto& data = pdu.data) {
-    if (!in_range("rvIndex", data->rv_index, 0, 3, offset, error) ||
-        !in_range("harqProcessID", data->harq_process_id, 0, 15, offset, error) ||
-        !in_range("newDataIndicator", data->new_data_indicator, 0, 1, offset, error)) {
+    if (!ul_tti_in_range("rvIndex", data->rv_index, 0, 3, offset, error) ||
+        !ul_tti_in_range("harqProcessID", data->harq_process_id, 0, 15, offset, error) ||
+        !ul_tti_in_range("newDataIndicator", data->new_data_indicator, 0, 1, offset, error)) {
       return false;
     }
     if (data->num_cb > fapi_max_code_blocks) {
@@ -53,51 +43,97 @@ bool check_optional_parts(const FapiPuschPdu& pdu, std::size_t offset, FapiError
       return false;
     }
   }
-  if (pdu.uci && !in_range("AlphaScaling", pdu.uci->alpha_scaling, 0, 3, offset, error)) {
+  if (pdu.uci && !ul_tti_in_range("AlphaScaling", pdu.uci->alpha_scaling, 0, 3, offset, error)) {
     return false;
   }
   if (const auto& ptrs = pdu.ptrs) {
-    if (!in_range("numPtrsPorts", ptrs->num_ports, 1, 2, offset, error) ||
-        !in_range("PTRSTimeDensity", ptrs->time_density, 0, 2, offset, error) ||
-        !in_range("PTRSFreqDensity", ptrs->freq_density, 0, 1, offset, error) ||
-        !in_range("ulPTRSPower", ptrs->ul_ptrs_power, 0, 3, offset, error)) {
+    if (!ul_tti_in_range("numPtrsPorts", ptrs->num_ports, 1, 2, offset, error) ||
+        !ul_tti_in_range("PTRSTimeDensity", ptrs->time_density, 0, 2, offset, error) ||
+        !ul_tti_in_range("PTRSFreqDensity", ptrs->freq_density, 0, 1, offset, error) ||
+        !ul_tti_in_range("ulPTRSPower", ptrs->ul_ptrs_power, 0, 3, offset, error)) {
       return false;
     }
     for (unsigned p = 0; p < ptrs->num_ports; ++p) {
-      if (!in_range("PTRSDmrsPort", ptrs->ports[p].dmrs_port, 0, 11, offset, error) ||
-          !in_range("PTRSReOffset", ptrs->ports[p].re_offset, 0, 11, offset, error)) {
+      if (!ul_tti_in_range("PTRSDmrsPort", ptrs->ports[p].dmrs_port, 0, 11, offset, error) ||
+          !ul_tti_in_range("PTRSReOffset", ptrs->ports[p].re_offset, 0, 11, offset, error)) {
         return false;
       }
     }
   }
-  if (pdu.dfts_ofdm && (!in_range("lowPaprGroupNumber", pdu.dfts_ofdm->low_papr_group_number, 0, 29,
-                                  offset, error) ||
-                        !in_range("lowPaprSequenceNumber", pdu.dfts_ofdm->low_papr_sequence_number,
-                                  0, 1, offset, error))) {
+  if (pdu.dfts_ofdm &&
+      (!ul_tti_in_range("lowPaprGroupNumber", pdu.dfts_ofdm->low_papr_group_number, 0, 29, offset,
+                        error) ||
+       !ul_tti_in_range("lowPaprSequenceNumber", pdu.dfts_ofdm->low_papr_sequence_number, 0, 1,
+                        offset, error))) {
     return false;
   }
-  const FapiRxBeamforming& bf = pdu.beamforming;
-  if (!in_range("numPRGs", bf.num_prgs, 0, 275, offset, error) ||
-      !in_range("prgSize", bf.prg_size, 0, 275, offset, error)) {
-    return false;
-  }
-  if (std::size_t{bf.num_prgs} * bf.dig_bf_interfaces > fapi_max_beam_indices) {
-    error = beam_capacity_error(bf, offset);
+  if (error = check_rx_beamforming(pdu.beamforming, offset); !error.ok()) {
     return false;
   }
   if (const auto& v3 = pdu.maintenance_v3) {
-    return in_range("puschTransType", v3->pusch_trans_type, 0, 2, offset, error) &&
-           in_range("deltaBwp0StartFromActiveBwp", v3->delta_bwp0_start_from_active_bwp, 0, 274,
-                    offset, error) &&
-           in_range("initialUlBwpSize", v3->initial_ul_bwp_size, 0, 275, offset, error) &&
-           in_range("groupOrSequenceHopping", v3->group_or_sequence_hopping, 0, 2, offset, error) &&
-           in_range("puschSecondHopPRB", v3->pusch_second_hop_prb, 0, 274, offset, error) &&
-           in_range("ldpcBaseGraph", v3->ldpc_base_graph, 1, 2, offset, error);
+    return ul_tti_in_range("puschTransType", v3->pusch_trans_type, 0, 2, offset, error) &&
+           ul_tti_in_range("deltaBwp0StartFromActiveBwp", v3->delta_bwp0_start_from_active_bwp, 0,
+                           274, offset, error) &&
+           ul_tti_in_range("initialUlBwpSize", v3->initial_ul_bwp_size, 0, 275, offset, error) &&
+           ul_tti_in_range("groupOrSequenceHopping", v3->group_or_sequence_hopping, 0, 2, offset,
+                           error) &&
+           ul_tti_in_range("puschSecondHopPRB", v3->pusch_second_hop_prb, 0, 274, offset, error) &&
+           ul_tti_in_range("ldpcBaseGraph", v3->ldpc_base_graph, 1, 2, offset, error);
   }
   return true;
 }
 
 } // namespace
+
+bool ul_tti_in_range(const char* field, unsigned value, unsigned low, unsigned high,
+                     std::size_t offset, FapiError& error) {
+  if (value < low || value > high) {
+    error = out_of_range_error(ul_tti, offset, field, value, low, high);
+    return false;
+  }
+  return true;
+}
+
+FapiError check_rx_beamforming(const FapiRxBeamforming& bf, std::size_t offset) {
+  FapiError error;
+  if (!ul_tti_in_range("numPRGs", bf.num_prgs, 0, 275, offset, error) ||
+      !ul_tti_in_range("prgSize", bf.prg_size, 0, 275, offset, error)) {
+    return error;
+  }
+  if (std::size_t{bf.num_prgs} * bf.dig_bf_interfaces > fapi_max_beam_indices) {
+    return beam_capacity_error(bf, offset);
+  }
+  return {};
+}
+
+FapiError read_rx_beamforming(ByteReader& r, const char* pdu_name, FapiRxBeamforming& bf) {
+  bf.num_prgs = r.u16();
+  bf.prg_size = r.u16();
+  bf.dig_bf_interfaces = r.u8();
+  if (r.failed()) {
+    return truncated_error(ul_tti, r, pdu_name);
+  }
+  const std::size_t num_beams = std::size_t{bf.num_prgs} * bf.dig_bf_interfaces;
+  if (num_beams > fapi_max_beam_indices) {
+    return beam_capacity_error(bf, r.offset() - 5);
+  }
+  for (std::size_t i = 0; i < num_beams; ++i) {
+    bf.beam_index[i] = r.u16();
+  }
+  if (r.failed()) {
+    return truncated_error(ul_tti, r, pdu_name);
+  }
+  return {};
+}
+
+void write_rx_beamforming(ByteWriter& w, const FapiRxBeamforming& bf) {
+  w.u16(bf.num_prgs);
+  w.u16(bf.prg_size);
+  w.u8(bf.dig_bf_interfaces);
+  for (std::size_t i = 0; i < std::size_t{bf.num_prgs} * bf.dig_bf_interfaces; ++i) {
+    w.u16(bf.beam_index[i]);
+  }
+}
 
 FapiError check_pusch_pdu(const FapiPuschPdu& pdu, std::size_t offset) {
   FapiError error;
@@ -109,31 +145,33 @@ FapiError check_pusch_pdu(const FapiPuschPdu& pdu, std::size_t offset) {
                            pdu.qam_mod_order);
   }
   const bool ok =
-      in_range("RNTI", pdu.rnti, 1, 65535, offset, error) &&
-      in_range("BWPSize", pdu.bwp_size, 1, 275, offset, error) &&
-      in_range("BWPStart", pdu.bwp_start, 0, 274, offset, error) &&
-      in_range("SubcarrierSpacing", pdu.subcarrier_spacing, 0, 4, offset, error) &&
-      in_range("CyclicPrefix", pdu.cyclic_prefix, 0, 1, offset, error) &&
-      in_range("mcsIndex", pdu.mcs_index, 0, 31, offset, error) &&
-      in_range("mcsTable", pdu.mcs_table, 0, 4, offset, error) &&
-      in_range("TransformPrecoding", pdu.transform_precoding, 0, 1, offset, error) &&
-      in_range("nrOfLayers", pdu.num_layers, 1, 4, offset, error) &&
-      in_range("ulDmrsSymbPos", pdu.ul_dmrs_symb_pos, 0, 0x3FFF, offset, error) &&
-      in_range("dmrsConfigType", pdu.dmrs_config_type, 0, 1, offset, error) &&
-      in_range("puschIdentity", pdu.pusch_identity, 0, 1007, offset, error) &&
-      in_range("SCID", pdu.scid, 0, 1, offset, error) &&
-      in_range("numDmrsCdmGrpsNoData", pdu.num_dmrs_cdm_grps_no_data, 1, 3, offset, error) &&
-      in_range("dmrsPorts", pdu.dmrs_ports, 0, 0x0FFF, offset, error) &&
-      in_range("resourceAlloc", pdu.resource_alloc, 0, 1, offset, error) &&
-      in_range("rbStart", pdu.rb_start, 0, 274, offset, error) &&
-      in_range("rbSize", pdu.rb_size, 1, 275, offset, error) &&
-      in_range("VRBtoPRBMapping", pdu.vrb_to_prb_mapping, 0, 2, offset, error) &&
-      in_range("FrequencyHopping", pdu.frequency_hopping, 0, 1, offset, error) &&
-      in_range("txDirectCurrentLocation", pdu.tx_direct_current_location, 0, 4095, offset, error) &&
-      in_range("uplinkFrequencyShift7p5khz", pdu.uplink_frequency_shift_7p5khz, 0, 1, offset,
-               error) &&
-      in_range("StartSymbolIndex", pdu.start_symbol_index, 0, 13, offset, error) &&
-      in_range("NrOfSymbols", pdu.num_symbols, 1, 14u - pdu.start_symbol_index, offset, error) &&
+      ul_tti_in_range("RNTI", pdu.rnti, 1, 65535, offset, error) &&
+      ul_tti_in_range("BWPSize", pdu.bwp_size, 1, 275, offset, error) &&
+      ul_tti_in_range("BWPStart", pdu.bwp_start, 0, 274, offset, error) &&
+      ul_tti_in_range("SubcarrierSpacing", pdu.subcarrier_spacing, 0, 4, offset, error) &&
+      ul_tti_in_range("CyclicPrefix", pdu.cyclic_prefix, 0, 1, offset, error) &&
+      ul_tti_in_range("mcsIndex", pdu.mcs_index, 0, 31, offset, error) &&
+      ul_tti_in_range("mcsTable", pdu.mcs_table, 0, 4, offset, error) &&
+      ul_tti_in_range("TransformPrecoding", pdu.transform_precoding, 0, 1, offset, error) &&
+      ul_tti_in_range("nrOfLayers", pdu.num_layers, 1, 4, offset, error) &&
+      ul_tti_in_range("ulDmrsSymbPos", pdu.ul_dmrs_symb_pos, 0, 0x3FFF, offset, error) &&
+      ul_tti_in_range("dmrsConfigType", pdu.dmrs_config_type, 0, 1, offset, error) &&
+      ul_tti_in_range("puschIdentity", pdu.pusch_identity, 0, 1007, offset, error) &&
+      ul_tti_in_range("SCID", pdu.scid, 0, 1, offset, error) &&
+      ul_tti_in_range("numDmrsCdmGrpsNoData", pdu.num_dmrs_cdm_grps_no_data, 1, 3, offset, error) &&
+      ul_tti_in_range("dmrsPorts", pdu.dmrs_ports, 0, 0x0FFF, offset, error) &&
+      ul_tti_in_range("resourceAlloc", pdu.resource_alloc, 0, 1, offset, error) &&
+      ul_tti_in_range("rbStart", pdu.rb_start, 0, 274, offset, error) &&
+      ul_tti_in_range("rbSize", pdu.rb_size, 1, 275, offset, error) &&
+      ul_tti_in_range("VRBtoPRBMapping", pdu.vrb_to_prb_mapping, 0, 2, offset, error) &&
+      ul_tti_in_range("FrequencyHopping", pdu.frequency_hopping, 0, 1, offset, error) &&
+      ul_tti_in_range("txDirectCurrentLocation", pdu.tx_direct_current_location, 0, 4095, offset,
+                      error) &&
+      ul_tti_in_range("uplinkFrequencyShift7p5khz", pdu.uplink_frequency_shift_7p5khz, 0, 1, offset,
+                      error) &&
+      ul_tti_in_range("StartSymbolIndex", pdu.start_symbol_index, 0, 13, offset, error) &&
+      ul_tti_in_range("NrOfSymbols", pdu.num_symbols, 1, 14u - pdu.start_symbol_index, offset,
+                      error) &&
       check_optional_parts(pdu, offset, error);
   return ok ? FapiError{} : error;
 }
@@ -223,22 +261,8 @@ FapiError decode_pusch_pdu(std::span<const std::uint8_t> body, std::size_t base_
     dfts.ul_ptrs_sample_density = r.u8();
     dfts.ul_ptrs_time_density_transform_precoding = r.u8();
   }
-  FapiRxBeamforming& bf = out.beamforming;
-  bf.num_prgs = r.u16();
-  bf.prg_size = r.u16();
-  bf.dig_bf_interfaces = r.u8();
-  if (r.failed()) {
-    return truncated_error(ul_tti, r, "PUSCH PDU");
-  }
-  const std::size_t num_beams = std::size_t{bf.num_prgs} * bf.dig_bf_interfaces;
-  if (num_beams > fapi_max_beam_indices) {
-    return beam_capacity_error(bf, r.offset() - 5);
-  }
-  for (std::size_t i = 0; i < num_beams; ++i) {
-    bf.beam_index[i] = r.u16();
-  }
-  if (r.failed()) {
-    return truncated_error(ul_tti, r, "PUSCH PDU");
+  if (FapiError error = read_rx_beamforming(r, "PUSCH PDU", out.beamforming); !error.ok()) {
+    return error;
   }
   if (r.remaining() == pusch_maintenance_v3_size) {
     // A FAPIv3 MAC's PUSCH maintenance part.
@@ -327,13 +351,7 @@ void write_pusch_pdu(ByteWriter& w, const FapiPuschPdu& pdu) {
     w.u8(dfts->ul_ptrs_sample_density);
     w.u8(dfts->ul_ptrs_time_density_transform_precoding);
   }
-  const FapiRxBeamforming& bf = pdu.beamforming;
-  w.u16(bf.num_prgs);
-  w.u16(bf.prg_size);
-  w.u8(bf.dig_bf_interfaces);
-  for (std::size_t i = 0; i < std::size_t{bf.num_prgs} * bf.dig_bf_interfaces; ++i) {
-    w.u16(bf.beam_index[i]);
-  }
+  write_rx_beamforming(w, pdu.beamforming);
   if (const auto& v3 = pdu.maintenance_v3) {
     w.u8(v3->pusch_trans_type);
     w.u16(v3->delta_bwp0_start_from_active_bwp);

@@ -1,7 +1,8 @@
 /// \file
 /// \brief The UL_TTI.request PUSCH PDU (SCF 222.10.02 Table 3-46 with the optional parts of
 /// Tables 3-47 .. 3-50 and the Rx beamforming of Table 3-53): range checks, decoding of the PDU
-/// body (after pduType and pduSize) and encoding.
+/// body (after pduType and pduSize) and encoding; and the field check and Rx beamforming part
+/// that the PUCCH PDU (fapi_pucch_pdu_codec.h) shares with it.
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"
@@ -15,6 +16,22 @@ namespace airan::io::fapi_detail {
 
 /// Bytes of the PUSCH PDU before its optional parts (after pduType and pduSize).
 inline constexpr std::size_t pusch_pdu_fixed_size = 82;
+
+/// Range check of one UL_TTI.request PDU field: false, with \p error set (out_of_range,
+/// MSG_SLOT_ERR), when \p value is outside \p low .. \p high.
+bool ul_tti_in_range(const char* field, unsigned value, unsigned low, unsigned high,
+                     std::size_t offset, FapiError& error);
+
+/// Checks the Rx beamforming part (numPRGs, prgSize, the beam index capacity).
+FapiError check_rx_beamforming(const FapiRxBeamforming& bf, std::size_t offset);
+
+/// Reads the Rx beamforming part (Table 3-53) of a PDU; \p pdu_name names the PDU in a
+/// truncation error. An error when the bytes end inside it or it holds more beam indices than
+/// fapi_max_beam_indices.
+FapiError read_rx_beamforming(ByteReader& reader, const char* pdu_name, FapiRxBeamforming& bf);
+
+/// Writes the Rx beamforming part.
+void write_rx_beamforming(ByteWriter& writer, const FapiRxBeamforming& bf);
 
 /// Checks every field of \p pdu against the spec's ranges and this codec's capacities.
 /// \p offset is reported in the error.

@@ -1,9 +1,13 @@
 // SLOT.indication (SCF 222.10.02 Table 3-34) and UL_TTI.request (Table 3-44): SFN, slot,
 // nPDUs, RachPresent, nULSCH, nULCCH, nGroup, the PDUs (pduType uint16, pduSize uint16 counting
-// those 4 bytes, body), then the UE groups (nUe, PduIdx[nUe]).
+// those 4 bytes, body), then the UE groups (nUe, PduIdx[nUe]). PUSCH and PUCCH PDUs are decoded
+// (fapi_pusch_pdu_codec.cpp, fapi_pucch_pdu_codec.cpp); PRACH and SRS PDUs are skipped.
 #include "airan/io/fapi_codec.h"
 #include "fapi_codec_common.h"
+#include "fapi_pucch_pdu_codec.h"
 #include "fapi_pusch_pdu_codec.h"
+
+#include <array>
 
 namespace airan::io {
 
@@ -19,9 +23,8 @@ FapiError ul_tti_error(FapiStatus status, std::size_t offset, const char* format
   return make_fapi_error(status, FapiErrorCode::msg_slot_err, ul_tti, offset, format, a, b);
 }
 
-/// Reads the PDUs; counts per type in \p num_pucch / \p num_prach.
-FapiError decode_pdus(ByteReader& reader, unsigned num_pdus, FapiUlTtiRequest& out,
-                      unsigned& num_pucch) {
+/// Reads the PDUs into \p out (PUSCH and PUCCH decoded, PRACH and SRS counted).
+FapiError decode_pdus(ByteReader& reader, unsigned num_pdus, FapiUlTtiRequest& out) {
   for (unsigned index = 0; index < num_pdus; ++index) {
     const std::size_t pdu_offset = reader.offset();
     const std::uint16_t pdu_type = reader.u16();
@@ -55,10 +58,20 @@ FapiError decode_pdus(ByteReader& reader, unsigned num_pdus, FapiUlTtiRequest& o
     case FapiUlPduType::prach:
       ++out.num_prach_skipped;
       break;
-    case FapiUlPduType::pucch:
-      ++out.num_pucch_skipped;
-      ++num_pucch;
+    case FapiUlPduType::pucch: {
+      if (out.num_pucch == fapi_max_pucch_pdus) {
+        return ul_tti_error(FapiStatus::capacity_exceeded, pdu_offset,
+                            "UL_TTI.request: PUCCH PDU %u beyond the %u supported", index,
+                            static_cast<unsigned>(fapi_max_pucch_pdus));
+      }
+      if (FapiError error =
+              decode_pucch_pdu(body, pdu_offset + pdu_header_size, out.pucch[out.num_pucch]);
+          !error.ok()) {
+        return error;
+      }
+      out.pucch_pdu_index[out.num_pucch++] = static_cast<std::uint8_t>(index);
       break;
+    }
     case FapiUlPduType::srs:
       ++out.num_srs_skipped;
       break;
@@ -102,6 +115,86 @@ FapiError decode_groups(ByteReader& reader, unsigned num_groups, unsigned num_pd
   return {};
 }
 
+constexpr std::size_t max_ul_tti_pdus = fapi_max_pusch_pdus + fapi_max_pucch_pdus;
+static_assert(max_ul_tti_pdus <= 255, "nPDUs and PduIdx are 8 bits");
+
+/// One PDU to write: its type and index in FapiUlTtiRequest::pusch or ::pucch.
+struct UlTtiPduRef {
+  FapiUlPduType type = FapiUlPduType::pusch;
+  std::size_t index = 0;
+};
+
+/// The PDUs in the order they are written: at the positions pusch_pdu_index / pucch_pdu_index
+/// give when these name every position once, otherwise the PUSCH PDUs then the PUCCH PDUs.
+void ul_tti_pdu_order(const FapiUlTtiRequest& message,
+                      std::array<UlTtiPduRef, max_ul_tti_pdus>& order) {
+  const std::size_t num_pdus = message.num_pusch + message.num_pucch;
+  std::array<bool, max_ul_tti_pdus> taken{};
+  bool explicit_order = true;
+  const auto place = [&](FapiUlPduType type, std::size_t index, std::uint8_t position) {
+    if (position >= num_pdus || taken[position]) {
+      explicit_order = false;
+      return;
+    }
+    taken[position] = true;
+    order[position] = {type, index};
+  };
+  for (std::size_t i = 0; i < message.num_pusch && explicit_order; ++i) {
+    place(FapiUlPduType::pusch, i, message.pusch_pdu_index[i]);
+  }
+  for (std::size_t i = 0; i < message.num_pucch && explicit_order; ++i) {
+    place(FapiUlPduType::pucch, i, message.pucch_pdu_index[i]);
+  }
+  if (explicit_order) {
+    return;
+  }
+  for (std::size_t i = 0; i < message.num_pusch; ++i) {
+    order[i] = {FapiUlPduType::pusch, i};
+  }
+  for (std::size_t i = 0; i < message.num_pucch; ++i) {
+    order[message.num_pusch + i] = {FapiUlPduType::pucch, i};
+  }
+}
+
+/// What the encoder checks before writing: SFN / slot, capacities, every PDU and group.
+FapiError check_ul_tti_for_encoding(const FapiUlTtiRequest& message) {
+  if (FapiError error = check_sfn_slot(ul_tti, message.sfn, message.slot, 0); !error.ok()) {
+    return error;
+  }
+  if (message.num_pusch > fapi_max_pusch_pdus || message.num_pucch > fapi_max_pucch_pdus ||
+      message.num_groups > fapi_max_ue_groups) {
+    return make_fapi_error(FapiStatus::capacity_exceeded, FapiErrorCode::msg_slot_err, ul_tti, 0,
+                           "UL_TTI.request: %zu PUSCH / %zu PUCCH PDUs / %zu groups exceed the "
+                           "capacity",
+                           message.num_pusch, message.num_pucch, message.num_groups);
+  }
+  for (const FapiPuschPdu& pdu : message.pusch_pdus()) {
+    if (FapiError error = check_pusch_pdu(pdu, 0); !error.ok()) {
+      return error;
+    }
+  }
+  for (const FapiPucchPdu& pdu : message.pucch_pdus()) {
+    if (FapiError error = check_pucch_pdu(pdu, 0); !error.ok()) {
+      return error;
+    }
+  }
+  const std::size_t num_pdus = message.num_pusch + message.num_pucch;
+  for (std::size_t g = 0; g < message.num_groups; ++g) {
+    const FapiUeGroup& group = message.groups[g];
+    if (group.num_ues < 1 || group.num_ues > fapi_max_ues_per_group) {
+      return out_of_range_error(ul_tti, 0, "nUe", group.num_ues, 1, fapi_max_ues_per_group);
+    }
+    for (unsigned u = 0; u < group.num_ues; ++u) {
+      if (group.pdu_index[u] >= num_pdus) {
+        return ul_tti_error(FapiStatus::out_of_range, 0,
+                            "UL_TTI.request: PduIdx %u refers past the %u PDUs", group.pdu_index[u],
+                            static_cast<unsigned>(num_pdus));
+      }
+    }
+  }
+  return {};
+}
+
 } // namespace
 
 FapiError decode_message_body(std::span<const std::uint8_t> body, FapiSlotIndication& out) {
@@ -139,6 +232,7 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiUlTtiReque
   out.sfn = 0;
   out.slot = 0;
   out.num_pusch = 0;
+  out.num_pucch = 0;
   out.num_groups = 0;
   out.num_prach_skipped = out.num_pucch_skipped = out.num_srs_skipped = 0;
   ByteReader reader(body);
@@ -158,15 +252,14 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiUlTtiReque
   if (rach_present > 1) {
     return out_of_range_error(ul_tti, 5, "RachPresent", rach_present, 0, 1);
   }
-  unsigned num_pucch = 0;
-  if (FapiError error = decode_pdus(reader, num_pdus, out, num_pucch); !error.ok()) {
+  if (FapiError error = decode_pdus(reader, num_pdus, out); !error.ok()) {
     return error;
   }
-  if (num_ulsch != out.num_pusch || num_ulcch != num_pucch) {
+  if (num_ulsch != out.num_pusch || num_ulcch != out.num_pucch) {
     return make_fapi_error(FapiStatus::length_mismatch, FapiErrorCode::msg_slot_err, ul_tti, 6,
                            "UL_TTI.request: nULSCH %u / nULCCH %u disagree with the %zu PUSCH / "
-                           "%u PUCCH PDUs",
-                           num_ulsch, num_ulcch, out.num_pusch, num_pucch);
+                           "%zu PUCCH PDUs",
+                           num_ulsch, num_ulcch, out.num_pusch, out.num_pucch);
   }
   if ((rach_present != 0) != (out.num_prach_skipped != 0)) {
     return ul_tti_error(FapiStatus::length_mismatch, 5,
@@ -181,45 +274,29 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiUlTtiReque
 
 FapiError encode_message_body(const FapiUlTtiRequest& message, std::span<std::uint8_t> out,
                               std::size_t& written) {
-  if (FapiError error = check_sfn_slot(ul_tti, message.sfn, message.slot, 0); !error.ok()) {
+  if (FapiError error = check_ul_tti_for_encoding(message); !error.ok()) {
     return error;
   }
-  if (message.num_pusch > fapi_max_pusch_pdus || message.num_groups > fapi_max_ue_groups) {
-    return ul_tti_error(
-        FapiStatus::capacity_exceeded, 0, "UL_TTI.request: %u PDUs / %u groups exceed the capacity",
-        static_cast<unsigned>(message.num_pusch), static_cast<unsigned>(message.num_groups));
-  }
-  for (std::size_t i = 0; i < message.num_pusch; ++i) {
-    if (FapiError error = check_pusch_pdu(message.pusch[i], 0); !error.ok()) {
-      return error;
-    }
-  }
-  for (std::size_t g = 0; g < message.num_groups; ++g) {
-    const FapiUeGroup& group = message.groups[g];
-    if (group.num_ues < 1 || group.num_ues > fapi_max_ues_per_group) {
-      return out_of_range_error(ul_tti, 0, "nUe", group.num_ues, 1, fapi_max_ues_per_group);
-    }
-    for (unsigned u = 0; u < group.num_ues; ++u) {
-      if (group.pdu_index[u] >= message.num_pusch) {
-        return ul_tti_error(FapiStatus::out_of_range, 0,
-                            "UL_TTI.request: PduIdx %u refers past the %u PDUs", group.pdu_index[u],
-                            static_cast<unsigned>(message.num_pusch));
-      }
-    }
-  }
+  const std::size_t num_pdus = message.num_pusch + message.num_pucch;
+  std::array<UlTtiPduRef, max_ul_tti_pdus> order{};
+  ul_tti_pdu_order(message, order);
   ByteWriter writer(out);
   writer.u16(message.sfn);
   writer.u16(message.slot);
-  writer.u8(static_cast<std::uint8_t>(message.num_pusch)); // nPDUs
+  writer.u8(static_cast<std::uint8_t>(num_pdus));
   writer.u8(0);                                            // RachPresent
   writer.u8(static_cast<std::uint8_t>(message.num_pusch)); // nULSCH
-  writer.u8(0);                                            // nULCCH
+  writer.u8(static_cast<std::uint8_t>(message.num_pucch)); // nULCCH
   writer.u8(static_cast<std::uint8_t>(message.num_groups));
-  for (std::size_t i = 0; i < message.num_pusch; ++i) {
+  for (std::size_t p = 0; p < num_pdus; ++p) {
     const std::size_t start = writer.position();
-    writer.u16(static_cast<std::uint16_t>(FapiUlPduType::pusch));
+    writer.u16(static_cast<std::uint16_t>(order[p].type));
     writer.u16(0); // pduSize, patched below
-    write_pusch_pdu(writer, message.pusch[i]);
+    if (order[p].type == FapiUlPduType::pusch) {
+      write_pusch_pdu(writer, message.pusch[order[p].index]);
+    } else {
+      write_pucch_pdu(writer, message.pucch[order[p].index]);
+    }
     writer.patch_u16(start + 2, static_cast<std::uint16_t>(writer.position() - start));
   }
   for (std::size_t g = 0; g < message.num_groups; ++g) {

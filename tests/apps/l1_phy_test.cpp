@@ -37,8 +37,6 @@ std::vector<std::uint8_t> with_pdus(std::vector<std::uint8_t> unit, io::FapiUlPd
   unit.at(12) = static_cast<std::uint8_t>(unit.at(12) + count);
   if (type == io::FapiUlPduType::prach) {
     unit.at(13) = 1;
-  } else if (type == io::FapiUlPduType::pucch) {
-    unit.at(15) = static_cast<std::uint8_t>(unit.at(15) + count);
   }
   const std::size_t length = unit.size() - 8;
   for (std::size_t b = 0; b < 4; ++b) {
@@ -227,16 +225,16 @@ TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_slot_err)], 4U);
 }
 
-// PRACH, PUCCH and SRS PDUs (the codec skips them: this L1 receives PUSCH only) are counted and
-// reported with one ERROR.indication MSG_SLOT_ERR per message; the message's PUSCH PDUs still run.
+// PRACH and SRS PDUs (the codec skips them: this L1 receives PUSCH and PUCCH only) are counted
+// and reported with one ERROR.indication MSG_SLOT_ERR per message; the message's PUSCH PDUs still
+// run.
 TEST(FapiPhy, CountsAndReportsPduTypesItDoesNotProcess) {
   PhyHarness h;
   h.configure_and_start();
   const phy::PuschConfig pusch = test::harness_pusch(30, 3);
   auto unit = h.encode(h.ul_tti(0, 0, std::span(&pusch, 1)));
-  unit = with_pdus(unit, io::FapiUlPduType::pucch, 2);
   unit = with_pdus(unit, io::FapiUlPduType::prach, 1);
-  unit = with_pdus(unit, io::FapiUlPduType::srs, 1);
+  unit = with_pdus(unit, io::FapiUlPduType::srs, 2);
   h.send_raw(unit);
   auto error = h.wait_for(FapiMessageType::error_indication);
   ASSERT_TRUE(error);
@@ -254,9 +252,9 @@ TEST(FapiPhy, CountsAndReportsPduTypesItDoesNotProcess) {
   ASSERT_EQ(rx_data->payloads.size(), 1U);
   EXPECT_EQ(rx_data->payloads[0], tb);
 
-  // PUCCH only: reported, and nothing to send for the slot.
+  // SRS only: reported, and nothing to send for the slot.
   h.send_raw(with_pdus(h.encode(h.ul_tti(0, 1, std::span<const phy::PuschConfig>{})),
-                       io::FapiUlPduType::pucch, 1));
+                       io::FapiUlPduType::srs, 1));
   error = h.wait_for(FapiMessageType::error_indication);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
@@ -268,7 +266,7 @@ TEST(FapiPhy, CountsAndReportsPduTypesItDoesNotProcess) {
   }
 
   const L1Counters c = h.phy().counters();
-  EXPECT_EQ(c.pdus_unsupported, 5U);
+  EXPECT_EQ(c.pdus_unsupported, 4U);
   EXPECT_EQ(c.error_indications_sent, 2U);
   EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_slot_err)], 2U);
   EXPECT_EQ(c.undecodable_messages, 0U);

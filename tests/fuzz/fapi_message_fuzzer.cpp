@@ -1,16 +1,19 @@
 // libFuzzer target for the SCF 222.10.02 FAPI codec: any byte string is walked as a PHY API
 // buffer and each message decoded; a message that decodes is re-encoded and must decode to the
 // same structure, and its re-encoding must be byte-identical to the first one. Only two things
-// may legitimately differ: PDUs the decoder skips (PRACH/PUCCH/SRS) are not re-encoded, and TLVs
-// too long or too many for a FapiTlvList cannot be.
+// may legitimately differ: PDUs the decoder skips (PRACH/SRS) are not re-encoded (so a UE group
+// that names one may make the re-encoding fail with OUT_OF_RANGE), and TLVs too long or too many
+// for a FapiTlvList cannot be.
 //
-// A decoded UL_TTI.request also goes through the L1's conversion (to_slot_request): every PUSCH
-// PDU must come out accepted or rejected, and an accepted one must be a PUSCH that validate()
-// passes on the cell (CP-OFDM or DFT-s-OFDM).
+// A decoded UL_TTI.request also goes through the L1's conversions (to_slot_request,
+// to_pucch_config): every PUSCH PDU must come out accepted or rejected, and an accepted one must
+// be a PUSCH that validate() passes on the cell (CP-OFDM or DFT-s-OFDM); an accepted PUCCH PDU
+// must be a PucchConfig that validate() passes.
 //
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes one valid buffer per message type (and
 // a few multi-message / skipped-PDU buffers) to DIR and exits (tests/fuzz/seeds/fapi_message).
 #include "airan/io/fapi_codec.h"
+#include "airan/io/fapi_pucch_conversion.h"
 #include "airan/io/fapi_pusch_conversion.h"
 
 #include <cstddef>
@@ -115,8 +118,11 @@ void check_round_trip(const FapiMessage& first) {
   const std::span<const std::uint8_t> bytes = re_encode(first, 0, error);
   const bool whole = re_encodes_whole(first);
   if (!error.ok()) {
-    // Only a TLV list that was not held whole may refuse to encode.
-    if (whole || error.status != FapiStatus::capacity_exceeded) {
+    // Only a TLV list that was not held whole may refuse to encode, or a UL_TTI.request whose
+    // groups name a skipped PDU.
+    const bool group_of_skipped =
+        first.type == FapiMessageType::ul_tti_request && error.status == FapiStatus::out_of_range;
+    if (whole || (error.status != FapiStatus::capacity_exceeded && !group_of_skipped)) {
       __builtin_trap();
     }
     return;
@@ -155,6 +161,12 @@ void check_conversion(const FapiUlTtiRequest& request) {
       __builtin_trap();
     }
   }
+  for (const FapiPucchPdu& pdu : request.pucch_pdus()) {
+    airan::phy::PucchConfig pucch;
+    if (to_pucch_config(pdu, cell, pucch).ok() && !pucch.validate(cell).empty()) {
+      __builtin_trap();
+    }
+  }
 }
 
 // --- Seeds ------------------------------------------------------------------------------------
@@ -183,6 +195,29 @@ FapiPuschPdu seed_pusch_pdu(std::uint32_t handle, bool all_parts) {
     pdu.frequency_hopping = 1;
     pdu.maintenance_v3 = FapiPuschMaintenanceV3{0, 0, 273, 1, 120, 1, 3168};
   }
+  return pdu;
+}
+
+/// A PUCCH PDU of \p format (0, 1 or 2) that the conversion accepts on the fuzzer's cell.
+FapiPucchPdu seed_pucch_pdu(std::uint32_t handle, std::uint8_t format) {
+  FapiPucchPdu pdu;
+  pdu.rnti = 0x4601;
+  pdu.handle = handle;
+  pdu.format_type = format;
+  pdu.prb_start = static_cast<std::uint16_t>(200 + 10 * format);
+  pdu.prb_size = format == 2 ? 4 : 1;
+  pdu.start_symbol_index = format == 1 ? 0 : 12;
+  pdu.num_symbols = format == 1 ? 14 : 2;
+  pdu.intra_slot_frequency_hopping = format == 1 ? 1 : 0;
+  pdu.second_hop_prb = format == 1 ? 5 : 0;
+  pdu.pucch_group_hopping = format;
+  pdu.n_id_pucch_hopping = 7;
+  pdu.initial_cyclic_shift = format == 2 ? 0 : 3;
+  pdu.n_id_pucch_scrambling = 7;
+  pdu.n_id0_pucch_dmrs_scrambling = 7;
+  pdu.sr_bit_len = 1;
+  pdu.bit_len_harq = format == 2 ? 8 : 2;
+  pdu.csi_part1_bit_length = format == 2 ? 12 : 0;
   return pdu;
 }
 
@@ -255,9 +290,18 @@ void write_seeds(const std::string& dir) {
   request->pusch[4].ptrs->time_density = 1;
   request->pusch[4].ptrs->freq_density = 1;
   request->num_pusch = 5;
+  // PUCCH formats 0, 1 and 2, between the PUSCH PDUs: positions 0, 3 and 7.
+  for (std::uint8_t f = 0; f < 3; ++f) {
+    request->pucch[f] = seed_pucch_pdu(10U + f, f);
+  }
+  request->num_pucch = 3;
+  request->pucch_pdu_index = {0, 3, 7};
+  request->pusch_pdu_index = {1, 2, 4, 5, 6};
   request->groups[0].num_ues = 5;
-  request->groups[0].pdu_index = {0, 1, 2, 3, 4};
-  request->num_groups = 1;
+  request->groups[0].pdu_index = {1, 2, 4, 5, 6};
+  request->groups[1].num_ues = 3;
+  request->groups[1].pdu_index = {0, 3, 7};
+  request->num_groups = 2;
   write_seed(dir, "ul_tti_request", *request);
 
   auto crc = std::make_unique<FapiCrcIndication>();
@@ -282,9 +326,20 @@ void write_seeds(const std::string& dir) {
   uci->pdus[1].rnti = 0x4602;
   uci->pdus[1].csi_part2 = FapiUciPart{1, 4, {}};
   uci->num_pdus = 2;
+  uci->pucch_f01[0].handle = 10;
+  uci->pucch_f01[0].sr = FapiUciSrFormat01{1, 0};
+  uci->pucch_f01[0].harq = FapiUciHarqFormat01{2, 0, {1, 2}};
+  uci->pucch_f01[1].pucch_format = 1;
+  uci->pucch_f01[1].harq = FapiUciHarqFormat01{1, 0xFF, {0}};
+  uci->num_pucch_f01 = 2;
+  uci->pucch_f234[0].handle = 12;
+  uci->pucch_f234[0].sr = FapiUciSrPayload{1, 1};
+  uci->pucch_f234[0].harq = FapiUciPart{0, 8, {0xA5}};
+  uci->pucch_f234[0].csi_part1 = FapiUciPart{0, 12, {0x34, 0x02}};
+  uci->num_pucch_f234 = 1;
   write_seed(dir, "uci_indication", *uci);
 
-  // A slot's indications in one buffer, and UL_TTI with PRACH / PUCCH / SRS PDUs to skip.
+  // A slot's indications in one buffer, and UL_TTI with PRACH / SRS PDUs to skip.
   std::vector<std::uint8_t> buffer(1 << 16);
   FapiMessageWriter writer(buffer, 3);
   if (writer.add(FapiSlotIndication{5, 5}).ok() && writer.add(*crc).ok() && writer.add(*rx).ok() &&
@@ -296,12 +351,10 @@ void write_seeds(const std::string& dir) {
   if (encode_single_message(*request, buffer, size).ok()) {
     std::vector<std::uint8_t> bytes(buffer.begin(), buffer.begin() + static_cast<long>(size));
     const std::vector<std::uint8_t> others = {0, 0, 6, 0, 0xAA, 0xBB, // PRACH, 2 bytes
-                                              2, 0, 5, 0, 0xCC,       // PUCCH, 1 byte
                                               3, 0, 4, 0};            // SRS, empty
     bytes.insert(bytes.end(), others.begin(), others.end());
-    bytes[8 + 4] += 3;                           // nPDUs
+    bytes[8 + 4] += 2;                           // nPDUs
     bytes[8 + 5] = 1;                            // RachPresent
-    bytes[8 + 7] = 1;                            // nULCCH
     const std::size_t length = bytes.size() - 8; // message length
     for (int i = 0; i < 4; ++i) {
       bytes[4 + i] = static_cast<std::uint8_t>(length >> (8 * i));

@@ -100,18 +100,18 @@ TEST(FapiP7Layout, UlTtiRequestWithOnePuschPdu) {
   EXPECT_EQ(scratch_message().ul_tti_request, request);
 }
 
-TEST(FapiP7Layout, UlTtiRequestSkipsOtherPduTypesBySize) {
+// PRACH and SRS PDUs are skipped by their pduSize (PUCCH PDUs are decoded:
+// fapi_pucch_pdu_test.cpp).
+TEST(FapiP7Layout, UlTtiRequestSkipsPrachAndSrsPdusBySize) {
   Bytes body = {
       0x64, 0x00, 0x09, 0x00, // SFN 100, slot 9
-      0x04,                   // nPDUs 4
+      0x03,                   // nPDUs 3
       0x01,                   // RachPresent 1
       0x01,                   // nULSCH 1
-      0x01,                   // nULCCH 1
+      0x00,                   // nULCCH 0
       0x00,                   // nGroup 0
       0x00, 0x00, 0x08, 0x00, // PRACH PDU (type 0), pduSize 8
       0xAA, 0xBB, 0xCC, 0xDD, //   4 opaque bytes
-      0x02, 0x00, 0x05, 0x00, // PUCCH PDU (type 2), pduSize 5
-      0xEE,                   //   1 opaque byte
   };
   body.insert(body.end(), sample_pusch_pdu_bytes.begin(), sample_pusch_pdu_bytes.end());
   body.insert(body.end(), {0x03, 0x00, 0x04, 0x00}); // SRS PDU (type 3), empty
@@ -120,9 +120,10 @@ TEST(FapiP7Layout, UlTtiRequestSkipsOtherPduTypesBySize) {
   const FapiUlTtiRequest& request = scratch_message().ul_tti_request;
   ASSERT_EQ(request.num_pusch, 1U);
   EXPECT_EQ(request.pusch[0], sample_pusch_pdu());
-  EXPECT_EQ(request.pusch_pdu_index[0], 2);
+  EXPECT_EQ(request.pusch_pdu_index[0], 1);
   EXPECT_EQ(request.num_prach_skipped, 1U);
-  EXPECT_EQ(request.num_pucch_skipped, 1U);
+  EXPECT_EQ(request.num_pucch, 0U);
+  EXPECT_EQ(request.num_pucch_skipped, 0U);
   EXPECT_EQ(request.num_srs_skipped, 1U);
 }
 

@@ -91,7 +91,7 @@ TEST(FapiUciIndication, MalformedMessagesAreRefusedWithAReason) {
     FapiStatus status;
   };
   const Case cases[] = {
-      {"PUCCH PDU type", 6, 0x01, FapiStatus::unsupported},
+      {"PDUType 3", 6, 0x03, FapiStatus::out_of_range}, // PUCCH (1, 2): fapi_uci_pucch_test
       {"PDUSize below 4", 8, 0x03, FapiStatus::truncated},
       {"PDUSize past the end", 8, 0xF0, FapiStatus::truncated},
       {"pduBitmap bit 0", 10, 0x07, FapiStatus::out_of_range},

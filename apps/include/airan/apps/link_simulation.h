@@ -11,6 +11,7 @@
 #include "airan/phy/numerology.h"
 #include "airan/phy/ofdm_demodulator.h"
 #include "airan/phy/ofdm_modulator.h"
+#include "airan/phy/pucch_config.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/resource_grid.h"
@@ -125,6 +126,15 @@ public:
                 std::uint64_t data_seed, std::uint64_t noise_seed, float noise_variance,
                 std::uint64_t uci_seed = 0);
 
+  /// Transmits the PUCCHs \p pdus, PDU i carrying \p bits[i] from the UE's port 0 through the
+  /// channel of PDU i of simulate() (a UE's PUCCH and its PUSCH of one index meet the same
+  /// fading), in slot \p absolute_slot, and adds noise as simulate() does. Results:
+  /// received_grid(), received_iq() (time domain). \throws std::invalid_argument when the sizes
+  /// differ or a PUCCH is invalid for the cell.
+  void simulate_pucch(std::span<const phy::PucchConfig> pdus,
+                      std::span<const phy::PucchUciBits> bits, std::uint64_t absolute_slot,
+                      std::uint64_t noise_seed, float noise_variance);
+
   [[nodiscard]] unsigned slot_number() const { return slot_; }
   [[nodiscard]] const phy::BitVector& tb_bits(std::size_t pdu) const { return tbs_[pdu]; }
   /// The UCI payloads PDU \p pdu carried (empty parts without UCI).
@@ -146,6 +156,13 @@ private:
   /// The slot's PDUs through one channel each (fading, more than one PDU), summed into rx_grid_
   /// or rx_iq_; true_channel_ per subcarrier from the PDU occupying it.
   void simulate_separate_channels(std::span<const phy::PuschConfig> pdus, double slot_start);
+  /// Zeroes rx_grid_ (frequency domain) or rx_iq_ (time) before UEs are added up.
+  void clear_received();
+  /// Adds tx_grid_ through \p fading (nullptr: the awgn model's unit channel) to rx_grid_ or
+  /// rx_iq_.
+  void add_through_channel(phy::TdlChannel* fading, double slot_start);
+  /// Adds the receiver noise; in the time domain, demodulates rx_iq_ into rx_grid_.
+  void add_noise(float noise_variance);
 
   LinkScenario scenario_;
   phy::PuschTransmitter transmitter_;

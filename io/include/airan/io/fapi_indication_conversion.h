@@ -63,7 +63,9 @@ FapiRxData to_fapi_rx_data(const phy::PuschPduResult& result, const phy::PuschCo
 FapiUciPusch to_fapi_uci(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
                          const phy::CellConfig& cell, float full_scale = 1.0F);
 
-/// Fills \p uci for slot \p sfn / \p slot with one PDU per result whose PDU carried UCI.
+/// Fills \p uci for slot \p sfn / \p slot with one PDU per result whose PDU carried UCI. The
+/// PUCCH arrays are emptied: a caller with PUCCH PDUs appends them afterwards
+/// (fapi_pucch_conversion.h).
 /// \pre results.size() == pdus.size() <= fapi_max_pusch_pdus.
 void to_uci_indication(std::uint16_t sfn, std::uint16_t slot,
                        std::span<const phy::PuschPduResult> results,

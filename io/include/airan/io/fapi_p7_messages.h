@@ -1,7 +1,8 @@
 /// \file
 /// \brief SCF 222.10.02 slot (P7) messages as plain data: SLOT.indication, UL_TTI.request with
-/// its PUSCH PDUs (Tables 3-44, 3-46, 3-47 .. 3-50, 3-53), CRC.indication (Table 3-62) and
-/// RX_DATA.indication (Table 3-61).
+/// its PUSCH PDUs (Tables 3-44, 3-46, 3-47 .. 3-50, 3-53) and PUCCH PDUs (Table 3-51,
+/// fapi_pucch_messages.h), CRC.indication (Table 3-62), RX_DATA.indication (Table 3-61) and
+/// UCI.indication (Table 3-63) with its PUSCH and PUCCH PDUs.
 ///
 /// Every variable part has a fixed capacity so that a message can be decoded into a structure
 /// allocated once; a message with more entries fails to decode with capacity_exceeded. Unused
@@ -9,7 +10,9 @@
 /// zero after a decode.
 #pragma once
 
+#include "airan/io/fapi_pucch_messages.h"
 #include "airan/io/fapi_types.h"
+#include "airan/io/fapi_ul_fields.h"
 
 #include <algorithm>
 #include <array>
@@ -26,8 +29,6 @@ inline constexpr std::size_t fapi_max_ue_groups = 64;
 inline constexpr std::size_t fapi_max_ues_per_group = 12;
 /// Code blocks whose bits a PUSCH PDU or CRC entry can carry (one bit each).
 inline constexpr std::size_t fapi_max_code_blocks = 256;
-/// Rx beamforming beam indices (numPRGs x digBFInterfaces) a PUSCH PDU can carry.
-inline constexpr std::size_t fapi_max_beam_indices = 64;
 
 /// UL_TTI.request PDU types (pduType).
 enum class FapiUlPduType : std::uint16_t { prach = 0, pusch = 1, pucch = 2, srs = 3 };
@@ -112,16 +113,6 @@ struct FapiPuschMaintenanceV3 {
   friend bool operator==(const FapiPuschMaintenanceV3&, const FapiPuschMaintenanceV3&) = default;
 };
 
-/// Rx beamforming (Table 3-53), always present at the end of the PUSCH PDU.
-struct FapiRxBeamforming {
-  std::uint16_t num_prgs = 0;         ///< 0 .. 275.
-  std::uint16_t prg_size = 0;         ///< 0 .. 275.
-  std::uint8_t dig_bf_interfaces = 0; ///< Beam indices per PRG.
-  /// beamIdx[prg][interface] at beam_index[prg * dig_bf_interfaces + interface].
-  std::array<std::uint16_t, fapi_max_beam_indices> beam_index{};
-  friend bool operator==(const FapiRxBeamforming&, const FapiRxBeamforming&) = default;
-};
-
 /// PUSCH PDU of UL_TTI.request (Table 3-46). pduBitmap is not stored: it is the presence of
 /// data, uci, ptrs and dfts_ofdm.
 struct FapiPuschPdu {
@@ -180,9 +171,16 @@ struct FapiUeGroup {
   friend bool operator==(const FapiUeGroup&, const FapiUeGroup&) = default;
 };
 
-/// UL_TTI.request (Table 3-44), the uplink work of one slot. PUSCH PDUs are decoded; PRACH,
-/// PUCCH and SRS PDUs are skipped by their pduSize and counted. Encoding writes the PUSCH PDUs
-/// only (nPDUs = nULSCH = num_pusch, RachPresent = nULCCH = 0).
+/// UL_TTI.request (Table 3-44), the uplink work of one slot. PUSCH and PUCCH PDUs are decoded;
+/// PRACH and SRS PDUs are skipped by their pduSize and counted.
+///
+/// Encoding writes the PUSCH and PUCCH PDUs (nPDUs = num_pusch + num_pucch, nULSCH = num_pusch,
+/// nULCCH = num_pucch, RachPresent 0). When pusch_pdu_index[0 .. num_pusch) and
+/// pucch_pdu_index[0 .. num_pucch) together name every position 0 .. nPDUs - 1 once (as after a
+/// decode without skipped PDUs), each PDU is written at its position; otherwise (e.g. indices
+/// left at 0) the PUSCH PDUs come first, in order, then the PUCCH PDUs. The groups' PduIdx refer
+/// to these positions. The decoder fills pusch and pucch in message order, so their indices
+/// increase; a message encoded from indices that do not decodes with its PDUs in that order.
 struct FapiUlTtiRequest {
   static constexpr FapiMessageType message_type = FapiMessageType::ul_tti_request;
   std::uint16_t sfn = 0;  ///< 0 .. 1023.
@@ -191,9 +189,14 @@ struct FapiUlTtiRequest {
   std::size_t num_pusch = 0;
   /// Position of pusch[i] among all the message's PDUs (what group pdu indices refer to).
   std::array<std::uint8_t, fapi_max_pusch_pdus> pusch_pdu_index{};
+  std::array<FapiPucchPdu, fapi_max_pucch_pdus> pucch{};
+  std::size_t num_pucch = 0;
+  /// Position of pucch[i] among all the message's PDUs.
+  std::array<std::uint8_t, fapi_max_pucch_pdus> pucch_pdu_index{};
   std::array<FapiUeGroup, fapi_max_ue_groups> groups{};
   std::size_t num_groups = 0;
   std::size_t num_prach_skipped = 0;
+  /// Always 0 since PUCCH PDUs are decoded (pucch / num_pucch); kept for its readers.
   std::size_t num_pucch_skipped = 0;
   std::size_t num_srs_skipped = 0;
 
@@ -201,36 +204,28 @@ struct FapiUlTtiRequest {
   [[nodiscard]] std::span<const FapiPuschPdu> pusch_pdus() const {
     return {pusch.data(), num_pusch};
   }
-  /// PDUs skipped (PRACH + PUCCH + SRS).
+  /// The PUCCH PDUs present.
+  [[nodiscard]] std::span<const FapiPucchPdu> pucch_pdus() const {
+    return {pucch.data(), num_pucch};
+  }
+  /// PDUs skipped (PRACH + SRS; num_pucch_skipped is 0).
   [[nodiscard]] std::size_t num_skipped() const {
     return num_prach_skipped + num_pucch_skipped + num_srs_skipped;
   }
-  /// Compares the entries in use (elements past num_pusch / num_groups are ignored).
+  /// Compares the entries in use (elements past num_pusch / num_pucch / num_groups are ignored).
   friend bool operator==(const FapiUlTtiRequest& a, const FapiUlTtiRequest& b) {
     return a.sfn == b.sfn && a.slot == b.slot && a.num_pusch == b.num_pusch &&
-           a.num_groups == b.num_groups && a.num_prach_skipped == b.num_prach_skipped &&
+           a.num_pucch == b.num_pucch && a.num_groups == b.num_groups &&
+           a.num_prach_skipped == b.num_prach_skipped &&
            a.num_pucch_skipped == b.num_pucch_skipped && a.num_srs_skipped == b.num_srs_skipped &&
            std::ranges::equal(a.pusch_pdus(), b.pusch_pdus()) &&
            std::equal(a.pusch_pdu_index.begin(), a.pusch_pdu_index.begin() + a.num_pusch,
                       b.pusch_pdu_index.begin()) &&
+           std::ranges::equal(a.pucch_pdus(), b.pucch_pdus()) &&
+           std::equal(a.pucch_pdu_index.begin(), a.pucch_pdu_index.begin() + a.num_pucch,
+                      b.pucch_pdu_index.begin()) &&
            std::equal(a.groups.begin(), a.groups.begin() + a.num_groups, b.groups.begin());
   }
-};
-
-/// Measurement fields shared by CRC and RX_DATA entries, in 222.10.02 units.
-struct FapiUlMeasurement {
-  static constexpr std::uint8_t invalid_ul_cqi = 255;     ///< UL_CQI's "invalid"
-  static constexpr std::uint16_t invalid_u16 = 0xFFFF;    ///< TimingAdvance's and RSSI's
-  static constexpr std::uint16_t max_timing_advance = 63; ///< largest valid TimingAdvance
-  static constexpr std::uint16_t no_timing_change = 31;   ///< TimingAdvance: keep the timing
-  static constexpr std::uint16_t max_rssi = 1280;         ///< largest valid RSSI (0 dB)
-  /// UL_CQI: SNR, 0 .. 254 for -64 .. 63 dB in 0.5 dB steps; 255 invalid.
-  std::uint8_t ul_cqi = invalid_ul_cqi;
-  /// TimingAdvance T_A, 0 .. 63 (TS 38.213 4.2, 31 = no change); 0xFFFF invalid.
-  std::uint16_t timing_advance = invalid_u16;
-  /// RSSI, 0 .. 1280 for -128 .. 0 dB (dBm or dBFS per CONFIG) in 0.1 dB steps; 0xFFFF invalid.
-  std::uint16_t rssi = invalid_u16;
-  friend bool operator==(const FapiUlMeasurement&, const FapiUlMeasurement&) = default;
 };
 
 /// One CRC of CRC.indication (Table 3-62).
@@ -292,30 +287,6 @@ struct FapiRxDataIndication {
   }
 };
 
-/// One UCI part of a UCI.indication PUSCH PDU: HARQ PDU or CSI part 1 / part 2 PDU (Table 3-66
-/// and following): its CRC status, length and payload.
-struct FapiUciPart {
-  static constexpr std::uint16_t max_bits = 1706; ///< Largest UCI payload (TS 38.212 6.3.2).
-  static constexpr std::uint8_t crc_pass = 0;
-  static constexpr std::uint8_t crc_fail = 1;
-  static constexpr std::uint8_t crc_not_present = 2; ///< Payloads of at most 11 bits have none.
-  std::uint8_t crc = crc_not_present;                ///< HarqCrc / CsiPart1Crc / CsiPart2Crc.
-  std::uint16_t bit_length = 0; ///< HarqBitLen / CsiPart1BitLen / CsiPart2BitLen.
-  /// ceil(bit_length / 8) bytes; payload bit i (o_i of TS 38.212 6.3.2.1) is bit i % 8, from the
-  /// least significant, of byte i / 8; the unused bits of the last byte are 0.
-  std::array<std::uint8_t, (max_bits + 7) / 8> payload{};
-
-  [[nodiscard]] std::size_t num_bytes() const { return (bit_length + 7U) / 8U; }
-  [[nodiscard]] std::uint8_t bit(std::size_t i) const {
-    return static_cast<std::uint8_t>((payload[i / 8] >> (i % 8)) & 1U);
-  }
-  /// Compares the bytes in use.
-  friend bool operator==(const FapiUciPart& a, const FapiUciPart& b) {
-    return a.crc == b.crc && a.bit_length == b.bit_length &&
-           std::equal(a.payload.begin(), a.payload.begin() + a.num_bytes(), b.payload.begin());
-  }
-};
-
 /// UCI.indication PDU of type 0: UCI on PUSCH (Table 3-64).
 struct FapiUciPusch {
   std::uint32_t handle = 0;
@@ -327,19 +298,41 @@ struct FapiUciPusch {
   friend bool operator==(const FapiUciPusch&, const FapiUciPusch&) = default;
 };
 
-/// UCI.indication (Table 3-63) with PUSCH PDUs (PDUType 0; the PUCCH types are not handled).
+/// UCI.indication (Table 3-63): PUSCH PDUs (PDUType 0), PUCCH format 0/1 PDUs (PDUType 1) and
+/// PUCCH format 2/3/4 PDUs (PDUType 2), each type in its own array. NumUCIs on the wire counts
+/// all three; the encoder writes the PUSCH PDUs, then the format 0/1 ones, then the format 2/3/4
+/// ones, and the decoder puts each PDU in its type's array in the order received.
 struct FapiUciIndication {
   static constexpr FapiMessageType message_type = FapiMessageType::uci_indication;
   static constexpr std::uint16_t pdu_type_pusch = 0;
+  static constexpr std::uint16_t pdu_type_pucch_format01 = 1;
+  static constexpr std::uint16_t pdu_type_pucch_format234 = 2;
   std::uint16_t sfn = 0;
   std::uint16_t slot = 0;
-  std::array<FapiUciPusch, fapi_max_pusch_pdus> pdus{};
+  std::array<FapiUciPusch, fapi_max_pusch_pdus> pdus{}; ///< PDUType 0.
   std::size_t num_pdus = 0;
+  std::array<FapiUciPucchFormat01, fapi_max_pucch_pdus> pucch_f01{}; ///< PDUType 1.
+  std::size_t num_pucch_f01 = 0;
+  std::array<FapiUciPucchFormat234, fapi_max_pucch_pdus> pucch_f234{}; ///< PDUType 2.
+  std::size_t num_pucch_f234 = 0;
 
+  /// The PUSCH PDUs present.
   [[nodiscard]] std::span<const FapiUciPusch> entries() const { return {pdus.data(), num_pdus}; }
+  /// The PUCCH format 0/1 PDUs present.
+  [[nodiscard]] std::span<const FapiUciPucchFormat01> pucch_f01_entries() const {
+    return {pucch_f01.data(), num_pucch_f01};
+  }
+  /// The PUCCH format 2/3/4 PDUs present.
+  [[nodiscard]] std::span<const FapiUciPucchFormat234> pucch_f234_entries() const {
+    return {pucch_f234.data(), num_pucch_f234};
+  }
+  /// NumUCIs: the PDUs of all three types.
+  [[nodiscard]] std::size_t num_ucis() const { return num_pdus + num_pucch_f01 + num_pucch_f234; }
   /// Compares the entries in use.
   friend bool operator==(const FapiUciIndication& a, const FapiUciIndication& b) {
-    return a.sfn == b.sfn && a.slot == b.slot && std::ranges::equal(a.entries(), b.entries());
+    return a.sfn == b.sfn && a.slot == b.slot && std::ranges::equal(a.entries(), b.entries()) &&
+           std::ranges::equal(a.pucch_f01_entries(), b.pucch_f01_entries()) &&
+           std::ranges::equal(a.pucch_f234_entries(), b.pucch_f234_entries());
   }
 };
 

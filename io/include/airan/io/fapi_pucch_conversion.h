@@ -1,0 +1,54 @@
+/// \file
+/// \brief Between the FAPI UL_TTI.request PUCCH PDU and phy::PucchConfig, and from a PUCCH
+/// receiver's phy::PucchResult to the UCI.indication PUCCH PDUs.
+///
+/// to_pucch_config() maps the PDU field by field (PRBs stay relative to the BWP start) and
+/// refuses with MSG_SLOT_ERR and a reason what the receiver does not do: formats 3 and 4,
+/// pi2Bpsk, multi-slot PUCCH (multiSlotTxIndicator != 0), additional DMRS (AddDmrsFlag), CSI
+/// part 2 (csiPart2BitLength != 0), and a SubcarrierSpacing or CyclicPrefix that is not the
+/// cell's; then PucchConfig::validate() runs. PreDftOccIdx, PreDftOccLen and
+/// m0PucchDmrsCyclicShift (formats 3 and 4) and the Rx beamforming part are not read.
+#pragma once
+
+#include "airan/io/fapi_p7_messages.h"
+#include "airan/io/fapi_types.h"
+#include "airan/phy/pucch_config.h"
+#include "airan/phy/pusch_config.h"
+
+namespace airan::io {
+
+/// \p pdu as a PucchConfig for a cell \p cell; \p out is written only when the result is ok().
+/// Unsupported features are UNSUPPORTED, a numerology or cyclic prefix other than the cell's and
+/// whatever PucchConfig::validate() refuses are OUT_OF_RANGE (MSG_SLOT_ERR, UL_TTI.request).
+FapiError to_pucch_config(const FapiPucchPdu& pdu, const phy::CellConfig& cell,
+                          phy::PucchConfig& out);
+
+/// \p pucch as a FAPI PUCCH PDU on \p cell (the inverse of to_pucch_config(), for a test MAC):
+/// SubcarrierSpacing and CyclicPrefix the cell's; pi2Bpsk, multiSlotTxIndicator, AddDmrsFlag,
+/// the format 3/4 fields, csiPart2BitLength and the Rx beamforming part 0.
+/// \pre pucch.validate(cell) is empty (fields are narrowed to their FAPI widths unchecked).
+FapiPucchPdu to_fapi_pucch_pdu(const phy::PucchConfig& pucch, const phy::CellConfig& cell);
+
+/// UCI.indication PDU of a format 0 or 1 PUCCH (\p pucch) from what the receiver found:
+/// an SR PDU when pucch.sr_bits != 0 (SRindication 1 when detected with a positive SR), a HARQ
+/// PDU when pucch.harq_bits != 0 (HarqValue 1 ACK / 0 NACK per bit, or 2 DTX for every bit when
+/// the PUCCH was not detected). Confidence levels 0 (good) when detected, 1 (bad) otherwise.
+/// TimingAdvance and RSSI come from \p measurement; UL_CQI is result.sinr_db in FAPI units
+/// (fapi_ul_cqi_from_snr_db) when the PDU was processed (result.error empty), otherwise
+/// measurement's.
+FapiUciPucchFormat01 to_uci_pucch_format01(const phy::PucchConfig& pucch,
+                                           const phy::PucchResult& result,
+                                           const FapiUlMeasurement& measurement);
+
+/// UCI.indication PDU of a format 2 PUCCH (\p pucch; PucchFormat from pucch.format): an SR PDU
+/// (SrBitLen = pucch.sr_bits), a HARQ PDU and a CSI part 1 PDU for each part the config has,
+/// with the decoded bits packed least significant first. CRC 2 (not present) for payloads of at
+/// most 11 bits (pucch.payload_bits()), 0 (pass) for polar-coded ones; when the PUCCH was not
+/// detected or its CRC failed, CRC 1 (fail) with the bit lengths kept and zero payload bits (as
+/// the PUSCH UCI conversion reports a failed part); the SR bits are then 0. Measurements as for
+/// to_uci_pucch_format01().
+FapiUciPucchFormat234 to_uci_pucch_format234(const phy::PucchConfig& pucch,
+                                             const phy::PucchResult& result,
+                                             const FapiUlMeasurement& measurement);
+
+} // namespace airan::io
