@@ -52,7 +52,7 @@ int run_cplane(const CplaneOptions& o) {
     }
     stamp_ns = o.start_ns + (absolute - first_slot) * clock.slot_duration_ns() - o.advance_ns;
     const auto sfn = static_cast<std::uint16_t>((absolute / clock.slots_per_frame()) % 1024);
-    sender.send_slot(sfn, static_cast<std::uint16_t>(slot.slot), pdus);
+    sender.send_slot(sfn, static_cast<std::uint16_t>(slot.slot), pdus, {});
   }
   writer.flush();
   if (sender.slots_failed() > 0) {

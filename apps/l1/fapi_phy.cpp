@@ -65,6 +65,8 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
     ++c.slots_processed;
     c.slots_without_samples += outcome.samples_missing ? 1U : 0U;
     c.pdus_decoded += outcome.num_decoded;
+    c.pucch_processed += outcome.num_pucch_processed;
+    c.pucch_dtx += outcome.num_pucch_dtx;
     c.crc_ok += crc->num_crcs - failed;
     c.crc_failed += failed;
     add_harq_counts(c, harq);
@@ -82,8 +84,8 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
     count([&](L1Counters& c) { c.tbs_undelivered += undelivered; });
   }
   const bool sent = send(*crc);
-  if (uci->num_pdus != 0 && send(*uci)) {
-    count([&](L1Counters& c) { c.uci_reports_sent += uci->num_pdus; });
+  if (uci->num_ucis() != 0 && send(*uci)) {
+    count([&](L1Counters& c) { c.uci_reports_sent += uci->num_ucis(); });
   }
   const auto left = SteadyClock::now();
   if (sent && received.has_samples()) {

@@ -223,7 +223,7 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   if (!in_state(PhyState::running, address, io::FapiMessageType::ul_tti_request)) {
     return;
   }
-  // PRACH, PUCCH and SRS PDUs: the codec skipped them (this L1 receives PUSCH only). Counted
+  // PRACH and SRS PDUs: the codec skipped them (this L1 receives PUSCH and PUCCH). Counted
   // whatever becomes of the message; reported below when the message is otherwise accepted (a
   // refused one already gets its ERROR.indication).
   const std::size_t unsupported = request.num_skipped();
@@ -310,24 +310,26 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
                                       "the device (uciMuxUlschInPusch 0)")};
   }
   slot.request.num_pusch = kept;
-  if (slot.request.num_rejected > 0) {
-    const auto rejected = slot.request.num_rejected;
+  const std::size_t rejected = slot.request.num_rejected + slot.request.num_rejected_pucch;
+  if (rejected > 0) {
     count([&](L1Counters& c) { c.pdus_rejected += rejected; });
   }
-  // One ERROR.indication for the message, whether PUSCH PDUs were refused, PDUs of other types
-  // were skipped, or both.
-  if (slot.request.num_rejected > 0 || unsupported > 0) {
+  // One ERROR.indication for the message, whether PUSCH or PUCCH PDUs were refused, PDUs of other
+  // types were skipped, or any of these.
+  if (rejected > 0 || unsupported > 0) {
     send_error(address, io::FapiMessageType::ul_tti_request,
-               slot.request.num_rejected > 0 ? slot.request.rejected[0].error.code
-                                             : io::FapiErrorCode::msg_slot_err);
+               slot.request.num_rejected > 0         ? slot.request.rejected[0].error.code
+               : slot.request.num_rejected_pucch > 0 ? slot.request.rejected_pucch[0].error.code
+                                                     : io::FapiErrorCode::msg_slot_err);
   }
-  if (slot.request.num_pusch + slot.request.num_rejected == 0) {
+  if (slot.request.num_pusch + slot.request.num_pucch + rejected == 0) {
     return; // Nothing to report for this slot.
   }
   slot.used = true;
   slot.absolute_slot = target;
-  if (config.cplane != nullptr && slot.request.num_pusch > 0) {
-    config.cplane->send_slot(request.sfn, request.slot, slot.request.pdus());
+  if (config.cplane != nullptr && slot.request.num_pusch + slot.request.num_pucch > 0) {
+    config.cplane->send_slot(request.sfn, request.slot, slot.request.pdus(),
+                             slot.request.pucch_pdus());
   }
 }
 

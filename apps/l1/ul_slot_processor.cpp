@@ -26,7 +26,9 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
                                  const UlSlotProcessorConfig& config)
     : cell_(cell), num_rx_antennas_(num_rx_antennas),
       demodulator_(numerology_of(cell), cell.num_prbs),
-      grid_(num_rx_antennas, numerology_of(cell).symbols_per_slot(), 12 * cell.num_prbs) {
+      grid_(num_rx_antennas, numerology_of(cell).symbols_per_slot(), 12 * cell.num_prbs),
+      pucch_receiver_(cell, num_rx_antennas) {
+  pucch_results_.reserve(io::fapi_max_pucch_pdus);
   if (!(config.full_scale > 0.0F) || !std::isfinite(config.full_scale)) {
     throw std::invalid_argument("L1: full scale must be a positive amplitude");
   }
@@ -207,8 +209,8 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
   }
   // The grid: as delivered, or demodulated from time-domain IQ once for every receiver whose
   // detectors do not take the IQ themselves (the CUDA detectors demodulate on the device).
-  const phy::ResourceGrid* grid = samples.grid;
-  if (grid == nullptr && !samples.iq.empty()) {
+  grid_demodulated_ = false;
+  if (samples.grid == nullptr && !samples.iq.empty()) {
     const std::size_t per_antenna = slot_length(request.slot);
     if (samples.iq.size() != per_antenna * num_rx_antennas_) {
       throw std::invalid_argument("L1: slot " + std::to_string(request.slot) + " has " +
@@ -216,7 +218,7 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
                                   std::to_string(per_antenna * num_rx_antennas_));
     }
   }
-  const bool from_iq = grid == nullptr && !samples.iq.empty();
+  const bool from_iq = samples.grid == nullptr && !samples.iq.empty();
   for (auto& entry : receivers_) {
     if (entry.pdus.empty()) {
       continue;
@@ -224,15 +226,8 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     if (from_iq && entry.receiver->detectors_demodulate_iq()) {
       entry.receiver->process_slot_iq(samples.iq, request.slot, entry.pdus, entry.results);
     } else {
-      if (grid == nullptr) {
-        const std::size_t per_antenna = slot_length(request.slot);
-        for (unsigned r = 0; r < num_rx_antennas_; ++r) {
-          demodulator_.demodulate_slot(samples.iq.subspan(r * per_antenna, per_antenna),
-                                       request.slot, grid_, r);
-        }
-        grid = &grid_;
-      }
-      entry.receiver->process_slot(*grid, request.slot, entry.pdus, entry.results);
+      entry.receiver->process_slot(*cpu_grid(samples, request.slot), request.slot, entry.pdus,
+                                   entry.results);
     }
     for (std::size_t j = 0; j < entry.pdus.size(); ++j) {
       std::swap(results_[entry.request_index[j]], entry.results[j]);
@@ -245,6 +240,8 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
   io::to_slot_indications(request, results_, cell_, crc, rx_data, rssi_scale_);
   if (uci != nullptr) {
     io::to_uci_indication(request, results_, cell_, *uci, rssi_scale_);
+    process_pucch(request, samples.has_samples() ? cpu_grid(samples, request.slot) : nullptr, *uci,
+                  outcome);
   }
   if (!report_rssi_) {
     for (std::size_t i = 0; i < crc.num_crcs; ++i) {
@@ -258,6 +255,24 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     }
   }
   return outcome;
+}
+
+const phy::ResourceGrid* UlSlotProcessor::cpu_grid(const ReceivedSlot& samples, unsigned slot) {
+  if (samples.grid != nullptr) {
+    return samples.grid;
+  }
+  if (samples.iq.empty()) {
+    return nullptr;
+  }
+  if (!grid_demodulated_) {
+    const std::size_t per_antenna = slot_length(slot);
+    for (unsigned r = 0; r < num_rx_antennas_; ++r) {
+      demodulator_.demodulate_slot(samples.iq.subspan(r * per_antenna, per_antenna), slot, grid_,
+                                   r);
+    }
+    grid_demodulated_ = true;
+  }
+  return &grid_;
 }
 
 void UlSlotProcessor::set_rssi_unit(RssiUnit unit, float dbm_at_full_scale) {

@@ -3,6 +3,7 @@
 #include "airan/phy/numerology.h"
 #include "airan/phy/pusch_frequency_hopping.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -10,8 +11,11 @@
 namespace airan::l1 {
 namespace {
 
-/// Largest PDU count per slot times antennas the generator is sized for.
+/// Largest PUSCH and PUCCH counts per slot the generator is sized for.
 constexpr std::size_t max_pdus_per_slot = 32;
+constexpr std::size_t max_pucch_per_slot = 64;
+/// Sections per antenna: two hops per PDU.
+constexpr std::size_t max_sections_per_antenna = 2 * (max_pdus_per_slot + max_pucch_per_slot);
 
 io::UplinkCplaneConfig link_config(const phy::CellConfig& cell, const io::FronthaulConfig& config) {
   if (const auto error = config.validate(); !error.empty()) {
@@ -48,15 +52,18 @@ FronthaulCplaneSender::FronthaulCplaneSender(const phy::CellConfig& cell, unsign
     : cell_(cell), num_rx_(num_rx_antennas), config_(config), out_(std::move(out)),
       // Up to two allocations per PDU and antenna: one per intra-slot hop.
       generator_(checked_link_config(cell, num_rx_antennas, config),
-                 2 * max_pdus_per_slot * num_rx_antennas),
-      buffer_(std::size_t{64} * 1024), frames_(2 * max_pdus_per_slot * num_rx_antennas) {
-  allocations_.reserve(2 * max_pdus_per_slot * num_rx_antennas);
+                 max_sections_per_antenna * num_rx_antennas),
+      buffer_(std::size_t{64} * 1024 +
+              (std::size_t{64} * max_sections_per_antenna * num_rx_antennas)),
+      frames_(max_sections_per_antenna * num_rx_antennas) {
+  allocations_.reserve(max_sections_per_antenna * num_rx_antennas);
 }
 
 void FronthaulCplaneSender::send_slot(std::uint16_t sfn, std::uint16_t slot,
-                                      std::span<const phy::PuschConfig> pdus) {
+                                      std::span<const phy::PuschConfig> pdus,
+                                      std::span<const phy::PucchConfig> pucch) {
   allocations_.clear();
-  if (pdus.size() > max_pdus_per_slot) {
+  if (pdus.size() > max_pdus_per_slot || pucch.size() > max_pucch_per_slot) {
     ++slots_failed_;
     return;
   }
@@ -75,6 +82,9 @@ void FronthaulCplaneSender::send_slot(std::uint16_t sfn, std::uint16_t slot,
              static_cast<std::uint8_t>(hop.num_symbols), 0});
       }
     }
+    for (const auto& p : pucch) {
+      add_pucch_sections(eaxc, p);
+    }
   }
   const unsigned per_subframe = phy::slots_per_subframe(cell_.numerology);
   const io::UplinkSlot target{static_cast<std::uint8_t>(sfn & 0xFF),
@@ -89,6 +99,29 @@ void FronthaulCplaneSender::send_slot(std::uint16_t sfn, std::uint16_t slot,
     out_(frames_[f]);
   }
   frames_sent_ += result.num_frames;
+}
+
+void FronthaulCplaneSender::add_pucch_sections(std::uint16_t eaxc, const phy::PucchConfig& pucch) {
+  const unsigned first_hop = pucch.first_hop_symbols();
+  for (unsigned hop = 0; hop < (pucch.intra_slot_hopping ? 2U : 1U); ++hop) {
+    const unsigned first_symbol = hop == 0 ? 0 : first_hop;
+    const io::UplinkAllocation section{
+        eaxc,
+        static_cast<std::uint16_t>(pucch.first_crb_of(first_symbol) - cell_.grid_start_crb),
+        static_cast<std::uint16_t>(pucch.num_prbs),
+        static_cast<std::uint8_t>(pucch.start_symbol + first_symbol),
+        static_cast<std::uint8_t>(hop == 0 ? first_hop : pucch.num_symbols - first_hop),
+        0};
+    // UEs multiplexed on one PUCCH resource: the RU sends its REs once.
+    const bool known = std::ranges::any_of(allocations_, [&](const io::UplinkAllocation& a) {
+      return a.eaxc_id == section.eaxc_id && a.start_prb == section.start_prb &&
+             a.num_prbs == section.num_prbs && a.start_symbol == section.start_symbol &&
+             a.num_symbols == section.num_symbols;
+    });
+    if (!known) {
+      allocations_.push_back(section);
+    }
+  }
 }
 
 } // namespace airan::l1

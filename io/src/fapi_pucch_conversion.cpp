@@ -1,5 +1,7 @@
 #include "airan/io/fapi_pucch_conversion.h"
 
+#include "airan/io/fapi_pusch_conversion.h"
+
 #include "airan/io/fapi_indication_conversion.h"
 #include "airan/phy/uci_polar_code.h"
 
@@ -91,11 +93,7 @@ FapiUciPart pucch_uci_part(std::span<const phy::bit_t> bits, unsigned length, bo
 
 } // namespace
 
-FapiError to_pucch_config(const FapiPucchPdu& pdu, const phy::CellConfig& cell,
-                          phy::PucchConfig& out) {
-  if (FapiError error = check_pucch_supported(pdu, cell); !error.ok()) {
-    return error;
-  }
+phy::PucchConfig pucch_fields_of(const FapiPucchPdu& pdu) {
   phy::PucchConfig config;
   config.rnti = pdu.rnti;
   config.handle = pdu.handle;
@@ -117,12 +115,34 @@ FapiError to_pucch_config(const FapiPucchPdu& pdu, const phy::CellConfig& cell,
   config.sr_bits = pdu.sr_bit_len;
   config.harq_bits = pdu.bit_len_harq;
   config.csi_part1_bits = pdu.csi_part1_bit_length;
+  return config;
+}
+
+FapiError to_pucch_config(const FapiPucchPdu& pdu, const phy::CellConfig& cell,
+                          phy::PucchConfig& out) {
+  if (FapiError error = check_pucch_supported(pdu, cell); !error.ok()) {
+    return error;
+  }
+  const phy::PucchConfig config = pucch_fields_of(pdu);
   if (const std::string problem = config.validate(cell); !problem.empty()) {
     return make_fapi_error(FapiStatus::out_of_range, FapiErrorCode::msg_slot_err,
                            pucch_conversion_message, 0, "PUCCH PDU: %s", problem.c_str());
   }
   out = config;
   return {};
+}
+
+void add_pucch_pdus(const FapiUlTtiRequest& request, const phy::CellConfig& cell,
+                    FapiSlotRequest& out) {
+  out.num_pucch = 0;
+  out.num_rejected_pucch = 0;
+  for (const FapiPucchPdu& pdu : request.pucch_pdus()) {
+    if (FapiError error = to_pucch_config(pdu, cell, out.pucch[out.num_pucch]); !error.ok()) {
+      out.rejected_pucch[out.num_rejected_pucch++] = {pucch_fields_of(pdu), error};
+      continue;
+    }
+    ++out.num_pucch;
+  }
 }
 
 FapiPucchPdu to_fapi_pucch_pdu(const phy::PucchConfig& pucch, const phy::CellConfig& cell) {
@@ -161,13 +181,16 @@ FapiUciPucchFormat01 to_uci_pucch_format01(const phy::PucchConfig& pucch,
   pdu.pucch_format = pucch.format == phy::PucchFormat::format1 ? FapiUciPucchFormat01::format1
                                                                : FapiUciPucchFormat01::format0;
   pdu.measurement = with_pucch_ul_cqi(measurement, result);
+  const bool processed = result.error.empty();
   const std::uint8_t confidence =
-      result.detected ? fapi_uci_confidence::good : fapi_uci_confidence::bad;
+      processed && result.detected ? fapi_uci_confidence::good : fapi_uci_confidence::bad;
   if (pucch.sr_bits != 0) {
     FapiUciSrFormat01& sr = pdu.sr.emplace();
     const std::span<const phy::bit_t> bits = result.sr();
     sr.sr_indication = result.detected && !bits.empty() && bits[0] == 1 ? 1 : 0;
-    sr.confidence_level = confidence;
+    // An SR occasion alone that stays silent is simply a negative SR.
+    sr.confidence_level =
+        processed && pucch.harq_bits == 0 ? fapi_uci_confidence::good : confidence;
   }
   if (pucch.harq_bits != 0) {
     FapiUciHarqFormat01& harq = pdu.harq.emplace();

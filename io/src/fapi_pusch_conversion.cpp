@@ -1,5 +1,7 @@
 #include "airan/io/fapi_pusch_conversion.h"
 
+#include "airan/io/fapi_pucch_conversion.h"
+
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/tbs_calculator.h"
 #include "fapi_pusch_maintenance_conversion.h"
@@ -388,6 +390,7 @@ void to_slot_request(const FapiUlTtiRequest& request, const phy::CellConfig& cel
     }
     out.source_index[out.num_pusch++] = i;
   }
+  add_pucch_pdus(request, cell, out);
 }
 
 } // namespace airan::io

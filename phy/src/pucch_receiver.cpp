@@ -63,7 +63,26 @@ void PucchReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
       format2_.receive(grid, cell_, slot, pucch, result);
       break;
     }
+    result.received_power = received_power(grid, pucch);
   }
+}
+
+float PucchReceiver::received_power(const ResourceGrid& grid, const PucchConfig& pucch) const {
+  constexpr unsigned subcarriers_per_prb = 12;
+  double sum = 0.0;
+  for (unsigned rx = 0; rx < grid.num_ports(); ++rx) {
+    for (unsigned l = 0; l < pucch.num_symbols; ++l) {
+      const std::span<const cf32> row = grid.symbol(rx, pucch.start_symbol + l);
+      const std::size_t first =
+          std::size_t{subcarriers_per_prb} * (pucch.first_crb_of(l) - cell_.grid_start_crb);
+      for (std::size_t k = 0; k < std::size_t{subcarriers_per_prb} * pucch.num_prbs; ++k) {
+        sum += std::norm(row[first + k]);
+      }
+    }
+  }
+  const double res =
+      double(grid.num_ports()) * pucch.num_symbols * subcarriers_per_prb * pucch.num_prbs;
+  return static_cast<float>(sum / res);
 }
 
 } // namespace airan::phy

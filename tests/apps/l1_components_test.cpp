@@ -199,7 +199,7 @@ TEST(FronthaulCplaneSender, RequestsEachHopOfAHoppingPdu) {
           sections.emplace_back(cplane.message.header.timing.symbol_id, view.section);
         }
       });
-  sender.send_slot(0, 1, std::span(&pusch, 1));
+  sender.send_slot(0, 1, std::span(&pusch, 1), {});
   EXPECT_EQ(sender.slots_failed(), 0U);
   ASSERT_EQ(sections.size(), 2U);
   EXPECT_EQ(sections[0].first, 0U);

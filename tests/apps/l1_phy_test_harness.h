@@ -10,6 +10,7 @@
 #include "airan/io/fapi_udp_transport.h"
 #include "airan/l1/fapi_phy.h"
 #include "airan/l1/uplink_signal.h"
+#include "airan/phy/pucch_receiver.h"
 #include "airan/phy/pusch_detector.h"
 #include "airan/phy/pusch_receiver.h"
 
@@ -41,7 +42,10 @@ struct Received {
   std::uint16_t sfn = 0;
   std::uint16_t slot_number = 0;
   std::vector<std::vector<std::uint8_t>> payloads;
-  std::vector<std::uint16_t> rx_data_rssi; ///< Per RX_DATA PDU.
+  std::vector<std::uint16_t> rx_data_rssi;           ///< Per RX_DATA PDU.
+  std::vector<io::FapiUciPusch> uci_pusch;           ///< UCI.indication PUSCH PDUs.
+  std::vector<io::FapiUciPucchFormat01> pucch_f01;   ///< UCI.indication format 0/1 PDUs.
+  std::vector<io::FapiUciPucchFormat234> pucch_f234; ///< UCI.indication format 2/3/4 PDUs.
 };
 
 inline phy::CellConfig harness_cell() {
@@ -195,6 +199,20 @@ public:
     return bytes;
   }
 
+  /// Writes \p pucch (carrying \p bits[i]) into a grid of the harness cell, the same on every
+  /// receive antenna without noise, and hands it to the PHY's source for (sfn, slot).
+  void push_pucch(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::PucchConfig> pucch,
+                  std::span<const phy::PucchUciBits> bits) {
+    phy::ResourceGrid grid(rx, 14, 12 * cell_.num_prbs);
+    for (std::size_t i = 0; i < pucch.size(); ++i) {
+      phy::write_pucch(cell_, slot, pucch[i], bits[i], grid, 0);
+    }
+    for (unsigned r = 1; r < rx; ++r) {
+      std::copy(grid.port(0).begin(), grid.port(0).end(), grid.port(r).begin());
+    }
+    EXPECT_TRUE(samples_.push_grid(sfn, slot, grid, std::chrono::seconds(5)));
+  }
+
 private:
   static Received convert(const io::FapiMessage& m) {
     Received r;
@@ -226,6 +244,15 @@ private:
         r.payloads.emplace_back(pdu.payload.begin(), pdu.payload.end());
         r.rx_data_rssi.push_back(pdu.measurement.rssi);
       }
+      break;
+    case io::FapiMessageType::uci_indication:
+      r.uci_pusch.assign(m.uci_indication.entries().begin(), m.uci_indication.entries().end());
+      r.pucch_f01.assign(m.uci_indication.pucch_f01_entries().begin(),
+                         m.uci_indication.pucch_f01_entries().end());
+      r.pucch_f234.assign(m.uci_indication.pucch_f234_entries().begin(),
+                          m.uci_indication.pucch_f234_entries().end());
+      r.sfn = m.uci_indication.sfn;
+      r.slot_number = m.uci_indication.slot;
       break;
     default:
       break;

@@ -14,27 +14,30 @@ namespace airan::l1 {
 
 /// Counters of a FapiPhy since construction (a snapshot).
 struct L1Counters {
-  std::uint64_t messages_received = 0;     ///< Messages decoded and dispatched.
-  std::uint64_t undecodable_messages = 0;  ///< Buffers or messages the codec refused.
-  std::uint64_t unexpected_messages = 0;   ///< Valid messages a PHY never takes (indications...).
-  std::uint64_t invalid_state = 0;         ///< Requests not allowed in the current state.
-  std::uint64_t config_rejected = 0;       ///< CONFIG.requests answered with MSG_INVALID_CONFIG.
-  std::uint64_t ul_tti_late = 0;           ///< UL_TTI.requests for a slot already over.
-  std::uint64_t ul_tti_too_early = 0;      ///< UL_TTI.requests too far ahead of the clock.
-  std::uint64_t ul_tti_duplicate = 0;      ///< A second UL_TTI.request for a slot.
-  std::uint64_t pdus_rejected = 0;         ///< PUSCH PDUs refused (invalid or unsupported).
-  std::uint64_t slots_processed = 0;       ///< Slots with PUSCH work run through the receiver.
+  std::uint64_t messages_received = 0;    ///< Messages decoded and dispatched.
+  std::uint64_t undecodable_messages = 0; ///< Buffers or messages the codec refused.
+  std::uint64_t unexpected_messages = 0;  ///< Valid messages a PHY never takes (indications...).
+  std::uint64_t invalid_state = 0;        ///< Requests not allowed in the current state.
+  std::uint64_t config_rejected = 0;      ///< CONFIG.requests answered with MSG_INVALID_CONFIG.
+  std::uint64_t ul_tti_late = 0;          ///< UL_TTI.requests for a slot already over.
+  std::uint64_t ul_tti_too_early = 0;     ///< UL_TTI.requests too far ahead of the clock.
+  std::uint64_t ul_tti_duplicate = 0;     ///< A second UL_TTI.request for a slot.
+  std::uint64_t pdus_rejected = 0;   ///< PUSCH and PUCCH PDUs refused (invalid or unsupported).
+  std::uint64_t slots_processed = 0; ///< Slots with PUSCH work run through the receiver.
   std::uint64_t slots_without_samples = 0; ///< Slots with work but no samples (all CRCs fail).
   /// Slot samples that reached the IqSource after the L1 had closed their slot (refused or
   /// dropped, IqSource::num_late_samples(); they never hold up later slots).
   std::uint64_t late_samples = 0;
-  /// PRACH, PUCCH and SRS PDUs of UL_TTI.requests: not processed by this L1 (each message with
-  /// any gets ERROR.indication MSG_SLOT_ERR).
+  /// PRACH and SRS PDUs of UL_TTI.requests: not processed by this L1 (each message with any gets
+  /// ERROR.indication MSG_SLOT_ERR).
   std::uint64_t pdus_unsupported = 0;
   std::uint64_t pdus_decoded = 0;
   std::uint64_t crc_ok = 0;
-  std::uint64_t crc_failed = 0;       ///< Includes rejected PDUs and PDUs without samples.
-  std::uint64_t uci_reports_sent = 0; ///< UCI.indication PUSCH PDUs sent (PUSCHs with UCI).
+  std::uint64_t crc_failed = 0; ///< Includes rejected PDUs and PDUs without samples.
+  /// UCI.indication PDUs sent: PUSCHs with UCI and PUCCHs (accepted or rejected).
+  std::uint64_t uci_reports_sent = 0;
+  std::uint64_t pucch_processed = 0; ///< PUCCH PDUs run through the PUCCH receiver.
+  std::uint64_t pucch_dtx = 0;       ///< Of those, PUCCHs in which nothing was detected.
   std::uint64_t slot_indications_sent = 0;
   std::uint64_t error_indications_sent = 0;
   std::uint64_t send_failures = 0; ///< Units the transport refused (after retries): lost.

@@ -28,6 +28,7 @@
 #include "airan/io/fapi_pusch_conversion.h"
 #include "airan/l1/iq_source.h"
 #include "airan/phy/ofdm_demodulator.h"
+#include "airan/phy/pucch_receiver.h"
 #include "airan/phy/pusch_detector.h"
 #include "airan/phy/pusch_receiver.h"
 
@@ -86,8 +87,10 @@ struct HarqPoolTally {
 struct UlSlotOutcome {
   unsigned num_decoded = 0; ///< PDUs run through a receiver.
   unsigned num_crc_ok = 0;
-  unsigned num_unsupported = 0; ///< PDUs with a layer count no receiver has.
-  bool samples_missing = false; ///< The slot had PDUs but no samples: every CRC failed.
+  unsigned num_unsupported = 0;     ///< PDUs with a layer count no receiver has.
+  bool samples_missing = false;     ///< The slot had PDUs but no samples: every CRC failed.
+  unsigned num_pucch_processed = 0; ///< Accepted PUCCH PDUs run through the PUCCH receiver.
+  unsigned num_pucch_dtx = 0;       ///< Of those, the ones in which nothing was detected.
 };
 
 /// Runs the PUSCH PDUs of a slot. Allocates at construction; process() reuses its buffers.
@@ -131,8 +134,9 @@ public:
 
   /// Decodes \p request's PDUs from \p samples and fills \p crc and \p rx_data (one entry per
   /// PUSCH PDU of the UL_TTI.request, accepted or not), and \p uci when given (one PDU per
-  /// accepted PUSCH PDU with UCI). The RX_DATA payloads view buffers of this object: encode them
-  /// before the next process().
+  /// PUSCH PDU with UCI, then one per PUCCH PDU, accepted or not: the PUCCHs are received on the
+  /// CPU from the slot's grid, demodulated here from IQ when no CPU receiver needed it). The
+  /// RX_DATA payloads view buffers of this object: encode them before the next process().
   /// \throws std::invalid_argument when the samples do not have the cell's shape.
   UlSlotOutcome process(const io::FapiSlotRequest& request, const ReceivedSlot& samples,
                         io::FapiCrcIndication& crc, io::FapiRxDataIndication& rx_data,
@@ -153,12 +157,21 @@ private:
   void keep_alive(const phy::HarqProcessKey& key);
   /// A PDU before request.pdus()[index] has the same RNTI and HARQ process.
   static bool repeats_harq_process(std::span<const phy::PuschConfig> pdus, std::size_t index);
+  /// Receives the request's PUCCH PDUs from \p grid (nullptr: no samples) and appends their
+  /// UCI.indication PDUs (also for the rejected ones) to \p uci.
+  void process_pucch(const io::FapiSlotRequest& request, const phy::ResourceGrid* grid,
+                     io::FapiUciIndication& uci, UlSlotOutcome& outcome);
+  /// The slot's grid: \p samples.grid, or the IQ demodulated into grid_; nullptr without samples.
+  const phy::ResourceGrid* cpu_grid(const ReceivedSlot& samples, unsigned slot);
 
   phy::CellConfig cell_;
   unsigned num_rx_antennas_;
   std::vector<LayerReceiver> receivers_;
   phy::OfdmDemodulator demodulator_;
-  phy::ResourceGrid grid_; ///< Demodulated time-domain samples.
+  phy::ResourceGrid grid_;        ///< Demodulated time-domain samples.
+  bool grid_demodulated_ = false; ///< grid_ holds this slot's IQ.
+  phy::PucchReceiver pucch_receiver_;
+  std::vector<phy::PucchResult> pucch_results_;
 
   std::vector<phy::PuschPduResult> results_; ///< In request order.
   float full_scale_;

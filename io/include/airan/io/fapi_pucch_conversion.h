@@ -17,6 +17,23 @@
 
 namespace airan::io {
 
+struct FapiSlotRequest;
+
+/// A PUCCH PDU that to_pucch_config() refused: its fields as read (for the UCI.indication that
+/// reports it failed) and why.
+struct FapiRejectedPucch {
+  phy::PucchConfig fields; ///< pucch_fields_of() the PDU: not valid.
+  FapiError error;
+};
+
+/// The PDU's fields as a PucchConfig, unchecked (to_pucch_config() checks them).
+phy::PucchConfig pucch_fields_of(const FapiPucchPdu& pdu);
+
+/// Converts every PUCCH PDU of \p request for \p cell into out.pucch (accepted) or
+/// out.rejected_pucch; to_slot_request() calls it after the PUSCH PDUs.
+void add_pucch_pdus(const FapiUlTtiRequest& request, const phy::CellConfig& cell,
+                    FapiSlotRequest& out);
+
 /// \p pdu as a PucchConfig for a cell \p cell; \p out is written only when the result is ok().
 /// Unsupported features are UNSUPPORTED, a numerology or cyclic prefix other than the cell's and
 /// whatever PucchConfig::validate() refuses are OUT_OF_RANGE (MSG_SLOT_ERR, UL_TTI.request).

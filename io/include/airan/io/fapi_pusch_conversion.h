@@ -29,6 +29,7 @@
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"
+#include "airan/io/fapi_pucch_conversion.h"
 #include "airan/io/fapi_types.h"
 #include "airan/phy/pusch_config.h"
 
@@ -76,8 +77,8 @@ struct FapiRejectedPdu {
   FapiError error;
 };
 
-/// The PUSCH work of one slot: what a receiver's process_slot() takes, plus the PDUs refused.
-/// Preallocated (about 35 kB); to_slot_request() refills it each slot.
+/// The PUSCH and PUCCH work of one slot: what the receivers' process_slot() take, plus the PDUs
+/// refused. Preallocated (about 50 kB); to_slot_request() refills it each slot.
 struct FapiSlotRequest {
   std::uint16_t sfn = 0;
   std::uint16_t slot = 0;
@@ -87,16 +88,27 @@ struct FapiSlotRequest {
   std::size_t num_pusch = 0;
   std::array<FapiRejectedPdu, fapi_max_pusch_pdus> rejected{};
   std::size_t num_rejected = 0;
+  /// The accepted PUCCH PDUs (add_pucch_pdus()), in UL_TTI.request order.
+  std::array<phy::PucchConfig, fapi_max_pucch_pdus> pucch{};
+  std::size_t num_pucch = 0;
+  std::array<FapiRejectedPucch, fapi_max_pucch_pdus> rejected_pucch{};
+  std::size_t num_rejected_pucch = 0;
 
   /// The accepted PDUs, in UL_TTI.request order.
   [[nodiscard]] std::span<const phy::PuschConfig> pdus() const { return {pusch.data(), num_pusch}; }
   [[nodiscard]] std::span<const FapiRejectedPdu> rejected_pdus() const {
     return {rejected.data(), num_rejected};
   }
+  [[nodiscard]] std::span<const phy::PucchConfig> pucch_pdus() const {
+    return {pucch.data(), num_pucch};
+  }
+  [[nodiscard]] std::span<const FapiRejectedPucch> rejected_pucch_pdus() const {
+    return {rejected_pucch.data(), num_rejected_pucch};
+  }
 };
 
-/// Converts every PUSCH PDU of \p request for \p cell into \p out (accepted or rejected).
-/// Allocates nothing when every PDU is accepted.
+/// Converts every PUSCH and PUCCH PDU of \p request for \p cell into \p out (accepted or
+/// rejected). Allocates nothing when every PDU is accepted.
 void to_slot_request(const FapiUlTtiRequest& request, const phy::CellConfig& cell,
                      FapiSlotRequest& out);
 

@@ -109,7 +109,10 @@ struct PucchResult {
   unsigned num_harq_bits = 0;
   unsigned num_sr_bits = 0;
   unsigned num_csi_part1_bits = 0;
-  float sinr_db = 0.0F;       ///< Estimated SINR of the detected signal.
+  float sinr_db = 0.0F; ///< Estimated SINR of the detected signal.
+  /// Mean power per RE and receive antenna over the PUCCH's REs, grid units (what RSSI
+  /// reports); set by PucchReceiver.
+  float received_power = 0.0F;
   float detection_metric = 0; ///< The statistic compared with the detection threshold.
   std::string error;          ///< Non-empty: the PDU was not processed (invalid config).
 

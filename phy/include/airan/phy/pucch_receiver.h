@@ -36,6 +36,9 @@ public:
                     std::vector<PucchResult>& results);
 
 private:
+  /// Mean |y|^2 over the PUCCH's REs on every antenna.
+  [[nodiscard]] float received_power(const ResourceGrid& grid, const PucchConfig& pucch) const;
+
   CellConfig cell_;
   unsigned num_rx_antennas_;
   PucchFormat0Detector format0_;
