@@ -84,8 +84,13 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
     count([&](L1Counters& c) { c.tbs_undelivered += undelivered; });
   }
   const bool sent = send(*crc);
-  if (uci->num_ucis() != 0 && send(*uci)) {
-    count([&](L1Counters& c) { c.uci_reports_sent += uci->num_ucis(); });
+  if (const std::size_t ucis = uci->num_ucis(); ucis != 0) {
+    // Counted before it leaves (a MAC reading the counters once it has the message sees it), and
+    // taken back if the transport refuses it.
+    count([&](L1Counters& c) { c.uci_reports_sent += ucis; });
+    if (!send(*uci)) {
+      count([&](L1Counters& c) { c.uci_reports_sent -= ucis; });
+    }
   }
   const auto left = SteadyClock::now();
   if (sent && received.has_samples()) {

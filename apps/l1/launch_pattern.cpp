@@ -1,6 +1,7 @@
 #include "airan/l1/launch_pattern.h"
 
 #include "airan/io/fapi_pusch_conversion.h"
+#include "airan/io/pucch_config_file.h"
 #include "airan/io/pusch_config_file.h"
 
 #include "airan/io/yaml_fields.h"
@@ -69,6 +70,7 @@ public:
     return io::yaml_fields::read_word(node, where, context_);
   }
   [[nodiscard]] const std::string& name() const { return context_.name(); }
+  [[nodiscard]] const io::yaml_fields::Context& context() const { return context_; }
 
 private:
   io::yaml_fields::Context context_;
@@ -252,7 +254,7 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
   std::set<std::uint16_t> rntis;
   for (std::size_t i = 0; i < ues.size(); ++i) {
     const std::string where = "ues[" + std::to_string(i) + "]";
-    in.only_keys(ues[i], where, {"rnti", "period_slots", "offset_slots", "pusch"});
+    in.only_keys(ues[i], where, {"rnti", "period_slots", "offset_slots", "pusch", "pucch"});
     PatternUe ue;
     if (!ues[i]["rnti"]) {
       in.fail(where + ".rnti", "missing");
@@ -269,8 +271,18 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
       ue.offset_slots = static_cast<unsigned>(
           in.integer(ues[i]["offset_slots"], where + ".offset_slots", 0, ue.period_slots - 1));
     }
+    if (ues[i]["pucch"]) {
+      if (ues[i]["pusch"]) {
+        in.fail(where, "a UE has a pusch or a pucch, not both");
+      }
+      ue.pucch =
+          io::parse_pucch_config(ues[i]["pucch"], where + ".pucch", pattern.cell, in.context());
+      ue.pucch->rnti = ue.rnti;
+      pattern.ues.push_back(ue);
+      continue;
+    }
     if (!ues[i]["pusch"]) {
-      in.fail(where + ".pusch", "missing");
+      in.fail(where + ".pusch", "missing (or a pucch)");
     }
     ue.pusch =
         parse_ue_pusch(root["cell"], ues[i]["pusch"], pattern.cell.num_prbs, where + ".pusch", in);

@@ -120,11 +120,19 @@ TestMacReport TestMacRun::run() {
   }
   send(io::FapiStartRequest{});
   auto last_heard = Clock::now();
-  while (!(scheduling_done_ && slots_.empty())) {
+  // The newest slot still owed indications (CRCs or PUCCH UCIs).
+  const auto newest_owed = [this] {
+    std::uint64_t newest = slots_.empty() ? 0 : slots_.rbegin()->first;
+    for (const auto& [handle, pucch] : pucchs_) {
+      newest = std::max(newest, pucch.slot);
+    }
+    return newest;
+  };
+  while (!(scheduling_done_ && slots_.empty() && pucchs_.empty())) {
     // Slots whose indications never came (e.g. their UL_TTI.requests were too late and refused)
     // are not waited for once the L1's clock is well past the newest of them: they are reported
     // below, and the run ends.
-    if (scheduling_done_ && !slots_.empty() && last_slot_ > slots_.rbegin()->first + 32) {
+    if (scheduling_done_ && last_slot_ > newest_owed() + 32) {
       break;
     }
     if (receive_and_handle(std::chrono::milliseconds(10))) {
@@ -146,6 +154,7 @@ TestMacReport TestMacRun::run() {
     }
   }
   expire_ucis(std::numeric_limits<std::uint64_t>::max()); // each came right after its CRCs
+  expire_pucchs(std::numeric_limits<std::uint64_t>::max());
   report_.mac_latency = summarize_latency(mac_latencies_);
   return report_;
 }

@@ -118,6 +118,7 @@ void TestMacRun::on_crc(const io::FapiCrcIndication& indication) {
   }
   slots_.erase(record);
   expire_ucis(absolute_slot); // the UCIs of earlier slots came after their CRCs
+  expire_pucchs(absolute_slot);
   if (options_.log != nullptr && options_.per_slot_lines) {
     char latency[48];
     std::snprintf(latency, sizeof(latency), "  (%.0f us)", mac_latencies_.back());
@@ -126,6 +127,7 @@ void TestMacRun::on_crc(const io::FapiCrcIndication& indication) {
 }
 
 void TestMacRun::on_uci(const io::FapiUciIndication& indication) {
+  on_uci_pucch(indication);
   for (const io::FapiUciPusch& pdu : indication.entries()) {
     const auto found = ucis_.find(pdu.handle);
     if (found == ucis_.end()) {

@@ -68,6 +68,13 @@ struct ExpectedUci {
   apps::SimulatedUci bits;
 };
 
+/// A PUCCH sent, owed a UCI.indication PDU.
+struct ExpectedPucch {
+  std::uint64_t slot = 0;
+  phy::PucchConfig config;
+  SimulatedPucch bits;
+};
+
 /// One run of the test MAC against the L1: the FAPI session, the scheduling of each slot and the
 /// checks of every indication that comes back.
 class TestMacRun {
@@ -131,6 +138,14 @@ private:
   void on_uci(const io::FapiUciIndication& indication);
   /// Mismatches for the UCIs of slots before \p slot that got no UCI.indication (every slot).
   void expire_ucis(std::uint64_t slot);
+  /// Checks the PUCCH PDUs of a UCI.indication against what was sent.
+  void on_uci_pucch(const io::FapiUciIndication& indication);
+  void check_pucch_format01(const ExpectedPucch& expected, const io::FapiUciPucchFormat01& pdu);
+  void check_pucch_format234(const ExpectedPucch& expected, const io::FapiUciPucchFormat234& pdu);
+  /// Mismatches for the PUCCHs of slots before \p slot that got no UCI.indication.
+  void expire_pucchs(std::uint64_t slot);
+  /// Schedules PUCCH UE \p u in the slot being built.
+  void schedule_pucch(std::size_t u);
   bool all_idle() const {
     return std::ranges::all_of(ues_, [](const UeState& ue) {
       return std::ranges::all_of(
@@ -153,7 +168,8 @@ private:
   unsigned slots_per_frame_;
   std::map<std::uint64_t, SlotRecord> slots_;
   std::unordered_map<std::uint32_t, HandleOwner> handles_;
-  std::unordered_map<std::uint32_t, ExpectedUci> ucis_; ///< By handle.
+  std::unordered_map<std::uint32_t, ExpectedUci> ucis_;     ///< By handle.
+  std::unordered_map<std::uint32_t, ExpectedPucch> pucchs_; ///< By handle.
   std::vector<UeTransmission> transmissions_;
   std::vector<double> mac_latencies_;
   std::uint32_t next_handle_ = 1;

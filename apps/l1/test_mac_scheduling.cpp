@@ -4,6 +4,7 @@
 /// UL_TTI.request and pushes the slot's generated samples to the L1.
 #include "test_mac_run.h"
 
+#include "airan/io/fapi_pucch_conversion.h"
 #include "airan/io/fapi_pusch_conversion.h"
 #include "airan/phy/pusch_receiver.h"
 
@@ -28,12 +29,19 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
   ul_tti_->sfn = address.sfn;
   ul_tti_->slot = address.slot;
   ul_tti_->num_pusch = 0;
+  ul_tti_->num_pucch = 0;
   ul_tti_->num_groups = 0;
   SlotRecord record;
   for (std::size_t u = 0; u < pattern_.ues.size() && !scheduling_done_; ++u) {
     const PatternUe& ue = pattern_.ues[u];
     if ((absolute_slot + ue.period_slots - ue.offset_slots % ue.period_slots) % ue.period_slots !=
         0) {
+      continue;
+    }
+    if (ue.pucch) {
+      if (absolute_slot < pattern_.num_slots) {
+        schedule_pucch(u);
+      }
       continue;
     }
     auto& processes = ues_[u].processes;
@@ -88,11 +96,21 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
     samples_.push_empty(address.sfn, address.slot, push_timeout);
     return;
   }
+  // PDU order: the PUSCHs, then the PUCCHs.
+  for (std::size_t j = 0; j < ul_tti_->num_pucch; ++j) {
+    ul_tti_->pucch_pdu_index[j] = static_cast<std::uint8_t>(ul_tti_->num_pusch + j);
+  }
   // UL_TTI.request first, then the slot's samples: the slot is over when they are in.
   send(*ul_tti_);
   report_.pdus_sent += ul_tti_->num_pusch;
+  report_.pucch_sent += ul_tti_->num_pucch;
   generator_.generate(transmissions_, absolute_slot);
   for (std::size_t i = 0; i < transmissions_.size(); ++i) {
+    if (transmissions_[i].pucch) {
+      pucchs_[transmissions_[i].pucch->handle] = {absolute_slot, *transmissions_[i].pucch,
+                                                  generator_.pucch_bits(i)};
+      continue;
+    }
     HarqProcess& process =
         ues_[transmissions_[i].ue].processes[transmissions_[i].pusch.harq_process_id];
     std::vector<std::uint8_t> bytes;
@@ -115,7 +133,19 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
     mismatch("the L1 did not take the samples of slot " + std::to_string(absolute_slot));
   }
   record.samples_pushed = Clock::now();
-  slots_[absolute_slot] = std::move(record);
+  if (!record.outstanding.empty()) { // owed CRCs (a slot of PUCCHs only gets none)
+    slots_[absolute_slot] = std::move(record);
+  }
+}
+
+void TestMacRun::schedule_pucch(std::size_t u) {
+  UeTransmission tx;
+  tx.ue = u;
+  tx.pucch = *pattern_.ues[u].pucch;
+  tx.pucch->handle = next_handle_++;
+  tx.uci_seed = apps::derive_seed(pattern_.seed, u, tx.pucch->handle, 0x9CC);
+  ul_tti_->pucch[ul_tti_->num_pucch++] = io::to_fapi_pucch_pdu(*tx.pucch, pattern_.cell);
+  transmissions_.push_back(tx);
 }
 
 } // namespace airan::l1::test_mac_detail

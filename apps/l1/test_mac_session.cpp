@@ -142,6 +142,12 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
         << ", wrong " << report.uci_payloads_wrong << ", not decoded " << report.uci_payloads_failed
         << '\n';
   }
+  if (report.pucch_sent > 0) {
+    out << "PUCCH sent " << report.pucch_sent << ", reported " << report.pucch_reports << ": right "
+        << report.pucch_ok << ", missed " << report.pucch_missed << ", wrong " << report.pucch_wrong
+        << " (L1: " << report.l1.pucch_processed << " received, " << report.l1.pucch_dtx
+        << " DTX)\n";
+  }
   out << "TBs delivered " << report.tbs_delivered << ", lost " << report.tbs_lost
       << ", ERROR.indications " << report.error_indications << ", mean RSSI "
       << report.mean_rssi_db() << " dBFS (" << report.rssi_at_ceiling << " of "

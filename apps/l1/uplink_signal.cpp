@@ -3,7 +3,9 @@
 #include "airan/phy/snr_definition.h"
 
 #include <algorithm>
+#include <random>
 #include <stdexcept>
+#include <utility>
 
 namespace airan::l1 {
 
@@ -33,12 +35,31 @@ UplinkSignalGenerator::UplinkSignalGenerator(const phy::CellConfig& cell, unsign
 
 UplinkSignalGenerator::~UplinkSignalGenerator() = default;
 
+SimulatedPucch draw_pucch_bits(const phy::PucchConfig& pucch, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  SimulatedPucch out;
+  for (auto [part, size] :
+       {std::pair{&out.harq, pucch.harq_bits}, std::pair{&out.sr, pucch.sr_bits},
+        std::pair{&out.csi_part1, pucch.csi_part1_bits}}) {
+    part->resize(size);
+    for (auto& bit : *part) {
+      bit = static_cast<phy::bit_t>(rng() & 1U);
+    }
+  }
+  const bool positive_sr = !out.sr.empty() && out.sr[0] != 0;
+  const bool sr_resource = pucch.format != phy::PucchFormat::format2 && pucch.sr_bits != 0 &&
+                           (pucch.harq_bits == 0 || pucch.format == phy::PucchFormat::format1);
+  out.sent = !sr_resource || positive_sr;
+  return out;
+}
+
 void UplinkSignalGenerator::generate(std::span<const UeTransmission> transmissions,
                                      std::uint64_t absolute_slot) {
   grid_.fill_zero();
   iq_.clear();
   tbs_.resize(transmissions.size());
   ucis_.resize(transmissions.size());
+  pucchs_.resize(transmissions.size());
   for (std::size_t i = 0; i < transmissions.size(); ++i) {
     const UeTransmission& tx = transmissions[i];
     if (tx.ue >= simulators_.size()) {
@@ -46,9 +67,21 @@ void UplinkSignalGenerator::generate(std::span<const UeTransmission> transmissio
     }
     apps::SlotSimulator& simulator = *simulators_[tx.ue];
     // Noise-free: the UEs add up at the antennas, then the receiver noise is added once.
-    simulator.simulate(std::span(&tx.pusch, 1), absolute_slot, tx.tb_seed, 0, 0.0F, tx.uci_seed);
-    tbs_[i] = simulator.tb_bits(0);
-    ucis_[i] = simulator.uci_bits(0);
+    if (tx.pucch) {
+      tbs_[i].clear();
+      ucis_[i] = {};
+      pucchs_[i] = draw_pucch_bits(*tx.pucch, tx.uci_seed);
+      if (!pucchs_[i].sent) {
+        continue;
+      }
+      const phy::PucchUciBits bits = pucchs_[i].view();
+      simulator.simulate_pucch(std::span(&*tx.pucch, 1), std::span(&bits, 1), absolute_slot, 0,
+                               0.0F);
+    } else {
+      simulator.simulate(std::span(&tx.pusch, 1), absolute_slot, tx.tb_seed, 0, 0.0F, tx.uci_seed);
+      tbs_[i] = simulator.tb_bits(0);
+      ucis_[i] = simulator.uci_bits(0);
+    }
     if (time_domain_) {
       const auto received = simulator.received_iq();
       if (iq_.empty()) {

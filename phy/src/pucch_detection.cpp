@@ -9,6 +9,7 @@ namespace {
 
 constexpr int bisection_steps = 40; // 1e-12 of the unit interval
 constexpr float sinr_floor_db = -30.0F;
+constexpr float sinr_ceiling_db = 99.0F;
 
 } // namespace
 
@@ -62,19 +63,45 @@ double PucchDtxThresholds::get(unsigned a, unsigned b, unsigned num_hypotheses) 
   return entry.threshold;
 }
 
-float pucch_sinr_db(double best, double total, unsigned blocks, unsigned res) {
-  if (res <= blocks || total <= 0.0) {
+float pucch_sinr_db(double best, double noise_energy, unsigned noise_dims, unsigned blocks,
+                    unsigned res) {
+  if (noise_dims == 0 || res == 0) {
     return sinr_floor_db;
   }
-  const double noise = std::max(total - best, 0.0) / static_cast<double>(res - blocks);
-  const double signal = (best - (blocks * noise)) / static_cast<double>(res);
+  const double noise = std::max(noise_energy, 0.0) / noise_dims;
+  const double signal = (best - (blocks * noise)) / res;
   if (noise <= 0.0) {
-    return signal > 0.0 ? 99.0F : sinr_floor_db;
+    return signal > 0.0 ? sinr_ceiling_db : sinr_floor_db;
   }
   if (signal <= 0.0) {
     return sinr_floor_db;
   }
-  return std::max(static_cast<float>(10.0 * std::log10(signal / noise)), sinr_floor_db);
+  return std::clamp(static_cast<float>(10.0 * std::log10(signal / noise)), sinr_floor_db,
+                    sinr_ceiling_db);
+}
+
+bool pucch_shares_resource(const PucchConfig& a, const PucchConfig& b) {
+  return a.format == b.format && a.bwp_start == b.bwp_start && a.prb_start == b.prb_start &&
+         a.num_prbs == b.num_prbs && a.start_symbol == b.start_symbol &&
+         a.num_symbols == b.num_symbols && a.intra_slot_hopping == b.intra_slot_hopping &&
+         (!a.intra_slot_hopping || a.second_hop_prb == b.second_hop_prb) &&
+         a.group_hopping == b.group_hopping && a.hopping_id == b.hopping_id;
+}
+
+void decide_pucch(const PucchEnergyDecision& decision, const PucchConfig& pucch,
+                  PucchDtxThresholds& thresholds, PucchResult& result) {
+  result = PucchResult{};
+  result.num_harq_bits = pucch.harq_bits;
+  result.num_sr_bits = pucch.sr_bits;
+  const double denominator = decision.best + std::max(decision.complement, 0.0);
+  result.detection_metric =
+      denominator > 0.0 ? static_cast<float>(decision.best / denominator) : 0.0F;
+  const double threshold =
+      thresholds.get(decision.blocks, std::max(decision.noise_dims, 1U), decision.hypotheses);
+  result.detected = result.detection_metric > threshold;
+  result.crc_ok = result.detected;
+  result.sinr_db = pucch_sinr_db(decision.best, decision.complement, decision.noise_dims,
+                                 decision.blocks, decision.res);
 }
 
 } // namespace airan::phy

@@ -4,6 +4,7 @@
 #include "airan/phy/pucch_detection.h"
 #include "airan/phy/pucch_sequence.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <stdexcept>
@@ -103,65 +104,93 @@ void write_pucch_format0(const CellConfig& cell, unsigned slot, const PucchConfi
 }
 
 void PucchFormat0Detector::detect(const ResourceGrid& grid, const CellConfig& cell, unsigned slot,
-                                  const PucchConfig& pucch, PucchResult& result) {
+                                  std::span<const PucchConfig> pdus, std::size_t index,
+                                  PucchResult& result) {
+  const PucchConfig& pucch = pdus[index];
   const Format0Hypotheses hypotheses = hypotheses_of(pucch);
-  // The sequence of every hypothesis on every symbol, conjugated.
+  // Offsets c = m_0 + m_cs (mod 12) that this PDU or a PDU multiplexed with it may send.
+  std::array<bool, subcarriers> used{};
+  for (std::size_t j = 0; j < pdus.size(); ++j) {
+    if (j != index && !pucch_shares_resource(pucch, pdus[j])) {
+      continue;
+    }
+    const Format0Hypotheses other = hypotheses_of(pdus[j]);
+    for (unsigned h = 0; h < other.count; ++h) {
+      used[(pdus[j].initial_cyclic_shift + other.items[h].m_cs) % subcarriers] = true;
+    }
+  }
+  // The conjugated sequence of every used offset on every symbol: exp(j 2 pi (n_cs + c) n / 12)
+  // rbar(n).
   const auto base = pucch_hop_base_sequences(pucch, slot);
-  std::array<std::array<std::array<cf32, subcarriers>, max_hypotheses>, max_symbols> reference{};
-  std::array<unsigned, max_symbols> shift0{};
-  pucch_cyclic_shift_indices(pucch, symbols_per_slot(cell.cyclic_prefix), slot, shift0);
+  std::array<unsigned, max_symbols> shift{};
+  pucch_cyclic_shift_indices(pucch, symbols_per_slot(cell.cyclic_prefix), slot, shift);
   for (unsigned l = 0; l < pucch.num_symbols; ++l) {
-    for (unsigned h = 0; h < hypotheses.count; ++h) {
-      apply_pucch_cyclic_shift(base[pucch.hop_of(l)],
-                               (shift0[l] + hypotheses.items[h].m_cs) % subcarriers,
-                               reference[l][h]);
-      for (cf32& value : reference[l][h]) {
-        value = std::conj(value);
+    const unsigned n_cs = (shift[l] + subcarriers - pucch.initial_cyclic_shift) % subcarriers;
+    for (unsigned c = 0; c < subcarriers; ++c) {
+      if (used[c]) {
+        apply_pucch_cyclic_shift(base[pucch.hop_of(l)], (n_cs + c) % subcarriers, reference_[l][c]);
+        for (cf32& value : reference_[l][c]) {
+          value = std::conj(value);
+        }
       }
     }
   }
   const unsigned hops = pucch.intra_slot_hopping ? 2 : 1;
-  std::array<double, max_hypotheses> energy{};
+  std::array<double, subcarriers> energy{};
   double total = 0.0;
   for (unsigned rx = 0; rx < grid.num_ports(); ++rx) {
     for (unsigned hop = 0; hop < hops; ++hop) {
-      std::array<cf32, max_hypotheses> projection{};
+      std::array<cf32, subcarriers> projection{};
       for (unsigned l = 0; l < pucch.num_symbols; ++l) {
         if (pucch.hop_of(l) != hop) {
           continue;
         }
-        std::span<const cf32> row = grid.symbol(rx, pucch.start_symbol + l);
-        const unsigned k0 = first_subcarrier(cell, pucch, l);
+        const std::span<const cf32> row =
+            grid.symbol(rx, pucch.start_symbol + l).subspan(first_subcarrier(cell, pucch, l));
         for (unsigned n = 0; n < subcarriers; ++n) {
-          const cf32 y = row[k0 + n];
-          total += std::norm(y);
-          for (unsigned h = 0; h < hypotheses.count; ++h) {
-            projection[h] += y * reference[l][h][n];
+          total += std::norm(row[n]);
+        }
+        for (unsigned c = 0; c < subcarriers; ++c) {
+          for (unsigned n = 0; used[c] && n < subcarriers; ++n) {
+            projection[c] += row[n] * reference_[l][c][n];
           }
         }
       }
       const unsigned hop_res =
           subcarriers *
           (hop == 0 ? pucch.first_hop_symbols() : pucch.num_symbols - pucch.first_hop_symbols());
-      for (unsigned h = 0; h < hypotheses.count; ++h) {
-        energy[h] += std::norm(projection[h]) / hop_res;
+      for (unsigned c = 0; c < subcarriers; ++c) {
+        energy[c] += std::norm(projection[c]) / hop_res;
       }
     }
   }
   unsigned best = 0;
+  const auto offset_of = [&](unsigned h) {
+    return (pucch.initial_cyclic_shift + hypotheses.items[h].m_cs) % subcarriers;
+  };
   for (unsigned h = 1; h < hypotheses.count; ++h) {
-    best = energy[h] > energy[best] ? h : best;
+    best = energy[offset_of(h)] > energy[offset_of(best)] ? h : best;
   }
-  const unsigned blocks = grid.num_ports() * hops;
-  const unsigned res = grid.num_ports() * pucch.num_symbols * subcarriers;
-  const double threshold = thresholds_.get(blocks, res - blocks, hypotheses.count);
-  result = PucchResult{};
-  result.num_harq_bits = pucch.harq_bits;
-  result.num_sr_bits = pucch.sr_bits;
-  result.detection_metric = total > 0.0 ? static_cast<float>(energy[best] / total) : 0.0F;
-  result.detected = result.detection_metric > threshold;
-  result.crc_ok = result.detected;
-  result.sinr_db = pucch_sinr_db(energy[best], total, blocks, res);
+  PucchEnergyDecision decision;
+  decision.blocks = grid.num_ports() * hops;
+  decision.res = grid.num_ports() * pucch.num_symbols * subcarriers;
+  decision.hypotheses = hypotheses.count;
+  decision.best = energy[offset_of(best)];
+  decision.complement = total;
+  unsigned num_used = 0;
+  for (unsigned c = 0; c < subcarriers; ++c) {
+    decision.complement -= used[c] ? energy[c] : 0.0;
+    num_used += used[c] ? 1U : 0U;
+  }
+  const unsigned dims_per_block = decision.res / decision.blocks;
+  decision.noise_dims = decision.blocks * (dims_per_block - std::min(num_used, dims_per_block));
+  if (decision.noise_dims == 0) {
+    // Every shift of a 1-symbol hop taken: no dimension left for noise alone. The share of the
+    // whole energy then decides (a strong neighbour can hide a weak UE).
+    decision.complement = total - decision.best;
+    decision.noise_dims = decision.res - decision.blocks;
+  }
+  decide_pucch(decision, pucch, thresholds_, result);
   if (result.detected) {
     const Format0Hypothesis& h = hypotheses.items[best];
     for (unsigned i = 0; i < pucch.harq_bits; ++i) {

@@ -78,8 +78,28 @@ void write_pucch_format1(const CellConfig& cell, unsigned slot, const PucchConfi
   }
 }
 
+PucchFormat1Detector::PucchFormat1Detector() {
+  references_.reserve(max_multiplexed);
+}
+
+void PucchFormat1Detector::prepare_reference(const CellConfig& cell, unsigned slot,
+                                             const PucchConfig& pucch, SymbolReferences& out) {
+  const auto base = pucch_hop_base_sequences(pucch, slot);
+  std::array<unsigned, max_symbols_per_slot> shifts{};
+  pucch_cyclic_shift_indices(pucch, symbols_per_slot(cell.cyclic_prefix), slot, shifts);
+  for (unsigned l = 0; l < pucch.num_symbols; ++l) {
+    apply_pucch_cyclic_shift(base[pucch.hop_of(l)], shifts[l], out[l]);
+    const cf32 cover = cover_of(pucch, l);
+    for (cf32& value : out[l]) {
+      value = std::conj(value * cover);
+    }
+  }
+}
+
 void PucchFormat1Detector::detect(const ResourceGrid& grid, const CellConfig& cell, unsigned slot,
-                                  const PucchConfig& pucch, PucchResult& result) {
+                                  std::span<const PucchConfig> pdus, std::size_t index,
+                                  PucchResult& result) {
+  const PucchConfig& pucch = pdus[index];
   // Hypotheses: every HARQ-ACK value (bit pattern = index), or the SR's b(0) = 0 alone.
   const unsigned num_hypotheses = 1U << pucch.harq_bits;
   std::array<cf32, max_hypotheses> symbols{};
@@ -87,43 +107,48 @@ void PucchFormat1Detector::detect(const ResourceGrid& grid, const CellConfig& ce
     const std::array<bit_t, 2> harq = {static_cast<bit_t>(h & 1U), static_cast<bit_t>(h >> 1)};
     symbols[h] = modulation_symbol(std::span(harq).first(pucch.harq_bits));
   }
-  // Despread sequences and covers once per symbol: the conjugate of what the UE sends, without d.
-  std::array<std::array<cf32, subcarriers>, max_symbols_per_slot> reference{};
-  const auto base = pucch_hop_base_sequences(pucch, slot);
-  std::array<unsigned, max_symbols_per_slot> shifts{};
-  pucch_cyclic_shift_indices(pucch, symbols_per_slot(cell.cyclic_prefix), slot, shifts);
-  for (unsigned l = 0; l < pucch.num_symbols; ++l) {
-    apply_pucch_cyclic_shift(base[pucch.hop_of(l)], shifts[l], reference[l]);
-    const cf32 cover = cover_of(pucch, l);
-    for (cf32& value : reference[l]) {
-      value = std::conj(value * cover);
+  // What each PUCCH on the resource sends without d, conjugated: this PDU's first.
+  references_.resize(1);
+  prepare_reference(cell, slot, pucch, references_[0]);
+  for (std::size_t j = 0; j < pdus.size(); ++j) {
+    if (j != index && pucch_shares_resource(pucch, pdus[j])) {
+      prepare_reference(cell, slot, pdus[j], references_.emplace_back());
     }
   }
   const unsigned hops = pucch.intra_slot_hopping ? 2 : 1;
   std::array<double, max_hypotheses> energy{};
   double total = 0.0;
+  double multiplexed = 0.0; // energy on the DMRS and data directions of every PUCCH there
   for (unsigned rx = 0; rx < grid.num_ports(); ++rx) {
     for (unsigned hop = 0; hop < hops; ++hop) {
-      cf32 dmrs_sum(0.0F, 0.0F);
-      cf32 data_sum(0.0F, 0.0F);
-      unsigned hop_symbols = 0;
+      unsigned dmrs_res = 0;
+      unsigned data_res = 0;
       for (unsigned l = 0; l < pucch.num_symbols; ++l) {
-        if (pucch.hop_of(l) != hop) {
-          continue;
+        if (pucch.hop_of(l) == hop) {
+          (l % 2 == 0 ? dmrs_res : data_res) += subcarriers;
         }
-        ++hop_symbols;
-        std::span<const cf32> row = grid.symbol(rx, pucch.start_symbol + l);
-        const unsigned k0 = first_subcarrier(cell, pucch, l);
-        cf32 sum(0.0F, 0.0F);
-        for (unsigned n = 0; n < subcarriers; ++n) {
-          total += std::norm(row[k0 + n]);
-          sum += row[k0 + n] * reference[l][n];
-        }
-        (l % 2 == 0 ? dmrs_sum : data_sum) += sum;
       }
-      for (unsigned h = 0; h < num_hypotheses; ++h) {
-        energy[h] += std::norm(dmrs_sum + (std::conj(symbols[h]) * data_sum)) /
-                     static_cast<double>(subcarriers * hop_symbols);
+      for (std::size_t p = 0; p < references_.size(); ++p) {
+        cf32 dmrs_sum(0.0F, 0.0F);
+        cf32 data_sum(0.0F, 0.0F);
+        for (unsigned l = 0; l < pucch.num_symbols; ++l) {
+          if (pucch.hop_of(l) != hop) {
+            continue;
+          }
+          const std::span<const cf32> row =
+              grid.symbol(rx, pucch.start_symbol + l).subspan(first_subcarrier(cell, pucch, l));
+          cf32 sum(0.0F, 0.0F);
+          for (unsigned n = 0; n < subcarriers; ++n) {
+            total += p == 0 ? std::norm(row[n]) : 0.0F;
+            sum += row[n] * references_[p][l][n];
+          }
+          (l % 2 == 0 ? dmrs_sum : data_sum) += sum;
+        }
+        multiplexed += (std::norm(dmrs_sum) / dmrs_res) + (std::norm(data_sum) / data_res);
+        for (unsigned h = 0; p == 0 && h < num_hypotheses; ++h) {
+          energy[h] += std::norm(dmrs_sum + (std::conj(symbols[h]) * data_sum)) /
+                       static_cast<double>(dmrs_res + data_res);
+        }
       }
     }
   }
@@ -131,16 +156,21 @@ void PucchFormat1Detector::detect(const ResourceGrid& grid, const CellConfig& ce
   for (unsigned h = 1; h < num_hypotheses; ++h) {
     best = energy[h] > energy[best] ? h : best;
   }
-  const unsigned blocks = grid.num_ports() * hops;
-  const unsigned res = grid.num_ports() * pucch.num_symbols * subcarriers;
-  const double threshold = thresholds_.get(blocks, res - blocks, num_hypotheses);
-  result = PucchResult{};
-  result.num_harq_bits = pucch.harq_bits;
-  result.num_sr_bits = pucch.sr_bits;
-  result.detection_metric = total > 0.0 ? static_cast<float>(energy[best] / total) : 0.0F;
-  result.detected = result.detection_metric > threshold;
-  result.crc_ok = result.detected;
-  result.sinr_db = pucch_sinr_db(energy[best], total, blocks, res);
+  PucchEnergyDecision decision;
+  decision.blocks = grid.num_ports() * hops;
+  decision.res = grid.num_ports() * pucch.num_symbols * subcarriers;
+  decision.hypotheses = num_hypotheses;
+  decision.best = energy[best];
+  // Two directions (DMRS, data) per PUCCH and block.
+  const auto taken = static_cast<unsigned>(2 * references_.size() * decision.blocks);
+  if (taken < decision.res) {
+    decision.complement = total - multiplexed;
+    decision.noise_dims = decision.res - taken;
+  } else { // more PUCCHs than dimensions: the share of the whole energy decides
+    decision.complement = total - decision.best;
+    decision.noise_dims = decision.res - decision.blocks;
+  }
+  decide_pucch(decision, pucch, thresholds_, result);
   if (result.detected) {
     for (unsigned i = 0; i < pucch.harq_bits; ++i) {
       result.bits[i] = static_cast<bit_t>((best >> i) & 1U);

@@ -26,6 +26,8 @@ void write_pucch(const CellConfig& cell, unsigned slot, const PucchConfig& pucch
 
 PucchReceiver::PucchReceiver(const CellConfig& cell, unsigned num_rx_antennas)
     : cell_(cell), num_rx_antennas_(num_rx_antennas), format2_(num_rx_antennas) {
+  valid_pdus_.reserve(max_pdus_per_slot);
+  valid_index_.reserve(max_pdus_per_slot);
   if (std::string error = cell.validate(); !error.empty()) {
     throw std::invalid_argument("PucchReceiver: " + error);
   }
@@ -44,20 +46,28 @@ void PucchReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
                                 "shape");
   }
   results.resize(pdus.size());
+  // The valid PDUs, among which the format 0/1 detectors find each one's neighbours.
+  valid_pdus_.clear();
+  valid_index_.clear();
   for (std::size_t i = 0; i < pdus.size(); ++i) {
-    const PucchConfig& pucch = pdus[i];
     PucchResult& result = results[i];
-    if (std::string error = pucch.validate(cell_); !error.empty()) {
+    if (std::string error = pdus[i].validate(cell_); !error.empty()) {
       result = PucchResult{};
       result.error = std::move(error);
       continue;
     }
+    valid_pdus_.push_back(pdus[i]);
+    valid_index_.push_back(i);
+  }
+  for (std::size_t v = 0; v < valid_pdus_.size(); ++v) {
+    const PucchConfig& pucch = valid_pdus_[v];
+    PucchResult& result = results[valid_index_[v]];
     switch (pucch.format) {
     case PucchFormat::format0:
-      format0_.detect(grid, cell_, slot, pucch, result);
+      format0_.detect(grid, cell_, slot, valid_pdus_, v, result);
       break;
     case PucchFormat::format1:
-      format1_.detect(grid, cell_, slot, pucch, result);
+      format1_.detect(grid, cell_, slot, valid_pdus_, v, result);
       break;
     default:
       format2_.receive(grid, cell_, slot, pucch, result);

@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <random>
+#include <utility>
 #include <vector>
 
 namespace airan::phy {
@@ -260,6 +261,68 @@ TEST(PucchMultiplexingTest, Format0UesWithOtherInitialShiftsAreToldApart) {
   PucchConfig b = a;
   b.initial_cyclic_shift = a.initial_cyclic_shift + 1;
   expect_two_ues_told_apart(a, b);
+}
+
+/// Near-far: UE b, 20 dB stronger than UE a, shares a's resource. Returns the fraction of slots in
+/// which a's bits come back (a transmitting at \p snr_db) and the fraction in which a is reported
+/// although only b transmitted.
+std::pair<double, double> weak_ue_rates(const PucchConfig& a, const PucchConfig& b, float snr_db,
+                                        unsigned trials) {
+  PucchReceiver receiver(pucch_cell, 2);
+  AwgnGenerator noise(17);
+  std::mt19937_64 rng(23);
+  std::vector<PucchResult> results;
+  const std::array<PucchConfig, 2> pdus = {a, b};
+  const float strong = std::pow(10.0F, 1.0F); // +20 dB in power
+  unsigned found = 0;
+  unsigned false_alarms = 0;
+  for (unsigned t = 0; t < trials; ++t) {
+    for (const bool a_sends : {true, false}) {
+      Payload pa;
+      Payload pb;
+      pa.harq = {static_cast<bit_t>(rng() & 1U), static_cast<bit_t>(rng() & 1U)};
+      pb.harq = {static_cast<bit_t>(rng() & 1U), static_cast<bit_t>(rng() & 1U)};
+      ResourceGrid grid = received(b, pb.bits(b), 2, t % 20, rng, false);
+      for (cf32& value : grid.elements()) {
+        value *= strong;
+      }
+      if (a_sends) {
+        const ResourceGrid weak = received(a, pa.bits(a), 2, t % 20, rng, false);
+        for (std::size_t i = 0; i < grid.elements().size(); ++i) {
+          grid.elements()[i] += weak.elements()[i];
+        }
+      }
+      noise.add(grid, std::pow(10.0F, -snr_db / 10.0F));
+      receiver.process_slot(grid, t % 20, pdus, results);
+      if (!a_sends) {
+        false_alarms += results[0].detected ? 1U : 0U;
+        continue;
+      }
+      bool right = results[0].detected;
+      for (unsigned i = 0; i < a.harq_bits; ++i) {
+        right = right && results[0].harq()[i] == pa.harq[i];
+      }
+      found += right ? 1U : 0U;
+    }
+  }
+  return {static_cast<double>(found) / trials, static_cast<double>(false_alarms) / trials};
+}
+
+TEST(PucchMultiplexingTest, AStrongNeighbourNeitherHidesAWeakUeNorRaisesFalseAlarms) {
+  // Format 1: another cover code on the same PRB and cyclic shift.
+  const PucchConfig a = format1_pdu(2, 0, 14, false);
+  PucchConfig b = a;
+  b.time_domain_occ = 2;
+  const auto [found1, false1] = weak_ue_rates(a, b, 0.0F, 1000);
+  EXPECT_GE(found1, 0.97);
+  EXPECT_LE(false1, 0.02);
+  // Format 0: another initial cyclic shift.
+  const PucchConfig a0 = format0_pdu(2, 0, 2, false);
+  PucchConfig b0 = a0;
+  b0.initial_cyclic_shift = a0.initial_cyclic_shift + 1;
+  const auto [found0, false0] = weak_ue_rates(a0, b0, 10.0F, 1000);
+  EXPECT_GE(found0, 0.97);
+  EXPECT_LE(false0, 0.02);
 }
 
 TEST(PucchSinrTest, EstimateFollowsTheTrueSnr) {

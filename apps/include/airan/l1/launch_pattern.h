@@ -25,14 +25,17 @@
 /// l1: {receiver_threads: 1, max_layers: 2}
 /// ues:
 ///   - {rnti: 0x4601, period_slots: 1, offset_slots: 0, pusch: {prb_start: 0, prb_size: 12, ...}}
+///   - {rnti: 0x4602, period_slots: 2, pucch: {format: 1, prb_start: 35, ...}}  # a PUCCH UE
 /// \endcode
 #pragma once
 
 #include "airan/apps/link_simulation.h"
+#include "airan/phy/pucch_config.h"
 #include "airan/phy/pusch_config.h"
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -40,12 +43,15 @@
 namespace airan::l1 {
 
 /// One UE of a pattern: when it is scheduled and its PUSCH (handle, HARQ id, rv and NDI are
-/// set by the test MAC).
+/// set by the test MAC), or its PUCCH.
 struct PatternUe {
   std::uint16_t rnti = 1;
   unsigned period_slots = 1; ///< Scheduled in slots s with (s - offset_slots) % period_slots == 0.
   unsigned offset_slots = 0;
   phy::PuschConfig pusch; ///< Validated against the cell with ports = layers.
+  /// A PUCCH UE (io/pucch_config_file.h keys): sends fresh random UCI on this PUCCH in each of
+  /// its slots instead of a PUSCH (pusch unused).
+  std::optional<phy::PucchConfig> pucch;
 };
 
 /// How the test MAC runs HARQ.

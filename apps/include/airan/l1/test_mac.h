@@ -91,6 +91,15 @@ struct TestMacReport {
   std::uint64_t uci_payloads_ok = 0;
   std::uint64_t uci_payloads_wrong = 0;
   std::uint64_t uci_payloads_failed = 0;
+  /// PUCCH PDUs sent (UCI drawn, the UE transmitting or, on an SR occasion with a negative SR,
+  /// silent), their UCI.indication PDUs, and those that came back as sent (bits, SR, DTX for
+  /// silence), missed (DTX or a failed CRC for a PUCCH sent) or wrong (other bits, or a PUCCH
+  /// detected that was not sent): decoding outcomes, not protocol faults.
+  std::uint64_t pucch_sent = 0;
+  std::uint64_t pucch_reports = 0;
+  std::uint64_t pucch_ok = 0;
+  std::uint64_t pucch_missed = 0;
+  std::uint64_t pucch_wrong = 0;
   /// CRC.indications with a valid RSSI, the sum of their RSSI in dB (dBFS), and those at the
   /// field's ceiling (0 dBFS: clamped, the signal's level unknown).
   std::uint64_t rssi_reports = 0;

@@ -9,22 +9,40 @@
 
 #include "airan/apps/link_simulation.h"
 #include "airan/phy/awgn.h"
+#include "airan/phy/pucch_config.h"
 #include "airan/phy/resource_grid.h"
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
 namespace airan::l1 {
 
-/// One UE's transmission in a slot.
+/// One UE's transmission in a slot: a PUSCH, or a PUCCH.
 struct UeTransmission {
   std::size_t ue = 0;         ///< Index of the UE (its channel).
   phy::PuschConfig pusch;     ///< Layers must equal the UE's antenna ports.
   std::uint64_t tb_seed = 0;  ///< The TB's bits come from this seed.
-  std::uint64_t uci_seed = 0; ///< The UCI payload bits (pusch.uci) come from this one.
+  std::uint64_t uci_seed = 0; ///< The UCI payload bits (pusch.uci, or the PUCCH's) from this one.
+  /// A PUCCH instead of the PUSCH (pusch and tb_seed unused), from the UE's port 0.
+  std::optional<phy::PucchConfig> pucch;
 };
+
+/// The UCI bits a simulated PUCCH carried, and whether the UE sent it at all: a format 0 or 1
+/// SR occasion alone, or a format 1 on the SR resource (SR and HARQ-ACK bits), is sent only for
+/// a positive SR (TS 38.213 9.2.4, 9.2.5.1).
+struct SimulatedPucch {
+  phy::BitVector harq;
+  phy::BitVector sr;
+  phy::BitVector csi_part1;
+  bool sent = false;
+  [[nodiscard]] phy::PucchUciBits view() const { return {harq, sr, csi_part1}; }
+};
+
+/// The bits of a PUCCH drawn from \p seed, and whether the UE sends it (SimulatedPucch).
+SimulatedPucch draw_pucch_bits(const phy::PucchConfig& pucch, std::uint64_t seed);
 
 /// Generates received slots. Allocates at construction (one simulator per UE).
 class UplinkSignalGenerator {
@@ -43,6 +61,8 @@ public:
   [[nodiscard]] const phy::BitVector& tb_bits(std::size_t i) const { return tbs_[i]; }
   /// UCI payload bits of transmission \p i of the last generate().
   [[nodiscard]] const apps::SimulatedUci& uci_bits(std::size_t i) const { return ucis_[i]; }
+  /// PUCCH bits of transmission \p i (a PUCCH) of the last generate().
+  [[nodiscard]] const SimulatedPucch& pucch_bits(std::size_t i) const { return pucchs_[i]; }
   /// True when the channel runs in the time domain (iq() is valid), else grid() is.
   [[nodiscard]] bool time_domain() const { return time_domain_; }
   [[nodiscard]] const phy::ResourceGrid& grid() const { return grid_; }
@@ -53,6 +73,7 @@ private:
   std::vector<std::unique_ptr<apps::SlotSimulator>> simulators_;
   std::vector<phy::BitVector> tbs_;
   std::vector<apps::SimulatedUci> ucis_;
+  std::vector<SimulatedPucch> pucchs_;
   phy::ResourceGrid grid_;
   std::vector<phy::cf32> iq_;
   phy::AwgnGenerator noise_;

@@ -9,6 +9,8 @@
 /// alone, Beta(K, sum_b (D_b - 1)) distributed for K blocks, whatever the noise level.
 #pragma once
 
+#include "airan/phy/pucch_config.h"
+
 #include <array>
 
 namespace airan::phy {
@@ -48,8 +50,32 @@ private:
 inline constexpr double pucch_false_alarm_probability = 0.01;
 
 /// SINR (dB) of a detected hypothesis: \p best the energy on its directions summed over \p
-/// blocks blocks, \p total the energy of all \p res REs. Noise per RE from the energy outside
-/// the directions; -30 dB when nothing stands out from it.
-float pucch_sinr_db(double best, double total, unsigned blocks, unsigned res);
+/// blocks blocks (\p res REs in all), \p noise_energy the energy on \p noise_dims dimensions
+/// that carry noise only; -30 dB when nothing stands out from the noise.
+float pucch_sinr_db(double best, double noise_energy, unsigned noise_dims, unsigned blocks,
+                    unsigned res);
+
+/// True when PUCCHs \p a and \p b of format 0 or 1 occupy the same REs with the same base
+/// sequences (format, PRB, symbols, hopping and hopping identity): UEs multiplexed by their cyclic
+/// shifts and (format 1) cover codes, orthogonal over a channel flat in the PRB and the hop.
+bool pucch_shares_resource(const PucchConfig& a, const PucchConfig& b);
+
+/// The DTX decision of a format 0 or 1 detector. The received energy E of the PDU's REs splits
+/// into the directions of every PUCCH multiplexed there (the PDU's own and its neighbours') and
+/// their complement, noise only whoever transmits; the statistic best / (best + complement) is
+/// Beta(blocks, noise_dims) on noise alone, so a strong neighbour does not hide a weak UE.
+struct PucchEnergyDecision {
+  double best = 0.0;       ///< Energy on the best hypothesis's directions.
+  double complement = 0.0; ///< Energy outside every multiplexed PUCCH's directions.
+  unsigned noise_dims = 0; ///< Dimensions of that complement.
+  unsigned blocks = 0;     ///< Receive antennas x hops.
+  unsigned res = 0;        ///< REs of the PDU over all antennas.
+  unsigned hypotheses = 1;
+};
+
+/// Fills \p result's detected, crc_ok, detection_metric and sinr_db from \p decision (and resets
+/// the rest of it, with the PDU's part sizes).
+void decide_pucch(const PucchEnergyDecision& decision, const PucchConfig& pucch,
+                  PucchDtxThresholds& thresholds, PucchResult& result);
 
 } // namespace airan::phy

@@ -8,6 +8,8 @@
 #include "airan/phy/pucch_detection.h"
 #include "airan/phy/resource_grid.h"
 
+#include <array>
+#include <cstddef>
 #include <optional>
 #include <span>
 
@@ -25,16 +27,20 @@ void write_pucch_format0(const CellConfig& cell, unsigned slot, const PucchConfi
 
 /// Detects a format 0 PUCCH in all receive antennas of a grid: correlates each hop with every
 /// cyclic shift that a HARQ-ACK / SR value maps to (one unknown channel gain per antenna and hop)
-/// and takes the best, when the share of the received energy it explains exceeds what noise alone
-/// reaches with probability pucch_false_alarm_probability. Does not allocate.
+/// and takes the best, when it stands out from the energy outside the shifts of every PUCCH
+/// multiplexed on the PRB (decide_pucch(): noise alone passes with probability
+/// pucch_false_alarm_probability). Does not allocate.
 class PucchFormat0Detector {
 public:
-  /// Fills \p result; the PUCCH must be valid (PucchConfig::validate()) and of format 0.
+  /// Fills \p result for pdus[index], which must be valid (PucchConfig::validate()) and of format
+  /// 0; the other PDUs that share its resource (pucch_shares_resource()) are its neighbours.
   void detect(const ResourceGrid& grid, const CellConfig& cell, unsigned slot,
-              const PucchConfig& pucch, PucchResult& result);
+              std::span<const PucchConfig> pdus, std::size_t index, PucchResult& result);
 
 private:
   PucchDtxThresholds thresholds_;
+  /// Conjugated sequences [symbol][offset c][subcarrier].
+  std::array<std::array<std::array<cf32, 12>, 12>, 2> reference_{};
 };
 
 } // namespace airan::phy

@@ -9,6 +9,11 @@
 #include "airan/phy/pucch_detection.h"
 #include "airan/phy/resource_grid.h"
 
+#include <array>
+#include <cstddef>
+#include <span>
+#include <vector>
+
 namespace airan::phy {
 
 /// Writes a format 1 PUCCH carrying \p bits on antenna port \p port of \p grid, unit power per
@@ -21,18 +26,29 @@ void write_pucch_format1(const CellConfig& cell, unsigned slot, const PucchConfi
 
 /// Detects a format 1 PUCCH in all receive antennas of a grid: despreads DMRS and data of each
 /// hop, tests every BPSK/QPSK value d(0) with one unknown channel gain per antenna and hop (the
-/// channel taken as flat over the PRB and the hop) and takes the best, when the share of the
-/// received energy it explains exceeds what noise alone reaches with probability
-/// pucch_false_alarm_probability. On a PDU with an SR occasion, a detection is a positive SR.
-/// Does not allocate.
+/// channel taken as flat over the PRB and the hop) and takes the best, when it stands out from
+/// the energy outside the DMRS and data directions of every PUCCH multiplexed on the resource
+/// (decide_pucch(): noise alone passes with probability pucch_false_alarm_probability). On a PDU
+/// with an SR occasion, a detection is a positive SR. Does not allocate for up to 64 PUCCHs on
+/// one resource.
 class PucchFormat1Detector {
 public:
-  /// Fills \p result; the PUCCH must be valid (PucchConfig::validate()) and of format 1.
+  PucchFormat1Detector();
+
+  /// Fills \p result for pdus[index], which must be valid (PucchConfig::validate()) and of format
+  /// 1; the other PDUs that share its resource (pucch_shares_resource()) are its neighbours.
   void detect(const ResourceGrid& grid, const CellConfig& cell, unsigned slot,
-              const PucchConfig& pucch, PucchResult& result);
+              std::span<const PucchConfig> pdus, std::size_t index, PucchResult& result);
 
 private:
+  static constexpr std::size_t max_multiplexed = 64;
+  /// Conjugated sequence times cover, [symbol][subcarrier].
+  using SymbolReferences = std::array<std::array<cf32, 12>, 14>;
+  static void prepare_reference(const CellConfig& cell, unsigned slot, const PucchConfig& pucch,
+                                SymbolReferences& out);
+
   PucchDtxThresholds thresholds_;
+  std::vector<SymbolReferences> references_; ///< The PDU's, then its neighbours'.
 };
 
 } // namespace airan::phy

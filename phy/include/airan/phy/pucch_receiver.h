@@ -20,7 +20,8 @@ void write_pucch(const CellConfig& cell, unsigned slot, const PucchConfig& pucch
                  const PucchUciBits& bits, ResourceGrid& grid, unsigned port = 0);
 
 /// Receives the PUCCH PDUs of a cell. Allocates at construction; process_slot() does not
-/// allocate once \p results has reached its size.
+/// allocate once \p results has reached its size (up to 64 PDUs a slot). Format 0 and 1 PDUs on
+/// one resource (pucch_shares_resource()) are detected as multiplexed UEs.
 class PucchReceiver {
 public:
   /// \throws std::invalid_argument for an invalid cell or no receive antenna.
@@ -44,6 +45,9 @@ private:
   PucchFormat0Detector format0_;
   PucchFormat1Detector format1_;
   PucchFormat2Receiver format2_;
+  static constexpr std::size_t max_pdus_per_slot = 64; ///< Sized for without allocating.
+  std::vector<PucchConfig> valid_pdus_;
+  std::vector<std::size_t> valid_index_; ///< valid_pdus_[v] is pdus[valid_index_[v]].
 };
 
 } // namespace airan::phy

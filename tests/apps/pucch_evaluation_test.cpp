@@ -1,0 +1,281 @@
+// PUCCH evaluation (apps/pucch_evaluation.h, `airan pucch-eval`): the counts add up, a noise-free
+// point misses nothing, noise alone is taken for a PUCCH about 1% of the time, results do not
+// depend on the thread count, bad configurations are refused with a reason; and one requirement
+// point per format of TS 38.104 clause 8.3 (2 Rx, TDLC300-100 Low, 15 kHz SCS) is met.
+#include "../support/run_airan.h"
+#include "airan/apps/pucch_evaluation.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+using namespace airan;
+using airan::test::run_airan;
+using airan::test::scratch_dir;
+
+/// The test conditions of TS 38.104 8.3: 1 Tx, 2 Rx, TDLC300-100 Low, 15 kHz SCS (106 PRB),
+/// the PUCCH from PRB 0 (and hopping to the carrier's last PRBs), nothing hopping in sequence,
+/// n_ID 0, cyclic shift 0, OCC 0.
+apps::PucchEvaluationConfig ts38104_config(phy::PucchFormat format, unsigned num_prbs,
+                                           unsigned num_symbols, bool hopping) {
+  constexpr unsigned carrier_prbs = 106;
+  apps::PucchEvaluationConfig config;
+  config.scenario.cell.num_prbs = carrier_prbs;
+  config.scenario.cell.numerology = 0;
+  config.scenario.cell.n_cell_id = 0;
+  config.scenario.cell.num_antenna_ports = 1;
+  config.scenario.num_rx_antennas = 2;
+  config.scenario.channel.model = "TDL-C300";
+  config.scenario.channel.max_doppler_hz = 100.0;
+  config.scenario.channel.correlation = phy::AntennaCorrelation::low;
+  config.scenario.channel.domain = apps::ChannelDomain::frequency;
+  phy::PucchConfig& p = config.pucch;
+  p.format = format;
+  p.bwp_size = carrier_prbs;
+  p.num_prbs = num_prbs;
+  p.num_symbols = num_symbols;
+  p.start_symbol = format == phy::PucchFormat::format1 ? 0 : 14 - num_symbols;
+  p.intra_slot_hopping = hopping;
+  p.second_hop_prb = carrier_prbs - num_prbs;
+  config.num_threads = 2;
+  return config;
+}
+
+apps::PucchEvaluationConfig small_config(phy::PucchFormat format) {
+  apps::PucchEvaluationConfig config =
+      ts38104_config(format, 1, format == phy::PucchFormat::format1 ? 14 : 2, true);
+  config.scenario.cell.num_prbs = 24;
+  config.pucch.bwp_size = 24;
+  config.pucch.second_hop_prb = 23;
+  config.pucch.harq_bits = format == phy::PucchFormat::format2 ? 4 : 2;
+  config.slots = 60;
+  config.dtx_slots = 40;
+  config.snr_db = {0.0, 10.0};
+  return config;
+}
+
+apps::PucchEvaluationPoint run_one_point(const apps::PucchEvaluationConfig& config) {
+  const auto points = apps::run_pucch_evaluation(config);
+  EXPECT_EQ(points.size(), 1U);
+  return points.front();
+}
+
+TEST(PucchEvaluationTest, CountsAddUp) {
+  for (const auto format :
+       {phy::PucchFormat::format0, phy::PucchFormat::format1, phy::PucchFormat::format2}) {
+    apps::PucchEvaluationConfig config = small_config(format);
+    if (format == phy::PucchFormat::format0) {
+      config.pucch.sr_bits = 1;
+    }
+    if (format == phy::PucchFormat::format2) {
+      config.pucch.csi_part1_bits = 5;
+    }
+    const auto points = apps::run_pucch_evaluation(config);
+    ASSERT_EQ(points.size(), 2U);
+    for (const auto& p : points) {
+      const unsigned harq = config.pucch.harq_bits;
+      EXPECT_EQ(p.slots, config.slots);
+      EXPECT_EQ(p.dtx_slots, config.dtx_slots);
+      EXPECT_EQ(p.ack_missed.trials + p.nack_to_ack.trials, harq * config.slots);
+      EXPECT_GT(p.ack_missed.trials, 0U); // random HARQ-ACK: both values sent
+      EXPECT_GT(p.nack_to_ack.trials, 0U);
+      EXPECT_EQ(p.missed.trials, config.slots);
+      EXPECT_EQ(p.dtx_detected.trials, config.dtx_slots);
+      EXPECT_EQ(p.dtx_to_ack.trials, harq * config.dtx_slots);
+      EXPECT_LE(p.dtx_to_ack.errors, harq * p.dtx_detected.errors);
+      const bool format2 = format == phy::PucchFormat::format2;
+      EXPECT_EQ(p.uci_block.trials, format2 ? config.slots : 0U);
+      EXPECT_EQ(p.sr_missed.trials + p.sr_false.trials,
+                format == phy::PucchFormat::format0 ? config.slots : 0U);
+      if (format2) { // a PUCCH not detected is a block error, and each of its ACKs is missed
+        EXPECT_GE(p.uci_block.errors, p.missed.errors);
+      }
+    }
+    EXPECT_EQ(points[0].snr_db, 0.0);
+    EXPECT_EQ(points[1].snr_db, 10.0);
+  }
+}
+
+TEST(PucchEvaluationTest, NoiseFreePointMissesNothing) {
+  for (const auto format :
+       {phy::PucchFormat::format0, phy::PucchFormat::format1, phy::PucchFormat::format2}) {
+    apps::PucchEvaluationConfig config = small_config(format);
+    config.snr_db = {100.0};
+    config.dtx_slots = 0;
+    if (format == phy::PucchFormat::format2) {
+      config.pucch.num_prbs = 2;
+      config.pucch.second_hop_prb = 22;
+      config.pucch.csi_part1_bits = 20; // 24 bits: polar coded
+    }
+    const apps::PucchEvaluationPoint p = run_one_point(config);
+    EXPECT_EQ(p.missed.errors, 0U) << "format " << static_cast<int>(format);
+    EXPECT_EQ(p.ack_missed.errors, 0U);
+    EXPECT_EQ(p.nack_to_ack.errors, 0U);
+    EXPECT_EQ(p.uci_block.errors, 0U);
+    EXPECT_EQ(p.dtx_detected.trials, 0U);
+  }
+}
+
+TEST(PucchEvaluationTest, NoiseAloneIsTakenForAPucchAboutOnePercentOfTheTime) {
+  apps::PucchEvaluationConfig config = small_config(phy::PucchFormat::format1);
+  config.slots = 1;
+  config.dtx_slots = 4000;
+  config.snr_db = {0.0};
+  const apps::PucchEvaluationPoint p = run_one_point(config);
+  ASSERT_EQ(p.dtx_detected.trials, 4000U);
+  // The detector's threshold is set for 1%: 40 expected, sd about 6.3.
+  EXPECT_GE(p.dtx_detected.errors, 15U);
+  EXPECT_LE(p.dtx_detected.errors, 65U);
+  EXPECT_LE(p.dtx_to_ack.rate(), 0.01);
+}
+
+TEST(PucchEvaluationTest, ResultsDoNotDependOnTheThreadCount) {
+  apps::PucchEvaluationConfig config = small_config(phy::PucchFormat::format0);
+  config.snr_db = {0.0};
+  config.num_threads = 1;
+  const auto one = apps::run_pucch_evaluation(config);
+  config.num_threads = 3;
+  EXPECT_EQ(apps::run_pucch_evaluation(config), one);
+}
+
+TEST(PucchEvaluationTest, BadConfigurationsAreRefusedWithAReason) {
+  const auto problems = [](const apps::PucchEvaluationConfig& config) {
+    return apps::validate_pucch_evaluation(config);
+  };
+  EXPECT_EQ(problems(small_config(phy::PucchFormat::format1)), "");
+  auto config = small_config(phy::PucchFormat::format1);
+  config.pucch.format = phy::PucchFormat::format3;
+  EXPECT_NE(problems(config).find("format 3 is not supported"), std::string::npos);
+  config = small_config(phy::PucchFormat::format1);
+  config.pucch.sr_bits = 1;
+  EXPECT_NE(problems(config).find("SR resource"), std::string::npos);
+  config = small_config(phy::PucchFormat::format1);
+  config.snr_db = {3.0, 1.0};
+  EXPECT_NE(problems(config).find("rise strictly"), std::string::npos);
+  config.snr_db = {};
+  EXPECT_NE(problems(config).find("no SNR point"), std::string::npos);
+  config = small_config(phy::PucchFormat::format1);
+  config.slots = 0;
+  EXPECT_NE(problems(config).find("slots per point must be positive"), std::string::npos);
+  config = small_config(phy::PucchFormat::format1);
+  config.scenario.cell.num_antenna_ports = 2;
+  EXPECT_NE(problems(config).find("one antenna port"), std::string::npos);
+  config = small_config(phy::PucchFormat::format1);
+  config.pucch.harq_bits = 0;
+  config.pucch.sr_bits = 1;
+  config.harq = apps::HarqPayload::ack;
+  EXPECT_NE(problems(config).find("needs HARQ-ACK bits"), std::string::npos);
+  config.harq = apps::HarqPayload::random;
+  EXPECT_EQ(problems(config), ""); // an SR occasion alone
+  config.slots = 0;
+  EXPECT_THROW((void)apps::run_pucch_evaluation(config), std::invalid_argument);
+  EXPECT_THROW((void)apps::parse_harq_payload("maybe"), std::invalid_argument);
+}
+
+// TS 38.104 Table 8.3.2.2-1 (format 0, 15 kHz SCS, 2 Rx, TDLC300-100 Low, 2 symbols, 1 bit,
+// intra-slot hopping): ACK missed detection at most 1% at 3.3 dB; 8.3.1: DTX to ACK at most 1%.
+TEST(PucchEvaluationTest, Ts38104Format0AckMissedDetectionAt3Point3Db) {
+  apps::PucchEvaluationConfig config =
+      ts38104_config(phy::PucchFormat::format0, 1, 2, /*hopping=*/true);
+  config.pucch.harq_bits = 1;
+  config.harq = apps::HarqPayload::ack;
+  config.snr_db = {3.3};
+  const apps::PucchEvaluationPoint p = run_one_point(config);
+  EXPECT_EQ(p.ack_missed.trials, 1000U);
+  EXPECT_LE(p.ack_missed.rate(), 0.01) << p.ack_missed.errors;
+  EXPECT_LE(p.dtx_to_ack.rate(), 0.01) << p.dtx_to_ack.errors;
+}
+
+// TS 38.104 Tables 8.3.3.1.2-1 and 8.3.3.2.2-1 (format 1, 15 kHz SCS, 2 Rx, TDLC300-100 Low, 14
+// symbols, 2 bits, intra-slot hopping): NACK to ACK at most 0.1% at -3.6 dB, ACK missed detection
+// at most 1% at -5.0 dB.
+TEST(PucchEvaluationTest, Ts38104Format1NackToAckAndAckMissedDetection) {
+  apps::PucchEvaluationConfig config =
+      ts38104_config(phy::PucchFormat::format1, 1, 14, /*hopping=*/true);
+  config.pucch.harq_bits = 2;
+  config.harq = apps::HarqPayload::nack;
+  config.slots = 2000;
+  config.dtx_slots = 0;
+  config.snr_db = {-3.6};
+  const apps::PucchEvaluationPoint nack = run_one_point(config);
+  EXPECT_EQ(nack.nack_to_ack.trials, 4000U);
+  EXPECT_LE(nack.nack_to_ack.rate(), 0.001) << nack.nack_to_ack.errors;
+  config.harq = apps::HarqPayload::ack;
+  config.slots = 1000;
+  config.dtx_slots = 1000;
+  config.snr_db = {-5.0};
+  const apps::PucchEvaluationPoint ack = run_one_point(config);
+  EXPECT_EQ(ack.ack_missed.trials, 2000U);
+  EXPECT_LE(ack.ack_missed.rate(), 0.01) << ack.ack_missed.errors;
+  EXPECT_LE(ack.dtx_to_ack.rate(), 0.01) << ack.dtx_to_ack.errors;
+}
+
+// TS 38.104 Tables 8.3.4.1.2-1 (format 2, 4 UCI bits on 4 PRBs and 1 symbol: ACK missed
+// detection at most 1% at 5.9 dB) and 8.3.4.2.2-1 (22 UCI bits on 9 PRBs and 2 symbols with
+// intra-slot hopping: UCI block error probability at most 1% at 1.2 dB); 15 kHz SCS, 2 Rx,
+// TDLC300-100 Low.
+TEST(PucchEvaluationTest, Ts38104Format2AckMissedDetectionAndUciBler) {
+  apps::PucchEvaluationConfig config =
+      ts38104_config(phy::PucchFormat::format2, 4, 1, /*hopping=*/false);
+  config.pucch.harq_bits = 4;
+  config.harq = apps::HarqPayload::ack;
+  config.snr_db = {5.9};
+  const apps::PucchEvaluationPoint ack = run_one_point(config);
+  EXPECT_EQ(ack.ack_missed.trials, 4000U);
+  EXPECT_LE(ack.ack_missed.rate(), 0.01) << ack.ack_missed.errors;
+  EXPECT_LE(ack.dtx_to_ack.rate(), 0.01) << ack.dtx_to_ack.errors;
+  config = ts38104_config(phy::PucchFormat::format2, 9, 2, /*hopping=*/true);
+  config.pucch.csi_part1_bits = 22;
+  config.dtx_slots = 0;
+  config.snr_db = {1.2};
+  const apps::PucchEvaluationPoint uci = run_one_point(config);
+  EXPECT_EQ(uci.uci_block.trials, 1000U);
+  EXPECT_LE(uci.uci_block.rate(), 0.01) << uci.uci_block.errors;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+TEST(PucchEvaluationCli, PrintsATableAndWritesCsv) {
+  const auto csv = scratch_dir("pucch-eval") / "pucch.csv";
+  const auto run = run_airan("pucch-eval --format 0 --hopping --prb 24 --snr 0,20 --slots 40 "
+                             "--dtx-slots 30 --threads 2 --csv " +
+                             csv.string());
+  ASSERT_EQ(run.status, 0) << run.output;
+  EXPECT_NE(run.output.find("PUCCH format 0, PRBs 0+1 hopping to PRB 23 at symbol 13"),
+            std::string::npos)
+      << run.output;
+  EXPECT_NE(run.output.find("ACK missed"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("DTX->ACK"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("/30)"), std::string::npos) << run.output; // DTX slots counted
+  const std::string text = read_text(csv);
+  EXPECT_EQ(text.rfind("snr_db,slots,dtx_slots,ack_missed_errors,", 0), 0U) << text;
+  EXPECT_NE(text.find("\n20,40,30,"), std::string::npos) << text;
+}
+
+TEST(PucchEvaluationCli, RefusesBadArgumentsWithAReason) {
+  const auto format = run_airan("pucch-eval --format 3 --slots 10");
+  EXPECT_EQ(format.status, 2);
+  EXPECT_NE(format.output.find("PUCCH format 3 is not supported"), std::string::npos)
+      << format.output;
+  const auto snr = run_airan("pucch-eval --snr 3,1 --slots 10");
+  EXPECT_EQ(snr.status, 2);
+  EXPECT_NE(snr.output.find("must rise strictly"), std::string::npos) << snr.output;
+  const auto harq = run_airan("pucch-eval --harq maybe --slots 10");
+  EXPECT_EQ(harq.status, 2);
+  EXPECT_NE(harq.output.find("'maybe' is not random, ack or nack"), std::string::npos)
+      << harq.output;
+  const auto sr = run_airan("pucch-eval --format 1 --sr-bits 1 --harq-bits 2 --slots 10");
+  EXPECT_EQ(sr.status, 2);
+  EXPECT_NE(sr.output.find("SR resource"), std::string::npos) << sr.output;
+}
+
+} // namespace
