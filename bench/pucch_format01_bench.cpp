@@ -2,7 +2,8 @@
 // (all HARQ-ACK / SR hypotheses, DTX threshold, SINR), against writing the same PUCCH (the UE
 // side: the same sequences, hopping and covers, the same-process baseline). Format 0 with 2
 // HARQ-ACK bits and an SR occasion on 2 symbols with hopping (8 hypotheses); format 1 with 2
-// HARQ-ACK bits on 14 symbols with hopping (4 hypotheses).
+// HARQ-ACK bits on 14 symbols with hopping (4 hypotheses). And a slot of 64 format 1 PUCCHs, each
+// on its own PRB or eight multiplexed per PRB (the neighbours' energies enter each decision).
 #include "airan/phy/awgn.h"
 #include "airan/phy/pucch_receiver.h"
 
@@ -78,7 +79,37 @@ void BM_PucchDetect(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 
+/// A slot of 64 format 1 PUCCHs (14 symbols, hopping, 4 Rx): range(0) per PRB (1: every PUCCH
+/// on its own PRB, the baseline; 8: eight multiplexed UEs per PRB, cyclic shifts 0, 3, 6, 9 and
+/// two covers).
+// NOLINTNEXTLINE(readability-identifier-naming)
+void BM_PucchSlotOf64Format1(benchmark::State& state) {
+  const auto per_prb = static_cast<unsigned>(state.range(0));
+  std::vector<PucchConfig> pdus;
+  for (unsigned u = 0; u < 64; ++u) {
+    PucchConfig pucch = bench_pucch(PucchFormat::format1);
+    const unsigned resource = u / per_prb;
+    const unsigned within = u % per_prb;
+    pucch.prb_start = resource;
+    pucch.second_hop_prb = bench_cell.num_prbs - 1 - resource;
+    pucch.initial_cyclic_shift = 3 * (within % 4);
+    pucch.time_domain_occ = within / 4;
+    pdus.push_back(pucch);
+  }
+  ResourceGrid grid(bench_rx, 14, 12 * bench_cell.num_prbs);
+  AwgnGenerator noise(2);
+  noise.add(grid, 1.0F);
+  PucchReceiver receiver(bench_cell, bench_rx);
+  std::vector<PucchResult> results;
+  for (auto _ : state) {
+    receiver.process_slot(grid, 3, pdus, results);
+    benchmark::DoNotOptimize(results.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 64);
+}
+
 } // namespace
 
 BENCHMARK(BM_PucchWrite)->Arg(0)->Arg(1);
 BENCHMARK(BM_PucchDetect)->Arg(0)->Arg(1);
+BENCHMARK(BM_PucchSlotOf64Format1)->Arg(1)->Arg(8);

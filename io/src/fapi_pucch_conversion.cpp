@@ -46,6 +46,11 @@ FapiError check_pucch_supported(const FapiPucchPdu& pdu, const phy::CellConfig& 
   if (pdu.csi_part2_bit_length != 0) {
     return unsupported("csiPart2BitLength", pdu.csi_part2_bit_length, "CSI part 2 on PUCCH");
   }
+  if (pdu.intra_slot_frequency_hopping > 1) {
+    return make_fapi_error(
+        FapiStatus::out_of_range, FapiErrorCode::msg_slot_err, pucch_conversion_message, 0,
+        "PUCCH PDU: intraSlotFrequencyHopping %u is not 0 or 1", pdu.intra_slot_frequency_hopping);
+  }
   if (pdu.subcarrier_spacing != cell.numerology) {
     return make_fapi_error(FapiStatus::out_of_range, FapiErrorCode::msg_slot_err,
                            pucch_conversion_message, 0,
@@ -188,9 +193,12 @@ FapiUciPucchFormat01 to_uci_pucch_format01(const phy::PucchConfig& pucch,
     FapiUciSrFormat01& sr = pdu.sr.emplace();
     const std::span<const phy::bit_t> bits = result.sr();
     sr.sr_indication = result.detected && !bits.empty() && bits[0] == 1 ? 1 : 0;
-    // An SR occasion alone that stays silent is simply a negative SR.
+    // An SR occasion alone, or a format 1 on the SR resource (HARQ-ACK sent there only with a
+    // positive SR), that stays silent is simply a negative SR.
+    const bool silence_is_negative_sr =
+        pucch.harq_bits == 0 || pucch.format == phy::PucchFormat::format1;
     sr.confidence_level =
-        processed && pucch.harq_bits == 0 ? fapi_uci_confidence::good : confidence;
+        processed && silence_is_negative_sr ? fapi_uci_confidence::good : confidence;
   }
   if (pucch.harq_bits != 0) {
     FapiUciHarqFormat01& harq = pdu.harq.emplace();

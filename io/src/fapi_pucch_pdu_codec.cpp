@@ -25,6 +25,21 @@ constexpr unsigned pucch_max_sr_bit_len = 4;
 
 } // namespace
 
+FapiError check_pucch_pdu_reportable(const FapiPucchPdu& pdu, std::size_t offset) {
+  FapiError error;
+  const unsigned max_uci = FapiPucchPdu::max_uci_bits;
+  const bool ok =
+      ul_tti_in_range("RNTI", pdu.rnti, 1, 65535, offset, error) &&
+      ul_tti_in_range("SRBitLen", pdu.sr_bit_len, 0, pucch_max_sr_bit_len, offset, error) &&
+      ul_tti_in_range("BitLenHarq", pdu.bit_len_harq, 0, max_uci, offset, error) &&
+      ul_tti_in_range("csiPart1BitLength", pdu.csi_part1_bit_length, 0, max_uci, offset, error) &&
+      ul_tti_in_range("csiPart2BitLength", pdu.csi_part2_bit_length, 0, max_uci, offset, error);
+  if (!ok) {
+    return error;
+  }
+  return check_rx_beamforming(pdu.beamforming, offset);
+}
+
 FapiError check_pucch_pdu(const FapiPucchPdu& pdu, std::size_t offset) {
   FapiError error;
   const unsigned max_uci = FapiPucchPdu::max_uci_bits;
@@ -107,7 +122,10 @@ FapiError decode_pucch_pdu(std::span<const std::uint8_t> body, std::size_t base_
   }
   // What follows inside pduSize (a FAPIv3 MAC's PUCCH maintenance and UCI part 1 -> part 2
   // parts) is not read: the PDU's body view ends at pduSize, so nothing else is affected.
-  return check_pucch_pdu(out, base_offset);
+  // Only what a UCI.indication needs to answer the PDU is checked here (RNTI, payload sizes,
+  // the beamforming part's shape): a field the receiver cannot take refuses that PDU alone, in
+  // to_pucch_config(), and the MAC still hears back about it.
+  return check_pucch_pdu_reportable(out, base_offset);
 }
 
 void write_pucch_pdu(ByteWriter& w, const FapiPucchPdu& pdu) {

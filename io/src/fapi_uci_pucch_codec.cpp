@@ -3,7 +3,7 @@
 // and RSSI (u16), then the PDUs their pduBitmap announces:
 // - PDUType 1, format 0/1 (Table 3-67): bit 0 the SR PDU, SRindication (u8: 0 not detected,
 //   1 detected) and SRconfidenceLevel (u8); bit 1 the HARQ PDU, NumHarq (u8, 1 .. 2),
-//   HarqconfidenceLevel (u8) and HarqValue (u8: 0 NACK, 1 ACK, 2 DTX) x NumHarq. Confidence
+//   HarqconfidenceLevel (u8) and HarqValue (u8: 0 ACK, 1 NACK, 2 DTX) x NumHarq. Confidence
 //   levels: 0 good, 1 bad, 0xFF invalid.
 // - PDUType 2, format 2/3/4 (Table 3-68): bit 0 the SR PDU, SrBitLen (u16, 1 .. 8) and
 //   ceil(SrBitLen / 8) payload bytes; bits 1, 2, 3 the HARQ, CSI part 1 and CSI part 2 PDUs, each

@@ -50,16 +50,18 @@ double pucch_energy_share_threshold(unsigned a, unsigned b, unsigned num_hypothe
   return high;
 }
 
-double PucchDtxThresholds::get(unsigned a, unsigned b, unsigned num_hypotheses) {
+double PucchDtxThresholds::get(unsigned a, unsigned b, unsigned num_hypotheses,
+                               double false_alarm) {
   for (const Entry& entry : entries_) {
-    if (entry.a == a && entry.b == b && entry.hypotheses == num_hypotheses) {
+    if (entry.a == a && entry.b == b && entry.hypotheses == num_hypotheses &&
+        entry.false_alarm == false_alarm) {
       return entry.threshold;
     }
   }
   Entry& entry = entries_[next_];
   next_ = (next_ + 1) % capacity;
-  entry = {a, b, num_hypotheses,
-           pucch_energy_share_threshold(a, b, num_hypotheses, pucch_false_alarm_probability)};
+  entry = {a, b, num_hypotheses, false_alarm,
+           pucch_energy_share_threshold(a, b, num_hypotheses, false_alarm)};
   return entry.threshold;
 }
 

@@ -78,12 +78,11 @@ void write_pucch_format1(const CellConfig& cell, unsigned slot, const PucchConfi
   }
 }
 
-PucchFormat1Detector::PucchFormat1Detector() {
-  references_.reserve(max_multiplexed);
-}
+namespace {
 
-void PucchFormat1Detector::prepare_reference(const CellConfig& cell, unsigned slot,
-                                             const PucchConfig& pucch, SymbolReferences& out) {
+/// The conjugate of what \p pucch sends on each symbol without d: sequence times cover.
+void prepare_reference(const CellConfig& cell, unsigned slot, const PucchConfig& pucch,
+                       std::array<std::array<cf32, subcarriers>, max_symbols_per_slot>& out) {
   const auto base = pucch_hop_base_sequences(pucch, slot);
   std::array<unsigned, max_symbols_per_slot> shifts{};
   pucch_cyclic_shift_indices(pucch, symbols_per_slot(cell.cyclic_prefix), slot, shifts);
@@ -96,78 +95,101 @@ void PucchFormat1Detector::prepare_reference(const CellConfig& cell, unsigned sl
   }
 }
 
-void PucchFormat1Detector::detect(const ResourceGrid& grid, const CellConfig& cell, unsigned slot,
-                                  std::span<const PucchConfig> pdus, std::size_t index,
-                                  PucchResult& result) {
-  const PucchConfig& pucch = pdus[index];
-  // Hypotheses: every HARQ-ACK value (bit pattern = index), or the SR's b(0) = 0 alone.
-  const unsigned num_hypotheses = 1U << pucch.harq_bits;
-  std::array<cf32, max_hypotheses> symbols{};
-  for (unsigned h = 0; h < num_hypotheses; ++h) {
-    const std::array<bit_t, 2> harq = {static_cast<bit_t>(h & 1U), static_cast<bit_t>(h >> 1)};
-    symbols[h] = modulation_symbol(std::span(harq).first(pucch.harq_bits));
+/// The key of a format 1 PUCCH's directions on its resource: its cyclic shift and cover.
+unsigned direction_key(const PucchConfig& pucch) {
+  return (pucch.initial_cyclic_shift * 8U) + pucch.time_domain_occ;
+}
+
+} // namespace
+
+void PucchFormat1Correlation::reserve(unsigned num_rx_antennas) {
+  dmrs.reserve(std::size_t{2} * num_rx_antennas);
+  data.reserve(std::size_t{2} * num_rx_antennas);
+}
+
+void PucchFormat1Detector::correlate(const ResourceGrid& grid, const CellConfig& cell,
+                                     unsigned slot, const PucchConfig& pucch,
+                                     PucchFormat1Correlation& out) const {
+  std::array<std::array<cf32, subcarriers>, max_symbols_per_slot> reference{};
+  prepare_reference(cell, slot, pucch, reference);
+  const unsigned hops = pucch.intra_slot_hopping ? 2 : 1;
+  out.dmrs.assign(std::size_t{hops} * grid.num_ports(), cf32(0.0F, 0.0F));
+  out.data.assign(out.dmrs.size(), cf32(0.0F, 0.0F));
+  out.dmrs_res = {};
+  out.data_res = {};
+  for (unsigned l = 0; l < pucch.num_symbols; ++l) {
+    (l % 2 == 0 ? out.dmrs_res : out.data_res)[pucch.hop_of(l)] += subcarriers;
   }
-  // What each PUCCH on the resource sends without d, conjugated: this PDU's first.
-  references_.resize(1);
-  prepare_reference(cell, slot, pucch, references_[0]);
-  for (std::size_t j = 0; j < pdus.size(); ++j) {
-    if (j != index && pucch_shares_resource(pucch, pdus[j])) {
-      prepare_reference(cell, slot, pdus[j], references_.emplace_back());
+  out.total = 0.0;
+  for (unsigned rx = 0; rx < grid.num_ports(); ++rx) {
+    for (unsigned l = 0; l < pucch.num_symbols; ++l) {
+      const std::span<const cf32> row =
+          grid.symbol(rx, pucch.start_symbol + l).subspan(first_subcarrier(cell, pucch, l));
+      cf32 sum(0.0F, 0.0F);
+      for (unsigned n = 0; n < subcarriers; ++n) {
+        out.total += std::norm(row[n]);
+        sum += row[n] * reference[l][n];
+      }
+      const std::size_t block = (std::size_t{rx} * hops) + pucch.hop_of(l);
+      (l % 2 == 0 ? out.dmrs : out.data)[block] += sum;
     }
   }
-  const unsigned hops = pucch.intra_slot_hopping ? 2 : 1;
+  out.subspace = 0.0;
+  for (std::size_t block = 0; block < out.dmrs.size(); ++block) {
+    const unsigned hop = static_cast<unsigned>(block % hops);
+    out.subspace += (std::norm(out.dmrs[block]) / out.dmrs_res[hop]) +
+                    (std::norm(out.data[block]) / out.data_res[hop]);
+  }
+}
+
+void PucchFormat1Detector::decide(std::span<const PucchConfig> pdus,
+                                  std::span<const PucchFormat1Correlation> correlations,
+                                  std::size_t index, PucchResult& result) {
+  const PucchConfig& pucch = pdus[index];
+  const PucchFormat1Correlation& own = correlations[index];
+  // Hypotheses: every HARQ-ACK value (bit pattern = index), or the SR's b(0) = 0 alone.
+  const unsigned num_hypotheses = 1U << pucch.harq_bits;
   std::array<double, max_hypotheses> energy{};
-  double total = 0.0;
-  double multiplexed = 0.0; // energy on the DMRS and data directions of every PUCCH there
-  for (unsigned rx = 0; rx < grid.num_ports(); ++rx) {
-    for (unsigned hop = 0; hop < hops; ++hop) {
-      unsigned dmrs_res = 0;
-      unsigned data_res = 0;
-      for (unsigned l = 0; l < pucch.num_symbols; ++l) {
-        if (pucch.hop_of(l) == hop) {
-          (l % 2 == 0 ? dmrs_res : data_res) += subcarriers;
-        }
-      }
-      for (std::size_t p = 0; p < references_.size(); ++p) {
-        cf32 dmrs_sum(0.0F, 0.0F);
-        cf32 data_sum(0.0F, 0.0F);
-        for (unsigned l = 0; l < pucch.num_symbols; ++l) {
-          if (pucch.hop_of(l) != hop) {
-            continue;
-          }
-          const std::span<const cf32> row =
-              grid.symbol(rx, pucch.start_symbol + l).subspan(first_subcarrier(cell, pucch, l));
-          cf32 sum(0.0F, 0.0F);
-          for (unsigned n = 0; n < subcarriers; ++n) {
-            total += p == 0 ? std::norm(row[n]) : 0.0F;
-            sum += row[n] * references_[p][l][n];
-          }
-          (l % 2 == 0 ? dmrs_sum : data_sum) += sum;
-        }
-        multiplexed += (std::norm(dmrs_sum) / dmrs_res) + (std::norm(data_sum) / data_res);
-        for (unsigned h = 0; p == 0 && h < num_hypotheses; ++h) {
-          energy[h] += std::norm(dmrs_sum + (std::conj(symbols[h]) * data_sum)) /
-                       static_cast<double>(dmrs_res + data_res);
-        }
-      }
+  const unsigned hops = pucch.intra_slot_hopping ? 2 : 1;
+  for (unsigned h = 0; h < num_hypotheses; ++h) {
+    const std::array<bit_t, 2> harq = {static_cast<bit_t>(h & 1U), static_cast<bit_t>(h >> 1)};
+    const cf32 d = modulation_symbol(std::span(harq).first(pucch.harq_bits));
+    for (std::size_t block = 0; block < own.dmrs.size(); ++block) {
+      const unsigned hop = static_cast<unsigned>(block % hops);
+      energy[h] += std::norm(own.dmrs[block] + (std::conj(d) * own.data[block])) /
+                   static_cast<double>(own.dmrs_res[hop] + own.data_res[hop]);
     }
   }
   unsigned best = 0;
   for (unsigned h = 1; h < num_hypotheses; ++h) {
     best = energy[h] > energy[best] ? h : best;
   }
+  // The neighbours' directions, each distinct (cyclic shift, cover) once.
+  std::array<bool, pucch_num_cyclic_shifts * 8> seen{};
+  seen[direction_key(pucch)] = true;
+  double multiplexed = own.subspace;
+  unsigned directions = 1;
+  for (std::size_t j = 0; j < pdus.size(); ++j) {
+    if (j == index || pdus[j].format != PucchFormat::format1 ||
+        !pucch_shares_resource(pucch, pdus[j]) || seen[direction_key(pdus[j])]) {
+      continue;
+    }
+    seen[direction_key(pdus[j])] = true;
+    multiplexed += correlations[j].subspace;
+    ++directions;
+  }
   PucchEnergyDecision decision;
-  decision.blocks = grid.num_ports() * hops;
-  decision.res = grid.num_ports() * pucch.num_symbols * subcarriers;
+  decision.blocks = static_cast<unsigned>(own.dmrs.size());
+  decision.res = decision.blocks / hops * pucch.num_symbols * subcarriers;
   decision.hypotheses = num_hypotheses;
   decision.best = energy[best];
   // Two directions (DMRS, data) per PUCCH and block.
-  const auto taken = static_cast<unsigned>(2 * references_.size() * decision.blocks);
+  const unsigned taken = 2 * directions * decision.blocks;
   if (taken < decision.res) {
-    decision.complement = total - multiplexed;
+    decision.complement = own.total - multiplexed;
     decision.noise_dims = decision.res - taken;
   } else { // more PUCCHs than dimensions: the share of the whole energy decides
-    decision.complement = total - decision.best;
+    decision.complement = own.total - decision.best;
     decision.noise_dims = decision.res - decision.blocks;
   }
   decide_pucch(decision, pucch, thresholds_, result);

@@ -28,6 +28,10 @@ PucchReceiver::PucchReceiver(const CellConfig& cell, unsigned num_rx_antennas)
     : cell_(cell), num_rx_antennas_(num_rx_antennas), format2_(num_rx_antennas) {
   valid_pdus_.reserve(max_pdus_per_slot);
   valid_index_.reserve(max_pdus_per_slot);
+  format1_correlations_.resize(max_pdus_per_slot);
+  for (PucchFormat1Correlation& correlation : format1_correlations_) {
+    correlation.reserve(num_rx_antennas);
+  }
   if (std::string error = cell.validate(); !error.empty()) {
     throw std::invalid_argument("PucchReceiver: " + error);
   }
@@ -59,6 +63,20 @@ void PucchReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
     valid_pdus_.push_back(pdus[i]);
     valid_index_.push_back(i);
   }
+  // Format 1: every PDU despread once, then each decided with its neighbours' energies.
+  if (format1_correlations_.size() < valid_pdus_.size()) {
+    format1_correlations_.resize(valid_pdus_.size());
+    for (PucchFormat1Correlation& correlation : format1_correlations_) {
+      correlation.reserve(num_rx_antennas_);
+    }
+  }
+  for (std::size_t v = 0; v < valid_pdus_.size(); ++v) {
+    if (valid_pdus_[v].format == PucchFormat::format1) {
+      format1_.correlate(grid, cell_, slot, valid_pdus_[v], format1_correlations_[v]);
+    }
+  }
+  const std::span<const PucchFormat1Correlation> correlations =
+      std::span(format1_correlations_).first(valid_pdus_.size());
   for (std::size_t v = 0; v < valid_pdus_.size(); ++v) {
     const PucchConfig& pucch = valid_pdus_[v];
     PucchResult& result = results[valid_index_[v]];
@@ -67,7 +85,7 @@ void PucchReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
       format0_.detect(grid, cell_, slot, valid_pdus_, v, result);
       break;
     case PucchFormat::format1:
-      format1_.detect(grid, cell_, slot, valid_pdus_, v, result);
+      format1_.decide(valid_pdus_, correlations, v, result);
       break;
     default:
       format2_.receive(grid, cell_, slot, pucch, result);

@@ -65,13 +65,20 @@ io::FapiUlTtiRequest ul_tti_with_pucch(PhyHarness& h, std::uint16_t slot,
   return request;
 }
 
-TEST(FapiPhyPucch, ReportsTheBitsOfEveryFormat) {
+class FapiPhyPucchSlot : public testing::TestWithParam<std::uint16_t> {};
+
+// In slot 0 and in slot 5 of the frame: the hopping sequences depend on the slot number.
+TEST_P(FapiPhyPucchSlot, ReportsTheBitsOfEveryFormat) {
+  const std::uint16_t slot = GetParam();
   PhyHarness h;
   h.configure_and_start();
   const std::array<phy::PucchConfig, 3> pdus = {pucch_pdu(phy::PucchFormat::format0, 0x4701, 1),
                                                 pucch_pdu(phy::PucchFormat::format1, 0x4702, 2),
                                                 pucch_pdu(phy::PucchFormat::format2, 0x4703, 3)};
-  h.send(ul_tti_with_pucch(h, 0, {}, pdus));
+  h.send(ul_tti_with_pucch(h, slot, {}, pdus));
+  for (std::uint16_t before = 0; before < slot; ++before) {
+    ASSERT_TRUE(h.samples().push_empty(0, before, std::chrono::seconds(1)));
+  }
   const std::array<phy::bit_t, 2> harq0 = {1, 0};
   const std::array<phy::bit_t, 1> sr0 = {1};
   const std::array<phy::bit_t, 1> harq1 = {0};
@@ -83,10 +90,10 @@ TEST(FapiPhyPucch, ReportsTheBitsOfEveryFormat) {
   const std::array<phy::PucchUciBits, 3> bits = {phy::PucchUciBits{harq0, sr0, {}},
                                                  phy::PucchUciBits{harq1, {}, {}},
                                                  phy::PucchUciBits{harq2, {}, csi2}};
-  h.push_pucch(0, 0, pdus, bits);
+  h.push_pucch(0, slot, pdus, bits);
   const auto uci = h.wait_for(FapiMessageType::uci_indication);
   ASSERT_TRUE(uci);
-  EXPECT_EQ(uci->slot_number, 0);
+  EXPECT_EQ(uci->slot_number, slot);
   ASSERT_EQ(uci->pucch_f01.size(), 2U);
   ASSERT_EQ(uci->pucch_f234.size(), 1U);
   const io::FapiUciPucchFormat01& f0 = uci->pucch_f01[0];
@@ -124,6 +131,8 @@ TEST(FapiPhyPucch, ReportsTheBitsOfEveryFormat) {
   EXPECT_EQ(c.uci_reports_sent, 3U);
   EXPECT_EQ(c.error_indications_sent, 0U);
 }
+
+INSTANTIATE_TEST_SUITE_P(Slots, FapiPhyPucchSlot, testing::Values(0, 5));
 
 TEST(FapiPhyPucch, SilenceIsDtxAndAPduItCannotTakeIsRefusedButReported) {
   PhyHarness h;

@@ -1,8 +1,9 @@
 // The UL_TTI.request PUCCH PDU (SCF 222.10.02 Table 3-51): its byte layout written out field by
-// field, round trips beside PUSCH PDUs (PDU order and UE groups kept), every range check, the
-// FAPIv3 bytes after the beamforming part, truncation and capacity.
+// field, round trips beside PUSCH PDUs (PDU order and UE groups kept), the FAPIv3 bytes after the
+// beamforming part, PRACH/SRS still skipped, capacity and no allocation. Range checks and
+// truncation: fapi_pucch_pdu_checks_test.cpp.
 #include "../support/allocation_counter.h"
-#include "fapi_test_helpers.h"
+#include "fapi_pucch_pdu_fixtures.h"
 
 #include <gtest/gtest.h>
 
@@ -14,109 +15,6 @@ namespace {
 
 using namespace airan::io;
 using namespace airan::io::test;
-
-/// A format 2 PUCCH PDU with intra-slot hopping and one beam.
-FapiPucchPdu sample_pucch_pdu() {
-  FapiPucchPdu pdu;
-  pdu.rnti = 0x4601;
-  pdu.handle = 0x0A0B0C0D;
-  pdu.bwp_size = 273;
-  pdu.bwp_start = 0;
-  pdu.subcarrier_spacing = 1;
-  pdu.cyclic_prefix = 0;
-  pdu.format_type = 2;
-  pdu.prb_start = 20;
-  pdu.prb_size = 4;
-  pdu.start_symbol_index = 12;
-  pdu.num_symbols = 2;
-  pdu.intra_slot_frequency_hopping = 1;
-  pdu.second_hop_prb = 200;
-  pdu.pucch_group_hopping = 1;
-  pdu.n_id_pucch_hopping = 500;
-  pdu.n_id_pucch_scrambling = 1000;
-  pdu.n_id0_pucch_dmrs_scrambling = 0x1234;
-  pdu.sr_bit_len = 1;
-  pdu.bit_len_harq = 4;
-  pdu.csi_part1_bit_length = 6;
-  pdu.beamforming.num_prgs = 1;
-  pdu.beamforming.prg_size = 273;
-  pdu.beamforming.dig_bf_interfaces = 1;
-  pdu.beamforming.beam_index[0] = 7;
-  return pdu;
-}
-
-/// pduType, pduSize and the PUCCH PDU of sample_pucch_pdu(); offsets within the PDU body (after
-/// pduType and pduSize).
-const Bytes sample_pucch_pdu_bytes = {
-    0x02, 0x00,             // pduType 2 (PUCCH)
-    0x39, 0x00,             // pduSize 57, counting these 4 bytes
-    0x01, 0x46,             // 0: RNTI 0x4601
-    0x0D, 0x0C, 0x0B, 0x0A, // 2: Handle 0x0A0B0C0D
-    0x11, 0x01,             // 6: BWPSize 273
-    0x00, 0x00,             // 8: BWPStart 0
-    0x01,                   // 10: SubcarrierSpacing mu 1
-    0x00,                   // 11: CyclicPrefix normal
-    0x02,                   // 12: FormatType 2
-    0x00,                   // 13: multiSlotTxIndicator 0
-    0x00,                   // 14: pi2Bpsk 0
-    0x14, 0x00,             // 15: prbStart 20
-    0x04, 0x00,             // 17: prbSize 4
-    0x0C,                   // 19: StartSymbolIndex 12
-    0x02,                   // 20: NrOfSymbols 2
-    0x01,                   // 21: intraSlotFrequencyHopping 1
-    0xC8, 0x00,             // 22: secondHopPRB 200
-    0x01,                   // 24: pucchGroupHopping 1 (enable)
-    0x00,                   // 25: reserved
-    0xF4, 0x01,             // 26: nIdPucchHopping 500
-    0x00, 0x00,             // 28: InitialCyclicShift 0
-    0xE8, 0x03,             // 30: nIdPucchScrambling 1000
-    0x00,                   // 32: TimeDomainOccIdx 0
-    0x00,                   // 33: PreDftOccIdx 0
-    0x00,                   // 34: PreDftOccLen 0
-    0x00,                   // 35: AddDmrsFlag 0
-    0x34, 0x12,             // 36: nId0PucchDmrsScrambling 0x1234
-    0x00,                   // 38: m0PucchDmrsCyclicShift 0
-    0x01,                   // 39: SRBitLen 1
-    0x04, 0x00,             // 40: BitLenHarq 4
-    0x06, 0x00,             // 42: csiPart1BitLength 6
-    0x00, 0x00,             // 44: csiPart2BitLength 0
-    0x01, 0x00,             // 46: Rx beamforming numPRGs 1
-    0x11, 0x01,             // 48: prgSize 273
-    0x01,                   // 50: digBFInterface 1
-    0x07, 0x00,             // 51: beamIdx[0][0] 7
-};
-
-/// The UL_TTI.request header: SFN 100, slot 9, nPDUs, RachPresent 0, nULSCH, nULCCH, nGroup.
-Bytes ul_tti_header(std::uint8_t num_pusch, std::uint8_t num_pucch, std::uint8_t num_groups) {
-  const auto num_pdus = static_cast<std::uint8_t>(num_pusch + num_pucch);
-  return {0x64, 0x00, 0x09, 0x00, num_pdus, 0x00, num_pusch, num_pucch, num_groups};
-}
-
-/// The UL_TTI.request of one sample PUCCH PDU without groups, as a buffer.
-Bytes one_pucch_buffer(const Bytes& pdu = sample_pucch_pdu_bytes) {
-  Bytes body = ul_tti_header(0, 1, 0);
-  body.insert(body.end(), pdu.begin(), pdu.end());
-  return with_headers(FapiMessageType::ul_tti_request, body);
-}
-
-/// Offset in one_pucch_buffer() of byte \p field of the PUCCH PDU body.
-constexpr std::size_t field_at(std::size_t field) {
-  return 8 + 9 + 4 + field;
-}
-
-void put(Bytes& bytes, std::size_t offset, unsigned value, unsigned width) {
-  for (unsigned b = 0; b < width; ++b) {
-    bytes.at(offset + b) = static_cast<std::uint8_t>(value >> (8 * b));
-  }
-}
-
-/// \p bytes with the message length (generic header) and the first PDU's pduSize set again
-/// after the PDU grew or shrank by \p delta bytes.
-void resize_first_pdu(Bytes& bytes, int delta) {
-  put(bytes, 4, static_cast<unsigned>(static_cast<int>(bytes.size()) - 8), 4);
-  const unsigned pdu_size = bytes.at(8 + 9 + 2) | (bytes.at(8 + 9 + 3) << 8);
-  put(bytes, 8 + 9 + 2, static_cast<unsigned>(static_cast<int>(pdu_size) + delta), 2);
-}
 
 TEST(FapiPucchPdu, ByteLayoutOfOnePdu) {
   FapiUlTtiRequest request;
@@ -272,106 +170,6 @@ TEST(FapiPucchPdu, RandomisedRoundTrips) {
     ASSERT_EQ(scratch_message().ul_tti_request, *request) << trial;
     EXPECT_EQ(encode(scratch_message()), bytes) << trial;
   }
-}
-
-TEST(FapiPucchPdu, EveryRangeCheckRefusesWithTheFieldName) {
-  struct Case {
-    const char* field;
-    std::size_t offset; ///< In the PUCCH PDU body.
-    unsigned width;
-    unsigned value;
-  };
-  const Case cases[] = {
-      {"RNTI", 0, 2, 0},
-      {"BWPSize", 6, 2, 0},
-      {"BWPSize", 6, 2, 276},
-      {"BWPStart", 8, 2, 275},
-      {"SubcarrierSpacing", 10, 1, 5},
-      {"CyclicPrefix", 11, 1, 2},
-      {"FormatType", 12, 1, 5},
-      {"multiSlotTxIndicator", 13, 1, 4},
-      {"pi2Bpsk", 14, 1, 2},
-      {"prbStart", 15, 2, 275},
-      {"prbSize", 17, 2, 0},
-      {"prbSize", 17, 2, 17},
-      {"StartSymbolIndex", 19, 1, 14},
-      {"NrOfSymbols", 20, 1, 0},
-      {"NrOfSymbols", 20, 1, 3}, // from symbol 12
-      {"intraSlotFrequencyHopping", 21, 1, 2},
-      {"secondHopPRB", 22, 2, 275},
-      {"pucchGroupHopping", 24, 1, 3},
-      {"nIdPucchHopping", 26, 2, 1024},
-      {"InitialCyclicShift", 28, 2, 12},
-      {"nIdPucchScrambling", 30, 2, 1024},
-      {"TimeDomainOccIdx", 32, 1, 7},
-      {"AddDmrsFlag", 35, 1, 2},
-      {"SRBitLen", 39, 1, 5},
-      {"BitLenHarq", 40, 2, 1707},
-      {"csiPart1BitLength", 42, 2, 1707},
-      {"csiPart2BitLength", 44, 2, 0xFFFF},
-      {"prgSize", 48, 2, 276},
-  };
-  for (const Case& c : cases) {
-    Bytes bytes = one_pucch_buffer();
-    put(bytes, field_at(c.offset), c.value, c.width);
-    const FapiError error = decode(bytes);
-    EXPECT_EQ(error.status, FapiStatus::out_of_range) << c.field << ": " << describe(error);
-    EXPECT_EQ(error.code, FapiErrorCode::msg_slot_err) << c.field;
-    EXPECT_NE(error.reason().find(c.field), std::string_view::npos)
-        << c.field << ": " << error.reason();
-    EXPECT_NE(error.reason().find(std::to_string(c.value)), std::string_view::npos)
-        << c.field << ": " << error.reason();
-  }
-  // numPRGs 276 with no beam per PRG: out of range; 65 beams: beyond the capacity.
-  Bytes prgs = one_pucch_buffer();
-  put(prgs, field_at(46), 276, 2);
-  put(prgs, field_at(50), 0, 1);
-  EXPECT_EQ(decode(prgs).status, FapiStatus::out_of_range) << describe(decode(prgs));
-  Bytes beams = one_pucch_buffer();
-  put(beams, field_at(46), 65, 2);
-  EXPECT_EQ(decode(beams).status, FapiStatus::capacity_exceeded) << describe(decode(beams));
-
-  // The encoder refuses what the decoder would.
-  const auto refused = [](void (*change)(FapiPucchPdu&)) {
-    FapiUlTtiRequest request;
-    request.pucch[0] = sample_pucch_pdu();
-    change(request.pucch[0]);
-    request.num_pucch = 1;
-    Bytes buffer(4096);
-    std::size_t size = 0;
-    return encode_single_message(request, buffer, size);
-  };
-  EXPECT_EQ(refused([](FapiPucchPdu& p) { p.format_type = 5; }).status, FapiStatus::out_of_range);
-  EXPECT_EQ(refused([](FapiPucchPdu& p) { p.initial_cyclic_shift = 12; }).status,
-            FapiStatus::out_of_range);
-  EXPECT_EQ(refused([](FapiPucchPdu& p) { p.bit_len_harq = 1707; }).status,
-            FapiStatus::out_of_range);
-  EXPECT_EQ(refused([](FapiPucchPdu& p) { p.beamforming.num_prgs = 65; }).status,
-            FapiStatus::capacity_exceeded);
-  EXPECT_TRUE(refused([](FapiPucchPdu& p) { p.pre_dft_occ_len = 255; }).ok());
-}
-
-TEST(FapiPucchPdu, TruncatedPdusAreRefused) {
-  // pduSize (and the message length) shrunk to every length short of the PDU's content.
-  const std::size_t body_size = sample_pucch_pdu_bytes.size() - 4;
-  for (std::size_t cut = 1; cut <= body_size; ++cut) {
-    Bytes bytes = one_pucch_buffer();
-    bytes.resize(bytes.size() - cut);
-    resize_first_pdu(bytes, -static_cast<int>(cut));
-    const FapiError error = decode(bytes);
-    EXPECT_EQ(error.status, FapiStatus::truncated) << cut << ": " << describe(error);
-    EXPECT_EQ(error.code, FapiErrorCode::msg_slot_err) << cut;
-  }
-  // The buffer cut anywhere, lengths left as they were.
-  const Bytes whole = one_pucch_buffer();
-  for (std::size_t size = 0; size < whole.size(); ++size) {
-    const FapiError error = decode(Bytes(whole.begin(), whole.begin() + static_cast<long>(size)));
-    EXPECT_EQ(error.status, FapiStatus::truncated) << size << ": " << describe(error);
-  }
-  // nULCCH that disagrees with the PUCCH PDUs.
-  Bytes counts = one_pucch_buffer();
-  counts.at(8 + 7) = 2;
-  EXPECT_EQ(decode(counts).status, FapiStatus::length_mismatch) << describe(decode(counts));
 }
 
 TEST(FapiPucchPdu, BytesAfterTheBeamformingPartAreSkipped) {

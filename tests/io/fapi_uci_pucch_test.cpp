@@ -77,7 +77,7 @@ const Bytes sample_body = {
     0x00,                   // 44: SRconfidenceLevel 0 (good)
     0x02,                   // 45: NumHarq 2
     0x00,                   // 46: HarqconfidenceLevel 0
-    0x01, 0x02,             // 47: HarqValue ACK, DTX
+    0x00, 0x02,             // 47: HarqValue ACK (0, pass), DTX
     0x01, 0x00,             // 49: PDUType 1
     0x14, 0x00,             // 51: PDUSize 20
     0x02,                   // 53: pduBitmap: HARQ
@@ -89,7 +89,7 @@ const Bytes sample_body = {
     0xFF, 0xFF,             // 64: RSSI invalid
     0x01,                   // 66: NumHarq 1
     0xFF,                   // 67: HarqconfidenceLevel invalid
-    0x00,                   // 68: HarqValue NACK
+    0x01,                   // 68: HarqValue NACK (1, fail)
     0x02, 0x00,             // 69: PDUType 2 (PUCCH format 2/3/4)
     0x20, 0x00,             // 71: PDUSize 32
     0x0F,                   // 73: pduBitmap: SR, HARQ, CSI part 1, CSI part 2

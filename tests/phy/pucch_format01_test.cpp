@@ -325,6 +325,74 @@ TEST(PucchMultiplexingTest, AStrongNeighbourNeitherHidesAWeakUeNorRaisesFalseAla
   EXPECT_LE(false0, 0.02);
 }
 
+TEST(PucchMultiplexingTest, TwentyFourUesOnOnePrbAreAllDetected) {
+  // Six cyclic shifts x four cover codes on one PRB, equal power, 10 dB.
+  std::vector<PucchConfig> pdus;
+  for (unsigned cs = 0; cs < 12; cs += 2) {
+    for (unsigned occ = 0; occ < 4; ++occ) {
+      PucchConfig pucch = format1_pdu(2, 0, 14, false);
+      pucch.initial_cyclic_shift = cs;
+      pucch.time_domain_occ = occ;
+      pdus.push_back(pucch);
+    }
+  }
+  PucchReceiver receiver(pucch_cell, 2);
+  AwgnGenerator noise(29);
+  std::mt19937_64 rng(31);
+  std::vector<PucchResult> results;
+  unsigned right = 0;
+  constexpr unsigned slots = 20;
+  for (unsigned t = 0; t < slots; ++t) {
+    ResourceGrid grid(2, 14, 12 * pucch_cell.num_prbs);
+    std::vector<Payload> sent(pdus.size());
+    for (std::size_t u = 0; u < pdus.size(); ++u) {
+      sent[u].harq = {static_cast<bit_t>(rng() & 1U), static_cast<bit_t>(rng() & 1U)};
+      const ResourceGrid ue = received(pdus[u], sent[u].bits(pdus[u]), 2, t, rng, false);
+      for (std::size_t i = 0; i < grid.elements().size(); ++i) {
+        grid.elements()[i] += ue.elements()[i];
+      }
+    }
+    noise.add(grid, 0.1F);
+    receiver.process_slot(grid, t, pdus, results);
+    for (std::size_t u = 0; u < pdus.size(); ++u) {
+      right += results[u].detected && results[u].harq()[0] == sent[u].harq[0] &&
+                       results[u].harq()[1] == sent[u].harq[1]
+                   ? 1U
+                   : 0U;
+    }
+  }
+  EXPECT_GE(right, (slots * pdus.size() * 99) / 100);
+}
+
+TEST(PucchDtxTest, SilentNeighboursKeepTheFalseAlarmRate) {
+  // Twelve PDUs on one resource, nobody transmits: PDU 0 reported at most ~1% of the time.
+  std::vector<PucchConfig> pdus;
+  for (unsigned k = 0; k < 12; ++k) {
+    PucchConfig pucch = format1_pdu(2, 0, 5, true);
+    pucch.initial_cyclic_shift = k;
+    pdus.push_back(pucch);
+  }
+  PucchReceiver receiver(pucch_cell, 2);
+  ResourceGrid grid(2, 14, 12 * pucch_cell.num_prbs);
+  AwgnGenerator noise(37);
+  std::vector<PucchResult> results;
+  unsigned alarms = 0;
+  constexpr unsigned trials = 3000;
+  for (unsigned t = 0; t < trials; ++t) {
+    for (unsigned r = 0; r < 2; ++r) {
+      for (unsigned l = 0; l < pdus[0].num_symbols; ++l) {
+        std::span<cf32> res = grid.symbol(r, pdus[0].start_symbol + l)
+                                  .subspan(std::size_t{12} * pdus[0].first_crb_of(l), 12);
+        std::fill(res.begin(), res.end(), cf32(0.0F, 0.0F));
+        noise.add(res, 1.0F);
+      }
+    }
+    receiver.process_slot(grid, t % 20, pdus, results);
+    alarms += results[0].detected ? 1U : 0U;
+  }
+  EXPECT_LE(static_cast<double>(alarms) / trials, 0.015);
+}
+
 TEST(PucchSinrTest, EstimateFollowsTheTrueSnr) {
   const PucchConfig pucch = format1_pdu(1, 0, 14, false);
   PucchReceiver receiver(pucch_cell, 4);

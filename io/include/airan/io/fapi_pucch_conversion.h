@@ -48,7 +48,7 @@ FapiPucchPdu to_fapi_pucch_pdu(const phy::PucchConfig& pucch, const phy::CellCon
 
 /// UCI.indication PDU of a format 0 or 1 PUCCH (\p pucch) from what the receiver found:
 /// an SR PDU when pucch.sr_bits != 0 (SRindication 1 when detected with a positive SR), a HARQ
-/// PDU when pucch.harq_bits != 0 (HarqValue 1 ACK / 0 NACK per bit, or 2 DTX for every bit when
+/// PDU when pucch.harq_bits != 0 (HarqValue 0 ACK / 1 NACK per bit, or 2 DTX for every bit when
 /// the PUCCH was not detected). Confidence levels 0 (good) when detected, 1 (bad) otherwise.
 /// TimingAdvance and RSSI come from \p measurement; UL_CQI is result.sinr_db in FAPI units
 /// (fapi_ul_cqi_from_snr_db) when the PDU was processed (result.error empty), otherwise

@@ -75,13 +75,15 @@ struct FapiUciSrFormat01 {
 
 /// HARQ PDU of a UCI.indication PUCCH format 0/1 PDU.
 struct FapiUciHarqFormat01 {
-  static constexpr std::uint8_t nack = 0;
-  static constexpr std::uint8_t ack = 1;
-  static constexpr std::uint8_t dtx = 2;
+  // SCF 222.10.02 Table 3-70: "0 = pass, 1 = fail, 2 = not present" (OAI's nFAPI and the O-RAN
+  // SC O-DU read it so; srsRAN's own enum orders NACK, ACK, DTX, which is not the wire value).
+  static constexpr std::uint8_t ack = 0;  ///< pass
+  static constexpr std::uint8_t nack = 1; ///< fail
+  static constexpr std::uint8_t dtx = 2;  ///< not present
   static constexpr std::size_t max_harq = 2;
   std::uint8_t num_harq = 1;                                 ///< NumHarq, 1 .. 2.
   std::uint8_t confidence_level = fapi_uci_confidence::good; ///< 0 good, 1 bad, 0xFF invalid.
-  std::array<std::uint8_t, max_harq> values{};               ///< HarqValue: 0 NACK, 1 ACK, 2 DTX.
+  std::array<std::uint8_t, max_harq> values{};               ///< HarqValue: 0 ACK, 1 NACK, 2 DTX.
   /// Compares the values in use.
   friend bool operator==(const FapiUciHarqFormat01& a, const FapiUciHarqFormat01& b) {
     return a.num_harq == b.num_harq && a.confidence_level == b.confidence_level &&

@@ -25,29 +25,32 @@ double beta_tail_probability(unsigned a, unsigned b, double t);
 double pucch_energy_share_threshold(unsigned a, unsigned b, unsigned num_hypotheses,
                                     double false_alarm);
 
+/// The false-alarm probability of the PUCCH DTX decision: TS 38.104 8.3 requires a DTX-to-ACK
+/// probability of at most 1%.
+inline constexpr double pucch_false_alarm_probability = 0.01;
+
 /// pucch_energy_share_threshold() at pucch_false_alarm_probability, remembered for the last
 /// few shapes asked for (a receiver meets few), so that a detection does not search each time.
 /// Does not allocate. Not thread-safe.
 class PucchDtxThresholds {
 public:
-  /// The threshold for \p a blocks, \p b noise dimensions and \p num_hypotheses.
-  double get(unsigned a, unsigned b, unsigned num_hypotheses);
+  /// The threshold for \p a blocks, \p b noise dimensions and \p num_hypotheses at
+  /// \p false_alarm (pucch_false_alarm_probability by default).
+  double get(unsigned a, unsigned b, unsigned num_hypotheses,
+             double false_alarm = pucch_false_alarm_probability);
 
 private:
   struct Entry {
     unsigned a = 0;
     unsigned b = 0;
     unsigned hypotheses = 0;
+    double false_alarm = 0.0;
     double threshold = 0.0;
   };
   static constexpr unsigned capacity = 16;
   std::array<Entry, capacity> entries_{};
   unsigned next_ = 0; ///< The entry replaced next (round robin).
 };
-
-/// The false-alarm probability of the PUCCH DTX decision: TS 38.104 8.3 requires a DTX-to-ACK
-/// probability of at most 1%.
-inline constexpr double pucch_false_alarm_probability = 0.01;
 
 /// SINR (dB) of a detected hypothesis: \p best the energy on its directions summed over \p
 /// blocks blocks (\p res REs in all), \p noise_energy the energy on \p noise_dims dimensions

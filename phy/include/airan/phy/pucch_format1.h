@@ -24,31 +24,43 @@ namespace airan::phy {
 void write_pucch_format1(const CellConfig& cell, unsigned slot, const PucchConfig& pucch,
                          const PucchUciBits& bits, ResourceGrid& grid, unsigned port = 0);
 
-/// Detects a format 1 PUCCH in all receive antennas of a grid: despreads DMRS and data of each
-/// hop, tests every BPSK/QPSK value d(0) with one unknown channel gain per antenna and hop (the
-/// channel taken as flat over the PRB and the hop) and takes the best, when it stands out from
-/// the energy outside the DMRS and data directions of every PUCCH multiplexed on the resource
-/// (decide_pucch(): noise alone passes with probability pucch_false_alarm_probability). On a PDU
-/// with an SR occasion, a detection is a positive SR. Does not allocate for up to 64 PUCCHs on
-/// one resource.
+/// What a format 1 PUCCH's directions hold in a received grid: per block (receive antenna x hop,
+/// block = rx * hops + hop) the despread DMRS and data sums, and the energies.
+struct PucchFormat1Correlation {
+  std::vector<cf32> dmrs;             ///< sum over DMRS REs of y conj(sequence cover)
+  std::vector<cf32> data;             ///< the same over the data REs
+  std::array<unsigned, 2> dmrs_res{}; ///< DMRS REs per hop (per antenna)
+  std::array<unsigned, 2> data_res{}; ///< data REs per hop (per antenna)
+  double total = 0.0;                 ///< energy of the PUCCH's REs
+  double subspace = 0.0;              ///< energy on its unit DMRS and data directions, all blocks
+  /// Sizes the sums for \p num_rx_antennas so that correlate() does not allocate.
+  void reserve(unsigned num_rx_antennas);
+};
+
+/// Detects format 1 PUCCHs in all receive antennas of a grid, in two steps per slot: correlate()
+/// despreads each PDU's DMRS and data per antenna and hop once; decide() tests every BPSK/QPSK
+/// value d(0) of a PDU with one unknown channel gain per antenna and hop (the channel taken as
+/// flat over the PRB and the hop) and takes the best, when it stands out from the energy outside
+/// the DMRS and data directions of every PUCCH multiplexed on the resource (each distinct cyclic
+/// shift and cover once; decide_pucch(): noise alone passes with probability
+/// pucch_false_alarm_probability). On a PDU with an SR occasion, a detection is a positive SR. The
+/// work grows linearly with the PDUs of a slot. Does not allocate once the correlations are
+/// reserved.
 class PucchFormat1Detector {
 public:
-  PucchFormat1Detector();
+  /// Fills \p out for \p pucch (valid, format 1).
+  void correlate(const ResourceGrid& grid, const CellConfig& cell, unsigned slot,
+                 const PucchConfig& pucch, PucchFormat1Correlation& out) const;
 
-  /// Fills \p result for pdus[index], which must be valid (PucchConfig::validate()) and of format
-  /// 1; the other PDUs that share its resource (pucch_shares_resource()) are its neighbours.
-  void detect(const ResourceGrid& grid, const CellConfig& cell, unsigned slot,
-              std::span<const PucchConfig> pdus, std::size_t index, PucchResult& result);
+  /// Fills \p result for pdus[index] from correlations[index]; the other format 1 PDUs that share
+  /// its resource (pucch_shares_resource()) are its neighbours (their correlations must be
+  /// there too; entries of other formats are ignored).
+  void decide(std::span<const PucchConfig> pdus,
+              std::span<const PucchFormat1Correlation> correlations, std::size_t index,
+              PucchResult& result);
 
 private:
-  static constexpr std::size_t max_multiplexed = 64;
-  /// Conjugated sequence times cover, [symbol][subcarrier].
-  using SymbolReferences = std::array<std::array<cf32, 12>, 14>;
-  static void prepare_reference(const CellConfig& cell, unsigned slot, const PucchConfig& pucch,
-                                SymbolReferences& out);
-
   PucchDtxThresholds thresholds_;
-  std::vector<SymbolReferences> references_; ///< The PDU's, then its neighbours'.
 };
 
 } // namespace airan::phy

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "airan/phy/pucch_config.h"
+#include "airan/phy/pucch_detection.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/resource_grid.h"
 #include "airan/phy/types.h"
@@ -96,13 +97,16 @@ public:
 
   /// Fills \p result (detected, crc_ok, bits with num_harq_bits / num_sr_bits /
   /// num_csi_part1_bits, sinr_db, detection_metric; error cleared) from all antennas (ports) of
-  /// \p grid. Short blocks (A <= 11): detected when the correlation of the decoded codeword
-  /// (decode_uci_short_block()) passes uci_short_block_detected(), crc_ok = detected, and the
-  /// metric is that correlation (with 16 coded bits, 1 PRB and 1 symbol, a 10- or 11-bit payload
-  /// is always detected: noise reaches full agreement there, see uci_short_block_detected(); and
-  /// 11 bits are ambiguous, the first 16 rows of Table 5.3.3.3-1 having rank 10, which
-  /// PucchConfig::validate() refuses). Polar codes:
-  /// detected = crc_ok = every CRC holds, metric 1 or 0.
+  /// \p grid. A DMRS gate comes first: the share of the DMRS energy the PRB averages hold must
+  /// exceed what noise alone reaches with probability 10% (Beta(G, 3G) for G antenna x symbol x
+  /// PRB groups, averages without the phase slope), which divides the decoders' own
+  /// false-alarm rates by ten. Short blocks (A <= 11): detected when the gate passes and the
+  /// correlation of the decoded codeword (decode_uci_short_block()) passes
+  /// uci_short_block_detected(), crc_ok = detected, the metric that correlation; with 16 coded
+  /// bits (1 PRB, 1 symbol) a 10-bit payload cannot be told from noise by its decoding, and the
+  /// gate alone decides, at 1% (11 bits there are ambiguous, the first 16 rows of Table
+  /// 5.3.3.3-1 having rank 10, and PucchConfig::validate() refuses them). Polar codes:
+  /// detected = crc_ok = gate passed and every CRC holds, metric 1 or 0.
   /// A grid without any energy on the PUCCH's REs is never detected. sinr_db: the average over
   /// the antennas of the DMRS signal power per RE (|h_avg|^2 less its noise, sigma^2 / 4) over
   /// the noise variance, within -60 .. 60 dB.
@@ -140,6 +144,9 @@ private:
   std::array<cf32, max_dmrs_per_symbol> dmrs_{};
   std::array<float, pucch_format2_max_coded_bits> llrs_{};
   std::array<bit_t, pucch_format2_max_coded_bits> scrambling_{};
+  PucchDtxThresholds thresholds_;
+  double dmrs_share_ = 0.0;  ///< Share of the DMRS energy in the PRB averages.
+  unsigned dmrs_groups_ = 0; ///< Antennas x symbols x PRBs.
   float phase_slope_ = 0;    ///< Radians per subcarrier.
   float noise_variance_ = 0; ///< Per RE and antenna.
   float sinr_db_ = 0;

@@ -48,6 +48,7 @@ private:
   static constexpr std::size_t max_pdus_per_slot = 64; ///< Sized for without allocating.
   std::vector<PucchConfig> valid_pdus_;
   std::vector<std::size_t> valid_index_; ///< valid_pdus_[v] is pdus[valid_index_[v]].
+  std::vector<PucchFormat1Correlation> format1_correlations_; ///< Per valid PDU (format 1).
 };
 
 } // namespace airan::phy
