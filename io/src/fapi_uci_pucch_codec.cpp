@@ -107,15 +107,21 @@ FapiError check_uci_pucch_format01(const FapiUciPucchFormat01& pdu, std::size_t 
   return {};
 }
 
-FapiError read_uci_pucch_format01(ByteReader& reader, FapiUciPucchFormat01& pdu) {
+/// Empties \p pdu, reads pduBitmap (returned) and the header common to both PUCCH PDU types.
+template <typename Pdu> std::uint8_t read_pucch_uci_start(ByteReader& reader, Pdu& pdu) {
   pdu = {};
-  const std::size_t offset = reader.offset();
   const std::uint8_t bitmap = reader.u8();
   const PucchUciHeader header = read_pucch_uci_header(reader);
   pdu.handle = header.handle;
   pdu.rnti = header.rnti;
   pdu.pucch_format = header.pucch_format;
   pdu.measurement = header.measurement;
+  return bitmap;
+}
+
+FapiError read_uci_pucch_format01(ByteReader& reader, FapiUciPucchFormat01& pdu) {
+  const std::size_t offset = reader.offset();
+  const std::uint8_t bitmap = read_pucch_uci_start(reader, pdu);
   if (reader.failed()) {
     return truncated_error(uci_pucch_message, reader, "UCI PUCCH format 0/1 PDU");
   }
@@ -186,14 +192,8 @@ FapiError check_uci_pucch_format234(const FapiUciPucchFormat234& pdu, std::size_
 }
 
 FapiError read_uci_pucch_format234(ByteReader& reader, FapiUciPucchFormat234& pdu) {
-  pdu = {};
   const std::size_t offset = reader.offset();
-  const std::uint8_t bitmap = reader.u8();
-  const PucchUciHeader header = read_pucch_uci_header(reader);
-  pdu.handle = header.handle;
-  pdu.rnti = header.rnti;
-  pdu.pucch_format = header.pucch_format;
-  pdu.measurement = header.measurement;
+  const std::uint8_t bitmap = read_pucch_uci_start(reader, pdu);
   if (reader.failed()) {
     return truncated_error(uci_pucch_message, reader, "UCI PUCCH format 2/3/4 PDU");
   }
