@@ -165,7 +165,7 @@ void PucchFormat1Detector::decide(std::span<const PucchConfig> pdus,
     best = energy[h] > energy[best] ? h : best;
   }
   // The neighbours' directions, each distinct (cyclic shift, cover) once.
-  std::array<bool, pucch_num_cyclic_shifts * 8> seen{};
+  std::array<bool, std::size_t{pucch_num_cyclic_shifts} * 8> seen{};
   seen[direction_key(pucch)] = true;
   double multiplexed = own.subspace;
   unsigned directions = 1;
