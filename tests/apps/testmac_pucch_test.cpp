@@ -41,6 +41,28 @@ TEST(TestMacPucch, EveryPucchComesBackAsSent) {
   EXPECT_EQ(report.error_indications, 0U);
 }
 
+// Through the fronthaul with C-plane: the RU sends only the sections the L1 asks for, so the
+// PUCCHs come back only if their hops are requested too.
+TEST(TestMacPucch, ThroughSevenTwoXWithCplane) {
+  const LaunchPattern pattern =
+      load_launch_pattern(test::repo_root() / "configs/patterns/pucch.yaml");
+  TestMacOptions options;
+  options.transport = TransportKind::udp;
+  io::FronthaulConfig fronthaul;
+  fronthaul.mode = io::FronthaulIngestMode::frequency_domain;
+  fronthaul.compression = {io::CompressionMethod::block_floating_point, 9};
+  options.fronthaul = fronthaul;
+  options.fronthaul_cplane = true;
+  const TestMacReport report = run_test_mac_session(pattern, options);
+  for (const auto& detail : report.mismatch_details) {
+    ADD_FAILURE() << detail;
+  }
+  EXPECT_TRUE(report.passed());
+  EXPECT_EQ(report.pucch_ok, report.pucch_sent);
+  EXPECT_EQ(report.fronthaul.cplane_missing, 0U);
+  EXPECT_EQ(report.fronthaul_ingest.malformed(), 0U);
+}
+
 TEST(TestMacPucch, BadPucchEntriesAreRefusedNamingTheKey) {
   const auto dir = test::scratch_dir("testmac_pucch_pattern");
   const auto refused = [&](const std::string& ue, const std::string& expected) {
