@@ -44,6 +44,9 @@ Command add_cplane_command(CLI::App& parent);
 /// `airan eval`: BLER/throughput against SNR for several receivers (CSV, JSON, PNG).
 Command add_eval_command(CLI::App& parent, const std::string& command_line);
 
+/// `airan pucch-eval`: PUCCH ACK missed, NACK-to-ACK, DTX-to-ACK and UCI BLER against SNR.
+Command add_pucch_eval_command(CLI::App& parent);
+
 /// `airan testmac --pattern FILE --transport udp|shm`: test MAC against the in-process FAPI L1.
 Command add_testmac_command(CLI::App& parent);
 

@@ -1,0 +1,216 @@
+// `airan pucch-eval`: PUCCH format 0, 1 or 2 performance against SNR the way TS 38.104 clause 8.3
+// states it (ACK missed detection, NACK to ACK, DTX to ACK, UCI block error), with a table on
+// stdout and a CSV file.
+#include "airan/apps/evaluation_report.h"
+#include "airan/apps/pucch_evaluation.h"
+#include "channel_options.h"
+#include "commands.h"
+#include "progress_bar.h"
+
+#include <array>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace airan::cli {
+namespace {
+
+/// TS 38.104 8.3's propagation condition TDLC300-100 Low, per RE (fast).
+ChannelOptions default_channel() {
+  ChannelOptions channel;
+  channel.channel = "TDL-C300";
+  channel.doppler_hz = 100.0;
+  channel.correlation = "low";
+  channel.domain = "frequency";
+  return channel;
+}
+
+struct PucchEvalOptions {
+  ChannelOptions channel = default_channel();
+  unsigned format = 1;
+  unsigned prb = 106;
+  unsigned numerology = 0;
+  unsigned rx = 2;
+  unsigned start_prb = 0;
+  unsigned pucch_prbs = 1;
+  unsigned symbols = 0;      ///< 0 until defaulted: 2, 14, 2 for formats 0, 1, 2.
+  unsigned start_symbol = 0; ///< Defaulted: the slot's last symbols (formats 0, 2), 0 (format 1).
+  bool hopping = false;
+  unsigned second_hop_prb = 0; ///< Defaulted: the carrier's last PRBs.
+  unsigned harq_bits = 0;      ///< With SR and CSI defaulted when none is given: 1, 2, 4.
+  unsigned sr_bits = 0;
+  unsigned csi_bits = 0;
+  std::string harq = "random";
+  unsigned initial_cyclic_shift = 0;
+  unsigned occ = 0;
+  unsigned hopping_id = 0;
+  std::string snr = "-8:2:10";
+  std::uint64_t slots = 1000;
+  std::uint64_t dtx_slots = 0; ///< Defaulted: slots.
+  std::uint64_t seed = 1;
+  unsigned threads = 0;
+  std::string csv;
+};
+
+/// Which of the options with per-format defaults the user gave.
+struct GivenOptions {
+  bool symbols = false;
+  bool start_symbol = false;
+  bool second_hop_prb = false;
+  bool payload = false;
+  bool dtx_slots = false;
+};
+
+/// Fills the options the user left to the format: symbols, first symbol, payload, second hop.
+void apply_format_defaults(PucchEvalOptions& o, const GivenOptions& given) {
+  constexpr std::array<unsigned, 3> default_symbols = {2, 14, 2};
+  constexpr std::array<unsigned, 3> default_harq_bits = {1, 2, 4};
+  constexpr unsigned slot_symbols = 14;
+  const unsigned f = o.format <= 2 ? o.format : 0; // a bad format is refused by validation
+  if (!given.symbols) {
+    o.symbols = default_symbols[f];
+  }
+  if (!given.start_symbol) {
+    o.start_symbol = f == 1 || o.symbols > slot_symbols ? 0 : slot_symbols - o.symbols;
+  }
+  if (!given.payload) {
+    o.harq_bits = default_harq_bits[f];
+  }
+  if (given.second_hop_prb) {
+    o.hopping = true;
+  } else if (o.hopping) {
+    o.second_hop_prb = o.prb >= o.pucch_prbs ? o.prb - o.pucch_prbs : 0;
+  }
+  if (!given.dtx_slots) {
+    o.dtx_slots = o.slots;
+  }
+}
+
+apps::PucchEvaluationConfig make_pucch_config(const PucchEvalOptions& o) {
+  apps::PucchEvaluationConfig config;
+  phy::CellConfig& cell = config.scenario.cell;
+  cell.num_prbs = o.prb;
+  cell.numerology = o.numerology;
+  cell.n_cell_id = o.hopping_id;
+  cell.num_antenna_ports = 1;
+  config.scenario.num_rx_antennas = o.rx;
+  config.scenario.channel = to_channel_spec(o.channel);
+  phy::PucchConfig& p = config.pucch;
+  p.rnti = 0x4601;
+  p.format = static_cast<phy::PucchFormat>(o.format);
+  p.bwp_size = o.prb;
+  p.prb_start = o.start_prb;
+  p.num_prbs = o.pucch_prbs;
+  p.start_symbol = o.start_symbol;
+  p.num_symbols = o.symbols;
+  p.intra_slot_hopping = o.hopping;
+  p.second_hop_prb = o.second_hop_prb;
+  p.hopping_id = static_cast<std::uint16_t>(o.hopping_id);
+  p.initial_cyclic_shift = o.initial_cyclic_shift;
+  p.time_domain_occ = o.occ;
+  p.scrambling_id = static_cast<std::uint16_t>(o.hopping_id);
+  p.dmrs_scrambling_id = static_cast<std::uint16_t>(o.hopping_id);
+  p.harq_bits = o.harq_bits;
+  p.sr_bits = o.sr_bits;
+  p.csi_part1_bits = o.csi_bits;
+  config.harq = apps::parse_harq_payload(o.harq);
+  config.snr_db = apps::parse_snr_list(o.snr);
+  config.slots = o.slots;
+  config.dtx_slots = o.dtx_slots;
+  config.seed = o.seed;
+  config.num_threads = o.threads;
+  return config;
+}
+
+int run_pucch_eval(const PucchEvalOptions& options) {
+  const apps::PucchEvaluationConfig config = make_pucch_config(options);
+  if (const auto problems = apps::validate_pucch_evaluation(config); !problems.empty()) {
+    std::cerr << "airan pucch-eval: invalid configuration:\n" << problems;
+    return 2;
+  }
+  std::cout << "pucch-eval: " << apps::describe_pucch_evaluation(config) << '\n';
+  ProgressBar bar("pucch-eval");
+  const auto points =
+      apps::run_pucch_evaluation(config, [&](const apps::PucchEvaluationProgress& p) {
+        std::ostringstream label;
+        label << "SNR " << p.snr_db << " dB (" << p.snr_index + 1 << "/" << p.num_snrs << ")";
+        bar.update(p.fraction, label.str());
+      });
+  bar.finish();
+  std::cout << apps::format_pucch_evaluation_table(points);
+  if (!options.csv.empty()) {
+    std::ofstream file(options.csv);
+    file << apps::format_pucch_evaluation_csv(points);
+    if (!file) {
+      throw std::runtime_error("cannot write " + options.csv);
+    }
+    std::cout << "wrote " << options.csv << '\n';
+  }
+  return 0;
+}
+
+void add_pucch_options(CLI::App& app, PucchEvalOptions& o) {
+  app.add_option("--format", o.format, "PUCCH format 0, 1 or 2")->capture_default_str();
+  app.add_option("--start-prb", o.start_prb, "First PRB of the PUCCH")->capture_default_str();
+  app.add_option("--pucch-prbs", o.pucch_prbs, "PRBs of the PUCCH (format 2: 1..16)")
+      ->capture_default_str();
+  app.add_option("--symbols", o.symbols, "OFDM symbols (default 2, 14, 2 for formats 0, 1, 2)");
+  app.add_option("--start-symbol", o.start_symbol,
+                 "First symbol (default: the slot's last symbols for formats 0 and 2, 0 for 1)");
+  app.add_flag("--hopping", o.hopping,
+               "Intra-slot frequency hopping to the carrier's last PRBs (TS 38.104 8.3)");
+  app.add_option("--second-hop-prb", o.second_hop_prb,
+                 "First PRB of the second hop (implies --hopping)");
+  app.add_option("--harq-bits", o.harq_bits,
+                 "HARQ-ACK bits (default when no payload option is given: 1, 2, 4 for formats "
+                 "0, 1, 2)");
+  app.add_option("--sr-bits", o.sr_bits,
+                 "SR bits: an SR occasion (formats 0, 1: 0 or 1) or 0..4 payload bits (format 2)");
+  app.add_option("--csi-bits", o.csi_bits, "CSI part 1 bits (format 2)");
+  app.add_option("--harq", o.harq,
+                 "HARQ-ACK values sent: random (each bit ACK or NACK), ack or nack")
+      ->capture_default_str();
+  app.add_option("--initial-cyclic-shift", o.initial_cyclic_shift, "m_0, formats 0 and 1")
+      ->capture_default_str();
+  app.add_option("--occ", o.occ, "Time-domain OCC index, format 1")->capture_default_str();
+  app.add_option("--hopping-id", o.hopping_id,
+                 "n_ID of the sequences, the scrambling and the DMRS (and the cell ID)")
+      ->capture_default_str();
+}
+
+} // namespace
+
+Command add_pucch_eval_command(CLI::App& parent) {
+  auto* app = parent.add_subcommand(
+      "pucch-eval",
+      "PUCCH format 0/1/2 ACK missed, NACK->ACK, DTX->ACK and UCI BLER vs SNR (TS 38.104 8.3)");
+  auto o = std::make_shared<PucchEvalOptions>();
+  add_pucch_options(*app, *o);
+  app->add_option("--prb", o->prb, "PRBs of the carrier (and BWP)")->capture_default_str();
+  app->add_option("--numerology", o->numerology, "mu (SCS 15 * 2^mu kHz)")->capture_default_str();
+  app->add_option("--rx", o->rx, "Receive antennas")->capture_default_str();
+  add_channel_options(*app, o->channel);
+  app->add_option("--snr", o->snr, "SNR points in dB per RE: start:step:stop or a comma list")
+      ->capture_default_str();
+  app->add_option("--slots", o->slots, "Slots carrying the PUCCH per SNR point")
+      ->capture_default_str();
+  app->add_option("--dtx-slots", o->dtx_slots,
+                  "Noise-only slots per SNR point for DTX->ACK (default: --slots)");
+  app->add_option("--seed", o->seed, "Seed (same seed, same numbers)")->capture_default_str();
+  app->add_option("--threads", o->threads, "Threads (0: every core)")->capture_default_str();
+  app->add_option("--csv", o->csv, "CSV file of every point's counts");
+  return {app, [o, app] {
+            const GivenOptions given{
+                app->count("--symbols") > 0, app->count("--start-symbol") > 0,
+                app->count("--second-hop-prb") > 0,
+                app->count("--harq-bits") + app->count("--sr-bits") + app->count("--csi-bits") > 0,
+                app->count("--dtx-slots") > 0};
+            apply_format_defaults(*o, given);
+            return run_pucch_eval(*o);
+          }};
+}
+
+} // namespace airan::cli
