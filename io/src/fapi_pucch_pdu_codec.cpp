@@ -16,11 +16,6 @@ namespace airan::io::fapi_detail {
 namespace {
 
 constexpr FapiMessageType pucch_pdu_message = FapiMessageType::ul_tti_request;
-constexpr unsigned pucch_max_format_type = 4;
-constexpr unsigned pucch_max_prb_size = 16;
-constexpr unsigned pucch_max_n_id = 1023;
-constexpr unsigned pucch_max_initial_cyclic_shift = 11;
-constexpr unsigned pucch_max_time_domain_occ = 6;
 constexpr unsigned pucch_max_sr_bit_len = 4;
 
 } // namespace
@@ -30,46 +25,6 @@ FapiError check_pucch_pdu_reportable(const FapiPucchPdu& pdu, std::size_t offset
   const unsigned max_uci = FapiPucchPdu::max_uci_bits;
   const bool ok =
       ul_tti_in_range("RNTI", pdu.rnti, 1, 65535, offset, error) &&
-      ul_tti_in_range("SRBitLen", pdu.sr_bit_len, 0, pucch_max_sr_bit_len, offset, error) &&
-      ul_tti_in_range("BitLenHarq", pdu.bit_len_harq, 0, max_uci, offset, error) &&
-      ul_tti_in_range("csiPart1BitLength", pdu.csi_part1_bit_length, 0, max_uci, offset, error) &&
-      ul_tti_in_range("csiPart2BitLength", pdu.csi_part2_bit_length, 0, max_uci, offset, error);
-  if (!ok) {
-    return error;
-  }
-  return check_rx_beamforming(pdu.beamforming, offset);
-}
-
-FapiError check_pucch_pdu(const FapiPucchPdu& pdu, std::size_t offset) {
-  FapiError error;
-  const unsigned max_uci = FapiPucchPdu::max_uci_bits;
-  const bool ok =
-      ul_tti_in_range("RNTI", pdu.rnti, 1, 65535, offset, error) &&
-      ul_tti_in_range("BWPSize", pdu.bwp_size, 1, 275, offset, error) &&
-      ul_tti_in_range("BWPStart", pdu.bwp_start, 0, 274, offset, error) &&
-      ul_tti_in_range("SubcarrierSpacing", pdu.subcarrier_spacing, 0, 4, offset, error) &&
-      ul_tti_in_range("CyclicPrefix", pdu.cyclic_prefix, 0, 1, offset, error) &&
-      ul_tti_in_range("FormatType", pdu.format_type, 0, pucch_max_format_type, offset, error) &&
-      ul_tti_in_range("multiSlotTxIndicator", pdu.multi_slot_tx_indicator, 0, 3, offset, error) &&
-      ul_tti_in_range("pi2Bpsk", pdu.pi2_bpsk, 0, 1, offset, error) &&
-      ul_tti_in_range("prbStart", pdu.prb_start, 0, 274, offset, error) &&
-      ul_tti_in_range("prbSize", pdu.prb_size, 1, pucch_max_prb_size, offset, error) &&
-      ul_tti_in_range("StartSymbolIndex", pdu.start_symbol_index, 0, 13, offset, error) &&
-      ul_tti_in_range("NrOfSymbols", pdu.num_symbols, 1, 14U - pdu.start_symbol_index, offset,
-                      error) &&
-      ul_tti_in_range("intraSlotFrequencyHopping", pdu.intra_slot_frequency_hopping, 0, 1, offset,
-                      error) &&
-      ul_tti_in_range("secondHopPRB", pdu.second_hop_prb, 0, 274, offset, error) &&
-      ul_tti_in_range("pucchGroupHopping", pdu.pucch_group_hopping, 0, 2, offset, error) &&
-      ul_tti_in_range("nIdPucchHopping", pdu.n_id_pucch_hopping, 0, pucch_max_n_id, offset,
-                      error) &&
-      ul_tti_in_range("InitialCyclicShift", pdu.initial_cyclic_shift, 0,
-                      pucch_max_initial_cyclic_shift, offset, error) &&
-      ul_tti_in_range("nIdPucchScrambling", pdu.n_id_pucch_scrambling, 0, pucch_max_n_id, offset,
-                      error) &&
-      ul_tti_in_range("TimeDomainOccIdx", pdu.time_domain_occ_idx, 0, pucch_max_time_domain_occ,
-                      offset, error) &&
-      ul_tti_in_range("AddDmrsFlag", pdu.add_dmrs_flag, 0, 1, offset, error) &&
       ul_tti_in_range("SRBitLen", pdu.sr_bit_len, 0, pucch_max_sr_bit_len, offset, error) &&
       ul_tti_in_range("BitLenHarq", pdu.bit_len_harq, 0, max_uci, offset, error) &&
       ul_tti_in_range("csiPart1BitLength", pdu.csi_part1_bit_length, 0, max_uci, offset, error) &&

@@ -13,12 +13,9 @@
 
 namespace airan::io::fapi_detail {
 
-/// Checks every field of \p pdu against the spec's ranges and this codec's capacities (what the
-/// encoder writes). \p offset is reported in the error.
-FapiError check_pucch_pdu(const FapiPucchPdu& pdu, std::size_t offset);
-
 /// Checks what a UCI.indication needs to answer \p pdu: RNTI, SR / HARQ / CSI sizes and the
-/// beamforming part (what the decoder refuses; other fields are to_pucch_config()'s to judge).
+/// beamforming part (what the decoder and the encoder refuse; the other fields, written and read
+/// as they are, are to_pucch_config()'s to judge).
 FapiError check_pucch_pdu_reportable(const FapiPucchPdu& pdu, std::size_t offset);
 
 /// Decodes a PUCCH PDU body. \p base_offset is the absolute offset of body[0] (for error

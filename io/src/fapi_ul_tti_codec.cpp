@@ -174,7 +174,8 @@ FapiError check_ul_tti_for_encoding(const FapiUlTtiRequest& message) {
     }
   }
   for (const FapiPucchPdu& pdu : message.pucch_pdus()) {
-    if (FapiError error = check_pucch_pdu(pdu, 0); !error.ok()) {
+    // What the decoder checks, so that every decoded message encodes again.
+    if (FapiError error = check_pucch_pdu_reportable(pdu, 0); !error.ok()) {
       return error;
     }
   }

@@ -2,8 +2,8 @@
 // must parse or raise PatternError, and a pattern that parses must hold everything the test MAC
 // relies on without checking again: a valid cell, at least one UE with a unique RNTI, each UE's
 // PUSCH valid on the cell with its antenna ports = layers and no more layers than receive
-// antennas, an offset inside the period, finite SNR and channel figures, and HARQ and L1 settings
-// inside their documented ranges.
+// antennas (or its PUCCH valid on the cell), an offset inside the period, finite SNR and channel
+// figures, and HARQ and L1 settings inside their documented ranges.
 //
 // Seeds: tests/fuzz/seeds/launch_pattern copies configs/patterns/*.yaml.
 #include "airan/l1/launch_pattern.h"
@@ -43,6 +43,11 @@ void check_pattern(const airan::l1::LaunchPattern& pattern) {
     check(ue.rnti >= 1 && ue.rnti <= 65519);
     check(rntis.insert(ue.rnti).second);
     check(ue.period_slots >= 1 && ue.offset_slots < ue.period_slots);
+    if (ue.pucch) { // a PUCCH UE: its pusch is unused
+      check(ue.pucch->rnti == ue.rnti);
+      check(ue.pucch->validate(pattern.cell).empty());
+      continue;
+    }
     check(ue.pusch.rnti == ue.rnti);
     auto ue_cell = pattern.cell;
     ue_cell.num_antenna_ports = ue.pusch.num_layers;
