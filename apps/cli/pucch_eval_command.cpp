@@ -1,4 +1,4 @@
-// `airan pucch-eval`: PUCCH format 0, 1 or 2 performance against SNR the way TS 38.104 clause 8.3
+// `airan pucch-eval`: PUCCH performance (formats 0 to 4) against SNR the way TS 38.104 clause 8.3
 // states it (ACK missed detection, NACK to ACK, DTX to ACK, UCI block error), with a table on
 // stdout and a CSV file.
 #include "airan/apps/evaluation_report.h"
@@ -36,16 +36,22 @@ struct PucchEvalOptions {
   unsigned rx = 2;
   unsigned start_prb = 0;
   unsigned pucch_prbs = 1;
-  unsigned symbols = 0;      ///< 0 until defaulted: 2, 14, 2 for formats 0, 1, 2.
-  unsigned start_symbol = 0; ///< Defaulted: the slot's last symbols (formats 0, 2), 0 (format 1).
+  unsigned symbols = 0;      ///< 0 until defaulted: 2, 14, 2, 14, 14 for formats 0 to 4.
+  unsigned start_symbol = 0; ///< Defaulted: the slot's last symbols (formats 0, 2), else 0.
   bool hopping = false;
   unsigned second_hop_prb = 0; ///< Defaulted: the carrier's last PRBs.
-  unsigned harq_bits = 0;      ///< With SR and CSI defaulted when none is given: 1, 2, 4.
+  /// With SR and CSI defaulted when none is given: HARQ-ACK 1, 2, 4 (formats 0, 1, 2); CSI part 1
+  /// 16, 22 (formats 3, 4: the payloads of TS 38.104 8.3.5 and 8.3.6).
+  unsigned harq_bits = 0;
   unsigned sr_bits = 0;
   unsigned csi_bits = 0;
   std::string harq = "random";
   unsigned initial_cyclic_shift = 0;
   unsigned occ = 0;
+  bool pi2_bpsk = false;
+  bool additional_dmrs = false;
+  unsigned pre_dft_occ_length = 2;
+  unsigned pre_dft_occ_index = 0;
   unsigned hopping_id = 0;
   std::string snr = "-8:2:10";
   std::uint64_t slots = 1000;
@@ -66,18 +72,21 @@ struct GivenOptions {
 
 /// Fills the options the user left to the format: symbols, first symbol, payload, second hop.
 void apply_format_defaults(PucchEvalOptions& o, const GivenOptions& given) {
-  constexpr std::array<unsigned, 3> default_symbols = {2, 14, 2};
-  constexpr std::array<unsigned, 3> default_harq_bits = {1, 2, 4};
+  constexpr std::array<unsigned, 5> default_symbols = {2, 14, 2, 14, 14};
+  constexpr std::array<unsigned, 5> default_harq_bits = {1, 2, 4, 0, 0};
+  constexpr std::array<unsigned, 5> default_csi_bits = {0, 0, 0, 16, 22};
   constexpr unsigned slot_symbols = 14;
-  const unsigned f = o.format <= 2 ? o.format : 0; // a bad format is refused by validation
+  const unsigned f = o.format < default_symbols.size() ? o.format : 0; // a bad format is refused
+  const bool short_format = f == 0 || f == 2;                          // at the end of the slot
   if (!given.symbols) {
     o.symbols = default_symbols[f];
   }
   if (!given.start_symbol) {
-    o.start_symbol = f == 1 || o.symbols > slot_symbols ? 0 : slot_symbols - o.symbols;
+    o.start_symbol = !short_format || o.symbols > slot_symbols ? 0 : slot_symbols - o.symbols;
   }
   if (!given.payload) {
     o.harq_bits = default_harq_bits[f];
+    o.csi_bits = default_csi_bits[f];
   }
   if (given.second_hop_prb) {
     o.hopping = true;
@@ -111,6 +120,10 @@ apps::PucchEvaluationConfig make_pucch_config(const PucchEvalOptions& o) {
   p.hopping_id = static_cast<std::uint16_t>(o.hopping_id);
   p.initial_cyclic_shift = o.initial_cyclic_shift;
   p.time_domain_occ = o.occ;
+  p.pi2_bpsk = o.pi2_bpsk;
+  p.additional_dmrs = o.additional_dmrs;
+  p.pre_dft_occ_length = o.pre_dft_occ_length;
+  p.pre_dft_occ_index = o.pre_dft_occ_index;
   p.scrambling_id = static_cast<std::uint16_t>(o.hopping_id);
   p.dmrs_scrambling_id = static_cast<std::uint16_t>(o.hopping_id);
   p.harq_bits = o.harq_bits;
@@ -153,29 +166,43 @@ int run_pucch_eval(const PucchEvalOptions& options) {
 }
 
 void add_pucch_options(CLI::App& app, PucchEvalOptions& o) {
-  app.add_option("--format", o.format, "PUCCH format 0, 1 or 2")->capture_default_str();
+  app.add_option("--format", o.format, "PUCCH format 0 .. 4")->capture_default_str();
   app.add_option("--start-prb", o.start_prb, "First PRB of the PUCCH")->capture_default_str();
-  app.add_option("--pucch-prbs", o.pucch_prbs, "PRBs of the PUCCH (format 2: 1..16)")
+  app.add_option("--pucch-prbs", o.pucch_prbs,
+                 "PRBs of the PUCCH (format 2: 1..16; format 3: 2^a 3^b 5^c up to 16; else 1)")
       ->capture_default_str();
-  app.add_option("--symbols", o.symbols, "OFDM symbols (default 2, 14, 2 for formats 0, 1, 2)");
+  app.add_option("--symbols", o.symbols,
+                 "OFDM symbols (default 2, 14, 2, 14, 14 for formats 0, 1, 2, 3, 4)");
   app.add_option("--start-symbol", o.start_symbol,
-                 "First symbol (default: the slot's last symbols for formats 0 and 2, 0 for 1)");
+                 "First symbol (default: the slot's last symbols for formats 0 and 2, else 0)");
   app.add_flag("--hopping", o.hopping,
                "Intra-slot frequency hopping to the carrier's last PRBs (TS 38.104 8.3)");
   app.add_option("--second-hop-prb", o.second_hop_prb,
                  "First PRB of the second hop (implies --hopping)");
   app.add_option("--harq-bits", o.harq_bits,
                  "HARQ-ACK bits (default when no payload option is given: 1, 2, 4 for formats "
-                 "0, 1, 2)");
+                 "0, 1, 2; none for formats 3, 4)");
   app.add_option("--sr-bits", o.sr_bits,
-                 "SR bits: an SR occasion (formats 0, 1: 0 or 1) or 0..4 payload bits (format 2)");
-  app.add_option("--csi-bits", o.csi_bits, "CSI part 1 bits (format 2)");
+                 "SR bits: an SR occasion (formats 0, 1: 0 or 1) or 0..4 payload bits (formats "
+                 "2-4)");
+  app.add_option("--csi-bits", o.csi_bits,
+                 "CSI part 1 bits (formats 2-4; default when no payload option is given: 16, 22 "
+                 "for formats 3, 4)");
   app.add_option("--harq", o.harq,
                  "HARQ-ACK values sent: random (each bit ACK or NACK), ack or nack")
       ->capture_default_str();
   app.add_option("--initial-cyclic-shift", o.initial_cyclic_shift, "m_0, formats 0 and 1")
       ->capture_default_str();
   app.add_option("--occ", o.occ, "Time-domain OCC index, format 1")->capture_default_str();
+  app.add_flag("--pi2-bpsk", o.pi2_bpsk, "pi/2-BPSK instead of QPSK (formats 3, 4)");
+  app.add_flag("--additional-dmrs", o.additional_dmrs,
+               "4 DMRS symbols from 10 symbols on (formats 3, 4)");
+  app.add_option("--pre-dft-occ-length", o.pre_dft_occ_length,
+                 "Pre-DFT cover length N_SF, 2 or 4 (format 4)")
+      ->capture_default_str();
+  app.add_option("--pre-dft-occ-index", o.pre_dft_occ_index,
+                 "Pre-DFT cover index, 0 .. N_SF - 1 (format 4)")
+      ->capture_default_str();
   app.add_option("--hopping-id", o.hopping_id,
                  "n_ID of the sequences, the scrambling and the DMRS (and the cell ID)")
       ->capture_default_str();
@@ -186,7 +213,7 @@ void add_pucch_options(CLI::App& app, PucchEvalOptions& o) {
 Command add_pucch_eval_command(CLI::App& parent) {
   auto* app = parent.add_subcommand(
       "pucch-eval",
-      "PUCCH format 0/1/2 ACK missed, NACK->ACK, DTX->ACK and UCI BLER vs SNR (TS 38.104 8.3)");
+      "PUCCH format 0-4 ACK missed, NACK->ACK, DTX->ACK and UCI BLER vs SNR (TS 38.104 8.3)");
   auto o = std::make_shared<PucchEvalOptions>();
   add_pucch_options(*app, *o);
   app->add_option("--prb", o->prb, "PRBs of the carrier (and BWP)")->capture_default_str();

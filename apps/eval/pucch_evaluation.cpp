@@ -37,8 +37,9 @@ struct PucchWorker {
   std::vector<phy::bit_t> csi;
 };
 
-bool is_format2(const phy::PucchConfig& pucch) {
-  return pucch.format == phy::PucchFormat::format2;
+/// Formats 2, 3 and 4: a coded payload (HARQ-ACK, SR and CSI part 1 bits) scored as a block.
+bool has_payload(const phy::PucchConfig& pucch) {
+  return phy::pucch_carries_uci_payload(pucch.format);
 }
 
 /// The payload of PUCCH slot \p slot into the worker's buffers.
@@ -56,7 +57,7 @@ void draw_payload(const PucchEvaluationConfig& config, std::uint64_t slot, Pucch
   for (auto& bit : worker.sr) {
     // Formats 0 and 1: an SR occasion alone is always a positive SR (a negative one sends
     // nothing, which the noise-only slots measure).
-    bit = !is_format2(pucch) && pucch.harq_bits == 0 ? phy::bit_t{1} : random_bit();
+    bit = !has_payload(pucch) && pucch.harq_bits == 0 ? phy::bit_t{1} : random_bit();
   }
   worker.csi.resize(pucch.csi_part1_bits);
   for (auto& bit : worker.csi) {
@@ -74,14 +75,14 @@ void score_pucch(const phy::PucchConfig& pucch, const PucchWorker& worker,
     ++count.trials;
     count.errors += (worker.harq[i] == 1) != reported_ack ? 1 : 0;
   }
-  if (!is_format2(pucch) && pucch.sr_bits != 0) {
+  if (!has_payload(pucch) && pucch.sr_bits != 0) {
     const bool positive = worker.sr[0] == 1;
     const bool reported_positive = detected && result.sr()[0] == 1;
     PucchErrorCount& count = positive ? counts.sr_missed : counts.sr_false;
     ++count.trials;
     count.errors += positive != reported_positive ? 1 : 0;
   }
-  if (is_format2(pucch)) {
+  if (has_payload(pucch)) {
     const bool right = detected && result.crc_ok &&
                        std::ranges::equal(result.harq(), worker.harq) &&
                        std::ranges::equal(result.sr(), worker.sr) &&

@@ -5,6 +5,7 @@
 #include <array>
 #include <iomanip>
 #include <sstream>
+#include <string>
 
 namespace airan::apps {
 namespace {
@@ -47,6 +48,9 @@ std::string payload_text(const PucchEvaluationConfig& config) {
   part(p.sr_bits, "SR");
   part(p.csi_part1_bits, "CSI part 1");
   text += " bits";
+  if (phy::pucch_carries_uci_payload(p.format)) {
+    text += " in " + std::to_string(phy::pucch_uci_coded_bits(p)) + " coded bits";
+  }
   if (p.harq_bits != 0) {
     text += config.harq == HarqPayload::random ? " (random HARQ-ACK)"
             : config.harq == HarqPayload::ack  ? " (all ACK)"
@@ -68,11 +72,18 @@ std::string describe_pucch_evaluation(const PucchEvaluationConfig& config) {
          << p.start_symbol + p.first_hop_symbols();
   }
   text << ", symbols " << p.start_symbol << "+" << p.num_symbols << ", " << payload_text(config);
-  if (p.format != phy::PucchFormat::format2) {
+  if (!phy::pucch_carries_uci_payload(p.format)) {
     text << ", initial cyclic shift " << p.initial_cyclic_shift;
   }
   if (p.format == phy::PucchFormat::format1) {
     text << ", OCC " << p.time_domain_occ;
+  }
+  if (p.format == phy::PucchFormat::format3 || p.format == phy::PucchFormat::format4) {
+    text << ", " << (p.pi2_bpsk ? "pi/2-BPSK" : "QPSK")
+         << (p.additional_dmrs ? ", additional DMRS" : "");
+  }
+  if (p.format == phy::PucchFormat::format4) {
+    text << ", pre-DFT OCC " << p.pre_dft_occ_index << " of length " << p.pre_dft_occ_length;
   }
   text << "; " << s.cell.num_prbs << " PRB at " << (15U << s.cell.numerology) << " kHz, "
        << s.num_rx_antennas << " Rx; " << s.channel.describe() << "; " << config.slots

@@ -1,6 +1,6 @@
 /// \file
-/// \brief SlotSimulator::simulate_pucch(): PUCCHs of formats 0, 1 and 2 through the UEs'
-/// channels, for the test MAC's UEs and PUCCH evaluations.
+/// \brief SlotSimulator::simulate_pucch(): PUCCHs of any format (phy::write_pucch()) through the
+/// UEs' channels, for the test MAC's UEs and PUCCH evaluations.
 #include "airan/apps/link_simulation.h"
 
 #include "airan/phy/pucch_receiver.h"

@@ -59,7 +59,7 @@ void TestMacRun::check_pucch_format01(const ExpectedPucch& expected,
   const std::string who = "PUCCH of handle " + std::to_string(pdu.handle);
   const phy::PucchConfig& config = expected.config;
   const bool format1 = config.format == phy::PucchFormat::format1;
-  if (config.format == phy::PucchFormat::format2 ||
+  if (phy::pucch_carries_uci_payload(config.format) ||
       pdu.pucch_format !=
           (format1 ? io::FapiUciPucchFormat01::format1 : io::FapiUciPucchFormat01::format0)) {
     mismatch(who + ": reported as a format " + std::to_string(pdu.pucch_format) + " PUCCH");
@@ -105,9 +105,12 @@ void TestMacRun::check_pucch_format234(const ExpectedPucch& expected,
                                        const io::FapiUciPucchFormat234& pdu) {
   const std::string who = "PUCCH of handle " + std::to_string(pdu.handle);
   const phy::PucchConfig& config = expected.config;
-  if (config.format != phy::PucchFormat::format2 ||
-      pdu.pucch_format != io::FapiUciPucchFormat234::format2) {
-    mismatch(who + ": reported as a format 2/3/4 PDU of type " + std::to_string(pdu.pucch_format));
+  // UCI.indication PucchFormat: 0, 1, 2 for formats 2, 3, 4.
+  const auto format = static_cast<unsigned>(config.format);
+  if (!phy::pucch_carries_uci_payload(config.format) ||
+      pdu.pucch_format != format - static_cast<unsigned>(phy::PucchFormat::format2)) {
+    mismatch(who + ": a format " + std::to_string(format) +
+             " PUCCH reported as a format 2/3/4 PDU of type " + std::to_string(pdu.pucch_format));
     return;
   }
   const SimulatedPucch& sent = expected.bits;

@@ -1,6 +1,6 @@
 /// \file
 /// \brief UlSlotProcessor's PUCCH side: the slot's PUCCH PDUs through the CPU PUCCH receiver, and
-/// their UCI.indication PDUs (formats 0/1 and 2), also for the PDUs the request rejected and
+/// their UCI.indication PDUs (formats 0/1 and 2/3/4), also for the PDUs the request rejected and
 /// for a slot without samples, so that the MAC hears back about every PUCCH it scheduled.
 #include "airan/l1/ul_slot_processor.h"
 

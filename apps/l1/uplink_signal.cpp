@@ -47,7 +47,8 @@ SimulatedPucch draw_pucch_bits(const phy::PucchConfig& pucch, std::uint64_t seed
     }
   }
   const bool positive_sr = !out.sr.empty() && out.sr[0] != 0;
-  const bool sr_resource = pucch.format != phy::PucchFormat::format2 && pucch.sr_bits != 0 &&
+  // Formats 2-4 carry their SR bits in the payload; formats 0 and 1 signal it by being sent.
+  const bool sr_resource = !phy::pucch_carries_uci_payload(pucch.format) && pucch.sr_bits != 0 &&
                            (pucch.harq_bits == 0 || pucch.format == phy::PucchFormat::format1);
   out.sent = !sr_resource || positive_sr;
   return out;

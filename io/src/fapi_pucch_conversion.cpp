@@ -6,6 +6,7 @@
 #include "airan/phy/uci_polar_code.h"
 
 #include <algorithm>
+#include <array>
 #include <span>
 #include <string>
 
@@ -19,6 +20,22 @@ unsigned fapi_cyclic_prefix_of(const phy::CellConfig& cell) {
   return cell.cyclic_prefix == phy::CyclicPrefix::extended ? 1 : 0;
 }
 
+/// m_0 of a format 3 or 4 PUCCH's DMRS (TS 38.211 Table 6.4.1.3.3.1-1): 0 for format 3; for
+/// format 4 by the pre-DFT cover, N_SF 2: n 0 -> 0, 1 -> 6; N_SF 4: n 0 -> 0, 1 -> 6, 2 -> 3,
+/// 3 -> 9. 0 for a cover outside the table (validate() refuses it).
+unsigned pucch_dmrs_m0_of(phy::PucchFormat format, unsigned occ_length, unsigned occ_index) {
+  constexpr std::array<unsigned, 4> m0_by_index = {0, 6, 3, 9};
+  const bool cover = (occ_length == 2 || occ_length == 4) && occ_index < occ_length;
+  if (format != phy::PucchFormat::format4 || !cover) {
+    return 0;
+  }
+  return m0_by_index.at(occ_index);
+}
+
+bool is_format34(unsigned format_type) {
+  return format_type == 3 || format_type == 4;
+}
+
 /// Rejects what the receiver cannot do, and a numerology or cyclic prefix other than the cell's.
 FapiError check_pucch_supported(const FapiPucchPdu& pdu, const phy::CellConfig& cell) {
   const auto unsupported = [](const char* field, unsigned value, const char* why) {
@@ -26,30 +43,37 @@ FapiError check_pucch_supported(const FapiPucchPdu& pdu, const phy::CellConfig& 
                            pucch_conversion_message, 0, "PUCCH PDU: %s %u is not supported (%s)",
                            field, value, why);
   };
+  const auto not_a_flag = [](const char* field, unsigned value) {
+    return make_fapi_error(FapiStatus::out_of_range, FapiErrorCode::msg_slot_err,
+                           pucch_conversion_message, 0, "PUCCH PDU: %s %u is not 0 or 1", field,
+                           value);
+  };
   if (pdu.format_type > 4) {
     return make_fapi_error(FapiStatus::out_of_range, FapiErrorCode::msg_slot_err,
                            pucch_conversion_message, 0, "PUCCH PDU: FormatType %u is not in 0..4",
                            pdu.format_type);
   }
-  if (pdu.format_type > 2) {
-    return unsupported("FormatType", pdu.format_type, "formats 0, 1 and 2 are");
+  if (pdu.pi2_bpsk > 1) {
+    return not_a_flag("pi2Bpsk", pdu.pi2_bpsk);
   }
-  if (pdu.pi2_bpsk != 0) {
+  if (pdu.add_dmrs_flag > 1) {
+    return not_a_flag("AddDmrsFlag", pdu.add_dmrs_flag);
+  }
+  // Formats 0-2 have neither pi/2-BPSK nor additional DMRS (TS 38.211 6.3.2.3-6.3.2.5).
+  if (!is_format34(pdu.format_type) && pdu.pi2_bpsk != 0) {
     return unsupported("pi2Bpsk", pdu.pi2_bpsk, "formats 3 and 4 only");
+  }
+  if (!is_format34(pdu.format_type) && pdu.add_dmrs_flag != 0) {
+    return unsupported("AddDmrsFlag", pdu.add_dmrs_flag, "formats 3 and 4 only");
   }
   if (pdu.multi_slot_tx_indicator != 0) {
     return unsupported("multiSlotTxIndicator", pdu.multi_slot_tx_indicator, "multi-slot PUCCH");
-  }
-  if (pdu.add_dmrs_flag != 0) {
-    return unsupported("AddDmrsFlag", pdu.add_dmrs_flag, "formats 3 and 4 only");
   }
   if (pdu.csi_part2_bit_length != 0) {
     return unsupported("csiPart2BitLength", pdu.csi_part2_bit_length, "CSI part 2 on PUCCH");
   }
   if (pdu.intra_slot_frequency_hopping > 1) {
-    return make_fapi_error(
-        FapiStatus::out_of_range, FapiErrorCode::msg_slot_err, pucch_conversion_message, 0,
-        "PUCCH PDU: intraSlotFrequencyHopping %u is not 0 or 1", pdu.intra_slot_frequency_hopping);
+    return not_a_flag("intraSlotFrequencyHopping", pdu.intra_slot_frequency_hopping);
   }
   if (pdu.subcarrier_spacing != cell.numerology) {
     return make_fapi_error(FapiStatus::out_of_range, FapiErrorCode::msg_slot_err,
@@ -64,6 +88,44 @@ FapiError check_pucch_supported(const FapiPucchPdu& pdu, const phy::CellConfig& 
                            fapi_cyclic_prefix_of(cell));
   }
   return {};
+}
+
+/// The pre-DFT cover of a format 4 PDU (PreDftOccLen 2 or 4, PreDftOccIdx below it) and the DMRS
+/// cyclic shift of a format 3 or 4 one: m0PucchDmrsCyclicShift is the value TS 38.211 Table
+/// 6.4.1.3.3.1-1 gives, or 0 (left unset); formats 0-2 do not read these fields.
+FapiError check_pucch_format34_fields(const FapiPucchPdu& pdu) {
+  if (!is_format34(pdu.format_type)) {
+    return {};
+  }
+  const auto format = static_cast<phy::PucchFormat>(pdu.format_type);
+  if (format == phy::PucchFormat::format4) {
+    if (pdu.pre_dft_occ_len != 2 && pdu.pre_dft_occ_len != 4) {
+      return make_fapi_error(
+          FapiStatus::out_of_range, FapiErrorCode::msg_slot_err, pucch_conversion_message, 0,
+          "PUCCH PDU: PreDftOccLen %u is not 2 or 4 (format 4)", pdu.pre_dft_occ_len);
+    }
+    if (pdu.pre_dft_occ_idx >= pdu.pre_dft_occ_len) {
+      return make_fapi_error(FapiStatus::out_of_range, FapiErrorCode::msg_slot_err,
+                             pucch_conversion_message, 0,
+                             "PUCCH PDU: PreDftOccIdx %u is not below PreDftOccLen %u (format 4)",
+                             pdu.pre_dft_occ_idx, pdu.pre_dft_occ_len);
+    }
+  }
+  const unsigned m0 = pucch_dmrs_m0_of(format, pdu.pre_dft_occ_len, pdu.pre_dft_occ_idx);
+  if (pdu.m0_pucch_dmrs_cyclic_shift == m0 || pdu.m0_pucch_dmrs_cyclic_shift == 0) {
+    return {};
+  }
+  if (format == phy::PucchFormat::format3) {
+    return make_fapi_error(
+        FapiStatus::out_of_range, FapiErrorCode::msg_slot_err, pucch_conversion_message, 0,
+        "PUCCH PDU: m0PucchDmrsCyclicShift %u is not %u (format 3, TS 38.211 Table 6.4.1.3.3.1-1)",
+        pdu.m0_pucch_dmrs_cyclic_shift, m0);
+  }
+  return make_fapi_error(
+      FapiStatus::out_of_range, FapiErrorCode::msg_slot_err, pucch_conversion_message, 0,
+      "PUCCH PDU: m0PucchDmrsCyclicShift %u is not %u (TS 38.211 Table "
+      "6.4.1.3.3.1-1: PreDftOccIdx %u of %u)",
+      pdu.m0_pucch_dmrs_cyclic_shift, m0, pdu.pre_dft_occ_idx, pdu.pre_dft_occ_len);
 }
 
 /// \p measurement with UL_CQI from the SINR the receiver estimated (when it processed the PDU).
@@ -117,6 +179,12 @@ phy::PucchConfig pucch_fields_of(const FapiPucchPdu& pdu) {
   config.time_domain_occ = pdu.time_domain_occ_idx;
   config.scrambling_id = pdu.n_id_pucch_scrambling;
   config.dmrs_scrambling_id = pdu.n_id0_pucch_dmrs_scrambling;
+  config.pi2_bpsk = pdu.pi2_bpsk != 0;
+  config.additional_dmrs = pdu.add_dmrs_flag != 0;
+  if (config.format == phy::PucchFormat::format4) { // other formats keep the defaults
+    config.pre_dft_occ_length = pdu.pre_dft_occ_len;
+    config.pre_dft_occ_index = pdu.pre_dft_occ_idx;
+  }
   config.sr_bits = pdu.sr_bit_len;
   config.harq_bits = pdu.bit_len_harq;
   config.csi_part1_bits = pdu.csi_part1_bit_length;
@@ -126,6 +194,9 @@ phy::PucchConfig pucch_fields_of(const FapiPucchPdu& pdu) {
 FapiError to_pucch_config(const FapiPucchPdu& pdu, const phy::CellConfig& cell,
                           phy::PucchConfig& out) {
   if (FapiError error = check_pucch_supported(pdu, cell); !error.ok()) {
+    return error;
+  }
+  if (FapiError error = check_pucch_format34_fields(pdu); !error.ok()) {
     return error;
   }
   const phy::PucchConfig config = pucch_fields_of(pdu);
@@ -171,6 +242,14 @@ FapiPucchPdu to_fapi_pucch_pdu(const phy::PucchConfig& pucch, const phy::CellCon
   pdu.n_id_pucch_scrambling = pucch.scrambling_id;
   pdu.time_domain_occ_idx = static_cast<std::uint8_t>(pucch.time_domain_occ);
   pdu.n_id0_pucch_dmrs_scrambling = pucch.dmrs_scrambling_id;
+  pdu.pi2_bpsk = pucch.pi2_bpsk ? 1 : 0;
+  pdu.add_dmrs_flag = pucch.additional_dmrs ? 1 : 0;
+  if (pucch.format == phy::PucchFormat::format4) { // 0 for the formats that have no cover
+    pdu.pre_dft_occ_len = static_cast<std::uint8_t>(pucch.pre_dft_occ_length);
+    pdu.pre_dft_occ_idx = static_cast<std::uint8_t>(pucch.pre_dft_occ_index);
+  }
+  pdu.m0_pucch_dmrs_cyclic_shift = static_cast<std::uint8_t>(
+      pucch_dmrs_m0_of(pucch.format, pucch.pre_dft_occ_length, pucch.pre_dft_occ_index));
   pdu.sr_bit_len = static_cast<std::uint8_t>(pucch.sr_bits);
   pdu.bit_len_harq = static_cast<std::uint16_t>(pucch.harq_bits);
   pdu.csi_part1_bit_length = static_cast<std::uint16_t>(pucch.csi_part1_bits);
@@ -226,7 +305,8 @@ FapiUciPucchFormat234 to_uci_pucch_format234(const phy::PucchConfig& pucch,
   pdu.pucch_format = static_cast<std::uint8_t>(
       std::clamp<unsigned>(static_cast<unsigned>(pucch.format), 2, 4) - 2U);
   pdu.measurement = with_pucch_ul_cqi(measurement, result);
-  // Format 2 codes HARQ-ACK, SR and CSI part 1 as one payload: one CRC verdict for all parts.
+  // Formats 2, 3 and 4 (without CSI part 2) code HARQ-ACK, SR and CSI part 1 as one payload
+  // (TS 38.212 6.3.1): one CRC verdict for all parts.
   const bool polar = pucch.payload_bits() >= phy::uci_polar_min_payload_bits;
   const bool decoded = result.detected && result.crc_ok;
   const std::uint8_t crc = polar ? FapiUciPart::crc_pass : FapiUciPart::crc_not_present;

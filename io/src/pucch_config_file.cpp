@@ -42,7 +42,19 @@ phy::PucchConfig parse_pucch_config(const YAML::Node& node, const std::string& w
       field = yaml_fields::read_unsigned<std::uint16_t>(n, w, ctx, max_field);
     };
   };
+  const auto flag = [&](bool& field) {
+    return [&field, &ctx](const YAML::Node& n, const std::string& w) {
+      field = yaml_fields::read_bool(n, w, ctx);
+    };
+  };
   unsigned format = 1;
+  bool has_pre_dft_occ = false; // a cover key given: format 4 only
+  const auto cover = [&](unsigned& field) {
+    return [&field, &has_pre_dft_occ, &ctx](const YAML::Node& n, const std::string& w) {
+      field = yaml_fields::read_unsigned<unsigned>(n, w, ctx, max_field);
+      has_pre_dft_occ = true;
+    };
+  };
   const std::map<std::string, yaml_fields::KeyHandler> handlers = {
       {"format", number(format)},
       {"bwp_start", number(pucch.bwp_start)},
@@ -65,6 +77,10 @@ phy::PucchConfig parse_pucch_config(const YAML::Node& node, const std::string& w
       {"time_domain_occ", number(pucch.time_domain_occ)},
       {"scrambling_id", id(pucch.scrambling_id)},
       {"dmrs_scrambling_id", id(pucch.dmrs_scrambling_id)},
+      {"pi2_bpsk", flag(pucch.pi2_bpsk)},
+      {"additional_dmrs", flag(pucch.additional_dmrs)},
+      {"pre_dft_occ_length", cover(pucch.pre_dft_occ_length)},
+      {"pre_dft_occ_index", cover(pucch.pre_dft_occ_index)},
       {"harq_bits", number(pucch.harq_bits)},
       {"sr_bits", number(pucch.sr_bits)},
       {"csi_part1_bits", number(pucch.csi_part1_bits)},
@@ -74,6 +90,11 @@ phy::PucchConfig parse_pucch_config(const YAML::Node& node, const std::string& w
     ctx.fail(where + ".format", std::to_string(format) + " is not a PUCCH format (0 .. 4)");
   }
   pucch.format = static_cast<phy::PucchFormat>(format);
+  if (has_pre_dft_occ && pucch.format != phy::PucchFormat::format4) {
+    // Only format 4 has a pre-DFT cover; a FAPI PDU of another format would not carry it.
+    ctx.fail(where, "pre_dft_occ_length and pre_dft_occ_index are for format 4, not format " +
+                        std::to_string(format));
+  }
   if (std::string error = pucch.validate(cell); !error.empty()) {
     ctx.fail(where, error);
   }

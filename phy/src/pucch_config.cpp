@@ -2,9 +2,14 @@
 
 #include "airan/phy/numerology.h"
 #include "airan/phy/pucch_sequence.h"
+#include "airan/phy/transform_precoder.h"
 #include "airan/phy/uci_polar_code.h"
+#include "airan/phy/uci_short_block_code.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <initializer_list>
 #include <string>
 
 namespace airan::phy {
@@ -15,6 +20,11 @@ constexpr unsigned max_scrambling_id = 1023;
 constexpr unsigned num_cyclic_shifts = 12;
 constexpr unsigned format1_min_symbols = 4;
 constexpr unsigned format02_max_symbols = 2;
+
+bool is_long_format(PucchFormat format) {
+  return format == PucchFormat::format1 || format == PucchFormat::format3 ||
+         format == PucchFormat::format4;
+}
 
 std::string str(unsigned value) {
   return std::to_string(value);
@@ -28,11 +38,19 @@ std::string validate_allocation(const CellConfig& cell, const PucchConfig& pucch
     return "BWP CRBs " + str(pucch.bwp_start) + "+" + str(pucch.bwp_size) +
            " do not fit the carrier CRBs " + str(cell.grid_start_crb) + "+" + str(cell.num_prbs);
   }
-  const unsigned max_prbs =
-      pucch.format == PucchFormat::format2 ? PucchConfig::max_format2_prbs : 1;
+  unsigned max_prbs = 1;
+  if (pucch.format == PucchFormat::format2) {
+    max_prbs = PucchConfig::max_format2_prbs;
+  } else if (pucch.format == PucchFormat::format3) {
+    max_prbs = PucchConfig::max_format3_prbs;
+  }
   if (pucch.num_prbs == 0 || pucch.num_prbs > max_prbs) {
     return "prbSize " + str(pucch.num_prbs) + " is not in 1.." + str(max_prbs) + " for format " +
            str(static_cast<unsigned>(pucch.format));
+  }
+  if (pucch.format == PucchFormat::format3 && !transform_precoding_prbs_allowed(pucch.num_prbs)) {
+    return "prbSize " + str(pucch.num_prbs) +
+           " is not 2^a 3^b 5^c, as transform precoding needs (format 3)";
   }
   if (std::uint64_t{pucch.prb_start} + pucch.num_prbs > pucch.bwp_size) {
     return "PRBs " + str(pucch.prb_start) + "+" + str(pucch.num_prbs) + " exceed the BWP of " +
@@ -43,7 +61,7 @@ std::string validate_allocation(const CellConfig& cell, const PucchConfig& pucch
     return "second hop PRBs " + str(pucch.second_hop_prb) + "+" + str(pucch.num_prbs) +
            " exceed the BWP of " + str(pucch.bwp_size) + " PRBs";
   }
-  const bool long_format = pucch.format == PucchFormat::format1;
+  const bool long_format = is_long_format(pucch.format);
   const unsigned min_symbols = long_format ? format1_min_symbols : 1;
   const unsigned max_symbols = long_format ? max_symbols_per_slot : format02_max_symbols;
   if (pucch.num_symbols < min_symbols || pucch.num_symbols > max_symbols) {
@@ -69,8 +87,20 @@ std::string validate_sequences(const PucchConfig& pucch) {
   if (pucch.hopping_id > max_hopping_id) {
     return "nIdPucchHopping " + str(pucch.hopping_id) + " is not in 0..1023";
   }
+  // FAPI's range for every format (formats 2-4 do not use it).
   if (pucch.initial_cyclic_shift >= num_cyclic_shifts) {
     return "InitialCyclicShift " + str(pucch.initial_cyclic_shift) + " is not in 0..11";
+  }
+  if (pucch.format == PucchFormat::format4 &&
+      ((pucch.pre_dft_occ_length != 2 && pucch.pre_dft_occ_length != 4) ||
+       pucch.pre_dft_occ_index >= pucch.pre_dft_occ_length)) {
+    return "PreDftOccLen " + str(pucch.pre_dft_occ_length) + " and PreDftOccIdx " +
+           str(pucch.pre_dft_occ_index) + " are not a cover of length 2 or 4 and an index below it";
+  }
+  const bool format34 =
+      pucch.format == PucchFormat::format3 || pucch.format == PucchFormat::format4;
+  if (!format34 && (pucch.pi2_bpsk || pucch.additional_dmrs)) {
+    return "pi/2-BPSK and additional DMRS are for formats 3 and 4";
   }
   if (pucch.format == PucchFormat::format1) {
     const unsigned n_sf = pucch_format1_min_spreading_factor(pucch);
@@ -83,7 +113,7 @@ std::string validate_sequences(const PucchConfig& pucch) {
 }
 
 std::string validate_payload(const PucchConfig& pucch) {
-  if (pucch.format != PucchFormat::format2) {
+  if (!pucch_carries_uci_payload(pucch.format)) {
     if (pucch.harq_bits > PucchConfig::format01_max_harq_bits || pucch.sr_bits > 1) {
       return "formats 0 and 1 carry up to 2 HARQ-ACK bits and one SR occasion, not " +
              str(pucch.harq_bits) + " and " + str(pucch.sr_bits);
@@ -104,16 +134,17 @@ std::string validate_payload(const PucchConfig& pucch) {
   }
   const unsigned a = pucch.payload_bits();
   if (a < 3 || a > PucchConfig::max_payload_bits) {
-    return "format 2 carries 3..1706 UCI bits, not " + str(a);
+    return "format " + str(static_cast<unsigned>(pucch.format)) +
+           " carries 3..1706 UCI bits, not " + str(a);
   }
-  constexpr unsigned ambiguous_payload_bits = 11;
-  constexpr unsigned smallest_coded_bits = 16;
-  if (a == ambiguous_payload_bits && pucch_format2_coded_bits(pucch) == smallest_coded_bits) {
-    return "11 UCI bits in the 16 coded bits of 1 PRB and 1 symbol cannot be decoded: the first "
-           "16 rows of the (32, 11) code (TS 38.212 Table 5.3.3.3-1) have rank 10";
+  const unsigned e = pucch_uci_coded_bits(pucch);
+  if (a < uci_polar_min_payload_bits && uci_short_block_rank(a, e) < a) {
+    return str(a) + " UCI bits in " + str(e) + " coded bits cannot be decoded: the first " +
+           str(std::min(e, 32U)) + " rows of the (32, " + str(a) +
+           ") code (TS 38.212 Table 5.3.3.3-1) have rank " + str(uci_short_block_rank(a, e));
   }
   if (a >= uci_polar_min_payload_bits) {
-    std::string error = uci_polar_size_error(a, pucch_format2_coded_bits(pucch));
+    std::string error = uci_polar_size_error(a, e);
     if (!error.empty()) {
       return error;
     }
@@ -128,12 +159,71 @@ unsigned pucch_format2_coded_bits(const PucchConfig& pucch) {
   return coded_bits_per_prb_symbol * pucch.num_prbs * pucch.num_symbols;
 }
 
+std::uint16_t pucch_format34_dmrs_mask(const PucchConfig& pucch) {
+  // TS 38.211 Table 6.4.1.3.3.2-1, by length 4 .. 14: without additional DMRS, with it.
+  struct DmrsRow {
+    std::uint16_t plain;
+    std::uint16_t additional;
+  };
+  constexpr auto bits = [](std::initializer_list<unsigned> symbols) {
+    std::uint16_t mask = 0;
+    for (const unsigned l : symbols) {
+      mask = static_cast<std::uint16_t>(mask | (1U << l));
+    }
+    return mask;
+  };
+  constexpr unsigned shortest = 4;
+  static constexpr std::array<DmrsRow, max_symbols_per_slot - shortest + 1> table = {{
+      {bits({1}), bits({1})}, // 4 symbols without hopping (with hopping: 0 and 2)
+      {bits({0, 3}), bits({0, 3})},
+      {bits({1, 4}), bits({1, 4})},
+      {bits({1, 4}), bits({1, 4})},
+      {bits({1, 5}), bits({1, 5})},
+      {bits({1, 6}), bits({1, 6})},
+      {bits({2, 7}), bits({1, 3, 6, 8})},
+      {bits({2, 7}), bits({1, 3, 6, 9})},
+      {bits({2, 8}), bits({1, 4, 7, 10})},
+      {bits({2, 9}), bits({1, 4, 7, 11})},
+      {bits({3, 10}), bits({1, 5, 8, 12})},
+  }};
+  if (pucch.num_symbols < shortest || pucch.num_symbols > max_symbols_per_slot) {
+    return 0;
+  }
+  if (pucch.num_symbols == shortest && pucch.intra_slot_hopping) {
+    return bits({0, 2});
+  }
+  const DmrsRow& row = table[pucch.num_symbols - shortest];
+  return pucch.additional_dmrs ? row.additional : row.plain;
+}
+
+unsigned pucch_format34_uci_symbols(const PucchConfig& pucch) {
+  const auto dmrs = static_cast<unsigned>(std::popcount(pucch_format34_dmrs_mask(pucch)));
+  return pucch.num_symbols > dmrs ? pucch.num_symbols - dmrs : 0;
+}
+
+unsigned pucch_format34_coded_bits(const PucchConfig& pucch) {
+  const unsigned qm = pucch.pi2_bpsk ? 1 : 2;
+  const unsigned per_symbol = pucch.format == PucchFormat::format4
+                                  ? subcarriers_per_prb / std::max(pucch.pre_dft_occ_length, 1U)
+                                  : subcarriers_per_prb * pucch.num_prbs;
+  return pucch_format34_uci_symbols(pucch) * per_symbol * qm;
+}
+
+unsigned pucch_uci_coded_bits(const PucchConfig& pucch) {
+  switch (pucch.format) {
+  case PucchFormat::format2:
+    return pucch_format2_coded_bits(pucch);
+  case PucchFormat::format3:
+  case PucchFormat::format4:
+    return pucch_format34_coded_bits(pucch);
+  default:
+    return 0;
+  }
+}
+
 std::string PucchConfig::validate(const CellConfig& cell) const {
   if (std::string error = cell.validate(); !error.empty()) {
     return "cell: " + error;
-  }
-  if (format == PucchFormat::format3 || format == PucchFormat::format4) {
-    return "PUCCH format " + str(static_cast<unsigned>(format)) + " is not supported (0, 1, 2)";
   }
   if (format > PucchFormat::format4) {
     return "PUCCH format " + str(static_cast<unsigned>(format)) + " is not in 0..4";

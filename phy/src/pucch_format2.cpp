@@ -2,7 +2,7 @@
 
 #include "airan/phy/gold_sequence.h"
 #include "airan/phy/numerology.h"
-#include "airan/phy/uci_short_block_code.h"
+#include "airan/phy/pucch_uci_coding.h"
 
 #include <algorithm>
 #include <array>
@@ -19,17 +19,8 @@ std::string format2_tx_error(const std::string& what) {
   return "PUCCH format 2 transmitter: " + what;
 }
 
-void check_format2_tx(const CellConfig& cell, const PucchConfig& pucch, const PucchUciBits& bits,
-                      const ResourceGrid& grid, unsigned port) {
-  if (bits.harq.size() != pucch.harq_bits || bits.sr.size() != pucch.sr_bits ||
-      bits.csi_part1.size() != pucch.csi_part1_bits) {
-    throw std::invalid_argument(format2_tx_error("the UCI parts do not have the PDU's sizes"));
-  }
-  const unsigned a = pucch.payload_bits();
-  if (a < 3 || a > PucchConfig::max_payload_bits) {
-    throw std::invalid_argument(
-        format2_tx_error("format 2 carries 3..1706 bits, not " + std::to_string(a)));
-  }
+void check_format2_tx(const CellConfig& cell, const PucchConfig& pucch, const ResourceGrid& grid,
+                      unsigned port) {
   if (pucch.num_prbs == 0 || pucch.num_prbs > PucchConfig::max_format2_prbs ||
       pucch.num_symbols == 0 || pucch.num_symbols > pucch_format2_max_symbols ||
       (pucch.intra_slot_hopping && pucch.num_symbols != 2)) {
@@ -74,31 +65,9 @@ void pucch_format2_dmrs(unsigned symbols_per_slot, unsigned slot, unsigned symbo
 
 void write_pucch_format2(const CellConfig& cell, unsigned slot, const PucchConfig& pucch,
                          const PucchUciBits& bits, ResourceGrid& grid, unsigned port) {
-  check_format2_tx(cell, pucch, bits, grid, port);
-  const unsigned a = pucch.payload_bits();
-  const unsigned e = pucch_format2_coded_bits(pucch);
-  if (a >= uci_polar_min_payload_bits) {
-    if (const std::string error = uci_polar_size_error(a, e); !error.empty()) {
-      throw std::invalid_argument(format2_tx_error(error));
-    }
-  }
-
-  // a = HARQ-ACK, SR, CSI part 1 (TS 38.212 6.3.1.1).
-  std::array<bit_t, PucchConfig::max_payload_bits> payload{};
-  auto next = std::copy(bits.harq.begin(), bits.harq.end(), payload.begin());
-  next = std::copy(bits.sr.begin(), bits.sr.end(), next);
-  std::copy(bits.csi_part1.begin(), bits.csi_part1.end(), next);
-  const std::span<const bit_t> a_bits(payload.data(), a);
-
+  check_format2_tx(cell, pucch, grid, port);
   std::array<bit_t, pucch_format2_max_coded_bits> coded{};
-  const std::span<bit_t> e_bits(coded.data(), e);
-  if (a < uci_polar_min_payload_bits) {
-    encode_uci_short_block(a_bits, 2, e_bits); // 3..11 bits: no placeholders
-  } else {
-    encode_uci_polar(a_bits, e_bits);
-  }
-  GoldSequenceGenerator(pucch_format2_scrambling_init(pucch.rnti, pucch.scrambling_id))
-      .apply(e_bits);
+  encode_pucch_uci(pucch, bits, std::span<bit_t>(coded.data(), pucch_format2_coded_bits(pucch)));
 
   const unsigned symbols = symbols_per_slot(cell.cyclic_prefix);
   std::array<cf32, std::size_t{PucchConfig::max_format2_prbs} * pucch_format2_dmrs_res_per_prb>

@@ -1,11 +1,9 @@
 // PucchFormat2Receiver: DMRS channel and noise estimation, maximal-ratio combining into QPSK
 // LLRs, descrambling and the short-block or polar decoding of a format 2 PUCCH (see the class
 // comment in pucch_format2.h for the estimators).
-#include "airan/phy/gold_sequence.h"
 #include "airan/phy/numerology.h"
 #include "airan/phy/pucch_detection.h"
 #include "airan/phy/pucch_format2.h"
-#include "airan/phy/uci_short_block_code.h"
 
 #include <algorithm>
 #include <array>
@@ -29,8 +27,6 @@ constexpr std::array<unsigned, pucch_format2_data_res_per_prb> format2_data_subc
 /// Degrees of freedom of the residual of 4 DMRS estimates around their average.
 constexpr float format2_residual_dof = pucch_format2_dmrs_res_per_prb - 1;
 constexpr unsigned format2_residual_groups = pucch_format2_dmrs_res_per_prb - 1;
-/// False-alarm probability of the DMRS gate ahead of a decoder that tells noise itself.
-constexpr double format2_dmrs_gate_false_alarm = 0.1;
 /// Highest SNR the noise floor allows (60 dB), and the sinr_db range.
 constexpr float format2_min_relative_noise = 1e-6F;
 constexpr float format2_sinr_limit_db = 60.0F;
@@ -231,44 +227,13 @@ void PucchFormat2Receiver::compute_llrs(const ResourceGrid& grid, const CellConf
 }
 
 void PucchFormat2Receiver::decode(const PucchConfig& pucch, PucchResult& result) {
-  const unsigned a = pucch.payload_bits();
-  const unsigned e = pucch_format2_coded_bits(pucch);
-  const std::span<float> llrs(llrs_.data(), e);
-  const std::span<bit_t> c(scrambling_.data(), e);
-  GoldSequenceGenerator(pucch_format2_scrambling_init(pucch.rnti, pucch.scrambling_id)).generate(c);
-  bool any_energy = false;
-  for (std::size_t i = 0; i < e; ++i) {
-    llrs[i] = c[i] != 0 ? -llrs[i] : llrs[i];
-    any_energy = any_energy || llrs[i] != 0.0F;
-  }
-
-  result.error.clear();
-  result.num_harq_bits = pucch.harq_bits;
-  result.num_sr_bits = pucch.sr_bits;
-  result.num_csi_part1_bits = pucch.csi_part1_bits;
-  result.sinr_db = sinr_db_;
-  const std::span<bit_t> payload(result.bits.data(), a);
-  // The DMRS gate: the PRB averages must hold more of the DMRS energy than noise alone does with
-  // probability format2_dmrs_gate_false_alarm; a short block that cannot be told from noise
-  // (uci_short_block_detected() always true: 10 bits in 16) relies on it alone, at
-  // pucch_false_alarm_probability. Noise on the disjoint DMRS and data REs is independent, so
-  // the gate divides the decoder's own false-alarm rate (the short-block test, a CRC6) by ten.
-  const bool gate_only = a < uci_polar_min_payload_bits && uci_short_block_detected(a, e, 0.0);
-  const double gate =
-      thresholds_.get(dmrs_groups_, format2_residual_groups * dmrs_groups_, 1,
-                      gate_only ? pucch_false_alarm_probability : format2_dmrs_gate_false_alarm);
-  const bool dmrs_present = dmrs_share_ > gate;
-  if (a < uci_polar_min_payload_bits) {
-    const double correlation = decode_uci_short_block(llrs, 2, payload);
-    result.detected = any_energy && dmrs_present && uci_short_block_detected(a, e, correlation);
-    result.crc_ok = result.detected;
-    result.detection_metric = static_cast<float>(correlation);
-  } else {
-    // An all-zero input would decode to the all-zero block, whose CRC holds.
-    result.crc_ok = any_energy && dmrs_present && polar_decoder_.decode(llrs, payload);
-    result.detected = result.crc_ok;
-    result.detection_metric = result.crc_ok ? 1.0F : 0.0F;
-  }
+  const PucchDmrsEvidence evidence{
+      .share = dmrs_share_,
+      .groups = dmrs_groups_,
+      .residual_dimensions = format2_residual_groups * dmrs_groups_,
+  };
+  uci_decoder_.decode(pucch, std::span<float>(llrs_.data(), pucch_format2_coded_bits(pucch)),
+                      evidence, sinr_db_, result);
 }
 
 } // namespace airan::phy

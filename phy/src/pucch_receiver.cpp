@@ -19,13 +19,18 @@ void write_pucch(const CellConfig& cell, unsigned slot, const PucchConfig& pucch
   case PucchFormat::format2:
     write_pucch_format2(cell, slot, pucch, bits, grid, port);
     return;
+  case PucchFormat::format3:
+  case PucchFormat::format4:
+    write_pucch_format34(cell, slot, pucch, bits, grid, port);
+    return;
   default:
     throw std::invalid_argument("write_pucch: " + pucch.validate(cell));
   }
 }
 
 PucchReceiver::PucchReceiver(const CellConfig& cell, unsigned num_rx_antennas)
-    : cell_(cell), num_rx_antennas_(num_rx_antennas), format2_(num_rx_antennas) {
+    : cell_(cell), num_rx_antennas_(num_rx_antennas), format2_(num_rx_antennas),
+      format34_(num_rx_antennas) {
   valid_pdus_.reserve(max_pdus_per_slot);
   valid_index_.reserve(max_pdus_per_slot);
   format1_correlations_.resize(max_pdus_per_slot);
@@ -87,8 +92,11 @@ void PucchReceiver::process_slot(const ResourceGrid& grid, unsigned slot,
     case PucchFormat::format1:
       format1_.decide(valid_pdus_, correlations, v, result);
       break;
-    default:
+    case PucchFormat::format2:
       format2_.receive(grid, cell_, slot, pucch, result);
+      break;
+    default:
+      format34_.receive(grid, cell_, slot, pucch, result);
       break;
     }
     result.received_power = received_power(grid, pucch);

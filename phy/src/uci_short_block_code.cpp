@@ -209,6 +209,41 @@ double decode_uci_short_block(const UciFoldedLlrs& block, unsigned qm, std::span
   return std::clamp(std::abs(best) / energy, 0.0, 1.0);
 }
 
+unsigned uci_short_block_rank(unsigned payload_bits, std::size_t num_coded_bits) {
+  constexpr unsigned smallest = 3;
+  constexpr unsigned largest = 11;
+  if (payload_bits < smallest || payload_bits > largest) {
+    return 0;
+  }
+  // Gaussian elimination on the rows, each an O-bit word (the code's generator transposed: the
+  // rank of the rows is the rank of the O x E generator).
+  const std::uint16_t columns = static_cast<std::uint16_t>((1U << payload_bits) - 1U);
+  std::array<std::uint16_t, rm_block_length> rows{};
+  const std::size_t num_rows = std::min<std::size_t>(num_coded_bits, rm_block_length);
+  for (std::size_t i = 0; i < num_rows; ++i) {
+    rows[i] = static_cast<std::uint16_t>(rm_basis_rows[i] & columns);
+  }
+  unsigned rank = 0;
+  for (unsigned bit = 0; bit < payload_bits && rank < num_rows; ++bit) {
+    const std::uint16_t mask = static_cast<std::uint16_t>(1U << bit);
+    std::size_t pivot = rank;
+    while (pivot < num_rows && (rows[pivot] & mask) == 0) {
+      ++pivot;
+    }
+    if (pivot == num_rows) {
+      continue;
+    }
+    std::swap(rows[rank], rows[pivot]);
+    for (std::size_t i = 0; i < num_rows; ++i) {
+      if (i != rank && (rows[i] & mask) != 0) {
+        rows[i] ^= rows[rank];
+      }
+    }
+    ++rank;
+  }
+  return rank;
+}
+
 bool uci_short_block_detected(unsigned payload_bits, std::size_t num_coded_bits,
                               double correlation) {
   // 99th percentile of the agreement of i.i.d. Gaussian folded values with the best of the

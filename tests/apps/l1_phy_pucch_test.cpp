@@ -1,7 +1,8 @@
-// The FAPI L1 receives PUCCH: UL_TTI.request PUCCH PDUs of formats 0, 1 and 2 come back as
-// UCI.indication PDUs with the bits the UEs sent (after the slot's CRC.indication when the slot
-// also has PUSCH), silence as DTX, a PDU the receiver cannot take with an ERROR.indication and
-// a failed UCI, and a slot without samples as failed UCI for every PUCCH.
+// The FAPI L1 receives PUCCH: UL_TTI.request PUCCH PDUs of formats 0 to 4 (two format 4 UEs on
+// one PRB with their covers) come back as UCI.indication PDUs with the bits the UEs sent (after
+// the slot's CRC.indication when the slot also has PUSCH), silence as DTX, a PDU the receiver
+// cannot take with an ERROR.indication and a failed UCI, and a slot without samples as failed
+// UCI for every PUCCH.
 #include "airan/io/fapi_pucch_conversion.h"
 #include "l1_phy_test_harness.h"
 
@@ -39,6 +40,23 @@ phy::PucchConfig pucch_pdu(phy::PucchFormat format, std::uint16_t rnti, std::uin
     pucch.second_hop_prb = 17;
     pucch.harq_bits = 1;
     break;
+  case phy::PucchFormat::format3: // 19 bits, polar (CRC6); 4 DMRS symbols
+    pucch.prb_start = 2;
+    pucch.num_prbs = 2;
+    pucch.num_symbols = 14;
+    pucch.intra_slot_hopping = true;
+    pucch.second_hop_prb = 8;
+    pucch.additional_dmrs = true;
+    pucch.harq_bits = 2;
+    pucch.sr_bits = 1;
+    pucch.csi_part1_bits = 16;
+    break;
+  case phy::PucchFormat::format4: // cover 0 of 4; 12 CSI bits, polar (CRC6)
+    pucch.prb_start = 20;
+    pucch.num_symbols = 14;
+    pucch.pre_dft_occ_length = 4;
+    pucch.csi_part1_bits = 12;
+    break;
   default:
     pucch.prb_start = 12;
     pucch.num_prbs = 4;
@@ -72,9 +90,23 @@ TEST_P(FapiPhyPucchSlot, ReportsTheBitsOfEveryFormat) {
   const std::uint16_t slot = GetParam();
   PhyHarness h;
   h.configure_and_start();
-  const std::array<phy::PucchConfig, 3> pdus = {pucch_pdu(phy::PucchFormat::format0, 0x4701, 1),
+  // The second format 4 UE on the first one's PRB: cover 3 of 4 (DMRS cyclic shift 9),
+  // pi/2-BPSK, 4 HARQ-ACK bits and 1 SR bit (short block).
+  phy::PucchConfig f4_other = pucch_pdu(phy::PucchFormat::format4, 0x4706, 6);
+  f4_other.pre_dft_occ_index = 3;
+  f4_other.pi2_bpsk = true;
+  f4_other.csi_part1_bits = 0;
+  f4_other.harq_bits = 4;
+  f4_other.sr_bits = 1;
+  const std::array<phy::PucchConfig, 6> pdus = {pucch_pdu(phy::PucchFormat::format0, 0x4701, 1),
                                                 pucch_pdu(phy::PucchFormat::format1, 0x4702, 2),
-                                                pucch_pdu(phy::PucchFormat::format2, 0x4703, 3)};
+                                                pucch_pdu(phy::PucchFormat::format2, 0x4703, 3),
+                                                pucch_pdu(phy::PucchFormat::format3, 0x4704, 4),
+                                                pucch_pdu(phy::PucchFormat::format4, 0x4705, 5),
+                                                f4_other};
+  for (const phy::PucchConfig& pdu : pdus) {
+    ASSERT_EQ(pdu.validate(h.cell()), "") << pdu.handle;
+  }
   h.send(ul_tti_with_pucch(h, slot, {}, pdus));
   for (std::uint16_t before = 0; before < slot; ++before) {
     ASSERT_TRUE(h.samples().push_empty(0, before, std::chrono::seconds(1)));
@@ -87,15 +119,28 @@ TEST_P(FapiPhyPucchSlot, ReportsTheBitsOfEveryFormat) {
   for (unsigned i = 0; i < csi2.size(); ++i) {
     csi2[i] = static_cast<phy::bit_t>((i * 7 + 3) % 5 < 2 ? 1 : 0);
   }
-  const std::array<phy::PucchUciBits, 3> bits = {phy::PucchUciBits{harq0, sr0, {}},
-                                                 phy::PucchUciBits{harq1, {}, {}},
-                                                 phy::PucchUciBits{harq2, {}, csi2}};
+  const std::array<phy::bit_t, 2> harq3 = {0, 1};
+  const std::array<phy::bit_t, 1> sr3 = {1};
+  std::array<phy::bit_t, 16> csi3{};
+  std::array<phy::bit_t, 12> csi4{};
+  for (unsigned i = 0; i < csi3.size(); ++i) {
+    csi3[i] = static_cast<phy::bit_t>((i * 5 + 1) % 3 == 0 ? 1 : 0);
+  }
+  for (unsigned i = 0; i < csi4.size(); ++i) {
+    csi4[i] = static_cast<phy::bit_t>((i * 3 + 2) % 4 < 2 ? 1 : 0);
+  }
+  const std::array<phy::bit_t, 4> harq5 = {1, 0, 0, 1};
+  const std::array<phy::bit_t, 1> sr5 = {0};
+  const std::array<phy::PucchUciBits, 6> bits = {
+      phy::PucchUciBits{harq0, sr0, {}},  phy::PucchUciBits{harq1, {}, {}},
+      phy::PucchUciBits{harq2, {}, csi2}, phy::PucchUciBits{harq3, sr3, csi3},
+      phy::PucchUciBits{{}, {}, csi4},    phy::PucchUciBits{harq5, sr5, {}}};
   h.push_pucch(0, slot, pdus, bits);
   const auto uci = h.wait_for(FapiMessageType::uci_indication);
   ASSERT_TRUE(uci);
   EXPECT_EQ(uci->slot_number, slot);
   ASSERT_EQ(uci->pucch_f01.size(), 2U);
-  ASSERT_EQ(uci->pucch_f234.size(), 1U);
+  ASSERT_EQ(uci->pucch_f234.size(), 4U);
   const io::FapiUciPucchFormat01& f0 = uci->pucch_f01[0];
   EXPECT_EQ(f0.handle, 1U);
   EXPECT_EQ(f0.rnti, 0x4701);
@@ -125,10 +170,50 @@ TEST_P(FapiPhyPucchSlot, ReportsTheBitsOfEveryFormat) {
   for (unsigned i = 0; i < 20; ++i) {
     EXPECT_EQ(f2.csi_part1->bit(i), csi2[i]) << i;
   }
+  EXPECT_EQ(f2.pucch_format, io::FapiUciPucchFormat234::format2);
+  // Format 3: HARQ-ACK, SR and CSI part 1 of one polar code word (CRC passed).
+  const io::FapiUciPucchFormat234& f3 = uci->pucch_f234[1];
+  EXPECT_EQ(f3.handle, 4U);
+  EXPECT_EQ(f3.rnti, 0x4704);
+  EXPECT_EQ(f3.pucch_format, io::FapiUciPucchFormat234::format3);
+  ASSERT_TRUE(f3.harq && f3.sr && f3.csi_part1);
+  EXPECT_EQ(f3.harq->crc, io::FapiUciPart::crc_pass);
+  ASSERT_EQ(f3.harq->bit_length, 2);
+  EXPECT_EQ(f3.harq->bit(0), harq3[0]);
+  EXPECT_EQ(f3.harq->bit(1), harq3[1]);
+  EXPECT_EQ(f3.sr->bit_length, 1);
+  EXPECT_EQ(f3.sr->payload & 1U, sr3[0]);
+  ASSERT_EQ(f3.csi_part1->bit_length, 16);
+  for (unsigned i = 0; i < 16; ++i) {
+    EXPECT_EQ(f3.csi_part1->bit(i), csi3[i]) << i;
+  }
+  EXPECT_NE(f3.measurement.ul_cqi, io::FapiUlMeasurement::invalid_ul_cqi);
+  // Format 4, cover 0: CSI part 1 only.
+  const io::FapiUciPucchFormat234& f4 = uci->pucch_f234[2];
+  EXPECT_EQ(f4.handle, 5U);
+  EXPECT_EQ(f4.pucch_format, io::FapiUciPucchFormat234::format4);
+  EXPECT_FALSE(f4.harq || f4.sr);
+  ASSERT_TRUE(f4.csi_part1);
+  EXPECT_EQ(f4.csi_part1->crc, io::FapiUciPart::crc_pass);
+  ASSERT_EQ(f4.csi_part1->bit_length, 12);
+  for (unsigned i = 0; i < 12; ++i) {
+    EXPECT_EQ(f4.csi_part1->bit(i), csi4[i]) << i;
+  }
+  // Format 4, cover 3 on the same PRB: a short block (no CRC).
+  const io::FapiUciPucchFormat234& f4b = uci->pucch_f234[3];
+  EXPECT_EQ(f4b.handle, 6U);
+  EXPECT_EQ(f4b.pucch_format, io::FapiUciPucchFormat234::format4);
+  ASSERT_TRUE(f4b.harq && f4b.sr);
+  EXPECT_EQ(f4b.harq->crc, io::FapiUciPart::crc_not_present);
+  ASSERT_EQ(f4b.harq->bit_length, 4);
+  for (unsigned i = 0; i < 4; ++i) {
+    EXPECT_EQ(f4b.harq->bit(i), harq5[i]) << i;
+  }
+  EXPECT_EQ(f4b.sr->payload & 1U, sr5[0]);
   const L1Counters c = h.phy().counters();
-  EXPECT_EQ(c.pucch_processed, 3U);
+  EXPECT_EQ(c.pucch_processed, 6U);
   EXPECT_EQ(c.pucch_dtx, 0U);
-  EXPECT_EQ(c.uci_reports_sent, 3U);
+  EXPECT_EQ(c.uci_reports_sent, 6U);
   EXPECT_EQ(c.error_indications_sent, 0U);
 }
 
@@ -137,10 +222,11 @@ INSTANTIATE_TEST_SUITE_P(Slots, FapiPhyPucchSlot, testing::Values(0, 5));
 TEST(FapiPhyPucch, SilenceIsDtxAndAPduItCannotTakeIsRefusedButReported) {
   PhyHarness h;
   h.configure_and_start();
-  phy::PucchConfig unsupported = pucch_pdu(phy::PucchFormat::format2, 0x4705, 5);
-  unsupported.format = phy::PucchFormat::format3;
+  // Format 3 on 7 PRBs: not a transform precoding size.
+  phy::PucchConfig invalid = pucch_pdu(phy::PucchFormat::format3, 0x4705, 5);
+  invalid.num_prbs = 7;
   const std::array<phy::PucchConfig, 2> pdus = {pucch_pdu(phy::PucchFormat::format1, 0x4704, 4),
-                                                unsupported};
+                                                invalid};
   const phy::PuschConfig pusch = test::harness_pusch(30, 0);
   h.send(ul_tti_with_pucch(h, 0, std::span(&pusch, 1), pdus));
   const auto error = h.wait_for(FapiMessageType::error_indication);

@@ -200,12 +200,17 @@ public:
   }
 
   /// Writes \p pucch (carrying \p bits[i]) into a grid of the harness cell, the same on every
-  /// receive antenna without noise, and hands it to the PHY's source for (sfn, slot).
+  /// receive antenna without noise, and hands it to the PHY's source for (sfn, slot). The PUCCHs
+  /// add up: UEs multiplexed on one resource may share REs.
   void push_pucch(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::PucchConfig> pucch,
                   std::span<const phy::PucchUciBits> bits) {
     phy::ResourceGrid grid(rx, 14, 12 * cell_.num_prbs);
+    phy::ResourceGrid one(1, 14, 12 * cell_.num_prbs);
     for (std::size_t i = 0; i < pucch.size(); ++i) {
-      phy::write_pucch(cell_, slot, pucch[i], bits[i], grid, 0);
+      one.fill_zero();
+      phy::write_pucch(cell_, slot, pucch[i], bits[i], one, 0);
+      std::transform(one.port(0).begin(), one.port(0).end(), grid.port(0).begin(),
+                     grid.port(0).begin(), [](phy::cf32 a, phy::cf32 b) { return a + b; });
     }
     for (unsigned r = 1; r < rx; ++r) {
       std::copy(grid.port(0).begin(), grid.port(0).end(), grid.port(r).begin());

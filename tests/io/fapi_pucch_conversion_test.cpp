@@ -1,6 +1,7 @@
 // PUCCH between FAPI and the receiver's types: the UL_TTI.request PUCCH PDU <-> phy::PucchConfig
 // for formats 0, 1 and 2 (also through the codec), what to_pucch_config() refuses, and the
-// UCI.indication PUCCH PDUs built from hand-made phy::PucchResults.
+// UCI.indication PUCCH PDUs built from hand-made phy::PucchResults. Formats 3 and 4:
+// fapi_pucch_format34_conversion_test.cpp.
 #include "airan/io/fapi_indication_conversion.h"
 #include "airan/io/fapi_pucch_conversion.h"
 #include "fapi_test_helpers.h"
@@ -130,10 +131,10 @@ TEST(FapiPucchConversion, RefusesWhatTheReceiverDoesNotDo) {
     const char* reason_has;
   };
   const Case cases[] = {
-      {"format 3", [](FapiPucchPdu& p) { p.format_type = 3; }, FapiStatus::unsupported,
+      {"format 5", [](FapiPucchPdu& p) { p.format_type = 5; }, FapiStatus::out_of_range,
        "FormatType"},
-      {"format 4", [](FapiPucchPdu& p) { p.format_type = 4; }, FapiStatus::unsupported,
-       "FormatType"},
+      {"format 3 on 2 symbols", [](FapiPucchPdu& p) { p.format_type = 3; },
+       FapiStatus::out_of_range, "NrOfSymbols"},
       {"pi2Bpsk", [](FapiPucchPdu& p) { p.pi2_bpsk = 1; }, FapiStatus::unsupported, "pi2Bpsk"},
       {"multi-slot", [](FapiPucchPdu& p) { p.multi_slot_tx_indicator = 1; },
        FapiStatus::unsupported, "multiSlotTxIndicator"},

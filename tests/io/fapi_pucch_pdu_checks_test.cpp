@@ -1,6 +1,7 @@
 // The UL_TTI.request PUCCH PDU's checks: what a UCI.indication needs to answer it (RNTI, UCI
 // sizes, the beamforming part) refuses the message in the decoder, every other field out of range
-// refuses that PDU alone in to_pucch_config(); truncated PDUs are refused.
+// refuses that PDU alone in to_pucch_config(), also the format 3/4 fields (pi2Bpsk, the pre-DFT
+// cover, AddDmrsFlag, m0PucchDmrsCyclicShift); truncated PDUs are refused.
 #include "fapi_pucch_pdu_fixtures.h"
 
 #include "airan/io/fapi_pucch_conversion.h"
@@ -110,6 +111,60 @@ TEST(FapiPucchPdu, WhatAUciReportNeedsIsCheckedByTheDecoderTheRestByTheConversio
   EXPECT_EQ(refused([](FapiPucchPdu& p) { p.beamforming.num_prgs = 65; }).status,
             FapiStatus::capacity_exceeded);
   EXPECT_TRUE(refused([](FapiPucchPdu& p) { p.pre_dft_occ_len = 255; }).ok());
+}
+
+TEST(FapiPucchPdu, Format4FieldsAreDecodedAsSentAndCheckedByTheConversion) {
+  // The sample turned into a format 4 PDU: pi/2-BPSK, cover 3 of 4 (m0 9), additional DMRS.
+  const auto format4_buffer = [] {
+    Bytes bytes = one_pucch_buffer();
+    put(bytes, field_at(12), 4, 1);  // FormatType 4
+    put(bytes, field_at(14), 1, 1);  // pi2Bpsk 1
+    put(bytes, field_at(17), 1, 2);  // prbSize 1
+    put(bytes, field_at(19), 0, 1);  // StartSymbolIndex 0
+    put(bytes, field_at(20), 14, 1); // NrOfSymbols 14
+    put(bytes, field_at(33), 3, 1);  // PreDftOccIdx 3
+    put(bytes, field_at(34), 4, 1);  // PreDftOccLen 4
+    put(bytes, field_at(35), 1, 1);  // AddDmrsFlag 1
+    put(bytes, field_at(38), 9, 1);  // m0PucchDmrsCyclicShift 9
+    put(bytes, field_at(42), 0, 2);  // csiPart1BitLength 0: 4 HARQ-ACK + 1 SR bits
+    return bytes;
+  };
+  phy::CellConfig cell;
+  cell.num_prbs = 275;
+  cell.numerology = 1;
+  ASSERT_TRUE(decode(format4_buffer()).ok()) << describe(decode(format4_buffer()));
+  phy::PucchConfig config;
+  FapiError error = to_pucch_config(scratch_message().ul_tti_request.pucch[0], cell, config);
+  ASSERT_TRUE(error.ok()) << describe(error);
+  EXPECT_EQ(config.format, phy::PucchFormat::format4);
+  EXPECT_TRUE(config.pi2_bpsk);
+  EXPECT_TRUE(config.additional_dmrs);
+  EXPECT_EQ(config.pre_dft_occ_length, 4U);
+  EXPECT_EQ(config.pre_dft_occ_index, 3U);
+  struct Case {
+    const char* field;
+    std::size_t offset;
+    unsigned value;
+  };
+  const Case cases[] = {
+      {"PreDftOccIdx", 33, 4}, {"PreDftOccLen", 34, 3}, {"m0PucchDmrsCyclicShift", 38, 6},
+      {"pi2Bpsk", 14, 2},      {"AddDmrsFlag", 35, 2},
+  };
+  for (const Case& c : cases) {
+    Bytes bytes = format4_buffer();
+    put(bytes, field_at(c.offset), c.value, 1);
+    ASSERT_TRUE(decode(bytes).ok()) << c.field << ": " << describe(decode(bytes));
+    error = to_pucch_config(scratch_message().ul_tti_request.pucch[0], cell, config);
+    EXPECT_EQ(error.status, FapiStatus::out_of_range) << c.field << ": " << describe(error);
+    EXPECT_NE(error.reason().find(std::string(c.field) + " " + std::to_string(c.value)),
+              std::string_view::npos)
+        << c.field << ": " << error.reason();
+  }
+  // m0PucchDmrsCyclicShift 0: left unset by the MAC, taken.
+  Bytes unset = format4_buffer();
+  put(unset, field_at(38), 0, 1);
+  ASSERT_TRUE(decode(unset).ok());
+  EXPECT_TRUE(to_pucch_config(scratch_message().ul_tti_request.pucch[0], cell, config).ok());
 }
 
 TEST(FapiPucchPdu, TruncatedPdusAreRefused) {

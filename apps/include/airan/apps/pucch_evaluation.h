@@ -1,6 +1,6 @@
 /// \file
 /// \brief PUCCH performance evaluation the way TS 38.104 clause 8.3 states its requirements: for
-/// one PUCCH (format 0, 1 or 2) through a channel model, per SNR point the ACK missed detection,
+/// one PUCCH (any format, 0 to 4) through a channel model, per SNR point the ACK missed detection,
 /// NACK-to-ACK and UCI block error probabilities over slots that carry the PUCCH, and the
 /// DTX-to-ACK probability over slots that carry nothing (noise only).
 ///
@@ -11,7 +11,8 @@
 ///   not a NACK-to-ACK error).
 /// - DTX to ACK: of the HARQ-ACK bit positions of the noise-only slots (bits per PUCCH times
 ///   slots), those reported ACK.
-/// - UCI block error (format 2): the payloads not detected or decoded with any bit wrong.
+/// - UCI block error (formats 2, 3 and 4): the payloads not detected or decoded with any bit
+///   wrong.
 ///
 /// Determinism: PUCCH slot s draws its channel, payload and noise from derive_seed(seed, s, 1 | 2
 /// | 3), the same at every SNR point (common random numbers: the noise is scaled); noise-only slot
@@ -43,7 +44,7 @@ HarqPayload parse_harq_payload(const std::string& text);
 /// What to simulate. The cell must have one antenna port (the UE's); every PUCCH slot sends
 /// \p pucch from it. SR: on formats 0 and 1 an SR occasion alone (no HARQ-ACK bit) is a positive
 /// SR in every PUCCH slot; with HARQ-ACK bits on format 0 the SR is positive or negative with
-/// probability 1/2; on format 2 the SR bits are random payload bits.
+/// probability 1/2; on formats 2, 3 and 4 the SR bits are random payload bits.
 struct PucchEvaluationConfig {
   LinkScenario scenario;
   phy::PucchConfig pucch;
@@ -72,7 +73,7 @@ struct PucchErrorCount {
 };
 
 /// The counts of one SNR point. A count without trials does not apply to the configuration (no
-/// HARQ-ACK bit, no SR, not format 2, no noise-only slot).
+/// HARQ-ACK bit, no SR, format 0 or 1 for the UCI block errors, no noise-only slot).
 struct PucchEvaluationPoint {
   double snr_db = 0.0;
   std::uint64_t slots = 0;      ///< PUCCH slots simulated.
@@ -81,7 +82,7 @@ struct PucchEvaluationPoint {
   PucchErrorCount nack_to_ack;  ///< NACK bits sent; reported ACK.
   PucchErrorCount sr_missed;    ///< Positive SRs sent (formats 0, 1); reported negative or DTX.
   PucchErrorCount sr_false;     ///< Negative SRs sent with HARQ-ACK (format 0); reported positive.
-  PucchErrorCount uci_block;    ///< Format 2 payloads sent; not detected or any bit wrong.
+  PucchErrorCount uci_block;    ///< Format 2-4 payloads sent; not detected or any bit wrong.
   PucchErrorCount missed;       ///< PUCCHs sent; not detected at all.
   PucchErrorCount dtx_to_ack;   ///< HARQ-ACK bit positions of noise-only slots; reported ACK.
   PucchErrorCount dtx_detected; ///< Noise-only slots; a PUCCH detected (false alarm).

@@ -2,12 +2,13 @@
 /// \brief Between the FAPI UL_TTI.request PUCCH PDU and phy::PucchConfig, and from a PUCCH
 /// receiver's phy::PucchResult to the UCI.indication PUCCH PDUs.
 ///
-/// to_pucch_config() maps the PDU field by field (PRBs stay relative to the BWP start) and
-/// refuses with MSG_SLOT_ERR and a reason what the receiver does not do: formats 3 and 4,
-/// pi2Bpsk, multi-slot PUCCH (multiSlotTxIndicator != 0), additional DMRS (AddDmrsFlag), CSI
-/// part 2 (csiPart2BitLength != 0), and a SubcarrierSpacing or CyclicPrefix that is not the
-/// cell's; then PucchConfig::validate() runs. PreDftOccIdx, PreDftOccLen and
-/// m0PucchDmrsCyclicShift (formats 3 and 4) and the Rx beamforming part are not read.
+/// to_pucch_config() maps the PDU field by field (PRBs stay relative to the BWP start), formats
+/// 0 to 4, and refuses with MSG_SLOT_ERR and a reason what the receiver does not do: multi-slot
+/// PUCCH (multiSlotTxIndicator != 0), CSI part 2 (csiPart2BitLength != 0), pi2Bpsk or AddDmrsFlag
+/// on formats 0-2, a SubcarrierSpacing or CyclicPrefix that is not the cell's, a format 4 cover
+/// other than PreDftOccLen 2 or 4 with PreDftOccIdx below it, and an m0PucchDmrsCyclicShift of
+/// format 3 or 4 that is neither 0 nor the m_0 TS 38.211 Table 6.4.1.3.3.1-1 fixes; then
+/// PucchConfig::validate() runs. The Rx beamforming part is not read.
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"
@@ -35,14 +36,22 @@ void add_pucch_pdus(const FapiUlTtiRequest& request, const phy::CellConfig& cell
                     FapiSlotRequest& out);
 
 /// \p pdu as a PucchConfig for a cell \p cell; \p out is written only when the result is ok().
-/// Unsupported features are UNSUPPORTED, a numerology or cyclic prefix other than the cell's and
-/// whatever PucchConfig::validate() refuses are OUT_OF_RANGE (MSG_SLOT_ERR, UL_TTI.request).
+/// pi2Bpsk -> pi2_bpsk, AddDmrsFlag -> additional_dmrs, and for format 4 PreDftOccLen (the cover
+/// length N_SF, 2 or 4, as SCF 222.10 and OAI give it) and PreDftOccIdx -> pre_dft_occ_length and
+/// pre_dft_occ_index (other formats keep the PucchConfig defaults). m0PucchDmrsCyclicShift is
+/// checked, not stored: format 3's m_0 is 0, format 4's 0, 6 (N_SF 2) or 0, 6, 3, 9 (N_SF 4) by
+/// PreDftOccIdx; 0 is also taken (a MAC that leaves it unset). Unsupported features (multi-slot,
+/// CSI part 2, pi2Bpsk or AddDmrsFlag on formats 0-2) are UNSUPPORTED; a numerology or cyclic
+/// prefix other than the cell's, pi2Bpsk or AddDmrsFlag above 1, a bad cover or m_0 and whatever
+/// PucchConfig::validate() refuses are OUT_OF_RANGE (MSG_SLOT_ERR, UL_TTI.request).
 FapiError to_pucch_config(const FapiPucchPdu& pdu, const phy::CellConfig& cell,
                           phy::PucchConfig& out);
 
 /// \p pucch as a FAPI PUCCH PDU on \p cell (the inverse of to_pucch_config(), for a test MAC):
-/// SubcarrierSpacing and CyclicPrefix the cell's; pi2Bpsk, multiSlotTxIndicator, AddDmrsFlag,
-/// the format 3/4 fields, csiPart2BitLength and the Rx beamforming part 0.
+/// SubcarrierSpacing and CyclicPrefix the cell's; pi2Bpsk and AddDmrsFlag from the config;
+/// PreDftOccLen and PreDftOccIdx from the config for format 4, 0 otherwise;
+/// m0PucchDmrsCyclicShift the m_0 of TS 38.211 Table 6.4.1.3.3.1-1 (0 but for format 4 covers);
+/// multiSlotTxIndicator, csiPart2BitLength and the Rx beamforming part 0.
 /// \pre pucch.validate(cell) is empty (fields are narrowed to their FAPI widths unchecked).
 FapiPucchPdu to_fapi_pucch_pdu(const phy::PucchConfig& pucch, const phy::CellConfig& cell);
 
@@ -57,7 +66,8 @@ FapiUciPucchFormat01 to_uci_pucch_format01(const phy::PucchConfig& pucch,
                                            const phy::PucchResult& result,
                                            const FapiUlMeasurement& measurement);
 
-/// UCI.indication PDU of a format 2 PUCCH (\p pucch; PucchFormat from pucch.format): an SR PDU
+/// UCI.indication PDU of a format 2, 3 or 4 PUCCH (\p pucch; PucchFormat from pucch.format: 0
+/// format 2, 1 format 3, 2 format 4; the three code their payload alike): an SR PDU
 /// (SrBitLen = pucch.sr_bits), a HARQ PDU and a CSI part 1 PDU for each part the config has,
 /// with the decoded bits packed least significant first. CRC 2 (not present) for payloads of at
 /// most 11 bits (pucch.payload_bits()), 0 (pass) for polar-coded ones; when the PUCCH was not

@@ -13,7 +13,7 @@
 #pragma once
 
 #include "airan/phy/pucch_config.h"
-#include "airan/phy/pucch_detection.h"
+#include "airan/phy/pucch_uci_coding.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/resource_grid.h"
 #include "airan/phy/types.h"
@@ -39,7 +39,7 @@ inline constexpr unsigned pucch_format2_max_coded_bits =
 /// c_init of the data scrambling, n_RNTI 2^15 + n_ID (TS 38.211 6.3.2.5.1).
 constexpr std::uint32_t pucch_format2_scrambling_init(std::uint16_t rnti,
                                                       std::uint16_t scrambling_id) {
-  return (std::uint32_t{rnti} << 15) + scrambling_id;
+  return pucch_uci_scrambling_init(rnti, scrambling_id);
 }
 
 /// c_init of the DMRS of slot symbol \p symbol (TS 38.211 6.4.1.3.2.1):
@@ -138,13 +138,11 @@ private:
   }
 
   unsigned max_rx_antennas_;
-  UciPolarDecoder polar_decoder_;
+  PucchUciDecoder uci_decoder_;
   std::vector<cf32> ls_;
   std::vector<cf32> prb_channel_;
   std::array<cf32, max_dmrs_per_symbol> dmrs_{};
   std::array<float, pucch_format2_max_coded_bits> llrs_{};
-  std::array<bit_t, pucch_format2_max_coded_bits> scrambling_{};
-  PucchDtxThresholds thresholds_;
   double dmrs_share_ = 0.0;  ///< Share of the DMRS energy in the PRB averages.
   unsigned dmrs_groups_ = 0; ///< Antennas x symbols x PRBs.
   float phase_slope_ = 0;    ///< Radians per subcarrier.

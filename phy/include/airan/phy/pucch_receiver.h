@@ -1,12 +1,13 @@
 /// \file
 /// \brief PucchReceiver: the PUCCH PDUs of one slot of a cell, from its received grid, on the CPU
-/// (formats 0, 1 and 2); and write_pucch(), the UE side.
+/// (all formats); and write_pucch(), the UE side.
 #pragma once
 
 #include "airan/phy/pucch_config.h"
 #include "airan/phy/pucch_format0.h"
 #include "airan/phy/pucch_format1.h"
 #include "airan/phy/pucch_format2.h"
+#include "airan/phy/pucch_format34.h"
 #include "airan/phy/resource_grid.h"
 
 #include <span>
@@ -45,6 +46,7 @@ private:
   PucchFormat0Detector format0_;
   PucchFormat1Detector format1_;
   PucchFormat2Receiver format2_;
+  PucchFormat34Receiver format34_;
   static constexpr std::size_t max_pdus_per_slot = 64; ///< Sized for without allocating.
   std::vector<PucchConfig> valid_pdus_;
   std::vector<std::size_t> valid_index_; ///< valid_pdus_[v] is pdus[valid_index_[v]].

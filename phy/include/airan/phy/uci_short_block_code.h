@@ -55,6 +55,11 @@ double decode_uci_short_block(const UciFoldedLlrs& folded, unsigned qm, std::spa
 bool uci_short_block_detected(unsigned payload_bits, std::size_t num_coded_bits,
                               double correlation);
 
+/// Rank over GF(2) of the code of \p payload_bits bits (3..11) rate matched to \p num_coded_bits
+/// bits: of the first min(E, 32) rows of Table 5.3.3.3-1 restricted to their first O columns. A
+/// payload can be told apart from every other one only when the rank equals O (11 bits in 16 coded
+/// bits have rank 10). 0 for other payload sizes.
+unsigned uci_short_block_rank(unsigned payload_bits, std::size_t num_coded_bits);
 /// The same from the LLRs of the rate-matched coded bits e_0 .. (folded here).
 double decode_uci_short_block(std::span<const float> llrs, unsigned qm, std::span<bit_t> payload);
 
