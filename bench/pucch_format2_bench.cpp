@@ -6,8 +6,8 @@
 // receive / decode is what the front end adds.
 #include "airan/phy/awgn.h"
 #include "airan/phy/pucch_format2.h"
-#include "airan/phy/uci_polar_code.h"
-#include "airan/phy/uci_short_block_code.h"
+
+#include "pucch_uci_bench_support.h"
 
 #include <benchmark/benchmark.h>
 
@@ -48,27 +48,12 @@ PucchConfig bench_pucch(unsigned prbs, unsigned symbols, unsigned bits) {
   return p;
 }
 
-BitVector bench_payload(unsigned bits) {
-  std::mt19937_64 rng(bits);
-  BitVector payload(bits);
-  for (auto& b : payload) {
-    b = static_cast<bit_t>(rng() & 1U);
-  }
-  return payload;
-}
-
-PucchUciBits bench_parts(const PucchConfig& pucch, const BitVector& payload) {
-  const std::span<const bit_t> all(payload);
-  return {all.first(pucch.harq_bits), all.subspan(pucch.harq_bits, pucch.sr_bits),
-          all.subspan(pucch.harq_bits + pucch.sr_bits, pucch.csi_part1_bits)};
-}
-
 /// The PUCCH of range(0) PRBs, range(1) symbols and range(2) bits on range(3) antennas (the same
 /// signal on each, independent noise).
 ResourceGrid bench_grid(const CellConfig& cell, const PucchConfig& pucch, unsigned antennas) {
   ResourceGrid tx(1, 14, 12 * cell.num_prbs);
-  const BitVector payload = bench_payload(pucch.payload_bits());
-  write_pucch_format2(cell, bench_slot, pucch, bench_parts(pucch, payload), tx);
+  const BitVector payload = airan::bench::pucch_bench_payload(pucch.payload_bits());
+  write_pucch_format2(cell, bench_slot, pucch, airan::bench::pucch_bench_parts(pucch, payload), tx);
   ResourceGrid rx(antennas, 14, 12 * cell.num_prbs);
   for (unsigned a = 0; a < antennas; ++a) {
     std::copy(tx.port(0).begin(), tx.port(0).end(), rx.port(a).begin());
@@ -104,24 +89,10 @@ BENCHMARK(BM_PucchFormat2Receive)
     ->Args({16, 2, 200, 4})
     ->Unit(benchmark::kMicrosecond);
 
-std::vector<float> bench_llrs(std::size_t count) {
-  std::mt19937 rng(5);
-  std::normal_distribution<float> normal(2.0F, 2.0F);
-  std::vector<float> llrs(count);
-  for (float& v : llrs) {
-    v = normal(rng);
-  }
-  return llrs;
-}
-
 /// Baseline: the short-block decoder alone on range(0) LLRs for range(1) bits.
 // NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_PucchFormat2ShortBlockDecodeOnly(benchmark::State& state) {
-  const std::vector<float> llrs = bench_llrs(static_cast<std::size_t>(state.range(0)));
-  BitVector payload(static_cast<std::size_t>(state.range(1)));
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(decode_uci_short_block(llrs, 2, payload));
-  }
+  airan::bench::run_short_block_decode_only(state);
 }
 BENCHMARK(BM_PucchFormat2ShortBlockDecodeOnly)
     ->ArgNames({"llrs", "bits"})
@@ -133,20 +104,7 @@ BENCHMARK(BM_PucchFormat2ShortBlockDecodeOnly)
 /// Baseline: the polar decoder alone on the range(0) LLRs of a range(1)-bit part.
 // NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_PucchFormat2PolarDecodeOnly(benchmark::State& state) {
-  const auto e = static_cast<std::size_t>(state.range(0));
-  const auto a = static_cast<unsigned>(state.range(1));
-  const BitVector payload = bench_payload(a);
-  BitVector coded(e);
-  encode_uci_polar(payload, coded);
-  std::vector<float> llrs(e);
-  for (std::size_t i = 0; i < e; ++i) {
-    llrs[i] = coded[i] != 0 ? -4.0F : 4.0F;
-  }
-  UciPolarDecoder decoder(8);
-  BitVector decoded(a);
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(decoder.decode(llrs, decoded));
-  }
+  airan::bench::run_polar_decode_only(state);
 }
 BENCHMARK(BM_PucchFormat2PolarDecodeOnly)
     ->ArgNames({"llrs", "bits"})
@@ -160,10 +118,11 @@ void BM_WritePucchFormat2(benchmark::State& state) {
   const CellConfig cell = bench_cell();
   const PucchConfig pucch =
       bench_pucch(static_cast<unsigned>(state.range(0)), 2, static_cast<unsigned>(state.range(1)));
-  const BitVector payload = bench_payload(pucch.payload_bits());
+  const BitVector payload = airan::bench::pucch_bench_payload(pucch.payload_bits());
   ResourceGrid grid(1, 14, 12 * cell.num_prbs);
   for (auto _ : state) {
-    write_pucch_format2(cell, bench_slot, pucch, bench_parts(pucch, payload), grid);
+    write_pucch_format2(cell, bench_slot, pucch, airan::bench::pucch_bench_parts(pucch, payload),
+                        grid);
     benchmark::DoNotOptimize(grid.elements().data());
   }
 }

@@ -187,23 +187,10 @@ TEST(PucchFormat2, NoiseAloneIsNotDetected) {
     ASSERT_TRUE(codable(pucch)) << shape.bits;
     for (const unsigned rx : {1U, 2U}) {
       PucchFormat2Receiver receiver(rx);
-      ResourceGrid grid = empty_grid(cell, rx);
-      unsigned false_alarms = 0;
-      for (unsigned t = 0; t < trials; ++t) {
-        AwgnGenerator noise(100000 * shape.bits + 1000 * shape.prbs + 10 * rx + t);
-        for (unsigned antenna = 0; antenna < rx; ++antenna) {
-          for (unsigned l = 0; l < shape.symbols; ++l) {
-            const std::span<cf32> row = grid.symbol(antenna, pucch.start_symbol + l);
-            std::fill(row.begin(), row.end(), cf32(0.0F, 0.0F));
-            noise.add(row, 1.0F);
-          }
-        }
-        PucchResult r;
-        receiver.receive(grid, cell, test_slot, pucch, r);
-        EXPECT_EQ(r.crc_ok, r.detected);
-        false_alarms += r.detected ? 1U : 0U;
-      }
-      EXPECT_LE(false_alarms, trials * 15 / 1000)
+      const NoiseTrials noise = noise_trials(receiver, cell, pucch, rx, trials,
+                                             100000 * shape.bits + 1000 * shape.prbs + 10 * rx);
+      EXPECT_EQ(noise.inconsistent, 0U);
+      EXPECT_LE(noise.detected, trials * 15 / 1000)
           << shape.bits << " bits on " << shape.prbs << " PRBs x " << shape.symbols << " symbols, "
           << rx << " rx";
     }

@@ -33,7 +33,7 @@ TEST(PucchFormat34Receiver, AwgnAtMinusThreeDbDecodesAndTheSinrIsEstimated) {
     double sinr_sum = 0.0;
     for (unsigned t = 0; t < trials; ++t) {
       const BitVector payload = random_bits(16, rng);
-      const PucchResult r = round_trip34(cell, pucch, payload, 1, unit_channel, 2.0F, 100 + t);
+      const PucchResult r = round_trip(cell, pucch, payload, 1, unit_channel, 2.0F, 100 + t);
       decoded += r.crc_ok && same_bits(r, payload) ? 1U : 0U;
       sinr_sum += r.sinr_db;
     }
@@ -49,7 +49,7 @@ TEST(PucchFormat34Receiver, SinrOfTenDbIsEstimatedOnSixteenPrbs) {
   pucch.additional_dmrs = true;
   std::mt19937_64 rng(6);
   const BitVector payload = random_bits(400, rng);
-  const PucchResult r = round_trip34(cell, pucch, payload, 2, unit_channel, 0.1F, 9);
+  const PucchResult r = round_trip(cell, pucch, payload, 2, unit_channel, 0.1F, 9);
   EXPECT_TRUE(r.crc_ok && same_bits(r, payload));
   EXPECT_NEAR(r.sinr_db, 10.0F, 1.0F);
 }
@@ -75,24 +75,12 @@ TEST(PucchFormat34Receiver, NoiseAloneIsNotDetected) {
     ASSERT_EQ(pucch.validate(cell), "") << shape.bits;
     for (const unsigned rx : {1U, 2U}) {
       PucchFormat34Receiver receiver(rx);
-      ResourceGrid grid = empty_grid(cell, rx);
-      unsigned false_alarms = 0;
-      for (unsigned t = 0; t < trials; ++t) {
-        AwgnGenerator noise(100000 * shape.bits + 1000 * shape.prbs + 10 * rx + t);
-        for (unsigned antenna = 0; antenna < rx; ++antenna) {
-          for (unsigned l = 0; l < shape.symbols; ++l) {
-            const std::span<cf32> row = grid.symbol(antenna, pucch.start_symbol + l);
-            std::fill(row.begin(), row.end(), cf32(0.0F, 0.0F));
-            noise.add(row, 1.0F);
-          }
-        }
-        PucchResult r;
-        receiver.receive(grid, cell, test_slot, pucch, r);
-        EXPECT_EQ(r.crc_ok, r.detected);
-        false_alarms += r.detected ? 1U : 0U;
-      }
-      EXPECT_LE(false_alarms, trials * 15 / 1000) << "format " << static_cast<int>(shape.format)
-                                                  << ", " << shape.bits << " bits, " << rx << " rx";
+      const NoiseTrials noise = noise_trials(receiver, cell, pucch, rx, trials,
+                                             100000 * shape.bits + 1000 * shape.prbs + 10 * rx);
+      EXPECT_EQ(noise.inconsistent, 0U);
+      EXPECT_LE(noise.detected, trials * 15 / 1000)
+          << "format " << static_cast<int>(shape.format) << ", " << shape.bits << " bits, " << rx
+          << " rx";
     }
   }
   PucchFormat34Receiver receiver(1);
@@ -118,9 +106,9 @@ TEST(PucchFormat34Receiver, WrongRntiOrScramblingFailsAndAWrongHoppingIdentitySp
           wrong.hopping_id = static_cast<std::uint16_t>(pucch.hopping_id + 1 + t);
         }
         const BitVector payload = random_bits(a, rng);
-        const PucchResult right = round_trip34(cell, pucch, payload, 1, unit_channel, 0.01F, t);
+        const PucchResult right = round_trip(cell, pucch, payload, 1, unit_channel, 0.01F, t);
         EXPECT_TRUE(right.detected && same_bits(right, payload));
-        const PucchResult r = round_trip34(cell, pucch, payload, 1, unit_channel, 0.01F, t, &wrong);
+        const PucchResult r = round_trip(cell, pucch, payload, 1, unit_channel, 0.01F, t, &wrong);
         if (variant < 2) {
           EXPECT_FALSE(r.detected && same_bits(r, payload)) << a << " bits, variant " << variant;
         } else {
@@ -202,7 +190,7 @@ TEST(PucchFormat34Receiver, FlatDelayedAndTwoTapChannelsDecode) {
         for (unsigned t = 0; t < 6; ++t) {
           const PucchConfig pucch = test_pucch34(format, a, 8, 14, t % 2 == 1, 2, t % 2);
           const BitVector payload = random_bits(a, rng);
-          const PucchResult r = round_trip34(cell, pucch, payload, 2, *channel, 0.01F, 50 + t);
+          const PucchResult r = round_trip(cell, pucch, payload, 2, *channel, 0.01F, 50 + t);
           EXPECT_TRUE(r.detected && r.crc_ok && same_bits(r, payload))
               << "format " << static_cast<int>(format) << ", " << a << " bits, trial " << t;
         }
@@ -232,7 +220,7 @@ TEST(PucchFormat34Receiver, TimingOffsetsInsideTheCyclicPrefixKeepTheDmrsGate) {
         return gain * std::polar(1.0F, -0.3F * static_cast<float>(k));
       };
       const BitVector payload = random_bits(pucch->payload_bits(), rng);
-      const PucchResult r = round_trip34(cell, *pucch, payload, 1, delayed, 0.02F, 700 + t);
+      const PucchResult r = round_trip(cell, *pucch, payload, 1, delayed, 0.02F, 700 + t);
       decoded += r.detected && same_bits(r, payload) ? 1U : 0U;
     }
     EXPECT_GE(decoded, trials * 95 / 100) << pucch->payload_bits() << " bits";

@@ -254,7 +254,7 @@ TEST(PucchFormat34, NoiseFreeRoundTripsGiveTheBitsBack) {
             }
             const unsigned rx = 1 + variant % 3;
             const BitVector payload = random_bits(a, rng);
-            const PucchResult r = round_trip34(cell, p, payload, rx, unit_channel, 0.0F, 1);
+            const PucchResult r = round_trip(cell, p, payload, rx, unit_channel, 0.0F, 1);
             ASSERT_TRUE(r.detected && r.crc_ok && same_bits(r, payload))
                 << "format " << static_cast<int>(format) << ", " << a << " bits, " << prbs
                 << " PRBs, " << symbols << " symbols, variant " << variant;

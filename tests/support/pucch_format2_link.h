@@ -1,11 +1,12 @@
 /// \file
-/// \brief A format 2 PUCCH link for the PUCCH format 2 tests: a carrier that starts at CRB 10, a
-/// PUCCH in a BWP from CRB 13, a channel per receive antenna and subcarrier, AWGN, and a round
-/// trip through write_pucch_format2() and PucchFormat2Receiver.
+/// \brief A PUCCH link for the format 2, 3 and 4 tests: a carrier that starts at CRB 10, a PUCCH
+/// in a BWP from CRB 13, a channel per receive antenna and subcarrier, AWGN, a round trip through
+/// the format's writer and receiver, and noise-only trials.
 #pragma once
 
 #include "airan/phy/awgn.h"
 #include "airan/phy/pucch_format2.h"
+#include "airan/phy/pucch_format34.h"
 #include "airan/phy/uci_polar_code.h"
 
 #include <algorithm>
@@ -98,19 +99,57 @@ inline ResourceGrid empty_grid(const phy::CellConfig& cell, unsigned ports = 1) 
   return {ports, 14, 12 * cell.num_prbs};
 }
 
-/// Transmits \p payload and receives it through \p channel.
+/// Transmits \p payload on a PUCCH of format 2, 3 or 4 and receives it through \p channel.
 inline PucchResult round_trip(const phy::CellConfig& cell, const phy::PucchConfig& pucch,
                               const BitVector& payload, unsigned num_rx, const Channel& channel,
                               float noise_variance, std::uint64_t seed,
                               const phy::PucchConfig* rx_pucch = nullptr) {
+  const bool format2 = pucch.format == phy::PucchFormat::format2;
   ResourceGrid tx = empty_grid(cell);
-  phy::write_pucch_format2(cell, test_slot, pucch, parts_of(pucch, payload), tx);
+  if (format2) {
+    phy::write_pucch_format2(cell, test_slot, pucch, parts_of(pucch, payload), tx);
+  } else {
+    phy::write_pucch_format34(cell, test_slot, pucch, parts_of(pucch, payload), tx);
+  }
   const ResourceGrid rx =
       through_channel(tx, num_rx, channel, noise_variance, seed, pucch.start_symbol);
-  phy::PucchFormat2Receiver receiver(num_rx);
+  const phy::PucchConfig& expected = rx_pucch != nullptr ? *rx_pucch : pucch;
   PucchResult result;
-  receiver.receive(rx, cell, test_slot, rx_pucch != nullptr ? *rx_pucch : pucch, result);
+  if (format2) {
+    phy::PucchFormat2Receiver(num_rx).receive(rx, cell, test_slot, expected, result);
+  } else {
+    phy::PucchFormat34Receiver(num_rx).receive(rx, cell, test_slot, expected, result);
+  }
   return result;
+}
+
+/// Detections out of \p trials slots of unit-variance noise alone on the symbols of \p pucch
+/// (seeds \p seed + t), and how many results had crc_ok different from detected.
+struct NoiseTrials {
+  unsigned detected = 0;
+  unsigned inconsistent = 0;
+};
+template <typename Receiver>
+NoiseTrials noise_trials(Receiver& receiver, const phy::CellConfig& cell,
+                         const phy::PucchConfig& pucch, unsigned num_rx, unsigned trials,
+                         std::uint64_t seed) {
+  ResourceGrid grid = empty_grid(cell, num_rx);
+  NoiseTrials out;
+  for (unsigned t = 0; t < trials; ++t) {
+    phy::AwgnGenerator noise(seed + t);
+    for (unsigned antenna = 0; antenna < num_rx; ++antenna) {
+      for (unsigned l = 0; l < pucch.num_symbols; ++l) {
+        const std::span<cf32> row = grid.symbol(antenna, pucch.start_symbol + l);
+        std::fill(row.begin(), row.end(), cf32(0.0F, 0.0F));
+        noise.add(row, 1.0F);
+      }
+    }
+    PucchResult r;
+    receiver.receive(grid, cell, test_slot, pucch, r);
+    out.detected += r.detected ? 1U : 0U;
+    out.inconsistent += r.crc_ok != r.detected ? 1U : 0U;
+  }
+  return out;
 }
 
 /// True when \p result holds the bits of \p payload.

@@ -1,7 +1,6 @@
 /// \file
-/// \brief A format 3 or 4 PUCCH link for the PUCCH format 3/4 tests, on the carrier, channels and
-/// noise of pucch_format2_link.h: a round trip through write_pucch_format34() and
-/// PucchFormat34Receiver.
+/// \brief The format 3 and 4 PUCCHs of the PUCCH format 3/4 tests, on the link of
+/// pucch_format2_link.h (whose round_trip() takes them).
 #pragma once
 
 #include "airan/phy/pucch_format34.h"
@@ -30,21 +29,6 @@ inline phy::PucchConfig test_pucch34(phy::PucchFormat format, unsigned payload_b
   p.pre_dft_occ_length = occ_length;
   p.pre_dft_occ_index = occ_index;
   return p;
-}
-
-/// Transmits \p payload on a format 3/4 PUCCH and receives it through \p channel.
-inline PucchResult round_trip34(const phy::CellConfig& cell, const phy::PucchConfig& pucch,
-                                const BitVector& payload, unsigned num_rx, const Channel& channel,
-                                float noise_variance, std::uint64_t seed,
-                                const phy::PucchConfig* rx_pucch = nullptr) {
-  ResourceGrid tx = empty_grid(cell);
-  phy::write_pucch_format34(cell, test_slot, pucch, parts_of(pucch, payload), tx);
-  const ResourceGrid rx =
-      through_channel(tx, num_rx, channel, noise_variance, seed, pucch.start_symbol);
-  phy::PucchFormat34Receiver receiver(num_rx);
-  PucchResult result;
-  receiver.receive(rx, cell, test_slot, rx_pucch != nullptr ? *rx_pucch : pucch, result);
-  return result;
 }
 
 } // namespace airan::test
