@@ -3,10 +3,10 @@
 #include "airan/io/fapi_pusch_conversion.h"
 
 #include "airan/io/fapi_indication_conversion.h"
+#include "airan/phy/pucch_format34.h"
 #include "airan/phy/uci_polar_code.h"
 
 #include <algorithm>
-#include <array>
 #include <span>
 #include <string>
 
@@ -20,16 +20,19 @@ unsigned fapi_cyclic_prefix_of(const phy::CellConfig& cell) {
   return cell.cyclic_prefix == phy::CyclicPrefix::extended ? 1 : 0;
 }
 
-/// m_0 of a format 3 or 4 PUCCH's DMRS (TS 38.211 Table 6.4.1.3.3.1-1): 0 for format 3; for
-/// format 4 by the pre-DFT cover, N_SF 2: n 0 -> 0, 1 -> 6; N_SF 4: n 0 -> 0, 1 -> 6, 2 -> 3,
-/// 3 -> 9. 0 for a cover outside the table (validate() refuses it).
+/// m_0 of a format 3 or 4 PUCCH's DMRS (TS 38.211 Table 6.4.1.3.3.1-1, as the transmitter and
+/// receiver take it: phy::pucch_format34_dmrs_cyclic_shift()): 0 for format 3 and for a cover
+/// outside the table (validate() refuses it).
 unsigned pucch_dmrs_m0_of(phy::PucchFormat format, unsigned occ_length, unsigned occ_index) {
-  constexpr std::array<unsigned, 4> m0_by_index = {0, 6, 3, 9};
   const bool cover = (occ_length == 2 || occ_length == 4) && occ_index < occ_length;
   if (format != phy::PucchFormat::format4 || !cover) {
     return 0;
   }
-  return m0_by_index.at(occ_index);
+  phy::PucchConfig pucch;
+  pucch.format = format;
+  pucch.pre_dft_occ_length = occ_length;
+  pucch.pre_dft_occ_index = occ_index;
+  return phy::pucch_format34_dmrs_cyclic_shift(pucch);
 }
 
 bool is_format34(unsigned format_type) {
