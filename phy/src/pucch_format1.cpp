@@ -13,8 +13,8 @@
 namespace airan::phy {
 namespace {
 
-constexpr unsigned subcarriers = pucch_num_cyclic_shifts;
-constexpr unsigned max_hypotheses = 4;
+constexpr unsigned f1_subcarriers = pucch_num_cyclic_shifts;
+constexpr unsigned f1_max_hypotheses = 4;
 constexpr float inv_sqrt2 = std::numbers::sqrt2_v<float> / 2.0F;
 
 /// d(0) for \p harq (TS 38.211 5.1.2 BPSK, 5.1.3 QPSK); a positive SR alone sends b(0) = 0.
@@ -43,8 +43,8 @@ cf32 cover_of(const PucchConfig& pucch, unsigned l) {
                              pucch.time_domain_occ, m);
 }
 
-unsigned first_subcarrier(const CellConfig& cell, const PucchConfig& pucch, unsigned l) {
-  return subcarriers * (pucch.first_crb_of(l) - cell.grid_start_crb);
+unsigned f1_first_subcarrier(const CellConfig& cell, const PucchConfig& pucch, unsigned l) {
+  return f1_subcarriers * (pucch.first_crb_of(l) - cell.grid_start_crb);
 }
 
 } // namespace
@@ -66,13 +66,13 @@ void write_pucch_format1(const CellConfig& cell, unsigned slot, const PucchConfi
   const auto base = pucch_hop_base_sequences(pucch, slot);
   std::array<unsigned, max_symbols_per_slot> shifts{};
   pucch_cyclic_shift_indices(pucch, symbols_per_slot(cell.cyclic_prefix), slot, shifts);
-  std::array<cf32, subcarriers> sequence{};
+  std::array<cf32, f1_subcarriers> sequence{};
   for (unsigned l = 0; l < pucch.num_symbols; ++l) {
     apply_pucch_cyclic_shift(base[pucch.hop_of(l)], shifts[l], sequence);
     const cf32 scale = cover_of(pucch, l) * (l % 2 == 0 ? cf32(1.0F, 0.0F) : d);
     std::span<cf32> row = grid.symbol(port, pucch.start_symbol + l);
-    const unsigned k0 = first_subcarrier(cell, pucch, l);
-    for (unsigned n = 0; n < subcarriers; ++n) {
+    const unsigned k0 = f1_first_subcarrier(cell, pucch, l);
+    for (unsigned n = 0; n < f1_subcarriers; ++n) {
       row[k0 + n] = scale * sequence[n];
     }
   }
@@ -82,7 +82,7 @@ namespace {
 
 /// The conjugate of what \p pucch sends on each symbol without d: sequence times cover.
 void prepare_reference(const CellConfig& cell, unsigned slot, const PucchConfig& pucch,
-                       std::array<std::array<cf32, subcarriers>, max_symbols_per_slot>& out) {
+                       std::array<std::array<cf32, f1_subcarriers>, max_symbols_per_slot>& out) {
   const auto base = pucch_hop_base_sequences(pucch, slot);
   std::array<unsigned, max_symbols_per_slot> shifts{};
   pucch_cyclic_shift_indices(pucch, symbols_per_slot(cell.cyclic_prefix), slot, shifts);
@@ -110,7 +110,7 @@ void PucchFormat1Correlation::reserve(unsigned num_rx_antennas) {
 void PucchFormat1Detector::correlate(const ResourceGrid& grid, const CellConfig& cell,
                                      unsigned slot, const PucchConfig& pucch,
                                      PucchFormat1Correlation& out) const {
-  std::array<std::array<cf32, subcarriers>, max_symbols_per_slot> reference{};
+  std::array<std::array<cf32, f1_subcarriers>, max_symbols_per_slot> reference{};
   prepare_reference(cell, slot, pucch, reference);
   const unsigned hops = pucch.intra_slot_hopping ? 2 : 1;
   out.dmrs.assign(std::size_t{hops} * grid.num_ports(), cf32(0.0F, 0.0F));
@@ -118,15 +118,15 @@ void PucchFormat1Detector::correlate(const ResourceGrid& grid, const CellConfig&
   out.dmrs_res = {};
   out.data_res = {};
   for (unsigned l = 0; l < pucch.num_symbols; ++l) {
-    (l % 2 == 0 ? out.dmrs_res : out.data_res)[pucch.hop_of(l)] += subcarriers;
+    (l % 2 == 0 ? out.dmrs_res : out.data_res)[pucch.hop_of(l)] += f1_subcarriers;
   }
   out.total = 0.0;
   for (unsigned rx = 0; rx < grid.num_ports(); ++rx) {
     for (unsigned l = 0; l < pucch.num_symbols; ++l) {
       const std::span<const cf32> row =
-          grid.symbol(rx, pucch.start_symbol + l).subspan(first_subcarrier(cell, pucch, l));
+          grid.symbol(rx, pucch.start_symbol + l).subspan(f1_first_subcarrier(cell, pucch, l));
       cf32 sum(0.0F, 0.0F);
-      for (unsigned n = 0; n < subcarriers; ++n) {
+      for (unsigned n = 0; n < f1_subcarriers; ++n) {
         out.total += std::norm(row[n]);
         sum += row[n] * reference[l][n];
       }
@@ -149,7 +149,7 @@ void PucchFormat1Detector::decide(std::span<const PucchConfig> pdus,
   const PucchFormat1Correlation& own = correlations[index];
   // Hypotheses: every HARQ-ACK value (bit pattern = index), or the SR's b(0) = 0 alone.
   const unsigned num_hypotheses = 1U << pucch.harq_bits;
-  std::array<double, max_hypotheses> energy{};
+  std::array<double, f1_max_hypotheses> energy{};
   const unsigned hops = pucch.intra_slot_hopping ? 2 : 1;
   for (unsigned h = 0; h < num_hypotheses; ++h) {
     const std::array<bit_t, 2> harq = {static_cast<bit_t>(h & 1U), static_cast<bit_t>(h >> 1)};
@@ -180,7 +180,7 @@ void PucchFormat1Detector::decide(std::span<const PucchConfig> pdus,
   }
   PucchEnergyDecision decision;
   decision.blocks = static_cast<unsigned>(own.dmrs.size());
-  decision.res = decision.blocks / hops * pucch.num_symbols * subcarriers;
+  decision.res = decision.blocks / hops * pucch.num_symbols * f1_subcarriers;
   decision.hypotheses = num_hypotheses;
   decision.best = energy[best];
   // Two directions (DMRS, data) per PUCCH and block.
