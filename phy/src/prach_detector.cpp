@@ -76,11 +76,11 @@ PrachDetector::PrachDetector(const PrachConfig& config, unsigned pusch_numerolog
   pdp_.resize(std::size_t{num_roots_} * padded_length_);
   noise_.resize(num_roots_);
   thresholds_.resize(num_roots_);
-  noise_counts_.resize(num_roots_);
+  noise_tallies_.resize(num_roots_);
 }
 
-double PrachDetector::threshold(double noise_samples) const {
-  const unsigned k = num_antennas_ * num_periods_;
+double PrachDetector::threshold(double noise_samples, unsigned degrees) const {
+  const unsigned k = degrees;
   double low = 0;
   double high = 1;
   while (prach_metric_tail(high, noise_samples, k) > per_test_probability_) {
@@ -180,13 +180,12 @@ void PrachDetector::estimate_noise(float pooled_fallback) {
     peaks_[p].leakage_reach =
         static_cast<unsigned>(std::min(reach * oversampling_, double(padded_length_)));
   }
-  double pooled_sum = 0;
-  double pooled_count = 0;
-  std::vector<double>& sums = thresholds_; // Reused as scratch before the thresholds are set.
-  std::vector<double>& counts = noise_counts_;
+  NoiseTally pooled;
+  std::vector<NoiseTally>& sums = noise_tallies_;
   for (unsigned r = 0; r < num_roots_; ++r) {
     const float* pdp = pdp_.data() + std::size_t{r} * padded_length_;
     double sum = 0;
+    double square_sum = 0;
     unsigned count = 0;
     for (unsigned m = 0; m < padded_length_; ++m) {
       bool excluded = false;
@@ -204,30 +203,32 @@ void PrachDetector::estimate_noise(float pooled_fallback) {
       }
       if (!excluded) {
         sum += pdp[m];
+        square_sum += double(pdp[m]) * pdp[m];
         ++count;
       }
     }
-    sums[r] = sum;
-    counts[r] = count;
-    pooled_sum += sum;
-    pooled_count += count;
+    sums[r] = {sum, square_sum, double(count)};
+    pooled.sum += sum;
+    pooled.square_sum += square_sum;
+    pooled.count += count;
   }
   const double min_count = static_cast<double>(prach_min_noise_lags) * oversampling_;
   for (unsigned r = 0; r < num_roots_; ++r) {
-    double sum = sums[r];
-    double count = counts[r];
-    if (count < min_count) {
-      sum = pooled_sum;
-      count = pooled_count;
-    }
-    double samples = count / oversampling_ * combined;
-    if (count < min_count) {
+    const NoiseTally& tally = sums[r].count >= min_count ? sums[r] : pooled;
+    if (tally.count < min_count) {
       noise_[r] = pooled_fallback;
-      samples = static_cast<double>(sequence_length_) * combined;
-    } else {
-      noise_[r] = static_cast<float>(sum / (count * combined));
+      thresholds_[r] = threshold(static_cast<double>(sequence_length_) * combined, combined);
+      continue;
     }
-    thresholds_[r] = threshold(samples);
+    // Noise averages over the antennas and periods, another root's preamble (whose correlation
+    // with this root is flat only at whole lags, and the same in every period) does not: the
+    // floor's spread gives its degrees of freedom mean^2 / variance, at most the noise's.
+    const double mean = tally.sum / tally.count;
+    const double variance = std::max(tally.square_sum / tally.count - mean * mean, 1e-30);
+    const auto degrees = static_cast<unsigned>(
+        std::clamp(std::floor(mean * mean / variance), 1.0, double(combined)));
+    noise_[r] = static_cast<float>(mean / combined);
+    thresholds_[r] = threshold(tally.count / oversampling_ * degrees, degrees) * combined / degrees;
   }
 }
 
@@ -297,7 +298,7 @@ void PrachDetector::detect(const PrachBuffer& buffer, PrachDetectionResult& resu
   // Pass 1: every root's noise is the mean power (signal included, so never too low).
   std::fill(noise_.begin(), noise_.end(), mean_power);
   std::fill(thresholds_.begin(), thresholds_.end(),
-            threshold(static_cast<double>(sequence_length_) * combined));
+            threshold(static_cast<double>(sequence_length_) * combined, combined));
   scan(noise_, thresholds_);
   // Passes 2 and 3: noise from the lags away from the candidates, threshold for that estimate.
   for (int pass = 0; pass < 2; ++pass) {

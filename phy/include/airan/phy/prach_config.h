@@ -31,6 +31,8 @@ struct PrachConfig {
   /// OFDM symbol (of the carrier's numerology) of the occasion's slot at which the preamble's
   /// cyclic prefix begins (FAPI prachStartSymbol).
   unsigned start_symbol = 0;
+
+  friend bool operator==(const PrachConfig&, const PrachConfig&) = default;
 };
 
 /// PRACH subcarrier spacing of \p config in Hz.

@@ -1,0 +1,67 @@
+/// \file
+/// \brief PrachReceiver: the PRACH occasions of a carrier from its time-domain samples, slot by
+/// slot. An occasion may span several slots (formats 1 and 2 always; format 0 above 15 kHz): its
+/// samples are gathered as the slots arrive and it is detected once its last sample is in.
+#pragma once
+
+#include "airan/phy/prach_detector.h"
+#include "airan/phy/prach_modulator.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace airan::phy {
+
+/// A detected (or failed) occasion.
+struct PrachOccasionResult {
+  std::uint64_t tag = 0;          ///< What add_occasion() was given (e.g. a FAPI handle).
+  std::uint64_t start_slot = 0;   ///< Absolute slot in which the occasion starts.
+  PrachConfig config;             ///< The occasion's configuration.
+  std::string error;              ///< Empty when detected; else why not (samples missing).
+  PrachDetectionResult detection; ///< When error is empty.
+};
+
+/// Sizes and options of a PrachReceiver.
+struct PrachReceiverConfig {
+  unsigned num_rx_antennas = 1;
+  unsigned max_pending_occasions = 8; ///< Occasions gathered at once; more are refused.
+  PrachDetectorOptions detector;
+};
+
+/// Receives the PRACH occasions of one carrier. Detectors and sample buffers are made the first
+/// time a configuration (or a longer occasion) is seen and reused after. Not thread-safe.
+class PrachReceiver {
+public:
+  /// \throws std::invalid_argument for no antenna or no pending occasion.
+  PrachReceiver(const Numerology& numerology, unsigned num_prbs, const PrachReceiverConfig& config);
+  ~PrachReceiver();
+  PrachReceiver(const PrachReceiver&) = delete;
+  PrachReceiver& operator=(const PrachReceiver&) = delete;
+
+  /// Registers an occasion of \p config that starts in absolute slot \p absolute_slot (a slot
+  /// count that only grows; its position in the frame is absolute_slot mod slots per frame).
+  /// Returns why it is refused (invalid configuration, too many pending, a slot already fed),
+  /// or an empty string.
+  [[nodiscard]] std::string add_occasion(const PrachConfig& config, std::uint64_t absolute_slot,
+                                         std::uint64_t tag);
+
+  /// Feeds absolute slot \p absolute_slot's samples, num_rx_antennas blocks of
+  /// Numerology::slot_length() samples one after the other, or an empty span when the slot had
+  /// no samples (its occasions fail). Occasions whose last sample has arrived (or that lost one)
+  /// are appended to \p completed.
+  /// \throws std::invalid_argument when \p iq has another size.
+  void process_slot(std::uint64_t absolute_slot, std::span<const cf32> iq,
+                    std::vector<PrachOccasionResult>& completed);
+
+  /// Occasions waiting for samples.
+  [[nodiscard]] unsigned num_pending() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace airan::phy

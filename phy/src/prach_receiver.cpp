@@ -1,0 +1,169 @@
+#include "airan/phy/prach_receiver.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace airan::phy {
+
+struct PrachReceiver::Impl {
+  /// A configuration's demodulator, detector and buffer, made once.
+  struct Engine {
+    Engine(const PrachConfig& prach, const Numerology& numerology, unsigned num_prbs,
+           const PrachReceiverConfig& receiver)
+        : config(prach), demodulator(prach, numerology, num_prbs),
+          detector(prach, numerology.mu(), receiver.num_rx_antennas, receiver.detector),
+          buffer(receiver.num_rx_antennas, prach_format_info(prach.format).repetitions,
+                 prach_format_info(prach.format).sequence_length) {}
+    PrachConfig config;
+    PrachDemodulator demodulator;
+    PrachDetector detector;
+    PrachBuffer buffer;
+  };
+  /// An occasion gathering its samples.
+  struct Pending {
+    bool active = false;
+    std::uint64_t tag = 0;
+    std::uint64_t start_slot = 0;
+    std::uint64_t next_slot = 0;     ///< The slot whose samples come next.
+    std::size_t stream_position = 0; ///< Samples from the start slot's first to next_slot's.
+    PrachOccasionLayout layout;
+    Engine* engine = nullptr;
+    std::vector<cf32> samples; ///< [antenna][layout.length()].
+  };
+
+  Impl(const Numerology& carrier, unsigned prbs, const PrachReceiverConfig& receiver)
+      : numerology(carrier), num_prbs(prbs), config(receiver),
+        pending(receiver.max_pending_occasions) {}
+
+  Engine& engine_for(const PrachConfig& prach) {
+    for (auto& engine : engines) {
+      if (engine->config == prach) {
+        return *engine;
+      }
+    }
+    engines.push_back(std::make_unique<Engine>(prach, numerology, num_prbs, config));
+    return *engines.back();
+  }
+
+  [[nodiscard]] unsigned slot_in_frame(std::uint64_t absolute_slot) const {
+    return static_cast<unsigned>(absolute_slot % numerology.slots_per_frame());
+  }
+
+  void finish(Pending& occasion, std::string error, std::vector<PrachOccasionResult>& completed) {
+    PrachOccasionResult result;
+    result.tag = occasion.tag;
+    result.start_slot = occasion.start_slot;
+    result.config = occasion.engine->config;
+    result.error = std::move(error);
+    if (result.error.empty()) {
+      const unsigned slot = slot_in_frame(occasion.start_slot);
+      const std::size_t length = occasion.layout.length();
+      for (unsigned a = 0; a < config.num_rx_antennas; ++a) {
+        occasion.engine->demodulator.demodulate(
+            slot, std::span<const cf32>(occasion.samples).subspan(a * length, length), a,
+            occasion.engine->buffer);
+      }
+      occasion.engine->detector.detect(occasion.engine->buffer, result.detection);
+    }
+    occasion.active = false;
+    completed.push_back(std::move(result));
+  }
+
+  Numerology numerology;
+  unsigned num_prbs;
+  PrachReceiverConfig config;
+  std::vector<std::unique_ptr<Engine>> engines;
+  std::vector<Pending> pending;
+  bool fed_any = false;
+  std::uint64_t last_fed = 0;
+};
+
+PrachReceiver::PrachReceiver(const Numerology& numerology, unsigned num_prbs,
+                             const PrachReceiverConfig& config) {
+  if (config.num_rx_antennas == 0 || config.max_pending_occasions == 0) {
+    throw std::invalid_argument("a PRACH receiver needs antennas and room for an occasion");
+  }
+  impl_ = std::make_unique<Impl>(numerology, num_prbs, config);
+}
+
+PrachReceiver::~PrachReceiver() = default;
+
+std::string PrachReceiver::add_occasion(const PrachConfig& config, std::uint64_t absolute_slot,
+                                        std::uint64_t tag) {
+  Impl& s = *impl_;
+  if (auto error = validate_prach_config(config, s.numerology, s.num_prbs); !error.empty()) {
+    return error;
+  }
+  if (s.fed_any && absolute_slot <= s.last_fed) {
+    return "PRACH occasion in slot " + std::to_string(absolute_slot) +
+           ", whose samples have already been processed";
+  }
+  const auto free = std::find_if(s.pending.begin(), s.pending.end(),
+                                 [](const Impl::Pending& p) { return !p.active; });
+  if (free == s.pending.end()) {
+    return "more than " + std::to_string(s.pending.size()) + " PRACH occasions pending";
+  }
+  free->engine = &s.engine_for(config);
+  free->layout =
+      prach_occasion_layout(config, s.numerology, s.num_prbs, s.slot_in_frame(absolute_slot));
+  free->samples.resize(std::size_t{s.config.num_rx_antennas} * free->layout.length());
+  free->tag = tag;
+  free->start_slot = absolute_slot;
+  free->next_slot = absolute_slot;
+  free->stream_position = 0;
+  free->active = true;
+  return {};
+}
+
+void PrachReceiver::process_slot(std::uint64_t absolute_slot, std::span<const cf32> iq,
+                                 std::vector<PrachOccasionResult>& completed) {
+  Impl& s = *impl_;
+  const std::size_t slot_length = s.numerology.slot_length(s.slot_in_frame(absolute_slot));
+  if (!iq.empty() && iq.size() != slot_length * s.config.num_rx_antennas) {
+    throw std::invalid_argument("PRACH receiver: slot " + std::to_string(absolute_slot) + " has " +
+                                std::to_string(iq.size()) + " samples, expected " +
+                                std::to_string(slot_length * s.config.num_rx_antennas));
+  }
+  s.fed_any = true;
+  s.last_fed = std::max(s.last_fed, absolute_slot);
+  for (auto& occasion : s.pending) {
+    if (!occasion.active || occasion.start_slot > absolute_slot) {
+      continue;
+    }
+    if (occasion.next_slot != absolute_slot) {
+      s.finish(occasion,
+               "the samples of slot " + std::to_string(occasion.next_slot) + " are missing",
+               completed);
+      continue;
+    }
+    if (iq.empty()) {
+      s.finish(occasion, "no samples for slot " + std::to_string(absolute_slot), completed);
+      continue;
+    }
+    // Copy the part of the occasion this slot holds, antenna by antenna.
+    const std::size_t length = occasion.layout.length();
+    const std::size_t begin =
+        std::max<std::size_t>(occasion.stream_position, occasion.layout.start);
+    const std::size_t end = std::min(occasion.stream_position + slot_length,
+                                     std::size_t{occasion.layout.start} + length);
+    for (unsigned a = 0; a < s.config.num_rx_antennas && begin < end; ++a) {
+      const auto source =
+          iq.subspan(a * slot_length + (begin - occasion.stream_position), end - begin);
+      std::copy(source.begin(), source.end(),
+                occasion.samples.begin() +
+                    static_cast<std::ptrdiff_t>(a * length + (begin - occasion.layout.start)));
+    }
+    occasion.stream_position += slot_length;
+    occasion.next_slot = absolute_slot + 1;
+    if (occasion.stream_position >= std::size_t{occasion.layout.start} + length) {
+      s.finish(occasion, {}, completed);
+    }
+  }
+}
+
+unsigned PrachReceiver::num_pending() const {
+  return static_cast<unsigned>(std::count_if(impl_->pending.begin(), impl_->pending.end(),
+                                             [](const Impl::Pending& p) { return p.active; }));
+}
+
+} // namespace airan::phy

@@ -1,0 +1,155 @@
+// PrachReceiver: occasions gathered slot by slot from a carrier's time-domain samples, within
+// one slot and across several, and the occasions that lose samples.
+#include "airan/phy/prach_receiver.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <vector>
+
+namespace airan::phy {
+namespace {
+
+/// Time-domain samples of \p num_slots slots on \p antennas antennas (each slot's antennas one
+/// after the other), noise of power \p noise per PRACH subcarrier, plus one preamble.
+class PrachSlotStream {
+public:
+  PrachSlotStream(const Numerology& numerology, unsigned num_prbs, unsigned antennas,
+                  unsigned num_slots)
+      : numerology_(numerology), num_prbs_(num_prbs), antennas_(antennas), slots_(num_slots) {
+    for (unsigned s = 0; s < num_slots; ++s) {
+      offsets_.push_back(total_);
+      total_ += numerology.slot_length(s % numerology.slots_per_frame());
+    }
+    stream_.assign(std::size_t{antennas} * total_, cf32{});
+  }
+
+  void add_noise(float noise, std::mt19937& rng) {
+    std::normal_distribution<float> gauss(0.0F, std::sqrt(noise / 2));
+    for (auto& sample : stream_) {
+      sample += cf32(gauss(rng), gauss(rng));
+    }
+  }
+
+  /// Preamble \p preamble of \p config in slot \p slot, \p delay samples late.
+  void add_preamble(const PrachConfig& config, unsigned slot, unsigned preamble, unsigned delay) {
+    PrachModulator modulator(config, numerology_, num_prbs_);
+    const auto layout = modulator.layout(slot);
+    std::vector<cf32> samples(layout.length());
+    modulator.modulate(slot, preamble, 1.0F, samples);
+    for (unsigned a = 0; a < antennas_; ++a) {
+      const std::size_t first = std::size_t{a} * total_ + offsets_[slot] + layout.start + delay;
+      for (std::size_t n = 0; n < samples.size(); ++n) {
+        stream_[first + n] += samples[n];
+      }
+    }
+  }
+
+  /// Slot \p slot's samples in PrachReceiver's layout.
+  std::span<const cf32> slot(unsigned slot) {
+    const std::size_t length = numerology_.slot_length(slot % numerology_.slots_per_frame());
+    slot_buffer_.resize(length * antennas_);
+    for (unsigned a = 0; a < antennas_; ++a) {
+      std::copy_n(stream_.begin() + static_cast<std::ptrdiff_t>(a * total_ + offsets_[slot]),
+                  length, slot_buffer_.begin() + static_cast<std::ptrdiff_t>(a * length));
+    }
+    return slot_buffer_;
+  }
+
+private:
+  Numerology numerology_;
+  unsigned num_prbs_;
+  unsigned antennas_;
+  unsigned slots_;
+  std::size_t total_ = 0;
+  std::vector<std::size_t> offsets_;
+  std::vector<cf32> stream_;
+  std::vector<cf32> slot_buffer_;
+};
+
+struct MultiSlotCase {
+  PrachFormat format;
+  unsigned mu;
+  unsigned start_symbol;
+  unsigned slots_spanned;
+};
+
+TEST(PrachReceiver, GathersOccasionsWithinAndAcrossSlots) {
+  for (const MultiSlotCase c :
+       {MultiSlotCase{PrachFormat::f0, 1, 0, 2}, MultiSlotCase{PrachFormat::f1, 0, 0, 3},
+        MultiSlotCase{PrachFormat::a1, 1, 4, 1}, MultiSlotCase{PrachFormat::b4, 0, 0, 1}}) {
+    const unsigned prbs = 24;
+    const auto numerology = Numerology::for_carrier(c.mu, CyclicPrefix::normal, prbs);
+    PrachConfig config;
+    config.format = c.format;
+    config.short_format_numerology = c.mu;
+    config.cyclic_shift_length = prach_is_long_format(c.format) ? 13 : 15;
+    config.root_sequence_index = 3;
+    config.first_prb = 2;
+    config.start_symbol = c.start_symbol;
+    const unsigned start_slot = 2;
+    PrachSlotStream stream(numerology, prbs, 2, start_slot + c.slots_spanned + 1);
+    std::mt19937 rng(9);
+    stream.add_noise(0.5F, rng);
+    stream.add_preamble(config, start_slot, 21, 6);
+
+    PrachReceiverConfig receiver_config;
+    receiver_config.num_rx_antennas = 2;
+    PrachReceiver receiver(numerology, prbs, receiver_config);
+    ASSERT_EQ(receiver.add_occasion(config, start_slot, 77), "");
+    std::vector<PrachOccasionResult> completed;
+    for (unsigned s = 0; s < start_slot + c.slots_spanned; ++s) {
+      EXPECT_TRUE(completed.empty()) << prach_format_name(c.format) << " slot " << s;
+      receiver.process_slot(s, stream.slot(s), completed);
+    }
+    ASSERT_EQ(completed.size(), 1U) << prach_format_name(c.format);
+    EXPECT_EQ(receiver.num_pending(), 0U);
+    const auto& result = completed[0];
+    EXPECT_EQ(result.error, "");
+    EXPECT_EQ(result.tag, 77U);
+    EXPECT_EQ(result.start_slot, start_slot);
+    ASSERT_EQ(result.detection.preambles.size(), 1U) << prach_format_name(c.format);
+    EXPECT_EQ(result.detection.preambles[0].index, 21U);
+    EXPECT_NEAR(result.detection.preambles[0].delay_s, 6 / numerology.sample_rate_hz(),
+                0.1 / (prach_format_info(c.format).sequence_length *
+                       double(prach_subcarrier_spacing_hz(config))));
+  }
+}
+
+TEST(PrachReceiver, OccasionsThatLoseSamplesFail) {
+  const auto numerology = Numerology::for_carrier(1, CyclicPrefix::normal, 24);
+  PrachReceiverConfig receiver_config;
+  receiver_config.num_rx_antennas = 1;
+  receiver_config.max_pending_occasions = 2;
+  PrachReceiver receiver(numerology, 24, receiver_config);
+  PrachConfig config; // format 0: two slots at 30 kHz
+  PrachSlotStream stream(numerology, 24, 1, 8);
+  std::vector<PrachOccasionResult> completed;
+  ASSERT_EQ(receiver.add_occasion(config, 1, 1), "");
+  ASSERT_EQ(receiver.add_occasion(config, 4, 2), "");
+  EXPECT_NE(receiver.add_occasion(config, 6, 3).find("pending"), std::string::npos);
+  config.cyclic_shift_length = 14;
+  EXPECT_NE(receiver.add_occasion(config, 6, 3).find("N_CS"), std::string::npos);
+  config.cyclic_shift_length = 13;
+  receiver.process_slot(1, stream.slot(1), completed);
+  receiver.process_slot(3, stream.slot(3), completed); // slot 2 lost
+  ASSERT_EQ(completed.size(), 1U);
+  EXPECT_EQ(completed[0].tag, 1U);
+  EXPECT_NE(completed[0].error.find("slot 2"), std::string::npos);
+  receiver.process_slot(4, {}, completed); // no samples
+  ASSERT_EQ(completed.size(), 2U);
+  EXPECT_NE(completed[1].error.find("no samples"), std::string::npos);
+  EXPECT_NE(receiver.add_occasion(config, 4, 5).find("already"), std::string::npos);
+  EXPECT_THROW(receiver.process_slot(5, stream.slot(6).first(10), completed),
+               std::invalid_argument);
+  // Nothing sent: noise-free silence yields no preamble.
+  ASSERT_EQ(receiver.add_occasion(config, 6, 6), "");
+  receiver.process_slot(6, stream.slot(6), completed);
+  receiver.process_slot(7, stream.slot(7), completed);
+  ASSERT_EQ(completed.size(), 3U);
+  EXPECT_EQ(completed[2].error, "");
+  EXPECT_TRUE(completed[2].detection.preambles.empty());
+}
+
+} // namespace
+} // namespace airan::phy
