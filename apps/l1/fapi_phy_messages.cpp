@@ -223,10 +223,11 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   if (!in_state(PhyState::running, address, io::FapiMessageType::ul_tti_request)) {
     return;
   }
-  // PRACH and SRS PDUs: the codec skipped them (this L1 receives PUSCH and PUCCH). Counted
-  // whatever becomes of the message; reported below when the message is otherwise accepted (a
-  // refused one already gets its ERROR.indication).
-  const std::size_t unsupported = request.num_skipped();
+  // PRACH and SRS PDUs: the codec decodes PRACH PDUs (request.prach) and skips SRS ones, but this
+  // L1 receives only PUSCH and PUCCH (no preamble detection yet). Counted whatever becomes of the
+  // message; reported below when the message is otherwise accepted (a refused one already gets
+  // its ERROR.indication).
+  const std::size_t unsupported = request.num_skipped() + request.num_prach;
   if (unsupported > 0) {
     count([&](L1Counters& c) { c.pdus_unsupported += unsupported; });
   }

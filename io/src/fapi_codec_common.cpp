@@ -24,6 +24,18 @@ FapiError out_of_range_error(FapiMessageType type, std::size_t offset, const cha
                          low, high);
 }
 
+FapiError tlv_out_of_range_error(FapiMessageType type, std::uint16_t tag, std::size_t offset,
+                                 unsigned value, unsigned low, unsigned high) {
+  return make_fapi_error(FapiStatus::out_of_range, malformed_code(type), type, offset,
+                         "%s: TLV 0x%04X = %u is not in %u..%u", fapi_message_type_name(type), tag,
+                         value, low, high);
+}
+
+FapiError duplicate_tlv_error(FapiMessageType type, std::uint16_t tag, std::size_t offset) {
+  return make_fapi_error(FapiStatus::length_mismatch, malformed_code(type), type, offset,
+                         "%s: TLV 0x%04X appears twice", fapi_message_type_name(type), tag);
+}
+
 FapiError check_sfn_slot(FapiMessageType type, std::uint16_t sfn, std::uint16_t slot,
                          std::size_t offset) {
   if (sfn > max_sfn || slot > max_slot) {

@@ -33,6 +33,14 @@ FapiError trailing_bytes_error(FapiMessageType type, const ByteReader& reader);
 FapiError out_of_range_error(FapiMessageType type, std::size_t offset, const char* field,
                              unsigned value, unsigned low, unsigned high);
 
+/// Error for a TLV whose value is outside its range ("TLV 0x1016 = 0 is not in 1..64"); \p offset
+/// is the value's.
+FapiError tlv_out_of_range_error(FapiMessageType type, std::uint16_t tag, std::size_t offset,
+                                 unsigned value, unsigned low, unsigned high);
+
+/// Error for a TLV that appears twice where it may appear once (length_mismatch).
+FapiError duplicate_tlv_error(FapiMessageType type, std::uint16_t tag, std::size_t offset);
+
 /// Checks SFN 0..1023 and slot 0..159 (MSG_INVALID_SFN otherwise).
 FapiError check_sfn_slot(FapiMessageType type, std::uint16_t sfn, std::uint16_t slot,
                          std::size_t offset);

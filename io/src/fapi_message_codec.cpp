@@ -106,6 +106,8 @@ FapiError decode_message(const FapiMessageView& view, FapiMessage& out) {
     return decode_into(view, out.rx_data_indication, out);
   case FapiMessageType::uci_indication:
     return decode_into(view, out.uci_indication, out);
+  case FapiMessageType::rach_indication:
+    return decode_into(view, out.rach_indication, out);
   default:
     return make_fapi_error(FapiStatus::unknown_message_type, FapiErrorCode::msg_invalid_state,
                            view.type, view.offset, "message type 0x%02X (%s) is not handled",
@@ -210,6 +212,8 @@ FapiError FapiMessageWriter::add(const FapiMessage& message) {
     return add(message.rx_data_indication);
   case FapiMessageType::uci_indication:
     return add(message.uci_indication);
+  case FapiMessageType::rach_indication:
+    return add(message.rach_indication);
   default:
     return make_fapi_error(FapiStatus::unknown_message_type, FapiErrorCode::msg_invalid_state,
                            message.type, size_, "message type 0x%02X (%s) is not handled",

@@ -3,9 +3,9 @@
 #include "airan/io/fapi_codec.h"
 #include "fapi_codec_common.h"
 #include "fapi_p5_tlv_tables.h"
+#include "fapi_prach_config_codec.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace airan::io {
 
@@ -14,70 +14,20 @@ using namespace fapi_detail;
 namespace {
 
 constexpr std::uint8_t max_error_code = static_cast<std::uint8_t>(FapiErrorCode::msg_tx_err);
-
-FapiError duplicate_tlv_error(FapiMessageType type, const RawTlv& tlv) {
-  return make_fapi_error(FapiStatus::length_mismatch, malformed_code(type), type, tlv.offset,
-                         "%s: TLV 0x%04X appears twice", fapi_message_type_name(type), tlv.tag);
-}
-
-/// Applies \p tlv to a known scalar field of \p out. False with error set on a bad length or
-/// range, or a duplicate; \p matched tells whether the tag was one of \p fields.
-template <typename Struct, std::size_t N>
-bool apply_scalar_tlv(const std::array<ScalarTlvField<Struct>, N>& fields, const RawTlv& tlv,
-                      FapiMessageType type, Struct& out, bool& matched, FapiError& error) {
-  const auto field = std::ranges::find(fields, tlv.tag, &ScalarTlvField<Struct>::tag);
-  matched = field != fields.end();
-  if (!matched) {
-    return true;
-  }
-  if (field->present(out)) {
-    error = duplicate_tlv_error(type, tlv);
-    return false;
-  }
-  std::uint32_t value = 0;
-  if (!tlv_scalar(tlv, field->size, type, value, error)) {
-    return false;
-  }
-  if (value < field->min || value > field->max) {
-    char name[16];
-    std::snprintf(name, sizeof(name), "TLV 0x%04X", tlv.tag);
-    error = out_of_range_error(type, tlv.offset + 4, name, value, field->min, field->max);
-    return false;
-  }
-  field->set(out, value);
-  return true;
-}
-
-template <typename Struct, std::size_t N>
-void write_scalar_fields(ByteWriter& writer, const std::array<ScalarTlvField<Struct>, N>& fields,
-                         const Struct& in, std::size_t& count) {
-  for (const auto& field : fields) {
-    if (field.present(in)) {
-      write_scalar_tlv(writer, field.tag, field.get(in), field.size);
-      ++count;
-    }
-  }
-}
-
-template <typename Struct, std::size_t N>
-FapiError check_scalar_fields(const std::array<ScalarTlvField<Struct>, N>& fields, const Struct& in,
-                              FapiMessageType type) {
-  for (const auto& field : fields) {
-    if (field.present(in) && (field.get(in) < field.min || field.get(in) > field.max)) {
-      char name[16];
-      std::snprintf(name, sizeof(name), "TLV 0x%04X", field.tag);
-      return out_of_range_error(type, 0, name, field.get(in), field.min, field.max);
-    }
-  }
-  return {};
-}
+// CONFIG.request's TLV count is 8 bits: the scalar TLVs, ulk0 and ulGridSize, the PRACH TLVs (7,
+// and per occasion 5 + its unused root sequences) and the unrecognised ones must fit.
+static_assert(config_tlv_fields.size() + 2 + 7 +
+                      fapi_max_prach_fd_occasions * (5 + fapi_max_unused_root_sequences) +
+                      FapiTlvList::capacity <=
+                  255,
+              "CONFIG.request TLVs beyond an 8-bit count");
 
 /// Per-numerology uint16[5] TLV (ulk0, ulGridSize).
 bool read_numerology_array(const RawTlv& tlv, FapiMessageType type, std::uint16_t max,
                            std::optional<std::array<std::uint16_t, fapi_num_numerologies>>& out,
                            FapiError& error) {
   if (out.has_value()) {
-    error = duplicate_tlv_error(type, tlv);
+    error = duplicate_tlv_error(type, tlv.tag, tlv.offset);
     return false;
   }
   if (tlv.length != 2 * fapi_num_numerologies) {
@@ -188,11 +138,19 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiConfigRequ
   if (reader.failed()) {
     return truncated_error(type, reader, "header");
   }
+  PrachConfigTlvReader prach(out.prach);
   for (unsigned i = 0; i < num_tlvs; ++i) {
     RawTlv tlv;
     FapiError error;
     if (!read_tlv(reader, type, tlv, error)) {
       return error;
+    }
+    bool matched = false;
+    if (!prach.apply(tlv, matched, error)) {
+      return error;
+    }
+    if (matched) {
+      continue;
     }
     if (tlv.tag == fapi_config_tag::ul_k0 || tlv.tag == fapi_config_tag::ul_grid_size) {
       const bool k0 = tlv.tag == fapi_config_tag::ul_k0;
@@ -202,7 +160,6 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiConfigRequ
       }
       continue;
     }
-    bool matched = false;
     if (!apply_scalar_tlv(config_tlv_fields, tlv, type, out, matched, error)) {
       return error;
     }
@@ -210,7 +167,10 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiConfigRequ
       out.unrecognised.push(to_fapi_tlv(tlv));
     }
   }
-  return reader.remaining() == 0 ? FapiError{} : trailing_bytes_error(type, reader);
+  if (reader.remaining() != 0) {
+    return trailing_bytes_error(type, reader);
+  }
+  return prach.finish();
 }
 
 FapiError decode_message_body(std::span<const std::uint8_t> body, FapiConfigResponse& out) {
@@ -321,6 +281,9 @@ FapiError encode_message_body(const FapiConfigRequest& message, std::span<std::u
   if (FapiError error = check_scalar_fields(config_tlv_fields, message, type); !error.ok()) {
     return error;
   }
+  if (FapiError error = check_prach_config(message.prach); !error.ok()) {
+    return error;
+  }
   for (const auto* array : {&message.ul_k0, &message.ul_grid_size}) {
     const std::uint16_t max = array == &message.ul_k0 ? max_k0 : max_grid_size;
     if (array->has_value() && std::ranges::any_of(**array, [&](auto v) { return v > max; })) {
@@ -339,6 +302,7 @@ FapiError encode_message_body(const FapiConfigRequest& message, std::span<std::u
     write_numerology_array(writer, fapi_config_tag::ul_grid_size, *message.ul_grid_size);
     ++count;
   }
+  write_prach_config(writer, message.prach, count);
   for (std::size_t i = 0; i < message.unrecognised.count; ++i) {
     if (FapiError error = write_fapi_tlv(writer, message.unrecognised.entries[i], type);
         !error.ok()) {
@@ -347,7 +311,8 @@ FapiError encode_message_body(const FapiConfigRequest& message, std::span<std::u
     ++count;
   }
   if (!writer.failed() && !out.empty()) {
-    out[0] = static_cast<std::uint8_t>(count); // at most 13 + 16 TLVs
+    // At most 13 + 175 PRACH (7, and 8 occasions of 4 + 1 + 16) + 16 TLVs.
+    out[0] = static_cast<std::uint8_t>(count);
   }
   return finish_encode(writer, type, written);
 }

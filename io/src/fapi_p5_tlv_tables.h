@@ -1,10 +1,13 @@
 /// \file
 /// \brief The scalar TLVs of PARAM.response and CONFIG.request as tables (tag, value size,
-/// allowed range, field), so that one decoder and one encoder serve both messages.
+/// allowed range, field), and the decoder, encoder and check that serve any such table (the PRACH
+/// configuration's too, fapi_prach_config_codec.cpp).
 #pragma once
 
 #include "airan/io/fapi_p5_messages.h"
+#include "fapi_codec_common.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -106,5 +109,55 @@ inline constexpr std::array<ScalarTlvField<Config>, 11> config_tlv_fields = {{
     field8<Config>(ct::vendor_dmrs_type_a_position, &Config::dmrs_type_a_position, 2, 3),
     field16<Config>(ct::vendor_grid_start_crb, &Config::grid_start_crb, 0, 2199),
 }};
+
+/// Applies \p tlv to a known scalar field of \p out. False with error set on a bad length or
+/// range, or a duplicate; \p matched tells whether the tag was one of \p fields.
+template <typename Struct, std::size_t N>
+bool apply_scalar_tlv(const std::array<ScalarTlvField<Struct>, N>& fields, const RawTlv& tlv,
+                      FapiMessageType type, Struct& out, bool& matched, FapiError& error) {
+  const auto field = std::ranges::find(fields, tlv.tag, &ScalarTlvField<Struct>::tag);
+  matched = field != fields.end();
+  if (!matched) {
+    return true;
+  }
+  if (field->present(out)) {
+    error = duplicate_tlv_error(type, tlv.tag, tlv.offset);
+    return false;
+  }
+  std::uint32_t value = 0;
+  if (!tlv_scalar(tlv, field->size, type, value, error)) {
+    return false;
+  }
+  if (value < field->min || value > field->max) {
+    error = tlv_out_of_range_error(type, tlv.tag, tlv.offset + 4, value, field->min, field->max);
+    return false;
+  }
+  field->set(out, value);
+  return true;
+}
+
+/// Writes the fields of \p fields present in \p in, in table order; \p count counts them.
+template <typename Struct, std::size_t N>
+void write_scalar_fields(ByteWriter& writer, const std::array<ScalarTlvField<Struct>, N>& fields,
+                         const Struct& in, std::size_t& count) {
+  for (const auto& field : fields) {
+    if (field.present(in)) {
+      write_scalar_tlv(writer, field.tag, field.get(in), field.size);
+      ++count;
+    }
+  }
+}
+
+/// Checks the ranges of the fields of \p fields present in \p in (for the encoders).
+template <typename Struct, std::size_t N>
+FapiError check_scalar_fields(const std::array<ScalarTlvField<Struct>, N>& fields, const Struct& in,
+                              FapiMessageType type) {
+  for (const auto& field : fields) {
+    if (field.present(in) && (field.get(in) < field.min || field.get(in) > field.max)) {
+      return tlv_out_of_range_error(type, field.tag, 0, field.get(in), field.min, field.max);
+    }
+  }
+  return {};
+}
 
 } // namespace airan::io::fapi_detail

@@ -1,9 +1,11 @@
 // SLOT.indication (SCF 222.10.02 Table 3-34) and UL_TTI.request (Table 3-44): SFN, slot,
 // nPDUs, RachPresent, nULSCH, nULCCH, nGroup, the PDUs (pduType uint16, pduSize uint16 counting
-// those 4 bytes, body), then the UE groups (nUe, PduIdx[nUe]). PUSCH and PUCCH PDUs are decoded
-// (fapi_pusch_pdu_codec.cpp, fapi_pucch_pdu_codec.cpp); PRACH and SRS PDUs are skipped.
+// those 4 bytes, body), then the UE groups (nUe, PduIdx[nUe]). PUSCH, PUCCH and PRACH PDUs are
+// decoded (fapi_pusch_pdu_codec.cpp, fapi_pucch_pdu_codec.cpp, fapi_prach_pdu_codec.cpp); SRS
+// PDUs are skipped.
 #include "airan/io/fapi_codec.h"
 #include "fapi_codec_common.h"
+#include "fapi_prach_pdu_codec.h"
 #include "fapi_pucch_pdu_codec.h"
 #include "fapi_pusch_pdu_codec.h"
 
@@ -23,7 +25,7 @@ FapiError ul_tti_error(FapiStatus status, std::size_t offset, const char* format
   return make_fapi_error(status, FapiErrorCode::msg_slot_err, ul_tti, offset, format, a, b);
 }
 
-/// Reads the PDUs into \p out (PUSCH and PUCCH decoded, PRACH and SRS counted).
+/// Reads the PDUs into \p out (PUSCH, PUCCH and PRACH decoded, SRS counted).
 FapiError decode_pdus(ByteReader& reader, unsigned num_pdus, FapiUlTtiRequest& out) {
   for (unsigned index = 0; index < num_pdus; ++index) {
     const std::size_t pdu_offset = reader.offset();
@@ -55,9 +57,20 @@ FapiError decode_pdus(ByteReader& reader, unsigned num_pdus, FapiUlTtiRequest& o
       out.pusch_pdu_index[out.num_pusch++] = static_cast<std::uint8_t>(index);
       break;
     }
-    case FapiUlPduType::prach:
-      ++out.num_prach_skipped;
+    case FapiUlPduType::prach: {
+      if (out.num_prach == fapi_max_prach_pdus) {
+        return ul_tti_error(FapiStatus::capacity_exceeded, pdu_offset,
+                            "UL_TTI.request: PRACH PDU %u beyond the %u supported", index,
+                            static_cast<unsigned>(fapi_max_prach_pdus));
+      }
+      if (FapiError error =
+              decode_prach_pdu(body, pdu_offset + pdu_header_size, out.prach[out.num_prach]);
+          !error.ok()) {
+        return error;
+      }
+      out.prach_pdu_index[out.num_prach++] = static_cast<std::uint8_t>(index);
       break;
+    }
     case FapiUlPduType::pucch: {
       if (out.num_pucch == fapi_max_pucch_pdus) {
         return ul_tti_error(FapiStatus::capacity_exceeded, pdu_offset,
@@ -115,44 +128,58 @@ FapiError decode_groups(ByteReader& reader, unsigned num_groups, unsigned num_pd
   return {};
 }
 
-constexpr std::size_t max_ul_tti_pdus = fapi_max_pusch_pdus + fapi_max_pucch_pdus;
+constexpr std::size_t max_ul_tti_pdus =
+    fapi_max_pusch_pdus + fapi_max_pucch_pdus + fapi_max_prach_pdus;
 static_assert(max_ul_tti_pdus <= 255, "nPDUs and PduIdx are 8 bits");
 
-/// One PDU to write: its type and index in FapiUlTtiRequest::pusch or ::pucch.
+/// One PDU to write: its type and index in FapiUlTtiRequest::pusch, ::pucch or ::prach.
 struct UlTtiPduRef {
   FapiUlPduType type = FapiUlPduType::pusch;
   std::size_t index = 0;
 };
 
-/// The PDUs in the order they are written: at the positions pusch_pdu_index / pucch_pdu_index
-/// give when these name every position once, otherwise the PUSCH PDUs then the PUCCH PDUs.
+/// The PDUs of one type in a FapiUlTtiRequest: how many, and their positions in the message.
+struct UlTtiPduKind {
+  FapiUlPduType type = FapiUlPduType::pusch;
+  std::size_t count = 0;
+  const std::uint8_t* positions = nullptr;
+};
+
+/// The PDU kinds in the order the encoder writes them when the positions do not apply.
+std::array<UlTtiPduKind, 3> ul_tti_pdu_kinds(const FapiUlTtiRequest& message) {
+  return {{{FapiUlPduType::pusch, message.num_pusch, message.pusch_pdu_index.data()},
+           {FapiUlPduType::pucch, message.num_pucch, message.pucch_pdu_index.data()},
+           {FapiUlPduType::prach, message.num_prach, message.prach_pdu_index.data()}}};
+}
+
+/// The PDUs in the order they are written: at the positions pusch_pdu_index / pucch_pdu_index /
+/// prach_pdu_index give when these name every position once, otherwise the PUSCH PDUs, then the
+/// PUCCH PDUs, then the PRACH PDUs.
 void ul_tti_pdu_order(const FapiUlTtiRequest& message,
                       std::array<UlTtiPduRef, max_ul_tti_pdus>& order) {
-  const std::size_t num_pdus = message.num_pusch + message.num_pucch;
+  const std::array<UlTtiPduKind, 3> kinds = ul_tti_pdu_kinds(message);
+  const std::size_t num_pdus = message.num_pusch + message.num_pucch + message.num_prach;
   std::array<bool, max_ul_tti_pdus> taken{};
   bool explicit_order = true;
-  const auto place = [&](FapiUlPduType type, std::size_t index, std::uint8_t position) {
-    if (position >= num_pdus || taken[position]) {
-      explicit_order = false;
-      return;
+  for (const UlTtiPduKind& kind : kinds) {
+    for (std::size_t i = 0; i < kind.count && explicit_order; ++i) {
+      const std::uint8_t position = kind.positions[i];
+      if (position >= num_pdus || taken[position]) {
+        explicit_order = false;
+        break;
+      }
+      taken[position] = true;
+      order[position] = {kind.type, i};
     }
-    taken[position] = true;
-    order[position] = {type, index};
-  };
-  for (std::size_t i = 0; i < message.num_pusch && explicit_order; ++i) {
-    place(FapiUlPduType::pusch, i, message.pusch_pdu_index[i]);
-  }
-  for (std::size_t i = 0; i < message.num_pucch && explicit_order; ++i) {
-    place(FapiUlPduType::pucch, i, message.pucch_pdu_index[i]);
   }
   if (explicit_order) {
     return;
   }
-  for (std::size_t i = 0; i < message.num_pusch; ++i) {
-    order[i] = {FapiUlPduType::pusch, i};
-  }
-  for (std::size_t i = 0; i < message.num_pucch; ++i) {
-    order[message.num_pusch + i] = {FapiUlPduType::pucch, i};
+  std::size_t next = 0;
+  for (const UlTtiPduKind& kind : kinds) {
+    for (std::size_t i = 0; i < kind.count; ++i) {
+      order[next++] = {kind.type, i};
+    }
   }
 }
 
@@ -162,11 +189,12 @@ FapiError check_ul_tti_for_encoding(const FapiUlTtiRequest& message) {
     return error;
   }
   if (message.num_pusch > fapi_max_pusch_pdus || message.num_pucch > fapi_max_pucch_pdus ||
-      message.num_groups > fapi_max_ue_groups) {
+      message.num_prach > fapi_max_prach_pdus || message.num_groups > fapi_max_ue_groups) {
     return make_fapi_error(FapiStatus::capacity_exceeded, FapiErrorCode::msg_slot_err, ul_tti, 0,
-                           "UL_TTI.request: %zu PUSCH / %zu PUCCH PDUs / %zu groups exceed the "
-                           "capacity",
-                           message.num_pusch, message.num_pucch, message.num_groups);
+                           "UL_TTI.request: %zu PUSCH / %zu PUCCH / %zu PRACH PDUs / %zu groups "
+                           "exceed the capacity",
+                           message.num_pusch, message.num_pucch, message.num_prach,
+                           message.num_groups);
   }
   for (const FapiPuschPdu& pdu : message.pusch_pdus()) {
     if (FapiError error = check_pusch_pdu(pdu, 0); !error.ok()) {
@@ -179,7 +207,12 @@ FapiError check_ul_tti_for_encoding(const FapiUlTtiRequest& message) {
       return error;
     }
   }
-  const std::size_t num_pdus = message.num_pusch + message.num_pucch;
+  for (const FapiPrachPdu& pdu : message.prach_pdus()) {
+    if (FapiError error = check_prach_pdu(pdu, 0); !error.ok()) {
+      return error;
+    }
+  }
+  const std::size_t num_pdus = message.num_pusch + message.num_pucch + message.num_prach;
   for (std::size_t g = 0; g < message.num_groups; ++g) {
     const FapiUeGroup& group = message.groups[g];
     if (group.num_ues < 1 || group.num_ues > fapi_max_ues_per_group) {
@@ -234,6 +267,7 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiUlTtiReque
   out.slot = 0;
   out.num_pusch = 0;
   out.num_pucch = 0;
+  out.num_prach = 0;
   out.num_groups = 0;
   out.num_prach_skipped = out.num_pucch_skipped = out.num_srs_skipped = 0;
   ByteReader reader(body);
@@ -262,10 +296,10 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiUlTtiReque
                            "%zu PUCCH PDUs",
                            num_ulsch, num_ulcch, out.num_pusch, out.num_pucch);
   }
-  if ((rach_present != 0) != (out.num_prach_skipped != 0)) {
+  if ((rach_present != 0) != (out.num_prach != 0)) {
     return ul_tti_error(FapiStatus::length_mismatch, 5,
                         "UL_TTI.request: RachPresent %u disagrees with %u PRACH PDU(s)",
-                        rach_present, static_cast<unsigned>(out.num_prach_skipped));
+                        rach_present, static_cast<unsigned>(out.num_prach));
   }
   if (FapiError error = decode_groups(reader, num_groups, num_pdus, out); !error.ok()) {
     return error;
@@ -278,14 +312,14 @@ FapiError encode_message_body(const FapiUlTtiRequest& message, std::span<std::ui
   if (FapiError error = check_ul_tti_for_encoding(message); !error.ok()) {
     return error;
   }
-  const std::size_t num_pdus = message.num_pusch + message.num_pucch;
+  const std::size_t num_pdus = message.num_pusch + message.num_pucch + message.num_prach;
   std::array<UlTtiPduRef, max_ul_tti_pdus> order{};
   ul_tti_pdu_order(message, order);
   ByteWriter writer(out);
   writer.u16(message.sfn);
   writer.u16(message.slot);
   writer.u8(static_cast<std::uint8_t>(num_pdus));
-  writer.u8(0);                                            // RachPresent
+  writer.u8(message.num_prach != 0 ? 1 : 0);               // RachPresent
   writer.u8(static_cast<std::uint8_t>(message.num_pusch)); // nULSCH
   writer.u8(static_cast<std::uint8_t>(message.num_pucch)); // nULCCH
   writer.u8(static_cast<std::uint8_t>(message.num_groups));
@@ -293,10 +327,16 @@ FapiError encode_message_body(const FapiUlTtiRequest& message, std::span<std::ui
     const std::size_t start = writer.position();
     writer.u16(static_cast<std::uint16_t>(order[p].type));
     writer.u16(0); // pduSize, patched below
-    if (order[p].type == FapiUlPduType::pusch) {
+    switch (order[p].type) {
+    case FapiUlPduType::pusch:
       write_pusch_pdu(writer, message.pusch[order[p].index]);
-    } else {
+      break;
+    case FapiUlPduType::pucch:
       write_pucch_pdu(writer, message.pucch[order[p].index]);
+      break;
+    default:
+      write_prach_pdu(writer, message.prach[order[p].index]);
+      break;
     }
     writer.patch_u16(start + 2, static_cast<std::uint16_t>(writer.position() - start));
   }

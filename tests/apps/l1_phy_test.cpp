@@ -17,22 +17,28 @@ std::uint8_t id_of(FapiMessageType type) {
   return static_cast<std::uint8_t>(type);
 }
 
-/// \p unit (one UL_TTI.request without UE groups) with \p count PDUs of \p type appended, each
-/// with an 8-byte body of zeros; nPDUs, RachPresent, nULCCH and the message length follow.
+/// \p unit (one UL_TTI.request without UE groups) with \p count PDUs of \p type appended: an SRS
+/// PDU with an 8-byte body of zeros (the codec skips it), a PRACH PDU with the smallest valid body
+/// (13 bytes: NumPrachOcas 1, everything else 0, no beamforming; the codec decodes it); nPDUs,
+/// RachPresent, nULCCH and the message length follow.
 std::vector<std::uint8_t> with_pdus(std::vector<std::uint8_t> unit, io::FapiUlPduType type,
                                     unsigned count) {
   // PHY header 2 + message header 6 (type u16, length u32); body: SFN 8, slot 10, nPDUs 12,
   // RachPresent 13, nULSCH 14, nULCCH 15, nGroup 16, then the PDUs.
   EXPECT_EQ(unit.at(16), 0);
-  constexpr std::size_t body_size = 8;
+  const bool prach = type == io::FapiUlPduType::prach;
+  std::vector<std::uint8_t> body(prach ? 13 : 8, 0);
+  if (prach) {
+    body[2] = 1; // NumPrachOcas
+  }
   for (unsigned i = 0; i < count; ++i) {
     const auto pdu_type = static_cast<std::uint16_t>(type);
-    const auto pdu_size = static_cast<std::uint16_t>(4 + body_size);
+    const auto pdu_size = static_cast<std::uint16_t>(4 + body.size());
     unit.insert(unit.end(), {static_cast<std::uint8_t>(pdu_type & 0xFF),
                              static_cast<std::uint8_t>(pdu_type >> 8),
                              static_cast<std::uint8_t>(pdu_size & 0xFF),
                              static_cast<std::uint8_t>(pdu_size >> 8)});
-    unit.insert(unit.end(), body_size, 0);
+    unit.insert(unit.end(), body.begin(), body.end());
   }
   unit.at(12) = static_cast<std::uint8_t>(unit.at(12) + count);
   if (type == io::FapiUlPduType::prach) {
@@ -225,9 +231,9 @@ TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_slot_err)], 4U);
 }
 
-// PRACH and SRS PDUs (the codec skips them: this L1 receives PUSCH and PUCCH only) are counted
-// and reported with one ERROR.indication MSG_SLOT_ERR per message; the message's PUSCH PDUs still
-// run.
+// PRACH and SRS PDUs (the codec decodes PRACH PDUs and skips SRS ones; this L1 receives PUSCH and
+// PUCCH only) are counted and reported with one ERROR.indication MSG_SLOT_ERR per message; the
+// message's PUSCH PDUs still run.
 TEST(FapiPhy, CountsAndReportsPduTypesItDoesNotProcess) {
   PhyHarness h;
   h.configure_and_start();

@@ -1,9 +1,10 @@
 // libFuzzer target for the SCF 222.10.02 FAPI codec: any byte string is walked as a PHY API
 // buffer and each message decoded; a message that decodes is re-encoded and must decode to the
 // same structure, and its re-encoding must be byte-identical to the first one. Only two things
-// may legitimately differ: PDUs the decoder skips (PRACH/SRS) are not re-encoded (so a UE group
-// that names one may make the re-encoding fail with OUT_OF_RANGE), and TLVs too long or too many
-// for a FapiTlvList cannot be.
+// may legitimately differ: PDUs the decoder skips (SRS) are not re-encoded (so a UE group that
+// names one may make the re-encoding fail with OUT_OF_RANGE), and TLVs too long or too many for a
+// FapiTlvList cannot be. PRACH PDUs, RACH.indication and the PRACH CONFIG TLVs are decoded and
+// must round-trip like the rest.
 //
 // A decoded UL_TTI.request also goes through the L1's conversions (to_slot_request,
 // to_pucch_config): every PUSCH PDU must come out accepted or rejected, and an accepted one must
@@ -11,7 +12,8 @@
 // must be a PucchConfig that validate() passes.
 //
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes one valid buffer per message type (and
-// a few multi-message / skipped-PDU buffers) to DIR and exits (tests/fuzz/seeds/fapi_message).
+// a few multi-message / PRACH / skipped-PDU buffers) to DIR and exits
+// (tests/fuzz/seeds/fapi_message).
 #include "airan/io/fapi_codec.h"
 #include "airan/io/fapi_pucch_conversion.h"
 #include "airan/io/fapi_pusch_conversion.h"
@@ -98,6 +100,8 @@ bool same_message(const FapiMessage& a, const FapiMessage& b) {
     return a.rx_data_indication == b.rx_data_indication;
   case FapiMessageType::uci_indication:
     return a.uci_indication == b.uci_indication;
+  case FapiMessageType::rach_indication:
+    return a.rach_indication == b.rach_indication;
   default:
     return false;
   }
@@ -221,6 +225,40 @@ FapiPucchPdu seed_pucch_pdu(std::uint32_t handle, std::uint8_t format) {
   return pdu;
 }
 
+/// A PRACH PDU of FD occasion \p num_ra, with the FAPIv3 maintenance part when \p v3.
+FapiPrachPdu seed_prach_pdu(std::uint8_t num_ra, bool v3) {
+  FapiPrachPdu pdu;
+  pdu.phys_cell_id = 7;
+  pdu.num_prach_ocas = v3 ? 6 : 1;
+  pdu.prach_format = v3 ? fapi_prach_format::a1 : fapi_prach_format::format0;
+  pdu.num_ra = num_ra;
+  pdu.prach_start_symbol = v3 ? 0 : 2;
+  pdu.num_cs = v3 ? 69 : 119;
+  pdu.beamforming.num_prgs = 1;
+  pdu.beamforming.dig_bf_interfaces = 1;
+  pdu.beamforming.beam_index[0] = 3;
+  if (v3) {
+    pdu.maintenance_v3 =
+        FapiPrachMaintenanceV3{static_cast<std::uint32_t>(0x0700 + num_ra), 1, 0, 2, 0xFF, 64};
+  }
+  return pdu;
+}
+
+/// A PRACH configuration of two FD occasions, one with unused root sequences.
+FapiPrachConfig seed_prach_config() {
+  FapiPrachConfig prach;
+  prach.prach_sequence_length = 0;
+  prach.prach_sub_c_spacing = 4;
+  prach.restricted_set_config = 0;
+  prach.num_prach_fd_occasions = 2;
+  prach.prach_config_index = 16;
+  prach.fd_occasions[0] = {22, 10, 0, 12, 2, {100, 101}};
+  prach.fd_occasions[1] = {32, 10, 6, 12, {}, {}};
+  prach.num_fd_occasions = 2;
+  prach.ssb_per_rach = 3;
+  return prach;
+}
+
 void write_file(const std::string& path, std::span<const std::uint8_t> bytes) {
   std::ofstream(path, std::ios::binary)
       .write(reinterpret_cast<const char*>(bytes.data()),
@@ -253,6 +291,8 @@ void write_seeds(const std::string& dir) {
   config.rssi_measurement = 2;
   config.unrecognised.push_scalar(0x1022, 0x80000001, 4);
   write_seed(dir, "config_request", config);
+  config.prach = seed_prach_config();
+  write_seed(dir, "config_request_prach", config);
   FapiConfigResponse response;
   response.error_code = FapiErrorCode::msg_invalid_config;
   response.invalid_or_unsupported.push_scalar(0x100B, 1, 1);
@@ -303,6 +343,22 @@ void write_seeds(const std::string& dir) {
   request->groups[1].pdu_index = {0, 3, 7};
   request->num_groups = 2;
   write_seed(dir, "ul_tti_request", *request);
+  // PRACH PDUs (one with the FAPIv3 part) first and last, a group naming one.
+  request->prach[0] = seed_prach_pdu(0, false);
+  request->prach[1] = seed_prach_pdu(1, true);
+  request->num_prach = 2;
+  request->prach_pdu_index = {0, 9};
+  request->pucch_pdu_index = {1, 4, 8};
+  request->pusch_pdu_index = {2, 3, 5, 6, 7};
+  request->groups[1].pdu_index = {1, 4, 8};
+  request->groups[0].pdu_index = {2, 3, 5, 6, 7};
+  request->groups[2].num_ues = 1;
+  request->groups[2].pdu_index = {9};
+  request->num_groups = 3;
+  write_seed(dir, "ul_tti_request_prach", *request);
+  request->num_prach = 0;
+  request->pucch_pdu_index = {0, 3, 7};
+  request->pusch_pdu_index = {1, 2, 4, 5, 6};
 
   auto crc = std::make_unique<FapiCrcIndication>();
   crc->crcs[0] = FapiCrc{7, 0x4601, 3, 0, 0, {}, {150, 31, 880}};
@@ -338,20 +394,32 @@ void write_seeds(const std::string& dir) {
   uci->pucch_f234[0].csi_part1 = FapiUciPart{0, 12, {0x34, 0x02}};
   uci->num_pucch_f234 = 1;
   write_seed(dir, "uci_indication", *uci);
+  auto rach = std::make_unique<FapiRachIndication>();
+  rach->sfn = 100;
+  rach->slot = 9;
+  rach->pdus[0] = FapiRachPdu{7, 2, 9, 0, 0x80, 150, 2, {}};
+  rach->pdus[0].preambles[0] = FapiRachPreamble{12, 40, 110000};
+  rach->pdus[0].preambles[1] = FapiRachPreamble{63, 0xFFFF, 0xFFFFFFFF};
+  rach->pdus[1] = FapiRachPdu{7, 0, 19, 1, 0xFF, 0xFF, 0, {}};
+  rach->num_pdus = 2;
+  write_seed(dir, "rach_indication", *rach);
 
-  // A slot's indications in one buffer, and UL_TTI with PRACH / SRS PDUs to skip.
+  // A slot's indications in one buffer, and UL_TTI with a PRACH PDU and SRS PDUs to skip.
   std::vector<std::uint8_t> buffer(1 << 16);
   FapiMessageWriter writer(buffer, 3);
   if (writer.add(FapiSlotIndication{5, 5}).ok() && writer.add(*crc).ok() && writer.add(*rx).ok() &&
-      writer.add(*uci).ok()) {
+      writer.add(*uci).ok() && writer.add(*rach).ok()) {
     write_file(dir + "/slot_indications", writer.bytes());
   }
   std::size_t size = 0;
   request->num_groups = 0;
   if (encode_single_message(*request, buffer, size).ok()) {
     std::vector<std::uint8_t> bytes(buffer.begin(), buffer.begin() + static_cast<long>(size));
-    const std::vector<std::uint8_t> others = {0, 0, 6, 0, 0xAA, 0xBB, // PRACH, 2 bytes
-                                              3, 0, 4, 0};            // SRS, empty
+    const std::vector<std::uint8_t> others = {
+        0, 0, 17, 0,              // PRACH, pduSize 17
+        7, 0, 1,  0, 0, 0, 13, 0, // physCellID 7, 1 occasion, format 0, numRa 0, N_CS 13
+        0, 0, 0,  0, 0,           // no beamforming
+        3, 0, 4,  0};             // SRS, empty
     bytes.insert(bytes.end(), others.begin(), others.end());
     bytes[8 + 4] += 2;                           // nPDUs
     bytes[8 + 5] = 1;                            // RachPresent

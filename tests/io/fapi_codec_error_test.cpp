@@ -46,12 +46,30 @@ std::vector<Bytes> valid_buffers() {
   config.phy_cell_id = 1;
   config.num_rx_ant = 2;
   FapiErrorIndication error_indication;
+  FapiUlTtiRequest prach = one_pdu_request();
+  prach.prach[0].num_prach_ocas = 1;
+  prach.prach[0].beamforming.num_prgs = 1;
+  prach.prach[0].beamforming.dig_bf_interfaces = 1;
+  prach.prach[0].maintenance_v3.emplace();
+  prach.num_prach = 1;
+  FapiRachIndication rach;
+  rach.pdus[0].preambles[0] = FapiRachPreamble{3, 12, 100000};
+  rach.pdus[0].num_preambles = 1;
+  rach.num_pdus = 1;
+  FapiConfigRequest prach_config = config;
+  prach_config.prach.num_prach_fd_occasions = 1;
+  prach_config.prach.fd_occasions[0].prach_root_sequence_index = 5;
+  prach_config.prach.fd_occasions[0].num_unused_root_sequences = 1;
+  prach_config.prach.num_fd_occasions = 1;
   return {encode(one_pdu_request()),
           encode(crc),
           encode(rx),
           encode(config),
           encode(FapiSlotIndication{1, 1}),
-          encode(error_indication)};
+          encode(error_indication),
+          encode(prach),
+          encode(rach),
+          encode(prach_config)};
 }
 
 TEST(FapiDecodeErrors, EveryTruncationOfAValidBufferFails) {

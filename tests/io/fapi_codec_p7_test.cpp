@@ -100,9 +100,9 @@ TEST(FapiP7Layout, UlTtiRequestWithOnePuschPdu) {
   EXPECT_EQ(scratch_message().ul_tti_request, request);
 }
 
-// PRACH and SRS PDUs are skipped by their pduSize (PUCCH PDUs are decoded:
-// fapi_pucch_pdu_test.cpp).
-TEST(FapiP7Layout, UlTtiRequestSkipsPrachAndSrsPdusBySize) {
+// PRACH PDUs are decoded (fapi_prach_test.cpp has their layout field by field), SRS PDUs are
+// skipped by their pduSize (PUCCH PDUs are decoded: fapi_pucch_pdu_test.cpp).
+TEST(FapiP7Layout, UlTtiRequestDecodesPrachAndSkipsSrsPdusBySize) {
   Bytes body = {
       0x64, 0x00, 0x09, 0x00, // SFN 100, slot 9
       0x03,                   // nPDUs 3
@@ -110,8 +110,15 @@ TEST(FapiP7Layout, UlTtiRequestSkipsPrachAndSrsPdusBySize) {
       0x01,                   // nULSCH 1
       0x00,                   // nULCCH 0
       0x00,                   // nGroup 0
-      0x00, 0x00, 0x08, 0x00, // PRACH PDU (type 0), pduSize 8
-      0xAA, 0xBB, 0xCC, 0xDD, //   4 opaque bytes
+      0x00, 0x00, 0x11, 0x00, // PRACH PDU (type 0), pduSize 17
+      0x07, 0x00,             //   physCellID 7
+      0x01,                   //   NumPrachOcas 1
+      0x00,                   //   prachFormat 0
+      0x00,                   //   numRa 0
+      0x00,                   //   prachStartSymbol 0
+      0x0D, 0x00,             //   numCs 13
+      0x00, 0x00, 0x00, 0x00, //   Rx beamforming: numPRGs 0, prgSize 0
+      0x00,                   //   digBFInterface 0
   };
   body.insert(body.end(), sample_pusch_pdu_bytes.begin(), sample_pusch_pdu_bytes.end());
   body.insert(body.end(), {0x03, 0x00, 0x04, 0x00}); // SRS PDU (type 3), empty
@@ -121,10 +128,17 @@ TEST(FapiP7Layout, UlTtiRequestSkipsPrachAndSrsPdusBySize) {
   ASSERT_EQ(request.num_pusch, 1U);
   EXPECT_EQ(request.pusch[0], sample_pusch_pdu());
   EXPECT_EQ(request.pusch_pdu_index[0], 1);
-  EXPECT_EQ(request.num_prach_skipped, 1U);
+  ASSERT_EQ(request.num_prach, 1U);
+  EXPECT_EQ(request.prach_pdu_index[0], 0);
+  EXPECT_EQ(request.prach[0].phys_cell_id, 7);
+  EXPECT_EQ(request.prach[0].num_prach_ocas, 1);
+  EXPECT_EQ(request.prach[0].num_cs, 13);
+  EXPECT_FALSE(request.prach[0].maintenance_v3);
+  EXPECT_EQ(request.num_prach_skipped, 0U);
   EXPECT_EQ(request.num_pucch, 0U);
   EXPECT_EQ(request.num_pucch_skipped, 0U);
   EXPECT_EQ(request.num_srs_skipped, 1U);
+  EXPECT_EQ(request.num_skipped(), 1U);
 }
 
 TEST(FapiP7Layout, PuschPduOptionalParts) {

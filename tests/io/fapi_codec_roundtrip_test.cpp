@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
 #include <random>
+#include <utility>
 
 namespace {
 
@@ -120,6 +123,33 @@ FapiUlMeasurement random_measurement(Random& r) {
           r.coin() ? std::uint16_t{0xFFFF} : r.pick<std::uint16_t>(0, 1280)};
 }
 
+FapiPrachPdu random_prach_pdu(Random& r) {
+  FapiPrachPdu pdu;
+  pdu.phys_cell_id = r.pick<std::uint16_t>(0, 1007);
+  pdu.num_prach_ocas = r.pick<std::uint8_t>(1, 7);
+  pdu.prach_format = r.pick<std::uint8_t>(0, fapi_prach_format::last);
+  pdu.num_ra = r.pick<std::uint8_t>(0, 7);
+  pdu.prach_start_symbol = r.pick<std::uint8_t>(0, 13);
+  pdu.num_cs = r.pick<std::uint16_t>(0, FapiPrachPdu::max_num_cs);
+  pdu.beamforming.num_prgs = r.pick<std::uint16_t>(0, 2);
+  pdu.beamforming.dig_bf_interfaces = r.pick<std::uint8_t>(0, 2);
+  const std::size_t num_beams =
+      std::size_t{pdu.beamforming.num_prgs} * pdu.beamforming.dig_bf_interfaces;
+  for (std::size_t i = 0; i < num_beams; ++i) {
+    pdu.beamforming.beam_index[i] = r.pick<std::uint16_t>(0, 65535);
+  }
+  if (r.coin()) {
+    pdu.maintenance_v3 =
+        FapiPrachMaintenanceV3{r(0, 0xFFFFFFFF),
+                               r.pick<std::uint8_t>(0, 1),
+                               r.pick<std::uint16_t>(0, 65535),
+                               r.pick<std::uint8_t>(1, 8),
+                               r.coin() ? std::uint8_t{0xFF} : r.pick<std::uint8_t>(0, 63),
+                               r.pick<std::uint8_t>(1, 64)};
+  }
+  return pdu;
+}
+
 /// Encodes \p message, decodes it, compares; re-encodes the decoded copy and compares bytes.
 template <typename Message, typename Member>
 void expect_round_trip(const Message& message, Member FapiMessage::*member) {
@@ -131,6 +161,21 @@ void expect_round_trip(const Message& message, Member FapiMessage::*member) {
   EXPECT_EQ(encode(scratch_message()), bytes);
 }
 
+/// Sorts the first \p count PDUs of \p pdus and their \p positions by position.
+template <typename Pdu, std::size_t N>
+void sort_by_position(std::array<Pdu, N>& pdus, std::array<std::uint8_t, N>& positions,
+                      std::size_t count) {
+  std::vector<std::pair<std::uint8_t, Pdu>> sorted;
+  for (std::size_t i = 0; i < count; ++i) {
+    sorted.emplace_back(positions[i], pdus[i]);
+  }
+  std::ranges::sort(sorted, {}, &std::pair<std::uint8_t, Pdu>::first);
+  for (std::size_t i = 0; i < count; ++i) {
+    positions[i] = sorted[i].first;
+    pdus[i] = sorted[i].second;
+  }
+}
+
 TEST(FapiRoundTrip, UlTtiRequest) {
   Random r(1);
   for (int trial = 0; trial < 200; ++trial) {
@@ -138,16 +183,28 @@ TEST(FapiRoundTrip, UlTtiRequest) {
     request->sfn = r.pick<std::uint16_t>(0, 1023);
     request->slot = r.pick<std::uint16_t>(0, 159);
     request->num_pusch = trial % 10 == 0 ? fapi_max_pusch_pdus : r(0, 8);
+    request->num_prach = trial % 10 == 1 ? fapi_max_prach_pdus : r(0, 3);
+    // The PRACH PDUs at random positions among the PUSCH PDUs.
+    std::vector<std::uint8_t> positions(request->num_pusch + request->num_prach);
+    std::iota(positions.begin(), positions.end(), std::uint8_t{0});
+    std::shuffle(positions.begin(), positions.end(), std::mt19937(trial));
     for (std::size_t i = 0; i < request->num_pusch; ++i) {
       request->pusch[i] = random_pusch_pdu(r);
-      request->pusch_pdu_index[i] = static_cast<std::uint8_t>(i);
+      request->pusch_pdu_index[i] = positions[i];
     }
-    request->num_groups = request->num_pusch == 0 ? 0 : r(0, 3);
+    for (std::size_t i = 0; i < request->num_prach; ++i) {
+      request->prach[i] = random_prach_pdu(r);
+      request->prach_pdu_index[i] = positions[request->num_pusch + i];
+    }
+    // The decoder fills each array in message order: sort each type's PDUs by position.
+    sort_by_position(request->pusch, request->pusch_pdu_index, request->num_pusch);
+    sort_by_position(request->prach, request->prach_pdu_index, request->num_prach);
+    request->num_groups = positions.empty() ? 0 : r(0, 3);
     for (std::size_t g = 0; g < request->num_groups; ++g) {
       request->groups[g].num_ues = r.pick<std::uint8_t>(1, fapi_max_ues_per_group);
       for (unsigned u = 0; u < request->groups[g].num_ues; ++u) {
         request->groups[g].pdu_index[u] =
-            r.pick<std::uint8_t>(0, static_cast<unsigned>(request->num_pusch) - 1);
+            r.pick<std::uint8_t>(0, static_cast<unsigned>(positions.size()) - 1);
       }
     }
     expect_round_trip(*request, &FapiMessage::ul_tti_request);
@@ -285,6 +342,15 @@ TEST(FapiRoundTrip, PerSlotMessagesDoNotAllocate) {
   for (std::size_t i = 0; i < request->num_pusch; ++i) {
     request->pusch[i] = random_pusch_pdu(r);
   }
+  request->num_prach = fapi_max_prach_pdus;
+  for (std::size_t i = 0; i < request->num_prach; ++i) {
+    request->prach[i] = random_prach_pdu(r);
+  }
+  auto rach = std::make_unique<FapiRachIndication>();
+  rach->num_pdus = fapi_max_rach_pdus;
+  for (FapiRachPdu& pdu : rach->pdus) {
+    pdu.num_preambles = fapi_max_rach_preambles;
+  }
   auto crc = std::make_unique<FapiCrcIndication>();
   crc->num_crcs = fapi_max_pusch_pdus;
   auto rx = std::make_unique<FapiRxDataIndication>();
@@ -298,7 +364,8 @@ TEST(FapiRoundTrip, PerSlotMessagesDoNotAllocate) {
 
   const long before = airan::test::allocation_count();
   FapiMessageWriter writer(buffer, 1);
-  bool ok = writer.add(*request).ok() && writer.add(*crc).ok() && writer.add(*rx).ok();
+  bool ok = writer.add(*request).ok() && writer.add(*crc).ok() && writer.add(*rx).ok() &&
+            writer.add(*rach).ok();
   FapiMessageReader reader(writer.bytes());
   FapiMessageView view;
   while (ok && reader.next(view)) {
@@ -309,6 +376,7 @@ TEST(FapiRoundTrip, PerSlotMessagesDoNotAllocate) {
   EXPECT_TRUE(reader.error().ok());
   EXPECT_EQ(after, before);
   EXPECT_EQ(message->rx_data_indication, *rx);
+  EXPECT_EQ(message->rach_indication, *rach);
 }
 
 } // namespace

@@ -1,7 +1,7 @@
 // The UL_TTI.request PUCCH PDU (SCF 222.10.02 Table 3-51): its byte layout written out field by
 // field, round trips beside PUSCH PDUs (PDU order and UE groups kept), the FAPIv3 bytes after the
-// beamforming part, PRACH/SRS still skipped, capacity and no allocation. Range checks and
-// truncation: fapi_pucch_pdu_checks_test.cpp.
+// beamforming part, a PRACH PDU decoded and an SRS one skipped beside it, capacity and no
+// allocation. Range checks and truncation: fapi_pucch_pdu_checks_test.cpp.
 #include "../support/allocation_counter.h"
 #include "fapi_pucch_pdu_fixtures.h"
 
@@ -182,11 +182,14 @@ TEST(FapiPucchPdu, BytesAfterTheBeamformingPartAreSkipped) {
   EXPECT_EQ(encode(scratch_message()), one_pucch_buffer()); // not re-encoded
 }
 
-TEST(FapiPucchPdu, PrachAndSrsAreStillSkippedButPucchIsDecoded) {
+TEST(FapiPucchPdu, PrachIsDecodedAndSrsSkippedBesidePucch) {
   Bytes body = ul_tti_header(0, 1, 0);
-  body[4] = 3;                                                   // nPDUs
-  body[5] = 1;                                                   // RachPresent
-  body.insert(body.end(), {0x00, 0x00, 0x06, 0x00, 0xAA, 0xBB}); // PRACH, 2 opaque bytes
+  body[4] = 3;                                             // nPDUs
+  body[5] = 1;                                             // RachPresent
+  body.insert(body.end(), {0x00, 0x00, 0x11, 0x00,         // PRACH, pduSize 17
+                           0x07, 0x00, 0x01, 0x00,         // physCellID 7, 1 occasion, format 0
+                           0x00, 0x00, 0x0D, 0x00,         // numRa 0, symbol 0, numCs 13
+                           0x00, 0x00, 0x00, 0x00, 0x00}); // no beamforming
   body.insert(body.end(), sample_pucch_pdu_bytes.begin(), sample_pucch_pdu_bytes.end());
   body.insert(body.end(), {0x03, 0x00, 0x04, 0x00}); // SRS, empty
   const Bytes bytes = with_headers(FapiMessageType::ul_tti_request, body);
@@ -196,7 +199,10 @@ TEST(FapiPucchPdu, PrachAndSrsAreStillSkippedButPucchIsDecoded) {
   EXPECT_EQ(request.pucch[0], sample_pucch_pdu());
   EXPECT_EQ(request.pucch_pdu_index[0], 1);
   EXPECT_EQ(request.num_pucch_skipped, 0U);
-  EXPECT_EQ(request.num_skipped(), 2U);
+  ASSERT_EQ(request.num_prach, 1U);
+  EXPECT_EQ(request.prach_pdu_index[0], 0);
+  EXPECT_EQ(request.prach[0].phys_cell_id, 7);
+  EXPECT_EQ(request.num_skipped(), 1U); // the SRS PDU
 }
 
 TEST(FapiPucchPdu, CapacityAndNoAllocation) {

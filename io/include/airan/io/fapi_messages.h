@@ -10,7 +10,7 @@
 namespace airan::io {
 
 /// Holder for one decoded message of any handled type: `type` says which member is valid.
-/// About 80 kB (the P7 messages have fixed capacities): allocate it once (e.g. with
+/// About 170 kB (the P7 messages have fixed capacities): allocate it once (e.g. with
 /// std::make_unique) and reuse it for every message.
 struct FapiMessage {
   FapiMessageType type = FapiMessageType::param_request;
@@ -27,6 +27,7 @@ struct FapiMessage {
   FapiCrcIndication crc_indication;
   FapiRxDataIndication rx_data_indication;
   FapiUciIndication uci_indication;
+  FapiRachIndication rach_indication;
 };
 
 /// True when the codec decodes and encodes messages of type \p type.
@@ -45,6 +46,7 @@ constexpr bool fapi_codec_handles(FapiMessageType type) {
   case FapiMessageType::crc_indication:
   case FapiMessageType::rx_data_indication:
   case FapiMessageType::uci_indication:
+  case FapiMessageType::rach_indication:
     return true;
   default:
     return false;

@@ -7,6 +7,7 @@
 /// Field names follow the spec's parameter names; units are in the comments.
 #pragma once
 
+#include "airan/io/fapi_prach_messages.h"
 #include "airan/io/fapi_types.h"
 
 #include <array>
@@ -112,7 +113,8 @@ struct FapiParamResponse {
   friend bool operator==(const FapiParamResponse&, const FapiParamResponse&) = default;
 };
 
-/// CONFIG.request: the uplink carrier and cell TLVs (and airan's vendor TLVs).
+/// CONFIG.request: the uplink carrier and cell TLVs, the PRACH configuration TLVs (and airan's
+/// vendor TLVs).
 struct FapiConfigRequest {
   static constexpr FapiMessageType message_type = FapiMessageType::config_request;
   std::optional<std::uint16_t> ul_bandwidth_mhz; ///< Carrier bandwidth, MHz (5 .. 400).
@@ -131,6 +133,7 @@ struct FapiConfigRequest {
   std::optional<std::uint8_t> cyclic_prefix;        ///< airan vendor TLV: 0 normal, 1 extended.
   std::optional<std::uint8_t> dmrs_type_a_position; ///< airan vendor TLV: 2 or 3.
   std::optional<std::uint16_t> grid_start_crb;      ///< airan vendor TLV: 0 .. 2199.
+  FapiPrachConfig prach;    ///< The PRACH configuration TLVs (0x1011 .. 0x101C, 0x1029).
   FapiTlvList unrecognised; ///< TLVs with tags the codec does not know, in message order.
   friend bool operator==(const FapiConfigRequest&, const FapiConfigRequest&) = default;
 };

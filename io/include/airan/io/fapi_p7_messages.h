@@ -1,8 +1,9 @@
 /// \file
 /// \brief SCF 222.10.02 slot (P7) messages as plain data: SLOT.indication, UL_TTI.request with
-/// its PUSCH PDUs (Tables 3-44, 3-46, 3-47 .. 3-50, 3-53) and PUCCH PDUs (Table 3-51,
-/// fapi_pucch_messages.h), CRC.indication (Table 3-62), RX_DATA.indication (Table 3-61) and
-/// UCI.indication (Table 3-63) with its PUSCH and PUCCH PDUs.
+/// its PUSCH PDUs (Tables 3-44, 3-46, 3-47 .. 3-50, 3-53), PUCCH PDUs (Table 3-51,
+/// fapi_pucch_messages.h) and PRACH PDUs (Table 3-45, fapi_prach_messages.h), CRC.indication
+/// (Table 3-62), RX_DATA.indication (Table 3-61) and UCI.indication (Table 3-63) with its PUSCH
+/// and PUCCH PDUs. RACH.indication (Table 3-74) is in fapi_prach_messages.h.
 ///
 /// Every variable part has a fixed capacity so that a message can be decoded into a structure
 /// allocated once; a message with more entries fails to decode with capacity_exceeded. Unused
@@ -10,6 +11,7 @@
 /// zero after a decode.
 #pragma once
 
+#include "airan/io/fapi_prach_messages.h"
 #include "airan/io/fapi_pucch_messages.h"
 #include "airan/io/fapi_types.h"
 #include "airan/io/fapi_ul_fields.h"
@@ -171,16 +173,18 @@ struct FapiUeGroup {
   friend bool operator==(const FapiUeGroup&, const FapiUeGroup&) = default;
 };
 
-/// UL_TTI.request (Table 3-44), the uplink work of one slot. PUSCH and PUCCH PDUs are decoded;
-/// PRACH and SRS PDUs are skipped by their pduSize and counted.
+/// UL_TTI.request (Table 3-44), the uplink work of one slot. PUSCH, PUCCH and PRACH PDUs are
+/// decoded; SRS PDUs are skipped by their pduSize and counted.
 ///
-/// Encoding writes the PUSCH and PUCCH PDUs (nPDUs = num_pusch + num_pucch, nULSCH = num_pusch,
-/// nULCCH = num_pucch, RachPresent 0). When pusch_pdu_index[0 .. num_pusch) and
-/// pucch_pdu_index[0 .. num_pucch) together name every position 0 .. nPDUs - 1 once (as after a
+/// Encoding writes the PUSCH, PUCCH and PRACH PDUs (nPDUs = num_pusch + num_pucch + num_prach,
+/// nULSCH = num_pusch, nULCCH = num_pucch, RachPresent = 1 when num_prach > 0). When
+/// pusch_pdu_index[0 .. num_pusch), pucch_pdu_index[0 .. num_pucch) and
+/// prach_pdu_index[0 .. num_prach) together name every position 0 .. nPDUs - 1 once (as after a
 /// decode without skipped PDUs), each PDU is written at its position; otherwise (e.g. indices
-/// left at 0) the PUSCH PDUs come first, in order, then the PUCCH PDUs. The groups' PduIdx refer
-/// to these positions. The decoder fills pusch and pucch in message order, so their indices
-/// increase; a message encoded from indices that do not decodes with its PDUs in that order.
+/// left at 0) the PUSCH PDUs come first, in order, then the PUCCH PDUs, then the PRACH PDUs. The
+/// groups' PduIdx refer to these positions. The decoder fills pusch, pucch and prach in message
+/// order, so their indices increase; a message encoded from indices that do not decodes with its
+/// PDUs in that order.
 struct FapiUlTtiRequest {
   static constexpr FapiMessageType message_type = FapiMessageType::ul_tti_request;
   std::uint16_t sfn = 0;  ///< 0 .. 1023.
@@ -193,8 +197,13 @@ struct FapiUlTtiRequest {
   std::size_t num_pucch = 0;
   /// Position of pucch[i] among all the message's PDUs.
   std::array<std::uint8_t, fapi_max_pucch_pdus> pucch_pdu_index{};
+  std::array<FapiPrachPdu, fapi_max_prach_pdus> prach{};
+  std::size_t num_prach = 0;
+  /// Position of prach[i] among all the message's PDUs.
+  std::array<std::uint8_t, fapi_max_prach_pdus> prach_pdu_index{};
   std::array<FapiUeGroup, fapi_max_ue_groups> groups{};
   std::size_t num_groups = 0;
+  /// Always 0 since PRACH PDUs are decoded (prach / num_prach); kept for its readers.
   std::size_t num_prach_skipped = 0;
   /// Always 0 since PUCCH PDUs are decoded (pucch / num_pucch); kept for its readers.
   std::size_t num_pucch_skipped = 0;
@@ -208,15 +217,20 @@ struct FapiUlTtiRequest {
   [[nodiscard]] std::span<const FapiPucchPdu> pucch_pdus() const {
     return {pucch.data(), num_pucch};
   }
-  /// PDUs skipped (PRACH + SRS; num_pucch_skipped is 0).
+  /// The PRACH PDUs present.
+  [[nodiscard]] std::span<const FapiPrachPdu> prach_pdus() const {
+    return {prach.data(), num_prach};
+  }
+  /// PDUs skipped (SRS; num_prach_skipped and num_pucch_skipped are 0).
   [[nodiscard]] std::size_t num_skipped() const {
     return num_prach_skipped + num_pucch_skipped + num_srs_skipped;
   }
-  /// Compares the entries in use (elements past num_pusch / num_pucch / num_groups are ignored).
+  /// Compares the entries in use (elements past num_pusch / num_pucch / num_prach / num_groups
+  /// are ignored).
   friend bool operator==(const FapiUlTtiRequest& a, const FapiUlTtiRequest& b) {
     return a.sfn == b.sfn && a.slot == b.slot && a.num_pusch == b.num_pusch &&
-           a.num_pucch == b.num_pucch && a.num_groups == b.num_groups &&
-           a.num_prach_skipped == b.num_prach_skipped &&
+           a.num_pucch == b.num_pucch && a.num_prach == b.num_prach &&
+           a.num_groups == b.num_groups && a.num_prach_skipped == b.num_prach_skipped &&
            a.num_pucch_skipped == b.num_pucch_skipped && a.num_srs_skipped == b.num_srs_skipped &&
            std::ranges::equal(a.pusch_pdus(), b.pusch_pdus()) &&
            std::equal(a.pusch_pdu_index.begin(), a.pusch_pdu_index.begin() + a.num_pusch,
@@ -224,6 +238,9 @@ struct FapiUlTtiRequest {
            std::ranges::equal(a.pucch_pdus(), b.pucch_pdus()) &&
            std::equal(a.pucch_pdu_index.begin(), a.pucch_pdu_index.begin() + a.num_pucch,
                       b.pucch_pdu_index.begin()) &&
+           std::ranges::equal(a.prach_pdus(), b.prach_pdus()) &&
+           std::equal(a.prach_pdu_index.begin(), a.prach_pdu_index.begin() + a.num_prach,
+                      b.prach_pdu_index.begin()) &&
            std::equal(a.groups.begin(), a.groups.begin() + a.num_groups, b.groups.begin());
   }
 };
