@@ -102,6 +102,27 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
   }
 }
 
+void FapiPhy::Impl::run_prach(std::uint64_t absolute_slot, const ReceivedSlot& received) {
+  PrachOutcome outcome;
+  std::span<const io::FapiRachIndication> indications;
+  try {
+    indications = processor->process_prach(absolute_slot, received, outcome);
+  } catch (const std::exception&) {
+    // Samples of the wrong shape: the occasions waiting for them fail, reported as such.
+    indications = processor->process_prach(absolute_slot, ReceivedSlot{}, outcome);
+  }
+  count([&](L1Counters& c) {
+    c.prach_occasions += outcome.num_occasions;
+    c.prach_failed += outcome.num_failed;
+    c.prach_preambles += outcome.num_preambles;
+  });
+  for (const io::FapiRachIndication& indication : indications) {
+    if (send(indication)) {
+      count([](L1Counters& c) { ++c.rach_indications_sent; });
+    }
+  }
+}
+
 bool FapiPhy::Impl::close_slot(std::uint64_t absolute_slot, bool give_up) {
   const FapiSlotAddress address = to_slot_address(absolute_slot, clock->slots_per_frame());
   PendingSlot& slot = pending[absolute_slot % pending.size()];
@@ -113,12 +134,20 @@ bool FapiPhy::Impl::close_slot(std::uint64_t absolute_slot, bool give_up) {
   }
   ReceivedSlot received;
   const bool got = samples.try_acquire(address.sfn, address.slot, received);
+  // PRACH occasions spanning slots need the samples of slots without other work too.
+  if ((has_work || processor->prach_pending()) && !got && !give_up) {
+    return false;
+  }
   if (has_work) {
-    if (!got && !give_up) {
-      return false;
+    const unsigned refused = processor->add_prach_occasions(slot.request, absolute_slot);
+    if (refused > 0) {
+      count([&](L1Counters& c) { c.prach_refused += refused; });
     }
     run_slot(slot, got ? received : ReceivedSlot{});
     slot.used = false;
+  }
+  if (processor->prach_pending()) {
+    run_prach(absolute_slot, got ? received : ReceivedSlot{});
   }
   if (got) {
     samples.release(address.sfn, address.slot);

@@ -168,9 +168,12 @@ struct FapiPhy::Impl {
   std::unique_ptr<io::FapiCrcIndication> crc;
   std::unique_ptr<io::FapiRxDataIndication> rx_data;
   std::unique_ptr<io::FapiUciIndication> uci;
+  /// The PRACH occasions of slot \p absolute_slot that completed, as RACH.indications.
+  void run_prach(std::uint64_t absolute_slot, const ReceivedSlot& received);
   std::vector<PendingSlot> pending;
 
   phy::CellConfig cell;
+  io::FapiPrachConfig prach_config; ///< CONFIG.request's PRACH TLVs.
   unsigned num_rx_antennas = 0;
   std::unique_ptr<UlSlotProcessor> processor;
   HarqPoolTally harq_counted; ///< The processor's HARQ counts already in the counters.

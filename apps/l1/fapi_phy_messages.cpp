@@ -167,6 +167,7 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
         processor = std::move(built); // replaced only once fully set up
         harq_counted = {};            // a new processor counts from zero
         cell = new_cell;
+        prach_config = request.prach;
         num_rx_antennas = new_rx;
         clock.emplace(cell.numerology, config.clock_mode, config.period_scale);
         set_state(PhyState::configured);
@@ -223,11 +224,10 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   if (!in_state(PhyState::running, address, io::FapiMessageType::ul_tti_request)) {
     return;
   }
-  // PRACH and SRS PDUs: the codec decodes PRACH PDUs (request.prach) and skips SRS ones, but this
-  // L1 receives only PUSCH and PUCCH (no preamble detection yet). Counted whatever becomes of the
+  // SRS PDUs: skipped by the codec, not received by this L1. Counted whatever becomes of the
   // message; reported below when the message is otherwise accepted (a refused one already gets
   // its ERROR.indication).
-  const std::size_t unsupported = request.num_skipped() + request.num_prach;
+  const std::size_t unsupported = request.num_skipped();
   if (unsupported > 0) {
     count([&](L1Counters& c) { c.pdus_unsupported += unsupported; });
   }
@@ -256,6 +256,7 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
     return;
   }
   io::to_slot_request(request, cell, slot.request);
+  io::add_prach_pdus(request, prach_config, cell, slot.request);
   // PDUs with a layer count no receiver decodes, or DFT-s-OFDM, PT-RS or frequency hopping where
   // the receivers do not take it (behind the neural receiver: PARAM says dftsOfdmSupport 0,
   // puschMaxPtrsPorts 0 and puschFrequencyHopping 0 then), are rejected like invalid ones.
@@ -311,7 +312,8 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
                                       "the device (uciMuxUlschInPusch 0)")};
   }
   slot.request.num_pusch = kept;
-  const std::size_t rejected = slot.request.num_rejected + slot.request.num_rejected_pucch;
+  const std::size_t rejected =
+      slot.request.num_rejected + slot.request.num_rejected_pucch + slot.request.num_rejected_prach;
   if (rejected > 0) {
     count([&](L1Counters& c) { c.pdus_rejected += rejected; });
   }
@@ -321,9 +323,10 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
     send_error(address, io::FapiMessageType::ul_tti_request,
                slot.request.num_rejected > 0         ? slot.request.rejected[0].error.code
                : slot.request.num_rejected_pucch > 0 ? slot.request.rejected_pucch[0].error.code
+               : slot.request.num_rejected_prach > 0 ? slot.request.rejected_prach[0].error.code
                                                      : io::FapiErrorCode::msg_slot_err);
   }
-  if (slot.request.num_pusch + slot.request.num_pucch + rejected == 0) {
+  if (slot.request.num_pusch + slot.request.num_pucch + slot.request.num_prach + rejected == 0) {
     return; // Nothing to report for this slot.
   }
   slot.used = true;

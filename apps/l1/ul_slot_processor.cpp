@@ -27,8 +27,13 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
     : cell_(cell), num_rx_antennas_(num_rx_antennas),
       demodulator_(numerology_of(cell), cell.num_prbs),
       grid_(num_rx_antennas, numerology_of(cell).symbols_per_slot(), 12 * cell.num_prbs),
-      pucch_receiver_(cell, num_rx_antennas) {
+      pucch_receiver_(cell, num_rx_antennas),
+      prach_receiver_(numerology_of(cell), cell.num_prbs,
+                      phy::PrachReceiverConfig{num_rx_antennas, prach_max_pending, {}}),
+      prach_entries_(prach_max_pending), rach_(2) {
   pucch_results_.reserve(io::fapi_max_pucch_pdus);
+  prach_completed_.reserve(prach_max_pending);
+  prach_refused_.reserve(io::fapi_max_prach_occasions);
   if (!(config.full_scale > 0.0F) || !std::isfinite(config.full_scale)) {
     throw std::invalid_argument("L1: full scale must be a positive amplitude");
   }

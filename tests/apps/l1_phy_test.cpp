@@ -231,9 +231,9 @@ TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_slot_err)], 4U);
 }
 
-// PRACH and SRS PDUs (the codec decodes PRACH PDUs and skips SRS ones; this L1 receives PUSCH and
-// PUCCH only) are counted and reported with one ERROR.indication MSG_SLOT_ERR per message; the
-// message's PUSCH PDUs still run.
+// SRS PDUs (skipped by the codec, not received by this L1) and a PRACH PDU the L1 cannot take
+// (this CONFIG.request had no PRACH TLVs) are counted and reported with one ERROR.indication
+// MSG_SLOT_ERR per message; the message's PUSCH PDUs still run.
 TEST(FapiPhy, CountsAndReportsPduTypesItDoesNotProcess) {
   PhyHarness h;
   h.configure_and_start();
@@ -272,11 +272,11 @@ TEST(FapiPhy, CountsAndReportsPduTypesItDoesNotProcess) {
   }
 
   const L1Counters c = h.phy().counters();
-  EXPECT_EQ(c.pdus_unsupported, 4U);
+  EXPECT_EQ(c.pdus_unsupported, 3U); // the SRS PDUs
   EXPECT_EQ(c.error_indications_sent, 2U);
   EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_slot_err)], 2U);
   EXPECT_EQ(c.undecodable_messages, 0U);
-  EXPECT_EQ(c.pdus_rejected, 0U);
+  EXPECT_EQ(c.pdus_rejected, 1U); // the PRACH PDU: no PRACH configuration
   EXPECT_EQ(c.crc_ok, 2U);
 }
 

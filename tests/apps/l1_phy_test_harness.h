@@ -46,6 +46,7 @@ struct Received {
   std::vector<io::FapiUciPusch> uci_pusch;           ///< UCI.indication PUSCH PDUs.
   std::vector<io::FapiUciPucchFormat01> pucch_f01;   ///< UCI.indication format 0/1 PDUs.
   std::vector<io::FapiUciPucchFormat234> pucch_f234; ///< UCI.indication format 2/3/4 PDUs.
+  std::vector<io::FapiRachPdu> rach;                 ///< RACH.indication PDUs.
 };
 
 inline phy::CellConfig harness_cell() {
@@ -83,8 +84,11 @@ class PhyHarness {
 public:
   static constexpr unsigned rx = 2;
 
-  explicit PhyHarness(const FapiPhyConfig& config = harness_phy_config())
-      : cell_(harness_cell()), samples_(InMemoryIqSourceConfig{4, rx, 14, 12 * cell_.num_prbs, 0}),
+  /// \p max_iq_samples: room for time-domain IQ per slot (0: grids only).
+  explicit PhyHarness(const FapiPhyConfig& config = harness_phy_config(),
+                      std::size_t max_iq_samples = 0)
+      : cell_(harness_cell()),
+        samples_(InMemoryIqSourceConfig{4, rx, 14, 12 * cell_.num_prbs, max_iq_samples}),
         message_(std::make_unique<io::FapiMessage>()), buffer_(1 << 20), out_(1 << 20) {
     mac_.set_remote("127.0.0.1", phy_transport_.local_port());
     phy_transport_.set_remote("127.0.0.1", mac_.local_port());
@@ -258,6 +262,11 @@ private:
                           m.uci_indication.pucch_f234_entries().end());
       r.sfn = m.uci_indication.sfn;
       r.slot_number = m.uci_indication.slot;
+      break;
+    case io::FapiMessageType::rach_indication:
+      r.rach.assign(m.rach_indication.entries().begin(), m.rach_indication.entries().end());
+      r.sfn = m.rach_indication.sfn;
+      r.slot_number = m.rach_indication.slot;
       break;
     default:
       break;

@@ -22,15 +22,23 @@ struct L1Counters {
   std::uint64_t ul_tti_late = 0;          ///< UL_TTI.requests for a slot already over.
   std::uint64_t ul_tti_too_early = 0;     ///< UL_TTI.requests too far ahead of the clock.
   std::uint64_t ul_tti_duplicate = 0;     ///< A second UL_TTI.request for a slot.
-  std::uint64_t pdus_rejected = 0;   ///< PUSCH and PUCCH PDUs refused (invalid or unsupported).
+  std::uint64_t pdus_rejected = 0;   ///< PUSCH, PUCCH, PRACH PDUs refused (invalid, unsupported).
   std::uint64_t slots_processed = 0; ///< Slots with PUSCH work run through the receiver.
   std::uint64_t slots_without_samples = 0; ///< Slots with work but no samples (all CRCs fail).
   /// Slot samples that reached the IqSource after the L1 had closed their slot (refused or
   /// dropped, IqSource::num_late_samples(); they never hold up later slots).
   std::uint64_t late_samples = 0;
-  /// PRACH and SRS PDUs of UL_TTI.requests: not processed by this L1 (each message with any gets
+  /// SRS PDUs of UL_TTI.requests: not processed by this L1 (each message with any gets
   /// ERROR.indication MSG_SLOT_ERR).
   std::uint64_t pdus_unsupported = 0;
+  /// PRACH occasions detected (RACH.indication PDUs with what was found), occasions that lost
+  /// their time-domain samples or had no room in the PRACH receiver (RACH.indication PDUs without
+  /// preambles; prach_refused counts the latter), preambles reported, RACH.indications sent.
+  std::uint64_t prach_occasions = 0;
+  std::uint64_t prach_failed = 0;
+  std::uint64_t prach_refused = 0;
+  std::uint64_t prach_preambles = 0;
+  std::uint64_t rach_indications_sent = 0;
   std::uint64_t pdus_decoded = 0;
   std::uint64_t crc_ok = 0;
   std::uint64_t crc_failed = 0; ///< Includes rejected PDUs and PDUs without samples.

@@ -25,15 +25,18 @@
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"
+#include "airan/io/fapi_prach_conversion.h"
 #include "airan/io/fapi_pusch_conversion.h"
 #include "airan/l1/iq_source.h"
 #include "airan/phy/ofdm_demodulator.h"
+#include "airan/phy/prach_receiver.h"
 #include "airan/phy/pucch_receiver.h"
 #include "airan/phy/pusch_detector.h"
 #include "airan/phy/pusch_receiver.h"
 
 #include <array>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace airan::l1 {
@@ -93,6 +96,17 @@ struct UlSlotOutcome {
   unsigned num_pucch_dtx = 0;       ///< Of those, the ones in which nothing was detected.
 };
 
+/// PRACH occasions a UlSlotProcessor gathers at once (a slot holds at most 7 per FD occasion;
+/// long formats span up to 4 slots).
+inline constexpr unsigned prach_max_pending = 16;
+
+/// Outcome of one process_prach() call.
+struct PrachOutcome {
+  unsigned num_occasions = 0; ///< Occasions completed and detected.
+  unsigned num_failed = 0;    ///< Occasions that lost samples (reported without preambles).
+  unsigned num_preambles = 0; ///< Preambles detected.
+};
+
 /// Runs the PUSCH PDUs of a slot. Allocates at construction; process() reuses its buffers.
 class UlSlotProcessor {
 public:
@@ -142,6 +156,20 @@ public:
                         io::FapiCrcIndication& crc, io::FapiRxDataIndication& rx_data,
                         io::FapiUciIndication* uci = nullptr);
 
+  /// Registers \p request's PRACH occasions (its slot being absolute slot \p absolute_slot)
+  /// with the PRACH receiver, which gathers them from the time-domain samples process_prach()
+  /// feeds it, across slots for the long formats. Returns the occasions refused (more than the
+  /// receiver holds pending); process_prach() reports them without preambles.
+  unsigned add_prach_occasions(const io::FapiSlotRequest& request, std::uint64_t absolute_slot);
+  /// True while PRACH occasions wait for samples: every slot must then go to process_prach().
+  [[nodiscard]] bool prach_pending() const;
+  /// Feeds absolute slot \p absolute_slot's samples to the PRACH receiver (time-domain IQ; a
+  /// grid or nothing fails the occasions that need this slot) and returns the RACH.indications of
+  /// the occasions that completed, one per slot in which they started (views of this object's
+  /// buffers, valid until the next call). \p outcome accumulates what happened.
+  std::span<const io::FapiRachIndication>
+  process_prach(std::uint64_t absolute_slot, const ReceivedSlot& samples, PrachOutcome& outcome);
+
 private:
   struct LayerReceiver {
     unsigned layers = 0;
@@ -172,6 +200,20 @@ private:
   bool grid_demodulated_ = false; ///< grid_ holds this slot's IQ.
   phy::PucchReceiver pucch_receiver_;
   std::vector<phy::PucchResult> pucch_results_;
+  phy::PrachReceiver prach_receiver_;
+  /// The occasions registered with prach_receiver_, by tag (a count that only grows).
+  struct PrachEntry {
+    std::uint64_t tag = 0;
+    bool used = false;
+    io::FapiPrachOccasion occasion;
+  };
+  std::vector<PrachEntry> prach_entries_;
+  std::uint64_t next_prach_tag_ = 0;
+  std::vector<phy::PrachOccasionResult> prach_completed_;
+  /// Occasions the receiver refused, reported (without preambles) by the next process_prach().
+  std::vector<std::pair<phy::PrachOccasionResult, io::FapiPrachOccasion>> prach_refused_;
+  std::vector<io::FapiRachIndication> rach_; ///< Built by process_prach().
+  std::size_t num_rach_ = 0;
 
   std::vector<phy::PuschPduResult> results_; ///< In request order.
   float full_scale_;

@@ -29,6 +29,7 @@
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"
+#include "airan/io/fapi_prach_conversion.h"
 #include "airan/io/fapi_pucch_conversion.h"
 #include "airan/io/fapi_types.h"
 #include "airan/phy/pusch_config.h"
@@ -93,6 +94,11 @@ struct FapiSlotRequest {
   std::size_t num_pucch = 0;
   std::array<FapiRejectedPucch, fapi_max_pucch_pdus> rejected_pucch{};
   std::size_t num_rejected_pucch = 0;
+  /// The PRACH occasions of the accepted PRACH PDUs (add_prach_pdus()), in request order.
+  std::array<FapiPrachOccasion, fapi_max_prach_occasions> prach{};
+  std::size_t num_prach = 0;
+  std::array<FapiRejectedPrach, fapi_max_prach_pdus> rejected_prach{};
+  std::size_t num_rejected_prach = 0;
 
   /// The accepted PDUs, in UL_TTI.request order.
   [[nodiscard]] std::span<const phy::PuschConfig> pdus() const { return {pusch.data(), num_pusch}; }
@@ -105,11 +111,23 @@ struct FapiSlotRequest {
   [[nodiscard]] std::span<const FapiRejectedPucch> rejected_pucch_pdus() const {
     return {rejected_pucch.data(), num_rejected_pucch};
   }
+  [[nodiscard]] std::span<const FapiPrachOccasion> prach_occasions() const {
+    return {prach.data(), num_prach};
+  }
+  [[nodiscard]] std::span<const FapiRejectedPrach> rejected_prach_pdus() const {
+    return {rejected_prach.data(), num_rejected_prach};
+  }
 };
 
 /// Converts every PUSCH and PUCCH PDU of \p request for \p cell into \p out (accepted or
 /// rejected). Allocates nothing when every PDU is accepted.
 void to_slot_request(const FapiUlTtiRequest& request, const phy::CellConfig& cell,
                      FapiSlotRequest& out);
+
+/// Converts the PRACH PDUs of \p request (after to_slot_request(), which empties the PRACH
+/// lists) into out.prach occasions or out.rejected_prach, under CONFIG.request's PRACH TLVs
+/// \p config (fapi_prach_conversion.h).
+void add_prach_pdus(const FapiUlTtiRequest& request, const FapiPrachConfig& config,
+                    const phy::CellConfig& cell, FapiSlotRequest& out);
 
 } // namespace airan::io

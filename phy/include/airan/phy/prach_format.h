@@ -48,6 +48,10 @@ struct PrachFormatInfo {
   /// PRACH subcarrier spacing of a long format in Hz (1250 or 5000); 0 for a short format,
   /// whose spacing is 15 * 2^mu kHz, chosen by configuration.
   std::uint32_t long_subcarrier_spacing_hz;
+  /// N_dur^RA of a short format: OFDM symbols of the PRACH numerology one occasion takes
+  /// (TS 38.211 Tables 6.3.3.2-2 to -4); consecutive occasions of a slot start this far apart.
+  /// 0 for the long formats.
+  unsigned duration_symbols;
 };
 
 /// The table row of \p format.

@@ -1,0 +1,210 @@
+#include "airan/io/fapi_prach_conversion.h"
+
+#include "airan/io/fapi_pusch_conversion.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+
+namespace airan::io {
+namespace {
+
+FapiError prach_refusal(FapiStatus status, const char* text, unsigned value) {
+  return make_fapi_error(status, FapiErrorCode::msg_slot_err, FapiMessageType::ul_tti_request, 0,
+                         "PRACH: %s (%u)", text, value);
+}
+
+/// FAPI prachSubCSpacing of a PRACH subcarrier spacing: 0 .. 3 for 15 * 2^mu kHz, 4 for 1.25 kHz,
+/// 5 for 5 kHz.
+std::uint8_t prach_fapi_spacing(std::uint32_t spacing_hz) {
+  switch (spacing_hz) {
+  case 1250:
+    return 4;
+  case 5000:
+    return 5;
+  default:
+    return static_cast<std::uint8_t>(std::countr_zero(spacing_hz / 15000U));
+  }
+}
+
+/// 0.5 dB steps from -64 dB, 0 .. 254.
+std::uint8_t prach_half_db(float db) {
+  return static_cast<std::uint8_t>(std::clamp(std::round((db + 64.0F) * 2.0F), 0.0F, 254.0F));
+}
+
+} // namespace
+
+FapiError to_prach_occasions(const FapiPrachPdu& pdu, const FapiPrachConfig& config,
+                             const phy::CellConfig& cell, std::span<FapiPrachOccasion> out,
+                             std::size_t& count) {
+  if (config.empty() || config.num_fd_occasions == 0) {
+    return prach_refusal(FapiStatus::out_of_range,
+                         "CONFIG.request gave no PRACH configuration (FD occasions)", 0);
+  }
+  if (config.restricted_set_config.value_or(0) != 0) {
+    return prach_refusal(FapiStatus::unsupported, "restricted sets are not supported",
+                         *config.restricted_set_config);
+  }
+  if (pdu.prach_format > fapi_prach_format::last) {
+    return prach_refusal(FapiStatus::out_of_range, "prachFormat out of range", pdu.prach_format);
+  }
+  phy::PrachConfig prach;
+  prach.format = static_cast<phy::PrachFormat>(pdu.prach_format);
+  const bool long_format = phy::prach_is_long_format(prach.format);
+  if (config.prach_sequence_length && *config.prach_sequence_length != (long_format ? 0 : 1)) {
+    return prach_refusal(FapiStatus::out_of_range, "prachSequenceLength contradicts prachFormat",
+                         pdu.prach_format);
+  }
+  const std::uint32_t long_spacing =
+      phy::prach_format_info(prach.format).long_subcarrier_spacing_hz;
+  if (config.prach_sub_c_spacing) {
+    const unsigned spacing = *config.prach_sub_c_spacing;
+    if (long_format ? spacing != prach_fapi_spacing(long_spacing) : spacing > 3) {
+      return prach_refusal(FapiStatus::out_of_range, "prachSubCSpacing contradicts prachFormat",
+                           spacing);
+    }
+    prach.short_format_numerology = long_format ? 0 : spacing;
+  } else {
+    prach.short_format_numerology = long_format ? 0 : cell.numerology;
+  }
+  const auto occasions = config.occasions();
+  const FapiPrachFdOccasionConfig& fd =
+      pdu.num_ra < occasions.size() ? occasions[pdu.num_ra] : occasions[0];
+  if (pdu.num_ra >= config.num_prach_fd_occasions.value_or(occasions.size()) ||
+      !fd.prach_root_sequence_index || !fd.k1) {
+    return prach_refusal(FapiStatus::out_of_range,
+                         "numRa has no FD occasion with a root sequence and k1", pdu.num_ra);
+  }
+  prach.root_sequence_index = *fd.prach_root_sequence_index;
+  prach.first_prb = *fd.k1;
+  if (pdu.num_ra >= occasions.size()) {
+    const auto mapping = phy::prach_frequency_mapping(
+        phy::prach_format_info(prach.format).sequence_length,
+        phy::prach_subcarrier_spacing_hz(prach), phy::subcarrier_spacing_hz(cell.numerology));
+    prach.first_prb += pdu.num_ra * (mapping ? mapping->num_prbs : 0U);
+  }
+  prach.cyclic_shift_length = pdu.num_cs;
+  const unsigned duration = phy::prach_format_info(prach.format).duration_symbols;
+  if (pdu.num_prach_ocas == 0 || pdu.num_prach_ocas > out.size() ||
+      (long_format && pdu.num_prach_ocas != 1) ||
+      (!long_format && pdu.prach_start_symbol + pdu.num_prach_ocas * duration > 14)) {
+    return prach_refusal(FapiStatus::out_of_range,
+                         "NumPrachOcas does not fit the slot for this format", pdu.num_prach_ocas);
+  }
+  const auto numerology =
+      phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  for (unsigned i = 0; i < pdu.num_prach_ocas; ++i) {
+    prach.start_symbol = pdu.prach_start_symbol + i * duration;
+    if (const auto error = phy::validate_prach_config(prach, numerology, cell.num_prbs);
+        !error.empty()) {
+      return make_fapi_error(FapiStatus::out_of_range, FapiErrorCode::msg_slot_err,
+                             FapiMessageType::ul_tti_request, 0, "PRACH: %s", error.c_str());
+    }
+  }
+  for (unsigned i = 0; i < pdu.num_prach_ocas; ++i) {
+    prach.start_symbol = pdu.prach_start_symbol + i * duration;
+    out[i] = FapiPrachOccasion{prach, 0, pdu.phys_cell_id, pdu.num_ra};
+  }
+  count = pdu.num_prach_ocas;
+  return {};
+}
+
+FapiRachPdu to_rach_pdu(const FapiPrachOccasion& occasion,
+                        const phy::PrachDetectionResult& detection, std::uint8_t slot_index,
+                        float full_scale) {
+  FapiRachPdu pdu;
+  pdu.phys_cell_id = occasion.phys_cell_id;
+  pdu.symbol_index = static_cast<std::uint8_t>(occasion.config.start_symbol);
+  pdu.slot_index = slot_index;
+  pdu.freq_index = occasion.num_ra;
+  const float scale = full_scale * full_scale;
+  if (detection.rssi > 0) {
+    pdu.avg_rssi = prach_half_db(10.0F * std::log10(detection.rssi / scale));
+  }
+  const unsigned length = phy::prach_format_info(occasion.config.format).sequence_length;
+  float snr_sum = 0;
+  for (const auto& preamble : detection.preambles) {
+    if (pdu.num_preambles >= pdu.preambles.size()) {
+      break;
+    }
+    FapiRachPreamble& out = pdu.preambles[pdu.num_preambles++];
+    out.preamble_index = static_cast<std::uint8_t>(preamble.index);
+    out.timing_advance = static_cast<std::uint16_t>(
+        std::min<unsigned>(preamble.timing_advance, FapiRachPreamble::max_timing_advance));
+    if (preamble.power > 0) {
+      const float db = 10.0F * std::log10(preamble.power * float(length) / scale);
+      out.preamble_power = static_cast<std::uint32_t>(std::clamp(
+          std::round((db + 140.0F) * 1000.0F), 0.0F, float(FapiRachPreamble::max_preamble_power)));
+    }
+    snr_sum += preamble.snr_db;
+  }
+  if (pdu.num_preambles > 0) {
+    pdu.avg_snr = prach_half_db(snr_sum / pdu.num_preambles);
+  }
+  return pdu;
+}
+
+FapiPrachPdu to_fapi_prach_pdu(const phy::PrachConfig& config, std::uint8_t num_ra,
+                               std::uint8_t num_occasions, std::uint16_t phys_cell_id) {
+  FapiPrachPdu pdu;
+  pdu.phys_cell_id = phys_cell_id;
+  pdu.num_prach_ocas = num_occasions;
+  pdu.prach_format = static_cast<std::uint8_t>(config.format);
+  pdu.num_ra = num_ra;
+  pdu.prach_start_symbol = static_cast<std::uint8_t>(config.start_symbol);
+  pdu.num_cs = static_cast<std::uint16_t>(config.cyclic_shift_length);
+  return pdu;
+}
+
+FapiPrachConfig to_fapi_prach_config(const phy::PrachConfig& config) {
+  FapiPrachConfig out;
+  const std::uint32_t spacing = phy::prach_subcarrier_spacing_hz(config);
+  out.prach_sequence_length = phy::prach_is_long_format(config.format) ? 0 : 1;
+  out.prach_sub_c_spacing = prach_fapi_spacing(spacing);
+  out.restricted_set_config = 0;
+  out.num_prach_fd_occasions = 1;
+  out.num_fd_occasions = 1;
+  FapiPrachFdOccasionConfig& fd = out.fd_occasions[0];
+  fd.prach_root_sequence_index = static_cast<std::uint16_t>(config.root_sequence_index);
+  fd.num_root_sequences = 1;
+  fd.k1 = static_cast<std::uint16_t>(config.first_prb);
+  for (unsigned zone = 0; zone < 16; ++zone) {
+    if (phy::prach_cyclic_shift_length(spacing, zone) == config.cyclic_shift_length) {
+      fd.prach_zero_corr_conf = static_cast<std::uint8_t>(zone);
+      break;
+    }
+  }
+  fd.num_unused_root_sequences = 0;
+  return out;
+}
+
+} // namespace airan::io
+
+namespace airan::io {
+
+void add_prach_pdus(const FapiUlTtiRequest& request, const FapiPrachConfig& config,
+                    const phy::CellConfig& cell, FapiSlotRequest& out) {
+  out.num_prach = 0;
+  out.num_rejected_prach = 0;
+  std::array<FapiPrachOccasion, 14> occasions{};
+  for (std::size_t i = 0; i < request.num_prach && i < request.prach.size(); ++i) {
+    std::size_t count = 0;
+    FapiError error = to_prach_occasions(request.prach[i], config, cell, occasions, count);
+    if (error.ok() && out.num_prach + count > out.prach.size()) {
+      error = make_fapi_error(FapiStatus::capacity_exceeded, FapiErrorCode::msg_slot_err,
+                              FapiMessageType::ul_tti_request, 0,
+                              "PRACH: more than %zu occasions in the slot", out.prach.size());
+    }
+    if (!error.ok()) {
+      out.rejected_prach[out.num_rejected_prach++] = FapiRejectedPrach{i, error};
+      continue;
+    }
+    for (std::size_t j = 0; j < count; ++j) {
+      occasions[j].prach_index = i;
+      out.prach[out.num_prach++] = occasions[j];
+    }
+  }
+}
+
+} // namespace airan::io
