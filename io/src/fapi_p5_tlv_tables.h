@@ -62,7 +62,7 @@ using Caps = FapiPhyCapabilities;
 namespace pt = fapi_param_tag;
 
 /// PARAM.response TLVs, in the order they are encoded (ascending tags).
-inline constexpr std::array<ScalarTlvField<Caps>, 24> param_tlv_fields = {{
+inline constexpr std::array<ScalarTlvField<Caps>, 28> param_tlv_fields = {{
     field16<Caps>(pt::release_capability, &Caps::release_capability, 0, 0xFFFF),
     field16<Caps>(pt::phy_state, &Caps::phy_state, 0, 2),
     field8<Caps>(pt::skip_blank_ul_config, &Caps::skip_blank_ul_config, 0, 1),
@@ -88,6 +88,11 @@ inline constexpr std::array<ScalarTlvField<Caps>, 24> param_tlv_fields = {{
     field8<Caps>(pt::max_mu_mimo_users_ul, &Caps::max_mu_mimo_users_ul, 0, 0xFF),
     field8<Caps>(pt::dfts_ofdm_support, &Caps::dfts_ofdm_support, 0, 1),
     field8<Caps>(pt::pusch_aggregation_factor, &Caps::pusch_aggregation_factor, 0, 3),
+    field8<Caps>(pt::prach_long_formats, &Caps::prach_long_formats, 0, 0x0F),
+    field16<Caps>(pt::prach_short_formats, &Caps::prach_short_formats, 0, 0x01FF),
+    field8<Caps>(pt::prach_restricted_sets, &Caps::prach_restricted_sets, 0, 1),
+    field8<Caps>(pt::max_prach_fd_occasions_in_a_slot, &Caps::max_prach_fd_occasions_in_a_slot, 0,
+                 3),
     field8<Caps>(pt::rssi_measurement_support, &Caps::rssi_measurement_support, 0, 2),
 }};
 

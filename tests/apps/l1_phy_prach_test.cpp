@@ -164,6 +164,17 @@ TEST(FapiPhyPrach, ShortOccasionsOfASlotAndASlotWithoutSamples) {
   EXPECT_EQ(c.prach_preambles, 1U);
 }
 
+TEST(FapiPhyPrach, ParamAnnouncesThePrachItReceives) {
+  PhyHarness h;
+  h.send(io::FapiParamRequest{});
+  const auto param = h.wait_for(FapiMessageType::param_response);
+  ASSERT_TRUE(param);
+  EXPECT_EQ(param->capabilities.prach_long_formats, 0x0F);
+  EXPECT_EQ(param->capabilities.prach_short_formats, 0x01FF);
+  EXPECT_EQ(param->capabilities.prach_restricted_sets, 0);
+  EXPECT_EQ(param->capabilities.max_prach_fd_occasions_in_a_slot, 3); // 8 FD occasions
+}
+
 TEST(FapiPhyPrach, RefusesWhatItCannotReceive) {
   PhyHarness h(harness_phy_config(), harness_iq_capacity());
   phy::PrachConfig prach;

@@ -38,6 +38,7 @@ struct Received {
   std::optional<std::uint8_t> dfts_ofdm_support; ///< PARAM.response dftsOfdmSupport.
   std::optional<std::uint8_t> max_ptrs_ports;    ///< PARAM.response puschMaxPtrsPorts.
   std::optional<std::uint8_t> frequency_hopping; ///< PARAM.response puschFrequencyHopping.
+  io::FapiPhyCapabilities capabilities;          ///< PARAM.response's, all of them.
   std::vector<io::FapiCrc> crcs;
   std::uint16_t sfn = 0;
   std::uint16_t slot_number = 0;
@@ -239,6 +240,7 @@ private:
       r.dfts_ofdm_support = m.param_response.capabilities.dfts_ofdm_support;
       r.max_ptrs_ports = m.param_response.capabilities.pusch_max_ptrs_ports;
       r.frequency_hopping = m.param_response.capabilities.pusch_frequency_hopping;
+      r.capabilities = m.param_response.capabilities;
       break;
     case io::FapiMessageType::slot_indication:
       r.slot = m.slot_indication;

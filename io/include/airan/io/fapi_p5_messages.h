@@ -41,6 +41,10 @@ inline constexpr std::uint16_t supported_modulation_order_ul = 0x002E;
 inline constexpr std::uint16_t max_mu_mimo_users_ul = 0x002F;
 inline constexpr std::uint16_t dfts_ofdm_support = 0x0030;
 inline constexpr std::uint16_t pusch_aggregation_factor = 0x0031;
+inline constexpr std::uint16_t prach_long_formats = 0x0032;
+inline constexpr std::uint16_t prach_short_formats = 0x0033;
+inline constexpr std::uint16_t prach_restricted_sets = 0x0034;
+inline constexpr std::uint16_t max_prach_fd_occasions_in_a_slot = 0x0035;
 inline constexpr std::uint16_t rssi_measurement_support = 0x0036;
 } // namespace fapi_param_tag
 
@@ -100,7 +104,12 @@ struct FapiPhyCapabilities {
   std::optional<std::uint8_t> max_mu_mimo_users_ul;
   std::optional<std::uint8_t> dfts_ofdm_support;        ///< 0/1.
   std::optional<std::uint8_t> pusch_aggregation_factor; ///< 0: 1, 1: 2, 2: 4, 3: 8.
-  std::optional<std::uint8_t> rssi_measurement_support; ///< 0 none, 1 dBm, 2 dBFS.
+  std::optional<std::uint8_t> prach_long_formats;       ///< Bitmap: bit n format n (0 .. 3).
+  /// Bitmap: bits 0 .. 8 A1, A2, A3, B1, B2, B3, B4, C0, C2.
+  std::optional<std::uint16_t> prach_short_formats;
+  std::optional<std::uint8_t> prach_restricted_sets;            ///< 0/1.
+  std::optional<std::uint8_t> max_prach_fd_occasions_in_a_slot; ///< 0: 1, 1: 2, 2: 4, 3: 8.
+  std::optional<std::uint8_t> rssi_measurement_support;         ///< 0 none, 1 dBm, 2 dBFS.
   friend bool operator==(const FapiPhyCapabilities&, const FapiPhyCapabilities&) = default;
 };
 
