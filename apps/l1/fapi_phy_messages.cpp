@@ -124,6 +124,11 @@ void FapiPhy::Impl::on_param() {
   // receiver's detector does not.
   caps.dfts_ofdm_support = announces_dfts_ofdm() ? 1 : 0;
   caps.pusch_aggregation_factor = 0;
+  // PRACH (from time-domain IQ): every format, the unrestricted set, up to 8 FD occasions.
+  caps.prach_long_formats = 0x0F;
+  caps.prach_short_formats = 0x01FF;
+  caps.prach_restricted_sets = 0;
+  caps.max_prach_fd_occasions_in_a_slot = 3;
   caps.rssi_measurement_support = io::fapi_rssi_in_dbfs;
   send(response);
 }

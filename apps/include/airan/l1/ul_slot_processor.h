@@ -96,9 +96,11 @@ struct UlSlotOutcome {
   unsigned num_pucch_dtx = 0;       ///< Of those, the ones in which nothing was detected.
 };
 
-/// PRACH occasions a UlSlotProcessor gathers at once (a slot holds at most 7 per FD occasion;
-/// long formats span up to 4 slots).
-inline constexpr unsigned prach_max_pending = 16;
+/// PRACH occasions a UlSlotProcessor gathers at once: 8 FD occasions (PARAM's
+/// maxPrachFdOccasionsInASlot) of up to 7 short occasions a slot, or long occasions of slots in a
+/// row (a long format spans up to 4 slots). Sample buffers grow to an occasion's size when first
+/// needed.
+inline constexpr unsigned prach_max_pending = 64;
 
 /// Outcome of one process_prach() call.
 struct PrachOutcome {
