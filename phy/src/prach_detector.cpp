@@ -77,6 +77,7 @@ PrachDetector::PrachDetector(const PrachConfig& config, unsigned pusch_numerolog
   noise_.resize(num_roots_);
   thresholds_.resize(num_roots_);
   noise_tallies_.resize(num_roots_);
+  excluded_.resize(pdp_.size());
 }
 
 double PrachDetector::threshold(double noise_samples, unsigned degrees) const {
@@ -143,26 +144,37 @@ void PrachDetector::scan(const std::vector<float>& noise, const std::vector<doub
 }
 
 void PrachDetector::suppress_side_lobes() {
-  // Noise can lift a side lobe of a strong peak above its neighbours; a candidate within a
-  // stronger one's side-lobe envelope Q / (pi d)^2, with 9 dB to spare, is that side lobe.
+  // Noise can lift a side lobe of a strong preamble above its neighbours. Every significant lag m
+  // of a stronger candidate's window (its paths, and the lag a frequency offset shifts energy to)
+  // leaks amplitude sqrt(P_m) / (pi d) into a lag d lags away; a candidate under that coherent
+  // envelope with 9 dB to spare, or more than 30 dB below the strongest on its root, is taken
+  // for a side lobe.
   constexpr double side_lobe_margin = 8.0;
+  constexpr double dynamic_range = 1e-3;
   for (std::size_t p = 0; p < windows_.size(); ++p) {
     if (!peaks_[p].candidate) {
       continue;
     }
-    for (std::size_t q = 0; q < windows_.size(); ++q) {
-      if (q == p || !peaks_[q].candidate || windows_[q].root != windows_[p].root ||
+    const unsigned root = windows_[p].root;
+    const float* pdp = pdp_.data() + std::size_t{root} * padded_length_;
+    const double significant = thresholds_[root] * noise_[root];
+    for (std::size_t q = 0; q < windows_.size() && !peaks_[p].side_lobe; ++q) {
+      if (q == p || !peaks_[q].candidate || windows_[q].root != root ||
           peaks_[q].value <= peaks_[p].value) {
         continue;
       }
-      const unsigned forward =
-          (peaks_[p].position + padded_length_ - peaks_[q].position) % padded_length_;
-      const double lags = double(std::min(forward, padded_length_ - forward)) / oversampling_;
-      const double envelope = double(peaks_[q].value) /
-                              (std::numbers::pi * std::numbers::pi * std::max(lags * lags, 1.0));
-      if (peaks_[p].value < side_lobe_margin * envelope) {
-        peaks_[p].side_lobe = true;
+      double amplitude = 0;
+      for (unsigned i = 0; i < windows_[q].length; ++i) {
+        const unsigned m = (windows_[q].start + i) % padded_length_;
+        if (pdp[m] <= significant) {
+          continue;
+        }
+        const unsigned forward = (peaks_[p].position + padded_length_ - m) % padded_length_;
+        const double lags = double(std::min(forward, padded_length_ - forward)) / oversampling_;
+        amplitude += std::sqrt(double(pdp[m])) / (std::numbers::pi * std::max(lags, 1.0));
       }
+      peaks_[p].side_lobe = peaks_[p].value < side_lobe_margin * amplitude * amplitude ||
+                            peaks_[p].value < dynamic_range * peaks_[q].value;
     }
   }
   for (auto& peak : peaks_) {
@@ -180,28 +192,36 @@ void PrachDetector::estimate_noise(float pooled_fallback) {
     peaks_[p].leakage_reach =
         static_cast<unsigned>(std::min(reach * oversampling_, double(padded_length_)));
   }
+  // Mark every root's lags that stay out: the candidates' windows (their multipath, unless the
+  // window is the whole root, N_CS = 0) and their reach.
+  std::fill(excluded_.begin(), excluded_.end(), std::uint8_t{0});
+  for (std::size_t p = 0; p < windows_.size(); ++p) {
+    if (!peaks_[p].candidate) {
+      continue;
+    }
+    const Window& window = windows_[p];
+    std::uint8_t* mask = excluded_.data() + std::size_t{window.root} * padded_length_;
+    if (window.length < padded_length_) {
+      for (unsigned i = 0; i < window.length; ++i) {
+        mask[(window.start + i) % padded_length_] = 1;
+      }
+    }
+    const unsigned reach = std::min(peaks_[p].leakage_reach, padded_length_ / 2);
+    for (unsigned d = 0; d <= reach; ++d) {
+      mask[(peaks_[p].position + d) % padded_length_] = 1;
+      mask[(peaks_[p].position + padded_length_ - d) % padded_length_] = 1;
+    }
+  }
   NoiseTally pooled;
   std::vector<NoiseTally>& sums = noise_tallies_;
   for (unsigned r = 0; r < num_roots_; ++r) {
     const float* pdp = pdp_.data() + std::size_t{r} * padded_length_;
+    const std::uint8_t* mask = excluded_.data() + std::size_t{r} * padded_length_;
     double sum = 0;
     double square_sum = 0;
     unsigned count = 0;
     for (unsigned m = 0; m < padded_length_; ++m) {
-      bool excluded = false;
-      for (std::size_t p = 0; p < windows_.size() && !excluded; ++p) {
-        const Window& window = windows_[p];
-        if (window.root != r || !peaks_[p].candidate) {
-          continue;
-        }
-        const unsigned forward = (m + padded_length_ - peaks_[p].position) % padded_length_;
-        const unsigned distance = std::min(forward, padded_length_ - forward);
-        // The candidate's window (its multipath) unless it is the whole root (N_CS = 0).
-        const bool in_window = window.length < padded_length_ &&
-                               (m + padded_length_ - window.start) % padded_length_ < window.length;
-        excluded = in_window || distance <= peaks_[p].leakage_reach;
-      }
-      if (!excluded) {
+      if (mask[m] == 0) {
         sum += pdp[m];
         square_sum += double(pdp[m]) * pdp[m];
         ++count;

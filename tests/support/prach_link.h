@@ -36,10 +36,11 @@ public:
   [[nodiscard]] unsigned num_prbs() const { return num_prbs_; }
   [[nodiscard]] const phy::PrachBuffer& buffer() const { return buffer_; }
 
-  /// An occasion with \p ues (each with a random phase per antenna, unit magnitude) and noise of
-  /// \p noise_power per PRACH subcarrier (0: none), demodulated into buffer().
+  /// An occasion with \p ues (each with a random phase per antenna, unit magnitude, and a
+  /// frequency offset of \p cfo_hz) and noise of \p noise_power per PRACH subcarrier (0: none),
+  /// demodulated into buffer().
   const phy::PrachBuffer& awgn_occasion(const std::vector<PrachTestUe>& ues, float noise_power,
-                                        std::mt19937& rng) {
+                                        std::mt19937& rng, double cfo_hz = 0.0) {
     std::uniform_real_distribution<float> phase(0.0F, 6.2831853F);
     std::normal_distribution<float> gauss(0.0F, std::sqrt(noise_power / 2));
     for (unsigned a = 0; a < num_antennas_; ++a) {
@@ -47,8 +48,11 @@ public:
       for (const auto& ue : ues) {
         modulator_.modulate(slot_, ue.preamble, ue.amplitude, tx_);
         const phy::cf32 gain = std::polar(1.0F, phase(rng));
+        const double step = 2 * 3.14159265358979 * cfo_hz / layout_.sample_rate_hz;
         for (std::size_t n = ue.delay_samples; n < rx_.size(); ++n) {
-          rx_[n] += tx_[n - ue.delay_samples] * gain;
+          const auto rotation = std::polar(1.0, step * double(n));
+          rx_[n] += tx_[n - ue.delay_samples] * gain *
+                    phy::cf32(float(rotation.real()), float(rotation.imag()));
         }
       }
       if (noise_power > 0) {

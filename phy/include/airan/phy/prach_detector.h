@@ -6,9 +6,10 @@
 /// conjugate spectrum and taken to lags by an IDFT zero-padded to twice L_RA; the powers add
 /// non-coherently over antennas and periods. Preamble v owns the N_CS lags after -C_v (a lag is
 /// 1 / (L_RA * PRACH spacing)), starting one lag early for small negative delays. Its peak there
-/// must be the largest within one lag on either side and exceed a threshold on the noise power;
-/// a peak inside a stronger peak's side-lobe envelope Q / (pi d)^2 (d lags away, 9 dB margin) is
-/// that peak's side lobe lifted by noise, not a preamble.
+/// must be the largest within one lag on either side and exceed a threshold on the noise power.
+/// A peak under a stronger preamble's side-lobe envelope (sum over its window's significant lags
+/// m of sqrt(P_m) / (pi d_m), squared, d_m lags away; 9 dB margin), or more than 30 dB below the
+/// strongest on its root, is that preamble's side lobe lifted by noise, not a preamble.
 ///
 /// Noise: estimated per root from its lags outside the candidates' windows and outside the reach
 /// of their side lobes (where Q / (pi d)^2 exceeds a tenth of the noise), refined twice; with
@@ -24,6 +25,7 @@
 #include "airan/phy/prach_buffer.h"
 #include "airan/phy/prach_config.h"
 
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -118,6 +120,7 @@ private:
     double count = 0;
   };
   std::vector<NoiseTally> noise_tallies_; ///< Per root, scratch of estimate_noise().
+  std::vector<std::uint8_t> excluded_;    ///< [root][padded lag] kept out of the noise.
   FftPlan ifft_;
 };
 
