@@ -117,8 +117,11 @@ void FapiPhy::Impl::run_prach(std::uint64_t absolute_slot, const ReceivedSlot& r
     c.prach_preambles += outcome.num_preambles;
   });
   for (const io::FapiRachIndication& indication : indications) {
-    if (send(indication)) {
-      count([](L1Counters& c) { ++c.rach_indications_sent; });
+    // Counted before it leaves (a MAC reading the counters once it has the message sees it), and
+    // taken back if the transport refuses it.
+    count([](L1Counters& c) { ++c.rach_indications_sent; });
+    if (!send(indication)) {
+      count([](L1Counters& c) { --c.rach_indications_sent; });
     }
   }
 }

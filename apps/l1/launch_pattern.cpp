@@ -6,6 +6,8 @@
 
 #include "airan/io/yaml_fields.h"
 
+#include "test_mac_prach_pattern.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -172,7 +174,7 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
   }
   in.only_keys(root, "pattern",
                {"name", "cell", "num_rx_antennas", "channel", "snr_db", "seed", "num_slots",
-                "drain_slots", "harq", "l1", "ues"});
+                "drain_slots", "harq", "l1", "prach", "ues"});
   LaunchPattern pattern;
   pattern.name = root["name"] ? in.word(root["name"], "name") : name;
   if (!root["cell"]) {
@@ -247,6 +249,14 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
           static_cast<unsigned>(in.integer(l1["max_layers"], "l1.max_layers", 1, 4));
     }
   }
+  if (root["prach"]) {
+    try {
+      pattern.prach =
+          prach_pattern_detail::parse_pattern_prach(root["prach"], pattern, in.context());
+    } catch (const std::invalid_argument& e) { // a PHY table's refusal the checks did not foresee
+      in.fail("prach", e.what());
+    }
+  }
   const auto ues = root["ues"];
   if (!ues || !ues.IsSequence() || ues.size() == 0) {
     in.fail("ues", "expected a non-empty list of UEs");
@@ -254,7 +264,8 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
   std::set<std::uint16_t> rntis;
   for (std::size_t i = 0; i < ues.size(); ++i) {
     const std::string where = "ues[" + std::to_string(i) + "]";
-    in.only_keys(ues[i], where, {"rnti", "period_slots", "offset_slots", "pusch", "pucch"});
+    in.only_keys(ues[i], where,
+                 {"rnti", "period_slots", "offset_slots", "pusch", "pucch", "prach"});
     PatternUe ue;
     if (!ues[i]["rnti"]) {
       in.fail(where + ".rnti", "missing");
@@ -271,6 +282,19 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
       ue.offset_slots = static_cast<unsigned>(
           in.integer(ues[i]["offset_slots"], where + ".offset_slots", 0, ue.period_slots - 1));
     }
+    if (ues[i]["prach"]) {
+      if (ues[i]["pusch"] || ues[i]["pucch"]) {
+        in.fail(where, "a PRACH UE has no pusch or pucch");
+      }
+      if (!pattern.prach) {
+        in.fail(where + ".prach", "a PRACH UE needs the pattern's prach block (the cell's PRACH)");
+      }
+      ue.prach = prach_pattern_detail::parse_pattern_prach_ue(ues[i]["prach"], where + ".prach",
+                                                              *pattern.prach, in.context());
+      ue.pusch.rnti = ue.rnti;
+      pattern.ues.push_back(ue);
+      continue;
+    }
     if (ues[i]["pucch"]) {
       if (ues[i]["pusch"]) {
         in.fail(where, "a UE has a pusch or a pucch, not both");
@@ -282,7 +306,7 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
       continue;
     }
     if (!ues[i]["pusch"]) {
-      in.fail(where + ".pusch", "missing (or a pucch)");
+      in.fail(where + ".pusch", "missing (or a pucch, or a prach)");
     }
     ue.pusch =
         parse_ue_pusch(root["cell"], ues[i]["pusch"], pattern.cell.num_prbs, where + ".pusch", in);
@@ -319,6 +343,13 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
     link.cell.num_antenna_ports = phy::is_dual_polarized(pattern.channel.ue_polarization) ? 2 : 1;
     if (const auto problems = apps::validate_link(link, {}); !problems.empty()) {
       in.fail("channel", problems);
+    }
+  }
+  if (pattern.prach) {
+    try {
+      prach_pattern_detail::finish_pattern_prach(pattern, in.context());
+    } catch (const std::invalid_argument& e) {
+      in.fail("prach", e.what());
     }
   }
   return pattern;

@@ -8,6 +8,7 @@
 #include "airan/io/fapi_cell_conversion.h"
 #include "airan/io/fapi_codec.h"
 #include "airan/io/fapi_messages.h"
+#include "airan/io/fapi_prach_conversion.h"
 
 #include <array>
 #include <chrono>
@@ -84,6 +85,9 @@ void TestMacRun::handle(const io::FapiMessage& message) {
   case io::FapiMessageType::uci_indication:
     on_uci(message.uci_indication);
     return;
+  case io::FapiMessageType::rach_indication:
+    on_rach(message.rach_indication);
+    return;
   case io::FapiMessageType::error_indication: {
     const auto& e = message.error_indication;
     ++report_.error_indications;
@@ -110,7 +114,12 @@ TestMacReport TestMacRun::run() {
   if (!wait_for(io::FapiMessageType::param_response)) {
     throw std::runtime_error("test MAC: no PARAM.response from the L1");
   }
-  send(io::to_fapi_config_request(pattern_.cell, pattern_.num_rx_antennas));
+  io::FapiConfigRequest config =
+      io::to_fapi_config_request(pattern_.cell, pattern_.num_rx_antennas);
+  if (pattern_.prach) {
+    config.prach = io::to_fapi_prach_config(pattern_.prach->config);
+  }
+  send(config);
   if (!wait_for(io::FapiMessageType::config_response)) {
     throw std::runtime_error("test MAC: no CONFIG.response from the L1");
   }
@@ -120,15 +129,18 @@ TestMacReport TestMacRun::run() {
   }
   send(io::FapiStartRequest{});
   auto last_heard = Clock::now();
-  // The newest slot still owed indications (CRCs or PUCCH UCIs).
+  // The newest slot still owed indications (CRCs, PUCCH UCIs or RACH PDUs).
   const auto newest_owed = [this] {
     std::uint64_t newest = slots_.empty() ? 0 : slots_.rbegin()->first;
     for (const auto& [handle, pucch] : pucchs_) {
       newest = std::max(newest, pucch.slot);
     }
+    if (!rach_occasions_.empty()) {
+      newest = std::max(newest, rach_occasions_.rbegin()->first.first);
+    }
     return newest;
   };
-  while (!(scheduling_done_ && slots_.empty() && pucchs_.empty())) {
+  while (!(scheduling_done_ && slots_.empty() && pucchs_.empty() && rach_occasions_.empty())) {
     // Slots whose indications never came (e.g. their UL_TTI.requests were too late and refused)
     // are not waited for once the L1's clock is well past the newest of them: they are reported
     // below, and the run ends.
@@ -155,6 +167,7 @@ TestMacReport TestMacRun::run() {
   }
   expire_ucis(std::numeric_limits<std::uint64_t>::max()); // each came right after its CRCs
   expire_pucchs(std::numeric_limits<std::uint64_t>::max());
+  expire_rach(std::numeric_limits<std::uint64_t>::max());
   report_.mac_latency = summarize_latency(mac_latencies_);
   return report_;
 }

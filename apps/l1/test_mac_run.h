@@ -1,6 +1,7 @@
 /// \file
 /// \brief Private to the test MAC (test_mac.cpp, test_mac_scheduling.cpp,
-/// test_mac_indication_checks.cpp): the TestMacRun class that plays the L2 side of one FAPI
+/// test_mac_indication_checks.cpp, test_mac_pucch_checks.cpp, test_mac_prach.cpp): the TestMacRun
+/// class that plays the L2 side of one FAPI
 /// session, and the per-UE HARQ and per-slot bookkeeping it checks the L1's indications against.
 #pragma once
 
@@ -75,6 +76,18 @@ struct ExpectedPucch {
   SimulatedPucch bits;
 };
 
+/// A preamble a PRACH UE sent in an occasion.
+struct SentPreamble {
+  std::size_t ue = 0;
+  unsigned preamble = 0;
+  double delay_s = 0.0;
+};
+
+/// A PRACH occasion asked for, owed a RACH.indication PDU; keyed by (start slot, first symbol).
+struct ExpectedRachOccasion {
+  std::vector<SentPreamble> preambles;
+};
+
 /// One run of the test MAC against the L1: the FAPI session, the scheduling of each slot and the
 /// checks of every indication that comes back.
 class TestMacRun {
@@ -85,7 +98,7 @@ public:
         message_(std::make_unique<io::FapiMessage>()), buffer_(transport.max_message_size()),
         ul_tti_(std::make_unique<io::FapiUlTtiRequest>()),
         generator_(pattern.cell, pattern.num_rx_antennas, pattern.channel, ue_layers(pattern),
-                   pattern.snr_db, pattern.seed),
+                   pattern.snr_db, pattern.seed, prach_occasions(pattern)),
         ues_(pattern.ues.size()), slots_per_frame_(10U << pattern.cell.numerology) {
     for (auto& ue : ues_) {
       ue.processes.resize(pattern.harq.num_processes);
@@ -101,6 +114,13 @@ private:
       layers.push_back(ue.pusch.num_layers);
     }
     return layers;
+  }
+  static std::vector<phy::PrachConfig> prach_occasions(const LaunchPattern& pattern) {
+    std::vector<phy::PrachConfig> occasions;
+    for (unsigned i = 0; pattern.prach && i < pattern.prach->occasions_per_slot; ++i) {
+      occasions.push_back(pattern.prach->occasion(i));
+    }
+    return occasions;
   }
   void mismatch(const std::string& text) {
     ++report_.mismatches;
@@ -146,6 +166,13 @@ private:
   void expire_pucchs(std::uint64_t slot);
   /// Schedules PUCCH UE \p u in the slot being built.
   void schedule_pucch(std::size_t u);
+  /// In a PRACH slot: the PRACH PDU of the slot being built and its UEs' preambles (prach_tx_).
+  void schedule_prach(std::uint64_t absolute_slot);
+  /// Checks a RACH.indication against the occasions asked for and the preambles sent.
+  void on_rach(const io::FapiRachIndication& indication);
+  /// Mismatches for the PRACH occasions of slots before \p slot without a RACH.indication PDU
+  /// (their preambles missed).
+  void expire_rach(std::uint64_t slot);
   bool all_idle() const {
     return std::ranges::all_of(ues_, [](const UeState& ue) {
       return std::ranges::all_of(
@@ -171,6 +198,11 @@ private:
   std::unordered_map<std::uint32_t, ExpectedUci> ucis_;     ///< By handle.
   std::unordered_map<std::uint32_t, ExpectedPucch> pucchs_; ///< By handle.
   std::vector<UeTransmission> transmissions_;
+  std::vector<PrachTransmission> prach_tx_; ///< Preambles of occasions starting in this slot.
+  std::map<std::pair<std::uint64_t, unsigned>, ExpectedRachOccasion> rach_occasions_;
+  /// Slots before this one need time-domain IQ (a PRACH occasion covers them), even without
+  /// other work.
+  std::uint64_t prach_iq_end_ = 0;
   std::vector<double> mac_latencies_;
   std::uint32_t next_handle_ = 1;
   std::uint64_t last_slot_ = 0;

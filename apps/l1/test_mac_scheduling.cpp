@@ -1,7 +1,8 @@
 /// \file
 /// \brief The test MAC's per-slot scheduling: on each SLOT.indication it picks a HARQ process for
 /// every UE the pattern schedules (a retransmission first, else a new TB), sends the slot's
-/// UL_TTI.request and pushes the slot's generated samples to the L1.
+/// UL_TTI.request (with the PRACH PDU of a PRACH slot, test_mac_prach.cpp) and pushes the slot's
+/// generated samples to the L1: time-domain IQ in every slot a PRACH occasion covers.
 #include "test_mac_run.h"
 
 #include "airan/io/fapi_pucch_conversion.h"
@@ -30,6 +31,7 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
   ul_tti_->slot = address.slot;
   ul_tti_->num_pusch = 0;
   ul_tti_->num_pucch = 0;
+  ul_tti_->num_prach = 0;
   ul_tti_->num_groups = 0;
   SlotRecord record;
   for (std::size_t u = 0; u < pattern_.ues.size() && !scheduling_done_; ++u) {
@@ -37,6 +39,9 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
     if ((absolute_slot + ue.period_slots - ue.offset_slots % ue.period_slots) % ue.period_slots !=
         0) {
       continue;
+    }
+    if (ue.prach) {
+      continue; // schedule_prach()
     }
     if (ue.pucch) {
       if (absolute_slot < pattern_.num_slots) {
@@ -92,19 +97,29 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
     record.outstanding.push_back(tx.pusch.handle);
     transmissions_.push_back(tx);
   }
-  if (transmissions_.empty()) {
+  schedule_prach(absolute_slot);
+  // A slot a PRACH occasion covers needs its IQ (noise and what the occasion carries over).
+  const bool prach_iq =
+      ul_tti_->num_prach > 0 || absolute_slot < prach_iq_end_ || generator_.prach_pending();
+  if (transmissions_.empty() && !prach_iq) {
     samples_.push_empty(address.sfn, address.slot, push_timeout);
     return;
   }
-  // PDU order: the PUSCHs, then the PUCCHs.
+  // PDU order: the PUSCHs, then the PUCCHs, then the PRACH.
   for (std::size_t j = 0; j < ul_tti_->num_pucch; ++j) {
     ul_tti_->pucch_pdu_index[j] = static_cast<std::uint8_t>(ul_tti_->num_pusch + j);
   }
+  for (std::size_t j = 0; j < ul_tti_->num_prach; ++j) {
+    ul_tti_->prach_pdu_index[j] =
+        static_cast<std::uint8_t>(ul_tti_->num_pusch + ul_tti_->num_pucch + j);
+  }
   // UL_TTI.request first, then the slot's samples: the slot is over when they are in.
-  send(*ul_tti_);
+  if (ul_tti_->num_pusch + ul_tti_->num_pucch + ul_tti_->num_prach > 0) {
+    send(*ul_tti_);
+  }
   report_.pdus_sent += ul_tti_->num_pusch;
   report_.pucch_sent += ul_tti_->num_pucch;
-  generator_.generate(transmissions_, absolute_slot);
+  generator_.generate(transmissions_, prach_tx_, absolute_slot);
   for (std::size_t i = 0; i < transmissions_.size(); ++i) {
     if (transmissions_[i].pucch) {
       pucchs_[transmissions_[i].pucch->handle] = {absolute_slot, *transmissions_[i].pucch,

@@ -4,9 +4,12 @@
 #include "airan/l1/test_mac.h"
 #include "airan/phy/numerology.h"
 
+#include <array>
 #include <atomic>
+#include <cstdio>
 #include <memory>
 #include <ostream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -45,6 +48,15 @@ TransportPair make_transports(TransportKind kind) {
 } // namespace
 
 TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOptions& options) {
+  if (pattern.prach && options.fronthaul &&
+      options.fronthaul->mode != io::FronthaulIngestMode::time_domain) {
+    throw std::invalid_argument("PRACH needs time-domain IQ at the L1: --fronthaul 7.2x carries "
+                                "the grid of the carrier's numerology (use time-domain)");
+  }
+  if (pattern.prach && options.fronthaul_cplane) {
+    throw std::invalid_argument("PRACH with C-plane: the L1 sends no C-plane for PRACH (section "
+                                "type 3), so the RU would not send the occasions' samples");
+  }
   TransportPair link = make_transports(options.transport);
   const auto numerology = phy::Numerology::for_carrier(
       pattern.cell.numerology, pattern.cell.cyclic_prefix, pattern.cell.num_prbs);
@@ -121,6 +133,12 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   if (cplane) {
     report.cplane_frames_sent = cplane->frames_sent();
   }
+  if (const std::uint64_t lost = report.l1.prach_failed + report.l1.prach_refused; lost > 0) {
+    // Every PRACH slot's samples went in: an occasion the L1 could not receive is a fault.
+    report.mismatches += lost;
+    report.mismatch_details.push_back("the L1 failed " + std::to_string(lost) +
+                                      " PRACH occasion(s) (samples missing or no room)");
+  }
   const auto latencies = phy.latencies_us();
   report.l1_latency = summarize_latency(latencies);
   return report;
@@ -147,6 +165,17 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
         << report.pucch_ok << ", missed " << report.pucch_missed << ", wrong " << report.pucch_wrong
         << " (L1: " << report.l1.pucch_processed << " received, " << report.l1.pucch_dtx
         << " DTX)\n";
+  }
+  if (pattern.prach) {
+    std::array<char, 16> ta_error{};
+    std::snprintf(ta_error.data(), ta_error.size(), "%.2f", report.prach_ta_error_max);
+    out << "PRACH PDUs " << report.prach_pdus << " (" << report.prach_occasions
+        << " occasions, reported " << report.prach_reports << "): preambles sent "
+        << report.preambles_sent << ", detected " << report.preambles_detected << ", missed "
+        << report.preambles_missed << ", wrong TA " << report.preambles_wrong_ta << ", false "
+        << report.preambles_false << ", TA error up to " << ta_error.data()
+        << " units (L1: " << report.l1.prach_occasions << " occasions, " << report.l1.prach_failed
+        << " failed, " << report.l1.prach_preambles << " preambles)\n";
   }
   out << "TBs delivered " << report.tbs_delivered << ", lost " << report.tbs_lost
       << ", ERROR.indications " << report.error_indications << ", mean RSSI "

@@ -12,7 +12,8 @@ namespace airan::l1 {
 UplinkSignalGenerator::UplinkSignalGenerator(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                              const apps::ChannelSpec& channel,
                                              std::span<const unsigned> ue_layers, double snr_db,
-                                             std::uint64_t seed)
+                                             std::uint64_t seed,
+                                             std::span<const phy::PrachConfig> prach_occasions)
     : noise_(seed), noise_variance_(phy::noise_variance_from_snr_db(snr_db)), seed_(seed),
       time_domain_(channel.domain == apps::ChannelDomain::time) {
   for (std::size_t u = 0; u < ue_layers.size(); ++u) {
@@ -31,6 +32,10 @@ UplinkSignalGenerator::UplinkSignalGenerator(const phy::CellConfig& cell, unsign
   const auto& shape = simulators_.front()->received_grid();
   grid_ = phy::ResourceGrid(shape.num_ports(), shape.num_symbols(), shape.num_subcarriers());
   tbs_.reserve(64);
+  if (!prach_occasions.empty()) {
+    prach_ = std::make_unique<UplinkPrachSignal>(cell, num_rx_antennas, channel, prach_occasions,
+                                                 apps::derive_seed(seed, 0x9AC4));
+  }
 }
 
 UplinkSignalGenerator::~UplinkSignalGenerator() = default;
@@ -55,7 +60,11 @@ SimulatedPucch draw_pucch_bits(const phy::PucchConfig& pucch, std::uint64_t seed
 }
 
 void UplinkSignalGenerator::generate(std::span<const UeTransmission> transmissions,
+                                     std::span<const PrachTransmission> prach,
                                      std::uint64_t absolute_slot) {
+  if (!prach.empty() && prach_ == nullptr) {
+    throw std::invalid_argument("uplink signal: PRACH preambles without PRACH occasions");
+  }
   grid_.fill_zero();
   iq_.clear();
   tbs_.resize(transmissions.size());
@@ -101,11 +110,14 @@ void UplinkSignalGenerator::generate(std::span<const UeTransmission> transmissio
   noise_.reseed(apps::derive_seed(seed_, absolute_slot, 0x40153));
   if (time_domain_) {
     if (iq_.empty()) {
-      // Noise only: a slot of the right length per antenna.
+      // No PUSCH or PUCCH: a slot of the right length per antenna.
       const auto& numerology = simulators_.front()->numerology();
       const std::size_t samples = numerology.slot_length(
           static_cast<unsigned>(absolute_slot % numerology.slots_per_frame()));
       iq_.assign(samples * grid_.num_ports(), phy::cf32(0.0F, 0.0F));
+    }
+    if (prach_ != nullptr) {
+      prach_->add_slot(prach, absolute_slot, iq_);
     }
     noise_.add(iq_, noise_variance_);
   } else {

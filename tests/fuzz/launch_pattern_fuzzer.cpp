@@ -39,6 +39,12 @@ void check_pattern(const airan::l1::LaunchPattern& pattern) {
   check(pattern.l1.max_layers >= 1 && pattern.l1.max_layers <= 4);
   check(!pattern.ues.empty());
   std::set<std::uint16_t> rntis;
+  if (pattern.prach) {
+    check(pattern.prach->offset_slots < pattern.prach->period_slots);
+    check(pattern.prach->span_slots >= 1 &&
+          pattern.prach->period_slots >= pattern.prach->span_slots);
+    check(pattern.prach->max_delay_s >= 0.0);
+  }
   for (const auto& ue : pattern.ues) {
     check(ue.rnti >= 1 && ue.rnti <= 65519);
     check(rntis.insert(ue.rnti).second);
@@ -46,6 +52,14 @@ void check_pattern(const airan::l1::LaunchPattern& pattern) {
     if (ue.pucch) { // a PUCCH UE: its pusch is unused
       check(ue.pucch->rnti == ue.rnti);
       check(ue.pucch->validate(pattern.cell).empty());
+      continue;
+    }
+    if (ue.prach) { // a PRACH UE: its pusch is unused
+      check(pattern.prach.has_value());
+      check(ue.period_slots % pattern.prach->period_slots == 0);
+      check(!ue.prach->preamble || *ue.prach->preamble < 64);
+      check(!ue.prach->occasion || *ue.prach->occasion < pattern.prach->occasions_per_slot);
+      check(!ue.prach->delay_s || *ue.prach->delay_s <= pattern.prach->max_delay_s);
       continue;
     }
     check(ue.pusch.rnti == ue.rnti);

@@ -12,7 +12,10 @@
 /// within harq.max_transmissions; anything else is a mismatch. A UE whose PUSCH carries UCI
 /// (pusch.uci) sends random HARQ-ACK / CSI bits each transmission; the UCI.indication that
 /// follows the slot's CRC.indication must report each of them (handle, RNTI, parts and lengths),
-/// its payloads counted right or wrong.
+/// its payloads counted right or wrong. With a PRACH (LaunchPattern::prach), CONFIG.request
+/// carries its TLVs, each PRACH slot's UL_TTI.request a PRACH PDU, the PRACH UEs' preambles go
+/// into the slots' time-domain IQ (UplinkPrachSignal), and each RACH.indication PDU must answer an
+/// occasion asked for; its preambles are scored against those sent.
 #pragma once
 
 #include "airan/io/fapi_transport.h"
@@ -100,6 +103,24 @@ struct TestMacReport {
   std::uint64_t pucch_ok = 0;
   std::uint64_t pucch_missed = 0;
   std::uint64_t pucch_wrong = 0;
+  /// PRACH: PDUs sent (one per PRACH slot), the occasions they asked for, and the RACH.indication
+  /// PDUs that answered one. The preambles the UEs sent end up detected (reported in their
+  /// occasion with a TimingAdvance within tolerance: at least the round-trip delay less one T_A
+  /// unit, at most the delay plus the channel's last path plus one unit), with a wrong TA (outside
+  /// it) or missed: sent = detected + wrong TA + missed. False: reported, not sent. Decoding
+  /// outcomes, not protocol faults (an occasion without its RACH.indication PDU, or one the L1
+  /// failed, is a mismatch).
+  std::uint64_t prach_pdus = 0;
+  std::uint64_t prach_occasions = 0;
+  std::uint64_t prach_reports = 0;
+  std::uint64_t preambles_sent = 0;
+  std::uint64_t preambles_detected = 0;
+  std::uint64_t preambles_wrong_ta = 0;
+  std::uint64_t preambles_missed = 0;
+  std::uint64_t preambles_false = 0;
+  /// Largest |TimingAdvance - delay / unit| of the preambles reported in their occasion, in T_A
+  /// units of 16 * 64 T_c / 2^mu (the channel's later paths count in it).
+  double prach_ta_error_max = 0.0;
   /// CRC.indications with a valid RSSI, the sum of their RSSI in dB (dBFS), and those at the
   /// field's ceiling (0 dBFS: clamped, the signal's level unknown).
   std::uint64_t rssi_reports = 0;
@@ -118,7 +139,12 @@ struct TestMacReport {
   io::FapiTransportCounters l1_transport;
   io::FapiTransportCounters mac_transport; ///< See l1_transport.
 
-  [[nodiscard]] bool passed() const { return mismatches == 0 && tbs_delivered > 0; }
+  /// No mismatch, and something checked: TBs delivered, or (without PUSCH PDUs) PUCCH or RACH
+  /// reports.
+  [[nodiscard]] bool passed() const {
+    return mismatches == 0 &&
+           (tbs_delivered > 0 || (pdus_sent == 0 && pucch_reports + prach_reports > 0));
+  }
   /// Mean RSSI of the CRC.indications, dB (NaN without any).
   [[nodiscard]] double mean_rssi_db() const {
     return rssi_reports > 0 ? rssi_db_sum / static_cast<double>(rssi_reports)

@@ -1,13 +1,16 @@
 /// \file
 /// \brief What the gNB antennas receive in a slot where several UEs transmit: each UE through
 /// its own apps::SlotSimulator (transmitter + its own channel realisation), summed, plus AWGN.
-/// The test MAC feeds the result to the L1's IqSource.
+/// The test MAC feeds the result to the L1's IqSource. With PRACH occasions (time domain only),
+/// the PRACH UEs' preambles go through UplinkPrachSignal (uplink_prach.h) into the same IQ, the
+/// samples of an occasion that runs past a slot carried over into the next.
 ///
 /// A UE's TB is drawn from a seed the caller gives (the same seed gives the same TB: that is how
 /// a HARQ retransmission carries the TB of its first transmission).
 #pragma once
 
 #include "airan/apps/link_simulation.h"
+#include "airan/l1/uplink_prach.h"
 #include "airan/phy/awgn.h"
 #include "airan/phy/pucch_config.h"
 #include "airan/phy/resource_grid.h"
@@ -48,14 +51,27 @@ SimulatedPucch draw_pucch_bits(const phy::PucchConfig& pucch, std::uint64_t seed
 class UplinkSignalGenerator {
 public:
   /// \param ue_layers layers (= antenna ports) of each UE. \param seed channel realisations and
-  /// noise. \throws std::invalid_argument for an invalid scenario.
+  /// noise. \param prach_occasions the time-domain PRACH occasions of a PRACH slot (none: no
+  /// PRACH). \throws std::invalid_argument for an invalid scenario, or PRACH occasions on a
+  /// channel that does not run in the time domain.
   UplinkSignalGenerator(const phy::CellConfig& cell, unsigned num_rx_antennas,
                         const apps::ChannelSpec& channel, std::span<const unsigned> ue_layers,
-                        double snr_db, std::uint64_t seed);
+                        double snr_db, std::uint64_t seed,
+                        std::span<const phy::PrachConfig> prach_occasions = {});
   ~UplinkSignalGenerator();
 
   /// Simulates absolute slot \p absolute_slot with \p transmissions (possibly none: noise only).
-  void generate(std::span<const UeTransmission> transmissions, std::uint64_t absolute_slot);
+  void generate(std::span<const UeTransmission> transmissions, std::uint64_t absolute_slot) {
+    generate(transmissions, {}, absolute_slot);
+  }
+  /// The same, with the PRACH preambles \p prach of occasions that start in this slot, and what
+  /// earlier occasions carried over into it. \throws std::invalid_argument for PRACH without
+  /// PRACH occasions at construction.
+  void generate(std::span<const UeTransmission> transmissions,
+                std::span<const PrachTransmission> prach, std::uint64_t absolute_slot);
+  /// True while PRACH samples wait for the next slot: that slot must be generated (its IQ holds
+  /// them), not left empty.
+  [[nodiscard]] bool prach_pending() const { return prach_ != nullptr && prach_->pending(); }
 
   /// TB bits of transmission \p i of the last generate().
   [[nodiscard]] const phy::BitVector& tb_bits(std::size_t i) const { return tbs_[i]; }
@@ -76,6 +92,7 @@ private:
   std::vector<SimulatedPucch> pucchs_;
   phy::ResourceGrid grid_;
   std::vector<phy::cf32> iq_;
+  std::unique_ptr<UplinkPrachSignal> prach_; ///< With PRACH occasions only.
   phy::AwgnGenerator noise_;
   float noise_variance_ = 0;
   std::uint64_t seed_ = 0;
