@@ -199,7 +199,8 @@ void FapiPhy::Impl::on_start() {
     return;
   }
   clear_slots();
-  processor->reset_harq(); // the slot count restarts, and no UE's HARQ survives a restart
+  processor->reset_harq();  // the slot count restarts, and no UE's HARQ survives a restart
+  processor->reset_prach(); // nor does an occasion gathered before the STOP
   clock->start(SteadyClock::now());
   next_to_close = 0;
   set_state(PhyState::running);

@@ -40,6 +40,14 @@ unsigned UlSlotProcessor::add_prach_occasions(const io::FapiSlotRequest& request
   return refused;
 }
 
+void UlSlotProcessor::reset_prach() {
+  prach_receiver_.reset();
+  for (PrachEntry& entry : prach_entries_) {
+    entry.used = false;
+  }
+  prach_refused_.clear();
+}
+
 bool UlSlotProcessor::prach_pending() const {
   return prach_receiver_.num_pending() > 0 || !prach_refused_.empty();
 }

@@ -77,6 +77,13 @@ std::string validate_prach_config(const PrachConfig& config, const Numerology& n
     return "TS 38.211 Table 6.3.3.2-1 has no PRACH of " + std::to_string(scs) +
            " Hz with PUSCH of " + std::to_string(numerology.subcarrier_spacing()) + " Hz";
   }
+  if (!prach_is_long_format(config.format) && scs != numerology.subcarrier_spacing()) {
+    // Table 6.3.3.2-1 allows it, but then the occasions (N_dur^RA symbols of the PRACH spacing)
+    // are not whole symbols of the carrier, whose symbols prachStartSymbol counts.
+    return "a short-format PRACH of " + std::to_string(scs / 1000) + " kHz on a " +
+           std::to_string(numerology.subcarrier_spacing() / 1000) +
+           " kHz carrier is not supported (it takes the carrier's subcarrier spacing)";
+  }
   if (!prach_ncs_in_table(scs, config.cyclic_shift_length)) {
     return "N_CS " + std::to_string(config.cyclic_shift_length) +
            " is not in the unrestricted N_CS table of a " + std::to_string(scs) +

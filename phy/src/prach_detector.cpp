@@ -144,9 +144,10 @@ void PrachDetector::scan(const std::vector<float>& noise, const std::vector<doub
 }
 
 void PrachDetector::suppress_side_lobes() {
-  // Noise can lift a side lobe of a strong preamble above its neighbours. Every significant lag m
-  // of a stronger candidate's window (its paths, and the lag a frequency offset shifts energy to)
-  // leaks amplitude sqrt(P_m) / (pi d) into a lag d lags away; a candidate under that coherent
+  // Noise can lift a side lobe of a strong preamble above its neighbours. Every path m of a
+  // stronger candidate's window (a significant local maximum: its paths, and the lag a frequency
+  // offset shifts energy to) leaks amplitude sqrt(P_m) / (pi d) into a lag d lags away; a
+  // candidate under that coherent
   // envelope with 9 dB to spare, or more than 30 dB below the strongest on its root, is taken
   // for a side lobe.
   constexpr double side_lobe_margin = 8.0;
@@ -166,7 +167,10 @@ void PrachDetector::suppress_side_lobes() {
       double amplitude = 0;
       for (unsigned i = 0; i < windows_[q].length; ++i) {
         const unsigned m = (windows_[q].start + i) % padded_length_;
-        if (pdp[m] <= significant) {
+        // A path is a significant local maximum (a path's own main lobe is one).
+        const unsigned before = (m + padded_length_ - 1) % padded_length_;
+        const unsigned after = (m + 1) % padded_length_;
+        if (pdp[m] <= significant || pdp[m] < pdp[before] || pdp[m] < pdp[after]) {
           continue;
         }
         const unsigned forward = (peaks_[p].position + padded_length_ - m) % padded_length_;
@@ -242,11 +246,17 @@ void PrachDetector::estimate_noise(float pooled_fallback) {
     }
     // Noise averages over the antennas and periods, another root's preamble (whose correlation
     // with this root is flat only at whole lags, and the same in every period) does not: the
-    // floor's spread gives its degrees of freedom mean^2 / variance, at most the noise's.
+    // floor's spread gives its degrees of freedom mean^2 / variance. Noise alone gives k =
+    // antennas x periods up to the estimate's own scatter (standard error k sqrt((2 + 6 / k) /
+    // n) over n independent lags); only a ratio more than two of those below k is taken.
     const double mean = tally.sum / tally.count;
     const double variance = std::max(tally.square_sum / tally.count - mean * mean, 1e-30);
-    const auto degrees = static_cast<unsigned>(
-        std::clamp(std::floor(mean * mean / variance), 1.0, double(combined)));
+    const double ratio = mean * mean / variance;
+    const double k = combined;
+    const double scatter = k * std::sqrt((2.0 + 6.0 / k) / (tally.count / oversampling_));
+    const auto degrees = ratio > k - 2.0 * scatter
+                             ? combined
+                             : static_cast<unsigned>(std::clamp(std::round(ratio), 1.0, k));
     noise_[r] = static_cast<float>(mean / combined);
     thresholds_[r] = threshold(tally.count / oversampling_ * degrees, degrees) * combined / degrees;
   }

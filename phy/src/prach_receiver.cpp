@@ -161,6 +161,14 @@ void PrachReceiver::process_slot(std::uint64_t absolute_slot, std::span<const cf
   }
 }
 
+void PrachReceiver::reset() {
+  for (auto& occasion : impl_->pending) {
+    occasion.active = false;
+  }
+  impl_->fed_any = false;
+  impl_->last_fed = 0;
+}
+
 unsigned PrachReceiver::num_pending() const {
   return static_cast<unsigned>(std::count_if(impl_->pending.begin(), impl_->pending.end(),
                                              [](const Impl::Pending& p) { return p.active; }));

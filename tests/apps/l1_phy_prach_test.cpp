@@ -164,6 +164,39 @@ TEST(FapiPhyPrach, ShortOccasionsOfASlotAndASlotWithoutSamples) {
   EXPECT_EQ(c.prach_preambles, 1U);
 }
 
+TEST(FapiPhyPrach, DetectsAgainAfterStopAndStart) {
+  // START after STOP restarts the slot count: occasions of the new run's slots are taken.
+  PhyHarness h(harness_phy_config(), harness_iq_capacity());
+  phy::PrachConfig prach;
+  prach.format = phy::PrachFormat::a1;
+  prach.short_format_numerology = 1;
+  prach.cyclic_shift_length = 15;
+  prach.first_prb = 6;
+  io::FapiConfigRequest config = io::to_fapi_config_request(h.cell(), PhyHarness::rx);
+  config.prach = io::to_fapi_prach_config(prach);
+  for (int run = 0; run < 2; ++run) {
+    if (run == 0) {
+      h.configure_and_start(config);
+    } else {
+      h.send(io::FapiStopRequest{});
+      ASSERT_TRUE(h.wait_for(FapiMessageType::stop_indication));
+      h.send(io::FapiStartRequest{});
+      ASSERT_TRUE(h.wait_for(FapiMessageType::slot_indication));
+    }
+    h.send(prach_request(1, prach, 1));
+    ASSERT_TRUE(h.samples().push_empty(0, 0, std::chrono::seconds(1)));
+    PrachIq iq(1, 1);
+    iq.add(prach, 9 + run, 2);
+    iq.push(h, 0);
+    const auto rach = h.wait_for(FapiMessageType::rach_indication);
+    ASSERT_TRUE(rach) << run;
+    ASSERT_EQ(rach->rach.size(), 1U);
+    ASSERT_EQ(rach->rach[0].num_preambles, 1) << run;
+    EXPECT_EQ(rach->rach[0].preambles[0].preamble_index, 9 + run);
+  }
+  EXPECT_EQ(h.phy().counters().prach_failed, 0U);
+}
+
 TEST(FapiPhyPrach, ParamAnnouncesThePrachItReceives) {
   PhyHarness h;
   h.send(io::FapiParamRequest{});

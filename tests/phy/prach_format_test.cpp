@@ -173,6 +173,10 @@ TEST(PrachLayout, InvalidConfigurationsSayWhy) {
   const auto wide = Numerology::for_carrier(3, CyclicPrefix::normal, 66); // 120 kHz
   EXPECT_NE(validate_prach_config(config, wide, 66).find("6.3.3.2-1"), std::string::npos);
   config.format = PrachFormat::a2;
+  config.short_format_numerology = 0; // 15 kHz on the 30 kHz carrier: in Table 6.3.3.2-1, but
+  // its occasions would not be whole carrier symbols
+  EXPECT_NE(validate_prach_config(config, numerology, 106).find("takes the carrier's"),
+            std::string::npos);
   config.short_format_numerology = 4;
   EXPECT_NE(validate_prach_config(config, numerology, 106).find("numerology 4"), std::string::npos);
   config.short_format_numerology = 1;

@@ -149,6 +149,18 @@ TEST(PrachReceiver, OccasionsThatLoseSamplesFail) {
   ASSERT_EQ(completed.size(), 3U);
   EXPECT_EQ(completed[2].error, "");
   EXPECT_TRUE(completed[2].detection.preambles.empty());
+  // A restart drops what was gathering and takes slots from 0 again.
+  ASSERT_EQ(receiver.add_occasion(config, 8, 7), "");
+  receiver.process_slot(8, stream.slot(0), completed);
+  EXPECT_EQ(receiver.num_pending(), 1U);
+  receiver.reset();
+  EXPECT_EQ(receiver.num_pending(), 0U);
+  ASSERT_EQ(receiver.add_occasion(config, 0, 8), "");
+  receiver.process_slot(0, stream.slot(0), completed);
+  receiver.process_slot(1, stream.slot(1), completed);
+  ASSERT_EQ(completed.size(), 4U);
+  EXPECT_EQ(completed[3].tag, 8U);
+  EXPECT_EQ(completed[3].error, "");
 }
 
 } // namespace

@@ -165,6 +165,9 @@ public:
   unsigned add_prach_occasions(const io::FapiSlotRequest& request, std::uint64_t absolute_slot);
   /// True while PRACH occasions wait for samples: every slot must then go to process_prach().
   [[nodiscard]] bool prach_pending() const;
+  /// Drops the PRACH occasions waiting for samples, unreported (the cell restarts: START after
+  /// STOP, whose slot count starts again at 0).
+  void reset_prach();
   /// Feeds absolute slot \p absolute_slot's samples to the PRACH receiver (time-domain IQ; a
   /// grid or nothing fails the occasions that need this slot) and returns the RACH.indications of
   /// the occasions that completed, one per slot in which they started (views of this object's

@@ -39,8 +39,10 @@ struct PrachConfig {
 [[nodiscard]] std::uint32_t prach_subcarrier_spacing_hz(const PrachConfig& config);
 
 /// Empty when \p config is a PRACH occasion a carrier of \p numerology and \p num_prbs PRBs can
-/// carry (format, spacing pair of Table 6.3.3.2-1, N_CS in its table, root index in range,
-/// occasion inside the carrier and the slot, lengths whole samples); otherwise why not.
+/// carry (format, spacing pair of Table 6.3.3.2-1, a short format at the carrier's own spacing
+/// (else its occasions are not whole carrier symbols), N_CS in its table, root index in range,
+/// occasion inside the carrier, start symbol in the slot, lengths whole samples); otherwise why
+/// not.
 [[nodiscard]] std::string validate_prach_config(const PrachConfig& config,
                                                 const Numerology& numerology, unsigned num_prbs);
 

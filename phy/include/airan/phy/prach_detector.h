@@ -7,17 +7,19 @@
 /// non-coherently over antennas and periods. Preamble v owns the N_CS lags after -C_v (a lag is
 /// 1 / (L_RA * PRACH spacing)), starting one lag early for small negative delays. Its peak there
 /// must be the largest within one lag on either side and exceed a threshold on the noise power.
-/// A peak under a stronger preamble's side-lobe envelope (sum over its window's significant lags
-/// m of sqrt(P_m) / (pi d_m), squared, d_m lags away; 9 dB margin), or more than 30 dB below the
-/// strongest on its root, is that preamble's side lobe lifted by noise, not a preamble.
+/// A peak under a stronger preamble's side-lobe envelope (sum over its window's paths, the
+/// significant local maxima m, of sqrt(P_m) / (pi d_m), squared, d_m lags away; 9 dB margin), or
+/// more than 30 dB below the strongest on its root, is that preamble's side lobe lifted by noise,
+/// not a preamble.
 ///
 /// Noise: estimated per root from its lags outside the candidates' windows and outside the reach
 /// of their side lobes (where Q / (pi d)^2 exceeds a tenth of the noise), refined twice; with
 /// N_CS = 0 (one window a root) only the reach is left out. The threshold meets a false-alarm
 /// probability for the whole occasion exactly for that estimate: the metric over a noise
 /// estimate from n samples has the tail sum_{i<k} C(n+i-1, i) c^i (1+c)^-(n+i), c = threshold /
-/// n, k = antennas * periods; summed over every padded lag of the 64 windows (a union bound, so
-/// the rate observed sits at or below the target). The delay is refined to 1/16 lag around the
+/// n, k = antennas * periods (fewer when the floor's spread says another root's preamble is in
+/// it); summed over every padded lag of the 64 windows (a union bound, so the rate observed sits
+/// at or below the target). The delay is refined to 1/16 lag around the
 /// peak by evaluating the correlation there, and a parabola through the best three.
 #pragma once
 
@@ -34,9 +36,9 @@ namespace airan::phy {
 /// Tuning of PrachDetector.
 struct PrachDetectorOptions {
   /// Probability that noise alone yields any preamble in an occasion, as the union bound over
-  /// every lag sets it: the rate observed is a third to a half of it (0.035% measured at the
-  /// default; TS 38.104 8.4 requires at most 0.1%).
-  double false_alarm_probability = 1e-3;
+  /// every padded lag sets it: the rate observed is about half of it or less (TS 38.104 8.4
+  /// requires at most 0.1%).
+  double false_alarm_probability = 5e-4;
 };
 
 /// One detected preamble.

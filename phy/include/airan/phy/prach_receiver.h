@@ -59,6 +59,10 @@ public:
   /// Occasions waiting for samples.
   [[nodiscard]] unsigned num_pending() const;
 
+  /// Drops every pending occasion and forgets the slots fed: the slot count starts again (the
+  /// cell restarts). Detectors and buffers are kept.
+  void reset();
+
 private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
