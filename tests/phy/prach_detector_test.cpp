@@ -175,7 +175,7 @@ TEST(PrachDetector, Ts38104Format0Awgn2Rx) {
     GTEST_SKIP() << test::statistical_test_skipped;
   }
   // TS 38.104 Table 8.4.2.2-1: format 0, 2 Rx, AWGN, Pd >= 99% at -14.2 dB with the timing error
-  // within 1.04 us, and at most 0.1% false alarms (0.035% measured at the default target).
+  // within 1.04 us, and at most 0.1% false alarms (0.05% measured at the default target).
   const PrachConfig config = long_format_config();
   PrachTestLink link(config, 0, 25, 2);
   PrachDetector detector(config, 0, 2);
@@ -233,7 +233,7 @@ TEST(PrachDetector, Ts38104Format0TdlC300With2Rx) {
     others += result.preambles.size() - (found != nullptr ? 1 : 0);
   }
   EXPECT_GE(detected, trials * 99 / 100);
-  // Noise alone gives 0.035% (0.7 in 2000); more would be the preamble's own energy.
+  // Noise alone gives 0.05% (1 in 2000); more would be the preamble's own energy.
   EXPECT_LE(others, 4U);
 }
 
