@@ -192,7 +192,10 @@ void PrachDetector::estimate_noise(float pooled_fallback) {
   // spectrum); lags where that exceeds a tenth of the noise stay out of the estimate.
   for (std::size_t p = 0; p < windows_.size(); ++p) {
     const double noise = double(noise_[windows_[p].root]) * combined;
-    const double reach = std::sqrt(double(peaks_[p].value) / (0.1 * noise)) / std::numbers::pi;
+    // Silence (no noise at all): nothing leaks that matters, and Q / 0 is not a reach.
+    const double reach = noise > 0 && peaks_[p].value > 0
+                             ? std::sqrt(double(peaks_[p].value) / (0.1 * noise)) / std::numbers::pi
+                             : 0.0;
     peaks_[p].leakage_reach =
         static_cast<unsigned>(std::min(reach * oversampling_, double(padded_length_)));
   }
