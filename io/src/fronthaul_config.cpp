@@ -83,6 +83,9 @@ std::string FronthaulConfig::validate() const {
   if (ru_tx_offset_ns < 0) {
     return "ru_tx_offset_ns: must not be negative";
   }
+  if (prach_ru_port && !fits(*prach_ru_port, eaxc_layout.ru_port_bits)) {
+    return "prach_ru_port: does not fit its " + std::to_string(eaxc_layout.ru_port_bits) + " bits";
+  }
   return {};
 }
 
@@ -239,6 +242,8 @@ void parse_section(const YAML::Node& section, const Reader& r, FronthaulConfig& 
       c.max_slots_in_flight = static_cast<unsigned>(r.integer(v, key, 1, 64));
     } else if (key == "ru_tx_offset_ns") {
       c.ru_tx_offset_ns = r.integer(v, key, 0, 1'000'000'000);
+    } else if (key == "prach_ru_port") {
+      c.prach_ru_port = static_cast<std::uint16_t>(r.integer(v, key, 0, 65535));
     } else if (key == "epoch_ns") {
       if (v.IsScalar() && v.Scalar() == "learn") {
         c.epoch_ns.reset();

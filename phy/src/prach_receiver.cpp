@@ -25,6 +25,7 @@ struct PrachReceiver::Impl {
     std::uint64_t tag = 0;
     std::uint64_t start_slot = 0;
     std::uint64_t next_slot = 0;     ///< The slot whose samples come next.
+    std::uint64_t last_slot = 0;     ///< The slot of the occasion's last sample.
     std::size_t stream_position = 0; ///< Samples from the start slot's first to next_slot's.
     PrachOccasionLayout layout;
     Engine* engine = nullptr;
@@ -49,7 +50,22 @@ struct PrachReceiver::Impl {
     return static_cast<unsigned>(absolute_slot % numerology.slots_per_frame());
   }
 
-  void finish(Pending& occasion, std::string error, std::vector<PrachOccasionResult>& completed) {
+  /// The slot that holds the last sample of an occasion starting in \p start_slot.
+  [[nodiscard]] std::uint64_t last_slot_of(std::uint64_t start_slot,
+                                           const PrachOccasionLayout& layout) const {
+    std::uint64_t slot = start_slot;
+    std::size_t covered = numerology.slot_length(slot_in_frame(slot));
+    while (covered < std::size_t{layout.start} + layout.length()) {
+      ++slot;
+      covered += numerology.slot_length(slot_in_frame(slot));
+    }
+    return slot;
+  }
+
+  /// Ends \p occasion: with an error, or detected from its engine's buffer (\p demodulate:
+  /// after demodulating its gathered samples into it).
+  void finish(Pending& occasion, std::string error, std::vector<PrachOccasionResult>& completed,
+              bool demodulate = true) {
     PrachOccasionResult result;
     result.tag = occasion.tag;
     result.start_slot = occasion.start_slot;
@@ -58,7 +74,7 @@ struct PrachReceiver::Impl {
     if (result.error.empty()) {
       const unsigned slot = slot_in_frame(occasion.start_slot);
       const std::size_t length = occasion.layout.length();
-      for (unsigned a = 0; a < config.num_rx_antennas; ++a) {
+      for (unsigned a = 0; demodulate && a < config.num_rx_antennas; ++a) {
         occasion.engine->demodulator.demodulate(
             slot, std::span<const cf32>(occasion.samples).subspan(a * length, length), a,
             occasion.engine->buffer);
@@ -110,6 +126,7 @@ std::string PrachReceiver::add_occasion(const PrachConfig& config, std::uint64_t
   free->tag = tag;
   free->start_slot = absolute_slot;
   free->next_slot = absolute_slot;
+  free->last_slot = s.last_slot_of(absolute_slot, free->layout);
   free->stream_position = 0;
   free->active = true;
   return {};
@@ -157,6 +174,55 @@ void PrachReceiver::process_slot(std::uint64_t absolute_slot, std::span<const cf
     occasion.next_slot = absolute_slot + 1;
     if (occasion.stream_position >= std::size_t{occasion.layout.start} + length) {
       s.finish(occasion, {}, completed);
+    }
+  }
+}
+
+bool PrachReceiver::process_subcarriers(std::uint64_t tag, const PrachSubcarrierSection& section,
+                                        std::vector<PrachOccasionResult>& completed) {
+  Impl& s = *impl_;
+  const auto occasion = std::find_if(s.pending.begin(), s.pending.end(),
+                                     [&](const auto& p) { return p.active && p.tag == tag; });
+  if (occasion == s.pending.end()) {
+    return false;
+  }
+  const PrachOccasionLayout& layout = occasion->layout;
+  // The occasion's subcarrier 0 is RE `offset` of the section.
+  const std::int64_t offset = std::int64_t{layout.first_bin} - section.first_bin;
+  if (section.num_antennas != s.config.num_rx_antennas ||
+      section.num_periods != layout.repetitions || offset < 0 ||
+      offset + layout.sequence_length > section.num_res ||
+      section.values.size() !=
+          std::size_t{section.num_antennas} * section.num_periods * section.num_res) {
+    s.finish(*occasion, "the O-RU's PRACH section does not hold the occasion's subcarriers",
+             completed);
+    return true;
+  }
+  if (section.missing_prbs != 0) {
+    s.finish(*occasion,
+             std::to_string(section.missing_prbs) + " PRBs of the O-RU's PRACH section missing",
+             completed);
+    return true;
+  }
+  PrachBuffer& buffer = occasion->engine->buffer;
+  for (unsigned a = 0; a < section.num_antennas; ++a) {
+    for (unsigned p = 0; p < section.num_periods; ++p) {
+      const auto source =
+          section.values.subspan((std::size_t{a} * section.num_periods + p) * section.num_res +
+                                     static_cast<std::size_t>(offset),
+                                 layout.sequence_length);
+      std::copy(source.begin(), source.end(), buffer.at(a, p).begin());
+    }
+  }
+  s.finish(*occasion, {}, completed, false);
+  return true;
+}
+
+void PrachReceiver::fail_ended_before(std::uint64_t absolute_slot, const std::string& reason,
+                                      std::vector<PrachOccasionResult>& completed) {
+  for (auto& occasion : impl_->pending) {
+    if (occasion.active && occasion.last_slot < absolute_slot) {
+      impl_->finish(occasion, reason, completed);
     }
   }
 }

@@ -58,6 +58,7 @@ fronthaul:
   slot_deadline_ns: 250000
   max_slots_in_flight: 8
   ru_tx_offset_ns: 5000
+  prach_ru_port: 8
   epoch_ns: 1700000000000000000
 )",
                                              "x");
@@ -80,6 +81,9 @@ fronthaul:
   EXPECT_EQ(config.slot_deadline_ns, 250000);
   EXPECT_EQ(config.max_slots_in_flight, 8U);
   EXPECT_EQ(config.ru_tx_offset_ns, 5000);
+  EXPECT_EQ(config.prach_ru_port, 8);
+  EXPECT_EQ(config.prach_first_ru_port(4), 8U);
+  EXPECT_EQ(FronthaulConfig{}.prach_first_ru_port(4), 4U); // after the PUSCH ports
   EXPECT_EQ(config.epoch_ns, 1700000000000000000);
   EXPECT_EQ(parse_fronthaul_config("fronthaul: {compression: none}", "x").compression,
             (IqCompression{CompressionMethod::none, 16}));
@@ -96,6 +100,7 @@ TEST(FronthaulConfig, ErrorsNameTheKeyPath) {
       {"fronthaul: {eaxc_layout: [4, 4, 4, 5]}", "fronthaul.eaxc_layout: the four widths"},
       {"fronthaul: {eaxc_layout: [4, 4, x, 4]}", "fronthaul.eaxc_layout[2]"},
       {"fronthaul: {du_port: 16}", "fronthaul.du_port: does not fit its 4 bits"},
+      {"fronthaul: {prach_ru_port: 16}", "fronthaul.prach_ru_port: does not fit its 4 bits"},
       {"fronthaul: {cc: -1}", "fronthaul.cc: -1 is outside"},
       {"fronthaul: {ru_mac: 02:00:00:00:00}", "fronthaul.ru_mac: '02:00:00:00:00' is not a MAC"},
       {"fronthaul: {du_mac: 02:00:00:00:00:zz}", "fronthaul.du_mac"},

@@ -163,5 +163,124 @@ TEST(PrachReceiver, OccasionsThatLoseSamplesFail) {
   EXPECT_EQ(completed[3].error, "");
 }
 
+/// The section a 7.2x O-RU would send for an occasion: each period's DFT at \p num_res REs from
+/// first_bin = the occasion's first_bin - \p sequence_offset (only the occasion's subcarriers are
+/// filled here; the others are the band's guard and do not matter to the receiver).
+std::vector<cf32> section_of(const PrachConfig& config, const Numerology& numerology, unsigned prbs,
+                             PrachSlotStream& stream, unsigned start_slot, unsigned slots,
+                             unsigned antennas, unsigned num_res, unsigned sequence_offset) {
+  PrachDemodulator demodulator(config, numerology, prbs);
+  const auto layout = demodulator.layout(start_slot);
+  std::vector<cf32> joined;
+  for (unsigned a = 0; a < antennas; ++a) {
+    std::vector<cf32> antenna;
+    for (unsigned s = start_slot; s < start_slot + slots; ++s) {
+      const auto slot = stream.slot(s);
+      const std::size_t length = slot.size() / antennas;
+      antenna.insert(antenna.end(), slot.begin() + static_cast<std::ptrdiff_t>(a * length),
+                     slot.begin() + static_cast<std::ptrdiff_t>((a + 1) * length));
+    }
+    joined.insert(joined.end(), antenna.begin() + layout.start,
+                  antenna.begin() + layout.start + layout.length());
+  }
+  PrachBuffer buffer(antennas, layout.repetitions, layout.sequence_length);
+  for (unsigned a = 0; a < antennas; ++a) {
+    demodulator.demodulate(
+        start_slot, std::span<const cf32>(joined).subspan(a * layout.length(), layout.length()), a,
+        buffer);
+  }
+  std::vector<cf32> values(std::size_t{antennas} * layout.repetitions * num_res);
+  for (unsigned a = 0; a < antennas; ++a) {
+    for (unsigned p = 0; p < layout.repetitions; ++p) {
+      const auto period = buffer.at(a, p);
+      std::copy(period.begin(), period.end(),
+                values.begin() +
+                    static_cast<std::ptrdiff_t>(
+                        (std::size_t{a} * layout.repetitions + p) * num_res + sequence_offset));
+    }
+  }
+  return values;
+}
+
+// An O-RU's PRACH section in place of the time-domain samples: the same detection, bit for bit,
+// as the samples' own path; sections that do not hold the occasion, or lost PRBs, fail it; an
+// occasion whose section never comes fails once its last slot is past.
+TEST(PrachReceiver, TakesAnORusSubcarrierSection) {
+  const unsigned prbs = 24;
+  const auto numerology = Numerology::for_carrier(1, CyclicPrefix::normal, prbs);
+  PrachConfig config; // format 0: two slots at 30 kHz
+  config.root_sequence_index = 5;
+  config.first_prb = 3;
+  PrachSlotStream stream(numerology, prbs, 2, 6);
+  std::mt19937 rng(4);
+  stream.add_noise(0.5F, rng);
+  stream.add_preamble(config, 2, 40, 9);
+  PrachReceiverConfig receiver_config;
+  receiver_config.num_rx_antennas = 2;
+  PrachReceiver from_samples(numerology, prbs, receiver_config);
+  PrachReceiver from_sections(numerology, prbs, receiver_config);
+  std::vector<PrachOccasionResult> expected;
+  std::vector<PrachOccasionResult> completed;
+  ASSERT_EQ(from_samples.add_occasion(config, 2, 1), "");
+  from_samples.process_slot(2, stream.slot(2), expected);
+  from_samples.process_slot(3, stream.slot(3), expected);
+  ASSERT_EQ(expected.size(), 1U);
+  ASSERT_EQ(expected[0].detection.preambles.size(), 1U);
+
+  const unsigned num_res = 864; // 72 PRBs of 1.25 kHz, the sequence 7 REs in
+  const auto values = section_of(config, numerology, prbs, stream, 2, 2, 2, num_res, 7);
+  const auto layout = prach_occasion_layout(config, numerology, prbs, 2);
+  PrachSubcarrierSection section{2, 1, num_res, layout.first_bin - 7, values, 0};
+  ASSERT_EQ(from_sections.add_occasion(config, 2, 1), "");
+  EXPECT_FALSE(from_sections.process_subcarriers(9, section, completed)); // no such occasion
+  EXPECT_TRUE(from_sections.process_subcarriers(1, section, completed));
+  ASSERT_EQ(completed.size(), 1U);
+  EXPECT_EQ(completed[0].error, "");
+  ASSERT_EQ(completed[0].detection.preambles.size(), 1U);
+  EXPECT_EQ(completed[0].detection.preambles[0].index, 40U);
+  EXPECT_EQ(completed[0].detection.preambles[0].delay_s,
+            expected[0].detection.preambles[0].delay_s);
+  EXPECT_EQ(completed[0].detection.preambles[0].power, expected[0].detection.preambles[0].power);
+  EXPECT_EQ(completed[0].detection.noise_power, expected[0].detection.noise_power);
+  EXPECT_FALSE(from_sections.process_subcarriers(1, section, completed)); // already done
+
+  const auto fails_with = [&](PrachSubcarrierSection changed, const char* why) {
+    completed.clear();
+    ASSERT_EQ(from_sections.add_occasion(config, 2, 3), "");
+    EXPECT_TRUE(from_sections.process_subcarriers(3, changed, completed));
+    ASSERT_EQ(completed.size(), 1U);
+    EXPECT_NE(completed[0].error.find(why), std::string::npos) << completed[0].error;
+  };
+  PrachSubcarrierSection shifted = section;
+  shifted.first_bin += 8; // the sequence would start before RE 0
+  fails_with(shifted, "does not hold");
+  PrachSubcarrierSection narrow = section;
+  narrow.num_res = 840;
+  narrow.values = std::span(values).first(2 * 840);
+  fails_with(narrow, "does not hold");
+  PrachSubcarrierSection one_antenna = section;
+  one_antenna.num_antennas = 1;
+  one_antenna.values = std::span(values).first(num_res);
+  fails_with(one_antenna, "does not hold");
+  PrachSubcarrierSection lossy = section;
+  lossy.missing_prbs = 3;
+  fails_with(lossy, "3 PRBs");
+
+  // Occasions of slots 2 (last sample in slot 3) and 4 (in slot 5): only the first has ended
+  // before slot 5.
+  completed.clear();
+  ASSERT_EQ(from_sections.add_occasion(config, 2, 4), "");
+  ASSERT_EQ(from_sections.add_occasion(config, 4, 5), "");
+  from_sections.fail_ended_before(4, "never came", completed);
+  ASSERT_EQ(completed.size(), 1U);
+  EXPECT_EQ(completed[0].tag, 4U);
+  EXPECT_EQ(completed[0].error, "never came");
+  from_sections.fail_ended_before(5, "never came", completed);
+  EXPECT_EQ(completed.size(), 1U);
+  from_sections.fail_ended_before(6, "never came", completed);
+  EXPECT_EQ(completed.size(), 2U);
+  EXPECT_EQ(from_sections.num_pending(), 0U);
+}
+
 } // namespace
 } // namespace airan::phy

@@ -25,6 +25,7 @@
 ///   slot_deadline_ns: 500000
 ///   max_slots_in_flight: 4
 ///   ru_tx_offset_ns: 10000            # RU emulator: send a symbol this long after its end
+///   prach_ru_port: 4                  # RU port of antenna 0's PRACH; absent: the antenna count
 ///   epoch_ns: learn                   # or an integer: CLOCK_REALTIME ns of frame 0's start
 /// \endcode
 #pragma once
@@ -91,6 +92,10 @@ struct FronthaulConfig {
   unsigned max_slots_in_flight = 4;
   /// RU emulator: nominal transmit time of a symbol's frames = end of the symbol + this.
   std::int64_t ru_tx_offset_ns = 10'000;
+  /// RU port of receive antenna 0's PRACH stream (section type 3 C-plane, filterIndex != 0
+  /// U-plane); antenna r's is prach_ru_port + r. nullopt: the ports right after the PUSCH ones
+  /// (the antenna count). See prach_first_ru_port().
+  std::optional<std::uint16_t> prach_ru_port;
   /// Slot clock anchor: CLOCK_REALTIME-style ns at which frame 0 of a 256-frame cycle starts
   /// (cycles repeat every 2.56 s from it). nullopt: learned from the first valid packet, which
   /// is taken to have arrived in the middle of its Ta4 window (replay).
@@ -98,6 +103,11 @@ struct FronthaulConfig {
 
   /// Empty when valid, otherwise the first problem (naming the field).
   [[nodiscard]] std::string validate() const;
+
+  /// RU port of antenna 0's PRACH stream for \p num_rx_antennas receive antennas.
+  [[nodiscard]] unsigned prach_first_ru_port(unsigned num_rx_antennas) const {
+    return prach_ru_port ? *prach_ru_port : num_rx_antennas;
+  }
 };
 
 /// "none" (16-bit, uncompressed) or "bfpN" (block floating point, N = 1 .. 16); nullopt

@@ -24,6 +24,20 @@ struct PrachOccasionResult {
   PrachDetectionResult detection; ///< When error is empty.
 };
 
+/// One occasion's PRACH as an O-RAN 7.2x O-RU delivers it (a section type 3 stream): per receive
+/// antenna and sequence period, num_res REs of the PRACH spacing, RE 0 first_bin subcarriers from
+/// DC; the occasion's L_RA subcarriers lie somewhere inside.
+struct PrachSubcarrierSection {
+  unsigned num_antennas = 0;
+  unsigned num_periods = 0;
+  unsigned num_res = 0;
+  int first_bin = 0;
+  /// [antenna][period][RE].
+  std::span<const cf32> values;
+  /// PRBs of the section that never arrived (left zero): the occasion fails.
+  unsigned missing_prbs = 0;
+};
+
 /// Sizes and options of a PrachReceiver.
 struct PrachReceiverConfig {
   unsigned num_rx_antennas = 1;
@@ -31,8 +45,10 @@ struct PrachReceiverConfig {
   PrachDetectorOptions detector;
 };
 
-/// Receives the PRACH occasions of one carrier. Detectors and sample buffers are made the first
-/// time a configuration (or a longer occasion) is seen and reused after. Not thread-safe.
+/// Receives the PRACH occasions of one carrier, from its time-domain slots (process_slot()) or
+/// from an O-RU's PRACH sections (process_subcarriers(), fail_ended_before()). Detectors and
+/// sample buffers are made the first time a configuration (or a longer occasion) is seen and
+/// reused after. Not thread-safe.
 class PrachReceiver {
 public:
   /// \throws std::invalid_argument for no antenna or no pending occasion.
@@ -55,6 +71,18 @@ public:
   /// \throws std::invalid_argument when \p iq has another size.
   void process_slot(std::uint64_t absolute_slot, std::span<const cf32> iq,
                     std::vector<PrachOccasionResult>& completed);
+
+  /// Takes the subcarriers of pending occasion \p tag from an O-RU's PRACH section instead of
+  /// time-domain samples, detects it and appends it to \p completed (failed when the section
+  /// does not hold its subcarriers or has PRBs missing). Returns false when no occasion \p tag
+  /// is pending (nothing appended).
+  bool process_subcarriers(std::uint64_t tag, const PrachSubcarrierSection& section,
+                           std::vector<PrachOccasionResult>& completed);
+
+  /// Fails (with \p reason) every pending occasion whose last sample lies in a slot before
+  /// absolute slot \p absolute_slot: its subcarriers never came.
+  void fail_ended_before(std::uint64_t absolute_slot, const std::string& reason,
+                         std::vector<PrachOccasionResult>& completed);
 
   /// Occasions waiting for samples.
   [[nodiscard]] unsigned num_pending() const;
