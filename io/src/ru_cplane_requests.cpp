@@ -18,6 +18,33 @@ bool servable(const CplaneSection& section, unsigned first_symbol, const RuCplan
          section.start_prb + prbs <= scope.carrier_prbs;
 }
 
+/// Whether \p message is an uplink type 3 PRACH request (filterIndex != 0) on one of the
+/// carrier's PRACH RU ports.
+bool is_prach_request(const FronthaulFrameView& message, const RuCplaneScope& scope) {
+  const CplaneMessageHeader& header = message.cplane.header;
+  const EaxcId& eaxc = message.eaxc;
+  return message.plane == FronthaulPlane::cplane &&
+         header.timing.direction == DataDirection::uplink &&
+         header.section_type == CplaneSectionType::prach_mixed_numerology &&
+         header.timing.filter_index != 0 && eaxc.du_port == scope.du_port &&
+         eaxc.band_sector == scope.band_sector && eaxc.cc == scope.cc &&
+         eaxc.ru_port >= scope.prach_first_ru_port &&
+         eaxc.ru_port - scope.prach_first_ru_port < scope.num_ru_ports;
+}
+
+/// Appends one request per section of the PRACH message \p message to \p requests.
+RuCplaneTally append_prach_requests(const FronthaulFrameView& message, const RuCplaneScope& scope,
+                                    std::vector<RuPrachRequest>& requests) {
+  RuCplaneTally tally;
+  tally.messages = 1;
+  const unsigned antenna = message.eaxc.ru_port - scope.prach_first_ru_port;
+  for (const auto& view : message.cplane.sections) {
+    requests.push_back({antenna, message.cplane.header, view.section});
+    ++tally.sections_taken;
+  }
+  return tally;
+}
+
 } // namespace
 
 RuCplaneTally& RuCplaneTally::operator+=(const RuCplaneTally& other) {
@@ -59,7 +86,8 @@ RuCplaneTally append_section_requests(const FronthaulFrameView& message, const R
 
 RuCplaneTally take_cplane_frame(std::span<const std::uint8_t> frame,
                                 const FronthaulLinkConfig& link, const RuCplaneScope& scope,
-                                const FronthaulSlotClock& clock, RuRequestsBySlot& requests) {
+                                const FronthaulSlotClock& clock, RuRequestsBySlot& requests,
+                                RuPrachRequestsBySlot* prach) {
   RuCplaneTally tally;
   const auto parsed = parse_ecpri_frame(frame);
   if (!parsed.ok()) {
@@ -82,6 +110,10 @@ RuCplaneTally take_cplane_frame(std::span<const std::uint8_t> frame,
     if (!slot) {
       ++tally.messages;
       ++tally.messages_ignored;
+      return;
+    }
+    if (prach != nullptr && is_prach_request(view, scope)) {
+      tally += append_prach_requests(view, scope, (*prach)[*slot]);
       return;
     }
     taken.clear();

@@ -43,6 +43,7 @@ RuCplaneScope RuEmulator::cplane_scope() const {
   scope.num_ru_ports = num_rx_;
   scope.carrier_prbs = cell_.num_prbs;
   scope.symbols_per_slot = clock_.symbols_per_slot();
+  scope.prach_first_ru_port = config_.prach_first_ru_port(num_rx_);
   return scope;
 }
 

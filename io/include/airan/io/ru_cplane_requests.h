@@ -9,6 +9,11 @@
 /// one. A section is ignored (and counted) when the O-RU cannot serve it as asked: every other PRB
 /// (rb), section extensions (ef), a partial reMask, PRBs beyond the carrier, or symbols beyond
 /// the slot. Concatenated eCPRI messages of one frame are each taken.
+///
+/// With a PRACH request list, uplink section type 3 messages with filterIndex != 0 on one of the
+/// carrier's PRACH RU ports (RuCplaneScope::prach_first_ru_port + antenna) are taken too, one
+/// RuPrachRequest per section (oran_prach.h; whether the O-RU can serve it is
+/// RuPrachEmulator::add_request()'s business).
 #pragma once
 
 #include "airan/io/fronthaul_frame.h"
@@ -38,14 +43,28 @@ struct RuCplaneScope {
   unsigned num_ru_ports = 1; ///< RU ports 0 .. num_ru_ports - 1 (the receive antennas).
   unsigned carrier_prbs = 0;
   unsigned symbols_per_slot = 14;
+  /// RU port of antenna 0's PRACH stream (FronthaulConfig::prach_first_ru_port()); antennas
+  /// 0 .. num_ru_ports - 1 have PRACH ports prach_first_ru_port + antenna.
+  unsigned prach_first_ru_port = 1;
 };
+
+/// A PRACH section the DU asked for (section type 3).
+struct RuPrachRequest {
+  unsigned antenna = 0;       ///< RU port - prach_first_ru_port.
+  CplaneMessageHeader header; ///< Timing fields, timeOffset, frameStructure, udCompHdr.
+  CplaneSection section;      ///< sectionId, numPrbc, numSymbol, freqOffset.
+};
+
+/// PRACH requests by slot of the 256-frame cycle.
+using RuPrachRequestsBySlot = std::map<unsigned, std::vector<RuPrachRequest>>;
 
 /// What an O-RU made of C-plane messages.
 struct RuCplaneTally {
   std::size_t messages = 0;         ///< C-plane messages seen (concatenated ones included).
   std::size_t messages_ignored = 0; ///< Malformed, downlink, not type 1, filterIndex != 0,
                                     ///< another carrier, an RU port beyond the antennas, or a
-                                    ///< timing header outside the frame cycle.
+                                    ///< timing header outside the frame cycle (type 3 PRACH
+                                    ///< messages are taken when a PRACH list is given).
   std::size_t sections_taken = 0;
   std::size_t sections_ignored = 0; ///< rb, ef, a partial reMask, beyond the carrier or slot.
 
@@ -60,10 +79,12 @@ RuCplaneTally append_section_requests(const FronthaulFrameView& message, const R
 using RuRequestsBySlot = std::map<unsigned, std::vector<RuSectionRequest>>;
 
 /// Takes every C-plane message of an Ethernet frame (the eCPRI concatenation chain, each message
-/// 4-byte aligned from the first) into \p requests under its slot. A frame that does not parse
-/// counts as one ignored message; U-plane messages are not counted.
+/// 4-byte aligned from the first) into \p requests under its slot, and with \p prach the type 3
+/// PRACH sections into it (counted in sections_taken). A frame that does not parse counts as one
+/// ignored message; U-plane messages are not counted.
 RuCplaneTally take_cplane_frame(std::span<const std::uint8_t> frame,
                                 const FronthaulLinkConfig& link, const RuCplaneScope& scope,
-                                const FronthaulSlotClock& clock, RuRequestsBySlot& requests);
+                                const FronthaulSlotClock& clock, RuRequestsBySlot& requests,
+                                RuPrachRequestsBySlot* prach = nullptr);
 
 } // namespace airan::io
