@@ -115,6 +115,7 @@ void FapiPhy::Impl::run_prach(std::uint64_t absolute_slot, const ReceivedSlot& r
     c.prach_occasions += outcome.num_occasions;
     c.prach_failed += outcome.num_failed;
     c.prach_preambles += outcome.num_preambles;
+    c.prach_sections_unmatched += outcome.num_unmatched_sections;
   });
   for (const io::FapiRachIndication& indication : indications) {
     // Counted before it leaves (a MAC reading the counters once it has the message sees it), and

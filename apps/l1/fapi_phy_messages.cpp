@@ -332,15 +332,17 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
                : slot.request.num_rejected_prach > 0 ? slot.request.rejected_prach[0].error.code
                                                      : io::FapiErrorCode::msg_slot_err);
   }
+  // The slot's C-plane, also when it is empty (an in-process O-RU then knows that nothing is
+  // asked of it).
+  if (config.cplane != nullptr) {
+    config.cplane->send_slot(request.sfn, request.slot, slot.request.pdus(),
+                             slot.request.pucch_pdus(), slot.request.prach_occasions());
+  }
   if (slot.request.num_pusch + slot.request.num_pucch + slot.request.num_prach + rejected == 0) {
     return; // Nothing to report for this slot.
   }
   slot.used = true;
   slot.absolute_slot = target;
-  if (config.cplane != nullptr && slot.request.num_pusch + slot.request.num_pucch > 0) {
-    config.cplane->send_slot(request.sfn, request.slot, slot.request.pdus(),
-                             slot.request.pucch_pdus());
-  }
 }
 
 } // namespace airan::l1

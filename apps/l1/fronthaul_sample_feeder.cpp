@@ -20,9 +20,17 @@ io::FronthaulConfig in_process(io::FronthaulConfig config) {
 
 FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                              const io::FronthaulConfig& config, bool use_cplane,
-                                             InMemoryIqSource& target)
+                                             InMemoryIqSource& target, unsigned max_prach_occasions)
     : config_(in_process(config)), use_cplane_(use_cplane), target_(target),
       emulator_(cell, num_rx_antennas, config_), assembler_(cell, num_rx_antennas, config_) {
+  if (max_prach_occasions > 0 && config_.mode == io::FronthaulIngestMode::frequency_domain) {
+    ru_prach_ = std::make_unique<io::RuPrachEmulator>(cell, num_rx_antennas, config_,
+                                                      max_prach_occasions * num_rx_antennas);
+    prach_assembler_ = std::make_unique<io::FronthaulPrachAssembler>(cell, num_rx_antennas, config_,
+                                                                     max_prach_occasions);
+  }
+  received_prach_.reserve(64);
+  prach_requests_.reserve(64);
   link_.eaxc_layout = config_.eaxc_layout;
   link_.uplane.compression = config_.compression;
   link_.uplane.ud_comp_hdr_present = config_.dynamic_compression_header;
@@ -38,20 +46,34 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
       longest = std::max<std::size_t>(longest, numerology.slot_length(s));
     }
     slot_.iq.reserve(longest * num_rx_antennas);
+  } else {
+    demodulator_ = std::make_unique<phy::OfdmDemodulator>(
+        phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs),
+        cell.num_prbs);
   }
 }
 
 void FronthaulSampleFeeder::on_cplane_frame(std::span<const std::uint8_t> frame) {
   const std::lock_guard lock(mutex_);
   ++counters_.cplane_frames;
+  const bool prach = prach_assembler_ != nullptr;
   const io::RuCplaneTally tally =
-      io::take_cplane_frame(frame, link_, emulator_.cplane_scope(), emulator_.clock(), cplane_);
+      io::take_cplane_frame(frame, link_, emulator_.cplane_scope(), emulator_.clock(), cplane_,
+                            prach ? &cplane_prach_ : nullptr);
   if (tally.messages == 0 || tally.messages_ignored != 0 || tally.sections_ignored != 0) {
     ++counters_.cplane_ignored;
   }
-  if (tally.sections_taken != 0) {
-    cplane_arrived_.notify_all();
+  if (prach) {
+    prach_assembler_->expect_cplane_frame(frame); // what the DU asked for, it expects
   }
+}
+
+void FronthaulSampleFeeder::on_cplane_slot_done(std::uint16_t sfn, std::uint16_t slot) {
+  const std::lock_guard lock(mutex_);
+  const auto& clock = emulator_.clock();
+  cplane_done_.insert(static_cast<unsigned>(((sfn % 256U) * clock.slots_per_frame() + slot) %
+                                            clock.slots_per_cycle()));
+  cplane_arrived_.notify_all();
 }
 
 bool FronthaulSampleFeeder::push_grid(std::uint16_t sfn, std::uint16_t slot,
@@ -71,10 +93,10 @@ bool FronthaulSampleFeeder::push_grid(std::uint16_t sfn, std::uint16_t slot,
     }
     slot_.iq_samples_per_antenna = length;
     slot_.iq_fft_size = 0;
-    return send(sfn, slot, timeout);
+    return send(sfn, slot, timeout, false);
   }
   std::ranges::copy(grid.elements(), slot_.grid.elements().begin());
-  return send(sfn, slot, timeout);
+  return send(sfn, slot, timeout, false);
 }
 
 bool FronthaulSampleFeeder::push_iq(std::uint16_t sfn, std::uint16_t slot,
@@ -83,7 +105,14 @@ bool FronthaulSampleFeeder::push_iq(std::uint16_t sfn, std::uint16_t slot,
   slot_.iq.assign(iq.begin(), iq.end());
   slot_.iq_samples_per_antenna = iq.size() / slot_.grid.num_ports();
   slot_.iq_fft_size = 0;
-  return send(sfn, slot, timeout);
+  if (demodulator_ != nullptr) { // the O-RU's FFT
+    const std::size_t length = slot_.iq_samples_per_antenna;
+    for (unsigned rx = 0; rx < slot_.grid.num_ports(); ++rx) {
+      demodulator_->demodulate_slot(
+          std::span<const phy::cf32>(slot_.iq).subspan(rx * length, length), slot, slot_.grid, rx);
+    }
+  }
+  return send(sfn, slot, timeout, true);
 }
 
 bool FronthaulSampleFeeder::push_empty(std::uint16_t sfn, std::uint16_t slot,
@@ -92,22 +121,34 @@ bool FronthaulSampleFeeder::push_empty(std::uint16_t sfn, std::uint16_t slot,
 }
 
 bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
-                                 std::chrono::microseconds timeout) {
+                                 std::chrono::microseconds timeout, bool from_iq) {
   const auto& clock = emulator_.clock();
   const std::int64_t absolute =
       static_cast<std::int64_t>(sfn % 256) * clock.slots_per_frame() + slot;
   slot_.slot = slot;
   slot_.absolute_slot = static_cast<std::uint64_t>(absolute);
   requests_.clear();
+  prach_requests_.clear();
   if (use_cplane_) {
     std::unique_lock lock(mutex_);
     const auto key = static_cast<unsigned>(absolute % clock.slots_per_cycle());
-    if (cplane_arrived_.wait_for(lock, timeout, [&] { return cplane_.contains(key); })) {
-      requests_ = std::move(cplane_[key]);
-      cplane_.erase(key);
+    if (cplane_arrived_.wait_for(lock, timeout, [&] { return cplane_done_.contains(key); })) {
+      cplane_done_.erase(key);
     } else {
       ++counters_.cplane_missing;
     }
+    if (const auto found = cplane_.find(key); found != cplane_.end()) {
+      requests_ = std::move(found->second);
+      cplane_.erase(found);
+    }
+    if (const auto found = cplane_prach_.find(key); found != cplane_prach_.end()) {
+      prach_requests_.assign(found->second.begin(), found->second.end());
+      cplane_prach_.erase(found);
+    }
+  }
+  std::uint64_t refused = 0;
+  for (const io::RuPrachRequest& request : prach_requests_) {
+    refused += ru_prach_->add_request(absolute, request).empty() ? 0 : 1;
   }
   std::uint64_t frames = 0;
   emulator_.packetize_slot(
@@ -118,16 +159,55 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
       },
       requests_);
   assembler_.flush();
+  // The O-RU's PRACH stream: the occasions this slot completes, into the DU's PRACH assembler
+  // (which the L1's C-plane thread also feeds), copied out before the slot goes to the L1.
+  std::uint64_t prach_frames = 0;
+  received_prach_.clear();
+  if (ru_prach_ != nullptr) {
+    const std::lock_guard lock(mutex_);
+    if (from_iq) {
+      prach_frames =
+          ru_prach_->add_slot(absolute, epoch_ns, slot_.iq,
+                              [&](std::span<const std::uint8_t> frame, std::int64_t tx_ns) {
+                                prach_assembler_->push(frame, tx_ns);
+                              });
+    }
+    prach_values_.clear();
+    while (const io::AssembledPrach* occasion = prach_assembler_->next_occasion()) {
+      prach_values_.insert(prach_values_.end(), occasion->values.begin(), occasion->values.end());
+      ReceivedPrach& received = received_prach_.emplace_back();
+      received.cycle_slot = occasion->cycle_slot;
+      received.start_symbol = occasion->start_symbol;
+      received.frequency_offset = occasion->frequency_offset;
+      received.section = {occasion->num_antennas,
+                          occasion->num_periods,
+                          occasion->num_res,
+                          occasion->frequency_offset / 2,
+                          {},
+                          occasion->missing_prbs};
+      prach_assembler_->release(occasion);
+    }
+  }
+  std::size_t offset = 0;
+  for (ReceivedPrach& received : received_prach_) {
+    const std::size_t size = std::size_t{received.section.num_antennas} *
+                             received.section.num_periods * received.section.num_res;
+    received.section.values = std::span<const phy::cf32>(prach_values_).subspan(offset, size);
+    offset += size;
+  }
   bool delivered = false;
   while (const io::AssembledSlot* assembled = assembler_.next_slot()) {
     delivered = assembled->mode == io::FronthaulIngestMode::time_domain
                     ? target_.push_iq(sfn, slot, assembled->iq, timeout)
-                    : target_.push_grid(sfn, slot, assembled->grid, timeout);
+                    : target_.push_grid(sfn, slot, assembled->grid, received_prach_, timeout);
     assembler_.release(assembled);
   }
   const std::lock_guard lock(mutex_);
   ++counters_.slots;
-  counters_.uplane_frames += frames;
+  counters_.uplane_frames += frames + prach_frames;
+  counters_.prach_frames += prach_frames;
+  counters_.prach_sections += received_prach_.size();
+  counters_.prach_refused += refused;
   return delivered;
 }
 

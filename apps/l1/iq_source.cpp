@@ -14,6 +14,8 @@ InMemoryIqSource::InMemoryIqSource(const InMemoryIqSourceConfig& config)
     entry.grid =
         phy::ResourceGrid(config.num_rx_antennas, config.symbols_per_slot, config.num_subcarriers);
     entry.iq.resize(config.max_iq_samples);
+    entry.prach.reserve(config.max_prach_sections);
+    entry.prach_values.resize(config.max_prach_values);
   }
 }
 
@@ -97,6 +99,41 @@ bool InMemoryIqSource::push_grid(std::uint16_t sfn, std::uint16_t slot,
     std::ranges::copy(grid.elements(), entry.grid.elements().begin());
     entry.has_grid = true;
     entry.iq_size = 0;
+    entry.prach.clear();
+  });
+}
+
+bool InMemoryIqSource::push_grid(std::uint16_t sfn, std::uint16_t slot,
+                                 const phy::ResourceGrid& grid,
+                                 std::span<const ReceivedPrach> prach,
+                                 std::chrono::microseconds timeout) {
+  if (prach.empty()) {
+    return push_grid(sfn, slot, grid, timeout);
+  }
+  if (grid.num_ports() != config_.num_rx_antennas ||
+      grid.num_symbols() != config_.symbols_per_slot ||
+      grid.num_subcarriers() != config_.num_subcarriers) {
+    return push_grid(sfn, slot, grid, timeout); // throws
+  }
+  return push(sfn, slot, timeout, [&](Entry& entry) {
+    std::ranges::copy(grid.elements(), entry.grid.elements().begin());
+    entry.has_grid = true;
+    entry.iq_size = 0;
+    entry.prach.clear();
+    std::size_t used = 0;
+    for (const ReceivedPrach& section : prach) {
+      const std::size_t size = section.section.values.size();
+      if (entry.prach.size() == config_.max_prach_sections ||
+          used + size > entry.prach_values.size()) {
+        dropped_prach_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      std::ranges::copy(section.section.values,
+                        entry.prach_values.begin() + static_cast<std::ptrdiff_t>(used));
+      ReceivedPrach& copy = entry.prach.emplace_back(section);
+      copy.section.values = std::span<const phy::cf32>(entry.prach_values.data() + used, size);
+      used += size;
+    }
   });
 }
 
@@ -111,6 +148,7 @@ bool InMemoryIqSource::push_iq(std::uint16_t sfn, std::uint16_t slot, std::span<
     std::ranges::copy(iq, entry.iq.begin());
     entry.has_grid = false;
     entry.iq_size = iq.size();
+    entry.prach.clear();
   });
 }
 
@@ -119,6 +157,7 @@ bool InMemoryIqSource::push_empty(std::uint16_t sfn, std::uint16_t slot,
   return push(sfn, slot, timeout, [](Entry& entry) {
     entry.has_grid = false;
     entry.iq_size = 0;
+    entry.prach.clear();
   });
 }
 
@@ -136,6 +175,7 @@ bool InMemoryIqSource::try_acquire(std::uint16_t sfn, std::uint16_t slot, Receiv
   out.slot = slot;
   out.grid = entry->has_grid ? &entry->grid : nullptr;
   out.iq = std::span<const phy::cf32>(entry->iq.data(), entry->iq_size);
+  out.prach = entry->prach;
   out.available_at = entry->available_at;
   return true;
 }

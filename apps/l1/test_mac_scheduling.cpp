@@ -113,8 +113,10 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
     ul_tti_->prach_pdu_index[j] =
         static_cast<std::uint8_t>(ul_tti_->num_pusch + ul_tti_->num_pucch + j);
   }
-  // UL_TTI.request first, then the slot's samples: the slot is over when they are in.
-  if (ul_tti_->num_pusch + ul_tti_->num_pucch + ul_tti_->num_prach > 0) {
+  // UL_TTI.request first, then the slot's samples: the slot is over when they are in. A slot
+  // that only carries a PRACH occasion on gets one without PDUs (its C-plane, empty, tells an
+  // in-process O-RU that nothing more is asked of it).
+  if (ul_tti_->num_pusch + ul_tti_->num_pucch + ul_tti_->num_prach > 0 || prach_iq) {
     send(*ul_tti_);
   }
   report_.pdus_sent += ul_tti_->num_pusch;

@@ -1,5 +1,6 @@
 #include "airan/io/fapi_shm_transport.h"
 #include "airan/io/fapi_udp_transport.h"
+#include "airan/io/oran_prach.h"
 #include "airan/l1/fapi_phy.h"
 #include "airan/l1/test_mac.h"
 #include "airan/phy/numerology.h"
@@ -48,14 +49,15 @@ TransportPair make_transports(TransportKind kind) {
 } // namespace
 
 TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOptions& options) {
-  if (pattern.prach && options.fronthaul &&
-      options.fronthaul->mode != io::FronthaulIngestMode::time_domain) {
-    throw std::invalid_argument("PRACH needs time-domain IQ at the L1: --fronthaul 7.2x carries "
-                                "the grid of the carrier's numerology (use time-domain)");
+  const bool oran_72x =
+      options.fronthaul && options.fronthaul->mode == io::FronthaulIngestMode::frequency_domain;
+  if (pattern.prach && oran_72x && !options.fronthaul_cplane) {
+    throw std::invalid_argument("PRACH over --fronthaul 7.2x needs --cplane: the L1's section "
+                                "type 3 messages tell the O-RU where the occasions are");
   }
-  if (pattern.prach && options.fronthaul_cplane) {
-    throw std::invalid_argument("PRACH with C-plane: the L1 sends no C-plane for PRACH (section "
-                                "type 3), so the RU would not send the occasions' samples");
+  if (pattern.prach && options.fronthaul && !oran_72x && options.fronthaul_cplane) {
+    throw std::invalid_argument("PRACH with time-domain fronthaul and C-plane: C-plane section "
+                                "requests need 7.2x (the time-domain O-RU sends whole symbols)");
   }
   TransportPair link = make_transports(options.transport);
   const auto numerology = phy::Numerology::for_carrier(
@@ -73,6 +75,18 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
     }
     source_config.max_iq_samples = longest * pattern.num_rx_antennas;
   }
+  if (pattern.prach && oran_72x) {
+    // Room for the 7.2x PRACH sections that complete in one slot: a slot's occasions, twice.
+    const auto request =
+        io::oran_prach_request(pattern.prach->occasion(0), numerology, pattern.cell.num_prbs, 0);
+    if (!request.error.empty()) {
+      throw std::invalid_argument("PRACH over 7.2x: " + request.error);
+    }
+    source_config.max_prach_sections = 2 * pattern.prach->occasions_per_slot;
+    source_config.max_prach_values = std::size_t{source_config.max_prach_sections} *
+                                     pattern.num_rx_antennas * request.request.num_symbols * 12 *
+                                     request.request.num_prbs;
+  }
   InMemoryIqSource samples(source_config);
 
   FapiPhyConfig phy_config;
@@ -89,13 +103,20 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   std::unique_ptr<FronthaulCplaneSender> cplane;
   if (options.fronthaul) {
     phy_config.receiver.full_scale = options.fronthaul->full_scale; // RSSI in the RU's dBFS
+    phy_config.receiver.prach_from_sections = oran_72x;             // the O-RU's PRACH stream
+    // PRACH occasions in flight over 7.2x: a slot's, for the slots one long occasion spans.
+    const unsigned prach_occasions =
+        pattern.prach ? pattern.prach->occasions_per_slot * (pattern.prach->span_slots + 1) : 0;
     feeder = std::make_unique<FronthaulSampleFeeder>(pattern.cell, pattern.num_rx_antennas,
                                                      *options.fronthaul, options.fronthaul_cplane,
-                                                     samples);
+                                                     samples, prach_occasions);
     if (options.fronthaul_cplane) {
       cplane = std::make_unique<FronthaulCplaneSender>(
           pattern.cell, pattern.num_rx_antennas, *options.fronthaul,
           [f = feeder.get()](std::span<const std::uint8_t> frame) { f->on_cplane_frame(frame); });
+      cplane->on_slot_done([f = feeder.get()](std::uint16_t sfn, std::uint16_t slot) {
+        f->on_cplane_slot_done(sfn, slot);
+      });
       phy_config.cplane = cplane.get();
     }
   }
@@ -120,14 +141,17 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
     report.fronthaul = feeder->counters();
     report.fronthaul_ingest = feeder->fronthaul_counters();
     const auto& f = report.fronthaul;
-    const std::uint64_t faults =
-        f.cplane_missing + f.cplane_ignored + report.fronthaul_ingest.malformed();
+    const std::uint64_t faults = f.cplane_missing + f.cplane_ignored + f.prach_refused +
+                                 report.fronthaul_ingest.malformed() +
+                                 report.l1.prach_sections_unmatched;
     if (faults > 0) {
       report.mismatches += faults;
       report.mismatch_details.push_back(
           "fronthaul: " + std::to_string(f.cplane_missing) + " slot(s) without C-plane, " +
           std::to_string(f.cplane_ignored) + " C-plane frame(s) ignored, " +
-          std::to_string(report.fronthaul_ingest.malformed()) + " malformed U-plane frame(s)");
+          std::to_string(report.fronthaul_ingest.malformed()) + " malformed U-plane frame(s), " +
+          std::to_string(f.prach_refused) + " PRACH request(s) the O-RU refused, " +
+          std::to_string(report.l1.prach_sections_unmatched) + " PRACH section(s) of no occasion");
     }
   }
   if (cplane) {
@@ -198,6 +222,10 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
       out << ", C-plane frames sent " << report.cplane_frames_sent << " received "
           << f.cplane_frames << " (ignored " << f.cplane_ignored << ", slots without "
           << f.cplane_missing << ")";
+    }
+    if (f.prach_frames + f.prach_sections + f.prach_refused > 0) {
+      out << ", PRACH U-plane frames " << f.prach_frames << " (sections to the L1 "
+          << f.prach_sections << ", requests refused " << f.prach_refused << ")";
     }
     out << '\n';
   }

@@ -5,6 +5,8 @@
 /// the receiver could not hold, is reported without preambles so that the MAC hears back).
 #include "airan/l1/ul_slot_processor.h"
 
+#include "airan/io/fronthaul_timing.h"
+#include "airan/io/oran_prach.h"
 #include "airan/l1/slot_clock.h"
 
 #include <algorithm>
@@ -18,9 +20,20 @@ unsigned UlSlotProcessor::add_prach_occasions(const io::FapiSlotRequest& request
     auto free = std::find_if(prach_entries_.begin(), prach_entries_.end(),
                              [](const PrachEntry& entry) { return !entry.used; });
     const std::uint64_t tag = next_prach_tag_++;
+    const unsigned slots_per_frame = phy::slots_per_frame(cell_.numerology);
+    // From 7.2x sections: the occasion must have a C-plane request (whose freqOffset the
+    // section echoes).
+    io::OranPrachRequestResult request;
+    if (prach_from_sections_) {
+      request = io::oran_prach_request(
+          occasion.config,
+          phy::Numerology::for_carrier(cell_.numerology, cell_.cyclic_prefix, cell_.num_prbs),
+          cell_.num_prbs, static_cast<unsigned>(absolute_slot % slots_per_frame));
+    }
     const std::string error =
-        free == prach_entries_.end()
-            ? std::string("no room")
+        free == prach_entries_.end() ? std::string("no room")
+        : !request.error.empty()
+            ? "no 7.2x PRACH request: " + request.error
             : prach_receiver_.add_occasion(occasion.config, absolute_slot, tag);
     if (!error.empty()) {
       // Reported by the next process_prach() as an occasion without preambles.
@@ -35,7 +48,11 @@ unsigned UlSlotProcessor::add_prach_occasions(const io::FapiSlotRequest& request
       ++refused;
       continue;
     }
-    *free = PrachEntry{tag, true, occasion};
+    *free =
+        PrachEntry{tag, true, occasion,
+                   static_cast<unsigned>(absolute_slot % (std::uint64_t{io::oran_frames_per_cycle} *
+                                                          slots_per_frame)),
+                   request.request.frequency_offset};
   }
   return refused;
 }
@@ -56,7 +73,9 @@ std::span<const io::FapiRachIndication> UlSlotProcessor::process_prach(std::uint
                                                                        const ReceivedSlot& samples,
                                                                        PrachOutcome& outcome) {
   prach_completed_.clear();
-  if (prach_receiver_.num_pending() > 0) {
+  if (prach_from_sections_) {
+    take_prach_sections(absolute_slot, samples, outcome);
+  } else if (prach_receiver_.num_pending() > 0) {
     // Only time-domain IQ holds the PRACH (a grid has the PUSCH numerology's subcarriers).
     const std::span<const phy::cf32> iq =
         samples.grid == nullptr ? samples.iq : std::span<const phy::cf32>{};
@@ -114,6 +133,26 @@ std::span<const io::FapiRachIndication> UlSlotProcessor::process_prach(std::uint
     }
   }
   return {rach_.data(), num_rach_};
+}
+
+void UlSlotProcessor::take_prach_sections(std::uint64_t absolute_slot, const ReceivedSlot& samples,
+                                          PrachOutcome& outcome) {
+  for (const ReceivedPrach& section : samples.prach) {
+    const auto entry = std::find_if(prach_entries_.begin(), prach_entries_.end(), [&](auto& e) {
+      return e.used && e.cycle_slot == section.cycle_slot &&
+             e.occasion.config.start_symbol == section.start_symbol &&
+             e.frequency_offset == section.frequency_offset;
+    });
+    if (entry == prach_entries_.end() ||
+        !prach_receiver_.process_subcarriers(entry->tag, section.section, prach_completed_)) {
+      ++outcome.num_unmatched_sections;
+    }
+  }
+  if (absolute_slot > prach_section_grace_slots_) {
+    prach_receiver_.fail_ended_before(absolute_slot - prach_section_grace_slots_,
+                                      "the fronthaul did not deliver the occasion's PRACH section",
+                                      prach_completed_);
+  }
 }
 
 } // namespace airan::l1

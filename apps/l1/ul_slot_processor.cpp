@@ -30,6 +30,8 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
       pucch_receiver_(cell, num_rx_antennas),
       prach_receiver_(numerology_of(cell), cell.num_prbs,
                       phy::PrachReceiverConfig{num_rx_antennas, prach_max_pending, {}}),
+      prach_from_sections_(config.prach_from_sections),
+      prach_section_grace_slots_(config.prach_section_grace_slots),
       prach_entries_(prach_max_pending), rach_(2) {
   pucch_results_.reserve(io::fapi_max_pucch_pdus);
   prach_completed_.reserve(prach_max_pending);

@@ -1,5 +1,7 @@
 #include "airan/l1/uplink_cplane_sender.h"
 
+#include "airan/io/ecpri.h"
+#include "airan/io/oran_prach.h"
 #include "airan/phy/numerology.h"
 #include "airan/phy/pusch_frequency_hopping.h"
 
@@ -55,14 +57,33 @@ FronthaulCplaneSender::FronthaulCplaneSender(const phy::CellConfig& cell, unsign
                  max_sections_per_antenna * num_rx_antennas),
       buffer_(std::size_t{64} * 1024 +
               (std::size_t{64} * max_sections_per_antenna * num_rx_antennas)),
-      frames_(max_sections_per_antenna * num_rx_antennas) {
+      frames_(max_sections_per_antenna * num_rx_antennas),
+      numerology_(phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
+      prach_sequence_ids_(num_rx_antennas, 0) {
   allocations_.reserve(max_sections_per_antenna * num_rx_antennas);
+  const io::EthernetHeader ethernet{config.ru_mac, config.du_mac, config.vlan};
+  prach_frame_.resize(io::ecpri_frame_header_size(ethernet) +
+                      io::cplane_message_size(io::CplaneSectionType::prach_mixed_numerology, 1));
 }
 
 void FronthaulCplaneSender::send_slot(std::uint16_t sfn, std::uint16_t slot,
                                       std::span<const phy::PuschConfig> pdus,
-                                      std::span<const phy::PucchConfig> pucch) {
+                                      std::span<const phy::PucchConfig> pucch,
+                                      std::span<const io::FapiPrachOccasion> prach) {
+  send_prach(sfn, slot, prach);
+  send_sections(sfn, slot, pdus, pucch);
+  if (slot_done_) {
+    slot_done_(sfn, slot);
+  }
+}
+
+void FronthaulCplaneSender::send_sections(std::uint16_t sfn, std::uint16_t slot,
+                                          std::span<const phy::PuschConfig> pdus,
+                                          std::span<const phy::PucchConfig> pucch) {
   allocations_.clear();
+  if (pdus.empty() && pucch.empty()) {
+    return;
+  }
   if (pdus.size() > max_pdus_per_slot || pucch.size() > max_pucch_per_slot) {
     ++slots_failed_;
     return;
@@ -99,6 +120,52 @@ void FronthaulCplaneSender::send_slot(std::uint16_t sfn, std::uint16_t slot,
     out_(frames_[f]);
   }
   frames_sent_ += result.num_frames;
+}
+
+void FronthaulCplaneSender::send_prach(std::uint16_t sfn, std::uint16_t slot,
+                                       std::span<const io::FapiPrachOccasion> prach) {
+  const unsigned per_subframe = phy::slots_per_subframe(cell_.numerology);
+  const io::EthernetHeader ethernet{config_.ru_mac, config_.du_mac, config_.vlan};
+  const std::size_t header_size = io::ecpri_frame_header_size(ethernet);
+  const std::size_t message_size = prach_frame_.size() - header_size;
+  const unsigned first_port = config_.prach_first_ru_port(num_rx_);
+  if (!prach.empty() &&
+      (std::size_t{1} << config_.eaxc_layout.ru_port_bits) < first_port + num_rx_) {
+    prach_failed_ += prach.size(); // the PRACH eAxCs do not fit the RU port field
+    return;
+  }
+  for (std::size_t i = 0; i < prach.size(); ++i) {
+    const auto request = io::oran_prach_request(prach[i].config, numerology_, cell_.num_prbs, slot);
+    if (!request.error.empty()) {
+      ++prach_failed_;
+      continue;
+    }
+    io::CplaneMessageHeader header;
+    io::CplaneSection section;
+    // Section ids count the slot's occasions: the O-RU's U-plane answers with them.
+    io::fill_prach_cplane(request.request, config_.compression, static_cast<std::uint16_t>(i),
+                          header, section);
+    header.timing.frame_id = static_cast<std::uint8_t>(sfn & 0xFF);
+    header.timing.subframe_id = static_cast<std::uint8_t>(slot / per_subframe);
+    header.timing.slot_id = static_cast<std::uint8_t>(slot % per_subframe);
+    for (unsigned rx = 0; rx < num_rx_; ++rx) {
+      const auto frame = std::span<std::uint8_t>(prach_frame_);
+      if (io::write_cplane_message(frame.subspan(header_size), header, std::span(&section, 1)) !=
+          message_size) {
+        ++prach_failed_;
+        break;
+      }
+      io::EcpriMessageHeader ecpri;
+      ecpri.type = io::EcpriMessageType::real_time_control;
+      ecpri.eaxc_id = io::pack_eaxc_id({config_.du_port, config_.band_sector, config_.cc,
+                                        static_cast<std::uint16_t>(first_port + rx)},
+                                       config_.eaxc_layout);
+      ecpri.sequence = {prach_sequence_ids_[rx]++, true, 0};
+      io::write_ecpri_frame_header(frame, ethernet, ecpri, message_size);
+      out_(frame);
+      ++frames_sent_;
+    }
+  }
 }
 
 void FronthaulCplaneSender::add_pucch_sections(std::uint16_t eaxc, const phy::PucchConfig& pucch) {

@@ -50,6 +50,7 @@ std::string to_string(const FronthaulCounters& c) {
   line("cplane", c.cplane);
   line("wrong_direction", c.wrong_direction);
   line("unknown_eaxc", c.unknown_eaxc);
+  line("filtered_messages", c.filtered_messages);
   line("fragmented_unsupported", c.fragmented_unsupported);
   line("too_late", c.too_late);
   line("too_early", c.too_early);

@@ -311,6 +311,14 @@ bool FronthaulSlotAssembler::handle_message(const EcpriMessageView& message,
     ++counters_.fragmented_unsupported;
     return false;
   }
+  // PRACH and other filtered streams (filterIndex != 0) are not grid data, whatever their RU
+  // port: FronthaulPrachAssembler takes PRACH. Checked before the parse, which sizes sections
+  // by the carrier's PRBs, not the PRACH section's.
+  if (message.application_payload.size() >= oran_timing_header_size &&
+      read_oran_timing_header(message.application_payload.data()).filter_index != 0) {
+    ++counters_.filtered_messages;
+    return false;
+  }
   const auto uplane = parse_uplane_message(message.application_payload, link_.uplane);
   if (!uplane.ok()) {
     ++counters_.uplane_malformed[static_cast<std::size_t>(uplane.status)];

@@ -117,7 +117,7 @@ std::string RuPrachEmulator::add_request(std::int64_t absolute_slot,
   const auto result =
       oran_prach_window(numerology_, cell_.num_prbs, request.header, request.section);
   if (!result.error.empty()) {
-    return refuse(result.error);
+    return refuse(std::string(result.error));
   }
   const OranPrachWindow& window = result.window;
   if (request.antenna >= num_rx_) {

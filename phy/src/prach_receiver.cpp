@@ -6,16 +6,22 @@
 namespace airan::phy {
 
 struct PrachReceiver::Impl {
-  /// A configuration's demodulator, detector and buffer, made once.
+  /// A detector and its buffer, made once per detection configuration (format, spacing, root,
+  /// N_CS): the occasions of every PRB and start symbol of that configuration share them.
   struct Engine {
-    Engine(const PrachConfig& prach, const Numerology& numerology, unsigned num_prbs,
+    Engine(const PrachConfig& prach, const Numerology& numerology,
            const PrachReceiverConfig& receiver)
-        : config(prach), demodulator(prach, numerology, num_prbs),
+        : config(prach),
           detector(prach, numerology.mu(), receiver.num_rx_antennas, receiver.detector),
           buffer(receiver.num_rx_antennas, prach_format_info(prach.format).repetitions,
                  prach_format_info(prach.format).sequence_length) {}
+    [[nodiscard]] bool detects(const PrachConfig& other) const {
+      return other.format == config.format &&
+             other.short_format_numerology == config.short_format_numerology &&
+             other.root_sequence_index == config.root_sequence_index &&
+             other.cyclic_shift_length == config.cyclic_shift_length;
+    }
     PrachConfig config;
-    PrachDemodulator demodulator;
     PrachDetector detector;
     PrachBuffer buffer;
   };
@@ -27,6 +33,7 @@ struct PrachReceiver::Impl {
     std::uint64_t next_slot = 0;     ///< The slot whose samples come next.
     std::uint64_t last_slot = 0;     ///< The slot of the occasion's last sample.
     std::size_t stream_position = 0; ///< Samples from the start slot's first to next_slot's.
+    PrachConfig config;
     PrachOccasionLayout layout;
     Engine* engine = nullptr;
     std::vector<cf32> samples; ///< [antenna][layout.length()].
@@ -38,12 +45,24 @@ struct PrachReceiver::Impl {
 
   Engine& engine_for(const PrachConfig& prach) {
     for (auto& engine : engines) {
-      if (engine->config == prach) {
+      if (engine->detects(prach)) {
         return *engine;
       }
     }
-    engines.push_back(std::make_unique<Engine>(prach, numerology, num_prbs, config));
+    engines.push_back(std::make_unique<Engine>(prach, numerology, config));
     return *engines.back();
+  }
+
+  /// The demodulator of \p prach's occasions (time-domain samples only), made once.
+  PrachDemodulator& demodulator_for(const PrachConfig& prach) {
+    for (auto& [key, demodulator] : demodulators) {
+      if (key == prach) {
+        return *demodulator;
+      }
+    }
+    demodulators.emplace_back(prach,
+                              std::make_unique<PrachDemodulator>(prach, numerology, num_prbs));
+    return *demodulators.back().second;
   }
 
   [[nodiscard]] unsigned slot_in_frame(std::uint64_t absolute_slot) const {
@@ -69,15 +88,16 @@ struct PrachReceiver::Impl {
     PrachOccasionResult result;
     result.tag = occasion.tag;
     result.start_slot = occasion.start_slot;
-    result.config = occasion.engine->config;
+    result.config = occasion.config;
     result.error = std::move(error);
     if (result.error.empty()) {
       const unsigned slot = slot_in_frame(occasion.start_slot);
       const std::size_t length = occasion.layout.length();
-      for (unsigned a = 0; demodulate && a < config.num_rx_antennas; ++a) {
-        occasion.engine->demodulator.demodulate(
-            slot, std::span<const cf32>(occasion.samples).subspan(a * length, length), a,
-            occasion.engine->buffer);
+      PrachDemodulator* demodulator = demodulate ? &demodulator_for(occasion.config) : nullptr;
+      for (unsigned a = 0; demodulator != nullptr && a < config.num_rx_antennas; ++a) {
+        demodulator->demodulate(slot,
+                                std::span<const cf32>(occasion.samples).subspan(a * length, length),
+                                a, occasion.engine->buffer);
       }
       occasion.engine->detector.detect(occasion.engine->buffer, result.detection);
     }
@@ -89,6 +109,7 @@ struct PrachReceiver::Impl {
   unsigned num_prbs;
   PrachReceiverConfig config;
   std::vector<std::unique_ptr<Engine>> engines;
+  std::vector<std::pair<PrachConfig, std::unique_ptr<PrachDemodulator>>> demodulators;
   std::vector<Pending> pending;
   bool fed_any = false;
   std::uint64_t last_fed = 0;
@@ -120,6 +141,7 @@ std::string PrachReceiver::add_occasion(const PrachConfig& config, std::uint64_t
     return "more than " + std::to_string(s.pending.size()) + " PRACH occasions pending";
   }
   free->engine = &s.engine_for(config);
+  free->config = config;
   free->layout =
       prach_occasion_layout(config, s.numerology, s.num_prbs, s.slot_in_frame(absolute_slot));
   free->samples.resize(std::size_t{s.config.num_rx_antennas} * free->layout.length());

@@ -4,8 +4,8 @@
 // with three occasions a slot), and RACH.indication checked occasion by occasion: every preamble
 // detected in its occasion with its TimingAdvance, no false alarm, every occasion answered. Also
 // through the time-domain fronthaul, a pattern of PRACH UEs alone (a preamble too weak to detect
-// counted missed, not a mismatch), the refusals of grid fronthaul and C-plane, the carry-over
-// itself and the CLI's summary.
+// counted missed, not a mismatch), the refusals of 7.2x without C-plane and of time-domain
+// fronthaul with it, the carry-over itself and the CLI's summary (7.2x: testmac_prach_oran_test).
 #include "airan/l1/launch_pattern.h"
 #include "airan/l1/test_mac.h"
 #include "airan/l1/uplink_prach.h"
@@ -102,7 +102,8 @@ TEST(TestMacPrach, ThroughTheTimeDomainFronthaul) {
   EXPECT_EQ(report.prach_occasions, 4U);
   expect_every_preamble_detected(report);
   EXPECT_EQ(report.fronthaul_ingest.malformed(), 0U);
-  // A grid fronthaul cannot carry a preamble, nor can C-plane ask for one.
+  // 7.2x needs the C-plane to ask the O-RU for the occasions; the time-domain O-RU cannot take
+  // C-plane section requests.
   options.fronthaul->mode = io::FronthaulIngestMode::frequency_domain;
   EXPECT_THROW((void)run_test_mac_session(pattern, options), std::invalid_argument);
   options.fronthaul->mode = io::FronthaulIngestMode::time_domain;
@@ -191,7 +192,7 @@ TEST(TestMacPrachCli, PrintsThePrachCounts) {
       "testmac --pattern " + (test::repo_root() / "configs/patterns/prach.yaml").string() +
       " --fronthaul 7.2x --slots 4 --quiet");
   EXPECT_NE(refused.status, 0);
-  EXPECT_NE(refused.output.find("PRACH needs time-domain IQ at the L1"), std::string::npos)
+  EXPECT_NE(refused.output.find("PRACH over --fronthaul 7.2x needs --cplane"), std::string::npos)
       << refused.output;
 }
 

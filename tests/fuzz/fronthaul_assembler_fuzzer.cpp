@@ -9,9 +9,20 @@
 // packet exactly once (a packet of a slot discarded by an epoch relearn moves to epoch_mismatch),
 // the timing-repair counters are bounded by the messages that drive them, and nothing crashes.
 //
+// Every frame also goes to a FronthaulPrachAssembler, first as the DU's C-plane
+// (expect_cplane_frame), then as received U-plane (push); advance records advance it too, and it
+// is flushed and drained at the end (max_occasions 1: every new expectation pushes the one
+// before out, partial, so the pool paths are reached). So that its U-plane paths are reachable,
+// each run first registers one valid expectation: a format 0 occasion in cycle slot 40,
+// sectionId 0, antenna 0's PRACH eAxC (RU port 2). Checked: every occasion's shape, and that
+// each expectation left exactly once (complete or partial), the missing PRBs adding up.
+//
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes RU-emulator captures (two slots, a
-// few configurations) in the record format to DIR (tests/fuzz/seeds/fronthaul_assembler).
+// few configurations) and one PRACH occasion (its C-plane and U-plane) in the record format to
+// DIR (tests/fuzz/seeds/fronthaul_assembler).
+#include "airan/io/fronthaul_prach_assembler.h"
 #include "airan/io/fronthaul_slot_assembler.h"
+#include "airan/io/oran_prach.h"
 #include "airan/io/ru_emulator.h"
 
 #include <cstddef>
@@ -77,6 +88,60 @@ void check_slot(const AssembledSlot& slot) {
   check(slot.stats.early + slot.stats.on_time + slot.stats.late == slot.stats.packets);
 }
 
+/// The occasion every run expects first (see the file comment): its request, timing and the
+/// C-plane frame that asks for it.
+struct FuzzPrachOccasion {
+  OranPrachRequest request;
+  OranTimingHeader timing;
+  std::vector<std::uint8_t> cplane;
+};
+
+const FuzzPrachOccasion& fuzz_prach_occasion() {
+  static const FuzzPrachOccasion occasion = [] {
+    const auto cell = fuzz_cell();
+    const auto numerology =
+        airan::phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+    const FronthaulSlotClock clock(cell.numerology, cell.cyclic_prefix);
+    constexpr unsigned cycle_slot = 40;
+    airan::phy::PrachConfig prach;
+    prach.format = airan::phy::PrachFormat::f0;
+    const auto request =
+        oran_prach_request(prach, numerology, cell.num_prbs, clock.slot_in_frame(cycle_slot));
+    check(request.error.empty());
+    FuzzPrachOccasion o;
+    o.request = request.request;
+    o.timing = clock.timing_header(cycle_slot, 0);
+    CplaneMessageHeader header;
+    header.timing = o.timing;
+    CplaneSection section;
+    fill_prach_cplane(o.request, {}, 0, header, section);
+    FronthaulFrameHeader frame_header;
+    frame_header.eaxc_id = pack_eaxc_id({0, 0, 0, num_rx}, EaxcIdLayout{});
+    o.cplane.resize(256);
+    o.cplane.resize(write_cplane_frame(o.cplane, frame_header, header, std::span(&section, 1)));
+    check(!o.cplane.empty());
+    return o;
+  }();
+  return occasion;
+}
+
+void check_occasion(const AssembledPrach& occasion) {
+  check(occasion.num_antennas == num_rx);
+  check(occasion.num_periods >= 1 && occasion.num_periods <= 12);
+  check(occasion.num_res >= 12 && occasion.num_res <= 864 && occasion.num_res % 12 == 0);
+  check(occasion.values.size() ==
+        std::size_t{occasion.num_antennas} * occasion.num_periods * occasion.num_res);
+  check(occasion.missing_prbs <= num_rx * occasion.num_periods * occasion.num_res / 12);
+}
+
+void drain_prach(FronthaulPrachAssembler& prach, std::uint64_t& missing) {
+  while (const AssembledPrach* occasion = prach.next_occasion()) {
+    check_occasion(*occasion);
+    missing += occasion->missing_prbs;
+    prach.release(occasion);
+  }
+}
+
 void write_seeds(const std::string& dir) {
   const auto cell = fuzz_cell();
   std::mt19937 rng(1);
@@ -116,7 +181,34 @@ void write_seeds(const std::string& dir) {
     }
     std::ofstream(dir + "/seed_" + std::to_string(selector), std::ios::binary)
         .write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
+  } // PRACH: the expected occasion's C-plane, then the O-RU's answer on antenna 0 (complete).
+  const FuzzPrachOccasion& occasion = fuzz_prach_occasion();
+  std::vector<std::uint8_t> out{0x40};
+  const auto append = [&](std::span<const std::uint8_t> frame) {
+    out.insert(out.end(), {static_cast<std::uint8_t>(frame.size() >> 8),
+                           static_cast<std::uint8_t>(frame.size()), 0});
+    out.insert(out.end(), frame.begin(), frame.end());
+  };
+  append(occasion.cplane);
+  const FronthaulConfig config = config_from(0x40);
+  FronthaulFrameHeader header;
+  header.eaxc_id = pack_eaxc_id({0, 0, 0, num_rx}, config.eaxc_layout);
+  OranTimingHeader timing = occasion.timing;
+  timing.filter_index = occasion.request.filter_index;
+  timing.symbol_id = occasion.request.start_symbol;
+  std::vector<std::uint8_t> bytes(8192);
+  UplaneFrameWriter writer(bytes, header, timing, {config.compression, false, 255});
+  UplaneSectionHeader section;
+  section.num_prbs = occasion.request.num_prbs;
+  const auto prbs = writer.add_section(section, config.compression);
+  std::vector<cf32> values(std::size_t{12} * section.num_prbs);
+  for (auto& x : values) {
+    x = {gauss(rng), gauss(rng)};
   }
+  create_iq_compressor()->compress(values, config.compression, config.full_scale, prbs);
+  append(writer.finish());
+  std::ofstream(dir + "/seed_prach", std::ios::binary)
+      .write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
 }
 
 } // namespace
@@ -133,7 +225,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size < 1) {
     return 0;
   }
-  FronthaulSlotAssembler assembler(fuzz_cell(), num_rx, config_from(data[0]));
+  const FronthaulConfig config = config_from(data[0]);
+  FronthaulSlotAssembler assembler(fuzz_cell(), num_rx, config);
+  FronthaulPrachAssembler prach(fuzz_cell(), num_rx, config, 1);
+  check(prach.expect_cplane_frame(fuzz_prach_occasion().cplane) == 1);
+  std::uint64_t prach_missing = 0;
   std::span<const std::uint8_t> rest(data + 1, size - 1);
   // The first packet's time: 20 slots in, so that a given epoch (0) is in range.
   std::int64_t now = 10'000'000;
@@ -145,11 +241,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (step == 255) {
       now += length == 0 ? 254 * 7000 : std::int64_t{static_cast<std::int16_t>(length)} * 1'000'000;
       assembler.advance(now);
+      prach.advance(now, assembler.epoch_ns().value_or(0));
+      drain_prach(prach, prach_missing);
       continue;
     }
     now += std::int64_t{step} * 7000;
     const std::size_t n = std::min(length, rest.size());
     assembler.push(rest.first(n), now);
+    prach.expect_cplane_frame(rest.first(n));
+    prach.push(rest.first(n), now);
+    drain_prach(prach, prach_missing);
     ++pushed;
     rest = rest.subspan(n);
     while (const AssembledSlot* slot = assembler.next_slot()) {
@@ -162,11 +263,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_slot(*slot);
     assembler.release(slot);
   }
+  prach.flush();
+  drain_prach(prach, prach_missing);
+  const FronthaulPrachCounters& p = prach.counters();
+  check(prach.pending() == 0);
+  check(p.complete + p.partial == p.expected); // dropped ones were dispatched first
+  check(p.dropped <= p.complete + p.partial);
+  check(p.missing_prbs >= prach_missing && (p.partial == 0) == (p.missing_prbs == 0));
+  check(p.malformed + p.unknown_eaxc <= p.messages);
   const FronthaulCounters& c = assembler.counters();
   check(c.packets == pushed);
   check(c.early + c.on_time + c.late + c.malformed() + c.cplane + c.wrong_direction +
-            c.unknown_eaxc + c.fragmented_unsupported + c.too_late + c.too_early +
-            c.epoch_mismatch + c.no_buffer ==
+            c.unknown_eaxc + c.filtered_messages + c.fragmented_unsupported + c.too_late +
+            c.too_early + c.epoch_mismatch + c.no_buffer ==
         c.packets + c.concatenated_messages);
   // Outlying arrival times are counted in addition to their outcome; a resync or a relearn
   // follows resync_after - 1 counted messages.

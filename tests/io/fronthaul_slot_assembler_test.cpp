@@ -335,4 +335,48 @@ TEST(FronthaulSlotAssembler, CplaneRequestsLimitWhatTheEmulatorSends) {
   }
 }
 
+// PRACH / filtered U-plane messages (filterIndex != 0) are not grid data, on any RU port (a
+// PUSCH port too) and of any size (72 PRACH PRBs on a 52-PRB carrier): counted as
+// filtered_messages, no slot opened, the running clock not moved; PUSCH data still goes in.
+TEST(FronthaulSlotAssembler, FilteredMessagesAreCountedAndSkipped) {
+  airan::phy::CellConfig cell;
+  cell.num_prbs = 52;
+  cell.numerology = 0;
+  constexpr unsigned num_rx = 2;
+  const FronthaulConfig config = config_with(FronthaulIngestMode::frequency_domain, none);
+  FronthaulSlotAssembler assembler(cell, num_rx, config);
+  const FronthaulSlotClock& clock = assembler.clock();
+  const std::int64_t absolute_slot = 3 * clock.slots_per_cycle() + 17;
+  const std::int64_t arrival = clock.symbol_start_ns(epoch, absolute_slot, 1) + 50'000;
+  const auto frame = [&](unsigned ru_port, std::uint8_t filter_index, std::uint8_t num_prbs) {
+    FronthaulFrameHeader header;
+    header.eaxc_id =
+        pack_eaxc_id({0, 0, 0, static_cast<std::uint16_t>(ru_port)}, config.eaxc_layout);
+    OranTimingHeader timing = clock.timing_header(static_cast<std::uint64_t>(absolute_slot), 0);
+    timing.filter_index = filter_index;
+    std::vector<std::uint8_t> bytes(8000);
+    UplaneFrameWriter writer(bytes, header, timing, {none, false, 255});
+    UplaneSectionHeader section;
+    section.num_prbs = num_prbs;
+    const auto prbs = writer.add_section(section, none);
+    std::fill(prbs.begin(), prbs.end(), std::uint8_t{1});
+    const auto finished = writer.finish();
+    EXPECT_FALSE(finished.empty());
+    return std::vector<std::uint8_t>(finished.begin(), finished.end());
+  };
+  EXPECT_FALSE(assembler.push(frame(0, 1, 52), arrival));      // a PUSCH port
+  EXPECT_FALSE(assembler.push(frame(num_rx, 1, 72), arrival)); // the first PRACH port
+  EXPECT_FALSE(assembler.push(frame(num_rx + 1, 2, 72), arrival));
+  const FronthaulCounters& c = assembler.counters();
+  EXPECT_EQ(c.filtered_messages, 3U);
+  EXPECT_EQ(c.malformed() + c.unknown_eaxc + c.early + c.on_time + c.late, 0U);
+  EXPECT_EQ(assembler.pending_slots(), 0U);
+  EXPECT_FALSE(assembler.arrival_clock_ns().has_value());
+  EXPECT_NE(to_string(c).find("filtered_messages 3"), std::string::npos);
+  EXPECT_TRUE(assembler.push(frame(0, 0, 52), arrival));
+  EXPECT_EQ(assembler.pending_slots(), 1U);
+  EXPECT_EQ(c.on_time, 1U);
+  EXPECT_EQ(assembler.arrival_clock_ns(), arrival);
+}
+
 } // namespace

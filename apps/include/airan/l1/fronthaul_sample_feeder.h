@@ -4,13 +4,19 @@
 /// O-RAN U-plane frames, into the DU's slot assembler (io::FronthaulSlotAssembler), and the
 /// assembled slot into the L1's sample source — the same code a live fronthaul runs, in one
 /// process. In time-domain mode a slot given as a grid is OFDM-modulated first (what the air
-/// interface would have carried to a split-8 RU).
+/// interface would have carried to a split-8 RU); in 7.2x mode a slot given as IQ is
+/// OFDM-demodulated by the O-RU, which also serves the L1's PRACH requests (section type 3,
+/// io::RuPrachEmulator) from it: the DU's PRACH assembler (io::FronthaulPrachAssembler) hands
+/// each occasion's section to the L1 with the slot in which it completed.
 #pragma once
 
 #include "airan/io/fronthaul_config.h"
+#include "airan/io/fronthaul_prach_assembler.h"
 #include "airan/io/fronthaul_slot_assembler.h"
 #include "airan/io/ru_emulator.h"
+#include "airan/io/ru_prach_emulator.h"
 #include "airan/l1/iq_source.h"
+#include "airan/phy/ofdm_demodulator.h"
 #include "airan/phy/ofdm_modulator.h"
 
 #include <condition_variable>
@@ -18,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <vector>
 
 namespace airan::l1 {
@@ -31,20 +38,28 @@ struct FronthaulFeederCounters {
   /// another carrier, not type 1, rb, ef, ...: see io/ru_cplane_requests.h), or none at all.
   std::uint64_t cplane_ignored = 0;
   std::uint64_t cplane_missing = 0; ///< Slots whose C-plane did not come in time (sent whole).
+  std::uint64_t prach_frames = 0;   ///< PRACH U-plane frames the O-RU sent (7.2x).
+  std::uint64_t prach_sections = 0; ///< PRACH sections handed to the L1.
+  std::uint64_t prach_refused = 0;  ///< PRACH requests the O-RU could not serve.
 };
 
 /// A SlotSampleWriter that routes every slot through the fronthaul (see the file comment).
 class FronthaulSampleFeeder final : public SlotSampleWriter {
 public:
   /// \p target receives the assembled slots. \p use_cplane: wait for the L1's C-plane of each
-  /// slot (on_cplane_frame()) and send only the requested sections.
+  /// slot (on_cplane_frame(), on_cplane_slot_done()) and send only the requested sections.
+  /// \p max_prach_occasions: PRACH occasions in flight at once over 7.2x (0: no PRACH stream;
+  /// the O-RU's PRACH buffers hold 4 ms of samples per occasion and antenna).
   /// \throws std::invalid_argument for an invalid configuration.
   FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                         const io::FronthaulConfig& config, bool use_cplane,
-                        InMemoryIqSource& target);
+                        InMemoryIqSource& target, unsigned max_prach_occasions = 0);
 
   /// A C-plane frame from the L1 (any thread).
   void on_cplane_frame(std::span<const std::uint8_t> frame);
+  /// The L1's C-plane of (\p sfn, \p slot) is complete (FronthaulCplaneSender::on_slot_done()):
+  /// with C-plane on, a slot's samples wait for this.
+  void on_cplane_slot_done(std::uint16_t sfn, std::uint16_t slot);
 
   bool push_grid(std::uint16_t sfn, std::uint16_t slot, const phy::ResourceGrid& grid,
                  std::chrono::microseconds timeout) override;
@@ -58,9 +73,14 @@ public:
   [[nodiscard]] const io::FronthaulCounters& fronthaul_counters() const {
     return assembler_.counters();
   }
+  /// The DU PRACH assembler's counters.
+  [[nodiscard]] io::FronthaulPrachCounters prach_counters() const {
+    const std::lock_guard lock(mutex_);
+    return prach_assembler_ ? prach_assembler_->counters() : io::FronthaulPrachCounters{};
+  }
 
 private:
-  bool send(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout);
+  bool send(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout, bool from_iq);
 
   io::FronthaulConfig config_;
   bool use_cplane_;
@@ -68,12 +88,20 @@ private:
   io::FronthaulLinkConfig link_;
   io::RuEmulator emulator_;
   io::FronthaulSlotAssembler assembler_;
-  io::TestVectorSlot slot_;                       ///< The RU's view of the slot being sent.
-  std::unique_ptr<phy::OfdmModulator> modulator_; ///< Time-domain mode: grid to IQ.
+  io::TestVectorSlot slot_;                           ///< The RU's view of the slot being sent.
+  std::unique_ptr<phy::OfdmModulator> modulator_;     ///< Time-domain mode: grid to IQ.
+  std::unique_ptr<phy::OfdmDemodulator> demodulator_; ///< 7.2x mode: IQ to grid (the O-RU).
+  std::unique_ptr<io::RuPrachEmulator> ru_prach_;     ///< 7.2x with PRACH only.
+  std::unique_ptr<io::FronthaulPrachAssembler> prach_assembler_; ///< Likewise.
   std::vector<io::RuSectionRequest> requests_;
+  std::vector<io::RuPrachRequest> prach_requests_;
+  std::vector<ReceivedPrach> received_prach_;
+  std::vector<phy::cf32> prach_values_; ///< The sections' REs, copied from the assembler.
   mutable std::mutex mutex_;
   std::condition_variable cplane_arrived_;
   io::RuRequestsBySlot cplane_; ///< By slot in the cycle.
+  io::RuPrachRequestsBySlot cplane_prach_;
+  std::set<unsigned> cplane_done_; ///< Slots of the cycle whose C-plane is complete.
   FronthaulFeederCounters counters_;
 };
 

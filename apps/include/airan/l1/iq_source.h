@@ -10,6 +10,7 @@
 /// implementing IqSource (it knows SFN and slot from its packet headers).
 #pragma once
 
+#include "airan/phy/prach_receiver.h"
 #include "airan/phy/resource_grid.h"
 #include "airan/phy/types.h"
 
@@ -26,6 +27,15 @@ namespace airan::l1 {
 
 using SteadyClock = std::chrono::steady_clock;
 
+/// A PRACH occasion's section from an O-RAN 7.2x O-RU (section type 3, io/oran_prach.h),
+/// delivered with the slot in which it arrived.
+struct ReceivedPrach {
+  unsigned cycle_slot = 0;           ///< Slot of the 256-frame cycle of its C-plane request.
+  std::uint8_t start_symbol = 0;     ///< startSymbolId.
+  std::int32_t frequency_offset = 0; ///< freqOffset, half PRACH subcarriers.
+  phy::PrachSubcarrierSection section;
+};
+
 /// A slot's received samples as a source hands them out (valid until IqSource::release()).
 struct ReceivedSlot {
   std::uint16_t sfn = 0;
@@ -34,6 +44,8 @@ struct ReceivedSlot {
   const phy::ResourceGrid* grid = nullptr;
   /// Time-domain IQ, antenna after antenna (empty when grid is set or nothing was captured).
   std::span<const phy::cf32> iq;
+  /// PRACH sections of a 7.2x fronthaul that arrived with the slot.
+  std::span<const ReceivedPrach> prach;
   /// When the slot's last sample became available.
   SteadyClock::time_point available_at{};
 
@@ -99,11 +111,13 @@ public:
 
 /// Shape of the entries of an InMemoryIqSource.
 struct InMemoryIqSourceConfig {
-  unsigned num_entries = 4;       ///< Slots buffered at once (producer waits when all full).
-  unsigned num_rx_antennas = 1;   ///< Grid ports.
-  unsigned symbols_per_slot = 14; ///< Grid symbols.
-  unsigned num_subcarriers = 12;  ///< Grid subcarriers (12 N_grid).
-  std::size_t max_iq_samples = 0; ///< Time-domain capacity per entry (all antennas); 0: none.
+  unsigned num_entries = 4;         ///< Slots buffered at once (producer waits when all full).
+  unsigned num_rx_antennas = 1;     ///< Grid ports.
+  unsigned symbols_per_slot = 14;   ///< Grid symbols.
+  unsigned num_subcarriers = 12;    ///< Grid subcarriers (12 N_grid).
+  std::size_t max_iq_samples = 0;   ///< Time-domain capacity per entry (all antennas); 0: none.
+  unsigned max_prach_sections = 0;  ///< 7.2x PRACH sections per entry.
+  std::size_t max_prach_values = 0; ///< Their REs per entry, all sections together.
 };
 
 /// A bounded set of slot buffers filled by push_*() (any thread) and consumed by the L1.
@@ -119,6 +133,11 @@ public:
   /// \throws std::invalid_argument for a grid of another shape.
   bool push_grid(std::uint16_t sfn, std::uint16_t slot, const phy::ResourceGrid& grid,
                  std::chrono::microseconds timeout) override;
+  /// As push_grid(), with the 7.2x PRACH sections that arrived with the slot (copied; the ones
+  /// beyond max_prach_sections / max_prach_values are dropped and counted in
+  /// num_dropped_prach()).
+  bool push_grid(std::uint16_t sfn, std::uint16_t slot, const phy::ResourceGrid& grid,
+                 std::span<const ReceivedPrach> prach, std::chrono::microseconds timeout);
   /// As push_grid() with time-domain IQ (at most max_iq_samples samples).
   bool push_iq(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::cf32> iq,
                std::chrono::microseconds timeout) override;
@@ -137,6 +156,10 @@ public:
   [[nodiscard]] std::uint64_t num_late_samples() const override {
     return late_samples_.load(std::memory_order_relaxed);
   }
+  /// PRACH sections that did not fit an entry (any thread).
+  [[nodiscard]] std::uint64_t num_dropped_prach() const {
+    return dropped_prach_.load(std::memory_order_relaxed);
+  }
 
 private:
   enum class EntryState : std::uint8_t { free, ready, held };
@@ -149,6 +172,8 @@ private:
     SteadyClock::time_point available_at{};
     phy::ResourceGrid grid;
     std::vector<phy::cf32> iq;
+    std::vector<ReceivedPrach> prach; ///< Capacity max_prach_sections.
+    std::vector<phy::cf32> prach_values;
   };
   template <typename Fill>
   bool push(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout, Fill fill);
@@ -164,6 +189,7 @@ private:
   std::uint64_t closed_before_ = 0;
   unsigned slots_per_frame_ = 0; ///< Of the mark; 0: no mark.
   std::atomic<std::uint64_t> late_samples_{0};
+  std::atomic<std::uint64_t> dropped_prach_{0};
 };
 
 } // namespace airan::l1

@@ -39,6 +39,8 @@ struct L1Counters {
   std::uint64_t prach_refused = 0;
   std::uint64_t prach_preambles = 0;
   std::uint64_t rach_indications_sent = 0;
+  /// 7.2x PRACH sections that answered no pending occasion (late, duplicated or unasked for).
+  std::uint64_t prach_sections_unmatched = 0;
   std::uint64_t pdus_decoded = 0;
   std::uint64_t crc_ok = 0;
   std::uint64_t crc_failed = 0; ///< Includes rejected PDUs and PDUs without samples.

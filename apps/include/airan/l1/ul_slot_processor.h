@@ -77,6 +77,12 @@ struct UlSlotProcessorConfig {
   /// Set: every receiver's UL-SCH decoders come from it (see
   /// phy::PuschReceiverConfig::ulsch_decoder).
   phy::UlschDecoderFactory ulsch_decoder;
+  /// PRACH from an O-RAN 7.2x O-RU's PRACH sections (ReceivedSlot::prach; section type 3)
+  /// instead of the time-domain samples.
+  bool prach_from_sections = false;
+  /// With prach_from_sections: slots after an occasion's last one that its section may still
+  /// arrive in; later, the occasion fails.
+  unsigned prach_section_grace_slots = 1;
 };
 
 /// HARQ buffer use summed over a UlSlotProcessor's receivers (counts since construction).
@@ -107,6 +113,7 @@ struct PrachOutcome {
   unsigned num_occasions = 0; ///< Occasions completed and detected.
   unsigned num_failed = 0;    ///< Occasions that lost samples (reported without preambles).
   unsigned num_preambles = 0; ///< Preambles detected.
+  unsigned num_unmatched_sections = 0; ///< 7.2x PRACH sections of no pending occasion.
 };
 
 /// Runs the PUSCH PDUs of a slot. Allocates at construction; process() reuses its buffers.
@@ -169,7 +176,10 @@ public:
   /// STOP, whose slot count starts again at 0).
   void reset_prach();
   /// Feeds absolute slot \p absolute_slot's samples to the PRACH receiver (time-domain IQ; a
-  /// grid or nothing fails the occasions that need this slot) and returns the RACH.indications of
+  /// grid or nothing fails the occasions that need this slot; with prach_from_sections, the
+  /// slot's 7.2x PRACH sections go to the occasions whose C-plane request they answer, and
+  /// occasions that ended more than prach_section_grace_slots slots ago without one fail) and
+  /// returns the RACH.indications of
   /// the occasions that completed, one per slot in which they started (views of this object's
   /// buffers, valid until the next call). \p outcome accumulates what happened.
   std::span<const io::FapiRachIndication>
@@ -211,7 +221,14 @@ private:
     std::uint64_t tag = 0;
     bool used = false;
     io::FapiPrachOccasion occasion;
+    unsigned cycle_slot = 0;           ///< Start slot in the fronthaul's 256-frame cycle.
+    std::int32_t frequency_offset = 0; ///< Its 7.2x request's freqOffset.
   };
+  /// Hands the slot's 7.2x PRACH sections to their occasions (prach_from_sections).
+  void take_prach_sections(std::uint64_t absolute_slot, const ReceivedSlot& samples,
+                           PrachOutcome& outcome);
+  bool prach_from_sections_ = false;
+  unsigned prach_section_grace_slots_ = 1;
   std::vector<PrachEntry> prach_entries_;
   std::uint64_t next_prach_tag_ = 0;
   std::vector<phy::PrachOccasionResult> prach_completed_;

@@ -1,9 +1,11 @@
 /// \file
 /// \brief The L1's uplink C-plane: when fronthaul is on, each accepted UL_TTI.request becomes the
 /// O-RAN section type 1 messages that tell the RU which PRBs and symbols of which antenna to send
-/// for that slot (one section per PUSCH or PUCCH allocation, hop and receive antenna).
+/// for that slot (one section per PUSCH or PUCCH allocation, hop and receive antenna), and one
+/// section type 3 message per PRACH occasion and PRACH eAxC (io/oran_prach.h).
 #pragma once
 
+#include "airan/io/fapi_prach_conversion.h"
 #include "airan/io/fronthaul_config.h"
 #include "airan/io/oran_cplane_generator.h"
 #include "airan/phy/pucch_config.h"
@@ -20,10 +22,12 @@ namespace airan::l1 {
 class UplinkCplaneSender {
 public:
   virtual ~UplinkCplaneSender() = default;
-  /// The PUSCH and PUCCH PDUs of slot (\p sfn, \p slot) that the L1 will receive.
+  /// The PUSCH and PUCCH PDUs and PRACH occasions of slot (\p sfn, \p slot) that the L1 will
+  /// receive (called for every accepted UL_TTI.request, even one without PDUs).
   virtual void send_slot(std::uint16_t sfn, std::uint16_t slot,
                          std::span<const phy::PuschConfig> pdus,
-                         std::span<const phy::PucchConfig> pucch) = 0;
+                         std::span<const phy::PucchConfig> pucch,
+                         std::span<const io::FapiPrachOccasion> prach = {}) = 0;
 };
 
 /// Builds the frames with io::UplinkCplaneGenerator and hands each to a callback (a DPDK port, a
@@ -31,6 +35,8 @@ public:
 class FronthaulCplaneSender final : public UplinkCplaneSender {
 public:
   using FrameOut = std::function<void(std::span<const std::uint8_t> frame)>;
+  /// Told after each send_slot() that the slot's C-plane is complete (even with no frame).
+  using SlotDone = std::function<void(std::uint16_t sfn, std::uint16_t slot)>;
 
   /// \throws std::invalid_argument for an invalid configuration, or an eAxC RU port field too
   /// narrow for the receive antennas.
@@ -38,17 +44,29 @@ public:
                         const io::FronthaulConfig& config, FrameOut out);
 
   /// PUCCHs that share PRBs and symbols (multiplexed UEs) share one section; a slot with more
-  /// PDUs than the sender is sized for (32 PUSCH, 64 PUCCH) is counted in slots_failed().
+  /// PDUs than the sender is sized for (32 PUSCH, 64 PUCCH) is counted in slots_failed(), and
+  /// a PRACH occasion without a 7.2x request (oran_prach_request()) in prach_failed().
   void send_slot(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::PuschConfig> pdus,
-                 std::span<const phy::PucchConfig> pucch) override;
+                 std::span<const phy::PucchConfig> pucch,
+                 std::span<const io::FapiPrachOccasion> prach = {}) override;
+
+  /// Sets the callback told when a slot's C-plane is complete.
+  void on_slot_done(SlotDone done) { slot_done_ = std::move(done); }
 
   /// Frames sent, and slots whose C-plane could not be generated (counted, not thrown).
   [[nodiscard]] std::uint64_t frames_sent() const { return frames_sent_; }
   [[nodiscard]] std::uint64_t slots_failed() const { return slots_failed_; }
+  [[nodiscard]] std::uint64_t prach_failed() const { return prach_failed_; }
 
 private:
   /// The sections of \p pucch's hops for antenna \p eaxc, unless an identical one is there.
   void add_pucch_sections(std::uint16_t eaxc, const phy::PucchConfig& pucch);
+  /// The type 1 messages of the slot's PUSCH and PUCCH allocations.
+  void send_sections(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::PuschConfig> pdus,
+                     std::span<const phy::PucchConfig> pucch);
+  /// The type 3 messages of the slot's PRACH occasions, one frame per occasion and antenna.
+  void send_prach(std::uint16_t sfn, std::uint16_t slot,
+                  std::span<const io::FapiPrachOccasion> prach);
 
   phy::CellConfig cell_;
   unsigned num_rx_;
@@ -58,8 +76,13 @@ private:
   std::vector<io::UplinkAllocation> allocations_;
   std::vector<std::uint8_t> buffer_;
   std::vector<std::span<const std::uint8_t>> frames_;
+  SlotDone slot_done_;
+  phy::Numerology numerology_;
+  std::vector<std::uint8_t> prach_frame_;
+  std::vector<std::uint8_t> prach_sequence_ids_; ///< Next ecpriSeqid per PRACH eAxC.
   std::uint64_t frames_sent_ = 0;
   std::uint64_t slots_failed_ = 0;
+  std::uint64_t prach_failed_ = 0;
 };
 
 } // namespace airan::l1

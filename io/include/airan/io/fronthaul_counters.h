@@ -22,10 +22,10 @@ inline constexpr std::size_t uplane_parse_status_count = 8;
 ///
 /// Packet outcomes (each packet counts once): malformed (ecpri_malformed / uplane_malformed per
 /// parse status, bad_timing_fields, unsupported_compression, symbol_out_of_range,
-/// units_outside_symbol), cplane, wrong_direction, unknown_eaxc, fragmented_unsupported,
-/// too_late, too_early, epoch_mismatch, no_buffer, or accepted. Accepted packets are also
-/// classified by the Ta4 window (early + on_time + late = accepted). A packet of a slot that
-/// slots_discarded threw away is moved from its Ta4 class to epoch_mismatch.
+/// units_outside_symbol), cplane, wrong_direction, unknown_eaxc, filtered_messages,
+/// fragmented_unsupported, too_late, too_early, epoch_mismatch, no_buffer, or accepted. Accepted
+/// packets are also classified by the Ta4 window (early + on_time + late = accepted). A packet of a
+/// slot that slots_discarded threw away is moved from its Ta4 class to epoch_mismatch.
 struct FronthaulCounters {
   std::uint64_t packets = 0; ///< Frames handed to push().
   std::uint64_t bytes = 0;   ///< Their bytes.
@@ -46,6 +46,9 @@ struct FronthaulCounters {
   std::uint64_t wrong_direction = 0; ///< dataDirection downlink.
   /// eAxC of another DU port / band sector / CC, or RU port >= receive antennas.
   std::uint64_t unknown_eaxc = 0;
+  /// PRACH / filtered U-plane messages (filterIndex != 0): not grid data, see
+  /// FronthaulPrachAssembler.
+  std::uint64_t filtered_messages = 0;
   /// Transport-layer fragments (ecpriSeqid E bit 0 or subsequence id != 0): not reassembled.
   std::uint64_t fragmented_unsupported = 0;
 

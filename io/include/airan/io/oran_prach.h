@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace airan::io {
 
@@ -99,7 +100,7 @@ inline constexpr double oran_prach_max_window_s = 4e-3;
 /// periods or PRBs, REs outside the carrier, a window past oran_prach_max_window_s).
 struct OranPrachWindowResult {
   OranPrachWindow window;
-  std::string error; ///< Empty when window is valid.
+  std::string_view error; ///< Empty when window is valid; static text (nothing allocated).
 };
 [[nodiscard]] OranPrachWindowResult oran_prach_window(const phy::Numerology& numerology,
                                                       unsigned num_prbs,

@@ -46,9 +46,10 @@ struct PrachReceiverConfig {
 };
 
 /// Receives the PRACH occasions of one carrier, from its time-domain slots (process_slot()) or
-/// from an O-RU's PRACH sections (process_subcarriers(), fail_ended_before()). Detectors and
-/// sample buffers are made the first time a configuration (or a longer occasion) is seen and
-/// reused after. Not thread-safe.
+/// from an O-RU's PRACH sections (process_subcarriers(), fail_ended_before()). A detector is made
+/// the first time its format, spacing, root and N_CS are seen (the occasions of every PRB and
+/// start symbol share it), a demodulator the first time a configuration's time-domain samples
+/// are, sample buffers when a longer occasion comes; all are reused after. Not thread-safe.
 class PrachReceiver {
 public:
   /// \throws std::invalid_argument for no antenna or no pending occasion.

@@ -1,0 +1,266 @@
+/// \file
+/// \brief FronthaulPrachAssembler: the occasions the DU's type 3 C-plane asks for (one
+/// expectation per cycle slot and sectionId, its antennas added one eAxC at a time), the entry
+/// pool, dispatch, deadlines, flush and the consumer queue. PRACH U-plane into the occasions is
+/// in fronthaul_prach_assembler.cpp.
+#include "fronthaul_prach_entry.h"
+
+#include <algorithm>
+
+namespace airan::io {
+namespace {
+
+constexpr std::uint16_t prach_full_re_mask = 0xFFF;
+
+/// Whether two requests for one occasion (two antennas' sections) ask for the same thing.
+bool same_prach_request(const OranPrachWindow& a, const OranPrachWindow& b) {
+  return a.start == b.start && a.period_length == b.period_length &&
+         a.num_periods == b.num_periods && a.first_bin == b.first_bin && a.num_res == b.num_res &&
+         a.filter_index == b.filter_index;
+}
+
+} // namespace
+
+std::optional<unsigned> FronthaulPrachAssembler::prach_antenna(std::uint16_t eaxc_id) const {
+  const EaxcId eaxc = unpack_eaxc_id(eaxc_id, config_.eaxc_layout);
+  const unsigned first = config_.prach_first_ru_port(num_rx_);
+  if (eaxc.du_port != config_.du_port || eaxc.band_sector != config_.band_sector ||
+      eaxc.cc != config_.cc || eaxc.ru_port < first || eaxc.ru_port >= first + num_rx_) {
+    return std::nullopt;
+  }
+  return eaxc.ru_port - first;
+}
+
+unsigned FronthaulPrachAssembler::expect_cplane_frame(std::span<const std::uint8_t> frame) {
+  const auto parsed = parse_ecpri_frame(frame);
+  if (!parsed.ok()) {
+    return 0;
+  }
+  // The chain of concatenated messages, each 4-byte aligned from the start of the first.
+  const std::span<const std::uint8_t> chain = frame.subspan(parsed.frame.ethernet.size());
+  EcpriMessageView message = parsed.frame.message;
+  unsigned taken = take_cplane_message(message);
+  for (unsigned count = 1; message.header.concatenated && count < ecpri_max_concatenated_messages;
+       ++count) {
+    const auto next = next_concatenated_message(chain, message);
+    if (!next.ok()) {
+      break;
+    }
+    message = next.message;
+    taken += take_cplane_message(message);
+  }
+  return taken;
+}
+
+unsigned FronthaulPrachAssembler::take_cplane_message(const EcpriMessageView& message) {
+  if (message.header.type != EcpriMessageType::real_time_control) {
+    return 0;
+  }
+  const auto parsed = parse_cplane_message(message.application_payload);
+  if (!parsed.ok()) {
+    return 0;
+  }
+  const CplaneMessageHeader& header = parsed.message.header;
+  if (header.section_type != CplaneSectionType::prach_mixed_numerology ||
+      header.timing.filter_index == 0 || header.timing.direction != DataDirection::uplink) {
+    return 0; // PUSCH (or downlink) requests: not this assembler's
+  }
+  const auto antenna = prach_antenna(message.header.eaxc_id);
+  if (!antenna) {
+    return 0; // another carrier's, or a PUSCH eAxC
+  }
+  const auto cycle_slot = clock_.cycle_slot(header.timing);
+  unsigned taken = 0;
+  for (const auto& view : parsed.message.sections) {
+    if (cycle_slot && expect_section(header, view.section, *cycle_slot, *antenna)) {
+      ++taken;
+    } else {
+      ++counters_.expect_refused;
+    }
+  }
+  return taken;
+}
+
+bool FronthaulPrachAssembler::expect_section(const CplaneMessageHeader& header,
+                                             const CplaneSection& section, unsigned cycle_slot,
+                                             unsigned antenna) {
+  // What the U-plane of this occasion will look like must fit an entry: startSymbolId is per
+  // message (no symInc), every RE of every PRB (no reMask), at most 72 PRBs, 12 periods and 288
+  // PRBs over the periods (every NR format fits).
+  if (section.symbol_increment || section.re_mask != prach_full_re_mask ||
+      section.num_prbs > prach_max_section_prbs || section.num_symbols > prach_max_periods ||
+      unsigned{section.num_prbs} * section.num_symbols > prach_max_prb_periods) {
+    return false;
+  }
+  const OranPrachWindowResult request =
+      oran_prach_window(numerology_, cell_.num_prbs, header, section);
+  if (!request.error.empty()) {
+    return false;
+  }
+  const auto antenna_bit = static_cast<std::uint16_t>(1U << antenna);
+  if (Entry* entry = find_pending(cycle_slot, section.section_id); entry != nullptr) {
+    if (!same_prach_request(entry->window, request.window) ||
+        entry->occasion.start_symbol != header.timing.symbol_id ||
+        entry->occasion.frequency_offset != section.frequency_offset) {
+      return false; // the antennas of one occasion disagree
+    }
+    entry->antennas |= antenna_bit;
+    return true;
+  }
+  Entry* entry = open_entry();
+  if (entry == nullptr) {
+    return false;
+  }
+  entry->state = Entry::State::pending;
+  entry->window = request.window;
+  entry->num_prbs = section.num_prbs;
+  entry->antennas = antenna_bit;
+  entry->opened = next_opened_++;
+  entry->prbs_received = 0;
+  const auto rate = static_cast<std::uint64_t>(numerology_.sample_rate_hz());
+  entry->window_end_ns =
+      static_cast<std::int64_t>((request.window.end() * 1'000'000'000U + rate - 1) / rate);
+  AssembledPrach& occasion = entry->occasion;
+  occasion.cycle_slot = cycle_slot;
+  occasion.start_symbol = header.timing.symbol_id;
+  occasion.filter_index = header.timing.filter_index;
+  occasion.section_id = section.section_id;
+  occasion.frequency_offset = section.frequency_offset;
+  occasion.num_antennas = num_rx_;
+  occasion.num_periods = request.window.num_periods;
+  occasion.num_res = request.window.num_res;
+  occasion.missing_prbs = 0;
+  const std::size_t used = std::size_t{num_rx_} * occasion.num_periods * occasion.num_res;
+  std::fill_n(entry->values.begin(), used, phy::cf32{});
+  occasion.values = std::span<const phy::cf32>(entry->values.data(), used);
+  std::fill(entry->received.begin(), entry->received.end(), 0);
+  ++counters_.expected;
+  return true;
+}
+
+FronthaulPrachAssembler::Entry* FronthaulPrachAssembler::find_pending(unsigned cycle_slot,
+                                                                      std::uint16_t section_id) {
+  for (Entry& entry : entries_) {
+    if (entry.state == Entry::State::pending && entry.occasion.cycle_slot == cycle_slot &&
+        entry.occasion.section_id == section_id) {
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
+FronthaulPrachAssembler::Entry* FronthaulPrachAssembler::open_entry() {
+  Entry* oldest = nullptr;
+  unsigned pending = 0;
+  for (Entry& entry : entries_) {
+    if (entry.state == Entry::State::pending) {
+      ++pending;
+      if (oldest == nullptr || entry.opened < oldest->opened) {
+        oldest = &entry;
+      }
+    }
+  }
+  if (pending >= max_occasions_ && oldest != nullptr) {
+    dispatch(*oldest); // partial, to make room
+  }
+  const auto free = std::find_if(entries_.begin(), entries_.end(), [](const Entry& entry) {
+    return entry.state == Entry::State::free;
+  });
+  if (free != entries_.end()) {
+    return &*free;
+  }
+  if (ready_count_ == 0) {
+    return nullptr; // the consumer holds every entry that is not pending
+  }
+  // Overwrite the oldest dispatched occasion the consumer has not taken.
+  const std::size_t index = ready_queue_[ready_head_];
+  ready_head_ = (ready_head_ + 1) % ready_queue_.size();
+  --ready_count_;
+  ++counters_.dropped;
+  entries_[index].state = Entry::State::free;
+  return &entries_[index];
+}
+
+void FronthaulPrachAssembler::dispatch(Entry& entry) {
+  const std::uint64_t missing = entry.expected_prbs() - entry.prbs_received;
+  entry.occasion.missing_prbs = static_cast<unsigned>(missing);
+  if (missing == 0) {
+    ++counters_.complete;
+  } else {
+    ++counters_.partial;
+    counters_.missing_prbs += missing;
+  }
+  entry.state = Entry::State::ready;
+  ready_queue_[(ready_head_ + ready_count_) % ready_queue_.size()] =
+      static_cast<std::size_t>(&entry - entries_.data());
+  ++ready_count_;
+}
+
+void FronthaulPrachAssembler::advance(std::int64_t now_ns, std::int64_t epoch_ns) {
+  const std::int64_t now_slot = clock_.absolute_slot_at(epoch_ns, now_ns);
+  for (;;) {
+    // The overdue occasion whose deadline came first.
+    Entry* first = nullptr;
+    std::int64_t first_deadline = 0;
+    for (Entry& entry : entries_) {
+      if (entry.state != Entry::State::pending) {
+        continue;
+      }
+      const std::int64_t slot = clock_.resolve(entry.occasion.cycle_slot, now_slot);
+      const std::int64_t deadline =
+          clock_.slot_start_ns(epoch_ns, slot) + entry.window_end_ns + config_.slot_deadline_ns;
+      if (deadline < now_ns && (first == nullptr || deadline < first_deadline)) {
+        first = &entry;
+        first_deadline = deadline;
+      }
+    }
+    if (first == nullptr) {
+      return;
+    }
+    dispatch(*first);
+  }
+}
+
+void FronthaulPrachAssembler::flush() {
+  for (;;) {
+    Entry* oldest = nullptr;
+    for (Entry& entry : entries_) {
+      if (entry.state == Entry::State::pending &&
+          (oldest == nullptr || entry.opened < oldest->opened)) {
+        oldest = &entry;
+      }
+    }
+    if (oldest == nullptr) {
+      return;
+    }
+    dispatch(*oldest);
+  }
+}
+
+const AssembledPrach* FronthaulPrachAssembler::next_occasion() {
+  if (ready_count_ == 0) {
+    return nullptr;
+  }
+  const std::size_t index = ready_queue_[ready_head_];
+  ready_head_ = (ready_head_ + 1) % ready_queue_.size();
+  --ready_count_;
+  entries_[index].state = Entry::State::held;
+  return &entries_[index].occasion;
+}
+
+void FronthaulPrachAssembler::release(const AssembledPrach* occasion) {
+  for (Entry& entry : entries_) {
+    if (&entry.occasion == occasion && entry.state == Entry::State::held) {
+      entry.state = Entry::State::free;
+      return;
+    }
+  }
+}
+
+std::size_t FronthaulPrachAssembler::pending() const {
+  return static_cast<std::size_t>(
+      std::count_if(entries_.begin(), entries_.end(),
+                    [](const Entry& entry) { return entry.state == Entry::State::pending; }));
+}
+
+} // namespace airan::io
