@@ -91,7 +91,7 @@ TEST(FapiPhyPrach, DetectsALongPreambleAcrossTwoSlots) {
   io::FapiConfigRequest config = io::to_fapi_config_request(h.cell(), PhyHarness::rx);
   config.prach = io::to_fapi_prach_config(prach);
   h.configure_and_start(config);
-  h.send(prach_request(2, prach, 1));
+  h.send_received(prach_request(2, prach, 1));
   ASSERT_TRUE(h.samples().push_empty(0, 0, std::chrono::seconds(1)));
   ASSERT_TRUE(h.samples().push_empty(0, 1, std::chrono::seconds(1)));
   PrachIq iq(2, 2);
@@ -134,8 +134,8 @@ TEST(FapiPhyPrach, ShortOccasionsOfASlotAndASlotWithoutSamples) {
   io::FapiConfigRequest config = io::to_fapi_config_request(h.cell(), PhyHarness::rx);
   config.prach = io::to_fapi_prach_config(prach);
   h.configure_and_start(config);
-  h.send(prach_request(1, prach, 3));
-  h.send(prach_request(2, prach, 1));
+  h.send_received(prach_request(1, prach, 3));
+  h.send_received(prach_request(2, prach, 1));
   ASSERT_TRUE(h.samples().push_empty(0, 0, std::chrono::seconds(1)));
   PrachIq iq(1, 1);
   phy::PrachConfig second = prach;
@@ -183,7 +183,7 @@ TEST(FapiPhyPrach, DetectsAgainAfterStopAndStart) {
       h.send(io::FapiStartRequest{});
       ASSERT_TRUE(h.wait_for(FapiMessageType::slot_indication));
     }
-    h.send(prach_request(1, prach, 1));
+    h.send_received(prach_request(1, prach, 1));
     ASSERT_TRUE(h.samples().push_empty(0, 0, std::chrono::seconds(1)));
     PrachIq iq(1, 1);
     iq.add(prach, 9 + run, 2);
@@ -215,7 +215,7 @@ TEST(FapiPhyPrach, RefusesWhatItCannotReceive) {
   config.prach = io::to_fapi_prach_config(prach);
   config.prach.restricted_set_config = 1; // high-speed set A
   h.configure_and_start(config);
-  h.send(prach_request(1, prach, 1));
+  h.send_received(prach_request(1, prach, 1));
   const auto error = h.wait_for(FapiMessageType::error_indication);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error.error_code, io::FapiErrorCode::msg_slot_err);

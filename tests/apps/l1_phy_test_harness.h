@@ -119,6 +119,18 @@ public:
     ASSERT_TRUE(io::encode_single_message(message, out_, size).ok());
     send_raw(std::span(out_).first(size));
   }
+  /// As send(), then waits (up to 5 s) until the PHY has dispatched the message: a UDP datagram
+  /// on loopback can reach the PHY's socket after in-memory samples pushed next (softirq
+  /// processing deferred on a loaded machine), which would make a UL_TTI.request late.
+  template <typename Message> void send_received(const Message& message) {
+    const std::uint64_t before = phy_->counters().messages_received;
+    send(message);
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (phy_->counters().messages_received == before && std::chrono::steady_clock::now() < end) {
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
+    ASSERT_GT(phy_->counters().messages_received, before) << "the PHY did not take the message";
+  }
   /// Encoded bytes of \p message.
   template <typename Message> std::vector<std::uint8_t> encode(const Message& message) {
     std::size_t size = 0;
