@@ -120,11 +120,36 @@ bool FronthaulSampleFeeder::push_empty(std::uint16_t sfn, std::uint16_t slot,
   return target_.push_empty(sfn, slot, timeout);
 }
 
+std::int64_t FronthaulSampleFeeder::slot_count(std::uint16_t sfn, std::uint16_t slot) {
+  const auto& clock = emulator_.clock();
+  const auto cycle = static_cast<std::int64_t>(clock.slots_per_cycle());
+  // frameId wraps every 256 frames; the O-RU's PRACH windows and the assemblers' clocks need a
+  // count that only grows: a slot more than half a cycle behind the last is in the next cycle.
+  std::int64_t count =
+      cycle_base_ + static_cast<std::int64_t>((sfn % 256U) * clock.slots_per_frame() + slot);
+  if (any_slot_sent_ && count + cycle / 2 < last_slot_count_) {
+    cycle_base_ += cycle;
+    count += cycle;
+  }
+  any_slot_sent_ = true;
+  last_slot_count_ = count;
+  return count;
+}
+
+void FronthaulSampleFeeder::forget_cplane_through(unsigned key) {
+  const auto& clock = emulator_.clock();
+  // Entries of this slot and of slots before it (within half a cycle): a C-plane that came after
+  // its slot's wait timed out would otherwise release that slot's wait a cycle later.
+  const auto stale = [&](unsigned k) { return clock.cycle_distance(k, key) <= 0; };
+  std::erase_if(cplane_done_, stale);
+  std::erase_if(cplane_, [&](const auto& entry) { return stale(entry.first); });
+  std::erase_if(cplane_prach_, [&](const auto& entry) { return stale(entry.first); });
+}
+
 bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
                                  std::chrono::microseconds timeout, bool from_iq) {
   const auto& clock = emulator_.clock();
-  const std::int64_t absolute =
-      static_cast<std::int64_t>(sfn % 256) * clock.slots_per_frame() + slot;
+  const std::int64_t absolute = slot_count(sfn, slot);
   slot_.slot = slot;
   slot_.absolute_slot = static_cast<std::uint64_t>(absolute);
   requests_.clear();
@@ -132,19 +157,16 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
   if (use_cplane_) {
     std::unique_lock lock(mutex_);
     const auto key = static_cast<unsigned>(absolute % clock.slots_per_cycle());
-    if (cplane_arrived_.wait_for(lock, timeout, [&] { return cplane_done_.contains(key); })) {
-      cplane_done_.erase(key);
-    } else {
+    if (!cplane_arrived_.wait_for(lock, timeout, [&] { return cplane_done_.contains(key); })) {
       ++counters_.cplane_missing;
     }
     if (const auto found = cplane_.find(key); found != cplane_.end()) {
       requests_ = std::move(found->second);
-      cplane_.erase(found);
     }
     if (const auto found = cplane_prach_.find(key); found != cplane_prach_.end()) {
       prach_requests_.assign(found->second.begin(), found->second.end());
-      cplane_prach_.erase(found);
     }
+    forget_cplane_through(key);
   }
   std::uint64_t refused = 0;
   for (const io::RuPrachRequest& request : prach_requests_) {
@@ -159,25 +181,39 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
       },
       requests_);
   assembler_.flush();
-  // The O-RU's PRACH stream: the occasions this slot completes, into the DU's PRACH assembler
-  // (which the L1's C-plane thread also feeds), copied out before the slot goes to the L1.
+  // The O-RU's PRACH stream: the occasions this slot completes (FFTs and framing without the
+  // lock, which the L1's C-plane thread takes), then into the DU's PRACH assembler, whose
+  // occasions are copied out before the slot goes to the L1.
   std::uint64_t prach_frames = 0;
   received_prach_.clear();
   if (ru_prach_ != nullptr) {
-    const std::lock_guard lock(mutex_);
+    prach_frame_bytes_.clear();
+    prach_frame_ends_.clear();
+    prach_frame_tx_.clear();
     if (from_iq) {
-      prach_frames =
-          ru_prach_->add_slot(absolute, epoch_ns, slot_.iq,
-                              [&](std::span<const std::uint8_t> frame, std::int64_t tx_ns) {
-                                prach_assembler_->push(frame, tx_ns);
-                              });
+      prach_frames = ru_prach_->add_slot(
+          absolute, epoch_ns, slot_.iq, [&](std::span<const std::uint8_t> frame, std::int64_t tx) {
+            prach_frame_bytes_.insert(prach_frame_bytes_.end(), frame.begin(), frame.end());
+            prach_frame_ends_.push_back(prach_frame_bytes_.size());
+            prach_frame_tx_.push_back(tx);
+          });
     }
+    const std::lock_guard lock(mutex_);
+    std::size_t begin = 0;
+    for (std::size_t f = 0; f < prach_frame_ends_.size(); ++f) {
+      prach_assembler_->push(std::span<const std::uint8_t>(prach_frame_bytes_)
+                                 .subspan(begin, prach_frame_ends_[f] - begin),
+                             prach_frame_tx_[f]);
+      begin = prach_frame_ends_[f];
+    }
+    prach_assembler_->advance(clock.slot_start_ns(epoch_ns, absolute + 1), epoch_ns);
     prach_values_.clear();
     while (const io::AssembledPrach* occasion = prach_assembler_->next_occasion()) {
       prach_values_.insert(prach_values_.end(), occasion->values.begin(), occasion->values.end());
       ReceivedPrach& received = received_prach_.emplace_back();
       received.cycle_slot = occasion->cycle_slot;
       received.start_symbol = occasion->start_symbol;
+      received.section_id = occasion->section_id;
       received.frequency_offset = occasion->frequency_offset;
       received.section = {occasion->num_antennas,
                           occasion->num_periods,

@@ -141,14 +141,17 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
     report.fronthaul = feeder->counters();
     report.fronthaul_ingest = feeder->fronthaul_counters();
     const auto& f = report.fronthaul;
+    const std::uint64_t cplane_failed =
+        cplane ? cplane->slots_failed() + cplane->prach_failed() : 0;
     const std::uint64_t faults = f.cplane_missing + f.cplane_ignored + f.prach_refused +
                                  report.fronthaul_ingest.malformed() +
-                                 report.l1.prach_sections_unmatched;
+                                 report.l1.prach_sections_unmatched + cplane_failed;
     if (faults > 0) {
       report.mismatches += faults;
       report.mismatch_details.push_back(
           "fronthaul: " + std::to_string(f.cplane_missing) + " slot(s) without C-plane, " +
-          std::to_string(f.cplane_ignored) + " C-plane frame(s) ignored, " +
+          std::to_string(cplane_failed) + " slot(s) or PRACH occasion(s) the L1 built no " +
+          "C-plane for, " + std::to_string(f.cplane_ignored) + " C-plane frame(s) ignored, " +
           std::to_string(report.fronthaul_ingest.malformed()) + " malformed U-plane frame(s), " +
           std::to_string(f.prach_refused) + " PRACH request(s) the O-RU refused, " +
           std::to_string(report.l1.prach_sections_unmatched) + " PRACH section(s) of no occasion");

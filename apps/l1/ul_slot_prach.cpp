@@ -16,7 +16,9 @@ namespace airan::l1 {
 unsigned UlSlotProcessor::add_prach_occasions(const io::FapiSlotRequest& request,
                                               std::uint64_t absolute_slot) {
   unsigned refused = 0;
+  std::uint16_t index = 0; // the sectionId the C-plane sender gives the occasion
   for (const io::FapiPrachOccasion& occasion : request.prach_occasions()) {
+    const std::uint16_t section_id = index++;
     auto free = std::find_if(prach_entries_.begin(), prach_entries_.end(),
                              [](const PrachEntry& entry) { return !entry.used; });
     const std::uint64_t tag = next_prach_tag_++;
@@ -49,9 +51,12 @@ unsigned UlSlotProcessor::add_prach_occasions(const io::FapiSlotRequest& request
       continue;
     }
     *free =
-        PrachEntry{tag, true, occasion,
+        PrachEntry{tag,
+                   true,
+                   occasion,
                    static_cast<unsigned>(absolute_slot % (std::uint64_t{io::oran_frames_per_cycle} *
                                                           slots_per_frame)),
+                   section_id,
                    request.request.frequency_offset};
   }
   return refused;
@@ -139,7 +144,7 @@ void UlSlotProcessor::take_prach_sections(std::uint64_t absolute_slot, const Rec
                                           PrachOutcome& outcome) {
   for (const ReceivedPrach& section : samples.prach) {
     const auto entry = std::find_if(prach_entries_.begin(), prach_entries_.end(), [&](auto& e) {
-      return e.used && e.cycle_slot == section.cycle_slot &&
+      return e.used && e.cycle_slot == section.cycle_slot && e.section_id == section.section_id &&
              e.occasion.config.start_symbol == section.start_symbol &&
              e.frequency_offset == section.frequency_offset;
     });

@@ -13,13 +13,14 @@
 
 namespace airan::io {
 
-/// Largest numPrbc taken: N_RB^RA x K is 72 PRACH PRBs for every long format (839 subcarriers
-/// and the guard) and 12 for the short ones (oran_prach.h); larger sections are refused.
-inline constexpr unsigned prach_max_section_prbs = 72;
+/// Largest numPrbc taken: N_RB^RA x K PRACH PRBs (oran_prach.h) is 72 for the long formats on
+/// 15 and 30 kHz carriers and format 3 on 60 kHz, 96 for formats 0-2 on 60 kHz (2 PUSCH PRBs of
+/// 48 PRACH PRBs each), 12 for the short formats; larger sections are refused.
+inline constexpr unsigned prach_max_section_prbs = 96;
 /// Largest numSymbol taken: the most sequence periods of any format (B4).
 inline constexpr unsigned prach_max_periods = 12;
-/// Largest numPrbc x numSymbol taken: 72 PRBs x 4 periods (formats 2 and 3; B4 is 12 x 12).
-inline constexpr unsigned prach_max_prb_periods = 288;
+/// Largest numPrbc x numSymbol taken: 96 PRBs x 4 periods (format 2 on 60 kHz; B4 is 12 x 12).
+inline constexpr unsigned prach_max_prb_periods = 384;
 /// Coverage words per (antenna, period).
 inline constexpr std::size_t prach_coverage_words = (prach_max_section_prbs + 63) / 64;
 

@@ -85,7 +85,7 @@ bool FronthaulPrachAssembler::expect_section(const CplaneMessageHeader& header,
                                              const CplaneSection& section, unsigned cycle_slot,
                                              unsigned antenna) {
   // What the U-plane of this occasion will look like must fit an entry: startSymbolId is per
-  // message (no symInc), every RE of every PRB (no reMask), at most 72 PRBs, 12 periods and 288
+  // message (no symInc), every RE of every PRB (no reMask), at most 96 PRBs, 12 periods and 384
   // PRBs over the periods (every NR format fits).
   if (section.symbol_increment || section.re_mask != prach_full_re_mask ||
       section.num_prbs > prach_max_section_prbs || section.num_symbols > prach_max_periods ||

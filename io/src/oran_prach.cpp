@@ -20,11 +20,16 @@ constexpr std::uint64_t time_offset_rate = 30'720'000;
 
 } // namespace
 
-std::uint8_t oran_prach_filter_index(phy::PrachFormat format) {
-  if (!phy::prach_is_long_format(format)) {
-    return 3;
+std::uint8_t oran_prach_filter_index(const phy::PrachConfig& config) {
+  if (phy::prach_is_long_format(config.format)) {
+    return config.format == phy::PrachFormat::f3 ? 2 : 1;
   }
-  return format == phy::PrachFormat::f3 ? 2 : 1;
+  // C0 and C2 have filters of their own at 15 and 30 kHz (CUS 7.5.2.3).
+  if ((config.format == phy::PrachFormat::c0 || config.format == phy::PrachFormat::c2) &&
+      config.short_format_numerology <= 1) {
+    return config.short_format_numerology == 0 ? 6 : 7;
+  }
+  return 3;
 }
 
 std::optional<std::uint8_t> oran_scs_code(std::uint32_t spacing_hz) {
@@ -75,7 +80,7 @@ OranPrachRequestResult oran_prach_request(const phy::PrachConfig& config,
   const phy::PrachOccasionLayout layout =
       phy::prach_occasion_layout(config, numerology, num_prbs, slot);
   OranPrachRequest& request = result.request;
-  request.filter_index = oran_prach_filter_index(config.format);
+  request.filter_index = oran_prach_filter_index(config);
   request.start_symbol = static_cast<std::uint8_t>(config.start_symbol);
 
   // timeOffset: the first period's start in Ts = 1 / 30.72 MHz.
@@ -155,9 +160,12 @@ OranPrachWindowResult oran_prach_window(const phy::Numerology& numerology, unsig
   if (rate % spacing != 0) {
     return fail("the PRACH period is not a whole number of samples");
   }
-  const std::uint64_t scaled = std::uint64_t{header.time_offset} * rate;
-  if (scaled % time_offset_rate != 0) {
-    return fail("timeOffset is not a whole number of samples");
+  // timeOffset in Ts plus cpLength in Ts x 2^-mu, both in units of Ts x 2^-mu.
+  const unsigned mu = numerology.mu();
+  const std::uint64_t scaled =
+      ((std::uint64_t{header.time_offset} << mu) + header.cp_length) * rate;
+  if (scaled % (time_offset_rate << mu) != 0) {
+    return fail("timeOffset + cpLength is not a whole number of samples");
   }
   if (section.num_prbs == 0 || section.num_symbols == 0) {
     return fail("numPrbc and numSymbol must not be 0");
@@ -169,7 +177,7 @@ OranPrachWindowResult oran_prach_window(const phy::Numerology& numerology, unsig
     return fail("freqOffset is not a whole PRACH subcarrier");
   }
   OranPrachWindow& window = result.window;
-  window.start = static_cast<std::uint32_t>(scaled / time_offset_rate);
+  window.start = static_cast<std::uint32_t>(scaled / (time_offset_rate << mu));
   window.period_length = static_cast<std::uint32_t>(rate / spacing);
   window.num_periods = section.num_symbols;
   window.first_bin = section.frequency_offset / 2;

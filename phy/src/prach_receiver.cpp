@@ -240,11 +240,11 @@ bool PrachReceiver::process_subcarriers(std::uint64_t tag, const PrachSubcarrier
   return true;
 }
 
-void PrachReceiver::fail_ended_before(std::uint64_t absolute_slot, const std::string& reason,
+void PrachReceiver::fail_ended_before(std::uint64_t absolute_slot, std::string_view reason,
                                       std::vector<PrachOccasionResult>& completed) {
   for (auto& occasion : impl_->pending) {
     if (occasion.active && occasion.last_slot < absolute_slot) {
-      impl_->finish(occasion, reason, completed);
+      impl_->finish(occasion, std::string(reason), completed);
     }
   }
 }

@@ -61,6 +61,7 @@ struct OruSection {
     }
     received.cycle_slot = slot;
     received.start_symbol = request.start_symbol;
+    received.section_id = 0; // the occasion's index in its request
     received.frequency_offset = request.frequency_offset;
     received.section = {antennas, layout.repetitions, res, request.frequency_offset / 2, values, 0};
   }

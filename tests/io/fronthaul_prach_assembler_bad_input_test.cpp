@@ -65,7 +65,7 @@ TEST(FronthaulPrachAssembler, BadOrConflictingRequestsAreRefused) {
       [](auto&, auto& section, auto&) { section.start_prb = 1; },
       [](auto&, auto& section, auto&) { section.symbol_increment = true; },
       [](auto&, auto& section, auto&) { section.re_mask = 0xFF0; },
-      [](auto&, auto& section, auto&) { section.num_prbs = 73; },
+      [](auto&, auto& section, auto&) { section.num_prbs = 97; },
       [](auto& header, auto&, auto&) { header.subcarrier_spacing = 7; },
       [](auto& header, auto&, auto&) { header.timing.slot_id = 1; }, // mu 0: one slot
       [](auto& header, auto&, auto&) { header.time_offset = 1; },
@@ -87,13 +87,14 @@ TEST(FronthaulPrachAssembler, BadOrConflictingRequestsAreRefused) {
   }
   EXPECT_EQ(assembler.counters().expect_refused, refused.size());
   EXPECT_EQ(assembler.pending(), 0U);
-  // Format 3 (5 kHz): 72 PRBs x 4 periods fit an entry, 5 periods (a valid window) do not.
+  // Format 3 (5 kHz): 72 PRBs x 4 periods fit an entry, 6 periods (a valid window, 432 PRBs
+  // over the periods, more than the 384 of format 2 on 60 kHz) do not.
   PrachCarrier f3 = s;
   f3.prach.format = airan::phy::PrachFormat::f3;
   const Occasion format3(f3, 21, 3);
   auto other = make(f3);
   EXPECT_EQ(other.expect_cplane_frame(
-                format3.cplane(0, [](auto&, auto& section, auto&) { section.num_symbols = 5; })),
+                format3.cplane(0, [](auto&, auto& section, auto&) { section.num_symbols = 6; })),
             0U);
   EXPECT_EQ(other.expect_cplane_frame(format3.cplane(0)), 1U);
   EXPECT_EQ(other.counters().expect_refused, 1U);

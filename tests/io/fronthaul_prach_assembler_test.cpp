@@ -209,4 +209,26 @@ TEST(FronthaulPrachAssembler, PoolPressureDispatchesTheOldestAndDropsUntakenOnes
   EXPECT_EQ(assembler.expect_cplane_frame(Occasion(s, 10, 7).cplane(0)), 1U);
 }
 
+// Formats 0-2 on a 60 kHz carrier: 2 PUSCH PRBs of 48 PRACH PRBs, a 96-PRB section (format 2
+// with its 4 periods, 384 PRBs in all, the largest of any format) is taken and assembled.
+TEST(FronthaulPrachAssembler, SixtyKhzLongFormatsFit) {
+  PrachCarrier s = format0(2, bfp9);
+  s.cell.numerology = 2;
+  s.cell.num_prbs = 66;
+  s.prach.format = airan::phy::PrachFormat::f2;
+  const Occasion occasion(s, 9, 4);
+  ASSERT_EQ(occasion.request.num_prbs, 96);
+  ASSERT_EQ(occasion.request.num_symbols, 4);
+  auto assembler = make(s);
+  EXPECT_EQ(assembler.expect_cplane_frame(occasion.cplane(0)), 1U);
+  EXPECT_EQ(assembler.expect_cplane_frame(occasion.cplane(1)), 1U);
+  for (const Bytes& frame : occasion.all_frames(1, 1)) {
+    EXPECT_TRUE(assembler.push(frame, 0));
+  }
+  const auto taken = drain(assembler);
+  ASSERT_EQ(taken.size(), 1U);
+  EXPECT_EQ(taken[0].occasion.missing_prbs, 0U);
+  EXPECT_EQ(taken[0].occasion.num_res, 96U * 12U);
+}
+
 } // namespace

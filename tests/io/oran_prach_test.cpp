@@ -38,11 +38,20 @@ CplaneMessageView round_trip(const OranPrachRequest& request, std::vector<std::u
 }
 
 TEST(OranPrach, FilterIndexAndSpacingCodes) {
-  EXPECT_EQ(oran_prach_filter_index(PrachFormat::f0), 1);
-  EXPECT_EQ(oran_prach_filter_index(PrachFormat::f2), 1);
-  EXPECT_EQ(oran_prach_filter_index(PrachFormat::f3), 2);
-  EXPECT_EQ(oran_prach_filter_index(PrachFormat::a1), 3);
-  EXPECT_EQ(oran_prach_filter_index(PrachFormat::c2), 3);
+  const auto filter = [](PrachFormat format, unsigned mu = 1) {
+    PrachConfig config;
+    config.format = format;
+    config.short_format_numerology = mu;
+    return oran_prach_filter_index(config);
+  };
+  EXPECT_EQ(filter(PrachFormat::f0), 1);
+  EXPECT_EQ(filter(PrachFormat::f2), 1);
+  EXPECT_EQ(filter(PrachFormat::f3), 2);
+  EXPECT_EQ(filter(PrachFormat::a1), 3);
+  EXPECT_EQ(filter(PrachFormat::b4, 0), 3);
+  EXPECT_EQ(filter(PrachFormat::c0, 0), 6);
+  EXPECT_EQ(filter(PrachFormat::c2, 1), 7);
+  EXPECT_EQ(filter(PrachFormat::c2, 3), 3);
   for (const std::uint32_t hz : {1250U, 3750U, 5000U, 7500U, 15000U, 30000U, 120000U, 480000U}) {
     const auto code = oran_scs_code(hz);
     ASSERT_TRUE(code.has_value()) << hz;
@@ -59,7 +68,7 @@ TEST(OranPrach, FilterIndexAndSpacingCodes) {
 // occasion's layout (first period's start, period, periods, the sequence k-bar REs into the
 // section), in every slot of a subframe.
 TEST(OranPrach, WindowReadBackIsTheOccasionsLayout) {
-  const std::array carriers = {Carrier{0, 52}, Carrier{1, 106}, Carrier{1, 273}};
+  const std::array carriers = {Carrier{0, 52}, Carrier{1, 106}, Carrier{1, 273}, Carrier{2, 66}};
   const std::array formats = {PrachFormat::f0, PrachFormat::f1, PrachFormat::f2, PrachFormat::f3,
                               PrachFormat::a1, PrachFormat::a3, PrachFormat::b4, PrachFormat::c2};
   unsigned checked = 0;
@@ -78,11 +87,13 @@ TEST(OranPrach, WindowReadBackIsTheOccasionsLayout) {
         ASSERT_TRUE(result.error.empty()) << result.error;
         const auto layout = phy::prach_occasion_layout(config, numerology, carrier.num_prbs, slot);
         const OranPrachRequest& request = result.request;
-        EXPECT_EQ(request.num_prbs, phy::prach_is_long_format(format) ? 72 : 12);
+        // 2 PUSCH PRBs of 48 PRACH PRBs for formats 0-2 on 60 kHz.
+        const unsigned long_prbs = carrier.mu == 2 && format != PrachFormat::f3 ? 96 : 72;
+        EXPECT_EQ(request.num_prbs, phy::prach_is_long_format(format) ? long_prbs : 12);
         EXPECT_GE(12U * request.num_prbs, request.sequence_offset + layout.sequence_length);
         std::vector<std::uint8_t> bytes;
         const CplaneMessageView message = round_trip(request, bytes);
-        EXPECT_EQ(message.header.timing.filter_index, oran_prach_filter_index(format));
+        EXPECT_EQ(message.header.timing.filter_index, oran_prach_filter_index(config));
         EXPECT_EQ(message.header.timing.symbol_id, config.start_symbol);
         EXPECT_EQ(message.header.cp_length, 0);
         const CplaneSection section = (*message.sections.begin()).section;
@@ -100,7 +111,7 @@ TEST(OranPrach, WindowReadBackIsTheOccasionsLayout) {
       }
     }
   }
-  EXPECT_EQ(checked, 40U); // 8 formats x (1 + 2 + 2) slots
+  EXPECT_EQ(checked, 72U); // 8 formats x (1 + 2 + 2 + 4) slots
 }
 
 // The numbers for one occasion, worked by hand: format 0 on a 52-PRB 15 kHz carrier, PRB 0.
@@ -157,6 +168,15 @@ TEST(OranPrach, BadRequestsAreRefusedWithAReason) {
   section.frequency_offset = -2 * 6 * 25 * 12;
   EXPECT_NE(oran_prach_window(narrow, 25, h, section).error.find("whole number of samples"),
             std::string::npos);
+
+  // A DU that points timeOffset at the CP start and gives cpLength asks for the same window:
+  // format 0's CP of 3168 Ts is 6336 Ts x 2^-1 on this 30 kHz carrier.
+  CplaneMessageHeader with_cp = header;
+  with_cp.time_offset = static_cast<std::uint16_t>(header.time_offset - 3168);
+  with_cp.cp_length = 6336;
+  const auto read = oran_prach_window(numerology, 106, with_cp, section);
+  ASSERT_TRUE(read.error.empty()) << read.error;
+  EXPECT_EQ(read.window.start, oran_prach_window(numerology, 106, header, section).window.start);
 
   PrachConfig invalid;
   invalid.first_prb = 104; // 6 PUSCH PRBs past PRB 103 leave the 106-PRB carrier

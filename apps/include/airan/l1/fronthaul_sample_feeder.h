@@ -81,6 +81,10 @@ public:
 
 private:
   bool send(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout, bool from_iq);
+  /// A slot count that only grows from (\p sfn, \p slot) of consecutive pushes (frameId wraps).
+  std::int64_t slot_count(std::uint16_t sfn, std::uint16_t slot);
+  /// Drops the C-plane of slot \p key and of the slots before it (mutex_ held).
+  void forget_cplane_through(unsigned key);
 
   io::FronthaulConfig config_;
   bool use_cplane_;
@@ -96,7 +100,13 @@ private:
   std::vector<io::RuSectionRequest> requests_;
   std::vector<io::RuPrachRequest> prach_requests_;
   std::vector<ReceivedPrach> received_prach_;
-  std::vector<phy::cf32> prach_values_; ///< The sections' REs, copied from the assembler.
+  std::vector<phy::cf32> prach_values_;         ///< The sections' REs, copied from the assembler.
+  std::vector<std::uint8_t> prach_frame_bytes_; ///< The O-RU's PRACH frames of one slot.
+  std::vector<std::size_t> prach_frame_ends_;
+  std::vector<std::int64_t> prach_frame_tx_;
+  std::int64_t cycle_base_ = 0; ///< Slots of the frameId cycles before the current one.
+  std::int64_t last_slot_count_ = 0;
+  bool any_slot_sent_ = false;
   mutable std::mutex mutex_;
   std::condition_variable cplane_arrived_;
   io::RuRequestsBySlot cplane_; ///< By slot in the cycle.

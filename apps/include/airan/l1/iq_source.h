@@ -32,6 +32,7 @@ using SteadyClock = std::chrono::steady_clock;
 struct ReceivedPrach {
   unsigned cycle_slot = 0;           ///< Slot of the 256-frame cycle of its C-plane request.
   std::uint8_t start_symbol = 0;     ///< startSymbolId.
+  std::uint16_t section_id = 0;      ///< sectionId: the occasion's index in its UL_TTI.request.
   std::int32_t frequency_offset = 0; ///< freqOffset, half PRACH subcarriers.
   phy::PrachSubcarrierSection section;
 };

@@ -222,6 +222,7 @@ private:
     bool used = false;
     io::FapiPrachOccasion occasion;
     unsigned cycle_slot = 0;           ///< Start slot in the fronthaul's 256-frame cycle.
+    std::uint16_t section_id = 0;      ///< Its index in the request (the C-plane's sectionId).
     std::int32_t frequency_offset = 0; ///< Its 7.2x request's freqOffset.
   };
   /// Hands the slot's 7.2x PRACH sections to their occasions (prach_from_sections).

@@ -62,7 +62,7 @@ struct AssembledPrach {
 struct FronthaulPrachCounters {
   std::uint64_t expected = 0; ///< Occasions (expectations) registered.
   /// Type 3 sections of this carrier's PRACH eAxCs not taken: bad fields (oran_prach_window(),
-  /// numPrbc over 72, numSymbol over 12, numPrbc x numSymbol over 288, symInc, a partial
+  /// numPrbc over 96, numSymbol over 12, numPrbc x numSymbol over 384, symInc, a partial
   /// reMask, bad timing fields), an antenna that disagrees with the others of its occasion, no
   /// room (the consumer holds every entry that is not pending).
   std::uint64_t expect_refused = 0;
@@ -91,8 +91,8 @@ class FronthaulPrachAssembler {
 public:
   /// \p max_occasions: occasions expected at once (older ones leave partial to make room);
   /// two more entries hold dispatched occasions until the consumer takes them. Each entry holds
-  /// num_rx_antennas x 288 PRBs of values: numPrbc up to 72, numSymbol up to 12 and numPrbc x
-  /// numSymbol up to 288 (72 PRBs x 4 periods of formats 2 and 3; every NR format fits).
+  /// num_rx_antennas x 384 PRBs of values: numPrbc up to 96, numSymbol up to 12 and numPrbc x
+  /// numSymbol up to 384 (96 PRBs x 4 periods of format 2 on 60 kHz; every NR format fits).
   /// \throws std::invalid_argument for an invalid cell or configuration, 0 or more than 16
   /// antennas, PRACH RU ports that do not fit the RU port field, max_occasions 0.
   FronthaulPrachAssembler(const phy::CellConfig& cell, unsigned num_rx_antennas,

@@ -4,16 +4,19 @@
 ///
 /// Conventions (docs/FRONTHAUL.md, "PRACH over 7.2x"): one type 3 message per PRACH eAxC (RU
 /// port FronthaulConfig::prach_first_ru_port() + antenna) and occasion, one section.
-/// - filterIndex: 1 for formats 0, 1, 2 (1.25 kHz), 2 for format 3 (5 kHz), 3 for the short
-///   formats (CUS 7.5.2.3).
+/// - filterIndex: 1 for formats 0, 1, 2 (1.25 kHz), 2 for format 3 (5 kHz), 6 / 7 for C0 and C2
+///   at 15 / 30 kHz, 3 for the other short formats (CUS 7.5.2.3).
 /// - frameId/subframeId/slotId: the slot in which the occasion's cyclic prefix starts;
 ///   startSymbolId: the occasion's start symbol (FAPI prachStartSymbol).
 /// - timeOffset: from the start of that slot to the start of the first sequence period (the
-///   CP skipped), in Ts = 1/30.72 MHz; cpLength 0 (the CP is inside timeOffset).
+///   CP skipped), in Ts = 1/30.72 MHz; cpLength 0 (the CP is inside timeOffset). An O-RU reading
+///   a request adds cpLength (Ts x 2^-mu) to timeOffset: a DU that points timeOffset at the CP
+///   and gives its length asks for the same window.
 /// - frameStructure: the carrier's FFT size code and the PRACH spacing (12 = 1.25 kHz, 14 =
 ///   5 kHz, mu for 15 * 2^mu kHz).
 /// - section: startPrbc 0, numPrbc = N_RB^RA x K PRBs of the PRACH spacing (K = PUSCH / PRACH
-///   spacing: 72 for the long formats, 12 for the short ones), numSymbol = sequence periods,
+///   spacing: 72 for the long formats on 15 and 30 kHz, 96 for formats 0-2 on 60 kHz, 12 for
+///   the short ones), numSymbol = sequence periods,
 ///   reMask 0xFFF, beamId 0, freqOffset = the centre of the section's RE 0 from the carrier's
 ///   centre in half PRACH subcarriers (2 K k_1); the sequence starts k-bar REs into the section.
 /// The O-RU answers with U-plane messages of the same filterIndex, timing fields and sectionId,
@@ -32,8 +35,8 @@
 
 namespace airan::io {
 
-/// filterIndex of \p format's PRACH stream (1, 2 or 3).
-[[nodiscard]] std::uint8_t oran_prach_filter_index(phy::PrachFormat format);
+/// filterIndex of \p config's PRACH stream (1, 2, 3, 6 or 7).
+[[nodiscard]] std::uint8_t oran_prach_filter_index(const phy::PrachConfig& config);
 
 /// frameStructure subcarrier-spacing code of \p spacing_hz (0 .. 5 for 15 * 2^mu kHz, 12 for
 /// 1.25 kHz, 13 for 3.75 kHz, 14 for 5 kHz, 15 for 7.5 kHz); nullopt for other spacings.

@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace airan::phy {
@@ -82,7 +83,7 @@ public:
 
   /// Fails (with \p reason) every pending occasion whose last sample lies in a slot before
   /// absolute slot \p absolute_slot: its subcarriers never came.
-  void fail_ended_before(std::uint64_t absolute_slot, const std::string& reason,
+  void fail_ended_before(std::uint64_t absolute_slot, std::string_view reason,
                          std::vector<PrachOccasionResult>& completed);
 
   /// Occasions waiting for samples.
