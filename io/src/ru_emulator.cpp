@@ -2,6 +2,8 @@
 /// \brief RuEmulator: a slot's grid or IQ to uplink U-plane frames; pcap export of a vector.
 #include "airan/io/ru_emulator.h"
 
+#include "uplane_run_packetizer.h"
+
 #include "airan/io/pcap_file.h"
 
 #include <algorithm>
@@ -119,53 +121,31 @@ std::size_t RuEmulator::send_units(unsigned rx, std::int64_t absolute_slot, unsi
   const std::int64_t cycle = clock_.slots_per_cycle();
   const auto in_cycle = static_cast<std::uint64_t>(((absolute_slot % cycle) + cycle) % cycle);
   const OranTimingHeader timing = clock_.timing_header(in_cycle, symbol);
-  FronthaulFrameHeader header;
-  header.ethernet.destination = config_.du_mac;
-  header.ethernet.source = config_.ru_mac;
-  header.ethernet.vlan = config_.vlan;
-  header.eaxc_id = pack_eaxc_id(
+  UplaneRun run;
+  run.header.ethernet.destination = config_.du_mac;
+  run.header.ethernet.source = config_.ru_mac;
+  run.header.ethernet.vlan = config_.vlan;
+  run.header.eaxc_id = pack_eaxc_id(
       {config_.du_port, config_.band_sector, config_.cc, static_cast<std::uint16_t>(rx)},
       config_.eaxc_layout);
-  const std::size_t message_limit =
+  run.timing = timing;
+  run.format = format_;
+  run.compression = config_.compression;
+  run.message_limit =
       config_.max_frame_size - ecpri_common_header_size - ecpri_transport_header_size;
-  std::size_t frames = 0;
-  unsigned unit = first_unit;
-  const unsigned end = first_unit + num_units;
-  while (unit < end) {
-    header.sequence = {sequence_ids_[rx]++, true, 0};
-    UplaneFrameWriter writer(frame_, header, timing, format_);
-    std::size_t used = oran_timing_header_size;
-    while (unit < end) {
-      const std::size_t fit = used + section_header_bytes_ < message_limit
-                                  ? (message_limit - used - section_header_bytes_) / prb_bytes_
-                                  : 0;
-      const auto n =
-          static_cast<unsigned>(std::min<std::size_t>({fit, end - unit, max_units_per_section}));
-      if (n == 0) {
-        break;
-      }
-      UplaneSectionHeader section;
-      section.section_id = static_cast<std::uint16_t>(section_id & 0xFFF);
-      section.start_prb = static_cast<std::uint16_t>(unit);
-      section.num_prbs = static_cast<std::uint8_t>(n);
-      const auto out = writer.add_section(section, config_.compression);
-      if (out.size() != n * prb_bytes_) {
-        throw std::logic_error("RuEmulator: U-plane section did not fit");
-      }
-      compress_units(samples, unit, n, out);
-      used += section_header_bytes_ + n * prb_bytes_;
-      unit += n;
-      section_id = static_cast<std::uint16_t>(section_id + (count_section_ids ? 1 : 0));
-    }
-    const auto frame = writer.finish();
-    if (frame.empty()) {
-      throw std::logic_error("RuEmulator: U-plane frame could not be finished");
-    }
-    sink(frame, tx_ns);
-    ++frames;
-  }
+  run.section_header_bytes = section_header_bytes_;
+  run.unit_bytes = prb_bytes_;
+  run.max_units_per_section = max_units_per_section;
+  run.section_id = section_id;
+  run.count_section_ids = count_section_ids;
+  const std::size_t frames = packetize_uplane_run(
+      frame_, run, sequence_ids_[rx], first_unit, num_units,
+      [&](unsigned unit, unsigned n, std::span<std::uint8_t> out) {
+        compress_units(samples, unit, n, out);
+      },
+      [&](std::span<const std::uint8_t> frame) { sink(frame, tx_ns); }, "RuEmulator");
   if (count_section_ids) {
-    next_section_id_[rx] = section_id;
+    next_section_id_[rx] = run.section_id;
   }
   return frames;
 }

@@ -3,6 +3,8 @@
 /// U-plane frames of an emulated O-RU (see ru_prach_emulator.h and oran_prach.h).
 #include "airan/io/ru_prach_emulator.h"
 
+#include "uplane_run_packetizer.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -268,53 +270,31 @@ std::size_t RuPrachEmulator::send_period(const Pending& pending, unsigned period
   format.compression = config_.compression;
   format.ud_comp_hdr_present = config_.dynamic_compression_header;
   format.carrier_prbs = static_cast<std::uint16_t>(num_prbs);
-  FronthaulFrameHeader header;
-  header.ethernet.destination = config_.du_mac;
-  header.ethernet.source = config_.ru_mac;
-  header.ethernet.vlan = config_.vlan;
-  header.eaxc_id = pack_eaxc_id({config_.du_port, config_.band_sector, config_.cc,
-                                 static_cast<std::uint16_t>(prach_first_ru_port_ + antenna)},
-                                config_.eaxc_layout);
-  const std::size_t message_limit =
+  UplaneRun run;
+  run.header.ethernet.destination = config_.du_mac;
+  run.header.ethernet.source = config_.ru_mac;
+  run.header.ethernet.vlan = config_.vlan;
+  run.header.eaxc_id = pack_eaxc_id({config_.du_port, config_.band_sector, config_.cc,
+                                     static_cast<std::uint16_t>(prach_first_ru_port_ + antenna)},
+                                    config_.eaxc_layout);
+  run.timing = timing;
+  run.format = format;
+  run.compression = config_.compression;
+  run.message_limit =
       config_.max_frame_size - ecpri_common_header_size - ecpri_transport_header_size;
-  const auto section_id = static_cast<std::uint16_t>(pending.request.section.section_id & 0xFFF);
-  std::size_t frames = 0;
-  unsigned prb = 0;
-  while (prb < num_prbs) {
-    header.sequence = {sequence_ids_[antenna]++, true, 0};
-    UplaneFrameWriter writer(frame_, header, timing, format);
-    std::size_t used = oran_timing_header_size;
-    while (prb < num_prbs) {
-      const std::size_t fit = used + section_header_bytes_ < message_limit
-                                  ? (message_limit - used - section_header_bytes_) / prb_bytes_
-                                  : 0;
-      const auto count =
-          static_cast<unsigned>(std::min<std::size_t>({fit, num_prbs - prb, max_prbs_per_section}));
-      if (count == 0) {
-        break;
-      }
-      UplaneSectionHeader section;
-      section.section_id = section_id;
-      section.start_prb = static_cast<std::uint16_t>(prb);
-      section.num_prbs = static_cast<std::uint8_t>(count);
-      const auto out = writer.add_section(section, config_.compression);
-      if (out.size() != count * prb_bytes_) {
-        throw std::logic_error("RuPrachEmulator: U-plane section did not fit");
-      }
-      compressor_->compress(
-          std::span(res_).subspan(std::size_t{prb} * re_per_prb, std::size_t{count} * re_per_prb),
-          config_.compression, config_.full_scale, out);
-      used += section_header_bytes_ + count * prb_bytes_;
-      prb += count;
-    }
-    const auto frame = writer.finish();
-    if (frame.empty()) {
-      throw std::logic_error("RuPrachEmulator: U-plane frame could not be finished");
-    }
-    sink(frame, tx_ns);
-    ++frames;
-  }
-  return frames;
+  run.section_header_bytes = section_header_bytes_;
+  run.unit_bytes = prb_bytes_;
+  run.max_units_per_section = max_prbs_per_section;
+  run.section_id = pending.request.section.section_id; // every section of the request's id
+  run.count_section_ids = false;
+  return packetize_uplane_run(
+      frame_, run, sequence_ids_[antenna], 0, num_prbs,
+      [&](unsigned prb, unsigned n, std::span<std::uint8_t> out) {
+        compressor_->compress(
+            std::span(res_).subspan(std::size_t{prb} * re_per_prb, std::size_t{n} * re_per_prb),
+            config_.compression, config_.full_scale, out);
+      },
+      [&](std::span<const std::uint8_t> frame) { sink(frame, tx_ns); }, "RuPrachEmulator");
 }
 
 } // namespace airan::io
