@@ -121,18 +121,9 @@ std::size_t RuEmulator::send_units(unsigned rx, std::int64_t absolute_slot, unsi
   const std::int64_t cycle = clock_.slots_per_cycle();
   const auto in_cycle = static_cast<std::uint64_t>(((absolute_slot % cycle) + cycle) % cycle);
   const OranTimingHeader timing = clock_.timing_header(in_cycle, symbol);
-  UplaneRun run;
-  run.header.ethernet.destination = config_.du_mac;
-  run.header.ethernet.source = config_.ru_mac;
-  run.header.ethernet.vlan = config_.vlan;
-  run.header.eaxc_id = pack_eaxc_id(
-      {config_.du_port, config_.band_sector, config_.cc, static_cast<std::uint16_t>(rx)},
-      config_.eaxc_layout);
+  UplaneRun run = uplane_run_on_link(config_, rx);
   run.timing = timing;
   run.format = format_;
-  run.compression = config_.compression;
-  run.message_limit =
-      config_.max_frame_size - ecpri_common_header_size - ecpri_transport_header_size;
   run.section_header_bytes = section_header_bytes_;
   run.unit_bytes = prb_bytes_;
   run.max_units_per_section = max_units_per_section;

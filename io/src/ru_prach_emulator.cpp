@@ -270,18 +270,9 @@ std::size_t RuPrachEmulator::send_period(const Pending& pending, unsigned period
   format.compression = config_.compression;
   format.ud_comp_hdr_present = config_.dynamic_compression_header;
   format.carrier_prbs = static_cast<std::uint16_t>(num_prbs);
-  UplaneRun run;
-  run.header.ethernet.destination = config_.du_mac;
-  run.header.ethernet.source = config_.ru_mac;
-  run.header.ethernet.vlan = config_.vlan;
-  run.header.eaxc_id = pack_eaxc_id({config_.du_port, config_.band_sector, config_.cc,
-                                     static_cast<std::uint16_t>(prach_first_ru_port_ + antenna)},
-                                    config_.eaxc_layout);
+  UplaneRun run = uplane_run_on_link(config_, prach_first_ru_port_ + antenna);
   run.timing = timing;
   run.format = format;
-  run.compression = config_.compression;
-  run.message_limit =
-      config_.max_frame_size - ecpri_common_header_size - ecpri_transport_header_size;
   run.section_header_bytes = section_header_bytes_;
   run.unit_bytes = prb_bytes_;
   run.max_units_per_section = max_prbs_per_section;

@@ -6,6 +6,7 @@
 /// sections); private to io/src.
 #pragma once
 
+#include "airan/io/fronthaul_config.h"
 #include "airan/io/fronthaul_frame.h"
 
 #include <algorithm>
@@ -30,6 +31,22 @@ struct UplaneRun {
   std::uint16_t section_id = 0;   ///< The first section's; see count_section_ids.
   bool count_section_ids = false; ///< Each section takes the next id (section_id is left after).
 };
+
+/// What a run on \p config's link takes from it: the uplink Ethernet header (RU to DU), the eAxC
+/// of RU port \p ru_port, the compression and the message size the MTU leaves.
+inline UplaneRun uplane_run_on_link(const FronthaulConfig& config, unsigned ru_port) {
+  UplaneRun run;
+  run.header.ethernet.destination = config.du_mac;
+  run.header.ethernet.source = config.ru_mac;
+  run.header.ethernet.vlan = config.vlan;
+  run.header.eaxc_id = pack_eaxc_id(
+      {config.du_port, config.band_sector, config.cc, static_cast<std::uint16_t>(ru_port)},
+      config.eaxc_layout);
+  run.compression = config.compression;
+  run.message_limit =
+      config.max_frame_size - ecpri_common_header_size - ecpri_transport_header_size;
+  return run;
+}
 
 /// Sends units [\p first, \p first + \p count) of \p run as frames built in \p buffer:
 /// compress(first_unit, units, out) writes a section's compressed units, sink(frame) takes each
