@@ -13,6 +13,8 @@
 #include "airan/io/fronthaul_slot_assembler.h"
 #include "airan/io/ru_emulator.h"
 
+#include "memcpy_baseline.h"
+
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -77,24 +79,6 @@ Capture capture(const FronthaulConfig& config) {
   return out;
 }
 
-double memcpy_ns_per_slot(const Capture& cap) {
-  std::vector<std::uint8_t> sink(cap.bytes);
-  constexpr int reps = 2000;
-  const auto start = std::chrono::steady_clock::now();
-  for (int rep = 0; rep < reps; ++rep) {
-    std::size_t offset = 0;
-    for (const auto& frame : cap.frames) {
-      std::memcpy(sink.data() + offset, frame.data(), frame.size());
-      offset += frame.size();
-    }
-    benchmark::DoNotOptimize(sink.data());
-    benchmark::ClobberMemory();
-  }
-  return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
-             .count() /
-         reps;
-}
-
 void set_counters(benchmark::State& state, const Capture& cap) {
   state.counters["packets"] = benchmark::Counter(static_cast<double>(cap.frames.size()),
                                                  benchmark::Counter::kIsIterationInvariantRate);
@@ -122,7 +106,7 @@ void BM_Assemble(benchmark::State& state, FronthaulIngestMode mode, unsigned mtu
   const FronthaulConfig config = config_for(mode, mtu);
   Capture cap = capture(config);
   FronthaulSlotAssembler assembler(cell(), num_rx, config);
-  const double memcpy_ns = memcpy_ns_per_slot(cap);
+  const double memcpy_ns = airan::bench::frames_memcpy_ns(cap.frames, cap.bytes);
   std::int64_t shift = 0; // each iteration is the same slot one frame (10 ms) later
   const std::int64_t frame_ns = 10'000'000;
   std::uint64_t slots = 0;

@@ -3,6 +3,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -19,6 +20,26 @@ inline void time_memcpy(benchmark::State& state, std::size_t bytes) {
     benchmark::ClobberMemory();
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
+}
+
+/// Mean ns of one memcpy pass over \p frames (each copied after the other into one buffer of
+/// \p bytes, their total), over \p reps passes: the baseline of per-packet ingest stages.
+inline double frames_memcpy_ns(const std::vector<std::vector<std::uint8_t>>& frames,
+                               std::size_t bytes, int reps = 2000) {
+  std::vector<std::uint8_t> sink(bytes);
+  const auto start = std::chrono::steady_clock::now();
+  for (int rep = 0; rep < reps; ++rep) {
+    std::size_t offset = 0;
+    for (const auto& frame : frames) {
+      std::memcpy(sink.data() + offset, frame.data(), frame.size());
+      offset += frame.size();
+    }
+    benchmark::DoNotOptimize(sink.data());
+    benchmark::ClobberMemory();
+  }
+  return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
+             .count() /
+         reps;
 }
 
 } // namespace airan::bench

@@ -15,6 +15,8 @@
 #include "airan/io/ru_prach_emulator.h"
 #include "airan/phy/fft_plan.h"
 
+#include "memcpy_baseline.h"
+
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -138,28 +140,10 @@ PrachStream make_stream(airan::phy::PrachFormat format) {
   return stream;
 }
 
-double memcpy_ns(const PrachStream& stream) {
-  std::vector<std::uint8_t> sink(stream.uplane_bytes);
-  constexpr int reps = 2000;
-  const auto start = std::chrono::steady_clock::now();
-  for (int rep = 0; rep < reps; ++rep) {
-    std::size_t offset = 0;
-    for (const auto& frame : stream.uplane) {
-      std::memcpy(sink.data() + offset, frame.data(), frame.size());
-      offset += frame.size();
-    }
-    benchmark::DoNotOptimize(sink.data());
-    benchmark::ClobberMemory();
-  }
-  return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
-             .count() /
-         reps;
-}
-
 void BM_PrachAssemble(benchmark::State& state, airan::phy::PrachFormat format) {
   PrachStream stream = make_stream(format);
   FronthaulPrachAssembler assembler(carrier(), num_rx, fronthaul());
-  const double baseline_ns = memcpy_ns(stream);
+  const double baseline_ns = airan::bench::frames_memcpy_ns(stream.uplane, stream.uplane_bytes);
   // Each iteration is the same occasion one frame (10 ms) later: frameId moved on in every frame
   // (the timing header's second byte, untagged frames).
   const std::size_t frame_id_byte = ethernet_header_size + 8 + 1;
