@@ -54,4 +54,8 @@ Command add_prach_eval_command(CLI::App& parent, const std::string& command_line
 /// `airan testmac --pattern FILE --transport udp|shm`: test MAC against the in-process FAPI L1.
 Command add_testmac_command(CLI::App& parent);
 
+/// `airan l1 --config FILE --dpdk DEVICE`: the FAPI L1 as its own process (a MAC attaches over
+/// UDP or shared memory, the O-RU's U-plane comes in on a DPDK port).
+Command add_l1_command(CLI::App& parent);
+
 } // namespace airan::cli

@@ -1,8 +1,10 @@
 // `airan testmac --pattern FILE --transport udp|shm`: the test MAC against the L1 running on its
 // own thread of this process, over UDP or shared memory; every indication checked.
+#include "airan/io/dpdk_eal.h"
 #include "airan/l1/launch_pattern.h"
 #include "airan/l1/test_mac.h"
 #include "commands.h"
+#include "dpdk_frame_link.h"
 #include "fronthaul_options.h"
 #include "receiver_options.h"
 
@@ -30,7 +32,39 @@ struct TestMacCommandOptions {
   bool cplane = false;
   std::string receiver; ///< Empty: the L1's default (the product receiver, on the CPU).
   ReceiverOptions placement;
+  std::string l1;                ///< Empty: the L1 in this process; else udp:A:P or shm:NAME.
+  FronthaulOptions link;         ///< --dpdk and --file-prefix of the link to an external L1.
+  unsigned link_wait_ms = 10000; ///< How long to wait for that link to come up.
 };
+
+/// The session against `airan l1` in another process, over a DPDK link.
+int run_external(const l1::LaunchPattern& pattern, l1::TestMacOptions& options,
+                 const TestMacCommandOptions& o) {
+  if (!o.receiver.empty() || o.placement.backend != "cpu") {
+    std::cerr << "airan testmac: the receiver of an L1 in another process is its own "
+                 "(airan l1 --receiver / --backend)\n";
+    return 2;
+  }
+  if (!o.link.has_dpdk_device()) {
+    std::cerr << "airan testmac: --l1 needs the fronthaul link's DPDK port (--dpdk)\n";
+    return 2;
+  }
+  const l1::ExternalL1 l1 = l1::parse_external_l1(o.l1);
+  l1::check_test_mac_external(pattern, options); // before the DPDK port comes up
+  options.transport = l1.transport;
+  io::DpdkConfig dpdk = resolve_dpdk_config(o.link);
+  io::DpdkEal::initialize(dpdk.eal);
+  io::DpdkPort port(dpdk.port);
+  if (!wait_for_link(port, std::chrono::milliseconds(o.link_wait_ms))) {
+    std::cerr << "airan testmac: the fronthaul link on DPDK port " << port.port_id()
+              << " did not come up within " << o.link_wait_ms << " ms\n";
+    return 1;
+  }
+  DpdkFrameLink link(port);
+  const l1::TestMacReport report = l1::run_test_mac_external(pattern, options, l1, link);
+  l1::print_test_mac_summary(report, pattern, options, std::cout);
+  return report.passed() ? 0 : 1;
+}
 
 int run_testmac(const TestMacCommandOptions& o) {
   l1::LaunchPattern pattern = l1::load_launch_pattern(o.pattern);
@@ -55,6 +89,9 @@ int run_testmac(const TestMacCommandOptions& o) {
   } else if (o.cplane) {
     std::cerr << "airan testmac: --cplane needs --fronthaul\n";
     return 2;
+  }
+  if (!o.l1.empty()) {
+    return run_external(pattern, options, o);
   }
   if (!o.receiver.empty() || o.placement.backend != "cpu") {
     const apps::ReceiverSpec& spec =
@@ -122,6 +159,17 @@ Command add_testmac_command(CLI::App& parent) {
                   "the L1's PUSCH receiver (airan eval's names but perfect-csi; default: the "
                   "product receiver, mmse-lmmse)");
   add_receiver_options(*app, options->placement);
+  app->add_option("--l1", options->l1,
+                  "an L1 in another process (airan l1): udp:ADDRESS:PORT or shm:NAME; the slots "
+                  "go to it over --fronthaul on a DPDK port (--dpdk)");
+  app->add_option("--dpdk", options->link.dpdk,
+                  "with --l1: the fronthaul link's DPDK device, e.g. "
+                  "net_memif0,role=client,socket=/tmp/fh.sock");
+  app->add_option("--file-prefix", options->link.file_prefix,
+                  "with --l1: DPDK --file-prefix (the L1's process needs another)");
+  app->add_option("--link-wait-ms", options->link_wait_ms,
+                  "with --l1: how long to wait for the fronthaul link to come up")
+      ->capture_default_str();
   return {app, [options] { return run_testmac(*options); }};
 }
 

@@ -145,6 +145,16 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
   unsigned new_rx = 0;
   io::FapiError error = io::to_cell_config(request, new_cell, new_rx, &response,
                                            config.rssi_dbm_at_full_scale.has_value());
+  if (error.ok() && config.carrier &&
+      (new_cell.num_prbs != config.carrier->num_prbs ||
+       new_cell.numerology != config.carrier->numerology ||
+       new_cell.cyclic_prefix != config.carrier->cyclic_prefix ||
+       new_rx != config.carrier->num_rx_antennas)) {
+    error = io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_invalid_config,
+                                io::FapiMessageType::config_request, 0,
+                                "the carrier (PRBs, numerology, cyclic prefix or receive "
+                                "antennas) is not the one the fronthaul was set up for");
+  }
   if (error.ok()) {
     try {
       auto built = std::make_unique<UlSlotProcessor>(new_cell, new_rx, config.receiver);

@@ -1,28 +1,30 @@
 #include "airan/l1/fronthaul_sample_feeder.h"
 
+#include "airan/l1/fronthaul_link_receiver.h"
+
 #include <algorithm>
 
 namespace airan::l1 {
-namespace {
-
-/// Clock anchor of the in-process link: any fixed time works, frames carry their own ids.
-constexpr std::int64_t epoch_ns = 1'700'000'000'000'000'000;
-
-io::FronthaulConfig in_process(io::FronthaulConfig config) {
-  // One slot at a time, dispatched by flush(): no deadline may cut it short.
-  config.epoch_ns = epoch_ns;
-  config.slot_deadline_ns = 1'000'000'000;
-  config.ta4_max_ns = 1'000'000'000;
-  return config;
-}
-
-} // namespace
 
 FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                              const io::FronthaulConfig& config, bool use_cplane,
                                              InMemoryIqSource& target, unsigned max_prach_occasions)
-    : config_(in_process(config)), use_cplane_(use_cplane), target_(target),
-      emulator_(cell, num_rx_antennas, config_), assembler_(cell, num_rx_antennas, config_) {
+    : FronthaulSampleFeeder(cell, num_rx_antennas, config, use_cplane, &target, nullptr,
+                            max_prach_occasions) {}
+
+FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                                             const io::FronthaulConfig& config,
+                                             FronthaulFrameLink& link)
+    : FronthaulSampleFeeder(cell, num_rx_antennas, config, false, nullptr, &link, 0) {}
+
+FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                                             const io::FronthaulConfig& config, bool use_cplane,
+                                             InMemoryIqSource* target, FronthaulFrameLink* link,
+                                             unsigned max_prach_occasions)
+    // One slot at a time, dispatched when complete or by flush(): no deadline may cut it short.
+    : config_(stepped_link_config(config)), use_cplane_(use_cplane), target_(target),
+      link_out_(link), emulator_(cell, num_rx_antennas, config_),
+      assembler_(cell, num_rx_antennas, config_) {
   if (max_prach_occasions > 0 && config_.mode == io::FronthaulIngestMode::frequency_domain) {
     ru_prach_ = std::make_unique<io::RuPrachEmulator>(cell, num_rx_antennas, config_,
                                                       max_prach_occasions * num_rx_antennas);
@@ -117,7 +119,22 @@ bool FronthaulSampleFeeder::push_iq(std::uint16_t sfn, std::uint16_t slot,
 
 bool FronthaulSampleFeeder::push_empty(std::uint16_t sfn, std::uint16_t slot,
                                        std::chrono::microseconds timeout) {
-  return target_.push_empty(sfn, slot, timeout);
+  if (link_out_ == nullptr) {
+    return target_->push_empty(sfn, slot, timeout);
+  }
+  // Over a link the slot still goes out, as zeros: an O-RU without C-plane sends every slot,
+  // and the far end's clock steps on it.
+  slot_.iq.clear();
+  slot_.iq_fft_size = 0;
+  slot_.iq_samples_per_antenna = 0;
+  if (modulator_ != nullptr) {
+    const std::size_t length = modulator_->numerology().slot_length(slot);
+    slot_.iq.assign(length * slot_.grid.num_ports(), phy::cf32{});
+    slot_.iq_samples_per_antenna = length;
+  } else {
+    std::ranges::fill(slot_.grid.elements(), phy::cf32{});
+  }
+  return send(sfn, slot, timeout, false);
 }
 
 std::int64_t FronthaulSampleFeeder::slot_count(std::uint16_t sfn, std::uint16_t slot) {
@@ -172,7 +189,24 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
   for (const io::RuPrachRequest& request : prach_requests_) {
     refused += ru_prach_->add_request(absolute, request).empty() ? 0 : 1;
   }
+  const std::int64_t epoch_ns = *config_.epoch_ns;
   std::uint64_t frames = 0;
+  if (link_out_ != nullptr) {
+    std::uint64_t dropped = 0;
+    emulator_.packetize_slot(
+        slot_, absolute, epoch_ns,
+        [&](std::span<const std::uint8_t> frame, std::int64_t) {
+          dropped += link_out_->send(frame) ? 0 : 1;
+          ++frames;
+        },
+        requests_);
+    dropped += link_out_->end_of_slot();
+    const std::lock_guard lock(mutex_);
+    ++counters_.slots;
+    counters_.uplane_frames += frames;
+    counters_.link_dropped += dropped;
+    return dropped == 0;
+  }
   emulator_.packetize_slot(
       slot_, absolute, epoch_ns,
       [&](std::span<const std::uint8_t> frame, std::int64_t tx_ns) {
@@ -234,8 +268,8 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
   bool delivered = false;
   while (const io::AssembledSlot* assembled = assembler_.next_slot()) {
     delivered = assembled->mode == io::FronthaulIngestMode::time_domain
-                    ? target_.push_iq(sfn, slot, assembled->iq, timeout)
-                    : target_.push_grid(sfn, slot, assembled->grid, received_prach_, timeout);
+                    ? target_->push_iq(sfn, slot, assembled->iq, timeout)
+                    : target_->push_grid(sfn, slot, assembled->grid, received_prach_, timeout);
     assembler_.release(assembled);
   }
   const std::lock_guard lock(mutex_);

@@ -162,6 +162,29 @@ phy::PuschConfig parse_ue_pusch(const YAML::Node& cell_node, const YAML::Node& p
   }
 }
 
+/// The cell alone through the scenario parser (with a placeholder PUSCH it validates).
+phy::CellConfig parse_cell(const YAML::Node& root, const std::string& name) {
+  YAML::Node scenario;
+  scenario["cell"] = YAML::Clone(root["cell"]);
+  YAML::Node probe;
+  probe["prb_size"] = 1;
+  probe["bwp_size"] = 1;
+  scenario["pusch"].push_back(probe);
+  YAML::Emitter text;
+  text << scenario;
+  try {
+    return io::parse_slot_scenario(text.c_str(), name).cell;
+  } catch (const io::ConfigError& e) {
+    throw PatternError(e.what());
+  }
+}
+
+unsigned parse_num_rx_antennas(const YAML::Node& root, const Reader& in) {
+  return root["num_rx_antennas"]
+             ? static_cast<unsigned>(in.integer(root["num_rx_antennas"], "num_rx_antennas", 1, 16))
+             : 1U;
+}
+
 } // namespace
 
 LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::string& name) {
@@ -180,26 +203,8 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
   if (!root["cell"]) {
     in.fail("cell", "missing (the cell the MAC configures)");
   }
-  // The cell alone through the scenario parser (with a placeholder PUSCH it validates).
-  {
-    YAML::Node scenario;
-    scenario["cell"] = YAML::Clone(root["cell"]);
-    YAML::Node probe;
-    probe["prb_size"] = 1;
-    probe["bwp_size"] = 1;
-    scenario["pusch"].push_back(probe);
-    YAML::Emitter text;
-    text << scenario;
-    try {
-      pattern.cell = io::parse_slot_scenario(text.c_str(), name).cell;
-    } catch (const io::ConfigError& e) {
-      throw PatternError(e.what());
-    }
-  }
-  if (root["num_rx_antennas"]) {
-    pattern.num_rx_antennas =
-        static_cast<unsigned>(in.integer(root["num_rx_antennas"], "num_rx_antennas", 1, 16));
-  }
+  pattern.cell = parse_cell(root, name);
+  pattern.num_rx_antennas = parse_num_rx_antennas(root, in);
   if (root["channel"]) {
     pattern.channel = parse_channel(root["channel"], in);
   }
@@ -363,6 +368,23 @@ LaunchPattern load_launch_pattern(const std::filesystem::path& path) {
     throw PatternError(error.what());
   }
   return parse_launch_pattern(text, path.string());
+}
+
+CarrierFile load_carrier_file(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  const Reader in(name);
+  YAML::Node root;
+  try {
+    root = YAML::Load(io::read_config_text(path));
+  } catch (const io::ConfigError& error) {
+    throw PatternError(error.what());
+  } catch (const YAML::Exception& e) {
+    in.fail("YAML", e.what());
+  }
+  if (!root.IsMap() || !root["cell"]) {
+    in.fail("cell", "missing (the carrier the L1's fronthaul is set up for)");
+  }
+  return {parse_cell(root, name), parse_num_rx_antennas(root, in)};
 }
 
 } // namespace airan::l1

@@ -74,7 +74,9 @@ bool TestMacRun::wait_for(io::FapiMessageType type) {
 void TestMacRun::handle(const io::FapiMessage& message) {
   switch (message.type) {
   case io::FapiMessageType::slot_indication:
-    on_slot(absolute_of(message.slot_indication.sfn, message.slot_indication.slot));
+    if (!stop_sent_) { // a slot on air after STOP was asked for is not the session's
+      on_slot(absolute_of(message.slot_indication.sfn, message.slot_indication.slot));
+    }
     return;
   case io::FapiMessageType::rx_data_indication:
     on_rx_data(message.rx_data_indication);
@@ -159,6 +161,7 @@ TestMacReport TestMacRun::run() {
              std::to_string(slot));
   }
   send(io::FapiStopRequest{});
+  stop_sent_ = true;
   while (!stopped_) {
     if (!wait_for(io::FapiMessageType::stop_indication)) {
       mismatch("no STOP.indication from the L1");

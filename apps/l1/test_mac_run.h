@@ -208,6 +208,7 @@ private:
   std::uint64_t last_slot_ = 0;
   bool scheduling_done_ = false;
   bool stopped_ = false;
+  bool stop_sent_ = false; ///< STOP.request sent: later SLOT.indications get no samples.
   io::FapiMessageType last_type_ = io::FapiMessageType::param_request;
   TestMacReport report_;
 };

@@ -171,6 +171,33 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   return report;
 }
 
+namespace {
+
+/// The end of the summary of a run against an L1 in another process (whose counters, latency
+/// and fronthaul ingest are in its own summary).
+void print_external_summary(const TestMacReport& report, const TestMacOptions& options,
+                            std::ostream& out) {
+  out << "L1: in another process (its counters are in its own summary)\n";
+  const auto& f = report.fronthaul;
+  out << "fronthaul " << io::to_string(options.fronthaul->mode) << " to the L1's process: slots "
+      << f.slots << ", U-plane frames sent " << f.uplane_frames << " (dropped by the link "
+      << f.link_dropped << ")\n";
+  const auto& t = report.mac_transport;
+  out << "FAPI transport: MAC received " << t.messages_received << " (dropped: malformed "
+      << t.dropped_malformed << ", out of sequence " << t.dropped_out_of_sequence << ", too large "
+      << t.dropped_too_large << ", foreign " << t.dropped_foreign << "; sequence gaps "
+      << t.sequence_gaps << "), sent " << t.messages_sent << " (refused " << t.send_would_block
+      << ")\n";
+  out << "latency MAC (last sample -> CRC.indication received): "
+      << format_latency(report.mac_latency) << '\n';
+  for (const auto& detail : report.mismatch_details) {
+    out << "  mismatch: " << detail << '\n';
+  }
+  out << (report.passed() ? "PASS" : "FAIL") << ": " << report.mismatches << " mismatch(es)\n";
+}
+
+} // namespace
+
 void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pattern,
                             const TestMacOptions& options, std::ostream& out) {
   out << "pattern " << pattern.name << ": " << pattern.ues.size() << " UEs, "
@@ -189,9 +216,13 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
   }
   if (report.pucch_sent > 0) {
     out << "PUCCH sent " << report.pucch_sent << ", reported " << report.pucch_reports << ": right "
-        << report.pucch_ok << ", missed " << report.pucch_missed << ", wrong " << report.pucch_wrong
-        << " (L1: " << report.l1.pucch_processed << " received, " << report.l1.pucch_dtx
-        << " DTX)\n";
+        << report.pucch_ok << ", missed " << report.pucch_missed << ", wrong "
+        << report.pucch_wrong;
+    if (!report.external_l1) {
+      out << " (L1: " << report.l1.pucch_processed << " received, " << report.l1.pucch_dtx
+          << " DTX)";
+    }
+    out << '\n';
   }
   if (pattern.prach) {
     std::array<char, 16> ta_error{};
@@ -200,14 +231,21 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
         << " occasions, reported " << report.prach_reports << "): preambles sent "
         << report.preambles_sent << ", detected " << report.preambles_detected << ", missed "
         << report.preambles_missed << ", wrong TA " << report.preambles_wrong_ta << ", false "
-        << report.preambles_false << ", TA error up to " << ta_error.data()
-        << " units (L1: " << report.l1.prach_occasions << " occasions, " << report.l1.prach_failed
-        << " failed, " << report.l1.prach_preambles << " preambles)\n";
+        << report.preambles_false << ", TA error up to " << ta_error.data() << " units";
+    if (!report.external_l1) {
+      out << " (L1: " << report.l1.prach_occasions << " occasions, " << report.l1.prach_failed
+          << " failed, " << report.l1.prach_preambles << " preambles)";
+    }
+    out << '\n';
   }
   out << "TBs delivered " << report.tbs_delivered << ", lost " << report.tbs_lost
       << ", ERROR.indications " << report.error_indications << ", mean RSSI "
       << report.mean_rssi_db() << " dBFS (" << report.rssi_at_ceiling << " of "
       << report.rssi_reports << " at the 0 dBFS ceiling)\n";
+  if (report.external_l1) {
+    print_external_summary(report, options, out);
+    return;
+  }
   const auto& c = report.l1;
   out << "L1: slots processed " << c.slots_processed << ", PDUs decoded " << c.pdus_decoded
       << ", SLOT.indications " << c.slot_indications_sent << ", errors sent "

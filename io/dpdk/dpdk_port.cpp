@@ -219,6 +219,11 @@ void DpdkPort::flush_transmit(unsigned queue) {
   pending.clear();
 }
 
+bool DpdkPort::link_up() const {
+  rte_eth_link link{};
+  return rte_eth_link_get_nowait(impl_->port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
+}
+
 DpdkPortStats DpdkPort::stats() const {
   const auto& s = *impl_;
   rte_eth_stats eth{};

@@ -154,7 +154,11 @@ FapiTransportStatus FapiUdpTransport::send(std::span<const std::uint8_t> unit) {
   if (unit.size() > s.config.max_message_size) {
     return FapiTransportStatus::too_large;
   }
-  if (!s.have_remote) {
+  // The remote set, or else the peer the first well-framed datagram pinned (a server's MAC).
+  sockaddr_in* const peer = s.have_remote         ? &s.remote
+                            : s.have_learned_peer ? &s.learned_peer
+                                                  : nullptr;
+  if (peer == nullptr) {
     errno = EDESTADDRREQ;
     return FapiTransportStatus::error;
   }
@@ -179,8 +183,8 @@ FapiTransportStatus FapiUdpTransport::send(std::span<const std::uint8_t> unit) {
     std::array<iovec, 2> iov = {iovec{header_bytes.data(), header_bytes.size()},
                                 iovec{const_cast<std::uint8_t*>(part.data()), part.size()}};
     msghdr message{};
-    message.msg_name = &s.remote;
-    message.msg_namelen = sizeof(s.remote);
+    message.msg_name = peer;
+    message.msg_namelen = sizeof(*peer);
     message.msg_iov = iov.data();
     message.msg_iovlen = part.empty() ? 1 : 2;
     if (::sendmsg(s.fd, &message, MSG_DONTWAIT) < 0) {

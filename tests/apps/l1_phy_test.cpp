@@ -134,6 +134,30 @@ TEST(FapiPhy, AnswersEveryMessageInEveryState) {
   EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_invalid_config)], 2U);
 }
 
+TEST(FapiPhy, RefusesACarrierOtherThanTheFronthaulsAndKeepsServing) {
+  FapiPhyConfig config = test::harness_phy_config();
+  const phy::CellConfig cell = test::harness_cell();
+  config.carrier = FapiCarrier{cell.num_prbs, cell.numerology, cell.cyclic_prefix, PhyHarness::rx};
+  PhyHarness h(config);
+  phy::CellConfig wider = cell;
+  wider.num_prbs = 25;
+  phy::CellConfig faster = cell;
+  faster.numerology = 0;
+  const std::pair<phy::CellConfig, unsigned> refused[] = {
+      {wider, PhyHarness::rx}, {faster, PhyHarness::rx}, {cell, 1}, {cell, 4}};
+  for (const auto& [other, rx] : refused) {
+    h.send(io::to_fapi_config_request(other, rx));
+    const auto response = h.wait_for(FapiMessageType::config_response);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->response_code, FapiErrorCode::msg_invalid_config)
+        << other.num_prbs << " PRB, mu " << other.numerology << ", " << rx << " rx";
+    EXPECT_EQ(h.phy().state(), PhyState::idle);
+  }
+  EXPECT_EQ(h.phy().counters().config_rejected, 4U);
+  h.configure_and_start(); // the fronthaul's own carrier is taken
+  EXPECT_EQ(h.phy().state(), PhyState::running);
+}
+
 TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   PhyHarness h;
   h.configure_and_start();

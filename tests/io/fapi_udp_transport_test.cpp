@@ -289,6 +289,18 @@ TEST(FapiUdpTransport, WithoutARemoteTheFirstWellFramedSenderIsPinned) {
   EXPECT_EQ(c.dropped_out_of_sequence + c.sequence_gaps, 0U);
 }
 
+TEST(FapiUdpTransport, WithoutARemoteSendAnswersThePinnedPeerAndRefusesBeforeOne) {
+  FapiUdpTransport server;
+  const Bytes unit{1, 2, 3};
+  EXPECT_EQ(server.send(unit), FapiTransportStatus::error); // nobody to answer yet
+  FapiUdpTransport client;
+  client.set_remote("127.0.0.1", server.local_port());
+  ASSERT_EQ(client.send(unit), FapiTransportStatus::ok);
+  EXPECT_EQ(receive_one(server), unit);
+  ASSERT_EQ(server.send(Bytes{9}), FapiTransportStatus::ok);
+  EXPECT_EQ(receive_one(client), Bytes{9});
+}
+
 TEST(FapiUdpTransport, FarAheadSequenceNumberFromThePeerIsMalformedAndTheStreamGoesOn) {
   FapiUdpTransport receiver;
   RawSender raw(receiver.local_port());

@@ -57,6 +57,14 @@ enum class PhyState : std::uint8_t { idle = 0, configured = 1, running = 2 };
 /// Name of \p state ("RUNNING").
 const char* phy_state_name(PhyState state);
 
+/// The carrier a stand-alone L1's fronthaul was set up for (as an M-plane sets an O-RU's).
+struct FapiCarrier {
+  unsigned num_prbs = 0;
+  unsigned numerology = 0;
+  phy::CyclicPrefix cyclic_prefix = phy::CyclicPrefix::normal;
+  unsigned num_rx_antennas = 0;
+};
+
 /// Options of a FapiPhy.
 struct FapiPhyConfig {
   SlotClockMode clock_mode = SlotClockMode::stepped;
@@ -80,6 +88,9 @@ struct FapiPhyConfig {
   /// (RSSIMeasurement 1, which OAI's MAC always sends); unset: such a CONFIG is refused. Within
   /// +-max_rssi_calibration_db.
   std::optional<float> rssi_dbm_at_full_scale;
+  /// Set (`airan l1`): a CONFIG.request for another carrier size, numerology, cyclic prefix or
+  /// receive antenna count is refused (MSG_INVALID_CONFIG): the sample path cannot take it.
+  std::optional<FapiCarrier> carrier;
 };
 
 /// A FAPI PHY on one transport and one sample source. run() is its slot thread.

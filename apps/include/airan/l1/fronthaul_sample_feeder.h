@@ -8,6 +8,11 @@
 /// OFDM-demodulated by the O-RU, which also serves the L1's PRACH requests (section type 3,
 /// io::RuPrachEmulator) from it: the DU's PRACH assembler (io::FronthaulPrachAssembler) hands
 /// each occasion's section to the L1 with the slot in which it completed.
+///
+/// With a FronthaulFrameLink instead of a sample source, the feeder is only the O-RU end of a
+/// link to an L1 in another process (`airan testmac --l1`, FronthaulLinkReceiver on the far
+/// side): every slot goes out whole (no C-plane), an empty slot as zeros, as an O-RU without
+/// C-plane sends every slot.
 #pragma once
 
 #include "airan/io/fronthaul_config.h"
@@ -41,6 +46,18 @@ struct FronthaulFeederCounters {
   std::uint64_t prach_frames = 0;   ///< PRACH U-plane frames the O-RU sent (7.2x).
   std::uint64_t prach_sections = 0; ///< PRACH sections handed to the L1.
   std::uint64_t prach_refused = 0;  ///< PRACH requests the O-RU could not serve.
+  std::uint64_t link_dropped = 0;   ///< Over a FronthaulFrameLink: frames the link dropped.
+};
+
+/// Where an O-RU end sends its U-plane frames when the DU is in another process.
+class FronthaulFrameLink {
+public:
+  virtual ~FronthaulFrameLink() = default;
+  /// Sends one Ethernet frame; false when the link dropped it.
+  virtual bool send(std::span<const std::uint8_t> frame) = 0;
+  /// The slot's last frame was handed over (a link that batches sends the batch); returns the
+  /// frames of the slot that the link dropped only now.
+  virtual std::uint64_t end_of_slot() = 0;
 };
 
 /// A SlotSampleWriter that routes every slot through the fronthaul (see the file comment).
@@ -54,6 +71,10 @@ public:
   FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                         const io::FronthaulConfig& config, bool use_cplane,
                         InMemoryIqSource& target, unsigned max_prach_occasions = 0);
+  /// The O-RU end of a link (see the file comment): every slot's frames go to \p link (which
+  /// must outlive the feeder). \throws std::invalid_argument for an invalid configuration.
+  FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                        const io::FronthaulConfig& config, FronthaulFrameLink& link);
 
   /// A C-plane frame from the L1 (any thread).
   void on_cplane_frame(std::span<const std::uint8_t> frame);
@@ -80,6 +101,10 @@ public:
   }
 
 private:
+  FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                        const io::FronthaulConfig& config, bool use_cplane,
+                        InMemoryIqSource* target, FronthaulFrameLink* link,
+                        unsigned max_prach_occasions);
   bool send(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout, bool from_iq);
   /// A slot count that only grows from (\p sfn, \p slot) of consecutive pushes (frameId wraps).
   std::int64_t slot_count(std::uint16_t sfn, std::uint16_t slot);
@@ -88,7 +113,8 @@ private:
 
   io::FronthaulConfig config_;
   bool use_cplane_;
-  InMemoryIqSource& target_;
+  InMemoryIqSource* target_;     ///< In-process: the L1's source (else nullptr).
+  FronthaulFrameLink* link_out_; ///< Link to another process (else nullptr).
   io::FronthaulLinkConfig link_;
   io::RuEmulator emulator_;
   io::FronthaulSlotAssembler assembler_;

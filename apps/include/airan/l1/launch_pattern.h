@@ -152,4 +152,14 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
 /// Reads and parses a pattern file. \throws PatternError.
 LaunchPattern load_launch_pattern(const std::filesystem::path& path);
 
+/// The carrier of a stand-alone L1 (`airan l1 --config`).
+struct CarrierFile {
+  phy::CellConfig cell;
+  unsigned num_rx_antennas = 1;
+};
+
+/// The `cell:` and `num_rx_antennas:` of a YAML file that has them (a launch pattern, a scenario
+/// configuration), checked as a pattern's; other keys are not read. \throws PatternError.
+CarrierFile load_carrier_file(const std::filesystem::path& path);
+
 } // namespace airan::l1

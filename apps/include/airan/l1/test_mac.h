@@ -75,6 +75,17 @@ struct TestMacOptions {
   std::chrono::milliseconds silence_timeout{10000};
 };
 
+/// Where an L1 in another process (`airan l1`) serves its MAC.
+struct ExternalL1 {
+  TransportKind transport = TransportKind::udp;
+  std::string address = "127.0.0.1"; ///< UDP: the L1's IPv4 address.
+  std::uint16_t port = 0;            ///< UDP: its port.
+  std::string shm_name;              ///< Shared memory: the segment the L1 created.
+};
+
+/// Parses "udp:ADDRESS:PORT" or "shm:NAME". \throws std::invalid_argument.
+ExternalL1 parse_external_l1(const std::string& text);
+
 /// What a run found.
 struct TestMacReport {
   std::uint64_t slots = 0;     ///< SLOT.indications handled.
@@ -131,6 +142,7 @@ struct TestMacReport {
   LatencySummary l1_latency;  ///< L1: last sample of a slot -> its CRC.indication handed over.
   LatencySummary mac_latency; ///< Last sample of a slot -> its CRC.indication decoded by the MAC.
   L1Counters l1;              ///< The L1's counters at the end (in-process L1 only).
+  bool external_l1 = false;   ///< The L1 ran in another process (its counters are its own).
   FronthaulFeederCounters fronthaul;      ///< With fronthaul: RU and C-plane totals.
   io::FronthaulCounters fronthaul_ingest; ///< With fronthaul: the slot assembler's counters.
   std::uint64_t cplane_frames_sent = 0;   ///< With C-plane: frames the L1 sent.
@@ -160,6 +172,18 @@ TestMacReport run_test_mac(const LaunchPattern& pattern, io::FapiTransport& tran
 /// A whole session in this process: the L1 (FapiPhy) on its own thread, the test MAC on this
 /// one, connected by options.transport (loopback UDP or a fresh shared-memory segment).
 TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOptions& options);
+
+/// \throws std::invalid_argument when run_test_mac_external() cannot run \p pattern with
+/// \p options (see there).
+void check_test_mac_external(const LaunchPattern& pattern, const TestMacOptions& options);
+
+/// A session against an L1 in another process: FAPI to \p l1, each slot's samples through an
+/// emulated O-RU (options.fronthaul, whole slots, no C-plane) as U-plane frames over \p link.
+/// \throws std::invalid_argument without options.fronthaul, with C-plane, or with a PRACH over
+/// 7.2x (its section type 3 requests need C-plane); io::FapiTransportError when the transport
+/// cannot be opened.
+TestMacReport run_test_mac_external(const LaunchPattern& pattern, const TestMacOptions& options,
+                                    const ExternalL1& l1, FronthaulFrameLink& link);
 
 /// Writes the summary of \p report (counts, mismatches, latencies) to \p out.
 void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pattern,

@@ -88,6 +88,9 @@ public:
   /// Port counters, read from the device now.
   [[nodiscard]] DpdkPortStats stats() const;
 
+  /// Whether the link is up now (a memif or af_packet peer connected, a cable in).
+  [[nodiscard]] bool link_up() const;
+
 private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

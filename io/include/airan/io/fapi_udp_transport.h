@@ -47,8 +47,9 @@ struct FapiUdpConfig {
   std::string local_address = "127.0.0.1";  ///< IPv4 address to bind.
   std::uint16_t local_port = 0;             ///< 0: any free port (see local_port()).
   std::string remote_address = "127.0.0.1"; ///< Where send() goes.
-  /// Where send() goes and the only sender receive() takes. 0: not yet known (set_remote()
-  /// before sending; until then receive() pins the first well-framed datagram's sender).
+  /// Where send() goes and the only sender receive() takes. 0: not yet known (set_remote();
+  /// until then receive() pins the first well-framed datagram's sender, and send() answers it:
+  /// a server such as `airan l1` serves whichever MAC speaks first).
   std::uint16_t remote_port = 0;
   std::size_t max_message_size = 1 << 20; ///< Largest unit sent or reassembled.
   /// Payload bytes per datagram (a unit above it is fragmented); at most 65507 - 20.

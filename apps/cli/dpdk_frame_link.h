@@ -1,0 +1,30 @@
+// The two ends of a fronthaul link between `airan testmac --l1` (the emulated O-RU) and
+// `airan l1` (the DU) on DPDK ports: a net_memif pair on one machine, or NICs.
+#pragma once
+
+#include "airan/io/dpdk_port.h"
+#include "airan/l1/fronthaul_sample_feeder.h"
+
+#include <chrono>
+#include <cstdint>
+
+namespace airan::cli {
+
+/// The O-RU end: frames transmitted on a port, the batch sent at the end of each slot.
+class DpdkFrameLink final : public l1::FronthaulFrameLink {
+public:
+  /// \p port (transmit queue 0) must outlive the link.
+  explicit DpdkFrameLink(io::DpdkPort& port);
+  bool send(std::span<const std::uint8_t> frame) override;
+  std::uint64_t end_of_slot() override;
+
+private:
+  io::DpdkPort& port_;
+  std::uint64_t dropped_seen_ = 0;    ///< The port's tx_dropped after the last slot.
+  std::uint64_t refused_in_slot_ = 0; ///< Frames transmit() refused in this slot.
+};
+
+/// Waits up to \p timeout for \p port's link (a memif peer connected); true once it is up.
+bool wait_for_link(const io::DpdkPort& port, std::chrono::milliseconds timeout);
+
+} // namespace airan::cli

@@ -1,0 +1,253 @@
+// `airan l1 --config FILE --dpdk DEVICE --transport udp|shm`: the FAPI L1 as a process of its
+// own. It serves one MAC over UDP or shared memory and takes its samples from an O-RU's U-plane
+// on a DPDK port (FronthaulLinkReceiver), the same receiver the test MAC runs in-process.
+#include "airan/io/dpdk_eal.h"
+#include "airan/io/fapi_shm_transport.h"
+#include "airan/io/fapi_udp_transport.h"
+#include "airan/io/pusch_config_file.h"
+#include "airan/l1/fapi_phy.h"
+#include "airan/l1/fronthaul_link_receiver.h"
+#include "airan/l1/launch_pattern.h"
+#include "airan/l1/test_mac.h"
+#include "airan/phy/numerology.h"
+#include "commands.h"
+#include "fronthaul_options.h"
+#include "receiver_options.h"
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <thread>
+
+namespace airan::cli {
+namespace {
+
+struct L1CommandOptions {
+  FronthaulOptions fronthaul; ///< fronthaul.config is --config.
+  std::string transport = "udp";
+  std::string bind = "127.0.0.1:0";
+  std::string shm_name = "/airan_l1";
+  std::string receiver;
+  ReceiverOptions placement;
+  unsigned max_layers = 2;
+  unsigned threads = 1;
+  bool exit_on_stop = false;
+};
+
+std::atomic<bool> interrupted{false};
+
+extern "C" void on_signal(int /*signal*/) {
+  interrupted.store(true);
+}
+
+/// "ADDRESS:PORT" of --bind. \throws io::ConfigError.
+std::pair<std::string, std::uint16_t> parse_bind(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon != std::string::npos && colon > 0) {
+    try {
+      std::size_t used = 0;
+      const unsigned long port = std::stoul(text.substr(colon + 1), &used);
+      if (used == text.size() - colon - 1 && port < 65536) {
+        return {text.substr(0, colon), static_cast<std::uint16_t>(port)};
+      }
+    } catch (const std::exception&) {
+    }
+  }
+  throw io::ConfigError("--bind '" + text + "': expected ADDRESS:PORT, e.g. 127.0.0.1:50000");
+}
+
+/// The receiver the L1 builds for each CONFIG.request.
+l1::FapiPhyConfig phy_config(const L1CommandOptions& o, const l1::CarrierFile& carrier,
+                             const io::FronthaulConfig& fronthaul) {
+  l1::FapiPhyConfig config;
+  config.clock_mode = l1::SlotClockMode::stepped; // the O-RU's slots step the clock
+  config.receiver.max_layers = o.max_layers;
+  config.receiver.num_threads = o.threads;
+  config.receiver.full_scale = fronthaul.full_scale;
+  config.carrier = l1::FapiCarrier{carrier.cell.num_prbs, carrier.cell.numerology,
+                                   carrier.cell.cyclic_prefix, carrier.num_rx_antennas};
+  if (!o.receiver.empty() || o.placement.backend != "cpu") {
+    const apps::ReceiverSpec& spec =
+        apps::find_receiver(o.receiver.empty() ? "mmse-lmmse" : o.receiver);
+    if (spec.perfect_csi) {
+      throw std::invalid_argument(spec.name + " needs the true channel, which an L1 lacks");
+    }
+    const gpu::BackendSelection backend = gpu::select_backend(o.placement.backend);
+    print_backend_choice(o.placement, backend, std::cout);
+    ReceiverPlacement placement = place_receiver(spec, o.placement, backend, carrier.cell);
+    config.receiver.front_end = spec.front_end;
+    config.receiver.detector = std::move(placement.detector);
+    config.receiver.detector_mirrors_front_end = placement.detector_mirrors_front_end;
+    config.receiver.ldpc_batch_decoder = std::move(placement.ldpc);
+    config.receiver.ulsch_decoder = std::move(placement.ulsch);
+    std::cout << "receiver " << spec.name << " (" << placement.where << ")\n";
+  }
+  return config;
+}
+
+/// Hands each received frame to the link receiver.
+class ReceiverSink final : public io::DpdkFrameSink {
+public:
+  explicit ReceiverSink(l1::FronthaulLinkReceiver& receiver) : receiver_(receiver) {}
+  void on_frame(std::span<const std::uint8_t> frame, std::int64_t /*arrival_ns*/) override {
+    receiver_.on_frame(frame);
+  }
+
+private:
+  l1::FronthaulLinkReceiver& receiver_;
+};
+
+void print_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& receiver,
+                   const io::FapiTransport& transport, const io::DpdkPort& port) {
+  const l1::L1Counters c = phy.counters();
+  std::cout << "L1: slots processed " << c.slots_processed << ", PDUs decoded " << c.pdus_decoded
+            << ", CRC ok " << c.crc_ok << ", CRC failed " << c.crc_failed << ", SLOT.indications "
+            << c.slot_indications_sent << ", errors sent " << c.error_indications_sent
+            << ", send failures " << c.send_failures << ", late samples " << c.late_samples
+            << ", CONFIGs refused " << c.config_rejected << '\n';
+  const auto& link = receiver.counters();
+  const auto& a = receiver.fronthaul_counters();
+  const io::DpdkPortStats p = port.stats();
+  std::cout << "fronthaul: frames " << link.frames << " (DPDK missed " << p.rx_missed
+            << ", no mbuf " << p.rx_no_mbuf << "), assembled " << a.packets << ", malformed "
+            << a.malformed() << ", missing units " << a.missing_units << "; slots to the L1 "
+            << link.slots_delivered << " (partial " << link.slots_partial << ", refused "
+            << link.slots_refused << ", flushed after a quiet link " << link.quiet_flushes
+            << ", dropped at STOP " << link.slots_dropped_at_reset << ")\n";
+  const io::FapiTransportCounters t = transport.counters();
+  std::cout << "FAPI transport: received " << t.messages_received << " (dropped: malformed "
+            << t.dropped_malformed << ", out of sequence " << t.dropped_out_of_sequence
+            << ", foreign " << t.dropped_foreign << "; sequence gaps " << t.sequence_gaps
+            << "), sent " << t.messages_sent << " (refused " << t.send_would_block << ")\n";
+}
+
+int run_l1(const L1CommandOptions& o) {
+  const l1::CarrierFile carrier = l1::load_carrier_file(o.fronthaul.config);
+  const io::FronthaulConfig fronthaul = resolve_fronthaul_config(o.fronthaul);
+  if (!o.fronthaul.has_dpdk_device()) {
+    std::cerr << "airan l1: the L1 takes its samples from an O-RU: give its DPDK port (--dpdk, "
+                 "--vdev or --pci)\n";
+    return 2;
+  }
+  io::DpdkConfig dpdk = resolve_dpdk_config(o.fronthaul);
+  const auto numerology = phy::Numerology::for_carrier(
+      carrier.cell.numerology, carrier.cell.cyclic_prefix, carrier.cell.num_prbs);
+  l1::InMemoryIqSourceConfig source_config;
+  source_config.num_rx_antennas = carrier.num_rx_antennas;
+  source_config.symbols_per_slot = numerology.symbols_per_slot();
+  source_config.num_subcarriers = 12 * carrier.cell.num_prbs;
+  if (fronthaul.mode == io::FronthaulIngestMode::time_domain) {
+    std::size_t longest = 0;
+    for (unsigned s = 0; s < numerology.slots_per_frame(); ++s) {
+      longest = std::max<std::size_t>(longest, numerology.slot_length(s));
+    }
+    source_config.max_iq_samples = longest * carrier.num_rx_antennas;
+  }
+  l1::InMemoryIqSource samples(source_config);
+  l1::FronthaulLinkReceiver receiver(carrier.cell, carrier.num_rx_antennas, fronthaul, samples,
+                                     std::chrono::seconds(2));
+  const l1::FapiPhyConfig config = phy_config(o, carrier, fronthaul);
+
+  std::unique_ptr<io::FapiTransport> transport;
+  std::string where;
+  if (l1::parse_transport_kind(o.transport) == l1::TransportKind::udp) {
+    io::FapiUdpConfig udp;
+    std::tie(udp.local_address, udp.local_port) = parse_bind(o.bind);
+    auto bound = std::make_unique<io::FapiUdpTransport>(udp);
+    where = "udp:" + udp.local_address + ":" + std::to_string(bound->local_port());
+    transport = std::move(bound);
+  } else {
+    transport = io::FapiShmTransport::create(o.shm_name);
+    where = "shm:" + o.shm_name;
+  }
+  // The slot thread starts before the EAL pins this thread (and threads it starts later) to
+  // the DPDK lcore: the receiver must not share the receive loop's core.
+  l1::FapiPhy phy(*transport, samples, config);
+  std::thread phy_thread([&] { phy.run(); });
+  const auto stop_phy = [&] {
+    phy.request_stop();
+    if (phy_thread.joinable()) {
+      phy_thread.join();
+    }
+  };
+  std::optional<io::DpdkPort> port;
+  try {
+    io::DpdkEal::initialize(dpdk.eal);
+    port.emplace(dpdk.port);
+  } catch (...) {
+    stop_phy();
+    throw;
+  }
+  ReceiverSink sink(receiver);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::cout << "airan l1: " << carrier.cell.num_prbs << " PRB, mu " << carrier.cell.numerology
+            << ", " << carrier.num_rx_antennas << " Rx, fronthaul " << io::to_string(fronthaul.mode)
+            << " on DPDK port " << port->port_id() << "; serving the MAC on " << where << std::endl;
+  bool ran = false;
+  unsigned sessions = 0;
+  while (!interrupted.load()) {
+    if (port->receive_burst(sink) == 0) {
+      receiver.flush_if_quiet(l1::SteadyClock::now()); // a slot that lost frames must not stall
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+    const l1::PhyState state = phy.state();
+    if (state == l1::PhyState::running) {
+      ran = true;
+    } else if (ran) { // a MAC stopped the L1: the next one starts again at SFN 0
+      ran = false;
+      // What the O-RU sent before the STOP is this session's: in before the count restarts.
+      for (unsigned idle = 0; idle < 100; idle = port->receive_burst(sink) == 0 ? idle + 1 : 0) {
+        std::this_thread::sleep_for(std::chrono::microseconds(20));
+      }
+      receiver.reset();
+      ++sessions;
+      if (o.exit_on_stop) {
+        break;
+      }
+    }
+  }
+  receiver.flush();
+  stop_phy();
+  std::cout << "sessions " << sessions << '\n';
+  print_summary(phy, receiver, *transport, *port);
+  return 0;
+}
+
+} // namespace
+
+Command add_l1_command(CLI::App& parent) {
+  auto options = std::make_shared<L1CommandOptions>();
+  CLI::App* app = parent.add_subcommand(
+      "l1", "The FAPI L1 as its own process: serves a MAC over UDP or shared memory, receives "
+            "the O-RU's U-plane on a DPDK port (stepped by its slots)");
+  app->add_option("--config", options->fronthaul.config,
+                  "YAML with the carrier (cell:, num_rx_antennas:) and optional fronthaul:/dpdk: "
+                  "sections; a launch pattern or scenario file does")
+      ->required()
+      ->check(CLI::ExistingFile);
+  add_fronthaul_options(*app, options->fronthaul);
+  app->add_option("--transport", options->transport, "FAPI transport: udp or shm")
+      ->check(CLI::IsMember({"udp", "shm"}))
+      ->capture_default_str();
+  app->add_option("--bind", options->bind, "UDP: ADDRESS:PORT to serve on (port 0: any free)")
+      ->capture_default_str();
+  app->add_option("--shm", options->shm_name, "shared memory: the segment to create")
+      ->capture_default_str();
+  app->add_option("--receiver", options->receiver,
+                  "the PUSCH receiver (airan eval's names but perfect-csi; default mmse-lmmse)");
+  add_receiver_options(*app, options->placement);
+  app->add_option("--max-layers", options->max_layers, "largest nrOfLayers decoded (1, 2 or 4)")
+      ->check(CLI::IsMember({1U, 2U, 4U}))
+      ->capture_default_str();
+  app->add_option("--threads", options->threads, "receiver threads")
+      ->check(CLI::Range(1U, 64U))
+      ->capture_default_str();
+  app->add_flag("--exit-on-stop", options->exit_on_stop,
+                "exit once a MAC has started and stopped the L1 (else: until SIGINT/SIGTERM)");
+  return {app, [options] { return run_l1(*options); }};
+}
+
+} // namespace airan::cli

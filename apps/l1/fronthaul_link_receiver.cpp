@@ -1,0 +1,143 @@
+#include "airan/l1/fronthaul_link_receiver.h"
+
+#include "airan/io/ecpri.h"
+#include "airan/io/oran_common.h"
+#include "airan/l1/slot_clock.h"
+
+#include <algorithm>
+
+namespace airan::l1 {
+
+namespace {
+
+/// Clock anchor of a stepped link: any fixed time works, frames carry their own ids.
+constexpr std::int64_t stepped_epoch_ns = 1'700'000'000'000'000'000;
+
+} // namespace
+
+io::FronthaulConfig stepped_link_config(io::FronthaulConfig config) {
+  config.epoch_ns = stepped_epoch_ns;
+  config.slot_deadline_ns = 1'000'000'000;
+  config.ta4_max_ns = 1'000'000'000;
+  return config;
+}
+
+FronthaulLinkReceiver::FronthaulLinkReceiver(const phy::CellConfig& cell, unsigned num_rx_antennas,
+                                             const io::FronthaulConfig& config,
+                                             InMemoryIqSource& target,
+                                             std::chrono::microseconds push_timeout,
+                                             std::chrono::milliseconds quiet_timeout)
+    : config_(stepped_link_config(config)), target_(target), push_timeout_(push_timeout),
+      quiet_timeout_(quiet_timeout), assembler_(cell, num_rx_antennas, config_),
+      slots_per_frame_(assembler_.clock().slots_per_frame()) {
+  link_.eaxc_layout = config_.eaxc_layout;
+  link_.uplane.compression = config_.compression;
+  link_.uplane.ud_comp_hdr_present = config_.dynamic_compression_header;
+  link_.uplane.carrier_prbs = static_cast<std::uint16_t>(cell.num_prbs);
+  last_arrival_ns_ = *config_.epoch_ns;
+}
+
+std::optional<std::int64_t>
+FronthaulLinkReceiver::nominal_arrival(std::span<const std::uint8_t> frame) {
+  const auto ecpri = io::parse_ecpri_frame(frame);
+  if (!ecpri.ok() || ecpri.frame.message.header.type != io::EcpriMessageType::iq_data ||
+      ecpri.frame.message.application_payload.size() < io::oran_timing_header_size) {
+    return last_arrival_ns_; // the assembler counts what is wrong with it
+  }
+  const io::OranTimingHeader timing =
+      io::read_oran_timing_header(ecpri.frame.message.application_payload.data());
+  const io::FronthaulSlotClock& clock = assembler_.clock();
+  const auto cycle_slot = clock.cycle_slot(timing);
+  if (!cycle_slot) {
+    return last_arrival_ns_;
+  }
+  // The first frame fixes the count's origin (its cycle slot); later ones resolve to the slot
+  // of their cycle nearest the count, which follows them within window_frames frames.
+  const std::int64_t absolute =
+      started_ ? clock.resolve(*cycle_slot, count_) : std::int64_t{*cycle_slot};
+  const std::int64_t window = std::int64_t{window_frames} * slots_per_frame_;
+  if (started_ && (absolute > count_ + window || absolute < count_ - window)) {
+    ++counters_.frames_out_of_window;
+    const bool follows = out_in_row_ > 0 && absolute >= out_slot_ && absolute <= out_slot_ + 1;
+    out_in_row_ = follows ? out_in_row_ + 1 : 1;
+    out_slot_ = absolute;
+    if (out_in_row_ < resync_after) {
+      return std::nullopt;
+    }
+    ++counters_.count_resyncs; // the stream really moved: the count goes with it
+    count_ = absolute;
+  }
+  count_ = started_ ? std::max(count_, absolute) : absolute;
+  started_ = true;
+  out_in_row_ = 0;
+  last_arrival_ns_ =
+      clock.symbol_start_ns(*config_.epoch_ns, session_base_ + absolute, timing.symbol_id);
+  return last_arrival_ns_;
+}
+
+void FronthaulLinkReceiver::on_frame(std::span<const std::uint8_t> frame) {
+  ++counters_.frames;
+  last_frame_at_ = SteadyClock::now();
+  if (const auto arrival = nominal_arrival(frame)) {
+    assembler_.push(frame, *arrival);
+    deliver();
+  }
+}
+
+void FronthaulLinkReceiver::flush() {
+  assembler_.flush();
+  deliver();
+}
+
+void FronthaulLinkReceiver::reset() {
+  // The session is over: slots still open are past the last one its L1 ran.
+  assembler_.flush();
+  while (const io::AssembledSlot* slot = assembler_.next_slot()) {
+    ++counters_.slots_dropped_at_reset;
+    assembler_.release(slot);
+  }
+  if (started_) {
+    // The assembler's time goes on: the next session's slots count from the next whole cycle,
+    // where their frameIds resolve to themselves.
+    const std::int64_t cycle = assembler_.clock().slots_per_cycle();
+    session_base_ += (std::max<std::int64_t>(count_, 0) / cycle + 1) * cycle;
+  }
+  started_ = false;
+  count_ = 0;
+  out_in_row_ = 0;
+}
+
+bool FronthaulLinkReceiver::flush_if_quiet(SteadyClock::time_point now) {
+  if (assembler_.pending_slots() == 0 || now - last_frame_at_ < quiet_timeout_) {
+    return false;
+  }
+  ++counters_.quiet_flushes;
+  flush();
+  return true;
+}
+
+void FronthaulLinkReceiver::deliver() {
+  while (const io::AssembledSlot* slot = assembler_.next_slot()) {
+    const std::int64_t absolute = slot->absolute_slot - session_base_;
+    if (absolute < 0) { // a slot of an earlier session, or before this one's first frame
+      ++counters_.slots_before_start;
+      assembler_.release(slot);
+      continue;
+    }
+    const FapiSlotAddress address =
+        to_slot_address(static_cast<std::uint64_t>(absolute), slots_per_frame_);
+    const bool taken =
+        slot->mode == io::FronthaulIngestMode::time_domain
+            ? target_.push_iq(address.sfn, address.slot, slot->iq, push_timeout_)
+            : target_.push_grid(address.sfn, address.slot, slot->grid, {}, push_timeout_);
+    if (taken) {
+      ++counters_.slots_delivered;
+      counters_.slots_partial += slot->reason == io::SlotDispatchReason::complete ? 0 : 1;
+    } else {
+      ++counters_.slots_refused;
+    }
+    assembler_.release(slot);
+  }
+}
+
+} // namespace airan::l1
