@@ -41,7 +41,7 @@ struct FronthaulLinkCounters {
   std::uint64_t slots_refused = 0;
   /// Slots whose frames resolved to a time before the first frame's (never delivered).
   std::uint64_t slots_before_start = 0;
-  std::uint64_t quiet_flushes = 0; ///< flush_if_quiet() calls that dispatched open slots.
+  std::uint64_t quiet_flushes = 0;          ///< flush_if_quiet() calls that dispatched open slots.
   std::uint64_t slots_dropped_at_reset = 0; ///< Open slots reset() dropped.
   /// Frames whose timing header was more than window_frames frames from the slot count,
   /// dropped (corrupted, or the first of a real jump).
