@@ -19,6 +19,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sched.h>
 #include <thread>
 
 namespace airan::cli {
@@ -34,6 +35,7 @@ struct L1CommandOptions {
   unsigned max_layers = 2;
   unsigned threads = 1;
   bool exit_on_stop = false;
+  unsigned mac_timeout_ms = 10000;
 };
 
 std::atomic<bool> interrupted{false};
@@ -106,7 +108,8 @@ void print_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& rece
             << ", CRC ok " << c.crc_ok << ", CRC failed " << c.crc_failed << ", SLOT.indications "
             << c.slot_indications_sent << ", errors sent " << c.error_indications_sent
             << ", send failures " << c.send_failures << ", late samples " << c.late_samples
-            << ", CONFIGs refused " << c.config_rejected << '\n';
+            << ", CONFIGs refused " << c.config_rejected << ", requests in the wrong state "
+            << c.invalid_state << '\n';
   const auto& link = receiver.counters();
   const auto& a = receiver.fronthaul_counters();
   const io::DpdkPortStats p = port.stats();
@@ -123,7 +126,55 @@ void print_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& rece
             << "), sent " << t.messages_sent << " (refused " << t.send_would_block << ")\n";
 }
 
+/// The PHY on a thread of its own, stopped and joined when destroyed (also on an exception).
+/// The thread runs on every CPU the process had before the EAL pinned its main thread (and the
+/// threads started after) to the DPDK lcore.
+struct PhyRunner {
+  PhyRunner(io::FapiTransport& transport, l1::IqSource& samples, const l1::FapiPhyConfig& config)
+      : phy(transport, samples, config), thread([this] {
+          ::sched_setaffinity(0, sizeof(all_cpus()), &all_cpus());
+          phy.run();
+        }) {}
+  ~PhyRunner() { stop(); }
+  PhyRunner(const PhyRunner&) = delete;
+  PhyRunner& operator=(const PhyRunner&) = delete;
+  void stop() {
+    phy.request_stop();
+    if (thread.joinable()) {
+      thread.join();
+    }
+  }
+  /// The CPUs of the process when first asked (before the EAL starts).
+  static const cpu_set_t& all_cpus() {
+    static const cpu_set_t cpus = [] {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      ::sched_getaffinity(0, sizeof(set), &set);
+      return set;
+    }();
+    return cpus;
+  }
+
+  l1::FapiPhy phy;
+  std::thread thread;
+};
+
+/// Receives from \p port until it has been quiet for 2 ms, for \p limit at most.
+void drain(io::DpdkPort& port, io::DpdkFrameSink& sink, std::chrono::milliseconds limit) {
+  const auto end = l1::SteadyClock::now() + limit;
+  auto quiet_since = l1::SteadyClock::now();
+  while (!interrupted.load() && l1::SteadyClock::now() < end &&
+         l1::SteadyClock::now() - quiet_since < std::chrono::milliseconds(2)) {
+    if (port.receive_burst(sink) > 0) {
+      quiet_since = l1::SteadyClock::now();
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+  }
+}
+
 int run_l1(const L1CommandOptions& o) {
+  PhyRunner::all_cpus(); // before the EAL pins this thread
   const l1::CarrierFile carrier = l1::load_carrier_file(o.fronthaul.config);
   const io::FronthaulConfig fronthaul = resolve_fronthaul_config(o.fronthaul);
   if (!o.fronthaul.has_dpdk_device()) {
@@ -146,8 +197,9 @@ int run_l1(const L1CommandOptions& o) {
     source_config.max_iq_samples = longest * carrier.num_rx_antennas;
   }
   l1::InMemoryIqSource samples(source_config);
+  // A short push timeout: the receive loop must not stall on a source nobody empties.
   l1::FronthaulLinkReceiver receiver(carrier.cell, carrier.num_rx_antennas, fronthaul, samples,
-                                     std::chrono::seconds(2));
+                                     std::chrono::milliseconds(100));
   const l1::FapiPhyConfig config = phy_config(o, carrier, fronthaul);
 
   std::unique_ptr<io::FapiTransport> transport;
@@ -162,24 +214,11 @@ int run_l1(const L1CommandOptions& o) {
     transport = io::FapiShmTransport::create(o.shm_name);
     where = "shm:" + o.shm_name;
   }
-  // The slot thread starts before the EAL pins this thread (and threads it starts later) to
-  // the DPDK lcore: the receiver must not share the receive loop's core.
-  l1::FapiPhy phy(*transport, samples, config);
-  std::thread phy_thread([&] { phy.run(); });
-  const auto stop_phy = [&] {
-    phy.request_stop();
-    if (phy_thread.joinable()) {
-      phy_thread.join();
-    }
-  };
+  std::optional<PhyRunner> phy;
+  phy.emplace(*transport, samples, config);
   std::optional<io::DpdkPort> port;
-  try {
-    io::DpdkEal::initialize(dpdk.eal);
-    port.emplace(dpdk.port);
-  } catch (...) {
-    stop_phy();
-    throw;
-  }
+  io::DpdkEal::initialize(dpdk.eal);
+  port.emplace(dpdk.port);
   ReceiverSink sink(receiver);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
@@ -188,31 +227,61 @@ int run_l1(const L1CommandOptions& o) {
             << " on DPDK port " << port->port_id() << "; serving the MAC on " << where << std::endl;
   bool ran = false;
   unsigned sessions = 0;
+  unsigned macs_lost = 0;
+  const auto mac_timeout = std::chrono::milliseconds(o.mac_timeout_ms);
+  std::uint64_t last_messages = 0;
+  std::uint64_t last_frames = 0;
+  auto last_activity = l1::SteadyClock::now();
+  auto next_check = last_activity;
   while (!interrupted.load()) {
     if (port->receive_burst(sink) == 0) {
       receiver.flush_if_quiet(l1::SteadyClock::now()); // a slot that lost frames must not stall
       std::this_thread::sleep_for(std::chrono::microseconds(20));
     }
-    const l1::PhyState state = phy.state();
+    const l1::PhyState state = phy->phy.state();
     if (state == l1::PhyState::running) {
       ran = true;
     } else if (ran) { // a MAC stopped the L1: the next one starts again at SFN 0
       ran = false;
-      // What the O-RU sent before the STOP is this session's: in before the count restarts.
-      for (unsigned idle = 0; idle < 100; idle = port->receive_burst(sink) == 0 ? idle + 1 : 0) {
-        std::this_thread::sleep_for(std::chrono::microseconds(20));
-      }
+      drain(*port, sink, std::chrono::milliseconds(50)); // the O-RU's frames from before STOP
       receiver.reset();
       ++sessions;
+      std::cout << "airan l1: session " << sessions << " ended (STOP.request)" << std::endl;
       if (o.exit_on_stop) {
         break;
       }
     }
+    // A MAC that vanished while the L1 ran (no message, no frame for mac_timeout) would leave it
+    // waiting for a slot that never comes: it starts afresh, IDLE, for the next MAC.
+    const auto now = l1::SteadyClock::now();
+    if (ran && now >= next_check) {
+      next_check = now + std::chrono::milliseconds(10);
+      const std::uint64_t messages = phy->phy.counters().messages_received;
+      const std::uint64_t frames = receiver.counters().frames;
+      if (messages != last_messages || frames != last_frames) {
+        last_messages = messages;
+        last_frames = frames;
+        last_activity = now;
+      } else if (now - last_activity > mac_timeout) {
+        std::cout << "airan l1: nothing from the MAC for " << o.mac_timeout_ms
+                  << " ms while running: the L1 starts afresh for the next one" << std::endl;
+        phy.reset();
+        if (auto* shm = dynamic_cast<io::FapiShmTransport*>(transport.get())) {
+          shm->discard_received(); // the lost MAC's last requests
+        }
+        samples.clear();
+        receiver.reset();
+        phy.emplace(*transport, samples, config);
+        ran = false;
+        last_messages = 0;
+        ++macs_lost;
+      }
+    }
   }
   receiver.flush();
-  stop_phy();
-  std::cout << "sessions " << sessions << '\n';
-  print_summary(phy, receiver, *transport, *port);
+  phy->stop();
+  std::cout << "sessions " << sessions << ", MACs lost " << macs_lost << '\n';
+  print_summary(phy->phy, receiver, *transport, *port);
   return 0;
 }
 
@@ -244,6 +313,11 @@ Command add_l1_command(CLI::App& parent) {
       ->capture_default_str();
   app->add_option("--threads", options->threads, "receiver threads")
       ->check(CLI::Range(1U, 64U))
+      ->capture_default_str();
+  app->add_option("--mac-timeout-ms", options->mac_timeout_ms,
+                  "while running: start afresh for the next MAC after this long without a "
+                  "message or a frame")
+      ->check(CLI::Range(100U, 3600000U))
       ->capture_default_str();
   app->add_flag("--exit-on-stop", options->exit_on_stop,
                 "exit once a MAC has started and stopped the L1 (else: until SIGINT/SIGTERM)");

@@ -29,7 +29,7 @@ FronthaulLinkReceiver::FronthaulLinkReceiver(const phy::CellConfig& cell, unsign
                                              std::chrono::milliseconds quiet_timeout)
     : config_(stepped_link_config(config)), target_(target), push_timeout_(push_timeout),
       quiet_timeout_(quiet_timeout), assembler_(cell, num_rx_antennas, config_),
-      slots_per_frame_(assembler_.clock().slots_per_frame()) {
+      slots_per_frame_(assembler_.clock().slots_per_frame()), num_rx_(num_rx_antennas) {
   link_.eaxc_layout = config_.eaxc_layout;
   link_.uplane.compression = config_.compression;
   link_.uplane.ud_comp_hdr_present = config_.dynamic_compression_header;
@@ -44,6 +44,13 @@ FronthaulLinkReceiver::nominal_arrival(std::span<const std::uint8_t> frame) {
       ecpri.frame.message.application_payload.size() < io::oran_timing_header_size) {
     return last_arrival_ns_; // the assembler counts what is wrong with it
   }
+  // Another carrier's or antenna's U-plane neither moves the count nor counts against it: the
+  // assembler filters and counts it.
+  const io::EaxcId eaxc = io::unpack_eaxc_id(ecpri.frame.message.header.eaxc_id, link_.eaxc_layout);
+  if (eaxc.du_port != config_.du_port || eaxc.band_sector != config_.band_sector ||
+      eaxc.cc != config_.cc || eaxc.ru_port >= num_rx_) {
+    return last_arrival_ns_;
+  }
   const io::OranTimingHeader timing =
       io::read_oran_timing_header(ecpri.frame.message.application_payload.data());
   const io::FronthaulSlotClock& clock = assembler_.clock();
@@ -52,7 +59,8 @@ FronthaulLinkReceiver::nominal_arrival(std::span<const std::uint8_t> frame) {
     return last_arrival_ns_;
   }
   // The first frame fixes the count's origin (its cycle slot); later ones resolve to the slot
-  // of their cycle nearest the count, which follows them within window_frames frames.
+  // of their cycle nearest the count, which follows the slots that complete (deliver()), so that
+  // no single frame moves it.
   const std::int64_t absolute =
       started_ ? clock.resolve(*cycle_slot, count_) : std::int64_t{*cycle_slot};
   const std::int64_t window = std::int64_t{window_frames} * slots_per_frame_;
@@ -67,7 +75,9 @@ FronthaulLinkReceiver::nominal_arrival(std::span<const std::uint8_t> frame) {
     ++counters_.count_resyncs; // the stream really moved: the count goes with it
     count_ = absolute;
   }
-  count_ = started_ ? std::max(count_, absolute) : absolute;
+  if (!started_) {
+    count_ = absolute;
+  }
   started_ = true;
   out_in_row_ = 0;
   last_arrival_ns_ =
@@ -130,6 +140,9 @@ void FronthaulLinkReceiver::deliver() {
         slot->mode == io::FronthaulIngestMode::time_domain
             ? target_.push_iq(address.sfn, address.slot, slot->iq, push_timeout_)
             : target_.push_grid(address.sfn, address.slot, slot->grid, {}, push_timeout_);
+    if (slot->reason == io::SlotDispatchReason::complete) {
+      count_ = std::max(count_, absolute); // whole slots move the count on
+    }
     if (taken) {
       ++counters_.slots_delivered;
       counters_.slots_partial += slot->reason == io::SlotDispatchReason::complete ? 0 : 1;

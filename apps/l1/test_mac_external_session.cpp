@@ -56,7 +56,9 @@ TestMacReport run_test_mac_external(const LaunchPattern& pattern, const TestMacO
   check_test_mac_external(pattern, options);
   std::unique_ptr<io::FapiTransport> transport;
   if (l1.transport == TransportKind::udp) {
-    auto udp = std::make_unique<io::FapiUdpTransport>();
+    io::FapiUdpConfig local;
+    local.local_address = "0.0.0.0"; // the route to the L1 picks the source address
+    auto udp = std::make_unique<io::FapiUdpTransport>(local);
     udp->set_remote(l1.address, l1.port);
     transport = std::move(udp);
   } else {
@@ -71,7 +73,7 @@ TestMacReport run_test_mac_external(const LaunchPattern& pattern, const TestMacO
     report.mismatches += report.fronthaul.link_dropped;
     report.mismatch_details.push_back("fronthaul: the link dropped " +
                                       std::to_string(report.fronthaul.link_dropped) +
-                                      " U-plane frame(s)");
+                                      " U-plane frame(s) (their slots are counted as well)");
   }
   return report;
 }

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <new>
 #include <thread>
+#include <vector>
 
 namespace airan::io {
 
@@ -182,7 +183,23 @@ std::unique_ptr<FapiShmTransport> FapiShmTransport::attach(const std::string& na
     // A MAC that died without detaching: take its place (current now holds its pid).
   }
   s.bind_rings();
+  transport->discard_received(); // a dead MAC's unread indications are not this MAC's
   return transport;
+}
+
+std::size_t FapiShmTransport::discard_received() {
+  std::vector<std::uint8_t> scratch(max_message_size());
+  std::size_t dropped = 0;
+  for (;;) {
+    std::size_t size = 0;
+    const auto result = impl_->rx.pop(scratch, size);
+    if (result == ShmRing::PopResult::empty) {
+      break;
+    }
+    ++dropped; // malformed or too large ones go too
+  }
+  AtomicTransportCounters::add(impl_->counters.dropped_stale, dropped);
+  return dropped;
 }
 
 FapiShmTransport::~FapiShmTransport() {

@@ -21,6 +21,7 @@ struct AtomicTransportCounters {
   std::atomic<std::uint64_t> dropped_out_of_sequence{0};
   std::atomic<std::uint64_t> sequence_gaps{0};
   std::atomic<std::uint64_t> dropped_too_large{0};
+  std::atomic<std::uint64_t> dropped_stale{0};
 
   static void add(std::atomic<std::uint64_t>& counter, std::uint64_t value = 1) {
     counter.fetch_add(value, std::memory_order_relaxed);
@@ -41,6 +42,7 @@ struct AtomicTransportCounters {
     c.dropped_out_of_sequence = get(dropped_out_of_sequence);
     c.sequence_gaps = get(sequence_gaps);
     c.dropped_too_large = get(dropped_too_large);
+    c.dropped_stale = get(dropped_stale);
     return c;
   }
 };

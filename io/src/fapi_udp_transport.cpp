@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
 namespace airan::io {
@@ -60,6 +61,9 @@ struct FapiUdpTransport::Impl {
   int fd = -1;
   sockaddr_in remote{};
   bool have_remote = false;
+  /// Guards the learned peer and the send state (receive() may pin a peer while another thread
+  /// sends).
+  std::mutex peer_mutex;
   sockaddr_in learned_peer{}; ///< Without a remote: the first well-framed datagram's sender.
   bool have_learned_peer = false;
   std::atomic<std::uint64_t> dropped_foreign{0};
@@ -80,15 +84,25 @@ bool FapiUdpTransport::Impl::from_peer(const sockaddr_in& from,
   if (have_remote) {
     return same(remote);
   }
-  if (have_learned_peer) {
-    return same(learned_peer);
-  }
+  const std::lock_guard lock(peer_mutex);
   fapi_detail::UdpFrameHeader header;
-  if (from.sin_family == AF_INET && fapi_detail::parse_udp_header(datagram, header)) {
+  const bool framed = from.sin_family == AF_INET && fapi_detail::parse_udp_header(datagram, header);
+  if (have_learned_peer && same(learned_peer)) {
+    return true;
+  }
+  // A new peer: the first one, or (a server's next MAC) one whose stream starts afresh, its
+  // first unit's first fragment with sequence 0 and the stream-start flag. Our own stream
+  // starts afresh towards it.
+  const bool fresh_stream = framed && (header.flags & fapi_detail::udp_flag_stream_start) != 0 &&
+                            header.sequence == 0 && header.fragment_index == 0;
+  if (!have_learned_peer ? framed : fresh_stream) {
     learned_peer = from;
     have_learned_peer = true;
+    next_sequence = 0;
+    stream_start = true;
+    return true;
   }
-  return true; // not pinned by garbage: the reassembler drops and counts it
+  return !have_learned_peer; // not pinned by garbage: the reassembler drops and counts it
 }
 
 FapiUdpTransport::FapiUdpTransport(const FapiUdpConfig& config)
@@ -155,6 +169,7 @@ FapiTransportStatus FapiUdpTransport::send(std::span<const std::uint8_t> unit) {
     return FapiTransportStatus::too_large;
   }
   // The remote set, or else the peer the first well-framed datagram pinned (a server's MAC).
+  const std::lock_guard lock(s.peer_mutex);
   sockaddr_in* const peer = s.have_remote         ? &s.remote
                             : s.have_learned_peer ? &s.learned_peer
                                                   : nullptr;

@@ -104,19 +104,11 @@ bool FronthaulPrachAssembler::push(std::span<const std::uint8_t> ethernet_frame,
     }
     return false;
   }
-  const std::span<const std::uint8_t> chain = ethernet_frame.subspan(parsed.frame.ethernet.size());
-  EcpriMessageView message = parsed.frame.message;
-  bool prach = handle_message(message);
-  // eCPRI concatenation: further messages follow, each 4-byte aligned from the chain start.
-  for (unsigned count = 1; message.header.concatenated && count < ecpri_max_concatenated_messages;
-       ++count) {
-    const auto next = next_concatenated_message(chain, message);
-    if (!next.ok()) {
-      break; // not known to be PRACH: FronthaulSlotAssembler counts it
-    }
-    message = next.message;
+  // A broken chain's rest is not known to be PRACH: FronthaulSlotAssembler counts it.
+  bool prach = false;
+  for_each_ecpri_message(ethernet_frame, parsed.frame, [&](const EcpriMessageView& message) {
     prach = handle_message(message) || prach;
-  }
+  });
   return prach;
 }
 

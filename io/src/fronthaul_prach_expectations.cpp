@@ -36,19 +36,10 @@ unsigned FronthaulPrachAssembler::expect_cplane_frame(std::span<const std::uint8
   if (!parsed.ok()) {
     return 0;
   }
-  // The chain of concatenated messages, each 4-byte aligned from the start of the first.
-  const std::span<const std::uint8_t> chain = frame.subspan(parsed.frame.ethernet.size());
-  EcpriMessageView message = parsed.frame.message;
-  unsigned taken = take_cplane_message(message);
-  for (unsigned count = 1; message.header.concatenated && count < ecpri_max_concatenated_messages;
-       ++count) {
-    const auto next = next_concatenated_message(chain, message);
-    if (!next.ok()) {
-      break;
-    }
-    message = next.message;
+  unsigned taken = 0;
+  for_each_ecpri_message(frame, parsed.frame, [&](const EcpriMessageView& message) {
     taken += take_cplane_message(message);
-  }
+  });
   return taken;
 }
 

@@ -116,21 +116,16 @@ bool FronthaulSlotAssembler::push(std::span<const std::uint8_t> ethernet_frame,
     ++counters_.ecpri_malformed[static_cast<std::size_t>(parsed.status)];
     return false;
   }
-  const std::size_t chain_start = parsed.frame.ethernet.size();
-  const std::span<const std::uint8_t> chain = ethernet_frame.subspan(chain_start);
-  EcpriMessageView message = parsed.frame.message;
-  bool accepted = handle_message(message, arrival_ns);
-  // eCPRI concatenation: further messages follow, each 4-byte aligned from the chain start.
-  for (unsigned count = 1; message.header.concatenated && count < ecpri_max_concatenated_messages;
-       ++count) {
-    ++counters_.concatenated_messages;
-    const auto next = next_concatenated_message(chain, message);
-    if (!next.ok()) {
-      ++counters_.ecpri_malformed[static_cast<std::size_t>(next.status)];
-      return accepted;
-    }
-    message = next.message;
-    accepted = handle_message(message, arrival_ns) || accepted;
+  bool accepted = false;
+  const EcpriChainWalk walk =
+      for_each_ecpri_message(ethernet_frame, parsed.frame, [&](const EcpriMessageView& message) {
+        accepted = handle_message(message, arrival_ns) || accepted;
+      });
+  // Every message a C bit announced, the one that could not be parsed included.
+  const bool broken = walk.status != EcpriParseStatus::ok;
+  counters_.concatenated_messages += walk.messages - 1 + (broken ? 1 : 0);
+  if (broken) {
+    ++counters_.ecpri_malformed[static_cast<std::size_t>(walk.status)];
   }
   return accepted;
 }

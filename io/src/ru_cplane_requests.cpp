@@ -123,20 +123,9 @@ RuCplaneTally take_cplane_frame(std::span<const std::uint8_t> frame,
       list.insert(list.end(), taken.begin(), taken.end());
     }
   };
-  // The chain of concatenated messages, each 4-byte aligned from the start of the first.
-  const std::span<const std::uint8_t> chain = frame.subspan(parsed.frame.ethernet.size());
-  EcpriMessageView message = parsed.frame.message;
-  take(message);
-  for (unsigned count = 1; message.header.concatenated && count < ecpri_max_concatenated_messages;
-       ++count) {
-    const auto next = next_concatenated_message(chain, message);
-    if (!next.ok()) {
-      ++tally.messages; // a chain announcing a message that is not there
-      ++tally.messages_ignored;
-      break;
-    }
-    message = next.message;
-    take(message);
+  if (for_each_ecpri_message(frame, parsed.frame, take).status != EcpriParseStatus::ok) {
+    ++tally.messages; // a chain announcing a message that is not there
+    ++tally.messages_ignored;
   }
   return tally;
 }

@@ -278,6 +278,22 @@ TEST(FronthaulLink, AWildFrameIdDoesNotMoveTheSlotCountButARealJumpDoes) {
   EXPECT_TRUE(take(pair.far, 100, 2).present);
 }
 
+TEST(FronthaulLink, CorruptedFrameIdsInsideTheWindowDoNotMoveTheCountEither) {
+  LinkPair pair(link_config(io::FronthaulIngestMode::frequency_domain, bfp(9)));
+  ASSERT_TRUE(pair.ru.push_grid(0, 0, random_grid(1), push_timeout));
+  ASSERT_TRUE(take(pair.far, 0, 0).present);
+  // A frame 3 frames ahead (inside the window: placed), then one 3.5 frames past that: had the
+  // first moved the count, the second would be in and the real slots out of the window.
+  pair.receiver.on_frame(slot_frames(3, 1).front());
+  pair.receiver.on_frame(slot_frames(6, 11).front());
+  EXPECT_EQ(pair.receiver.counters().frames_out_of_window, 1U);
+  for (std::uint16_t slot = 1; slot < 4; ++slot) {
+    ASSERT_TRUE(pair.ru.push_grid(0, slot, random_grid(slot), push_timeout));
+    EXPECT_TRUE(take(pair.far, 0, slot).present) << "slot " << slot;
+  }
+  EXPECT_EQ(pair.receiver.counters().frames_out_of_window, 1U);
+}
+
 TEST(FronthaulLink, AfterResetANewSessionCountsFromItsOwnFirstFrame) {
   LinkPair pair(link_config(io::FronthaulIngestMode::frequency_domain, bfp(9)));
   // A first session that ran past half a frameId cycle (SFN 200 at mu 1: slot 4000).

@@ -5,8 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <poll.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <regex>
 #include <string>
@@ -20,24 +22,44 @@ std::string pattern_path(const std::string& name) {
   return (repo_root() / "configs/patterns" / (name + ".yaml")).string();
 }
 
-/// `airan l1` in the background: started, its first line read, its output collected at the end.
+/// Reads \p pipe (unbuffered) into \p output until \p text appears (true), or the writer ends
+/// or \p timeout passes (false).
+bool read_until(FILE* pipe, std::string& output, const std::string& text,
+                std::chrono::milliseconds timeout) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  char chunk[4096];
+  while (pipe != nullptr && output.find(text) == std::string::npos) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        end - std::chrono::steady_clock::now());
+    pollfd ready{::fileno(pipe), POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&ready, 1, static_cast<int>(left.count())) <= 0) {
+      return false;
+    }
+    const ssize_t got = ::read(::fileno(pipe), chunk, sizeof(chunk));
+    if (got <= 0) {
+      return false;
+    }
+    output.append(chunk, static_cast<std::size_t>(got));
+  }
+  return output.find(text) != std::string::npos;
+}
+
+/// `airan l1` in the background: started, its output read as asked and collected at the end.
 class L1Process {
 public:
-  explicit L1Process(const std::string& args) {
+  /// \p prefix: its DPDK --file-prefix, which names it for finish()'s SIGTERM.
+  L1Process(const std::string& args, std::string prefix) : prefix_(std::move(prefix)) {
     pipe_ = ::popen((bin + " l1 " + args + " 2>&1").c_str(), "r");
-    if (pipe_ == nullptr) {
-      return;
-    }
-    char chunk[4096];
-    while (output_.find("serving the MAC on") == std::string::npos &&
-           std::fgets(chunk, sizeof(chunk), pipe_) != nullptr) {
-      output_ += chunk;
-    }
+    wait_for("serving the MAC on");
   }
   ~L1Process() { finish(); }
   L1Process(const L1Process&) = delete;
   L1Process& operator=(const L1Process&) = delete;
 
+  /// Reads its output until \p text appears (true), or the process ends or 60 s pass (false).
+  bool wait_for(const std::string& text) {
+    return read_until(pipe_, output_, text, std::chrono::seconds(60));
+  }
   /// Where it serves ("udp:127.0.0.1:PORT", "shm:NAME"), empty when it did not start.
   [[nodiscard]] std::string endpoint() const {
     std::smatch match;
@@ -45,12 +67,16 @@ public:
                ? match[1].str()
                : std::string{};
   }
-  /// Waits for the process to end; its exit status and whole output.
+  /// Ends the process (SIGTERM, as a user's Ctrl-C would) and returns its exit status and its
+  /// whole output.
   RunResult finish() {
     if (pipe_ != nullptr) {
+      // The pattern matches the airan process, not the shell popen started it from.
+      const std::string stop = "pkill -TERM -f '^" + bin + " l1 .*" + prefix_ + "'";
+      [[maybe_unused]] const int ignored = std::system(stop.c_str()); // it may have ended
       char chunk[4096];
-      while (std::fgets(chunk, sizeof(chunk), pipe_) != nullptr) {
-        output_ += chunk;
+      for (ssize_t got = 0; (got = ::read(::fileno(pipe_), chunk, sizeof(chunk))) > 0;) {
+        output_.append(chunk, static_cast<std::size_t>(got));
       }
       const int raw = ::pclose(pipe_);
       pipe_ = nullptr;
@@ -60,6 +86,7 @@ public:
   }
 
 private:
+  std::string prefix_;
   FILE* pipe_ = nullptr;
   std::string output_;
   int status_ = -1;
@@ -67,93 +94,120 @@ private:
 
 /// A memif link's two DPDK devices and file prefixes, unique to this process and \p tag.
 struct MemifLink {
-  explicit MemifLink(const std::string& tag) {
-    const std::string id = std::to_string(::getpid()) + tag;
+  explicit MemifLink(const std::string& tag)
+      : l1_prefix("l1" + std::to_string(::getpid()) + tag),
+        mac_prefix("mac" + std::to_string(::getpid()) + tag) {
     const std::string socket = (scratch_dir("memif" + tag) / "fh.sock").string();
-    l1 = "--dpdk net_memif0,role=server,socket=" + socket + " --file-prefix l1" + id;
-    mac = "--dpdk net_memif0,role=client,socket=" + socket + " --file-prefix mac" + id;
+    l1 = "--dpdk net_memif0,role=server,socket=" + socket + " --file-prefix " + l1_prefix;
+    mac = "--dpdk net_memif0,role=client,socket=" + socket + " --file-prefix " + mac_prefix;
   }
+  std::string l1_prefix;  ///< The L1's DPDK --file-prefix, unique to it.
+  std::string mac_prefix; ///< The MAC's.
   std::string l1;
   std::string mac;
 };
 
-/// The L1's link summary: every slot whole. The MAC sends 42 slots (40 and the 2 it answers
-/// while waiting for the last indications); the last one, which the L1 never needed, can be lost
-/// (whole, or part of it, dropped at STOP) when the MAC's process exits, and memif's shared
-/// rings with it, before the L1 read it.
-void expect_whole_slots(const std::string& served, const std::string& mac) {
-  const std::regex whole("malformed 0, missing units [0-9]+; slots to the L1 4[12] \\(partial "
-                         "0, refused 0, flushed after a quiet link 0, dropped at STOP [01]\\)");
-  EXPECT_TRUE(std::regex_search(served, whole)) << served << "\nMAC:\n" << mac;
+/// Sends \p signal to the airan process whose command is \p command and whose arguments hold
+/// \p prefix (the pattern matches it, not the shell popen started it from).
+void signal_airan(const std::string& signal, const std::string& command,
+                  const std::string& prefix) {
+  const std::string line =
+      "pkill -" + signal + " -f '^" + bin + " " + command + " .*" + prefix + "'";
+  EXPECT_EQ(std::system(line.c_str()), 0) << line;
 }
 
-TEST(L1Process, ServesTheTestMacOverUdpWith72xSamplesOnAMemifLink) {
+TEST(L1Process, ServesOneTestMacAfterAnotherOverUdpWith72xSamplesOnAMemifLink) {
   const MemifLink link("udp");
   const std::string pattern = pattern_path("four_ue_harq");
   L1Process l1("--config " + pattern + " --mode 7.2x --comp bfp9 " + link.l1 +
-               " --bind 127.0.0.1:0 --exit-on-stop");
+                   " --bind 127.0.0.1:0",
+               link.l1_prefix);
   const std::string endpoint = l1.endpoint();
   ASSERT_TRUE(endpoint.starts_with("udp:127.0.0.1:")) << l1.finish().output;
-  const RunResult mac = run_airan("testmac --pattern " + pattern +
-                                  " --slots 40 --quiet --fronthaul 7.2x --comp bfp9 --l1 " +
-                                  endpoint + " " + link.mac);
+  // Two MACs one after the other, each from a port of its own: the L1 answers the second one's
+  // fresh stream and restarts its slot count at SFN 0.
+  for (int session = 1; session <= 2; ++session) {
+    const RunResult mac = run_airan("testmac --pattern " + pattern +
+                                    " --slots 40 --quiet --fronthaul 7.2x --comp bfp9 --l1 " +
+                                    endpoint + " " + link.mac);
+    EXPECT_EQ(mac.status, 0) << "session " << session << ":\n" << mac.output;
+    EXPECT_NE(mac.output.find("TBs delivered 140, lost 0"), std::string::npos) << mac.output;
+    EXPECT_NE(mac.output.find("L1: in another process"), std::string::npos) << mac.output;
+    EXPECT_NE(mac.output.find("dropped by the link 0"), std::string::npos) << mac.output;
+    ASSERT_TRUE(l1.wait_for("session " + std::to_string(session) + " ended")) << l1.finish().output;
+  }
   const RunResult served = l1.finish();
-  EXPECT_EQ(mac.status, 0) << mac.output << "\nL1:\n" << served.output;
-  EXPECT_NE(mac.output.find("TBs delivered 140, lost 0"), std::string::npos) << mac.output;
-  EXPECT_NE(mac.output.find("L1: in another process"), std::string::npos) << mac.output;
-  EXPECT_NE(mac.output.find("dropped by the link 0"), std::string::npos) << mac.output;
   EXPECT_EQ(served.status, 0) << served.output;
-  // The L1's own account: every PDU decoded there, every slot whole off the link.
-  EXPECT_NE(served.output.find("PDUs decoded 160, CRC ok 140, CRC failed 20"), std::string::npos)
+  // The L1's own account: every PDU of both sessions decoded there, every slot whole. Each MAC
+  // sends 42 slots (40 and the 2 it answers while waiting for the last indications); the last,
+  // which the L1 never needed, can be lost (whole, or part of it: dropped at STOP) when the
+  // MAC's process exits, and memif's shared rings with it, before the L1 has read it.
+  EXPECT_NE(served.output.find("PDUs decoded 320, CRC ok 280, CRC failed 40"), std::string::npos)
       << served.output;
-  expect_whole_slots(served.output, mac.output);
-  EXPECT_NE(served.output.find("sessions 1"), std::string::npos) << served.output;
+  const std::regex whole("malformed 0, missing units [0-9]+; slots to the L1 8[2-4] \\(partial "
+                         "0, refused 0, flushed after a quiet link 0, dropped at STOP [0-2]\\)");
+  EXPECT_TRUE(std::regex_search(served.output, whole)) << served.output;
+  EXPECT_NE(served.output.find("sessions 2, MACs lost 0"), std::string::npos) << served.output;
 }
 
-TEST(L1Process, ServesTheTestMacOverSharedMemoryWithTimeDomainSamplesAndPrach) {
+TEST(L1Process, OutlivesAKilledMacAndServesTheNextOverSharedMemoryWithTimeDomainAndPrach) {
   const MemifLink link("shm");
   const std::string pattern = pattern_path("prach");
   const std::string segment = "/airan_l1_test_" + std::to_string(::getpid());
   L1Process l1("--config " + pattern + " --mode time-domain --comp bfp14 " + link.l1 +
-               " --transport shm --shm " + segment + " --exit-on-stop");
+                   " --transport shm --shm " + segment + " --mac-timeout-ms 500",
+               link.l1_prefix);
   ASSERT_EQ(l1.endpoint(), "shm:" + segment) << l1.finish().output;
-  const RunResult mac = run_airan("testmac --pattern " + pattern +
-                                  " --slots 40 --quiet --fronthaul time-domain --comp bfp14 "
-                                  "--l1 shm:" +
-                                  segment + " " + link.mac);
-  const RunResult served = l1.finish();
-  EXPECT_EQ(mac.status, 0) << mac.output << "\nL1:\n" << served.output;
+  const std::string mac_args = "testmac --pattern " + pattern +
+                               " --fronthaul time-domain --comp bfp14 --l1 shm:" + segment + " " +
+                               link.mac;
+  // A MAC killed in the middle of its session: the L1, left waiting for a slot that never
+  // comes, starts afresh once it has heard nothing for 500 ms.
+  FILE* doomed = ::popen((bin + " " + mac_args + " --slots 100000 2>&1").c_str(), "r");
+  ASSERT_NE(doomed, nullptr);
+  std::string doomed_output; // per-slot lines: the session is under way
+  const bool running = read_until(doomed, doomed_output, "slot     20", std::chrono::seconds(60));
+  signal_airan("KILL", "testmac", link.mac_prefix);
+  ::pclose(doomed);
+  ASSERT_TRUE(running) << doomed_output;
+  ASSERT_TRUE(l1.wait_for("starts afresh")) << l1.finish().output;
+  // The next MAC gets a whole session: none of the dead one's indications, every preamble.
+  const RunResult mac = run_airan(mac_args + " --quiet --slots 40");
+  EXPECT_EQ(mac.status, 0) << mac.output;
   std::smatch match;
   const std::regex preambles("preambles sent ([0-9]+), detected ([0-9]+), missed 0");
   ASSERT_TRUE(std::regex_search(mac.output, match, preambles)) << mac.output;
   EXPECT_EQ(match[1], match[2]) << mac.output;
   EXPECT_GT(std::stoi(match[1]), 0) << mac.output;
+  ASSERT_TRUE(l1.wait_for("session 1 ended")) << l1.finish().output;
+  const RunResult served = l1.finish();
   EXPECT_EQ(served.status, 0) << served.output;
-  expect_whole_slots(served.output, mac.output);
+  EXPECT_NE(served.output.find("sessions 1, MACs lost 1"), std::string::npos) << served.output;
 }
 
-TEST(L1Process, RefusesAMacWhoseCarrierIsNotTheFronthauls) {
+TEST(L1Process, RefusesAMacWhoseCarrierIsNotTheFronthaulsAndServesTheNext) {
   const MemifLink link("cfg");
   // The L1 is set up for four_ue_harq's 2 receive antennas; this pattern has 4.
-  L1Process l1("--config " + pattern_path("four_ue_harq") + " --mode 7.2x " + link.l1 +
-               " --exit-on-stop");
+  L1Process l1("--config " + pattern_path("four_ue_harq") + " --mode 7.2x " + link.l1,
+               link.l1_prefix);
   const std::string endpoint = l1.endpoint();
   ASSERT_FALSE(endpoint.empty()) << l1.finish().output;
-  const RunResult mac =
+  const RunResult wrong =
       run_airan("testmac --pattern " + pattern_path("cdl_cross_polarized") +
                 " --slots 4 --quiet --fronthaul 7.2x --l1 " + endpoint + " " + link.mac);
-  EXPECT_EQ(mac.status, 2) << mac.output;
-  EXPECT_NE(mac.output.find("the L1 refused the cell: MSG_INVALID_CONFIG"), std::string::npos)
-      << mac.output;
-  // The L1 is still there for the right MAC; SIGTERM ends it with its summary.
-  // (The pattern matches the airan process, not the shell popen started it from.)
-  const std::string stop =
-      "pkill -TERM -f '^" + bin + " l1 .*--file-prefix l1" + std::to_string(::getpid()) + "cfg'";
-  EXPECT_EQ(std::system(stop.c_str()), 0);
+  EXPECT_EQ(wrong.status, 2) << wrong.output;
+  EXPECT_NE(wrong.output.find("the L1 refused the cell: MSG_INVALID_CONFIG"), std::string::npos)
+      << wrong.output;
+  // The L1 is still there, and serves the right MAC (a fresh stream from another port).
+  const RunResult right =
+      run_airan("testmac --pattern " + pattern_path("four_ue_harq") +
+                " --slots 8 --quiet --fronthaul 7.2x --l1 " + endpoint + " " + link.mac);
+  EXPECT_EQ(right.status, 0) << right.output;
+  ASSERT_TRUE(l1.wait_for("session 1 ended")) << l1.finish().output;
   const RunResult served = l1.finish();
   EXPECT_EQ(served.status, 0) << served.output;
   EXPECT_NE(served.output.find("CONFIGs refused 1"), std::string::npos) << served.output;
-  EXPECT_NE(served.output.find("sessions 0"), std::string::npos) << served.output;
+  EXPECT_NE(served.output.find("sessions 1, MACs lost 0"), std::string::npos) << served.output;
 }
 
 TEST(L1Process, CommandLineRefusals) {

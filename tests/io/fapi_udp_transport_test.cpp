@@ -301,6 +301,31 @@ TEST(FapiUdpTransport, WithoutARemoteSendAnswersThePinnedPeerAndRefusesBeforeOne
   EXPECT_EQ(receive_one(client), Bytes{9});
 }
 
+TEST(FapiUdpTransport, WithoutARemoteANewSendersFreshStreamTakesOverThePeer) {
+  // A server's next MAC: the first one is gone (or was refused); the next one's stream starts
+  // at sequence 0 with the stream-start flag, and the server answers it from a fresh stream.
+  FapiUdpTransport server;
+  for (int session = 0; session < 2; ++session) {
+    FapiUdpTransport client;
+    client.set_remote("127.0.0.1", server.local_port());
+    ASSERT_EQ(client.send(Bytes{static_cast<std::uint8_t>(session)}), FapiTransportStatus::ok);
+    EXPECT_EQ(receive_one(server), Bytes{static_cast<std::uint8_t>(session)});
+    for (std::uint8_t unit = 0; unit < 3; ++unit) {
+      ASSERT_EQ(server.send(Bytes{unit}), FapiTransportStatus::ok);
+      EXPECT_EQ(receive_one(client), Bytes{unit}) << "session " << session;
+    }
+    EXPECT_EQ(client.counters().sequence_gaps + client.counters().dropped_malformed, 0U);
+  }
+  // A stray sender whose unit is not the start of a stream does not take over.
+  RawSender stray(server.local_port());
+  stray.send(framed(last | start, 0, 7, 1, {0xAB}));
+  stray.send(framed(last, 0, 0, 1, {0xAB}));
+  std::vector<std::uint8_t> buffer(64);
+  EXPECT_EQ(server.receive(buffer, std::chrono::milliseconds(100)).status,
+            FapiTransportStatus::timeout);
+  EXPECT_EQ(server.counters().dropped_foreign, 2U);
+}
+
 TEST(FapiUdpTransport, FarAheadSequenceNumberFromThePeerIsMalformedAndTheStreamGoesOn) {
   FapiUdpTransport receiver;
   RawSender raw(receiver.local_port());

@@ -13,9 +13,10 @@
 /// frameId counts frames modulo 256: the receiver extends it to a slot count from the first
 /// frame after construction or reset() (taken to lie in the first 256 frames after START, as
 /// the O-RU's frames from the SFN 0 the MAC starts at do); a slot's SFN is its count's frame
-/// modulo 1024. The count follows the frames forward: a frame whose timing header lands more
-/// than window_frames frames from it (a corrupted frameId) is counted and dropped, unless
-/// resync_after such frames in a row agree (the stream really jumped: the count follows). The L1
+/// modulo 1024. The count follows the slots that complete, never a single frame: a frame of this
+/// carrier whose timing header lands more than window_frames frames from it (a corrupted
+/// frameId) is counted and dropped, unless resync_after such frames in a row agree (the stream
+/// really jumped: the count follows); one inside the window is placed by its header. The L1
 /// calls reset() when a MAC stops it, before the next session starts again at SFN 0. Nothing
 /// is allocated per frame.
 #pragma once
@@ -61,7 +62,7 @@ public:
   /// how long one push may wait for a free entry before the slot counts as refused;
   /// \p quiet_timeout how long the link may be quiet before open slots are flushed.
   /// \throws std::invalid_argument for an invalid cell or configuration (see
-  /// io::FronthaulSlotAssembler), or a configuration with C-plane-driven PRACH.
+  /// io::FronthaulSlotAssembler).
   FronthaulLinkReceiver(const phy::CellConfig& cell, unsigned num_rx_antennas,
                         const io::FronthaulConfig& config, InMemoryIqSource& target,
                         std::chrono::microseconds push_timeout,
@@ -99,6 +100,7 @@ private:
   io::FronthaulLinkConfig link_;
   io::FronthaulSlotAssembler assembler_;
   unsigned slots_per_frame_;
+  unsigned num_rx_;
   bool started_ = false;
   std::int64_t session_base_ = 0; ///< The assembler's slot of this session's count 0.
   std::int64_t count_ = 0;        ///< The slot count: the newest slot followed.

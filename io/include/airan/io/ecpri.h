@@ -173,6 +173,38 @@ EcpriMessageParseResult next_concatenated_message(std::span<const std::uint8_t> 
 /// the first eCPRI message in it.
 EcpriFrameParseResult parse_ecpri_frame(std::span<const std::uint8_t> frame);
 
+/// How a walk over a frame's concatenation chain ended.
+struct EcpriChainWalk {
+  unsigned messages = 0; ///< Messages handed to the callback (the first one included).
+  /// ok at the chain's end (or at ecpri_max_concatenated_messages); else the status of the
+  /// message the last one announced (C bit) and that could not be parsed.
+  EcpriParseStatus status = EcpriParseStatus::ok;
+};
+
+/// Calls \p on_message with \p parsed's first message and then with each message concatenated
+/// after it (each 4-byte aligned from the start of the first), at most
+/// ecpri_max_concatenated_messages in all. \p parsed is parse_ecpri_frame(\p frame), ok.
+template <typename OnMessage>
+EcpriChainWalk for_each_ecpri_message(std::span<const std::uint8_t> frame,
+                                      const EcpriFrameView& parsed, OnMessage&& on_message) {
+  const std::span<const std::uint8_t> chain = frame.subspan(parsed.ethernet.size());
+  EcpriMessageView message = parsed.message;
+  EcpriChainWalk walk;
+  on_message(message);
+  for (walk.messages = 1;
+       message.header.concatenated && walk.messages < ecpri_max_concatenated_messages;
+       ++walk.messages) {
+    const auto next = next_concatenated_message(chain, message);
+    if (!next.ok()) {
+      walk.status = next.status;
+      break;
+    }
+    message = next.message;
+    on_message(message);
+  }
+  return walk;
+}
+
 /// Bytes that write_ecpri_frame_header() writes: Ethernet (+ tag) and the 8 eCPRI header bytes;
 /// the application payload starts at this offset.
 inline std::size_t ecpri_frame_header_size(const EthernetHeader& ethernet) {

@@ -51,8 +51,14 @@ public:
 
   /// Attaches to segment \p name as the MAC end. \throws FapiTransportError when the segment
   /// does not exist, is not an airan FAPI segment, has another layout version, has a size that
-  /// disagrees with its header, or already has a live MAC attached.
+  /// disagrees with its header, or already has a live MAC attached. Units the PHY sent to an
+  /// earlier MAC and that it left unread are dropped (discard_received()).
   static std::unique_ptr<FapiShmTransport> attach(const std::string& name);
+
+  /// Drops every unit now waiting in this end's receive ring, unread (counted in
+  /// dropped_stale); returns how many. attach() does this to what a previous MAC left unread;
+  /// a PHY that gave up on a MAC that went silent does it to that MAC's last requests.
+  std::size_t discard_received();
 
   ~FapiShmTransport() override;
   FapiShmTransport(const FapiShmTransport&) = delete;

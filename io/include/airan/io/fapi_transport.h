@@ -50,6 +50,9 @@ struct FapiTransportCounters {
   /// UDP: datagrams dropped unread because they came from another address or port than the
   /// peer's (the remote set, or else the sender of the first well-framed datagram).
   std::uint64_t dropped_foreign = 0;
+  /// Shared memory: units a previous peer left in the ring, dropped unread (a MAC attaching
+  /// after one that died; the PHY end's discard_received()).
+  std::uint64_t dropped_stale = 0;
 };
 
 /// Result of receive(): the status and, when ok, the bytes written to the caller's buffer.
