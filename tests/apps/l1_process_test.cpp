@@ -126,10 +126,11 @@ TEST(L1Process, ServesOneTestMacAfterAnotherOverUdpWith72xSamplesOnAMemifLink) {
   ASSERT_TRUE(endpoint.starts_with("udp:127.0.0.1:")) << l1.finish().output;
   // Two MACs one after the other, each from a port of its own: the L1 answers the second one's
   // fresh stream and restarts its slot count at SFN 0.
+  const std::string mac_args = "testmac --pattern " + pattern +
+                               " --slots 40 --quiet --fronthaul 7.2x --comp bfp9 --l1 " + endpoint +
+                               " " + link.mac;
   for (int session = 1; session <= 2; ++session) {
-    const RunResult mac = run_airan("testmac --pattern " + pattern +
-                                    " --slots 40 --quiet --fronthaul 7.2x --comp bfp9 --l1 " +
-                                    endpoint + " " + link.mac);
+    const RunResult mac = run_airan(mac_args);
     EXPECT_EQ(mac.status, 0) << "session " << session << ":\n" << mac.output;
     EXPECT_NE(mac.output.find("TBs delivered 140, lost 0"), std::string::npos) << mac.output;
     EXPECT_NE(mac.output.find("L1: in another process"), std::string::npos) << mac.output;
