@@ -127,12 +127,12 @@ TEST(L1Process, ServesOneTestMacAfterAnotherOverUdpWith72xSamplesOnAMemifLink) {
   // Two MACs one after the other, each from a port of its own: the L1 answers the second one's
   // fresh stream and restarts its slot count at SFN 0.
   const std::string mac_args = "testmac --pattern " + pattern +
-                               " --slots 40 --quiet --fronthaul 7.2x --comp bfp9 --l1 " + endpoint +
+                               " --slots 20 --quiet --fronthaul 7.2x --comp bfp9 --l1 " + endpoint +
                                " " + link.mac;
   for (int session = 1; session <= 2; ++session) {
     const RunResult mac = run_airan(mac_args);
     EXPECT_EQ(mac.status, 0) << "session " << session << ":\n" << mac.output;
-    EXPECT_NE(mac.output.find("TBs delivered 140, lost 0"), std::string::npos) << mac.output;
+    EXPECT_NE(mac.output.find("TBs delivered 70, lost 0"), std::string::npos) << mac.output;
     EXPECT_NE(mac.output.find("L1: in another process"), std::string::npos) << mac.output;
     EXPECT_NE(mac.output.find("dropped by the link 0"), std::string::npos) << mac.output;
     ASSERT_TRUE(l1.wait_for("session " + std::to_string(session) + " ended")) << l1.finish().output;
@@ -140,12 +140,12 @@ TEST(L1Process, ServesOneTestMacAfterAnotherOverUdpWith72xSamplesOnAMemifLink) {
   const RunResult served = l1.finish();
   EXPECT_EQ(served.status, 0) << served.output;
   // The L1's own account: every PDU of both sessions decoded there, every slot whole. Each MAC
-  // sends 42 slots (40 and the 2 it answers while waiting for the last indications); the last,
+  // sends 22 slots (20 and the 2 it answers while waiting for the last indications); the last,
   // which the L1 never needed, can be lost (whole, or part of it: dropped at STOP) when the
   // MAC's process exits, and memif's shared rings with it, before the L1 has read it.
-  EXPECT_NE(served.output.find("PDUs decoded 320, CRC ok 280, CRC failed 40"), std::string::npos)
+  EXPECT_NE(served.output.find("PDUs decoded 160, CRC ok 140, CRC failed 20"), std::string::npos)
       << served.output;
-  const std::regex whole("malformed 0, missing units [0-9]+; slots to the L1 8[2-4] \\(partial "
+  const std::regex whole("malformed 0, missing units [0-9]+; slots to the L1 4[2-4] \\(partial "
                          "0, refused 0, flushed after a quiet link 0, dropped at STOP [0-2]\\)");
   EXPECT_TRUE(std::regex_search(served.output, whole)) << served.output;
   EXPECT_NE(served.output.find("sessions 2, MACs lost 0"), std::string::npos) << served.output;
@@ -173,7 +173,7 @@ TEST(L1Process, OutlivesAKilledMacAndServesTheNextOverSharedMemoryWithTimeDomain
   ASSERT_TRUE(running) << doomed_output;
   ASSERT_TRUE(l1.wait_for("starts afresh")) << l1.finish().output;
   // The next MAC gets a whole session: none of the dead one's indications, every preamble.
-  const RunResult mac = run_airan(mac_args + " --quiet --slots 40");
+  const RunResult mac = run_airan(mac_args + " --quiet --slots 20");
   EXPECT_EQ(mac.status, 0) << mac.output;
   std::smatch match;
   const std::regex preambles("preambles sent ([0-9]+), detected ([0-9]+), missed 0");
