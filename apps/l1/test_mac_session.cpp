@@ -175,6 +175,27 @@ namespace {
 
 /// The end of the summary of a run against an L1 in another process (whose counters, latency
 /// and fronthaul ingest are in its own summary).
+/// One end's FAPI transport counters, after \p end ("L1", "; MAC").
+void print_transport(std::ostream& out, const char* end, const io::FapiTransportCounters& t) {
+  out << end << " received " << t.messages_received << " (dropped: malformed "
+      << t.dropped_malformed << ", out of sequence " << t.dropped_out_of_sequence << ", too large "
+      << t.dropped_too_large << ", foreign " << t.dropped_foreign << "; sequence gaps "
+      << t.sequence_gaps << "), sent " << t.messages_sent << " (refused " << t.send_would_block
+      << ")";
+}
+
+/// The summary's last lines: the MAC's latency, the mismatches and the verdict.
+void print_verdict(const TestMacReport& report, std::ostream& out) {
+  out << "latency MAC (last sample -> CRC.indication received): "
+      << format_latency(report.mac_latency) << '\n';
+  for (const auto& detail : report.mismatch_details) {
+    out << "  mismatch: " << detail << '\n';
+  }
+  out << (report.passed() ? "PASS" : "FAIL") << ": " << report.mismatches << " mismatch(es)\n";
+}
+
+/// The end of the summary of a run against an L1 in another process (whose counters, latency
+/// and fronthaul ingest are in its own summary).
 void print_external_summary(const TestMacReport& report, const TestMacOptions& options,
                             std::ostream& out) {
   out << "L1: in another process (its counters are in its own summary)\n";
@@ -182,18 +203,10 @@ void print_external_summary(const TestMacReport& report, const TestMacOptions& o
   out << "fronthaul " << io::to_string(options.fronthaul->mode) << " to the L1's process: slots "
       << f.slots << ", U-plane frames sent " << f.uplane_frames << " (dropped by the link "
       << f.link_dropped << ")\n";
-  const auto& t = report.mac_transport;
-  out << "FAPI transport: MAC received " << t.messages_received << " (dropped: malformed "
-      << t.dropped_malformed << ", out of sequence " << t.dropped_out_of_sequence << ", too large "
-      << t.dropped_too_large << ", foreign " << t.dropped_foreign << "; sequence gaps "
-      << t.sequence_gaps << "), sent " << t.messages_sent << " (refused " << t.send_would_block
-      << ")\n";
-  out << "latency MAC (last sample -> CRC.indication received): "
-      << format_latency(report.mac_latency) << '\n';
-  for (const auto& detail : report.mismatch_details) {
-    out << "  mismatch: " << detail << '\n';
-  }
-  out << (report.passed() ? "PASS" : "FAIL") << ": " << report.mismatches << " mismatch(es)\n";
+  out << "FAPI transport: ";
+  print_transport(out, "MAC", report.mac_transport);
+  out << '\n';
+  print_verdict(report, out);
 }
 
 } // namespace
@@ -270,25 +283,13 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
     }
     out << '\n';
   }
-  const auto print_transport = [&](const char* end, const io::FapiTransportCounters& t) {
-    out << end << " received " << t.messages_received << " (dropped: malformed "
-        << t.dropped_malformed << ", out of sequence " << t.dropped_out_of_sequence
-        << ", too large " << t.dropped_too_large << ", foreign " << t.dropped_foreign
-        << "; sequence gaps " << t.sequence_gaps << "), sent " << t.messages_sent << " (refused "
-        << t.send_would_block << ")";
-  };
   out << "FAPI transport: ";
-  print_transport("L1", report.l1_transport);
-  print_transport("; MAC", report.mac_transport);
+  print_transport(out, "L1", report.l1_transport);
+  print_transport(out, "; MAC", report.mac_transport);
   out << '\n';
   out << "latency L1 (last sample -> CRC.indication sent): " << format_latency(report.l1_latency)
       << '\n';
-  out << "latency MAC (last sample -> CRC.indication received): "
-      << format_latency(report.mac_latency) << '\n';
-  for (const auto& detail : report.mismatch_details) {
-    out << "  mismatch: " << detail << '\n';
-  }
-  out << (report.passed() ? "PASS" : "FAIL") << ": " << report.mismatches << " mismatch(es)\n";
+  print_verdict(report, out);
 }
 
 } // namespace airan::l1
