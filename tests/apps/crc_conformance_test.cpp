@@ -18,7 +18,7 @@ namespace {
 
 using airan::test::ConformanceSet;
 
-void expect_suite_passes(ConformanceSet set) {
+void expect_crc_suite_passes(ConformanceSet set) {
   const fs::path dir = airan::test::conformance_dir(set, "crc");
   AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_crc_conformance(dir, &std::cout);
@@ -27,11 +27,11 @@ void expect_suite_passes(ConformanceSet set) {
 }
 
 TEST(CrcConformance, CommittedVectors) {
-  expect_suite_passes(ConformanceSet::committed);
+  expect_crc_suite_passes(ConformanceSet::committed);
 }
 
 TEST(CrcConformance, SharedReferenceSet) {
-  expect_suite_passes(ConformanceSet::shared);
+  expect_crc_suite_passes(ConformanceSet::shared);
 }
 
 // A truncated file, a wrong parity bit and a missing file are failures of their own cases only.

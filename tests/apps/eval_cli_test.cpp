@@ -1,5 +1,6 @@
 // `airan gen`, `airan replay` and `airan eval` run the way a user runs them.
 #include "../support/run_airan.h"
+#include "two_ue_config.h"
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,7 @@ namespace fs = std::filesystem;
 using airan::test::last_line;
 using airan::test::run_airan;
 using airan::test::scratch_dir;
+using airan::test::two_ue_config;
 
 std::string read_text(const fs::path& path) {
   std::ifstream file(path, std::ios::binary);
@@ -22,9 +24,6 @@ std::string read_text(const fs::path& path) {
   text << file.rdbuf();
   return text.str();
 }
-
-const std::string two_ue_config =
-    (airan::test::repo_root() / "configs" / "pusch_20mhz_1layer_16qam.yaml").string();
 
 // Two UEs, 2 Rx, TDL-C300 in the time domain at 28 dB: every TB decodes with every receiver,
 // from the IQ and from the stored grid.

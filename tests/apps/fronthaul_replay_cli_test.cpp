@@ -4,6 +4,8 @@
 // capture is also read by Wireshark's dissectors (tshark), which must see every PRB of every
 // antenna and symbol of every slot exactly once.
 #include "../support/run_airan.h"
+#include "../support/tshark_fields.h"
+#include "two_ue_config.h"
 
 #include <gtest/gtest.h>
 
@@ -21,17 +23,13 @@
 namespace airan::test {
 namespace {
 
-std::string config_path() {
-  return (repo_root() / "configs/pusch_20mhz_1layer_16qam.yaml").string();
-}
-
 /// A 12-slot vector of the two-UE 20 MHz scenario through TDL-C300 at 100 Hz Doppler (slots
 /// across two subframes' worth of slot numbers), generated once per test process.
 std::string vector_path() {
   static const std::string path = [] {
     auto file = (scratch_dir("fh_vector") / "tdl-c300_12slots.h5").string();
     const auto gen =
-        run_airan("gen --config " + config_path() +
+        run_airan("gen --config " + two_ue_config +
                   " --channel TDL-C300 --doppler 100 --snr 22 --slots 12 --seed 5 -o " + file);
     EXPECT_EQ(gen.status, 0) << gen.output;
     return file;
@@ -83,7 +81,7 @@ TEST_P(FronthaulReplay, EmulatorCaptureDecodesThroughDpdk) {
       run_airan("ru-emulator --vector " + vector_path() + " --pcap " + pcap + link);
   ASSERT_EQ(emulate.status, 0) << emulate.output;
 
-  const auto replay = run_airan("replay " + pcap + " --config " + config_path() + " --vector " +
+  const auto replay = run_airan("replay " + pcap + " --config " + two_ue_config + " --vector " +
                                 vector_path() + link + " --file-prefix fhtest");
   EXPECT_EQ(replay.status, 0) << replay.output;
   const auto [decoded, expected] = expected_counts(replay.output);
@@ -110,7 +108,7 @@ TEST(FronthaulReplayCli, PcapReaderPathAgreesWithDpdk) {
   const auto dir = scratch_dir("fh_nodpdk");
   const auto pcap = (dir / "uplane.pcap").string();
   ASSERT_EQ(run_airan("ru-emulator --vector " + vector_path() + " --pcap " + pcap).status, 0);
-  const auto direct = run_airan("replay -q " + pcap + " --config " + config_path() + " --vector " +
+  const auto direct = run_airan("replay -q " + pcap + " --config " + two_ue_config + " --vector " +
                                 vector_path() + " --no-dpdk");
   EXPECT_EQ(direct.status, 0) << direct.output;
   EXPECT_EQ(expected_counts(direct.output).first, vector_expected_good()) << direct.output;
@@ -130,10 +128,6 @@ TEST(FronthaulReplayCli, BadOptionsAreClearErrors) {
   result = run_airan("replay " + pcap);
   EXPECT_EQ(result.status, 2) << result.output;
   EXPECT_NE(result.output.find("--config"), std::string::npos) << result.output;
-}
-
-bool have_tshark() {
-  return std::system("command -v tshark >/dev/null 2>&1") == 0;
 }
 
 TEST(FronthaulReplayCli, WiresharkSeesEveryPrbOfEverySymbolOnce) {
@@ -208,7 +202,7 @@ TEST(FronthaulReplayCli, EmulatorSendsOnlyWhatTheCplaneRequests) {
   const auto dir = scratch_dir("fh_cplane");
   std::string scenario;
   {
-    std::ifstream in(config_path());
+    std::ifstream in(two_ue_config);
     std::stringstream text;
     text << in.rdbuf();
     scenario = text.str();
@@ -307,7 +301,7 @@ std::vector<std::uint8_t> emulator_capture(const std::filesystem::path& dir) {
 /// Replays \p pcap through the pcap reader and through DPDK (net_pcap).
 std::vector<RunResult> replay_both_ways(const std::string& pcap, const std::string& prefix) {
   const std::string common =
-      "replay " + pcap + " --config " + config_path() + " --vector " + vector_path();
+      "replay " + pcap + " --config " + two_ue_config + " --vector " + vector_path();
   return {run_airan(common + " --no-dpdk"), run_airan(common + " --file-prefix " + prefix)};
 }
 

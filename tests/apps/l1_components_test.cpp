@@ -215,7 +215,7 @@ TEST(FronthaulCplaneSender, RequestsEachHopOfAHoppingPdu) {
 TEST(LaunchPattern, EveryCommittedPatternParses) {
   unsigned count = 0;
   for (const auto& entry :
-       std::filesystem::directory_iterator(test::repo_root() / "configs/patterns")) {
+       std::filesystem::directory_iterator(airan::test::repo_root() / "configs/patterns")) {
     if (entry.path().extension() == ".yaml") {
       EXPECT_NO_THROW(load_launch_pattern(entry.path())) << entry.path();
       ++count;
@@ -225,7 +225,7 @@ TEST(LaunchPattern, EveryCommittedPatternParses) {
   // A 1-layer UE cannot be a dual-polarised pair: the error names the UE.
   std::string text;
   {
-    std::ifstream file(test::repo_root() / "configs/patterns/cdl_cross_polarized.yaml");
+    std::ifstream file(airan::test::repo_root() / "configs/patterns/cdl_cross_polarized.yaml");
     text.assign(std::istreambuf_iterator<char>(file), {});
   }
   const std::string two_layers = "num_layers: 2\n      dmrs_ports: [0, 1]";
@@ -253,7 +253,7 @@ TEST(LaunchPattern, EveryCommittedPatternParses) {
 
 TEST(LaunchPattern, CommittedPatternParses) {
   const auto pattern =
-      load_launch_pattern(test::repo_root() / "configs/patterns/four_ue_harq.yaml");
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/four_ue_harq.yaml");
   EXPECT_EQ(pattern.name, "four_ue_harq");
   EXPECT_EQ(pattern.cell.num_prbs, 24U);
   EXPECT_EQ(pattern.num_rx_antennas, 2U);
@@ -352,7 +352,7 @@ TEST(UlSlotProcessor, DecodesEachPortCountOnItsOwnReceiver) {
   EXPECT_TRUE(processor.supports_layers(2));
   EXPECT_FALSE(processor.supports_layers(4)); // only 2 receive antennas
 
-  const io::FapiSlotRequest request = test::two_ue_slot(signal, 4, 40, 100, 10);
+  const io::FapiSlotRequest request = airan::test::two_ue_slot(signal, 4, 40, 100, 10);
   ReceivedSlot samples;
   samples.grid = &signal.grid();
   auto crc = std::make_unique<io::FapiCrcIndication>();
@@ -385,7 +385,7 @@ TEST(UlSlotProcessor, HandsTimeDomainIqToDetectorsThatDemodulate) {
   channel.domain = apps::ChannelDomain::time;
   UplinkSignalGenerator signal(cell, 2, channel, layers, 30.0, 3);
   ASSERT_TRUE(signal.time_domain());
-  const io::FapiSlotRequest request = test::two_ue_slot(signal, 6, 50, 200, 12);
+  const io::FapiSlotRequest request = airan::test::two_ue_slot(signal, 6, 50, 200, 12);
   ReceivedSlot samples;
   samples.iq = signal.iq();
 
@@ -397,8 +397,8 @@ TEST(UlSlotProcessor, HandsTimeDomainIqToDetectorsThatDemodulate) {
     config.max_layers = 2;
     if (demodulating_detector) {
       config.detector = [&](const phy::PuschFrontEndLimits& limits, unsigned) {
-        return std::unique_ptr<phy::PuschDetector>(
-            std::make_unique<test::IqDetector>(cell, 2, limits, loads, grid_calls, loaded_calls));
+        return std::unique_ptr<phy::PuschDetector>(std::make_unique<airan::test::IqDetector>(
+            cell, 2, limits, loads, grid_calls, loaded_calls));
       };
     }
     UlSlotProcessor processor(cell, 2, config);

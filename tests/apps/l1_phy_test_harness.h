@@ -208,7 +208,9 @@ public:
   /// TB bytes.
   std::vector<std::uint8_t> push_signal(std::uint16_t sfn, std::uint16_t slot,
                                         const phy::PuschConfig& pusch, std::uint64_t tb_seed) {
-    const UeTransmission tx{0, pusch, tb_seed};
+    UeTransmission tx;
+    tx.pusch = pusch;
+    tx.tb_seed = tb_seed;
     signal_->generate(std::span(&tx, 1), std::uint64_t{sfn} * 20 + slot);
     EXPECT_TRUE(samples_.push_grid(sfn, slot, signal_->grid(), std::chrono::seconds(5)));
     std::vector<std::uint8_t> bytes;

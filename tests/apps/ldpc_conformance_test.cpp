@@ -18,7 +18,7 @@ namespace {
 
 using airan::test::ConformanceSet;
 
-void expect_suite_passes(ConformanceSet set) {
+void expect_ldpc_suite_passes(ConformanceSet set) {
   const fs::path dir = airan::test::conformance_dir(set, "ldpc");
   AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_ldpc_conformance(dir, &std::cout);
@@ -27,11 +27,11 @@ void expect_suite_passes(ConformanceSet set) {
 }
 
 TEST(LdpcConformance, CommittedVectors) {
-  expect_suite_passes(ConformanceSet::committed);
+  expect_ldpc_suite_passes(ConformanceSet::committed);
 }
 
 TEST(LdpcConformance, SharedReferenceSet) {
-  expect_suite_passes(ConformanceSet::shared);
+  expect_ldpc_suite_passes(ConformanceSet::shared);
 }
 
 // Garbage, an index outside the matrix, a wrong generator and a bad name: four failing cases.

@@ -10,9 +10,8 @@
 #include <cmath>
 #include <string>
 
+namespace airan::apps {
 namespace {
-
-using namespace airan::apps;
 
 TEST(PairedComparison, SignTestPValues) {
   EXPECT_EQ(sign_test_p_value(0, 0), 1.0);
@@ -66,3 +65,4 @@ TEST(PairedComparison, SweepSumsEverySimulatedPointOfTheFirstReceiver) {
 }
 
 } // namespace
+} // namespace airan::apps

@@ -24,23 +24,24 @@ std::string prach_cli_read(const std::filesystem::path& path) {
   return text.str();
 }
 
-void expect_refused(const std::string& args, const std::string& reason) {
+void expect_prach_eval_refused(const std::string& args, const std::string& reason) {
   const auto run = run_airan("prach-eval " + args);
   EXPECT_EQ(run.status, 2) << args << '\n' << run.output;
   EXPECT_NE(run.output.find(reason), std::string::npos) << args << '\n' << run.output;
 }
 
 TEST(PrachEvalCli, RefusesBadOptionsWithAReason) {
-  expect_refused("--format D1 --trials 4", "PRACH format 'D1' is not 0, 1, 2, 3, A1");
-  expect_refused("--channel rayleigh --trials 4", "'rayleigh' is not awgn or TDLC300-100");
-  expect_refused("--snr 3,1 --trials 4", "must rise strictly");
-  expect_refused("--preamble 64 --trials 4", "preamble index 64 is over 63");
-  expect_refused("--ncs 14 --trials 4", "N_CS 14 is not in the unrestricted N_CS table");
-  expect_refused("--delay-us 40 --trials 4", "outside the zero-correlation window");
-  expect_refused("--format A1 --prach-numerology 2 --trials 4",
-                 "Table 6.3.3.2-1 has no PRACH of 60000 Hz with PUSCH of 15000 Hz");
-  expect_refused("--rx 17 --trials 4", "receive antennas must be 1 .. 16");
-  expect_refused("--trials 0", "nothing to simulate");
+  expect_prach_eval_refused("--format D1 --trials 4", "PRACH format 'D1' is not 0, 1, 2, 3, A1");
+  expect_prach_eval_refused("--channel rayleigh --trials 4",
+                            "'rayleigh' is not awgn or TDLC300-100");
+  expect_prach_eval_refused("--snr 3,1 --trials 4", "must rise strictly");
+  expect_prach_eval_refused("--preamble 64 --trials 4", "preamble index 64 is over 63");
+  expect_prach_eval_refused("--ncs 14 --trials 4", "N_CS 14 is not in the unrestricted N_CS table");
+  expect_prach_eval_refused("--delay-us 40 --trials 4", "outside the zero-correlation window");
+  expect_prach_eval_refused("--format A1 --prach-numerology 2 --trials 4",
+                            "Table 6.3.3.2-1 has no PRACH of 60000 Hz with PUSCH of 15000 Hz");
+  expect_prach_eval_refused("--rx 17 --trials 4", "receive antennas must be 1 .. 16");
+  expect_prach_eval_refused("--trials 0", "nothing to simulate");
   // CLI11 refuses the pair itself (its own exit status).
   const auto both = run_airan("prach-eval --delay-us 1 --random-delay --trials 4");
   EXPECT_NE(both.status, 0);

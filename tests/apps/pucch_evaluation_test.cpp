@@ -49,7 +49,7 @@ apps::PucchEvaluationConfig ts38104_config(phy::PucchFormat format, unsigned num
   return config;
 }
 
-apps::PucchEvaluationConfig small_config(phy::PucchFormat format) {
+apps::PucchEvaluationConfig small_pucch_config(phy::PucchFormat format) {
   apps::PucchEvaluationConfig config =
       ts38104_config(format, 1, format == phy::PucchFormat::format1 ? 14 : 2, true);
   config.scenario.cell.num_prbs = 24;
@@ -71,7 +71,7 @@ apps::PucchEvaluationPoint run_one_point(const apps::PucchEvaluationConfig& conf
 TEST(PucchEvaluationTest, CountsAddUp) {
   for (const auto format :
        {phy::PucchFormat::format0, phy::PucchFormat::format1, phy::PucchFormat::format2}) {
-    apps::PucchEvaluationConfig config = small_config(format);
+    apps::PucchEvaluationConfig config = small_pucch_config(format);
     if (format == phy::PucchFormat::format0) {
       config.pucch.sr_bits = 1;
     }
@@ -107,7 +107,7 @@ TEST(PucchEvaluationTest, CountsAddUp) {
 TEST(PucchEvaluationTest, NoiseFreePointMissesNothing) {
   for (const auto format :
        {phy::PucchFormat::format0, phy::PucchFormat::format1, phy::PucchFormat::format2}) {
-    apps::PucchEvaluationConfig config = small_config(format);
+    apps::PucchEvaluationConfig config = small_pucch_config(format);
     config.snr_db = {100.0};
     config.dtx_slots = 0;
     if (format == phy::PucchFormat::format2) {
@@ -183,7 +183,7 @@ TEST(PucchEvaluationTest, Formats3And4ReportTheirUciBler) {
 }
 
 TEST(PucchEvaluationTest, NoiseAloneIsTakenForAPucchAboutOnePercentOfTheTime) {
-  apps::PucchEvaluationConfig config = small_config(phy::PucchFormat::format1);
+  apps::PucchEvaluationConfig config = small_pucch_config(phy::PucchFormat::format1);
   config.slots = 1;
   config.dtx_slots = 4000;
   config.snr_db = {0.0};
@@ -196,7 +196,7 @@ TEST(PucchEvaluationTest, NoiseAloneIsTakenForAPucchAboutOnePercentOfTheTime) {
 }
 
 TEST(PucchEvaluationTest, ResultsDoNotDependOnTheThreadCount) {
-  apps::PucchEvaluationConfig config = small_config(phy::PucchFormat::format0);
+  apps::PucchEvaluationConfig config = small_pucch_config(phy::PucchFormat::format0);
   config.snr_db = {0.0};
   config.num_threads = 1;
   const auto one = apps::run_pucch_evaluation(config);
@@ -208,29 +208,29 @@ TEST(PucchEvaluationTest, BadConfigurationsAreRefusedWithAReason) {
   const auto problems = [](const apps::PucchEvaluationConfig& config) {
     return apps::validate_pucch_evaluation(config);
   };
-  EXPECT_EQ(problems(small_config(phy::PucchFormat::format1)), "");
-  auto config = small_config(phy::PucchFormat::format1);
+  EXPECT_EQ(problems(small_pucch_config(phy::PucchFormat::format1)), "");
+  auto config = small_pucch_config(phy::PucchFormat::format1);
   config.pucch.format = phy::PucchFormat::format3; // 14 symbols, hopping, 4 HARQ-ACK bits
   config.pucch.harq_bits = 4;
   EXPECT_EQ(problems(config), "");
   config.pucch.num_prbs = 7;
   EXPECT_NE(problems(config).find("PUCCH: prbSize 7 is not 2^a 3^b 5^c"), std::string::npos)
       << problems(config);
-  config = small_config(phy::PucchFormat::format1);
+  config = small_pucch_config(phy::PucchFormat::format1);
   config.pucch.sr_bits = 1;
   EXPECT_NE(problems(config).find("SR resource"), std::string::npos);
-  config = small_config(phy::PucchFormat::format1);
+  config = small_pucch_config(phy::PucchFormat::format1);
   config.snr_db = {3.0, 1.0};
   EXPECT_NE(problems(config).find("rise strictly"), std::string::npos);
   config.snr_db = {};
   EXPECT_NE(problems(config).find("no SNR point"), std::string::npos);
-  config = small_config(phy::PucchFormat::format1);
+  config = small_pucch_config(phy::PucchFormat::format1);
   config.slots = 0;
   EXPECT_NE(problems(config).find("slots per point must be positive"), std::string::npos);
-  config = small_config(phy::PucchFormat::format1);
+  config = small_pucch_config(phy::PucchFormat::format1);
   config.scenario.cell.num_antenna_ports = 2;
   EXPECT_NE(problems(config).find("one antenna port"), std::string::npos);
-  config = small_config(phy::PucchFormat::format1);
+  config = small_pucch_config(phy::PucchFormat::format1);
   config.pucch.harq_bits = 0;
   config.pucch.sr_bits = 1;
   config.harq = apps::HarqPayload::ack;
@@ -328,7 +328,7 @@ TEST(PucchEvaluationTest, Ts38104Format3And4UciBler) {
   EXPECT_LE(format4.uci_block.rate(), 0.01) << format4.uci_block.errors;
 }
 
-std::string read_text(const std::filesystem::path& path) {
+std::string read_pucch_csv(const std::filesystem::path& path) {
   std::ifstream file(path);
   std::ostringstream text;
   text << file.rdbuf();
@@ -347,7 +347,7 @@ TEST(PucchEvaluationCli, PrintsATableAndWritesCsv) {
   EXPECT_NE(run.output.find("ACK missed"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("DTX->ACK"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("/30)"), std::string::npos) << run.output; // DTX slots counted
-  const std::string text = read_text(csv);
+  const std::string text = read_pucch_csv(csv);
   EXPECT_EQ(text.rfind("snr_db,slots,dtx_slots,ack_missed_errors,", 0), 0U) << text;
   EXPECT_NE(text.find("\n20,40,30,"), std::string::npos) << text;
 }

@@ -16,7 +16,8 @@ namespace {
 
 using airan::test::ConformanceSet;
 
-void expect_suite_passes(ConformanceSet set, const airan::apps::PuschReceiverSetup& setup = {}) {
+void expect_pusch_rx_suite_passes(ConformanceSet set,
+                                  const airan::apps::PuschReceiverSetup& setup = {}) {
   const fs::path dir = airan::test::conformance_dir(set, "pusch");
   AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_pusch_rx_conformance(dir, &std::cout, setup);
@@ -29,19 +30,20 @@ void expect_suite_passes(ConformanceSet set, const airan::apps::PuschReceiverSet
 }
 
 TEST(PuschRxConformance, CommittedVectors) {
-  expect_suite_passes(ConformanceSet::committed);
+  expect_pusch_rx_suite_passes(ConformanceSet::committed);
 }
 
 TEST(PuschRxConformance, SharedReferenceSet) {
-  expect_suite_passes(ConformanceSet::shared);
+  expect_pusch_rx_suite_passes(ConformanceSet::shared);
 }
 
 // The UL-SCH decoders' batched LDPC path (the host lane decoder: the CUDA kernel's algorithm).
 TEST(PuschRxConformance, CommittedVectorsWithTheBatchedLaneLdpcDecoder) {
-  expect_suite_passes(ConformanceSet::committed,
-                      [](const airan::phy::CellConfig&, airan::phy::PuschReceiverConfig& config) {
-                        config.ldpc_batch_decoder = airan::phy::create_host_lane_ldpc_batch_decoder;
-                      });
+  expect_pusch_rx_suite_passes(
+      ConformanceSet::committed,
+      [](const airan::phy::CellConfig&, airan::phy::PuschReceiverConfig& config) {
+        config.ldpc_batch_decoder = airan::phy::create_host_lane_ldpc_batch_decoder;
+      });
 }
 
 // A case whose grid is damaged must fail its TB CRC (never report a wrong "ok"); a case whose

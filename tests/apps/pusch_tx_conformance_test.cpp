@@ -14,7 +14,7 @@ namespace {
 
 using airan::test::ConformanceSet;
 
-void expect_suite_passes(ConformanceSet set) {
+void expect_pusch_tx_suite_passes(ConformanceSet set) {
   const fs::path dir = airan::test::conformance_dir(set, "pusch");
   AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_pusch_tx_conformance(dir, &std::cout);
@@ -29,11 +29,11 @@ void expect_suite_passes(ConformanceSet set) {
 }
 
 TEST(PuschTxConformance, CommittedVectors) {
-  expect_suite_passes(ConformanceSet::committed);
+  expect_pusch_tx_suite_passes(ConformanceSet::committed);
 }
 
 TEST(PuschTxConformance, SharedReferenceSet) {
-  expect_suite_passes(ConformanceSet::shared);
+  expect_pusch_tx_suite_passes(ConformanceSet::shared);
 }
 
 // Copies of a real case: intact, one grid element changed, a truncated grid.npy, a missing

@@ -5,6 +5,7 @@
 // wrong model is an error naming it.
 #include "../support/run_airan.h"
 #include "../support/sanitizer_sweeps.h"
+#include "two_ue_config.h"
 
 #include "airan/gpu/device_query.h"
 
@@ -19,9 +20,8 @@ namespace fs = std::filesystem;
 using airan::test::last_line;
 using airan::test::run_airan;
 using airan::test::scratch_dir;
+using airan::test::two_ue_config;
 
-const std::string two_ue_config =
-    (airan::test::repo_root() / "configs" / "pusch_20mhz_1layer_16qam.yaml").string();
 const std::string trained_model =
     (airan::test::repo_root() / "models" / "neural_receiver.onnx").string();
 /// The committed model before stage 4, trained on 1-2 layers (its airan.max_layers is 2).

@@ -2,6 +2,7 @@
 // other slot is still decoded, and the run fails with the loss named, whether the vector is
 // replayed itself or gives the expected TBs of a fronthaul capture.
 #include "../support/run_airan.h"
+#include "two_ue_config.h"
 
 #include <gtest/gtest.h>
 
@@ -24,10 +25,6 @@ namespace fs = std::filesystem;
 
 #ifdef AIRAN_TEST_HDF5
 
-std::string config_path() {
-  return (repo_root() / "configs/pusch_20mhz_1layer_16qam.yaml").string();
-}
-
 /// Removes the grid of slot \p slot_name from \p file, as a damaged chunk or group would leave it.
 void remove_grid(const fs::path& file, const std::string& slot_name) {
   const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
@@ -46,7 +43,7 @@ struct DamagedVector {
 DamagedVector make_vectors(const std::string& name) {
   const auto dir = scratch_dir(name);
   DamagedVector v{dir / "intact.h5", dir / "damaged.h5"};
-  const auto gen = run_airan("gen --config " + config_path() +
+  const auto gen = run_airan("gen --config " + two_ue_config +
                              " --channel TDL-C300 --doppler 50 --snr 28 --slots 3 --seed 4 -o " +
                              v.intact.string());
   EXPECT_EQ(gen.status, 0) << gen.output;
@@ -79,7 +76,7 @@ TEST(ReplayDamagedVector, AFronthaulReplayCountsTheSlotItCannotCheck) {
   const auto pcap = (v.intact.parent_path() / "uplane.pcap").string();
   const auto emulate = run_airan("ru-emulator --vector " + v.intact.string() + " --pcap " + pcap);
   ASSERT_EQ(emulate.status, 0) << emulate.output;
-  const auto replay = run_airan("replay " + pcap + " --config " + config_path() + " --vector " +
+  const auto replay = run_airan("replay " + pcap + " --config " + two_ue_config + " --vector " +
                                 v.damaged.string() + " --no-dpdk");
   EXPECT_EQ(replay.status, 1) << replay.output;
   EXPECT_NE(replay.output.find("vector slot 1 skipped"), std::string::npos) << replay.output;

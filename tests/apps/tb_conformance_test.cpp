@@ -16,7 +16,7 @@ namespace {
 
 using airan::test::ConformanceSet;
 
-void expect_suite_passes(ConformanceSet set) {
+void expect_tb_suite_passes(ConformanceSet set) {
   const fs::path dir = airan::test::conformance_dir(set, "tb");
   AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_tb_conformance(dir, &std::cout);
@@ -25,11 +25,11 @@ void expect_suite_passes(ConformanceSet set) {
 }
 
 TEST(TbConformance, CommittedVectors) {
-  expect_suite_passes(ConformanceSet::committed);
+  expect_tb_suite_passes(ConformanceSet::committed);
 }
 
 TEST(TbConformance, SharedReferenceSet) {
-  expect_suite_passes(ConformanceSet::shared);
+  expect_tb_suite_passes(ConformanceSet::shared);
 }
 
 // Copies of a real case with a flipped codeword bit, a broken params.json and a missing file.

@@ -5,6 +5,7 @@
 #include "airan/l1/test_mac.h"
 
 #include "../support/run_airan.h"
+#include "four_ue_pattern.h"
 
 #include <gtest/gtest.h>
 
@@ -16,9 +17,7 @@
 namespace airan::l1 {
 namespace {
 
-LaunchPattern four_ue_pattern() {
-  return load_launch_pattern(test::repo_root() / "configs/patterns/four_ue_harq.yaml");
-}
+using airan::test::four_ue_pattern;
 
 void expect_every_tb_delivered(const TestMacReport& report, const LaunchPattern& pattern) {
   EXPECT_EQ(report.mismatches, 0U);
@@ -125,21 +124,22 @@ TEST(TestMacEndToEnd, LowSnrLosesTbsAndFails) {
 }
 
 TEST(TestMacCli, PassesAndPrintsSummary) {
-  const auto result = test::run_airan(
-      "testmac --pattern " + (test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() +
+  const auto result = airan::test::run_airan(
+      "testmac --pattern " +
+      (airan::test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() +
       " --transport shm --slots 40");
   EXPECT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("slot     39"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("latency L1"), std::string::npos);
   EXPECT_NE(result.output.find("FAPI transport: L1 received "), std::string::npos);
-  EXPECT_EQ(test::last_line(result.output), "PASS: 0 mismatch(es)");
+  EXPECT_EQ(airan::test::last_line(result.output), "PASS: 0 mismatch(es)");
 }
 
 // The CDL pattern: two 2-layer UEs between cross-polarised arrays at both ends; at 10 dB some
 // first transmissions fail and HARQ recovers every one.
 TEST(TestMacSession, CrossPolarisedCdlPatternRecoversEveryTbByHarq) {
   const LaunchPattern pattern =
-      load_launch_pattern(test::repo_root() / "configs/patterns/cdl_cross_polarized.yaml");
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/cdl_cross_polarized.yaml");
   EXPECT_EQ(pattern.channel.bs_polarization, phy::CdlPolarization::cross);
   EXPECT_EQ(pattern.channel.ue_polarization, phy::CdlPolarization::cross);
   const TestMacReport report = run_test_mac_session(pattern, {});
@@ -155,7 +155,7 @@ TEST(TestMacSession, CrossPolarisedCdlPatternRecoversEveryTbByHarq) {
 // TransformPrecoding 0; at 7 dB some first transmissions fail and HARQ recovers every one.
 TEST(TestMacSession, DftsOfdmPatternRecoversEveryTbByHarq) {
   const LaunchPattern pattern =
-      load_launch_pattern(test::repo_root() / "configs/patterns/dfts_ofdm_mixed.yaml");
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/dfts_ofdm_mixed.yaml");
   unsigned transform_precoded = 0;
   for (const auto& ue : pattern.ues) {
     transform_precoded += ue.pusch.transform_precoding ? 1 : 0;
@@ -180,7 +180,7 @@ TEST(TestMacSession, DftsOfdmPatternRecoversEveryTbByHarq) {
 // PDU, through fading nearly every payload is right, without fading every one is.
 TEST(TestMacSession, UciPatternReportsEveryPayload) {
   LaunchPattern pattern =
-      load_launch_pattern(test::repo_root() / "configs/patterns/uci_on_pusch.yaml");
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/uci_on_pusch.yaml");
   ASSERT_EQ(pattern.ues.size(), 4U);
   EXPECT_EQ(pattern.ues[1].pusch.uci.csi_part2_bits, 24U); // polar coded
   std::uint64_t parts_per_round = 0;
@@ -219,8 +219,9 @@ TEST(TestMacSession, UciPatternReportsEveryPayload) {
 }
 
 TEST(TestMacCli, ExitsNonZeroOnMismatch) {
-  const auto result = test::run_airan(
-      "testmac --pattern " + (test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() +
+  const auto result = airan::test::run_airan(
+      "testmac --pattern " +
+      (airan::test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() +
       " --transport udp --slots 8 --snr -5 --quiet");
   EXPECT_EQ(result.status, 1) << result.output;
   EXPECT_NE(result.output.find("lost after 4 transmissions"), std::string::npos) << result.output;
@@ -231,7 +232,7 @@ TEST(TestMacCli, ExitsNonZeroOnMismatch) {
 // every TB and UCI payload comes back; the same UEs without PT-RS lose many first transmissions.
 TEST(TestMacSession, PtrsPatternTracksPhaseNoise) {
   LaunchPattern pattern =
-      load_launch_pattern(test::repo_root() / "configs/patterns/ptrs_phase_noise.yaml");
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/ptrs_phase_noise.yaml");
   ASSERT_EQ(pattern.ues.size(), 3U);
   EXPECT_TRUE(pattern.ues[0].pusch.ptrs.enabled);
   EXPECT_EQ(pattern.ues[1].pusch.ptrs.dmrs_port, 1U);
@@ -261,7 +262,7 @@ TEST(TestMacSession, PtrsPatternTracksPhaseNoise) {
 // the slot, one beside them does not hop. Every TB comes back.
 TEST(TestMacSession, HoppingPatternDecodesEachHop) {
   const LaunchPattern pattern =
-      load_launch_pattern(test::repo_root() / "configs/patterns/frequency_hopping.yaml");
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/frequency_hopping.yaml");
   ASSERT_EQ(pattern.ues.size(), 3U);
   EXPECT_TRUE(pattern.ues[0].pusch.intra_slot_hopping);
   EXPECT_EQ(pattern.ues[0].pusch.second_hop_prb_start, 45U);
@@ -279,14 +280,14 @@ TEST(TestMacSession, HoppingPatternDecodesEachHop) {
 }
 
 TEST(TestMacCli, BadPatternNamesTheKey) {
-  const auto dir = test::scratch_dir("testmac_pattern");
+  const auto dir = airan::test::scratch_dir("testmac_pattern");
   const auto path = dir / "bad.yaml";
   {
     std::ofstream file(path);
     file << "cell: {num_prbs: 24, numerology: 1}\nues:\n  - rnti: 5\n    pusch: {prb_size: 6, "
             "mcs_idx: 3}\n";
   }
-  const auto result = test::run_airan("testmac --pattern " + path.string());
+  const auto result = airan::test::run_airan("testmac --pattern " + path.string());
   EXPECT_EQ(result.status, 2) << result.output;
   EXPECT_NE(result.output.find("ues[0].pusch: unknown key 'mcs_idx'"), std::string::npos)
       << result.output;

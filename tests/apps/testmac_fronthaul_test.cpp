@@ -6,6 +6,7 @@
 #include "airan/l1/test_mac.h"
 
 #include "../support/run_airan.h"
+#include "four_ue_pattern.h"
 
 #include <gtest/gtest.h>
 
@@ -15,9 +16,7 @@
 namespace airan::l1 {
 namespace {
 
-LaunchPattern four_ue_pattern() {
-  return load_launch_pattern(test::repo_root() / "configs/patterns/four_ue_harq.yaml");
-}
+using airan::test::four_ue_pattern;
 
 void expect_clean_run(const TestMacReport& report, const LaunchPattern& pattern) {
   for (const auto& detail : report.mismatch_details) {
@@ -78,8 +77,9 @@ TEST(TestMacFronthaul, TimeDomainBfp14OverSharedMemory) {
 }
 
 TEST(TestMacFronthaul, CliRunsWithFronthaulAndCplane) {
-  const auto result = test::run_airan(
-      "testmac --pattern " + (test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() +
+  const auto result = airan::test::run_airan(
+      "testmac --pattern " +
+      (airan::test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() +
       " --quiet --slots 40 --fronthaul 7.2x --comp bfp9 --cplane");
   EXPECT_EQ(result.status, 0) << result.output;
   // "L1: slots processed N" and "C-plane frames sent 2N received 2N (ignored 0, slots without 0)":
@@ -95,9 +95,9 @@ TEST(TestMacFronthaul, CliRunsWithFronthaulAndCplane) {
   EXPECT_GE(std::stoi(processed[1]), 40);
   EXPECT_EQ(std::stoi(cplane[1]), 2 * std::stoi(processed[1])) << result.output;
   EXPECT_EQ(cplane[1], cplane[2]) << result.output;
-  const auto bad = test::run_airan(
-      "testmac --pattern " + (test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() +
-      " --cplane");
+  const auto bad = airan::test::run_airan(
+      "testmac --pattern " +
+      (airan::test::repo_root() / "configs/patterns/four_ue_harq.yaml").string() + " --cplane");
   EXPECT_EQ(bad.status, 2) << bad.output;
 }
 

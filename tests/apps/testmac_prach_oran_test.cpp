@@ -51,7 +51,8 @@ TestMacOptions oran_72x_options(unsigned max_frame_size) {
 
 // Format 0 (L_RA 839, 72 PRBs of 1.25 kHz) spanning two 30 kHz slots, beside PUSCH UEs.
 TEST(TestMacPrachOran, LongFormatOverTheFronthaul) {
-  LaunchPattern pattern = load_launch_pattern(test::repo_root() / "configs/patterns/prach.yaml");
+  LaunchPattern pattern =
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/prach.yaml");
   pattern.num_slots = 16;
   const TestMacReport report = run_test_mac_session(pattern, oran_72x_options(1500));
   EXPECT_EQ(report.prach_occasions, 4U);
@@ -65,7 +66,7 @@ TEST(TestMacPrachOran, LongFormatOverTheFronthaul) {
 // period's 12 PRBs take several frames.
 TEST(TestMacPrachOran, ShortFormatsSplitOverSmallFrames) {
   LaunchPattern pattern =
-      load_launch_pattern(test::repo_root() / "configs/patterns/prach_short.yaml");
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/prach_short.yaml");
   pattern.num_slots = 8;
   const TestMacReport report = run_test_mac_session(pattern, oran_72x_options(256));
   EXPECT_GT(report.prach_occasions, 0U);
@@ -108,9 +109,9 @@ ues:
 }
 
 TEST(TestMacPrachOranCli, PrintsThePrachStream) {
-  const auto result = test::run_airan("testmac --pattern " +
-                                      (test::repo_root() / "configs/patterns/prach.yaml").string() +
-                                      " --fronthaul 7.2x --cplane --slots 8 --quiet");
+  const auto result = airan::test::run_airan(
+      "testmac --pattern " + (airan::test::repo_root() / "configs/patterns/prach.yaml").string() +
+      " --fronthaul 7.2x --cplane --slots 8 --quiet");
   EXPECT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("PRACH U-plane frames 8 (sections to the L1 2, requests refused 0)"),
             std::string::npos)

@@ -44,7 +44,7 @@ void expect_every_preamble_detected(const TestMacReport& report) {
 
 TEST(TestMacPrach, LongFormatAcrossTwoSlots) {
   const LaunchPattern pattern =
-      load_launch_pattern(test::repo_root() / "configs/patterns/prach.yaml");
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/prach.yaml");
   ASSERT_TRUE(pattern.prach);
   const PatternPrach& prach = *pattern.prach;
   EXPECT_EQ(prach.config.format, phy::PrachFormat::f0);
@@ -72,7 +72,7 @@ TEST(TestMacPrach, LongFormatAcrossTwoSlots) {
 
 TEST(TestMacPrach, ShortFormatThreeOccasionsASlot) {
   const LaunchPattern pattern =
-      load_launch_pattern(test::repo_root() / "configs/patterns/prach_short.yaml");
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/prach_short.yaml");
   ASSERT_TRUE(pattern.prach);
   EXPECT_EQ(pattern.prach->config.format, phy::PrachFormat::a1);
   EXPECT_EQ(pattern.prach->config.short_format_numerology, 1U);
@@ -89,7 +89,8 @@ TEST(TestMacPrach, ShortFormatThreeOccasionsASlot) {
 }
 
 TEST(TestMacPrach, ThroughTheTimeDomainFronthaul) {
-  LaunchPattern pattern = load_launch_pattern(test::repo_root() / "configs/patterns/prach.yaml");
+  LaunchPattern pattern =
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/prach.yaml");
   pattern.num_slots = 16;
   TestMacOptions options;
   options.transport = TransportKind::shm;
@@ -180,16 +181,17 @@ TEST(UplinkPrachSignal, CarriesALongOccasionIntoTheNextSlot) {
 }
 
 TEST(TestMacPrachCli, PrintsThePrachCounts) {
-  const auto result = test::run_airan(
-      "testmac --pattern " + (test::repo_root() / "configs/patterns/prach_short.yaml").string() +
+  const auto result = airan::test::run_airan(
+      "testmac --pattern " +
+      (airan::test::repo_root() / "configs/patterns/prach_short.yaml").string() +
       " --slots 4 --quiet");
   EXPECT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("PRACH PDUs 2 (6 occasions, reported 6): preambles sent 7, "
                                "detected 7, missed 0, wrong TA 0, false 0"),
             std::string::npos)
       << result.output;
-  const auto refused = test::run_airan(
-      "testmac --pattern " + (test::repo_root() / "configs/patterns/prach.yaml").string() +
+  const auto refused = airan::test::run_airan(
+      "testmac --pattern " + (airan::test::repo_root() / "configs/patterns/prach.yaml").string() +
       " --fronthaul 7.2x --slots 4 --quiet");
   EXPECT_NE(refused.status, 0);
   EXPECT_NE(refused.output.find("PRACH over --fronthaul 7.2x needs --cplane"), std::string::npos)

@@ -18,7 +18,7 @@ namespace {
 
 TEST(TestMacPucch, EveryPucchComesBackAsSent) {
   const LaunchPattern pattern =
-      load_launch_pattern(test::repo_root() / "configs/patterns/pucch.yaml");
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/pucch.yaml");
   ASSERT_EQ(pattern.ues.size(), 11U);
   for (std::size_t u = 1; u < pattern.ues.size(); ++u) {
     ASSERT_TRUE(pattern.ues[u].pucch) << u;
@@ -54,7 +54,7 @@ TEST(TestMacPucch, EveryPucchComesBackAsSent) {
 // PUCCHs come back only if their hops are requested too.
 TEST(TestMacPucch, ThroughSevenTwoXWithCplane) {
   const LaunchPattern pattern =
-      load_launch_pattern(test::repo_root() / "configs/patterns/pucch.yaml");
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/pucch.yaml");
   TestMacOptions options;
   options.transport = TransportKind::udp;
   io::FronthaulConfig fronthaul;
@@ -73,14 +73,14 @@ TEST(TestMacPucch, ThroughSevenTwoXWithCplane) {
 }
 
 TEST(TestMacPucch, BadPucchEntriesAreRefusedNamingTheKey) {
-  const auto dir = test::scratch_dir("testmac_pucch_pattern");
+  const auto dir = airan::test::scratch_dir("testmac_pucch_pattern");
   const auto refused = [&](const std::string& ue, const std::string& expected) {
     const auto path = dir / "bad.yaml";
     {
       std::ofstream file(path);
       file << "cell: {num_prbs: 24, numerology: 1}\nues:\n  - rnti: 5\n" << ue;
     }
-    const auto result = test::run_airan("testmac --pattern " + path.string());
+    const auto result = airan::test::run_airan("testmac --pattern " + path.string());
     EXPECT_EQ(result.status, 2) << result.output;
     EXPECT_NE(result.output.find(expected), std::string::npos) << result.output;
   };

@@ -43,7 +43,7 @@ protected:
   void fail_both_at(std::uint64_t absolute) {
     processor_.advance_harq_clock(absolute);
     io::FapiSlotRequest request =
-        test::two_ue_slot(weak_, static_cast<unsigned>(absolute % 20), 7, first_rnti, 20);
+        airan::test::two_ue_slot(weak_, static_cast<unsigned>(absolute % 20), 7, first_rnti, 20);
     request.sfn = static_cast<std::uint16_t>(absolute / 20 % 1024);
     ReceivedSlot samples;
     samples.grid = &weak_.grid();
@@ -59,7 +59,7 @@ protected:
   io::FapiSlotRequest retransmission_150_slots_later(UplinkSignalGenerator& signal) {
     fail_both_at(4);
     processor_.advance_harq_clock(154);
-    io::FapiSlotRequest request = test::two_ue_slot(signal, 14, 7, first_rnti, 20);
+    io::FapiSlotRequest request = airan::test::two_ue_slot(signal, 14, 7, first_rnti, 20);
     request.sfn = 7;
     request.pusch[0].new_data_indicator = false;
     request.pusch[1].new_data_indicator = false;
@@ -81,7 +81,7 @@ protected:
 TEST_F(UlSlotProcessorHarq, NewDataWithoutSamplesEndsThePreviousTb) {
   fail_both_at(4);
   // Retransmissions in a slot whose samples never came: the buffers stay for the next one.
-  io::FapiSlotRequest request = test::two_ue_slot(strong_, 5, 8, first_rnti, 20);
+  io::FapiSlotRequest request = airan::test::two_ue_slot(strong_, 5, 8, first_rnti, 20);
   request.pusch[0].new_data_indicator = false;
   request.pusch[1].new_data_indicator = false;
   processor_.process(request, ReceivedSlot{}, *crc_, *rx_data_);
@@ -101,7 +101,7 @@ TEST_F(UlSlotProcessorHarq, NewDataEndsThePreviousTbInTheOtherReceivers) {
   fail_both_at(4);
   // UE 0's new TB with 2 layers (decoded on the 2-layer receiver) and UE 1's with 4 layers (no
   // receiver: 2 antennas): neither old buffer survives.
-  io::FapiSlotRequest request = test::two_ue_slot(strong_, 5, 8, first_rnti, 20);
+  io::FapiSlotRequest request = airan::test::two_ue_slot(strong_, 5, 8, first_rnti, 20);
   request.pusch[0].num_layers = 2;
   request.pusch[0].dmrs_ports = 0b11;
   request.pusch[1].num_layers = 4;
@@ -127,7 +127,7 @@ TEST_F(UlSlotProcessorHarq, RefusedNewDataEndsThePreviousTb) {
 
 TEST_F(UlSlotProcessorHarq, ASecondPduOfAProcessInTheSlotIsRefused) {
   // Both PDUs claim UE 0's process, one on each receiver: only the first is decoded.
-  io::FapiSlotRequest request = test::two_ue_slot(strong_, 6, 9, first_rnti, 10);
+  io::FapiSlotRequest request = airan::test::two_ue_slot(strong_, 6, 9, first_rnti, 10);
   request.pusch[1].rnti = first_rnti;
   ReceivedSlot samples;
   samples.grid = &strong_.grid();

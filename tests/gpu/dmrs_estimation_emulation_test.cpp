@@ -22,7 +22,7 @@ namespace {
 
 using namespace emulation_test;
 
-std::vector<EmulationCase> cases() {
+std::vector<EmulationCase> estimation_cases() {
   using F = FrequencyInterpolation;
   using T = TimeInterpolation;
   using D = apps::ChannelDomain;
@@ -113,7 +113,7 @@ void expect_noise_sums_near(const NoiseTerms& got, const NoiseTerms& want, doubl
 }
 
 TEST(DmrsEstimationEmulation, KernelsReproduceTheCpuEstimator) {
-  for (const EmulationCase& c : cases()) {
+  for (const EmulationCase& c : estimation_cases()) {
     SCOPED_TRACE(c.name);
     const EmulatedPdu pdu(c);
     const PduGeometry& g = pdu.g;
@@ -208,16 +208,12 @@ TEST(DmrsEstimationEmulation, KernelsReproduceTheCpuEstimator) {
   }
 }
 
-// 2^53: adding 1 to it rounds back to it, so the sums below come out as the order of additions
-// says.
-constexpr double big = 9007199254740992.0;
-
 TEST(DmrsEstimationEmulation, WarpTreeSumAddsInTheShuffleOrder) {
   // warp_sum's first shuffle adds lane 16 into lane 0: the big values cancel before any 1 is
   // added (sequentially the first 1 would be lost against 2^53, and 15 ones with it).
   std::vector<double> lanes(32, 1.0);
-  lanes[0] = big;
-  lanes[16] = -big;
+  lanes[0] = two_to_the_53;
+  lanes[16] = -two_to_the_53;
   EXPECT_EQ(warp_tree_sum(lanes.data()), 30.0);
   // Every lane exactly once.
   for (unsigned l = 0; l < 32; ++l) {
@@ -230,9 +226,9 @@ TEST(DmrsEstimationEmulation, BlockTreeSumAddsWarpTotalsInTheShuffleOrder) {
   // block_sum: the warps' totals (8 of them) in one more warp tree, warp 4 into warp 0 before
   // warp 1's total joins: the big values cancel first.
   std::vector<double> values(despread_threads, 0.0);
-  values[0] = big;    // warp 0
-  values[32] = 1.0;   // warp 1
-  values[128] = -big; // warp 4
+  values[0] = two_to_the_53;    // warp 0
+  values[32] = 1.0;             // warp 1
+  values[128] = -two_to_the_53; // warp 4
   EXPECT_EQ(block_tree_sum(values.data(), despread_threads), 1.0);
   // Every thread exactly once.
   for (unsigned t = 0; t < despread_threads; ++t) {
@@ -260,9 +256,9 @@ TEST(DmrsEstimationEmulation, SharedMemoryTreeHalvesItsStrides) {
   // The CFO kernel's tree over its 256 threads: thread 128 into thread 0 first, the big values
   // cancel before thread 64's 1 joins (in thread order it would be lost against 2^53).
   std::vector<double> values(cfo_threads, 0.0);
-  values[0] = big;
+  values[0] = two_to_the_53;
   values[64] = 1.0;
-  values[128] = -big;
+  values[128] = -two_to_the_53;
   EXPECT_EQ(cfo_block_sum(values.data()), 1.0);
   EXPECT_EQ(halving_tree_sum(values.data(), cfo_threads), 1.0);
   // Every thread exactly once.
@@ -324,9 +320,9 @@ TEST(DmrsEstimationEmulation, PartialsAreAddedLaneStrided) {
   // Lane 0 adds block 32 right after block 0, and lane 1's block 1 joins in the tree: the big
   // values cancel first (in block order block 1's 1 would be lost).
   std::vector<double> partials(std::size_t{noise_partial_doubles} * 33, 0.0);
-  partials[0] = big;                                        // block 0's power
-  partials[noise_partial_doubles] = 1.0;                    // block 1's
-  partials[std::size_t{32} * noise_partial_doubles] = -big; // block 32's
+  partials[0] = two_to_the_53;                                        // block 0's power
+  partials[noise_partial_doubles] = 1.0;                              // block 1's
+  partials[std::size_t{32} * noise_partial_doubles] = -two_to_the_53; // block 32's
   EXPECT_EQ(noise_terms_from_partials(partials.data(), 33).power, 1.0);
 }
 

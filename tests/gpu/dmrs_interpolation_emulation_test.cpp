@@ -45,7 +45,7 @@ struct InterpolationCase {
   unsigned num_symbols = 14;
 };
 
-std::vector<InterpolationCase> cases() {
+std::vector<InterpolationCase> interpolation_cases() {
   using F = FrequencyInterpolation;
   using T = TimeInterpolation;
   return {
@@ -86,7 +86,7 @@ TEST(DmrsInterpolationEmulation, KernelThreadsReproduceTheCpuEstimatorSteps) {
   cell.num_prbs = 51;
   std::mt19937 rng(7);
   std::normal_distribution<float> normal(0.0F, 1.0F);
-  for (const InterpolationCase& c : cases()) {
+  for (const InterpolationCase& c : interpolation_cases()) {
     SCOPED_TRACE(c.name);
     PuschConfig pusch;
     pusch.bwp_size = 51;

@@ -36,6 +36,10 @@
 
 namespace emulation_test {
 
+/// 2^53: adding 1 to it rounds back to it, so sums that hold it come out as the order of
+/// additions says (the kernels\' reduction orders).
+inline constexpr double two_to_the_53 = 9007199254740992.0;
+
 using namespace airan::phy;
 using namespace airan::gpu::detail;
 using namespace airan::gpu::detail::dmrs_estimation;

@@ -32,7 +32,7 @@ namespace {
 
 using namespace emulation_test;
 
-std::vector<EmulationCase> cases() {
+std::vector<EmulationCase> front_end_cases() {
   using F = FrequencyInterpolation;
   using T = TimeInterpolation;
   using D = apps::ChannelDomain;
@@ -101,7 +101,7 @@ TEST(FrontEndEmulation, EqualizerThreadsReproduceTheCpuFrontEnd) {
   const PamLlrTables tables = make_pam_llr_tables();
   const GoldJumpTable gold = make_gold_jump_table();
   EmulatedWarp warp;
-  for (const EmulationCase& c : cases()) {
+  for (const EmulationCase& c : front_end_cases()) {
     SCOPED_TRACE(c.name);
     const EmulatedPdu pdu(c);
     const CellConfig& cell = pdu.scenario.cell;
@@ -194,17 +194,13 @@ TEST(FrontEndEmulation, EqualizerThreadsReproduceTheCpuFrontEnd) {
   }
 }
 
-// 2^53: adding 1 to it rounds back to it, so the sums below come out as the order of additions
-// says.
-constexpr double big = 9007199254740992.0;
-
 TEST(FrontEndEmulation, QualitySumsFollowTheKernelsOrder) {
   // A block's tree: thread 128 into thread 0 first, the big values cancel before thread 64's 1
   // joins (in thread order it would be lost against 2^53).
   std::vector<QualityTerms> terms(quality_threads);
-  terms[0].noise_sum = static_cast<float>(big);
+  terms[0].noise_sum = static_cast<float>(two_to_the_53);
   terms[64].noise_sum = 1.0F;
-  terms[128].noise_sum = static_cast<float>(-big);
+  terms[128].noise_sum = static_cast<float>(-two_to_the_53);
   for (unsigned t = 0; t < quality_threads; ++t) {
     terms[t].error_power = static_cast<float>(t + 1);
   }
@@ -216,9 +212,9 @@ TEST(FrontEndEmulation, QualitySumsFollowTheKernelsOrder) {
   for (unsigned b = 0; b < quality_blocks; ++b) {
     partials[b].error_power = b + 1.0;
   }
-  partials[0].noise_sum = big;
+  partials[0].noise_sum = two_to_the_53;
   partials[1].noise_sum = 1.0;
-  partials[32].noise_sum = -big;
+  partials[32].noise_sum = -two_to_the_53;
   const QualitySums total = quality_total_from_partials(partials.data());
   EXPECT_EQ(total.noise_sum, 1.0);
   EXPECT_EQ(total.error_power, quality_blocks * (quality_blocks + 1.0) / 2.0); // each once

@@ -28,7 +28,7 @@ using namespace irc_emulation_test;
 using airan::test::relative_errors;
 using Errors = airan::test::RelativeErrors;
 
-std::vector<IrcCase> cases() {
+std::vector<IrcCase> irc_cases() {
   constexpr auto type1 = DmrsConfigType::type1;
   constexpr auto type2 = DmrsConfigType::type2;
   return {
@@ -67,7 +67,7 @@ double condition_bound(const cmat::Complex* w, const cf32* r, std::size_t elemen
 
 TEST(IrcCovarianceEmulation, KernelThreadsReproduceTheCpuFrontEnd) {
   const PamLlrTables tables = make_pam_llr_tables();
-  for (const IrcCase& c : cases()) {
+  for (const IrcCase& c : irc_cases()) {
     SCOPED_TRACE(c.name);
     const IrcPdu pdu(c);
     const CellConfig& cell = pdu.scenario.cell;

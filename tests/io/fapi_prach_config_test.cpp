@@ -16,14 +16,6 @@ namespace {
 using namespace airan::io;
 using namespace airan::io::test;
 
-void expect_error(const Bytes& bytes, FapiStatus status, FapiErrorCode code,
-                  const std::string& what) {
-  const FapiError error = decode(bytes);
-  EXPECT_EQ(error.status, status) << what << ": " << describe(error);
-  EXPECT_EQ(error.code, code) << what << ": " << describe(error);
-  EXPECT_FALSE(error.reason().empty()) << what;
-}
-
 /// A CONFIG.request TLV with a \p size-byte little-endian value, padded to 4 bytes.
 void add_tlv(Bytes& body, std::uint16_t tag, unsigned value, std::uint8_t size) {
   body.insert(body.end(),
@@ -125,8 +117,8 @@ TEST(FapiPrachConfig, MalformedOccasionsAreRefusedWithAReason) {
     Bytes tlv;
     add_tlv(tlv, c.tag, c.value, wide ? 2 : 1);
     std::copy(tlv.begin(), tlv.end(), body.begin() + static_cast<long>(at));
-    expect_error(with_headers(FapiMessageType::config_request, body), c.status,
-                 FapiErrorCode::msg_invalid_config, c.what);
+    expect_decode_error(with_headers(FapiMessageType::config_request, body), c.status,
+                        FapiErrorCode::msg_invalid_config, c.what);
   }
   // A ninth occasion.
   Bytes nine = {10};
@@ -134,13 +126,15 @@ TEST(FapiPrachConfig, MalformedOccasionsAreRefusedWithAReason) {
   for (int i = 0; i < 9; ++i) {
     add_tlv(nine, t::prach_root_sequence_index, 1, 2);
   }
-  expect_error(with_headers(FapiMessageType::config_request, nine), FapiStatus::capacity_exceeded,
-               FapiErrorCode::msg_invalid_config, "9 occasions");
+  expect_decode_error(with_headers(FapiMessageType::config_request, nine),
+                      FapiStatus::capacity_exceeded, FapiErrorCode::msg_invalid_config,
+                      "9 occasions");
   // A 4-byte numUnusedRootSequences.
   Bytes four_bytes = sample_prach_config_body();
   four_bytes[8 * 9 + 3] = 4;
-  expect_error(with_headers(FapiMessageType::config_request, four_bytes),
-               FapiStatus::length_mismatch, FapiErrorCode::msg_invalid_config, "4-byte 0x1019");
+  expect_decode_error(with_headers(FapiMessageType::config_request, four_bytes),
+                      FapiStatus::length_mismatch, FapiErrorCode::msg_invalid_config,
+                      "4-byte 0x1019");
 
   // The encoder refuses what the decoder would.
   Bytes buffer(4096);

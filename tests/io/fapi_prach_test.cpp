@@ -80,14 +80,6 @@ Bytes prach_buffer(const Bytes& extra = {}) {
   return with_headers(FapiMessageType::ul_tti_request, body);
 }
 
-void expect_error(const Bytes& bytes, FapiStatus status, FapiErrorCode code,
-                  const std::string& what) {
-  const FapiError error = decode(bytes);
-  EXPECT_EQ(error.status, status) << what << ": " << describe(error);
-  EXPECT_EQ(error.code, code) << what << ": " << describe(error);
-  EXPECT_FALSE(error.reason().empty()) << what;
-}
-
 TEST(FapiPrachPdu, ByteLayout) {
   const Bytes expected = prach_buffer();
   EXPECT_EQ(encode(one_prach_request()), expected);
@@ -112,8 +104,8 @@ TEST(FapiPrachPdu, MaintenanceV3PartAfterTheBeamforming) {
   for (const std::size_t extra : {1U, 3U, 9U, 11U}) {
     Bytes bytes(prach_v3_bytes.begin(), prach_v3_bytes.end());
     bytes.resize(extra, 0x01);
-    expect_error(prach_buffer(bytes), FapiStatus::length_mismatch, FapiErrorCode::msg_slot_err,
-                 std::to_string(extra) + " extra bytes");
+    expect_decode_error(prach_buffer(bytes), FapiStatus::length_mismatch,
+                        FapiErrorCode::msg_slot_err, std::to_string(extra) + " extra bytes");
   }
 }
 
@@ -144,7 +136,7 @@ TEST(FapiPrachPdu, FieldsOutOfRangeAreRefused) {
     for (unsigned b = 0; b < c.width; ++b) {
       bytes.at(8 + prach_body_at + c.offset + b) = static_cast<std::uint8_t>(c.value >> (8 * b));
     }
-    expect_error(bytes, FapiStatus::out_of_range, FapiErrorCode::msg_slot_err, c.what);
+    expect_decode_error(bytes, FapiStatus::out_of_range, FapiErrorCode::msg_slot_err, c.what);
     EXPECT_EQ(decode(bytes).offset, 8 + prach_body_at + c.offset) << c.what;
   }
   // The largest values pass.
@@ -171,12 +163,13 @@ TEST(FapiPrachPdu, TruncatedPdusAndRachPresent) {
   for (std::uint8_t pdu_size = 4; pdu_size < 21; ++pdu_size) {
     Bytes body(prach_ul_tti_body.begin(), prach_ul_tti_body.begin() + 9 + pdu_size);
     body[11] = pdu_size;
-    expect_error(with_headers(FapiMessageType::ul_tti_request, body), FapiStatus::truncated,
-                 FapiErrorCode::msg_slot_err, "pduSize " + std::to_string(pdu_size));
+    expect_decode_error(with_headers(FapiMessageType::ul_tti_request, body), FapiStatus::truncated,
+                        FapiErrorCode::msg_slot_err, "pduSize " + std::to_string(pdu_size));
   }
   Bytes no_rach = prach_buffer();
   no_rach[8 + 5] = 0; // RachPresent 0 with a PRACH PDU
-  expect_error(no_rach, FapiStatus::length_mismatch, FapiErrorCode::msg_slot_err, "RachPresent");
+  expect_decode_error(no_rach, FapiStatus::length_mismatch, FapiErrorCode::msg_slot_err,
+                      "RachPresent");
 }
 
 TEST(FapiPrachPdu, OrderBesideOtherPdusAndCapacity) {
@@ -221,7 +214,7 @@ TEST(FapiPrachPdu, OrderBesideOtherPdusAndCapacity) {
   for (unsigned b = 0; b < 4; ++b) {
     full[4 + b] = static_cast<std::uint8_t>(length >> (8 * b));
   }
-  expect_error(full, FapiStatus::capacity_exceeded, FapiErrorCode::msg_slot_err, "capacity");
+  expect_decode_error(full, FapiStatus::capacity_exceeded, FapiErrorCode::msg_slot_err, "capacity");
   request->num_prach = fapi_max_prach_pdus + 1;
   Bytes buffer(1 << 16);
   std::size_t size = 0;
@@ -312,17 +305,17 @@ TEST(FapiRachIndication, MalformedMessagesAreRefusedWithAReason) {
     for (unsigned b = 0; b < c.width; ++b) {
       body.at(c.offset + b) = static_cast<std::uint8_t>(c.value >> (8 * b));
     }
-    expect_error(with_headers(FapiMessageType::rach_indication, body), c.status,
-                 FapiErrorCode::msg_slot_err, c.what);
+    expect_decode_error(with_headers(FapiMessageType::rach_indication, body), c.status,
+                        FapiErrorCode::msg_slot_err, c.what);
   }
   Bytes longer = rach_body;
   longer.push_back(0);
-  expect_error(with_headers(FapiMessageType::rach_indication, longer), FapiStatus::length_mismatch,
-               FapiErrorCode::msg_slot_err, "trailing byte");
+  expect_decode_error(with_headers(FapiMessageType::rach_indication, longer),
+                      FapiStatus::length_mismatch, FapiErrorCode::msg_slot_err, "trailing byte");
   Bytes sfn = rach_body;
   sfn[1] = 0x04; // SFN 1024
-  expect_error(with_headers(FapiMessageType::rach_indication, sfn), FapiStatus::out_of_range,
-               FapiErrorCode::msg_invalid_sfn, "SFN");
+  expect_decode_error(with_headers(FapiMessageType::rach_indication, sfn), FapiStatus::out_of_range,
+                      FapiErrorCode::msg_invalid_sfn, "SFN");
   for (std::size_t size = 0; size < rach_body.size(); ++size) {
     const Bytes cut(rach_body.begin(), rach_body.begin() + static_cast<long>(size));
     EXPECT_FALSE(decode(with_headers(FapiMessageType::rach_indication, cut)).ok()) << size;

@@ -25,7 +25,7 @@ constexpr unsigned table_type1[4][4] = {{0, 2, 6, 8}, {2, 4, 8, 10}, {1, 3, 7, 9
 constexpr unsigned table_type2[6][4] = {{0, 1, 6, 7}, {1, 6, 7, 0},   {2, 3, 8, 9},
                                         {3, 8, 9, 2}, {4, 5, 10, 11}, {5, 10, 11, 4}};
 
-phy::CellConfig make_cell(unsigned antenna_ports = 1) {
+phy::CellConfig ptrs_cell(unsigned antenna_ports = 1) {
   phy::CellConfig cell;
   cell.num_prbs = 106;
   cell.numerology = 1;
@@ -80,7 +80,7 @@ TEST(FapiPtrsConversion, PuschConfigToFapiAndBack) {
   for (std::size_t i = 0; i < variants.size(); ++i) {
     SCOPED_TRACE("variant " + std::to_string(i));
     const phy::PuschConfig& pusch = variants[i];
-    const phy::CellConfig cell = make_cell(pusch.num_layers);
+    const phy::CellConfig cell = ptrs_cell(pusch.num_layers);
     ASSERT_EQ(pusch.validate(cell), "");
     FapiPuschPdu pdu;
     FapiError error = to_fapi_pusch_pdu(pusch, cell, pdu);
@@ -105,18 +105,18 @@ TEST(FapiPtrsConversion, PuschConfigToFapiAndBack) {
   phy::PuschConfig off = make_ptrs_pusch();
   off.ptrs.enabled = false;
   FapiPuschPdu pdu;
-  ASSERT_TRUE(to_fapi_pusch_pdu(off, make_cell(), pdu).ok());
+  ASSERT_TRUE(to_fapi_pusch_pdu(off, ptrs_cell(), pdu).ok());
   EXPECT_FALSE(pdu.ptrs.has_value());
   EXPECT_EQ(pdu.pdu_bitmap() & fapi_pusch_bitmap::ptrs, 0);
   phy::PuschConfig back;
-  ASSERT_TRUE(to_pusch_config(pdu, make_cell(), back).ok());
+  ASSERT_TRUE(to_pusch_config(pdu, ptrs_cell(), back).ok());
   EXPECT_FALSE(back.ptrs.enabled);
 }
 
 // Every entry of the table: resourceElementOffset c of DMRS port p goes out as PTRSReOffset =
 // k_ref^RE and comes back as c.
 TEST(FapiPtrsConversion, EveryTableEntryMapsBothWays) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = ptrs_cell();
   int entries = 0;
   for (const auto type : {phy::DmrsConfigType::type1, phy::DmrsConfigType::type2}) {
     const unsigned ports = type == phy::DmrsConfigType::type1 ? 4 : 6;
@@ -145,10 +145,10 @@ TEST(FapiPtrsConversion, EveryTableEntryMapsBothWays) {
   EXPECT_EQ(entries, 40);
 }
 
-void expect_refused(const FapiPuschPdu& pdu, FapiStatus status, const std::string& text) {
+void expect_ptrs_refused(const FapiPuschPdu& pdu, FapiStatus status, const std::string& text) {
   phy::PuschConfig out;
   out.handle = 12345;
-  const FapiError error = to_pusch_config(pdu, make_cell(2), out);
+  const FapiError error = to_pusch_config(pdu, ptrs_cell(2), out);
   EXPECT_EQ(error.status, status) << describe(error);
   EXPECT_EQ(error.code, FapiErrorCode::msg_slot_err);
   EXPECT_EQ(error.message_type, FapiMessageType::ul_tti_request);
@@ -158,7 +158,7 @@ void expect_refused(const FapiPuschPdu& pdu, FapiStatus status, const std::strin
 
 FapiPuschPdu ptrs_pdu() {
   FapiPuschPdu pdu;
-  EXPECT_TRUE(to_fapi_pusch_pdu(make_ptrs_pusch(), make_cell(), pdu).ok());
+  EXPECT_TRUE(to_fapi_pusch_pdu(make_ptrs_pusch(), ptrs_cell(), pdu).ok());
   return pdu;
 }
 
@@ -166,12 +166,13 @@ TEST(FapiPtrsConversion, RefusesWhatTheReceiverDoesNotDo) {
   FapiPuschPdu pdu = ptrs_pdu();
   pdu.ptrs->num_ports = 2;
   pdu.ptrs->ports[1] = pdu.ptrs->ports[0];
-  expect_refused(pdu, FapiStatus::unsupported, "numPtrsPorts 2: only one PT-RS port is supported");
+  expect_ptrs_refused(pdu, FapiStatus::unsupported,
+                      "numPtrsPorts 2: only one PT-RS port is supported");
   for (const std::uint8_t power : {std::uint8_t{2}, std::uint8_t{3}}) {
     pdu = ptrs_pdu();
     pdu.ptrs->ul_ptrs_power = power;
-    expect_refused(pdu, FapiStatus::out_of_range,
-                   "ulPTRSPower " + std::to_string(power) + " is reserved");
+    expect_ptrs_refused(pdu, FapiStatus::out_of_range,
+                        "ulPTRSPower " + std::to_string(power) + " is reserved");
   }
   // Densities outside the FAPI codes are refused by the PDU checks before the conversion
   // shifts by them.
@@ -180,26 +181,27 @@ TEST(FapiPtrsConversion, RefusesWhatTheReceiverDoesNotDo) {
     pdu = ptrs_pdu();
     pdu.ptrs->time_density = time;
     pdu.ptrs->freq_density = frequency;
-    expect_refused(pdu, FapiStatus::out_of_range,
-                   time > 2 ? "PTRSTimeDensity = " + std::to_string(time) + " is not in 0..2"
+    expect_ptrs_refused(pdu, FapiStatus::out_of_range,
+                        time > 2
+                            ? "PTRSTimeDensity = " + std::to_string(time) + " is not in 0..2"
                             : "PTRSFreqDensity = " + std::to_string(frequency) + " is not in 0..1");
   }
   // PTRSDmrsPort must be one of the PDU's DMRS ports.
   pdu = ptrs_pdu();
   pdu.ptrs->ports[0].dmrs_port = 1;
-  expect_refused(pdu, FapiStatus::out_of_range, "PTRSDmrsPort 1 is not in dmrsPorts 0x001");
+  expect_ptrs_refused(pdu, FapiStatus::out_of_range, "PTRSDmrsPort 1 is not in dmrsPorts 0x001");
   // PTRSReOffset is k_ref^RE: 1 is not in port 0's row of DMRS type 1 (0, 2, 6, 8).
   pdu = ptrs_pdu();
   pdu.ptrs->ports[0].re_offset = 1;
-  expect_refused(pdu, FapiStatus::out_of_range,
-                 "PTRSReOffset 1 is not a k_ref^RE of DMRS port 0, type 1");
+  expect_ptrs_refused(pdu, FapiStatus::out_of_range,
+                      "PTRSReOffset 1 is not a k_ref^RE of DMRS port 0, type 1");
   // ... but it is in port 2's (1, 3, 7, 9): the column is 0.
   pdu.dmrs_ports = 0x4;
   phy::PuschConfig out;
-  FapiError error = to_pusch_config(pdu, make_cell(), out);
+  FapiError error = to_pusch_config(pdu, ptrs_cell(), out);
   EXPECT_EQ(error.status, FapiStatus::out_of_range) << describe(error); // still PTRSDmrsPort 0
   pdu.ptrs->ports[0].dmrs_port = 2;
-  error = to_pusch_config(pdu, make_cell(), out);
+  error = to_pusch_config(pdu, ptrs_cell(), out);
   ASSERT_TRUE(error.ok()) << describe(error);
   EXPECT_EQ(out.ptrs.re_offset, 0U);
   EXPECT_EQ(out.ptrs.dmrs_port, 2U);
@@ -208,14 +210,14 @@ TEST(FapiPtrsConversion, RefusesWhatTheReceiverDoesNotDo) {
   pdu.dmrs_ports = 0x11;
   pdu.num_layers = 2;
   pdu.ptrs->ports[0].dmrs_port = 4;
-  expect_refused(pdu, FapiStatus::out_of_range,
-                 "PTRSDmrsPort 4 of DMRS type 1 has no row in TS 38.211 Table 6.4.1.2.2.1-1");
+  expect_ptrs_refused(pdu, FapiStatus::out_of_range,
+                      "PTRSDmrsPort 4 of DMRS type 1 has no row in TS 38.211 Table 6.4.1.2.2.1-1");
   pdu = ptrs_pdu();
   pdu.dmrs_config_type = 1;
   pdu.num_dmrs_cdm_grps_no_data = 3;
   pdu.ptrs->ports[0].re_offset = 11;
-  expect_refused(pdu, FapiStatus::out_of_range,
-                 "PTRSReOffset 11 is not a k_ref^RE of DMRS port 0, type 2");
+  expect_ptrs_refused(pdu, FapiStatus::out_of_range,
+                      "PTRSReOffset 11 is not a k_ref^RE of DMRS port 0, type 2");
 }
 
 TEST(FapiPtrsConversion, RefusesPtrsWithTransformPrecoding) {
@@ -229,23 +231,23 @@ TEST(FapiPtrsConversion, RefusesPtrsWithTransformPrecoding) {
   tp.transform_precoding = true;
   tp.pusch_identity = 937;
   FapiPuschPdu pdu;
-  ASSERT_TRUE(to_fapi_pusch_pdu(tp, make_cell(), pdu).ok());
+  ASSERT_TRUE(to_fapi_pusch_pdu(tp, ptrs_cell(), pdu).ok());
   phy::PuschConfig out;
-  ASSERT_TRUE(to_pusch_config(pdu, make_cell(), out).ok());
+  ASSERT_TRUE(to_pusch_config(pdu, ptrs_cell(), out).ok());
   pdu.ptrs = ptrs_pdu().ptrs; // otherwise valid
-  expect_refused(pdu, FapiStatus::unsupported,
-                 "PT-RS with transform precoding (TS 38.211 6.4.1.2.2.2) is not supported");
+  expect_ptrs_refused(pdu, FapiStatus::unsupported,
+                      "PT-RS with transform precoding (TS 38.211 6.4.1.2.2.2) is not supported");
   pdu.dfts_ofdm.reset(); // TransformPrecoding 0 says it, with or without a dftsOfdm part
-  expect_refused(pdu, FapiStatus::unsupported, "PT-RS with transform precoding");
+  expect_ptrs_refused(pdu, FapiStatus::unsupported, "PT-RS with transform precoding");
   // The other way, PuschConfig::validate() refuses it before any PDU is written.
   tp.ptrs.enabled = true;
   FapiPuschPdu untouched;
-  EXPECT_EQ(to_fapi_pusch_pdu(tp, make_cell(), untouched).status, FapiStatus::out_of_range);
+  EXPECT_EQ(to_fapi_pusch_pdu(tp, ptrs_cell(), untouched).status, FapiStatus::out_of_range);
   EXPECT_FALSE(untouched.ptrs.has_value());
 }
 
 TEST(FapiPtrsConversion, ThroughTheUlTtiRequestCodec) {
-  const phy::CellConfig cell = make_cell(); // to_pusch_config() takes the UE's ports = layers
+  const phy::CellConfig cell = ptrs_cell(); // to_pusch_config() takes the UE's ports = layers
   auto request = std::make_unique<FapiUlTtiRequest>();
   request->sfn = 9;
   request->slot = 2;
@@ -255,7 +257,7 @@ TEST(FapiPtrsConversion, ThroughTheUlTtiRequestCodec) {
     pusch.prb_start = 51 * static_cast<unsigned>(i);
     pusch.handle = 200 + static_cast<std::uint32_t>(i);
     const FapiError error =
-        to_fapi_pusch_pdu(pusch, make_cell(pusch.num_layers), request->pusch[i]);
+        to_fapi_pusch_pdu(pusch, ptrs_cell(pusch.num_layers), request->pusch[i]);
     ASSERT_TRUE(error.ok()) << describe(error);
   }
   request->pusch[2] = request->pusch[0]; // with a second PT-RS port: refused

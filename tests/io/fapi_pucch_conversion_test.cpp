@@ -4,11 +4,11 @@
 // fapi_pucch_format34_conversion_test.cpp.
 #include "airan/io/fapi_indication_conversion.h"
 #include "airan/io/fapi_pucch_conversion.h"
+#include "fapi_conversion_test_helpers.h"
 #include "fapi_test_helpers.h"
 
 #include <gtest/gtest.h>
 
-#include <initializer_list>
 #include <string>
 
 namespace {
@@ -17,15 +17,7 @@ using namespace airan;
 using namespace airan::io;
 using namespace airan::io::test;
 
-phy::CellConfig make_cell() {
-  phy::CellConfig cell;
-  cell.num_prbs = 52;
-  cell.numerology = 1;
-  cell.n_cell_id = 500;
-  return cell;
-}
-
-phy::PucchConfig format0() {
+phy::PucchConfig pucch_format0() {
   phy::PucchConfig pucch;
   pucch.rnti = 0x4601;
   pucch.handle = 11;
@@ -43,7 +35,7 @@ phy::PucchConfig format0() {
   return pucch;
 }
 
-phy::PucchConfig format1() {
+phy::PucchConfig pucch_format1() {
   phy::PucchConfig pucch;
   pucch.rnti = 0x4602;
   pucch.handle = 12;
@@ -64,7 +56,7 @@ phy::PucchConfig format1() {
 }
 
 /// Format 2 with HARQ-ACK, SR and CSI part 1 of \p harq, \p sr and \p csi bits.
-phy::PucchConfig format2(unsigned harq, unsigned sr, unsigned csi) {
+phy::PucchConfig pucch_format2(unsigned harq, unsigned sr, unsigned csi) {
   phy::PucchConfig pucch;
   pucch.rnti = 0x4603;
   pucch.handle = 13;
@@ -84,9 +76,9 @@ phy::PucchConfig format2(unsigned harq, unsigned sr, unsigned csi) {
 }
 
 TEST(FapiPucchConversion, RoundTripOfFormats012) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = make_52_prb_cell();
   for (const phy::PucchConfig& pucch :
-       {format0(), format1(), format2(4, 1, 5), format2(8, 2, 10)}) {
+       {pucch_format0(), pucch_format1(), pucch_format2(4, 1, 5), pucch_format2(8, 2, 10)}) {
     ASSERT_EQ(pucch.validate(cell), "");
     const FapiPucchPdu pdu = to_fapi_pucch_pdu(pucch, cell);
     EXPECT_EQ(pdu.format_type, static_cast<unsigned>(pucch.format));
@@ -101,8 +93,9 @@ TEST(FapiPucchConversion, RoundTripOfFormats012) {
 }
 
 TEST(FapiPucchConversion, ThroughTheCodec) {
-  const phy::CellConfig cell = make_cell();
-  const std::array<phy::PucchConfig, 3> configs = {format0(), format1(), format2(4, 1, 5)};
+  const phy::CellConfig cell = make_52_prb_cell();
+  const std::array<phy::PucchConfig, 3> configs = {pucch_format0(), pucch_format1(),
+                                                   pucch_format2(4, 1, 5)};
   auto request = std::make_unique<FapiUlTtiRequest>();
   request->sfn = 7;
   request->slot = 3;
@@ -123,7 +116,7 @@ TEST(FapiPucchConversion, ThroughTheCodec) {
 }
 
 TEST(FapiPucchConversion, RefusesWhatTheReceiverDoesNotDo) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = make_52_prb_cell();
   struct Case {
     const char* what;
     void (*change)(FapiPucchPdu&);
@@ -152,43 +145,24 @@ TEST(FapiPucchConversion, RefusesWhatTheReceiverDoesNotDo) {
        FapiStatus::out_of_range, "BWP"},
   };
   for (const Case& c : cases) {
-    FapiPucchPdu pdu = to_fapi_pucch_pdu(format2(4, 1, 5), cell);
+    FapiPucchPdu pdu = to_fapi_pucch_pdu(pucch_format2(4, 1, 5), cell);
     c.change(pdu);
-    phy::PucchConfig out = format0(); // untouched on an error
+    phy::PucchConfig out = pucch_format0(); // untouched on an error
     const FapiError error = to_pucch_config(pdu, cell, out);
     EXPECT_EQ(error.status, c.status) << c.what << ": " << describe(error);
     EXPECT_EQ(error.code, FapiErrorCode::msg_slot_err) << c.what;
     EXPECT_EQ(error.message_type, FapiMessageType::ul_tti_request) << c.what;
     EXPECT_NE(error.reason().find(c.reason_has), std::string_view::npos)
         << c.what << ": " << error.reason();
-    EXPECT_EQ(out, format0()) << c.what;
+    EXPECT_EQ(out, pucch_format0()) << c.what;
   }
-}
-
-/// A result whose payload is \p harq, then \p sr, then \p csi.
-phy::PucchResult make_result(bool detected, std::initializer_list<phy::bit_t> harq,
-                             std::initializer_list<phy::bit_t> sr,
-                             std::initializer_list<phy::bit_t> csi = {}) {
-  phy::PucchResult result;
-  result.detected = detected;
-  result.crc_ok = detected;
-  std::size_t n = 0;
-  for (const auto& part : {harq, sr, csi}) {
-    for (const phy::bit_t bit : part) {
-      result.bits[n++] = bit;
-    }
-  }
-  result.num_harq_bits = static_cast<unsigned>(harq.size());
-  result.num_sr_bits = static_cast<unsigned>(sr.size());
-  result.num_csi_part1_bits = static_cast<unsigned>(csi.size());
-  result.sinr_db = 10.0F;
-  return result;
 }
 
 TEST(FapiPucchConversion, Format01UciFromResults) {
   const FapiUlMeasurement measured{FapiUlMeasurement::invalid_ul_cqi, 31, 500};
-  const phy::PucchConfig f0 = format0();
-  FapiUciPucchFormat01 pdu = to_uci_pucch_format01(f0, make_result(true, {1, 0}, {1}), measured);
+  const phy::PucchConfig f0 = pucch_format0();
+  FapiUciPucchFormat01 pdu =
+      to_uci_pucch_format01(f0, make_pucch_result(true, {1, 0}, {1}), measured);
   EXPECT_EQ(pdu.handle, 11U);
   EXPECT_EQ(pdu.rnti, 0x4601);
   EXPECT_EQ(pdu.pucch_format, FapiUciPucchFormat01::format0);
@@ -200,21 +174,21 @@ TEST(FapiPucchConversion, Format01UciFromResults) {
                                  fapi_uci_confidence::good,
                                  {FapiUciHarqFormat01::ack, FapiUciHarqFormat01::nack}}));
   // A negative SR.
-  pdu = to_uci_pucch_format01(f0, make_result(true, {0, 1}, {0}), measured);
+  pdu = to_uci_pucch_format01(f0, make_pucch_result(true, {0, 1}, {0}), measured);
   EXPECT_EQ(pdu.sr->sr_indication, 0);
   EXPECT_EQ(pdu.harq->values[1], FapiUciHarqFormat01::ack);
   // Not detected: DTX for every HARQ bit, no SR, bad confidence.
-  pdu = to_uci_pucch_format01(f0, make_result(false, {1, 1}, {1}), measured);
+  pdu = to_uci_pucch_format01(f0, make_pucch_result(false, {1, 1}, {1}), measured);
   EXPECT_EQ(*pdu.sr, (FapiUciSrFormat01{0, fapi_uci_confidence::bad}));
   EXPECT_EQ(*pdu.harq, (FapiUciHarqFormat01{2,
                                             fapi_uci_confidence::bad,
                                             {FapiUciHarqFormat01::dtx, FapiUciHarqFormat01::dtx}}));
   // Not processed: the caller's UL_CQI stays.
-  phy::PucchResult failed = make_result(false, {}, {});
+  phy::PucchResult failed = make_pucch_result(false, {}, {});
   failed.error = "invalid";
   EXPECT_EQ(to_uci_pucch_format01(f0, failed, measured).measurement, measured);
   // Format 1 with one HARQ-ACK bit and no SR occasion.
-  pdu = to_uci_pucch_format01(format1(), make_result(true, {1}, {}), measured);
+  pdu = to_uci_pucch_format01(pucch_format1(), make_pucch_result(true, {1}, {}), measured);
   EXPECT_EQ(pdu.pucch_format, FapiUciPucchFormat01::format1);
   EXPECT_FALSE(pdu.sr);
   EXPECT_EQ(*pdu.harq, (FapiUciHarqFormat01{1, 0, {FapiUciHarqFormat01::ack}}));
@@ -223,9 +197,9 @@ TEST(FapiPucchConversion, Format01UciFromResults) {
 TEST(FapiPucchConversion, Format2UciFromResults) {
   const FapiUlMeasurement measured;
   // A 10-bit payload (no CRC): 4 HARQ-ACK, 1 SR, 5 CSI part 1 bits.
-  const phy::PucchConfig short_block = format2(4, 1, 5);
+  const phy::PucchConfig short_block = pucch_format2(4, 1, 5);
   FapiUciPucchFormat234 pdu = to_uci_pucch_format234(
-      short_block, make_result(true, {1, 0, 1, 1}, {1}, {0, 1, 0, 1, 1}), measured);
+      short_block, make_pucch_result(true, {1, 0, 1, 1}, {1}, {0, 1, 0, 1, 1}), measured);
   EXPECT_EQ(pdu.handle, 13U);
   EXPECT_EQ(pdu.pucch_format, FapiUciPucchFormat234::format2);
   EXPECT_EQ(pdu.measurement.ul_cqi, 148);
@@ -234,16 +208,16 @@ TEST(FapiPucchConversion, Format2UciFromResults) {
   EXPECT_EQ(*pdu.csi_part1, (FapiUciPart{FapiUciPart::crc_not_present, 5, {0x1A}}));
   EXPECT_FALSE(pdu.csi_part2);
   // Not detected: CRC fail, lengths kept, zero bits.
-  pdu = to_uci_pucch_format234(short_block, make_result(false, {1, 1, 1, 1}, {1}, {1, 1, 1, 1, 1}),
-                               measured);
+  pdu = to_uci_pucch_format234(
+      short_block, make_pucch_result(false, {1, 1, 1, 1}, {1}, {1, 1, 1, 1, 1}), measured);
   EXPECT_EQ(*pdu.sr, (FapiUciSrPayload{1, 0}));
   EXPECT_EQ(*pdu.harq, (FapiUciPart{FapiUciPart::crc_fail, 4, {}}));
   EXPECT_EQ(*pdu.csi_part1, (FapiUciPart{FapiUciPart::crc_fail, 5, {}}));
 
   // A 20-bit polar-coded payload: CRC pass, or fail with zero bits.
-  const phy::PucchConfig polar = format2(8, 2, 10);
+  const phy::PucchConfig polar = pucch_format2(8, 2, 10);
   phy::PucchResult result =
-      make_result(true, {1, 1, 1, 1, 0, 0, 0, 0}, {0, 1}, {1, 0, 1, 0, 1, 0, 1, 0, 1, 1});
+      make_pucch_result(true, {1, 1, 1, 1, 0, 0, 0, 0}, {0, 1}, {1, 0, 1, 0, 1, 0, 1, 0, 1, 1});
   pdu = to_uci_pucch_format234(polar, result, measured);
   EXPECT_EQ(*pdu.harq, (FapiUciPart{FapiUciPart::crc_pass, 8, {0x0F}}));
   EXPECT_EQ(*pdu.sr, (FapiUciSrPayload{2, 0x02}));
@@ -254,7 +228,8 @@ TEST(FapiPucchConversion, Format2UciFromResults) {
   EXPECT_EQ(*pdu.sr, (FapiUciSrPayload{2, 0}));
   EXPECT_EQ(*pdu.csi_part1, (FapiUciPart{FapiUciPart::crc_fail, 10, {}}));
   // Parts the config does not have are absent.
-  pdu = to_uci_pucch_format234(format2(3, 0, 0), make_result(true, {1, 0, 1}, {}), measured);
+  pdu = to_uci_pucch_format234(pucch_format2(3, 0, 0), make_pucch_result(true, {1, 0, 1}, {}),
+                               measured);
   EXPECT_FALSE(pdu.sr || pdu.csi_part1);
   EXPECT_EQ(*pdu.harq, (FapiUciPart{FapiUciPart::crc_not_present, 3, {0x05}}));
 }
@@ -263,16 +238,16 @@ TEST(FapiPucchConversion, UciIndicationOfBuiltPdusEncodesAndDecodes) {
   auto uci = std::make_unique<FapiUciIndication>();
   uci->num_pucch_f01 = 5; // stale entries of an earlier slot: to_uci_indication() empties them
   uci->num_pucch_f234 = 5;
-  to_uci_indication(1, 2, {}, {}, make_cell(), *uci);
+  to_uci_indication(1, 2, {}, {}, make_52_prb_cell(), *uci);
   EXPECT_EQ(uci->num_ucis(), 0U);
   const FapiUlMeasurement measured{FapiUlMeasurement::invalid_ul_cqi, 31, 700};
   uci->pucch_f01[uci->num_pucch_f01++] =
-      to_uci_pucch_format01(format0(), make_result(true, {1, 0}, {1}), measured);
+      to_uci_pucch_format01(pucch_format0(), make_pucch_result(true, {1, 0}, {1}), measured);
   uci->pucch_f01[uci->num_pucch_f01++] =
-      to_uci_pucch_format01(format1(), make_result(false, {0}, {}), measured);
+      to_uci_pucch_format01(pucch_format1(), make_pucch_result(false, {0}, {}), measured);
   uci->pucch_f234[uci->num_pucch_f234++] = to_uci_pucch_format234(
-      format2(8, 2, 10),
-      make_result(true, {1, 0, 0, 0, 0, 0, 0, 1}, {1, 1}, {1, 0, 0, 0, 0, 0, 0, 0, 0, 1}),
+      pucch_format2(8, 2, 10),
+      make_pucch_result(true, {1, 0, 0, 0, 0, 0, 0, 1}, {1, 1}, {1, 0, 0, 0, 0, 0, 0, 0, 0, 1}),
       measured);
   const Bytes bytes = encode(*uci);
   ASSERT_TRUE(decode(bytes).ok()) << describe(decode(bytes));

@@ -3,6 +3,7 @@
 // Table 6.4.1.3.3.1-1), also through the codec, what to_pucch_config() refuses, and the
 // UCI.indication format 2/3/4 PDUs of format 3 and 4 results.
 #include "airan/io/fapi_pucch_conversion.h"
+#include "fapi_conversion_test_helpers.h"
 #include "fapi_test_helpers.h"
 
 #include <gtest/gtest.h>
@@ -16,14 +17,6 @@ namespace {
 using namespace airan;
 using namespace airan::io;
 using namespace airan::io::test;
-
-phy::CellConfig make_cell() {
-  phy::CellConfig cell;
-  cell.num_prbs = 52;
-  cell.numerology = 1;
-  cell.n_cell_id = 500;
-  return cell;
-}
 
 /// m0 of a format 4 DMRS by cover length N_SF and index n (TS 38.211 Table 6.4.1.3.3.1-1),
 /// written out independently of the code under test.
@@ -89,7 +82,7 @@ FapiPucchPdu format4_pdu(unsigned length, unsigned index, bool pi2_bpsk, bool ad
 }
 
 TEST(FapiPucchFormat34Conversion, RoundTripOfFormat3) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = make_52_prb_cell();
   for (const bool pi2_bpsk : {false, true}) {
     for (const bool additional_dmrs : {false, true}) {
       const std::string what =
@@ -120,7 +113,7 @@ TEST(FapiPucchFormat34Conversion, RoundTripOfFormat3) {
 }
 
 TEST(FapiPucchFormat34Conversion, RoundTripOfFormat4WithEveryCover) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = make_52_prb_cell();
   int converted = 0;
   for (const unsigned length : {2U, 4U}) {
     for (unsigned index = 0; index < length; ++index) {
@@ -156,7 +149,7 @@ TEST(FapiPucchFormat34Conversion, RoundTripOfFormat4WithEveryCover) {
 }
 
 TEST(FapiPucchFormat34Conversion, UnsetM0IsTakenAndWrittenBackFromTheTable) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = make_52_prb_cell();
   for (const unsigned length : {2U, 4U}) {
     for (unsigned index = 0; index < length; ++index) {
       FapiPucchPdu pdu = format4_pdu(length, index, false, false);
@@ -170,7 +163,7 @@ TEST(FapiPucchFormat34Conversion, UnsetM0IsTakenAndWrittenBackFromTheTable) {
 }
 
 TEST(FapiPucchFormat34Conversion, CoverFieldsOfOtherFormatsAreNotRead) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = make_52_prb_cell();
   // Format 3: PreDftOcc* ignored (no cover), the defaults kept and 0 written back.
   FapiPucchPdu pdu = format3_pdu(false, false);
   pdu.pre_dft_occ_len = 3;
@@ -197,7 +190,7 @@ TEST(FapiPucchFormat34Conversion, CoverFieldsOfOtherFormatsAreNotRead) {
 }
 
 TEST(FapiPucchFormat34Conversion, ThroughTheCodec) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = make_52_prb_cell();
   const std::array<FapiPucchPdu, 3> pdus = {format3_pdu(true, true), format4_pdu(4, 3, true, false),
                                             format4_pdu(2, 1, false, true)};
   auto request = std::make_unique<FapiUlTtiRequest>();
@@ -218,7 +211,7 @@ TEST(FapiPucchFormat34Conversion, ThroughTheCodec) {
 }
 
 TEST(FapiPucchFormat34Conversion, Refusals) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = make_52_prb_cell();
   struct Case {
     const char* what;
     FapiPucchPdu pdu;
@@ -310,7 +303,7 @@ TEST(FapiPucchFormat34Conversion, Refusals) {
 }
 
 TEST(FapiPucchFormat34Conversion, Pi2BpskAndAddDmrsStayRefusedOnFormats012) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = make_52_prb_cell();
   FapiPucchPdu f0 = format4_pdu(2, 0, false, false);
   f0.format_type = 0;
   f0.start_symbol_index = 13;
@@ -345,29 +338,9 @@ TEST(FapiPucchFormat34Conversion, Pi2BpskAndAddDmrsStayRefusedOnFormats012) {
   }
 }
 
-/// A result whose payload is \p harq, then \p sr, then \p csi.
-phy::PucchResult make_result(bool detected, std::initializer_list<phy::bit_t> harq,
-                             std::initializer_list<phy::bit_t> sr,
-                             std::initializer_list<phy::bit_t> csi = {}) {
-  phy::PucchResult result;
-  result.detected = detected;
-  result.crc_ok = detected;
-  std::size_t n = 0;
-  for (const auto& part : {harq, sr, csi}) {
-    for (const phy::bit_t bit : part) {
-      result.bits[n++] = bit;
-    }
-  }
-  result.num_harq_bits = static_cast<unsigned>(harq.size());
-  result.num_sr_bits = static_cast<unsigned>(sr.size());
-  result.num_csi_part1_bits = static_cast<unsigned>(csi.size());
-  result.sinr_db = 10.0F;
-  return result;
-}
-
 phy::PucchConfig config_of(const FapiPucchPdu& pdu) {
   phy::PucchConfig pucch;
-  EXPECT_TRUE(to_pucch_config(pdu, make_cell(), pucch).ok());
+  EXPECT_TRUE(to_pucch_config(pdu, make_52_prb_cell(), pucch).ok());
   return pucch;
 }
 
@@ -376,7 +349,7 @@ TEST(FapiPucchFormat34Conversion, UciOfAFormat3Result) {
   const phy::PucchConfig f3 = config_of(format3_pdu(true, false)); // 4 + 1 + 20 bits: polar
   const std::initializer_list<phy::bit_t> csi = {1, 0, 1, 0, 1, 0, 1, 0, 1, 1,
                                                  0, 0, 0, 0, 0, 0, 0, 0, 1, 1};
-  phy::PucchResult result = make_result(true, {1, 0, 1, 1}, {1}, csi);
+  phy::PucchResult result = make_pucch_result(true, {1, 0, 1, 1}, {1}, csi);
   FapiUciPucchFormat234 pdu = to_uci_pucch_format234(f3, result, measured);
   EXPECT_EQ(pdu.handle, 14U);
   EXPECT_EQ(pdu.rnti, 0x4604);
@@ -398,7 +371,8 @@ TEST(FapiPucchFormat34Conversion, UciOfAFormat3Result) {
 TEST(FapiPucchFormat34Conversion, UciOfAFormat4Result) {
   const FapiUlMeasurement measured;
   const phy::PucchConfig f4 = config_of(format4_pdu(4, 2, false, true)); // 2 + 1 bits: short
-  FapiUciPucchFormat234 pdu = to_uci_pucch_format234(f4, make_result(true, {0, 1}, {1}), measured);
+  FapiUciPucchFormat234 pdu =
+      to_uci_pucch_format234(f4, make_pucch_result(true, {0, 1}, {1}), measured);
   EXPECT_EQ(pdu.handle, 15U);
   EXPECT_EQ(pdu.pucch_format, FapiUciPucchFormat234::format4);
   EXPECT_EQ(pdu.pucch_format, 2);
@@ -406,7 +380,7 @@ TEST(FapiPucchFormat34Conversion, UciOfAFormat4Result) {
   EXPECT_EQ(*pdu.harq, (FapiUciPart{FapiUciPart::crc_not_present, 2, {0x02}}));
   EXPECT_FALSE(pdu.csi_part1 || pdu.csi_part2);
   // Not detected: CRC fail, lengths kept, zero bits.
-  pdu = to_uci_pucch_format234(f4, make_result(false, {1, 1}, {1}), measured);
+  pdu = to_uci_pucch_format234(f4, make_pucch_result(false, {1, 1}, {1}), measured);
   EXPECT_EQ(*pdu.sr, (FapiUciSrPayload{1, 0}));
   EXPECT_EQ(*pdu.harq, (FapiUciPart{FapiUciPart::crc_fail, 2, {}}));
 }
@@ -414,13 +388,13 @@ TEST(FapiPucchFormat34Conversion, UciOfAFormat4Result) {
 TEST(FapiPucchFormat34Conversion, UciIndicationOfFormat3And4EncodesAndDecodes) {
   auto uci = std::make_unique<FapiUciIndication>();
   const FapiUlMeasurement measured{FapiUlMeasurement::invalid_ul_cqi, 31, 700};
-  uci->pucch_f234[uci->num_pucch_f234++] =
-      to_uci_pucch_format234(config_of(format3_pdu(false, true)),
-                             make_result(true, {1, 0, 0, 1}, {0}, {1, 0, 0, 0, 0, 0, 0, 0, 0, 1,
-                                                                   1, 0, 0, 0, 0, 0, 0, 0, 0, 1}),
-                             measured);
   uci->pucch_f234[uci->num_pucch_f234++] = to_uci_pucch_format234(
-      config_of(format4_pdu(2, 0, true, false)), make_result(true, {1, 1}, {0}), measured);
+      config_of(format3_pdu(false, true)),
+      make_pucch_result(true, {1, 0, 0, 1}, {0},
+                        {1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1}),
+      measured);
+  uci->pucch_f234[uci->num_pucch_f234++] = to_uci_pucch_format234(
+      config_of(format4_pdu(2, 0, true, false)), make_pucch_result(true, {1, 1}, {0}), measured);
   const Bytes bytes = encode(*uci);
   ASSERT_TRUE(decode(bytes).ok()) << describe(decode(bytes));
   EXPECT_EQ(scratch_message().uci_indication, *uci);

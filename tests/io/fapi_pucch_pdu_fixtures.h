@@ -15,7 +15,7 @@
 namespace airan::io::test {
 
 /// A format 2 PUCCH PDU with intra-slot hopping and one beam.
-FapiPucchPdu sample_pucch_pdu() {
+inline FapiPucchPdu sample_pucch_pdu() {
   FapiPucchPdu pdu;
   pdu.rnti = 0x4601;
   pdu.handle = 0x0A0B0C0D;
@@ -46,7 +46,7 @@ FapiPucchPdu sample_pucch_pdu() {
 
 /// pduType, pduSize and the PUCCH PDU of sample_pucch_pdu(); offsets within the PDU body (after
 /// pduType and pduSize).
-const Bytes sample_pucch_pdu_bytes = {
+inline const Bytes sample_pucch_pdu_bytes = {
     0x02, 0x00,             // pduType 2 (PUCCH)
     0x39, 0x00,             // pduSize 57, counting these 4 bytes
     0x01, 0x46,             // 0: RNTI 0x4601
@@ -86,13 +86,14 @@ const Bytes sample_pucch_pdu_bytes = {
 };
 
 /// The UL_TTI.request header: SFN 100, slot 9, nPDUs, RachPresent 0, nULSCH, nULCCH, nGroup.
-Bytes ul_tti_header(std::uint8_t num_pusch, std::uint8_t num_pucch, std::uint8_t num_groups) {
+inline Bytes ul_tti_header(std::uint8_t num_pusch, std::uint8_t num_pucch,
+                           std::uint8_t num_groups) {
   const auto num_pdus = static_cast<std::uint8_t>(num_pusch + num_pucch);
   return {0x64, 0x00, 0x09, 0x00, num_pdus, 0x00, num_pusch, num_pucch, num_groups};
 }
 
 /// The UL_TTI.request of one sample PUCCH PDU without groups, as a buffer.
-Bytes one_pucch_buffer(const Bytes& pdu = sample_pucch_pdu_bytes) {
+inline Bytes one_pucch_buffer(const Bytes& pdu = sample_pucch_pdu_bytes) {
   Bytes body = ul_tti_header(0, 1, 0);
   body.insert(body.end(), pdu.begin(), pdu.end());
   return with_headers(FapiMessageType::ul_tti_request, body);
@@ -103,7 +104,7 @@ constexpr std::size_t field_at(std::size_t field) {
   return 8 + 9 + 4 + field;
 }
 
-void put(Bytes& bytes, std::size_t offset, unsigned value, unsigned width) {
+inline void put(Bytes& bytes, std::size_t offset, unsigned value, unsigned width) {
   for (unsigned b = 0; b < width; ++b) {
     bytes.at(offset + b) = static_cast<std::uint8_t>(value >> (8 * b));
   }
@@ -111,7 +112,7 @@ void put(Bytes& bytes, std::size_t offset, unsigned value, unsigned width) {
 
 /// \p bytes with the message length (generic header) and the first PDU's pduSize set again
 /// after the PDU grew or shrank by \p delta bytes.
-void resize_first_pdu(Bytes& bytes, int delta) {
+inline void resize_first_pdu(Bytes& bytes, int delta) {
   put(bytes, 4, static_cast<unsigned>(static_cast<int>(bytes.size()) - 8), 4);
   const unsigned pdu_size = bytes.at(8 + 9 + 2) | (bytes.at(8 + 9 + 3) << 8);
   put(bytes, 8 + 9 + 2, static_cast<unsigned>(static_cast<int>(pdu_size) + delta), 2);

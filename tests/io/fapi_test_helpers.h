@@ -1,6 +1,7 @@
 /// \file
 /// \brief Helpers shared by the FAPI codec tests: encode a message alone into a vector, decode a
-/// vector that holds one message, and a FapiMessage allocated once per test program.
+/// vector that holds one message (or expect its decode error), and a FapiMessage allocated once
+/// per test program.
 #pragma once
 
 #include "airan/io/fapi_codec.h"
@@ -105,6 +106,16 @@ inline FapiPuschPdu sample_pusch_pdu() {
 inline std::string describe(const FapiError& error) {
   return std::string(fapi_status_name(error.status)) + "/" + fapi_error_code_name(error.code) +
          ": " + std::string(error.reason());
+}
+
+/// Decodes \p bytes and expects the error \p status / \p code with a reason; \p what names the
+/// case in failure messages.
+inline void expect_decode_error(const Bytes& bytes, FapiStatus status, FapiErrorCode code,
+                                const std::string& what) {
+  const FapiError error = decode(bytes);
+  EXPECT_EQ(error.status, status) << what << ": " << describe(error);
+  EXPECT_EQ(error.code, code) << what << ": " << describe(error);
+  EXPECT_FALSE(error.reason().empty()) << what;
 }
 
 } // namespace airan::io::test

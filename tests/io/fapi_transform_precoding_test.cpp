@@ -17,7 +17,7 @@ using namespace airan;
 using namespace airan::io;
 using namespace airan::io::test;
 
-phy::CellConfig make_cell() {
+phy::CellConfig precoding_cell() {
   phy::CellConfig cell;
   cell.num_prbs = 106;
   cell.numerology = 1;
@@ -73,7 +73,7 @@ std::vector<phy::PuschConfig> tp_variants() {
 }
 
 TEST(FapiTransformPrecoding, PuschConfigToFapiAndBack) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = precoding_cell();
   for (const phy::PuschConfig& pusch : tp_variants()) {
     SCOPED_TRACE("MCS " + std::to_string(pusch.mcs_index) + " of " +
                  phy::mcs_table_name(pusch.mcs_table));
@@ -112,7 +112,7 @@ TEST(FapiTransformPrecoding, PuschConfigToFapiAndBack) {
 }
 
 TEST(FapiTransformPrecoding, ThroughTheUlTtiRequestCodec) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = precoding_cell();
   auto request = std::make_unique<FapiUlTtiRequest>();
   request->sfn = 3;
   request->slot = 7;
@@ -143,12 +143,12 @@ TEST(FapiTransformPrecoding, ThroughTheUlTtiRequestCodec) {
 /// A DFT-s-OFDM PDU as a MAC fills it: mcsTable 3 and the unhopped dftsOfdm part.
 FapiPuschPdu tp_pdu() {
   FapiPuschPdu pdu;
-  EXPECT_TRUE(to_fapi_pusch_pdu(make_tp_pusch(), make_cell(), pdu).ok());
+  EXPECT_TRUE(to_fapi_pusch_pdu(make_tp_pusch(), precoding_cell(), pdu).ok());
   return pdu;
 }
 
 TEST(FapiTransformPrecoding, AcceptsWhatTs38214Allows) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = precoding_cell();
   phy::PuschConfig out;
   // mcsTable 0 (notqam256) with transform precoding: Table 6.1.4.1-1 (TS 38.214 6.1.4.1).
   FapiPuschPdu pdu = tp_pdu();
@@ -175,10 +175,10 @@ TEST(FapiTransformPrecoding, AcceptsWhatTs38214Allows) {
   }
 }
 
-void expect_refused(const FapiPuschPdu& pdu, FapiStatus status, const std::string& text,
-                    const char* what) {
+void expect_precoding_refused(const FapiPuschPdu& pdu, FapiStatus status, const std::string& text,
+                              const char* what) {
   phy::PuschConfig out;
-  const FapiError error = to_pusch_config(pdu, make_cell(), out);
+  const FapiError error = to_pusch_config(pdu, precoding_cell(), out);
   EXPECT_EQ(error.status, status) << what << ": " << describe(error);
   EXPECT_EQ(error.code, FapiErrorCode::msg_slot_err) << what;
   EXPECT_NE(std::string(error.reason()).find(text), std::string::npos)
@@ -186,7 +186,7 @@ void expect_refused(const FapiPuschPdu& pdu, FapiStatus status, const std::strin
 }
 
 TEST(FapiTransformPrecoding, ReadsTable6141Dash2) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = precoding_cell();
   phy::PuschConfig out;
   FapiPuschPdu pdu;
   FapiError error;
@@ -226,73 +226,81 @@ TEST(FapiTransformPrecoding, ReadsTable6141Dash2) {
 TEST(FapiTransformPrecoding, RefusesWhatTheReceiverDoesNotDo) {
   FapiPuschPdu pdu = tp_pdu();
   pdu.dfts_ofdm->low_papr_group_number = 8; // puschIdentity 937: u = 7
-  expect_refused(pdu, FapiStatus::unsupported,
-                 "lowPaprGroupNumber 8, lowPaprSequenceNumber 0 are not 7, 0: MAC-chosen "
-                 "group/sequence hopping is not supported",
-                 "group");
+  expect_precoding_refused(pdu, FapiStatus::unsupported,
+                           "lowPaprGroupNumber 8, lowPaprSequenceNumber 0 are not 7, 0: MAC-chosen "
+                           "group/sequence hopping is not supported",
+                           "group");
   pdu = tp_pdu();
   pdu.dfts_ofdm->low_papr_group_number = 29;
   pdu.dfts_ofdm->low_papr_sequence_number = 1;
-  expect_refused(pdu, FapiStatus::unsupported,
-                 "lowPaprGroupNumber 29, lowPaprSequenceNumber 1 are not 7, 0: MAC-chosen "
-                 "group/sequence hopping is not supported",
-                 "sequence");
+  expect_precoding_refused(
+      pdu, FapiStatus::unsupported,
+      "lowPaprGroupNumber 29, lowPaprSequenceNumber 1 are not 7, 0: MAC-chosen "
+      "group/sequence hopping is not supported",
+      "sequence");
   pdu = tp_pdu();
   pdu.ptrs.emplace(); // one port: accepted with CP-OFDM, not with transform precoding
-  expect_refused(pdu, FapiStatus::unsupported,
-                 "PT-RS with transform precoding (TS 38.211 6.4.1.2.2.2) is not supported",
-                 "PT-RS");
+  expect_precoding_refused(
+      pdu, FapiStatus::unsupported,
+      "PT-RS with transform precoding (TS 38.211 6.4.1.2.2.2) is not supported", "PT-RS");
   // PuschConfig::validate()'s transform precoding rules.
   pdu = tp_pdu();
   pdu.num_dmrs_cdm_grps_no_data = 1;
-  expect_refused(pdu, FapiStatus::out_of_range, "2 DMRS CDM groups without data", "CDM groups");
+  expect_precoding_refused(pdu, FapiStatus::out_of_range, "2 DMRS CDM groups without data",
+                           "CDM groups");
   pdu = tp_pdu();
   pdu.rb_size = 49;
-  expect_refused(pdu, FapiStatus::out_of_range, "2^a 3^b 5^c", "49 PRBs");
+  expect_precoding_refused(pdu, FapiStatus::out_of_range, "2^a 3^b 5^c", "49 PRBs");
   // Table 6.1.4.1-2 has no 64-QAM above R 772/1024 and 16-QAM from MCS 16 on.
   pdu = tp_pdu();
   pdu.mcs_table = 4;
   pdu.mcs_index = 15;
   pdu.qam_mod_order = 4;
-  expect_refused(pdu, FapiStatus::out_of_range, "qam_order 4 differs from Q_m 2", "4: MCS 15");
+  expect_precoding_refused(pdu, FapiStatus::out_of_range, "qam_order 4 differs from Q_m 2",
+                           "4: MCS 15");
   pdu = tp_pdu();
   pdu.num_layers = 2;
   pdu.dmrs_ports = 0x3;
-  expect_refused(pdu, FapiStatus::out_of_range, "one layer", "2 layers");
+  expect_precoding_refused(pdu, FapiStatus::out_of_range, "one layer", "2 layers");
   pdu = tp_pdu();
   pdu.dmrs_config_type = 1;
-  expect_refused(pdu, FapiStatus::out_of_range, "DMRS configuration type 1", "DMRS type 2");
+  expect_precoding_refused(pdu, FapiStatus::out_of_range, "DMRS configuration type 1",
+                           "DMRS type 2");
   // pi/2-BPSK where Table 6.1.4.1-1 has Q_m = 2, and without transform precoding.
   pdu = tp_pdu();
   pdu.qam_mod_order = 1;
-  expect_refused(pdu, FapiStatus::out_of_range, "qam_order 1 differs from Q_m 4", "BPSK MCS 12");
+  expect_precoding_refused(pdu, FapiStatus::out_of_range, "qam_order 1 differs from Q_m 4",
+                           "BPSK MCS 12");
   FapiPuschPdu cp;
-  ASSERT_TRUE(to_fapi_pusch_pdu(make_tp_pusch(), make_cell(), cp).ok());
+  ASSERT_TRUE(to_fapi_pusch_pdu(make_tp_pusch(), precoding_cell(), cp).ok());
   cp.transform_precoding = 1;
   cp.dfts_ofdm.reset();
   cp.mcs_table = 0;
   cp.mcs_index = 0;
   cp.qam_mod_order = 1;
   cp.target_code_rate = 2400;
-  expect_refused(cp, FapiStatus::out_of_range, "needs transform precoding", "CP-OFDM BPSK");
+  expect_precoding_refused(cp, FapiStatus::out_of_range, "needs transform precoding",
+                           "CP-OFDM BPSK");
   // Transform precoding off: mcsTable 3 and a dftsOfdm part have no meaning.
   cp = tp_pdu();
   cp.transform_precoding = 1;
   cp.dfts_ofdm.reset();
-  expect_refused(cp, FapiStatus::out_of_range,
-                 "mcsTable 3 (TS 38.214 Table 6.1.4.1-1) needs transform precoding", "table 3");
+  expect_precoding_refused(cp, FapiStatus::out_of_range,
+                           "mcsTable 3 (TS 38.214 Table 6.1.4.1-1) needs transform precoding",
+                           "table 3");
   cp.mcs_table = 4;
-  expect_refused(cp, FapiStatus::out_of_range,
-                 "mcsTable 4 (TS 38.214 Table 6.1.4.1-2) needs transform precoding", "table 4");
+  expect_precoding_refused(cp, FapiStatus::out_of_range,
+                           "mcsTable 4 (TS 38.214 Table 6.1.4.1-2) needs transform precoding",
+                           "table 4");
   cp = tp_pdu();
   cp.transform_precoding = 1;
   cp.mcs_table = 0;
-  expect_refused(cp, FapiStatus::out_of_range, "dftsOfdm part without transform precoding",
-                 "dftsOfdm");
+  expect_precoding_refused(cp, FapiStatus::out_of_range,
+                           "dftsOfdm part without transform precoding", "dftsOfdm");
 }
 
 TEST(FapiTransformPrecoding, ToFapiRefusesWhatFapiCannotCarry) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = precoding_cell();
   FapiPuschPdu pdu;
   // DMRS group and sequence hopping go in the FAPIv3 maintenance part's groupOrSequenceHopping.
   for (const auto hopping : {phy::LowPaprHopping::group, phy::LowPaprHopping::sequence}) {

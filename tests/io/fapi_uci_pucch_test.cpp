@@ -13,7 +13,7 @@ namespace {
 using namespace airan::io;
 using namespace airan::io::test;
 
-FapiUciIndication sample_indication() {
+FapiUciIndication sample_pucch_indication() {
   FapiUciIndication indication;
   indication.sfn = 3;
   indication.slot = 4;
@@ -49,7 +49,7 @@ FapiUciIndication sample_indication() {
   return indication;
 }
 
-const Bytes sample_body = {
+const Bytes sample_pucch_body = {
     0x03, 0x00,             // 0: SFN 3
     0x04, 0x00,             // 2: slot 4
     0x04, 0x00,             // 4: NumUCIs 4 (all types)
@@ -113,9 +113,9 @@ const Bytes sample_body = {
 };
 
 TEST(FapiUciPucch, ByteLayoutOfBothPucchPduTypes) {
-  const FapiUciIndication indication = sample_indication();
-  ASSERT_EQ(sample_body.size(), 101U);
-  const Bytes expected = with_headers(FapiMessageType::uci_indication, sample_body);
+  const FapiUciIndication indication = sample_pucch_indication();
+  ASSERT_EQ(sample_pucch_body.size(), 101U);
+  const Bytes expected = with_headers(FapiMessageType::uci_indication, sample_pucch_body);
   EXPECT_EQ(encode(indication), expected);
   ASSERT_TRUE(decode(expected).ok()) << describe(decode(expected));
   const FapiUciIndication& decoded = scratch_message().uci_indication;
@@ -130,16 +130,17 @@ TEST(FapiUciPucch, ByteLayoutOfBothPucchPduTypes) {
 TEST(FapiUciPucch, DecoderSortsPdusByType) {
   // The same PDUs in the order format 2/3/4, format 0/1, PUSCH, format 0/1.
   const auto slice = [](std::size_t from, std::size_t to) {
-    return Bytes(sample_body.begin() + static_cast<long>(from),
-                 sample_body.begin() + static_cast<long>(to));
+    return Bytes(sample_pucch_body.begin() + static_cast<long>(from),
+                 sample_pucch_body.begin() + static_cast<long>(to));
   };
   Bytes body = slice(0, 6);
   for (const Bytes& pdu : {slice(69, 101), slice(26, 49), slice(6, 26), slice(49, 69)}) {
     body.insert(body.end(), pdu.begin(), pdu.end());
   }
   ASSERT_TRUE(decode(with_headers(FapiMessageType::uci_indication, body)).ok());
-  EXPECT_EQ(scratch_message().uci_indication, sample_indication());
-  EXPECT_EQ(encode(scratch_message()), with_headers(FapiMessageType::uci_indication, sample_body));
+  EXPECT_EQ(scratch_message().uci_indication, sample_pucch_indication());
+  EXPECT_EQ(encode(scratch_message()),
+            with_headers(FapiMessageType::uci_indication, sample_pucch_body));
 }
 
 FapiUciPart random_part(std::mt19937& engine) {
@@ -245,7 +246,7 @@ TEST(FapiUciPucch, MalformedPdusAreRefusedWithAReason) {
       {"PDUSize short of the format 0/1 PDU", 51, 0x10, FapiStatus::truncated},
   };
   for (const Case& c : cases) {
-    Bytes body = sample_body;
+    Bytes body = sample_pucch_body;
     if (std::string(c.what) == "RNTI 0") {
       body[35] = 0;
     }
@@ -256,24 +257,24 @@ TEST(FapiUciPucch, MalformedPdusAreRefusedWithAReason) {
     EXPECT_FALSE(error.reason().empty()) << c.what;
   }
   // Every cut of the message body fails.
-  for (std::size_t size = 0; size < sample_body.size(); ++size) {
-    const Bytes cut(sample_body.begin(), sample_body.begin() + static_cast<long>(size));
+  for (std::size_t size = 0; size < sample_pucch_body.size(); ++size) {
+    const Bytes cut(sample_pucch_body.begin(), sample_pucch_body.begin() + static_cast<long>(size));
     const FapiError error = decode(with_headers(FapiMessageType::uci_indication, cut));
     EXPECT_EQ(error.status, FapiStatus::truncated) << size << ": " << describe(error);
   }
   // The encoder refuses what the decoder would.
   Bytes buffer(4096);
   std::size_t size = 0;
-  FapiUciIndication bad = sample_indication();
+  FapiUciIndication bad = sample_pucch_indication();
   bad.pucch_f01[0].harq->num_harq = 3;
   EXPECT_EQ(encode_single_message(bad, buffer, size).status, FapiStatus::out_of_range);
-  bad = sample_indication();
+  bad = sample_pucch_indication();
   bad.pucch_f01[1].harq->values[0] = 3;
   EXPECT_EQ(encode_single_message(bad, buffer, size).status, FapiStatus::out_of_range);
-  bad = sample_indication();
+  bad = sample_pucch_indication();
   bad.pucch_f234[0].sr->bit_length = 9;
   EXPECT_EQ(encode_single_message(bad, buffer, size).status, FapiStatus::out_of_range);
-  bad = sample_indication();
+  bad = sample_pucch_indication();
   bad.pucch_f234[0].pucch_format = 3;
   EXPECT_EQ(encode_single_message(bad, buffer, size).status, FapiStatus::out_of_range);
 }

@@ -6,6 +6,7 @@
 #include "airan/io/fapi_pusch_conversion.h"
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
+#include "fapi_conversion_test_helpers.h"
 #include "fapi_test_helpers.h"
 
 #include <gtest/gtest.h>
@@ -132,15 +133,7 @@ TEST(FapiUciIndication, MalformedMessagesAreRefusedWithAReason) {
   EXPECT_EQ(encode_single_message(bad, buffer, size).status, FapiStatus::out_of_range);
 }
 
-phy::CellConfig make_cell() {
-  phy::CellConfig cell;
-  cell.num_prbs = 52;
-  cell.numerology = 1;
-  cell.n_cell_id = 500;
-  return cell;
-}
-
-phy::PuschConfig make_pusch(unsigned prb_start, std::uint16_t rnti) {
+phy::PuschConfig uci_pusch(unsigned prb_start, std::uint16_t rnti) {
   phy::PuschConfig pusch;
   pusch.rnti = rnti;
   pusch.handle = 100U + rnti;
@@ -155,8 +148,8 @@ phy::PuschConfig make_pusch(unsigned prb_start, std::uint16_t rnti) {
 }
 
 TEST(FapiUciConversion, PuschUciBecomesPuschConfigUciAndBack) {
-  const phy::CellConfig cell = make_cell();
-  phy::PuschConfig pusch = make_pusch(0, 0x4601);
+  const phy::CellConfig cell = make_52_prb_cell();
+  phy::PuschConfig pusch = uci_pusch(0, 0x4601);
   pusch.uci = {2, 7, 5, 1, 10, 12, 14};
   FapiPuschPdu pdu;
   ASSERT_TRUE(to_fapi_pusch_pdu(pusch, cell, pdu).ok());
@@ -173,8 +166,8 @@ TEST(FapiUciConversion, PuschUciBecomesPuschConfigUciAndBack) {
 }
 
 TEST(FapiUciConversion, UndecodedPdusReportTheirUciFailed) {
-  const phy::CellConfig cell = make_cell();
-  phy::PuschConfig pusch = make_pusch(0, 7);
+  const phy::CellConfig cell = make_52_prb_cell();
+  phy::PuschConfig pusch = uci_pusch(0, 7);
   pusch.uci = {1, 4, 0, 3, 0, 0, 0};
   phy::PuschPduResult result;
   result.handle = pusch.handle;
@@ -190,8 +183,8 @@ TEST(FapiUciConversion, UndecodedPdusReportTheirUciFailed) {
 }
 
 TEST(FapiUciConversion, PolarCodedPartsReportTheirCrc) {
-  const phy::CellConfig cell = make_cell();
-  phy::PuschConfig pusch = make_pusch(0, 7);
+  const phy::CellConfig cell = make_52_prb_cell();
+  phy::PuschConfig pusch = uci_pusch(0, 7);
   pusch.uci = {20, 30, 5, 3, 9, 9, 9};
   phy::PuschPduResult result;
   result.handle = pusch.handle;
@@ -215,7 +208,7 @@ TEST(FapiUciConversion, PolarCodedPartsReportTheirCrc) {
 }
 
 TEST(FapiUciEndToEnd, UlTtiRequestWithUciToUciIndication) {
-  const phy::CellConfig cell = make_cell();
+  const phy::CellConfig cell = make_52_prb_cell();
   phy::PuschTransmitter transmitter(cell);
   phy::PuschReceiverConfig receiver_config;
   receiver_config.max_layers = 1;
@@ -230,7 +223,7 @@ TEST(FapiUciEndToEnd, UlTtiRequestWithUciToUciIndication) {
   auto grid = transmitter.make_grid();
   const phy::PuschUciConfig ucis[] = {{2, 9, 0, 3, 9, 10, 0}, {}, {1, 30, 0, 2, 11, 14, 0}};
   for (unsigned i = 0; i < 3; ++i) {
-    phy::PuschConfig pusch = make_pusch(16 * i, static_cast<std::uint16_t>(100 + i));
+    phy::PuschConfig pusch = uci_pusch(16 * i, static_cast<std::uint16_t>(100 + i));
     pusch.prb_size = 16;
     pusch.uci = ucis[i];
     ASSERT_TRUE(to_fapi_pusch_pdu(pusch, cell, request->pusch[i]).ok());

@@ -11,7 +11,7 @@ namespace {
 
 using namespace airan::io;
 
-std::string error_of(const std::string& yaml) {
+std::string fronthaul_error_of(const std::string& yaml) {
   try {
     parse_fronthaul_config(yaml, "test.yaml");
   } catch (const ConfigError& e) {
@@ -120,7 +120,7 @@ TEST(FronthaulConfig, ErrorsNameTheKeyPath) {
       {"- 1\n- 2\n", "top level: expected a mapping"},
   };
   for (const auto& [yaml, expected] : cases) {
-    const std::string error = error_of(yaml);
+    const std::string error = fronthaul_error_of(yaml);
     EXPECT_NE(error.find(expected), std::string::npos) << yaml << "\n -> " << error;
   }
 }

@@ -18,7 +18,7 @@ using namespace airan::io;
 namespace phy = airan::phy;
 using airan::test::CapturedFrame;
 
-constexpr std::int64_t epoch = 1'600'000'000'000'000'000;
+constexpr std::int64_t loss_epoch = 1'600'000'000'000'000'000;
 constexpr std::size_t eth = 14; // untagged frames: eCPRI header at 14, O-RAN message at 22
 
 struct Injected {
@@ -100,7 +100,7 @@ LossRun run_lossy(FronthaulIngestMode mode) {
   FronthaulConfig config;
   config.mode = mode;
   config.max_frame_size = 9000; // one frame per PDU (or per symbol) and antenna
-  config.epoch_ns = epoch;
+  config.epoch_ns = loss_epoch;
   RuEmulator emulator(header.cell, num_rx, config);
   FronthaulSlotAssembler assembler(header.cell, num_rx, config);
   airan::test::SlotDecoder decoder(header.cell, num_rx);
@@ -149,7 +149,7 @@ LossRun run_lossy(FronthaulIngestMode mode) {
         }
       }
       std::vector<CapturedFrame> slot_frames;
-      airan::test::capture_slot(emulator, slot, absolute, epoch, slot_frames, requests);
+      airan::test::capture_slot(emulator, slot, absolute, loss_epoch, slot_frames, requests);
       for (unsigned l = 0; l < 14; ++l) {
         const unsigned units = mode == FronthaulIngestMode::frequency_domain
                                    ? header.cell.num_prbs

@@ -13,15 +13,15 @@ namespace {
 using namespace airan::io;
 using airan::test::CapturedFrame;
 
-constexpr std::int64_t epoch = 1'700'000'000'000'000'000;
+constexpr std::int64_t timing_epoch = 1'700'000'000'000'000'000;
 constexpr std::int64_t second = 1'000'000'000;
 
-FronthaulConfig config_with(bool learned_epoch) {
+FronthaulConfig bfp9_config(bool learned_epoch) {
   FronthaulConfig config;
   config.mode = FronthaulIngestMode::frequency_domain;
   config.compression = {CompressionMethod::block_floating_point, 9};
   if (!learned_epoch) {
-    config.epoch_ns = epoch;
+    config.epoch_ns = timing_epoch;
   }
   return config;
 }
@@ -29,7 +29,7 @@ FronthaulConfig config_with(bool learned_epoch) {
 struct Fixture {
   explicit Fixture(bool learned_epoch)
       : reader(airan::test::committed_vector(airan::test::vector_2ue)),
-        config(config_with(learned_epoch)),
+        config(bfp9_config(learned_epoch)),
         emulator(reader.header().cell, reader.header().num_rx_antennas, config),
         assembler(reader.header().cell, reader.header().num_rx_antennas, config) {
     reader.read_slot(0, slot);
@@ -39,7 +39,7 @@ struct Fixture {
   std::vector<CapturedFrame> capture(std::int64_t first, int count) {
     std::vector<CapturedFrame> frames;
     for (int i = 0; i < count; ++i) {
-      airan::test::capture_slot(emulator, slot, first + std::int64_t{10} * i, epoch, frames);
+      airan::test::capture_slot(emulator, slot, first + std::int64_t{10} * i, timing_epoch, frames);
     }
     return frames;
   }

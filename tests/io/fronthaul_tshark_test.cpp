@@ -40,7 +40,7 @@ std::filesystem::path temp_file(const std::string& name) {
 }
 
 const EaxcIdLayout layout{4, 4, 4, 4}; // not Wireshark's default 2/6/4/4: the preference matters
-constexpr std::uint16_t carrier_prbs = 273;
+constexpr std::uint16_t tshark_carrier_prbs = 273;
 
 std::vector<std::string> eaxc_preferences() {
   return {"oran_fh_cus.oran.du_port_id_bits:4", "oran_fh_cus.oran.bandsector_id_bits:4",
@@ -48,7 +48,7 @@ std::vector<std::string> eaxc_preferences() {
           "oran_fh_cus.oran.rbs_in_uplane_section:273"};
 }
 
-FronthaulFrameHeader frame_header(std::uint8_t sequence_id) {
+FronthaulFrameHeader tshark_frame_header(std::uint8_t sequence_id) {
   FronthaulFrameHeader header;
   header.ethernet.destination = {0x02, 0, 0, 0, 0, 0x02};
   header.ethernet.source = {0x02, 0, 0, 0, 0, 0x01};
@@ -83,7 +83,7 @@ Bytes uplane_frame(const OranTimingHeader& timing, const UplaneFormat& format,
                    std::uint8_t sequence_id) {
   const auto compressor = create_iq_compressor();
   Bytes buffer(16000);
-  UplaneFrameWriter writer(buffer, frame_header(sequence_id), timing, format);
+  UplaneFrameWriter writer(buffer, tshark_frame_header(sequence_id), timing, format);
   for (auto& section : sections) {
     const auto res = random_res(section.num_prbs, section.header.section_id);
     const auto prbs = writer.add_section(section.header, compression);
@@ -179,12 +179,13 @@ protected:
 };
 
 TEST_F(FronthaulTshark, StaticBfpUplaneMatchesWiresharkField) {
-  const UplaneFormat format{{CompressionMethod::block_floating_point, 9}, false, carrier_prbs};
+  const UplaneFormat format{
+      {CompressionMethod::block_floating_point, 9}, false, tshark_carrier_prbs};
   const OranTimingHeader first{DataDirection::uplink, 1, 0, 7, 3, 1, 5};
   const OranTimingHeader second{DataDirection::uplink, 1, 2, 255, 9, 15, 13};
   std::vector<SentSection> first_sections = {{{17, false, false, 10, 3}, 3, {}, {}},
                                              {{18, false, true, 100, 2}, 2, {}, {}}};
-  std::vector<SentSection> all_prbs = {{{4095, false, false, 0, 0}, carrier_prbs, {}, {}}};
+  std::vector<SentSection> all_prbs = {{{4095, false, false, 0, 0}, tshark_carrier_prbs, {}, {}}};
   const Bytes a = uplane_frame(first, format, format.compression, first_sections, 9);
   const Bytes b = uplane_frame(second, format, format.compression, all_prbs, 10);
   const auto path = temp_file("static_bfp.pcap");
@@ -205,7 +206,7 @@ TEST_F(FronthaulTshark, StaticBfpUplaneMatchesWiresharkField) {
 }
 
 TEST_F(FronthaulTshark, DynamicUncompressedUplaneMatchesWireshark) {
-  const UplaneFormat format{{CompressionMethod::none, 16}, true, carrier_prbs};
+  const UplaneFormat format{{CompressionMethod::none, 16}, true, tshark_carrier_prbs};
   const OranTimingHeader timing{DataDirection::uplink, 1, 0, 42, 0, 0, 0};
   std::vector<SentSection> sections = {{{1, false, false, 0, 4}, 4, {}, {}},
                                        {{2, false, false, 50, 1}, 1, {}, {}}};
@@ -243,8 +244,8 @@ TEST_F(FronthaulTshark, CplaneSectionTypes1And3MatchWireshark) {
   const CplaneSection type3_section{1, false, false, 2, 12, 0xFFF, 1, false, 7, -1234};
   Bytes a(200);
   Bytes b(200);
-  a.resize(write_cplane_frame(a, frame_header(4), type1, type1_sections));
-  b.resize(write_cplane_frame(b, frame_header(5), type3, std::span(&type3_section, 1)));
+  a.resize(write_cplane_frame(a, tshark_frame_header(4), type1, type1_sections));
+  b.resize(write_cplane_frame(b, tshark_frame_header(5), type3, std::span(&type3_section, 1)));
   ASSERT_FALSE(a.empty());
   ASSERT_FALSE(b.empty());
   const auto path = temp_file("cplane.pcap");

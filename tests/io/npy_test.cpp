@@ -14,7 +14,7 @@ namespace {
 using airan::io::NpyDtype;
 using airan::io::NpyError;
 
-std::filesystem::path temp_file(const std::string& name) {
+std::filesystem::path npy_temp_file(const std::string& name) {
   return std::filesystem::temp_directory_path() /
          ("airan_npy_test_" + std::to_string(::getpid()) + "_" + name);
 }
@@ -41,7 +41,7 @@ TEST(Npy, RoundTripComplex) {
   const std::vector<airan::phy::cf32> values = {{1.0F, -2.0F}, {0.5F, 0.25F}, {3.0F, 4.0F},
                                                 {-1.0F, 0.0F}, {7.0F, 8.0F},  {9.0F, -9.0F}};
   const std::size_t shape[] = {1, 2, 3};
-  const auto path = temp_file("c64.npy");
+  const auto path = npy_temp_file("c64.npy");
   airan::io::write_npy(path, NpyDtype::c64, shape,
                        std::as_bytes(std::span<const airan::phy::cf32>(values)));
   std::vector<std::size_t> read_shape;
@@ -91,7 +91,7 @@ TEST(Npy, RejectsOverflowingShape) {
 }
 
 TEST(Npy, BitReaderRejectsNonBinaryValues) {
-  const auto path = temp_file("bits.npy");
+  const auto path = npy_temp_file("bits.npy");
   const std::uint8_t values[] = {0, 1, 2};
   const std::size_t shape[] = {3};
   airan::io::write_npy(path, NpyDtype::u8, shape, std::as_bytes(std::span(values)));

@@ -23,7 +23,8 @@ struct Carrier {
 };
 
 /// Writes the request as a type 3 message and parses it back, as an O-RU would read it.
-CplaneMessageView round_trip(const OranPrachRequest& request, std::vector<std::uint8_t>& bytes) {
+CplaneMessageView prach_round_trip(const OranPrachRequest& request,
+                                   std::vector<std::uint8_t>& bytes) {
   CplaneMessageHeader header;
   CplaneSection section;
   fill_prach_cplane(request, IqCompression{CompressionMethod::block_floating_point, 9}, 5, header,
@@ -92,7 +93,7 @@ TEST(OranPrach, WindowReadBackIsTheOccasionsLayout) {
         EXPECT_EQ(request.num_prbs, phy::prach_is_long_format(format) ? long_prbs : 12);
         EXPECT_GE(12U * request.num_prbs, request.sequence_offset + layout.sequence_length);
         std::vector<std::uint8_t> bytes;
-        const CplaneMessageView message = round_trip(request, bytes);
+        const CplaneMessageView message = prach_round_trip(request, bytes);
         EXPECT_EQ(message.header.timing.filter_index, oran_prach_filter_index(config));
         EXPECT_EQ(message.header.timing.symbol_id, config.start_symbol);
         EXPECT_EQ(message.header.cp_length, 0);

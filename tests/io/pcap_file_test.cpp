@@ -18,7 +18,7 @@ namespace {
 using namespace airan::io;
 using Bytes = std::vector<std::uint8_t>;
 
-std::filesystem::path temp_file(const std::string& name) {
+std::filesystem::path pcap_temp_file(const std::string& name) {
   return std::filesystem::temp_directory_path() /
          ("airan_pcap_test_" + std::to_string(::getpid()) + "_" + name);
 }
@@ -45,7 +45,7 @@ const Bytes hand_written_capture = {
 };
 
 TEST(PcapFile, WritesTheHandWrittenCapture) {
-  const auto path = temp_file("hand.pcap");
+  const auto path = pcap_temp_file("hand.pcap");
   {
     PcapWriter writer(path, PcapTimestampResolution::microseconds, 65536);
     writer.write(Bytes{0xDE, 0xAD, 0xBE, 0xEF}, 1'000'002'500);
@@ -71,7 +71,7 @@ TEST(PcapFile, ReadsTheHandWrittenCapture) {
 }
 
 TEST(PcapFile, RoundTripsNanosecondsAndTruncatesToSnaplen) {
-  const auto path = temp_file("ns.pcap");
+  const auto path = pcap_temp_file("ns.pcap");
   std::vector<Bytes> frames;
   for (std::size_t size : {60U, 1514U, 0U, 9000U}) {
     Bytes frame(size);
@@ -128,7 +128,7 @@ TEST(PcapFile, ReadsTheOtherByteOrder) {
 }
 
 /// Reads every record of \p bytes; returns the PcapError text, or "" when it read cleanly.
-std::string read_error(const Bytes& bytes) {
+std::string pcap_read_error(const Bytes& bytes) {
   try {
     auto reader = PcapReader::from_bytes(bytes, "test");
     PcapRecord record;
@@ -142,44 +142,44 @@ std::string read_error(const Bytes& bytes) {
 
 TEST(PcapFile, EveryMalformedFileIsAnError) {
   const Bytes& good = hand_written_capture;
-  EXPECT_EQ(read_error(good), "");
-  EXPECT_NE(read_error({}).find("global header"), std::string::npos);
-  EXPECT_NE(read_error(Bytes(good.begin(), good.begin() + 23)).find("global header"),
+  EXPECT_EQ(pcap_read_error(good), "");
+  EXPECT_NE(pcap_read_error({}).find("global header"), std::string::npos);
+  EXPECT_NE(pcap_read_error(Bytes(good.begin(), good.begin() + 23)).find("global header"),
             std::string::npos);
   Bytes bad_magic = good;
   bad_magic[0] = 0x0A; // a pcapng section header block starts 0A 0D 0D 0A
-  EXPECT_NE(read_error(bad_magic).find("magic"), std::string::npos);
+  EXPECT_NE(pcap_read_error(bad_magic).find("magic"), std::string::npos);
   Bytes bad_version = good;
   bad_version[4] = 1;
-  EXPECT_NE(read_error(bad_version).find("version 1.4"), std::string::npos);
+  EXPECT_NE(pcap_read_error(bad_version).find("version 1.4"), std::string::npos);
   // Every cut inside the record is an error naming it; a cut after it is a clean end.
   for (std::size_t size = 25; size < good.size(); ++size) {
-    const std::string error = read_error(Bytes(good.begin(), good.begin() + size));
+    const std::string error = pcap_read_error(Bytes(good.begin(), good.begin() + size));
     EXPECT_NE(error.find("record 0: truncated"), std::string::npos) << size << ": " << error;
   }
-  EXPECT_EQ(read_error(Bytes(good.begin(), good.begin() + 24)), ""); // header only: no records
+  EXPECT_EQ(pcap_read_error(Bytes(good.begin(), good.begin() + 24)), ""); // header only: no records
   Bytes above_snaplen = good;
   above_snaplen[16] = 3; // snaplen 3
   above_snaplen[18] = 0;
-  EXPECT_NE(read_error(above_snaplen).find("exceeds the snaplen"), std::string::npos);
+  EXPECT_NE(pcap_read_error(above_snaplen).find("exceeds the snaplen"), std::string::npos);
   Bytes above_original = good;
   above_original[36] = 3;
-  EXPECT_NE(read_error(above_original).find("exceeds the original length"), std::string::npos);
+  EXPECT_NE(pcap_read_error(above_original).find("exceeds the original length"), std::string::npos);
   Bytes bad_fraction = good;
   bad_fraction[28] = 0x40; // 1000000 microseconds = 0x000F4240
   bad_fraction[29] = 0x42;
   bad_fraction[30] = 0x0F;
-  EXPECT_NE(read_error(bad_fraction).find("sub-second"), std::string::npos);
+  EXPECT_NE(pcap_read_error(bad_fraction).find("sub-second"), std::string::npos);
   Bytes huge = good;
   huge[16] = huge[17] = huge[18] = 0; // snaplen 0: only the hard limit applies
   huge[32] = huge[33] = huge[34] = huge[35] = 0xFF;
   huge[36] = huge[37] = huge[38] = huge[39] = 0xFF;
-  EXPECT_NE(read_error(huge).find("exceeds the 64 MiB limit"), std::string::npos);
-  EXPECT_THROW(PcapReader(temp_file("missing.pcap")), PcapError);
+  EXPECT_NE(pcap_read_error(huge).find("exceeds the 64 MiB limit"), std::string::npos);
+  EXPECT_THROW(PcapReader(pcap_temp_file("missing.pcap")), PcapError);
 }
 
 TEST(PcapFile, WriterRejectsWhatTheFormatCannotHold) {
-  const auto path = temp_file("limits.pcap");
+  const auto path = pcap_temp_file("limits.pcap");
   PcapWriter writer(path);
   EXPECT_THROW(writer.write(Bytes(4), 0x1'0000'0000ULL * 1'000'000'000ULL), PcapError);
   EXPECT_THROW(PcapWriter(path, PcapTimestampResolution::nanoseconds, 0), PcapError);
@@ -188,7 +188,7 @@ TEST(PcapFile, WriterRejectsWhatTheFormatCannotHold) {
 }
 
 TEST(PcapFile, ReadingAllocatesNothingPerRecord) {
-  const auto path = temp_file("alloc.pcap");
+  const auto path = pcap_temp_file("alloc.pcap");
   {
     PcapWriter writer(path);
     for (int i = 0; i < 100; ++i) {

@@ -14,7 +14,7 @@ namespace {
 using namespace airan;
 using airan::io::ConfigError;
 
-phy::CellConfig make_cell() {
+phy::CellConfig pucch_file_cell() {
   phy::CellConfig cell;
   cell.num_prbs = 52;
   cell.numerology = 1;
@@ -22,14 +22,14 @@ phy::CellConfig make_cell() {
   return cell;
 }
 
-phy::PucchConfig parse(const std::string& yaml) {
-  return io::parse_pucch_config(YAML::Load(yaml), "ues[0].pucch", make_cell(),
+phy::PucchConfig parse_pucch(const std::string& yaml) {
+  return io::parse_pucch_config(YAML::Load(yaml), "ues[0].pucch", pucch_file_cell(),
                                 io::yaml_fields::Context("test.yaml"));
 }
 
-std::string error_of(const std::string& yaml) {
+std::string pucch_error_of(const std::string& yaml) {
   try {
-    parse(yaml);
+    parse_pucch(yaml);
   } catch (const ConfigError& e) {
     return e.what();
   }
@@ -37,7 +37,7 @@ std::string error_of(const std::string& yaml) {
 }
 
 TEST(PucchConfigFile, Format3Entry) {
-  const phy::PucchConfig pucch = parse(R"(
+  const phy::PucchConfig pucch = parse_pucch(R"(
 format: 3
 prb_start: 10
 num_prbs: 6
@@ -57,9 +57,9 @@ csi_part1_bits: 20
   EXPECT_TRUE(pucch.additional_dmrs);
   EXPECT_EQ(pucch.scrambling_id, 21); // the cell's N_ID
   EXPECT_EQ(pucch.payload_bits(), 25U);
-  EXPECT_EQ(pucch.validate(make_cell()), "");
+  EXPECT_EQ(pucch.validate(pucch_file_cell()), "");
   // Without the keys: QPSK, no additional DMRS.
-  const phy::PucchConfig plain = parse("{format: 3, num_prbs: 2, harq_bits: 4}");
+  const phy::PucchConfig plain = parse_pucch("{format: 3, num_prbs: 2, harq_bits: 4}");
   EXPECT_FALSE(plain.pi2_bpsk);
   EXPECT_FALSE(plain.additional_dmrs);
   EXPECT_EQ(plain.pre_dft_occ_length, 2U);
@@ -67,7 +67,7 @@ csi_part1_bits: 20
 }
 
 TEST(PucchConfigFile, Format4Entry) {
-  const phy::PucchConfig pucch = parse(R"(
+  const phy::PucchConfig pucch = parse_pucch(R"(
 format: 4
 prb_start: 51
 num_symbols: 10
@@ -85,9 +85,9 @@ sr_bits: 1
   EXPECT_TRUE(pucch.additional_dmrs);
   EXPECT_EQ(pucch.pre_dft_occ_length, 4U);
   EXPECT_EQ(pucch.pre_dft_occ_index, 3U);
-  EXPECT_EQ(pucch.validate(make_cell()), "");
+  EXPECT_EQ(pucch.validate(pucch_file_cell()), "");
   // The cover defaults to length 2, index 0.
-  const phy::PucchConfig plain = parse("{format: 4, harq_bits: 3}");
+  const phy::PucchConfig plain = parse_pucch("{format: 4, harq_bits: 3}");
   EXPECT_EQ(plain.pre_dft_occ_length, 2U);
   EXPECT_EQ(plain.pre_dft_occ_index, 0U);
 }
@@ -112,7 +112,7 @@ TEST(PucchConfigFile, BadEntriesAreRefusedWithTheReason) {
       {"{format: 5, harq_bits: 3}", "not a PUCCH format"},
   };
   for (const Case& c : cases) {
-    const std::string error = error_of(c.yaml);
+    const std::string error = pucch_error_of(c.yaml);
     EXPECT_NE(error.find(c.error_has), std::string::npos) << c.yaml << ": " << error;
     EXPECT_NE(error.find("test.yaml: ues[0].pucch"), std::string::npos) << c.yaml << ": " << error;
   }

@@ -23,7 +23,7 @@ pusch:
   - {rnti: 100, bwp_size: 52, prb_size: 52, dmrs_ports: [0], mcs_index: 10, mcs_table: 1}
 )";
 
-std::string error_of(const std::string& yaml) {
+std::string scenario_error_of(const std::string& yaml) {
   try {
     parse_slot_scenario(yaml, "test.yaml");
   } catch (const ConfigError& e) {
@@ -83,35 +83,37 @@ TEST(SlotScenarioFile, PeakConfigHasTheBenchmarkShape) {
 TEST(SlotScenarioFile, UnknownKeyIsNamed) {
   auto yaml = minimal;
   yaml.replace(yaml.find("mcs_index"), 9, "mcs_indx");
-  EXPECT_NE(error_of(yaml).find("unknown key 'mcs_indx'"), std::string::npos) << error_of(yaml);
+  EXPECT_NE(scenario_error_of(yaml).find("unknown key 'mcs_indx'"), std::string::npos)
+      << scenario_error_of(yaml);
 }
 
 TEST(SlotScenarioFile, WrongTypesAndRangesAreErrors) {
   auto negative = minimal;
   negative.replace(negative.find("rnti: 100"), 9, "rnti: -4");
-  EXPECT_NE(error_of(negative).find("pusch[0].rnti"), std::string::npos) << error_of(negative);
+  EXPECT_NE(scenario_error_of(negative).find("pusch[0].rnti"), std::string::npos)
+      << scenario_error_of(negative);
 
   auto word = minimal;
   word.replace(word.find("mcs_index: 10"), 13, "mcs_index: ten");
-  EXPECT_NE(error_of(word).find("not a non-negative integer"), std::string::npos);
+  EXPECT_NE(scenario_error_of(word).find("not a non-negative integer"), std::string::npos);
 
   auto too_big = minimal;
   too_big.replace(too_big.find("mcs_index: 10"), 13, "mcs_index: 40");
-  EXPECT_NE(error_of(too_big).find("larger than 31"), std::string::npos);
+  EXPECT_NE(scenario_error_of(too_big).find("larger than 31"), std::string::npos);
 
   auto bad_slot = minimal;
   bad_slot.replace(bad_slot.find("slot_number: 5"), 14, "slot_number: 20");
-  EXPECT_NE(error_of(bad_slot).find("slot_number"), std::string::npos);
+  EXPECT_NE(scenario_error_of(bad_slot).find("slot_number"), std::string::npos);
 }
 
 TEST(SlotScenarioFile, ImpossibleAllocationIsRejectedByValidation) {
   auto yaml = minimal;
   yaml.replace(yaml.find("prb_size: 52"), 12, "prb_size: 60");
-  EXPECT_NE(error_of(yaml).find("pusch[0]"), std::string::npos) << error_of(yaml);
+  EXPECT_NE(scenario_error_of(yaml).find("pusch[0]"), std::string::npos) << scenario_error_of(yaml);
 
   auto layers = minimal;
   layers.replace(layers.find("dmrs_ports: [0]"), 15, "dmrs_ports: [0, 1], num_layers: 2");
-  EXPECT_FALSE(error_of(layers).empty()) << "2 layers on a 1-port UE must be rejected";
+  EXPECT_FALSE(scenario_error_of(layers).empty()) << "2 layers on a 1-port UE must be rejected";
 }
 
 const std::string transform_precoded = R"(
@@ -154,7 +156,7 @@ TEST(SlotScenarioFile, BadTransformPrecodingKeysAreErrors) {
   const auto with = [](const std::string& replacement) {
     auto yaml = transform_precoded;
     yaml.replace(yaml.find("mcs_index: 0}"), 13, replacement + "}");
-    return error_of(yaml);
+    return scenario_error_of(yaml);
   };
   EXPECT_NE(with("transform_precoding: maybe")
                 .find("pusch[0].transform_precoding: expected true "
@@ -177,24 +179,27 @@ TEST(SlotScenarioFile, BadTransformPrecodingKeysAreErrors) {
   // The TS 38.211/38.214 rules come from PuschConfig::validate(), named by the entry.
   auto cdm1 = transform_precoded;
   cdm1.replace(cdm1.find("num_dmrs_cdm_groups_no_data: 2"), 30, "num_dmrs_cdm_groups_no_data: 1");
-  EXPECT_NE(error_of(cdm1).find("pusch[0]: transform precoding needs 2 DMRS CDM groups"),
+  EXPECT_NE(scenario_error_of(cdm1).find("pusch[0]: transform precoding needs 2 DMRS CDM groups"),
             std::string::npos)
-      << error_of(cdm1);
+      << scenario_error_of(cdm1);
   auto prbs = transform_precoded;
   prbs.replace(prbs.find("prb_size: 48"), 12, "prb_size: 49");
-  EXPECT_NE(error_of(prbs).find("2^a 3^b 5^c"), std::string::npos) << error_of(prbs);
+  EXPECT_NE(scenario_error_of(prbs).find("2^a 3^b 5^c"), std::string::npos)
+      << scenario_error_of(prbs);
   auto table4_cp = minimal;
   table4_cp.replace(table4_cp.find("mcs_table: 1"), 12, "mcs_table: 4");
-  EXPECT_NE(error_of(table4_cp).find("needs transform precoding"), std::string::npos)
-      << error_of(table4_cp);
+  EXPECT_NE(scenario_error_of(table4_cp).find("needs transform precoding"), std::string::npos)
+      << scenario_error_of(table4_cp);
   auto bpsk_cp = minimal;
   bpsk_cp.replace(bpsk_cp.find("mcs_table: 1"), 12, "mcs_table: 1, tp_pi2bpsk: true");
-  EXPECT_NE(error_of(bpsk_cp).find("tp-pi2BPSK needs transform precoding"), std::string::npos)
-      << error_of(bpsk_cp);
+  EXPECT_NE(scenario_error_of(bpsk_cp).find("tp-pi2BPSK needs transform precoding"),
+            std::string::npos)
+      << scenario_error_of(bpsk_cp);
   auto hopping_cp = minimal;
   hopping_cp.replace(hopping_cp.find("mcs_table: 1"), 12, "mcs_table: 1, dmrs_hopping: group");
-  EXPECT_NE(error_of(hopping_cp).find("hopping needs transform precoding"), std::string::npos)
-      << error_of(hopping_cp);
+  EXPECT_NE(scenario_error_of(hopping_cp).find("hopping needs transform precoding"),
+            std::string::npos)
+      << scenario_error_of(hopping_cp);
 }
 
 /// minimal with \p keys added to its PUSCH entry.
@@ -229,7 +234,7 @@ TEST(SlotScenarioFile, ParsesPtrs) {
 }
 
 TEST(SlotScenarioFile, BadPtrsKeysAreErrors) {
-  const auto with = [](const std::string& ptrs) { return error_of(minimal_with(ptrs)); };
+  const auto with = [](const std::string& ptrs) { return scenario_error_of(minimal_with(ptrs)); };
   const std::pair<const char*, const char*> cases[] = {
       {"ptrs: {density: 2}", "pusch[0].ptrs: unknown key 'density'"},
       {"ptrs: 1", "pusch[0].ptrs: expected a mapping"},
@@ -248,15 +253,16 @@ TEST(SlotScenarioFile, BadPtrsKeysAreErrors) {
   }
   auto tp = transform_precoded;
   tp.replace(tp.find("mcs_index: 0}"), 13, "mcs_index: 0, ptrs: {}}");
-  EXPECT_NE(error_of(tp).find("pusch[0]: PT-RS with transform precoding"), std::string::npos)
-      << error_of(tp);
+  EXPECT_NE(scenario_error_of(tp).find("pusch[0]: PT-RS with transform precoding"),
+            std::string::npos)
+      << scenario_error_of(tp);
 }
 
 TEST(SlotScenarioFile, MalformedDocumentsAreErrors) {
-  EXPECT_NE(error_of("cell: [unclosed").find("not valid YAML"), std::string::npos);
-  EXPECT_NE(error_of("- just a list").find("top level"), std::string::npos);
-  EXPECT_NE(error_of("cell: {num_prbs: 52}\n").find("pusch"), std::string::npos);
-  EXPECT_NE(error_of("").find("top level"), std::string::npos);
+  EXPECT_NE(scenario_error_of("cell: [unclosed").find("not valid YAML"), std::string::npos);
+  EXPECT_NE(scenario_error_of("- just a list").find("top level"), std::string::npos);
+  EXPECT_NE(scenario_error_of("cell: {num_prbs: 52}\n").find("pusch"), std::string::npos);
+  EXPECT_NE(scenario_error_of("").find("top level"), std::string::npos);
 }
 
 TEST(SlotScenarioFile, MissingFileIsAClearError) {

@@ -15,7 +15,7 @@ namespace {
 
 using namespace airan::io;
 
-constexpr unsigned carrier_prbs = 106;
+constexpr unsigned ru_carrier_prbs = 106;
 
 RuCplaneScope scope() {
   RuCplaneScope s;
@@ -23,7 +23,7 @@ RuCplaneScope scope() {
   s.band_sector = 2;
   s.cc = 3;
   s.num_ru_ports = 2;
-  s.carrier_prbs = carrier_prbs;
+  s.carrier_prbs = ru_carrier_prbs;
   s.symbols_per_slot = 14;
   return s;
 }

@@ -16,18 +16,18 @@ using namespace airan::io;
 namespace phy = airan::phy;
 using airan::test::CapturedFrame;
 
-constexpr std::int64_t epoch = 1'650'000'000'000'000'000;
+constexpr std::int64_t emulator_epoch = 1'650'000'000'000'000'000;
 
-struct Fixture {
+struct EmulatorFixture {
   TestVectorReader reader{airan::test::committed_vector(airan::test::vector_2ue)};
   TestVectorSlot slot;
-  Fixture() { reader.read_slot(0, slot); }
+  EmulatorFixture() { reader.read_slot(0, slot); }
   const phy::CellConfig& cell() const { return reader.header().cell; }
   unsigned num_rx() const { return reader.header().num_rx_antennas; }
 };
 
 TEST(RuEmulator, FramesFitTheMtuAndCarryTheConfiguredHeaders) {
-  Fixture f;
+  EmulatorFixture f;
   FronthaulConfig config;
   config.vlan = VlanTag{5, false, 300};
   config.max_frame_size = 700;
@@ -40,7 +40,7 @@ TEST(RuEmulator, FramesFitTheMtuAndCarryTheConfiguredHeaders) {
   EXPECT_EQ(emulator.units_per_frame(), (700U - 8 - 4 - 4) / 28);
   std::vector<CapturedFrame> frames;
   const std::int64_t absolute = 1230 + f.slot.slot;
-  airan::test::capture_slot(emulator, f.slot, absolute, epoch, frames);
+  airan::test::capture_slot(emulator, f.slot, absolute, emulator_epoch, frames);
   const FronthaulLinkConfig link{config.eaxc_layout, {config.compression, false, 106}};
   const FronthaulSlotClock clock(0, phy::CyclicPrefix::normal);
   std::map<unsigned, unsigned> next_sequence;
@@ -66,7 +66,7 @@ TEST(RuEmulator, FramesFitTheMtuAndCarryTheConfiguredHeaders) {
     EXPECT_EQ(t.frame_id, 123);
     EXPECT_EQ(t.subframe_id, f.slot.slot);
     EXPECT_EQ(t.slot_id, 0);
-    const std::int64_t symbol_end = clock.symbol_start_ns(epoch, absolute, t.symbol_id) +
+    const std::int64_t symbol_end = clock.symbol_start_ns(emulator_epoch, absolute, t.symbol_id) +
                                     clock.symbol_duration_ns(f.slot.slot, t.symbol_id);
     EXPECT_EQ(frame.tx_ns, symbol_end + 7000);
     EXPECT_GE(frame.tx_ns, last_tx);
@@ -83,29 +83,32 @@ TEST(RuEmulator, FramesFitTheMtuAndCarryTheConfiguredHeaders) {
   }
   // Sequence ids continue in the next slot.
   std::vector<CapturedFrame> more;
-  airan::test::capture_slot(emulator, f.slot, absolute + 10, epoch, more);
+  airan::test::capture_slot(emulator, f.slot, absolute + 10, emulator_epoch, more);
   const auto parsed = parse_fronthaul_frame(more[0].bytes, link);
   EXPECT_EQ(parsed.frame.ecpri.message.header.sequence.sequence_id, next_sequence[0] % 256);
 }
 
 TEST(RuEmulator, RejectsSlotsItCannotSend) {
-  Fixture f;
+  EmulatorFixture f;
   FronthaulConfig config;
   RuEmulator emulator(f.cell(), f.num_rx(), config);
   const auto sink = [](std::span<const std::uint8_t>, std::int64_t) {};
-  EXPECT_THROW(emulator.packetize_slot(f.slot, f.slot.slot + 1, epoch, sink),
+  EXPECT_THROW(emulator.packetize_slot(f.slot, f.slot.slot + 1, emulator_epoch, sink),
                std::invalid_argument); // slot number mismatch
   TestVectorSlot wrong = f.slot;
   wrong.grid = phy::ResourceGrid(1, 14, 12 * 106);
-  EXPECT_THROW(emulator.packetize_slot(wrong, f.slot.slot, epoch, sink), std::invalid_argument);
+  EXPECT_THROW(emulator.packetize_slot(wrong, f.slot.slot, emulator_epoch, sink),
+               std::invalid_argument);
   config.mode = FronthaulIngestMode::time_domain;
   RuEmulator time(f.cell(), f.num_rx(), config);
   wrong = f.slot;
   wrong.iq.resize(wrong.iq.size() - 1);
-  EXPECT_THROW(time.packetize_slot(wrong, f.slot.slot, epoch, sink), std::invalid_argument);
-  const RuSectionRequest request{};
-  EXPECT_THROW(time.packetize_slot(f.slot, f.slot.slot, epoch, sink, std::span(&request, 1)),
+  EXPECT_THROW(time.packetize_slot(wrong, f.slot.slot, emulator_epoch, sink),
                std::invalid_argument);
+  const RuSectionRequest request{};
+  EXPECT_THROW(
+      time.packetize_slot(f.slot, f.slot.slot, emulator_epoch, sink, std::span(&request, 1)),
+      std::invalid_argument);
   config.eaxc_layout = {6, 6, 3, 1};
   EXPECT_THROW(RuEmulator(f.cell(), 4, config), std::invalid_argument); // 1 RU port bit
   config = {};
@@ -118,7 +121,7 @@ TEST(RuEmulator, RejectsSlotsItCannotSend) {
 // The pcap export replayed: records in time order, and the assembler learns its anchor from the
 // first packet and rebuilds both slots exactly as sent (none: within half an int16 step).
 TEST(RuEmulator, PcapExportReplaysThroughTheAssemblerWithALearnedAnchor) {
-  Fixture f;
+  EmulatorFixture f;
   FronthaulConfig config;
   config.mode = FronthaulIngestMode::time_domain;
   const auto path = std::filesystem::temp_directory_path() / "airan_ru_emulator_test.pcap";
@@ -164,19 +167,19 @@ TEST(RuEmulator, PcapExportReplaysThroughTheAssemblerWithALearnedAnchor) {
 }
 
 TEST(FronthaulSlotAssembler, Ta4WindowAndSlotWindow) {
-  Fixture f;
+  EmulatorFixture f;
   FronthaulConfig config;
-  config.epoch_ns = epoch;
+  config.epoch_ns = emulator_epoch;
   config.ta4_min_ns = 50'000;
   config.ta4_max_ns = 150'000;
   RuEmulator emulator(f.cell(), f.num_rx(), config);
   std::vector<CapturedFrame> frames;
   const std::int64_t absolute = 500 + f.slot.slot;
-  airan::test::capture_slot(emulator, f.slot, absolute, epoch, frames);
+  airan::test::capture_slot(emulator, f.slot, absolute, emulator_epoch, frames);
   FronthaulSlotAssembler assembler(f.cell(), f.num_rx(), config);
   const FronthaulSlotClock& clock = assembler.clock();
   // frames[0] is symbol 0 of antenna 0: early, on time at both edges, late.
-  const std::int64_t s0 = clock.symbol_start_ns(epoch, absolute, 0);
+  const std::int64_t s0 = clock.symbol_start_ns(emulator_epoch, absolute, 0);
   assembler.push(frames[0].bytes, s0 + 49'999);
   assembler.push(frames[0].bytes, s0 + 50'000);
   assembler.push(frames[0].bytes, s0 + 150'000);
@@ -188,7 +191,8 @@ TEST(FronthaulSlotAssembler, Ta4WindowAndSlotWindow) {
   EXPECT_EQ(c.duplicate_packets, 3U);
   EXPECT_EQ(c.sequence_gaps, 3U); // the same id again
   // Deadline: advance() just before leaves it pending, just after dispatches it.
-  const std::int64_t deadline = clock.slot_start_ns(epoch, absolute + 1) + config.slot_deadline_ns;
+  const std::int64_t deadline =
+      clock.slot_start_ns(emulator_epoch, absolute + 1) + config.slot_deadline_ns;
   assembler.advance(deadline);
   EXPECT_EQ(assembler.next_slot(), nullptr);
   assembler.advance(deadline + 1);
@@ -200,7 +204,7 @@ TEST(FronthaulSlotAssembler, Ta4WindowAndSlotWindow) {
   assembler.release(slot);
   // After the deadline: too late; a slot 10 slots ahead of the arrival time: too early.
   std::vector<CapturedFrame> later;
-  airan::test::capture_slot(emulator, f.slot, absolute + 10, epoch, later);
+  airan::test::capture_slot(emulator, f.slot, absolute + 10, emulator_epoch, later);
   assembler.push(frames[1].bytes, deadline + 1);
   assembler.push(later[0].bytes, s0);
   c = assembler.counters();
@@ -213,12 +217,12 @@ TEST(FronthaulSlotAssembler, Ta4WindowAndSlotWindow) {
 
 // Two U-plane messages in one frame (eCPRI C bit, 4-byte aligned) both land in the slot.
 TEST(FronthaulSlotAssembler, ConcatenatedEcpriMessagesAreEachHandled) {
-  Fixture f;
+  EmulatorFixture f;
   FronthaulConfig config;
-  config.epoch_ns = epoch;
+  config.epoch_ns = emulator_epoch;
   RuEmulator emulator(f.cell(), f.num_rx(), config);
   std::vector<CapturedFrame> frames;
-  airan::test::capture_slot(emulator, f.slot, f.slot.slot, epoch, frames);
+  airan::test::capture_slot(emulator, f.slot, f.slot.slot, emulator_epoch, frames);
   // frames[0] and frames[1]: symbol 0 of antenna 0, PRBs 0..52 and 53..105.
   std::vector<std::uint8_t> joined = frames[0].bytes;
   joined[14] |= 0x01; // C bit

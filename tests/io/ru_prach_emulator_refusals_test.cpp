@@ -98,14 +98,14 @@ TEST(RuPrachEmulator, AddRequestAndAddSlotDoNotAllocate) {
     bytes += frame.size();
   };
   std::size_t frames = 0;
-  const long before = test::allocation_count();
+  const long before = airan::test::allocation_count();
   for (const auto& request : requests) {
     frames += emulator.add_request(occasion.slot(), request).size(); // "" when taken
   }
   for (unsigned n = 0; n < occasion.num_slots(); ++n) {
     frames += emulator.add_slot(occasion.slot() + n, epoch, slots[n], sink);
   }
-  EXPECT_EQ(test::allocation_count(), before);
+  EXPECT_EQ(airan::test::allocation_count(), before);
   EXPECT_EQ(frames, 2U * 2U * 2U); // 2 antennas, 2 periods, 2 BFP9 frames
   EXPECT_GT(bytes, 0U);
 }

@@ -176,7 +176,7 @@ private:
 };
 
 struct Served {
-  std::vector<test::CapturedFrame> frames;
+  std::vector<airan::test::CapturedFrame> frames;
   std::vector<std::size_t> frames_per_slot;
 };
 
@@ -293,7 +293,7 @@ inline void expect_demodulator_res(const std::vector<std::vector<cf32>>& res,
       }
       const double rms = std::sqrt(power / double(reference.size()));
       EXPECT_LT(worst, max_error * rms) << "antenna " << a << ", period " << r;
-      EXPECT_GT(test::snr_db(reference, sequence), min_snr_db) << "antenna " << a;
+      EXPECT_GT(airan::test::snr_db(reference, sequence), min_snr_db) << "antenna " << a;
       for (const std::size_t re : {std::size_t{0}, section.size() - 1}) {
         const cf32 expected = occasion.dft(a, r, first_bin + int(re));
         EXPECT_LT(std::abs(section[re] - expected), max_error * rms) << re;

@@ -7,6 +7,7 @@
 #include "airan/phy/cdl_channel.h"
 
 #include "../support/tdl_test_helpers.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -23,9 +24,10 @@ namespace {
 
 using namespace airan::phy;
 using airan::test::bessel_j0;
+using airan::test::carrier;
+using airan::test::two_pi;
 using cd = std::complex<double>;
 namespace fs = std::filesystem;
-constexpr double two_pi = 2.0 * std::numbers::pi;
 constexpr double degree = std::numbers::pi / 180.0;
 /// TR 38.901 Table 7.5-3, the ray offsets (positive half).
 constexpr double offsets[] = {0.0447, 0.1413, 0.2492, 0.3715, 0.5129,
@@ -44,10 +46,6 @@ std::vector<double> ray_angles(double centre_deg, double c_deg, bool zenith) {
     }
   }
   return angles;
-}
-
-Numerology carrier() {
-  return Numerology::for_carrier(1, CyclicPrefix::normal, 52);
 }
 
 TEST(CdlChannel, CompiledTablesEqualTheJsonTables) {

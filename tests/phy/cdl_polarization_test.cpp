@@ -4,6 +4,7 @@
 // that the table's cross-polarisation ratio implies, computed here from the slants; and the LOS
 // ray's diag(1, -1) coupling, drawn directly.
 #include "airan/phy/cdl_channel.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -16,12 +17,9 @@
 namespace {
 
 using namespace airan::phy;
+using airan::test::carrier;
+using airan::test::two_pi;
 using cd = std::complex<double>;
-constexpr double two_pi = 2.0 * std::numbers::pi;
-
-Numerology carrier() {
-  return Numerology::for_carrier(1, CyclicPrefix::normal, 52);
-}
 
 /// The rays of realisation \p seed: omega, phase and amplitude laid out [tap][pair][ray].
 struct Rays {

@@ -5,6 +5,7 @@
 // too (only bit 0 counts) and data that starts at any offset from an aligned address. The
 // carry-less tests are skipped on a CPU without PCLMULQDQ and AVX2.
 #include "airan/phy/crc_calculator.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -18,10 +19,7 @@
 namespace {
 
 using namespace airan::phy;
-
-constexpr CrcPolynomial all_polynomials[] = {CrcPolynomial::crc6,   CrcPolynomial::crc11,
-                                             CrcPolynomial::crc16,  CrcPolynomial::crc24a,
-                                             CrcPolynomial::crc24b, CrcPolynomial::crc24c};
+using airan::test::all_polynomials;
 
 /// The parity bits of \p bits one bit per step, bit 0 of each byte.
 std::uint32_t bit_by_bit_parity(CrcPolynomial polynomial, std::span<const bit_t> bits) {

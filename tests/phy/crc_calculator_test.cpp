@@ -1,5 +1,6 @@
 // CRC calculator: published check values, a bit-by-bit long-division reference, attach/check.
 #include "airan/phy/crc_calculator.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -10,9 +11,7 @@ using namespace airan::phy;
 
 namespace {
 
-constexpr CrcPolynomial all_polynomials[] = {CrcPolynomial::crc6,   CrcPolynomial::crc11,
-                                             CrcPolynomial::crc16,  CrcPolynomial::crc24a,
-                                             CrcPolynomial::crc24b, CrcPolynomial::crc24c};
+using airan::test::all_polynomials;
 
 /// Full generator polynomial coefficients, highest degree first, from TS 38.212 5.1.
 std::vector<int> generator_coefficients(CrcPolynomial polynomial) {

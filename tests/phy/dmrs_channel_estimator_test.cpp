@@ -70,7 +70,7 @@ const std::vector<double> tdl_delays = {0.0, 30e-9, 70e-9, 150e-9, 230e-9, 310e-
 const std::vector<double> tdl_powers = {0.0, -1.0, -2.0, -4.0, -7.0, -10.0};
 
 // Time of the FFT window centre of each symbol of \p slot, seconds (for a CFO phase ramp).
-std::vector<double> symbol_times(const CellConfig& cell, unsigned slot) {
+std::vector<double> window_centre_times(const CellConfig& cell, unsigned slot) {
   const Numerology numerology =
       Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
   std::vector<double> times;
@@ -83,15 +83,16 @@ std::vector<double> symbol_times(const CellConfig& cell, unsigned slot) {
   return times;
 }
 
-struct Link {
+struct EstimatorLink {
   CellConfig cell;
   PuschConfig pusch;
   unsigned slot = 5;
   unsigned num_rx = 4;
 };
 
-Link make_link(unsigned prbs, unsigned layers, std::uint16_t ports, unsigned num_rx) {
-  Link link;
+EstimatorLink make_estimator_link(unsigned prbs, unsigned layers, std::uint16_t ports,
+                                  unsigned num_rx) {
+  EstimatorLink link;
   link.cell.num_prbs = prbs;
   link.cell.n_cell_id = 77;
   link.cell.num_antenna_ports = layers;
@@ -109,8 +110,8 @@ Link make_link(unsigned prbs, unsigned layers, std::uint16_t ports, unsigned num
 
 // Transmits a random TB and passes it through \p channel with AWGN of variance \p noise per RE
 // and receive antenna, a CFO phase ramp and an extra delay.
-ResourceGrid receive(const Link& link, const MultipathChannel& channel, float noise, unsigned seed,
-                     double cfo_hz = 0.0) {
+ResourceGrid receive_multipath(const EstimatorLink& link, const MultipathChannel& channel,
+                               float noise, unsigned seed, double cfo_hz = 0.0) {
   PuschTransmitter transmitter(link.cell);
   ResourceGrid tx = transmitter.make_grid();
   std::mt19937 rng(seed);
@@ -121,7 +122,7 @@ ResourceGrid receive(const Link& link, const MultipathChannel& channel, float no
   transmitter.transmit(tb, link.pusch, link.slot, tx);
   const double scs = subcarrier_spacing_hz(link.cell.numerology);
   const unsigned width = tx.num_subcarriers();
-  const std::vector<double> times = symbol_times(link.cell, link.slot);
+  const std::vector<double> times = window_centre_times(link.cell, link.slot);
   ResourceGrid rx(link.num_rx, tx.num_symbols(), width);
   std::normal_distribution<float> normal(0.0F, std::sqrt(noise / 2.0F));
   for (unsigned r = 0; r < link.num_rx; ++r) {
@@ -147,7 +148,7 @@ ResourceGrid receive(const Link& link, const MultipathChannel& channel, float no
 }
 
 // Mean squared error of the estimate over every RE of the allocation (static channel).
-double estimate_mse(const ChannelEstimate& estimate, const Link& link,
+double estimate_mse(const ChannelEstimate& estimate, const EstimatorLink& link,
                     const MultipathChannel& channel) {
   const double scs = subcarrier_spacing_hz(link.cell.numerology);
   double sum = 0.0;
@@ -169,7 +170,7 @@ double estimate_mse(const ChannelEstimate& estimate, const Link& link,
 
 // MSE of least squares on the DMRS REs themselves: y / x per pilot RE (ports must not share a
 // CDM group), and the mean true channel power there.
-void least_squares_on_pilots(const ResourceGrid& grid, const Link& link,
+void least_squares_on_pilots(const ResourceGrid& grid, const EstimatorLink& link,
                              const MultipathChannel& channel, double& mse, double& power) {
   const PuschDmrsParams params = make_pusch_dmrs_params(link.cell, link.pusch, link.slot);
   const double scs = subcarrier_spacing_hz(link.cell.numerology);
@@ -217,10 +218,10 @@ TEST(DmrsChannelEstimator, InterpolationBeatsLeastSquaresOnPilots) {
       {"2 us", {0.0, 1e-6, 2e-6}, {0.0, -3.0, -6.0}},
   };
   for (const Profile& profile : profiles) {
-    const Link link = make_link(52, 2, 0b101, 4);
+    const EstimatorLink link = make_estimator_link(52, 2, 0b101, 4);
     const MultipathChannel channel = random_channel(4, 2, profile.delays, profile.powers, 3);
     const float noise = 0.01F;
-    const ResourceGrid grid = receive(link, channel, noise, 4);
+    const ResourceGrid grid = receive_multipath(link, channel, noise, 4);
     double ls_mse = 0.0;
     double power = 0.0;
     least_squares_on_pilots(grid, link, channel, ls_mse, power);
@@ -271,7 +272,7 @@ TEST(DmrsChannelEstimator, NoiseVarianceRsrpAndSnrMatchTheTruth) {
       {"type 1, 1 layer pos3", DmrsConfigType::type1, 1, 3, 1, 0b1, 1},
   };
   for (const NoiseCase& nc : cases) {
-    Link link = make_link(52, nc.layers, nc.ports, 4);
+    EstimatorLink link = make_estimator_link(52, nc.layers, nc.ports, 4);
     link.pusch.dmrs_config_type = nc.type;
     link.pusch.dmrs_length = nc.length;
     link.pusch.dmrs_additional_position = nc.additional_position;
@@ -280,7 +281,7 @@ TEST(DmrsChannelEstimator, NoiseVarianceRsrpAndSnrMatchTheTruth) {
     const MultipathChannel channel = random_channel(4, nc.layers, tdl_delays, tdl_powers, 8);
     for (double snr_db : {10.0, 20.0}) {
       const auto noise = static_cast<float>(std::pow(10.0, -snr_db / 10.0));
-      const ResourceGrid grid = receive(link, channel, noise, 9);
+      const ResourceGrid grid = receive_multipath(link, channel, noise, 9);
       double ls_mse = 0.0;
       double power = 0.0;
       least_squares_on_pilots(grid, link, channel, ls_mse, power);
@@ -302,12 +303,12 @@ TEST(DmrsChannelEstimator, NoiseVarianceRsrpAndSnrMatchTheTruth) {
 // double-symbol DMRS and with four occasions: estimate within 5%. One occasion: no estimate.
 TEST(DmrsChannelEstimator, CfoEstimateFromDmrsPhaseRotation) {
   for (unsigned variant = 0; variant < 3; ++variant) {
-    Link link = make_link(24, 1, 0b1, 2);
+    EstimatorLink link = make_estimator_link(24, 1, 0b1, 2);
     link.pusch.dmrs_length = variant == 1 ? 2 : 1;
     link.pusch.dmrs_additional_position = variant == 2 ? 3 : 1;
     const MultipathChannel channel = random_channel(2, 1, tdl_delays, tdl_powers, 12);
     for (double cfo : {400.0, -250.0}) {
-      const ResourceGrid grid = receive(link, channel, 0.01F, 13, cfo);
+      const ResourceGrid grid = receive_multipath(link, channel, 0.01F, 13, cfo);
       auto estimator = create_dmrs_channel_estimator({2, 1, 24});
       ChannelEstimate estimate = make_channel_estimate({2, 1, 24});
       estimator->estimate(estimate, grid, link.cell, link.pusch, link.slot, {});
@@ -316,10 +317,10 @@ TEST(DmrsChannelEstimator, CfoEstimateFromDmrsPhaseRotation) {
           << "variant " << variant;
     }
   }
-  Link single = make_link(24, 1, 0b1, 2);
+  EstimatorLink single = make_estimator_link(24, 1, 0b1, 2);
   single.pusch.dmrs_additional_position = 0;
   const MultipathChannel channel = random_channel(2, 1, tdl_delays, tdl_powers, 12);
-  const ResourceGrid grid = receive(single, channel, 0.01F, 13, 400.0);
+  const ResourceGrid grid = receive_multipath(single, channel, 0.01F, 13, 400.0);
   auto estimator = create_dmrs_channel_estimator({2, 1, 24});
   ChannelEstimate estimate = make_channel_estimate({2, 1, 24});
   estimator->estimate(estimate, grid, single.cell, single.pusch, single.slot, {});
@@ -331,10 +332,10 @@ TEST(DmrsChannelEstimator, CfoEstimateFromDmrsPhaseRotation) {
 TEST(DmrsChannelEstimator, DelayEstimateFromPhaseSlope) {
   for (DmrsConfigType type : {DmrsConfigType::type1, DmrsConfigType::type2}) {
     for (double delay : {0.6e-6, -0.4e-6}) {
-      Link link = make_link(52, 1, 0b1, 2);
+      EstimatorLink link = make_estimator_link(52, 1, 0b1, 2);
       link.pusch.dmrs_config_type = type;
       MultipathChannel channel = random_channel(2, 1, {delay}, {0.0}, 21);
-      const ResourceGrid grid = receive(link, channel, 0.01F, 22);
+      const ResourceGrid grid = receive_multipath(link, channel, 0.01F, 22);
       auto estimator = create_dmrs_channel_estimator({2, 1, 52});
       ChannelEstimate estimate = make_channel_estimate({2, 1, 52});
       estimator->estimate(estimate, grid, link.cell, link.pusch, link.slot, {});
@@ -352,12 +353,12 @@ TEST(DmrsChannelEstimator, DelayEstimateFromPhaseSlope) {
 // Four layers sharing CDM group 0 of type 1 through all four (w_f, w_t) codes (ports 0, 1, 4,
 // 5), noise-free, frequency-flat random channel: de-spreading separates the ports exactly.
 TEST(DmrsChannelEstimator, DoubleSymbolOccSeparatesFourPortsOfOneGroup) {
-  Link link = make_link(12, 4, 0b110011, 4);
+  EstimatorLink link = make_estimator_link(12, 4, 0b110011, 4);
   link.pusch.dmrs_length = 2;
   link.pusch.num_dmrs_cdm_groups_no_data = 1;
   ASSERT_EQ(link.pusch.validate(link.cell), "");
   const MultipathChannel channel = random_channel(4, 4, {0.0}, {0.0}, 31);
-  const ResourceGrid grid = receive(link, channel, 0.0F, 32);
+  const ResourceGrid grid = receive_multipath(link, channel, 0.0F, 32);
   auto estimator = create_dmrs_channel_estimator({4, 4, 12});
   ChannelEstimate estimate = make_channel_estimate({4, 4, 12});
   for (FrequencyInterpolation interpolation :
@@ -371,7 +372,7 @@ TEST(DmrsChannelEstimator, DoubleSymbolOccSeparatesFourPortsOfOneGroup) {
 }
 
 TEST(DmrsChannelEstimator, RejectsBadInput) {
-  const Link link = make_link(12, 1, 0b1, 2);
+  const EstimatorLink link = make_estimator_link(12, 1, 0b1, 2);
   auto estimator = create_dmrs_channel_estimator({2, 1, 12});
   ChannelEstimate estimate = make_channel_estimate({2, 1, 12});
   const ResourceGrid wrong_width(2, 14, 100);

@@ -29,7 +29,7 @@ template <typename T> bool same_bytes(const std::vector<T>& a, const std::vector
 }
 
 /// Random values: mostly Gaussian, some signed zeros, tiny and huge ones.
-std::vector<cf32> random_values(std::mt19937& rng, std::size_t n) {
+std::vector<cf32> random_special_values(std::mt19937& rng, std::size_t n) {
   std::normal_distribution<float> normal(0.0F, 1.0F);
   std::uniform_int_distribution<int> kind(0, 19);
   std::vector<cf32> v(n);
@@ -47,7 +47,7 @@ std::vector<cf32> random_values(std::mt19937& rng, std::size_t n) {
 }
 
 /// A unit-magnitude ramp exp(j omega k).
-std::vector<cf32> ramp(std::size_t n, float omega) {
+std::vector<cf32> phase_ramp(std::size_t n, float omega) {
   std::vector<cf32> r(n);
   for (std::size_t k = 0; k < n; ++k) {
     r[k] = std::polar(1.0F, omega * static_cast<float>(k));
@@ -93,8 +93,9 @@ TEST_F(DmrsEstimationSimd, MmseInterpolationMatchesPortableCode) {
         simd.prepare(comb, prior, 300.0F);
         // Outputs: the whole allocation (12 subcarriers per 12 / spacing pilots) or a few more.
         const unsigned width = count * c.spacing + (count % 3);
-        const std::vector<cf32> pilots = random_values(rng, count);
-        const std::vector<cf32> r = ramp(width, 0.01F * static_cast<float>(count % 7) - 0.03F);
+        const std::vector<cf32> pilots = random_special_values(rng, count);
+        const std::vector<cf32> r =
+            phase_ramp(width, 0.01F * static_cast<float>(count % 7) - 0.03F);
         std::vector<float> scratch(detail::mmse_scratch_floats(count));
         for (int with_ramp = 0; with_ramp < 2; ++with_ramp) {
           const cf32* conj_ramp = with_ramp != 0 ? r.data() : nullptr;
@@ -131,8 +132,8 @@ TEST_F(DmrsEstimationSimd, LinearInterpolationMatchesPortableCode) {
           comb.first = first;
           comb.count = count;
           const unsigned width = count * spacing + extra - (extra == 5 ? 2 * spacing : 0);
-          const std::vector<cf32> pilots = random_values(rng, count);
-          const std::vector<cf32> r = ramp(width, 0.02F);
+          const std::vector<cf32> pilots = random_special_values(rng, count);
+          const std::vector<cf32> r = phase_ramp(width, 0.02F);
           for (const cf32* conj_ramp : {static_cast<const cf32*>(nullptr), r.data()}) {
             std::vector<cf32> expected(width);
             std::vector<cf32> actual(width);
@@ -153,8 +154,8 @@ TEST_F(DmrsEstimationSimd, LinearInterpolationMatchesPortableCode) {
 TEST_F(DmrsEstimationSimd, RampRestorationMatchesPortableCode) {
   std::mt19937 rng(5);
   for (unsigned n = 0; n < 40; ++n) {
-    const std::vector<cf32> h = random_values(rng, n);
-    const std::vector<cf32> r = random_values(rng, n);
+    const std::vector<cf32> h = random_special_values(rng, n);
+    const std::vector<cf32> r = random_special_values(rng, n);
     std::vector<cf32> expected = h;
     std::vector<cf32> actual = h;
     detail::multiply_by_conjugate(expected.data(), r.data(), n, DmrsSimd::baseline);
@@ -167,8 +168,8 @@ TEST_F(DmrsEstimationSimd, TimeInterpolationRowsMatchScalarFormula) {
   std::mt19937 rng(3);
   for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8},
                         std::size_t{23}, std::size_t{6552}}) {
-    const std::vector<cf32> a = random_values(rng, (n + 1) / 2);
-    const std::vector<cf32> b = random_values(rng, (n + 1) / 2);
+    const std::vector<cf32> a = random_special_values(rng, (n + 1) / 2);
+    const std::vector<cf32> b = random_special_values(rng, (n + 1) / 2);
     for (float weight : {0.0F, 1.0F / 9.0F, 0.5F, 8.0F / 9.0F, 1.0F}) {
       const auto* fa = reinterpret_cast<const float*>(a.data());
       const auto* fb = reinterpret_cast<const float*>(b.data());
@@ -200,7 +201,7 @@ TEST_F(DmrsEstimationSimd, WienerRowsMatchScalarFormula) {
       const float* row_data[4] = {};
       float weights[8] = {};
       for (std::size_t o = 0; o < occasions; ++o) {
-        rows.push_back(random_values(rng, n));
+        rows.push_back(random_special_values(rng, n));
         row_data[o] = reinterpret_cast<const float*>(rows.back().data());
         weights[2 * o] = normal(rng);
         weights[2 * o + 1] = normal(rng);

@@ -11,6 +11,7 @@
 #include "airan/phy/pusch_front_end.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_transmitter.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -27,6 +28,8 @@
 namespace airan::phy {
 namespace {
 
+using airan::test::complex_normal;
+
 /// True when two complex values (two floats each, of any complex type) have the same bits.
 template <class A, class B> bool same_value_bits(const A& a, const B& b) {
   static_assert(sizeof(A) == 2 * sizeof(float) && sizeof(B) == 2 * sizeof(float));
@@ -37,16 +40,11 @@ template <class A, class B> bool same_value_bits(const A& a, const B& b) {
   return x == y;
 }
 
-cf32 complex_normal(std::mt19937& rng, float variance) {
-  std::normal_distribution<float> normal(0.0F, std::sqrt(variance / 2.0F));
-  return {normal(rng), normal(rng)};
-}
-
 cmat::Complex to_cmat(cf32 v) {
   return {v.real(), v.imag()};
 }
 
-bool same_bits(std::span<const cf32> a, std::span<const cf32> b) {
+bool identical_samples(std::span<const cf32> a, std::span<const cf32> b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size_bytes()) == 0;
 }
 
@@ -207,12 +205,12 @@ TEST(IrcWhitening, CovarianceAndWhiteningAreBitIdenticalToTheFormerCpuCode) {
   for (unsigned num_rx = 1; num_rx <= max_irc_rx_antennas; ++num_rx) {
     for (unsigned samples : {0U, num_rx / 2, num_rx, 3 * num_rx + 1}) {
       GroupSums sums = random_group_sums(num_rx, samples, rng);
-      ASSERT_TRUE(same_bits(sums.shared, sums.legacy)) << num_rx << " Rx, " << samples;
+      ASSERT_TRUE(identical_samples(sums.shared, sums.legacy)) << num_rx << " Rx, " << samples;
       const float gain = 2.0F / 70.0F;
       regularise_covariance(reinterpret_cast<float*>(sums.shared.data()), num_rx, samples, gain,
                             0.01F, 1.0F, scratch.data());
       legacy_regularise(sums.legacy.data(), num_rx, samples, gain, 0.01F, 1.0F);
-      ASSERT_TRUE(same_bits(sums.shared, sums.legacy)) << num_rx << " Rx, " << samples;
+      ASSERT_TRUE(identical_samples(sums.shared, sums.legacy)) << num_rx << " Rx, " << samples;
 
       std::array<cmat::Complex, std::size_t{16} * 16> shared{};
       std::array<cmat::Complex, std::size_t{16} * 16> legacy{};

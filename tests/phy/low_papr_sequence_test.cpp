@@ -57,7 +57,8 @@ cd zc_reference(unsigned n_zc, unsigned u, unsigned v, unsigned n) {
 }
 
 /// Length-31 Gold sequence c(offset) .. c(offset + length - 1) from the TS 38.211 5.2.1 recurrence.
-std::vector<unsigned> gold_reference(std::uint32_t c_init, unsigned offset, unsigned length) {
+std::vector<unsigned> reference_gold_sequence(std::uint32_t c_init, unsigned offset,
+                                              unsigned length) {
   const unsigned total = 1600 + offset + length + 31;
   std::vector<unsigned> x1(total, 0), x2(total, 0);
   x1[0] = 1;
@@ -270,7 +271,7 @@ TEST(LowPaprHopping, GroupHoppingFollowsTheGoldSequence) {
       for (unsigned slot = 0; slot < 20; ++slot) {
         for (unsigned symbol : {0U, 2U, 3U, 11U}) {
           const unsigned index = symbols_per_slot * slot + symbol;
-          const std::vector<unsigned> c = gold_reference(n_id / 30U, 8 * index, 8);
+          const std::vector<unsigned> c = reference_gold_sequence(n_id / 30U, 8 * index, 8);
           unsigned f_gh = 0;
           for (unsigned m = 0; m < 8; ++m) {
             f_gh += c[m] << m;
@@ -296,7 +297,7 @@ TEST(LowPaprHopping, SequenceHoppingOnlyFromLength72) {
           EXPECT_EQ(pusch_low_papr_sequence_id(LowPaprHopping::sequence, n_id, 14, slot, symbol, m),
                     (LowPaprSequenceId{n_id % 30U, 0}));
         }
-        const unsigned bit = gold_reference(n_id, 14 * slot + symbol, 1)[0];
+        const unsigned bit = reference_gold_sequence(n_id, 14 * slot + symbol, 1)[0];
         for (unsigned m : {72U, 1620U}) {
           const LowPaprSequenceId id =
               pusch_low_papr_sequence_id(LowPaprHopping::sequence, n_id, 14, slot, symbol, m);

@@ -24,7 +24,7 @@ using namespace airan::phy;
 /// NaN as 0x7fc00000: the sign of a NaN that a non-finite input leaves depends on which operand
 /// of a commutative add or multiply the compiler puts first (x86 returns the first NaN operand),
 /// which the scalar kernel's source does not fix, so only where the NaNs are is compared.
-template <class T> std::vector<std::uint32_t> bits_of(const std::vector<T>& values) {
+template <class T> std::vector<std::uint32_t> bit_patterns(const std::vector<T>& values) {
   std::vector<std::uint32_t> bits(values.size() * sizeof(T) / sizeof(std::uint32_t));
   if (!bits.empty()) { // memcpy of an empty vector's null data() is undefined
     std::memcpy(bits.data(), values.data(), bits.size() * sizeof(std::uint32_t));
@@ -36,7 +36,7 @@ template <class T> std::vector<std::uint32_t> bits_of(const std::vector<T>& valu
 }
 
 /// Channel and received rows of one test call.
-struct Slot {
+struct EqualizerSlot {
   std::vector<std::vector<cf32>> received;
   std::vector<std::vector<cf32>> channel;
   std::vector<const cf32*> received_rows;
@@ -48,10 +48,10 @@ enum class Special : std::uint8_t { none, awkward };
 
 /// Random rows; with Special::awkward, some REs have a zero, collinear, nearly collinear, tiny,
 /// huge, non-finite or exactly orthogonal channel, or a zero or non-finite received value.
-Slot make_slot(std::mt19937& rng, unsigned num_rx, unsigned layers, std::size_t num_res,
-               Special special) {
+EqualizerSlot make_equalizer_slot(std::mt19937& rng, unsigned num_rx, unsigned layers,
+                                  std::size_t num_res, Special special) {
   std::normal_distribution<float> normal(0.0F, 1.0F);
-  Slot s;
+  EqualizerSlot s;
   s.received.assign(num_rx, std::vector<cf32>(num_res));
   s.channel.assign(std::size_t{num_rx} * layers, std::vector<cf32>(num_res));
   const float inf = std::numeric_limits<float>::infinity();
@@ -127,9 +127,9 @@ std::vector<cf32> make_covariance(std::mt19937& rng, unsigned num_rx, bool rank_
 }
 
 /// Runs the AVX2 and the scalar equalizer on \p slot and compares their outputs bit for bit.
-void expect_same(EqualizerAlgorithm algorithm, unsigned num_rx, unsigned layers,
-                 std::size_t num_res, const Slot& slot, const EqualizerNoise& noise,
-                 const std::string& what) {
+void expect_simd_equals_scalar(EqualizerAlgorithm algorithm, unsigned num_rx, unsigned layers,
+                               std::size_t num_res, const EqualizerSlot& slot,
+                               const EqualizerNoise& noise, const std::string& what) {
   const EqualizerInput input{num_rx, layers, num_res, slot.received_rows, slot.channel_rows};
   std::vector<cf32> simd_symbols(num_res * layers);
   std::vector<float> simd_noise(num_res * layers);
@@ -140,8 +140,8 @@ void expect_same(EqualizerAlgorithm algorithm, unsigned num_rx, unsigned layers,
   const std::string where = what + ": algorithm " + std::to_string(static_cast<int>(algorithm)) +
                             ", " + std::to_string(layers) + " layers, " + std::to_string(num_rx) +
                             " Rx, " + std::to_string(num_res) + " REs";
-  EXPECT_EQ(bits_of(simd_symbols), bits_of(scalar_symbols)) << where;
-  EXPECT_EQ(bits_of(simd_noise), bits_of(scalar_noise)) << where;
+  EXPECT_EQ(bit_patterns(simd_symbols), bit_patterns(scalar_symbols)) << where;
+  EXPECT_EQ(bit_patterns(simd_noise), bit_patterns(scalar_noise)) << where;
 }
 
 TEST(MimoEqualizerSimd, EqualsTheScalarKernelBitForBit) {
@@ -154,8 +154,10 @@ TEST(MimoEqualizerSimd, EqualsTheScalarKernelBitForBit) {
         if (algorithm == EqualizerAlgorithm::zf && num_rx < layers) {
           continue;
         }
-        const Slot slot = make_slot(rng, num_rx, layers, num_res, Special::awkward);
-        expect_same(algorithm, num_rx, layers, num_res, slot, {0.05F, {}}, "awkward REs");
+        const EqualizerSlot slot =
+            make_equalizer_slot(rng, num_rx, layers, num_res, Special::awkward);
+        expect_simd_equals_scalar(algorithm, num_rx, layers, num_res, slot, {0.05F, {}},
+                                  "awkward REs");
         ++cases;
       }
     }
@@ -168,9 +170,9 @@ TEST(MimoEqualizerSimd, EqualsTheScalarKernelWithZeroAndHugeNoise) {
   for (const auto algorithm : {EqualizerAlgorithm::zf, EqualizerAlgorithm::mmse}) {
     for (const unsigned layers : {1U, 2U, 3U, 4U}) {
       for (const float variance : {0.0F, 1e-30F, 1e6F, 1e30F, std::numeric_limits<float>::max()}) {
-        const Slot slot = make_slot(rng, 4, layers, 77, Special::awkward);
-        expect_same(algorithm, 4, layers, 77, slot, {variance, {}},
-                    "noise " + std::to_string(variance));
+        const EqualizerSlot slot = make_equalizer_slot(rng, 4, layers, 77, Special::awkward);
+        expect_simd_equals_scalar(algorithm, 4, layers, 77, slot, {variance, {}},
+                                  "noise " + std::to_string(variance));
       }
     }
   }
@@ -181,8 +183,8 @@ TEST(MimoEqualizerSimd, EqualsTheScalarKernelOnShortRowsAndTails) {
   for (const auto algorithm : {EqualizerAlgorithm::zf, EqualizerAlgorithm::mmse}) {
     for (const unsigned layers : {1U, 2U, 3U, 4U}) {
       for (std::size_t num_res = 1; num_res <= 17; ++num_res) {
-        const Slot slot = make_slot(rng, 4, layers, num_res, Special::none);
-        expect_same(algorithm, 4, layers, num_res, slot, {0.1F, {}}, "short row");
+        const EqualizerSlot slot = make_equalizer_slot(rng, 4, layers, num_res, Special::none);
+        expect_simd_equals_scalar(algorithm, 4, layers, num_res, slot, {0.1F, {}}, "short row");
       }
     }
   }
@@ -195,12 +197,13 @@ TEST(MimoEqualizerSimd, MmseIrcEqualsTheScalarKernelBitForBit) {
     for (const unsigned num_rx : {1U, 2U, 3U, 4U, 8U, 16U}) {
       for (const bool ill_conditioned : {false, true}) {
         for (const std::size_t num_res : {std::size_t{5}, std::size_t{99}}) {
-          const Slot slot = make_slot(rng, num_rx, layers, num_res,
-                                      num_res > 8 ? Special::awkward : Special::none);
+          const EqualizerSlot slot = make_equalizer_slot(
+              rng, num_rx, layers, num_res, num_res > 8 ? Special::awkward : Special::none);
           const std::vector<cf32> covariance =
               make_covariance(rng, num_rx, ill_conditioned, ill_conditioned ? 1e-5F : 0.05F);
-          expect_same(EqualizerAlgorithm::mmse_irc, num_rx, layers, num_res, slot,
-                      {0.0F, covariance}, ill_conditioned ? "ill-conditioned R" : "random R");
+          expect_simd_equals_scalar(EqualizerAlgorithm::mmse_irc, num_rx, layers, num_res, slot,
+                                    {0.0F, covariance},
+                                    ill_conditioned ? "ill-conditioned R" : "random R");
           ++cases;
         }
       }
@@ -213,9 +216,9 @@ TEST(MimoEqualizerSimd, EmptyCallsWriteNothing) {
   for (const auto algorithm :
        {EqualizerAlgorithm::zf, EqualizerAlgorithm::mmse, EqualizerAlgorithm::mmse_irc}) {
     std::mt19937 rng(3);
-    const Slot slot = make_slot(rng, 4, 4, 0, Special::none);
+    const EqualizerSlot slot = make_equalizer_slot(rng, 4, 4, 0, Special::none);
     const std::vector<cf32> covariance = make_covariance(rng, 4, false, 1.0F);
-    expect_same(algorithm, 4, 4, 0, slot, {0.1F, covariance}, "no REs");
+    expect_simd_equals_scalar(algorithm, 4, 4, 0, slot, {0.1F, covariance}, "no REs");
   }
 }
 

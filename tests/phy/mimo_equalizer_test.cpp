@@ -3,6 +3,7 @@
 // the empirical error variance, and MMSE-IRC against MMSE with a strong coloured interferer.
 #include "airan/phy/mimo_equalizer.h"
 #include "airan/phy/modulation_mapper.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -15,10 +16,7 @@
 namespace airan::phy {
 namespace {
 
-cf32 complex_normal(std::mt19937& rng, float variance) {
-  std::normal_distribution<float> normal(0.0F, std::sqrt(variance / 2.0F));
-  return {normal(rng), normal(rng)};
-}
+using airan::test::complex_normal;
 
 // rows x cols matrix (row-major) with orthonormal columns, by Gram-Schmidt on Gaussian columns.
 std::vector<cf32> orthonormal_columns(unsigned rows, unsigned cols, std::mt19937& rng) {
@@ -74,9 +72,10 @@ struct Scenario {
 
 // y = H x (+ noise of variance \p noise) (+ an interferer g s of power \p interference per RE,
 // g fixed across REs). \p fixed_channel: one random channel for every RE, else one per RE.
-Scenario make_scenario(unsigned num_rx, unsigned num_layers, std::size_t num_res, float noise,
-                       unsigned seed, bool fixed_channel = false,
-                       const std::vector<cf32>& interferer = {}, float interference = 0.0F) {
+Scenario make_equalizer_scenario(unsigned num_rx, unsigned num_layers, std::size_t num_res,
+                                 float noise, unsigned seed, bool fixed_channel = false,
+                                 const std::vector<cf32>& interferer = {},
+                                 float interference = 0.0F) {
   std::mt19937 rng(seed);
   Scenario s;
   s.num_rx = num_rx;
@@ -121,7 +120,7 @@ struct Output {
   std::vector<float> noise;
 };
 
-Output run(EqualizerAlgorithm algorithm, Scenario& s, EqualizerNoise noise) {
+Output run_equalizer(EqualizerAlgorithm algorithm, Scenario& s, EqualizerNoise noise) {
   auto equalizer = create_mimo_equalizer(algorithm);
   Output out{std::vector<cf32>(s.num_res * s.num_layers),
              std::vector<float>(s.num_res * s.num_layers)};
@@ -143,7 +142,7 @@ TEST(MimoEqualizer, ZeroForcingRecoversSymbolsOnNoiselessChannels) {
       if (rx < layers) {
         continue;
       }
-      Scenario s = make_scenario(rx, layers, 500, 0.0F, 10 * rx + layers);
+      Scenario s = make_equalizer_scenario(rx, layers, 500, 0.0F, 10 * rx + layers);
       // Random invertible channels with a bounded condition number (<= 4): H = Q D V^H with
       // random orthonormal Q (rx x layers), V (layers x layers) and D in [0.5, 2]. (The Gram
       // solution squares the condition number, which single precision has to carry.)
@@ -169,7 +168,7 @@ TEST(MimoEqualizer, ZeroForcingRecoversSymbolsOnNoiselessChannels) {
           s.received[r][i] = y;
         }
       }
-      const Output out = run(EqualizerAlgorithm::zf, s, {0.01F, {}});
+      const Output out = run_equalizer(EqualizerAlgorithm::zf, s, {0.01F, {}});
       float worst = 0.0F;
       for (std::size_t i = 0; i < out.symbols.size(); ++i) {
         worst = std::max(worst, std::abs(out.symbols[i] - s.symbols[i]));
@@ -183,12 +182,12 @@ TEST(MimoEqualizer, ZeroForcingRecoversSymbolsOnNoiselessChannels) {
 TEST(MimoEqualizer, MmseAndIrcTendToZeroForcingAsNoiseVanishes) {
   for (unsigned layers = 1; layers <= 4; ++layers) {
     const unsigned rx = 4;
-    Scenario s = make_scenario(rx, layers, 300, 0.0F, 40 + layers);
+    Scenario s = make_equalizer_scenario(rx, layers, 300, 0.0F, 40 + layers);
     const float tiny = 1e-7F;
-    const Output zf = run(EqualizerAlgorithm::zf, s, {tiny, {}});
-    const Output mmse = run(EqualizerAlgorithm::mmse, s, {tiny, {}});
+    const Output zf = run_equalizer(EqualizerAlgorithm::zf, s, {tiny, {}});
+    const Output mmse = run_equalizer(EqualizerAlgorithm::mmse, s, {tiny, {}});
     const std::vector<cf32> covariance = scaled_identity(rx, tiny);
-    const Output irc = run(EqualizerAlgorithm::mmse_irc, s, {0.0F, covariance});
+    const Output irc = run_equalizer(EqualizerAlgorithm::mmse_irc, s, {0.0F, covariance});
     for (std::size_t i = 0; i < zf.symbols.size(); ++i) {
       EXPECT_LT(std::abs(mmse.symbols[i] - zf.symbols[i]), 1e-3F) << layers << " layers";
       EXPECT_LT(std::abs(irc.symbols[i] - zf.symbols[i]), 1e-3F) << layers << " layers";
@@ -205,9 +204,9 @@ TEST(MimoEqualizer, PostEqualizationNoiseMatchesEmpiricalErrorVariance) {
   for (EqualizerAlgorithm algorithm :
        {EqualizerAlgorithm::zf, EqualizerAlgorithm::mmse, EqualizerAlgorithm::mmse_irc}) {
     for (unsigned channel = 0; channel < 10; ++channel) {
-      Scenario s = make_scenario(4, 2, 4000, noise, 200 + channel, true);
+      Scenario s = make_equalizer_scenario(4, 2, 4000, noise, 200 + channel, true);
       const std::vector<cf32> covariance = scaled_identity(4, noise);
-      const Output out = run(algorithm, s, {noise, covariance});
+      const Output out = run_equalizer(algorithm, s, {noise, covariance});
       for (unsigned l = 0; l < 2; ++l) {
         double error = 0.0;
         double predicted = 0.0;
@@ -234,7 +233,7 @@ TEST(MimoEqualizer, IrcBeatsMmseWithColouredInterference) {
   for (auto& g : signature) {
     g = complex_normal(rng, 1.0F);
   }
-  Scenario s = make_scenario(rx, 2, 20000, noise, 78, false, signature, interference);
+  Scenario s = make_equalizer_scenario(rx, 2, 20000, noise, 78, false, signature, interference);
   std::vector<cf32> covariance = scaled_identity(rx, noise);
   float mean_power = 0.0F;
   for (unsigned a = 0; a < rx; ++a) {
@@ -243,8 +242,8 @@ TEST(MimoEqualizer, IrcBeatsMmseWithColouredInterference) {
     }
     mean_power += covariance[a * rx + a].real() / rx;
   }
-  const Output mmse = run(EqualizerAlgorithm::mmse, s, {mean_power, {}});
-  const Output irc = run(EqualizerAlgorithm::mmse_irc, s, {mean_power, covariance});
+  const Output mmse = run_equalizer(EqualizerAlgorithm::mmse, s, {mean_power, {}});
+  const Output irc = run_equalizer(EqualizerAlgorithm::mmse_irc, s, {mean_power, covariance});
   auto symbol_errors = [&](const Output& out) {
     std::size_t errors = 0;
     for (std::size_t i = 0; i < out.symbols.size(); ++i) {
@@ -268,7 +267,7 @@ TEST(MimoEqualizer, IrcBeatsMmseWithColouredInterference) {
 }
 
 TEST(MimoEqualizer, RejectsInvalidInput) {
-  Scenario s = make_scenario(2, 3, 4, 0.0F, 1);
+  Scenario s = make_equalizer_scenario(2, 3, 4, 0.0F, 1);
   auto zf = create_mimo_equalizer(EqualizerAlgorithm::zf);
   std::vector<cf32> symbols(12);
   std::vector<float> noise(12);
@@ -285,7 +284,7 @@ TEST(MimoEqualizer, RejectsInvalidInput) {
 }
 
 TEST(MimoEqualizer, RankDeficientZeroForcingGivesZeroConfidence) {
-  Scenario s = make_scenario(2, 2, 1, 0.0F, 5);
+  Scenario s = make_equalizer_scenario(2, 2, 1, 0.0F, 5);
   s.channel[2][0] = s.channel[0][0]; // both antennas see the same pair of layer gains
   s.channel[3][0] = s.channel[1][0];
   auto zf = create_mimo_equalizer(EqualizerAlgorithm::zf);

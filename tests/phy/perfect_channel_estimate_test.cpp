@@ -16,7 +16,7 @@ namespace {
 
 using namespace airan::phy;
 
-CellConfig make_cell(unsigned ports) {
+CellConfig perfect_estimate_cell(unsigned ports) {
   CellConfig cell;
   cell.num_prbs = 24;
   cell.numerology = 1;
@@ -25,7 +25,7 @@ CellConfig make_cell(unsigned ports) {
   return cell;
 }
 
-PuschConfig make_pusch(unsigned layers) {
+PuschConfig perfect_estimate_pusch(unsigned layers) {
   PuschConfig pusch;
   pusch.rnti = 0x1234;
   pusch.bwp_size = 24;
@@ -56,8 +56,8 @@ ChannelResponse flat_response(const FlatMimoChannel& channel, const CellConfig& 
 // Codebook precoding, 2 ports, 1 layer: the genie gives H w, which the DMRS estimator also finds
 // on a noise-free flat channel.
 TEST(PerfectChannelEstimate, EqualsTheEffectiveChannelTheDmrsEstimatorSees) {
-  const CellConfig cell = make_cell(2);
-  PuschConfig pusch = make_pusch(1);
+  const CellConfig cell = perfect_estimate_cell(2);
+  PuschConfig pusch = perfect_estimate_pusch(1);
   pusch.precoding = PuschPrecoding::codebook;
   pusch.tpmi = 3;
   const auto channel = FlatMimoChannel::rayleigh(4, 2, 11);
@@ -96,8 +96,8 @@ TEST(PerfectChannelEstimate, EqualsTheEffectiveChannelTheDmrsEstimatorSees) {
 }
 
 TEST(PerfectChannelEstimate, RejectsATrueChannelOfTheWrongShape) {
-  const CellConfig cell = make_cell(1);
-  const PuschConfig pusch = make_pusch(1);
+  const CellConfig cell = perfect_estimate_cell(1);
+  const PuschConfig pusch = perfect_estimate_pusch(1);
   ChannelEstimate estimate(4, 4, 275);
   EXPECT_THROW(fill_perfect_channel_estimate(estimate, ChannelResponse(4, 1, 14, 12 * 23), cell,
                                              pusch, 0.1F),
@@ -112,8 +112,8 @@ TEST(PerfectChannelEstimate, RejectsATrueChannelOfTheWrongShape) {
 // Two layers over a Rayleigh 4x2 channel at 22 dB: the genie receiver decodes, and it reports
 // the true noise variance rather than an estimate.
 TEST(PerfectChannelEstimate, ReceiverWithPerfectCsiDecodes) {
-  const CellConfig cell = make_cell(2);
-  const PuschConfig pusch = make_pusch(2);
+  const CellConfig cell = perfect_estimate_cell(2);
+  const PuschConfig pusch = perfect_estimate_pusch(2);
   const auto channel = FlatMimoChannel::rayleigh(4, 2, 5);
   PuschTransmitter transmitter(cell);
   PuschReceiverConfig config;

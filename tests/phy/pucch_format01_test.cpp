@@ -64,7 +64,7 @@ ResourceGrid received(const PucchConfig& pucch, const PucchUciBits& bits, unsign
   return grid;
 }
 
-struct Payload {
+struct HarqSrPayload {
   std::array<bit_t, 2> harq{};
   std::array<bit_t, 1> sr{};
   [[nodiscard]] PucchUciBits bits(const PucchConfig& pucch) const {
@@ -76,7 +76,7 @@ void expect_round_trip(const PucchConfig& pucch, unsigned rx, std::mt19937_64& r
   PucchReceiver receiver(pucch_cell, rx);
   std::vector<PucchResult> results;
   for (unsigned value = 0; value < (1U << (pucch.harq_bits + pucch.sr_bits)); ++value) {
-    Payload payload;
+    HarqSrPayload payload;
     for (unsigned i = 0; i < pucch.harq_bits; ++i) {
       payload.harq[i] = static_cast<bit_t>((value >> i) & 1U);
     }
@@ -199,7 +199,7 @@ double success_rate(const PucchConfig& pucch, unsigned rx, float snr_db, unsigne
   const std::array<PucchConfig, 1> pdus = {pucch};
   unsigned good = 0;
   for (unsigned t = 0; t < trials; ++t) {
-    Payload payload;
+    HarqSrPayload payload;
     payload.harq = {static_cast<bit_t>(rng() & 1U), static_cast<bit_t>(rng() & 1U)};
     ResourceGrid grid = received(pucch, payload.bits(pucch), rx, t % 20, rng);
     noise.add(grid, std::pow(10.0F, -snr_db / 10.0F));
@@ -228,8 +228,8 @@ void expect_two_ues_told_apart(const PucchConfig& a, const PucchConfig& b) {
   std::vector<PucchResult> results;
   const std::array<PucchConfig, 2> pdus = {a, b};
   for (unsigned trial = 0; trial < 16; ++trial) {
-    Payload pa;
-    Payload pb;
+    HarqSrPayload pa;
+    HarqSrPayload pb;
     pa.harq = {static_cast<bit_t>(trial & 1U), static_cast<bit_t>((trial >> 1) & 1U)};
     pb.harq = {static_cast<bit_t>((trial >> 2) & 1U), static_cast<bit_t>((trial >> 3) & 1U)};
     ResourceGrid grid = received(a, pa.bits(a), 2, trial, rng, false);
@@ -278,8 +278,8 @@ std::pair<double, double> weak_ue_rates(const PucchConfig& a, const PucchConfig&
   unsigned false_alarms = 0;
   for (unsigned t = 0; t < trials; ++t) {
     for (const bool a_sends : {true, false}) {
-      Payload pa;
-      Payload pb;
+      HarqSrPayload pa;
+      HarqSrPayload pb;
       pa.harq = {static_cast<bit_t>(rng() & 1U), static_cast<bit_t>(rng() & 1U)};
       pb.harq = {static_cast<bit_t>(rng() & 1U), static_cast<bit_t>(rng() & 1U)};
       ResourceGrid grid = received(b, pb.bits(b), 2, t % 20, rng, false);
@@ -344,7 +344,7 @@ TEST(PucchMultiplexingTest, TwentyFourUesOnOnePrbAreAllDetected) {
   constexpr unsigned slots = 20;
   for (unsigned t = 0; t < slots; ++t) {
     ResourceGrid grid(2, 14, 12 * pucch_cell.num_prbs);
-    std::vector<Payload> sent(pdus.size());
+    std::vector<HarqSrPayload> sent(pdus.size());
     for (std::size_t u = 0; u < pdus.size(); ++u) {
       sent[u].harq = {static_cast<bit_t>(rng() & 1U), static_cast<bit_t>(rng() & 1U)};
       const ResourceGrid ue = received(pdus[u], sent[u].bits(pdus[u]), 2, t, rng, false);

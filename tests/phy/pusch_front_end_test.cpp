@@ -8,6 +8,7 @@
 #include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/ulsch_encoder.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -29,6 +30,8 @@ namespace fs = std::filesystem;
 
 namespace airan::phy {
 namespace {
+
+using airan::test::complex_normal;
 
 // Scrambled codeword of \p tb for \p pusch (what the transmitter modulates).
 BitVector scrambled_codeword(std::span<const bit_t> tb, const CellConfig& cell,
@@ -112,12 +115,7 @@ TEST(PuschFrontEnd, MatlabGridsGiveTheTransmittedCodeword) {
 
 // --- Synthetic links ----------------------------------------------------------------------------
 
-cf32 complex_normal(std::mt19937& rng, float variance) {
-  std::normal_distribution<float> normal(0.0F, std::sqrt(variance / 2.0F));
-  return {normal(rng), normal(rng)};
-}
-
-struct Link {
+struct FrontEndLink {
   CellConfig cell;
   PuschConfig pusch;
   unsigned slot = 7;
@@ -128,8 +126,9 @@ struct Link {
 
 // 24 PRBs, 14 symbols, DMRS type 1 on two occasions, 2 CDM groups without data (so the DMRS
 // symbols carry no data), random TB.
-Link transmit(unsigned layers, unsigned num_rx, McsTable table, unsigned mcs, unsigned seed) {
-  Link link;
+FrontEndLink transmit(unsigned layers, unsigned num_rx, McsTable table, unsigned mcs,
+                      unsigned seed) {
+  FrontEndLink link;
   link.cell.num_prbs = 24;
   link.cell.n_cell_id = 99;
   link.cell.num_antenna_ports = layers;
@@ -157,7 +156,7 @@ Link transmit(unsigned layers, unsigned num_rx, McsTable table, unsigned mcs, un
 // Received grid: short multipath channel per (antenna, port) with unit average power, AWGN of
 // variance \p noise, plus (optionally) an interferer of power \p interference per RE whose
 // spatial signature \p signature is the same on every RE (rank-one coloured interference).
-ResourceGrid receive(const Link& link, float noise, unsigned seed,
+ResourceGrid receive(const FrontEndLink& link, float noise, unsigned seed,
                      const std::vector<cf32>& signature = {}, float interference = 0.0F) {
   std::mt19937 rng(seed);
   const double delays[] = {0.0, 50e-9, 120e-9, 250e-9};
@@ -207,7 +206,7 @@ ResourceGrid receive(const Link& link, float noise, unsigned seed,
 // with the reported post-equalization SINR (within 1.5 dB; channel-estimation error is in the
 // EVM only).
 TEST(PuschFrontEnd, NoisyMultipathMimoLink) {
-  const Link link = transmit(2, 4, McsTable::qam64, 20, 1);
+  const FrontEndLink link = transmit(2, 4, McsTable::qam64, 20, 1);
   ASSERT_EQ(link.pusch.modulation_order(), 6U);
   const float noise = std::pow(10.0F, -2.8F);
   const ResourceGrid grid = receive(link, noise, 2);
@@ -235,7 +234,7 @@ TEST(PuschFrontEnd, NoisyMultipathMimoLink) {
 // with a fixed spatial signature on every RE. MMSE-IRC, with the covariance estimated from the
 // DMRS residuals, suppresses it; MMSE, seeing it as white noise, cannot.
 TEST(PuschFrontEnd, IrcRejectsColouredInterferenceThroughTheChain) {
-  const Link link = transmit(1, 4, McsTable::qam64, 12, 3);
+  const FrontEndLink link = transmit(1, 4, McsTable::qam64, 12, 3);
   ASSERT_EQ(link.pusch.modulation_order(), 4U);
   std::mt19937 rng(4);
   std::vector<cf32> signature(4);
@@ -269,7 +268,7 @@ TEST(PuschFrontEnd, IrcRejectsColouredInterferenceThroughTheChain) {
 }
 
 TEST(PuschFrontEnd, ProcessDoesNotAllocate) {
-  const Link link = transmit(2, 4, McsTable::qam64, 20, 6);
+  const FrontEndLink link = transmit(2, 4, McsTable::qam64, 20, 6);
   const ResourceGrid grid = receive(link, 0.001F, 7);
   std::vector<float> llrs(pusch_coded_bits(link.cell, link.pusch));
   PuschFrontEnd front_end({4, 4, 275});
@@ -286,7 +285,7 @@ TEST(PuschFrontEnd, ProcessDoesNotAllocate) {
 }
 
 TEST(PuschFrontEnd, StagesAndInputChecks) {
-  const Link link = transmit(2, 2, McsTable::qam64, 5, 8);
+  const FrontEndLink link = transmit(2, 2, McsTable::qam64, 5, 8);
   const ResourceGrid grid = receive(link, 0.0001F, 9);
   const std::size_t g = pusch_coded_bits(link.cell, link.pusch);
   PuschFrontEnd front_end({2, 2, 24});

@@ -23,7 +23,7 @@ namespace {
 using namespace airan::phy;
 using airan::test::random_bits;
 
-CellConfig make_cell(unsigned ports) {
+CellConfig ptrs_cell(unsigned ports) {
   CellConfig cell;
   cell.num_prbs = 51;
   cell.numerology = 1;
@@ -32,7 +32,7 @@ CellConfig make_cell(unsigned ports) {
   return cell;
 }
 
-PuschConfig make_pusch(unsigned layers) {
+PuschConfig ptrs_pusch(unsigned layers) {
   PuschConfig pusch;
   pusch.rnti = 0x3A71;
   pusch.bwp_size = 51;
@@ -57,10 +57,10 @@ struct Outcome {
 
 /// Sends \p pusch through a random flat MIMO channel (\p num_rx antennas), rotates every symbol l
 /// of the slot by \p phases[l], adds AWGN of \p noise_variance and decodes it.
-Outcome run(const CellConfig& cell, const PuschConfig& pusch, unsigned num_rx,
-            const std::vector<float>& phases, float noise_variance, bool track, std::uint64_t seed,
-            const PuschUciPayload& uci = {},
-            EqualizerAlgorithm equalizer = EqualizerAlgorithm::mmse) {
+Outcome run_ptrs_link(const CellConfig& cell, const PuschConfig& pusch, unsigned num_rx,
+                      const std::vector<float>& phases, float noise_variance, bool track,
+                      std::uint64_t seed, const PuschUciPayload& uci = {},
+                      EqualizerAlgorithm equalizer = EqualizerAlgorithm::mmse) {
   std::mt19937_64 rng(seed);
   PuschTransmitter transmitter(cell);
   PuschReceiverConfig config;
@@ -128,38 +128,38 @@ std::vector<float> random_phases(float max, std::uint64_t seed) {
 }
 
 TEST(PuschPtrs, TracksAPhaseThatBreaksTheUntrackedReceiver) {
-  const CellConfig cell = make_cell(1);
-  const PuschConfig pusch = make_pusch(1);
+  const CellConfig cell = ptrs_cell(1);
+  const PuschConfig pusch = ptrs_pusch(1);
   ASSERT_EQ(pusch.validate(cell), "");
   const std::vector<float> phases = random_phases(0.5F, 11);
   const float noise = 1e-3F; // 30 dB per antenna
-  const Outcome tracked = run(cell, pusch, 2, phases, noise, true, 21);
+  const Outcome tracked = run_ptrs_link(cell, pusch, 2, phases, noise, true, 21);
   EXPECT_TRUE(tracked.decoded) << tracked.error;
   for (unsigned l = 0; l < 14; ++l) {
     if (l != 2 && l != 11) { // every other symbol carries PT-RS with L_PT-RS = 1
       EXPECT_NEAR(tracked.tracked[l], phases[l], 0.03F) << "symbol " << l;
     }
   }
-  const Outcome untracked = run(cell, pusch, 2, phases, noise, false, 21);
+  const Outcome untracked = run_ptrs_link(cell, pusch, 2, phases, noise, false, 21);
   EXPECT_FALSE(untracked.decoded);
   for (float phase : untracked.tracked) {
     EXPECT_EQ(phase, 0.0F);
   }
   // Without phase noise both decode: the PT-RS REs carry no data either way.
   const std::vector<float> none(14, 0.0F);
-  EXPECT_TRUE(run(cell, pusch, 2, none, noise, false, 22).decoded);
-  EXPECT_TRUE(run(cell, pusch, 2, none, noise, true, 22).decoded);
+  EXPECT_TRUE(run_ptrs_link(cell, pusch, 2, none, noise, false, 22).decoded);
+  EXPECT_TRUE(run_ptrs_link(cell, pusch, 2, none, noise, true, 22).decoded);
 }
 
 TEST(PuschPtrs, AlignsTheDmrsOccasionsToTheFirstOnesPhase) {
   // The second DMRS occasion (symbol 11) 1.3 rad away from the first: interpolated as they are,
   // the channel between them would shrink (|cos 0.65| = 0.8) and turn; aligned, every phase is
   // tracked against the first occasion's.
-  const CellConfig cell = make_cell(1);
-  const PuschConfig pusch = make_pusch(1);
+  const CellConfig cell = ptrs_cell(1);
+  const PuschConfig pusch = ptrs_pusch(1);
   std::vector<float> phases = random_phases(0.5F, 14);
   phases[11] = 1.3F;
-  const Outcome tracked = run(cell, pusch, 2, phases, 1e-3F, true, 61);
+  const Outcome tracked = run_ptrs_link(cell, pusch, 2, phases, 1e-3F, true, 61);
   EXPECT_TRUE(tracked.decoded) << tracked.error;
   for (unsigned l = 0; l < 14; ++l) {
     if (l != 2 && l != 11) {
@@ -174,8 +174,8 @@ TEST(PuschPtrs, AlignsTheDmrsOccasionsToTheFirstOnesPhase) {
 TEST(PuschPtrs, DmrsOccasionsAnchorTheSymbolsPastTheLastPtrsSymbol) {
   // DMRS on 2, 7 and 11 with L_PT-RS 4: PT-RS only on 0 and 6. A phase ramp (a CFO) is measured
   // at 0 and 6, and at the DMRS occasions 7 and 11 from the DMRS themselves: exact up to 11.
-  const CellConfig cell = make_cell(1);
-  PuschConfig pusch = make_pusch(1);
+  const CellConfig cell = ptrs_cell(1);
+  PuschConfig pusch = ptrs_pusch(1);
   pusch.dmrs_additional_position = 2;
   pusch.ptrs.time_density = 4;
   ASSERT_EQ(pusch.validate(cell), "");
@@ -183,7 +183,7 @@ TEST(PuschPtrs, DmrsOccasionsAnchorTheSymbolsPastTheLastPtrsSymbol) {
   for (unsigned l = 0; l < 14; ++l) {
     phases[l] = 0.15F * (static_cast<float>(std::min(l, 11U)) - 2.0F);
   }
-  const Outcome outcome = run(cell, pusch, 2, phases, 1e-3F, true, 71);
+  const Outcome outcome = run_ptrs_link(cell, pusch, 2, phases, 1e-3F, true, 71);
   EXPECT_TRUE(outcome.decoded) << outcome.error;
   for (unsigned l = 0; l < 14; ++l) {
     EXPECT_NEAR(outcome.tracked[l], phases[l], 0.03F) << "symbol " << l;
@@ -194,8 +194,8 @@ TEST(PuschPtrs, WithoutPtrsSymbolsTheOccasionsKeepTheirPhase) {
   // Mapping type B on symbols 5..11 with DMRS on 5 and 9 and L_PT-RS 4: no symbol carries PT-RS
   // (the rule restarts at 9 and 13 is past the end). The estimate must keep the occasions'
   // phases (no alignment that nothing would undo): a ramp decodes as without PT-RS.
-  const CellConfig cell = make_cell(1);
-  PuschConfig pusch = make_pusch(1);
+  const CellConfig cell = ptrs_cell(1);
+  PuschConfig pusch = ptrs_pusch(1);
   pusch.mapping_type = PuschMappingType::type_b;
   pusch.start_symbol = 5;
   pusch.num_symbols = 7;
@@ -207,56 +207,58 @@ TEST(PuschPtrs, WithoutPtrsSymbolsTheOccasionsKeepTheirPhase) {
   for (unsigned l = 0; l < 14; ++l) {
     phases[l] = 0.08F * (static_cast<float>(l) - 5.0F);
   }
-  const Outcome outcome = run(cell, pusch, 2, phases, 1e-3F, true, 81);
+  const Outcome outcome = run_ptrs_link(cell, pusch, 2, phases, 1e-3F, true, 81);
   EXPECT_TRUE(outcome.decoded) << outcome.error;
   PuschConfig plain = pusch;
   plain.ptrs.enabled = false;
-  EXPECT_TRUE(run(cell, plain, 2, phases, 1e-3F, true, 81).decoded);
+  EXPECT_TRUE(run_ptrs_link(cell, plain, 2, phases, 1e-3F, true, 81).decoded);
   for (float phase : outcome.tracked) {
     EXPECT_EQ(phase, 0.0F);
   }
 }
 
 TEST(PuschPtrs, TracksOnThePtrsLayerOfATwoLayerPdu) {
-  const CellConfig cell = make_cell(2);
-  const PuschConfig pusch = make_pusch(2);
+  const CellConfig cell = ptrs_cell(2);
+  const PuschConfig pusch = ptrs_pusch(2);
   ASSERT_EQ(pusch.validate(cell), "");
   const std::vector<float> phases = random_phases(0.4F, 12);
-  const Outcome tracked = run(cell, pusch, 4, phases, 1e-3F, true, 31);
+  const Outcome tracked = run_ptrs_link(cell, pusch, 4, phases, 1e-3F, true, 31);
   EXPECT_TRUE(tracked.decoded) << tracked.error;
   for (unsigned l = 0; l < 14; ++l) {
     if (l != 2 && l != 11) {
       EXPECT_NEAR(tracked.tracked[l], phases[l], 0.03F) << "symbol " << l;
     }
   }
-  EXPECT_FALSE(run(cell, pusch, 4, phases, 1e-3F, false, 31).decoded);
+  EXPECT_FALSE(run_ptrs_link(cell, pusch, 4, phases, 1e-3F, false, 31).decoded);
   // MMSE-IRC: covariance groups of whole PRBs, whose PT-RS REs carry no data.
   EXPECT_TRUE(
-      run(cell, pusch, 4, phases, 1e-3F, true, 32, {}, EqualizerAlgorithm::mmse_irc).decoded);
-  EXPECT_TRUE(run(cell, pusch, 4, phases, 1e-3F, true, 33, {}, EqualizerAlgorithm::zf).decoded);
+      run_ptrs_link(cell, pusch, 4, phases, 1e-3F, true, 32, {}, EqualizerAlgorithm::mmse_irc)
+          .decoded);
+  EXPECT_TRUE(
+      run_ptrs_link(cell, pusch, 4, phases, 1e-3F, true, 33, {}, EqualizerAlgorithm::zf).decoded);
 }
 
 TEST(PuschPtrs, PrecodedLikeTheLayerOfItsDmrsPort) {
   // One layer on two antenna ports with a TPMI: the PT-RS is precoded with the layer (TS 38.211
   // 6.4.1.2.2.1), so the DMRS estimate of the effective channel serves it.
-  const CellConfig cell = make_cell(2);
-  PuschConfig pusch = make_pusch(1);
+  const CellConfig cell = ptrs_cell(2);
+  PuschConfig pusch = ptrs_pusch(1);
   pusch.precoding = PuschPrecoding::codebook;
   pusch.tpmi = 3;
   ASSERT_EQ(pusch.validate(cell), "");
   const std::vector<float> phases = random_phases(0.5F, 15);
-  const Outcome tracked = run(cell, pusch, 2, phases, 1e-3F, true, 91);
+  const Outcome tracked = run_ptrs_link(cell, pusch, 2, phases, 1e-3F, true, 91);
   EXPECT_TRUE(tracked.decoded) << tracked.error;
   for (unsigned l = 0; l < 14; ++l) {
     if (l != 2 && l != 11) {
       EXPECT_NEAR(tracked.tracked[l], phases[l], 0.03F) << "symbol " << l;
     }
   }
-  EXPECT_FALSE(run(cell, pusch, 2, phases, 1e-3F, false, 91).decoded);
+  EXPECT_FALSE(run_ptrs_link(cell, pusch, 2, phases, 1e-3F, false, 91).decoded);
 }
 
 TEST(PuschPtrs, EveryDensityInterpolatesBetweenPtrsSymbols) {
-  const CellConfig cell = make_cell(1);
+  const CellConfig cell = ptrs_cell(1);
   // A phase ramp that stops at symbol 10: linear interpolation between PT-RS symbols is exact,
   // and so is holding the last PT-RS symbol's phase (10, 12 or 13) to the end of the slot.
   std::vector<float> phases(14);
@@ -265,13 +267,13 @@ TEST(PuschPtrs, EveryDensityInterpolatesBetweenPtrsSymbols) {
   }
   for (unsigned time_density : {1U, 2U, 4U}) {
     for (unsigned frequency_density : {2U, 4U}) {
-      PuschConfig pusch = make_pusch(1);
+      PuschConfig pusch = ptrs_pusch(1);
       pusch.dmrs_additional_position = 0; // one DMRS symbol (2): the estimate holds its phase
       pusch.ptrs.time_density = time_density;
       pusch.ptrs.frequency_density = frequency_density;
       pusch.ptrs.re_offset = 1;
       ASSERT_EQ(pusch.validate(cell), "");
-      const Outcome outcome = run(cell, pusch, 2, phases, 1e-3F, true, 41 + time_density);
+      const Outcome outcome = run_ptrs_link(cell, pusch, 2, phases, 1e-3F, true, 41 + time_density);
       EXPECT_TRUE(outcome.decoded)
           << time_density << "/" << frequency_density << " " << outcome.error;
       // Measured on PT-RS symbols, interpolated between them (the DMRS symbol too), held after
@@ -280,14 +282,14 @@ TEST(PuschPtrs, EveryDensityInterpolatesBetweenPtrsSymbols) {
         EXPECT_NEAR(outcome.tracked[l], phases[l], 0.03F)
             << "symbol " << l << ", L " << time_density << ", K " << frequency_density;
       }
-      EXPECT_FALSE(run(cell, pusch, 2, phases, 1e-3F, false, 41 + time_density).decoded);
+      EXPECT_FALSE(run_ptrs_link(cell, pusch, 2, phases, 1e-3F, false, 41 + time_density).decoded);
     }
   }
 }
 
 TEST(PuschPtrs, UciIsMultiplexedAroundThePtrs) {
-  const CellConfig cell = make_cell(1);
-  PuschConfig pusch = make_pusch(1);
+  const CellConfig cell = ptrs_cell(1);
+  PuschConfig pusch = ptrs_pusch(1);
   pusch.uci.harq_ack_bits = 5;
   pusch.uci.csi_part1_bits = 30; // polar coded
   pusch.uci.beta_offset_harq_ack = 9;
@@ -298,8 +300,8 @@ TEST(PuschPtrs, UciIsMultiplexedAroundThePtrs) {
   const BitVector csi_part1 = random_bits(30, rng);
   const PuschUciPayload uci{harq_ack, csi_part1, {}};
   const std::vector<float> phases = random_phases(0.5F, 13);
-  EXPECT_TRUE(run(cell, pusch, 2, phases, 1e-3F, true, 51, uci).decoded);
-  EXPECT_FALSE(run(cell, pusch, 2, phases, 1e-3F, false, 51, uci).decoded);
+  EXPECT_TRUE(run_ptrs_link(cell, pusch, 2, phases, 1e-3F, true, 51, uci).decoded);
+  EXPECT_FALSE(run_ptrs_link(cell, pusch, 2, phases, 1e-3F, false, 51, uci).decoded);
 }
 
 } // namespace

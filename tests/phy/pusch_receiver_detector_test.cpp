@@ -12,6 +12,7 @@
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/pusch_transmitter.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -26,17 +27,10 @@
 namespace {
 
 using namespace airan::phy;
+using airan::test::detector_test_cell;
 
-CellConfig make_cell() {
-  CellConfig cell;
-  cell.num_prbs = 52;
-  cell.numerology = 1;
-  cell.n_cell_id = 5;
-  cell.num_antenna_ports = 2;
-  return cell;
-}
-
-PuschConfig make_pusch(std::uint16_t rnti, unsigned prb_start, unsigned prb_size, unsigned mcs) {
+PuschConfig detector_pusch(std::uint16_t rnti, unsigned prb_start, unsigned prb_size,
+                           unsigned mcs) {
   PuschConfig pusch;
   pusch.rnti = rnti;
   pusch.bwp_size = 52;
@@ -203,8 +197,8 @@ void expect_same(const std::vector<PuschPduResult>& a, const std::vector<PuschPd
 }
 
 TEST(PuschReceiverDetector, FrontEndBehindTheDetectorGivesTheSameResults) {
-  const CellConfig cell = make_cell();
-  const Slot slot = make_slot(cell, {make_pusch(1, 0, 20, 20), make_pusch(2, 20, 32, 10)});
+  const CellConfig cell = detector_test_cell();
+  const Slot slot = make_slot(cell, {detector_pusch(1, 0, 20, 20), detector_pusch(2, 20, 32, 10)});
   std::atomic<unsigned> calls{0};
   std::vector<unsigned> thread_counts;
   for (const unsigned threads : {1U, 3U}) {
@@ -243,9 +237,9 @@ TEST(PuschReceiverDetector, FrontEndBehindTheDetectorGivesTheSameResults) {
 // slot uses (the one lane's, every lane's, or the pooled one), then detect_loaded() per PDU; the
 // results equal the CPU demodulation's. process_slot() with a grid still calls detect().
 TEST(PuschReceiverDetector, DetectorsThatDemodulateGetTheIqOncePerSlot) {
-  const CellConfig cell = make_cell();
-  const Slot slot = make_slot(
-      cell, {make_pusch(1, 0, 16, 20), make_pusch(2, 16, 16, 10), make_pusch(3, 32, 20, 15)});
+  const CellConfig cell = detector_test_cell();
+  const Slot slot = make_slot(cell, {detector_pusch(1, 0, 16, 20), detector_pusch(2, 16, 16, 10),
+                                     detector_pusch(3, 32, 20, 15)});
   const Numerology numerology =
       Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
   OfdmModulator modulator(numerology, cell.num_prbs);
@@ -294,8 +288,8 @@ TEST(PuschReceiverDetector, DetectorsThatDemodulateGetTheIqOncePerSlot) {
 
 // A detector that descrambles its LLRs itself: the receiver does not descramble them again.
 TEST(PuschReceiverDetector, DescrambledDetectorOutputIsNotDescrambledTwice) {
-  const CellConfig cell = make_cell();
-  const Slot slot = make_slot(cell, {make_pusch(1, 0, 20, 20), make_pusch(2, 20, 32, 10)});
+  const CellConfig cell = detector_test_cell();
+  const Slot slot = make_slot(cell, {detector_pusch(1, 0, 20, 20), detector_pusch(2, 20, 32, 10)});
   PuschReceiverConfig config;
   config.num_rx_antennas = 4;
   config.max_layers = 2;
@@ -315,8 +309,8 @@ TEST(PuschReceiverDetector, DescrambledDetectorOutputIsNotDescrambledTwice) {
 // (no host copy, no host descrambling) on every lane and in the pooled mode; with a detector
 // that writes scrambled host LLRs, it decodes from the host. Results equal the plain receiver's.
 TEST(PuschReceiverDetector, LlrsLeftOnTheDeviceGoStraightToTheDecoder) {
-  const CellConfig cell = make_cell();
-  const Slot slot = make_slot(cell, {make_pusch(1, 0, 20, 20), make_pusch(2, 20, 32, 10)});
+  const CellConfig cell = detector_test_cell();
+  const Slot slot = make_slot(cell, {detector_pusch(1, 0, 20, 20), detector_pusch(2, 20, 32, 10)});
   std::atomic<unsigned> host_calls{0};
   std::atomic<unsigned> device_calls{0};
   std::atomic<unsigned> stream_calls{0};
@@ -371,8 +365,8 @@ TEST(PuschReceiverDetector, UciNeedsHostLlrs) {
   // A detector that leaves its LLRs on the decoders' device (and is no copy of the CPU front
   // end, as the neural receiver on CUDA) cannot have UCI demultiplexed: the receiver says so,
   // refuses such a PDU with the reason and decodes the others; with host LLRs it takes UCI.
-  const CellConfig cell = make_cell();
-  const Slot slot = make_slot(cell, {make_pusch(1, 0, 20, 20), make_pusch(2, 20, 32, 10)});
+  const CellConfig cell = detector_test_cell();
+  const Slot slot = make_slot(cell, {detector_pusch(1, 0, 20, 20), detector_pusch(2, 20, 32, 10)});
   std::atomic<unsigned> host_calls{0};
   std::atomic<unsigned> device_calls{0};
   std::atomic<unsigned> stream_calls{0};
@@ -410,8 +404,9 @@ TEST(PuschReceiverDetector, UciNeedsHostLlrs) {
 }
 
 TEST(PuschReceiverDetector, DetectorErrorsStayWithTheirPduAndGenieIsRefused) {
-  const CellConfig cell = make_cell();
-  const Slot slot = make_slot(cell, {make_pusch(0xBAD, 0, 20, 5), make_pusch(2, 20, 32, 10)});
+  const CellConfig cell = detector_test_cell();
+  const Slot slot =
+      make_slot(cell, {detector_pusch(0xBAD, 0, 20, 5), detector_pusch(2, 20, 32, 10)});
   std::atomic<unsigned> calls{0};
   PuschReceiverConfig config;
   config.num_rx_antennas = 4;

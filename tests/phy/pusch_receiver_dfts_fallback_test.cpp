@@ -10,6 +10,7 @@
 #include "airan/phy/ofdm_modulator.h"
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -21,18 +22,10 @@
 namespace {
 
 using namespace airan::phy;
+using airan::test::detector_test_cell;
 
-constexpr unsigned slot_number = 6;
+constexpr unsigned fallback_slot_number = 6;
 constexpr unsigned num_rx = 4;
-
-CellConfig make_cell() {
-  CellConfig cell;
-  cell.num_prbs = 52;
-  cell.numerology = 1;
-  cell.n_cell_id = 5;
-  cell.num_antenna_ports = 2;
-  return cell;
-}
 
 /// Two layers on PRBs 0 .. 19 (CP-OFDM).
 PuschConfig cp_ofdm_pusch() {
@@ -66,15 +59,15 @@ PuschConfig dfts_ofdm_pusch() {
   return pusch;
 }
 
-struct Slot {
+struct FallbackSlot {
   std::vector<PuschConfig> pdus;
   std::vector<BitVector> tbs;
   ResourceGrid grid;
   std::vector<cf32> iq;
 };
 
-Slot make_slot(const CellConfig& cell) {
-  Slot slot;
+FallbackSlot make_fallback_slot(const CellConfig& cell) {
+  FallbackSlot slot;
   slot.pdus = {cp_ofdm_pusch(), dfts_ofdm_pusch()};
   for (const PuschConfig& pdu : slot.pdus) {
     EXPECT_EQ(pdu.validate(cell), "");
@@ -87,7 +80,7 @@ Slot make_slot(const CellConfig& cell) {
     for (auto& b : tb) {
       b = static_cast<bit_t>(rng() & 1U);
     }
-    transmitter.transmit(tb, pdu, slot_number, tx_grid);
+    transmitter.transmit(tb, pdu, fallback_slot_number, tx_grid);
     slot.tbs.push_back(std::move(tb));
   }
   slot.grid = ResourceGrid(num_rx, tx_grid.num_symbols(), tx_grid.num_subcarriers());
@@ -96,10 +89,10 @@ Slot make_slot(const CellConfig& cell) {
   const Numerology numerology =
       Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
   OfdmModulator modulator(numerology, cell.num_prbs);
-  const std::size_t samples = numerology.slot_length(slot_number);
+  const std::size_t samples = numerology.slot_length(fallback_slot_number);
   slot.iq.resize(num_rx * samples);
   for (unsigned rx = 0; rx < num_rx; ++rx) {
-    modulator.modulate_slot(slot.grid, rx, slot_number,
+    modulator.modulate_slot(slot.grid, rx, fallback_slot_number,
                             std::span(slot.iq).subspan(rx * samples, samples));
   }
   return slot;
@@ -128,7 +121,8 @@ PuschReceiverConfig receiver_config(const CellConfig& cell, Counts& counts, bool
 /// demodulated again), with its LDPC iterations, and the DFT-s-OFDM PDU (the CPU front end's, as
 /// in the plain receiver) with its measurements too.
 void expect_decoded_as(const std::vector<PuschPduResult>& got,
-                       const std::vector<PuschPduResult>& plain, const Slot& slot, bool same_grid) {
+                       const std::vector<PuschPduResult>& plain, const FallbackSlot& slot,
+                       bool same_grid) {
   ASSERT_EQ(got.size(), slot.pdus.size());
   for (std::size_t i = 0; i < got.size(); ++i) {
     SCOPED_TRACE(i);
@@ -147,21 +141,21 @@ void expect_decoded_as(const std::vector<PuschPduResult>& got,
 }
 
 TEST(PuschReceiverDftsFallback, DftsOfdmBesideAMirroringDetectorRunsOnTheCpuFrontEnd) {
-  const CellConfig cell = make_cell();
-  const Slot slot = make_slot(cell);
+  const CellConfig cell = detector_test_cell();
+  const FallbackSlot slot = make_fallback_slot(cell);
   PuschReceiverConfig plain_config;
   plain_config.num_rx_antennas = num_rx;
   plain_config.max_layers = 2;
   PuschReceiver plain(cell, plain_config);
   EXPECT_TRUE(plain.takes_transform_precoding());
   std::vector<PuschPduResult> reference;
-  plain.process_slot(slot.grid, slot_number, slot.pdus, reference);
+  plain.process_slot(slot.grid, fallback_slot_number, slot.pdus, reference);
 
   Counts counts;
   PuschReceiver receiver(cell, receiver_config(cell, counts, /*mirrors=*/true));
   EXPECT_TRUE(receiver.takes_transform_precoding());
   std::vector<PuschPduResult> results;
-  receiver.process_slot(slot.grid, slot_number, slot.pdus, results);
+  receiver.process_slot(slot.grid, fallback_slot_number, slot.pdus, results);
   expect_decoded_as(results, reference, slot, /*same_grid=*/true);
   EXPECT_EQ(counts.grid_calls.load(), 1U) << "the detector gets the CP-OFDM PDU only";
   EXPECT_GT(results[0].times.detection_us, 0.0);
@@ -171,13 +165,13 @@ TEST(PuschReceiverDftsFallback, DftsOfdmBesideAMirroringDetectorRunsOnTheCpuFron
   // IQ: the detector demodulates the slot for its PDU, and with a DFT-s-OFDM PDU the CPU does
   // too, for the CPU front end's; a slot without one goes to the detector alone.
   counts.reset();
-  receiver.process_slot_iq(slot.iq, slot_number, slot.pdus, results);
+  receiver.process_slot_iq(slot.iq, fallback_slot_number, slot.pdus, results);
   expect_decoded_as(results, reference, slot, /*same_grid=*/false);
   EXPECT_EQ(counts.loads.load(), 1U);
   EXPECT_EQ(counts.loaded_calls.load(), 1U);
   EXPECT_EQ(counts.grid_calls.load(), 0U);
   counts.reset();
-  receiver.process_slot_iq(slot.iq, slot_number, std::span(slot.pdus.data(), 1), results);
+  receiver.process_slot_iq(slot.iq, fallback_slot_number, std::span(slot.pdus.data(), 1), results);
   ASSERT_EQ(results.size(), 1U);
   EXPECT_TRUE(results[0].tb_crc_ok);
   EXPECT_EQ(counts.loads.load(), 1U);
@@ -185,20 +179,21 @@ TEST(PuschReceiverDftsFallback, DftsOfdmBesideAMirroringDetectorRunsOnTheCpuFron
   EXPECT_EQ(counts.grid_calls.load(), 0U);
   // Only the DFT-s-OFDM PDU: the detector is not given the slot at all.
   counts.reset();
-  receiver.process_slot_iq(slot.iq, slot_number, std::span(slot.pdus.data() + 1, 1), results);
+  receiver.process_slot_iq(slot.iq, fallback_slot_number, std::span(slot.pdus.data() + 1, 1),
+                           results);
   ASSERT_EQ(results.size(), 1U);
   EXPECT_TRUE(results[0].tb_crc_ok);
   EXPECT_EQ(counts.loads.load() + counts.loaded_calls.load() + counts.grid_calls.load(), 0U);
 }
 
 TEST(PuschReceiverDftsFallback, ADetectorThatDoesNotMirrorRefusesDftsOfdm) {
-  const CellConfig cell = make_cell();
-  const Slot slot = make_slot(cell);
+  const CellConfig cell = detector_test_cell();
+  const FallbackSlot slot = make_fallback_slot(cell);
   Counts counts;
   PuschReceiver receiver(cell, receiver_config(cell, counts, /*mirrors=*/false));
   EXPECT_FALSE(receiver.takes_transform_precoding());
   std::vector<PuschPduResult> results;
-  receiver.process_slot_iq(slot.iq, slot_number, slot.pdus, results);
+  receiver.process_slot_iq(slot.iq, fallback_slot_number, slot.pdus, results);
   ASSERT_EQ(results.size(), 2U);
   EXPECT_TRUE(results[0].tb_crc_ok);
   EXPECT_FALSE(results[1].tb_crc_ok);

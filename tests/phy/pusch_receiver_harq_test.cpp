@@ -18,22 +18,22 @@ namespace {
 
 using namespace airan::phy;
 
-constexpr unsigned num_prbs = 24;
+constexpr unsigned harq_num_prbs = 24;
 
-CellConfig make_cell() {
+CellConfig harq_cell() {
   CellConfig cell;
-  cell.num_prbs = num_prbs;
+  cell.num_prbs = harq_num_prbs;
   cell.numerology = 1;
   cell.n_cell_id = 77;
   return cell;
 }
 
 /// 64-QAM R 0.89 on the whole carrier: rv 0 alone fails at 14.5 dB (see pusch_receiver_test).
-PuschConfig make_pusch() {
+PuschConfig harq_pusch() {
   PuschConfig pusch;
   pusch.rnti = 0x4321;
-  pusch.bwp_size = num_prbs;
-  pusch.prb_size = num_prbs;
+  pusch.bwp_size = harq_num_prbs;
+  pusch.prb_size = harq_num_prbs;
   pusch.num_dmrs_cdm_groups_no_data = 2;
   pusch.dmrs_scrambling_id = 77;
   pusch.data_scrambling_id = 77;
@@ -46,7 +46,7 @@ PuschConfig make_pusch() {
 using airan::test::random_bits;
 
 struct HarqLink {
-  CellConfig cell = make_cell();
+  CellConfig cell = harq_cell();
   PuschTransmitter transmitter{cell};
   std::mt19937_64 rng{11};
   ResourceGrid tx_grid = transmitter.make_grid();
@@ -76,7 +76,7 @@ PuschReceiverConfig one_antenna() {
 TEST(PuschReceiverHarq, NewDataEndsThePreviousTbEvenWhenItsPduIsRefused) {
   HarqLink link;
   PuschReceiver receiver(link.cell, one_antenna());
-  PuschConfig pusch = make_pusch();
+  PuschConfig pusch = harq_pusch();
   const auto first_tb = random_bits(link.transmitter.transport_block_size(pusch), link.rng);
   const auto first = link.send(receiver, first_tb, pusch, 2);
   ASSERT_TRUE(first.error.empty()) << first.error;
@@ -131,7 +131,7 @@ TEST(PuschReceiverHarq, ADecoderThrowingOnARetransmissionGivesItsBufferBack) {
     return std::unique_ptr<UlschDecoder>(std::make_unique<ThrowingAfterCombiningDecoder>(max_tbs));
   };
   PuschReceiver receiver(link.cell, config);
-  PuschConfig pusch = make_pusch();
+  PuschConfig pusch = harq_pusch();
   const auto tb = random_bits(link.transmitter.transport_block_size(pusch), link.rng);
   ASSERT_FALSE(link.send(receiver, tb, pusch, 2).tb_crc_ok);
   ASSERT_EQ(receiver.harq_pool().num_in_use(), 1U);

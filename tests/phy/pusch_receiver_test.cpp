@@ -19,7 +19,7 @@ namespace {
 
 using namespace airan::phy;
 
-CellConfig make_cell(unsigned num_prbs, unsigned ports) {
+CellConfig receiver_cell(unsigned num_prbs, unsigned ports) {
   CellConfig cell;
   cell.num_prbs = num_prbs;
   cell.numerology = 1;
@@ -28,8 +28,8 @@ CellConfig make_cell(unsigned num_prbs, unsigned ports) {
   return cell;
 }
 
-PuschConfig make_pusch(unsigned num_prbs, unsigned layers, McsTable table, unsigned mcs,
-                       DmrsConfigType dmrs_type) {
+PuschConfig receiver_pusch(unsigned num_prbs, unsigned layers, McsTable table, unsigned mcs,
+                           DmrsConfigType dmrs_type) {
   PuschConfig pusch;
   pusch.rnti = 0x4321;
   pusch.bwp_size = num_prbs;
@@ -60,7 +60,7 @@ TEST(PuschReceiver, RoundTripEveryMcsLayerCountAndDmrsTypeWithoutErrors) {
     // 3 layers go through a 4-port UE with codebook precoding (TPMI 0); the others map layer i
     // to port i.
     const unsigned ports = layers == 3 ? 4 : layers;
-    const CellConfig cell = make_cell(num_prbs, ports);
+    const CellConfig cell = receiver_cell(num_prbs, ports);
     PuschTransmitter transmitter(cell);
     PuschReceiverConfig config;
     config.num_rx_antennas = num_rx;
@@ -75,7 +75,7 @@ TEST(PuschReceiver, RoundTripEveryMcsLayerCountAndDmrsTypeWithoutErrors) {
           continue;
         }
         for (DmrsConfigType dmrs : {DmrsConfigType::type1, DmrsConfigType::type2}) {
-          PuschConfig pusch = make_pusch(num_prbs, layers, table, mcs, dmrs);
+          PuschConfig pusch = receiver_pusch(num_prbs, layers, table, mcs, dmrs);
           pusch.harq_process_id = mcs % 16;
           if (ports != layers) {
             pusch.precoding = PuschPrecoding::codebook;
@@ -101,7 +101,7 @@ TEST(PuschReceiver, RoundTripEveryMcsLayerCountAndDmrsTypeWithoutErrors) {
 }
 
 TEST(PuschReceiver, TimeDomainIqInputDecodesSeveralPdusInOneSlot) {
-  const CellConfig cell = make_cell(52, 1);
+  const CellConfig cell = receiver_cell(52, 1);
   PuschTransmitter transmitter(cell);
   PuschReceiverConfig config;
   config.num_rx_antennas = 1;
@@ -112,7 +112,7 @@ TEST(PuschReceiver, TimeDomainIqInputDecodesSeveralPdusInOneSlot) {
 
   std::vector<PuschConfig> pdus;
   for (unsigned i = 0; i < 3; ++i) {
-    PuschConfig p = make_pusch(52, 1, McsTable::qam64, 4 + 8 * i, DmrsConfigType::type1);
+    PuschConfig p = receiver_pusch(52, 1, McsTable::qam64, 4 + 8 * i, DmrsConfigType::type1);
     p.rnti = static_cast<std::uint16_t>(100 + i);
     p.handle = 1000 + i;
     p.prb_start = 16 * i;
@@ -146,11 +146,11 @@ TEST(PuschReceiver, TimeDomainIqInputDecodesSeveralPdusInOneSlot) {
 }
 
 TEST(PuschReceiver, CorruptedSlotReportsCrcFailureNeverOk) {
-  const CellConfig cell = make_cell(24, 1);
+  const CellConfig cell = receiver_cell(24, 1);
   PuschTransmitter transmitter(cell);
   PuschReceiver receiver(cell, PuschReceiverConfig{});
   std::mt19937_64 rng(3);
-  const PuschConfig pusch = make_pusch(24, 1, McsTable::qam64, 16, DmrsConfigType::type1);
+  const PuschConfig pusch = receiver_pusch(24, 1, McsTable::qam64, 16, DmrsConfigType::type1);
   const auto tb = random_bits(transmitter.transport_block_size(pusch), rng);
   auto tx_grid = transmitter.make_grid();
   transmitter.transmit(tb, pusch, 0, tx_grid);
@@ -166,7 +166,7 @@ TEST(PuschReceiver, CorruptedSlotReportsCrcFailureNeverOk) {
 
 // HARQ: at this SNR rv 0 alone fails, and rv 0 + rv 2 soft-combined decode.
 TEST(PuschReceiver, HarqCombiningOfRv0AndRv2SucceedsWhereRv0AloneFails) {
-  const CellConfig cell = make_cell(24, 1);
+  const CellConfig cell = receiver_cell(24, 1);
   PuschTransmitter transmitter(cell);
   PuschReceiverConfig config;
   config.num_rx_antennas = 1;
@@ -174,7 +174,8 @@ TEST(PuschReceiver, HarqCombiningOfRv0AndRv2SucceedsWhereRv0AloneFails) {
   config.num_harq_buffers = 2;
   PuschReceiver receiver(cell, config);
   std::mt19937_64 rng(11);
-  PuschConfig pusch = make_pusch(24, 1, McsTable::qam64, 26, DmrsConfigType::type1); // 64QAM R 0.89
+  PuschConfig pusch =
+      receiver_pusch(24, 1, McsTable::qam64, 26, DmrsConfigType::type1); // 64QAM R 0.89
   pusch.harq_process_id = 3;
   const auto tb = random_bits(transmitter.transport_block_size(pusch), rng);
   auto tx_grid = transmitter.make_grid();
@@ -211,13 +212,13 @@ TEST(PuschReceiver, HarqCombiningOfRv0AndRv2SucceedsWhereRv0AloneFails) {
 }
 
 TEST(PuschReceiver, BadPdusAreReportedAndTheOthersStillDecode) {
-  const CellConfig cell = make_cell(24, 1);
+  const CellConfig cell = receiver_cell(24, 1);
   PuschTransmitter transmitter(cell);
   PuschReceiverConfig config;
   config.num_harq_buffers = 1;
   PuschReceiver receiver(cell, config);
   std::mt19937_64 rng(5);
-  PuschConfig good = make_pusch(24, 1, McsTable::qam64, 10, DmrsConfigType::type1);
+  PuschConfig good = receiver_pusch(24, 1, McsTable::qam64, 10, DmrsConfigType::type1);
   good.prb_size = 12;
   const auto tb = random_bits(transmitter.transport_block_size(good), rng);
   auto grid = transmitter.make_grid();
@@ -271,7 +272,7 @@ private:
 // A decoder that throws reports the PDU's error, and gives back the HARQ buffer it was given for
 // a new TB: with a single buffer, the next UE still gets it and decodes.
 TEST(PuschReceiver, AFailedDecodingGivesItsNewHarqBufferBack) {
-  const CellConfig cell = make_cell(24, 1);
+  const CellConfig cell = receiver_cell(24, 1);
   PuschTransmitter transmitter(cell);
   int failures = 1; // the first UE's
   PuschReceiverConfig config;
@@ -281,7 +282,7 @@ TEST(PuschReceiver, AFailedDecodingGivesItsNewHarqBufferBack) {
   };
   PuschReceiver receiver(cell, config);
   std::mt19937_64 rng(8);
-  PuschConfig first = make_pusch(24, 1, McsTable::qam64, 10, DmrsConfigType::type1);
+  PuschConfig first = receiver_pusch(24, 1, McsTable::qam64, 10, DmrsConfigType::type1);
   PuschConfig second = first;
   second.rnti = 0x4322;
   std::vector<PuschPduResult> results;
@@ -305,8 +306,8 @@ TEST(PuschReceiver, AFailedDecodingGivesItsNewHarqBufferBack) {
 /// the receiver configuration (2 Rx, 2 layers) its tests start from.
 struct ManyCodeBlockSlot {
   explicit ManyCodeBlockSlot(std::uint64_t seed)
-      : cell(make_cell(106, 2)), transmitter(cell), rng(seed),
-        pusch(make_pusch(106, 2, McsTable::qam256, 20, DmrsConfigType::type1)),
+      : cell(receiver_cell(106, 2)), transmitter(cell), rng(seed),
+        pusch(receiver_pusch(106, 2, McsTable::qam256, 20, DmrsConfigType::type1)),
         tb(random_bits(transmitter.transport_block_size(pusch), rng)),
         tx_grid(transmitter.make_grid()) {
     transmitter.transmit(tb, pusch, 4, tx_grid);

@@ -28,7 +28,7 @@ namespace {
 
 using namespace airan::phy;
 
-CellConfig make_cell(unsigned num_prbs) {
+CellConfig dfts_cell(unsigned num_prbs) {
   CellConfig cell;
   cell.num_prbs = num_prbs;
   cell.numerology = 1;
@@ -56,8 +56,8 @@ using airan::test::random_bits;
 
 /// Transmits \p pusch on a 1-port grid, adds AWGN of \p noise_variance on \p num_rx copies of it
 /// (independent noise per antenna) and decodes it; true when the TB comes back intact.
-bool round_trip(const CellConfig& cell, const PuschConfig& pusch, unsigned num_rx,
-                float noise_variance, std::uint64_t seed, std::string* error = nullptr) {
+bool dfts_round_trip(const CellConfig& cell, const PuschConfig& pusch, unsigned num_rx,
+                     float noise_variance, std::uint64_t seed, std::string* error = nullptr) {
   std::mt19937_64 rng(seed);
   PuschTransmitter transmitter(cell);
   PuschReceiverConfig config;
@@ -86,7 +86,7 @@ bool round_trip(const CellConfig& cell, const PuschConfig& pusch, unsigned num_r
 // Sizes that use each kind of low-PAPR base sequence: the 6/12/18/24-value tables (1..4 PRBs),
 // the 30-value formula (5 PRBs) and Zadoff-Chu sequences (6 PRBs and more), at several offsets.
 TEST(PuschTransformPrecoding, DecodesEveryBaseSequenceKindAndModulation) {
-  const CellConfig cell = make_cell(106);
+  const CellConfig cell = dfts_cell(106);
   struct Case {
     unsigned prb_start, prb_size, mcs;
     bool pi2bpsk;
@@ -99,7 +99,7 @@ TEST(PuschTransformPrecoding, DecodesEveryBaseSequenceKindAndModulation) {
     pusch.tp_pi2bpsk = c.pi2bpsk;
     ASSERT_EQ(pusch.validate(cell), "");
     std::string error;
-    EXPECT_TRUE(round_trip(cell, pusch, 2, 1e-4F, 11 + c.prb_size, &error))
+    EXPECT_TRUE(dfts_round_trip(cell, pusch, 2, 1e-4F, 11 + c.prb_size, &error))
         << c.prb_size << " PRBs at " << c.prb_start << ", MCS " << c.mcs << ": " << error;
   }
 }
@@ -107,7 +107,7 @@ TEST(PuschTransformPrecoding, DecodesEveryBaseSequenceKindAndModulation) {
 // TS 38.214 Table 6.1.4.1-2 (mcs-TableTransformPrecoder qam64LowSE): pi/2-BPSK at R 60/1024
 // and QPSK at 30/1024 (MCS 0), QPSK, 16-QAM and 64-QAM rows.
 TEST(PuschTransformPrecoding, DecodesTheLowSpectralEfficiencyTable) {
-  const CellConfig cell = make_cell(106);
+  const CellConfig cell = dfts_cell(106);
   struct Case {
     unsigned prb_size, mcs;
     bool pi2bpsk;
@@ -122,7 +122,7 @@ TEST(PuschTransformPrecoding, DecodesTheLowSpectralEfficiencyTable) {
     EXPECT_EQ(pusch.modulation_order(),
               c.pi2bpsk ? 1U : (c.mcs < 16 ? 2U : (c.mcs < 24 ? 4U : 6U)));
     std::string error;
-    EXPECT_TRUE(round_trip(cell, pusch, 2, 1e-4F, 31 + c.mcs, &error))
+    EXPECT_TRUE(dfts_round_trip(cell, pusch, 2, 1e-4F, 31 + c.mcs, &error))
         << c.prb_size << " PRBs, MCS " << c.mcs << ": " << error;
   }
   // Like Table 6.1.4.1-1, it needs transform precoding.
@@ -133,29 +133,29 @@ TEST(PuschTransformPrecoding, DecodesTheLowSpectralEfficiencyTable) {
 }
 
 TEST(PuschTransformPrecoding, DecodesWithHoppingDoubleSymbolDmrsAndMappingTypeB) {
-  const CellConfig cell = make_cell(52);
+  const CellConfig cell = dfts_cell(52);
   for (LowPaprHopping hopping :
        {LowPaprHopping::none, LowPaprHopping::group, LowPaprHopping::sequence}) {
     PuschConfig pusch = make_dfts_pusch(52, 4, 48, 13); // 48 PRBs: v hops (M_ZC = 288)
     pusch.dmrs_hopping = hopping;
     pusch.pusch_identity = 517;
-    EXPECT_TRUE(round_trip(cell, pusch, 1, 1e-4F, 40)) << static_cast<int>(hopping);
+    EXPECT_TRUE(dfts_round_trip(cell, pusch, 1, 1e-4F, 40)) << static_cast<int>(hopping);
     pusch.dmrs_length = 2;
     pusch.dmrs_additional_position = 1;
-    EXPECT_TRUE(round_trip(cell, pusch, 1, 1e-4F, 41)) << static_cast<int>(hopping);
+    EXPECT_TRUE(dfts_round_trip(cell, pusch, 1, 1e-4F, 41)) << static_cast<int>(hopping);
   }
   PuschConfig mini = make_dfts_pusch(52, 10, 9, 5);
   mini.mapping_type = PuschMappingType::type_b;
   mini.start_symbol = 5;
   mini.num_symbols = 7;
   mini.dmrs_additional_position = 0;
-  EXPECT_TRUE(round_trip(cell, mini, 1, 1e-4F, 42));
+  EXPECT_TRUE(dfts_round_trip(cell, mini, 1, 1e-4F, 42));
 }
 
 // The receiver must use the DMRS of the PDU's own sequence group: with another n_ID^RS the
 // channel estimate is garbage and the TB fails.
 TEST(PuschTransformPrecoding, AnotherPuschIdentityFailsTheCrc) {
-  const CellConfig cell = make_cell(24);
+  const CellConfig cell = dfts_cell(24);
   PuschConfig pusch = make_dfts_pusch(24, 0, 24, 5);
   PuschTransmitter transmitter(cell);
   PuschReceiver receiver(cell, {});
@@ -189,7 +189,7 @@ double papr_999_db(std::span<const cf32> iq) {
 // What DFT-s-OFDM is for: a lower peak-to-average power ratio than CP-OFDM carrying the same bits,
 // and lower still with pi/2-BPSK (measured over 40 slots of a 24-PRB allocation with its DMRS).
 TEST(PuschTransformPrecoding, TransmitsALowerPaprThanCpOfdm) {
-  const CellConfig cell = make_cell(24);
+  const CellConfig cell = dfts_cell(24);
   PuschTransmitter transmitter(cell);
   std::mt19937_64 rng(99);
   PuschConfig dfts = make_dfts_pusch(24, 0, 24, 1); // QPSK
@@ -226,7 +226,7 @@ TEST(PuschTransformPrecoding, TransmitsALowerPaprThanCpOfdm) {
 // error of the deprecoded symbols against the transmitted ones within 10%, after MMSE and after
 // zero forcing (both hand the deprecoding unbiased symbols with their variance).
 TEST(PuschTransformPrecoding, PostIdftNoiseVarianceMatchesTheMeasuredError) {
-  const CellConfig cell = make_cell(50);
+  const CellConfig cell = dfts_cell(50);
   PuschConfig pusch = make_dfts_pusch(50, 0, 50, 10); // 16-QAM
   PuschTransmitter transmitter(cell);
   std::mt19937_64 rng(3);
@@ -280,7 +280,7 @@ TEST(PuschTransformPrecoding, PostIdftNoiseVarianceMatchesTheMeasuredError) {
 }
 
 TEST(PuschTransformPrecoding, ValidationRefusesWhatDftsOfdmCannotCarry) {
-  const CellConfig cell = make_cell(52);
+  const CellConfig cell = dfts_cell(52);
   const auto problem = [&](auto&& change) {
     PuschConfig pusch = make_dfts_pusch(52, 0, 48, 5);
     change(pusch);

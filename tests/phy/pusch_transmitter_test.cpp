@@ -25,7 +25,7 @@
 namespace airan::phy {
 namespace {
 
-BitVector random_bits(std::size_t n, unsigned seed) {
+BitVector seeded_random_bits(std::size_t n, unsigned seed) {
   std::mt19937 rng(seed);
   BitVector bits(n);
   for (auto& b : bits) {
@@ -34,7 +34,7 @@ BitVector random_bits(std::size_t n, unsigned seed) {
   return bits;
 }
 
-CellConfig make_cell(unsigned prbs, unsigned ports) {
+CellConfig transmitter_cell(unsigned prbs, unsigned ports) {
   CellConfig cell;
   cell.num_prbs = prbs;
   cell.n_cell_id = 321;
@@ -42,7 +42,7 @@ CellConfig make_cell(unsigned prbs, unsigned ports) {
   return cell;
 }
 
-PuschConfig make_pusch(unsigned prbs, unsigned layers) {
+PuschConfig transmitter_pusch(unsigned prbs, unsigned layers) {
   PuschConfig pusch;
   pusch.rnti = 0x4601;
   pusch.bwp_size = pusch.prb_size = prbs;
@@ -58,10 +58,10 @@ PuschConfig make_pusch(unsigned prbs, unsigned layers) {
 // Data REs of the grid = layer_map(modulate(scramble(encode(tb)))), DMRS REs = the DMRS of each
 // layer's port, computed here from the building blocks.
 TEST(PuschTransmitter, ChainMatchesItsBuildingBlocks) {
-  const CellConfig cell = make_cell(24, 2);
-  const PuschConfig pusch = make_pusch(24, 2);
+  const CellConfig cell = transmitter_cell(24, 2);
+  const PuschConfig pusch = transmitter_pusch(24, 2);
   PuschTransmitter transmitter(cell);
-  const BitVector tb = random_bits(transmitter.transport_block_size(pusch), 3);
+  const BitVector tb = seeded_random_bits(transmitter.transport_block_size(pusch), 3);
   ResourceGrid grid = transmitter.make_grid();
   transmitter.transmit(tb, pusch, 7, grid);
 
@@ -104,16 +104,16 @@ TEST(PuschTransmitter, ChainMatchesItsBuildingBlocks) {
 
 // Codebook precoding: the 4-port grid is W times the 2-layer (non-codebook) grid, RE by RE.
 TEST(PuschTransmitter, CodebookIsMatrixTimesLayerGrid) {
-  const PuschConfig layers_only = make_pusch(12, 2);
-  PuschTransmitter two_ports(make_cell(12, 2));
-  const BitVector tb = random_bits(two_ports.transport_block_size(layers_only), 5);
+  const PuschConfig layers_only = transmitter_pusch(12, 2);
+  PuschTransmitter two_ports(transmitter_cell(12, 2));
+  const BitVector tb = seeded_random_bits(two_ports.transport_block_size(layers_only), 5);
   ResourceGrid layer_grid = two_ports.make_grid();
   two_ports.transmit(tb, layers_only, 3, layer_grid);
 
   PuschConfig codebook = layers_only;
   codebook.precoding = PuschPrecoding::codebook;
   codebook.tpmi = 17;
-  PuschTransmitter four_ports(make_cell(12, 4));
+  PuschTransmitter four_ports(transmitter_cell(12, 4));
   ResourceGrid grid = four_ports.make_grid();
   four_ports.transmit(tb, codebook, 3, grid);
 
@@ -129,11 +129,11 @@ TEST(PuschTransmitter, CodebookIsMatrixTimesLayerGrid) {
 }
 
 TEST(PuschTransmitter, TimeDomainOutputDemodulatesToTheGrid) {
-  const CellConfig cell = make_cell(51, 2);
-  const PuschConfig pusch = make_pusch(51, 2);
+  const CellConfig cell = transmitter_cell(51, 2);
+  const PuschConfig pusch = transmitter_pusch(51, 2);
   PuschTransmitter transmitter(cell);
   EXPECT_EQ(transmitter.numerology().fft_size(), 1024u);
-  const BitVector tb = random_bits(transmitter.transport_block_size(pusch), 9);
+  const BitVector tb = seeded_random_bits(transmitter.transport_block_size(pusch), 9);
   ResourceGrid grid = transmitter.make_grid();
   const unsigned slot_length = transmitter.numerology().slot_length(1);
   std::vector<cf32> iq(std::size_t{2} * slot_length);
@@ -156,8 +156,8 @@ TEST(PuschTransmitter, TimeDomainOutputDemodulatesToTheGrid) {
 // A mini-slot PUSCH on part of the carrier writes only its allocation; the transmitter can be
 // reused for a different PUSCH and gives the same result as a fresh one.
 TEST(PuschTransmitter, PartialAllocationAndReuse) {
-  const CellConfig cell = make_cell(20, 1);
-  PuschConfig small = make_pusch(20, 1);
+  const CellConfig cell = transmitter_cell(20, 1);
+  PuschConfig small = transmitter_pusch(20, 1);
   small.prb_start = 5;
   small.prb_size = 6;
   small.mapping_type = PuschMappingType::type_b;
@@ -168,11 +168,12 @@ TEST(PuschTransmitter, PartialAllocationAndReuse) {
   small.mcs_table = McsTable::qam256;
   small.mcs_index = 25;
   PuschTransmitter reused(cell);
-  const BitVector big_tb = random_bits(reused.transport_block_size(make_pusch(20, 1)), 1);
+  const BitVector big_tb =
+      seeded_random_bits(reused.transport_block_size(transmitter_pusch(20, 1)), 1);
   ResourceGrid scratch = reused.make_grid();
-  reused.transmit(big_tb, make_pusch(20, 1), 0, scratch);
+  reused.transmit(big_tb, transmitter_pusch(20, 1), 0, scratch);
 
-  const BitVector tb = random_bits(reused.transport_block_size(small), 2);
+  const BitVector tb = seeded_random_bits(reused.transport_block_size(small), 2);
   ResourceGrid grid = reused.make_grid();
   reused.transmit(tb, small, 4, grid);
   PuschTransmitter fresh(cell);
@@ -195,13 +196,13 @@ TEST(PuschTransmitter, PartialAllocationAndReuse) {
 // Once the UL-SCH encoder has sized its work buffers (on its first transport block), a slot
 // (grid and IQ, identity or codebook precoding) allocates nothing.
 TEST(PuschTransmitter, TransmitDoesNotAllocate) {
-  const CellConfig cell = make_cell(273, 2);
-  const PuschConfig pusch = make_pusch(273, 2);
+  const CellConfig cell = transmitter_cell(273, 2);
+  const PuschConfig pusch = transmitter_pusch(273, 2);
   PuschConfig codebook = pusch;
   codebook.precoding = PuschPrecoding::codebook;
   codebook.tpmi = 1;
   PuschTransmitter transmitter(cell);
-  const BitVector tb = random_bits(transmitter.transport_block_size(pusch), 6);
+  const BitVector tb = seeded_random_bits(transmitter.transport_block_size(pusch), 6);
   ResourceGrid grid = transmitter.make_grid();
   std::vector<cf32> iq(std::size_t{2} * transmitter.numerology().slot_length(5));
   transmitter.transmit(tb, pusch, 4, grid); // warm-up
@@ -212,10 +213,10 @@ TEST(PuschTransmitter, TransmitDoesNotAllocate) {
 }
 
 TEST(PuschTransmitter, RejectsInvalidInput) {
-  const CellConfig cell = make_cell(10, 1);
-  PuschConfig pusch = make_pusch(10, 1);
+  const CellConfig cell = transmitter_cell(10, 1);
+  PuschConfig pusch = transmitter_pusch(10, 1);
   PuschTransmitter transmitter(cell);
-  const BitVector tb = random_bits(transmitter.transport_block_size(pusch), 4);
+  const BitVector tb = seeded_random_bits(transmitter.transport_block_size(pusch), 4);
   ResourceGrid grid = transmitter.make_grid();
   const BitVector short_tb(tb.size() - 8);
   EXPECT_THROW(transmitter.transmit(short_tb, pusch, 0, grid), std::invalid_argument);

@@ -30,11 +30,11 @@ using airan::test::Payload;
 using airan::test::random_payload;
 constexpr unsigned slot_number = airan::test::uci_slot_number;
 
-CellConfig make_cell(unsigned ports) {
+CellConfig uci_cell(unsigned ports) {
   return airan::test::make_uci_cell(ports);
 }
 
-PuschConfig make_pusch(unsigned layers, McsTable table, unsigned mcs) {
+PuschConfig uci_pusch(unsigned layers, McsTable table, unsigned mcs) {
   return airan::test::make_uci_pusch(layers, table, mcs);
 }
 
@@ -57,8 +57,8 @@ TEST(PuschUci, HarqAckAndCsiDecodeWithTheTransportBlockAcrossModulationsAndLayer
   for (const Case& c : cases) {
     SCOPED_TRACE("layers " + std::to_string(c.layers) + " mcs " + std::to_string(c.mcs) + " ack " +
                  std::to_string(c.uci.harq_ack_bits));
-    Link link(make_cell(c.layers));
-    PuschConfig pusch = make_pusch(c.layers, c.table, c.mcs);
+    Link link(uci_cell(c.layers));
+    PuschConfig pusch = uci_pusch(c.layers, c.table, c.mcs);
     pusch.uci = c.uci;
     ASSERT_EQ(pusch.validate(link.cell), "");
     for (int trial = 0; trial < 3; ++trial) {
@@ -87,8 +87,8 @@ TEST(PuschUci, HarqAckAndCsiDecodeWithTheTransportBlockAcrossModulationsAndLayer
 TEST(PuschUci, DftsOfdmCarriesUciWithPi2BpskAndQpsk) {
   std::mt19937_64 rng(23);
   for (const bool pi2bpsk : {true, false}) {
-    Link link(make_cell(1), 2);
-    PuschConfig pusch = make_pusch(1, McsTable::transform_precoding_qam64, pi2bpsk ? 1 : 4);
+    Link link(uci_cell(1), 2);
+    PuschConfig pusch = uci_pusch(1, McsTable::transform_precoding_qam64, pi2bpsk ? 1 : 4);
     pusch.prb_size = 20;
     pusch.num_dmrs_cdm_groups_no_data = 2;
     pusch.transform_precoding = true;
@@ -110,9 +110,9 @@ TEST(PuschUci, DftsOfdmCarriesUciWithPi2BpskAndQpsk) {
 TEST(PuschUci, OneBitHarqAckSitsOnOuterCornersOf16Qam) {
   // [c0, y, x, x]: the two "x" send 1 (amplitude 3 on both axes) and "y" repeats the scrambled
   // c0, so I and Q have the same sign: (+-3 +-3j) / sqrt(10) with equal signs.
-  const CellConfig cell = make_cell(1);
+  const CellConfig cell = uci_cell(1);
   PuschTransmitter transmitter(cell);
-  PuschConfig pusch = make_pusch(1, McsTable::qam64, 12);
+  PuschConfig pusch = uci_pusch(1, McsTable::qam64, 12);
   pusch.uci = {1, 0, 0, 3, 8, 0, 0};
   ASSERT_EQ(pusch.modulation_order(), 4U);
   std::mt19937_64 rng(2);
@@ -147,8 +147,8 @@ TEST(PuschUci, OneBitHarqAckSitsOnOuterCornersOf16Qam) {
 
 TEST(PuschUci, AReceiverThatIgnoresTheUciLosesTheTransportBlock) {
   std::mt19937_64 rng(31);
-  Link link(make_cell(1));
-  PuschConfig pusch = make_pusch(1, McsTable::qam64, 16);
+  Link link(uci_cell(1));
+  PuschConfig pusch = uci_pusch(1, McsTable::qam64, 16);
   pusch.uci = {6, 11, 8, 3, 15, 18, 18}; // large offsets: many REs taken from the UL-SCH
   ASSERT_EQ(pusch.validate(link.cell), "");
   const Payload payload = random_payload(pusch.uci, rng);
@@ -167,14 +167,14 @@ TEST(PuschUci, BesideADetectorUciPdusDecodeFromHostLlrs) {
   // A detector that mirrors the CPU front end (the CUDA one) leaves the UCI PDU to the CPU front
   // end; any other detector (the neural receiver) detects it and the receiver demultiplexes its
   // LLRs on the host. Both decode the UCI and both TBs, from time-domain IQ.
-  const CellConfig cell = make_cell(1);
+  const CellConfig cell = uci_cell(1);
   constexpr unsigned num_rx = 2;
   PuschTransmitter transmitter(cell);
   std::mt19937_64 rng(41);
-  PuschConfig with_uci = make_pusch(1, McsTable::qam64, 11);
+  PuschConfig with_uci = uci_pusch(1, McsTable::qam64, 11);
   with_uci.prb_size = 10;
   with_uci.uci = {2, 6, 0, 3, 8, 9, 0};
-  PuschConfig plain = make_pusch(1, McsTable::qam64, 15);
+  PuschConfig plain = uci_pusch(1, McsTable::qam64, 15);
   plain.rnti = 0x77;
   plain.prb_start = 12;
   plain.prb_size = 10;
@@ -231,8 +231,8 @@ TEST(PuschUci, ANoiseOnlySlotIsNotTakenForUci) {
   // read as noise (not detected) while the 1-bit HARQ-ACK cannot be told from it. Sent, the same
   // PDU's parts are all detected.
   std::mt19937_64 rng(55);
-  Link link(make_cell(1));
-  PuschConfig pusch = make_pusch(1, McsTable::qam64, 9);
+  Link link(uci_cell(1));
+  PuschConfig pusch = uci_pusch(1, McsTable::qam64, 9);
   pusch.uci = {1, 7, 11, 3, 9, 9, 9};
   const Payload payload = random_payload(pusch.uci, rng);
   const BitVector tb = random_bits(link.transmitter.transport_block_size(pusch), rng);
@@ -258,8 +258,8 @@ TEST(PuschUci, ANoiseOnlySlotIsNotTakenForUci) {
 }
 
 TEST(PuschUci, InvalidUciIsRefusedWithAReason) {
-  const CellConfig cell = make_cell(1);
-  PuschConfig pusch = make_pusch(1, McsTable::qam64, 9);
+  const CellConfig cell = uci_cell(1);
+  PuschConfig pusch = uci_pusch(1, McsTable::qam64, 9);
   pusch.uci.harq_ack_bits = 1707;
   EXPECT_NE(pusch.validate(cell).find("longer than a UCI payload"), std::string::npos);
   pusch.uci = {};
@@ -278,7 +278,7 @@ TEST(PuschUci, InvalidUciIsRefusedWithAReason) {
       << pusch.validate(cell);
   // The transmitter wants the payload the PDU announces.
   PuschTransmitter transmitter(cell);
-  PuschConfig ok = make_pusch(1, McsTable::qam64, 9);
+  PuschConfig ok = uci_pusch(1, McsTable::qam64, 9);
   ok.uci = {2, 0, 0, 3, 0, 0, 0};
   ResourceGrid grid = transmitter.make_grid();
   const BitVector tb(transmitter.transport_block_size(ok), 0);

@@ -7,6 +7,7 @@
 
 #include "../support/allocation_counter.h"
 #include "../support/tdl_test_helpers.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -23,8 +24,8 @@ namespace {
 using namespace airan::phy;
 using airan::test::make_tdl_config;
 using airan::test::random_qpsk_grid;
+using airan::test::two_pi;
 using cd = std::complex<double>;
-constexpr double two_pi = 2.0 * std::numbers::pi;
 
 struct TimeVsFrequency {
   double worst_db = -300.0; // worst symbol's error power relative to the signal

@@ -10,6 +10,7 @@
 
 #include "../support/allocation_counter.h"
 #include "../support/tdl_test_helpers.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -27,8 +28,8 @@ namespace {
 using namespace airan::phy;
 using airan::test::make_tdl_config;
 using airan::test::random_qpsk_grid;
+using airan::test::two_pi;
 using cd = std::complex<double>;
-constexpr double two_pi = 2.0 * std::numbers::pi;
 constexpr unsigned num_prbs = 52; // 1024-point FFT: 30.72 MHz at 30 kHz
 
 Numerology numerology_mu1() {

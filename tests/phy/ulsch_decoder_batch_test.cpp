@@ -41,7 +41,7 @@ private:
   unsigned& blocks_;
 };
 
-void expect_same(const UlschDecoderResult& a, const UlschDecoderResult& b) {
+void expect_same_decoding(const UlschDecoderResult& a, const UlschDecoderResult& b) {
   EXPECT_EQ(a.tb_crc_ok, b.tb_crc_ok);
   EXPECT_EQ(a.num_code_blocks, b.num_code_blocks);
   EXPECT_EQ(a.code_block_crc_ok, b.code_block_crc_ok);
@@ -91,8 +91,8 @@ TEST(UlschDecoderBatch, SameResultsAsPerCodeBlockDecoding) {
         const auto a = reference->decode(llrs, cfg, out_reference);
         const auto b = batched->decode(llrs, cfg, out_batched);
         const auto c = batched_on_pool->decode(llrs, cfg, out_pool);
-        expect_same(a, b);
-        expect_same(a, c);
+        expect_same_decoding(a, b);
+        expect_same_decoding(a, c);
         EXPECT_EQ(out_reference, out_batched);
         EXPECT_EQ(out_reference, out_pool);
         failures += a.tb_crc_ok ? 0 : 1;
@@ -106,7 +106,7 @@ TEST(UlschDecoderBatch, SameResultsAsPerCodeBlockDecoding) {
               llrs, cfg, harq_reference.acquire(key, transmission == 0), out_reference);
           const auto hb =
               batched->decode(llrs, cfg, harq_batched.acquire(key, transmission == 0), out_batched);
-          expect_same(ha, hb);
+          expect_same_decoding(ha, hb);
           EXPECT_EQ(out_reference, out_batched);
           expected_calls += 1;
           expected_blocks += ha.num_code_blocks;

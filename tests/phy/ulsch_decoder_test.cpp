@@ -11,6 +11,7 @@
 #include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/ulsch_decoder.h"
 #include "airan/phy/ulsch_encoder.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -25,13 +26,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-BitVector random_bits(std::size_t size, std::mt19937& rng) {
-  BitVector bits(size);
-  for (auto& bit : bits) {
-    bit = static_cast<bit_t>(rng() & 1U);
-  }
-  return bits;
-}
+using airan::test::random_tb_bits;
 
 /// LLRs of a noise-free codeword: +magnitude for 0, -magnitude for 1.
 std::vector<float> hard_llrs(const BitVector& codeword, float magnitude = 8.0f) {
@@ -91,7 +86,7 @@ TEST(UlschDecoder, NoiseFreeRoundTrip) {
   auto decoder = create_ulsch_decoder(60000);
   bool seen[2][2] = {}; // [BG1/BG2][C = 1 / C > 1]
   for (const auto& coding : cases) {
-    const BitVector tb = random_bits(coding.tbs, rng);
+    const BitVector tb = random_tb_bits(coding.tbs, rng);
     BitVector codeword(coding.g);
     encoder->encode(tb, coding, codeword);
     BitVector decoded(coding.tbs, 0);
@@ -122,7 +117,7 @@ TEST(UlschDecoder, ReusedDecoderGivesTheSameResults) {
   const UlschCodingConfig small{200, 0.3, 2, 1, 0, 800, 0};
   for (int round = 0; round < 2; ++round) {
     for (const auto& coding : {big, small}) {
-      const BitVector tb = random_bits(coding.tbs, rng);
+      const BitVector tb = random_tb_bits(coding.tbs, rng);
       BitVector codeword(coding.g);
       encoder->encode(tb, coding, codeword);
       BitVector decoded(coding.tbs);
@@ -135,7 +130,7 @@ TEST(UlschDecoder, ReusedDecoderGivesTheSameResults) {
 TEST(UlschDecoder, WithoutEarlyTerminationRunsEveryIteration) {
   std::mt19937 rng(4);
   const UlschCodingConfig coding{30000, 0.7, 4, 1, 0, 44000, 0};
-  const BitVector tb = random_bits(coding.tbs, rng);
+  const BitVector tb = random_tb_bits(coding.tbs, rng);
   BitVector codeword(coding.g);
   create_ulsch_encoder()->encode(tb, coding, codeword);
   auto cfg = decoder_config(coding, 5);
@@ -241,7 +236,7 @@ TEST(UlschDecoder, ReportsAWrongTransportBlockCrcAsFailure) {
   for (const UlschCodingConfig coding : {UlschCodingConfig{3000, 0.5, 4, 1, 0, 6000, 0},
                                          UlschCodingConfig{20496, 0.6, 4, 2, 0, 34000, 0}}) {
     const unsigned c = num_code_blocks(coding);
-    const BitVector tb = random_bits(coding.tbs, rng);
+    const BitVector tb = random_tb_bits(coding.tbs, rng);
     BitVector reference(coding.g);
     ulsch_encoder->encode(tb, coding, reference);
     ASSERT_EQ(encode_with_tb_crc_error(tb, coding, -1), reference);
@@ -261,7 +256,7 @@ TEST(UlschDecoder, ReportsACorruptedCodeBlockAndNothingReceivedAsFailure) {
   const UlschCodingConfig coding{30000, 0.7, 4, 1, 0, 44000, 0};
   const unsigned c = num_code_blocks(coding);
   ASSERT_EQ(c, 4u);
-  const BitVector tb = random_bits(coding.tbs, rng);
+  const BitVector tb = random_tb_bits(coding.tbs, rng);
   BitVector codeword(coding.g);
   create_ulsch_encoder()->encode(tb, coding, codeword);
   auto decoder = create_ulsch_decoder(coding.tbs);
@@ -314,7 +309,7 @@ TEST(UlschDecoder, HarqCombiningOfRv0AndRv2Succeeds) {
   for (const auto& initial : configs) {
     for (unsigned trial = 0; trial < 3; ++trial) {
       SCOPED_TRACE("TBS " + std::to_string(initial.tbs) + ", trial " + std::to_string(trial));
-      const BitVector tb = random_bits(initial.tbs, rng);
+      const BitVector tb = random_tb_bits(initial.tbs, rng);
       UlschCodingConfig retransmission = initial;
       retransmission.rv = 2;
       BitVector rv0(initial.g);
@@ -365,7 +360,7 @@ TEST(UlschDecoder, HarqChaseCombiningOfTwoRv0Copies) {
   for (const auto& coding : configs) {
     for (unsigned trial = 0; trial < 3; ++trial) {
       SCOPED_TRACE("TBS " + std::to_string(coding.tbs) + ", trial " + std::to_string(trial));
-      const BitVector tb = random_bits(coding.tbs, rng);
+      const BitVector tb = random_tb_bits(coding.tbs, rng);
       BitVector codeword(coding.g);
       encoder->encode(tb, coding, codeword);
       BitVector decoded(coding.tbs);

@@ -6,6 +6,7 @@
 #include "airan/phy/ldpc_encoder.h"
 #include "airan/phy/ldpc_rate_matcher.h"
 #include "airan/phy/ulsch_encoder.h"
+#include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 
@@ -15,13 +16,7 @@ using namespace airan::phy;
 
 namespace {
 
-BitVector random_bits(std::size_t size, std::mt19937& rng) {
-  BitVector bits(size);
-  for (auto& bit : bits) {
-    bit = static_cast<bit_t>(rng() & 1u);
-  }
-  return bits;
-}
+using airan::test::random_tb_bits;
 
 /// TS 38.212 6.2 step by step, without any of the encoder's shortcuts.
 BitVector reference_ulsch(const BitVector& tb, const UlschCodingConfig& cfg) {
@@ -90,7 +85,7 @@ TEST(UlschEncoder, MatchesTheStageByStageReference) {
   for (const auto& test : cases) {
     const UlschCodingConfig cfg{test.tbs, test.rate, test.q_m,     test.layers,
                                 test.rv,  test.g,    test.tbs_lbrm};
-    const BitVector tb = random_bits(test.tbs, rng);
+    const BitVector tb = random_tb_bits(test.tbs, rng);
     BitVector codeword(test.g);
     encoder->encode(tb, cfg, codeword);
     EXPECT_EQ(codeword, reference_ulsch(tb, cfg)) << "TBS " << test.tbs << " G " << test.g;
@@ -102,7 +97,7 @@ TEST(UlschEncoder, MatchesTheStageByStageReference) {
 TEST(UlschEncoder, SystematicBitsComeFirst) {
   std::mt19937 rng(3);
   const std::uint32_t tbs = 3000;
-  const BitVector tb = random_bits(tbs, rng);
+  const BitVector tb = random_tb_bits(tbs, rng);
   const UlschCodingConfig cfg{tbs, 0.5, 1, 1, 0, 6000, 0};
   BitVector codeword(cfg.g);
   create_ulsch_encoder()->encode(tb, cfg, codeword);
@@ -120,8 +115,8 @@ TEST(UlschEncoder, ReusedEncoderGivesTheSameResult) {
   auto encoder = create_ulsch_encoder();
   const UlschCodingConfig big{99996, 0.7, 6, 2, 0, 150000, 0};
   const UlschCodingConfig small{200, 0.3, 2, 1, 0, 800, 0};
-  const BitVector big_tb = random_bits(big.tbs, rng);
-  const BitVector small_tb = random_bits(small.tbs, rng);
+  const BitVector big_tb = random_tb_bits(big.tbs, rng);
+  const BitVector small_tb = random_tb_bits(small.tbs, rng);
   BitVector first(big.g);
   BitVector second(big.g);
   BitVector small_first(small.g);

@@ -1,13 +1,11 @@
 /// \file
 /// \brief Replaces the global operator new/delete of a test program so that tests can prove a
-/// hot path allocates nothing: read allocation_count() before and after. Include it in exactly
-/// one source file of a test program (every tests/**/*_test.cpp is its own program).
+/// hot path allocates nothing: read allocation_count() before and after. A test program one of
+/// whose sources includes this header gets the replaced operators (allocation_counter.cpp).
 #pragma once
 
 #include <atomic>
 #include <cstddef>
-#include <cstdlib>
-#include <new>
 
 namespace airan::test {
 
@@ -20,22 +18,5 @@ inline long allocation_count() {
 
 } // namespace airan::test
 
-// GCC flags the malloc/free pair inside the replaced operators once they are inlined into
-// callers; here free() is exactly what matches the malloc() in operator new.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-
-void* operator new(std::size_t size) {
-  ++airan::test::allocation_counter;
-  if (void* memory = std::malloc(size != 0 ? size : 1)) {
-    return memory;
-  }
-  throw std::bad_alloc();
-}
-void operator delete(void* memory) noexcept {
-  std::free(memory);
-}
-void operator delete(void* memory, std::size_t) noexcept {
-  std::free(memory);
-}
+// The replaced operators are defined in allocation_counter.cpp, which tests/CMakeLists.txt adds
+// to every test program that has a source including this header.

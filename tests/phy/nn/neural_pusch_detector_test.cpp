@@ -10,6 +10,7 @@
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/snr_definition.h"
+#include "onnx_test_support.h"
 
 #include "../../support/sanitizer_sweeps.h"
 
@@ -25,8 +26,9 @@
 namespace airan::phy::nn {
 namespace {
 
+using test::small_model;
+
 const std::filesystem::path models_dir = AIRAN_MODELS_DIR;
-const std::filesystem::path small_model = models_dir / "reference" / "neural_receiver_small.onnx";
 const std::filesystem::path trained_model = models_dir / "neural_receiver.onnx";
 /// The committed model before stage 4, trained on 1-2 layers (docs/NEURAL_RECEIVER.md).
 const std::filesystem::path two_layer_model =

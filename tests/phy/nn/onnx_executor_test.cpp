@@ -1,47 +1,24 @@
 // ONNX executor: the committed reference model reproduces PyTorch's LLRs (bit-identical for 1 and
 // 2 threads); unsupported nodes are named when the executor is built; bad inputs at run() are
 // OnnxErrors; plans are cached per input shape and a cached run allocates nothing.
+#include "../../support/allocation_counter.h"
 #include "airan/io/npy.h"
 #include "airan/phy/nn/onnx_executor.h"
 #include "onnx_test_graphs.h"
+#include "onnx_test_support.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstddef>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <new>
-
-// Allocation counter for the "a cached run allocates nothing" test: the replaced global operator
-// new/delete use malloc/free (GCC cannot see that they match once inlined).
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-namespace {
-std::atomic<bool> counting{false};
-std::atomic<long> allocations{0};
-} // namespace
-
-void* operator new(std::size_t size) {
-  if (counting.load(std::memory_order_relaxed)) {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-  }
-  if (void* p = std::malloc(size == 0 ? 1 : size)) {
-    return p;
-  }
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
 
 namespace airan::phy::nn {
 namespace {
+
+using test::expect_error;
 
 const std::filesystem::path reference_dir = std::filesystem::path(AIRAN_MODELS_DIR) / "reference";
 
@@ -122,16 +99,6 @@ TEST(OnnxExecutor, ExposesInputsOutputsAndParameters) {
   EXPECT_EQ(ops.size(), 20U);
   EXPECT_THROW((void)executor.output(0), std::out_of_range);
   EXPECT_THROW((void)executor.output(1), std::out_of_range);
-}
-
-/// Expects an OnnxError whose message contains \p fragment.
-template <typename F> void expect_error(F&& f, const std::string& fragment) {
-  try {
-    f();
-    FAIL() << "no OnnxError (expected one mentioning '" << fragment << "')";
-  } catch (const OnnxError& error) {
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  }
 }
 
 TEST(OnnxExecutor, UnsupportedNodesAreNamedAtConstruction) {
@@ -228,11 +195,9 @@ TEST(OnnxExecutor, PlansAreCachedPerInputShapeAndCachedRunsDoNotAllocate) {
     executor.run(views);
     EXPECT_EQ(executor.num_plans(), 1U);
     const std::vector<float> first(executor.output(0).data.begin(), executor.output(0).data.end());
-    allocations = 0;
-    counting = true;
+    const long before = airan::test::allocation_count();
     executor.run(views);
-    counting = false;
-    EXPECT_EQ(allocations.load(), 0) << threads << " threads";
+    EXPECT_EQ(airan::test::allocation_count() - before, 0) << threads << " threads";
     EXPECT_EQ(executor.num_plans(), 1U);
     EXPECT_TRUE(std::equal(first.begin(), first.end(), executor.output(0).data.begin()));
 

@@ -2,6 +2,7 @@
 // initializers; serialize -> parse round-trips; truncated or garbage bytes and structurally
 // broken graphs are OnnxErrors that name the problem (and the node).
 #include "airan/phy/nn/onnx_model.h"
+#include "onnx_test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -14,8 +15,8 @@
 namespace airan::phy::nn {
 namespace {
 
-const std::filesystem::path small_model =
-    std::filesystem::path(AIRAN_MODELS_DIR) / "reference" / "neural_receiver_small.onnx";
+using test::expect_error;
+using test::small_model;
 
 std::string read_bytes(const std::filesystem::path& path) {
   std::ifstream file(path, std::ios::binary);
@@ -24,16 +25,6 @@ std::string read_bytes(const std::filesystem::path& path) {
 
 OnnxModel parse(const std::string& bytes, const std::string& name = "test") {
   return parse_onnx_model(std::as_bytes(std::span(bytes.data(), bytes.size())), name);
-}
-
-/// Expects an OnnxError whose message contains \p fragment.
-template <typename F> void expect_error(F&& f, const std::string& fragment) {
-  try {
-    f();
-    FAIL() << "no OnnxError (expected one mentioning '" << fragment << "')";
-  } catch (const OnnxError& error) {
-    EXPECT_NE(std::string(error.what()).find(fragment), std::string::npos) << error.what();
-  }
 }
 
 OnnxModel tiny_model() {
