@@ -3,6 +3,7 @@
 /// GEMM of pointwise convolutions) and the capture of a plan into a CUDA graph.
 #include "airan/gpu/cuda_check.h"
 
+#include "cublas_api.h"
 #include "gpu_onnx_fused_gemm.h"
 #include "gpu_onnx_kernels.h"
 #include "gpu_onnx_plan.h"
@@ -25,10 +26,11 @@ void enqueue_pointwise_conv(const PointwiseConvLaunch& p, cudaStream_t stream,
   const float zero = 0.0F;
   const long long x_stride = static_cast<long long>(p.in_channels) * p.pixels;
   const long long y_stride = static_cast<long long>(p.out_channels) * p.pixels;
-  check_cublas(cublasSgemmStridedBatched(cublas, CUBLAS_OP_N, CUBLAS_OP_N, p.pixels, p.out_channels,
-                                         p.in_channels, &one, p.x, p.pixels, x_stride, p.weights,
-                                         p.weights_ld != 0 ? p.weights_ld : p.in_channels, 0, &zero,
-                                         p.y, p.pixels, y_stride, p.batch),
+  check_cublas(cublas_api().cublasSgemmStridedBatched(
+                   cublas, CUBLAS_OP_N, CUBLAS_OP_N, p.pixels, p.out_channels, p.in_channels, &one,
+                   p.x, p.pixels, x_stride, p.weights,
+                   p.weights_ld != 0 ? p.weights_ld : p.in_channels, 0, &zero, p.y, p.pixels,
+                   y_stride, p.batch),
                "cublasSgemmStridedBatched");
   if (p.bias != nullptr || p.relu || p.residual != nullptr) {
     launch_conv_epilogue(p, stream);
@@ -49,8 +51,8 @@ void enqueue_device_copy(const DeviceCopyLaunch& p, cudaStream_t stream) {
 
 void check_cublas(cublasStatus_t status, const char* call) {
   if (status != CUBLAS_STATUS_SUCCESS) {
-    throw CudaError(std::string(call) + ": " + cublasGetStatusName(status) + ": " +
-                    cublasGetStatusString(status));
+    throw CudaError(std::string(call) + ": " + cublas_api().cublasGetStatusName(status) + ": " +
+                    cublas_api().cublasGetStatusString(status));
   }
 }
 

@@ -44,14 +44,16 @@ GpuOnnxExecutor::Impl::Impl(const OnnxModel& m, const GpuOnnxExecutorOptions& o)
   options.use_cuda_graph = options.use_cuda_graph && cuda_graphs_enabled();
   workspace = DeviceBuffer<std::byte>(cublas_workspace_bytes);
   ++allocations;
-  detail::check_cublas(cublasSetStream(cublas.get(), stream.get()), "cublasSetStream");
-  detail::check_cublas(cublasSetWorkspace(cublas.get(), workspace.data(), workspace.bytes()),
-                       "cublasSetWorkspace");
+  detail::check_cublas(detail::cublas_api().cublasSetStream(cublas.get(), stream.get()),
+                       "cublasSetStream");
+  detail::check_cublas(
+      detail::cublas_api().cublasSetWorkspace(cublas.get(), workspace.data(), workspace.bytes()),
+      "cublasSetWorkspace");
   // CUBLAS_DEFAULT_MATH keeps SGEMM in fp32; NVIDIA_TF32_OVERRIDE=0 in the environment turns
   // TF32 off even where it is asked for (description() says so).
-  detail::check_cublas(cublasSetMathMode(cublas.get(), o.math == GpuOnnxMath::tf32
-                                                           ? CUBLAS_TF32_TENSOR_OP_MATH
-                                                           : CUBLAS_DEFAULT_MATH),
+  detail::check_cublas(detail::cublas_api().cublasSetMathMode(
+                           cublas.get(), o.math == GpuOnnxMath::tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
+                                                                     : CUBLAS_DEFAULT_MATH),
                        "cublasSetMathMode");
   upload_constants();
   blas = {cublas.get(), lt.get(), workspace.data(), workspace.bytes()};

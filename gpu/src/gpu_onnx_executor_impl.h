@@ -8,6 +8,7 @@
 #include "airan/gpu/device_buffer.h"
 #include "airan/gpu/gpu_onnx_executor.h"
 
+#include "cublas_api.h"
 #include "gpu_onnx_kernels.h"
 #include "gpu_onnx_plan.h"
 #include "gpu_onnx_program.h"
@@ -24,8 +25,8 @@ namespace detail {
 /// Owner of a cuBLAS handle bound to one stream and workspace.
 class CublasHandle {
 public:
-  CublasHandle() { check_cublas(cublasCreate(&handle_), "cublasCreate"); }
-  ~CublasHandle() { cublasDestroy(handle_); }
+  CublasHandle() { check_cublas(cublas_api().cublasCreate(&handle_), "cublasCreate"); }
+  ~CublasHandle() { cublas_api().cublasDestroy(handle_); }
   CublasHandle(const CublasHandle&) = delete;
   CublasHandle& operator=(const CublasHandle&) = delete;
   [[nodiscard]] cublasHandle_t get() const { return handle_; }
@@ -39,12 +40,12 @@ class CublasLtHandle {
 public:
   explicit CublasLtHandle(bool create) {
     if (create) {
-      check_cublas(cublasLtCreate(&handle_), "cublasLtCreate");
+      check_cublas(cublas_api().cublasLtCreate(&handle_), "cublasLtCreate");
     }
   }
   ~CublasLtHandle() {
     if (handle_ != nullptr) {
-      cublasLtDestroy(handle_);
+      cublas_api().cublasLtDestroy(handle_);
     }
   }
   CublasLtHandle(const CublasLtHandle&) = delete;

@@ -5,6 +5,7 @@
 
 #include "airan/gpu/cuda_check.h"
 
+#include "cublas_api.h"
 #include "gpu_onnx_kernels.h"
 
 #include <cstdint>
@@ -30,14 +31,17 @@ std::uint32_t alignment_of(const void* pointer) {
 template <class T>
 void set_preference(cublasLtMatmulPreference_t preference,
                     cublasLtMatmulPreferenceAttributes_t attribute, T value) {
-  check_lt(cublasLtMatmulPreferenceSetAttribute(preference, attribute, &value, sizeof(value)),
+  check_lt(cublas_api().cublasLtMatmulPreferenceSetAttribute(preference, attribute, &value,
+                                                             sizeof(value)),
            "cublasLtMatmulPreferenceSetAttribute");
 }
 
 /// Owner of a heuristic preference.
 struct Preference {
-  Preference() { check_lt(cublasLtMatmulPreferenceCreate(&get), "cublasLtMatmulPreferenceCreate"); }
-  ~Preference() { cublasLtMatmulPreferenceDestroy(get); }
+  Preference() {
+    check_lt(cublas_api().cublasLtMatmulPreferenceCreate(&get), "cublasLtMatmulPreferenceCreate");
+  }
+  ~Preference() { cublas_api().cublasLtMatmulPreferenceDestroy(get); }
   Preference(const Preference&) = delete;
   Preference& operator=(const Preference&) = delete;
   cublasLtMatmulPreference_t get = nullptr;
@@ -53,31 +57,31 @@ std::unique_ptr<FusedGemm> FusedGemm::make(const PointwiseConvLaunch& p, const B
   }
   std::unique_ptr<FusedGemm> gemm(new FusedGemm());
   const cublasComputeType_t compute = tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
-  check_lt(cublasLtMatmulDescCreate(&gemm->operation_, compute, CUDA_R_32F),
+  check_lt(cublas_api().cublasLtMatmulDescCreate(&gemm->operation_, compute, CUDA_R_32F),
            "cublasLtMatmulDescCreate");
   const cublasOperation_t no_transpose = CUBLAS_OP_N;
-  check_lt(cublasLtMatmulDescSetAttribute(gemm->operation_, CUBLASLT_MATMUL_DESC_TRANSA,
-                                          &no_transpose, sizeof(no_transpose)),
+  check_lt(cublas_api().cublasLtMatmulDescSetAttribute(
+               gemm->operation_, CUBLASLT_MATMUL_DESC_TRANSA, &no_transpose, sizeof(no_transpose)),
            "cublasLtMatmulDescSetAttribute");
-  check_lt(cublasLtMatmulDescSetAttribute(gemm->operation_, CUBLASLT_MATMUL_DESC_TRANSB,
-                                          &no_transpose, sizeof(no_transpose)),
+  check_lt(cublas_api().cublasLtMatmulDescSetAttribute(
+               gemm->operation_, CUBLASLT_MATMUL_DESC_TRANSB, &no_transpose, sizeof(no_transpose)),
            "cublasLtMatmulDescSetAttribute");
   const cublasLtEpilogue_t epilogue = p.relu ? CUBLASLT_EPILOGUE_RELU : CUBLASLT_EPILOGUE_DEFAULT;
-  check_lt(cublasLtMatmulDescSetAttribute(gemm->operation_, CUBLASLT_MATMUL_DESC_EPILOGUE,
-                                          &epilogue, sizeof(epilogue)),
+  check_lt(cublas_api().cublasLtMatmulDescSetAttribute(
+               gemm->operation_, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)),
            "cublasLtMatmulDescSetAttribute");
   const auto pixels = static_cast<std::uint64_t>(p.pixels);
   const auto in = static_cast<std::uint64_t>(p.in_channels);
   const auto out = static_cast<std::uint64_t>(p.out_channels);
-  check_lt(cublasLtMatrixLayoutCreate(&gemm->x_, CUDA_R_32F, pixels, in,
-                                      static_cast<std::int64_t>(pixels)),
+  check_lt(cublas_api().cublasLtMatrixLayoutCreate(&gemm->x_, CUDA_R_32F, pixels, in,
+                                                   static_cast<std::int64_t>(pixels)),
            "cublasLtMatrixLayoutCreate");
   const auto weights_ld =
       static_cast<std::int64_t>(p.weights_ld != 0 ? p.weights_ld : p.in_channels);
-  check_lt(cublasLtMatrixLayoutCreate(&gemm->w_, CUDA_R_32F, in, out, weights_ld),
+  check_lt(cublas_api().cublasLtMatrixLayoutCreate(&gemm->w_, CUDA_R_32F, in, out, weights_ld),
            "cublasLtMatrixLayoutCreate");
-  check_lt(cublasLtMatrixLayoutCreate(&gemm->y_, CUDA_R_32F, pixels, out,
-                                      static_cast<std::int64_t>(pixels)),
+  check_lt(cublas_api().cublasLtMatrixLayoutCreate(&gemm->y_, CUDA_R_32F, pixels, out,
+                                                   static_cast<std::int64_t>(pixels)),
            "cublasLtMatrixLayoutCreate");
   Preference preference;
   set_preference(preference.get, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, blas.workspace_bytes);
@@ -90,9 +94,9 @@ std::unique_ptr<FusedGemm> FusedGemm::make(const PointwiseConvLaunch& p, const B
   constexpr int wanted = 8;
   cublasLtMatmulHeuristicResult_t results[wanted] = {};
   int found = 0;
-  if (cublasLtMatmulAlgoGetHeuristic(blas.lt, gemm->operation_, gemm->x_, gemm->w_, gemm->y_,
-                                     gemm->y_, preference.get, wanted, results,
-                                     &found) != CUBLAS_STATUS_SUCCESS) {
+  if (cublas_api().cublasLtMatmulAlgoGetHeuristic(blas.lt, gemm->operation_, gemm->x_, gemm->w_,
+                                                  gemm->y_, gemm->y_, preference.get, wanted,
+                                                  results, &found) != CUBLAS_STATUS_SUCCESS) {
     return nullptr;
   }
   const bool out_of_place = c != p.y;
@@ -103,7 +107,7 @@ std::unique_ptr<FusedGemm> FusedGemm::make(const PointwiseConvLaunch& p, const B
     std::int32_t supported = 1;
     if (out_of_place) {
       std::size_t written = 0;
-      if (cublasLtMatmulAlgoCapGetAttribute(
+      if (cublas_api().cublasLtMatmulAlgoCapGetAttribute(
               &results[r].algo, CUBLASLT_ALGO_CAP_OUT_OF_PLACE_RESULT_SUPPORT, &supported,
               sizeof(supported), &written) != CUBLAS_STATUS_SUCCESS) {
         supported = 0;
@@ -120,16 +124,16 @@ std::unique_ptr<FusedGemm> FusedGemm::make(const PointwiseConvLaunch& p, const B
 
 FusedGemm::~FusedGemm() {
   if (y_ != nullptr) {
-    cublasLtMatrixLayoutDestroy(y_);
+    cublas_api().cublasLtMatrixLayoutDestroy(y_);
   }
   if (w_ != nullptr) {
-    cublasLtMatrixLayoutDestroy(w_);
+    cublas_api().cublasLtMatrixLayoutDestroy(w_);
   }
   if (x_ != nullptr) {
-    cublasLtMatrixLayoutDestroy(x_);
+    cublas_api().cublasLtMatrixLayoutDestroy(x_);
   }
   if (operation_ != nullptr) {
-    cublasLtMatmulDescDestroy(operation_);
+    cublas_api().cublasLtMatmulDescDestroy(operation_);
   }
 }
 
@@ -138,8 +142,9 @@ void FusedGemm::enqueue(const PointwiseConvLaunch& p, cudaStream_t stream,
   const float one = 1.0F;
   const float beta = p.residual != nullptr ? 1.0F : 0.0F;
   const float* c = p.residual != nullptr ? p.residual : p.y;
-  check_lt(cublasLtMatmul(blas.lt, operation_, &one, p.x, x_, p.weights, w_, &beta, c, y_, p.y, y_,
-                          &algorithm_, blas.workspace, workspace_bytes_, stream),
+  check_lt(cublas_api().cublasLtMatmul(blas.lt, operation_, &one, p.x, x_, p.weights, w_, &beta, c,
+                                       y_, p.y, y_, &algorithm_, blas.workspace, workspace_bytes_,
+                                       stream),
            "cublasLtMatmul");
 }
 
