@@ -1,8 +1,9 @@
 // The DU end of `airan l1`: one full uplink slot (273 PRBs x 14 symbols x 4 antennas at 30 kHz,
 // BFP 9, 1500-byte MTU: 336 frames, 438 kB) through FronthaulLinkReceiver (the frame's nominal
 // time from its timing header, the slot count's window, the slot assembler) into the L1's
-// InMemoryIqSource (the assembled grid copied into a source entry), taken and released as the
-// L1 does. Each iteration is the next slot (its frames' timing headers rewritten).
+// InMemoryIqSource (the assembled grid swapped with a free source entry's: no copy), taken and
+// released as the L1 does. Each iteration is the next slot (its frames' timing headers
+// rewritten).
 //
 // Baselines in the same process: the slot assembler alone on the same frames
 // ("x_assembler"), and a memcpy of the frame bytes, frame by frame ("x_memcpy"). Counters:

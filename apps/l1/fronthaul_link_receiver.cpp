@@ -136,10 +136,13 @@ void FronthaulLinkReceiver::deliver() {
     }
     const FapiSlotAddress address =
         to_slot_address(static_cast<std::uint64_t>(absolute), slots_per_frame_);
+    // The samples change hands without a copy: the assembler fills the source entry's old
+    // buffer next.
+    io::AssembledSlot& samples = assembler_.held_slot(slot);
     const bool taken =
         slot->mode == io::FronthaulIngestMode::time_domain
-            ? target_.push_iq(address.sfn, address.slot, slot->iq, push_timeout_)
-            : target_.push_grid(address.sfn, address.slot, slot->grid, {}, push_timeout_);
+            ? target_.exchange_iq(address.sfn, address.slot, samples.iq, push_timeout_)
+            : target_.exchange_grid(address.sfn, address.slot, samples.grid, push_timeout_);
     if (slot->reason == io::SlotDispatchReason::complete) {
       count_ = std::max(count_, absolute); // whole slots move the count on
     }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace airan::l1 {
 
@@ -85,8 +86,7 @@ bool InMemoryIqSource::push(std::uint16_t sfn, std::uint16_t slot,
   return true;
 }
 
-bool InMemoryIqSource::push_grid(std::uint16_t sfn, std::uint16_t slot,
-                                 const phy::ResourceGrid& grid, std::chrono::microseconds timeout) {
+void InMemoryIqSource::check_grid_shape(const phy::ResourceGrid& grid) const {
   if (grid.num_ports() != config_.num_rx_antennas ||
       grid.num_symbols() != config_.symbols_per_slot ||
       grid.num_subcarriers() != config_.num_subcarriers) {
@@ -95,6 +95,19 @@ bool InMemoryIqSource::push_grid(std::uint16_t sfn, std::uint16_t slot,
                                 std::to_string(grid.num_subcarriers()) +
                                 " does not have the configured shape");
   }
+}
+
+void InMemoryIqSource::check_iq_size(std::size_t samples) const {
+  if (samples > config_.max_iq_samples) {
+    throw std::invalid_argument("InMemoryIqSource: " + std::to_string(samples) +
+                                " IQ samples exceed the capacity of " +
+                                std::to_string(config_.max_iq_samples));
+  }
+}
+
+bool InMemoryIqSource::push_grid(std::uint16_t sfn, std::uint16_t slot,
+                                 const phy::ResourceGrid& grid, std::chrono::microseconds timeout) {
+  check_grid_shape(grid);
   return push(sfn, slot, timeout, [&](Entry& entry) {
     std::ranges::copy(grid.elements(), entry.grid.elements().begin());
     entry.has_grid = true;
@@ -110,11 +123,7 @@ bool InMemoryIqSource::push_grid(std::uint16_t sfn, std::uint16_t slot,
   if (prach.empty()) {
     return push_grid(sfn, slot, grid, timeout);
   }
-  if (grid.num_ports() != config_.num_rx_antennas ||
-      grid.num_symbols() != config_.symbols_per_slot ||
-      grid.num_subcarriers() != config_.num_subcarriers) {
-    return push_grid(sfn, slot, grid, timeout); // throws
-  }
+  check_grid_shape(grid);
   return push(sfn, slot, timeout, [&](Entry& entry) {
     std::ranges::copy(grid.elements(), entry.grid.elements().begin());
     entry.has_grid = true;
@@ -139,15 +148,35 @@ bool InMemoryIqSource::push_grid(std::uint16_t sfn, std::uint16_t slot,
 
 bool InMemoryIqSource::push_iq(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::cf32> iq,
                                std::chrono::microseconds timeout) {
-  if (iq.size() > config_.max_iq_samples) {
-    throw std::invalid_argument("InMemoryIqSource: " + std::to_string(iq.size()) +
-                                " IQ samples exceed the capacity of " +
-                                std::to_string(config_.max_iq_samples));
-  }
+  check_iq_size(iq.size());
   return push(sfn, slot, timeout, [&](Entry& entry) {
     std::ranges::copy(iq, entry.iq.begin());
     entry.has_grid = false;
     entry.iq_size = iq.size();
+    entry.prach.clear();
+  });
+}
+
+bool InMemoryIqSource::exchange_grid(std::uint16_t sfn, std::uint16_t slot, phy::ResourceGrid& grid,
+                                     std::chrono::microseconds timeout) {
+  check_grid_shape(grid);
+  return push(sfn, slot, timeout, [&](Entry& entry) {
+    std::swap(entry.grid, grid);
+    entry.has_grid = true;
+    entry.iq_size = 0;
+    entry.prach.clear();
+  });
+}
+
+bool InMemoryIqSource::exchange_iq(std::uint16_t sfn, std::uint16_t slot,
+                                   std::vector<phy::cf32>& iq, std::chrono::microseconds timeout) {
+  check_iq_size(iq.size());
+  return push(sfn, slot, timeout, [&](Entry& entry) {
+    const std::size_t samples = iq.size();
+    entry.iq.swap(iq);
+    entry.iq.resize(config_.max_iq_samples); // what push_iq() copies into
+    entry.has_grid = false;
+    entry.iq_size = samples;
     entry.prach.clear();
   });
 }

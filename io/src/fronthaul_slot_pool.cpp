@@ -5,6 +5,7 @@
 #include "airan/io/fronthaul_slot_assembler.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace airan::io {
 
@@ -194,6 +195,14 @@ void FronthaulSlotAssembler::release(const AssembledSlot* slot) {
   if (state_[index] == BufferState::held) {
     state_[index] = BufferState::free;
   }
+}
+
+AssembledSlot& FronthaulSlotAssembler::held_slot(const AssembledSlot* slot) {
+  if (slot < slots_.data() || slot >= slots_.data() + slots_.size() ||
+      state_[static_cast<std::size_t>(slot - slots_.data())] != BufferState::held) {
+    throw std::invalid_argument("FronthaulSlotAssembler: not a slot taken with next_slot()");
+  }
+  return slots_[static_cast<std::size_t>(slot - slots_.data())];
 }
 
 } // namespace airan::io

@@ -188,6 +188,35 @@ TEST(FronthaulLink, ASlotThatLostAFrameLeavesPartialOnceTheLinkIsQuiet) {
   EXPECT_EQ(pair.receiver.counters().slots_partial, 1U);
 }
 
+// The samples change hands by swapping buffers (InMemoryIqSource::exchange_grid): after a few
+// slots the assembler fills buffers that held an earlier slot; what a lost frame carried must
+// read zero, not that slot's samples.
+TEST(FronthaulLink, UnitsOfALostFrameReadZeroInARecycledBuffer) {
+  LinkPair pair(link_config(io::FronthaulIngestMode::frequency_domain, bfp(9)));
+  for (std::uint16_t slot = 0; slot < 6; ++slot) {
+    ASSERT_TRUE(pair.ru.push_grid(0, slot, random_grid(slot), push_timeout));
+    ASSERT_TRUE(take(pair.far, 0, slot).present);
+  }
+  pair.drop_frame = pair.frames + 3;
+  const phy::ResourceGrid grid = random_grid(6);
+  ASSERT_TRUE(pair.ru.push_grid(0, 6, grid, push_timeout));
+  ASSERT_TRUE(pair.reference.push_grid(0, 6, grid, push_timeout));
+  EXPECT_TRUE(pair.receiver.flush_if_quiet(SteadyClock::now() + std::chrono::seconds(1)));
+  const Taken far = take(pair.far, 0, 6);
+  const Taken near = take(pair.near, 0, 6);
+  ASSERT_TRUE(far.present && near.present);
+  ASSERT_EQ(far.values.size(), near.values.size());
+  std::size_t zeroed = 0;
+  for (std::size_t i = 0; i < far.values.size(); ++i) {
+    if (far.values[i] != near.values[i]) {
+      EXPECT_EQ(far.values[i], phy::cf32{}) << "element " << i;
+      ++zeroed;
+    }
+  }
+  EXPECT_GT(zeroed, 0U);
+  EXPECT_EQ(pair.receiver.counters().slots_partial, 1U);
+}
+
 TEST(FronthaulLink, AFrameTheLinkDropsIsReportedByThePush) {
   LinkPair pair(link_config(io::FronthaulIngestMode::frequency_domain, bfp(9)));
   pair.drop_frame = 3;

@@ -17,8 +17,10 @@
 /// carrier whose timing header lands more than window_frames frames from it (a corrupted
 /// frameId) is counted and dropped, unless resync_after such frames in a row agree (the stream
 /// really jumped: the count follows); one inside the window is placed by its header. The L1
-/// calls reset() when a MAC stops it, before the next session starts again at SFN 0. Nothing
-/// is allocated per frame.
+/// calls reset() when a MAC stops it, before the next session starts again at SFN 0. A slot's
+/// samples change hands without a copy: the assembler's buffer and a free source entry's swap
+/// (InMemoryIqSource::exchange_grid / exchange_iq). Nothing is allocated per frame (in time
+/// domain: when the source's max_iq_samples holds the longest slot).
 #pragma once
 
 #include "airan/io/fronthaul_config.h"

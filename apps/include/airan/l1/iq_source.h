@@ -122,7 +122,8 @@ struct InMemoryIqSourceConfig {
 };
 
 /// A bounded set of slot buffers filled by push_*() (any thread) and consumed by the L1.
-/// Buffers are allocated at construction; pushes copy into them (no allocation per slot).
+/// Buffers are allocated at construction; pushes copy into them, exchanges swap a producer's
+/// buffer with a free one (no allocation per slot).
 class InMemoryIqSource final : public IqSource, public SlotSampleWriter {
 public:
   explicit InMemoryIqSource(const InMemoryIqSourceConfig& config);
@@ -145,6 +146,18 @@ public:
   /// Marks (\p sfn, \p slot) as over without samples.
   bool push_empty(std::uint16_t sfn, std::uint16_t slot,
                   std::chrono::microseconds timeout) override;
+  /// As push_grid(), without copying: the entry's grid and \p grid swap storage (a producer that
+  /// assembles into its own buffers, e.g. a fronthaul assembler, gets an entry's buffer back to
+  /// fill next). Untouched when refused. \throws std::invalid_argument for a grid of another
+  /// shape.
+  bool exchange_grid(std::uint16_t sfn, std::uint16_t slot, phy::ResourceGrid& grid,
+                     std::chrono::microseconds timeout);
+  /// As push_iq() with \p iq's samples, without copying: \p iq and the entry's vector swap (the
+  /// entry keeps max_iq_samples elements: no allocation when \p iq's capacity holds them; \p iq
+  /// comes back with the entry's old samples). Untouched when refused.
+  /// \throws std::invalid_argument for more than max_iq_samples samples.
+  bool exchange_iq(std::uint16_t sfn, std::uint16_t slot, std::vector<phy::cf32>& iq,
+                   std::chrono::microseconds timeout);
 
   /// The sizes given at construction.
   [[nodiscard]] const InMemoryIqSourceConfig& config() const { return config_; }
@@ -179,6 +192,10 @@ private:
   template <typename Fill>
   bool push(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout, Fill fill);
   Entry* find_locked(std::uint16_t sfn, std::uint16_t slot, EntryState state);
+  /// \throws std::invalid_argument for a grid not of the configured shape.
+  void check_grid_shape(const phy::ResourceGrid& grid) const;
+  /// \throws std::invalid_argument for more than max_iq_samples samples.
+  void check_iq_size(std::size_t samples) const;
   /// True when (\p sfn, \p slot) is behind the close_before() mark (or not a slot at all).
   [[nodiscard]] bool closed_locked(std::uint16_t sfn, std::uint16_t slot) const;
 

@@ -176,6 +176,13 @@ public:
   const AssembledSlot* next_slot();
   /// Returns a slot taken with next_slot() to the pool.
   void release(const AssembledSlot* slot);
+  /// The buffers of \p slot (taken with next_slot(), not yet released), for a consumer that
+  /// swaps them with buffers of its own instead of copying the samples: the grid for one of the
+  /// same shape, the IQ for a vector of any size (the assembler assembles into whatever the slot
+  /// holds when it is reused: every unit is written or zero-filled before a slot is dispatched,
+  /// and the IQ is resized to the slot's length, within its capacity when that is large enough).
+  /// Nothing else of the slot may change. \throws std::invalid_argument for a slot not held.
+  AssembledSlot& held_slot(const AssembledSlot* slot);
 
   [[nodiscard]] const FronthaulCounters& counters() const { return counters_; }
   void reset_counters() { counters_ = {}; }
