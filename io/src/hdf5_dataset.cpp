@@ -224,7 +224,11 @@ void expect_shape(const DatasetInfo& info, std::span<const hsize_t> expected, co
   const auto text = [](auto dims) {
     std::string s;
     for (auto d : dims) {
-      s += "[" + std::to_string(d) + "]";
+      // Appended piece by piece: "[" + std::to_string(d) trips GCC 12's -Wrestrict (a false
+      // positive in its inlined string insert).
+      s += '[';
+      s += std::to_string(d);
+      s += ']';
     }
     return s;
   };

@@ -207,7 +207,7 @@ l1::InMemoryIqSourceConfig source_config(const FuzzSetup& setup) {
   if (setup.config.mode == io::FronthaulIngestMode::time_domain) {
     for (unsigned slot = 0; slot < phy::slots_per_frame(fuzz_cell().numerology); ++slot) {
       config.max_iq_samples =
-          std::max<std::size_t>(config.max_iq_samples, setup.num_rx * numerology.slot_length(slot));
+          std::max(config.max_iq_samples, std::size_t{setup.num_rx} * numerology.slot_length(slot));
     }
   }
   return config;
@@ -313,6 +313,7 @@ void write_seeds(const std::string& dir) {
 
 } // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): libFuzzer's entry point
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   if (const char* dir = std::getenv("AIRAN_FUZZ_WRITE_SEEDS"); dir != nullptr) {
     write_seeds(dir);
@@ -321,6 +322,7 @@ extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   return 0;
 }
 
+// NOLINTNEXTLINE(readability-identifier-naming): libFuzzer's entry point
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) {
     return 0;
