@@ -1,0 +1,264 @@
+// PuschReceiver's work on one PDU: the CPU front end or a detector, descrambling, UCI on PUSCH
+// (demultiplexing and decoding), the UL-SCH decoder, and the stage times.
+#include "pusch_receiver_impl.h"
+
+#include <chrono>
+
+namespace airan::phy {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using pusch_receiver_detail::for_cpu_front_end;
+using pusch_receiver_detail::Lane;
+
+double microseconds(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration<double, std::micro>(to - from).count();
+}
+
+/// Splits the descrambled \p llrs of \p pdu (which carries UCI) with the lane's multiplexer:
+/// decodes the UCI into \p uci and returns the UL-SCH's LLRs, moved to the front of \p llrs.
+std::span<const float> demultiplex_uci(const CellConfig& cell, const PuschConfig& pdu,
+                                       std::uint32_t tbs, std::span<float> llrs, Lane& lane,
+                                       PuschUciResult& uci) {
+  const PuschUciConfig& cfg = pdu.uci;
+  const unsigned qm = pdu.modulation_order();
+  const UciCodedSizes sizes = pusch_coded_sizes(cell, pdu, tbs);
+  lane.multiplexer.plan(make_pusch_re_mapping(cell, pdu), sizes, cfg.harq_ack_bits, pdu.num_layers,
+                        qm);
+  const std::array<unsigned, 3> bits = {cfg.harq_ack_bits, cfg.csi_part1_bits, cfg.csi_part2_bits};
+  const std::array<std::uint32_t, 3> coded = {sizes.harq_ack, sizes.csi_part1, sizes.csi_part2};
+  std::array<UciFoldedLlrs, 3> folded;
+  std::array<std::span<float>, 3> polar_llrs;
+  unsigned one_bit_parts = 0;
+  std::size_t polar_used = 0;
+  for (std::size_t p = 0; p < bits.size(); ++p) {
+    if (PuschUciConfig::polar_coded(bits[p])) {
+      polar_llrs[p] = std::span<float>(lane.uci_llrs).subspan(polar_used, coded[p]);
+      polar_used += coded[p];
+    } else {
+      folded[p].length = bits[p] != 0 ? uci_short_block_length(bits[p], qm) : 0;
+    }
+    if (bits[p] == 1) {
+      one_bit_parts |= 1U << (p + 1);
+    }
+  }
+  lane.multiplexer.demultiplex(llrs, folded, one_bit_parts,
+                               pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id), polar_llrs);
+  const std::array<BitVector*, 3> payloads = {&uci.harq_ack, &uci.csi_part1, &uci.csi_part2};
+  const std::array<double*, 3> correlations = {
+      &uci.harq_ack_correlation, &uci.csi_part1_correlation, &uci.csi_part2_correlation};
+  const std::array<bool*, 3> detected = {&uci.harq_ack_detected, &uci.csi_part1_detected,
+                                         &uci.csi_part2_detected};
+  for (std::size_t p = 0; p < bits.size(); ++p) {
+    payloads[p]->resize(bits[p]);
+    *correlations[p] = 0.0;
+    if (bits[p] == 0) {
+      *detected[p] = false;
+    } else if (PuschUciConfig::polar_coded(bits[p])) {
+      *detected[p] = lane.uci_decoder.decode(polar_llrs[p], *payloads[p]); // every CRC holds
+    } else {
+      *correlations[p] = decode_uci_short_block(folded[p], qm, *payloads[p]);
+      *detected[p] = uci_short_block_detected(bits[p], coded[p], *correlations[p]);
+    }
+  }
+  uci.decoded = true;
+  return llrs.first(sizes.ulsch);
+}
+
+/// A TB that passed its CRC shows the UE sent: every short-block UCI part of the PDU was there
+/// (a polar-coded part keeps the outcome of its own CRC).
+void confirm_uci(PuschPduResult& result) {
+  if (!result.tb_crc_ok || !result.uci.decoded) {
+    return;
+  }
+  PuschUciResult& uci = result.uci;
+  for (const auto& [payload, detected] : {std::pair{&uci.harq_ack, &uci.harq_ack_detected},
+                                          std::pair{&uci.csi_part1, &uci.csi_part1_detected},
+                                          std::pair{&uci.csi_part2, &uci.csi_part2_detected}}) {
+    const auto bits = static_cast<unsigned>(payload->size());
+    if (bits != 0 && !PuschUciConfig::polar_coded(bits)) {
+      *detected = true;
+    }
+  }
+}
+
+/// Packs the TB of a decoded PDU (or clears it when its CRC failed).
+void finish(PuschPduResult& result) {
+  confirm_uci(result);
+  if (result.tb_crc_ok) {
+    pack_bits_msb_first(result.tb_bits, result.tb_bytes);
+  } else {
+    result.tb_bytes.clear();
+  }
+}
+
+} // namespace
+
+void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
+                                 std::uint32_t coded_bits, std::span<const float> llrs,
+                                 const DeviceLlrs& device_llrs, UlschDecoder& decoder,
+                                 PuschPduResult& result) {
+  UlschDecoderConfig cfg;
+  cfg.coding = ulsch_coding_config(pdu, tbs, coded_bits);
+  cfg.max_iterations = config.ldpc_max_iterations;
+  cfg.early_termination = config.ldpc_early_termination;
+
+  const HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
+  HarqSoftBuffer* buffer = nullptr;
+  {
+    const std::lock_guard lock(harq_mutex);
+    buffer = &harq.acquire(key, pdu.new_data_indicator);
+  }
+  try {
+    result.decoding = device_llrs.data != nullptr
+                          ? decoder.decode_device(device_llrs, cfg, *buffer, result.tb_bits)
+                          : decoder.decode(llrs, cfg, *buffer, result.tb_bits);
+  } catch (...) {
+    // The buffer is given back: one taken for this PDU (a UE that never uses the key again would
+    // hold it for good), and one that held earlier transmissions too, since the decoder may
+    // have combined part of this one into it (the next retransmission would add it twice).
+    const std::lock_guard lock(harq_mutex);
+    harq.release(key);
+    throw;
+  }
+  result.tb_crc_ok = result.decoding.tb_crc_ok;
+  if (result.tb_crc_ok) {
+    const std::lock_guard lock(harq_mutex);
+    harq.release(key);
+  }
+}
+
+void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot,
+                                      const PuschConfig& pdu, bool duplicate_harq, Lane& lane,
+                                      PuschFrontEnd& front_end, PuschDetector* detector,
+                                      UlschDecoder& decoder, const PerfectCsi* perfect_csi,
+                                      ThreadPool* part_pool, PuschPduResult& result) {
+  result.handle = pdu.handle;
+  result.rnti = pdu.rnti;
+  result.harq_process_id = pdu.harq_process_id;
+  result.tb_crc_ok = false;
+  result.error.clear();
+  result.decoding = {};
+  result.uci = PuschUciResult{.harq_ack = std::move(result.uci.harq_ack),
+                              .csi_part1 = std::move(result.uci.csi_part1),
+                              .csi_part2 = std::move(result.uci.csi_part2)};
+  result.uci.harq_ack.clear();
+  result.uci.csi_part1.clear();
+  result.uci.csi_part2.clear();
+  result.measurements = {};
+  result.times = {};
+  if (duplicate_harq) {
+    result.error = "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
+    return; // the first PDU of the process owns its buffer in this slot
+  }
+  // New data ends the process's previous TB whether or not this PDU gets decoded: its soft
+  // values must not be combined with a later retransmission of the new TB.
+  const auto end_previous_tb = [&] {
+    if (pdu.new_data_indicator && pdu.harq_process_id <= UINT8_MAX) { // else no key aliasing it
+      const std::lock_guard lock(harq_mutex);
+      harq.release({pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)});
+    }
+  };
+  if (const auto error = pdu.validate(cell); !error.empty()) {
+    result.error = "invalid PDU: " + error;
+    end_previous_tb();
+    return;
+  }
+  if (pdu.num_layers > config.max_layers) {
+    result.error = "invalid PDU: more layers than the receiver was built for";
+    end_previous_tb();
+    return;
+  }
+  if (detector != nullptr && perfect_csi != nullptr) {
+    result.error = "a detector (neural receiver) takes no perfect CSI";
+    end_previous_tb();
+    return;
+  }
+  if (pdu.uci.present() && detector != nullptr && !detector->mirrors_cpu_front_end() &&
+      detector_llrs_on_device) {
+    result.error = "unsupported PDU: UCI on PUSCH needs the LLRs on the host, and this "
+                   "receiver's detector leaves them on the device";
+    end_previous_tb();
+    return;
+  }
+  try {
+    const std::uint32_t tbs =
+        pdu.tb_size_bits != 0 ? pdu.tb_size_bits : compute_pusch_tbs(cell, pdu);
+    if (tbs > config.max_tbs) {
+      result.error = "TBS " + std::to_string(tbs) + " exceeds the receiver's maximum " +
+                     std::to_string(config.max_tbs);
+      end_previous_tb();
+      return;
+    }
+    const std::uint32_t coded_bits = pusch_coded_bits(cell, pdu);
+    result.tb_bits.resize(tbs);
+    const std::span<float> llrs(lane.llrs.data(), coded_bits);
+
+    // A DFT-s-OFDM, UCI, PT-RS or hopping PDU behind a device copy of the classical front end runs
+    // on the CPU one.
+    if (detector != nullptr && !(for_cpu_front_end(pdu) && detector->mirrors_cpu_front_end())) {
+      const auto t0 = Clock::now();
+      result.measurements = rx_grid != nullptr && !detectors_hold_slot
+                                ? detector->detect(*rx_grid, cell, pdu, slot, llrs)
+                                : detector->detect_loaded(cell, pdu, slot, llrs);
+      const auto t1 = Clock::now();
+      const DeviceLlrs device_llrs = detector->device_llrs();
+      if (device_llrs.data == nullptr && !detector->writes_descrambled_llrs()) {
+        descramble(llrs, pdu, part_pool);
+      }
+      const auto t2 = Clock::now();
+      std::span<const float> data_llrs = llrs;
+      if (pdu.uci.present()) {
+        if (device_llrs.data != nullptr) {
+          throw std::logic_error("PuschReceiver: UCI on PUSCH needs the LLRs on the host");
+        }
+        data_llrs = demultiplex_uci(cell, pdu, tbs, llrs, lane, result.uci);
+      }
+      decode(pdu, tbs, static_cast<std::uint32_t>(data_llrs.size()), data_llrs, device_llrs,
+             decoder, result);
+      if (auto deferred = detector->deferred_measurements()) {
+        result.measurements = *deferred;
+      }
+      const auto t3 = Clock::now();
+      result.times.descrambling_us = microseconds(t1, t2);
+      result.times.decoding_us = microseconds(t2, t3);
+      result.times.detection_us = microseconds(t0, t1);
+      finish(result);
+      return;
+    }
+    if (rx_grid == nullptr) {
+      throw std::logic_error("PuschReceiver: a PDU for the CPU front end in a slot that only the "
+                             "detectors demodulated");
+    }
+    const auto t0 = Clock::now();
+    if (perfect_csi != nullptr) {
+      front_end.use_true_channel(*perfect_csi->channel, cell, pdu, perfect_csi->noise_variance);
+    } else {
+      front_end.estimate_channel(*rx_grid, cell, pdu, slot, config.front_end);
+    }
+    const auto t1 = Clock::now();
+    front_end.equalize(*rx_grid, cell, pdu, config.front_end);
+    const auto t2 = Clock::now();
+    front_end.demap(pdu, llrs, config.front_end.demapping);
+    const auto t3 = Clock::now();
+    descramble(llrs, pdu, part_pool);
+    const auto t4 = Clock::now();
+    const std::span<const float> data_llrs =
+        pdu.uci.present() ? demultiplex_uci(cell, pdu, tbs, llrs, lane, result.uci)
+                          : std::span<const float>(llrs);
+    decode(pdu, tbs, static_cast<std::uint32_t>(data_llrs.size()), data_llrs, {}, decoder, result);
+    const auto t5 = Clock::now();
+
+    result.measurements = front_end.measurements(pdu);
+    result.times = {microseconds(t0, t1), microseconds(t1, t2), microseconds(t2, t3),
+                    microseconds(t3, t4), microseconds(t4, t5)};
+    finish(result);
+  } catch (const HarqPoolExhaustedError& e) {
+    result.error = std::string("HARQ: ") + e.what();
+  } catch (const std::exception& e) {
+    result.error = e.what();
+    end_previous_tb(); // e.g. the front end failed before the buffer was taken
+  }
+}
+
+} // namespace airan::phy
