@@ -3,7 +3,7 @@
 /// GEMM of pointwise convolutions) and the capture of a plan into a CUDA graph.
 #include "airan/gpu/cuda_check.h"
 
-#include "cublas_api.h"
+#include "cublas_loader.h"
 #include "gpu_onnx_fused_gemm.h"
 #include "gpu_onnx_kernels.h"
 #include "gpu_onnx_plan.h"

@@ -8,7 +8,7 @@
 #include "airan/gpu/device_buffer.h"
 #include "airan/gpu/gpu_onnx_executor.h"
 
-#include "cublas_api.h"
+#include "cublas_loader.h"
 #include "gpu_onnx_kernels.h"
 #include "gpu_onnx_plan.h"
 #include "gpu_onnx_program.h"

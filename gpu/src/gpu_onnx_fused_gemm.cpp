@@ -5,7 +5,7 @@
 
 #include "airan/gpu/cuda_check.h"
 
-#include "cublas_api.h"
+#include "cublas_loader.h"
 #include "gpu_onnx_kernels.h"
 
 #include <cstdint>

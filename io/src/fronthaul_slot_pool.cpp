@@ -5,6 +5,7 @@
 #include "airan/io/fronthaul_slot_assembler.h"
 
 #include <algorithm>
+#include <functional>
 #include <stdexcept>
 
 namespace airan::io {
@@ -188,7 +189,9 @@ const AssembledSlot* FronthaulSlotAssembler::next_slot() {
 }
 
 void FronthaulSlotAssembler::release(const AssembledSlot* slot) {
-  if (slot < slots_.data() || slot >= slots_.data() + slots_.size()) {
+  const std::less<const AssembledSlot*> before; // a total order even for foreign pointers
+  if (slot == nullptr || before(slot, slots_.data()) ||
+      !before(slot, slots_.data() + slots_.size())) {
     return;
   }
   const auto index = static_cast<std::size_t>(slot - slots_.data());
@@ -198,7 +201,10 @@ void FronthaulSlotAssembler::release(const AssembledSlot* slot) {
 }
 
 AssembledSlot& FronthaulSlotAssembler::held_slot(const AssembledSlot* slot) {
-  if (slot < slots_.data() || slot >= slots_.data() + slots_.size() ||
+  // std::less: a total order even for pointers into other objects.
+  const std::less<const AssembledSlot*> before;
+  if (slot == nullptr || before(slot, slots_.data()) ||
+      !before(slot, slots_.data() + slots_.size()) ||
       state_[static_cast<std::size_t>(slot - slots_.data())] != BufferState::held) {
     throw std::invalid_argument("FronthaulSlotAssembler: not a slot taken with next_slot()");
   }

@@ -2,6 +2,7 @@
 // operator new counts, so that tests can prove a hot path allocates nothing.
 #include "allocation_counter.h"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdlib>
 #include <new>
@@ -11,6 +12,8 @@
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
+
+std::atomic<long> airan::test::allocation_counter{0};
 
 void* operator new(std::size_t size) {
   ++airan::test::allocation_counter;

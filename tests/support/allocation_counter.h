@@ -9,8 +9,9 @@
 
 namespace airan::test {
 
-/// Heap allocations made through operator new since the program started.
-inline std::atomic<long> allocation_counter{0};
+/// Heap allocations made through operator new since the program started (defined in
+/// allocation_counter.cpp: a program without the replaced operators does not link).
+extern std::atomic<long> allocation_counter;
 
 inline long allocation_count() {
   return allocation_counter.load();

@@ -20,7 +20,8 @@
 /// calls reset() when a MAC stops it, before the next session starts again at SFN 0. A slot's
 /// samples change hands without a copy: the assembler's buffer and a free source entry's swap
 /// (InMemoryIqSource::exchange_grid / exchange_iq). Nothing is allocated per frame (in time
-/// domain: when the source's max_iq_samples holds the longest slot).
+/// domain: when the source's max_iq_samples is the assembler's reserve, the longest slot times
+/// the antennas, as `airan l1` sets it).
 #pragma once
 
 #include "airan/io/fronthaul_config.h"

@@ -6,12 +6,12 @@
 /// through the table is checked as a direct call is.
 ///
 /// Usage: `const CublasApi& api = cublas_api(); api.cublasCreate(&handle);` (the v2 macros of
-/// cublas_v2.h rename the member as they rename the function).
+/// cublas_v2.h rename the member as they rename the function). Not named cublas_api.h: cublasLt.h
+/// includes the toolkit's <cublas_api.h>, which a `-I gpu/src` would resolve to this file.
 #pragma once
 
-#include <cublas_v2.h> // before cublasLt.h, which uses its types
-
 #include <cublasLt.h>
+#include <cublas_v2.h>
 
 #include <string>
 
@@ -54,7 +54,7 @@ struct CublasApi {
 
 /// Loads both libraries and resolves every entry point on the first call (thread-safe); later
 /// calls return the same table. The libraries are looked up by the dynamic loader's rules
-/// (LD_LIBRARY_PATH, the program's run path), then in the toolkit's library folder found at build
+/// (LD_LIBRARY_PATH, the program's run path), then in the folder CMake found cuBLAS in at build
 /// time. \throws CudaError naming the library or the function that could not be loaded.
 const CublasApi& cublas_api();
 

@@ -1,5 +1,5 @@
-// cuBLAS and cuBLASLt entry points resolved with dlopen/dlsym on first use (cublas_api.h).
-#include "cublas_api.h"
+// cuBLAS and cuBLASLt entry points resolved with dlopen/dlsym on first use (cublas_loader.h).
+#include "cublas_loader.h"
 
 #include "airan/gpu/cuda_check.h"
 
@@ -27,9 +27,10 @@ void* open_library(const std::string& name) {
   if (void* handle = ::dlopen(in_toolkit.c_str(), RTLD_NOW | RTLD_LOCAL)) {
     return handle;
   }
+  const std::string second_error = ::dlerror();
   throw CudaError("cannot load " + name + " (the CUDA toolkit's cuBLAS, needed by the CUDA " +
-                  "ONNX executor): " + first_error + "; not in " + AIRAN_CUDA_LIBRARY_DIR +
-                  " either (add the toolkit's library folder to LD_LIBRARY_PATH)");
+                  "ONNX executor): " + first_error + "; from the folder airan was built with: " +
+                  second_error + " (add the toolkit's library folder to LD_LIBRARY_PATH)");
 }
 
 template <typename Function>
