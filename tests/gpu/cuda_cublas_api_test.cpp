@@ -1,11 +1,11 @@
 // cuBLAS and cuBLASLt are loaded when the CUDA ONNX executor first needs them, not at start-up
-// (gpu/src/cublas_api.h): a program linked with airan_gpu maps neither library until then, and
+// (gpu/src/cublas_loader.h): a program linked with airan_gpu maps neither library until then, and
 // then every entry point resolves to the toolkit's function. No device is needed: loading the
 // libraries and asking cuBLAS for a status's name work without one.
 #include <gtest/gtest.h>
 
 #if AIRAN_HAVE_CUDA
-#include "cublas_api.h"
+#include "cublas_loader.h"
 
 #include <fstream>
 #include <string>
