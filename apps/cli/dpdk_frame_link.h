@@ -10,13 +10,16 @@
 
 namespace airan::cli {
 
-/// The O-RU end: frames transmitted on a port, the batch sent at the end of each slot.
+/// The O-RU end: frames transmitted on a port, the batch sent at the end of each slot; the
+/// frames the DU sends (C-plane) received from it.
 class DpdkFrameLink final : public l1::FronthaulFrameLink {
 public:
   /// \p port (transmit queue 0) must outlive the link.
   explicit DpdkFrameLink(io::DpdkPort& port);
   bool send(std::span<const std::uint8_t> frame) override;
   std::uint64_t end_of_slot() override;
+  /// One receive burst (what the far end sent: the L1's C-plane).
+  unsigned receive(l1::FronthaulFrameHandler& handler) override;
 
 private:
   io::DpdkPort& port_;

@@ -1,10 +1,12 @@
-// `airan l1 --config FILE --dpdk DEVICE --transport udp|shm`: the FAPI L1 as a process of its
-// own. It serves one MAC over UDP or shared memory and takes its samples from an O-RU's U-plane
-// on a DPDK port (FronthaulLinkReceiver), the same receiver the test MAC runs in-process.
+// `airan l1 --config FILE --dpdk DEVICE --transport udp|shm [--cplane]`: the FAPI L1 as a
+// process of its own. It serves one MAC over UDP or shared memory and takes its samples from an
+// O-RU's U-plane on a DPDK port (FronthaulLinkReceiver), the same receiver the test MAC runs
+// in-process; with --cplane it sends the O-RU its uplink C-plane on the same port.
 #include "airan/io/dpdk_eal.h"
 #include "airan/io/fapi_shm_transport.h"
 #include "airan/io/fapi_udp_transport.h"
 #include "airan/io/pusch_config_file.h"
+#include "airan/l1/cplane_frame_queue.h"
 #include "airan/l1/fapi_phy.h"
 #include "airan/l1/fronthaul_link_receiver.h"
 #include "airan/l1/launch_pattern.h"
@@ -36,6 +38,7 @@ struct L1CommandOptions {
   unsigned threads = 1;
   bool exit_on_stop = false;
   unsigned mac_timeout_ms = 10000;
+  bool cplane = false;
 };
 
 std::atomic<bool> interrupted{false};
@@ -119,12 +122,39 @@ void print_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& rece
             << link.slots_delivered << " (partial " << link.slots_partial << ", refused "
             << link.slots_refused << ", flushed after a quiet link " << link.quiet_flushes
             << ", dropped at STOP " << link.slots_dropped_at_reset << ")\n";
+  if (link.cplane_frames > 0) {
+    std::cout << "C-plane: frames sent " << link.cplane_frames << " (the port dropped "
+              << p.tx_dropped << "; sections " << link.cplane_sections << ", requested slots "
+              << a.requested_slots << ", unserved " << a.requested_slots_unserved
+              << "), slots asked nothing of " << link.slots_empty << '\n';
+  }
   const io::FapiTransportCounters t = transport.counters();
   std::cout << "FAPI transport: received " << t.messages_received << " (dropped: malformed "
             << t.dropped_malformed << ", out of sequence " << t.dropped_out_of_sequence
             << ", foreign " << t.dropped_foreign << "; sequence gaps " << t.sequence_gaps
             << "), sent " << t.messages_sent << " (refused " << t.send_would_block << ")\n";
 }
+
+/// The L1's C-plane, queued by the PHY's thread, out on the port and into the link receiver.
+class CplanePortSender final : public l1::CplaneQueueVisitor {
+public:
+  CplanePortSender(io::DpdkPort& port, l1::FronthaulLinkReceiver& receiver)
+      : port_(port), receiver_(receiver) {}
+  void on_frame(std::span<const std::uint8_t> frame) override {
+    receiver_.on_cplane_frame(frame); // what the O-RU will send, before it can
+    refused_ += port_.transmit(frame) ? 0 : 1;
+  }
+  void on_slot_done(std::uint16_t sfn, std::uint16_t slot) override {
+    port_.flush_transmit(); // the slot's C-plane leaves in one burst
+    receiver_.on_cplane_slot_done(sfn, slot);
+  }
+  [[nodiscard]] std::uint64_t refused() const { return refused_; }
+
+private:
+  io::DpdkPort& port_;
+  l1::FronthaulLinkReceiver& receiver_;
+  std::uint64_t refused_ = 0;
+};
 
 /// The PHY on a thread of its own, stopped and joined when destroyed (also on an exception).
 /// The thread runs on every CPU the process had before the EAL pinned its main thread (and the
@@ -200,7 +230,21 @@ int run_l1(const L1CommandOptions& o) {
   // A short push timeout: the receive loop must not stall on a source nobody empties.
   l1::FronthaulLinkReceiver receiver(carrier.cell, carrier.num_rx_antennas, fronthaul, samples,
                                      std::chrono::milliseconds(100));
-  const l1::FapiPhyConfig config = phy_config(o, carrier, fronthaul);
+  l1::FapiPhyConfig config = phy_config(o, carrier, fronthaul);
+  // With C-plane the PHY's thread queues each UL_TTI.request's C-plane; the receive loop sends it.
+  l1::CplaneFrameQueue cplane_queue;
+  std::optional<l1::FronthaulCplaneSender> cplane;
+  if (o.cplane) {
+    if (fronthaul.mode != io::FronthaulIngestMode::frequency_domain) {
+      std::cerr << "airan l1: --cplane needs the 7.2x fronthaul (frequency domain)\n";
+      return 2;
+    }
+    cplane.emplace(carrier.cell, carrier.num_rx_antennas, fronthaul,
+                   [&](std::span<const std::uint8_t> frame) { cplane_queue.add_frame(frame); });
+    cplane->on_slot_done(
+        [&](std::uint16_t sfn, std::uint16_t slot) { cplane_queue.add_slot_done(sfn, slot); });
+    config.cplane = &*cplane;
+  }
 
   std::unique_ptr<io::FapiTransport> transport;
   std::string where;
@@ -220,6 +264,7 @@ int run_l1(const L1CommandOptions& o) {
   io::DpdkEal::initialize(dpdk.eal);
   port.emplace(dpdk.port);
   ReceiverSink sink(receiver);
+  CplanePortSender cplane_out(*port, receiver);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::cout << "airan l1: " << carrier.cell.num_prbs << " PRB, mu " << carrier.cell.numerology
@@ -234,6 +279,7 @@ int run_l1(const L1CommandOptions& o) {
   auto last_activity = l1::SteadyClock::now();
   auto next_check = last_activity;
   while (!interrupted.load()) {
+    cplane_queue.take_all(cplane_out);
     if (port->receive_burst(sink) == 0) {
       receiver.flush_if_quiet(l1::SteadyClock::now()); // a slot that lost frames must not stall
       std::this_thread::sleep_for(std::chrono::microseconds(20));
@@ -244,6 +290,7 @@ int run_l1(const L1CommandOptions& o) {
     } else if (ran) { // a MAC stopped the L1: the next one starts again at SFN 0
       ran = false;
       drain(*port, sink, std::chrono::milliseconds(50)); // the O-RU's frames from before STOP
+      cplane_queue.clear();
       receiver.reset();
       ++sessions;
       std::cout << "airan l1: session " << sessions << " ended (STOP.request)" << std::endl;
@@ -270,6 +317,7 @@ int run_l1(const L1CommandOptions& o) {
           shm->discard_received(); // the lost MAC's last requests
         }
         samples.clear();
+        cplane_queue.clear();
         receiver.reset();
         phy.emplace(*transport, samples, config);
         ran = false;
@@ -282,6 +330,9 @@ int run_l1(const L1CommandOptions& o) {
   phy->stop();
   std::cout << "sessions " << sessions << ", MACs lost " << macs_lost << '\n';
   print_summary(phy->phy, receiver, *transport, *port);
+  if (cplane_out.refused() > 0) {
+    std::cout << "C-plane frames the port refused: " << cplane_out.refused() << '\n';
+  }
   return 0;
 }
 
@@ -319,6 +370,10 @@ Command add_l1_command(CLI::App& parent) {
                   "message or a frame")
       ->check(CLI::Range(100U, 3600000U))
       ->capture_default_str();
+  app->add_flag("--cplane", options->cplane,
+                "7.2x: send the O-RU uplink C-plane (section types 1 and 3) per UL_TTI.request on "
+                "the same port; it then sends only what was asked for, and a slot asked nothing "
+                "of is taken as empty (a stepped MAC sends a UL_TTI.request every slot)");
   app->add_flag("--exit-on-stop", options->exit_on_stop,
                 "exit once a MAC has started and stopped the L1 (else: until SIGINT/SIGTERM)");
   return {app, [options] { return run_l1(*options); }};

@@ -35,6 +35,49 @@ FronthaulLinkReceiver::FronthaulLinkReceiver(const phy::CellConfig& cell, unsign
   link_.uplane.ud_comp_hdr_present = config_.dynamic_compression_header;
   link_.uplane.carrier_prbs = static_cast<std::uint16_t>(cell.num_prbs);
   last_arrival_ns_ = *config_.epoch_ns;
+  cplane_scope_.du_port = config_.du_port;
+  cplane_scope_.band_sector = config_.band_sector;
+  cplane_scope_.cc = config_.cc;
+  cplane_scope_.num_ru_ports = num_rx_antennas;
+  cplane_scope_.carrier_prbs = cell.num_prbs;
+  cplane_scope_.symbols_per_slot = assembler_.clock().symbols_per_slot();
+  cplane_scope_.prach_first_ru_port = config_.prach_first_ru_port(num_rx_antennas);
+}
+
+void FronthaulLinkReceiver::on_cplane_frame(std::span<const std::uint8_t> frame) {
+  ++counters_.cplane_frames;
+  cplane_requests_.clear();
+  const io::RuCplaneTally tally = io::take_cplane_frame(
+      frame, link_, cplane_scope_, assembler_.clock(), cplane_requests_, nullptr);
+  counters_.cplane_sections += tally.sections_taken;
+  counters_.cplane_ignored += tally.messages_ignored + tally.sections_ignored;
+  for (const auto& [cycle_slot, requests] : cplane_requests_) {
+    assembler_.expect_sections(cycle_slot, requests);
+  }
+  deliver(); // requests that a slot's units already met dispatched it
+}
+
+void FronthaulLinkReceiver::on_cplane_slot_done(std::uint16_t sfn, std::uint16_t slot) {
+  if (slot >= slots_per_frame_) {
+    return;
+  }
+  // The L1's own slots move the count: the O-RU's next frames are near them, however many
+  // slots it sent nothing for.
+  const auto absolute = static_cast<std::int64_t>(
+      nearest_absolute_slot(static_cast<std::uint64_t>(std::max<std::int64_t>(count_, 0)),
+                            {sfn, slot}, slots_per_frame_));
+  count_ = started_ ? std::max(count_, absolute) : absolute;
+  started_ = true;
+  const auto& clock = assembler_.clock();
+  const auto cycle_slot =
+      static_cast<unsigned>(((sfn % 256U) * slots_per_frame_ + slot) % clock.slots_per_cycle());
+  if (!assembler_.has_requests(cycle_slot)) {
+    if (target_.push_empty(sfn, slot, push_timeout_)) {
+      ++counters_.slots_empty;
+    } else {
+      ++counters_.empty_slots_refused;
+    }
+  }
 }
 
 std::optional<std::int64_t>
@@ -106,6 +149,7 @@ void FronthaulLinkReceiver::reset() {
     ++counters_.slots_dropped_at_reset;
     assembler_.release(slot);
   }
+  assembler_.drop_requests(); // C-plane of slots the session did not reach
   if (started_) {
     // The assembler's time goes on: the next session's slots count from the next whole cycle,
     // where their frameIds resolve to themselves.

@@ -3,6 +3,8 @@
 #include "airan/l1/fronthaul_link_receiver.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <thread>
 
 namespace airan::l1 {
 
@@ -14,8 +16,12 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
 
 FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                              const io::FronthaulConfig& config,
-                                             FronthaulFrameLink& link)
-    : FronthaulSampleFeeder(cell, num_rx_antennas, config, false, nullptr, &link, 0) {}
+                                             FronthaulFrameLink& link, bool use_cplane)
+    : FronthaulSampleFeeder(cell, num_rx_antennas, config, use_cplane, nullptr, &link, 0) {
+  if (use_cplane && config_.mode != io::FronthaulIngestMode::frequency_domain) {
+    throw std::invalid_argument("C-plane over a fronthaul link needs 7.2x (frequency domain)");
+  }
+}
 
 FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                              const io::FronthaulConfig& config, bool use_cplane,
@@ -122,6 +128,17 @@ bool FronthaulSampleFeeder::push_empty(std::uint16_t sfn, std::uint16_t slot,
   if (link_out_ == nullptr) {
     return target_->push_empty(sfn, slot, timeout);
   }
+  if (use_cplane_) {
+    // Nothing was scheduled, nothing is asked for: the O-RU sends nothing. What C-plane came is
+    // taken off the link, and forgotten with the slot.
+    while (link_out_->receive(*this) > 0) {
+    }
+    const std::lock_guard lock(mutex_);
+    const auto& clock = emulator_.clock();
+    forget_cplane_through(static_cast<unsigned>(slot_count(sfn, slot) % clock.slots_per_cycle()));
+    ++counters_.slots;
+    return true;
+  }
   // Over a link the slot still goes out, as zeros: an O-RU without C-plane sends every slot,
   // and the far end's clock steps on it.
   slot_.iq.clear();
@@ -172,9 +189,14 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
   requests_.clear();
   prach_requests_.clear();
   if (use_cplane_) {
-    std::unique_lock lock(mutex_);
     const auto key = static_cast<unsigned>(absolute % clock.slots_per_cycle());
-    if (!cplane_arrived_.wait_for(lock, timeout, [&] { return cplane_done_.contains(key); })) {
+    const bool came =
+        link_out_ == nullptr ||
+        receive_link_cplane(key, std::min<std::chrono::microseconds>(timeout, link_cplane_wait));
+    std::unique_lock lock(mutex_);
+    if (!came || (link_out_ == nullptr && !cplane_arrived_.wait_for(lock, timeout, [&] {
+          return cplane_done_.contains(key);
+        }))) {
       ++counters_.cplane_missing;
     }
     if (const auto found = cplane_.find(key); found != cplane_.end()) {
@@ -279,6 +301,35 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
   counters_.prach_sections += received_prach_.size();
   counters_.prach_refused += refused;
   return delivered;
+}
+
+bool FronthaulSampleFeeder::receive_link_cplane(unsigned key, std::chrono::microseconds limit) {
+  const auto& clock = emulator_.clock();
+  const auto start = SteadyClock::now();
+  auto last_frame = start;
+  for (;;) {
+    if (link_out_->receive(*this) > 0) {
+      last_frame = SteadyClock::now();
+      continue;
+    }
+    const auto now = SteadyClock::now();
+    {
+      const std::lock_guard lock(mutex_);
+      const auto has_key = [&](const auto& by_slot) { return by_slot.contains(key); };
+      const auto later = [&](const auto& by_slot) {
+        return std::ranges::any_of(
+            by_slot, [&](const auto& entry) { return clock.cycle_distance(entry.first, key) > 0; });
+      };
+      if (later(cplane_) || later(cplane_prach_) ||
+          ((has_key(cplane_) || has_key(cplane_prach_)) && now - last_frame >= link_cplane_quiet)) {
+        return true;
+      }
+    }
+    if (now - start >= limit) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+  }
 }
 
 FronthaulFeederCounters FronthaulSampleFeeder::counters() const {

@@ -41,13 +41,14 @@ void check_test_mac_external(const LaunchPattern& pattern, const TestMacOptions&
     throw std::invalid_argument("an L1 in another process gets its samples over the fronthaul: "
                                 "--fronthaul 7.2x or time-domain");
   }
-  if (options.fronthaul_cplane) {
-    throw std::invalid_argument("C-plane to an L1 in another process is not supported yet: the "
-                                "emulated O-RU sends every slot whole");
+  const bool oran_72x = options.fronthaul->mode == io::FronthaulIngestMode::frequency_domain;
+  if (options.fronthaul_cplane && !oran_72x) {
+    throw std::invalid_argument("C-plane needs --fronthaul 7.2x");
   }
-  if (pattern.prach && options.fronthaul->mode == io::FronthaulIngestMode::frequency_domain) {
-    throw std::invalid_argument("PRACH over 7.2x needs C-plane (section type 3 requests), which "
-                                "an L1 in another process cannot send yet: use time-domain");
+  if (pattern.prach && oran_72x) {
+    throw std::invalid_argument("PRACH over 7.2x to an L1 in another process is not supported "
+                                "yet (its PRACH U-plane is not assembled there): use "
+                                "time-domain");
   }
 }
 
@@ -64,11 +65,21 @@ TestMacReport run_test_mac_external(const LaunchPattern& pattern, const TestMacO
   } else {
     transport = io::FapiShmTransport::attach(l1.shm_name);
   }
-  FronthaulSampleFeeder feeder(pattern.cell, pattern.num_rx_antennas, *options.fronthaul, link);
-  TestMacReport report = run_test_mac(pattern, *transport, feeder, options);
+  FronthaulSampleFeeder feeder(pattern.cell, pattern.num_rx_antennas, *options.fronthaul, link,
+                               options.fronthaul_cplane);
+  TestMacOptions run_options = options;
+  run_options.ul_tti_every_slot = options.fronthaul_cplane;
+  TestMacReport report = run_test_mac(pattern, *transport, feeder, run_options);
   report.external_l1 = true;
   report.mac_transport = transport->counters();
   report.fronthaul = feeder.counters();
+  if (report.fronthaul.cplane_missing + report.fronthaul.cplane_ignored > 0) {
+    report.mismatches += report.fronthaul.cplane_missing + report.fronthaul.cplane_ignored;
+    report.mismatch_details.push_back(
+        "fronthaul: " + std::to_string(report.fronthaul.cplane_missing) +
+        " slot(s) whose C-plane did not come (sent whole), " +
+        std::to_string(report.fronthaul.cplane_ignored) + " C-plane frame(s) ignored");
+  }
   if (report.fronthaul.link_dropped > 0) {
     report.mismatches += report.fronthaul.link_dropped;
     report.mismatch_details.push_back("fronthaul: the link dropped " +

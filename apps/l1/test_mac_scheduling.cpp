@@ -102,6 +102,9 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
   const bool prach_iq =
       ul_tti_->num_prach > 0 || absolute_slot < prach_iq_end_ || generator_.prach_pending();
   if (transmissions_.empty() && !prach_iq) {
+    if (options_.ul_tti_every_slot) {
+      send(*ul_tti_); // no PDUs: the L1's C-plane asks the O-RU for nothing
+    }
     samples_.push_empty(address.sfn, address.slot, push_timeout);
     return;
   }

@@ -202,7 +202,12 @@ void print_external_summary(const TestMacReport& report, const TestMacOptions& o
   const auto& f = report.fronthaul;
   out << "fronthaul " << io::to_string(options.fronthaul->mode) << " to the L1's process: slots "
       << f.slots << ", U-plane frames sent " << f.uplane_frames << " (dropped by the link "
-      << f.link_dropped << ")\n";
+      << f.link_dropped << ")";
+  if (options.fronthaul_cplane) {
+    out << ", C-plane frames received " << f.cplane_frames << " (ignored " << f.cplane_ignored
+        << ", slots without " << f.cplane_missing << ")";
+  }
+  out << '\n';
   out << "FAPI transport: ";
   print_transport(out, "MAC", report.mac_transport);
   out << '\n';

@@ -72,6 +72,9 @@ std::string to_string(const FronthaulCounters& c) {
   line("slots_deadline", c.slots_deadline);
   line("slots_pool_pressure", c.slots_pool_pressure);
   line("slots_flushed", c.slots_flushed);
+  line("requested_slots", c.requested_slots);
+  line("requested_slots_unserved", c.requested_slots_unserved);
+  line("requests_refused", c.requests_refused);
   line("slots_overrun", c.slots_overrun);
   line("slots_discarded", c.slots_discarded);
   line("missing_units", c.missing_units);

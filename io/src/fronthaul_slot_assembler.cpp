@@ -91,6 +91,7 @@ FronthaulSlotAssembler::FronthaulSlotAssembler(const phy::CellConfig& cell,
   dispatched_ring_.assign(2 * slots_.size(), std::numeric_limits<std::int64_t>::min());
   last_sequence_id_.assign(num_rx_, -1);
   scratch_.assign(phy::subcarriers_per_prb, {});
+  allocate_requests(); // C-plane requests: frequency domain only
 }
 
 FronthaulSlotAssembler::~FronthaulSlotAssembler() = default;

@@ -5,6 +5,7 @@
 #include "airan/io/fronthaul_slot_assembler.h"
 
 #include <algorithm>
+#include <bit>
 #include <functional>
 #include <stdexcept>
 
@@ -101,6 +102,8 @@ void FronthaulSlotAssembler::reset_slot(AssembledSlot& slot, std::int64_t absolu
   std::fill(slot.received_count_.begin(), slot.received_count_.end(), 0);
   std::fill(slot.received_bits_.begin(), slot.received_bits_.end(), 0);
   slot.units_received_total_ = 0;
+  slot.expected_received_ = 0;
+  take_waiting_requests(slot); // with requests, only requested units are expected
 }
 
 void FronthaulSlotAssembler::dispatch(std::size_t index, SlotDispatchReason reason) {
@@ -108,12 +111,26 @@ void FronthaulSlotAssembler::dispatch(std::size_t index, SlotDispatchReason reas
   slot.reason = reason;
   for (unsigned rx = 0; rx < num_rx_; ++rx) {
     for (unsigned l = 0; l < slot.num_symbols_; ++l) {
-      const unsigned received = slot.received_count_[slot.row(rx, l)];
-      const unsigned expected = slot.units_per_symbol_[l];
+      const std::size_t row = slot.row(rx, l);
+      if (slot.received_count_[row] == slot.units_per_symbol_[l]) {
+        continue;
+      }
+      zero_missing_units(slot, rx, l); // also the units nobody asked for
+      // Missing: expected units that did not arrive (with requests, requested ones only).
+      unsigned expected = slot.units_per_symbol_[l];
+      unsigned received = slot.received_count_[row];
+      if (slot.requested_) {
+        expected = slot.requested_count_[row];
+        received = 0;
+        for (std::size_t w = 0; w < slot.words_per_row_; ++w) {
+          const std::size_t index = row * slot.words_per_row_ + w;
+          received += static_cast<unsigned>(
+              std::popcount(slot.requested_bits_[index] & slot.received_bits_[index]));
+        }
+      }
       if (received == expected) {
         continue;
       }
-      zero_missing_units(slot, rx, l);
       slot.stats.missing_units += expected - received;
       ++slot.stats.incomplete_symbols;
       slot.stats.empty_symbols += received == 0 ? 1 : 0;

@@ -72,6 +72,11 @@ unsigned FronthaulSlotAssembler::write_section(AssembledSlot& slot, unsigned rx,
     if ((bits[unit / 64] & mask) == 0) {
       bits[unit / 64] |= mask;
       ++fresh;
+      // With C-plane requests only requested units complete the slot.
+      if (!slot.requested_ ||
+          (slot.requested_bits_[row * slot.words_per_row_ + unit / 64] & mask) != 0) {
+        ++slot.expected_received_;
+      }
     }
   }
   const unsigned duplicates = section.num_prbs - fresh;

@@ -10,7 +10,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <regex>
+#include <sstream>
 #include <string>
 
 namespace airan::test {
@@ -211,6 +213,73 @@ TEST(L1Process, RefusesAMacWhoseCarrierIsNotTheFronthaulsAndServesTheNext) {
   EXPECT_NE(served.output.find("sessions 1, MACs lost 0"), std::string::npos) << served.output;
 }
 
+// C-plane across the processes: `airan l1 --cplane` sends each UL_TTI.request's section type 1
+// messages on the link, the test MAC's O-RU sends only what they ask for, and the L1's receiver
+// takes a slot as whole once that is in, and a slot it asked nothing of as empty. Two MACs: the
+// PUCCH pattern (PUSCH beside PUCCHs of formats 0-4 with hops: many sections a slot) and the
+// four UEs of four_ue_harq scheduled every fourth slot only (three slots in four empty).
+TEST(L1Process, SendsItsCplaneOnTheLinkAndTheOruSendsOnlyWhatItAskedFor) {
+  const MemifLink link("cplane");
+  const std::string pucch = pattern_path("pucch");
+  const auto sparse = scratch_dir("cplane") / "sparse.yaml";
+  {
+    std::ifstream in(pattern_path("four_ue_harq"));
+    std::stringstream text;
+    text << in.rdbuf();
+    std::ofstream(sparse) << std::regex_replace(text.str(), std::regex("period_slots: 1\\b"),
+                                                "period_slots: 4");
+  }
+  L1Process l1("--config " + pucch + " --mode 7.2x --comp bfp9 --cplane " + link.l1 +
+                   " --bind 127.0.0.1:0",
+               link.l1_prefix);
+  const std::string endpoint = l1.endpoint();
+  ASSERT_TRUE(endpoint.starts_with("udp:127.0.0.1:")) << l1.finish().output;
+  const RunResult first =
+      run_airan("testmac --pattern " + pucch + " --slots 20 --quiet --fronthaul 7.2x --comp bfp9 " +
+                "--cplane --l1 " + endpoint + " " + link.mac);
+  EXPECT_EQ(first.status, 0) << first.output;
+  EXPECT_NE(first.output.find("PUCCH sent 190, reported 190: right 190"), std::string::npos)
+      << first.output;
+  EXPECT_NE(first.output.find("TBs delivered 20, lost 0"), std::string::npos) << first.output;
+  EXPECT_NE(first.output.find("(ignored 0, slots without 0)"), std::string::npos) << first.output;
+  ASSERT_TRUE(l1.wait_for("session 1 ended")) << l1.finish().output;
+  // The sparse pattern's carrier is not the PUCCH pattern's: it gets an L1 of its own.
+  const RunResult served_pucch = l1.finish();
+  EXPECT_NE(served_pucch.output.find("the port dropped 0;"), std::string::npos)
+      << served_pucch.output;
+  EXPECT_NE(served_pucch.output.find("requested slots 20, unserved 0"), std::string::npos)
+      << served_pucch.output;
+  EXPECT_NE(served_pucch.output.find("missing units 0; slots to the L1 20 (partial 0, refused 0"),
+            std::string::npos)
+      << served_pucch.output;
+
+  const MemifLink link2("cplane2");
+  L1Process l1_sparse("--config " + sparse.string() + " --mode 7.2x --comp bfp9 --cplane " +
+                          link2.l1 + " --bind 127.0.0.1:0",
+                      link2.l1_prefix);
+  const std::string endpoint2 = l1_sparse.endpoint();
+  ASSERT_TRUE(endpoint2.starts_with("udp:127.0.0.1:")) << l1_sparse.finish().output;
+  const RunResult second = run_airan("testmac --pattern " + sparse.string() +
+                                     " --slots 40 --quiet --fronthaul 7.2x --comp bfp9 --cplane "
+                                     "--l1 " +
+                                     endpoint2 + " " + link2.mac);
+  EXPECT_EQ(second.status, 0) << second.output;
+  EXPECT_NE(second.output.find("TBs delivered 35, lost 0"), std::string::npos) << second.output;
+  ASSERT_TRUE(l1_sparse.wait_for("session 1 ended")) << l1_sparse.finish().output;
+  const RunResult served_sparse = l1_sparse.finish();
+  EXPECT_NE(served_sparse.output.find("PDUs decoded 40"), std::string::npos)
+      << served_sparse.output;
+  // Slots 0, 4, .., 36 asked for; the others (and the one or two the MAC answers while it waits
+  // for the last indications) asked nothing of.
+  EXPECT_TRUE(std::regex_search(
+      served_sparse.output,
+      std::regex(R"(requested slots 10, unserved 0\), slots asked nothing of 3[0-2]\n)")))
+      << served_sparse.output;
+  EXPECT_NE(served_sparse.output.find("slots to the L1 10 (partial 0, refused 0"),
+            std::string::npos)
+      << served_sparse.output;
+}
+
 TEST(L1Process, CommandLineRefusals) {
   const std::string pattern = pattern_path("four_ue_harq");
   const RunResult no_port = run_airan("l1 --config " + pattern + " --mode 7.2x");
@@ -230,11 +299,16 @@ TEST(L1Process, CommandLineRefusals) {
   EXPECT_NE(no_link.output.find("needs the fronthaul link's DPDK port"), std::string::npos)
       << no_link.output;
   const RunResult cplane = run_airan("testmac --pattern " + pattern +
-                                     " --fronthaul 7.2x --cplane --l1 udp:127.0.0.1:9 "
+                                     " --fronthaul time-domain --cplane --l1 udp:127.0.0.1:9 "
                                      "--dpdk net_null0");
   EXPECT_EQ(cplane.status, 2) << cplane.output;
-  EXPECT_NE(cplane.output.find("C-plane to an L1 in another process"), std::string::npos)
+  EXPECT_NE(cplane.output.find("C-plane needs --fronthaul 7.2x"), std::string::npos)
       << cplane.output;
+  const RunResult l1_cplane =
+      run_airan("l1 --config " + pattern + " --mode time-domain --cplane --dpdk net_null0");
+  EXPECT_EQ(l1_cplane.status, 2) << l1_cplane.output;
+  EXPECT_NE(l1_cplane.output.find("--cplane needs the 7.2x fronthaul"), std::string::npos)
+      << l1_cplane.output;
 }
 
 } // namespace

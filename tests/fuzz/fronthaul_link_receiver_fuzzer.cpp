@@ -10,11 +10,15 @@
 //   2 quiet:   a fake clock advances by payload[0] * 20 ms (none: 200 ms), and flush_if_quiet()
 //              runs at the time that far past the last frame (wall time now + that quiet time:
 //              the receiver stamps frames with the wall clock; nothing sleeps);
-//   3 flush, 4 reset.
+//   3 flush, 4 reset,
+//   5 C-plane: the payload is a C-plane frame the L1 sent, for on_cplane_frame();
+//   6 C-plane done: payload [u16 SFN][u8 slot] (taken as they are, out of range included) for
+//              on_cplane_slot_done(); its (frameId, slot) counts as recently seen.
 // Pushes to the source never wait (timeout 0): a full source refuses the slot. At the end
 // flush() and a last consume run. Checked after every record: every slot taken from the source
 // has its asked-for address (SFN < 1024, slot < slots per frame) and the configured shape
-// (grid, or the slot's time-domain IQ), finite values and no PRACH; the link counters count
+// (grid, or the slot's time-domain IQ; or no samples, a slot the C-plane asked nothing of),
+// finite values and no PRACH; the link counters count
 // each on_frame() and each slot once (frames == on_frame calls; every slot the assembler
 // dispatched was delivered, refused, before the start, dropped at reset or overrun; partial
 // ones come from pool pressure or flush; quiet_flushes == flush_if_quiet() calls that returned
@@ -26,13 +30,16 @@
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes, for a few configurations, the
 // frames of a FronthaulSampleFeeder on a capturing link: SFN 255 slot 19, SFN 256 slots 0 and
 // 1 (frameId wrap; the last slot loses its last frame and leaves on a quiet flush), a reset,
-// and a new session at SFN 0 (tests/fuzz/seeds/fronthaul_link_receiver).
+// and a new session at SFN 0; in frequency domain also a session with C-plane (a
+// FronthaulCplaneSender's frames for a PUSCH, the O-RU's answer, a slot asked nothing of)
+// (tests/fuzz/seeds/fronthaul_link_receiver).
 #include "airan/io/ecpri.h"
 #include "airan/io/fronthaul_timing.h"
 #include "airan/io/oran_common.h"
 #include "airan/l1/fronthaul_link_receiver.h"
 #include "airan/l1/fronthaul_sample_feeder.h"
 #include "airan/l1/slot_clock.h"
+#include "airan/l1/uplink_cplane_sender.h"
 #include "airan/phy/numerology.h"
 
 #include <algorithm>
@@ -53,7 +60,16 @@ namespace {
 using namespace airan;
 using l1::SteadyClock;
 
-enum Op : std::uint8_t { op_frame, op_consume, op_quiet, op_flush, op_reset, num_ops };
+enum Op : std::uint8_t {
+  op_frame,
+  op_consume,
+  op_quiet,
+  op_flush,
+  op_reset,
+  op_cplane,
+  op_cplane_done,
+  num_ops
+};
 
 constexpr auto quiet_timeout = std::chrono::milliseconds(200);
 constexpr auto quiet_step = std::chrono::milliseconds(20);
@@ -121,13 +137,17 @@ public:
       }
       const auto cycle_slot =
           clock.cycle_slot(io::read_oran_timing_header(message.application_payload.data()));
-      if (cycle_slot &&
-          std::find(keys_.begin(), keys_.begin() + size_, *cycle_slot) == keys_.begin() + size_) {
-        keys_[next_] = *cycle_slot;
-        next_ = (next_ + 1) % keys_.size();
-        size_ = std::min(size_ + 1, keys_.size());
+      if (cycle_slot) {
+        note_key(*cycle_slot);
       }
     });
+  }
+  void note_key(unsigned cycle_slot) {
+    if (std::find(keys_.begin(), keys_.begin() + size_, cycle_slot) == keys_.begin() + size_) {
+      keys_[next_] = cycle_slot;
+      next_ = (next_ + 1) % keys_.size();
+      size_ = std::min(size_ + 1, keys_.size());
+    }
   }
   [[nodiscard]] std::span<const unsigned> keys() const { return {keys_.data(), size_}; }
 
@@ -176,6 +196,9 @@ private:
     check(received.sfn == sfn && received.slot == slot);
     check(received.sfn < 1024 && received.slot < slots_per_frame_);
     check(received.prach.empty());
+    if (!received.has_samples()) {
+      return; // a slot the C-plane asked nothing of
+    }
     std::span<const phy::cf32> values = received.iq;
     if (setup_.config.mode == io::FronthaulIngestMode::frequency_domain) {
       check(received.grid != nullptr && received.iq.empty());
@@ -215,7 +238,9 @@ l1::InMemoryIqSourceConfig source_config(const FuzzSetup& setup) {
 
 struct Tally {
   std::uint64_t on_frame_calls = 0;
-  std::uint64_t quiet_flushes = 0; ///< flush_if_quiet() calls that returned true.
+  std::uint64_t cplane_calls = 0;      ///< on_cplane_frame() calls.
+  std::uint64_t cplane_done_calls = 0; ///< on_cplane_slot_done() calls.
+  std::uint64_t quiet_flushes = 0;     ///< flush_if_quiet() calls that returned true.
 };
 
 void check_counters(const l1::FronthaulLinkReceiver& receiver, const Tally& tally,
@@ -239,8 +264,10 @@ void check_counters(const l1::FronthaulLinkReceiver& receiver, const Tally& tall
         link.slots_delivered + link.slots_refused + link.slots_before_start +
             link.slots_dropped_at_reset + c.slots_overrun);
   check(link.slots_partial <= link.slots_delivered);
+  check(link.cplane_frames == tally.cplane_calls);
+  check(link.slots_empty + link.empty_slots_refused <= tally.cplane_done_calls);
   check(link.slots_partial <= c.slots_pool_pressure + c.slots_flushed);
-  check(taken <= link.slots_delivered);
+  check(taken <= link.slots_delivered + link.slots_empty);
 }
 
 /// After flush() or reset() no slot is open: even a long quiet finds nothing to flush.
@@ -268,6 +295,63 @@ public:
   std::uint64_t end_of_slot() override { return 0; }
   std::vector<std::vector<std::uint8_t>> frames;
 };
+
+/// A session with C-plane: (0, 0) with a PUSCH on PRBs 2..6, the O-RU's answer, (0, 1) asked
+/// nothing of.
+void add_cplane_session(RecordWriter& out, const FuzzSetup& setup, bool consume) {
+  out.add(op_reset);
+  CapturingLink to_ru;
+  l1::FronthaulCplaneSender sender(fuzz_cell(), setup.num_rx, setup.config,
+                                   [&](std::span<const std::uint8_t> frame) { to_ru.send(frame); });
+  phy::PuschConfig pusch;
+  pusch.bwp_size = fuzz_cell().num_prbs;
+  pusch.prb_start = 2;
+  pusch.prb_size = 5;
+  sender.send_slot(0, 0, std::span(&pusch, 1), {});
+  sender.send_slot(0, 1, {}, {});
+  const auto add_done = [&](std::uint16_t slot) {
+    out.add(op_cplane_done, std::array<std::uint8_t, 3>{0, 0, static_cast<std::uint8_t>(slot)});
+  };
+  for (const auto& frame : to_ru.frames) {
+    out.add(op_cplane, frame);
+  }
+  add_done(0);
+  // The O-RU end of a link with C-plane: the requests in, the requested U-plane out.
+  class Loopback final : public l1::FronthaulFrameLink {
+  public:
+    explicit Loopback(std::vector<std::vector<std::uint8_t>> cplane) : cplane_(std::move(cplane)) {}
+    bool send(std::span<const std::uint8_t> frame) override {
+      uplane.emplace_back(frame.begin(), frame.end());
+      return true;
+    }
+    std::uint64_t end_of_slot() override { return 0; }
+    unsigned receive(l1::FronthaulFrameHandler& handler) override {
+      const auto count = static_cast<unsigned>(cplane_.size());
+      for (const auto& frame : cplane_) {
+        handler.on_frame(frame);
+      }
+      cplane_.clear();
+      return count;
+    }
+    std::vector<std::vector<std::uint8_t>> uplane;
+
+  private:
+    std::vector<std::vector<std::uint8_t>> cplane_;
+  } link(to_ru.frames);
+  l1::FronthaulSampleFeeder ru(fuzz_cell(), setup.num_rx, setup.config, link, true);
+  phy::ResourceGrid grid(setup.num_rx, 14, 12 * fuzz_cell().num_prbs);
+  for (std::size_t i = 0; i < grid.elements().size(); ++i) {
+    grid.elements()[i] = {0.01F * static_cast<float>(i % 50), -0.02F * static_cast<float>(i % 7)};
+  }
+  check(ru.push_grid(0, 0, grid, std::chrono::milliseconds(10)));
+  for (const auto& frame : link.uplane) {
+    out.add(op_frame, frame);
+  }
+  add_done(1);
+  if (consume) {
+    out.add(op_consume);
+  }
+}
 
 void write_seeds(const std::string& dir) {
   std::mt19937 rng(1);
@@ -305,6 +389,9 @@ void write_seeds(const std::string& dir) {
     out.add(op_reset); // a new session at SFN 0
     send_slots({{0, 0}}, false);
     out.add(op_flush);
+    if (setup.config.mode == io::FronthaulIngestMode::frequency_domain) {
+      add_cplane_session(out, setup, consume);
+    }
     std::ofstream(dir + "/seed_" + std::to_string(selector), std::ios::binary)
         .write(reinterpret_cast<const char*>(out.bytes.data()),
                static_cast<std::streamsize>(out.bytes.size()));
@@ -364,6 +451,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       break;
     }
+    case op_cplane:
+      receiver.on_cplane_frame(payload);
+      ++tally.cplane_calls;
+      break;
+    case op_cplane_done:
+      if (payload.size() >= 3) {
+        const auto sfn = static_cast<std::uint16_t>((payload[0] << 8) | payload[1]);
+        receiver.on_cplane_slot_done(sfn, payload[2]);
+        ++tally.cplane_done_calls;
+        if (sfn < 1024 && payload[2] < clock.slots_per_frame()) {
+          keys.note_key(((sfn % 256U) * clock.slots_per_frame() + payload[2]) %
+                        clock.slots_per_cycle());
+        }
+      }
+      break;
     case op_flush:
       receiver.flush();
       check_nothing_open(receiver);

@@ -22,11 +22,20 @@
 /// (InMemoryIqSource::exchange_grid / exchange_iq). Nothing is allocated per frame (in time
 /// domain: when the source's max_iq_samples is the assembler's reserve, the longest slot times
 /// the antennas, as `airan l1` sets it).
+///
+/// With C-plane (`airan l1 --cplane`, 7.2x only) the O-RU sends only what the L1's section type 1
+/// messages asked for: the L1 hands each C-plane frame it sends to on_cplane_frame(), whose
+/// requests tell the assembler what each slot carries (io::FronthaulSlotAssembler::
+/// expect_sections(): a slot is whole once they are in), and tells on_cplane_slot_done() when a
+/// slot's C-plane is complete: a slot it asked nothing of goes to the source empty at once (the
+/// O-RU sends nothing for it), and the slot count follows the L1's slots, so that a long run of
+/// empty slots does not put the next frames outside the window.
 #pragma once
 
 #include "airan/io/fronthaul_config.h"
 #include "airan/io/fronthaul_frame.h"
 #include "airan/io/fronthaul_slot_assembler.h"
+#include "airan/io/ru_cplane_requests.h"
 #include "airan/l1/iq_source.h"
 
 #include <chrono>
@@ -50,7 +59,13 @@ struct FronthaulLinkCounters {
   /// Frames whose timing header was more than window_frames frames from the slot count,
   /// dropped (corrupted, or the first of a real jump).
   std::uint64_t frames_out_of_window = 0;
-  std::uint64_t count_resyncs = 0; ///< Jumps of the count after resync_after such frames.
+  std::uint64_t count_resyncs = 0;   ///< Jumps of the count after resync_after such frames.
+  std::uint64_t cplane_frames = 0;   ///< With C-plane: the L1's frames taken.
+  std::uint64_t cplane_sections = 0; ///< Their type 1 sections of this carrier's antennas.
+  /// Their messages and sections that requested nothing here (type 3, another carrier, ...).
+  std::uint64_t cplane_ignored = 0;
+  std::uint64_t slots_empty = 0;         ///< Slots the L1 asked nothing of, handed over empty.
+  std::uint64_t empty_slots_refused = 0; ///< Such slots the source refused (closed, or full).
 };
 
 /// U-plane frames to the L1's sample source (see the file comment).
@@ -74,6 +89,11 @@ public:
   /// One Ethernet frame (any content: what is not this carrier's U-plane is counted by the
   /// assembler). Hands out every slot it completes.
   void on_frame(std::span<const std::uint8_t> frame);
+  /// With C-plane: a frame the L1 sent to the O-RU (see the file comment).
+  void on_cplane_frame(std::span<const std::uint8_t> frame);
+  /// With C-plane: the L1's C-plane of (\p sfn, \p slot) is complete (FronthaulCplaneSender::
+  /// on_slot_done()); a slot without type 1 requests is handed to the source empty.
+  void on_cplane_slot_done(std::uint16_t sfn, std::uint16_t slot);
   /// Dispatches the slots still being assembled (the link went quiet for good).
   void flush();
   /// Drops the slots still open (counted: past the last slot of a stopped session), then
@@ -97,6 +117,8 @@ private:
 
   io::FronthaulConfig config_;
   InMemoryIqSource& target_;
+  io::RuCplaneScope cplane_scope_;
+  io::RuRequestsBySlot cplane_requests_; ///< One C-plane frame's, by cycle slot.
   std::chrono::microseconds push_timeout_;
   std::chrono::milliseconds quiet_timeout_;
   SteadyClock::time_point last_frame_at_{};

@@ -11,8 +11,12 @@
 ///
 /// With a FronthaulFrameLink instead of a sample source, the feeder is only the O-RU end of a
 /// link to an L1 in another process (`airan testmac --l1`, FronthaulLinkReceiver on the far
-/// side): every slot goes out whole (no C-plane), an empty slot as zeros, as an O-RU without
-/// C-plane sends every slot.
+/// side). Without C-plane every slot goes out whole, an empty slot as zeros, as an O-RU without
+/// C-plane sends every slot. With C-plane (7.2x) the O-RU takes the L1's C-plane frames off the
+/// link (FronthaulFrameLink::receive()) and sends only what they request; a slot's C-plane is
+/// complete once frames of it came and the link then carried no C-plane for link_cplane_quiet
+/// (the L1 sends a slot's C-plane in one burst), or a frame of a later slot came; an empty slot
+/// (push_empty(): the MAC scheduled nothing) sends nothing.
 #pragma once
 
 #include "airan/io/fronthaul_config.h"
@@ -49,10 +53,20 @@ struct FronthaulFeederCounters {
   std::uint64_t link_dropped = 0;   ///< Over a FronthaulFrameLink: frames the link dropped.
 };
 
+/// Takes the frames a FronthaulFrameLink received.
+class FronthaulFrameHandler {
+public:
+  virtual ~FronthaulFrameHandler() = default;
+  virtual void on_frame(std::span<const std::uint8_t> frame) = 0;
+};
+
 /// Where an O-RU end sends its U-plane frames when the DU is in another process.
 class FronthaulFrameLink {
 public:
   virtual ~FronthaulFrameLink() = default;
+  /// Hands the frames that came from the far end (its C-plane) since the last call to
+  /// \p handler, without waiting; returns how many. The default: a link that only sends.
+  virtual unsigned receive(FronthaulFrameHandler& /*handler*/) { return 0; }
   /// Sends one Ethernet frame; false when the link dropped it.
   virtual bool send(std::span<const std::uint8_t> frame) = 0;
   /// The slot's last frame was handed over (a link that batches sends the batch); returns the
@@ -61,8 +75,13 @@ public:
 };
 
 /// A SlotSampleWriter that routes every slot through the fronthaul (see the file comment).
-class FronthaulSampleFeeder final : public SlotSampleWriter {
+class FronthaulSampleFeeder final : public SlotSampleWriter, private FronthaulFrameHandler {
 public:
+  /// Over a link with C-plane: how long the link must be quiet after a slot's C-plane frames.
+  static constexpr std::chrono::microseconds link_cplane_quiet{500};
+  /// Over a link with C-plane: how long a slot with work waits for its C-plane at most.
+  static constexpr std::chrono::milliseconds link_cplane_wait{2000};
+
   /// \p target receives the assembled slots. \p use_cplane: wait for the L1's C-plane of each
   /// slot (on_cplane_frame(), on_cplane_slot_done()) and send only the requested sections.
   /// \p max_prach_occasions: PRACH occasions in flight at once over 7.2x (0: no PRACH stream;
@@ -72,9 +91,11 @@ public:
                         const io::FronthaulConfig& config, bool use_cplane,
                         InMemoryIqSource& target, unsigned max_prach_occasions = 0);
   /// The O-RU end of a link (see the file comment): every slot's frames go to \p link (which
-  /// must outlive the feeder). \throws std::invalid_argument for an invalid configuration.
+  /// must outlive the feeder); \p use_cplane: serve the C-plane that comes over it.
+  /// \throws std::invalid_argument for an invalid configuration, or C-plane in time domain.
   FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
-                        const io::FronthaulConfig& config, FronthaulFrameLink& link);
+                        const io::FronthaulConfig& config, FronthaulFrameLink& link,
+                        bool use_cplane = false);
 
   /// A C-plane frame from the L1 (any thread).
   void on_cplane_frame(std::span<const std::uint8_t> frame);
@@ -106,6 +127,11 @@ private:
                         InMemoryIqSource* target, FronthaulFrameLink* link,
                         unsigned max_prach_occasions);
   bool send(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout, bool from_iq);
+  /// The link's C-plane frames (FronthaulFrameHandler).
+  void on_frame(std::span<const std::uint8_t> frame) override { on_cplane_frame(frame); }
+  /// Over a link: receives C-plane until slot \p key's is complete (see the file comment), for
+  /// \p limit at most; false when none of it came.
+  bool receive_link_cplane(unsigned key, std::chrono::microseconds limit);
   /// A slot count that only grows from (\p sfn, \p slot) of consecutive pushes (frameId wraps).
   std::int64_t slot_count(std::uint16_t sfn, std::uint16_t slot);
   /// Drops the C-plane of slot \p key and of the slots before it (mutex_ held).

@@ -59,6 +59,10 @@ struct TestMacOptions {
   /// With fronthaul: the L1 sends uplink C-plane per UL_TTI.request and the RU sends only the
   /// requested sections.
   bool fronthaul_cplane = false;
+  /// Send a UL_TTI.request every slot, an empty one when nothing is scheduled (an L1 in another
+  /// process behind an O-RU on C-plane steps its clock on them: the O-RU sends nothing for a
+  /// slot it was asked nothing of). Set by run_test_mac_external() with C-plane.
+  bool ul_tti_every_slot = false;
   /// The L1's receiver: front-end options (estimation, equalizer) and, when set, a detector
   /// that replaces the front end (neural receiver, CUDA front end).
   phy::PuschFrontEndOptions front_end;

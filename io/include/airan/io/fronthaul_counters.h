@@ -97,6 +97,15 @@ struct FronthaulCounters {
   /// dispatched; their packets are counted as epoch_mismatch (the content counters below keep
   /// what those packets wrote).
   std::uint64_t slots_discarded = 0;
+  /// Slots opened with the DU's C-plane requests (FronthaulSlotAssembler::expect_sections()):
+  /// only their requested units were expected.
+  std::uint64_t requested_slots = 0;
+  /// Slots the DU requested units of that never opened (no packet before a later slot's, or
+  /// before drop_requests()).
+  std::uint64_t requested_slots_unserved = 0;
+  /// expect_sections() calls refused: time domain, a request outside the carrier, slot or
+  /// antennas, or no room for another slot's requests.
+  std::uint64_t requests_refused = 0;
   std::uint64_t missing_units = 0; ///< Units absent from dispatched slots (left zero).
   std::uint64_t incomplete_symbols =
       0; ///< (antenna, symbol) rows of dispatched slots missing units.

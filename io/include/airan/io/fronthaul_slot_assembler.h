@@ -23,6 +23,7 @@
 #include "airan/io/fronthaul_counters.h"
 #include "airan/io/fronthaul_frame.h"
 #include "airan/io/fronthaul_timing.h"
+#include "airan/io/ru_cplane_requests.h"
 #include "airan/phy/numerology.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/resource_grid.h"
@@ -86,8 +87,14 @@ public:
 
   [[nodiscard]] unsigned num_rx_antennas() const { return num_rx_; }
   [[nodiscard]] unsigned num_symbols() const { return num_symbols_; }
-  /// True when every unit of every antenna and symbol arrived.
-  [[nodiscard]] bool complete() const { return units_received_total_ == units_expected_total_; }
+  /// True when every expected unit arrived: every unit of every antenna and symbol, or with
+  /// C-plane requests (requested()) every requested one.
+  [[nodiscard]] bool complete() const { return expected_received_ == units_expected_total_; }
+  /// Whether the DU's C-plane asked for this slot's units (FronthaulSlotAssembler::
+  /// expect_sections()): then only requested units count as expected or missing.
+  [[nodiscard]] bool requested() const { return requested_; }
+  /// Whether unit \p unit of (antenna, symbol) is expected: requested, or any without requests.
+  [[nodiscard]] bool unit_expected(unsigned rx, unsigned symbol, unsigned unit) const;
   /// Units symbol \p symbol carries (PRBs, or ceil(symbol samples / 12) blocks).
   [[nodiscard]] unsigned units_per_symbol(unsigned symbol) const {
     return units_per_symbol_[symbol];
@@ -122,6 +129,10 @@ private:
   std::vector<std::uint64_t> received_bits_;      ///< [rx][symbol][word]
   std::uint64_t units_received_total_ = 0;
   std::uint64_t units_expected_total_ = 0;
+  std::uint64_t expected_received_ = 0; ///< Received units that are expected.
+  bool requested_ = false;
+  std::vector<std::uint16_t> requested_count_; ///< [rx][symbol], with requests only.
+  std::vector<std::uint64_t> requested_bits_;  ///< [rx][symbol][word], likewise.
 };
 
 /// Uplink U-plane frames to slots for one cell and carrier (see the file comment).
@@ -184,6 +195,25 @@ public:
   /// Nothing else of the slot may change. \throws std::invalid_argument for a slot not held.
   AssembledSlot& held_slot(const AssembledSlot* slot);
 
+  /// Frequency domain: what the DU's own C-plane asked the O-RU to send in slot \p cycle_slot
+  /// of the 256-frame cycle (section type 1 requests, e.g. take_cplane_frame() of the frames the
+  /// DU sends); calls for one slot add up. A slot with requests is complete once every requested
+  /// unit arrived, since the O-RU sends nothing else; units beyond them that arrive anyway are
+  /// kept; missing_units, incomplete_symbols and empty_symbols count requested units and rows
+  /// only. Requests for a slot being assembled apply at once (and may complete it); the others
+  /// wait for the slot's first packet, and are dropped (requested_slots_unserved) when a slot
+  /// more than max_slots_in_flight later opens first, or at drop_requests(). Requests for a slot
+  /// already dispatched wait in vain (they end unserved). numPrbc 0 asks for the whole carrier
+  /// (startPrbc 0). Returns false, counted once in requests_refused, in time domain, for a
+  /// request outside the carrier, the slot or the antennas, rb = 1 (the others of the call
+  /// still count), or when requests of pool_size() * 2 slots are waiting already.
+  bool expect_sections(unsigned cycle_slot, std::span<const RuSectionRequest> requests);
+  /// Whether slot \p cycle_slot of the cycle has requests waiting, or is being assembled with
+  /// requests.
+  [[nodiscard]] bool has_requests(unsigned cycle_slot) const;
+  /// Drops the requests still waiting for their slot (counted unserved): a session ended.
+  void drop_requests();
+
   [[nodiscard]] const FronthaulCounters& counters() const { return counters_; }
   void reset_counters() { counters_ = {}; }
 
@@ -216,6 +246,20 @@ private:
   void write_time_units(AssembledSlot& slot, unsigned rx, unsigned symbol,
                         const UplaneSectionView& section, unsigned first, unsigned count);
   void zero_missing_units(AssembledSlot& slot, unsigned rx, unsigned symbol);
+  /// Requests waiting for a slot of the cycle (bits as AssembledSlot's requested_bits_).
+  struct WaitingRequests {
+    bool used = false;
+    unsigned cycle_slot = 0;
+    std::vector<std::uint64_t> bits;
+  };
+  /// Frequency domain: the slots' request bitmaps and room for waiting requests.
+  void allocate_requests();
+  /// Marks \p request's units in \p bits ([rx][symbol][word]); false when it lies outside.
+  bool mark_request(const RuSectionRequest& request, std::span<std::uint64_t> bits) const;
+  /// The slot's requested units become its expected ones (after its requests changed).
+  void count_requested_units(AssembledSlot& slot) const;
+  /// At a slot's opening: applies its waiting requests, drops those of earlier slots.
+  void take_waiting_requests(AssembledSlot& slot);
   void dispatch(std::size_t index, SlotDispatchReason reason);
   void reset_slot(AssembledSlot& slot, std::int64_t absolute_slot);
   [[nodiscard]] unsigned units_in_symbol(unsigned slot_in_frame, unsigned symbol) const;
@@ -248,6 +292,8 @@ private:
   std::size_t dispatched_next_ = 0;
   std::vector<std::int16_t> last_sequence_id_; ///< Per RU port; -1 before the first.
   std::vector<phy::cf32> scratch_;             ///< One symbol's worth of units.
+  std::vector<WaitingRequests> waiting_;       ///< C-plane requests of unopened slots.
+  std::vector<std::uint64_t> request_scratch_; ///< One slot's bits while a call is checked.
 };
 
 } // namespace airan::io

@@ -1,0 +1,61 @@
+/// \file
+/// \brief Carries the L1's uplink C-plane from the thread that builds it (the PHY's, in
+/// FronthaulCplaneSender's callbacks) to the thread that owns the fronthaul port (`airan l1`'s
+/// receive loop), in order: each frame, and the end of each slot's C-plane after its frames.
+/// The port's thread sends the frames and gives them to its FronthaulLinkReceiver, so that the
+/// receiver knows what the O-RU was asked for before its U-plane can arrive.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <vector>
+
+namespace airan::l1 {
+
+/// What take_all() hands over, in the order it was added.
+class CplaneQueueVisitor {
+public:
+  virtual ~CplaneQueueVisitor() = default;
+  virtual void on_frame(std::span<const std::uint8_t> frame) = 0;
+  virtual void on_slot_done(std::uint16_t sfn, std::uint16_t slot) = 0;
+};
+
+/// A two-thread queue of C-plane frames and slot ends (see the file comment). Grows only when
+/// more is queued between two take_all() calls than ever before: a steady state allocates
+/// nothing.
+class CplaneFrameQueue {
+public:
+  /// \p reserve_bytes, \p reserve_items: the capacity both buffers start with.
+  explicit CplaneFrameQueue(std::size_t reserve_bytes = 64 * 1024, std::size_t reserve_items = 256);
+
+  /// Queues a copy of \p frame (any thread).
+  void add_frame(std::span<const std::uint8_t> frame);
+  /// Queues the end of slot (\p sfn, \p slot)'s C-plane (any thread).
+  void add_slot_done(std::uint16_t sfn, std::uint16_t slot);
+  /// Hands everything queued so far to \p visitor, in order, outside the lock (one consumer
+  /// thread); returns how many items.
+  std::size_t take_all(CplaneQueueVisitor& visitor);
+  /// Drops everything queued (a session ended).
+  void clear();
+
+private:
+  struct Item {
+    std::size_t offset = 0; ///< Frame: its bytes in the buffer.
+    std::size_t size = 0;
+    bool slot_done = false;
+    std::uint16_t sfn = 0;
+    std::uint16_t slot = 0;
+  };
+  struct Buffer {
+    std::vector<std::uint8_t> bytes;
+    std::vector<Item> items;
+  };
+
+  std::mutex mutex_;
+  Buffer filling_;  ///< Under the lock.
+  Buffer draining_; ///< The consumer's.
+};
+
+} // namespace airan::l1

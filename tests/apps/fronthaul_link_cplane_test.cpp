@@ -1,0 +1,274 @@
+// C-plane over the fronthaul link between a stand-alone L1 and an O-RU, joined here in one
+// process without DPDK: the L1's FronthaulCplaneSender, its frames queued (CplaneFrameQueue) to
+// the port's thread, which gives them to the O-RU (FronthaulSampleFeeder on a link, C-plane on)
+// and to the L1's FronthaulLinkReceiver. The O-RU sends only the requested PRBs and symbols; the
+// receiver must deliver each requested slot whole as soon as they are in, a slot asked nothing
+// of at once and empty, and keep its slot count across long runs of such slots.
+#include "airan/l1/cplane_frame_queue.h"
+#include "airan/l1/fronthaul_link_receiver.h"
+#include "airan/l1/fronthaul_sample_feeder.h"
+#include "airan/l1/uplink_cplane_sender.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <deque>
+#include <random>
+#include <thread>
+#include <vector>
+
+namespace airan::l1 {
+namespace {
+
+constexpr unsigned cplane_link_rx = 2;
+
+phy::CellConfig cplane_link_cell() {
+  phy::CellConfig cell;
+  cell.num_prbs = 24;
+  cell.numerology = 1;
+  return cell;
+}
+
+io::FronthaulConfig cplane_link_config() {
+  io::FronthaulConfig config;
+  config.compression = {io::CompressionMethod::none, 16};
+  return config;
+}
+
+InMemoryIqSourceConfig cplane_link_source() {
+  InMemoryIqSourceConfig config;
+  config.num_rx_antennas = cplane_link_rx;
+  config.num_subcarriers = 12 * cplane_link_cell().num_prbs;
+  return config;
+}
+
+/// A PUSCH on PRBs [first, first + count), symbols 0..13.
+phy::PuschConfig cplane_link_pusch(unsigned first, unsigned count) {
+  phy::PuschConfig pusch;
+  pusch.bwp_size = cplane_link_cell().num_prbs;
+  pusch.prb_start = first;
+  pusch.prb_size = count;
+  return pusch;
+}
+
+phy::ResourceGrid cplane_link_grid(std::uint32_t seed) {
+  phy::ResourceGrid grid(cplane_link_rx, 14, 12 * cplane_link_cell().num_prbs);
+  std::mt19937 generator(seed);
+  std::uniform_real_distribution<float> uniform(-0.5F, 0.5F);
+  for (auto& value : grid.elements()) {
+    value = {uniform(generator), uniform(generator)};
+  }
+  return grid;
+}
+
+/// Both ends of the link in one process (see the file comment).
+struct CplaneLinkEnds final : FronthaulFrameLink, CplaneQueueVisitor {
+  CplaneLinkEnds()
+      : source(cplane_link_source()),
+        receiver(cplane_link_cell(), cplane_link_rx, cplane_link_config(), source,
+                 std::chrono::milliseconds(100)),
+        sender(cplane_link_cell(), cplane_link_rx, cplane_link_config(),
+               [this](std::span<const std::uint8_t> frame) { queue.add_frame(frame); }),
+        ru(cplane_link_cell(), cplane_link_rx, cplane_link_config(), *this, true) {
+    sender.on_slot_done(
+        [this](std::uint16_t sfn, std::uint16_t slot) { queue.add_slot_done(sfn, slot); });
+  }
+
+  // The port's thread: the L1's C-plane out to the O-RU and into the receiver.
+  void on_frame(std::span<const std::uint8_t> frame) override {
+    receiver.on_cplane_frame(frame);
+    to_ru.emplace_back(frame.begin(), frame.end());
+  }
+  void on_slot_done(std::uint16_t sfn, std::uint16_t slot) override {
+    receiver.on_cplane_slot_done(sfn, slot);
+  }
+  // The O-RU's side of the link: its U-plane into the receiver, the C-plane from the queue.
+  bool send(std::span<const std::uint8_t> frame) override {
+    ++uplane_frames;
+    receiver.on_frame(frame);
+    return true;
+  }
+  std::uint64_t end_of_slot() override { return 0; }
+  unsigned receive(FronthaulFrameHandler& handler) override {
+    const unsigned count = static_cast<unsigned>(to_ru.size());
+    for (const auto& frame : to_ru) {
+      handler.on_frame(frame);
+    }
+    to_ru.clear();
+    return count;
+  }
+
+  /// A slot as the L1 and the MAC run it: the UL_TTI.request's C-plane, then the O-RU's slot.
+  void run_slot(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::PuschConfig> pdus,
+                const phy::ResourceGrid* grid) {
+    sender.send_slot(sfn, slot, pdus, {});
+    queue.take_all(*this);
+    if (grid != nullptr) {
+      ASSERT_TRUE(ru.push_grid(sfn, slot, *grid, std::chrono::milliseconds(100)));
+    } else {
+      ASSERT_TRUE(ru.push_empty(sfn, slot, std::chrono::milliseconds(100)));
+    }
+  }
+
+  InMemoryIqSource source;
+  FronthaulLinkReceiver receiver;
+  CplaneFrameQueue queue;
+  FronthaulCplaneSender sender;
+  FronthaulSampleFeeder ru;
+  std::deque<std::vector<std::uint8_t>> to_ru;
+  std::uint64_t uplane_frames = 0;
+};
+
+TEST(FronthaulLinkCplane, TheOruSendsWhatWasAskedAndTheSlotIsWholeWithoutAFlush) {
+  CplaneLinkEnds ends;
+  const phy::ResourceGrid grid = cplane_link_grid(3);
+  const std::vector<phy::PuschConfig> pdus = {cplane_link_pusch(2, 5), cplane_link_pusch(15, 6)};
+  ends.run_slot(0, 0, pdus, &grid);
+  // Only requested rows travelled: 2 PDUs x 14 symbols x 2 antennas, one frame each.
+  EXPECT_EQ(ends.uplane_frames, 2U * 14 * cplane_link_rx);
+  EXPECT_EQ(ends.receiver.counters().slots_delivered, 1U); // complete: no flush needed
+  EXPECT_EQ(ends.receiver.counters().slots_partial, 0U);
+  EXPECT_EQ(ends.receiver.fronthaul_counters().missing_units, 0U);
+  EXPECT_EQ(ends.receiver.fronthaul_counters().requested_slots, 1U);
+  EXPECT_EQ(ends.receiver.counters().cplane_sections, 2U * cplane_link_rx);
+  EXPECT_EQ(ends.ru.counters().cplane_missing, 0U);
+  ReceivedSlot received;
+  ASSERT_TRUE(ends.source.try_acquire(0, 0, received));
+  ASSERT_NE(received.grid, nullptr);
+  // Uncompressed 16-bit IQ: half a step of full scale / 2^15 from rounding.
+  const float step = cplane_link_config().full_scale / 32768.0F;
+  for (unsigned a = 0; a < cplane_link_rx; ++a) {
+    for (unsigned l = 0; l < 14; ++l) {
+      const auto got = received.grid->symbol(a, l);
+      const auto sent = grid.symbol(a, l);
+      for (unsigned k = 0; k < got.size(); ++k) {
+        const unsigned prb = k / 12;
+        const bool asked = (prb >= 2 && prb < 7) || (prb >= 15 && prb < 21);
+        if (asked) {
+          EXPECT_NEAR(got[k].real(), sent[k].real(), step / 2) << a << ' ' << l << ' ' << k;
+          EXPECT_NEAR(got[k].imag(), sent[k].imag(), step / 2) << a << ' ' << l << ' ' << k;
+        } else {
+          EXPECT_EQ(got[k], phy::cf32{}) << a << ' ' << l << ' ' << k;
+        }
+      }
+    }
+  }
+  ends.source.release(0, 0);
+}
+
+TEST(FronthaulLinkCplane, ASlotAskedNothingOfIsEmptyAtOnceAndTheCountSurvivesLongRuns) {
+  CplaneLinkEnds ends;
+  const phy::ResourceGrid grid = cplane_link_grid(5);
+  const std::vector<phy::PuschConfig> pdus = {cplane_link_pusch(0, 24)};
+  ReceivedSlot received;
+  // 300 slots (15 frames, beyond the receiver's window of 4) with work in slots 0 and 299 only.
+  for (unsigned n = 0; n < 300; ++n) {
+    const auto sfn = static_cast<std::uint16_t>(n / 20);
+    const auto slot = static_cast<std::uint16_t>(n % 20);
+    const bool work = n == 0 || n == 299;
+    ends.run_slot(sfn, slot,
+                  work ? std::span<const phy::PuschConfig>(pdus)
+                       : std::span<const phy::PuschConfig>(),
+                  work ? &grid : nullptr);
+    ASSERT_TRUE(ends.source.try_acquire(sfn, slot, received)) << n;
+    EXPECT_EQ(received.has_samples(), work) << n;
+    ends.source.release(sfn, slot);
+    ends.source.close_before(n + 1, 20);
+  }
+  EXPECT_EQ(ends.receiver.counters().slots_empty, 298U);
+  EXPECT_EQ(ends.receiver.counters().slots_delivered, 2U);
+  EXPECT_EQ(ends.receiver.counters().frames_out_of_window, 0U);
+  EXPECT_EQ(ends.receiver.counters().slots_refused, 0U);
+  EXPECT_EQ(ends.receiver.fronthaul_counters().requested_slots, 2U);
+  EXPECT_EQ(ends.uplane_frames, 2U * 14 * cplane_link_rx);
+}
+
+TEST(FronthaulLinkCplane, ALostRequestedRowLeavesTheSlotPartialAtTheQuietFlush) {
+  CplaneLinkEnds ends;
+  const phy::ResourceGrid grid = cplane_link_grid(7);
+  const std::vector<phy::PuschConfig> pdus = {cplane_link_pusch(4, 8)};
+  ends.sender.send_slot(0, 3, pdus, {});
+  ends.queue.take_all(ends);
+  // The O-RU's frames, all but one, straight into the receiver.
+  std::vector<std::vector<std::uint8_t>> frames;
+  struct Collect final : FronthaulFrameLink {
+    std::vector<std::vector<std::uint8_t>>* out = nullptr;
+    std::deque<std::vector<std::uint8_t>>* in = nullptr;
+    bool send(std::span<const std::uint8_t> frame) override {
+      out->emplace_back(frame.begin(), frame.end());
+      return true;
+    }
+    std::uint64_t end_of_slot() override { return 0; }
+    unsigned receive(FronthaulFrameHandler& handler) override {
+      const auto count = static_cast<unsigned>(in->size());
+      for (const auto& frame : *in) {
+        handler.on_frame(frame);
+      }
+      in->clear();
+      return count;
+    }
+  } collect;
+  collect.out = &frames;
+  collect.in = &ends.to_ru;
+  FronthaulSampleFeeder ru(cplane_link_cell(), cplane_link_rx, cplane_link_config(), collect, true);
+  ASSERT_TRUE(ru.push_grid(0, 3, grid, std::chrono::milliseconds(100)));
+  ASSERT_EQ(frames.size(), 14U * cplane_link_rx);
+  for (std::size_t f = 0; f + 1 < frames.size(); ++f) {
+    ends.receiver.on_frame(frames[f]);
+  }
+  EXPECT_EQ(ends.receiver.counters().slots_delivered, 0U); // one requested row still out
+  EXPECT_TRUE(ends.receiver.flush_if_quiet(SteadyClock::now() + std::chrono::seconds(1)));
+  EXPECT_EQ(ends.receiver.counters().slots_delivered, 1U);
+  EXPECT_EQ(ends.receiver.counters().slots_partial, 1U);
+  EXPECT_EQ(ends.receiver.fronthaul_counters().missing_units, 8U); // that row's PRBs only
+  EXPECT_EQ(ends.receiver.fronthaul_counters().incomplete_symbols, 1U);
+}
+
+TEST(FronthaulLinkCplane, AResetDropsTheRequestsOfSlotsTheSessionDidNotReach) {
+  CplaneLinkEnds ends;
+  const std::vector<phy::PuschConfig> pdus = {cplane_link_pusch(0, 6)};
+  ends.sender.send_slot(0, 4, pdus, {});
+  ends.queue.take_all(ends);
+  ends.receiver.reset();
+  EXPECT_EQ(ends.receiver.fronthaul_counters().requested_slots_unserved, 1U);
+  // The next session asks nothing of the same slot: empty, at once.
+  ends.sender.send_slot(0, 4, {}, {});
+  ends.queue.take_all(ends);
+  EXPECT_EQ(ends.receiver.counters().slots_empty, 1U);
+}
+
+TEST(CplaneFrameQueue, HandsOverFramesAndSlotEndsInOrderAcrossThreads) {
+  CplaneFrameQueue queue(16, 2); // small: it must grow
+  struct Record final : CplaneQueueVisitor {
+    std::vector<int> events; ///< Frame: its first byte; slot end: -(slot + 1).
+    void on_frame(std::span<const std::uint8_t> frame) override { events.push_back(frame[0]); }
+    void on_slot_done(std::uint16_t /*sfn*/, std::uint16_t slot) override {
+      events.push_back(-(slot + 1));
+    }
+  } record;
+  std::thread producer([&] {
+    for (std::uint16_t slot = 0; slot < 200; ++slot) {
+      const std::vector<std::uint8_t> frame(40 + slot, static_cast<std::uint8_t>(slot % 100));
+      queue.add_frame(frame);
+      queue.add_frame(frame);
+      queue.add_slot_done(0, slot);
+    }
+  });
+  while (record.events.size() < 600) {
+    queue.take_all(record);
+  }
+  producer.join();
+  ASSERT_EQ(record.events.size(), 600U);
+  for (std::size_t slot = 0; slot < 200; ++slot) {
+    const int id = static_cast<int>(slot);
+    EXPECT_EQ(record.events[3 * slot], id % 100);
+    EXPECT_EQ(record.events[3 * slot + 1], id % 100);
+    EXPECT_EQ(record.events[3 * slot + 2], -(id + 1));
+  }
+  queue.add_frame(std::vector<std::uint8_t>(8, 1));
+  queue.clear();
+  EXPECT_EQ(queue.take_all(record), 0U);
+}
+
+} // namespace
+} // namespace airan::l1
