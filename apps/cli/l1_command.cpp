@@ -113,6 +113,11 @@ void print_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& rece
             << ", send failures " << c.send_failures << ", late samples " << c.late_samples
             << ", CONFIGs refused " << c.config_rejected << ", requests in the wrong state "
             << c.invalid_state << '\n';
+  if (c.prach_occasions + c.prach_failed > 0) {
+    std::cout << "PRACH: occasions " << c.prach_occasions << ", failed " << c.prach_failed
+              << ", preambles " << c.prach_preambles << ", sections unmatched "
+              << c.prach_sections_unmatched << '\n';
+  }
   const auto& link = receiver.counters();
   const auto& a = receiver.fronthaul_counters();
   const io::DpdkPortStats p = port.stats();
@@ -122,11 +127,16 @@ void print_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& rece
             << link.slots_delivered << " (partial " << link.slots_partial << ", refused "
             << link.slots_refused << ", flushed after a quiet link " << link.quiet_flushes
             << ", dropped at STOP " << link.slots_dropped_at_reset << ")\n";
-  if (link.cplane_frames > 0) {
+  if (link.cplane_frames + link.slots_empty + link.slots_lost > 0) {
     std::cout << "C-plane: frames sent " << link.cplane_frames << " (the port dropped "
               << p.tx_dropped << "; sections " << link.cplane_sections << ", requested slots "
               << a.requested_slots << ", unserved " << a.requested_slots_unserved
-              << "), slots asked nothing of " << link.slots_empty << '\n';
+              << "), slots asked nothing of " << link.slots_empty << ", lost " << link.slots_lost
+              << '\n';
+    if (link.prach_occasions + link.prach_dropped > 0) {
+      std::cout << "PRACH over 7.2x: occasions to the L1 " << link.prach_occasions << " (dropped "
+                << link.prach_dropped << ")\n";
+    }
   }
   const io::FapiTransportCounters t = transport.counters();
   std::cout << "FAPI transport: received " << t.messages_received << " (dropped: malformed "
@@ -225,12 +235,19 @@ int run_l1(const L1CommandOptions& o) {
       longest = std::max<std::size_t>(longest, numerology.slot_length(s));
     }
     source_config.max_iq_samples = longest * carrier.num_rx_antennas;
+  } else if (o.cplane) {
+    // The 7.2x PRACH occasions that go with one slot: room for the link's whole queue of them.
+    source_config.max_prach_sections = l1::FronthaulLinkReceiver::max_prach_occasions;
+    source_config.max_prach_values =
+        std::size_t{source_config.max_prach_sections} * carrier.num_rx_antennas * 12 * 12 * 12;
   }
   l1::InMemoryIqSource samples(source_config);
   // A short push timeout: the receive loop must not stall on a source nobody empties.
   l1::FronthaulLinkReceiver receiver(carrier.cell, carrier.num_rx_antennas, fronthaul, samples,
                                      std::chrono::milliseconds(100));
   l1::FapiPhyConfig config = phy_config(o, carrier, fronthaul);
+  // With C-plane the O-RU sends the PRACH occasions the type 3 requests ask for.
+  config.receiver.prach_from_sections = o.cplane;
   // With C-plane the PHY's thread queues each UL_TTI.request's C-plane; the receive loop sends it.
   l1::CplaneFrameQueue cplane_queue;
   std::optional<l1::FronthaulCplaneSender> cplane;

@@ -42,41 +42,17 @@ FronthaulLinkReceiver::FronthaulLinkReceiver(const phy::CellConfig& cell, unsign
   cplane_scope_.carrier_prbs = cell.num_prbs;
   cplane_scope_.symbols_per_slot = assembler_.clock().symbols_per_slot();
   cplane_scope_.prach_first_ru_port = config_.prach_first_ru_port(num_rx_antennas);
-}
-
-void FronthaulLinkReceiver::on_cplane_frame(std::span<const std::uint8_t> frame) {
-  ++counters_.cplane_frames;
-  cplane_requests_.clear();
-  const io::RuCplaneTally tally = io::take_cplane_frame(
-      frame, link_, cplane_scope_, assembler_.clock(), cplane_requests_, nullptr);
-  counters_.cplane_sections += tally.sections_taken;
-  counters_.cplane_ignored += tally.messages_ignored + tally.sections_ignored;
-  for (const auto& [cycle_slot, requests] : cplane_requests_) {
-    assembler_.expect_sections(cycle_slot, requests);
-  }
-  deliver(); // requests that a slot's units already met dispatched it
-}
-
-void FronthaulLinkReceiver::on_cplane_slot_done(std::uint16_t sfn, std::uint16_t slot) {
-  if (slot >= slots_per_frame_) {
-    return;
-  }
-  // The L1's own slots move the count: the O-RU's next frames are near them, however many
-  // slots it sent nothing for.
-  const auto absolute = static_cast<std::int64_t>(
-      nearest_absolute_slot(static_cast<std::uint64_t>(std::max<std::int64_t>(count_, 0)),
-                            {sfn, slot}, slots_per_frame_));
-  count_ = started_ ? std::max(count_, absolute) : absolute;
-  started_ = true;
-  const auto& clock = assembler_.clock();
-  const auto cycle_slot =
-      static_cast<unsigned>(((sfn % 256U) * slots_per_frame_ + slot) % clock.slots_per_cycle());
-  if (!assembler_.has_requests(cycle_slot)) {
-    if (target_.push_empty(sfn, slot, push_timeout_)) {
-      ++counters_.slots_empty;
-    } else {
-      ++counters_.empty_slots_refused;
-    }
+  handovers_.reserve(64);
+  requested_cycle_slots_.reserve(64);
+  delivered_early_.fill(never_delivered);
+  if (config_.mode == io::FronthaulIngestMode::frequency_domain) {
+    prach_ = std::make_unique<io::FronthaulPrachAssembler>(cell, num_rx_antennas, config_,
+                                                           max_prach_occasions);
+    prach_ready_.reserve(max_prach_occasions);
+    prach_offsets_.reserve(max_prach_occasions);
+    // The largest PRACH sections: 72 PRBs of long preambles once, or 12 PRBs of short ones in up
+    // to 12 periods (the PRACH assembler's own bound), per antenna.
+    prach_values_.reserve(std::size_t{max_prach_occasions} * num_rx_antennas * 12 * 12 * 12);
   }
 }
 
@@ -132,14 +108,25 @@ void FronthaulLinkReceiver::on_frame(std::span<const std::uint8_t> frame) {
   ++counters_.frames;
   last_frame_at_ = SteadyClock::now();
   if (const auto arrival = nominal_arrival(frame)) {
-    assembler_.push(frame, *arrival);
+    if (prach_ && prach_->push(frame, *arrival)) {
+      take_prach_occasions(); // it goes with the next slot handed over
+    }
+    assembler_.push(frame, *arrival); // which counts a PRACH frame as filtered
     deliver();
   }
 }
 
 void FronthaulLinkReceiver::flush() {
+  if (prach_) {
+    prach_->flush(); // partial occasions go with the slots flushed now
+    take_prach_occasions();
+  }
   assembler_.flush();
   deliver();
+  while (!handovers_.empty()) { // the link is over: what was asked for will not come
+    hand_over_empty(handovers_.front());
+    handovers_.erase(handovers_.begin());
+  }
 }
 
 void FronthaulLinkReceiver::reset() {
@@ -150,6 +137,18 @@ void FronthaulLinkReceiver::reset() {
     assembler_.release(slot);
   }
   assembler_.drop_requests(); // C-plane of slots the session did not reach
+  forget_cplane();
+  if (prach_) { // and its PRACH occasions
+    prach_->flush();
+    while (const io::AssembledPrach* occasion = prach_->next_occasion()) {
+      ++counters_.prach_dropped;
+      prach_->release(occasion);
+    }
+    counters_.prach_dropped += prach_ready_.size();
+    prach_ready_.clear();
+    prach_offsets_.clear();
+    prach_values_.clear();
+  }
   if (started_) {
     // The assembler's time goes on: the next session's slots count from the next whole cycle,
     // where their frameIds resolve to themselves.
@@ -163,10 +162,17 @@ void FronthaulLinkReceiver::reset() {
 
 bool FronthaulLinkReceiver::flush_if_quiet(SteadyClock::time_point now) {
   if (assembler_.pending_slots() == 0 || now - last_frame_at_ < quiet_timeout_) {
-    return false;
+    // With C-plane: requested slots of which nothing came.
+    if (!release_lost_if_quiet(now)) {
+      return false;
+    }
+    ++counters_.quiet_flushes;
+    return true;
   }
   ++counters_.quiet_flushes;
-  flush();
+  assembler_.flush();
+  deliver();
+  release_lost_if_quiet(now);
   return true;
 }
 
@@ -180,13 +186,19 @@ void FronthaulLinkReceiver::deliver() {
     }
     const FapiSlotAddress address =
         to_slot_address(static_cast<std::uint64_t>(absolute), slots_per_frame_);
+    hand_over_before(absolute); // with C-plane: the L1's earlier slots first, in its order
+    note_delivered(absolute);
     // The samples change hands without a copy: the assembler fills the source entry's old
     // buffer next.
     io::AssembledSlot& samples = assembler_.held_slot(slot);
     const bool taken =
         slot->mode == io::FronthaulIngestMode::time_domain
             ? target_.exchange_iq(address.sfn, address.slot, samples.iq, push_timeout_)
-            : target_.exchange_grid(address.sfn, address.slot, samples.grid, push_timeout_);
+            : target_.exchange_grid(address.sfn, address.slot, samples.grid, ready_prach(),
+                                    push_timeout_);
+    if (slot->mode == io::FronthaulIngestMode::frequency_domain) {
+      prach_handed_over(taken);
+    }
     if (slot->reason == io::SlotDispatchReason::complete) {
       count_ = std::max(count_, absolute); // whole slots move the count on
     }
@@ -197,6 +209,7 @@ void FronthaulLinkReceiver::deliver() {
       ++counters_.slots_refused;
     }
     assembler_.release(slot);
+    hand_over_in_order();
   }
 }
 

@@ -16,8 +16,10 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
 
 FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                              const io::FronthaulConfig& config,
-                                             FronthaulFrameLink& link, bool use_cplane)
-    : FronthaulSampleFeeder(cell, num_rx_antennas, config, use_cplane, nullptr, &link, 0) {
+                                             FronthaulFrameLink& link, bool use_cplane,
+                                             unsigned max_prach_occasions)
+    : FronthaulSampleFeeder(cell, num_rx_antennas, config, use_cplane, nullptr, &link,
+                            max_prach_occasions) {
   if (use_cplane && config_.mode != io::FronthaulIngestMode::frequency_domain) {
     throw std::invalid_argument("C-plane over a fronthaul link needs 7.2x (frequency domain)");
   }
@@ -34,8 +36,10 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
   if (max_prach_occasions > 0 && config_.mode == io::FronthaulIngestMode::frequency_domain) {
     ru_prach_ = std::make_unique<io::RuPrachEmulator>(cell, num_rx_antennas, config_,
                                                       max_prach_occasions * num_rx_antennas);
-    prach_assembler_ = std::make_unique<io::FronthaulPrachAssembler>(cell, num_rx_antennas, config_,
-                                                                     max_prach_occasions);
+    if (target_ != nullptr) { // in-process, the DU's end too (over a link, the far end's)
+      prach_assembler_ = std::make_unique<io::FronthaulPrachAssembler>(
+          cell, num_rx_antennas, config_, max_prach_occasions);
+    }
   }
   received_prach_.reserve(64);
   prach_requests_.reserve(64);
@@ -61,17 +65,27 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
   }
 }
 
+void FronthaulSampleFeeder::ul_tti_sent(std::uint16_t sfn, std::uint16_t slot, unsigned num_pdus) {
+  if (link_out_ == nullptr || !use_cplane_ || num_pdus > 0) {
+    return;
+  }
+  const std::lock_guard lock(mutex_);
+  const auto& clock = emulator_.clock();
+  nothing_asked_.insert(static_cast<unsigned>(((sfn % 256U) * clock.slots_per_frame() + slot) %
+                                              clock.slots_per_cycle()));
+}
+
 void FronthaulSampleFeeder::on_cplane_frame(std::span<const std::uint8_t> frame) {
   const std::lock_guard lock(mutex_);
   ++counters_.cplane_frames;
-  const bool prach = prach_assembler_ != nullptr;
+  const bool prach = ru_prach_ != nullptr;
   const io::RuCplaneTally tally =
       io::take_cplane_frame(frame, link_, emulator_.cplane_scope(), emulator_.clock(), cplane_,
                             prach ? &cplane_prach_ : nullptr);
   if (tally.messages == 0 || tally.messages_ignored != 0 || tally.sections_ignored != 0) {
     ++counters_.cplane_ignored;
   }
-  if (prach) {
+  if (prach_assembler_ != nullptr) {
     prach_assembler_->expect_cplane_frame(frame); // what the DU asked for, it expects
   }
 }
@@ -135,7 +149,9 @@ bool FronthaulSampleFeeder::push_empty(std::uint16_t sfn, std::uint16_t slot,
     }
     const std::lock_guard lock(mutex_);
     const auto& clock = emulator_.clock();
-    forget_cplane_through(static_cast<unsigned>(slot_count(sfn, slot) % clock.slots_per_cycle()));
+    const auto key = static_cast<unsigned>(slot_count(sfn, slot) % clock.slots_per_cycle());
+    nothing_asked_.erase(key);
+    forget_cplane_through(key);
     ++counters_.slots;
     return true;
   }
@@ -190,9 +206,16 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
   prach_requests_.clear();
   if (use_cplane_) {
     const auto key = static_cast<unsigned>(absolute % clock.slots_per_cycle());
-    const bool came =
-        link_out_ == nullptr ||
-        receive_link_cplane(key, std::min<std::chrono::microseconds>(timeout, link_cplane_wait));
+    bool asked_nothing = false;
+    {
+      const std::lock_guard lock(mutex_);
+      asked_nothing = nothing_asked_.erase(key) > 0;
+    }
+    // Over a link: a slot whose UL_TTI.request had no PDU gets no C-plane to wait for.
+    const bool came = link_out_ == nullptr ||
+                      (asked_nothing ? (link_out_->receive(*this), true)
+                                     : receive_link_cplane(key, std::min<std::chrono::microseconds>(
+                                                                    timeout, link_cplane_wait)));
     std::unique_lock lock(mutex_);
     if (!came || (link_out_ == nullptr && !cplane_arrived_.wait_for(lock, timeout, [&] {
           return cplane_done_.contains(key);
@@ -215,17 +238,25 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
   std::uint64_t frames = 0;
   if (link_out_ != nullptr) {
     std::uint64_t dropped = 0;
-    emulator_.packetize_slot(
-        slot_, absolute, epoch_ns,
-        [&](std::span<const std::uint8_t> frame, std::int64_t) {
-          dropped += link_out_->send(frame) ? 0 : 1;
-          ++frames;
-        },
-        requests_);
+    const auto out = [&](std::span<const std::uint8_t> frame, std::int64_t) {
+      dropped += link_out_->send(frame) ? 0 : 1;
+      ++frames;
+    };
+    // On C-plane, a slot with no type 1 request (PRACH only, or nothing) sends no U-plane.
+    if (!use_cplane_ || !requests_.empty()) {
+      emulator_.packetize_slot(slot_, absolute, epoch_ns, out, requests_);
+    }
+    // The PRACH occasions this slot completes (7.2x: the O-RU's FFTs of the slot's IQ).
+    std::uint64_t prach_frames = 0;
+    if (ru_prach_ != nullptr && from_iq) {
+      prach_frames = ru_prach_->add_slot(absolute, epoch_ns, slot_.iq, out);
+    }
     dropped += link_out_->end_of_slot();
     const std::lock_guard lock(mutex_);
     ++counters_.slots;
     counters_.uplane_frames += frames;
+    counters_.prach_frames += prach_frames;
+    counters_.prach_refused += refused;
     counters_.link_dropped += dropped;
     return dropped == 0;
   }

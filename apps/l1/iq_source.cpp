@@ -128,22 +128,26 @@ bool InMemoryIqSource::push_grid(std::uint16_t sfn, std::uint16_t slot,
     std::ranges::copy(grid.elements(), entry.grid.elements().begin());
     entry.has_grid = true;
     entry.iq_size = 0;
-    entry.prach.clear();
-    std::size_t used = 0;
-    for (const ReceivedPrach& section : prach) {
-      const std::size_t size = section.section.values.size();
-      if (entry.prach.size() == config_.max_prach_sections ||
-          used + size > entry.prach_values.size()) {
-        dropped_prach_.fetch_add(1, std::memory_order_relaxed);
-        continue;
-      }
-      std::ranges::copy(section.section.values,
-                        entry.prach_values.begin() + static_cast<std::ptrdiff_t>(used));
-      ReceivedPrach& copy = entry.prach.emplace_back(section);
-      copy.section.values = std::span<const phy::cf32>(entry.prach_values.data() + used, size);
-      used += size;
-    }
+    copy_prach(entry, prach);
   });
+}
+
+void InMemoryIqSource::copy_prach(Entry& entry, std::span<const ReceivedPrach> prach) {
+  entry.prach.clear();
+  std::size_t used = 0;
+  for (const ReceivedPrach& section : prach) {
+    const std::size_t size = section.section.values.size();
+    if (entry.prach.size() == config_.max_prach_sections ||
+        used + size > entry.prach_values.size()) {
+      dropped_prach_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    std::ranges::copy(section.section.values,
+                      entry.prach_values.begin() + static_cast<std::ptrdiff_t>(used));
+    ReceivedPrach& copy = entry.prach.emplace_back(section);
+    copy.section.values = std::span<const phy::cf32>(entry.prach_values.data() + used, size);
+    used += size;
+  }
 }
 
 bool InMemoryIqSource::push_iq(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::cf32> iq,
@@ -168,6 +172,18 @@ bool InMemoryIqSource::exchange_grid(std::uint16_t sfn, std::uint16_t slot, phy:
   });
 }
 
+bool InMemoryIqSource::exchange_grid(std::uint16_t sfn, std::uint16_t slot, phy::ResourceGrid& grid,
+                                     std::span<const ReceivedPrach> prach,
+                                     std::chrono::microseconds timeout) {
+  check_grid_shape(grid);
+  return push(sfn, slot, timeout, [&](Entry& entry) {
+    std::swap(entry.grid, grid);
+    entry.has_grid = true;
+    entry.iq_size = 0;
+    copy_prach(entry, prach);
+  });
+}
+
 bool InMemoryIqSource::exchange_iq(std::uint16_t sfn, std::uint16_t slot,
                                    std::vector<phy::cf32>& iq, std::chrono::microseconds timeout) {
   check_iq_size(iq.size());
@@ -187,6 +203,16 @@ bool InMemoryIqSource::push_empty(std::uint16_t sfn, std::uint16_t slot,
     entry.has_grid = false;
     entry.iq_size = 0;
     entry.prach.clear();
+  });
+}
+
+bool InMemoryIqSource::push_empty(std::uint16_t sfn, std::uint16_t slot,
+                                  std::span<const ReceivedPrach> prach,
+                                  std::chrono::microseconds timeout) {
+  return push(sfn, slot, timeout, [&](Entry& entry) {
+    entry.has_grid = false;
+    entry.iq_size = 0;
+    copy_prach(entry, prach);
   });
 }
 

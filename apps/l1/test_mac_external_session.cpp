@@ -45,10 +45,9 @@ void check_test_mac_external(const LaunchPattern& pattern, const TestMacOptions&
   if (options.fronthaul_cplane && !oran_72x) {
     throw std::invalid_argument("C-plane needs --fronthaul 7.2x");
   }
-  if (pattern.prach && oran_72x) {
-    throw std::invalid_argument("PRACH over 7.2x to an L1 in another process is not supported "
-                                "yet (its PRACH U-plane is not assembled there): use "
-                                "time-domain");
+  if (pattern.prach && oran_72x && !options.fronthaul_cplane) {
+    throw std::invalid_argument("PRACH over 7.2x needs --cplane: the L1's section type 3 "
+                                "requests tell the O-RU which occasions to send");
   }
 }
 
@@ -65,8 +64,13 @@ TestMacReport run_test_mac_external(const LaunchPattern& pattern, const TestMacO
   } else {
     transport = io::FapiShmTransport::attach(l1.shm_name);
   }
+  // PRACH occasions in flight over 7.2x: a slot's, for the slots one long occasion spans.
+  const unsigned prach_occasions =
+      pattern.prach && options.fronthaul_cplane
+          ? pattern.prach->occasions_per_slot * (pattern.prach->span_slots + 1)
+          : 0;
   FronthaulSampleFeeder feeder(pattern.cell, pattern.num_rx_antennas, *options.fronthaul, link,
-                               options.fronthaul_cplane);
+                               options.fronthaul_cplane, prach_occasions);
   TestMacOptions run_options = options;
   run_options.ul_tti_every_slot = options.fronthaul_cplane;
   TestMacReport report = run_test_mac(pattern, *transport, feeder, run_options);

@@ -104,6 +104,7 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
   if (transmissions_.empty() && !prach_iq) {
     if (options_.ul_tti_every_slot) {
       send(*ul_tti_); // no PDUs: the L1's C-plane asks the O-RU for nothing
+      samples_.ul_tti_sent(address.sfn, address.slot, 0);
     }
     samples_.push_empty(address.sfn, address.slot, push_timeout);
     return;
@@ -119,8 +120,11 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
   // UL_TTI.request first, then the slot's samples: the slot is over when they are in. A slot
   // that only carries a PRACH occasion on gets one without PDUs (its C-plane, empty, tells an
   // in-process O-RU that nothing more is asked of it).
-  if (ul_tti_->num_pusch + ul_tti_->num_pucch + ul_tti_->num_prach > 0 || prach_iq) {
+  const auto num_pdus =
+      static_cast<unsigned>(ul_tti_->num_pusch + ul_tti_->num_pucch + ul_tti_->num_prach);
+  if (num_pdus > 0 || prach_iq) {
     send(*ul_tti_);
+    samples_.ul_tti_sent(address.sfn, address.slot, num_pdus);
   }
   report_.pdus_sent += ul_tti_->num_pusch;
   report_.pucch_sent += ul_tti_->num_pucch;

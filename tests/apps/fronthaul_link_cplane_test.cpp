@@ -237,6 +237,114 @@ TEST(FronthaulLinkCplane, AResetDropsTheRequestsOfSlotsTheSessionDidNotReach) {
   EXPECT_EQ(ends.receiver.counters().slots_empty, 1U);
 }
 
+// A MAC running ahead: the C-plane of slot 0 (a PUSCH) and of six empty slots after it is done
+// before slot 0's U-plane comes. The empty slots wait for it in the receiver, not in the
+// source, whose four entries would otherwise fill with later slots and refuse slot 0.
+TEST(FronthaulLinkCplane, EmptySlotsAfterARequestedOneWaitForItsTurn) {
+  CplaneLinkEnds ends;
+  const phy::ResourceGrid grid = cplane_link_grid(11);
+  const std::vector<phy::PuschConfig> pdus = {cplane_link_pusch(3, 9)};
+  ends.sender.send_slot(0, 0, pdus, {});
+  for (std::uint16_t slot = 1; slot <= 6; ++slot) {
+    ends.sender.send_slot(0, slot, {}, {});
+  }
+  ends.queue.take_all(ends);
+  EXPECT_EQ(ends.receiver.counters().slots_empty, 0U); // all behind slot 0
+  // The L1: slots in order, each released and closed as its clock moves on.
+  std::vector<bool> had_samples;
+  std::thread l1([&] {
+    for (std::uint16_t slot = 0; slot <= 6; ++slot) {
+      if (!ends.source.wait_for(0, slot, std::chrono::seconds(5))) {
+        break;
+      }
+      ReceivedSlot received;
+      ASSERT_TRUE(ends.source.try_acquire(0, slot, received));
+      had_samples.push_back(received.has_samples());
+      ends.source.release(0, slot);
+      ends.source.close_before(slot + 1U, 20);
+    }
+  });
+  ASSERT_TRUE(ends.ru.push_grid(0, 0, grid, std::chrono::milliseconds(100)));
+  l1.join();
+  ASSERT_EQ(had_samples.size(), 7U);
+  EXPECT_TRUE(had_samples[0]);
+  for (std::size_t k = 1; k < had_samples.size(); ++k) {
+    EXPECT_FALSE(had_samples[k]) << k;
+  }
+  EXPECT_EQ(ends.receiver.counters().slots_delivered, 1U);
+  EXPECT_EQ(ends.receiver.counters().slots_empty, 6U);
+  EXPECT_EQ(ends.receiver.counters().slots_refused + ends.receiver.counters().empty_slots_refused,
+            0U);
+}
+
+// A slot asked for of which nothing comes must not stall the L1: it goes over empty (lost) when
+// a later slot is delivered, or when the link has been quiet since its C-plane.
+TEST(FronthaulLinkCplane, ARequestedSlotOfWhichNothingCameGoesOverAsLost) {
+  CplaneLinkEnds ends;
+  const std::vector<phy::PuschConfig> pdus = {cplane_link_pusch(0, 4)};
+  ends.sender.send_slot(0, 0, pdus, {});
+  ends.sender.send_slot(0, 1, {}, {});
+  ends.queue.take_all(ends);
+  ends.to_ru.clear(); // the O-RU never hears of slot 0
+  ReceivedSlot received;
+  EXPECT_FALSE(ends.source.try_acquire(0, 0, received));
+  EXPECT_FALSE(ends.receiver.flush_if_quiet(SteadyClock::now())); // not quiet long enough
+  EXPECT_TRUE(ends.receiver.flush_if_quiet(SteadyClock::now() + std::chrono::seconds(1)));
+  EXPECT_FALSE(ends.receiver.flush_if_quiet(SteadyClock::now() + std::chrono::seconds(1)));
+  for (std::uint16_t slot = 0; slot <= 1; ++slot) {
+    ASSERT_TRUE(ends.source.try_acquire(0, slot, received)) << slot;
+    EXPECT_FALSE(received.has_samples());
+    ends.source.release(0, slot);
+  }
+  EXPECT_EQ(ends.receiver.counters().slots_lost, 1U);
+  EXPECT_EQ(ends.receiver.counters().slots_empty, 1U);
+  // Slot 2 asked for and lost, slot 3 asked for and delivered: slot 2 goes over first.
+  const phy::ResourceGrid grid = cplane_link_grid(13);
+  ends.sender.send_slot(0, 2, pdus, {});
+  ends.queue.take_all(ends);
+  ends.to_ru.clear();
+  ends.run_slot(0, 3, pdus, &grid);
+  EXPECT_TRUE(ends.source.try_acquire(0, 2, received));
+  EXPECT_FALSE(received.has_samples());
+  EXPECT_TRUE(ends.source.try_acquire(0, 3, received));
+  EXPECT_TRUE(received.has_samples());
+  EXPECT_EQ(ends.receiver.counters().slots_lost, 2U);
+  EXPECT_EQ(ends.receiver.counters().slots_delivered, 1U);
+}
+
+// An O-RU that sends a whole slot before the L1's C-plane of it is done (its own clock): the slot
+// is delivered once, never replaced by an empty one when its C-plane then finishes.
+TEST(FronthaulLinkCplane, ASlotDeliveredBeforeItsCplaneWasDoneIsNotPushedAgain) {
+  CplaneLinkEnds ends;
+  const phy::ResourceGrid grid = cplane_link_grid(17);
+  ends.sender.send_slot(0, 0, {}, {}); // C-plane is on
+  ends.queue.take_all(ends);
+  struct Capture final : FronthaulFrameLink {
+    std::vector<std::vector<std::uint8_t>> frames;
+    bool send(std::span<const std::uint8_t> frame) override {
+      frames.emplace_back(frame.begin(), frame.end());
+      return true;
+    }
+    std::uint64_t end_of_slot() override { return 0; }
+  } whole;
+  FronthaulSampleFeeder ru(cplane_link_cell(), cplane_link_rx, cplane_link_config(), whole);
+  ASSERT_TRUE(ru.push_grid(0, 1, grid, std::chrono::milliseconds(10)));
+  for (const auto& frame : whole.frames) {
+    ends.receiver.on_frame(frame);
+  }
+  EXPECT_EQ(ends.receiver.counters().slots_delivered, 1U); // the whole carrier came
+  const std::vector<phy::PuschConfig> pdus = {cplane_link_pusch(0, 4)};
+  ends.sender.send_slot(0, 1, pdus, {});
+  ends.sender.send_slot(0, 2, {}, {});
+  ends.queue.take_all(ends);
+  ReceivedSlot received;
+  ASSERT_TRUE(ends.source.try_acquire(0, 1, received));
+  EXPECT_TRUE(received.has_samples());
+  ASSERT_TRUE(ends.source.try_acquire(0, 2, received)); // not stuck behind slot 1
+  EXPECT_FALSE(received.has_samples());
+  EXPECT_EQ(ends.receiver.counters().slots_lost, 0U);
+}
+
 TEST(CplaneFrameQueue, HandsOverFramesAndSlotEndsInOrderAcrossThreads) {
   CplaneFrameQueue queue(16, 2); // small: it must grow
   struct Record final : CplaneQueueVisitor {

@@ -214,10 +214,11 @@ TEST(L1Process, RefusesAMacWhoseCarrierIsNotTheFronthaulsAndServesTheNext) {
 }
 
 // C-plane across the processes: `airan l1 --cplane` sends each UL_TTI.request's section type 1
-// messages on the link, the test MAC's O-RU sends only what they ask for, and the L1's receiver
-// takes a slot as whole once that is in, and a slot it asked nothing of as empty. Two MACs: the
-// PUCCH pattern (PUSCH beside PUCCHs of formats 0-4 with hops: many sections a slot) and the
-// four UEs of four_ue_harq scheduled every fourth slot only (three slots in four empty).
+// and 3 messages on the link, the test MAC's O-RU sends only what they ask for, and the L1's
+// receiver takes a slot as whole once that is in, and a slot it asked nothing of as empty. Three
+// MACs: the PUCCH pattern (PUSCH beside PUCCHs of formats 0-4 with hops: many sections a slot),
+// the four UEs of four_ue_harq scheduled every fourth slot only (three slots in four empty), and
+// PRACH format 0 over 7.2x.
 TEST(L1Process, SendsItsCplaneOnTheLinkAndTheOruSendsOnlyWhatItAskedFor) {
   const MemifLink link("cplane");
   const std::string pucch = pattern_path("pucch");
@@ -266,16 +267,34 @@ TEST(L1Process, SendsItsCplaneOnTheLinkAndTheOruSendsOnlyWhatItAskedFor) {
   EXPECT_EQ(second.status, 0) << second.output;
   EXPECT_NE(second.output.find("TBs delivered 35, lost 0"), std::string::npos) << second.output;
   ASSERT_TRUE(l1_sparse.wait_for("session 1 ended")) << l1_sparse.finish().output;
+  // The same carrier's next MAC: PRACH format 0 over 7.2x, the L1's type 3 requests across the
+  // link and the O-RU's PRACH stream back (every preamble detected with its TA).
+  const RunResult prach = run_airan("testmac --pattern " + pattern_path("prach") +
+                                    " --slots 40 --quiet --fronthaul 7.2x --comp bfp9 --cplane "
+                                    "--l1 " +
+                                    endpoint2 + " " + link2.mac);
+  EXPECT_EQ(prach.status, 0) << prach.output;
+  EXPECT_NE(prach.output.find("preambles sent 30, detected 30, missed 0, wrong TA 0, false 0"),
+            std::string::npos)
+      << prach.output;
+  ASSERT_TRUE(l1_sparse.wait_for("session 2 ended")) << l1_sparse.finish().output;
   const RunResult served_sparse = l1_sparse.finish();
-  EXPECT_NE(served_sparse.output.find("PDUs decoded 40"), std::string::npos)
+  EXPECT_NE(served_sparse.output.find("PRACH: occasions 10, failed 0, preambles 30, sections "
+                                      "unmatched 0"),
+            std::string::npos)
       << served_sparse.output;
-  // Slots 0, 4, .., 36 asked for; the others (and the one or two the MAC answers while it waits
-  // for the last indications) asked nothing of.
+  EXPECT_NE(served_sparse.output.find("PRACH over 7.2x: occasions to the L1 10 (dropped 0)"),
+            std::string::npos)
+      << served_sparse.output;
+  EXPECT_NE(served_sparse.output.find("PDUs decoded 80"), std::string::npos) // and PRACH's 40
+      << served_sparse.output;
+  // Sparse: slots 0, 4, .., 36 asked for; the others (and the one or two the MAC answers while
+  // it waits for the last indications) asked nothing of. PRACH: 40 slots of PUSCH.
   EXPECT_TRUE(std::regex_search(
       served_sparse.output,
-      std::regex(R"(requested slots 10, unserved 0\), slots asked nothing of 3[0-2]\n)")))
+      std::regex(R"(requested slots 50, unserved 0\), slots asked nothing of 3[1-4], lost 0\n)")))
       << served_sparse.output;
-  EXPECT_NE(served_sparse.output.find("slots to the L1 10 (partial 0, refused 0"),
+  EXPECT_NE(served_sparse.output.find("slots to the L1 50 (partial 0, refused 0"),
             std::string::npos)
       << served_sparse.output;
 }
@@ -304,6 +323,12 @@ TEST(L1Process, CommandLineRefusals) {
   EXPECT_EQ(cplane.status, 2) << cplane.output;
   EXPECT_NE(cplane.output.find("C-plane needs --fronthaul 7.2x"), std::string::npos)
       << cplane.output;
+  const RunResult prach_without_cplane =
+      run_airan("testmac --pattern " + pattern_path("prach") +
+                " --fronthaul 7.2x --l1 udp:127.0.0.1:9 --dpdk net_null0");
+  EXPECT_EQ(prach_without_cplane.status, 2) << prach_without_cplane.output;
+  EXPECT_NE(prach_without_cplane.output.find("PRACH over 7.2x needs --cplane"), std::string::npos)
+      << prach_without_cplane.output;
   const RunResult l1_cplane =
       run_airan("l1 --config " + pattern + " --mode time-domain --cplane --dpdk net_null0");
   EXPECT_EQ(l1_cplane.status, 2) << l1_cplane.output;

@@ -19,7 +19,7 @@
 /// really jumped: the count follows); one inside the window is placed by its header. The L1
 /// calls reset() when a MAC stops it, before the next session starts again at SFN 0. A slot's
 /// samples change hands without a copy: the assembler's buffer and a free source entry's swap
-/// (InMemoryIqSource::exchange_grid / exchange_iq). Nothing is allocated per frame (in time
+/// (InMemoryIqSource::exchange_grid / exchange_iq). Nothing is allocated per U-plane frame (in time
 /// domain: when the source's max_iq_samples is the assembler's reserve, the longest slot times
 /// the antennas, as `airan l1` sets it).
 ///
@@ -29,19 +29,28 @@
 /// expect_sections(): a slot is whole once they are in), and tells on_cplane_slot_done() when a
 /// slot's C-plane is complete: a slot it asked nothing of goes to the source empty at once (the
 /// O-RU sends nothing for it), and the slot count follows the L1's slots, so that a long run of
-/// empty slots does not put the next frames outside the window.
+/// empty slots does not put the next frames outside the window. The C-plane's section type 3
+/// requests tell an io::FronthaulPrachAssembler which PRACH occasions to expect on the PRACH
+/// eAxCs; each occasion it completes goes to the source with the next slot handed over (the
+/// L1 takes an occasion's section up to UlSlotProcessorConfig::prach_section_grace_slots after
+/// its last slot).
 #pragma once
 
 #include "airan/io/fronthaul_config.h"
 #include "airan/io/fronthaul_frame.h"
+#include "airan/io/fronthaul_prach_assembler.h"
 #include "airan/io/fronthaul_slot_assembler.h"
 #include "airan/io/ru_cplane_requests.h"
 #include "airan/l1/iq_source.h"
+#include "airan/l1/slot_clock.h"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
+#include <vector>
 
 namespace airan::l1 {
 
@@ -54,18 +63,27 @@ struct FronthaulLinkCounters {
   std::uint64_t slots_refused = 0;
   /// Slots whose frames resolved to a time before the first frame's (never delivered).
   std::uint64_t slots_before_start = 0;
-  std::uint64_t quiet_flushes = 0;          ///< flush_if_quiet() calls that dispatched open slots.
+  /// flush_if_quiet() calls that dispatched open slots (or, with C-plane, handed over lost ones).
+  std::uint64_t quiet_flushes = 0;
   std::uint64_t slots_dropped_at_reset = 0; ///< Open slots reset() dropped.
   /// Frames whose timing header was more than window_frames frames from the slot count,
   /// dropped (corrupted, or the first of a real jump).
   std::uint64_t frames_out_of_window = 0;
-  std::uint64_t count_resyncs = 0;   ///< Jumps of the count after resync_after such frames.
-  std::uint64_t cplane_frames = 0;   ///< With C-plane: the L1's frames taken.
-  std::uint64_t cplane_sections = 0; ///< Their type 1 sections of this carrier's antennas.
-  /// Their messages and sections that requested nothing here (type 3, another carrier, ...).
+  std::uint64_t count_resyncs = 0; ///< Jumps of the count after resync_after such frames.
+  std::uint64_t cplane_frames = 0; ///< With C-plane: the L1's frames taken.
+  /// Their sections of this carrier: type 1 of its antennas, type 3 of its PRACH eAxCs.
+  std::uint64_t cplane_sections = 0;
+  /// Their messages and sections that requested nothing here (another carrier, ...).
   std::uint64_t cplane_ignored = 0;
-  std::uint64_t slots_empty = 0;         ///< Slots the L1 asked nothing of, handed over empty.
+  std::uint64_t slots_empty = 0; ///< Slots the L1 asked nothing of, handed over empty.
+  /// Slots the L1 asked for of which nothing came: handed over empty once a later slot came or
+  /// the link was quiet for quiet_timeout after their C-plane.
+  std::uint64_t slots_lost = 0;
   std::uint64_t empty_slots_refused = 0; ///< Such slots the source refused (closed, or full).
+  std::uint64_t prach_occasions = 0;     ///< 7.2x PRACH occasions handed to the source.
+  /// Occasions dropped: more completed before the next slot than the source entry holds, or the
+  /// slot they went with was refused.
+  std::uint64_t prach_dropped = 0;
 };
 
 /// U-plane frames to the L1's sample source (see the file comment).
@@ -75,6 +93,8 @@ public:
   static constexpr unsigned resync_after = 8;
   /// How far (frames, either way) from the slot count a frame may lie.
   static constexpr unsigned window_frames = 4;
+  /// 7.2x PRACH occasions expected at once, and completed before the next slot at most.
+  static constexpr unsigned max_prach_occasions = 16;
 
   /// \p target (which must outlive the receiver) gets the assembled slots; \p push_timeout is
   /// how long one push may wait for a free entry before the slot counts as refused;
@@ -100,7 +120,9 @@ public:
   /// forgets the slot count: the next frame starts a new one (a new session).
   void reset();
   /// Calls flush() when slots are open and no frame came for quiet_timeout before \p now (a
-  /// receive loop calls this when a poll returns nothing); true when it did.
+  /// receive loop calls this when a poll returns nothing); with C-plane it also hands over, as
+  /// lost, requested slots of which nothing came for quiet_timeout after their C-plane was done.
+  /// True when it did either.
   bool flush_if_quiet(SteadyClock::time_point now);
 
   [[nodiscard]] const FronthaulLinkCounters& counters() const { return counters_; }
@@ -110,6 +132,32 @@ public:
   }
 
 private:
+  /// A slot whose C-plane is done, waiting for its turn to go to the source.
+  struct Handover {
+    std::int64_t absolute = 0; ///< Of this session.
+    FapiSlotAddress address;
+    bool requested = false; ///< Its C-plane asked for type 1 sections.
+    SteadyClock::time_point queued_at{};
+  };
+  /// Hands \p handover to the source empty (counted as empty, lost or refused).
+  void hand_over_empty(const Handover& handover);
+  /// Hands over the slots at the front of the queue that were asked nothing of.
+  void hand_over_in_order();
+  /// Hands over every queued slot before \p absolute (a later slot is being delivered).
+  void hand_over_before(std::int64_t absolute);
+  /// Slot \p absolute went to the source: off the queue (or remembered, when its C-plane is not
+  /// done yet).
+  void note_delivered(std::int64_t absolute);
+  /// Hands over the front slot as lost when none of it came and the link has been quiet.
+  bool release_lost_if_quiet(SteadyClock::time_point now);
+  /// Forgets the queue and the C-plane marks (a new session).
+  void forget_cplane();
+  /// Moves the occasions the PRACH assembler completed into prach_ready_.
+  void take_prach_occasions();
+  /// The ready occasions as the source takes them (spans into prach_values_).
+  std::span<const ReceivedPrach> ready_prach();
+  /// After a slot was handed over (\p taken: by the source) with ready_prach().
+  void prach_handed_over(bool taken);
   /// The nominal arrival time of \p frame (the last one when it has no usable timing), or
   /// nullopt when it lies outside the count's window (dropped).
   std::optional<std::int64_t> nominal_arrival(std::span<const std::uint8_t> frame);
@@ -118,7 +166,18 @@ private:
   io::FronthaulConfig config_;
   InMemoryIqSource& target_;
   io::RuCplaneScope cplane_scope_;
-  io::RuRequestsBySlot cplane_requests_; ///< One C-plane frame's, by cycle slot.
+  io::RuRequestsBySlot cplane_requests_;            ///< One C-plane frame's, by cycle slot.
+  io::RuPrachRequestsBySlot cplane_prach_requests_; ///< Its type 3 requests.
+  static constexpr std::int64_t never_delivered = -1;
+  bool cplane_seen_ = false;                      ///< C-plane since construction or reset().
+  std::vector<Handover> handovers_;               ///< In the L1's order.
+  std::vector<unsigned> requested_cycle_slots_;   ///< Type 1 sections seen, slot not done yet.
+  std::array<std::int64_t, 8> delivered_early_{}; ///< Delivered before their C-plane was done.
+  std::size_t delivered_early_next_ = 0;
+  std::unique_ptr<io::FronthaulPrachAssembler> prach_; ///< 7.2x only.
+  std::vector<ReceivedPrach> prach_ready_;             ///< Completed occasions for the next slot.
+  std::vector<std::size_t> prach_offsets_;             ///< Their REs' offsets in prach_values_.
+  std::vector<phy::cf32> prach_values_;
   std::chrono::microseconds push_timeout_;
   std::chrono::milliseconds quiet_timeout_;
   SteadyClock::time_point last_frame_at_{};

@@ -15,8 +15,11 @@
 /// C-plane sends every slot. With C-plane (7.2x) the O-RU takes the L1's C-plane frames off the
 /// link (FronthaulFrameLink::receive()) and sends only what they request; a slot's C-plane is
 /// complete once frames of it came and the link then carried no C-plane for link_cplane_quiet
-/// (the L1 sends a slot's C-plane in one burst), or a frame of a later slot came; an empty slot
-/// (push_empty(): the MAC scheduled nothing) sends nothing.
+/// (the L1 sends a slot's C-plane in one burst), or a frame of a later slot came; a slot whose
+/// UL_TTI.request had no PDU (ul_tti_sent()) waits for none, and an empty slot (push_empty():
+/// the MAC scheduled nothing) sends nothing. A slot without type 1 requests sends no U-plane;
+/// the PRACH occasions its type 3 requests ask for go over the link as the O-RU's PRACH stream
+/// (io::RuPrachEmulator, from the slots' IQ).
 #pragma once
 
 #include "airan/io/fronthaul_config.h"
@@ -91,11 +94,12 @@ public:
                         const io::FronthaulConfig& config, bool use_cplane,
                         InMemoryIqSource& target, unsigned max_prach_occasions = 0);
   /// The O-RU end of a link (see the file comment): every slot's frames go to \p link (which
-  /// must outlive the feeder); \p use_cplane: serve the C-plane that comes over it.
+  /// must outlive the feeder); \p use_cplane: serve the C-plane that comes over it, with
+  /// \p max_prach_occasions > 0 its PRACH requests too (the PRACH U-plane goes over the link).
   /// \throws std::invalid_argument for an invalid configuration, or C-plane in time domain.
   FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                         const io::FronthaulConfig& config, FronthaulFrameLink& link,
-                        bool use_cplane = false);
+                        bool use_cplane = false, unsigned max_prach_occasions = 0);
 
   /// A C-plane frame from the L1 (any thread).
   void on_cplane_frame(std::span<const std::uint8_t> frame);
@@ -109,6 +113,8 @@ public:
                std::chrono::microseconds timeout) override;
   bool push_empty(std::uint16_t sfn, std::uint16_t slot,
                   std::chrono::microseconds timeout) override;
+  /// Over a link with C-plane: a slot whose UL_TTI.request had no PDU waits for no C-plane.
+  void ul_tti_sent(std::uint16_t sfn, std::uint16_t slot, unsigned num_pdus) override;
 
   [[nodiscard]] FronthaulFeederCounters counters() const;
   /// The assembler's counters (packets, malformed, missing units, ...).
@@ -163,7 +169,8 @@ private:
   std::condition_variable cplane_arrived_;
   io::RuRequestsBySlot cplane_; ///< By slot in the cycle.
   io::RuPrachRequestsBySlot cplane_prach_;
-  std::set<unsigned> cplane_done_; ///< Slots of the cycle whose C-plane is complete.
+  std::set<unsigned> cplane_done_;   ///< Slots of the cycle whose C-plane is complete.
+  std::set<unsigned> nothing_asked_; ///< Over a link: slots of the cycle without PDUs.
   FronthaulFeederCounters counters_;
 };
 

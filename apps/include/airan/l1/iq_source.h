@@ -108,6 +108,10 @@ public:
   /// The slot is over without samples.
   virtual bool push_empty(std::uint16_t sfn, std::uint16_t slot,
                           std::chrono::microseconds timeout) = 0;
+  /// Told right after the MAC sent the UL_TTI.request of (\p sfn, \p slot), before its
+  /// samples: \p num_pdus PDUs (an O-RU emulator on C-plane learns that nothing is coming for a
+  /// slot without PDUs, as a real O-RU's clock would close the slot's C-plane window).
+  virtual void ul_tti_sent(std::uint16_t /*sfn*/, std::uint16_t /*slot*/, unsigned /*num_pdus*/) {}
 };
 
 /// Shape of the entries of an InMemoryIqSource.
@@ -146,12 +150,19 @@ public:
   /// Marks (\p sfn, \p slot) as over without samples.
   bool push_empty(std::uint16_t sfn, std::uint16_t slot,
                   std::chrono::microseconds timeout) override;
+  /// As push_empty(), with 7.2x PRACH sections (copied, as by push_grid()).
+  bool push_empty(std::uint16_t sfn, std::uint16_t slot, std::span<const ReceivedPrach> prach,
+                  std::chrono::microseconds timeout);
   /// As push_grid(), without copying: the entry's grid and \p grid swap storage (a producer that
   /// assembles into its own buffers, e.g. a fronthaul assembler, gets an entry's buffer back to
   /// fill next). Untouched when refused. \throws std::invalid_argument for a grid of another
   /// shape.
   bool exchange_grid(std::uint16_t sfn, std::uint16_t slot, phy::ResourceGrid& grid,
                      std::chrono::microseconds timeout);
+  /// As exchange_grid(), with the 7.2x PRACH sections that arrived with the slot (copied, as by
+  /// push_grid()).
+  bool exchange_grid(std::uint16_t sfn, std::uint16_t slot, phy::ResourceGrid& grid,
+                     std::span<const ReceivedPrach> prach, std::chrono::microseconds timeout);
   /// As push_iq() with \p iq's samples, without copying: \p iq and the entry's vector swap (the
   /// entry keeps max_iq_samples elements: no allocation when \p iq's capacity holds them; \p iq
   /// comes back with the entry's old samples). Untouched when refused.
@@ -191,6 +202,8 @@ private:
   };
   template <typename Fill>
   bool push(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout, Fill fill);
+  /// Copies \p prach into \p entry (what does not fit is counted in num_dropped_prach()).
+  void copy_prach(Entry& entry, std::span<const ReceivedPrach> prach);
   Entry* find_locked(std::uint16_t sfn, std::uint16_t slot, EntryState state);
   /// \throws std::invalid_argument for a grid not of the configured shape.
   void check_grid_shape(const phy::ResourceGrid& grid) const;

@@ -1,0 +1,172 @@
+/// \file
+/// \brief FronthaulLinkReceiver with C-plane: the L1's own C-plane frames (requests to the slot
+/// assembler, PRACH expectations), the slots handed to the source in the L1's order (empty ones,
+/// lost ones), and the 7.2x PRACH occasions that go with them.
+#include "airan/l1/fronthaul_link_receiver.h"
+
+#include <algorithm>
+
+namespace airan::l1 {
+
+void FronthaulLinkReceiver::take_prach_occasions() {
+  while (const io::AssembledPrach* occasion = prach_->next_occasion()) {
+    if (prach_ready_.size() == prach_ready_.capacity() ||
+        prach_values_.size() + occasion->values.size() > prach_values_.capacity()) {
+      ++counters_.prach_dropped; // no room until the next slot takes the others
+      prach_->release(occasion);
+      continue;
+    }
+    ReceivedPrach& ready = prach_ready_.emplace_back();
+    ready.cycle_slot = occasion->cycle_slot;
+    ready.start_symbol = occasion->start_symbol;
+    ready.section_id = occasion->section_id;
+    ready.frequency_offset = occasion->frequency_offset;
+    ready.section = {occasion->num_antennas,
+                     occasion->num_periods,
+                     occasion->num_res,
+                     occasion->frequency_offset / 2,
+                     {},
+                     occasion->missing_prbs};
+    prach_offsets_.push_back(prach_values_.size());
+    prach_values_.insert(prach_values_.end(), occasion->values.begin(), occasion->values.end());
+    prach_->release(occasion);
+  }
+}
+
+std::span<const ReceivedPrach> FronthaulLinkReceiver::ready_prach() {
+  for (std::size_t i = 0; i < prach_ready_.size(); ++i) {
+    const std::size_t end =
+        i + 1 < prach_offsets_.size() ? prach_offsets_[i + 1] : prach_values_.size();
+    prach_ready_[i].section.values = std::span<const phy::cf32>(prach_values_)
+                                         .subspan(prach_offsets_[i], end - prach_offsets_[i]);
+  }
+  return prach_ready_;
+}
+
+void FronthaulLinkReceiver::prach_handed_over(bool taken) {
+  if (prach_ready_.empty()) {
+    return;
+  }
+  (taken ? counters_.prach_occasions : counters_.prach_dropped) += prach_ready_.size();
+  prach_ready_.clear();
+  prach_offsets_.clear();
+  prach_values_.clear();
+}
+
+void FronthaulLinkReceiver::on_cplane_frame(std::span<const std::uint8_t> frame) {
+  cplane_seen_ = true;
+  ++counters_.cplane_frames;
+  cplane_requests_.clear();
+  cplane_prach_requests_.clear();
+  // Type 3 PRACH requests are taken too (counted), for the PRACH assembler below.
+  const io::RuCplaneTally tally =
+      io::take_cplane_frame(frame, link_, cplane_scope_, assembler_.clock(), cplane_requests_,
+                            prach_ ? &cplane_prach_requests_ : nullptr);
+  counters_.cplane_sections += tally.sections_taken;
+  counters_.cplane_ignored += tally.messages_ignored + tally.sections_ignored;
+  if (prach_) {
+    prach_->expect_cplane_frame(frame);
+  }
+  for (const auto& [cycle_slot, requests] : cplane_requests_) {
+    assembler_.expect_sections(cycle_slot, requests);
+    // What this slot's C-plane asked for decides how it is handed over, whatever the assembler
+    // made of it (refused requests leave it expecting the whole carrier).
+    if (std::ranges::find(requested_cycle_slots_, cycle_slot) == requested_cycle_slots_.end() &&
+        requested_cycle_slots_.size() < requested_cycle_slots_.capacity()) {
+      requested_cycle_slots_.push_back(cycle_slot);
+    }
+  }
+  deliver(); // requests that a slot's units already met dispatched it
+}
+
+void FronthaulLinkReceiver::on_cplane_slot_done(std::uint16_t sfn, std::uint16_t slot) {
+  if (slot >= slots_per_frame_) {
+    return;
+  }
+  cplane_seen_ = true;
+  // The L1's own slots move the count: the O-RU's next frames are near them, however many
+  // slots it sent nothing for.
+  const auto absolute = static_cast<std::int64_t>(
+      nearest_absolute_slot(static_cast<std::uint64_t>(std::max<std::int64_t>(count_, 0)),
+                            {sfn, slot}, slots_per_frame_));
+  count_ = started_ ? std::max(count_, absolute) : absolute;
+  started_ = true;
+  const auto cycle_slot = static_cast<unsigned>(((sfn % 256U) * slots_per_frame_ + slot) %
+                                                assembler_.clock().slots_per_cycle());
+  const auto marked = std::ranges::find(requested_cycle_slots_, cycle_slot);
+  const bool requested = marked != requested_cycle_slots_.end();
+  if (requested) {
+    requested_cycle_slots_.erase(marked);
+  }
+  if (std::ranges::find(delivered_early_, absolute) != delivered_early_.end()) {
+    return; // its U-plane came, whole, before its C-plane was done, and went to the source
+  }
+  if (handovers_.size() == handovers_.capacity()) {
+    hand_over_empty(handovers_.front()); // a MAC this far ahead: the oldest goes now
+    handovers_.erase(handovers_.begin());
+  }
+  handovers_.push_back({absolute, {sfn, slot}, requested, SteadyClock::now()});
+  hand_over_in_order();
+}
+
+void FronthaulLinkReceiver::hand_over_empty(const Handover& handover) {
+  const bool taken =
+      target_.push_empty(handover.address.sfn, handover.address.slot, ready_prach(), push_timeout_);
+  prach_handed_over(taken);
+  if (!taken) {
+    ++counters_.empty_slots_refused;
+  } else if (handover.requested) {
+    ++counters_.slots_lost; // asked for, and nothing of it came
+  } else {
+    ++counters_.slots_empty;
+  }
+}
+
+void FronthaulLinkReceiver::hand_over_in_order() {
+  // Slots asked nothing of follow the slots before them: the source fills in the L1's order.
+  while (!handovers_.empty() && !handovers_.front().requested) {
+    hand_over_empty(handovers_.front());
+    handovers_.erase(handovers_.begin());
+  }
+}
+
+void FronthaulLinkReceiver::hand_over_before(std::int64_t absolute) {
+  // The slots the L1's C-plane finished before it are over: empty ones, and requested ones whose
+  // U-plane never came.
+  while (!handovers_.empty() && handovers_.front().absolute < absolute) {
+    hand_over_empty(handovers_.front());
+    handovers_.erase(handovers_.begin());
+  }
+}
+
+void FronthaulLinkReceiver::note_delivered(std::int64_t absolute) {
+  if (!handovers_.empty() && handovers_.front().absolute == absolute) {
+    handovers_.erase(handovers_.begin());
+  } else if (cplane_seen_) {
+    delivered_early_[delivered_early_next_] = absolute; // its C-plane is not done yet
+    delivered_early_next_ = (delivered_early_next_ + 1) % delivered_early_.size();
+  }
+}
+
+bool FronthaulLinkReceiver::release_lost_if_quiet(SteadyClock::time_point now) {
+  // Slots asked for of which none came, the link quiet since their C-plane: over.
+  bool released = false;
+  while (!handovers_.empty() && assembler_.pending_slots() == 0 &&
+         now - std::max(last_frame_at_, handovers_.front().queued_at) >= quiet_timeout_) {
+    hand_over_empty(handovers_.front());
+    handovers_.erase(handovers_.begin());
+    hand_over_in_order();
+    released = true;
+  }
+  return released;
+}
+
+void FronthaulLinkReceiver::forget_cplane() {
+  handovers_.clear();
+  requested_cycle_slots_.clear();
+  delivered_early_.fill(never_delivered);
+  delivered_early_next_ = 0;
+  cplane_seen_ = false;
+}
+
+} // namespace airan::l1
