@@ -8,11 +8,18 @@
 // Baselines in the same process: the slot assembler alone on the same frames
 // ("x_assembler"), and a memcpy of the frame bytes, frame by frame ("x_memcpy"). Counters:
 // "slots" per second (2000/s is real time at 30 kHz) and "Gbit/s" of frame bytes.
+//
+// With C-plane (`airan l1 --cplane`): the L1's C-plane of four PUSCHs of 68 PRBs (272 of 273,
+// all symbols) into the receiver (on_cplane_frame(), on_cplane_slot_done()), then the O-RU's
+// answer (only the requested sections: one frame per PUSCH, symbol and antenna) and the slot
+// taken; against the whole-slot link above in the same process ("x_whole_slot") and memcpy of
+// the U-plane bytes.
 #include "airan/io/fronthaul_slot_assembler.h"
 #include "airan/io/oran_common.h"
 #include "airan/io/ru_emulator.h"
 #include "airan/l1/fronthaul_link_receiver.h"
 #include "airan/l1/slot_clock.h"
+#include "airan/l1/uplink_cplane_sender.h"
 
 #include "memcpy_baseline.h"
 
@@ -47,7 +54,18 @@ struct Capture {
   std::size_t bytes = 0;
 };
 
-Capture capture() {
+/// The PUSCHs of the C-plane case: four of 68 PRBs.
+std::vector<phy::PuschConfig> cplane_puschs() {
+  std::vector<phy::PuschConfig> puschs(4);
+  for (unsigned k = 0; k < puschs.size(); ++k) {
+    puschs[k].bwp_size = cell().num_prbs;
+    puschs[k].prb_start = 68 * k;
+    puschs[k].prb_size = 68;
+  }
+  return puschs;
+}
+
+Capture capture(std::span<const io::RuSectionRequest> requests = {}) {
   std::mt19937 rng(1);
   std::normal_distribution<float> gauss(0.0F, 0.7F);
   io::TestVectorSlot slot;
@@ -57,11 +75,13 @@ Capture capture() {
   }
   io::RuEmulator emulator(cell(), num_rx, config());
   Capture out;
-  emulator.packetize_slot(slot, 0, *config().epoch_ns,
-                          [&](std::span<const std::uint8_t> frame, std::int64_t) {
-                            out.frames.emplace_back(frame.begin(), frame.end());
-                            out.bytes += frame.size();
-                          });
+  emulator.packetize_slot(
+      slot, 0, *config().epoch_ns,
+      [&](std::span<const std::uint8_t> frame, std::int64_t) {
+        out.frames.emplace_back(frame.begin(), frame.end());
+        out.bytes += frame.size();
+      },
+      requests);
   return out;
 }
 
@@ -157,6 +177,96 @@ void BM_LinkReceiverToSource(benchmark::State& state) {
   state.counters["assembler_us"] = baseline_ns / 1000.0;
 }
 
+/// The whole-slot link per slot (ns): the baseline of the C-plane case.
+double whole_slot_link_ns() {
+  Capture cap = capture();
+  l1::InMemoryIqSourceConfig source_config;
+  source_config.num_rx_antennas = num_rx;
+  source_config.num_subcarriers = 12 * cell().num_prbs;
+  l1::InMemoryIqSource source(source_config);
+  l1::FronthaulLinkReceiver receiver(cell(), num_rx, config(), source, std::chrono::seconds(1));
+  const io::FronthaulSlotClock clock(1, cell().cyclic_prefix);
+  constexpr int reps = 200;
+  double ns = 0.0;
+  for (std::uint64_t slot = 0; slot < reps; ++slot) {
+    retime(cap, clock, slot);
+    const auto start = std::chrono::steady_clock::now();
+    for (const auto& frame : cap.frames) {
+      receiver.on_frame(frame);
+    }
+    const l1::FapiSlotAddress address = l1::to_slot_address(slot, clock.slots_per_frame());
+    l1::ReceivedSlot received;
+    if (source.try_acquire(address.sfn, address.slot, received)) {
+      source.release(address.sfn, address.slot);
+    }
+    ns +=
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+  }
+  return ns / reps;
+}
+
+void BM_LinkReceiverWithCplane(benchmark::State& state) {
+  const io::FronthaulSlotClock clock(1, cell().cyclic_prefix);
+  const std::vector<phy::PuschConfig> puschs = cplane_puschs();
+  std::vector<std::vector<std::uint8_t>> cplane;
+  l1::FronthaulCplaneSender sender(cell(), num_rx, config(),
+                                   [&](std::span<const std::uint8_t> frame) {
+                                     cplane.emplace_back(frame.begin(), frame.end());
+                                   });
+  // The O-RU's answer to slot 0's C-plane, retimed for each slot after.
+  sender.send_slot(0, 0, puschs, {});
+  io::RuEmulator emulator(cell(), num_rx, config());
+  io::RuRequestsBySlot requests;
+  io::FronthaulLinkConfig link = emulator.link_config();
+  for (const auto& frame : cplane) {
+    io::take_cplane_frame(frame, link, emulator.cplane_scope(), clock, requests);
+  }
+  Capture cap = capture(requests[0]);
+  const double baseline_ns = whole_slot_link_ns();
+  l1::InMemoryIqSourceConfig source_config;
+  source_config.num_rx_antennas = num_rx;
+  source_config.num_subcarriers = 12 * cell().num_prbs;
+  l1::InMemoryIqSource source(source_config);
+  l1::FronthaulLinkReceiver receiver(cell(), num_rx, config(), source, std::chrono::seconds(1));
+  std::uint64_t slot = 0;
+  std::uint64_t taken = 0;
+  double elapsed_ns = 0.0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const l1::FapiSlotAddress address = l1::to_slot_address(slot, clock.slots_per_frame());
+    cplane.clear();
+    sender.send_slot(address.sfn, address.slot, puschs, {}); // the PHY thread's part
+    retime(cap, clock, slot);
+    state.ResumeTiming();
+    const auto start = std::chrono::steady_clock::now();
+    for (const auto& frame : cplane) {
+      receiver.on_cplane_frame(frame);
+    }
+    receiver.on_cplane_slot_done(address.sfn, address.slot);
+    for (const auto& frame : cap.frames) {
+      receiver.on_frame(frame);
+    }
+    l1::ReceivedSlot received;
+    if (source.try_acquire(address.sfn, address.slot, received)) {
+      benchmark::DoNotOptimize(received.grid);
+      source.release(address.sfn, address.slot);
+      ++taken;
+    }
+    elapsed_ns +=
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+    ++slot;
+  }
+  if (taken != static_cast<std::uint64_t>(state.iterations()) ||
+      receiver.counters().slots_partial != 0 ||
+      receiver.fronthaul_counters().requested_slots != taken) {
+    state.SkipWithError("a requested slot did not reach the source whole");
+  }
+  set_counters(state, cap, elapsed_ns, baseline_ns, "x_whole_slot");
+  state.counters["whole_slot_us"] = baseline_ns / 1000.0;
+  state.counters["frames"] = static_cast<double>(cap.frames.size());
+}
+
 } // namespace
 
 BENCHMARK(BM_LinkReceiverToSource)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LinkReceiverWithCplane)->Unit(benchmark::kMicrosecond);

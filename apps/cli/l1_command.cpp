@@ -238,13 +238,17 @@ int run_l1(const L1CommandOptions& o) {
   } else if (o.cplane) {
     // The 7.2x PRACH occasions that go with one slot: room for the link's whole queue of them.
     source_config.max_prach_sections = l1::FronthaulLinkReceiver::max_prach_occasions;
-    source_config.max_prach_values =
-        std::size_t{source_config.max_prach_sections} * carrier.num_rx_antennas * 12 * 12 * 12;
+    source_config.max_prach_values = std::size_t{source_config.max_prach_sections} *
+                                     carrier.num_rx_antennas *
+                                     l1::FronthaulLinkReceiver::max_prach_values_per_antenna;
   }
   l1::InMemoryIqSource samples(source_config);
   // A short push timeout: the receive loop must not stall on a source nobody empties.
   l1::FronthaulLinkReceiver receiver(carrier.cell, carrier.num_rx_antennas, fronthaul, samples,
                                      std::chrono::milliseconds(100));
+  if (o.cplane && fronthaul.mode == io::FronthaulIngestMode::frequency_domain) {
+    receiver.expect_prach(); // the occasions the C-plane's type 3 requests ask for
+  }
   l1::FapiPhyConfig config = phy_config(o, carrier, fronthaul);
   // With C-plane the O-RU sends the PRACH occasions the type 3 requests ask for.
   config.receiver.prach_from_sections = o.cplane;

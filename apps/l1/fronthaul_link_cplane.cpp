@@ -10,8 +10,8 @@ namespace airan::l1 {
 
 void FronthaulLinkReceiver::take_prach_occasions() {
   while (const io::AssembledPrach* occasion = prach_->next_occasion()) {
-    if (prach_ready_.size() == prach_ready_.capacity() ||
-        prach_values_.size() + occasion->values.size() > prach_values_.capacity()) {
+    if (prach_ready_.size() == max_prach_occasions ||
+        prach_values_.size() + occasion->values.size() > prach_values_limit_) {
       ++counters_.prach_dropped; // no room until the next slot takes the others
       prach_->release(occasion);
       continue;
@@ -43,11 +43,19 @@ std::span<const ReceivedPrach> FronthaulLinkReceiver::ready_prach() {
   return prach_ready_;
 }
 
-void FronthaulLinkReceiver::prach_handed_over(bool taken) {
-  if (prach_ready_.empty()) {
-    return;
+void FronthaulLinkReceiver::prepare_prach(std::int64_t absolute) {
+  if (prach_) {
+    const std::int64_t epoch = *config_.epoch_ns;
+    prach_->advance(assembler_.clock().slot_start_ns(epoch, session_base_ + absolute), epoch);
+    take_prach_occasions();
   }
-  (taken ? counters_.prach_occasions : counters_.prach_dropped) += prach_ready_.size();
+}
+
+void FronthaulLinkReceiver::prach_handed_over(bool taken) {
+  if (prach_ready_.empty() || !taken) {
+    return; // a refused slot leaves them for the next one
+  }
+  counters_.prach_occasions += prach_ready_.size();
   prach_ready_.clear();
   prach_offsets_.clear();
   prach_values_.clear();
@@ -66,6 +74,7 @@ void FronthaulLinkReceiver::on_cplane_frame(std::span<const std::uint8_t> frame)
   counters_.cplane_ignored += tally.messages_ignored + tally.sections_ignored;
   if (prach_) {
     prach_->expect_cplane_frame(frame);
+    take_prach_occasions(); // occasions it dispatched to make room
   }
   for (const auto& [cycle_slot, requests] : cplane_requests_) {
     assembler_.expect_sections(cycle_slot, requests);
@@ -110,6 +119,7 @@ void FronthaulLinkReceiver::on_cplane_slot_done(std::uint16_t sfn, std::uint16_t
 }
 
 void FronthaulLinkReceiver::hand_over_empty(const Handover& handover) {
+  prepare_prach(handover.absolute);
   const bool taken =
       target_.push_empty(handover.address.sfn, handover.address.slot, ready_prach(), push_timeout_);
   prach_handed_over(taken);
@@ -119,6 +129,11 @@ void FronthaulLinkReceiver::hand_over_empty(const Handover& handover) {
     ++counters_.slots_lost; // asked for, and nothing of it came
   } else {
     ++counters_.slots_empty;
+  }
+  if (handover.requested) { // its requests must not wait for the same slot of a later cycle
+    assembler_.drop_requests(static_cast<unsigned>(
+        ((handover.address.sfn % 256U) * slots_per_frame_ + handover.address.slot) %
+        assembler_.clock().slots_per_cycle()));
   }
 }
 
@@ -152,7 +167,8 @@ bool FronthaulLinkReceiver::release_lost_if_quiet(SteadyClock::time_point now) {
   // Slots asked for of which none came, the link quiet since their C-plane: over.
   bool released = false;
   while (!handovers_.empty() && assembler_.pending_slots() == 0 &&
-         now - std::max(last_frame_at_, handovers_.front().queued_at) >= quiet_timeout_) {
+         now - std::max(last_frame_at_, handovers_.front().queued_at) >=
+             std::max<SteadyClock::duration>(quiet_timeout_, lost_after)) {
     hand_over_empty(handovers_.front());
     handovers_.erase(handovers_.begin());
     hand_over_in_order();

@@ -5,6 +5,7 @@
 #include "airan/l1/slot_clock.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace airan::l1 {
 
@@ -29,7 +30,8 @@ FronthaulLinkReceiver::FronthaulLinkReceiver(const phy::CellConfig& cell, unsign
                                              std::chrono::milliseconds quiet_timeout)
     : config_(stepped_link_config(config)), target_(target), push_timeout_(push_timeout),
       quiet_timeout_(quiet_timeout), assembler_(cell, num_rx_antennas, config_),
-      slots_per_frame_(assembler_.clock().slots_per_frame()), num_rx_(num_rx_antennas) {
+      slots_per_frame_(assembler_.clock().slots_per_frame()), num_rx_(num_rx_antennas),
+      cell_(cell) {
   link_.eaxc_layout = config_.eaxc_layout;
   link_.uplane.compression = config_.compression;
   link_.uplane.ud_comp_hdr_present = config_.dynamic_compression_header;
@@ -45,15 +47,6 @@ FronthaulLinkReceiver::FronthaulLinkReceiver(const phy::CellConfig& cell, unsign
   handovers_.reserve(64);
   requested_cycle_slots_.reserve(64);
   delivered_early_.fill(never_delivered);
-  if (config_.mode == io::FronthaulIngestMode::frequency_domain) {
-    prach_ = std::make_unique<io::FronthaulPrachAssembler>(cell, num_rx_antennas, config_,
-                                                           max_prach_occasions);
-    prach_ready_.reserve(max_prach_occasions);
-    prach_offsets_.reserve(max_prach_occasions);
-    // The largest PRACH sections: 72 PRBs of long preambles once, or 12 PRBs of short ones in up
-    // to 12 periods (the PRACH assembler's own bound), per antenna.
-    prach_values_.reserve(std::size_t{max_prach_occasions} * num_rx_antennas * 12 * 12 * 12);
-  }
 }
 
 std::optional<std::int64_t>
@@ -116,6 +109,21 @@ void FronthaulLinkReceiver::on_frame(std::span<const std::uint8_t> frame) {
   }
 }
 
+void FronthaulLinkReceiver::expect_prach() {
+  if (config_.mode != io::FronthaulIngestMode::frequency_domain) {
+    throw std::invalid_argument("FronthaulLinkReceiver: PRACH over 7.2x needs the 7.2x mode");
+  }
+  // An occasion is overdue one slot after its window (the L1's grace is about two).
+  io::FronthaulConfig prach_config = config_;
+  prach_config.slot_deadline_ns = std::int64_t{1'000'000} >> cell_.numerology;
+  prach_ = std::make_unique<io::FronthaulPrachAssembler>(cell_, num_rx_, prach_config,
+                                                         max_prach_occasions);
+  prach_ready_.reserve(max_prach_occasions);
+  prach_offsets_.reserve(max_prach_occasions);
+  prach_values_limit_ = std::size_t{max_prach_occasions} * num_rx_ * max_prach_values_per_antenna;
+  prach_values_.reserve(prach_values_limit_);
+}
+
 void FronthaulLinkReceiver::flush() {
   if (prach_) {
     prach_->flush(); // partial occasions go with the slots flushed now
@@ -170,6 +178,10 @@ bool FronthaulLinkReceiver::flush_if_quiet(SteadyClock::time_point now) {
     return true;
   }
   ++counters_.quiet_flushes;
+  if (prach_) {
+    prach_->flush(); // partial occasions go with the slots flushed now
+    take_prach_occasions();
+  }
   assembler_.flush();
   deliver();
   release_lost_if_quiet(now);
@@ -178,39 +190,52 @@ bool FronthaulLinkReceiver::flush_if_quiet(SteadyClock::time_point now) {
 
 void FronthaulLinkReceiver::deliver() {
   while (const io::AssembledSlot* slot = assembler_.next_slot()) {
-    const std::int64_t absolute = slot->absolute_slot - session_base_;
-    if (absolute < 0) { // a slot of an earlier session, or before this one's first frame
-      ++counters_.slots_before_start;
-      assembler_.release(slot);
-      continue;
+    // With C-plane, slots the L1 asked for before this one that are still being assembled go
+    // first, partial: handed over as lost they would lose what did come.
+    if (!handovers_.empty() && handovers_.front().requested &&
+        handovers_.front().absolute + session_base_ < slot->absolute_slot &&
+        assembler_.dispatch_pending_before(slot->absolute_slot)) {
+      while (const io::AssembledSlot* older = assembler_.next_slot()) {
+        deliver_one(older);
+      }
     }
-    const FapiSlotAddress address =
-        to_slot_address(static_cast<std::uint64_t>(absolute), slots_per_frame_);
-    hand_over_before(absolute); // with C-plane: the L1's earlier slots first, in its order
-    note_delivered(absolute);
-    // The samples change hands without a copy: the assembler fills the source entry's old
-    // buffer next.
-    io::AssembledSlot& samples = assembler_.held_slot(slot);
-    const bool taken =
-        slot->mode == io::FronthaulIngestMode::time_domain
-            ? target_.exchange_iq(address.sfn, address.slot, samples.iq, push_timeout_)
-            : target_.exchange_grid(address.sfn, address.slot, samples.grid, ready_prach(),
-                                    push_timeout_);
-    if (slot->mode == io::FronthaulIngestMode::frequency_domain) {
-      prach_handed_over(taken);
-    }
-    if (slot->reason == io::SlotDispatchReason::complete) {
-      count_ = std::max(count_, absolute); // whole slots move the count on
-    }
-    if (taken) {
-      ++counters_.slots_delivered;
-      counters_.slots_partial += slot->reason == io::SlotDispatchReason::complete ? 0 : 1;
-    } else {
-      ++counters_.slots_refused;
-    }
-    assembler_.release(slot);
-    hand_over_in_order();
+    deliver_one(slot);
   }
+}
+
+void FronthaulLinkReceiver::deliver_one(const io::AssembledSlot* slot) {
+  const std::int64_t absolute = slot->absolute_slot - session_base_;
+  if (absolute < 0) { // a slot of an earlier session, or before this one's first frame
+    ++counters_.slots_before_start;
+    assembler_.release(slot);
+    return;
+  }
+  const FapiSlotAddress address =
+      to_slot_address(static_cast<std::uint64_t>(absolute), slots_per_frame_);
+  hand_over_before(absolute); // with C-plane: the L1's earlier slots first, in its order
+  note_delivered(absolute);
+  prepare_prach(absolute);
+  // The samples change hands without a copy: the assembler fills the source entry's old
+  // buffer next.
+  io::AssembledSlot& samples = assembler_.held_slot(slot);
+  const bool taken = slot->mode == io::FronthaulIngestMode::time_domain
+                         ? target_.exchange_iq(address.sfn, address.slot, samples.iq, push_timeout_)
+                         : target_.exchange_grid(address.sfn, address.slot, samples.grid,
+                                                 ready_prach(), push_timeout_);
+  if (slot->mode == io::FronthaulIngestMode::frequency_domain) {
+    prach_handed_over(taken);
+  }
+  if (slot->reason == io::SlotDispatchReason::complete) {
+    count_ = std::max(count_, absolute); // whole slots move the count on
+  }
+  if (taken) {
+    ++counters_.slots_delivered;
+    counters_.slots_partial += slot->reason == io::SlotDispatchReason::complete ? 0 : 1;
+  } else {
+    ++counters_.slots_refused;
+  }
+  assembler_.release(slot);
+  hand_over_in_order();
 }
 
 } // namespace airan::l1

@@ -194,6 +194,24 @@ void FronthaulSlotAssembler::flush() {
   }
 }
 
+bool FronthaulSlotAssembler::dispatch_pending_before(std::int64_t absolute_slot) {
+  bool any = false;
+  for (;;) {
+    std::size_t oldest = slots_.size();
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      if (state_[i] == BufferState::pending && slots_[i].absolute_slot < absolute_slot &&
+          (oldest == slots_.size() || slots_[i].absolute_slot < slots_[oldest].absolute_slot)) {
+        oldest = i;
+      }
+    }
+    if (oldest == slots_.size()) {
+      return any;
+    }
+    dispatch(oldest, SlotDispatchReason::flush);
+    any = true;
+  }
+}
+
 const AssembledSlot* FronthaulSlotAssembler::next_slot() {
   if (ready_count_ == 0) {
     return nullptr;

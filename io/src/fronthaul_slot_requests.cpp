@@ -171,6 +171,17 @@ void FronthaulSlotAssembler::drop_requests() {
   }
 }
 
+bool FronthaulSlotAssembler::drop_requests(unsigned cycle_slot) {
+  for (WaitingRequests& w : waiting_) {
+    if (w.used && w.cycle_slot == cycle_slot) {
+      w.used = false;
+      ++counters_.requested_slots_unserved;
+      return true;
+    }
+  }
+  return false;
+}
+
 void FronthaulSlotAssembler::take_waiting_requests(AssembledSlot& slot) {
   slot.requested_ = false;
   if (waiting_.empty()) {

@@ -278,7 +278,8 @@ TEST(FronthaulLinkCplane, EmptySlotsAfterARequestedOneWaitForItsTurn) {
 }
 
 // A slot asked for of which nothing comes must not stall the L1: it goes over empty (lost) when
-// a later slot is delivered, or when the link has been quiet since its C-plane.
+// a later slot is delivered, or when the link has been quiet for lost_after since its C-plane
+// (not after the shorter quiet time that flushes partial slots: the MAC may be slow).
 TEST(FronthaulLinkCplane, ARequestedSlotOfWhichNothingCameGoesOverAsLost) {
   CplaneLinkEnds ends;
   const std::vector<phy::PuschConfig> pdus = {cplane_link_pusch(0, 4)};
@@ -289,8 +290,11 @@ TEST(FronthaulLinkCplane, ARequestedSlotOfWhichNothingCameGoesOverAsLost) {
   ReceivedSlot received;
   EXPECT_FALSE(ends.source.try_acquire(0, 0, received));
   EXPECT_FALSE(ends.receiver.flush_if_quiet(SteadyClock::now())); // not quiet long enough
-  EXPECT_TRUE(ends.receiver.flush_if_quiet(SteadyClock::now() + std::chrono::seconds(1)));
   EXPECT_FALSE(ends.receiver.flush_if_quiet(SteadyClock::now() + std::chrono::seconds(1)));
+  const auto later =
+      SteadyClock::now() + FronthaulLinkReceiver::lost_after + std::chrono::seconds(1);
+  EXPECT_TRUE(ends.receiver.flush_if_quiet(later));
+  EXPECT_FALSE(ends.receiver.flush_if_quiet(later));
   for (std::uint16_t slot = 0; slot <= 1; ++slot) {
     ASSERT_TRUE(ends.source.try_acquire(0, slot, received)) << slot;
     EXPECT_FALSE(received.has_samples());
@@ -298,6 +302,8 @@ TEST(FronthaulLinkCplane, ARequestedSlotOfWhichNothingCameGoesOverAsLost) {
   }
   EXPECT_EQ(ends.receiver.counters().slots_lost, 1U);
   EXPECT_EQ(ends.receiver.counters().slots_empty, 1U);
+  // Its requests wait no more (they would match the same slot of a later cycle).
+  EXPECT_EQ(ends.receiver.fronthaul_counters().requested_slots_unserved, 1U);
   // Slot 2 asked for and lost, slot 3 asked for and delivered: slot 2 goes over first.
   const phy::ResourceGrid grid = cplane_link_grid(13);
   ends.sender.send_slot(0, 2, pdus, {});
@@ -310,6 +316,53 @@ TEST(FronthaulLinkCplane, ARequestedSlotOfWhichNothingCameGoesOverAsLost) {
   EXPECT_TRUE(received.has_samples());
   EXPECT_EQ(ends.receiver.counters().slots_lost, 2U);
   EXPECT_EQ(ends.receiver.counters().slots_delivered, 1U);
+  EXPECT_EQ(ends.receiver.fronthaul_counters().requested_slots_unserved, 2U);
+}
+
+// A requested slot that lost a frame, then the next requested slot whole: the first goes to the
+// source partial (what did come), before the second, not empty as lost.
+TEST(FronthaulLinkCplane, APartialSlotGoesOverPartialBeforeALaterWholeOne) {
+  CplaneLinkEnds ends;
+  const phy::ResourceGrid grid = cplane_link_grid(19);
+  const std::vector<phy::PuschConfig> pdus = {cplane_link_pusch(5, 10)};
+  ends.sender.send_slot(0, 0, pdus, {});
+  ends.sender.send_slot(0, 1, pdus, {});
+  ends.queue.take_all(ends);
+  struct Capture final : FronthaulFrameLink {
+    std::vector<std::vector<std::uint8_t>> frames;
+    std::deque<std::vector<std::uint8_t>>* in = nullptr;
+    bool send(std::span<const std::uint8_t> frame) override {
+      frames.emplace_back(frame.begin(), frame.end());
+      return true;
+    }
+    std::uint64_t end_of_slot() override { return 0; }
+    unsigned receive(FronthaulFrameHandler& handler) override {
+      const auto count = static_cast<unsigned>(in->size());
+      for (const auto& frame : *in) {
+        handler.on_frame(frame);
+      }
+      in->clear();
+      return count;
+    }
+  } ru_out;
+  ru_out.in = &ends.to_ru;
+  FronthaulSampleFeeder ru(cplane_link_cell(), cplane_link_rx, cplane_link_config(), ru_out, true);
+  ASSERT_TRUE(ru.push_grid(0, 0, grid, std::chrono::milliseconds(100)));
+  ASSERT_TRUE(ru.push_grid(0, 1, grid, std::chrono::milliseconds(100)));
+  ASSERT_EQ(ru_out.frames.size(), 2U * 14 * cplane_link_rx);
+  for (std::size_t f = 1; f < ru_out.frames.size(); ++f) { // slot 0's first frame is lost
+    ends.receiver.on_frame(ru_out.frames[f]);
+  }
+  ReceivedSlot received;
+  ASSERT_TRUE(ends.source.try_acquire(0, 0, received));
+  EXPECT_TRUE(received.has_samples());
+  ends.source.release(0, 0);
+  ASSERT_TRUE(ends.source.try_acquire(0, 1, received));
+  EXPECT_TRUE(received.has_samples());
+  EXPECT_EQ(ends.receiver.counters().slots_delivered, 2U);
+  EXPECT_EQ(ends.receiver.counters().slots_partial, 1U);
+  EXPECT_EQ(ends.receiver.counters().slots_lost, 0U);
+  EXPECT_EQ(ends.receiver.fronthaul_counters().missing_units, 10U); // one row of slot 0
 }
 
 // An O-RU that sends a whole slot before the L1's C-plane of it is done (its own clock): the slot

@@ -18,15 +18,15 @@
 // flush() and a last consume run. Checked after every record: every slot taken from the source
 // has its asked-for address (SFN < 1024, slot < slots per frame) and the configured shape
 // (grid, or the slot's time-domain IQ; or no samples, a slot the C-plane asked nothing of),
-// finite values and no PRACH; the link counters count
-// each on_frame() and each slot once (frames == on_frame calls; every slot the assembler
-// dispatched was delivered, refused, before the start, dropped at reset or overrun; partial
-// ones come from pool pressure or flush; quiet_flushes == flush_if_quiet() calls that returned
-// true; slots handed over empty or lost at most one per C-plane slot end), a resync follows
-// resync_after frames out of the window, the assembler got exactly the frames the window did not
-// drop and accounts for each of them once (fixed epoch: no relearns, no deadline dispatch), nothing
-// is left open after flush() or reset(), the consumer never takes more slots than were delivered,
-// and nothing crashes or throws.
+// finite values, and PRACH sections (frequency domain only) of their announced shape; the link
+// counters count each on_frame() and each slot once (frames == on_frame calls; every slot the
+// assembler dispatched was delivered, refused, before the start, dropped at reset or overrun;
+// partial ones come from pool pressure or flush; quiet_flushes == flush_if_quiet() calls that
+// returned true; slots handed over empty or lost at most one per C-plane slot end), a resync
+// follows resync_after frames out of the window, the assembler got exactly the frames the window
+// did not drop and accounts for each of them once (fixed epoch: no relearns, no deadline dispatch),
+// nothing is left open after flush() or reset(), the consumer never takes more slots than were
+// delivered, and nothing crashes or throws.
 //
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes, for a few configurations, the
 // frames of a FronthaulSampleFeeder on a capturing link: SFN 255 slot 19, SFN 256 slots 0 and
@@ -53,6 +53,7 @@
 #include <fstream>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -196,7 +197,14 @@ private:
   void check_slot(const l1::ReceivedSlot& received, std::uint16_t sfn, std::uint16_t slot) const {
     check(received.sfn == sfn && received.slot == slot);
     check(received.sfn < 1024 && received.slot < slots_per_frame_);
-    check(received.prach.empty());
+    for (const l1::ReceivedPrach& prach : received.prach) { // 7.2x with C-plane only
+      check(setup_.config.mode == io::FronthaulIngestMode::frequency_domain);
+      check(prach.section.values.size() == std::size_t{prach.section.num_antennas} *
+                                               prach.section.num_periods * prach.section.num_res);
+      for (const phy::cf32 value : prach.section.values) {
+        check(std::isfinite(value.real()) && std::isfinite(value.imag()));
+      }
+    }
     if (!received.has_samples()) {
       return; // a slot the C-plane asked nothing of
     }
@@ -228,6 +236,9 @@ l1::InMemoryIqSourceConfig source_config(const FuzzSetup& setup) {
   config.num_entries = setup.source_entries;
   config.num_rx_antennas = setup.num_rx;
   config.num_subcarriers = 12 * fuzz_cell().num_prbs;
+  config.max_prach_sections = l1::FronthaulLinkReceiver::max_prach_occasions;
+  config.max_prach_values = std::size_t{config.max_prach_sections} * setup.num_rx *
+                            l1::FronthaulLinkReceiver::max_prach_values_per_antenna;
   if (setup.config.mode == io::FronthaulIngestMode::time_domain) {
     for (unsigned slot = 0; slot < phy::slots_per_frame(fuzz_cell().numerology); ++slot) {
       config.max_iq_samples =
@@ -421,6 +432,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   l1::InMemoryIqSource source(source_config(setup));
   l1::FronthaulLinkReceiver receiver(cell, setup.num_rx, setup.config, source,
                                      std::chrono::microseconds(0), quiet_timeout);
+  if (setup.config.mode == io::FronthaulIngestMode::frequency_domain) {
+    try {
+      receiver.expect_prach(); // PRACH U-plane and type 3 C-plane go to its PRACH assembler
+    } catch (const std::invalid_argument&) {
+      // an eAxC layout without room for the PRACH ports: no PRACH stream
+    }
+  }
   SlotConsumer consumer(source, setup, clock.slots_per_frame());
   RecentSlotKeys keys;
   Tally tally;

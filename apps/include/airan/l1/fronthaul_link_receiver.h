@@ -81,8 +81,8 @@ struct FronthaulLinkCounters {
   std::uint64_t slots_lost = 0;
   std::uint64_t empty_slots_refused = 0; ///< Such slots the source refused (closed, or full).
   std::uint64_t prach_occasions = 0;     ///< 7.2x PRACH occasions handed to the source.
-  /// Occasions dropped: more completed before the next slot than the source entry holds, or the
-  /// slot they went with was refused.
+  /// Occasions dropped: more completed before the next slot than it can carry, or left at
+  /// reset().
   std::uint64_t prach_dropped = 0;
 };
 
@@ -95,6 +95,11 @@ public:
   static constexpr unsigned window_frames = 4;
   /// 7.2x PRACH occasions expected at once, and completed before the next slot at most.
   static constexpr unsigned max_prach_occasions = 16;
+  /// REs of one occasion and antenna at most (io::FronthaulPrachAssembler: 384 PRB-periods).
+  static constexpr std::size_t max_prach_values_per_antenna = 384 * 12;
+  /// With C-plane: how long after its C-plane a slot asked for of which nothing came is taken as
+  /// lost (the link quiet since; the stepped clock's MAC may be slow to send).
+  static constexpr std::chrono::seconds lost_after{2};
 
   /// \p target (which must outlive the receiver) gets the assembled slots; \p push_timeout is
   /// how long one push may wait for a free entry before the slot counts as refused;
@@ -109,6 +114,10 @@ public:
   /// One Ethernet frame (any content: what is not this carrier's U-plane is counted by the
   /// assembler). Hands out every slot it completes.
   void on_frame(std::span<const std::uint8_t> frame);
+  /// With C-plane: also assemble the O-RU's PRACH stream (see the file comment; 7.2x). Allocates
+  /// the PRACH assembler. \throws std::invalid_argument in time domain, or when the RU port
+  /// field cannot number the PRACH eAxCs (io::FronthaulPrachAssembler).
+  void expect_prach();
   /// With C-plane: a frame the L1 sent to the O-RU (see the file comment).
   void on_cplane_frame(std::span<const std::uint8_t> frame);
   /// With C-plane: the L1's C-plane of (\p sfn, \p slot) is complete (FronthaulCplaneSender::
@@ -152,6 +161,11 @@ private:
   bool release_lost_if_quiet(SteadyClock::time_point now);
   /// Forgets the queue and the C-plane marks (a new session).
   void forget_cplane();
+  /// Hands one dispatched slot to the source (and the slots the L1 finished before it).
+  void deliver_one(const io::AssembledSlot* slot);
+  /// Before slot \p absolute goes to the source: PRACH occasions overdue by then are dispatched
+  /// (partial) and taken with the others.
+  void prepare_prach(std::int64_t absolute);
   /// Moves the occasions the PRACH assembler completed into prach_ready_.
   void take_prach_occasions();
   /// The ready occasions as the source takes them (spans into prach_values_).
@@ -178,6 +192,8 @@ private:
   std::vector<ReceivedPrach> prach_ready_;             ///< Completed occasions for the next slot.
   std::vector<std::size_t> prach_offsets_;             ///< Their REs' offsets in prach_values_.
   std::vector<phy::cf32> prach_values_;
+  std::size_t prach_values_limit_ = 0;
+  phy::CellConfig cell_;
   std::chrono::microseconds push_timeout_;
   std::chrono::milliseconds quiet_timeout_;
   SteadyClock::time_point last_frame_at_{};

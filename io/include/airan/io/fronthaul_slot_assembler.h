@@ -181,6 +181,9 @@ public:
 
   /// Dispatches every pending slot, oldest first (end of a capture).
   void flush();
+  /// Dispatches (partial, as flushed) every pending slot before absolute slot \p absolute_slot,
+  /// oldest first (a consumer that must hand them over before a later one); true when any.
+  bool dispatch_pending_before(std::int64_t absolute_slot);
 
   /// The oldest dispatched slot not yet taken, or nullptr. The consumer owns it until
   /// release(); at most pool_size() slots can be held or queued.
@@ -213,6 +216,9 @@ public:
   [[nodiscard]] bool has_requests(unsigned cycle_slot) const;
   /// Drops the requests still waiting for their slot (counted unserved): a session ended.
   void drop_requests();
+  /// Drops the waiting requests of slot \p cycle_slot (counted unserved): its consumer gave up
+  /// on it. Returns whether there were any.
+  bool drop_requests(unsigned cycle_slot);
 
   [[nodiscard]] const FronthaulCounters& counters() const { return counters_; }
   void reset_counters() { counters_ = {}; }
