@@ -236,9 +236,10 @@ l1::InMemoryIqSourceConfig source_config(const FuzzSetup& setup) {
   config.num_entries = setup.source_entries;
   config.num_rx_antennas = setup.num_rx;
   config.num_subcarriers = 12 * fuzz_cell().num_prbs;
-  config.max_prach_sections = l1::FronthaulLinkReceiver::max_prach_occasions;
-  config.max_prach_values = std::size_t{config.max_prach_sections} * setup.num_rx *
-                            l1::FronthaulLinkReceiver::max_prach_values_per_antenna;
+  // Room for a few small PRACH sections (more are dropped and counted): a source sized for the
+  // largest ones would zero megabytes per input.
+  config.max_prach_sections = 4;
+  config.max_prach_values = std::size_t{config.max_prach_sections} * setup.num_rx * 12 * 12;
   if (setup.config.mode == io::FronthaulIngestMode::time_domain) {
     for (unsigned slot = 0; slot < phy::slots_per_frame(fuzz_cell().numerology); ++slot) {
       config.max_iq_samples =
