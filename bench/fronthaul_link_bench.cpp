@@ -12,8 +12,8 @@
 // With C-plane (`airan l1 --cplane`): the L1's C-plane of four PUSCHs of 68 PRBs (272 of 273,
 // all symbols) into the receiver (on_cplane_frame(), on_cplane_slot_done()), then the O-RU's
 // answer (only the requested sections: one frame per PUSCH, symbol and antenna) and the slot
-// taken; against the whole-slot link above in the same process ("x_whole_slot") and memcpy of
-// the U-plane bytes.
+// taken, the PRACH assembler offered every frame as `airan l1 --cplane` does; against the
+// whole-slot link above in the same process ("x_whole_slot") and memcpy of the U-plane bytes.
 #include "airan/io/fronthaul_slot_assembler.h"
 #include "airan/io/oran_common.h"
 #include "airan/io/ru_emulator.h"
@@ -178,7 +178,7 @@ void BM_LinkReceiverToSource(benchmark::State& state) {
 }
 
 /// The whole-slot link per slot (ns): the baseline of the C-plane case.
-double whole_slot_link_ns() {
+double whole_slot_link_ns(benchmark::State& state) {
   Capture cap = capture();
   l1::InMemoryIqSourceConfig source_config;
   source_config.num_rx_antennas = num_rx;
@@ -202,6 +202,9 @@ double whole_slot_link_ns() {
     ns +=
         std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
   }
+  if (receiver.counters().slots_delivered != reps || receiver.counters().slots_partial != 0) {
+    state.SkipWithError("the whole-slot baseline did not deliver every slot whole");
+  }
   return ns / reps;
 }
 
@@ -221,13 +224,19 @@ void BM_LinkReceiverWithCplane(benchmark::State& state) {
   for (const auto& frame : cplane) {
     io::take_cplane_frame(frame, link, emulator.cplane_scope(), clock, requests);
   }
-  Capture cap = capture(requests[0]);
-  const double baseline_ns = whole_slot_link_ns();
+  if (requests.size() != 1 || requests.begin()->first != 0 ||
+      requests.begin()->second.size() != std::size_t{num_rx} * puschs.size()) {
+    state.SkipWithError("the L1's C-plane did not parse into one request per PUSCH and antenna");
+    return;
+  }
+  Capture cap = capture(requests.begin()->second);
+  const double baseline_ns = whole_slot_link_ns(state);
   l1::InMemoryIqSourceConfig source_config;
   source_config.num_rx_antennas = num_rx;
   source_config.num_subcarriers = 12 * cell().num_prbs;
   l1::InMemoryIqSource source(source_config);
   l1::FronthaulLinkReceiver receiver(cell(), num_rx, config(), source, std::chrono::seconds(1));
+  receiver.expect_prach(); // as `airan l1 --cplane`: every frame is offered to it too
   std::uint64_t slot = 0;
   std::uint64_t taken = 0;
   double elapsed_ns = 0.0;
@@ -249,16 +258,18 @@ void BM_LinkReceiverWithCplane(benchmark::State& state) {
     l1::ReceivedSlot received;
     if (source.try_acquire(address.sfn, address.slot, received)) {
       benchmark::DoNotOptimize(received.grid);
+      taken += received.has_samples() ? 1 : 0;
       source.release(address.sfn, address.slot);
-      ++taken;
     }
     elapsed_ns +=
         std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
     ++slot;
   }
-  if (taken != static_cast<std::uint64_t>(state.iterations()) ||
-      receiver.counters().slots_partial != 0 ||
-      receiver.fronthaul_counters().requested_slots != taken) {
+  const auto iterations = static_cast<std::uint64_t>(state.iterations());
+  if (taken != iterations || receiver.counters().slots_delivered != iterations ||
+      receiver.counters().slots_partial + receiver.counters().slots_lost != 0 ||
+      receiver.fronthaul_counters().requested_slots != iterations ||
+      cap.frames.size() != 2 * puschs.size() * 14 * num_rx) {
     state.SkipWithError("a requested slot did not reach the source whole");
   }
   set_counters(state, cap, elapsed_ns, baseline_ns, "x_whole_slot");

@@ -33,32 +33,49 @@ void FronthaulLinkReceiver::take_prach_occasions() {
   }
 }
 
-std::span<const ReceivedPrach> FronthaulLinkReceiver::ready_prach() {
+std::span<const ReceivedPrach> FronthaulLinkReceiver::ready_prach(std::int64_t absolute) {
+  // The occasions of slot \p absolute and before: the L1 knows a later slot's only once it
+  // closes that slot.
+  prach_out_.clear();
+  prach_out_index_.clear();
+  const std::int64_t now_slot = session_base_ + absolute;
   for (std::size_t i = 0; i < prach_ready_.size(); ++i) {
+    if (assembler_.clock().resolve(prach_ready_[i].cycle_slot, now_slot) > now_slot) {
+      continue;
+    }
     const std::size_t end =
         i + 1 < prach_offsets_.size() ? prach_offsets_[i + 1] : prach_values_.size();
-    prach_ready_[i].section.values = std::span<const phy::cf32>(prach_values_)
-                                         .subspan(prach_offsets_[i], end - prach_offsets_[i]);
+    ReceivedPrach& out = prach_out_.emplace_back(prach_ready_[i]);
+    out.section.values = std::span<const phy::cf32>(prach_values_)
+                             .subspan(prach_offsets_[i], end - prach_offsets_[i]);
+    prach_out_index_.push_back(i);
   }
-  return prach_ready_;
+  return prach_out_;
 }
 
 void FronthaulLinkReceiver::prepare_prach(std::int64_t absolute) {
   if (prach_) {
+    // Occasions whose window ended a slot or more before this slot starts are overdue.
     const std::int64_t epoch = *config_.epoch_ns;
-    prach_->advance(assembler_.clock().slot_start_ns(epoch, session_base_ + absolute), epoch);
+    prach_->advance(assembler_.clock().slot_start_ns(epoch, session_base_ + absolute) + 1, epoch);
     take_prach_occasions();
   }
 }
 
 void FronthaulLinkReceiver::prach_handed_over(bool taken) {
-  if (prach_ready_.empty() || !taken) {
+  if (prach_out_index_.empty() || !taken) {
     return; // a refused slot leaves them for the next one
   }
-  counters_.prach_occasions += prach_ready_.size();
-  prach_ready_.clear();
-  prach_offsets_.clear();
-  prach_values_.clear();
+  counters_.prach_occasions += prach_out_index_.size();
+  for (auto index = prach_out_index_.rbegin(); index != prach_out_index_.rend(); ++index) {
+    prach_ready_.erase(prach_ready_.begin() + static_cast<std::ptrdiff_t>(*index));
+    prach_offsets_.erase(prach_offsets_.begin() + static_cast<std::ptrdiff_t>(*index));
+  }
+  prach_out_.clear();
+  prach_out_index_.clear();
+  if (prach_ready_.empty()) {
+    prach_values_.clear(); // the values of occasions still waiting stay where they are
+  }
 }
 
 void FronthaulLinkReceiver::on_cplane_frame(std::span<const std::uint8_t> frame) {
@@ -120,8 +137,8 @@ void FronthaulLinkReceiver::on_cplane_slot_done(std::uint16_t sfn, std::uint16_t
 
 void FronthaulLinkReceiver::hand_over_empty(const Handover& handover) {
   prepare_prach(handover.absolute);
-  const bool taken =
-      target_.push_empty(handover.address.sfn, handover.address.slot, ready_prach(), push_timeout_);
+  const bool taken = target_.push_empty(handover.address.sfn, handover.address.slot,
+                                        ready_prach(handover.absolute), push_timeout_);
   prach_handed_over(taken);
   if (!taken) {
     ++counters_.empty_slots_refused;
@@ -130,7 +147,10 @@ void FronthaulLinkReceiver::hand_over_empty(const Handover& handover) {
   } else {
     ++counters_.slots_empty;
   }
-  if (handover.requested) { // its requests must not wait for the same slot of a later cycle
+  if (handover.requested) {
+    // Given up: its late U-plane counts as too late, and its requests do not wait for the same
+    // slot of a later cycle.
+    assembler_.give_up(session_base_ + handover.absolute);
     assembler_.drop_requests(static_cast<unsigned>(
         ((handover.address.sfn % 256U) * slots_per_frame_ + handover.address.slot) %
         assembler_.clock().slots_per_cycle()));

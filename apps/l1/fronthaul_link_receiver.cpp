@@ -120,6 +120,8 @@ void FronthaulLinkReceiver::expect_prach() {
                                                          max_prach_occasions);
   prach_ready_.reserve(max_prach_occasions);
   prach_offsets_.reserve(max_prach_occasions);
+  prach_out_.reserve(max_prach_occasions);
+  prach_out_index_.reserve(max_prach_occasions);
   prach_values_limit_ = std::size_t{max_prach_occasions} * num_rx_ * max_prach_values_per_antenna;
   prach_values_.reserve(prach_values_limit_);
 }
@@ -135,6 +137,10 @@ void FronthaulLinkReceiver::flush() {
     hand_over_empty(handovers_.front());
     handovers_.erase(handovers_.begin());
   }
+  counters_.prach_dropped += prach_ready_.size(); // no slot left to go with
+  prach_ready_.clear();
+  prach_offsets_.clear();
+  prach_values_.clear();
 }
 
 void FronthaulLinkReceiver::reset() {
@@ -221,7 +227,7 @@ void FronthaulLinkReceiver::deliver_one(const io::AssembledSlot* slot) {
   const bool taken = slot->mode == io::FronthaulIngestMode::time_domain
                          ? target_.exchange_iq(address.sfn, address.slot, samples.iq, push_timeout_)
                          : target_.exchange_grid(address.sfn, address.slot, samples.grid,
-                                                 ready_prach(), push_timeout_);
+                                                 ready_prach(absolute), push_timeout_);
   if (slot->mode == io::FronthaulIngestMode::frequency_domain) {
     prach_handed_over(taken);
   }

@@ -212,6 +212,13 @@ bool FronthaulSlotAssembler::dispatch_pending_before(std::int64_t absolute_slot)
   }
 }
 
+void FronthaulSlotAssembler::give_up(std::int64_t absolute_slot) {
+  if (!recently_dispatched(absolute_slot)) {
+    dispatched_ring_[dispatched_next_] = absolute_slot;
+    dispatched_next_ = (dispatched_next_ + 1) % dispatched_ring_.size();
+  }
+}
+
 const AssembledSlot* FronthaulSlotAssembler::next_slot() {
   if (ready_count_ == 0) {
     return nullptr;

@@ -317,6 +317,21 @@ TEST(FronthaulLinkCplane, ARequestedSlotOfWhichNothingCameGoesOverAsLost) {
   EXPECT_EQ(ends.receiver.counters().slots_lost, 2U);
   EXPECT_EQ(ends.receiver.counters().slots_delivered, 1U);
   EXPECT_EQ(ends.receiver.fronthaul_counters().requested_slots_unserved, 2U);
+  // Slot 2's U-plane after all: given up, it counts as too late and opens no slot.
+  struct Late final : FronthaulFrameLink {
+    FronthaulLinkReceiver* receiver = nullptr;
+    bool send(std::span<const std::uint8_t> frame) override {
+      receiver->on_frame(frame);
+      return true;
+    }
+    std::uint64_t end_of_slot() override { return 0; }
+  } late;
+  late.receiver = &ends.receiver;
+  FronthaulSampleFeeder whole(cplane_link_cell(), cplane_link_rx, cplane_link_config(), late);
+  ASSERT_TRUE(whole.push_grid(0, 2, grid, std::chrono::milliseconds(10)));
+  EXPECT_EQ(ends.receiver.fronthaul_counters().too_late, 14U * cplane_link_rx);
+  EXPECT_FALSE(ends.receiver.flush_if_quiet(SteadyClock::now() + std::chrono::hours(1)));
+  EXPECT_EQ(ends.receiver.counters().slots_delivered, 1U);
 }
 
 // A requested slot that lost a frame, then the next requested slot whole: the first goes to the

@@ -77,7 +77,7 @@ struct FronthaulLinkCounters {
   std::uint64_t cplane_ignored = 0;
   std::uint64_t slots_empty = 0; ///< Slots the L1 asked nothing of, handed over empty.
   /// Slots the L1 asked for of which nothing came: handed over empty once a later slot came or
-  /// the link was quiet for quiet_timeout after their C-plane.
+  /// the link was quiet for lost_after (or quiet_timeout, if longer) after their C-plane.
   std::uint64_t slots_lost = 0;
   std::uint64_t empty_slots_refused = 0; ///< Such slots the source refused (closed, or full).
   std::uint64_t prach_occasions = 0;     ///< 7.2x PRACH occasions handed to the source.
@@ -130,7 +130,7 @@ public:
   void reset();
   /// Calls flush() when slots are open and no frame came for quiet_timeout before \p now (a
   /// receive loop calls this when a poll returns nothing); with C-plane it also hands over, as
-  /// lost, requested slots of which nothing came for quiet_timeout after their C-plane was done.
+  /// lost, requested slots of which nothing came for lost_after after their C-plane was done.
   /// True when it did either.
   bool flush_if_quiet(SteadyClock::time_point now);
 
@@ -168,9 +168,11 @@ private:
   void prepare_prach(std::int64_t absolute);
   /// Moves the occasions the PRACH assembler completed into prach_ready_.
   void take_prach_occasions();
-  /// The ready occasions as the source takes them (spans into prach_values_).
-  std::span<const ReceivedPrach> ready_prach();
-  /// After a slot was handed over (\p taken: by the source) with ready_prach().
+  /// The ready occasions of slot \p absolute and before, as the source takes them (spans into
+  /// prach_values_).
+  std::span<const ReceivedPrach> ready_prach(std::int64_t absolute);
+  /// After a slot was handed over (\p taken: by the source) with ready_prach(): the occasions
+  /// it carried are done.
   void prach_handed_over(bool taken);
   /// The nominal arrival time of \p frame (the last one when it has no usable timing), or
   /// nullopt when it lies outside the count's window (dropped).
@@ -192,6 +194,8 @@ private:
   std::vector<ReceivedPrach> prach_ready_;             ///< Completed occasions for the next slot.
   std::vector<std::size_t> prach_offsets_;             ///< Their REs' offsets in prach_values_.
   std::vector<phy::cf32> prach_values_;
+  std::vector<ReceivedPrach> prach_out_;     ///< What ready_prach() hands out.
+  std::vector<std::size_t> prach_out_index_; ///< Their indices in prach_ready_.
   std::size_t prach_values_limit_ = 0;
   phy::CellConfig cell_;
   std::chrono::microseconds push_timeout_;

@@ -184,6 +184,9 @@ public:
   /// Dispatches (partial, as flushed) every pending slot before absolute slot \p absolute_slot,
   /// oldest first (a consumer that must hand them over before a later one); true when any.
   bool dispatch_pending_before(std::int64_t absolute_slot);
+  /// The consumer gave up on absolute slot \p absolute_slot (it went on without it): its
+  /// packets from now on count as too_late, as if it had been dispatched.
+  void give_up(std::int64_t absolute_slot);
 
   /// The oldest dispatched slot not yet taken, or nullptr. The consumer owns it until
   /// release(); at most pool_size() slots can be held or queued.
