@@ -201,8 +201,8 @@ void FronthaulLinkReceiver::deliver() {
     if (!handovers_.empty() && handovers_.front().requested &&
         handovers_.front().absolute + session_base_ < slot->absolute_slot &&
         assembler_.dispatch_pending_before(slot->absolute_slot)) {
-      while (const io::AssembledSlot* older = assembler_.next_slot()) {
-        deliver_one(older);
+      while (const io::AssembledSlot* older = assembler_.next_slot_before(slot->absolute_slot)) {
+        deliver_one(older); // oldest first; newer slots already queued wait for the outer loop
       }
     }
     deliver_one(slot);

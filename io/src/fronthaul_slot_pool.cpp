@@ -230,6 +230,31 @@ const AssembledSlot* FronthaulSlotAssembler::next_slot() {
   return &slots_[index];
 }
 
+const AssembledSlot* FronthaulSlotAssembler::next_slot_before(std::int64_t absolute_slot) {
+  const std::size_t ring = ready_queue_.size();
+  std::size_t best = ready_count_;
+  for (std::size_t k = 0; k < ready_count_; ++k) {
+    const AssembledSlot& slot = slots_[ready_queue_[(ready_head_ + k) % ring]];
+    if (slot.absolute_slot < absolute_slot &&
+        (best == ready_count_ ||
+         slot.absolute_slot < slots_[ready_queue_[(ready_head_ + best) % ring]].absolute_slot)) {
+      best = k;
+    }
+  }
+  if (best == ready_count_) {
+    return nullptr;
+  }
+  const std::size_t index = ready_queue_[(ready_head_ + best) % ring];
+  // Out of the ring: the entries before it move up one place.
+  for (std::size_t k = best; k > 0; --k) {
+    ready_queue_[(ready_head_ + k) % ring] = ready_queue_[(ready_head_ + k - 1) % ring];
+  }
+  ready_head_ = (ready_head_ + 1) % ring;
+  --ready_count_;
+  state_[index] = BufferState::held;
+  return &slots_[index];
+}
+
 void FronthaulSlotAssembler::release(const AssembledSlot* slot) {
   const std::less<const AssembledSlot*> before; // a total order even for foreign pointers
   if (slot == nullptr || before(slot, slots_.data()) ||

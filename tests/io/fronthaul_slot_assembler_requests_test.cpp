@@ -453,4 +453,38 @@ TEST(FronthaulSlotAssemblerRequests, RequestsOutsideTheCarrierSlotOrAntennasAreR
   EXPECT_FALSE(iq.has_requests(c));
 }
 
+// A consumer holding slot B that has the assembler dispatch an older pending slot A
+// (dispatch_pending_before) takes A next with next_slot_before(B), though a newer C was queued
+// before A; C then comes from next_slot().
+TEST(FronthaulSlotAssemblerRequests, OlderSlotsDispatchedForAHeldOneComeFirst) {
+  RequestsFixture f;
+  FronthaulSlotAssembler& as = *f.assembler;
+  const std::int64_t frame = f.clock().slots_per_frame();
+  const std::int64_t a = f.absolute;
+  const std::int64_t b = a + frame;
+  const std::int64_t c = a + 2 * frame;
+  const auto frames_a = f.uplane({}, a);
+  f.push(frames_a, 0, frames_a.size() - 1); // A waits for its last frame
+  f.push(f.uplane({}, b));
+  f.push(f.uplane({}, c));
+  const AssembledSlot* held = as.next_slot();
+  ASSERT_NE(held, nullptr);
+  EXPECT_EQ(held->absolute_slot, b);
+  EXPECT_EQ(as.next_slot_before(b), nullptr); // A is still pending
+  EXPECT_TRUE(as.dispatch_pending_before(b));
+  EXPECT_FALSE(as.dispatch_pending_before(b));
+  const AssembledSlot* older = as.next_slot_before(b);
+  ASSERT_NE(older, nullptr);
+  EXPECT_EQ(older->absolute_slot, a);
+  EXPECT_EQ(older->reason, SlotDispatchReason::flush);
+  EXPECT_EQ(as.next_slot_before(b), nullptr);
+  const AssembledSlot* newer = as.next_slot();
+  ASSERT_NE(newer, nullptr);
+  EXPECT_EQ(newer->absolute_slot, c);
+  EXPECT_EQ(as.next_slot(), nullptr);
+  for (const AssembledSlot* slot : {held, older, newer}) {
+    as.release(slot);
+  }
+}
+
 } // namespace

@@ -191,6 +191,10 @@ public:
   /// The oldest dispatched slot not yet taken, or nullptr. The consumer owns it until
   /// release(); at most pool_size() slots can be held or queued.
   const AssembledSlot* next_slot();
+  /// As next_slot(), limited to the oldest dispatched slot before absolute slot
+  /// \p absolute_slot (nullptr when there is none): a consumer that must take the slots
+  /// dispatch_pending_before() queued before one it holds, ahead of newer ones already queued.
+  const AssembledSlot* next_slot_before(std::int64_t absolute_slot);
   /// Returns a slot taken with next_slot() to the pool.
   void release(const AssembledSlot* slot);
   /// The buffers of \p slot (taken with next_slot(), not yet released), for a consumer that
