@@ -8,6 +8,21 @@
 
 namespace airan::l1 {
 
+ReceivedPrach to_received_prach(const io::AssembledPrach& occasion) {
+  ReceivedPrach received;
+  received.cycle_slot = occasion.cycle_slot;
+  received.start_symbol = occasion.start_symbol;
+  received.section_id = occasion.section_id;
+  received.frequency_offset = occasion.frequency_offset;
+  received.section = {occasion.num_antennas,
+                      occasion.num_periods,
+                      occasion.num_res,
+                      occasion.frequency_offset / 2,
+                      {},
+                      occasion.missing_prbs};
+  return received;
+}
+
 void FronthaulLinkReceiver::take_prach_occasions() {
   while (const io::AssembledPrach* occasion = prach_->next_occasion()) {
     if (prach_ready_.size() == max_prach_occasions ||
@@ -16,17 +31,7 @@ void FronthaulLinkReceiver::take_prach_occasions() {
       prach_->release(occasion);
       continue;
     }
-    ReceivedPrach& ready = prach_ready_.emplace_back();
-    ready.cycle_slot = occasion->cycle_slot;
-    ready.start_symbol = occasion->start_symbol;
-    ready.section_id = occasion->section_id;
-    ready.frequency_offset = occasion->frequency_offset;
-    ready.section = {occasion->num_antennas,
-                     occasion->num_periods,
-                     occasion->num_res,
-                     occasion->frequency_offset / 2,
-                     {},
-                     occasion->missing_prbs};
+    prach_ready_.push_back(to_received_prach(*occasion));
     prach_offsets_.push_back(prach_values_.size());
     prach_values_.insert(prach_values_.end(), occasion->values.begin(), occasion->values.end());
     prach_->release(occasion);

@@ -297,17 +297,7 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
     prach_values_.clear();
     while (const io::AssembledPrach* occasion = prach_assembler_->next_occasion()) {
       prach_values_.insert(prach_values_.end(), occasion->values.begin(), occasion->values.end());
-      ReceivedPrach& received = received_prach_.emplace_back();
-      received.cycle_slot = occasion->cycle_slot;
-      received.start_symbol = occasion->start_symbol;
-      received.section_id = occasion->section_id;
-      received.frequency_offset = occasion->frequency_offset;
-      received.section = {occasion->num_antennas,
-                          occasion->num_periods,
-                          occasion->num_res,
-                          occasion->frequency_offset / 2,
-                          {},
-                          occasion->missing_prbs};
+      received_prach_.push_back(to_received_prach(*occasion));
       prach_assembler_->release(occasion);
     }
   }

@@ -163,13 +163,7 @@ bool InMemoryIqSource::push_iq(std::uint16_t sfn, std::uint16_t slot, std::span<
 
 bool InMemoryIqSource::exchange_grid(std::uint16_t sfn, std::uint16_t slot, phy::ResourceGrid& grid,
                                      std::chrono::microseconds timeout) {
-  check_grid_shape(grid);
-  return push(sfn, slot, timeout, [&](Entry& entry) {
-    std::swap(entry.grid, grid);
-    entry.has_grid = true;
-    entry.iq_size = 0;
-    entry.prach.clear();
-  });
+  return exchange_grid(sfn, slot, grid, {}, timeout);
 }
 
 bool InMemoryIqSource::exchange_grid(std::uint16_t sfn, std::uint16_t slot, phy::ResourceGrid& grid,
@@ -199,11 +193,7 @@ bool InMemoryIqSource::exchange_iq(std::uint16_t sfn, std::uint16_t slot,
 
 bool InMemoryIqSource::push_empty(std::uint16_t sfn, std::uint16_t slot,
                                   std::chrono::microseconds timeout) {
-  return push(sfn, slot, timeout, [](Entry& entry) {
-    entry.has_grid = false;
-    entry.iq_size = 0;
-    entry.prach.clear();
-  });
+  return push_empty(sfn, slot, {}, timeout);
 }
 
 bool InMemoryIqSource::push_empty(std::uint16_t sfn, std::uint16_t slot,

@@ -61,6 +61,25 @@ phy::ResourceGrid cplane_link_grid(std::uint32_t seed) {
   return grid;
 }
 
+/// An O-RU's side of a link that keeps what the O-RU sends and feeds it the C-plane in \p in.
+struct CplaneLinkCapture final : FronthaulFrameLink {
+  std::vector<std::vector<std::uint8_t>> frames;
+  std::deque<std::vector<std::uint8_t>>* in = nullptr;
+  bool send(std::span<const std::uint8_t> frame) override {
+    frames.emplace_back(frame.begin(), frame.end());
+    return true;
+  }
+  std::uint64_t end_of_slot() override { return 0; }
+  unsigned receive(FronthaulFrameHandler& handler) override {
+    const auto count = static_cast<unsigned>(in->size());
+    for (const auto& frame : *in) {
+      handler.on_frame(frame);
+    }
+    in->clear();
+    return count;
+  }
+};
+
 /// Both ends of the link in one process (see the file comment).
 struct CplaneLinkEnds final : FronthaulFrameLink, CplaneQueueVisitor {
   CplaneLinkEnds()
@@ -190,28 +209,11 @@ TEST(FronthaulLinkCplane, ALostRequestedRowLeavesTheSlotPartialAtTheQuietFlush) 
   ends.sender.send_slot(0, 3, pdus, {});
   ends.queue.take_all(ends);
   // The O-RU's frames, all but one, straight into the receiver.
-  std::vector<std::vector<std::uint8_t>> frames;
-  struct Collect final : FronthaulFrameLink {
-    std::vector<std::vector<std::uint8_t>>* out = nullptr;
-    std::deque<std::vector<std::uint8_t>>* in = nullptr;
-    bool send(std::span<const std::uint8_t> frame) override {
-      out->emplace_back(frame.begin(), frame.end());
-      return true;
-    }
-    std::uint64_t end_of_slot() override { return 0; }
-    unsigned receive(FronthaulFrameHandler& handler) override {
-      const auto count = static_cast<unsigned>(in->size());
-      for (const auto& frame : *in) {
-        handler.on_frame(frame);
-      }
-      in->clear();
-      return count;
-    }
-  } collect;
-  collect.out = &frames;
+  CplaneLinkCapture collect;
   collect.in = &ends.to_ru;
   FronthaulSampleFeeder ru(cplane_link_cell(), cplane_link_rx, cplane_link_config(), collect, true);
   ASSERT_TRUE(ru.push_grid(0, 3, grid, std::chrono::milliseconds(100)));
+  const auto& frames = collect.frames;
   ASSERT_EQ(frames.size(), 14U * cplane_link_rx);
   for (std::size_t f = 0; f + 1 < frames.size(); ++f) {
     ends.receiver.on_frame(frames[f]);
@@ -343,23 +345,7 @@ TEST(FronthaulLinkCplane, APartialSlotGoesOverPartialBeforeALaterWholeOne) {
   ends.sender.send_slot(0, 0, pdus, {});
   ends.sender.send_slot(0, 1, pdus, {});
   ends.queue.take_all(ends);
-  struct Capture final : FronthaulFrameLink {
-    std::vector<std::vector<std::uint8_t>> frames;
-    std::deque<std::vector<std::uint8_t>>* in = nullptr;
-    bool send(std::span<const std::uint8_t> frame) override {
-      frames.emplace_back(frame.begin(), frame.end());
-      return true;
-    }
-    std::uint64_t end_of_slot() override { return 0; }
-    unsigned receive(FronthaulFrameHandler& handler) override {
-      const auto count = static_cast<unsigned>(in->size());
-      for (const auto& frame : *in) {
-        handler.on_frame(frame);
-      }
-      in->clear();
-      return count;
-    }
-  } ru_out;
+  CplaneLinkCapture ru_out;
   ru_out.in = &ends.to_ru;
   FronthaulSampleFeeder ru(cplane_link_cell(), cplane_link_rx, cplane_link_config(), ru_out, true);
   ASSERT_TRUE(ru.push_grid(0, 0, grid, std::chrono::milliseconds(100)));

@@ -214,6 +214,9 @@ private:
   FronthaulLinkCounters counters_;
 };
 
+/// \p occasion as the L1's source carries it, its values span left empty (the caller's copy).
+ReceivedPrach to_received_prach(const io::AssembledPrach& occasion);
+
 /// The configuration a stepped link runs the assembler with: \p config with a fixed epoch and
 /// deadlines long enough that only completion, pool pressure and flush dispatch a slot.
 io::FronthaulConfig stepped_link_config(io::FronthaulConfig config);
