@@ -9,8 +9,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-
 #include <fstream>
 #include <sstream>
 
@@ -86,29 +84,6 @@ TEST(TestMacEndToEnd, TimeDomainSamplesOverSharedMemory) {
   const TestMacReport report = run_test_mac_session(pattern, options);
   EXPECT_TRUE(report.passed()) << report.mismatches;
   EXPECT_EQ(report.new_tbs, report.tbs_delivered);
-}
-
-TEST(TestMacEndToEnd, RealTimeClockPacesTheSlotsAndEveryTbArrives) {
-  // The L1's slots end on wall-clock time (1 ms / 2^mu x 40 = 20 ms a slot here, room for a
-  // sanitised receiver on a loaded machine), not when their samples are in.
-  LaunchPattern pattern = four_ue_pattern();
-  pattern.num_slots = 30;
-  TestMacOptions options;
-  options.clock = SlotClockMode::real_time;
-  options.period_scale = 40.0;
-  const auto start = std::chrono::steady_clock::now();
-  const TestMacReport report = run_test_mac_session(pattern, options);
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_TRUE(report.passed()) << report.mismatches;
-  for (const auto& detail : report.mismatch_details) {
-    ADD_FAILURE() << detail;
-  }
-  EXPECT_EQ(report.new_tbs, report.tbs_delivered);
-  EXPECT_EQ(report.l1.late_samples, 0U);
-  EXPECT_EQ(report.l1.slots_without_samples, 0U);
-  // 30 slots and the drain on a 20 ms clock: well over half a second of wall time.
-  EXPECT_GE(elapsed, std::chrono::milliseconds(600));
-  EXPECT_GE(report.l1.slot_indications_sent, 30U);
 }
 
 TEST(TestMacEndToEnd, LowSnrLosesTbsAndFails) {
