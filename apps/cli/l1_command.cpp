@@ -1,7 +1,8 @@
-// `airan l1 --config FILE --dpdk DEVICE --transport udp|shm [--cplane]`: the FAPI L1 as a
-// process of its own. It serves one MAC over UDP or shared memory and takes its samples from an
-// O-RU's U-plane on a DPDK port (FronthaulLinkReceiver), the same receiver the test MAC runs
-// in-process; with --cplane it sends the O-RU its uplink C-plane on the same port.
+// `airan l1 --config FILE --dpdk DEVICE --transport udp|shm [--cplane] [--clock real-time]`:
+// the FAPI L1 as a process of its own. It serves one MAC over UDP or shared memory and takes its
+// samples from an O-RU's U-plane on a DPDK port (FronthaulLinkReceiver), the same receiver the
+// test MAC runs in-process; with --cplane it sends the O-RU its uplink C-plane on the same port;
+// with --clock real-time its slots run on the wall clock, numbered from GPS time.
 #include "airan/io/dpdk_eal.h"
 #include "airan/io/fapi_shm_transport.h"
 #include "airan/io/fapi_udp_transport.h"
@@ -39,6 +40,8 @@ struct L1CommandOptions {
   bool exit_on_stop = false;
   unsigned mac_timeout_ms = 10000;
   bool cplane = false;
+  std::string clock = "stepped";
+  double period_scale = 1.0;
 };
 
 std::atomic<bool> interrupted{false};
@@ -63,11 +66,32 @@ std::pair<std::string, std::uint16_t> parse_bind(const std::string& text) {
   throw io::ConfigError("--bind '" + text + "': expected ADDRESS:PORT, e.g. 127.0.0.1:50000");
 }
 
+/// The live link's timeline (--clock real-time): the fronthaul's epoch (GPS time unless the
+/// config names one) at --period-scale; nullopt when stepped.
+std::optional<io::AirTimeline> live_timeline(const L1CommandOptions& o,
+                                             const io::FronthaulConfig& fronthaul) {
+  if (l1::parse_slot_clock_mode(o.clock.c_str()) == l1::SlotClockMode::stepped) {
+    if (o.period_scale != 1.0) {
+      throw io::ConfigError("--period-scale applies to --clock real-time only");
+    }
+    return std::nullopt;
+  }
+  return io::AirTimeline{fronthaul.epoch_ns.value_or(io::gps_frame_epoch_ns), o.period_scale};
+}
+
 /// The receiver the L1 builds for each CONFIG.request.
 l1::FapiPhyConfig phy_config(const L1CommandOptions& o, const l1::CarrierFile& carrier,
-                             const io::FronthaulConfig& fronthaul) {
+                             const io::FronthaulConfig& fronthaul,
+                             const std::optional<io::AirTimeline>& timeline) {
   l1::FapiPhyConfig config;
-  config.clock_mode = l1::SlotClockMode::stepped; // the O-RU's slots step the clock
+  // Stepped: the O-RU's slots step the clock. Live: the wall clock on the fronthaul's timeline.
+  if (timeline) {
+    config.clock_mode = l1::SlotClockMode::real_time;
+    config.period_scale = timeline->scale;
+    config.slot_timeline = timeline;
+  } else {
+    config.clock_mode = l1::SlotClockMode::stepped;
+  }
   config.receiver.max_layers = o.max_layers;
   config.receiver.num_threads = o.threads;
   config.receiver.full_scale = fronthaul.full_scale;
@@ -96,8 +120,8 @@ l1::FapiPhyConfig phy_config(const L1CommandOptions& o, const l1::CarrierFile& c
 class ReceiverSink final : public io::DpdkFrameSink {
 public:
   explicit ReceiverSink(l1::FronthaulLinkReceiver& receiver) : receiver_(receiver) {}
-  void on_frame(std::span<const std::uint8_t> frame, std::int64_t /*arrival_ns*/) override {
-    receiver_.on_frame(frame);
+  void on_frame(std::span<const std::uint8_t> frame, std::int64_t arrival_ns) override {
+    receiver_.on_frame(frame, arrival_ns); // the burst's CLOCK_REALTIME time (live link)
   }
 
 private:
@@ -243,13 +267,15 @@ int run_l1(const L1CommandOptions& o) {
                                      l1::FronthaulLinkReceiver::max_prach_values_per_antenna;
   }
   l1::InMemoryIqSource samples(source_config);
+  const std::optional<io::AirTimeline> timeline = live_timeline(o, fronthaul);
   // A short push timeout: the receive loop must not stall on a source nobody empties.
   l1::FronthaulLinkReceiver receiver(carrier.cell, carrier.num_rx_antennas, fronthaul, samples,
-                                     std::chrono::milliseconds(100));
+                                     std::chrono::milliseconds(timeline ? 2 : 100),
+                                     std::chrono::milliseconds(200), timeline);
   if (o.cplane && fronthaul.mode == io::FronthaulIngestMode::frequency_domain) {
     receiver.expect_prach(); // the occasions the C-plane's type 3 requests ask for
   }
-  l1::FapiPhyConfig config = phy_config(o, carrier, fronthaul);
+  l1::FapiPhyConfig config = phy_config(o, carrier, fronthaul, timeline);
   // With C-plane the O-RU sends the PRACH occasions the type 3 requests ask for.
   config.receiver.prach_from_sections = o.cplane;
   // With C-plane the PHY's thread queues each UL_TTI.request's C-plane; the receive loop sends it.
@@ -291,6 +317,14 @@ int run_l1(const L1CommandOptions& o) {
   std::cout << "airan l1: " << carrier.cell.num_prbs << " PRB, mu " << carrier.cell.numerology
             << ", " << carrier.num_rx_antennas << " Rx, fronthaul " << io::to_string(fronthaul.mode)
             << " on DPDK port " << port->port_id() << "; serving the MAC on " << where << std::endl;
+  if (timeline) {
+    std::cout << "airan l1: live clock, slots from "
+              << (timeline->epoch_ns == io::gps_frame_epoch_ns
+                      ? std::string("GPS time")
+                      : "epoch " + std::to_string(timeline->epoch_ns) + " ns")
+              << " on CLOCK_REALTIME" << (timeline->scale != 1.0 ? ", slowed x" : "")
+              << (timeline->scale != 1.0 ? std::to_string(timeline->scale) : "") << std::endl;
+  }
   bool ran = false;
   unsigned sessions = 0;
   unsigned macs_lost = 0;
@@ -301,18 +335,24 @@ int run_l1(const L1CommandOptions& o) {
   auto next_check = last_activity;
   while (!interrupted.load()) {
     cplane_queue.take_all(cplane_out);
-    if (port->receive_burst(sink) == 0) {
+    const bool idle = port->receive_burst(sink) == 0;
+    if (receiver.live()) {
+      receiver.poll(io::realtime_ns()); // slots past their deadline leave partial
+    } else if (idle) {
       receiver.flush_if_quiet(l1::SteadyClock::now()); // a slot that lost frames must not stall
-      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
+    if (idle) {
+      std::this_thread::sleep_for(std::chrono::microseconds(receiver.live() ? 5 : 20));
     }
     const l1::PhyState state = phy->phy.state();
     if (state == l1::PhyState::running) {
       ran = true;
-    } else if (ran) { // a MAC stopped the L1: the next one starts again at SFN 0
+    } else if (ran) { // a MAC stopped the L1: the next one starts again (stepped: at SFN 0)
       ran = false;
       drain(*port, sink, std::chrono::milliseconds(50)); // the O-RU's frames from before STOP
       cplane_queue.clear();
       receiver.reset();
+      samples.clear(); // slots the stopped session never closed must not fill the next one's
       ++sessions;
       std::cout << "airan l1: session " << sessions << " ended (STOP.request)" << std::endl;
       if (o.exit_on_stop) {
@@ -363,7 +403,7 @@ Command add_l1_command(CLI::App& parent) {
   auto options = std::make_shared<L1CommandOptions>();
   CLI::App* app = parent.add_subcommand(
       "l1", "The FAPI L1 as its own process: serves a MAC over UDP or shared memory, receives "
-            "the O-RU's U-plane on a DPDK port (stepped by its slots)");
+            "the O-RU's U-plane on a DPDK port (stepped by its slots, or live on the wall clock)");
   app->add_option("--config", options->fronthaul.config,
                   "YAML with the carrier (cell:, num_rx_antennas:) and optional fronthaul:/dpdk: "
                   "sections; a launch pattern or scenario file does")
@@ -395,6 +435,18 @@ Command add_l1_command(CLI::App& parent) {
                 "7.2x: send the O-RU uplink C-plane (section types 1 and 3) per UL_TTI.request on "
                 "the same port; it then sends only what was asked for, and a slot asked nothing "
                 "of is taken as empty (a stepped MAC sends a UL_TTI.request every slot)");
+  app->add_option("--clock", options->clock,
+                  "stepped (the O-RU's slots step the L1's clock) or real-time (live: slots on "
+                  "CLOCK_REALTIME, PTP-disciplined, numbered from the fronthaul's epoch_ns, GPS "
+                  "time unless set; frames against the Ta4 window, partial slots at their "
+                  "deadline)")
+      ->check(CLI::IsMember({"stepped", "real-time"}))
+      ->capture_default_str();
+  app->add_option("--period-scale", options->period_scale,
+                  "real-time: run the air interface this many times slower than the wall clock "
+                  "(both ends of the link must agree)")
+      ->check(CLI::Range(1.0, 1000.0))
+      ->capture_default_str();
   app->add_flag("--exit-on-stop", options->exit_on_stop,
                 "exit once a MAC has started and stopped the L1 (else: until SIGINT/SIGTERM)");
   return {app, [options] { return run_l1(*options); }};

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <string>
 
 namespace airan::cli {
@@ -23,6 +24,7 @@ struct TestMacCommandOptions {
   std::string transport = "udp";
   std::string clock = "stepped";
   double period_scale = 1.0;
+  std::optional<unsigned> slot_ahead; ///< nullopt: 2 with --l1 and real-time, else 0.
   bool quiet = false;
   double snr_db = 0.0;
   bool snr_given = false;
@@ -78,6 +80,8 @@ int run_testmac(const TestMacCommandOptions& o) {
   options.transport = l1::parse_transport_kind(o.transport);
   options.clock = l1::parse_slot_clock_mode(o.clock.c_str());
   options.period_scale = o.period_scale;
+  const bool live = !o.l1.empty() && options.clock == l1::SlotClockMode::real_time;
+  options.slot_ahead = o.slot_ahead.value_or(live ? 2U : 0U);
   options.log = &std::cout;
   options.per_slot_lines = !o.quiet;
   if (!o.fronthaul.empty()) {
@@ -91,6 +95,12 @@ int run_testmac(const TestMacCommandOptions& o) {
     return 2;
   }
   if (!o.l1.empty()) {
+    if (live && options.fronthaul) {
+      // The L1's real-time clock runs on the fronthaul's epoch (GPS time unless the config
+      // names another): the O-RU sends each frame at its time on the same timeline.
+      options.slot_timeline = io::AirTimeline{
+          options.fronthaul->epoch_ns.value_or(io::gps_frame_epoch_ns), options.period_scale};
+    }
     return run_external(pattern, options, o);
   }
   if (!o.receiver.empty() || o.placement.backend != "cpu") {
@@ -133,11 +143,20 @@ Command add_testmac_command(CLI::App& parent) {
   app->add_option("--transport", options->transport, "FAPI transport: udp or shm")
       ->check(CLI::IsMember({"udp", "shm"}));
   app->add_option("--clock", options->clock,
-                  "L1 slot clock: stepped (slot ends when its samples are in) or real-time")
+                  "L1 slot clock: stepped (slot ends when its samples are in) or real-time; "
+                  "with --l1, the clock `airan l1` runs (real-time: the emulated O-RU sends each "
+                  "frame at its air time on the fronthaul's epoch, GPS time, at --period-scale)")
       ->check(CLI::IsMember({"stepped", "real-time"}));
   app->add_option("--period-scale", options->period_scale,
-                  "real-time clock: slot period multiplier (e.g. 8 for a slow CPU receiver)")
+                  "real-time clock: slot period multiplier (e.g. 8 for a slow CPU receiver; "
+                  "with --l1, the L1's)")
       ->check(CLI::PositiveNumber);
+  app->add_option_function<unsigned>(
+         "--slot-ahead", [options](unsigned k) { options->slot_ahead = k; },
+         "on the SLOT.indication of slot n, schedule slot n + K (its UL_TTI.request and "
+         "samples), as real MACs do; real-time clock only, at most 8 (default: 2 with --l1 and "
+         "--clock real-time, else 0)")
+      ->check(CLI::Range(0U, 8U));
   app->add_option("--slots", options->slots, "override the pattern's num_slots");
   app->add_option_function<double>(
       "--snr",

@@ -142,6 +142,11 @@ bool FapiPhy::Impl::close_slot(std::uint64_t absolute_slot, bool give_up) {
   if ((has_work || processor->prach_pending()) && !got && !give_up) {
     return false;
   }
+  // On the real-time clock a slot's last frames come just after its end: one without work waits
+  // a slot for them, so that a live O-RU's slots are not taken as late samples.
+  if (!got && !give_up && clock->current() <= absolute_slot + 1) {
+    return false;
+  }
   if (has_work) {
     const unsigned refused = processor->add_prach_occasions(slot.request, absolute_slot);
     if (refused > 0) {
@@ -188,6 +193,11 @@ FapiPhy::FapiPhy(io::FapiTransport& transport, IqSource& samples, const FapiPhyC
       !(std::abs(*config.rssi_dbm_at_full_scale) <= max_rssi_calibration_db)) {
     throw std::invalid_argument("FapiPhy: rssi_dbm_at_full_scale must be finite, within +-" +
                                 std::to_string(int(max_rssi_calibration_db)) + " dB");
+  }
+  if (config.slot_timeline && (config.clock_mode != SlotClockMode::real_time ||
+                               config.slot_timeline->scale != config.period_scale)) {
+    throw std::invalid_argument("FapiPhy: a slot timeline needs the real-time clock with the "
+                                "timeline's scale as its period scale");
   }
   impl_ = std::make_unique<Impl>(*this, transport, samples, config);
 }

@@ -211,8 +211,12 @@ void FapiPhy::Impl::on_start() {
   clear_slots();
   processor->reset_harq();  // the slot count restarts, and no UE's HARQ survives a restart
   processor->reset_prach(); // nor does an occasion gathered before the STOP
-  clock->start(SteadyClock::now());
-  next_to_close = 0;
+  if (config.slot_timeline) {
+    clock->start_on(*config.slot_timeline, SteadyClock::now(), io::realtime_ns());
+  } else {
+    clock->start(SteadyClock::now());
+  }
+  next_to_close = clock->current();
   set_state(PhyState::running);
   send_slot_indication();
 }

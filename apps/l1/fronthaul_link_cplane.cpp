@@ -116,7 +116,10 @@ void FronthaulLinkReceiver::on_cplane_slot_done(std::uint16_t sfn, std::uint16_t
   }
   cplane_seen_ = true;
   // The L1's own slots move the count: the O-RU's next frames are near them, however many
-  // slots it sent nothing for.
+  // slots it sent nothing for. Live, the slot on air now is the reference.
+  if (timeline_) {
+    count_ = std::max(count_, air_slot_at(io::realtime_ns()));
+  }
   const auto absolute = static_cast<std::int64_t>(
       nearest_absolute_slot(static_cast<std::uint64_t>(std::max<std::int64_t>(count_, 0)),
                             {sfn, slot}, slots_per_frame_));

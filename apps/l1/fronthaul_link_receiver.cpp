@@ -1,6 +1,7 @@
 #include "airan/l1/fronthaul_link_receiver.h"
 
 #include "airan/io/ecpri.h"
+#include "airan/io/fronthaul_timing.h"
 #include "airan/io/oran_common.h"
 #include "airan/l1/slot_clock.h"
 
@@ -23,15 +24,25 @@ io::FronthaulConfig stepped_link_config(io::FronthaulConfig config) {
   return config;
 }
 
+io::FronthaulConfig live_link_config(io::FronthaulConfig config, const io::AirTimeline& timeline) {
+  config.epoch_ns = timeline.epoch_ns;
+  return config;
+}
+
 FronthaulLinkReceiver::FronthaulLinkReceiver(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                              const io::FronthaulConfig& config,
                                              InMemoryIqSource& target,
                                              std::chrono::microseconds push_timeout,
-                                             std::chrono::milliseconds quiet_timeout)
-    : config_(stepped_link_config(config)), target_(target), push_timeout_(push_timeout),
-      quiet_timeout_(quiet_timeout), assembler_(cell, num_rx_antennas, config_),
+                                             std::chrono::milliseconds quiet_timeout,
+                                             std::optional<io::AirTimeline> timeline)
+    : config_(timeline ? live_link_config(config, *timeline) : stepped_link_config(config)),
+      target_(target), cell_(cell), push_timeout_(push_timeout), quiet_timeout_(quiet_timeout),
+      assembler_(cell, num_rx_antennas, config_),
       slots_per_frame_(assembler_.clock().slots_per_frame()), num_rx_(num_rx_antennas),
-      cell_(cell) {
+      timeline_(timeline) {
+  if (timeline && !(timeline->scale > 0.0)) {
+    throw std::invalid_argument("FronthaulLinkReceiver: the timeline's scale must be positive");
+  }
   link_.eaxc_layout = config_.eaxc_layout;
   link_.uplane.compression = config_.compression;
   link_.uplane.ud_comp_hdr_present = config_.dynamic_compression_header;
@@ -97,7 +108,70 @@ FronthaulLinkReceiver::nominal_arrival(std::span<const std::uint8_t> frame) {
   return last_arrival_ns_;
 }
 
+std::int64_t FronthaulLinkReceiver::air_slot_at(std::int64_t wall_ns) const {
+  return assembler_.clock().absolute_slot_at(*config_.epoch_ns, timeline_->air_ns(wall_ns));
+}
+
+void FronthaulLinkReceiver::on_frame(std::span<const std::uint8_t> frame,
+                                     std::int64_t wall_arrival_ns) {
+  if (!timeline_) {
+    on_frame(frame);
+    return;
+  }
+  ++counters_.frames;
+  last_frame_at_ = SteadyClock::now();
+  // Live: the frame's real arrival on the air timeline; the assembler places it by its header
+  // next to the slot of that time, against the Ta4 window, and slots count from the epoch.
+  const std::int64_t arrival = timeline_->air_ns(wall_arrival_ns);
+  count_ = std::max(count_, assembler_.clock().absolute_slot_at(*config_.epoch_ns, arrival));
+  started_ = true;
+  if (prach_ && prach_->push(frame, arrival)) {
+    take_prach_occasions();
+  }
+  assembler_.push(frame, arrival);
+  deliver();
+}
+
+bool FronthaulLinkReceiver::poll(std::int64_t wall_now_ns) {
+  if (!timeline_) {
+    return false;
+  }
+  const std::uint64_t delivered = counters_.slots_delivered + counters_.slots_refused;
+  const std::int64_t now = timeline_->air_ns(wall_now_ns);
+  count_ = std::max(count_, assembler_.clock().absolute_slot_at(*config_.epoch_ns, now));
+  started_ = true;
+  if (prach_) {
+    prach_->advance(now, *config_.epoch_ns); // occasions past their deadline, partial
+    take_prach_occasions();
+  }
+  assembler_.advance(now); // slots past their deadline leave partial
+  deliver();
+  const bool lost = release_lost_after_deadline(now);
+  return lost || counters_.slots_delivered + counters_.slots_refused != delivered;
+}
+
+bool FronthaulLinkReceiver::release_lost_after_deadline(std::int64_t air_now_ns) {
+  // A requested slot still queued once its deadline passed got nothing at all (the assembler
+  // dispatches a slot with any unit in at its deadline).
+  bool released = false;
+  const io::FronthaulSlotClock& clock = assembler_.clock();
+  while (!handovers_.empty() &&
+         clock.slot_start_ns(*config_.epoch_ns, handovers_.front().absolute + 1) +
+                 config_.slot_deadline_ns <
+             air_now_ns) {
+    hand_over_empty(handovers_.front());
+    handovers_.erase(handovers_.begin());
+    hand_over_in_order();
+    released = true;
+  }
+  return released;
+}
+
 void FronthaulLinkReceiver::on_frame(std::span<const std::uint8_t> frame) {
+  if (timeline_) {
+    on_frame(frame, io::realtime_ns());
+    return;
+  }
   ++counters_.frames;
   last_frame_at_ = SteadyClock::now();
   if (const auto arrival = nominal_arrival(frame)) {
@@ -163,9 +237,9 @@ void FronthaulLinkReceiver::reset() {
     prach_offsets_.clear();
     prach_values_.clear();
   }
-  if (started_) {
+  if (started_ && !timeline_) {
     // The assembler's time goes on: the next session's slots count from the next whole cycle,
-    // where their frameIds resolve to themselves.
+    // where their frameIds resolve to themselves. (A live link keeps the epoch's numbering.)
     const std::int64_t cycle = assembler_.clock().slots_per_cycle();
     session_base_ += (std::max<std::int64_t>(count_, 0) / cycle + 1) * cycle;
   }

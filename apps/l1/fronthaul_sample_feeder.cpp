@@ -1,37 +1,75 @@
 #include "airan/l1/fronthaul_sample_feeder.h"
 
 #include "airan/l1/fronthaul_link_receiver.h"
+#include "airan/l1/fronthaul_paced_sender.h"
+#include "airan/l1/slot_clock.h"
 
 #include <algorithm>
 #include <stdexcept>
 #include <thread>
 
 namespace airan::l1 {
+namespace {
+
+/// A paced link's queue: frames of up to max_frame_size bytes of Ethernet payload with room for
+/// the headers, as many as fit in 16 MiB (at least 1024: a 100 MHz 4-antenna slot at 1500 bytes
+/// is a few hundred frames, and the MAC keeps a few slots ahead).
+constexpr std::size_t paced_header_room = 64;
+constexpr std::size_t paced_queue_bytes = std::size_t{16} << 20;
+constexpr std::size_t paced_min_frames = 1024;
+
+} // namespace
 
 FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                              const io::FronthaulConfig& config, bool use_cplane,
                                              InMemoryIqSource& target, unsigned max_prach_occasions)
     : FronthaulSampleFeeder(cell, num_rx_antennas, config, use_cplane, &target, nullptr,
-                            max_prach_occasions) {}
+                            max_prach_occasions, std::nullopt) {}
 
 FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                              const io::FronthaulConfig& config,
                                              FronthaulFrameLink& link, bool use_cplane,
-                                             unsigned max_prach_occasions)
+                                             unsigned max_prach_occasions,
+                                             std::optional<io::AirTimeline> timeline)
     : FronthaulSampleFeeder(cell, num_rx_antennas, config, use_cplane, nullptr, &link,
-                            max_prach_occasions) {
+                            max_prach_occasions, timeline) {
   if (use_cplane && config_.mode != io::FronthaulIngestMode::frequency_domain) {
     throw std::invalid_argument("C-plane over a fronthaul link needs 7.2x (frequency domain)");
+  }
+  if (timeline_) {
+    if (!(timeline_->scale > 0.0)) {
+      throw std::invalid_argument("FronthaulSampleFeeder: the timeline's scale must be positive");
+    }
+    const std::size_t frame_bytes = config_.max_frame_size + paced_header_room;
+    paced_ = std::make_unique<FronthaulPacedSender>(
+        link, frame_bytes, std::max(paced_min_frames, paced_queue_bytes / frame_bytes));
+  }
+}
+
+FronthaulSampleFeeder::~FronthaulSampleFeeder() = default;
+
+void FronthaulSampleFeeder::finish() {
+  if (paced_ != nullptr) {
+    paced_->finish();
+  }
+}
+
+void FronthaulSampleFeeder::session_stopped() {
+  if (paced_ != nullptr) {
+    const std::size_t dropped = paced_->discard();
+    const std::lock_guard lock(mutex_);
+    counters_.discarded_at_stop += dropped;
   }
 }
 
 FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                              const io::FronthaulConfig& config, bool use_cplane,
                                              InMemoryIqSource* target, FronthaulFrameLink* link,
-                                             unsigned max_prach_occasions)
+                                             unsigned max_prach_occasions,
+                                             std::optional<io::AirTimeline> timeline)
     // One slot at a time, dispatched when complete or by flush(): no deadline may cut it short.
     : config_(stepped_link_config(config)), use_cplane_(use_cplane), target_(target),
-      link_out_(link), emulator_(cell, num_rx_antennas, config_),
+      link_out_(link), timeline_(timeline), emulator_(cell, num_rx_antennas, config_),
       assembler_(cell, num_rx_antennas, config_) {
   if (max_prach_occasions > 0 && config_.mode == io::FronthaulIngestMode::frequency_domain) {
     ru_prach_ = std::make_unique<io::RuPrachEmulator>(cell, num_rx_antennas, config_,
@@ -149,7 +187,7 @@ bool FronthaulSampleFeeder::push_empty(std::uint16_t sfn, std::uint16_t slot,
     }
     const std::lock_guard lock(mutex_);
     const auto& clock = emulator_.clock();
-    const auto key = static_cast<unsigned>(slot_count(sfn, slot) % clock.slots_per_cycle());
+    const auto key = static_cast<unsigned>(absolute_slot(sfn, slot) % clock.slots_per_cycle());
     nothing_asked_.erase(key);
     forget_cplane_through(key);
     ++counters_.slots;
@@ -186,6 +224,20 @@ std::int64_t FronthaulSampleFeeder::slot_count(std::uint16_t sfn, std::uint16_t 
   return count;
 }
 
+std::int64_t FronthaulSampleFeeder::absolute_slot(std::uint16_t sfn, std::uint16_t slot) {
+  if (!timeline_) {
+    return slot_count(sfn, slot);
+  }
+  const auto& clock = emulator_.clock();
+  const std::int64_t on_air =
+      clock.absolute_slot_at(timeline_->epoch_ns, timeline_->air_ns(io::realtime_ns()));
+  // The epoch is frame 0 of the SFN cycle: absolute slot n is (SFN n / slots mod 1024, n mod
+  // slots), and the MAC's slots are a few slots from the one on air.
+  return static_cast<std::int64_t>(
+      nearest_absolute_slot(static_cast<std::uint64_t>(std::max<std::int64_t>(on_air, 0)),
+                            {sfn, slot}, clock.slots_per_frame()));
+}
+
 void FronthaulSampleFeeder::forget_cplane_through(unsigned key) {
   const auto& clock = emulator_.clock();
   // Entries of this slot and of slots before it (within half a cycle): a C-plane that came after
@@ -199,7 +251,7 @@ void FronthaulSampleFeeder::forget_cplane_through(unsigned key) {
 bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
                                  std::chrono::microseconds timeout, bool from_iq) {
   const auto& clock = emulator_.clock();
-  const std::int64_t absolute = slot_count(sfn, slot);
+  const std::int64_t absolute = absolute_slot(sfn, slot);
   slot_.slot = slot;
   slot_.absolute_slot = static_cast<std::uint64_t>(absolute);
   requests_.clear();
@@ -234,12 +286,16 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
   for (const io::RuPrachRequest& request : prach_requests_) {
     refused += ru_prach_->add_request(absolute, request).empty() ? 0 : 1;
   }
-  const std::int64_t epoch_ns = *config_.epoch_ns;
+  const std::int64_t epoch_ns = timeline_ ? timeline_->epoch_ns : *config_.epoch_ns;
   std::uint64_t frames = 0;
   if (link_out_ != nullptr) {
     std::uint64_t dropped = 0;
-    const auto out = [&](std::span<const std::uint8_t> frame, std::int64_t) {
-      dropped += link_out_->send(frame) ? 0 : 1;
+    const auto out = [&](std::span<const std::uint8_t> frame, std::int64_t tx_ns) {
+      if (paced_ != nullptr) { // at its time on the timeline (the sender counts what it drops)
+        paced_->queue(frame, timeline_->wall_ns(tx_ns));
+      } else {
+        dropped += link_out_->send(frame) ? 0 : 1;
+      }
       ++frames;
     };
     // On C-plane, a slot with no type 1 request (PRACH only, or nothing) sends no U-plane.
@@ -251,7 +307,9 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
     if (ru_prach_ != nullptr && from_iq) {
       prach_frames = ru_prach_->add_slot(absolute, epoch_ns, slot_.iq, out);
     }
-    dropped += link_out_->end_of_slot();
+    if (paced_ == nullptr) {
+      dropped += link_out_->end_of_slot();
+    }
     const std::lock_guard lock(mutex_);
     ++counters_.slots;
     counters_.uplane_frames += frames;
@@ -354,8 +412,16 @@ bool FronthaulSampleFeeder::receive_link_cplane(unsigned key, std::chrono::micro
 }
 
 FronthaulFeederCounters FronthaulSampleFeeder::counters() const {
-  const std::lock_guard lock(mutex_);
-  return counters_;
+  FronthaulFeederCounters out;
+  {
+    const std::lock_guard lock(mutex_);
+    out = counters_;
+  }
+  if (paced_ != nullptr) {
+    out.link_dropped += paced_->frames_dropped();
+    out.uplane_sent_late = paced_->frames_late();
+  }
+  return out;
 }
 
 } // namespace airan::l1

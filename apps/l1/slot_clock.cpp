@@ -41,7 +41,7 @@ std::uint64_t nearest_absolute_slot(std::uint64_t reference, FapiSlotAddress add
 }
 
 SlotClock::SlotClock(unsigned numerology, SlotClockMode mode, double period_scale)
-    : mode_(mode), slots_per_frame_(10U << numerology) {
+    : mode_(mode), numerology_(numerology), slots_per_frame_(10U << numerology) {
   if (numerology > 4) {
     throw std::invalid_argument("slot clock: numerology " + std::to_string(numerology) +
                                 " (0 .. 4)");
@@ -55,11 +55,28 @@ SlotClock::SlotClock(unsigned numerology, SlotClockMode mode, double period_scal
 
 void SlotClock::start(SteadyClock::time_point now) {
   start_ = now;
+  first_ = 0;
   current_ = 0;
 }
 
+void SlotClock::start_on(const io::AirTimeline& timeline, SteadyClock::time_point now,
+                         std::int64_t wall_now_ns) {
+  // Equal slot lengths of period / scale air ns from the epoch: within 0.52 us of the O-RU's
+  // (io::FronthaulSlotClock's CP rule for mu >= 2), far below any slot-level decision.
+  const std::int64_t air_since_epoch = timeline.air_ns(wall_now_ns) - timeline.epoch_ns;
+  const std::int64_t slot_air_ns = static_cast<std::int64_t>(1'000'000) >> numerology_;
+  if (air_since_epoch < 0) {
+    throw std::invalid_argument("slot clock: the wall clock is before the fronthaul's epoch");
+  }
+  first_ = static_cast<std::uint64_t>(air_since_epoch / slot_air_ns);
+  current_ = first_;
+  const std::int64_t into_slot_air = air_since_epoch % slot_air_ns;
+  start_ = now - std::chrono::nanoseconds(timeline.wall_ns(timeline.epoch_ns + into_slot_air) -
+                                          timeline.epoch_ns);
+}
+
 SteadyClock::time_point SlotClock::current_slot_end() const {
-  return start_ + period_ * static_cast<std::int64_t>(current_ + 1);
+  return start_ + period_ * static_cast<std::int64_t>(current_ - first_ + 1);
 }
 
 bool SlotClock::current_slot_ended(SteadyClock::time_point now, IqSource& source) const {

@@ -9,6 +9,7 @@
 #include "airan/io/fapi_codec.h"
 #include "airan/io/fapi_messages.h"
 #include "airan/io/fapi_prach_conversion.h"
+#include "airan/l1/fapi_phy.h"
 
 #include <array>
 #include <chrono>
@@ -75,7 +76,7 @@ void TestMacRun::handle(const io::FapiMessage& message) {
   switch (message.type) {
   case io::FapiMessageType::slot_indication:
     if (!stop_sent_) { // a slot on air after STOP was asked for is not the session's
-      on_slot(absolute_of(message.slot_indication.sfn, message.slot_indication.slot));
+      on_slot_indication(message.slot_indication.sfn, message.slot_indication.slot);
     }
     return;
   case io::FapiMessageType::rx_data_indication:
@@ -162,6 +163,7 @@ TestMacReport TestMacRun::run() {
   }
   send(io::FapiStopRequest{});
   stop_sent_ = true;
+  samples_.session_stopped(); // a paced O-RU's frames of slots scheduled ahead go nowhere
   while (!stopped_) {
     if (!wait_for(io::FapiMessageType::stop_indication)) {
       mismatch("no STOP.indication from the L1");
@@ -177,8 +179,24 @@ TestMacReport TestMacRun::run() {
 
 } // namespace test_mac_detail
 
+void check_slot_ahead(const TestMacOptions& options) {
+  if (options.slot_ahead > 0 && options.clock != SlotClockMode::real_time) {
+    throw std::invalid_argument(
+        "test MAC: slot_ahead " + std::to_string(options.slot_ahead) +
+        " needs the real-time clock (the stepped clock ends a slot when its samples are in, so "
+        "the slots the MAC would schedule ahead never come)");
+  }
+  if (options.slot_ahead > FapiPhyConfig{}.max_advance_slots) {
+    throw std::invalid_argument("test MAC: slot_ahead " + std::to_string(options.slot_ahead) +
+                                " is more than the " +
+                                std::to_string(FapiPhyConfig{}.max_advance_slots) +
+                                " slots ahead an L1 takes a UL_TTI.request");
+  }
+}
+
 TestMacReport run_test_mac(const LaunchPattern& pattern, io::FapiTransport& transport,
                            SlotSampleWriter& samples, const TestMacOptions& options) {
+  check_slot_ahead(options);
   test_mac_detail::TestMacRun run(pattern, transport, samples, options);
   return run.run();
 }

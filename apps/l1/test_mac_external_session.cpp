@@ -37,6 +37,10 @@ ExternalL1 parse_external_l1(const std::string& text) {
 }
 
 void check_test_mac_external(const LaunchPattern& pattern, const TestMacOptions& options) {
+  check_slot_ahead(options);
+  if (options.slot_timeline && !(options.slot_timeline->scale > 0.0)) {
+    throw std::invalid_argument("the fronthaul timeline's scale must be positive");
+  }
   if (!options.fronthaul) {
     throw std::invalid_argument("an L1 in another process gets its samples over the fronthaul: "
                                 "--fronthaul 7.2x or time-domain");
@@ -70,10 +74,11 @@ TestMacReport run_test_mac_external(const LaunchPattern& pattern, const TestMacO
           ? pattern.prach->occasions_per_slot * (pattern.prach->span_slots + 1)
           : 0;
   FronthaulSampleFeeder feeder(pattern.cell, pattern.num_rx_antennas, *options.fronthaul, link,
-                               options.fronthaul_cplane, prach_occasions);
+                               options.fronthaul_cplane, prach_occasions, options.slot_timeline);
   TestMacOptions run_options = options;
   run_options.ul_tti_every_slot = options.fronthaul_cplane;
   TestMacReport report = run_test_mac(pattern, *transport, feeder, run_options);
+  feeder.finish(); // a paced O-RU's last frames are on the link before the counts
   report.external_l1 = true;
   report.mac_transport = transport->counters();
   report.fronthaul = feeder.counters();

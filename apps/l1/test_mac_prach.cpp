@@ -33,10 +33,13 @@ unsigned prach_free_preamble(const std::bitset<phy::prach_preambles_per_occasion
 
 } // namespace
 
-void TestMacRun::schedule_prach(std::uint64_t absolute_slot) {
+void TestMacRun::schedule_prach(std::uint64_t absolute_slot, std::uint64_t pattern_slot) {
   prach_tx_.clear();
-  if (!pattern_.prach || absolute_slot >= pattern_.num_slots ||
-      !pattern_.prach->prach_slot(absolute_slot)) {
+  // The PRACH slots are the pattern's (its UEs' slots and the PRB checks use the same count);
+  // the occasions' layouts in the slot follow the slot's number in its frame (the generator's
+  // and the L1's absolute_slot).
+  if (!pattern_.prach || pattern_slot >= pattern_.num_slots ||
+      !pattern_.prach->prach_slot(pattern_slot)) {
     return;
   }
   const PatternPrach& prach = *pattern_.prach;
@@ -50,14 +53,14 @@ void TestMacRun::schedule_prach(std::uint64_t absolute_slot) {
     rach_occasions_[{absolute_slot, prach.occasion(i).start_symbol}] = {};
   }
   prach_iq_end_ = std::max(prach_iq_end_, absolute_slot + prach.span_slots);
-  std::mt19937_64 rng(apps::derive_seed(pattern_.seed, absolute_slot, prach_draw_stream));
+  std::mt19937_64 rng(apps::derive_seed(pattern_.seed, pattern_slot, prach_draw_stream));
   std::vector<std::bitset<phy::prach_preambles_per_occasion>> taken(occasions);
   // The fixed preambles first (the pattern keeps them apart), then the random ones around them.
   for (const bool fixed : {true, false}) {
     for (std::size_t u = 0; u < pattern_.ues.size(); ++u) {
       const PatternUe& ue = pattern_.ues[u];
       if (!ue.prach || ue.prach->preamble.has_value() != fixed ||
-          (absolute_slot + ue.period_slots - ue.offset_slots) % ue.period_slots != 0) {
+          (pattern_slot + ue.period_slots - ue.offset_slots) % ue.period_slots != 0) {
         continue;
       }
       PrachTransmission tx;

@@ -152,7 +152,11 @@ private:
   bool wait_for(io::FapiMessageType type);
   bool receive_and_handle(std::chrono::microseconds timeout);
   void handle(const io::FapiMessage& message);
-  void on_slot(std::uint64_t absolute_slot);
+  /// SLOT.indication of (\p sfn, \p slot): schedules slot_ahead slots after it.
+  void on_slot_indication(std::uint16_t sfn, std::uint16_t slot);
+  /// Schedules absolute slot \p absolute_slot (the L1's numbering), slot \p pattern_slot of the
+  /// pattern.
+  void on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot);
   void on_rx_data(const io::FapiRxDataIndication& indication);
   void on_crc(const io::FapiCrcIndication& indication);
   void on_uci(const io::FapiUciIndication& indication);
@@ -166,8 +170,9 @@ private:
   void expire_pucchs(std::uint64_t slot);
   /// Schedules PUCCH UE \p u in the slot being built.
   void schedule_pucch(std::size_t u);
-  /// In a PRACH slot: the PRACH PDU of the slot being built and its UEs' preambles (prach_tx_).
-  void schedule_prach(std::uint64_t absolute_slot);
+  /// In a PRACH slot (of the pattern's numbering, \p pattern_slot): the PRACH PDU of the slot
+  /// being built (absolute slot \p absolute_slot) and its UEs' preambles (prach_tx_).
+  void schedule_prach(std::uint64_t absolute_slot, std::uint64_t pattern_slot);
   /// Checks a RACH.indication against the occasions asked for and the preambles sent.
   void on_rach(const io::FapiRachIndication& indication);
   /// Mismatches for the PRACH occasions of slots before \p slot without a RACH.indication PDU
@@ -205,7 +210,10 @@ private:
   std::uint64_t prach_iq_end_ = 0;
   std::vector<double> mac_latencies_;
   std::uint32_t next_handle_ = 1;
+  /// The last SLOT.indication's absolute slot: (SFN, slot) counted from SFN 0 of the L1's SFN
+  /// cycle at the session's first, and on from there.
   std::uint64_t last_slot_ = 0;
+  std::uint64_t first_slot_ = 0; ///< The first SLOT.indication's absolute slot.
   bool scheduling_done_ = false;
   bool stopped_ = false;
   bool stop_sent_ = false; ///< STOP.request sent: later SLOT.indications get no samples.

@@ -2,7 +2,9 @@
 /// \brief The test MAC's per-slot scheduling: on each SLOT.indication it picks a HARQ process for
 /// every UE the pattern schedules (a retransmission first, else a new TB), sends the slot's
 /// UL_TTI.request (with the PRACH PDU of a PRACH slot, test_mac_prach.cpp) and pushes the slot's
-/// generated samples to the L1: time-domain IQ in every slot a PRACH occasion covers.
+/// generated samples to the L1: time-domain IQ in every slot a PRACH occasion covers. The slot
+/// scheduled is slot_ahead slots after the one indicated; the pattern's slots count from the
+/// first one scheduled.
 #include "test_mac_run.h"
 
 #include "airan/io/fapi_pucch_conversion.h"
@@ -17,13 +19,27 @@
 
 namespace airan::l1::test_mac_detail {
 
-void TestMacRun::on_slot(std::uint64_t absolute_slot) {
+void TestMacRun::on_slot_indication(std::uint16_t sfn, std::uint16_t slot) {
+  if (!report_.first_slot) {
+    // The session's first slot: its place in the SFN cycle is the count's start (SFN 0 slot 0 is
+    // absolute slot 0, as the L1 numbers a session started at SFN 0).
+    report_.first_slot = FapiSlotAddress{sfn, slot};
+    first_slot_ = std::uint64_t{sfn} * slots_per_frame_ + slot;
+    last_slot_ = first_slot_;
+  }
+  const std::uint64_t indicated = absolute_of(sfn, slot);
   ++report_.slots;
-  last_slot_ = absolute_slot;
+  last_slot_ = indicated;
+  // Slots before the first SLOT.indication (the other end of the SFN cycle) are none of ours.
+  const std::uint64_t pattern_slot = indicated >= first_slot_ ? indicated - first_slot_ : 0;
+  on_slot(indicated + options_.slot_ahead, pattern_slot);
+}
+
+void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot) {
   const FapiSlotAddress address = to_slot_address(absolute_slot, slots_per_frame_);
   const std::chrono::seconds push_timeout(5);
-  if (!scheduling_done_ && absolute_slot >= pattern_.num_slots &&
-      (all_idle() || absolute_slot >= pattern_.num_slots + pattern_.drain_slots)) {
+  if (!scheduling_done_ && pattern_slot >= pattern_.num_slots &&
+      (all_idle() || pattern_slot >= pattern_.num_slots + pattern_.drain_slots)) {
     scheduling_done_ = true;
   }
   transmissions_.clear();
@@ -36,7 +52,7 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
   SlotRecord record;
   for (std::size_t u = 0; u < pattern_.ues.size() && !scheduling_done_; ++u) {
     const PatternUe& ue = pattern_.ues[u];
-    if ((absolute_slot + ue.period_slots - ue.offset_slots % ue.period_slots) % ue.period_slots !=
+    if ((pattern_slot + ue.period_slots - ue.offset_slots % ue.period_slots) % ue.period_slots !=
         0) {
       continue;
     }
@@ -44,7 +60,7 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
       continue; // schedule_prach()
     }
     if (ue.pucch) {
-      if (absolute_slot < pattern_.num_slots) {
+      if (pattern_slot < pattern_.num_slots) {
         schedule_pucch(u);
       }
       continue;
@@ -53,7 +69,7 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
     auto chosen = std::ranges::find_if(processes, [](const HarqProcess& p) {
       return p.state == HarqProcess::State::needs_retransmission;
     });
-    if (chosen == processes.end() && absolute_slot < pattern_.num_slots) {
+    if (chosen == processes.end() && pattern_slot < pattern_.num_slots) {
       chosen = std::ranges::find_if(
           processes, [](const HarqProcess& p) { return p.state == HarqProcess::State::idle; });
       if (chosen != processes.end()) {
@@ -97,7 +113,7 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot) {
     record.outstanding.push_back(tx.pusch.handle);
     transmissions_.push_back(tx);
   }
-  schedule_prach(absolute_slot);
+  schedule_prach(absolute_slot, pattern_slot);
   // A slot a PRACH occasion covers needs its IQ (noise and what the occasion carries over).
   const bool prach_iq =
       ul_tti_->num_prach > 0 || absolute_slot < prach_iq_end_ || generator_.prach_pending();

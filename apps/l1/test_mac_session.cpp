@@ -5,6 +5,7 @@
 #include "airan/l1/test_mac.h"
 #include "airan/phy/numerology.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -49,6 +50,14 @@ TransportPair make_transports(TransportKind kind) {
 } // namespace
 
 TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOptions& options) {
+  check_slot_ahead(options);
+  if (options.slot_timeline && (options.clock != SlotClockMode::real_time ||
+                                options.slot_timeline->scale != options.period_scale)) {
+    throw std::invalid_argument(
+        "test MAC: a slot timeline needs the real-time clock, with the timeline's scale (" +
+        std::to_string(options.slot_timeline->scale) + ") as the period scale (" +
+        std::to_string(options.period_scale) + ")");
+  }
   const bool oran_72x =
       options.fronthaul && options.fronthaul->mode == io::FronthaulIngestMode::frequency_domain;
   if (pattern.prach && oran_72x && !options.fronthaul_cplane) {
@@ -63,6 +72,8 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   const auto numerology = phy::Numerology::for_carrier(
       pattern.cell.numerology, pattern.cell.cyclic_prefix, pattern.cell.num_prbs);
   InMemoryIqSourceConfig source_config;
+  // The slots scheduled ahead wait in the source beside the one on air and the one closing.
+  source_config.num_entries = std::max(source_config.num_entries, options.slot_ahead + 4);
   source_config.num_rx_antennas = pattern.num_rx_antennas;
   source_config.symbols_per_slot = numerology.symbols_per_slot();
   source_config.num_subcarriers = 12 * pattern.cell.num_prbs;
@@ -92,6 +103,7 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   FapiPhyConfig phy_config;
   phy_config.clock_mode = options.clock;
   phy_config.period_scale = options.period_scale;
+  phy_config.slot_timeline = options.slot_timeline;
   phy_config.receiver.max_layers = pattern.l1.max_layers;
   phy_config.receiver.num_threads = pattern.l1.receiver_threads;
   phy_config.receiver.front_end = options.front_end;
@@ -202,7 +214,12 @@ void print_external_summary(const TestMacReport& report, const TestMacOptions& o
   const auto& f = report.fronthaul;
   out << "fronthaul " << io::to_string(options.fronthaul->mode) << " to the L1's process: slots "
       << f.slots << ", U-plane frames sent " << f.uplane_frames << " (dropped by the link "
-      << f.link_dropped << ")";
+      << f.link_dropped;
+  if (options.slot_timeline) {
+    out << ", sent after their time " << f.uplane_sent_late << ", discarded at STOP "
+        << f.discarded_at_stop;
+  }
+  out << ")";
   if (options.fronthaul_cplane) {
     out << ", C-plane frames received " << f.cplane_frames << " (ignored " << f.cplane_ignored
         << ", slots without " << f.cplane_missing << ")";
@@ -222,8 +239,15 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
       << pattern.cell.num_prbs << " PRBs, " << pattern.num_rx_antennas << " rx, "
       << pattern.channel.describe() << ", SNR " << pattern.snr_db << " dB, transport "
       << transport_kind_name(options.transport) << '\n';
-  out << "slots " << report.slots << ", PDUs " << report.pdus_sent << " (new TBs " << report.new_tbs
-      << ", retransmissions " << report.retransmissions << ")\n";
+  out << "slots " << report.slots;
+  if (report.first_slot) {
+    out << " from SFN " << report.first_slot->sfn << '.' << report.first_slot->slot;
+  }
+  if (options.slot_ahead > 0) {
+    out << " (each scheduled " << options.slot_ahead << " ahead)";
+  }
+  out << ", PDUs " << report.pdus_sent << " (new TBs " << report.new_tbs << ", retransmissions "
+      << report.retransmissions << ")\n";
   out << "CRC ok " << report.crc_ok << ", CRC failed " << report.crc_failed
       << ", first transmissions failed " << report.first_transmissions_failed
       << ", recovered by HARQ " << report.recovered_by_harq << '\n';

@@ -1,6 +1,7 @@
 /// \file
 /// \brief FronthaulConfig: validation and the `fronthaul:` section of scenario YAML files.
 #include "airan/io/fronthaul_config.h"
+#include "airan/io/fronthaul_timing.h"
 
 #include "airan/io/pusch_config_file.h"
 
@@ -247,6 +248,8 @@ void parse_section(const YAML::Node& section, const Reader& r, FronthaulConfig& 
     } else if (key == "epoch_ns") {
       if (v.IsScalar() && v.Scalar() == "learn") {
         c.epoch_ns.reset();
+      } else if (v.IsScalar() && v.Scalar() == "gps") {
+        c.epoch_ns = gps_frame_epoch_ns;
       } else {
         c.epoch_ns = r.integer(v, key, std::numeric_limits<std::int64_t>::min(),
                                std::numeric_limits<std::int64_t>::max());

@@ -3,11 +3,14 @@
 // could hold the feeder back for more than a 20 ms slot, and the L1 rightly calls those slots late.
 #include "airan/l1/test_mac.h"
 
+#include "../support/run_airan.h"
 #include "four_ue_pattern.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdint>
+#include <stdexcept>
 
 namespace airan::l1 {
 namespace {
@@ -35,6 +38,97 @@ TEST(TestMacEndToEnd, RealTimeClockPacesTheSlotsAndEveryTbArrives) {
   // 30 slots and the drain on a 20 ms clock: well over half a second of wall time.
   EXPECT_GE(elapsed, std::chrono::milliseconds(600));
   EXPECT_GE(report.l1.slot_indications_sent, 30U);
+}
+
+TEST(TestMacEndToEnd, OnTheGpsTimelineTheSessionStartsAtTheSlotOnAirAndSchedulesAhead) {
+  // A live L1's clock counts from the fronthaul's epoch: its first SLOT.indication is the slot
+  // on air (here GPS time slowed 40 times), not SFN 0, and the MAC schedules 2 slots ahead.
+  LaunchPattern pattern = four_ue_pattern();
+  pattern.num_slots = 30;
+  TestMacOptions options;
+  options.clock = SlotClockMode::real_time;
+  options.period_scale = 40.0;
+  options.slot_ahead = 2;
+  const io::AirTimeline timeline{io::gps_frame_epoch_ns, 40.0};
+  options.slot_timeline = timeline;
+  const io::FronthaulSlotClock air(pattern.cell.numerology, pattern.cell.cyclic_prefix);
+  const std::int64_t on_air =
+      air.absolute_slot_at(io::gps_frame_epoch_ns, timeline.air_ns(io::realtime_ns()));
+  const TestMacReport report = run_test_mac_session(pattern, options);
+  EXPECT_TRUE(report.passed()) << report.mismatches;
+  for (const auto& detail : report.mismatch_details) {
+    ADD_FAILURE() << detail;
+  }
+  EXPECT_EQ(report.new_tbs, report.tbs_delivered);
+  EXPECT_GE(report.new_tbs, 30U);
+  EXPECT_EQ(report.l1.late_samples, 0U);
+  EXPECT_EQ(report.l1.ul_tti_late, 0U);
+  EXPECT_EQ(report.l1.ul_tti_too_early, 0U);
+  const std::int64_t on_air_after =
+      air.absolute_slot_at(io::gps_frame_epoch_ns, timeline.air_ns(io::realtime_ns()));
+  ASSERT_TRUE(report.first_slot.has_value());
+  // The first slot is the one on air when START came: after the run began (the L1's CONFIG
+  // takes a few slots), and its slots handled end no later than the slot on air after the run.
+  const std::uint64_t first = nearest_absolute_slot(static_cast<std::uint64_t>(on_air),
+                                                    *report.first_slot, air.slots_per_frame());
+  EXPECT_GE(first, static_cast<std::uint64_t>(on_air));
+  EXPECT_LE(first + report.slots, static_cast<std::uint64_t>(on_air_after) + 1);
+  EXPECT_GE(report.slots, pattern.num_slots + options.slot_ahead);
+  // Each slot's samples went in two slots before it was on air: from them to its CRC at the
+  // MAC is more than one and a half 20 ms slots (at once, it would be less than one plus the
+  // receiver's time).
+  const double slot_us = 1000.0 / (1U << pattern.cell.numerology) * options.period_scale;
+  EXPECT_GT(report.mac_latency.p50_us, 1.5 * slot_us);
+}
+
+TEST(TestMacEndToEnd, PrachOnTheGpsTimelineFromAnySlot) {
+  // The pattern's PRACH slots count from the first slot scheduled, wherever GPS time puts it in
+  // its frame; a format 0 occasion spans two slots, each RACH.indication is checked at the L1's
+  // (SFN, slot).
+  LaunchPattern pattern =
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/prach.yaml");
+  pattern.num_slots = 16;
+  TestMacOptions options;
+  options.clock = SlotClockMode::real_time;
+  options.period_scale = 40.0;
+  options.slot_ahead = 2;
+  options.slot_timeline = io::AirTimeline{io::gps_frame_epoch_ns, 40.0};
+  const TestMacReport report = run_test_mac_session(pattern, options);
+  EXPECT_TRUE(report.passed()) << report.mismatches;
+  for (const auto& detail : report.mismatch_details) {
+    ADD_FAILURE() << detail;
+  }
+  EXPECT_EQ(report.prach_pdus, 4U); // prach.yaml: every 4th slot
+  EXPECT_EQ(report.prach_reports, report.prach_occasions);
+  EXPECT_EQ(report.preambles_detected, report.preambles_sent);
+  EXPECT_EQ(report.new_tbs, report.tbs_delivered);
+  EXPECT_EQ(report.l1.late_samples, 0U);
+}
+
+TEST(TestMacEndToEnd, SlotAheadNeedsTheRealTimeClock) {
+  // The stepped clock ends a slot when its samples are in: a MAC scheduling ahead would wait
+  // for slots that never end.
+  LaunchPattern pattern = four_ue_pattern();
+  pattern.num_slots = 2;
+  TestMacOptions options;
+  options.slot_ahead = 1;
+  EXPECT_THROW(static_cast<void>(run_test_mac_session(pattern, options)), std::invalid_argument);
+  options.clock = SlotClockMode::real_time;
+  options.slot_ahead = 9; // more than an L1 takes a UL_TTI.request ahead
+  EXPECT_THROW(static_cast<void>(run_test_mac_session(pattern, options)), std::invalid_argument);
+}
+
+TEST(TestMacEndToEnd, SlotTimelineNeedsItsScaleAsThePeriodScale) {
+  LaunchPattern pattern = four_ue_pattern();
+  pattern.num_slots = 2;
+  TestMacOptions options;
+  options.clock = SlotClockMode::real_time;
+  options.period_scale = 40.0;
+  options.slot_timeline = io::AirTimeline{io::gps_frame_epoch_ns, 20.0};
+  EXPECT_THROW(static_cast<void>(run_test_mac_session(pattern, options)), std::invalid_argument);
+  options.clock = SlotClockMode::stepped;
+  options.slot_timeline->scale = 40.0;
+  EXPECT_THROW(static_cast<void>(run_test_mac_session(pattern, options)), std::invalid_argument);
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 // The fronthaul: section of scenario files: defaults, every key, and errors naming the key.
 #include "airan/io/fronthaul_config.h"
+#include "airan/io/fronthaul_timing.h"
 #include "airan/io/pusch_config_file.h"
 
 #include <gtest/gtest.h>
@@ -88,6 +89,7 @@ fronthaul:
   EXPECT_EQ(parse_fronthaul_config("fronthaul: {compression: none}", "x").compression,
             (IqCompression{CompressionMethod::none, 16}));
   EXPECT_FALSE(parse_fronthaul_config("fronthaul: {epoch_ns: learn}", "x").epoch_ns);
+  EXPECT_EQ(parse_fronthaul_config("fronthaul: {epoch_ns: gps}", "x").epoch_ns, gps_frame_epoch_ns);
 }
 
 TEST(FronthaulConfig, ErrorsNameTheKeyPath) {

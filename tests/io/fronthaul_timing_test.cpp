@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace {
 
 using namespace airan::io;
@@ -108,6 +110,39 @@ TEST(FronthaulSlotClock, AnchorsGivenOrLearned) {
   const std::int64_t epoch = clock.epoch_for(77, 5, start);
   EXPECT_EQ(clock.symbol_start_ns(epoch, 77, 5), start);
   EXPECT_EQ(clock.absolute_slot_at(epoch, start), 77);
+}
+
+TEST(FronthaulSlotClock, GpsAnchorNumbersFramesFromGpsTime) {
+  // 2027-01-15T08:00:00 UTC (Unix 1800000000) is GPS second 1484035218 (18 leap seconds):
+  // GPS frame 148403521800, SFN 264, frameId 8; 12.345678 ms later, SFN 265 slot 4 at mu = 1.
+  const FronthaulSlotClock clock(1, CyclicPrefix::normal);
+  const std::int64_t utc_ns = 1'800'000'000LL * 1'000'000'000;
+  const std::int64_t slot = clock.absolute_slot_at(gps_frame_epoch_ns, utc_ns);
+  EXPECT_EQ(slot, 148'403'521'800LL * 20);
+  EXPECT_EQ(clock.timing_header(static_cast<std::uint64_t>(slot), 0).frame_id, 8);
+  EXPECT_EQ((slot / 20) % 1024, 264);
+  const std::int64_t later = clock.absolute_slot_at(gps_frame_epoch_ns, utc_ns + 12'345'678);
+  EXPECT_EQ((later / 20) % 1024, 265);
+  EXPECT_EQ(later % 20, 4);
+}
+
+TEST(AirTimeline, ScaledTimeRunsSlowerFromTheEpochAndInvertsExactly) {
+  const AirTimeline same;
+  const std::int64_t now = 1'800'000'000'123'456'789;
+  EXPECT_EQ(same.air_ns(now), now);
+  EXPECT_EQ(same.wall_ns(now), now);
+  const AirTimeline slow{gps_frame_epoch_ns, 40.0};
+  EXPECT_EQ(slow.air_ns(gps_frame_epoch_ns), gps_frame_epoch_ns);
+  // 40 ms of wall time after the epoch are 1 ms of air time.
+  EXPECT_EQ(slow.air_ns(gps_frame_epoch_ns + 40'000'000), gps_frame_epoch_ns + 1'000'000);
+  EXPECT_EQ(slow.wall_ns(gps_frame_epoch_ns + 1'000'000), gps_frame_epoch_ns + 40'000'000);
+  // Decades after the epoch the mapping still resolves single ns both ways.
+  const std::int64_t air = slow.air_ns(now);
+  EXPECT_EQ(air, gps_frame_epoch_ns + (now - gps_frame_epoch_ns) / 40);
+  EXPECT_LE(std::abs(slow.wall_ns(air) - now), 40);
+  EXPECT_EQ(slow.air_ns(slow.wall_ns(air)), air);
+  const AirTimeline odd{gps_frame_epoch_ns, 2.5};
+  EXPECT_EQ(odd.wall_ns(gps_frame_epoch_ns + 2), gps_frame_epoch_ns + 5);
 }
 
 } // namespace

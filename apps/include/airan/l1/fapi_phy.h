@@ -69,6 +69,10 @@ struct FapiCarrier {
 struct FapiPhyConfig {
   SlotClockMode clock_mode = SlotClockMode::stepped;
   double period_scale = 1.0; ///< real_time: slot period multiplier.
+  /// real_time on a live fronthaul: slots counted from this timeline's epoch (SlotClock::
+  /// start_on(): the SFN and slot of the O-RU's frames at the same time), its scale
+  /// period_scale. nullopt: SFN 0 at START.
+  std::optional<io::AirTimeline> slot_timeline;
   UlSlotProcessorConfig receiver;
   /// UL_TTI.request may name a slot at most this many slots after the one on air.
   unsigned max_advance_slots = 8;

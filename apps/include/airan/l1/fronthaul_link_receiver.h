@@ -23,6 +23,12 @@
 /// domain: when the source's max_iq_samples is the assembler's reserve, the longest slot times
 /// the antennas, as `airan l1` sets it).
 ///
+/// Live (`airan l1 --clock real-time`, a timeline given): the O-RU's frames are taken at their
+/// arrival times on the timeline's air time, against the Ta4 window, and slots are counted from
+/// its epoch (the L1's slot clock, SlotClock::start_on(), counts the same): a slot leaves when
+/// complete, or partial at its deadline (poll()), with the SFN of GPS time rather than of the
+/// first frame; nothing moves a count by frames, and reset() keeps the numbering.
+///
 /// With C-plane (`airan l1 --cplane`, 7.2x only) the O-RU sends only what the L1's section type 1
 /// messages asked for: the L1 hands each C-plane frame it sends to on_cplane_frame(), whose
 /// requests tell the assembler what each slot carries (io::FronthaulSlotAssembler::
@@ -106,14 +112,26 @@ public:
   /// \p quiet_timeout how long the link may be quiet before open slots are flushed.
   /// \throws std::invalid_argument for an invalid cell or configuration (see
   /// io::FronthaulSlotAssembler).
+  /// \p timeline set: the live link (see the file comment), its epoch replacing
+  /// config.epoch_ns.
   FronthaulLinkReceiver(const phy::CellConfig& cell, unsigned num_rx_antennas,
                         const io::FronthaulConfig& config, InMemoryIqSource& target,
                         std::chrono::microseconds push_timeout,
-                        std::chrono::milliseconds quiet_timeout = std::chrono::milliseconds(200));
+                        std::chrono::milliseconds quiet_timeout = std::chrono::milliseconds(200),
+                        std::optional<io::AirTimeline> timeline = std::nullopt);
 
   /// One Ethernet frame (any content: what is not this carrier's U-plane is counted by the
-  /// assembler). Hands out every slot it completes.
+  /// assembler). Hands out every slot it completes. Stepped link only.
   void on_frame(std::span<const std::uint8_t> frame);
+  /// One Ethernet frame that arrived at \p wall_arrival_ns (CLOCK_REALTIME ns). Live link: on
+  /// the timeline's air time; stepped link: the arrival time is not used.
+  void on_frame(std::span<const std::uint8_t> frame, std::int64_t wall_arrival_ns);
+  /// Live link: the time is \p wall_now_ns; slots past their deadline leave partial, requested
+  /// slots of which nothing came by then leave as lost. True when a slot left. A receive loop
+  /// calls it after every poll. Stepped link: does nothing.
+  bool poll(std::int64_t wall_now_ns);
+  /// Whether the link runs on a timeline (live) rather than stepped.
+  [[nodiscard]] bool live() const { return timeline_.has_value(); }
   /// With C-plane: also assemble the O-RU's PRACH stream (see the file comment; 7.2x). Allocates
   /// the PRACH assembler. \throws std::invalid_argument in time domain, or when the RU port
   /// field cannot number the PRACH eAxCs (io::FronthaulPrachAssembler).
@@ -177,6 +195,10 @@ private:
   /// The nominal arrival time of \p frame (the last one when it has no usable timing), or
   /// nullopt when it lies outside the count's window (dropped).
   std::optional<std::int64_t> nominal_arrival(std::span<const std::uint8_t> frame);
+  /// Live link: the slot on air at \p wall_ns, since the epoch (the count follows it).
+  std::int64_t air_slot_at(std::int64_t wall_ns) const;
+  /// Live link: hands over, as lost, requested slots of which nothing came by their deadline.
+  bool release_lost_after_deadline(std::int64_t air_now_ns);
   void deliver();
 
   io::FronthaulConfig config_;
@@ -211,6 +233,7 @@ private:
   unsigned out_in_row_ = 0;       ///< Frames outside the window in a row.
   std::int64_t out_slot_ = 0;     ///< The slot of the newest of them.
   std::int64_t last_arrival_ns_ = 0;
+  std::optional<io::AirTimeline> timeline_; ///< Live link.
   FronthaulLinkCounters counters_;
 };
 
@@ -220,5 +243,9 @@ ReceivedPrach to_received_prach(const io::AssembledPrach& occasion);
 /// The configuration a stepped link runs the assembler with: \p config with a fixed epoch and
 /// deadlines long enough that only completion, pool pressure and flush dispatch a slot.
 io::FronthaulConfig stepped_link_config(io::FronthaulConfig config);
+
+/// The configuration a live link runs the assembler with: \p config on \p timeline's epoch (its
+/// Ta4 window and slot deadline in air time).
+io::FronthaulConfig live_link_config(io::FronthaulConfig config, const io::AirTimeline& timeline);
 
 } // namespace airan::l1

@@ -20,6 +20,14 @@
 /// the MAC scheduled nothing) sends nothing. A slot without type 1 requests sends no U-plane;
 /// the PRACH occasions its type 3 requests ask for go over the link as the O-RU's PRACH stream
 /// (io::RuPrachEmulator, from the slots' IQ).
+///
+/// A link on an air timeline (io::AirTimeline: a live L1 whose slot clock runs on the fronthaul's
+/// epoch) is paced as a live O-RU sends: each frame of slot (sfn, slot), taken as the absolute
+/// slot since the timeline's epoch nearest to the slot on air now, leaves at its nominal transmit
+/// time (io::RuEmulator's symbol end + ru_tx_offset_ns, the PRACH window's end + the offset for
+/// io::RuPrachEmulator's frames) converted to wall-clock time, from a sender thread
+/// (FronthaulPacedSender); a frame whose time has passed goes at once and is counted
+/// (uplane_sent_late). Without a timeline every frame goes at once, from the pushing thread.
 #pragma once
 
 #include "airan/io/fronthaul_config.h"
@@ -36,6 +44,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -54,6 +63,12 @@ struct FronthaulFeederCounters {
   std::uint64_t prach_sections = 0; ///< PRACH sections handed to the L1.
   std::uint64_t prach_refused = 0;  ///< PRACH requests the O-RU could not serve.
   std::uint64_t link_dropped = 0;   ///< Over a FronthaulFrameLink: frames the link dropped.
+  /// Over a link on an air timeline: frames (U-plane and PRACH) queued after their nominal
+  /// transmit time had passed (sent at once).
+  std::uint64_t uplane_sent_late = 0;
+  /// Over a link on an air timeline: frames still queued when the MAC stopped the L1
+  /// (session_stopped()), dropped: slots the MAC had scheduled ahead, after the session.
+  std::uint64_t discarded_at_stop = 0;
 };
 
 /// Takes the frames a FronthaulFrameLink received.
@@ -64,6 +79,12 @@ public:
 };
 
 /// Where an O-RU end sends its U-plane frames when the DU is in another process.
+///
+/// Threads: send() and end_of_slot() are called from one thread at a time, receive() from one
+/// thread at a time, and a paced feeder (on an air timeline) calls them from two different
+/// threads at once (its sender thread sends while the MAC's thread receives C-plane): a link's
+/// send path and receive path must not share unguarded state (DPDK's separate rx and tx queues
+/// satisfy this).
 class FronthaulFrameLink {
 public:
   virtual ~FronthaulFrameLink() = default;
@@ -76,6 +97,8 @@ public:
   /// frames of the slot that the link dropped only now.
   virtual std::uint64_t end_of_slot() = 0;
 };
+
+class FronthaulPacedSender;
 
 /// A SlotSampleWriter that routes every slot through the fronthaul (see the file comment).
 class FronthaulSampleFeeder final : public SlotSampleWriter, private FronthaulFrameHandler {
@@ -96,10 +119,25 @@ public:
   /// The O-RU end of a link (see the file comment): every slot's frames go to \p link (which
   /// must outlive the feeder); \p use_cplane: serve the C-plane that comes over it, with
   /// \p max_prach_occasions > 0 its PRACH requests too (the PRACH U-plane goes over the link).
-  /// \throws std::invalid_argument for an invalid configuration, or C-plane in time domain.
+  /// With \p timeline, frames leave at their transmit times on it (slots numbered from its
+  /// epoch) from a sender thread; without, at once.
+  /// \throws std::invalid_argument for an invalid configuration, C-plane in time domain, or a
+  /// timeline whose scale is not positive.
   FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                         const io::FronthaulConfig& config, FronthaulFrameLink& link,
-                        bool use_cplane = false, unsigned max_prach_occasions = 0);
+                        bool use_cplane = false, unsigned max_prach_occasions = 0,
+                        std::optional<io::AirTimeline> timeline = std::nullopt);
+  /// Sends what is still queued for a paced link (finish()).
+  ~FronthaulSampleFeeder() override;
+  FronthaulSampleFeeder(const FronthaulSampleFeeder&) = delete;
+  FronthaulSampleFeeder& operator=(const FronthaulSampleFeeder&) = delete;
+
+  /// Over a paced link: waits until every frame queued so far is on the link (call it before
+  /// reading counters() at the end of a run). Otherwise nothing.
+  void finish();
+  /// The MAC sent STOP.request: over a paced link, the frames still queued (slots scheduled ahead
+  /// of a session that is over) are dropped and counted (discarded_at_stop).
+  void session_stopped() override;
 
   /// A C-plane frame from the L1 (any thread).
   void on_cplane_frame(std::span<const std::uint8_t> frame);
@@ -131,7 +169,7 @@ private:
   FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                         const io::FronthaulConfig& config, bool use_cplane,
                         InMemoryIqSource* target, FronthaulFrameLink* link,
-                        unsigned max_prach_occasions);
+                        unsigned max_prach_occasions, std::optional<io::AirTimeline> timeline);
   bool send(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout, bool from_iq);
   /// The link's C-plane frames (FronthaulFrameHandler).
   void on_frame(std::span<const std::uint8_t> frame) override { on_cplane_frame(frame); }
@@ -140,13 +178,18 @@ private:
   bool receive_link_cplane(unsigned key, std::chrono::microseconds limit);
   /// A slot count that only grows from (\p sfn, \p slot) of consecutive pushes (frameId wraps).
   std::int64_t slot_count(std::uint16_t sfn, std::uint16_t slot);
+  /// On a timeline: the absolute slot since its epoch with (\p sfn, \p slot) nearest to the slot
+  /// on air now. Otherwise slot_count().
+  std::int64_t absolute_slot(std::uint16_t sfn, std::uint16_t slot);
   /// Drops the C-plane of slot \p key and of the slots before it (mutex_ held).
   void forget_cplane_through(unsigned key);
 
   io::FronthaulConfig config_;
   bool use_cplane_;
-  InMemoryIqSource* target_;     ///< In-process: the L1's source (else nullptr).
-  FronthaulFrameLink* link_out_; ///< Link to another process (else nullptr).
+  InMemoryIqSource* target_;                    ///< In-process: the L1's source (else nullptr).
+  FronthaulFrameLink* link_out_;                ///< Link to another process (else nullptr).
+  std::optional<io::AirTimeline> timeline_;     ///< Over a paced link: its air timeline.
+  std::unique_ptr<FronthaulPacedSender> paced_; ///< Over a paced link: its sender.
   io::FronthaulLinkConfig link_;
   io::RuEmulator emulator_;
   io::FronthaulSlotAssembler assembler_;

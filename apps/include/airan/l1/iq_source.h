@@ -112,6 +112,8 @@ public:
   /// samples: \p num_pdus PDUs (an O-RU emulator on C-plane learns that nothing is coming for a
   /// slot without PDUs, as a real O-RU's clock would close the slot's C-plane window).
   virtual void ul_tti_sent(std::uint16_t /*sfn*/, std::uint16_t /*slot*/, unsigned /*num_pdus*/) {}
+  /// Told right after the MAC sent STOP.request: samples of later slots are nobody's.
+  virtual void session_stopped() {}
 };
 
 /// Shape of the entries of an InMemoryIqSource.

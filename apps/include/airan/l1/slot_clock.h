@@ -6,9 +6,11 @@
 /// e.g. x4 for a CPU receiver that cannot keep up with the air interface). **stepped**: a slot
 /// ends when its received samples are complete in the IqSource, the way a radio's sample stream
 /// defines the boundaries; this runs as fast as the MAC and the receiver allow and makes tests
-/// deterministic.
+/// deterministic. On a live fronthaul the real-time clock counts from the fronthaul's epoch
+/// (start_on()), so that its SFN is the O-RU's (GPS time for O-RAN).
 #pragma once
 
+#include "airan/io/fronthaul_timing.h"
 #include "airan/l1/iq_source.h"
 
 #include <chrono>
@@ -54,6 +56,12 @@ public:
 
   /// Restarts at absolute slot 0 = (SFN 0, slot 0), which begins at \p now.
   void start(SteadyClock::time_point now);
+  /// real_time on a live fronthaul: restarts at the slot on air at \p wall_now_ns (CLOCK_REALTIME
+  /// ns, read together with \p now) on \p timeline, counted from its epoch (absolute slot n =
+  /// SFN n / slots per frame mod 1024, the O-RU's numbering); the slot started before \p now.
+  /// \pre timeline.scale is the clock's period scale.
+  void start_on(const io::AirTimeline& timeline, SteadyClock::time_point now,
+                std::int64_t wall_now_ns);
   /// Absolute slot now on air.
   [[nodiscard]] std::uint64_t current() const { return current_; }
   [[nodiscard]] FapiSlotAddress current_address() const {
@@ -69,9 +77,11 @@ public:
 
 private:
   SlotClockMode mode_;
+  unsigned numerology_;
   unsigned slots_per_frame_;
   std::chrono::nanoseconds period_;
-  SteadyClock::time_point start_{};
+  SteadyClock::time_point start_{}; ///< When slot first_ began.
+  std::uint64_t first_ = 0;
   std::uint64_t current_ = 0;
 };
 

@@ -16,6 +16,12 @@
 /// carries its TLVs, each PRACH slot's UL_TTI.request a PRACH PDU, the PRACH UEs' preambles go
 /// into the slots' time-domain IQ (UplinkPrachSignal), and each RACH.indication PDU must answer an
 /// occasion asked for; its preambles are scored against those sent.
+///
+/// The session starts wherever the L1's clock does (SFN 0, or the slot on air on a live
+/// fronthaul's timeline): the pattern's slots (num_slots, drain_slots, each UE's period_slots and
+/// offset_slots, the PRACH's) count from the first slot the MAC schedules, which is
+/// TestMacOptions::slot_ahead slots after the session's first SLOT.indication; UL_TTI.requests,
+/// samples and the checks of the indications use the L1's (SFN, slot).
 #pragma once
 
 #include "airan/io/fapi_transport.h"
@@ -49,7 +55,17 @@ const char* transport_kind_name(TransportKind kind);
 struct TestMacOptions {
   TransportKind transport = TransportKind::udp;
   SlotClockMode clock = SlotClockMode::stepped;
-  double period_scale = 1.0;   ///< real_time clock: slot period multiplier.
+  double period_scale = 1.0; ///< real_time clock: slot period multiplier.
+  /// On SLOT.indication of slot n the MAC schedules slot n + slot_ahead (its UL_TTI.request and
+  /// its samples), as a real MAC does, so that the L1's C-plane and an O-RU's timed U-plane can
+  /// go out before the slot is on air. Real-time clock only (the stepped clock waits for each
+  /// slot's samples); at most FapiPhyConfig::max_advance_slots (8).
+  unsigned slot_ahead = 0;
+  /// The air timeline of a live fronthaul. In-process L1 (run_test_mac_session()): its slot
+  /// clock counts from the timeline's epoch (FapiPhyConfig::slot_timeline; real-time clock, the
+  /// timeline's scale period_scale). Against an L1 in another process
+  /// (run_test_mac_external()): the emulated O-RU sends each frame at its time on it.
+  std::optional<io::AirTimeline> slot_timeline;
   std::ostream* log = nullptr; ///< Per-slot lines and the summary (nullptr: silent).
   bool per_slot_lines = true;
   /// Fronthaul between the MAC's signal and the L1: each slot goes through an emulated O-RU as
@@ -92,7 +108,9 @@ ExternalL1 parse_external_l1(const std::string& text);
 
 /// What a run found.
 struct TestMacReport {
-  std::uint64_t slots = 0;     ///< SLOT.indications handled.
+  std::uint64_t slots = 0; ///< SLOT.indications handled.
+  /// The (SFN, slot) of the session's first SLOT.indication (nullopt: none came).
+  std::optional<FapiSlotAddress> first_slot;
   std::uint64_t pdus_sent = 0; ///< PUSCH PDUs in UL_TTI.requests.
   std::uint64_t new_tbs = 0;
   std::uint64_t retransmissions = 0;
@@ -168,13 +186,20 @@ struct TestMacReport {
   }
 };
 
+/// \throws std::invalid_argument when \p options' slot_ahead cannot be run: above 8, or above 0
+/// with the stepped clock.
+void check_slot_ahead(const TestMacOptions& options);
+
 /// The MAC end: drives \p transport (connected to an L1) and fills \p samples (the L1's source).
-/// \throws PatternError / std::invalid_argument for a pattern the simulation cannot run.
+/// \throws PatternError / std::invalid_argument for a pattern the simulation cannot run, or
+/// check_slot_ahead()'s.
 TestMacReport run_test_mac(const LaunchPattern& pattern, io::FapiTransport& transport,
                            SlotSampleWriter& samples, const TestMacOptions& options);
 
 /// A whole session in this process: the L1 (FapiPhy) on its own thread, the test MAC on this
 /// one, connected by options.transport (loopback UDP or a fresh shared-memory segment).
+/// \throws std::invalid_argument as run_test_mac(), and for a slot_timeline without the
+/// real-time clock or with a scale other than period_scale.
 TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOptions& options);
 
 /// \throws std::invalid_argument when run_test_mac_external() cannot run \p pattern with
@@ -182,7 +207,9 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
 void check_test_mac_external(const LaunchPattern& pattern, const TestMacOptions& options);
 
 /// A session against an L1 in another process: FAPI to \p l1, each slot's samples through an
-/// emulated O-RU (options.fronthaul, whole slots, no C-plane) as U-plane frames over \p link.
+/// emulated O-RU (options.fronthaul, whole slots, no C-plane) as U-plane frames over \p link,
+/// paced on options.slot_timeline when set (FronthaulSampleFeeder; every frame is on the link
+/// before this returns).
 /// \throws std::invalid_argument without options.fronthaul, with C-plane, or with a PRACH over
 /// 7.2x (its section type 3 requests need C-plane); io::FapiTransportError when the transport
 /// cannot be opened.

@@ -26,7 +26,8 @@
 ///   max_slots_in_flight: 4
 ///   ru_tx_offset_ns: 10000            # RU emulator: send a symbol this long after its end
 ///   prach_ru_port: 4                  # RU port of antenna 0's PRACH; absent: the antenna count
-///   epoch_ns: learn                   # or an integer: CLOCK_REALTIME ns of frame 0's start
+///   epoch_ns: learn                   # gps (O-RAN's GPS-time frame numbers), or an integer:
+///                                     # CLOCK_REALTIME ns of frame 0's start
 /// \endcode
 #pragma once
 

@@ -34,6 +34,44 @@ inline std::int64_t realtime_ns() {
   return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
 }
 
+/// Leap seconds between GPS time and UTC (TAI - 19 s - UTC; 18 since 2017-01-01).
+inline constexpr std::int64_t gps_utc_leap_seconds = 18;
+/// CLOCK_REALTIME ns (UTC, as a PTP-disciplined clock runs it) at which a GPS frame starts that
+/// is frame 0 of both the 256-frame frameId cycle and the 1024-frame SFN cycle: the GPS epoch
+/// (1980-01-06T00:00:00, Unix second 315964800) moved by the leap seconds since, so that O-RAN's
+/// frameId = floor(GPS time / 10 ms) mod 256 (CUS 9.7.2 with the M-plane's gps-Alpha and
+/// gps-Beta at 0) and SFN = floor(GPS time / 10 ms) mod 1024 hold for times after the last leap
+/// second.
+inline constexpr std::int64_t gps_frame_epoch_ns =
+    (315'964'800 - gps_utc_leap_seconds) * std::int64_t{1'000'000'000};
+
+/// The time the slot clocks of a live link run on ("air time") against wall-clock time
+/// (CLOCK_REALTIME ns): the same at scale 1; at scale s > 1 the air interface runs s times
+/// slower (a CPU receiver that cannot keep up with 1 ms / 2^mu slots, tests on loaded machines).
+/// Both are anchored at epoch_ns, so that every process with the same timeline numbers the same
+/// frames at the same wall-clock time.
+struct AirTimeline {
+  std::int64_t epoch_ns = gps_frame_epoch_ns; ///< Wall = air here: frame 0's start.
+  double scale = 1.0;                         ///< Wall-clock ns per air ns (> 0).
+
+  /// Air time at wall-clock time \p wall_ns (exact at scale 1; within 1 ns otherwise).
+  [[nodiscard]] std::int64_t air_ns(std::int64_t wall_ns) const {
+    if (scale == 1.0) {
+      return wall_ns;
+    }
+    return epoch_ns + static_cast<std::int64_t>(static_cast<long double>(wall_ns - epoch_ns) /
+                                                static_cast<long double>(scale));
+  }
+  /// Wall-clock time of air time \p air_ns (the inverse of air_ns()).
+  [[nodiscard]] std::int64_t wall_ns(std::int64_t air_ns) const {
+    if (scale == 1.0) {
+      return air_ns;
+    }
+    return epoch_ns + static_cast<std::int64_t>(static_cast<long double>(air_ns - epoch_ns) *
+                                                static_cast<long double>(scale));
+  }
+};
+
 /// Slot clock of one numerology.
 class FronthaulSlotClock {
 public:

@@ -1,0 +1,224 @@
+// The O-RU end of a fronthaul link on an air timeline (FronthaulSampleFeeder with an
+// io::AirTimeline, FronthaulPacedSender): a slot's frames leave at their nominal transmit times,
+// converted to wall-clock time, in time order, the same frames an RuEmulator builds; frames of a
+// slot already past go at once and are counted late.
+#include "airan/l1/fronthaul_link_receiver.h"
+#include "airan/l1/fronthaul_paced_sender.h"
+#include "airan/l1/fronthaul_sample_feeder.h"
+#include "airan/l1/slot_clock.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <vector>
+
+namespace airan::l1 {
+namespace {
+
+constexpr unsigned paced_rx = 2;
+/// A frame leaves no later than this after its time (a loaded CI machine's scheduling).
+constexpr std::int64_t paced_bound_ns = 50'000'000;
+
+phy::CellConfig paced_cell() {
+  phy::CellConfig cell;
+  cell.num_prbs = 24;
+  cell.numerology = 1;
+  return cell;
+}
+
+io::FronthaulConfig paced_config() {
+  io::FronthaulConfig config;
+  config.mode = io::FronthaulIngestMode::frequency_domain;
+  config.compression = {io::CompressionMethod::block_floating_point, 9};
+  return config;
+}
+
+phy::ResourceGrid paced_grid(std::uint32_t seed) {
+  phy::ResourceGrid grid(paced_rx, 14, 12 * paced_cell().num_prbs);
+  std::mt19937 generator(seed);
+  std::normal_distribution<float> normal(0.0F, 0.1F);
+  for (auto& value : grid.elements()) {
+    value = {normal(generator), normal(generator)};
+  }
+  return grid;
+}
+
+/// One frame the link sent, and when (CLOCK_REALTIME ns).
+struct PacedRecord {
+  std::int64_t sent_ns = 0;
+  std::vector<std::uint8_t> bytes;
+};
+
+/// A link that records what it sends (from the feeder's sender thread) and when.
+class PacedRecordingLink final : public FronthaulFrameLink {
+public:
+  bool send(std::span<const std::uint8_t> frame) override {
+    const std::int64_t now = io::realtime_ns();
+    const std::lock_guard lock(mutex_);
+    records_.push_back({now, {frame.begin(), frame.end()}});
+    return !refuse_;
+  }
+  std::uint64_t end_of_slot() override {
+    const std::lock_guard lock(mutex_);
+    ++flushes_;
+    sent_at_last_flush_ = records_.size();
+    return 0;
+  }
+  [[nodiscard]] std::vector<PacedRecord> records() const {
+    const std::lock_guard lock(mutex_);
+    return records_;
+  }
+  [[nodiscard]] unsigned flushes() const {
+    const std::lock_guard lock(mutex_);
+    return flushes_;
+  }
+  /// Frames sent when end_of_slot() was last called.
+  [[nodiscard]] std::size_t sent_at_last_flush() const {
+    const std::lock_guard lock(mutex_);
+    return sent_at_last_flush_;
+  }
+  void refuse() {
+    const std::lock_guard lock(mutex_);
+    refuse_ = true;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<PacedRecord> records_;
+  unsigned flushes_ = 0;
+  std::size_t sent_at_last_flush_ = 0;
+  bool refuse_ = false;
+};
+
+/// A frame an RuEmulator built, and its nominal transmit time (air ns).
+struct PacedExpected {
+  std::int64_t tx_ns = 0;
+  std::vector<std::uint8_t> bytes;
+};
+
+/// What a fresh RuEmulator (the feeder's configuration) sends for \p grid as absolute slot
+/// \p absolute on \p epoch_ns.
+std::vector<PacedExpected> paced_reference(const phy::ResourceGrid& grid, std::int64_t absolute,
+                                           std::int64_t epoch_ns) {
+  io::RuEmulator emulator(paced_cell(), paced_rx, stepped_link_config(paced_config()));
+  io::TestVectorSlot slot;
+  slot.grid = grid;
+  slot.slot = emulator.clock().slot_in_frame(absolute);
+  slot.absolute_slot = static_cast<std::uint64_t>(absolute);
+  std::vector<PacedExpected> out;
+  emulator.packetize_slot(slot, absolute, epoch_ns,
+                          [&](std::span<const std::uint8_t> frame, std::int64_t tx_ns) {
+                            out.push_back({tx_ns, {frame.begin(), frame.end()}});
+                          });
+  return out;
+}
+
+TEST(FronthaulFeederPaced, FramesLeaveAtTheirTimesInOrder) {
+  // 20 times slower than the air: a 0.5 ms slot takes 10 ms of wall time.
+  const io::AirTimeline timeline{io::gps_frame_epoch_ns, 20.0};
+  PacedRecordingLink link;
+  FronthaulSampleFeeder feeder(paced_cell(), paced_rx, paced_config(), link, false, 0, timeline);
+  const io::FronthaulSlotClock clock(1, phy::CyclicPrefix::normal);
+  // A slot 100 ms of wall time ahead of the one on air (room to build its frames).
+  const std::int64_t target =
+      clock.absolute_slot_at(timeline.epoch_ns, timeline.air_ns(io::realtime_ns())) + 10;
+  const FapiSlotAddress address =
+      to_slot_address(static_cast<std::uint64_t>(target), clock.slots_per_frame());
+  const phy::ResourceGrid grid = paced_grid(7);
+  ASSERT_TRUE(feeder.push_grid(address.sfn, address.slot, grid, std::chrono::milliseconds(100)));
+  const std::int64_t pushed_ns = io::realtime_ns();
+  feeder.finish();
+  const std::vector<PacedRecord> sent = link.records();
+  const std::vector<PacedExpected> expected = paced_reference(grid, target, timeline.epoch_ns);
+  ASSERT_GT(expected.size(), 14U);
+  ASSERT_EQ(sent.size(), expected.size());
+  const FronthaulFeederCounters counters = feeder.counters();
+  EXPECT_EQ(counters.uplane_frames, expected.size());
+  EXPECT_EQ(counters.uplane_sent_late, 0U);
+  EXPECT_EQ(counters.link_dropped, 0U);
+  // The link flushed the frames as they went (a batching link sends each run of them), the
+  // last ones included.
+  EXPECT_GE(link.flushes(), 2U);
+  EXPECT_EQ(link.sent_at_last_flush(), sent.size());
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    // The same frames (the slot's frameId, subframe and slot: the absolute slot on the epoch).
+    EXPECT_EQ(sent[i].bytes, expected[i].bytes) << "frame " << i;
+    const std::int64_t due = timeline.wall_ns(expected[i].tx_ns);
+    EXPECT_GT(due, pushed_ns) << "frame " << i; // queued before its time
+    EXPECT_GE(sent[i].sent_ns, due) << "frame " << i << " left early";
+    EXPECT_LE(sent[i].sent_ns, due + paced_bound_ns) << "frame " << i;
+    if (i > 0) {
+      EXPECT_GE(sent[i].sent_ns, sent[i - 1].sent_ns) << "frame " << i;
+      EXPECT_GE(expected[i].tx_ns, expected[i - 1].tx_ns) << "frame " << i;
+    }
+  }
+  // The symbols' frames spread over the slot: the last leaves about 13 symbols after the first.
+  EXPECT_GT(sent.back().sent_ns - sent.front().sent_ns,
+            timeline.wall_ns(expected.back().tx_ns) - timeline.wall_ns(expected.front().tx_ns) -
+                paced_bound_ns / 10);
+}
+
+TEST(FronthaulFeederPaced, FramesOfASlotAlreadyPastGoAtOnceCountedLate) {
+  const io::AirTimeline timeline{io::gps_frame_epoch_ns, 20.0};
+  PacedRecordingLink link;
+  FronthaulSampleFeeder feeder(paced_cell(), paced_rx, paced_config(), link, false, 0, timeline);
+  const io::FronthaulSlotClock clock(1, phy::CyclicPrefix::normal);
+  const std::int64_t target =
+      clock.absolute_slot_at(timeline.epoch_ns, timeline.air_ns(io::realtime_ns())) - 3;
+  const FapiSlotAddress address =
+      to_slot_address(static_cast<std::uint64_t>(target), clock.slots_per_frame());
+  const std::int64_t start_ns = io::realtime_ns();
+  ASSERT_TRUE(feeder.push_empty(address.sfn, address.slot, std::chrono::milliseconds(100)));
+  feeder.finish();
+  const std::vector<PacedRecord> sent = link.records();
+  const std::vector<PacedExpected> expected = paced_reference(
+      phy::ResourceGrid(paced_rx, 14, 12 * paced_cell().num_prbs), target, timeline.epoch_ns);
+  ASSERT_EQ(sent.size(), expected.size());
+  const FronthaulFeederCounters counters = feeder.counters();
+  EXPECT_EQ(counters.uplane_frames, expected.size());
+  EXPECT_EQ(counters.uplane_sent_late, expected.size());
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    EXPECT_EQ(sent[i].bytes, expected[i].bytes) << "frame " << i; // resolved to the past slot
+    EXPECT_LE(sent[i].sent_ns, start_ns + paced_bound_ns) << "frame " << i; // not held back
+  }
+}
+
+TEST(FronthaulFeederPaced, SenderOrdersFramesByTimeAndCountsDrops) {
+  PacedRecordingLink link;
+  FronthaulPacedSender sender(link, 64, 4);
+  const std::int64_t now = io::realtime_ns();
+  const std::vector<std::uint8_t> b(10, 0xB);
+  const std::vector<std::uint8_t> a(20, 0xA);
+  const std::vector<std::uint8_t> c(30, 0xC);
+  sender.queue(b, now + 40'000'000);
+  sender.queue(a, now + 20'000'000); // queued later, due earlier: leaves first
+  sender.queue(c, now + 40'000'000); // the same time as b: after it
+  sender.queue(b, now - 1);          // already due: at once, late
+  sender.queue(a, now + 60'000'000); // a fifth frame: waits for a free buffer
+  sender.finish();
+  const std::vector<PacedRecord> sent = link.records();
+  ASSERT_EQ(sent.size(), 5U);
+  EXPECT_EQ(sent[0].bytes, b);
+  EXPECT_EQ(sent[1].bytes, a);
+  EXPECT_EQ(sent[2].bytes, b);
+  EXPECT_EQ(sent[3].bytes, c);
+  EXPECT_EQ(sent[4].bytes, a);
+  EXPECT_GE(sent[1].sent_ns, now + 20'000'000);
+  EXPECT_GE(sent[3].sent_ns, now + 40'000'000);
+  EXPECT_GE(sent[4].sent_ns, now + 60'000'000);
+  EXPECT_EQ(sender.frames_queued(), 5U);
+  EXPECT_EQ(sender.frames_late(), 1U);
+  EXPECT_EQ(sender.frames_dropped(), 0U);
+  EXPECT_LE(sender.peak_queued(), 4U);
+  link.refuse();
+  sender.queue(c, now);
+  sender.finish();
+  EXPECT_EQ(sender.frames_dropped(), 1U);
+  EXPECT_THROW(sender.queue(std::vector<std::uint8_t>(65, 0), now), std::length_error);
+}
+
+} // namespace
+} // namespace airan::l1

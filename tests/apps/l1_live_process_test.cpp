@@ -1,0 +1,96 @@
+// The L1 as a process of its own on the live clock (`airan l1 --clock real-time`): its slots on
+// CLOCK_REALTIME numbered from GPS time, `airan testmac --l1 --clock real-time` scheduling two
+// slots ahead and its O-RU sending each symbol's frames at their air time over a memif link,
+// both 40 times slower than the air interface. Its own program, run serially
+// (AIRAN_TESTS_IN_REAL_TIME): a test beside it could hold either process back past a slot.
+#include "l1_process_support.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+
+namespace airan::test {
+namespace {
+
+/// The SFN the MAC's summary says its first slot had ("slots N from SFN S.T").
+int first_sfn(const std::string& output) {
+  std::smatch match;
+  return std::regex_search(output, match, std::regex(R"(from SFN ([0-9]+)\.([0-9]+))"))
+             ? std::stoi(match[1].str())
+             : -1;
+}
+
+TEST(L1LiveProcess, SlotsOnGpsTimeWithAPacedOruEveryTbDeliveredNothingLate) {
+  const MemifLink link("live");
+  const std::string pattern = pattern_path("four_ue_harq");
+  const std::string live = " --clock real-time --period-scale 40";
+  L1Process l1("--config " + pattern + " --mode 7.2x --comp bfp9 " + link.l1 +
+                   " --bind 127.0.0.1:0" + live,
+               link.l1_prefix);
+  const std::string endpoint = l1.endpoint();
+  ASSERT_TRUE(endpoint.starts_with("udp:127.0.0.1:")) << l1.finish().output;
+  EXPECT_TRUE(l1.wait_for("live clock, slots from GPS time")) << l1.finish().output;
+  // Two sessions: the second starts where GPS time is then, not at SFN 0.
+  const std::string mac_args = "testmac --pattern " + pattern +
+                               " --slots 30 --quiet --fronthaul 7.2x --comp bfp9 --l1 " + endpoint +
+                               " " + link.mac + live;
+  int sfn_before = -1;
+  for (int session = 1; session <= 2; ++session) {
+    const RunResult mac = run_airan(mac_args);
+    EXPECT_EQ(mac.status, 0) << "session " << session << ":\n" << mac.output;
+    EXPECT_NE(mac.output.find("PASS: 0 mismatch(es)"), std::string::npos) << mac.output;
+    EXPECT_NE(mac.output.find("(each scheduled 2 ahead)"), std::string::npos) << mac.output;
+    EXPECT_NE(mac.output.find("lost 0, ERROR.indications 0"), std::string::npos) << mac.output;
+    EXPECT_NE(mac.output.find("dropped by the link 0"), std::string::npos) << mac.output;
+    // 40 x 0.5 ms slots: a session (about 35 slots and the set-up) moves the SFN on by a few
+    // frames, so the second session's first SFN differs from the first's (modulo 1024).
+    const int sfn = first_sfn(mac.output);
+    ASSERT_GE(sfn, 0) << mac.output;
+    if (sfn_before >= 0) {
+      EXPECT_NE(sfn, sfn_before) << mac.output;
+    }
+    sfn_before = sfn;
+    ASSERT_TRUE(l1.wait_for("session " + std::to_string(session) + " ended")) << l1.finish().output;
+  }
+  const RunResult served = l1.finish();
+  EXPECT_EQ(served.status, 0) << served.output;
+  // The L1's account: nothing late (samples or UL_TTI.requests), no slot partial or refused.
+  EXPECT_NE(served.output.find("errors sent 0, send failures 0, late samples 0"), std::string::npos)
+      << served.output;
+  const std::regex whole("malformed 0, missing units [0-9]+; slots to the L1 [0-9]+ \\(partial "
+                         "0, refused 0, flushed after a quiet link 0");
+  EXPECT_TRUE(std::regex_search(served.output, whole)) << served.output;
+  EXPECT_NE(served.output.find("sessions 2, MACs lost 0"), std::string::npos) << served.output;
+}
+
+TEST(L1LiveProcess, WithCplaneTheOruSendsOnlyWhatWasAskedForAheadOfTheSlot) {
+  const MemifLink link("livecp");
+  const std::string pattern = pattern_path("four_ue_harq");
+  const std::string live = " --clock real-time --period-scale 40";
+  L1Process l1("--config " + pattern + " --mode 7.2x --comp bfp9 --cplane " + link.l1 +
+                   " --bind 127.0.0.1:0" + live,
+               link.l1_prefix);
+  const std::string endpoint = l1.endpoint();
+  ASSERT_TRUE(endpoint.starts_with("udp:127.0.0.1:")) << l1.finish().output;
+  const RunResult mac =
+      run_airan("testmac --pattern " + pattern +
+                " --slots 30 --quiet --fronthaul 7.2x --comp bfp9 --cplane --l1 " + endpoint + " " +
+                link.mac + live);
+  EXPECT_EQ(mac.status, 0) << mac.output;
+  EXPECT_NE(mac.output.find("PASS: 0 mismatch(es)"), std::string::npos) << mac.output;
+  EXPECT_NE(mac.output.find("(ignored 0, slots without 0)"), std::string::npos) << mac.output;
+  ASSERT_TRUE(l1.wait_for("session 1 ended")) << l1.finish().output;
+  const RunResult served = l1.finish();
+  EXPECT_NE(served.output.find("errors sent 0, send failures 0, late samples 0"), std::string::npos)
+      << served.output;
+  const std::regex whole("slots to the L1 [0-9]+ \\(partial 0, refused 0");
+  EXPECT_TRUE(std::regex_search(served.output, whole)) << served.output;
+  // Every requested slot served: none handed over as lost at its deadline.
+  const std::regex served_all("requested slots [0-9]+, unserved 0\\), slots asked nothing of "
+                              "[0-9]+, lost 0");
+  EXPECT_TRUE(std::regex_search(served.output, served_all)) << served.output;
+}
+
+} // namespace
+} // namespace airan::test
