@@ -14,7 +14,11 @@
 // answer (only the requested sections: one frame per PUSCH, symbol and antenna) and the slot
 // taken, the PRACH assembler offered every frame as `airan l1 --cplane` does; against the
 // whole-slot link above in the same process ("x_whole_slot") and memcpy of the U-plane bytes.
+//
+// Live (`airan l1 --clock real-time`): the whole slots at arrival times on GPS time, poll()ed as
+// the receive loop does, against the stepped whole-slot link ("x_stepped").
 #include "airan/io/fronthaul_slot_assembler.h"
+#include "airan/io/fronthaul_timing.h"
 #include "airan/io/oran_common.h"
 #include "airan/io/ru_emulator.h"
 #include "airan/l1/fronthaul_link_receiver.h"
@@ -277,7 +281,68 @@ void BM_LinkReceiverWithCplane(benchmark::State& state) {
   state.counters["frames"] = static_cast<double>(cap.frames.size());
 }
 
+void BM_LiveLinkReceiver(benchmark::State& state) {
+  // `airan l1 --clock real-time`: the same whole slots taken at arrival times (40 us after each
+  // symbol's start, in its Ta4 window) on GPS time, with poll() after every 32 frames as the
+  // receive loop does after each burst; against the stepped link in the same process.
+  const double baseline_ns = whole_slot_link_ns(state);
+  const io::AirTimeline timeline{io::gps_frame_epoch_ns, 1.0};
+  io::FronthaulConfig live_config = config();
+  live_config.epoch_ns.reset(); // the receiver takes the timeline's
+  Capture cap = capture();
+  l1::InMemoryIqSourceConfig source_config;
+  source_config.num_rx_antennas = num_rx;
+  source_config.num_subcarriers = 12 * cell().num_prbs;
+  l1::InMemoryIqSource source(source_config);
+  l1::FronthaulLinkReceiver receiver(cell(), num_rx, live_config, source, std::chrono::seconds(1),
+                                     std::chrono::milliseconds(200), timeline);
+  const io::FronthaulSlotClock clock(1, cell().cyclic_prefix);
+  constexpr std::size_t timing_offset = io::ethernet_header_size + 8;
+  std::vector<std::int64_t> symbol_offsets;
+  for (const auto& frame : cap.frames) {
+    const io::OranTimingHeader header = io::read_oran_timing_header(frame.data() + timing_offset);
+    symbol_offsets.push_back(clock.symbol_offset_ns(0, header.symbol_id) + 40'000);
+  }
+  const std::int64_t first = clock.absolute_slot_at(timeline.epoch_ns, io::realtime_ns());
+  std::int64_t slot = first;
+  std::uint64_t taken = 0;
+  double elapsed_ns = 0.0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    retime(cap, clock, static_cast<std::uint64_t>(slot));
+    const std::int64_t slot_start = clock.slot_start_ns(timeline.epoch_ns, slot);
+    state.ResumeTiming();
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < cap.frames.size(); ++i) {
+      const std::int64_t arrival = slot_start + symbol_offsets[i];
+      receiver.on_frame(cap.frames[i], arrival);
+      if (i % 32 == 31) {
+        receiver.poll(arrival);
+      }
+    }
+    const l1::FapiSlotAddress address =
+        l1::to_slot_address(static_cast<std::uint64_t>(slot), clock.slots_per_frame());
+    l1::ReceivedSlot received;
+    if (source.try_acquire(address.sfn, address.slot, received)) {
+      benchmark::DoNotOptimize(received.grid);
+      source.release(address.sfn, address.slot);
+      ++taken;
+    }
+    elapsed_ns +=
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
+    ++slot;
+  }
+  const io::FronthaulCounters& c = receiver.fronthaul_counters();
+  if (taken != static_cast<std::uint64_t>(state.iterations()) ||
+      receiver.counters().slots_partial != 0 || c.early + c.late + c.too_late != 0) {
+    state.SkipWithError("a live slot did not reach the source whole and on time");
+  }
+  set_counters(state, cap, elapsed_ns, baseline_ns, "x_stepped");
+  state.counters["stepped_us"] = baseline_ns / 1000.0;
+}
+
 } // namespace
 
 BENCHMARK(BM_LinkReceiverToSource)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LinkReceiverWithCplane)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_LiveLinkReceiver)->Unit(benchmark::kMicrosecond);

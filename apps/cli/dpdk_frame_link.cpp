@@ -4,8 +4,7 @@
 
 namespace airan::cli {
 
-DpdkFrameLink::DpdkFrameLink(io::DpdkPort& port)
-    : port_(port), dropped_seen_(port.stats().tx_dropped) {
+DpdkFrameLink::DpdkFrameLink(io::DpdkPort& port) : port_(port) {
   // memif's receiving end hands its ring's buffers to the sender only when it polls: until the
   // first poll the far end's first burst (the L1's C-plane of the first slot) finds no room.
   struct Discard final : io::DpdkFrameSink {
@@ -15,21 +14,12 @@ DpdkFrameLink::DpdkFrameLink(io::DpdkPort& port)
 }
 
 bool DpdkFrameLink::send(std::span<const std::uint8_t> frame) {
-  if (port_.transmit(frame)) {
-    return true;
-  }
-  ++refused_in_slot_;
-  return false;
+  return port_.transmit(frame); // a refusal is reported here
 }
 
 std::uint64_t DpdkFrameLink::end_of_slot() {
-  port_.flush_transmit();
-  const std::uint64_t dropped = port_.stats().tx_dropped;
-  // transmit() refusals are in the port's count too, and were reported by send().
-  const std::uint64_t at_flush = dropped - dropped_seen_ - refused_in_slot_;
-  dropped_seen_ = dropped;
-  refused_in_slot_ = 0;
-  return at_flush;
+  // The flush's own count, not stats(): the receiving thread's counters feed those.
+  return port_.flush_transmit();
 }
 
 namespace {

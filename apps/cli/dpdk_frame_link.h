@@ -23,8 +23,6 @@ public:
 
 private:
   io::DpdkPort& port_;
-  std::uint64_t dropped_seen_ = 0;    ///< The port's tx_dropped after the last slot.
-  std::uint64_t refused_in_slot_ = 0; ///< Frames transmit() refused in this slot.
 };
 
 /// Waits up to \p timeout for \p port's link (a memif peer connected); true once it is up.

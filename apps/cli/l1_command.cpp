@@ -89,6 +89,8 @@ l1::FapiPhyConfig phy_config(const L1CommandOptions& o, const l1::CarrierFile& c
     config.clock_mode = l1::SlotClockMode::real_time;
     config.period_scale = timeline->scale;
     config.slot_timeline = timeline;
+    config.workless_sample_wait_slots =
+        l1::live_workless_wait_slots(fronthaul, carrier.cell.numerology);
   } else {
     config.clock_mode = l1::SlotClockMode::stepped;
   }
@@ -137,6 +139,10 @@ void print_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& rece
             << ", send failures " << c.send_failures << ", late samples " << c.late_samples
             << ", CONFIGs refused " << c.config_rejected << ", requests in the wrong state "
             << c.invalid_state << '\n';
+  if (c.start_refused_unsynchronised > 0) {
+    std::cout << "STARTs refused, CLOCK_REALTIME before the epoch: "
+              << c.start_refused_unsynchronised << '\n';
+  }
   if (c.prach_occasions + c.prach_failed > 0) {
     std::cout << "PRACH: occasions " << c.prach_occasions << ", failed " << c.prach_failed
               << ", preambles " << c.prach_preambles << ", sections unmatched "
@@ -317,6 +323,11 @@ int run_l1(const L1CommandOptions& o) {
   std::cout << "airan l1: " << carrier.cell.num_prbs << " PRB, mu " << carrier.cell.numerology
             << ", " << carrier.num_rx_antennas << " Rx, fronthaul " << io::to_string(fronthaul.mode)
             << " on DPDK port " << port->port_id() << "; serving the MAC on " << where << std::endl;
+  if (timeline && io::realtime_ns() < timeline->epoch_ns) {
+    std::cout << "airan l1: warning: CLOCK_REALTIME is before the fronthaul's epoch (not "
+                 "synchronised?): START.requests get SFN_OUT_OF_SYNC until it is"
+              << std::endl;
+  }
   if (timeline) {
     std::cout << "airan l1: live clock, slots from "
               << (timeline->epoch_ns == io::gps_frame_epoch_ns
@@ -337,7 +348,11 @@ int run_l1(const L1CommandOptions& o) {
     cplane_queue.take_all(cplane_out);
     const bool idle = port->receive_burst(sink) == 0;
     if (receiver.live()) {
-      receiver.poll(io::realtime_ns()); // slots past their deadline leave partial
+      // Slots past their deadline leave partial while a session runs; after its STOP, a slot
+      // the O-RU had begun is dropped at the reset instead.
+      if (phy->phy.state() == l1::PhyState::running) {
+        receiver.poll(io::realtime_ns());
+      }
     } else if (idle) {
       receiver.flush_if_quiet(l1::SteadyClock::now()); // a slot that lost frames must not stall
     }
@@ -352,7 +367,6 @@ int run_l1(const L1CommandOptions& o) {
       drain(*port, sink, std::chrono::milliseconds(50)); // the O-RU's frames from before STOP
       cplane_queue.clear();
       receiver.reset();
-      samples.clear(); // slots the stopped session never closed must not fill the next one's
       ++sessions;
       std::cout << "airan l1: session " << sessions << " ended (STOP.request)" << std::endl;
       if (o.exit_on_stop) {

@@ -142,9 +142,9 @@ bool FapiPhy::Impl::close_slot(std::uint64_t absolute_slot, bool give_up) {
   if ((has_work || processor->prach_pending()) && !got && !give_up) {
     return false;
   }
-  // On the real-time clock a slot's last frames come just after its end: one without work waits
-  // a slot for them, so that a live O-RU's slots are not taken as late samples.
-  if (!got && !give_up && clock->current() <= absolute_slot + 1) {
+  // On a live fronthaul a slot's last frames come after its end: one without work waits for
+  // them a while, so that a live O-RU's slots are not taken as late samples.
+  if (!got && !give_up && clock->current() - absolute_slot <= config.workless_sample_wait_slots) {
     return false;
   }
   if (has_work) {
@@ -188,6 +188,12 @@ void FapiPhy::Impl::advance_slots(bool current_ended) {
   }
 }
 
+unsigned live_workless_wait_slots(const io::FronthaulConfig& config, unsigned numerology) {
+  const std::int64_t slot_ns = std::int64_t{1'000'000} >> numerology;
+  const std::int64_t late = std::max(config.ta4_max_ns, config.slot_deadline_ns);
+  return static_cast<unsigned>((late + slot_ns - 1) / slot_ns) + 1;
+}
+
 FapiPhy::FapiPhy(io::FapiTransport& transport, IqSource& samples, const FapiPhyConfig& config) {
   if (config.rssi_dbm_at_full_scale &&
       !(std::abs(*config.rssi_dbm_at_full_scale) <= max_rssi_calibration_db)) {
@@ -198,6 +204,9 @@ FapiPhy::FapiPhy(io::FapiTransport& transport, IqSource& samples, const FapiPhyC
                                config.slot_timeline->scale != config.period_scale)) {
     throw std::invalid_argument("FapiPhy: a slot timeline needs the real-time clock with the "
                                 "timeline's scale as its period scale");
+  }
+  if (config.slot_timeline && !config.slot_timeline->validate().empty()) {
+    throw std::invalid_argument("FapiPhy: " + config.slot_timeline->validate());
   }
   impl_ = std::make_unique<Impl>(*this, transport, samples, config);
 }

@@ -208,11 +208,20 @@ void FapiPhy::Impl::on_start() {
   if (!in_state(PhyState::configured, now_address(), io::FapiMessageType::start_request)) {
     return;
   }
+  const ClockPair anchor = read_clock_pair();
+  if (config.slot_timeline && anchor.wall_ns < config.slot_timeline->epoch_ns) {
+    // CLOCK_REALTIME not synchronised yet (still near 1970 before phc2sys), or an epoch ahead:
+    // no slot to start on. The MAC hears why and may try again.
+    count([](L1Counters& c) { ++c.start_refused_unsynchronised; });
+    send_error(now_address(), io::FapiMessageType::start_request,
+               io::FapiErrorCode::sfn_out_of_sync);
+    return;
+  }
   clear_slots();
   processor->reset_harq();  // the slot count restarts, and no UE's HARQ survives a restart
   processor->reset_prach(); // nor does an occasion gathered before the STOP
   if (config.slot_timeline) {
-    clock->start_on(*config.slot_timeline, SteadyClock::now(), io::realtime_ns());
+    clock->start_on(*config.slot_timeline, anchor.steady, anchor.wall_ns);
   } else {
     clock->start(SteadyClock::now());
   }

@@ -40,8 +40,8 @@ FronthaulLinkReceiver::FronthaulLinkReceiver(const phy::CellConfig& cell, unsign
       assembler_(cell, num_rx_antennas, config_),
       slots_per_frame_(assembler_.clock().slots_per_frame()), num_rx_(num_rx_antennas),
       timeline_(timeline) {
-  if (timeline && !(timeline->scale > 0.0)) {
-    throw std::invalid_argument("FronthaulLinkReceiver: the timeline's scale must be positive");
+  if (timeline && !timeline->validate().empty()) {
+    throw std::invalid_argument("FronthaulLinkReceiver: " + timeline->validate());
   }
   link_.eaxc_layout = config_.eaxc_layout;
   link_.uplane.compression = config_.compression;

@@ -37,8 +37,8 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
     throw std::invalid_argument("C-plane over a fronthaul link needs 7.2x (frequency domain)");
   }
   if (timeline_) {
-    if (!(timeline_->scale > 0.0)) {
-      throw std::invalid_argument("FronthaulSampleFeeder: the timeline's scale must be positive");
+    if (!timeline_->validate().empty()) {
+      throw std::invalid_argument("FronthaulSampleFeeder: " + timeline_->validate());
     }
     const std::size_t frame_bytes = config_.max_frame_size + paced_header_room;
     paced_ = std::make_unique<FronthaulPacedSender>(

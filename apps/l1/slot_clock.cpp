@@ -57,26 +57,59 @@ void SlotClock::start(SteadyClock::time_point now) {
   start_ = now;
   first_ = 0;
   current_ = 0;
+  timeline_.reset();
 }
 
 void SlotClock::start_on(const io::AirTimeline& timeline, SteadyClock::time_point now,
                          std::int64_t wall_now_ns) {
-  // Equal slot lengths of period / scale air ns from the epoch: within 0.52 us of the O-RU's
+  // Equal slot lengths of 1 ms / 2^mu air ns from the epoch: within 0.52 us of the O-RU's
   // (io::FronthaulSlotClock's CP rule for mu >= 2), far below any slot-level decision.
   const std::int64_t air_since_epoch = timeline.air_ns(wall_now_ns) - timeline.epoch_ns;
-  const std::int64_t slot_air_ns = static_cast<std::int64_t>(1'000'000) >> numerology_;
   if (air_since_epoch < 0) {
     throw std::invalid_argument("slot clock: the wall clock is before the fronthaul's epoch");
   }
-  first_ = static_cast<std::uint64_t>(air_since_epoch / slot_air_ns);
+  timeline_ = timeline;
+  first_ = static_cast<std::uint64_t>(air_since_epoch / slot_air_ns());
   current_ = first_;
-  const std::int64_t into_slot_air = air_since_epoch % slot_air_ns;
-  start_ = now - std::chrono::nanoseconds(timeline.wall_ns(timeline.epoch_ns + into_slot_air) -
-                                          timeline.epoch_ns);
+  first_wall_ns_ = slot_start_wall_ns(first_);
+  start_ = now - std::chrono::nanoseconds(wall_now_ns - first_wall_ns_);
+}
+
+std::int64_t SlotClock::slot_air_ns() const {
+  return static_cast<std::int64_t>(1'000'000) >> numerology_;
+}
+
+std::int64_t SlotClock::slot_start_wall_ns(std::uint64_t slot) const {
+  return timeline_->wall_ns(timeline_->epoch_ns + static_cast<std::int64_t>(slot) * slot_air_ns());
 }
 
 SteadyClock::time_point SlotClock::current_slot_end() const {
+  if (timeline_) {
+    // Each end from the timeline itself: a scale whose period is no whole number of ns does not
+    // drift from the O-RU's slots.
+    return start_ + std::chrono::nanoseconds(slot_start_wall_ns(current_ + 1) - first_wall_ns_);
+  }
   return start_ + period_ * static_cast<std::int64_t>(current_ - first_ + 1);
+}
+
+ClockPair read_clock_pair() {
+  // The wall clock between two steady reads; the closest of a few tries (a preemption between
+  // the reads would move every slot of the session by as much).
+  ClockPair best;
+  SteadyClock::duration best_gap = SteadyClock::duration::max();
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const auto before = SteadyClock::now();
+    const std::int64_t wall = io::realtime_ns();
+    const auto after = SteadyClock::now();
+    if (after - before < best_gap) {
+      best_gap = after - before;
+      best = {before + (after - before) / 2, wall};
+    }
+    if (best_gap < std::chrono::microseconds(2)) {
+      break;
+    }
+  }
+  return best;
 }
 
 bool SlotClock::current_slot_ended(SteadyClock::time_point now, IqSource& source) const {

@@ -38,8 +38,8 @@ ExternalL1 parse_external_l1(const std::string& text) {
 
 void check_test_mac_external(const LaunchPattern& pattern, const TestMacOptions& options) {
   check_slot_ahead(options);
-  if (options.slot_timeline && !(options.slot_timeline->scale > 0.0)) {
-    throw std::invalid_argument("the fronthaul timeline's scale must be positive");
+  if (options.slot_timeline && !options.slot_timeline->validate().empty()) {
+    throw std::invalid_argument("fronthaul: " + options.slot_timeline->validate());
   }
   if (!options.fronthaul) {
     throw std::invalid_argument("an L1 in another process gets its samples over the fronthaul: "

@@ -144,7 +144,10 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot
   }
   report_.pdus_sent += ul_tti_->num_pusch;
   report_.pucch_sent += ul_tti_->num_pucch;
-  generator_.generate(transmissions_, prach_tx_, absolute_slot);
+  // The signal's seeds and channel time count from the session's first frame (reproducible
+  // whatever SFN a live L1 started at); the slot in the frame (DMRS, CP lengths) is the L1's.
+  generator_.generate(transmissions_, prach_tx_,
+                      absolute_slot - (first_slot_ - first_slot_ % slots_per_frame_));
   for (std::size_t i = 0; i < transmissions_.size(); ++i) {
     if (transmissions_[i].pucch) {
       pucchs_[transmissions_[i].pucch->handle] = {absolute_slot, *transmissions_[i].pucch,

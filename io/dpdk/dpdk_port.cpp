@@ -200,10 +200,10 @@ bool DpdkPort::transmit(std::span<const std::uint8_t> frame, unsigned queue) {
   return true;
 }
 
-void DpdkPort::flush_transmit(unsigned queue) {
+std::size_t DpdkPort::flush_transmit(unsigned queue) {
   auto& s = *impl_;
   if (queue >= s.tx_pending.size()) {
-    return;
+    return 0;
   }
   auto& pending = s.tx_pending[queue];
   std::size_t sent = 0;
@@ -212,11 +212,13 @@ void DpdkPort::flush_transmit(unsigned queue) {
     sent += rte_eth_tx_burst(s.port, static_cast<std::uint16_t>(queue), pending.data() + sent,
                              static_cast<std::uint16_t>(pending.size() - sent));
   }
+  const std::size_t dropped = pending.size() - sent;
   for (std::size_t i = sent; i < pending.size(); ++i) {
     rte_pktmbuf_free(pending[i]);
-    ++s.own.tx_dropped;
   }
+  s.own.tx_dropped += dropped;
   pending.clear();
+  return dropped;
 }
 
 bool DpdkPort::link_up() const {

@@ -193,11 +193,12 @@ TEST(FronthaulFeederPaced, SenderOrdersFramesByTimeAndCountsDrops) {
   const std::vector<std::uint8_t> b(10, 0xB);
   const std::vector<std::uint8_t> a(20, 0xA);
   const std::vector<std::uint8_t> c(30, 0xC);
-  sender.queue(b, now + 40'000'000);
-  sender.queue(a, now + 20'000'000); // queued later, due earlier: leaves first
-  sender.queue(c, now + 40'000'000); // the same time as b: after it
-  sender.queue(b, now - 1);          // already due: at once, late
-  sender.queue(a, now + 60'000'000); // a fifth frame: waits for a free buffer
+  // Hundreds of ms apart: the queuing thread may be held back that long on a loaded machine.
+  sender.queue(b, now + 400'000'000);
+  sender.queue(a, now + 200'000'000); // queued later, due earlier: leaves first
+  sender.queue(c, now + 400'000'000); // the same time as b: after it
+  sender.queue(b, now - 1);           // already due: at once, late
+  sender.queue(a, now + 600'000'000); // a fifth frame, in the buffer the late one freed
   sender.finish();
   const std::vector<PacedRecord> sent = link.records();
   ASSERT_EQ(sent.size(), 5U);
@@ -206,9 +207,9 @@ TEST(FronthaulFeederPaced, SenderOrdersFramesByTimeAndCountsDrops) {
   EXPECT_EQ(sent[2].bytes, b);
   EXPECT_EQ(sent[3].bytes, c);
   EXPECT_EQ(sent[4].bytes, a);
-  EXPECT_GE(sent[1].sent_ns, now + 20'000'000);
-  EXPECT_GE(sent[3].sent_ns, now + 40'000'000);
-  EXPECT_GE(sent[4].sent_ns, now + 60'000'000);
+  EXPECT_GE(sent[1].sent_ns, now + 200'000'000);
+  EXPECT_GE(sent[3].sent_ns, now + 400'000'000);
+  EXPECT_GE(sent[4].sent_ns, now + 600'000'000);
   EXPECT_EQ(sender.frames_queued(), 5U);
   EXPECT_EQ(sender.frames_late(), 1U);
   EXPECT_EQ(sender.frames_dropped(), 0U);
@@ -218,6 +219,27 @@ TEST(FronthaulFeederPaced, SenderOrdersFramesByTimeAndCountsDrops) {
   sender.finish();
   EXPECT_EQ(sender.frames_dropped(), 1U);
   EXPECT_THROW(sender.queue(std::vector<std::uint8_t>(65, 0), now), std::length_error);
+}
+
+TEST(FronthaulFeederPaced, DiscardDropsWhatIsQueuedAndFreesItsBuffers) {
+  PacedRecordingLink link;
+  FronthaulPacedSender sender(link, 64, 3);
+  const std::int64_t later = io::realtime_ns() + 3'600'000'000'000LL; // an hour ahead
+  const std::vector<std::uint8_t> frame(16, 0x5);
+  for (int i = 0; i < 3; ++i) {
+    sender.queue(frame, later); // the queue full
+  }
+  EXPECT_EQ(sender.discard(), 3U);
+  sender.finish(); // nothing left to wait for
+  EXPECT_TRUE(link.records().empty());
+  // Every buffer free again: three more queue without waiting, and go at once.
+  for (int i = 0; i < 3; ++i) {
+    sender.queue(frame, io::realtime_ns() - 1);
+  }
+  sender.finish();
+  EXPECT_EQ(link.records().size(), 3U);
+  EXPECT_EQ(sender.frames_late(), 3U);
+  EXPECT_EQ(sender.discard(), 0U);
 }
 
 } // namespace

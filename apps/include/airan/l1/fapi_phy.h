@@ -35,6 +35,7 @@
 #pragma once
 
 #include "airan/io/fapi_transport.h"
+#include "airan/io/fronthaul_config.h"
 #include "airan/l1/iq_source.h"
 #include "airan/l1/l1_counters.h"
 #include "airan/l1/slot_clock.h"
@@ -78,6 +79,11 @@ struct FapiPhyConfig {
   unsigned max_advance_slots = 8;
   /// real_time: slots to wait, after a slot is over, for its samples before failing its PDUs.
   unsigned sample_wait_slots = 8;
+  /// real_time: slots a slot without work waits, after it is over, for its samples before it is
+  /// closed (its samples refused and counted late from then): on a live fronthaul, long enough
+  /// for its last frames' Ta4 window and slot deadline (live_workless_wait_slots()). 0: closed
+  /// when it is over.
+  unsigned workless_sample_wait_slots = 0;
   /// How long one loop iteration waits for samples or messages.
   std::chrono::microseconds poll_interval{50};
   /// Tries (1 ms apart) to hand a unit to a transport that reports would_block.
@@ -96,6 +102,10 @@ struct FapiPhyConfig {
   /// receive antenna count is refused (MSG_INVALID_CONFIG): the sample path cannot take it.
   std::optional<FapiCarrier> carrier;
 };
+
+/// The workless_sample_wait_slots of a live fronthaul: a slot's last frames may come up to the
+/// later of \p config's Ta4 window end and slot deadline after its end, one more slot to spare.
+unsigned live_workless_wait_slots(const io::FronthaulConfig& config, unsigned numerology);
 
 /// A FAPI PHY on one transport and one sample source. run() is its slot thread.
 class FapiPhy {

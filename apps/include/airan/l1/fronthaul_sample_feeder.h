@@ -122,7 +122,7 @@ public:
   /// With \p timeline, frames leave at their transmit times on it (slots numbered from its
   /// epoch) from a sender thread; without, at once.
   /// \throws std::invalid_argument for an invalid configuration, C-plane in time domain, or a
-  /// timeline whose scale is not positive.
+  /// timeline that is not valid (io::AirTimeline::validate()).
   FronthaulSampleFeeder(const phy::CellConfig& cell, unsigned num_rx_antennas,
                         const io::FronthaulConfig& config, FronthaulFrameLink& link,
                         bool use_cplane = false, unsigned max_prach_occasions = 0,

@@ -19,11 +19,14 @@ struct L1Counters {
   std::uint64_t unexpected_messages = 0;  ///< Valid messages a PHY never takes (indications...).
   std::uint64_t invalid_state = 0;        ///< Requests not allowed in the current state.
   std::uint64_t config_rejected = 0;      ///< CONFIG.requests answered with MSG_INVALID_CONFIG.
-  std::uint64_t ul_tti_late = 0;          ///< UL_TTI.requests for a slot already over.
-  std::uint64_t ul_tti_too_early = 0;     ///< UL_TTI.requests too far ahead of the clock.
-  std::uint64_t ul_tti_duplicate = 0;     ///< A second UL_TTI.request for a slot.
-  std::uint64_t pdus_rejected = 0;   ///< PUSCH, PUCCH, PRACH PDUs refused (invalid, unsupported).
-  std::uint64_t slots_processed = 0; ///< Slots with PUSCH work run through the receiver.
+  /// START.requests answered with SFN_OUT_OF_SYNC: a live clock's CLOCK_REALTIME before its
+  /// fronthaul's epoch (not synchronised).
+  std::uint64_t start_refused_unsynchronised = 0;
+  std::uint64_t ul_tti_late = 0;      ///< UL_TTI.requests for a slot already over.
+  std::uint64_t ul_tti_too_early = 0; ///< UL_TTI.requests too far ahead of the clock.
+  std::uint64_t ul_tti_duplicate = 0; ///< A second UL_TTI.request for a slot.
+  std::uint64_t pdus_rejected = 0;    ///< PUSCH, PUCCH, PRACH PDUs refused (invalid, unsupported).
+  std::uint64_t slots_processed = 0;  ///< Slots with PUSCH work run through the receiver.
   std::uint64_t slots_without_samples = 0; ///< Slots with work but no samples (all CRCs fail).
   /// Slot samples that reached the IqSource after the L1 had closed their slot (refused or
   /// dropped, IqSource::num_late_samples(); they never hold up later slots).

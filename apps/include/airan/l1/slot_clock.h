@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 namespace airan::l1 {
 
@@ -41,6 +42,16 @@ FapiSlotAddress to_slot_address(std::uint64_t absolute_slot, unsigned slots_per_
 /// SFN period (1024 frames) before or after it. \pre address.slot < slots_per_frame.
 std::uint64_t nearest_absolute_slot(std::uint64_t reference, FapiSlotAddress address,
                                     unsigned slots_per_frame);
+
+/// The steady clock and CLOCK_REALTIME read at (nearly) the same instant.
+struct ClockPair {
+  SteadyClock::time_point steady{};
+  std::int64_t wall_ns = 0;
+};
+
+/// Reads both clocks a few times and keeps the pair read closest together (within 2 us when
+/// the thread is not preempted): SlotClock::start_on()'s anchor.
+ClockPair read_clock_pair();
 
 /// Counts slots from START. Not thread-safe (the L1's slot thread owns it).
 class SlotClock {
@@ -76,12 +87,18 @@ public:
   void advance() { ++current_; }
 
 private:
+  [[nodiscard]] std::int64_t slot_air_ns() const;
+  /// start_on(): CLOCK_REALTIME ns at which absolute slot \p slot starts on the timeline.
+  [[nodiscard]] std::int64_t slot_start_wall_ns(std::uint64_t slot) const;
+
   SlotClockMode mode_;
   unsigned numerology_;
   unsigned slots_per_frame_;
   std::chrono::nanoseconds period_;
   SteadyClock::time_point start_{}; ///< When slot first_ began.
   std::uint64_t first_ = 0;
+  std::optional<io::AirTimeline> timeline_; ///< start_on()'s.
+  std::int64_t first_wall_ns_ = 0;          ///< When slot first_ began, CLOCK_REALTIME.
   std::uint64_t current_ = 0;
 };
 

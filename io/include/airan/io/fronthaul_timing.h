@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <ctime>
 #include <optional>
+#include <string>
 
 namespace airan::io {
 
@@ -53,6 +54,21 @@ inline constexpr std::int64_t gps_frame_epoch_ns =
 struct AirTimeline {
   std::int64_t epoch_ns = gps_frame_epoch_ns; ///< Wall = air here: frame 0's start.
   double scale = 1.0;                         ///< Wall-clock ns per air ns (> 0).
+
+  /// Largest slow-down (scale) a timeline takes.
+  static constexpr double max_scale = 1000.0;
+
+  /// Empty when usable, else the problem: scale in [1, max_scale] (a slow-down), epoch_ns in
+  /// [0, 2^62] (so that wall - epoch and its scaled air time stay within 64 bits).
+  [[nodiscard]] std::string validate() const {
+    if (!(scale >= 1.0 && scale <= max_scale)) {
+      return "the timeline's scale must lie in [1, 1000]";
+    }
+    if (epoch_ns < 0 || epoch_ns > (std::int64_t{1} << 62)) {
+      return "the timeline's epoch must lie in [0, 2^62] ns";
+    }
+    return {};
+  }
 
   /// Air time at wall-clock time \p wall_ns (exact at scale 1; within 1 ns otherwise).
   [[nodiscard]] std::int64_t air_ns(std::int64_t wall_ns) const {
