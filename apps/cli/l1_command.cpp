@@ -17,6 +17,7 @@
 #include "fronthaul_options.h"
 #include "receiver_options.h"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <iostream>
@@ -91,6 +92,9 @@ l1::FapiPhyConfig phy_config(const L1CommandOptions& o, const l1::CarrierFile& c
     config.slot_timeline = timeline;
     config.workless_sample_wait_slots =
         l1::live_workless_wait_slots(fronthaul, carrier.cell.numerology);
+    // A slot with work waits at least as long for its samples as one without.
+    config.sample_wait_slots =
+        std::max(config.sample_wait_slots, config.workless_sample_wait_slots + 1);
   } else {
     config.clock_mode = l1::SlotClockMode::stepped;
   }
@@ -259,6 +263,12 @@ int run_l1(const L1CommandOptions& o) {
   source_config.num_rx_antennas = carrier.num_rx_antennas;
   source_config.symbols_per_slot = numerology.symbols_per_slot();
   source_config.num_subcarriers = 12 * carrier.cell.num_prbs;
+  const std::optional<io::AirTimeline> timeline = live_timeline(o, fronthaul);
+  if (timeline) { // the slots a workless one may wait for, and room to spare
+    source_config.num_entries =
+        std::max(source_config.num_entries,
+                 l1::live_workless_wait_slots(fronthaul, carrier.cell.numerology) + 3);
+  }
   if (fronthaul.mode == io::FronthaulIngestMode::time_domain) {
     std::size_t longest = 0;
     for (unsigned s = 0; s < numerology.slots_per_frame(); ++s) {
@@ -273,7 +283,6 @@ int run_l1(const L1CommandOptions& o) {
                                      l1::FronthaulLinkReceiver::max_prach_values_per_antenna;
   }
   l1::InMemoryIqSource samples(source_config);
-  const std::optional<io::AirTimeline> timeline = live_timeline(o, fronthaul);
   // A short push timeout: the receive loop must not stall on a source nobody empties.
   l1::FronthaulLinkReceiver receiver(carrier.cell, carrier.num_rx_antennas, fronthaul, samples,
                                      std::chrono::milliseconds(timeline ? 2 : 100),

@@ -143,9 +143,13 @@ bool FapiPhy::Impl::close_slot(std::uint64_t absolute_slot, bool give_up) {
     return false;
   }
   // On a live fronthaul a slot's last frames come after its end: one without work waits for
-  // them a while, so that a live O-RU's slots are not taken as late samples.
+  // them a while, so that a live O-RU's slots are not taken as late samples; but not once the
+  // next slot's samples are in (the O-RU sends in time order): the slots after it go on.
   if (!got && !give_up && clock->current() - absolute_slot <= config.workless_sample_wait_slots) {
-    return false;
+    const FapiSlotAddress next = to_slot_address(absolute_slot + 1, clock->slots_per_frame());
+    if (!samples.wait_for(next.sfn, next.slot, std::chrono::microseconds(0))) {
+      return false;
+    }
   }
   if (has_work) {
     const unsigned refused = processor->add_prach_occasions(slot.request, absolute_slot);

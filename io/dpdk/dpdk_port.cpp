@@ -36,6 +36,9 @@ struct DpdkPort::Impl {
   std::uint64_t timestamp_flag = 0;
   std::vector<rte_mbuf*> rx_burst;
   std::vector<std::vector<rte_mbuf*>> tx_pending;
+  /// Per TX queue: frames the ring did not take at transmit()'s own flushes since the last
+  /// flush_transmit() (which reports them).
+  std::vector<std::size_t> tx_dropped_unreported;
   std::vector<std::uint8_t> linear;
   DpdkPortStats own; // rx_segmented, rx_oversize, tx_dropped
 
@@ -117,6 +120,7 @@ DpdkPort::DpdkPort(const DpdkPortConfig& config) : impl_(std::make_unique<Impl>(
   }
   s.rx_burst.resize(config.burst_size);
   s.tx_pending.resize(tx_queues);
+  s.tx_dropped_unreported.assign(tx_queues, 0);
   for (auto& pending : s.tx_pending) {
     pending.reserve(config.burst_size);
   }
@@ -195,7 +199,8 @@ bool DpdkPort::transmit(std::span<const std::uint8_t> frame, unsigned queue) {
   auto& pending = s.tx_pending[queue];
   pending.push_back(mbuf);
   if (pending.size() >= s.config.burst_size) {
-    flush_transmit(queue);
+    const std::size_t dropped = flush_transmit(queue);
+    s.tx_dropped_unreported[queue] = dropped; // flush_transmit() reset it: the caller's next one
   }
   return true;
 }
@@ -218,7 +223,10 @@ std::size_t DpdkPort::flush_transmit(unsigned queue) {
   }
   s.own.tx_dropped += dropped;
   pending.clear();
-  return dropped;
+  // With what transmit()'s own flushes dropped since the last call.
+  const std::size_t reported = dropped + s.tx_dropped_unreported[queue];
+  s.tx_dropped_unreported[queue] = 0;
+  return reported;
 }
 
 bool DpdkPort::link_up() const {

@@ -214,5 +214,20 @@ TEST(FronthaulLinkLive, StartOnFollowsTheScaledTimeline) {
                std::invalid_argument);
 }
 
+TEST(FronthaulLinkLive, ASlotPeriodOfNoWholeNsDoesNotDrift) {
+  // 1 ms / 16 x 1.00001 = 62500.625 ns a slot: every end from the timeline, 100000 slots on.
+  const io::AirTimeline timeline{io::gps_frame_epoch_ns, 1.00001};
+  SlotClock l1_clock(4, SlotClockMode::real_time, 1.00001);
+  const auto now = SteadyClock::now();
+  l1_clock.start_on(timeline, now, live_utc_ns);
+  const std::uint64_t first = l1_clock.current();
+  for (int i = 0; i < 100'000; ++i) {
+    l1_clock.advance();
+  }
+  const std::int64_t end_wall =
+      timeline.wall_ns(timeline.epoch_ns + static_cast<std::int64_t>(first + 100'001) * 62'500);
+  EXPECT_EQ(l1_clock.current_slot_end() - now, std::chrono::nanoseconds(end_wall - live_utc_ns));
+}
+
 } // namespace
 } // namespace airan::l1

@@ -1,7 +1,8 @@
 // The FAPI L1 on a live clock (FapiPhyConfig::slot_timeline, `airan l1 --clock real-time`): the
 // first SLOT.indication carries the SFN and slot of GPS time at START, a START before the
 // timeline's epoch is refused with SFN_OUT_OF_SYNC, and a slot without work takes samples that
-// come after its end for workless_sample_wait_slots (a live O-RU's last frames), not after.
+// come after its end for workless_sample_wait_slots (a live O-RU's last frames), not after. Its
+// own program, run serially (AIRAN_TESTS_IN_REAL_TIME): 20 ms slots.
 #include "airan/io/fronthaul_timing.h"
 #include "l1_phy_test_harness.h"
 
@@ -31,13 +32,14 @@ std::int64_t gps_slot_now() {
       .absolute_slot_at(timeline.epoch_ns, timeline.air_ns(io::realtime_ns()));
 }
 
-/// CONFIG and START; the first SLOT.indication (nullopt when none came).
-std::optional<test::Received> live_start(test::PhyHarness& h) {
+/// CONFIG and START; the first SLOT.indication (nullopt when none came within \p timeout).
+std::optional<test::Received>
+live_start(test::PhyHarness& h, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
   h.send(io::to_fapi_config_request(h.cell(), test::PhyHarness::rx));
   const auto response = h.wait_for(io::FapiMessageType::config_response);
   EXPECT_TRUE(response);
   h.send(io::FapiStartRequest{});
-  return h.wait_for(io::FapiMessageType::slot_indication, std::chrono::milliseconds(500));
+  return h.wait_for(io::FapiMessageType::slot_indication, timeout);
 }
 
 TEST(FapiPhyLiveClock, FirstSlotIndicationCarriesTheSfnOfGpsTime) {
@@ -57,7 +59,7 @@ TEST(FapiPhyLiveClock, StartBeforeTheEpochIsRefusedAndThePhyStaysConfigured) {
   // An epoch an hour ahead: CLOCK_REALTIME is "before" it, as an unsynchronised clock near 1970
   // is before GPS time.
   test::PhyHarness h(live_clock_config(io::realtime_ns() + 3'600'000'000'000LL, 0));
-  EXPECT_FALSE(live_start(h));
+  EXPECT_FALSE(live_start(h, std::chrono::milliseconds(300)));
   bool refused = false;
   for (const auto& message : h.log()) {
     if (message.type == io::FapiMessageType::error_indication) {

@@ -143,6 +143,13 @@ TEST(AirTimeline, ScaledTimeRunsSlowerFromTheEpochAndInvertsExactly) {
   EXPECT_EQ(slow.air_ns(slow.wall_ns(air)), air);
   const AirTimeline odd{gps_frame_epoch_ns, 2.5};
   EXPECT_EQ(odd.wall_ns(gps_frame_epoch_ns + 2), gps_frame_epoch_ns + 5);
+  // Only slow-downs of at most 1000 on an epoch within 2^62 ns.
+  EXPECT_EQ(slow.validate(), "");
+  EXPECT_EQ(same.validate(), "");
+  EXPECT_NE(AirTimeline({gps_frame_epoch_ns, 0.5}).validate(), "");
+  EXPECT_NE(AirTimeline({gps_frame_epoch_ns, 1001.0}).validate(), "");
+  EXPECT_NE(AirTimeline({-1, 1.0}).validate(), "");
+  EXPECT_NE(AirTimeline({(std::int64_t{1} << 62) + 1, 1.0}).validate(), "");
 }
 
 } // namespace

@@ -82,8 +82,9 @@ public:
   bool transmit(std::span<const std::uint8_t> frame, unsigned queue = 0);
 
   /// Sends \p queue's pending frames; what the ring does not take is freed and counted as
-  /// tx_dropped. Returns how many that was (the queue's own count: a thread that only transmits
-  /// need not read stats(), which the receiving thread's counts feed).
+  /// tx_dropped. Returns how many the ring refused here and at transmit()'s own flushes (every
+  /// burst_size frames) since the last call: the queue's own count, so that a thread that only
+  /// transmits need not read stats(), which the receiving thread's counts feed.
   std::size_t flush_transmit(unsigned queue = 0);
 
   /// Port counters, read from the device now.
