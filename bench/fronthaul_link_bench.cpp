@@ -100,6 +100,20 @@ void retime(Capture& cap, const io::FronthaulSlotClock& clock, std::uint64_t slo
   }
 }
 
+/// Takes absolute slot \p slot's samples from \p source and releases them, as the L1 does;
+/// whether they were there.
+bool take_slot(l1::InMemoryIqSource& source, std::uint64_t slot) {
+  const l1::FapiSlotAddress address =
+      l1::to_slot_address(slot, phy::slots_per_frame(cell().numerology));
+  l1::ReceivedSlot received;
+  if (!source.try_acquire(address.sfn, address.slot, received)) {
+    return false;
+  }
+  benchmark::DoNotOptimize(received.grid);
+  source.release(address.sfn, address.slot);
+  return true;
+}
+
 void set_counters(benchmark::State& state, const Capture& cap, double elapsed_ns,
                   double baseline_ns, const char* baseline) {
   state.counters["slots"] = benchmark::Counter(1.0, benchmark::Counter::kIsIterationInvariantRate);
@@ -162,13 +176,7 @@ void BM_LinkReceiverToSource(benchmark::State& state) {
     for (const auto& frame : cap.frames) {
       receiver.on_frame(frame);
     }
-    const l1::FapiSlotAddress address = l1::to_slot_address(slot, clock.slots_per_frame());
-    l1::ReceivedSlot received;
-    if (source.try_acquire(address.sfn, address.slot, received)) {
-      benchmark::DoNotOptimize(received.grid);
-      source.release(address.sfn, address.slot);
-      ++taken;
-    }
+    taken += take_slot(source, slot) ? 1 : 0;
     elapsed_ns +=
         std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
     ++slot;
@@ -320,14 +328,7 @@ void BM_LiveLinkReceiver(benchmark::State& state) {
         receiver.poll(arrival);
       }
     }
-    const l1::FapiSlotAddress address =
-        l1::to_slot_address(static_cast<std::uint64_t>(slot), clock.slots_per_frame());
-    l1::ReceivedSlot received;
-    if (source.try_acquire(address.sfn, address.slot, received)) {
-      benchmark::DoNotOptimize(received.grid);
-      source.release(address.sfn, address.slot);
-      ++taken;
-    }
+    taken += take_slot(source, static_cast<std::uint64_t>(slot)) ? 1 : 0;
     elapsed_ns +=
         std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count();
     ++slot;

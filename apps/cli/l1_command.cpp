@@ -15,6 +15,7 @@
 #include "airan/phy/numerology.h"
 #include "commands.h"
 #include "fronthaul_options.h"
+#include "l1_port_io.h"
 #include "receiver_options.h"
 
 #include <algorithm>
@@ -121,84 +122,6 @@ l1::FapiPhyConfig phy_config(const L1CommandOptions& o, const l1::CarrierFile& c
   }
   return config;
 }
-
-/// Hands each received frame to the link receiver.
-class ReceiverSink final : public io::DpdkFrameSink {
-public:
-  explicit ReceiverSink(l1::FronthaulLinkReceiver& receiver) : receiver_(receiver) {}
-  void on_frame(std::span<const std::uint8_t> frame, std::int64_t arrival_ns) override {
-    receiver_.on_frame(frame, arrival_ns); // the burst's CLOCK_REALTIME time (live link)
-  }
-
-private:
-  l1::FronthaulLinkReceiver& receiver_;
-};
-
-void print_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& receiver,
-                   const io::FapiTransport& transport, const io::DpdkPort& port) {
-  const l1::L1Counters c = phy.counters();
-  std::cout << "L1: slots processed " << c.slots_processed << ", PDUs decoded " << c.pdus_decoded
-            << ", CRC ok " << c.crc_ok << ", CRC failed " << c.crc_failed << ", SLOT.indications "
-            << c.slot_indications_sent << ", errors sent " << c.error_indications_sent
-            << ", send failures " << c.send_failures << ", late samples " << c.late_samples
-            << ", CONFIGs refused " << c.config_rejected << ", requests in the wrong state "
-            << c.invalid_state << '\n';
-  if (c.start_refused_unsynchronised > 0) {
-    std::cout << "STARTs refused, CLOCK_REALTIME before the epoch: "
-              << c.start_refused_unsynchronised << '\n';
-  }
-  if (c.prach_occasions + c.prach_failed > 0) {
-    std::cout << "PRACH: occasions " << c.prach_occasions << ", failed " << c.prach_failed
-              << ", preambles " << c.prach_preambles << ", sections unmatched "
-              << c.prach_sections_unmatched << '\n';
-  }
-  const auto& link = receiver.counters();
-  const auto& a = receiver.fronthaul_counters();
-  const io::DpdkPortStats p = port.stats();
-  std::cout << "fronthaul: frames " << link.frames << " (DPDK missed " << p.rx_missed
-            << ", no mbuf " << p.rx_no_mbuf << "), assembled " << a.packets << ", malformed "
-            << a.malformed() << ", missing units " << a.missing_units << "; slots to the L1 "
-            << link.slots_delivered << " (partial " << link.slots_partial << ", refused "
-            << link.slots_refused << ", flushed after a quiet link " << link.quiet_flushes
-            << ", dropped at STOP " << link.slots_dropped_at_reset << ")\n";
-  if (link.cplane_frames + link.slots_empty + link.slots_lost > 0) {
-    std::cout << "C-plane: frames sent " << link.cplane_frames << " (the port dropped "
-              << p.tx_dropped << "; sections " << link.cplane_sections << ", requested slots "
-              << a.requested_slots << ", unserved " << a.requested_slots_unserved
-              << "), slots asked nothing of " << link.slots_empty << ", lost " << link.slots_lost
-              << '\n';
-    if (link.prach_occasions + link.prach_dropped > 0) {
-      std::cout << "PRACH over 7.2x: occasions to the L1 " << link.prach_occasions << " (dropped "
-                << link.prach_dropped << ")\n";
-    }
-  }
-  const io::FapiTransportCounters t = transport.counters();
-  std::cout << "FAPI transport: received " << t.messages_received << " (dropped: malformed "
-            << t.dropped_malformed << ", out of sequence " << t.dropped_out_of_sequence
-            << ", foreign " << t.dropped_foreign << "; sequence gaps " << t.sequence_gaps
-            << "), sent " << t.messages_sent << " (refused " << t.send_would_block << ")\n";
-}
-
-/// The L1's C-plane, queued by the PHY's thread, out on the port and into the link receiver.
-class CplanePortSender final : public l1::CplaneQueueVisitor {
-public:
-  CplanePortSender(io::DpdkPort& port, l1::FronthaulLinkReceiver& receiver)
-      : port_(port), receiver_(receiver) {}
-  void on_frame(std::span<const std::uint8_t> frame) override {
-    receiver_.on_cplane_frame(frame); // what the O-RU will send, before it can
-    refused_ += port_.transmit(frame) ? 0 : 1;
-  }
-  void on_slot_done(std::uint16_t sfn, std::uint16_t slot) override {
-    port_.flush_transmit(); // the slot's C-plane leaves in one burst
-    receiver_.on_cplane_slot_done(sfn, slot);
-  }
-  [[nodiscard]] std::uint64_t refused() const { return refused_; }
-
-private:
-  io::DpdkPort& port_;
-  l1::FronthaulLinkReceiver& receiver_;
-  std::uint64_t refused_ = 0;
-};
 
 /// The PHY on a thread of its own, stopped and joined when destroyed (also on an exception).
 /// The thread runs on every CPU the process had before the EAL pinned its main thread (and the
@@ -413,7 +336,7 @@ int run_l1(const L1CommandOptions& o) {
   receiver.flush();
   phy->stop();
   std::cout << "sessions " << sessions << ", MACs lost " << macs_lost << '\n';
-  print_summary(phy->phy, receiver, *transport, *port);
+  print_l1_summary(phy->phy, receiver, *transport, *port);
   if (cplane_out.refused() > 0) {
     std::cout << "C-plane frames the port refused: " << cplane_out.refused() << '\n';
   }

@@ -103,39 +103,6 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
   }
 }
 
-void FronthaulSampleFeeder::ul_tti_sent(std::uint16_t sfn, std::uint16_t slot, unsigned num_pdus) {
-  if (link_out_ == nullptr || !use_cplane_ || num_pdus > 0) {
-    return;
-  }
-  const std::lock_guard lock(mutex_);
-  const auto& clock = emulator_.clock();
-  nothing_asked_.insert(static_cast<unsigned>(((sfn % 256U) * clock.slots_per_frame() + slot) %
-                                              clock.slots_per_cycle()));
-}
-
-void FronthaulSampleFeeder::on_cplane_frame(std::span<const std::uint8_t> frame) {
-  const std::lock_guard lock(mutex_);
-  ++counters_.cplane_frames;
-  const bool prach = ru_prach_ != nullptr;
-  const io::RuCplaneTally tally =
-      io::take_cplane_frame(frame, link_, emulator_.cplane_scope(), emulator_.clock(), cplane_,
-                            prach ? &cplane_prach_ : nullptr);
-  if (tally.messages == 0 || tally.messages_ignored != 0 || tally.sections_ignored != 0) {
-    ++counters_.cplane_ignored;
-  }
-  if (prach_assembler_ != nullptr) {
-    prach_assembler_->expect_cplane_frame(frame); // what the DU asked for, it expects
-  }
-}
-
-void FronthaulSampleFeeder::on_cplane_slot_done(std::uint16_t sfn, std::uint16_t slot) {
-  const std::lock_guard lock(mutex_);
-  const auto& clock = emulator_.clock();
-  cplane_done_.insert(static_cast<unsigned>(((sfn % 256U) * clock.slots_per_frame() + slot) %
-                                            clock.slots_per_cycle()));
-  cplane_arrived_.notify_all();
-}
-
 bool FronthaulSampleFeeder::push_grid(std::uint16_t sfn, std::uint16_t slot,
                                       const phy::ResourceGrid& grid,
                                       std::chrono::microseconds timeout) {
@@ -236,16 +203,6 @@ std::int64_t FronthaulSampleFeeder::absolute_slot(std::uint16_t sfn, std::uint16
   return static_cast<std::int64_t>(
       nearest_absolute_slot(static_cast<std::uint64_t>(std::max<std::int64_t>(on_air, 0)),
                             {sfn, slot}, clock.slots_per_frame()));
-}
-
-void FronthaulSampleFeeder::forget_cplane_through(unsigned key) {
-  const auto& clock = emulator_.clock();
-  // Entries of this slot and of slots before it (within half a cycle): a C-plane that came after
-  // its slot's wait timed out would otherwise release that slot's wait a cycle later.
-  const auto stale = [&](unsigned k) { return clock.cycle_distance(k, key) <= 0; };
-  std::erase_if(cplane_done_, stale);
-  std::erase_if(cplane_, [&](const auto& entry) { return stale(entry.first); });
-  std::erase_if(cplane_prach_, [&](const auto& entry) { return stale(entry.first); });
 }
 
 bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
@@ -380,35 +337,6 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
   counters_.prach_sections += received_prach_.size();
   counters_.prach_refused += refused;
   return delivered;
-}
-
-bool FronthaulSampleFeeder::receive_link_cplane(unsigned key, std::chrono::microseconds limit) {
-  const auto& clock = emulator_.clock();
-  const auto start = SteadyClock::now();
-  auto last_frame = start;
-  for (;;) {
-    if (link_out_->receive(*this) > 0) {
-      last_frame = SteadyClock::now();
-      continue;
-    }
-    const auto now = SteadyClock::now();
-    {
-      const std::lock_guard lock(mutex_);
-      const auto has_key = [&](const auto& by_slot) { return by_slot.contains(key); };
-      const auto later = [&](const auto& by_slot) {
-        return std::ranges::any_of(
-            by_slot, [&](const auto& entry) { return clock.cycle_distance(entry.first, key) > 0; });
-      };
-      if (later(cplane_) || later(cplane_prach_) ||
-          ((has_key(cplane_) || has_key(cplane_prach_)) && now - last_frame >= link_cplane_quiet)) {
-        return true;
-      }
-    }
-    if (now - start >= limit) {
-      return false;
-    }
-    std::this_thread::sleep_for(std::chrono::microseconds(20));
-  }
 }
 
 FronthaulFeederCounters FronthaulSampleFeeder::counters() const {

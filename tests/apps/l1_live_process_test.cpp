@@ -21,20 +21,36 @@ int first_sfn(const std::string& output) {
              : -1;
 }
 
+/// `airan l1` on the live clock, 40 times slower than the air interface, serving over UDP with
+/// a memif link, and the arguments of `airan testmac --l1` against it; \p extra (e.g.
+/// " --cplane") on both.
+struct LiveL1Pair {
+  LiveL1Pair(const std::string& tag, const std::string& extra)
+      : link(tag), flags(extra), l1("--config " + pattern() + " --mode 7.2x --comp bfp9" + extra +
+                                        " " + link.l1 + " --bind 127.0.0.1:0" + live(),
+                                    link.l1_prefix),
+        endpoint(l1.endpoint()) {}
+  /// The 4-UE pattern for 30 slots.
+  [[nodiscard]] std::string mac_args() const {
+    return "testmac --pattern " + pattern() + " --slots 30 --quiet --fronthaul 7.2x --comp bfp9" +
+           flags + " --l1 " + endpoint + " " + link.mac + live();
+  }
+  static std::string live() { return " --clock real-time --period-scale 40"; }
+  static std::string pattern() { return pattern_path("four_ue_harq"); }
+
+  MemifLink link;
+  std::string flags;
+  L1Process l1;
+  std::string endpoint; ///< Empty when the L1 did not start.
+};
+
 TEST(L1LiveProcess, SlotsOnGpsTimeWithAPacedOruEveryTbDeliveredNothingLate) {
-  const MemifLink link("live");
-  const std::string pattern = pattern_path("four_ue_harq");
-  const std::string live = " --clock real-time --period-scale 40";
-  L1Process l1("--config " + pattern + " --mode 7.2x --comp bfp9 " + link.l1 +
-                   " --bind 127.0.0.1:0" + live,
-               link.l1_prefix);
-  const std::string endpoint = l1.endpoint();
-  ASSERT_TRUE(endpoint.starts_with("udp:127.0.0.1:")) << l1.finish().output;
+  LiveL1Pair pair("live", "");
+  L1Process& l1 = pair.l1;
+  ASSERT_TRUE(pair.endpoint.starts_with("udp:127.0.0.1:")) << l1.finish().output;
   EXPECT_TRUE(l1.wait_for("live clock, slots from GPS time")) << l1.finish().output;
   // Two sessions: the second starts where GPS time is then, not at SFN 0.
-  const std::string mac_args = "testmac --pattern " + pattern +
-                               " --slots 30 --quiet --fronthaul 7.2x --comp bfp9 --l1 " + endpoint +
-                               " " + link.mac + live;
+  const std::string mac_args = pair.mac_args();
   int sfn_before = -1;
   for (int session = 1; session <= 2; ++session) {
     const RunResult mac = run_airan(mac_args);
@@ -65,18 +81,10 @@ TEST(L1LiveProcess, SlotsOnGpsTimeWithAPacedOruEveryTbDeliveredNothingLate) {
 }
 
 TEST(L1LiveProcess, WithCplaneTheOruSendsOnlyWhatWasAskedForAheadOfTheSlot) {
-  const MemifLink link("livecp");
-  const std::string pattern = pattern_path("four_ue_harq");
-  const std::string live = " --clock real-time --period-scale 40";
-  L1Process l1("--config " + pattern + " --mode 7.2x --comp bfp9 --cplane " + link.l1 +
-                   " --bind 127.0.0.1:0" + live,
-               link.l1_prefix);
-  const std::string endpoint = l1.endpoint();
-  ASSERT_TRUE(endpoint.starts_with("udp:127.0.0.1:")) << l1.finish().output;
-  const RunResult mac =
-      run_airan("testmac --pattern " + pattern +
-                " --slots 30 --quiet --fronthaul 7.2x --comp bfp9 --cplane --l1 " + endpoint + " " +
-                link.mac + live);
+  LiveL1Pair pair("livecp", " --cplane");
+  L1Process& l1 = pair.l1;
+  ASSERT_TRUE(pair.endpoint.starts_with("udp:127.0.0.1:")) << l1.finish().output;
+  const RunResult mac = run_airan(pair.mac_args());
   EXPECT_EQ(mac.status, 0) << mac.output;
   EXPECT_NE(mac.output.find("PASS: 0 mismatch(es)"), std::string::npos) << mac.output;
   EXPECT_NE(mac.output.find("(ignored 0, slots without 0)"), std::string::npos) << mac.output;

@@ -1,0 +1,53 @@
+// `airan l1`'s summary at exit (l1_port_io.h).
+#include "l1_port_io.h"
+
+#include <iostream>
+
+namespace airan::cli {
+
+void print_l1_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& receiver,
+                      const io::FapiTransport& transport, const io::DpdkPort& port) {
+  const l1::L1Counters c = phy.counters();
+  std::cout << "L1: slots processed " << c.slots_processed << ", PDUs decoded " << c.pdus_decoded
+            << ", CRC ok " << c.crc_ok << ", CRC failed " << c.crc_failed << ", SLOT.indications "
+            << c.slot_indications_sent << ", errors sent " << c.error_indications_sent
+            << ", send failures " << c.send_failures << ", late samples " << c.late_samples
+            << ", CONFIGs refused " << c.config_rejected << ", requests in the wrong state "
+            << c.invalid_state << '\n';
+  if (c.start_refused_unsynchronised > 0) {
+    std::cout << "STARTs refused, CLOCK_REALTIME before the epoch: "
+              << c.start_refused_unsynchronised << '\n';
+  }
+  if (c.prach_occasions + c.prach_failed > 0) {
+    std::cout << "PRACH: occasions " << c.prach_occasions << ", failed " << c.prach_failed
+              << ", preambles " << c.prach_preambles << ", sections unmatched "
+              << c.prach_sections_unmatched << '\n';
+  }
+  const auto& link = receiver.counters();
+  const auto& a = receiver.fronthaul_counters();
+  const io::DpdkPortStats p = port.stats();
+  std::cout << "fronthaul: frames " << link.frames << " (DPDK missed " << p.rx_missed
+            << ", no mbuf " << p.rx_no_mbuf << "), assembled " << a.packets << ", malformed "
+            << a.malformed() << ", missing units " << a.missing_units << "; slots to the L1 "
+            << link.slots_delivered << " (partial " << link.slots_partial << ", refused "
+            << link.slots_refused << ", flushed after a quiet link " << link.quiet_flushes
+            << ", dropped at STOP " << link.slots_dropped_at_reset << ")\n";
+  if (link.cplane_frames + link.slots_empty + link.slots_lost > 0) {
+    std::cout << "C-plane: frames sent " << link.cplane_frames << " (the port dropped "
+              << p.tx_dropped << "; sections " << link.cplane_sections << ", requested slots "
+              << a.requested_slots << ", unserved " << a.requested_slots_unserved
+              << "), slots asked nothing of " << link.slots_empty << ", lost " << link.slots_lost
+              << '\n';
+    if (link.prach_occasions + link.prach_dropped > 0) {
+      std::cout << "PRACH over 7.2x: occasions to the L1 " << link.prach_occasions << " (dropped "
+                << link.prach_dropped << ")\n";
+    }
+  }
+  const io::FapiTransportCounters t = transport.counters();
+  std::cout << "FAPI transport: received " << t.messages_received << " (dropped: malformed "
+            << t.dropped_malformed << ", out of sequence " << t.dropped_out_of_sequence
+            << ", foreign " << t.dropped_foreign << "; sequence gaps " << t.sequence_gaps
+            << "), sent " << t.messages_sent << " (refused " << t.send_would_block << ")\n";
+}
+
+} // namespace airan::cli
