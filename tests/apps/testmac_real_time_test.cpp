@@ -17,21 +17,37 @@ namespace {
 
 using airan::test::four_ue_pattern;
 
+/// The real-time clock 40 times slower than the air interface (20 ms slots at 30 kHz); with
+/// \p slot_ahead > 0, on the GPS timeline, the MAC scheduling that many slots ahead.
+TestMacOptions real_time_options(unsigned slot_ahead) {
+  TestMacOptions options;
+  options.clock = SlotClockMode::real_time;
+  options.period_scale = 40.0;
+  options.slot_ahead = slot_ahead;
+  if (slot_ahead > 0) {
+    options.slot_timeline = io::AirTimeline{io::gps_frame_epoch_ns, options.period_scale};
+  }
+  return options;
+}
+
+/// The run passed, each mismatch reported.
+void expect_real_time_run_passed(const TestMacReport& report) {
+  EXPECT_TRUE(report.passed()) << report.mismatches;
+  for (const auto& detail : report.mismatch_details) {
+    ADD_FAILURE() << detail;
+  }
+}
+
 TEST(TestMacEndToEnd, RealTimeClockPacesTheSlotsAndEveryTbArrives) {
   // The L1's slots end on wall-clock time (1 ms / 2^mu x 40 = 20 ms a slot here, room for a
   // sanitised receiver on a loaded machine), not when their samples are in.
   LaunchPattern pattern = four_ue_pattern();
   pattern.num_slots = 30;
-  TestMacOptions options;
-  options.clock = SlotClockMode::real_time;
-  options.period_scale = 40.0;
+  const TestMacOptions options = real_time_options(0);
   const auto start = std::chrono::steady_clock::now();
   const TestMacReport report = run_test_mac_session(pattern, options);
   const auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_TRUE(report.passed()) << report.mismatches;
-  for (const auto& detail : report.mismatch_details) {
-    ADD_FAILURE() << detail;
-  }
+  expect_real_time_run_passed(report);
   EXPECT_EQ(report.new_tbs, report.tbs_delivered);
   EXPECT_EQ(report.l1.late_samples, 0U);
   EXPECT_EQ(report.l1.slots_without_samples, 0U);
@@ -45,20 +61,13 @@ TEST(TestMacEndToEnd, OnTheGpsTimelineTheSessionStartsAtTheSlotOnAirAndSchedules
   // on air (here GPS time slowed 40 times), not SFN 0, and the MAC schedules 2 slots ahead.
   LaunchPattern pattern = four_ue_pattern();
   pattern.num_slots = 30;
-  TestMacOptions options;
-  options.clock = SlotClockMode::real_time;
-  options.period_scale = 40.0;
-  options.slot_ahead = 2;
-  const io::AirTimeline timeline{io::gps_frame_epoch_ns, 40.0};
-  options.slot_timeline = timeline;
+  const TestMacOptions options = real_time_options(2);
+  const io::AirTimeline timeline = *options.slot_timeline;
   const io::FronthaulSlotClock air(pattern.cell.numerology, pattern.cell.cyclic_prefix);
   const std::int64_t on_air =
       air.absolute_slot_at(io::gps_frame_epoch_ns, timeline.air_ns(io::realtime_ns()));
   const TestMacReport report = run_test_mac_session(pattern, options);
-  EXPECT_TRUE(report.passed()) << report.mismatches;
-  for (const auto& detail : report.mismatch_details) {
-    ADD_FAILURE() << detail;
-  }
+  expect_real_time_run_passed(report);
   EXPECT_EQ(report.new_tbs, report.tbs_delivered);
   EXPECT_GE(report.new_tbs, 30U);
   EXPECT_EQ(report.l1.late_samples, 0U);
@@ -88,16 +97,9 @@ TEST(TestMacEndToEnd, PrachOnTheGpsTimelineFromAnySlot) {
   LaunchPattern pattern =
       load_launch_pattern(airan::test::repo_root() / "configs/patterns/prach.yaml");
   pattern.num_slots = 16;
-  TestMacOptions options;
-  options.clock = SlotClockMode::real_time;
-  options.period_scale = 40.0;
-  options.slot_ahead = 2;
-  options.slot_timeline = io::AirTimeline{io::gps_frame_epoch_ns, 40.0};
+  const TestMacOptions options = real_time_options(2);
   const TestMacReport report = run_test_mac_session(pattern, options);
-  EXPECT_TRUE(report.passed()) << report.mismatches;
-  for (const auto& detail : report.mismatch_details) {
-    ADD_FAILURE() << detail;
-  }
+  expect_real_time_run_passed(report);
   EXPECT_EQ(report.prach_pdus, 4U); // prach.yaml: every 4th slot
   EXPECT_EQ(report.prach_reports, report.prach_occasions);
   EXPECT_EQ(report.preambles_detected, report.preambles_sent);
