@@ -236,12 +236,12 @@ void BM_LinkReceiverWithCplane(benchmark::State& state) {
   for (const auto& frame : cplane) {
     io::take_cplane_frame(frame, link, emulator.cplane_scope(), clock, requests);
   }
-  if (requests.size() != 1 || requests.begin()->first != 0 ||
-      requests.begin()->second.size() != std::size_t{num_rx} * puschs.size()) {
+  if (requests.size() != 1 || requests.begin()->cycle_slot != 0 ||
+      requests.begin()->requests.size() != std::size_t{num_rx} * puschs.size()) {
     state.SkipWithError("the L1's C-plane did not parse into one request per PUSCH and antenna");
     return;
   }
-  Capture cap = capture(requests.begin()->second);
+  Capture cap = capture(requests.begin()->requests);
   const double baseline_ns = whole_slot_link_ns(state);
   l1::InMemoryIqSourceConfig source_config;
   source_config.num_rx_antennas = num_rx;

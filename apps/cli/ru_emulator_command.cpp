@@ -45,7 +45,8 @@ void wait_until(std::int64_t time_ns) {
 class CplaneRequests {
 public:
   CplaneRequests(const std::string& path, const io::RuEmulator& emulator)
-      : slots_per_cycle_(emulator.clock().slots_per_cycle()) {
+      : slots_per_cycle_(emulator.clock().slots_per_cycle()),
+        by_slot_(static_cast<std::size_t>(slots_per_cycle_), 0) {
     const io::FronthaulLinkConfig link = emulator.link_config();
     const io::RuCplaneScope scope = emulator.cplane_scope();
     io::PcapReader reader(path);
@@ -56,15 +57,14 @@ public:
   }
   /// The requests for absolute slot \p slot (empty when the DU asked for nothing).
   [[nodiscard]] std::span<const io::RuSectionRequest> for_slot(std::int64_t slot) const {
-    const auto found = by_slot_.find(static_cast<unsigned>(slot % slots_per_cycle_));
-    return found == by_slot_.end() ? std::span<const io::RuSectionRequest>{} : found->second;
+    return by_slot_.find(static_cast<unsigned>(slot % slots_per_cycle_));
   }
   [[nodiscard]] const io::RuCplaneTally& tally() const { return tally_; }
   [[nodiscard]] std::size_t num_slots() const { return by_slot_.size(); }
 
 private:
   std::int64_t slots_per_cycle_;
-  io::RuRequestsBySlot by_slot_;
+  io::RuRequestsBySlot by_slot_; ///< Room for every slot of the cycle, none reserved.
   io::RuCplaneTally tally_;
 };
 

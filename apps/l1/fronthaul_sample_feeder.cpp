@@ -218,7 +218,7 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
     bool asked_nothing = false;
     {
       const std::lock_guard lock(mutex_);
-      asked_nothing = nothing_asked_.erase(key) > 0;
+      asked_nothing = nothing_asked_.erase(key);
     }
     // Over a link: a slot whose UL_TTI.request had no PDU gets no C-plane to wait for.
     const bool came = link_out_ == nullptr ||
@@ -231,12 +231,10 @@ bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,
         }))) {
       ++counters_.cplane_missing;
     }
-    if (const auto found = cplane_.find(key); found != cplane_.end()) {
-      requests_ = std::move(found->second);
-    }
-    if (const auto found = cplane_prach_.find(key); found != cplane_prach_.end()) {
-      prach_requests_.assign(found->second.begin(), found->second.end());
-    }
+    const auto requests = cplane_.find(key);
+    requests_.assign(requests.begin(), requests.end());
+    const auto prach_requests = cplane_prach_.find(key);
+    prach_requests_.assign(prach_requests.begin(), prach_requests.end());
     forget_cplane_through(key);
   }
   std::uint64_t refused = 0;

@@ -49,9 +49,9 @@ void FronthaulSampleFeeder::forget_cplane_through(unsigned key) {
   // Entries of this slot and of slots before it (within half a cycle): a C-plane that came after
   // its slot's wait timed out would otherwise release that slot's wait a cycle later.
   const auto stale = [&](unsigned k) { return clock.cycle_distance(k, key) <= 0; };
-  std::erase_if(cplane_done_, stale);
-  std::erase_if(cplane_, [&](const auto& entry) { return stale(entry.first); });
-  std::erase_if(cplane_prach_, [&](const auto& entry) { return stale(entry.first); });
+  cplane_done_.erase_if(stale);
+  cplane_.erase_if(stale);
+  cplane_prach_.erase_if(stale);
 }
 
 bool FronthaulSampleFeeder::receive_link_cplane(unsigned key, std::chrono::microseconds limit) {
@@ -68,8 +68,9 @@ bool FronthaulSampleFeeder::receive_link_cplane(unsigned key, std::chrono::micro
       const std::lock_guard lock(mutex_);
       const auto has_key = [&](const auto& by_slot) { return by_slot.contains(key); };
       const auto later = [&](const auto& by_slot) {
-        return std::ranges::any_of(
-            by_slot, [&](const auto& entry) { return clock.cycle_distance(entry.first, key) > 0; });
+        return std::ranges::any_of(by_slot, [&](const auto& entry) {
+          return clock.cycle_distance(entry.cycle_slot, key) > 0;
+        });
       };
       if (later(cplane_) || later(cplane_prach_) ||
           ((has_key(cplane_) || has_key(cplane_prach_)) && now - last_frame >= link_cplane_quiet)) {

@@ -45,6 +45,17 @@ RuCplaneTally append_prach_requests(const FronthaulFrameView& message, const RuC
   return tally;
 }
 
+/// Whether \p message is an uplink type 1 request (filterIndex 0) for the carrier's PUSCH data.
+bool takes_section_requests(const FronthaulFrameView& message, const RuCplaneScope& scope) {
+  const CplaneMessageHeader& header = message.cplane.header;
+  const EaxcId& eaxc = message.eaxc;
+  return message.plane == FronthaulPlane::cplane &&
+         header.timing.direction == DataDirection::uplink &&
+         header.section_type == CplaneSectionType::normal && header.timing.filter_index == 0 &&
+         eaxc.du_port == scope.du_port && eaxc.band_sector == scope.band_sector &&
+         eaxc.cc == scope.cc && eaxc.ru_port < scope.num_ru_ports;
+}
+
 } // namespace
 
 RuCplaneTally& RuCplaneTally::operator+=(const RuCplaneTally& other) {
@@ -52,6 +63,7 @@ RuCplaneTally& RuCplaneTally::operator+=(const RuCplaneTally& other) {
   messages_ignored += other.messages_ignored;
   sections_taken += other.sections_taken;
   sections_ignored += other.sections_ignored;
+  messages_without_room += other.messages_without_room;
   return *this;
 }
 
@@ -59,15 +71,12 @@ RuCplaneTally append_section_requests(const FronthaulFrameView& message, const R
                                       std::vector<RuSectionRequest>& requests) {
   RuCplaneTally tally;
   tally.messages = 1;
-  const CplaneMessageHeader& header = message.cplane.header;
-  const EaxcId& eaxc = message.eaxc;
-  if (message.plane != FronthaulPlane::cplane || header.timing.direction != DataDirection::uplink ||
-      header.section_type != CplaneSectionType::normal || header.timing.filter_index != 0 ||
-      eaxc.du_port != scope.du_port || eaxc.band_sector != scope.band_sector ||
-      eaxc.cc != scope.cc || eaxc.ru_port >= scope.num_ru_ports) {
+  if (!takes_section_requests(message, scope)) {
     tally.messages_ignored = 1;
     return tally;
   }
+  const CplaneMessageHeader& header = message.cplane.header;
+  const EaxcId& eaxc = message.eaxc;
   unsigned symbol = header.timing.symbol_id;
   for (const auto& view : message.cplane.sections) {
     const CplaneSection& section = view.section;
@@ -94,7 +103,6 @@ RuCplaneTally take_cplane_frame(std::span<const std::uint8_t> frame,
     tally.messages = tally.messages_ignored = 1;
     return tally;
   }
-  std::vector<RuSectionRequest> taken;
   const auto take = [&](const EcpriMessageView& ecpri) {
     if (ecpri.header.type != EcpriMessageType::real_time_control) {
       return;
@@ -112,16 +120,27 @@ RuCplaneTally take_cplane_frame(std::span<const std::uint8_t> frame,
       ++tally.messages_ignored;
       return;
     }
-    if (prach != nullptr && is_prach_request(view, scope)) {
-      tally += append_prach_requests(view, scope, (*prach)[*slot]);
+    const bool prach_request = prach != nullptr && is_prach_request(view, scope);
+    if (!prach_request && !takes_section_requests(view, scope)) {
+      ++tally.messages;
+      ++tally.messages_ignored;
       return;
     }
-    taken.clear();
-    tally += append_section_requests(view, scope, taken);
-    if (!taken.empty()) {
-      auto& list = requests[*slot];
-      list.insert(list.end(), taken.begin(), taken.end());
+    if (prach_request) {
+      if (std::vector<RuPrachRequest>* list = prach->requests_of(*slot); list != nullptr) {
+        tally += append_prach_requests(view, scope, *list);
+        return;
+      }
+    } else if (std::vector<RuSectionRequest>* list = requests.requests_of(*slot); list != nullptr) {
+      tally += append_section_requests(view, scope, *list);
+      if (list->empty()) {
+        requests.erase(*slot); // opened for sections of which none could be served
+      }
+      return;
     }
+    ++tally.messages;
+    ++tally.messages_ignored;
+    ++tally.messages_without_room;
   };
   if (for_each_ecpri_message(frame, parsed.frame, take).status != EcpriParseStatus::ok) {
     ++tally.messages; // a chain announcing a message that is not there

@@ -148,6 +148,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     RuRequestsBySlot requests;
     const RuCplaneTally tally = take_cplane_frame(bytes, config, scope, clock, requests);
     check(tally.messages_ignored <= tally.messages && tally.messages <= 256);
+    check(tally.messages_without_room <= tally.messages_ignored);
     std::size_t kept = 0;
     for (const auto& [slot, list] : requests) {
       check(slot < clock.slots_per_cycle() && !list.empty());

@@ -101,8 +101,9 @@ struct RequestsFixture {
       EXPECT_EQ(tally.sections_ignored, 0U);
     }
     EXPECT_EQ(by_slot.size(), 1U);
-    EXPECT_EQ(by_slot[cycle_slot(at)].size(), allocations.size() * num_rx());
-    return by_slot[cycle_slot(at)];
+    const auto requests = by_slot.find(cycle_slot(at));
+    EXPECT_EQ(requests.size(), allocations.size() * num_rx());
+    return {requests.begin(), requests.end()};
   }
   /// The O-RU's U-plane of the slot at \p at (every PRB without \p requests).
   std::vector<CapturedFrame> uplane(std::span<const RuSectionRequest> requests, std::int64_t at) {

@@ -3,6 +3,7 @@
 // an eCPRI concatenation chain. (PRACH type-3 requests and other carriers' messages were served
 // as PUSCH data, symInc was ignored, concatenated messages after the first were dropped, and a
 // section beyond the carrier aborted a whole `airan ru-emulator` run.)
+#include "../support/allocation_counter.h"
 #include "fronthaul_test_helpers.h"
 
 #include "airan/io/ru_cplane_requests.h"
@@ -90,7 +91,7 @@ TEST(RuCplaneRequests, OnlyThisCarriersUplinkType1MessagesAreServed) {
   EXPECT_EQ(served.tally.messages, 1U);
   EXPECT_EQ(served.tally.messages_ignored, 0U);
   ASSERT_EQ(num_requests(served.requests), 1U);
-  EXPECT_EQ(served.requests.begin()->second[0].ru_port, 1U);
+  EXPECT_EQ(served.requests.begin()->requests[0].ru_port, 1U);
 
   auto prach = uplink_header(0);
   prach.section_type = CplaneSectionType::prach_mixed_numerology;
@@ -132,7 +133,7 @@ TEST(RuCplaneRequests, SectionsFollowSymIncAndUnservableOnesAreCounted) {
   EXPECT_EQ(result.tally.sections_taken, 3U);
   EXPECT_EQ(result.tally.sections_ignored, 4U);
   ASSERT_EQ(result.requests.size(), 1U);
-  const auto& list = result.requests.begin()->second;
+  const auto& list = result.requests.begin()->requests;
   ASSERT_EQ(list.size(), 3U);
   EXPECT_EQ(list[0].section.section_id, 1U);
   EXPECT_EQ(list[0].start_symbol, 2U);
@@ -155,7 +156,7 @@ TEST(RuCplaneRequests, EveryMessageOfAConcatenationChainIsTaken) {
   EXPECT_EQ(result.tally.messages, 2U);
   EXPECT_EQ(result.tally.messages_ignored, 0U);
   ASSERT_EQ(num_requests(result.requests), 2U);
-  const auto& list = result.requests.begin()->second;
+  const auto& list = result.requests.begin()->requests;
   EXPECT_EQ(list[0].ru_port, 0U);
   EXPECT_EQ(list[1].ru_port, 1U);
   EXPECT_EQ(list[1].section.start_prb, 12U);
@@ -167,6 +168,60 @@ TEST(RuCplaneRequests, EveryMessageOfAConcatenationChainIsTaken) {
   EXPECT_EQ(truncated.tally.messages, 2U);
   EXPECT_EQ(truncated.tally.messages_ignored, 1U);
   EXPECT_EQ(num_requests(truncated.requests), 1U);
+}
+
+TEST(RuCplaneRequests, AMessageForASlotWithoutRoomIsCountedAndNoSlotIsLeftEmpty) {
+  const FronthaulSlotClock clock(1, airan::phy::CyclicPrefix::normal);
+  RuRequestsBySlot requests(1);
+  const EaxcId ours{1, 2, 3, 0};
+  auto later = uplink_header(0);
+  later.timing.slot_id = 0;
+  ++later.timing.subframe_id;
+  auto tally = take_cplane_frame(cplane_frame(ours, uplink_header(0), {section(1, 0, 12)}), link(),
+                                 scope(), clock, requests);
+  EXPECT_EQ(tally.sections_taken, 1U);
+  tally = take_cplane_frame(cplane_frame(ours, later, {section(2, 0, 12)}), link(), scope(), clock,
+                            requests);
+  EXPECT_EQ(tally.messages, 1U);
+  EXPECT_EQ(tally.messages_ignored, 1U);
+  EXPECT_EQ(tally.messages_without_room, 1U);
+  EXPECT_EQ(tally.sections_taken, 0U);
+  // Its own slot still takes more; a message none of whose sections is servable opens none.
+  tally = take_cplane_frame(cplane_frame(ours, uplink_header(3), {section(3, 12, 12)}), link(),
+                            scope(), clock, requests);
+  EXPECT_EQ(tally.sections_taken, 1U);
+  ASSERT_EQ(requests.size(), 1U);
+  EXPECT_EQ(requests.begin()->requests.size(), 2U);
+  requests.clear();
+  tally = take_cplane_frame(cplane_frame(ours, later, {section(4, 100, 12)}), link(), scope(),
+                            clock, requests);
+  EXPECT_EQ(tally.sections_ignored, 1U);
+  EXPECT_EQ(tally.messages_without_room, 0U);
+  EXPECT_TRUE(requests.empty());
+}
+
+TEST(RuCplaneRequests, TakingASlotsFramesAgainAllocatesNothing) {
+  const FronthaulSlotClock clock(1, airan::phy::CyclicPrefix::normal);
+  std::vector<std::vector<std::uint8_t>> frames;
+  for (std::uint16_t port = 0; port < 2; ++port) {
+    for (unsigned symbol = 0; symbol < 14; ++symbol) {
+      frames.push_back(cplane_frame({1, 2, 3, port}, uplink_header(symbol),
+                                    {section(1, 0, 50), section(2, 50, 56)}));
+    }
+  }
+  RuRequestsBySlot requests;
+  const auto take_all = [&] {
+    requests.clear();
+    std::size_t taken = 0;
+    for (const auto& frame : frames) {
+      taken += take_cplane_frame(frame, link(), scope(), clock, requests).sections_taken;
+    }
+    return taken;
+  };
+  EXPECT_EQ(take_all(), 56U);
+  const long before = airan::test::allocation_count();
+  EXPECT_EQ(take_all(), 56U);
+  EXPECT_EQ(airan::test::allocation_count(), before);
 }
 
 } // namespace

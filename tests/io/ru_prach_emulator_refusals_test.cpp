@@ -154,8 +154,8 @@ TEST(RuCplaneRequests, TakesPrachRequestsWithAListOnThePrachPortsOnly) {
   EXPECT_EQ(tally.messages_ignored, 0U);
   EXPECT_EQ(tally.sections_taken, 2U);
   ASSERT_EQ(prach.size(), 1U);
-  EXPECT_EQ(prach.begin()->first, 3006U % (256U * 10U));
-  const auto& taken = prach.begin()->second;
+  EXPECT_EQ(prach.begin()->cycle_slot, 3006U % (256U * 10U));
+  const auto& taken = prach.begin()->requests;
   ASSERT_EQ(taken.size(), 2U);
   written.header.num_sections = 2;
   for (std::size_t i = 0; i < 2; ++i) {

@@ -35,17 +35,16 @@
 #include "airan/io/fronthaul_slot_assembler.h"
 #include "airan/io/ru_emulator.h"
 #include "airan/io/ru_prach_emulator.h"
+#include "airan/l1/cycle_slot_set.h"
 #include "airan/l1/iq_source.h"
 #include "airan/phy/ofdm_demodulator.h"
 #include "airan/phy/ofdm_modulator.h"
 
 #include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <vector>
 
 namespace airan::l1 {
@@ -210,10 +209,12 @@ private:
   bool any_slot_sent_ = false;
   mutable std::mutex mutex_;
   std::condition_variable cplane_arrived_;
-  io::RuRequestsBySlot cplane_; ///< By slot in the cycle.
-  io::RuPrachRequestsBySlot cplane_prach_;
-  std::set<unsigned> cplane_done_;   ///< Slots of the cycle whose C-plane is complete.
-  std::set<unsigned> nothing_asked_; ///< Over a link: slots of the cycle without PDUs.
+  /// Slots whose C-plane came and that were not sent yet: room for a MAC this far ahead.
+  static constexpr std::size_t max_cplane_slots = 64;
+  io::RuRequestsBySlot cplane_{max_cplane_slots}; ///< By slot in the cycle.
+  io::RuPrachRequestsBySlot cplane_prach_{max_cplane_slots};
+  CycleSlotSet cplane_done_{max_cplane_slots};   ///< Slots whose C-plane is complete.
+  CycleSlotSet nothing_asked_{max_cplane_slots}; ///< Over a link: slots without PDUs.
   FronthaulFeederCounters counters_;
 };
 

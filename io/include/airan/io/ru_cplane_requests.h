@@ -19,10 +19,10 @@
 #include "airan/io/fronthaul_frame.h"
 #include "airan/io/fronthaul_timing.h"
 #include "airan/io/oran_cplane.h"
+#include "airan/io/requests_by_slot.h"
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <span>
 #include <vector>
 
@@ -56,15 +56,18 @@ struct RuPrachRequest {
 };
 
 /// PRACH requests by slot of the 256-frame cycle.
-using RuPrachRequestsBySlot = std::map<unsigned, std::vector<RuPrachRequest>>;
+using RuPrachRequestsBySlot = RequestsBySlot<RuPrachRequest>;
 
 /// What an O-RU made of C-plane messages.
 struct RuCplaneTally {
-  std::size_t messages = 0;         ///< C-plane messages seen (concatenated ones included).
-  std::size_t messages_ignored = 0; ///< Malformed, downlink, not type 1, filterIndex != 0,
-                                    ///< another carrier, an RU port beyond the antennas, or a
-                                    ///< timing header outside the frame cycle (type 3 PRACH
-                                    ///< messages are taken when a PRACH list is given).
+  std::size_t messages = 0;              ///< C-plane messages seen (concatenated ones included).
+  std::size_t messages_ignored = 0;      ///< Malformed, downlink, not type 1, filterIndex != 0,
+                                         ///< another carrier, an RU port beyond the antennas, or a
+                                         ///< timing header outside the frame cycle (type 3 PRACH
+                                         ///< messages are taken when a PRACH list is given), or no
+                                         ///< room (messages_without_room).
+  std::size_t messages_without_room = 0; ///< Servable, but their slot was not held and the
+                                         ///< request list held its max_slots() others.
   std::size_t sections_taken = 0;
   std::size_t sections_ignored = 0; ///< rb, ef, a partial reMask, beyond the carrier or slot.
 
@@ -76,12 +79,14 @@ RuCplaneTally append_section_requests(const FronthaulFrameView& message, const R
                                       std::vector<RuSectionRequest>& requests);
 
 /// Requests by slot of the 256-frame cycle (FronthaulSlotClock::cycle_slot()).
-using RuRequestsBySlot = std::map<unsigned, std::vector<RuSectionRequest>>;
+using RuRequestsBySlot = RequestsBySlot<RuSectionRequest>;
 
 /// Takes every C-plane message of an Ethernet frame (the eCPRI concatenation chain, each message
 /// 4-byte aligned from the first) into \p requests under its slot, and with \p prach the type 3
 /// PRACH sections into it (counted in sections_taken). A frame that does not parse counts as one
-/// ignored message; U-plane messages are not counted.
+/// ignored message; U-plane messages are not counted. A message for a slot that neither list has
+/// room for is ignored (messages_without_room). Allocates nothing once the lists' slots have
+/// grown to the largest slot they held (RequestsBySlot).
 RuCplaneTally take_cplane_frame(std::span<const std::uint8_t> frame,
                                 const FronthaulLinkConfig& link, const RuCplaneScope& scope,
                                 const FronthaulSlotClock& clock, RuRequestsBySlot& requests,
