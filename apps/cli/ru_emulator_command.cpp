@@ -9,7 +9,6 @@
 #include "fronthaul_options.h"
 
 #include <iostream>
-#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -46,25 +45,33 @@ class CplaneRequests {
 public:
   CplaneRequests(const std::string& path, const io::RuEmulator& emulator)
       : slots_per_cycle_(emulator.clock().slots_per_cycle()),
-        by_slot_(static_cast<std::size_t>(slots_per_cycle_), 0) {
+        by_slot_(static_cast<std::size_t>(slots_per_cycle_)) {
     const io::FronthaulLinkConfig link = emulator.link_config();
     const io::RuCplaneScope scope = emulator.cplane_scope();
     io::PcapReader reader(path);
     io::PcapRecord record;
+    io::RuRequestsBySlot frame_requests; // one frame's, then filed by cycle slot
     while (reader.next(record)) {
-      tally_ += io::take_cplane_frame(record.data, link, scope, emulator.clock(), by_slot_);
+      frame_requests.clear();
+      tally_ += io::take_cplane_frame(record.data, link, scope, emulator.clock(), frame_requests);
+      for (const auto& [cycle_slot, requests] : frame_requests) {
+        auto& list = by_slot_[cycle_slot];
+        num_slots_ += list.empty() ? 1 : 0;
+        list.insert(list.end(), requests.begin(), requests.end());
+      }
     }
   }
   /// The requests for absolute slot \p slot (empty when the DU asked for nothing).
   [[nodiscard]] std::span<const io::RuSectionRequest> for_slot(std::int64_t slot) const {
-    return by_slot_.find(static_cast<unsigned>(slot % slots_per_cycle_));
+    return by_slot_[static_cast<std::size_t>(slot % slots_per_cycle_)];
   }
   [[nodiscard]] const io::RuCplaneTally& tally() const { return tally_; }
-  [[nodiscard]] std::size_t num_slots() const { return by_slot_.size(); }
+  [[nodiscard]] std::size_t num_slots() const { return num_slots_; }
 
 private:
   std::int64_t slots_per_cycle_;
-  io::RuRequestsBySlot by_slot_; ///< Room for every slot of the cycle, none reserved.
+  std::vector<std::vector<io::RuSectionRequest>> by_slot_; ///< Indexed by cycle slot.
+  std::size_t num_slots_ = 0;
   io::RuCplaneTally tally_;
 };
 

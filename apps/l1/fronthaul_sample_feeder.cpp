@@ -81,6 +81,7 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
   }
   received_prach_.reserve(64);
   prach_requests_.reserve(64);
+  requests_.reserve(cplane_requests_per_slot);
   link_.eaxc_layout = config_.eaxc_layout;
   link_.uplane.compression = config_.compression;
   link_.uplane.ud_comp_hdr_present = config_.dynamic_compression_header;

@@ -2,10 +2,12 @@
 // (FronthaulCplaneSender into preallocated frame buffers), taken back by its receiver
 // (on_cplane_frame(), on_cplane_slot_done(), PRACH expected as `airan l1 --cplane` does), the
 // O-RU's U-plane assembled and the slot taken from the source; slots with PUSCHs alternate with
-// slots asked nothing of. The stepped and the live link. (The C-plane's requests were kept in a
+// slots asked nothing of, PRACH occasions (type 3) in some of the latter. The stepped link, and
+// the live link's U-plane. (The C-plane's requests were kept in a
 // std::map of vectors: a node and two vectors allocated per C-plane frame.)
 #include "../support/allocation_counter.h"
 
+#include "airan/io/fapi_prach_conversion.h"
 #include "airan/io/ru_cplane_requests.h"
 #include "airan/io/ru_emulator.h"
 #include "airan/l1/fronthaul_link_receiver.h"
@@ -50,6 +52,20 @@ std::vector<phy::PuschConfig> alloc_link_puschs(unsigned slot) {
     }
   }
   return puschs;
+}
+
+/// A PRACH occasion (A1, 12 PRBs) in every fourth slot from slot 2, asked for by type 3 C-plane;
+/// its U-plane never comes (the receiver hands it over at its deadline, PRBs missing).
+std::vector<io::FapiPrachOccasion> alloc_link_prach(unsigned slot) {
+  std::vector<io::FapiPrachOccasion> occasions;
+  if (slot % 4 == 2) {
+    io::FapiPrachOccasion& occasion = occasions.emplace_back();
+    occasion.config.format = phy::PrachFormat::a1;
+    occasion.config.short_format_numerology = 1;
+    occasion.config.cyclic_shift_length = 0;
+    occasion.config.first_prb = 12;
+  }
+  return occasions;
 }
 
 /// Frames written into buffers that keep their capacity: a sink that allocates nothing.
@@ -125,8 +141,10 @@ TEST(FronthaulLinkAllocation, TheL1sCplaneAndUplanePathAllocatesNothingOnceWarm)
   FronthaulCplaneSender sender(alloc_link_cell(), alloc_link_rx, alloc_link_config(),
                                [&](std::span<const std::uint8_t> frame) { cplane.add(frame); });
   std::vector<std::vector<phy::PuschConfig>> puschs;
+  std::vector<std::vector<io::FapiPrachOccasion>> prach;
   for (unsigned slot = 0; slot < alloc_link_slots; ++slot) {
     puschs.push_back(alloc_link_puschs(slot));
+    prach.push_back(alloc_link_prach(slot));
   }
   const unsigned slots_per_frame = phy::slots_per_frame(alloc_link_cell().numerology);
   long before = 0;
@@ -138,7 +156,7 @@ TEST(FronthaulLinkAllocation, TheL1sCplaneAndUplanePathAllocatesNothingOnceWarm)
     }
     const FapiSlotAddress address = to_slot_address(slot, slots_per_frame);
     cplane.count = 0;
-    sender.send_slot(address.sfn, address.slot, puschs[slot], {});
+    sender.send_slot(address.sfn, address.slot, puschs[slot], {}, prach[slot]);
     for (std::size_t i = 0; i < cplane.count; ++i) {
       receiver.on_cplane_frame(cplane.frames[i]);
     }
@@ -159,6 +177,10 @@ TEST(FronthaulLinkAllocation, TheL1sCplaneAndUplanePathAllocatesNothingOnceWarm)
   EXPECT_EQ(with_samples, alloc_link_slots / 2);
   EXPECT_EQ(receiver.counters().slots_partial + receiver.counters().slots_lost, 0U);
   EXPECT_EQ(receiver.counters().cplane_ignored, 0U);
+  EXPECT_EQ(receiver.counters().cplane_sections,
+            std::size_t{alloc_link_slots / 2} * 2 * alloc_link_rx +
+                std::size_t{alloc_link_slots / 4} * alloc_link_rx);
+  EXPECT_GE(receiver.counters().prach_occasions, alloc_link_slots / 4 - 2);
 }
 
 TEST(FronthaulLinkAllocation, TheLiveLinkAllocatesNothingOnceWarm) {

@@ -13,14 +13,16 @@ namespace airan::l1 {
 /// inserted first. Allocates only when constructed.
 class CycleSlotSet {
 public:
-  explicit CycleSlotSet(std::size_t capacity) { slots_.reserve(capacity == 0 ? 1 : capacity); }
+  explicit CycleSlotSet(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {
+    slots_.reserve(capacity_);
+  }
 
   /// Adds \p cycle_slot (the oldest goes when the set is full).
   void insert(unsigned cycle_slot) {
     if (contains(cycle_slot)) {
       return;
     }
-    if (slots_.size() == slots_.capacity()) {
+    if (slots_.size() == capacity_) {
       slots_.erase(slots_.begin());
     }
     slots_.push_back(cycle_slot);
@@ -40,9 +42,10 @@ public:
   /// Removes the slots for which \p drop(cycle_slot) is true.
   template <class Predicate> void erase_if(Predicate drop) { std::erase_if(slots_, drop); }
   [[nodiscard]] std::size_t size() const { return slots_.size(); }
-  [[nodiscard]] std::size_t capacity() const { return slots_.capacity(); }
+  [[nodiscard]] std::size_t capacity() const { return capacity_; }
 
 private:
+  std::size_t capacity_;
   std::vector<unsigned> slots_;
 };
 

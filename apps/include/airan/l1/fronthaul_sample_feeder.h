@@ -209,9 +209,13 @@ private:
   bool any_slot_sent_ = false;
   mutable std::mutex mutex_;
   std::condition_variable cplane_arrived_;
-  /// Slots whose C-plane came and that were not sent yet: room for a MAC this far ahead.
+  /// Slots whose C-plane came and that were not sent yet: room for a MAC this far ahead (the
+  /// test MAC pushes each slot once its C-plane is in, a slot or two ahead; beyond 64, a new
+  /// slot's requests are refused and counted in cplane_ignored, and the oldest marks below go).
   static constexpr std::size_t max_cplane_slots = 64;
-  io::RuRequestsBySlot cplane_{max_cplane_slots}; ///< By slot in the cycle.
+  /// Sections reserved per slot: 16 PUSCHs of 4 antennas (a slot with more grows its list once).
+  static constexpr std::size_t cplane_requests_per_slot = 64;
+  io::RuRequestsBySlot cplane_{max_cplane_slots, cplane_requests_per_slot}; ///< By cycle slot.
   io::RuPrachRequestsBySlot cplane_prach_{max_cplane_slots};
   CycleSlotSet cplane_done_{max_cplane_slots};   ///< Slots whose C-plane is complete.
   CycleSlotSet nothing_asked_{max_cplane_slots}; ///< Over a link: slots without PDUs.

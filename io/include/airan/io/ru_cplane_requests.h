@@ -66,8 +66,9 @@ struct RuCplaneTally {
                                          ///< timing header outside the frame cycle (type 3 PRACH
                                          ///< messages are taken when a PRACH list is given), or no
                                          ///< room (messages_without_room).
-  std::size_t messages_without_room = 0; ///< Servable, but their slot was not held and the
-                                         ///< request list held its max_slots() others.
+  std::size_t messages_without_room = 0; ///< For this carrier, but their slot was not held and
+                                         ///< the request list held its max_slots() others
+                                         ///< (their sections are not looked at, nor counted).
   std::size_t sections_taken = 0;
   std::size_t sections_ignored = 0; ///< rb, ef, a partial reMask, beyond the carrier or slot.
 
@@ -84,8 +85,8 @@ using RuRequestsBySlot = RequestsBySlot<RuSectionRequest>;
 /// Takes every C-plane message of an Ethernet frame (the eCPRI concatenation chain, each message
 /// 4-byte aligned from the first) into \p requests under its slot, and with \p prach the type 3
 /// PRACH sections into it (counted in sections_taken). A frame that does not parse counts as one
-/// ignored message; U-plane messages are not counted. A message for a slot that neither list has
-/// room for is ignored (messages_without_room). Allocates nothing once the lists' slots have
+/// ignored message; U-plane messages are not counted. A message for a slot its list has no room for
+/// is ignored (messages_without_room). Allocates nothing once the lists' slots have
 /// grown to the largest slot they held (RequestsBySlot).
 RuCplaneTally take_cplane_frame(std::span<const std::uint8_t> frame,
                                 const FronthaulLinkConfig& link, const RuCplaneScope& scope,
