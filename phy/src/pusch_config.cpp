@@ -282,7 +282,7 @@ std::string validate_uci_sizes(const CellConfig& cell, const PuschConfig& pusch,
   if (pusch.uci.csi_part2_bits != 0 && sizes.csi_part2 == 0) {
     return none_left("CSI part 2");
   }
-  if (sizes.ulsch == 0) {
+  if (pusch.ulsch && sizes.ulsch == 0) {
     return none_left("the UL-SCH");
   }
   // A polar-coded part needs at least K + n_PC coded bits per segment.
@@ -299,9 +299,37 @@ std::string validate_uci_sizes(const CellConfig& cell, const PuschConfig& pusch,
   return {};
 }
 
+/// A PUSCH without UL-SCH: CSI part 1 to carry, a code rate to size it by, no data RE on DMRS
+/// symbols (nothing would fill it), and room for every UCI part.
+std::string validate_uci_only(const CellConfig& cell, const PuschConfig& pusch) {
+  if (pusch.tb_size_bits != 0) {
+    return "a PUSCH without UL-SCH has no TB (TB size " + str(pusch.tb_size_bits) + " given)";
+  }
+  if (pusch.uci.csi_part1_bits == 0) {
+    return "a PUSCH without UL-SCH must carry CSI part 1 (TS 38.212 6.3.2.4: UCI only is a CSI "
+           "report, with or without HARQ-ACK)";
+  }
+  if (pusch.code_rate_x10240() == 0) {
+    return "MCS " + str(pusch.mcs_index) +
+           " is reserved: a PUSCH without UL-SCH needs the target code rate that sizes its UCI";
+  }
+  const PuschReMapping mapping = make_pusch_re_mapping(cell, pusch);
+  for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+    if (mapping.dmrs_symbols.contains(l) && mapping.num_data_res(l) != 0) {
+      return "a PUSCH without UL-SCH has no bits for the data REs of its DMRS symbols (DMRS CDM "
+             "groups without data " +
+             str(pusch.num_dmrs_cdm_groups_no_data) + " leave some): use more CDM groups";
+    }
+  }
+  return validate_uci_sizes(cell, pusch, 0);
+}
+
 /// The TB against the allocation (after every other check): a TBS in whole bytes, given with a
 /// reserved MCS, data REs to carry it, and a TBS_LBRM of at least the TBS.
 std::string validate_sizes(const CellConfig& cell, const PuschConfig& pusch) {
+  if (!pusch.ulsch) {
+    return validate_uci_only(cell, pusch);
+  }
   if (pusch.tb_size_bits % 8 != 0) {
     return "TB size " + str(pusch.tb_size_bits) + " bits is not a whole number of bytes";
   }

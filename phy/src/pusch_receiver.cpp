@@ -69,8 +69,12 @@ void PuschReceiver::Impl::run_pdus(const ResourceGrid* grid, unsigned slot,
                                    const PerfectCsi* perfect_csi) {
   results.resize(pdus.size());
   const auto is_duplicate = [&](std::size_t i) {
+    if (!pdus[i].ulsch) {
+      return false; // UCI only: no HARQ process
+    }
     for (std::size_t j = 0; j < i; ++j) {
-      if (pdus[j].rnti == pdus[i].rnti && pdus[j].harq_process_id == pdus[i].harq_process_id) {
+      if (pdus[j].ulsch && pdus[j].rnti == pdus[i].rnti &&
+          pdus[j].harq_process_id == pdus[i].harq_process_id) {
         return true;
       }
     }

@@ -16,11 +16,12 @@ double microseconds(Clock::time_point from, Clock::time_point to) {
 }
 
 /// Splits the descrambled \p llrs of \p pdu (which carries UCI) with the lane's multiplexer:
-/// decodes the UCI into \p uci and returns the UL-SCH's LLRs, moved to the front of \p llrs.
+/// decodes the UCI into \p uci and returns the UL-SCH's LLRs, moved to the front of \p llrs
+/// (none without UL-SCH).
 std::span<const float> demultiplex_uci(const CellConfig& cell, const PuschConfig& pdu,
                                        std::uint32_t tbs, std::span<float> llrs, Lane& lane,
                                        PuschUciResult& uci) {
-  const PuschUciConfig& cfg = pdu.uci;
+  const PuschUciConfig cfg = coded_uci_config(pdu); // a padded HARQ-ACK decoded as coded
   const unsigned qm = pdu.modulation_order();
   const UciCodedSizes sizes = pusch_coded_sizes(cell, pdu, tbs);
   lane.multiplexer.plan(make_pusch_re_mapping(cell, pdu), sizes, cfg.harq_ack_bits, pdu.num_layers,
@@ -60,6 +61,12 @@ std::span<const float> demultiplex_uci(const CellConfig& cell, const PuschConfig
       *correlations[p] = decode_uci_short_block(folded[p], qm, *payloads[p]);
       *detected[p] = uci_short_block_detected(bits[p], coded[p], *correlations[p]);
     }
+  }
+  if (cfg.harq_ack_bits != pdu.uci.harq_ack_bits) {
+    // The padding bits are not the UE's: report its own bits (none: nothing detected).
+    uci.harq_ack.resize(pdu.uci.harq_ack_bits);
+    uci.harq_ack_detected = uci.harq_ack_detected && pdu.uci.harq_ack_bits != 0;
+    uci.harq_ack_correlation = pdu.uci.harq_ack_bits != 0 ? uci.harq_ack_correlation : 0.0;
   }
   uci.decoded = true;
   return llrs.first(sizes.ulsch);
@@ -154,7 +161,8 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
   // New data ends the process's previous TB whether or not this PDU gets decoded: its soft
   // values must not be combined with a later retransmission of the new TB.
   const auto end_previous_tb = [&] {
-    if (pdu.new_data_indicator && pdu.harq_process_id <= UINT8_MAX) { // else no key aliasing it
+    // (A PUSCH without UL-SCH has no HARQ process; another key beyond 8 bits aliases none.)
+    if (pdu.ulsch && pdu.new_data_indicator && pdu.harq_process_id <= UINT8_MAX) {
       const std::lock_guard lock(harq_mutex);
       harq.release({pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)});
     }
@@ -182,8 +190,9 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     return;
   }
   try {
-    const std::uint32_t tbs =
-        pdu.tb_size_bits != 0 ? pdu.tb_size_bits : compute_pusch_tbs(cell, pdu);
+    const std::uint32_t tbs = !pdu.ulsch              ? 0
+                              : pdu.tb_size_bits != 0 ? pdu.tb_size_bits
+                                                      : compute_pusch_tbs(cell, pdu);
     if (tbs > config.max_tbs) {
       result.error = "TBS " + std::to_string(tbs) + " exceeds the receiver's maximum " +
                      std::to_string(config.max_tbs);
@@ -214,8 +223,10 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
         }
         data_llrs = demultiplex_uci(cell, pdu, tbs, llrs, lane, result.uci);
       }
-      decode(pdu, tbs, static_cast<std::uint32_t>(data_llrs.size()), data_llrs, device_llrs,
-             decoder, result);
+      if (pdu.ulsch) {
+        decode(pdu, tbs, static_cast<std::uint32_t>(data_llrs.size()), data_llrs, device_llrs,
+               decoder, result);
+      }
       if (auto deferred = detector->deferred_measurements()) {
         result.measurements = *deferred;
       }
@@ -246,7 +257,10 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     const std::span<const float> data_llrs =
         pdu.uci.present() ? demultiplex_uci(cell, pdu, tbs, llrs, lane, result.uci)
                           : std::span<const float>(llrs);
-    decode(pdu, tbs, static_cast<std::uint32_t>(data_llrs.size()), data_llrs, {}, decoder, result);
+    if (pdu.ulsch) {
+      decode(pdu, tbs, static_cast<std::uint32_t>(data_llrs.size()), data_llrs, {}, decoder,
+             result);
+    }
     const auto t5 = Clock::now();
 
     result.measurements = front_end.measurements(pdu);

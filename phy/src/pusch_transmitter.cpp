@@ -15,6 +15,7 @@
 #include "airan/phy/ulsch_encoder.h"
 #include "airan/phy/ulsch_uci_multiplexer.h"
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 #include <string>
@@ -165,6 +166,9 @@ std::uint32_t PuschTransmitter::transport_block_size(const PuschConfig& pusch) c
   if (const std::string error = pusch.validate(impl_->cell); !error.empty()) {
     throw std::invalid_argument("PUSCH transmitter: " + error);
   }
+  if (!pusch.ulsch) {
+    return 0; // UCI only
+  }
   return pusch.tb_size_bits != 0 ? pusch.tb_size_bits : compute_pusch_tbs(impl_->cell, pusch);
 }
 
@@ -190,7 +194,17 @@ void PuschTransmitter::Impl::encode(std::span<const bit_t> tb_bits, const PuschU
   const unsigned qm = pusch.modulation_order();
   const UciCodedSizes sizes = pusch_coded_sizes(cell, pusch, tbs);
   const std::span<bit_t> ulsch(ulsch_coded.data(), sizes.ulsch);
-  encoder->encode(tb_bits, ulsch_coding_config(pusch, tbs, sizes.ulsch), ulsch);
+  if (pusch.ulsch) {
+    encoder->encode(tb_bits, ulsch_coding_config(pusch, tbs, sizes.ulsch), ulsch);
+  }
+  // Without UL-SCH, a HARQ-ACK beside CSI part 1 alone is coded as 2 bits (TS 38.212 6.3.2.1.1).
+  const PuschUciConfig coded_cfg = coded_uci_config(pusch);
+  std::array<bit_t, 2> padded_ack{};
+  std::span<const bit_t> ack_payload = uci.harq_ack;
+  if (coded_cfg.harq_ack_bits != cfg.harq_ack_bits) {
+    std::ranges::copy(uci.harq_ack, padded_ack.begin());
+    ack_payload = padded_ack;
+  }
   const std::span<bit_t> ack(uci_coded.data(), sizes.harq_ack);
   const std::span<bit_t> csi1(ack.data() + ack.size(), sizes.csi_part1);
   const std::span<bit_t> csi2(csi1.data() + csi1.size(), sizes.csi_part2);
@@ -205,10 +219,10 @@ void PuschTransmitter::Impl::encode(std::span<const bit_t> tb_bits, const PuschU
       encode_uci_short_block(payload, qm, coded);
     }
   };
-  encode_part(uci.harq_ack, ack);
+  encode_part(ack_payload, ack);
   encode_part(uci.csi_part1, csi1);
   encode_part(uci.csi_part2, csi2);
-  multiplexer.plan(mapping, sizes, cfg.harq_ack_bits, pusch.num_layers, qm);
+  multiplexer.plan(mapping, sizes, coded_cfg.harq_ack_bits, pusch.num_layers, qm);
   multiplexer.multiplex({ulsch, ack, csi1, csi2}, out);
   scramble_bits_with_placeholders(out, c_init);
 }

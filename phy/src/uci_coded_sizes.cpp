@@ -28,6 +28,13 @@ std::uint64_t beta_term(unsigned payload_bits, std::uint16_t beta_x8, std::uint3
   return ceil_div(bits * beta_x8 * uci_res, 8 * sum_code_block_bits);
 }
 
+/// The first term of Q' without UL-SCH: ceil((O + L) beta / (R Q_m)), R = rate_x10240 / 10240.
+std::uint64_t rate_term(unsigned payload_bits, std::uint16_t beta_x8,
+                        std::uint32_t code_rate_x10240, unsigned qm) {
+  const std::uint64_t bits = payload_bits + uci_crc_bits(payload_bits);
+  return ceil_div(bits * beta_x8 * 10240, std::uint64_t{8} * code_rate_x10240 * qm);
+}
+
 /// ceil(alpha * res).
 std::uint64_t alpha_cap(unsigned alpha_scaling, std::uint32_t res) {
   return ceil_div(std::uint64_t{uci_alpha_x20[alpha_scaling]} * res, 20);
@@ -106,10 +113,64 @@ UciCodedSizes uci_coded_sizes(const PuschUciConfig& uci, const UciResourceCounts
   return sizes;
 }
 
+UciCodedSizes uci_only_coded_sizes(const PuschUciConfig& uci, const UciResourceCounts& res,
+                                   std::uint32_t code_rate_x10240, unsigned num_layers,
+                                   unsigned qm) {
+  const std::uint32_t bits_per_re = num_layers * qm;
+  UciCodedSizes sizes;
+  sizes.total = res.data_res * bits_per_re;
+  if (!uci.present() || code_rate_x10240 == 0 || qm == 0) {
+    return sizes;
+  }
+  const auto ack_symbols = [&](unsigned bits) -> std::uint64_t {
+    if (bits == 0) {
+      return 0;
+    }
+    return std::min(
+        rate_term(bits, harq_ack_beta_offset_x8[uci.beta_offset_harq_ack], code_rate_x10240, qm),
+        alpha_cap(uci.alpha_scaling, res.uci_res_from_l0));
+  };
+  const std::uint64_t q_ack = ack_symbols(uci.harq_ack_bits);
+  const bool punctures = uci.harq_ack_bits <= 2;
+  const std::uint64_t q_ack_reserved = punctures ? ack_symbols(2) : 0;
+  const std::uint64_t all = res.uci_res;
+  std::uint64_t q_csi1 = 0;
+  if (uci.csi_part1_bits != 0) {
+    const std::uint64_t left = all - std::min(all, punctures ? q_ack_reserved : q_ack);
+    q_csi1 = uci.csi_part2_bits == 0
+                 ? left
+                 : std::min(rate_term(uci.csi_part1_bits, csi_beta_offset_x8[uci.beta_offset_csi1],
+                                      code_rate_x10240, qm),
+                            left);
+  }
+  std::uint64_t q_csi2 = 0;
+  if (uci.csi_part2_bits != 0) {
+    // Every RE left, the reserved ones included (a short HARQ-ACK then punctures it).
+    q_csi2 = all - std::min(all, (punctures ? 0 : q_ack) + q_csi1);
+  }
+  sizes.harq_ack = static_cast<std::uint32_t>(q_ack * bits_per_re);
+  sizes.harq_ack_reserved = static_cast<std::uint32_t>(q_ack_reserved * bits_per_re);
+  sizes.csi_part1 = static_cast<std::uint32_t>(q_csi1 * bits_per_re);
+  sizes.csi_part2 = static_cast<std::uint32_t>(q_csi2 * bits_per_re);
+  return sizes;
+}
+
+PuschUciConfig coded_uci_config(const PuschConfig& pusch) {
+  PuschUciConfig uci = pusch.uci;
+  if (!pusch.ulsch && uci.csi_part1_bits != 0 && uci.csi_part2_bits == 0) {
+    uci.harq_ack_bits = std::max(uci.harq_ack_bits, 2U);
+  }
+  return uci;
+}
+
 UciCodedSizes pusch_coded_sizes(const CellConfig& cell, const PuschConfig& pusch,
                                 std::uint32_t tbs) {
   const PuschReMapping mapping = make_pusch_re_mapping(cell, pusch);
   const UciResourceCounts res = uci_resource_counts(mapping);
+  if (!pusch.ulsch) {
+    return uci_only_coded_sizes(coded_uci_config(pusch), res, pusch.code_rate_x10240(),
+                                pusch.num_layers, pusch.modulation_order());
+  }
   std::uint64_t sum_k = 0;
   if (pusch.uci.present()) {
     const CrcPolynomial crc = transport_block_crc_polynomial(tbs);

@@ -182,6 +182,16 @@ void UlschUciMultiplexer::plan(const PuschReMapping& mapping, const UciCodedSize
   if (reserved_left != 0 || ack_left != 0 || csi1_left != 0 || csi2_left != 0) {
     throw std::invalid_argument("UL-SCH/UCI multiplexing: the UCI does not fit the PUSCH's REs");
   }
+  if (sizes.ulsch == 0) {
+    // Without UL-SCH (and CSI part 2), the reserved REs that a short HARQ-ACK punctures carry
+    // only it: they are the HARQ-ACK's, in the same order.
+    for (std::size_t re = 0; re < num_res; ++re) {
+      if (owners_[re] == CodedReOwner::ulsch && punctured_[re] != 0) {
+        owners_[re] = CodedReOwner::harq_ack;
+        punctured_[re] = 0;
+      }
+    }
+  }
   const auto ulsch_res = static_cast<std::size_t>(
       std::count(owners_.begin(), owners_.begin() + static_cast<std::ptrdiff_t>(num_res),
                  CodedReOwner::ulsch));

@@ -53,7 +53,21 @@ struct UciCodedSizes {
 UciCodedSizes uci_coded_sizes(const PuschUciConfig& uci, const UciResourceCounts& res,
                               std::uint64_t sum_code_block_bits, unsigned num_layers, unsigned qm);
 
-/// The sizes of \p pusch carrying a TB of \p tbs bits on \p cell.
+/// The sizes for \p uci on a PUSCH without UL-SCH (TS 38.212 6.3.2.4.1.1-3 without UL-SCH): the
+/// first terms divide by R Q_m (R = \p code_rate_x10240 / 10240) rather than sum K_r / sum M_UCI,
+/// CSI part 1 takes every RE that HARQ-ACK (or its reservation) leaves when there is no CSI
+/// part 2, and CSI part 2 every RE that HARQ-ACK of more than 2 bits and CSI part 1 leave; ulsch
+/// is 0. \p uci is the coded UCI (uci_only_coded_config()).
+UciCodedSizes uci_only_coded_sizes(const PuschUciConfig& uci, const UciResourceCounts& res,
+                                   std::uint32_t code_rate_x10240, unsigned num_layers,
+                                   unsigned qm);
+
+/// The UCI \p pusch codes: pusch.uci, except that a PUSCH without UL-SCH carrying CSI part 1
+/// without CSI part 2 codes a HARQ-ACK of 0 or 1 bits as 2 bits, the missing ones 0 (TS 38.212
+/// 6.3.2.1.1). The receiver reports only pusch.uci.harq_ack_bits of them.
+PuschUciConfig coded_uci_config(const PuschConfig& pusch);
+
+/// The sizes of \p pusch carrying a TB of \p tbs bits on \p cell (\p tbs 0 without UL-SCH).
 /// \throws std::invalid_argument for an invalid DMRS configuration or TB size.
 UciCodedSizes pusch_coded_sizes(const CellConfig& cell, const PuschConfig& pusch,
                                 std::uint32_t tbs);

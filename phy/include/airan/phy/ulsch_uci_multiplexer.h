@@ -8,7 +8,8 @@
 /// there for 2 bits, over UL-SCH or CSI part 2. CSI part 1 takes REs from the first symbol
 /// without DMRS on, avoiding the reserved ones; CSI part 2 the REs left, reserved ones included;
 /// the UL-SCH every RE left, DMRS symbols' data REs included. Each RE carries N_L Q_m
-/// consecutive bits of the codeword.
+/// consecutive bits of the codeword. Without UL-SCH (sizes.ulsch 0, UCI only) the REs a short
+/// HARQ-ACK punctures outside CSI part 2 are the HARQ-ACK's own, and no RE may be left over.
 #pragma once
 
 #include "airan/phy/pusch_config.h"
