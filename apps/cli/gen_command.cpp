@@ -9,6 +9,7 @@
 #include "channel_options.h"
 #include "commands.h"
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -86,6 +87,8 @@ int run_gen(const GenOptions& o) {
   io::TestVectorSlot slot;
   std::vector<phy::PuschPduResult> results;
   unsigned decoded = 0;
+  const auto num_tbs = static_cast<std::size_t>(std::ranges::count_if(
+      scenario.pusch, [](const phy::PuschConfig& pusch) { return pusch.ulsch; }));
   for (unsigned i = 0; i < o.slots; ++i) {
     const std::uint64_t absolute = scenario.slot_number + std::uint64_t{i};
     simulator.simulate(scenario.pusch, absolute, apps::derive_seed(o.seed, i, 2),
@@ -122,6 +125,11 @@ int run_gen(const GenOptions& o) {
       pdu.harq_ack_bits = simulator.uci_bits(p).harq_ack;
       pdu.csi_part1_bits = simulator.uci_bits(p).csi_part1;
       pdu.csi_part2_bits = simulator.uci_bits(p).csi_part2;
+      if (!pdu.config.ulsch) { // UCI only: no TB to expect
+        pdu.expected_crc_ok = false;
+        std::cout << " rnti " << pdu.config.rnti << " UCI only";
+        continue;
+      }
       pdu.expected_crc_ok =
           !receiver || (results[p].tb_crc_ok && results[p].tb_bits == simulator.tb_bits(p));
       decoded += pdu.expected_crc_ok ? 1 : 0;
@@ -132,9 +140,9 @@ int run_gen(const GenOptions& o) {
     writer.write_slot(slot);
   }
   writer.close();
-  std::cout << "wrote " << o.output << ": " << o.slots << " slot(s), "
-            << o.slots * scenario.pusch.size() << " TB(s), " << link.num_rx_antennas << " Rx, "
-            << link.channel.describe() << ", SNR " << o.snr_db << " dB";
+  std::cout << "wrote " << o.output << ": " << o.slots << " slot(s), " << o.slots * num_tbs
+            << " TB(s), " << link.num_rx_antennas << " Rx, " << link.channel.describe() << ", SNR "
+            << o.snr_db << " dB";
   if (reference != nullptr) {
     std::cout << "; " << reference->name << " decoded " << decoded << " TB(s)";
   }

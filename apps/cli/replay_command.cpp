@@ -144,6 +144,13 @@ int run_replay(const ReplayOptions& o) {
           }
         }
       }
+      if (!sent.config.ulsch) {
+        if (!o.quiet) {
+          std::cout << " | rnti " << r.rnti << " UCI only"
+                    << (r.error.empty() ? "" : " error: " + r.error);
+        }
+        continue; // no TB to count
+      }
       const bool good = r.tb_crc_ok && r.tb_bits == sent.tb_bits;
       const bool expect = slot.pdus[p].expected_crc_ok;
       ++tbs;

@@ -121,6 +121,9 @@ std::string validate_evaluation(const EvaluationConfig& config) {
   if (config.receivers.empty()) {
     problems += "no receiver to evaluate\n";
   }
+  if (!config.pusch.ulsch) {
+    problems += "a PUSCH without UL-SCH (ulsch: false) has no TB for a BLER\n";
+  }
   if (config.snr_db.empty()) {
     problems += "no SNR point\n";
   }

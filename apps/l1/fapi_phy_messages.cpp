@@ -103,7 +103,7 @@ void FapiPhy::Impl::on_param() {
   caps.cyclic_prefix = 0b11;                      // normal and extended
   caps.supported_subcarrier_spacings_ul = 0b1111; // 15 .. 120 kHz
   caps.uci_mux_ulsch_in_pusch = 1;                // HARQ-ACK and CSI of up to 1706 bits each
-  caps.uci_only_pusch = 0;
+  caps.uci_only_pusch = 1;
   // Intra-slot, with puschSecondHopPRB from the FAPIv3 maintenance part (io::to_pusch_config()).
   caps.pusch_frequency_hopping = announces_frequency_hopping() ? 1 : 0;
   caps.pusch_dmrs_config_types = 1; // types 1 and 2
@@ -312,8 +312,8 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
         .handle = pdu.handle,
         .rnti = pdu.rnti,
         .harq_process_id = static_cast<std::uint8_t>(pdu.harq_process_id),
-        .carries_tb = true,
-        .new_data = pdu.new_data_indicator,
+        .carries_tb = pdu.ulsch,
+        .new_data = pdu.ulsch && pdu.new_data_indicator,
         .uci = fapi_uci_of(pdu.uci),
         .error =
             !layers_ok

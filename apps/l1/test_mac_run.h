@@ -170,6 +170,8 @@ private:
   void expire_pucchs(std::uint64_t slot);
   /// Schedules PUCCH UE \p u in the slot being built.
   void schedule_pucch(std::size_t u);
+  /// A PUSCH without UL-SCH for UE \p u: its UCI only, no HARQ process, no CRC owed.
+  void schedule_uci_only(std::size_t u);
   /// In a PRACH slot (of the pattern's numbering, \p pattern_slot): the PRACH PDU of the slot
   /// being built (absolute slot \p absolute_slot) and its UEs' preambles (prach_tx_).
   void schedule_prach(std::uint64_t absolute_slot, std::uint64_t pattern_slot);

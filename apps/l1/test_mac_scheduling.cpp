@@ -65,6 +65,12 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot
       }
       continue;
     }
+    if (!ue.pusch.ulsch) {
+      if (pattern_slot < pattern_.num_slots) {
+        schedule_uci_only(u);
+      }
+      continue;
+    }
     auto& processes = ues_[u].processes;
     auto chosen = std::ranges::find_if(processes, [](const HarqProcess& p) {
       return p.state == HarqProcess::State::needs_retransmission;
@@ -154,6 +160,13 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot
                                                   generator_.pucch_bits(i)};
       continue;
     }
+    if (transmissions_[i].pusch.uci.present()) {
+      ucis_[transmissions_[i].pusch.handle] = {absolute_slot, transmissions_[i].pusch.rnti,
+                                               generator_.uci_bits(i)};
+    }
+    if (!transmissions_[i].pusch.ulsch) {
+      continue; // UCI only: no TB, no HARQ process
+    }
     HarqProcess& process =
         ues_[transmissions_[i].ue].processes[transmissions_[i].pusch.harq_process_id];
     std::vector<std::uint8_t> bytes;
@@ -162,10 +175,6 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot
       process.expected = std::move(bytes);
     } else if (bytes != process.expected) {
       mismatch("internal: a retransmission's TB differs from its first transmission");
-    }
-    if (transmissions_[i].pusch.uci.present()) {
-      ucis_[transmissions_[i].pusch.handle] = {absolute_slot, transmissions_[i].pusch.rnti,
-                                               generator_.uci_bits(i)};
     }
   }
   const bool pushed =
@@ -179,6 +188,27 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot
   if (!record.outstanding.empty()) { // owed CRCs (a slot of PUCCHs only gets none)
     slots_[absolute_slot] = std::move(record);
   }
+}
+
+void TestMacRun::schedule_uci_only(std::size_t u) {
+  const PatternUe& ue = pattern_.ues[u];
+  UeTransmission tx;
+  tx.ue = u;
+  tx.pusch = ue.pusch;
+  tx.pusch.handle = next_handle_++;
+  tx.uci_seed = apps::derive_seed(pattern_.seed, u, tx.pusch.handle, 0x0C1);
+  phy::CellConfig ue_cell = pattern_.cell;
+  ue_cell.num_antenna_ports = ue.pusch.num_layers;
+  const io::FapiError error =
+      io::to_fapi_pusch_pdu(tx.pusch, ue_cell, ul_tti_->pusch[ul_tti_->num_pusch]);
+  if (!error.ok()) {
+    throw std::invalid_argument("test MAC: UE " + std::to_string(ue.rnti) +
+                                ": PUSCH not expressible in FAPI: " + std::string(error.reason()));
+  }
+  ul_tti_->pusch_pdu_index[ul_tti_->num_pusch] = static_cast<std::uint8_t>(ul_tti_->num_pusch);
+  ++ul_tti_->num_pusch;
+  ++report_.uci_only_sent;
+  transmissions_.push_back(tx);
 }
 
 void TestMacRun::schedule_pucch(std::size_t u) {

@@ -155,7 +155,8 @@ bool UlSlotProcessor::repeats_harq_process(std::span<const phy::PuschConfig> pdu
                                            std::size_t index) {
   return std::any_of(pdus.begin(), pdus.begin() + static_cast<std::ptrdiff_t>(index),
                      [&](const phy::PuschConfig& earlier) {
-                       return earlier.rnti == pdus[index].rnti &&
+                       return pdus[index].ulsch && earlier.ulsch && // UCI only: no process
+                              earlier.rnti == pdus[index].rnti &&
                               earlier.harq_process_id == pdus[index].harq_process_id;
                      });
 }
@@ -183,12 +184,12 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     const bool repeated = repeats_harq_process(pdus, i);
     LayerReceiver* entry = receiver_for(pdus[i].num_layers);
     const bool decoded = entry != nullptr && samples.has_samples() && !repeated;
-    if (pdus[i].new_data_indicator && !repeated && pdus[i].harq_process_id <= max_harq_process_id) {
+    const bool harq = pdus[i].ulsch && !repeated && pdus[i].harq_process_id <= max_harq_process_id;
+    if (pdus[i].new_data_indicator && harq) {
       end_previous_tb({pdus[i].rnti, static_cast<std::uint8_t>(pdus[i].harq_process_id)},
                       decoded ? entry : nullptr);
     }
-    if (!decoded && !pdus[i].new_data_indicator && !repeated &&
-        pdus[i].harq_process_id <= max_harq_process_id) {
+    if (!decoded && !pdus[i].new_data_indicator && harq) {
       keep_alive({pdus[i].rnti, static_cast<std::uint8_t>(pdus[i].harq_process_id)});
     }
     if (decoded) {

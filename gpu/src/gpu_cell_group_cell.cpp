@@ -38,7 +38,8 @@ std::string GpuCellGroup::Cell::admit(std::span<const phy::PuschConfig> pdus, st
     return "unsupported PDU: UCI on PUSCH is demultiplexed by the CPU receiver only";
   }
   for (std::size_t j = 0; j < index; ++j) {
-    if (pdus[j].rnti == pdu.rnti && pdus[j].harq_process_id == pdu.harq_process_id) {
+    if (pdu.ulsch && pdus[j].ulsch && pdus[j].rnti == pdu.rnti &&
+        pdus[j].harq_process_id == pdu.harq_process_id) {
       return "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
     }
   }

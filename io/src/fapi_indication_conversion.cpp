@@ -218,11 +218,16 @@ void to_slot_indications(std::uint16_t sfn, std::uint16_t slot,
   crc.sfn = rx_data.sfn = sfn;
   crc.slot = rx_data.slot = slot;
   const std::size_t count = std::min({results.size(), pdus.size(), fapi_max_pusch_pdus});
+  std::size_t out = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    crc.crcs[i] = to_fapi_crc(results[i], pdus[i], cell, full_scale);
-    rx_data.pdus[i] = to_fapi_rx_data(results[i], pdus[i], cell, full_scale);
+    if (!pdus[i].ulsch) {
+      continue; // no transport block (UCI only): UCI.indication reports it
+    }
+    crc.crcs[out] = to_fapi_crc(results[i], pdus[i], cell, full_scale);
+    rx_data.pdus[out] = to_fapi_rx_data(results[i], pdus[i], cell, full_scale);
+    ++out;
   }
-  crc.num_crcs = rx_data.num_pdus = count;
+  crc.num_crcs = rx_data.num_pdus = out;
 }
 
 void to_slot_indications(const FapiSlotRequest& request,

@@ -71,8 +71,9 @@ FapiError check_transform_precoding(const FapiPuschPdu& pdu) {
 
 /// Rejects what the receiver cannot do.
 FapiError check_supported(const FapiPuschPdu& pdu, const phy::CellConfig& cell) {
-  if (!pdu.data) {
-    return pdu_error(FapiStatus::unsupported, "PUSCH PDU without puschData (UCI only)");
+  if (!pdu.data && !pdu.uci) {
+    return pdu_error(FapiStatus::out_of_range,
+                     "PUSCH PDU with neither puschData nor puschUci (pduBitmap bits 0 and 1)");
   }
   if (pdu.uci && pdu.uci->csi_part2_bit_length == 0xFFFF) {
     return pdu_error(
@@ -97,11 +98,11 @@ FapiError check_supported(const FapiPuschPdu& pdu, const phy::CellConfig& cell) 
   if (pdu.uplink_frequency_shift_7p5khz != 0) {
     return pdu_error(FapiStatus::unsupported, "the 7.5 kHz uplink shift is not supported");
   }
-  if (pdu.data->num_cb != 0) {
+  if (pdu.data && pdu.data->num_cb != 0) {
     return pdu_error(FapiStatus::unsupported, "CBG retransmission (numCb %u) is not supported",
                      pdu.data->num_cb);
   }
-  if (pdu.data->tb_size > max_tb_size_bytes) {
+  if (pdu.data && pdu.data->tb_size > max_tb_size_bytes) {
     return pdu_error(FapiStatus::out_of_range, "TBSize %u bytes is too large", pdu.data->tb_size);
   }
   if (pdu.subcarrier_spacing != cell.numerology) {
@@ -256,11 +257,19 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
   config.num_layers = pdu.num_layers;
   config.precoding = phy::PuschPrecoding::non_codebook;
 
-  config.rv = pdu.data->rv_index;
-  config.harq_process_id = pdu.data->harq_process_id;
-  config.new_data_indicator = pdu.data->new_data_indicator != 0;
   config.data_scrambling_id = pdu.data_scrambling_id;
-  config.tb_size_bits = pdu.data->tb_size * 8;
+  config.ulsch = static_cast<bool>(pdu.data); // without puschData: UCI only
+  if (const auto& data = pdu.data) {
+    config.rv = data->rv_index;
+    config.harq_process_id = data->harq_process_id;
+    config.new_data_indicator = data->new_data_indicator != 0;
+    config.tb_size_bits = data->tb_size * 8;
+  } else {
+    config.rv = 0;
+    config.harq_process_id = 0;
+    config.new_data_indicator = false;
+    config.tb_size_bits = 0;
+  }
   if (const auto& uci = pdu.uci) {
     config.uci.harq_ack_bits = uci->harq_ack_bit_length;
     config.uci.csi_part1_bits = uci->csi_part1_bit_length;
@@ -275,8 +284,9 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
       !problem.empty()) {
     return pdu_error(FapiStatus::out_of_range, "%s", problem.c_str());
   }
-  if (FapiError error =
-          fapi_detail::check_ldpc_base_graph(pdu, cell_for_layers(cell, config.num_layers), config);
+  if (FapiError error = config.ulsch ? fapi_detail::check_ldpc_base_graph(
+                                           pdu, cell_for_layers(cell, config.num_layers), config)
+                                     : FapiError{};
       !error.ok()) {
     return error;
   }
@@ -299,7 +309,7 @@ FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig
   std::uint32_t tbs_bits = pusch.tb_size_bits;
   try {
     pdu.ul_dmrs_symb_pos = phy::pusch_dmrs_symbols(cell, pusch).mask;
-    if (tbs_bits == 0) {
+    if (tbs_bits == 0 && pusch.ulsch) {
       tbs_bits = phy::compute_pusch_tbs(cell, pusch);
     }
   } catch (const std::invalid_argument& e) {
@@ -339,11 +349,13 @@ FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig
   pdu.rb_size = static_cast<std::uint16_t>(pusch.prb_size);
   pdu.start_symbol_index = static_cast<std::uint8_t>(pusch.start_symbol);
   pdu.num_symbols = static_cast<std::uint8_t>(pusch.num_symbols);
-  FapiPuschData& data = pdu.data.emplace();
-  data.rv_index = static_cast<std::uint8_t>(pusch.rv);
-  data.harq_process_id = static_cast<std::uint8_t>(pusch.harq_process_id);
-  data.new_data_indicator = pusch.new_data_indicator ? 1 : 0;
-  data.tb_size = tbs_bits / 8;
+  if (pusch.ulsch) { // UCI only: no puschData part (pduBitmap bit 0 clear)
+    FapiPuschData& data = pdu.data.emplace();
+    data.rv_index = static_cast<std::uint8_t>(pusch.rv);
+    data.harq_process_id = static_cast<std::uint8_t>(pusch.harq_process_id);
+    data.new_data_indicator = pusch.new_data_indicator ? 1 : 0;
+    data.tb_size = tbs_bits / 8;
+  }
   if (pusch.ptrs.enabled) {
     pdu.ptrs = fapi_detail::fapi_ptrs_of(pusch);
   }

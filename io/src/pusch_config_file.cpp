@@ -165,6 +165,7 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
       {"tpmi", uint_field(p.tpmi, 27)},
       {"transform_precoding",
        [&](auto& n, auto& w) { p.transform_precoding = read_bool(n, w, ctx); }},
+      {"ulsch", [&](auto& n, auto& w) { p.ulsch = read_bool(n, w, ctx); }},
       {"tp_pi2bpsk", [&](auto& n, auto& w) { p.tp_pi2bpsk = read_bool(n, w, ctx); }},
       {"pusch_identity", u16_field(p.pusch_identity, 1007)},
       {"dmrs_hopping", [&](auto& n, auto& w) { p.dmrs_hopping = parse_dmrs_hopping(n, w, ctx); }},

@@ -147,6 +147,10 @@ std::string validate_pdu_config(const phy::CellConfig& cell, const phy::PuschCon
   if (std::string error = config.validate(cell); !error.empty()) {
     return "invalid PUSCH configuration: " + error;
   }
+  if (!config.ulsch) {
+    tbs = 0; // UCI only: tb_bits is empty
+    return {};
+  }
   try {
     tbs = config.tb_size_bits != 0 ? config.tb_size_bits : phy::compute_pusch_tbs(cell, config);
   } catch (const std::exception& e) {

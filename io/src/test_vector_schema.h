@@ -172,6 +172,8 @@ template <typename Pdu, typename V> void visit_pdu(Pdu& pdu, V& v) {
   v.optional("intra_slot_hopping", [&] { v.boolean("intra_slot_hopping", p.intra_slot_hopping); });
   v.optional("second_hop_prb_start",
              [&] { v.uint("second_hop_prb_start", p.second_hop_prb_start); });
+  // Added with UCI-only PUSCH: vectors written before carry a TB (ulsch 1).
+  v.optional("ulsch", [&] { v.boolean("ulsch", p.ulsch); });
   v.boolean("expected_crc_ok", pdu.expected_crc_ok);
 }
 
@@ -209,7 +211,8 @@ std::string validate_slot_number(const phy::CellConfig& cell, std::uint64_t abso
 unsigned fft_size_for_slot(const phy::CellConfig& cell, unsigned slot, std::size_t samples);
 
 /// Empty when \p config is valid on \p cell (validate()) and its TBS is computable and at most
-/// max_tb_bits, which is then stored in \p tbs; otherwise the problem.
+/// max_tb_bits, which is then stored in \p tbs (0 for a PUSCH without UL-SCH); otherwise the
+/// problem.
 std::string validate_pdu_config(const phy::CellConfig& cell, const phy::PuschConfig& config,
                                 std::uint32_t& tbs);
 

@@ -1,5 +1,7 @@
 #include "airan/phy/pusch_config.h"
 
+#include "pusch_config_uci.h"
+
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/ptrs_pusch.h"
 #include "airan/phy/pusch_frequency_hopping.h"
@@ -25,9 +27,10 @@ constexpr unsigned max_layers = 4;
 constexpr unsigned max_data_scrambling_id = 1023;
 constexpr unsigned max_harq_process_id = 31;
 
-std::string str(unsigned value) {
-  return std::to_string(value);
-}
+using pusch_config_detail::str;
+using pusch_config_detail::validate_uci;
+using pusch_config_detail::validate_uci_only;
+using pusch_config_detail::validate_uci_sizes;
 
 std::string validate_modulation_and_coding(const PuschConfig& pusch) {
   if (pusch.mcs_index >= num_mcs_indices) {
@@ -225,103 +228,6 @@ std::string validate_ptrs(const CellConfig& /*cell*/, const PuschConfig& pusch) 
            " (TS 38.211 Table 6.4.1.2.2.1-1 lists ports 0..3 for type 1, 0..5 for type 2)";
   }
   return {};
-}
-
-/// The UCI payloads and offsets against what TS 38.212/38.213 define and airan codes.
-std::string validate_uci(const PuschUciConfig& uci) {
-  const auto too_long = [](const char* part, unsigned bits) {
-    return std::string(part) + " of " + str(bits) + " bits is longer than a UCI payload can be (" +
-           str(PuschUciConfig::max_payload_bits) + " bits, TS 38.212 6.3.1.2.1)";
-  };
-  if (uci.harq_ack_bits > PuschUciConfig::max_payload_bits) {
-    return too_long("HARQ-ACK", uci.harq_ack_bits);
-  }
-  if (uci.csi_part1_bits > PuschUciConfig::max_payload_bits) {
-    return too_long("CSI part 1", uci.csi_part1_bits);
-  }
-  if (uci.csi_part2_bits > PuschUciConfig::max_payload_bits) {
-    return too_long("CSI part 2", uci.csi_part2_bits);
-  }
-  if (uci.csi_part2_bits != 0 && uci.csi_part1_bits == 0) {
-    return "CSI part 2 needs CSI part 1";
-  }
-  if (uci.alpha_scaling >= uci_alpha_x20.size()) {
-    return "UCI alpha scaling " + str(uci.alpha_scaling) + " is not in 0..3";
-  }
-  if (uci.beta_offset_harq_ack >= harq_ack_beta_offset_x8.size()) {
-    return "HARQ-ACK beta offset index " + str(uci.beta_offset_harq_ack) + " is not in 0..15";
-  }
-  if (uci.beta_offset_csi1 >= csi_beta_offset_x8.size() ||
-      uci.beta_offset_csi2 >= csi_beta_offset_x8.size()) {
-    return "CSI beta offset indices must be 0..18";
-  }
-  return {};
-}
-
-/// Every UCI part present gets coded bits, and the UL-SCH keeps some.
-std::string validate_uci_sizes(const CellConfig& cell, const PuschConfig& pusch,
-                               std::uint32_t tbs) {
-  if (!pusch.uci.present()) {
-    return {};
-  }
-  UciCodedSizes sizes;
-  try {
-    sizes = pusch_coded_sizes(cell, pusch, tbs);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  const auto none_left = [](const char* part) {
-    return std::string("no RE is left for ") + part + " on this PUSCH";
-  };
-  if (pusch.uci.harq_ack_bits != 0 && sizes.harq_ack == 0) {
-    return none_left("HARQ-ACK (no symbol without DMRS after the first DMRS)");
-  }
-  if (pusch.uci.csi_part1_bits != 0 && sizes.csi_part1 == 0) {
-    return none_left("CSI part 1");
-  }
-  if (pusch.uci.csi_part2_bits != 0 && sizes.csi_part2 == 0) {
-    return none_left("CSI part 2");
-  }
-  if (pusch.ulsch && sizes.ulsch == 0) {
-    return none_left("the UL-SCH");
-  }
-  // A polar-coded part needs at least K + n_PC coded bits per segment.
-  for (const auto& [name, bits, coded] :
-       {std::tuple{"HARQ-ACK", pusch.uci.harq_ack_bits, sizes.harq_ack},
-        std::tuple{"CSI part 1", pusch.uci.csi_part1_bits, sizes.csi_part1},
-        std::tuple{"CSI part 2", pusch.uci.csi_part2_bits, sizes.csi_part2}}) {
-    if (PuschUciConfig::polar_coded(bits)) {
-      if (std::string error = uci_polar_size_error(bits, coded); !error.empty()) {
-        return std::string(name) + ": " + error + " (raise its beta offset)";
-      }
-    }
-  }
-  return {};
-}
-
-/// A PUSCH without UL-SCH: CSI part 1 to carry, a code rate to size it by, no data RE on DMRS
-/// symbols (nothing would fill it), and room for every UCI part.
-std::string validate_uci_only(const CellConfig& cell, const PuschConfig& pusch) {
-  if (pusch.tb_size_bits != 0) {
-    return "a PUSCH without UL-SCH has no TB (TB size " + str(pusch.tb_size_bits) + " given)";
-  }
-  if (pusch.uci.csi_part1_bits == 0) {
-    return "a PUSCH without UL-SCH must carry CSI part 1 (TS 38.212 6.3.2.4: UCI only is a CSI "
-           "report, with or without HARQ-ACK)";
-  }
-  if (pusch.code_rate_x10240() == 0) {
-    return "MCS " + str(pusch.mcs_index) +
-           " is reserved: a PUSCH without UL-SCH needs the target code rate that sizes its UCI";
-  }
-  const PuschReMapping mapping = make_pusch_re_mapping(cell, pusch);
-  for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
-    if (mapping.dmrs_symbols.contains(l) && mapping.num_data_res(l) != 0) {
-      return "a PUSCH without UL-SCH has no bits for the data REs of its DMRS symbols (DMRS CDM "
-             "groups without data " +
-             str(pusch.num_dmrs_cdm_groups_no_data) + " leave some): use more CDM groups";
-    }
-  }
-  return validate_uci_sizes(cell, pusch, 0);
 }
 
 /// The TB against the allocation (after every other check): a TBS in whole bytes, given with a

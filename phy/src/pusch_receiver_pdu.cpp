@@ -26,8 +26,11 @@ std::span<const float> demultiplex_uci(const CellConfig& cell, const PuschConfig
   const UciCodedSizes sizes = pusch_coded_sizes(cell, pdu, tbs);
   lane.multiplexer.plan(make_pusch_re_mapping(cell, pdu), sizes, cfg.harq_ack_bits, pdu.num_layers,
                         qm);
-  const std::array<unsigned, 3> bits = {cfg.harq_ack_bits, cfg.csi_part1_bits, cfg.csi_part2_bits};
   const std::array<std::uint32_t, 3> coded = {sizes.harq_ack, sizes.csi_part1, sizes.csi_part2};
+  // A part without coded bits is not sent (a HARQ-ACK padded to 2 bits without room for it).
+  const std::array<unsigned, 3> bits = {coded[0] != 0 ? cfg.harq_ack_bits : 0U,
+                                        coded[1] != 0 ? cfg.csi_part1_bits : 0U,
+                                        coded[2] != 0 ? cfg.csi_part2_bits : 0U};
   std::array<UciFoldedLlrs, 3> folded;
   std::array<std::span<float>, 3> polar_llrs;
   unsigned one_bit_parts = 0;

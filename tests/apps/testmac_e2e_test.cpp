@@ -151,18 +151,20 @@ TEST(TestMacSession, DftsOfdmPatternRecoversEveryTbByHarq) {
 }
 
 // The UCI pattern: HARQ-ACK of 1, 2 and 4 bits and CSI parts 1 and 2 on PUSCH (CP-OFDM with 1 and
-// 2 layers, DFT-s-OFDM) beside a UE without UCI: every PUSCH with UCI gets its UCI.indication
-// PDU, through fading nearly every payload is right, without fading every one is.
+// 2 layers, DFT-s-OFDM) beside a UE without UCI, and a CSI report on a PUSCH without UL-SCH in
+// the other slots: every PUSCH with UCI gets its UCI.indication PDU (the one without UL-SCH no
+// CRC or RX_DATA), through fading nearly every payload is right, without fading every one is.
 TEST(TestMacSession, UciPatternReportsEveryPayload) {
   LaunchPattern pattern =
       load_launch_pattern(airan::test::repo_root() / "configs/patterns/uci_on_pusch.yaml");
-  ASSERT_EQ(pattern.ues.size(), 4U);
+  ASSERT_EQ(pattern.ues.size(), 5U);
   EXPECT_EQ(pattern.ues[1].pusch.uci.csi_part2_bits, 24U); // polar coded
-  std::uint64_t parts_per_round = 0;
-  for (const auto& ue : pattern.ues) {
-    parts_per_round += (ue.pusch.uci.harq_ack_bits != 0 ? 1 : 0) +
-                       (ue.pusch.uci.csi_part1_bits != 0 ? 1 : 0) +
-                       (ue.pusch.uci.csi_part2_bits != 0 ? 1 : 0);
+  EXPECT_FALSE(pattern.ues[4].pusch.ulsch);                // UCI only
+  std::uint64_t parts_per_round = 0;                       // of the UEs sending every slot
+  for (std::size_t u = 0; u < 3; ++u) {
+    const auto& uci = pattern.ues[u].pusch.uci;
+    parts_per_round += (uci.harq_ack_bits != 0 ? 1 : 0) + (uci.csi_part1_bits != 0 ? 1 : 0) +
+                       (uci.csi_part2_bits != 0 ? 1 : 0);
   }
   EXPECT_EQ(parts_per_round, 6U);
   TestMacReport report = run_test_mac_session(pattern, {});
@@ -173,13 +175,18 @@ TEST(TestMacSession, UciPatternReportsEveryPayload) {
   EXPECT_EQ(report.tbs_delivered, report.new_tbs);
   EXPECT_GT(report.first_transmissions_failed, 0U);
   EXPECT_EQ(report.recovered_by_harq, report.first_transmissions_failed);
-  // Three of the four UEs carry UCI in every transmission, 6 parts together.
-  EXPECT_GE(report.uci_reports, 3U * pattern.num_slots);
+  // Every other slot a PUSCH without UL-SCH: no TB, no CRC; the others' CRCs all came.
+  EXPECT_EQ(report.uci_only_sent, pattern.num_slots / 2);
+  EXPECT_EQ(report.new_tbs + report.retransmissions + report.uci_only_sent, report.pdus_sent);
+  EXPECT_EQ(report.crc_ok + report.crc_failed + report.uci_only_sent, report.pdus_sent);
+  // Three of the UEs carry UCI in every transmission, 6 parts together, and the UCI-only UE 3
+  // parts every other slot.
+  EXPECT_GE(report.uci_reports, 3U * pattern.num_slots + report.uci_only_sent);
   EXPECT_LT(report.uci_reports, report.pdus_sent);
   EXPECT_EQ(report.l1.uci_reports_sent, report.uci_reports);
   const std::uint64_t payloads =
       report.uci_payloads_ok + report.uci_payloads_wrong + report.uci_payloads_failed;
-  EXPECT_GE(payloads, parts_per_round * pattern.num_slots);
+  EXPECT_GE(payloads, parts_per_round * pattern.num_slots + 3 * report.uci_only_sent);
   EXPECT_EQ(report.uci_payloads_failed, 0U);
   EXPECT_LE(report.uci_payloads_wrong * 100, payloads) << "more than 1% wrong";
 

@@ -132,7 +132,7 @@ TEST(FapiPuschConversion, RejectsWhatTheReceiverDoesNotDo) {
     FapiStatus status;
   };
   const Case cases[] = {
-      {"no data", [](FapiPuschPdu& p) { p.data.reset(); }, FapiStatus::unsupported},
+      {"neither data nor UCI", [](FapiPuschPdu& p) { p.data.reset(); }, FapiStatus::out_of_range},
       {"UCI over 1706 bits",
        [](FapiPuschPdu& p) {
          p.uci = FapiPuschUci{1707, 0, 0, 3};
@@ -227,7 +227,7 @@ TEST(FapiIndicationConversion, RejectedPdusWithoutATransportBlockGetNoCrc) {
     ASSERT_TRUE(to_fapi_pusch_pdu(pusch, cell, request->pusch[i]).ok());
   }
   request->pusch[0].frequency_hopping = 1; // unsupported, with a TB
-  request->pusch[1].data.reset();          // UCI only
+  request->pusch[1].data.reset();          // UCI only, and no UCI: refused
   request->num_pusch = 2;
   auto slot = std::make_unique<FapiSlotRequest>();
   to_slot_request(*request, cell, *slot);

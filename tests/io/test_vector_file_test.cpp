@@ -187,6 +187,27 @@ TEST_F(TestVectorFile, RoundTripUciOnPusch) {
   EXPECT_FALSE(back.pdus[1].config.uci.present());
 }
 
+TEST_F(TestVectorFile, RoundTripUciOnlyPusch) {
+  const auto file = path("uci_only.h5");
+  const auto h = make_header(2);
+  auto s = make_slot(h, 0, true, true);
+  s.pdus[0].config.ulsch = false; // a CSI report without UL-SCH: no TB
+  s.pdus[0].config.tb_size_bits = 0;
+  s.pdus[0].config.num_dmrs_cdm_groups_no_data = // no data beside the DMRS
+      s.pdus[0].config.dmrs_config_type == airan::phy::DmrsConfigType::type2 ? 3 : 2;
+  s.pdus[0].tb_bits.clear();
+  s.pdus[0].config.uci = {0, 7, 0, 3, 0, 10, 0};
+  s.pdus[0].csi_part1_bits = {1, 1, 0, 1, 0, 0, 1};
+  write_vector(file, h, {s});
+  const TestVectorReader reader(file);
+  TestVectorSlot back;
+  reader.read_slot(0, back);
+  expect_same_slot(s, back);
+  EXPECT_FALSE(back.pdus[0].config.ulsch);
+  EXPECT_TRUE(back.pdus[0].tb_bits.empty());
+  EXPECT_TRUE(back.pdus[1].config.ulsch);
+}
+
 // The CP-OFDM vectors committed before DFT-s-OFDM existed lack its attributes: they read with
 // the defaults. The DFT-s-OFDM vector has them and reads them.
 TEST_F(TestVectorFile, CommittedVectorsWithoutTransformPrecodingAttributesLoad) {
@@ -204,6 +225,7 @@ TEST_F(TestVectorFile, CommittedVectorsWithoutTransformPrecodingAttributesLoad) 
       EXPECT_EQ(pdu.config.dmrs_hopping, airan::phy::LowPaprHopping::none) << name;
       // Nor do they have the PT-RS attributes: no PT-RS.
       EXPECT_EQ(pdu.config.ptrs, airan::phy::PuschPtrsConfig{}) << name;
+      EXPECT_TRUE(pdu.config.ulsch) << name; // nor the UL-SCH flag: a TB
       EXPECT_EQ(reader.header().channel.phase_noise_linewidth_hz, 0.0) << name;
       ++pdus;
     }

@@ -66,8 +66,7 @@ TEST(UciOnlyCodedSizes, CsiPart1AloneTakesEveryReTheHarqAckReservationLeaves) {
   EXPECT_EQ(s.harq_ack_reserved, 80U);
   EXPECT_EQ(s.csi_part1, 1400U * 2);
   EXPECT_EQ(s.csi_part2, 0U);
-  // The alpha cap: beta 126 wants ceil(2 * 126) = 252 > 600? no; beta 126 at R = 0.125 wants
-  // ceil(2 * 126 / 0.25) = 1008, capped at 600.
+  // The alpha cap: beta 126 at R = 0.125 wants ceil(2 * 126 / 0.25) = 1008 REs, capped at 600.
   uci.beta_offset_harq_ack = 15;
   const UciCodedSizes capped = uci_only_coded_sizes(uci, uci_only_counts(), 1280, 1, 2);
   EXPECT_EQ(capped.harq_ack, 1200U);
@@ -120,6 +119,8 @@ TEST(PuschUciOnly, EveryUciPartDecodesWithoutATransportBlock) {
       {1, McsTable::qam64, 14, {2, 7, 40, 3, 6, 6, 6}},   // 2-bit ACK punctures CSI part 2
       {2, McsTable::qam64, 16, {6, 30, 100, 2, 5, 7, 8}}, // 2 layers, every part polar-free ACK
       {1, McsTable::qam256, 20, {11, 11, 0, 3, 9, 9, 0}}, // 256-QAM, ACK beside CSI part 1
+      {1, McsTable::qam64, 12, {0, 8, 30, 3, 0, 6, 6}},   // no ACK: CSI 2 takes the reservation
+      {1, McsTable::qam64, 12, {1, 8, 30, 3, 9, 6, 6}},   // 1-bit ACK (y) punctures CSI part 2
   };
   for (const Case& c : cases) {
     SCOPED_TRACE("layers " + std::to_string(c.layers) + " mcs " + std::to_string(c.mcs) + " ack " +
@@ -154,36 +155,103 @@ TEST(PuschUciOnly, EveryUciPartDecodesWithoutATransportBlock) {
   }
 }
 
+TEST(PuschUciOnly, PtRsAndAPuschWithoutRoomForThePaddedHarqAckStillCarryCsi) {
+  std::mt19937_64 rng(41);
+  {
+    SCOPED_TRACE("PT-RS");
+    Link link(airan::test::make_uci_cell(1));
+    PuschConfig pusch = uci_only_pusch(1, McsTable::qam64, 14, {2, 20, 0, 3, 5, 5, 0});
+    pusch.ptrs.enabled = true;
+    ASSERT_EQ(pusch.validate(link.cell), "");
+    const Payload payload = random_payload(pusch.uci, rng);
+    const PuschPduResult r = link.run(pusch, payload, {}, 30.0F, rng);
+    ASSERT_EQ(r.error, "");
+    EXPECT_EQ(r.uci.harq_ack, payload.ack);
+    EXPECT_EQ(r.uci.csi_part1, payload.csi1);
+  }
+  // DMRS on the last of 4 symbols: nothing after it, so the HARQ-ACK (padded to 2 bits) gets no
+  // RE; CSI part 1 takes the 3 symbols. A HARQ-ACK the UE would send cannot go: refused.
+  CellConfig cell = airan::test::make_uci_cell(1);
+  cell.dmrs_type_a_position = 3;
+  Link link(cell);
+  PuschConfig pusch = uci_only_pusch(1, McsTable::qam64, 5, {0, 10, 0, 3, 0, 6, 0});
+  pusch.num_symbols = 4;
+  pusch.dmrs_additional_position = 0;
+  ASSERT_EQ(pusch.validate(link.cell), "");
+  const UciCodedSizes sizes = pusch_coded_sizes(link.cell, pusch, 0);
+  EXPECT_EQ(sizes.harq_ack, 0U);
+  EXPECT_EQ(sizes.csi_part1, sizes.total);
+  const Payload payload = random_payload(pusch.uci, rng);
+  const PuschPduResult r = link.run(pusch, payload, {}, 30.0F, rng);
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.uci.csi_part1, payload.csi1);
+  EXPECT_FALSE(r.uci.harq_ack_detected);
+  pusch.uci.harq_ack_bits = 1;
+  EXPECT_NE(pusch.validate(link.cell).find("no RE is left for HARQ-ACK"), std::string::npos)
+      << pusch.validate(link.cell);
+}
+
 TEST(PuschUciOnly, AUciOnlyPduLeavesTheHarqProcessOfItsRntiAlone) {
-  // A data PDU and a UCI-only PDU of the same RNTI and HARQ process id in one slot: both
-  // decode (the UCI-only one has no HARQ process to clash with).
+  // A TB that failed keeps its HARQ buffer through a UCI-only PDU of the same RNTI and HARQ
+  // process id (new data indicator set, which means nothing without a TB), in a slot of its own
+  // and before a data PDU of that process in the same slot (no duplicate either way).
   std::mt19937_64 rng(5);
-  Link link(airan::test::make_uci_cell(1));
-  PuschConfig data = airan::test::make_uci_pusch(1, McsTable::qam64, 8);
-  data.prb_start = 0;
-  data.prb_size = 10;
-  PuschConfig uci_only = uci_only_pusch(1, McsTable::qam64, 8, {1, 16, 0, 3, 5, 5, 0});
-  uci_only.prb_start = 12;
-  uci_only.prb_size = 10;
-  ASSERT_EQ(data.validate(link.cell), "");
-  ASSERT_EQ(uci_only.validate(link.cell), "");
-  const BitVector tb = airan::test::random_bits(link.transmitter.transport_block_size(data), rng);
-  const Payload payload = random_payload(uci_only.uci, rng);
-  link.tx.fill_zero();
-  link.transmitter.transmit(tb, data, airan::test::uci_slot_number, link.tx);
-  link.transmitter.transmit({}, payload.view(), uci_only, airan::test::uci_slot_number, link.tx);
-  FlatMimoChannel::random_unitary(link.rx.num_ports(), 1, rng())
-      .apply(link.tx, 1e-3F, rng, link.rx);
-  std::vector<PuschPduResult> results;
-  const std::vector<PuschConfig> pdus = {data, uci_only};
-  link.receiver->process_slot(link.rx, airan::test::uci_slot_number, pdus, results);
-  ASSERT_EQ(results.size(), 2U);
-  EXPECT_EQ(results[0].error, "");
-  EXPECT_TRUE(results[0].tb_crc_ok);
-  EXPECT_EQ(results[0].tb_bits, tb);
-  EXPECT_EQ(results[1].error, "");
-  EXPECT_EQ(results[1].uci.harq_ack, payload.ack);
-  EXPECT_EQ(results[1].uci.csi_part1, payload.csi1);
+  {
+    Link link(airan::test::make_uci_cell(1));
+    PuschConfig data = airan::test::make_uci_pusch(1, McsTable::qam64, 20);
+    const HarqProcessKey key{data.rnti, static_cast<std::uint8_t>(data.harq_process_id)};
+    const BitVector tb = airan::test::random_bits(link.transmitter.transport_block_size(data), rng);
+    const PuschPduResult failed = link.run(data, {}, tb, -5.0F, rng);
+    ASSERT_FALSE(failed.tb_crc_ok);
+    ASSERT_NE(link.receiver->harq_pool().find(key), nullptr);
+    PuschConfig uci_only = uci_only_pusch(1, McsTable::qam64, 8, {1, 16, 0, 3, 5, 5, 0});
+    uci_only.new_data_indicator = true;
+    const Payload payload = random_payload(uci_only.uci, rng);
+    const PuschPduResult r = link.run(uci_only, payload, {}, 30.0F, rng);
+    EXPECT_EQ(r.error, "");
+    EXPECT_EQ(r.uci.csi_part1, payload.csi1);
+    EXPECT_NE(link.receiver->harq_pool().find(key), nullptr) << "the UCI-only PDU ended the TB";
+    // Nor does one the receiver refuses (an invalid PDU ends its process's TB when it has one).
+    PuschConfig invalid = uci_only;
+    invalid.uci.csi_part1_bits = 0;
+    const PuschPduResult refused = link.run(uci_only, payload, {}, 30.0F, rng, &invalid);
+    EXPECT_NE(refused.error, "");
+    EXPECT_NE(link.receiver->harq_pool().find(key), nullptr) << "a refused UCI-only PDU ended it";
+  }
+  // In one slot: UCI only first, then the data PDU of the same RNTI and HARQ id, and the other
+  // way round.
+  for (const bool uci_first : {true, false}) {
+    SCOPED_TRACE(uci_first ? "UCI only first" : "data first");
+    Link link(airan::test::make_uci_cell(1));
+    PuschConfig data = airan::test::make_uci_pusch(1, McsTable::qam64, 8);
+    data.prb_start = 0;
+    data.prb_size = 10;
+    PuschConfig uci_only = uci_only_pusch(1, McsTable::qam64, 8, {1, 16, 0, 3, 5, 5, 0});
+    uci_only.prb_start = 12;
+    uci_only.prb_size = 10;
+    ASSERT_EQ(data.validate(link.cell), "");
+    ASSERT_EQ(uci_only.validate(link.cell), "");
+    const BitVector tb = airan::test::random_bits(link.transmitter.transport_block_size(data), rng);
+    const Payload payload = random_payload(uci_only.uci, rng);
+    link.tx.fill_zero();
+    link.transmitter.transmit(tb, data, airan::test::uci_slot_number, link.tx);
+    link.transmitter.transmit({}, payload.view(), uci_only, airan::test::uci_slot_number, link.tx);
+    FlatMimoChannel::random_unitary(link.rx.num_ports(), 1, rng())
+        .apply(link.tx, 1e-3F, rng, link.rx);
+    std::vector<PuschPduResult> results;
+    const std::vector<PuschConfig> pdus =
+        uci_first ? std::vector{uci_only, data} : std::vector{data, uci_only};
+    link.receiver->process_slot(link.rx, airan::test::uci_slot_number, pdus, results);
+    ASSERT_EQ(results.size(), 2U);
+    const PuschPduResult& data_result = results[uci_first ? 1 : 0];
+    const PuschPduResult& uci_result = results[uci_first ? 0 : 1];
+    EXPECT_EQ(data_result.error, "");
+    EXPECT_TRUE(data_result.tb_crc_ok);
+    EXPECT_EQ(data_result.tb_bits, tb);
+    EXPECT_EQ(uci_result.error, "");
+    EXPECT_EQ(uci_result.uci.harq_ack, payload.ack);
+    EXPECT_EQ(uci_result.uci.csi_part1, payload.csi1);
+  }
 }
 
 TEST(PuschUciOnly, WhatCannotBeSentWithoutUlschIsRefusedWithAReason) {
@@ -213,6 +281,14 @@ TEST(PuschUciOnly, WhatCannotBeSentWithoutUlschIsRefusedWithAReason) {
         p.uci.harq_ack_bits = 6; // no reservation for CSI part 2 to take
       },
       "no RE is left for CSI part 2");
+  refused(
+      [](PuschConfig& p) {
+        p.uci.csi_part1_bits = 1000; // CSI part 2 gets only the reserved REs, all punctured
+        p.uci.beta_offset_csi1 = 18;
+        p.uci.csi_part2_bits = 10;
+        p.uci.harq_ack_bits = 2;
+      },
+      "which the HARQ-ACK punctures");
 }
 
 } // namespace

@@ -82,6 +82,36 @@ TEST(UlschUciMultiplexer, ShortHarqAckPuncturesReservedResThatCsiPart1Avoids) {
   EXPECT_EQ(row(mux, 4), "DDDDDDDDDDDD");
 }
 
+TEST(UlschUciMultiplexer, WithoutUlschTheReservedResAreTheHarqAcksAndNothingIsLeft) {
+  // UCI only, CSI part 1 alone, the HARQ-ACK padded to 2 bits: it needs exactly the 14 reserved
+  // REs, CSI part 1 every other one (12 x 13 - 14 = 142).
+  UlschUciMultiplexer mux(std::size_t{12} * 14);
+  UciCodedSizes sizes;
+  sizes.harq_ack = 2 * 14;
+  sizes.harq_ack_reserved = 2 * 14;
+  sizes.csi_part1 = 2 * 142;
+  sizes.total = 2 * 12 * 13;
+  mux.plan(one_prb_mapping(), sizes, 2, 1, 2);
+  EXPECT_EQ(row(mux, 0), "CCCCCCCCCCCC");
+  EXPECT_EQ(row(mux, 2), "AAAAAAAAAAAA"); // the 12 reserved REs of l(1), the HARQ-ACK's own
+  EXPECT_EQ(row(mux, 3), "ACCCCCACCCCC"); // the last 2 (every 6th)
+  for (std::size_t re = 0; re < 12 * 13; ++re) {
+    EXPECT_NE(mux.owners()[re], CodedReOwner::ulsch) << re;
+    EXPECT_FALSE(mux.punctured_by_harq_ack(re)) << re;
+  }
+  // With CSI part 2 the short HARQ-ACK still punctures it.
+  sizes.harq_ack = 2 * 3;
+  sizes.csi_part1 = 2 * 100;
+  sizes.csi_part2 = 2 * 56;
+  mux.plan(one_prb_mapping(), sizes, 1, 1, 2);
+  EXPECT_EQ(row(mux, 2), "hccchccchccc");
+  // A reservation the HARQ-ACK does not fill would leave REs to no one: refused.
+  sizes.harq_ack = 2 * 3;
+  sizes.csi_part1 = 2 * 142;
+  sizes.csi_part2 = 0;
+  EXPECT_THROW(mux.plan(one_prb_mapping(), sizes, 2, 1, 2), std::invalid_argument);
+}
+
 TEST(UlschUciMultiplexer, TwoLayersTakeTheSamePlanWithTwiceTheBitsPerRe) {
   UlschUciMultiplexer mux(std::size_t{12} * 14);
   UciCodedSizes sizes;

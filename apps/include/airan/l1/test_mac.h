@@ -111,7 +111,8 @@ struct TestMacReport {
   std::uint64_t slots = 0; ///< SLOT.indications handled.
   /// The (SFN, slot) of the session's first SLOT.indication (nullopt: none came).
   std::optional<FapiSlotAddress> first_slot;
-  std::uint64_t pdus_sent = 0; ///< PUSCH PDUs in UL_TTI.requests.
+  std::uint64_t pdus_sent = 0;     ///< PUSCH PDUs in UL_TTI.requests.
+  std::uint64_t uci_only_sent = 0; ///< Of them, PUSCHs without UL-SCH (UCI only, no CRC owed).
   std::uint64_t new_tbs = 0;
   std::uint64_t retransmissions = 0;
   std::uint64_t crc_ok = 0;

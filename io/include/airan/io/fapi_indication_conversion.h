@@ -80,7 +80,8 @@ void to_uci_indication(const FapiSlotRequest& request, std::span<const phy::Pusc
                        float full_scale = 1.0F);
 
 /// Fills \p crc and \p rx_data for slot \p sfn / \p slot with one entry per result (result i
-/// belongs to pdus[i]). \pre results.size() == pdus.size() <= fapi_max_pusch_pdus.
+/// belongs to pdus[i]) of a PDU with a TB (a PUSCH without UL-SCH has none: only UCI.indication
+/// reports it). \pre results.size() == pdus.size() <= fapi_max_pusch_pdus.
 void to_slot_indications(std::uint16_t sfn, std::uint16_t slot,
                          std::span<const phy::PuschPduResult> results,
                          std::span<const phy::PuschConfig> pdus, const phy::CellConfig& cell,

@@ -19,13 +19,15 @@
 /// non-codebook PUSCH, with the UE's antenna ports = layers). What FAPI leaves implicit is derived:
 /// the mapping type from the first DMRS symbol, single or double-symbol DMRS from ulDmrsSymbPos,
 /// the TBS in bits from TBSize in bytes, tp-pi2BPSK from qamModOrder 1 on Table 6.1.4.1-1 or -2. A
-/// puschUci part becomes PuschConfig::uci (validate() refuses payloads over 1706 bits, and UCI
-/// without puschData is refused as UCI-only PUSCH), a CSIPart2BitLength of 0xFFFF (sized from CSI
-/// part 1) is refused. A puschPtrs part with one port becomes PuschConfig::ptrs: L_PT-RS =
-/// 2^PTRSTimeDensity, K_PT-RS = 2^(PTRSFreqDensity + 1), ptrs-Power = ulPTRSPower (2 and 3,
-/// reserved, are refused), the DMRS port = PTRSDmrsPort (one of dmrsPorts), and
-/// resourceElementOffset the column of TS 38.211 Table 6.4.1.2.2.1-1 where PTRSDmrsPort's row
-/// holds PTRSReOffset (FAPI's k_ref^RE; not in the row: OUT_OF_RANGE). PTRSPortIndex is not read.
+/// puschUci part becomes PuschConfig::uci (validate() refuses payloads over 1706 bits); a PDU
+/// with puschUci and no puschData is a PUSCH without UL-SCH (PuschConfig::ulsch false: UCI only,
+/// which validate() requires to carry CSI part 1), one with neither is refused; a
+/// CSIPart2BitLength of 0xFFFF (sized from CSI part 1) is refused. A puschPtrs part with one port
+/// becomes PuschConfig::ptrs: L_PT-RS = 2^PTRSTimeDensity, K_PT-RS = 2^(PTRSFreqDensity + 1),
+/// ptrs-Power = ulPTRSPower (2 and 3, reserved, are refused), the DMRS port = PTRSDmrsPort (one of
+/// dmrsPorts), and resourceElementOffset the column of TS 38.211 Table 6.4.1.2.2.1-1 where
+/// PTRSDmrsPort's row holds PTRSReOffset (FAPI's k_ref^RE; not in the row: OUT_OF_RANGE).
+/// PTRSPortIndex is not read.
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"
@@ -48,14 +50,14 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
                           phy::PuschConfig& out);
 
 /// \p pusch (valid on \p cell, non-codebook) as a FAPI PUSCH PDU with the puschData
-/// part (and a puschUci part when pusch.uci has payload bits): explicit ulDmrsSymbPos, target code
-/// rate, modulation order and TBSize (the TBS derived with TS 38.214 when pusch.tb_size_bits is 0).
-/// With transform precoding: TransformPrecoding 0, puschIdentity = pusch_identity, mcsTable 3
-/// (Table 6.1.4.1-1), 4 (Table 6.1.4.1-2) or 1 (Table 5.1.3.1-2) and a dftsOfdm part with u =
-/// pusch_identity mod 30, v = 0. Intra-slot hopping, DMRS group or sequence hopping and a
-/// TBS_LBRM (whole bytes) add the PUSCH maintenance FAPIv3 part, which is absent otherwise (the
-/// PDU is then the 222.10.02 one). Without transform precoding puschIdentity is the cell's
-/// N_ID^cell. With pusch.ptrs enabled: a puschPtrs part (pduBitmap bit 2) with one port,
+/// part (none when !pusch.ulsch) (and a puschUci part when pusch.uci has payload bits): explicit
+/// ulDmrsSymbPos, target code rate, modulation order and TBSize (the TBS derived with TS 38.214
+/// when pusch.tb_size_bits is 0). With transform precoding: TransformPrecoding 0, puschIdentity =
+/// pusch_identity, mcsTable 3 (Table 6.1.4.1-1), 4 (Table 6.1.4.1-2) or 1 (Table 5.1.3.1-2) and a
+/// dftsOfdm part with u = pusch_identity mod 30, v = 0. Intra-slot hopping, DMRS group or sequence
+/// hopping and a TBS_LBRM (whole bytes) add the PUSCH maintenance FAPIv3 part, which is absent
+/// otherwise (the PDU is then the 222.10.02 one). Without transform precoding puschIdentity is the
+/// cell's N_ID^cell. With pusch.ptrs enabled: a puschPtrs part (pduBitmap bit 2) with one port,
 /// PTRSReOffset = k_ref^RE of the DMRS port and resourceElementOffset, PTRSPortIndex the bit of the
 /// antenna port of that DMRS port's layer.
 FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig& cell,

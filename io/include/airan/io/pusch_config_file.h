@@ -16,7 +16,8 @@
 ///      num_dmrs_cdm_groups_no_data, mcs_index, mcs_table: 1..5, target_code_rate_x10240,
 ///      qam_order, num_layers, precoding: non-codebook|codebook, tpmi,
 ///      transform_precoding: true|false, tp_pi2bpsk: true|false, pusch_identity,
-///      dmrs_hopping: none|group|sequence, rv, harq_process_id, new_data_indicator,
+///      dmrs_hopping: none|group|sequence, ulsch: true|false, rv, harq_process_id,
+///      new_data_indicator,
 ///      data_scrambling_id, tb_size_bits, tbs_lbrm, x_overhead,
 ///      ptrs: {enabled: true|false, time_density: 1|2|4, frequency_density: 2|4,
 ///             re_offset (0..3), dmrs_port, power (0..1)},
@@ -25,7 +26,9 @@
 /// \endcode
 /// uci multiplexes HARQ-ACK and CSI of up to 1706 bits each with the UL-SCH (phy::PuschUciConfig;
 /// the test MAC sends random payloads and checks UCI.indication; `airan gen` stores them in the
-/// test vector and `airan replay` checks them).
+/// test vector and `airan replay` checks them). ulsch: false (default true) sends the uci without
+/// a TB (a PUSCH without UL-SCH: CSI part 1 required, num_dmrs_cdm_groups_no_data leaving no
+/// data on DMRS symbols, no tb_size_bits).
 /// ptrs adds the phase-tracking RS of one PT-RS port (phy::PuschPtrsConfig, CP-OFDM only): the
 /// map's presence enables it (enabled: false turns it off again); time_density is L_PT-RS (default
 /// 1), frequency_density K_PT-RS in PRBs (default 2), re_offset the RRC resourceElementOffset
