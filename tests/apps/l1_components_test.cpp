@@ -1,26 +1,27 @@
-// Pieces of the FAPI L1: slot addressing, the slot clock, the in-memory IQ source, launch
-// pattern parsing (with its error messages) and the per-port-count slot processor.
+// Pieces of the FAPI L1: slot addressing, the slot clock, the in-memory IQ source, the C-plane
+// sender and the per-port-count slot processor. Launch pattern parsing:
+// l1_components_launch_pattern_test.cpp.
 #include "airan/io/ecpri.h"
 #include "airan/io/fapi_pusch_conversion.h"
 #include "airan/io/oran_cplane.h"
 #include "airan/l1/iq_source.h"
-#include "airan/l1/launch_pattern.h"
 #include "airan/l1/slot_clock.h"
 #include "airan/l1/ul_slot_processor.h"
 #include "airan/l1/uplink_cplane_sender.h"
 #include "airan/l1/uplink_signal.h"
 
 #include "../support/iq_detector.h"
-#include "../support/run_airan.h"
 #include "../support/two_ue_slot.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <cstdint>
+#include <memory>
+#include <span>
 #include <thread>
+#include <utility>
+#include <vector>
 
 namespace airan::l1 {
 namespace {
@@ -210,132 +211,6 @@ TEST(FronthaulCplaneSender, RequestsEachHopOfAHoppingPdu) {
   EXPECT_EQ(sections[1].second.start_prb, 14);
   EXPECT_EQ(sections[1].second.num_prbs, 8);
   EXPECT_EQ(sections[1].second.num_symbols, 7);
-}
-
-TEST(LaunchPattern, EveryCommittedPatternParses) {
-  unsigned count = 0;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(airan::test::repo_root() / "configs/patterns")) {
-    if (entry.path().extension() == ".yaml") {
-      EXPECT_NO_THROW(load_launch_pattern(entry.path())) << entry.path();
-      ++count;
-    }
-  }
-  EXPECT_GE(count, 3U);
-  // A 1-layer UE cannot be a dual-polarised pair: the error names the UE.
-  std::string text;
-  {
-    std::ifstream file(airan::test::repo_root() / "configs/patterns/cdl_cross_polarized.yaml");
-    text.assign(std::istreambuf_iterator<char>(file), {});
-  }
-  const std::string two_layers = "num_layers: 2\n      dmrs_ports: [0, 1]";
-  const auto layers = text.find(two_layers);
-  ASSERT_NE(layers, std::string::npos);
-  text.replace(layers, two_layers.size(), "num_layers: 1\n      dmrs_ports: [0]");
-  const auto error_of = [](const std::string& yaml) -> std::string {
-    try {
-      (void)parse_launch_pattern(yaml, "p.yaml");
-    } catch (const PatternError& e) {
-      return e.what();
-    }
-    return "accepted";
-  };
-  EXPECT_NE(error_of(text).find("p.yaml: ues[0].pusch.num_layers: a dual-polarised UE"),
-            std::string::npos)
-      << error_of(text);
-  // With a TDL model the polarisation itself is the error, not the layers.
-  const auto cdl = text.find("model: CDL-C");
-  ASSERT_NE(cdl, std::string::npos);
-  text.replace(cdl, 12, "model: TDL-C");
-  EXPECT_NE(error_of(text).find("polarisation other than V needs a CDL model"), std::string::npos)
-      << error_of(text);
-}
-
-TEST(LaunchPattern, CommittedPatternParses) {
-  const auto pattern =
-      load_launch_pattern(airan::test::repo_root() / "configs/patterns/four_ue_harq.yaml");
-  EXPECT_EQ(pattern.name, "four_ue_harq");
-  EXPECT_EQ(pattern.cell.num_prbs, 24U);
-  EXPECT_EQ(pattern.num_rx_antennas, 2U);
-  ASSERT_EQ(pattern.ues.size(), 4U);
-  EXPECT_EQ(pattern.ues[2].rnti, 0x4603);
-  EXPECT_EQ(pattern.ues[2].pusch.rnti, 0x4603);
-  EXPECT_EQ(pattern.ues[2].pusch.prb_start, 12U);
-  EXPECT_EQ(pattern.ues[2].pusch.bwp_size, 24U); // defaulted to the carrier
-  EXPECT_EQ(pattern.harq.rv_sequence, (std::vector<unsigned>{0, 2, 3, 1}));
-  EXPECT_EQ(pattern.channel.model, "TDL-C");
-}
-
-TEST(LaunchPattern, ErrorsNameTheKey) {
-  const auto error_of = [](const std::string& text) {
-    try {
-      (void)parse_launch_pattern(text, "p.yaml");
-    } catch (const PatternError& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  const std::string cell = "cell: {num_prbs: 24, numerology: 1}\n";
-  const std::string ue = "ues: [{rnti: 1, pusch: {prb_size: 4}}]\n";
-  EXPECT_EQ(error_of(cell + ue + "snr: 3\n"), "p.yaml: pattern: unknown key 'snr'");
-  EXPECT_EQ(error_of(ue), "p.yaml: cell: missing (the cell the MAC configures)");
-  EXPECT_EQ(error_of(cell), "p.yaml: ues: expected a non-empty list of UEs");
-  EXPECT_EQ(error_of(cell + "harq: {rv_sequence: [0, 4]}\n" + ue),
-            "p.yaml: harq.rv_sequence: 4 is outside 0 .. 3");
-  EXPECT_EQ(error_of(cell + "ues: [{rnti: 1, pusch: {prb_size: 4}}, {rnti: 1, pusch: {}}]\n"),
-            "p.yaml: ues[1].rnti: RNTI used by another UE");
-  EXPECT_NE(error_of(cell + "ues: [{rnti: 1, pusch: {prb_start: 20, prb_size: 8}}]\n")
-                .find("p.yaml: ues[0].pusch"),
-            std::string::npos);
-  EXPECT_NE(error_of(cell + "channel: {model: TDL-Q}\n" + ue).find("p.yaml: channel"),
-            std::string::npos);
-  EXPECT_EQ(error_of(cell +
-                     "ues: [{rnti: 1, pusch: {prb_size: 4, num_layers: 2, dmrs_ports: [0, 1]}}]\n"),
-            "p.yaml: ues[0].pusch.num_layers: more layers than receive antennas");
-  // Real-valued keys must be finite numbers inside their ranges (nan reached the noise level).
-  EXPECT_EQ(error_of(cell + ue + "snr_db: nan\n"), "p.yaml: snr_db: 'nan' is not a finite number");
-  EXPECT_EQ(error_of(cell + ue + "snr_db: .inf\n"),
-            "p.yaml: snr_db: '.inf' is not a finite number");
-  EXPECT_EQ(error_of(cell + ue + "snr_db: 101\n"), "p.yaml: snr_db: 101 is outside -100 .. 100");
-  EXPECT_EQ(error_of(cell + ue + "channel: {delay_spread_ns: -5}\n"),
-            "p.yaml: channel.delay_spread_ns: -5 is outside 0 .. 1e+06");
-  EXPECT_EQ(error_of(cell + ue + "channel: {model: TDL-A, max_doppler_hz: inf}\n"),
-            "p.yaml: channel.max_doppler_hz: 'inf' is not a finite number");
-  EXPECT_EQ(error_of(cell + ue + "snr_db: -100\n"), "no error");
-  // CDL channels, with the base station's element pattern.
-  EXPECT_EQ(error_of(cell + ue +
-                     "channel: {model: cdl-c, delay_spread_ns: 100, bs_antenna_pattern: 38.901}\n"),
-            "no error");
-  EXPECT_NE(error_of(cell + ue +
-                     "channel: {model: CDL-C, delay_spread_ns: 100, "
-                     "bs_antenna_pattern: dipole}\n")
-                .find("p.yaml: channel.bs_antenna_pattern: "),
-            std::string::npos);
-  EXPECT_NE(error_of(cell + ue + "channel: {model: CDL-C}\n").find("delay spread"),
-            std::string::npos);
-  // And the arrays' polarisation.
-  EXPECT_EQ(error_of(cell + ue +
-                     "channel: {model: CDL-C, delay_spread_ns: 100, bs_polarization: H, "
-                     "ue_polarization: V}\n"),
-            "no error");
-  EXPECT_NE(
-      error_of(cell + ue + "channel: {model: CDL-C, delay_spread_ns: 100, ue_polarization: dual}\n")
-          .find("p.yaml: channel.ue_polarization: "),
-      std::string::npos);
-  EXPECT_NE(
-      error_of(cell + ue + "channel: {model: CDL-C, delay_spread_ns: 100, bs_polarization: VH}\n")
-          .find("even number of antennas"),
-      std::string::npos); // the pattern's single receive antenna
-  // DFT-s-OFDM UEs: what a FAPI PUSCH PDU carries loads (DMRS hopping in the FAPIv3
-  // maintenance part); codebook precoding, which it cannot carry, is refused at load (not at the
-  // first slot that schedules the UE).
-  const std::string dfts = "ues: [{rnti: 1, pusch: {prb_size: 4, transform_precoding: true, "
-                           "num_dmrs_cdm_groups_no_data: 2";
-  EXPECT_EQ(error_of(cell + dfts + "}}]\n"), "no error");
-  EXPECT_EQ(error_of(cell + dfts + ", dmrs_hopping: group}}]\n"), "no error");
-  EXPECT_EQ(error_of(cell + "ues: [{rnti: 1, pusch: {prb_size: 4, precoding: codebook}}]\n"),
-            "p.yaml: ues[0].pusch: not expressible in a FAPI PUSCH PDU: the PUSCH PDU carries no "
-            "TPMI");
 }
 
 TEST(UlSlotProcessor, DecodesEachPortCountOnItsOwnReceiver) {
