@@ -125,6 +125,12 @@ public:
         intact = intact && slot.allocation_received(first_prb, pdu.prb_size, hop.start_symbol,
                                                     hop.num_symbols);
       }
+      if (!pdu.ulsch) { // UCI only: no TB to count
+        if (!options_.quiet) {
+          std::cout << " | rnti " << r.rnti << " UCI only" << (intact ? "" : " (damaged)");
+        }
+        continue;
+      }
       const bool good =
           r.tb_crc_ok && (expected == nullptr || r.tb_bits == expected->pdus[p].tb_bits);
       const bool expect = expected == nullptr || expected->pdus[p].expected_crc_ok;

@@ -102,8 +102,10 @@ void FapiPhy::Impl::on_param() {
   caps.skip_blank_ul_config = 1;
   caps.cyclic_prefix = 0b11;                      // normal and extended
   caps.supported_subcarrier_spacings_ul = 0b1111; // 15 .. 120 kHz
-  caps.uci_mux_ulsch_in_pusch = 1;                // HARQ-ACK and CSI of up to 1706 bits each
-  caps.uci_only_pusch = 1;
+  // HARQ-ACK and CSI of up to 1706 bits each, beside the UL-SCH or without it (a receiver whose
+  // LLRs stay on the device takes neither).
+  caps.uci_mux_ulsch_in_pusch = announces_uci() ? 1 : 0;
+  caps.uci_only_pusch = announces_uci() ? 1 : 0;
   // Intra-slot, with puschSecondHopPRB from the FAPIv3 maintenance part (io::to_pusch_config()).
   caps.pusch_frequency_hopping = announces_frequency_hopping() ? 1 : 0;
   caps.pusch_dmrs_config_types = 1; // types 1 and 2

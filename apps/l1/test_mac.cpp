@@ -132,18 +132,22 @@ TestMacReport TestMacRun::run() {
   }
   send(io::FapiStartRequest{});
   auto last_heard = Clock::now();
-  // The newest slot still owed indications (CRCs, PUCCH UCIs or RACH PDUs).
+  // The newest slot still owed indications (CRCs, PUSCH or PUCCH UCIs, or RACH PDUs).
   const auto newest_owed = [this] {
     std::uint64_t newest = slots_.empty() ? 0 : slots_.rbegin()->first;
     for (const auto& [handle, pucch] : pucchs_) {
       newest = std::max(newest, pucch.slot);
+    }
+    for (const auto& [handle, uci] : ucis_) { // a UCI-only PUSCH owes no CRC, only this
+      newest = std::max(newest, uci.slot);
     }
     if (!rach_occasions_.empty()) {
       newest = std::max(newest, rach_occasions_.rbegin()->first.first);
     }
     return newest;
   };
-  while (!(scheduling_done_ && slots_.empty() && pucchs_.empty() && rach_occasions_.empty())) {
+  while (!(scheduling_done_ && slots_.empty() && pucchs_.empty() && ucis_.empty() &&
+           rach_occasions_.empty())) {
     // Slots whose indications never came (e.g. their UL_TTI.requests were too late and refused)
     // are not waited for once the L1's clock is well past the newest of them: they are reported
     // below, and the run ends.

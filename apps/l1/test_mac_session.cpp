@@ -247,7 +247,11 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
     out << " (each scheduled " << options.slot_ahead << " ahead)";
   }
   out << ", PDUs " << report.pdus_sent << " (new TBs " << report.new_tbs << ", retransmissions "
-      << report.retransmissions << ")\n";
+      << report.retransmissions;
+  if (report.uci_only_sent > 0) {
+    out << ", UCI only " << report.uci_only_sent;
+  }
+  out << ")\n";
   out << "CRC ok " << report.crc_ok << ", CRC failed " << report.crc_failed
       << ", first transmissions failed " << report.first_transmissions_failed
       << ", recovered by HARQ " << report.recovered_by_harq << '\n';

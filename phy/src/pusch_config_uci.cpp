@@ -2,7 +2,6 @@
 /// \brief PuschConfig::validate()'s UCI checks (see pusch_config_uci.h).
 #include "pusch_config_uci.h"
 
-#include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/uci_coded_sizes.h"
 #include "airan/phy/uci_polar_code.h"
 
@@ -92,14 +91,6 @@ std::string validate_uci_only(const CellConfig& cell, const PuschConfig& pusch) 
   if (pusch.uci.csi_part1_bits == 0) {
     return "a PUSCH without UL-SCH must carry CSI part 1 (TS 38.212 6.3.2.4: UCI only is a CSI "
            "report, with or without HARQ-ACK)";
-  }
-  const PuschReMapping mapping = make_pusch_re_mapping(cell, pusch);
-  for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
-    if (mapping.dmrs_symbols.contains(l) && mapping.num_data_res(l) != 0) {
-      return "a PUSCH without UL-SCH has no bits for the data REs of its DMRS symbols (DMRS CDM "
-             "groups without data " +
-             str(pusch.num_dmrs_cdm_groups_no_data) + " leave some): use more CDM groups";
-    }
   }
   return validate_uci_sizes(cell, pusch, 0);
 }

@@ -20,9 +20,9 @@ std::string validate_uci(const PuschUciConfig& uci);
 /// Every UCI part present gets coded bits, and the UL-SCH (when there is one) keeps some.
 std::string validate_uci_sizes(const CellConfig& cell, const PuschConfig& pusch, std::uint32_t tbs);
 
-/// A PUSCH without UL-SCH: CSI part 1 to carry, no data RE on DMRS symbols (nothing would fill
-/// it), and room for every UCI part (validate_modulation_and_coding() already asked a reserved
-/// MCS for the code rate that sizes the UCI).
+/// A PUSCH without UL-SCH: CSI part 1 to carry and room for every UCI part (data REs of DMRS
+/// symbols carry nothing; validate_modulation_and_coding() already asked a reserved MCS for the
+/// code rate that sizes the UCI).
 std::string validate_uci_only(const CellConfig& cell, const PuschConfig& pusch);
 
 } // namespace airan::phy::pusch_config_detail

@@ -259,6 +259,16 @@ void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschUciPa
 
   s.encode(tb_bits, uci, pusch, mapping, tbs, codeword);
   modulate(codeword, modulation_from_order(qm), symbols);
+  if (!pusch.ulsch) {
+    // Without UL-SCH the data REs of DMRS symbols carry nothing: zero power on every layer.
+    const auto owners = s.multiplexer.owners();
+    for (std::size_t re = 0; re < owners.size(); ++re) {
+      if (owners[re] == CodedReOwner::none) {
+        std::fill_n(symbols.begin() + static_cast<std::ptrdiff_t>(re * pusch.num_layers),
+                    pusch.num_layers, cf32{});
+      }
+    }
+  }
   map_layers(symbols, pusch.num_layers, layer_symbols);
   if (pusch.transform_precoding) {
     // One layer and no data on DMRS symbols (validate()): whole OFDM symbols of M_sc values.

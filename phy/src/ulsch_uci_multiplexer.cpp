@@ -114,6 +114,9 @@ void UlschUciMultiplexer::plan(const PuschReMapping& mapping, const UciCodedSize
     const std::size_t m_sc = mapping.num_data_res(l);
     if (mapping.dmrs_symbols.contains(l)) {
       seen_dmrs = true;
+      if (sizes.ulsch == 0) { // UCI is never mapped here: without UL-SCH, nothing is
+        std::fill_n(owners_.begin() + static_cast<std::ptrdiff_t>(base), m_sc, CodedReOwner::none);
+      }
       base += m_sc; // UL-SCH only
       continue;
     }
@@ -223,8 +226,12 @@ void UlschUciMultiplexer::multiplex(const UciCodedParts<const bit_t>& parts,
   std::array<std::size_t, 4> next{};
   const std::size_t b = bits_per_re_;
   for (std::size_t re = 0; re < num_res_; ++re) {
-    const auto p = static_cast<std::size_t>(owners_[re]);
     bit_t* out = codeword.data() + re * b;
+    if (owners_[re] == CodedReOwner::none) {
+      std::fill_n(out, b, bit_t{0});
+      continue;
+    }
+    const auto p = static_cast<std::size_t>(owners_[re]);
     std::copy_n(streams[p].data() + next[p], b, out);
     next[p] += b;
     if (punctured_[re] != 0) {
@@ -292,6 +299,9 @@ void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFolde
   };
   for (std::size_t re = 0; re < num_res_; ++re) {
     const float* in = llrs.data() + re * b;
+    if (owners_[re] == CodedReOwner::none) {
+      continue; // nothing was sent here
+    }
     const auto p = static_cast<std::size_t>(owners_[re]);
     if (punctured_[re] != 0) {
       fold(1, re); // before the UL-SCH's zeros may overwrite these LLRs

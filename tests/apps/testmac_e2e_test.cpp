@@ -181,7 +181,7 @@ TEST(TestMacSession, UciPatternReportsEveryPayload) {
   EXPECT_EQ(report.crc_ok + report.crc_failed + report.uci_only_sent, report.pdus_sent);
   // Three of the UEs carry UCI in every transmission, 6 parts together, and the UCI-only UE 3
   // parts every other slot.
-  EXPECT_GE(report.uci_reports, 3U * pattern.num_slots + report.uci_only_sent);
+  EXPECT_GE(report.uci_reports, std::uint64_t{3} * pattern.num_slots + report.uci_only_sent);
   EXPECT_LT(report.uci_reports, report.pdus_sent);
   EXPECT_EQ(report.l1.uci_reports_sent, report.uci_reports);
   const std::uint64_t payloads =
@@ -198,6 +198,31 @@ TEST(TestMacSession, UciPatternReportsEveryPayload) {
   EXPECT_TRUE(report.passed());
   EXPECT_GT(report.uci_payloads_ok, 0U);
   EXPECT_EQ(report.uci_payloads_wrong, 0U);
+}
+
+// A pattern of CSI reports without UL-SCH only: no CRC is owed, yet the session waits for every
+// UCI.indication before it stops, and passes on them.
+TEST(TestMacSession, APatternOfUciOnlyPuschsPassesOnItsUciReports) {
+  LaunchPattern pattern =
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/uci_on_pusch.yaml");
+  ASSERT_FALSE(pattern.ues.back().pusch.ulsch);
+  pattern.ues = {pattern.ues.back()};
+  pattern.ues[0].period_slots = 1;
+  pattern.ues[0].offset_slots = 0;
+  pattern.channel = apps::ChannelSpec{}; // AWGN
+  pattern.channel.domain = apps::ChannelDomain::frequency;
+  pattern.snr_db = 20.0;
+  pattern.num_slots = 12;
+  const TestMacReport report = run_test_mac_session(pattern, {});
+  for (const auto& detail : report.mismatch_details) {
+    ADD_FAILURE() << detail;
+  }
+  EXPECT_TRUE(report.passed());
+  EXPECT_EQ(report.uci_only_sent, pattern.num_slots);
+  EXPECT_EQ(report.pdus_sent, report.uci_only_sent);
+  EXPECT_EQ(report.uci_reports, report.uci_only_sent); // the last ones too
+  EXPECT_EQ(report.crc_ok + report.crc_failed, 0U);
+  EXPECT_EQ(report.uci_payloads_ok, 3 * report.uci_only_sent);
 }
 
 TEST(TestMacCli, ExitsNonZeroOnMismatch) {

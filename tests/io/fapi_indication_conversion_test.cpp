@@ -35,11 +35,22 @@ TEST(FapiIndicationConversion, RejectedPdusWithoutATransportBlockGetNoCrc) {
   }
   request->pusch[0].frequency_hopping = 1; // unsupported, with a TB
   request->pusch[1].data.reset();          // UCI only, and no UCI: refused
-  request->num_pusch = 2;
+  // A UCI-only PDU with puschUci that is refused (interleaved VRBs): no CRC either.
+  phy::PuschConfig uci_only = make_pusch();
+  uci_only.handle = 102;
+  uci_only.prb_start = 60;
+  uci_only.prb_size = 30;
+  uci_only.ulsch = false;
+  uci_only.uci.csi_part1_bits = 6;
+  ASSERT_TRUE(to_fapi_pusch_pdu(uci_only, cell, request->pusch[2]).ok());
+  request->pusch[2].vrb_to_prb_mapping = 1;
+  request->num_pusch = 3;
   auto slot = std::make_unique<FapiSlotRequest>();
   to_slot_request(*request, cell, *slot);
-  ASSERT_EQ(slot->rejected_pdus().size(), 2U);
+  ASSERT_EQ(slot->rejected_pdus().size(), 3U);
   EXPECT_FALSE(slot->rejected[1].carries_tb);
+  EXPECT_FALSE(slot->rejected[2].carries_tb);
+  EXPECT_TRUE(slot->rejected[2].uci.has_value());
   auto crc = std::make_unique<FapiCrcIndication>();
   auto rx_data = std::make_unique<FapiRxDataIndication>();
   to_slot_indications(*slot, {}, cell, *crc, *rx_data);

@@ -191,6 +191,49 @@ TEST(PuschUciOnly, PtRsAndAPuschWithoutRoomForThePaddedHarqAckStillCarryCsi) {
       << pusch.validate(link.cell);
 }
 
+TEST(PuschUciOnly, DataResOfDmrsSymbolsAreSentEmptyAndTheUciStillDecodes) {
+  // One CDM group without data: the odd subcarriers of the DMRS symbols are data REs, which
+  // carry UL-SCH only; without it they are sent with zero power and ignored.
+  std::mt19937_64 rng(77);
+  for (const unsigned layers : {1U, 2U}) {
+    SCOPED_TRACE(std::to_string(layers) + " layer(s)");
+    Link link(airan::test::make_uci_cell(layers));
+    PuschConfig pusch = uci_only_pusch(layers, McsTable::qam64, 12, {2, 14, 30, 3, 6, 6, 6});
+    pusch.num_dmrs_cdm_groups_no_data = 1;
+    pusch.dmrs_ports = layers == 1 ? 0x1 : 0x3; // ports 0 and 1 share CDM group 0
+    ASSERT_EQ(pusch.validate(link.cell), "");
+    const UciCodedSizes sizes = pusch_coded_sizes(link.cell, pusch, 0);
+    const PuschReMapping mapping = make_pusch_re_mapping(link.cell, pusch);
+    EXPECT_GT(sizes.total, sizes.csi_part1 + sizes.csi_part2); // the DMRS symbols' data REs
+    const Payload payload = random_payload(pusch.uci, rng);
+    link.tx.fill_zero();
+    link.transmitter.transmit({}, payload.view(), pusch, airan::test::uci_slot_number, link.tx);
+    unsigned dmrs_symbols = 0;
+    for (unsigned l = pusch.start_symbol; l < pusch.start_symbol + pusch.num_symbols; ++l) {
+      if (!mapping.dmrs_symbols.contains(l)) {
+        continue;
+      }
+      ++dmrs_symbols;
+      for (unsigned port = 0; port < layers; ++port) {
+        for (unsigned k = 12 * pusch.prb_start; k < 12 * (pusch.prb_start + pusch.prb_size); ++k) {
+          const cf32 value = link.tx.at(port, l, k);
+          if (k % 2 == 1) {
+            EXPECT_EQ(value, cf32{}) << "port " << port << " symbol " << l << " k " << k;
+          } else {
+            EXPECT_NE(value, cf32{}); // DMRS
+          }
+        }
+      }
+    }
+    EXPECT_EQ(dmrs_symbols, 2U);
+    const PuschPduResult r = link.run(pusch, payload, {}, 30.0F, rng);
+    ASSERT_EQ(r.error, "");
+    EXPECT_EQ(r.uci.harq_ack, payload.ack);
+    EXPECT_EQ(r.uci.csi_part1, payload.csi1);
+    EXPECT_EQ(r.uci.csi_part2, payload.csi2);
+  }
+}
+
 TEST(PuschUciOnly, AUciOnlyPduLeavesTheHarqProcessOfItsRntiAlone) {
   // A TB that failed keeps its HARQ buffer through a UCI-only PDU of the same RNTI and HARQ
   // process id (new data indicator set, which means nothing without a TB), in a slot of its own
@@ -266,7 +309,6 @@ TEST(PuschUciOnly, WhatCannotBeSentWithoutUlschIsRefusedWithAReason) {
   };
   refused([](PuschConfig& p) { p.uci.csi_part1_bits = 0; }, "must carry CSI part 1");
   refused([](PuschConfig& p) { p.tb_size_bits = 1024; }, "has no TB");
-  refused([](PuschConfig& p) { p.num_dmrs_cdm_groups_no_data = 1; }, "DMRS symbols");
   refused(
       [](PuschConfig& p) {
         p.mcs_index = 29; // reserved, no code rate

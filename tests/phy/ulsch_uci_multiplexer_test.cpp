@@ -36,7 +36,7 @@ std::string row(const UlschUciMultiplexer& mux, unsigned n) {
   std::string s;
   for (unsigned k = 0; k < 12; ++k) {
     const std::size_t re = 12 * n + k;
-    const char owner = "DACc"[static_cast<int>(mux.owners()[re])];
+    const char owner = "DACc-"[static_cast<int>(mux.owners()[re])];
     s += mux.punctured_by_harq_ack(re) ? 'h' : owner;
   }
   return s;

@@ -27,8 +27,8 @@
 /// uci multiplexes HARQ-ACK and CSI of up to 1706 bits each with the UL-SCH (phy::PuschUciConfig;
 /// the test MAC sends random payloads and checks UCI.indication; `airan gen` stores them in the
 /// test vector and `airan replay` checks them). ulsch: false (default true) sends the uci without
-/// a TB (a PUSCH without UL-SCH: CSI part 1 required, num_dmrs_cdm_groups_no_data leaving no
-/// data on DMRS symbols, no tb_size_bits).
+/// a TB (a PUSCH without UL-SCH: CSI part 1 required, no tb_size_bits; data REs of DMRS symbols
+/// are sent empty).
 /// ptrs adds the phase-tracking RS of one PT-RS port (phy::PuschPtrsConfig, CP-OFDM only): the
 /// map's presence enables it (enabled: false turns it off again); time_density is L_PT-RS (default
 /// 1), frequency_density K_PT-RS in PRBs (default 2), re_offset the RRC resourceElementOffset

@@ -9,7 +9,9 @@
 /// without DMRS on, avoiding the reserved ones; CSI part 2 the REs left, reserved ones included;
 /// the UL-SCH every RE left, DMRS symbols' data REs included. Each RE carries N_L Q_m
 /// consecutive bits of the codeword. Without UL-SCH (sizes.ulsch 0, UCI only) the REs a short
-/// HARQ-ACK punctures outside CSI part 2 are the HARQ-ACK's own, and no RE may be left over.
+/// HARQ-ACK punctures outside CSI part 2 are the HARQ-ACK's own, the data REs of DMRS symbols
+/// carry nothing (CodedReOwner::none: zeros in the codeword, ignored when demultiplexing), and
+/// no other RE may be left over.
 #pragma once
 
 #include "airan/phy/pusch_config.h"
@@ -27,8 +29,15 @@ namespace airan::phy {
 
 struct PuschReMapping;
 
-/// Which part of the codeword a data RE carries.
-enum class CodedReOwner : std::uint8_t { ulsch = 0, harq_ack = 1, csi_part1 = 2, csi_part2 = 3 };
+/// Which part of the codeword a data RE carries; none: no coded bit (a data RE of a DMRS symbol
+/// on a PUSCH without UL-SCH, where UCI is never mapped: sent with zero power).
+enum class CodedReOwner : std::uint8_t {
+  ulsch = 0,
+  harq_ack = 1,
+  csi_part1 = 2,
+  csi_part2 = 3,
+  none = 4
+};
 
 /// The coded bits of each part of one PUSCH codeword (sizes of UciCodedSizes).
 template <typename T> struct UciCodedParts {
@@ -60,7 +69,8 @@ public:
   /// Coded bits per RE, N_L Q_m, of the last plan.
   [[nodiscard]] unsigned bits_per_re() const { return bits_per_re_; }
 
-  /// Writes the codeword (sizes.total bits) from the coded bits of each part.
+  /// Writes the codeword (sizes.total bits) from the coded bits of each part (zeros on REs of no
+  /// part, which the transmitter sends with zero power).
   /// \throws std::invalid_argument when the part sizes differ from the plan's.
   void multiplex(const UciCodedParts<const bit_t>& parts, std::span<bit_t> codeword) const;
 

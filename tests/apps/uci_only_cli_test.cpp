@@ -1,0 +1,81 @@
+// A CSI report on a PUSCH without UL-SCH through the CLI: `airan gen` writes it (no TB, reported
+// as UCI only), `airan replay` checks its UCI and counts TBs of the other UE only, the RU
+// emulator's capture replayed with the scenario alone (no vector to compare with) passes with it
+// (it counted as a failed TB), and `airan eval` refuses a BLER of it.
+#include "../support/run_airan.h"
+#include "two_ue_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace airan::test {
+namespace {
+
+/// The two-UE scenario with the second UE sending UCI only (12-bit CSI part 1, 30-bit CSI
+/// part 2, 1-bit HARQ-ACK).
+std::string uci_only_scenario(const std::filesystem::path& dir) {
+  std::ifstream in(two_ue_config);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string scenario = text.str();
+  const std::string second_ue = "  - rnti: 4602";
+  const auto at = scenario.find(second_ue);
+  EXPECT_NE(at, std::string::npos);
+  const std::string harq = "    harq_process_id:";
+  const auto harq_at = scenario.find(harq, at);
+  EXPECT_NE(harq_at, std::string::npos);
+  scenario.insert(harq_at, "    ulsch: false\n    uci: {harq_ack_bits: 1, csi_part1_bits: 12, "
+                           "csi_part2_bits: 30, beta_offset_csi1: 5}\n");
+  auto path = (dir / "uci_only.yaml").string();
+  std::ofstream(path) << scenario;
+  return path;
+}
+
+TEST(UciOnlyCli, GenReplayAndFronthaulReplayCarryTheCsiReport) {
+  const auto dir = scratch_dir("uci_only_cli");
+  const std::string config = uci_only_scenario(dir);
+  const auto vector = (dir / "v.h5").string();
+  const auto gen =
+      run_airan("gen --config " + config + " --snr 20 --slots 4 --seed 2 -o " + vector);
+  ASSERT_EQ(gen.status, 0) << gen.output;
+  EXPECT_NE(gen.output.find("rnti 4602 UCI only"), std::string::npos) << gen.output;
+  EXPECT_NE(gen.output.find("4 slot(s), 4 TB(s)"), std::string::npos) << gen.output;
+
+  const auto replay = run_airan("replay " + vector);
+  EXPECT_EQ(replay.status, 0) << replay.output;
+  EXPECT_NE(replay.output.find("4/4 TBs decoded"), std::string::npos) << replay.output;
+  EXPECT_NE(replay.output.find("UCI payloads right 12/12"), std::string::npos) << replay.output;
+
+  // 7.2x capture, replayed with the scenario only: the UCI-only PDU is no TB to count.
+  const auto pcap = (dir / "u.pcap").string();
+  ASSERT_EQ(run_airan("ru-emulator --vector " + vector + " --pcap " + pcap).status, 0);
+  const auto fronthaul = run_airan("replay " + pcap + " --config " + config);
+  EXPECT_EQ(fronthaul.status, 0) << fronthaul.output;
+  EXPECT_NE(fronthaul.output.find("rnti 4602 UCI only"), std::string::npos) << fronthaul.output;
+  EXPECT_NE(fronthaul.output.find("4/4 expected-good undamaged TBs decoded"), std::string::npos)
+      << fronthaul.output;
+}
+
+TEST(UciOnlyCli, EvalRefusesABlerOfAPuschWithoutUlsch) {
+  const auto dir = scratch_dir("uci_only_eval");
+  std::ifstream in(uci_only_scenario(dir));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string scenario = text.str();
+  // Drop the first UE: the UCI-only one is the scenario's first PUSCH.
+  const auto first = scenario.find("  - rnti: 4601");
+  const auto second = scenario.find("  - rnti: 4602");
+  ASSERT_NE(first, std::string::npos);
+  scenario.erase(first, second - first);
+  const auto config = (dir / "first.yaml").string();
+  std::ofstream(config) << scenario;
+  const auto eval = run_airan("eval --config " + config + " --snr 10");
+  EXPECT_EQ(eval.status, 2) << eval.output;
+  EXPECT_NE(eval.output.find("has no TB for a BLER"), std::string::npos) << eval.output;
+}
+
+} // namespace
+} // namespace airan::test
