@@ -2,7 +2,8 @@
 // 273-PRB, 2-layer 64-QAM codeword's LLRs (UL-SCH moved forward, UCI folded onto its short
 // blocks; a 1-bit HARQ-ACK also regenerates the scrambling sequence for its "y" placeholders),
 // and maximum-likelihood decoding of short blocks of 1 to 11 bits; a memcpy of the codeword's
-// LLRs is the same-process baseline.
+// LLRs is the same-process baseline. ulsch 0: the same PUSCH without UL-SCH (a CSI report: CSI
+// part 2 takes every RE the others leave, every LLR folded onto a short block).
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/tbs_calculator.h"
 #include "airan/phy/uci_coded_sizes.h"
@@ -30,8 +31,9 @@ struct Case {
 };
 
 /// 273 PRBs, 2 layers of 64-QAM (MCS 20), DMRS on symbols 2 and 11, with a HARQ-ACK
-/// of \p harq_ack_bits bits and CSI parts 1 and 2 of 11 bits.
-Case make_case(unsigned harq_ack_bits) {
+/// of \p harq_ack_bits bits and CSI parts 1 and 2 of 11 bits, with the UL-SCH or (\p ulsch
+/// false) without it.
+Case make_case(unsigned harq_ack_bits, bool ulsch = true) {
   Case c;
   c.cell.num_prbs = 273;
   c.cell.num_antenna_ports = 2;
@@ -40,8 +42,9 @@ Case make_case(unsigned harq_ack_bits) {
   c.pusch.num_dmrs_cdm_groups_no_data = 2;
   c.pusch.mcs_index = 20;
   c.pusch.uci = {harq_ack_bits, 11, 11, 3, 9, 13, 13};
+  c.pusch.ulsch = ulsch;
   c.mapping = make_pusch_re_mapping(c.cell, c.pusch);
-  c.sizes = pusch_coded_sizes(c.cell, c.pusch, compute_pusch_tbs(c.cell, c.pusch));
+  c.sizes = pusch_coded_sizes(c.cell, c.pusch, ulsch ? compute_pusch_tbs(c.cell, c.pusch) : 0);
   return c;
 }
 
@@ -57,19 +60,24 @@ std::vector<float> random_llrs(std::size_t count) {
 
 // NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_UciPlan(benchmark::State& state) {
-  const Case c = make_case(static_cast<unsigned>(state.range(0)));
+  const Case c = make_case(static_cast<unsigned>(state.range(0)), state.range(1) != 0);
   UlschUciMultiplexer mux(c.mapping.num_data_res());
   for (auto _ : state) {
     mux.plan(c.mapping, c.sizes, c.pusch.uci.harq_ack_bits, 2, 6);
     benchmark::DoNotOptimize(mux.owners().data());
   }
 }
-BENCHMARK(BM_UciPlan)->ArgNames({"ack_bits"})->Arg(1)->Arg(4)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_UciPlan)
+    ->ArgNames({"ack_bits", "ulsch"})
+    ->Args({1, 1})
+    ->Args({4, 1})
+    ->Args({4, 0})
+    ->Unit(benchmark::kMicrosecond);
 
 /// Copies the codeword's LLRs into the work buffer, then demultiplexes them in place.
 // NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_UciDemultiplex(benchmark::State& state) {
-  const Case c = make_case(static_cast<unsigned>(state.range(0)));
+  const Case c = make_case(static_cast<unsigned>(state.range(0)), state.range(1) != 0);
   UlschUciMultiplexer mux(c.mapping.num_data_res());
   mux.plan(c.mapping, c.sizes, c.pusch.uci.harq_ack_bits, 2, 6);
   const std::vector<float> source = random_llrs(c.sizes.total);
@@ -88,7 +96,12 @@ void BM_UciDemultiplex(benchmark::State& state) {
   state.SetBytesProcessed(
       static_cast<std::int64_t>(state.iterations() * source.size() * sizeof(float)));
 }
-BENCHMARK(BM_UciDemultiplex)->ArgNames({"ack_bits"})->Arg(1)->Arg(4)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_UciDemultiplex)
+    ->ArgNames({"ack_bits", "ulsch"})
+    ->Args({1, 1})
+    ->Args({4, 1})
+    ->Args({4, 0})
+    ->Unit(benchmark::kMicrosecond);
 
 /// Baseline: a memcpy of the codeword's LLRs.
 // NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names

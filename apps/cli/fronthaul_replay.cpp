@@ -127,7 +127,8 @@ public:
       }
       if (!pdu.ulsch) { // UCI only: no TB to count
         if (!options_.quiet) {
-          std::cout << " | rnti " << r.rnti << " UCI only" << (intact ? "" : " (damaged)");
+          std::cout << " | rnti " << r.rnti << " UCI only" << (intact ? "" : " (damaged)")
+                    << (r.error.empty() ? "" : " error: " + r.error);
         }
         continue;
       }

@@ -174,7 +174,7 @@ TestMacReport TestMacRun::run() {
       break;
     }
   }
-  expire_ucis(std::numeric_limits<std::uint64_t>::max()); // each came right after its CRCs
+  expire_ucis(std::numeric_limits<std::uint64_t>::max()); // waited for above: late or lost
   expire_pucchs(std::numeric_limits<std::uint64_t>::max());
   expire_rach(std::numeric_limits<std::uint64_t>::max());
   report_.mac_latency = summarize_latency(mac_latencies_);

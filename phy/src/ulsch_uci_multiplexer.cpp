@@ -297,6 +297,29 @@ void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFolde
     }
     next[p] += b;
   };
+  // Folds the LLRs of \p count consecutive REs of part p from RE re, a part without "y": a
+  // polar part's copied at once, a short block's added in runs of its period (the same sums in
+  // the same order as fold(), without a branch per LLR).
+  const auto fold_run = [&](std::size_t p, std::size_t re, std::size_t count) {
+    const float* in = llrs.data() + re * b;
+    const std::size_t n = count * b;
+    if (!coded[p - 1].empty()) {
+      std::copy_n(in, n, coded[p - 1].data() + next[p]);
+      next[p] += n;
+      return;
+    }
+    UciFoldedLlrs& f = folded[p - 1];
+    std::size_t k = next[p] % f.length;
+    for (std::size_t i = 0; i < n;) {
+      const std::size_t chunk = std::min(n - i, f.length - k);
+      for (std::size_t j = 0; j < chunk; ++j) {
+        f.sum[k + j] += in[i + j];
+      }
+      i += chunk;
+      k = k + chunk == f.length ? 0 : k + chunk;
+    }
+    next[p] += n;
+  };
   for (std::size_t re = 0; re < num_res_; ++re) {
     const float* in = llrs.data() + re * b;
     if (owners_[re] == CodedReOwner::none) {
@@ -326,8 +349,16 @@ void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFolde
       }
       ulsch_end += count;
       re = end - 1;
+    } else if (((repeated >> p) & 1U) != 0) {
+      fold(p, re); // "y" placeholders: per LLR
     } else {
-      fold(p, re);
+      // The run of this part's REs that starts here (a UCI-only PUSCH's CSI is mostly runs).
+      std::size_t end = re + 1;
+      while (end < num_res_ && owners_[end] == owners_[re] && punctured_[end] == 0) {
+        ++end;
+      }
+      fold_run(p, re, end - re);
+      re = end - 1;
     }
   }
   if (ulsch_end != planned[0]) {

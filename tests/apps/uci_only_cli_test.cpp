@@ -1,7 +1,8 @@
 // A CSI report on a PUSCH without UL-SCH through the CLI: `airan gen` writes it (no TB, reported
 // as UCI only), `airan replay` checks its UCI and counts TBs of the other UE only, the RU
 // emulator's capture replayed with the scenario alone (no vector to compare with) passes with it
-// (it counted as a failed TB), and `airan eval` refuses a BLER of it.
+// (it counts no TB for it), and `airan eval` refuses a BLER of it. The UCI-only UE has one DMRS
+// CDM group without data: the data REs of its DMRS symbols go empty.
 #include "../support/run_airan.h"
 #include "two_ue_config.h"
 
@@ -29,6 +30,10 @@ std::string uci_only_scenario(const std::filesystem::path& dir) {
   EXPECT_NE(harq_at, std::string::npos);
   scenario.insert(harq_at, "    ulsch: false\n    uci: {harq_ack_bits: 1, csi_part1_bits: 12, "
                            "csi_part2_bits: 30, beta_offset_csi1: 5}\n");
+  const std::string cdm = "    num_dmrs_cdm_groups_no_data: 2";
+  const auto cdm_at = scenario.find(cdm, at);
+  EXPECT_NE(cdm_at, std::string::npos);
+  scenario.replace(cdm_at, cdm.size(), "    num_dmrs_cdm_groups_no_data: 1");
   auto path = (dir / "uci_only.yaml").string();
   std::ofstream(path) << scenario;
   return path;

@@ -231,6 +231,25 @@ TEST(PuschUciOnly, DataResOfDmrsSymbolsAreSentEmptyAndTheUciStillDecodes) {
     EXPECT_EQ(r.uci.harq_ack, payload.ack);
     EXPECT_EQ(r.uci.csi_part1, payload.csi1);
     EXPECT_EQ(r.uci.csi_part2, payload.csi2);
+    // The receiver ignores those REs: strong interference there changes nothing.
+    FlatMimoChannel::random_unitary(link.rx.num_ports(), link.cell.num_antenna_ports, rng())
+        .apply(link.tx, 1e-3F, rng, link.rx);
+    std::uniform_real_distribution<float> strong(-30.0F, 30.0F);
+    for (unsigned l = pusch.start_symbol; l < pusch.start_symbol + pusch.num_symbols; ++l) {
+      for (unsigned port = 0; port < link.rx.num_ports() && mapping.dmrs_symbols.contains(l);
+           ++port) {
+        for (unsigned k = 12 * pusch.prb_start + 1; k < 12 * (pusch.prb_start + pusch.prb_size);
+             k += 2) {
+          link.rx.at(port, l, k) = {strong(rng), strong(rng)};
+        }
+      }
+    }
+    std::vector<PuschPduResult> results;
+    link.receiver->process_slot(link.rx, airan::test::uci_slot_number, std::span(&pusch, 1),
+                                results);
+    ASSERT_EQ(results.at(0).error, "");
+    EXPECT_EQ(results[0].uci.csi_part1, payload.csi1);
+    EXPECT_EQ(results[0].uci.csi_part2, payload.csi2);
   }
 }
 

@@ -175,11 +175,11 @@ struct TestMacReport {
   io::FapiTransportCounters mac_transport; ///< See l1_transport.
 
   /// No mismatch, and something checked: TBs delivered, or (without PUSCH PDUs carrying a TB)
-  /// PUSCH UCI, PUCCH or RACH reports.
+  /// PUSCH UCI payloads right, PUCCH or RACH reports.
   [[nodiscard]] bool passed() const {
     return mismatches == 0 &&
            (tbs_delivered > 0 ||
-            (pdus_sent == uci_only_sent && uci_reports + pucch_reports + prach_reports > 0));
+            (pdus_sent == uci_only_sent && uci_payloads_ok + pucch_reports + prach_reports > 0));
   }
   /// Mean RSSI of the CRC.indications, dB (NaN without any).
   [[nodiscard]] double mean_rssi_db() const {

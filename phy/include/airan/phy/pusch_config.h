@@ -161,8 +161,9 @@ struct PuschConfig {
   // --- HARQ and transport block ---
   /// The PUSCH carries a transport block (FAPI pduBitmap bit 0, puschData). False: UCI only
   /// (TS 38.212 6.3.2.4 without UL-SCH): no TB and no HARQ process; CSI part 1 is required, the
-  /// code rate R and Q_m size the UCI, the data REs of DMRS symbols (one CDM group without data)
-  /// are sent with zero power (UCI is never mapped there); tb_size_bits must be 0.
+  /// code rate R and Q_m size the UCI, the data REs of DMRS symbols (fewer CDM groups without
+  /// data than the DMRS type has) are sent with zero power (UCI is never mapped there);
+  /// tb_size_bits must be 0.
   bool ulsch = true;
   unsigned rv = 0;                      ///< Redundancy version 0..3.
   unsigned harq_process_id = 0;         ///< 0..15 (0..31 with Rel-17); carried through.

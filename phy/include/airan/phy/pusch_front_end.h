@@ -61,6 +61,8 @@ struct PuschMeasurements {
   float delay_s = 0.0F;        ///< Timing offset, positive when late.
   /// RMS error vector magnitude of the equalized symbols against their nearest constellation
   /// points, relative to the rms of those points (a fraction, not %).
+  /// Over every data RE; a PUSCH without UL-SCH with data REs on its DMRS symbols (sent empty)
+  /// reads high by their share.
   float evm = 0.0F;
 };
 
