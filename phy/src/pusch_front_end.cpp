@@ -213,6 +213,19 @@ PuschMeasurements PuschFrontEnd::measurements(const PuschConfig& pusch) const {
     error_power += powers[2 * b];
     reference_power += powers[2 * b + 1];
   }
+  // REs sent empty (a PUSCH without UL-SCH) are no constellation points: taken back out.
+  for (unsigned r = 0; r < impl_->num_empty_ranges; ++r) {
+    const auto [first, end] = impl_->empty_symbols[r];
+    for (std::size_t v = 2 * first; v < 2 * end; v += evm_block) {
+      float error = 0.0F;
+      float reference = 0.0F;
+      hard_decision_powers(values + v, std::min(evm_block, 2 * end - v), decision_qm / 2,
+                           qam_scale(decision_qm), error, reference);
+      error_power -= error;
+      reference_power -= reference;
+    }
+  }
+  error_power = std::max(error_power, 0.0);
   result.post_eq_sinr_db = post_equalization_sinr_db(noise_sum, noise_count);
   result.evm = evm_of(error_power, reference_power);
   return result;

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace airan::phy {
@@ -99,8 +100,12 @@ struct PuschFrontEnd::Impl {
   std::vector<front_end_detail::FrontEndLane> lanes; ///< One per pool lane (one without a pool).
   std::vector<cf32> symbols;                         ///< Equalized symbols, codeword order.
   std::vector<float> noise_variances;                ///< Their post-equalization noise variances.
-  std::size_t num_symbols = 0;                      ///< Valid entries of symbols / noise_variances.
-  std::vector<float> block_powers;                  ///< EVM error and reference power per block.
+  std::size_t num_symbols = 0;     ///< Valid entries of symbols / noise_variances.
+  std::vector<float> block_powers; ///< EVM error and reference power per block.
+  /// Symbols [first, end) of equalized DMRS-symbol data REs that carry nothing (a PUSCH without
+  /// UL-SCH): left out of the EVM.
+  std::array<std::pair<std::size_t, std::size_t>, max_symbols_per_slot> empty_symbols{};
+  unsigned num_empty_ranges = 0;
   std::vector<cf32> ptrs_values;                    ///< PT-RS values of the PDU.
   std::array<float, max_symbols_per_slot> phases{}; ///< PT-RS phase error per slot symbol.
 };

@@ -61,8 +61,7 @@ struct PuschMeasurements {
   float delay_s = 0.0F;        ///< Timing offset, positive when late.
   /// RMS error vector magnitude of the equalized symbols against their nearest constellation
   /// points, relative to the rms of those points (a fraction, not %).
-  /// Over every data RE; a PUSCH without UL-SCH with data REs on its DMRS symbols (sent empty)
-  /// reads high by their share.
+  /// Over the data REs that carry coded bits (not those a PUSCH without UL-SCH sends empty).
   float evm = 0.0F;
 };
 
