@@ -3,7 +3,8 @@
 // blocks; a 1-bit HARQ-ACK also regenerates the scrambling sequence for its "y" placeholders),
 // and maximum-likelihood decoding of short blocks of 1 to 11 bits; a memcpy of the codeword's
 // LLRs is the same-process baseline. ulsch 0: the same PUSCH without UL-SCH (a CSI report: CSI
-// part 2 takes every RE the others leave, every LLR folded onto a short block).
+// part 2 takes every RE the others leave, every LLR folded onto a short block). A CSI part 2
+// sized from part 1 costs the receiver a second plan and a second pass (BM_UciPlanAndDemultiplex).
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/tbs_calculator.h"
 #include "airan/phy/uci_coded_sizes.h"
@@ -101,6 +102,49 @@ BENCHMARK(BM_UciDemultiplex)
     ->Args({1, 1})
     ->Args({4, 1})
     ->Args({4, 0})
+    ->Unit(benchmark::kMicrosecond);
+
+/// The receiver's whole UCI work before decoding (4-bit HARQ-ACK, with UL-SCH): a copy of the
+/// LLRs, a plan and a pass (sized 0), or, for a CSI part 2 sized from part 1 (sized 1), a plan
+/// without CSI part 2, a pass over HARQ-ACK and CSI part 1 leaving the LLRs in place, a plan with
+/// the size part 1 gave and a pass over CSI part 2 and the UL-SCH.
+// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
+void BM_UciPlanAndDemultiplex(benchmark::State& state) {
+  const Case c = make_case(4);
+  PuschConfig without_part2 = c.pusch;
+  without_part2.uci.csi_part2_bits = 0;
+  const UciCodedSizes first =
+      pusch_coded_sizes(c.cell, without_part2, compute_pusch_tbs(c.cell, c.pusch));
+  UlschUciMultiplexer mux(c.mapping.num_data_res());
+  const std::vector<float> source = random_llrs(c.sizes.total);
+  std::vector<float> llrs(source.size());
+  std::array<UciFoldedLlrs, 3> folded;
+  folded[0].length = uci_short_block_length(4, 6);
+  folded[1].length = 32;
+  folded[2].length = 32;
+  const auto part = [](CodedReOwner owner) { return UlschUciMultiplexer::part_bit(owner); };
+  const bool sized = state.range(0) != 0;
+  for (auto _ : state) {
+    std::copy(source.begin(), source.end(), llrs.begin());
+    if (sized) {
+      mux.plan(c.mapping, first, 4, 2, 6);
+      mux.demultiplex(llrs, folded, 0, 0x12345, {},
+                      part(CodedReOwner::harq_ack) | part(CodedReOwner::csi_part1));
+      mux.plan(c.mapping, c.sizes, 4, 2, 6);
+      mux.demultiplex(llrs, folded, 0, 0x12345, {},
+                      part(CodedReOwner::ulsch) | part(CodedReOwner::csi_part2));
+    } else {
+      mux.plan(c.mapping, c.sizes, 4, 2, 6);
+      mux.demultiplex(llrs, folded, 0, 0x12345);
+    }
+    benchmark::DoNotOptimize(folded.data());
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_UciPlanAndDemultiplex)
+    ->ArgNames({"sized"})
+    ->Arg(0)
+    ->Arg(1)
     ->Unit(benchmark::kMicrosecond);
 
 /// Baseline: a memcpy of the codeword's LLRs.

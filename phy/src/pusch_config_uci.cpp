@@ -24,8 +24,23 @@ std::string validate_uci(const PuschUciConfig& uci) {
   if (uci.csi_part2_bits > PuschUciConfig::max_payload_bits) {
     return too_long("CSI part 2", uci.csi_part2_bits);
   }
-  if (uci.csi_part2_bits != 0 && uci.csi_part1_bits == 0) {
+  if (uci.has_csi_part2() && uci.csi_part1_bits == 0) {
     return "CSI part 2 needs CSI part 1";
+  }
+  if (uci.csi_part2_sizing.num_reports > CsiPart2Sizing::max_reports) {
+    return "CSI part 2 sized by more than " + str(CsiPart2Sizing::max_reports) + " reports";
+  }
+  for (const CsiPart2SizeRule& rule : uci.csi_part2_sizing.used_reports()) {
+    if (rule.num_fields == 0 || rule.num_fields > CsiPart2SizeRule::max_fields) {
+      return "a CSI report's part 2 is sized by 1 to 4 part 1 fields, not " + str(rule.num_fields);
+    }
+    for (const CsiPart1Field& field : rule.used_fields()) {
+      if (field.bits == 0 || field.offset + field.bits > uci.csi_part1_bits) {
+        return "a part 1 field that sizes CSI part 2 (bits " + str(field.offset) + ", " +
+               str(field.bits) + " long) lies outside CSI part 1's " + str(uci.csi_part1_bits) +
+               " bits";
+      }
+    }
   }
   if (uci.alpha_scaling >= uci_alpha_x20.size()) {
     return "UCI alpha scaling " + str(uci.alpha_scaling) + " is not in 0..3";
@@ -63,7 +78,7 @@ std::string validate_uci_sizes(const CellConfig& cell, const PuschConfig& pusch,
   if (pusch.uci.csi_part2_bits != 0 && sizes.csi_part2 == 0) {
     return none_left("CSI part 2");
   }
-  if (!pusch.ulsch && pusch.uci.csi_part2_bits != 0 && pusch.uci.harq_ack_bits <= 2 &&
+  if (!pusch.ulsch && pusch.uci.has_csi_part2() && pusch.uci.harq_ack_bits <= 2 &&
       sizes.csi_part2 <= sizes.harq_ack) {
     return none_left("CSI part 2 (it has only the reserved REs, which the HARQ-ACK punctures)");
   }

@@ -202,7 +202,8 @@ void PuschTransmitter::Impl::encode(std::span<const bit_t> tb_bits, const PuschU
   std::array<bit_t, 2> padded_ack{};
   std::span<const bit_t> ack_payload = uci.harq_ack;
   if (coded_cfg.harq_ack_bits != cfg.harq_ack_bits) {
-    std::ranges::copy(uci.harq_ack, padded_ack.begin());
+    std::copy_n(uci.harq_ack.begin(), std::min(uci.harq_ack.size(), padded_ack.size()),
+                padded_ack.begin());
     ack_payload = padded_ack;
   }
   const std::span<bit_t> ack(uci_coded.data(), sizes.harq_ack);
@@ -233,7 +234,15 @@ void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschConfi
 }
 
 void PuschTransmitter::transmit(std::span<const bit_t> tb_bits, const PuschUciPayload& uci,
-                                const PuschConfig& pusch, unsigned slot, ResourceGrid& grid) {
+                                const PuschConfig& pdu, unsigned slot, ResourceGrid& grid) {
+  // The UE sends the CSI part 2 it has, csi_part2_bits (none: no part 2); how the gNB learns its
+  // size (from part 1) changes nothing that is sent.
+  PuschConfig without_sizing;
+  if (!pdu.uci.csi_part2_sizing.empty()) {
+    without_sizing = pdu;
+    without_sizing.uci.csi_part2_sizing = {};
+  }
+  const PuschConfig& pusch = pdu.uci.csi_part2_sizing.empty() ? pdu : without_sizing;
   Impl& s = *impl_;
   const std::uint32_t tbs = transport_block_size(pusch); // validates pusch
   if (tb_bits.size() != tbs) {

@@ -137,15 +137,16 @@ UciCodedSizes uci_only_coded_sizes(const PuschUciConfig& uci, const UciResourceC
   std::uint64_t q_csi1 = 0;
   if (uci.csi_part1_bits != 0) {
     const std::uint64_t left = all - std::min(all, punctures ? q_ack_reserved : q_ack);
-    q_csi1 = uci.csi_part2_bits == 0
+    q_csi1 = !uci.has_csi_part2()
                  ? left
                  : std::min(rate_term(uci.csi_part1_bits, csi_beta_offset_x8[uci.beta_offset_csi1],
                                       code_rate_x10240, qm),
                             left);
   }
   std::uint64_t q_csi2 = 0;
-  if (uci.csi_part2_bits != 0) {
-    // Every RE left, the reserved ones included (a short HARQ-ACK then punctures it).
+  if (uci.has_csi_part2()) {
+    // Every RE left (whatever O_CSI-2, which a size from part 1 leaves unknown here), the reserved
+    // ones included (a short HARQ-ACK then punctures it).
     q_csi2 = all - std::min(all, (punctures ? 0 : q_ack) + q_csi1);
   }
   sizes.harq_ack = static_cast<std::uint32_t>(q_ack * bits_per_re);
@@ -157,7 +158,7 @@ UciCodedSizes uci_only_coded_sizes(const PuschUciConfig& uci, const UciResourceC
 
 PuschUciConfig coded_uci_config(const PuschConfig& pusch) {
   PuschUciConfig uci = pusch.uci;
-  if (!pusch.ulsch && uci.csi_part1_bits != 0 && uci.csi_part2_bits == 0) {
+  if (!pusch.ulsch && uci.csi_part1_bits != 0 && !uci.has_csi_part2()) {
     uci.harq_ack_bits = std::max(uci.harq_ack_bits, 2U);
   }
   return uci;

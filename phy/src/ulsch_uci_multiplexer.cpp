@@ -243,14 +243,19 @@ void UlschUciMultiplexer::multiplex(const UciCodedParts<const bit_t>& parts,
 
 void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFoldedLlrs, 3>& folded,
                                       unsigned one_bit_parts, std::uint32_t scrambling_init,
-                                      const std::array<std::span<float>, 3>& coded) const {
+                                      const std::array<std::span<float>, 3>& coded,
+                                      unsigned parts) const {
   const std::size_t b = bits_per_re_;
+  const auto wanted = [parts](std::size_t p) { return ((parts >> p) & 1U) != 0; };
   if (llrs.size() != num_res_ * b) {
     throw std::invalid_argument(size_error("the codeword", llrs.size(), num_res_ * b));
   }
   const std::array<std::uint32_t, 4> planned = {sizes_.ulsch, sizes_.harq_ack, sizes_.csi_part1,
                                                 sizes_.csi_part2};
   for (std::size_t p = 1; p < planned.size(); ++p) {
+    if (!wanted(p)) {
+      continue;
+    }
     const bool short_block = folded[p - 1].length != 0;
     const bool polar = !coded[p - 1].empty();
     if (short_block && polar) {
@@ -327,7 +332,12 @@ void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFolde
     }
     const auto p = static_cast<std::size_t>(owners_[re]);
     if (punctured_[re] != 0) {
-      fold(1, re); // before the UL-SCH's zeros may overwrite these LLRs
+      if (wanted(1)) {
+        fold(1, re); // before the UL-SCH's zeros may overwrite these LLRs
+      }
+      if (!wanted(p)) {
+        continue;
+      }
       if (p == 0) {
         std::fill_n(llrs.data() + ulsch_end, b, 0.0F);
         ulsch_end += b;
@@ -337,6 +347,8 @@ void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFolde
         }
         next[p] += b; // CSI part 2 observes nothing here
       }
+    } else if (!wanted(p)) {
+      continue;
     } else if (p == 0) {
       // The run of UL-SCH REs that starts here moves at once (forward, towards the front).
       std::size_t end = re + 1;
@@ -361,7 +373,7 @@ void UlschUciMultiplexer::demultiplex(std::span<float> llrs, std::array<UciFolde
       re = end - 1;
     }
   }
-  if (ulsch_end != planned[0]) {
+  if (wanted(0) && ulsch_end != planned[0]) {
     throw std::logic_error("UL-SCH/UCI demultiplexing: the plan gave the UL-SCH " +
                            std::to_string(ulsch_end) + " LLRs instead of " +
                            std::to_string(planned[0]));

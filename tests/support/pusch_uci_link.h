@@ -14,6 +14,7 @@
 #include <random>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace airan::test {
@@ -75,10 +76,13 @@ inline Payload random_payload(const PuschUciConfig& uci, std::mt19937_64& rng) {
 
 /// A transmitter and a 4-antenna (by default) receiver of up to 2 layers on \p c.
 struct Link {
-  explicit Link(const CellConfig& c, unsigned num_rx = 4) : cell(c), transmitter(c) {
+  explicit Link(const CellConfig& c, unsigned num_rx = 4,
+                std::vector<phy::CsiPart2SizeMap> csi_part2_size_maps = {})
+      : cell(c), transmitter(c) {
     PuschReceiverConfig config;
     config.num_rx_antennas = num_rx;
     config.max_layers = 2;
+    config.csi_part2_size_maps = std::move(csi_part2_size_maps);
     receiver = std::make_unique<PuschReceiver>(cell, config);
     tx = transmitter.make_grid();
     rx = receiver->make_grid();

@@ -7,6 +7,7 @@
 /// TS 38.211/38.214 allow and this implementation supports, and why not.
 #pragma once
 
+#include "airan/phy/csi_part2_sizing.h"
 #include "airan/phy/mcs_table.h"
 #include "airan/phy/numerology.h"
 
@@ -48,13 +49,19 @@ enum class LowPaprHopping : std::uint8_t {
 struct PuschUciConfig {
   static constexpr unsigned max_short_block_bits = 11; ///< Largest payload without polar coding.
   static constexpr unsigned max_payload_bits = 1706;   ///< Largest payload (TS 38.212 6.3.1.2.1).
-  unsigned harq_ack_bits = 0;        ///< O_ACK (0: none; then CSI part 1 avoids the reserved REs).
-  unsigned csi_part1_bits = 0;       ///< O_CSI-1.
-  unsigned csi_part2_bits = 0;       ///< O_CSI-2 (needs CSI part 1).
+  unsigned harq_ack_bits = 0;  ///< O_ACK (0: none; then CSI part 1 avoids the reserved REs).
+  unsigned csi_part1_bits = 0; ///< O_CSI-1.
+  /// O_CSI-2 (needs CSI part 1). With csi_part2_sizing, the size the transmitter sends (what
+  /// part 1 gives), which the receiver does not read.
+  unsigned csi_part2_bits = 0;
   unsigned alpha_scaling = 3;        ///< FAPI alphaScaling 0..3: alpha = 0.5, 0.65, 0.8, 1.
   unsigned beta_offset_harq_ack = 0; ///< I_offset^HARQ-ACK 0..15 (TS 38.213 Table 9.3-1).
   unsigned beta_offset_csi1 = 0;     ///< I_offset^CSI-1 0..18 (TS 38.213 Table 9.3-2).
   unsigned beta_offset_csi2 = 0;     ///< I_offset^CSI-2 0..18.
+  /// When not empty, CSI part 2 is present and its size follows from the decoded CSI part 1
+  /// (FAPI csiPart2BitLength 0xFFFF, csi_part2_sizing.h), by the receiver's size maps
+  /// (PuschReceiverConfig::csi_part2_size_maps).
+  CsiPart2Sizing csi_part2_sizing{};
 
   /// True when a part of \p bits payload bits is polar coded (with a CRC).
   [[nodiscard]] static constexpr bool polar_coded(unsigned bits) {
@@ -62,7 +69,11 @@ struct PuschUciConfig {
   }
   /// True when the PUSCH carries any UCI bit.
   [[nodiscard]] bool present() const {
-    return harq_ack_bits != 0 || csi_part1_bits != 0 || csi_part2_bits != 0;
+    return harq_ack_bits != 0 || csi_part1_bits != 0 || has_csi_part2();
+  }
+  /// True when the PUSCH carries CSI part 2: of csi_part2_bits bits, or sized from part 1.
+  [[nodiscard]] bool has_csi_part2() const {
+    return csi_part2_bits != 0 || !csi_part2_sizing.empty();
   }
   friend bool operator==(const PuschUciConfig&, const PuschUciConfig&) = default;
 };

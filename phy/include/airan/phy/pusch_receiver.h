@@ -54,6 +54,9 @@ struct PuschReceiverConfig {
   /// create_ulsch_decoder(), e.g. on a GPU with `--backend cuda`; ldpc_batch_decoder is then
   /// unused. A decoder and detector on the same device pass the LLRs in device memory.
   UlschDecoderFactory ulsch_decoder;
+  /// The cell's CSI part 2 size maps (FAPI CONFIG.request UCI configuration), by which a PDU
+  /// whose CSI part 2 is sized from part 1 (PuschUciConfig::csi_part2_sizing) learns its size.
+  std::vector<CsiPart2SizeMap> csi_part2_size_maps;
   unsigned ldpc_max_iterations = 6; ///< LDPC iterations per code block at most.
   bool ldpc_early_termination = true;
 };

@@ -64,8 +64,10 @@ public:
 
   /// Transmits one transport block, and the UCI multiplexed with it (TS 38.212 6.3.2 and 6.2.7:
   /// short block codes, rate matching, multiplexing; TS 38.211 6.3.1.1 scrambling with
-  /// placeholders), into \p grid. \throws std::invalid_argument as the overload without UCI,
-  /// or when \p uci does not have the sizes of pusch.uci.
+  /// placeholders), into \p grid. A CSI part 2 sized from part 1 (pusch.uci.csi_part2_sizing)
+  /// is sent with the csi_part2_bits the UE has (0: none, as a UE whose part 1 asks for none).
+  /// \throws std::invalid_argument as the overload without UCI, or when \p uci does not have the
+  /// sizes of pusch.uci.
   void transmit(std::span<const bit_t> tb_bits, const PuschUciPayload& uci,
                 const PuschConfig& pusch, unsigned slot, ResourceGrid& grid);
 

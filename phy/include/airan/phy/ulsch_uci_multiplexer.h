@@ -83,10 +83,22 @@ public:
   /// \param scrambling_init When set, c_init of the codeword's scrambling: a part of 1 payload bit
   /// with Q_m > 1 (flagged in \p one_bit_parts, bit p for part CodedReOwner(p)) repeats the
   /// scrambled bit in its "y" placeholders, whose LLRs then become second observations of it.
+  /// \param parts The parts to demultiplex, bit p for CodedReOwner(p) (all by default). Without
+  /// the UL-SCH's bit \p llrs stay as they are, so that a later call (after a new plan, e.g. one
+  /// that knows the size of CSI part 2 once CSI part 1 is decoded) can demultiplex the others;
+  /// folded and coded of a part left out are neither checked nor touched.
   /// \throws std::invalid_argument when the sizes differ from the plan's.
   void demultiplex(std::span<float> llrs, std::array<UciFoldedLlrs, 3>& folded,
                    unsigned one_bit_parts = 0, std::uint32_t scrambling_init = 0,
-                   const std::array<std::span<float>, 3>& coded = {}) const;
+                   const std::array<std::span<float>, 3>& coded = {},
+                   unsigned parts = all_parts) const;
+
+  /// Every part of demultiplex()'s \p parts.
+  static constexpr unsigned all_parts = 0xFU;
+  /// The bit of \p owner in demultiplex()'s \p parts.
+  [[nodiscard]] static constexpr unsigned part_bit(CodedReOwner owner) {
+    return 1U << static_cast<unsigned>(owner);
+  }
 
 private:
   std::size_t num_res_ = 0;
