@@ -54,39 +54,43 @@ std::string validate_csi_part2_sizing(const CsiPart2Sizing& sizing,
     return "CSI part 2 sized by " + str(sizing.num_reports) + " reports, more than the " +
            str(CsiPart2Sizing::max_reports) + " supported";
   }
+  // Messages are only built for a rule that fails (this runs for every such PDU).
+  const auto report = [](std::size_t r) {
+    return "CSI report " + str(r) + " (part 2 sized from part 1): ";
+  };
   std::size_t largest_total = 0;
   for (std::size_t r = 0; r < sizing.num_reports; ++r) {
     const CsiPart2SizeRule& rule = sizing.reports[r];
-    const std::string report = "CSI report " + str(r) + " (part 2 sized from part 1): ";
     if (rule.num_fields == 0 || rule.num_fields > CsiPart2SizeRule::max_fields) {
-      return report + "1 to 4 part 1 fields, not " + str(rule.num_fields);
+      return report(r) + "1 to 4 part 1 fields, not " + str(rule.num_fields);
     }
     if (rule.map_index >= maps.size()) {
-      return report + "size map " + str(rule.map_index) + " is not configured (the cell has " +
+      return report(r) + "size map " + str(rule.map_index) + " is not configured (the cell has " +
              str(maps.size()) + ")";
     }
     const CsiPart2SizeMap& map = maps[rule.map_index];
-    if (const std::string error = map.validate(); !error.empty()) {
-      std::string message = report;
-      message += "size map " + str(rule.map_index) + ": ";
-      message += error;
-      return message;
-    }
     if (map.field_bits.size() != rule.num_fields) {
-      return report + str(rule.num_fields) + " part 1 fields, but size map " + str(rule.map_index) +
-             " is indexed by " + str(map.field_bits.size());
+      return report(r) + str(rule.num_fields) + " part 1 fields, but size map " +
+             str(rule.map_index) + " is indexed by " + str(map.field_bits.size());
     }
     for (std::size_t f = 0; f < rule.num_fields; ++f) {
       const CsiPart1Field& field = rule.fields[f];
       if (field.bits != map.field_bits[f]) {
-        return report + "part 1 field " + str(f) + " has " + str(field.bits) + " bits, size map " +
-               str(rule.map_index) + " " + str(map.field_bits[f]);
+        return report(r) + "part 1 field " + str(f) + " has " + str(field.bits) +
+               " bits, size map " + str(rule.map_index) + " " + str(map.field_bits[f]);
       }
       if (std::size_t{field.offset} + field.bits > csi_part1_bits) {
-        return report + "part 1 field " + str(f) + " (bits " + str(field.offset) + " .. " +
+        return report(r) + "part 1 field " + str(f) + " (bits " + str(field.offset) + " .. " +
                str(field.offset + field.bits - 1U) + ") lies beyond CSI part 1's " +
                str(csi_part1_bits) + " bits";
       }
+    }
+    const unsigned bits = index_bits(map);
+    if (bits > CsiPart2SizeMap::max_index_bits ||
+        map.part2_bits.size() != (std::size_t{1} << bits)) {
+      std::string message = report(r) + "size map " + str(rule.map_index) + ": ";
+      message += map.validate();
+      return message;
     }
     largest_total += std::ranges::max(map.part2_bits);
   }

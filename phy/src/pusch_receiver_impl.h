@@ -47,7 +47,25 @@ struct Lane {
   UlschUciMultiplexer multiplexer; ///< UCI on PUSCH.
   UciPolarDecoder uci_decoder;     ///< UCI parts of more than 11 bits.
   std::vector<float> uci_llrs;     ///< Their LLRs, one part after another.
+  /// A second reading of a PDU's UCI (a CSI part 2 sized from part 1 that may be absent).
+  PuschUciResult other_uci;
 };
+
+/// What demultiplex_uci() leaves for the UL-SCH decoder.
+struct UciDemultiplexed {
+  std::span<const float> ulsch_llrs; ///< The UL-SCH's LLRs, moved to the front of the PDU's.
+  /// False when the UL-SCH's rate matching is unknown (its CSI part 2 is sized from a part 1
+  /// that failed, and the UL-SCH's size depends on it): its TB is then not decoded or combined.
+  bool ulsch_known = true;
+};
+
+/// Splits the descrambled \p llrs of \p pdu (which carries UCI) with the lane's multiplexer:
+/// decodes the UCI into \p uci and returns the UL-SCH's LLRs, moved to the front of \p llrs
+/// (none without UL-SCH). A CSI part 2 sized from part 1 takes the size that the decoded part 1
+/// gives with \p maps (pusch_receiver_uci.cpp).
+UciDemultiplexed demultiplex_uci(const CellConfig& cell, const PuschConfig& pdu, std::uint32_t tbs,
+                                 std::span<float> llrs, Lane& lane,
+                                 std::span<const CsiPart2SizeMap> maps, PuschUciResult& uci);
 
 /// True for PDUs that the CPU front end runs beside detectors that mirror it: DFT-s-OFDM, UCI on
 /// PUSCH (whose demultiplexing needs the LLRs on the host), PT-RS (phase tracking) and intra-slot
@@ -78,6 +96,12 @@ struct PuschReceiver::Impl {
     if (config.num_rx_antennas == 0 || config.num_rx_antennas > 16 || config.max_layers == 0 ||
         config.max_layers > 4) {
       throw std::invalid_argument("PuschReceiver: 1..16 receive antennas and 1..4 layers");
+    }
+    for (std::size_t m = 0; m < config.csi_part2_size_maps.size(); ++m) {
+      if (const std::string error = config.csi_part2_size_maps[m].validate(); !error.empty()) {
+        throw std::invalid_argument("PuschReceiver: CSI part 2 size map " + std::to_string(m) +
+                                    ": " + error);
+      }
     }
     config.max_tbs = max_tbs_of(cell, config);
     const PuschFrontEndLimits limits{config.num_rx_antennas, config.max_layers, cell.num_prbs};

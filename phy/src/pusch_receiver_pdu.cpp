@@ -10,137 +10,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using pusch_receiver_detail::for_cpu_front_end;
 using pusch_receiver_detail::Lane;
+using pusch_receiver_detail::UciDemultiplexed;
 
 double microseconds(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double, std::micro>(to - from).count();
-}
-
-/// Demultiplexes the UCI parts of \p parts (UlschUciMultiplexer::demultiplex()) from the
-/// descrambled \p llrs of \p pdu by the lane multiplexer's plan for \p sizes, and decodes them
-/// into \p uci as \p cfg codes them.
-void demultiplex_parts(const PuschConfig& pdu, const PuschUciConfig& cfg,
-                       const UciCodedSizes& sizes, std::span<float> llrs, Lane& lane,
-                       PuschUciResult& uci, unsigned parts) {
-  const unsigned qm = pdu.modulation_order();
-  const std::array<std::uint32_t, 3> coded = {sizes.harq_ack, sizes.csi_part1, sizes.csi_part2};
-  // A part without coded bits is not sent (a HARQ-ACK padded to 2 bits without room for it).
-  const std::array<unsigned, 3> bits = {coded[0] != 0 ? cfg.harq_ack_bits : 0U,
-                                        coded[1] != 0 ? cfg.csi_part1_bits : 0U,
-                                        coded[2] != 0 ? cfg.csi_part2_bits : 0U};
-  const auto wanted = [parts](std::size_t p) {
-    return (parts & UlschUciMultiplexer::part_bit(static_cast<CodedReOwner>(p + 1))) != 0;
-  };
-  std::array<UciFoldedLlrs, 3> folded;
-  std::array<std::span<float>, 3> polar_llrs;
-  unsigned one_bit_parts = 0;
-  std::size_t polar_used = 0;
-  for (std::size_t p = 0; p < bits.size(); ++p) {
-    if (!wanted(p)) {
-      continue;
-    }
-    if (PuschUciConfig::polar_coded(bits[p])) {
-      polar_llrs[p] = std::span<float>(lane.uci_llrs).subspan(polar_used, coded[p]);
-      polar_used += coded[p];
-    } else {
-      folded[p].length = bits[p] != 0 ? uci_short_block_length(bits[p], qm) : 0;
-    }
-    if (bits[p] == 1) {
-      one_bit_parts |= 1U << (p + 1);
-    }
-  }
-  lane.multiplexer.demultiplex(llrs, folded, one_bit_parts,
-                               pusch_scrambling_init(pdu.rnti, pdu.data_scrambling_id), polar_llrs,
-                               parts);
-  const std::array<BitVector*, 3> payloads = {&uci.harq_ack, &uci.csi_part1, &uci.csi_part2};
-  const std::array<double*, 3> correlations = {
-      &uci.harq_ack_correlation, &uci.csi_part1_correlation, &uci.csi_part2_correlation};
-  const std::array<bool*, 3> detected = {&uci.harq_ack_detected, &uci.csi_part1_detected,
-                                         &uci.csi_part2_detected};
-  for (std::size_t p = 0; p < bits.size(); ++p) {
-    if (!wanted(p)) {
-      continue;
-    }
-    payloads[p]->resize(bits[p]);
-    *correlations[p] = 0.0;
-    if (bits[p] == 0) {
-      *detected[p] = false;
-    } else if (PuschUciConfig::polar_coded(bits[p])) {
-      *detected[p] = lane.uci_decoder.decode(polar_llrs[p], *payloads[p]); // every CRC holds
-    } else {
-      *correlations[p] = decode_uci_short_block(folded[p], qm, *payloads[p]);
-      *detected[p] = uci_short_block_detected(bits[p], coded[p], *correlations[p]);
-    }
-  }
-}
-
-constexpr unsigned ulsch_part = UlschUciMultiplexer::part_bit(CodedReOwner::ulsch);
-constexpr unsigned harq_ack_part = UlschUciMultiplexer::part_bit(CodedReOwner::harq_ack);
-constexpr unsigned csi_part1_part = UlschUciMultiplexer::part_bit(CodedReOwner::csi_part1);
-constexpr unsigned csi_part2_part = UlschUciMultiplexer::part_bit(CodedReOwner::csi_part2);
-
-/// Splits the descrambled \p llrs of \p pdu (which carries UCI) with the lane's multiplexer:
-/// decodes the UCI into \p uci and returns the UL-SCH's LLRs, moved to the front of \p llrs
-/// (none without UL-SCH). A CSI part 2 sized from part 1 takes the size that the decoded part 1
-/// gives with \p maps.
-std::span<const float> demultiplex_uci(const CellConfig& cell, const PuschConfig& pdu,
-                                       std::uint32_t tbs, std::span<float> llrs, Lane& lane,
-                                       std::span<const CsiPart2SizeMap> maps, PuschUciResult& uci) {
-  const PuschUciConfig cfg = coded_uci_config(pdu); // a padded HARQ-ACK decoded as coded
-  const unsigned qm = pdu.modulation_order();
-  const PuschReMapping mapping = make_pusch_re_mapping(cell, pdu);
-  UciCodedSizes sizes;
-  if (pdu.uci.csi_part2_sizing.empty()) {
-    sizes = pusch_coded_sizes(cell, pdu, tbs);
-    lane.multiplexer.plan(mapping, sizes, cfg.harq_ack_bits, pdu.num_layers, qm);
-    demultiplex_parts(pdu, cfg, sizes, llrs, lane, uci, UlschUciMultiplexer::all_parts);
-  } else {
-    // HARQ-ACK and CSI part 1 take the same REs whatever the size of CSI part 2 (TS 38.212
-    // 6.3.2.4, 6.2.7): they come first, with the LLRs left in place.
-    PuschConfig sized = pdu;
-    sized.uci.csi_part2_bits = 0;
-    sizes = pusch_coded_sizes(cell, sized, tbs);
-    lane.multiplexer.plan(mapping, sizes, cfg.harq_ack_bits, pdu.num_layers, qm);
-    demultiplex_parts(sized, cfg, sizes, llrs, lane, uci, harq_ack_part | csi_part1_part);
-    const bool part1_known =
-        uci.csi_part1_detected ||
-        !PuschUciConfig::polar_coded(static_cast<unsigned>(uci.csi_part1.size()));
-    sized.uci.csi_part2_bits =
-        part1_known ? csi_part2_bits_from_part1(uci.csi_part1, pdu.uci.csi_part2_sizing, maps) : 0;
-    if (!pdu.ulsch && sized.uci.csi_part2_bits == 0) {
-      // Without UL-SCH, a UE without CSI part 2 gives CSI part 1 every RE (TS 38.212
-      // 6.3.2.4.2.2): decode the PDU again so. A part 1 that then asks for a part 2 is wrong.
-      sized.uci.csi_part2_sizing = {};
-      const std::span<const float> none = demultiplex_uci(cell, sized, tbs, llrs, lane, {}, uci);
-      uci.csi_part1_detected =
-          uci.csi_part1_detected &&
-          csi_part2_bits_from_part1(uci.csi_part1, pdu.uci.csi_part2_sizing, maps) == 0;
-      return none;
-    }
-    sizes = pusch_coded_sizes(cell, sized, tbs);
-    lane.multiplexer.plan(mapping, sizes, cfg.harq_ack_bits, pdu.num_layers, qm);
-    PuschUciConfig sized_cfg = cfg;
-    sized_cfg.csi_part2_bits = sized.uci.csi_part2_bits;
-    const unsigned part2 = sized_cfg.csi_part2_bits;
-    const bool decodable = part2 != 0 && sizes.csi_part2 != 0 &&
-                           (!PuschUciConfig::polar_coded(part2) ||
-                            uci_polar_size_error(part2, sizes.csi_part2).empty());
-    demultiplex_parts(sized, sized_cfg, sizes, llrs, lane, uci,
-                      ulsch_part | (decodable ? csi_part2_part : 0U));
-    if (!decodable) {
-      // No room for the part 2 that part 1 asks for (or part 1 failed): reported undetected.
-      uci.csi_part2.assign(part2, 0);
-      uci.csi_part2_detected = false;
-      uci.csi_part2_correlation = 0.0;
-    }
-  }
-  if (cfg.harq_ack_bits != pdu.uci.harq_ack_bits) {
-    // The padding bits are not the UE's: report its own bits (none: nothing detected).
-    uci.harq_ack.resize(pdu.uci.harq_ack_bits);
-    uci.harq_ack_detected = uci.harq_ack_detected && pdu.uci.harq_ack_bits != 0;
-    uci.harq_ack_correlation = pdu.uci.harq_ack_bits != 0 ? uci.harq_ack_correlation : 0.0;
-  }
-  uci.decoded = true;
-  return llrs.first(sizes.ulsch);
 }
 
 /// A TB that passed its CRC shows the UE sent: every short-block UCI part of the PDU was there
@@ -294,17 +167,18 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
         descramble(llrs, pdu, part_pool);
       }
       const auto t2 = Clock::now();
-      std::span<const float> data_llrs = llrs;
+      UciDemultiplexed data{.ulsch_llrs = llrs, .ulsch_known = true};
       if (pdu.uci.present()) {
         if (device_llrs.data != nullptr) {
           throw std::logic_error("PuschReceiver: UCI on PUSCH needs the LLRs on the host");
         }
-        data_llrs =
-            demultiplex_uci(cell, pdu, tbs, llrs, lane, config.csi_part2_size_maps, result.uci);
+        data = demultiplex_uci(cell, pdu, tbs, llrs, lane, config.csi_part2_size_maps, result.uci);
       }
-      if (pdu.ulsch) {
-        decode(pdu, tbs, static_cast<std::uint32_t>(data_llrs.size()), data_llrs, device_llrs,
-               decoder, result);
+      if (pdu.ulsch && data.ulsch_known) {
+        decode(pdu, tbs, static_cast<std::uint32_t>(data.ulsch_llrs.size()), data.ulsch_llrs,
+               device_llrs, decoder, result);
+      } else if (pdu.ulsch) {
+        end_previous_tb(); // its rate matching unknown, the TB is not decoded
       }
       if (auto deferred = detector->deferred_measurements()) {
         result.measurements = *deferred;
@@ -333,13 +207,15 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     const auto t3 = Clock::now();
     descramble(llrs, pdu, part_pool);
     const auto t4 = Clock::now();
-    const std::span<const float> data_llrs =
+    const UciDemultiplexed data =
         pdu.uci.present()
             ? demultiplex_uci(cell, pdu, tbs, llrs, lane, config.csi_part2_size_maps, result.uci)
-            : std::span<const float>(llrs);
-    if (pdu.ulsch) {
-      decode(pdu, tbs, static_cast<std::uint32_t>(data_llrs.size()), data_llrs, {}, decoder,
-             result);
+            : UciDemultiplexed{.ulsch_llrs = llrs, .ulsch_known = true};
+    if (pdu.ulsch && data.ulsch_known) {
+      decode(pdu, tbs, static_cast<std::uint32_t>(data.ulsch_llrs.size()), data.ulsch_llrs, {},
+             decoder, result);
+    } else if (pdu.ulsch) {
+      end_previous_tb(); // its rate matching unknown, the TB is not decoded
     }
     const auto t5 = Clock::now();
 

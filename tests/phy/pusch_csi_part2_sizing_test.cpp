@@ -131,7 +131,10 @@ TEST(PuschCsiPart2FromPart1, WithUlschEveryRankGivesItsPart2AndTheTbDecodes) {
     Link link(airan::test::make_uci_cell(layers), 4, maps);
     PuschConfig pusch = airan::test::make_uci_pusch(layers, McsTable::qam64, 12);
     pusch.uci = {2, 9, 0, 3, 9, 8, 8};
-    pusch.uci.csi_part2_sizing = part2_sizing({part2_rule(0, {{1, 2}})});
+    // Report 0 by the 2-bit field at bit 1; with 2 layers also report 1, by bit 0 and bits 5-6.
+    pusch.uci.csi_part2_sizing =
+        layers == 1 ? part2_sizing({part2_rule(0, {{1, 2}})})
+                    : part2_sizing({part2_rule(0, {{1, 2}}), part2_rule(1, {{0, 1}, {5, 2}})});
     ASSERT_EQ(pusch.validate(link.cell), "");
     for (unsigned rank = 0; rank < 4; ++rank) {
       SCOPED_TRACE(std::to_string(layers) + " layer(s), rank index " + std::to_string(rank));
@@ -146,6 +149,8 @@ TEST(PuschCsiPart2FromPart1, WithUlschEveryRankGivesItsPart2AndTheTbDecodes) {
       EXPECT_EQ(r.uci.csi_part1, s.payload.csi1);
       EXPECT_EQ(r.uci.csi_part2, s.payload.csi2);
       EXPECT_EQ(r.uci.csi_part2_detected, !s.payload.csi2.empty());
+      EXPECT_EQ(s.payload.csi2.size(),
+                csi_part2_bits_from_part1(s.payload.csi1, pusch.uci.csi_part2_sizing, maps));
       // The same PDU with the part 2 size announced decodes the same way.
       const PuschPduResult known = link.run(s.sent, s.payload, tb, 30.0F, rng);
       EXPECT_TRUE(known.tb_crc_ok);
@@ -157,24 +162,67 @@ TEST(PuschCsiPart2FromPart1, WithUlschEveryRankGivesItsPart2AndTheTbDecodes) {
 TEST(PuschCsiPart2FromPart1, WithoutUlschAPart1AskingForNoPart2HadEveryRe) {
   std::mt19937_64 rng(223);
   const auto maps = part2_test_maps({0, 7, 24, 60});
-  Link link(airan::test::make_uci_cell(1), 4, maps);
-  PuschConfig pusch = airan::test::make_uci_pusch(1, McsTable::qam64, 9);
-  pusch.ulsch = false;
-  pusch.num_dmrs_cdm_groups_no_data = 2;
-  pusch.uci = {1, 14, 0, 3, 9, 6, 6}; // a 1-bit HARQ-ACK: punctures part 2, or padded to 2 bits
+  struct UciOnlyCase {
+    unsigned layers;
+    unsigned ack;  // 1: punctures part 2, or padded to 2 bits without it; 5: REs of its own
+    unsigned csi1; // 9 and 11: short blocks, 14 and 30: polar coded
+  };
+  for (const UciOnlyCase& c : {UciOnlyCase{1, 1, 14}, UciOnlyCase{1, 0, 9}, UciOnlyCase{2, 2, 11},
+                               UciOnlyCase{1, 5, 30}}) {
+    Link link(airan::test::make_uci_cell(c.layers), 4, maps);
+    PuschConfig pusch = airan::test::make_uci_pusch(c.layers, McsTable::qam64, 9);
+    pusch.ulsch = false;
+    pusch.num_dmrs_cdm_groups_no_data = 2;
+    pusch.uci = {c.ack, c.csi1, 0, 3, 9, 6, 6};
+    pusch.uci.csi_part2_sizing = part2_sizing({part2_rule(0, {{1, 2}})});
+    ASSERT_EQ(pusch.validate(link.cell), "");
+    for (unsigned rank = 0; rank < 4; ++rank) {
+      SCOPED_TRACE(std::to_string(c.layers) + " layer(s), ACK " + std::to_string(c.ack) +
+                   ", CSI-1 " + std::to_string(c.csi1) + ", rank index " + std::to_string(rank));
+      const SizedPusch s = sized_transmission(pusch, rank, maps, rng);
+      const PuschPduResult r = link.run(s.sent, s.payload, {}, 30.0F, rng, &s.received);
+      ASSERT_EQ(r.error, "");
+      ASSERT_TRUE(r.uci.decoded);
+      EXPECT_EQ(r.uci.harq_ack, s.payload.ack);
+      EXPECT_EQ(r.uci.csi_part1, s.payload.csi1);
+      EXPECT_TRUE(r.uci.csi_part1_detected);
+      EXPECT_EQ(r.uci.csi_part2, s.payload.csi2);
+      EXPECT_EQ(r.uci.csi_part2_detected, rank != 0);
+      EXPECT_EQ(r.uci.harq_ack_detected, c.ack != 0);
+    }
+  }
+}
+
+TEST(PuschCsiPart2FromPart1, AFailedPart1LeavesTheTbUndecodedUnlessItsSizeIsKnownAnyway) {
+  std::mt19937_64 rng(229);
+  // CSI part 1 takes every RE the alpha cap leaves (beta 20, alpha 0.5) whether it has 200 or
+  // 201 bits: sent with 200, decoded as 201, its CRC fails. A 1-bit HARQ-ACK reserves REs that
+  // CSI part 2 takes as far as its size needs, so the UL-SCH's size depends on part 2's: not
+  // decoded (nor combined into a HARQ buffer). With every map entry equal it is known anyway.
+  PuschConfig pusch = airan::test::make_uci_pusch(1, McsTable::qam64, 12);
+  pusch.uci = {1, 200, 0, 0, 9, 18, 8};
   pusch.uci.csi_part2_sizing = part2_sizing({part2_rule(0, {{1, 2}})});
-  ASSERT_EQ(pusch.validate(link.cell), "");
-  for (unsigned rank = 0; rank < 4; ++rank) {
-    SCOPED_TRACE("rank index " + std::to_string(rank));
-    const SizedPusch s = sized_transmission(pusch, rank, maps, rng);
-    const PuschPduResult r = link.run(s.sent, s.payload, {}, 30.0F, rng, &s.received);
+  for (const bool sizes_differ : {true, false}) {
+    SCOPED_TRACE(sizes_differ ? "sizes differ" : "one size");
+    const auto maps =
+        sizes_differ ? part2_test_maps({0, 5, 20, 40}) : part2_test_maps({7, 7, 7, 7});
+    Link link(airan::test::make_uci_cell(1), 4, maps);
+    const SizedPusch s = sized_transmission(pusch, 2, maps, rng);
+    PuschConfig received = s.received;
+    received.uci.csi_part1_bits = 201;
+    const BitVector tb =
+        airan::test::random_bits(link.transmitter.transport_block_size(s.sent), rng);
+    const auto tbs = static_cast<std::uint32_t>(tb.size());
+    EXPECT_EQ(pusch_coded_sizes(link.cell, s.sent, tbs).csi_part1,
+              pusch_coded_sizes(link.cell, received, tbs).csi_part1);
+    const PuschPduResult r = link.run(s.sent, s.payload, tb, 30.0F, rng, &received);
     ASSERT_EQ(r.error, "");
-    ASSERT_TRUE(r.uci.decoded);
+    EXPECT_FALSE(r.uci.csi_part1_detected);
+    EXPECT_TRUE(r.uci.csi_part2.empty());
+    EXPECT_FALSE(r.uci.csi_part2_detected);
     EXPECT_EQ(r.uci.harq_ack, s.payload.ack);
-    EXPECT_EQ(r.uci.csi_part1, s.payload.csi1);
-    EXPECT_TRUE(r.uci.csi_part1_detected);
-    EXPECT_EQ(r.uci.csi_part2, s.payload.csi2);
-    EXPECT_EQ(r.uci.csi_part2_detected, rank != 0);
+    EXPECT_EQ(r.tb_crc_ok, !sizes_differ);
+    EXPECT_EQ(r.decoding.num_code_blocks != 0, !sizes_differ);
   }
 }
 
@@ -193,24 +241,24 @@ TEST(PuschCsiPart2FromPart1, AMapTheCellLacksFailsThePduAndNoRoomLeavesPart2Unde
       << refused.error;
   EXPECT_FALSE(refused.tb_crc_ok);
 
-  // A part 1 asking for a 1706-bit part 2 that the alpha cap leaves no room for (alpha 0.5, all
-  // taken by a 3-bit HARQ-ACK and CSI part 1 at beta 20): CSI part 2 undetected (the UE sends
-  // none), the TB decodes.
-  Link link(airan::test::make_uci_cell(1), 4, part2_test_maps({1706, 1706, 1706, 1706}));
+  // A part 1 asking for a 5-bit part 2 that the alpha cap leaves no room for (alpha 0.5, all
+  // taken by a 3-bit HARQ-ACK and CSI part 1 at beta 20): no CSI part 2 (the UE sends none),
+  // even though the TB passes; the TB decodes.
+  Link link(airan::test::make_uci_cell(1), 4, part2_test_maps({5, 5, 5, 5}));
   pusch.uci = {3, 400, 0, 0, 0, 18, 0};
   pusch.uci.csi_part2_sizing = part2_sizing({part2_rule(0, {{1, 2}})});
   ASSERT_EQ(pusch.validate(link.cell), "");
   PuschConfig received = pusch;
   Payload payload{airan::test::random_bits(3, rng), airan::test::random_bits(400, rng), {}};
   PuschConfig announced = pusch;
-  announced.uci.csi_part2_bits = 1706;
+  announced.uci.csi_part2_bits = 5;
   const BitVector tb2 = airan::test::random_bits(link.transmitter.transport_block_size(pusch), rng);
   const auto tbs = static_cast<std::uint32_t>(tb2.size());
   EXPECT_EQ(pusch_coded_sizes(link.cell, announced, tbs).csi_part2, 0U);
   const PuschPduResult r = link.run(pusch, payload, tb2, 30.0F, rng, &received);
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.uci.csi_part1, payload.csi1);
-  EXPECT_EQ(r.uci.csi_part2.size(), 1706U);
+  EXPECT_TRUE(r.uci.csi_part2.empty());
   EXPECT_FALSE(r.uci.csi_part2_detected);
   EXPECT_EQ(r.uci.harq_ack, payload.ack);
   EXPECT_TRUE(r.tb_crc_ok);

@@ -72,7 +72,8 @@ struct CsiPart2SizeMap {
 
 /// Empty when \p sizing can size a CSI part 2 after a part 1 of \p csi_part1_bits bits with
 /// \p maps (each rule's map exists, its fields lie inside part 1 and have the map's widths, and
-/// the largest total is a UCI payload), otherwise what is wrong.
+/// the largest total is a UCI payload), otherwise what is wrong. Checks of the maps themselves
+/// beyond their shape are CsiPart2SizeMap::validate()'s. Allocates only to report an error.
 [[nodiscard]] std::string validate_csi_part2_sizing(const CsiPart2Sizing& sizing,
                                                     std::span<const CsiPart2SizeMap> maps,
                                                     unsigned csi_part1_bits);

@@ -52,7 +52,8 @@ struct PuschUciConfig {
   unsigned harq_ack_bits = 0;  ///< O_ACK (0: none; then CSI part 1 avoids the reserved REs).
   unsigned csi_part1_bits = 0; ///< O_CSI-1.
   /// O_CSI-2 (needs CSI part 1). With csi_part2_sizing, the size the transmitter sends (what
-  /// part 1 gives), which the receiver does not read.
+  /// its part 1 gives); a PDU for the receiver, which derives the size, keeps it 0 (validate()
+  /// still checks it).
   unsigned csi_part2_bits = 0;
   unsigned alpha_scaling = 3;        ///< FAPI alphaScaling 0..3: alpha = 0.5, 0.65, 0.8, 1.
   unsigned beta_offset_harq_ack = 0; ///< I_offset^HARQ-ACK 0..15 (TS 38.213 Table 9.3-1).
