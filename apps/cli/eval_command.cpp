@@ -6,6 +6,7 @@
 #include "airan/phy/mcs_table.h"
 #include "channel_options.h"
 #include "commands.h"
+#include "fapi_only_scenarios.h"
 #include "progress_bar.h"
 #include "receiver_options.h"
 
@@ -70,6 +71,7 @@ apps::EvaluationConfig make_config(const EvalOptions& o) {
   apps::EvaluationConfig config;
   if (!o.config.empty()) {
     const auto scenario = io::load_slot_scenario(o.config);
+    refuse_fapi_only_pusch(std::span(scenario.pusch).first(1), o.config, "airan eval");
     config.scenario.cell = scenario.cell;
     config.pusch = scenario.pusch.front();
     config.scenario.num_rx_antennas = scenario.num_rx_antennas;

@@ -8,6 +8,7 @@
 #include "airan/io/test_vector_file.h"
 #include "airan/phy/pusch_frequency_hopping.h"
 #include "airan/phy/pusch_receiver.h"
+#include "fapi_only_scenarios.h"
 #include "receiver_options.h"
 
 #include <algorithm>
@@ -209,7 +210,7 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
     std::cerr << "airan replay: a capture or live ingest needs --config (cell and fronthaul)\n";
     return 2;
   }
-  const auto scenario = io::load_slot_scenario(o.fronthaul.config);
+  const auto scenario = load_scenario_outside_fapi(o.fronthaul.config, "airan replay");
   const auto fh = resolve_fronthaul_config(o.fronthaul);
   std::optional<io::TestVectorReader> vector;
   if (!o.vector.empty()) {

@@ -8,6 +8,7 @@
 #include "airan/phy/snr_definition.h"
 #include "channel_options.h"
 #include "commands.h"
+#include "fapi_only_scenarios.h"
 
 #include <algorithm>
 #include <iostream>
@@ -33,7 +34,7 @@ struct GenOptions {
 };
 
 int run_gen(const GenOptions& o) {
-  const auto scenario = io::load_slot_scenario(o.config);
+  const auto scenario = load_scenario_outside_fapi(o.config, "airan gen");
   apps::LinkScenario link;
   link.cell = scenario.cell;
   link.num_rx_antennas = o.rx != 0 ? o.rx : scenario.num_rx_antennas;

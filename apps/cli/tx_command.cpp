@@ -5,6 +5,7 @@
 #include "airan/phy/ofdm_modulator.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "commands.h"
+#include "fapi_only_scenarios.h"
 
 #include <array>
 #include <chrono>
@@ -30,7 +31,7 @@ void write_c64(const std::filesystem::path& path, std::span<const phy::cf32> val
 }
 
 int run_tx(const TxOptions& options) {
-  const auto scenario = io::load_slot_scenario(options.config);
+  const auto scenario = load_scenario_outside_fapi(options.config, "airan tx");
   std::filesystem::create_directories(options.output_dir);
   const std::filesystem::path out(options.output_dir);
 

@@ -132,6 +132,10 @@ std::string validate_link(const LinkScenario& scenario, std::span<const phy::Pus
       add(name + error);
       continue;
     }
+    if (!pdu.uci.csi_part2_sizing.empty()) { // its receiver needs the cell's maps and FAPI
+      add(name + "CSI part 2 sized from CSI part 1 (csi_part2_from_part1) runs only through "
+                 "FAPI: airan testmac / airan l1");
+    }
     if (pdu.num_layers > scenario.num_rx_antennas) {
       add(name + std::to_string(pdu.num_layers) + " layers but only " +
           std::to_string(scenario.num_rx_antennas) + " receive antennas");

@@ -146,6 +146,11 @@ struct FapiPhy::Impl {
   void on_start();
   void on_stop();
   void on_ul_tti(const io::FapiUlTtiRequest& request);
+  /// Why the L1 refuses \p pdu, which io::to_slot_request() accepted: a layer count no receiver
+  /// has, what PARAM did not announce (DFT-s-OFDM, PT-RS, frequency hopping, UCI) or a CSI part 2
+  /// sized from part 1 that CONFIG's maps cannot size (phy::validate_csi_part2_sizing()). OK
+  /// when it takes the PDU.
+  [[nodiscard]] io::FapiError refusal_of(const phy::PuschConfig& pdu) const;
 
   // --- slots ---
   void send_slot_indication();
@@ -174,6 +179,8 @@ struct FapiPhy::Impl {
 
   phy::CellConfig cell;
   io::FapiPrachConfig prach_config; ///< CONFIG.request's PRACH TLVs.
+  /// CONFIG.request's UCI configuration (the receivers have them too).
+  std::vector<phy::CsiPart2SizeMap> csi_part2_size_maps;
   unsigned num_rx_antennas = 0;
   std::unique_ptr<UlSlotProcessor> processor;
   HarqPoolTally harq_counted; ///< The processor's HARQ counts already in the counters.

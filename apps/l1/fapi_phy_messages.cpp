@@ -14,6 +14,9 @@
 #include <algorithm>
 #include <exception>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace airan::l1 {
 namespace {
@@ -23,13 +26,23 @@ std::optional<io::FapiPuschUci> fapi_uci_of(const phy::PuschUciConfig& uci) {
   if (!uci.present()) {
     return std::nullopt;
   }
-  return io::FapiPuschUci{static_cast<std::uint16_t>(uci.harq_ack_bits),
-                          static_cast<std::uint16_t>(uci.csi_part1_bits),
-                          static_cast<std::uint16_t>(uci.csi_part2_bits),
-                          static_cast<std::uint8_t>(uci.alpha_scaling),
-                          static_cast<std::uint8_t>(uci.beta_offset_harq_ack),
-                          static_cast<std::uint8_t>(uci.beta_offset_csi1),
-                          static_cast<std::uint8_t>(uci.beta_offset_csi2)};
+  io::FapiPuschUci out;
+  out.harq_ack_bit_length = static_cast<std::uint16_t>(uci.harq_ack_bits);
+  out.csi_part1_bit_length = static_cast<std::uint16_t>(uci.csi_part1_bits);
+  // Sized from part 1: a size nobody knows, so UCI.indication reports no CSI part 2.
+  out.csi_part2_bit_length = uci.csi_part2_sizing.empty()
+                                 ? static_cast<std::uint16_t>(uci.csi_part2_bits)
+                                 : io::fapi_csi_part2_from_part1;
+  out.alpha_scaling = static_cast<std::uint8_t>(uci.alpha_scaling);
+  out.beta_offset_harq_ack = static_cast<std::uint8_t>(uci.beta_offset_harq_ack);
+  out.beta_offset_csi1 = static_cast<std::uint8_t>(uci.beta_offset_csi1);
+  out.beta_offset_csi2 = static_cast<std::uint8_t>(uci.beta_offset_csi2);
+  return out;
+}
+
+io::FapiError l1_refusal(const char* reason) {
+  return io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                             io::FapiMessageType::ul_tti_request, 0, "%s", reason);
 }
 
 } // namespace
@@ -147,6 +160,10 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
   unsigned new_rx = 0;
   io::FapiError error = io::to_cell_config(request, new_cell, new_rx, &response,
                                            config.rssi_dbm_at_full_scale.has_value());
+  std::vector<phy::CsiPart2SizeMap> new_maps; // UCI configuration: CSI part 2 sizes
+  if (error.ok()) {
+    error = io::to_csi_part2_size_maps(request, new_maps, &response);
+  }
   if (error.ok() && config.carrier &&
       (new_cell.num_prbs != config.carrier->num_prbs ||
        new_cell.numerology != config.carrier->numerology ||
@@ -159,7 +176,9 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
   }
   if (error.ok()) {
     try {
-      auto built = std::make_unique<UlSlotProcessor>(new_cell, new_rx, config.receiver);
+      UlSlotProcessorConfig receiver = config.receiver;
+      receiver.csi_part2_size_maps = new_maps;
+      auto built = std::make_unique<UlSlotProcessor>(new_cell, new_rx, receiver);
       if (announces_dfts_ofdm() && !built->takes_transform_precoding()) {
         // The L1 was wired wrongly (PARAM announced what its detector cannot do): a clear
         // refusal rather than every DFT-s-OFDM PDU failing later.
@@ -185,6 +204,7 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
         harq_counted = {};            // a new processor counts from zero
         cell = new_cell;
         prach_config = request.prach;
+        csi_part2_size_maps = std::move(new_maps);
         num_rx_antennas = new_rx;
         clock.emplace(cell.numerology, config.clock_mode, config.period_scale);
         set_state(PhyState::configured);
@@ -250,6 +270,40 @@ void FapiPhy::Impl::end_previous_tbs(const io::FapiUlTtiRequest& request) {
   }
 }
 
+io::FapiError FapiPhy::Impl::refusal_of(const phy::PuschConfig& pdu) const {
+  if (!processor->supports_layers(pdu.num_layers)) {
+    return io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                               io::FapiMessageType::ul_tti_request, 0,
+                               "%u layers: no receiver for that port count", pdu.num_layers);
+  }
+  // CONFIG checked that the receivers take what PARAM announced.
+  if (!announces_dfts_ofdm() && pdu.transform_precoding) {
+    return l1_refusal("TransformPrecoding 0: this L1's receiver takes CP-OFDM only "
+                      "(dftsOfdmSupport 0)");
+  }
+  if (!announces_ptrs() && pdu.ptrs.enabled) {
+    return l1_refusal("puschPtrs: this L1's receiver does not track phase (puschMaxPtrsPorts 0)");
+  }
+  if (!announces_frequency_hopping() && pdu.intra_slot_hopping) {
+    return l1_refusal("frequencyHopping: this L1's receiver takes one allocation "
+                      "(puschFrequencyHopping 0)");
+  }
+  if (!announces_uci() && pdu.uci.present()) {
+    return l1_refusal("puschUci: this L1's receiver keeps its LLRs on the device "
+                      "(uciMuxUlschInPusch 0)");
+  }
+  if (!pdu.uci.csi_part2_sizing.empty()) {
+    // The part 1 to part 2 correspondence against CONFIG.request's UCI configuration.
+    if (const std::string problem = phy::validate_csi_part2_sizing(
+            pdu.uci.csi_part2_sizing, csi_part2_size_maps, pdu.uci.csi_part1_bits);
+        !problem.empty()) {
+      return io::make_fapi_error(io::FapiStatus::out_of_range, io::FapiErrorCode::msg_slot_err,
+                                 io::FapiMessageType::ul_tti_request, 0, "%s", problem.c_str());
+    }
+  }
+  return {};
+}
+
 void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   const FapiSlotAddress address{request.sfn, request.slot};
   if (!in_state(PhyState::running, address, io::FapiMessageType::ul_tti_request)) {
@@ -290,57 +344,28 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   io::add_prach_pdus(request, prach_config, cell, slot.request);
   // PDUs with a layer count no receiver decodes, or DFT-s-OFDM, PT-RS or frequency hopping where
   // the receivers do not take it (behind the neural receiver: PARAM says dftsOfdmSupport 0,
-  // puschMaxPtrsPorts 0 and puschFrequencyHopping 0 then), are rejected like invalid ones.
-  const bool dfts_ofdm = announces_dfts_ofdm(); // CONFIG checked the receivers take it
-  const bool uci = announces_uci();             // likewise
-  const bool ptrs = announces_ptrs();           // likewise
-  const bool hopping = announces_frequency_hopping();
+  // puschMaxPtrsPorts 0 and puschFrequencyHopping 0 then), or a CSI part 2 sized from part 1 that
+  // CONFIG's UCI configuration cannot size, are rejected like invalid ones.
   std::size_t kept = 0;
   for (std::size_t i = 0; i < slot.request.num_pusch; ++i) {
     const auto& pdu = slot.request.pusch[i];
-    const bool layers_ok = processor->supports_layers(pdu.num_layers);
-    const bool tp_ok = dfts_ofdm || !pdu.transform_precoding;
-    const bool ptrs_ok = ptrs || !pdu.ptrs.enabled;
-    const bool hopping_ok = hopping || !pdu.intra_slot_hopping;
-    if (layers_ok && tp_ok && ptrs_ok && hopping_ok && (uci || !pdu.uci.present())) {
+    const io::FapiError refusal = refusal_of(pdu);
+    if (refusal.ok()) {
       slot.request.pusch[kept] = pdu;
       slot.request.source_index[kept] = slot.request.source_index[i];
       ++kept;
       continue;
     }
     // Every field written: the entry is reused slot after slot.
-    slot.request.rejected[slot.request.num_rejected++] = io::FapiRejectedPdu{
-        .pusch_index = slot.request.source_index[i],
-        .handle = pdu.handle,
-        .rnti = pdu.rnti,
-        .harq_process_id = static_cast<std::uint8_t>(pdu.harq_process_id),
-        .carries_tb = pdu.ulsch,
-        .new_data = pdu.ulsch && pdu.new_data_indicator,
-        .uci = fapi_uci_of(pdu.uci),
-        .error =
-            !layers_ok
-                ? io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
-                                      io::FapiMessageType::ul_tti_request, 0,
-                                      "%u layers: no receiver for that port count", pdu.num_layers)
-            : !tp_ok
-                ? io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
-                                      io::FapiMessageType::ul_tti_request, 0,
-                                      "TransformPrecoding 0: this L1's receiver takes "
-                                      "CP-OFDM only (dftsOfdmSupport 0)")
-            : !ptrs_ok
-                ? io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
-                                      io::FapiMessageType::ul_tti_request, 0,
-                                      "puschPtrs: this L1's receiver does not track phase "
-                                      "(puschMaxPtrsPorts 0)")
-            : !hopping_ok
-                ? io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
-                                      io::FapiMessageType::ul_tti_request, 0,
-                                      "frequencyHopping: this L1's receiver takes one "
-                                      "allocation (puschFrequencyHopping 0)")
-                : io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
-                                      io::FapiMessageType::ul_tti_request, 0,
-                                      "puschUci: this L1's receiver keeps its LLRs on "
-                                      "the device (uciMuxUlschInPusch 0)")};
+    slot.request.rejected[slot.request.num_rejected++] =
+        io::FapiRejectedPdu{.pusch_index = slot.request.source_index[i],
+                            .handle = pdu.handle,
+                            .rnti = pdu.rnti,
+                            .harq_process_id = static_cast<std::uint8_t>(pdu.harq_process_id),
+                            .carries_tb = pdu.ulsch,
+                            .new_data = pdu.ulsch && pdu.new_data_indicator,
+                            .uci = fapi_uci_of(pdu.uci),
+                            .error = refusal};
   }
   slot.request.num_pusch = kept;
   const std::size_t rejected =

@@ -1,5 +1,6 @@
 #include "airan/l1/launch_pattern.h"
 
+#include "airan/io/fapi_p5_messages.h"
 #include "airan/io/fapi_pusch_conversion.h"
 #include "airan/io/pucch_config_file.h"
 #include "airan/io/pusch_config_file.h"
@@ -130,8 +131,8 @@ apps::ChannelSpec parse_channel(const YAML::Node& node, const Reader& in) {
 }
 
 /// The UE's PUSCH through the scenario parser (same keys, same checks), on the cell with the
-/// UE's antenna ports = layers.
-phy::PuschConfig parse_ue_pusch(const YAML::Node& cell_node, const YAML::Node& pusch_node,
+/// UE's antenna ports = layers: a scenario of that one PUSCH (and its CSI part 2 size maps).
+io::SlotScenario parse_ue_pusch(const YAML::Node& cell_node, const YAML::Node& pusch_node,
                                 unsigned num_prbs, const std::string& where, const Reader& in) {
   if (!pusch_node.IsMap()) {
     in.fail(where, "expected a mapping of PUSCH keys");
@@ -151,7 +152,7 @@ phy::PuschConfig parse_ue_pusch(const YAML::Node& cell_node, const YAML::Node& p
   YAML::Emitter text;
   text << scenario;
   try {
-    return io::parse_slot_scenario(text.c_str(), in.name()).pusch.front();
+    return io::parse_slot_scenario(text.c_str(), in.name());
   } catch (const io::ConfigError& e) {
     std::string message = e.what();
     const std::string prefix = in.name() + ": pusch[0]";
@@ -267,6 +268,7 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
     in.fail("ues", "expected a non-empty list of UEs");
   }
   std::set<std::uint16_t> rntis;
+  std::size_t csi_part2_maps = 0; // of the UEs so far: CONFIG.request carries them all
   for (std::size_t i = 0; i < ues.size(); ++i) {
     const std::string where = "ues[" + std::to_string(i) + "]";
     in.only_keys(ues[i], where,
@@ -313,9 +315,18 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
     if (!ues[i]["pusch"]) {
       in.fail(where + ".pusch", "missing (or a pucch, or a prach)");
     }
-    ue.pusch =
+    io::SlotScenario ue_scenario =
         parse_ue_pusch(root["cell"], ues[i]["pusch"], pattern.cell.num_prbs, where + ".pusch", in);
+    ue.pusch = ue_scenario.pusch.front();
     ue.pusch.rnti = ue.rnti;
+    ue.csi_part2_size_maps = std::move(ue_scenario.csi_part2_size_maps);
+    csi_part2_maps += ue.csi_part2_size_maps.size();
+    if (csi_part2_maps > io::fapi_max_uci_part2_maps) {
+      in.fail(where + ".pusch.uci.csi_part2_from_part1",
+              "the UEs' CSI reports need " + std::to_string(csi_part2_maps) +
+                  " CSI part 2 size maps together, more than the " +
+                  std::to_string(io::fapi_max_uci_part2_maps) + " of a CONFIG.request");
+    }
     {
       // The test MAC sends it as a FAPI PUSCH PDU: what FAPI cannot carry (DMRS hopping, a
       // TPMI, TBS_LBRM) is refused here rather than at the first slot that schedules the UE.

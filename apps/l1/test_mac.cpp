@@ -112,6 +112,25 @@ void TestMacRun::handle(const io::FapiMessage& message) {
   }
 }
 
+void TestMacRun::number_csi_part2_maps() {
+  for (const PatternUe& ue : pattern_.ues) {
+    ue_pusch_.push_back(ue.pusch);
+    const auto first = static_cast<std::uint16_t>(csi_part2_maps_.size());
+    phy::CsiPart2Sizing& sizing = ue_pusch_.back().uci.csi_part2_sizing;
+    for (std::size_t r = 0; r < sizing.num_reports; ++r) {
+      sizing.reports[r].map_index = static_cast<std::uint16_t>(sizing.reports[r].map_index + first);
+    }
+    csi_part2_maps_.insert(csi_part2_maps_.end(), ue.csi_part2_size_maps.begin(),
+                           ue.csi_part2_size_maps.end());
+  }
+  if (csi_part2_maps_.size() > io::fapi_max_uci_part2_maps) {
+    throw std::invalid_argument("test MAC: the UEs have " + std::to_string(csi_part2_maps_.size()) +
+                                " CSI part 2 size maps, more than the " +
+                                std::to_string(io::fapi_max_uci_part2_maps) +
+                                " of a CONFIG.request");
+  }
+}
+
 TestMacReport TestMacRun::run() {
   send(io::FapiParamRequest{});
   if (!wait_for(io::FapiMessageType::param_response)) {
@@ -121,6 +140,9 @@ TestMacReport TestMacRun::run() {
       io::to_fapi_config_request(pattern_.cell, pattern_.num_rx_antennas);
   if (pattern_.prach) {
     config.prach = io::to_fapi_prach_config(pattern_.prach->config);
+  }
+  for (const phy::CsiPart2SizeMap& map : csi_part2_maps_) { // UCI configuration TLV 0x1036
+    config.uci_part2_maps.push_back({map.field_bits, map.part2_bits});
   }
   send(config);
   if (!wait_for(io::FapiMessageType::config_response)) {

@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <sstream>
 #include <string>
-#include <tuple>
 
 namespace airan::l1::test_mac_detail {
 
@@ -146,40 +145,65 @@ void TestMacRun::on_uci(const io::FapiUciIndication& indication) {
                std::to_string(expected.rnti));
     }
     ++report_.uci_reports;
-    for (const auto& [part, bits, name] :
-         {std::tuple{&pdu.harq, &expected.bits.harq_ack, "HARQ-ACK"},
-          std::tuple{&pdu.csi_part1, &expected.bits.csi_part1, "CSI part 1"},
-          std::tuple{&pdu.csi_part2, &expected.bits.csi_part2, "CSI part 2"}}) {
-      if (part->has_value() != !bits->empty()) {
-        mismatch(who + ": " + name + (bits->empty() ? " reported but not sent" : " missing"));
-        continue;
-      }
-      if (!part->has_value()) {
-        continue;
-      }
-      const io::FapiUciPart& got = **part;
-      if (got.bit_length != bits->size()) {
-        mismatch(who + ": " + name + " of " + std::to_string(got.bit_length) + " bits, sent " +
-                 std::to_string(bits->size()));
-        continue;
-      }
-      if (got.crc == io::FapiUciPart::crc_fail) {
-        ++report_.uci_payloads_failed; // not decoded (the PDU failed before its UCI)
-        continue;
-      }
-      const bool polar = phy::PuschUciConfig::polar_coded(static_cast<unsigned>(bits->size()));
-      if (got.crc != (polar ? io::FapiUciPart::crc_pass : io::FapiUciPart::crc_not_present)) {
-        mismatch(who + ": " + name +
-                 (polar ? " of 12 bits or more reported without its CRC"
-                        : " of at most 11 bits reported with a CRC"));
-      }
-      bool same = true;
-      for (std::size_t b = 0; b < bits->size(); ++b) {
-        same = same && got.bit(b) == (*bits)[b];
-      }
-      (same ? report_.uci_payloads_ok : report_.uci_payloads_wrong) += 1;
+    check_uci_part(pdu.harq, expected.bits.harq_ack, "HARQ-ACK", who);
+    const bool part1_right =
+        check_uci_part(pdu.csi_part1, expected.bits.csi_part1, "CSI part 1", who);
+    if (expected.csi_part2_sized) {
+      check_sized_csi_part2(pdu, expected, part1_right, who);
+    } else {
+      check_uci_part(pdu.csi_part2, expected.bits.csi_part2, "CSI part 2", who);
     }
   }
+}
+
+bool TestMacRun::check_uci_part(const std::optional<io::FapiUciPart>& part,
+                                const phy::BitVector& bits, const char* name,
+                                const std::string& who) {
+  if (part.has_value() != !bits.empty()) {
+    mismatch(who + ": " + name + (bits.empty() ? " reported but not sent" : " missing"));
+    return false;
+  }
+  if (!part.has_value()) {
+    return false;
+  }
+  const io::FapiUciPart& got = *part;
+  if (got.bit_length != bits.size()) {
+    mismatch(who + ": " + name + " of " + std::to_string(got.bit_length) + " bits, sent " +
+             std::to_string(bits.size()));
+    return false;
+  }
+  if (got.crc == io::FapiUciPart::crc_fail) {
+    ++report_.uci_payloads_failed; // not decoded (the PDU failed before its UCI)
+    return false;
+  }
+  const bool polar = phy::PuschUciConfig::polar_coded(static_cast<unsigned>(bits.size()));
+  if (got.crc != (polar ? io::FapiUciPart::crc_pass : io::FapiUciPart::crc_not_present)) {
+    mismatch(who + ": " + name +
+             (polar ? " of 12 bits or more reported without its CRC"
+                    : " of at most 11 bits reported with a CRC"));
+  }
+  bool same = true;
+  for (std::size_t b = 0; b < bits.size(); ++b) {
+    same = same && got.bit(b) == bits[b];
+  }
+  (same ? report_.uci_payloads_ok : report_.uci_payloads_wrong) += 1;
+  return same;
+}
+
+void TestMacRun::check_sized_csi_part2(const io::FapiUciPusch& pdu, const ExpectedUci& expected,
+                                       bool part1_right, const std::string& who) {
+  const phy::BitVector& bits = expected.bits.csi_part2;
+  const bool same_size =
+      pdu.csi_part2.has_value() ? pdu.csi_part2->bit_length == bits.size() : bits.empty();
+  if (same_size) {
+    ++report_.csi_part2_sized_lengths[static_cast<unsigned>(bits.size())];
+  } else if (!part1_right) {
+    // Sized from a part 1 the L1 decoded wrong (another size: wrong) or not at all (none: not
+    // decoded): decoding outcomes, not faults.
+    (pdu.csi_part2.has_value() ? report_.uci_payloads_wrong : report_.uci_payloads_failed) += 1;
+    return;
+  }
+  check_uci_part(pdu.csi_part2, bits, "CSI part 2 (sized from part 1)", who);
 }
 
 void TestMacRun::expire_ucis(std::uint64_t slot) {

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <span>
 #include <stdexcept>
@@ -67,6 +68,8 @@ struct ExpectedUci {
   std::uint64_t slot = 0;
   std::uint16_t rnti = 0;
   apps::SimulatedUci bits;
+  /// CSI part 2 sized from CSI part 1 (the L1 learns its size from the part 1 it decodes).
+  bool csi_part2_sized = false;
 };
 
 /// A PUCCH sent, owed a UCI.indication PDU.
@@ -103,6 +106,7 @@ public:
     for (auto& ue : ues_) {
       ue.processes.resize(pattern.harq.num_processes);
     }
+    number_csi_part2_maps();
   }
 
   TestMacReport run();
@@ -122,6 +126,18 @@ private:
     }
     return occasions;
   }
+  /// The cell's CSI part 2 size maps (csi_part2_maps_: every UE's, in UE order) and each UE's
+  /// PUSCH with its rules' map_index counting in them (ue_pusch_).
+  void number_csi_part2_maps();
+  /// \p pdu's UE (from \p expected) with CSI part 2 sized from part 1 (\p part1_right: its part 1
+  /// came back as sent): checks the part 2 report as check_uci_part() does; after a part 1 the L1
+  /// decoded wrong or not at all, a part 2 of another size, or none, counts as not decoded.
+  void check_sized_csi_part2(const io::FapiUciPusch& pdu, const ExpectedUci& expected,
+                             bool part1_right, const std::string& who);
+  /// Checks one UCI part of a UCI.indication PDU against the \p bits sent: present, of that
+  /// length, its CRC as the size asks; counts it right, wrong or failed. True when right.
+  bool check_uci_part(const std::optional<io::FapiUciPart>& part, const phy::BitVector& bits,
+                      const char* name, const std::string& who);
   void mismatch(const std::string& text) {
     ++report_.mismatches;
     if (report_.mismatch_details.size() < 20) {
@@ -200,6 +216,8 @@ private:
   UplinkSignalGenerator generator_;
   std::vector<UeState> ues_;
   unsigned slots_per_frame_;
+  std::vector<phy::CsiPart2SizeMap> csi_part2_maps_; ///< CONFIG.request's, every UE's.
+  std::vector<phy::PuschConfig> ue_pusch_; ///< Per UE: its PUSCH, map_index into csi_part2_maps_.
   std::map<std::uint64_t, SlotRecord> slots_;
   std::unordered_map<std::uint32_t, HandleOwner> handles_;
   std::unordered_map<std::uint32_t, ExpectedUci> ucis_;     ///< By handle.

@@ -92,7 +92,8 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot
     UeTransmission tx;
     tx.ue = u;
     tx.tb_seed = process.tb_seed;
-    tx.pusch = ue.pusch;
+    tx.pusch = ue_pusch_[u];
+    tx.csi_part2_size_maps = csi_part2_maps_;
     tx.pusch.handle = next_handle_++;
     tx.uci_seed = apps::derive_seed(pattern_.seed, u, tx.pusch.handle, 0x0C1);
     tx.pusch.harq_process_id = static_cast<unsigned>(chosen - processes.begin());
@@ -161,8 +162,9 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot
       continue;
     }
     if (transmissions_[i].pusch.uci.present()) {
-      ucis_[transmissions_[i].pusch.handle] = {absolute_slot, transmissions_[i].pusch.rnti,
-                                               generator_.uci_bits(i)};
+      ucis_[transmissions_[i].pusch.handle] = {
+          absolute_slot, transmissions_[i].pusch.rnti, generator_.uci_bits(i),
+          !transmissions_[i].pusch.uci.csi_part2_sizing.empty()};
     }
     if (!transmissions_[i].pusch.ulsch) {
       continue; // UCI only: no TB, no HARQ process
@@ -194,7 +196,8 @@ void TestMacRun::schedule_uci_only(std::size_t u) {
   const PatternUe& ue = pattern_.ues[u];
   UeTransmission tx;
   tx.ue = u;
-  tx.pusch = ue.pusch;
+  tx.pusch = ue_pusch_[u];
+  tx.csi_part2_size_maps = csi_part2_maps_;
   tx.pusch.handle = next_handle_++;
   tx.uci_seed = apps::derive_seed(pattern_.seed, u, tx.pusch.handle, 0x0C1);
   phy::CellConfig ue_cell = pattern_.cell;

@@ -260,6 +260,13 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
         << ", wrong " << report.uci_payloads_wrong << ", not decoded " << report.uci_payloads_failed
         << '\n';
   }
+  if (!report.csi_part2_sized_lengths.empty()) {
+    out << "CSI part 2 sized from part 1, lengths reported as sent:";
+    for (const auto& [bits, count] : report.csi_part2_sized_lengths) {
+      out << ' ' << bits << " bits x" << count;
+    }
+    out << '\n';
+  }
   if (report.pucch_sent > 0) {
     out << "PUCCH sent " << report.pucch_sent << ", reported " << report.pucch_reports << ": right "
         << report.pucch_ok << ", missed " << report.pucch_missed << ", wrong "

@@ -64,6 +64,7 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
     receiver_config.detector = config.detector;
     receiver_config.ldpc_batch_decoder = config.ldpc_batch_decoder;
     receiver_config.ulsch_decoder = config.ulsch_decoder;
+    receiver_config.csi_part2_size_maps = config.csi_part2_size_maps;
     LayerReceiver entry;
     entry.layers = layers;
     entry.receiver = std::make_unique<phy::PuschReceiver>(layer_cell, receiver_config);

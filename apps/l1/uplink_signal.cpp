@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 #include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace airan::l1 {
@@ -39,6 +40,30 @@ UplinkSignalGenerator::UplinkSignalGenerator(const phy::CellConfig& cell, unsign
 }
 
 UplinkSignalGenerator::~UplinkSignalGenerator() = default;
+
+phy::PuschConfig sized_ue_pusch(const phy::PuschConfig& pusch,
+                                std::span<const phy::CsiPart2SizeMap> maps,
+                                std::uint64_t uci_seed) {
+  const phy::PuschUciConfig& uci = pusch.uci;
+  if (uci.csi_part2_sizing.empty()) {
+    return pusch;
+  }
+  if (const std::string error =
+          phy::validate_csi_part2_sizing(uci.csi_part2_sizing, maps, uci.csi_part1_bits);
+      !error.empty()) {
+    throw std::invalid_argument("uplink signal: RNTI " + std::to_string(pusch.rnti) + ": " + error);
+  }
+  // The draws of apps::SlotSimulator::simulate() for one PDU: HARQ-ACK first, then CSI part 1.
+  std::mt19937_64 rng(uci_seed);
+  rng.discard(uci.harq_ack_bits);
+  phy::BitVector part1(uci.csi_part1_bits);
+  for (auto& bit : part1) {
+    bit = static_cast<phy::bit_t>(rng() & 1U);
+  }
+  phy::PuschConfig sized = pusch;
+  sized.uci.csi_part2_bits = phy::csi_part2_bits_from_part1(part1, uci.csi_part2_sizing, maps);
+  return sized;
+}
 
 SimulatedPucch draw_pucch_bits(const phy::PucchConfig& pucch, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -88,9 +113,16 @@ void UplinkSignalGenerator::generate(std::span<const UeTransmission> transmissio
       simulator.simulate_pucch(std::span(&*tx.pucch, 1), std::span(&bits, 1), absolute_slot, 0,
                                0.0F);
     } else {
-      simulator.simulate(std::span(&tx.pusch, 1), absolute_slot, tx.tb_seed, 0, 0.0F, tx.uci_seed);
+      const phy::PuschConfig sent = sized_ue_pusch(tx.pusch, tx.csi_part2_size_maps, tx.uci_seed);
+      simulator.simulate(std::span(&sent, 1), absolute_slot, tx.tb_seed, 0, 0.0F, tx.uci_seed);
       tbs_[i] = simulator.tb_bits(0);
       ucis_[i] = simulator.uci_bits(0);
+      if (!sent.uci.csi_part2_sizing.empty() &&
+          phy::csi_part2_bits_from_part1(ucis_[i].csi_part1, sent.uci.csi_part2_sizing,
+                                         tx.csi_part2_size_maps) != sent.uci.csi_part2_bits) {
+        throw std::logic_error("uplink signal: the simulator drew another CSI part 1 than the one "
+                               "that sized CSI part 2");
+      }
     }
     if (time_domain_) {
       const auto received = simulator.received_iq();

@@ -1,6 +1,7 @@
 #include "airan/io/fapi_cell_conversion.h"
 
 #include <string>
+#include <utility>
 
 namespace airan::io {
 
@@ -128,6 +129,32 @@ FapiError to_cell_config(const FapiConfigRequest& request, phy::CellConfig& cell
   }
   cell = candidate;
   num_rx_antennas = *request.num_rx_ant;
+  return {};
+}
+
+FapiError to_csi_part2_size_maps(const FapiConfigRequest& request,
+                                 std::vector<phy::CsiPart2SizeMap>& maps,
+                                 FapiConfigResponse* response) {
+  std::vector<phy::CsiPart2SizeMap> candidate;
+  candidate.reserve(request.uci_part2_maps.size());
+  for (std::size_t m = 0; m < request.uci_part2_maps.size(); ++m) {
+    const FapiUciPart2Map& fapi = request.uci_part2_maps[m];
+    phy::CsiPart2SizeMap& map = candidate.emplace_back();
+    map.field_bits = fapi.sizes_part1_params;
+    map.part2_bits = fapi.map;
+    if (const std::string problem = map.validate(); !problem.empty()) {
+      if (response != nullptr) {
+        FapiTlv tlv;
+        tlv.tag = fapi_config_tag::uci_configuration;
+        response->invalid_or_unsupported.push(tlv); // too long to hold: listed by its tag
+        response->error_code = FapiErrorCode::msg_invalid_config;
+      }
+      return make_fapi_error(FapiStatus::out_of_range, FapiErrorCode::msg_invalid_config,
+                             config_request, 0, "CONFIG.request: UCI configuration map %zu: %s", m,
+                             problem.c_str());
+    }
+  }
+  maps = std::move(candidate);
   return {};
 }
 

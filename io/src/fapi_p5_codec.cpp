@@ -4,6 +4,7 @@
 #include "fapi_codec_common.h"
 #include "fapi_p5_tlv_tables.h"
 #include "fapi_prach_config_codec.h"
+#include "fapi_uci_config_codec.h"
 
 #include <algorithm>
 
@@ -14,9 +15,10 @@ using namespace fapi_detail;
 namespace {
 
 constexpr std::uint8_t max_error_code = static_cast<std::uint8_t>(FapiErrorCode::msg_tx_err);
-// CONFIG.request's TLV count is 8 bits: the scalar TLVs, ulk0 and ulGridSize, the PRACH TLVs (7,
-// and per occasion 5 + its unused root sequences) and the unrecognised ones must fit.
-static_assert(config_tlv_fields.size() + 2 + 7 +
+// CONFIG.request's TLV count is 8 bits: the scalar TLVs, ulk0 and ulGridSize, the UCI
+// configuration, the PRACH TLVs (7, and per occasion 5 + its unused root sequences) and the
+// unrecognised ones must fit.
+static_assert(config_tlv_fields.size() + 2 + 1 + 7 +
                       fapi_max_prach_fd_occasions * (5 + fapi_max_unused_root_sequences) +
                       FapiTlvList::capacity <=
                   255,
@@ -139,11 +141,22 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiConfigRequ
     return truncated_error(type, reader, "header");
   }
   PrachConfigTlvReader prach(out.prach);
+  bool uci_configuration_seen = false;
   for (unsigned i = 0; i < num_tlvs; ++i) {
     RawTlv tlv;
     FapiError error;
     if (!read_tlv(reader, type, tlv, error)) {
       return error;
+    }
+    if (tlv.tag == fapi_config_tag::uci_configuration) {
+      if (uci_configuration_seen) {
+        return duplicate_tlv_error(type, tlv.tag, tlv.offset);
+      }
+      uci_configuration_seen = true;
+      if (!read_uci_configuration(tlv, out.uci_part2_maps, error)) {
+        return error;
+      }
+      continue;
     }
     bool matched = false;
     if (!prach.apply(tlv, matched, error)) {
@@ -284,6 +297,9 @@ FapiError encode_message_body(const FapiConfigRequest& message, std::span<std::u
   if (FapiError error = check_prach_config(message.prach); !error.ok()) {
     return error;
   }
+  if (FapiError error = check_uci_configuration(message.uci_part2_maps); !error.ok()) {
+    return error;
+  }
   for (const auto* array : {&message.ul_k0, &message.ul_grid_size}) {
     const std::uint16_t max = array == &message.ul_k0 ? max_k0 : max_grid_size;
     if (array->has_value() && std::ranges::any_of(**array, [&](auto v) { return v > max; })) {
@@ -303,6 +319,7 @@ FapiError encode_message_body(const FapiConfigRequest& message, std::span<std::u
     ++count;
   }
   write_prach_config(writer, message.prach, count);
+  write_uci_configuration(writer, message.uci_part2_maps, count);
   for (std::size_t i = 0; i < message.unrecognised.count; ++i) {
     if (FapiError error = write_fapi_tlv(writer, message.unrecognised.entries[i], type);
         !error.ok()) {
@@ -311,7 +328,7 @@ FapiError encode_message_body(const FapiConfigRequest& message, std::span<std::u
     ++count;
   }
   if (!writer.failed() && !out.empty()) {
-    // At most 13 + 175 PRACH (7, and 8 occasions of 4 + 1 + 16) + 16 TLVs.
+    // At most 13 + 175 PRACH (7, and 8 occasions of 4 + 1 + 16) + 1 UCI configuration + 16 TLVs.
     out[0] = static_cast<std::uint8_t>(count);
   }
   return finish_encode(writer, type, written);

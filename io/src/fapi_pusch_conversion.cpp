@@ -7,6 +7,7 @@
 #include "fapi_pusch_maintenance_conversion.h"
 #include "fapi_pusch_pdu_codec.h"
 #include "fapi_pusch_ptrs_conversion.h"
+#include "fapi_pusch_uci_conversion.h"
 
 #include <algorithm>
 #include <bit>
@@ -74,11 +75,6 @@ FapiError check_supported(const FapiPuschPdu& pdu, const phy::CellConfig& cell) 
   if (!pdu.data && !pdu.uci) {
     return pdu_error(FapiStatus::out_of_range,
                      "PUSCH PDU with neither puschData nor puschUci (pduBitmap bits 0 and 1)");
-  }
-  if (pdu.uci && pdu.uci->csi_part2_bit_length == 0xFFFF) {
-    return pdu_error(
-        FapiStatus::unsupported,
-        "CSI part 2 sized from CSI part 1 (CSIPart2BitLength 0xFFFF) is not supported");
   }
   if (FapiError error = fapi_detail::check_pusch_ptrs(pdu); !error.ok()) {
     return error;
@@ -270,14 +266,10 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
     config.new_data_indicator = false;
     config.tb_size_bits = 0;
   }
-  if (const auto& uci = pdu.uci) {
-    config.uci.harq_ack_bits = uci->harq_ack_bit_length;
-    config.uci.csi_part1_bits = uci->csi_part1_bit_length;
-    config.uci.csi_part2_bits = uci->csi_part2_bit_length;
-    config.uci.alpha_scaling = uci->alpha_scaling;
-    config.uci.beta_offset_harq_ack = uci->beta_offset_harq_ack;
-    config.uci.beta_offset_csi1 = uci->beta_offset_csi1;
-    config.uci.beta_offset_csi2 = uci->beta_offset_csi2;
+  if (pdu.uci) {
+    if (FapiError error = fapi_detail::uci_config_of(*pdu.uci, config.uci); !error.ok()) {
+      return error;
+    }
   }
 
   if (const std::string problem = config.validate(cell_for_layers(cell, config.num_layers));
@@ -364,14 +356,9 @@ FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig
     return error;
   }
   if (pusch.uci.present()) {
-    FapiPuschUci& uci = pdu.uci.emplace();
-    uci.harq_ack_bit_length = static_cast<std::uint16_t>(pusch.uci.harq_ack_bits);
-    uci.csi_part1_bit_length = static_cast<std::uint16_t>(pusch.uci.csi_part1_bits);
-    uci.csi_part2_bit_length = static_cast<std::uint16_t>(pusch.uci.csi_part2_bits);
-    uci.alpha_scaling = static_cast<std::uint8_t>(pusch.uci.alpha_scaling);
-    uci.beta_offset_harq_ack = static_cast<std::uint8_t>(pusch.uci.beta_offset_harq_ack);
-    uci.beta_offset_csi1 = static_cast<std::uint8_t>(pusch.uci.beta_offset_csi1);
-    uci.beta_offset_csi2 = static_cast<std::uint8_t>(pusch.uci.beta_offset_csi2);
+    // CSI part 2 sized from part 1: csiPart2BitLength 0xFFFF and the part 1 to part 2
+    // correspondence (after the maintenance part, which add_pusch_maintenance() added).
+    pdu.uci = fapi_detail::fapi_uci_of(pusch.uci);
   }
   if (FapiError error = fapi_detail::check_pusch_pdu(pdu, 0); !error.ok()) {
     return error; // e.g. a HARQ process id above 15, which 222.10.02 cannot carry

@@ -70,8 +70,9 @@ FapiError check_ldpc_base_graph(const FapiPuschPdu& pdu, const phy::CellConfig& 
 
 FapiError add_pusch_maintenance(const phy::PuschConfig& pusch, std::uint32_t tbs_bits,
                                 FapiPuschPdu& pdu) {
+  // CSI part 2 sized from part 1: the part 1 to part 2 correspondence follows this part.
   if (!pusch.intra_slot_hopping && pusch.dmrs_hopping == phy::LowPaprHopping::none &&
-      pusch.tbs_lbrm == 0) {
+      pusch.tbs_lbrm == 0 && pusch.uci.csi_part2_sizing.empty()) {
     return {};
   }
   if (pusch.tbs_lbrm % 8 != 0) {

@@ -31,7 +31,8 @@ FapiError check_ldpc_base_graph(const FapiPuschPdu& pdu, const phy::CellConfig& 
                                 const phy::PuschConfig& config);
 
 /// Adds to \p pdu the maintenance part \p pusch needs, when it has intra-slot hopping, DMRS
-/// hopping or a TBS_LBRM (and only then): FrequencyHopping, puschSecondHopPRB,
+/// hopping, a TBS_LBRM or CSI part 2 sized from part 1 (whose part 1 to part 2 correspondence
+/// follows the part), and only then: FrequencyHopping, puschSecondHopPRB,
 /// groupOrSequenceHopping, ldpcBaseGraph of \p tbs_bits, tbSizeLbrmBytes. OUT_OF_RANGE when
 /// TBS_LBRM is not whole bytes; \p pdu is then unchanged.
 FapiError add_pusch_maintenance(const phy::PuschConfig& pusch, std::uint32_t tbs_bits,

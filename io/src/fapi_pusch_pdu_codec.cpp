@@ -1,6 +1,7 @@
 #include "fapi_pusch_pdu_codec.h"
 
 #include "fapi_codec_common.h"
+#include "fapi_pusch_uci_part2_codec.h"
 
 namespace airan::io {
 
@@ -68,6 +69,9 @@ bool check_optional_parts(const FapiPuschPdu& pdu, std::size_t offset, FapiError
     return false;
   }
   if (error = check_rx_beamforming(pdu.beamforming, offset); !error.ok()) {
+    return false;
+  }
+  if (!check_uci_part2_info(pdu, offset, error)) {
     return false;
   }
   if (const auto& v3 = pdu.maintenance_v3) {
@@ -264,8 +268,16 @@ FapiError decode_pusch_pdu(std::span<const std::uint8_t> body, std::size_t base_
   if (FapiError error = read_rx_beamforming(r, "PUSCH PDU", out.beamforming); !error.ok()) {
     return error;
   }
-  if (r.remaining() == pusch_maintenance_v3_size) {
-    // A FAPIv3 MAC's PUSCH maintenance part.
+  const bool part2_from_part1 = csi_part2_from_part1(out);
+  if (part2_from_part1 && r.remaining() == 0) {
+    return make_fapi_error(FapiStatus::length_mismatch, FapiErrorCode::msg_slot_err, ul_tti,
+                           r.offset(),
+                           "UL_TTI.request: csiPart2BitLength 0xFFFF, but the PUSCH PDU has no "
+                           "FAPIv3 maintenance part and part 1 to part 2 correspondence");
+  }
+  if (part2_from_part1 || r.remaining() == pusch_maintenance_v3_size) {
+    // A FAPIv3 MAC's PUSCH maintenance part (then, with CSI part 2 sized from part 1, the part 1
+    // to part 2 correspondence).
     FapiPuschMaintenanceV3& v3 = out.maintenance_v3.emplace();
     v3.pusch_trans_type = r.u8();
     v3.delta_bwp0_start_from_active_bwp = r.u16();
@@ -274,6 +286,14 @@ FapiError decode_pusch_pdu(std::span<const std::uint8_t> body, std::size_t base_
     v3.pusch_second_hop_prb = r.u16();
     v3.ldpc_base_graph = r.u8();
     v3.tb_size_lbrm_bytes = r.u32();
+    if (r.failed()) {
+      return truncated_error(ul_tti, r, "PUSCH maintenance FAPIv3 part");
+    }
+    if (part2_from_part1) {
+      if (FapiError error = read_uci_part2_info(r, out.uci->part2_info); !error.ok()) {
+        return error;
+      }
+    }
   }
   if (r.remaining() != 0) {
     return make_fapi_error(
@@ -360,6 +380,9 @@ void write_pusch_pdu(ByteWriter& w, const FapiPuschPdu& pdu) {
     w.u16(v3->pusch_second_hop_prb);
     w.u8(v3->ldpc_base_graph);
     w.u32(v3->tb_size_lbrm_bytes);
+  }
+  if (csi_part2_from_part1(pdu)) {
+    write_uci_part2_info(w, pdu.uci->part2_info);
   }
 }
 

@@ -1,8 +1,10 @@
 /// \file
 /// \brief The UL_TTI.request PUSCH PDU (SCF 222.10.02 Table 3-46 with the optional parts of
-/// Tables 3-47 .. 3-50 and the Rx beamforming of Table 3-53): range checks, decoding of the PDU
-/// body (after pduType and pduSize) and encoding; and the field check and Rx beamforming part
-/// that the PUCCH PDU (fapi_pucch_pdu_codec.h) shares with it.
+/// Tables 3-47 .. 3-50 and the Rx beamforming of Table 3-53, then FAPIv3's maintenance part and,
+/// with csiPart2BitLength 0xFFFF, the part 1 to part 2 correspondence of
+/// fapi_pusch_uci_part2_codec.h): range checks, decoding of the PDU body (after pduType and
+/// pduSize) and encoding; and the field check and Rx beamforming part that the PUCCH PDU
+/// (fapi_pucch_pdu_codec.h) shares with it.
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"

@@ -2,6 +2,8 @@
 
 #include "airan/io/yaml_fields.h"
 
+#include "pusch_config_file_csi_part2.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -76,7 +78,9 @@ phy::LowPaprHopping parse_dmrs_hopping(const YAML::Node& node, const std::string
   ctx.fail(where, "expected none, group or sequence");
 }
 
-phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, const Context& ctx) {
+/// A PUSCH entry; the size maps of a CSI part 2 sized from part 1 are appended to \p maps.
+phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, const Context& ctx,
+                             std::vector<phy::CsiPart2SizeMap>& maps) {
   phy::PuschConfig p;
   auto uint_field = [&](unsigned& field, unsigned long long max) -> KeyHandler {
     return [&field, max, &ctx](const YAML::Node& n, const std::string& w) {
@@ -203,8 +207,17 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
              {"beta_offset_harq_ack", uint_field(u.beta_offset_harq_ack, 15)},
              {"beta_offset_csi1", uint_field(u.beta_offset_csi1, 18)},
              {"beta_offset_csi2", uint_field(u.beta_offset_csi2, 18)},
+             {"csi_part2_from_part1", [](auto&, auto&) {}}, // below, after csi_part1_bits
          };
          for_each_key(n, w, uci_handlers, ctx);
+         if (const YAML::Node sized = n["csi_part2_from_part1"]) {
+           if (n["csi_part2_bits"]) {
+             ctx.fail(w + ".csi_part2_from_part1",
+                      "a CSI part 2 has csi_part2_bits or csi_part2_from_part1, not both");
+           }
+           pusch_config_file_detail::parse_csi_part2_from_part1(sized, w + ".csi_part2_from_part1",
+                                                                ctx, u, maps);
+         }
        }},
   };
   for_each_key(node, where, handlers, ctx);
@@ -276,7 +289,7 @@ static SlotScenario parse_slot_scenario_unguarded(const std::string& yaml_text,
   }
   for (std::size_t i = 0; i < pusch_list.size(); ++i) {
     const std::string where = "pusch[" + std::to_string(i) + "]";
-    scenario.pusch.push_back(parse_pusch(pusch_list[i], where, ctx));
+    scenario.pusch.push_back(parse_pusch(pusch_list[i], where, ctx, scenario.csi_part2_size_maps));
     // Unconfigured scrambling identities are the cell's (TS 38.211 6.4.1.1.1.1, 6.3.1.1).
     auto& pusch = scenario.pusch.back();
     if (pusch_list[i].IsMap() && !pusch_list[i]["dmrs_scrambling_id"]) {
@@ -291,6 +304,11 @@ static SlotScenario parse_slot_scenario_unguarded(const std::string& yaml_text,
     }
     if (const auto error = scenario.pusch.back().validate(scenario.cell); !error.empty()) {
       ctx.fail(where, error);
+    }
+    if (!pusch.uci.csi_part2_sizing.empty()) {
+      pusch_config_file_detail::check_csi_part2_sizes_fit(scenario.cell, pusch,
+                                                          scenario.csi_part2_size_maps,
+                                                          where + ".uci.csi_part2_from_part1", ctx);
     }
   }
   return scenario;

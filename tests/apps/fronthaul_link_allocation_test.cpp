@@ -152,7 +152,7 @@ TEST(FronthaulLinkAllocation, TheL1sCplaneAndUplanePathAllocatesNothingOnceWarm)
   unsigned taken = 0;
   for (unsigned slot = 0; slot < alloc_link_slots; ++slot) {
     if (slot == alloc_link_warm_up) {
-      before = test::allocation_count();
+      before = airan::test::allocation_count();
     }
     const FapiSlotAddress address = to_slot_address(slot, slots_per_frame);
     cplane.count = 0;
@@ -171,7 +171,7 @@ TEST(FronthaulLinkAllocation, TheL1sCplaneAndUplanePathAllocatesNothingOnceWarm)
       source.release(address.sfn, address.slot);
     }
   }
-  const long allocations = test::allocation_count() - before;
+  const long allocations = airan::test::allocation_count() - before;
   EXPECT_EQ(allocations, 0);
   EXPECT_EQ(taken, alloc_link_slots);
   EXPECT_EQ(with_samples, alloc_link_slots / 2);
@@ -214,7 +214,7 @@ TEST(FronthaulLinkAllocation, TheLiveLinkAllocatesNothingOnceWarm) {
   unsigned taken = 0;
   for (unsigned i = 0; i < alloc_link_slots; ++i) {
     if (i == alloc_link_warm_up) {
-      before = test::allocation_count();
+      before = airan::test::allocation_count();
     }
     for (std::size_t k = 0; k < frames[i].size(); ++k) {
       receiver.on_frame(frames[i][k], arrivals[i][k]);
@@ -228,7 +228,7 @@ TEST(FronthaulLinkAllocation, TheLiveLinkAllocatesNothingOnceWarm) {
       source.release(address.sfn, address.slot);
     }
   }
-  EXPECT_EQ(test::allocation_count() - before, 0);
+  EXPECT_EQ(airan::test::allocation_count() - before, 0);
   EXPECT_EQ(taken, alloc_link_slots);
   EXPECT_EQ(receiver.counters().slots_partial, 0U);
 }

@@ -158,13 +158,15 @@ TEST(TestMacSession, UciPatternReportsEveryPayload) {
   LaunchPattern pattern =
       load_launch_pattern(airan::test::repo_root() / "configs/patterns/uci_on_pusch.yaml");
   ASSERT_EQ(pattern.ues.size(), 5U);
-  EXPECT_EQ(pattern.ues[1].pusch.uci.csi_part2_bits, 24U); // polar coded
-  EXPECT_FALSE(pattern.ues[4].pusch.ulsch);                // UCI only
-  std::uint64_t parts_per_round = 0;                       // of the UEs sending every slot
+  // CSI part 2 sized from part 1 (6 to 30 bits), on UL-SCH and without.
+  EXPECT_FALSE(pattern.ues[1].pusch.uci.csi_part2_sizing.empty());
+  EXPECT_FALSE(pattern.ues[4].pusch.uci.csi_part2_sizing.empty());
+  EXPECT_FALSE(pattern.ues[4].pusch.ulsch); // UCI only
+  std::uint64_t parts_per_round = 0;        // of the UEs sending every slot
   for (std::size_t u = 0; u < 3; ++u) {
     const auto& uci = pattern.ues[u].pusch.uci;
     parts_per_round += (uci.harq_ack_bits != 0 ? 1 : 0) + (uci.csi_part1_bits != 0 ? 1 : 0) +
-                       (uci.csi_part2_bits != 0 ? 1 : 0);
+                       (uci.has_csi_part2() ? 1 : 0);
   }
   EXPECT_EQ(parts_per_round, 6U);
   TestMacReport report = run_test_mac_session(pattern, {});
@@ -189,6 +191,14 @@ TEST(TestMacSession, UciPatternReportsEveryPayload) {
   EXPECT_GE(payloads, parts_per_round * pattern.num_slots + 3 * report.uci_only_sent);
   EXPECT_EQ(report.uci_payloads_failed, 0U);
   EXPECT_LE(report.uci_payloads_wrong * 100, payloads) << "more than 1% wrong";
+  // The sized CSI part 2s (UE 0x4802's in every slot, the UCI-only UE's) came back with the
+  // lengths their part 1s gave, several of them.
+  std::uint64_t sized = 0;
+  for (const auto& [bits, count] : report.csi_part2_sized_lengths) {
+    sized += count;
+  }
+  EXPECT_GE(report.csi_part2_sized_lengths.size(), 4U);
+  EXPECT_GE(sized, pattern.num_slots + report.uci_only_sent);
 
   pattern.channel = apps::ChannelSpec{}; // AWGN
   pattern.channel.domain = apps::ChannelDomain::frequency;

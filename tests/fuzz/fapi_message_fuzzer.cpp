@@ -3,8 +3,9 @@
 // same structure, and its re-encoding must be byte-identical to the first one. Only two things
 // may legitimately differ: PDUs the decoder skips (SRS) are not re-encoded (so a UE group that
 // names one may make the re-encoding fail with OUT_OF_RANGE), and TLVs too long or too many for a
-// FapiTlvList cannot be. PRACH PDUs, RACH.indication and the PRACH CONFIG TLVs are decoded and
-// must round-trip like the rest.
+// FapiTlvList cannot be. PRACH PDUs, RACH.indication, the PRACH CONFIG TLVs, the UCI
+// configuration TLV and the PUSCH PDU's part 1 to part 2 correspondence are decoded and must
+// round-trip like the rest.
 //
 // A decoded UL_TTI.request also goes through the L1's conversions (to_slot_request,
 // to_pucch_config): every PUSCH PDU must come out accepted or rejected, and an accepted one must
@@ -293,6 +294,10 @@ void write_seeds(const std::string& dir) {
   write_seed(dir, "config_request", config);
   config.prach = seed_prach_config();
   write_seed(dir, "config_request_prach", config);
+  // FAPIv3's UCI configuration: CSI part 2 size maps of one and of two part 1 fields.
+  config.uci_part2_maps = {FapiUciPart2Map{{1}, {4, 9}},
+                           FapiUciPart2Map{{2, 1}, {10, 11, 12, 13, 14, 15, 16, 17}}};
+  write_seed(dir, "config_request_uci_part2_maps", config);
   FapiConfigResponse response;
   response.error_code = FapiErrorCode::msg_invalid_config;
   response.invalid_or_unsupported.push_scalar(0x100B, 1, 1);
@@ -356,6 +361,21 @@ void write_seeds(const std::string& dir) {
   request->groups[2].pdu_index = {9};
   request->num_groups = 3;
   write_seed(dir, "ul_tti_request_prach", *request);
+  // CSI part 2 sized from part 1: csiPart2BitLength 0xFFFF, the maintenance part, then the part 1
+  // to part 2 correspondence (two reports, of one and of two fields).
+  auto csi_part2 = std::make_unique<FapiUlTtiRequest>();
+  csi_part2->sfn = 100;
+  csi_part2->slot = 9;
+  FapiPuschPdu& sized = csi_part2->pusch[0];
+  sized = seed_pusch_pdu(6, false);
+  FapiUciPart2Info info;
+  info.num_part2s = 2;
+  info.part2s[0] = FapiUciPart2{0, 1, {0}, {1}, 0, 1};
+  info.part2s[1] = FapiUciPart2{1, 2, {1, 4}, {2, 1}, 1, 0};
+  sized.uci = FapiPuschUci{2, 11, fapi_csi_part2_from_part1, 3, 9, 13, 13, info};
+  sized.maintenance_v3 = FapiPuschMaintenanceV3{0, 0, 273, 0, 0, 1, 0};
+  csi_part2->num_pusch = 1;
+  write_seed(dir, "ul_tti_request_csi_part2", *csi_part2);
   request->num_prach = 0;
   request->pucch_pdu_index = {0, 3, 7};
   request->pusch_pdu_index = {1, 2, 4, 5, 6};

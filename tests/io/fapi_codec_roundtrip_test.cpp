@@ -81,6 +81,22 @@ FapiPuschPdu random_pusch_pdu(Random& r) {
                            r.pick<std::uint16_t>(0, 65535), r.pick<std::uint8_t>(0, 3),
                            r.pick<std::uint8_t>(0, 255),    r.pick<std::uint8_t>(0, 255),
                            r.pick<std::uint8_t>(0, 255)};
+    if (pdu.uci->csi_part2_bit_length == fapi_csi_part2_from_part1 || r(0, 3) == 0) {
+      // CSI part 2 sized from part 1: the correspondence after the maintenance part (below).
+      pdu.uci->csi_part2_bit_length = fapi_csi_part2_from_part1;
+      FapiUciPart2Info& info = pdu.uci->part2_info;
+      info.num_part2s = r.pick<std::uint16_t>(1, FapiUciPart2Info::max_part2s);
+      for (FapiUciPart2& part : std::span(info.part2s).first(info.num_part2s)) {
+        part.priority = r.pick<std::uint16_t>(0, 65535);
+        part.num_part1_params = r.pick<std::uint8_t>(1, FapiUciPart2::max_part1_params);
+        for (unsigned i = 0; i < part.num_part1_params; ++i) {
+          part.param_offsets[i] = r.pick<std::uint16_t>(0, 65535);
+          part.param_sizes[i] = r.pick<std::uint8_t>(0, 255);
+        }
+        part.part2_size_map_index = r.pick<std::uint16_t>(0, 65535);
+        part.part2_size_map_scope = r.pick<std::uint8_t>(0, 1);
+      }
+    }
   }
   if (r.coin()) {
     FapiPuschPtrs& ptrs = pdu.ptrs.emplace();
@@ -105,7 +121,7 @@ FapiPuschPdu random_pusch_pdu(Random& r) {
   for (unsigned i = 0; i < std::size_t{bf.num_prgs} * bf.dig_bf_interfaces; ++i) {
     bf.beam_index[i] = r.pick<std::uint16_t>(0, 65535);
   }
-  if (r.coin()) {
+  if (r.coin() || (pdu.uci && pdu.uci->csi_part2_bit_length == fapi_csi_part2_from_part1)) {
     pdu.maintenance_v3 = FapiPuschMaintenanceV3{r.pick<std::uint8_t>(0, 2),
                                                 r.pick<std::uint16_t>(0, 274),
                                                 r.pick<std::uint16_t>(0, 275),

@@ -115,11 +115,13 @@ TEST(FapiPuschConversion, RejectsWhatTheReceiverDoesNotDo) {
          p.uci = FapiPuschUci{1707, 0, 0, 3};
        },
        FapiStatus::out_of_range},
-      {"CSI part 2 sized from part 1",
+      // Sized from part 1 is converted (fapi_csi_part2_conversion_test.cpp), but not without the
+      // maintenance part and the part 1 to part 2 correspondence after it.
+      {"CSI part 2 sized from part 1 without its correspondence",
        [](FapiPuschPdu& p) {
          p.uci = FapiPuschUci{2, 4, 0xFFFF, 3};
        },
-       FapiStatus::unsupported},
+       FapiStatus::length_mismatch},
       // One PT-RS port is converted (fapi_ptrs_conversion_test.cpp), two are refused.
       {"2 PT-RS ports", [](FapiPuschPdu& p) { p.ptrs.emplace().num_ports = 2; },
        FapiStatus::unsupported},

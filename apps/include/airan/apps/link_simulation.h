@@ -75,7 +75,9 @@ struct LinkScenario {
 
 /// Checks a scenario and its PDUs before any work starts: the cell, every PDU against the cell,
 /// layers <= receive antennas, layers <= UE antenna ports, the channel model's name and
-/// parameters. \return empty when valid, else every problem found, one per line.
+/// parameters; a CSI part 2 sized from part 1 is refused (it needs the cell's size maps, which
+/// only a FAPI CONFIG.request gives: airan testmac / airan l1). \return empty when valid, else
+/// every problem found, one per line.
 std::string validate_link(const LinkScenario& scenario, std::span<const phy::PuschConfig> pdus);
 
 /// Derives independent 64-bit seeds from a base seed and indices (splitmix64 mixing), so that a

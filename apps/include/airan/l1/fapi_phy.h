@@ -14,6 +14,11 @@
 /// CONFIGURED | | UL_TTI.request | ERROR.indication MSG_INVALID_STATE | ERROR.indication
 /// MSG_INVALID_STATE | receiver work (below) |
 ///
+/// CONFIG.request's UCI configuration (TLV 0x1036: the CSI part 2 size maps) is checked with
+/// io::to_csi_part2_size_maps() (an invalid map: CONFIG.response MSG_INVALID_CONFIG) and kept; a
+/// PUSCH PDU whose CSI part 2 is sized from part 1 by maps it cannot be sized with is refused as
+/// below.
+///
 /// A message the codec refuses (garbage, truncated, out-of-range fields such as a HARQ process
 /// id above 15) gets ERROR.indication with the codec's code (MSG_INVALID_CONFIG, MSG_SLOT_ERR,
 /// MSG_INVALID_SFN or MSG_INVALID_STATE for an unhandled type); a message a PHY never receives

@@ -104,6 +104,10 @@ struct PatternUe {
   unsigned period_slots = 1; ///< Scheduled in slots s with (s - offset_slots) % period_slots == 0.
   unsigned offset_slots = 0;
   phy::PuschConfig pusch; ///< Validated against the cell with ports = layers.
+  /// The CSI part 2 size maps of pusch.uci.csi_part2_sizing (`uci.csi_part2_from_part1`), which
+  /// its rules' map_index count in (from 0 for each UE; the test MAC numbers them anew in the
+  /// CONFIG.request that carries every UE's).
+  std::vector<phy::CsiPart2SizeMap> csi_part2_size_maps;
   /// A PUCCH UE (io/pucch_config_file.h keys): sends fresh random UCI on this PUCCH in each of
   /// its slots instead of a PUSCH (pusch unused).
   std::optional<phy::PucchConfig> pucch;

@@ -12,10 +12,14 @@
 /// within harq.max_transmissions; anything else is a mismatch. A UE whose PUSCH carries UCI
 /// (pusch.uci) sends random HARQ-ACK / CSI bits each transmission; the UCI.indication that
 /// follows the slot's CRC.indication must report each of them (handle, RNTI, parts and lengths),
-/// its payloads counted right or wrong. With a PRACH (LaunchPattern::prach), CONFIG.request
-/// carries its TLVs, each PRACH slot's UL_TTI.request a PRACH PDU, the PRACH UEs' preambles go
-/// into the slots' time-domain IQ (UplinkPrachSignal), and each RACH.indication PDU must answer an
-/// occasion asked for; its preambles are scored against those sent.
+/// its payloads counted right or wrong. CONFIG.request carries the CSI part 2 size maps of every
+/// UE (PatternUe::csi_part2_size_maps, numbered UE after UE); a UE whose CSI part 2 is sized from
+/// part 1 sends the part 2 size its random part 1 gives (its PDU says csiPart2BitLength 0xFFFF),
+/// and the part 2 reported must have that size unless part 1 came back wrong or not decoded. With a
+/// PRACH (LaunchPattern::prach), CONFIG.request carries its TLVs, each PRACH slot's UL_TTI.request
+/// a PRACH PDU, the PRACH UEs' preambles go into the slots' time-domain IQ (UplinkPrachSignal), and
+/// each RACH.indication PDU must answer an occasion asked for; its preambles are scored against
+/// those sent.
 ///
 /// The session starts wherever the L1's clock does (SFN 0, or the slot on air on a live
 /// fronthaul's timeline): the pattern's slots (num_slots, drain_slots, each UE's period_slots and
@@ -38,6 +42,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <limits>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -128,6 +133,9 @@ struct TestMacReport {
   std::uint64_t uci_payloads_ok = 0;
   std::uint64_t uci_payloads_wrong = 0;
   std::uint64_t uci_payloads_failed = 0;
+  /// CSI part 2 sized from CSI part 1: UCI.indication PDUs by the part 2 length (bits) they
+  /// reported, where it was the size the UE sent (what its part 1 gave).
+  std::map<unsigned, std::uint64_t> csi_part2_sized_lengths;
   /// PUCCH PDUs sent (UCI drawn, the UE transmitting or, on an SR occasion with a negative SR,
   /// silent), their UCI.indication PDUs, and those that came back as sent (bits, SR, DTX for
   /// silence), missed (DTX or a failed CRC for a PUCCH sent) or wrong (other bits, or a PUCCH

@@ -77,6 +77,9 @@ struct UlSlotProcessorConfig {
   /// Set: every receiver's UL-SCH decoders come from it (see
   /// phy::PuschReceiverConfig::ulsch_decoder).
   phy::UlschDecoderFactory ulsch_decoder;
+  /// The cell's CSI part 2 size maps (FAPI CONFIG.request TLV 0x1036), for every receiver
+  /// (phy::PuschReceiverConfig::csi_part2_size_maps).
+  std::vector<phy::CsiPart2SizeMap> csi_part2_size_maps;
   /// PRACH from an O-RAN 7.2x O-RU's PRACH sections (ReceivedSlot::prach; section type 3)
   /// instead of the time-domain samples.
   bool prach_from_sections = false;

@@ -6,12 +6,14 @@
 /// samples of an occasion that runs past a slot carried over into the next.
 ///
 /// A UE's TB is drawn from a seed the caller gives (the same seed gives the same TB: that is how
-/// a HARQ retransmission carries the TB of its first transmission).
+/// a HARQ retransmission carries the TB of its first transmission). A PUSCH whose CSI part 2 is
+/// sized from CSI part 1 is sent with the part 2 size its random part 1 gives.
 #pragma once
 
 #include "airan/apps/link_simulation.h"
 #include "airan/l1/uplink_prach.h"
 #include "airan/phy/awgn.h"
+#include "airan/phy/csi_part2_sizing.h"
 #include "airan/phy/pucch_config.h"
 #include "airan/phy/resource_grid.h"
 
@@ -31,7 +33,19 @@ struct UeTransmission {
   std::uint64_t uci_seed = 0; ///< The UCI payload bits (pusch.uci, or the PUCCH's) from this one.
   /// A PUCCH instead of the PUSCH (pusch and tb_seed unused), from the UE's port 0.
   std::optional<phy::PucchConfig> pucch;
+  /// The maps that pusch.uci.csi_part2_sizing's map_index count in, when it is not empty: the UE
+  /// then sends the CSI part 2 size that its drawn part 1 gives (sized_ue_pusch()).
+  std::span<const phy::CsiPart2SizeMap> csi_part2_size_maps;
 };
+
+/// \p pusch as the UE sends it with the UCI payloads drawn from \p uci_seed (as
+/// apps::SlotSimulator::simulate() draws those of one PDU: HARQ-ACK, CSI part 1, then CSI part 2,
+/// one bit per number of a std::mt19937_64 seeded with it): with a CSI part 2 sized from part 1
+/// (pusch.uci.csi_part2_sizing), csi_part2_bits is the size that part 1 gives by \p maps (the
+/// sizing kept: the transmitter sends csi_part2_bits); otherwise \p pusch itself.
+/// \throws std::invalid_argument when the sizing's maps are not in \p maps or do not fit part 1.
+phy::PuschConfig sized_ue_pusch(const phy::PuschConfig& pusch,
+                                std::span<const phy::CsiPart2SizeMap> maps, std::uint64_t uci_seed);
 
 /// The UCI bits a simulated PUCCH carried, and whether the UE sent it at all: a format 0 or 1
 /// SR occasion alone, or a format 1 on the SR resource (SR and HARQ-ACK bits), is sent only for

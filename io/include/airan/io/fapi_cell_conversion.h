@@ -3,12 +3,16 @@
 ///
 /// 222.10.02 CONFIG.request gives the uplink grid per numerology (ulGridSize), the cell id and
 /// the receive antennas; the cyclic prefix, dmrs-TypeA-Position and the carrier's first CRB come
-/// from airan vendor TLVs (fapi_config_tag::vendor_*) and default to normal, 2 and 0.
+/// from airan vendor TLVs (fapi_config_tag::vendor_*) and default to normal, 2 and 0. FAPIv3's
+/// UCI configuration gives the receiver's CSI part 2 size maps.
 #pragma once
 
 #include "airan/io/fapi_p5_messages.h"
 #include "airan/io/fapi_types.h"
+#include "airan/phy/csi_part2_sizing.h"
 #include "airan/phy/pusch_config.h"
+
+#include <vector>
 
 namespace airan::io {
 
@@ -27,6 +31,17 @@ inline constexpr std::uint8_t fapi_rssi_in_dbfs = 2;
 FapiError to_cell_config(const FapiConfigRequest& request, phy::CellConfig& cell,
                          unsigned& num_rx_antennas, FapiConfigResponse* response = nullptr,
                          bool rssi_dbm_supported = false);
+
+/// The CSI part 2 size maps of \p request's UCI configuration (TLV 0x1036, FAPIv3), in the order
+/// sent (the order part2SizeMapIndex numbers them; empty without the TLV), for
+/// phy::PuschReceiverConfig::csi_part2_size_maps. A map that phy::CsiPart2SizeMap::validate()
+/// refuses (a part 1 field of 0 bits, a size above 1706 bits) gives MSG_INVALID_CONFIG
+/// (out_of_range, the map's index and the problem); when \p response is given the TLV's tag is
+/// then listed under invalid_or_unsupported and its error code set to MSG_INVALID_CONFIG (it is
+/// left alone otherwise, e.g. as to_cell_config() filled it). \p maps is written only on success.
+FapiError to_csi_part2_size_maps(const FapiConfigRequest& request,
+                                 std::vector<phy::CsiPart2SizeMap>& maps,
+                                 FapiConfigResponse* response = nullptr);
 
 /// A CONFIG.request for \p cell received on \p num_rx_antennas antennas: ulGridSize and ulk0 (0)
 /// for the cell's numerology, phyCellId, numRxAnt, scsCommon (mu <= 3), the 7.5 kHz shift off,

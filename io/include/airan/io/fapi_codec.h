@@ -7,7 +7,8 @@
 /// first problem as a FapiError with the spec's error code (MSG_INVALID_CONFIG for P5 messages,
 /// MSG_SLOT_ERR for P7 ones, MSG_INVALID_SFN for an SFN or slot out of range, MSG_INVALID_STATE
 /// for a message type the codec does not handle). Encoding writes into the caller's span and
-/// checks the same ranges. Neither allocates.
+/// checks the same ranges. Neither allocates, but for a CONFIG.request's UCI configuration (its
+/// CSI part 2 size maps are vectors).
 #pragma once
 
 #include "airan/io/fapi_messages.h"

@@ -59,7 +59,10 @@ FapiRxData to_fapi_rx_data(const phy::PuschPduResult& result, const phy::PuschCo
 /// payload with its decoded bits and CRC "not present" (payloads of at most 11 bits have none)
 /// or "pass" (polar-coded payloads of 12 bits or more), or CRC "fail" and zero bits when the PDU
 /// was not decoded (result.uci.decoded false), a polar-coded part failed its CRC, or a short
-/// part was not told from noise (PuschUciResult's *_detected: the UE sent nothing).
+/// part was not told from noise (PuschUciResult's *_detected: the UE sent nothing). A CSI part 2
+/// sized from part 1 (pusch.uci.csi_part2_sizing) is reported with the size the decoded part 1
+/// gave (result.uci.csi_part2's), and not at all when that is 0 (part 1 asked for none, or was
+/// not decoded, so that the size is not known).
 FapiUciPusch to_fapi_uci(const phy::PuschPduResult& result, const phy::PuschConfig& pusch,
                          const phy::CellConfig& cell, float full_scale = 1.0F);
 

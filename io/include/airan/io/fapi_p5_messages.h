@@ -1,6 +1,7 @@
 /// \file
 /// \brief SCF 222.10.02 configuration (P5) messages as plain data: PARAM, CONFIG, START, STOP,
-/// STOP.indication and ERROR.indication, with the TLVs an uplink-only L1 needs.
+/// STOP.indication and ERROR.indication, with the TLVs an uplink-only L1 needs (and FAPIv3's UCI
+/// configuration TLV, the CSI part 2 size maps).
 ///
 /// Every TLV the codec knows has a std::optional field (absent = not in the message); TLVs it
 /// does not know are kept in `unrecognised` (tag, length and value) and skipped, never an error.
@@ -13,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace airan::io {
 
@@ -62,6 +64,9 @@ inline constexpr std::uint16_t frame_duplex_type = 0x100D;
 inline constexpr std::uint16_t scs_common = 0x1010;
 /// RSSIMeasurement (measurement config): 0 do not report RSSI, 1 in dBm, 2 in dBFS (uint8).
 inline constexpr std::uint16_t rssi_measurement = 0x1028;
+/// UCI configuration (SCF 222.10.04): the CSI part 1 to part 2 size maps, numUci2Maps (uint16)
+/// then per map numPart1Params (uint8), sizesPart1Params (uint8 each) and map (uint16 each).
+inline constexpr std::uint16_t uci_configuration = 0x1036;
 /// airan: cyclic prefix of the carrier, 0 normal, 1 extended (uint8).
 inline constexpr std::uint16_t vendor_cyclic_prefix = 0xA001;
 /// airan: dmrs-TypeA-Position, 2 or 3 (uint8; 222.10.02 carries it only in the MIB).
@@ -122,6 +127,20 @@ struct FapiParamResponse {
   friend bool operator==(const FapiParamResponse&, const FapiParamResponse&) = default;
 };
 
+/// One map of CONFIG.request's UCI configuration (TLV 0x1036): the widths of the CSI part 1
+/// fields it is indexed by and the CSI part 2 size for each value of their concatenation (the
+/// first field's most significant bit first).
+struct FapiUciPart2Map {
+  static constexpr std::size_t max_part1_params = 4; ///< numPart1Params 1 .. 4.
+  static constexpr unsigned max_index_bits = 12;     ///< sizesPart1Params sum to at most 12.
+  std::vector<std::uint8_t> sizes_part1_params;      ///< sizesPart1Params, bits of each field.
+  std::vector<std::uint16_t> map; ///< map: 2^(sum of sizes_part1_params) part 2 sizes, bits.
+  friend bool operator==(const FapiUciPart2Map&, const FapiUciPart2Map&) = default;
+};
+
+/// Maps one UCI configuration TLV carries at most (numUci2Maps).
+inline constexpr std::size_t fapi_max_uci_part2_maps = 64;
+
 /// CONFIG.request: the uplink carrier and cell TLVs, the PRACH configuration TLVs (and airan's
 /// vendor TLVs).
 struct FapiConfigRequest {
@@ -142,7 +161,10 @@ struct FapiConfigRequest {
   std::optional<std::uint8_t> cyclic_prefix;        ///< airan vendor TLV: 0 normal, 1 extended.
   std::optional<std::uint8_t> dmrs_type_a_position; ///< airan vendor TLV: 2 or 3.
   std::optional<std::uint16_t> grid_start_crb;      ///< airan vendor TLV: 0 .. 2199.
-  FapiPrachConfig prach;    ///< The PRACH configuration TLVs (0x1011 .. 0x101C, 0x1029).
+  FapiPrachConfig prach; ///< The PRACH configuration TLVs (0x1011 .. 0x101C, 0x1029).
+  /// The UCI configuration TLV (0x1036, FAPIv3): CSI part 2 size maps, numbered from 0 as a
+  /// PUSCH PDU's part2SizeMapIndex names them (empty: no TLV). Up to fapi_max_uci_part2_maps.
+  std::vector<FapiUciPart2Map> uci_part2_maps;
   FapiTlvList unrecognised; ///< TLVs with tags the codec does not know, in message order.
   friend bool operator==(const FapiConfigRequest&, const FapiConfigRequest&) = default;
 };

@@ -3,7 +3,8 @@
 /// its PUSCH PDUs (Tables 3-44, 3-46, 3-47 .. 3-50, 3-53), PUCCH PDUs (Table 3-51,
 /// fapi_pucch_messages.h) and PRACH PDUs (Table 3-45, fapi_prach_messages.h), CRC.indication
 /// (Table 3-62), RX_DATA.indication (Table 3-61) and UCI.indication (Table 3-63) with its PUSCH
-/// and PUCCH PDUs. RACH.indication (Table 3-74) is in fapi_prach_messages.h.
+/// and PUCCH PDUs. RACH.indication (Table 3-74) is in fapi_prach_messages.h. The PUSCH PDU's
+/// FAPIv3 additions: the maintenance part and the CSI part 1 to part 2 correspondence.
 ///
 /// Every variable part has a fixed capacity so that a message can be decoded into a structure
 /// allocated once; a message with more entries fails to decode with capacity_exceeded. Unused
@@ -63,15 +64,52 @@ struct FapiPuschData {
   friend bool operator==(const FapiPuschData&, const FapiPuschData&) = default;
 };
 
+/// csiPart2BitLength of a CSI part 2 whose size follows from CSI part 1 (FAPIv3): the PDU then
+/// carries the part 1 to part 2 correspondence (FapiUciPart2Info).
+inline constexpr std::uint16_t fapi_csi_part2_from_part1 = 0xFFFF;
+
+/// One part 2 of the "UCI information for determining UCI Part1 to Part2 correspondence"
+/// (SCF 222.10.04): which CSI part 1 fields size it, and by which map of CONFIG.request's UCI
+/// configuration (TLV 0x1036).
+struct FapiUciPart2 {
+  static constexpr std::size_t max_part1_params = 4; ///< numPart1Params 1 .. 4.
+  std::uint16_t priority = 0;                        ///< The report's priority (not read).
+  std::uint8_t num_part1_params = 0;                 ///< 1 .. 4.
+  /// paramOffsets: first bit of each part 1 field in the CSI part 1 payload.
+  std::array<std::uint16_t, max_part1_params> param_offsets{};
+  std::array<std::uint8_t, max_part1_params> param_sizes{}; ///< paramSizes: bits of each field.
+  std::uint16_t part2_size_map_index = 0; ///< Index of the map (numbered as CONFIG sends them).
+  std::uint8_t part2_size_map_scope = 0;  ///< 0 PHY context, 1 cell context (0 .. 1).
+  friend bool operator==(const FapiUciPart2&, const FapiUciPart2&) = default;
+};
+
+/// The "UCI information for determining UCI Part1 to Part2 correspondence" of a PUSCH PDU
+/// (after its FAPIv3 maintenance part, present when csiPart2BitLength is
+/// fapi_csi_part2_from_part1): one entry per CSI report whose part 2 is sized from part 1.
+struct FapiUciPart2Info {
+  static constexpr std::size_t max_part2s = 8; ///< numPart2s 1 .. 8 here.
+  std::uint16_t num_part2s = 0;
+  std::array<FapiUciPart2, max_part2s> part2s{};
+
+  [[nodiscard]] std::span<const FapiUciPart2> entries() const {
+    return {part2s.data(), std::min<std::size_t>(num_part2s, max_part2s)};
+  }
+  friend bool operator==(const FapiUciPart2Info&, const FapiUciPart2Info&) = default;
+};
+
 /// Optional puschUci part (Table 3-48).
 struct FapiPuschUci {
   std::uint16_t harq_ack_bit_length = 0;
   std::uint16_t csi_part1_bit_length = 0;
+  /// 0 .. 1706, or fapi_csi_part2_from_part1 (0xFFFF): sized from CSI part 1 by part2_info.
   std::uint16_t csi_part2_bit_length = 0;
   std::uint8_t alpha_scaling = 0; ///< 0 .. 3.
   std::uint8_t beta_offset_harq_ack = 0;
   std::uint8_t beta_offset_csi1 = 0;
   std::uint8_t beta_offset_csi2 = 0;
+  /// With csi_part2_bit_length 0xFFFF: the part 1 to part 2 correspondence, which the codec
+  /// reads and writes after the PUSCH maintenance FAPIv3 part. Otherwise empty (num_part2s 0).
+  FapiUciPart2Info part2_info{};
   friend bool operator==(const FapiPuschUci&, const FapiPuschUci&) = default;
 };
 

@@ -21,8 +21,14 @@
 /// the TBS in bits from TBSize in bytes, tp-pi2BPSK from qamModOrder 1 on Table 6.1.4.1-1 or -2. A
 /// puschUci part becomes PuschConfig::uci (validate() refuses payloads over 1706 bits); a PDU
 /// with puschUci and no puschData is a PUSCH without UL-SCH (PuschConfig::ulsch false: UCI only,
-/// which validate() requires to carry CSI part 1), one with neither is refused; a
-/// CSIPart2BitLength of 0xFFFF (sized from CSI part 1) is refused. A puschPtrs part with one port
+/// which validate() requires to carry CSI part 1), one with neither is refused. A
+/// CSIPart2BitLength of 0xFFFF (CSI part 2 sized from CSI part 1, FAPIv3) with its part 1 to part 2
+/// correspondence becomes PuschUciConfig::csi_part2_sizing with csi_part2_bits 0: a rule per part
+/// 2 (fields = paramOffsets / paramSizes, map_index = part2SizeMapIndex; part2SizeMapScope 0 and 1
+/// both mean the cell's maps, CONFIG.request's UCI configuration, the only ones there are;
+/// priority is not read); a field of 0 bits or outside csiPart1BitLength, more than 12 field bits
+/// in a part 2, or a map index of 64 or more is OUT_OF_RANGE (whether the map exists is checked
+/// by the L1 and the receiver, which know the maps). A puschPtrs part with one port
 /// becomes PuschConfig::ptrs: L_PT-RS = 2^PTRSTimeDensity, K_PT-RS = 2^(PTRSFreqDensity + 1),
 /// ptrs-Power = ulPTRSPower (2 and 3, reserved, are refused), the DMRS port = PTRSDmrsPort (one of
 /// dmrsPorts), and resourceElementOffset the column of TS 38.211 Table 6.4.1.2.2.1-1 where
@@ -59,7 +65,10 @@ FapiError to_pusch_config(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
 /// otherwise (the PDU is then the 222.10.02 one). Without transform precoding puschIdentity is the
 /// cell's N_ID^cell. With pusch.ptrs enabled: a puschPtrs part (pduBitmap bit 2) with one port,
 /// PTRSReOffset = k_ref^RE of the DMRS port and resourceElementOffset, PTRSPortIndex the bit of the
-/// antenna port of that DMRS port's layer.
+/// antenna port of that DMRS port's layer. A non-empty pusch.uci.csi_part2_sizing gives
+/// csiPart2BitLength 0xFFFF, the maintenance part and the part 1 to part 2 correspondence (a part
+/// 2 per rule: priority = its index, part2SizeMapScope 1); pusch.uci.csi_part2_bits (the size the
+/// UE sends) is then not carried.
 FapiError to_fapi_pusch_pdu(const phy::PuschConfig& pusch, const phy::CellConfig& cell,
                             FapiPuschPdu& out);
 
@@ -81,7 +90,7 @@ struct FapiRejectedPdu {
 };
 
 /// The PUSCH and PUCCH work of one slot: what the receivers' process_slot() take, plus the PDUs
-/// refused. Preallocated (about 50 kB); to_slot_request() refills it each slot.
+/// refused. Preallocated (about 65 kB); to_slot_request() refills it each slot.
 struct FapiSlotRequest {
   std::uint16_t sfn = 0;
   std::uint16_t slot = 0;

@@ -22,13 +22,24 @@
 ///      ptrs: {enabled: true|false, time_density: 1|2|4, frequency_density: 2|4,
 ///             re_offset (0..3), dmrs_port, power (0..1)},
 ///      uci: {harq_ack_bits, csi_part1_bits, csi_part2_bits, alpha_scaling (0..3),
-///            beta_offset_harq_ack (0..15), beta_offset_csi1, beta_offset_csi2 (0..18)}}
+///            beta_offset_harq_ack (0..15), beta_offset_csi1, beta_offset_csi2 (0..18),
+///            csi_part2_from_part1: [{fields: [[offset, bits], ...], part2_bits: [...]}, ...]}}
 /// \endcode
 /// uci multiplexes HARQ-ACK and CSI of up to 1706 bits each with the UL-SCH (phy::PuschUciConfig;
 /// the test MAC sends random payloads and checks UCI.indication; `airan gen` stores them in the
 /// test vector and `airan replay` checks them). ulsch: false (default true) sends the uci without
 /// a TB (a PUSCH without UL-SCH: CSI part 1 required, no tb_size_bits; data REs of DMRS symbols
 /// are sent empty).
+/// csi_part2_from_part1 (instead of csi_part2_bits, with csi_part1_bits) sizes CSI part 2 from the
+/// decoded CSI part 1 (phy/csi_part2_sizing.h, FAPI csiPart2BitLength 0xFFFF): one entry per CSI
+/// report (at most 8), its part 2 following the previous report's. fields are the 1 .. 4 part 1
+/// fields its part 2 size depends on (e.g. the rank indicator), each [offset, bits]: payload bits
+/// [offset, offset + bits) of part 1; part2_bits the part 2 size (0 .. 1706 bits) for each of the
+/// 2^(sum of the widths, at most 12) values of the fields concatenated, the first field's first
+/// bit most significant. Every total the reports can reach must fit the PUSCH. Each entry becomes
+/// a phy::CsiPart2SizeRule whose map_index points into SlotScenario::csi_part2_size_maps. Only the
+/// FAPI path (`airan testmac`, `airan l1`) runs such a PUSCH: `airan tx`, `gen`, `eval` and
+/// `replay` refuse it.
 /// ptrs adds the phase-tracking RS of one PT-RS port (phy::PuschPtrsConfig, CP-OFDM only): the
 /// map's presence enables it (enabled: false turns it off again); time_density is L_PT-RS (default
 /// 1), frequency_density K_PT-RS in PRBs (default 2), re_offset the RRC resourceElementOffset
@@ -74,6 +85,13 @@ struct SlotScenario {
   unsigned num_rx_antennas = 1; ///< gNB receive antennas of the scenario (1 .. 16).
   unsigned slot_number = 0;     ///< Slot number in the frame (DMRS sequences and CP lengths).
   std::vector<phy::PuschConfig> pusch;
+  /// The CSI part 2 size maps of the PUSCHs' csi_part2_from_part1 (one per CSI report, those of
+  /// pusch[0] first): the cell's maps that their phy::CsiPart2SizeRule::map_index point into
+  /// (phy::PuschReceiverConfig::csi_part2_size_maps, FAPI CONFIG.request's UCI part 2 maps).
+  std::vector<phy::CsiPart2SizeMap> csi_part2_size_maps;
+
+  /// True when a PUSCH sizes its CSI part 2 from CSI part 1 (csi_part2_from_part1).
+  [[nodiscard]] bool sizes_csi_part2_from_part1() const { return !csi_part2_size_maps.empty(); }
 };
 
 /// Parses a scenario from YAML text; \p name is used in error messages.
