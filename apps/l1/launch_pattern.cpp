@@ -268,7 +268,8 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
     in.fail("ues", "expected a non-empty list of UEs");
   }
   std::set<std::uint16_t> rntis;
-  std::size_t csi_part2_maps = 0; // of the UEs so far: CONFIG.request carries them all
+  std::size_t csi_part2_maps = 0;      // of the UEs so far: CONFIG.request carries them all
+  std::size_t csi_part2_map_bytes = 2; // numUci2Maps, then each map
   for (std::size_t i = 0; i < ues.size(); ++i) {
     const std::string where = "ues[" + std::to_string(i) + "]";
     in.only_keys(ues[i], where,
@@ -321,11 +322,15 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
     ue.pusch.rnti = ue.rnti;
     ue.csi_part2_size_maps = std::move(ue_scenario.csi_part2_size_maps);
     csi_part2_maps += ue.csi_part2_size_maps.size();
-    if (csi_part2_maps > io::fapi_max_uci_part2_maps) {
+    for (const phy::CsiPart2SizeMap& map : ue.csi_part2_size_maps) { // TLV 0x1036's bytes
+      csi_part2_map_bytes += 1 + map.field_bits.size() + 2 * map.part2_bits.size();
+    }
+    if (csi_part2_maps > io::fapi_max_uci_part2_maps || csi_part2_map_bytes > 0xFFFF) {
       in.fail(where + ".pusch.uci.csi_part2_from_part1",
-              "the UEs' CSI reports need " + std::to_string(csi_part2_maps) +
-                  " CSI part 2 size maps together, more than the " +
-                  std::to_string(io::fapi_max_uci_part2_maps) + " of a CONFIG.request");
+              "the UEs' CSI reports need " + std::to_string(csi_part2_maps) + " CSI part 2 size " +
+                  "maps of " + std::to_string(csi_part2_map_bytes) + " bytes together, more " +
+                  "than a CONFIG.request carries (" + std::to_string(io::fapi_max_uci_part2_maps) +
+                  " maps, 65535 bytes)");
     }
     {
       // The test MAC sends it as a FAPI PUSCH PDU: what FAPI cannot carry (DMRS hopping, a

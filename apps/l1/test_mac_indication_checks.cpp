@@ -195,9 +195,9 @@ void TestMacRun::check_sized_csi_part2(const io::FapiUciPusch& pdu, const Expect
   const phy::BitVector& bits = expected.bits.csi_part2;
   const bool same_size =
       pdu.csi_part2.has_value() ? pdu.csi_part2->bit_length == bits.size() : bits.empty();
-  if (same_size) {
+  if (same_size && part1_right) { // a length checked against the part 1 the UE sent
     ++report_.csi_part2_sized_lengths[static_cast<unsigned>(bits.size())];
-  } else if (!part1_right) {
+  } else if (!same_size && !part1_right) {
     // Sized from a part 1 the L1 decoded wrong (another size: wrong) or not at all (none: not
     // decoded): decoding outcomes, not faults.
     (pdu.csi_part2.has_value() ? report_.uci_payloads_wrong : report_.uci_payloads_failed) += 1;

@@ -28,7 +28,9 @@ FapiError check_pucch_pdu_reportable(const FapiPucchPdu& pdu, std::size_t offset
       ul_tti_in_range("SRBitLen", pdu.sr_bit_len, 0, pucch_max_sr_bit_len, offset, error) &&
       ul_tti_in_range("BitLenHarq", pdu.bit_len_harq, 0, max_uci, offset, error) &&
       ul_tti_in_range("csiPart1BitLength", pdu.csi_part1_bit_length, 0, max_uci, offset, error) &&
-      ul_tti_in_range("csiPart2BitLength", pdu.csi_part2_bit_length, 0, max_uci, offset, error);
+      // 0xFFFF: sized from CSI part 1 (FAPIv3); to_pucch_config() refuses that PDU alone.
+      (pdu.csi_part2_bit_length == 0xFFFF ||
+       ul_tti_in_range("csiPart2BitLength", pdu.csi_part2_bit_length, 0, max_uci, offset, error));
   if (!ok) {
     return error;
   }

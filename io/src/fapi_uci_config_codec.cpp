@@ -1,5 +1,6 @@
 #include "fapi_uci_config_codec.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace airan::io::fapi_detail {
@@ -92,7 +93,11 @@ bool read_uci_configuration(const RawTlv& tlv, std::vector<FapiUciPart2Map>& map
       map.map[i] = static_cast<std::uint16_t>(values[2 * i] | (values[2 * i + 1] << 8));
     }
   }
-  if (r.remaining() != 0) {
+  // Up to 3 zero bytes may follow: a MAC that counts the TLV's padding to 4 bytes in its length.
+  const std::span<const std::uint8_t> rest = tlv.value.subspan(tlv.value.size() - r.remaining());
+  const bool padding =
+      rest.size() <= 3 && std::ranges::all_of(rest, [](std::uint8_t b) { return b == 0; });
+  if (!padding) {
     error = make_fapi_error(FapiStatus::length_mismatch, FapiErrorCode::msg_invalid_config,
                             uci_config_message, r.offset(),
                             "CONFIG.request: UCI configuration TLV 0x1036 has %zu byte(s) after "

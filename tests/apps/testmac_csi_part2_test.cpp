@@ -49,6 +49,23 @@ std::string csi_part2_pattern_with_reports(unsigned num_ues, unsigned reports) {
   return yaml;
 }
 
+/// \p num_ues UEs with one CSI report each, sized by a 12-bit field of part 1 (4096 sizes: a map
+/// of 8194 bytes in TLV 0x1036).
+std::string csi_part2_pattern_with_wide_maps(unsigned num_ues) {
+  std::string sizes = "1";
+  for (int i = 1; i < 4096; ++i) {
+    sizes += ", 1";
+  }
+  std::string yaml = "cell: {num_prbs: 24, numerology: 1, n_cell_id: 5}\nues:\n";
+  for (unsigned u = 0; u < num_ues; ++u) {
+    yaml += "  - {rnti: " + std::to_string(0x4700 + u) +
+            ", pusch: {prb_size: 4, mcs_index: 5, uci: {csi_part1_bits: 12, "
+            "csi_part2_from_part1: [{fields: [[0, 12]], part2_bits: [" +
+            sizes + "]}]}}}\n";
+  }
+  return yaml;
+}
+
 TEST(LaunchPatternCsiPart2, EachUeCarriesItsOwnMapsFromIndexZero) {
   const LaunchPattern pattern = load_uci_pattern_for_csi_part2();
   ASSERT_EQ(pattern.ues.size(), 5U);
@@ -83,8 +100,15 @@ ues:
   EXPECT_EQ(csi_part2_pattern_error(csi_part2_pattern_with_reports(8, 8)), "");
   error = csi_part2_pattern_error(csi_part2_pattern_with_reports(9, 8));
   EXPECT_NE(error.find("ues[8].pusch.uci.csi_part2_from_part1: "), std::string::npos) << error;
-  EXPECT_NE(error.find("72 CSI part 2 size maps together, more than the 64"), std::string::npos)
+  EXPECT_NE(error.find("72 CSI part 2 size maps of "), std::string::npos) << error;
+  EXPECT_NE(error.find("more than a CONFIG.request carries (64 maps, 65535 bytes)"),
+            std::string::npos)
       << error;
+  // 7 maps of 12 index bits fit TLV 0x1036's 65535 bytes (57360), an eighth does not (65554).
+  EXPECT_EQ(csi_part2_pattern_error(csi_part2_pattern_with_wide_maps(7)), "");
+  error = csi_part2_pattern_error(csi_part2_pattern_with_wide_maps(8));
+  EXPECT_NE(error.find("ues[7].pusch.uci.csi_part2_from_part1: "), std::string::npos) << error;
+  EXPECT_NE(error.find("8 CSI part 2 size maps of 65554 bytes"), std::string::npos) << error;
 }
 
 TEST(UplinkSignalCsiPart2, TheUeSendsThePart2SizeItsDrawnPart1Gives) {

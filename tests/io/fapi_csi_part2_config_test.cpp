@@ -102,10 +102,22 @@ TEST(FapiCsiPart2Config, RefusesMalformedContent) {
                         FapiStatus::truncated, invalid_config,
                         "truncated to " + std::to_string(size) + " bytes");
   }
+  // Up to 3 zero bytes after the last map are padding a MAC counted in the length: accepted.
+  Bytes padded = value;
+  while (padded.size() % 4 != 0) {
+    padded.push_back(0);
+    const FapiError error = decode(csi2_config_message(padded));
+    EXPECT_TRUE(error.ok()) << describe(error);
+    EXPECT_EQ(scratch_message().config_request.uci_part2_maps, csi2_config_maps());
+  }
   Bytes trailing = value;
-  trailing.push_back(0);
+  trailing.push_back(1);
   expect_decode_error(csi2_config_message(trailing), FapiStatus::length_mismatch, invalid_config,
-                      "a byte after the last map");
+                      "a non-zero byte after the last map");
+  trailing.back() = 0;
+  trailing.insert(trailing.end(), {0, 0, 0});
+  expect_decode_error(csi2_config_message(trailing), FapiStatus::length_mismatch, invalid_config,
+                      "4 bytes after the last map");
   expect_decode_error(csi2_config_message({1, 0, 0}), FapiStatus::out_of_range, invalid_config,
                       "numPart1Params 0");
   expect_decode_error(csi2_config_message({1, 0, 5, 1, 1, 1, 1, 1}), FapiStatus::out_of_range,

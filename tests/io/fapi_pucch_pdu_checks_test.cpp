@@ -29,7 +29,7 @@ TEST(FapiPucchPdu, WhatAUciReportNeedsIsCheckedByTheDecoderTheRestByTheConversio
       {"SRBitLen", 39, 1, 5},
       {"BitLenHarq", 40, 2, 1707},
       {"csiPart1BitLength", 42, 2, 1707},
-      {"csiPart2BitLength", 44, 2, 0xFFFF},
+      {"csiPart2BitLength", 44, 2, 1707},
       {"prgSize", 48, 2, 276},
   };
   for (const Case& c : decoder_cases) {
@@ -66,6 +66,7 @@ TEST(FapiPucchPdu, WhatAUciReportNeedsIsCheckedByTheDecoderTheRestByTheConversio
       {"InitialCyclicShift", 28, 2, 12},
       {"nIdPucchScrambling", 30, 2, 1024},
       {"AddDmrsFlag", 35, 1, 2},
+      {"csiPart2BitLength", 44, 2, 0xFFFF}, // sized from part 1 (FAPIv3): CSI part 2 on PUCCH
   };
   phy::CellConfig cell;
   cell.num_prbs = 275;
