@@ -2,37 +2,21 @@
 
 #include "airan/io/fapi_p5_messages.h"
 
-#include <cstdarg>
-#include <cstdio>
-
 namespace airan::io::fapi_detail {
 namespace {
 
 /// part2SizeMapScope of the maps to_fapi_pusch_pdu() names: the cell's.
 constexpr std::uint8_t part2_cell_scope = 1;
 
-/// An OUT_OF_RANGE MSG_SLOT_ERR of UL_TTI.request with a printf-formatted reason.
-[[gnu::format(printf, 1, 2)]] FapiError part2_error(const char* format, ...);
-
-FapiError part2_error(const char* format, ...) {
-  FapiError error;
-  error.status = FapiStatus::out_of_range;
-  error.code = FapiErrorCode::msg_slot_err;
-  error.message_type = FapiMessageType::ul_tti_request;
-  std::va_list args;
-  va_start(args, format);
-  std::vsnprintf(error.reason_text.data(), error.reason_text.size(), format, args);
-  va_end(args);
-  return error;
-}
-
 /// The rule of one part 2 of the correspondence; OUT_OF_RANGE as uci_config_of() says.
 FapiError size_rule_of(const FapiUciPart2& part, unsigned index, unsigned csi_part1_bits,
                        phy::CsiPart2SizeRule& rule) {
   if (part.part2_size_map_index >= fapi_max_uci_part2_maps) {
-    return part2_error("part 2 %u: part2SizeMapIndex %u is beyond the %zu maps a CONFIG.request "
-                       "carries",
-                       index, unsigned{part.part2_size_map_index}, fapi_max_uci_part2_maps);
+    return make_fapi_error(
+        FapiStatus::out_of_range, FapiErrorCode::msg_slot_err, FapiMessageType::ul_tti_request, 0,
+        "part 2 %u: part2SizeMapIndex %u is beyond the %zu maps a CONFIG.request "
+        "carries",
+        index, unsigned{part.part2_size_map_index}, fapi_max_uci_part2_maps);
   }
   rule.num_fields = part.num_part1_params;
   rule.map_index = part.part2_size_map_index;
@@ -41,16 +25,20 @@ FapiError size_rule_of(const FapiUciPart2& part, unsigned index, unsigned csi_pa
     const unsigned offset = part.param_offsets[f];
     const unsigned bits = part.param_sizes[f];
     if (bits == 0 || offset + bits > csi_part1_bits) {
-      return part2_error("part 2 %u: CSI part 1 field at bit %u of %u bits is not within "
-                         "csiPart1BitLength %u",
-                         index, offset, bits, csi_part1_bits);
+      return make_fapi_error(FapiStatus::out_of_range, FapiErrorCode::msg_slot_err,
+                             FapiMessageType::ul_tti_request, 0,
+                             "part 2 %u: CSI part 1 field at bit %u of %u bits is not within "
+                             "csiPart1BitLength %u",
+                             index, offset, bits, csi_part1_bits);
     }
     index_bits += bits;
     rule.fields[f] = phy::CsiPart1Field{part.param_offsets[f], part.param_sizes[f]};
   }
   if (index_bits > phy::CsiPart2SizeMap::max_index_bits) {
-    return part2_error("part 2 %u: paramSizes sum to %u bits, more than the %u a size map takes",
-                       index, index_bits, phy::CsiPart2SizeMap::max_index_bits);
+    return make_fapi_error(
+        FapiStatus::out_of_range, FapiErrorCode::msg_slot_err, FapiMessageType::ul_tti_request, 0,
+        "part 2 %u: paramSizes sum to %u bits, more than the %u a size map takes", index,
+        index_bits, phy::CsiPart2SizeMap::max_index_bits);
   }
   return {};
 }
