@@ -1,5 +1,7 @@
 #include "airan/io/dpdk_eal.h"
 
+#include "dpdk_interrupt_thread_gate.h"
+
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -8,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <mutex>
 
@@ -20,10 +23,16 @@ std::unique_ptr<DpdkEal> eal_instance;
 /// At exit: every port stopped and closed (drivers release what they opened at probe, e.g.
 /// net_pcap's capture handles), then the EAL's own resources.
 void cleanup_at_exit() {
-  std::uint16_t port = 0;
-  RTE_ETH_FOREACH_DEV(port) {
-    rte_eth_dev_stop(port);
-    rte_eth_dev_close(port);
+  const std::function<void()> close_ports = [] {
+    std::uint16_t port = 0;
+    RTE_ETH_FOREACH_DEV(port) {
+      rte_eth_dev_stop(port);
+      rte_eth_dev_close(port);
+    }
+  };
+  // With memif ports, on the EAL interrupt thread, which then stays parked for good.
+  if (!DpdkInterruptThreadGate::finish_if_created(close_ports)) {
+    close_ports();
   }
   rte_eal_cleanup();
 }

@@ -2,6 +2,7 @@
 
 #include "airan/io/dpdk_eal.h"
 #include "airan/io/fronthaul_timing.h"
+#include "dpdk_interrupt_thread_gate.h"
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -9,12 +10,24 @@
 #include <rte_mbuf_dyn.h>
 
 #include <atomic>
+#include <functional>
+#include <string_view>
 #include <vector>
 
 namespace airan::io {
 namespace {
 
 constexpr std::size_t linear_buffer_size = 16384;
+
+/// Runs \p step on the EAL interrupt thread when \p gate holds it (a memif port's start, stop
+/// and close open and close descriptors that thread polls), otherwise here.
+void run_control_step(DpdkInterruptThreadGate* gate, const std::function<void()>& step) {
+  if (gate != nullptr) {
+    gate->run_on_interrupt_thread(step);
+  } else {
+    step();
+  }
+}
 
 void check(int result, const char* call, std::uint16_t port) {
   if (result < 0) {
@@ -31,6 +44,10 @@ struct DpdkPort::Impl {
   DpdkPortConfig config;
   std::uint16_t port = 0;
   rte_mempool* pool = nullptr;
+  /// A net_memif port's start, stop and close run through it (null for other PMDs).
+  DpdkInterruptThreadGate* gate = nullptr;
+  /// Held around the bursts (a memif port with interrupt_turn_us > 0), else null.
+  DpdkInterruptThreadGate* burst_gate = nullptr;
   bool started = false;
   int timestamp_offset = -1;
   std::uint64_t timestamp_flag = 0;
@@ -51,8 +68,10 @@ struct DpdkPort::Impl {
     if (started) {
       // Closed before its mbuf pool is freed (the queues hold mbufs). A closed device cannot
       // be configured again in this process: one DpdkPort per device per process.
-      rte_eth_dev_stop(port);
-      rte_eth_dev_close(port);
+      run_control_step(gate, [&] {
+        rte_eth_dev_stop(port);
+        rte_eth_dev_close(port);
+      });
     }
     if (pool != nullptr) {
       rte_mempool_free(pool);
@@ -87,6 +106,13 @@ DpdkPort::DpdkPort(const DpdkPortConfig& config) : impl_(std::make_unique<Impl>(
   }
   rte_eth_dev_info info{};
   check(rte_eth_dev_info_get(s.port, &info), "rte_eth_dev_info_get", s.port);
+  if (info.driver_name != nullptr && std::string_view(info.driver_name) == "net_memif") {
+    s.gate = &DpdkInterruptThreadGate::instance();
+    if (config.interrupt_turn_us > 0) {
+      s.burst_gate = s.gate;
+      s.gate->ask_for_period(std::chrono::microseconds(config.interrupt_turn_us));
+    }
+  }
   const auto queues = static_cast<std::uint16_t>(config.num_queues);
   if (queues > info.max_rx_queues) {
     throw DpdkError("device '" + config.device + "' has " + std::to_string(info.max_rx_queues) +
@@ -108,7 +134,7 @@ DpdkPort::DpdkPort(const DpdkPortConfig& config) : impl_(std::make_unique<Impl>(
     check(rte_eth_tx_queue_setup(s.port, q, tx_desc, socket, nullptr), "rte_eth_tx_queue_setup",
           s.port);
   }
-  check(rte_eth_dev_start(s.port), "rte_eth_dev_start", s.port);
+  run_control_step(s.gate, [&] { check(rte_eth_dev_start(s.port), "rte_eth_dev_start", s.port); });
   s.started = true;
   if (config.promiscuous) {
     rte_eth_promiscuous_enable(s.port); // Not every PMD supports it; a failure is harmless.
@@ -149,9 +175,14 @@ std::array<std::uint8_t, 6> DpdkPort::mac_address() const {
 
 unsigned DpdkPort::receive_burst(DpdkFrameSink& sink, unsigned queue) {
   auto& s = *impl_;
-  const auto received =
-      rte_eth_rx_burst(s.port, static_cast<std::uint16_t>(queue), s.rx_burst.data(),
-                       static_cast<std::uint16_t>(s.rx_burst.size()));
+  std::uint16_t received = 0;
+  {
+    // The mbufs are copies (a memif server never maps them from the peer): only the burst
+    // itself reads the PMD's shared memory.
+    const DpdkInterruptThreadPass pass(s.burst_gate);
+    received = rte_eth_rx_burst(s.port, static_cast<std::uint16_t>(queue), s.rx_burst.data(),
+                                static_cast<std::uint16_t>(s.rx_burst.size()));
+  }
   if (received == 0) {
     return 0;
   }
@@ -212,8 +243,10 @@ std::size_t DpdkPort::flush_transmit(unsigned queue) {
   }
   auto& pending = s.tx_pending[queue];
   std::size_t sent = 0;
-  // A few retries: a software PMD (af_packet) may take a burst in parts.
+  // A few retries: a software PMD (af_packet) may take a burst in parts. Each its own pass, so
+  // that a full ring does not keep a turn waiting.
   for (int attempt = 0; attempt < 1000 && sent < pending.size(); ++attempt) {
+    const DpdkInterruptThreadPass pass(s.burst_gate);
     sent += rte_eth_tx_burst(s.port, static_cast<std::uint16_t>(queue), pending.data() + sent,
                              static_cast<std::uint16_t>(pending.size() - sent));
   }

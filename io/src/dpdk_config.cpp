@@ -83,6 +83,9 @@ std::string DpdkPortConfig::validate() const {
   if (mbuf_data_size < 2048 || mbuf_data_size > 65535) {
     return "dpdk port mbuf_data_size must be 2048 .. 65535";
   }
+  if (interrupt_turn_us > 1'000'000) {
+    return "dpdk port interrupt_turn_us must be 0 (not held) .. 1000000";
+  }
   return {};
 }
 
@@ -104,6 +107,8 @@ DpdkPortConfig parse_port(const YAML::Node& node, const std::string& where, cons
        [&](auto& n, auto& w) { port.burst_size = read_unsigned<unsigned>(n, w, ctx); }},
       {"promiscuous", [&](auto& n, auto& w) { port.promiscuous = read_bool(n, w, ctx); }},
       {"rx_timestamps", [&](auto& n, auto& w) { port.use_rx_timestamps = read_bool(n, w, ctx); }},
+      {"interrupt_turn_us",
+       [&](auto& n, auto& w) { port.interrupt_turn_us = read_unsigned<unsigned>(n, w, ctx); }},
   };
   for_each_key(node, where, handlers, ctx);
   if (const auto error = port.validate(); !error.empty()) {

@@ -26,6 +26,7 @@ TEST(DpdkConfig, DefaultsWhenTheSectionIsAbsent) {
   EXPECT_TRUE(config.eal.vdevs.empty());
   EXPECT_EQ(config.port.num_queues, 1U);
   EXPECT_EQ(config.port.burst_size, 32U);
+  EXPECT_EQ(config.port.interrupt_turn_us, 1000U); // memif bursts hold the interrupt thread
 }
 
 TEST(DpdkConfig, ReadsEveryKey) {
@@ -48,6 +49,7 @@ dpdk:
     burst_size: 64
     promiscuous: false
     rx_timestamps: false
+    interrupt_turn_us: 250
 )",
                                         "test.yaml");
   EXPECT_EQ(config.eal.core_list, "2-3");
@@ -66,6 +68,7 @@ dpdk:
   EXPECT_EQ(config.port.burst_size, 64U);
   EXPECT_FALSE(config.port.promiscuous);
   EXPECT_FALSE(config.port.use_rx_timestamps);
+  EXPECT_EQ(config.port.interrupt_turn_us, 250U);
   const auto args = dpdk_eal_arguments(config.eal);
   EXPECT_EQ(std::count(args.begin(), args.end(), "--no-pci"), 0);
   EXPECT_EQ(std::count(args.begin(), args.end(), "--in-memory"), 1);
@@ -83,6 +86,8 @@ TEST(DpdkConfig, ErrorsNameTheKey) {
   EXPECT_NE(error_of("dpdk: {vdevs: [[1]]}").find("dpdk.vdevs[0]"), std::string::npos);
   EXPECT_NE(error_of("dpdk: [1, 2]").find("dpdk"), std::string::npos);
   EXPECT_NE(error_of("dpdk: {port: {num_mbufs: 100}}").find("num_mbufs"), std::string::npos);
+  EXPECT_NE(error_of("dpdk: {port: {interrupt_turn_us: 2000000}}").find("interrupt_turn_us"),
+            std::string::npos);
   EXPECT_NE(error_of("{{{").find("not valid YAML"), std::string::npos);
 }
 

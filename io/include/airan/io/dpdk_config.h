@@ -19,6 +19,7 @@
 ///     tx_ring_size: 1024
 ///     num_mbufs: 8191
 ///     burst_size: 32
+///     interrupt_turn_us: 1000 # net_memif: EAL interrupt thread's turns while bursts run
 /// \endcode
 #pragma once
 

@@ -1,7 +1,8 @@
 /// \file
 /// \brief One DPDK Ethernet port: its mbuf pool, one RX queue (and one TX queue) per polling
 /// lcore, burst receive that hands each frame to a sink without copying, burst transmit, and
-/// the port's counters. Works on a NIC PMD, on `net_pcap` and on `net_af_packet` alike.
+/// the port's counters. Works on a NIC PMD, on `net_pcap`, `net_af_packet` and `net_memif`
+/// alike (a memif port's bursts hold the EAL interrupt thread: DpdkPortConfig::interrupt_turn_us).
 ///
 /// Arrival time of a frame: the PMD's Rx timestamp when it gives one (net_pcap stamps every
 /// mbuf with the capture's time in microseconds), otherwise CLOCK_REALTIME read once per burst.
@@ -38,6 +39,11 @@ struct DpdkPortConfig {
   bool promiscuous = true;
   /// Use the PMD's Rx timestamps when it provides them (false: always CLOCK_REALTIME).
   bool use_rx_timestamps = true;
+  /// net_memif only: the EAL interrupt thread, which handles the memif peer's connection and
+  /// unmaps its shared memory when it leaves, is held while this port's bursts run and let go
+  /// for a turn every this many microseconds (the shortest of all such ports'). 0: not held (a
+  /// peer that leaves during a burst can crash the process). 1 .. 1000000.
+  unsigned interrupt_turn_us = 1000;
 
   /// Empty when valid, otherwise what is wrong.
   [[nodiscard]] std::string validate() const;
