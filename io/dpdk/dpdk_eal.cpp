@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 namespace airan::io {
 namespace {
@@ -30,7 +31,21 @@ void cleanup_at_exit() {
       rte_eth_dev_close(port);
     }
   };
-  // With memif ports, on the EAL interrupt thread, which then stays parked for good.
+  // With memif ports, on the EAL interrupt thread, which then stays parked for good (also for
+  // a memif device no DpdkPort opened: closing a server leaves a dangling interrupt source).
+  std::uint16_t port = 0;
+  RTE_ETH_FOREACH_DEV(port) {
+    rte_eth_dev_info info{};
+    if (rte_eth_dev_info_get(port, &info) == 0 && info.driver_name != nullptr &&
+        std::string_view(info.driver_name) == "net_memif") {
+      try {
+        DpdkInterruptThreadGate::instance();
+      } catch (const DpdkError&) {
+        // no gate: the ports are closed here, as without memif
+      }
+      break;
+    }
+  }
   if (!DpdkInterruptThreadGate::finish_if_created(close_ports)) {
     close_ports();
   }

@@ -37,14 +37,7 @@ bool DpdkInterruptThreadGate::finish_if_created(const std::function<void()>& las
   if (gate == nullptr) {
     return false;
   }
-  {
-    const std::lock_guard lock(gate->mutex_);
-    if (gate->finished_ || gate->finishing_) {
-      return false;
-    }
-    gate->finishing_ = true;
-  }
-  gate->run_on_interrupt_thread(last_step);
+  gate->run_step(last_step, true);
   return true;
 }
 
@@ -73,6 +66,10 @@ void DpdkInterruptThreadGate::ask_for_period(std::chrono::microseconds period) {
 }
 
 void DpdkInterruptThreadGate::enter() {
+  if (rte_thread_is_intr()) {
+    inside_.fetch_add(1); // the thread itself (an EAL callback): not parked, not in a turn
+    return;
+  }
   if (!entered_since_turn_.load(std::memory_order_relaxed)) {
     entered_since_turn_.store(true, std::memory_order_relaxed);
   }
@@ -112,13 +109,28 @@ void DpdkInterruptThreadGate::leave() {
 }
 
 void DpdkInterruptThreadGate::run_on_interrupt_thread(const std::function<void()>& step) {
+  run_step(step, false);
+}
+
+void DpdkInterruptThreadGate::run_step(const std::function<void()>& step, bool last) {
   std::unique_lock lock(mutex_);
+  if (rte_thread_is_intr()) { // from an EAL callback: this is the thread, and it is not parked
+    if (last) {
+      finished_ = true; // no later step is queued for it
+      open_.store(true);
+      parked_changed_.notify_all();
+    }
+    lock.unlock();
+    step();
+    return;
+  }
   parked_changed_.wait(lock, [&] { return step_ == nullptr || finished_; });
   if (finished_) {
     lock.unlock();
     step();
     return;
   }
+  finishing_ = last;
   step_ = &step;
   step_done_ = false;
   step_error_ = nullptr;

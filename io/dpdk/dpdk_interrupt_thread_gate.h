@@ -42,15 +42,16 @@ public:
 
   /// Makes turns at most \p period apart (the shortest period a port asked for).
   void ask_for_period(std::chrono::microseconds period);
-  /// Waits until the interrupt thread is parked (no turn begun), then counts the caller in.
-  /// Not from the interrupt thread, and not while the caller is already in: either would wait
-  /// for a turn that waits for it.
+  /// Waits until the interrupt thread is parked (no turn begun), then counts the caller in (at
+  /// once on the interrupt thread itself, which is then neither parked nor in a turn). Not while
+  /// the caller is already in: it would wait for a turn that waits for it.
   void enter();
   /// Counts the caller out; the last one out lets a waiting turn begin.
   void leave();
   /// Runs \p step on the interrupt thread once no burst is in progress (new ones wait) and
-  /// returns when it has; rethrows what it threw. Steps run one at a time; once finished they
-  /// run on the caller's thread. Not from the interrupt thread.
+  /// returns when it has; rethrows what it threw. Steps run one at a time. On the interrupt
+  /// thread itself, and once finished, they run at once on the caller's thread (after the
+  /// finish, no longer one at a time).
   void run_on_interrupt_thread(const std::function<void()>& step);
 
   DpdkInterruptThreadGate(const DpdkInterruptThreadGate&) = delete;
@@ -63,6 +64,9 @@ private:
   void park();
   void arm();           ///< Makes the callback due on the interrupt thread.
   void enter_waiting(); ///< enter() when the gate is not open.
+  /// run_on_interrupt_thread(); \p last: the thread then stays parked for good. Which step is
+  /// the last is set with the step itself (another caller's step may be waiting before it).
+  void run_step(const std::function<void()>& step, bool last);
 
   // The bursts' path, lock-free: a burst counts itself in and goes through while the gate is
   // open; a turn closes the gate, then waits for the count to drop to zero (both sequentially
