@@ -19,8 +19,8 @@ namespace {
 
 constexpr std::size_t linear_buffer_size = 16384;
 
-/// Runs \p step on the EAL interrupt thread when \p gate holds it (a memif port's start, stop
-/// and close open and close descriptors that thread polls), otherwise here.
+/// Runs \p step on the EAL interrupt thread through \p gate when there is one (a memif port's
+/// start, stop and close open and close descriptors that thread polls), otherwise here.
 void run_control_step(DpdkInterruptThreadGate* gate, const std::function<void()>& step) {
   if (gate != nullptr) {
     gate->run_on_interrupt_thread(step);
