@@ -13,7 +13,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <string_view>
 
 namespace airan::io {
 namespace {
@@ -35,9 +34,7 @@ void cleanup_at_exit() {
   // a memif device no DpdkPort opened: closing a server leaves a dangling interrupt source).
   std::uint16_t port = 0;
   RTE_ETH_FOREACH_DEV(port) {
-    rte_eth_dev_info info{};
-    if (rte_eth_dev_info_get(port, &info) == 0 && info.driver_name != nullptr &&
-        std::string_view(info.driver_name) == "net_memif") {
+    if (is_net_memif(port)) {
       try {
         DpdkInterruptThreadGate::instance();
       } catch (const DpdkError&) {

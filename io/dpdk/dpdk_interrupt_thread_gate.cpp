@@ -2,6 +2,7 @@
 
 #include "airan/io/dpdk_eal.h"
 
+#include <rte_ethdev.h>
 #include <rte_interrupts.h>
 
 #include <sys/eventfd.h>
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 namespace airan::io {
 namespace {
@@ -19,6 +21,12 @@ std::mutex creation_mutex;
 DpdkInterruptThreadGate* created_gate = nullptr;
 
 } // namespace
+
+bool is_net_memif(std::uint16_t port) {
+  rte_eth_dev_info info{};
+  return rte_eth_dev_info_get(port, &info) == 0 && info.driver_name != nullptr &&
+         std::string_view(info.driver_name) == "net_memif";
+}
 
 DpdkInterruptThreadGate& DpdkInterruptThreadGate::instance() {
   const std::lock_guard lock(creation_mutex);

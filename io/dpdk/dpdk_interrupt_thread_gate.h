@@ -29,6 +29,9 @@ struct rte_intr_handle;
 
 namespace airan::io {
 
+/// Whether DPDK port \p port is a net_memif device (whose PMD the gate below is for).
+[[nodiscard]] bool is_net_memif(std::uint16_t port);
+
 class DpdkInterruptThreadGate {
 public:
   /// The process's gate, created on first use (needs a running EAL).

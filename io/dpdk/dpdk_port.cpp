@@ -11,7 +11,6 @@
 
 #include <atomic>
 #include <functional>
-#include <string_view>
 #include <vector>
 
 namespace airan::io {
@@ -106,7 +105,7 @@ DpdkPort::DpdkPort(const DpdkPortConfig& config) : impl_(std::make_unique<Impl>(
   }
   rte_eth_dev_info info{};
   check(rte_eth_dev_info_get(s.port, &info), "rte_eth_dev_info_get", s.port);
-  if (info.driver_name != nullptr && std::string_view(info.driver_name) == "net_memif") {
+  if (is_net_memif(s.port)) {
     s.gate = &DpdkInterruptThreadGate::instance();
     if (config.interrupt_turn_us > 0) {
       s.burst_gate = s.gate;
