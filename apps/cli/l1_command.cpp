@@ -15,6 +15,7 @@
 #include "airan/phy/numerology.h"
 #include "commands.h"
 #include "fronthaul_options.h"
+#include "l1_phy_runner.h"
 #include "l1_port_io.h"
 #include "receiver_options.h"
 
@@ -24,7 +25,6 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sched.h>
 #include <thread>
 
 namespace airan::cli {
@@ -123,39 +123,6 @@ l1::FapiPhyConfig phy_config(const L1CommandOptions& o, const l1::CarrierFile& c
   return config;
 }
 
-/// The PHY on a thread of its own, stopped and joined when destroyed (also on an exception).
-/// The thread runs on every CPU the process had before the EAL pinned its main thread (and the
-/// threads started after) to the DPDK lcore.
-struct PhyRunner {
-  PhyRunner(io::FapiTransport& transport, l1::IqSource& samples, const l1::FapiPhyConfig& config)
-      : phy(transport, samples, config), thread([this] {
-          ::sched_setaffinity(0, sizeof(all_cpus()), &all_cpus());
-          phy.run();
-        }) {}
-  ~PhyRunner() { stop(); }
-  PhyRunner(const PhyRunner&) = delete;
-  PhyRunner& operator=(const PhyRunner&) = delete;
-  void stop() {
-    phy.request_stop();
-    if (thread.joinable()) {
-      thread.join();
-    }
-  }
-  /// The CPUs of the process when first asked (before the EAL starts).
-  static const cpu_set_t& all_cpus() {
-    static const cpu_set_t cpus = [] {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      ::sched_getaffinity(0, sizeof(set), &set);
-      return set;
-    }();
-    return cpus;
-  }
-
-  l1::FapiPhy phy;
-  std::thread thread;
-};
-
 /// Receives from \p port until it has been quiet for 2 ms, for \p limit at most.
 void drain(io::DpdkPort& port, io::DpdkFrameSink& sink, std::chrono::milliseconds limit) {
   const auto end = l1::SteadyClock::now() + limit;
@@ -230,6 +197,11 @@ int run_l1(const L1CommandOptions& o) {
         [&](std::uint16_t sfn, std::uint16_t slot) { cplane_queue.add_slot_done(sfn, slot); });
     config.cplane = &*cplane;
   }
+  std::optional<l1::UplinkCplaneTransmitWindow> cplane_window; // live: sent in T1a's window
+  if (o.cplane && timeline) {
+    cplane_window.emplace(carrier.cell.numerology, carrier.cell.cyclic_prefix, *timeline,
+                          fronthaul);
+  }
 
   std::unique_ptr<io::FapiTransport> transport;
   std::string where;
@@ -277,7 +249,11 @@ int run_l1(const L1CommandOptions& o) {
   auto last_activity = l1::SteadyClock::now();
   auto next_check = last_activity;
   while (!interrupted.load()) {
-    cplane_queue.take_all(cplane_out);
+    if (cplane_window) {
+      cplane_queue.take_due(cplane_out, *cplane_window);
+    } else {
+      cplane_queue.take_all(cplane_out);
+    }
     const bool idle = port->receive_burst(sink) == 0;
     if (receiver.live()) {
       // Slots past their deadline leave partial while a session runs; after its STOP, a slot
@@ -337,9 +313,7 @@ int run_l1(const L1CommandOptions& o) {
   phy->stop();
   std::cout << "sessions " << sessions << ", MACs lost " << macs_lost << '\n';
   print_l1_summary(phy->phy, receiver, *transport, *port);
-  if (cplane_out.refused() > 0) {
-    std::cout << "C-plane frames the port refused: " << cplane_out.refused() << '\n';
-  }
+  print_cplane_out_summary(cplane_out, cplane_window ? &*cplane_window : nullptr);
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "airan/l1/cplane_frame_queue.h"
 #include "airan/l1/fapi_phy.h"
 #include "airan/l1/fronthaul_link_receiver.h"
+#include "airan/l1/uplink_cplane_transmit_window.h"
 
 #include <cstdint>
 #include <span>
@@ -46,6 +47,11 @@ private:
   l1::FronthaulLinkReceiver& receiver_;
   std::uint64_t refused_ = 0;
 };
+
+/// What the C-plane sender counted, as `airan l1` prints it at exit: frames the port refused,
+/// and with \p window (live) the slots sent within T1a's window and late.
+void print_cplane_out_summary(const CplanePortSender& out,
+                              const l1::UplinkCplaneTransmitWindow* window);
 
 /// The L1's, the link's and the transport's counters, as `airan l1` prints them at exit.
 void print_l1_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& receiver,

@@ -50,4 +50,18 @@ void print_l1_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& r
             << "), sent " << t.messages_sent << " (refused " << t.send_would_block << ")\n";
 }
 
+void print_cplane_out_summary(const CplanePortSender& out,
+                              const l1::UplinkCplaneTransmitWindow* window) {
+  if (out.refused() > 0) {
+    std::cout << "C-plane frames the port refused: " << out.refused() << '\n';
+  }
+  if (window != nullptr) {
+    const io::CplaneWindow& w = window->window();
+    std::cout << "C-plane transmit window (T1a_max_cp_ul " << w.max_ns / 1000
+              << " us .. T1a_min_cp_ul " << w.min_ns / 1000
+              << " us before the slot, air time): slots sent on time " << window->slots_on_time()
+              << ", late " << window->slots_late() << '\n';
+  }
+}
+
 } // namespace airan::cli

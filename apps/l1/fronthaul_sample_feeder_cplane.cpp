@@ -4,6 +4,7 @@
 /// slot's C-plane is in.
 #include "airan/l1/fronthaul_sample_feeder.h"
 
+#include "airan/io/cplane_timing_window.h"
 #include "airan/l1/slot_clock.h"
 
 #include <algorithm>
@@ -24,6 +25,14 @@ void FronthaulSampleFeeder::ul_tti_sent(std::uint16_t sfn, std::uint16_t slot, u
 void FronthaulSampleFeeder::on_cplane_frame(std::span<const std::uint8_t> frame) {
   const std::lock_guard lock(mutex_);
   ++counters_.cplane_frames;
+  if (timeline_) { // a live O-RU: when it came, against its reception window
+    const io::CplaneArrivalTally arrival = io::tally_cplane_arrival(
+        frame, emulator_.clock(), timeline_->epoch_ns, timeline_->air_ns(io::realtime_ns()),
+        {config_.t2a_max_cp_ul_ns, config_.t2a_min_cp_ul_ns});
+    counters_.cplane_on_time += arrival.on_time;
+    counters_.cplane_early += arrival.early;
+    counters_.cplane_late += arrival.late;
+  }
   const bool prach = ru_prach_ != nullptr;
   const io::RuCplaneTally tally =
       io::take_cplane_frame(frame, link_, emulator_.cplane_scope(), emulator_.clock(), cplane_,

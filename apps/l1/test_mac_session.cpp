@@ -223,6 +223,10 @@ void print_external_summary(const TestMacReport& report, const TestMacOptions& o
   if (options.fronthaul_cplane) {
     out << ", C-plane frames received " << f.cplane_frames << " (ignored " << f.cplane_ignored
         << ", slots without " << f.cplane_missing << ")";
+    if (options.slot_timeline) { // a live O-RU: against its reception window (T2a)
+      out << ", messages on time " << f.cplane_on_time << ", early " << f.cplane_early << ", late "
+          << f.cplane_late;
+    }
   }
   out << '\n';
   out << "FAPI transport: ";

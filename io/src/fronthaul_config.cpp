@@ -84,6 +84,15 @@ std::string FronthaulConfig::validate() const {
   if (ru_tx_offset_ns < 0) {
     return "ru_tx_offset_ns: must not be negative";
   }
+  constexpr std::int64_t window_limit_ns = 1'000'000'000;
+  if (t1a_min_cp_ul_ns < 0 || t1a_min_cp_ul_ns > t1a_max_cp_ul_ns ||
+      t1a_max_cp_ul_ns > window_limit_ns) {
+    return "t1a_min_cp_ul_ns / t1a_max_cp_ul_ns: must satisfy 0 <= min <= max <= 1 s";
+  }
+  if (t2a_min_cp_ul_ns < 0 || t2a_min_cp_ul_ns > t2a_max_cp_ul_ns ||
+      t2a_max_cp_ul_ns > window_limit_ns) {
+    return "t2a_min_cp_ul_ns / t2a_max_cp_ul_ns: must satisfy 0 <= min <= max <= 1 s";
+  }
   if (prach_ru_port && !fits(*prach_ru_port, eaxc_layout.ru_port_bits)) {
     return "prach_ru_port: does not fit its " + std::to_string(eaxc_layout.ru_port_bits) + " bits";
   }
@@ -243,6 +252,14 @@ void parse_section(const YAML::Node& section, const Reader& r, FronthaulConfig& 
       c.max_slots_in_flight = static_cast<unsigned>(r.integer(v, key, 1, 64));
     } else if (key == "ru_tx_offset_ns") {
       c.ru_tx_offset_ns = r.integer(v, key, 0, 1'000'000'000);
+    } else if (key == "t1a_max_cp_ul_ns") {
+      c.t1a_max_cp_ul_ns = r.integer(v, key, 0, 1'000'000'000);
+    } else if (key == "t1a_min_cp_ul_ns") {
+      c.t1a_min_cp_ul_ns = r.integer(v, key, 0, 1'000'000'000);
+    } else if (key == "t2a_max_cp_ul_ns") {
+      c.t2a_max_cp_ul_ns = r.integer(v, key, 0, 1'000'000'000);
+    } else if (key == "t2a_min_cp_ul_ns") {
+      c.t2a_min_cp_ul_ns = r.integer(v, key, 0, 1'000'000'000);
     } else if (key == "prach_ru_port") {
       c.prach_ru_port = static_cast<std::uint16_t>(r.integer(v, key, 0, 65535));
     } else if (key == "epoch_ns") {

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <regex>
 #include <string>
 
@@ -25,10 +26,12 @@ int first_sfn(const std::string& output) {
 /// a memif link, and the arguments of `airan testmac --l1` against it; \p extra (e.g.
 /// " --cplane") on both.
 struct LiveL1Pair {
-  LiveL1Pair(const std::string& tag, const std::string& extra)
-      : link(tag), flags(extra), l1("--config " + pattern() + " --mode 7.2x --comp bfp9" + extra +
-                                        " " + link.l1 + " --bind 127.0.0.1:0" + live(),
-                                    link.l1_prefix),
+  /// \p l1_config: the L1's --config (the pattern when empty).
+  LiveL1Pair(const std::string& tag, const std::string& extra, const std::string& l1_config = {})
+      : link(tag), flags(extra),
+        l1("--config " + (l1_config.empty() ? pattern() : l1_config) + " --mode 7.2x --comp bfp9" +
+               extra + " " + link.l1 + " --bind 127.0.0.1:0" + live(),
+           link.l1_prefix),
         endpoint(l1.endpoint()) {}
   /// The 4-UE pattern for 30 slots.
   [[nodiscard]] std::string mac_args() const {
@@ -88,8 +91,18 @@ TEST(L1LiveProcess, WithCplaneTheOruSendsOnlyWhatWasAskedForAheadOfTheSlot) {
   EXPECT_EQ(mac.status, 0) << mac.output;
   EXPECT_NE(mac.output.find("PASS: 0 mismatch(es)"), std::string::npos) << mac.output;
   EXPECT_NE(mac.output.find("(ignored 0, slots without 0)"), std::string::npos) << mac.output;
+  // The L1 sent each slot's C-plane in its T1a window (500 .. 285 us before the slot, slowed
+  // down 40 times), not when the MAC's UL_TTI.request came two slots ahead: no message reached
+  // the O-RU before its T2a window (500 .. 125 us) opened. (Its late count is not checked: the
+  // emulated O-RU reads the link on the MAC's thread, which a loaded machine can hold back.)
+  EXPECT_TRUE(
+      std::regex_search(mac.output, std::regex("messages on time [1-9][0-9]*, early 0, late ")))
+      << mac.output;
   ASSERT_TRUE(l1.wait_for("session 1 ended")) << l1.finish().output;
   const RunResult served = l1.finish();
+  EXPECT_TRUE(
+      std::regex_search(served.output, std::regex("slots sent on time [1-9][0-9]*, late 0")))
+      << served.output;
   EXPECT_NE(served.output.find("errors sent 0, send failures 0, late samples 0"), std::string::npos)
       << served.output;
   const std::regex whole("slots to the L1 [0-9]+ \\(partial 0, refused 0");
@@ -98,6 +111,34 @@ TEST(L1LiveProcess, WithCplaneTheOruSendsOnlyWhatWasAskedForAheadOfTheSlot) {
   const std::regex served_all("requested slots [0-9]+, unserved 0\\), slots asked nothing of "
                               "[0-9]+, lost 0");
   EXPECT_TRUE(std::regex_search(served.output, served_all)) << served.output;
+}
+
+TEST(L1LiveProcess, ACplaneWindowThatClosedBeforeTheMacScheduledMakesItLateAndTheOruSeesItEarly) {
+  // T1a 2 ms .. 2 ms before the slot (four 0.5 ms slots): the window has closed when the MAC's
+  // UL_TTI.request comes two slots ahead, so the L1 sends at once and counts every slot late;
+  // the O-RU, whose window opens 0.5 ms before the slot, counts every message early. (The
+  // window the other test runs with is what keeps these at 0.)
+  const auto config = scratch_dir("livecpwin") / "l1.yaml";
+  {
+    std::ofstream out(config);
+    out << std::ifstream(LiveL1Pair::pattern()).rdbuf()
+        << "\nfronthaul:\n  t1a_max_cp_ul_ns: 2000000\n  t1a_min_cp_ul_ns: 2000000\n";
+  }
+  LiveL1Pair pair("livecpwin", " --cplane", config.string());
+  L1Process& l1 = pair.l1;
+  ASSERT_TRUE(pair.endpoint.starts_with("udp:127.0.0.1:")) << l1.finish().output;
+  const RunResult mac = run_airan(pair.mac_args());
+  EXPECT_EQ(mac.status, 0) << mac.output; // served all the same
+  EXPECT_TRUE(
+      std::regex_search(mac.output, std::regex("messages on time 0, early [1-9][0-9]*, late 0")))
+      << mac.output;
+  ASSERT_TRUE(l1.wait_for("session 1 ended")) << l1.finish().output;
+  const RunResult served = l1.finish();
+  EXPECT_NE(served.output.find("T1a_max_cp_ul 2000 us .. T1a_min_cp_ul 2000 us"), std::string::npos)
+      << served.output;
+  EXPECT_TRUE(
+      std::regex_search(served.output, std::regex("slots sent on time 0, late [1-9][0-9]*")))
+      << served.output;
 }
 
 } // namespace

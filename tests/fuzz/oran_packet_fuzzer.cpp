@@ -4,9 +4,11 @@
 // message. Every parsed view must lie inside the input; every U-plane section is decompressed
 // into a symbol by every IqCompressor implementation, which must agree bit for bit (the SIMD
 // kernels fed arbitrary compressed bytes). The same bytes are also read as a bare eCPRI message
-// chain (concatenation), as an emulated O-RU reads the DU's C-plane (take_cplane_frame) and,
+// chain (concatenation), as an emulated O-RU reads the DU's C-plane (take_cplane_frame, and the
+// messages' arrival against its T2a window: tally_cplane_arrival) and,
 // when they start with a pcap magic number, as a capture file whose records go through the same
 // frame parser.
+#include "airan/io/cplane_timing_window.h"
 #include "airan/io/fronthaul_frame.h"
 #include "airan/io/pcap_file.h"
 #include "airan/io/ru_cplane_requests.h"
@@ -164,6 +166,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       kept += list.size();
     }
     check(kept == tally.sections_taken);
+    // A live O-RU's count of the same frame against its T2a window: every C-plane message
+    // classified once (or unclassified), no more than the chain holds.
+    const CplaneArrivalTally arrival = tally_cplane_arrival(
+        bytes, clock, 1'000'000'000, 1'000'000'000 + 37'000'000, CplaneWindow{500'000, 125'000});
+    check(arrival.total() <= 257);
   }
 
   // A capture file of frames.

@@ -59,6 +59,10 @@ fronthaul:
   slot_deadline_ns: 250000
   max_slots_in_flight: 8
   ru_tx_offset_ns: 5000
+  t1a_max_cp_ul_ns: 450000
+  t1a_min_cp_ul_ns: 250000
+  t2a_max_cp_ul_ns: 470000
+  t2a_min_cp_ul_ns: 100000
   prach_ru_port: 8
   epoch_ns: 1700000000000000000
 )",
@@ -82,6 +86,10 @@ fronthaul:
   EXPECT_EQ(config.slot_deadline_ns, 250000);
   EXPECT_EQ(config.max_slots_in_flight, 8U);
   EXPECT_EQ(config.ru_tx_offset_ns, 5000);
+  EXPECT_EQ(config.t1a_max_cp_ul_ns, 450000);
+  EXPECT_EQ(config.t1a_min_cp_ul_ns, 250000);
+  EXPECT_EQ(config.t2a_max_cp_ul_ns, 470000);
+  EXPECT_EQ(config.t2a_min_cp_ul_ns, 100000);
   EXPECT_EQ(config.prach_ru_port, 8);
   EXPECT_EQ(config.prach_first_ru_port(4), 8U);
   EXPECT_EQ(FronthaulConfig{}.prach_first_ru_port(4), 4U); // after the PUSCH ports
@@ -114,6 +122,10 @@ TEST(FronthaulConfig, ErrorsNameTheKeyPath) {
       {"fronthaul: {full_scale: abc}", "fronthaul.full_scale"},
       {"fronthaul: {ta4_min_ns: 5000, ta4_max_ns: 1000}", "fronthaul.ta4_min_ns: must not exceed"},
       {"fronthaul: {slot_deadline_ns: -1}", "fronthaul.slot_deadline_ns"},
+      {"fronthaul: {t1a_max_cp_ul_ns: 200000}", "fronthaul.t1a_min_cp_ul_ns / t1a_max_cp_ul_ns"},
+      {"fronthaul: {t1a_min_cp_ul_ns: -1}", "fronthaul.t1a_min_cp_ul_ns: -1 is outside"},
+      {"fronthaul: {t2a_min_cp_ul_ns: 600000}", "fronthaul.t2a_min_cp_ul_ns / t2a_max_cp_ul_ns"},
+      {"fronthaul: {t2a_max_cp_ul_ns: 2000000000}", "fronthaul.t2a_max_cp_ul_ns: 2000000000 is"},
       {"fronthaul: {max_slots_in_flight: 0}", "fronthaul.max_slots_in_flight"},
       {"fronthaul: {epoch_ns: soon}", "fronthaul.epoch_ns: 'soon' is not an integer"},
       {"fronthaul: {mtu: 1500}", "fronthaul.mtu: unknown key"},
@@ -144,6 +156,12 @@ TEST(FronthaulConfig, ValidateNamesTheField) {
   config = {};
   config.ru_tx_offset_ns = -5;
   EXPECT_NE(config.validate().find("ru_tx_offset_ns"), std::string::npos);
+  config = {};
+  config.t1a_min_cp_ul_ns = config.t1a_max_cp_ul_ns + 1; // the window's end before its start
+  EXPECT_NE(config.validate().find("t1a_min_cp_ul_ns"), std::string::npos);
+  config = {};
+  config.t2a_max_cp_ul_ns = 1'000'000'001;
+  EXPECT_NE(config.validate().find("t2a_min_cp_ul_ns"), std::string::npos);
 }
 
 TEST(FronthaulConfig, LoadsTheSectionFromAScenarioFile) {

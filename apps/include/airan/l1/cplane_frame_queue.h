@@ -22,8 +22,16 @@ public:
   virtual void on_slot_done(std::uint16_t sfn, std::uint16_t slot) = 0;
 };
 
+/// Says whether a slot's C-plane may leave now (CplaneFrameQueue::take_due()).
+class CplaneSlotRelease {
+public:
+  virtual ~CplaneSlotRelease() = default;
+  /// Whether slot (\p sfn, \p slot)'s C-plane may be handed over now.
+  virtual bool due(std::uint16_t sfn, std::uint16_t slot) = 0;
+};
+
 /// A two-thread queue of C-plane frames and slot ends (see the file comment). Grows only when
-/// more is queued between two take_all() calls than ever before: a steady state allocates
+/// more is queued (or held back by take_due()) than ever before: a steady state allocates
 /// nothing.
 class CplaneFrameQueue {
 public:
@@ -37,7 +45,11 @@ public:
   /// Hands everything queued so far to \p visitor, in order, outside the lock (one consumer
   /// thread); returns how many items.
   std::size_t take_all(CplaneQueueVisitor& visitor);
-  /// Drops everything queued (a session ended).
+  /// Like take_all(), slot by slot: hands over a slot's frames and its end once that end is
+  /// queued and \p release says the slot is due; stops at the first slot that is not (the PHY
+  /// queues slots in order: later ones wait behind it). What stays is kept for the next call.
+  std::size_t take_due(CplaneQueueVisitor& visitor, CplaneSlotRelease& release);
+  /// Drops everything queued or held back (a session ended). On the consumer's thread.
   void clear();
 
 private:
@@ -53,9 +65,15 @@ private:
     std::vector<Item> items;
   };
 
+  /// Moves what was queued behind what take_due() held back in draining_ (whose items before
+  /// next_ are dropped first).
+  void gather();
+  void hand_over(const Item& item, CplaneQueueVisitor& visitor) const;
+
   std::mutex mutex_;
-  Buffer filling_;  ///< Under the lock.
-  Buffer draining_; ///< The consumer's.
+  Buffer filling_;       ///< Under the lock.
+  Buffer draining_;      ///< The consumer's.
+  std::size_t next_ = 0; ///< First item of draining_ not handed over yet.
 };
 
 } // namespace airan::l1

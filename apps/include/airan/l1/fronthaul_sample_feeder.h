@@ -58,6 +58,13 @@ struct FronthaulFeederCounters {
   /// another carrier, not type 1, rb, ef, ...: see io/ru_cplane_requests.h), or none at all.
   std::uint64_t cplane_ignored = 0;
   std::uint64_t cplane_missing = 0; ///< Slots whose C-plane did not come in time (sent whole).
+  /// Over a link on an air timeline: C-plane messages by their arrival against the O-RU's
+  /// reception window (io::FronthaulConfig::t2a_max_cp_ul_ns .. t2a_min_cp_ul_ns before their
+  /// slot; io/cplane_timing_window.h), as an O-RU's RX_ON_TIME_C, RX_EARLY_C and RX_LATE_C count
+  /// them. Served all the same.
+  std::uint64_t cplane_on_time = 0;
+  std::uint64_t cplane_early = 0;
+  std::uint64_t cplane_late = 0;
   std::uint64_t prach_frames = 0;   ///< PRACH U-plane frames the O-RU sent (7.2x).
   std::uint64_t prach_sections = 0; ///< PRACH sections handed to the L1.
   std::uint64_t prach_refused = 0;  ///< PRACH requests the O-RU could not serve.

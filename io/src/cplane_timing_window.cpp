@@ -1,0 +1,57 @@
+#include "airan/io/cplane_timing_window.h"
+
+#include "airan/io/ecpri.h"
+#include "airan/io/oran_cplane.h"
+
+namespace airan::io {
+
+CplaneArrivalTally& CplaneArrivalTally::operator+=(const CplaneArrivalTally& other) {
+  on_time += other.on_time;
+  early += other.early;
+  late += other.late;
+  unclassified += other.unclassified;
+  return *this;
+}
+
+CplaneArrivalTally tally_cplane_arrival(std::span<const std::uint8_t> frame,
+                                        const FronthaulSlotClock& clock, std::int64_t epoch_ns,
+                                        std::int64_t arrival_ns, const CplaneWindow& window) {
+  CplaneArrivalTally tally;
+  const auto parsed = parse_ecpri_frame(frame);
+  if (!parsed.ok()) {
+    ++tally.unclassified;
+    return tally;
+  }
+  const std::int64_t arrival_slot = clock.absolute_slot_at(epoch_ns, arrival_ns);
+  const auto classify = [&](const EcpriMessageView& ecpri) {
+    if (ecpri.header.type != EcpriMessageType::real_time_control) {
+      return;
+    }
+    const auto message = parse_cplane_message(ecpri.application_payload);
+    const auto cycle_slot =
+        message.ok() ? clock.cycle_slot(message.message.header.timing) : std::nullopt;
+    if (!cycle_slot) {
+      ++tally.unclassified;
+      return;
+    }
+    const std::int64_t slot_start =
+        clock.slot_start_ns(epoch_ns, clock.resolve(*cycle_slot, arrival_slot));
+    switch (window.classify(arrival_ns, slot_start)) {
+    case CplaneTiming::early:
+      ++tally.early;
+      break;
+    case CplaneTiming::on_time:
+      ++tally.on_time;
+      break;
+    case CplaneTiming::late:
+      ++tally.late;
+      break;
+    }
+  };
+  if (for_each_ecpri_message(frame, parsed.frame, classify).status != EcpriParseStatus::ok) {
+    ++tally.unclassified; // the announced message after the last one did not parse
+  }
+  return tally;
+}
+
+} // namespace airan::io

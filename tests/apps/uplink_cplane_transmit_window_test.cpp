@@ -1,0 +1,165 @@
+// A live L1's uplink C-plane leaves in its T1a window: a slot's frames are held in the
+// CplaneFrameQueue until t1a_max_cp_ul_ns before the slot starts, then go in order with the
+// slot's end; a slot released after t1a_min_cp_ul_ns before its start is counted late.
+#include "airan/l1/cplane_frame_queue.h"
+#include "airan/l1/uplink_cplane_transmit_window.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace airan::l1 {
+namespace {
+
+/// Records frames (their size and first byte) and slot ends, in the order handed over.
+struct WindowRecord final : CplaneQueueVisitor {
+  std::vector<int> events; ///< Frame: size * 1000 + first byte; slot end: -(slot + 1).
+  void on_frame(std::span<const std::uint8_t> frame) override {
+    events.push_back(static_cast<int>(frame.size()) * 1000 + frame[0]);
+  }
+  void on_slot_done(std::uint16_t /*sfn*/, std::uint16_t slot) override {
+    events.push_back(-(slot + 1));
+  }
+};
+
+/// Releases the slots below a limit (the test moves it).
+struct SlotsBelow final : CplaneSlotRelease {
+  std::uint16_t limit = 0;
+  std::vector<std::uint16_t> asked;
+  bool due(std::uint16_t /*sfn*/, std::uint16_t slot) override {
+    asked.push_back(slot);
+    return slot < limit;
+  }
+};
+
+int frame_event(std::size_t size, int first) {
+  return static_cast<int>(size) * 1000 + first;
+}
+
+TEST(CplaneFrameQueueTakeDue, HoldsEachSlotUntilItIsDueAndKeepsTheOrder) {
+  CplaneFrameQueue queue(8, 1); // small: holding back and appending must grow it
+  WindowRecord record;
+  SlotsBelow release;
+  queue.add_frame(std::vector<std::uint8_t>(20, 1));
+  queue.add_frame(std::vector<std::uint8_t>(21, 2));
+  queue.add_slot_done(0, 0);
+  queue.add_frame(std::vector<std::uint8_t>(30, 3));
+  queue.add_slot_done(0, 1);
+  queue.add_frame(std::vector<std::uint8_t>(40, 4)); // slot 2's end is not queued yet
+  EXPECT_EQ(queue.take_due(record, release), 0U);
+  EXPECT_TRUE(record.events.empty());
+  EXPECT_EQ(release.asked, (std::vector<std::uint16_t>{0})); // stops at the first not due
+  release.limit = 1;
+  EXPECT_EQ(queue.take_due(record, release), 3U);
+  EXPECT_EQ(record.events, (std::vector<int>{frame_event(20, 1), frame_event(21, 2), -1}));
+  // What was held stays in front of what comes after it.
+  queue.add_frame(std::vector<std::uint8_t>(41, 5));
+  queue.add_slot_done(0, 2);
+  queue.add_slot_done(0, 3); // a slot with no frame
+  release.limit = 10;
+  EXPECT_EQ(queue.take_due(record, release), 6U);
+  EXPECT_EQ(record.events,
+            (std::vector<int>{frame_event(20, 1), frame_event(21, 2), -1, frame_event(30, 3), -2,
+                              frame_event(40, 4), frame_event(41, 5), -3, -4}));
+  // clear() drops what is held back too.
+  queue.add_frame(std::vector<std::uint8_t>(9, 6));
+  queue.add_slot_done(0, 20);
+  EXPECT_EQ(queue.take_due(record, release), 0U);
+  queue.clear();
+  release.limit = 100;
+  EXPECT_EQ(queue.take_due(record, release), 0U);
+  EXPECT_EQ(queue.take_all(record), 0U);
+}
+
+TEST(CplaneFrameQueueTakeDue, ReleasesInOrderWhileAnotherThreadQueues) {
+  CplaneFrameQueue queue(16, 2);
+  WindowRecord record;
+  SlotsBelow release;
+  std::thread producer([&] {
+    for (std::uint16_t slot = 0; slot < 200; ++slot) {
+      queue.add_frame(std::vector<std::uint8_t>(40 + slot, static_cast<std::uint8_t>(slot)));
+      queue.add_frame(std::vector<std::uint8_t>(41 + slot, static_cast<std::uint8_t>(slot)));
+      queue.add_slot_done(0, slot);
+    }
+  });
+  while (record.events.size() < 600) {
+    release.limit = static_cast<std::uint16_t>(std::min<std::size_t>(200, release.limit + 3));
+    queue.take_due(record, release);
+  }
+  producer.join();
+  ASSERT_EQ(record.events.size(), 600U);
+  for (std::size_t slot = 0; slot < 200; ++slot) {
+    const int id = static_cast<int>(slot);
+    EXPECT_EQ(record.events[3 * slot], frame_event(40 + slot, id));
+    EXPECT_EQ(record.events[3 * slot + 1], frame_event(41 + slot, id));
+    EXPECT_EQ(record.events[3 * slot + 2], -(id + 1));
+  }
+}
+
+/// A window on a timeline whose epoch is 1 s, with a clock the test sets.
+struct WindowFixture {
+  explicit WindowFixture(double scale = 1.0) {
+    timeline.epoch_ns = 1'000'000'000;
+    timeline.scale = scale;
+  }
+  UplinkCplaneTransmitWindow make(const io::FronthaulConfig& config = {}) {
+    return {1, phy::CyclicPrefix::normal, timeline, config, [this] { return now; }};
+  }
+  /// The wall time of air time \p air_from_epoch ns after the epoch.
+  std::int64_t wall(std::int64_t air_from_epoch) const {
+    return timeline.wall_ns(timeline.epoch_ns + air_from_epoch);
+  }
+  io::AirTimeline timeline;
+  std::int64_t now = 0;
+};
+
+TEST(UplinkCplaneTransmitWindow, ASlotIsDueFromT1aMaxAndLateAfterT1aMin) {
+  WindowFixture f;
+  auto window = f.make(); // 500 us .. 285 us
+  // mu 1: SFN 3 slot 5 is absolute slot 65, which starts 32.5 ms after the epoch.
+  const std::int64_t start = 32'500'000;
+  f.now = f.wall(start - 1'500'000); // two slots ahead, as a MAC schedules
+  EXPECT_FALSE(window.due(3, 5));
+  f.now = f.wall(start - 500'001);
+  EXPECT_FALSE(window.due(3, 5));
+  f.now = f.wall(start - 500'000);
+  EXPECT_TRUE(window.due(3, 5));
+  f.now = f.wall(start - 285'000); // the window's last instant
+  EXPECT_TRUE(window.due(3, 5));
+  EXPECT_EQ(window.slots_on_time(), 2U);
+  f.now = f.wall(start - 284'999);
+  EXPECT_TRUE(window.due(3, 5));
+  f.now = f.wall(start + 100'000); // the slot has begun: late, and still sent
+  EXPECT_TRUE(window.due(3, 5));
+  EXPECT_EQ(window.slots_late(), 2U);
+  EXPECT_EQ(window.slots_on_time(), 2U);
+}
+
+TEST(UplinkCplaneTransmitWindow, SlowsDownWithTheTimelineAndFollowsTheSfnWrap) {
+  WindowFixture f(40.0);
+  io::FronthaulConfig config;
+  config.t1a_max_cp_ul_ns = 400'000;
+  config.t1a_min_cp_ul_ns = 100'000;
+  auto window = f.make(config);
+  // SFN 0 slot 0 of the second SFN cycle (absolute slot 20480, 10.24 s of air after the epoch),
+  // asked for while SFN 1023 slot 19 is on air.
+  const std::int64_t start = 10'240'000'000;
+  f.now = f.wall(start - 400'001);
+  EXPECT_FALSE(window.due(0, 0));
+  f.now = f.wall(start - 400'000); // 16 ms of wall time before the slot's wall start
+  EXPECT_TRUE(window.due(0, 0));
+  EXPECT_EQ(window.slots_on_time(), 1U);
+  EXPECT_EQ(f.wall(start) - f.now, 16'000'000);
+}
+
+TEST(UplinkCplaneTransmitWindow, RefusesAWindowThatEndsBeforeItOpens) {
+  WindowFixture f;
+  io::FronthaulConfig config;
+  config.t1a_min_cp_ul_ns = config.t1a_max_cp_ul_ns + 1;
+  EXPECT_THROW(f.make(config), std::invalid_argument);
+}
+
+} // namespace
+} // namespace airan::l1

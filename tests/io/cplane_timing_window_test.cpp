@@ -1,0 +1,100 @@
+// The O-RAN uplink C-plane windows (T1a_cp_ul at the DU, T2a_cp_ul at the O-RU) before a slot's
+// start, and an O-RU's count of the messages that came on time, early or late.
+#include "airan/io/cplane_timing_window.h"
+#include "airan/io/fronthaul_frame.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace {
+
+using namespace airan::io;
+
+/// A one-section uplink C-plane message for (frame 4, subframe 2, slot 1) at \p symbol; with
+/// \p concatenate a second message (symbol 7 of the same slot) follows in the frame.
+std::vector<std::uint8_t> window_test_frame(unsigned symbol, bool concatenate = false) {
+  CplaneMessageHeader header;
+  header.timing.direction = DataDirection::uplink;
+  header.timing.frame_id = 4;
+  header.timing.subframe_id = 2;
+  header.timing.slot_id = 1;
+  header.timing.symbol_id = static_cast<std::uint8_t>(symbol);
+  CplaneSection section;
+  section.num_prbs = 10;
+  std::vector<std::uint8_t> bytes(512);
+  bytes.resize(write_cplane_frame(bytes, FronthaulFrameHeader{}, header, {&section, 1}));
+  EXPECT_FALSE(bytes.empty());
+  if (concatenate) {
+    // A second eCPRI message after the first (4-byte aligned), the C bit set on the first.
+    std::vector<std::uint8_t> second(512);
+    header.timing.symbol_id = 7;
+    second.resize(write_cplane_frame(second, FronthaulFrameHeader{}, header, {&section, 1}));
+    const std::size_t ethernet = 14;
+    // Common header (4 bytes) + ecpriPayload bytes; the frame may carry padding after it.
+    const auto message_size = [&](const std::vector<std::uint8_t>& f) {
+      return 4U + ((std::size_t{f[ethernet + 2]} << 8) | f[ethernet + 3]);
+    };
+    const std::size_t second_size = message_size(second);
+    bytes.resize(ethernet + ((message_size(bytes) + 3) / 4) * 4, 0);
+    bytes[ethernet] |= 0x01; // C bit of the first message's common header
+    bytes.insert(bytes.end(), second.begin() + ethernet,
+                 second.begin() + static_cast<std::ptrdiff_t>(ethernet + second_size));
+  }
+  return bytes;
+}
+
+TEST(CplaneWindow, ClassifiesBothEndsOnTime) {
+  const CplaneWindow window{500'000, 285'000};
+  const std::int64_t start = 10'000'000;
+  EXPECT_EQ(window.opens(start), 9'500'000);
+  EXPECT_EQ(window.closes(start), 9'715'000);
+  EXPECT_EQ(window.classify(9'499'999, start), CplaneTiming::early);
+  EXPECT_EQ(window.classify(9'500'000, start), CplaneTiming::on_time);
+  EXPECT_EQ(window.classify(9'715'000, start), CplaneTiming::on_time);
+  EXPECT_EQ(window.classify(9'715'001, start), CplaneTiming::late);
+  EXPECT_EQ(window.classify(start + 1, start), CplaneTiming::late);
+}
+
+TEST(CplaneArrival, EachMessageAgainstItsSlotsWindow) {
+  const FronthaulSlotClock clock(1, airan::phy::CyclicPrefix::normal);
+  const std::int64_t epoch = 1'000'000'000;
+  // (frame 4, subframe 2, slot 1) of the cycle, mu 1: absolute slot 4 * 20 + 2 * 2 + 1 = 85.
+  const std::int64_t start = clock.slot_start_ns(epoch, 85);
+  const CplaneWindow window{500'000, 125'000};
+  const auto frame = window_test_frame(0);
+  const auto at = [&](std::int64_t arrival) {
+    return tally_cplane_arrival(frame, clock, epoch, arrival, window);
+  };
+  EXPECT_EQ(at(start - 300'000).on_time, 1U);
+  EXPECT_EQ(at(start - 600'000).early, 1U);
+  EXPECT_EQ(at(start - 100'000).late, 1U);
+  EXPECT_EQ(at(start + 50'000).late, 1U);
+  // The same cycle slot a cycle (2.56 s) later: the one nearest the arrival.
+  const std::int64_t next_cycle = clock.slot_start_ns(epoch, 85 + clock.slots_per_cycle());
+  EXPECT_EQ(at(next_cycle - 300'000).on_time, 1U);
+  EXPECT_EQ(at(next_cycle - 900'000).early, 1U);
+  // The window is the slot's, whatever symbol the message starts at.
+  EXPECT_EQ(
+      tally_cplane_arrival(window_test_frame(7), clock, epoch, start - 300'000, window).on_time,
+      1U);
+  // Every message of a concatenation chain.
+  const auto both =
+      tally_cplane_arrival(window_test_frame(0, true), clock, epoch, start - 600'000, window);
+  EXPECT_EQ(both.early, 2U);
+  EXPECT_EQ(both.total(), 2U);
+}
+
+TEST(CplaneArrival, WhatDoesNotParseIsCountedUnclassified) {
+  const FronthaulSlotClock clock(1, airan::phy::CyclicPrefix::normal);
+  const CplaneWindow window{500'000, 125'000};
+  const std::vector<std::uint8_t> runt(10, 0);
+  EXPECT_EQ(tally_cplane_arrival(runt, clock, 0, 0, window).unclassified, 1U);
+  auto frame = window_test_frame(0);
+  frame.resize(frame.size() - 3); // the section cut short: the message does not parse
+  const auto tally = tally_cplane_arrival(frame, clock, 0, 0, window);
+  EXPECT_EQ(tally.total(), 1U);
+  EXPECT_EQ(tally.on_time + tally.early + tally.late, 0U);
+}
+
+} // namespace
