@@ -221,7 +221,7 @@ int run_l1(const L1CommandOptions& o) {
   io::DpdkEal::initialize(dpdk.eal);
   port.emplace(dpdk.port);
   ReceiverSink sink(receiver);
-  CplanePortSender cplane_out(*port, receiver);
+  CplanePortSender cplane_out(*port, receiver, cplane_window ? &*cplane_window : nullptr);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::cout << "airan l1: " << carrier.cell.num_prbs << " PRB, mu " << carrier.cell.numerology

@@ -24,6 +24,7 @@ struct PhyRunner {
   ~PhyRunner() { stop(); }
   PhyRunner(const PhyRunner&) = delete;
   PhyRunner& operator=(const PhyRunner&) = delete;
+  /// Asks the PHY to stop and joins its thread (once).
   void stop() {
     phy.request_stop();
     if (thread.joinable()) {

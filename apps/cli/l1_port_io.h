@@ -27,25 +27,35 @@ private:
   l1::FronthaulLinkReceiver& receiver_;
 };
 
-/// The L1's C-plane, queued by the PHY's thread, out on the port and into the link receiver.
+/// The L1's C-plane, queued by the PHY's thread, out on the port and into the link receiver;
+/// with a transmit window (live), each slot that had frames counted on time or late there.
 class CplanePortSender final : public l1::CplaneQueueVisitor {
 public:
-  CplanePortSender(io::DpdkPort& port, l1::FronthaulLinkReceiver& receiver)
-      : port_(port), receiver_(receiver) {}
+  CplanePortSender(io::DpdkPort& port, l1::FronthaulLinkReceiver& receiver,
+                   l1::UplinkCplaneTransmitWindow* window = nullptr)
+      : port_(port), receiver_(receiver), window_(window) {}
   void on_frame(std::span<const std::uint8_t> frame) override {
     receiver_.on_cplane_frame(frame); // what the O-RU will send, before it can
     refused_ += port_.transmit(frame) ? 0 : 1;
+    ++frames_in_slot_;
   }
   void on_slot_done(std::uint16_t sfn, std::uint16_t slot) override {
     port_.flush_transmit(); // the slot's C-plane leaves in one burst
+    if (window_ != nullptr && frames_in_slot_ > 0) {
+      window_->count_sent(sfn, slot);
+    }
+    frames_in_slot_ = 0;
     receiver_.on_cplane_slot_done(sfn, slot);
   }
+  /// Frames the port refused.
   [[nodiscard]] std::uint64_t refused() const { return refused_; }
 
 private:
   io::DpdkPort& port_;
   l1::FronthaulLinkReceiver& receiver_;
+  l1::UplinkCplaneTransmitWindow* window_;
   std::uint64_t refused_ = 0;
+  std::uint64_t frames_in_slot_ = 0;
 };
 
 /// What the C-plane sender counted, as `airan l1` prints it at exit: frames the port refused,

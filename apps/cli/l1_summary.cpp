@@ -2,6 +2,7 @@
 #include "l1_port_io.h"
 
 #include <iostream>
+#include <string>
 
 namespace airan::cli {
 
@@ -57,8 +58,17 @@ void print_cplane_out_summary(const CplanePortSender& out,
   }
   if (window != nullptr) {
     const io::CplaneWindow& w = window->window();
-    std::cout << "C-plane transmit window (T1a_max_cp_ul " << w.max_ns / 1000
-              << " us .. T1a_min_cp_ul " << w.min_ns / 1000
+    // Microseconds, with the nanoseconds after a point when there are any.
+    const auto us = [](std::int64_t ns) {
+      std::string text = std::to_string(ns / 1000);
+      if (ns % 1000 != 0) {
+        const std::string fraction = std::to_string(1000 + ns % 1000);
+        text += "." + fraction.substr(1);
+      }
+      return text;
+    };
+    std::cout << "C-plane transmit window (T1a_max_cp_ul " << us(w.max_ns)
+              << " us .. T1a_min_cp_ul " << us(w.min_ns)
               << " us before the slot, air time): slots sent on time " << window->slots_on_time()
               << ", late " << window->slots_late() << '\n';
   }

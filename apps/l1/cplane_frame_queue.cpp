@@ -5,7 +5,7 @@
 namespace airan::l1 {
 
 CplaneFrameQueue::CplaneFrameQueue(std::size_t reserve_bytes, std::size_t reserve_items) {
-  for (Buffer* buffer : {&filling_, &draining_}) {
+  for (Buffer* buffer : {&filling_, &draining_, &arrived_}) {
     buffer->bytes.reserve(reserve_bytes);
     buffer->items.reserve(reserve_items);
   }
@@ -13,18 +13,21 @@ CplaneFrameQueue::CplaneFrameQueue(std::size_t reserve_bytes, std::size_t reserv
 
 void CplaneFrameQueue::add_frame(std::span<const std::uint8_t> frame) {
   const std::lock_guard lock(mutex_);
-  filling_.items.push_back({filling_.bytes.size(), frame.size(), false, 0, 0});
+  filling_.items.push_back({.offset = filling_.bytes.size(), .size = frame.size()});
   filling_.bytes.insert(filling_.bytes.end(), frame.begin(), frame.end());
 }
 
 void CplaneFrameQueue::add_slot_done(std::uint16_t sfn, std::uint16_t slot) {
   const std::lock_guard lock(mutex_);
-  filling_.items.push_back({0, 0, true, sfn, slot});
+  filling_.items.push_back({.slot_done = true, .sfn = sfn, .slot = slot});
 }
 
 void CplaneFrameQueue::gather() {
   auto& items = draining_.items;
   auto& bytes = draining_.bytes;
+  while (next_ < items.size() && items[next_].taken) {
+    ++next_; // handed over ahead of what was before it
+  }
   if (next_ == items.size()) {
     items.clear();
     bytes.clear();
@@ -44,19 +47,23 @@ void CplaneFrameQueue::gather() {
     }
   }
   next_ = 0;
-  const std::lock_guard lock(mutex_);
   if (items.empty()) {
+    const std::lock_guard lock(mutex_);
     std::swap(filling_, draining_); // the capacities travel with the buffers
     return;
   }
+  {
+    const std::lock_guard lock(mutex_);
+    std::swap(filling_, arrived_); // arrived_ was left empty
+  }
   const std::size_t shift = bytes.size();
-  for (Item item : filling_.items) {
+  for (Item item : arrived_.items) {
     item.offset = item.slot_done ? 0 : item.offset + shift;
     items.push_back(item);
   }
-  bytes.insert(bytes.end(), filling_.bytes.begin(), filling_.bytes.end());
-  filling_.items.clear();
-  filling_.bytes.clear();
+  bytes.insert(bytes.end(), arrived_.bytes.begin(), arrived_.bytes.end());
+  arrived_.items.clear();
+  arrived_.bytes.clear();
 }
 
 void CplaneFrameQueue::hand_over(const Item& item, CplaneQueueVisitor& visitor) const {
@@ -71,27 +78,39 @@ void CplaneFrameQueue::hand_over(const Item& item, CplaneQueueVisitor& visitor) 
 std::size_t CplaneFrameQueue::take_all(CplaneQueueVisitor& visitor) {
   gather();
   const std::size_t count = draining_.items.size();
+  std::size_t handed = 0;
   for (; next_ < count; ++next_) {
-    hand_over(draining_.items[next_], visitor);
+    if (!draining_.items[next_].taken) { // not handed over by take_due() already
+      hand_over(draining_.items[next_], visitor);
+      ++handed;
+    }
   }
-  return count;
+  return handed;
 }
 
 std::size_t CplaneFrameQueue::take_due(CplaneQueueVisitor& visitor, CplaneSlotRelease& release) {
   gather();
-  const auto& items = draining_.items;
+  auto& items = draining_.items;
   std::size_t taken = 0;
-  while (next_ < items.size()) {
-    std::size_t end = next_;
+  for (std::size_t begin = next_; begin < items.size();) {
+    std::size_t end = begin;
     while (end < items.size() && !items[end].slot_done) {
       ++end;
     }
-    if (end == items.size() || !release.due(items[end].sfn, items[end].slot)) {
-      break; // the slot's end is not queued yet, or its time has not come
+    if (end == items.size()) {
+      break; // the slot's end is not queued yet: it and what follows wait
     }
-    for (; next_ <= end; ++next_, ++taken) {
-      hand_over(items[next_], visitor);
+    if (!items[end].taken && release.due(items[end].sfn, items[end].slot)) {
+      for (std::size_t i = begin; i <= end; ++i) {
+        hand_over(items[i], visitor);
+        items[i].taken = true;
+        ++taken;
+      }
     }
+    begin = end + 1;
+  }
+  while (next_ < items.size() && items[next_].taken) {
+    ++next_;
   }
   return taken;
 }

@@ -23,24 +23,24 @@ UplinkCplaneTransmitWindow::UplinkCplaneTransmitWindow(unsigned mu, phy::CyclicP
   }
 }
 
-bool UplinkCplaneTransmitWindow::due(std::uint16_t sfn, std::uint16_t slot) {
+std::pair<std::int64_t, std::int64_t>
+UplinkCplaneTransmitWindow::now_and_slot_start(std::uint16_t sfn, std::uint16_t slot) const {
   const std::int64_t air_now = timeline_.air_ns(now_());
   const std::int64_t on_air =
       std::max<std::int64_t>(clock_.absolute_slot_at(timeline_.epoch_ns, air_now), 0);
   const auto absolute = static_cast<std::int64_t>(nearest_absolute_slot(
       static_cast<std::uint64_t>(on_air), {sfn, slot}, clock_.slots_per_frame()));
-  const std::int64_t start = clock_.slot_start_ns(timeline_.epoch_ns, absolute);
-  switch (window_.classify(air_now, start)) {
-  case io::CplaneTiming::early:
-    return false;
-  case io::CplaneTiming::on_time:
-    ++on_time_;
-    return true;
-  case io::CplaneTiming::late:
-    ++late_;
-    return true;
-  }
-  return true;
+  return {air_now, clock_.slot_start_ns(timeline_.epoch_ns, absolute)};
+}
+
+bool UplinkCplaneTransmitWindow::due(std::uint16_t sfn, std::uint16_t slot) {
+  const auto [air_now, start] = now_and_slot_start(sfn, slot);
+  return window_.classify(air_now, start) != io::CplaneTiming::early;
+}
+
+void UplinkCplaneTransmitWindow::count_sent(std::uint16_t sfn, std::uint16_t slot) {
+  const auto [air_now, start] = now_and_slot_start(sfn, slot);
+  ++(window_.classify(air_now, start) == io::CplaneTiming::late ? late_ : on_time_);
 }
 
 } // namespace airan::l1

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -50,7 +51,8 @@ TEST(CplaneFrameQueueTakeDue, HoldsEachSlotUntilItIsDueAndKeepsTheOrder) {
   queue.add_frame(std::vector<std::uint8_t>(40, 4)); // slot 2's end is not queued yet
   EXPECT_EQ(queue.take_due(record, release), 0U);
   EXPECT_TRUE(record.events.empty());
-  EXPECT_EQ(release.asked, (std::vector<std::uint16_t>{0})); // stops at the first not due
+  // Each slot whose end is queued is asked about; slot 2's frame waits for its end.
+  EXPECT_EQ(release.asked, (std::vector<std::uint16_t>{0, 1}));
   release.limit = 1;
   EXPECT_EQ(queue.take_due(record, release), 3U);
   EXPECT_EQ(record.events, (std::vector<int>{frame_event(20, 1), frame_event(21, 2), -1}));
@@ -70,6 +72,42 @@ TEST(CplaneFrameQueueTakeDue, HoldsEachSlotUntilItIsDueAndKeepsTheOrder) {
   queue.clear();
   release.limit = 100;
   EXPECT_EQ(queue.take_due(record, release), 0U);
+  EXPECT_EQ(queue.take_all(record), 0U);
+}
+
+/// Releases the slots in a set.
+struct SlotsIn final : CplaneSlotRelease {
+  std::vector<std::uint16_t> slots;
+  bool due(std::uint16_t /*sfn*/, std::uint16_t slot) override {
+    return std::ranges::find(slots, slot) != slots.end();
+  }
+};
+
+TEST(CplaneFrameQueueTakeDue, ASlotQueuedOutOfOrderIsNotHeldBackByALaterOne) {
+  CplaneFrameQueue queue(8, 1);
+  WindowRecord record;
+  SlotsIn release;
+  // The MAC sent slot 3's UL_TTI.request before slot 2's.
+  queue.add_frame(std::vector<std::uint8_t>(30, 3));
+  queue.add_slot_done(0, 3);
+  queue.add_frame(std::vector<std::uint8_t>(20, 2));
+  queue.add_slot_done(0, 2);
+  queue.add_frame(std::vector<std::uint8_t>(40, 4)); // slot 4's end not queued yet
+  release.slots = {2, 4};
+  EXPECT_EQ(queue.take_due(record, release), 2U); // slot 2 goes; slot 3 is not due yet
+  EXPECT_EQ(record.events, (std::vector<int>{frame_event(20, 2), -3}));
+  EXPECT_EQ(queue.take_due(record, release), 0U); // nothing twice
+  queue.add_slot_done(0, 4);
+  queue.add_frame(std::vector<std::uint8_t>(50, 5));
+  queue.add_slot_done(0, 5);
+  release.slots = {2, 3, 4};
+  EXPECT_EQ(queue.take_due(record, release), 4U);
+  EXPECT_EQ(record.events, (std::vector<int>{frame_event(20, 2), -3, frame_event(30, 3), -4,
+                                             frame_event(40, 4), -5}));
+  // take_all() hands over the rest (slot 5), not again what take_due() handed over.
+  EXPECT_EQ(queue.take_all(record), 2U);
+  EXPECT_EQ(record.events.size(), 8U);
+  EXPECT_EQ(record.events[6], frame_event(50, 5));
   EXPECT_EQ(queue.take_all(record), 0U);
 }
 
@@ -126,13 +164,18 @@ TEST(UplinkCplaneTransmitWindow, ASlotIsDueFromT1aMaxAndLateAfterT1aMin) {
   EXPECT_FALSE(window.due(3, 5));
   f.now = f.wall(start - 500'000);
   EXPECT_TRUE(window.due(3, 5));
+  EXPECT_EQ(window.slots_on_time() + window.slots_late(), 0U); // due() counts nothing
+  window.count_sent(3, 5);
   f.now = f.wall(start - 285'000); // the window's last instant
   EXPECT_TRUE(window.due(3, 5));
+  window.count_sent(3, 5);
   EXPECT_EQ(window.slots_on_time(), 2U);
   f.now = f.wall(start - 284'999);
   EXPECT_TRUE(window.due(3, 5));
+  window.count_sent(3, 5);
   f.now = f.wall(start + 100'000); // the slot has begun: late, and still sent
   EXPECT_TRUE(window.due(3, 5));
+  window.count_sent(3, 5);
   EXPECT_EQ(window.slots_late(), 2U);
   EXPECT_EQ(window.slots_on_time(), 2U);
 }
@@ -150,6 +193,7 @@ TEST(UplinkCplaneTransmitWindow, SlowsDownWithTheTimelineAndFollowsTheSfnWrap) {
   EXPECT_FALSE(window.due(0, 0));
   f.now = f.wall(start - 400'000); // 16 ms of wall time before the slot's wall start
   EXPECT_TRUE(window.due(0, 0));
+  window.count_sent(0, 0);
   EXPECT_EQ(window.slots_on_time(), 1U);
   EXPECT_EQ(f.wall(start) - f.now, 16'000'000);
 }

@@ -46,8 +46,10 @@ public:
   /// thread); returns how many items.
   std::size_t take_all(CplaneQueueVisitor& visitor);
   /// Like take_all(), slot by slot: hands over a slot's frames and its end once that end is
-  /// queued and \p release says the slot is due; stops at the first slot that is not (the PHY
-  /// queues slots in order: later ones wait behind it). What stays is kept for the next call.
+  /// queued and \p release says the slot is due. A slot that is not due does not hold back a
+  /// later-queued one that is (a MAC may send its UL_TTI.requests out of slot order); frames
+  /// whose slot's end is not queued yet wait, with everything queued after them. What stays is
+  /// kept for the next call. Returns how many items it handed over.
   std::size_t take_due(CplaneQueueVisitor& visitor, CplaneSlotRelease& release);
   /// Drops everything queued or held back (a session ended). On the consumer's thread.
   void clear();
@@ -57,6 +59,7 @@ private:
     std::size_t offset = 0; ///< Frame: its bytes in the buffer.
     std::size_t size = 0;
     bool slot_done = false;
+    bool taken = false; ///< Handed over by take_due() ahead of an earlier item.
     std::uint16_t sfn = 0;
     std::uint16_t slot = 0;
   };
@@ -73,6 +76,8 @@ private:
   std::mutex mutex_;
   Buffer filling_;       ///< Under the lock.
   Buffer draining_;      ///< The consumer's.
+  Buffer arrived_;       ///< The consumer's: what gather() took from filling_, appended outside
+                         ///< the lock to what draining_ held back.
   std::size_t next_ = 0; ///< First item of draining_ not handed over yet.
 };
 

@@ -4,7 +4,7 @@
 /// on air, all of it at once, rather than when the UL_TTI.request came (a MAC schedules slots
 /// ahead: an O-RU would count that C-plane early, and may drop it). A slot whose C-plane only
 /// leaves after t1a_min_cp_ul_ns before its start (its UL_TTI.request came that late) is counted
-/// late; it still leaves.
+/// late by whoever sends it (count_sent()); it still leaves.
 ///
 /// Times are on the live link's timeline (io::AirTimeline): with a slowed-down clock the window
 /// is slowed down with it.
@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 
 namespace airan::l1 {
 
@@ -33,16 +34,24 @@ public:
                              const io::FronthaulConfig& config, WallClock now = io::realtime_ns);
 
   /// True once slot (\p sfn, \p slot)'s window has opened (the slot of that address nearest the
-  /// one on air); the slot is then counted on time or late.
+  /// one on air).
   bool due(std::uint16_t sfn, std::uint16_t slot) override;
+  /// Counts slot (\p sfn, \p slot)'s C-plane, sent now, on time or late (after its window
+  /// closed). A window of no width (min = max) is met only by a send at that very nanosecond.
+  void count_sent(std::uint16_t sfn, std::uint16_t slot);
 
-  /// Slots released within their window.
+  /// Slots whose C-plane was sent within their window.
   [[nodiscard]] std::uint64_t slots_on_time() const { return on_time_; }
-  /// Slots released after their window closed.
+  /// Slots whose C-plane was sent after their window closed.
   [[nodiscard]] std::uint64_t slots_late() const { return late_; }
+  /// The window (T1a_max_cp_ul, T1a_min_cp_ul), in air time before the slot's start.
   [[nodiscard]] const io::CplaneWindow& window() const { return window_; }
 
 private:
+  /// Air time now, and the start of slot (\p sfn, \p slot) nearest the one then on air.
+  [[nodiscard]] std::pair<std::int64_t, std::int64_t> now_and_slot_start(std::uint16_t sfn,
+                                                                         std::uint16_t slot) const;
+
   io::FronthaulSlotClock clock_;
   io::AirTimeline timeline_;
   io::CplaneWindow window_;

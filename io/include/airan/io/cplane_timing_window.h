@@ -47,7 +47,9 @@ struct CplaneArrivalTally {
   /// Not classified: the frame or message did not parse, or its timing header names no slot.
   std::uint64_t unclassified = 0;
 
+  /// Adds \p other's counts to these.
   CplaneArrivalTally& operator+=(const CplaneArrivalTally& other);
+  /// Messages counted, classified or not.
   [[nodiscard]] std::uint64_t total() const { return on_time + early + late + unclassified; }
 };
 
