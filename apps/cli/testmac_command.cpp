@@ -29,13 +29,15 @@ struct TestMacCommandOptions {
   double snr_db = 0.0;
   bool snr_given = false;
   unsigned slots = 0;
-  std::string fronthaul; ///< Empty: no fronthaul; else 7.2x or time-domain.
-  std::string compression = "bfp9";
+  std::string fronthaul;   ///< Empty: no fronthaul; else 7.2x or time-domain.
+  std::string compression; ///< Empty: the fronthaul config's (bfp9 without one).
   bool cplane = false;
   std::string receiver; ///< Empty: the L1's default (the product receiver, on the CPU).
   ReceiverOptions placement;
-  std::string l1;                ///< Empty: the L1 in this process; else udp:A:P or shm:NAME.
-  FronthaulOptions link;         ///< --dpdk and --file-prefix of the link to an external L1.
+  std::string l1; ///< Empty: the L1 in this process; else udp:A:P or shm:NAME.
+  /// --fronthaul-config (its fronthaul: and dpdk: sections), --dpdk and --file-prefix of the
+  /// link to an external L1.
+  FronthaulOptions link;
   unsigned link_wait_ms = 10000; ///< How long to wait for that link to come up.
 };
 
@@ -85,13 +87,16 @@ int run_testmac(const TestMacCommandOptions& o) {
   options.log = &std::cout;
   options.per_slot_lines = !o.quiet;
   if (!o.fronthaul.empty()) {
-    io::FronthaulConfig fronthaul;
-    fronthaul.mode = parse_ingest_mode(o.fronthaul);
-    fronthaul.compression = parse_compression(o.compression);
-    options.fronthaul = fronthaul;
+    // The O-RU end's link as the L1's config describes it (eAxC ids, VLAN, MACs, epoch, T2a
+    // window), with --fronthaul and --comp over it.
+    FronthaulOptions resolved = o.link;
+    resolved.mode = o.fronthaul;
+    resolved.compression = o.compression;
+    options.fronthaul = resolve_fronthaul_config(resolved);
     options.fronthaul_cplane = o.cplane;
-  } else if (o.cplane) {
-    std::cerr << "airan testmac: --cplane needs --fronthaul\n";
+  } else if (o.cplane || !o.link.config.empty()) {
+    std::cerr << "airan testmac: " << (o.cplane ? "--cplane" : "--fronthaul-config")
+              << " needs --fronthaul\n";
     return 2;
   }
   if (!o.l1.empty()) {
@@ -170,8 +175,14 @@ Command add_testmac_command(CLI::App& parent) {
                   "send each slot through an emulated O-RU and the DU's slot assembler: 7.2x or "
                   "time-domain")
       ->check(CLI::IsMember({"7.2x", "time-domain"}));
-  app->add_option("--comp", options->compression, "fronthaul IQ compression: none or bfp1..bfp16")
-      ->capture_default_str();
+  app->add_option("--comp", options->compression,
+                  "fronthaul IQ compression: none or bfp1..bfp16 (default: --fronthaul-config's, "
+                  "else bfp9)");
+  app->add_option("--fronthaul-config", options->link.config,
+                  "scenario YAML whose fronthaul: section the O-RU end uses (the L1's --config: "
+                  "eAxC ids, VLAN, MACs, epoch, C-plane window) and, with --l1, whose dpdk: "
+                  "section its port uses")
+      ->check(CLI::ExistingFile);
   app->add_flag("--cplane", options->cplane,
                 "the L1 sends uplink C-plane per UL_TTI.request; the RU sends only what it asks");
   app->add_option("--receiver", options->receiver,
