@@ -36,17 +36,10 @@ CplaneArrivalTally tally_cplane_arrival(std::span<const std::uint8_t> frame,
     }
     const std::int64_t slot_start =
         clock.slot_start_ns(epoch_ns, clock.resolve(*cycle_slot, arrival_slot));
-    switch (window.classify(arrival_ns, slot_start)) {
-    case CplaneTiming::early:
-      ++tally.early;
-      break;
-    case CplaneTiming::on_time:
-      ++tally.on_time;
-      break;
-    case CplaneTiming::late:
-      ++tally.late;
-      break;
-    }
+    const CplaneTiming timing = window.classify(arrival_ns, slot_start);
+    ++(timing == CplaneTiming::early  ? tally.early
+       : timing == CplaneTiming::late ? tally.late
+                                      : tally.on_time);
   };
   if (for_each_ecpri_message(frame, parsed.frame, classify).status != EcpriParseStatus::ok) {
     ++tally.unclassified; // the announced message after the last one did not parse

@@ -15,11 +15,8 @@ using namespace airan::io;
 /// \p concatenate a second message (symbol 7 of the same slot) follows in the frame.
 std::vector<std::uint8_t> window_test_frame(unsigned symbol, bool concatenate = false) {
   CplaneMessageHeader header;
-  header.timing.direction = DataDirection::uplink;
-  header.timing.frame_id = 4;
-  header.timing.subframe_id = 2;
-  header.timing.slot_id = 1;
-  header.timing.symbol_id = static_cast<std::uint8_t>(symbol);
+  // Absolute slot 85 at mu 1: frame 4, subframe 2, slot 1.
+  header.timing = FronthaulSlotClock(1, airan::phy::CyclicPrefix::normal).timing_header(85, symbol);
   CplaneSection section;
   section.num_prbs = 10;
   std::vector<std::uint8_t> bytes(512);
