@@ -250,7 +250,8 @@ int run_l1(const L1CommandOptions& o) {
   auto next_check = last_activity;
   while (!interrupted.load()) {
     if (cplane_window) {
-      cplane_queue.take_due(cplane_out, *cplane_window);
+      cplane_queue.take_due(cplane_out, *cplane_window); // each slot from its symbol 0's window
+      cplane_out.send_due(); // each frame when its own first symbol's window opens
     } else {
       cplane_queue.take_all(cplane_out);
     }
@@ -274,6 +275,7 @@ int run_l1(const L1CommandOptions& o) {
       ran = false;
       drain(*port, sink, std::chrono::milliseconds(50)); // the O-RU's frames from before STOP
       cplane_queue.clear();
+      cplane_out.clear_held();
       receiver.reset();
       ++sessions;
       std::cout << "airan l1: session " << sessions << " ended (STOP.request)" << std::endl;
@@ -301,6 +303,7 @@ int run_l1(const L1CommandOptions& o) {
         }
         samples.clear();
         cplane_queue.clear();
+        cplane_out.clear_held();
         receiver.reset();
         phy.emplace(*transport, samples, config);
         ran = false;
@@ -310,6 +313,7 @@ int run_l1(const L1CommandOptions& o) {
     }
   }
   receiver.flush();
+  cplane_out.clear_held(); // interrupted: what waited for its window is counted, not sent
   phy->stop();
   std::cout << "sessions " << sessions << ", MACs lost " << macs_lost << '\n';
   print_l1_summary(phy->phy, receiver, *transport, *port);

@@ -69,8 +69,19 @@ void print_cplane_out_summary(const CplanePortSender& out,
     };
     std::cout << "C-plane transmit window (T1a_max_cp_ul " << us(w.max_ns)
               << " us .. T1a_min_cp_ul " << us(w.min_ns)
-              << " us before the slot, air time): slots sent on time " << window->slots_on_time()
-              << ", late " << window->slots_late() << '\n';
+              << " us before each message's first symbol, air time): messages sent on time "
+              << window->messages_on_time() << ", late " << window->messages_late();
+    if (window->messages_early() > 0) { // a pacer sends none before its window
+      std::cout << ", early " << window->messages_early();
+    }
+    if (window->messages_unclassified() > 0) {
+      std::cout << ", not classified " << window->messages_unclassified();
+    }
+    std::cout << '\n';
+  }
+  if (out.dropped_held() > 0) {
+    std::cout << "C-plane frames held for their window and dropped (a session's end, exit): "
+              << out.dropped_held() << '\n';
   }
 }
 

@@ -43,18 +43,45 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
     const std::size_t frame_bytes = config_.max_frame_size + paced_header_room;
     paced_ = std::make_unique<FronthaulPacedSender>(
         link, frame_bytes, std::max(paced_min_frames, paced_queue_bytes / frame_bytes));
+    if (use_cplane) { // a live O-RU: its own thread reads the C-plane and sends the slots
+      live_slots_.resize(live_slot_capacity);
+      for (LiveSlot& entry : live_slots_) {
+        entry.samples.grid = slot_.grid; // the shapes push_grid() and push_iq() fill in
+        entry.samples.iq.reserve(slot_.iq.capacity());
+      }
+      live_requests_.reserve(cplane_requests_per_slot);
+      live_prach_requests_.reserve(64);
+      live_oru_ = std::thread([this] { run_live_oru(); });
+    }
   }
 }
 
-FronthaulSampleFeeder::~FronthaulSampleFeeder() = default;
+FronthaulSampleFeeder::~FronthaulSampleFeeder() {
+  stop_live_oru();
+}
 
 void FronthaulSampleFeeder::finish() {
+  if (!live_slots_.empty()) {
+    // Each slot goes at its last symbol's time: a MAC at most max_advance_slots ahead is done
+    // well within the bound (which only keeps a clock gone wrong from hanging the run).
+    std::unique_lock lock(mutex_);
+    live_changed_.wait_for(lock, std::chrono::seconds(30),
+                           [&] { return live_count_ == 0 || live_stop_; });
+    if (live_error_) {
+      std::rethrow_exception(live_error_);
+    }
+  }
   if (paced_ != nullptr) {
     paced_->finish();
   }
 }
 
 void FronthaulSampleFeeder::session_stopped() {
+  if (!live_slots_.empty()) { // the O-RU's thread drops its slots (it may be sending one now)
+    std::unique_lock lock(mutex_);
+    live_discard_ = true;
+    live_changed_.wait(lock, [&] { return !live_discard_ || live_stop_; });
+  }
   if (paced_ != nullptr) {
     const std::size_t dropped = paced_->discard();
     const std::lock_guard lock(mutex_);
@@ -124,6 +151,9 @@ bool FronthaulSampleFeeder::push_grid(std::uint16_t sfn, std::uint16_t slot,
     return send(sfn, slot, timeout, false);
   }
   std::ranges::copy(grid.elements(), slot_.grid.elements().begin());
+  if (!live_slots_.empty()) {
+    return hand_to_live_oru(sfn, slot, timeout, false, false);
+  }
   return send(sfn, slot, timeout, false);
 }
 
@@ -140,6 +170,9 @@ bool FronthaulSampleFeeder::push_iq(std::uint16_t sfn, std::uint16_t slot,
           std::span<const phy::cf32>(slot_.iq).subspan(rx * length, length), slot, slot_.grid, rx);
     }
   }
+  if (!live_slots_.empty()) {
+    return hand_to_live_oru(sfn, slot, timeout, true, false);
+  }
   return send(sfn, slot, timeout, true);
 }
 
@@ -147,6 +180,9 @@ bool FronthaulSampleFeeder::push_empty(std::uint16_t sfn, std::uint16_t slot,
                                        std::chrono::microseconds timeout) {
   if (link_out_ == nullptr) {
     return target_->push_empty(sfn, slot, timeout);
+  }
+  if (!live_slots_.empty()) { // the O-RU's thread forgets the slot's C-plane in its turn
+    return hand_to_live_oru(sfn, slot, timeout, false, true);
   }
   if (use_cplane_) {
     // Nothing was scheduled, nothing is asked for: the O-RU sends nothing. What C-plane came is

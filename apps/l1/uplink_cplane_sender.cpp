@@ -64,6 +64,7 @@ FronthaulCplaneSender::FronthaulCplaneSender(const phy::CellConfig& cell, unsign
   const io::EthernetHeader ethernet{config.ru_mac, config.du_mac, config.vlan};
   prach_frame_.resize(io::ecpri_frame_header_size(ethernet) +
                       io::cplane_message_size(io::CplaneSectionType::prach_mixed_numerology, 1));
+  prach_order_.reserve(64); // a slot's occasions (more grow it once)
 }
 
 void FronthaulCplaneSender::send_slot(std::uint16_t sfn, std::uint16_t slot,
@@ -134,17 +135,26 @@ void FronthaulCplaneSender::send_prach(std::uint16_t sfn, std::uint16_t slot,
     prach_failed_ += prach.size(); // the PRACH eAxCs do not fit the RU port field
     return;
   }
+  // The occasions' frames go in the order of their first symbols: a live L1 sends each in its
+  // own symbol's window, and each PRACH eAxC's ecpriSeqid must count in the order they leave.
+  prach_order_.clear();
   for (std::size_t i = 0; i < prach.size(); ++i) {
     const auto request = io::oran_prach_request(prach[i].config, numerology_, cell_.num_prbs, slot);
     if (!request.error.empty()) {
       ++prach_failed_;
       continue;
     }
+    prach_order_.emplace_back(i, request.request);
+  }
+  std::ranges::sort(prach_order_, {}, [](const auto& entry) { // no allocation, unlike stable_sort
+    return std::pair{entry.second.start_symbol, entry.first};
+  });
+  for (const auto& [i, request] : prach_order_) {
     io::CplaneMessageHeader header;
     io::CplaneSection section;
     // Section ids count the slot's occasions: the O-RU's U-plane answers with them.
-    io::fill_prach_cplane(request.request, config_.compression, static_cast<std::uint16_t>(i),
-                          header, section);
+    io::fill_prach_cplane(request, config_.compression, static_cast<std::uint16_t>(i), header,
+                          section);
     header.timing.frame_id = static_cast<std::uint8_t>(sfn & 0xFF);
     header.timing.subframe_id = static_cast<std::uint8_t>(slot / per_subframe);
     header.timing.slot_id = static_cast<std::uint8_t>(slot % per_subframe);

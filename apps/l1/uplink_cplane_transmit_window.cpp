@@ -23,24 +23,58 @@ UplinkCplaneTransmitWindow::UplinkCplaneTransmitWindow(unsigned mu, phy::CyclicP
   }
 }
 
-std::pair<std::int64_t, std::int64_t>
-UplinkCplaneTransmitWindow::now_and_slot_start(std::uint16_t sfn, std::uint16_t slot) const {
-  const std::int64_t air_now = timeline_.air_ns(now_());
-  const std::int64_t on_air =
-      std::max<std::int64_t>(clock_.absolute_slot_at(timeline_.epoch_ns, air_now), 0);
-  const auto absolute = static_cast<std::int64_t>(nearest_absolute_slot(
-      static_cast<std::uint64_t>(on_air), {sfn, slot}, clock_.slots_per_frame()));
-  return {air_now, clock_.slot_start_ns(timeline_.epoch_ns, absolute)};
+std::int64_t UplinkCplaneTransmitWindow::air_now() const {
+  return timeline_.air_ns(now_());
+}
+
+std::int64_t UplinkCplaneTransmitWindow::slot_on_air(std::int64_t air_ns) const {
+  return std::max<std::int64_t>(clock_.absolute_slot_at(timeline_.epoch_ns, air_ns), 0);
 }
 
 bool UplinkCplaneTransmitWindow::due(std::uint16_t sfn, std::uint16_t slot) {
-  const auto [air_now, start] = now_and_slot_start(sfn, slot);
-  return window_.classify(air_now, start) != io::CplaneTiming::early;
+  const std::int64_t now = air_now();
+  const auto absolute = static_cast<std::int64_t>(nearest_absolute_slot(
+      static_cast<std::uint64_t>(slot_on_air(now)), {sfn, slot}, clock_.slots_per_frame()));
+  return now >= window_.opens(clock_.symbol_start_ns(timeline_.epoch_ns, absolute, 0));
 }
 
-void UplinkCplaneTransmitWindow::count_sent(std::uint16_t sfn, std::uint16_t slot) {
-  const auto [air_now, start] = now_and_slot_start(sfn, slot);
-  ++(window_.classify(air_now, start) == io::CplaneTiming::late ? late_ : on_time_);
+std::optional<CplaneFrameWindow>
+UplinkCplaneTransmitWindow::frame_window(std::span<const std::uint8_t> frame) const {
+  return frame_window(frame, air_now());
+}
+
+std::optional<CplaneFrameWindow>
+UplinkCplaneTransmitWindow::frame_window(std::span<const std::uint8_t> frame,
+                                         std::int64_t air_ns) const {
+  const std::optional<io::CplaneMessageStart> start = io::first_cplane_message_start(frame, clock_);
+  if (!start) {
+    return std::nullopt;
+  }
+  CplaneFrameWindow w;
+  w.absolute_slot = clock_.resolve(start->cycle_slot, slot_on_air(air_ns));
+  w.symbol = start->symbol;
+  w.eaxc_id = start->eaxc_id;
+  w.symbol_start_ns = clock_.symbol_start_ns(timeline_.epoch_ns, w.absolute_slot, w.symbol);
+  w.opens_ns = window_.opens(w.symbol_start_ns);
+  w.closes_ns = window_.closes(w.symbol_start_ns);
+  return w;
+}
+
+void UplinkCplaneTransmitWindow::count_sent(const std::optional<CplaneFrameWindow>& window) {
+  count_sent(window, air_now());
+}
+
+void UplinkCplaneTransmitWindow::count_sent(const std::optional<CplaneFrameWindow>& window,
+                                            std::int64_t air_ns) {
+  if (!window) {
+    ++unclassified_;
+  } else if (air_ns > window->closes_ns) {
+    ++late_;
+  } else if (!window->opened(air_ns)) {
+    ++early_;
+  } else {
+    ++on_time_;
+  }
 }
 
 } // namespace airan::l1

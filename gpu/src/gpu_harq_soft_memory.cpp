@@ -46,6 +46,9 @@ void GpuHarqSoftMemory::download(unsigned index, std::span<float> soft_bits) con
     throw std::invalid_argument("GpuHarqSoftMemory: more values than a buffer holds");
   }
   AIRAN_CUDA_CHECK(cudaSetDevice(device_));
+  // The decoders write the buffers on non-blocking streams, which a cudaMemcpy on the legacy
+  // default stream does not wait for: everything on the device first.
+  AIRAN_CUDA_CHECK(cudaDeviceSynchronize());
   AIRAN_CUDA_CHECK(
       cudaMemcpy(soft_bits.data(), buffer(index), soft_bits.size_bytes(), cudaMemcpyDeviceToHost));
 }

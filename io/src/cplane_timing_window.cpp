@@ -13,6 +13,32 @@ CplaneArrivalTally& CplaneArrivalTally::operator+=(const CplaneArrivalTally& oth
   return *this;
 }
 
+std::optional<CplaneMessageStart> first_cplane_message_start(std::span<const std::uint8_t> frame,
+                                                             const FronthaulSlotClock& clock) {
+  const auto parsed = parse_ecpri_frame(frame);
+  if (!parsed.ok()) {
+    return std::nullopt;
+  }
+  std::optional<CplaneMessageStart> first;
+  bool seen = false; // the first C-plane message decides, whether it names a slot or not
+  const auto take = [&](const EcpriMessageView& ecpri) {
+    if (seen || ecpri.header.type != EcpriMessageType::real_time_control) {
+      return;
+    }
+    seen = true;
+    const auto message = parse_cplane_message(ecpri.application_payload);
+    if (!message.ok()) {
+      return;
+    }
+    const OranTimingHeader& timing = message.message.header.timing;
+    if (const auto cycle_slot = clock.cycle_slot(timing)) {
+      first = CplaneMessageStart{*cycle_slot, timing.symbol_id, ecpri.header.eaxc_id};
+    }
+  };
+  for_each_ecpri_message(frame, parsed.frame, take);
+  return first;
+}
+
 CplaneArrivalTally tally_cplane_arrival(std::span<const std::uint8_t> frame,
                                         const FronthaulSlotClock& clock, std::int64_t epoch_ns,
                                         std::int64_t arrival_ns, const CplaneWindow& window) {
@@ -34,9 +60,10 @@ CplaneArrivalTally tally_cplane_arrival(std::span<const std::uint8_t> frame,
       ++tally.unclassified;
       return;
     }
-    const std::int64_t slot_start =
-        clock.slot_start_ns(epoch_ns, clock.resolve(*cycle_slot, arrival_slot));
-    const CplaneTiming timing = window.classify(arrival_ns, slot_start);
+    const std::int64_t symbol_start =
+        clock.symbol_start_ns(epoch_ns, clock.resolve(*cycle_slot, arrival_slot),
+                              message.message.header.timing.symbol_id);
+    const CplaneTiming timing = window.classify(arrival_ns, symbol_start);
     ++(timing == CplaneTiming::early  ? tally.early
        : timing == CplaneTiming::late ? tally.late
                                       : tally.on_time);

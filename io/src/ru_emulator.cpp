@@ -141,9 +141,10 @@ std::size_t RuEmulator::send_units(unsigned rx, std::int64_t absolute_slot, unsi
   return frames;
 }
 
-std::size_t RuEmulator::packetize_slot(const TestVectorSlot& slot, std::int64_t absolute_slot,
-                                       std::int64_t epoch_ns, const FronthaulFrameSink& sink,
-                                       std::span<const RuSectionRequest> requests) {
+std::size_t RuEmulator::packetize_symbols(const TestVectorSlot& slot, std::int64_t absolute_slot,
+                                          std::int64_t epoch_ns, const FronthaulFrameSink& sink,
+                                          std::span<const RuSectionRequest> requests,
+                                          unsigned first_symbol, unsigned end_symbol) {
   const unsigned in_frame = clock_.slot_in_frame(absolute_slot);
   if (in_frame != slot.slot) {
     throw std::invalid_argument("RuEmulator: absolute slot " + std::to_string(absolute_slot) +
@@ -168,10 +169,17 @@ std::size_t RuEmulator::packetize_slot(const TestVectorSlot& slot, std::int64_t 
              slot.grid.num_subcarriers() != re_per_unit * cell_.num_prbs) {
     throw std::invalid_argument("RuEmulator: the slot's grid does not have the cell's shape");
   }
-  std::fill(next_section_id_.begin(), next_section_id_.end(), 0);
+  if (first_symbol == 0) {
+    std::fill(next_section_id_.begin(), next_section_id_.end(), 0);
+  }
+  end_symbol = std::min(end_symbol, symbols);
   std::size_t frames = 0;
   std::size_t symbol_begin = 0;
-  for (unsigned l = 0; l < symbols; ++l) {
+  for (unsigned l = 0; l < end_symbol; ++l) {
+    if (l < first_symbol) {
+      symbol_begin += numerology_.symbol_length(in_frame, l);
+      continue;
+    }
     const std::int64_t tx_ns = clock_.symbol_start_ns(epoch_ns, absolute_slot, l) +
                                clock_.symbol_duration_ns(in_frame, l) + config_.ru_tx_offset_ns;
     const std::size_t symbol_samples = numerology_.symbol_length(in_frame, l);

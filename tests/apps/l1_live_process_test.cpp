@@ -1,6 +1,7 @@
 // The L1 as a process of its own on the live clock (`airan l1 --clock real-time`): its slots on
 // CLOCK_REALTIME numbered from GPS time, `airan testmac --l1 --clock real-time` scheduling two
-// slots ahead and its O-RU sending each symbol's frames at their air time over a memif link,
+// slots ahead and its O-RU sending each symbol's frames at their air time over a memif link
+// (with C-plane, each message in the window of its first symbol at both ends),
 // both 40 times slower than the air interface (80 under the sanitizers). Its own program, run
 // serially (AIRAN_TESTS_IN_REAL_TIME): a test beside it could hold either process back past a slot.
 #include "../support/sanitizer_sweeps.h"
@@ -33,20 +34,32 @@ std::pair<long, long> two_counts(const std::string& output, const std::string& p
   return {std::stol(match[1].str()), std::stol(match[2].str())};
 }
 
+/// The emulated O-RU's count of the C-plane against its T2a window in the MAC's \p output: some
+/// on time, none early, and at most one in ten late.
+void expect_oru_cplane_in_window(const std::string& output) {
+  const auto [on_time, late] =
+      two_counts(output, "messages on time ([0-9]+), early 0, late ([0-9]+)");
+  EXPECT_GT(on_time, 0) << output;
+  EXPECT_GE(late, 0) << output;
+  EXPECT_LE(10 * late, on_time) << output;
+}
+
 /// `airan l1` on the live clock, 40 times slower than the air interface, serving over UDP with
 /// a memif link, and the arguments of `airan testmac --l1` against it; \p extra (e.g.
 /// " --cplane") on both.
 struct LiveL1Pair {
-  /// \p l1_config: the L1's --config (the pattern when empty).
-  LiveL1Pair(const std::string& tag, const std::string& extra, const std::string& l1_config = {})
-      : link(tag), flags(extra),
-        l1("--config " + (l1_config.empty() ? pattern() : l1_config) + " --mode 7.2x --comp bfp9" +
-               extra + " " + link.l1 + " --bind 127.0.0.1:0" + live(),
+  /// \p l1_config: the L1's --config (the pattern when empty); \p pattern_file: the MAC's
+  /// pattern (the 4-UE one when empty).
+  LiveL1Pair(const std::string& tag, const std::string& extra, const std::string& l1_config = {},
+             const std::string& pattern_file = {})
+      : link(tag), flags(extra), mac_pattern(pattern_file.empty() ? pattern() : pattern_file),
+        l1("--config " + (l1_config.empty() ? mac_pattern : l1_config) +
+               " --mode 7.2x --comp bfp9" + extra + " " + link.l1 + " --bind 127.0.0.1:0" + live(),
            link.l1_prefix),
         endpoint(l1.endpoint()) {}
-  /// The 4-UE pattern for 30 slots.
+  /// The pattern for 30 slots.
   [[nodiscard]] std::string mac_args() const {
-    return "testmac --pattern " + pattern() + " --slots 30 --quiet --fronthaul 7.2x --comp bfp9" +
+    return "testmac --pattern " + mac_pattern + " --slots 30 --quiet --fronthaul 7.2x --comp bfp9" +
            flags + " --l1 " + endpoint + " " + link.mac + live();
   }
   /// 40 times slower than the air interface; 80 in the sanitizer tree, whose two processes run
@@ -59,6 +72,7 @@ struct LiveL1Pair {
 
   MemifLink link;
   std::string flags;
+  std::string mac_pattern;
   L1Process l1;
   std::string endpoint; ///< Empty when the L1 did not start.
 };
@@ -107,17 +121,16 @@ TEST(L1LiveProcess, WithCplaneTheOruSendsOnlyWhatWasAskedForAheadOfTheSlot) {
   EXPECT_EQ(mac.status, 0) << mac.output;
   EXPECT_NE(mac.output.find("PASS: 0 mismatch(es)"), std::string::npos) << mac.output;
   EXPECT_NE(mac.output.find("(ignored 0, slots without 0)"), std::string::npos) << mac.output;
-  // The L1 sent each slot's C-plane in its T1a window (500 .. 285 us before the slot, slowed
-  // down with the slots), not when the MAC's UL_TTI.request came two slots ahead: no message
-  // reached the O-RU before its T2a window (500 .. 125 us) opened. (Its late count is not checked:
-  // the emulated O-RU reads the link on the MAC's thread, which a loaded machine can hold back.)
-  EXPECT_TRUE(
-      std::regex_search(mac.output, std::regex("messages on time [1-9][0-9]*, early 0, late ")))
-      << mac.output;
+  // The L1 sent each C-plane message in its T1a window (500 .. 285 us before its first symbol,
+  // slowed down with the slots), not when the MAC's UL_TTI.request came two slots ahead: no
+  // message reached the O-RU (which reads the link on a thread of its own) before its T2a window
+  // (500 .. 125 us) opened, and hardly any after it closed (only a machine that held the O-RU's
+  // thread back for most of a 15 ms window could).
+  expect_oru_cplane_in_window(mac.output);
   ASSERT_TRUE(l1.wait_for("session 1 ended")) << l1.finish().output;
   const RunResult served = l1.finish();
   EXPECT_TRUE(
-      std::regex_search(served.output, std::regex("slots sent on time [1-9][0-9]*, late 0")))
+      std::regex_search(served.output, std::regex("messages sent on time [1-9][0-9]*, late 0")))
       << served.output;
   EXPECT_NE(served.output.find("errors sent 0, send failures 0, late samples 0"), std::string::npos)
       << served.output;
@@ -129,12 +142,36 @@ TEST(L1LiveProcess, WithCplaneTheOruSendsOnlyWhatWasAskedForAheadOfTheSlot) {
   EXPECT_TRUE(std::regex_search(served.output, served_all)) << served.output;
 }
 
+TEST(L1LiveProcess, WithCplaneEachMessageLeavesInItsFirstSymbolsWindowAndEveryPucchIsServed) {
+  // The PUCCH pattern: PUSCH and PUCCH formats 3/4 from symbol 0, format 1's second hop from
+  // symbol 7, formats 0 and 2 on symbols 12-13: C-plane messages for symbols 0, 7 and 12 of a
+  // slot. Each leaves in its own first symbol's window (one for symbol 12 leaving with symbol
+  // 0's would reach the O-RU 430 us before its window opened, early), and the O-RU takes each
+  // symbol's C-plane when that symbol's window closes: every UCI comes back right.
+  LiveL1Pair pair("livecpsym", " --cplane", {}, pattern_path("pucch"));
+  L1Process& l1 = pair.l1;
+  ASSERT_TRUE(pair.endpoint.starts_with("udp:127.0.0.1:")) << l1.finish().output;
+  const RunResult mac = run_airan(pair.mac_args());
+  EXPECT_EQ(mac.status, 0) << mac.output;
+  EXPECT_NE(mac.output.find("PASS: 0 mismatch(es)"), std::string::npos) << mac.output;
+  EXPECT_NE(mac.output.find("(ignored 0, slots without 0)"), std::string::npos) << mac.output;
+  expect_oru_cplane_in_window(mac.output);
+  ASSERT_TRUE(l1.wait_for("session 1 ended")) << l1.finish().output;
+  const RunResult served = l1.finish();
+  EXPECT_TRUE(
+      std::regex_search(served.output, std::regex("messages sent on time [1-9][0-9]*, late 0")))
+      << served.output;
+  const std::regex whole("slots to the L1 [0-9]+ \\(partial 0, refused 0");
+  EXPECT_TRUE(std::regex_search(served.output, whole)) << served.output;
+}
+
 TEST(L1LiveProcess, ACplaneWindowThatClosedBeforeTheMacScheduledMakesItLateAndTheOruSeesItEarly) {
-  // T1a 2 ms .. 2 ms before the slot (four 0.5 ms slots): the window has closed when the MAC's
-  // UL_TTI.request comes two slots ahead, so the L1 sends at once and counts the slot late; the
-  // O-RU, whose window opens 0.5 ms before the slot, counts the messages early. (The window the
-  // other test runs with is what keeps these at 0.) Not every one: the first slots of a session
-  // may be scheduled with less lead, and a window of no width is met once in a while.
+  // T1a 2 ms .. 2 ms before a message's first symbol (four 0.5 ms slots): the window has closed
+  // when the MAC's UL_TTI.request comes two slots ahead, so the L1 sends at once and counts the
+  // message late; the O-RU, whose window opens 0.5 ms before the symbol, counts the messages
+  // early. (The window the other tests run with is what keeps these at 0.) Not every one: the
+  // first slots of a session may be scheduled with less lead, and a window of no width is met
+  // once in a while.
   const auto config = scratch_dir("livecpwin") / "l1.yaml";
   {
     std::ofstream out(config);
@@ -154,7 +191,7 @@ TEST(L1LiveProcess, ACplaneWindowThatClosedBeforeTheMacScheduledMakesItLateAndTh
   EXPECT_NE(served.output.find("T1a_max_cp_ul 2000 us .. T1a_min_cp_ul 2000 us"), std::string::npos)
       << served.output;
   const auto [sent_on_time, sent_late] =
-      two_counts(served.output, "slots sent on time ([0-9]+), late ([0-9]+)");
+      two_counts(served.output, "messages sent on time ([0-9]+), late ([0-9]+)");
   EXPECT_GT(sent_late, 0) << served.output;
   EXPECT_GE(sent_late, 9 * sent_on_time) << served.output;
 }

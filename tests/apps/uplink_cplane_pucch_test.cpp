@@ -1,6 +1,7 @@
 // The L1's uplink C-plane asks the RU for the PUCCHs' REs too: one section per PUCCH hop and
 // receive antenna, UEs multiplexed on one resource sharing it, beside the PUSCH's; a slot with
-// more PUCCHs than the sender is sized for is counted as failed, not thrown.
+// more PUCCHs than the sender is sized for is counted as failed, not thrown. Its PRACH occasions'
+// type 3 frames go in the order of their first symbols.
 #include "airan/io/ecpri.h"
 #include "airan/io/oran_cplane.h"
 #include "airan/l1/uplink_cplane_sender.h"
@@ -82,6 +83,55 @@ TEST(UplinkCplanePucch, EachPucchHopGetsOneSectionSharedByMultiplexedUes) {
   const std::vector<phy::PucchConfig> too_many(65, f2);
   sender.send_slot(0, 2, {}, too_many);
   EXPECT_EQ(sender.slots_failed(), 1U);
+}
+
+TEST(UplinkCplanePrachOrder, OccasionsGoInTheOrderOfTheirFirstSymbolsKeepingTheirSectionIds) {
+  // Two A1 occasions listed symbol 6 first: a live L1 sends each frame in its own symbol's
+  // window, so each PRACH eAxC's ecpriSeqid must count in symbol order; the section ids still
+  // number the occasions as listed (the O-RU's U-plane answers with them).
+  phy::CellConfig cell;
+  cell.num_prbs = 24;
+  cell.numerology = 1;
+  std::vector<io::FapiPrachOccasion> occasions(2);
+  for (std::size_t i = 0; i < occasions.size(); ++i) {
+    phy::PrachConfig& config = occasions[i].config;
+    config.format = phy::PrachFormat::a1;
+    config.short_format_numerology = 1;
+    config.cyclic_shift_length = 0;
+    config.first_prb = 12;
+    config.start_symbol = i == 0 ? 6 : 0;
+  }
+  struct PrachFrame {
+    unsigned symbol = 0;
+    unsigned section_id = 0;
+    unsigned eaxc = 0;
+    unsigned sequence = 0;
+  };
+  std::vector<PrachFrame> frames;
+  FronthaulCplaneSender sender(
+      cell, 2, io::FronthaulConfig{}, [&](std::span<const std::uint8_t> frame) {
+        const auto ecpri = io::parse_ecpri_frame(frame);
+        ASSERT_TRUE(ecpri.ok());
+        const auto cplane = io::parse_cplane_message(ecpri.frame.message.application_payload);
+        ASSERT_TRUE(cplane.ok());
+        ASSERT_EQ(cplane.message.header.num_sections, 1U);
+        for (const auto& view : cplane.message.sections) {
+          frames.push_back({cplane.message.header.timing.symbol_id, view.section.section_id,
+                            ecpri.frame.message.header.eaxc_id,
+                            ecpri.frame.message.header.sequence.sequence_id});
+        }
+      });
+  sender.send_slot(0, 1, {}, {}, occasions);
+  EXPECT_EQ(sender.prach_failed(), 0U);
+  ASSERT_EQ(frames.size(), 4U); // two occasions, two antennas
+  for (std::size_t f = 0; f < frames.size(); ++f) {
+    const bool first = f < 2; // the symbol 0 occasion's frames, antenna 0 then 1
+    EXPECT_EQ(frames[f].symbol, first ? 0U : 6U) << f;
+    EXPECT_EQ(frames[f].section_id, first ? 1U : 0U) << f;
+    EXPECT_EQ(frames[f].sequence, first ? 0U : 1U) << f; // per eAxC, in symbol order
+    EXPECT_EQ(frames[f].eaxc, frames[f % 2].eaxc) << f;
+  }
+  EXPECT_NE(frames[0].eaxc, frames[1].eaxc);
 }
 
 } // namespace

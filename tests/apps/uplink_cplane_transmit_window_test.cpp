@@ -1,6 +1,8 @@
-// A live L1's uplink C-plane leaves in its T1a window: a slot's frames are held in the
-// CplaneFrameQueue until t1a_max_cp_ul_ns before the slot starts, then go in order with the
-// slot's end; a slot released after t1a_min_cp_ul_ns before its start is counted late.
+// A live L1's uplink C-plane leaves in its T1a window, taken per message before the air time of
+// its first symbol: a slot's frames are held in the CplaneFrameQueue until the window of the
+// slot's symbol 0 opens, then go in order with the slot's end; each frame gets the window of its
+// own first symbol and is counted on time, late, or (no window) unclassified when sent.
+#include "airan/io/fronthaul_frame.h"
 #include "airan/l1/cplane_frame_queue.h"
 #include "airan/l1/uplink_cplane_transmit_window.h"
 
@@ -149,11 +151,25 @@ struct WindowFixture {
   std::int64_t wall(std::int64_t air_from_epoch) const {
     return timeline.wall_ns(timeline.epoch_ns + air_from_epoch);
   }
+  /// The wall time of absolute air time \p air_ns.
+  std::int64_t wall_at_air(std::int64_t air_ns) const { return timeline.wall_ns(air_ns); }
   io::AirTimeline timeline;
   std::int64_t now = 0;
 };
 
-TEST(UplinkCplaneTransmitWindow, ASlotIsDueFromT1aMaxAndLateAfterT1aMin) {
+/// A one-section uplink C-plane frame (mu 1) whose message starts at \p symbol of \p slot.
+std::vector<std::uint8_t> transmit_window_test_frame(std::uint64_t slot, unsigned symbol) {
+  io::CplaneMessageHeader header;
+  header.timing = io::FronthaulSlotClock(1, phy::CyclicPrefix::normal).timing_header(slot, symbol);
+  io::CplaneSection section;
+  section.num_prbs = 10;
+  std::vector<std::uint8_t> bytes(512);
+  bytes.resize(io::write_cplane_frame(bytes, io::FronthaulFrameHeader{}, header, {&section, 1}));
+  EXPECT_FALSE(bytes.empty());
+  return bytes;
+}
+
+TEST(UplinkCplaneTransmitWindow, ASlotIsDueWhenItsSymbol0sWindowOpens) {
   WindowFixture f;
   auto window = f.make(); // 500 us .. 285 us
   // mu 1: SFN 3 slot 5 is absolute slot 65, which starts 32.5 ms after the epoch.
@@ -164,20 +180,70 @@ TEST(UplinkCplaneTransmitWindow, ASlotIsDueFromT1aMaxAndLateAfterT1aMin) {
   EXPECT_FALSE(window.due(3, 5));
   f.now = f.wall(start - 500'000);
   EXPECT_TRUE(window.due(3, 5));
-  EXPECT_EQ(window.slots_on_time() + window.slots_late(), 0U); // due() counts nothing
-  window.count_sent(3, 5);
-  f.now = f.wall(start - 285'000); // the window's last instant
+  f.now = f.wall(start + 100'000); // the slot has begun: still due (its C-plane leaves, late)
   EXPECT_TRUE(window.due(3, 5));
-  window.count_sent(3, 5);
-  EXPECT_EQ(window.slots_on_time(), 2U);
-  f.now = f.wall(start - 284'999);
-  EXPECT_TRUE(window.due(3, 5));
-  window.count_sent(3, 5);
-  f.now = f.wall(start + 100'000); // the slot has begun: late, and still sent
-  EXPECT_TRUE(window.due(3, 5));
-  window.count_sent(3, 5);
-  EXPECT_EQ(window.slots_late(), 2U);
-  EXPECT_EQ(window.slots_on_time(), 2U);
+  // due() counts nothing.
+  EXPECT_EQ(window.messages_on_time() + window.messages_late() + window.messages_unclassified(),
+            0U);
+}
+
+TEST(UplinkCplaneTransmitWindow, EachFrameGetsTheWindowOfItsFirstSymbol) {
+  WindowFixture f;
+  auto window = f.make(); // 500 us .. 285 us
+  const io::FronthaulSlotClock clock(1, phy::CyclicPrefix::normal);
+  const std::int64_t epoch = f.timeline.epoch_ns;
+  const std::int64_t symbol0 = clock.symbol_start_ns(epoch, 65, 0);
+  const std::int64_t symbol10 = clock.symbol_start_ns(epoch, 65, 10);
+  EXPECT_EQ(symbol0, epoch + 32'500'000);
+  EXPECT_EQ(symbol10 - symbol0, clock.symbol_offset_ns(5, 10)); // 10 symbols, CPs included
+  f.now = f.wall(32'500'000 - 1'500'000);                       // two slots ahead
+  const auto first = window.frame_window(transmit_window_test_frame(65, 0));
+  const auto tenth = window.frame_window(transmit_window_test_frame(65, 10));
+  ASSERT_TRUE(first && tenth);
+  EXPECT_EQ(first->absolute_slot, 65);
+  EXPECT_EQ(first->symbol, 0U);
+  EXPECT_EQ(first->symbol_start_ns, symbol0);
+  EXPECT_EQ(first->opens_ns, symbol0 - 500'000);
+  EXPECT_EQ(first->closes_ns, symbol0 - 285'000);
+  EXPECT_EQ(tenth->absolute_slot, 65);
+  EXPECT_EQ(tenth->symbol, 10U);
+  EXPECT_EQ(tenth->symbol_start_ns, symbol10);
+  EXPECT_EQ(tenth->opens_ns, symbol10 - 500'000);
+  EXPECT_EQ(tenth->closes_ns, symbol10 - 285'000);
+  EXPECT_FALSE(first->opened(window.air_now()));
+  // Sent at symbol 10's window's last instant: on time for it, late for symbol 0's.
+  f.now = f.wall_at_air(tenth->closes_ns);
+  EXPECT_EQ(window.air_now(), tenth->closes_ns);
+  window.count_sent(tenth);
+  window.count_sent(first);
+  EXPECT_EQ(window.messages_on_time(), 1U);
+  EXPECT_EQ(window.messages_late(), 1U);
+  f.now = f.wall_at_air(tenth->closes_ns + 1);
+  window.count_sent(tenth);
+  EXPECT_EQ(window.messages_late(), 2U);
+  f.now = f.wall_at_air(first->opens_ns); // both ends on time
+  window.count_sent(first);
+  EXPECT_EQ(window.messages_on_time(), 2U);
+  f.now = f.wall_at_air(tenth->opens_ns - 1); // before its window: early, not on time
+  window.count_sent(tenth);
+  EXPECT_EQ(window.messages_early(), 1U);
+  EXPECT_EQ(window.messages_on_time(), 2U);
+  EXPECT_EQ(window.messages_unclassified(), 0U);
+}
+
+TEST(UplinkCplaneTransmitWindow, AFrameThatDoesNotParseIsCountedUnclassified) {
+  WindowFixture f;
+  auto window = f.make();
+  f.now = f.wall(32'000'000);
+  const std::vector<std::uint8_t> runt(10, 0);
+  EXPECT_FALSE(window.frame_window(runt));
+  auto cut = transmit_window_test_frame(65, 0);
+  cut.resize(cut.size() - 3); // its section cut short
+  EXPECT_FALSE(window.frame_window(cut));
+  window.count_sent(window.frame_window(runt));
+  window.count_sent(std::nullopt);
+  EXPECT_EQ(window.messages_unclassified(), 2U);
+  EXPECT_EQ(window.messages_on_time() + window.messages_late() + window.messages_early(), 0U);
 }
 
 TEST(UplinkCplaneTransmitWindow, SlowsDownWithTheTimelineAndFollowsTheSfnWrap) {
@@ -193,9 +259,14 @@ TEST(UplinkCplaneTransmitWindow, SlowsDownWithTheTimelineAndFollowsTheSfnWrap) {
   EXPECT_FALSE(window.due(0, 0));
   f.now = f.wall(start - 400'000); // 16 ms of wall time before the slot's wall start
   EXPECT_TRUE(window.due(0, 0));
-  window.count_sent(0, 0);
-  EXPECT_EQ(window.slots_on_time(), 1U);
   EXPECT_EQ(f.wall(start) - f.now, 16'000'000);
+  // Its frame (cycle slot 0 of the 256-frame cycle) resolves to the same slot, not to cycle 0.
+  const auto frame_window = window.frame_window(transmit_window_test_frame(20480, 0));
+  ASSERT_TRUE(frame_window);
+  EXPECT_EQ(frame_window->absolute_slot, 20480);
+  EXPECT_EQ(frame_window->opens_ns, f.timeline.epoch_ns + start - 400'000);
+  window.count_sent(frame_window);
+  EXPECT_EQ(window.messages_on_time(), 1U);
 }
 
 TEST(UplinkCplaneTransmitWindow, RefusesAWindowThatEndsBeforeItOpens) {

@@ -5,7 +5,8 @@
 // into a symbol by every IqCompressor implementation, which must agree bit for bit (the SIMD
 // kernels fed arbitrary compressed bytes). The same bytes are also read as a bare eCPRI message
 // chain (concatenation), as an emulated O-RU reads the DU's C-plane (take_cplane_frame, and the
-// messages' arrival against its T2a window: tally_cplane_arrival) and,
+// messages' arrival against its T2a window: tally_cplane_arrival), as a live DU times a C-plane
+// frame (first_cplane_message_start) and,
 // when they start with a pcap magic number, as a capture file whose records go through the same
 // frame parser.
 #include "airan/io/cplane_timing_window.h"
@@ -171,6 +172,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const CplaneArrivalTally arrival = tally_cplane_arrival(
         bytes, clock, 1'000'000'000, 1'000'000'000 + 37'000'000, CplaneWindow{500'000, 125'000});
     check(arrival.total() == tally.messages);
+    // Where a live DU times the frame (its first C-plane message): a slot and symbol of the
+    // clock, and then that message was classified against its window.
+    if (const auto start = first_cplane_message_start(bytes, clock)) {
+      check(start->cycle_slot < clock.slots_per_cycle());
+      check(start->symbol < clock.symbols_per_slot());
+      check(arrival.on_time + arrival.early + arrival.late >= 1);
+    }
   }
 
   // A capture file of frames.

@@ -1,5 +1,6 @@
-// The O-RAN uplink C-plane windows (T1a_cp_ul at the DU, T2a_cp_ul at the O-RU) before a slot's
-// start, and an O-RU's count of the messages that came on time, early or late.
+// The O-RAN uplink C-plane windows (T1a_cp_ul at the DU, T2a_cp_ul at the O-RU) before the air
+// time of a message's first symbol, and an O-RU's count of the messages that came on time, early
+// or late.
 #include "airan/io/cplane_timing_window.h"
 #include "airan/io/fronthaul_frame.h"
 
@@ -12,15 +13,19 @@ namespace {
 using namespace airan::io;
 
 /// A one-section uplink C-plane message for (frame 4, subframe 2, slot 1) at \p symbol; with
-/// \p concatenate a second message (symbol 7 of the same slot) follows in the frame.
-std::vector<std::uint8_t> window_test_frame(unsigned symbol, bool concatenate = false) {
+/// \p concatenate a second message (symbol 7 of the same slot) follows in the frame; on eAxC
+/// \p eaxc_id.
+std::vector<std::uint8_t> window_test_frame(unsigned symbol, bool concatenate = false,
+                                            std::uint16_t eaxc_id = 0) {
   CplaneMessageHeader header;
   // Absolute slot 85 at mu 1: frame 4, subframe 2, slot 1.
   header.timing = FronthaulSlotClock(1, airan::phy::CyclicPrefix::normal).timing_header(85, symbol);
   CplaneSection section;
   section.num_prbs = 10;
   std::vector<std::uint8_t> bytes(512);
-  bytes.resize(write_cplane_frame(bytes, FronthaulFrameHeader{}, header, {&section, 1}));
+  FronthaulFrameHeader frame_header;
+  frame_header.eaxc_id = eaxc_id;
+  bytes.resize(write_cplane_frame(bytes, frame_header, header, {&section, 1}));
   EXPECT_FALSE(bytes.empty());
   if (concatenate) {
     // A second eCPRI message after the first (4-byte aligned), the C bit set on the first.
@@ -71,15 +76,55 @@ TEST(CplaneArrival, EachMessageAgainstItsSlotsWindow) {
   const std::int64_t next_cycle = clock.slot_start_ns(epoch, 85 + clock.slots_per_cycle());
   EXPECT_EQ(at(next_cycle - 300'000).on_time, 1U);
   EXPECT_EQ(at(next_cycle - 900'000).early, 1U);
-  // The window is the slot's, whatever symbol the message starts at.
-  EXPECT_EQ(
-      tally_cplane_arrival(window_test_frame(7), clock, epoch, start - 300'000, window).on_time,
-      1U);
   // Every message of a concatenation chain.
   const auto both =
       tally_cplane_arrival(window_test_frame(0, true), clock, epoch, start - 600'000, window);
   EXPECT_EQ(both.early, 2U);
   EXPECT_EQ(both.total(), 2U);
+}
+
+TEST(CplaneArrival, TheWindowIsTakenBeforeTheMessagesFirstSymbol) {
+  const FronthaulSlotClock clock(1, airan::phy::CyclicPrefix::normal);
+  const std::int64_t epoch = 1'000'000'000;
+  const CplaneWindow window{500'000, 125'000};
+  // Symbol 10 of absolute slot 85 starts 10 symbols (about 357 us at mu 1) after the slot.
+  const std::int64_t symbol_10 = clock.symbol_start_ns(epoch, 85, 10);
+  ASSERT_GT(symbol_10 - clock.slot_start_ns(epoch, 85), 350'000);
+  const auto frame = window_test_frame(10);
+  const auto at = [&](std::int64_t arrival) {
+    return tally_cplane_arrival(frame, clock, epoch, arrival, window);
+  };
+  EXPECT_EQ(at(symbol_10 - 500'001).early, 1U);
+  EXPECT_EQ(at(symbol_10 - 500'000).on_time, 1U);
+  EXPECT_EQ(at(symbol_10 - 125'000).on_time, 1U);
+  EXPECT_EQ(at(symbol_10 - 124'999).late, 1U);
+  // On time for the slot's start would be early for symbol 10 ...
+  const std::int64_t start = clock.slot_start_ns(epoch, 85);
+  EXPECT_EQ(at(start - 300'000).early, 1U);
+  // ... and a concatenation chain's messages each have their own window: 100 us before the
+  // slot, symbol 0's has closed and symbol 7's (about 250 us later) is open.
+  const auto chain =
+      tally_cplane_arrival(window_test_frame(0, true), clock, epoch, start - 100'000, window);
+  EXPECT_EQ(chain.late, 1U);
+  EXPECT_EQ(chain.on_time, 1U);
+}
+
+TEST(CplaneMessageStartOfFrame, TheFirstCplaneMessagesSlotAndSymbol) {
+  const FronthaulSlotClock clock(1, airan::phy::CyclicPrefix::normal);
+  // Absolute slot 85 is cycle slot 85; a chain's first message decides.
+  EXPECT_EQ(first_cplane_message_start(window_test_frame(10), clock),
+            (CplaneMessageStart{85, 10, 0}));
+  EXPECT_EQ(first_cplane_message_start(window_test_frame(10, false, 0x1234), clock),
+            (CplaneMessageStart{85, 10, 0x1234}));
+  EXPECT_EQ(first_cplane_message_start(window_test_frame(3, true), clock),
+            (CplaneMessageStart{85, 3, 0}));
+  const std::vector<std::uint8_t> runt(10, 0);
+  EXPECT_FALSE(first_cplane_message_start(runt, clock).has_value());
+  auto cut = window_test_frame(0);
+  cut.resize(cut.size() - 3);
+  EXPECT_FALSE(first_cplane_message_start(cut, clock).has_value());
+  // Symbol 14 is past a 14-symbol slot: no start.
+  EXPECT_FALSE(first_cplane_message_start(window_test_frame(14), clock).has_value());
 }
 
 TEST(CplaneArrival, WhatDoesNotParseIsCountedUnclassified) {

@@ -88,6 +88,60 @@ TEST(RuEmulator, FramesFitTheMtuAndCarryTheConfiguredHeaders) {
   EXPECT_EQ(parsed.frame.ecpri.message.header.sequence.sequence_id, next_sequence[0] % 256);
 }
 
+/// Frames of a slot sent in symbol ranges [0, 5), [5, 9), [9, 14) by a fresh emulator.
+std::vector<CapturedFrame> capture_in_pieces(const EmulatorFixture& f, std::int64_t absolute,
+                                             std::span<const RuSectionRequest> requests) {
+  RuEmulator emulator(f.cell(), f.num_rx(), FronthaulConfig{});
+  std::vector<CapturedFrame> frames;
+  const auto sink = [&](std::span<const std::uint8_t> frame, std::int64_t tx_ns) {
+    frames.push_back({{frame.begin(), frame.end()}, tx_ns});
+  };
+  for (const auto [first, end] : {std::pair{0U, 5U}, {5U, 9U}, {9U, 99U}}) {
+    emulator.packetize_symbols(f.slot, absolute, emulator_epoch, sink, requests, first, end);
+  }
+  return frames;
+}
+
+TEST(RuEmulator, ASlotSentInSymbolRangesIsTheSlotSentWhole) {
+  EmulatorFixture f;
+  const std::int64_t absolute = 1230 + f.slot.slot;
+  const auto same = [&](std::span<const RuSectionRequest> requests) {
+    RuEmulator whole(f.cell(), f.num_rx(), FronthaulConfig{});
+    std::vector<CapturedFrame> expected;
+    airan::test::capture_slot(whole, f.slot, absolute, emulator_epoch, expected, requests);
+    const auto pieces = capture_in_pieces(f, absolute, requests);
+    ASSERT_EQ(pieces.size(), expected.size());
+    ASSERT_FALSE(pieces.empty());
+    for (std::size_t i = 0; i < pieces.size(); ++i) {
+      EXPECT_EQ(pieces[i].bytes, expected[i].bytes) << "frame " << i;
+      EXPECT_EQ(pieces[i].tx_ns, expected[i].tx_ns) << "frame " << i;
+    }
+  };
+  same({}); // every PRB: sectionIds count across the pieces
+  // Sections that start in one piece and go on in the next, and one in the last piece only.
+  std::vector<RuSectionRequest> requests;
+  for (unsigned antenna = 0; antenna < f.num_rx(); ++antenna) {
+    const auto rx = static_cast<std::uint16_t>(antenna);
+    RuSectionRequest pusch{rx, 0, {}};
+    pusch.section.section_id = 3;
+    pusch.section.start_prb = 4;
+    pusch.section.num_prbs = 20;
+    pusch.section.num_symbols = 14;
+    RuSectionRequest pucch{rx, 7, {}};
+    pucch.section.section_id = 9;
+    pucch.section.start_prb = 100;
+    pucch.section.num_prbs = 1;
+    pucch.section.num_symbols = 4;
+    RuSectionRequest late{rx, 12, {}};
+    late.section.section_id = 11;
+    late.section.start_prb = 0;
+    late.section.num_prbs = 2;
+    late.section.num_symbols = 2;
+    requests.insert(requests.end(), {pusch, pucch, late});
+  }
+  same(requests);
+}
+
 TEST(RuEmulator, RejectsSlotsItCannotSend) {
   EmulatorFixture f;
   FronthaulConfig config;

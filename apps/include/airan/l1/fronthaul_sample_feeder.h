@@ -13,13 +13,13 @@
 /// link to an L1 in another process (`airan testmac --l1`, FronthaulLinkReceiver on the far
 /// side). Without C-plane every slot goes out whole, an empty slot as zeros, as an O-RU without
 /// C-plane sends every slot. With C-plane (7.2x) the O-RU takes the L1's C-plane frames off the
-/// link (FronthaulFrameLink::receive()) and sends only what they request; a slot's C-plane is
-/// complete once frames of it came and the link then carried no C-plane for link_cplane_quiet
-/// (the L1 sends a slot's C-plane in one burst), or a frame of a later slot came; a slot whose
-/// UL_TTI.request had no PDU (ul_tti_sent()) waits for none, and an empty slot (push_empty():
-/// the MAC scheduled nothing) sends nothing. A slot without type 1 requests sends no U-plane;
-/// the PRACH occasions its type 3 requests ask for go over the link as the O-RU's PRACH stream
-/// (io::RuPrachEmulator, from the slots' IQ).
+/// link (FronthaulFrameLink::receive()) and sends only what they request. Without a timeline
+/// (a stepped L1, which sends a slot's C-plane in one burst) a slot's C-plane is complete once
+/// frames of it came and the link then carried no C-plane for link_cplane_quiet, or a frame of a
+/// later slot came; a slot whose UL_TTI.request had no PDU (ul_tti_sent()) waits for none, and
+/// an empty slot (push_empty(): the MAC scheduled nothing) sends nothing. A slot without type 1
+/// requests sends no U-plane; the PRACH occasions its type 3 requests ask for go over the link as
+/// the O-RU's PRACH stream (io::RuPrachEmulator, from the slots' IQ).
 ///
 /// A link on an air timeline (io::AirTimeline: a live L1 whose slot clock runs on the fronthaul's
 /// epoch) is paced as a live O-RU sends: each frame of slot (sfn, slot), taken as the absolute
@@ -28,6 +28,17 @@
 /// io::RuPrachEmulator's frames) converted to wall-clock time, from a sender thread
 /// (FronthaulPacedSender); a frame whose time has passed goes at once and is counted
 /// (uplane_sent_late). Without a timeline every frame goes at once, from the pushing thread.
+///
+/// With C-plane on a timeline the O-RU end runs as a live O-RU does, on a thread of its own: it
+/// reads the link's C-plane as it comes (so the arrival times it counts against the T2a window
+/// are the link's, not the MAC's), and the MAC's push only hands the slot's samples over (a ring
+/// of live_slot_capacity slots; the push waits, up to its timeout, while the ring is full). The
+/// C-plane of symbol l of a slot is final when its reception window closes (t2a_min_cp_ul_ns
+/// before the symbol's start on air: the DU sends each message in the window of its first
+/// symbol, so a slot's C-plane is spread over the slot); the thread then sends that symbol's
+/// requested sections, and at the slot's last symbol its PRACH stream. C-plane that comes after
+/// its symbol's window closed serves only the symbols not yet sent. A slot with PDUs of which no
+/// request came is counted in cplane_missing and sends nothing.
 #pragma once
 
 #include "airan/io/fronthaul_config.h"
@@ -42,9 +53,11 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 namespace airan::l1 {
@@ -57,7 +70,8 @@ struct FronthaulFeederCounters {
   /// C-plane frames with a message or section the O-RU does not serve (malformed, downlink,
   /// another carrier, not type 1, rb, ef, ...: see io/ru_cplane_requests.h), or none at all.
   std::uint64_t cplane_ignored = 0;
-  std::uint64_t cplane_missing = 0; ///< Slots whose C-plane did not come in time (sent whole).
+  /// Slots whose C-plane did not come in time (in process sent whole; over a link, nothing).
+  std::uint64_t cplane_missing = 0;
   /// Over a link on an air timeline: C-plane messages by their arrival against the O-RU's
   /// reception window (io::FronthaulConfig::t2a_max_cp_ul_ns .. t2a_min_cp_ul_ns before their
   /// slot; io/cplane_timing_window.h), as an O-RU's RX_ON_TIME_C, RX_EARLY_C and RX_LATE_C count
@@ -75,6 +89,11 @@ struct FronthaulFeederCounters {
   /// Over a link on an air timeline: frames still queued when the MAC stopped the L1
   /// (session_stopped()), dropped: slots the MAC had scheduled ahead, after the session.
   std::uint64_t discarded_at_stop = 0;
+  /// Over a link with C-plane on an air timeline: slots handed to the O-RU's thread and not yet
+  /// sent when the MAC stopped the L1, dropped likewise.
+  std::uint64_t slots_discarded_at_stop = 0;
+  /// Likewise: slots the MAC pushed while the O-RU's ring stayed full for the push's timeout.
+  std::uint64_t slots_refused = 0;
 };
 
 /// Takes the frames a FronthaulFrameLink received.
@@ -113,6 +132,9 @@ public:
   static constexpr std::chrono::microseconds link_cplane_quiet{500};
   /// Over a link with C-plane: how long a slot with work waits for its C-plane at most.
   static constexpr std::chrono::milliseconds link_cplane_wait{2000};
+  /// Over a link with C-plane on a timeline: slots handed to the O-RU's thread at once (the
+  /// MAC's lead, at most FapiPhyConfig::max_advance_slots, and the slots on air).
+  static constexpr std::size_t live_slot_capacity = 12;
 
   /// \p target receives the assembled slots. \p use_cplane: wait for the L1's C-plane of each
   /// slot (on_cplane_frame(), on_cplane_slot_done()) and send only the requested sections.
@@ -133,16 +155,20 @@ public:
                         const io::FronthaulConfig& config, FronthaulFrameLink& link,
                         bool use_cplane = false, unsigned max_prach_occasions = 0,
                         std::optional<io::AirTimeline> timeline = std::nullopt);
-  /// Sends what is still queued for a paced link (finish()).
+  /// Stops the O-RU's thread (slots it had not sent yet are dropped), then sends what is still
+  /// queued for a paced link (finish()).
   ~FronthaulSampleFeeder() override;
   FronthaulSampleFeeder(const FronthaulSampleFeeder&) = delete;
   FronthaulSampleFeeder& operator=(const FronthaulSampleFeeder&) = delete;
 
   /// Over a paced link: waits until every frame queued so far is on the link (call it before
-  /// reading counters() at the end of a run). Otherwise nothing.
+  /// reading counters() at the end of a run); with C-plane, until the O-RU's thread has sent
+  /// every slot handed to it (each at its last symbol's time). Otherwise nothing.
+  /// \throws what stopped the O-RU's thread (as push_grid(), push_iq() and push_empty() do).
   void finish();
   /// The MAC sent STOP.request: over a paced link, the frames still queued (slots scheduled ahead
-  /// of a session that is over) are dropped and counted (discarded_at_stop).
+  /// of a session that is over) are dropped and counted (discarded_at_stop), and the slots the
+  /// O-RU's thread had not sent yet (slots_discarded_at_stop).
   void session_stopped() override;
 
   /// A C-plane frame from the L1 (any thread).
@@ -190,6 +216,29 @@ private:
   /// Drops the C-plane of slot \p key and of the slots before it (mutex_ held).
   void forget_cplane_through(unsigned key);
 
+  /// A slot handed to the live O-RU's thread (C-plane on a timeline).
+  struct LiveSlot {
+    io::TestVectorSlot samples; ///< Grid (and IQ when from_iq), absolute_slot and slot set.
+    bool from_iq = false;       ///< IQ given: the O-RU's PRACH stream is taken from it.
+    bool asked_nothing = false; ///< Its UL_TTI.request had no PDU: no C-plane to miss.
+    bool empty = false;         ///< push_empty(): nothing is sent.
+    unsigned next_symbol = 0;   ///< Symbols sent so far.
+    bool requested = false;     ///< A type 1 request of it was seen.
+    std::uint64_t frames = 0;   ///< U-plane frames queued for it so far.
+  };
+  /// The MAC's side: hands slot_ (or, \p empty, nothing) to the O-RU's thread; false when the
+  /// ring stayed full for \p timeout.
+  bool hand_to_live_oru(std::uint16_t sfn, std::uint16_t slot, std::chrono::microseconds timeout,
+                        bool from_iq, bool empty);
+  /// The O-RU's thread: reads the link's C-plane and sends the ring's slots as their symbols'
+  /// C-plane becomes final.
+  void run_live_oru();
+  /// Sends the symbols of \p entry whose C-plane is final at air time \p air_now; true once the
+  /// slot is over (its PRACH sent, its C-plane forgotten, counted).
+  bool advance_live_slot(LiveSlot& entry, std::int64_t air_now);
+  /// Stops the O-RU's thread (destructor).
+  void stop_live_oru();
+
   io::FronthaulConfig config_;
   bool use_cplane_;
   InMemoryIqSource* target_;                    ///< In-process: the L1's source (else nullptr).
@@ -227,6 +276,18 @@ private:
   CycleSlotSet cplane_done_{max_cplane_slots};   ///< Slots whose C-plane is complete.
   CycleSlotSet nothing_asked_{max_cplane_slots}; ///< Over a link: slots without PDUs.
   FronthaulFeederCounters counters_;
+  /// The live O-RU (C-plane on a timeline): a ring of slots (entries live_head_ ..
+  /// live_head_ + live_count_ - 1 are the O-RU thread's, the others the MAC's), under mutex_.
+  std::vector<LiveSlot> live_slots_;
+  std::size_t live_head_ = 0;
+  std::size_t live_count_ = 0;
+  bool live_discard_ = false; ///< session_stopped() asks the thread to drop its slots.
+  bool live_stop_ = false;
+  std::exception_ptr live_error_; ///< What stopped the O-RU's thread, for the MAC's thread.
+  std::condition_variable live_changed_;
+  std::vector<io::RuSectionRequest> live_requests_; ///< The O-RU thread's copy of a slot's.
+  std::vector<io::RuPrachRequest> live_prach_requests_;
+  std::thread live_oru_; ///< Last: started when everything else is built.
 };
 
 } // namespace airan::l1

@@ -8,12 +8,14 @@
 #include "airan/io/fapi_prach_conversion.h"
 #include "airan/io/fronthaul_config.h"
 #include "airan/io/oran_cplane_generator.h"
+#include "airan/io/oran_prach.h"
 #include "airan/phy/pucch_config.h"
 #include "airan/phy/pusch_config.h"
 
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace airan::l1 {
@@ -80,6 +82,8 @@ private:
   phy::Numerology numerology_;
   std::vector<std::uint8_t> prach_frame_;
   std::vector<std::uint8_t> prach_sequence_ids_; ///< Next ecpriSeqid per PRACH eAxC.
+  /// A slot's PRACH requests with their occasion's index, in start-symbol order.
+  std::vector<std::pair<std::size_t, io::OranPrachRequest>> prach_order_;
   std::uint64_t frames_sent_ = 0;
   std::uint64_t slots_failed_ = 0;
   std::uint64_t prach_failed_ = 0;

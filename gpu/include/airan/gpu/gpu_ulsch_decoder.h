@@ -45,7 +45,8 @@ public:
   [[nodiscard]] int device() const { return device_; }
   /// Device address of buffer \p index. \throws std::out_of_range past num_buffers().
   [[nodiscard]] float* buffer(unsigned index) const;
-  /// Copies buffer \p index's first \p soft_bits.size() values to the host (waits; for tests).
+  /// Copies buffer \p index's first \p soft_bits.size() values to the host, after all work on
+  /// the device (waits; for tests).
   void download(unsigned index, std::span<float> soft_bits) const;
 
 private:

@@ -25,10 +25,10 @@
 ///   slot_deadline_ns: 500000
 ///   max_slots_in_flight: 4
 ///   ru_tx_offset_ns: 10000            # RU emulator: send a symbol this long after its end
-///   t1a_max_cp_ul_ns: 500000          # live DU: uplink C-plane leaves this long before the slot
-///   t1a_min_cp_ul_ns: 285000          # and should have left by this long before it
+///   t1a_max_cp_ul_ns: 500000          # live DU: an uplink C-plane message leaves this long
+///   t1a_min_cp_ul_ns: 285000          # .. this long before its first symbol (startSymbolId)
 ///   t2a_max_cp_ul_ns: 500000          # RU emulator: C-plane on time from this long before
-///   t2a_min_cp_ul_ns: 125000          # to this long before the slot
+///   t2a_min_cp_ul_ns: 125000          # to this long before its first symbol
 ///   prach_ru_port: 4                  # RU port of antenna 0's PRACH; absent: the antenna count
 ///   epoch_ns: learn                   # gps (O-RAN's GPS-time frame numbers), or an integer:
 ///                                     # CLOCK_REALTIME ns of frame 0's start
@@ -98,15 +98,15 @@ struct FronthaulConfig {
   /// RU emulator: nominal transmit time of a symbol's frames = end of the symbol + this.
   std::int64_t ru_tx_offset_ns = 10'000;
   /// The DU's uplink C-plane transmit window (O-RAN T1a_max_cp_ul / T1a_min_cp_ul), before the
-  /// start of the slot the messages are for (its first symbol on air): a live L1 sends each
-  /// slot's C-plane t1a_max_cp_ul_ns before that, in one burst (at once when the UL_TTI.request
-  /// came later), and counts a slot sent later than t1a_min_cp_ul_ns before it as late.
-  /// 0 <= min <= max <= 1 s.
+  /// air time of the first symbol a message is for (its startSymbolId): a live L1 sends each
+  /// message t1a_max_cp_ul_ns before that (at once when the UL_TTI.request came later), and
+  /// counts a message sent later than t1a_min_cp_ul_ns before it as late. 0 <= min <= max <= 1 s.
   std::int64_t t1a_max_cp_ul_ns = 500'000;
   std::int64_t t1a_min_cp_ul_ns = 285'000;
   /// RU emulator: its C-plane reception window (O-RAN T2a_max_cp_ul / T2a_min_cp_ul, the DU's
-  /// window less the transport delay), before the start of each message's slot. A live O-RU
-  /// counts each message on time, early or late against it (and still serves it).
+  /// window less the transport delay), before the air time of each message's first symbol. A
+  /// live O-RU counts each message on time, early or late against it (and still serves it), and
+  /// takes symbol l's C-plane as final t2a_min_cp_ul_ns before symbol l starts.
   /// 0 <= min <= max <= 1 s.
   std::int64_t t2a_max_cp_ul_ns = 500'000;
   std::int64_t t2a_min_cp_ul_ns = 125'000;

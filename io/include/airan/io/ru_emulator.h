@@ -57,7 +57,19 @@ public:
   /// FFT size than Numerology::for_carrier()'s), or requests are given in time-domain mode.
   std::size_t packetize_slot(const TestVectorSlot& slot, std::int64_t absolute_slot,
                              std::int64_t epoch_ns, const FronthaulFrameSink& sink,
-                             std::span<const RuSectionRequest> requests = {});
+                             std::span<const RuSectionRequest> requests = {}) {
+    return packetize_symbols(slot, absolute_slot, epoch_ns, sink, requests, 0,
+                             clock_.symbols_per_slot());
+  }
+
+  /// As packetize_slot(), symbols [\p first_symbol, \p end_symbol) only (clamped to the slot):
+  /// how an O-RU that takes each symbol's C-plane as it becomes final sends a slot in pieces.
+  /// Calls for consecutive ranges send what one packetize_slot() call would (sectionIds count
+  /// across them when no requests are given; they restart at symbol 0).
+  std::size_t packetize_symbols(const TestVectorSlot& slot, std::int64_t absolute_slot,
+                                std::int64_t epoch_ns, const FronthaulFrameSink& sink,
+                                std::span<const RuSectionRequest> requests, unsigned first_symbol,
+                                unsigned end_symbol);
 
   /// As above, as slot.absolute_slot.
   std::size_t packetize_slot(const TestVectorSlot& slot, std::int64_t epoch_ns,
