@@ -19,6 +19,18 @@ struct CapturedSection {
   io::CplaneSection section;
 };
 
+/// Calls \p take(ecpri header, C-plane message header, section) for each section of the
+/// C-plane \p frame (which must parse).
+template <class Take> void for_each_cplane_section(std::span<const std::uint8_t> frame, Take take) {
+  const auto ecpri = io::parse_ecpri_frame(frame);
+  ASSERT_TRUE(ecpri.ok());
+  const auto cplane = io::parse_cplane_message(ecpri.frame.message.application_payload);
+  ASSERT_TRUE(cplane.ok());
+  for (const auto& view : cplane.message.sections) {
+    take(ecpri.frame.message.header, cplane.message.header, view.section);
+  }
+}
+
 TEST(UplinkCplanePucch, EachPucchHopGetsOneSectionSharedByMultiplexedUes) {
   phy::CellConfig cell;
   cell.num_prbs = 24;
@@ -53,13 +65,9 @@ TEST(UplinkCplanePucch, EachPucchHopGetsOneSectionSharedByMultiplexedUes) {
   std::vector<CapturedSection> sections;
   FronthaulCplaneSender sender(
       cell, 2, io::FronthaulConfig{}, [&](std::span<const std::uint8_t> frame) {
-        const auto ecpri = io::parse_ecpri_frame(frame);
-        ASSERT_TRUE(ecpri.ok());
-        const auto cplane = io::parse_cplane_message(ecpri.frame.message.application_payload);
-        ASSERT_TRUE(cplane.ok());
-        for (const auto& view : cplane.message.sections) {
-          sections.push_back({cplane.message.header.timing.symbol_id, view.section});
-        }
+        for_each_cplane_section(frame, [&](const auto&, const auto& header, const auto& section) {
+          sections.push_back({header.timing.symbol_id, section});
+        });
       });
   sender.send_slot(0, 1, std::span(&pusch, 1), pucch);
   EXPECT_EQ(sender.slots_failed(), 0U);
@@ -110,20 +118,15 @@ TEST(UplinkCplanePrachOrder, OccasionsGoInTheOrderOfTheirFirstSymbolsKeepingThei
   std::vector<PrachFrame> frames;
   FronthaulCplaneSender sender(
       cell, 2, io::FronthaulConfig{}, [&](std::span<const std::uint8_t> frame) {
-        const auto ecpri = io::parse_ecpri_frame(frame);
-        ASSERT_TRUE(ecpri.ok());
-        const auto cplane = io::parse_cplane_message(ecpri.frame.message.application_payload);
-        ASSERT_TRUE(cplane.ok());
-        ASSERT_EQ(cplane.message.header.num_sections, 1U);
-        for (const auto& view : cplane.message.sections) {
-          frames.push_back({cplane.message.header.timing.symbol_id, view.section.section_id,
-                            ecpri.frame.message.header.eaxc_id,
-                            ecpri.frame.message.header.sequence.sequence_id});
-        }
+        for_each_cplane_section(frame,
+                                [&](const auto& ecpri, const auto& header, const auto& section) {
+                                  frames.push_back({header.timing.symbol_id, section.section_id,
+                                                    ecpri.eaxc_id, ecpri.sequence.sequence_id});
+                                });
       });
   sender.send_slot(0, 1, {}, {}, occasions);
   EXPECT_EQ(sender.prach_failed(), 0U);
-  ASSERT_EQ(frames.size(), 4U); // two occasions, two antennas
+  ASSERT_EQ(frames.size(), 4U); // two occasions, two antennas, a section each
   for (std::size_t f = 0; f < frames.size(); ++f) {
     const bool first = f < 2; // the symbol 0 occasion's frames, antenna 0 then 1
     EXPECT_EQ(frames[f].symbol, first ? 0U : 6U) << f;
