@@ -232,14 +232,9 @@ std::int64_t FronthaulSampleFeeder::absolute_slot(std::uint16_t sfn, std::uint16
   if (!timeline_) {
     return slot_count(sfn, slot);
   }
-  const auto& clock = emulator_.clock();
-  const std::int64_t on_air =
-      clock.absolute_slot_at(timeline_->epoch_ns, timeline_->air_ns(io::realtime_ns()));
-  // The epoch is frame 0 of the SFN cycle: absolute slot n is (SFN n / slots mod 1024, n mod
-  // slots), and the MAC's slots are a few slots from the one on air.
-  return static_cast<std::int64_t>(
-      nearest_absolute_slot(static_cast<std::uint64_t>(std::max<std::int64_t>(on_air, 0)),
-                            {sfn, slot}, clock.slots_per_frame()));
+  // The MAC's slots are a few slots from the one on air.
+  return absolute_slot_near_air(emulator_.clock(), timeline_->epoch_ns,
+                                timeline_->air_ns(io::realtime_ns()), {sfn, slot});
 }
 
 bool FronthaulSampleFeeder::send(std::uint16_t sfn, std::uint16_t slot,

@@ -1,5 +1,6 @@
 #include "airan/l1/slot_clock.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -21,6 +22,13 @@ FapiSlotAddress to_slot_address(std::uint64_t absolute_slot, unsigned slots_per_
   const std::uint64_t in_period = absolute_slot % period;
   return {static_cast<std::uint16_t>(in_period / slots_per_frame),
           static_cast<std::uint16_t>(in_period % slots_per_frame)};
+}
+
+std::int64_t absolute_slot_near_air(const io::FronthaulSlotClock& clock, std::int64_t epoch_ns,
+                                    std::int64_t air_ns, FapiSlotAddress address) {
+  const std::int64_t on_air = std::max<std::int64_t>(clock.absolute_slot_at(epoch_ns, air_ns), 0);
+  return static_cast<std::int64_t>(
+      nearest_absolute_slot(static_cast<std::uint64_t>(on_air), address, clock.slots_per_frame()));
 }
 
 std::uint64_t nearest_absolute_slot(std::uint64_t reference, FapiSlotAddress address,

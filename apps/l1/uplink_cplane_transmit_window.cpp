@@ -33,8 +33,8 @@ std::int64_t UplinkCplaneTransmitWindow::slot_on_air(std::int64_t air_ns) const 
 
 bool UplinkCplaneTransmitWindow::due(std::uint16_t sfn, std::uint16_t slot) {
   const std::int64_t now = air_now();
-  const auto absolute = static_cast<std::int64_t>(nearest_absolute_slot(
-      static_cast<std::uint64_t>(slot_on_air(now)), {sfn, slot}, clock_.slots_per_frame()));
+  const std::int64_t absolute =
+      absolute_slot_near_air(clock_, timeline_.epoch_ns, now, {sfn, slot});
   return now >= window_.opens(clock_.symbol_start_ns(timeline_.epoch_ns, absolute, 0));
 }
 

@@ -39,6 +39,18 @@ TEST(SlotAddress, WrapsAtSfn1024AndFindsTheNearestSlot) {
   EXPECT_EQ(nearest_absolute_slot(wrap - 1, {0, 2}, 20), wrap + 2);
   // Never before slot 0.
   EXPECT_EQ(nearest_absolute_slot(0, {1023, 19}, 20), wrap - 1);
+  // On a live link: nearest the slot on air (mu 1: 0.5 ms slots from the epoch), slot 0 before
+  // the epoch.
+  const io::FronthaulSlotClock air(1, phy::CyclicPrefix::normal);
+  const std::int64_t epoch = 1'000'000'000;
+  const auto at_slot = [&](std::uint64_t slot) {
+    return air.slot_start_ns(epoch, static_cast<std::int64_t>(slot)) + 100'000;
+  };
+  EXPECT_EQ(absolute_slot_near_air(air, epoch, at_slot(wrap + 1), {1023, 19}),
+            static_cast<std::int64_t>(wrap - 1));
+  EXPECT_EQ(absolute_slot_near_air(air, epoch, at_slot(wrap - 1), {0, 2}),
+            static_cast<std::int64_t>(wrap + 2));
+  EXPECT_EQ(absolute_slot_near_air(air, epoch, epoch - 5'000'000, {0, 3}), 3);
 }
 
 TEST(SlotClock, RealTimeTicksEverySlotPeriod) {

@@ -43,6 +43,12 @@ FapiSlotAddress to_slot_address(std::uint64_t absolute_slot, unsigned slots_per_
 std::uint64_t nearest_absolute_slot(std::uint64_t reference, FapiSlotAddress address,
                                     unsigned slots_per_frame);
 
+/// On a live link (its epoch is frame 0 of the SFN period: absolute slot n is SFN n / slots mod
+/// 1024, slot n mod slots): the absolute slot whose (SFN, slot) is \p address nearest to the slot
+/// on air at air time \p air_ns on \p clock from \p epoch_ns (slot 0 before the epoch).
+std::int64_t absolute_slot_near_air(const io::FronthaulSlotClock& clock, std::int64_t epoch_ns,
+                                    std::int64_t air_ns, FapiSlotAddress address);
+
 /// The steady clock and CLOCK_REALTIME read at (nearly) the same instant.
 struct ClockPair {
   SteadyClock::time_point steady{};
