@@ -21,6 +21,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cmath>
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -79,6 +81,17 @@ std::optional<io::AirTimeline> live_timeline(const L1CommandOptions& o,
     return std::nullopt;
   }
   return io::AirTimeline{fronthaul.epoch_ns.value_or(io::gps_frame_epoch_ns), o.period_scale};
+}
+
+/// How long the receive loop waits for the PHY to free an entry of the sample source before it
+/// refuses a slot: live, 50 us of air time (2 ms of wall time at --period-scale 40), short beside
+/// the 215 us the default C-plane window is wide, so that a PHY running behind does not hold the
+/// loop's C-plane (and reception) back past its windows; stepped, 100 ms.
+std::chrono::microseconds source_push_timeout(const std::optional<io::AirTimeline>& timeline) {
+  if (!timeline) {
+    return std::chrono::milliseconds(100);
+  }
+  return std::chrono::microseconds(std::llround(50.0 * timeline->scale));
 }
 
 /// The receiver the L1 builds for each CONFIG.request.
@@ -175,8 +188,8 @@ int run_l1(const L1CommandOptions& o) {
   l1::InMemoryIqSource samples(source_config);
   // A short push timeout: the receive loop must not stall on a source nobody empties.
   l1::FronthaulLinkReceiver receiver(carrier.cell, carrier.num_rx_antennas, fronthaul, samples,
-                                     std::chrono::milliseconds(timeline ? 2 : 100),
-                                     std::chrono::milliseconds(200), timeline);
+                                     source_push_timeout(timeline), std::chrono::milliseconds(200),
+                                     timeline);
   if (o.cplane && fronthaul.mode == io::FronthaulIngestMode::frequency_domain) {
     receiver.expect_prach(); // the occasions the C-plane's type 3 requests ask for
   }
