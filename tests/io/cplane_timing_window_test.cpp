@@ -58,53 +58,56 @@ TEST(CplaneWindow, ClassifiesBothEndsOnTime) {
   EXPECT_EQ(window.classify(start + 1, start), CplaneTiming::late);
 }
 
-TEST(CplaneArrival, EachMessageAgainstItsSlotsWindow) {
-  const FronthaulSlotClock clock(1, airan::phy::CyclicPrefix::normal);
-  const std::int64_t epoch = 1'000'000'000;
-  // (frame 4, subframe 2, slot 1) of the cycle, mu 1: absolute slot 4 * 20 + 2 * 2 + 1 = 85.
-  const std::int64_t start = clock.slot_start_ns(epoch, 85);
-  const CplaneWindow window{500'000, 125'000};
-  const auto frame = window_test_frame(0);
-  const auto at = [&](std::int64_t arrival) {
+/// An O-RU's slot clock (mu 1) from epoch 1 s and its T2a window (500 .. 125 us).
+struct ArrivalClock {
+  FronthaulSlotClock clock{1, airan::phy::CyclicPrefix::normal};
+  std::int64_t epoch = 1'000'000'000;
+  CplaneWindow window{500'000, 125'000};
+  /// The tally of \p frame arriving at \p arrival.
+  [[nodiscard]] CplaneArrivalTally tally(const std::vector<std::uint8_t>& frame,
+                                         std::int64_t arrival) const {
     return tally_cplane_arrival(frame, clock, epoch, arrival, window);
-  };
+  }
+};
+
+TEST(CplaneArrival, EachMessageAgainstItsSlotsWindow) {
+  const ArrivalClock oru;
+  const FronthaulSlotClock& clock = oru.clock;
+  // (frame 4, subframe 2, slot 1) of the cycle, mu 1: absolute slot 4 * 20 + 2 * 2 + 1 = 85.
+  const std::int64_t start = clock.slot_start_ns(oru.epoch, 85);
+  const auto frame = window_test_frame(0);
+  const auto at = [&](std::int64_t arrival) { return oru.tally(frame, arrival); };
   EXPECT_EQ(at(start - 300'000).on_time, 1U);
   EXPECT_EQ(at(start - 600'000).early, 1U);
   EXPECT_EQ(at(start - 100'000).late, 1U);
   EXPECT_EQ(at(start + 50'000).late, 1U);
   // The same cycle slot a cycle (2.56 s) later: the one nearest the arrival.
-  const std::int64_t next_cycle = clock.slot_start_ns(epoch, 85 + clock.slots_per_cycle());
+  const std::int64_t next_cycle = clock.slot_start_ns(oru.epoch, 85 + clock.slots_per_cycle());
   EXPECT_EQ(at(next_cycle - 300'000).on_time, 1U);
   EXPECT_EQ(at(next_cycle - 900'000).early, 1U);
   // Every message of a concatenation chain.
-  const auto both =
-      tally_cplane_arrival(window_test_frame(0, true), clock, epoch, start - 600'000, window);
+  const auto both = oru.tally(window_test_frame(0, true), start - 600'000);
   EXPECT_EQ(both.early, 2U);
   EXPECT_EQ(both.total(), 2U);
 }
 
 TEST(CplaneArrival, TheWindowIsTakenBeforeTheMessagesFirstSymbol) {
-  const FronthaulSlotClock clock(1, airan::phy::CyclicPrefix::normal);
-  const std::int64_t epoch = 1'000'000'000;
-  const CplaneWindow window{500'000, 125'000};
+  const ArrivalClock oru;
   // Symbol 10 of absolute slot 85 starts 10 symbols (about 357 us at mu 1) after the slot.
-  const std::int64_t symbol_10 = clock.symbol_start_ns(epoch, 85, 10);
-  ASSERT_GT(symbol_10 - clock.slot_start_ns(epoch, 85), 350'000);
+  const std::int64_t symbol_10 = oru.clock.symbol_start_ns(oru.epoch, 85, 10);
+  const std::int64_t start = oru.clock.slot_start_ns(oru.epoch, 85);
+  ASSERT_GT(symbol_10 - start, 350'000);
   const auto frame = window_test_frame(10);
-  const auto at = [&](std::int64_t arrival) {
-    return tally_cplane_arrival(frame, clock, epoch, arrival, window);
-  };
+  const auto at = [&](std::int64_t arrival) { return oru.tally(frame, arrival); };
   EXPECT_EQ(at(symbol_10 - 500'001).early, 1U);
   EXPECT_EQ(at(symbol_10 - 500'000).on_time, 1U);
   EXPECT_EQ(at(symbol_10 - 125'000).on_time, 1U);
   EXPECT_EQ(at(symbol_10 - 124'999).late, 1U);
   // On time for the slot's start would be early for symbol 10 ...
-  const std::int64_t start = clock.slot_start_ns(epoch, 85);
   EXPECT_EQ(at(start - 300'000).early, 1U);
   // ... and a concatenation chain's messages each have their own window: 100 us before the
   // slot, symbol 0's has closed and symbol 7's (about 250 us later) is open.
-  const auto chain =
-      tally_cplane_arrival(window_test_frame(0, true), clock, epoch, start - 100'000, window);
+  const auto chain = oru.tally(window_test_frame(0, true), start - 100'000);
   EXPECT_EQ(chain.late, 1U);
   EXPECT_EQ(chain.on_time, 1U);
 }
