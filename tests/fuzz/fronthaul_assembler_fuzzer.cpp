@@ -125,10 +125,16 @@ const FuzzPrachOccasion& fuzz_prach_occasion() {
   return occasion;
 }
 
+/// The shapes FronthaulPrachAssembler promises (its header): numPrbc 1..96, numSymbol 1..12 and
+/// numPrbc x numSymbol up to 384.
 void check_occasion(const AssembledPrach& occasion) {
+  constexpr unsigned max_prbs = 96;
+  constexpr unsigned max_periods = 12;
+  constexpr unsigned max_prb_periods = 384;
   check(occasion.num_antennas == num_rx);
-  check(occasion.num_periods >= 1 && occasion.num_periods <= 12);
-  check(occasion.num_res >= 12 && occasion.num_res <= 864 && occasion.num_res % 12 == 0);
+  check(occasion.num_periods >= 1 && occasion.num_periods <= max_periods);
+  check(occasion.num_res >= 12 && occasion.num_res <= 12 * max_prbs && occasion.num_res % 12 == 0);
+  check(occasion.num_periods * (occasion.num_res / 12) <= max_prb_periods);
   check(occasion.values.size() ==
         std::size_t{occasion.num_antennas} * occasion.num_periods * occasion.num_res);
   check(occasion.missing_prbs <= num_rx * occasion.num_periods * occasion.num_res / 12);
