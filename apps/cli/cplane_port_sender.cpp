@@ -21,7 +21,7 @@ void CplanePortSender::on_frame(std::span<const std::uint8_t> frame) {
 }
 
 void CplanePortSender::on_slot_done(std::uint16_t sfn, std::uint16_t slot) {
-  port_.flush_transmit(); // what the slot's frames sent at once leaves in one burst
+  sink_.flush(); // what the slot's frames sent at once leaves in one burst
   receiver_.on_cplane_slot_done(sfn, slot);
 }
 
@@ -29,14 +29,15 @@ std::size_t CplanePortSender::send_due() {
   return pacer_ ? pacer_->send_due() : 0;
 }
 
-void CplanePortSender::clear_held() {
+void CplanePortSender::drop_unsent(l1::CplaneFrameQueue& queue) {
+  dropped_queued_ += queue.clear();
   if (pacer_) {
     pacer_->clear();
   }
 }
 
 std::uint64_t CplanePortSender::refused() const {
-  return refused_ + (pacer_ ? pacer_->refused() : 0);
+  return refused_ + sink_.ring_refused() + (pacer_ ? pacer_->refused() : 0);
 }
 
 std::uint64_t CplanePortSender::dropped_held() const {

@@ -17,15 +17,19 @@
 
 namespace airan::cli {
 
-/// A DPDK port as the pacer's sink.
+/// A DPDK port as the pacer's sink. A frame transmit() accepted may still be refused by the
+/// ring when the burst is flushed: flush() counts those (ring_refused()).
 class DpdkCplaneSink final : public l1::CplaneFrameSink {
 public:
   explicit DpdkCplaneSink(io::DpdkPort& port) : port_(port) {}
   bool transmit(std::span<const std::uint8_t> frame) override { return port_.transmit(frame); }
-  void flush() override { port_.flush_transmit(); }
+  void flush() override { ring_refused_ += port_.flush_transmit(); }
+  /// Frames accepted by transmit() that the ring then refused.
+  [[nodiscard]] std::uint64_t ring_refused() const { return ring_refused_; }
 
 private:
   io::DpdkPort& port_;
+  std::uint64_t ring_refused_ = 0;
 };
 
 /// The L1's C-plane, queued by the PHY's thread (l1::CplaneFrameQueue), out on the port and into
@@ -49,13 +53,17 @@ public:
   /// Sends the held frames whose windows have opened (nothing without a window); returns how
   /// many.
   std::size_t send_due();
-  /// Drops the held frames (a session ended, a MAC was lost).
-  void clear_held();
+  /// Drops what was not sent (a session ended, a MAC was lost, exit): the frames \p queue still
+  /// holds and those the pacer holds for their window, each counted.
+  void drop_unsent(l1::CplaneFrameQueue& queue);
 
-  /// Frames the port refused.
+  /// Frames the port refused: at transmit() (no mbuf) or when the ring did not take its burst
+  /// (those were counted in the transmit window as sent).
   [[nodiscard]] std::uint64_t refused() const;
-  /// Held frames dropped by clear_held().
+  /// Frames the pacer held for their window and drop_unsent() dropped.
   [[nodiscard]] std::uint64_t dropped_held() const;
+  /// Frames still queued (not handed to this sender yet) that drop_unsent() dropped.
+  [[nodiscard]] std::uint64_t dropped_queued() const { return dropped_queued_; }
 
 private:
   io::DpdkPort& port_;
@@ -63,6 +71,7 @@ private:
   DpdkCplaneSink sink_;
   std::optional<l1::UplinkCplanePacer> pacer_; ///< Live only.
   std::uint64_t refused_ = 0;                  ///< Without a pacer.
+  std::uint64_t dropped_queued_ = 0;
 };
 
 } // namespace airan::cli

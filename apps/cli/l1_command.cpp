@@ -287,8 +287,7 @@ int run_l1(const L1CommandOptions& o) {
     } else if (ran) { // a MAC stopped the L1: the next one starts again (stepped: at SFN 0)
       ran = false;
       drain(*port, sink, std::chrono::milliseconds(50)); // the O-RU's frames from before STOP
-      cplane_queue.clear();
-      cplane_out.clear_held();
+      cplane_out.drop_unsent(cplane_queue);
       receiver.reset();
       ++sessions;
       std::cout << "airan l1: session " << sessions << " ended (STOP.request)" << std::endl;
@@ -315,8 +314,7 @@ int run_l1(const L1CommandOptions& o) {
           shm->discard_received(); // the lost MAC's last requests
         }
         samples.clear();
-        cplane_queue.clear();
-        cplane_out.clear_held();
+        cplane_out.drop_unsent(cplane_queue);
         receiver.reset();
         phy.emplace(*transport, samples, config);
         ran = false;
@@ -326,7 +324,7 @@ int run_l1(const L1CommandOptions& o) {
     }
   }
   receiver.flush();
-  cplane_out.clear_held(); // interrupted: what waited for its window is counted, not sent
+  cplane_out.drop_unsent(cplane_queue); // interrupted: what was not sent is counted
   phy->stop();
   std::cout << "sessions " << sessions << ", MACs lost " << macs_lost << '\n';
   print_l1_summary(phy->phy, receiver, *transport, *port);

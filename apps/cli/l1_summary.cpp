@@ -79,9 +79,10 @@ void print_cplane_out_summary(const CplanePortSender& out,
     }
     std::cout << '\n';
   }
-  if (out.dropped_held() > 0) {
-    std::cout << "C-plane frames held for their window and dropped (a session's end, exit): "
-              << out.dropped_held() << '\n';
+  if (out.dropped_held() + out.dropped_queued() > 0) {
+    std::cout << "C-plane frames dropped unsent (a session's end, a lost MAC, exit): held for "
+                 "their window "
+              << out.dropped_held() << ", queued " << out.dropped_queued() << '\n';
   }
 }
 

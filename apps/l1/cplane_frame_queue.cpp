@@ -1,5 +1,7 @@
 #include "airan/l1/cplane_frame_queue.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <utility>
 
 namespace airan::l1 {
@@ -115,13 +117,21 @@ std::size_t CplaneFrameQueue::take_due(CplaneQueueVisitor& visitor, CplaneSlotRe
   return taken;
 }
 
-void CplaneFrameQueue::clear() {
+std::size_t CplaneFrameQueue::clear() {
+  const auto frames = [](const std::vector<Item>& items, std::size_t from) {
+    return static_cast<std::size_t>(
+        std::count_if(items.begin() + static_cast<std::ptrdiff_t>(from), items.end(),
+                      [](const Item& item) { return !item.slot_done && !item.taken; }));
+  };
+  std::size_t dropped = frames(draining_.items, next_);
   draining_.items.clear();
   draining_.bytes.clear();
   next_ = 0;
   const std::lock_guard lock(mutex_);
+  dropped += frames(filling_.items, 0);
   filling_.bytes.clear();
   filling_.items.clear();
+  return dropped;
 }
 
 } // namespace airan::l1

@@ -115,19 +115,20 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
   link_.uplane.carrier_prbs = static_cast<std::uint16_t>(cell.num_prbs);
   slot_.grid =
       phy::ResourceGrid(num_rx_antennas, emulator_.clock().symbols_per_slot(), 12 * cell.num_prbs);
+  const auto numerology =
+      phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  std::size_t longest = 0;
+  for (unsigned s = 0; s < numerology.slots_per_frame(); ++s) {
+    longest = std::max<std::size_t>(longest, numerology.slot_length(s));
+  }
   if (config_.mode == io::FronthaulIngestMode::time_domain) {
-    const auto numerology =
-        phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
     modulator_ = std::make_unique<phy::OfdmModulator>(numerology, cell.num_prbs);
-    std::size_t longest = 0;
-    for (unsigned s = 0; s < numerology.slots_per_frame(); ++s) {
-      longest = std::max<std::size_t>(longest, numerology.slot_length(s));
-    }
     slot_.iq.reserve(longest * num_rx_antennas);
   } else {
-    demodulator_ = std::make_unique<phy::OfdmDemodulator>(
-        phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs),
-        cell.num_prbs);
+    demodulator_ = std::make_unique<phy::OfdmDemodulator>(numerology, cell.num_prbs);
+    if (ru_prach_ != nullptr) { // push_iq() keeps a PRACH slot's samples for the O-RU's PRACH
+      slot_.iq.reserve(longest * num_rx_antennas);
+    }
   }
 }
 

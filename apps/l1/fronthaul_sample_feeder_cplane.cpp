@@ -32,6 +32,7 @@ void FronthaulSampleFeeder::on_cplane_frame(std::span<const std::uint8_t> frame)
     counters_.cplane_on_time += arrival.on_time;
     counters_.cplane_early += arrival.early;
     counters_.cplane_late += arrival.late;
+    counters_.cplane_unclassified += arrival.unclassified;
   }
   const bool prach = ru_prach_ != nullptr;
   const io::RuCplaneTally tally =

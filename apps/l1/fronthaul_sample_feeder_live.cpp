@@ -17,16 +17,16 @@ bool FronthaulSampleFeeder::hand_to_live_oru(std::uint16_t sfn, std::uint16_t sl
   const std::int64_t absolute = absolute_slot(sfn, slot);
   const auto key = static_cast<unsigned>(absolute % emulator_.clock().slots_per_cycle());
   std::unique_lock lock(mutex_);
-  if (live_error_) { // the O-RU's thread failed: the failure is the MAC's, as it was before
-    std::rethrow_exception(live_error_);
+  const bool room = live_changed_.wait_for(
+      lock, timeout, [&] { return live_count_ < live_slots_.size() || live_stop_; });
+  if (live_error_) { // the O-RU's thread failed (before or during the wait): the failure is the
+    std::rethrow_exception(live_error_); // MAC's, as it was before
   }
-  const bool asked_nothing = nothing_asked_.erase(key);
-  if (!live_changed_.wait_for(lock, timeout,
-                              [&] { return live_count_ < live_slots_.size() || live_stop_; }) ||
-      live_stop_) {
+  if (!room || live_stop_) {
     ++counters_.slots_refused;
     return false;
   }
+  const bool asked_nothing = nothing_asked_.erase(key);
   // The entry after the thread's is the MAC's until it is counted in.
   LiveSlot& entry = live_slots_[(live_head_ + live_count_) % live_slots_.size()];
   lock.unlock();
@@ -61,6 +61,11 @@ void FronthaulSampleFeeder::run_live_oru() {
           counters_.uplane_frames += live_slots_[live_head_].frames;
         }
         counters_.slots_discarded_at_stop += live_count_;
+        if (live_count_ > 0) { // their C-plane is nobody's either
+          const LiveSlot& last = live_slots_[(live_head_ + live_count_ - 1) % live_slots_.size()];
+          forget_cplane_through(static_cast<unsigned>(last.samples.absolute_slot %
+                                                      emulator_.clock().slots_per_cycle()));
+        }
         live_head_ = (live_head_ + live_count_) % live_slots_.size();
         live_count_ = 0;
         live_discard_ = false;
@@ -70,13 +75,16 @@ void FronthaulSampleFeeder::run_live_oru() {
         head = &live_slots_[live_head_];
       }
     }
-    // The DU's C-plane as it comes (on_cplane_frame() counts its arrival against T2a).
+    // The DU's C-plane as it comes (on_cplane_frame() counts its arrival against T2a). The air
+    // time that decides which symbols are final is read before the link: a frame that comes
+    // while receive() runs, before a window closes, must not find that window taken as closed.
     unsigned received = 0;
     bool finished = false;
     bool advanced = false;
     try {
+      const std::int64_t air_now = timeline_->air_ns(io::realtime_ns());
       received = link_out_->receive(*this);
-      advanced = head != nullptr && advance_live_slot(*head, timeline_->air_ns(io::realtime_ns()));
+      advanced = head != nullptr && advance_live_slot(*head, air_now);
     } catch (...) { // e.g. a slot the O-RU cannot send: the MAC's next push or finish() throws it
       const std::lock_guard lock(mutex_);
       live_error_ = std::current_exception();

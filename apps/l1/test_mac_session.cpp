@@ -225,8 +225,9 @@ void print_external_summary(const TestMacReport& report, const TestMacOptions& o
         << ", slots without " << f.cplane_missing << ")";
     if (options.slot_timeline) { // a live O-RU: against its reception window (T2a)
       out << ", messages on time " << f.cplane_on_time << ", early " << f.cplane_early << ", late "
-          << f.cplane_late << "; slots the O-RU dropped at STOP " << f.slots_discarded_at_stop
-          << ", refused " << f.slots_refused;
+          << f.cplane_late << ", unclassified " << f.cplane_unclassified
+          << "; slots the O-RU dropped at STOP " << f.slots_discarded_at_stop << ", refused "
+          << f.slots_refused;
     }
   }
   out << '\n';

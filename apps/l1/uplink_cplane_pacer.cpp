@@ -1,16 +1,24 @@
 #include "airan/l1/uplink_cplane_pacer.h"
 
-#include <algorithm>
+#include "airan/io/ecpri.h"
+
 #include <cstring>
 
 namespace airan::l1 {
+namespace {
+
+/// send()'s frame copy starts this large: a standard Ethernet frame (jumbo ones grow it once).
+constexpr std::size_t pacer_outgoing_reserve = 1536;
+
+} // namespace
 
 UplinkCplanePacer::UplinkCplanePacer(UplinkCplaneTransmitWindow& window, CplaneFrameSink& sink,
                                      std::size_t reserve_bytes, std::size_t reserve_frames)
     : window_(window), sink_(sink) {
   bytes_.reserve(reserve_bytes);
   held_.reserve(reserve_frames);
-  waiting_eaxcs_.reserve(reserve_frames);
+  outgoing_.reserve(pacer_outgoing_reserve);
+  next_sequence_.assign(std::size_t{1} << 16, 0);
 }
 
 void UplinkCplanePacer::offer(std::span<const std::uint8_t> frame) {
@@ -18,13 +26,8 @@ void UplinkCplanePacer::offer(std::span<const std::uint8_t> frame) {
   const std::optional<CplaneFrameWindow> frame_window = window_.frame_window(frame, now);
   if (!frame_window || frame_window->opened(now)) {
     send_held(now); // what became due before it goes first: the offer order among those due
-    const bool behind = frame_window && std::ranges::any_of(held_, [&](const HeldFrame& held) {
-                          return held.window.eaxc_id == frame_window->eaxc_id;
-                        });
-    if (!behind) {
-      send(frame, frame_window, now);
-      return;
-    }
+    send(frame, frame_window, now);
+    return;
   }
   HeldFrame held;
   held.offset = bytes_.size();
@@ -53,14 +56,8 @@ void UplinkCplanePacer::clear() {
 
 std::size_t UplinkCplanePacer::send_held(std::int64_t air_ns) {
   std::size_t sent = 0;
-  waiting_eaxcs_.clear();
   for (HeldFrame& held : held_) {
-    const std::uint16_t eaxc = held.window.eaxc_id;
-    const bool behind = std::ranges::find(waiting_eaxcs_, eaxc) != waiting_eaxcs_.end();
-    if (behind || !held.window.opened(air_ns)) {
-      if (!behind) {
-        waiting_eaxcs_.push_back(eaxc); // its later frames wait behind it
-      }
+    if (!held.window.opened(air_ns)) {
       continue;
     }
     send(std::span<const std::uint8_t>(bytes_).subspan(held.offset, held.size), held.window,
@@ -76,6 +73,23 @@ std::size_t UplinkCplanePacer::send_held(std::int64_t air_ns) {
 
 void UplinkCplanePacer::send(std::span<const std::uint8_t> frame,
                              const std::optional<CplaneFrameWindow>& window, std::int64_t air_ns) {
+  if (window) { // it parsed: each message's ecpriSeqid, of its eAxC, as it leaves
+    outgoing_.assign(frame.begin(), frame.end()); // within capacity but for jumbo frames
+    const std::span<const std::uint8_t> copy(outgoing_);
+    const io::EcpriFrameParseResult parsed = io::parse_ecpri_frame(copy);
+    if (parsed.ok()) {
+      io::for_each_ecpri_message(copy, parsed.frame, [&](const io::EcpriMessageView& message) {
+        if (message.header.type != io::EcpriMessageType::real_time_control) {
+          return;
+        }
+        // SEQ_ID's first byte, two before the application payload (PC_ID/RTC_ID, SEQ_ID).
+        const auto at =
+            static_cast<std::size_t>(message.application_payload.data() - copy.data()) - 2;
+        outgoing_[at] = next_sequence_[message.header.eaxc_id]++;
+      });
+      frame = copy;
+    }
+  }
   if (sink_.transmit(frame)) {
     window_.count_sent(window, air_ns);
   } else {

@@ -1,8 +1,10 @@
 // A live L1's C-plane frames, paced one by one: each leaves when the transmit window of its first
-// symbol opens, held until then, in the order offered among those due and never ahead of an
-// earlier frame of its eAxC; the sink is flushed after
-// send_due() sent something; each frame is counted on time or late when sent.
+// symbol opens, held until then, in the order offered among those due (a due frame ahead of a
+// held one of its eAxC); each message's ecpriSeqid is written as it leaves, counting up by one per
+// eAxC on the wire; the sink is flushed after send_due() sent something; each frame is counted on
+// time or late when sent.
 #include "../support/allocation_counter.h"
+#include "airan/io/ecpri.h"
 #include "airan/io/fronthaul_frame.h"
 #include "airan/l1/uplink_cplane_pacer.h"
 #include "airan/l1/uplink_cplane_transmit_window.h"
@@ -17,22 +19,49 @@
 namespace airan::l1 {
 namespace {
 
-/// Records what the pacer sends (the index of the frame in `known`) and each flush (-1).
+/// Where the ecpriSeqid of a frame's first message is, if it parses.
+std::optional<std::size_t> pacer_sequence_offset(std::span<const std::uint8_t> frame) {
+  const io::EcpriFrameParseResult parsed = io::parse_ecpri_frame(frame);
+  if (!parsed.ok()) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(parsed.frame.message.application_payload.data() - frame.data()) -
+         2;
+}
+
+/// Records what the pacer sends (the index of the frame in `known`, which matches but for the
+/// ecpriSeqid) and each flush (-1), and the ecpriSeqids sent by eAxC.
 struct PacerRecordingSink final : CplaneFrameSink {
   std::vector<std::vector<std::uint8_t>> known; ///< The frames a test offers.
   std::vector<int> events;
+  std::vector<std::vector<int>> sequences = std::vector<std::vector<int>>(4); ///< By eAxC 0..3.
   bool refuse = false;
+  PacerRecordingSink() {
+    events.reserve(64);
+    for (auto& by_eaxc : sequences) {
+      by_eaxc.reserve(64);
+    }
+  }
   bool transmit(std::span<const std::uint8_t> frame) override {
     if (refuse) {
       return false;
     }
+    const std::optional<std::size_t> at = pacer_sequence_offset(frame);
     int index = -2; // a frame the test did not offer, or one whose bytes were damaged
     for (std::size_t i = 0; i < known.size(); ++i) {
-      if (std::ranges::equal(known[i], frame)) {
+      bool same = known[i].size() == frame.size();
+      for (std::size_t b = 0; same && b < frame.size(); ++b) {
+        same = (at && b == *at) || known[i][b] == frame[b];
+      }
+      if (same) {
         index = static_cast<int>(i);
       }
     }
     events.push_back(index);
+    if (at) {
+      const auto parsed = io::parse_ecpri_frame(frame);
+      sequences.at(parsed.frame.message.header.eaxc_id).push_back(frame[*at]);
+    }
     return true;
   }
   void flush() override { events.push_back(-1); }
@@ -105,7 +134,7 @@ TEST(UplinkCplanePacer, SendsEachFrameWhenItsFirstSymbolsWindowOpens) {
   EXPECT_EQ(f.pacer.send_due(), 1U);
   EXPECT_EQ(f.sink.events, (std::vector<int>{s0, -1, s7, -1}));
   // A frame whose window has opened goes at once from offer(), without a flush (the slot's end
-  // flushes the port), when no frame of its eAxC is held.
+  // flushes the port).
   const int s3 = f.know(pacer_test_frame(3, 1, 1));
   f.pacer.offer(f.sink.known[static_cast<std::size_t>(s3)]);
   EXPECT_EQ(f.sink.events, (std::vector<int>{s0, -1, s7, -1, s3}));
@@ -152,10 +181,10 @@ TEST(UplinkCplanePacer, SendsTheDueFramesInTheOrderOffered) {
   EXPECT_EQ(f.window.messages_late(), 1U); // symbol 5's window closed before symbol 12's opened
 }
 
-TEST(UplinkCplanePacer, AFrameNeverOvertakesAnEarlierOneOfItsEaxc) {
-  // ecpriSeqid counts per eAxC in the order frames are built: one for symbol 6 built before one
-  // for symbol 0 of the same eAxC (PRACH occasions out of symbol order, say) must still leave
-  // first, and the later one waits for it even when its own window is open.
+TEST(UplinkCplanePacer, ADueFrameGoesAheadOfAHeldOneOfItsEaxcWithTheSeqidsInWireOrder) {
+  // Frames built out of symbol order on one eAxC (a MAC's UL_TTI.requests out of slot order, a
+  // PRACH occasion after later type 1 sections), every ecpriSeqid 0 as built: the pacer sends
+  // each when due and numbers each eAxC's messages 0, 1, 2, ... in the order they leave.
   PacerClockFixture f;
   const int s6 = f.know(pacer_test_frame(6));
   const int s0 = f.know(pacer_test_frame(0, 2));
@@ -164,25 +193,36 @@ TEST(UplinkCplanePacer, AFrameNeverOvertakesAnEarlierOneOfItsEaxc) {
   f.pacer.offer(f.sink.known[static_cast<std::size_t>(s6)]);
   f.pacer.offer(f.sink.known[static_cast<std::size_t>(s0)]);
   f.now = f.opens(0);
-  EXPECT_EQ(f.pacer.send_due(), 0U);                            // due, but behind symbol 6's
+  EXPECT_EQ(f.pacer.send_due(), 1U); // symbol 0's, ahead of symbol 6's held before it
   f.pacer.offer(f.sink.known[static_cast<std::size_t>(other)]); // another eAxC: at once
-  EXPECT_EQ(f.sink.events, (std::vector<int>{other}));
-  EXPECT_EQ(f.pacer.held(), 2U);
+  EXPECT_EQ(f.sink.events, (std::vector<int>{s0, -1, other}));
+  EXPECT_EQ(f.pacer.held(), 1U);
   f.now = f.opens(6) - 1;
   EXPECT_EQ(f.pacer.send_due(), 0U);
   f.now = f.opens(6);
-  EXPECT_EQ(f.pacer.send_due(), 2U);
-  EXPECT_EQ(f.sink.events, (std::vector<int>{other, s6, s0, -1}));
-  EXPECT_EQ(f.window.messages_on_time() + f.window.messages_late(), 3U);
-  // A due frame offered while one of its eAxC is held waits too.
+  EXPECT_EQ(f.pacer.send_due(), 1U);
+  EXPECT_EQ(f.sink.events, (std::vector<int>{s0, -1, other, s6, -1}));
+  EXPECT_EQ(f.window.messages_on_time(), 3U);
+  // A due frame offered while one of its eAxC is held goes at once; both count on.
   const int s9 = f.know(pacer_test_frame(9, 4));
   const int s1 = f.know(pacer_test_frame(1, 5));
   f.pacer.offer(f.sink.known[static_cast<std::size_t>(s9)]);
   f.pacer.offer(f.sink.known[static_cast<std::size_t>(s1)]);
-  EXPECT_EQ(f.pacer.held(), 2U);
+  EXPECT_EQ(f.pacer.held(), 1U);
   f.now = f.opens(9);
-  EXPECT_EQ(f.pacer.send_due(), 2U);
-  EXPECT_EQ(f.sink.events, (std::vector<int>{other, s6, s0, -1, s9, s1, -1}));
+  EXPECT_EQ(f.pacer.send_due(), 1U);
+  EXPECT_EQ(f.sink.events, (std::vector<int>{s0, -1, other, s6, -1, s1, s9, -1}));
+  EXPECT_EQ(f.sink.sequences[0], (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(f.sink.sequences[1], (std::vector<int>{0}));
+  // The count wraps at 256 like any ecpriSeqid, per eAxC.
+  for (int i = 0; i < 300; ++i) {
+    f.pacer.offer(f.sink.known[static_cast<std::size_t>(other)]);
+  }
+  ASSERT_EQ(f.sink.sequences[1].size(), 301U);
+  EXPECT_EQ(f.sink.sequences[1][255], 255);
+  EXPECT_EQ(f.sink.sequences[1][256], 0);
+  EXPECT_EQ(f.sink.sequences[1][300], 44);
+  EXPECT_EQ(f.sink.sequences[0].size(), 4U);
 }
 
 TEST(UplinkCplanePacer, CountsRefusedFramesAndDropsWhatItHoldsAtClear) {
@@ -231,7 +271,7 @@ TEST(UplinkCplanePacer, HoldsAndSendsWithoutAllocatingOnceWarm) {
   PacerClockFixture f;
   std::vector<std::vector<std::uint8_t>> frames;
   std::uint16_t eaxc = 0;
-  for (unsigned symbol : {12U, 0U, 7U, 3U}) { // each on an eAxC of its own: none waits
+  for (unsigned symbol : {12U, 0U, 7U, 3U}) { // each on an eAxC of its own
     frames.push_back(pacer_test_frame(symbol, 1, eaxc++));
     f.know(frames.back());
   }
@@ -248,7 +288,10 @@ TEST(UplinkCplanePacer, HoldsAndSendsWithoutAllocatingOnceWarm) {
       f.now = f.opens(symbol);
       f.pacer.send_due();
     }
-    f.sink.events.clear(); // keeps its capacity
+    f.sink.events.clear(); // keeps its capacity, as the sequences' do
+    for (auto& by_eaxc : f.sink.sequences) {
+      by_eaxc.clear();
+    }
   }
   EXPECT_EQ(airan::test::allocation_count() - before, 0);
   EXPECT_EQ(f.window.messages_on_time(), 12U);

@@ -67,14 +67,17 @@ TEST(CplaneFrameQueueTakeDue, HoldsEachSlotUntilItIsDueAndKeepsTheOrder) {
   EXPECT_EQ(record.events,
             (std::vector<int>{frame_event(20, 1), frame_event(21, 2), -1, frame_event(30, 3), -2,
                               frame_event(40, 4), frame_event(41, 5), -3, -4}));
-  // clear() drops what is held back too.
+  // clear() drops what is held back too, and what is still queued, and counts the frames.
   queue.add_frame(std::vector<std::uint8_t>(9, 6));
   queue.add_slot_done(0, 20);
   EXPECT_EQ(queue.take_due(record, release), 0U);
-  queue.clear();
+  queue.add_frame(std::vector<std::uint8_t>(9, 7));
+  queue.add_frame(std::vector<std::uint8_t>(9, 8));
+  EXPECT_EQ(queue.clear(), 3U);
   release.limit = 100;
   EXPECT_EQ(queue.take_due(record, release), 0U);
   EXPECT_EQ(queue.take_all(record), 0U);
+  EXPECT_EQ(queue.clear(), 0U);
 }
 
 /// Releases the slots in a set.
@@ -111,6 +114,26 @@ TEST(CplaneFrameQueueTakeDue, ASlotQueuedOutOfOrderIsNotHeldBackByALaterOne) {
   EXPECT_EQ(record.events.size(), 8U);
   EXPECT_EQ(record.events[6], frame_event(50, 5));
   EXPECT_EQ(queue.take_all(record), 0U);
+}
+
+TEST(CplaneFrameQueueTakeDue, ClearCountsOnlyTheFramesNotHandedOver) {
+  CplaneFrameQueue queue(8, 1);
+  WindowRecord record;
+  SlotsIn release;
+  queue.add_frame(std::vector<std::uint8_t>(30, 3));
+  queue.add_slot_done(0, 3);
+  queue.add_frame(std::vector<std::uint8_t>(20, 2));
+  queue.add_frame(std::vector<std::uint8_t>(21, 2));
+  queue.add_slot_done(0, 2);
+  queue.add_frame(std::vector<std::uint8_t>(40, 4));
+  release.slots = {2};
+  EXPECT_EQ(queue.take_due(record, release), 3U);    // slot 2 handed over ahead of slot 3
+  queue.add_frame(std::vector<std::uint8_t>(41, 4)); // not gathered yet
+  EXPECT_EQ(queue.clear(), 3U);                      // slot 3's frame and slot 4's two
+  release.slots = {2, 3, 4};
+  queue.add_slot_done(0, 4);
+  EXPECT_EQ(queue.take_due(record, release), 1U); // only the end queued after clear()
+  EXPECT_EQ(record.events.size(), 4U);
 }
 
 TEST(CplaneFrameQueueTakeDue, ReleasesInOrderWhileAnotherThreadQueues) {

@@ -51,8 +51,9 @@ public:
   /// whose slot's end is not queued yet wait, with everything queued after them. What stays is
   /// kept for the next call. Returns how many items it handed over.
   std::size_t take_due(CplaneQueueVisitor& visitor, CplaneSlotRelease& release);
-  /// Drops everything queued or held back (a session ended). On the consumer's thread.
-  void clear();
+  /// Drops everything queued or held back (a session ended). On the consumer's thread. Returns
+  /// how many frames it dropped (slot ends are not counted).
+  std::size_t clear();
 
 private:
   struct Item {

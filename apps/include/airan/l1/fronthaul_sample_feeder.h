@@ -79,6 +79,9 @@ struct FronthaulFeederCounters {
   std::uint64_t cplane_on_time = 0;
   std::uint64_t cplane_early = 0;
   std::uint64_t cplane_late = 0;
+  /// Likewise: C-plane messages not classified (the frame or a message of its chain did not
+  /// parse, or the timing header names no slot), so that the four add up to the messages.
+  std::uint64_t cplane_unclassified = 0;
   std::uint64_t prach_frames = 0;   ///< PRACH U-plane frames the O-RU sent (7.2x).
   std::uint64_t prach_sections = 0; ///< PRACH sections handed to the L1.
   std::uint64_t prach_refused = 0;  ///< PRACH requests the O-RU could not serve.

@@ -4,12 +4,12 @@
 /// with the rest of its slot. A frame whose window has not opened yet is copied into a hold
 /// buffer and sent by a later send_due(), which the port's thread calls as often as it polls.
 ///
-/// Order: frames leave in the order they were offered among those due, and a frame never
-/// overtakes an earlier-offered one of its eAxC (it waits behind it even when due), so each
-/// eAxC's ecpriSeqid order is kept on the wire. The L1's C-plane sender numbers each eAxC's
-/// frames in the order of their first symbols (type 1 by eAxC then start symbol, PRACH
-/// occasions by start symbol), so that wait does not arise; a frame of another eAxC that is due
-/// may overtake one that is not.
+/// Order: frames leave in the order they were offered among those due; a frame that is due
+/// overtakes one that is not, of its eAxC too. ecpriSeqid is written as each frame leaves, per
+/// eAxC (every message of an eCPRI concatenation chain, by its own eAxC), so that each eAxC's
+/// sequence counts up by one on the wire whatever order the frames were built in: slots whose
+/// UL_TTI.requests came out of slot order, PRACH occasions after type 1 sections of later
+/// symbols. A frame that does not parse leaves as it was.
 #pragma once
 
 #include "airan/l1/uplink_cplane_transmit_window.h"
@@ -68,7 +68,8 @@ private:
 
   /// Sends the held frames due at air time \p air_ns, in order; returns how many.
   std::size_t send_held(std::int64_t air_ns);
-  /// Gives \p frame to the sink and counts it against \p window at air time \p air_ns.
+  /// Gives \p frame to the sink, its ecpriSeqids written (see the file comment), and counts it
+  /// against \p window at air time \p air_ns.
   void send(std::span<const std::uint8_t> frame, const std::optional<CplaneFrameWindow>& window,
             std::int64_t air_ns);
   /// Drops the sent frames, moving those still held to the front of the buffers (in order).
@@ -76,9 +77,10 @@ private:
 
   UplinkCplaneTransmitWindow& window_;
   CplaneFrameSink& sink_;
-  std::vector<std::uint8_t> bytes_;          ///< The held frames' bytes, in offer order.
-  std::vector<HeldFrame> held_;              ///< The held frames, in offer order.
-  std::vector<std::uint16_t> waiting_eaxcs_; ///< send_held(): eAxCs with a frame not sent.
+  std::vector<std::uint8_t> bytes_;         ///< The held frames' bytes, in offer order.
+  std::vector<HeldFrame> held_;             ///< The held frames, in offer order.
+  std::vector<std::uint8_t> outgoing_;      ///< send(): the frame with its ecpriSeqids.
+  std::vector<std::uint8_t> next_sequence_; ///< The next ecpriSeqid, by eAxC ID (65536).
   std::uint64_t refused_ = 0;
   std::uint64_t dropped_held_ = 0;
 };
