@@ -78,6 +78,7 @@ void GpuCellGroup::enqueue_batched_front_ends(std::span<const GpuCellSlot> slots
           phy::PuschPduResult& result = cell.lanes[lane]->results[p];
           result.error = e.what();
           result.tb_bytes.clear();
+          cell.end_previous_tb(slots[c].pdus, p, lane);
           continue;
         }
         launch.round_front_ends.push_back(&front_end);

@@ -4,11 +4,13 @@
 #include "gpu_cell_group_impl.h"
 
 #include "airan/phy/numerology.h"
+#include "airan/phy/pusch_harq_process.h"
 #include "airan/phy/pusch_scrambler.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/tbs_calculator.h"
 #include "airan/phy/ulsch_encoder.h"
 
+#include <optional>
 #include <stdexcept>
 
 namespace airan::gpu {
@@ -37,11 +39,8 @@ std::string GpuCellGroup::Cell::admit(std::span<const phy::PuschConfig> pdus, st
   if (pdu.uci.present()) {
     return "unsupported PDU: UCI on PUSCH is demultiplexed by the CPU receiver only";
   }
-  for (std::size_t j = 0; j < index; ++j) {
-    if (pdu.ulsch && pdus[j].ulsch && pdus[j].rnti == pdu.rnti &&
-        pdus[j].harq_process_id == pdu.harq_process_id) {
-      return "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
-    }
+  if (phy::duplicate_harq_process(pdus, index)) {
+    return "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
   }
   tbs = pdu.tb_size_bits != 0 ? pdu.tb_size_bits : phy::compute_pusch_tbs(config.cell, pdu);
   if (tbs > max_tbs) {
@@ -64,6 +63,14 @@ bool GpuCellGroup::Cell::in_flight(const phy::HarqProcessKey& key, std::size_t l
     }
   }
   return false;
+}
+
+void GpuCellGroup::Cell::end_previous_tb(std::span<const phy::PuschConfig> pdus, std::size_t p,
+                                         std::size_t lane) {
+  const std::optional<phy::HarqProcessKey> key = phy::pusch_harq_process(pdus[p]);
+  if (key && !phy::duplicate_harq_process(pdus, p)) {
+    phy::end_previous_transport_block(harq, pdus[p], in_flight(*key, lane));
+  }
 }
 
 void GpuCellGroup::Cell::begin_slot(const GpuCellSlot& input, std::size_t lane_index,
@@ -116,6 +123,7 @@ void GpuCellGroup::Cell::submit(const GpuCellSlot& input, std::size_t lane_index
       } catch (const std::invalid_argument& e) {
         lane.results[p].error = e.what();
         lane.results[p].tb_bytes.clear();
+        end_previous_tb(input.pdus, p, lane_index);
         continue;
       }
       decode_pdu(input, lane_index, p, tbs, device);
@@ -146,8 +154,12 @@ bool GpuCellGroup::Cell::admit_pdu(const GpuCellSlot& input, std::size_t lane_in
   result.tb_bytes.clear();
   result.tb_bits.clear();
   tbs = 0;
-  if (!result.error.empty() || !(result.error = admit(input.pdus, p, result, tbs)).empty()) {
+  if (!result.error.empty()) {
+    return false; // the slot failed: like a slot the CPU receiver refuses, it changes no process
+  }
+  if (!(result.error = admit(input.pdus, p, result, tbs)).empty()) {
     result.tb_bytes.clear();
+    end_previous_tb(input.pdus, p, lane_index);
     return false;
   }
   const phy::HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
@@ -166,6 +178,7 @@ void GpuCellGroup::Cell::decode_pdu(const GpuCellSlot& input, std::size_t lane_i
   const phy::PuschConfig& pdu = input.pdus[p];
   phy::PuschPduResult& result = lane.results[p];
   const phy::HarqProcessKey key{pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)};
+  bool taken = false;    // the process's buffer was acquired for this PDU
   bool acquired = false; // a buffer newly taken for this PDU, released if decoding fails
   try {
     const std::uint32_t g = phy::pusch_coded_bits(config.cell, pdu);
@@ -177,6 +190,7 @@ void GpuCellGroup::Cell::decode_pdu(const GpuCellSlot& input, std::size_t lane_i
     lane.measured[p] = true;
     const bool fresh = harq.find(key) == nullptr;
     phy::HarqSoftBuffer& buffer = harq.acquire(key, pdu.new_data_indicator);
+    taken = true;
     acquired = fresh;
     if (batched_decoding) { // the group enqueues it with the other cells' TBs
       phy::DeviceLlrs llrs{lane.front_end.device_llrs(), g, device};
@@ -202,10 +216,15 @@ void GpuCellGroup::Cell::decode_pdu(const GpuCellSlot& input, std::size_t lane_i
     result.tb_bytes.clear();
     throw;
   }
-  if (!lane.enqueued[p] && acquired) {
-    harq.release(key);
-  }
   if (!lane.enqueued[p]) {
+    // As the CPU receiver: a decoder that refused the TB gives its buffer back (also one that
+    // held earlier transmissions), and a failure before the buffer was taken ends the previous
+    // TB of a process with new data.
+    if (taken) {
+      harq.release(key);
+    } else {
+      end_previous_tb(input.pdus, p, lane_index);
+    }
     result.tb_bytes.clear();
   }
 }

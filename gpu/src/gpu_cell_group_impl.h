@@ -96,8 +96,14 @@ struct GpuCellGroup::Cell {
   void begin_slot(const GpuCellSlot& input, std::size_t lane, const detail::StagedIq* staged,
                   bool prepare_only = false);
   /// Resets PDU \p p's result and checks it (the slot's error, admission, HARQ in flight);
-  /// false, with the result's error, when it does not run. \p tbs: its TB size.
+  /// false, with the result's error, when it does not run (a refused PDU ends its process's
+  /// previous TB, end_previous_tb()). \p tbs: its TB size.
   bool admit_pdu(const GpuCellSlot& input, std::size_t lane, std::size_t p, std::uint32_t& tbs);
+  /// After PDU \p p of \p pdus was refused or failed before its decoding took a buffer: the CPU
+  /// receiver's rule (phy::end_previous_transport_block()): new data frees the process's buffer,
+  /// unless the PDU duplicates an earlier one of the slot or a slot in flight on another lane than
+  /// \p lane decodes the process.
+  void end_previous_tb(std::span<const phy::PuschConfig> pdus, std::size_t p, std::size_t lane);
   /// After PDU \p p's front end (process(), or a batch of prepared PDUs): its measurements'
   /// download, its HARQ buffer and its decoding (prepared for the group's batch, or enqueued on
   /// the cell's stream). A failure sets the result's error and gives back a buffer taken for it.

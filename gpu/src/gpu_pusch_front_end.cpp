@@ -13,12 +13,13 @@
 #include "airan/phy/pusch_transmitter.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace airan::gpu {
 
@@ -163,7 +164,9 @@ bool GpuPuschFrontEnd::prepare_capture(unsigned num_rx, std::span<const phy::Pus
   if (slot >= phy::slots_per_frame(s.cell.numerology)) {
     return true; // its PDUs fail before estimation
   }
-  std::vector<detail::MmseBankKey> needed; // distinct, at most the table's capacity
+  // Distinct keys, at most the table's capacity (no allocation per cell and slot).
+  std::array<detail::MmseBankKey, detail::MmseBankTable::capacity> needed;
+  std::size_t num_needed = 0;
   for (const phy::PuschConfig& pusch : pdus) {
     if (!pusch.validate(s.cell).empty() || pusch.transform_precoding ||
         pusch.num_layers > s.limits.max_layers || pusch.prb_size > s.limits.max_prbs) {
@@ -179,16 +182,17 @@ bool GpuPuschFrontEnd::prepare_capture(unsigned num_rx, std::span<const phy::Pus
       continue;
     }
     const detail::MmseBankKey key = Impl::bank_key(g, options);
-    if (std::find(needed.begin(), needed.end(), key) == needed.end()) {
-      if (needed.size() == detail::MmseBankTable::capacity) {
+    const auto needed_end = needed.begin() + static_cast<std::ptrdiff_t>(num_needed);
+    if (std::find(needed.begin(), needed_end, key) == needed_end) {
+      if (num_needed == needed.size()) {
         return false;
       }
-      needed.push_back(key);
+      needed[num_needed++] = key;
     }
   }
   // Least recently used first out: loading at most `capacity` keys keeps all of them.
-  for (const detail::MmseBankKey& key : needed) {
-    (void)s.banks.prepare(key, s.stream);
+  for (std::size_t k = 0; k < num_needed; ++k) {
+    (void)s.banks.prepare(needed[k], s.stream);
   }
   return true;
 }

@@ -4,6 +4,7 @@
 /// (phy/ulsch_code_block.h); the kernels are in ulsch_kernels.cu and ldpc_kernels.cu.
 #include "gpu_ulsch_decoder_impl.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -157,8 +158,12 @@ void GpuUlschDecoder::enqueue_prepared(std::span<GpuUlschDecoder* const> decoder
     return;
   }
   const Impl& first = *decoders.front()->impl_;
-  for (const GpuUlschDecoder* decoder : decoders) {
-    const Impl& s = *decoder->impl_;
+  for (auto it = decoders.begin(); it != decoders.end(); ++it) {
+    // Twice in one batch, its TB would be decoded twice and combined twice into its HARQ buffer.
+    if (std::find(decoders.begin(), it, *it) != it) {
+      throw std::logic_error("GpuUlschDecoder::enqueue_prepared: a decoder twice in the batch");
+    }
+    const Impl& s = *(*it)->impl_;
     if (!s.pending.active || !s.pending.prepared_only) {
       throw std::logic_error("GpuUlschDecoder::enqueue_prepared: a decoder without a prepared "
                              "transport block");

@@ -2,6 +2,8 @@
 // thread pool or the pooled stages, and the detectors that take a slot's IQ themselves.
 #include "pusch_receiver_impl.h"
 
+#include "airan/phy/pusch_harq_process.h"
+
 namespace airan::phy {
 
 using pusch_receiver_detail::for_cpu_front_end;
@@ -68,18 +70,7 @@ void PuschReceiver::Impl::run_pdus(const ResourceGrid* grid, unsigned slot,
                                    std::vector<PuschPduResult>& results,
                                    const PerfectCsi* perfect_csi) {
   results.resize(pdus.size());
-  const auto is_duplicate = [&](std::size_t i) {
-    if (!pdus[i].ulsch) {
-      return false; // UCI only: no HARQ process
-    }
-    for (std::size_t j = 0; j < i; ++j) {
-      if (pdus[j].ulsch && pdus[j].rnti == pdus[i].rnti &&
-          pdus[j].harq_process_id == pdus[i].harq_process_id) {
-        return true;
-      }
-    }
-    return false;
-  };
+  const auto is_duplicate = [&](std::size_t i) { return duplicate_harq_process(pdus, i); };
   if (pooled_mode(pdus.size())) {
     // Few PDUs: one after the other, each running its front end and decoding its code blocks
     // on every lane.

@@ -2,6 +2,8 @@
 // (demultiplexing and decoding), the UL-SCH decoder, and the stage times.
 #include "pusch_receiver_impl.h"
 
+#include "airan/phy/pusch_harq_process.h"
+
 #include <chrono>
 
 namespace airan::phy {
@@ -105,11 +107,8 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
   // New data ends the process's previous TB whether or not this PDU gets decoded: its soft
   // values must not be combined with a later retransmission of the new TB.
   const auto end_previous_tb = [&] {
-    // (A PUSCH without UL-SCH has no HARQ process; another key beyond 8 bits aliases none.)
-    if (pdu.ulsch && pdu.new_data_indicator && pdu.harq_process_id <= UINT8_MAX) {
-      const std::lock_guard lock(harq_mutex);
-      harq.release({pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)});
-    }
+    const std::lock_guard lock(harq_mutex);
+    end_previous_transport_block(harq, pdu);
   };
   if (const auto error = pdu.validate(cell); !error.empty()) {
     result.error = "invalid PDU: " + error;

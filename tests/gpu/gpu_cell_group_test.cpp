@@ -404,6 +404,46 @@ TEST_P(GpuCellGroupLaunch, MixedPduSizesInOneSlot) {
   EXPECT_EQ(group.launches().cell_graphs, cell_graphs() && graphs_enabled() ? 2U : 0U);
 }
 
+// New data that the group refuses ends its HARQ process's previous TB, as in PuschReceiver: TB 1
+// fails, TB 2's new data is refused, and TB 2's retransmission decodes from an empty buffer (one
+// transmission) instead of combining TB 1's soft values into it.
+TEST_P(GpuCellGroupLaunch, RefusedNewDataEndsThePreviousTb) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  std::vector<CellSetup> cells = make_cells(0.0F);
+  cells.resize(1);
+  { // Refused by both (4 layers on a 2-layer cell): the results equal the CUDA receiver's.
+    GpuCellGroup group(std::span(&cells[0].config, 1), 0, options());
+    const std::unique_ptr<PuschReceiver> reference = make_cuda_receiver(cells[0].config);
+    PuschConfig refused = refused_new_data_pdu();
+    refused.num_layers = 4;
+    refused.dmrs_ports = 0xF;
+    const RefusedNewDataResults r = run_refused_new_data(group, reference.get(), cells[0], refused);
+    ASSERT_EQ(r.group.size(), 3U);
+    expect_same(r.group[0], r.reference[0]);
+    EXPECT_FALSE(r.group[0].tb_crc_ok) << "TB 1 fails";
+    EXPECT_NE(r.group[1].error, "");
+    EXPECT_NE(r.reference[1].error, "");
+    expect_same(r.group[2], r.reference[2]);
+    EXPECT_EQ(r.group[2].decoding.num_transmissions, 1U);
+    EXPECT_TRUE(r.group[2].tb_crc_ok) << r.group[2].error;
+  }
+  { // Refused by the group only (frequency hopping: PuschReceiver runs it on the CPU).
+    GpuCellGroup group(std::span(&cells[0].config, 1), 0, options());
+    PuschConfig refused = refused_new_data_pdu();
+    refused.intra_slot_hopping = true;
+    refused.second_hop_prb_start = 30;
+    const RefusedNewDataResults r = run_refused_new_data(group, nullptr, cells[0], refused);
+    ASSERT_EQ(r.group.size(), 3U);
+    EXPECT_FALSE(r.group[0].tb_crc_ok) << "TB 1 fails";
+    EXPECT_NE(r.group[1].error.find("CPU only"), std::string::npos) << r.group[1].error;
+    EXPECT_EQ(r.group[2].decoding.num_transmissions, 1U);
+    EXPECT_TRUE(r.group[2].tb_crc_ok) << r.group[2].error;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Modes, GpuCellGroupLaunch,
     ::testing::Values(LaunchMode::one_graph_per_slot, LaunchMode::stream_per_cell,

@@ -1,6 +1,6 @@
 // Test support for gpu_cell_group_test: three cells of different sizes with their PDUs, slot IQ
-// through a random unitary channel, a CUDA receiver per cell as the reference, and the comparison
-// of two PDU results.
+// through a random unitary channel, a CUDA receiver per cell as the reference, the comparison
+// of two PDU results, and a HARQ process whose new data is refused between two transmissions.
 #pragma once
 
 #include "airan/gpu/device_query.h"
@@ -139,6 +139,61 @@ inline std::unique_ptr<PuschReceiver> make_cuda_receiver(const GpuCellConfig& co
   rx.detector = airan::gpu::make_gpu_detector_factory(config.cell, rx.front_end, 0);
   rx.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
   return std::make_unique<PuschReceiver>(config.cell, rx);
+}
+
+/// The PDU of run_refused_new_data(): 20 PRBs, 2 layers, QPSK, HARQ process 3.
+inline PuschConfig refused_new_data_pdu() {
+  PuschConfig pdu = make_pdu(1, 52, 0, 20, 2, 6);
+  pdu.harq_process_id = 3;
+  return pdu;
+}
+
+/// Per slot of run_refused_new_data(): the group's result and the reference's.
+struct RefusedNewDataResults {
+  std::vector<PuschPduResult> group;
+  std::vector<PuschPduResult> reference; ///< Empty without a reference.
+};
+
+/// One HARQ process over three slots of \p setup's cell, one PDU a slot: new data TB 1 at an SNR
+/// where it fails, new data TB 2 in the PDU \p refused (which a receiver refuses; TB 2 is sent
+/// as refused_new_data_pdu()), then TB 2's retransmission (NDI not toggled, rv 0) at a high SNR.
+/// Each slot goes through \p group and \p reference (null: none).
+inline RefusedNewDataResults run_refused_new_data(airan::gpu::GpuCellGroup& group,
+                                                  PuschReceiver* reference, CellSetup setup,
+                                                  const PuschConfig& refused) {
+  const PuschConfig sent = refused_new_data_pdu();
+  std::mt19937_64 rng(31);
+  const std::vector<BitVector> tb1 = random_tbs(setup.config.cell, {sent}, rng);
+  const std::vector<BitVector> tb2 = random_tbs(setup.config.cell, {sent}, rng);
+  PuschConfig retransmission = sent;
+  retransmission.new_data_indicator = false;
+  struct Slot {
+    PuschConfig pdu;
+    const std::vector<BitVector>* tbs;
+    float snr_db;
+  };
+  const Slot slots[] = {
+      {sent, &tb1, -10.0F}, {refused, &tb2, 20.0F}, {retransmission, &tb2, 20.0F}};
+  RefusedNewDataResults out;
+  for (unsigned n = 0; n < 3; ++n) {
+    setup.snr_db = slots[n].snr_db;
+    std::vector<PuschConfig> on_air = {n == 1 ? sent : slots[n].pdu};
+    const std::vector<cf32> iq = make_slot_iq(setup, on_air, *slots[n].tbs, n, 70 + n);
+    const std::vector<PuschConfig> pdus = {slots[n].pdu};
+    airan::gpu::GpuCellSlot input;
+    input.host_iq = iq;
+    input.slot = n;
+    input.pdus = pdus;
+    std::vector<std::vector<PuschPduResult>> results;
+    group.process(std::span(&input, 1), results);
+    out.group.push_back(results.at(0).at(0));
+    if (reference != nullptr) {
+      std::vector<PuschPduResult> expected;
+      reference->process_slot_iq(iq, n, pdus, expected);
+      out.reference.push_back(expected.at(0));
+    }
+  }
+  return out;
 }
 
 } // namespace cell_group_test

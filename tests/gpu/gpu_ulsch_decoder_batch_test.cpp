@@ -239,6 +239,10 @@ TEST(GpuUlschDecoderBatchErrors, MisuseIsAClearError) {
   a.prepare_device_bytes(llrs.llrs(), cfg, pool.acquire({1, 0}, true), bytes_a);
   EXPECT_THROW((void)a.finish(), std::logic_error) << "prepared, not enqueued";
   EXPECT_TRUE(a.has_enqueued_tb());
+  const std::vector<GpuUlschDecoder*> twice{&a, &a};
+  EXPECT_THROW(GpuUlschDecoder::enqueue_prepared(twice, nullptr), std::logic_error)
+      << "a decoder twice in the batch (its TB would be combined twice)";
+  EXPECT_TRUE(a.has_enqueued_tb()) << "still prepared";
   b.set_rate_recovery_in_ldpc(false);
   b.prepare_device_bytes(llrs.llrs(), cfg, pool.acquire({2, 0}, true), bytes_b);
   EXPECT_THROW(GpuUlschDecoder::enqueue_prepared(both, nullptr), std::logic_error)
