@@ -6,6 +6,7 @@
 #include "airan/io/dpdk_eal.h"
 #include "airan/io/fapi_shm_transport.h"
 #include "airan/io/fapi_udp_transport.h"
+#include "airan/io/oran_prach_sizing.h"
 #include "airan/io/pusch_config_file.h"
 #include "airan/l1/cplane_frame_queue.h"
 #include "airan/l1/fapi_phy.h"
@@ -179,11 +180,17 @@ int run_l1(const L1CommandOptions& o) {
     }
     source_config.max_iq_samples = longest * carrier.num_rx_antennas;
   } else if (o.cplane) {
-    // The 7.2x PRACH occasions that go with one slot: room for the link's whole queue of them.
+    // The 7.2x PRACH occasions that go with one slot: room for the link's whole queue of them,
+    // their values twice what one slot of the carrier's formats can hold (occasions of an
+    // earlier slot may come with a later one), never more than every occasion at its largest.
     source_config.max_prach_sections = l1::FronthaulLinkReceiver::max_prach_occasions;
-    source_config.max_prach_values = std::size_t{source_config.max_prach_sections} *
-                                     carrier.num_rx_antennas *
-                                     l1::FronthaulLinkReceiver::max_prach_values_per_antenna;
+    const io::OranPrachSizing prach =
+        io::oran_prach_sizing(carrier.cell, l1::FronthaulLinkReceiver::prach_cplane_lead_slots);
+    source_config.max_prach_values =
+        std::min(2 * prach.prb_periods_per_slot * phy::subcarriers_per_prb,
+                 std::size_t{source_config.max_prach_sections} *
+                     l1::FronthaulLinkReceiver::max_prach_values_per_antenna) *
+        carrier.num_rx_antennas;
   }
   l1::InMemoryIqSource samples(source_config);
   // A short push timeout: the receive loop must not stall on a source nobody empties.

@@ -7,6 +7,15 @@
 #include <algorithm>
 
 namespace airan::l1 {
+namespace {
+
+/// The values \p prach's section holds: antennas x periods x REs.
+std::size_t prach_value_count(const ReceivedPrach& prach) {
+  return std::size_t{prach.section.num_antennas} * prach.section.num_periods *
+         prach.section.num_res;
+}
+
+} // namespace
 
 ReceivedPrach to_received_prach(const io::AssembledPrach& occasion) {
   ReceivedPrach received;
@@ -48,11 +57,9 @@ std::span<const ReceivedPrach> FronthaulLinkReceiver::ready_prach(std::int64_t a
     if (assembler_.clock().resolve(prach_ready_[i].cycle_slot, now_slot) > now_slot) {
       continue;
     }
-    const std::size_t end =
-        i + 1 < prach_offsets_.size() ? prach_offsets_[i + 1] : prach_values_.size();
     ReceivedPrach& out = prach_out_.emplace_back(prach_ready_[i]);
     out.section.values = std::span<const phy::cf32>(prach_values_)
-                             .subspan(prach_offsets_[i], end - prach_offsets_[i]);
+                             .subspan(prach_offsets_[i], prach_value_count(prach_ready_[i]));
     prach_out_index_.push_back(i);
   }
   return prach_out_;
@@ -78,9 +85,20 @@ void FronthaulLinkReceiver::prach_handed_over(bool taken) {
   }
   prach_out_.clear();
   prach_out_index_.clear();
-  if (prach_ready_.empty()) {
-    prach_values_.clear(); // the values of occasions still waiting stay where they are
+  // The values of the occasions still waiting move down over those handed over (in order:
+  // each moves to or below where it was), so that the space of the others is free again.
+  std::size_t end = 0;
+  for (std::size_t i = 0; i < prach_ready_.size(); ++i) {
+    const std::size_t count = prach_value_count(prach_ready_[i]);
+    if (prach_offsets_[i] != end) {
+      const auto from = prach_values_.begin() + static_cast<std::ptrdiff_t>(prach_offsets_[i]);
+      std::copy(from, from + static_cast<std::ptrdiff_t>(count),
+                prach_values_.begin() + static_cast<std::ptrdiff_t>(end));
+    }
+    prach_offsets_[i] = end;
+    end += count;
   }
+  prach_values_.resize(end);
 }
 
 void FronthaulLinkReceiver::on_cplane_frame(std::span<const std::uint8_t> frame) {

@@ -3,6 +3,7 @@
 #include "airan/io/ecpri.h"
 #include "airan/io/fronthaul_timing.h"
 #include "airan/io/oran_common.h"
+#include "airan/io/oran_prach_sizing.h"
 #include "airan/l1/slot_clock.h"
 
 #include <algorithm>
@@ -190,13 +191,19 @@ void FronthaulLinkReceiver::expect_prach() {
   // An occasion is overdue one slot after its window (the L1's grace is about two).
   io::FronthaulConfig prach_config = config_;
   prach_config.slot_deadline_ns = std::int64_t{1'000'000} >> cell_.numerology;
+  // Expected from the C-plane, which leads the slot, to a slot past the window: as many as the
+  // carrier's formats and FAPI's occasions per slot can have in flight.
+  const io::OranPrachSizing sizing = io::oran_prach_sizing(cell_, prach_cplane_lead_slots);
   prach_ = std::make_unique<io::FronthaulPrachAssembler>(cell_, num_rx_, prach_config,
-                                                         max_prach_occasions);
+                                                         std::max(sizing.occasions_in_flight, 1U),
+                                                         sizing.prb_periods_in_flight);
   prach_ready_.reserve(max_prach_occasions);
   prach_offsets_.reserve(max_prach_occasions);
   prach_out_.reserve(max_prach_occasions);
   prach_out_index_.reserve(max_prach_occasions);
-  prach_values_limit_ = std::size_t{max_prach_occasions} * num_rx_ * max_prach_values_per_antenna;
+  // What completes before the next slot: a slot's occasions, twice.
+  prach_values_limit_ = 2 * std::max<std::size_t>(sizing.prb_periods_per_slot, 1) * num_rx_ *
+                        phy::subcarriers_per_prb;
   prach_values_.reserve(prach_values_limit_);
 }
 

@@ -1,5 +1,6 @@
 #include "airan/l1/fronthaul_sample_feeder.h"
 
+#include "airan/io/oran_prach_sizing.h"
 #include "airan/l1/fronthaul_link_receiver.h"
 #include "airan/l1/fronthaul_paced_sender.h"
 #include "airan/l1/slot_clock.h"
@@ -99,11 +100,18 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
       link_out_(link), timeline_(timeline), emulator_(cell, num_rx_antennas, config_),
       assembler_(cell, num_rx_antennas, config_) {
   if (max_prach_occasions > 0 && config_.mode == io::FronthaulIngestMode::frequency_domain) {
+    // The O-RU takes a slot's requests when the slot comes: max_prach_occasions per antenna
+    // (each with room for the longest window of the carrier's formats).
     ru_prach_ = std::make_unique<io::RuPrachEmulator>(cell, num_rx_antennas, config_,
                                                       max_prach_occasions * num_rx_antennas);
     if (target_ != nullptr) { // in-process, the DU's end too (over a link, the far end's)
+      // The DU expects them from its C-plane on, which leads the slot: as many as the carrier's
+      // formats and FAPI's occasions per slot can have in flight.
+      const io::OranPrachSizing sizing =
+          io::oran_prach_sizing(cell, FronthaulLinkReceiver::prach_cplane_lead_slots);
       prach_assembler_ = std::make_unique<io::FronthaulPrachAssembler>(
-          cell, num_rx_antennas, config_, max_prach_occasions);
+          cell, num_rx_antennas, config_, std::max(max_prach_occasions, sizing.occasions_in_flight),
+          sizing.prb_periods_in_flight);
     }
   }
   received_prach_.reserve(64);

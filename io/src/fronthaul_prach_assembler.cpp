@@ -78,17 +78,22 @@ std::optional<std::uint8_t> unparsed_frame_filter_index(std::span<const std::uin
 FronthaulPrachAssembler::FronthaulPrachAssembler(const phy::CellConfig& cell,
                                                  unsigned num_rx_antennas,
                                                  const FronthaulConfig& config,
-                                                 unsigned max_occasions)
+                                                 unsigned max_occasions,
+                                                 std::size_t max_prb_periods)
     : cell_((check_prach_arguments(cell, num_rx_antennas, config, max_occasions), cell)),
       num_rx_(num_rx_antennas), config_(config), clock_(cell.numerology, cell.cyclic_prefix),
       numerology_(phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
       compressor_(create_iq_compressor()), max_occasions_(max_occasions) {
   entries_.resize(max_occasions + prach_extra_entries);
   for (Entry& entry : entries_) {
-    entry.values.assign(std::size_t{num_rx_} * prach_max_prb_periods * phy::subcarriers_per_prb,
-                        phy::cf32{});
     entry.received.assign(std::size_t{num_rx_} * prach_max_periods * prach_coverage_words, 0);
   }
+  // The pending occasions' PRB-periods, and the largest occasion for each extra entry.
+  arena_units_ = (max_prb_periods == 0 ? std::size_t{max_occasions} * prach_max_prb_periods
+                                       : max_prb_periods) +
+                 prach_extra_entries * prach_max_prb_periods;
+  arena_.assign(arena_units_ * num_rx_ * phy::subcarriers_per_prb, phy::cf32{});
+  arena_used_.assign((arena_units_ + 63) / 64, 0);
   ready_queue_.assign(entries_.size(), 0);
 }
 
@@ -199,8 +204,8 @@ bool FronthaulPrachAssembler::write_section(unsigned cycle_slot, unsigned antenn
     return false;
   }
   const unsigned period = symbol - occasion.start_symbol;
-  phy::cf32* row = entry->values.data() +
-                   (std::size_t{antenna} * occasion.num_periods + period) * occasion.num_res;
+  phy::cf32* row =
+      entry->values + (std::size_t{antenna} * occasion.num_periods + period) * occasion.num_res;
   constexpr unsigned res_per_prb = phy::subcarriers_per_prb;
   if (stride == 1) {
     compressor_->decompress(section.prbs, section.compression, config_.full_scale,

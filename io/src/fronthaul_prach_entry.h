@@ -6,7 +6,6 @@
 #include "airan/io/fronthaul_prach_assembler.h"
 #include "airan/io/oran_prach.h"
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -33,8 +32,8 @@ struct FronthaulPrachAssembler::Entry {
     held,    ///< Taken by the consumer until release().
   };
   State state = State::free;
-  /// What the consumer gets: cycle slot, fields of the request, values (a view of the first
-  /// num_rx x num_periods x num_res values of \c values), missing PRBs.
+  /// What the consumer gets: cycle slot, fields of the request, values (a view of the entry's
+  /// values), missing PRBs.
   AssembledPrach occasion;
   OranPrachWindow window;         ///< The request's window (every antenna's agrees).
   std::uint8_t num_prbs = 0;      ///< numPrbc.
@@ -42,16 +41,19 @@ struct FronthaulPrachAssembler::Entry {
   std::int64_t window_end_ns = 0; ///< From the start of the slot to the end of the last period.
   std::uint64_t opened = 0;       ///< Opening order: the oldest leaves first to make room.
   std::uint64_t prbs_received = 0;
-  /// num_rx x 12 prach_max_prb_periods values, used compactly as [antenna][period][RE] with
-  /// the occasion's own periods and REs.
-  std::vector<phy::cf32> values;
+  /// The occasion's num_rx x num_periods x num_res values in the shared arena, as
+  /// [antenna][period][RE]: units arena units (one PRB-period of every antenna each) from
+  /// first_unit; nullptr while the entry holds none.
+  phy::cf32* values = nullptr;
+  std::size_t first_unit = 0;
+  std::size_t units = 0;
   /// Coverage bits, [antenna][period (of prach_max_periods)][word].
   std::vector<std::uint64_t> received;
 
-  /// PRBs the request asked for over its antennas and periods.
+  /// PRBs the occasion delivers: every receive antenna's (occasion.num_antennas), asked for or
+  /// not (an antenna not asked for is zero, hence missing), over its periods.
   [[nodiscard]] std::uint64_t expected_prbs() const {
-    return std::uint64_t{static_cast<unsigned>(std::popcount(antennas))} * occasion.num_periods *
-           num_prbs;
+    return std::uint64_t{occasion.num_antennas} * occasion.num_periods * num_prbs;
   }
   /// The coverage words of (\p antenna, \p period).
   [[nodiscard]] std::uint64_t* coverage(unsigned antenna, unsigned period) {

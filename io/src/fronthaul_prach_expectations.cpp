@@ -99,7 +99,9 @@ bool FronthaulPrachAssembler::expect_section(const CplaneMessageHeader& header,
     return true;
   }
   Entry* entry = open_entry();
-  if (entry == nullptr) {
+  const std::size_t units = std::size_t{section.num_prbs} * request.window.num_periods;
+  if (entry == nullptr || !take_values(*entry, units)) {
+    ++counters_.no_room;
     return false;
   }
   entry->state = Entry::State::pending;
@@ -122,8 +124,8 @@ bool FronthaulPrachAssembler::expect_section(const CplaneMessageHeader& header,
   occasion.num_res = request.window.num_res;
   occasion.missing_prbs = 0;
   const std::size_t used = std::size_t{num_rx_} * occasion.num_periods * occasion.num_res;
-  std::fill_n(entry->values.begin(), used, phy::cf32{});
-  occasion.values = std::span<const phy::cf32>(entry->values.data(), used);
+  std::fill_n(entry->values, used, phy::cf32{});
+  occasion.values = std::span<const phy::cf32>(entry->values, used);
   std::fill(entry->received.begin(), entry->received.end(), 0);
   ++counters_.expected;
   return true;
@@ -140,19 +142,34 @@ FronthaulPrachAssembler::Entry* FronthaulPrachAssembler::find_pending(unsigned c
   return nullptr;
 }
 
+bool FronthaulPrachAssembler::window_ended(const Entry& entry, std::int64_t now_slot) const {
+  if (!now_ns_) {
+    return false; // no time yet: every window may still be to come
+  }
+  const std::int64_t slot = clock_.resolve(entry.occasion.cycle_slot, now_slot);
+  return clock_.slot_start_ns(epoch_ns_, slot) + entry.window_end_ns <= *now_ns_;
+}
+
 FronthaulPrachAssembler::Entry* FronthaulPrachAssembler::open_entry() {
-  Entry* oldest = nullptr;
+  // An occasion whose window is still open (or to come) keeps its entry: the O-RU has not sent
+  // it yet. Only one whose window ended may leave, partial, to make room.
+  const std::int64_t now_slot = now_ns_ ? clock_.absolute_slot_at(epoch_ns_, *now_ns_) : 0;
+  Entry* oldest_ended = nullptr;
   unsigned pending = 0;
   for (Entry& entry : entries_) {
     if (entry.state == Entry::State::pending) {
       ++pending;
-      if (oldest == nullptr || entry.opened < oldest->opened) {
-        oldest = &entry;
+      if ((oldest_ended == nullptr || entry.opened < oldest_ended->opened) &&
+          window_ended(entry, now_slot)) {
+        oldest_ended = &entry;
       }
     }
   }
-  if (pending >= max_occasions_ && oldest != nullptr) {
-    dispatch(*oldest); // partial, to make room
+  if (pending >= max_occasions_) {
+    if (oldest_ended == nullptr) {
+      return nullptr; // every pending occasion's window is still open
+    }
+    dispatch(*oldest_ended); // partial, to make room
   }
   const auto free = std::find_if(entries_.begin(), entries_.end(), [](const Entry& entry) {
     return entry.state == Entry::State::free;
@@ -168,8 +185,45 @@ FronthaulPrachAssembler::Entry* FronthaulPrachAssembler::open_entry() {
   ready_head_ = (ready_head_ + 1) % ready_queue_.size();
   --ready_count_;
   ++counters_.dropped;
-  entries_[index].state = Entry::State::free;
+  free_entry(entries_[index]);
   return &entries_[index];
+}
+
+bool FronthaulPrachAssembler::take_values(Entry& entry, std::size_t units) {
+  constexpr std::uint64_t all_used = ~std::uint64_t{0};
+  std::size_t run = 0;
+  for (std::size_t unit = 0; unit < arena_units_; ++unit) {
+    const std::uint64_t word = arena_used_[unit / 64];
+    if (unit % 64 == 0 && word == all_used) {
+      run = 0;
+      unit += 63; // a whole word in use
+      continue;
+    }
+    if (((word >> (unit % 64)) & 1U) != 0) {
+      run = 0;
+      continue;
+    }
+    if (++run == units) {
+      const std::size_t first = unit + 1 - units;
+      for (std::size_t u = first; u <= unit; ++u) {
+        arena_used_[u / 64] |= std::uint64_t{1} << (u % 64);
+      }
+      entry.first_unit = first;
+      entry.units = units;
+      entry.values = arena_.data() + first * num_rx_ * phy::subcarriers_per_prb;
+      return true;
+    }
+  }
+  return false;
+}
+
+void FronthaulPrachAssembler::free_entry(Entry& entry) {
+  for (std::size_t u = entry.first_unit; u < entry.first_unit + entry.units; ++u) {
+    arena_used_[u / 64] &= ~(std::uint64_t{1} << (u % 64));
+  }
+  entry.values = nullptr;
+  entry.units = 0;
+  entry.state = Entry::State::free;
 }
 
 void FronthaulPrachAssembler::dispatch(Entry& entry) {
@@ -188,6 +242,8 @@ void FronthaulPrachAssembler::dispatch(Entry& entry) {
 }
 
 void FronthaulPrachAssembler::advance(std::int64_t now_ns, std::int64_t epoch_ns) {
+  now_ns_ = now_ns;
+  epoch_ns_ = epoch_ns;
   const std::int64_t now_slot = clock_.absolute_slot_at(epoch_ns, now_ns);
   for (;;) {
     // The overdue occasion whose deadline came first.
@@ -242,7 +298,7 @@ const AssembledPrach* FronthaulPrachAssembler::next_occasion() {
 void FronthaulPrachAssembler::release(const AssembledPrach* occasion) {
   for (Entry& entry : entries_) {
     if (&entry.occasion == occasion && entry.state == Entry::State::held) {
-      entry.state = Entry::State::free;
+      free_entry(entry);
       return;
     }
   }

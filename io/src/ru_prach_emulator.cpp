@@ -3,6 +3,7 @@
 /// U-plane frames of an emulated O-RU (see ru_prach_emulator.h and oran_prach.h).
 #include "airan/io/ru_prach_emulator.h"
 
+#include "airan/io/oran_prach_sizing.h"
 #include "uplane_run_packetizer.h"
 
 #include <algorithm>
@@ -72,8 +73,12 @@ RuPrachEmulator::RuPrachEmulator(const phy::CellConfig& cell, unsigned num_rx_an
   }
   const std::uint64_t rate =
       std::uint64_t{numerology_.fft_size()} * numerology_.subcarrier_spacing();
-  window_capacity_ =
-      static_cast<std::size_t>(std::ceil(oran_prach_max_window_s * static_cast<double>(rate)));
+  // Room for the longest window the carrier's formats can have (a slot at 120 kHz, where only
+  // the short formats are; format 2's 3.5 ms where the long ones are), at most 4 ms.
+  const auto longest = static_cast<std::size_t>(oran_prach_sizing(cell, 0).longest_window);
+  window_capacity_ = std::clamp<std::size_t>(
+      longest, 1,
+      static_cast<std::size_t>(std::ceil(oran_prach_max_window_s * static_cast<double>(rate))));
   pending_.resize(max_pending);
   for (auto& pending : pending_) {
     pending.samples.assign(window_capacity_, {});

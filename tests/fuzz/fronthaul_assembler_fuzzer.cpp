@@ -11,11 +11,13 @@
 //
 // Every frame also goes to a FronthaulPrachAssembler, first as the DU's C-plane
 // (expect_cplane_frame), then as received U-plane (push); advance records advance it too, and it
-// is flushed and drained at the end (max_occasions 1: every new expectation pushes the one
-// before out, partial, so the pool paths are reached). So that its U-plane paths are reachable,
+// is flushed and drained at the end (max_occasions 1: a new expectation pushes the one before
+// out, partial, once an advance record passed the end of its window, and is refused (no_room)
+// before, so the pool paths are reached). So that its U-plane paths are reachable,
 // each run first registers one valid expectation: a format 0 occasion in cycle slot 40,
 // sectionId 0, antenna 0's PRACH eAxC (RU port 2). Checked: every occasion's shape, and that
-// each expectation left exactly once (complete or partial), the missing PRBs adding up.
+// each expectation left exactly once (complete or partial) or was counted refused, the missing
+// PRBs adding up.
 //
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes RU-emulator captures (two slots, a
 // few configurations) and one PRACH occasion (its C-plane and U-plane) in the record format to
@@ -275,6 +277,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(prach.pending() == 0);
   check(p.complete + p.partial == p.expected); // dropped ones were dispatched first
   check(p.dropped <= p.complete + p.partial);
+  check(p.no_room <= p.expect_refused); // refused for room: never expected, never dispatched
   check(p.missing_prbs >= prach_missing && (p.partial == 0) == (p.missing_prbs == 0));
   check(p.malformed + p.unknown_eaxc <= p.messages);
   const FronthaulCounters& c = assembler.counters();

@@ -109,9 +109,13 @@ TEST(FronthaulPrachAssembler, BadOrConflictingRequestsAreRefused) {
   EXPECT_EQ(assembler.counters().expected, 1U);
   EXPECT_TRUE(assembler.push(occasion.uplane({{0, 0, 0, 72}}), 0));
   EXPECT_TRUE(assembler.push(occasion.uplane({{2, 0, 0, 72}}), 0));
+  // Antenna 1 is delivered zero: its PRBs are missing, the occasion not complete.
+  EXPECT_EQ(assembler.next_occasion(), nullptr);
+  assembler.flush();
   const auto taken = drain(assembler);
   ASSERT_EQ(taken.size(), 1U);
-  EXPECT_TRUE(taken[0].occasion.complete());
+  EXPECT_FALSE(taken[0].occasion.complete());
+  EXPECT_EQ(taken[0].occasion.missing_prbs, 72U);
   EXPECT_TRUE(std::all_of(taken[0].occasion.at(1, 0).begin(), taken[0].occasion.at(1, 0).end(),
                           [](cf32 x) { return x == cf32{}; }));
 }

@@ -164,18 +164,21 @@ TEST(FronthaulPrachAssembler, FlushDispatchesEveryPendingOccasionPartial) {
   const auto taken = drain(assembler);
   ASSERT_EQ(taken.size(), 2U);
   EXPECT_EQ(taken[0].occasion.cycle_slot, 40U);
-  EXPECT_EQ(taken[0].occasion.missing_prbs, 12U * 12);          // antenna 0 only was asked
+  EXPECT_EQ(taken[0].occasion.missing_prbs, 2U * 12 * 12);      // antenna 1 was not asked
   EXPECT_EQ(taken[1].occasion.missing_prbs, 2U * 12 * 12 - 12); // period 11 of antenna 1 came
   constexpr std::size_t antenna1_period11 = std::size_t{12 + 11} * 144;
   EXPECT_EQ(taken[1].values[antenna1_period11], second.values[antenna1_period11]);
-  EXPECT_EQ(assembler.counters().missing_prbs, 12U * 12 + 2 * 12 * 12 - 12);
+  EXPECT_EQ(assembler.counters().missing_prbs, 2U * 12 * 12 + 2 * 12 * 12 - 12);
 }
 
-// max_occasions 2 (4 entries): a third expectation dispatches the oldest partial; once every
-// other entry holds an untaken occasion, the oldest of those is dropped.
+// max_occasions 2 (4 entries): once the windows ended (advance() past them, before their
+// deadline), a third expectation dispatches the oldest partial; once every other entry holds an
+// untaken occasion, the oldest of those is dropped.
 TEST(FronthaulPrachAssembler, PoolPressureDispatchesTheOldestAndDropsUntakenOnes) {
   const PrachCarrier s = format0(1, bfp9);
   auto assembler = make(s, 2);
+  // Slot 10's format 0 window ends 0.9 ms into it, its deadline 0.5 ms later.
+  assembler.advance(s.clock().slot_start_ns(epoch, 11), epoch);
   for (std::uint16_t id = 0; id < 3; ++id) {
     EXPECT_EQ(assembler.expect_cplane_frame(Occasion(s, 10, id).cplane(0)), 1U);
   }
@@ -203,6 +206,7 @@ TEST(FronthaulPrachAssembler, PoolPressureDispatchesTheOldestAndDropsUntakenOnes
   ASSERT_EQ(held.size(), 4U);
   EXPECT_EQ(assembler.expect_cplane_frame(Occasion(s, 10, 7).cplane(0)), 0U);
   EXPECT_EQ(assembler.counters().expect_refused, 1U);
+  EXPECT_EQ(assembler.counters().no_room, 1U);
   for (const AssembledPrach* o : held) {
     assembler.release(o);
   }

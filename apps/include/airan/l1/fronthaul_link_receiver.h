@@ -42,6 +42,7 @@
 /// its last slot).
 #pragma once
 
+#include "airan/io/fapi_prach_conversion.h"
 #include "airan/io/fronthaul_config.h"
 #include "airan/io/fronthaul_frame.h"
 #include "airan/io/fronthaul_prach_assembler.h"
@@ -99,10 +100,15 @@ public:
   static constexpr unsigned resync_after = 8;
   /// How far (frames, either way) from the slot count a frame may lie.
   static constexpr unsigned window_frames = 4;
-  /// 7.2x PRACH occasions expected at once, and completed before the next slot at most.
-  static constexpr unsigned max_prach_occasions = 16;
+  /// 7.2x PRACH occasions handed to the source with one slot at most (FAPI's occasions of one
+  /// slot). The occasions expected at once are sized from the carrier's PRACH formats
+  /// (io::oran_prach_sizing() with prach_cplane_lead_slots).
+  static constexpr unsigned max_prach_occasions = io::fapi_max_prach_occasions;
   /// REs of one occasion and antenna at most (io::FronthaulPrachAssembler: 384 PRB-periods).
   static constexpr std::size_t max_prach_values_per_antenna = 384 * 12;
+  /// How far the L1's C-plane may lead its slot (FapiPhyConfig::max_advance_slots): the PRACH
+  /// occasions it asks for are expected from then to the end of their windows.
+  static constexpr unsigned prach_cplane_lead_slots = 8;
   /// With C-plane: how long after its C-plane a slot asked for of which nothing came is taken as
   /// lost (the link quiet since; the stepped clock's MAC may be slow to send).
   static constexpr std::chrono::seconds lost_after{2};
@@ -156,6 +162,11 @@ public:
   /// The assembler's counters (packets, malformed, missing units, ...).
   [[nodiscard]] const io::FronthaulCounters& fronthaul_counters() const {
     return assembler_.counters();
+  }
+  /// The PRACH assembler's counters (expected, refused, complete, partial, ...); nullptr before
+  /// expect_prach().
+  [[nodiscard]] const io::FronthaulPrachCounters* prach_counters() const {
+    return prach_ ? &prach_->counters() : nullptr;
   }
 
 private:
@@ -214,7 +225,9 @@ private:
   std::size_t delivered_early_next_ = 0;
   std::unique_ptr<io::FronthaulPrachAssembler> prach_; ///< 7.2x only.
   std::vector<ReceivedPrach> prach_ready_;             ///< Completed occasions for the next slot.
-  std::vector<std::size_t> prach_offsets_;             ///< Their REs' offsets in prach_values_.
+  /// Their REs' offsets in prach_values_ (each holds its section's antennas x periods x REs,
+  /// one after the other, compacted when occasions leave).
+  std::vector<std::size_t> prach_offsets_;
   std::vector<phy::cf32> prach_values_;
   std::vector<ReceivedPrach> prach_out_;     ///< What ready_prach() hands out.
   std::vector<std::size_t> prach_out_index_; ///< Their indices in prach_ready_.

@@ -3,8 +3,9 @@
 /// oran_prach.h): the DU's own type 3 C-plane tells it which occasions to expect; the O-RU's
 /// PRACH U-plane frames (filterIndex != 0, on the carrier's PRACH eAxCs), in any order and split,
 /// are gathered per occasion over antennas and periods, and each occasion leaves when its last
-/// PRB arrives (complete), at its deadline, to make room, or at flush() (partial, missing PRBs
-/// zero).
+/// PRB arrives (complete), at its deadline, to make room (only one whose window has ended), or at
+/// flush() (partial, missing PRBs zero). An occasion delivers every receive antenna: one the DU
+/// did not ask for is zero and its PRBs count as missing.
 ///
 /// Usage (one thread, beside FronthaulSlotAssembler on the same frames):
 /// \code
@@ -47,7 +48,9 @@ struct AssembledPrach {
   /// [antenna][period][RE]: num_antennas * num_periods * num_res values (a PRB that never
   /// arrived, or an antenna the DU did not ask for, is zero).
   std::span<const phy::cf32> values;
-  unsigned missing_prbs = 0; ///< PRBs asked for that did not arrive.
+  /// PRBs of the occasion (every antenna, period and PRB) that did not arrive: an antenna the
+  /// DU did not ask for counts whole.
+  unsigned missing_prbs = 0;
   [[nodiscard]] bool complete() const { return missing_prbs == 0; }
   /// The REs of (\p antenna, \p period).
   [[nodiscard]] std::span<const phy::cf32> at(unsigned antenna, unsigned period) const {
@@ -64,8 +67,12 @@ struct FronthaulPrachCounters {
   /// Type 3 sections of this carrier's PRACH eAxCs not taken: bad fields (oran_prach_window(),
   /// numPrbc over 96, numSymbol over 12, numPrbc x numSymbol over 384, symInc, a partial
   /// reMask, bad timing fields), an antenna that disagrees with the others of its occasion, no
-  /// room (the consumer holds every entry that is not pending).
+  /// room (no_room).
   std::uint64_t expect_refused = 0;
+  /// Of those, new occasions refused for room: max_occasions pending and none of their windows
+  /// ended by the last advance(), the values arena full, or the consumer holding every entry
+  /// that is not pending.
+  std::uint64_t no_room = 0;
   std::uint64_t messages = 0; ///< PRACH U-plane messages (filterIndex != 0) seen.
   /// Of those, not parsable (eCPRI, transport fragments, bad timing fields, U-plane, a
   /// compression this code does not decode); a frame cut short counts when its timing header
@@ -89,14 +96,19 @@ struct FronthaulPrachCounters {
 /// Gathers the PRACH occasions of one carrier (see the file comment).
 class FronthaulPrachAssembler {
 public:
-  /// \p max_occasions: occasions expected at once (older ones leave partial to make room);
-  /// two more entries hold dispatched occasions until the consumer takes them. Each entry holds
-  /// num_rx_antennas x 384 PRBs of values: numPrbc up to 96, numSymbol up to 12 and numPrbc x
-  /// numSymbol up to 384 (96 PRBs x 4 periods of format 2 on 60 kHz; every NR format fits).
+  /// \p max_occasions: occasions expected at once (io::oran_prach_sizing()'s occasions in
+  /// flight). When they are all pending, the oldest whose window ended by the last advance()
+  /// leaves partial to make room; when none has, the new occasion is refused (counted). Two
+  /// more entries hold dispatched occasions until the consumer takes them. A section is at most
+  /// 96 PRBs, 12 periods and 384 PRBs over its periods (96 PRBs x 4 periods of format 2 on
+  /// 60 kHz; every NR format fits). The values of the occasions share an arena of
+  /// \p max_prb_periods + 2 x 384 PRB-periods of every antenna (numPrbc x numSymbol each; 0:
+  /// 384 per occasion expected at once); an occasion that finds no room in it is refused.
   /// \throws std::invalid_argument for an invalid cell or configuration, 0 or more than 16
   /// antennas, PRACH RU ports that do not fit the RU port field, max_occasions 0.
   FronthaulPrachAssembler(const phy::CellConfig& cell, unsigned num_rx_antennas,
-                          const FronthaulConfig& config, unsigned max_occasions = 16);
+                          const FronthaulConfig& config, unsigned max_occasions = 16,
+                          std::size_t max_prb_periods = 0);
   ~FronthaulPrachAssembler();
   FronthaulPrachAssembler(const FronthaulPrachAssembler&) = delete;
   FronthaulPrachAssembler& operator=(const FronthaulPrachAssembler&) = delete;
@@ -116,6 +128,7 @@ public:
 
   /// Dispatches (partial) every occasion whose window (the C-plane's timeOffset and periods)
   /// ended more than slot_deadline_ns before \p now_ns, on the clock anchored at \p epoch_ns.
+  /// The time is kept: an occasion whose window ended by then may leave to make room.
   void advance(std::int64_t now_ns, std::int64_t epoch_ns);
 
   /// Dispatches every expected occasion (end of a capture).
@@ -142,10 +155,16 @@ private:
   /// PRACH RU port).
   [[nodiscard]] std::optional<unsigned> prach_antenna(std::uint16_t eaxc_id) const;
   Entry* find_pending(unsigned cycle_slot, std::uint16_t section_id);
-  /// A free entry (dispatching the oldest pending one, or overwriting the oldest untaken
-  /// dispatched one, to make room), or nullptr when the consumer holds every other entry.
+  /// A free entry (dispatching the oldest pending one whose window ended, or overwriting the
+  /// oldest untaken dispatched one, to make room), or nullptr when there is no room.
   Entry* open_entry();
+  /// Whether \p entry's window ended by the last advance() (false before the first).
+  [[nodiscard]] bool window_ended(const Entry& entry, std::int64_t now_slot) const;
   void dispatch(Entry& entry);
+  /// \p units arena units for \p entry (first fit); false when no run of them is free.
+  bool take_values(Entry& entry, std::size_t units);
+  /// Frees \p entry and its arena units.
+  void free_entry(Entry& entry);
 
   phy::CellConfig cell_;
   unsigned num_rx_;
@@ -156,6 +175,12 @@ private:
   unsigned max_occasions_;
   /// max_occasions + 2 entries: max_occasions pending at most, the others dispatched.
   std::vector<Entry> entries_;
+  /// The entries' values: arena units of num_rx x 12 values (one PRB-period, every antenna).
+  std::vector<phy::cf32> arena_;
+  std::vector<std::uint64_t> arena_used_; ///< One bit per arena unit.
+  std::size_t arena_units_ = 0;
+  std::optional<std::int64_t> now_ns_;   ///< The last advance()'s time.
+  std::int64_t epoch_ns_ = 0;            ///< And its clock anchor.
   std::vector<std::size_t> ready_queue_; ///< Ring of entry indices in dispatch order.
   std::size_t ready_head_ = 0;
   std::size_t ready_count_ = 0;

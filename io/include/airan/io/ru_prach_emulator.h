@@ -47,7 +47,8 @@ struct RuPrachCounters {
 class RuPrachEmulator {
 public:
   /// \p max_pending: requests (one per antenna and occasion) held at once, each with room for
-  /// oran_prach_max_window_s of samples.
+  /// the longest window of the formats the carrier can carry (oran_prach_sizing(): a slot where
+  /// only the short formats are, up to oran_prach_max_window_s where the long ones are).
   /// \throws std::invalid_argument for an invalid cell or configuration, 0 or more than 16
   /// antennas, PRACH RU ports that do not fit the RU port field, a max_frame_size that cannot
   /// hold one PRB, or max_pending 0.
@@ -75,6 +76,8 @@ public:
 
   /// Requests waiting for samples.
   [[nodiscard]] std::size_t num_pending() const;
+  /// Samples each pending request has room for (window_capacity() x max_pending reserved).
+  [[nodiscard]] std::size_t window_capacity() const { return window_capacity_; }
   [[nodiscard]] const RuPrachCounters& counters() const { return counters_; }
   /// The carrier this O-RU serves, with its PRACH ports (for take_cplane_frame()).
   [[nodiscard]] RuCplaneScope cplane_scope() const;
