@@ -22,11 +22,11 @@ bool FronthaulSampleFeeder::hand_to_live_oru(std::uint16_t sfn, std::uint16_t sl
   if (live_error_) { // the O-RU's thread failed (before or during the wait): the failure is the
     std::rethrow_exception(live_error_); // MAC's, as it was before
   }
+  const bool asked_nothing = nothing_asked_.erase(key); // a refused slot's mark goes too
   if (!room || live_stop_) {
     ++counters_.slots_refused;
     return false;
   }
-  const bool asked_nothing = nothing_asked_.erase(key);
   // The entry after the thread's is the MAC's until it is counted in.
   LiveSlot& entry = live_slots_[(live_head_ + live_count_) % live_slots_.size()];
   lock.unlock();

@@ -65,11 +65,28 @@ bool GpuCellGroup::Cell::in_flight(const phy::HarqProcessKey& key, std::size_t l
   return false;
 }
 
+bool GpuCellGroup::Cell::end_in_flight_at_collect(const phy::HarqProcessKey& key,
+                                                  std::size_t lane) {
+  for (std::size_t l = 0; l < lanes.size(); ++l) {
+    detail::CellLane& other = *lanes[l];
+    for (std::size_t p = 0; l != lane && p < other.enqueued.size(); ++p) {
+      if (other.enqueued[p] && other.keys[p] == key) {
+        other.ended[p] = true;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 void GpuCellGroup::Cell::end_previous_tb(std::span<const phy::PuschConfig> pdus, std::size_t p,
                                          std::size_t lane) {
   const std::optional<phy::HarqProcessKey> key = phy::pusch_harq_process(pdus[p]);
-  if (key && !phy::duplicate_harq_process(pdus, p)) {
-    phy::end_previous_transport_block(harq, pdus[p], in_flight(*key, lane));
+  if (!key || phy::duplicate_harq_process(pdus, p) || !pdus[p].new_data_indicator) {
+    return;
+  }
+  if (!end_in_flight_at_collect(*key, lane)) {
+    phy::end_previous_transport_block(harq, pdus[p]);
   }
 }
 
@@ -167,6 +184,7 @@ bool GpuCellGroup::Cell::admit_pdu(const GpuCellSlot& input, std::size_t lane_in
     result.error = "HARQ: process " + std::to_string(pdu.harq_process_id) + " of RNTI " +
                    std::to_string(pdu.rnti) + " is still being decoded in an earlier slot";
     result.tb_bytes.clear();
+    end_previous_tb(input.pdus, p, lane_index); // new data: that decoding ends its TB
     return false;
   }
   return true;
@@ -204,6 +222,7 @@ void GpuCellGroup::Cell::decode_pdu(const GpuCellSlot& input, std::size_t lane_i
     }
     lane.enqueued[p] = true;
     lane.fresh[p] = acquired;
+    lane.ended[p] = false;
     lane.keys[p] = key;
   } catch (const phy::HarqPoolExhaustedError& e) {
     result.error = std::string("HARQ: ") + e.what();
@@ -244,11 +263,13 @@ void GpuCellGroup::Cell::collect(std::size_t lane_index) {
     phy::PuschPduResult& result = lane.results[p];
     result.decoding = lane.decoders[p]->finish();
     result.tb_crc_ok = result.decoding.tb_crc_ok;
-    if (result.tb_crc_ok) {
+    if (result.tb_crc_ok || lane.ended[p]) { // decoded, or new data came for the process since
       harq.release(lane.keys[p]);
-    } else {
+    }
+    if (!result.tb_crc_ok) {
       result.tb_bytes.clear();
     }
+    lane.ended[p] = false;
     last_pdu = static_cast<int>(p);
   }
   last_lane = lane_index;
@@ -278,6 +299,10 @@ void GpuCellGroup::Cell::abandon(std::size_t lane_index, bool launched) noexcept
         harq.release(lane.keys[p]);
       }
     }
+    if (lane.enqueued[p] && lane.ended[p]) {
+      harq.release(lane.keys[p]); // new data came for the process since: its TB is over
+    }
+    lane.ended[p] = false;
     lane.enqueued[p] = false;
     lane.measured[p] = false;
   }

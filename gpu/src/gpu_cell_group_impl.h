@@ -36,7 +36,7 @@ struct CellLane {
       : front_end(config.cell, {config.num_rx_antennas, config.max_layers, config.cell.num_prbs},
                   device),
         enqueued(config.max_pdus, false), measured(config.max_pdus, false),
-        fresh(config.max_pdus, false), keys(config.max_pdus) {
+        fresh(config.max_pdus, false), ended(config.max_pdus, false), keys(config.max_pdus) {
     // The measurements (quality, download) stay beside the decoders instead of before them;
     // Cell::submit() joins the branch after the cell's last PDU.
     front_end.set_deferred_branch_join(true);
@@ -53,10 +53,13 @@ struct CellLane {
 
   GpuPuschFrontEnd front_end;
   std::vector<std::unique_ptr<GpuUlschDecoder>> decoders; ///< One per PDU of a slot.
-  std::vector<bool> enqueued;            ///< Per PDU of the lane's slot: its decoding is enqueued.
-  std::vector<bool> measured;            ///< Per PDU: its measurements' download is enqueued.
-  std::vector<bool> fresh;               ///< Per PDU: its HARQ buffer was newly taken in this slot.
-  std::vector<phy::HarqProcessKey> keys; ///< Of the enqueued PDUs.
+  std::vector<bool> enqueued; ///< Per PDU of the lane's slot: its decoding is enqueued.
+  std::vector<bool> measured; ///< Per PDU: its measurements' download is enqueued.
+  std::vector<bool> fresh;    ///< Per PDU: its HARQ buffer was newly taken in this slot.
+  /// Per enqueued PDU: a later slot's new data for its process was refused while it was in
+  /// flight, so its TB is over: collect() frees the buffer whatever the CRC.
+  std::vector<bool> ended;
+  std::vector<phy::HarqProcessKey> keys;    ///< Of the enqueued PDUs.
   std::vector<phy::PuschPduResult> results; ///< Of the lane's slot.
   CudaGraph graph;        ///< The cell's slot as one graph (GpuCellGroupOptions::graph_per_cell).
   StagedIq staged;        ///< Its IQ, staged before the capture.
@@ -85,6 +88,9 @@ struct GpuCellGroup::Cell {
                     phy::PuschPduResult& result, std::uint32_t& tbs) const;
   /// True when a slot in flight on another lane than \p lane decodes HARQ process \p key.
   [[nodiscard]] bool in_flight(const phy::HarqProcessKey& key, std::size_t lane) const;
+  /// Marks the decoding of \p key in flight on another lane than \p lane as the end of its TB
+  /// (CellLane::ended); false when none is in flight.
+  bool end_in_flight_at_collect(const phy::HarqProcessKey& key, std::size_t lane);
   /// Enqueues \p input on lane \p lane. \p device: the group's. \p staged: the slot's IQ as
   /// staged before a capture (null: \p input's IQ, uploaded here when on the host).
   void submit(const GpuCellSlot& input, std::size_t lane, int device,
@@ -101,8 +107,9 @@ struct GpuCellGroup::Cell {
   bool admit_pdu(const GpuCellSlot& input, std::size_t lane, std::size_t p, std::uint32_t& tbs);
   /// After PDU \p p of \p pdus was refused or failed before its decoding took a buffer: the CPU
   /// receiver's rule (phy::end_previous_transport_block()): new data frees the process's buffer,
-  /// unless the PDU duplicates an earlier one of the slot or a slot in flight on another lane than
-  /// \p lane decodes the process.
+  /// unless the PDU duplicates an earlier one of the slot; when a slot in flight on another lane
+  /// than \p lane decodes the process, its collect() frees it (end_in_flight_at_collect()), as
+  /// the CPU receiver, a slot at a time, would have by now.
   void end_previous_tb(std::span<const phy::PuschConfig> pdus, std::size_t p, std::size_t lane);
   /// After PDU \p p's front end (process(), or a batch of prepared PDUs): its measurements'
   /// download, its HARQ buffer and its decoding (prepared for the group's batch, or enqueued on

@@ -98,12 +98,15 @@ bool FronthaulPrachAssembler::expect_section(const CplaneMessageHeader& header,
     entry->antennas |= antenna_bit;
     return true;
   }
-  Entry* entry = open_entry();
+  // The values first: without room for them nothing is pushed out to make room for the entry.
   const std::size_t units = std::size_t{section.num_prbs} * request.window.num_periods;
-  if (entry == nullptr || !take_values(*entry, units)) {
+  const std::optional<std::size_t> first_unit = free_values(units);
+  Entry* entry = first_unit ? open_entry() : nullptr; // which only frees units
+  if (entry == nullptr) {
     ++counters_.no_room;
     return false;
   }
+  take_values(*entry, *first_unit, units);
   entry->state = Entry::State::pending;
   entry->window = request.window;
   entry->num_prbs = section.num_prbs;
@@ -189,7 +192,7 @@ FronthaulPrachAssembler::Entry* FronthaulPrachAssembler::open_entry() {
   return &entries_[index];
 }
 
-bool FronthaulPrachAssembler::take_values(Entry& entry, std::size_t units) {
+std::optional<std::size_t> FronthaulPrachAssembler::free_values(std::size_t units) const {
   constexpr std::uint64_t all_used = ~std::uint64_t{0};
   std::size_t run = 0;
   for (std::size_t unit = 0; unit < arena_units_; ++unit) {
@@ -204,17 +207,19 @@ bool FronthaulPrachAssembler::take_values(Entry& entry, std::size_t units) {
       continue;
     }
     if (++run == units) {
-      const std::size_t first = unit + 1 - units;
-      for (std::size_t u = first; u <= unit; ++u) {
-        arena_used_[u / 64] |= std::uint64_t{1} << (u % 64);
-      }
-      entry.first_unit = first;
-      entry.units = units;
-      entry.values = arena_.data() + first * num_rx_ * phy::subcarriers_per_prb;
-      return true;
+      return unit + 1 - units;
     }
   }
-  return false;
+  return std::nullopt;
+}
+
+void FronthaulPrachAssembler::take_values(Entry& entry, std::size_t first_unit, std::size_t units) {
+  for (std::size_t u = first_unit; u < first_unit + units; ++u) {
+    arena_used_[u / 64] |= std::uint64_t{1} << (u % 64);
+  }
+  entry.first_unit = first_unit;
+  entry.units = units;
+  entry.values = arena_.data() + first_unit * num_rx_ * phy::subcarriers_per_prb;
 }
 
 void FronthaulPrachAssembler::free_entry(Entry& entry) {

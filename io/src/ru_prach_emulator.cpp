@@ -73,12 +73,18 @@ RuPrachEmulator::RuPrachEmulator(const phy::CellConfig& cell, unsigned num_rx_an
   }
   const std::uint64_t rate =
       std::uint64_t{numerology_.fft_size()} * numerology_.subcarrier_spacing();
-  // Room for the longest window the carrier's formats can have (a slot at 120 kHz, where only
-  // the short formats are; format 2's 3.5 ms where the long ones are), at most 4 ms.
-  const auto longest = static_cast<std::size_t>(oran_prach_sizing(cell, 0).longest_window);
-  window_capacity_ = std::clamp<std::size_t>(
-      longest, 1,
-      static_cast<std::size_t>(std::ceil(oran_prach_max_window_s * static_cast<double>(rate))));
+  // Room for the longest window a request may ask for (oran_prach_window(): 4 ms) where the
+  // carrier can carry a long format; where it carries only short ones (120 kHz, say), for the
+  // longest window they can have plus a slot, for a DU that places a window later than airan's
+  // own requests do.
+  const auto max_window =
+      static_cast<std::size_t>(std::ceil(oran_prach_max_window_s * static_cast<double>(rate)));
+  const OranPrachSizing sizing = oran_prach_sizing(cell, 0);
+  const std::size_t slot_samples = numerology_.slot_length(0);
+  window_capacity_ =
+      sizing.long_formats
+          ? max_window
+          : std::clamp<std::size_t>(sizing.longest_window + slot_samples, 1, max_window);
   pending_.resize(max_pending);
   for (auto& pending : pending_) {
     pending.samples.assign(window_capacity_, {});

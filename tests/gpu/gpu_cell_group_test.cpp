@@ -442,6 +442,19 @@ TEST_P(GpuCellGroupLaunch, RefusedNewDataEndsThePreviousTb) {
     EXPECT_EQ(r.group[2].decoding.num_transmissions, 1U);
     EXPECT_TRUE(r.group[2].tb_crc_ok) << r.group[2].error;
   }
+  { // Refused because slot 0 still decodes the process (two slots in flight): slot 0's collect
+    // frees the buffer, as the CPU receiver, a slot at a time, would have at slot 1.
+    airan::gpu::GpuCellConfig pipelined = cells[0].config;
+    pipelined.slots_in_flight = 2;
+    GpuCellGroup group(std::span(&pipelined, 1), 0, options());
+    const RefusedNewDataResults r =
+        run_refused_new_data(group, nullptr, cells[0], refused_new_data_pdu(), true);
+    ASSERT_EQ(r.group.size(), 3U);
+    EXPECT_FALSE(r.group[0].tb_crc_ok) << "TB 1 fails";
+    EXPECT_NE(r.group[1].error.find("still being decoded"), std::string::npos) << r.group[1].error;
+    EXPECT_EQ(r.group[2].decoding.num_transmissions, 1U);
+    EXPECT_TRUE(r.group[2].tb_crc_ok) << r.group[2].error;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

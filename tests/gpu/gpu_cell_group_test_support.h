@@ -157,10 +157,13 @@ struct RefusedNewDataResults {
 /// One HARQ process over three slots of \p setup's cell, one PDU a slot: new data TB 1 at an SNR
 /// where it fails, new data TB 2 in the PDU \p refused (which a receiver refuses; TB 2 is sent
 /// as refused_new_data_pdu()), then TB 2's retransmission (NDI not toggled, rv 0) at a high SNR.
-/// Each slot goes through \p group and \p reference (null: none).
+/// Each slot goes through \p group and \p reference (null: none); with \p pipelined, slots 0 and
+/// 1 are both in flight in the group (its cell has two slots in flight) before either is
+/// collected.
 inline RefusedNewDataResults run_refused_new_data(airan::gpu::GpuCellGroup& group,
                                                   PuschReceiver* reference, CellSetup setup,
-                                                  const PuschConfig& refused) {
+                                                  const PuschConfig& refused,
+                                                  bool pipelined = false) {
   const PuschConfig sent = refused_new_data_pdu();
   std::mt19937_64 rng(31);
   const std::vector<BitVector> tb1 = random_tbs(setup.config.cell, {sent}, rng);
@@ -174,24 +177,38 @@ inline RefusedNewDataResults run_refused_new_data(airan::gpu::GpuCellGroup& grou
   };
   const Slot slots[] = {
       {sent, &tb1, -10.0F}, {refused, &tb2, 20.0F}, {retransmission, &tb2, 20.0F}};
-  RefusedNewDataResults out;
+  std::vector<std::vector<cf32>> iqs(3);
+  std::vector<std::vector<PuschConfig>> pdus(3);
+  std::vector<airan::gpu::GpuCellSlot> inputs(3);
   for (unsigned n = 0; n < 3; ++n) {
     setup.snr_db = slots[n].snr_db;
     std::vector<PuschConfig> on_air = {n == 1 ? sent : slots[n].pdu};
-    const std::vector<cf32> iq = make_slot_iq(setup, on_air, *slots[n].tbs, n, 70 + n);
-    const std::vector<PuschConfig> pdus = {slots[n].pdu};
-    airan::gpu::GpuCellSlot input;
-    input.host_iq = iq;
-    input.slot = n;
-    input.pdus = pdus;
-    std::vector<std::vector<PuschPduResult>> results;
-    group.process(std::span(&input, 1), results);
-    out.group.push_back(results.at(0).at(0));
-    if (reference != nullptr) {
-      std::vector<PuschPduResult> expected;
-      reference->process_slot_iq(iq, n, pdus, expected);
-      out.reference.push_back(expected.at(0));
+    iqs[n] = make_slot_iq(setup, on_air, *slots[n].tbs, n, 70 + n);
+    pdus[n] = {slots[n].pdu};
+    inputs[n].host_iq = iqs[n];
+    inputs[n].slot = n;
+    inputs[n].pdus = pdus[n];
+  }
+  RefusedNewDataResults out;
+  std::vector<std::vector<PuschPduResult>> results;
+  unsigned first_alone = 0; // the first slot processed on its own
+  if (pipelined) {
+    group.submit(std::span(&inputs[0], 1));
+    group.submit(std::span(&inputs[1], 1));
+    for (int collected = 0; collected < 2; ++collected) {
+      group.collect(results);
+      out.group.push_back(results.at(0).at(0));
     }
+    first_alone = 2;
+  }
+  for (unsigned n = first_alone; n < 3; ++n) {
+    group.process(std::span(&inputs[n], 1), results);
+    out.group.push_back(results.at(0).at(0));
+  }
+  for (unsigned n = 0; reference != nullptr && n < 3; ++n) {
+    std::vector<PuschPduResult> expected;
+    reference->process_slot_iq(iqs[n], n, pdus[n], expected);
+    out.reference.push_back(expected.at(0));
   }
   return out;
 }

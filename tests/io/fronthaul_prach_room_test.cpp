@@ -81,8 +81,44 @@ TEST(FronthaulPrachRoom, TheValuesArenaRefusesWhatDoesNotFit) {
   EXPECT_EQ(assembler.expect_cplane_frame(Occasion(s, 11, 0).cplane(0)), 1U);
 }
 
-// At 120 kHz only the short formats are: a request's buffer holds about one slot, not 4 ms.
-TEST(RuPrachEmulatorRoom, At120KhzARequestHoldsAboutOneSlot) {
+// Every entry in use (three occasions waiting to be taken, one pending) and the arena full: an
+// occasion without room is refused before anything is pushed out for it. (Pushing out the
+// oldest waiting one, 96 units, would not have made room for 384 and lost it for nothing.)
+TEST(FronthaulPrachRoom, NoRoomForTheValuesPushesNothingOut) {
+  PrachCarrier small = format0(1, none);
+  small.cell.numerology = 2;
+  small.cell.num_prbs = 66;
+  PrachCarrier large = small;
+  large.prach.format = airan::phy::PrachFormat::f2;
+  const Occasion a(small, 9, 0);
+  ASSERT_EQ(std::size_t{a.request.num_prbs} * a.num_periods, 96U);
+  // max_occasions 2: four entries; the arena: 480 + 2 x 384 = 96 + 3 x 384 units.
+  FronthaulPrachAssembler assembler(small.cell, small.num_rx, small.config, 2, 480);
+  const auto expect_whole = [&](const Occasion& occasion) {
+    EXPECT_EQ(assembler.expect_cplane_frame(occasion.cplane(0)), 1U);
+    for (const Bytes& frame : occasion.all_frames(1, 1)) {
+      EXPECT_TRUE(assembler.push(frame, 0));
+    }
+  };
+  expect_whole(a);
+  for (std::uint16_t id = 1; id <= 2; ++id) {
+    expect_whole(Occasion(large, 9, id));
+  }
+  EXPECT_EQ(assembler.expect_cplane_frame(Occasion(large, 9, 3).cplane(0)), 1U);
+  EXPECT_EQ(assembler.pending(), 1U);
+  EXPECT_EQ(assembler.expect_cplane_frame(Occasion(large, 9, 4).cplane(0)), 0U);
+  EXPECT_EQ(assembler.counters().no_room, 1U);
+  EXPECT_EQ(assembler.counters().dropped, 0U);
+  const auto taken = drain(assembler);
+  ASSERT_EQ(taken.size(), 3U);
+  EXPECT_EQ(taken[0].occasion.section_id, 0);
+  EXPECT_EQ(taken[0].values, a.values);
+  EXPECT_EQ(assembler.counters().complete, 3U);
+}
+
+// At 120 kHz only the short formats are: a request's buffer holds their longest window and a
+// slot to spare (a DU may place a window later than airan's requests do), not 4 ms.
+TEST(RuPrachEmulatorRoom, At120KhzARequestHoldsAboutTwoSlots) {
   airan::phy::CellConfig cell;
   cell.numerology = 3;
   cell.num_prbs = 66;
@@ -94,17 +130,18 @@ TEST(RuPrachEmulatorRoom, At120KhzARequestHoldsAboutOneSlot) {
   for (unsigned slot = 0; slot < numerology.slots_per_subframe(); ++slot) {
     longest_slot = std::max<std::size_t>(longest_slot, numerology.slot_length(slot));
   }
-  EXPECT_GT(emulator.window_capacity(), 0U);
-  EXPECT_LE(emulator.window_capacity(), longest_slot);
   const OranPrachSizing sizing = oran_prach_sizing(cell, 0);
+  EXPECT_GE(emulator.window_capacity(), sizing.longest_window + numerology.slot_length(0));
+  EXPECT_LE(emulator.window_capacity(), 2 * longest_slot);
   EXPECT_FALSE(sizing.long_formats);
   EXPECT_EQ(sizing.window_slots, 1U);
   EXPECT_EQ(sizing.max_prb_periods, 144U); // B4: 12 PRBs x 12 periods
-  // A 15 kHz carrier keeps room for format 2 (3.5 ms).
+  // A 15 kHz carrier keeps room for any window a request may ask for (4 ms).
   const PrachCarrier long_carrier = format0(1, none);
   const RuPrachEmulator long_emulator(long_carrier.cell, 1, long_carrier.config, 1);
-  EXPECT_GT(long_emulator.window_capacity(),
-            std::size_t{3} * long_carrier.numerology().slot_length(0));
+  const std::size_t four_ms = std::size_t{4} * long_carrier.numerology().slot_length(0);
+  EXPECT_GE(long_emulator.window_capacity(), four_ms);
+  EXPECT_LE(long_emulator.window_capacity(), four_ms + 1); // 4 ms of samples, rounded up
   const OranPrachSizing long_sizing = oran_prach_sizing(long_carrier.cell, 8);
   EXPECT_TRUE(long_sizing.long_formats);
   EXPECT_GE(long_sizing.window_slots, 4U);

@@ -100,10 +100,11 @@ public:
   static constexpr unsigned resync_after = 8;
   /// How far (frames, either way) from the slot count a frame may lie.
   static constexpr unsigned window_frames = 4;
-  /// 7.2x PRACH occasions handed to the source with one slot at most (FAPI's occasions of one
-  /// slot). The occasions expected at once are sized from the carrier's PRACH formats
-  /// (io::oran_prach_sizing() with prach_cplane_lead_slots).
-  static constexpr unsigned max_prach_occasions = io::fapi_max_prach_occasions;
+  /// 7.2x PRACH occasions handed to the source with one slot at most: FAPI's occasions of two
+  /// slots (those of a later slot may complete before an earlier slot is handed over), as the
+  /// values are sized (prach_values_limit_). The occasions expected at once are sized from the
+  /// carrier's PRACH formats (io::oran_prach_sizing() with prach_cplane_lead_slots).
+  static constexpr unsigned max_prach_occasions = 2 * io::fapi_max_prach_occasions;
   /// REs of one occasion and antenna at most (io::FronthaulPrachAssembler: 384 PRB-periods).
   static constexpr std::size_t max_prach_values_per_antenna = 384 * 12;
   /// How far the L1's C-plane may lead its slot (FapiPhyConfig::max_advance_slots): the PRACH

@@ -42,8 +42,8 @@ public:
                     std::size_t reserve_bytes = 64 * 1024, std::size_t reserve_frames = 256);
 
   /// Sends \p frame now (after the held frames that are due, without flushing the sink) when its
-  /// window has opened or it has none (it did not parse: counted unclassified) and no frame of
-  /// its eAxC is held; else holds a copy of it.
+  /// window has opened or it has none (it did not parse: counted unclassified); else holds a
+  /// copy of it.
   void offer(std::span<const std::uint8_t> frame);
   /// Sends the held frames whose windows have opened, in the order they were offered, and
   /// flushes the sink when it sent any; returns how many it gave the sink.

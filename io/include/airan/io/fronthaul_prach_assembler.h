@@ -161,8 +161,10 @@ private:
   /// Whether \p entry's window ended by the last advance() (false before the first).
   [[nodiscard]] bool window_ended(const Entry& entry, std::int64_t now_slot) const;
   void dispatch(Entry& entry);
-  /// \p units arena units for \p entry (first fit); false when no run of them is free.
-  bool take_values(Entry& entry, std::size_t units);
+  /// The first arena unit of the first free run of \p units units, if there is one.
+  [[nodiscard]] std::optional<std::size_t> free_values(std::size_t units) const;
+  /// Gives \p entry the \p units arena units from \p first_unit (free_values()).
+  void take_values(Entry& entry, std::size_t first_unit, std::size_t units);
   /// Frees \p entry and its arena units.
   void free_entry(Entry& entry);
 
