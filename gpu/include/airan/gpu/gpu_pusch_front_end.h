@@ -75,12 +75,17 @@ public:
   /// after antenna, slot_length(slot) samples each) into the device grid.
   /// \throws std::invalid_argument when num_rx exceeds the limits.
   void demodulate(const phy::cf32* device_iq, unsigned num_rx, unsigned slot);
-  /// Copies host \p iq (same layout) to the device, then demodulate(). Waits for the copy.
+  /// Copies host \p iq (same layout) to the device, then demodulate(). The copy is enqueued
+  /// (cudaMemcpyAsync): from pageable memory \p iq may be reused when this returns (the driver
+  /// has staged it); from page-locked memory (pinned, or registered like a DMA ring) the copy
+  /// runs later, so \p iq must stay as it is until the front end's stream has reached it
+  /// (synchronize(), or the slot's results downloaded).
   /// \throws std::invalid_argument when iq.size() is not num_rx * slot_length(slot).
   void demodulate_host(std::span<const phy::cf32> iq, unsigned num_rx, unsigned slot);
-  /// Copies host \p iq (as demodulate_host()) into this front end's device IQ buffer on
-  /// \p stream (a cudaStream_t; null: this front end's) and returns its device address, for a
-  /// later demodulate(). \throws as demodulate_host().
+  /// Copies host \p iq (as demodulate_host(), with the same lifetime rule, on \p stream) into
+  /// this front end's device IQ buffer on \p stream (a cudaStream_t; null: this front end's) and
+  /// returns its device address, for a later demodulate(), which runs on the front end's stream:
+  /// with another \p stream the caller orders the two. \throws as demodulate_host().
   const phy::cf32* upload_iq(std::span<const phy::cf32> iq, unsigned num_rx, unsigned slot,
                              void* stream = nullptr);
   /// Does beforehand what demodulate() and process() cannot do inside a CUDA graph capture of
