@@ -44,7 +44,11 @@ std::vector<MemifPair>& pairs() {
     for (int pair = 0; pair < 2; ++pair) {
       DpdkPortConfig config;
       config.interrupt_turn_us = pair == 0 ? 1000 : 0;
-      config.num_mbufs = 2047; // four pools within the EAL's default memory
+      // Four pools within the EAL's default memory: 2047 mbufs each, which cover rings of 512
+      // (DpdkPortConfig::validate(): rings + two bursts + 1.5 caches).
+      config.num_mbufs = 2047;
+      config.rx_ring_size = 512;
+      config.tx_ring_size = 512;
       config.device = "net_memif" + std::to_string(2 * pair);
       out[pair].server = std::make_unique<DpdkPort>(config);
       config.device = "net_memif" + std::to_string(2 * pair + 1);

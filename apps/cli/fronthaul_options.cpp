@@ -82,7 +82,10 @@ io::DpdkConfig resolve_dpdk_config(const FronthaulOptions& options) {
     config.eal.vdevs = vdevs;
   }
   if (!pci.empty()) {
+    // A NIC needs hugepages (DMA to physical addresses): a PCI device named here turns no_huge
+    // off, whatever the config's default says.
     config.eal.pci_allow = pci;
+    config.eal.no_huge = false;
   }
   if (!options.device.empty()) {
     config.port.device = options.device;
@@ -92,6 +95,22 @@ io::DpdkConfig resolve_dpdk_config(const FronthaulOptions& options) {
   }
   if (const auto error = config.eal.validate(); !error.empty()) {
     throw io::ConfigError(error);
+  }
+  // The port carries the fronthaul: its MTU holds the largest U-plane / C-plane frame, and it
+  // receives frames to either end's address (the DU's du_mac here, the O-RU's ru_mac in an
+  // emulator) even where promiscuous mode is refused (an untrusted SR-IOV VF).
+  const io::FronthaulConfig fronthaul = resolve_fronthaul_config(options);
+  if (config.port.mtu == 0) {
+    config.port.mtu = fronthaul.max_frame_size;
+  } else if (config.port.mtu < fronthaul.max_frame_size) {
+    throw io::ConfigError("dpdk.port.mtu " + std::to_string(config.port.mtu) +
+                          " is below fronthaul.max_frame_size " +
+                          std::to_string(fronthaul.max_frame_size));
+  }
+  config.port.accepted_macs = {fronthaul.du_mac, fronthaul.ru_mac};
+  if (const auto error = config.port.validate(); !error.empty()) {
+    throw io::ConfigError("dpdk.port (its MTU " + std::to_string(config.port.mtu) +
+                          " from fronthaul.max_frame_size): " + error);
   }
   return config;
 }

@@ -307,9 +307,13 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
                 << *capture_records << " readable record(s)\n";
     }
     const auto port_stats = port.stats();
-    if (port_stats.rx_missed + port_stats.rx_no_mbuf > 0) {
+    if (port_stats.rx_missed + port_stats.rx_no_mbuf + port_stats.rx_errors +
+            port_stats.rx_oversize + port_stats.rx_segmented >
+        0) {
       std::cout << "DPDK port: " << port_stats.rx_missed << " missed, " << port_stats.rx_no_mbuf
-                << " without mbuf\n";
+                << " without mbuf, " << port_stats.rx_errors << " erroneous, "
+                << port_stats.rx_oversize << " oversize (dropped), " << port_stats.rx_segmented
+                << " segmented\n";
     }
   }
   const double seconds =

@@ -28,11 +28,12 @@ void print_l1_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& r
   const auto& a = receiver.fronthaul_counters();
   const io::DpdkPortStats p = port.stats();
   std::cout << "fronthaul: frames " << link.frames << " (DPDK missed " << p.rx_missed
-            << ", no mbuf " << p.rx_no_mbuf << "), assembled " << a.packets << ", malformed "
-            << a.malformed() << ", missing units " << a.missing_units << "; slots to the L1 "
-            << link.slots_delivered << " (partial " << link.slots_partial << ", refused "
-            << link.slots_refused << ", flushed after a quiet link " << link.quiet_flushes
-            << ", dropped at STOP " << link.slots_dropped_at_reset << ")\n";
+            << ", no mbuf " << p.rx_no_mbuf << ", errors " << p.rx_errors << ", oversize "
+            << p.rx_oversize << ", segmented " << p.rx_segmented << "), assembled " << a.packets
+            << ", malformed " << a.malformed() << ", missing units " << a.missing_units
+            << "; slots to the L1 " << link.slots_delivered << " (partial " << link.slots_partial
+            << ", refused " << link.slots_refused << ", flushed after a quiet link "
+            << link.quiet_flushes << ", dropped at STOP " << link.slots_dropped_at_reset << ")\n";
   if (link.cplane_frames + link.slots_empty + link.slots_lost > 0) {
     std::cout << "C-plane: frames sent " << link.cplane_frames << " (the port dropped "
               << p.tx_dropped << "; sections " << link.cplane_sections << ", requested slots "

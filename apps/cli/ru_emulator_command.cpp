@@ -6,6 +6,7 @@
 #include "airan/io/ru_emulator.h"
 #include "airan/io/test_vector_file.h"
 #include "commands.h"
+#include "dpdk_frame_link.h"
 #include "fronthaul_options.h"
 
 #include <iostream>
@@ -25,6 +26,7 @@ struct RuEmulatorOptions {
   unsigned repeat = 1;
   double time_scale = 1.0;
   double lead_ms = 20.0;
+  unsigned link_wait_ms = 10000; ///< DPDK: how long to wait for the port's link.
   std::int64_t start_ns = 1'700'000'000'000'000'000;
 };
 
@@ -98,6 +100,13 @@ int run_live(const RuEmulatorOptions& o, const io::TestVectorReader& reader,
   const auto dpdk = resolve_dpdk_config(o.fronthaul);
   io::DpdkEal::initialize(dpdk.eal);
   io::DpdkPort port(dpdk.port);
+  // The epoch (and --lead-ms) count from a link that is up: a NIC's autonegotiation or a memif
+  // peer's connection can take longer than the lead, and frames sent before are lost.
+  if (!wait_for_link(port, std::chrono::milliseconds(o.link_wait_ms))) {
+    std::cerr << "ru-emulator: the link of DPDK port " << port.port_id()
+              << " did not come up within " << o.link_wait_ms << " ms\n";
+    return 1;
+  }
   const auto& header = reader.header();
   io::RuEmulator emulator(header.cell, header.num_rx_antennas, fh);
   const auto& clock = emulator.clock();
@@ -237,7 +246,9 @@ Command add_ru_emulator_command(CLI::App& parent) {
   app->add_option("--time-scale", o->time_scale,
                   "DPDK: stretch the slot timeline by this factor (>= 1)")
       ->capture_default_str();
-  app->add_option("--lead-ms", o->lead_ms, "DPDK: first slot starts this long after start-up")
+  app->add_option("--lead-ms", o->lead_ms, "DPDK: first slot starts this long after the link is up")
+      ->capture_default_str();
+  app->add_option("--link-wait-ms", o->link_wait_ms, "DPDK: how long to wait for the port's link")
       ->capture_default_str();
   return {app, [o] { return run_ru_emulator(*o); }};
 }

@@ -3,13 +3,17 @@
 #include "airan/io/dpdk_eal.h"
 #include "airan/io/fronthaul_timing.h"
 #include "dpdk_interrupt_thread_gate.h"
+#include "dpdk_port_setup.h"
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
 #include <functional>
 #include <vector>
 
@@ -17,6 +21,11 @@ namespace airan::io {
 namespace {
 
 constexpr std::size_t linear_buffer_size = 16384;
+/// transmit() and flush_transmit() run on the L1's receive thread: a full ring gets this many
+/// tries (a software PMD such as af_packet may take a burst in parts), the rest is dropped.
+constexpr int tx_burst_attempts = 4;
+
+static_assert(RTE_PKTMBUF_HEADROOM == dpdk_mbuf_headroom, "DpdkPortConfig's mbuf sizing");
 
 /// Runs \p step on the EAL interrupt thread through \p gate when there is one (a memif port's
 /// start, stop and close open and close descriptors that thread polls), otherwise here.
@@ -28,14 +37,29 @@ void run_control_step(DpdkInterruptThreadGate* gate, const std::function<void()>
   }
 }
 
-void check(int result, const char* call, std::uint16_t port) {
-  if (result < 0) {
-    throw DpdkError(std::string(call) + " on port " + std::to_string(port) +
-                    " failed: " + rte_strerror(-result));
-  }
-}
-
 std::atomic<unsigned> pool_counter{0};
+
+/// Frees a burst's mbufs from next on when the sink throws.
+class BurstMbufs {
+public:
+  BurstMbufs(rte_mbuf** mbufs, std::uint16_t count) : mbufs_(mbufs), count_(count) {}
+  BurstMbufs(const BurstMbufs&) = delete;
+  BurstMbufs& operator=(const BurstMbufs&) = delete;
+  ~BurstMbufs() {
+    for (; next < count_; ++next) {
+      rte_pktmbuf_free(mbufs_[next]);
+    }
+  }
+  std::uint16_t next = 0; ///< The first mbuf not freed yet.
+
+private:
+  rte_mbuf** mbufs_;
+  std::uint16_t count_;
+};
+
+void count(std::atomic<std::uint64_t>& counter, std::uint64_t amount = 1) {
+  counter.fetch_add(amount, std::memory_order_relaxed);
+}
 
 } // namespace
 
@@ -48,6 +72,7 @@ struct DpdkPort::Impl {
   /// Held around the bursts (a memif port with interrupt_turn_us > 0), else null.
   DpdkInterruptThreadGate* burst_gate = nullptr;
   bool started = false;
+  bool promiscuous = false;
   int timestamp_offset = -1;
   std::uint64_t timestamp_flag = 0;
   std::vector<rte_mbuf*> rx_burst;
@@ -56,7 +81,13 @@ struct DpdkPort::Impl {
   /// flush_transmit() (which reports them).
   std::vector<std::size_t> tx_dropped_unreported;
   std::vector<std::uint8_t> linear;
-  DpdkPortStats own; // rx_segmented, rx_oversize, tx_dropped
+  /// The port's own counters: written by the receiving and the transmitting thread, read by
+  /// stats() on any.
+  struct OwnCounters {
+    std::atomic<std::uint64_t> rx_segmented{0};
+    std::atomic<std::uint64_t> rx_oversize{0};
+    std::atomic<std::uint64_t> tx_dropped{0};
+  } own;
 
   ~Impl() {
     for (auto& pending : tx_pending) {
@@ -104,7 +135,7 @@ DpdkPort::DpdkPort(const DpdkPortConfig& config) : impl_(std::make_unique<Impl>(
     throw DpdkError("rte_pktmbuf_pool_create failed: " + std::string(rte_strerror(rte_errno)));
   }
   rte_eth_dev_info info{};
-  check(rte_eth_dev_info_get(s.port, &info), "rte_eth_dev_info_get", s.port);
+  check_result(rte_eth_dev_info_get(s.port, &info), "rte_eth_dev_info_get", s.port);
   if (is_net_memif(s.port)) {
     s.gate = &DpdkInterruptThreadGate::instance();
     if (config.interrupt_turn_us > 0) {
@@ -119,25 +150,40 @@ DpdkPort::DpdkPort(const DpdkPortConfig& config) : impl_(std::make_unique<Impl>(
   }
   const std::uint16_t tx_queues = config.tx_ring_size > 0 ? queues : 0;
   rte_eth_conf conf{};
-  check(rte_eth_dev_configure(s.port, queues, tx_queues, &conf), "rte_eth_dev_configure", s.port);
+  if (!is_net_memif(s.port)) {
+    // net_memif reports 1518-byte frames at most but carries longer ones in chained buffers.
+    configure_mtu(config, s.port, info, conf);
+  }
+  check_result(rte_eth_dev_configure(s.port, queues, tx_queues, &conf), "rte_eth_dev_configure",
+               s.port);
   auto rx_desc = static_cast<std::uint16_t>(config.rx_ring_size);
   auto tx_desc = static_cast<std::uint16_t>(config.tx_ring_size);
-  check(rte_eth_dev_adjust_nb_rx_tx_desc(s.port, &rx_desc, &tx_desc),
-        "rte_eth_dev_adjust_nb_rx_tx_desc", s.port);
+  check_result(rte_eth_dev_adjust_nb_rx_tx_desc(s.port, &rx_desc, &tx_desc),
+               "rte_eth_dev_adjust_nb_rx_tx_desc", s.port);
   const auto socket = static_cast<unsigned>(rte_eth_dev_socket_id(s.port));
   for (std::uint16_t q = 0; q < queues; ++q) {
-    check(rte_eth_rx_queue_setup(s.port, q, rx_desc, socket, nullptr, s.pool),
-          "rte_eth_rx_queue_setup", s.port);
+    check_result(rte_eth_rx_queue_setup(s.port, q, rx_desc, socket, nullptr, s.pool),
+                 "rte_eth_rx_queue_setup", s.port);
   }
   for (std::uint16_t q = 0; q < tx_queues; ++q) {
-    check(rte_eth_tx_queue_setup(s.port, q, tx_desc, socket, nullptr), "rte_eth_tx_queue_setup",
-          s.port);
+    check_result(rte_eth_tx_queue_setup(s.port, q, tx_desc, socket, nullptr),
+                 "rte_eth_tx_queue_setup", s.port);
   }
-  run_control_step(s.gate, [&] { check(rte_eth_dev_start(s.port), "rte_eth_dev_start", s.port); });
+  run_control_step(s.gate,
+                   [&] { check_result(rte_eth_dev_start(s.port), "rte_eth_dev_start", s.port); });
   s.started = true;
   if (config.promiscuous) {
-    rte_eth_promiscuous_enable(s.port); // Not every PMD supports it; a failure is harmless.
+    const int result = rte_eth_promiscuous_enable(s.port);
+    s.promiscuous = result == 0;
+    // -ENOTSUP: a vdev without the mode (memif, null), which filters nothing anyway.
+    if (result != 0 && result != -ENOTSUP) {
+      std::fprintf(stderr,
+                   "airan: warning: DPDK device %s refused promiscuous mode (%s): only frames to "
+                   "its own and the accepted MAC addresses arrive\n",
+                   device_name(s.port).c_str(), rte_strerror(-result));
+    }
   }
+  add_accepted_macs(config, s.port, s.promiscuous);
   if (config.use_rx_timestamps) {
     s.timestamp_offset = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, nullptr);
     const int bit = rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, nullptr);
@@ -186,8 +232,9 @@ unsigned DpdkPort::receive_burst(DpdkFrameSink& sink, unsigned queue) {
     return 0;
   }
   const std::int64_t burst_time = realtime_ns();
-  for (std::uint16_t i = 0; i < received; ++i) {
-    rte_mbuf* mbuf = s.rx_burst[i];
+  BurstMbufs burst{s.rx_burst.data(), received};
+  while (burst.next < received) {
+    rte_mbuf* mbuf = s.rx_burst[burst.next];
     std::int64_t arrival = burst_time;
     if (s.timestamp_offset >= 0 && (mbuf->ol_flags & s.timestamp_flag) != 0) {
       // net_pcap stamps microseconds (libpcap opens the file at microsecond precision).
@@ -198,12 +245,13 @@ unsigned DpdkPort::receive_burst(DpdkFrameSink& sink, unsigned queue) {
     if (mbuf->nb_segs == 1) {
       sink.on_frame({rte_pktmbuf_mtod(mbuf, const std::uint8_t*), length}, arrival);
     } else if (length <= s.linear.size()) {
-      ++s.own.rx_segmented;
+      count(s.own.rx_segmented);
       const void* bytes = rte_pktmbuf_read(mbuf, 0, length, s.linear.data());
       sink.on_frame({static_cast<const std::uint8_t*>(bytes), length}, arrival);
     } else {
-      ++s.own.rx_oversize;
+      count(s.own.rx_oversize);
     }
+    ++burst.next; // freed here; a sink that throws leaves this one and the rest to the guard
     rte_pktmbuf_free(mbuf);
   }
   return received;
@@ -216,13 +264,13 @@ bool DpdkPort::transmit(std::span<const std::uint8_t> frame, unsigned queue) {
   }
   rte_mbuf* mbuf = rte_pktmbuf_alloc(s.pool);
   if (mbuf == nullptr) {
-    ++s.own.tx_dropped;
+    count(s.own.tx_dropped);
     return false;
   }
   auto* data = rte_pktmbuf_append(mbuf, static_cast<std::uint16_t>(frame.size()));
   if (data == nullptr || frame.size() > 0xFFFF) {
     rte_pktmbuf_free(mbuf);
-    ++s.own.tx_dropped;
+    count(s.own.tx_dropped);
     return false;
   }
   std::copy(frame.begin(), frame.end(), reinterpret_cast<std::uint8_t*>(data));
@@ -242,9 +290,9 @@ std::size_t DpdkPort::flush_transmit(unsigned queue) {
   }
   auto& pending = s.tx_pending[queue];
   std::size_t sent = 0;
-  // A few retries: a software PMD (af_packet) may take a burst in parts. Each its own pass, so
-  // that a full ring does not keep a turn waiting.
-  for (int attempt = 0; attempt < 1000 && sent < pending.size(); ++attempt) {
+  // A few tries (tx_burst_attempts), each its own pass, so that a full ring does not keep a
+  // turn waiting; what a full ring still refuses is dropped rather than waited for.
+  for (int attempt = 0; attempt < tx_burst_attempts && sent < pending.size(); ++attempt) {
     const DpdkInterruptThreadPass pass(s.burst_gate);
     sent += rte_eth_tx_burst(s.port, static_cast<std::uint16_t>(queue), pending.data() + sent,
                              static_cast<std::uint16_t>(pending.size() - sent));
@@ -253,12 +301,26 @@ std::size_t DpdkPort::flush_transmit(unsigned queue) {
   for (std::size_t i = sent; i < pending.size(); ++i) {
     rte_pktmbuf_free(pending[i]);
   }
-  s.own.tx_dropped += dropped;
+  count(s.own.tx_dropped, dropped);
   pending.clear();
   // With what transmit()'s own flushes dropped since the last call.
   const std::size_t reported = dropped + s.tx_dropped_unreported[queue];
   s.tx_dropped_unreported[queue] = 0;
   return reported;
+}
+
+unsigned DpdkPort::mtu() const {
+  std::uint16_t mtu = 0;
+  check_result(rte_eth_dev_get_mtu(impl_->port, &mtu), "rte_eth_dev_get_mtu", impl_->port);
+  return mtu;
+}
+
+bool DpdkPort::promiscuous_enabled() const {
+  return impl_->promiscuous;
+}
+
+unsigned DpdkPort::free_mbufs() const {
+  return rte_mempool_avail_count(impl_->pool);
 }
 
 bool DpdkPort::link_up() const {
@@ -269,7 +331,10 @@ bool DpdkPort::link_up() const {
 DpdkPortStats DpdkPort::stats() const {
   const auto& s = *impl_;
   rte_eth_stats eth{};
-  DpdkPortStats out = s.own;
+  DpdkPortStats out;
+  out.rx_segmented = s.own.rx_segmented.load(std::memory_order_relaxed);
+  out.rx_oversize = s.own.rx_oversize.load(std::memory_order_relaxed);
+  out.tx_dropped = s.own.tx_dropped.load(std::memory_order_relaxed);
   if (rte_eth_stats_get(s.port, &eth) == 0) {
     out.rx_packets = eth.ipackets;
     out.rx_bytes = eth.ibytes;

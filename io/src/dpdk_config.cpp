@@ -21,6 +21,11 @@ std::string DpdkEalConfig::validate() const {
   if (no_huge && in_memory) {
     return "dpdk no_huge and in_memory cannot both be set (DPDK refuses the pair)";
   }
+  if (no_huge && !pci_allow.empty()) {
+    return "dpdk no_huge cannot be used with a PCI NIC (pci: " + pci_allow.front() +
+           "): without hugepages a NIC bound to igb_uio or vfio-noiommu has no physical "
+           "addresses to DMA to; set no_huge: false on a machine with hugepages mounted";
+  }
   if (no_huge && memory_mb == 0) {
     return "dpdk memory_mb must be set with no_huge";
   }
@@ -63,9 +68,24 @@ std::vector<std::string> dpdk_eal_arguments(const DpdkEalConfig& config) {
   return args;
 }
 
+namespace {
+
+/// Mbufs the port can hold at once: its rings full, a burst in hand and one pending for
+/// transmission per queue, and each polling lcore's pool cache at its flush threshold.
+std::uint64_t mbufs_needed(const DpdkPortConfig& port) {
+  const std::uint64_t queues = port.num_queues;
+  const std::uint64_t cache_threshold = port.mbuf_cache_size * 3ULL / 2; // rte_mempool's rule
+  return queues *
+         (port.rx_ring_size + port.tx_ring_size + 2ULL * port.burst_size + cache_threshold);
+}
+
+} // namespace
+
 std::string DpdkPortConfig::validate() const {
-  if (num_queues == 0 || num_queues > 64) {
-    return "dpdk port num_queues must be 1 .. 64";
+  if (num_queues != 1) {
+    return "dpdk port num_queues must be 1 (a port's burst buffers serve one polling thread and "
+           "no RSS spreads frames over queues); " +
+           std::to_string(num_queues) + " asked";
   }
   if (rx_ring_size < 32 || rx_ring_size > 16384) {
     return "dpdk port rx_ring_size must be 32 .. 16384";
@@ -76,12 +96,31 @@ std::string DpdkPortConfig::validate() const {
   if (burst_size == 0 || burst_size > 512) {
     return "dpdk port burst_size must be 1 .. 512";
   }
-  if (num_mbufs < rx_ring_size * num_queues + burst_size) {
-    return "dpdk port num_mbufs (" + std::to_string(num_mbufs) +
-           ") must exceed rx_ring_size x num_queues + burst_size";
+  if (mbuf_cache_size > 512) {
+    return "dpdk port mbuf_cache_size must be at most 512 (RTE_MEMPOOL_CACHE_MAX_SIZE)";
+  }
+  if (mbuf_cache_size * 3ULL / 2 > num_mbufs) {
+    return "dpdk port num_mbufs (" + std::to_string(num_mbufs) + ") must be at least 1.5 x " +
+           "mbuf_cache_size (" + std::to_string(mbuf_cache_size) +
+           "), DPDK's rule for a pool's per-lcore cache";
+  }
+  if (const auto needed = mbufs_needed(*this); num_mbufs < needed) {
+    return "dpdk port num_mbufs (" + std::to_string(num_mbufs) + ") must be at least " +
+           std::to_string(needed) +
+           " = num_queues x (rx_ring_size + tx_ring_size + 2 x burst_size + 1.5 x "
+           "mbuf_cache_size): full rings, a burst received and one pending for transmission, "
+           "and a polling lcore's cache";
   }
   if (mbuf_data_size < 2048 || mbuf_data_size > 65535) {
     return "dpdk port mbuf_data_size must be 2048 .. 65535";
+  }
+  if (mtu != 0 && (mtu < 68 || mtu + dpdk_frame_overhead + dpdk_mbuf_headroom > mbuf_data_size)) {
+    return "dpdk port mtu " + std::to_string(mtu) + " (fronthaul.max_frame_size where the " +
+           "fronthaul sets it) must be 68 .. " +
+           std::to_string(mbuf_data_size - dpdk_frame_overhead - dpdk_mbuf_headroom) +
+           ": a frame with its Ethernet header and VLAN tag must fit one mbuf (mbuf_data_size " +
+           std::to_string(mbuf_data_size) + " less " + std::to_string(dpdk_mbuf_headroom) +
+           " bytes of headroom)";
   }
   if (interrupt_turn_us > 1'000'000) {
     return "dpdk port interrupt_turn_us must be 0 (not held) .. 1000000";
@@ -105,6 +144,11 @@ DpdkPortConfig parse_port(const YAML::Node& node, const std::string& where, cons
       {"num_mbufs", [&](auto& n, auto& w) { port.num_mbufs = read_unsigned<unsigned>(n, w, ctx); }},
       {"burst_size",
        [&](auto& n, auto& w) { port.burst_size = read_unsigned<unsigned>(n, w, ctx); }},
+      {"mbuf_cache_size",
+       [&](auto& n, auto& w) { port.mbuf_cache_size = read_unsigned<unsigned>(n, w, ctx); }},
+      {"mbuf_data_size",
+       [&](auto& n, auto& w) { port.mbuf_data_size = read_unsigned<unsigned>(n, w, ctx); }},
+      {"mtu", [&](auto& n, auto& w) { port.mtu = read_unsigned<unsigned>(n, w, ctx); }},
       {"promiscuous", [&](auto& n, auto& w) { port.promiscuous = read_bool(n, w, ctx); }},
       {"rx_timestamps", [&](auto& n, auto& w) { port.use_rx_timestamps = read_bool(n, w, ctx); }},
       {"interrupt_turn_us",

@@ -42,11 +42,14 @@ dpdk:
   log_level: info
   port:
     device: "0000:3b:00.0"
-    queues: 2
+    queues: 1
     rx_ring_size: 2048
     tx_ring_size: 0
     num_mbufs: 16383
     burst_size: 64
+    mbuf_cache_size: 128
+    mbuf_data_size: 9746
+    mtu: 9600
     promiscuous: false
     rx_timestamps: false
     interrupt_turn_us: 250
@@ -61,7 +64,10 @@ dpdk:
   EXPECT_EQ(config.eal.file_prefix, "du");
   EXPECT_EQ(config.eal.log_level, "info");
   EXPECT_EQ(config.port.device, "0000:3b:00.0");
-  EXPECT_EQ(config.port.num_queues, 2U);
+  EXPECT_EQ(config.port.num_queues, 1U);
+  EXPECT_EQ(config.port.mbuf_cache_size, 128U);
+  EXPECT_EQ(config.port.mbuf_data_size, 9746U);
+  EXPECT_EQ(config.port.mtu, 9600U);
   EXPECT_EQ(config.port.rx_ring_size, 2048U);
   EXPECT_EQ(config.port.tx_ring_size, 0U);
   EXPECT_EQ(config.port.num_mbufs, 16383U);
@@ -89,6 +95,62 @@ TEST(DpdkConfig, ErrorsNameTheKey) {
   EXPECT_NE(error_of("dpdk: {port: {interrupt_turn_us: 2000000}}").find("interrupt_turn_us"),
             std::string::npos);
   EXPECT_NE(error_of("{{{").find("not valid YAML"), std::string::npos);
+}
+
+TEST(DpdkConfig, NoHugeIsRefusedWithAPciNic) {
+  // no_huge is the default: a NIC needs hugepages for its DMA.
+  const auto error = error_of("dpdk: {pci: [\"0000:3b:00.0\"]}");
+  EXPECT_NE(error.find("no_huge cannot be used with a PCI NIC"), std::string::npos) << error;
+  EXPECT_EQ(error_of("dpdk: {pci: [\"0000:3b:00.0\"], no_huge: false}"), "no error");
+  DpdkEalConfig eal;
+  eal.pci_allow = {"0000:3b:00.0"};
+  EXPECT_THROW(dpdk_eal_arguments(eal), DpdkError);
+}
+
+TEST(DpdkConfig, OnePortQueue) {
+  const auto error = error_of("dpdk: {port: {queues: 2}}");
+  EXPECT_NE(error.find("dpdk.port"), std::string::npos) << error;
+  EXPECT_NE(error.find("num_queues must be 1"), std::string::npos) << error;
+}
+
+TEST(DpdkPortConfig, PoolCoversRingsBurstsAndCaches) {
+  DpdkPortConfig config; // rx 1024 + tx 1024 + 2 x 32 + 1.5 x 256 = 2496
+  config.num_mbufs = 2495;
+  EXPECT_NE(config.validate().find("at least 2496"), std::string::npos) << config.validate();
+  config.num_mbufs = 2496;
+  EXPECT_EQ(config.validate(), "");
+  config.tx_ring_size = 0; // no TX ring: 1472
+  config.num_mbufs = 1471;
+  EXPECT_NE(config.validate().find("at least 1472"), std::string::npos) << config.validate();
+
+  // rte_mempool's own rule, which DPDK reports as a bare "Invalid argument".
+  config = {};
+  config.rx_ring_size = 32;
+  config.tx_ring_size = 0;
+  config.burst_size = 1;
+  config.num_mbufs = 300;
+  EXPECT_NE(config.validate().find("1.5 x mbuf_cache_size"), std::string::npos)
+      << config.validate();
+  config.mbuf_cache_size = 128; // 32 + 2 + 192 mbufs
+  EXPECT_EQ(config.validate(), "");
+  config = {};
+  config.mbuf_cache_size = 513;
+  EXPECT_NE(config.validate().find("mbuf_cache_size must be at most 512"), std::string::npos);
+}
+
+TEST(DpdkPortConfig, MtuFitsOneMbufWithEthernetHeaderAndVlanTag) {
+  DpdkPortConfig config; // data room 9344: 9216 bytes past the headroom
+  config.mtu = 9198;
+  EXPECT_EQ(config.validate(), "");
+  config.mtu = 9199;
+  EXPECT_NE(config.validate().find("must be 68 .. 9198"), std::string::npos) << config.validate();
+  config.mtu = 9600; // fronthaul.max_frame_size's own limit
+  EXPECT_NE(config.validate().find("fronthaul.max_frame_size"), std::string::npos);
+  config.mbuf_data_size = 9600 + 18 + 128;
+  EXPECT_EQ(config.validate(), "");
+  const auto error = error_of("dpdk: {port: {mtu: 9600}}");
+  EXPECT_NE(error.find("dpdk.port"), std::string::npos) << error;
+  EXPECT_NE(error.find("mbuf_data_size"), std::string::npos) << error;
 }
 
 TEST(DpdkConfig, LoadNamesAMissingFile) {

@@ -5,7 +5,7 @@
 /// \code
 /// dpdk:
 ///   cores: "0"              # -l
-///   no_huge: true           # --no-huge (+ --no-shconf); false on a machine with hugepages
+///   no_huge: true           # --no-huge (+ --no-shconf); false with hugepages (needed by pci)
 ///   in_memory: false        # --in-memory
 ///   memory_mb: 256          # -m
 ///   pci: []                 # -a addresses of NIC ports (empty: --no-pci)
@@ -14,10 +14,13 @@
 ///   log_level: error
 ///   port:
 ///     device: ""            # vdev name or PCI address (empty: the first port)
-///     queues: 1
+///     queues: 1             # the only value (one polling thread, no RSS)
 ///     rx_ring_size: 1024
 ///     tx_ring_size: 1024
-///     num_mbufs: 8191
+///     num_mbufs: 8191       # >= rings + 2 bursts + 1.5 x mbuf_cache_size
+///     mbuf_cache_size: 256
+///     mbuf_data_size: 9344  # mtu + 18 (Ethernet header, VLAN tag) + 128 must fit
+///     mtu: 0                # 0: DPDK's 1500; the fronthaul commands set max_frame_size
 ///     burst_size: 32
 ///     interrupt_turn_us: 1000 # net_memif: EAL interrupt thread's turns while bursts run
 /// \endcode

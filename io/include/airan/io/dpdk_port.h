@@ -13,8 +13,15 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace airan::io {
+
+/// Headroom DPDK keeps in front of a frame in each mbuf (RTE_PKTMBUF_HEADROOM).
+constexpr unsigned dpdk_mbuf_headroom = 128;
+/// Bytes of a frame around its Ethernet payload (the MTU) that an mbuf holds: the Ethernet
+/// header and one 802.1Q tag (the FCS is not in the mbuf).
+constexpr unsigned dpdk_frame_overhead = 14 + 4;
 
 /// Receives the frames of a burst. The bytes are valid only during the call.
 class DpdkFrameSink {
@@ -29,14 +36,27 @@ struct DpdkPortConfig {
   /// DPDK device name: a vdev name ("net_pcap0", "net_af_packet0") or a PCI address
   /// ("0000:3b:00.0"); empty: the first available port.
   std::string device;
-  unsigned num_queues = 1;      ///< RX and TX queues, one per polling lcore.
+  /// RX and TX queues. 1: the port's burst buffers serve one polling thread and no RSS is
+  /// configured, so validate() refuses more.
+  unsigned num_queues = 1;
   unsigned rx_ring_size = 1024; ///< RX descriptors per queue.
   unsigned tx_ring_size = 1024; ///< TX descriptors per queue (0: no TX queue).
-  unsigned num_mbufs = 8191;    ///< Pool size (2^n - 1 is optimal for the ring).
+  /// Pool size (2^n - 1 is optimal for the ring): at least num_queues x (rx_ring_size +
+  /// tx_ring_size + 2 x burst_size + 1.5 x mbuf_cache_size), checked by validate().
+  unsigned num_mbufs = 8191;
+  /// Per-lcore cache of the pool (at most 512, and 1.5 x it must not exceed num_mbufs).
   unsigned mbuf_cache_size = 256;
   unsigned mbuf_data_size = 9216 + 128; ///< Data room: a jumbo frame plus headroom.
+  /// Largest Ethernet payload received and sent (rte_eth_conf rxmode.mtu); the fronthaul's
+  /// max_frame_size where a command opens the port for it. 0: DPDK's default (1500). A frame
+  /// of mtu + dpdk_frame_overhead bytes must fit one mbuf (mbuf_data_size - headroom).
+  unsigned mtu = 0;
   unsigned burst_size = 32;
   bool promiscuous = true;
+  /// Unicast destination addresses to receive besides the port's own, added to its MAC filter
+  /// (the fronthaul's du_mac / ru_mac). A filter the PMD refuses is an error unless promiscuous
+  /// mode is on; a PMD without a MAC filter (most vdevs) receives them anyway.
+  std::vector<std::array<std::uint8_t, 6>> accepted_macs{};
   /// Use the PMD's Rx timestamps when it provides them (false: always CLOCK_REALTIME).
   bool use_rx_timestamps = true;
   /// net_memif only: the EAL interrupt thread, which handles the memif peer's connection and
@@ -95,6 +115,15 @@ public:
 
   /// Port counters, read from the device now.
   [[nodiscard]] DpdkPortStats stats() const;
+
+  /// The MTU the device runs with (rte_eth_dev_get_mtu).
+  [[nodiscard]] unsigned mtu() const;
+
+  /// Whether promiscuous mode was asked for and the PMD turned it on.
+  [[nodiscard]] bool promiscuous_enabled() const;
+
+  /// Mbufs free in the port's pool now (per-lcore caches included).
+  [[nodiscard]] unsigned free_mbufs() const;
 
   /// Whether the link is up now (a memif or af_packet peer connected, a cable in).
   [[nodiscard]] bool link_up() const;

@@ -1,0 +1,86 @@
+#include "dpdk_port_setup.h"
+
+#include "airan/io/dpdk_eal.h"
+
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+
+namespace airan::io {
+
+void check_result(int result, const char* call, std::uint16_t port) {
+  if (result < 0) {
+    throw DpdkError(std::string(call) + " on port " + std::to_string(port) +
+                    " failed: " + rte_strerror(-result));
+  }
+}
+
+std::string device_name(std::uint16_t port) {
+  std::array<char, RTE_ETH_NAME_MAX_LEN> name{};
+  if (rte_eth_dev_get_name_by_port(port, name.data()) != 0) {
+    return "port " + std::to_string(port);
+  }
+  std::string text(1, '\''); // built by appends: GCC 12 warns (-Wrestrict) at "'" + string
+  text.append(name.data()).append("' (port ").append(std::to_string(port)).append(")");
+  return text;
+}
+
+std::string mac_text(const std::array<std::uint8_t, 6>& mac) {
+  std::array<char, 18> text{};
+  std::snprintf(text.data(), text.size(), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+                mac[3], mac[4], mac[5]);
+  return text.data();
+}
+
+void configure_mtu(const DpdkPortConfig& config, std::uint16_t port, const rte_eth_dev_info& info,
+                   rte_eth_conf& conf) {
+  if (config.mtu == 0) {
+    return;
+  }
+  // As rte_eth_dev_configure() computes it.
+  const std::uint32_t overhead = info.max_mtu != UINT16_MAX && info.max_rx_pktlen > info.max_mtu
+                                     ? info.max_rx_pktlen - info.max_mtu
+                                     : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+  const std::uint32_t largest = std::min<std::uint32_t>(
+      info.max_mtu, info.max_rx_pktlen > overhead ? info.max_rx_pktlen - overhead : 0);
+  if (config.mtu > largest || config.mtu < info.min_mtu) {
+    throw DpdkError("DPDK device " + device_name(port) + " takes an MTU of " +
+                    std::to_string(info.min_mtu) + " .. " + std::to_string(largest) + " (max_mtu " +
+                    std::to_string(info.max_mtu) + ", max_rx_pktlen " +
+                    std::to_string(info.max_rx_pktlen) + "); the port asks for " +
+                    std::to_string(config.mtu) + " (dpdk.port.mtu or fronthaul.max_frame_size)");
+  }
+  conf.rxmode.mtu = config.mtu;
+  const std::uint32_t rx_buffer = config.mbuf_data_size - RTE_PKTMBUF_HEADROOM;
+  if (config.mtu + overhead > rx_buffer &&
+      (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) != 0) {
+    conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER; // receive_burst() linearises
+  }
+}
+
+void add_accepted_macs(const DpdkPortConfig& config, std::uint16_t port, bool promiscuous) {
+  rte_ether_addr own{};
+  check_result(rte_eth_macaddr_get(port, &own), "rte_eth_macaddr_get", port);
+  for (const auto& mac : config.accepted_macs) {
+    rte_ether_addr address{};
+    std::copy(mac.begin(), mac.end(), address.addr_bytes);
+    if (rte_is_same_ether_addr(&address, &own)) {
+      continue;
+    }
+    const int result = rte_eth_dev_mac_addr_add(port, &address, 0);
+    // -ENOTSUP: the PMD has no MAC filter (a vdev such as memif or null): it passes every frame.
+    if (result == 0 || result == -ENOTSUP || promiscuous) {
+      continue;
+    }
+    throw DpdkError("DPDK device " + device_name(port) + " refused destination MAC " +
+                    mac_text(mac) + " (rte_eth_dev_mac_addr_add: " + rte_strerror(-result) +
+                    ") and is not promiscuous (" +
+                    (config.promiscuous ? "the PMD refused it" : "dpdk.port.promiscuous false") +
+                    "): frames to that address would be filtered out");
+  }
+}
+
+} // namespace airan::io
