@@ -15,6 +15,11 @@ void print_l1_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& r
             << ", send failures " << c.send_failures << ", late samples " << c.late_samples
             << ", CONFIGs refused " << c.config_rejected << ", requests in the wrong state "
             << c.invalid_state << '\n';
+  if (c.downlink_messages_ignored > 0) { // an uplink-only L1 beside a full-stack MAC
+    std::cout << "downlink requests ignored (DL_TTI, UL_DCI, TX_DATA; the first of each session "
+                 "answered MSG_INVALID_STATE): "
+              << c.downlink_messages_ignored << '\n';
+  }
   if (c.start_refused_unsynchronised > 0) {
     std::cout << "STARTs refused, CLOCK_REALTIME before the epoch: "
               << c.start_refused_unsynchronised << '\n';

@@ -57,7 +57,17 @@ struct FapiPhy::Impl {
     std::lock_guard lock(stats_mutex);
     update(counters);
   }
-  template <typename Message> bool send(const Message& out) {
+  /// Hands \p out to the transport at once: on would_block it is dropped and counted
+  /// (send_failures), so that the slot thread never waits on a full transport (SLOT, CRC,
+  /// RX_DATA, UCI, RACH and ERROR.indication).
+  template <typename Message> bool send(const Message& out) { return send(out, 0); }
+  /// As send(), but a unit the transport refuses with would_block is tried again up to
+  /// FapiPhyConfig::send_retries times, 1 ms apart: for the answers to P5 requests (PARAM and
+  /// CONFIG.response, STOP.indication), which a MAC waits for and which never come per slot.
+  template <typename Message> bool send_response(const Message& out) {
+    return send(out, config.send_retries);
+  }
+  template <typename Message> bool send(const Message& out, unsigned retries) {
     std::size_t size = 0;
     if (!io::encode_single_message(out, send_buffer, size).ok()) {
       count([](L1Counters& c) { ++c.send_failures; });
@@ -68,7 +78,7 @@ struct FapiPhy::Impl {
       if (status == io::FapiTransportStatus::ok) {
         return true;
       }
-      if (status != io::FapiTransportStatus::would_block || attempt >= config.send_retries) {
+      if (status != io::FapiTransportStatus::would_block || attempt >= retries) {
         count([](L1Counters& c) { ++c.send_failures; });
         return false;
       }
@@ -141,6 +151,13 @@ struct FapiPhy::Impl {
   void receive_all();
   void dispatch(std::span<const std::uint8_t> unit);
   void handle(const io::FapiMessage& in);
+  /// A CONFIG.request or PARAM.request the codec refused (\p error): answered with its response,
+  /// MSG_INVALID_CONFIG (MSG_INVALID_STATE while RUNNING), CONFIG.response listing the TLV at
+  /// fault (FapiError::tlv_tag) as invalid.
+  void on_undecodable_p5(io::FapiMessageType type, const io::FapiError& error);
+  /// A downlink request (DL_TTI, UL_DCI, TX_DATA): counted; the first of a session (since
+  /// construction, then since each START) gets ERROR.indication MSG_INVALID_STATE.
+  void on_downlink(io::FapiMessageType type);
   void on_param();
   void on_config(const io::FapiConfigRequest& request);
   void on_start();
@@ -160,6 +177,12 @@ struct FapiPhy::Impl {
   /// A refused UL_TTI.request's PUSCH PDUs with new data end their processes' previous TBs (the
   /// UE moved on, whether or not this L1 decodes the new TB).
   void end_previous_tbs(const io::FapiUlTtiRequest& request);
+  /// A UL_TTI.request refused whole (late, too early, a duplicate): CRC.indication, stamped
+  /// with its SFN/slot, reporting each of its PUSCH PDUs with a TB failed (TbCrcStatus 1, NumCb
+  /// 0; counted in crc_failed), so that the MAC's HARQ processes do not wait for it. A duplicate
+  /// passes the slot's \p accepted request: PDUs with a handle of that one's are left to it.
+  void fail_refused_tbs(const io::FapiUlTtiRequest& request,
+                        const io::FapiSlotRequest* accepted = nullptr);
   /// Adds the processor's HARQ counts since the last call to \p c (under the counters' lock).
   void add_harq_counts(L1Counters& c, const HarqPoolTally& now);
 
@@ -186,6 +209,7 @@ struct FapiPhy::Impl {
   HarqPoolTally harq_counted; ///< The processor's HARQ counts already in the counters.
   std::optional<SlotClock> clock;
   std::uint64_t next_to_close = 0; ///< Oldest slot whose work is not done.
+  bool downlink_reported = false;  ///< This session's downlink request got its ERROR.indication.
 
   mutable std::mutex stats_mutex;
   L1Counters counters;

@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <exception>
 #include <optional>
-#include <string>
 #include <utility>
 #include <vector>
 
@@ -40,11 +39,6 @@ std::optional<io::FapiPuschUci> fapi_uci_of(const phy::PuschUciConfig& uci) {
   return out;
 }
 
-io::FapiError l1_refusal(const char* reason) {
-  return io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
-                             io::FapiMessageType::ul_tti_request, 0, "%s", reason);
-}
-
 } // namespace
 
 void FapiPhy::Impl::receive_all() {
@@ -62,8 +56,19 @@ void FapiPhy::Impl::dispatch(std::span<const std::uint8_t> unit) {
   io::FapiMessageReader reader(unit);
   io::FapiMessageView view;
   while (reader.next(view)) {
+    if (view.type == io::FapiMessageType::dl_tti_request ||
+        view.type == io::FapiMessageType::ul_dci_request ||
+        view.type == io::FapiMessageType::tx_data_request) {
+      on_downlink(view.type);
+      continue;
+    }
     const io::FapiError error = io::decode_message(view, *message);
     if (!error.ok()) {
+      if (view.type == io::FapiMessageType::config_request ||
+          view.type == io::FapiMessageType::param_request) {
+        on_undecodable_p5(view.type, error);
+        continue;
+      }
       count([](L1Counters& c) { ++c.undecodable_messages; });
       send_error(now_address(), view.type, error.code);
       continue;
@@ -106,7 +111,7 @@ void FapiPhy::Impl::on_param() {
   if (state() == PhyState::running) {
     count_response_error(&L1Counters::invalid_state, io::FapiErrorCode::msg_invalid_state);
     response.error_code = io::FapiErrorCode::msg_invalid_state;
-    send(response);
+    send_response(response);
     return;
   }
   auto& caps = response.capabilities;
@@ -145,7 +150,7 @@ void FapiPhy::Impl::on_param() {
   caps.prach_restricted_sets = 0;
   caps.max_prach_fd_occasions_in_a_slot = 3;
   caps.rssi_measurement_support = io::fapi_rssi_in_dbfs;
-  send(response);
+  send_response(response);
 }
 
 void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
@@ -153,7 +158,7 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
   if (state() == PhyState::running) {
     count_response_error(&L1Counters::invalid_state, io::FapiErrorCode::msg_invalid_state);
     response.error_code = io::FapiErrorCode::msg_invalid_state;
-    send(response);
+    send_response(response);
     return;
   }
   phy::CellConfig new_cell;
@@ -223,7 +228,7 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
     response.error_code = io::FapiErrorCode::msg_invalid_config;
     count_response_error(&L1Counters::config_rejected, io::FapiErrorCode::msg_invalid_config);
   }
-  send(response);
+  send_response(response);
 }
 
 void FapiPhy::Impl::on_start() {
@@ -239,6 +244,8 @@ void FapiPhy::Impl::on_start() {
                io::FapiErrorCode::sfn_out_of_sync);
     return;
   }
+  // A new session: its first downlink request is reported again.
+  downlink_reported = false;
   clear_slots();
   processor->reset_harq();  // the slot count restarts, and no UE's HARQ survives a restart
   processor->reset_prach(); // nor does an occasion gathered before the STOP
@@ -258,50 +265,7 @@ void FapiPhy::Impl::on_stop() {
   }
   clear_slots();
   set_state(PhyState::configured);
-  send(io::FapiStopIndication{});
-}
-
-void FapiPhy::Impl::end_previous_tbs(const io::FapiUlTtiRequest& request) {
-  for (std::size_t i = 0; i < request.num_pusch; ++i) {
-    const auto& data = request.pusch[i].data;
-    if (data && data->new_data_indicator != 0) {
-      processor->end_previous_tb({request.pusch[i].rnti, data->harq_process_id});
-    }
-  }
-}
-
-io::FapiError FapiPhy::Impl::refusal_of(const phy::PuschConfig& pdu) const {
-  if (!processor->supports_layers(pdu.num_layers)) {
-    return io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
-                               io::FapiMessageType::ul_tti_request, 0,
-                               "%u layers: no receiver for that port count", pdu.num_layers);
-  }
-  // CONFIG checked that the receivers take what PARAM announced.
-  if (!announces_dfts_ofdm() && pdu.transform_precoding) {
-    return l1_refusal("TransformPrecoding 0: this L1's receiver takes CP-OFDM only "
-                      "(dftsOfdmSupport 0)");
-  }
-  if (!announces_ptrs() && pdu.ptrs.enabled) {
-    return l1_refusal("puschPtrs: this L1's receiver does not track phase (puschMaxPtrsPorts 0)");
-  }
-  if (!announces_frequency_hopping() && pdu.intra_slot_hopping) {
-    return l1_refusal("frequencyHopping: this L1's receiver takes one allocation "
-                      "(puschFrequencyHopping 0)");
-  }
-  if (!announces_uci() && pdu.uci.present()) {
-    return l1_refusal("puschUci: this L1's receiver keeps its LLRs on the device "
-                      "(uciMuxUlschInPusch 0)");
-  }
-  if (!pdu.uci.csi_part2_sizing.empty()) {
-    // The part 1 to part 2 correspondence against CONFIG.request's UCI configuration.
-    if (const std::string problem = phy::validate_csi_part2_sizing(
-            pdu.uci.csi_part2_sizing, csi_part2_size_maps, pdu.uci.csi_part1_bits);
-        !problem.empty()) {
-      return io::make_fapi_error(io::FapiStatus::out_of_range, io::FapiErrorCode::msg_slot_err,
-                                 io::FapiMessageType::ul_tti_request, 0, "%s", problem.c_str());
-    }
-  }
-  return {};
+  send_response(io::FapiStopIndication{});
 }
 
 void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
@@ -326,18 +290,21 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
     end_previous_tbs(request);
     count([](L1Counters& c) { ++c.ul_tti_late; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_slot_err);
+    fail_refused_tbs(request);
     return;
   }
   if (target > clock->current() + config.max_advance_slots) {
     end_previous_tbs(request);
     count([](L1Counters& c) { ++c.ul_tti_too_early; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::sfn_out_of_sync);
+    fail_refused_tbs(request);
     return;
   }
   PendingSlot& slot = pending[target % pending.size()];
   if (slot.used) {
     count([](L1Counters& c) { ++c.ul_tti_duplicate; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_slot_err);
+    fail_refused_tbs(request, &slot.request);
     return;
   }
   io::to_slot_request(request, cell, slot.request);

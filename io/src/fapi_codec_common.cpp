@@ -26,14 +26,19 @@ FapiError out_of_range_error(FapiMessageType type, std::size_t offset, const cha
 
 FapiError tlv_out_of_range_error(FapiMessageType type, std::uint16_t tag, std::size_t offset,
                                  unsigned value, unsigned low, unsigned high) {
-  return make_fapi_error(FapiStatus::out_of_range, malformed_code(type), type, offset,
-                         "%s: TLV 0x%04X = %u is not in %u..%u", fapi_message_type_name(type), tag,
-                         value, low, high);
+  FapiError error = make_fapi_error(FapiStatus::out_of_range, malformed_code(type), type, offset,
+                                    "%s: TLV 0x%04X = %u is not in %u..%u",
+                                    fapi_message_type_name(type), tag, value, low, high);
+  error.tlv_tag = tag;
+  return error;
 }
 
 FapiError duplicate_tlv_error(FapiMessageType type, std::uint16_t tag, std::size_t offset) {
-  return make_fapi_error(FapiStatus::length_mismatch, malformed_code(type), type, offset,
-                         "%s: TLV 0x%04X appears twice", fapi_message_type_name(type), tag);
+  FapiError error =
+      make_fapi_error(FapiStatus::length_mismatch, malformed_code(type), type, offset,
+                      "%s: TLV 0x%04X appears twice", fapi_message_type_name(type), tag);
+  error.tlv_tag = tag;
+  return error;
 }
 
 FapiError check_sfn_slot(FapiMessageType type, std::uint16_t sfn, std::uint16_t slot,

@@ -78,6 +78,14 @@ FapiError finish_encode(const ByteWriter& writer, FapiMessageType type, std::siz
   return {};
 }
 
+/// \p error, naming the TLV \p tag it lies in (what CONFIG.response lists as invalid).
+FapiError in_tlv(FapiError error, std::uint16_t tag) {
+  if (error.tlv_tag == 0) {
+    error.tlv_tag = tag;
+  }
+  return error;
+}
+
 FapiError check_error_code(FapiMessageType type, std::uint8_t code, std::size_t offset) {
   if (code > max_error_code) {
     return out_of_range_error(type, offset, "error code", code, 0, max_error_code);
@@ -146,21 +154,21 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiConfigRequ
     RawTlv tlv;
     FapiError error;
     if (!read_tlv(reader, type, tlv, error)) {
-      return error;
+      return error; // no whole TLV: none to name
     }
     if (tlv.tag == fapi_config_tag::uci_configuration) {
       if (uci_configuration_seen) {
-        return duplicate_tlv_error(type, tlv.tag, tlv.offset);
+        return in_tlv(duplicate_tlv_error(type, tlv.tag, tlv.offset), tlv.tag);
       }
       uci_configuration_seen = true;
       if (!read_uci_configuration(tlv, out.uci_part2_maps, error)) {
-        return error;
+        return in_tlv(error, tlv.tag);
       }
       continue;
     }
     bool matched = false;
     if (!prach.apply(tlv, matched, error)) {
-      return error;
+      return in_tlv(error, tlv.tag);
     }
     if (matched) {
       continue;
@@ -169,12 +177,12 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiConfigRequ
       const bool k0 = tlv.tag == fapi_config_tag::ul_k0;
       if (!read_numerology_array(tlv, type, k0 ? max_k0 : max_grid_size,
                                  k0 ? out.ul_k0 : out.ul_grid_size, error)) {
-        return error;
+        return in_tlv(error, tlv.tag);
       }
       continue;
     }
     if (!apply_scalar_tlv(config_tlv_fields, tlv, type, out, matched, error)) {
-      return error;
+      return in_tlv(error, tlv.tag);
     }
     if (!matched) {
       out.unrecognised.push(to_fapi_tlv(tlv));

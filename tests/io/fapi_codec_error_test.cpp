@@ -310,6 +310,21 @@ TEST(FapiDecodeErrors, ConfigTlvErrors) {
   EXPECT_EQ(scratch_message().config_request.unrecognised.num_dropped, 2U);
 }
 
+// The TLV at fault is named (FapiError::tlv_tag), for CONFIG.response's invalid list; a fault
+// outside any whole TLV names none.
+TEST(FapiDecodeErrors, ConfigTlvErrorsNameTheTlv) {
+  const auto tag_of = [](const Bytes& body) {
+    const FapiError error = decode(with_headers(FapiMessageType::config_request, body));
+    EXPECT_FALSE(error.ok());
+    return error.tlv_tag;
+  };
+  EXPECT_EQ(tag_of({1, 0x0C, 0x10, 2, 0, 0xD0, 0x07, 0, 0}), 0x100C); // phyCellId 2000
+  EXPECT_EQ(tag_of({1, 0x0C, 0x10, 1, 0, 5, 0, 0, 0}), 0x100C);       // wrong length
+  EXPECT_EQ(tag_of({2, 0x0C, 0x10, 2, 0, 1, 0, 0, 0, 0x0C, 0x10, 2, 0, 2, 0, 0, 0}), 0x100C);
+  EXPECT_EQ(tag_of({1, 0x09, 0x10, 10, 0, 0x14, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}), 0x1009);
+  EXPECT_EQ(tag_of({1, 0x22, 0x10, 8, 0, 1, 2}), 0); // truncated: no whole TLV
+}
+
 TEST(FapiEncodeErrors, SmallBuffersAndInvalidContent) {
   std::vector<std::uint8_t> buffer(20);
   std::size_t size = 99;

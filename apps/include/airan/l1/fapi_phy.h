@@ -23,11 +23,18 @@
 /// id above 15) gets ERROR.indication with the codec's code (MSG_INVALID_CONFIG, MSG_SLOT_ERR,
 /// MSG_INVALID_SFN or MSG_INVALID_STATE for an unhandled type); a message a PHY never receives
 /// (an indication, a response) gets MSG_INVALID_STATE. The PHY counts each case and keeps running.
+/// But a CONFIG.request the codec refuses gets CONFIG.response MSG_INVALID_CONFIG (while RUNNING
+/// MSG_INVALID_STATE) listing the TLV at fault as invalid, and a PARAM.request with a body
+/// PARAM.response MSG_INVALID_CONFIG: a MAC waits for those responses. Downlink requests
+/// (DL_TTI, UL_DCI, TX_DATA) are counted (L1Counters::downlink_messages_ignored); only the first
+/// of a session (since construction, then since each START) gets ERROR.indication
+/// MSG_INVALID_STATE.
 ///
 /// While RUNNING it sends SLOT.indication at the start of every slot (SlotClock). The
 /// UL_TTI.request of slot N must arrive before slot N is over; one that arrives later gets
 /// ERROR.indication MSG_SLOT_ERR (late), one more than max_advance_slots ahead gets
-/// SFN_OUT_OF_SYNC, a second one for the same slot MSG_SLOT_ERR. Its PUSCH PDUs go through
+/// SFN_OUT_OF_SYNC, a second one for the same slot MSG_SLOT_ERR; each of these also gets a
+/// CRC.indication (its SFN/slot) failing its PUSCH TBs. An accepted one's PUSCH PDUs go through
 /// io::to_slot_request(); PDUs refused there (unsupported or invalid fields) or with a layer
 /// count no receiver has are reported with one ERROR.indication MSG_SLOT_ERR for the message and
 /// a failed CRC each; PRACH, PUCCH and SRS PDUs (skipped by the codec) are counted
@@ -91,7 +98,9 @@ struct FapiPhyConfig {
   unsigned workless_sample_wait_slots = 0;
   /// How long one loop iteration waits for samples or messages.
   std::chrono::microseconds poll_interval{50};
-  /// Tries (1 ms apart) to hand a unit to a transport that reports would_block.
+  /// Tries (1 ms apart) to hand a P5 response (PARAM, CONFIG.response, STOP.indication) to a
+  /// transport that reports would_block. The slot thread's indications (SLOT, CRC, RX_DATA, UCI,
+  /// RACH, ERROR) are never retried: dropped and counted in L1Counters::send_failures at once.
   unsigned send_retries = 20;
   /// Fronthaul on: the uplink C-plane of every accepted UL_TTI.request goes here (not owned;
   /// must outlive the PHY). nullptr: no C-plane.

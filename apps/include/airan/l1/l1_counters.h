@@ -19,6 +19,9 @@ struct L1Counters {
   std::uint64_t unexpected_messages = 0;  ///< Valid messages a PHY never takes (indications...).
   std::uint64_t invalid_state = 0;        ///< Requests not allowed in the current state.
   std::uint64_t config_rejected = 0;      ///< CONFIG.requests answered with MSG_INVALID_CONFIG.
+  /// DL_TTI, UL_DCI and TX_DATA.requests (a full-stack MAC's), ignored by this uplink L1: only
+  /// the first of a session gets an ERROR.indication.
+  std::uint64_t downlink_messages_ignored = 0;
   /// START.requests answered with SFN_OUT_OF_SYNC: a live clock's CLOCK_REALTIME before its
   /// fronthaul's epoch (not synchronised).
   std::uint64_t start_refused_unsynchronised = 0;

@@ -82,6 +82,9 @@ struct FapiError {
   FapiMessageType message_type = FapiMessageType::param_request; ///< Meaningful when !ok().
   std::uint32_t offset = 0; ///< Byte offset in the decoded buffer (or message body) of the fault.
   std::array<char, 120> reason_text{}; ///< NUL-terminated.
+  /// The tag of the TLV the fault lies in (a CONFIG.request TLV that is duplicated, of the wrong
+  /// length or out of range: what CONFIG.response lists as invalid); 0 when none is named.
+  std::uint16_t tlv_tag = 0;
 
   [[nodiscard]] bool ok() const { return status == FapiStatus::ok; }
   /// The reason text ("" when ok()).

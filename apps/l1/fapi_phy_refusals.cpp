@@ -1,0 +1,135 @@
+/// \file
+/// \brief FapiPhy's refusals: the answers to CONFIG and PARAM.requests the codec refuses, the
+/// downlink requests this uplink L1 ignores, the UL_TTI.requests refused whole (late, too early,
+/// duplicates) and the PUSCH PDUs it refuses one by one.
+#include "airan/l1/fapi_phy.h"
+
+#include "fapi_phy_impl.h"
+
+#include "airan/io/fapi_codec.h"
+#include "airan/io/fapi_messages.h"
+#include "airan/io/fapi_pusch_conversion.h"
+
+#include <algorithm>
+#include <span>
+#include <string>
+
+namespace airan::l1 {
+namespace {
+
+io::FapiError l1_refusal(const char* reason) {
+  return io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                             io::FapiMessageType::ul_tti_request, 0, "%s", reason);
+}
+
+} // namespace
+
+void FapiPhy::Impl::on_undecodable_p5(io::FapiMessageType type, const io::FapiError& error) {
+  const bool running = state() == PhyState::running;
+  const io::FapiErrorCode code =
+      running ? io::FapiErrorCode::msg_invalid_state : io::FapiErrorCode::msg_invalid_config;
+  count([](L1Counters& c) { ++c.undecodable_messages; });
+  if (type == io::FapiMessageType::param_request) {
+    count([&](L1Counters& c) { ++c.errors_by_code[static_cast<std::size_t>(code)]; });
+    io::FapiParamResponse response;
+    response.error_code = code;
+    send_response(response);
+    return;
+  }
+  count_response_error(running ? &L1Counters::invalid_state : &L1Counters::config_rejected, code);
+  io::FapiConfigResponse response;
+  response.error_code = code;
+  if (error.tlv_tag != 0) {
+    io::FapiTlv tlv;
+    tlv.tag = error.tlv_tag;
+    response.invalid_or_unsupported.push(tlv);
+  }
+  send_response(response);
+}
+
+void FapiPhy::Impl::on_downlink(io::FapiMessageType type) {
+  count([](L1Counters& c) { ++c.downlink_messages_ignored; });
+  if (!downlink_reported) {
+    downlink_reported = true;
+    send_error(now_address(), type, io::FapiErrorCode::msg_invalid_state);
+  }
+}
+
+void FapiPhy::Impl::end_previous_tbs(const io::FapiUlTtiRequest& request) {
+  for (std::size_t i = 0; i < request.num_pusch; ++i) {
+    const auto& data = request.pusch[i].data;
+    if (data && data->new_data_indicator != 0) {
+      processor->end_previous_tb({request.pusch[i].rnti, data->harq_process_id});
+    }
+  }
+}
+
+io::FapiError FapiPhy::Impl::refusal_of(const phy::PuschConfig& pdu) const {
+  if (!processor->supports_layers(pdu.num_layers)) {
+    return io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
+                               io::FapiMessageType::ul_tti_request, 0,
+                               "%u layers: no receiver for that port count", pdu.num_layers);
+  }
+  // CONFIG checked that the receivers take what PARAM announced.
+  if (!announces_dfts_ofdm() && pdu.transform_precoding) {
+    return l1_refusal("TransformPrecoding 0: this L1's receiver takes CP-OFDM only "
+                      "(dftsOfdmSupport 0)");
+  }
+  if (!announces_ptrs() && pdu.ptrs.enabled) {
+    return l1_refusal("puschPtrs: this L1's receiver does not track phase (puschMaxPtrsPorts 0)");
+  }
+  if (!announces_frequency_hopping() && pdu.intra_slot_hopping) {
+    return l1_refusal("frequencyHopping: this L1's receiver takes one allocation "
+                      "(puschFrequencyHopping 0)");
+  }
+  if (!announces_uci() && pdu.uci.present()) {
+    return l1_refusal("puschUci: this L1's receiver keeps its LLRs on the device "
+                      "(uciMuxUlschInPusch 0)");
+  }
+  if (!pdu.uci.csi_part2_sizing.empty()) {
+    // The part 1 to part 2 correspondence against CONFIG.request's UCI configuration.
+    if (const std::string problem = phy::validate_csi_part2_sizing(
+            pdu.uci.csi_part2_sizing, csi_part2_size_maps, pdu.uci.csi_part1_bits);
+        !problem.empty()) {
+      return io::make_fapi_error(io::FapiStatus::out_of_range, io::FapiErrorCode::msg_slot_err,
+                                 io::FapiMessageType::ul_tti_request, 0, "%s", problem.c_str());
+    }
+  }
+  return {};
+}
+
+void FapiPhy::Impl::fail_refused_tbs(const io::FapiUlTtiRequest& request,
+                                     const io::FapiSlotRequest* accepted) {
+  // A handle the slot's accepted request has gets its CRC from that request.
+  const auto reported = [accepted](std::uint32_t handle) {
+    if (accepted == nullptr) {
+      return false;
+    }
+    const auto kept = std::span(accepted->pusch).first(accepted->num_pusch);
+    const auto refused = std::span(accepted->rejected).first(accepted->num_rejected);
+    return std::ranges::any_of(kept, [&](const auto& p) { return p.handle == handle; }) ||
+           std::ranges::any_of(refused, [&](const auto& p) { return p.handle == handle; });
+  };
+  crc->sfn = request.sfn;
+  crc->slot = request.slot;
+  crc->num_crcs = 0;
+  for (std::size_t i = 0; i < request.num_pusch; ++i) {
+    const auto& pdu = request.pusch[i];
+    if (!pdu.data || reported(pdu.handle)) {
+      continue; // UCI only (no TB), or reported by the accepted request
+    }
+    io::FapiCrc& entry = crc->crcs[crc->num_crcs++];
+    entry = io::FapiCrc{};
+    entry.handle = pdu.handle;
+    entry.rnti = pdu.rnti;
+    entry.harq_id = pdu.data->harq_process_id;
+    entry.tb_crc_status = 1;
+  }
+  if (crc->num_crcs == 0) {
+    return;
+  }
+  count([&](L1Counters& c) { c.crc_failed += crc->num_crcs; });
+  send(*crc);
+}
+
+} // namespace airan::l1
