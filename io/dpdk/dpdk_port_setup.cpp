@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <optional>
 
 namespace airan::io {
 
@@ -35,17 +36,39 @@ std::string mac_text(const std::array<std::uint8_t, 6>& mac) {
   return text.data();
 }
 
+namespace {
+
+/// What a frame adds to the MTU on \p info's device, as rte_eth_dev_configure() computes it.
+std::uint32_t frame_overhead(const rte_eth_dev_info& info) {
+  return info.max_mtu != UINT16_MAX && info.max_rx_pktlen > info.max_mtu
+             ? info.max_rx_pktlen - info.max_mtu
+             : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
+}
+
+} // namespace
+
+std::optional<std::uint32_t> dpdk_largest_mtu(std::uint16_t max_mtu, std::uint32_t max_rx_pktlen) {
+  if (max_mtu == UINT16_MAX && max_rx_pktlen == RTE_ETHER_MAX_LEN) {
+    return std::nullopt; // the defaults: the PMD did not say
+  }
+  rte_eth_dev_info info{};
+  info.max_mtu = max_mtu;
+  info.max_rx_pktlen = max_rx_pktlen;
+  const std::uint32_t overhead = frame_overhead(info);
+  return std::min<std::uint32_t>(max_mtu, max_rx_pktlen > overhead ? max_rx_pktlen - overhead : 0);
+}
+
 void configure_mtu(const DpdkPortConfig& config, std::uint16_t port, const rte_eth_dev_info& info,
                    rte_eth_conf& conf) {
   if (config.mtu == 0) {
     return;
   }
-  // As rte_eth_dev_configure() computes it.
-  const std::uint32_t overhead = info.max_mtu != UINT16_MAX && info.max_rx_pktlen > info.max_mtu
-                                     ? info.max_rx_pktlen - info.max_mtu
-                                     : RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN;
-  const std::uint32_t largest = std::min<std::uint32_t>(
-      info.max_mtu, info.max_rx_pktlen > overhead ? info.max_rx_pktlen - overhead : 0);
+  const std::optional<std::uint32_t> limit = dpdk_largest_mtu(info.max_mtu, info.max_rx_pktlen);
+  if (!limit && config.mtu > RTE_ETHER_MTU) {
+    return; // a device that does not say its limit: its frame buffers decide (see the header)
+  }
+  const std::uint32_t overhead = frame_overhead(info);
+  const std::uint32_t largest = limit.value_or(RTE_ETHER_MTU);
   if (config.mtu > largest || config.mtu < info.min_mtu) {
     throw DpdkError("DPDK device " + device_name(port) + " takes an MTU of " +
                     std::to_string(info.min_mtu) + " .. " + std::to_string(largest) + " (max_mtu " +

@@ -23,7 +23,10 @@ std::string device_name(std::uint16_t port);
 std::string mac_text(const std::array<std::uint8_t, 6>& mac);
 
 /// Sets \p conf's MTU (and scattered RX where one mbuf cannot hold a frame and the PMD can
-/// scatter) when \p config asks for one. \throws DpdkError when the device cannot take it.
+/// scatter) when \p config asks for one. A device that does not say its limit
+/// (dpdk_largest_mtu()) gets the MTU only up to 1500 (DPDK's default): beyond it, its own frame
+/// buffers decide what it carries, as before ports had an MTU. \throws DpdkError when the device
+/// cannot take it.
 void configure_mtu(const DpdkPortConfig& config, std::uint16_t port, const rte_eth_dev_info& info,
                    rte_eth_conf& conf);
 

@@ -223,6 +223,17 @@ TEST(DpdkPort, MtuIsSetOnThePort) {
   EXPECT_EQ(port.mtu(), 9000U); // DPDK's default, 1500, without rxmode.mtu
 }
 
+// A device that leaves max_mtu and max_rx_pktlen at DPDK's defaults (af_packet, tap, af_xdp)
+// does not say its limit: such a port gets no MTU above 1500 instead of a refusal (its frame
+// buffers carried jumbo frames before ports had an MTU). Others: as rte_eth_dev_configure().
+TEST(DpdkPortMtu, ADeviceAtTheDefaultLimitsHasNoKnownLargestMtu) {
+  constexpr std::uint16_t unset = UINT16_MAX;
+  EXPECT_FALSE(dpdk_largest_mtu(unset, 1518).has_value());
+  EXPECT_EQ(dpdk_largest_mtu(unset, 9618), 9600U);
+  EXPECT_EQ(dpdk_largest_mtu(9000, 9022), 9000U); // an overhead of 22: a VLAN tag and the CRC
+  EXPECT_EQ(dpdk_largest_mtu(1500, 1518), 1500U); // a NIC that says 1500 is held to it
+}
+
 TEST(DpdkPort, FullSizeVlanFrameIsTransmitted) {
   require_eal();
   DpdkPortConfig config;

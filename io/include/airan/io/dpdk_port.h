@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -82,6 +83,14 @@ struct DpdkPortStats {
   std::uint64_t tx_bytes = 0;
   std::uint64_t tx_dropped = 0; ///< Frames the TX ring did not take (or too long).
 };
+
+/// The largest MTU a device takes, from its rte_eth_dev_info \p max_mtu and \p max_rx_pktlen as
+/// rte_eth_dev_configure() computes it, or none when the device does not say: max_mtu unset
+/// (UINT16_MAX) and max_rx_pktlen at its 1518-byte default (net_af_packet, net_tap, net_af_xdp
+/// report that whatever their frame buffers carry). A port asking such a device for an MTU above
+/// 1500 leaves its MTU at DPDK's default: the device's own buffers decide what it carries.
+[[nodiscard]] std::optional<std::uint32_t> dpdk_largest_mtu(std::uint16_t max_mtu,
+                                                            std::uint32_t max_rx_pktlen);
 
 /// A started port. Needs a running EAL (DpdkEal::initialize()). Destruction stops and closes
 /// the device, which cannot be opened again in the same process.
