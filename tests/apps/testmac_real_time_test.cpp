@@ -18,9 +18,16 @@ namespace {
 
 using airan::test::four_ue_pattern;
 
-/// The real-time clock \p scale times slower than the air interface (40: 20 ms slots at 30 kHz);
-/// with \p slot_ahead > 0, on the GPS timeline, the MAC scheduling that many slots ahead.
-TestMacOptions real_time_options(unsigned slot_ahead, double scale = 40.0) {
+/// How much slower than the air interface the real-time cases run: 40 (20 ms slots at 30 kHz),
+/// 80 in the sanitizer tree. There the test MAC takes ~15 ms to generate a four-UE slot through
+/// TDL-C (p50 of its latency, `airan testmac --pattern configs/patterns/four_ue_harq.yaml` in
+/// build-asan; ~1.1 ms optimised), three quarters of a 20 ms slot: a CI run whose host held it
+/// back for a few slots sent four UL_TTI.requests late (MSG_SLOT_ERR) and lost their TBs.
+constexpr double real_time_scale = airan::test::built_with_sanitizers ? 80.0 : 40.0;
+
+/// The real-time clock \p scale times slower than the air interface; with \p slot_ahead > 0, on
+/// the GPS timeline, the MAC scheduling that many slots ahead.
+TestMacOptions real_time_options(unsigned slot_ahead, double scale = real_time_scale) {
   TestMacOptions options;
   options.clock = SlotClockMode::real_time;
   options.period_scale = scale;
@@ -40,8 +47,8 @@ void expect_real_time_run_passed(const TestMacReport& report) {
 }
 
 TEST(TestMacEndToEnd, RealTimeClockPacesTheSlotsAndEveryTbArrives) {
-  // The L1's slots end on wall-clock time (1 ms / 2^mu x 40 = 20 ms a slot here, room for a
-  // sanitised receiver on a loaded machine), not when their samples are in.
+  // The L1's slots end on wall-clock time (1 ms / 2^mu x 40 = 20 ms a slot here, 40 ms in the
+  // sanitizer tree), not when their samples are in.
   LaunchPattern pattern = four_ue_pattern();
   pattern.num_slots = 30;
   const TestMacOptions options = real_time_options(0);
@@ -52,14 +59,15 @@ TEST(TestMacEndToEnd, RealTimeClockPacesTheSlotsAndEveryTbArrives) {
   EXPECT_EQ(report.new_tbs, report.tbs_delivered);
   EXPECT_EQ(report.l1.late_samples, 0U);
   EXPECT_EQ(report.l1.slots_without_samples, 0U);
-  // 30 slots and the drain on a 20 ms clock: well over half a second of wall time.
+  // 30 slots and the drain on a 20 ms (or 40 ms) clock: well over half a second of wall time.
   EXPECT_GE(elapsed, std::chrono::milliseconds(600));
   EXPECT_GE(report.l1.slot_indications_sent, 30U);
 }
 
 TEST(TestMacEndToEnd, OnTheGpsTimelineTheSessionStartsAtTheSlotOnAirAndSchedulesAhead) {
   // A live L1's clock counts from the fronthaul's epoch: its first SLOT.indication is the slot
-  // on air (here GPS time slowed 40 times), not SFN 0, and the MAC schedules 2 slots ahead.
+  // on air (here GPS time slowed real_time_scale times), not SFN 0, and the MAC schedules 2 slots
+  // ahead.
   LaunchPattern pattern = four_ue_pattern();
   pattern.num_slots = 30;
   const TestMacOptions options = real_time_options(2);
@@ -85,7 +93,7 @@ TEST(TestMacEndToEnd, OnTheGpsTimelineTheSessionStartsAtTheSlotOnAirAndSchedules
   EXPECT_LE(first + report.slots, static_cast<std::uint64_t>(on_air_after) + 1);
   EXPECT_GE(report.slots, pattern.num_slots + options.slot_ahead);
   // Each slot's samples went in two slots before it was on air: from them to its CRC at the
-  // MAC is more than one and a half 20 ms slots (at once, it would be less than one plus the
+  // MAC is more than one and a half slots (at once, it would be less than one plus the
   // receiver's time).
   const double slot_us = 1000.0 / (1U << pattern.cell.numerology) * options.period_scale;
   EXPECT_GT(report.mac_latency.p50_us, 1.5 * slot_us);
@@ -98,12 +106,11 @@ TEST(TestMacEndToEnd, PrachOnTheGpsTimelineFromAnySlot) {
   LaunchPattern pattern =
       load_launch_pattern(airan::test::repo_root() / "configs/patterns/prach.yaml");
   pattern.num_slots = 16;
-  // 80 times slower in the sanitizer tree: there the MAC's PRACH slots (format 0 in the time
-  // domain through three TDL-C realisations) take up to ~56 ms (stepped, p99 of the MAC's
-  // latency), against the 40 ms that two 20 ms slots ahead leave at 40 x; a CI run lost all
-  // four PRACH slots' UL_TTI.requests once (MSG_SLOT_ERR).
-  const TestMacOptions options =
-      real_time_options(2, airan::test::built_with_sanitizers ? 80.0 : 40.0);
+  // real_time_scale: in the sanitizer tree the MAC's PRACH slots (format 0 in the time domain
+  // through three TDL-C realisations) take up to ~56 ms (stepped, p99 of the MAC's latency),
+  // against the 40 ms that two 20 ms slots ahead leave at 40 x; a CI run lost all four PRACH
+  // slots' UL_TTI.requests once (MSG_SLOT_ERR).
+  const TestMacOptions options = real_time_options(2);
   const TestMacReport report = run_test_mac_session(pattern, options);
   expect_real_time_run_passed(report);
   EXPECT_EQ(report.prach_pdus, 4U); // prach.yaml: every 4th slot
