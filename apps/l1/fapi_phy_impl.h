@@ -48,6 +48,7 @@ struct FapiPhy::Impl {
         crc(std::make_unique<io::FapiCrcIndication>()),
         rx_data(std::make_unique<io::FapiRxDataIndication>()),
         uci(std::make_unique<io::FapiUciIndication>()),
+        refused(std::make_unique<io::FapiSlotRequest>()),
         pending(config_in.max_advance_slots + config_in.sample_wait_slots + 4) {
     latencies.reserve(config.max_latency_samples);
   }
@@ -177,12 +178,14 @@ struct FapiPhy::Impl {
   /// A refused UL_TTI.request's PUSCH PDUs with new data end their processes' previous TBs (the
   /// UE moved on, whether or not this L1 decodes the new TB).
   void end_previous_tbs(const io::FapiUlTtiRequest& request);
-  /// A UL_TTI.request refused whole (late, too early, a duplicate): CRC.indication, stamped
-  /// with its SFN/slot, reporting each of its PUSCH PDUs with a TB failed (TbCrcStatus 1, NumCb
-  /// 0; counted in crc_failed), so that the MAC's HARQ processes do not wait for it. A duplicate
+  /// A UL_TTI.request refused whole (late, too early, a duplicate), stamped with its SFN/slot
+  /// and reported as an accepted request reports the PDUs it rejects: RX_DATA (empty PDUs) and
+  /// CRC.indication with each PUSCH TB failed (TbCrcStatus 1, NumCb 0; counted in crc_failed),
+  /// UCI.indication with each puschUci part CRC fail and each PUCCH DTX (formats 0/1) or CRC
+  /// fail (2/3/4); so that the MAC's HARQ processes and UCI do not wait for it. A duplicate
   /// passes the slot's \p accepted request: PDUs with a handle of that one's are left to it.
-  void fail_refused_tbs(const io::FapiUlTtiRequest& request,
-                        const io::FapiSlotRequest* accepted = nullptr);
+  void report_refused_request(const io::FapiUlTtiRequest& request,
+                              const io::FapiSlotRequest* accepted = nullptr);
   /// Adds the processor's HARQ counts since the last call to \p c (under the counters' lock).
   void add_harq_counts(L1Counters& c, const HarqPoolTally& now);
 
@@ -196,6 +199,8 @@ struct FapiPhy::Impl {
   std::unique_ptr<io::FapiCrcIndication> crc;
   std::unique_ptr<io::FapiRxDataIndication> rx_data;
   std::unique_ptr<io::FapiUciIndication> uci;
+  /// A request refused whole, as one whose every PDU was rejected (report_refused_request()).
+  std::unique_ptr<io::FapiSlotRequest> refused;
   /// The PRACH occasions of slot \p absolute_slot that completed, as RACH.indications.
   void run_prach(std::uint64_t absolute_slot, const ReceivedSlot& received);
   std::vector<PendingSlot> pending;

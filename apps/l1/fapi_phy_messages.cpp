@@ -290,21 +290,21 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
     end_previous_tbs(request);
     count([](L1Counters& c) { ++c.ul_tti_late; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_slot_err);
-    fail_refused_tbs(request);
+    report_refused_request(request);
     return;
   }
   if (target > clock->current() + config.max_advance_slots) {
     end_previous_tbs(request);
     count([](L1Counters& c) { ++c.ul_tti_too_early; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::sfn_out_of_sync);
-    fail_refused_tbs(request);
+    report_refused_request(request);
     return;
   }
   PendingSlot& slot = pending[target % pending.size()];
   if (slot.used) {
     count([](L1Counters& c) { ++c.ul_tti_duplicate; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_slot_err);
-    fail_refused_tbs(request, &slot.request);
+    report_refused_request(request, &slot.request);
     return;
   }
   io::to_slot_request(request, cell, slot.request);

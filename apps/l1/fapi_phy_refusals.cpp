@@ -7,7 +7,9 @@
 #include "fapi_phy_impl.h"
 
 #include "airan/io/fapi_codec.h"
+#include "airan/io/fapi_indication_conversion.h"
 #include "airan/io/fapi_messages.h"
+#include "airan/io/fapi_pucch_conversion.h"
 #include "airan/io/fapi_pusch_conversion.h"
 
 #include <algorithm>
@@ -98,38 +100,65 @@ io::FapiError FapiPhy::Impl::refusal_of(const phy::PuschConfig& pdu) const {
   return {};
 }
 
-void FapiPhy::Impl::fail_refused_tbs(const io::FapiUlTtiRequest& request,
-                                     const io::FapiSlotRequest* accepted) {
-  // A handle the slot's accepted request has gets its CRC from that request.
+void FapiPhy::Impl::report_refused_request(const io::FapiUlTtiRequest& request,
+                                           const io::FapiSlotRequest* accepted) {
+  // A handle the slot's accepted request has is reported with that request.
   const auto reported = [accepted](std::uint32_t handle) {
     if (accepted == nullptr) {
       return false;
     }
-    const auto kept = std::span(accepted->pusch).first(accepted->num_pusch);
-    const auto refused = std::span(accepted->rejected).first(accepted->num_rejected);
-    return std::ranges::any_of(kept, [&](const auto& p) { return p.handle == handle; }) ||
-           std::ranges::any_of(refused, [&](const auto& p) { return p.handle == handle; });
+    const auto has = [handle](const auto& pdus, auto handle_of) {
+      return std::ranges::any_of(pdus, [&](const auto& p) { return handle_of(p) == handle; });
+    };
+    const auto own = [](const auto& p) { return p.handle; };
+    return has(accepted->pdus(), own) || has(accepted->rejected_pdus(), own) ||
+           has(accepted->pucch_pdus(), own) ||
+           has(accepted->rejected_pucch_pdus(),
+               [](const io::FapiRejectedPucch& p) { return p.fields.handle; });
   };
-  crc->sfn = request.sfn;
-  crc->slot = request.slot;
-  crc->num_crcs = 0;
+  // The request as one whose every PDU was rejected (no allocation: the slot request is kept).
+  io::FapiSlotRequest& out = *refused;
+  out.sfn = request.sfn;
+  out.slot = request.slot;
+  out.num_pusch = out.num_pucch = out.num_prach = 0;
+  out.num_rejected = out.num_rejected_pucch = out.num_rejected_prach = 0;
   for (std::size_t i = 0; i < request.num_pusch; ++i) {
-    const auto& pdu = request.pusch[i];
-    if (!pdu.data || reported(pdu.handle)) {
-      continue; // UCI only (no TB), or reported by the accepted request
+    const io::FapiPuschPdu& pdu = request.pusch[i];
+    if (reported(pdu.handle)) {
+      continue;
     }
-    io::FapiCrc& entry = crc->crcs[crc->num_crcs++];
-    entry = io::FapiCrc{};
-    entry.handle = pdu.handle;
-    entry.rnti = pdu.rnti;
-    entry.harq_id = pdu.data->harq_process_id;
-    entry.tb_crc_status = 1;
+    out.rejected[out.num_rejected++] = io::FapiRejectedPdu{
+        .pusch_index = i,
+        .handle = pdu.handle,
+        .rnti = pdu.rnti,
+        .harq_process_id = pdu.data ? pdu.data->harq_process_id : std::uint8_t{0},
+        .carries_tb = pdu.data.has_value(),
+        .new_data = pdu.data && pdu.data->new_data_indicator != 0,
+        .uci = pdu.uci,
+        .error = {}};
   }
-  if (crc->num_crcs == 0) {
-    return;
+  for (std::size_t i = 0; i < request.num_pucch; ++i) {
+    if (!reported(request.pucch[i].handle)) {
+      out.rejected_pucch[out.num_rejected_pucch++] =
+          io::FapiRejectedPucch{.fields = io::pucch_fields_of(request.pucch[i]), .error = {}};
+    }
   }
-  count([&](L1Counters& c) { c.crc_failed += crc->num_crcs; });
-  send(*crc);
+  // RX_DATA (empty PDUs) and CRC.indication for the TBs, UCI.indication for the UCI, as for the
+  // PDUs an accepted request rejects.
+  io::to_slot_indications(out, {}, cell, *crc, *rx_data);
+  io::to_uci_indication(out, {}, cell, *uci);
+  io::append_rejected_pucch_uci(out, *uci);
+  if (crc->num_crcs > 0) {
+    count([&](L1Counters& c) { c.crc_failed += crc->num_crcs; });
+    send(*rx_data);
+    send(*crc);
+  }
+  if (const std::size_t ucis = uci->num_ucis(); ucis != 0) {
+    count([&](L1Counters& c) { c.uci_reports_sent += ucis; });
+    if (!send(*uci)) {
+      count([&](L1Counters& c) { c.uci_reports_sent -= ucis; });
+    }
+  }
 }
 
 } // namespace airan::l1

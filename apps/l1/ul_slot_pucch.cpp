@@ -10,23 +10,6 @@
 #include <cmath>
 
 namespace airan::l1 {
-namespace {
-
-/// Appends the UCI.indication PDU of \p pucch (its type from its format) when there is room.
-void append_uci(const phy::PucchConfig& pucch, const phy::PucchResult& result,
-                const io::FapiUlMeasurement& measurement, io::FapiUciIndication& uci) {
-  if (pucch.format == phy::PucchFormat::format0 || pucch.format == phy::PucchFormat::format1) {
-    if (uci.num_pucch_f01 < uci.pucch_f01.size()) {
-      uci.pucch_f01[uci.num_pucch_f01++] = io::to_uci_pucch_format01(pucch, result, measurement);
-    }
-    return;
-  }
-  if (uci.num_pucch_f234 < uci.pucch_f234.size()) {
-    uci.pucch_f234[uci.num_pucch_f234++] = io::to_uci_pucch_format234(pucch, result, measurement);
-  }
-}
-
-} // namespace
 
 void UlSlotProcessor::process_pucch(const io::FapiSlotRequest& request,
                                     const phy::ResourceGrid* grid, io::FapiUciIndication& uci,
@@ -52,14 +35,10 @@ void UlSlotProcessor::process_pucch(const io::FapiSlotRequest& request,
             10.0F * std::log10(result.received_power / (rssi_scale_ * rssi_scale_)));
       }
     }
-    append_uci(pdus[i], result, measurement, uci);
+    io::append_pucch_uci(pdus[i], result, measurement, uci);
   }
   // Rejected PDUs (their ERROR.indication says why): DTX / failed parts, nothing measured.
-  phy::PucchResult rejected;
-  rejected.error = "rejected";
-  for (const io::FapiRejectedPucch& pdu : request.rejected_pucch_pdus()) {
-    append_uci(pdu.fields, rejected, io::FapiUlMeasurement{}, uci);
-  }
+  io::append_rejected_pucch_uci(request, uci);
 }
 
 } // namespace airan::l1

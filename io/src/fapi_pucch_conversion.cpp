@@ -330,4 +330,25 @@ FapiUciPucchFormat234 to_uci_pucch_format234(const phy::PucchConfig& pucch,
   return pdu;
 }
 
+void append_pucch_uci(const phy::PucchConfig& pucch, const phy::PucchResult& result,
+                      const FapiUlMeasurement& measurement, FapiUciIndication& uci) {
+  if (pucch.format == phy::PucchFormat::format0 || pucch.format == phy::PucchFormat::format1) {
+    if (uci.num_pucch_f01 < uci.pucch_f01.size()) {
+      uci.pucch_f01[uci.num_pucch_f01++] = to_uci_pucch_format01(pucch, result, measurement);
+    }
+    return;
+  }
+  if (uci.num_pucch_f234 < uci.pucch_f234.size()) {
+    uci.pucch_f234[uci.num_pucch_f234++] = to_uci_pucch_format234(pucch, result, measurement);
+  }
+}
+
+void append_rejected_pucch_uci(const FapiSlotRequest& request, FapiUciIndication& uci) {
+  phy::PucchResult rejected; // not detected, nothing decoded
+  rejected.error = "rejected";
+  for (const FapiRejectedPucch& pdu : request.rejected_pucch_pdus()) {
+    append_pucch_uci(pdu.fields, rejected, FapiUlMeasurement{}, uci);
+  }
+}
+
 } // namespace airan::io

@@ -63,6 +63,16 @@ TEST(FapiPhyHarq, NewDataInALateRequestEndsThePreviousTb) {
   const auto error = h.wait_for(FapiMessageType::error_indication);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error.error_code, io::FapiErrorCode::msg_slot_err);
+  // Its TB reported failed (an empty RX_DATA PDU and a failed CRC at its slot).
+  const auto failed_rx_data = h.wait_for(FapiMessageType::rx_data_indication);
+  const auto failed_crc = h.wait_for(FapiMessageType::crc_indication);
+  ASSERT_TRUE(failed_rx_data && failed_crc);
+  ASSERT_EQ(failed_crc->crcs.size(), 1U);
+  EXPECT_EQ(failed_crc->slot_number, 0);
+  EXPECT_EQ(failed_crc->crcs[0].handle, 5U);
+  EXPECT_EQ(failed_crc->crcs[0].tb_crc_status, 1);
+  ASSERT_EQ(failed_rx_data->payloads.size(), 1U);
+  EXPECT_TRUE(failed_rx_data->payloads[0].empty());
   expect_slot_decodes(h, 0, 1, 6);
   EXPECT_EQ(h.phy().counters().harq_buffers_in_use, 0U);
   EXPECT_EQ(h.phy().counters().ul_tti_late, 1U);

@@ -96,7 +96,7 @@ std::vector<CapturedFrame> capture_in_pieces(const EmulatorFixture& f, std::int6
   const auto sink = [&](std::span<const std::uint8_t> frame, std::int64_t tx_ns) {
     frames.push_back({{frame.begin(), frame.end()}, tx_ns});
   };
-  for (const auto [first, end] : {std::pair{0U, 5U}, {5U, 9U}, {9U, 99U}}) {
+  for (const auto& [first, end] : {std::pair{0U, 5U}, {5U, 9U}, {9U, 99U}}) {
     emulator.packetize_symbols(f.slot, absolute, emulator_epoch, sink, requests, first, end);
   }
   return frames;

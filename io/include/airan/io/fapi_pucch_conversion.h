@@ -78,4 +78,14 @@ FapiUciPucchFormat234 to_uci_pucch_format234(const phy::PucchConfig& pucch,
                                              const phy::PucchResult& result,
                                              const FapiUlMeasurement& measurement);
 
+/// Appends the UCI.indication PDU of \p pucch (to_uci_pucch_format01() or
+/// to_uci_pucch_format234(), by its format) to \p uci when there is room for it.
+void append_pucch_uci(const phy::PucchConfig& pucch, const phy::PucchResult& result,
+                      const FapiUlMeasurement& measurement, FapiUciIndication& uci);
+
+/// Appends a UCI.indication PDU for each PUCCH PDU \p request rejected (rejected_pucch_pdus()),
+/// nothing measured: a format 0/1 HARQ part DTX and no SR detected, a format 2/3/4 payload's
+/// parts CRC fail; so that the MAC hears back about every PUCCH it scheduled.
+void append_rejected_pucch_uci(const FapiSlotRequest& request, FapiUciIndication& uci);
+
 } // namespace airan::io
