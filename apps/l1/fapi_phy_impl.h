@@ -207,6 +207,9 @@ struct FapiPhy::Impl {
 
   phy::CellConfig cell;
   io::FapiPrachConfig prach_config; ///< CONFIG.request's PRACH TLVs.
+  /// The configuration in force: the first CONFIG.request's TLVs, with those of each later one
+  /// sent in the CONFIGURED state on top (io::merge_config_request()).
+  std::optional<io::FapiConfigRequest> applied_config;
   /// CONFIG.request's UCI configuration (the receivers have them too).
   std::vector<phy::CsiPart2SizeMap> csi_part2_size_maps;
   unsigned num_rx_antennas = 0;

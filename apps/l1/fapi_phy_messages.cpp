@@ -161,13 +161,21 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
     send_response(response);
     return;
   }
+  // In CONFIGURED a CONFIG.request carries only the TLVs that change (SCF 222.10 section 2.2):
+  // the PHY's configuration is the applied one with them on top.
+  std::unique_ptr<io::FapiConfigRequest> merged;
+  if (state() == PhyState::configured && applied_config) {
+    merged =
+        std::make_unique<io::FapiConfigRequest>(io::merge_config_request(*applied_config, request));
+  }
+  const io::FapiConfigRequest& effective = merged ? *merged : request;
   phy::CellConfig new_cell;
   unsigned new_rx = 0;
-  io::FapiError error = io::to_cell_config(request, new_cell, new_rx, &response,
+  io::FapiError error = io::to_cell_config(effective, new_cell, new_rx, &response,
                                            config.rssi_dbm_at_full_scale.has_value());
   std::vector<phy::CsiPart2SizeMap> new_maps; // UCI configuration: CSI part 2 sizes
   if (error.ok()) {
-    error = io::to_csi_part2_size_maps(request, new_maps, &response);
+    error = io::to_csi_part2_size_maps(effective, new_maps, &response);
   }
   if (error.ok() && config.carrier &&
       (new_cell.num_prbs != config.carrier->num_prbs ||
@@ -199,8 +207,8 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
                                 "uciMuxUlschInPusch 1 announced for a receiver whose LLRs stay "
                                 "on the device");
       } else {
-        // Every CONFIG is complete: without the TLV, dBFS (also after an earlier 0).
-        const std::uint8_t unit = request.rssi_measurement.value_or(io::fapi_rssi_in_dbfs);
+        // Never sent (neither now nor in the applied configuration): dBFS.
+        const std::uint8_t unit = effective.rssi_measurement.value_or(io::fapi_rssi_in_dbfs);
         built->set_rssi_unit(unit == io::fapi_rssi_not_reported ? RssiUnit::none
                              : unit == io::fapi_rssi_in_dbm     ? RssiUnit::dbm
                                                                 : RssiUnit::dbfs,
@@ -208,9 +216,10 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
         processor = std::move(built); // replaced only once fully set up
         harq_counted = {};            // a new processor counts from zero
         cell = new_cell;
-        prach_config = request.prach;
+        prach_config = effective.prach;
         csi_part2_size_maps = std::move(new_maps);
         num_rx_antennas = new_rx;
+        applied_config = effective; // (copied before `merged` goes)
         clock.emplace(cell.numerology, config.clock_mode, config.period_scale);
         set_state(PhyState::configured);
       }

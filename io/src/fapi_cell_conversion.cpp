@@ -179,4 +179,44 @@ FapiConfigRequest to_fapi_config_request(const phy::CellConfig& cell, unsigned n
   return request;
 }
 
+FapiConfigRequest merge_config_request(const FapiConfigRequest& applied,
+                                       const FapiConfigRequest& update) {
+  FapiConfigRequest out = applied;
+  const auto take = [](auto& field, const auto& sent) {
+    if (sent) {
+      field = sent;
+    }
+  };
+  take(out.ul_bandwidth_mhz, update.ul_bandwidth_mhz);
+  take(out.ul_frequency_khz, update.ul_frequency_khz);
+  take(out.ul_k0, update.ul_k0);
+  take(out.ul_grid_size, update.ul_grid_size);
+  take(out.num_rx_ant, update.num_rx_ant);
+  take(out.frequency_shift_7p5khz, update.frequency_shift_7p5khz);
+  take(out.phy_cell_id, update.phy_cell_id);
+  take(out.frame_duplex_type, update.frame_duplex_type);
+  take(out.scs_common, update.scs_common);
+  take(out.rssi_measurement, update.rssi_measurement);
+  take(out.cyclic_prefix, update.cyclic_prefix);
+  take(out.dmrs_type_a_position, update.dmrs_type_a_position);
+  take(out.grid_start_crb, update.grid_start_crb);
+  FapiPrachConfig& prach = out.prach;
+  take(prach.prach_sequence_length, update.prach.prach_sequence_length);
+  take(prach.prach_sub_c_spacing, update.prach.prach_sub_c_spacing);
+  take(prach.restricted_set_config, update.prach.restricted_set_config);
+  take(prach.num_prach_fd_occasions, update.prach.num_prach_fd_occasions);
+  take(prach.prach_config_index, update.prach.prach_config_index);
+  take(prach.ssb_per_rach, update.prach.ssb_per_rach);
+  take(prach.prach_multiple_carriers_in_a_band, update.prach.prach_multiple_carriers_in_a_band);
+  if (update.prach.num_fd_occasions > 0) {
+    prach.fd_occasions = update.prach.fd_occasions;
+    prach.num_fd_occasions = update.prach.num_fd_occasions;
+  }
+  if (!update.uci_part2_maps.empty()) {
+    out.uci_part2_maps = update.uci_part2_maps;
+  }
+  out.unrecognised = update.unrecognised;
+  return out;
+}
+
 } // namespace airan::io

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -157,6 +158,52 @@ TEST(FapiPhyRequests, UndecodableConfigRequestGetsConfigResponse) {
   EXPECT_EQ(bench.phy().state(), PhyState::idle);
   const L1Counters c = bench.phy().counters();
   EXPECT_EQ(c.config_rejected, 1U);
+  EXPECT_EQ(c.error_indications_sent, 0U);
+}
+
+// In the CONFIGURED state a CONFIG.request carries only the TLVs that change (SCF 222.10 section
+// 2.2): one with phyCellId alone is taken, on top of the configuration in force; in IDLE it lacks
+// the carrier TLVs. A partial one that makes the configuration invalid leaves it as it was.
+TEST(FapiPhyRequests, InConfiguredAConfigRequestCarriesOnlyWhatChanges) {
+  RequestsBench bench;
+  io::FapiConfigRequest cell_id_only;
+  cell_id_only.phy_cell_id = 7;
+  const auto response_to = [&](const io::FapiConfigRequest& request) {
+    bench.transport().sent.clear();
+    bench.deliver(bench.encode(request));
+    EXPECT_EQ(bench.transport().sent.size(), 1U);
+    return bench.sent(0).config_response;
+  };
+  io::FapiConfigResponse response = response_to(cell_id_only);
+  EXPECT_EQ(response.error_code, io::FapiErrorCode::msg_invalid_config);
+  EXPECT_GT(response.missing.count, 0U);
+  EXPECT_EQ(bench.phy().state(), PhyState::idle);
+
+  EXPECT_EQ(response_to(bench.config_request()).error_code, io::FapiErrorCode::msg_ok);
+  response = response_to(cell_id_only);
+  EXPECT_EQ(response.error_code, io::FapiErrorCode::msg_ok);
+  EXPECT_EQ(response.missing.count, 0U);
+  io::FapiConfigRequest no_grid; // no numerology with a grid
+  no_grid.ul_grid_size = std::array<std::uint16_t, io::fapi_num_numerologies>{};
+  EXPECT_EQ(response_to(no_grid).error_code, io::FapiErrorCode::msg_invalid_config);
+  EXPECT_EQ(bench.phy().state(), PhyState::configured);
+
+  // Still the 24-PRB carrier: START, and a PUSCH on it is taken (no ERROR.indication).
+  bench.deliver(bench.encode(io::FapiStartRequest{}));
+  ASSERT_EQ(bench.phy().state(), PhyState::running);
+  phy::PuschConfig pusch;
+  pusch.bwp_size = 24;
+  pusch.prb_size = 24;
+  pusch.mcs_index = 5;
+  io::FapiUlTtiRequest request;
+  request.slot = 1;
+  ASSERT_TRUE(io::to_fapi_pusch_pdu(pusch, bench.cell(), request.pusch[0]).ok());
+  request.num_pusch = 1;
+  bench.transport().sent.clear();
+  bench.deliver(bench.encode(request));
+  EXPECT_TRUE(bench.transport().sent.empty());
+  const L1Counters c = bench.phy().counters();
+  EXPECT_EQ(c.config_rejected, 2U);
   EXPECT_EQ(c.error_indications_sent, 0U);
 }
 

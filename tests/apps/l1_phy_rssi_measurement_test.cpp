@@ -66,7 +66,7 @@ TEST(FapiPhyRssiMeasurement, DbfsByDefaultAndWhenAskedFor) {
   }
 }
 
-TEST(FapiPhyRssiMeasurement, ZeroTurnsRssiOffUntilAConfigWithoutIt) {
+TEST(FapiPhyRssiMeasurement, ZeroTurnsRssiOffUntilAConfigAsksForItAgain) {
   PhyHarness h;
   h.configure_and_start(io::fapi_rssi_not_reported);
   Reported reported = decode_one(h);
@@ -82,8 +82,12 @@ TEST(FapiPhyRssiMeasurement, ZeroTurnsRssiOffUntilAConfigWithoutIt) {
   ASSERT_TRUE(h.wait_for(FapiMessageType::slot_indication));
   reported = decode_one(h);
   EXPECT_EQ(reported.crc.measurement.rssi, io::FapiUlMeasurement::invalid_u16);
-  // Every CONFIG is complete: one without the TLV reports dBFS again.
+  // In CONFIGURED a CONFIG.request carries the TLVs that change (SCF 222.10 section 2.2): one
+  // without the TLV leaves RSSI off, one with dBFS turns it on again.
   reconfigure(h, std::nullopt);
+  reported = decode_one(h);
+  EXPECT_EQ(reported.crc.measurement.rssi, io::FapiUlMeasurement::invalid_u16);
+  reconfigure(h, io::fapi_rssi_in_dbfs);
   reported = decode_one(h);
   EXPECT_NE(reported.crc.measurement.rssi, io::FapiUlMeasurement::invalid_u16);
 }

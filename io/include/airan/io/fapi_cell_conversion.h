@@ -48,4 +48,12 @@ FapiError to_csi_part2_size_maps(const FapiConfigRequest& request,
 /// RSSI in dBFS, and the vendor TLVs.
 FapiConfigRequest to_fapi_config_request(const phy::CellConfig& cell, unsigned num_rx_antennas);
 
+/// The configuration a CONFIG.request \p update sent in the CONFIGURED state leaves, on top of
+/// the one \p applied (SCF 222.10 section 2.2: such a request carries only the TLVs that change):
+/// each TLV \p update has replaces \p applied's, the others stay. The PRACH FD occasions are one
+/// whole (any occasion TLV in \p update replaces them all), so are the UCI configuration's maps;
+/// the unrecognised TLVs are \p update's.
+FapiConfigRequest merge_config_request(const FapiConfigRequest& applied,
+                                       const FapiConfigRequest& update);
+
 } // namespace airan::io
