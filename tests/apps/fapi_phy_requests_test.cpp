@@ -11,6 +11,8 @@
 #include "airan/io/fapi_transport.h"
 #include "airan/l1/fapi_phy.h"
 
+#include "../support/fapi_units.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -56,22 +58,6 @@ public:
   unsigned would_block = 0; ///< The next this many sends report would_block.
   unsigned attempts = 0;    ///< send() calls.
 };
-
-/// A one-message unit of \p type with \p body (PHY API and message headers).
-std::vector<std::uint8_t> raw_unit(FapiMessageType type, std::span<const std::uint8_t> body) {
-  const auto id = static_cast<std::uint16_t>(type);
-  const auto size = static_cast<std::uint32_t>(body.size());
-  std::vector<std::uint8_t> unit = {1,
-                                    0,
-                                    static_cast<std::uint8_t>(id),
-                                    static_cast<std::uint8_t>(id >> 8),
-                                    static_cast<std::uint8_t>(size),
-                                    static_cast<std::uint8_t>(size >> 8),
-                                    static_cast<std::uint8_t>(size >> 16),
-                                    static_cast<std::uint8_t>(size >> 24)};
-  unit.insert(unit.end(), body.begin(), body.end());
-  return unit;
-}
 
 /// A FapiPhy (stepped clock, 1 layer, 2 rx) on a MemoryTransport, polled from the test.
 class RequestsBench {
@@ -210,7 +196,7 @@ TEST(FapiPhyRequests, InConfiguredAConfigRequestCarriesOnlyWhatChanges) {
 TEST(FapiPhyRequests, ParamRequestWithABodyGetsParamResponse) {
   RequestsBench bench;
   const std::uint8_t body[] = {0, 0, 0, 0};
-  bench.deliver(raw_unit(FapiMessageType::param_request, body));
+  bench.deliver(airan::test::fapi_unit(FapiMessageType::param_request, body));
   ASSERT_EQ(bench.transport().sent.size(), 1U);
   const io::FapiMessage& response = bench.sent(0);
   ASSERT_EQ(response.type, FapiMessageType::param_response);
@@ -227,7 +213,7 @@ TEST(FapiPhyRequests, DownlinkRequestsGetOneErrorIndicationPerSession) {
   for (std::uint64_t n = 0; n < 100; ++n) {
     const FapiSlotAddress at = to_slot_address(n, 20);
     ASSERT_TRUE(bench.samples().push_empty(at.sfn, at.slot, std::chrono::seconds(1)));
-    bench.deliver(raw_unit(FapiMessageType::dl_tti_request, body));
+    bench.deliver(airan::test::fapi_unit(FapiMessageType::dl_tti_request, body));
   }
   std::size_t errors = 0;
   std::uint64_t next_slot = 1; // SLOT.indication (0, 0) left at START
@@ -251,8 +237,8 @@ TEST(FapiPhyRequests, DownlinkRequestsGetOneErrorIndicationPerSession) {
   // STOP and START: a new session, whose first downlink request is reported again.
   bench.deliver(bench.encode(io::FapiStopRequest{}));
   bench.deliver(bench.encode(io::FapiStartRequest{}));
-  bench.deliver(raw_unit(FapiMessageType::tx_data_request, body));
-  bench.deliver(raw_unit(FapiMessageType::ul_dci_request, body));
+  bench.deliver(airan::test::fapi_unit(FapiMessageType::tx_data_request, body));
+  bench.deliver(airan::test::fapi_unit(FapiMessageType::ul_dci_request, body));
   c = bench.phy().counters();
   EXPECT_EQ(c.downlink_messages_ignored, 102U);
   EXPECT_EQ(c.error_indications_sent, 2U);

@@ -25,6 +25,8 @@
 #include "airan/l1/slot_clock.h"
 #include "airan/phy/resource_grid.h"
 
+#include "../support/fapi_units.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -101,21 +103,6 @@ template <typename Message> std::vector<std::uint8_t> encoded(const Message& mes
     std::abort();
   }
   unit.resize(size);
-  return unit;
-}
-
-/// A unit of one message of \p type with \p body (PHY API and message headers).
-std::vector<std::uint8_t> typed_unit(std::uint8_t type, std::span<const std::uint8_t> body) {
-  const auto size = static_cast<std::uint32_t>(body.size());
-  std::vector<std::uint8_t> unit = {1,
-                                    0,
-                                    type,
-                                    0,
-                                    static_cast<std::uint8_t>(size),
-                                    static_cast<std::uint8_t>(size >> 8),
-                                    static_cast<std::uint8_t>(size >> 16),
-                                    static_cast<std::uint8_t>(size >> 24)};
-  unit.insert(unit.end(), body.begin(), body.end());
   return unit;
 }
 
@@ -266,7 +253,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!steps.byte(type)) {
         return 0;
       }
-      transport.inbound.push_back(typed_unit(type, steps.bytes()));
+      transport.inbound.push_back(test::fapi_unit(std::uint16_t{type}, steps.bytes()));
       break;
     }
     case 2:

@@ -6,6 +6,8 @@
 
 #include "airan/io/fapi_codec.h"
 
+#include "../support/fapi_units.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -40,25 +42,12 @@ inline FapiError decode(const Bytes& bytes) {
 
 /// The PHY API header and generic message header for a body of \p body_size bytes.
 inline Bytes headers(FapiMessageType type, std::uint32_t body_size, std::uint8_t handle = 0) {
-  const auto id = static_cast<std::uint16_t>(type);
-  return {1,
-          handle,
-          static_cast<std::uint8_t>(id),
-          static_cast<std::uint8_t>(id >> 8),
-          static_cast<std::uint8_t>(body_size),
-          static_cast<std::uint8_t>(body_size >> 8),
-          static_cast<std::uint8_t>(body_size >> 16),
-          static_cast<std::uint8_t>(body_size >> 24)};
+  return airan::test::fapi_headers(static_cast<std::uint16_t>(type), body_size, handle);
 }
 
 /// headers() followed by \p body.
 inline Bytes with_headers(FapiMessageType type, const Bytes& body, std::uint8_t handle = 0) {
-  Bytes bytes = headers(type, static_cast<std::uint32_t>(body.size()), handle);
-  bytes.reserve(bytes.size() + body.size());
-  for (std::uint8_t byte : body) { // (vector::insert of an empty range trips GCC 12's
-    bytes.push_back(byte);         // -Warray-bounds)
-  }
-  return bytes;
+  return airan::test::fapi_unit(type, body, handle);
 }
 
 /// A PUSCH PDU with puschData and one beam: 273-PRB BWP at 30 kHz, 50 PRBs, 16-QAM.
