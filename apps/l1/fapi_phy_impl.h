@@ -86,6 +86,9 @@ struct FapiPhy::Impl {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
+  /// ERROR.indication for message \p type: with send_response()'s retries when it answers a
+  /// START.request or STOP.request (a MAC waits for what becomes of those; they come only while
+  /// no slot runs, or end the run), at once otherwise.
   void send_error(FapiSlotAddress at, io::FapiMessageType type, io::FapiErrorCode code) {
     io::FapiErrorIndication error;
     error.sfn = at.sfn;
@@ -96,7 +99,9 @@ struct FapiPhy::Impl {
       ++c.error_indications_sent;
       ++c.errors_by_code[std::min<std::size_t>(static_cast<std::size_t>(code), 8)];
     });
-    send(error);
+    const bool answers_start_or_stop =
+        type == io::FapiMessageType::start_request || type == io::FapiMessageType::stop_request;
+    send(error, answers_start_or_stop ? config.send_retries : 0U);
   }
   /// Counts a response that carries \p code: the cause's counter and the per-code tally.
   void count_response_error(std::uint64_t L1Counters::*cause, io::FapiErrorCode code) {
@@ -183,7 +188,8 @@ struct FapiPhy::Impl {
   /// CRC.indication with each PUSCH TB failed (TbCrcStatus 1, NumCb 0; counted in crc_failed),
   /// UCI.indication with each puschUci part CRC fail and each PUCCH DTX (formats 0/1) or CRC
   /// fail (2/3/4); so that the MAC's HARQ processes and UCI do not wait for it. A duplicate
-  /// passes the slot's \p accepted request: PDUs with a handle of that one's are left to it.
+  /// passes the slot's \p accepted request: PDUs of that one's (same type, handle and RNTI) are
+  /// left to it.
   void report_refused_request(const io::FapiUlTtiRequest& request,
                               const io::FapiSlotRequest* accepted = nullptr);
   /// Adds the processor's HARQ counts since the last call to \p c (under the counters' lock).

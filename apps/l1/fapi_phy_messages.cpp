@@ -295,6 +295,15 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   }
   const std::uint64_t target =
       nearest_absolute_slot(clock->current(), address, clock->slots_per_frame());
+  PendingSlot& slot = pending[target % pending.size()];
+  if (slot.used && slot.absolute_slot == target) {
+    // A second request for a slot that has one (also once the slot is over and waits for its
+    // samples): the first stands; what only this one asked for is reported failed.
+    count([](L1Counters& c) { ++c.ul_tti_duplicate; });
+    send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_slot_err);
+    report_refused_request(request, &slot.request);
+    return;
+  }
   if (target < clock->current() || target < next_to_close) {
     end_previous_tbs(request);
     count([](L1Counters& c) { ++c.ul_tti_late; });
@@ -307,13 +316,6 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
     count([](L1Counters& c) { ++c.ul_tti_too_early; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::sfn_out_of_sync);
     report_refused_request(request);
-    return;
-  }
-  PendingSlot& slot = pending[target % pending.size()];
-  if (slot.used) {
-    count([](L1Counters& c) { ++c.ul_tti_duplicate; });
-    send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_slot_err);
-    report_refused_request(request, &slot.request);
     return;
   }
   io::to_slot_request(request, cell, slot.request);

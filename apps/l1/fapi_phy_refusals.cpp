@@ -102,19 +102,22 @@ io::FapiError FapiPhy::Impl::refusal_of(const phy::PuschConfig& pdu) const {
 
 void FapiPhy::Impl::report_refused_request(const io::FapiUlTtiRequest& request,
                                            const io::FapiSlotRequest* accepted) {
-  // A handle the slot's accepted request has is reported with that request.
-  const auto reported = [accepted](std::uint32_t handle) {
-    if (accepted == nullptr) {
-      return false;
-    }
-    const auto has = [handle](const auto& pdus, auto handle_of) {
-      return std::ranges::any_of(pdus, [&](const auto& p) { return handle_of(p) == handle; });
-    };
-    const auto own = [](const auto& p) { return p.handle; };
-    return has(accepted->pdus(), own) || has(accepted->rejected_pdus(), own) ||
-           has(accepted->pucch_pdus(), own) ||
-           has(accepted->rejected_pucch_pdus(),
-               [](const io::FapiRejectedPucch& p) { return p.fields.handle; });
+  // A PDU the slot's accepted request has (the same type, handle and RNTI: MACs reuse handles,
+  // OAI's sends 0 for every PUSCH) is reported with that request.
+  const auto same = [](std::uint32_t handle, std::uint16_t rnti) {
+    return [=](const auto& p) { return p.handle == handle && p.rnti == rnti; };
+  };
+  const auto pusch_reported = [&](const io::FapiPuschPdu& pdu) {
+    return accepted != nullptr &&
+           (std::ranges::any_of(accepted->pdus(), same(pdu.handle, pdu.rnti)) ||
+            std::ranges::any_of(accepted->rejected_pdus(), same(pdu.handle, pdu.rnti)));
+  };
+  const auto pucch_reported = [&](const io::FapiPucchPdu& pdu) {
+    return accepted != nullptr &&
+           (std::ranges::any_of(accepted->pucch_pdus(), same(pdu.handle, pdu.rnti)) ||
+            std::ranges::any_of(accepted->rejected_pucch_pdus(), [&](const auto& p) {
+              return same(pdu.handle, pdu.rnti)(p.fields);
+            }));
   };
   // The request as one whose every PDU was rejected (no allocation: the slot request is kept).
   io::FapiSlotRequest& out = *refused;
@@ -124,7 +127,7 @@ void FapiPhy::Impl::report_refused_request(const io::FapiUlTtiRequest& request,
   out.num_rejected = out.num_rejected_pucch = out.num_rejected_prach = 0;
   for (std::size_t i = 0; i < request.num_pusch; ++i) {
     const io::FapiPuschPdu& pdu = request.pusch[i];
-    if (reported(pdu.handle)) {
+    if (pusch_reported(pdu)) {
       continue;
     }
     out.rejected[out.num_rejected++] = io::FapiRejectedPdu{
@@ -138,7 +141,7 @@ void FapiPhy::Impl::report_refused_request(const io::FapiUlTtiRequest& request,
         .error = {}};
   }
   for (std::size_t i = 0; i < request.num_pucch; ++i) {
-    if (!reported(request.pucch[i].handle)) {
+    if (!pucch_reported(request.pucch[i])) {
       out.rejected_pucch[out.num_rejected_pucch++] =
           io::FapiRejectedPucch{.fields = io::pucch_fields_of(request.pucch[i]), .error = {}};
     }

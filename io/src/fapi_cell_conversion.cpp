@@ -212,8 +212,9 @@ FapiConfigRequest merge_config_request(const FapiConfigRequest& applied,
     prach.fd_occasions = update.prach.fd_occasions;
     prach.num_fd_occasions = update.prach.num_fd_occasions;
   }
-  if (!update.uci_part2_maps.empty()) {
+  if (update.uci_configuration_present()) { // with no map, it removes the maps
     out.uci_part2_maps = update.uci_part2_maps;
+    out.uci_configuration_without_maps = update.uci_configuration_without_maps;
   }
   out.unrecognised = update.unrecognised;
   return out;

@@ -164,6 +164,7 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiConfigRequ
       if (!read_uci_configuration(tlv, out.uci_part2_maps, error)) {
         return in_tlv(error, tlv.tag);
       }
+      out.uci_configuration_without_maps = out.uci_part2_maps.empty();
       continue;
     }
     bool matched = false;
@@ -327,7 +328,9 @@ FapiError encode_message_body(const FapiConfigRequest& message, std::span<std::u
     ++count;
   }
   write_prach_config(writer, message.prach, count);
-  write_uci_configuration(writer, message.uci_part2_maps, count);
+  if (message.uci_configuration_present()) {
+    write_uci_configuration(writer, message.uci_part2_maps, count);
+  }
   for (std::size_t i = 0; i < message.unrecognised.count; ++i) {
     if (FapiError error = write_fapi_tlv(writer, message.unrecognised.entries[i], type);
         !error.ok()) {

@@ -141,9 +141,6 @@ FapiError check_uci_configuration(std::span<const FapiUciPart2Map> maps) {
 
 void write_uci_configuration(ByteWriter& writer, std::span<const FapiUciPart2Map> maps,
                              std::size_t& count) {
-  if (maps.empty()) {
-    return;
-  }
   const std::size_t size = uci_config_value_size(maps);
   writer.u16(fapi_config_tag::uci_configuration);
   writer.u16(static_cast<std::uint16_t>(size));

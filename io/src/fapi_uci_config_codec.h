@@ -25,7 +25,7 @@ bool read_uci_configuration(const RawTlv& tlv, std::vector<FapiUciPart2Map>& map
 /// 65535 bytes).
 FapiError check_uci_configuration(std::span<const FapiUciPart2Map> maps);
 
-/// Writes the TLV for \p maps and counts it in \p count; nothing when \p maps is empty.
+/// Writes the TLV for \p maps (numUci2Maps 0 when empty) and counts it in \p count.
 /// \pre check_uci_configuration(maps) is OK.
 void write_uci_configuration(ByteWriter& writer, std::span<const FapiUciPart2Map> maps,
                              std::size_t& count);

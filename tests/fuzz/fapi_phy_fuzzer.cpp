@@ -8,8 +8,8 @@
 //          all-zero grid, so that the slot's PDUs go through the receivers
 //   op 3 : that slot's samples as "none" (its PDUs fail without being received)
 // (op is the step's first byte modulo 4) with one poll_once() after each. poll_once() must never
-// throw (FapiPhy::run() would count an internal error and lose the slot), and every unit the PHY
-// sends must decode.
+// throw (FapiPhy::run() would count an internal error and lose the slot), every message the PHY
+// sends must encode (no send failure) and fit the smallest transport, and every unit decode.
 //
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes a few valid sessions (UL_TTI.requests
 // with PUSCH, UCI and PUCCH PDUs on time, late, too early and twice; STOP and START; a second
@@ -78,7 +78,9 @@ public:
     std::copy(unit.begin(), unit.end(), buffer.begin());
     return {io::FapiTransportStatus::ok, unit.size()};
   }
-  [[nodiscard]] std::size_t max_message_size() const override { return 1 << 16; }
+  /// The smallest of the product's transports (shared memory, 512 KiB): whatever the L1 sends
+  /// must fit it.
+  [[nodiscard]] std::size_t max_message_size() const override { return 1 << 19; }
   [[nodiscard]] io::FapiTransportCounters counters() const override { return {}; }
 
   std::deque<std::vector<std::uint8_t>> inbound{};
@@ -266,6 +268,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     phy.poll_once(); // throws nothing: an exception escaping it is a finding
+    // The transport takes everything: a send failure is a message the L1 could not encode.
+    const l1::L1Counters counters = phy.counters();
+    if (counters.send_failures != 0 || counters.internal_errors != 0) {
+      __builtin_trap();
+    }
   }
   return 0;
 }

@@ -3,11 +3,15 @@
 // configuration and keeps the others; PRACH FD occasions and the UCI configuration's maps are
 // replaced whole.
 #include "airan/io/fapi_cell_conversion.h"
+#include "airan/io/fapi_codec.h"
 #include "airan/io/fapi_messages.h"
 
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
 
 namespace {
 
@@ -107,6 +111,38 @@ TEST(FapiConfigMerge, OccasionsMapsAndUnrecognisedTlvsAreReplacedWhole) {
   FapiConfigRequest with_vendor = applied;
   with_vendor.unrecognised.push(vendor);
   EXPECT_EQ(merge_config_request(with_vendor, FapiConfigRequest{}).unrecognised.count, 0U);
+}
+
+// TLV 0x1036 with no map (numUci2Maps 0) is a UCI configuration too: decoded as such, encoded
+// back, and in a merge it removes the maps in force.
+TEST(FapiConfigMerge, AUciConfigurationWithoutMapsRemovesTheMaps) {
+  FapiConfigRequest none;
+  none.uci_configuration_without_maps = true;
+  std::vector<std::uint8_t> unit(1 << 16);
+  std::size_t size = 0;
+  ASSERT_TRUE(encode_single_message(none, unit, size).ok());
+  unit.resize(size);
+  const auto decoded = std::make_unique<FapiMessage>();
+  ASSERT_TRUE(decode_single_message(unit, *decoded).ok());
+  EXPECT_EQ(decoded->config_request, none);
+  EXPECT_TRUE(decoded->config_request.uci_configuration_present());
+  // Without the TLV, neither flag nor maps.
+  unit.assign(1 << 16, 0);
+  ASSERT_TRUE(encode_single_message(FapiConfigRequest{}, unit, size).ok());
+  unit.resize(size);
+  ASSERT_TRUE(decode_single_message(unit, *decoded).ok());
+  EXPECT_FALSE(decoded->config_request.uci_configuration_present());
+
+  const FapiConfigRequest applied = full_config();
+  const FapiConfigRequest merged = merge_config_request(applied, none);
+  EXPECT_TRUE(merged.uci_part2_maps.empty());
+  EXPECT_TRUE(merged.uci_configuration_without_maps);
+  // And maps sent again replace that.
+  FapiConfigRequest maps;
+  maps.uci_part2_maps = applied.uci_part2_maps;
+  const FapiConfigRequest again = merge_config_request(merged, maps);
+  EXPECT_EQ(again.uci_part2_maps, applied.uci_part2_maps);
+  EXPECT_FALSE(again.uci_configuration_without_maps);
 }
 
 } // namespace

@@ -165,7 +165,15 @@ struct FapiConfigRequest {
   /// The UCI configuration TLV (0x1036, FAPIv3): CSI part 2 size maps, numbered from 0 as a
   /// PUSCH PDU's part2SizeMapIndex names them (empty: no TLV). Up to fapi_max_uci_part2_maps.
   std::vector<FapiUciPart2Map> uci_part2_maps;
+  /// The UCI configuration TLV was sent with no map (numUci2Maps 0): in the CONFIGURED state it
+  /// removes the maps in force. The encoder writes the TLV when this is set or maps are given.
+  bool uci_configuration_without_maps = false;
   FapiTlvList unrecognised; ///< TLVs with tags the codec does not know, in message order.
+
+  /// The UCI configuration TLV is (to be) sent: with maps, or without.
+  [[nodiscard]] bool uci_configuration_present() const {
+    return !uci_part2_maps.empty() || uci_configuration_without_maps;
+  }
   friend bool operator==(const FapiConfigRequest&, const FapiConfigRequest&) = default;
 };
 
