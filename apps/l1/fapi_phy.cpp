@@ -158,6 +158,7 @@ bool FapiPhy::Impl::close_slot(std::uint64_t absolute_slot, bool give_up) {
     }
     run_slot(slot, got ? received : ReceivedSlot{});
     slot.used = false;
+    slot.done = true;
   }
   // Also 7.2x PRACH sections with nothing pending: late or unasked for, they are counted.
   if (processor->prach_pending() || (got && !received.prach.empty())) {

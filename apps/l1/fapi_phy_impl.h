@@ -24,9 +24,12 @@ namespace airan::l1 {
 
 namespace fapi_phy_detail {
 
-/// A slot's accepted UL_TTI.request, waiting for the slot's samples.
+/// A slot's accepted UL_TTI.request, waiting for the slot's samples (used) or, once processed,
+/// kept until the entry is taken for a later slot (done), so that a second request for the slot
+/// is known as a duplicate and nothing of the first is reported twice.
 struct PendingSlot {
   bool used = false;
+  bool done = false;
   std::uint64_t absolute_slot = 0;
   io::FapiSlotRequest request;
 };
@@ -144,6 +147,7 @@ struct FapiPhy::Impl {
   void clear_slots() {
     for (auto& slot : pending) {
       slot.used = false;
+      slot.done = false; // a new session numbers its slots afresh
     }
     samples.clear();
   }
@@ -180,14 +184,12 @@ struct FapiPhy::Impl {
   void advance_slots(bool current_ended);
   bool close_slot(std::uint64_t absolute_slot, bool give_up);
   void run_slot(PendingSlot& slot, const ReceivedSlot& received);
-  /// A refused UL_TTI.request's PUSCH PDUs with new data end their processes' previous TBs (the
-  /// UE moved on, whether or not this L1 decodes the new TB).
-  void end_previous_tbs(const io::FapiUlTtiRequest& request);
   /// A UL_TTI.request refused whole (late, too early, a duplicate), stamped with its SFN/slot
   /// and reported as an accepted request reports the PDUs it rejects: RX_DATA (empty PDUs) and
   /// CRC.indication with each PUSCH TB failed (TbCrcStatus 1, NumCb 0; counted in crc_failed),
   /// UCI.indication with each puschUci part CRC fail and each PUCCH DTX (formats 0/1) or CRC
-  /// fail (2/3/4); so that the MAC's HARQ processes and UCI do not wait for it. A duplicate
+  /// fail (2/3/4); so that the MAC's HARQ processes and UCI do not wait for it. Its PUSCH PDUs
+  /// with new data end their processes' previous TBs (the UE moved on). A duplicate
   /// passes the slot's \p accepted request: PDUs of that one's (same type, handle and RNTI) are
   /// left to it.
   void report_refused_request(const io::FapiUlTtiRequest& request,

@@ -296,28 +296,28 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   const std::uint64_t target =
       nearest_absolute_slot(clock->current(), address, clock->slots_per_frame());
   PendingSlot& slot = pending[target % pending.size()];
-  if (slot.used && slot.absolute_slot == target) {
+  if ((slot.used || slot.done) && slot.absolute_slot == target) {
     // A second request for a slot that has one (also once the slot is over and waits for its
-    // samples): the first stands; what only this one asked for is reported failed.
+    // samples, or was processed): the first stands; what only this one asked for is reported
+    // failed.
     count([](L1Counters& c) { ++c.ul_tti_duplicate; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_slot_err);
     report_refused_request(request, &slot.request);
     return;
   }
   if (target < clock->current() || target < next_to_close) {
-    end_previous_tbs(request);
     count([](L1Counters& c) { ++c.ul_tti_late; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_slot_err);
     report_refused_request(request);
     return;
   }
   if (target > clock->current() + config.max_advance_slots) {
-    end_previous_tbs(request);
     count([](L1Counters& c) { ++c.ul_tti_too_early; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::sfn_out_of_sync);
     report_refused_request(request);
     return;
   }
+  slot.done = false; // the entry no longer holds the request of the slot it had
   io::to_slot_request(request, cell, slot.request);
   io::add_prach_pdus(request, prach_config, cell, slot.request);
   // PDUs with a layer count no receiver decodes, or DFT-s-OFDM, PT-RS or frequency hopping where

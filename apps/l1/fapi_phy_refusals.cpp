@@ -57,15 +57,6 @@ void FapiPhy::Impl::on_downlink(io::FapiMessageType type) {
   }
 }
 
-void FapiPhy::Impl::end_previous_tbs(const io::FapiUlTtiRequest& request) {
-  for (std::size_t i = 0; i < request.num_pusch; ++i) {
-    const auto& data = request.pusch[i].data;
-    if (data && data->new_data_indicator != 0) {
-      processor->end_previous_tb({request.pusch[i].rnti, data->harq_process_id});
-    }
-  }
-}
-
 io::FapiError FapiPhy::Impl::refusal_of(const phy::PuschConfig& pdu) const {
   if (!processor->supports_layers(pdu.num_layers)) {
     return io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_slot_err,
@@ -144,6 +135,12 @@ void FapiPhy::Impl::report_refused_request(const io::FapiUlTtiRequest& request,
     if (!pucch_reported(request.pucch[i])) {
       out.rejected_pucch[out.num_rejected_pucch++] =
           io::FapiRejectedPucch{.fields = io::pucch_fields_of(request.pucch[i]), .error = {}};
+    }
+  }
+  // New data ends the process's previous TB: the UE moved on, whether or not this TB is decoded.
+  for (const io::FapiRejectedPdu& pdu : out.rejected_pdus()) {
+    if (pdu.new_data) {
+      processor->end_previous_tb({pdu.rnti, pdu.harq_process_id});
     }
   }
   // RX_DATA (empty PDUs) and CRC.indication for the TBs, UCI.indication for the UCI, as for the

@@ -194,6 +194,37 @@ TEST(FapiPhyRequests, ASecondRequestForASlotWaitingForItsSamplesIsADuplicate) {
   EXPECT_EQ(ucis, 3U);
 }
 
+// Once a slot's request was processed, a second one for the slot is still a duplicate while the
+// L1 holds the first: nothing the first reported is reported again (a late request would have
+// had its PDUs reported failed after their CRCs); a PDU only the second has is reported failed.
+TEST(FapiPhyRequests, ASecondRequestForAProcessedSlotIsADuplicate) {
+  RequestsBench bench;
+  bench.start();
+  bench.deliver(bench.encode(request_with_every_report(bench.cell(), 1)));
+  for (std::uint16_t slot = 0; slot < 3; ++slot) {
+    ASSERT_TRUE(bench.samples().push_empty(0, slot, std::chrono::seconds(1)));
+    bench.phy().poll_once();
+  }
+  const L1Counters before = bench.phy().counters();
+  ASSERT_EQ(before.crc_failed, 1U); // slot 1 processed (no samples: its TB failed)
+  bench.transport().sent.clear();
+  bench.deliver(bench.encode(request_with_every_report(bench.cell(), 1)));
+  EXPECT_EQ(bench.sent_types(), std::vector{FapiMessageType::error_indication});
+  io::FapiUlTtiRequest other = request_with_every_report(bench.cell(), 1);
+  other.pusch[0].handle = 40;
+  other.num_pucch = 0;
+  bench.transport().sent.clear();
+  bench.deliver(bench.encode(other));
+  ASSERT_EQ(bench.sent_types(),
+            (std::vector{FapiMessageType::error_indication, FapiMessageType::rx_data_indication,
+                         FapiMessageType::crc_indication, FapiMessageType::uci_indication}));
+  EXPECT_EQ(bench.sent(2).crc_indication.crcs[0].handle, 40U);
+  const L1Counters after = bench.phy().counters();
+  EXPECT_EQ(after.ul_tti_duplicate, 2U);
+  EXPECT_EQ(after.ul_tti_late, 0U);
+  EXPECT_EQ(after.crc_failed, 2U);
+}
+
 // MACs reuse handles (OAI sends 0 for every PUSCH): a duplicate's PDU is left to the accepted
 // request only when that one has a PDU of the same type with the same handle and RNTI.
 TEST(FapiPhyRequests, ADuplicatesPdusAreMatchedByTypeHandleAndRnti) {

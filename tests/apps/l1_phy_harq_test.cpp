@@ -52,12 +52,12 @@ TEST(FapiPhyHarq, NewDataWithALayerCountWithoutReceiverEndsThePreviousTb) {
   EXPECT_EQ(h.phy().counters().harq_buffers_in_use, 0U);
 }
 
-TEST(FapiPhyHarq, NewDataInALateRequestEndsThePreviousTb) {
+TEST(FapiPhyHarq, NewDataInASecondRequestForAPastSlotEndsThePreviousTb) {
   PhyHarness h;
   h.configure_and_start();
   fail_tb(h, 0, 0, 1);
-  // The MAC's UL_TTI.request for slot (0, 0), again, with new data for the process: too late to
-  // decode, but the UE has moved on to a new TB.
+  // A second UL_TTI.request for slot (0, 0), with new data for the process (another handle): a
+  // duplicate, not decoded, but the UE has moved on to a new TB.
   const phy::PuschConfig late = test::harness_pusch(5, failed_process);
   h.send(h.ul_tti(0, 0, std::span(&late, 1)));
   const auto error = h.wait_for(FapiMessageType::error_indication);
@@ -75,7 +75,7 @@ TEST(FapiPhyHarq, NewDataInALateRequestEndsThePreviousTb) {
   EXPECT_TRUE(failed_rx_data->payloads[0].empty());
   expect_slot_decodes(h, 0, 1, 6);
   EXPECT_EQ(h.phy().counters().harq_buffers_in_use, 0U);
-  EXPECT_EQ(h.phy().counters().ul_tti_late, 1U);
+  EXPECT_EQ(h.phy().counters().ul_tti_duplicate, 1U);
 }
 
 TEST(FapiPhyHarq, BuffersAgeOnIdleSlotsAndExpire) {

@@ -160,15 +160,20 @@ TEST(FapiPhy, RefusesACarrierOtherThanTheFronthaulsAndKeepsServing) {
 TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   PhyHarness h;
   h.configure_and_start();
-  expect_slot_decodes(h, 0, 0, 1); // the clock is now at slot (0, 1)
+  expect_slot_decodes(h, 0, 0, 1);
+  ASSERT_TRUE(h.samples().push_empty(0, 1, std::chrono::seconds(1)));
+  const auto on_air = h.wait_for(FapiMessageType::slot_indication); // (0, 1) came before the CRC
+  ASSERT_TRUE(on_air);
+  ASSERT_EQ(on_air->slot.slot, 2); // the clock is at (0, 2)
 
-  // Late: slot (0, 0) is over.
+  // Late: slot (0, 1) is over (a second request for slot (0, 0), which had one, would be a
+  // duplicate).
   const phy::PuschConfig pusch = test::harness_pusch(5, 1);
-  h.send(h.ul_tti(0, 0, std::span(&pusch, 1)));
+  h.send(h.ul_tti(0, 1, std::span(&pusch, 1)));
   auto error = h.wait_for(FapiMessageType::error_indication);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
-  EXPECT_EQ(error->error.slot, 0);
+  EXPECT_EQ(error->error.slot, 1);
   // Too far ahead (more than 8 slots).
   h.send(h.ul_tti(0, 15, std::span(&pusch, 1)));
   error = h.wait_for(FapiMessageType::error_indication);
@@ -180,7 +185,7 @@ TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_invalid_sfn);
   // HARQ process id 16 (10.02 allows 0 .. 15): patch the byte of a valid message.
-  auto bytes = h.encode(h.ul_tti(0, 1, std::span(&pusch, 1)));
+  auto bytes = h.encode(h.ul_tti(0, 2, std::span(&pusch, 1)));
   // PHY header 2 + message header 6 + UL_TTI fields 9 + pduType/pduSize 4, then offset 83.
   const std::size_t harq_offset = 2 + 6 + 9 + 4 + 83;
   ASSERT_EQ(bytes.at(harq_offset), 1); // harq_pusch has HARQ id 1
@@ -191,7 +196,7 @@ TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   EXPECT_EQ(error->error.message_id, id_of(FapiMessageType::ul_tti_request));
   EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
 
-  // Slot (0, 1): one good PDU, one with frequency hopping (refused by the conversion), one with
+  // Slot (0, 2): one good PDU, one with frequency hopping (refused by the conversion), one with
   // two layers (this L1 was built for one): ERROR.indication, and failed CRCs for the two.
   phy::PuschConfig good = test::harness_pusch(10, 2);
   phy::PuschConfig two_layers = test::harness_pusch(12, 4);
@@ -199,7 +204,7 @@ TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   two_layers.num_layers = 2;
   two_layers.dmrs_ports = 0b11;
   two_layers.prb_start = 12;
-  io::FapiUlTtiRequest request = h.ul_tti(0, 1, std::span(&good, 1));
+  io::FapiUlTtiRequest request = h.ul_tti(0, 2, std::span(&good, 1));
   phy::CellConfig two_port_cell = h.cell();
   two_port_cell.num_antenna_ports = 2;
   ASSERT_TRUE(io::to_fapi_pusch_pdu(two_layers, two_port_cell, request.pusch[1]).ok());
@@ -214,13 +219,13 @@ TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   error = h.wait_for(FapiMessageType::error_indication);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
-  // Duplicate UL_TTI.request for slot (0, 1).
+  // Duplicate UL_TTI.request for slot (0, 2).
   h.send(request);
   error = h.wait_for(FapiMessageType::error_indication);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
 
-  const auto tb = h.push_signal(0, 1, good, 99);
+  const auto tb = h.push_signal(0, 2, good, 99);
   const auto rx_data = h.wait_for(FapiMessageType::rx_data_indication);
   const auto crc = h.wait_for(FapiMessageType::crc_indication);
   ASSERT_TRUE(rx_data && crc);
@@ -235,13 +240,13 @@ TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   EXPECT_TRUE(crc->crcs[1].handle == 11U || crc->crcs[2].handle == 11U);
 
   // A slot with PUSCH but no samples: every CRC fails, the PHY goes on.
-  h.send(h.ul_tti(0, 2, std::span(&good, 1)));
-  ASSERT_TRUE(h.samples().push_empty(0, 2, std::chrono::seconds(1)));
+  h.send(h.ul_tti(0, 3, std::span(&good, 1)));
+  ASSERT_TRUE(h.samples().push_empty(0, 3, std::chrono::seconds(1)));
   const auto empty = h.wait_for(FapiMessageType::crc_indication);
   ASSERT_TRUE(empty);
   ASSERT_EQ(empty->crcs.size(), 1U);
   EXPECT_EQ(empty->crcs[0].tb_crc_status, 1);
-  expect_slot_decodes(h, 0, 3, 20);
+  expect_slot_decodes(h, 0, 4, 20);
 
   const L1Counters c = h.phy().counters();
   EXPECT_EQ(c.ul_tti_late, 1U);
