@@ -90,8 +90,8 @@ struct FapiPhy::Impl {
     }
   }
   /// ERROR.indication for message \p type: with send_response()'s retries when it answers a
-  /// START.request or STOP.request (a MAC waits for what becomes of those; they come only while
-  /// no slot runs, or end the run), at once otherwise.
+  /// START.request or STOP.request outside the RUNNING state (a MAC waits for what becomes of
+  /// those, and no slot runs), at once otherwise (the slot thread never waits while RUNNING).
   void send_error(FapiSlotAddress at, io::FapiMessageType type, io::FapiErrorCode code) {
     io::FapiErrorIndication error;
     error.sfn = at.sfn;
@@ -104,7 +104,7 @@ struct FapiPhy::Impl {
     });
     const bool answers_start_or_stop =
         type == io::FapiMessageType::start_request || type == io::FapiMessageType::stop_request;
-    send(error, answers_start_or_stop ? config.send_retries : 0U);
+    send(error, answers_start_or_stop && state() != PhyState::running ? config.send_retries : 0U);
   }
   /// Counts a response that carries \p code: the cause's counter and the per-code tally.
   void count_response_error(std::uint64_t L1Counters::*cause, io::FapiErrorCode code) {
@@ -188,8 +188,9 @@ struct FapiPhy::Impl {
   /// and reported as an accepted request reports the PDUs it rejects: RX_DATA (empty PDUs) and
   /// CRC.indication with each PUSCH TB failed (TbCrcStatus 1, NumCb 0; counted in crc_failed),
   /// UCI.indication with each puschUci part CRC fail and each PUCCH DTX (formats 0/1) or CRC
-  /// fail (2/3/4); so that the MAC's HARQ processes and UCI do not wait for it. Its PUSCH PDUs
-  /// with new data end their processes' previous TBs (the UE moved on). A duplicate
+  /// fail (2/3/4); so that the MAC's HARQ processes and UCI do not wait for it. A late or too
+  /// early request's PUSCH PDUs with new data end their processes' previous TBs (the UE moved
+  /// on); a duplicate's change no HARQ state. A duplicate
   /// passes the slot's \p accepted request: PDUs of that one's (same type, handle and RNTI) are
   /// left to it.
   void report_refused_request(const io::FapiUlTtiRequest& request,

@@ -317,26 +317,32 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
     report_refused_request(request);
     return;
   }
-  slot.done = false; // the entry no longer holds the request of the slot it had
-  io::to_slot_request(request, cell, slot.request);
-  io::add_prach_pdus(request, prach_config, cell, slot.request);
+  // A request without PDUs (SRS ones aside) leaves the entry alone: it may hold a processed
+  // slot's request, which its duplicates are checked against.
+  const bool has_pdus = request.num_pusch + request.num_pucch + request.num_prach > 0;
+  io::FapiSlotRequest& built = has_pdus ? slot.request : *refused;
+  if (has_pdus) {
+    slot.done = false; // the entry no longer holds the request of the slot it had
+  }
+  io::to_slot_request(request, cell, built);
+  io::add_prach_pdus(request, prach_config, cell, built);
   // PDUs with a layer count no receiver decodes, or DFT-s-OFDM, PT-RS or frequency hopping where
   // the receivers do not take it (behind the neural receiver: PARAM says dftsOfdmSupport 0,
   // puschMaxPtrsPorts 0 and puschFrequencyHopping 0 then), or a CSI part 2 sized from part 1 that
   // CONFIG's UCI configuration cannot size, are rejected like invalid ones.
   std::size_t kept = 0;
-  for (std::size_t i = 0; i < slot.request.num_pusch; ++i) {
-    const auto& pdu = slot.request.pusch[i];
+  for (std::size_t i = 0; i < built.num_pusch; ++i) {
+    const auto& pdu = built.pusch[i];
     const io::FapiError refusal = refusal_of(pdu);
     if (refusal.ok()) {
-      slot.request.pusch[kept] = pdu;
-      slot.request.source_index[kept] = slot.request.source_index[i];
+      built.pusch[kept] = pdu;
+      built.source_index[kept] = built.source_index[i];
       ++kept;
       continue;
     }
     // Every field written: the entry is reused slot after slot.
-    slot.request.rejected[slot.request.num_rejected++] =
-        io::FapiRejectedPdu{.pusch_index = slot.request.source_index[i],
+    built.rejected[built.num_rejected++] =
+        io::FapiRejectedPdu{.pusch_index = built.source_index[i],
                             .handle = pdu.handle,
                             .rnti = pdu.rnti,
                             .harq_process_id = static_cast<std::uint8_t>(pdu.harq_process_id),
@@ -345,9 +351,9 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
                             .uci = fapi_uci_of(pdu.uci),
                             .error = refusal};
   }
-  slot.request.num_pusch = kept;
+  built.num_pusch = kept;
   const std::size_t rejected =
-      slot.request.num_rejected + slot.request.num_rejected_pucch + slot.request.num_rejected_prach;
+      built.num_rejected + built.num_rejected_pucch + built.num_rejected_prach;
   if (rejected > 0) {
     count([&](L1Counters& c) { c.pdus_rejected += rejected; });
   }
@@ -355,18 +361,18 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   // types were skipped, or any of these.
   if (rejected > 0 || unsupported > 0) {
     send_error(address, io::FapiMessageType::ul_tti_request,
-               slot.request.num_rejected > 0         ? slot.request.rejected[0].error.code
-               : slot.request.num_rejected_pucch > 0 ? slot.request.rejected_pucch[0].error.code
-               : slot.request.num_rejected_prach > 0 ? slot.request.rejected_prach[0].error.code
-                                                     : io::FapiErrorCode::msg_slot_err);
+               built.num_rejected > 0         ? built.rejected[0].error.code
+               : built.num_rejected_pucch > 0 ? built.rejected_pucch[0].error.code
+               : built.num_rejected_prach > 0 ? built.rejected_prach[0].error.code
+                                              : io::FapiErrorCode::msg_slot_err);
   }
   // The slot's C-plane, also when it is empty (an in-process O-RU then knows that nothing is
   // asked of it).
   if (config.cplane != nullptr) {
-    config.cplane->send_slot(request.sfn, request.slot, slot.request.pdus(),
-                             slot.request.pucch_pdus(), slot.request.prach_occasions());
+    config.cplane->send_slot(request.sfn, request.slot, built.pdus(), built.pucch_pdus(),
+                             built.prach_occasions());
   }
-  if (slot.request.num_pusch + slot.request.num_pucch + slot.request.num_prach + rejected == 0) {
+  if (built.num_pusch + built.num_pucch + built.num_prach + rejected == 0) {
     return; // Nothing to report for this slot.
   }
   slot.used = true;

@@ -137,9 +137,11 @@ void FapiPhy::Impl::report_refused_request(const io::FapiUlTtiRequest& request,
           io::FapiRejectedPucch{.fields = io::pucch_fields_of(request.pucch[i]), .error = {}};
     }
   }
-  // New data ends the process's previous TB: the UE moved on, whether or not this TB is decoded.
+  // New data in a late or too early request ends the process's previous TB: the UE moved on,
+  // whether or not this TB is decoded. A duplicate changes nothing (the first request stands, and
+  // its TBs may still be decoding or owed a retransmission).
   for (const io::FapiRejectedPdu& pdu : out.rejected_pdus()) {
-    if (pdu.new_data) {
+    if (pdu.new_data && accepted == nullptr) {
       processor->end_previous_tb({pdu.rnti, pdu.harq_process_id});
     }
   }

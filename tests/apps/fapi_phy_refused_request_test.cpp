@@ -153,23 +153,26 @@ TEST(FapiPhyRequests, TooEarlyAndDuplicateUlTtiRequestsFailTheirTbsAndUci) {
 // second request for it then is a duplicate (the first stands, nothing of it reported twice),
 // not a late one; the samples then give each PDU one report.
 TEST(FapiPhyRequests, ASecondRequestForASlotWaitingForItsSamplesIsADuplicate) {
-  RequestsBench bench(20, 40.0); // 20 ms slots: slot 1 waits 8 of them (160 ms) for samples
+  // 20 ms slots. The request goes for slot 8, 8 slots ahead (160 ms to send it), and slot 8
+  // waits 8 slots (160 ms) for its samples before it is given up.
+  RequestsBench bench(20, 40.0);
   bench.start();
-  bench.deliver(bench.encode(request_with_every_report(bench.cell(), 1)));
-  // On until the SLOT.indication of slot 2: slot 1 is over, its samples not in.
+  bench.deliver(bench.encode(request_with_every_report(bench.cell(), 8)));
+  // On until the SLOT.indication of slot 9: slot 8 is over, its samples not in.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  bool slot_2 = false;
-  while (!slot_2 && std::chrono::steady_clock::now() < give_up) {
+  bool slot_9 = false;
+  while (!slot_9 && std::chrono::steady_clock::now() < give_up) {
+    bench.transport().sent.clear();
     bench.phy().poll_once();
     for (std::size_t i = 0; i < bench.transport().sent.size(); ++i) {
       const io::FapiMessage& m = bench.sent(i);
-      slot_2 =
-          slot_2 || (m.type == FapiMessageType::slot_indication && m.slot_indication.slot >= 2);
+      slot_9 =
+          slot_9 || (m.type == FapiMessageType::slot_indication && m.slot_indication.slot >= 9);
     }
   }
-  ASSERT_TRUE(slot_2);
+  ASSERT_TRUE(slot_9);
   bench.transport().sent.clear();
-  bench.deliver(bench.encode(request_with_every_report(bench.cell(), 1)));
+  bench.deliver(bench.encode(request_with_every_report(bench.cell(), 8)));
   std::vector<FapiMessageType> types = bench.sent_types();
   std::erase(types, FapiMessageType::slot_indication);
   EXPECT_EQ(types, std::vector{FapiMessageType::error_indication});
@@ -178,7 +181,7 @@ TEST(FapiPhyRequests, ASecondRequestForASlotWaitingForItsSamplesIsADuplicate) {
   EXPECT_EQ(c.ul_tti_late, 0U);
   // The samples: one CRC for handle 17, one UCI.indication with its three reports.
   bench.transport().sent.clear();
-  ASSERT_TRUE(bench.samples().push_empty(0, 1, std::chrono::seconds(1)));
+  ASSERT_TRUE(bench.samples().push_empty(0, 8, std::chrono::seconds(1)));
   bench.phy().poll_once();
   unsigned crcs = 0;
   unsigned ucis = 0;
@@ -223,6 +226,29 @@ TEST(FapiPhyRequests, ASecondRequestForAProcessedSlotIsADuplicate) {
   EXPECT_EQ(after.ul_tti_duplicate, 2U);
   EXPECT_EQ(after.ul_tti_late, 0U);
   EXPECT_EQ(after.crc_failed, 2U);
+}
+
+// A request without PDUs needs no entry of the L1's ring (20 slots with the defaults): one for
+// slot 21 leaves slot 1's processed request where it is, and slot 1's duplicate is still known.
+TEST(FapiPhyRequests, AnEmptyRequestLeavesAProcessedSlotKnown) {
+  RequestsBench bench;
+  bench.start();
+  bench.deliver(bench.encode(request_with_every_report(bench.cell(), 1)));
+  for (std::uint16_t slot = 0; slot < 13; ++slot) { // on to slot 13: slot 21 is 8 ahead
+    ASSERT_TRUE(bench.samples().push_empty(0, slot, std::chrono::seconds(1)));
+    bench.phy().poll_once();
+  }
+  io::FapiUlTtiRequest empty; // slot 21: SFN 1, slot 1 (20 slots a frame)
+  empty.sfn = 1;
+  empty.slot = 1;
+  bench.transport().sent.clear();
+  bench.deliver(bench.encode(empty));
+  EXPECT_TRUE(bench.transport().sent.empty());
+  bench.deliver(bench.encode(request_with_every_report(bench.cell(), 1)));
+  EXPECT_EQ(bench.sent_types(), std::vector{FapiMessageType::error_indication});
+  const L1Counters c = bench.phy().counters();
+  EXPECT_EQ(c.ul_tti_duplicate, 1U);
+  EXPECT_EQ(c.ul_tti_late, 0U);
 }
 
 // MACs reuse handles (OAI sends 0 for every PUSCH): a duplicate's PDU is left to the accepted

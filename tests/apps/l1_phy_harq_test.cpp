@@ -52,29 +52,50 @@ TEST(FapiPhyHarq, NewDataWithALayerCountWithoutReceiverEndsThePreviousTb) {
   EXPECT_EQ(h.phy().counters().harq_buffers_in_use, 0U);
 }
 
-TEST(FapiPhyHarq, NewDataInASecondRequestForAPastSlotEndsThePreviousTb) {
-  PhyHarness h;
-  h.configure_and_start();
-  fail_tb(h, 0, 0, 1);
-  // A second UL_TTI.request for slot (0, 0), with new data for the process (another handle): a
-  // duplicate, not decoded, but the UE has moved on to a new TB.
-  const phy::PuschConfig late = test::harness_pusch(5, failed_process);
-  h.send(h.ul_tti(0, 0, std::span(&late, 1)));
+/// Sends \p pdu for slot (0, \p slot), expects its ERROR.indication MSG_SLOT_ERR and its TB
+/// reported failed (an empty RX_DATA PDU and a failed CRC at that slot).
+void expect_refused_and_failed(PhyHarness& h, std::uint16_t slot, const phy::PuschConfig& pdu) {
+  h.send(h.ul_tti(0, slot, std::span(&pdu, 1)));
   const auto error = h.wait_for(FapiMessageType::error_indication);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error.error_code, io::FapiErrorCode::msg_slot_err);
-  // Its TB reported failed (an empty RX_DATA PDU and a failed CRC at its slot).
   const auto failed_rx_data = h.wait_for(FapiMessageType::rx_data_indication);
   const auto failed_crc = h.wait_for(FapiMessageType::crc_indication);
   ASSERT_TRUE(failed_rx_data && failed_crc);
   ASSERT_EQ(failed_crc->crcs.size(), 1U);
-  EXPECT_EQ(failed_crc->slot_number, 0);
-  EXPECT_EQ(failed_crc->crcs[0].handle, 5U);
+  EXPECT_EQ(failed_crc->slot_number, slot);
+  EXPECT_EQ(failed_crc->crcs[0].handle, pdu.handle);
   EXPECT_EQ(failed_crc->crcs[0].tb_crc_status, 1);
   ASSERT_EQ(failed_rx_data->payloads.size(), 1U);
   EXPECT_TRUE(failed_rx_data->payloads[0].empty());
-  expect_slot_decodes(h, 0, 1, 6);
+}
+
+TEST(FapiPhyHarq, NewDataInALateRequestEndsThePreviousTb) {
+  PhyHarness h;
+  h.configure_and_start();
+  fail_tb(h, 0, 0, 1);
+  ASSERT_TRUE(h.samples().push_empty(0, 1, std::chrono::seconds(1))); // slot 1: no request
+  const auto on_air = h.wait_for(FapiMessageType::slot_indication);   // (0, 1) came before
+  ASSERT_TRUE(on_air);
+  ASSERT_EQ(on_air->slot.slot, 2);
+  // A request for slot (0, 1), over, with new data for the process: too late to decode, but the
+  // UE has moved on to a new TB.
+  expect_refused_and_failed(h, 1, test::harness_pusch(5, failed_process));
+  expect_slot_decodes(h, 0, 2, 6); // (the HARQ counts are taken as slots close)
   EXPECT_EQ(h.phy().counters().harq_buffers_in_use, 0U);
+  EXPECT_EQ(h.phy().counters().ul_tti_late, 1U);
+}
+
+TEST(FapiPhyHarq, ADuplicateRequestChangesNoHarqProcess) {
+  PhyHarness h;
+  h.configure_and_start();
+  fail_tb(h, 0, 0, 1);
+  // A second request for slot (0, 0) (processed; its TB failed and is owed a retransmission),
+  // with new data for the process under another handle: refused and reported failed, and the
+  // first request's TB keeps its buffer.
+  expect_refused_and_failed(h, 0, test::harness_pusch(5, failed_process));
+  expect_slot_decodes(h, 0, 1, 6); // (the HARQ counts are taken as slots close)
+  EXPECT_EQ(h.phy().counters().harq_buffers_in_use, 1U);
   EXPECT_EQ(h.phy().counters().ul_tti_duplicate, 1U);
 }
 

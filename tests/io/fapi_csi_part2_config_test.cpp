@@ -87,10 +87,11 @@ TEST(FapiCsiPart2Config, NoMapsNoTlv) {
   request.uci_part2_maps = csi2_config_maps();
   const Bytes with = encode(request);
   EXPECT_EQ(with[8], without[8] + 1); // the TLV count
-  // A TLV of zero maps decodes as none (and is then not written back).
+  // A TLV of zero maps decodes as no map, the TLV present (written back as such).
   const Bytes empty = csi2_config_message({0, 0});
   ASSERT_TRUE(decode(empty).ok());
   EXPECT_TRUE(scratch_message().config_request.uci_part2_maps.empty());
+  EXPECT_TRUE(scratch_message().config_request.uci_configuration_without_maps);
 }
 
 TEST(FapiCsiPart2Config, RefusesMalformedContent) {

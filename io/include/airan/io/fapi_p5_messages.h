@@ -163,7 +163,8 @@ struct FapiConfigRequest {
   std::optional<std::uint16_t> grid_start_crb;      ///< airan vendor TLV: 0 .. 2199.
   FapiPrachConfig prach; ///< The PRACH configuration TLVs (0x1011 .. 0x101C, 0x1029).
   /// The UCI configuration TLV (0x1036, FAPIv3): CSI part 2 size maps, numbered from 0 as a
-  /// PUSCH PDU's part2SizeMapIndex names them (empty: no TLV). Up to fapi_max_uci_part2_maps.
+  /// PUSCH PDU's part2SizeMapIndex names them (empty: no TLV, unless
+  /// uci_configuration_without_maps). Up to fapi_max_uci_part2_maps.
   std::vector<FapiUciPart2Map> uci_part2_maps;
   /// The UCI configuration TLV was sent with no map (numUci2Maps 0): in the CONFIGURED state it
   /// removes the maps in force. The encoder writes the TLV when this is set or maps are given.
