@@ -10,11 +10,12 @@
 #include "airan/l1/fapi_phy.h"
 #include "airan/l1/iq_source.h"
 
+#include "../support/queued_fapi_transport.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <span>
 #include <vector>
@@ -24,8 +25,9 @@ namespace airan::l1::requests_bench {
 using io::FapiMessageType;
 
 /// A transport in memory: the MAC's units queued for the PHY, and what the PHY sent.
-class MemoryTransport final : public io::FapiTransport {
+class MemoryTransport final : public airan::test::QueuedFapiTransport {
 public:
+  MemoryTransport() : QueuedFapiTransport(std::size_t{1} << 20) {}
   io::FapiTransportStatus send(std::span<const std::uint8_t> unit) override {
     ++attempts;
     if (would_block > 0) {
@@ -35,20 +37,7 @@ public:
     sent.emplace_back(unit.begin(), unit.end());
     return io::FapiTransportStatus::ok;
   }
-  io::FapiReceiveResult receive(std::span<std::uint8_t> buffer,
-                                std::chrono::microseconds /*timeout*/) override {
-    if (inbound.empty()) {
-      return {};
-    }
-    const std::vector<std::uint8_t> unit = std::move(inbound.front());
-    inbound.pop_front();
-    std::copy(unit.begin(), unit.end(), buffer.begin());
-    return {io::FapiTransportStatus::ok, unit.size()};
-  }
-  [[nodiscard]] std::size_t max_message_size() const override { return 1 << 20; }
-  [[nodiscard]] io::FapiTransportCounters counters() const override { return {}; }
 
-  std::deque<std::vector<std::uint8_t>> inbound{};
   std::vector<std::vector<std::uint8_t>> sent{};
   unsigned would_block = 0; ///< The next this many sends report would_block.
   unsigned attempts = 0;    ///< send() calls.

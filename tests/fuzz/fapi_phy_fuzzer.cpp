@@ -26,13 +26,13 @@
 #include "airan/phy/resource_grid.h"
 
 #include "../support/fapi_units.h"
+#include "../support/queued_fapi_transport.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <deque>
 #include <fstream>
 #include <memory>
 #include <span>
@@ -46,9 +46,12 @@ using io::FapiMessageType;
 
 constexpr unsigned num_rx = 2;
 
-/// The MAC's units queued for the PHY; what the PHY sends is checked as it is sent.
-class CheckingTransport final : public io::FapiTransport {
+/// The MAC's units queued for the PHY; what the PHY sends is checked as it is sent. The size is
+/// the smallest of the product's transports (shared memory, 512 KiB): whatever the L1 sends
+/// must fit it.
+class CheckingTransport final : public test::QueuedFapiTransport {
 public:
+  CheckingTransport() : QueuedFapiTransport(std::size_t{1} << 19) {}
   io::FapiTransportStatus send(std::span<const std::uint8_t> unit) override {
     io::FapiMessageReader reader(unit);
     io::FapiMessageView view;
@@ -65,25 +68,7 @@ public:
     }
     return io::FapiTransportStatus::ok;
   }
-  io::FapiReceiveResult receive(std::span<std::uint8_t> buffer,
-                                std::chrono::microseconds /*timeout*/) override {
-    if (inbound.empty()) {
-      return {};
-    }
-    const std::vector<std::uint8_t> unit = std::move(inbound.front());
-    inbound.pop_front();
-    if (unit.size() > buffer.size()) {
-      return {io::FapiTransportStatus::ok, 0};
-    }
-    std::copy(unit.begin(), unit.end(), buffer.begin());
-    return {io::FapiTransportStatus::ok, unit.size()};
-  }
-  /// The smallest of the product's transports (shared memory, 512 KiB): whatever the L1 sends
-  /// must fit it.
-  [[nodiscard]] std::size_t max_message_size() const override { return 1 << 19; }
-  [[nodiscard]] io::FapiTransportCounters counters() const override { return {}; }
 
-  std::deque<std::vector<std::uint8_t>> inbound{};
   l1::FapiSlotAddress on_air{}; ///< The latest SLOT.indication's slot.
 
 private:
