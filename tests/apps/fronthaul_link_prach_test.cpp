@@ -124,6 +124,20 @@ LinkPrachRun link_prach_run(const std::vector<std::int64_t>& slots,
   return run;
 }
 
+/// A link receiver expecting PRACH (as `airan l1 --cplane`) on a source of its own, given a
+/// run's C-plane.
+struct LinkPrachReceiver {
+  explicit LinkPrachReceiver(const LinkPrachRun& run) {
+    receiver.expect_prach();
+    for (const auto& frame : run.cplane) {
+      receiver.on_cplane_frame(frame);
+    }
+  }
+  InMemoryIqSource source{link_prach_source()};
+  FronthaulLinkReceiver receiver{link_prach_cell(), link_prach_rx, link_prach_config(), source,
+                                 std::chrono::milliseconds(100)};
+};
+
 // 24 occasions in one slot (more than the 16 the link once held): all complete, none partial,
 // none refused, all handed to the source with the slot.
 TEST(FronthaulLinkPrach, ASlotOfTwentyFourOccasionsArrivesWhole) {
@@ -131,13 +145,9 @@ TEST(FronthaulLinkPrach, ASlotOfTwentyFourOccasionsArrivesWhole) {
   const auto occasions = link_prach_a1(6, 4);
   const LinkPrachRun run = link_prach_run({slot}, {occasions});
   ASSERT_EQ(run.cplane.size(), 24U * link_prach_rx);
-  InMemoryIqSource source(link_prach_source());
-  FronthaulLinkReceiver receiver(link_prach_cell(), link_prach_rx, link_prach_config(), source,
-                                 std::chrono::milliseconds(100));
-  receiver.expect_prach();
-  for (const auto& frame : run.cplane) {
-    receiver.on_cplane_frame(frame);
-  }
+  LinkPrachReceiver link(run);
+  InMemoryIqSource& source = link.source;
+  FronthaulLinkReceiver& receiver = link.receiver;
   for (const auto& frame : run.uplane[0]) {
     receiver.on_frame(frame);
   }
@@ -185,13 +195,9 @@ TEST(FronthaulLinkPrach, AnOccasionLeftWaitingKeepsItsOwnValues) {
   }
   ASSERT_EQ(expected.size(), 2U);
 
-  InMemoryIqSource source(link_prach_source());
-  FronthaulLinkReceiver receiver(link_prach_cell(), link_prach_rx, link_prach_config(), source,
-                                 std::chrono::milliseconds(100));
-  receiver.expect_prach();
-  for (const auto& frame : run.cplane) {
-    receiver.on_cplane_frame(frame);
-  }
+  LinkPrachReceiver link(run);
+  InMemoryIqSource& source = link.source;
+  FronthaulLinkReceiver& receiver = link.receiver;
   for (const auto& frame : run.uplane[1]) { // slot N+1's first
     receiver.on_frame(frame);
   }

@@ -19,6 +19,8 @@
 #include "airan/io/fapi_pucch_conversion.h"
 #include "airan/io/fapi_pusch_conversion.h"
 
+#include "fuzz_seeds.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -261,9 +263,7 @@ FapiPrachConfig seed_prach_config() {
 }
 
 void write_file(const std::string& path, std::span<const std::uint8_t> bytes) {
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()),
-             static_cast<std::streamsize>(bytes.size()));
+  airan::fuzz::write_seed_file(path, bytes);
 }
 
 template <typename Message>
@@ -454,10 +454,7 @@ void write_seeds(const std::string& dir) {
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  if (const char* dir = std::getenv("AIRAN_FUZZ_WRITE_SEEDS"); dir != nullptr) {
-    write_seeds(dir);
-    std::exit(0);
-  }
+  airan::fuzz::write_seeds_when_asked(write_seeds);
   return 0;
 }
 

@@ -27,6 +27,7 @@
 
 #include "../support/fapi_units.h"
 #include "../support/queued_fapi_transport.h"
+#include "fuzz_seeds.h"
 
 #include <algorithm>
 #include <chrono>
@@ -193,22 +194,19 @@ void write_seeds(const std::string& dir) {
   append_steps(seeds[3], encoded(io::FapiParamRequest{}), false);
   append_steps(seeds[3], encoded(seed_request(cell, 0)), true);
   for (std::size_t i = 0; i < seeds.size(); ++i) {
-    std::ofstream(dir + "/seed-" + std::to_string(i), std::ios::binary)
-        .write(reinterpret_cast<const char*>(seeds[i].data()),
-               static_cast<std::streamsize>(seeds[i].size()));
+    fuzz::write_seed_file(dir + "/seed-" + std::to_string(i), seeds[i]);
   }
 }
 
 } // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): libFuzzer's entry point
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  if (const char* dir = std::getenv("AIRAN_FUZZ_WRITE_SEEDS"); dir != nullptr) {
-    write_seeds(dir);
-    std::exit(0);
-  }
+  airan::fuzz::write_seeds_when_asked(write_seeds);
   return 0;
 }
 
+// NOLINTNEXTLINE(readability-identifier-naming): libFuzzer's entry point
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const phy::CellConfig cell = fuzz_cell();
   static const std::vector<std::uint8_t> config = encoded(io::to_fapi_config_request(cell, num_rx));

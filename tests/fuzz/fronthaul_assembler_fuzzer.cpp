@@ -27,6 +27,8 @@
 #include "airan/io/oran_prach.h"
 #include "airan/io/ru_emulator.h"
 
+#include "fuzz_seeds.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -187,8 +189,7 @@ void write_seeds(const std::string& dir) {
             out.insert(out.end(), frame.begin(), frame.end());
           });
     }
-    std::ofstream(dir + "/seed_" + std::to_string(selector), std::ios::binary)
-        .write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
+    airan::fuzz::write_seed_file(dir + "/seed_" + std::to_string(selector), out);
   } // PRACH: the expected occasion's C-plane, then the O-RU's answer on antenna 0 (complete).
   const FuzzPrachOccasion& occasion = fuzz_prach_occasion();
   std::vector<std::uint8_t> out{0x40};
@@ -215,17 +216,13 @@ void write_seeds(const std::string& dir) {
   }
   create_iq_compressor()->compress(values, config.compression, config.full_scale, prbs);
   append(writer.finish());
-  std::ofstream(dir + "/seed_prach", std::ios::binary)
-      .write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
+  airan::fuzz::write_seed_file(dir + "/seed_prach", out);
 }
 
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  if (const char* dir = std::getenv("AIRAN_FUZZ_WRITE_SEEDS"); dir != nullptr) {
-    write_seeds(dir);
-    std::exit(0);
-  }
+  airan::fuzz::write_seeds_when_asked(write_seeds);
   return 0;
 }
 

@@ -43,6 +43,8 @@
 #include "airan/l1/uplink_cplane_sender.h"
 #include "airan/phy/numerology.h"
 
+#include "fuzz_seeds.h"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -405,9 +407,7 @@ void write_seeds(const std::string& dir) {
     if (setup.config.mode == io::FronthaulIngestMode::frequency_domain) {
       add_cplane_session(out, setup, consume);
     }
-    std::ofstream(dir + "/seed_" + std::to_string(selector), std::ios::binary)
-        .write(reinterpret_cast<const char*>(out.bytes.data()),
-               static_cast<std::streamsize>(out.bytes.size()));
+    airan::fuzz::write_seed_file(dir + "/seed_" + std::to_string(selector), out.bytes);
   }
 }
 
@@ -415,10 +415,7 @@ void write_seeds(const std::string& dir) {
 
 // NOLINTNEXTLINE(readability-identifier-naming): libFuzzer's entry point
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  if (const char* dir = std::getenv("AIRAN_FUZZ_WRITE_SEEDS"); dir != nullptr) {
-    write_seeds(dir);
-    std::exit(0);
-  }
+  airan::fuzz::write_seeds_when_asked(write_seeds);
   return 0;
 }
 
