@@ -49,10 +49,11 @@ void FapiPhy::Impl::add_harq_counts(L1Counters& c, const HarqPoolTally& now) {
 void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
   UlSlotOutcome outcome;
   try {
-    outcome = processor->process(slot.request, received, *crc, *rx_data, uci.get());
+    outcome = processor->process(slot.request, received, *crc, *rx_data, uci.get(), srs.get());
   } catch (const std::exception&) {
     // Samples of the wrong shape: report every PDU as failed and carry on.
-    outcome = processor->process(slot.request, ReceivedSlot{}, *crc, *rx_data, uci.get());
+    outcome =
+        processor->process(slot.request, ReceivedSlot{}, *crc, *rx_data, uci.get(), srs.get());
   }
   const HarqPoolTally harq = processor->harq_tally();
   std::uint64_t failed = 0;
@@ -67,6 +68,7 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
     c.pdus_decoded += outcome.num_decoded;
     c.pucch_processed += outcome.num_pucch_processed;
     c.pucch_dtx += outcome.num_pucch_dtx;
+    c.srs_processed += outcome.num_srs_processed;
     c.crc_ok += crc->num_crcs - failed;
     c.crc_failed += failed;
     add_harq_counts(c, harq);
@@ -92,12 +94,23 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
       count([&](L1Counters& c) { c.uci_reports_sent -= ucis; });
     }
   }
+  send_srs_indication();
   const auto left = SteadyClock::now();
   if (sent && received.has_samples()) {
     std::lock_guard lock(stats_mutex);
     if (latencies.size() < config.max_latency_samples) {
       latencies.push_back(
           std::chrono::duration<double, std::micro>(left - received.available_at).count());
+    }
+  }
+}
+
+void FapiPhy::Impl::send_srs_indication() {
+  if (const std::size_t reports = srs->num_pdus; reports != 0) {
+    // Counted before it leaves, taken back if the transport refuses it (as UCI.indication).
+    count([&](L1Counters& c) { c.srs_reports_sent += reports; });
+    if (!send(*srs)) {
+      count([&](L1Counters& c) { c.srs_reports_sent -= reports; });
     }
   }
 }

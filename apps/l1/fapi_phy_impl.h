@@ -51,6 +51,7 @@ struct FapiPhy::Impl {
         crc(std::make_unique<io::FapiCrcIndication>()),
         rx_data(std::make_unique<io::FapiRxDataIndication>()),
         uci(std::make_unique<io::FapiUciIndication>()),
+        srs(std::make_unique<io::FapiSrsIndication>()),
         refused(std::make_unique<io::FapiSlotRequest>()),
         pending(config_in.max_advance_slots + config_in.sample_wait_slots + 4) {
     latencies.reserve(config.max_latency_samples);
@@ -63,7 +64,7 @@ struct FapiPhy::Impl {
   }
   /// Hands \p out to the transport at once: on would_block it is dropped and counted
   /// (send_failures), so that the slot thread never waits on a full transport (SLOT, CRC,
-  /// RX_DATA, UCI, RACH and ERROR.indication).
+  /// RX_DATA, UCI, SRS, RACH and ERROR.indication).
   template <typename Message> bool send(const Message& out) { return send(out, 0); }
   /// As send(), but a unit the transport refuses with would_block is tried again up to
   /// FapiPhyConfig::send_retries times, 1 ms apart: for the answers to P5 requests (PARAM and
@@ -188,13 +189,16 @@ struct FapiPhy::Impl {
   /// and reported as an accepted request reports the PDUs it rejects: RX_DATA (empty PDUs) and
   /// CRC.indication with each PUSCH TB failed (TbCrcStatus 1, NumCb 0; counted in crc_failed),
   /// UCI.indication with each puschUci part CRC fail and each PUCCH DTX (formats 0/1) or CRC
-  /// fail (2/3/4); so that the MAC's HARQ processes and UCI do not wait for it. A late or too
+  /// fail (2/3/4), SRS.indication with each SRS unmeasured (TimingAdvance 0xFFFF, WideBandSNR
+  /// 0xFF); so that the MAC's HARQ processes, UCI and SRS do not wait for it. A late or too
   /// early request's PUSCH PDUs with new data end their processes' previous TBs (the UE moved
   /// on); a duplicate's change no HARQ state. A duplicate
   /// passes the slot's \p accepted request: PDUs of that one's (same type, handle and RNTI) are
   /// left to it.
   void report_refused_request(const io::FapiUlTtiRequest& request,
                               const io::FapiSlotRequest* accepted = nullptr);
+  /// Sends *srs when it has PDUs (counted in srs_reports_sent).
+  void send_srs_indication();
   /// Adds the processor's HARQ counts since the last call to \p c (under the counters' lock).
   void add_harq_counts(L1Counters& c, const HarqPoolTally& now);
 
@@ -208,6 +212,7 @@ struct FapiPhy::Impl {
   std::unique_ptr<io::FapiCrcIndication> crc;
   std::unique_ptr<io::FapiRxDataIndication> rx_data;
   std::unique_ptr<io::FapiUciIndication> uci;
+  std::unique_ptr<io::FapiSrsIndication> srs;
   /// A request refused whole, as one whose every PDU was rejected (report_refused_request()).
   std::unique_ptr<io::FapiSlotRequest> refused;
   /// The PRACH occasions of slot \p absolute_slot that completed, as RACH.indications.

@@ -282,7 +282,7 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   if (!in_state(PhyState::running, address, io::FapiMessageType::ul_tti_request)) {
     return;
   }
-  // SRS PDUs: skipped by the codec, not received by this L1. Counted whatever becomes of the
+  // PDUs the codec skipped (none since it decodes SRS PDUs): counted whatever becomes of the
   // message; reported below when the message is otherwise accepted (a refused one already gets
   // its ERROR.indication).
   const std::size_t unsupported = request.num_skipped();
@@ -317,15 +317,17 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
     report_refused_request(request);
     return;
   }
-  // A request without PDUs (SRS ones aside) leaves the entry alone: it may hold a processed
-  // slot's request, which its duplicates are checked against.
-  const bool has_pdus = request.num_pusch + request.num_pucch + request.num_prach > 0;
+  // A request without PDUs leaves the entry alone: it may hold a processed slot's request, which
+  // its duplicates are checked against.
+  const bool has_pdus =
+      request.num_pusch + request.num_pucch + request.num_prach + request.num_srs > 0;
   io::FapiSlotRequest& built = has_pdus ? slot.request : *refused;
   if (has_pdus) {
     slot.done = false; // the entry no longer holds the request of the slot it had
   }
   io::to_slot_request(request, cell, built);
   io::add_prach_pdus(request, prach_config, cell, built);
+  io::add_srs_pdus(request, cell, built);
   // PDUs with a layer count no receiver decodes, or DFT-s-OFDM, PT-RS or frequency hopping where
   // the receivers do not take it (behind the neural receiver: PARAM says dftsOfdmSupport 0,
   // puschMaxPtrsPorts 0 and puschFrequencyHopping 0 then), or a CSI part 2 sized from part 1 that
@@ -352,27 +354,28 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
                             .error = refusal};
   }
   built.num_pusch = kept;
-  const std::size_t rejected =
-      built.num_rejected + built.num_rejected_pucch + built.num_rejected_prach;
+  const std::size_t rejected = built.num_rejected + built.num_rejected_pucch +
+                               built.num_rejected_prach + built.num_rejected_srs;
   if (rejected > 0) {
     count([&](L1Counters& c) { c.pdus_rejected += rejected; });
   }
-  // One ERROR.indication for the message, whether PUSCH or PUCCH PDUs were refused, PDUs of other
-  // types were skipped, or any of these.
+  // One ERROR.indication for the message, whether PUSCH, PUCCH, PRACH or SRS PDUs were refused,
+  // PDUs of other types were skipped, or any of these.
   if (rejected > 0 || unsupported > 0) {
     send_error(address, io::FapiMessageType::ul_tti_request,
                built.num_rejected > 0         ? built.rejected[0].error.code
                : built.num_rejected_pucch > 0 ? built.rejected_pucch[0].error.code
                : built.num_rejected_prach > 0 ? built.rejected_prach[0].error.code
+               : built.num_rejected_srs > 0   ? built.rejected_srs[0].error.code
                                               : io::FapiErrorCode::msg_slot_err);
   }
   // The slot's C-plane, also when it is empty (an in-process O-RU then knows that nothing is
   // asked of it).
   if (config.cplane != nullptr) {
     config.cplane->send_slot(request.sfn, request.slot, built.pdus(), built.pucch_pdus(),
-                             built.prach_occasions());
+                             built.prach_occasions(), built.srs_pdus());
   }
-  if (built.num_pusch + built.num_pucch + built.num_prach + rejected == 0) {
+  if (built.num_pusch + built.num_pucch + built.num_prach + built.num_srs + rejected == 0) {
     return; // Nothing to report for this slot.
   }
   slot.used = true;

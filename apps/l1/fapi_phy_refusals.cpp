@@ -11,6 +11,7 @@
 #include "airan/io/fapi_messages.h"
 #include "airan/io/fapi_pucch_conversion.h"
 #include "airan/io/fapi_pusch_conversion.h"
+#include "airan/io/fapi_srs_conversion.h"
 
 #include <algorithm>
 #include <span>
@@ -110,12 +111,17 @@ void FapiPhy::Impl::report_refused_request(const io::FapiUlTtiRequest& request,
               return same(pdu.handle, pdu.rnti)(p.fields);
             }));
   };
+  const auto srs_reported = [&](const io::FapiSrsPdu& pdu) {
+    return accepted != nullptr &&
+           (std::ranges::any_of(accepted->srs_pdus(), same(pdu.handle, pdu.rnti)) ||
+            std::ranges::any_of(accepted->rejected_srs_pdus(), same(pdu.handle, pdu.rnti)));
+  };
   // The request as one whose every PDU was rejected (no allocation: the slot request is kept).
   io::FapiSlotRequest& out = *refused;
   out.sfn = request.sfn;
   out.slot = request.slot;
-  out.num_pusch = out.num_pucch = out.num_prach = 0;
-  out.num_rejected = out.num_rejected_pucch = out.num_rejected_prach = 0;
+  out.num_pusch = out.num_pucch = out.num_prach = out.num_srs = 0;
+  out.num_rejected = out.num_rejected_pucch = out.num_rejected_prach = out.num_rejected_srs = 0;
   for (std::size_t i = 0; i < request.num_pusch; ++i) {
     const io::FapiPuschPdu& pdu = request.pusch[i];
     if (pusch_reported(pdu)) {
@@ -135,6 +141,17 @@ void FapiPhy::Impl::report_refused_request(const io::FapiUlTtiRequest& request,
     if (!pucch_reported(request.pucch[i])) {
       out.rejected_pucch[out.num_rejected_pucch++] =
           io::FapiRejectedPucch{.fields = io::pucch_fields_of(request.pucch[i]), .error = {}};
+    }
+  }
+  for (std::size_t i = 0; i < request.num_srs; ++i) {
+    const io::FapiSrsPdu& pdu = request.srs[i];
+    if (!srs_reported(pdu)) {
+      out.rejected_srs[out.num_rejected_srs++] =
+          io::FapiRejectedSrs{.srs_index = i,
+                              .handle = pdu.handle,
+                              .rnti = pdu.rnti,
+                              .num_symbols = io::invalid_fapi_srs_indication_pdu(pdu).num_symbols,
+                              .error = {}};
     }
   }
   // New data in a late or too early request ends the process's previous TB: the UE moved on,
@@ -161,6 +178,12 @@ void FapiPhy::Impl::report_refused_request(const io::FapiUlTtiRequest& request,
       count([&](L1Counters& c) { c.uci_reports_sent -= ucis; });
     }
   }
+  // SRS.indication: the SRSs unmeasured.
+  srs->sfn = request.sfn;
+  srs->slot = request.slot;
+  srs->num_pdus = 0;
+  io::append_rejected_srs(out, *srs);
+  send_srs_indication();
 }
 
 } // namespace airan::l1

@@ -4,6 +4,7 @@
 #include "airan/io/fapi_pusch_conversion.h"
 #include "airan/io/pucch_config_file.h"
 #include "airan/io/pusch_config_file.h"
+#include "airan/io/srs_config_file.h"
 
 #include "airan/io/yaml_fields.h"
 
@@ -273,7 +274,7 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
   for (std::size_t i = 0; i < ues.size(); ++i) {
     const std::string where = "ues[" + std::to_string(i) + "]";
     in.only_keys(ues[i], where,
-                 {"rnti", "period_slots", "offset_slots", "pusch", "pucch", "prach"});
+                 {"rnti", "period_slots", "offset_slots", "pusch", "pucch", "prach", "srs"});
     PatternUe ue;
     if (!ues[i]["rnti"]) {
       in.fail(where + ".rnti", "missing");
@@ -291,14 +292,28 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
           in.integer(ues[i]["offset_slots"], where + ".offset_slots", 0, ue.period_slots - 1));
     }
     if (ues[i]["prach"]) {
-      if (ues[i]["pusch"] || ues[i]["pucch"]) {
-        in.fail(where, "a PRACH UE has no pusch or pucch");
+      if (ues[i]["pusch"] || ues[i]["pucch"] || ues[i]["srs"]) {
+        in.fail(where, "a PRACH UE has no pusch, pucch or srs");
       }
       if (!pattern.prach) {
         in.fail(where + ".prach", "a PRACH UE needs the pattern's prach block (the cell's PRACH)");
       }
       ue.prach = prach_pattern_detail::parse_pattern_prach_ue(ues[i]["prach"], where + ".prach",
                                                               *pattern.prach, in.context());
+      ue.pusch.rnti = ue.rnti;
+      pattern.ues.push_back(ue);
+      continue;
+    }
+    if (ues[i]["srs"]) {
+      if (ues[i]["pusch"] || ues[i]["pucch"] || ues[i]["prach"]) {
+        in.fail(where, "an SRS UE has no pusch, pucch or prach");
+      }
+      ue.srs = io::parse_srs_config(ues[i]["srs"], where + ".srs", pattern.cell, ue.period_slots,
+                                    in.context());
+      ue.srs->rnti = ue.rnti;
+      if (ue.srs->num_ports > pattern.num_rx_antennas) {
+        in.fail(where + ".srs.num_ports", "more SRS ports than receive antennas");
+      }
       ue.pusch.rnti = ue.rnti;
       pattern.ues.push_back(ue);
       continue;
@@ -314,7 +329,7 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
       continue;
     }
     if (!ues[i]["pusch"]) {
-      in.fail(where + ".pusch", "missing (or a pucch, or a prach)");
+      in.fail(where + ".pusch", "missing (or a pucch, a prach or an srs)");
     }
     io::SlotScenario ue_scenario =
         parse_ue_pusch(root["cell"], ues[i]["pusch"], pattern.cell.num_prbs, where + ".pusch", in);

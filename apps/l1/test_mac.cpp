@@ -88,6 +88,9 @@ void TestMacRun::handle(const io::FapiMessage& message) {
   case io::FapiMessageType::uci_indication:
     on_uci(message.uci_indication);
     return;
+  case io::FapiMessageType::srs_indication:
+    on_srs(message.srs_indication);
+    break;
   case io::FapiMessageType::rach_indication:
     on_rach(message.rach_indication);
     return;
@@ -154,7 +157,7 @@ TestMacReport TestMacRun::run() {
   }
   send(io::FapiStartRequest{});
   auto last_heard = Clock::now();
-  // The newest slot still owed indications (CRCs, PUSCH or PUCCH UCIs, or RACH PDUs).
+  // The newest slot still owed indications (CRCs, PUSCH or PUCCH UCIs, SRS or RACH PDUs).
   const auto newest_owed = [this] {
     std::uint64_t newest = slots_.empty() ? 0 : slots_.rbegin()->first;
     for (const auto& [handle, pucch] : pucchs_) {
@@ -163,12 +166,15 @@ TestMacReport TestMacRun::run() {
     for (const auto& [handle, uci] : ucis_) { // a UCI-only PUSCH owes no CRC, only this
       newest = std::max(newest, uci.slot);
     }
+    for (const auto& [handle, srs] : srs_) {
+      newest = std::max(newest, srs.slot);
+    }
     if (!rach_occasions_.empty()) {
       newest = std::max(newest, rach_occasions_.rbegin()->first.first);
     }
     return newest;
   };
-  while (!(scheduling_done_ && slots_.empty() && pucchs_.empty() && ucis_.empty() &&
+  while (!(scheduling_done_ && slots_.empty() && pucchs_.empty() && ucis_.empty() && srs_.empty() &&
            rach_occasions_.empty())) {
     // Slots whose indications never came (e.g. their UL_TTI.requests were too late and refused)
     // are not waited for once the L1's clock is well past the newest of them: they are reported
@@ -198,6 +204,7 @@ TestMacReport TestMacRun::run() {
   }
   expire_ucis(std::numeric_limits<std::uint64_t>::max()); // waited for above: late or lost
   expire_pucchs(std::numeric_limits<std::uint64_t>::max());
+  expire_srs(std::numeric_limits<std::uint64_t>::max());
   expire_rach(std::numeric_limits<std::uint64_t>::max());
   report_.mac_latency = summarize_latency(mac_latencies_);
   return report_;

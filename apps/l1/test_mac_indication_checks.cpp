@@ -121,6 +121,7 @@ void TestMacRun::on_crc(const io::FapiCrcIndication& indication) {
   slots_.erase(record);
   expire_ucis(absolute_slot); // the UCIs of earlier slots came after their CRCs
   expire_pucchs(absolute_slot);
+  expire_srs(absolute_slot);
   if (options_.log != nullptr && options_.per_slot_lines) {
     char latency[48];
     std::snprintf(latency, sizeof(latency), "  (%.0f us)", mac_latencies_.back());

@@ -11,6 +11,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <set>
 #include <sstream>
@@ -333,7 +334,27 @@ void check_prach_ue(const LaunchPattern& pattern, std::size_t u, const Context& 
   }
 }
 
-/// A PUSCH or PUCCH UE stays off the PRACH's PRBs in the slots an occasion covers.
+/// The PRBs an SRS may occupy, from the carrier's first PRB: first and size of the span of its
+/// first symbol's positions over every value of the hopping counter (n_SRS up to the product of
+/// its N_b).
+std::pair<long long, long long> srs_carrier_prbs(const phy::CellConfig& cell,
+                                                 const phy::SrsConfig& srs) {
+  const phy::SrsBandwidthRow row = phy::srs_bandwidth_row(srs.c_srs);
+  unsigned positions = 1;
+  for (unsigned b = 0; b <= srs.b_srs; ++b) {
+    positions *= row.n[b];
+  }
+  long long first = std::numeric_limits<long long>::max();
+  long long last = 0;
+  for (unsigned n_srs = 0; n_srs < positions; ++n_srs) {
+    const long long k0 = phy::srs_first_subcarrier(srs, cell, 0, n_srs);
+    first = std::min(first, k0 / 12);
+    last = std::max(last, k0 / 12 + srs.num_prbs() - 1);
+  }
+  return {first, last - first + 1};
+}
+
+/// A PUSCH, PUCCH or SRS UE stays off the PRACH's PRBs in the slots an occasion covers.
 void check_prach_prbs_free(const LaunchPattern& pattern, std::size_t u, const Context& ctx) {
   const PatternPrach& prach = *pattern.prach;
   const PatternUe& ue = pattern.ues[u];
@@ -349,7 +370,9 @@ void check_prach_prbs_free(const LaunchPattern& pattern, std::size_t u, const Co
   // Each hop's PRBs, from the carrier's first PRB.
   std::vector<std::pair<long long, long long>> ranges;
   const phy::CellConfig& cell = pattern.cell;
-  if (ue.pucch) {
+  if (ue.srs) {
+    ranges.push_back(srs_carrier_prbs(cell, *ue.srs));
+  } else if (ue.pucch) {
     const phy::PucchConfig& pucch = *ue.pucch;
     ranges.push_back(prach_carrier_prbs(cell, pucch.bwp_start, pucch.prb_start, pucch.num_prbs));
     if (pucch.intra_slot_hopping) {
@@ -366,7 +389,10 @@ void check_prach_prbs_free(const LaunchPattern& pattern, std::size_t u, const Co
   }
   for (const auto& [first, size] : ranges) {
     if (first <= prach_last && first + size > prach_first) {
-      ctx.fail("ues[" + std::to_string(u) + "]" + (ue.pucch ? ".pucch" : ".pusch"),
+      ctx.fail("ues[" + std::to_string(u) + "]" +
+                   (ue.srs     ? ".srs"
+                    : ue.pucch ? ".pucch"
+                               : ".pusch"),
                "PRBs " + std::to_string(first) + " .. " + std::to_string(first + size - 1) +
                    " overlap the PRACH occasion's PRBs " + std::to_string(prach_first) + " .. " +
                    std::to_string(prach_last) + " in slots it covers");

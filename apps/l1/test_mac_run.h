@@ -1,6 +1,7 @@
 /// \file
 /// \brief Private to the test MAC (test_mac.cpp, test_mac_scheduling.cpp,
-/// test_mac_indication_checks.cpp, test_mac_pucch_checks.cpp, test_mac_prach.cpp): the TestMacRun
+/// test_mac_indication_checks.cpp, test_mac_pucch_checks.cpp, test_mac_prach.cpp,
+/// test_mac_srs.cpp): the TestMacRun
 /// class that plays the L2 side of one FAPI
 /// session, and the per-UE HARQ and per-slot bookkeeping it checks the L1's indications against.
 #pragma once
@@ -79,6 +80,14 @@ struct ExpectedPucch {
   SimulatedPucch bits;
 };
 
+/// An SRS sent, owed an SRS.indication PDU.
+struct ExpectedSrs {
+  std::uint64_t slot = 0;
+  std::uint16_t sfn = 0;           ///< The L1's SFN of the slot (the hopping counter's).
+  std::uint16_t slot_in_frame = 0; ///< The L1's slot number.
+  phy::SrsConfig config;
+};
+
 /// A preamble a PRACH UE sent in an occasion.
 struct SentPreamble {
   std::size_t ue = 0;
@@ -115,7 +124,7 @@ private:
   static std::vector<unsigned> ue_layers(const LaunchPattern& pattern) {
     std::vector<unsigned> layers;
     for (const auto& ue : pattern.ues) {
-      layers.push_back(ue.pusch.num_layers);
+      layers.push_back(ue.antenna_ports());
     }
     return layers;
   }
@@ -191,6 +200,12 @@ private:
   /// In a PRACH slot (of the pattern's numbering, \p pattern_slot): the PRACH PDU of the slot
   /// being built (absolute slot \p absolute_slot) and its UEs' preambles (prach_tx_).
   void schedule_prach(std::uint64_t absolute_slot, std::uint64_t pattern_slot);
+  /// Schedules SRS UE \p u in the slot being built (\p address, absolute slot \p absolute_slot).
+  void schedule_srs(std::size_t u, FapiSlotAddress address, std::uint64_t absolute_slot);
+  /// Checks an SRS.indication against the SRSs sent.
+  void on_srs(const io::FapiSrsIndication& indication);
+  /// Mismatches for the SRSs of slots before \p slot that got no SRS.indication PDU.
+  void expire_srs(std::uint64_t slot);
   /// Checks a RACH.indication against the occasions asked for and the preambles sent.
   void on_rach(const io::FapiRachIndication& indication);
   /// Mismatches for the PRACH occasions of slots before \p slot without a RACH.indication PDU
@@ -222,6 +237,7 @@ private:
   std::unordered_map<std::uint32_t, HandleOwner> handles_;
   std::unordered_map<std::uint32_t, ExpectedUci> ucis_;     ///< By handle.
   std::unordered_map<std::uint32_t, ExpectedPucch> pucchs_; ///< By handle.
+  std::unordered_map<std::uint32_t, ExpectedSrs> srs_;      ///< By handle.
   std::vector<UeTransmission> transmissions_;
   std::vector<PrachTransmission> prach_tx_; ///< Preambles of occasions starting in this slot.
   std::map<std::pair<std::uint64_t, unsigned>, ExpectedRachOccasion> rach_occasions_;

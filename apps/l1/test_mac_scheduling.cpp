@@ -48,6 +48,7 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot
   ul_tti_->num_pusch = 0;
   ul_tti_->num_pucch = 0;
   ul_tti_->num_prach = 0;
+  ul_tti_->num_srs = 0;
   ul_tti_->num_groups = 0;
   SlotRecord record;
   for (std::size_t u = 0; u < pattern_.ues.size() && !scheduling_done_; ++u) {
@@ -62,6 +63,12 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot
     if (ue.pucch) {
       if (pattern_slot < pattern_.num_slots) {
         schedule_pucch(u);
+      }
+      continue;
+    }
+    if (ue.srs) {
+      if (pattern_slot < pattern_.num_slots) {
+        schedule_srs(u, address, absolute_slot);
       }
       continue;
     }
@@ -132,7 +139,7 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot
     samples_.push_empty(address.sfn, address.slot, push_timeout);
     return;
   }
-  // PDU order: the PUSCHs, then the PUCCHs, then the PRACH.
+  // PDU order: the PUSCHs, then the PUCCHs, then the PRACH, then the SRSs.
   for (std::size_t j = 0; j < ul_tti_->num_pucch; ++j) {
     ul_tti_->pucch_pdu_index[j] = static_cast<std::uint8_t>(ul_tti_->num_pusch + j);
   }
@@ -140,22 +147,30 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot
     ul_tti_->prach_pdu_index[j] =
         static_cast<std::uint8_t>(ul_tti_->num_pusch + ul_tti_->num_pucch + j);
   }
+  for (std::size_t j = 0; j < ul_tti_->num_srs; ++j) {
+    ul_tti_->srs_pdu_index[j] =
+        static_cast<std::uint8_t>(ul_tti_->num_pusch + ul_tti_->num_pucch + ul_tti_->num_prach + j);
+  }
   // UL_TTI.request first, then the slot's samples: the slot is over when they are in. A slot
   // that only carries a PRACH occasion on gets one without PDUs (its C-plane, empty, tells an
   // in-process O-RU that nothing more is asked of it).
-  const auto num_pdus =
-      static_cast<unsigned>(ul_tti_->num_pusch + ul_tti_->num_pucch + ul_tti_->num_prach);
+  const auto num_pdus = static_cast<unsigned>(ul_tti_->num_pusch + ul_tti_->num_pucch +
+                                              ul_tti_->num_prach + ul_tti_->num_srs);
   if (num_pdus > 0 || prach_iq) {
     send(*ul_tti_);
     samples_.ul_tti_sent(address.sfn, address.slot, num_pdus);
   }
   report_.pdus_sent += ul_tti_->num_pusch;
   report_.pucch_sent += ul_tti_->num_pucch;
+  report_.srs_sent += ul_tti_->num_srs;
   // The signal's seeds and channel time count from the session's first frame (reproducible
   // whatever SFN a live L1 started at); the slot in the frame (DMRS, CP lengths) is the L1's.
   generator_.generate(transmissions_, prach_tx_,
                       absolute_slot - (first_slot_ - first_slot_ % slots_per_frame_));
   for (std::size_t i = 0; i < transmissions_.size(); ++i) {
+    if (transmissions_[i].srs) {
+      continue; // recorded by schedule_srs()
+    }
     if (transmissions_[i].pucch) {
       pucchs_[transmissions_[i].pucch->handle] = {absolute_slot, *transmissions_[i].pucch,
                                                   generator_.pucch_bits(i)};

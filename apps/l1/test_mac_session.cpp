@@ -283,6 +283,18 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
     }
     out << '\n';
   }
+  if (report.srs_sent > 0) {
+    std::array<char, 64> figures{};
+    std::snprintf(figures.data(), figures.size(), "mean WideBandSNR %.1f dB, TA error up to %.0f",
+                  report.mean_srs_snr_db(), report.srs_ta_error_max);
+    out << "SRS sent " << report.srs_sent << ", reported " << report.srs_reports << ": "
+        << figures.data() << " units, wrong TA " << report.srs_wrong_ta;
+    if (!report.external_l1) {
+      out << " (L1: " << report.l1.srs_processed << " measured, " << report.l1.srs_reports_sent
+          << " SRS.indication PDUs)";
+    }
+    out << '\n';
+  }
   if (pattern.prach) {
     std::array<char, 16> ta_error{};
     std::snprintf(ta_error.data(), ta_error.size(), "%.2f", report.prach_ta_error_max);

@@ -27,7 +27,7 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
     : cell_(cell), num_rx_antennas_(num_rx_antennas),
       demodulator_(numerology_of(cell), cell.num_prbs),
       grid_(num_rx_antennas, numerology_of(cell).symbols_per_slot(), 12 * cell.num_prbs),
-      pucch_receiver_(cell, num_rx_antennas),
+      pucch_receiver_(cell, num_rx_antennas), srs_estimator_(cell, num_rx_antennas),
       prach_receiver_(numerology_of(cell), cell.num_prbs,
                       phy::PrachReceiverConfig{num_rx_antennas, prach_max_pending, {}}),
       prach_from_sections_(config.prach_from_sections),
@@ -165,7 +165,7 @@ bool UlSlotProcessor::repeats_harq_process(std::span<const phy::PuschConfig> pdu
 UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
                                        const ReceivedSlot& samples, io::FapiCrcIndication& crc,
                                        io::FapiRxDataIndication& rx_data,
-                                       io::FapiUciIndication* uci) {
+                                       io::FapiUciIndication* uci, io::FapiSrsIndication* srs) {
   UlSlotOutcome outcome;
   const auto pdus = request.pdus();
   results_.resize(pdus.size());
@@ -251,6 +251,11 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     io::to_uci_indication(request, results_, cell_, *uci, rssi_scale_);
     process_pucch(request, samples.has_samples() ? cpu_grid(samples, request.slot) : nullptr, *uci,
                   outcome);
+  }
+  if (srs != nullptr) {
+    // The grid only when an SRS needs it (a slot of PUSCH from IQ on the device needs none).
+    const bool measured = samples.has_samples() && request.num_srs > 0;
+    process_srs(request, measured ? cpu_grid(samples, request.slot) : nullptr, *srs, outcome);
   }
   if (!report_rssi_) {
     for (std::size_t i = 0; i < crc.num_crcs; ++i) {

@@ -13,11 +13,13 @@
 namespace airan::l1 {
 namespace {
 
-/// Largest PUSCH and PUCCH counts per slot the generator is sized for.
+/// Largest PUSCH, PUCCH and SRS counts per slot the generator is sized for.
 constexpr std::size_t max_pdus_per_slot = 32;
 constexpr std::size_t max_pucch_per_slot = 64;
-/// Sections per antenna: two hops per PDU.
-constexpr std::size_t max_sections_per_antenna = 2 * (max_pdus_per_slot + max_pucch_per_slot);
+constexpr std::size_t max_srs_per_slot = 32;
+/// Sections per antenna: two hops per PUSCH and PUCCH, one per SRS symbol.
+constexpr std::size_t max_sections_per_antenna =
+    2 * (max_pdus_per_slot + max_pucch_per_slot) + phy::SrsConfig::max_symbols * max_srs_per_slot;
 
 io::UplinkCplaneConfig link_config(const phy::CellConfig& cell, const io::FronthaulConfig& config) {
   if (const auto error = config.validate(); !error.empty()) {
@@ -70,9 +72,10 @@ FronthaulCplaneSender::FronthaulCplaneSender(const phy::CellConfig& cell, unsign
 void FronthaulCplaneSender::send_slot(std::uint16_t sfn, std::uint16_t slot,
                                       std::span<const phy::PuschConfig> pdus,
                                       std::span<const phy::PucchConfig> pucch,
-                                      std::span<const io::FapiPrachOccasion> prach) {
+                                      std::span<const io::FapiPrachOccasion> prach,
+                                      std::span<const phy::SrsConfig> srs) {
   send_prach(sfn, slot, prach);
-  send_sections(sfn, slot, pdus, pucch);
+  send_sections(sfn, slot, pdus, pucch, srs);
   if (slot_done_) {
     slot_done_(sfn, slot);
   }
@@ -80,12 +83,14 @@ void FronthaulCplaneSender::send_slot(std::uint16_t sfn, std::uint16_t slot,
 
 void FronthaulCplaneSender::send_sections(std::uint16_t sfn, std::uint16_t slot,
                                           std::span<const phy::PuschConfig> pdus,
-                                          std::span<const phy::PucchConfig> pucch) {
+                                          std::span<const phy::PucchConfig> pucch,
+                                          std::span<const phy::SrsConfig> srs) {
   allocations_.clear();
-  if (pdus.empty() && pucch.empty()) {
+  if (pdus.empty() && pucch.empty() && srs.empty()) {
     return;
   }
-  if (pdus.size() > max_pdus_per_slot || pucch.size() > max_pucch_per_slot) {
+  if (pdus.size() > max_pdus_per_slot || pucch.size() > max_pucch_per_slot ||
+      srs.size() > max_srs_per_slot) {
     ++slots_failed_;
     return;
   }
@@ -106,6 +111,9 @@ void FronthaulCplaneSender::send_sections(std::uint16_t sfn, std::uint16_t slot,
     }
     for (const auto& p : pucch) {
       add_pucch_sections(eaxc, p);
+    }
+    for (const auto& p : srs) {
+      add_srs_sections(eaxc, sfn, slot, p);
     }
   }
   const unsigned per_subframe = phy::slots_per_subframe(cell_.numerology);
@@ -190,14 +198,42 @@ void FronthaulCplaneSender::add_pucch_sections(std::uint16_t eaxc, const phy::Pu
         static_cast<std::uint8_t>(hop == 0 ? first_hop : pucch.num_symbols - first_hop),
         0};
     // UEs multiplexed on one PUCCH resource: the RU sends its REs once.
-    const bool known = std::ranges::any_of(allocations_, [&](const io::UplinkAllocation& a) {
-      return a.eaxc_id == section.eaxc_id && a.start_prb == section.start_prb &&
-             a.num_prbs == section.num_prbs && a.start_symbol == section.start_symbol &&
-             a.num_symbols == section.num_symbols;
-    });
-    if (!known) {
-      allocations_.push_back(section);
+    add_section_once(section);
+  }
+}
+
+void FronthaulCplaneSender::add_srs_sections(std::uint16_t eaxc, std::uint16_t sfn,
+                                             std::uint16_t slot, const phy::SrsConfig& srs) {
+  // The whole PRBs of each symbol's comb (every port's comb lies in them), symbols in a row on
+  // the same PRBs in one section.
+  const unsigned slots_per_frame = phy::slots_per_frame(cell_.numerology);
+  unsigned l = 0;
+  while (l < srs.num_symbols) {
+    const unsigned first = phy::srs_first_subcarrier(
+        srs, cell_, 0, phy::srs_hopping_counter(srs, slots_per_frame, sfn, slot, l));
+    unsigned run = 1;
+    while (l + run < srs.num_symbols &&
+           phy::srs_first_subcarrier(
+               srs, cell_, 0, phy::srs_hopping_counter(srs, slots_per_frame, sfn, slot, l + run)) /
+                   12 ==
+               first / 12) {
+      ++run;
     }
+    add_section_once(
+        {eaxc, static_cast<std::uint16_t>(first / 12), static_cast<std::uint16_t>(srs.num_prbs()),
+         static_cast<std::uint8_t>(srs.start_symbol + l), static_cast<std::uint8_t>(run), 0});
+    l += run;
+  }
+}
+
+void FronthaulCplaneSender::add_section_once(const io::UplinkAllocation& section) {
+  const bool known = std::ranges::any_of(allocations_, [&](const io::UplinkAllocation& a) {
+    return a.eaxc_id == section.eaxc_id && a.start_prb == section.start_prb &&
+           a.num_prbs == section.num_prbs && a.start_symbol == section.start_symbol &&
+           a.num_symbols == section.num_symbols;
+  });
+  if (!known) {
+    allocations_.push_back(section);
   }
 }
 

@@ -102,7 +102,12 @@ void UplinkSignalGenerator::generate(std::span<const UeTransmission> transmissio
     }
     apps::SlotSimulator& simulator = *simulators_[tx.ue];
     // Noise-free: the UEs add up at the antennas, then the receiver noise is added once.
-    if (tx.pucch) {
+    if (tx.srs) {
+      tbs_[i].clear();
+      ucis_[i] = {};
+      pucchs_[i] = {};
+      simulator.simulate_srs(std::span(&*tx.srs, 1), absolute_slot, tx.sfn, 0, 0.0F);
+    } else if (tx.pucch) {
       tbs_[i].clear();
       ucis_[i] = {};
       pucchs_[i] = draw_pucch_bits(*tx.pucch, tx.uci_seed);
@@ -142,7 +147,7 @@ void UplinkSignalGenerator::generate(std::span<const UeTransmission> transmissio
   noise_.reseed(apps::derive_seed(seed_, absolute_slot, 0x40153));
   if (time_domain_) {
     if (iq_.empty()) {
-      // No PUSCH or PUCCH: a slot of the right length per antenna.
+      // No PUSCH, PUCCH or SRS: a slot of the right length per antenna.
       const auto& numerology = simulators_.front()->numerology();
       const std::size_t samples = numerology.slot_length(
           static_cast<unsigned>(absolute_slot % numerology.slots_per_frame()));

@@ -108,6 +108,8 @@ FapiError decode_message(const FapiMessageView& view, FapiMessage& out) {
     return decode_into(view, out.uci_indication, out);
   case FapiMessageType::rach_indication:
     return decode_into(view, out.rach_indication, out);
+  case FapiMessageType::srs_indication:
+    return decode_into(view, out.srs_indication, out);
   default:
     return make_fapi_error(FapiStatus::unknown_message_type, FapiErrorCode::msg_invalid_state,
                            view.type, view.offset, "message type 0x%02X (%s) is not handled",
@@ -214,6 +216,8 @@ FapiError FapiMessageWriter::add(const FapiMessage& message) {
     return add(message.uci_indication);
   case FapiMessageType::rach_indication:
     return add(message.rach_indication);
+  case FapiMessageType::srs_indication:
+    return add(message.srs_indication);
   default:
     return make_fapi_error(FapiStatus::unknown_message_type, FapiErrorCode::msg_invalid_state,
                            message.type, size_, "message type 0x%02X (%s) is not handled",

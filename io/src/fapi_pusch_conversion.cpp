@@ -375,6 +375,8 @@ void to_slot_request(const FapiUlTtiRequest& request, const phy::CellConfig& cel
   out.num_rejected = 0;
   out.num_prach = 0;
   out.num_rejected_prach = 0;
+  out.num_srs = 0;
+  out.num_rejected_srs = 0;
   for (std::size_t i = 0; i < request.num_pusch; ++i) {
     const FapiPuschPdu& pdu = request.pusch[i];
     if (FapiError error = to_pusch_config(pdu, cell, out.pusch[out.num_pusch]); !error.ok()) {

@@ -1,13 +1,14 @@
 // SLOT.indication (SCF 222.10.02 Table 3-34) and UL_TTI.request (Table 3-44): SFN, slot,
 // nPDUs, RachPresent, nULSCH, nULCCH, nGroup, the PDUs (pduType uint16, pduSize uint16 counting
-// those 4 bytes, body), then the UE groups (nUe, PduIdx[nUe]). PUSCH, PUCCH and PRACH PDUs are
-// decoded (fapi_pusch_pdu_codec.cpp, fapi_pucch_pdu_codec.cpp, fapi_prach_pdu_codec.cpp); SRS
-// PDUs are skipped.
+// those 4 bytes, body), then the UE groups (nUe, PduIdx[nUe]). PUSCH, PUCCH, PRACH and SRS PDUs
+// are decoded (fapi_pusch_pdu_codec.cpp, fapi_pucch_pdu_codec.cpp, fapi_prach_pdu_codec.cpp,
+// fapi_srs_pdu_codec.cpp).
 #include "airan/io/fapi_codec.h"
 #include "fapi_codec_common.h"
 #include "fapi_prach_pdu_codec.h"
 #include "fapi_pucch_pdu_codec.h"
 #include "fapi_pusch_pdu_codec.h"
+#include "fapi_srs_pdu_codec.h"
 
 #include <array>
 
@@ -25,7 +26,7 @@ FapiError ul_tti_error(FapiStatus status, std::size_t offset, const char* format
   return make_fapi_error(status, FapiErrorCode::msg_slot_err, ul_tti, offset, format, a, b);
 }
 
-/// Reads the PDUs into \p out (PUSCH, PUCCH and PRACH decoded, SRS counted).
+/// Reads the PDUs into \p out, each type into its array.
 FapiError decode_pdus(ByteReader& reader, unsigned num_pdus, FapiUlTtiRequest& out) {
   for (unsigned index = 0; index < num_pdus; ++index) {
     const std::size_t pdu_offset = reader.offset();
@@ -85,9 +86,20 @@ FapiError decode_pdus(ByteReader& reader, unsigned num_pdus, FapiUlTtiRequest& o
       out.pucch_pdu_index[out.num_pucch++] = static_cast<std::uint8_t>(index);
       break;
     }
-    case FapiUlPduType::srs:
-      ++out.num_srs_skipped;
+    case FapiUlPduType::srs: {
+      if (out.num_srs == fapi_max_srs_pdus) {
+        return ul_tti_error(FapiStatus::capacity_exceeded, pdu_offset,
+                            "UL_TTI.request: SRS PDU %u beyond the %u supported", index,
+                            static_cast<unsigned>(fapi_max_srs_pdus));
+      }
+      if (FapiError error =
+              decode_srs_pdu(body, pdu_offset + pdu_header_size, out.srs[out.num_srs]);
+          !error.ok()) {
+        return error;
+      }
+      out.srs_pdu_index[out.num_srs++] = static_cast<std::uint8_t>(index);
       break;
+    }
     default:
       return ul_tti_error(FapiStatus::out_of_range, pdu_offset,
                           "UL_TTI.request: pduType %u of PDU %u is not 0..3", pdu_type, index);
@@ -129,10 +141,10 @@ FapiError decode_groups(ByteReader& reader, unsigned num_groups, unsigned num_pd
 }
 
 constexpr std::size_t max_ul_tti_pdus =
-    fapi_max_pusch_pdus + fapi_max_pucch_pdus + fapi_max_prach_pdus;
+    fapi_max_pusch_pdus + fapi_max_pucch_pdus + fapi_max_prach_pdus + fapi_max_srs_pdus;
 static_assert(max_ul_tti_pdus <= 255, "nPDUs and PduIdx are 8 bits");
 
-/// One PDU to write: its type and index in FapiUlTtiRequest::pusch, ::pucch or ::prach.
+/// One PDU to write: its type and index in FapiUlTtiRequest::pusch, ::pucch, ::prach or ::srs.
 struct UlTtiPduRef {
   FapiUlPduType type = FapiUlPduType::pusch;
   std::size_t index = 0;
@@ -146,19 +158,25 @@ struct UlTtiPduKind {
 };
 
 /// The PDU kinds in the order the encoder writes them when the positions do not apply.
-std::array<UlTtiPduKind, 3> ul_tti_pdu_kinds(const FapiUlTtiRequest& message) {
+std::array<UlTtiPduKind, 4> ul_tti_pdu_kinds(const FapiUlTtiRequest& message) {
   return {{{FapiUlPduType::pusch, message.num_pusch, message.pusch_pdu_index.data()},
            {FapiUlPduType::pucch, message.num_pucch, message.pucch_pdu_index.data()},
-           {FapiUlPduType::prach, message.num_prach, message.prach_pdu_index.data()}}};
+           {FapiUlPduType::prach, message.num_prach, message.prach_pdu_index.data()},
+           {FapiUlPduType::srs, message.num_srs, message.srs_pdu_index.data()}}};
+}
+
+/// nPDUs of \p message.
+std::size_t ul_tti_num_pdus(const FapiUlTtiRequest& message) {
+  return message.num_pusch + message.num_pucch + message.num_prach + message.num_srs;
 }
 
 /// The PDUs in the order they are written: at the positions pusch_pdu_index / pucch_pdu_index /
-/// prach_pdu_index give when these name every position once, otherwise the PUSCH PDUs, then the
-/// PUCCH PDUs, then the PRACH PDUs.
+/// prach_pdu_index / srs_pdu_index give when these name every position once, otherwise the PUSCH
+/// PDUs, then the PUCCH PDUs, then the PRACH PDUs, then the SRS PDUs.
 void ul_tti_pdu_order(const FapiUlTtiRequest& message,
                       std::array<UlTtiPduRef, max_ul_tti_pdus>& order) {
-  const std::array<UlTtiPduKind, 3> kinds = ul_tti_pdu_kinds(message);
-  const std::size_t num_pdus = message.num_pusch + message.num_pucch + message.num_prach;
+  const std::array<UlTtiPduKind, 4> kinds = ul_tti_pdu_kinds(message);
+  const std::size_t num_pdus = ul_tti_num_pdus(message);
   std::array<bool, max_ul_tti_pdus> taken{};
   bool explicit_order = true;
   for (const UlTtiPduKind& kind : kinds) {
@@ -189,11 +207,12 @@ FapiError check_ul_tti_for_encoding(const FapiUlTtiRequest& message) {
     return error;
   }
   if (message.num_pusch > fapi_max_pusch_pdus || message.num_pucch > fapi_max_pucch_pdus ||
-      message.num_prach > fapi_max_prach_pdus || message.num_groups > fapi_max_ue_groups) {
+      message.num_prach > fapi_max_prach_pdus || message.num_srs > fapi_max_srs_pdus ||
+      message.num_groups > fapi_max_ue_groups) {
     return make_fapi_error(FapiStatus::capacity_exceeded, FapiErrorCode::msg_slot_err, ul_tti, 0,
-                           "UL_TTI.request: %zu PUSCH / %zu PUCCH / %zu PRACH PDUs / %zu groups "
-                           "exceed the capacity",
-                           message.num_pusch, message.num_pucch, message.num_prach,
+                           "UL_TTI.request: %zu PUSCH / %zu PUCCH / %zu PRACH / %zu SRS PDUs / %zu "
+                           "groups exceed the capacity",
+                           message.num_pusch, message.num_pucch, message.num_prach, message.num_srs,
                            message.num_groups);
   }
   for (const FapiPuschPdu& pdu : message.pusch_pdus()) {
@@ -212,7 +231,13 @@ FapiError check_ul_tti_for_encoding(const FapiUlTtiRequest& message) {
       return error;
     }
   }
-  const std::size_t num_pdus = message.num_pusch + message.num_pucch + message.num_prach;
+  for (const FapiSrsPdu& pdu : message.srs_pdus()) {
+    // What the decoder checks, so that every decoded message encodes again.
+    if (FapiError error = check_srs_pdu_reportable(pdu, 0); !error.ok()) {
+      return error;
+    }
+  }
+  const std::size_t num_pdus = ul_tti_num_pdus(message);
   for (std::size_t g = 0; g < message.num_groups; ++g) {
     const FapiUeGroup& group = message.groups[g];
     if (group.num_ues < 1 || group.num_ues > fapi_max_ues_per_group) {
@@ -268,6 +293,7 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiUlTtiReque
   out.num_pusch = 0;
   out.num_pucch = 0;
   out.num_prach = 0;
+  out.num_srs = 0;
   out.num_groups = 0;
   out.num_prach_skipped = out.num_pucch_skipped = out.num_srs_skipped = 0;
   ByteReader reader(body);
@@ -312,7 +338,7 @@ FapiError encode_message_body(const FapiUlTtiRequest& message, std::span<std::ui
   if (FapiError error = check_ul_tti_for_encoding(message); !error.ok()) {
     return error;
   }
-  const std::size_t num_pdus = message.num_pusch + message.num_pucch + message.num_prach;
+  const std::size_t num_pdus = ul_tti_num_pdus(message);
   std::array<UlTtiPduRef, max_ul_tti_pdus> order{};
   ul_tti_pdu_order(message, order);
   ByteWriter writer(out);
@@ -333,6 +359,9 @@ FapiError encode_message_body(const FapiUlTtiRequest& message, std::span<std::ui
       break;
     case FapiUlPduType::pucch:
       write_pucch_pdu(writer, message.pucch[order[p].index]);
+      break;
+    case FapiUlPduType::srs:
+      write_srs_pdu(writer, message.srs[order[p].index]);
       break;
     default:
       write_prach_pdu(writer, message.prach[order[p].index]);

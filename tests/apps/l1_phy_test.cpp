@@ -1,7 +1,9 @@
 // The FAPI L1 state machine and its error handling: every message in every state, late / early /
-// duplicate / invalid UL_TTI.requests, port counts and PDU types it does not process. After each
+// duplicate / invalid UL_TTI.requests, port counts and PDUs it cannot take. After each
 // fault the PHY must answer with the spec's error code, count it, and still decode the next slot.
 // RX_DATA it cannot send, late samples, garbage and fuzzed buffers: l1_phy_robustness_test.cpp.
+#include "airan/io/fapi_srs_conversion.h"
+
 #include "l1_phy_test_harness.h"
 
 namespace airan::l1 {
@@ -16,22 +18,17 @@ std::uint8_t id_of(FapiMessageType type) {
   return static_cast<std::uint8_t>(type);
 }
 
-/// \p unit (one UL_TTI.request without UE groups) with \p count PDUs of \p type appended: an SRS
-/// PDU with an 8-byte body of zeros (the codec skips it), a PRACH PDU with the smallest valid body
-/// (13 bytes: NumPrachOcas 1, everything else 0, no beamforming; the codec decodes it); nPDUs,
-/// RachPresent, nULCCH and the message length follow.
-std::vector<std::uint8_t> with_pdus(std::vector<std::uint8_t> unit, io::FapiUlPduType type,
-                                    unsigned count) {
+/// \p unit (one UL_TTI.request without UE groups) with \p count PRACH PDUs appended, each with
+/// the smallest valid body (13 bytes: NumPrachOcas 1, everything else 0, no beamforming; the codec
+/// decodes it); nPDUs, RachPresent and the message length follow.
+std::vector<std::uint8_t> with_prach_pdus(std::vector<std::uint8_t> unit, unsigned count) {
   // PHY header 2 + message header 6 (type u16, length u32); body: SFN 8, slot 10, nPDUs 12,
   // RachPresent 13, nULSCH 14, nULCCH 15, nGroup 16, then the PDUs.
   EXPECT_EQ(unit.at(16), 0);
-  const bool prach = type == io::FapiUlPduType::prach;
-  std::vector<std::uint8_t> body(prach ? 13 : 8, 0);
-  if (prach) {
-    body[2] = 1; // NumPrachOcas
-  }
+  std::vector<std::uint8_t> body(13, 0);
+  body[2] = 1; // NumPrachOcas
   for (unsigned i = 0; i < count; ++i) {
-    const auto pdu_type = static_cast<std::uint16_t>(type);
+    const auto pdu_type = static_cast<std::uint16_t>(io::FapiUlPduType::prach);
     const auto pdu_size = static_cast<std::uint16_t>(4 + body.size());
     unit.insert(unit.end(), {static_cast<std::uint8_t>(pdu_type & 0xFF),
                              static_cast<std::uint8_t>(pdu_type >> 8),
@@ -40,14 +37,26 @@ std::vector<std::uint8_t> with_pdus(std::vector<std::uint8_t> unit, io::FapiUlPd
     unit.insert(unit.end(), body.begin(), body.end());
   }
   unit.at(12) = static_cast<std::uint8_t>(unit.at(12) + count);
-  if (type == io::FapiUlPduType::prach) {
-    unit.at(13) = 1;
-  }
+  unit.at(13) = 1;
   const std::size_t length = unit.size() - 8;
   for (std::size_t b = 0; b < 4; ++b) {
     unit.at(4 + b) = static_cast<std::uint8_t>(length >> (8 * b));
   }
   return unit;
+}
+
+/// \p request with \p count SRS PDUs (handles 100, 101, ...) that the L1 cannot take: a
+/// SubcarrierSpacing of 15 kHz on the harness's 30 kHz cell.
+void add_refused_srs(io::FapiUlTtiRequest& request, const phy::CellConfig& cell, unsigned count) {
+  phy::SrsConfig srs;
+  srs.bwp_size = cell.num_prbs;
+  for (unsigned i = 0; i < count; ++i) {
+    srs.rnti = static_cast<std::uint16_t>(0x4800 + i);
+    srs.handle = 100 + i;
+    io::FapiSrsPdu& pdu = request.srs[request.num_srs++];
+    pdu = io::to_fapi_srs_pdu(srs, cell);
+    pdu.subcarrier_spacing = 0;
+  }
 }
 
 TEST(FapiPhy, AnswersEveryMessageInEveryState) {
@@ -259,17 +268,16 @@ TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_slot_err)], 4U);
 }
 
-// SRS PDUs (skipped by the codec, not received by this L1) and a PRACH PDU the L1 cannot take
-// (this CONFIG.request had no PRACH TLVs) are counted and reported with one ERROR.indication
-// MSG_SLOT_ERR per message; the message's PUSCH PDUs still run.
-TEST(FapiPhy, CountsAndReportsPduTypesItDoesNotProcess) {
+// A PRACH PDU the L1 cannot take (this CONFIG.request had no PRACH TLVs) and SRS PDUs it cannot
+// take (another numerology) are counted and reported with one ERROR.indication MSG_SLOT_ERR per
+// message, the SRSs in SRS.indication unmeasured; the message's PUSCH PDUs still run.
+TEST(FapiPhy, CountsAndReportsPdusItCannotTake) {
   PhyHarness h;
   h.configure_and_start();
   const phy::PuschConfig pusch = test::harness_pusch(30, 3);
-  auto unit = h.encode(h.ul_tti(0, 0, std::span(&pusch, 1)));
-  unit = with_pdus(unit, io::FapiUlPduType::prach, 1);
-  unit = with_pdus(unit, io::FapiUlPduType::srs, 2);
-  h.send_raw(unit);
+  io::FapiUlTtiRequest request = h.ul_tti(0, 0, std::span(&pusch, 1));
+  add_refused_srs(request, h.cell(), 2);
+  h.send_raw(with_prach_pdus(h.encode(request), 1));
   auto error = h.wait_for(FapiMessageType::error_indication);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error.message_id, id_of(FapiMessageType::ul_tti_request));
@@ -279,32 +287,44 @@ TEST(FapiPhy, CountsAndReportsPduTypesItDoesNotProcess) {
   const auto tb = h.push_signal(0, 0, pusch, 30);
   const auto rx_data = h.wait_for(FapiMessageType::rx_data_indication);
   const auto crc = h.wait_for(FapiMessageType::crc_indication);
-  ASSERT_TRUE(rx_data && crc);
+  auto srs = h.wait_for(FapiMessageType::srs_indication);
+  ASSERT_TRUE(rx_data && crc && srs);
   ASSERT_EQ(crc->crcs.size(), 1U);
   EXPECT_EQ(crc->crcs[0].handle, 30U);
   EXPECT_EQ(crc->crcs[0].tb_crc_status, 0);
   ASSERT_EQ(rx_data->payloads.size(), 1U);
   EXPECT_EQ(rx_data->payloads[0], tb);
+  ASSERT_EQ(srs->srs.size(), 2U);
+  for (unsigned i = 0; i < 2; ++i) {
+    EXPECT_EQ(srs->srs[i].handle, 100 + i);
+    EXPECT_EQ(srs->srs[i].timing_advance, io::FapiSrsIndicationPdu::invalid_timing_advance);
+    EXPECT_EQ(srs->srs[i].wide_band_snr, io::FapiSrsIndicationPdu::invalid_snr);
+    EXPECT_EQ(srs->srs[i].num_reported_symbols, 0U);
+  }
 
-  // SRS only: reported, and nothing to send for the slot.
-  h.send_raw(with_pdus(h.encode(h.ul_tti(0, 1, std::span<const phy::PuschConfig>{})),
-                       io::FapiUlPduType::srs, 1));
+  // SRS only: refused, reported unmeasured once the slot is over.
+  io::FapiUlTtiRequest srs_only = h.ul_tti(0, 1, std::span<const phy::PuschConfig>{});
+  add_refused_srs(srs_only, h.cell(), 1);
+  h.send(srs_only);
   error = h.wait_for(FapiMessageType::error_indication);
   ASSERT_TRUE(error);
   EXPECT_EQ(error->error.error_code, FapiErrorCode::msg_slot_err);
   EXPECT_EQ(error->error.slot, 1);
   ASSERT_TRUE(h.samples().push_empty(0, 1, std::chrono::seconds(1)));
+  srs = h.wait_for(FapiMessageType::srs_indication);
+  ASSERT_TRUE(srs);
+  EXPECT_EQ(srs->slot_number, 1);
+  ASSERT_EQ(srs->srs.size(), 1U);
+  EXPECT_EQ(srs->srs[0].handle, 100U);
   expect_slot_decodes(h, 0, 2, 31);
-  for (const auto& got : h.log()) {
-    EXPECT_FALSE(got.type == FapiMessageType::crc_indication && got.slot_number == 1);
-  }
 
   const L1Counters c = h.phy().counters();
-  EXPECT_EQ(c.pdus_unsupported, 3U); // the SRS PDUs
+  EXPECT_EQ(c.pdus_unsupported, 0U);
   EXPECT_EQ(c.error_indications_sent, 2U);
   EXPECT_EQ(c.errors_by_code[static_cast<int>(FapiErrorCode::msg_slot_err)], 2U);
   EXPECT_EQ(c.undecodable_messages, 0U);
-  EXPECT_EQ(c.pdus_rejected, 1U); // the PRACH PDU: no PRACH configuration
+  EXPECT_EQ(c.pdus_rejected, 4U); // the PRACH PDU (no PRACH configuration), the SRS PDUs
+  EXPECT_EQ(c.srs_reports_sent, 3U);
   EXPECT_EQ(c.crc_ok, 2U);
 }
 

@@ -48,6 +48,7 @@ struct Received {
   std::vector<io::FapiUciPucchFormat01> pucch_f01;   ///< UCI.indication format 0/1 PDUs.
   std::vector<io::FapiUciPucchFormat234> pucch_f234; ///< UCI.indication format 2/3/4 PDUs.
   std::vector<io::FapiRachPdu> rach;                 ///< RACH.indication PDUs.
+  std::vector<io::FapiSrsIndicationPdu> srs;         ///< SRS.indication PDUs.
 };
 
 inline phy::CellConfig harness_cell() {
@@ -283,6 +284,11 @@ private:
       r.rach.assign(m.rach_indication.entries().begin(), m.rach_indication.entries().end());
       r.sfn = m.rach_indication.sfn;
       r.slot_number = m.rach_indication.slot;
+      break;
+    case io::FapiMessageType::srs_indication:
+      r.srs.assign(m.srs_indication.entries().begin(), m.srs_indication.entries().end());
+      r.sfn = m.srs_indication.sfn;
+      r.slot_number = m.srs_indication.slot;
       break;
     default:
       break;

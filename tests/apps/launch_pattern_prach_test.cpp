@@ -145,7 +145,7 @@ TEST(LaunchPatternPrach, BadPrachUesNameTheKey) {
   expect_refused(prach_pattern("", pusch_ue + "  - {rnti: 2, prach: {preamble: 3}}\n"),
                  "ues[1].prach: a PRACH UE needs the pattern's prach block");
   refused("  - {rnti: 2, period_slots: 4, prach: {}, pusch: {prb_size: 4}}\n",
-          "ues[1]: a PRACH UE has no pusch or pucch");
+          "ues[1]: a PRACH UE has no pusch, pucch or srs");
   refused("  - {rnti: 2, period_slots: 4, prach: {delay: 1}}\n",
           "ues[1].prach: unknown key 'delay'");
   refused("  - {rnti: 2, period_slots: 4, prach: {preamble: 64}}\n",

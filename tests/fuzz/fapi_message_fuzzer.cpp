@@ -1,23 +1,25 @@
 // libFuzzer target for the SCF 222.10.02 FAPI codec: any byte string is walked as a PHY API
 // buffer and each message decoded; a message that decodes is re-encoded and must decode to the
 // same structure, and its re-encoding must be byte-identical to the first one. Only two things
-// may legitimately differ: PDUs the decoder skips (SRS) are not re-encoded (so a UE group that
-// names one may make the re-encoding fail with OUT_OF_RANGE), and TLVs too long or too many for a
-// FapiTlvList cannot be. PRACH PDUs, RACH.indication, the PRACH CONFIG TLVs, the UCI
-// configuration TLV and the PUSCH PDU's part 1 to part 2 correspondence are decoded and must
-// round-trip like the rest.
+// may legitimately differ: PDUs the decoder skips (none since every UL_TTI.request PDU type is
+// decoded; num_skipped() stays 0) are not re-encoded, nor are the bytes a FAPIv3/v4 MAC appends
+// to PUCCH and SRS PDUs inside pduSize (the re-encoding then only lacks them), and TLVs too long
+// or too many for a FapiTlvList cannot be. PRACH and SRS PDUs, RACH.indication, SRS.indication,
+// the PRACH CONFIG TLVs, the UCI configuration TLV and the PUSCH PDU's part 1 to part 2
+// correspondence are decoded and must round-trip like the rest.
 //
 // A decoded UL_TTI.request also goes through the L1's conversions (to_slot_request,
-// to_pucch_config): every PUSCH PDU must come out accepted or rejected, and an accepted one must
-// be a PUSCH that validate() passes on the cell (CP-OFDM or DFT-s-OFDM); an accepted PUCCH PDU
-// must be a PucchConfig that validate() passes.
+// to_pucch_config, to_srs_config): every PUSCH PDU must come out accepted or rejected, and an
+// accepted one must be a PUSCH that validate() passes on the cell (CP-OFDM or DFT-s-OFDM); an
+// accepted PUCCH or SRS PDU must be a PucchConfig / SrsConfig that validate() passes.
 //
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes one valid buffer per message type (and
-// a few multi-message / PRACH / skipped-PDU buffers) to DIR and exits
+// a few multi-message / PRACH / SRS / appended-bytes buffers) to DIR and exits
 // (tests/fuzz/seeds/fapi_message).
 #include "airan/io/fapi_codec.h"
 #include "airan/io/fapi_pucch_conversion.h"
 #include "airan/io/fapi_pusch_conversion.h"
+#include "airan/io/fapi_srs_conversion.h"
 
 #include "fuzz_seeds.h"
 
@@ -105,6 +107,8 @@ bool same_message(const FapiMessage& a, const FapiMessage& b) {
     return a.uci_indication == b.uci_indication;
   case FapiMessageType::rach_indication:
     return a.rach_indication == b.rach_indication;
+  case FapiMessageType::srs_indication:
+    return a.srs_indication == b.srs_indication;
   default:
     return false;
   }
@@ -171,6 +175,12 @@ void check_conversion(const FapiUlTtiRequest& request) {
   for (const FapiPucchPdu& pdu : request.pucch_pdus()) {
     airan::phy::PucchConfig pucch;
     if (to_pucch_config(pdu, cell, pucch).ok() && !pucch.validate(cell).empty()) {
+      __builtin_trap();
+    }
+  }
+  for (const FapiSrsPdu& pdu : request.srs_pdus()) {
+    airan::phy::SrsConfig srs;
+    if (to_srs_config(pdu, cell, srs).ok() && !srs.validate(cell).empty()) {
       __builtin_trap();
     }
   }
@@ -244,6 +254,34 @@ FapiPrachPdu seed_prach_pdu(std::uint8_t num_ra, bool v3) {
     pdu.maintenance_v3 =
         FapiPrachMaintenanceV3{static_cast<std::uint32_t>(0x0700 + num_ra), 1, 0, 2, 0xFF, 64};
   }
+  return pdu;
+}
+
+/// An SRS PDU the conversion accepts on the fuzzer's cell: \p ports (code 0 .. 2) ports, 2 symbols
+/// from 12 with R 2, comb 4, C_SRS 20 (76 PRBs) hopping over B_SRS 1, group hopping, periodic
+/// every 10 slots, one beam.
+FapiSrsPdu seed_srs_pdu(std::uint32_t handle, std::uint8_t ports) {
+  FapiSrsPdu pdu;
+  pdu.rnti = 0x4601;
+  pdu.handle = handle;
+  pdu.num_ant_ports = ports;
+  pdu.num_symbols = 1;
+  pdu.num_repetitions = 1;
+  pdu.time_start_position = 12;
+  pdu.config_index = 20;
+  pdu.sequence_id = 7;
+  pdu.bandwidth_index = 1;
+  pdu.comb_size = 1;
+  pdu.comb_offset = 1;
+  pdu.cyclic_shift = 5;
+  pdu.frequency_position = 3;
+  pdu.group_or_sequence_hopping = 1;
+  pdu.resource_type = 2;
+  pdu.t_srs = 10;
+  pdu.t_offset = 3;
+  pdu.beamforming.num_prgs = 1;
+  pdu.beamforming.dig_bf_interfaces = 1;
+  pdu.beamforming.beam_index[0] = 5;
   return pdu;
 }
 
@@ -376,6 +414,28 @@ void write_seeds(const std::string& dir) {
   sized.maintenance_v3 = FapiPuschMaintenanceV3{0, 0, 273, 0, 0, 1, 0};
   csi_part2->num_pusch = 1;
   write_seed(dir, "ul_tti_request_csi_part2", *csi_part2);
+  // SRS PDUs beside the PUSCH, PUCCH and PRACH ones: first, between and last, a group naming one.
+  request->srs[0] = seed_srs_pdu(20, 0);
+  request->srs[1] = seed_srs_pdu(21, 2);
+  request->srs[1].resource_type = 0; // aperiodic
+  request->srs[2] = seed_srs_pdu(22, 1);
+  request->srs[2].comb_size = 0;
+  request->srs[2].comb_offset = 1;
+  request->srs[2].cyclic_shift = 7;
+  request->srs[2].num_symbols = 0;
+  request->srs[2].num_repetitions = 0;
+  request->srs[2].time_start_position = 13;
+  request->num_srs = 3;
+  request->srs_pdu_index = {0, 6, 12};
+  request->prach_pdu_index = {1, 11};
+  request->pucch_pdu_index = {2, 5, 10};
+  request->pusch_pdu_index = {3, 4, 7, 8, 9};
+  request->groups[0].pdu_index = {3, 4, 7, 8, 9};
+  request->groups[1].pdu_index = {2, 5, 10};
+  request->groups[2].num_ues = 2;
+  request->groups[2].pdu_index = {1, 12};
+  write_seed(dir, "ul_tti_request_srs", *request);
+  request->num_srs = 0;
   request->num_prach = 0;
   request->pucch_pdu_index = {0, 3, 7};
   request->pusch_pdu_index = {1, 2, 4, 5, 6};
@@ -423,12 +483,26 @@ void write_seeds(const std::string& dir) {
   rach->pdus[1] = FapiRachPdu{7, 0, 19, 1, 0xFF, 0xFF, 0, {}};
   rach->num_pdus = 2;
   write_seed(dir, "rach_indication", *rach);
+  // SRS.indication: a measured PDU (two symbols of 76 and 0 RBs) and an invalid one.
+  auto srs = std::make_unique<FapiSrsIndication>();
+  srs->sfn = 100;
+  srs->slot = 9;
+  srs->pdus[0] = FapiSrsIndicationPdu{20, 0x4601, 33, 2, 150, 2, {}};
+  srs->pdus[0].reported_symbols[0].num_rbs = 76;
+  for (std::size_t rb = 0; rb < 76; ++rb) {
+    srs->pdus[0].reported_symbols[0].rb_snr[rb] = static_cast<std::uint8_t>(100 + rb);
+  }
+  srs->pdus[0].reported_symbols[0].rb_snr[75] = FapiSrsIndicationPdu::invalid_snr;
+  srs->pdus[1] = FapiSrsIndicationPdu{21, 0x4602, 0xFFFF, 4, 0xFF, 0, {}};
+  srs->num_pdus = 2;
+  write_seed(dir, "srs_indication", *srs);
 
-  // A slot's indications in one buffer, and UL_TTI with a PRACH PDU and SRS PDUs to skip.
+  // A slot's indications in one buffer, and UL_TTI with PRACH and SRS PDUs written byte by byte
+  // (the SRS one with the bytes a 222.10.04 MAC appends inside its pduSize).
   std::vector<std::uint8_t> buffer(1 << 16);
   FapiMessageWriter writer(buffer, 3);
   if (writer.add(FapiSlotIndication{5, 5}).ok() && writer.add(*crc).ok() && writer.add(*rx).ok() &&
-      writer.add(*uci).ok() && writer.add(*rach).ok()) {
+      writer.add(*uci).ok() && writer.add(*rach).ok() && writer.add(*srs).ok()) {
     write_file(dir + "/slot_indications", writer.bytes());
   }
   std::size_t size = 0;
@@ -436,10 +510,17 @@ void write_seeds(const std::string& dir) {
   if (encode_single_message(*request, buffer, size).ok()) {
     std::vector<std::uint8_t> bytes(buffer.begin(), buffer.begin() + static_cast<long>(size));
     const std::vector<std::uint8_t> others = {
-        0, 0, 17, 0,              // PRACH, pduSize 17
-        7, 0, 1,  0, 0, 0, 13, 0, // physCellID 7, 1 occasion, format 0, numRa 0, N_CS 13
-        0, 0, 0,  0, 0,           // no beamforming
-        3, 0, 4,  0};             // SRS, empty
+        0,  0, 17, 0,                // PRACH, pduSize 17
+        7,  0, 1,  0,  0, 0, 13, 0,  // physCellID 7, 1 occasion, format 0, numRa 0, N_CS 13
+        0,  0, 0,  0,  0,            // no beamforming
+        3,  0, 50, 0,                // SRS, pduSize 50
+        1,  0, 9,  0,  0, 0,         // RNTI 1, handle 9
+        17, 1, 0,  0,  1, 0,         // BWP 273 from 0, mu 1, normal CP
+        0,  0, 0,  13, 9, 7, 0,      // 1 port, 1 symbol, R 1 at 13, C_SRS 9, n_ID 7
+        0,  0, 0,  0,  0, 0, 0,  0,  // B_SRS 0, comb 2, offset 0, shift 0, n_RRC, n_shift, b_hop 0
+        0,  0, 1,  0,  0, 0,         // no hopping, aperiodic, Tsrs 1, Toffset 0
+        0,  0, 0,  0,  0,            // no beamforming
+        0,  1, 0,  1,  2, 0, 1,  0}; // srsParamsV4 of a 222.10.04 MAC: skipped
     bytes.insert(bytes.end(), others.begin(), others.end());
     bytes[8 + 4] += 2;                           // nPDUs
     bytes[8 + 5] = 1;                            // RachPresent
@@ -447,7 +528,7 @@ void write_seeds(const std::string& dir) {
     for (int i = 0; i < 4; ++i) {
       bytes[4 + i] = static_cast<std::uint8_t>(length >> (8 * i));
     }
-    write_file(dir + "/ul_tti_request_skipped_pdus", bytes);
+    write_file(dir + "/ul_tti_request_appended_pdus", bytes);
   }
 }
 

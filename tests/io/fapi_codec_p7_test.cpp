@@ -1,6 +1,7 @@
 // Byte layouts of the SCF 222.10.02 slot (P7) messages, written out by hand from Tables 3-34
 // (SLOT.indication), 3-44/3-46/3-47/3-53 (UL_TTI.request with a PUSCH PDU), 3-61 (RX_DATA,
 // PDU_Length 32 bits as in 222.10.03) and 3-62 (CRC). Offsets are within the message body.
+#include "fapi_srs_fixtures.h"
 #include "fapi_test_helpers.h"
 
 #include <gtest/gtest.h>
@@ -100,9 +101,9 @@ TEST(FapiP7Layout, UlTtiRequestWithOnePuschPdu) {
   EXPECT_EQ(scratch_message().ul_tti_request, request);
 }
 
-// PRACH PDUs are decoded (fapi_prach_test.cpp has their layout field by field), SRS PDUs are
-// skipped by their pduSize (PUCCH PDUs are decoded: fapi_pucch_pdu_test.cpp).
-TEST(FapiP7Layout, UlTtiRequestDecodesPrachAndSkipsSrsPdusBySize) {
+// PRACH and SRS PDUs are decoded (fapi_prach_test.cpp and fapi_srs_pdu_test.cpp have their
+// layouts field by field; PUCCH PDUs: fapi_pucch_pdu_test.cpp).
+TEST(FapiP7Layout, UlTtiRequestDecodesPrachAndSrsPdus) {
   Bytes body = {
       0x64, 0x00, 0x09, 0x00, // SFN 100, slot 9
       0x03,                   // nPDUs 3
@@ -121,7 +122,8 @@ TEST(FapiP7Layout, UlTtiRequestDecodesPrachAndSkipsSrsPdusBySize) {
       0x00,                   //   digBFInterface 0
   };
   body.insert(body.end(), sample_pusch_pdu_bytes.begin(), sample_pusch_pdu_bytes.end());
-  body.insert(body.end(), {0x03, 0x00, 0x04, 0x00}); // SRS PDU (type 3), empty
+  body.insert(body.end(), srs_fixtures::sample_srs_pdu_bytes.begin(),
+              srs_fixtures::sample_srs_pdu_bytes.end()); // SRS PDU (type 3)
   ASSERT_TRUE(decode(with_headers(FapiMessageType::ul_tti_request, body)).ok())
       << describe(decode(with_headers(FapiMessageType::ul_tti_request, body)));
   const FapiUlTtiRequest& request = scratch_message().ul_tti_request;
@@ -137,8 +139,11 @@ TEST(FapiP7Layout, UlTtiRequestDecodesPrachAndSkipsSrsPdusBySize) {
   EXPECT_EQ(request.num_prach_skipped, 0U);
   EXPECT_EQ(request.num_pucch, 0U);
   EXPECT_EQ(request.num_pucch_skipped, 0U);
-  EXPECT_EQ(request.num_srs_skipped, 1U);
-  EXPECT_EQ(request.num_skipped(), 1U);
+  ASSERT_EQ(request.num_srs, 1U);
+  EXPECT_EQ(request.srs_pdu_index[0], 2);
+  EXPECT_EQ(request.srs[0], srs_fixtures::sample_srs_pdu());
+  EXPECT_EQ(request.num_srs_skipped, 0U);
+  EXPECT_EQ(request.num_skipped(), 0U);
 }
 
 TEST(FapiP7Layout, PuschPduOptionalParts) {

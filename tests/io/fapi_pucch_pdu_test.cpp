@@ -1,9 +1,10 @@
 // The UL_TTI.request PUCCH PDU (SCF 222.10.02 Table 3-51): its byte layout written out field by
 // field, round trips beside PUSCH PDUs (PDU order and UE groups kept), the FAPIv3 bytes after the
-// beamforming part, a PRACH PDU decoded and an SRS one skipped beside it, capacity and no
+// beamforming part, a PRACH PDU and an SRS PDU decoded beside it, capacity and no
 // allocation. Range checks and truncation: fapi_pucch_pdu_checks_test.cpp.
 #include "../support/allocation_counter.h"
 #include "fapi_pucch_pdu_fixtures.h"
+#include "fapi_srs_fixtures.h"
 
 #include <gtest/gtest.h>
 
@@ -182,7 +183,7 @@ TEST(FapiPucchPdu, BytesAfterTheBeamformingPartAreSkipped) {
   EXPECT_EQ(encode(scratch_message()), one_pucch_buffer()); // not re-encoded
 }
 
-TEST(FapiPucchPdu, PrachIsDecodedAndSrsSkippedBesidePucch) {
+TEST(FapiPucchPdu, PrachAndSrsAreDecodedBesidePucch) {
   Bytes body = ul_tti_header(0, 1, 0);
   body[4] = 3;                                             // nPDUs
   body[5] = 1;                                             // RachPresent
@@ -191,7 +192,8 @@ TEST(FapiPucchPdu, PrachIsDecodedAndSrsSkippedBesidePucch) {
                            0x00, 0x00, 0x0D, 0x00,         // numRa 0, symbol 0, numCs 13
                            0x00, 0x00, 0x00, 0x00, 0x00}); // no beamforming
   body.insert(body.end(), sample_pucch_pdu_bytes.begin(), sample_pucch_pdu_bytes.end());
-  body.insert(body.end(), {0x03, 0x00, 0x04, 0x00}); // SRS, empty
+  body.insert(body.end(), srs_fixtures::sample_srs_pdu_bytes.begin(),
+              srs_fixtures::sample_srs_pdu_bytes.end()); // SRS
   const Bytes bytes = with_headers(FapiMessageType::ul_tti_request, body);
   ASSERT_TRUE(decode(bytes).ok()) << describe(decode(bytes));
   const FapiUlTtiRequest& request = scratch_message().ul_tti_request;
@@ -202,7 +204,10 @@ TEST(FapiPucchPdu, PrachIsDecodedAndSrsSkippedBesidePucch) {
   ASSERT_EQ(request.num_prach, 1U);
   EXPECT_EQ(request.prach_pdu_index[0], 0);
   EXPECT_EQ(request.prach[0].phys_cell_id, 7);
-  EXPECT_EQ(request.num_skipped(), 1U); // the SRS PDU
+  ASSERT_EQ(request.num_srs, 1U);
+  EXPECT_EQ(request.srs_pdu_index[0], 2);
+  EXPECT_EQ(request.srs[0], srs_fixtures::sample_srs_pdu());
+  EXPECT_EQ(request.num_skipped(), 0U);
 }
 
 TEST(FapiPucchPdu, CapacityAndNoAllocation) {

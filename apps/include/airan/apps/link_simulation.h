@@ -15,6 +15,7 @@
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/resource_grid.h"
+#include "airan/phy/srs_config.h"
 #include "airan/phy/tdl_channel.h"
 
 #include <cstdint>
@@ -136,6 +137,15 @@ public:
   void simulate_pucch(std::span<const phy::PucchConfig> pdus,
                       std::span<const phy::PucchUciBits> bits, std::uint64_t absolute_slot,
                       std::uint64_t noise_seed, float noise_variance);
+
+  /// Transmits the SRSs \p pdus (phy::write_srs(): SRS port i from the UE's port i), PDU i
+  /// through the channel of PDU i of simulate(), in slot \p absolute_slot (the channel's time;
+  /// the slot in the frame from it) of frame \p sfn (the SRS's hopping counter), and adds noise
+  /// as simulate() does. Results: received_grid(), received_iq() (time domain).
+  /// \throws std::invalid_argument when an SRS is invalid for the cell or has more ports than
+  /// the UE.
+  void simulate_srs(std::span<const phy::SrsConfig> pdus, std::uint64_t absolute_slot, unsigned sfn,
+                    std::uint64_t noise_seed, float noise_variance);
 
   [[nodiscard]] unsigned slot_number() const { return slot_; }
   [[nodiscard]] const phy::BitVector& tb_bits(std::size_t pdu) const { return tbs_[pdu]; }

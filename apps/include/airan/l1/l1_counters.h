@@ -28,14 +28,15 @@ struct L1Counters {
   std::uint64_t ul_tti_late = 0;      ///< UL_TTI.requests for a slot already over.
   std::uint64_t ul_tti_too_early = 0; ///< UL_TTI.requests too far ahead of the clock.
   std::uint64_t ul_tti_duplicate = 0; ///< A second UL_TTI.request for a slot.
-  std::uint64_t pdus_rejected = 0;    ///< PUSCH, PUCCH, PRACH PDUs refused (invalid, unsupported).
-  std::uint64_t slots_processed = 0;  ///< Slots with PUSCH work run through the receiver.
+  /// PUSCH, PUCCH, PRACH and SRS PDUs refused (invalid, unsupported).
+  std::uint64_t pdus_rejected = 0;
+  std::uint64_t slots_processed = 0;       ///< Slots with PUSCH work run through the receiver.
   std::uint64_t slots_without_samples = 0; ///< Slots with work but no samples (all CRCs fail).
   /// Slot samples that reached the IqSource after the L1 had closed their slot (refused or
   /// dropped, IqSource::num_late_samples(); they never hold up later slots).
   std::uint64_t late_samples = 0;
-  /// SRS PDUs of UL_TTI.requests: not processed by this L1 (each message with any gets
-  /// ERROR.indication MSG_SLOT_ERR).
+  /// PDUs of a type this L1 does not process (each message with any gets ERROR.indication
+  /// MSG_SLOT_ERR): none since SRS PDUs are received (2026-12-06); kept for its readers.
   std::uint64_t pdus_unsupported = 0;
   /// PRACH occasions detected (RACH.indication PDUs with what was found), occasions that lost
   /// their time-domain samples or had no room in the PRACH receiver (RACH.indication PDUs without
@@ -54,6 +55,10 @@ struct L1Counters {
   std::uint64_t uci_reports_sent = 0;
   std::uint64_t pucch_processed = 0; ///< PUCCH PDUs run through the PUCCH receiver.
   std::uint64_t pucch_dtx = 0;       ///< Of those, PUCCHs in which nothing was detected.
+  std::uint64_t srs_processed = 0;   ///< SRS PDUs run through the SRS estimator.
+  /// SRS.indication PDUs sent: one per SRS PDU (measured, rejected, without samples or in a
+  /// refused request).
+  std::uint64_t srs_reports_sent = 0;
   std::uint64_t slot_indications_sent = 0;
   std::uint64_t error_indications_sent = 0;
   std::uint64_t send_failures = 0; ///< Units the transport refused (after retries): lost.

@@ -37,6 +37,7 @@
 ///   - {rnti: 0x4601, period_slots: 1, offset_slots: 0, pusch: {prb_start: 0, prb_size: 12, ...}}
 ///   - {rnti: 0x4602, period_slots: 2, pucch: {format: 1, prb_start: 35, ...}}  # a PUCCH UE
 ///   - {rnti: 0x4603, period_slots: 4, prach: {preamble: random, delay_us: 2.5, power_db: -6}}
+///   - {rnti: 0x4604, period_slots: 5, srs: {num_ports: 2, c_srs: 9, comb_size: 4, ...}}
 /// \endcode
 /// A PRACH UE's keys: preamble (0 .. 63, or random: one no other UE sends in that occasion),
 /// delay_us (its round-trip delay, or random: uniform over 0 .. PatternPrach::max_delay_s),
@@ -49,6 +50,7 @@
 #include "airan/phy/prach_config.h"
 #include "airan/phy/pucch_config.h"
 #include "airan/phy/pusch_config.h"
+#include "airan/phy/srs_config.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -113,6 +115,13 @@ struct PatternUe {
   std::optional<phy::PucchConfig> pucch;
   /// A PRACH UE: sends a preamble in each of its slots instead of a PUSCH (pusch unused).
   std::optional<PatternPrachUe> prach;
+  /// An SRS UE (io/srs_config_file.h keys): sends this SRS from srs->num_ports antenna ports in
+  /// each of its slots instead of a PUSCH (pusch unused; a periodic SRS has T_SRS =
+  /// period_slots).
+  std::optional<phy::SrsConfig> srs;
+
+  /// The UE's antenna ports: the SRS's ports for an SRS UE, else its PUSCH's layers.
+  [[nodiscard]] unsigned antenna_ports() const { return srs ? srs->num_ports : pusch.num_layers; }
 };
 
 /// How the test MAC runs HARQ.

@@ -163,6 +163,16 @@ struct TestMacReport {
   /// Largest |TimingAdvance - delay / unit| of the preambles reported in their occasion, in T_A
   /// units of 16 * 64 T_c / 2^mu (the channel's later paths count in it).
   double prach_ta_error_max = 0.0;
+  /// SRS: PDUs sent and the SRS.indication PDUs that answered them with measurements; of those,
+  /// the ones whose TimingAdvance is outside [31 - 1, 31 + the channel's last path in T_A units
+  /// + 1] (a decoding outcome), the largest |TimingAdvance - 31| and the sum of the WideBandSNRs
+  /// in dB. An SRS without its PDU, or one reported unmeasured or with RB SNRs off its PRBs, is a
+  /// mismatch.
+  std::uint64_t srs_sent = 0;
+  std::uint64_t srs_reports = 0;
+  std::uint64_t srs_wrong_ta = 0;
+  double srs_ta_error_max = 0.0;
+  double srs_snr_db_sum = 0.0;
   /// CRC.indications with a valid RSSI, the sum of their RSSI in dB (dBFS), and those at the
   /// field's ceiling (0 dBFS: clamped, the signal's level unknown).
   std::uint64_t rssi_reports = 0;
@@ -183,11 +193,16 @@ struct TestMacReport {
   io::FapiTransportCounters mac_transport; ///< See l1_transport.
 
   /// No mismatch, and something checked: TBs delivered, or (without PUSCH PDUs carrying a TB)
-  /// PUSCH UCI payloads right, PUCCH or RACH reports.
+  /// PUSCH UCI payloads right, PUCCH, RACH or SRS reports.
   [[nodiscard]] bool passed() const {
-    return mismatches == 0 &&
-           (tbs_delivered > 0 ||
-            (pdus_sent == uci_only_sent && uci_payloads_ok + pucch_reports + prach_reports > 0));
+    return mismatches == 0 && (tbs_delivered > 0 ||
+                               (pdus_sent == uci_only_sent &&
+                                uci_payloads_ok + pucch_reports + prach_reports + srs_reports > 0));
+  }
+  /// Mean WideBandSNR of the SRS reports, dB (NaN without any).
+  [[nodiscard]] double mean_srs_snr_db() const {
+    return srs_reports > 0 ? srs_snr_db_sum / static_cast<double>(srs_reports)
+                           : std::numeric_limits<double>::quiet_NaN();
   }
   /// Mean RSSI of the CRC.indications, dB (NaN without any).
   [[nodiscard]] double mean_rssi_db() const {

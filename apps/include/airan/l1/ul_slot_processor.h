@@ -1,7 +1,8 @@
 /// \file
 /// \brief One slot's uplink work inside the L1: the PUSCH PDUs accepted from UL_TTI.request
 /// (io::FapiSlotRequest), the slot's received samples (ReceivedSlot) -> PuschReceiver ->
-/// CRC.indication and RX_DATA.indication.
+/// CRC.indication and RX_DATA.indication; its PUCCH PDUs -> UCI.indication and its SRS PDUs ->
+/// SRS.indication, both from the CPU grid.
 ///
 /// **Antenna ports per PDU.** phy::CellConfig::num_antenna_ports is a cell parameter, while a
 /// FAPI PUSCH PDU carries its own nrOfLayers (non-codebook PUSCH: the UE's ports = layers), and
@@ -27,12 +28,14 @@
 #include "airan/io/fapi_p7_messages.h"
 #include "airan/io/fapi_prach_conversion.h"
 #include "airan/io/fapi_pusch_conversion.h"
+#include "airan/io/fapi_srs_messages.h"
 #include "airan/l1/iq_source.h"
 #include "airan/phy/ofdm_demodulator.h"
 #include "airan/phy/prach_receiver.h"
 #include "airan/phy/pucch_receiver.h"
 #include "airan/phy/pusch_detector.h"
 #include "airan/phy/pusch_receiver.h"
+#include "airan/phy/srs_estimator.h"
 
 #include <array>
 #include <memory>
@@ -103,6 +106,7 @@ struct UlSlotOutcome {
   bool samples_missing = false;     ///< The slot had PDUs but no samples: every CRC failed.
   unsigned num_pucch_processed = 0; ///< Accepted PUCCH PDUs run through the PUCCH receiver.
   unsigned num_pucch_dtx = 0;       ///< Of those, the ones in which nothing was detected.
+  unsigned num_srs_processed = 0;   ///< Accepted SRS PDUs run through the SRS estimator.
 };
 
 /// PRACH occasions a UlSlotProcessor gathers at once: 8 FD occasions (PARAM's
@@ -159,14 +163,16 @@ public:
   [[nodiscard]] phy::HarqBufferPool* harq_pool(unsigned layers);
 
   /// Decodes \p request's PDUs from \p samples and fills \p crc and \p rx_data (one entry per
-  /// PUSCH PDU of the UL_TTI.request, accepted or not), and \p uci when given (one PDU per
-  /// PUSCH PDU with UCI, then one per PUCCH PDU, accepted or not: the PUCCHs are received on the
-  /// CPU from the slot's grid, demodulated here from IQ when no CPU receiver needed it). The
-  /// RX_DATA payloads view buffers of this object: encode them before the next process().
+  /// PUSCH PDU of the UL_TTI.request, accepted or not), \p uci when given (one PDU per PUSCH PDU
+  /// with UCI, then one per PUCCH PDU, accepted or not: the PUCCHs are received on the CPU from
+  /// the slot's grid, demodulated here from IQ when no CPU receiver needed it) and \p srs when
+  /// given (one PDU per SRS PDU: the accepted ones measured by the CPU SRS estimator on that
+  /// grid, in request order, then the rejected ones, invalid). The RX_DATA payloads view buffers
+  /// of this object: encode them before the next process().
   /// \throws std::invalid_argument when the samples do not have the cell's shape.
   UlSlotOutcome process(const io::FapiSlotRequest& request, const ReceivedSlot& samples,
                         io::FapiCrcIndication& crc, io::FapiRxDataIndication& rx_data,
-                        io::FapiUciIndication* uci = nullptr);
+                        io::FapiUciIndication* uci = nullptr, io::FapiSrsIndication* srs = nullptr);
 
   /// Registers \p request's PRACH occasions (its slot being absolute slot \p absolute_slot)
   /// with the PRACH receiver, which gathers them from the time-domain samples process_prach()
@@ -207,6 +213,10 @@ private:
   /// UCI.indication PDUs (also for the rejected ones) to \p uci.
   void process_pucch(const io::FapiSlotRequest& request, const phy::ResourceGrid* grid,
                      io::FapiUciIndication& uci, UlSlotOutcome& outcome);
+  /// Measures the request's SRS PDUs in \p grid (nullptr: no samples, each reported invalid)
+  /// into \p srs, then the rejected ones (invalid).
+  void process_srs(const io::FapiSlotRequest& request, const phy::ResourceGrid* grid,
+                   io::FapiSrsIndication& srs, UlSlotOutcome& outcome);
   /// The slot's grid: \p samples.grid, or the IQ demodulated into grid_; nullptr without samples.
   const phy::ResourceGrid* cpu_grid(const ReceivedSlot& samples, unsigned slot);
 
@@ -218,6 +228,8 @@ private:
   bool grid_demodulated_ = false; ///< grid_ holds this slot's IQ.
   phy::PucchReceiver pucch_receiver_;
   std::vector<phy::PucchResult> pucch_results_;
+  phy::SrsEstimator srs_estimator_;
+  phy::SrsEstimatorResult srs_result_;
   phy::PrachReceiver prach_receiver_;
   /// The occasions registered with prach_receiver_, by tag (a count that only grows).
   struct PrachEntry {

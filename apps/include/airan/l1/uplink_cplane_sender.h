@@ -1,7 +1,7 @@
 /// \file
 /// \brief The L1's uplink C-plane: when fronthaul is on, each accepted UL_TTI.request becomes the
 /// O-RAN section type 1 messages that tell the RU which PRBs and symbols of which antenna to send
-/// for that slot (one section per PUSCH or PUCCH allocation, hop and receive antenna), and one
+/// for that slot (one section per PUSCH, PUCCH or SRS allocation, hop and receive antenna), and one
 /// section type 3 message per PRACH occasion and PRACH eAxC (io/oran_prach.h).
 #pragma once
 
@@ -11,6 +11,7 @@
 #include "airan/io/oran_prach.h"
 #include "airan/phy/pucch_config.h"
 #include "airan/phy/pusch_config.h"
+#include "airan/phy/srs_config.h"
 
 #include <cstdint>
 #include <functional>
@@ -24,12 +25,13 @@ namespace airan::l1 {
 class UplinkCplaneSender {
 public:
   virtual ~UplinkCplaneSender() = default;
-  /// The PUSCH and PUCCH PDUs and PRACH occasions of slot (\p sfn, \p slot) that the L1 will
-  /// receive (called for every accepted UL_TTI.request, even one without PDUs).
+  /// The PUSCH, PUCCH and SRS PDUs and PRACH occasions of slot (\p sfn, \p slot) that the L1
+  /// will receive (called for every accepted UL_TTI.request, even one without PDUs).
   virtual void send_slot(std::uint16_t sfn, std::uint16_t slot,
                          std::span<const phy::PuschConfig> pdus,
                          std::span<const phy::PucchConfig> pucch,
-                         std::span<const io::FapiPrachOccasion> prach = {}) = 0;
+                         std::span<const io::FapiPrachOccasion> prach = {},
+                         std::span<const phy::SrsConfig> srs = {}) = 0;
 };
 
 /// Builds the frames with io::UplinkCplaneGenerator and hands each to a callback (a DPDK port, a
@@ -45,12 +47,15 @@ public:
   FronthaulCplaneSender(const phy::CellConfig& cell, unsigned num_rx_antennas,
                         const io::FronthaulConfig& config, FrameOut out);
 
-  /// PUCCHs that share PRBs and symbols (multiplexed UEs) share one section; a slot with more
-  /// PDUs than the sender is sized for (32 PUSCH, 64 PUCCH) is counted in slots_failed(), and
-  /// a PRACH occasion without a 7.2x request (oran_prach_request()) in prach_failed().
+  /// PUCCHs that share PRBs and symbols (multiplexed UEs) share one section, as do SRSs (UEs
+  /// on other combs or cyclic shifts of the same PRBs); an SRS gets a section per run of
+  /// symbols on the same PRBs (a hop). A slot with more PDUs than the sender is sized for (32
+  /// PUSCH, 64 PUCCH, 32 SRS) is counted in slots_failed(), and a PRACH occasion without a 7.2x
+  /// request (oran_prach_request()) in prach_failed().
   void send_slot(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::PuschConfig> pdus,
                  std::span<const phy::PucchConfig> pucch,
-                 std::span<const io::FapiPrachOccasion> prach = {}) override;
+                 std::span<const io::FapiPrachOccasion> prach = {},
+                 std::span<const phy::SrsConfig> srs = {}) override;
 
   /// Sets the callback told when a slot's C-plane is complete.
   void on_slot_done(SlotDone done) { slot_done_ = std::move(done); }
@@ -63,9 +68,15 @@ public:
 private:
   /// The sections of \p pucch's hops for antenna \p eaxc, unless an identical one is there.
   void add_pucch_sections(std::uint16_t eaxc, const phy::PucchConfig& pucch);
-  /// The type 1 messages of the slot's PUSCH and PUCCH allocations.
+  /// The sections of \p srs's symbols in slot (\p sfn, \p slot) for antenna \p eaxc, unless an
+  /// identical one is there.
+  void add_srs_sections(std::uint16_t eaxc, std::uint16_t sfn, std::uint16_t slot,
+                        const phy::SrsConfig& srs);
+  /// The type 1 messages of the slot's PUSCH, PUCCH and SRS allocations.
   void send_sections(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::PuschConfig> pdus,
-                     std::span<const phy::PucchConfig> pucch);
+                     std::span<const phy::PucchConfig> pucch, std::span<const phy::SrsConfig> srs);
+  /// Adds \p section unless an identical one is there (multiplexed UEs).
+  void add_section_once(const io::UplinkAllocation& section);
   /// The type 3 messages of the slot's PRACH occasions, one frame per occasion and antenna.
   void send_prach(std::uint16_t sfn, std::uint16_t slot,
                   std::span<const io::FapiPrachOccasion> prach);

@@ -16,6 +16,7 @@
 #include "airan/phy/csi_part2_sizing.h"
 #include "airan/phy/pucch_config.h"
 #include "airan/phy/resource_grid.h"
+#include "airan/phy/srs_config.h"
 
 #include <cstdint>
 #include <memory>
@@ -25,7 +26,7 @@
 
 namespace airan::l1 {
 
-/// One UE's transmission in a slot: a PUSCH, or a PUCCH.
+/// One UE's transmission in a slot: a PUSCH, a PUCCH or an SRS.
 struct UeTransmission {
   std::size_t ue = 0;         ///< Index of the UE (its channel).
   phy::PuschConfig pusch;     ///< Layers must equal the UE's antenna ports.
@@ -33,6 +34,10 @@ struct UeTransmission {
   std::uint64_t uci_seed = 0; ///< The UCI payload bits (pusch.uci, or the PUCCH's) from this one.
   /// A PUCCH instead of the PUSCH (pusch and tb_seed unused), from the UE's port 0.
   std::optional<phy::PucchConfig> pucch;
+  /// An SRS instead of the PUSCH (pusch and the seeds unused), SRS port i from the UE's port i.
+  std::optional<phy::SrsConfig> srs;
+  /// The SFN the L1 numbers the slot in (an SRS's hopping counter depends on it).
+  unsigned sfn = 0;
   /// The maps that pusch.uci.csi_part2_sizing's map_index count in, when it is not empty: the UE
   /// then sends the CSI part 2 size that its drawn part 1 gives (sized_ue_pusch()).
   std::span<const phy::CsiPart2SizeMap> csi_part2_size_maps;

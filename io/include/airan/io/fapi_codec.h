@@ -84,6 +84,7 @@ FapiError decode_message_body(std::span<const std::uint8_t> body, FapiCrcIndicat
 FapiError decode_message_body(std::span<const std::uint8_t> body, FapiRxDataIndication& out);
 FapiError decode_message_body(std::span<const std::uint8_t> body, FapiUciIndication& out);
 FapiError decode_message_body(std::span<const std::uint8_t> body, FapiRachIndication& out);
+FapiError decode_message_body(std::span<const std::uint8_t> body, FapiSrsIndication& out);
 
 /// Body encoders: write the body of \p message to \p out, its size to \p written.
 FapiError encode_message_body(const FapiParamRequest& message, std::span<std::uint8_t> out,
@@ -113,6 +114,8 @@ FapiError encode_message_body(const FapiRxDataIndication& message, std::span<std
 FapiError encode_message_body(const FapiUciIndication& message, std::span<std::uint8_t> out,
                               std::size_t& written);
 FapiError encode_message_body(const FapiRachIndication& message, std::span<std::uint8_t> out,
+                              std::size_t& written);
+FapiError encode_message_body(const FapiSrsIndication& message, std::span<std::uint8_t> out,
                               std::size_t& written);
 
 /// Builds one buffer: PHY API header, then messages appended one by one. The header's message

@@ -10,7 +10,7 @@
 namespace airan::io {
 
 /// Holder for one decoded message of any handled type: `type` says which member is valid.
-/// About 170 kB (the P7 messages have fixed capacities): allocate it once (e.g. with
+/// About 250 kB (the P7 messages have fixed capacities): allocate it once (e.g. with
 /// std::make_unique) and reuse it for every message.
 struct FapiMessage {
   FapiMessageType type = FapiMessageType::param_request;
@@ -28,6 +28,7 @@ struct FapiMessage {
   FapiRxDataIndication rx_data_indication;
   FapiUciIndication uci_indication;
   FapiRachIndication rach_indication;
+  FapiSrsIndication srs_indication;
 };
 
 /// True when the codec decodes and encodes messages of type \p type.
@@ -47,6 +48,7 @@ constexpr bool fapi_codec_handles(FapiMessageType type) {
   case FapiMessageType::rx_data_indication:
   case FapiMessageType::uci_indication:
   case FapiMessageType::rach_indication:
+  case FapiMessageType::srs_indication:
     return true;
   default:
     return false;

@@ -1,10 +1,11 @@
 /// \file
 /// \brief SCF 222.10.02 slot (P7) messages as plain data: SLOT.indication, UL_TTI.request with
 /// its PUSCH PDUs (Tables 3-44, 3-46, 3-47 .. 3-50, 3-53), PUCCH PDUs (Table 3-51,
-/// fapi_pucch_messages.h) and PRACH PDUs (Table 3-45, fapi_prach_messages.h), CRC.indication
-/// (Table 3-62), RX_DATA.indication (Table 3-61) and UCI.indication (Table 3-63) with its PUSCH
-/// and PUCCH PDUs. RACH.indication (Table 3-74) is in fapi_prach_messages.h. The PUSCH PDU's
-/// FAPIv3 additions: the maintenance part and the CSI part 1 to part 2 correspondence.
+/// fapi_pucch_messages.h), PRACH PDUs (Table 3-45, fapi_prach_messages.h) and SRS PDUs (Table
+/// 3-73, fapi_srs_messages.h), CRC.indication (Table 3-62), RX_DATA.indication (Table 3-61) and
+/// UCI.indication (Table 3-63) with its PUSCH and PUCCH PDUs. RACH.indication (Table 3-74) is in
+/// fapi_prach_messages.h, SRS.indication in fapi_srs_messages.h. The PUSCH PDU's FAPIv3
+/// additions: the maintenance part and the CSI part 1 to part 2 correspondence.
 ///
 /// Every variable part has a fixed capacity so that a message can be decoded into a structure
 /// allocated once; a message with more entries fails to decode with capacity_exceeded. Unused
@@ -14,6 +15,7 @@
 
 #include "airan/io/fapi_prach_messages.h"
 #include "airan/io/fapi_pucch_messages.h"
+#include "airan/io/fapi_srs_messages.h"
 #include "airan/io/fapi_types.h"
 #include "airan/io/fapi_ul_fields.h"
 
@@ -211,18 +213,14 @@ struct FapiUeGroup {
   friend bool operator==(const FapiUeGroup&, const FapiUeGroup&) = default;
 };
 
-/// UL_TTI.request (Table 3-44), the uplink work of one slot. PUSCH, PUCCH and PRACH PDUs are
-/// decoded; SRS PDUs are skipped by their pduSize and counted.
-///
-/// Encoding writes the PUSCH, PUCCH and PRACH PDUs (nPDUs = num_pusch + num_pucch + num_prach,
-/// nULSCH = num_pusch, nULCCH = num_pucch, RachPresent = 1 when num_prach > 0). When
-/// pusch_pdu_index[0 .. num_pusch), pucch_pdu_index[0 .. num_pucch) and
-/// prach_pdu_index[0 .. num_prach) together name every position 0 .. nPDUs - 1 once (as after a
-/// decode without skipped PDUs), each PDU is written at its position; otherwise (e.g. indices
-/// left at 0) the PUSCH PDUs come first, in order, then the PUCCH PDUs, then the PRACH PDUs. The
-/// groups' PduIdx refer to these positions. The decoder fills pusch, pucch and prach in message
-/// order, so their indices increase; a message encoded from indices that do not decodes with its
-/// PDUs in that order.
+/// UL_TTI.request (Table 3-44), the uplink work of one slot: its PUSCH, PUCCH, PRACH and SRS PDUs,
+/// each type in its array with its position among the message's PDUs (*_pdu_index). Encoding
+/// writes nPDUs = num_pusch + num_pucch + num_prach + num_srs, nULSCH = num_pusch, nULCCH =
+/// num_pucch, RachPresent = 1 when num_prach > 0; each PDU at its position when the four index
+/// arrays (their first num_* entries) name every position 0 .. nPDUs - 1 once (as after a decode),
+/// otherwise (e.g. indices left at 0) the PUSCH PDUs first, in order, then the PUCCH, the PRACH
+/// and the SRS PDUs. The groups' PduIdx refer to these positions. The decoder fills the arrays in
+/// message order, so their indices increase.
 struct FapiUlTtiRequest {
   static constexpr FapiMessageType message_type = FapiMessageType::ul_tti_request;
   std::uint16_t sfn = 0;  ///< 0 .. 1023.
@@ -239,13 +237,15 @@ struct FapiUlTtiRequest {
   std::size_t num_prach = 0;
   /// Position of prach[i] among all the message's PDUs.
   std::array<std::uint8_t, fapi_max_prach_pdus> prach_pdu_index{};
+  std::array<FapiSrsPdu, fapi_max_srs_pdus> srs{};
+  std::size_t num_srs = 0;
+  /// Position of srs[i] among all the message's PDUs.
+  std::array<std::uint8_t, fapi_max_srs_pdus> srs_pdu_index{};
   std::array<FapiUeGroup, fapi_max_ue_groups> groups{};
   std::size_t num_groups = 0;
-  /// Always 0 since PRACH PDUs are decoded (prach / num_prach); kept for its readers.
-  std::size_t num_prach_skipped = 0;
-  /// Always 0 since PUCCH PDUs are decoded (pucch / num_pucch); kept for its readers.
-  std::size_t num_pucch_skipped = 0;
-  std::size_t num_srs_skipped = 0;
+  std::size_t num_prach_skipped = 0; ///< Always 0 (PRACH PDUs are decoded); kept for its readers.
+  std::size_t num_pucch_skipped = 0; ///< Always 0 (PUCCH PDUs are decoded); kept for its readers.
+  std::size_t num_srs_skipped = 0;   ///< Always 0 (SRS PDUs are decoded); kept for its readers.
 
   /// The PUSCH PDUs present.
   [[nodiscard]] std::span<const FapiPuschPdu> pusch_pdus() const {
@@ -259,27 +259,31 @@ struct FapiUlTtiRequest {
   [[nodiscard]] std::span<const FapiPrachPdu> prach_pdus() const {
     return {prach.data(), num_prach};
   }
-  /// PDUs skipped (SRS; num_prach_skipped and num_pucch_skipped are 0).
+  /// The SRS PDUs present.
+  [[nodiscard]] std::span<const FapiSrsPdu> srs_pdus() const { return {srs.data(), num_srs}; }
+  /// PDUs skipped: 0 since every PDU type is decoded (kept for its readers).
   [[nodiscard]] std::size_t num_skipped() const {
     return num_prach_skipped + num_pucch_skipped + num_srs_skipped;
   }
-  /// Compares the entries in use (elements past num_pusch / num_pucch / num_prach / num_groups
-  /// are ignored).
+  /// Compares the entries in use (elements past num_pusch / num_pucch / num_prach / num_srs /
+  /// num_groups are ignored).
   friend bool operator==(const FapiUlTtiRequest& a, const FapiUlTtiRequest& b) {
+    const auto same = [](const auto& x, const auto& y, std::size_t count) {
+      return std::equal(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(count), y.begin());
+    };
     return a.sfn == b.sfn && a.slot == b.slot && a.num_pusch == b.num_pusch &&
-           a.num_pucch == b.num_pucch && a.num_prach == b.num_prach &&
+           a.num_pucch == b.num_pucch && a.num_prach == b.num_prach && a.num_srs == b.num_srs &&
            a.num_groups == b.num_groups && a.num_prach_skipped == b.num_prach_skipped &&
            a.num_pucch_skipped == b.num_pucch_skipped && a.num_srs_skipped == b.num_srs_skipped &&
            std::ranges::equal(a.pusch_pdus(), b.pusch_pdus()) &&
-           std::equal(a.pusch_pdu_index.begin(), a.pusch_pdu_index.begin() + a.num_pusch,
-                      b.pusch_pdu_index.begin()) &&
+           same(a.pusch_pdu_index, b.pusch_pdu_index, a.num_pusch) &&
            std::ranges::equal(a.pucch_pdus(), b.pucch_pdus()) &&
-           std::equal(a.pucch_pdu_index.begin(), a.pucch_pdu_index.begin() + a.num_pucch,
-                      b.pucch_pdu_index.begin()) &&
+           same(a.pucch_pdu_index, b.pucch_pdu_index, a.num_pucch) &&
            std::ranges::equal(a.prach_pdus(), b.prach_pdus()) &&
-           std::equal(a.prach_pdu_index.begin(), a.prach_pdu_index.begin() + a.num_prach,
-                      b.prach_pdu_index.begin()) &&
-           std::equal(a.groups.begin(), a.groups.begin() + a.num_groups, b.groups.begin());
+           same(a.prach_pdu_index, b.prach_pdu_index, a.num_prach) &&
+           std::ranges::equal(a.srs_pdus(), b.srs_pdus()) &&
+           same(a.srs_pdu_index, b.srs_pdu_index, a.num_srs) &&
+           same(a.groups, b.groups, a.num_groups);
   }
 };
 

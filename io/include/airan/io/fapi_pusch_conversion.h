@@ -39,8 +39,10 @@
 #include "airan/io/fapi_p7_messages.h"
 #include "airan/io/fapi_prach_conversion.h"
 #include "airan/io/fapi_pucch_conversion.h"
+#include "airan/io/fapi_srs_messages.h"
 #include "airan/io/fapi_types.h"
 #include "airan/phy/pusch_config.h"
+#include "airan/phy/srs_config.h"
 
 #include <array>
 #include <cstddef>
@@ -89,8 +91,18 @@ struct FapiRejectedPdu {
   FapiError error;
 };
 
-/// The PUSCH and PUCCH work of one slot: what the receivers' process_slot() take, plus the PDUs
-/// refused. Preallocated (about 65 kB); to_slot_request() refills it each slot.
+/// An SRS PDU that to_srs_config() refused: what its SRS.indication PDU needs.
+struct FapiRejectedSrs {
+  std::size_t srs_index = 0; ///< Its index in FapiUlTtiRequest::srs.
+  std::uint32_t handle = 0;
+  std::uint16_t rnti = 0;
+  std::uint8_t num_symbols = 1; ///< N_symb^SRS (1, 2 or 4).
+  FapiError error;
+};
+
+/// The PUSCH, PUCCH, PRACH and SRS work of one slot: what the receivers' process_slot() take,
+/// plus the PDUs refused. Preallocated (about 80 kB); to_slot_request() refills it each slot.
+
 struct FapiSlotRequest {
   std::uint16_t sfn = 0;
   std::uint16_t slot = 0;
@@ -110,6 +122,11 @@ struct FapiSlotRequest {
   std::size_t num_prach = 0;
   std::array<FapiRejectedPrach, fapi_max_prach_pdus> rejected_prach{};
   std::size_t num_rejected_prach = 0;
+  /// The accepted SRS PDUs (add_srs_pdus()), in UL_TTI.request order.
+  std::array<phy::SrsConfig, fapi_max_srs_pdus> srs{};
+  std::size_t num_srs = 0;
+  std::array<FapiRejectedSrs, fapi_max_srs_pdus> rejected_srs{};
+  std::size_t num_rejected_srs = 0;
 
   /// The accepted PDUs, in UL_TTI.request order.
   [[nodiscard]] std::span<const phy::PuschConfig> pdus() const { return {pusch.data(), num_pusch}; }
@@ -128,12 +145,26 @@ struct FapiSlotRequest {
   [[nodiscard]] std::span<const FapiRejectedPrach> rejected_prach_pdus() const {
     return {rejected_prach.data(), num_rejected_prach};
   }
+  [[nodiscard]] std::span<const phy::SrsConfig> srs_pdus() const { return {srs.data(), num_srs}; }
+  [[nodiscard]] std::span<const FapiRejectedSrs> rejected_srs_pdus() const {
+    return {rejected_srs.data(), num_rejected_srs};
+  }
 };
 
 /// Converts every PUSCH and PUCCH PDU of \p request for \p cell into \p out (accepted or
 /// rejected). Allocates nothing when every PDU is accepted.
 void to_slot_request(const FapiUlTtiRequest& request, const phy::CellConfig& cell,
                      FapiSlotRequest& out);
+
+/// Converts the SRS PDUs of \p request (after to_slot_request(), which empties the SRS lists)
+/// into out.srs or out.rejected_srs (to_srs_config(), fapi_srs_conversion.h).
+void add_srs_pdus(const FapiUlTtiRequest& request, const phy::CellConfig& cell,
+                  FapiSlotRequest& out);
+
+/// Appends an SRS.indication PDU for each rejected SRS PDU of \p request to \p srs: Handle,
+/// RNTI and NumSymbols the PDU's, TimingAdvance 0xFFFF, WideBandSNR 0xFF, no reported symbol
+/// (as many as fit).
+void append_rejected_srs(const FapiSlotRequest& request, FapiSrsIndication& srs);
 
 /// Converts the PRACH PDUs of \p request (after to_slot_request(), which empties the PRACH
 /// lists) into out.prach occasions or out.rejected_prach, under CONFIG.request's PRACH TLVs
