@@ -12,13 +12,14 @@
 // sends must encode (no send failure) and fit the smallest transport, and every unit decode.
 //
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes a few valid sessions (UL_TTI.requests
-// with PUSCH, UCI and PUCCH PDUs on time, late, too early and twice; STOP and START; a second
+// with PUSCH, UCI, PUCCH and SRS PDUs on time, late, too early and twice; STOP and START; a second
 // CONFIG.request) to DIR and exits (tests/fuzz/seeds/fapi_phy).
 #include "airan/io/fapi_cell_conversion.h"
 #include "airan/io/fapi_codec.h"
 #include "airan/io/fapi_messages.h"
 #include "airan/io/fapi_pucch_conversion.h"
 #include "airan/io/fapi_pusch_conversion.h"
+#include "airan/io/fapi_srs_conversion.h"
 #include "airan/io/fapi_transport.h"
 #include "airan/l1/fapi_phy.h"
 #include "airan/l1/iq_source.h"
@@ -165,6 +166,33 @@ io::FapiUlTtiRequest seed_request(const phy::CellConfig& cell, std::uint16_t slo
   request.pucch[0] = io::to_fapi_pucch_pdu(f1, cell);
   request.pucch[1] = io::to_fapi_pucch_pdu(f3, cell);
   request.num_pucch = 2;
+  // SRS: 2 ports hopping over two symbols, and 4 ports on comb 4 split over two combs.
+  phy::SrsConfig hopping;
+  hopping.handle = 10;
+  hopping.bwp_size = cell.num_prbs;
+  hopping.num_ports = 2;
+  hopping.num_symbols = 2;
+  hopping.start_symbol = 12;
+  hopping.c_srs = 3;
+  hopping.b_srs = 1;
+  hopping.group_or_sequence_hopping = phy::SrsHopping::group;
+  phy::SrsConfig split = hopping;
+  split.handle = 11;
+  split.num_ports = 4;
+  split.num_symbols = 1;
+  split.start_symbol = 13;
+  split.comb_size = 4;
+  split.cyclic_shift = 9;
+  split.b_srs = 0;
+  split.resource_type = phy::SrsResourceType::periodic;
+  split.periodicity = 4;
+  split.slot_offset = slot % 4;
+  if (!hopping.validate(cell).empty() || !split.validate(cell).empty()) {
+    std::abort();
+  }
+  request.srs[0] = io::to_fapi_srs_pdu(hopping, cell);
+  request.srs[1] = io::to_fapi_srs_pdu(split, cell);
+  request.num_srs = 2;
   return request;
 }
 
