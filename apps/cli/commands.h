@@ -47,6 +47,10 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line);
 /// `airan pucch-eval`: PUCCH ACK missed, NACK-to-ACK, DTX-to-ACK and UCI BLER against SNR.
 Command add_pucch_eval_command(CLI::App& parent);
 
+/// `airan srs-eval`: SRS estimation accuracy (SNR, timing and TimingAdvance, per-PRB channel
+/// NMSE) against SNR.
+Command add_srs_eval_command(CLI::App& parent);
+
 /// `airan prach-eval`: PRACH detection probability, false alarms and timing error against SNR
 /// (TS 38.104 8.4). \p command_line is recorded in its JSON.
 Command add_prach_eval_command(CLI::App& parent, const std::string& command_line);

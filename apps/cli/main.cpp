@@ -38,6 +38,7 @@ int run_cli(int argc, char** argv) {
   commands.push_back(airan::cli::add_cplane_command(app));
   commands.push_back(airan::cli::add_eval_command(app, command_line));
   commands.push_back(airan::cli::add_pucch_eval_command(app));
+  commands.push_back(airan::cli::add_srs_eval_command(app));
   commands.push_back(airan::cli::add_prach_eval_command(app, command_line));
   commands.push_back(airan::cli::add_testmac_command(app));
   commands.push_back(airan::cli::add_l1_command(app));

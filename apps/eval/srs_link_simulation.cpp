@@ -19,6 +19,10 @@ void SlotSimulator::simulate_srs(std::span<const phy::SrsConfig> pdus, std::uint
   noise_.reseed(noise_seed);
   const double slot_start = phy::slot_start_time_s(numerology, absolute_slot);
   clear_received();
+  if (!fading_.empty() && !pdus.empty()) {
+    // PDU 0's channel, as simulate() gives it for one PDU (the awgn model's is fixed).
+    fading_of_pdu(0).frequency_response(slot_start, slot_, true_channel_);
+  }
   for (std::size_t i = 0; i < pdus.size(); ++i) {
     if (pdus[i].num_ports > tx_grid_.num_ports()) {
       throw std::invalid_argument("simulate_srs: an SRS of " + std::to_string(pdus[i].num_ports) +

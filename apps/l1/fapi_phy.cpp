@@ -106,13 +106,43 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
 }
 
 void FapiPhy::Impl::send_srs_indication() {
-  if (const std::size_t reports = srs->num_pdus; reports != 0) {
-    // Counted before it leaves, taken back if the transport refuses it (as UCI.indication).
+  // As many SRS.indications as the transport's unit size takes (222.10.02 lets a slot have
+  // several): 64 PDUs of 4 symbols of 272 RBs need 71 kB, a shared-memory slot may hold 16 kB.
+  // Each is counted before it leaves and taken back if the transport refuses it.
+  const auto send_counted = [&](const io::FapiSrsIndication& message) {
+    const std::size_t reports = message.num_pdus;
     count([&](L1Counters& c) { c.srs_reports_sent += reports; });
-    if (!send(*srs)) {
+    if (!send(message)) {
       count([&](L1Counters& c) { c.srs_reports_sent -= reports; });
     }
+  };
+  const std::size_t limit = send_buffer.size();
+  std::size_t size = io::fapi_srs_indication_unit_overhead;
+  for (const io::FapiSrsIndicationPdu& pdu : srs->entries()) {
+    size += io::fapi_srs_indication_pdu_size(pdu);
   }
+  if (srs->num_pdus == 0 || size <= limit) {
+    if (srs->num_pdus != 0) {
+      send_counted(*srs);
+    }
+    return;
+  }
+  io::FapiSrsIndication& part = *srs_part;
+  part.sfn = srs->sfn;
+  part.slot = srs->slot;
+  part.num_pdus = 0;
+  size = io::fapi_srs_indication_unit_overhead;
+  for (const io::FapiSrsIndicationPdu& pdu : srs->entries()) {
+    const std::size_t pdu_size = io::fapi_srs_indication_pdu_size(pdu);
+    if (part.num_pdus > 0 && size + pdu_size > limit) {
+      send_counted(part);
+      part.num_pdus = 0;
+      size = io::fapi_srs_indication_unit_overhead;
+    }
+    part.pdus[part.num_pdus++] = pdu; // alone too large: refused by the send, counted there
+    size += pdu_size;
+  }
+  send_counted(part);
 }
 
 void FapiPhy::Impl::run_prach(std::uint64_t absolute_slot, const ReceivedSlot& received) {

@@ -52,6 +52,7 @@ struct FapiPhy::Impl {
         rx_data(std::make_unique<io::FapiRxDataIndication>()),
         uci(std::make_unique<io::FapiUciIndication>()),
         srs(std::make_unique<io::FapiSrsIndication>()),
+        srs_part(std::make_unique<io::FapiSrsIndication>()),
         refused(std::make_unique<io::FapiSlotRequest>()),
         pending(config_in.max_advance_slots + config_in.sample_wait_slots + 4) {
     latencies.reserve(config.max_latency_samples);
@@ -197,7 +198,8 @@ struct FapiPhy::Impl {
   /// left to it.
   void report_refused_request(const io::FapiUlTtiRequest& request,
                               const io::FapiSlotRequest* accepted = nullptr);
-  /// Sends *srs when it has PDUs (counted in srs_reports_sent).
+  /// Sends *srs when it has PDUs, in as many SRS.indications as the transport's unit size needs
+  /// (counted in srs_reports_sent).
   void send_srs_indication();
   /// Adds the processor's HARQ counts since the last call to \p c (under the counters' lock).
   void add_harq_counts(L1Counters& c, const HarqPoolTally& now);
@@ -213,6 +215,8 @@ struct FapiPhy::Impl {
   std::unique_ptr<io::FapiRxDataIndication> rx_data;
   std::unique_ptr<io::FapiUciIndication> uci;
   std::unique_ptr<io::FapiSrsIndication> srs;
+  /// Part of *srs when it does not fit one transport unit (send_srs_indication()).
+  std::unique_ptr<io::FapiSrsIndication> srs_part;
   /// A request refused whole, as one whose every PDU was rejected (report_refused_request()).
   std::unique_ptr<io::FapiSlotRequest> refused;
   /// The PRACH occasions of slot \p absolute_slot that completed, as RACH.indications.

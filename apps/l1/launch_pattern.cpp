@@ -269,6 +269,7 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
     in.fail("ues", "expected a non-empty list of UEs");
   }
   std::set<std::uint16_t> rntis;
+  std::size_t srs_ues = 0;             // all may send in one slot
   std::size_t csi_part2_maps = 0;      // of the UEs so far: CONFIG.request carries them all
   std::size_t csi_part2_map_bytes = 2; // numUci2Maps, then each map
   for (std::size_t i = 0; i < ues.size(); ++i) {
@@ -313,6 +314,18 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
       ue.srs->rnti = ue.rnti;
       if (ue.srs->num_ports > pattern.num_rx_antennas) {
         in.fail(where + ".srs.num_ports", "more SRS ports than receive antennas");
+      }
+      if (phy::is_dual_polarized(pattern.channel.ue_polarization) &&
+          phy::names_cdl_family(pattern.channel.model) && ue.srs->num_ports % 2 != 0) {
+        in.fail(where + ".srs.num_ports",
+                "a dual-polarised UE (channel.ue_polarization " +
+                    std::string(phy::cdl_polarization_name(pattern.channel.ue_polarization)) +
+                    ") needs an even number of antenna ports, got " +
+                    std::to_string(ue.srs->num_ports));
+      }
+      if (++srs_ues > io::fapi_max_srs_pdus) {
+        in.fail(where + ".srs", "more SRS UEs than a UL_TTI.request holds (" +
+                                    std::to_string(io::fapi_max_srs_pdus) + ")");
       }
       ue.pusch.rnti = ue.rnti;
       pattern.ues.push_back(ue);

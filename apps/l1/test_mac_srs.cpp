@@ -10,6 +10,7 @@
 #include "airan/io/fapi_srs_conversion.h"
 #include "airan/l1/uplink_prach.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -81,7 +82,8 @@ void TestMacRun::on_srs(const io::FapiSrsIndication& indication) {
                                                              expected.slot_in_frame, l)) /
               12 -
           bwp_offset;
-      bool right = symbol.num_rbs == srs.bwp_size;
+      bool right =
+          symbol.num_rbs == std::min<unsigned>(srs.bwp_size, io::fapi_max_srs_reported_rbs);
       for (unsigned rb = 0; right && rb < symbol.num_rbs; ++rb) {
         const bool occupied = rb >= first && rb < first + srs.num_prbs();
         right = occupied == (symbol.rb_snr[rb] != io::FapiSrsIndicationPdu::invalid_snr);

@@ -1,6 +1,7 @@
 #include "airan/l1/uplink_cplane_sender.h"
 
 #include "airan/io/ecpri.h"
+#include "airan/io/fapi_srs_messages.h"
 #include "airan/io/oran_prach.h"
 #include "airan/phy/numerology.h"
 #include "airan/phy/pusch_frequency_hopping.h"
@@ -16,7 +17,7 @@ namespace {
 /// Largest PUSCH, PUCCH and SRS counts per slot the generator is sized for.
 constexpr std::size_t max_pdus_per_slot = 32;
 constexpr std::size_t max_pucch_per_slot = 64;
-constexpr std::size_t max_srs_per_slot = 32;
+constexpr std::size_t max_srs_per_slot = io::fapi_max_srs_pdus; // a UL_TTI.request's
 /// Sections per antenna: two hops per PUSCH and PUCCH, one per SRS symbol.
 constexpr std::size_t max_sections_per_antenna =
     2 * (max_pdus_per_slot + max_pucch_per_slot) + phy::SrsConfig::max_symbols * max_srs_per_slot;

@@ -208,7 +208,7 @@ void to_fapi_srs_indication_pdu(const phy::SrsEstimatorResult& result, const phy
   out.wide_band_snr = fapi_ul_cqi_from_snr_db(result.wideband_snr_db);
   const std::size_t symbols =
       std::min<std::size_t>(result.num_symbols, fapi_max_srs_reported_symbols);
-  const std::size_t rbs = std::min<std::size_t>(srs.bwp_size, fapi_max_srs_rbs);
+  const std::size_t rbs = std::min<std::size_t>(srs.bwp_size, fapi_max_srs_reported_rbs);
   out.num_reported_symbols = static_cast<std::uint8_t>(symbols);
   for (std::size_t s = 0; s < symbols; ++s) {
     FapiSrsReportedSymbol& symbol = out.reported_symbols[s];
@@ -226,7 +226,8 @@ FapiSrsIndicationPdu invalid_fapi_srs_indication_pdu(const phy::SrsConfig& srs) 
   pdu.handle = srs.handle;
   pdu.rnti = srs.rnti;
   pdu.num_symbols = static_cast<std::uint8_t>(std::min(srs.num_symbols, 255U));
-  return pdu; // TimingAdvance 0xFFFF, WideBandSNR 0xFF, no reported symbol
+  unmeasured_symbols(pdu);
+  return pdu; // TimingAdvance 0xFFFF, WideBandSNR 0xFF, each symbol without RBs
 }
 
 FapiSrsIndicationPdu invalid_fapi_srs_indication_pdu(const FapiSrsPdu& pdu) {
@@ -235,7 +236,16 @@ FapiSrsIndicationPdu invalid_fapi_srs_indication_pdu(const FapiSrsPdu& pdu) {
   out.rnti = pdu.rnti;
   out.num_symbols =
       static_cast<std::uint8_t>(pdu.num_symbols <= 2 ? srs_count_of(pdu.num_symbols) : 1U);
+  unmeasured_symbols(out);
   return out;
+}
+
+void unmeasured_symbols(FapiSrsIndicationPdu& pdu) {
+  pdu.num_reported_symbols = static_cast<std::uint8_t>(
+      std::min<std::size_t>(pdu.num_symbols, fapi_max_srs_reported_symbols));
+  for (FapiSrsReportedSymbol& symbol : pdu.reported_symbols) {
+    symbol.num_rbs = 0;
+  }
 }
 
 } // namespace airan::io

@@ -15,17 +15,14 @@ namespace {
 
 constexpr FapiMessageType srs_pdu_message = FapiMessageType::ul_tti_request;
 constexpr std::size_t srs_rnti_offset = 0;
-constexpr std::size_t srs_num_symbols_offset = 13;
-constexpr unsigned srs_max_num_symbols_code = 2; // 4 symbols
 
 } // namespace
 
 FapiError check_srs_pdu_reportable(const FapiSrsPdu& pdu, std::size_t offset) {
   FapiError error;
-  const bool ok =
-      ul_tti_in_range("SRS RNTI", pdu.rnti, 1, 65535, offset + srs_rnti_offset, error) &&
-      ul_tti_in_range("SRS numSymbols", pdu.num_symbols, 0, srs_max_num_symbols_code,
-                      offset + srs_num_symbols_offset, error);
+  // numSymbols out of range is left to to_srs_config(), which refuses that PDU alone (its
+  // SRS.indication PDU then says 1 symbol): the message's other PDUs still run.
+  const bool ok = ul_tti_in_range("SRS RNTI", pdu.rnti, 1, 65535, offset + srs_rnti_offset, error);
   if (!ok) {
     return error;
   }

@@ -31,6 +31,7 @@ void append_rejected_srs(const FapiSlotRequest& request, FapiSrsIndication& srs)
     out.handle = rejected.handle;
     out.rnti = rejected.rnti;
     out.num_symbols = rejected.num_symbols;
+    unmeasured_symbols(out);
   }
 }
 

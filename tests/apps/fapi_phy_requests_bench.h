@@ -27,7 +27,8 @@ using io::FapiMessageType;
 /// A transport in memory: the MAC's units queued for the PHY, and what the PHY sent.
 class MemoryTransport final : public airan::test::QueuedFapiTransport {
 public:
-  MemoryTransport() : QueuedFapiTransport(std::size_t{1} << 20) {}
+  explicit MemoryTransport(std::size_t max_message_size = std::size_t{1} << 20)
+      : QueuedFapiTransport(max_message_size) {}
   io::FapiTransportStatus send(std::span<const std::uint8_t> unit) override {
     ++attempts;
     if (would_block > 0) {
@@ -50,8 +51,10 @@ public:
   static constexpr unsigned rx = 2;
 
   /// \p period_scale > 0: the real-time clock that much slower than the air interface.
-  explicit RequestsBench(unsigned send_retries = 20, double period_scale = 0.0)
-      : samples_(InMemoryIqSourceConfig{4, rx, 14, 12 * 24, 0}),
+  /// \p max_message_size: the transport's largest unit.
+  explicit RequestsBench(unsigned send_retries = 20, double period_scale = 0.0,
+                         std::size_t max_message_size = std::size_t{1} << 20)
+      : transport_(max_message_size), samples_(InMemoryIqSourceConfig{4, rx, 14, 12 * 24, 0}),
         message_(std::make_unique<io::FapiMessage>()) {
     cell_.num_prbs = 24;
     cell_.numerology = 1;

@@ -59,7 +59,8 @@ void expect_unmeasured(const io::FapiSrsIndicationPdu& pdu, std::uint32_t handle
   EXPECT_EQ(pdu.num_symbols, 1U);
   EXPECT_EQ(pdu.timing_advance, io::FapiSrsIndicationPdu::invalid_timing_advance);
   EXPECT_EQ(pdu.wide_band_snr, io::FapiSrsIndicationPdu::invalid_snr);
-  EXPECT_EQ(pdu.num_reported_symbols, 0U);
+  ASSERT_EQ(pdu.num_reported_symbols, 1U); // its symbol, without RBs
+  EXPECT_EQ(pdu.reported_symbols[0].num_rbs, 0U);
 }
 
 TEST(FapiPhySrs, MeasuresTheSrsOnTheSlotsGridAndReportsTheRefusedOneUnmeasured) {
@@ -166,6 +167,79 @@ TEST(FapiPhySrs, ALateRequestReportsItsSrsUnmeasured) {
   const L1Counters c = bench.phy().counters();
   EXPECT_EQ(c.ul_tti_late, 1U);
   EXPECT_EQ(c.srs_reports_sent, 2U);
+}
+
+// Too early, and a second request for a slot: reported unmeasured at once, except the PDUs the
+// slot's accepted request has (same handle and RNTI, accepted or refused there), left to it.
+TEST(FapiPhySrs, TooEarlyAndDuplicateRequestsReportTheirOwnSrsUnmeasured) {
+  RequestsBench bench;
+  bench.start();
+  const phy::SrsConfig srs = srs_of_bench(bench.cell());
+  bench.deliver(bench.encode(request_with_srs(bench.cell(), srs, 19)));
+  ASSERT_EQ(bench.sent_types(),
+            (std::vector{FapiMessageType::error_indication, FapiMessageType::srs_indication}));
+  EXPECT_EQ(bench.sent(0).error_indication.error_code, io::FapiErrorCode::sfn_out_of_sync);
+  EXPECT_EQ(bench.sent(1).srs_indication.num_pdus, 2U);
+  EXPECT_EQ(bench.phy().counters().ul_tti_too_early, 1U);
+
+  bench.deliver(bench.encode(request_with_srs(bench.cell(), srs, 2)));
+  bench.transport().sent.clear();
+  io::FapiUlTtiRequest duplicate = request_with_srs(bench.cell(), srs, 2);
+  duplicate.srs[2] = duplicate.srs[0];
+  duplicate.srs[2].handle = 42; // only this one is the duplicate's own
+  duplicate.num_srs = 3;
+  bench.deliver(bench.encode(duplicate));
+  ASSERT_EQ(bench.sent_types(),
+            (std::vector{FapiMessageType::error_indication, FapiMessageType::srs_indication}));
+  const io::FapiSrsIndication indication = bench.sent(1).srs_indication;
+  EXPECT_EQ(indication.slot, 2);
+  ASSERT_EQ(indication.num_pdus, 1U);
+  expect_unmeasured(indication.pdus[0], 42, 0x4701);
+  EXPECT_EQ(bench.phy().counters().ul_tti_duplicate, 1U);
+}
+
+// An SRS.indication larger than the transport's unit goes out as several, each within it, every
+// PDU once and in order (222.10.02 lets a slot have several SRS.indications).
+TEST(FapiPhySrs, AnSrsIndicationLargerThanAUnitIsSplit) {
+  RequestsBench bench(20, 0.0, 1024);
+  bench.start();
+  phy::SrsConfig srs = srs_of_bench(bench.cell());
+  srs.num_symbols = 4;
+  srs.start_symbol = 10;
+  io::FapiUlTtiRequest request;
+  for (std::uint32_t i = 0; i < 16; ++i) {
+    srs.handle = 200 + i;
+    request.srs[request.num_srs++] = io::to_fapi_srs_pdu(srs, bench.cell());
+  }
+  bench.deliver(bench.encode(request));
+  ASSERT_TRUE(bench.transport().sent.empty());
+  bench.transport().sent.clear();
+  // Measured on an all-zero grid: 4 symbols of 24 RBs, 115 bytes a PDU; 8 fit 1024 bytes.
+  const phy::ResourceGrid zeros(RequestsBench::rx, 14, 12 * bench.cell().num_prbs);
+  ASSERT_TRUE(bench.samples().push_grid(0, 0, zeros, std::chrono::seconds(1)));
+  bench.phy().poll_once();
+  std::vector<std::uint32_t> handles;
+  unsigned messages = 0;
+  for (std::size_t i = 0; i < bench.transport().sent.size(); ++i) {
+    EXPECT_LE(bench.transport().sent[i].size(), 1024U);
+    if (bench.sent(i).type != FapiMessageType::srs_indication) {
+      continue;
+    }
+    ++messages;
+    for (const io::FapiSrsIndicationPdu& pdu : bench.sent(i).srs_indication.entries()) {
+      handles.push_back(pdu.handle);
+      EXPECT_EQ(pdu.num_reported_symbols, 4U);
+      EXPECT_EQ(pdu.reported_symbols[3].num_rbs, 24U);
+    }
+  }
+  EXPECT_EQ(messages, 2U);
+  ASSERT_EQ(handles.size(), 16U);
+  for (std::uint32_t i = 0; i < 16; ++i) {
+    EXPECT_EQ(handles[i], 200 + i);
+  }
+  const L1Counters c = bench.phy().counters();
+  EXPECT_EQ(c.srs_reports_sent, 16U);
+  EXPECT_EQ(c.send_failures, 0U);
 }
 
 } // namespace

@@ -299,7 +299,8 @@ TEST(FapiPhy, CountsAndReportsPdusItCannotTake) {
     EXPECT_EQ(srs->srs[i].handle, 100 + i);
     EXPECT_EQ(srs->srs[i].timing_advance, io::FapiSrsIndicationPdu::invalid_timing_advance);
     EXPECT_EQ(srs->srs[i].wide_band_snr, io::FapiSrsIndicationPdu::invalid_snr);
-    EXPECT_EQ(srs->srs[i].num_reported_symbols, 0U);
+    ASSERT_EQ(srs->srs[i].num_reported_symbols, 1U); // its symbol, without RBs
+    EXPECT_EQ(srs->srs[i].reported_symbols[0].num_rbs, 0U);
   }
 
   // SRS only: refused, reported unmeasured once the slot is over.

@@ -316,7 +316,7 @@ TEST(FapiSrsConversion, IndicationPduFromAMeasurement) {
   EXPECT_EQ(timing_advance(1e-3, 1), 63);
   EXPECT_EQ(timing_advance(-1e-3, 1), 0);
 
-  // Four symbols on a BWP of 275 PRBs: every row whole.
+  // Four symbols on a BWP of 275 PRBs: every row with 222.10.02's largest NumRBs, 272.
   phy::CellConfig wide = cell;
   wide.num_prbs = 275;
   fapi = valid_srs_pdu();
@@ -331,8 +331,8 @@ TEST(FapiSrsConversion, IndicationPduFromAMeasurement) {
   to_fapi_srs_indication_pdu(*result, srs4, wide, pdu);
   EXPECT_EQ(pdu.num_symbols, 4);
   ASSERT_EQ(pdu.num_reported_symbols, 4);
-  EXPECT_EQ(pdu.reported_symbols[3].num_rbs, fapi_max_srs_rbs);
-  EXPECT_EQ(pdu.reported_symbols[3].rb_snr[274], 128); // 0 dB
+  EXPECT_EQ(pdu.reported_symbols[3].num_rbs, 272);
+  EXPECT_EQ(pdu.reported_symbols[3].rb_snr[271], 128); // 0 dB
 }
 
 TEST(FapiSrsConversion, InvalidIndicationPdus) {
@@ -353,7 +353,10 @@ TEST(FapiSrsConversion, InvalidIndicationPdus) {
   EXPECT_EQ(pdu.timing_advance, 0xFFFF);
   EXPECT_EQ(pdu.wide_band_snr, 0xFF);
   EXPECT_EQ(pdu.num_symbols, 4);
-  EXPECT_EQ(pdu.num_reported_symbols, 0);
+  ASSERT_EQ(pdu.num_reported_symbols, 4); // each symbol, without RBs (NumReportedSymbols 1 .. 4)
+  for (const FapiSrsReportedSymbol& symbol : pdu.reported()) {
+    EXPECT_EQ(symbol.num_rbs, 0);
+  }
   EXPECT_EQ(pdu, invalid_fapi_srs_indication_pdu(srs));
   // From the PDU itself (one the conversion refused).
   EXPECT_EQ(invalid_fapi_srs_indication_pdu(fapi), pdu);

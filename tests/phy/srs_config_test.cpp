@@ -283,6 +283,41 @@ TEST(SrsConfig, HoppingVisitsEverySubBandOnceAPeriod) {
   }
 }
 
+// The hop order itself, worked out by hand from TS 38.211 6.4.1.4.3 (F_b for even and for odd
+// N_b, N_{b_hop} = 1), not only its coverage: a wrong F_b that still permutes the sub-bands fails.
+TEST(SrsConfig, HoppingFollowsTheSpecsOrder) {
+  SrsConfig srs;
+  srs.bwp_size = 273;
+  srs.hopping_bandwidth = 0;
+  // C_SRS 9 (m 32, 16, 8, 4; N 1, 2, 2, 2), B_SRS 3: F_1 = n mod 2, F_2 = floor((n mod 4) / 2),
+  // F_3 = floor((n mod 8) / 4); offset 16 n_1 + 8 n_2 + 4 n_3 PRBs.
+  srs.c_srs = 9;
+  srs.b_srs = 3;
+  const unsigned even[] = {0, 16, 8, 24, 4, 20, 12, 28};
+  for (unsigned n = 0; n < 8; ++n) {
+    EXPECT_EQ(srs_first_crb(srs, n), even[n]) << n;
+    EXPECT_EQ(srs_first_crb(srs, n + 8), even[n]) << n; // period 8
+  }
+  // C_SRS 10 (m 36, 12, 4, 4; N 1, 3, 3, 1), B_SRS 2: N_b odd, F_1 = n, F_2 = floor(n / 3);
+  // offset 12 (n mod 3) + 4 (floor(n / 3) mod 3) PRBs.
+  srs.c_srs = 10;
+  srs.b_srs = 2;
+  const unsigned odd[] = {0, 12, 24, 4, 16, 28, 8, 20, 32};
+  for (unsigned n = 0; n < 9; ++n) {
+    EXPECT_EQ(srs_first_crb(srs, n), odd[n]) << n;
+  }
+  // b_hop 1 on C_SRS 9: level 1 fixed by n_RRC (4 n_RRC / 16 = 1: the upper half), levels 2 and
+  // 3 hop inside it with F_2 = n mod 2, F_3 = floor((n mod 4) / 2).
+  srs.c_srs = 9;
+  srs.b_srs = 3;
+  srs.hopping_bandwidth = 1;
+  srs.frequency_position = 4;
+  const unsigned inner[] = {16, 24, 20, 28};
+  for (unsigned n = 0; n < 4; ++n) {
+    EXPECT_EQ(srs_first_crb(srs, n), inner[n]) << n;
+  }
+}
+
 TEST(SrsConfig, SequenceIdsFollowGroupAndSequenceHopping) {
   const CellConfig cell;
   SrsConfig srs = srs_test_config(cell, 20, 2, 1, 4); // 76 PRBs: M = 456 >= 72

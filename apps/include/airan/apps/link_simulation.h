@@ -141,9 +141,9 @@ public:
   /// Transmits the SRSs \p pdus (phy::write_srs(): SRS port i from the UE's port i), PDU i
   /// through the channel of PDU i of simulate(), in slot \p absolute_slot (the channel's time;
   /// the slot in the frame from it) of frame \p sfn (the SRS's hopping counter), and adds noise
-  /// as simulate() does. Results: received_grid(), received_iq() (time domain).
-  /// \throws std::invalid_argument when an SRS is invalid for the cell or has more ports than
-  /// the UE.
+  /// as simulate() does. Results: received_grid(), received_iq() (time domain), true_channel()
+  /// (PDU 0's). \throws std::invalid_argument when an SRS is invalid for the cell or has more
+  /// ports than the UE.
   void simulate_srs(std::span<const phy::SrsConfig> pdus, std::uint64_t absolute_slot, unsigned sfn,
                     std::uint64_t noise_seed, float noise_variance);
 

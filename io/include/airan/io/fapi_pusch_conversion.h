@@ -162,8 +162,8 @@ void add_srs_pdus(const FapiUlTtiRequest& request, const phy::CellConfig& cell,
                   FapiSlotRequest& out);
 
 /// Appends an SRS.indication PDU for each rejected SRS PDU of \p request to \p srs: Handle,
-/// RNTI and NumSymbols the PDU's, TimingAdvance 0xFFFF, WideBandSNR 0xFF, no reported symbol
-/// (as many as fit).
+/// RNTI and NumSymbols the PDU's, TimingAdvance 0xFFFF, WideBandSNR 0xFF, each symbol reported
+/// with NumRBs 0 (as many PDUs as fit).
 void append_rejected_srs(const FapiSlotRequest& request, FapiSrsIndication& srs);
 
 /// Converts the PRACH PDUs of \p request (after to_slot_request(), which empties the PRACH

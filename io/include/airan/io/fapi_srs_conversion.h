@@ -40,18 +40,23 @@ FapiSrsPdu to_fapi_srs_pdu(const phy::SrsConfig& srs, const phy::CellConfig& cel
 /// RNTI the PDU's, TimingAdvance from result.delay_s (fapi_timing_advance_from_delay() at the
 /// cell's numerology), WideBandSNR from result.wideband_snr_db (fapi_ul_cqi_from_snr_db(): 0.5 dB
 /// steps from -64 dB, clamped to 0 .. 254), NumSymbols = srs.num_symbols, NumReportedSymbols =
-/// result.num_symbols, each with NumRBs = the BWP size and an RBSNR per PRB of the BWP (PRB 0 =
+/// result.num_symbols, each with NumRBs = the BWP size (at most 272, 222.10.02's range: the BWP's
+/// first 272 PRBs) and an RBSNR per PRB of the BWP (PRB 0 =
 /// the BWP's first; 0xFF where result.prb_snr() is NaN: PRBs the SRS did not occupy on that
 /// symbol). A result with an error gets invalid_fapi_srs_indication_pdu()'s values.
 void to_fapi_srs_indication_pdu(const phy::SrsEstimatorResult& result, const phy::SrsConfig& srs,
                                 const phy::CellConfig& cell, FapiSrsIndicationPdu& out);
 
 /// The SRS.indication PDU of an SRS the L1 did not measure (refused, or in a refused request):
-/// Handle, RNTI and NumSymbols the PDU's, TimingAdvance 0xFFFF, WideBandSNR 0xFF, no reported
-/// symbol.
+/// Handle, RNTI and NumSymbols the PDU's, TimingAdvance 0xFFFF, WideBandSNR 0xFF, and each of its
+/// symbols reported with NumRBs 0 (unmeasured_symbols(); 222.10.02 has NumReportedSymbols 1 .. 4).
 FapiSrsIndicationPdu invalid_fapi_srs_indication_pdu(const phy::SrsConfig& srs);
 /// As above from the PDU itself, for one to_srs_config() refused: NumSymbols 1, 2 or 4 from
 /// numSymbols 0, 1, 2 (what the decoder lets through; 1 for another value).
 FapiSrsIndicationPdu invalid_fapi_srs_indication_pdu(const FapiSrsPdu& pdu);
+
+/// Sets NumReportedSymbols to \p pdu's NumSymbols (at most 4), each reported symbol with NumRBs 0:
+/// an SRS reported unmeasured.
+void unmeasured_symbols(FapiSrsIndicationPdu& pdu);
 
 } // namespace airan::io

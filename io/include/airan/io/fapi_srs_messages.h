@@ -24,9 +24,11 @@ namespace airan::io {
 inline constexpr std::size_t fapi_max_srs_pdus = 64;
 /// Reported symbols per SRS.indication PDU (NumReportedSymbols; an SRS has at most 4 symbols).
 inline constexpr std::size_t fapi_max_srs_reported_symbols = 4;
-/// RB SNRs per reported symbol (NumRBs): a whole BWP of up to 275 PRBs (222.10.02 says 0 .. 272,
-/// the widest SRS; the L1 reports every PRB of the BWP).
+/// RB SNRs per reported symbol (NumRBs) the decoder takes: a whole BWP of up to 275 PRBs.
 inline constexpr std::size_t fapi_max_srs_rbs = 275;
+/// RB SNRs per reported symbol the L1 sends: 222.10.02's NumRBs range, 0 .. 272 (the widest SRS);
+/// the BWP's first 272 PRBs.
+inline constexpr std::size_t fapi_max_srs_reported_rbs = 272;
 
 /// SRS PDU of UL_TTI.request (Table 3-73). The enumerated fields keep their FAPI codes
 /// (numAntPorts 0, 1, 2 for 1, 2, 4 ports; ...); to_srs_config() (fapi_srs_conversion.h) maps
@@ -108,6 +110,20 @@ struct FapiSrsIndicationPdu {
            std::ranges::equal(a.reported(), b.reported());
   }
 };
+
+/// Bytes \p pdu takes in an encoded SRS.indication: 11 fixed, then 2 + NumRBs per reported
+/// symbol.
+inline std::size_t fapi_srs_indication_pdu_size(const FapiSrsIndicationPdu& pdu) {
+  std::size_t size = 11;
+  for (const FapiSrsReportedSymbol& symbol : pdu.reported()) {
+    size += 2 + symbol.snrs().size();
+  }
+  return size;
+}
+
+/// Bytes of a transport unit holding one SRS.indication without PDUs: the PHY API header (2),
+/// the message header (6), SFN, slot and NumPDUs (5).
+inline constexpr std::size_t fapi_srs_indication_unit_overhead = 13;
 
 /// SRS.indication (0x88, SCF 222.10.02 section 3.4.10): SFN, slot and one PDU per SRS PDU.
 struct FapiSrsIndication {
