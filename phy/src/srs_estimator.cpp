@@ -1,14 +1,18 @@
 /// \file
 /// \brief SrsEstimator: per-port channel, noise, SNR and timing offset of an SRS PDU (TS 38.211
-/// 6.4.1.4) from a received grid; the algorithm is described in srs_estimator.h.
+/// 6.4.1.4) from a received grid, beside other UEs' cyclic shifts; the algorithm is described in
+/// srs_estimator.h. Here the layout, de-spreading and timing; the port separation, noise and
+/// reports in srs_estimator_ports.cpp.
 #include "airan/phy/srs_estimator.h"
 
+#include "srs_estimator_layout.h"
 #include "srs_phasors.h"
 
 #include "airan/phy/low_papr_sequence.h"
 #include "airan/phy/numerology.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <numeric>
@@ -18,30 +22,16 @@
 namespace airan::phy {
 namespace {
 
-constexpr unsigned srs_max_prbs = 272; // the widest m_SRS,0 of Table 6.4.1.4.3-1
-constexpr unsigned srs_max_sequence_length = srs_max_prbs * subcarriers_per_prb / 2;
-constexpr unsigned srs_max_combs = 2;
-constexpr unsigned srs_max_bwp_prbs = 275; // the rows of SrsEstimatorResult::prb_snr_db
-constexpr float srs_max_snr_db = 100.0F;
-constexpr float srs_min_snr_db = -64.0F;
-
-/// 10 log10(signal / noise) within [srs_min_snr_db, srs_max_snr_db].
-float srs_snr_db(double signal, double noise) {
-  if (signal <= 0.0) {
-    return srs_min_snr_db;
-  }
-  if (noise <= 0.0) {
-    return srs_max_snr_db;
-  }
-  const double ratio = std::clamp(signal / noise, 1e-7, 1e11); // within the dB limits
-  return std::clamp(10.0F * std::log10(static_cast<float>(ratio)), srs_min_snr_db, srs_max_snr_db);
-}
+using srs_detail::max_bwp_prbs;
+using srs_detail::max_combs;
+using srs_detail::max_prbs;
+using srs_detail::max_sequence_length;
 
 /// sum_k z(k + lag) conj(z(k)), k = 0 .. length - lag - 1, in four partial sums (independent
 /// chains of additions).
 cf32 lag_correlation(const cf32* z, unsigned length, unsigned lag) {
   std::array<float, 8> partial{}; // real, imaginary of four lanes
-  const unsigned count = length - lag;
+  const unsigned count = length > lag ? length - lag : 0U;
   unsigned k = 0;
   for (; k + 4 <= count; k += 4) {
     for (std::size_t lane = 0; lane < 4; ++lane) {
@@ -59,45 +49,46 @@ cf32 lag_correlation(const cf32* z, unsigned length, unsigned lag) {
           (partial[1] + partial[3]) + (partial[5] + partial[7])};
 }
 
+/// (a - b) mod n for a, b < n.
+unsigned srs_shift_difference(unsigned a, unsigned b, unsigned n) {
+  return (a + n - b) % n;
+}
+
+/// sum of u(j) conj(u(j - 1)) over neighbouring sub-blocks of P REs of \p x (\p length REs),
+/// u(j) = sum_{r < P} x(j P + r) w(r): within each block of \p per_block sub-blocks, or across
+/// all when \p per_block is 1. P = \p Period (unrolled) or, when \p Period is 0, \p period.
+template <unsigned Period>
+cf32 srs_sub_block_correlation(const cf32* x, unsigned length, unsigned period, unsigned per_block,
+                               const cf32* w) {
+  const unsigned p = Period != 0 ? Period : period;
+  std::array<cf32, Period != 0 ? Period : srs_detail::max_period> phasors{};
+  std::copy_n(w, p, phasors.begin());
+  cf32 sum(0.0F, 0.0F);
+  cf32 previous(0.0F, 0.0F);
+  unsigned position = 0; // sub-block within its block
+  for (unsigned start = 0; start < length; start += p) {
+    cf32 bin = srs_detail::multiply(x[start], phasors[0]);
+    for (unsigned r = 1; r < p; ++r) {
+      bin += srs_detail::multiply(x[start + r], phasors[r]);
+    }
+    if (start > 0 && (per_block == 1 || position != 0)) {
+      sum += srs_detail::multiply_conj(bin, previous);
+    }
+    previous = bin;
+    position = position + 1 == per_block ? 0 : position + 1;
+  }
+  return sum;
+}
+
 } // namespace
 
-/// The ports of one comb.
-struct SrsEstimator::CombPorts {
-  unsigned count = 0;
-  std::array<unsigned, SrsConfig::max_ports> ports{};
-};
-
-/// What process() derives from the PDU before reading the grid.
-struct SrsEstimator::Layout {
-  unsigned length = 0;         ///< M = M_sc,b^SRS: comb REs per symbol and comb.
-  unsigned res_per_prb = 0;    ///< 12 / K_TC.
-  unsigned num_combs = 1;      ///< 2 when a 4-port SRS splits over two combs.
-  unsigned ports_per_comb = 1; ///< P.
-  unsigned block = 0;          ///< B: comb REs over which the ports are separated.
-  std::array<CombPorts, srs_max_combs> combs{};
-  std::array<std::array<unsigned, srs_max_combs>, SrsConfig::max_symbols> k0{};
-  std::array<unsigned, SrsConfig::max_symbols> first_prb{}; ///< Relative to the BWP start.
-  std::array<LowPaprSequenceId, SrsConfig::max_symbols> ids{};
-  /// Per port and class r: e^{-j (alpha_p - alpha_0) r} sqrt(N_ap) / B (alpha_0: the first port
-  /// of the port's comb), the factors of g_p from the class sums.
-  std::array<std::array<cf32, SrsConfig::max_ports>, SrsConfig::max_ports> unshift{};
-};
-
-/// What separate_ports() summed over the PDU.
-struct SrsEstimator::Sums {
-  double power = 0.0;          ///< |y|^2 over every RE, antenna and symbol.
-  double residual = 0.0;       ///< |d(k' - P) + d(k' + P) - 2 d(k')|^2.
-  double residual_terms = 0.0; ///< Its expectation per unit noise variance.
-};
-
 SrsEstimator::SrsEstimator(const CellConfig& cell, unsigned num_rx_antennas)
-    : cell_(cell), num_rx_antennas_(num_rx_antennas), sequence_(srs_max_sequence_length),
-      despread_(std::size_t{num_rx_antennas} * SrsConfig::max_symbols * srs_max_combs *
-                srs_max_sequence_length),
-      derotation_(std::size_t{srs_max_combs} * srs_max_sequence_length),
-      slope_(srs_max_sequence_length), prb_slope_(srs_max_prbs),
-      prb_power_(std::size_t{SrsConfig::max_symbols} * srs_max_bwp_prbs),
-      prb_symbols_(srs_max_bwp_prbs) {
+    : cell_(cell), num_rx_antennas_(num_rx_antennas), sequence_(max_sequence_length),
+      despread_(std::size_t{num_rx_antennas} * SrsConfig::max_symbols * max_combs *
+                max_sequence_length),
+      derotation_(std::size_t{max_combs} * max_sequence_length), slope_(max_sequence_length),
+      prb_slope_(std::size_t{max_combs} * max_prbs),
+      prb_power_(std::size_t{SrsConfig::max_symbols} * max_bwp_prbs), prb_symbols_(max_bwp_prbs) {
   if (std::string error = cell.validate(); !error.empty()) {
     throw std::invalid_argument("SrsEstimator: " + error);
   }
@@ -107,7 +98,8 @@ SrsEstimator::SrsEstimator(const CellConfig& cell, unsigned num_rx_antennas)
 }
 
 void SrsEstimator::process(const ResourceGrid& grid, unsigned sfn, unsigned slot,
-                           const SrsConfig& srs, SrsEstimatorResult& result) {
+                           const SrsConfig& srs, SrsEstimatorResult& result,
+                           std::span<const SrsForeignPort> others) {
   const unsigned slot_symbols = symbols_per_slot(cell_.cyclic_prefix);
   if (grid.num_ports() != num_rx_antennas_ || grid.num_symbols() != slot_symbols ||
       grid.num_subcarriers() != subcarriers_per_prb * cell_.num_prbs) {
@@ -117,32 +109,113 @@ void SrsEstimator::process(const ResourceGrid& grid, unsigned sfn, unsigned slot
     result.error = std::move(error);
     return;
   }
+  Layout layout;
+  if (!make_layout(srs, sfn, slot, others, layout, result)) {
+    return;
+  }
   result.error.clear();
 
-  Layout layout;
+  const std::complex<double> correlation = despread(grid, srs, layout);
+  // arg(C) = L theta with theta = -2 pi K_TC delta_f tau, the channel's phase per comb RE.
+  const double lag_phase = std::arg(correlation);
+  const double theta = lag_phase / layout.lag;
+  prepare_derotation(layout, theta);
+  const double phi = layout.foreign ? own_phase_step(layout) : 0.0;
+  prepare_channel_slopes(layout, theta, phi);
+  // L theta_own within (-pi, pi]: the unambiguous range.
+  const double own_lag_phase =
+      layout.foreign ? std::remainder(lag_phase + layout.lag * phi, 2.0 * std::numbers::pi)
+                     : lag_phase;
+  const double lag_hz =
+      static_cast<double>(subcarrier_spacing_hz(cell_.numerology)) * srs.comb_size * layout.lag;
+  result.delay_s = static_cast<float>(-own_lag_phase / (2.0 * std::numbers::pi * lag_hz));
+
+  result.num_symbols = srs.num_symbols;
+  result.bwp_size = srs.bwp_size;
+  result.num_rx_antennas = num_rx_antennas_;
+  result.num_ports = srs.num_ports;
+  const std::size_t channel_size = std::size_t{num_rx_antennas_} * srs.num_ports * srs.bwp_size;
+  if (result.channel.capacity() < channel_size) {
+    // Once for the largest PDU this estimator can see, so that later PDUs do not allocate.
+    result.channel.reserve(std::size_t{num_rx_antennas_} * SrsConfig::max_ports * max_bwp_prbs);
+  }
+  result.channel.assign(channel_size, cf32(0.0F, 0.0F));
+  const Sums sums = separate_ports(srs, layout, layout.foreign, result);
+  report(srs, layout, sums, result);
+}
+
+bool SrsEstimator::make_layout(const SrsConfig& srs, unsigned sfn, unsigned slot,
+                               std::span<const SrsForeignPort> others, Layout& layout,
+                               SrsEstimatorResult& result) const {
+  const unsigned n_max = srs.max_cyclic_shifts();
   layout.length = srs.sequence_length();
+  layout.comb_size = srs.comb_size;
   layout.res_per_prb = subcarriers_per_prb / srs.comb_size;
+  layout.num_symbols = srs.num_symbols;
   for (unsigned port = 0; port < srs.num_ports; ++port) {
-    const unsigned comb = srs.port_comb(port) == srs.comb_offset ? 0U : 1U;
-    CombPorts& ports = layout.combs[comb];
-    ports.ports[ports.count++] = port;
+    CombLayout& comb = layout.combs[srs.port_comb(port) == srs.comb_offset ? 0U : 1U];
+    comb.ports[comb.count++] = port;
+    comb.comb = srs.port_comb(port);
+    comb.shifts |= static_cast<std::uint16_t>(1U << srs.port_cyclic_shift(port));
   }
   layout.num_combs = layout.combs[1].count > 0 ? 2U : 1U;
-  layout.ports_per_comb = layout.combs[0].count;
-  layout.block = std::lcm(layout.res_per_prb, layout.ports_per_comb);
-  const srs_detail::CyclicShiftPhasors& shifts = srs_detail::cyclic_shift_phasors(srs.comb_size);
-  const auto gain = static_cast<float>(std::sqrt(static_cast<double>(srs.num_ports)) /
-                                       static_cast<double>(layout.block));
-  for (unsigned c = 0; c < layout.num_combs; ++c) {
-    const unsigned first_shift = srs.port_cyclic_shift(layout.combs[c].ports[0]);
-    for (unsigned i = 0; i < layout.combs[c].count; ++i) {
-      const unsigned port = layout.combs[c].ports[i];
-      const unsigned relative = (srs.port_cyclic_shift(port) + shifts.size() - first_shift);
-      for (unsigned r = 0; r < layout.ports_per_comb; ++r) {
-        layout.unshift[port][r] = gain * shifts.backward((relative * r) % shifts.size());
+  for (const SrsForeignPort& other : others) {
+    if (other.comb >= srs.comb_size || other.cyclic_shift >= n_max) {
+      result.error = "foreign SRS port on comb " + std::to_string(other.comb) +
+                     " with cyclic shift " + std::to_string(other.cyclic_shift) +
+                     " is out of range for comb size " + std::to_string(srs.comb_size);
+      return false;
+    }
+    for (unsigned c = 0; c < layout.num_combs; ++c) {
+      CombLayout& comb = layout.combs[c];
+      const auto bit = static_cast<std::uint16_t>(1U << other.cyclic_shift);
+      if (comb.comb == other.comb && (comb.shifts & bit) == 0) {
+        comb.shifts |= bit; // a collision with one of ours, or a repeat, changes nothing
+        comb.foreign = true;
       }
     }
   }
+
+  const srs_detail::CyclicShiftPhasors& phasors = srs_detail::cyclic_shift_phasors(srs.comb_size);
+  const auto ports_gain = static_cast<float>(std::sqrt(static_cast<double>(srs.num_ports)));
+  for (unsigned c = 0; c < layout.num_combs; ++c) {
+    CombLayout& comb = layout.combs[c];
+    comb.first_shift = srs.port_cyclic_shift(comb.ports[0]);
+    // P = n_max / gcd(n_max, every n_i - n_0); shift n_i takes bin (n_i - n_0) / gcd.
+    unsigned divisor = n_max;
+    for (unsigned n = 0; n < n_max; ++n) {
+      if ((comb.shifts >> n & 1U) != 0) {
+        divisor = std::gcd(divisor, srs_shift_difference(n, comb.first_shift, n_max));
+      }
+    }
+    comb.period = n_max / divisor;
+    comb.block = std::lcm(layout.res_per_prb, comb.period);
+    unsigned bins = 0;
+    for (unsigned n = 0; n < n_max; ++n) {
+      if ((comb.shifts >> n & 1U) != 0) {
+        bins |= 1U << (srs_shift_difference(n, comb.first_shift, n_max) / divisor);
+      }
+    }
+    comb.empty_bins = static_cast<std::uint16_t>(~bins & ((1U << comb.period) - 1U));
+    if (comb.block >= 3 * comb.period) {
+      comb.noise_window = comb.block;
+    } else {
+      comb.noise_window = layout.length >= 3 * comb.period ? layout.length : 0U;
+    }
+    comb.gain = ports_gain / static_cast<float>(comb.block);
+    layout.lag = std::lcm(layout.lag, comb.period);
+    layout.foreign = layout.foreign || comb.foreign;
+    for (unsigned i = 0; i < comb.count; ++i) {
+      const unsigned port = comb.ports[i];
+      const unsigned relative =
+          srs_shift_difference(srs.port_cyclic_shift(port), comb.first_shift, n_max);
+      for (unsigned r = 0; r < comb.period; ++r) {
+        layout.unshift[port][r] = phasors.backward((relative * r) % n_max);
+      }
+    }
+  }
+
+  const unsigned slot_symbols = symbols_per_slot(cell_.cyclic_prefix);
   srs_sequence_ids(srs, slot_symbols, slot, layout.ids);
   for (unsigned l = 0; l < srs.num_symbols; ++l) {
     const unsigned n_srs =
@@ -152,33 +225,13 @@ void SrsEstimator::process(const ResourceGrid& grid, unsigned sfn, unsigned slot
     }
     layout.first_prb[l] = srs_first_crb(srs, n_srs) - srs.bwp_start;
   }
-
-  const std::complex<double> correlation = despread(grid, srs, layout);
-  // arg(C) = P theta with theta = -2 pi K_TC delta_f tau, the channel's phase per comb RE.
-  const double lag_phase = std::arg(correlation);
-  const double lag_hz = static_cast<double>(subcarrier_spacing_hz(cell_.numerology)) *
-                        srs.comb_size * layout.ports_per_comb;
-  result.delay_s = static_cast<float>(-lag_phase / (2.0 * std::numbers::pi * lag_hz));
-  prepare_derotation(srs, layout, lag_phase / layout.ports_per_comb);
-
-  result.num_symbols = srs.num_symbols;
-  result.bwp_size = srs.bwp_size;
-  result.num_rx_antennas = num_rx_antennas_;
-  result.num_ports = srs.num_ports;
-  const std::size_t channel_size = std::size_t{num_rx_antennas_} * srs.num_ports * srs.bwp_size;
-  if (result.channel.capacity() < channel_size) {
-    // Once for the largest PDU this estimator can see, so that later PDUs do not allocate.
-    result.channel.reserve(std::size_t{num_rx_antennas_} * SrsConfig::max_ports * srs_max_bwp_prbs);
-  }
-  result.channel.assign(channel_size, cf32(0.0F, 0.0F));
-  const Sums sums = separate_ports(srs, layout, result);
-  report(srs, layout, sums, result);
+  return true;
 }
 
 std::complex<double> SrsEstimator::despread(const ResourceGrid& grid, const SrsConfig& srs,
                                             const Layout& layout) {
   const unsigned length = layout.length;
-  const unsigned lag = layout.ports_per_comb;
+  const unsigned lag = layout.lag;
   const std::span<cf32> sequence(sequence_.data(), length);
   const srs_detail::CyclicShiftPhasors& shifts = srs_detail::cyclic_shift_phasors(srs.comb_size);
   std::complex<double> correlation(0.0, 0.0);
@@ -189,14 +242,13 @@ std::complex<double> SrsEstimator::despread(const ResourceGrid& grid, const SrsC
       generated = layout.ids[l];
     }
     for (unsigned c = 0; c < layout.num_combs; ++c) {
-      // Every port of the comb turns by alpha_0 P over the lag.
-      const unsigned first_shift = srs.port_cyclic_shift(layout.combs[c].ports[0]);
-      const cf32 lag_turn = shifts.backward((first_shift * lag) % shifts.size());
+      // Every shift of the comb turns by alpha_0 L over the lag.
+      const cf32 lag_turn = shifts.backward((layout.combs[c].first_shift * lag) % shifts.size());
       for (unsigned rx = 0; rx < num_rx_antennas_; ++rx) {
         const cf32* y = grid.symbol(rx, srs.start_symbol + l).data() + layout.k0[l][c];
-        cf32* z = despread_.data() +
-                  ((std::size_t{rx} * SrsConfig::max_symbols + l) * srs_max_combs + c) *
-                      srs_max_sequence_length;
+        cf32* z =
+            despread_.data() +
+            ((std::size_t{rx} * SrsConfig::max_symbols + l) * max_combs + c) * max_sequence_length;
         for (unsigned k = 0; k < length; ++k) {
           z[k] = srs_detail::multiply_conj(y[std::size_t{srs.comb_size} * k], sequence[k]);
         }
@@ -208,153 +260,103 @@ std::complex<double> SrsEstimator::despread(const ResourceGrid& grid, const SrsC
   return correlation;
 }
 
-void SrsEstimator::prepare_derotation(const SrsConfig& srs, const Layout& layout, double theta) {
+void SrsEstimator::prepare_derotation(const Layout& layout, double theta) {
   const unsigned length = layout.length;
   srs_detail::fill_phase_ramp(theta, std::span<cf32>(slope_.data(), length));
-  const srs_detail::CyclicShiftPhasors& shifts = srs_detail::cyclic_shift_phasors(srs.comb_size);
+  const srs_detail::CyclicShiftPhasors& shifts = srs_detail::cyclic_shift_phasors(layout.comb_size);
   for (unsigned c = 0; c < layout.num_combs; ++c) {
-    const unsigned first_shift = srs.port_cyclic_shift(layout.combs[c].ports[0]);
-    cf32* out = derotation_.data() + std::size_t{c} * srs_max_sequence_length;
+    const unsigned first_shift = layout.combs[c].first_shift;
+    cf32* out = derotation_.data() + std::size_t{c} * max_sequence_length;
     unsigned phase = 0; // n_SRS^cs,0 k' mod n_SRS^cs,max
     for (unsigned k = 0; k < length; ++k) {
       out[k] = srs_detail::multiply(std::conj(slope_[k]), shifts.backward(phase));
       phase = shifts.next(phase, first_shift);
     }
   }
-  // The slope's mean over each PRB: e^{j theta k'} over its res_per_prb comb REs.
-  for (unsigned prb = 0; prb < length / layout.res_per_prb; ++prb) {
-    cf32 sum(0.0F, 0.0F);
-    for (unsigned t = 0; t < layout.res_per_prb; ++t) {
-      sum += slope_[prb * layout.res_per_prb + t];
-    }
-    prb_slope_[prb] = sum / static_cast<float>(layout.res_per_prb);
-  }
 }
 
-SrsEstimator::Sums SrsEstimator::separate_ports(const SrsConfig& srs, const Layout& layout,
-                                                SrsEstimatorResult& result) {
+double SrsEstimator::own_phase_step(const Layout& layout) {
   const unsigned length = layout.length;
-  const unsigned lag = layout.ports_per_comb;
-  std::fill_n(prb_power_.begin(), std::size_t{srs.num_symbols} * srs_max_bwp_prbs, 0.0F);
-  std::fill_n(prb_symbols_.begin(), srs.bwp_size, 0U);
-  Sums sums;
-  for (unsigned l = 0; l < srs.num_symbols; ++l) {
-    float* power = prb_power_.data() + std::size_t{l} * srs_max_bwp_prbs + layout.first_prb[l];
-    for (unsigned prb = 0; prb < length / layout.res_per_prb; ++prb) {
-      ++prb_symbols_[layout.first_prb[l] + prb];
-    }
+  std::array<std::complex<double>, max_combs> correlation{};
+  for (unsigned l = 0; l < layout.num_symbols; ++l) {
     for (unsigned c = 0; c < layout.num_combs; ++c) {
-      const cf32* rotation = derotation_.data() + std::size_t{c} * srs_max_sequence_length;
+      const CombLayout& comb = layout.combs[c];
+      const cf32* rotation = derotation_.data() + std::size_t{c} * max_sequence_length;
+      const unsigned period = comb.period;
+      const unsigned per_block = comb.block / period; // sub-blocks per block
       for (unsigned rx = 0; rx < num_rx_antennas_; ++rx) {
-        cf32* d = despread_.data() +
-                  ((std::size_t{rx} * SrsConfig::max_symbols + l) * srs_max_combs + c) *
-                      srs_max_sequence_length;
-        // d = z e^{-j (theta + alpha_0) k'}; |d|^2 = |y|^2 per PRB.
-        for (unsigned prb = 0; prb < length / layout.res_per_prb; ++prb) {
-          float energy = 0.0F;
-          for (unsigned t = prb * layout.res_per_prb; t < (prb + 1) * layout.res_per_prb; ++t) {
-            d[t] = srs_detail::multiply(d[t], rotation[t]);
-            energy += std::norm(d[t]);
+        cf32* d =
+            despread_.data() +
+            ((std::size_t{rx} * SrsConfig::max_symbols + l) * max_combs + c) * max_sequence_length;
+        for (unsigned k = 0; k < length; ++k) {
+          d[k] = srs_detail::multiply(d[k], rotation[k]);
+        }
+        // This PDU's bins of each sub-block of P REs, against the previous sub-block's (inside
+        // the block when a block has several, else across blocks).
+        cf32 sum(0.0F, 0.0F);
+        for (unsigned i = 0; i < comb.count; ++i) {
+          const cf32* w = layout.unshift[comb.ports[i]].data();
+          switch (period) {
+          case 2:
+            sum += srs_sub_block_correlation<2>(d, length, period, per_block, w);
+            break;
+          case 3:
+            sum += srs_sub_block_correlation<3>(d, length, period, per_block, w);
+            break;
+          case 4:
+            sum += srs_sub_block_correlation<4>(d, length, period, per_block, w);
+            break;
+          case 6:
+            sum += srs_sub_block_correlation<6>(d, length, period, per_block, w);
+            break;
+          case 8:
+            sum += srs_sub_block_correlation<8>(d, length, period, per_block, w);
+            break;
+          case 12:
+            sum += srs_sub_block_correlation<12>(d, length, period, per_block, w);
+            break;
+          default: // P = 1 has no foreign port
+            sum += srs_sub_block_correlation<0>(d, length, period, per_block, w);
           }
-          power[prb] += energy;
-          sums.power += energy;
         }
-        // Noise: second differences along each class k' mod P within each block (whose PRBs
-        // the channel estimate treats together), which cancel a channel linear over the block.
-        double curvature = 0.0;
-        for (unsigned start = 0; start < length; start += layout.block) {
-          float block_sum = 0.0F; // a short chain per block: the blocks overlap in the pipeline
-          for (unsigned k = start + lag; k + lag < start + layout.block; ++k) {
-            const cf32 e = d[k - lag] + d[k + lag] - 2.0F * d[k];
-            block_sum += std::norm(e);
-          }
-          curvature += block_sum;
-        }
-        sums.residual += curvature;
-        // E|e|^2 = 6 sigma^2 on each of the B - 2 P differences of each block.
-        const unsigned blocks = length / layout.block; // a whole number
-        sums.residual_terms += 6.0 * blocks * (layout.block - 2 * lag);
-        cf32* channel = result.channel.data() + std::size_t{rx} * srs.num_ports * srs.bwp_size +
-                        layout.first_prb[l];
-        if (lag == 1) {
-          add_single_port_channel(layout, d, channel);
-        } else {
-          add_port_channels(srs, layout, layout.combs[c], d, channel);
-        }
+        correlation[c] += std::complex<double>(sum.real(), sum.imag());
       }
     }
   }
-  return sums;
+  // Each comb's phase step P phi, weighted by its correlation's magnitude.
+  double weight = 0.0;
+  double phase = 0.0;
+  for (unsigned c = 0; c < layout.num_combs; ++c) {
+    const double magnitude = std::abs(correlation[c]);
+    weight += magnitude;
+    phase += magnitude * std::arg(correlation[c]) / layout.combs[c].period;
+  }
+  return weight > 0.0 ? phase / weight : 0.0;
 }
 
-void SrsEstimator::add_single_port_channel(const Layout& layout, const cf32* d,
-                                           cf32* channel) const {
-  // The mean of z e^{-j alpha_0 k'} = d e^{j theta k'} over the PRB: the channel's own mean.
-  const float scale = 1.0F / static_cast<float>(layout.res_per_prb);
-  for (unsigned prb = 0; prb < layout.length / layout.res_per_prb; ++prb) {
-    cf32 sum(0.0F, 0.0F);
-    for (unsigned t = prb * layout.res_per_prb; t < (prb + 1) * layout.res_per_prb; ++t) {
-      sum += srs_detail::multiply(d[t], slope_[t]);
-    }
-    channel[prb] += sum * scale;
+void SrsEstimator::prepare_channel_slopes(const Layout& layout, double theta, double phi) {
+  const unsigned length = layout.length;
+  const unsigned res = layout.res_per_prb;
+  if (layout.foreign) {
+    srs_detail::fill_phase_ramp(theta + phi, std::span<cf32>(slope_.data(), length));
   }
-}
-
-void SrsEstimator::add_port_channels(const SrsConfig& srs, const Layout& layout,
-                                     const CombPorts& ports, const cf32* d, cf32* channel) const {
-  const unsigned block = layout.block;
-  const unsigned classes = layout.ports_per_comb; // 2 or 4: k' mod P is k' & (P - 1)
-  const unsigned prbs_per_block = block / layout.res_per_prb;
-  const std::size_t port_stride = srs.bwp_size;
-  unsigned first_prb = 0;
-  for (unsigned start = 0; start < layout.length; start += block, first_prb += prbs_per_block) {
-    std::array<cf32, SrsConfig::max_ports> sum{};
-    for (unsigned t = 0; t < block; ++t) {
-      sum[t & (classes - 1)] += d[start + t];
-    }
-    // g_q = sqrt(N_ap) (1/P) sum_r mean_r e^{-j (alpha_q - alpha_0) r} (the factors are in
-    // unshift), put on the block's PRBs with the slope's mean over each.
-    for (unsigned i = 0; i < ports.count; ++i) {
-      const unsigned port = ports.ports[i];
-      const std::array<cf32, SrsConfig::max_ports>& unshift = layout.unshift[port];
-      cf32 coefficient = srs_detail::multiply(sum[0], unshift[0]);
-      for (unsigned r = 1; r < classes; ++r) {
-        coefficient += srs_detail::multiply(sum[r], unshift[r]);
+  // Per comb, the mean of e^{j theta_own k'} over each PRB, turned back by phi at the centre of
+  // its block (where the block's coefficient has this PDU's channel).
+  for (unsigned c = 0; c < layout.num_combs; ++c) {
+    const unsigned block = layout.combs[c].block;
+    cf32* out = prb_slope_.data() + std::size_t{c} * max_prbs;
+    cf32 centre_turn(1.0F, 0.0F);
+    for (unsigned prb = 0; prb < length / res; ++prb) {
+      if (layout.foreign && prb * res % block == 0) {
+        const double centre = prb * res + 0.5 * (block - 1);
+        const std::complex<double> turn = std::polar(1.0, -phi * centre);
+        centre_turn = cf32(static_cast<float>(turn.real()), static_cast<float>(turn.imag()));
       }
-      cf32* port_channel = channel + port * port_stride;
-      for (unsigned prb = first_prb; prb < first_prb + prbs_per_block; ++prb) {
-        port_channel[prb] += srs_detail::multiply(coefficient, prb_slope_[prb]);
+      cf32 sum(0.0F, 0.0F);
+      for (unsigned t = 0; t < res; ++t) {
+        sum += slope_[prb * res + t];
       }
-    }
-  }
-}
-
-void SrsEstimator::report(const SrsConfig& srs, const Layout& layout, const Sums& sums,
-                          SrsEstimatorResult& result) const {
-  const double noise = sums.residual_terms > 0.0 ? sums.residual / sums.residual_terms : 0.0;
-  const double res_per_symbol =
-      static_cast<double>(num_rx_antennas_) * layout.num_combs * layout.length;
-  const double mean_power = sums.power / (res_per_symbol * srs.num_symbols);
-  result.noise_variance = static_cast<float>(noise);
-  result.rsrp = static_cast<float>(std::max(mean_power - noise, 0.0));
-  result.wideband_snr_db = srs_snr_db(mean_power - noise, noise);
-
-  std::fill(result.prb_snr_db.begin(), result.prb_snr_db.end(), SrsEstimatorResult::no_snr);
-  const double res_per_prb =
-      static_cast<double>(num_rx_antennas_) * layout.num_combs * layout.res_per_prb;
-  for (unsigned l = 0; l < srs.num_symbols; ++l) {
-    for (unsigned prb = 0; prb < layout.length / layout.res_per_prb; ++prb) {
-      const unsigned bwp_prb = layout.first_prb[l] + prb;
-      const std::size_t index = std::size_t{l} * srs_max_bwp_prbs + bwp_prb;
-      result.prb_snr_db[index] = srs_snr_db(prb_power_[index] / res_per_prb - noise, noise);
-    }
-  }
-  for (unsigned row = 0; row < num_rx_antennas_ * srs.num_ports; ++row) {
-    cf32* channel = result.channel.data() + std::size_t{row} * srs.bwp_size;
-    for (unsigned prb = 0; prb < srs.bwp_size; ++prb) {
-      if (prb_symbols_[prb] > 1) {
-        channel[prb] /= static_cast<float>(prb_symbols_[prb]);
-      }
+      out[prb] = srs_detail::multiply(sum / static_cast<float>(res), centre_turn);
     }
   }
 }

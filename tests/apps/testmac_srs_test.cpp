@@ -26,8 +26,8 @@ void expect_every_srs_measured(const TestMacReport& report, const LaunchPattern&
     ADD_FAILURE() << detail;
   }
   EXPECT_TRUE(report.passed());
-  // Three SRS UEs every other slot: 1.5 a slot.
-  EXPECT_EQ(report.srs_sent, 3U * pattern.num_slots / 2);
+  // Four SRS UEs every other slot: 2 a slot.
+  EXPECT_EQ(report.srs_sent, 2U * pattern.num_slots);
   EXPECT_EQ(report.srs_reports, report.srs_sent);
   EXPECT_EQ(report.l1.srs_processed, report.srs_sent);
   EXPECT_EQ(report.l1.srs_reports_sent, report.srs_sent);
@@ -38,15 +38,17 @@ void expect_every_srs_measured(const TestMacReport& report, const LaunchPattern&
 
 TEST(TestMacSrs, EverySrsIsMeasuredOnItsPrbs) {
   const LaunchPattern pattern = srs_pattern();
-  ASSERT_EQ(pattern.ues.size(), 4U);
-  ASSERT_TRUE(pattern.ues[1].srs && pattern.ues[2].srs && pattern.ues[3].srs);
+  ASSERT_EQ(pattern.ues.size(), 5U);
+  ASSERT_TRUE(pattern.ues[1].srs && pattern.ues[2].srs && pattern.ues[3].srs &&
+              pattern.ues[4].srs);
+  EXPECT_EQ(pattern.ues[2].srs->cyclic_shift, 4U); // on ues[1]'s REs
   EXPECT_FALSE(pattern.ues[0].srs);
   EXPECT_EQ(pattern.ues[1].srs->rnti, 0x4A02);
   EXPECT_EQ(pattern.ues[1].srs->sequence_id, 21U); // the cell's N_ID by default
   EXPECT_EQ(pattern.ues[1].srs->periodicity, 2U);  // periodic, T_SRS = period_slots
-  EXPECT_EQ(pattern.ues[2].srs->group_or_sequence_hopping, phy::SrsHopping::group);
-  EXPECT_TRUE(pattern.ues[2].srs->frequency_hopping());
-  EXPECT_EQ(pattern.ues[3].antenna_ports(), 4U);
+  EXPECT_EQ(pattern.ues[3].srs->group_or_sequence_hopping, phy::SrsHopping::group);
+  EXPECT_TRUE(pattern.ues[3].srs->frequency_hopping());
+  EXPECT_EQ(pattern.ues[4].antenna_ports(), 4U);
   const TestMacReport report = run_test_mac_session(pattern, {});
   expect_every_srs_measured(report, pattern);
   // TDL-C fading around 20 dB: the mean of the reports near it.
@@ -72,9 +74,10 @@ TEST(TestMacSrs, ThroughSevenTwoXWithCplane) {
 // Without fading or delay the reports are the channel's, and no timing correction. The awgn
 // model gives receive antenna r the UE's port r mod N_ap alone, at 1 / N_ap of the power, and
 // WideBandSNR is the received SRS power per SRS RE (all of the PDU's REs, every comb) over the
-// noise: the 1-port UE reports the SNR, the 2-port one (one comb) 3 dB less, the 4-port one 9 dB
-// less (its ports split over two combs: each antenna's port on half of the REs). As many
-// reports each: 4 dB less on average.
+// noise: the two 1-port UEs report the SNR (each its own power: the other, on the same REs, is
+// kept out by its cyclic shift), the 2-port one (one comb) 3 dB less, the 4-port one 9 dB less
+// (its ports split over two combs: each antenna's port on half of the REs). As many reports
+// each: 3 dB less on average.
 TEST(TestMacSrs, AwgnReportsTheChannelsSnrAndNoTimingCorrection) {
   LaunchPattern pattern = srs_pattern();
   pattern.channel = apps::ChannelSpec{};
@@ -83,7 +86,7 @@ TEST(TestMacSrs, AwgnReportsTheChannelsSnrAndNoTimingCorrection) {
   pattern.num_slots = 12;
   const TestMacReport report = run_test_mac_session(pattern, {});
   expect_every_srs_measured(report, pattern);
-  const double expected = pattern.snr_db - 10.0 * (std::log10(2.0) + std::log10(8.0)) / 3.0;
+  const double expected = pattern.snr_db - 10.0 * (std::log10(2.0) + std::log10(8.0)) / 4.0;
   EXPECT_NEAR(report.mean_srs_snr_db(), expected, 0.5);
   EXPECT_EQ(report.srs_ta_error_max, 0.0);
 }

@@ -13,7 +13,6 @@
 #include <cmath>
 #include <complex>
 #include <numbers>
-#include <random>
 #include <vector>
 
 namespace {
@@ -22,46 +21,6 @@ using namespace airan::phy;
 using namespace airan::test;
 
 constexpr double srs_test_scs_hz = 30e3;
-
-/// A random complex Gaussian gain of unit power per receive antenna and port (or CRB).
-std::vector<cf32> srs_random_gains(std::size_t count, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0.0F, std::sqrt(0.5F));
-  std::vector<cf32> gains(count);
-  for (cf32& g : gains) {
-    g = {normal(rng), normal(rng)};
-  }
-  return gains;
-}
-
-/// The true channel of each PRB of the SRS, the mean of \p h(rx, port, k) over the port's REs
-/// of the PRB; NMSE of the estimate against it per port, over every antenna and SRS PRB.
-template <typename Channel>
-std::vector<double> srs_port_nmse(const CellConfig& cell, const SrsConfig& srs,
-                                  const SrsEstimatorResult& result, Channel&& h) {
-  std::vector<double> error(srs.num_ports, 0.0);
-  std::vector<double> power(srs.num_ports, 0.0);
-  for (unsigned p = 0; p < srs.num_ports; ++p) {
-    const unsigned k0 = srs_first_subcarrier(srs, cell, p, 0);
-    for (unsigned rx = 0; rx < result.num_rx_antennas; ++rx) {
-      for (unsigned i = 0; i < srs.num_prbs(); ++i) {
-        std::complex<double> truth(0.0, 0.0);
-        const unsigned res = 12 / srs.comb_size;
-        for (unsigned t = 0; t < res; ++t) {
-          truth += std::complex<double>(h(rx, p, k0 + 12 * i + srs.comb_size * t));
-        }
-        truth /= static_cast<double>(res);
-        const unsigned prb = k0 / 12 + cell.grid_start_crb - srs.bwp_start + i;
-        error[p] += std::norm(std::complex<double>(result.channel_at(rx, p, prb)) - truth);
-        power[p] += std::norm(truth);
-      }
-    }
-  }
-  for (unsigned p = 0; p < srs.num_ports; ++p) {
-    error[p] = 10.0 * std::log10(error[p] / power[p]);
-  }
-  return error;
-}
 
 TEST(SrsEstimator, NoiselessPerPrbChannelIsRecoveredExactly) {
   const CellConfig cell = srs_test_cell(52);

@@ -1,6 +1,7 @@
 /// \file
 /// \brief Helpers of the SRS tests (srs_*_test.cpp): a cell, a transmitted SRS grid, a channel
-/// applied per receive antenna, port and subcarrier, and an independent Gold sequence.
+/// applied per receive antenna, port and subcarrier, random gains, the per-port NMSE of an
+/// estimate, the true SNR per RE, and an independent Gold sequence.
 #pragma once
 
 #include "airan/phy/awgn.h"
@@ -10,7 +11,10 @@
 #include "airan/phy/srs_estimator.h"
 #include "airan/phy/types.h"
 
+#include <cmath>
+#include <complex>
 #include <cstdint>
+#include <random>
 #include <vector>
 
 namespace airan::test {
@@ -75,6 +79,72 @@ phy::ResourceGrid srs_receive(const phy::ResourceGrid& tx, unsigned num_rx, Chan
     phy::AwgnGenerator(noise_seed).add(rx, noise_variance);
   }
   return rx;
+}
+
+/// A random complex Gaussian gain of unit power per receive antenna and port (or CRB).
+inline std::vector<phy::cf32> srs_random_gains(std::size_t count, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0F, std::sqrt(0.5F));
+  std::vector<phy::cf32> gains(count);
+  for (phy::cf32& g : gains) {
+    g = {normal(rng), normal(rng)};
+  }
+  return gains;
+}
+
+/// The true channel of each PRB of the SRS, the mean of \p h(rx, port, k) over the port's REs
+/// of the PRB; NMSE of the estimate against it per port, over every antenna and SRS PRB.
+template <typename Channel>
+std::vector<double> srs_port_nmse(const phy::CellConfig& cell, const phy::SrsConfig& srs,
+                                  const phy::SrsEstimatorResult& result, Channel&& h) {
+  std::vector<double> error(srs.num_ports, 0.0);
+  std::vector<double> power(srs.num_ports, 0.0);
+  for (unsigned p = 0; p < srs.num_ports; ++p) {
+    const unsigned k0 = phy::srs_first_subcarrier(srs, cell, p, 0);
+    for (unsigned rx = 0; rx < result.num_rx_antennas; ++rx) {
+      for (unsigned i = 0; i < srs.num_prbs(); ++i) {
+        std::complex<double> truth(0.0, 0.0);
+        const unsigned res = 12 / srs.comb_size;
+        for (unsigned t = 0; t < res; ++t) {
+          truth += std::complex<double>(h(rx, p, k0 + 12 * i + srs.comb_size * t));
+        }
+        truth /= static_cast<double>(res);
+        const unsigned prb = k0 / 12 + cell.grid_start_crb - srs.bwp_start + i;
+        error[p] += std::norm(std::complex<double>(result.channel_at(rx, p, prb)) - truth);
+        power[p] += std::norm(truth);
+      }
+    }
+  }
+  for (unsigned p = 0; p < srs.num_ports; ++p) {
+    error[p] = 10.0 * std::log10(error[p] / power[p]);
+  }
+  return error;
+}
+
+/// The SNR per RE of \p srs through \p h on \p num_rx antennas (no hopping): the mean over its
+/// REs and antennas of sum_p |h(rx, p, k)|^2 / N_ap over the ports on the RE's comb, over \p noise
+/// (what SrsEstimatorResult::wideband_snr_db estimates), in dB.
+template <typename Channel>
+double srs_true_snr_db(const phy::CellConfig& cell, const phy::SrsConfig& srs, unsigned num_rx,
+                       Channel&& h, float noise) {
+  double power = 0.0;
+  unsigned count = 0;
+  for (unsigned comb = 0; comb < srs.comb_size; ++comb) {
+    for (unsigned p = 0; p < srs.num_ports; ++p) {
+      if (srs.port_comb(p) != comb) {
+        continue;
+      }
+      const unsigned k0 = phy::srs_first_subcarrier(srs, cell, p, 0);
+      for (unsigned rx = 0; rx < num_rx; ++rx) {
+        for (unsigned k = 0; k < srs.sequence_length(); ++k) {
+          power += std::norm(h(rx, p, k0 + srs.comb_size * k)) / srs.num_ports;
+        }
+      }
+    }
+    const bool used = srs.port_comb(0) == comb || srs.port_comb(srs.num_ports - 1) == comb;
+    count += used ? num_rx * srs.sequence_length() : 0U;
+  }
+  return 10.0 * std::log10(power / count / noise);
 }
 
 /// c(n), n = offset .. offset + count - 1, of TS 38.211 5.2.1 straight from its definition: two
