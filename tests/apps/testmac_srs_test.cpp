@@ -39,8 +39,7 @@ void expect_every_srs_measured(const TestMacReport& report, const LaunchPattern&
 TEST(TestMacSrs, EverySrsIsMeasuredOnItsPrbs) {
   const LaunchPattern pattern = srs_pattern();
   ASSERT_EQ(pattern.ues.size(), 5U);
-  ASSERT_TRUE(pattern.ues[1].srs && pattern.ues[2].srs && pattern.ues[3].srs &&
-              pattern.ues[4].srs);
+  ASSERT_TRUE(pattern.ues[1].srs && pattern.ues[2].srs && pattern.ues[3].srs && pattern.ues[4].srs);
   EXPECT_EQ(pattern.ues[2].srs->cyclic_shift, 4U); // on ues[1]'s REs
   EXPECT_FALSE(pattern.ues[0].srs);
   EXPECT_EQ(pattern.ues[1].srs->rnti, 0x4A02);
