@@ -2,7 +2,8 @@
 // must parse or raise PatternError, and a pattern that parses must hold everything the test MAC
 // relies on without checking again: a valid cell, at least one UE with a unique RNTI, each UE's
 // PUSCH valid on the cell with its antenna ports = layers and no more layers than receive
-// antennas (or its PUCCH valid on the cell), an offset inside the period, finite SNR and channel
+// antennas (or its PUCCH valid on the cell, or its SRS valid on the cell with no more ports than
+// receive antennas and T_SRS its period), an offset inside the period, finite SNR and channel
 // figures, and HARQ and L1 settings inside their documented ranges.
 //
 // Seeds: tests/fuzz/seeds/launch_pattern copies configs/patterns/*.yaml.
@@ -52,6 +53,14 @@ void check_pattern(const airan::l1::LaunchPattern& pattern) {
     if (ue.pucch) { // a PUCCH UE: its pusch is unused
       check(ue.pucch->rnti == ue.rnti);
       check(ue.pucch->validate(pattern.cell).empty());
+      continue;
+    }
+    if (ue.srs) { // an SRS UE: its pusch is unused
+      check(ue.srs->rnti == ue.rnti);
+      check(ue.srs->validate(pattern.cell).empty());
+      check(ue.srs->num_ports <= pattern.num_rx_antennas);
+      check(ue.srs->resource_type == airan::phy::SrsResourceType::aperiodic ||
+            ue.srs->periodicity == ue.period_slots);
       continue;
     }
     if (ue.prach) { // a PRACH UE: its pusch is unused
