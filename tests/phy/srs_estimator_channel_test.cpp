@@ -97,13 +97,14 @@ void srs_check_hopping(const SrsConfig& srs, unsigned sfn, unsigned slot) {
   ASSERT_EQ(srs.validate(cell), "");
   std::mt19937 rng(slot);
   std::uniform_real_distribution<float> angle(0.0F, 6.2831853F);
-  std::vector<cf32> gains(std::size_t{2} * 4 * 52); // [rx][port][CRB]
+  // [rx][port][CRB or hop start]: 64 a row, as hop starts round up to 56 on the last PRBs.
+  std::vector<cf32> gains(std::size_t{2} * 4 * 64);
   for (cf32& g : gains) {
     g = std::polar(1.0F, angle(rng));
   }
   const auto h = [&](unsigned rx, unsigned port, unsigned k) {
     const unsigned crb = srs.num_ports == 1 ? k / 12 : (k / 12 + 6) / 8 * 8;
-    return gains[(rx * 4 + port) * 52 + crb];
+    return gains[(rx * 4 + port) * 64 + crb];
   };
   const ResourceGrid rx = srs_receive(srs_transmit(cell, sfn, slot, srs), 2, h);
   SrsEstimator estimator(cell, 2);
