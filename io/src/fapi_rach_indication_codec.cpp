@@ -4,6 +4,7 @@
 // PreamblePwr (u32).
 #include "airan/io/fapi_codec.h"
 #include "fapi_codec_common.h"
+#include "fapi_counted_indication.h"
 
 #include <algorithm>
 
@@ -125,65 +126,21 @@ void write_rach_pdu(ByteWriter& writer, const FapiRachPdu& pdu) {
 
 } // namespace
 
+constexpr CountedIndicationShape rach_indication_shape{rach_type, "RACH.indication", "numPdus",
+                                                       fapi_max_rach_pdus, rach_pdu_fixed_size};
+
 FapiError decode_message_body(std::span<const std::uint8_t> body, FapiRachIndication& out) {
-  ByteReader reader(body);
-  out.num_pdus = 0;
-  out.sfn = reader.u16();
-  out.slot = reader.u16();
-  const unsigned count = reader.u8();
-  if (reader.failed()) {
-    return truncated_error(rach_type, reader, "header");
-  }
-  if (FapiError error = check_sfn_slot(rach_type, out.sfn, out.slot, 0); !error.ok()) {
-    return error;
-  }
-  if (count > fapi_max_rach_pdus) {
-    return make_fapi_error(FapiStatus::capacity_exceeded, FapiErrorCode::msg_slot_err, rach_type, 4,
-                           "RACH.indication: %u PDUs exceed the %zu supported", count,
-                           fapi_max_rach_pdus);
-  }
-  // The smallest PDU is 8 bytes: a count the body cannot hold is refused before reading.
-  if (std::size_t{count} * rach_pdu_fixed_size > reader.remaining()) {
-    return make_fapi_error(FapiStatus::truncated, FapiErrorCode::msg_slot_err, rach_type, 4,
-                           "RACH.indication: numPdus %u needs at least %zu bytes, %zu left", count,
-                           count * rach_pdu_fixed_size, reader.remaining());
-  }
-  for (unsigned i = 0; i < count; ++i) {
-    if (FapiError error = read_rach_pdu(reader, out.pdus[i]); !error.ok()) {
-      return error;
-    }
-    out.num_pdus = i + 1;
-  }
-  return reader.remaining() == 0 ? FapiError{} : trailing_bytes_error(rach_type, reader);
+  return decode_counted_indication(
+      body, out, rach_indication_shape,
+      [](ByteReader& reader, FapiRachPdu& pdu) { return read_rach_pdu(reader, pdu); });
 }
 
 FapiError encode_message_body(const FapiRachIndication& message, std::span<std::uint8_t> out,
                               std::size_t& written) {
-  if (FapiError error = check_sfn_slot(rach_type, message.sfn, message.slot, 0); !error.ok()) {
-    return error;
-  }
-  if (message.num_pdus > fapi_max_rach_pdus) {
-    return make_fapi_error(FapiStatus::capacity_exceeded, FapiErrorCode::msg_slot_err, rach_type, 4,
-                           "RACH.indication: %zu PDUs exceed the %zu supported", message.num_pdus,
-                           fapi_max_rach_pdus);
-  }
-  for (const FapiRachPdu& pdu : message.entries()) {
-    if (FapiError error = check_rach_pdu(pdu); !error.ok()) {
-      return error;
-    }
-  }
-  ByteWriter writer(out);
-  writer.u16(message.sfn);
-  writer.u16(message.slot);
-  writer.u8(static_cast<std::uint8_t>(message.num_pdus));
-  for (const FapiRachPdu& pdu : message.entries()) {
-    write_rach_pdu(writer, pdu);
-  }
-  if (writer.failed()) {
-    return buffer_too_small_error(rach_type, writer.position() + 1);
-  }
-  written = writer.position();
-  return {};
+  return encode_counted_indication(
+      message, out, written, rach_indication_shape,
+      [](const FapiRachPdu& pdu) { return check_rach_pdu(pdu); },
+      [](ByteWriter& writer, const FapiRachPdu& pdu) { write_rach_pdu(writer, pdu); });
 }
 
 } // namespace airan::io

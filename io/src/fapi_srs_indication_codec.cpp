@@ -3,6 +3,7 @@
 // NumReportedSymbols (u8 each), and per reported symbol NumRBs (u16) and NumRBs RBSNR bytes.
 #include "airan/io/fapi_codec.h"
 #include "fapi_codec_common.h"
+#include "fapi_counted_indication.h"
 
 namespace airan::io {
 
@@ -99,65 +100,24 @@ void write_srs_indication_pdu(ByteWriter& writer, const FapiSrsIndicationPdu& pd
 
 } // namespace
 
+constexpr CountedIndicationShape srs_indication_shape{
+    srs_type, "SRS.indication", "NumPDUs", fapi_max_srs_pdus, srs_indication_pdu_min_size};
+
 FapiError decode_message_body(std::span<const std::uint8_t> body, FapiSrsIndication& out) {
-  ByteReader reader(body);
-  out.num_pdus = 0;
-  out.sfn = reader.u16();
-  out.slot = reader.u16();
-  const unsigned count = reader.u8();
-  if (reader.failed()) {
-    return truncated_error(srs_type, reader, "header");
-  }
-  if (FapiError error = check_sfn_slot(srs_type, out.sfn, out.slot, 0); !error.ok()) {
-    return error;
-  }
-  if (count > fapi_max_srs_pdus) {
-    return make_fapi_error(FapiStatus::capacity_exceeded, FapiErrorCode::msg_slot_err, srs_type, 4,
-                           "SRS.indication: %u PDUs exceed the %zu supported", count,
-                           fapi_max_srs_pdus);
-  }
-  // The smallest PDU is 11 bytes: a count the body cannot hold is refused before reading.
-  if (std::size_t{count} * srs_indication_pdu_min_size > reader.remaining()) {
-    return make_fapi_error(FapiStatus::truncated, FapiErrorCode::msg_slot_err, srs_type, 4,
-                           "SRS.indication: NumPDUs %u needs at least %zu bytes, %zu left", count,
-                           count * srs_indication_pdu_min_size, reader.remaining());
-  }
-  for (unsigned i = 0; i < count; ++i) {
-    if (FapiError error = read_srs_indication_pdu(reader, out.pdus[i]); !error.ok()) {
-      return error;
-    }
-    out.num_pdus = i + 1;
-  }
-  return reader.remaining() == 0 ? FapiError{} : trailing_bytes_error(srs_type, reader);
+  return decode_counted_indication(body, out, srs_indication_shape,
+                                   [](ByteReader& reader, FapiSrsIndicationPdu& pdu) {
+                                     return read_srs_indication_pdu(reader, pdu);
+                                   });
 }
 
 FapiError encode_message_body(const FapiSrsIndication& message, std::span<std::uint8_t> out,
                               std::size_t& written) {
-  if (FapiError error = check_sfn_slot(srs_type, message.sfn, message.slot, 0); !error.ok()) {
-    return error;
-  }
-  if (message.num_pdus > fapi_max_srs_pdus) {
-    return make_fapi_error(FapiStatus::capacity_exceeded, FapiErrorCode::msg_slot_err, srs_type, 4,
-                           "SRS.indication: %zu PDUs exceed the %zu supported", message.num_pdus,
-                           fapi_max_srs_pdus);
-  }
-  for (const FapiSrsIndicationPdu& pdu : message.entries()) {
-    if (FapiError error = check_srs_indication_pdu(pdu); !error.ok()) {
-      return error;
-    }
-  }
-  ByteWriter writer(out);
-  writer.u16(message.sfn);
-  writer.u16(message.slot);
-  writer.u8(static_cast<std::uint8_t>(message.num_pdus));
-  for (const FapiSrsIndicationPdu& pdu : message.entries()) {
-    write_srs_indication_pdu(writer, pdu);
-  }
-  if (writer.failed()) {
-    return buffer_too_small_error(srs_type, writer.position() + 1);
-  }
-  written = writer.position();
-  return {};
+  return encode_counted_indication(
+      message, out, written, srs_indication_shape,
+      [](const FapiSrsIndicationPdu& pdu) { return check_srs_indication_pdu(pdu); },
+      [](ByteWriter& writer, const FapiSrsIndicationPdu& pdu) {
+        write_srs_indication_pdu(writer, pdu);
+      });
 }
 
 } // namespace airan::io
