@@ -259,6 +259,22 @@ int run() {
     }
   }
 
+  // PT-RS phase tracking (L_PT-RS 1, K_PT-RS 2 on the first layer's port): the CFO kernel on
+  // the chain, the occasions aligned in the interpolation, ptrs_phase_kernel before the
+  // equalizer. Timing only: the simulated slot carries no PT-RS.
+  std::vector<float> ptrs_estimate;
+  std::vector<float> ptrs_equalize;
+  airan::phy::PuschConfig ptrs_pusch = pusch;
+  ptrs_pusch.ptrs.enabled = true;
+  for (int i = 0; i < iterations + 10; ++i) {
+    front_end.process(ptrs_pusch, slot, options, /*descramble=*/true);
+    front_end.synchronize();
+    if (i >= 10) {
+      ptrs_estimate.push_back(1e3F * front_end.stage_times().estimate_ms);
+      ptrs_equalize.push_back(1e3F * front_end.stage_times().equalize_demap_ms);
+    }
+  }
+
   // The fused OFDM kernel (CP removal, FFT and extraction in one) on the same slot.
   std::vector<float> fused_ofdm;
   front_end.set_fused_ofdm(true);
@@ -300,10 +316,12 @@ int run() {
   std::printf("%-40s %10.1f\n", "OFDM (CP removal, FFT, extraction)", median(ofdm));
   std::printf("%-40s %10.1f\n", "DMRS generation + channel estimation", median(estimate));
   std::printf("%-40s %10.1f\n", "the same, Wiener time (mmse2d-lmmse)", median(wiener_estimate));
+  std::printf("%-40s %10.1f\n", "the same, PT-RS tracked (L 1, K 2)", median(ptrs_estimate));
   std::printf("%-40s %10.1f\n", "equalization + demapping (fused)", median(equalize));
   std::printf("%-40s %10.1f\n", "descrambling", median(descramble));
   std::printf("%-40s %10.1f\n", "slot, host wall clock incl. launches", median(slot_us));
   std::printf("%-40s %10.1f\n", "equalization + demapping + descrambling", median(fused_equalize));
+  std::printf("%-40s %10.1f\n", "the same, PT-RS rotations", median(ptrs_equalize));
   std::printf("%-40s %10.1f  (x%.2f the slot with a descrambling pass)\n",
               "slot, descrambling in the demapper", median(fused_slot_us),
               median(slot_us) / median(fused_slot_us));

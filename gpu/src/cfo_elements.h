@@ -11,6 +11,7 @@
 
 #include "airan/phy/dmrs_cfo.h"
 #include "airan/phy/host_device.h"
+#include "airan/phy/ptrs_phase_math.h"
 #include "dmrs_noise_elements.h"
 #include "front_end_kernels.h"
 
@@ -62,7 +63,8 @@ AIRAN_HOST_DEVICE inline void cfo_thread_correlation(const PduGeometry& g,
 
 /// The PDU's CFO into \p state from its occasion pairs' correlations (\p c_re, \p c_im; one per
 /// pair of g): has_cfo when there is a pair (at least two occasions), cfo_hz their weighted mean
-/// (phy::cfo_from_correlations), and the correlations themselves (the Wiener weights' Doppler).
+/// (phy::cfo_from_correlations), the correlations themselves (the Wiener weights' Doppler) and,
+/// with g.align_occasions, the occasions' alignment rotations and phases.
 AIRAN_HOST_DEVICE inline void record_cfo(const PduGeometry& g, const double* c_re,
                                          const double* c_im, EstimatorState* state) {
   for (unsigned pair = 0; pair < g.num_occasion_pairs; ++pair) {
@@ -72,6 +74,21 @@ AIRAN_HOST_DEVICE inline void record_cfo(const PduGeometry& g, const double* c_r
   state->has_cfo = g.num_occasion_pairs > 0 ? 1 : 0;
   state->cfo_hz = static_cast<float>(
       phy::cfo_from_correlations(c_re, c_im, g.occasion_dt, g.num_occasion_pairs));
+  // The occasions' alignment (PT-RS phase tracking), as the CPU estimator's: rotations 1 and
+  // phases 0 without it.
+  const unsigned pairs = g.align_occasions ? g.num_occasion_pairs : 0;
+  phy::occasion_alignment_rotations(c_re, c_im, pairs, state->occasion_rotation_re,
+                                    state->occasion_rotation_im);
+  for (unsigned o = 0; o < phy::max_dmrs_occasions; ++o) {
+    if (o > pairs) {
+      state->occasion_rotation_re[o] = 1.0F;
+      state->occasion_rotation_im[o] = 0.0F;
+    }
+    state->occasion_phases[o] =
+        o == 0 || o > pairs
+            ? 0.0F
+            : phy::occasion_phase(state->occasion_rotation_re[o], state->occasion_rotation_im[o]);
+  }
 }
 
 /// The sum the CFO kernel's shared-memory tree leaves in thread 0 from its cfo_threads threads'

@@ -10,6 +10,7 @@
 #include "airan/phy/dmrs_cfo.h"
 #include "airan/phy/dmrs_estimation_math.h"
 #include "airan/phy/host_device.h"
+#include "airan/phy/ptrs_phase_math.h"
 #include "front_end_kernels.h"
 
 #include <cmath>
@@ -128,7 +129,8 @@ AIRAN_HOST_DEVICE inline float2 time_value(const float2 (&v)[max_occasions],
 
 /// The work of thread \p index of the interpolation kernel (index < rx x layers x subcarriers,
 /// subcarriers fastest): every occasion's frequency interpolation at the thread's subcarrier (the
-/// delay ramp removed) written to the occasion's first symbol row of H, as the CPU estimator
+/// delay ramp removed, with g.align_occasions rotated to the first occasion's phase) written to
+/// the occasion's first symbol row of H, as the CPU estimator
 /// leaves it, then every other symbol of the PDU from those values, linear in time or their mean
 /// (which then also replaces the occasion rows inside the PDU), or with the Wiener weights
 /// p.time_weights (every symbol of the PDU, occasion rows too). Rows are only written, never
@@ -157,6 +159,10 @@ AIRAN_HOST_DEVICE inline void interpolate_subcarrier(const DmrsEstimationPdu& p,
       float2 value = frequency_value(g, pilots, p.banks, p.state->bank, layer, k);
       if (g.compensate_delay) { // times conj(ramp)
         value = make_float2(value.x * r.x + value.y * r.y, value.y * r.x - value.x * r.y);
+      }
+      if (g.align_occasions && o > 0) { // to the first occasion's phase (PT-RS tracking)
+        phy::rotate_value(value.x, value.y, p.state->occasion_rotation_re[o],
+                          p.state->occasion_rotation_im[o], value.x, value.y);
       }
       v[o] = value;
       rows[o] = g.dmrs_symbols[o * spo];

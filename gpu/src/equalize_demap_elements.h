@@ -10,6 +10,7 @@
 #include "airan/phy/host_device.h"
 #include "airan/phy/irc_whitening.h"
 #include "airan/phy/mimo_equalizer.h"
+#include "airan/phy/ptrs_phase_math.h"
 #include "airan/phy/pusch_data_layout.h"
 #include "airan/phy/pusch_descrambler.h"
 #include "airan/phy/soft_demapper.h"
@@ -62,7 +63,8 @@ demap_layer(const phy::PamLlrTable& table, phy::cmat::Complex x, float noise, st
   }
 }
 
-/// Data RE \p re (< p.d.layout.num_res()) of \p p, demapped with \p table (p.d.qm's). With
+/// Data RE \p re (< p.d.layout.num_res()) of \p p, demapped with \p table (p.d.qm's), its
+/// received values first rotated by its symbol's PT-RS rotation when p.d.rotate. With
 /// MaxRx up to 4, y, H and the whitening matrix are loaded into MaxRx-sized arrays with zeros
 /// past num_rx and equalized over MaxRx antennas: the zeros add nothing to any sum, and every
 /// index is a compile-time constant, so the arrays stay in registers (with a runtime antenna
@@ -92,12 +94,17 @@ AIRAN_HOST_DEVICE inline void equalize_demap_re(const EqualizeDemapPdu& p,
   const unsigned rx_loop = padded ? MaxRx : num_rx;
   phy::cmat::Complex y[MaxRx];
   phy::cmat::Complex channel[MaxRx * Layers];
+  // PT-RS: the symbol's phase error taken out of the received values (the CPU's gather).
+  const float2 rotation = d.rotate ? state->ptrs_rotation[symbol] : make_float2(1.0F, 0.0F);
   for (unsigned r = 0; r < rx_loop; ++r) {
     const bool present = r < num_rx;
     y[r] = present
                ? to_complex(grid[(std::size_t{r} * g.grid_symbols + symbol) * g.grid_subcarriers +
                                  g.first_subcarrier + k])
                : phy::cmat::Complex{0.0F, 0.0F};
+    if (d.rotate && present) {
+      phy::rotate_value(y[r].re, y[r].im, rotation.x, rotation.y, y[r].re, y[r].im);
+    }
     for (unsigned l = 0; l < Layers; ++l) {
       channel[r * Layers + l] =
           present

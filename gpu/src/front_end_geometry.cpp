@@ -2,6 +2,7 @@
 // (front_end_kernels.h), built from its configuration. No CUDA calls, so host emulation tests
 // build the same structs as GpuPuschFrontEnd.
 #include "front_end_kernels.h"
+#include "ptrs_phase_elements.h"
 #include "time_wiener_elements.h"
 
 #include "airan/phy/dmrs_cfo.h"
@@ -11,6 +12,7 @@
 #include "airan/phy/modulation_mapper.h"
 #include "airan/phy/nn/neural_receiver_inputs.h"
 #include "airan/phy/numerology.h"
+#include "airan/phy/ptrs_pusch.h"
 #include "airan/phy/pusch_data_layout.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/soft_demapper.h"
@@ -80,6 +82,9 @@ PduGeometry make_pdu_geometry(const phy::CellConfig& cell, unsigned grid_rx, uns
   g.mmse_frequency = estimator.frequency_interpolation == phy::FrequencyInterpolation::mmse;
   g.average_time = estimator.time_interpolation == phy::TimeInterpolation::average;
   g.wiener_time = estimator.time_interpolation == phy::TimeInterpolation::wiener;
+  // PT-RS phase tracking, as phy::PuschFrontEnd decides it (the estimator then aligns the
+  // occasions).
+  g.align_occasions = pusch.ptrs.enabled && options.track_phase && mapping.ptrs.present();
   g.configured_prior = estimator.delay_spread_s > 0.0F;
   g.prior_profile = static_cast<int>(estimator.delay_profile);
   g.mmse_window =
@@ -110,12 +115,34 @@ TimeWienerPdu make_time_wiener_pdu(const phy::CellConfig& cell, unsigned slot, c
   w.pairs = g.num_occasion_pairs;
   w.terms_per_pair = static_cast<double>(g.num_rx) * g.num_layers * g.num_pilots;
   w.mmse_frequency = g.mmse_frequency;
+  w.aligned = g.align_occasions && g.num_occasion_pairs > 0;
   w.bank_positions = g.bank_positions;
   w.bank_window = g.mmse_window;
   w.banks = banks;
   w.state = state;
   w.weights = weights;
   return w;
+}
+
+PtrsPhasePdu make_ptrs_phase_pdu(const phy::PuschConfig& pusch, const PduGeometry& g,
+                                 const DmrsGeneration& generation) {
+  PtrsPhasePdu p;
+  p.g = g;
+  if (!g.align_occasions || g.num_dmrs_symbols == 0) {
+    return p;
+  }
+  unsigned dmrs_mask = 0;
+  for (unsigned s = 0; s < g.num_dmrs_symbols; ++s) {
+    dmrs_mask |= 1U << g.dmrs_symbols[s];
+  }
+  p.pattern = phy::make_ptrs_pattern(pusch, static_cast<std::uint16_t>(dmrs_mask));
+  p.type = pusch.dmrs_config_type;
+  p.count = phy::ptrs_count(p.pattern, g.num_subcarriers);
+  // generate_pusch_ptrs()'s amplitude, computed in the same order.
+  p.amplitude = phy::ptrs_amplitude(pusch.ptrs.power, pusch.num_layers) * phy::dmrs_inverse_sqrt2;
+  p.w_f[0] = generation.w_f[p.pattern.layer][0];
+  p.w_f[1] = generation.w_f[p.pattern.layer][1];
+  return p;
 }
 
 DataGeometry make_data_geometry(const phy::CellConfig& cell, const phy::PuschConfig& pusch,
@@ -127,6 +154,7 @@ DataGeometry make_data_geometry(const phy::CellConfig& cell, const phy::PuschCon
   d.qm = pusch.modulation_order();
   d.mmse = options.equalizer != phy::EqualizerAlgorithm::zf;
   d.irc = options.equalizer == phy::EqualizerAlgorithm::mmse_irc;
+  d.rotate = pusch.ptrs.enabled && options.track_phase && mapping.ptrs.present();
   // (pointer arithmetic only: the tables are in device memory)
   d.table = device_tables == nullptr
                 ? nullptr

@@ -80,7 +80,10 @@ struct PduGeometry {
   bool compensate_delay = true;
   bool mmse_frequency = true;
   bool average_time = false;
-  bool wiener_time = false;      ///< Wiener weights (TimeWienerPdu) instead of linear / average.
+  bool wiener_time = false; ///< Wiener weights (TimeWienerPdu) instead of linear / average.
+  /// Rotate every DMRS occasion to the first one's phase before the time interpolation
+  /// (PT-RS phase tracking; phy::DmrsChannelEstimatorOptions::align_occasion_phases).
+  bool align_occasions = false;
   bool configured_prior = false; ///< The prior spread is fixed (one bank row).
   int prior_profile = 0;         ///< phy::DelayProfile.
   unsigned mmse_window = 12;     ///< Effective window (clamped to the pilots).
@@ -183,6 +186,15 @@ struct EstimatorState {
   /// Each occasion pair's CFO correlation (launch_cfo_estimation()), for the Wiener weights.
   double cfo_re[phy::max_dmrs_occasions - 1] = {};
   double cfo_im[phy::max_dmrs_occasions - 1] = {};
+  /// With g.align_occasions (record_cfo()): each occasion's rotation to the first one's phase
+  /// and that phase (phy/ptrs_phase_math.h); else rotations 1 and phases 0.
+  float occasion_rotation_re[phy::max_dmrs_occasions] = {};
+  float occasion_rotation_im[phy::max_dmrs_occasions] = {};
+  float occasion_phases[phy::max_dmrs_occasions] = {};
+  /// With PT-RS tracking (launch_ptrs_phases(), ptrs_phase_elements.h): each slot symbol's
+  /// phase error and exp(-j phase), by which the equalizer rotates its data REs.
+  float ptrs_phases[max_symbols] = {};
+  float2 ptrs_rotation[max_symbols] = {};
 };
 
 /// Floats of launch_dmrs_estimation()'s \p scratch for up to \p rx antennas and \p layers: the
@@ -242,6 +254,8 @@ struct DataGeometry {
   unsigned qm = 2;
   bool mmse = true;
   bool irc = false; ///< Whiten each RE with its covariance group's matrix, then noise 1.
+  /// Rotate each RE's received values by its symbol's state->ptrs_rotation first (PT-RS).
+  bool rotate = false;
   /// The demapper's table of qm (device memory, PamLlrTables::of()); not read for pi/2-BPSK.
   const phy::PamLlrTable* table = nullptr;
 };

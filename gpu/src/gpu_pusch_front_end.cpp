@@ -262,11 +262,11 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
           g,     s.grid.data(),    s.dmrs.data(), s.delay_sums.data(),  s.pilots.data(),
           banks, s.device_state(), s.h.data(),    s.time_weights.data()};
       const detail::CfoEstimationPdu cfo{g, s.pilots.data(), s.device_state()};
-      if (g.wiener_time) {
-        // The interpolation reads the Wiener weights, made from the CFO's correlations: both
-        // on the chain.
+      if (g.wiener_time || g.align_occasions) {
+        // The interpolation reads the Wiener weights, made from the CFO's correlations, or the
+        // occasions' alignment the CFO kernel makes from them: both on the chain.
         detail::launch_dmrs_estimation(std::span(&estimation, 1), std::span(&cfo, 1),
-                                       std::span(&planned.wiener, 1), stream);
+                                       std::span(&planned.wiener, g.wiener_time ? 1U : 0U), stream);
       } else {
         detail::launch_dmrs_estimation(std::span(&estimation, 1), stream);
         s.pilots_ready.mark(stream);
@@ -277,6 +277,9 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
       if (g.estimate_covariance) {
         detail::launch_irc_covariance(g, s.pilots.data(), s.device_state(), s.covariances.data(),
                                       s.whitening.data(), stream);
+      }
+      if (planned.ptrs.count > 0) { // the symbols' phases from H, for the equalizer
+        detail::launch_ptrs_phases(std::span(&planned.ptrs, 1), stream);
       }
       s.time_mark(s.estimate_end, stream);
       if (descramble) {
@@ -308,10 +311,13 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   };
   if (own_graph) { // else part of an enclosing capture, or no graphs
     // A graph per topology: with and without the DMRS generation (a cell's first PDU uses the
-    // pregenerated DMRS, the others generate theirs), and with the Wiener weights' kernels, so
-    // that none is re-instantiated per PDU when PDUs alternate between them.
-    CudaGraph& graph = g.wiener_time ? (pregenerated ? s.graph_wiener_pregenerated : s.graph_wiener)
-                                     : (pregenerated ? s.graph_pregenerated : s.graph);
+    // pregenerated DMRS, the others generate theirs), with the Wiener weights' kernels and with
+    // PT-RS phase tracking's, so that none is re-instantiated per PDU when PDUs alternate
+    // between them.
+    CudaGraph& graph = g.align_occasions ? (pregenerated ? s.graph_ptrs_pregenerated : s.graph_ptrs)
+                       : g.wiener_time
+                           ? (pregenerated ? s.graph_wiener_pregenerated : s.graph_wiener)
+                           : (pregenerated ? s.graph_pregenerated : s.graph);
     graph.capture_or_update(stream, enqueue);
     graph.launch(stream);
   } else {
@@ -328,10 +334,6 @@ void GpuPuschFrontEnd::Impl::check_pdu(const phy::PuschConfig& pusch) const {
   if (pusch.transform_precoding) {
     throw std::invalid_argument("GpuPuschFrontEnd: transform precoding (DFT-s-OFDM) is "
                                 "received by the CPU front end only (--backend cpu)");
-  }
-  if (pusch.ptrs.enabled) {
-    throw std::invalid_argument("GpuPuschFrontEnd: PT-RS (phase tracking) is received by the CPU "
-                                "front end only (--backend cpu)");
   }
   if (pusch.intra_slot_hopping) {
     throw std::invalid_argument("GpuPuschFrontEnd: intra-slot frequency hopping is received by "

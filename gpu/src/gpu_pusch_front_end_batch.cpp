@@ -30,6 +30,7 @@ struct GpuPuschFrontEnd::Batch {
   std::array<detail::DmrsEstimationPdu, capacity> estimation;
   std::array<detail::CfoEstimationPdu, capacity> cfo;
   std::array<detail::TimeWienerPdu, capacity> wiener;
+  std::array<detail::PtrsPhasePdu, capacity> ptrs;
   std::array<detail::IrcCovariancePdu, capacity> covariance;
   std::array<detail::EqualizeDemapPdu, capacity> equalization;
   std::array<detail::EqualizationQualityPdu, capacity> quality;
@@ -38,8 +39,11 @@ struct GpuPuschFrontEnd::Batch {
   std::size_t num_pdus = 0;
   std::size_t num_covariance = 0;
   std::size_t num_wiener = 0;
+  std::size_t num_ptrs = 0;
 
-  void clear() { num_scrambling = num_generation = num_pdus = num_covariance = num_wiener = 0; }
+  void clear() {
+    num_scrambling = num_generation = num_pdus = num_covariance = num_wiener = num_ptrs = 0;
+  }
 
   /// \throws std::logic_error when \p front_ends holds one twice, one whose flag \p prepared is
   /// not set, or front ends of different devices (\p what: the caller, for the message).
@@ -81,6 +85,9 @@ struct GpuPuschFrontEnd::Batch {
       wiener[num_wiener] = p.wiener;
       wiener[num_wiener++].banks = banks;
     }
+    if (p.ptrs.count > 0) {
+      ptrs[num_ptrs++] = p.ptrs;
+    }
     if (p.g.estimate_covariance) {
       covariance[num_covariance++] = {p.g, s.pilots.data(), s.device_state(), s.covariances.data(),
                                       s.whitening.data()};
@@ -121,6 +128,7 @@ struct GpuPuschFrontEnd::Batch {
                                    std::span(cfo.data(), num_pdus),
                                    std::span(wiener.data(), num_wiener), stream);
     detail::launch_irc_covariance(std::span(covariance.data(), num_covariance), stream);
+    detail::launch_ptrs_phases(std::span(ptrs.data(), num_ptrs), stream);
     mark(&Impl::estimate_end);
     detail::launch_equalize_demap(std::span(equalization.data(), num_pdus), stream);
     mark(&Impl::equalize_end);
@@ -154,6 +162,11 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
     planned.wiener = detail::make_time_wiener_pdu(cell, slot, planned.g, planned.banks,
                                                   device_state(), time_weights.data());
   }
+  planned.ptrs = detail::make_ptrs_phase_pdu(pusch, planned.g, planned.generation);
+  planned.ptrs.grid = grid.data();
+  planned.ptrs.dmrs = dmrs.data();
+  planned.ptrs.h = h.data();
+  planned.ptrs.state = device_state();
   planned.d = make_data_geometry(pusch, options);
   if (const unsigned qm = planned.d.qm; qm != 1 && qm != 2 && qm != 4 && qm != 6 && qm != 8) {
     throw std::invalid_argument("GpuPuschFrontEnd: modulation order " + std::to_string(qm) +

@@ -88,6 +88,23 @@ phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
   return measurements_of(state);
 }
 
+void GpuPuschFrontEnd::download_ptrs_phases(std::span<float> phases) {
+  Impl& s = *impl_;
+  if (phases.size() != s.num_symbols) {
+    throw std::invalid_argument("GpuPuschFrontEnd: " + std::to_string(s.num_symbols) +
+                                " PT-RS phases per slot, not " + std::to_string(phases.size()));
+  }
+  make_device_current(s.device);
+  s.join_branch();
+  detail::PduMeasurements measured;
+  s.measurements.copy_to_host(std::span(&measured, 1), s.stream.get());
+  s.stream.synchronize();
+  const bool tracked = s.processed && s.geometry.align_occasions;
+  for (std::size_t l = 0; l < phases.size(); ++l) {
+    phases[l] = tracked && l < detail::max_symbols ? measured.state.ptrs_phases[l] : 0.0F;
+  }
+}
+
 phy::PuschMeasurements GpuPuschFrontEnd::download_pusch_measurements() {
   Impl& s = *impl_;
   make_device_current(s.device);

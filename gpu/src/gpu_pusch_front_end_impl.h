@@ -11,6 +11,7 @@
 #include "front_end_kernels.h"
 #include "mmse_bank_table.h"
 #include "ofdm_fft_elements.h"
+#include "ptrs_phase_elements.h"
 #include "time_wiener_elements.h"
 
 #include "airan/phy/dmrs_pusch.h"
@@ -115,6 +116,7 @@ struct GpuPuschFrontEnd::Impl {
     std::uint32_t c_init = 0; ///< Of the data scrambling (with descramble).
     std::size_t num_llrs = 0;
     detail::TimeWienerPdu wiener; ///< The Wiener weights' launch (g.wiener_time).
+    detail::PtrsPhasePdu ptrs;    ///< The PT-RS phases' launch (g.align_occasions).
   };
   /// Checks \p pusch and plans its launches; consumes pregenerate_dmrs()'s DMRS when they are
   /// this PDU's. \throws std::invalid_argument as process().
@@ -182,6 +184,8 @@ struct GpuPuschFrontEnd::Impl {
   CudaGraph graph_pregenerated; ///< The same with the DMRS of pregenerate_dmrs() (no generation).
   CudaGraph graph_wiener;       ///< The two with Wiener time interpolation's kernels.
   CudaGraph graph_wiener_pregenerated;
+  CudaGraph graph_ptrs; ///< The two with PT-RS phase tracking's (the CFO on the chain).
+  CudaGraph graph_ptrs_pregenerated;
   bool use_graph = true;
   bool descrambled = false;          ///< descramble() ran after the last process().
   bool demapped_descrambled = false; ///< The last process() wrote descrambled LLRs.
@@ -267,6 +271,9 @@ inline phy::DmrsMeasurements measurements_of(const detail::EstimatorState& state
   measurements.delay_spread_s = state.delay_spread_s;
   if (state.has_cfo != 0) {
     measurements.cfo_hz = state.cfo_hz;
+  }
+  for (std::size_t o = 0; o < measurements.occasion_phases.size(); ++o) {
+    measurements.occasion_phases[o] = state.occasion_phases[o];
   }
   return measurements;
 }

@@ -69,6 +69,9 @@ const float* GpuPuschFrontEnd::device_llrs() const {
 phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
   detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }
+void GpuPuschFrontEnd::download_ptrs_phases(std::span<float>) {
+  detail::throw_built_without_cuda("GpuPuschFrontEnd");
+}
 void GpuPuschFrontEnd::enqueue_measurements(unsigned) {
   detail::throw_built_without_cuda("GpuPuschFrontEnd");
 }

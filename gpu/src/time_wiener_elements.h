@@ -32,6 +32,7 @@ struct TimeWienerPdu {
   unsigned pairs = 0;          ///< Consecutive occasion pairs with a correlation.
   double terms_per_pair = 0.0; ///< Products in each correlation: antennas x layers x pilots.
   bool mmse_frequency = true;  ///< MMSE frequency interpolation (else linear).
+  bool aligned = false;        ///< Occasions aligned to one phase (PT-RS): the model takes no CFO.
   unsigned bank_positions = 0; ///< Positions per filter bank (MMSE).
   unsigned bank_window = 0;    ///< Taps per position (MMSE).
   double occasion_time_s[phy::max_dmrs_occasions] = {}; ///< phy::dmrs_occasion_times().
@@ -88,7 +89,8 @@ AIRAN_HOST_DEVICE inline void fit_time_wiener_pair(const TimeWienerPdu& w, unsig
 
 /// The PDU's model (thread 0 of the kernel) from the pairs' fits and the bank's summed
 /// \p energy: the MMSE bank's noise gain energy / positions, or linear interpolation's 2/3 (mean
-/// (1 - u)^2 + u^2 over u in [0, 1)), as the CPU estimator takes them.
+/// (1 - u)^2 + u^2 over u in [0, 1)), as the CPU estimator takes them (no CFO when the occasions
+/// were aligned).
 AIRAN_HOST_DEVICE inline phy::TimeWienerModel time_wiener_model_of(const TimeWienerPdu& w,
                                                                    const double* rho,
                                                                    const double* doppler_hz,
@@ -99,7 +101,7 @@ AIRAN_HOST_DEVICE inline phy::TimeWienerModel time_wiener_model_of(const TimeWie
                                : 2.0F / 3.0F;
   return phy::time_wiener_model_from_pairs(rho, doppler_hz, w.pairs, s.channel_power,
                                            s.despread_variance, noise_gain,
-                                           s.has_cfo != 0 ? s.cfo_hz : 0.0F);
+                                           s.has_cfo != 0 && !w.aligned ? s.cfo_hz : 0.0F);
 }
 
 /// The weights of symbol \p l (start_symbol <= l < end_symbol) into w.weights.

@@ -11,6 +11,7 @@
 #include "airan/phy/dmrs_estimation_math.h"
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/layer_mapper.h"
+#include "airan/phy/ptrs_phase_math.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/thread_pool.h"
 
@@ -350,7 +351,7 @@ void DmrsChannelEstimatorImpl::estimate(ChannelEstimate& estimate, const Resourc
   if (align) {
     detail::occasion_alignment(correlations, rotations.data());
     for (unsigned o = 1; o < pilots_.num_occasions; ++o) {
-      measurements.occasion_phases[o] = -std::arg(rotations[o]);
+      measurements.occasion_phases[o] = occasion_phase(rotations[o].real(), rotations[o].imag());
     }
   }
   if (wiener) {

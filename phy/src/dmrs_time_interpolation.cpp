@@ -2,21 +2,19 @@
 /// \brief Time interpolation step of the DMRS channel estimator (dmrs_estimation_steps.h).
 #include "dmrs_estimation_steps.h"
 
+#include "airan/phy/ptrs_phase_math.h"
+
 #include <algorithm>
 #include <array>
-#include <complex>
 
 namespace airan::phy::detail {
 
 void occasion_alignment(const OccasionCorrelations& correlations, cf32* rotations) {
-  rotations[0] = cf32(1.0F, 0.0F);
-  std::complex<double> total(1.0, 0.0);
-  for (unsigned o = 0; o < correlations.pairs; ++o) {
-    const std::complex<double> c(correlations.c_re[o], correlations.c_im[o]);
-    if (std::abs(c) > 0.0) {
-      total *= std::conj(c) / std::abs(c);
-    }
-    rotations[o + 1] = cf32(static_cast<float>(total.real()), static_cast<float>(total.imag()));
+  float re[max_dmrs_occasions] = {};
+  float im[max_dmrs_occasions] = {};
+  occasion_alignment_rotations(correlations.c_re, correlations.c_im, correlations.pairs, re, im);
+  for (unsigned o = 0; o <= correlations.pairs; ++o) {
+    rotations[o] = cf32(re[o], im[o]);
   }
 }
 

@@ -1,12 +1,11 @@
 #include "airan/phy/ptrs_phase_tracking.h"
 
 #include "airan/phy/channel_estimate.h"
+#include "airan/phy/ptrs_phase_math.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/resource_grid.h"
 
 #include <algorithm>
-#include <cmath>
-#include <numbers>
 #include <stdexcept>
 #include <string>
 
@@ -54,8 +53,7 @@ void estimate_ptrs_phases(const ResourceGrid& grid, const ChannelEstimate& estim
       acc_re += re;
       acc_im += im;
     }
-    phases[l] =
-        acc_re == 0.0 && acc_im == 0.0 ? 0.0F : static_cast<float>(std::atan2(acc_im, acc_re));
+    phases[l] = ptrs_symbol_phase(acc_re, acc_im);
   }
   // The DMRS symbols: their occasion's phase against the first (0 unless the estimator aligned
   // the occasions), both symbols of a double-symbol pair.
@@ -79,35 +77,8 @@ void estimate_ptrs_phases(const ResourceGrid& grid, const ChannelEstimate& estim
 
 void interpolate_ptrs_phases(unsigned start_symbol, unsigned num_symbols, unsigned anchor_mask,
                              std::span<float> phases) {
-  const unsigned end =
-      std::min<unsigned>(start_symbol + num_symbols, static_cast<unsigned>(phases.size()));
-  const auto is_anchor = [&](unsigned l) { return ((anchor_mask >> l) & 1U) != 0; };
-  int previous = -1;
-  for (unsigned l = start_symbol; l < end; ++l) {
-    if (is_anchor(l)) {
-      previous = static_cast<int>(l);
-      continue;
-    }
-    unsigned next = l + 1;
-    while (next < end && !is_anchor(next)) {
-      ++next;
-    }
-    if (previous < 0 && next >= end) {
-      phases[l] = 0.0F;
-    } else if (previous < 0) {
-      phases[l] = phases[next];
-    } else if (next >= end) {
-      phases[l] = phases[static_cast<unsigned>(previous)];
-    } else {
-      const float before = phases[static_cast<unsigned>(previous)];
-      float step = phases[next] - before;
-      step -= 2.0F * std::numbers::pi_v<float> *
-              std::ceil((step - std::numbers::pi_v<float>) / (2.0F * std::numbers::pi_v<float>));
-      const float fraction = static_cast<float>(l - static_cast<unsigned>(previous)) /
-                             static_cast<float>(next - static_cast<unsigned>(previous));
-      phases[l] = before + fraction * step;
-    }
-  }
+  interpolate_ptrs_phase_run(start_symbol, num_symbols, anchor_mask, phases.data(),
+                             static_cast<unsigned>(phases.size()));
 }
 
 } // namespace airan::phy

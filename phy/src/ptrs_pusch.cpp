@@ -31,13 +31,6 @@ constexpr std::array<std::array<int, 4>, 6> re_reference_type2{{
     {5, 10, 11, 4},
 }};
 
-/// Index of the DMRS value of a port with offset \p delta at allocated subcarrier \p k (which
-/// lies in the port's CDM group): the inverse of dmrs_subcarrier().
-unsigned dmrs_value_index(DmrsConfigType type, unsigned delta, unsigned k) {
-  const unsigned j = k - delta;
-  return type == DmrsConfigType::type1 ? j / 2 : 2 * (j / 6) + j % 6;
-}
-
 } // namespace
 
 std::uint16_t ptrs_symbol_mask(unsigned start_symbol, unsigned num_symbols,

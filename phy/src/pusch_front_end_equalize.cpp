@@ -1,6 +1,7 @@
 #include "pusch_front_end_impl.h"
 
 #include "airan/phy/modulation_mapper.h"
+#include "airan/phy/ptrs_phase_math.h"
 
 #include <algorithm>
 #include <array>
@@ -21,10 +22,7 @@ void copy_run(const cf32* in, cf32* out, std::size_t n, const cf32* rotation) {
   const auto* a = reinterpret_cast<const float*>(in);
   auto* o = reinterpret_cast<float*>(out);
   for (std::size_t i = 0; i < n; ++i) {
-    const float re = a[2 * i];
-    const float im = a[2 * i + 1];
-    o[2 * i] = re * c - im * d;
-    o[2 * i + 1] = re * d + im * c;
+    rotate_value(a[2 * i], a[2 * i + 1], c, d, o[2 * i], o[2 * i + 1]);
   }
 }
 
@@ -86,7 +84,10 @@ void PuschFrontEnd::Impl::equalize(const ResourceGrid& grid, const CellConfig& c
   }
   job.rotate = mapping.ptrs.present();
   for (unsigned l = 0; l < max_symbols_per_slot; ++l) {
-    job.rotation[l] = std::polar(1.0F, -phases[l]);
+    float c = 1.0F;
+    float d = 0.0F;
+    ptrs_derotation(phases[l], c, d);
+    job.rotation[l] = cf32(c, d);
   }
 
   std::size_t done = 0;

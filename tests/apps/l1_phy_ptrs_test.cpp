@@ -27,7 +27,8 @@ TEST(FapiPhyPtrs, CpuReceiverAnnouncesAndDecodesPtrs) {
   test::expect_pdu_decodes(h, 0, 0, ptrs_pusch(70));
 }
 
-TEST(FapiPhyPtrs, BesideTheCudaFrontEndPtrsRunsOnTheCpuFrontEnd) {
+// A mirroring detector that does not track PT-RS leaves such PDUs to the receiver's CPU front end.
+TEST(FapiPhyPtrs, BesideAMirroringDetectorPtrsRunsOnTheCpuFrontEnd) {
   test::MirroringDetector detector;
   PhyHarness h(detector.config());
   const auto param = test::param_response(h);
@@ -36,6 +37,19 @@ TEST(FapiPhyPtrs, BesideTheCudaFrontEndPtrsRunsOnTheCpuFrontEnd) {
   h.configure_and_start();
   test::expect_pdu_decodes(h, 0, 0, ptrs_pusch(71));
   EXPECT_EQ(detector.grid_calls.load() + detector.loaded_calls.load(), 0U) << "not the detector's";
+}
+
+// The CUDA front end tracks PT-RS on the device: the PDU is the detector's.
+TEST(FapiPhyPtrs, ADetectorThatTracksPtrsDecodesThePdu) {
+  test::MirroringDetector detector;
+  detector.tracks_ptrs = true;
+  PhyHarness h(detector.config());
+  const auto param = test::param_response(h);
+  ASSERT_TRUE(param);
+  EXPECT_EQ(param->max_ptrs_ports, 1);
+  h.configure_and_start();
+  test::expect_pdu_decodes(h, 0, 0, ptrs_pusch(73));
+  EXPECT_EQ(detector.grid_calls.load() + detector.loaded_calls.load(), 1U) << "the detector's";
 }
 
 TEST(FapiPhyPtrs, BehindADetectorPtrsIsRefusedWithSlotError) {

@@ -65,6 +65,9 @@ struct EmulationCase {
   EqualizerAlgorithm equalizer = EqualizerAlgorithm::mmse; ///< MMSE or ZF (not IRC).
   double cfo_hz = 0.0;          ///< Carrier frequency offset of the channel (a TDL model only).
   double max_doppler_hz = 50.0; ///< Of a fading channel.
+  PuschPtrsConfig ptrs;         ///< PT-RS of the PDU (none by default).
+  double phase_noise_hz = 0.0;  ///< Oscillator phase noise linewidth (a TDL model only).
+  bool track_phase = true;      ///< PuschFrontEndOptions::track_phase.
 };
 
 /// The device's filter-bank table ([prior row][SNR bin][position][tap]) as MmseBankTable
@@ -281,6 +284,7 @@ struct EmulatedPdu {
     scenario.channel.domain = c.domain;
     scenario.channel.max_doppler_hz = c.channel == "awgn" ? 0.0 : c.max_doppler_hz;
     scenario.channel.cfo_hz = c.cfo_hz;
+    scenario.channel.phase_noise_linewidth_hz = c.phase_noise_hz;
     pusch.bwp_size = c.prbs;
     pusch.prb_size = c.prbs;
     pusch.num_layers = c.layers;
@@ -292,6 +296,7 @@ struct EmulatedPdu {
     pusch.mcs_index = c.mcs;
     pusch.mcs_table = c.qam256 ? McsTable::qam256 : McsTable::qam64;
     pusch.rnti = 0x4601;
+    pusch.ptrs = c.ptrs;
     EXPECT_EQ(apps::validate_link(scenario, std::span(&pusch, 1)), "");
     simulator = std::make_unique<apps::SlotSimulator>(scenario);
     simulator->simulate(std::span(&pusch, 1), 3, 11, 12, noise_variance_from_snr_db(c.snr_db));
@@ -300,6 +305,7 @@ struct EmulatedPdu {
     options.estimator.time_interpolation = c.time;
     options.estimator.compensate_delay = c.compensate_delay;
     options.equalizer = c.equalizer;
+    options.track_phase = c.track_phase;
     g = make_pdu_geometry(scenario.cell, c.rx, grid().num_symbols(), pusch, slot, options,
                           generation);
     dmrs = device_dmrs(scenario.cell, pusch, slot, g, generation);

@@ -224,6 +224,11 @@ public:
   void download_channel_estimate(phy::ChannelEstimate& estimate);
   /// The DMRS measurements alone of the last process(): a few bytes, no allocation.
   [[nodiscard]] phy::DmrsMeasurements download_measurements();
+  /// Each slot symbol's PT-RS phase error in radians of the last process() into \p phases (one
+  /// per symbol of the slot), as phy::PuschFrontEnd::ptrs_phases(): 0 outside the PDU and
+  /// without PT-RS tracking. Waits for the device. \throws std::invalid_argument on a size
+  /// mismatch.
+  void download_ptrs_phases(std::span<float> phases);
   /// The PDU's measurements of the last process(): the DMRS ones and the post-equalization SINR
   /// and EVM (as phy::PuschFrontEnd::measurements()). Waits for the device.
   [[nodiscard]] phy::PuschMeasurements download_pusch_measurements();

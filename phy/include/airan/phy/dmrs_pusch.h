@@ -46,6 +46,13 @@ constexpr unsigned dmrs_subcarrier(DmrsConfigType type, unsigned delta, unsigned
                                        : 6 * (i / 2) + (i % 2) + delta;
 }
 
+/// Index of the DMRS value of a port with offset \p delta at allocated subcarrier \p k (which
+/// lies in the port's CDM group): the inverse of dmrs_subcarrier().
+constexpr unsigned dmrs_value_index(DmrsConfigType type, unsigned delta, unsigned k) {
+  const unsigned j = k - delta;
+  return type == DmrsConfigType::type1 ? j / 2 : 2 * (j / 6) + j % 6;
+}
+
 /// Parameters of DMRS port \p port. \throws std::invalid_argument for a port the type lacks.
 DmrsPortParams dmrs_port_params(DmrsConfigType type, unsigned port);
 

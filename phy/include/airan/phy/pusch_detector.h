@@ -80,6 +80,10 @@ public:
   /// decoding stays the receiver's). The default (false, e.g. a neural receiver): they are the
   /// detector's to refuse.
   [[nodiscard]] virtual bool mirrors_cpu_front_end() const { return false; }
+  /// True when a detector that mirrors the CPU front end also takes PDUs with PT-RS and tracks
+  /// their phase as the CPU front end does (PuschFrontEndOptions::track_phase): PuschReceiver
+  /// then gives it those PDUs instead of running them on its CPU front end. The default: false.
+  [[nodiscard]] virtual bool tracks_ptrs_phase() const { return false; }
 
   /// detect() on the grid that the last successful load_slot_iq() demodulated.
   /// \throws std::logic_error when the detector does not demodulate (the default).

@@ -1,0 +1,154 @@
+// PuschReceiver's routing of PT-RS PDUs beside a detector that mirrors the CPU front end: a
+// detector that tracks PT-RS itself (the CUDA front end, PuschDetector::tracks_ptrs_phase()) gets
+// them, one that does not leaves them to the receiver's CPU front end; both ways the slot's PDUs
+// decode with the transmitted bits, from the grid and from IQ.
+#include "../support/iq_detector.h"
+#include "airan/phy/flat_mimo_channel.h"
+#include "airan/phy/numerology.h"
+#include "airan/phy/ofdm_modulator.h"
+#include "airan/phy/pusch_receiver.h"
+#include "airan/phy/pusch_transmitter.h"
+#include "phy_test_helpers.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace {
+
+using namespace airan::phy;
+using airan::test::detector_test_cell;
+
+constexpr unsigned routing_slot_number = 3;
+constexpr unsigned routing_rx = 2;
+
+/// PDU \p index of the slot: a one-layer CP-OFDM PUSCH on PRBs 24 index .. + 23, the second with
+/// PT-RS on every symbol of every second PRB.
+PuschConfig routing_pusch(unsigned index) {
+  PuschConfig pusch;
+  pusch.rnti = static_cast<std::uint16_t>(index + 1);
+  pusch.bwp_size = 52;
+  pusch.prb_start = 24 * index;
+  pusch.prb_size = 24;
+  pusch.num_dmrs_cdm_groups_no_data = 2;
+  pusch.mcs_index = 16;
+  pusch.ptrs.enabled = index == 1;
+  return pusch;
+}
+
+/// The detector tests' cell with one UE antenna port (one-layer PDUs without precoding).
+CellConfig routing_cell() {
+  CellConfig cell = detector_test_cell();
+  cell.num_antenna_ports = 1;
+  return cell;
+}
+
+struct RoutingSlot {
+  std::vector<PuschConfig> pdus;
+  std::vector<BitVector> tbs;
+  ResourceGrid grid;
+  std::vector<cf32> iq;
+};
+
+RoutingSlot make_routing_slot(const CellConfig& cell) {
+  RoutingSlot slot;
+  slot.pdus = {routing_pusch(0), routing_pusch(1)};
+  PuschTransmitter transmitter(cell);
+  std::mt19937_64 rng(5);
+  auto tx_grid = transmitter.make_grid();
+  for (const auto& pdu : slot.pdus) {
+    EXPECT_EQ(pdu.validate(cell), "");
+    BitVector tb(transmitter.transport_block_size(pdu));
+    for (auto& b : tb) {
+      b = static_cast<bit_t>(rng() & 1U);
+    }
+    transmitter.transmit(tb, pdu, routing_slot_number, tx_grid);
+    slot.tbs.push_back(std::move(tb));
+  }
+  slot.grid = ResourceGrid(routing_rx, tx_grid.num_symbols(), tx_grid.num_subcarriers());
+  FlatMimoChannel::random_unitary(routing_rx, 1, 3)
+      .apply(tx_grid, std::pow(10.0F, -2.5F), rng, slot.grid);
+  const Numerology numerology =
+      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  OfdmModulator modulator(numerology, cell.num_prbs);
+  const std::size_t samples = numerology.slot_length(routing_slot_number);
+  slot.iq.resize(routing_rx * samples);
+  for (unsigned rx = 0; rx < routing_rx; ++rx) {
+    modulator.modulate_slot(slot.grid, rx, routing_slot_number,
+                            std::span(slot.iq).subspan(rx * samples, samples));
+  }
+  return slot;
+}
+
+struct RoutingCounts {
+  std::atomic<unsigned> loads{0};
+  std::atomic<unsigned> grid_calls{0};
+  std::atomic<unsigned> loaded_calls{0};
+  void reset() { loads = grid_calls = loaded_calls = 0; }
+};
+
+PuschReceiverConfig routing_config(const CellConfig& cell, RoutingCounts& counts,
+                                   bool tracks_ptrs) {
+  PuschReceiverConfig config;
+  config.num_rx_antennas = routing_rx;
+  config.max_layers = 1;
+  config.detector = [&cell, &counts, tracks_ptrs](const PuschFrontEndLimits& limits, unsigned) {
+    return std::unique_ptr<PuschDetector>(std::make_unique<airan::test::IqDetector>(
+        cell, routing_rx, limits, counts.loads, counts.grid_calls, counts.loaded_calls,
+        /*refuses_dfts_ofdm=*/true, /*mirrors=*/true, tracks_ptrs));
+  };
+  return config;
+}
+
+void expect_decoded(const std::vector<PuschPduResult>& results, const RoutingSlot& slot) {
+  ASSERT_EQ(results.size(), slot.pdus.size());
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(results[i].error, "");
+    EXPECT_TRUE(results[i].tb_crc_ok);
+    EXPECT_EQ(results[i].tb_bits, slot.tbs[i]);
+  }
+}
+
+TEST(PuschReceiverPtrsRouting, ADetectorThatTracksPtrsGetsPtrsPdus) {
+  const CellConfig cell = routing_cell();
+  const RoutingSlot slot = make_routing_slot(cell);
+  RoutingCounts counts;
+  PuschReceiver receiver(cell, routing_config(cell, counts, /*tracks_ptrs=*/true));
+  std::vector<PuschPduResult> results;
+  receiver.process_slot(slot.grid, routing_slot_number, slot.pdus, results);
+  expect_decoded(results, slot);
+  EXPECT_EQ(counts.grid_calls.load(), 2U) << "both PDUs are the detector's";
+  EXPECT_GT(results[1].times.detection_us, 0.0);
+  EXPECT_EQ(results[1].times.channel_estimation_us, 0.0);
+  // From IQ the detector alone demodulates the slot: no PDU needs the CPU front end.
+  counts.reset();
+  receiver.process_slot_iq(slot.iq, routing_slot_number, slot.pdus, results);
+  expect_decoded(results, slot);
+  EXPECT_EQ(counts.loads.load(), 1U);
+  EXPECT_EQ(counts.loaded_calls.load(), 2U);
+  EXPECT_EQ(counts.grid_calls.load(), 0U);
+}
+
+TEST(PuschReceiverPtrsRouting, PtrsPdusRunOnTheCpuFrontEndBesideADetectorThatDoesNotTrack) {
+  const CellConfig cell = routing_cell();
+  const RoutingSlot slot = make_routing_slot(cell);
+  RoutingCounts counts;
+  PuschReceiver receiver(cell, routing_config(cell, counts, /*tracks_ptrs=*/false));
+  std::vector<PuschPduResult> results;
+  receiver.process_slot(slot.grid, routing_slot_number, slot.pdus, results);
+  expect_decoded(results, slot);
+  EXPECT_EQ(counts.grid_calls.load(), 1U) << "the PDU without PT-RS only";
+  EXPECT_EQ(results[1].times.detection_us, 0.0);
+  EXPECT_GT(results[1].times.channel_estimation_us, 0.0); // the CPU front end's stages
+  counts.reset();
+  receiver.process_slot_iq(slot.iq, routing_slot_number, slot.pdus, results);
+  expect_decoded(results, slot);
+  EXPECT_EQ(counts.loaded_calls.load(), 1U);
+  EXPECT_EQ(counts.grid_calls.load(), 0U);
+}
+
+} // namespace
