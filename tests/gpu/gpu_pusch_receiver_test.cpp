@@ -3,7 +3,8 @@
 //   passed to the UL-SCH decoder in device memory;
 // - 1000 generated noisy slots across MCS 0-27 (256-QAM table), 1-4 layers, 4 receive antennas,
 //   TDL-A30/B100/C300 with random Doppler and PRB counts: LLR signs agree on at least 99.99% of
-//   the bits and every TB has the same CRC outcome (issue 6); and the device's UL-SCH decoding
+//   the bits and every TB has the same CRC outcome (issue 6), a quarter of those from 16-QAM up
+//   with PT-RS through phase noise; and the device's UL-SCH decoding
 //   of the device's descrambled LLRs equals the CPU decoder's of the same LLRs bit for bit;
 // - a DFT-s-OFDM PDU beside a CP-OFDM one decodes through the receiver's CPU front end.
 //   Skipped without a CUDA device.
@@ -102,6 +103,57 @@ SlotCase random_slot_case(std::mt19937& rng) {
   return c;
 }
 
+/// Slot \p n's link of the thousand-slot test: case \p c on \p rx antennas; every fourth slot from
+/// 16-QAM up carries PT-RS (tracked on the device since 2026-12-06) through 100 Hz of oscillator
+/// phase noise, the other slots' draws as they were.
+struct NoisyLink {
+  airan::apps::LinkScenario scenario;
+  PuschConfig pusch;
+};
+
+NoisyLink noisy_link(const SlotCase& c, unsigned n, unsigned rx) {
+  NoisyLink link;
+  airan::apps::LinkScenario& scenario = link.scenario;
+  PuschConfig& pusch = link.pusch;
+  scenario.cell.num_prbs = c.prbs;
+  scenario.cell.num_antenna_ports = c.layers == 3 ? 4 : c.layers; // ports: 1, 2 or 4
+  scenario.num_rx_antennas = rx;
+  scenario.channel.model = c.channel;
+  scenario.channel.max_doppler_hz = c.doppler_hz;
+  pusch.bwp_size = c.prbs;
+  pusch.prb_size = c.prbs;
+  pusch.num_layers = c.layers;
+  pusch.dmrs_ports = static_cast<std::uint16_t>((1U << c.layers) - 1);
+  pusch.num_dmrs_cdm_groups_no_data = 2;
+  pusch.mcs_index = c.mcs;
+  pusch.mcs_table = McsTable::qam256;
+  pusch.rnti = static_cast<std::uint16_t>(0x100 + n);
+  if (c.layers == 3) { // a 4-port UE with codebook precoding (TPMI 0)
+    pusch.precoding = PuschPrecoding::codebook;
+    pusch.tpmi = 0;
+  }
+  if (n % 4 == 3 && c.mcs >= 10) {
+    pusch.ptrs.enabled = true;
+    pusch.ptrs.time_density = 1U << (n / 4 % 3); // 1, 2, 4
+    scenario.channel.phase_noise_linewidth_hz = 100.0;
+  }
+  return link;
+}
+
+// Every slot of the thousand-slot test below is a link the transmitter and the CPU receiver
+// accept (runs without a device).
+TEST(GpuPuschReceiver, ThousandNoisySlotsAreValidLinks) {
+  std::mt19937 rng(2026);
+  unsigned ptrs_slots = 0;
+  for (unsigned n = 0; n < 1000; ++n) {
+    const NoisyLink link = noisy_link(random_slot_case(rng), n, 4);
+    ASSERT_EQ(airan::apps::validate_link(link.scenario, std::span(&link.pusch, 1)), "")
+        << "slot " << n;
+    ptrs_slots += link.pusch.ptrs.enabled ? 1U : 0U;
+  }
+  EXPECT_GT(ptrs_slots, 150U);
+}
+
 TEST(GpuPuschReceiver, ThousandNoisySlotsAgreeWithTheCpuReference) {
   std::string status;
   if (!have_device(status)) {
@@ -115,6 +167,7 @@ TEST(GpuPuschReceiver, ThousandNoisySlotsAgreeWithTheCpuReference) {
   unsigned tbs_ok = 0;
   unsigned tbs_failed = 0;
   std::array<unsigned, 5> layer_count{};
+  unsigned ptrs_slots = 0;
   auto cpu_decoder = create_ulsch_decoder(1500000);
   constexpr std::size_t soft_bits = 4000000; // C N_cb of the largest TB of the cases
   auto harq_memory = std::make_shared<airan::gpu::GpuHarqSoftMemory>(1, soft_bits, 0);
@@ -126,25 +179,10 @@ TEST(GpuPuschReceiver, ThousandNoisySlotsAgreeWithTheCpuReference) {
     SCOPED_TRACE("slot " + std::to_string(n) + ": " + std::to_string(c.prbs) + " PRB, " +
                  std::to_string(c.layers) + " layers, MCS " + std::to_string(c.mcs) + ", " +
                  c.channel + ", " + std::to_string(c.snr_db) + " dB");
-    airan::apps::LinkScenario scenario;
-    scenario.cell.num_prbs = c.prbs;
-    scenario.cell.num_antenna_ports = c.layers == 3 ? 4 : c.layers; // ports: 1, 2 or 4
-    scenario.num_rx_antennas = rx;
-    scenario.channel.model = c.channel;
-    scenario.channel.max_doppler_hz = c.doppler_hz;
-    PuschConfig pusch;
-    pusch.bwp_size = c.prbs;
-    pusch.prb_size = c.prbs;
-    pusch.num_layers = c.layers;
-    pusch.dmrs_ports = static_cast<std::uint16_t>((1U << c.layers) - 1);
-    pusch.num_dmrs_cdm_groups_no_data = 2;
-    pusch.mcs_index = c.mcs;
-    pusch.mcs_table = McsTable::qam256;
-    pusch.rnti = static_cast<std::uint16_t>(0x100 + n);
-    if (c.layers == 3) { // a 4-port UE with codebook precoding (TPMI 0)
-      pusch.precoding = PuschPrecoding::codebook;
-      pusch.tpmi = 0;
-    }
+    const NoisyLink link = noisy_link(c, n, rx);
+    const airan::apps::LinkScenario& scenario = link.scenario;
+    const PuschConfig& pusch = link.pusch;
+    ptrs_slots += pusch.ptrs.enabled ? 1U : 0U;
     ASSERT_EQ(airan::apps::validate_link(scenario, std::span(&pusch, 1)), "");
     ++layer_count[c.layers];
 
@@ -206,9 +244,9 @@ TEST(GpuPuschReceiver, ThousandNoisySlotsAgreeWithTheCpuReference) {
       ++tbs_failed;
     }
   }
-  std::printf("%u slots (layers 1-4: %u %u %u %u): %zu of %zu LLR signs agree (%.5f%%), "
-              "TBs %u decoded / %u failed on the CPU\n",
-              num_slots, layer_count[1], layer_count[2], layer_count[3], layer_count[4],
+  std::printf("%u slots (layers 1-4: %u %u %u %u; %u with PT-RS): %zu of %zu LLR signs agree "
+              "(%.5f%%), TBs %u decoded / %u failed on the CPU\n",
+              num_slots, layer_count[1], layer_count[2], layer_count[3], layer_count[4], ptrs_slots,
               signs_agree, bits, 100.0 * static_cast<double>(signs_agree) / bits, tbs_ok,
               tbs_failed);
   EXPECT_GE(static_cast<double>(signs_agree), 0.9999 * static_cast<double>(bits));
