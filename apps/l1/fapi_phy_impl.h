@@ -122,9 +122,10 @@ struct FapiPhy::Impl {
   [[nodiscard]] bool announces_dfts_ofdm() const {
     return !config.receiver.detector || config.receiver.detector_mirrors_front_end;
   }
-  /// PT-RS (one port, CP-OFDM) as PARAM announces it: tracked by the CPU front end, which runs
-  /// PT-RS PDUs also beside a detector that mirrors it (the same receivers as DFT-s-OFDM, which
-  /// CONFIG checks); the neural receiver does not track phase.
+  /// PT-RS (one port, CP-OFDM) as PARAM announces it: tracked by the CPU front end and by a
+  /// detector that mirrors it (the CUDA front end on the device; one that does not track leaves
+  /// them to the CPU front end): the same receivers as DFT-s-OFDM, which CONFIG checks; the
+  /// neural receiver does not track phase.
   [[nodiscard]] bool announces_ptrs() const { return announces_dfts_ofdm(); }
   /// Intra-slot frequency hopping as PARAM announces it (puschFrequencyHopping): the CPU front
   /// end estimates each hop, also beside a detector that mirrors it; the neural receiver takes

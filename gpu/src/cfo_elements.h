@@ -64,7 +64,8 @@ AIRAN_HOST_DEVICE inline void cfo_thread_correlation(const PduGeometry& g,
 /// The PDU's CFO into \p state from its occasion pairs' correlations (\p c_re, \p c_im; one per
 /// pair of g): has_cfo when there is a pair (at least two occasions), cfo_hz their weighted mean
 /// (phy::cfo_from_correlations), the correlations themselves (the Wiener weights' Doppler) and,
-/// with g.align_occasions, the occasions' alignment rotations and phases.
+/// with g.align_occasions, the occasions' alignment rotations and phases (without it, every
+/// symbol's PT-RS phase 0 and rotation 1).
 AIRAN_HOST_DEVICE inline void record_cfo(const PduGeometry& g, const double* c_re,
                                          const double* c_im, EstimatorState* state) {
   for (unsigned pair = 0; pair < g.num_occasion_pairs; ++pair) {
@@ -77,6 +78,12 @@ AIRAN_HOST_DEVICE inline void record_cfo(const PduGeometry& g, const double* c_r
   // The occasions' alignment (PT-RS phase tracking), as the CPU estimator's: rotations 1 and
   // phases 0 without it.
   const unsigned pairs = g.align_occasions ? g.num_occasion_pairs : 0;
+  if (!g.align_occasions) { // no PT-RS tracking: no phase (ptrs_phase_kernel writes them else)
+    for (unsigned l = 0; l < max_symbols; ++l) {
+      state->ptrs_phases[l] = 0.0F;
+      state->ptrs_rotation[l] = make_float2(1.0F, 0.0F);
+    }
+  }
   phy::occasion_alignment_rotations(c_re, c_im, pairs, state->occasion_rotation_re,
                                     state->occasion_rotation_im);
   for (unsigned o = 0; o < phy::max_dmrs_occasions; ++o) {

@@ -314,12 +314,16 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
     // pregenerated DMRS, the others generate theirs), with the Wiener weights' kernels and with
     // PT-RS phase tracking's, so that none is re-instantiated per PDU when PDUs alternate
     // between them.
-    CudaGraph& graph = g.align_occasions ? (pregenerated ? s.graph_ptrs_pregenerated : s.graph_ptrs)
-                       : g.wiener_time
-                           ? (pregenerated ? s.graph_wiener_pregenerated : s.graph_wiener)
-                           : (pregenerated ? s.graph_pregenerated : s.graph);
-    graph.capture_or_update(stream, enqueue);
-    graph.launch(stream);
+    CudaGraph* graph = pregenerated ? &s.graph_pregenerated : &s.graph;
+    if (g.align_occasions && g.wiener_time) {
+      graph = pregenerated ? &s.graph_ptrs_wiener_pregenerated : &s.graph_ptrs_wiener;
+    } else if (g.align_occasions) {
+      graph = pregenerated ? &s.graph_ptrs_pregenerated : &s.graph_ptrs;
+    } else if (g.wiener_time) {
+      graph = pregenerated ? &s.graph_wiener_pregenerated : &s.graph_wiener;
+    }
+    graph->capture_or_update(stream, enqueue);
+    graph->launch(stream);
   } else {
     enqueue();
   }

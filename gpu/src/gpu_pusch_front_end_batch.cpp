@@ -168,6 +168,8 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
   planned.ptrs.h = h.data();
   planned.ptrs.state = device_state();
   planned.d = make_data_geometry(pusch, options);
+  // The equalizer turns the REs by the rotations only where ptrs_phase_kernel writes them.
+  planned.d.rotate = planned.ptrs.count > 0;
   if (const unsigned qm = planned.d.qm; qm != 1 && qm != 2 && qm != 4 && qm != 6 && qm != 8) {
     throw std::invalid_argument("GpuPuschFrontEnd: modulation order " + std::to_string(qm) +
                                 " is not demapped on the device");

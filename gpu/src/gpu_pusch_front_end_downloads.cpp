@@ -99,9 +99,8 @@ void GpuPuschFrontEnd::download_ptrs_phases(std::span<float> phases) {
   detail::PduMeasurements measured;
   s.measurements.copy_to_host(std::span(&measured, 1), s.stream.get());
   s.stream.synchronize();
-  const bool tracked = s.processed && s.geometry.align_occasions;
-  for (std::size_t l = 0; l < phases.size(); ++l) {
-    phases[l] = tracked && l < detail::max_symbols ? measured.state.ptrs_phases[l] : 0.0F;
+  for (std::size_t l = 0; l < phases.size(); ++l) { // 0 without tracking (record_cfo())
+    phases[l] = s.processed && l < detail::max_symbols ? measured.state.ptrs_phases[l] : 0.0F;
   }
 }
 

@@ -186,6 +186,8 @@ struct GpuPuschFrontEnd::Impl {
   CudaGraph graph_wiener_pregenerated;
   CudaGraph graph_ptrs; ///< The two with PT-RS phase tracking's (the CFO on the chain).
   CudaGraph graph_ptrs_pregenerated;
+  CudaGraph graph_ptrs_wiener; ///< The two with both.
+  CudaGraph graph_ptrs_wiener_pregenerated;
   bool use_graph = true;
   bool descrambled = false;          ///< descramble() ran after the last process().
   bool demapped_descrambled = false; ///< The last process() wrote descrambled LLRs.

@@ -54,6 +54,8 @@ PtrsPhasePdu make_ptrs_phase_pdu(const phy::PuschConfig& pusch, const PduGeometr
                                  const DmrsGeneration& generation);
 
 /// Enqueues the phases of every PDU of \p pdus with PT-RS (a block each in one grid).
+/// \throws std::invalid_argument (before any launch) for such a PDU of more than
+/// ptrs_phase_max_rx antennas (GpuPuschFrontEndLimits allows no more).
 void launch_ptrs_phases(std::span<const PtrsPhasePdu> pdus, cudaStream_t stream);
 
 /// Slot symbol and antenna of item \p item of the block (symbols of the slot times antennas,

@@ -8,6 +8,8 @@
 #include "airan/gpu/launch_profiler.h"
 #include "launch_batches.cuh"
 
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace airan::gpu::detail {
@@ -39,12 +41,18 @@ __device__ void PtrsPhaseLaunch::run(LaunchBlock /*block*/) const {
 } // namespace
 
 void launch_ptrs_phases(std::span<const PtrsPhasePdu> pdus, cudaStream_t stream) {
+  for (const PtrsPhasePdu& p : pdus) {
+    if (p.count > 0 && p.g.num_rx > ptrs_phase_max_rx) {
+      throw std::invalid_argument("ptrs_phases: " + std::to_string(p.g.num_rx) +
+                                  " receive antennas (at most " +
+                                  std::to_string(ptrs_phase_max_rx) + ")");
+    }
+  }
   launch_all<PtrsPhaseLaunch>(
       pdus.size(),
       [&](std::size_t i) {
         const PtrsPhasePdu& p = pdus[i];
-        const bool runs = p.count > 0 && p.g.num_rx <= ptrs_phase_max_rx;
-        return std::pair(PtrsPhaseLaunch{p}, runs ? 1U : 0U);
+        return std::pair(PtrsPhaseLaunch{p}, p.count > 0 ? 1U : 0U);
       },
       "ptrs_phase_kernel", stream);
 }

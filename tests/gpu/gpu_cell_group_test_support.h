@@ -1,4 +1,5 @@
-// Test support for gpu_cell_group_test: three cells of different sizes with their PDUs, slot IQ
+// Test support for gpu_cell_group_test: three cells of different sizes with their PDUs (one with
+// PT-RS), slot IQ
 // through a random unitary channel, a CUDA receiver per cell as the reference, the comparison
 // of two PDU results, and a HARQ process whose new data is refused between two transmissions.
 #pragma once
@@ -73,6 +74,8 @@ inline std::vector<CellSetup> make_cells(float snr_offset_db) {
   cells[1].pdus = {make_pdu(3, 106, 0, 50, 1, 16), make_pdu(4, 106, 50, 30, 1, 24),
                    make_pdu(5, 106, 80, 26, 1, 6)};
   cells[2].pdus = {make_pdu(6, 24, 0, 24, 2, 18)};
+  // PT-RS on one PDU (tracked on the device since 2026-12-06, also in the batched front end).
+  cells[1].pdus[1].ptrs.enabled = true;
   cells[0].snr_db = 12.0F + snr_offset_db;
   cells[1].snr_db = 11.0F + snr_offset_db;
   cells[2].snr_db = 10.0F + snr_offset_db;

@@ -30,6 +30,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -334,47 +335,80 @@ TEST(GpuPuschReceiver, DftsOfdmAndUciBesideTheDeviceFrontEndDecode) {
   }
 }
 
-// PT-RS on the CUDA front end: it tracks the phase (ptrs_phase_elements.h), so a PT-RS PDU runs on
-// the device beside a PDU without PT-RS and decodes through 100 Hz of phase noise.
+/// A slot of two 26-PRB PDUs on 2 antennas through TDL-A30 with 300 Hz of oscillator phase noise:
+/// QPSK without PT-RS, then 64-QAM with PT-RS on every symbol of every second PRB.
+struct PtrsReceiverSlot {
+  airan::apps::LinkScenario scenario;
+  std::vector<PuschConfig> pdus = std::vector<PuschConfig>(2);
+  std::unique_ptr<airan::apps::SlotSimulator> simulator;
+
+  PtrsReceiverSlot() {
+    scenario.cell.num_prbs = 52;
+    scenario.num_rx_antennas = 2;
+    scenario.channel.model = "TDL-A30";
+    scenario.channel.max_doppler_hz = 10.0;
+    scenario.channel.phase_noise_linewidth_hz = 300.0;
+    scenario.channel.domain = airan::apps::ChannelDomain::time;
+    for (std::size_t i = 0; i < pdus.size(); ++i) {
+      pdus[i].rnti = static_cast<std::uint16_t>(i + 1);
+      pdus[i].bwp_size = 52;
+      pdus[i].prb_start = 26 * static_cast<unsigned>(i);
+      pdus[i].prb_size = 26;
+      pdus[i].num_dmrs_cdm_groups_no_data = 2;
+    }
+    pdus[0].mcs_index = 5;  // QPSK: no PT-RS needed
+    pdus[1].mcs_index = 20; // 64-QAM with PT-RS
+    pdus[1].ptrs.enabled = true;
+    EXPECT_EQ(airan::apps::validate_link(scenario, pdus), "");
+    simulator = std::make_unique<airan::apps::SlotSimulator>(scenario);
+    simulator->simulate(pdus, 1, 2, 3, std::pow(10.0F, -2.6F), 4);
+  }
+  /// A receiver config for the slot (the CPU's; the caller adds the device stages).
+  [[nodiscard]] static PuschReceiverConfig config(bool track_phase) {
+    PuschReceiverConfig config;
+    config.num_rx_antennas = 2;
+    config.max_layers = 1;
+    config.front_end.track_phase = track_phase;
+    return config;
+  }
+};
+
+// The slot needs the tracking (runs without a device): on the CPU receiver the PT-RS PDU decodes
+// with it and fails without it, so the device test below shows the device's tracking works.
+TEST(GpuPuschReceiver, PtrsSlotNeedsThePhaseTracking) {
+  const PtrsReceiverSlot slot;
+  for (const bool track : {true, false}) {
+    SCOPED_TRACE(track ? "tracked" : "untracked");
+    PuschReceiver receiver(slot.scenario.cell, PtrsReceiverSlot::config(track));
+    std::vector<PuschPduResult> results;
+    receiver.process_slot_iq(slot.simulator->received_iq(), slot.simulator->slot_number(),
+                             slot.pdus, results);
+    ASSERT_EQ(results.size(), 2U);
+    EXPECT_TRUE(results[0].tb_crc_ok);
+    EXPECT_EQ(results[1].tb_crc_ok, track);
+  }
+}
+
+// PT-RS on the CUDA front end: it tracks the phase (ptrs_phase_elements.h), so the PT-RS PDU of
+// that slot runs on the device beside the PDU without PT-RS and decodes through the phase noise.
 TEST(GpuPuschReceiver, PtrsOnTheDeviceFrontEndDecodes) {
   std::string status;
   if (!have_device(status)) {
     GTEST_SKIP() << "no CUDA device: " << status;
   }
-  airan::apps::LinkScenario scenario;
-  scenario.cell.num_prbs = 52;
-  scenario.num_rx_antennas = 2;
-  scenario.channel.model = "TDL-A30";
-  scenario.channel.max_doppler_hz = 10.0;
-  scenario.channel.phase_noise_linewidth_hz = 100.0;
-  scenario.channel.domain = airan::apps::ChannelDomain::time;
-  std::vector<PuschConfig> pdus(2);
-  for (std::size_t i = 0; i < pdus.size(); ++i) {
-    pdus[i].rnti = static_cast<std::uint16_t>(i + 1);
-    pdus[i].bwp_size = 52;
-    pdus[i].prb_start = 26 * static_cast<unsigned>(i);
-    pdus[i].prb_size = 26;
-    pdus[i].num_dmrs_cdm_groups_no_data = 2;
-  }
-  pdus[0].mcs_index = 5;  // QPSK: no PT-RS needed
-  pdus[1].mcs_index = 20; // 64-QAM with PT-RS
-  pdus[1].ptrs.enabled = true;
-  ASSERT_EQ(airan::apps::validate_link(scenario, pdus), "");
-  airan::apps::SlotSimulator simulator(scenario);
-  simulator.simulate(pdus, 1, 2, 3, std::pow(10.0F, -2.6F), 4);
-  PuschReceiverConfig config;
-  config.num_rx_antennas = 2;
-  config.max_layers = 1;
-  config.detector = airan::gpu::make_gpu_detector_factory(scenario.cell, config.front_end, 0);
+  const PtrsReceiverSlot slot;
+  PuschReceiverConfig config = PtrsReceiverSlot::config(true);
+  config.detector = airan::gpu::make_gpu_detector_factory(slot.scenario.cell, config.front_end, 0);
   config.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
-  PuschReceiver receiver(scenario.cell, config);
+  PuschReceiver receiver(slot.scenario.cell, config);
   std::vector<PuschPduResult> results;
-  receiver.process_slot_iq(simulator.received_iq(), simulator.slot_number(), pdus, results);
+  receiver.process_slot_iq(slot.simulator->received_iq(), slot.simulator->slot_number(), slot.pdus,
+                           results);
   ASSERT_EQ(results.size(), 2U);
   for (std::size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(results[i].error, "") << "PDU " << i;
     EXPECT_TRUE(results[i].tb_crc_ok) << "PDU " << i;
-    EXPECT_EQ(results[i].tb_bits, simulator.tb_bits(i)) << "PDU " << i;
+    EXPECT_EQ(results[i].tb_bits, slot.simulator->tb_bits(i)) << "PDU " << i;
   }
   EXPECT_GT(results[0].times.detection_us, 0.0); // the CUDA front end
   EXPECT_GT(results[1].times.detection_us, 0.0); // the CUDA front end, PT-RS tracked

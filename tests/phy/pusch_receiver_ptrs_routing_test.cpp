@@ -1,7 +1,8 @@
 // PuschReceiver's routing of PT-RS PDUs beside a detector that mirrors the CPU front end: a
 // detector that tracks PT-RS itself (the CUDA front end, PuschDetector::tracks_ptrs_phase()) gets
-// them, one that does not leaves them to the receiver's CPU front end; both ways the slot's PDUs
-// decode with the transmitted bits, from the grid and from IQ.
+// them, one that does not leaves them to the receiver's CPU front end; a hopping PDU goes to the
+// CPU front end either way; the slot's PDUs decode with the transmitted bits, from the grid and
+// from IQ.
 #include "../support/iq_detector.h"
 #include "airan/phy/flat_mimo_channel.h"
 #include "airan/phy/numerology.h"
@@ -25,17 +26,20 @@ using airan::test::detector_test_cell;
 constexpr unsigned routing_slot_number = 3;
 constexpr unsigned routing_rx = 2;
 
-/// PDU \p index of the slot: a one-layer CP-OFDM PUSCH on PRBs 24 index .. + 23, the second with
-/// PT-RS on every symbol of every second PRB.
+/// PDU \p index of the slot: one-layer CP-OFDM PUSCHs, the first on PRBs 0 .. 23, the second on
+/// PRBs 24 .. 47 with PT-RS on every symbol of every second PRB, the third on PRBs 48 .. 51 with
+/// intra-slot frequency hopping (which the CPU front end runs beside any mirroring detector).
 PuschConfig routing_pusch(unsigned index) {
   PuschConfig pusch;
   pusch.rnti = static_cast<std::uint16_t>(index + 1);
   pusch.bwp_size = 52;
   pusch.prb_start = 24 * index;
-  pusch.prb_size = 24;
+  pusch.prb_size = index < 2 ? 24 : 4;
   pusch.num_dmrs_cdm_groups_no_data = 2;
   pusch.mcs_index = 16;
   pusch.ptrs.enabled = index == 1;
+  pusch.intra_slot_hopping = index == 2;
+  pusch.second_hop_prb_start = index == 2 ? 48 : 0;
   return pusch;
 }
 
@@ -55,7 +59,7 @@ struct RoutingSlot {
 
 RoutingSlot make_routing_slot(const CellConfig& cell) {
   RoutingSlot slot;
-  slot.pdus = {routing_pusch(0), routing_pusch(1)};
+  slot.pdus = {routing_pusch(0), routing_pusch(1), routing_pusch(2)};
   PuschTransmitter transmitter(cell);
   std::mt19937_64 rng(5);
   auto tx_grid = transmitter.make_grid();
@@ -121,16 +125,24 @@ TEST(PuschReceiverPtrsRouting, ADetectorThatTracksPtrsGetsPtrsPdus) {
   std::vector<PuschPduResult> results;
   receiver.process_slot(slot.grid, routing_slot_number, slot.pdus, results);
   expect_decoded(results, slot);
-  EXPECT_EQ(counts.grid_calls.load(), 2U) << "both PDUs are the detector's";
+  EXPECT_EQ(counts.grid_calls.load(), 2U) << "the PDUs without hopping are the detector's";
   EXPECT_GT(results[1].times.detection_us, 0.0);
   EXPECT_EQ(results[1].times.channel_estimation_us, 0.0);
-  // From IQ the detector alone demodulates the slot: no PDU needs the CPU front end.
+  EXPECT_EQ(results[2].times.detection_us, 0.0);
+  EXPECT_GT(results[2].times.channel_estimation_us, 0.0); // hopping: the CPU front end
+  // From IQ the detector demodulates the slot for its PDUs (and the CPU for the hopping one).
   counts.reset();
   receiver.process_slot_iq(slot.iq, routing_slot_number, slot.pdus, results);
   expect_decoded(results, slot);
   EXPECT_EQ(counts.loads.load(), 1U);
   EXPECT_EQ(counts.loaded_calls.load(), 2U);
   EXPECT_EQ(counts.grid_calls.load(), 0U);
+  // Without the hopping PDU no PDU needs the CPU front end.
+  counts.reset();
+  receiver.process_slot_iq(slot.iq, routing_slot_number, std::span(slot.pdus.data(), 2), results);
+  ASSERT_EQ(results.size(), 2U);
+  EXPECT_TRUE(results[1].tb_crc_ok);
+  EXPECT_EQ(counts.loaded_calls.load(), 2U);
 }
 
 TEST(PuschReceiverPtrsRouting, PtrsPdusRunOnTheCpuFrontEndBesideADetectorThatDoesNotTrack) {
@@ -141,7 +153,7 @@ TEST(PuschReceiverPtrsRouting, PtrsPdusRunOnTheCpuFrontEndBesideADetectorThatDoe
   std::vector<PuschPduResult> results;
   receiver.process_slot(slot.grid, routing_slot_number, slot.pdus, results);
   expect_decoded(results, slot);
-  EXPECT_EQ(counts.grid_calls.load(), 1U) << "the PDU without PT-RS only";
+  EXPECT_EQ(counts.grid_calls.load(), 1U) << "the PDU without PT-RS or hopping only";
   EXPECT_EQ(results[1].times.detection_us, 0.0);
   EXPECT_GT(results[1].times.channel_estimation_us, 0.0); // the CPU front end's stages
   counts.reset();

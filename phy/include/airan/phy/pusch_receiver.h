@@ -43,9 +43,10 @@ struct PuschReceiverConfig {
   std::uint32_t max_tbs = 0;
   PuschFrontEndOptions front_end; ///< Channel estimation and equalization.
   /// When set, a detector (e.g. the neural receiver, phy/nn/neural_pusch_detector.h) replaces
-  /// channel estimation, equalization and demapping; front_end then serves only the DFT-s-OFDM
-  /// PDUs of a detector that mirrors the CPU front end (PuschDetector::mirrors_cpu_front_end()),
-  /// and must be the options that detector was made with.
+  /// channel estimation, equalization and demapping; front_end then serves only the PDUs that a
+  /// detector mirroring the CPU front end (PuschDetector::mirrors_cpu_front_end()) leaves to it
+  /// (DFT-s-OFDM, UCI, hopping, PT-RS unless PuschDetector::tracks_ptrs_phase()), and must be
+  /// the options that detector was made with.
   PuschDetectorFactory detector;
   /// When set, each UL-SCH decoder LDPC-decodes the code blocks of a TB in one batch on a decoder
   /// from this factory (the CUDA decoder with `--backend cuda`); results are identical.
