@@ -122,7 +122,10 @@ public:
     if (second_hop_symbol_ >= max_symbols_per_slot) {
       return measurements.noise_variance;
     }
-    return hop_noise_[symbol >= second_hop_symbol_ ? 1 : 0];
+    // A select between the two values, not an index computed from the comparison: GCC 12's
+    // vectorizer turned that index into the comparison's mask (-1 instead of 1) in
+    // PuschFrontEnd's per-symbol loop at -O3 and read the float before hop_noise_.
+    return symbol >= second_hop_symbol_ ? hop_noise_[1] : hop_noise_[0];
   }
   /// First slot symbol of the second hop (max_symbols_per_slot: none).
   [[nodiscard]] unsigned second_hop_symbol() const { return second_hop_symbol_; }
