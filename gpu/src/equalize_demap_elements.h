@@ -63,6 +63,17 @@ demap_layer(const phy::PamLlrTable& table, phy::cmat::Complex x, float noise, st
   }
 }
 
+/// The equalizer's noise variance on a hop of an intra-slot hopping PDU whose hops' states are
+/// \p first and \p second: the hop's (\p hop's) noise variance, at least 1e-7 of the channel
+/// power of the mean RSRP of both hops (phy::merge_hop_estimates() and the CPU front end's
+/// floor; \p beta the DMRS amplitude).
+AIRAN_HOST_DEVICE inline float hopping_equalizer_noise(const EstimatorState& hop,
+                                                       const EstimatorState& first,
+                                                       const EstimatorState& second, float beta) {
+  const float rsrp = 0.5F * (first.rsrp + second.rsrp);
+  return fmaxf(hop.noise_variance, 1e-7F * (rsrp / (beta * beta)));
+}
+
 /// Data RE \p re (< p.d.layout.num_res()) of \p p, demapped with \p table (p.d.qm's), its
 /// received values first rotated by its symbol's PT-RS rotation when p.d.rotate. With
 /// MaxRx up to 4, y, H and the whitening matrix are loaded into MaxRx-sized arrays with zeros
@@ -81,7 +92,7 @@ AIRAN_HOST_DEVICE inline void equalize_demap_re(const EqualizeDemapPdu& p,
   const float2* __restrict__ grid = p.grid;
   const float2* __restrict__ h = p.h;
   const EstimatorState* state = p.state;
-  const phy::cmat::Complex* __restrict__ whitening = p.whitening;
+  const phy::cmat::Complex* whitening = p.whitening;
   float2* __restrict__ symbols = p.symbols;
   float* __restrict__ noise_variances = p.noise_variances;
   float* __restrict__ llrs = p.llrs;
@@ -90,6 +101,12 @@ AIRAN_HOST_DEVICE inline void equalize_demap_re(const EqualizeDemapPdu& p,
   unsigned symbol = 0;
   unsigned k = 0;
   phy::locate_data_re(d.layout, re, symbol, k);
+  // Intra-slot hopping: the second hop's REs at its subcarriers, with its noise and whitening.
+  const bool second_hop = symbol >= d.second_hop_symbol;
+  const unsigned first_subcarrier = second_hop ? d.second_hop_first_subcarrier : g.first_subcarrier;
+  if (second_hop) {
+    whitening = p.second_whitening;
+  }
   const unsigned num_rx = g.num_rx;
   const unsigned rx_loop = padded ? MaxRx : num_rx;
   phy::cmat::Complex y[MaxRx];
@@ -100,7 +117,7 @@ AIRAN_HOST_DEVICE inline void equalize_demap_re(const EqualizeDemapPdu& p,
     const bool present = r < num_rx;
     y[r] = present
                ? to_complex(grid[(std::size_t{r} * g.grid_symbols + symbol) * g.grid_subcarriers +
-                                 g.first_subcarrier + k])
+                                 first_subcarrier + k])
                : phy::cmat::Complex{0.0F, 0.0F};
     if (d.rotate && present) {
       phy::rotate_value(y[r].re, y[r].im, rotation.x, rotation.y, y[r].re, y[r].im);
@@ -115,6 +132,10 @@ AIRAN_HOST_DEVICE inline void equalize_demap_re(const EqualizeDemapPdu& p,
     }
   }
   float noise = state->equalizer_noise;
+  if (d.second_hop_symbol < max_symbols) { // as the CPU: the hop's noise, floored by both hops'
+    noise = hopping_equalizer_noise(second_hop ? *p.second_state : *state, *state, *p.second_state,
+                                    g.beta);
+  }
   if (d.irc) { // as MimoEqualizer: whitened by the group's L^-1, then white noise of variance 1
     const phy::cmat::Complex* matrix =
         whitening + std::size_t{k / g.covariance_group_subcarriers} * num_rx * num_rx;

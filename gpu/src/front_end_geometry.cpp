@@ -1,6 +1,7 @@
 // Host side of the front end's kernels: the plain parameter structs of one PDU
 // (front_end_kernels.h), built from its configuration. No CUDA calls, so host emulation tests
 // build the same structs as GpuPuschFrontEnd.
+#include "front_end_hops.h"
 #include "front_end_kernels.h"
 #include "ptrs_phase_elements.h"
 #include "time_wiener_elements.h"
@@ -14,11 +15,13 @@
 #include "airan/phy/numerology.h"
 #include "airan/phy/ptrs_pusch.h"
 #include "airan/phy/pusch_data_layout.h"
+#include "airan/phy/pusch_frequency_hopping.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/soft_demapper.h"
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <iterator>
 #include <span>
 
@@ -155,11 +158,53 @@ DataGeometry make_data_geometry(const phy::CellConfig& cell, const phy::PuschCon
   d.mmse = options.equalizer != phy::EqualizerAlgorithm::zf;
   d.irc = options.equalizer == phy::EqualizerAlgorithm::mmse_irc;
   d.rotate = pusch.ptrs.enabled && options.track_phase && mapping.ptrs.present();
+  if (mapping.second_hop_symbol < max_symbols) {
+    d.second_hop_symbol = mapping.second_hop_symbol;
+    d.second_hop_first_subcarrier = mapping.second_hop_first_subcarrier;
+  }
   // (pointer arithmetic only: the tables are in device memory)
   d.table = device_tables == nullptr
                 ? nullptr
                 : device_tables->tables + PamLlrTables::index_of(std::min(d.qm, 8U));
   return d;
+}
+
+HopGeometries make_hop_geometries(const phy::CellConfig& cell, unsigned grid_rx,
+                                  unsigned grid_symbols, const phy::PuschConfig& pusch,
+                                  unsigned slot, const phy::PuschFrontEndOptions& options) {
+  HopGeometries out;
+  if (!pusch.intra_slot_hopping) {
+    out.count = 1;
+    out.hops[0].g = make_pdu_geometry(cell, grid_rx, grid_symbols, pusch, slot, options,
+                                      out.hops[0].generation);
+    return out;
+  }
+  const std::uint16_t mask = phy::pusch_dmrs_symbols(cell, pusch).mask;
+  const phy::PuschHops hops = phy::pusch_hops(pusch);
+  out.count = hops.count;
+  for (unsigned h = 0; h < hops.count; ++h) {
+    out.hops[h].g = make_pdu_geometry(cell, grid_rx, grid_symbols,
+                                      phy::pusch_hop_config(pusch, hops.hops[h], mask), slot,
+                                      options, out.hops[h].generation);
+  }
+  return out;
+}
+
+EstimatorState merge_hop_states(const EstimatorState& first, const EstimatorState& second) {
+  EstimatorState out = first;
+  const auto linear = [](float db) { return std::pow(10.0F, 0.1F * db); };
+  out.sinr_db = 10.0F * std::log10(0.5F * (linear(first.sinr_db) + linear(second.sinr_db)));
+  out.noise_variance = 0.5F * (first.noise_variance + second.noise_variance);
+  out.rsrp = 0.5F * (first.rsrp + second.rsrp);
+  out.delay_s = 0.5F * (first.delay_s + second.delay_s);
+  out.delay_spread_s = 0.5F * (first.delay_spread_s + second.delay_spread_s);
+  if (first.has_cfo != 0 && second.has_cfo != 0) {
+    out.cfo_hz = 0.5F * (first.cfo_hz + second.cfo_hz);
+  } else if (second.has_cfo != 0) {
+    out.cfo_hz = second.cfo_hz;
+    out.has_cfo = 1;
+  }
+  return out;
 }
 
 PamLlrTables make_pam_llr_tables() {

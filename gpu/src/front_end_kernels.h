@@ -256,6 +256,10 @@ struct DataGeometry {
   bool irc = false; ///< Whiten each RE with its covariance group's matrix, then noise 1.
   /// Rotate each RE's received values by its symbol's state->ptrs_rotation first (PT-RS).
   bool rotate = false;
+  /// Intra-slot hopping: the slot symbols from this one on are the second hop's, which starts
+  /// at carrier subcarrier second_hop_first_subcarrier (max_symbols: no second hop).
+  unsigned second_hop_symbol = max_symbols;
+  unsigned second_hop_first_subcarrier = 0;
   /// The demapper's table of qm (device memory, PamLlrTables::of()); not read for pi/2-BPSK.
   const phy::PamLlrTable* table = nullptr;
 };
@@ -288,6 +292,9 @@ struct EqualizeDemapPdu {
   float* noise_variances = nullptr;
   float* llrs = nullptr;
   const std::uint32_t* scrambling = nullptr;
+  /// With d.second_hop_symbol: the second hop's estimator state and whitening matrices.
+  const EstimatorState* second_state = nullptr;
+  const phy::cmat::Complex* second_whitening = nullptr;
 };
 /// The same for several PDUs: a grid per layer count and antenna class (up to 4, more) with the
 /// blocks of every PDU of that kind. \throws std::invalid_argument (before any launch) for a
@@ -326,8 +333,9 @@ struct QualitySums {
 /// A PDU's measurements as the host reads them (the estimator state and the quality totals),
 /// side by side in device memory so that one copy brings both.
 struct PduMeasurements {
-  EstimatorState state;
+  EstimatorState state; ///< The first hop's with intra-slot hopping.
   QualitySums quality;
+  EstimatorState second_hop; ///< The second hop's (intra-slot hopping only).
 };
 
 /// Blocks of the quality kernel: each sums a fixed part, the total adds them in block order, so

@@ -30,9 +30,6 @@ std::string GpuCellGroup::Cell::admit(std::span<const phy::PuschConfig> pdus, st
   if (pdu.transform_precoding) {
     return "unsupported PDU: transform precoding (DFT-s-OFDM) is received by the CPU only";
   }
-  if (pdu.intra_slot_hopping) {
-    return "unsupported PDU: intra-slot frequency hopping is received by the CPU only";
-  }
   if (pdu.uci.present()) {
     return "unsupported PDU: UCI on PUSCH is demultiplexed by the CPU receiver only";
   }

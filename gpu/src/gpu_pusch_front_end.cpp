@@ -172,22 +172,25 @@ bool GpuPuschFrontEnd::prepare_capture(unsigned num_rx, std::span<const phy::Pus
         pusch.num_layers > s.limits.max_layers || pusch.prb_size > s.limits.max_prbs) {
       continue; // fails in process()
     }
-    detail::PduGeometry g;
+    detail::HopGeometries hops;
     try {
-      g = s.make_geometry(pusch, slot, options);
+      hops = detail::make_hop_geometries(s.cell, num_rx, s.num_symbols, pusch, slot, options);
     } catch (const std::invalid_argument&) {
       continue; // fails in process()
     }
-    if (!g.mmse_frequency) {
-      continue;
-    }
-    const detail::MmseBankKey key = Impl::bank_key(g, options);
-    const auto needed_end = needed.begin() + static_cast<std::ptrdiff_t>(num_needed);
-    if (std::find(needed.begin(), needed_end, key) == needed_end) {
-      if (num_needed == needed.size()) {
-        return false;
+    for (unsigned h = 0; h < hops.count; ++h) {
+      const detail::PduGeometry& g = hops.hops[h].g;
+      if (!g.mmse_frequency) {
+        continue;
       }
-      needed[num_needed++] = key;
+      const detail::MmseBankKey key = Impl::bank_key(g, options);
+      const auto needed_end = needed.begin() + static_cast<std::ptrdiff_t>(num_needed);
+      if (std::find(needed.begin(), needed_end, key) == needed_end) {
+        if (num_needed == needed.size()) {
+          return false;
+        }
+        needed[num_needed++] = key;
+      }
     }
   }
   // Least recently used first out: loading at most `capacity` keys keeps all of them.
@@ -224,11 +227,9 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   const Impl::PlannedPdu planned = s.plan_pdu(pusch, slot, options, descramble);
   s.forget_processed(); // until commit()
   const detail::PduGeometry& g = planned.g;
-  const detail::DataGeometry& d = planned.d;
   const bool pregenerated = planned.pregenerated;
   const float2* banks = planned.banks;
   const std::size_t num_llrs = planned.num_llrs;
-  const std::uint32_t* scrambling = descramble ? s.scrambling_words.data() : nullptr;
   const auto enqueue = [&] {
     s.time_mark(s.estimate_start, stream); // DMRS generation counts as estimation
     profile_begin(stream);
@@ -254,30 +255,23 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
                                         s.gold_table.data(), branch);
         s.scrambling_ready.mark(branch);
       }
-      if (!pregenerated) {
-        detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(),
-                                       stream);
-      }
-      const detail::DmrsEstimationPdu estimation{
-          g,     s.grid.data(),    s.dmrs.data(), s.delay_sums.data(),  s.pilots.data(),
-          banks, s.device_state(), s.h.data(),    s.time_weights.data()};
-      const detail::CfoEstimationPdu cfo{g, s.pilots.data(), s.device_state()};
+      // A PDU (with intra-slot hopping, each hop) through the estimation kernels.
+      const Impl::PduLaunches l = s.launches_of(planned, banks, planned.hop_banks);
+      detail::launch_dmrs_generation(std::span(l.generation, l.generations), stream);
+      const std::span<const detail::DmrsEstimationPdu> estimation(l.estimation, l.hops);
+      const std::span<const detail::CfoEstimationPdu> cfo(l.cfo, l.hops);
       if (g.wiener_time || g.align_occasions) {
         // The interpolation reads the Wiener weights, made from the CFO's correlations, or the
         // occasions' alignment the CFO kernel makes from them: both on the chain.
-        detail::launch_dmrs_estimation(std::span(&estimation, 1), std::span(&cfo, 1),
-                                       std::span(&planned.wiener, g.wiener_time ? 1U : 0U), stream);
+        detail::launch_dmrs_estimation(estimation, cfo, std::span(l.wiener, l.wieners), stream);
       } else {
-        detail::launch_dmrs_estimation(std::span(&estimation, 1), stream);
+        detail::launch_dmrs_estimation(estimation, stream);
         s.pilots_ready.mark(stream);
         s.pilots_ready.order_before(branch);
         profile_begin(branch); // the CFO kernel's time from here, not its wait
-        detail::launch_cfo_estimation(std::span(&cfo, 1), branch);
+        detail::launch_cfo_estimation(cfo, branch);
       }
-      if (g.estimate_covariance) {
-        detail::launch_irc_covariance(g, s.pilots.data(), s.device_state(), s.covariances.data(),
-                                      s.whitening.data(), stream);
-      }
+      detail::launch_irc_covariance(std::span(l.covariance, l.covariances), stream);
       if (planned.ptrs.count > 0) { // the symbols' phases from H, for the equalizer
         detail::launch_ptrs_phases(std::span(&planned.ptrs, 1), stream);
       }
@@ -286,16 +280,12 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
         s.scrambling_ready.order_before(stream);
         profile_begin(stream);
       }
-      detail::launch_equalize_demap(g, d, s.grid.data(), s.h.data(), s.device_state(),
-                                    s.whitening.data(), s.symbols.data(), s.noise.data(),
-                                    s.llrs.data(), scrambling, stream);
+      detail::launch_equalize_demap(std::span(&l.equalization, 1), stream);
       s.time_mark(s.equalize_end, stream);
       s.equalized.mark(stream); // the branch's quality kernels wait for it
       s.equalized.order_before(branch);
       profile_begin(branch);
-      detail::launch_equalization_quality(s.symbols.data(), s.noise.data(),
-                                          std::size_t{d.layout.num_res()} * g.num_layers, d.qm,
-                                          s.quality_partials.data(), s.device_quality(), branch);
+      detail::launch_equalization_quality(std::span(&l.quality, 1), branch);
       if (leave_open) {
         s.branch_open = true; // joined by the next call that enqueues, or join_branch()
       } else {
@@ -312,10 +302,12 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
   if (own_graph) { // else part of an enclosing capture, or no graphs
     // A graph per topology: with and without the DMRS generation (a cell's first PDU uses the
     // pregenerated DMRS, the others generate theirs), with the Wiener weights' kernels and with
-    // PT-RS phase tracking's, so that none is re-instantiated per PDU when PDUs alternate
-    // between them.
+    // PT-RS phase tracking's, and with two hops' estimation kernels, so that none is
+    // re-instantiated per PDU when PDUs alternate between them.
     CudaGraph* graph = pregenerated ? &s.graph_pregenerated : &s.graph;
-    if (g.align_occasions && g.wiener_time) {
+    if (planned.hops > 1) {
+      graph = &s.graph_hopping; // never pregenerated DMRS
+    } else if (g.align_occasions && g.wiener_time) {
       graph = pregenerated ? &s.graph_ptrs_wiener_pregenerated : &s.graph_ptrs_wiener;
     } else if (g.align_occasions) {
       graph = pregenerated ? &s.graph_ptrs_pregenerated : &s.graph_ptrs;
@@ -338,10 +330,6 @@ void GpuPuschFrontEnd::Impl::check_pdu(const phy::PuschConfig& pusch) const {
   if (pusch.transform_precoding) {
     throw std::invalid_argument("GpuPuschFrontEnd: transform precoding (DFT-s-OFDM) is "
                                 "received by the CPU front end only (--backend cpu)");
-  }
-  if (pusch.intra_slot_hopping) {
-    throw std::invalid_argument("GpuPuschFrontEnd: intra-slot frequency hopping is received by "
-                                "the CPU front end only (--backend cpu)");
   }
   if (pusch.num_layers > limits.max_layers || pusch.prb_size > limits.max_prbs || grid_rx == 0) {
     throw std::invalid_argument("GpuPuschFrontEnd: the PDU exceeds the limits, or no grid yet");
@@ -417,6 +405,9 @@ void GpuPuschFrontEnd::pregenerate_dmrs(const phy::PuschConfig& pusch, unsigned 
       pusch.num_layers > s.limits.max_layers || pusch.prb_size > s.limits.max_prbs ||
       slot >= phy::slots_per_frame(s.cell.numerology)) {
     return; // process() refuses it
+  }
+  if (pusch.intra_slot_hopping) {
+    return; // process() generates each hop's DMRS itself
   }
   detail::PduGeometry g;
   try {

@@ -1,7 +1,6 @@
-// A PDU's plan (Impl::plan_pdu, Impl::commit: process()'s host part), and GpuPuschFrontEnd::
-// prepare() and enqueue_prepared(): the PDUs of several front ends (a slot's cells) through every
-// front-end stage with one launch per kernel (the span launchers of front_end_kernels.h, which
-// put the PDUs' blocks in one grid).
+// GpuPuschFrontEnd::prepare() and enqueue_prepared(): the PDUs of several front ends (a slot's
+// cells) through every front-end stage with one launch per kernel (the span launchers of
+// front_end_kernels.h, which put the PDUs' blocks in one grid).
 #include "airan/gpu/gpu_pusch_front_end.h"
 
 #include "gpu_ofdm_workspace_impl.h"
@@ -9,7 +8,6 @@
 #include "launch_batches.h"
 
 #include "airan/gpu/launch_profiler.h"
-#include "airan/phy/pusch_scrambler.h"
 
 #include <algorithm>
 #include <array>
@@ -20,29 +18,32 @@
 
 namespace airan::gpu {
 
-/// The launch arguments of up to `capacity` front ends' PDUs, per kind (about 60 KB on the
-/// stack: a slot allocates nothing).
+/// The launch arguments of up to `capacity` front ends' PDUs, per kind, the estimation kernels'
+/// per hop (about 120 KB on the stack: a slot allocates nothing).
 struct GpuPuschFrontEnd::Batch {
   static constexpr std::size_t capacity = max_batch;
+  static constexpr std::size_t hop_capacity = 2 * capacity; ///< Two hops per PDU at most.
   static_assert(capacity == detail::max_launch_batches);
   std::array<detail::ScramblingWordsPdu, capacity> scrambling;
-  std::array<detail::DmrsGenerationPdu, capacity> generation;
-  std::array<detail::DmrsEstimationPdu, capacity> estimation;
-  std::array<detail::CfoEstimationPdu, capacity> cfo;
-  std::array<detail::TimeWienerPdu, capacity> wiener;
+  std::array<detail::DmrsGenerationPdu, hop_capacity> generation;
+  std::array<detail::DmrsEstimationPdu, hop_capacity> estimation;
+  std::array<detail::CfoEstimationPdu, hop_capacity> cfo;
+  std::array<detail::TimeWienerPdu, hop_capacity> wiener;
   std::array<detail::PtrsPhasePdu, capacity> ptrs;
-  std::array<detail::IrcCovariancePdu, capacity> covariance;
+  std::array<detail::IrcCovariancePdu, hop_capacity> covariance;
   std::array<detail::EqualizeDemapPdu, capacity> equalization;
   std::array<detail::EqualizationQualityPdu, capacity> quality;
   std::size_t num_scrambling = 0;
   std::size_t num_generation = 0;
+  std::size_t num_hops = 0; ///< Estimations (a PDU's hops).
   std::size_t num_pdus = 0;
   std::size_t num_covariance = 0;
   std::size_t num_wiener = 0;
   std::size_t num_ptrs = 0;
 
   void clear() {
-    num_scrambling = num_generation = num_pdus = num_covariance = num_wiener = num_ptrs = 0;
+    num_scrambling = num_generation = num_hops = num_pdus = num_covariance = num_wiener = num_ptrs =
+        0;
   }
 
   /// \throws std::logic_error when \p front_ends holds one twice, one whose flag \p prepared is
@@ -64,7 +65,9 @@ struct GpuPuschFrontEnd::Batch {
   void add(Impl& s) {
     const Impl::PlannedPdu& p = s.prepared;
     const float2* banks = p.banks != nullptr ? s.banks.find(p.bank_key) : nullptr;
-    if (p.banks != nullptr && banks == nullptr) {
+    const float2* hop_banks = p.hop_banks != nullptr ? s.banks.find(p.hop_bank_key) : nullptr;
+    if ((p.banks != nullptr && banks == nullptr) ||
+        (p.hop_banks != nullptr && hop_banks == nullptr)) {
       throw std::logic_error("GpuPuschFrontEnd::enqueue_prepared: a PDU's MMSE filter banks were "
                              "replaced since prepare() (prepare it again)");
     }
@@ -73,41 +76,24 @@ struct GpuPuschFrontEnd::Batch {
                                       s.gold_table.data()};
     }
     if (!p.pregenerated) {
-      generation[num_generation++] = {p.g, p.generation, s.gold_table.data(), s.dmrs.data()};
       // These overwrite what a pregenerate_dmrs() after prepare() left there.
       s.pregenerated_valid = false;
     }
-    estimation[num_pdus] = {
-        p.g,   s.grid.data(),    s.dmrs.data(), s.delay_sums.data(),  s.pilots.data(),
-        banks, s.device_state(), s.h.data(),    s.time_weights.data()};
-    cfo[num_pdus] = {p.g, s.pilots.data(), s.device_state()};
-    if (p.g.wiener_time) {
-      wiener[num_wiener] = p.wiener;
-      wiener[num_wiener++].banks = banks;
-    }
+    const Impl::PduLaunches l = s.launches_of(p, banks, hop_banks);
+    std::copy_n(l.generation, l.generations, generation.begin() + num_generation);
+    num_generation += l.generations;
+    std::copy_n(l.estimation, l.hops, estimation.begin() + num_hops);
+    std::copy_n(l.cfo, l.hops, cfo.begin() + num_hops);
+    num_hops += l.hops;
+    std::copy_n(l.wiener, l.wieners, wiener.begin() + num_wiener);
+    num_wiener += l.wieners;
+    std::copy_n(l.covariance, l.covariances, covariance.begin() + num_covariance);
+    num_covariance += l.covariances;
     if (p.ptrs.count > 0) {
       ptrs[num_ptrs++] = p.ptrs;
     }
-    if (p.g.estimate_covariance) {
-      covariance[num_covariance++] = {p.g, s.pilots.data(), s.device_state(), s.covariances.data(),
-                                      s.whitening.data()};
-    }
-    equalization[num_pdus] = {p.g,
-                              p.d,
-                              s.grid.data(),
-                              s.h.data(),
-                              s.device_state(),
-                              s.whitening.data(),
-                              s.symbols.data(),
-                              s.noise.data(),
-                              s.llrs.data(),
-                              p.descramble ? s.scrambling_words.data() : nullptr};
-    quality[num_pdus] = {s.symbols.data(),
-                         s.noise.data(),
-                         std::size_t{p.d.layout.num_res()} * p.g.num_layers,
-                         p.d.qm,
-                         s.quality_partials.data(),
-                         s.device_quality()};
+    equalization[num_pdus] = l.equalization;
+    quality[num_pdus] = l.quality;
     ++num_pdus;
   }
 
@@ -124,8 +110,8 @@ struct GpuPuschFrontEnd::Batch {
     detail::launch_dmrs_generation(std::span(generation.data(), num_generation), stream);
     // The CFO before the interpolation, which the Wiener weights (made from its correlations)
     // feed; one stream, so the chain is as long either way.
-    detail::launch_dmrs_estimation(std::span(estimation.data(), num_pdus),
-                                   std::span(cfo.data(), num_pdus),
+    detail::launch_dmrs_estimation(std::span(estimation.data(), num_hops),
+                                   std::span(cfo.data(), num_hops),
                                    std::span(wiener.data(), num_wiener), stream);
     detail::launch_irc_covariance(std::span(covariance.data(), num_covariance), stream);
     detail::launch_ptrs_phases(std::span(ptrs.data(), num_ptrs), stream);
@@ -135,69 +121,6 @@ struct GpuPuschFrontEnd::Batch {
     detail::launch_equalization_quality(std::span(quality.data(), num_pdus), stream);
   }
 };
-
-GpuPuschFrontEnd::Impl::PlannedPdu
-GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
-                                 const phy::PuschFrontEndOptions& options, bool descramble) {
-  check_pdu(pusch);
-  if (options.demapping != phy::SoftDemapping::max_log) {
-    throw std::invalid_argument("GpuPuschFrontEnd: exact (log-MAP) demapping is CPU only");
-  }
-  if (options.equalizer == phy::EqualizerAlgorithm::zf && grid_rx < pusch.num_layers) {
-    throw std::invalid_argument("GpuPuschFrontEnd: zero forcing needs at least as many receive "
-                                "antennas as layers");
-  }
-  PlannedPdu planned;
-  planned.g = make_geometry(pusch, slot, options);
-  planned.generation = dmrs_generation;
-  // The DMRS of pregenerate_dmrs() (joined before the launches) serve when they are this PDU's.
-  planned.pregenerated =
-      pregenerated_valid && pregenerated == detail::DmrsGenerationKey(planned.g, dmrs_generation);
-  pregenerated_valid = false;
-  planned.banks = filter_banks(planned.g, options);
-  if (planned.banks != nullptr) {
-    planned.bank_key = bank_key(planned.g, options);
-  }
-  if (planned.g.wiener_time) {
-    planned.wiener = detail::make_time_wiener_pdu(cell, slot, planned.g, planned.banks,
-                                                  device_state(), time_weights.data());
-  }
-  planned.ptrs = detail::make_ptrs_phase_pdu(pusch, planned.g, planned.generation);
-  planned.ptrs.grid = grid.data();
-  planned.ptrs.dmrs = dmrs.data();
-  planned.ptrs.h = h.data();
-  planned.ptrs.state = device_state();
-  planned.d = make_data_geometry(pusch, options);
-  // The equalizer turns the REs by the rotations only where ptrs_phase_kernel writes them.
-  planned.d.rotate = planned.ptrs.count > 0;
-  if (const unsigned qm = planned.d.qm; qm != 1 && qm != 2 && qm != 4 && qm != 6 && qm != 8) {
-    throw std::invalid_argument("GpuPuschFrontEnd: modulation order " + std::to_string(qm) +
-                                " is not demapped on the device");
-  }
-  planned.num_llrs = std::size_t{planned.d.layout.num_res()} * pusch.num_layers * planned.d.qm;
-  planned.descramble = descramble;
-  planned.c_init = phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id);
-  return planned;
-}
-
-void GpuPuschFrontEnd::Impl::forget_processed() {
-  processed = false;
-  process_timed = false;
-  num_llrs = 0;
-  descrambled = false;
-  demapped_descrambled = false;
-}
-
-void GpuPuschFrontEnd::Impl::commit(const PlannedPdu& planned, bool timed) {
-  geometry = planned.g;
-  neural.built = false;
-  num_res = planned.d.layout.num_res();
-  num_llrs = planned.num_llrs;
-  processed = true;
-  process_timed = timed;
-  descrambled = false;
-  demapped_descrambled = planned.descramble;
-}
 
 std::size_t GpuPuschFrontEnd::prepare(const phy::PuschConfig& pusch, unsigned slot,
                                       const phy::PuschFrontEndOptions& options, bool descramble) {

@@ -49,23 +49,33 @@ void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate)
   s.h.copy_to_host(rows, s.stream.get());
   detail::PduMeasurements measured;
   s.measurements.copy_to_host(std::span(&measured, 1), s.stream.get());
-  const detail::EstimatorState& state = measured.state;
-  std::vector<float> covariances(2 * std::size_t{g.num_rx} * g.num_rx * g.num_covariance_groups);
+  // Each hop's covariances, the second hop's groups after the first's (ChannelEstimate's
+  // layout with a second hop).
+  const std::size_t group_floats = 2 * std::size_t{g.num_rx} * g.num_rx;
+  std::vector<float> covariances(group_floats * g.num_covariance_groups * (s.hopping ? 2 : 1));
   if (g.estimate_covariance) {
-    s.covariances.copy_to_host(covariances, s.stream.get());
+    const std::span<float> all(covariances);
+    s.covariances.copy_to_host(all.first(group_floats * g.num_covariance_groups), s.stream.get());
+    if (s.hopping) {
+      s.hop_covariances.copy_to_host(all.subspan(group_floats * g.num_covariance_groups),
+                                     s.stream.get());
+    }
   }
   s.stream.synchronize();
   if (g.estimate_covariance) {
     estimate.set_covariance_groups(g.covariance_group_subcarriers / phy::subcarriers_per_prb);
-    for (unsigned group = 0; group < g.num_covariance_groups; ++group) {
+    const unsigned groups = g.num_covariance_groups * (s.hopping ? 2 : 1);
+    for (unsigned group = 0; group < groups; ++group) {
       const std::span<cf32> covariance = estimate.covariance(group);
       std::copy_n(covariances.data() + 2 * covariance.size() * group, 2 * covariance.size(),
                   reinterpret_cast<float*>(covariance.data()));
     }
   }
+  // The rows of the PDU's symbols (both hops' with intra-slot hopping).
+  const unsigned end_symbol = s.hopping ? s.hop_geometry.end_symbol : g.end_symbol;
   for (unsigned rx = 0; rx < g.num_rx; ++rx) {
     for (unsigned layer = 0; layer < g.num_layers; ++layer) {
-      for (unsigned l = g.start_symbol; l < g.end_symbol; ++l) {
+      for (unsigned l = g.start_symbol; l < end_symbol; ++l) {
         const float2* row =
             rows.data() + ((std::size_t{rx} * g.num_layers + layer) * detail::max_symbols + l) *
                               g.num_subcarriers;
@@ -74,7 +84,12 @@ void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate)
       }
     }
   }
-  estimate.measurements = measurements_of(state);
+  if (s.hopping) {
+    estimate.set_second_hop(s.hop_geometry.start_symbol, measured.state.noise_variance,
+                            measured.second_hop.noise_variance);
+  }
+  estimate.measurements = measurements_of(
+      s.hopping ? detail::merge_hop_states(measured.state, measured.second_hop) : measured.state);
 }
 
 phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
@@ -83,9 +98,9 @@ phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
   s.join_branch(); // downloads read what the branch writes
   detail::PduMeasurements measured;
   s.measurements.copy_to_host(std::span(&measured, 1), s.stream.get());
-  const detail::EstimatorState& state = measured.state;
   s.stream.synchronize();
-  return measurements_of(state);
+  return measurements_of(s.hopping ? detail::merge_hop_states(measured.state, measured.second_hop)
+                                   : measured.state);
 }
 
 void GpuPuschFrontEnd::download_ptrs_phases(std::span<float> phases) {
@@ -111,7 +126,7 @@ phy::PuschMeasurements GpuPuschFrontEnd::download_pusch_measurements() {
   detail::PduMeasurements measured;
   s.measurements.copy_to_host(std::span(&measured, 1), s.stream.get());
   s.stream.synchronize();
-  return pusch_measurements_of(measured.state, measured.quality);
+  return pusch_measurements_of(measured, s.hopping);
 }
 
 void GpuPuschFrontEnd::enqueue_measurements(unsigned index) {
@@ -124,6 +139,7 @@ void GpuPuschFrontEnd::enqueue_measurements(unsigned index) {
   // On the open branch, after the quality it downloads (set_deferred_branch_join()).
   cudaStream_t stream = s.branch_open ? s.branch_stream.get() : s.stream.get();
   s.measurements.copy_to_host(s.pending.span().subspan(index, 1), stream);
+  s.pending_hopping[index] = s.hopping;
   profile_launch("measurements to host", stream);
 }
 
@@ -132,7 +148,7 @@ phy::PuschMeasurements GpuPuschFrontEnd::pending_measurements(unsigned index) co
     throw std::invalid_argument("GpuPuschFrontEnd: pending measurement slot " +
                                 std::to_string(index));
   }
-  return pusch_measurements_of(impl_->pending[index].state, impl_->pending[index].quality);
+  return pusch_measurements_of(impl_->pending[index], impl_->pending_hopping[index]);
 }
 
 void* GpuPuschFrontEnd::native_stream() const {

@@ -8,6 +8,7 @@
 #include "airan/gpu/cufft_plan.h"
 #include "airan/gpu/device_buffer.h"
 #include "airan/gpu/gpu_pusch_front_end.h"
+#include "front_end_hops.h"
 #include "front_end_kernels.h"
 #include "mmse_bank_table.h"
 #include "ofdm_fft_elements.h"
@@ -19,6 +20,7 @@
 #include "airan/phy/numerology.h"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdlib>
 #include <stdexcept>
@@ -61,6 +63,14 @@ struct GpuPuschFrontEnd::Impl {
     // MMSE-IRC: a covariance and a whitening matrix per covariance group (at least a PRB each).
     covariances = DeviceBuffer<float>(2 * rx * rx * prbs);
     whitening = DeviceBuffer<phy::cmat::Complex>(rx * rx * prbs);
+    // Intra-slot hopping: the second hop's DMRS, estimation scratch, pilots and matrices.
+    hop_dmrs = DeviceBuffer<float2>(dmrs_values);
+    hop_delay_sums = DeviceBuffer<float>(delay_sums.size());
+    hop_delay_sums.fill_zero(stream.get());
+    hop_pilots = DeviceBuffer<float2>(pilots.size());
+    hop_covariances = DeviceBuffer<float>(covariances.size());
+    hop_whitening = DeviceBuffer<phy::cmat::Complex>(whitening.size());
+    stream.synchronize(); // the counter's zeros before any graph
     const std::size_t max_symbols = std::size_t{12} * prbs * detail::max_symbols * layers;
     symbols = DeviceBuffer<float2>(max_symbols);
     noise = DeviceBuffer<float>(max_symbols);
@@ -117,7 +127,33 @@ struct GpuPuschFrontEnd::Impl {
     std::size_t num_llrs = 0;
     detail::TimeWienerPdu wiener; ///< The Wiener weights' launch (g.wiener_time).
     detail::PtrsPhasePdu ptrs;    ///< The PT-RS phases' launch (g.align_occasions).
+    /// Intra-slot hopping (hops 2): g, generation, banks and wiener are the first hop's, these
+    /// the second's.
+    unsigned hops = 1;
+    detail::PduGeometry hop_g;
+    detail::DmrsGeneration hop_generation;
+    const float2* hop_banks = nullptr;
+    detail::MmseBankKey hop_bank_key;
+    detail::TimeWienerPdu hop_wiener;
   };
+  /// The launch arguments of a planned PDU's estimation (a hop each with intra-slot hopping) and
+  /// equalization, on this front end's buffers.
+  struct PduLaunches {
+    unsigned hops = 1;
+    unsigned generations = 0; ///< DMRS generations (none with pregenerated DMRS).
+    detail::DmrsGenerationPdu generation[2];
+    detail::DmrsEstimationPdu estimation[2];
+    detail::CfoEstimationPdu cfo[2];
+    unsigned wieners = 0;
+    detail::TimeWienerPdu wiener[2];
+    unsigned covariances = 0;
+    detail::IrcCovariancePdu covariance[2];
+    detail::EqualizeDemapPdu equalization;
+    detail::EqualizationQualityPdu quality;
+  };
+  /// \p p's launches with the filter banks \p banks and \p hop_banks (device; nullptr without
+  /// MMSE).
+  PduLaunches launches_of(const PlannedPdu& p, const float2* banks, const float2* hop_banks);
   /// Checks \p pusch and plans its launches; consumes pregenerate_dmrs()'s DMRS when they are
   /// this PDU's. \throws std::invalid_argument as process().
   PlannedPdu plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
@@ -188,6 +224,7 @@ struct GpuPuschFrontEnd::Impl {
   CudaGraph graph_ptrs_pregenerated;
   CudaGraph graph_ptrs_wiener; ///< The two with both.
   CudaGraph graph_ptrs_wiener_pregenerated;
+  CudaGraph graph_hopping; ///< With two hops' estimation kernels (intra-slot hopping).
   bool use_graph = true;
   bool descrambled = false;          ///< descramble() ran after the last process().
   bool demapped_descrambled = false; ///< The last process() wrote descrambled LLRs.
@@ -210,6 +247,9 @@ struct GpuPuschFrontEnd::Impl {
   DeviceBuffer<std::uint32_t> scrambling_words; ///< The PDU's Gold words (one per 32 LLRs).
   DeviceBuffer<float> covariances;              ///< [group][rx][rx] interleaved (MMSE-IRC).
   DeviceBuffer<phy::cmat::Complex> whitening;   ///< [group][rx][rx] L^-1 (MMSE-IRC).
+  DeviceBuffer<float2> hop_dmrs, hop_pilots;    ///< The second hop's (intra-slot hopping).
+  DeviceBuffer<float> hop_delay_sums, hop_covariances;
+  DeviceBuffer<phy::cmat::Complex> hop_whitening;
   /// Wiener time weights [symbol][occasion] (TimeInterpolation::wiener).
   DeviceBuffer<float2> time_weights{std::size_t{detail::max_symbols} * phy::max_dmrs_occasions};
   /// The PDU's estimator state and quality totals (device_state(), device_quality()).
@@ -217,6 +257,10 @@ struct GpuPuschFrontEnd::Impl {
   [[nodiscard]] detail::EstimatorState* device_state() {
     return reinterpret_cast<detail::EstimatorState*>(reinterpret_cast<char*>(measurements.data()) +
                                                      offsetof(detail::PduMeasurements, state));
+  }
+  [[nodiscard]] detail::EstimatorState* device_hop_state() {
+    return reinterpret_cast<detail::EstimatorState*>(reinterpret_cast<char*>(measurements.data()) +
+                                                     offsetof(detail::PduMeasurements, second_hop));
   }
   [[nodiscard]] detail::QualitySums* device_quality() {
     return reinterpret_cast<detail::QualitySums*>(reinterpret_cast<char*>(measurements.data()) +
@@ -229,6 +273,8 @@ struct GpuPuschFrontEnd::Impl {
 
   /// DMRS measurements and quality of enqueue_measurements(), read after synchronize().
   PinnedBuffer<detail::PduMeasurements> pending{GpuPuschFrontEnd::max_pending_measurements};
+  /// Per pending slot: whether its PDU hopped (its measurements merge two states).
+  std::array<bool, GpuPuschFrontEnd::max_pending_measurements> pending_hopping{};
   /// Post-equalization quality of the last process(): per-block sums and their total.
   DeviceBuffer<detail::QualitySums> quality_partials{detail::quality_blocks};
 
@@ -241,12 +287,23 @@ struct GpuPuschFrontEnd::Impl {
     bool built = false;
   } neural;
 
-  detail::PduGeometry geometry; ///< Of the last process().
-  std::size_t num_res = 0;      ///< Data REs per layer of the last process().
+  detail::PduGeometry geometry;     ///< Of the last process() (its first hop's with hopping).
+  detail::PduGeometry hop_geometry; ///< The last process()'s second hop's (hopping).
+  bool hopping = false;             ///< The last process()'s PDU hopped.
+  std::size_t num_res = 0;          ///< Data REs per layer of the last process().
   std::size_t num_llrs = 0;
 };
 
 /// The measurements of an estimator state and quality sums.
+inline phy::PuschMeasurements pusch_measurements_of(const detail::EstimatorState& state,
+                                                    const detail::QualitySums& quality);
+/// Those of \p measured, its hops' states merged when \p hopping.
+inline phy::PuschMeasurements pusch_measurements_of(const detail::PduMeasurements& measured,
+                                                    bool hopping) {
+  return pusch_measurements_of(
+      hopping ? detail::merge_hop_states(measured.state, measured.second_hop) : measured.state,
+      measured.quality);
+}
 inline phy::PuschMeasurements pusch_measurements_of(const detail::EstimatorState& state,
                                                     const detail::QualitySums& quality) {
   phy::PuschMeasurements measurements;

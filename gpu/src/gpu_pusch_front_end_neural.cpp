@@ -24,6 +24,10 @@ void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig& pusch, unsign
   s.has_prepared = false;       // a prepared PDU may have taken the DMRS that these overwrite
   s.neural.built = false;
   s.check_pdu(pusch);
+  if (pusch.intra_slot_hopping) { // the model takes one allocation (as the CPU neural detector)
+    throw std::invalid_argument("GpuPuschFrontEnd: the neural receiver does not take intra-slot "
+                                "frequency hopping: the classical front end does");
+  }
   if (pusch.ptrs.enabled) { // the model has no phase tracking (as the CPU neural detector)
     throw std::invalid_argument("GpuPuschFrontEnd: the neural receiver does not take PT-RS "
                                 "(phase tracking): the classical front end does");

@@ -130,9 +130,8 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
   // DFT-s-OFDM PDUs that the CPU front end runs beside the detectors need the slot on the host
   // as well; the detectors get it only when some PDU is theirs.
   const bool mirror = s.detectors_mirror_cpu_front_end();
-  const bool tracks_ptrs = s.detectors_track_ptrs();
-  const auto cpu_pdu = [tracks_ptrs](const PuschConfig& pdu) {
-    return for_cpu_front_end(pdu, tracks_ptrs);
+  const auto cpu_pdu = [&s](const PuschConfig& pdu) {
+    return for_cpu_front_end(pdu, *s.lanes.front()->detector);
   };
   const bool cpu_front_end_pdus = mirror && std::ranges::any_of(pdus, cpu_pdu);
   const bool detector_pdus = !mirror || !std::ranges::all_of(pdus, cpu_pdu);

@@ -67,12 +67,14 @@ UciDemultiplexed demultiplex_uci(const CellConfig& cell, const PuschConfig& pdu,
                                  std::span<float> llrs, Lane& lane,
                                  std::span<const CsiPart2SizeMap> maps, PuschUciResult& uci);
 
-/// True for PDUs that the CPU front end runs beside detectors that mirror it: DFT-s-OFDM, UCI on
-/// PUSCH (whose demultiplexing needs the LLRs on the host), PT-RS (phase tracking) unless
-/// \p detector_tracks_ptrs, and intra-slot frequency hopping (one channel estimate per hop).
-inline bool for_cpu_front_end(const PuschConfig& pdu, bool detector_tracks_ptrs) {
+/// True for PDUs that the CPU front end runs beside \p detector when it mirrors it: DFT-s-OFDM,
+/// UCI on PUSCH (whose demultiplexing needs the LLRs on the host), and PT-RS (phase tracking)
+/// and intra-slot frequency hopping (one channel estimate per hop) unless the detector takes
+/// them (PuschDetector::tracks_ptrs_phase(), takes_frequency_hopping()).
+inline bool for_cpu_front_end(const PuschConfig& pdu, const PuschDetector& detector) {
   return pdu.transform_precoding || pdu.uci.present() ||
-         (pdu.ptrs.enabled && !detector_tracks_ptrs) || pdu.intra_slot_hopping;
+         (pdu.ptrs.enabled && !detector.tracks_ptrs_phase()) ||
+         (pdu.intra_slot_hopping && !detector.takes_frequency_hopping());
 }
 
 } // namespace pusch_receiver_detail
@@ -163,10 +165,6 @@ struct PuschReceiver::Impl {
   [[nodiscard]] bool detectors_mirror_cpu_front_end() const {
     return !lanes.empty() && lanes.front()->detector != nullptr &&
            lanes.front()->detector->mirrors_cpu_front_end();
-  }
-  /// True when those detectors also take PT-RS PDUs (PuschDetector::tracks_ptrs_phase()).
-  [[nodiscard]] bool detectors_track_ptrs() const {
-    return detectors_mirror_cpu_front_end() && lanes.front()->detector->tracks_ptrs_phase();
   }
   /// Offers the slot's IQ to the detectors the slot will use; true when all of them took it.
   bool load_iq_into_detectors(std::span<const cf32> iq, unsigned slot, std::size_t num_pdus);

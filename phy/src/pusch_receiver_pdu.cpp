@@ -153,10 +153,10 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     result.tb_bits.resize(tbs);
     const std::span<float> llrs(lane.llrs.data(), coded_bits);
 
-    // A DFT-s-OFDM, UCI, hopping or (unless the detector tracks it) PT-RS PDU behind a device
-    // copy of the classical front end runs on the CPU one.
-    if (detector != nullptr && !(for_cpu_front_end(pdu, detector->tracks_ptrs_phase()) &&
-                                 detector->mirrors_cpu_front_end())) {
+    // A DFT-s-OFDM or UCI PDU (a PT-RS or hopping one unless the detector takes it) behind a
+    // device copy of the classical front end runs on the CPU one.
+    if (detector != nullptr &&
+        !(detector->mirrors_cpu_front_end() && for_cpu_front_end(pdu, *detector))) {
       const auto t0 = Clock::now();
       result.measurements = rx_grid != nullptr && !detectors_hold_slot
                                 ? detector->detect(*rx_grid, cell, pdu, slot, llrs)

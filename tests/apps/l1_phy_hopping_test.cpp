@@ -27,7 +27,8 @@ TEST(FapiPhyHopping, CpuReceiverAnnouncesAndDecodesHopping) {
   test::expect_pdu_decodes(h, 0, 0, hopping_pusch(80));
 }
 
-TEST(FapiPhyHopping, BesideTheCudaFrontEndHoppingRunsOnTheCpuFrontEnd) {
+// A mirroring detector that does not take hopping leaves such PDUs to the receiver's CPU front end.
+TEST(FapiPhyHopping, BesideAMirroringDetectorHoppingRunsOnTheCpuFrontEnd) {
   test::MirroringDetector detector;
   PhyHarness h(detector.config());
   const auto param = test::param_response(h);
@@ -36,6 +37,19 @@ TEST(FapiPhyHopping, BesideTheCudaFrontEndHoppingRunsOnTheCpuFrontEnd) {
   h.configure_and_start();
   test::expect_pdu_decodes(h, 0, 0, hopping_pusch(81));
   EXPECT_EQ(detector.grid_calls.load() + detector.loaded_calls.load(), 0U) << "not the detector's";
+}
+
+// The CUDA front end estimates each hop on the device: the PDU is the detector's.
+TEST(FapiPhyHopping, ADetectorThatTakesHoppingDecodesThePdu) {
+  test::MirroringDetector detector;
+  detector.takes_ptrs_and_hopping = true;
+  PhyHarness h(detector.config());
+  const auto param = test::param_response(h);
+  ASSERT_TRUE(param);
+  EXPECT_EQ(param->frequency_hopping, 1);
+  h.configure_and_start();
+  test::expect_pdu_decodes(h, 0, 0, hopping_pusch(82));
+  EXPECT_EQ(detector.grid_calls.load() + detector.loaded_calls.load(), 1U) << "the detector's";
 }
 
 TEST(FapiPhyHopping, BehindADetectorHoppingIsRefusedWithSlotError) {

@@ -384,7 +384,8 @@ inline FapiPhyConfig zero_llr_detector_config() {
 /// harness_phy_config() behind an IqDetector that mirrors the CPU front end (as the CUDA front
 /// end does, refusing DFT-s-OFDM itself), counting its calls.
 struct MirroringDetector {
-  bool tracks_ptrs = false; ///< As the CUDA front end, which tracks PT-RS itself.
+  /// As the CUDA front end, which tracks PT-RS and estimates each hop itself.
+  bool takes_ptrs_and_hopping = false;
   std::atomic<unsigned> loads{0};
   std::atomic<unsigned> grid_calls{0};
   std::atomic<unsigned> loaded_calls{0};
@@ -395,7 +396,7 @@ struct MirroringDetector {
       return std::make_unique<airan::test::IqDetector>(cell, PhyHarness::rx, limits, loads,
                                                        grid_calls, loaded_calls,
                                                        /*refuses_dfts_ofdm=*/true,
-                                                       /*mirrors=*/true, tracks_ptrs);
+                                                       /*mirrors=*/true, takes_ptrs_and_hopping);
     };
     config.receiver.detector_mirrors_front_end = true;
     return config;

@@ -68,6 +68,10 @@ struct EmulationCase {
   PuschPtrsConfig ptrs;         ///< PT-RS of the PDU (none by default).
   double phase_noise_hz = 0.0;  ///< Oscillator phase noise linewidth (a TDL model only).
   bool track_phase = true;      ///< PuschFrontEndOptions::track_phase.
+  /// Intra-slot hopping: the carrier and BWP of 2 prbs, the first hop on PRBs 0 .. prbs - 1, the
+  /// second on prbs .. 2 prbs - 1 (g, dmrs and banks of EmulatedPdu are then left empty: each
+  /// hop has its own, make_hop_geometries()).
+  bool hopping = false;
 };
 
 /// The device's filter-bank table ([prior row][SNR bin][position][tap]) as MmseBankTable
@@ -277,7 +281,7 @@ struct EmulatedPdu {
   std::vector<cf32> banks; ///< The MMSE filter-bank table.
 
   explicit EmulatedPdu(const EmulationCase& c) {
-    scenario.cell.num_prbs = c.prbs;
+    scenario.cell.num_prbs = c.hopping ? 2 * c.prbs : c.prbs;
     scenario.cell.num_antenna_ports = c.layers;
     scenario.num_rx_antennas = c.rx;
     scenario.channel.model = c.channel;
@@ -285,8 +289,10 @@ struct EmulatedPdu {
     scenario.channel.max_doppler_hz = c.channel == "awgn" ? 0.0 : c.max_doppler_hz;
     scenario.channel.cfo_hz = c.cfo_hz;
     scenario.channel.phase_noise_linewidth_hz = c.phase_noise_hz;
-    pusch.bwp_size = c.prbs;
+    pusch.bwp_size = scenario.cell.num_prbs;
     pusch.prb_size = c.prbs;
+    pusch.intra_slot_hopping = c.hopping;
+    pusch.second_hop_prb_start = c.hopping ? c.prbs : 0;
     pusch.num_layers = c.layers;
     pusch.dmrs_ports = static_cast<std::uint16_t>((1U << c.layers) - 1);
     pusch.dmrs_config_type = c.type;
@@ -306,6 +312,9 @@ struct EmulatedPdu {
     options.estimator.compensate_delay = c.compensate_delay;
     options.equalizer = c.equalizer;
     options.track_phase = c.track_phase;
+    if (c.hopping) {
+      return; // each hop's own geometry
+    }
     g = make_pdu_geometry(scenario.cell, c.rx, grid().num_symbols(), pusch, slot, options,
                           generation);
     dmrs = device_dmrs(scenario.cell, pusch, slot, g, generation);

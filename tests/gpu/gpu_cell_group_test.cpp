@@ -430,15 +430,15 @@ TEST_P(GpuCellGroupLaunch, RefusedNewDataEndsThePreviousTb) {
     EXPECT_EQ(r.group[2].decoding.num_transmissions, 1U);
     EXPECT_TRUE(r.group[2].tb_crc_ok) << r.group[2].error;
   }
-  { // Refused by the group only (frequency hopping: PuschReceiver runs it on the CPU).
+  { // Refused by the group only (UCI on PUSCH: PuschReceiver runs it on the CPU; frequency
+    // hopping, refused here until 2026-12-06, the group takes).
     GpuCellGroup group(std::span(&cells[0].config, 1), 0, options());
     PuschConfig refused = refused_new_data_pdu();
-    refused.intra_slot_hopping = true;
-    refused.second_hop_prb_start = 30;
+    refused.uci.harq_ack_bits = 2;
     const RefusedNewDataResults r = run_refused_new_data(group, nullptr, cells[0], refused);
     ASSERT_EQ(r.group.size(), 3U);
     EXPECT_FALSE(r.group[0].tb_crc_ok) << "TB 1 fails";
-    EXPECT_NE(r.group[1].error.find("CPU only"), std::string::npos) << r.group[1].error;
+    EXPECT_NE(r.group[1].error.find("CPU receiver only"), std::string::npos) << r.group[1].error;
     EXPECT_EQ(r.group[2].decoding.num_transmissions, 1U);
     EXPECT_TRUE(r.group[2].tb_crc_ok) << r.group[2].error;
   }
@@ -495,6 +495,15 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return "StreamPerCellUntimed";
     });
+
+// The test cells' PDUs (PT-RS and hopping among them) are valid (runs without a device).
+TEST(GpuCellGroup, TestCellsHaveValidPdus) {
+  for (const CellSetup& setup : make_cells(0.0F)) {
+    for (const PuschConfig& pdu : setup.pdus) {
+      EXPECT_EQ(pdu.validate(setup.config.cell), "") << "RNTI " << pdu.rnti;
+    }
+  }
+}
 
 TEST(GpuCellGroup, WithoutADeviceTheConstructorThrows) {
   std::string status;

@@ -1,5 +1,5 @@
 // Test support for gpu_cell_group_test: three cells of different sizes with their PDUs (one with
-// PT-RS), slot IQ
+// PT-RS, one with intra-slot hopping), slot IQ
 // through a random unitary channel, a CUDA receiver per cell as the reference, the comparison
 // of two PDU results, and a HARQ process whose new data is refused between two transmissions.
 #pragma once
@@ -73,7 +73,10 @@ inline std::vector<CellSetup> make_cells(float snr_offset_db) {
   cells[0].pdus = {make_pdu(1, 52, 0, 20, 2, 20), make_pdu(2, 52, 20, 32, 2, 12)};
   cells[1].pdus = {make_pdu(3, 106, 0, 50, 1, 16), make_pdu(4, 106, 50, 30, 1, 24),
                    make_pdu(5, 106, 80, 26, 1, 6)};
-  cells[2].pdus = {make_pdu(6, 24, 0, 24, 2, 18)};
+  cells[2].pdus = {make_pdu(6, 24, 0, 12, 2, 18)};
+  // Intra-slot frequency hopping (each hop estimated on the device since 2026-12-06).
+  cells[2].pdus[0].intra_slot_hopping = true;
+  cells[2].pdus[0].second_hop_prb_start = 12;
   // PT-RS on one PDU (tracked on the device since 2026-12-06, also in the batched front end).
   cells[1].pdus[1].ptrs.enabled = true;
   cells[0].snr_db = 12.0F + snr_offset_db;

@@ -2,8 +2,8 @@
 /// \brief A PuschDetector that OFDM-demodulates the slot's IQ itself (as the CUDA detector does
 /// on the device) into its own grid, then runs the CPU front end on it; counts loads and both
 /// kinds of detection. For tests of the callers that hand IQ to such detectors. It may refuse
-/// DFT-s-OFDM PDUs and say that it mirrors the CPU front end and tracks PT-RS, as the CUDA detector
-/// does all three.
+/// DFT-s-OFDM PDUs and say that it mirrors the CPU front end and takes PT-RS and hopping PDUs, as
+/// the CUDA detector does all of these.
 #pragma once
 
 #include "airan/phy/numerology.h"
@@ -22,13 +22,14 @@ public:
   IqDetector(const phy::CellConfig& cell, unsigned num_rx, const phy::PuschFrontEndLimits& limits,
              std::atomic<unsigned>& loads, std::atomic<unsigned>& grid_calls,
              std::atomic<unsigned>& loaded_calls, bool refuses_dfts_ofdm = false,
-             bool mirrors = false, bool tracks_ptrs = false)
+             bool mirrors = false, bool takes_ptrs_and_hopping = false)
       : numerology_(
             phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
         demodulator_(numerology_, cell.num_prbs),
         grid_(num_rx, numerology_.symbols_per_slot(), 12 * cell.num_prbs), front_end_(limits),
         loads_(loads), grid_calls_(grid_calls), loaded_calls_(loaded_calls),
-        refuses_dfts_ofdm_(refuses_dfts_ofdm), mirrors_(mirrors), tracks_ptrs_(tracks_ptrs) {}
+        refuses_dfts_ofdm_(refuses_dfts_ofdm), mirrors_(mirrors),
+        takes_ptrs_and_hopping_(takes_ptrs_and_hopping) {}
   phy::PuschMeasurements detect(const phy::ResourceGrid& grid, const phy::CellConfig& cell,
                                 const phy::PuschConfig& pusch, unsigned slot,
                                 std::span<float> llrs) override {
@@ -52,7 +53,8 @@ public:
     return front_end_.process(grid_, cell, pusch, slot, {}, llrs);
   }
   [[nodiscard]] bool mirrors_cpu_front_end() const override { return mirrors_; }
-  [[nodiscard]] bool tracks_ptrs_phase() const override { return tracks_ptrs_; }
+  [[nodiscard]] bool tracks_ptrs_phase() const override { return takes_ptrs_and_hopping_; }
+  [[nodiscard]] bool takes_frequency_hopping() const override { return takes_ptrs_and_hopping_; }
 
 private:
   void refuse_dfts_ofdm(const phy::PuschConfig& pusch) const {
@@ -70,7 +72,7 @@ private:
   std::atomic<unsigned>& loaded_calls_;
   bool refuses_dfts_ofdm_;
   bool mirrors_;
-  bool tracks_ptrs_;
+  bool takes_ptrs_and_hopping_;
 };
 
 } // namespace airan::test

@@ -84,6 +84,10 @@ public:
   /// their phase as the CPU front end does (PuschFrontEndOptions::track_phase): PuschReceiver
   /// then gives it those PDUs instead of running them on its CPU front end. The default: false.
   [[nodiscard]] virtual bool tracks_ptrs_phase() const { return false; }
+  /// True when a detector that mirrors the CPU front end also takes PDUs with intra-slot
+  /// frequency hopping and estimates each hop from its own DMRS as the CPU front end does:
+  /// PuschReceiver then gives it those PDUs. The default: false.
+  [[nodiscard]] virtual bool takes_frequency_hopping() const { return false; }
 
   /// detect() on the grid that the last successful load_slot_iq() demodulated.
   /// \throws std::logic_error when the detector does not demodulate (the default).

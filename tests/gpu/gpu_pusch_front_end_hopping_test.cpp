@@ -1,0 +1,199 @@
+// GpuPuschFrontEnd with intra-slot frequency hopping against phy::PuschFrontEnd: each hop
+// estimated from its own DMRS on the device into rows of one H, the equalizer reading each symbol
+// at its hop's subcarriers with its hop's noise (and, with MMSE-IRC, its hop's covariances):
+// channel estimates and covariances within 1e-4, each hop's noise and the merged measurements,
+// equalized symbols within 1e-4 and LLR signs on at least 99.99% of the bits; through process()
+// (its own CUDA graph, alternating with a PDU without hopping on one front end) and through
+// prepare() + enqueue_prepared() (the launch set of several cells). Skipped without a CUDA
+// device; the kernels' per-thread work runs on the CPU in hopping_emulation_test.
+#include "airan/apps/link_simulation.h"
+#include "airan/gpu/device_query.h"
+#include "airan/gpu/gpu_pusch_front_end.h"
+#include "airan/phy/pusch_front_end.h"
+
+#include "../support/relative_errors.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace {
+
+using airan::phy::cf32;
+using airan::phy::PuschConfig;
+
+bool have_device(std::string& status) {
+  const auto devices = airan::gpu::query_devices();
+  status = devices.status;
+  return !devices.devices.empty();
+}
+
+/// A slot of one PDU on 12 PRBs of a 51-PRB carrier hopping to PRB 36 at symbol 7, through
+/// TDL-A30 (the hops fade apart), or the same PDU without hopping.
+struct HoppingSlot {
+  airan::apps::LinkScenario scenario;
+  PuschConfig pusch;
+  std::unique_ptr<airan::apps::SlotSimulator> simulator;
+
+  HoppingSlot(unsigned rx, unsigned layers, bool hopping, unsigned seed) {
+    scenario.cell.num_prbs = 51;
+    scenario.cell.num_antenna_ports = 2;
+    scenario.num_rx_antennas = rx;
+    scenario.channel.model = "TDL-A30";
+    scenario.channel.max_doppler_hz = 50.0;
+    pusch.bwp_size = 51;
+    pusch.prb_size = 12;
+    pusch.num_layers = layers;
+    pusch.dmrs_ports = static_cast<std::uint16_t>((1U << layers) - 1);
+    if (layers == 1) {
+      pusch.precoding = airan::phy::PuschPrecoding::codebook; // a 2-port UE, TPMI 0
+      pusch.tpmi = 0;
+    }
+    pusch.dmrs_additional_position = 1;
+    pusch.num_dmrs_cdm_groups_no_data = 2;
+    pusch.mcs_index = 16;
+    pusch.rnti = 0x4601;
+    pusch.intra_slot_hopping = hopping;
+    pusch.second_hop_prb_start = hopping ? 36 : 0;
+    EXPECT_EQ(airan::apps::validate_link(scenario, std::span(&pusch, 1)), "");
+    simulator = std::make_unique<airan::apps::SlotSimulator>(scenario);
+    simulator->simulate(std::span(&pusch, 1), seed, seed + 1, seed + 2, 3e-3F);
+  }
+  [[nodiscard]] const airan::phy::ResourceGrid& grid() const { return simulator->received_grid(); }
+  [[nodiscard]] unsigned slot() const { return simulator->slot_number(); }
+};
+
+double sign_agreement(std::span<const float> a, std::span<const float> b) {
+  std::size_t agree = 0;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    agree += (a[i] >= 0.0F) == (b[i] >= 0.0F) ? 1 : 0;
+  }
+  return static_cast<double>(agree) / static_cast<double>(b.size());
+}
+
+/// The covariances of every group of \p estimate (both hops' with hopping), concatenated.
+std::vector<cf32> all_covariances(const airan::phy::ChannelEstimate& estimate) {
+  const unsigned hops = estimate.second_hop_symbol() < airan::phy::max_symbols_per_slot ? 2 : 1;
+  std::vector<cf32> out;
+  for (unsigned g = 0; g < hops * estimate.num_covariance_groups(); ++g) {
+    const auto covariance = estimate.covariance(g);
+    out.insert(out.end(), covariance.begin(), covariance.end());
+  }
+  return out;
+}
+
+/// Expects the device front end's results for \p slot (processed last on \p gpu with
+/// \p options, its \p llrs) to be the CPU front end's.
+void expect_cpu_results(airan::gpu::GpuPuschFrontEnd& gpu, const HoppingSlot& slot,
+                        std::span<const float> llrs,
+                        const airan::phy::PuschFrontEndOptions& options) {
+  const airan::phy::CellConfig& cell = slot.scenario.cell;
+  airan::phy::PuschFrontEnd cpu({4, 4, 51});
+  std::vector<float> cpu_llrs(llrs.size());
+  cpu.process(slot.grid(), cell, slot.pusch, slot.slot(), options, cpu_llrs);
+
+  airan::phy::ChannelEstimate estimate(4, 4, 51);
+  gpu.download_channel_estimate(estimate);
+  const airan::phy::ChannelEstimate& reference = cpu.channel_estimate();
+  std::vector<cf32> a;
+  std::vector<cf32> b;
+  for (unsigned rx = 0; rx < slot.grid().num_ports(); ++rx) {
+    for (unsigned layer = 0; layer < slot.pusch.num_layers; ++layer) {
+      for (unsigned l = slot.pusch.start_symbol;
+           l < slot.pusch.start_symbol + slot.pusch.num_symbols; ++l) {
+        const auto row = estimate.channel(rx, layer, l);
+        const auto ref = reference.channel(rx, layer, l);
+        a.insert(a.end(), row.begin(), row.end());
+        b.insert(b.end(), ref.begin(), ref.end());
+      }
+    }
+  }
+  const auto h = airan::test::relative_errors<cf32>(a, b);
+  EXPECT_LT(h.norm, 1e-4) << "channel estimate";
+  EXPECT_LT(h.max, 1e-4) << "channel estimate";
+  ASSERT_EQ(estimate.second_hop_symbol(), reference.second_hop_symbol());
+  for (unsigned l = 0; l < airan::phy::max_symbols_per_slot; ++l) {
+    EXPECT_NEAR(estimate.noise_variance_of(l), reference.noise_variance_of(l),
+                1e-4F * reference.noise_variance_of(l))
+        << "symbol " << l;
+  }
+  const auto& m = estimate.measurements;
+  const auto& mr = reference.measurements;
+  EXPECT_NEAR(m.noise_variance, mr.noise_variance, 1e-4F * mr.noise_variance);
+  EXPECT_NEAR(m.rsrp, mr.rsrp, 1e-4F * mr.rsrp);
+  EXPECT_NEAR(m.sinr_db, mr.sinr_db, 1e-3F);
+  ASSERT_EQ(m.cfo_hz.has_value(), mr.cfo_hz.has_value());
+  if (options.equalizer == airan::phy::EqualizerAlgorithm::mmse_irc) {
+    const auto r =
+        airan::test::relative_errors<cf32>(all_covariances(estimate), all_covariances(reference));
+    EXPECT_LT(r.norm, 1e-4) << "interference covariances";
+  }
+  std::vector<cf32> symbols;
+  std::vector<float> noise;
+  gpu.download_equalized(symbols, noise);
+  const auto x = airan::test::relative_errors<cf32>(symbols, cpu.equalized_symbols());
+  EXPECT_LT(x.norm, 1e-4) << "equalized symbols";
+  EXPECT_LT(x.max, 1e-3) << "equalized symbols";
+  const auto n = airan::test::relative_errors<float>(noise, cpu.equalized_noise_variances());
+  EXPECT_LT(n.norm, 1e-4) << "post-equalization noise";
+  EXPECT_GE(sign_agreement(llrs, cpu_llrs), 0.9999) << "LLR signs";
+  const airan::phy::PuschMeasurements reported = gpu.download_pusch_measurements();
+  EXPECT_NEAR(reported.noise_variance, mr.noise_variance, 1e-4F * mr.noise_variance);
+}
+
+TEST(GpuPuschFrontEndHopping, EstimatesEachHopAsTheCpuFrontEnd) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  const HoppingSlot one_layer(2, 1, true, 3);
+  const HoppingSlot two_layers(4, 2, true, 7);
+  const HoppingSlot flat(4, 2, false, 9);
+  airan::gpu::GpuPuschFrontEnd gpu(one_layer.scenario.cell, {4, 4, 51});
+  airan::phy::PuschFrontEndOptions irc;
+  irc.equalizer = airan::phy::EqualizerAlgorithm::mmse_irc;
+  for (const auto& [slot, options] :
+       {std::pair{&one_layer, airan::phy::PuschFrontEndOptions{}}, std::pair{&flat, irc},
+        std::pair{&two_layers, irc}, std::pair{&one_layer, airan::phy::PuschFrontEndOptions{}}}) {
+    SCOPED_TRACE(std::to_string(slot->pusch.num_layers) + " layers" +
+                 (slot->pusch.intra_slot_hopping ? ", hopping" : ""));
+    std::vector<float> llrs(airan::phy::pusch_coded_bits(slot->scenario.cell, slot->pusch));
+    gpu.process_grid(slot->grid(), slot->pusch, slot->slot(), options, llrs);
+    expect_cpu_results(gpu, *slot, llrs, options);
+  }
+}
+
+TEST(GpuPuschFrontEndHopping, EstimatesEachHopInALaunchSetOfCells) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  const HoppingSlot first(2, 1, true, 11);
+  const HoppingSlot second(4, 2, false, 21);
+  const HoppingSlot third(4, 2, true, 31);
+  const std::array<const HoppingSlot*, 3> slots{&first, &second, &third};
+  std::vector<std::unique_ptr<airan::gpu::GpuPuschFrontEnd>> front_ends;
+  std::array<airan::gpu::GpuPuschFrontEnd*, 3> batch{};
+  std::array<std::size_t, 3> sizes{};
+  const airan::phy::PuschFrontEndOptions options;
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    front_ends.push_back(std::make_unique<airan::gpu::GpuPuschFrontEnd>(
+        slots[i]->scenario.cell, airan::gpu::GpuPuschFrontEndLimits{4, 4, 51}));
+    front_ends[i]->upload_grid(slots[i]->grid());
+    sizes[i] = front_ends[i]->prepare(slots[i]->pusch, slots[i]->slot(), options);
+    batch[i] = front_ends[i].get();
+  }
+  airan::gpu::GpuPuschFrontEnd::enqueue_prepared(batch, nullptr);
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    SCOPED_TRACE("cell " + std::to_string(i));
+    std::vector<float> llrs(sizes[i]);
+    front_ends[i]->download_llrs(llrs);
+    expect_cpu_results(*front_ends[i], *slots[i], llrs, options);
+  }
+}
+
+} // namespace

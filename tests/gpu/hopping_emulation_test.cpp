@@ -1,0 +1,181 @@
+// Intra-slot frequency hopping on the GPU front end run on the host: each hop's estimation
+// kernels (front_end_emulation_support.h) on the geometry make_hop_geometries() gives it, with
+// its own DMRS (emulated generation, checked against phy's for the hop) and state; the hops'
+// estimates go to disjoint symbol rows of one H (checked: neither hop writes the other's rows);
+// then the equalizer's threads read each symbol at its hop's subcarriers with its hop's noise,
+// against phy::PuschFrontEnd, which estimates each hop as a PUSCH of its own and merges them:
+// channel estimate, merged measurements, equalized symbols, their noise and the LLR signs within
+// the GPU front end's tolerances. CUDA builds only (the kernels' structs hold CUDA vector types).
+#include <gtest/gtest.h>
+
+#if defined(AIRAN_HAVE_CUDA)
+#include "airan/phy/pusch_frequency_hopping.h"
+
+#include "../support/relative_errors.h"
+#include "front_end_emulation_equalizer.h"
+#include "front_end_emulation_support.h"
+#include "front_end_hops.h"
+
+#include <cmath>
+#include <vector>
+
+namespace {
+
+using namespace emulation_test;
+
+EmulationCase hopping(EmulationCase c) {
+  c.hopping = true;
+  return c;
+}
+
+std::vector<EmulationCase> hopping_cases() {
+  using F = FrequencyInterpolation;
+  using T = TimeInterpolation;
+  using D = apps::ChannelDomain;
+  using E = EqualizerAlgorithm;
+  constexpr auto type1 = DmrsConfigType::type1;
+  constexpr auto type2 = DmrsConfigType::type2;
+  return {
+      // Two DMRS symbols per hop (dmrs-AdditionalPosition pos1), MMSE.
+      hopping({"Prb24Rx2Layer1Pos1Mmse", 24, 2, 1, type1, 1, 1, "TDL-A30", D::time, 22.0F, F::mmse,
+               T::linear, true, 16}),
+      // One DMRS symbol per hop, two layers, linear frequency interpolation, ZF.
+      hopping({"Prb12Rx4Layers2Pos0LinearZf", 12, 4, 2, type1, 1, 0, "TDL-A30", D::time, 25.0F,
+               F::linear, T::linear, false, 10, false, E::zf}),
+      // Type 2 DMRS, Wiener time weights per hop.
+      hopping({"Prb16Rx2Layer1Type2Wiener", 16, 2, 1, type2, 1, 1, "TDL-C300", D::time, 20.0F,
+               F::mmse, T::wiener, true, 12, false, E::mmse, 0.0, 200.0}),
+      // Eight antennas (the equalizer's many-antenna path), two layers, 256-QAM.
+      hopping({"Prb8Rx8Layers2Qam256", 8, 8, 2, type1, 1, 1, "TDL-A30", D::time, 32.0F, F::mmse,
+               T::linear, true, 20, true}),
+  };
+}
+
+using airan::test::relative_errors;
+using Errors = airan::test::RelativeErrors;
+
+TEST(HoppingEmulation, EachHopsKernelsReproduceTheCpuFrontEnd) {
+  const PamLlrTables tables = make_pam_llr_tables();
+  for (const EmulationCase& c : hopping_cases()) {
+    SCOPED_TRACE(c.name);
+    const EmulatedPdu pdu(c);
+    const CellConfig& cell = pdu.scenario.cell;
+    const unsigned symbols = pdu.grid().num_symbols();
+    const HopGeometries hops =
+        make_hop_geometries(cell, c.rx, symbols, pdu.pusch, pdu.slot, pdu.options);
+    ASSERT_EQ(hops.count, 2U);
+    const std::uint16_t mask = pusch_dmrs_symbols(cell, pdu.pusch).mask;
+    const PuschHops phy_hops = pusch_hops(pdu.pusch);
+    std::vector<Emulated> emulated;
+    for (unsigned h = 0; h < 2; ++h) {
+      const HopGeometry& hop = hops.hops[h];
+      const PuschConfig hop_pusch = pusch_hop_config(pdu.pusch, phy_hops.hops[h], mask);
+      const std::vector<float2> dmrs =
+          device_dmrs(cell, hop_pusch, pdu.slot, hop.g, hop.generation);
+      const std::vector<cf32> banks = filter_banks(hop.g, pdu.options.estimator);
+      emulated.push_back(emulate(hop.g, pdu.device_grid(), dmrs.data(),
+                                 reinterpret_cast<const float2*>(banks.data()),
+                                 despread_noise_blocks(hop.g), &cell, pdu.slot));
+    }
+    const unsigned second = hops.hops[1].g.start_symbol;
+    ASSERT_EQ(second, phy_hops.hops[1].start_symbol);
+    // One H: each hop writes the rows of its own symbols only (zeros elsewhere), so the device's
+    // hops share the buffer; here the second hop's rows are copied into the first's.
+    const unsigned width = hops.hops[0].g.num_subcarriers;
+    std::vector<float2> h = emulated[0].h;
+    for (std::size_t row = 0; row < h.size() / width; ++row) {
+      const unsigned l = row % max_symbols;
+      for (unsigned k = 0; k < width; ++k) {
+        const float2 mine = emulated[l >= second ? 1 : 0].h[row * width + k];
+        const float2 other = emulated[l >= second ? 0 : 1].h[row * width + k];
+        ASSERT_TRUE(other.x == 0.0F && other.y == 0.0F) << "symbol " << l << " written twice";
+        h[row * width + k] = mine;
+      }
+    }
+
+    PuschFrontEnd cpu({c.rx, 4, c.prbs});
+    const std::size_t g_bits = pusch_coded_bits(cell, pdu.pusch);
+    std::vector<float> cpu_llrs(g_bits);
+    cpu.process(pdu.grid(), cell, pdu.pusch, pdu.slot, pdu.options, cpu_llrs);
+    // The channel estimate of every symbol of the PDU and the merged measurements.
+    const ChannelEstimate& reference = cpu.channel_estimate();
+    std::vector<cf32> got;
+    std::vector<cf32> want;
+    for (unsigned rx = 0; rx < c.rx; ++rx) {
+      for (unsigned layer = 0; layer < c.layers; ++layer) {
+        for (unsigned l = pdu.pusch.start_symbol;
+             l < pdu.pusch.start_symbol + pdu.pusch.num_symbols; ++l) {
+          const float2* row =
+              h.data() + ((std::size_t{rx} * c.layers + layer) * max_symbols + l) * width;
+          got.insert(got.end(), reinterpret_cast<const cf32*>(row),
+                     reinterpret_cast<const cf32*>(row) + width);
+          const auto ref = reference.channel(rx, layer, l);
+          want.insert(want.end(), ref.begin(), ref.end());
+        }
+      }
+    }
+    const Errors estimate = relative_errors<cf32>(got, want);
+    EXPECT_LT(estimate.norm, 1e-4) << "channel estimate";
+    const EstimatorState merged = merge_hop_states(emulated[0].state, emulated[1].state);
+    const DmrsMeasurements& m = reference.measurements;
+    EXPECT_NEAR(merged.noise_variance, m.noise_variance, 1e-4 * m.noise_variance);
+    EXPECT_NEAR(merged.rsrp, m.rsrp, 1e-4 * m.rsrp);
+    EXPECT_NEAR(merged.sinr_db, m.sinr_db, 1e-3);
+    EXPECT_EQ(merged.has_cfo != 0, m.cfo_hz.has_value());
+    EXPECT_NEAR(reference.noise_variance_of(second), emulated[1].state.noise_variance,
+                1e-4 * emulated[1].state.noise_variance);
+
+    const DataGeometry d = make_data_geometry(cell, pdu.pusch, pdu.options, &tables);
+    ASSERT_EQ(d.second_hop_symbol, second);
+    const std::size_t num_res = d.layout.num_res();
+    ASSERT_EQ(num_res * c.layers * d.qm, g_bits);
+    std::vector<float2> equalized(num_res * c.layers);
+    std::vector<float> noise(num_res * c.layers);
+    std::vector<float> llrs(g_bits);
+    EqualizeDemapPdu p;
+    p.g = hops.hops[0].g;
+    p.d = d;
+    p.grid = pdu.device_grid();
+    p.h = h.data();
+    p.state = &emulated[0].state;
+    p.second_state = &emulated[1].state;
+    p.symbols = equalized.data();
+    p.noise_variances = noise.data();
+    p.llrs = llrs.data();
+    const PamLlrTable& table = *d.table;
+    for (unsigned re = 0; re < num_res; ++re) {
+      equalize_re(p, table, re);
+    }
+    const std::vector<cf32> symbols_got(reinterpret_cast<const cf32*>(equalized.data()),
+                                        reinterpret_cast<const cf32*>(equalized.data()) +
+                                            equalized.size());
+    const Errors x = relative_errors<cf32>(symbols_got, cpu.equalized_symbols());
+    EXPECT_LT(x.norm, 1e-4) << "equalized symbols";
+    EXPECT_LT(x.max, 1e-3) << "equalized symbols";
+    const Errors n = relative_errors<float>(noise, cpu.equalized_noise_variances());
+    EXPECT_LT(n.norm, 1e-4) << "post-equalization noise";
+    std::size_t agree = 0;
+    for (std::size_t i = 0; i < g_bits; ++i) {
+      agree += (llrs[i] >= 0.0F) == (cpu_llrs[i] >= 0.0F) ? 1 : 0;
+    }
+    EXPECT_GE(static_cast<double>(agree) / static_cast<double>(g_bits), 0.9999) << "LLR signs";
+
+    // Read at the first hop's subcarriers throughout, the second hop's REs are another channel's:
+    // the test sees where the equalizer reads.
+    p.d.second_hop_first_subcarrier = p.g.first_subcarrier;
+    for (unsigned re = 0; re < num_res; ++re) {
+      equalize_re(p, table, re);
+    }
+    const std::vector<cf32> misread(reinterpret_cast<const cf32*>(equalized.data()),
+                                    reinterpret_cast<const cf32*>(equalized.data()) +
+                                        equalized.size());
+    EXPECT_GT(relative_errors<cf32>(misread, cpu.equalized_symbols()).norm, 1e-2);
+  }
+}
+
+} // namespace
+#else
+TEST(HoppingEmulation, NeedsCudaVectorTypes) {
+  GTEST_SKIP() << "built without CUDA: the kernels' structs hold CUDA vector types";
+}
+#endif
