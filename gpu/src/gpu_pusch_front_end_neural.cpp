@@ -23,6 +23,8 @@ void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig& pusch, unsign
   s.pregenerated_valid = false; // the DMRS are generated below
   s.has_prepared = false;       // a prepared PDU may have taken the DMRS that these overwrite
   s.neural.built = false;
+  s.hopping = false; // one allocation: the downloads merge no second hop
+  s.hop_geometry = {};
   s.check_pdu(pusch);
   if (pusch.intra_slot_hopping) { // the model takes one allocation (as the CPU neural detector)
     throw std::invalid_argument("GpuPuschFrontEnd: the neural receiver does not take intra-slot "

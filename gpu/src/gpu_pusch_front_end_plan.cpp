@@ -82,6 +82,8 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
 
 void GpuPuschFrontEnd::Impl::forget_processed() {
   processed = false;
+  hopping = false;
+  hop_geometry = {};
   process_timed = false;
   num_llrs = 0;
   descrambled = false;

@@ -5,7 +5,8 @@
 // then the equalizer's threads read each symbol at its hop's subcarriers with its hop's noise,
 // against phy::PuschFrontEnd, which estimates each hop as a PUSCH of its own and merges them:
 // channel estimate, merged measurements, equalized symbols, their noise and the LLR signs within
-// the GPU front end's tolerances. CUDA builds only (the kernels' structs hold CUDA vector types).
+// the GPU front end's tolerances; with MMSE-IRC each hop's whitening from its own covariance
+// kernel. CUDA builds only (the kernels' structs hold CUDA vector types).
 #include <gtest/gtest.h>
 
 #if defined(AIRAN_HAVE_CUDA)
@@ -15,6 +16,7 @@
 #include "front_end_emulation_equalizer.h"
 #include "front_end_emulation_support.h"
 #include "front_end_hops.h"
+#include "irc_emulation_support.h"
 
 #include <cmath>
 #include <vector>
@@ -48,6 +50,12 @@ std::vector<EmulationCase> hopping_cases() {
       // Eight antennas (the equalizer's many-antenna path), two layers, 256-QAM.
       hopping({"Prb8Rx8Layers2Qam256", 8, 8, 2, type1, 1, 1, "TDL-A30", D::time, 32.0F, F::mmse,
                T::linear, true, 20, true}),
+      // MMSE-IRC: each hop's covariance and whitening (the covariance kernel emulated per hop).
+      hopping({"Prb12Rx4Layers2Irc", 12, 4, 2, type1, 1, 1, "TDL-A30", D::time, 22.0F, F::mmse,
+               T::linear, true, 12, false, E::mmse_irc}),
+      // Time averaging over each hop's occasions.
+      hopping({"Prb12Rx2Layer1Average", 12, 2, 1, type1, 1, 1, "TDL-A30", D::time, 20.0F, F::mmse,
+               T::average, true, 10}),
   };
 }
 
@@ -67,6 +75,7 @@ TEST(HoppingEmulation, EachHopsKernelsReproduceTheCpuFrontEnd) {
     const std::uint16_t mask = pusch_dmrs_symbols(cell, pdu.pusch).mask;
     const PuschHops phy_hops = pusch_hops(pdu.pusch);
     std::vector<Emulated> emulated;
+    std::vector<cmat::Complex> whitening[2];
     for (unsigned h = 0; h < 2; ++h) {
       const HopGeometry& hop = hops.hops[h];
       const PuschConfig hop_pusch = pusch_hop_config(pdu.pusch, phy_hops.hops[h], mask);
@@ -76,6 +85,11 @@ TEST(HoppingEmulation, EachHopsKernelsReproduceTheCpuFrontEnd) {
       emulated.push_back(emulate(hop.g, pdu.device_grid(), dmrs.data(),
                                  reinterpret_cast<const float2*>(banks.data()),
                                  despread_noise_blocks(hop.g), &cell, pdu.slot));
+      if (hop.g.estimate_covariance) { // MMSE-IRC: the hop's whitening matrices
+        whitening[h] = irc_emulation_test::emulate_irc_covariance(
+                           hop.g, emulated.back().pilots.data(), emulated.back().state)
+                           .whitening;
+      }
     }
     const unsigned second = hops.hops[1].g.start_symbol;
     ASSERT_EQ(second, phy_hops.hops[1].start_symbol);
@@ -121,7 +135,12 @@ TEST(HoppingEmulation, EachHopsKernelsReproduceTheCpuFrontEnd) {
     EXPECT_NEAR(merged.noise_variance, m.noise_variance, 1e-4 * m.noise_variance);
     EXPECT_NEAR(merged.rsrp, m.rsrp, 1e-4 * m.rsrp);
     EXPECT_NEAR(merged.sinr_db, m.sinr_db, 1e-3);
-    EXPECT_EQ(merged.has_cfo != 0, m.cfo_hz.has_value());
+    EXPECT_NEAR(merged.delay_s, m.delay_s, 1e-4 * std::abs(m.delay_s) + 1e-12);
+    EXPECT_NEAR(merged.delay_spread_s, m.delay_spread_s, 1e-3 * m.delay_spread_s + 1e-12);
+    ASSERT_EQ(merged.has_cfo != 0, m.cfo_hz.has_value());
+    if (m.cfo_hz) {
+      EXPECT_NEAR(merged.cfo_hz, *m.cfo_hz, 1e-3 * std::abs(*m.cfo_hz) + 0.1);
+    }
     EXPECT_NEAR(reference.noise_variance_of(second), emulated[1].state.noise_variance,
                 1e-4 * emulated[1].state.noise_variance);
 
@@ -139,6 +158,8 @@ TEST(HoppingEmulation, EachHopsKernelsReproduceTheCpuFrontEnd) {
     p.h = h.data();
     p.state = &emulated[0].state;
     p.second_state = &emulated[1].state;
+    p.whitening = whitening[0].data();
+    p.second_whitening = whitening[1].data();
     p.symbols = equalized.data();
     p.noise_variances = noise.data();
     p.llrs = llrs.data();

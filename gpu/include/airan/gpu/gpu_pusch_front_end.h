@@ -165,7 +165,8 @@ public:
   /// builds on the host and, on the symbols without DMRS, equalizes with MMSE on them (the
   /// post-equalization SINR phy::nn::NeuralPuschDetector reports). S and F are the PDU's symbols
   /// and allocated subcarriers. \throws std::invalid_argument for an invalid PDU, one beyond the
-  /// limits, no grid yet, or more than 4 receive antennas or layers.
+  /// limits, no grid yet, more than 4 receive antennas or layers, PT-RS or intra-slot hopping
+  /// (the model takes neither).
   void build_neural_inputs(const phy::PuschConfig& pusch, unsigned slot,
                            const phy::PuschFrontEndOptions& options,
                            const NeuralInputTensors& tensors);
@@ -207,7 +208,8 @@ public:
   /// native_stream() here and left open), before the slot's OFDM demodulation, so that the two run
   /// side by side; the next process() uses these values when its PDU has the same DMRS (else it
   /// generates its own) instead of generating them on its critical path. Does nothing for a PDU
-  /// that process() would refuse (it fails there). process() or prepare() consumes it, once; a
+  /// that process() would refuse (it fails there) or one with intra-slot hopping (process()
+  /// generates each hop's). process() or prepare() consumes it, once; a
   /// PDU prepared before this call generates its own DMRS.
   void pregenerate_dmrs(const phy::PuschConfig& pusch, unsigned slot,
                         const phy::PuschFrontEndOptions& options);
@@ -220,7 +222,10 @@ public:
   /// The channel estimate and DMRS measurements of the last process() into
   /// \p estimate (reshaped; rows of the PDU's symbols), and, when the last process() estimated
   /// them (MMSE-IRC or options.estimator.estimate_covariance), the regularised covariances with
-  /// their groups (ChannelEstimate::covariance()).
+  /// their groups (ChannelEstimate::covariance()). With intra-slot hopping, as
+  /// phy::merge_hop_estimates() leaves a CPU estimate: each hop's rows, the second hop's
+  /// covariance groups after the first's, each hop's noise (ChannelEstimate::set_second_hop())
+  /// and the measurements merged over the hops.
   void download_channel_estimate(phy::ChannelEstimate& estimate);
   /// The DMRS measurements alone of the last process(): a few bytes, no allocation.
   [[nodiscard]] phy::DmrsMeasurements download_measurements();
