@@ -190,23 +190,6 @@ HopGeometries make_hop_geometries(const phy::CellConfig& cell, unsigned grid_rx,
   return out;
 }
 
-EstimatorState merge_hop_states(const EstimatorState& first, const EstimatorState& second) {
-  EstimatorState out = first;
-  const auto linear = [](float db) { return std::pow(10.0F, 0.1F * db); };
-  out.sinr_db = 10.0F * std::log10(0.5F * (linear(first.sinr_db) + linear(second.sinr_db)));
-  out.noise_variance = 0.5F * (first.noise_variance + second.noise_variance);
-  out.rsrp = 0.5F * (first.rsrp + second.rsrp);
-  out.delay_s = 0.5F * (first.delay_s + second.delay_s);
-  out.delay_spread_s = 0.5F * (first.delay_spread_s + second.delay_spread_s);
-  if (first.has_cfo != 0 && second.has_cfo != 0) {
-    out.cfo_hz = 0.5F * (first.cfo_hz + second.cfo_hz);
-  } else if (second.has_cfo != 0) {
-    out.cfo_hz = second.cfo_hz;
-    out.has_cfo = 1;
-  }
-  return out;
-}
-
 PamLlrTables make_pam_llr_tables() {
   PamLlrTables tables;
   tables.tables[0] = phy::make_pam_llr_table(1, phy::qam_scale(2));

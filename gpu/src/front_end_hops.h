@@ -33,10 +33,4 @@ HopGeometries make_hop_geometries(const phy::CellConfig& cell, unsigned grid_rx,
                                   unsigned grid_symbols, const phy::PuschConfig& pusch,
                                   unsigned slot, const phy::PuschFrontEndOptions& options);
 
-/// The DMRS measurements of a hopping PDU from its hops' states, as phy::merge_hop_estimates()
-/// merges them: the means of noise variance, RSRP, linear SINR, delay and delay spread, the mean
-/// CFO of the hops that measure one (into \p out's fields of the same names; \p out's other
-/// fields, and the occasion phases, the first hop's).
-EstimatorState merge_hop_states(const EstimatorState& first, const EstimatorState& second);
-
 } // namespace airan::gpu::detail

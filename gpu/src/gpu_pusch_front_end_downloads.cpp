@@ -88,8 +88,7 @@ void GpuPuschFrontEnd::download_channel_estimate(phy::ChannelEstimate& estimate)
     estimate.set_second_hop(s.hop_geometry.start_symbol, measured.state.noise_variance,
                             measured.second_hop.noise_variance);
   }
-  estimate.measurements = measurements_of(
-      s.hopping ? detail::merge_hop_states(measured.state, measured.second_hop) : measured.state);
+  estimate.measurements = measurements_of(measured, s.hopping);
 }
 
 phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
@@ -99,8 +98,7 @@ phy::DmrsMeasurements GpuPuschFrontEnd::download_measurements() {
   detail::PduMeasurements measured;
   s.measurements.copy_to_host(std::span(&measured, 1), s.stream.get());
   s.stream.synchronize();
-  return measurements_of(s.hopping ? detail::merge_hop_states(measured.state, measured.second_hop)
-                                   : measured.state);
+  return measurements_of(measured, s.hopping);
 }
 
 void GpuPuschFrontEnd::download_ptrs_phases(std::span<float> phases) {

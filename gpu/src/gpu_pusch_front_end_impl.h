@@ -18,6 +18,7 @@
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/equalization_quality.h"
 #include "airan/phy/numerology.h"
+#include "airan/phy/pusch_frequency_hopping.h"
 
 #include <algorithm>
 #include <array>
@@ -294,32 +295,6 @@ struct GpuPuschFrontEnd::Impl {
   std::size_t num_llrs = 0;
 };
 
-/// The measurements of an estimator state and quality sums.
-inline phy::PuschMeasurements pusch_measurements_of(const detail::EstimatorState& state,
-                                                    const detail::QualitySums& quality);
-/// Those of \p measured, its hops' states merged when \p hopping.
-inline phy::PuschMeasurements pusch_measurements_of(const detail::PduMeasurements& measured,
-                                                    bool hopping) {
-  return pusch_measurements_of(
-      hopping ? detail::merge_hop_states(measured.state, measured.second_hop) : measured.state,
-      measured.quality);
-}
-inline phy::PuschMeasurements pusch_measurements_of(const detail::EstimatorState& state,
-                                                    const detail::QualitySums& quality) {
-  phy::PuschMeasurements measurements;
-  measurements.noise_variance = state.noise_variance;
-  measurements.rsrp = state.rsrp;
-  measurements.sinr_db = state.sinr_db;
-  measurements.delay_s = state.delay_s;
-  if (state.has_cfo != 0) {
-    measurements.cfo_hz = state.cfo_hz;
-  }
-  measurements.post_eq_sinr_db = phy::post_equalization_sinr_db(
-      quality.noise_sum, static_cast<std::size_t>(quality.noise_count));
-  measurements.evm = phy::evm_of(quality.error_power, quality.reference_power);
-  return measurements;
-}
-
 /// The DMRS measurements of an estimator state.
 inline phy::DmrsMeasurements measurements_of(const detail::EstimatorState& state) {
   phy::DmrsMeasurements measurements;
@@ -335,6 +310,42 @@ inline phy::DmrsMeasurements measurements_of(const detail::EstimatorState& state
     measurements.occasion_phases[o] = state.occasion_phases[o];
   }
   return measurements;
+}
+
+/// The DMRS measurements of \p measured: with \p hopping its hops' merged as the CPU front end
+/// merges them (phy::merge_hop_measurements()).
+inline phy::DmrsMeasurements measurements_of(const detail::PduMeasurements& measured,
+                                             bool hopping) {
+  phy::DmrsMeasurements measurements = measurements_of(measured.state);
+  if (hopping) {
+    phy::merge_hop_measurements(measurements, measurements_of(measured.second_hop));
+  }
+  return measurements;
+}
+
+/// The PDU measurements of DMRS measurements \p dmrs and quality sums \p quality.
+inline phy::PuschMeasurements pusch_measurements_of(const phy::DmrsMeasurements& dmrs,
+                                                    const detail::QualitySums& quality) {
+  phy::PuschMeasurements measurements;
+  measurements.noise_variance = dmrs.noise_variance;
+  measurements.rsrp = dmrs.rsrp;
+  measurements.sinr_db = dmrs.sinr_db;
+  measurements.delay_s = dmrs.delay_s;
+  measurements.cfo_hz = dmrs.cfo_hz;
+  measurements.post_eq_sinr_db = phy::post_equalization_sinr_db(
+      quality.noise_sum, static_cast<std::size_t>(quality.noise_count));
+  measurements.evm = phy::evm_of(quality.error_power, quality.reference_power);
+  return measurements;
+}
+/// The same of an estimator state.
+inline phy::PuschMeasurements pusch_measurements_of(const detail::EstimatorState& state,
+                                                    const detail::QualitySums& quality) {
+  return pusch_measurements_of(measurements_of(state), quality);
+}
+/// The same of \p measured, its hops' merged when \p hopping.
+inline phy::PuschMeasurements pusch_measurements_of(const detail::PduMeasurements& measured,
+                                                    bool hopping) {
+  return pusch_measurements_of(measurements_of(measured, hopping), measured.quality);
 }
 
 } // namespace airan::gpu

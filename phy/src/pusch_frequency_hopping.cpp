@@ -157,8 +157,10 @@ void merge_hop_estimates(ChannelEstimate& whole, const ChannelEstimate& second_h
   whole.set_second_hop(second_hop_symbol, whole.measurements.noise_variance,
                        second_hop.measurements.noise_variance);
 
-  DmrsMeasurements& m = whole.measurements;
-  const DmrsMeasurements& n = second_hop.measurements;
+  merge_hop_measurements(whole.measurements, second_hop.measurements);
+}
+
+void merge_hop_measurements(DmrsMeasurements& m, const DmrsMeasurements& n) {
   const auto linear = [](float db) { return std::pow(10.0F, 0.1F * db); };
   m.sinr_db = 10.0F * std::log10(0.5F * (linear(m.sinr_db) + linear(n.sinr_db)));
   m.noise_variance = 0.5F * (m.noise_variance + n.noise_variance);

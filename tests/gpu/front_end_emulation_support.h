@@ -65,7 +65,7 @@ struct EmulationCase {
   EqualizerAlgorithm equalizer = EqualizerAlgorithm::mmse; ///< MMSE or ZF (not IRC).
   double cfo_hz = 0.0;          ///< Carrier frequency offset of the channel (a TDL model only).
   double max_doppler_hz = 50.0; ///< Of a fading channel.
-  PuschPtrsConfig ptrs;         ///< PT-RS of the PDU (none by default).
+  PuschPtrsConfig ptrs{};       ///< PT-RS of the PDU (none by default).
   double phase_noise_hz = 0.0;  ///< Oscillator phase noise linewidth (a TDL model only).
   bool track_phase = true;      ///< PuschFrontEndOptions::track_phase.
   /// Intra-slot hopping: the carrier and BWP of 2 prbs, the first hop on PRBs 0 .. prbs - 1, the

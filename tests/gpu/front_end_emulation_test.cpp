@@ -111,38 +111,22 @@ TEST(FrontEndEmulation, EqualizerThreadsReproduceTheCpuFrontEnd) {
     const std::size_t num_res = d.layout.num_res();
     const std::size_t g_bits = pusch_coded_bits(cell, pdu.pusch);
     ASSERT_EQ(num_res * c.layers * d.qm, g_bits);
-    std::vector<float2> symbols(num_res * c.layers);
-    std::vector<float> noise(num_res * c.layers);
-    std::vector<float> llrs(g_bits);
     EqualizeDemapPdu p;
     p.g = pdu.g;
     p.d = d;
     p.grid = pdu.device_grid();
     p.h = e.h.data();
     p.state = &e.state;
-    p.symbols = symbols.data();
-    p.noise_variances = noise.data();
-    p.llrs = llrs.data();
-    const PamLlrTable& table = d.qm == 1 ? tables.tables[0] : *d.table;
-    for (unsigned re = 0; re < num_res; ++re) {
-      equalize_re(p, table, re);
-    }
+    EqualizedPdu out;
+    run_equalizer(p, tables, out);
+    const std::vector<float2>& symbols = out.symbols;
+    const std::vector<float>& noise = out.noise;
+    std::vector<float>& llrs = out.llrs;
 
     PuschFrontEnd cpu({c.rx, 4, c.prbs});
     std::vector<float> cpu_llrs(g_bits);
     cpu.process(pdu.grid(), cell, pdu.pusch, pdu.slot, pdu.options, cpu_llrs);
-    const std::vector<cf32> got(reinterpret_cast<const cf32*>(symbols.data()),
-                                reinterpret_cast<const cf32*>(symbols.data()) + symbols.size());
-    const Errors x = relative_errors<cf32>(got, cpu.equalized_symbols());
-    EXPECT_LT(x.norm, 1e-4) << "equalized symbols";
-    EXPECT_LT(x.max, 1e-3) << "equalized symbols";
-    const Errors n = relative_errors<float>(noise, cpu.equalized_noise_variances());
-    EXPECT_LT(n.norm, 1e-4) << "post-equalization noise";
-    std::size_t agree = 0;
-    for (std::size_t i = 0; i < g_bits; ++i) {
-      agree += (llrs[i] >= 0.0F) == (cpu_llrs[i] >= 0.0F) ? 1 : 0;
-    }
-    EXPECT_GE(static_cast<double>(agree) / static_cast<double>(g_bits), 0.9999) << "LLR signs";
+    expect_equalized_as_cpu(out, cpu, cpu_llrs);
 
     // The quality kernels on the emulated symbols and noise, reported as GpuPuschFrontEnd reports
     // them, against the CPU front end's measurements within gpu_pusch_front_end_test's
@@ -183,14 +167,11 @@ TEST(FrontEndEmulation, EqualizerThreadsReproduceTheCpuFrontEnd) {
         pusch_scrambling_init(pdu.pusch.rnti, pdu.pusch.data_scrambling_id);
     std::vector<std::uint32_t> words(g_bits / 32 + 2, 0xdeadbeefU);
     emulate_scrambling_words(warp, gold, c_init, g_bits, words.data());
-    std::vector<float> fused(g_bits);
-    p.llrs = fused.data();
     p.scrambling = words.data();
-    for (unsigned re = 0; re < num_res; ++re) {
-      equalize_re(p, table, re);
-    }
+    EqualizedPdu fused;
+    run_equalizer(p, tables, fused);
     descramble_llrs(llrs, c_init);
-    EXPECT_EQ(std::memcmp(fused.data(), llrs.data(), g_bits * sizeof(float)), 0);
+    EXPECT_EQ(std::memcmp(fused.llrs.data(), llrs.data(), g_bits * sizeof(float)), 0);
   }
 }
 

@@ -12,6 +12,7 @@
 #include "airan/phy/pusch_front_end.h"
 
 #include "../support/relative_errors.h"
+#include "gpu_front_end_cpu_match.h"
 
 #include <gtest/gtest.h>
 
@@ -23,14 +24,9 @@
 
 namespace {
 
+using namespace gpu_front_end_match;
 using airan::phy::cf32;
 using airan::phy::PuschConfig;
-
-bool have_device(std::string& status) {
-  const auto devices = airan::gpu::query_devices();
-  status = devices.status;
-  return !devices.devices.empty();
-}
 
 /// A slot of one PDU on 12 PRBs of a 51-PRB carrier hopping to PRB 36 at symbol 7, through
 /// TDL-A30 (the hops fade apart), or the same PDU without hopping.
@@ -67,14 +63,6 @@ struct HoppingSlot {
   [[nodiscard]] unsigned slot() const { return simulator->slot_number(); }
 };
 
-double sign_agreement(std::span<const float> a, std::span<const float> b) {
-  std::size_t agree = 0;
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    agree += (a[i] >= 0.0F) == (b[i] >= 0.0F) ? 1 : 0;
-  }
-  return static_cast<double>(agree) / static_cast<double>(b.size());
-}
-
 /// The covariances of every group of \p estimate (both hops' with hopping), concatenated.
 std::vector<cf32> all_covariances(const airan::phy::ChannelEstimate& estimate) {
   const unsigned hops = estimate.second_hop_symbol() < airan::phy::max_symbols_per_slot ? 2 : 1;
@@ -99,22 +87,7 @@ void expect_cpu_results(airan::gpu::GpuPuschFrontEnd& gpu, const HoppingSlot& sl
   airan::phy::ChannelEstimate estimate(4, 4, 51);
   gpu.download_channel_estimate(estimate);
   const airan::phy::ChannelEstimate& reference = cpu.channel_estimate();
-  std::vector<cf32> a;
-  std::vector<cf32> b;
-  for (unsigned rx = 0; rx < slot.grid().num_ports(); ++rx) {
-    for (unsigned layer = 0; layer < slot.pusch.num_layers; ++layer) {
-      for (unsigned l = slot.pusch.start_symbol;
-           l < slot.pusch.start_symbol + slot.pusch.num_symbols; ++l) {
-        const auto row = estimate.channel(rx, layer, l);
-        const auto ref = reference.channel(rx, layer, l);
-        a.insert(a.end(), row.begin(), row.end());
-        b.insert(b.end(), ref.begin(), ref.end());
-      }
-    }
-  }
-  const auto h = airan::test::relative_errors<cf32>(a, b);
-  EXPECT_LT(h.norm, 1e-4) << "channel estimate";
-  EXPECT_LT(h.max, 1e-4) << "channel estimate";
+  expect_estimate_rows_as_cpu(estimate, reference, slot.pusch, slot.grid().num_ports());
   ASSERT_EQ(estimate.second_hop_symbol(), reference.second_hop_symbol());
   for (unsigned l = 0; l < airan::phy::max_symbols_per_slot; ++l) {
     EXPECT_NEAR(estimate.noise_variance_of(l), reference.noise_variance_of(l),
@@ -132,15 +105,7 @@ void expect_cpu_results(airan::gpu::GpuPuschFrontEnd& gpu, const HoppingSlot& sl
         airan::test::relative_errors<cf32>(all_covariances(estimate), all_covariances(reference));
     EXPECT_LT(r.norm, 1e-4) << "interference covariances";
   }
-  std::vector<cf32> symbols;
-  std::vector<float> noise;
-  gpu.download_equalized(symbols, noise);
-  const auto x = airan::test::relative_errors<cf32>(symbols, cpu.equalized_symbols());
-  EXPECT_LT(x.norm, 1e-4) << "equalized symbols";
-  EXPECT_LT(x.max, 1e-3) << "equalized symbols";
-  const auto n = airan::test::relative_errors<float>(noise, cpu.equalized_noise_variances());
-  EXPECT_LT(n.norm, 1e-4) << "post-equalization noise";
-  EXPECT_GE(sign_agreement(llrs, cpu_llrs), 0.9999) << "LLR signs";
+  expect_equalized_as_cpu(gpu, cpu, llrs, cpu_llrs);
   const airan::phy::PuschMeasurements reported = gpu.download_pusch_measurements();
   EXPECT_NEAR(reported.noise_variance, mr.noise_variance, 1e-4F * mr.noise_variance);
 }

@@ -12,6 +12,7 @@
 #include "airan/phy/pusch_front_end.h"
 
 #include "../support/relative_errors.h"
+#include "gpu_front_end_cpu_match.h"
 
 #include <gtest/gtest.h>
 
@@ -26,14 +27,9 @@
 
 namespace {
 
+using namespace gpu_front_end_match;
 using airan::phy::cf32;
 using airan::phy::PuschConfig;
-
-bool have_device(std::string& status) {
-  const auto devices = airan::gpu::query_devices();
-  status = devices.status;
-  return !devices.devices.empty();
-}
 
 /// A slot of one PT-RS PDU through 300 Hz of phase noise on TDL-A30.
 struct PtrsSlot {
@@ -69,14 +65,6 @@ struct PtrsSlot {
   [[nodiscard]] unsigned slot() const { return simulator->slot_number(); }
 };
 
-double sign_agreement(std::span<const float> a, std::span<const float> b) {
-  std::size_t agree = 0;
-  for (std::size_t i = 0; i < b.size(); ++i) {
-    agree += (a[i] >= 0.0F) == (b[i] >= 0.0F) ? 1 : 0;
-  }
-  return static_cast<double>(agree) / static_cast<double>(b.size());
-}
-
 /// The difference of two phases in radians, wrapped into [-pi, pi] (the device's float sums may
 /// put a phase near pi on the other side).
 float phase_difference(float a, float b) {
@@ -96,22 +84,7 @@ void expect_cpu_results(airan::gpu::GpuPuschFrontEnd& gpu, const PtrsSlot& slot,
   airan::phy::ChannelEstimate estimate(4, 4, 273);
   gpu.download_channel_estimate(estimate);
   const airan::phy::ChannelEstimate& reference = cpu.channel_estimate();
-  std::vector<cf32> a;
-  std::vector<cf32> b;
-  for (unsigned rx = 0; rx < slot.grid().num_ports(); ++rx) {
-    for (unsigned layer = 0; layer < slot.pusch.num_layers; ++layer) {
-      for (unsigned l = slot.pusch.start_symbol;
-           l < slot.pusch.start_symbol + slot.pusch.num_symbols; ++l) {
-        const auto row = estimate.channel(rx, layer, l);
-        const auto ref = reference.channel(rx, layer, l);
-        a.insert(a.end(), row.begin(), row.end());
-        b.insert(b.end(), ref.begin(), ref.end());
-      }
-    }
-  }
-  const auto h = airan::test::relative_errors<cf32>(a, b);
-  EXPECT_LT(h.norm, 1e-4) << "channel estimate";
-  EXPECT_LT(h.max, 1e-4) << "channel estimate";
+  expect_estimate_rows_as_cpu(estimate, reference, slot.pusch, slot.grid().num_ports());
   for (std::size_t o = 0; o < reference.measurements.occasion_phases.size(); ++o) {
     EXPECT_NEAR(phase_difference(estimate.measurements.occasion_phases[o],
                                  reference.measurements.occasion_phases[o]),
@@ -130,13 +103,7 @@ void expect_cpu_results(airan::gpu::GpuPuschFrontEnd& gpu, const PtrsSlot& slot,
   } else {
     EXPECT_EQ(largest, 0.0F);
   }
-  std::vector<cf32> symbols;
-  std::vector<float> noise;
-  gpu.download_equalized(symbols, noise);
-  const auto x = airan::test::relative_errors<cf32>(symbols, cpu.equalized_symbols());
-  EXPECT_LT(x.norm, 1e-4) << "equalized symbols";
-  EXPECT_LT(x.max, 1e-3) << "equalized symbols";
-  EXPECT_GE(sign_agreement(llrs, cpu_llrs), 0.9999) << "LLR signs";
+  expect_equalized_as_cpu(gpu, cpu, llrs, cpu_llrs);
 }
 
 TEST(GpuPuschFrontEndPtrs, TracksThePhaseAsTheCpuFrontEnd) {

@@ -16,6 +16,7 @@
 #include "front_end_emulation_equalizer.h"
 #include "front_end_emulation_support.h"
 #include "front_end_hops.h"
+#include "gpu_pusch_front_end_impl.h"
 #include "irc_emulation_support.h"
 
 #include <cmath>
@@ -130,27 +131,27 @@ TEST(HoppingEmulation, EachHopsKernelsReproduceTheCpuFrontEnd) {
     }
     const Errors estimate = relative_errors<cf32>(got, want);
     EXPECT_LT(estimate.norm, 1e-4) << "channel estimate";
-    const EstimatorState merged = merge_hop_states(emulated[0].state, emulated[1].state);
+    // Merged as GpuPuschFrontEnd reports them (measurements_of(), phy::merge_hop_measurements()).
+    PduMeasurements measured;
+    measured.state = emulated[0].state;
+    measured.second_hop = emulated[1].state;
+    const DmrsMeasurements merged = airan::gpu::measurements_of(measured, true);
     const DmrsMeasurements& m = reference.measurements;
     EXPECT_NEAR(merged.noise_variance, m.noise_variance, 1e-4 * m.noise_variance);
     EXPECT_NEAR(merged.rsrp, m.rsrp, 1e-4 * m.rsrp);
     EXPECT_NEAR(merged.sinr_db, m.sinr_db, 1e-3);
     EXPECT_NEAR(merged.delay_s, m.delay_s, 1e-4 * std::abs(m.delay_s) + 1e-12);
     EXPECT_NEAR(merged.delay_spread_s, m.delay_spread_s, 1e-3 * m.delay_spread_s + 1e-12);
-    ASSERT_EQ(merged.has_cfo != 0, m.cfo_hz.has_value());
+    ASSERT_EQ(merged.cfo_hz.has_value(), m.cfo_hz.has_value());
     if (m.cfo_hz) {
-      EXPECT_NEAR(merged.cfo_hz, *m.cfo_hz, 1e-3 * std::abs(*m.cfo_hz) + 0.1);
+      EXPECT_NEAR(*merged.cfo_hz, *m.cfo_hz, 1e-3 * std::abs(*m.cfo_hz) + 0.1);
     }
     EXPECT_NEAR(reference.noise_variance_of(second), emulated[1].state.noise_variance,
                 1e-4 * emulated[1].state.noise_variance);
 
     const DataGeometry d = make_data_geometry(cell, pdu.pusch, pdu.options, &tables);
     ASSERT_EQ(d.second_hop_symbol, second);
-    const std::size_t num_res = d.layout.num_res();
-    ASSERT_EQ(num_res * c.layers * d.qm, g_bits);
-    std::vector<float2> equalized(num_res * c.layers);
-    std::vector<float> noise(num_res * c.layers);
-    std::vector<float> llrs(g_bits);
+    ASSERT_EQ(std::size_t{d.layout.num_res()} * c.layers * d.qm, g_bits);
     EqualizeDemapPdu p;
     p.g = hops.hops[0].g;
     p.d = d;
@@ -160,37 +161,16 @@ TEST(HoppingEmulation, EachHopsKernelsReproduceTheCpuFrontEnd) {
     p.second_state = &emulated[1].state;
     p.whitening = whitening[0].data();
     p.second_whitening = whitening[1].data();
-    p.symbols = equalized.data();
-    p.noise_variances = noise.data();
-    p.llrs = llrs.data();
-    const PamLlrTable& table = *d.table;
-    for (unsigned re = 0; re < num_res; ++re) {
-      equalize_re(p, table, re);
-    }
-    const std::vector<cf32> symbols_got(reinterpret_cast<const cf32*>(equalized.data()),
-                                        reinterpret_cast<const cf32*>(equalized.data()) +
-                                            equalized.size());
-    const Errors x = relative_errors<cf32>(symbols_got, cpu.equalized_symbols());
-    EXPECT_LT(x.norm, 1e-4) << "equalized symbols";
-    EXPECT_LT(x.max, 1e-3) << "equalized symbols";
-    const Errors n = relative_errors<float>(noise, cpu.equalized_noise_variances());
-    EXPECT_LT(n.norm, 1e-4) << "post-equalization noise";
-    std::size_t agree = 0;
-    for (std::size_t i = 0; i < g_bits; ++i) {
-      agree += (llrs[i] >= 0.0F) == (cpu_llrs[i] >= 0.0F) ? 1 : 0;
-    }
-    EXPECT_GE(static_cast<double>(agree) / static_cast<double>(g_bits), 0.9999) << "LLR signs";
+    EqualizedPdu out;
+    run_equalizer(p, tables, out);
+    expect_equalized_as_cpu(out, cpu, cpu_llrs);
 
     // Read at the first hop's subcarriers throughout, the second hop's REs are another channel's:
     // the test sees where the equalizer reads.
     p.d.second_hop_first_subcarrier = p.g.first_subcarrier;
-    for (unsigned re = 0; re < num_res; ++re) {
-      equalize_re(p, table, re);
-    }
-    const std::vector<cf32> misread(reinterpret_cast<const cf32*>(equalized.data()),
-                                    reinterpret_cast<const cf32*>(equalized.data()) +
-                                        equalized.size());
-    EXPECT_GT(relative_errors<cf32>(misread, cpu.equalized_symbols()).norm, 1e-2);
+    EqualizedPdu misread;
+    run_equalizer(p, tables, misread);
+    EXPECT_GT(relative_errors<cf32>(complex_symbols(misread), cpu.equalized_symbols()).norm, 1e-2);
   }
 }
 

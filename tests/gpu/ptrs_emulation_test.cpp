@@ -154,34 +154,15 @@ TEST(PtrsEmulation, PhaseTrackingThreadsReproduceTheCpuFrontEnd) {
     ASSERT_EQ(d.rotate, c.track_phase);
     const std::size_t num_res = d.layout.num_res();
     ASSERT_EQ(num_res * c.layers * d.qm, g_bits);
-    std::vector<float2> symbols(num_res * c.layers);
-    std::vector<float> noise(num_res * c.layers);
-    std::vector<float> llrs(g_bits);
     EqualizeDemapPdu q;
     q.g = pdu.g;
     q.d = d;
     q.grid = pdu.device_grid();
     q.h = e.h.data();
     q.state = &e.state;
-    q.symbols = symbols.data();
-    q.noise_variances = noise.data();
-    q.llrs = llrs.data();
-    const PamLlrTable& table = d.qm == 1 ? tables.tables[0] : *d.table;
-    for (unsigned re = 0; re < num_res; ++re) {
-      equalize_re(q, table, re);
-    }
-    const std::vector<cf32> got(reinterpret_cast<const cf32*>(symbols.data()),
-                                reinterpret_cast<const cf32*>(symbols.data()) + symbols.size());
-    const Errors x = relative_errors<cf32>(got, cpu.equalized_symbols());
-    EXPECT_LT(x.norm, 1e-4) << "equalized symbols";
-    EXPECT_LT(x.max, 1e-3) << "equalized symbols";
-    const Errors n = relative_errors<float>(noise, cpu.equalized_noise_variances());
-    EXPECT_LT(n.norm, 1e-4) << "post-equalization noise";
-    std::size_t agree = 0;
-    for (std::size_t i = 0; i < g_bits; ++i) {
-      agree += (llrs[i] >= 0.0F) == (cpu_llrs[i] >= 0.0F) ? 1 : 0;
-    }
-    EXPECT_GE(static_cast<double>(agree) / static_cast<double>(g_bits), 0.9999) << "LLR signs";
+    EqualizedPdu out;
+    run_equalizer(q, tables, out);
+    expect_equalized_as_cpu(out, cpu, cpu_llrs);
   }
 }
 
@@ -204,27 +185,18 @@ TEST(PtrsEmulation, SkippingTheRotationsIsSeen) {
     r = float2{1.0F, 0.0F};
   }
   const DataGeometry d = make_data_geometry(cell, pdu.pusch, pdu.options, &tables);
-  std::vector<float2> symbols(std::size_t{d.layout.num_res()} * c.layers);
-  std::vector<float> noise(symbols.size());
-  std::vector<float> llrs(symbols.size() * d.qm);
   EqualizeDemapPdu q;
   q.g = pdu.g;
   q.d = d;
   q.grid = pdu.device_grid();
   q.h = e.h.data();
   q.state = &e.state;
-  q.symbols = symbols.data();
-  q.noise_variances = noise.data();
-  q.llrs = llrs.data();
-  for (unsigned re = 0; re < d.layout.num_res(); ++re) {
-    equalize_re(q, *d.table, re);
-  }
+  EqualizedPdu out;
+  run_equalizer(q, tables, out);
   PuschFrontEnd cpu({c.rx, 4, c.prbs});
-  std::vector<float> cpu_llrs(llrs.size());
+  std::vector<float> cpu_llrs(out.llrs.size());
   cpu.process(pdu.grid(), cell, pdu.pusch, pdu.slot, pdu.options, cpu_llrs);
-  const std::vector<cf32> got(reinterpret_cast<const cf32*>(symbols.data()),
-                              reinterpret_cast<const cf32*>(symbols.data()) + symbols.size());
-  EXPECT_GT(relative_errors<cf32>(got, cpu.equalized_symbols()).norm, 1e-3);
+  EXPECT_GT(relative_errors<cf32>(complex_symbols(out), cpu.equalized_symbols()).norm, 1e-3);
 }
 
 } // namespace

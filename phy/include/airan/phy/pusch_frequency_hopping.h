@@ -13,6 +13,8 @@
 
 namespace airan::phy {
 
+struct DmrsMeasurements;
+
 /// One hop of a PUSCH: consecutive slot symbols on one contiguous set of PRBs.
 struct PuschHop {
   unsigned start_symbol = 0; ///< First slot symbol.
@@ -63,5 +65,11 @@ PuschConfig pusch_hop_config(const PuschConfig& pusch, const PuschHop& hop,
 /// \throws std::invalid_argument when the shapes differ.
 void merge_hop_estimates(ChannelEstimate& whole, const ChannelEstimate& second_hop,
                          unsigned second_hop_symbol);
+
+/// The measurements part of merge_hop_estimates(): \p first (the first hop's) becomes the
+/// measurements over both hops with \p second (the second hop's): the means of noise variance,
+/// RSRP, linear SINR, delay and delay spread, the mean CFO of the hops that measure one; the
+/// occasion phases stay the first hop's. (The CUDA front end merges its hops' states with it.)
+void merge_hop_measurements(DmrsMeasurements& first, const DmrsMeasurements& second);
 
 } // namespace airan::phy
