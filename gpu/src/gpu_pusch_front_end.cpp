@@ -306,7 +306,7 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
     // re-instantiated per PDU when PDUs alternate between them.
     CudaGraph* graph = pregenerated ? &s.graph_pregenerated : &s.graph;
     if (planned.hops > 1) {
-      graph = &s.graph_hopping; // never pregenerated DMRS
+      graph = g.wiener_time ? &s.graph_hopping_wiener : &s.graph_hopping; // never pregenerated
     } else if (g.align_occasions && g.wiener_time) {
       graph = pregenerated ? &s.graph_ptrs_wiener_pregenerated : &s.graph_ptrs_wiener;
     } else if (g.align_occasions) {

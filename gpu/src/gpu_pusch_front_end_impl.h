@@ -225,7 +225,8 @@ struct GpuPuschFrontEnd::Impl {
   CudaGraph graph_ptrs_pregenerated;
   CudaGraph graph_ptrs_wiener; ///< The two with both.
   CudaGraph graph_ptrs_wiener_pregenerated;
-  CudaGraph graph_hopping; ///< With two hops' estimation kernels (intra-slot hopping).
+  CudaGraph graph_hopping;        ///< With two hops' estimation kernels (intra-slot hopping).
+  CudaGraph graph_hopping_wiener; ///< The same with Wiener time interpolation's kernels.
   bool use_graph = true;
   bool descrambled = false;          ///< descramble() ran after the last process().
   bool demapped_descrambled = false; ///< The last process() wrote descrambled LLRs.
