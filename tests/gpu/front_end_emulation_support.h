@@ -330,5 +330,18 @@ struct EmulatedPdu {
   }
 };
 
+/// The equalizer kernel's arguments for \p pdu with data geometry \p d on the emulated
+/// estimation \p e (its outputs set by run_equalizer(), front_end_emulation_equalizer.h).
+inline EqualizeDemapPdu equalizer_arguments(const EmulatedPdu& pdu, const DataGeometry& d,
+                                            const Emulated& e) {
+  EqualizeDemapPdu p;
+  p.g = pdu.g;
+  p.d = d;
+  p.grid = pdu.device_grid();
+  p.h = e.h.data();
+  p.state = &e.state;
+  return p;
+}
+
 } // namespace emulation_test
 #endif

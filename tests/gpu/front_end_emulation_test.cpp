@@ -111,12 +111,7 @@ TEST(FrontEndEmulation, EqualizerThreadsReproduceTheCpuFrontEnd) {
     const std::size_t num_res = d.layout.num_res();
     const std::size_t g_bits = pusch_coded_bits(cell, pdu.pusch);
     ASSERT_EQ(num_res * c.layers * d.qm, g_bits);
-    EqualizeDemapPdu p;
-    p.g = pdu.g;
-    p.d = d;
-    p.grid = pdu.device_grid();
-    p.h = e.h.data();
-    p.state = &e.state;
+    EqualizeDemapPdu p = equalizer_arguments(pdu, d, e);
     EqualizedPdu out;
     run_equalizer(p, tables, out);
     const std::vector<float2>& symbols = out.symbols;

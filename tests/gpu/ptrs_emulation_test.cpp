@@ -154,12 +154,7 @@ TEST(PtrsEmulation, PhaseTrackingThreadsReproduceTheCpuFrontEnd) {
     ASSERT_EQ(d.rotate, c.track_phase);
     const std::size_t num_res = d.layout.num_res();
     ASSERT_EQ(num_res * c.layers * d.qm, g_bits);
-    EqualizeDemapPdu q;
-    q.g = pdu.g;
-    q.d = d;
-    q.grid = pdu.device_grid();
-    q.h = e.h.data();
-    q.state = &e.state;
+    EqualizeDemapPdu q = equalizer_arguments(pdu, d, e);
     EqualizedPdu out;
     run_equalizer(q, tables, out);
     expect_equalized_as_cpu(out, cpu, cpu_llrs);
@@ -185,12 +180,7 @@ TEST(PtrsEmulation, SkippingTheRotationsIsSeen) {
     r = float2{1.0F, 0.0F};
   }
   const DataGeometry d = make_data_geometry(cell, pdu.pusch, pdu.options, &tables);
-  EqualizeDemapPdu q;
-  q.g = pdu.g;
-  q.d = d;
-  q.grid = pdu.device_grid();
-  q.h = e.h.data();
-  q.state = &e.state;
+  EqualizeDemapPdu q = equalizer_arguments(pdu, d, e);
   EqualizedPdu out;
   run_equalizer(q, tables, out);
   PuschFrontEnd cpu({c.rx, 4, c.prbs});
