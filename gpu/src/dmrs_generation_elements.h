@@ -10,11 +10,14 @@
 
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/host_device.h"
+#include "airan/phy/low_papr_sequence_math.h"
 #include "front_end_kernels.h"
 #include "gold_warp_elements.h"
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace airan::gpu::detail {
 
@@ -57,6 +60,47 @@ generate_dmrs_thread(const PduGeometry& g, const DmrsGeneration& d, unsigned blo
           bits, weights, w, g.num_values,
           [out](unsigned i, float re, float im) { out[i] = make_float2(re, im); });
     }
+  }
+}
+
+/// Rows of the device's low-PAPR phase table (make_low_papr_phase_tables()): one per table length
+/// (6, 12, 18, 24) and group, of phy::low_papr_max_table_length entries each.
+inline constexpr unsigned low_papr_phase_table_rows = 4 * 30;
+
+/// The row of group \p u of length \p m_zc (6, 12, 18 or 24) in the phase table \p phases.
+AIRAN_HOST_DEVICE inline const std::int8_t* low_papr_phase_row(const std::int8_t* phases,
+                                                               unsigned m_zc, unsigned u) {
+  return phases + std::size_t{(m_zc / 6 - 1) * 30 + u} * phy::low_papr_max_table_length;
+}
+
+/// The phase table of the low-PAPR base sequences of lengths 6 .. 24 in the device's layout
+/// (low_papr_phase_row()), from phy::low_papr_table_phases(). (Host.)
+std::vector<std::int8_t> make_low_papr_phase_tables();
+
+/// Thread \p thread of block \p block (of \p threads threads) of a transform-precoded PDU's DMRS
+/// generation (d.low_papr; one layer): block (layer, DMRS symbol s) as generate_dmrs_thread(),
+/// values thread, thread + threads, ... of beta w_f(k') w_t(l') r_{u,v}(i) with u and v of symbol
+/// s, as phy::generate_pusch_dmrs computes them (a float angle, its cosine and sine times the
+/// weight), the phases of lengths 6 .. 24 from \p phases (make_low_papr_phase_tables()).
+AIRAN_HOST_DEVICE inline void generate_low_papr_dmrs_thread(const PduGeometry& g,
+                                                            const DmrsGeneration& d, unsigned block,
+                                                            unsigned thread, unsigned threads,
+                                                            const std::int8_t* phases,
+                                                            float2* dmrs) {
+  const unsigned s = block % g.num_dmrs_symbols;
+  const unsigned layer = block / g.num_dmrs_symbols;
+  const int w_t = d.w_t[layer][d.l_prime[s]];
+  const float weights[2] = {g.beta * static_cast<float>(w_t * d.w_f[layer][0]),
+                            g.beta * static_cast<float>(w_t * d.w_f[layer][1])};
+  const phy::LowPaprBase base = phy::low_papr_base(g.num_values, d.n_zc, d.u[s], d.v[s]);
+  const std::int8_t* row = g.num_values <= phy::low_papr_max_table_length
+                               ? low_papr_phase_row(phases, g.num_values, d.u[s])
+                               : nullptr;
+  float2* out = dmrs + (std::size_t{layer} * max_symbols + s) * g.num_values;
+  for (unsigned i = thread; i < g.num_values; i += threads) {
+    const auto angle = static_cast<float>(phy::low_papr_base_phase(base, row, i));
+    const float w = weights[i % 2];
+    out[i] = make_float2(cosf(angle) * w, sinf(angle) * w);
   }
 }
 

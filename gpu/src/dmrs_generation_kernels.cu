@@ -1,7 +1,8 @@
 // DMRS generation of GpuPuschFrontEnd (TS 38.211 6.4.1.1.1): the values of
 // phy::generate_pusch_dmrs bit for bit (phy::dmrs_value_weight/component), from the Gold
-// sequence's warp-shared jump (gold_warp.cuh); one PDU per launch or several PDUs' blocks in one
-// grid (launch_batches.cuh).
+// sequence's warp-shared jump (gold_warp.cuh), or a transform-precoded PDU's low-PAPR sequence
+// (generate_low_papr_dmrs_thread()); one PDU per launch or several PDUs' blocks in one grid
+// (launch_batches.cuh).
 #include "airan/gpu/cuda_check.h"
 #include "airan/gpu/launch_profiler.h"
 #include "airan/phy/dmrs_pusch.h"
@@ -26,6 +27,11 @@ struct GenerateDmrsLaunch {
 };
 
 __device__ void GenerateDmrsLaunch::run(LaunchBlock block) const {
+  if (p.d.low_papr) { // transform precoding: the low-PAPR sequence, no Gold words
+    generate_low_papr_dmrs_thread(p.g, p.d, block.index, threadIdx.x, blockDim.x, p.low_papr_phases,
+                                  p.dmrs);
+    return;
+  }
   __shared__ phy::GoldJumpTable shared_table;
   load_gold_table(*p.table, shared_table);
   generate_dmrs_thread(

@@ -74,7 +74,8 @@ AIRAN_HOST_DEVICE inline float hopping_equalizer_noise(const EstimatorState& hop
   return fmaxf(hop.noise_variance, 1e-7F * (rsrp / (beta * beta)));
 }
 
-/// Data RE \p re (< p.d.layout.num_res()) of \p p, demapped with \p table (p.d.qm's), its
+/// Data RE \p re (< p.d.layout.num_res()) of \p p, demapped with \p table (p.d.qm's; equalized
+/// only with p.d.transform_precoding), its
 /// received values first rotated by its symbol's PT-RS rotation when p.d.rotate. With
 /// MaxRx up to 4, y, H and the whitening matrix are loaded into MaxRx-sized arrays with zeros
 /// past num_rx and equalized over MaxRx antennas: the zeros add nothing to any sum, and every
@@ -163,6 +164,9 @@ AIRAN_HOST_DEVICE inline void equalize_demap_re(const EqualizeDemapPdu& p,
     const float noise_l = padded ? element_at(post_noise, l) : post_noise[l];
     symbols[index] = make_float2(xl.re, xl.im);
     noise_variances[index] = noise_l;
+    if (d.transform_precoding) {
+      continue; // demapped after the inverse DFT (transform_deprecoding_elements.h)
+    }
     switch (d.qm) {
     case 1:
       demap_layer<1>(table, xl, noise_l, index, scrambling, llrs);

@@ -1,6 +1,7 @@
 // Host side of the front end's kernels: the plain parameter structs of one PDU
 // (front_end_kernels.h), built from its configuration. No CUDA calls, so host emulation tests
 // build the same structs as GpuPuschFrontEnd.
+#include "dmrs_generation_elements.h"
 #include "front_end_hops.h"
 #include "front_end_kernels.h"
 #include "ptrs_phase_elements.h"
@@ -10,6 +11,7 @@
 #include "airan/phy/dmrs_channel_estimator.h"
 #include "airan/phy/dmrs_estimation_math.h"
 #include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/low_papr_sequence.h"
 #include "airan/phy/modulation_mapper.h"
 #include "airan/phy/nn/neural_receiver_inputs.h"
 #include "airan/phy/numerology.h"
@@ -24,6 +26,7 @@
 #include <cmath>
 #include <iterator>
 #include <span>
+#include <vector>
 
 namespace airan::gpu::detail {
 
@@ -76,6 +79,19 @@ PduGeometry make_pdu_geometry(const phy::CellConfig& cell, unsigned grid_rx, uns
     for (unsigned k = 0; k < 2; ++k) {
       generation.w_f[layer][k] = port.w_f[k];
       generation.w_t[layer][k] = port.w_t[k];
+    }
+  }
+  if (params.transform_precoding) { // the low-PAPR sequence of each DMRS symbol instead
+    generation.low_papr = true;
+    generation.n_zc =
+        g.num_values >= phy::low_papr_zc_min_length ? phy::low_papr_zc_prime(g.num_values) : 0;
+    for (unsigned s = 0; s < g.num_dmrs_symbols; ++s) {
+      // A double-symbol DMRS takes its first symbol's sequence (phy::generate_pusch_dmrs).
+      const phy::LowPaprSequenceId id = phy::pusch_low_papr_sequence_id(
+          params.hopping, params.pusch_identity, params.symbols_per_slot, params.slot,
+          g.dmrs_symbols[s] - generation.l_prime[s], g.num_values);
+      generation.u[s] = static_cast<std::uint8_t>(id.u);
+      generation.v[s] = static_cast<std::uint8_t>(id.v);
     }
   }
   dmrs_generation = generation; // launched by process(), inside its graph
@@ -190,6 +206,19 @@ HopGeometries make_hop_geometries(const phy::CellConfig& cell, unsigned grid_rx,
   return out;
 }
 
+std::vector<std::int8_t> make_low_papr_phase_tables() {
+  std::vector<std::int8_t> table(std::size_t{low_papr_phase_table_rows} *
+                                 phy::low_papr_max_table_length);
+  for (unsigned length = 6; length <= phy::low_papr_max_table_length; length += 6) {
+    for (unsigned u = 0; u < phy::low_papr_num_groups; ++u) {
+      const std::span<const std::int8_t> phases = phy::low_papr_table_phases(length, u);
+      const std::int8_t* row = low_papr_phase_row(table.data(), length, u);
+      std::copy(phases.begin(), phases.end(), table.begin() + (row - table.data()));
+    }
+  }
+  return table;
+}
+
 PamLlrTables make_pam_llr_tables() {
   PamLlrTables tables;
   tables.tables[0] = phy::make_pam_llr_table(1, phy::qam_scale(2));
@@ -233,7 +262,9 @@ bool DmrsGenerationKey::operator==(const DmrsGenerationKey& other) const {
          std::equal(std::begin(a.c_init), std::end(a.c_init), std::begin(b.c_init)) &&
          std::equal(std::begin(a.l_prime), std::end(a.l_prime), std::begin(b.l_prime)) &&
          std::equal(&a.w_f[0][0], &a.w_f[0][0] + 8, &b.w_f[0][0]) &&
-         std::equal(&a.w_t[0][0], &a.w_t[0][0] + 8, &b.w_t[0][0]);
+         std::equal(&a.w_t[0][0], &a.w_t[0][0] + 8, &b.w_t[0][0]) && a.low_papr == b.low_papr &&
+         a.n_zc == b.n_zc && std::equal(std::begin(a.u), std::end(a.u), std::begin(b.u)) &&
+         std::equal(std::begin(a.v), std::end(a.v), std::begin(b.v));
 }
 
 } // namespace airan::gpu::detail

@@ -105,6 +105,12 @@ struct DmrsGeneration {
   unsigned l_prime[max_symbols] = {};     ///< Per DMRS symbol: 0, or 1 for a pair's second.
   int w_f[4][2] = {};                     ///< Per layer: w_f(k').
   int w_t[4][2] = {};                     ///< Per layer: w_t(l').
+  /// Transform precoding (TS 38.211 6.4.1.1.1.2): the low-PAPR sequence r_{u,v} of length
+  /// num_values per DMRS symbol (phy/low_papr_sequence_math.h) instead of the Gold sequence.
+  bool low_papr = false;
+  unsigned n_zc = 0;                ///< Its N_ZC (lengths from 36).
+  std::uint8_t u[max_symbols] = {}; ///< Per DMRS symbol: group u.
+  std::uint8_t v[max_symbols] = {}; ///< Per DMRS symbol: base sequence v.
 };
 
 /// What launch_dmrs_generation() writes depends on: two PDUs with equal keys have the same DMRS
@@ -129,6 +135,8 @@ struct DmrsGenerationPdu {
   DmrsGeneration d;
   const phy::GoldJumpTable* table = nullptr;
   float2* dmrs = nullptr;
+  /// With d.low_papr: the phase tables of lengths 6 .. 24 (make_low_papr_phase_tables()).
+  const std::int8_t* low_papr_phases = nullptr;
 };
 
 /// Generates the DMRS values [layer][DMRS symbol][value] (max_symbols rows of g.num_values per
@@ -138,9 +146,10 @@ struct DmrsGenerationPdu {
 void launch_dmrs_generation(std::span<const DmrsGenerationPdu> pdus, cudaStream_t stream);
 /// The same for one PDU.
 inline void launch_dmrs_generation(const PduGeometry& g, const DmrsGeneration& d,
-                                   const phy::GoldJumpTable* table, float2* dmrs,
+                                   const phy::GoldJumpTable* table,
+                                   const std::int8_t* low_papr_phases, float2* dmrs,
                                    cudaStream_t stream) {
-  const DmrsGenerationPdu pdu{g, d, table, dmrs};
+  const DmrsGenerationPdu pdu{g, d, table, dmrs, low_papr_phases};
   launch_dmrs_generation(std::span(&pdu, 1), stream);
 }
 
@@ -262,6 +271,9 @@ struct DataGeometry {
   unsigned second_hop_first_subcarrier = 0;
   /// The demapper's table of qm (device memory, PamLlrTables::of()); not read for pi/2-BPSK.
   const phy::PamLlrTable* table = nullptr;
+  /// Transform precoding: equalize only (symbols and noise variances; the deprecoding kernels,
+  /// transform_deprecoding_elements.h, demap after the inverse DFT).
+  bool transform_precoding = false;
 };
 
 /// The demapper's tables of every square QAM order, by bits per axis (make_pam_llr_table(b,

@@ -27,9 +27,6 @@ std::string GpuCellGroup::Cell::admit(std::span<const phy::PuschConfig> pdus, st
   if (pdu.num_layers > config.max_layers) {
     return "invalid PDU: more layers than the cell was built for";
   }
-  if (pdu.transform_precoding) {
-    return "unsupported PDU: transform precoding (DFT-s-OFDM) is received by the CPU only";
-  }
   if (pdu.uci.present()) {
     return "unsupported PDU: UCI on PUSCH is demultiplexed by the CPU receiver only";
   }

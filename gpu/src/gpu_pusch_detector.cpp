@@ -19,12 +19,14 @@ public:
         options_(options) {}
 
   /// The CPU front end with the same options (the receiver's, as the factories' callers set
-  /// them) runs the DFT-s-OFDM and UCI PDUs this front end does not take.
+  /// them) runs the UCI PDUs this front end does not take.
   [[nodiscard]] bool mirrors_cpu_front_end() const override { return true; }
   /// PT-RS PDUs are tracked on the device (ptrs_phase_elements.h), as the CPU front end does.
   [[nodiscard]] bool tracks_ptrs_phase() const override { return true; }
   /// Each hop of a hopping PDU is estimated on the device from its own DMRS (front_end_hops.h).
   [[nodiscard]] bool takes_frequency_hopping() const override { return true; }
+  /// DFT-s-OFDM PDUs are deprecoded on the device (transform_deprecoding_elements.h).
+  [[nodiscard]] bool takes_transform_precoding() const override { return true; }
 
 private:
   std::size_t enqueue_detection(const phy::PuschConfig& pusch, unsigned slot) override {

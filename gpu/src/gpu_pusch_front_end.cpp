@@ -121,6 +121,20 @@ void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsign
   s.commit_ofdm(num_rx, s.stage_timing);
 }
 
+CufftPlan& GpuPuschFrontEnd::Impl::deprecoding_plan(unsigned num_prbs) {
+  CufftPlan& plan = deprecoding_plans.at(num_prbs);
+  if (!plan.valid()) {
+    if (stream_is_capturing(stream.get())) {
+      throw std::logic_error("GpuPuschFrontEnd: no inverse-DFT plan for " +
+                             std::to_string(num_prbs) +
+                             " PRBs inside a capture (call prepare_capture() first)");
+    }
+    plan = CufftPlan(static_cast<int>(phy::subcarriers_per_prb * num_prbs),
+                     static_cast<int>(detail::max_symbols));
+  }
+  return plan;
+}
+
 CufftPlan& GpuPuschFrontEnd::Impl::plan_for(unsigned num_rx) {
   CufftPlan& plan = plans[num_rx];
   if (!plan.valid()) {
@@ -168,9 +182,12 @@ bool GpuPuschFrontEnd::prepare_capture(unsigned num_rx, std::span<const phy::Pus
   std::array<detail::MmseBankKey, detail::MmseBankTable::capacity> needed;
   std::size_t num_needed = 0;
   for (const phy::PuschConfig& pusch : pdus) {
-    if (!pusch.validate(s.cell).empty() || pusch.transform_precoding ||
-        pusch.num_layers > s.limits.max_layers || pusch.prb_size > s.limits.max_prbs) {
+    if (!pusch.validate(s.cell).empty() || pusch.num_layers > s.limits.max_layers ||
+        pusch.prb_size > s.limits.max_prbs) {
       continue; // fails in process()
+    }
+    if (pusch.transform_precoding) {
+      (void)s.deprecoding_plan(pusch.prb_size); // made here, outside the capture
     }
     detail::HopGeometries hops;
     try {
@@ -281,6 +298,9 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
         profile_begin(stream);
       }
       detail::launch_equalize_demap(std::span(&l.equalization, 1), stream);
+      // Transform precoding: the inverse DFT of the equalized symbols, then their demapping.
+      detail::launch_transform_deprecoding(std::span(&l.deprecoding, l.deprecodings),
+                                           std::span(&l.deprecoding_plan, l.deprecodings), stream);
       s.time_mark(s.equalize_end, stream);
       s.equalized.mark(stream); // the branch's quality kernels wait for it
       s.equalized.order_before(branch);
@@ -305,7 +325,9 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
     // PT-RS phase tracking's, and with two hops' estimation kernels, so that none is
     // re-instantiated per PDU when PDUs alternate between them.
     CudaGraph* graph = pregenerated ? &s.graph_pregenerated : &s.graph;
-    if (planned.hops > 1) {
+    if (planned.deprecoding.m > 0) { // every variant in one (re-instantiated when they alternate)
+      graph = &s.graph_transform_precoding;
+    } else if (planned.hops > 1) {
       graph = g.wiener_time ? &s.graph_hopping_wiener : &s.graph_hopping; // never pregenerated
     } else if (g.align_occasions && g.wiener_time) {
       graph = pregenerated ? &s.graph_ptrs_wiener_pregenerated : &s.graph_ptrs_wiener;
@@ -326,10 +348,6 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
 void GpuPuschFrontEnd::Impl::check_pdu(const phy::PuschConfig& pusch) const {
   if (const std::string error = pusch.validate(cell); !error.empty()) {
     throw std::invalid_argument("GpuPuschFrontEnd: " + error);
-  }
-  if (pusch.transform_precoding) {
-    throw std::invalid_argument("GpuPuschFrontEnd: transform precoding (DFT-s-OFDM) is "
-                                "received by the CPU front end only (--backend cpu)");
   }
   if (pusch.num_layers > limits.max_layers || pusch.prb_size > limits.max_prbs || grid_rx == 0) {
     throw std::invalid_argument("GpuPuschFrontEnd: the PDU exceeds the limits, or no grid yet");
@@ -401,9 +419,8 @@ void GpuPuschFrontEnd::pregenerate_dmrs(const phy::PuschConfig& pusch, unsigned 
   // A prepared PDU that took the previous pregenerated DMRS generates its own: these overwrite
   // them.
   s.prepared.pregenerated = false;
-  if (!pusch.validate(s.cell).empty() || pusch.transform_precoding ||
-      pusch.num_layers > s.limits.max_layers || pusch.prb_size > s.limits.max_prbs ||
-      slot >= phy::slots_per_frame(s.cell.numerology)) {
+  if (!pusch.validate(s.cell).empty() || pusch.num_layers > s.limits.max_layers ||
+      pusch.prb_size > s.limits.max_prbs || slot >= phy::slots_per_frame(s.cell.numerology)) {
     return; // process() refuses it
   }
   if (pusch.intra_slot_hopping) {
@@ -422,7 +439,8 @@ void GpuPuschFrontEnd::pregenerate_dmrs(const phy::PuschConfig& pusch, unsigned 
   s.branch_fork.order_before(branch);
   s.branch_open = true; // forked: joined by join_branch() even when the launch fails
   profile_begin(branch);
-  detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(), branch);
+  detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(),
+                                 s.low_papr_phases.data(), s.dmrs.data(), branch);
   s.pregenerated = detail::DmrsGenerationKey(g, s.dmrs_generation);
   s.pregenerated_valid = true;
 }

@@ -32,6 +32,8 @@ struct GpuPuschFrontEnd::Batch {
   std::array<detail::PtrsPhasePdu, capacity> ptrs;
   std::array<detail::IrcCovariancePdu, hop_capacity> covariance;
   std::array<detail::EqualizeDemapPdu, capacity> equalization;
+  std::array<detail::TransformDeprecodingPdu, capacity> deprecoding;
+  std::array<CufftPlan*, capacity> deprecoding_plans{};
   std::array<detail::EqualizationQualityPdu, capacity> quality;
   std::size_t num_scrambling = 0;
   std::size_t num_generation = 0;
@@ -40,10 +42,11 @@ struct GpuPuschFrontEnd::Batch {
   std::size_t num_covariance = 0;
   std::size_t num_wiener = 0;
   std::size_t num_ptrs = 0;
+  std::size_t num_deprecoding = 0;
 
   void clear() {
     num_scrambling = num_generation = num_hops = num_pdus = num_covariance = num_wiener = num_ptrs =
-        0;
+        num_deprecoding = 0;
   }
 
   /// \throws std::logic_error when \p front_ends holds one twice, one whose flag \p prepared is
@@ -93,6 +96,10 @@ struct GpuPuschFrontEnd::Batch {
       ptrs[num_ptrs++] = p.ptrs;
     }
     equalization[num_pdus] = l.equalization;
+    if (l.deprecodings > 0) {
+      deprecoding[num_deprecoding] = l.deprecoding;
+      deprecoding_plans[num_deprecoding++] = l.deprecoding_plan;
+    }
     quality[num_pdus] = l.quality;
     ++num_pdus;
   }
@@ -117,6 +124,9 @@ struct GpuPuschFrontEnd::Batch {
     detail::launch_ptrs_phases(std::span(ptrs.data(), num_ptrs), stream);
     mark(&Impl::estimate_end);
     detail::launch_equalize_demap(std::span(equalization.data(), num_pdus), stream);
+    detail::launch_transform_deprecoding(
+        std::span(deprecoding.data(), num_deprecoding),
+        std::span<CufftPlan* const>(deprecoding_plans.data(), num_deprecoding), stream);
     mark(&Impl::equalize_end);
     detail::launch_equalization_quality(std::span(quality.data(), num_pdus), stream);
   }

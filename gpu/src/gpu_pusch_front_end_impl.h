@@ -8,12 +8,14 @@
 #include "airan/gpu/cufft_plan.h"
 #include "airan/gpu/device_buffer.h"
 #include "airan/gpu/gpu_pusch_front_end.h"
+#include "dmrs_generation_elements.h"
 #include "front_end_hops.h"
 #include "front_end_kernels.h"
 #include "mmse_bank_table.h"
 #include "ofdm_fft_elements.h"
 #include "ptrs_phase_elements.h"
 #include "time_wiener_elements.h"
+#include "transform_deprecoding_elements.h"
 
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/equalization_quality.h"
@@ -78,6 +80,15 @@ struct GpuPuschFrontEnd::Impl {
     llrs = DeviceBuffer<float>(max_symbols * 10);
     scrambling_words = DeviceBuffer<std::uint32_t>(llrs.size() / 32 + 2);
     plans.resize(rx + 1);
+    // Transform precoding: the work area (zeroed: rows past a PDU's symbols go through its
+    // inverse DFT too), a plan per PRB count made on first use, and the low-PAPR phase tables.
+    deprecoding_work = DeviceBuffer<float2>(std::size_t{detail::max_symbols} * 12 * prbs);
+    deprecoding_work.fill_zero(stream.get());
+    deprecoding_plans.resize(prbs + 1);
+    const std::vector<std::int8_t> phases = detail::make_low_papr_phase_tables();
+    low_papr_phases = DeviceBuffer<std::int8_t>(phases.size());
+    low_papr_phases.copy_from_host(phases, stream.get());
+    stream.synchronize();                                     // the host table leaves scope
     if (detail::fused_ofdm_supports(numerology.fft_size())) { // the fused kernel's twiddles
       std::vector<float2> table(numerology.fft_size());
       detail::fill_fft_twiddles(numerology.fft_size(), table.data());
@@ -95,6 +106,9 @@ struct GpuPuschFrontEnd::Impl {
     }
   }
 
+  /// The inverse-DFT plan of a transform-precoded PDU of \p num_prbs PRBs (batch max_symbols),
+  /// made on first use outside a capture. \throws std::logic_error inside a capture without it.
+  CufftPlan& deprecoding_plan(unsigned num_prbs);
   /// The FFT plan for \p num_rx antennas, made on first use (not inside a stream capture:
   /// prepare_capture() makes it beforehand). \throws std::logic_error when capturing without it.
   CufftPlan& plan_for(unsigned num_rx);
@@ -136,6 +150,10 @@ struct GpuPuschFrontEnd::Impl {
     const float2* hop_banks = nullptr;
     detail::MmseBankKey hop_bank_key;
     detail::TimeWienerPdu hop_wiener;
+    /// Transform precoding (deprecoding.m > 0): the deprecoding's geometry (its buffers set by
+    /// launches_of()) and its inverse-DFT plan.
+    detail::TransformDeprecodingPdu deprecoding;
+    CufftPlan* deprecoding_plan = nullptr;
   };
   /// The launch arguments of a planned PDU's estimation (a hop each with intra-slot hopping) and
   /// equalization, on this front end's buffers.
@@ -150,6 +168,9 @@ struct GpuPuschFrontEnd::Impl {
     unsigned covariances = 0;
     detail::IrcCovariancePdu covariance[2];
     detail::EqualizeDemapPdu equalization;
+    unsigned deprecodings = 0; ///< 1 for a transform-precoded PDU.
+    detail::TransformDeprecodingPdu deprecoding;
+    CufftPlan* deprecoding_plan = nullptr;
     detail::EqualizationQualityPdu quality;
   };
   /// \p p's launches with the filter banks \p banks and \p hop_banks (device; nullptr without
@@ -225,8 +246,9 @@ struct GpuPuschFrontEnd::Impl {
   CudaGraph graph_ptrs_pregenerated;
   CudaGraph graph_ptrs_wiener; ///< The two with both.
   CudaGraph graph_ptrs_wiener_pregenerated;
-  CudaGraph graph_hopping;        ///< With two hops' estimation kernels (intra-slot hopping).
-  CudaGraph graph_hopping_wiener; ///< The same with Wiener time interpolation's kernels.
+  CudaGraph graph_hopping;             ///< With two hops' estimation kernels (intra-slot hopping).
+  CudaGraph graph_hopping_wiener;      ///< The same with Wiener time interpolation's kernels.
+  CudaGraph graph_transform_precoding; ///< With the deprecoding's kernels and inverse DFT.
   bool use_graph = true;
   bool descrambled = false;          ///< descramble() ran after the last process().
   bool demapped_descrambled = false; ///< The last process() wrote descrambled LLRs.
@@ -251,6 +273,12 @@ struct GpuPuschFrontEnd::Impl {
   DeviceBuffer<phy::cmat::Complex> whitening;   ///< [group][rx][rx] L^-1 (MMSE-IRC).
   DeviceBuffer<float2> hop_dmrs, hop_pilots;    ///< The second hop's (intra-slot hopping).
   DeviceBuffer<float> hop_delay_sums, hop_covariances;
+  /// Transform precoding: the weighted values and their inverse DFT ([max_symbols][12 N_PRB]),
+  /// each symbol's scale, the inverse-DFT plans by PRB count and the low-PAPR phase tables.
+  DeviceBuffer<float2> deprecoding_work;
+  DeviceBuffer<phy::DeprecodingScale> deprecoding_scales{detail::max_symbols};
+  std::vector<CufftPlan> deprecoding_plans;
+  DeviceBuffer<std::int8_t> low_papr_phases;
   DeviceBuffer<phy::cmat::Complex> hop_whitening;
   /// Wiener time weights [symbol][occasion] (TimeInterpolation::wiener).
   DeviceBuffer<float2> time_weights{std::size_t{detail::max_symbols} * phy::max_dmrs_occasions};

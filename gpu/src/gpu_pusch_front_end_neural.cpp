@@ -30,6 +30,10 @@ void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig& pusch, unsign
     throw std::invalid_argument("GpuPuschFrontEnd: the neural receiver does not take intra-slot "
                                 "frequency hopping: the classical front end does");
   }
+  if (pusch.transform_precoding) { // the model takes CP-OFDM (as the CPU neural detector)
+    throw std::invalid_argument("GpuPuschFrontEnd: the neural receiver does not take transform "
+                                "precoding (DFT-s-OFDM): the classical front end does");
+  }
   if (pusch.ptrs.enabled) { // the model has no phase tracking (as the CPU neural detector)
     throw std::invalid_argument("GpuPuschFrontEnd: the neural receiver does not take PT-RS "
                                 "(phase tracking): the classical front end does");
@@ -52,7 +56,8 @@ void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig& pusch, unsign
 
   cudaStream_t stream = s.stream.get();
   s.estimate_start.record(stream); // stage_times(): estimation, then inputs + model + gathering
-  detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(), s.dmrs.data(), stream);
+  detail::launch_dmrs_generation(g, s.dmrs_generation, s.gold_table.data(),
+                                 s.low_papr_phases.data(), s.dmrs.data(), stream);
   const detail::DmrsEstimationPdu estimation{
       g,     s.grid.data(),    s.dmrs.data(), s.delay_sums.data(),  s.pilots.data(),
       banks, s.device_state(), s.h.data(),    s.time_weights.data()};

@@ -5,6 +5,7 @@
 // hop's buffers and state (front_end_hops.h).
 #include "gpu_pusch_front_end_impl.h"
 
+#include "airan/phy/numerology.h"
 #include "airan/phy/pusch_scrambler.h"
 
 #include <stdexcept>
@@ -75,6 +76,19 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
                                 " is not demapped on the device");
   }
   planned.num_llrs = std::size_t{planned.d.layout.num_res()} * pusch.num_layers * planned.d.qm;
+  if (pusch.transform_precoding) { // one layer, M REs on every data symbol (validate())
+    planned.d.transform_precoding = true;
+    detail::TransformDeprecodingPdu& t = planned.deprecoding;
+    t.m = phy::subcarriers_per_prb * pusch.prb_size;
+    t.rows = planned.d.layout.num_res() / t.m;
+    if (t.rows * t.m != planned.d.layout.num_res() || t.rows > detail::max_symbols) {
+      throw std::logic_error("GpuPuschFrontEnd: a transform-precoded PDU's data REs are not whole "
+                             "symbols");
+    }
+    t.qm = planned.d.qm;
+    t.table = planned.d.table;
+    planned.deprecoding_plan = &deprecoding_plan(pusch.prb_size);
+  }
   planned.descramble = descramble;
   planned.c_init = phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id);
   return planned;
@@ -120,7 +134,8 @@ GpuPuschFrontEnd::Impl::PduLaunches GpuPuschFrontEnd::Impl::launches_of(const Pl
   for (unsigned hop = 0; hop < p.hops; ++hop) {
     const detail::PduGeometry& g = *geometries[hop];
     if (hop > 0 || !p.pregenerated) {
-      l.generation[l.generations++] = {g, *generations[hop], gold_table.data(), dmrs_buffers[hop]};
+      l.generation[l.generations++] = {g, *generations[hop], gold_table.data(), dmrs_buffers[hop],
+                                       low_papr_phases.data()};
     }
     l.estimation[hop] = {g,
                          grid.data(),
@@ -153,6 +168,17 @@ GpuPuschFrontEnd::Impl::PduLaunches GpuPuschFrontEnd::Impl::launches_of(const Pl
                     p.descramble ? scrambling_words.data() : nullptr,
                     p.hops > 1 ? device_hop_state() : nullptr,
                     p.hops > 1 ? hop_whitening.data() : nullptr};
+  if (p.deprecoding.m > 0) { // equalized only, then deprecoded and demapped
+    l.deprecodings = 1;
+    l.deprecoding = p.deprecoding;
+    l.deprecoding.symbols = symbols.data();
+    l.deprecoding.noise_variances = noise.data();
+    l.deprecoding.work = deprecoding_work.data();
+    l.deprecoding.scales = deprecoding_scales.data();
+    l.deprecoding.llrs = llrs.data();
+    l.deprecoding.scrambling = p.descramble ? scrambling_words.data() : nullptr;
+    l.deprecoding_plan = p.deprecoding_plan;
+  }
   l.quality = {symbols.data(),
                noise.data(),
                std::size_t{p.d.layout.num_res()} * p.g.num_layers,

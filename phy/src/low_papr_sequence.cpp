@@ -6,23 +6,16 @@
 #include "low_papr_sequence_tables.h"
 
 #include "airan/phy/gold_sequence.h"
+#include "airan/phy/low_papr_sequence_math.h"
 
 #include <array>
 #include <cmath>
 #include <limits>
-#include <numbers>
 #include <stdexcept>
 #include <string>
 
 namespace airan::phy {
 namespace {
-
-/// Shortest length with a Zadoff-Chu based base sequence (3 N_sc^RB).
-constexpr unsigned zc_min_length = 36;
-/// Shortest length with two base sequences per group, v = 0 and 1 (6 N_sc^RB).
-constexpr unsigned two_base_sequences_min_length = 72;
-/// The only length between the tables and the Zadoff-Chu range.
-constexpr unsigned length_30 = 30;
 
 bool is_prime_number(unsigned value) {
   if (value < 2) {
@@ -52,15 +45,6 @@ inline cf32 low_papr_phasor(double phase, double alpha, std::size_t n) {
   return {static_cast<float>(value.real()), static_cast<float>(value.imag())};
 }
 
-/// q of TS 38.211 5.2.2.1 in integers: qbar = N (u + 1) / 31, q = floor(qbar + 1/2) +
-/// v (-1)^floor(2 qbar), with floor(qbar + 1/2) = floor((2 N (u + 1) + 31) / 62).
-std::uint64_t zc_root(std::uint64_t n_zc, unsigned u, unsigned v) {
-  const std::uint64_t twice_numerator = 2 * n_zc * (u + 1); // 31 * 2 qbar
-  const std::uint64_t rounded = (twice_numerator + 31) / 62;
-  const bool odd = ((twice_numerator / 31) % 2) != 0;
-  return odd ? rounded - v : rounded + v;
-}
-
 /// rbar(n) = x_q(n mod N_ZC), x_q(m) = e^{-j pi q m (m + 1) / N_ZC}. The phase index
 /// t(n) = q n (n + 1) mod 2 N_ZC is updated by additions modulo 2 N_ZC only
 /// (t(n + 1) = t(n) + 2 q (n + 1)), so it stays exact for every length. As N_ZC is odd, t(n) has
@@ -68,8 +52,8 @@ std::uint64_t zc_root(std::uint64_t n_zc, unsigned u, unsigned v) {
 void generate_zc(unsigned m_zc, unsigned u, unsigned v, double alpha, std::span<cf32> out) {
   const std::uint64_t n_zc = low_papr_zc_prime(m_zc);
   const std::uint64_t period = 2 * n_zc;
-  const std::uint64_t step_increment = (2 * zc_root(n_zc, u, v)) % period;
-  const double radians_per_index = -std::numbers::pi / static_cast<double>(n_zc);
+  const std::uint64_t step_increment = (2 * low_papr_zc_root(n_zc, u, v)) % period;
+  const double radians_per_index = low_papr_zc_radians_per_index(static_cast<unsigned>(n_zc));
   std::uint64_t index = 0;             // q n (n + 1) mod 2 N_ZC
   std::uint64_t step = step_increment; // 2 q (n + 1) mod 2 N_ZC
   for (std::size_t n = 0; n < out.size(); ++n) {
@@ -82,22 +66,15 @@ void generate_zc(unsigned m_zc, unsigned u, unsigned v, double alpha, std::span<
   }
 }
 
-/// rbar(n) = e^{-j pi (u + 1) (n + 1) (n + 2) / 31} (M_ZC = 30), phase index reduced mod 62.
-void generate_length_30(unsigned u, double alpha, std::span<cf32> out) {
-  constexpr unsigned period = 62;
-  const double radians_per_index = -std::numbers::pi / 31.0;
+/// Length 30 and the table lengths, element by element (low_papr_base_phase()): rbar(n) =
+/// e^{-j pi (u + 1) (n + 1) (n + 2) / 31}, or e^{j phi(n) pi / 4} from TS 38.211 Tables
+/// 5.2.2.2-1 .. -4 (\p table_phases, empty for length 30).
+void generate_short(unsigned u, std::span<const std::int8_t> table_phases, double alpha,
+                    std::span<cf32> out) {
+  const LowPaprBase base = low_papr_base(static_cast<unsigned>(out.size()), 0, u, 0);
   for (std::size_t n = 0; n < out.size(); ++n) {
-    const unsigned product = static_cast<unsigned>(((n + 1) * (n + 2)) % period);
-    const unsigned index = ((u + 1) * product) % period;
-    out[n] = low_papr_phasor(radians_per_index * static_cast<double>(index), alpha, n);
-  }
-}
-
-/// rbar(n) = e^{j phi(n) pi / 4} from TS 38.211 Tables 5.2.2.2-1 .. -4.
-void generate_from_table(std::span<const std::int8_t> phases, double alpha, std::span<cf32> out) {
-  const double radians_per_index = std::numbers::pi / 4.0;
-  for (std::size_t n = 0; n < out.size(); ++n) {
-    out[n] = low_papr_phasor(radians_per_index * static_cast<double>(phases[n]), alpha, n);
+    out[n] = low_papr_phasor(
+        low_papr_base_phase(base, table_phases.data(), static_cast<unsigned>(n)), alpha, n);
   }
 }
 
@@ -124,10 +101,10 @@ bool low_papr_length_supported(unsigned m_zc) {
   case 12:
   case 18:
   case 24:
-  case length_30:
+  case low_papr_length_30:
     return true;
   default:
-    return m_zc >= zc_min_length && m_zc % 6 == 0;
+    return m_zc >= low_papr_zc_min_length && m_zc % 6 == 0;
   }
 }
 
@@ -153,19 +130,21 @@ void generate_low_papr_sequence(unsigned u, unsigned v, float alpha, std::span<c
     throw std::invalid_argument("low-PAPR sequence: group u = " + std::to_string(u) +
                                 " is out of range 0 .. 29");
   }
-  if (v > 1 || (v == 1 && m_zc < two_base_sequences_min_length)) {
+  if (v > 1 || (v == 1 && m_zc < low_papr_two_sequences_min_length)) {
     throw std::invalid_argument("low-PAPR sequence: base sequence v = " + std::to_string(v) +
                                 " does not exist for M_ZC = " + std::to_string(m_zc) +
                                 " (v = 1 needs M_ZC >= 72)");
   }
   const double shift = alpha;
-  if (m_zc >= zc_min_length) {
+  if (m_zc >= low_papr_zc_min_length) {
     generate_zc(m_zc, u, v, shift, out);
-  } else if (m_zc == length_30) {
-    generate_length_30(u, shift, out);
   } else {
-    generate_from_table(detail::low_papr_phase_row(m_zc, u), shift, out);
+    generate_short(u, detail::low_papr_phase_row(m_zc, u), shift, out);
   }
+}
+
+std::span<const std::int8_t> low_papr_table_phases(unsigned m_zc, unsigned u) {
+  return detail::low_papr_phase_row(m_zc, u);
 }
 
 LowPaprSequenceId pusch_low_papr_sequence_id(LowPaprHopping hopping, std::uint16_t n_id_rs,
@@ -188,7 +167,7 @@ LowPaprSequenceId pusch_low_papr_sequence_id(LowPaprHopping hopping, std::uint16
   }
   case LowPaprHopping::sequence:
     // v = c(N_symb^slot n_s + l), c_init = n_ID^RS, for the lengths with two base sequences.
-    if (m_zc >= two_base_sequences_min_length) {
+    if (m_zc >= low_papr_two_sequences_min_length) {
       id.v = gold_bits<1>(n_id_rs, symbol_index);
     }
     break;

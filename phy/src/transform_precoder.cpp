@@ -1,5 +1,7 @@
 #include "airan/phy/transform_precoder.h"
 
+#include "airan/phy/transform_deprecoding_math.h"
+
 #include "airan/phy/fft_plan.h"
 #include "airan/phy/numerology.h"
 
@@ -133,19 +135,14 @@ void TransformPrecoder::deprecode_equalized(std::span<cf32> values,
     double weight_sum = 0.0;   // sum of b_k
     double residual_sum = 0.0; // sum of 1 - b_k = v_k / (1 + v_k)
     for (std::size_t k = 0; k < m; ++k) {
-      const float v = noise_variances[first + k];
-      if (std::isfinite(v) && v >= 0.0F) {
-        const double b = 1.0 / (1.0 + double{v});
-        weight_sum += b;
-        residual_sum += double{v} * b;
-        input[k] = values[first + k] * static_cast<float>(b);
-      } else {
-        residual_sum += 1.0;
-        input[k] = cf32(0.0F, 0.0F);
-      }
+      const DeprecodingWeight w = deprecoding_weight(noise_variances[first + k]);
+      weight_sum += w.weight;
+      residual_sum += w.residual;
+      input[k] = values[first + k] * w.factor;
     }
-    const double mu = weight_sum / static_cast<double>(m);
-    if (!(mu > 0.0)) {
+    const DeprecodingScale s =
+        deprecoding_scale(weight_sum, residual_sum, static_cast<unsigned>(m));
+    if (!s.resolved) {
       std::fill_n(values.begin() + static_cast<std::ptrdiff_t>(first), m, cf32(0.0F, 0.0F));
       std::fill_n(noise_variances.begin() + static_cast<std::ptrdiff_t>(first), m,
                   std::numeric_limits<float>::infinity());
@@ -153,11 +150,9 @@ void TransformPrecoder::deprecode_equalized(std::span<cf32> values,
     }
     fftwf_execute_dft(plan, reinterpret_cast<fftwf_complex*>(input),
                       reinterpret_cast<fftwf_complex*>(output_.get()));
-    const float scale = static_cast<float>(1.0 / (mu * std::sqrt(static_cast<double>(m))));
-    const auto variance = static_cast<float>(residual_sum / weight_sum);
     for (std::size_t i = 0; i < m; ++i) {
-      values[first + i] = output_[i] * scale;
-      noise_variances[first + i] = variance;
+      values[first + i] = output_[i] * s.scale;
+      noise_variances[first + i] = s.variance;
     }
   }
 }

@@ -47,6 +47,13 @@ public:
     AIRAN_CUFFT_CHECK(cufftExecC2C(plan_, in, out, CUFFT_FORWARD));
   }
 
+  /// Runs the inverse transforms (e^{+j 2 pi k n / N}, unnormalised) of all batches on
+  /// \p stream, \p in to \p out (may alias).
+  void inverse(cufftComplex* in, cufftComplex* out, cudaStream_t stream) {
+    AIRAN_CUFFT_CHECK(cufftSetStream(plan_, stream));
+    AIRAN_CUFFT_CHECK(cufftExecC2C(plan_, in, out, CUFFT_INVERSE));
+  }
+
 private:
   void reset() noexcept {
     if (valid_) {

@@ -30,6 +30,11 @@ unsigned low_papr_zc_prime(unsigned m_zc);
 /// \throws std::invalid_argument for an unsupported length or u, v out of range.
 void generate_low_papr_sequence(unsigned u, unsigned v, float alpha, std::span<cf32> out);
 
+/// phi(0) .. phi(m_zc - 1) of group \p u (rbar_u(n) = e^{j phi(n) pi / 4}, each phi in
+/// {-3, -1, 1, 3}) from TS 38.211 Tables 5.2.2.2-1 .. -4 for \p m_zc 6, 12, 18 or 24 and u < 30;
+/// an empty span otherwise.
+std::span<const std::int8_t> low_papr_table_phases(unsigned m_zc, unsigned u);
+
 /// Group u and base sequence v of a low-PAPR sequence.
 struct LowPaprSequenceId {
   unsigned u = 0;

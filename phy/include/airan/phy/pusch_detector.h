@@ -88,6 +88,10 @@ public:
   /// frequency hopping and estimates each hop from its own DMRS as the CPU front end does:
   /// PuschReceiver then gives it those PDUs. The default: false.
   [[nodiscard]] virtual bool takes_frequency_hopping() const { return false; }
+  /// True when a detector that mirrors the CPU front end also takes transform-precoded
+  /// (DFT-s-OFDM) PDUs and deprecodes them as the CPU front end does: PuschReceiver then gives it
+  /// those PDUs. The default: false.
+  [[nodiscard]] virtual bool takes_transform_precoding() const { return false; }
 
   /// detect() on the grid that the last successful load_slot_iq() demodulated.
   /// \throws std::logic_error when the detector does not demodulate (the default).

@@ -45,7 +45,8 @@ struct PuschReceiverConfig {
   /// When set, a detector (e.g. the neural receiver, phy/nn/neural_pusch_detector.h) replaces
   /// channel estimation, equalization and demapping; front_end then serves only the PDUs that a
   /// detector mirroring the CPU front end (PuschDetector::mirrors_cpu_front_end()) leaves to it
-  /// (DFT-s-OFDM, UCI, hopping, PT-RS unless PuschDetector::tracks_ptrs_phase()), and must be
+  /// (UCI; DFT-s-OFDM, hopping and PT-RS unless the detector takes them,
+  /// PuschDetector::takes_transform_precoding() and the like), and must be
   /// the options that detector was made with.
   PuschDetectorFactory detector;
   /// When set, each UL-SCH decoder LDPC-decodes the code blocks of a TB in one batch on a decoder
@@ -163,17 +164,18 @@ public:
   /// OFDM-demodulates \p iq (antenna after antenna, slot_length(slot) samples each) into the
   /// receiver's own grid, then runs process_slot(). When the configured detectors demodulate
   /// themselves (PuschDetector::load_slot_iq(), e.g. the CUDA detector), they get the IQ
-  /// instead and the CPU does no OFDM, unless a PDU of the slot is for the CPU front end
-  /// (takes_transform_precoding()): then the CPU demodulates the slot too, for that PDU.
+  /// instead and the CPU does no OFDM, unless a PDU of the slot is for the CPU front end (see
+  /// PuschReceiverConfig::detector): then the CPU demodulates the slot too, for that PDU.
   /// \throws std::invalid_argument when iq has the wrong size.
   void process_slot_iq(std::span<const cf32> iq, unsigned slot, std::span<const PuschConfig> pdus,
                        std::vector<PuschPduResult>& results,
                        const PerfectCsi* perfect_csi = nullptr);
   /// True when the receiver takes DFT-s-OFDM (transform-precoded) PDUs: with its CPU front end,
   /// or beside detectors that are device copies of it (PuschDetector::mirrors_cpu_front_end(),
-  /// the CUDA front end), whose DFT-s-OFDM PDUs the CPU front end then runs (from IQ, a slot with
-  /// one is demodulated on the CPU as well as by the detectors). False behind other detectors
-  /// (the neural receiver), which refuse them.
+  /// the CUDA front end), which deprecode them themselves
+  /// (PuschDetector::takes_transform_precoding()) or leave them to the CPU front end (from IQ, a
+  /// slot with one is then demodulated on the CPU as well as by the detectors). False behind
+  /// other detectors (the neural receiver), which refuse them.
   [[nodiscard]] bool takes_transform_precoding() const;
   /// True when the receiver takes UCI on PUSCH (PuschConfig::uci), whose demultiplexing needs
   /// the LLRs on the host: false only behind a detector that is not a copy of the CPU front end
