@@ -248,9 +248,8 @@ int run_pusch_bench(const PuschBenchOptions& o) {
       std::printf("  %-22s %10.1f %12.1f %10.1f\n", name, total / runs, baseline,
                   total / runs / baseline);
     };
-    // DFT-s-OFDM beside the CUDA front end runs on the CPU front end (its stages below).
-    if (placement.detector &&
-        !(pusch.transform_precoding && placement.detector_mirrors_front_end)) {
+    // The detector (the CUDA front end deprecodes DFT-s-OFDM itself), or the CPU stages.
+    if (placement.detector) {
       row(spec.neural ? "neural detection" : "cuda front end", sum.detection_us, base_grid);
     } else {
       row("channel estimation", sum.channel_estimation_us, base_grid);

@@ -98,12 +98,10 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
     placement.ldpc = gpu::make_gpu_ldpc_batch_decoder_factory(selection.device_index);
     placement.ulsch = gpu::make_gpu_ulsch_decoder_factory(selection.device_index);
     placement.where = "cuda device " + std::to_string(selection.device_index);
-    // PuschReceiver runs the DFT-s-OFDM PDUs through its CPU front end (the detector is a
-    // device copy of it); their LDPC decoding stays on the device.
+    // The detector is a device copy of the CPU front end: it deprecodes DFT-s-OFDM PDUs itself
+    // (PuschDetector::takes_transform_precoding()); PuschReceiver runs only UCI PDUs through
+    // its CPU front end, their LDPC decoding on the device.
     placement.detector_mirrors_front_end = true;
-    if (transform_precoding) {
-      placement.where += "; DFT-s-OFDM front end on the CPU";
-    }
   }
   return placement;
 }

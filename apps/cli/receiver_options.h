@@ -48,7 +48,7 @@ struct ReceiverPlacement {
   /// Most layers the receiver takes: 4, or a neural model's phy::nn::neural_receiver_max_layers().
   unsigned max_layers = 4;
   /// The detector is the CUDA front end, a device copy of the CPU one
-  /// (phy::PuschDetector::mirrors_cpu_front_end()): DFT-s-OFDM PDUs run on the CPU front end.
+  /// (phy::PuschDetector::mirrors_cpu_front_end()): UCI PDUs run on the CPU front end.
   bool detector_mirrors_front_end = false;
 };
 
@@ -64,9 +64,9 @@ void check_receiver_layers(const std::string& receiver, const ReceiverPlacement&
 /// is an error. `--neural-math
 /// tf32` applies to the neural receiver on CUDA: with an explicit `cpu` it is an error, with `auto`
 /// on a machine without a device the CPU runs fp32 and `where` says so. \p transform_precoding: the
-/// receiver will see DFT-s-OFDM PUSCHs, which only the CPU front end takes: a classical receiver
-/// on CUDA runs them through its CPU front end (the LDPC decoding on the device; `where` says
-/// so), the neural receiver is an error. \throws std::invalid_argument for such a combination,
+/// receiver will see DFT-s-OFDM PUSCHs, which the classical receivers take on either backend
+/// (the CUDA front end deprecodes them on the device) and the neural receiver refuses (an
+/// error). \throws std::invalid_argument for such a combination,
 /// phy::nn::OnnxError for a neural model that is missing or breaks the contract.
 ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverOptions& options,
                                  const gpu::BackendSelection& selection,

@@ -6,6 +6,7 @@
 #include "front_end_kernels.h"
 #include "ptrs_phase_elements.h"
 #include "time_wiener_elements.h"
+#include "transform_deprecoding_elements.h"
 
 #include "airan/phy/dmrs_cfo.h"
 #include "airan/phy/dmrs_channel_estimator.h"
@@ -26,6 +27,7 @@
 #include <cmath>
 #include <iterator>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 namespace airan::gpu::detail {
@@ -174,6 +176,7 @@ DataGeometry make_data_geometry(const phy::CellConfig& cell, const phy::PuschCon
   d.mmse = options.equalizer != phy::EqualizerAlgorithm::zf;
   d.irc = options.equalizer == phy::EqualizerAlgorithm::mmse_irc;
   d.rotate = pusch.ptrs.enabled && options.track_phase && mapping.ptrs.present();
+  d.transform_precoding = pusch.transform_precoding;
   if (mapping.second_hop_symbol < max_symbols) {
     d.second_hop_symbol = mapping.second_hop_symbol;
     d.second_hop_first_subcarrier = mapping.second_hop_first_subcarrier;
@@ -183,6 +186,24 @@ DataGeometry make_data_geometry(const phy::CellConfig& cell, const phy::PuschCon
                 ? nullptr
                 : device_tables->tables + PamLlrTables::index_of(std::min(d.qm, 8U));
   return d;
+}
+
+TransformDeprecodingPdu make_transform_deprecoding_pdu(const phy::PuschConfig& pusch,
+                                                       const DataGeometry& d) {
+  TransformDeprecodingPdu t;
+  if (!pusch.transform_precoding) {
+    return t;
+  }
+  // One layer and M REs on every data symbol (phy::PuschConfig::validate()).
+  t.m = phy::subcarriers_per_prb * pusch.prb_size;
+  t.rows = d.layout.num_res() / t.m;
+  if (pusch.num_layers != 1 || t.rows * t.m != d.layout.num_res() || t.rows > max_symbols) {
+    throw std::invalid_argument("transform deprecoding: the PDU's data REs are not whole symbols "
+                                "of one layer");
+  }
+  t.qm = d.qm;
+  t.table = d.table;
+  return t;
 }
 
 HopGeometries make_hop_geometries(const phy::CellConfig& cell, unsigned grid_rx,

@@ -5,7 +5,6 @@
 // hop's buffers and state (front_end_hops.h).
 #include "gpu_pusch_front_end_impl.h"
 
-#include "airan/phy/numerology.h"
 #include "airan/phy/pusch_scrambler.h"
 
 #include <stdexcept>
@@ -76,17 +75,8 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
                                 " is not demapped on the device");
   }
   planned.num_llrs = std::size_t{planned.d.layout.num_res()} * pusch.num_layers * planned.d.qm;
-  if (pusch.transform_precoding) { // one layer, M REs on every data symbol (validate())
-    planned.d.transform_precoding = true;
-    detail::TransformDeprecodingPdu& t = planned.deprecoding;
-    t.m = phy::subcarriers_per_prb * pusch.prb_size;
-    t.rows = planned.d.layout.num_res() / t.m;
-    if (t.rows * t.m != planned.d.layout.num_res() || t.rows > detail::max_symbols) {
-      throw std::logic_error("GpuPuschFrontEnd: a transform-precoded PDU's data REs are not whole "
-                             "symbols");
-    }
-    t.qm = planned.d.qm;
-    t.table = planned.d.table;
+  planned.deprecoding = detail::make_transform_deprecoding_pdu(pusch, planned.d);
+  if (planned.deprecoding.m > 0) {
     planned.deprecoding_plan = &deprecoding_plan(pusch.prb_size);
   }
   planned.descramble = descramble;

@@ -100,6 +100,12 @@ AIRAN_HOST_DEVICE inline void deprecode_demap_value(const TransformDeprecodingPd
   }
 }
 
+/// The deprecoding geometry of \p pusch, whose data geometry is \p d (make_data_geometry()): m 0
+/// without transform precoding; the buffers are the caller's to set. (Host.)
+/// \throws std::invalid_argument when the data REs are not whole symbols of one layer.
+TransformDeprecodingPdu make_transform_deprecoding_pdu(const phy::PuschConfig& pusch,
+                                                       const DataGeometry& d);
+
 /// Deprecodes every PDU of \p pdus: the weighting kernel (a block per data symbol, the
 /// threads' sums added in a shared-memory tree whose strides halve, then thread 0 writes the
 /// symbol's phy::deprecoding_scale()), each PDU's inverse DFT with its plan \p plans[i] (batch

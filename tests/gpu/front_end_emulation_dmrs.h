@@ -44,14 +44,40 @@ inline std::vector<float2> unwritten_dmrs(const airan::gpu::detail::PduGeometry&
   return std::vector<float2>(dmrs_buffer_size(g), float2{nan, nan});
 }
 
+/// The low-PAPR phase tables GpuPuschFrontEnd copies to the device.
+inline const std::vector<std::int8_t>& low_papr_phase_tables() {
+  static const std::vector<std::int8_t> tables = airan::gpu::detail::make_low_papr_phase_tables();
+  return tables;
+}
+
+/// A transform-precoded PDU's DMRS generation (d.low_papr) on the host: every thread of every
+/// block running generate_low_papr_dmrs_thread(). NaN where the kernel writes nothing.
+inline std::vector<float2>
+emulate_low_papr_dmrs_generation(const airan::gpu::detail::PduGeometry& g,
+                                 const airan::gpu::detail::DmrsGeneration& d) {
+  using namespace airan::gpu::detail;
+  std::vector<float2> dmrs = unwritten_dmrs(g);
+  for (unsigned block = 0; block < dmrs_generation_blocks(g); ++block) {
+    for (unsigned thread = 0; thread < dmrs_generation_threads; ++thread) {
+      generate_low_papr_dmrs_thread(g, d, block, thread, dmrs_generation_threads,
+                                    low_papr_phase_tables().data(), dmrs.data());
+    }
+  }
+  return dmrs;
+}
+
 /// The DMRS generation kernel of (\p g, \p d) on the host: every block's warps one after the
 /// other, each warp's 32 lanes running generate_dmrs_thread() together on an emulated warp with
-/// the Gold words of the warp's shared jump (warp_gold_word_cursor()) from \p table. NaN where
-/// the kernel writes nothing. Fails the test where a warp's lanes did not meet.
+/// the Gold words of the warp's shared jump (warp_gold_word_cursor()) from \p table (with
+/// d.low_papr, emulate_low_papr_dmrs_generation()). NaN where the kernel writes nothing. Fails
+/// the test where a warp's lanes did not meet.
 inline std::vector<float2> emulate_dmrs_generation(const airan::gpu::detail::PduGeometry& g,
                                                    const airan::gpu::detail::DmrsGeneration& d,
                                                    const airan::phy::GoldJumpTable& table) {
   using namespace airan::gpu::detail;
+  if (d.low_papr) {
+    return emulate_low_papr_dmrs_generation(g, d);
+  }
   std::vector<float2> dmrs = unwritten_dmrs(g);
   float2* const out = dmrs.data();
   EmulatedWarp lanes;

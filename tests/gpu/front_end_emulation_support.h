@@ -72,6 +72,12 @@ struct EmulationCase {
   /// second on prbs .. 2 prbs - 1 (g, dmrs and banks of EmulatedPdu are then left empty: each
   /// hop has its own, make_hop_geometries()).
   bool hopping = false;
+  /// Transform precoding (DFT-s-OFDM; one layer, MCS table 6.1.4.1-1 unless qam256), with
+  /// pi/2-BPSK, the DMRS's group or sequence hopping and n_ID^RS.
+  bool transform_precoding = false;
+  bool pi2bpsk = false;
+  LowPaprHopping dmrs_hopping = LowPaprHopping::none;
+  std::uint16_t pusch_identity = 0;
 };
 
 /// The device's filter-bank table ([prior row][SNR bin][position][tap]) as MmseBankTable
@@ -303,6 +309,13 @@ struct EmulatedPdu {
     pusch.mcs_table = c.qam256 ? McsTable::qam256 : McsTable::qam64;
     pusch.rnti = 0x4601;
     pusch.ptrs = c.ptrs;
+    if (c.transform_precoding) {
+      pusch.transform_precoding = true;
+      pusch.mcs_table = c.qam256 ? McsTable::qam256 : McsTable::transform_precoding_qam64;
+      pusch.tp_pi2bpsk = c.pi2bpsk;
+      pusch.dmrs_hopping = c.dmrs_hopping;
+      pusch.pusch_identity = c.pusch_identity;
+    }
     EXPECT_EQ(apps::validate_link(scenario, std::span(&pusch, 1)), "");
     simulator = std::make_unique<apps::SlotSimulator>(scenario);
     simulator->simulate(std::span(&pusch, 1), 3, 11, 12, noise_variance_from_snr_db(c.snr_db));

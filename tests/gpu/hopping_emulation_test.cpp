@@ -6,13 +6,15 @@
 // against phy::PuschFrontEnd, which estimates each hop as a PUSCH of its own and merges them:
 // channel estimate, merged measurements, equalized symbols, their noise and the LLR signs within
 // the GPU front end's tolerances; with MMSE-IRC each hop's whitening from its own covariance
-// kernel. CUDA builds only (the kernels' structs hold CUDA vector types).
+// kernel; with DFT-s-OFDM each hop's low-PAPR DMRS and the deprecoding after the equalizer.
+// CUDA builds only (the kernels' structs hold CUDA vector types).
 #include <gtest/gtest.h>
 
 #if defined(AIRAN_HAVE_CUDA)
 #include "airan/phy/pusch_frequency_hopping.h"
 
 #include "../support/relative_errors.h"
+#include "front_end_emulation_deprecoding.h"
 #include "front_end_emulation_equalizer.h"
 #include "front_end_emulation_support.h"
 #include "front_end_hops.h"
@@ -28,6 +30,12 @@ using namespace emulation_test;
 
 EmulationCase hopping(EmulationCase c) {
   c.hopping = true;
+  return c;
+}
+
+EmulationCase transform_precoded(EmulationCase c) {
+  c.transform_precoding = true;
+  c.dmrs_hopping = LowPaprHopping::group;
   return c;
 }
 
@@ -57,6 +65,9 @@ std::vector<EmulationCase> hopping_cases() {
       // Time averaging over each hop's occasions.
       hopping({"Prb12Rx2Layer1Average", 12, 2, 1, type1, 1, 1, "TDL-A30", D::time, 20.0F, F::mmse,
                T::average, true, 10}),
+      // DFT-s-OFDM: each hop's low-PAPR DMRS, then the deprecoding of every symbol.
+      transform_precoded(hopping({"Prb12Rx4DftsOfdmQam16", 12, 4, 1, type1, 1, 1, "TDL-A30",
+                                  D::time, 20.0F, F::mmse, T::linear, true, 12})),
   };
 }
 
@@ -161,8 +172,12 @@ TEST(HoppingEmulation, EachHopsKernelsReproduceTheCpuFrontEnd) {
     p.second_state = &emulated[1].state;
     p.whitening = whitening[0].data();
     p.second_whitening = whitening[1].data();
+    const TransformDeprecodingPdu t = make_transform_deprecoding_pdu(pdu.pusch, d);
     EqualizedPdu out;
     run_equalizer(p, tables, out);
+    if (t.m > 0) {
+      run_deprecoding(t, tables, out);
+    }
     expect_equalized_as_cpu(out, cpu, cpu_llrs);
 
     // Read at the first hop's subcarriers throughout, the second hop's REs are another channel's:
@@ -170,6 +185,9 @@ TEST(HoppingEmulation, EachHopsKernelsReproduceTheCpuFrontEnd) {
     p.d.second_hop_first_subcarrier = p.g.first_subcarrier;
     EqualizedPdu misread;
     run_equalizer(p, tables, misread);
+    if (t.m > 0) {
+      run_deprecoding(t, tables, misread);
+    }
     EXPECT_GT(relative_errors<cf32>(complex_symbols(misread), cpu.equalized_symbols()).norm, 1e-2);
   }
 }

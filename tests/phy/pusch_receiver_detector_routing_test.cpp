@@ -1,8 +1,8 @@
-// PuschReceiver's routing of PT-RS and intra-slot hopping PDUs beside a detector that mirrors the
-// CPU front end: a detector that takes them itself (the CUDA front end,
-// PuschDetector::tracks_ptrs_phase(), takes_frequency_hopping()) gets them, one that does not
-// leaves them to the receiver's CPU front end; the slot's PDUs decode with the transmitted bits,
-// from the grid and from IQ.
+// PuschReceiver's routing of PT-RS, intra-slot hopping and DFT-s-OFDM PDUs beside a detector that
+// mirrors the CPU front end: a detector that takes them itself (the CUDA front end,
+// PuschDetector::tracks_ptrs_phase(), takes_frequency_hopping(), takes_transform_precoding())
+// gets them, one that does not leaves them to the receiver's CPU front end; the slot's PDUs
+// decode with the transmitted bits, from the grid and from IQ.
 #include "../support/iq_detector.h"
 #include "airan/phy/flat_mimo_channel.h"
 #include "airan/phy/numerology.h"
@@ -26,15 +26,21 @@ using airan::test::detector_test_cell;
 constexpr unsigned routing_slot_number = 3;
 constexpr unsigned routing_rx = 2;
 
-/// PDU \p index of the slot: one-layer CP-OFDM PUSCHs, the first on PRBs 0 .. 23, the second on
-/// PRBs 24 .. 47 with PT-RS on every symbol of every second PRB, the third on PRBs 48 .. 51 with
-/// intra-slot frequency hopping.
+/// PDU \p index of the slot, one layer each: CP-OFDM PUSCHs, the first on PRBs 0 .. 11, the
+/// second on PRBs 24 .. 47 with PT-RS on every symbol of every second PRB, the third on PRBs
+/// 48 .. 51 with intra-slot frequency hopping; the fourth DFT-s-OFDM on PRBs 12 .. 23.
 PuschConfig routing_pusch(unsigned index) {
   PuschConfig pusch;
   pusch.rnti = static_cast<std::uint16_t>(index + 1);
   pusch.bwp_size = 52;
-  pusch.prb_start = 24 * index;
-  pusch.prb_size = index < 2 ? 24 : 4;
+  constexpr unsigned prb_starts[] = {0, 24, 48, 12};
+  constexpr unsigned prb_sizes[] = {12, 24, 4, 12};
+  pusch.prb_start = prb_starts[index];
+  pusch.prb_size = prb_sizes[index];
+  if (index == 3) {
+    pusch.transform_precoding = true;
+    pusch.mcs_table = McsTable::transform_precoding_qam64;
+  }
   pusch.num_dmrs_cdm_groups_no_data = 2;
   pusch.mcs_index = 16;
   pusch.ptrs.enabled = index == 1;
@@ -59,7 +65,7 @@ struct RoutingSlot {
 
 RoutingSlot make_routing_slot(const CellConfig& cell) {
   RoutingSlot slot;
-  slot.pdus = {routing_pusch(0), routing_pusch(1), routing_pusch(2)};
+  slot.pdus = {routing_pusch(0), routing_pusch(1), routing_pusch(2), routing_pusch(3)};
   PuschTransmitter transmitter(cell);
   std::mt19937_64 rng(5);
   auto tx_grid = transmitter.make_grid();
@@ -94,16 +100,17 @@ struct RoutingCounts {
   void reset() { loads = grid_calls = loaded_calls = 0; }
 };
 
-PuschReceiverConfig routing_config(const CellConfig& cell, RoutingCounts& counts,
-                                   bool takes_ptrs_and_hopping) {
+/// A receiver config whose detectors mirror the CPU front end and, with \p takes_them, take
+/// PT-RS, hopping and DFT-s-OFDM PDUs (else refuse DFT-s-OFDM ones).
+PuschReceiverConfig routing_config(const CellConfig& cell, RoutingCounts& counts, bool takes_them) {
   PuschReceiverConfig config;
   config.num_rx_antennas = routing_rx;
   config.max_layers = 1;
-  config.detector = [&cell, &counts, takes_ptrs_and_hopping](const PuschFrontEndLimits& limits,
-                                                             unsigned) {
+  config.detector = [&cell, &counts, takes_them](const PuschFrontEndLimits& limits, unsigned) {
     return std::unique_ptr<PuschDetector>(std::make_unique<airan::test::IqDetector>(
         cell, routing_rx, limits, counts.loads, counts.grid_calls, counts.loaded_calls,
-        /*refuses_dfts_ofdm=*/true, /*mirrors=*/true, takes_ptrs_and_hopping));
+        /*refuses_dfts_ofdm=*/!takes_them, /*mirrors=*/true,
+        /*takes_ptrs_and_hopping=*/takes_them));
   };
   return config;
 }
@@ -118,16 +125,16 @@ void expect_decoded(const std::vector<PuschPduResult>& results, const RoutingSlo
   }
 }
 
-TEST(PuschReceiverDetectorRouting, ADetectorThatTakesPtrsAndHoppingGetsThosePdus) {
+TEST(PuschReceiverDetectorRouting, ADetectorThatTakesPtrsHoppingAndDftsOfdmGetsThosePdus) {
   const CellConfig cell = routing_cell();
   const RoutingSlot slot = make_routing_slot(cell);
   RoutingCounts counts;
-  PuschReceiver receiver(cell, routing_config(cell, counts, /*takes_ptrs_and_hopping=*/true));
+  PuschReceiver receiver(cell, routing_config(cell, counts, /*takes_them=*/true));
   std::vector<PuschPduResult> results;
   receiver.process_slot(slot.grid, routing_slot_number, slot.pdus, results);
   expect_decoded(results, slot);
-  EXPECT_EQ(counts.grid_calls.load(), 3U) << "every PDU is the detector's";
-  for (std::size_t i = 1; i < 3; ++i) {
+  EXPECT_EQ(counts.grid_calls.load(), 4U) << "every PDU is the detector's";
+  for (std::size_t i = 1; i < 4; ++i) {
     EXPECT_GT(results[i].times.detection_us, 0.0);
     EXPECT_EQ(results[i].times.channel_estimation_us, 0.0);
   }
@@ -136,21 +143,21 @@ TEST(PuschReceiverDetectorRouting, ADetectorThatTakesPtrsAndHoppingGetsThosePdus
   receiver.process_slot_iq(slot.iq, routing_slot_number, slot.pdus, results);
   expect_decoded(results, slot);
   EXPECT_EQ(counts.loads.load(), 1U);
-  EXPECT_EQ(counts.loaded_calls.load(), 3U);
+  EXPECT_EQ(counts.loaded_calls.load(), 4U);
   EXPECT_EQ(counts.grid_calls.load(), 0U);
 }
 
 TEST(PuschReceiverDetectorRouting,
-     PtrsAndHoppingPdusRunOnTheCpuFrontEndBesideADetectorThatDoesNot) {
+     PtrsHoppingAndDftsOfdmPdusRunOnTheCpuFrontEndBesideADetectorThatDoesNot) {
   const CellConfig cell = routing_cell();
   const RoutingSlot slot = make_routing_slot(cell);
   RoutingCounts counts;
-  PuschReceiver receiver(cell, routing_config(cell, counts, /*takes_ptrs_and_hopping=*/false));
+  PuschReceiver receiver(cell, routing_config(cell, counts, /*takes_them=*/false));
   std::vector<PuschPduResult> results;
   receiver.process_slot(slot.grid, routing_slot_number, slot.pdus, results);
   expect_decoded(results, slot);
-  EXPECT_EQ(counts.grid_calls.load(), 1U) << "the PDU without PT-RS or hopping only";
-  for (std::size_t i = 1; i < 3; ++i) {
+  EXPECT_EQ(counts.grid_calls.load(), 1U) << "the plain CP-OFDM PDU only";
+  for (std::size_t i = 1; i < 4; ++i) {
     EXPECT_EQ(results[i].times.detection_us, 0.0);
     EXPECT_GT(results[i].times.channel_estimation_us, 0.0); // the CPU front end's stages
   }

@@ -55,6 +55,7 @@ public:
   [[nodiscard]] bool mirrors_cpu_front_end() const override { return mirrors_; }
   [[nodiscard]] bool tracks_ptrs_phase() const override { return takes_ptrs_and_hopping_; }
   [[nodiscard]] bool takes_frequency_hopping() const override { return takes_ptrs_and_hopping_; }
+  [[nodiscard]] bool takes_transform_precoding() const override { return !refuses_dfts_ofdm_; }
 
 private:
   void refuse_dfts_ofdm(const phy::PuschConfig& pusch) const {

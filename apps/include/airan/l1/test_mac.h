@@ -89,7 +89,7 @@ struct TestMacOptions {
   phy::PuschFrontEndOptions front_end;
   phy::PuschDetectorFactory detector;
   /// The detector is a device copy of the CPU front end with front_end (the CUDA front end):
-  /// the L1 announces and takes DFT-s-OFDM, which the CPU front end receives.
+  /// the L1 announces and takes DFT-s-OFDM, which that detector deprecodes.
   bool detector_mirrors_front_end = false;
   /// When set, the receivers' LDPC decoding runs on batch decoders from it (CUDA).
   phy::LdpcBatchDecoderFactory ldpc_decoder;

@@ -72,7 +72,8 @@ struct UlSlotProcessorConfig {
   phy::PuschDetectorFactory detector;
   /// The detector is a device copy of the CPU front end with front_end (the CUDA front end,
   /// phy::PuschDetector::mirrors_cpu_front_end()): PARAM then announces DFT-s-OFDM, whose PDUs
-  /// the receivers' CPU front end runs. Not set: only without a detector.
+  /// that detector deprecodes (or, if it does not take them, the receivers' CPU front end runs).
+  /// Not set: only without a detector.
   bool detector_mirrors_front_end = false;
   /// Set: every receiver LDPC-decodes on batch decoders from it (see
   /// phy::PuschReceiverConfig::ldpc_batch_decoder).
