@@ -140,10 +140,6 @@ int run_cells_bench(const CellsBenchOptions& o) {
   const std::vector<phy::cf32> iq = bench_slot_iq(slot);
   const gpu::BackendSelection backend = gpu::select_backend(o.backend);
   const bool cuda = backend.backend == gpu::Backend::cuda;
-  if (cuda && slot.pusch.transform_precoding) {
-    throw std::invalid_argument("bench cells: the CUDA cell group takes CP-OFDM only, not "
-                                "--transform-precoding (use --backend cpu)");
-  }
   std::printf("cell slot: %u PRB, %u rx, %u layer(s), MCS %u table %u, TBS %zu, SNR %.0f dB; "
               "backend %s (%s)\n",
               o.shape.prbs, o.shape.rx, o.shape.layers, o.shape.mcs, o.shape.mcs_table,

@@ -53,7 +53,7 @@ int run_replay(const ReplayOptions& o) {
   const gpu::BackendSelection backend = gpu::select_backend(o.options.backend);
   print_backend_choice(o.options, backend, std::cout);
   // DFT-s-OFDM PDUs (judged by the first slot's): the neural receiver refuses them, a classical
-  // receiver on CUDA runs them on its CPU front end (PuschReceiver does that for any slot).
+  // receiver takes them on either backend.
   bool transform_precoding = false;
   if (reader.num_slots() > 0) {
     io::TestVectorSlot first;

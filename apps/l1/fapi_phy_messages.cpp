@@ -140,8 +140,7 @@ void FapiPhy::Impl::on_param() {
       static_cast<std::uint8_t>(std::clamp(config.receiver.max_layers, 1U, 4U));
   caps.supported_modulation_order_ul = 3; // up to 256-QAM
   caps.max_mu_mimo_users_ul = 1;
-  // The CPU front end receives DFT-s-OFDM, also beside the CUDA front end's detector; the neural
-  // receiver's detector does not.
+  // The CPU and CUDA front ends receive DFT-s-OFDM; the neural receiver's detector does not.
   caps.dfts_ofdm_support = announces_dfts_ofdm() ? 1 : 0;
   caps.pusch_aggregation_factor = 0;
   // PRACH (from time-domain IQ): every format, the unrestricted set, up to 8 FD occasions.

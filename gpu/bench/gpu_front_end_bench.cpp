@@ -2,13 +2,15 @@
 // 273-PRB, 4-Rx, 2-layer, 256-QAM slot (TDL-A30 through the time domain, peak_slot.h), and the
 // cuFFT-only time of the same batched FFTs as a ceiling, with a descrambling pass after the
 // demapper (the baseline) and with descrambling in the demapper (GpuPuschFrontEnd::process() with
-// descrambling, as the receivers run it); then the PDUs of 24 such cells, a process() per front
-// end (each a graph on its own stream) against one launch set for all of them
-// (GpuPuschFrontEnd::prepare() + enqueue_prepared()); and their OFDM demodulation, a demodulate()
-// each, one launch set with a cuFFT each, one launch set with one cuFFT over all (a
-// GpuOfdmWorkspace) and one launch set of the fused OFDM kernel (set_fused_ofdm(); also timed
-// for one front end beside its cuFFT path). Prints a table; without a device it says so and exits
-// 0. Accepts (and ignores) Google Benchmark flags such as --benchmark_min_time=0.2.
+// descrambling, as the receivers run it), with PT-RS and a DFT-s-OFDM PDU of one layer on 270
+// PRBs (the largest transform-precoding PRB count, 2^a 3^b 5^c, in the 273) beside that row;
+// then the PDUs of 24 such cells, a process() per front end (each a graph on its own stream)
+// against one launch set for all of them (GpuPuschFrontEnd::prepare() + enqueue_prepared());
+// and their OFDM demodulation, a demodulate() each, one launch set with a cuFFT each, one
+// launch set with one cuFFT over all (a GpuOfdmWorkspace) and one launch set of the fused OFDM
+// kernel (set_fused_ofdm(); also timed for one front end beside its cuFFT path). Prints a table;
+// without a device it says so and exits 0. Accepts (and ignores) Google Benchmark flags such as
+// --benchmark_min_time=0.2.
 #include "bench_main.h"
 #include "peak_slot.h"
 
@@ -275,6 +277,28 @@ int run() {
     }
   }
 
+  // DFT-s-OFDM: a transform-precoded PDU of one layer (codebook TPMI 0 of the two ports, the
+  // low-PAPR DMRS) on 270 PRBs: the equalizer without demapping, then the weighting kernel, the
+  // inverse cuFFT of 3240 points per data symbol and the scaling and demapping kernel, against
+  // the row of equalization + demapping + descrambling (2 layers, 273 PRBs). Timing only: the
+  // simulated slot carries the CP-OFDM PDU.
+  constexpr unsigned dfts_prbs = 270;
+  std::vector<float> dfts_equalize;
+  airan::phy::PuschConfig dfts_pusch = pusch;
+  dfts_pusch.prb_size = dfts_prbs;
+  dfts_pusch.num_layers = 1;
+  dfts_pusch.dmrs_ports = 0x1;
+  dfts_pusch.precoding = airan::phy::PuschPrecoding::codebook;
+  dfts_pusch.tpmi = 0;
+  dfts_pusch.transform_precoding = true; // 256-QAM MCS 27 of Table 5.1.3.1-2, as the slot's
+  for (int i = 0; i < iterations + 10; ++i) {
+    front_end.process(dfts_pusch, slot, options, /*descramble=*/true);
+    front_end.synchronize();
+    if (i >= 10) { // warm-up: the inverse-DFT plan
+      dfts_equalize.push_back(1e3F * front_end.stage_times().equalize_demap_ms);
+    }
+  }
+
   // The fused OFDM kernel (CP removal, FFT and extraction in one) on the same slot.
   std::vector<float> fused_ofdm;
   front_end.set_fused_ofdm(true);
@@ -322,6 +346,7 @@ int run() {
   std::printf("%-40s %10.1f\n", "slot, host wall clock incl. launches", median(slot_us));
   std::printf("%-40s %10.1f\n", "equalization + demapping + descrambling", median(fused_equalize));
   std::printf("%-40s %10.1f\n", "the same, PT-RS rotations", median(ptrs_equalize));
+  std::printf("%-40s %10.1f\n", "the same, DFT-s-OFDM (270 PRB, 1 layer)", median(dfts_equalize));
   std::printf("%-40s %10.1f  (x%.2f the slot with a descrambling pass)\n",
               "slot, descrambling in the demapper", median(fused_slot_us),
               median(slot_us) / median(fused_slot_us));

@@ -246,9 +246,16 @@ struct GpuPuschFrontEnd::Impl {
   CudaGraph graph_ptrs_pregenerated;
   CudaGraph graph_ptrs_wiener; ///< The two with both.
   CudaGraph graph_ptrs_wiener_pregenerated;
-  CudaGraph graph_hopping;             ///< With two hops' estimation kernels (intra-slot hopping).
-  CudaGraph graph_hopping_wiener;      ///< The same with Wiener time interpolation's kernels.
-  CudaGraph graph_transform_precoding; ///< With the deprecoding's kernels and inverse DFT.
+  CudaGraph graph_hopping;        ///< With two hops' estimation kernels (intra-slot hopping).
+  CudaGraph graph_hopping_wiener; ///< The same with Wiener time interpolation's kernels.
+  /// With the deprecoding's kernels and inverse DFT (DFT-s-OFDM), by transform_precoding_graph():
+  /// pregenerated DMRS, two hops and Wiener weights each a topology of its own. (A new PRB count
+  /// may bring other cuFFT kernels: that PDU's graph is instantiated again.)
+  std::array<CudaGraph, 8> graphs_transform_precoding;
+  [[nodiscard]] CudaGraph& transform_precoding_graph(bool pregenerated, bool hopping, bool wiener) {
+    return graphs_transform_precoding[(pregenerated ? 1U : 0U) | (hopping ? 2U : 0U) |
+                                      (wiener ? 4U : 0U)];
+  }
   bool use_graph = true;
   bool descrambled = false;          ///< descramble() ran after the last process().
   bool demapped_descrambled = false; ///< The last process() wrote descrambled LLRs.

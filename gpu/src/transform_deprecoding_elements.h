@@ -50,7 +50,8 @@ struct TransformDeprecodingPdu {
 };
 
 /// Thread \p thread's (of \p threads) share of data symbol \p row of \p p: values thread,
-/// thread + threads, ... weighted (phy::deprecoding_weight()) into p.work, their weights and
+/// thread + threads, ... weighted (phy::deprecoding_weight(); 0 where unresolved) into p.work,
+/// their weights and
 /// residuals added to \p weight_sum and \p residual_sum in that order.
 AIRAN_HOST_DEVICE inline void weigh_deprecoding_values(const TransformDeprecodingPdu& p,
                                                        unsigned row, unsigned thread,
@@ -62,7 +63,8 @@ AIRAN_HOST_DEVICE inline void weigh_deprecoding_values(const TransformDeprecodin
     weight_sum += w.weight;
     residual_sum += w.residual;
     const float2 x = p.symbols[first + k];
-    p.work[first + k] = make_float2(x.x * w.factor, x.y * w.factor);
+    p.work[first + k] =
+        w.resolved ? make_float2(x.x * w.factor, x.y * w.factor) : make_float2(0.0F, 0.0F);
   }
 }
 

@@ -127,8 +127,8 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
     results.clear(); // nothing to demodulate for
     return;
   }
-  // DFT-s-OFDM PDUs that the CPU front end runs beside the detectors need the slot on the host
-  // as well; the detectors get it only when some PDU is theirs.
+  // PDUs that the CPU front end runs beside the detectors (for_cpu_front_end()) need the slot on
+  // the host as well; the detectors get it only when some PDU is theirs.
   const bool mirror = s.detectors_mirror_cpu_front_end();
   const auto cpu_pdu = [&s](const PuschConfig& pdu) {
     return for_cpu_front_end(pdu, *s.lanes.front()->detector);

@@ -161,7 +161,8 @@ struct PuschReceiver::Impl {
   void run_pdus(const ResourceGrid* grid, unsigned slot, std::span<const PuschConfig> pdus,
                 std::vector<PuschPduResult>& results, const PerfectCsi* perfect_csi);
   /// True when the detectors are device copies of the CPU front end
-  /// (PuschDetector::mirrors_cpu_front_end()), whose DFT-s-OFDM PDUs the CPU front end runs.
+  /// (PuschDetector::mirrors_cpu_front_end()), whose PDUs for_cpu_front_end() the CPU front end
+  /// runs.
   [[nodiscard]] bool detectors_mirror_cpu_front_end() const {
     return !lanes.empty() && lanes.front()->detector != nullptr &&
            lanes.front()->detector->mirrors_cpu_front_end();
@@ -195,7 +196,7 @@ struct PuschReceiver::Impl {
   std::mutex harq_mutex;
   ResourceGrid grid; ///< Demodulated IQ of process_slot_iq().
   /// process_slot_iq() gave the detectors this slot's IQ: they detect_loaded() their PDUs while
-  /// the CPU front end's PDUs (DFT-s-OFDM) read the grid.
+  /// the CPU front end's PDUs (for_cpu_front_end()) read the grid.
   bool detectors_hold_slot = false;
   /// The detectors leave their LLRs on a device (pass_llrs_on_device()).
   bool detector_llrs_on_device = false;

@@ -138,7 +138,7 @@ void TransformPrecoder::deprecode_equalized(std::span<cf32> values,
       const DeprecodingWeight w = deprecoding_weight(noise_variances[first + k]);
       weight_sum += w.weight;
       residual_sum += w.residual;
-      input[k] = values[first + k] * w.factor;
+      input[k] = w.resolved ? values[first + k] * w.factor : cf32(0.0F, 0.0F);
     }
     const DeprecodingScale s =
         deprecoding_scale(weight_sum, residual_sum, static_cast<unsigned>(m));

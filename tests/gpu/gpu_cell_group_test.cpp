@@ -1,12 +1,12 @@
 // GpuCellGroup: three cells of different sizes (52 PRB 2 layers, 106 PRB 1 layer, 24 PRB 4 Rx
-// 2 layers, several PDUs each) over eight slots with HARQ retransmissions (rv 0, 2, 3, 1 until
-// decoded), IQ in device memory for one cell and on the host for the others. Every result equals
-// that of a PuschReceiver per cell with the CUDA detector and UL-SCH decoder (`--backend cuda`),
-// PDU for PDU (CRC outcome, TB bytes, iterations, measurements); at the higher SNR every TB
-// decodes and its bytes equal what was sent; bad PDUs get their errors while the others decode.
-// Each runs with the whole slot as one CUDA graph and with each cell on its own stream, and two
-// slots in flight as one graph each give the results of one slot at a time cell by cell.
-// Skipped without a CUDA device.
+// 2 layers, several PDUs each, one with PT-RS, one hopping, one DFT-s-OFDM) over eight slots
+// with HARQ retransmissions (rv 0, 2, 3, 1 until decoded), IQ in device memory for one cell and
+// on the host for the others. Every result equals that of a PuschReceiver per cell with the CUDA
+// detector and UL-SCH decoder (`--backend cuda`), PDU for PDU (CRC outcome, TB bytes,
+// iterations, measurements); at the higher SNR every TB decodes and its bytes equal what was
+// sent; bad PDUs get their errors while the others decode. Each runs with the whole slot as one
+// CUDA graph and with each cell on its own stream, and two slots in flight as one graph each give
+// the results of one slot at a time cell by cell. Skipped without a CUDA device.
 #include "gpu_cell_group_test_support.h"
 
 #include <gtest/gtest.h>
@@ -431,7 +431,7 @@ TEST_P(GpuCellGroupLaunch, RefusedNewDataEndsThePreviousTb) {
     EXPECT_TRUE(r.group[2].tb_crc_ok) << r.group[2].error;
   }
   { // Refused by the group only (UCI on PUSCH: PuschReceiver runs it on the CPU; frequency
-    // hopping, refused here until 2026-12-06, the group takes).
+    // hopping and DFT-s-OFDM, refused here until 2026-12-06, the group takes).
     GpuCellGroup group(std::span(&cells[0].config, 1), 0, options());
     PuschConfig refused = refused_new_data_pdu();
     refused.uci.harq_ack_bits = 2;
@@ -496,13 +496,17 @@ INSTANTIATE_TEST_SUITE_P(
       return "StreamPerCellUntimed";
     });
 
-// The test cells' PDUs (PT-RS and hopping among them) are valid (runs without a device).
+// The test cells' PDUs (PT-RS, hopping and DFT-s-OFDM among them) are valid (runs without a
+// device).
 TEST(GpuCellGroup, TestCellsHaveValidPdus) {
+  unsigned transform_precoded = 0;
   for (const CellSetup& setup : make_cells(0.0F)) {
     for (const PuschConfig& pdu : setup.pdus) {
       EXPECT_EQ(pdu.validate(setup.config.cell), "") << "RNTI " << pdu.rnti;
+      transform_precoded += pdu.transform_precoding ? 1U : 0U;
     }
   }
+  EXPECT_EQ(transform_precoded, 1U);
 }
 
 TEST(GpuCellGroup, WithoutADeviceTheConstructorThrows) {

@@ -1,5 +1,5 @@
 // Test support for gpu_cell_group_test: three cells of different sizes with their PDUs (one with
-// PT-RS, one with intra-slot hopping), slot IQ
+// PT-RS, one with intra-slot hopping, one DFT-s-OFDM), slot IQ
 // through a random unitary channel, a CUDA receiver per cell as the reference, the comparison
 // of two PDU results, and a HARQ process whose new data is refused between two transmissions.
 #pragma once
@@ -56,6 +56,16 @@ inline PuschConfig make_pdu(std::uint16_t rnti, unsigned bwp, unsigned start, un
   return pdu;
 }
 
+/// \p pdu (one layer) made transform-precoded (DFT-s-OFDM, TS 38.211 6.3.1.4): the MCS of
+/// TS 38.214 Table 6.1.4.1-1 of the same index, the low-PAPR DMRS of group \p pusch_identity
+/// mod 30 with group hopping.
+inline void make_transform_precoded(PuschConfig& pdu, std::uint16_t pusch_identity) {
+  pdu.transform_precoding = true;
+  pdu.mcs_table = McsTable::transform_precoding_qam64;
+  pdu.pusch_identity = pusch_identity;
+  pdu.dmrs_hopping = LowPaprHopping::group;
+}
+
 inline std::vector<CellSetup> make_cells(float snr_offset_db) {
   std::vector<CellSetup> cells(3);
   const unsigned prbs[] = {52, 106, 24};
@@ -79,6 +89,9 @@ inline std::vector<CellSetup> make_cells(float snr_offset_db) {
   cells[2].pdus[0].second_hop_prb_start = 12;
   // PT-RS on one PDU (tracked on the device since 2026-12-06, also in the batched front end).
   cells[1].pdus[1].ptrs.enabled = true;
+  // DFT-s-OFDM on one PDU (50 PRBs, 16-QAM; deprecoded on the device since 2026-12-06, also in
+  // the batched front end beside the other cells' CP-OFDM PDUs).
+  make_transform_precoded(cells[1].pdus[0], 11);
   cells[0].snr_db = 12.0F + snr_offset_db;
   cells[1].snr_db = 11.0F + snr_offset_db;
   cells[2].snr_db = 10.0F + snr_offset_db;

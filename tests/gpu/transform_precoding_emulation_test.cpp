@@ -7,7 +7,8 @@
 // deprecodes with phy::TransformPrecoder: the deprecoded symbols, their noise and the LLR signs
 // within the GPU front end's tolerances, the quality kernels' figures as the CPU's, descrambling
 // in the demapper bit for bit as a descrambling pass, and a symbol without a resolved RE as the
-// CPU leaves it (zeros of infinite variance). CUDA builds only (CUDA vector types).
+// CPU leaves it (zeros of infinite variance; an unresolved NaN value does not spread). CUDA builds
+// only (CUDA vector types).
 #include <gtest/gtest.h>
 
 #if defined(AIRAN_HAVE_CUDA)
@@ -160,7 +161,10 @@ TEST(TransformPrecodingEmulation, ASymbolWithoutResolvedResIsZerosOfInfiniteVari
     out.noise[i] =
         i < m ? 0.05F + 0.01F * static_cast<float>(i) : std::numeric_limits<float>::infinity();
   }
+  // RE 3 unresolved with a NaN value (a corrupt sample): it enters the IDFT as 0, not as NaN.
   out.noise[3] = std::numeric_limits<float>::quiet_NaN();
+  values[3] = cf32(std::numeric_limits<float>::quiet_NaN(), 0.0F);
+  out.symbols[3] = float2{values[3].real(), 0.0F};
   std::vector<float> variances = out.noise;
   TransformDeprecodingPdu t;
   t.m = static_cast<unsigned>(m);
@@ -174,6 +178,10 @@ TEST(TransformPrecodingEmulation, ASymbolWithoutResolvedResIsZerosOfInfiniteVari
   const auto x = airan::test::relative_errors<cf32>(
       std::vector<cf32>(got, got + m), std::vector<cf32>(values.begin(), values.begin() + m));
   EXPECT_LT(x.max, 1e-5);
+  for (std::size_t i = 0; i < m; ++i) {
+    EXPECT_TRUE(std::isfinite(out.symbols[i].x) && std::isfinite(out.symbols[i].y)) << i;
+    EXPECT_TRUE(std::isfinite(values[i].real()) && std::isfinite(values[i].imag())) << i;
+  }
   for (std::size_t i = 0; i < m; ++i) { // the same terms, added in another order
     EXPECT_NEAR(out.noise[i], variances[i], 1e-6 * variances[i]) << i;
   }

@@ -12,10 +12,14 @@
 /// its whitening matrix L^-1 (phy/irc_whitening.h, the CPU's math); then one fused kernel per
 /// data RE: ZF/MMSE equalization (phy::equalize_resource_element; MMSE-IRC whitens y and H with
 /// the RE's group matrix first and uses noise 1, as phy::MimoEqualizer) and max-log demapping
-/// (phy::qam_symbol_llrs), LLRs in codeword order, not descrambled. A PDU's DMRS is generated on
-/// the device (Gold words by jump-ahead, phy::gold_sequence_word); nothing waits for the device
-/// inside process(), except the first time a PDU shape needs MMSE filter banks (they are
-/// computed on the host and uploaded once per shape).
+/// (phy::qam_symbol_llrs), LLRs in codeword order, not descrambled. A transform-precoded
+/// (DFT-s-OFDM) PDU is equalized only, then deprecoded per symbol (MMSE weights, an inverse
+/// cuFFT of 12 N_PRB points, unbiasing: phy/transform_deprecoding_math.h, the CPU's math) and
+/// demapped. A PDU's DMRS is generated on the device (Gold words by jump-ahead,
+/// phy::gold_sequence_word; DFT-s-OFDM's low-PAPR sequences element by element,
+/// phy/low_papr_sequence_math.h); nothing waits for the device inside process(), except the
+/// first time a PDU shape needs MMSE filter banks (they are computed on the host and uploaded
+/// once per shape) or a DFT-s-OFDM PRB count its inverse-DFT plan (made once per count).
 ///
 /// The measurements are the CPU's: noise, RSRP, SINR, delay and delay spread from the DMRS, the
 /// CFO from the phase drift between DMRS occasions (phy/dmrs_cfo.h), and the post-equalization
@@ -48,7 +52,8 @@ struct GpuPuschFrontEndLimits {
 struct GpuStageTimes {
   float ofdm_ms = 0.0F;           ///< CP removal, FFT, extraction (0 for a host grid).
   float estimate_ms = 0.0F;       ///< DMRS channel estimation.
-  float equalize_demap_ms = 0.0F; ///< Fused equalization and demapping.
+  float equalize_demap_ms = 0.0F; ///< Fused equalization and demapping (DFT-s-OFDM: with the
+                                  ///< deprecoding).
   float descramble_ms = 0.0F;     ///< descramble() after the last process() (else 0, also when
                                   ///< process() descrambled while demapping).
 };
@@ -90,11 +95,12 @@ public:
                              void* stream = nullptr);
   /// Does beforehand what demodulate() and process() cannot do inside a CUDA graph capture of
   /// their work (GpuCellGroup's graph of a whole slot): makes the FFT plan for \p num_rx
-  /// antennas and loads the MMSE filter banks that \p pdus need in \p slot (invalid PDUs are
-  /// skipped). Returns false when they need more different bank sets than the front end holds
-  /// at once (3): their process() calls cannot then be captured together. Inside a capture,
-  /// demodulate() and process() without this throw std::logic_error. \throws std::invalid_argument
-  /// when num_rx exceeds the limits, CudaError.
+  /// antennas and the inverse-DFT plans of \p pdus' DFT-s-OFDM PRB counts, and loads the MMSE
+  /// filter banks that \p pdus need in \p slot (invalid PDUs are skipped). Returns false when they
+  /// need more different bank sets than the front end holds at once (3): their process() calls
+  /// cannot then be captured together. Inside a capture, demodulate() and process() without this
+  /// throw std::logic_error. \throws std::invalid_argument when num_rx exceeds the limits,
+  /// CudaError.
   bool prepare_capture(unsigned num_rx, std::span<const phy::PuschConfig> pdus, unsigned slot,
                        const phy::PuschFrontEndOptions& options);
   /// Copies a host grid ([rx][symbol][subcarrier] of the cell) into the device grid.
@@ -116,7 +122,8 @@ public:
   /// the prepared PDUs of several front ends (a cell's each) with each kernel launched once for
   /// all of them. Returns G. A second prepare() replaces the first; process(), demodulate(),
   /// upload_grid() and build_neural_inputs() drop it.
-  /// \throws std::invalid_argument as process().
+  /// \throws std::invalid_argument as process(); std::logic_error inside a capture for a PDU
+  /// whose filter banks or inverse-DFT plan prepare_capture() did not make.
   std::size_t prepare(const phy::PuschConfig& pusch, unsigned slot,
                       const phy::PuschFrontEndOptions& options, bool descramble = false);
   /// Enqueues the PDU prepare() planned on each of \p front_ends (at most one PDU each, on one
@@ -165,8 +172,8 @@ public:
   /// builds on the host and, on the symbols without DMRS, equalizes with MMSE on them (the
   /// post-equalization SINR phy::nn::NeuralPuschDetector reports). S and F are the PDU's symbols
   /// and allocated subcarriers. \throws std::invalid_argument for an invalid PDU, one beyond the
-  /// limits, no grid yet, more than 4 receive antennas or layers, PT-RS or intra-slot hopping
-  /// (the model takes neither).
+  /// limits, no grid yet, more than 4 receive antennas or layers, PT-RS, intra-slot hopping or
+  /// transform precoding (the model takes none of them).
   void build_neural_inputs(const phy::PuschConfig& pusch, unsigned slot,
                            const phy::PuschFrontEndOptions& options,
                            const NeuralInputTensors& tensors);
@@ -252,7 +259,9 @@ public:
   /// later stage enqueued on it (GpuUlschDecoder::enqueue_device) reads the LLRs in order,
   /// without host synchronisation.
   [[nodiscard]] void* native_stream() const;
-  /// Equalized symbols and post-equalization noise variances, codeword order.
+  /// Equalized symbols and post-equalization noise variances, codeword order (of a DFT-s-OFDM
+  /// PDU the deprecoded symbols and each symbol's post-IDFT variance, as
+  /// phy::PuschFrontEnd::equalized_symbols() has them).
   void download_equalized(std::vector<phy::cf32>& symbols, std::vector<float>& noise_variances);
   /// Stage times of the last demodulate()/upload_grid() and process() (zeros for stages run
   /// without timing).

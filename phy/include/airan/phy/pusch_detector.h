@@ -76,8 +76,9 @@ public:
 
   /// True when this detector computes what PuschFrontEnd computes with the receiver's own
   /// front-end options (a device copy of the classical front end): PuschReceiver then runs the
-  /// PDUs such a detector does not take, DFT-s-OFDM ones, through its CPU front end (the LDPC
-  /// decoding stays the receiver's). The default (false, e.g. a neural receiver): they are the
+  /// PDUs such a detector does not take (UCI; DFT-s-OFDM, PT-RS and hopping unless
+  /// takes_transform_precoding() and the like) through its CPU front end (the LDPC decoding stays
+  /// the receiver's). The default (false, e.g. a neural receiver): they are the
   /// detector's to refuse.
   [[nodiscard]] virtual bool mirrors_cpu_front_end() const { return false; }
   /// True when a detector that mirrors the CPU front end also takes PDUs with PT-RS and tracks

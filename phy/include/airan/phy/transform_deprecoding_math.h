@@ -13,13 +13,15 @@ namespace airan::phy {
 
 /// One RE's share of its symbol's deprecoding.
 struct DeprecodingWeight {
-  float factor = 0.0F;   ///< b_k as float: the equalized value is multiplied by it.
+  bool resolved = false; ///< False: the value enters the inverse DFT as 0 (whatever it holds).
+  float factor = 0.0F;   ///< b_k as float: a resolved value is multiplied by it.
   double weight = 0.0;   ///< b_k = 1 / (1 + v_k), added to the symbol's weight sum.
   double residual = 1.0; ///< 1 - b_k = v_k b_k, added to the symbol's residual sum.
 };
 
 /// The MMSE weight of an equalized value of noise variance \p v: b = 1 / (1 + v); an
-/// unresolved RE (v not finite, or negative) weighs 0 and adds a residual of 1.
+/// unresolved RE (v not finite, or negative) weighs 0, enters as 0 (not 0 times its value, which
+/// may be NaN) and adds a residual of 1.
 AIRAN_HOST_DEVICE inline DeprecodingWeight deprecoding_weight(float v) {
   DeprecodingWeight w;
 #if defined(__CUDA_ARCH__)
@@ -29,6 +31,7 @@ AIRAN_HOST_DEVICE inline DeprecodingWeight deprecoding_weight(float v) {
 #endif
   if (resolved) {
     const double b = 1.0 / (1.0 + static_cast<double>(v));
+    w.resolved = true;
     w.weight = b;
     w.residual = static_cast<double>(v) * b;
     w.factor = static_cast<float>(b);
