@@ -98,9 +98,9 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
     placement.ldpc = gpu::make_gpu_ldpc_batch_decoder_factory(selection.device_index);
     placement.ulsch = gpu::make_gpu_ulsch_decoder_factory(selection.device_index);
     placement.where = "cuda device " + std::to_string(selection.device_index);
-    // The detector is a device copy of the CPU front end: it deprecodes DFT-s-OFDM PDUs itself
-    // (PuschDetector::takes_transform_precoding()); PuschReceiver runs only UCI PDUs through
-    // its CPU front end, their LDPC decoding on the device.
+    // The detector is a device copy of the CPU front end that takes every PDU the CPU one takes
+    // (DFT-s-OFDM deprecoded on the device, a UCI PDU's LLRs handed to the host for the
+    // receiver's demultiplexing), the LDPC decoding on the device.
     placement.detector_mirrors_front_end = true;
   }
   return placement;

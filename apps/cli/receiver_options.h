@@ -48,7 +48,7 @@ struct ReceiverPlacement {
   /// Most layers the receiver takes: 4, or a neural model's phy::nn::neural_receiver_max_layers().
   unsigned max_layers = 4;
   /// The detector is the CUDA front end, a device copy of the CPU one
-  /// (phy::PuschDetector::mirrors_cpu_front_end()): UCI PDUs run on the CPU front end.
+  /// (phy::PuschDetector::mirrors_cpu_front_end()), taking every PDU the CPU one takes.
   bool detector_mirrors_front_end = false;
 };
 

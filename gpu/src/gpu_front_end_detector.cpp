@@ -75,7 +75,7 @@ phy::PuschMeasurements GpuFrontEndDetector::run(const phy::PuschConfig& pusch, u
   if (!front_end_.llrs_descrambled()) { // else the demapper did it
     front_end_.descramble(phy::pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
   }
-  if (keep_on_device_) {
+  if (keep_on_device_ && !pusch.uci.present()) {
     front_end_.enqueue_measurements(0);
     measurements_pending_ = true;
     num_llrs_ = g;
@@ -83,7 +83,8 @@ phy::PuschMeasurements GpuFrontEndDetector::run(const phy::PuschConfig& pusch, u
   }
   front_end_.download_llrs(llrs);
   const phy::PuschMeasurements result = reported(front_end_.download_pusch_measurements());
-  num_llrs_ = g;
+  // With UCI the LLRs are the host's (device_llrs() empty): the receiver demultiplexes them.
+  num_llrs_ = pusch.uci.present() ? 0 : g;
   return result;
 }
 

@@ -26,6 +26,9 @@ public:
                                 const phy::PuschConfig& pusch, unsigned slot,
                                 std::span<float> llrs) final;
   [[nodiscard]] bool writes_descrambled_llrs() const final { return true; }
+  /// A PDU with UCI on PUSCH has its LLRs downloaded to the host (for the receiver's
+  /// demultiplexing), also when the others stay on the device.
+  [[nodiscard]] bool takes_uci_on_pusch() const final { return true; }
   bool load_slot_iq(std::span<const phy::cf32> iq, unsigned num_rx, unsigned slot) final;
   [[nodiscard]] bool demodulates_slot_iq() const final { return true; }
   phy::PuschMeasurements detect_loaded(const phy::CellConfig& cell, const phy::PuschConfig& pusch,
@@ -49,7 +52,8 @@ protected:
 
 private:
   /// Detection and descrambling; LLRs to the host and the measurements returned, or, with the
-  /// LLRs staying on the device, nothing waited for (deferred_measurements()).
+  /// LLRs staying on the device (not for a PDU with UCI), nothing waited for
+  /// (deferred_measurements()).
   phy::PuschMeasurements run(const phy::PuschConfig& pusch, unsigned slot, std::span<float> llrs);
 
   /// Takes \p cell's antenna ports, which the PDUs are checked against (the receiver's: the L1

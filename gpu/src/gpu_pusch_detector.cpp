@@ -18,8 +18,9 @@ public:
                             device),
         options_(options) {}
 
-  /// The CPU front end with the same options (the receiver's, as the factories' callers set
-  /// them) runs the UCI PDUs this front end does not take.
+  /// A device copy of the CPU front end with the same options (the receiver's, as the factories'
+  /// callers set them): it takes every PDU the CPU front end takes (a UCI PDU's LLRs go to the
+  /// host for its demultiplexing).
   [[nodiscard]] bool mirrors_cpu_front_end() const override { return true; }
   /// PT-RS PDUs are tracked on the device (ptrs_phase_elements.h), as the CPU front end does.
   [[nodiscard]] bool tracks_ptrs_phase() const override { return true; }

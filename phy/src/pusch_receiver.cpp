@@ -157,7 +157,9 @@ bool PuschReceiver::takes_transform_precoding() const {
 
 bool PuschReceiver::takes_uci() const {
   const Impl& s = *impl_;
-  return !s.detector_llrs_on_device || s.detectors_mirror_cpu_front_end();
+  return !s.detector_llrs_on_device || s.detectors_mirror_cpu_front_end() ||
+         (!s.lanes.empty() && s.lanes.front()->detector != nullptr &&
+          s.lanes.front()->detector->takes_uci_on_pusch());
 }
 
 bool PuschReceiver::detectors_demodulate_iq() const {

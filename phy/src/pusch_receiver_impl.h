@@ -68,11 +68,13 @@ UciDemultiplexed demultiplex_uci(const CellConfig& cell, const PuschConfig& pdu,
                                  std::span<const CsiPart2SizeMap> maps, PuschUciResult& uci);
 
 /// True for PDUs that the CPU front end runs beside \p detector when it mirrors it: UCI on PUSCH
-/// (whose demultiplexing needs the LLRs on the host), and DFT-s-OFDM, PT-RS (phase tracking) and
+/// (whose demultiplexing needs the LLRs on the host), DFT-s-OFDM, PT-RS (phase tracking) and
 /// intra-slot frequency hopping (one channel estimate per hop) unless the detector takes them
-/// (PuschDetector::takes_transform_precoding(), tracks_ptrs_phase(), takes_frequency_hopping()).
+/// (PuschDetector::takes_uci_on_pusch(), takes_transform_precoding(), tracks_ptrs_phase(),
+/// takes_frequency_hopping()).
 inline bool for_cpu_front_end(const PuschConfig& pdu, const PuschDetector& detector) {
-  return (pdu.transform_precoding && !detector.takes_transform_precoding()) || pdu.uci.present() ||
+  return (pdu.transform_precoding && !detector.takes_transform_precoding()) ||
+         (pdu.uci.present() && !detector.takes_uci_on_pusch()) ||
          (pdu.ptrs.enabled && !detector.tracks_ptrs_phase()) ||
          (pdu.intra_slot_hopping && !detector.takes_frequency_hopping());
 }

@@ -133,7 +133,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     return;
   }
   if (pdu.uci.present() && detector != nullptr && !detector->mirrors_cpu_front_end() &&
-      detector_llrs_on_device) {
+      detector_llrs_on_device && !detector->takes_uci_on_pusch()) {
     result.error = "unsupported PDU: UCI on PUSCH needs the LLRs on the host, and this "
                    "receiver's detector leaves them on the device";
     end_previous_tb();
@@ -153,8 +153,8 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     result.tb_bits.resize(tbs);
     const std::span<float> llrs(lane.llrs.data(), coded_bits);
 
-    // A DFT-s-OFDM or UCI PDU (a PT-RS or hopping one unless the detector takes it) behind a
-    // device copy of the classical front end runs on the CPU one.
+    // A UCI, DFT-s-OFDM, PT-RS or hopping PDU that a device copy of the classical front end does
+    // not take runs on the CPU one.
     if (detector != nullptr &&
         !(detector->mirrors_cpu_front_end() && for_cpu_front_end(pdu, *detector))) {
       const auto t0 = Clock::now();

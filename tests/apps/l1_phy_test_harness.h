@@ -384,7 +384,7 @@ inline FapiPhyConfig zero_llr_detector_config() {
 /// harness_phy_config() behind an IqDetector that mirrors the CPU front end (as the CUDA front
 /// end does, refusing DFT-s-OFDM itself), counting its calls.
 struct MirroringDetector {
-  /// As the CUDA front end, which tracks PT-RS and estimates each hop itself.
+  /// As the CUDA front end, which tracks PT-RS, estimates each hop and takes UCI PDUs itself.
   bool takes_ptrs_and_hopping = false;
   std::atomic<unsigned> loads{0};
   std::atomic<unsigned> grid_calls{0};

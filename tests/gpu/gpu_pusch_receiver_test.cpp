@@ -7,8 +7,8 @@
 //   with PT-RS through phase noise; and the device's UL-SCH decoding
 //   of the device's descrambled LLRs equals the CPU decoder's of the same LLRs bit for bit;
 // - a DFT-s-OFDM PDU beside a CP-OFDM one decodes through the CUDA front end (since 2026-12-06;
-//   before, the receiver's CPU front end), a UCI PDU through the CPU front end
-//   (gpu_pusch_receiver_dfts_test.cpp: a whole slot of DFT-s-OFDM PDUs).
+//   before, the receiver's CPU front end), a UCI PDU through it too, its LLRs demultiplexed on
+//   the host (gpu_pusch_receiver_dfts_test.cpp: a whole slot of DFT-s-OFDM PDUs).
 //   Skipped without a CUDA device.
 #include "../support/conformance_dirs.h"
 #include "airan/apps/conformance.h"
@@ -258,9 +258,9 @@ TEST(GpuPuschReceiver, ThousandNoisySlotsAgreeWithTheCpuReference) {
 }
 
 // A slot of a CP-OFDM PDU, a DFT-s-OFDM one and one with UCI through PuschReceiver on the device:
-// the CUDA front end takes the first two (PuschDetector::takes_transform_precoding()), the
-// receiver's CPU front end the third (PuschDetector::mirrors_cpu_front_end()), the device UL-SCH
-// decoder all; from IQ and from a grid.
+// the CUDA front end takes all three (PuschDetector::takes_transform_precoding(),
+// takes_uci_on_pusch(): the UCI PDU's LLRs go to the host, where the receiver demultiplexes
+// them), the device UL-SCH decoder decodes all; from IQ and from a grid.
 TEST(GpuPuschReceiver, DftsOfdmAndUciBesideTheDeviceFrontEndDecode) {
   std::string status;
   if (!have_device(status)) {
@@ -293,8 +293,7 @@ TEST(GpuPuschReceiver, DftsOfdmAndUciBesideTheDeviceFrontEndDecode) {
   pdus[1].mcs_index = 14;
   pdus[1].pusch_identity = 7;
   // UCI on PUSCH (HARQ-ACK, CSI part 1 and a polar-coded CSI part 2): demultiplexed from host
-  // LLRs, so beside the CUDA front end it takes the CPU one too, and its UL-SCH is decoded on the
-  // device.
+  // LLRs, which the CUDA front end hands over for this PDU; its UL-SCH is decoded on the device.
   pdus.push_back(pdus[1]);
   pdus[2].rnti = 3;
   pdus[2].prb_start = 45;
@@ -331,7 +330,8 @@ TEST(GpuPuschReceiver, DftsOfdmAndUciBesideTheDeviceFrontEndDecode) {
     EXPECT_GT(results[0].times.detection_us, 0.0);          // the CUDA front end
     EXPECT_GT(results[1].times.detection_us, 0.0);          // the CUDA front end (DFT-s-OFDM)
     EXPECT_EQ(results[1].times.channel_estimation_us, 0.0); // not the CPU front end
-    EXPECT_GT(results[2].times.channel_estimation_us, 0.0); // the CPU front end (UCI)
+    EXPECT_GT(results[2].times.detection_us, 0.0);          // the CUDA front end (UCI)
+    EXPECT_EQ(results[2].times.channel_estimation_us, 0.0); // not the CPU front end
     EXPECT_EQ(results[2].uci.harq_ack, simulator.uci_bits(2).harq_ack);
     EXPECT_EQ(results[2].uci.csi_part1, simulator.uci_bits(2).csi_part1);
     EXPECT_TRUE(results[2].uci.csi_part2_detected); // its CRC11 held

@@ -110,7 +110,7 @@ PuschReceiverConfig routing_config(const CellConfig& cell, RoutingCounts& counts
     return std::unique_ptr<PuschDetector>(std::make_unique<airan::test::IqDetector>(
         cell, routing_rx, limits, counts.loads, counts.grid_calls, counts.loaded_calls,
         /*refuses_dfts_ofdm=*/!takes_them, /*mirrors=*/true,
-        /*takes_ptrs_and_hopping=*/takes_them));
+        /*takes_ptrs_hopping_uci=*/takes_them));
   };
   return config;
 }

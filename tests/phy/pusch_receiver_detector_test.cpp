@@ -88,15 +88,18 @@ private:
 /// detector does.
 class DeviceLlrDetector final : public PuschDetector {
 public:
-  DeviceLlrDetector(const PuschFrontEndLimits& limits, bool defer)
-      : front_end_(limits), held_(std::size_t{12} * 275 * 14 * 8 * 2), defer_(defer) {}
+  /// With \p uci_to_host a PDU with UCI gets its LLRs on the host (takes_uci_on_pusch()).
+  DeviceLlrDetector(const PuschFrontEndLimits& limits, bool defer, bool uci_to_host = false)
+      : front_end_(limits), held_(std::size_t{12} * 275 * 14 * 8 * 2), defer_(defer),
+        uci_to_host_(uci_to_host) {}
   PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
                            const PuschConfig& pusch, unsigned slot,
                            std::span<float> llrs) override {
-    const std::span<float> out = on_device_ ? std::span(held_).first(llrs.size()) : llrs;
+    const bool to_host = !on_device_ || (uci_to_host_ && pusch.uci.present());
+    const std::span<float> out = to_host ? llrs : std::span(held_).first(llrs.size());
     const PuschMeasurements m = front_end_.process(grid, cell, pusch, slot, {}, out);
     descramble_llrs(out, pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
-    num_llrs_ = llrs.size();
+    num_llrs_ = to_host ? 0 : llrs.size();
     if (on_device_ && defer_) {
       deferred_ = m;
       return {};
@@ -104,9 +107,10 @@ public:
     return m;
   }
   [[nodiscard]] bool writes_descrambled_llrs() const override { return true; }
+  [[nodiscard]] bool takes_uci_on_pusch() const override { return uci_to_host_; }
   bool keep_llrs_on_device(int device) override { return on_device_ = device == 7; }
   [[nodiscard]] DeviceLlrs device_llrs() const override {
-    if (!on_device_) {
+    if (!on_device_ || num_llrs_ == 0) {
       return {};
     }
     return {held_.data(), num_llrs_, 7, defer_ ? const_cast<float*>(held_.data()) : nullptr};
@@ -119,6 +123,7 @@ private:
   PuschFrontEnd front_end_;
   std::vector<float> held_;
   bool defer_;
+  bool uci_to_host_;
   std::size_t num_llrs_ = 0;
   bool on_device_ = false;
   std::optional<PuschMeasurements> deferred_;
@@ -363,36 +368,47 @@ TEST(PuschReceiverDetector, LlrsLeftOnTheDeviceGoStraightToTheDecoder) {
 
 TEST(PuschReceiverDetector, UciNeedsHostLlrs) {
   // A detector that leaves its LLRs on the decoders' device (and is no copy of the CPU front
-  // end, as the neural receiver on CUDA) cannot have UCI demultiplexed: the receiver says so,
-  // refuses such a PDU with the reason and decodes the others; with host LLRs it takes UCI.
+  // end) cannot have UCI demultiplexed: the receiver says so, refuses such a PDU with the reason
+  // and decodes the others; with host LLRs it takes UCI, and so it does behind a detector that
+  // hands a UCI PDU's LLRs to the host (PuschDetector::takes_uci_on_pusch(), the CUDA
+  // detectors), whose other PDUs are decoded from the device.
   const CellConfig cell = detector_test_cell();
   const Slot slot = make_slot(cell, {detector_pusch(1, 0, 20, 20), detector_pusch(2, 20, 32, 10)});
   std::atomic<unsigned> host_calls{0};
   std::atomic<unsigned> device_calls{0};
   std::atomic<unsigned> stream_calls{0};
   std::atomic<unsigned> calls{0};
-  for (const bool on_device : {true, false}) {
+  for (const int mode : {0, 1, 2}) {
+    const bool on_device = mode != 1;
+    const bool uci_to_host = mode == 2;
     PuschReceiverConfig config;
     config.num_rx_antennas = 4;
     config.max_layers = 2;
     config.detector = [&](const PuschFrontEndLimits& limits, unsigned) {
       return on_device ? std::unique_ptr<PuschDetector>(
-                             std::make_unique<DeviceLlrDetector>(limits, false))
+                             std::make_unique<DeviceLlrDetector>(limits, false, uci_to_host))
                        : std::unique_ptr<PuschDetector>(
                              std::make_unique<FrontEndDetector>(limits, calls));
     };
+    host_calls = 0;
+    device_calls = 0;
     config.ulsch_decoder.make = [&](std::uint32_t max_tbs, const HarqBufferPool&) {
       return std::unique_ptr<UlschDecoder>(
           std::make_unique<DeviceLlrDecoder>(max_tbs, host_calls, device_calls, stream_calls));
     };
     PuschReceiver receiver(cell, config);
-    EXPECT_EQ(receiver.takes_uci(), !on_device);
+    EXPECT_EQ(receiver.takes_uci(), !on_device || uci_to_host);
     std::vector<PuschConfig> pdus = slot.pdus;
     pdus[1].uci = {2, 0, 0, 3, 9, 0, 0}; // its TB was sent without: only the refusal matters
     std::vector<PuschPduResult> results;
     receiver.process_slot(slot.grid, 6, pdus, results);
     EXPECT_TRUE(results[0].tb_crc_ok);
-    if (on_device) {
+    if (uci_to_host) { // the CRC-failing PDU (sent without UCI) from the host, the other not
+      EXPECT_EQ(results[1].error, "");
+      EXPECT_TRUE(results[1].uci.decoded);
+      EXPECT_EQ(host_calls.load(), 1U);
+      EXPECT_EQ(device_calls.load(), 1U);
+    } else if (on_device) {
       EXPECT_NE(results[1].error.find("UCI on PUSCH needs the LLRs on the host"), std::string::npos)
           << results[1].error;
       EXPECT_FALSE(results[1].uci.decoded);

@@ -164,9 +164,10 @@ TEST(PuschUci, AReceiverThatIgnoresTheUciLosesTheTransportBlock) {
 }
 
 TEST(PuschUci, BesideADetectorUciPdusDecodeFromHostLlrs) {
-  // A detector that mirrors the CPU front end (the CUDA one) leaves the UCI PDU to the CPU front
-  // end; any other detector (the neural receiver) detects it and the receiver demultiplexes its
-  // LLRs on the host. Both decode the UCI and both TBs, from time-domain IQ.
+  // A detector that mirrors the CPU front end but does not take UCI PDUs leaves the UCI PDU to
+  // the CPU front end; one that takes them, and any other detector (the neural receiver), detects
+  // it and the receiver demultiplexes its LLRs on the host. All decode the UCI and both TBs, from
+  // time-domain IQ.
   const CellConfig cell = uci_cell(1);
   constexpr unsigned num_rx = 2;
   PuschTransmitter transmitter(cell);
@@ -197,8 +198,12 @@ TEST(PuschUci, BesideADetectorUciPdusDecodeFromHostLlrs) {
   for (unsigned r = 0; r < num_rx; ++r) {
     modulator.modulate_slot(rx, r, slot_number, std::span(iq).subspan(r * samples, samples));
   }
-  for (const bool mirrors : {true, false}) {
-    SCOPED_TRACE(mirrors ? "mirroring detector" : "other detector");
+  // A mirroring detector that takes UCI PDUs itself (as the CUDA front end since 2026-12-06,
+  // PuschDetector::takes_uci_on_pusch()) gets them, their LLRs on the host.
+  for (const int mode : {0, 1, 2}) {
+    const bool mirrors = mode != 2;
+    const bool takes_uci = mode == 1;
+    SCOPED_TRACE(mode == 0 ? "mirroring detector" : mode == 1 ? "mirroring, takes UCI" : "other");
     std::atomic<unsigned> loads{0};
     std::atomic<unsigned> grid_calls{0};
     std::atomic<unsigned> loaded_calls{0};
@@ -207,7 +212,7 @@ TEST(PuschUci, BesideADetectorUciPdusDecodeFromHostLlrs) {
     config.max_layers = 1;
     config.detector = [&](const PuschFrontEndLimits& limits, unsigned) {
       return std::unique_ptr<PuschDetector>(std::make_unique<airan::test::IqDetector>(
-          cell, num_rx, limits, loads, grid_calls, loaded_calls, true, mirrors));
+          cell, num_rx, limits, loads, grid_calls, loaded_calls, true, mirrors, takes_uci));
     };
     PuschReceiver receiver(cell, config);
     std::vector<PuschPduResult> results;
@@ -222,7 +227,7 @@ TEST(PuschUci, BesideADetectorUciPdusDecodeFromHostLlrs) {
     EXPECT_EQ(results[0].uci.harq_ack, payload.ack);
     EXPECT_EQ(results[0].uci.csi_part1, payload.csi1);
     EXPECT_FALSE(results[1].uci.decoded);
-    EXPECT_EQ(loaded_calls.load(), mirrors ? 1U : 2U);
+    EXPECT_EQ(loaded_calls.load(), mirrors && !takes_uci ? 1U : 2U);
   }
 }
 

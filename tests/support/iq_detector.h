@@ -18,18 +18,20 @@ namespace airan::test {
 
 class IqDetector final : public phy::PuschDetector {
 public:
-  /// A detector for \p num_rx receive antennas of \p cell.
+  /// A detector for \p num_rx receive antennas of \p cell; with \p takes_ptrs_hopping_uci it
+  /// takes PT-RS, intra-slot hopping and UCI PDUs when it mirrors the CPU front end (as the CUDA
+  /// front end does), and DFT-s-OFDM ones unless \p refuses_dfts_ofdm.
   IqDetector(const phy::CellConfig& cell, unsigned num_rx, const phy::PuschFrontEndLimits& limits,
              std::atomic<unsigned>& loads, std::atomic<unsigned>& grid_calls,
              std::atomic<unsigned>& loaded_calls, bool refuses_dfts_ofdm = false,
-             bool mirrors = false, bool takes_ptrs_and_hopping = false)
+             bool mirrors = false, bool takes_ptrs_hopping_uci = false)
       : numerology_(
             phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
         demodulator_(numerology_, cell.num_prbs),
         grid_(num_rx, numerology_.symbols_per_slot(), 12 * cell.num_prbs), front_end_(limits),
         loads_(loads), grid_calls_(grid_calls), loaded_calls_(loaded_calls),
         refuses_dfts_ofdm_(refuses_dfts_ofdm), mirrors_(mirrors),
-        takes_ptrs_and_hopping_(takes_ptrs_and_hopping) {}
+        takes_ptrs_hopping_uci_(takes_ptrs_hopping_uci) {}
   phy::PuschMeasurements detect(const phy::ResourceGrid& grid, const phy::CellConfig& cell,
                                 const phy::PuschConfig& pusch, unsigned slot,
                                 std::span<float> llrs) override {
@@ -53,8 +55,9 @@ public:
     return front_end_.process(grid_, cell, pusch, slot, {}, llrs);
   }
   [[nodiscard]] bool mirrors_cpu_front_end() const override { return mirrors_; }
-  [[nodiscard]] bool tracks_ptrs_phase() const override { return takes_ptrs_and_hopping_; }
-  [[nodiscard]] bool takes_frequency_hopping() const override { return takes_ptrs_and_hopping_; }
+  [[nodiscard]] bool tracks_ptrs_phase() const override { return takes_ptrs_hopping_uci_; }
+  [[nodiscard]] bool takes_frequency_hopping() const override { return takes_ptrs_hopping_uci_; }
+  [[nodiscard]] bool takes_uci_on_pusch() const override { return takes_ptrs_hopping_uci_; }
   [[nodiscard]] bool takes_transform_precoding() const override { return !refuses_dfts_ofdm_; }
 
 private:
@@ -73,7 +76,7 @@ private:
   std::atomic<unsigned>& loaded_calls_;
   bool refuses_dfts_ofdm_;
   bool mirrors_;
-  bool takes_ptrs_and_hopping_;
+  bool takes_ptrs_hopping_uci_;
 };
 
 } // namespace airan::test

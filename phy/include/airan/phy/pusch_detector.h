@@ -93,6 +93,13 @@ public:
   /// (DFT-s-OFDM) PDUs and deprecodes them as the CPU front end does: PuschReceiver then gives it
   /// those PDUs. The default: false.
   [[nodiscard]] virtual bool takes_transform_precoding() const { return false; }
+  /// True when the detector takes PDUs with UCI on PUSCH (PuschConfig::uci), whose
+  /// demultiplexing needs their LLRs on the host, also while it leaves the other PDUs' LLRs on a
+  /// device (keep_llrs_on_device()): it then writes such a PDU's LLRs to detect()'s host span and
+  /// device_llrs() is empty after it. PuschReceiver then gives it those PDUs (a detector that
+  /// mirrors the CPU front end) or no longer refuses them (one that leaves its LLRs on a device).
+  /// The default: false.
+  [[nodiscard]] virtual bool takes_uci_on_pusch() const { return false; }
 
   /// detect() on the grid that the last successful load_slot_iq() demodulated.
   /// \throws std::logic_error when the detector does not demodulate (the default).

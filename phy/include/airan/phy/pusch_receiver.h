@@ -178,9 +178,9 @@ public:
   /// other detectors (the neural receiver), which refuse them.
   [[nodiscard]] bool takes_transform_precoding() const;
   /// True when the receiver takes UCI on PUSCH (PuschConfig::uci), whose demultiplexing needs
-  /// the LLRs on the host: false only behind a detector that is not a copy of the CPU front end
-  /// and leaves its LLRs on a device for the UL-SCH decoders (the neural receiver with
-  /// `--backend cuda`), which refuses such PDUs.
+  /// the LLRs on the host: false only behind a detector that is not a copy of the CPU front end,
+  /// leaves its LLRs on a device for the UL-SCH decoders and does not hand a UCI PDU's LLRs to the
+  /// host instead (PuschDetector::takes_uci_on_pusch()), which refuses such PDUs.
   [[nodiscard]] bool takes_uci() const;
   /// True when the configured detectors demodulate IQ themselves
   /// (PuschDetector::demodulates_slot_iq()): a caller with time-domain IQ should then call
