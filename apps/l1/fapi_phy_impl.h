@@ -131,9 +131,10 @@ struct FapiPhy::Impl {
   /// end estimates each hop, also beside a detector that mirrors it; the neural receiver takes
   /// one allocation.
   [[nodiscard]] bool announces_frequency_hopping() const { return announces_dfts_ofdm(); }
-  /// UCI on PUSCH, demultiplexed from host LLRs: not behind a detector that is no copy of the CPU
-  /// front end and whose LLRs stay on the device of the UL-SCH decoders (the neural receiver
-  /// with `--backend cuda`).
+  /// UCI on PUSCH, demultiplexed from host LLRs: not announced behind a detector that is no copy
+  /// of the CPU front end and whose LLRs stay on the device of the UL-SCH decoders (the neural
+  /// receiver with `--backend cuda`, whose detector hands a UCI PDU's LLRs to the host since
+  /// 2026-12-06 but has not yet done so on a device).
   [[nodiscard]] bool announces_uci() const {
     return !config.receiver.detector || config.receiver.detector_mirrors_front_end ||
            !config.receiver.ulsch_decoder;

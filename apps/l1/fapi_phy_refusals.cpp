@@ -77,8 +77,8 @@ io::FapiError FapiPhy::Impl::refusal_of(const phy::PuschConfig& pdu) const {
                       "(puschFrequencyHopping 0)");
   }
   if (!announces_uci() && pdu.uci.present()) {
-    return l1_refusal("puschUci: this L1's receiver keeps its LLRs on the device "
-                      "(uciMuxUlschInPusch 0)");
+    return l1_refusal("puschUci: this L1 does not announce UCI behind a receiver that keeps its "
+                      "LLRs on the device (uciMuxUlschInPusch 0)");
   }
   if (!pdu.uci.csi_part2_sizing.empty()) {
     // The part 1 to part 2 correspondence against CONFIG.request's UCI configuration.

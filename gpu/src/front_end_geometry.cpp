@@ -188,6 +188,18 @@ DataGeometry make_data_geometry(const phy::CellConfig& cell, const phy::PuschCon
   return d;
 }
 
+EmptyValues make_empty_values(const phy::CellConfig& cell, const phy::PuschConfig& pusch) {
+  std::array<phy::ValueRange, phy::max_symbols_per_slot> ranges{};
+  EmptyValues empty;
+  empty.count = phy::pusch_empty_value_ranges(phy::make_pusch_re_mapping(cell, pusch), pusch.ulsch,
+                                              pusch.num_layers, ranges);
+  for (unsigned r = 0; r < empty.count; ++r) {
+    empty.first[r] = static_cast<std::uint32_t>(ranges[r].first);
+    empty.end[r] = static_cast<std::uint32_t>(ranges[r].end);
+  }
+  return empty;
+}
+
 TransformDeprecodingPdu make_transform_deprecoding_pdu(const phy::PuschConfig& pusch,
                                                        const DataGeometry& d) {
   TransformDeprecodingPdu t;

@@ -7,6 +7,7 @@
 #include "airan/phy/complex_matrix.h"
 #include "airan/phy/dmrs_cfo.h"
 #include "airan/phy/gold_sequence_jump.h"
+#include "airan/phy/host_device.h"
 #include "airan/phy/nn/neural_input_math.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/pusch_data_layout.h"
@@ -354,9 +355,28 @@ struct PduMeasurements {
 /// the figures do not depend on scheduling.
 inline constexpr unsigned quality_blocks = 64;
 
+/// The values of a PDU sent empty (phy::pusch_empty_value_ranges(): a PUSCH without UL-SCH),
+/// which the EVM leaves out as the CPU front end does.
+struct EmptyValues {
+  unsigned count = 0;
+  std::uint32_t first[max_symbols] = {};
+  std::uint32_t end[max_symbols] = {};
+  /// Whether value \p i is in one of the ranges.
+  [[nodiscard]] AIRAN_HOST_DEVICE bool contains(std::size_t i) const {
+    for (unsigned r = 0; r < count; ++r) {
+      if (i >= first[r] && i < end[r]) {
+        return true;
+      }
+    }
+    return false;
+  }
+};
+/// The empty values of \p pusch on \p cell. (Host.)
+EmptyValues make_empty_values(const phy::CellConfig& cell, const phy::PuschConfig& pusch);
+
 /// Enqueues the quality of \p count equalized \p symbols (Q_m \p qm, hard decisions as
 /// phy::qam_axis_decision) and their \p noise_variances: per-block sums into \p partials
-/// (quality_blocks of them), then their total into \p total.
+/// (quality_blocks of them), then their total into \p total; the EVM without \p empty.
 struct EqualizationQualityPdu {
   const float2* symbols = nullptr;
   const float* noise_variances = nullptr;
@@ -364,13 +384,14 @@ struct EqualizationQualityPdu {
   unsigned qm = 2;
   QualitySums* partials = nullptr;
   QualitySums* total = nullptr;
+  EmptyValues empty;
 };
 /// The same for several PDUs: each step's blocks of every PDU in one grid.
 void launch_equalization_quality(std::span<const EqualizationQualityPdu> pdus, cudaStream_t stream);
 inline void launch_equalization_quality(const float2* symbols, const float* noise_variances,
                                         std::size_t count, unsigned qm, QualitySums* partials,
                                         QualitySums* total, cudaStream_t stream) {
-  const EqualizationQualityPdu pdu{symbols, noise_variances, count, qm, partials, total};
+  const EqualizationQualityPdu pdu{symbols, noise_variances, count, qm, partials, total, {}};
   launch_equalization_quality(std::span(&pdu, 1), stream);
 }
 

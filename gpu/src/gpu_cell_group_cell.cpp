@@ -28,7 +28,7 @@ std::string GpuCellGroup::Cell::admit(std::span<const phy::PuschConfig> pdus, st
     return "invalid PDU: more layers than the cell was built for";
   }
   if (pdu.uci.present()) {
-    return "unsupported PDU: UCI on PUSCH is demultiplexed by the CPU receiver only";
+    return "unsupported PDU: UCI on PUSCH is demultiplexed on the host by PuschReceiver only";
   }
   if (phy::duplicate_harq_process(pdus, index)) {
     return "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";

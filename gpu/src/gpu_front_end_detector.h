@@ -3,7 +3,8 @@
 /// the neural receiver's) share. Each owns a GpuPuschFrontEnd; with IQ input (load_slot_iq) the
 /// slot is copied to the device once and OFDM-demodulated there, with a host grid the grid is
 /// uploaded per PDU. The LLRs are descrambled on the device and, for a UL-SCH decoder on the
-/// same device (keep_llrs_on_device), left there behind the front end's stream: the decoder
+/// same device (keep_llrs_on_device), left there behind the front end's stream (but a PDU with
+/// UCI's, which go to the host for the receiver's demultiplexing): the decoder
 /// enqueues its work on that stream, the measurements' download is enqueued too and read after
 /// decoding (deferred_measurements), so no host synchronisation separates the stages.
 #pragma once

@@ -154,6 +154,7 @@ struct GpuPuschFrontEnd::Impl {
     /// launches_of()) and its inverse-DFT plan.
     detail::TransformDeprecodingPdu deprecoding;
     CufftPlan* deprecoding_plan = nullptr;
+    detail::EmptyValues empty; ///< Values sent empty (no UL-SCH), left out of the EVM.
   };
   /// The launch arguments of a planned PDU's estimation (a hop each with intra-slot hopping) and
   /// equalization, on this front end's buffers.

@@ -76,6 +76,7 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
   }
   planned.num_llrs = std::size_t{planned.d.layout.num_res()} * pusch.num_layers * planned.d.qm;
   planned.deprecoding = detail::make_transform_deprecoding_pdu(pusch, planned.d);
+  planned.empty = detail::make_empty_values(cell, pusch);
   if (planned.deprecoding.m > 0) {
     planned.deprecoding_plan = &deprecoding_plan(pusch.prb_size);
   }
@@ -174,7 +175,8 @@ GpuPuschFrontEnd::Impl::PduLaunches GpuPuschFrontEnd::Impl::launches_of(const Pl
                std::size_t{p.d.layout.num_res()} * p.g.num_layers,
                p.d.qm,
                quality_partials.data(),
-               device_quality()};
+               device_quality(),
+               p.empty};
   return l;
 }
 

@@ -73,10 +73,14 @@ AIRAN_HOST_DEVICE inline bool is_finite_value(float value) {
 /// equalized \p symbol, real part first. (\p symbol and \p noise by reference into the arrays:
 /// with copies nvcc's kernel took two registers more.)
 AIRAN_HOST_DEVICE inline void add_quality_terms(QualityTerms& terms, const AxisGrid& axis,
-                                                const float2& symbol, const float& noise) {
+                                                const float2& symbol, const float& noise,
+                                                bool sent_empty = false) {
   if (is_finite_value(noise)) {
     terms.noise_sum += noise;
     terms.noise_count += 1.0F;
+  }
+  if (sent_empty) { // no constellation point (a PUSCH without UL-SCH): no EVM term
+    return;
   }
   const float values[2] = {symbol.x, symbol.y};
   for (const float value : values) {
@@ -90,15 +94,14 @@ AIRAN_HOST_DEVICE inline void add_quality_terms(QualityTerms& terms, const AxisG
 /// Thread \p thread's sums in block \p block of \p blocks blocks of \p threads threads over
 /// \p count REs (\p symbols, \p noise): REs block threads + thread, then a grid's threads further
 /// each time, added in that order from zero.
-AIRAN_HOST_DEVICE inline QualityTerms quality_thread_terms(const float2* symbols,
-                                                           const float* noise, std::size_t count,
-                                                           const AxisGrid& axis, unsigned block,
-                                                           unsigned blocks, unsigned thread,
-                                                           unsigned threads) {
+AIRAN_HOST_DEVICE inline QualityTerms
+quality_thread_terms(const float2* symbols, const float* noise, std::size_t count,
+                     const AxisGrid& axis, unsigned block, unsigned blocks, unsigned thread,
+                     unsigned threads, const EmptyValues& empty = {}) {
   QualityTerms terms;
   for (std::size_t i = block * std::size_t{threads} + thread; i < count;
        i += std::size_t{blocks} * threads) {
-    add_quality_terms(terms, axis, symbols[i], noise[i]);
+    add_quality_terms(terms, axis, symbols[i], noise[i], empty.contains(i));
   }
   return terms;
 }

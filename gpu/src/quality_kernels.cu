@@ -22,6 +22,7 @@ struct QualityLaunch {
   std::size_t count;
   AxisGrid axis;
   QualitySums* partials;
+  EmptyValues empty;
   __device__ void run(LaunchBlock block) const;
 };
 
@@ -32,7 +33,7 @@ struct QualityLaunch {
 __device__ void QualityLaunch::run(LaunchBlock block) const {
   __shared__ double sums[4][quality_threads];
   const QualityTerms terms = quality_thread_terms(symbols, noise, count, axis, block.index,
-                                                  block.count, threadIdx.x, quality_threads);
+                                                  block.count, threadIdx.x, quality_threads, empty);
   sums[0][threadIdx.x] = terms.noise_sum;
   sums[1][threadIdx.x] = terms.noise_count;
   sums[2][threadIdx.x] = terms.error_power;
@@ -83,9 +84,9 @@ void launch_equalization_quality(std::span<const EqualizationQualityPdu> pdus,
       pdus.size(),
       [&](std::size_t i) {
         const EqualizationQualityPdu& p = pdus[i];
-        return std::pair(
-            QualityLaunch{p.symbols, p.noise_variances, p.count, axis_grid(p.qm), p.partials},
-            quality_blocks);
+        return std::pair(QualityLaunch{p.symbols, p.noise_variances, p.count, axis_grid(p.qm),
+                                       p.partials, p.empty},
+                         quality_blocks);
       },
       "quality_kernel", stream);
   launch_all<QualityTotalLaunch>(

@@ -99,13 +99,7 @@ void PuschFrontEnd::Impl::equalize(const ResourceGrid& grid, const CellConfig& c
     }
   }
   // Without UL-SCH the data REs of DMRS symbols were sent empty (CodedReOwner::none).
-  num_empty_ranges = 0;
-  for (unsigned i = 0; i < job.num_symbols && !pusch.ulsch; ++i) {
-    if (mapping.dmrs_symbols.contains(job.symbols[i])) {
-      const std::size_t end = i + 1 < job.num_symbols ? job.first_re[i + 1] : done;
-      empty_symbols[num_empty_ranges++] = {job.first_re[i] * num_layers, end * num_layers};
-    }
-  }
+  num_empty_ranges = pusch_empty_value_ranges(mapping, pusch.ulsch, num_layers, empty_symbols);
   if (pool == nullptr || job.num_symbols < 2) {
     for (unsigned i = 0; i < job.num_symbols; ++i) {
       equalize_symbol(job, job.symbols[i], job.first_re[i], lanes[0]);

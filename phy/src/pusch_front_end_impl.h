@@ -104,7 +104,7 @@ struct PuschFrontEnd::Impl {
   std::vector<float> block_powers; ///< EVM error and reference power per block.
   /// Symbols [first, end) of equalized DMRS-symbol data REs that carry nothing (a PUSCH without
   /// UL-SCH): left out of the EVM.
-  std::array<std::pair<std::size_t, std::size_t>, max_symbols_per_slot> empty_symbols{};
+  std::array<ValueRange, max_symbols_per_slot> empty_symbols{};
   unsigned num_empty_ranges = 0;
   std::vector<cf32> ptrs_values;                    ///< PT-RS values of the PDU.
   std::array<float, max_symbols_per_slot> phases{}; ///< PT-RS phase error per slot symbol.

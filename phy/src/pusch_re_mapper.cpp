@@ -31,6 +31,23 @@ void check_sizes(const PuschReMapping& mapping, std::size_t num_layer_symbols, u
 
 } // namespace
 
+unsigned pusch_empty_value_ranges(const PuschReMapping& mapping, bool ulsch, unsigned num_layers,
+                                  std::span<ValueRange> out) {
+  unsigned count = 0;
+  std::size_t done = 0; // data REs of one layer before symbol l
+  for (unsigned l = mapping.start_symbol; l < mapping.start_symbol + mapping.num_symbols; ++l) {
+    const unsigned num_res = mapping.num_data_res(l);
+    if (!ulsch && num_res != 0 && mapping.dmrs_symbols.contains(l)) {
+      if (count == out.size()) {
+        throw std::invalid_argument("pusch_empty_value_ranges: no room for every range");
+      }
+      out[count++] = {done * num_layers, (done + num_res) * num_layers};
+    }
+    done += num_res;
+  }
+  return count;
+}
+
 unsigned PuschReMapping::num_data_res(unsigned symbol) const {
   if (symbol < start_symbol || symbol >= start_symbol + num_symbols) {
     return 0;

@@ -42,7 +42,7 @@ TEST(FapiPhyHopping, BesideAMirroringDetectorHoppingRunsOnTheCpuFrontEnd) {
 // The CUDA front end estimates each hop on the device: the PDU is the detector's.
 TEST(FapiPhyHopping, ADetectorThatTakesHoppingDecodesThePdu) {
   test::MirroringDetector detector;
-  detector.takes_ptrs_and_hopping = true;
+  detector.takes_ptrs_hopping_uci = true;
   PhyHarness h(detector.config());
   const auto param = test::param_response(h);
   ASSERT_TRUE(param);

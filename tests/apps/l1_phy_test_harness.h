@@ -385,7 +385,7 @@ inline FapiPhyConfig zero_llr_detector_config() {
 /// end does, refusing DFT-s-OFDM itself), counting its calls.
 struct MirroringDetector {
   /// As the CUDA front end, which tracks PT-RS, estimates each hop and takes UCI PDUs itself.
-  bool takes_ptrs_and_hopping = false;
+  bool takes_ptrs_hopping_uci = false;
   std::atomic<unsigned> loads{0};
   std::atomic<unsigned> grid_calls{0};
   std::atomic<unsigned> loaded_calls{0};
@@ -396,7 +396,7 @@ struct MirroringDetector {
       return std::make_unique<airan::test::IqDetector>(cell, PhyHarness::rx, limits, loads,
                                                        grid_calls, loaded_calls,
                                                        /*refuses_dfts_ofdm=*/true,
-                                                       /*mirrors=*/true, takes_ptrs_and_hopping);
+                                                       /*mirrors=*/true, takes_ptrs_hopping_uci);
     };
     config.receiver.detector_mirrors_front_end = true;
     return config;

@@ -78,6 +78,11 @@ struct EmulationCase {
   bool pi2bpsk = false;
   LowPaprHopping dmrs_hopping = LowPaprHopping::none;
   std::uint16_t pusch_identity = 0;
+  /// UCI on the PUSCH, with or without UL-SCH, and the CDM groups without data (1: data REs on
+  /// the DMRS symbols).
+  PuschUciConfig uci{};
+  bool ulsch = true;
+  unsigned cdm_groups_no_data = 2;
 };
 
 /// The device's filter-bank table ([prior row][SNR bin][position][tap]) as MmseBankTable
@@ -167,15 +172,15 @@ struct EmulatedQuality {
 /// threads' sums, added in the block's tree order into its partial, then the partials as the
 /// total's warp adds them.
 inline EmulatedQuality emulate_quality(const float2* symbols, const float* noise, std::size_t count,
-                                       unsigned qm) {
+                                       unsigned qm, const EmptyValues& empty = {}) {
   const AxisGrid axis = axis_grid(qm);
   EmulatedQuality out;
   out.partials.resize(quality_blocks);
   std::vector<QualityTerms> thread_terms(quality_threads);
   for (unsigned b = 0; b < quality_blocks; ++b) {
     for (unsigned t = 0; t < quality_threads; ++t) {
-      thread_terms[t] =
-          quality_thread_terms(symbols, noise, count, axis, b, quality_blocks, t, quality_threads);
+      thread_terms[t] = quality_thread_terms(symbols, noise, count, axis, b, quality_blocks, t,
+                                             quality_threads, empty);
     }
     out.partials[b] = quality_block_sums(thread_terms.data());
   }
@@ -304,7 +309,9 @@ struct EmulatedPdu {
     pusch.dmrs_config_type = c.type;
     pusch.dmrs_length = c.length;
     pusch.dmrs_additional_position = c.additional_position;
-    pusch.num_dmrs_cdm_groups_no_data = 2;
+    pusch.num_dmrs_cdm_groups_no_data = c.cdm_groups_no_data;
+    pusch.uci = c.uci;
+    pusch.ulsch = c.ulsch;
     pusch.mcs_index = c.mcs;
     pusch.mcs_table = c.qam256 ? McsTable::qam256 : McsTable::qam64;
     pusch.rnti = 0x4601;

@@ -430,7 +430,8 @@ TEST_P(GpuCellGroupLaunch, RefusedNewDataEndsThePreviousTb) {
     EXPECT_EQ(r.group[2].decoding.num_transmissions, 1U);
     EXPECT_TRUE(r.group[2].tb_crc_ok) << r.group[2].error;
   }
-  { // Refused by the group only (UCI on PUSCH: PuschReceiver runs it on the CPU; frequency
+  { // Refused by the group only (UCI on PUSCH: PuschReceiver demultiplexes it on the host;
+    // frequency
     // hopping and DFT-s-OFDM, refused here until 2026-12-06, the group takes).
     GpuCellGroup group(std::span(&cells[0].config, 1), 0, options());
     PuschConfig refused = refused_new_data_pdu();

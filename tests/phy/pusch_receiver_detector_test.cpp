@@ -100,7 +100,7 @@ public:
     const PuschMeasurements m = front_end_.process(grid, cell, pusch, slot, {}, out);
     descramble_llrs(out, pusch_scrambling_init(pusch.rnti, pusch.data_scrambling_id));
     num_llrs_ = to_host ? 0 : llrs.size();
-    if (on_device_ && defer_) {
+    if (!to_host && defer_) { // a UCI PDU's measurements come back at once, as its LLRs
       deferred_ = m;
       return {};
     }
@@ -378,15 +378,16 @@ TEST(PuschReceiverDetector, UciNeedsHostLlrs) {
   std::atomic<unsigned> device_calls{0};
   std::atomic<unsigned> stream_calls{0};
   std::atomic<unsigned> calls{0};
-  for (const int mode : {0, 1, 2}) {
+  for (const int mode : {0, 1, 2, 3}) {
     const bool on_device = mode != 1;
-    const bool uci_to_host = mode == 2;
+    const bool uci_to_host = mode >= 2;
+    const bool defer = mode == 3; // the other PDUs' measurements deferred
     PuschReceiverConfig config;
     config.num_rx_antennas = 4;
     config.max_layers = 2;
     config.detector = [&](const PuschFrontEndLimits& limits, unsigned) {
       return on_device ? std::unique_ptr<PuschDetector>(
-                             std::make_unique<DeviceLlrDetector>(limits, false, uci_to_host))
+                             std::make_unique<DeviceLlrDetector>(limits, defer, uci_to_host))
                        : std::unique_ptr<PuschDetector>(
                              std::make_unique<FrontEndDetector>(limits, calls));
     };
@@ -408,6 +409,8 @@ TEST(PuschReceiverDetector, UciNeedsHostLlrs) {
       EXPECT_TRUE(results[1].uci.decoded);
       EXPECT_EQ(host_calls.load(), 1U);
       EXPECT_EQ(device_calls.load(), 1U);
+      EXPECT_GT(results[0].measurements.noise_variance, 0.0F); // deferred or not
+      EXPECT_GT(results[1].measurements.noise_variance, 0.0F); // returned with the host LLRs
     } else if (on_device) {
       EXPECT_NE(results[1].error.find("UCI on PUSCH needs the LLRs on the host"), std::string::npos)
           << results[1].error;

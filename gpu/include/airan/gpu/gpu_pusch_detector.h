@@ -16,7 +16,8 @@ namespace airan::gpu {
 /// stream and device buffers) for \p cell on CUDA device \p device, and runs it with
 /// \p options per PDU (upload of the received grid or demodulation of the slot's IQ,
 /// estimation, equalization, demapping and descrambling, download of the LLRs unless they stay
-/// on the device, download of the DMRS measurements).
+/// on the device (a PDU with UCI always downloads them, for the receiver's demultiplexing),
+/// download of the DMRS measurements).
 /// The detectors' constructors throw std::runtime_error without CUDA or a device.
 phy::PuschDetectorFactory make_gpu_detector_factory(const phy::CellConfig& cell,
                                                     const phy::PuschFrontEndOptions& options,

@@ -56,8 +56,9 @@ public:
   /// Asks the detector to leave its LLRs in the memory of device \p device (for a UL-SCH decoder
   /// that reads them there, UlschDecoder::decode_device()) instead of writing them to the
   /// host. Returns true when it will: from then on detect() and detect_loaded() write nothing to
-  /// their \p llrs and device_llrs() gives the LLRs, complete when the call returns or, when it
-  /// names a stream (DeviceLlrs::stream), once that stream's work is done. The default declines.
+  /// their \p llrs (but for a PDU with UCI, takes_uci_on_pusch()) and device_llrs() gives the LLRs,
+  /// complete when the call returns or, when it names a stream (DeviceLlrs::stream), once that
+  /// stream's work is done. The default declines.
   virtual bool keep_llrs_on_device(int device) {
     (void)device;
     return false;

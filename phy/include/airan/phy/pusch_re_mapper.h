@@ -49,6 +49,19 @@ struct PuschReMapping {
   [[nodiscard]] bool is_data_re(unsigned symbol, unsigned k) const;
 };
 
+/// A range [first, end) of codeword-order values (data REs times layers).
+struct ValueRange {
+  std::size_t first = 0;
+  std::size_t end = 0;
+};
+
+/// The values of a PUSCH that were sent empty: without UL-SCH (\p ulsch false) the data REs of
+/// DMRS symbols carry no coded bit (CodedReOwner::none), one range per such symbol of
+/// \p mapping, in codeword order for \p num_layers layers, written to \p out (room for
+/// max_symbols_per_slot). Returns how many; none with UL-SCH.
+unsigned pusch_empty_value_ranges(const PuschReMapping& mapping, bool ulsch, unsigned num_layers,
+                                  std::span<ValueRange> out);
+
 /// RE mapping of \p pusch on \p cell. \throws std::invalid_argument for an invalid DMRS setup.
 PuschReMapping make_pusch_re_mapping(const CellConfig& cell, const PuschConfig& pusch);
 
