@@ -4,6 +4,7 @@
 #include "dmrs_generation_elements.h"
 #include "front_end_hops.h"
 #include "front_end_kernels.h"
+#include "neural_input_launch.h"
 #include "ptrs_phase_elements.h"
 #include "time_wiener_elements.h"
 #include "transform_deprecoding_elements.h"

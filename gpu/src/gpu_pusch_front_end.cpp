@@ -121,20 +121,6 @@ void GpuPuschFrontEnd::demodulate(const cf32* device_iq, unsigned num_rx, unsign
   s.commit_ofdm(num_rx, s.stage_timing);
 }
 
-CufftPlan& GpuPuschFrontEnd::Impl::deprecoding_plan(unsigned num_prbs) {
-  CufftPlan& plan = deprecoding_plans.at(num_prbs);
-  if (!plan.valid()) {
-    if (stream_is_capturing(stream.get())) {
-      throw std::logic_error("GpuPuschFrontEnd: no inverse-DFT plan for " +
-                             std::to_string(num_prbs) +
-                             " PRBs inside a capture (call prepare_capture() first)");
-    }
-    plan = CufftPlan(static_cast<int>(phy::subcarriers_per_prb * num_prbs),
-                     static_cast<int>(detail::max_symbols));
-  }
-  return plan;
-}
-
 CufftPlan& GpuPuschFrontEnd::Impl::plan_for(unsigned num_rx) {
   CufftPlan& plan = plans[num_rx];
   if (!plan.valid()) {
@@ -165,56 +151,6 @@ const cf32* GpuPuschFrontEnd::upload_iq(std::span<const cf32> iq, unsigned num_r
 
 void GpuPuschFrontEnd::demodulate_host(std::span<const cf32> iq, unsigned num_rx, unsigned slot) {
   demodulate(upload_iq(iq, num_rx, slot), num_rx, slot);
-}
-
-bool GpuPuschFrontEnd::prepare_capture(unsigned num_rx, std::span<const phy::PuschConfig> pdus,
-                                       unsigned slot, const phy::PuschFrontEndOptions& options) {
-  Impl& s = *impl_;
-  make_device_current(s.device);
-  s.check_rx(num_rx);
-  if (!s.uses_fused_ofdm()) { // the fused kernel needs no plan
-    (void)s.plan_for(num_rx);
-  }
-  if (slot >= phy::slots_per_frame(s.cell.numerology)) {
-    return true; // its PDUs fail before estimation
-  }
-  // Distinct keys, at most the table's capacity (no allocation per cell and slot).
-  std::array<detail::MmseBankKey, detail::MmseBankTable::capacity> needed;
-  std::size_t num_needed = 0;
-  for (const phy::PuschConfig& pusch : pdus) {
-    if (!pusch.validate(s.cell).empty() || pusch.num_layers > s.limits.max_layers ||
-        pusch.prb_size > s.limits.max_prbs) {
-      continue; // fails in process()
-    }
-    if (pusch.transform_precoding) {
-      (void)s.deprecoding_plan(pusch.prb_size); // made here, outside the capture
-    }
-    detail::HopGeometries hops;
-    try {
-      hops = detail::make_hop_geometries(s.cell, num_rx, s.num_symbols, pusch, slot, options);
-    } catch (const std::invalid_argument&) {
-      continue; // fails in process()
-    }
-    for (unsigned h = 0; h < hops.count; ++h) {
-      const detail::PduGeometry& g = hops.hops[h].g;
-      if (!g.mmse_frequency) {
-        continue;
-      }
-      const detail::MmseBankKey key = Impl::bank_key(g, options);
-      const auto needed_end = needed.begin() + static_cast<std::ptrdiff_t>(num_needed);
-      if (std::find(needed.begin(), needed_end, key) == needed_end) {
-        if (num_needed == needed.size()) {
-          return false;
-        }
-        needed[num_needed++] = key;
-      }
-    }
-  }
-  // Least recently used first out: loading at most `capacity` keys keeps all of them.
-  for (std::size_t k = 0; k < num_needed; ++k) {
-    (void)s.banks.prepare(needed[k], s.stream);
-  }
-  return true;
 }
 
 void GpuPuschFrontEnd::upload_grid(const phy::ResourceGrid& grid) {

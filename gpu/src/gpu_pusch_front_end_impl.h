@@ -12,6 +12,7 @@
 #include "front_end_hops.h"
 #include "front_end_kernels.h"
 #include "mmse_bank_table.h"
+#include "neural_input_launch.h"
 #include "ofdm_fft_elements.h"
 #include "ptrs_phase_elements.h"
 #include "time_wiener_elements.h"

@@ -1,12 +1,16 @@
-// A PDU's plan (Impl::plan_pdu, Impl::commit: process()'s and prepare()'s host part) and
+// A PDU's plan (Impl::plan_pdu, Impl::commit: process()'s and prepare()'s host part), what a
+// capture needs made beforehand (prepare_capture(), the inverse-DFT plans of DFT-s-OFDM) and
 // Impl::launches_of(): a planned PDU's launch arguments on the front end's buffers, shared by
 // process() (one PDU) and enqueue_prepared() (the PDUs of several front ends in one launch set).
 // With intra-slot hopping the estimation kernels get one PDU per hop, the second on the second
 // hop's buffers and state (front_end_hops.h).
 #include "gpu_pusch_front_end_impl.h"
 
+#include "airan/phy/numerology.h"
 #include "airan/phy/pusch_scrambler.h"
 
+#include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <string>
 
@@ -178,6 +182,70 @@ GpuPuschFrontEnd::Impl::PduLaunches GpuPuschFrontEnd::Impl::launches_of(const Pl
                device_quality(),
                p.empty};
   return l;
+}
+
+CufftPlan& GpuPuschFrontEnd::Impl::deprecoding_plan(unsigned num_prbs) {
+  CufftPlan& plan = deprecoding_plans.at(num_prbs);
+  if (!plan.valid()) {
+    if (stream_is_capturing(stream.get())) {
+      throw std::logic_error("GpuPuschFrontEnd: no inverse-DFT plan for " +
+                             std::to_string(num_prbs) +
+                             " PRBs inside a capture (call prepare_capture() first)");
+    }
+    plan = CufftPlan(static_cast<int>(phy::subcarriers_per_prb * num_prbs),
+                     static_cast<int>(detail::max_symbols));
+  }
+  return plan;
+}
+
+bool GpuPuschFrontEnd::prepare_capture(unsigned num_rx, std::span<const phy::PuschConfig> pdus,
+                                       unsigned slot, const phy::PuschFrontEndOptions& options) {
+  Impl& s = *impl_;
+  make_device_current(s.device);
+  s.check_rx(num_rx);
+  if (!s.uses_fused_ofdm()) { // the fused kernel needs no plan
+    (void)s.plan_for(num_rx);
+  }
+  if (slot >= phy::slots_per_frame(s.cell.numerology)) {
+    return true; // its PDUs fail before estimation
+  }
+  // Distinct keys, at most the table's capacity (no allocation per cell and slot).
+  std::array<detail::MmseBankKey, detail::MmseBankTable::capacity> needed;
+  std::size_t num_needed = 0;
+  for (const phy::PuschConfig& pusch : pdus) {
+    if (!pusch.validate(s.cell).empty() || pusch.num_layers > s.limits.max_layers ||
+        pusch.prb_size > s.limits.max_prbs) {
+      continue; // fails in process()
+    }
+    if (pusch.transform_precoding) {
+      (void)s.deprecoding_plan(pusch.prb_size); // made here, outside the capture
+    }
+    detail::HopGeometries hops;
+    try {
+      hops = detail::make_hop_geometries(s.cell, num_rx, s.num_symbols, pusch, slot, options);
+    } catch (const std::invalid_argument&) {
+      continue; // fails in process()
+    }
+    for (unsigned h = 0; h < hops.count; ++h) {
+      const detail::PduGeometry& g = hops.hops[h].g;
+      if (!g.mmse_frequency) {
+        continue;
+      }
+      const detail::MmseBankKey key = Impl::bank_key(g, options);
+      const auto needed_end = needed.begin() + static_cast<std::ptrdiff_t>(num_needed);
+      if (std::find(needed.begin(), needed_end, key) == needed_end) {
+        if (num_needed == needed.size()) {
+          return false;
+        }
+        needed[num_needed++] = key;
+      }
+    }
+  }
+  // Least recently used first out: loading at most `capacity` keys keeps all of them.
+  for (std::size_t k = 0; k < num_needed; ++k) {
+    (void)s.banks.prepare(needed[k], s.stream);
+  }
+  return true;
 }
 
 } // namespace airan::gpu

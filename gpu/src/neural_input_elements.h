@@ -12,6 +12,7 @@
 #include "airan/phy/nn/neural_input_math.h"
 #include "airan/phy/pusch_data_layout.h"
 #include "front_end_kernels.h"
+#include "neural_input_launch.h"
 
 #include <cstddef>
 

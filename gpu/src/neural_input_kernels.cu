@@ -6,6 +6,7 @@
 #include "airan/gpu/launch_profiler.h"
 #include "front_end_kernels.h"
 #include "neural_input_elements.h"
+#include "neural_input_launch.h"
 
 namespace airan::gpu::detail {
 namespace {

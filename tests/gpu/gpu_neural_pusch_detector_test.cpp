@@ -10,7 +10,9 @@
 //   and its measurements (post-equalization SINR, delay and CFO included) the CPU detector's;
 // - PuschReceiver with the device detector and the device UL-SCH decoder (LLRs in device memory,
 //   no host wait between them) decodes every TB as the CPU neural receiver does, from a host grid
-//   and from time-domain IQ, at an SNR with margin (10 dB for 16-QAM MCS 14 on TDL-B100).
+//   and from time-domain IQ, at an SNR with margin (10 dB for 16-QAM MCS 14 on TDL-B100);
+// - a PDU with UCI (with and without UL-SCH) decodes its UCI and TB as the CPU neural receiver
+//   does, its LLRs handed to the host for the demultiplexing.
 // Skipped without a CUDA device.
 #include "airan/apps/link_simulation.h"
 #include "airan/gpu/device_query.h"
@@ -298,6 +300,54 @@ TEST(GpuNeuralPuschDetector, ReceiverDecodesAsTheCpuNeuralReceiver) {
     }
     EXPECT_GT(decoded, 0U) << "no TB decoded: the case tests nothing";
     // A new HARQ process per slot would be needed for retransmissions; every slot is new data.
+  }
+}
+
+// UCI on PUSCH behind the device detector whose other LLRs stay on the device: it hands the UCI
+// PDUs' LLRs to the host (PuschDetector::takes_uci_on_pusch()), the receiver demultiplexes them:
+// HARQ-ACK and CSI part 1 as the CPU neural receiver decodes them and as sent, with a TB and
+// without (a UCI-only PUSCH), the TB as the CPU's.
+TEST(GpuNeuralPuschDetector, UciPdusDecodeAsTheCpuNeuralReceiver) {
+  if (no_device()) {
+    GTEST_SKIP() << "no CUDA device";
+  }
+  const auto model = load_neural_receiver_model(trained_model);
+  const Case c{51, 4, 1, DmrsConfigType::type1, 1, 1, 2, false, 10, 14.0F};
+  for (const bool ulsch : {true, false}) {
+    SCOPED_TRACE(ulsch ? "with UL-SCH" : "UCI only");
+    Link link = make_neural_link(c, apps::ChannelDomain::time);
+    link.pusch.uci = {2, 9, 0, 3, 9, 9, 9};
+    link.pusch.ulsch = ulsch;
+    const CellConfig& cell = link.scenario.cell;
+    PuschReceiverConfig config;
+    config.num_rx_antennas = c.rx;
+    config.max_layers = 2;
+    config.detector = make_neural_detector_factory(model);
+    PuschReceiver cpu(cell, config);
+    config.detector = airan::gpu::make_gpu_neural_detector_factory(cell, model);
+    config.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
+    PuschReceiver gpu(cell, config);
+    EXPECT_TRUE(gpu.takes_uci());
+    apps::SlotSimulator simulator(link.scenario);
+    simulator.simulate(std::span(&link.pusch, 1), 4, 5, 6, noise_variance_from_snr_db(c.snr_db));
+    std::vector<PuschPduResult> a;
+    std::vector<PuschPduResult> b;
+    cpu.process_slot_iq(simulator.received_iq(), simulator.slot_number(), std::span(&link.pusch, 1),
+                        a);
+    gpu.process_slot_iq(simulator.received_iq(), simulator.slot_number(), std::span(&link.pusch, 1),
+                        b);
+    ASSERT_EQ(b.size(), 1U);
+    EXPECT_EQ(b[0].error, "");
+    ASSERT_TRUE(b[0].uci.decoded);
+    EXPECT_EQ(b[0].uci.harq_ack, a[0].uci.harq_ack);
+    EXPECT_EQ(b[0].uci.csi_part1, a[0].uci.csi_part1);
+    EXPECT_EQ(b[0].uci.harq_ack, simulator.uci_bits(0).harq_ack);
+    EXPECT_EQ(b[0].uci.csi_part1, simulator.uci_bits(0).csi_part1);
+    EXPECT_EQ(b[0].tb_crc_ok, a[0].tb_crc_ok);
+    if (ulsch) {
+      EXPECT_TRUE(b[0].tb_crc_ok);
+      EXPECT_EQ(b[0].tb_bits, simulator.tb_bits(0));
+    }
   }
 }
 
