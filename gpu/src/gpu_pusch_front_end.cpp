@@ -385,6 +385,10 @@ bool GpuPuschFrontEnd::llrs_descrambled() const {
   return impl_->descrambled || impl_->demapped_descrambled;
 }
 
+bool GpuPuschFrontEnd::used_pregenerated_dmrs() const {
+  return impl_->used_pregenerated;
+}
+
 void GpuPuschFrontEnd::descramble(std::uint32_t c_init) {
   Impl& s = *impl_;
   make_device_current(s.device);

@@ -263,8 +263,9 @@ struct GpuPuschFrontEnd::Impl {
   bool demapped_descrambled = false; ///< The last process() wrote descrambled LLRs.
   bool ofdm_timed = false;
   bool processed = false;
-  bool stage_timing = true; ///< GpuPuschFrontEnd::set_stage_timing()
-  bool fused_ofdm = false;  ///< GpuPuschFrontEnd::set_fused_ofdm()
+  bool used_pregenerated = false; ///< The last process() took pregenerate_dmrs()'s DMRS.
+  bool stage_timing = true;       ///< GpuPuschFrontEnd::set_stage_timing()
+  bool fused_ofdm = false;        ///< GpuPuschFrontEnd::set_fused_ofdm()
   /// Whether demodulation runs the fused kernel (asked for, and the FFT size supported).
   [[nodiscard]] bool uses_fused_ofdm() const { return fused_ofdm && twiddles.size() > 0; }
   bool process_timed = true; ///< The last process() recorded its stage events.

@@ -91,6 +91,7 @@ GpuPuschFrontEnd::Impl::plan_pdu(const phy::PuschConfig& pusch, unsigned slot,
 
 void GpuPuschFrontEnd::Impl::forget_processed() {
   processed = false;
+  used_pregenerated = false;
   hopping = false;
   hop_geometry = {};
   process_timed = false;
@@ -107,6 +108,7 @@ void GpuPuschFrontEnd::Impl::commit(const PlannedPdu& planned, bool timed) {
   num_res = planned.d.layout.num_res();
   num_llrs = planned.num_llrs;
   processed = true;
+  used_pregenerated = planned.pregenerated;
   process_timed = timed;
   descrambled = false;
   demapped_descrambled = planned.descramble;

@@ -55,6 +55,9 @@ void GpuPuschFrontEnd::enqueue_prepared_demodulation(std::span<GpuPuschFrontEnd*
 bool GpuPuschFrontEnd::llrs_descrambled() const {
   return false;
 }
+bool GpuPuschFrontEnd::used_pregenerated_dmrs() const {
+  return false;
+}
 void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig&, unsigned,
                                            const phy::PuschFrontEndOptions&,
                                            const NeuralInputTensors&) {

@@ -431,15 +431,14 @@ TEST_P(GpuCellGroupLaunch, RefusedNewDataEndsThePreviousTb) {
     EXPECT_TRUE(r.group[2].tb_crc_ok) << r.group[2].error;
   }
   { // Refused by the group only (UCI on PUSCH: PuschReceiver demultiplexes it on the host;
-    // frequency
-    // hopping and DFT-s-OFDM, refused here until 2026-12-06, the group takes).
+    // frequency hopping and DFT-s-OFDM, refused here until 2026-12-06, the group takes).
     GpuCellGroup group(std::span(&cells[0].config, 1), 0, options());
     PuschConfig refused = refused_new_data_pdu();
     refused.uci.harq_ack_bits = 2;
     const RefusedNewDataResults r = run_refused_new_data(group, nullptr, cells[0], refused);
     ASSERT_EQ(r.group.size(), 3U);
     EXPECT_FALSE(r.group[0].tb_crc_ok) << "TB 1 fails";
-    EXPECT_NE(r.group[1].error.find("CPU receiver only"), std::string::npos) << r.group[1].error;
+    EXPECT_NE(r.group[1].error.find("PuschReceiver only"), std::string::npos) << r.group[1].error;
     EXPECT_EQ(r.group[2].decoding.num_transmissions, 1U);
     EXPECT_TRUE(r.group[2].tb_crc_ok) << r.group[2].error;
   }

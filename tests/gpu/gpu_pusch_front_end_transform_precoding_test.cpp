@@ -180,10 +180,14 @@ TEST_P(GpuFrontEndTransformPrecoding, MatchesTheCpuFrontEnd) {
   ASSERT_EQ(cp_ofdm.validate(slot.scenario.cell), "");
   for (const PuschConfig* ahead :
        std::initializer_list<const PuschConfig*>{&slot.pusch, &other_identity, &cp_ofdm}) {
-    SCOPED_TRACE(ahead == &slot.pusch ? "its own DMRS ahead" : "another PDU's DMRS ahead");
+    SCOPED_TRACE(ahead == &slot.pusch       ? "its own DMRS ahead"
+                 : ahead == &other_identity ? "another n_ID^RS's DMRS ahead"
+                                            : "a CP-OFDM PDU's DMRS ahead");
     std::vector<float> llrs(g);
     gpu.pregenerate_dmrs(*ahead, slot.slot(), slot.options);
     EXPECT_EQ(gpu.process(slot.pusch, slot.slot(), slot.options, /*descramble=*/true), g);
+    // A hopping PDU generates each hop's DMRS itself (pregenerate_dmrs() leaves it).
+    EXPECT_EQ(gpu.used_pregenerated_dmrs(), ahead == &slot.pusch && !slot.pusch.intra_slot_hopping);
     gpu.download_llrs(llrs);
     EXPECT_TRUE(same_bits(llrs, fused));
   }

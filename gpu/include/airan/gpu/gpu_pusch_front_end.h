@@ -193,6 +193,9 @@ public:
   /// True when the LLRs of the last process() or gather_neural_llrs() are descrambled (by
   /// process() with descrambling, or descramble()).
   [[nodiscard]] bool llrs_descrambled() const;
+  /// True when the last process() or enqueue_prepared() took the DMRS of pregenerate_dmrs()
+  /// (they were its PDU's) instead of generating its own.
+  [[nodiscard]] bool used_pregenerated_dmrs() const;
   /// Device pointer to the LLRs of the last process() (valid after the stream reaches them).
   [[nodiscard]] const float* device_llrs() const;
   /// Waits for everything enqueued.
