@@ -280,10 +280,12 @@ int run() {
   // DFT-s-OFDM: a transform-precoded PDU of one layer (codebook TPMI 0 of the two ports, the
   // low-PAPR DMRS) on 270 PRBs: the equalizer without demapping, then the weighting kernel, the
   // inverse cuFFT of 3240 points per data symbol and the scaling and demapping kernel, against
-  // the row of equalization + demapping + descrambling (2 layers, 273 PRBs). Timing only: the
-  // simulated slot carries the CP-OFDM PDU.
+  // the row of equalization + demapping + descrambling (2 layers, 273 PRBs) and, like for like,
+  // the same PDU without transform precoding (CP-OFDM, 1 layer, 270 PRBs): their difference is
+  // the deprecoding's cost. Timing only: the simulated slot carries the CP-OFDM PDU.
   constexpr unsigned dfts_prbs = 270;
   std::vector<float> dfts_equalize;
+  std::vector<float> one_layer_equalize;
   airan::phy::PuschConfig dfts_pusch = pusch;
   dfts_pusch.prb_size = dfts_prbs;
   dfts_pusch.num_layers = 1;
@@ -296,6 +298,15 @@ int run() {
     front_end.synchronize();
     if (i >= 10) { // warm-up: the inverse-DFT plan
       dfts_equalize.push_back(1e3F * front_end.stage_times().equalize_demap_ms);
+    }
+  }
+  airan::phy::PuschConfig one_layer_pusch = dfts_pusch;
+  one_layer_pusch.transform_precoding = false;
+  for (int i = 0; i < iterations + 10; ++i) {
+    front_end.process(one_layer_pusch, slot, options, /*descramble=*/true);
+    front_end.synchronize();
+    if (i >= 10) {
+      one_layer_equalize.push_back(1e3F * front_end.stage_times().equalize_demap_ms);
     }
   }
 
@@ -347,6 +358,7 @@ int run() {
   std::printf("%-40s %10.1f\n", "equalization + demapping + descrambling", median(fused_equalize));
   std::printf("%-40s %10.1f\n", "the same, PT-RS rotations", median(ptrs_equalize));
   std::printf("%-40s %10.1f\n", "the same, DFT-s-OFDM (270 PRB, 1 layer)", median(dfts_equalize));
+  std::printf("%-40s %10.1f\n", "the same, CP-OFDM (270 PRB, 1 layer)", median(one_layer_equalize));
   std::printf("%-40s %10.1f  (x%.2f the slot with a descrambling pass)\n",
               "slot, descrambling in the demapper", median(fused_slot_us),
               median(slot_us) / median(fused_slot_us));
