@@ -63,6 +63,31 @@ demap_layer(const phy::PamLlrTable& table, phy::cmat::Complex x, float noise, st
   }
 }
 
+/// demap_layer() with the Q_m \p qm of the PDU (1, 2, 4, 6 or 8: the launchers refuse any
+/// other), shared by the equalizer and the deprecoding's demapper.
+AIRAN_HOST_DEVICE inline void demap_symbol(unsigned qm, const phy::PamLlrTable& table,
+                                           phy::cmat::Complex x, float noise, std::size_t index,
+                                           const std::uint32_t* __restrict__ scrambling,
+                                           float* __restrict__ llrs) {
+  switch (qm) {
+  case 1:
+    demap_layer<1>(table, x, noise, index, scrambling, llrs);
+    break;
+  case 2:
+    demap_layer<2>(table, x, noise, index, scrambling, llrs);
+    break;
+  case 4:
+    demap_layer<4>(table, x, noise, index, scrambling, llrs);
+    break;
+  case 6:
+    demap_layer<6>(table, x, noise, index, scrambling, llrs);
+    break;
+  default: // 8
+    demap_layer<max_qm>(table, x, noise, index, scrambling, llrs);
+    break;
+  }
+}
+
 /// The equalizer's noise variance on a hop of an intra-slot hopping PDU whose hops' states are
 /// \p first and \p second: the hop's (\p hop's) noise variance, at least 1e-7 of the channel
 /// power of the mean RSRP of both hops (phy::merge_hop_estimates() and the CPU front end's
@@ -167,23 +192,7 @@ AIRAN_HOST_DEVICE inline void equalize_demap_re(const EqualizeDemapPdu& p,
     if (d.transform_precoding) {
       continue; // demapped after the inverse DFT (transform_deprecoding_elements.h)
     }
-    switch (d.qm) {
-    case 1:
-      demap_layer<1>(table, xl, noise_l, index, scrambling, llrs);
-      break;
-    case 2:
-      demap_layer<2>(table, xl, noise_l, index, scrambling, llrs);
-      break;
-    case 4:
-      demap_layer<4>(table, xl, noise_l, index, scrambling, llrs);
-      break;
-    case 6:
-      demap_layer<6>(table, xl, noise_l, index, scrambling, llrs);
-      break;
-    default: // 8: launch_equalize_demap() refuses any other
-      demap_layer<max_qm>(table, xl, noise_l, index, scrambling, llrs);
-      break;
-    }
+    demap_symbol(d.qm, table, xl, noise_l, index, scrambling, llrs);
   }
 }
 

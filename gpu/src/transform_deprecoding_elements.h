@@ -83,23 +83,7 @@ AIRAN_HOST_DEVICE inline void deprecode_demap_value(const TransformDeprecodingPd
   }
   p.symbols[i] = make_float2(x.re, x.im);
   p.noise_variances[i] = noise;
-  switch (p.qm) {
-  case 1:
-    demap_layer<1>(table, x, noise, i, p.scrambling, p.llrs);
-    break;
-  case 2:
-    demap_layer<2>(table, x, noise, i, p.scrambling, p.llrs);
-    break;
-  case 4:
-    demap_layer<4>(table, x, noise, i, p.scrambling, p.llrs);
-    break;
-  case 6:
-    demap_layer<6>(table, x, noise, i, p.scrambling, p.llrs);
-    break;
-  default: // 8: launch_transform_deprecoding() refuses any other
-    demap_layer<max_qm>(table, x, noise, i, p.scrambling, p.llrs);
-    break;
-  }
+  demap_symbol(p.qm, table, x, noise, i, p.scrambling, p.llrs);
 }
 
 /// The deprecoding geometry of \p pusch, whose data geometry is \p d (make_data_geometry()): m 0

@@ -248,6 +248,23 @@ TEST(GpuNeuralPuschDetector, LlrsAndMeasurementsMatchTheCpuDetector) {
 
 #endif
 
+/// A receiver of \p rx antennas and up to 2 layers behind the neural receiver \p model: on the
+/// CPU, or with \p device_cell on the device for that cell, with the device UL-SCH decoder.
+template <class Model>
+PuschReceiverConfig neural_receiver_config(unsigned rx, const Model& model,
+                                           const CellConfig* device_cell) {
+  PuschReceiverConfig config;
+  config.num_rx_antennas = rx;
+  config.max_layers = 2;
+  if (device_cell == nullptr) {
+    config.detector = make_neural_detector_factory(model);
+  } else {
+    config.detector = airan::gpu::make_gpu_neural_detector_factory(*device_cell, model);
+    config.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
+  }
+  return config;
+}
+
 TEST(GpuNeuralPuschDetector, ReceiverDecodesAsTheCpuNeuralReceiver) {
   if (no_device()) {
     GTEST_SKIP() << "no CUDA device";
@@ -258,14 +275,8 @@ TEST(GpuNeuralPuschDetector, ReceiverDecodesAsTheCpuNeuralReceiver) {
     const Case c{106, 4, 1, DmrsConfigType::type1, 1, 1, 2, false, 14, 10.0F};
     const Link link = make_neural_link(c, domain);
     const CellConfig& cell = link.scenario.cell;
-    PuschReceiverConfig config;
-    config.num_rx_antennas = c.rx;
-    config.max_layers = 2;
-    config.detector = make_neural_detector_factory(model);
-    PuschReceiver cpu(cell, config);
-    config.detector = airan::gpu::make_gpu_neural_detector_factory(cell, model);
-    config.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
-    PuschReceiver gpu(cell, config);
+    PuschReceiver cpu(cell, neural_receiver_config(c.rx, model, nullptr));
+    PuschReceiver gpu(cell, neural_receiver_config(c.rx, model, &cell));
 
     apps::SlotSimulator simulator(link.scenario);
     unsigned decoded = 0;
@@ -319,14 +330,8 @@ TEST(GpuNeuralPuschDetector, UciPdusDecodeAsTheCpuNeuralReceiver) {
     link.pusch.uci = {2, 9, 0, 3, 9, 9, 9};
     link.pusch.ulsch = ulsch;
     const CellConfig& cell = link.scenario.cell;
-    PuschReceiverConfig config;
-    config.num_rx_antennas = c.rx;
-    config.max_layers = 2;
-    config.detector = make_neural_detector_factory(model);
-    PuschReceiver cpu(cell, config);
-    config.detector = airan::gpu::make_gpu_neural_detector_factory(cell, model);
-    config.ulsch_decoder = airan::gpu::make_gpu_ulsch_decoder_factory(0);
-    PuschReceiver gpu(cell, config);
+    PuschReceiver cpu(cell, neural_receiver_config(c.rx, model, nullptr));
+    PuschReceiver gpu(cell, neural_receiver_config(c.rx, model, &cell));
     EXPECT_TRUE(gpu.takes_uci());
     apps::SlotSimulator simulator(link.scenario);
     simulator.simulate(std::span(&link.pusch, 1), 4, 5, 6, noise_variance_from_snr_db(c.snr_db));
