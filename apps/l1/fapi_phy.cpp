@@ -73,7 +73,10 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
     c.crc_failed += failed;
     add_harq_counts(c, harq);
   });
-  if (!send(*rx_data)) {
+  // RX_DATA and CRC.indication only for a slot with TBs (222.10: one per slot of PUSCH data); a
+  // slot of PUCCH, SRS or UCI-only PUSCH gets only its UCI or SRS.indication.
+  const bool has_tbs = crc->num_crcs != 0;
+  if (has_tbs && !send(*rx_data)) {
     // The TBs never reached the MAC: a CRC that passed would tell it they had, and it would not
     // retransmit them. Report them failed instead (counted as undelivered).
     std::uint64_t undelivered = 0;
@@ -85,17 +88,27 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
     }
     count([&](L1Counters& c) { c.tbs_undelivered += undelivered; });
   }
-  const bool sent = send(*crc);
+  // The slot's latency ends when its CRC.indication leaves, or (a slot without TBs) its first
+  // UCI or SRS.indication.
+  bool sent = has_tbs && send(*crc);
+  auto left = SteadyClock::now();
+  const auto mark_sent = [&](bool now_sent) {
+    if (now_sent && !sent) {
+      sent = true;
+      left = SteadyClock::now();
+    }
+  };
   if (const std::size_t ucis = uci->num_ucis(); ucis != 0) {
     // Counted before it leaves (a MAC reading the counters once it has the message sees it), and
     // taken back if the transport refuses it.
     count([&](L1Counters& c) { c.uci_reports_sent += ucis; });
-    if (!send(*uci)) {
+    const bool uci_sent = send(*uci);
+    if (!uci_sent) {
       count([&](L1Counters& c) { c.uci_reports_sent -= ucis; });
     }
+    mark_sent(uci_sent);
   }
-  send_srs_indication();
-  const auto left = SteadyClock::now();
+  mark_sent(send_srs_indication());
   if (sent && received.has_samples()) {
     std::lock_guard lock(stats_mutex);
     if (latencies.size() < config.max_latency_samples) {
@@ -105,14 +118,17 @@ void FapiPhy::Impl::run_slot(PendingSlot& slot, const ReceivedSlot& received) {
   }
 }
 
-void FapiPhy::Impl::send_srs_indication() {
+bool FapiPhy::Impl::send_srs_indication() {
   // As many SRS.indications as the transport's unit size takes (222.10.02 lets a slot have
   // several): 64 PDUs of 4 symbols of 272 RBs need 71 kB, a shared-memory slot may hold 16 kB.
   // Each is counted before it leaves and taken back if the transport refuses it.
+  bool any_sent = false;
   const auto send_counted = [&](const io::FapiSrsIndication& message) {
     const std::size_t reports = message.num_pdus;
     count([&](L1Counters& c) { c.srs_reports_sent += reports; });
-    if (!send(message)) {
+    if (send(message)) {
+      any_sent = true;
+    } else {
       count([&](L1Counters& c) { c.srs_reports_sent -= reports; });
     }
   };
@@ -125,7 +141,7 @@ void FapiPhy::Impl::send_srs_indication() {
     if (srs->num_pdus != 0) {
       send_counted(*srs);
     }
-    return;
+    return any_sent;
   }
   io::FapiSrsIndication& part = *srs_part;
   part.sfn = srs->sfn;
@@ -143,6 +159,7 @@ void FapiPhy::Impl::send_srs_indication() {
     size += pdu_size;
   }
   send_counted(part);
+  return any_sent;
 }
 
 void FapiPhy::Impl::run_prach(std::uint64_t absolute_slot, const ReceivedSlot& received) {

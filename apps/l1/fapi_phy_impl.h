@@ -201,8 +201,8 @@ struct FapiPhy::Impl {
   void report_refused_request(const io::FapiUlTtiRequest& request,
                               const io::FapiSlotRequest* accepted = nullptr);
   /// Sends *srs when it has PDUs, in as many SRS.indications as the transport's unit size needs
-  /// (counted in srs_reports_sent).
-  void send_srs_indication();
+  /// (counted in srs_reports_sent). True when at least one left.
+  bool send_srs_indication();
   /// Adds the processor's HARQ counts since the last call to \p c (under the counters' lock).
   void add_harq_counts(L1Counters& c, const HarqPoolTally& now);
 
