@@ -262,7 +262,8 @@ std::size_t GpuPuschFrontEnd::process(const phy::PuschConfig& pusch, unsigned sl
     // re-instantiated per PDU when PDUs alternate between them.
     CudaGraph* graph = pregenerated ? &s.graph_pregenerated : &s.graph;
     if (planned.deprecoding.m > 0) { // DFT-s-OFDM: a graph per variant of its own
-      graph = &s.transform_precoding_graph(pregenerated, planned.hops > 1, g.wiener_time);
+      graph = &s.transform_precoding_graph(planned.deprecoding.m / 12, pregenerated,
+                                           planned.hops > 1, g.wiener_time);
     } else if (planned.hops > 1) {
       graph = g.wiener_time ? &s.graph_hopping_wiener : &s.graph_hopping; // never pregenerated
     } else if (g.align_occasions && g.wiener_time) {

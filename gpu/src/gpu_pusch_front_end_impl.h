@@ -30,6 +30,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace airan::gpu {
@@ -251,12 +252,28 @@ struct GpuPuschFrontEnd::Impl {
   CudaGraph graph_hopping;        ///< With two hops' estimation kernels (intra-slot hopping).
   CudaGraph graph_hopping_wiener; ///< The same with Wiener time interpolation's kernels.
   /// With the deprecoding's kernels and inverse DFT (DFT-s-OFDM), by transform_precoding_graph():
-  /// pregenerated DMRS, two hops and Wiener weights each a topology of its own. (A new PRB count
-  /// may bring other cuFFT kernels: that PDU's graph is instantiated again.)
-  std::array<CudaGraph, 8> graphs_transform_precoding;
-  [[nodiscard]] CudaGraph& transform_precoding_graph(bool pregenerated, bool hopping, bool wiener) {
-    return graphs_transform_precoding[(pregenerated ? 1U : 0U) | (hopping ? 2U : 0U) |
-                                      (wiener ? 4U : 0U)];
+  /// pregenerated DMRS, two hops and Wiener weights each a topology of its own, and per PRB count
+  /// (cuFFT's kernels for another DFT size may be other ones, in another number), so that PDUs
+  /// alternating between sizes update their graphs. At most 8 x 53 (the 2^a 3^b 5^c counts).
+  std::unordered_map<unsigned, CudaGraph> graphs_transform_precoding;
+  [[nodiscard]] CudaGraph& transform_precoding_graph(unsigned num_prbs, bool pregenerated,
+                                                     bool hopping, bool wiener) {
+    return graphs_transform_precoding[num_prbs << 3U | (pregenerated ? 1U : 0U) |
+                                      (hopping ? 2U : 0U) | (wiener ? 4U : 0U)];
+  }
+  /// Instantiations of process()'s own graphs (GpuPuschFrontEnd::graph_instantiations()).
+  [[nodiscard]] unsigned graph_instantiations() const {
+    unsigned count = 0;
+    for (const CudaGraph* g :
+         {&graph, &graph_pregenerated, &graph_wiener, &graph_wiener_pregenerated, &graph_ptrs,
+          &graph_ptrs_pregenerated, &graph_ptrs_wiener, &graph_ptrs_wiener_pregenerated,
+          &graph_hopping, &graph_hopping_wiener}) {
+      count += g->instantiations();
+    }
+    for (const auto& [key, g] : graphs_transform_precoding) {
+      count += g.instantiations();
+    }
+    return count;
   }
   bool use_graph = true;
   bool descrambled = false;          ///< descramble() ran after the last process().

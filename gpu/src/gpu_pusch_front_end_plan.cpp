@@ -250,4 +250,8 @@ bool GpuPuschFrontEnd::prepare_capture(unsigned num_rx, std::span<const phy::Pus
   return true;
 }
 
+unsigned GpuPuschFrontEnd::graph_instantiations() const {
+  return impl_->graph_instantiations();
+}
+
 } // namespace airan::gpu

@@ -58,6 +58,9 @@ bool GpuPuschFrontEnd::llrs_descrambled() const {
 bool GpuPuschFrontEnd::used_pregenerated_dmrs() const {
   return false;
 }
+unsigned GpuPuschFrontEnd::graph_instantiations() const {
+  return 0;
+}
 void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig&, unsigned,
                                            const phy::PuschFrontEndOptions&,
                                            const NeuralInputTensors&) {

@@ -211,28 +211,39 @@ TEST(GpuFrontEndTransformPrecodingCases, CoverEverySequenceKindModulationAndRece
 }
 
 // One front end through transform-precoded and CP-OFDM PDUs in turn (the transform-precoding
-// graph re-used, updated and re-instantiated between PRB counts and hopping, the CP-OFDM graphs
-// beside it), every second one after the previous PDU's DMRS were generated ahead (which it must
-// not use): each result is the CPU front end's.
+// graphs, one per PRB count and hopping, re-used and updated, the CP-OFDM graphs beside them),
+// every second one after the previous PDU's DMRS were generated ahead (which it must not use):
+// each result is the CPU front end's, and a second round through the same PDUs instantiates no
+// graph (each topology, PRB counts included, has its own).
 TEST_F(GpuFrontEndTransformPrecodingDevice, AlternatesWithCpOfdmPdus) {
   const TpSlot qam256(transform_precoded_case("Prb25Rx8Qam256IrcGroups5"));
   const TpSlot cp_irc(cp_ofdm_case(24, EqualizerAlgorithm::mmse_irc));
   const TpSlot tp_hopping(transform_precoded_case("Prb50Rx4Qam16GroupHoppingIntraSlotHopping"));
   const TpSlot cp_hopping(cp_ofdm_case(30, EqualizerAlgorithm::mmse, 60));
   const TpSlot sequence(transform_precoded_case("Prb12Rx4Qam64SequenceHopping"));
-  GpuPuschFrontEnd gpu(qam256.scenario.cell, front_end_limits);
+  // With graphs whatever AIRAN_CUDA_GRAPHS says (gpu-check runs this program under 0 as well).
+  const std::unique_ptr<GpuPuschFrontEnd> front_end = make_front_end(qam256.scenario.cell, "1");
+  GpuPuschFrontEnd& gpu = *front_end;
   int step = 0;
   const TpSlot* previous = nullptr;
-  for (const TpSlot* slot :
-       {&qam256, &cp_irc, &tp_hopping, &cp_hopping, &sequence, &qam256, &tp_hopping, &qam256}) {
-    SCOPED_TRACE("step " + std::to_string(step) + ": " + std::to_string(slot->pusch.prb_size) +
-                 " PRB" + (slot->pusch.transform_precoding ? ", DFT-s-OFDM" : ", CP-OFDM"));
-    if (step++ % 2 == 1) {
-      gpu.pregenerate_dmrs(previous->pusch, previous->slot(), previous->options);
+  unsigned first_round = 0;
+  for (int round = 0; round < 2; ++round) {
+    for (const TpSlot* slot :
+         {&qam256, &cp_irc, &tp_hopping, &cp_hopping, &sequence, &qam256, &tp_hopping, &qam256}) {
+      SCOPED_TRACE("step " + std::to_string(step) + ": " + std::to_string(slot->pusch.prb_size) +
+                   " PRB" + (slot->pusch.transform_precoding ? ", DFT-s-OFDM" : ", CP-OFDM"));
+      if (step++ % 2 == 1) {
+        gpu.pregenerate_dmrs(previous->pusch, previous->slot(), previous->options);
+      }
+      (void)process_and_compare(gpu, *slot);
+      previous = slot;
     }
-    (void)process_and_compare(gpu, *slot);
-    previous = slot;
+    if (round == 0) {
+      first_round = gpu.graph_instantiations();
+      EXPECT_GE(first_round, 4U); // two CP-OFDM topologies, three DFT-s-OFDM PRB counts
+    }
   }
+  EXPECT_EQ(gpu.graph_instantiations(), first_round) << "a graph instantiated again";
 }
 
 // A front end built under AIRAN_CUDA_GRAPHS=0 (kernels enqueued one by one) and one with graphs
@@ -257,6 +268,8 @@ TEST_F(GpuFrontEndTransformPrecodingDevice, WithoutCudaGraphsAsWithThem) {
     EXPECT_TRUE(same_bits(descrambled_without, descrambled_with));
     expect_cpu_results(*plain, slot, descrambled_without, true);
   }
+  EXPECT_EQ(plain->graph_instantiations(), 0U);
+  EXPECT_GT(graphed->graph_instantiations(), 0U);
 }
 
 // Front ends of one launch set (prepare() + enqueue_prepared()) mixing transform-precoded PDUs

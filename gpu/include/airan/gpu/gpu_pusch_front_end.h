@@ -196,6 +196,10 @@ public:
   /// True when the last process() or enqueue_prepared() took the DMRS of pregenerate_dmrs()
   /// (they were its PDU's) instead of generating its own.
   [[nodiscard]] bool used_pregenerated_dmrs() const;
+  /// CUDA graphs process() instantiated rather than updated, in all: one per topology it met
+  /// (DMRS generated or pregenerated, hops, Wiener weights, PT-RS, and for DFT-s-OFDM the PRB
+  /// count), however the PDUs alternate between them.
+  [[nodiscard]] unsigned graph_instantiations() const;
   /// Device pointer to the LLRs of the last process() (valid after the stream reaches them).
   [[nodiscard]] const float* device_llrs() const;
   /// Waits for everything enqueued.
