@@ -32,6 +32,9 @@ struct PendingSlot {
   bool done = false;
   std::uint64_t absolute_slot = 0;
   io::FapiSlotRequest request;
+  /// The absolute slot + 1 of a UL_TTI.request without PDUs in this entry (0: none), which a
+  /// second request for that slot is a duplicate of; the entry's request is left to its slot.
+  std::uint64_t blank_request = 0;
 };
 
 } // namespace fapi_phy_detail
@@ -152,6 +155,7 @@ struct FapiPhy::Impl {
     for (auto& slot : pending) {
       slot.used = false;
       slot.done = false; // a new session numbers its slots afresh
+      slot.blank_request = 0;
     }
     samples.clear();
   }
@@ -236,8 +240,10 @@ struct FapiPhy::Impl {
   std::unique_ptr<UlSlotProcessor> processor;
   HarqPoolTally harq_counted; ///< The processor's HARQ counts already in the counters.
   std::optional<SlotClock> clock;
-  std::uint64_t next_to_close = 0; ///< Oldest slot whose work is not done.
-  bool downlink_reported = false;  ///< This session's downlink request got its ERROR.indication.
+  std::uint64_t next_to_close = 0;    ///< Oldest slot whose work is not done.
+  bool downlink_reported = false;     ///< This session's downlink request got its ERROR.indication.
+  std::uint64_t sessions_started = 0; ///< STARTs accepted (a slot ended in the previous is not
+                                      ///< the new session's).
 
   mutable std::mutex stats_mutex;
   L1Counters counters;

@@ -117,7 +117,10 @@ void FapiPhy::Impl::on_param() {
   auto& caps = response.capabilities;
   caps.release_capability = 1; // Rel-15
   caps.phy_state = static_cast<std::uint16_t>(state());
-  caps.skip_blank_ul_config = 1;
+  // Blank UL_TTI.requests may be skipped, but on the stepped clock with C-plane: there a slot
+  // ends when its samples are in, which the fronthaul knows are none from its empty C-plane.
+  caps.skip_blank_ul_config =
+      config.cplane != nullptr && config.clock_mode == SlotClockMode::stepped ? 0 : 1;
   caps.cyclic_prefix = 0b11;                      // normal and extended
   caps.supported_subcarrier_spacings_ul = 0b1111; // 15 .. 120 kHz
   // HARQ-ACK and CSI of up to 1706 bits each, beside the UL-SCH or without it (a receiver whose
@@ -263,6 +266,7 @@ void FapiPhy::Impl::on_start() {
     clock->start(SteadyClock::now());
   }
   next_to_close = clock->current();
+  ++sessions_started;
   set_state(PhyState::running);
   send_slot_indication();
 }
@@ -295,13 +299,15 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   const std::uint64_t target =
       nearest_absolute_slot(clock->current(), address, clock->slots_per_frame());
   PendingSlot& slot = pending[target % pending.size()];
-  if ((slot.used || slot.done) && slot.absolute_slot == target) {
+  const bool holds_target = (slot.used || slot.done) && slot.absolute_slot == target;
+  if (holds_target || slot.blank_request == target + 1) {
     // A second request for a slot that has one (also once the slot is over and waits for its
-    // samples, or was processed): the first stands; what only this one asked for is reported
-    // failed.
+    // samples, or was processed, or when the first had no PDUs: its empty C-plane told the O-RU
+    // that nothing is asked of the slot): the first stands; what only this one asked for is
+    // reported failed.
     count([](L1Counters& c) { ++c.ul_tti_duplicate; });
     send_error(address, io::FapiMessageType::ul_tti_request, io::FapiErrorCode::msg_slot_err);
-    report_refused_request(request, &slot.request);
+    report_refused_request(request, holds_target ? &slot.request : nullptr);
     return;
   }
   if (target < clock->current() || target < next_to_close) {
@@ -323,6 +329,9 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   io::FapiSlotRequest& built = has_pdus ? slot.request : *refused;
   if (has_pdus) {
     slot.done = false; // the entry no longer holds the request of the slot it had
+    slot.blank_request = 0;
+  } else {
+    slot.blank_request = target + 1;
   }
   io::to_slot_request(request, cell, built);
   io::add_prach_pdus(request, prach_config, cell, built);
@@ -331,10 +340,27 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
   // the receivers do not take it (behind the neural receiver: PARAM says dftsOfdmSupport 0,
   // puschMaxPtrsPorts 0 and puschFrequencyHopping 0 then), or a CSI part 2 sized from part 1 that
   // CONFIG's UCI configuration cannot size, are rejected like invalid ones.
+  // So is a second PDU with a TB of one RNTI and HARQ process (the first is decoded).
   std::size_t kept = 0;
+  const auto repeats_harq_process = [&](const phy::PuschConfig& pdu) {
+    return pdu.ulsch &&
+           std::any_of(built.pusch.begin(), built.pusch.begin() + static_cast<std::ptrdiff_t>(kept),
+                       [&](const phy::PuschConfig& earlier) {
+                         return earlier.ulsch && earlier.rnti == pdu.rnti &&
+                                earlier.harq_process_id == pdu.harq_process_id;
+                       });
+  };
   for (std::size_t i = 0; i < built.num_pusch; ++i) {
     const auto& pdu = built.pusch[i];
-    const io::FapiError refusal = refusal_of(pdu);
+    io::FapiError refusal = refusal_of(pdu);
+    const bool repeated = refusal.ok() && repeats_harq_process(pdu);
+    if (repeated) {
+      refusal = io::make_fapi_error(
+          io::FapiStatus::out_of_range, io::FapiErrorCode::msg_slot_err,
+          io::FapiMessageType::ul_tti_request, 0,
+          "a second PDU of RNTI %u and HARQ process %u in the slot (the first is decoded)",
+          unsigned{pdu.rnti}, unsigned{pdu.harq_process_id});
+    }
     if (refusal.ok()) {
       built.pusch[kept] = pdu;
       built.source_index[kept] = built.source_index[i];
@@ -348,7 +374,8 @@ void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {
                             .rnti = pdu.rnti,
                             .harq_process_id = static_cast<std::uint8_t>(pdu.harq_process_id),
                             .carries_tb = pdu.ulsch,
-                            .new_data = pdu.ulsch && pdu.new_data_indicator,
+                            // A repeat's new data ends nothing: the process is the first PDU's.
+                            .new_data = pdu.ulsch && pdu.new_data_indicator && !repeated,
                             .uci = fapi_uci_of(pdu.uci),
                             .error = refusal};
   }

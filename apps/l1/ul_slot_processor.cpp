@@ -252,6 +252,10 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
     process_pucch(request, samples.has_samples() ? cpu_grid(samples, request.slot) : nullptr, *uci,
                   outcome);
   }
+  // PUCCH and SRS without samples are reported failed too: the slot counts as one without.
+  if (!samples.has_samples() && request.num_pucch + request.num_srs > 0) {
+    outcome.samples_missing = true;
+  }
   if (srs != nullptr) {
     // The grid only when an SRS needs it (a slot of PUSCH from IQ on the device needs none).
     const bool measured = samples.has_samples() && request.num_srs > 0;

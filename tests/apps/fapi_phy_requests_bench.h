@@ -51,9 +51,11 @@ public:
   static constexpr unsigned rx = 2;
 
   /// \p period_scale > 0: the real-time clock that much slower than the air interface.
-  /// \p max_message_size: the transport's largest unit.
+  /// \p max_message_size: the transport's largest unit. \p cplane: the C-plane's receiver (not
+  /// owned), or none.
   explicit RequestsBench(unsigned send_retries = 20, double period_scale = 0.0,
-                         std::size_t max_message_size = std::size_t{1} << 20)
+                         std::size_t max_message_size = std::size_t{1} << 20,
+                         UplinkCplaneSender* cplane = nullptr)
       : transport_(max_message_size), samples_(InMemoryIqSourceConfig{4, rx, 14, 12 * 24, 0}),
         message_(std::make_unique<io::FapiMessage>()) {
     cell_.num_prbs = 24;
@@ -62,6 +64,7 @@ public:
     FapiPhyConfig config;
     config.receiver.max_layers = 1;
     config.send_retries = send_retries;
+    config.cplane = cplane;
     if (period_scale > 0.0) {
       config.clock_mode = SlotClockMode::real_time;
       config.period_scale = period_scale;

@@ -30,8 +30,9 @@ struct L1Counters {
   std::uint64_t ul_tti_duplicate = 0; ///< A second UL_TTI.request for a slot.
   /// PUSCH, PUCCH, PRACH and SRS PDUs refused (invalid, unsupported).
   std::uint64_t pdus_rejected = 0;
-  std::uint64_t slots_processed = 0;       ///< Slots with PUSCH work run through the receiver.
-  std::uint64_t slots_without_samples = 0; ///< Slots with work but no samples (all CRCs fail).
+  std::uint64_t slots_processed = 0; ///< Slots with PUSCH work run through the receiver.
+  /// Slots with PUSCH, PUCCH or SRS but no samples (all CRCs fail, UCI and SRS reported failed).
+  std::uint64_t slots_without_samples = 0;
   /// Slot samples that reached the IqSource after the L1 had closed their slot (refused or
   /// dropped, IqSource::num_late_samples(); they never hold up later slots).
   std::uint64_t late_samples = 0;

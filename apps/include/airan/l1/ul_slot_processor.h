@@ -103,8 +103,10 @@ struct HarqPoolTally {
 struct UlSlotOutcome {
   unsigned num_decoded = 0; ///< PDUs run through a receiver.
   unsigned num_crc_ok = 0;
-  unsigned num_unsupported = 0;     ///< PDUs with a layer count no receiver has.
-  bool samples_missing = false;     ///< The slot had PDUs but no samples: every CRC failed.
+  unsigned num_unsupported = 0; ///< PDUs with a layer count no receiver has.
+  /// The slot had PDUs (PUSCH, PUCCH or SRS) but no samples: every CRC failed, every UCI and
+  /// SRS was reported failed.
+  bool samples_missing = false;
   unsigned num_pucch_processed = 0; ///< Accepted PUCCH PDUs run through the PUCCH receiver.
   unsigned num_pucch_dtx = 0;       ///< Of those, the ones in which nothing was detected.
   unsigned num_srs_processed = 0;   ///< Accepted SRS PDUs run through the SRS estimator.
