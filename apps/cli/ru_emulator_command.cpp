@@ -182,6 +182,11 @@ int run_ru_emulator(const RuEmulatorOptions& o) {
                     ? std::string("none")
                     : "bfp" + std::to_string(fh.compression.iq_width))
             << '\n';
+  if (!o.cplane.empty() && fh.mode != io::FronthaulIngestMode::frequency_domain) {
+    std::cerr << "airan ru-emulator: --cplane needs 7.2x (--mode 7.2x): time-domain "
+                 "IQ has no PRBs for the requests to select\n";
+    return 2;
+  }
   if (!o.cplane.empty() && o.repeat > 1) {
     std::cerr << "airan ru-emulator: --repeat above 1 with --cplane: the capture's requests are "
                  "for the vector's slots of one pass\n";

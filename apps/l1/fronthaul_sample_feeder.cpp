@@ -34,9 +34,6 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
                                              std::optional<io::AirTimeline> timeline)
     : FronthaulSampleFeeder(cell, num_rx_antennas, config, use_cplane, nullptr, &link,
                             max_prach_occasions, timeline) {
-  if (use_cplane && config_.mode != io::FronthaulIngestMode::frequency_domain) {
-    throw std::invalid_argument("C-plane over a fronthaul link needs 7.2x (frequency domain)");
-  }
   if (timeline_) {
     if (!timeline_->validate().empty()) {
       throw std::invalid_argument("FronthaulSampleFeeder: " + timeline_->validate());
@@ -99,6 +96,10 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
     : config_(stepped_link_config(config)), use_cplane_(use_cplane), target_(target),
       link_out_(link), timeline_(timeline), emulator_(cell, num_rx_antennas, config_),
       assembler_(cell, num_rx_antennas, config_) {
+  if (use_cplane && config_.mode != io::FronthaulIngestMode::frequency_domain) {
+    // The emulated O-RU answers section requests with PRBs; time-domain IQ has none to select.
+    throw std::invalid_argument("C-plane needs 7.2x (frequency domain), not time-domain IQ");
+  }
   if (max_prach_occasions > 0 && config_.mode == io::FronthaulIngestMode::frequency_domain) {
     // The O-RU takes a slot's requests when the slot comes: max_prach_occasions per antenna
     // (each with room for the longest window of the carrier's formats).

@@ -2,6 +2,7 @@
 
 #include "pusch_config_uci.h"
 
+#include "airan/phy/code_block_segmentation.h"
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/ptrs_pusch.h"
 #include "airan/phy/pusch_frequency_hopping.h"
@@ -254,6 +255,16 @@ std::string validate_sizes(const CellConfig& cell, const PuschConfig& pusch) {
       tbs = compute_pusch_tbs(cell, pusch);
     } catch (const std::invalid_argument& e) {
       return e.what();
+    }
+  }
+  if (pusch.tb_size_bits != 0) {
+    // A given TBS (the TBS table's are all segmentable): TS 38.212 5.2.2 splits B' into C equal
+    // code blocks, which needs B' a multiple of C.
+    try {
+      (void)segment_code_blocks(tbs + crc_length(transport_block_crc_polynomial(tbs)),
+                                select_ldpc_base_graph(tbs, pusch.code_rate_x10240() / 10240.0));
+    } catch (const std::invalid_argument& e) {
+      return "TB size " + str(tbs) + " bits cannot be segmented: " + e.what();
     }
   }
   if (pusch.tbs_lbrm != 0 && pusch.tbs_lbrm < tbs) {

@@ -19,19 +19,22 @@ double microseconds(Clock::time_point from, Clock::time_point to) {
 }
 
 /// A TB that passed its CRC shows the UE sent: every short-block UCI part of the PDU was there
-/// (a polar-coded part keeps the outcome of its own CRC).
+/// (a polar-coded part keeps the outcome of its own CRC; an ambiguous short block stays
+/// undetected: the UE sent it, but which payload cannot be told).
 void confirm_uci(PuschPduResult& result) {
   if (!result.tb_crc_ok || !result.uci.decoded) {
     return;
   }
   PuschUciResult& uci = result.uci;
+  unsigned part = 1;
   for (const auto& [payload, detected] : {std::pair{&uci.harq_ack, &uci.harq_ack_detected},
                                           std::pair{&uci.csi_part1, &uci.csi_part1_detected},
                                           std::pair{&uci.csi_part2, &uci.csi_part2_detected}}) {
     const auto bits = static_cast<unsigned>(payload->size());
-    if (bits != 0 && !PuschUciConfig::polar_coded(bits)) {
+    if (bits != 0 && !PuschUciConfig::polar_coded(bits) && (uci.ambiguous_parts & part) == 0) {
       *detected = true;
     }
+    part <<= 1U;
   }
 }
 

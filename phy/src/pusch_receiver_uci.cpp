@@ -58,6 +58,7 @@ void demultiplex_parts(const PuschConfig& pdu, const PuschUciConfig& cfg,
     if (!wanted(p)) {
       continue;
     }
+    uci.ambiguous_parts &= ~(1U << p);
     payloads[p]->resize(bits[p]);
     *correlations[p] = 0.0;
     if (bits[p] == 0) {
@@ -66,7 +67,9 @@ void demultiplex_parts(const PuschConfig& pdu, const PuschUciConfig& cfg,
       *detected[p] = lane.uci_decoder.decode(polar_llrs[p], *payloads[p]); // every CRC holds
     } else {
       *correlations[p] = decode_uci_short_block(folded[p], qm, *payloads[p]);
-      *detected[p] = uci_short_block_detected(bits[p], coded[p], *correlations[p]);
+      const bool ambiguous = bits[p] >= 3 && uci_short_block_rank(bits[p], coded[p]) < bits[p];
+      *detected[p] = !ambiguous && uci_short_block_detected(bits[p], coded[p], *correlations[p]);
+      uci.ambiguous_parts |= ambiguous ? 1U << p : 0U;
     }
   }
 }
@@ -95,7 +98,7 @@ std::span<const float> demultiplex_known(const CellConfig& cell, const PuschConf
 /// whether it stands out of noise).
 bool csi_part1_usable(const PuschUciResult& uci) {
   return uci.csi_part1_detected ||
-         (!uci.csi_part1.empty() &&
+         (!uci.csi_part1.empty() && (uci.ambiguous_parts & 2U) == 0 &&
           !PuschUciConfig::polar_coded(static_cast<unsigned>(uci.csi_part1.size())));
 }
 
@@ -109,6 +112,7 @@ unsigned least_part2_bits(const CsiPart2Sizing& sizing, std::span<const CsiPart2
 }
 
 void clear_csi_part2(PuschUciResult& uci) {
+  uci.ambiguous_parts &= ~4U;
   uci.csi_part2.clear();
   uci.csi_part2_detected = false;
   uci.csi_part2_correlation = 0.0;
@@ -201,6 +205,7 @@ UciDemultiplexed demultiplex_sized(const CellConfig& cell, const PuschConfig& pd
 UciDemultiplexed demultiplex_uci(const CellConfig& cell, const PuschConfig& pdu, std::uint32_t tbs,
                                  std::span<float> llrs, Lane& lane,
                                  std::span<const CsiPart2SizeMap> maps, PuschUciResult& uci) {
+  uci.ambiguous_parts = 0;
   if (!pdu.uci.csi_part2_sizing.empty()) {
     return demultiplex_sized(cell, pdu, tbs, llrs, lane, maps, uci);
   }

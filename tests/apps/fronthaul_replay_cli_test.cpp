@@ -70,6 +70,15 @@ void PrintTo(const Case& c, std::ostream* os) {
   *os << c.mode << "/" << c.comp;
 }
 
+// The emulator answers C-plane requests with PRBs: with time-domain IQ it refuses them at once.
+TEST(FronthaulReplayCli, RuEmulatorRefusesCplaneWithTimeDomainIq) {
+  const auto pcap = (scratch_dir("ru_td_cplane") / "out.pcap").string();
+  const auto result = run_airan("ru-emulator --vector " + vector_path() + " --pcap " + pcap +
+                                " --mode time-domain --cplane " + vector_path()); // refused unread
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("--cplane needs 7.2x"), std::string::npos) << result.output;
+}
+
 class FronthaulReplay : public ::testing::TestWithParam<Case> {};
 
 TEST_P(FronthaulReplay, EmulatorCaptureDecodesThroughDpdk) {

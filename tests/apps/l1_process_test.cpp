@@ -220,6 +220,12 @@ TEST(L1Process, CommandLineRefusals) {
   EXPECT_EQ(cplane.status, 2) << cplane.output;
   EXPECT_NE(cplane.output.find("C-plane needs --fronthaul 7.2x"), std::string::npos)
       << cplane.output;
+  // In-process too: refused before the first slot (the emulated O-RU selects PRBs).
+  const RunResult in_process_cplane =
+      run_airan("testmac --pattern " + pattern + " --fronthaul time-domain --cplane --slots 4");
+  EXPECT_EQ(in_process_cplane.status, 2) << in_process_cplane.output;
+  EXPECT_NE(in_process_cplane.output.find("C-plane needs 7.2x"), std::string::npos)
+      << in_process_cplane.output;
   const RunResult prach_without_cplane =
       run_airan("testmac --pattern " + pattern_path("prach") +
                 " --fronthaul 7.2x --l1 udp:127.0.0.1:9 --dpdk net_null0");

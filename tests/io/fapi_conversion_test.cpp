@@ -46,7 +46,7 @@ std::vector<phy::PuschConfig> pusch_variants() {
   phy::PuschConfig qam256 = make_pusch(2);
   qam256.mcs_table = phy::McsTable::qam256;
   qam256.mcs_index = 27;
-  qam256.tb_size_bits = 8 * 10000;
+  qam256.tb_size_bits = 79976; // a TBS of TS 38.214 (C = 10 code blocks of 8024 bits)
   qam256.rv = 2;
   qam256.new_data_indicator = false;
   variants.push_back(qam256);

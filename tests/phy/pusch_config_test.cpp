@@ -1,5 +1,6 @@
 // CellConfig / PuschConfig validation: valid defaults pass, each impossible setting is named.
 #include "airan/phy/pusch_config.h"
+#include "airan/phy/tbs_calculator.h"
 
 #include <gtest/gtest.h>
 
@@ -116,6 +117,21 @@ TEST(PuschConfig, TbSizesMustFitTheAllocation) {
   p.tbs_lbrm = 24; // below the TBS: LBRM would keep fewer bits than the systematic ones
   EXPECT_NE(p.validate(cell).find("TBS_LBRM 24 is below"), std::string::npos);
   p.tbs_lbrm = 0;
+  {
+    // A given TBS whose B' = TBS + 24 + 24 C is no multiple of C (TS 38.212 5.2.2): 17000 bits
+    // (BG1, C = 3, B' = 17096); the TBS table's own size for the allocation segments.
+    CellConfig wide;
+    wide.num_prbs = 106;
+    PuschConfig large;
+    large.bwp_size = 106;
+    large.prb_size = 106;
+    large.mcs_index = 27;
+    large.tb_size_bits = 17000;
+    EXPECT_NE(large.validate(wide).find("17000 bits cannot be segmented"), std::string::npos)
+        << large.validate(wide);
+    large.tb_size_bits = compute_pusch_tbs(wide, large);
+    EXPECT_EQ(large.validate(wide), "");
+  }
   // Mapping type B, one symbol of DMRS with both CDM groups empty: no data RE at all.
   p.mapping_type = PuschMappingType::type_b;
   p.start_symbol = 0;

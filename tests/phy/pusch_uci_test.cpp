@@ -10,6 +10,8 @@
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
+#include "airan/phy/uci_coded_sizes.h"
+#include "airan/phy/uci_short_block_code.h"
 #include "airan/phy/ulsch_uci_multiplexer.h"
 
 #include "../support/pusch_uci_link.h"
@@ -260,6 +262,41 @@ TEST(PuschUci, ANoiseOnlySlotIsNotTakenForUci) {
   EXPECT_TRUE(sent.uci.harq_ack_detected && sent.uci.csi_part1_detected &&
               sent.uci.csi_part2_detected);
   EXPECT_EQ(sent.uci.csi_part2, payload.csi2);
+}
+
+TEST(PuschUci, AShortBlockItsCodedBitsCannotResolveIsNotDetected) {
+  // 11 HARQ-ACK bits on 16 coded bits (beta offset index 0 at 256-QAM MCS 27): the first 16 rows
+  // of TS 38.212 Table 5.3.3.3-1 have rank 10, so pairs of payloads share a code word and the TB's
+  // CRC cannot vouch for the decision: the part is reported ambiguous, not detected, while the TB
+  // decodes. A larger beta offset gives the part the coded bits to resolve it.
+  std::mt19937_64 rng(91);
+  Link link(uci_cell(1));
+  PuschConfig pusch = uci_pusch(1, McsTable::qam256, 27);
+  pusch.uci = {11, 0, 0, 0, 0, 0, 3};
+  ASSERT_EQ(pusch.validate(link.cell), "");
+  const UciCodedSizes sizes =
+      pusch_coded_sizes(link.cell, pusch, link.transmitter.transport_block_size(pusch));
+  ASSERT_LT(sizes.harq_ack, 17U);
+  EXPECT_LT(uci_short_block_rank(11, sizes.harq_ack), 11U);
+  for (int trial = 0; trial < 4; ++trial) {
+    const Payload payload = random_payload(pusch.uci, rng);
+    const BitVector tb = random_bits(link.transmitter.transport_block_size(pusch), rng);
+    const PuschPduResult r = link.run(pusch, payload, tb, 40.0F, rng);
+    ASSERT_EQ(r.error, "");
+    EXPECT_TRUE(r.tb_crc_ok);
+    ASSERT_TRUE(r.uci.decoded);
+    EXPECT_EQ(r.uci.ambiguous_parts, 1U);
+    EXPECT_FALSE(r.uci.harq_ack_detected);
+  }
+  pusch.uci.beta_offset_harq_ack = 9;
+  ASSERT_EQ(pusch.validate(link.cell), "");
+  const Payload payload = random_payload(pusch.uci, rng);
+  const BitVector tb = random_bits(link.transmitter.transport_block_size(pusch), rng);
+  const PuschPduResult r = link.run(pusch, payload, tb, 40.0F, rng);
+  EXPECT_TRUE(r.tb_crc_ok);
+  EXPECT_EQ(r.uci.ambiguous_parts, 0U);
+  EXPECT_TRUE(r.uci.harq_ack_detected);
+  EXPECT_EQ(r.uci.harq_ack, payload.ack);
 }
 
 TEST(PuschUci, InvalidUciIsRefusedWithAReason) {

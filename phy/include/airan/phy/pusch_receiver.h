@@ -101,6 +101,12 @@ struct PuschUciResult {
   bool harq_ack_detected = false;
   bool csi_part1_detected = false;
   bool csi_part2_detected = false;
+  /// Bit p set (1 HARQ-ACK, 2 CSI part 1, 4 CSI part 2): a short block of 3 to 11 bits whose E
+  /// coded bits do not tell every payload apart (the first min(E, 32) rows of TS 38.212 Table
+  /// 5.3.3.3-1 have a rank below the payload's bits; 11 bits on E = 16 have rank 10). Its bits
+  /// are one of several payloads that give the same code word, so the part is reported not
+  /// detected whatever the TB's CRC (PUCCH refuses such a resource; a PUSCH PDU keeps its TB).
+  unsigned ambiguous_parts = 0;
   /// True when the PDU carried UCI and it was decoded (false when the PDU failed before).
   bool decoded = false;
 };
