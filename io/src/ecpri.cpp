@@ -76,6 +76,8 @@ std::string_view to_string(EcpriParseStatus status) {
     return "eCPRI payload size too small";
   case EcpriParseStatus::payload_size_exceeds_frame:
     return "eCPRI payload size exceeds frame";
+  case EcpriParseStatus::chain_too_long:
+    return "eCPRI concatenation chain too long";
   }
   return "unknown";
 }

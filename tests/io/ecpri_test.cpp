@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
+#include <tuple>
 #include <vector>
 
 namespace {
@@ -199,6 +201,51 @@ TEST(Ecpri, RejectsEveryMalformedFrame) {
   // Every status has its own description.
   EXPECT_EQ(to_string(EcpriParseStatus::payload_size_exceeds_frame),
             "eCPRI payload size exceeds frame");
+}
+
+/// An untagged frame of \p count real-time control messages of 4 + 8 bytes, each but the last
+/// announcing the next (C bit); \p last_concatenated sets the last one's too.
+Bytes chain_frame(unsigned count, bool last_concatenated = false) {
+  Bytes frame = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 0xAE, 0xFE};
+  for (unsigned i = 0; i < count; ++i) {
+    const bool c = i + 1 < count || last_concatenated;
+    const Bytes message = {static_cast<std::uint8_t>(c ? 0x11 : 0x10),
+                           0x02,
+                           0x00,
+                           0x08,
+                           0x00,
+                           0x01,
+                           0x00,
+                           0x80,
+                           0xAA,
+                           0xBB,
+                           0xCC,
+                           0xDD};
+    frame.insert(frame.end(), message.begin(), message.end());
+  }
+  return frame;
+}
+
+// A chain is walked up to ecpri_max_concatenated_messages; one still announcing more after that
+// ends chain_too_long (its unread rest is one message more), one that ends there is whole.
+TEST(Ecpri, AChainBeyondTheBoundEndsTooLong) {
+  for (const auto& [count, last_c, expected] :
+       {std::tuple{3U, false, EcpriParseStatus::ok},
+        std::tuple{ecpri_max_concatenated_messages, false, EcpriParseStatus::ok},
+        std::tuple{ecpri_max_concatenated_messages, true, EcpriParseStatus::chain_too_long},
+        std::tuple{ecpri_max_concatenated_messages + 40, false, EcpriParseStatus::chain_too_long},
+        std::tuple{3U, true, EcpriParseStatus::truncated_ecpri_header}}) {
+    const Bytes frame = chain_frame(count, last_c);
+    const auto parsed = parse_ecpri_frame(frame);
+    ASSERT_TRUE(parsed.ok());
+    unsigned seen = 0;
+    const EcpriChainWalk walk =
+        for_each_ecpri_message(frame, parsed.frame, [&](const EcpriMessageView&) { ++seen; });
+    EXPECT_EQ(walk.status, expected) << count;
+    EXPECT_EQ(walk.messages, std::min(count, ecpri_max_concatenated_messages)) << count;
+    EXPECT_EQ(seen, walk.messages);
+  }
+  EXPECT_EQ(to_string(EcpriParseStatus::chain_too_long), "eCPRI concatenation chain too long");
 }
 
 TEST(Ecpri, AcceptsAnEmptyApplicationPayload) {

@@ -121,6 +121,9 @@ enum class EcpriParseStatus : std::uint8_t {
   unknown_message_type,       ///< Neither IQ data (0) nor real-time control (2).
   payload_size_too_small,     ///< Payload size below 4 (no room for PC_ID/RTC_ID and SEQ_ID).
   payload_size_exceeds_frame, ///< Payload size larger than the bytes that follow the header.
+  /// A concatenation chain still announcing messages after ecpri_max_concatenated_messages: the
+  /// rest of the frame is not read (for_each_ecpri_message()).
+  chain_too_long,
 };
 
 /// Short description of \p status, e.g. "payload size exceeds frame".
@@ -176,8 +179,10 @@ EcpriFrameParseResult parse_ecpri_frame(std::span<const std::uint8_t> frame);
 /// How a walk over a frame's concatenation chain ended.
 struct EcpriChainWalk {
   unsigned messages = 0; ///< Messages handed to the callback (the first one included).
-  /// ok at the chain's end (or at ecpri_max_concatenated_messages); else the status of the
-  /// message the last one announced (C bit) and that could not be parsed.
+  /// ok at the chain's end; chain_too_long when the last message handed over, the
+  /// ecpri_max_concatenated_messages-th, still announces another (C bit); else the status of the
+  /// message the last one announced and that could not be parsed. Either way the message not
+  /// handed over is one more of the chain's.
   EcpriParseStatus status = EcpriParseStatus::ok;
 };
 
@@ -201,6 +206,9 @@ EcpriChainWalk for_each_ecpri_message(std::span<const std::uint8_t> frame,
     }
     message = next.message;
     on_message(message);
+  }
+  if (walk.status == EcpriParseStatus::ok && message.header.concatenated) {
+    walk.status = EcpriParseStatus::chain_too_long;
   }
   return walk;
 }

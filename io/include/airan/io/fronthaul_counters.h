@@ -14,7 +14,7 @@
 namespace airan::io {
 
 /// EcpriParseStatus values (ok included), for per-reason arrays.
-inline constexpr std::size_t ecpri_parse_status_count = 9;
+inline constexpr std::size_t ecpri_parse_status_count = 10;
 /// UplaneParseStatus values (ok included).
 inline constexpr std::size_t uplane_parse_status_count = 8;
 
