@@ -130,6 +130,7 @@ l1::FapiPhyConfig phy_config(const L1CommandOptions& o, const l1::CarrierFile& c
     config.receiver.front_end = spec.front_end;
     config.receiver.detector = std::move(placement.detector);
     config.receiver.detector_mirrors_front_end = placement.detector_mirrors_front_end;
+    config.receiver.detector_takes_uci = placement.detector_takes_uci;
     config.receiver.ldpc_batch_decoder = std::move(placement.ldpc);
     config.receiver.ulsch_decoder = std::move(placement.ulsch);
     std::cout << "receiver " << spec.name << " (" << placement.where << ")\n";
@@ -172,6 +173,12 @@ int run_l1(const L1CommandOptions& o) {
     source_config.num_entries =
         std::max(source_config.num_entries,
                  l1::live_workless_wait_slots(fronthaul, carrier.cell.numerology) + 3);
+  } else {
+    // Stepped: every slot the MAC may have asked for ahead of the one on air (with C-plane the
+    // empty ones go over in a burst), that one and the one closing, so that a slow slot never
+    // makes the receive loop's push time out and lose a slot the clock then waits for.
+    source_config.num_entries =
+        std::max(source_config.num_entries, l1::FapiPhyConfig{}.max_advance_slots + 2);
   }
   if (fronthaul.mode == io::FronthaulIngestMode::time_domain) {
     std::size_t longest = 0;
@@ -222,6 +229,9 @@ int run_l1(const L1CommandOptions& o) {
     cplane_window.emplace(carrier.cell.numerology, carrier.cell.cyclic_prefix, *timeline,
                           fronthaul);
   }
+
+  SessionEndHandshake session_end;
+  config.on_session_stopped = [&session_end] { session_end.session_stopped(); };
 
   std::unique_ptr<io::FapiTransport> transport;
   std::string where;
@@ -288,19 +298,21 @@ int run_l1(const L1CommandOptions& o) {
     if (idle) {
       std::this_thread::sleep_for(std::chrono::microseconds(receiver.live() ? 5 : 20));
     }
-    const l1::PhyState state = phy->phy.state();
-    if (state == l1::PhyState::running) {
-      ran = true;
-    } else if (ran) { // a MAC stopped the L1: the next one starts again (stepped: at SFN 0)
+    if (session_end.pending()) {
+      // A MAC stopped the L1 (its thread waits here): the next one starts again (stepped: at
+      // SFN 0).
       ran = false;
       drain(*port, sink, std::chrono::milliseconds(50)); // the O-RU's frames from before STOP
       cplane_out.drop_unsent(cplane_queue);
       receiver.reset();
+      session_end.handled();
       ++sessions;
       std::cout << "airan l1: session " << sessions << " ended (STOP.request)" << std::endl;
       if (o.exit_on_stop) {
         break;
       }
+    } else if (phy->phy.state() == l1::PhyState::running) {
+      ran = true;
     }
     // A MAC that vanished while the L1 ran (no message, no frame for mac_timeout) would leave it
     // waiting for a slot that never comes: it starts afresh, IDLE, for the next MAC.

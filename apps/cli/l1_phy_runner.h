@@ -8,6 +8,10 @@
 
 #include <sched.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace airan::cli {
@@ -44,6 +48,36 @@ struct PhyRunner {
 
   l1::FapiPhy phy;
   std::thread thread;
+};
+
+/// The end of a session handed from the PHY's thread (FapiPhyConfig::on_session_stopped) to the
+/// receive loop, which resets the fronthaul's slot count: the PHY's thread waits (2 s at most)
+/// until the loop has, so that a START right behind the STOP, in the same poll even, begins on a
+/// fresh count and with no C-plane of the old session left in the queue.
+class SessionEndHandshake {
+public:
+  /// The PHY's thread: a session ended; returns once the loop handled it (or 2 s passed).
+  void session_stopped() {
+    std::unique_lock lock(mutex_);
+    pending_.store(true, std::memory_order_release);
+    handled_.wait_for(lock, std::chrono::seconds(2),
+                      [&] { return !pending_.load(std::memory_order_acquire); });
+  }
+  /// The loop: a session ended and waits for handled().
+  [[nodiscard]] bool pending() const { return pending_.load(std::memory_order_acquire); }
+  /// The loop: done with the session's end; the PHY's thread goes on.
+  void handled() {
+    {
+      const std::lock_guard lock(mutex_);
+      pending_.store(false, std::memory_order_release);
+    }
+    handled_.notify_all();
+  }
+
+private:
+  std::mutex mutex_;
+  std::condition_variable handled_;
+  std::atomic<bool> pending_{false};
 };
 
 } // namespace airan::cli

@@ -73,6 +73,7 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
                                                  .gemm_epilogue = options.neural_gemm_epilogue});
       placement.ldpc = gpu::make_gpu_ldpc_batch_decoder_factory(selection.device_index);
       placement.ulsch = gpu::make_gpu_ulsch_decoder_factory(selection.device_index);
+      placement.detector_takes_uci = true; // GpuNeuralPuschDetector downloads a UCI PDU's LLRs
       placement.where = "cuda device " + std::to_string(selection.device_index);
       if (math != gpu::GpuOnnxMath::fp32) {
         placement.where += std::string(", ") + gpu::to_string(math);
@@ -102,6 +103,7 @@ ReceiverPlacement place_receiver(const apps::ReceiverSpec& spec, const ReceiverO
     // (DFT-s-OFDM deprecoded on the device, a UCI PDU's LLRs handed to the host for the
     // receiver's demultiplexing), the LDPC decoding on the device.
     placement.detector_mirrors_front_end = true;
+    placement.detector_takes_uci = true;
   }
   return placement;
 }

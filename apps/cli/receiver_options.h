@@ -50,6 +50,9 @@ struct ReceiverPlacement {
   /// The detector is the CUDA front end, a device copy of the CPU one
   /// (phy::PuschDetector::mirrors_cpu_front_end()), taking every PDU the CPU one takes.
   bool detector_mirrors_front_end = false;
+  /// The detector hands a UCI PDU's LLRs to the host although it leaves the others on the device
+  /// (phy::PuschDetector::takes_uci_on_pusch(): the CUDA front end and the CUDA neural receiver).
+  bool detector_takes_uci = false;
 };
 
 /// \throws std::invalid_argument naming \p receiver when a run of \p layers layers is more than

@@ -126,6 +126,7 @@ int run_testmac(const TestMacCommandOptions& o) {
     options.front_end = spec.front_end;
     options.detector = std::move(placement.detector);
     options.detector_mirrors_front_end = placement.detector_mirrors_front_end;
+    options.detector_takes_uci = placement.detector_takes_uci;
     options.ldpc_decoder = std::move(placement.ldpc);
     options.ulsch_decoder = std::move(placement.ulsch);
     std::cout << "L1 receiver " << spec.name << " (" << placement.where << ")\n";

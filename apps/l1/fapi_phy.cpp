@@ -301,11 +301,11 @@ void FapiPhy::poll_once() {
       s.dispatch(std::span(s.receive_buffer).first(result.size));
     }
   }
-  const std::uint64_t session = s.sessions_started;
+  const std::uint64_t session = sessions_started();
   s.receive_all();
   if (state() == PhyState::running) {
     // A STOP and START among the messages: the slot that ended was the old session's.
-    s.advance_slots(ended && running && s.sessions_started == session);
+    s.advance_slots(ended && running && sessions_started() == session);
   }
 }
 

@@ -140,7 +140,7 @@ struct FapiPhy::Impl {
   /// 2026-12-06 but has not yet done so on a device).
   [[nodiscard]] bool announces_uci() const {
     return !config.receiver.detector || config.receiver.detector_mirrors_front_end ||
-           !config.receiver.ulsch_decoder;
+           !config.receiver.ulsch_decoder || config.receiver.detector_takes_uci;
   }
   bool in_state(PhyState required, FapiSlotAddress at, io::FapiMessageType type) {
     if (state() == required) {
@@ -240,10 +240,8 @@ struct FapiPhy::Impl {
   std::unique_ptr<UlSlotProcessor> processor;
   HarqPoolTally harq_counted; ///< The processor's HARQ counts already in the counters.
   std::optional<SlotClock> clock;
-  std::uint64_t next_to_close = 0;    ///< Oldest slot whose work is not done.
-  bool downlink_reported = false;     ///< This session's downlink request got its ERROR.indication.
-  std::uint64_t sessions_started = 0; ///< STARTs accepted (a slot ended in the previous is not
-                                      ///< the new session's).
+  std::uint64_t next_to_close = 0; ///< Oldest slot whose work is not done.
+  bool downlink_reported = false;  ///< This session's downlink request got its ERROR.indication.
 
   mutable std::mutex stats_mutex;
   L1Counters counters;

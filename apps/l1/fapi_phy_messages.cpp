@@ -266,7 +266,7 @@ void FapiPhy::Impl::on_start() {
     clock->start(SteadyClock::now());
   }
   next_to_close = clock->current();
-  ++sessions_started;
+  owner.sessions_started_.fetch_add(1, std::memory_order_relaxed);
   set_state(PhyState::running);
   send_slot_indication();
 }
@@ -278,6 +278,9 @@ void FapiPhy::Impl::on_stop() {
   clear_slots();
   set_state(PhyState::configured);
   send_response(io::FapiStopIndication{});
+  if (config.on_session_stopped) {
+    config.on_session_stopped();
+  }
 }
 
 void FapiPhy::Impl::on_ul_tti(const io::FapiUlTtiRequest& request) {

@@ -157,7 +157,10 @@ void FronthaulLinkReceiver::on_cplane_slot_done(std::uint16_t sfn, std::uint16_t
     hand_over_empty(handovers_.front()); // a MAC this far ahead: the oldest goes now
     handovers_.erase(handovers_.begin());
   }
-  handovers_.push_back({absolute, {sfn, slot}, requested, SteadyClock::now()});
+  // In slot order: a MAC may send its UL_TTI.requests, and so the C-plane, out of slot order.
+  const auto later = std::ranges::find_if(
+      handovers_, [&](const Handover& queued) { return queued.absolute > absolute; });
+  handovers_.insert(later, {absolute, {sfn, slot}, requested, SteadyClock::now()});
   hand_over_in_order();
 }
 
@@ -201,8 +204,10 @@ void FronthaulLinkReceiver::hand_over_before(std::int64_t absolute) {
 }
 
 void FronthaulLinkReceiver::note_delivered(std::int64_t absolute) {
-  if (!handovers_.empty() && handovers_.front().absolute == absolute) {
-    handovers_.erase(handovers_.begin());
+  const auto queued = std::ranges::find_if(
+      handovers_, [&](const Handover& handover) { return handover.absolute == absolute; });
+  if (queued != handovers_.end()) {
+    handovers_.erase(queued);
   } else if (cplane_seen_) {
     delivered_early_[delivered_early_next_] = absolute; // its C-plane is not done yet
     delivered_early_next_ = (delivered_early_next_ + 1) % delivered_early_.size();

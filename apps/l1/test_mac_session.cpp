@@ -109,6 +109,7 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   phy_config.receiver.front_end = options.front_end;
   phy_config.receiver.detector = options.detector;
   phy_config.receiver.detector_mirrors_front_end = options.detector_mirrors_front_end;
+  phy_config.receiver.detector_takes_uci = options.detector_takes_uci;
   phy_config.receiver.ldpc_batch_decoder = options.ldpc_decoder;
   phy_config.receiver.ulsch_decoder = options.ulsch_decoder;
   std::unique_ptr<FronthaulSampleFeeder> feeder;

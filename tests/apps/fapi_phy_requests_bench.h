@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -52,10 +53,11 @@ public:
 
   /// \p period_scale > 0: the real-time clock that much slower than the air interface.
   /// \p max_message_size: the transport's largest unit. \p cplane: the C-plane's receiver (not
-  /// owned), or none.
+  /// owned), or none. \p on_session_stopped: FapiPhyConfig's.
   explicit RequestsBench(unsigned send_retries = 20, double period_scale = 0.0,
                          std::size_t max_message_size = std::size_t{1} << 20,
-                         UplinkCplaneSender* cplane = nullptr)
+                         UplinkCplaneSender* cplane = nullptr,
+                         std::function<void()> on_session_stopped = {})
       : transport_(max_message_size), samples_(InMemoryIqSourceConfig{4, rx, 14, 12 * 24, 0}),
         message_(std::make_unique<io::FapiMessage>()) {
     cell_.num_prbs = 24;
@@ -65,6 +67,7 @@ public:
     config.receiver.max_layers = 1;
     config.send_retries = send_retries;
     config.cplane = cplane;
+    config.on_session_stopped = std::move(on_session_stopped);
     if (period_scale > 0.0) {
       config.clock_mode = SlotClockMode::real_time;
       config.period_scale = period_scale;

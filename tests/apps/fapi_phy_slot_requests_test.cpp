@@ -75,16 +75,23 @@ std::vector<std::pair<unsigned, unsigned>> slot_indications(RequestsBench& bench
   return slots;
 }
 
-// Slot 0's samples are in when STOP and START arrive together: the new session starts at slot 0
-// (one SLOT.indication (0, 0)), and its UL_TTI.request for slot 0 is on time.
+// Slot 0's samples are in when STOP and START arrive together: the session's end is handed out
+// (on_session_stopped) after STOP.indication and before the START is handled, the new session
+// starts at slot 0 (one SLOT.indication (0, 0)), and its UL_TTI.request for slot 0 is on time.
 TEST(FapiPhySlotRequests, StopAndStartInOneUnitRestartAtSlotZero) {
-  RequestsBench bench;
+  std::vector<std::size_t> sent_at_stop; // units sent when each session ended
+  RequestsBench* bench_seen = nullptr;
+  RequestsBench bench(20, 0.0, std::size_t{1} << 20, nullptr,
+                      [&] { sent_at_stop.push_back(bench_seen->transport().sent.size()); });
+  bench_seen = &bench;
   bench.start();
   ASSERT_TRUE(bench.samples().push_empty(0, 0, std::chrono::seconds(1)));
   bench.deliver(
       one_unit(bench.encode(io::FapiStopRequest{}), bench.encode(io::FapiStartRequest{})));
   EXPECT_EQ(bench.phy().state(), PhyState::running);
   EXPECT_EQ(slot_indications(bench), (std::vector<std::pair<unsigned, unsigned>>{{0, 0}}));
+  ASSERT_EQ(sent_at_stop, std::vector<std::size_t>{1}); // STOP.indication, not SLOT.indication
+  EXPECT_EQ(bench.sent(0).type, FapiMessageType::stop_indication);
   bench.deliver(bench.encode(request_with(bench.cell(), 0, {bench_pusch(1, 0x4601, 0)})));
   const L1Counters c = bench.phy().counters();
   EXPECT_EQ(c.ul_tti_late, 0U);

@@ -1,8 +1,16 @@
 // A PUSCH without UL-SCH (UCI only) through the FAPI L1: PARAM announces uciOnlyPusch; an
 // accepted PDU gets a UCI.indication PDU with its CSI and neither RX_DATA nor CRC.indication (no
 // TB, no HARQ); a refused one (more layers than the L1 receives) gets one ERROR.indication
-// MSG_SLOT_ERR, a UCI.indication PDU whose parts failed and no CRC either.
+// MSG_SLOT_ERR, a UCI.indication PDU whose parts failed and no CRC either. Behind a detector that
+// is no copy of the CPU front end and UL-SCH decoders of the receiver's own (the neural receiver
+// on CUDA), PARAM announces UCI when the configuration says the detector hands a UCI PDU's LLRs
+// to the host, and such a PDU then decodes.
+#include "airan/phy/ulsch_decoder.h"
+
 #include "l1_phy_test_harness.h"
+
+#include <atomic>
+#include <memory>
 
 namespace airan::l1 {
 namespace {
@@ -83,6 +91,48 @@ TEST(FapiPhyUciOnly, ARefusedPduGetsFailedUciAndNoCrc) {
   const L1Counters c = h.phy().counters();
   EXPECT_EQ(c.pdus_rejected, 1U);
   EXPECT_EQ(c.crc_ok + c.crc_failed, 0U);
+}
+
+TEST(FapiPhyUciOnly, BehindADetectorWithItsOwnDecodersUciIsAnnouncedWhenItTakesIt) {
+  std::atomic<unsigned> loads{0};
+  std::atomic<unsigned> grid_calls{0};
+  std::atomic<unsigned> loaded_calls{0};
+  FapiPhyConfig config = test::harness_phy_config();
+  const phy::CellConfig cell = test::harness_cell();
+  config.receiver.detector = [&, cell](const phy::PuschFrontEndLimits& limits, unsigned) {
+    return std::make_unique<airan::test::IqDetector>(cell, PhyHarness::rx, limits, loads,
+                                                     grid_calls, loaded_calls,
+                                                     /*refuses_dfts_ofdm=*/false,
+                                                     /*mirrors=*/false,
+                                                     /*takes_ptrs_hopping_uci=*/true);
+  };
+  config.receiver.ulsch_decoder.make = [](std::uint32_t max_tbs, const phy::HarqBufferPool&) {
+    return phy::create_ulsch_decoder(max_tbs);
+  };
+  {
+    PhyHarness unannounced(config);
+    const auto param = test::param_response(unannounced);
+    ASSERT_TRUE(param);
+    EXPECT_EQ(param->capabilities.uci_mux_ulsch_in_pusch, 0);
+    EXPECT_EQ(param->capabilities.uci_only_pusch, 0);
+  }
+  config.receiver.detector_takes_uci = true;
+  PhyHarness h(config);
+  const auto param = test::param_response(h);
+  ASSERT_TRUE(param);
+  EXPECT_EQ(param->capabilities.uci_mux_ulsch_in_pusch, 1);
+  EXPECT_EQ(param->capabilities.uci_only_pusch, 1);
+  h.configure_and_start();
+  const phy::PuschConfig pusch = uci_only_l1_pusch(93);
+  h.send(h.ul_tti(0, 0, std::span(&pusch, 1)));
+  (void)h.push_signal(0, 0, pusch, 7);
+  const auto uci = h.wait_for(io::FapiMessageType::uci_indication);
+  ASSERT_TRUE(uci);
+  ASSERT_EQ(uci->uci_pusch.size(), 1U);
+  ASSERT_TRUE(uci->uci_pusch[0].csi_part2.has_value());
+  EXPECT_EQ(uci->uci_pusch[0].csi_part2->crc, io::FapiUciPart::crc_pass);
+  EXPECT_EQ(grid_calls.load() + loaded_calls.load(), 1U) << "the detector's";
+  EXPECT_EQ(h.phy().counters().pdus_rejected, 0U);
 }
 
 } // namespace

@@ -57,6 +57,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -105,6 +106,10 @@ struct FapiPhyConfig {
   /// Fronthaul on: the uplink C-plane of every accepted UL_TTI.request goes here (not owned;
   /// must outlive the PHY). nullptr: no C-plane.
   UplinkCplaneSender* cplane = nullptr;
+  /// Called on the PHY's thread when a STOP.request ends a session, after STOP.indication is
+  /// sent and before any later message is handled: what follows the sessions outside the PHY
+  /// (the fronthaul's slot count) is reset there, also when a START comes in the same poll.
+  std::function<void()> on_session_stopped;
   /// Largest latency samples kept (the first ones).
   std::size_t max_latency_samples = 1U << 16;
   /// The RU's calibration: the power in dBm, at the antenna connector, of an RE at the
@@ -140,6 +145,12 @@ public:
   void request_stop() { stop_requested_.store(true, std::memory_order_relaxed); }
 
   [[nodiscard]] PhyState state() const { return state_.load(std::memory_order_relaxed); }
+  /// START.requests accepted so far (any thread): a caller that watches state() for the end of
+  /// a session sees from it that one ended and another began between two looks (a STOP and a
+  /// START handled in one poll).
+  [[nodiscard]] std::uint64_t sessions_started() const {
+    return sessions_started_.load(std::memory_order_relaxed);
+  }
   /// Snapshot of the counters (any thread).
   [[nodiscard]] L1Counters counters() const;
   /// Latencies (us) from a slot's last sample to its CRC.indication leaving (any thread).
@@ -150,6 +161,7 @@ private:
   std::unique_ptr<Impl> impl_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<PhyState> state_{PhyState::idle};
+  std::atomic<std::uint64_t> sessions_started_{0};
 };
 
 } // namespace airan::l1

@@ -91,6 +91,8 @@ struct TestMacOptions {
   /// The detector is a device copy of the CPU front end with front_end (the CUDA front end):
   /// the L1 announces and takes DFT-s-OFDM, which that detector deprecodes.
   bool detector_mirrors_front_end = false;
+  /// The detector hands a UCI PDU's LLRs to the host (UlSlotProcessorConfig::detector_takes_uci).
+  bool detector_takes_uci = false;
   /// When set, the receivers' LDPC decoding runs on batch decoders from it (CUDA).
   phy::LdpcBatchDecoderFactory ldpc_decoder;
   /// When set, the receivers' UL-SCH decoders come from it (CUDA; see

@@ -75,6 +75,10 @@ struct UlSlotProcessorConfig {
   /// that detector deprecodes (or, if it does not take them, the receivers' CPU front end runs).
   /// Not set: only without a detector.
   bool detector_mirrors_front_end = false;
+  /// The detectors hand a UCI PDU's LLRs to the host (phy::PuschDetector::takes_uci_on_pusch())
+  /// even where the others stay on the device for ulsch_decoder (the CUDA neural receiver):
+  /// PARAM then announces UCI on PUSCH behind them, and CONFIG checks that they take it.
+  bool detector_takes_uci = false;
   /// Set: every receiver LDPC-decodes on batch decoders from it (see
   /// phy::PuschReceiverConfig::ldpc_batch_decoder).
   phy::LdpcBatchDecoderFactory ldpc_batch_decoder;
