@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <random>
+#include <thread>
 #include <vector>
 
 namespace airan::l1::cplane_link_test {
@@ -126,6 +127,25 @@ struct CplaneLinkEnds final : FronthaulFrameLink, CplaneQueueVisitor {
     } else {
       ASSERT_TRUE(ru.push_empty(sfn, slot, std::chrono::milliseconds(100)));
     }
+  }
+
+  /// The L1, on a thread of its own: takes slots (0, \p first) .. (0, \p last) in order as they
+  /// come (waiting 5 s for each at most), each released and closed as its clock moves on, and
+  /// appends whether it had samples to \p had_samples.
+  std::thread consume_slots(std::uint16_t first, std::uint16_t last,
+                            std::vector<bool>& had_samples) {
+    return std::thread([this, first, last, &had_samples] {
+      for (std::uint16_t slot = first; slot <= last; ++slot) {
+        if (!source.wait_for(0, slot, std::chrono::seconds(5))) {
+          break;
+        }
+        ReceivedSlot received;
+        ASSERT_TRUE(source.try_acquire(0, slot, received));
+        had_samples.push_back(received.has_samples());
+        source.release(0, slot);
+        source.close_before(slot + 1U, 20);
+      }
+    });
   }
 
   InMemoryIqSource source;

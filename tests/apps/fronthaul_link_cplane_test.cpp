@@ -132,20 +132,8 @@ TEST(FronthaulLinkCplane, EmptySlotsAfterARequestedOneWaitForItsTurn) {
   }
   ends.queue.take_all(ends);
   EXPECT_EQ(ends.receiver.counters().slots_empty, 0U); // all behind slot 0
-  // The L1: slots in order, each released and closed as its clock moves on.
   std::vector<bool> had_samples;
-  std::thread l1([&] {
-    for (std::uint16_t slot = 0; slot <= 6; ++slot) {
-      if (!ends.source.wait_for(0, slot, std::chrono::seconds(5))) {
-        break;
-      }
-      ReceivedSlot received;
-      ASSERT_TRUE(ends.source.try_acquire(0, slot, received));
-      had_samples.push_back(received.has_samples());
-      ends.source.release(0, slot);
-      ends.source.close_before(slot + 1U, 20);
-    }
-  });
+  std::thread l1 = ends.consume_slots(0, 6, had_samples);
   ASSERT_TRUE(ends.ru.push_grid(0, 0, grid, std::chrono::milliseconds(100)));
   l1.join();
   ASSERT_EQ(had_samples.size(), 7U);
@@ -171,18 +159,7 @@ TEST(FronthaulLinkCplane, CplaneOutOfSlotOrderStillHandsOverInOrder) {
   ends.sender.send_slot(0, 1, pdus, {});
   ends.queue.take_all(ends);
   std::vector<bool> had_samples;
-  std::thread l1([&] {
-    for (std::uint16_t slot = 0; slot <= 3; ++slot) {
-      if (!ends.source.wait_for(0, slot, std::chrono::seconds(5))) {
-        break;
-      }
-      ReceivedSlot received;
-      ASSERT_TRUE(ends.source.try_acquire(0, slot, received));
-      had_samples.push_back(received.has_samples());
-      ends.source.release(0, slot);
-      ends.source.close_before(slot + 1U, 20);
-    }
-  });
+  std::thread l1 = ends.consume_slots(0, 3, had_samples);
   for (std::uint16_t slot = 0; slot <= 2; ++slot) {
     ASSERT_TRUE(ends.ru.push_grid(0, slot, grid, std::chrono::milliseconds(100)));
   }
