@@ -11,6 +11,7 @@
 #include "fapi_only_scenarios.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -84,7 +85,20 @@ int run_gen(const GenOptions& o) {
     config.num_harq_buffers = static_cast<unsigned>(scenario.pusch.size()) + 1;
     receiver = std::make_unique<phy::PuschReceiver>(link.cell, config);
   }
-  io::TestVectorWriter writer(o.output, header);
+  // Written beside the output and renamed once complete: a run that fails half-way leaves no
+  // vector (one with fewer slots, or none, would replay as if whole).
+  const std::filesystem::path partial = o.output + ".partial";
+  struct RemoveUnlessRenamed {
+    const std::filesystem::path& path;
+    bool renamed = false;
+    ~RemoveUnlessRenamed() {
+      if (!renamed) {
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+      }
+    }
+  } partial_file{partial};
+  io::TestVectorWriter writer(partial, header);
   io::TestVectorSlot slot;
   std::vector<phy::PuschPduResult> results;
   unsigned decoded = 0;
@@ -141,6 +155,8 @@ int run_gen(const GenOptions& o) {
     writer.write_slot(slot);
   }
   writer.close();
+  std::filesystem::rename(partial, o.output);
+  partial_file.renamed = true;
   std::cout << "wrote " << o.output << ": " << o.slots << " slot(s), " << o.slots * num_tbs
             << " TB(s), " << link.num_rx_antennas << " Rx, " << link.channel.describe() << ", SNR "
             << o.snr_db << " dB";

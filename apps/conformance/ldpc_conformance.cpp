@@ -59,13 +59,22 @@ SparseGenerator read_generator(const std::filesystem::path& path, unsigned k, un
   return g;
 }
 
-/// Parses "k{K}_n{N}".
+/// Parses "k{K}_n{N}": K information bits of one code block (at most BG1's 8448) and N coded
+/// bits (at most 2^20), bounded before anything is sized from them (a file name is not trusted:
+/// "k-1" would read as 2^32 - 1).
 std::pair<unsigned, unsigned> parse_case_name(const std::string& name) {
+  constexpr unsigned most_coded_bits = 1U << 20;
   unsigned k = 0;
   unsigned n = 0;
   char tail = 0;
-  if (std::sscanf(name.c_str(), "k%u_n%u%c", &k, &n, &tail) != 2 || k == 0 || n == 0) {
+  if (name.find('-') != std::string::npos ||
+      std::sscanf(name.c_str(), "k%u_n%u%c", &k, &n, &tail) != 2 || k == 0 || n == 0) {
     throw std::runtime_error("case name " + name + " is not k{K}_n{N}");
+  }
+  if (k > phy::ldpc_max_code_block_size(phy::LdpcBaseGraph::bg1) || n > most_coded_bits) {
+    throw std::runtime_error(
+        "case name " + name + ": K " + std::to_string(k) + " or N " + std::to_string(n) +
+        " beyond one code block (K <= 8448, N <= " + std::to_string(most_coded_bits) + ")");
   }
   return {k, n};
 }

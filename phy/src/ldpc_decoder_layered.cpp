@@ -243,7 +243,16 @@ LdpcDecoderResult LayeredMinSumDecoder::decode(std::span<const std::int8_t> llrs
       hard_decide(message);
       decided = true;
       result.crc_ok = crc_check(message);
-      if (result.crc_ok) {
+      // An all-zero message passes any CRC (a zero register): it ends the decoding only once
+      // every check holds too, as accept_code_block() takes it (a zero-padded TB's blocks).
+      bool stop = result.crc_ok;
+      if (stop &&
+          std::none_of(message.begin(), message.end(), [](bit_t bit) { return bit != 0; })) {
+        result.parity_ok = all_checks_hold();
+        parity_known = true;
+        stop = result.parity_ok;
+      }
+      if (stop) {
         break;
       }
     }

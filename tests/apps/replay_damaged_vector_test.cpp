@@ -6,8 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <vector>
 
 // Debian keeps the header in hdf5/serial/; airan_io links libhdf5, so only the header is needed.
 #if __has_include(<hdf5.h>)
@@ -85,6 +89,87 @@ TEST(ReplayDamagedVector, AFronthaulReplayCountsTheSlotItCannotCheck) {
   EXPECT_NE(total.find("3 slot(s)"), std::string::npos) << total;
   EXPECT_NE(total.find("4/4 expected-good undamaged TBs decoded"), std::string::npos) << total;
   EXPECT_NE(total.find("FAIL"), std::string::npos) << total;
+}
+
+/// Replaces the IQ of slot \p slot_name of \p file by zeros at twice its FFT size (a format the
+/// reader accepts: any FFT size of 128 .. 16384 whose slot length the samples are).
+void double_iq_fft_size(const fs::path& file, const std::string& slot_name) {
+  const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  const std::string link = "/slots/" + slot_name + "/iq";
+  const hid_t old_iq = H5Dopen2(f, link.c_str(), H5P_DEFAULT);
+  ASSERT_GE(old_iq, 0);
+  const hid_t type = H5Dget_type(old_iq);
+  const hid_t old_space = H5Dget_space(old_iq);
+  std::array<hsize_t, 2> dims{};
+  ASSERT_EQ(H5Sget_simple_extent_dims(old_space, dims.data(), nullptr), 2);
+  std::uint32_t fft_size = 0;
+  const hid_t old_attribute = H5Aopen(old_iq, "fft_size", H5P_DEFAULT);
+  ASSERT_GE(H5Aread(old_attribute, H5T_NATIVE_UINT32, &fft_size), 0);
+  H5Aclose(old_attribute);
+  H5Sclose(old_space);
+  H5Dclose(old_iq);
+  ASSERT_GE(H5Ldelete(f, link.c_str(), H5P_DEFAULT), 0);
+  dims[1] *= 2;
+  fft_size *= 2;
+  const hid_t space = H5Screate_simple(2, dims.data(), nullptr);
+  const hid_t iq = H5Dcreate2(f, link.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  ASSERT_GE(iq, 0);
+  const std::vector<std::uint8_t> zeros(H5Tget_size(type) * dims[0] * dims[1], 0);
+  EXPECT_GE(H5Dwrite(iq, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, zeros.data()), 0);
+  const hid_t scalar = H5Screate(H5S_SCALAR);
+  const hid_t attribute =
+      H5Acreate2(iq, "fft_size", H5T_STD_U32LE, scalar, H5P_DEFAULT, H5P_DEFAULT);
+  EXPECT_GE(H5Awrite(attribute, H5T_NATIVE_UINT32, &fft_size), 0);
+  H5Aclose(attribute);
+  H5Sclose(scalar);
+  H5Dclose(iq);
+  H5Sclose(space);
+  H5Tclose(type);
+  H5Fclose(f);
+}
+
+// IQ at another FFT size than the receiver's numerology demodulates at: the stored grids are
+// replayed (said once), every TB decodes, and the run passes.
+TEST(ReplayDamagedVector, IqAtAnotherFftSizeReplaysTheGrids) {
+  const auto v = make_vectors("replay_fft_size");
+  for (const char* slot : {"0000", "0001", "0002"}) {
+    double_iq_fft_size(v.intact, slot);
+  }
+  const auto replay = run_airan("replay -q " + v.intact.string());
+  EXPECT_EQ(replay.status, 0) << replay.output;
+  EXPECT_NE(replay.output.find("its stored grids are replayed"), std::string::npos)
+      << replay.output;
+  EXPECT_NE(last_line(replay.output).find("6/6 TBs decoded"), std::string::npos) << replay.output;
+}
+
+// A vector without slots (a generator stopped before its first) proves nothing: exit 2. A
+// generator that fails leaves no vector at all.
+TEST(ReplayDamagedVector, AVectorWithNothingToCheckFails) {
+  const auto v = make_vectors("replay_no_slots");
+  const hid_t f = H5Fopen(v.damaged.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  ASSERT_GE(f, 0);
+  for (const char* slot : {"/slots/0000", "/slots/0001", "/slots/0002"}) {
+    EXPECT_GE(H5Ldelete(f, slot, H5P_DEFAULT), 0);
+  }
+  H5Fclose(f);
+  const auto replay = run_airan("replay " + v.damaged.string());
+  EXPECT_EQ(replay.status, 2) << replay.output;
+  EXPECT_NE(replay.output.find("has nothing to check"), std::string::npos) << replay.output;
+  EXPECT_NE(last_line(replay.output).find("FAIL"), std::string::npos) << replay.output;
+
+  const auto dir = scratch_dir("gen_fails");
+  const fs::path config = dir / "too_large.yaml";
+  std::ofstream(config) << "cell: {num_prbs: 24, numerology: 1}\n"
+                           "pusch:\n"
+                           "  - {rnti: 1, prb_size: 4, bwp_size: 24, mcs_index: 9, "
+                           "tb_size_bits: 2200776}\n";
+  const fs::path output = dir / "never.h5";
+  const auto gen =
+      run_airan("gen --config " + config.string() + " --slots 2 -o " + output.string());
+  EXPECT_NE(gen.status, 0) << gen.output;
+  EXPECT_FALSE(fs::exists(output));
+  EXPECT_FALSE(fs::exists(output.string() + ".partial"));
 }
 
 #else

@@ -131,6 +131,11 @@ TEST(PuschConfig, TbSizesMustFitTheAllocation) {
         << large.validate(wide);
     large.tb_size_bits = compute_pusch_tbs(wide, large);
     EXPECT_EQ(large.validate(wide), "");
+    // 2200776 bits (a size no allocation has; segmentable, C = 262): more code blocks than the
+    // decoders hold.
+    large.tb_size_bits = 2200776;
+    EXPECT_NE(large.validate(wide).find("needs 262 code blocks, more than 256"), std::string::npos)
+        << large.validate(wide);
   }
   // Mapping type B, one symbol of DMRS with both CDM groups empty: no data RE at all.
   p.mapping_type = PuschMappingType::type_b;

@@ -101,6 +101,16 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
       return reg;
     }) == 0;
   };
+  // The message is all zero when no APP of a message bit is negative (the hard decision).
+  const auto message_is_zero = [&]() {
+    return !lanes.any_item(z, [&](unsigned lane, unsigned part) {
+      bool one = false;
+      for (unsigned bit = lane + part * z; bit < code.num_info_bits; bit += parts * z) {
+        one = one || app[bit] < 0;
+      }
+      return one;
+    });
+  };
   LdpcLaneResult result;
   bool decided = false;      // bits hold the hard decision of the current APP
   bool parity_known = false; // result.parity_ok is that of the current APP
@@ -153,7 +163,15 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
     } else if (code.crc_termination) {
       result.crc_ok = decide_and_check_crc();
       decided = true;
-      if (result.crc_ok) {
+      // An all-zero message passes any CRC (a zero register): it ends the decoding only once
+      // every check holds too, as the acceptance takes it (a zero-padded TB's blocks).
+      bool stop = result.crc_ok;
+      if (stop && message_is_zero()) {
+        result.parity_ok = all_checks_hold();
+        parity_known = true;
+        stop = result.parity_ok;
+      }
+      if (stop) {
         break;
       }
     }
@@ -164,16 +182,6 @@ AIRAN_HOST_DEVICE LdpcLaneResult ldpc_lane_decode(Lanes& lanes, const LdpcLaneCo
     hard_decide();
   }
   if (!parity_known) {
-    // The message is all zero when no APP of a message bit is negative (the hard decision).
-    const auto message_is_zero = [&]() {
-      return !lanes.any_item(z, [&](unsigned lane, unsigned part) {
-        bool one = false;
-        for (unsigned bit = lane + part * z; bit < code.num_info_bits; bit += parts * z) {
-          one = one || app[bit] < 0;
-        }
-        return one;
-      });
-    };
     const bool needed = !code.parity_only_for_zero_message || code.crc_contributions == nullptr ||
                         (result.crc_ok && message_is_zero());
     result.parity_ok = needed && all_checks_hold();

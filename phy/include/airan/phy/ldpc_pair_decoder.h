@@ -334,6 +334,13 @@ AIRAN_HOST_DEVICE void ldpc_pair_decode(Lanes& lanes, const LdpcPairCode& pair,
         }
       }
       finished = pending & crc_ok;
+      // An all-zero message passes any CRC (a zero register): such a half ends only once every
+      // check holds too, as the acceptance takes it (a zero-padded TB's blocks). The same in
+      // every lane: block-wide reductions.
+      const unsigned zero = finished != 0 ? zero_message_halves(finished) : 0U;
+      if (zero != 0) {
+        finished &= ~(zero & failing_halves());
+      }
     }
     finish(finished, parity_known, decided);
     pending &= ~finished;
