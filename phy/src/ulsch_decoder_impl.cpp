@@ -344,10 +344,17 @@ UlschDecoderResult decode_ulsch_with_harq(UlschDecoder& decoder, std::span<const
   UlschDecoderResult result;
   try {
     result = decoder.decode(llrs, cfg, buffer, tb_bits);
-  } catch (...) {
+  } catch (const std::invalid_argument&) {
+    // Refused before anything was combined (a retransmission of another TB, say): a buffer that
+    // holds earlier transmissions stays as it was; one taken for this call is given back.
     if (buffer.state().num_transmissions == 0) {
       pool.release(key);
     }
+    throw;
+  } catch (...) {
+    // Failed while combining or decoding (a batch decoder's device error): part of this
+    // transmission may be in the soft values, which the state does not say; given back.
+    pool.release(key);
     throw;
   }
   if (result.tb_crc_ok) {

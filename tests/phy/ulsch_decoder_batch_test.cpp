@@ -1,7 +1,8 @@
 // The UL-SCH decoder with an LDPC batch decoder (every code block of a TB in one call; here the
 // host lane decoder, the CUDA kernel's algorithm) gives exactly the results of the default
 // per-code-block decoding: TB and code block CRCs, iteration counts and bits, with and without a
-// thread pool, early termination and HARQ combining.
+// thread pool, early termination and HARQ combining; a batch decoder that throws on a
+// retransmission leaves no half-combined HARQ buffer behind.
 #include "../support/noisy_llrs.h"
 #include "airan/phy/harq_buffer_pool.h"
 #include "airan/phy/ldpc_batch_decoder.h"
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <random>
 #include <stdexcept>
+#include <string>
 
 namespace {
 
@@ -119,6 +121,61 @@ TEST(UlschDecoderBatch, SameResultsAsPerCodeBlockDecoding) {
   EXPECT_GT(failures, 2U);            // the low SNRs fail some TBs
   EXPECT_EQ(calls, expected_calls);   // one batch per TB ...
   EXPECT_EQ(blocks, expected_blocks); // ... holding every code block
+}
+
+/// The host lane decoder that throws (as a device would fail) on call number \p failing_call.
+class FailingBatchDecoder final : public LdpcBatchDecoder {
+public:
+  FailingBatchDecoder(unsigned max_code_blocks, unsigned failing_call)
+      : inner_(create_host_lane_ldpc_batch_decoder(max_code_blocks)), failing_call_(failing_call) {}
+  void decode(std::span<const LdpcBatchJob> jobs, std::span<LdpcDecoderResult> results) override {
+    if (++calls_ == failing_call_) {
+      throw std::runtime_error("device lost");
+    }
+    inner_->decode(jobs, results);
+  }
+  [[nodiscard]] unsigned max_code_blocks() const override { return inner_->max_code_blocks(); }
+  [[nodiscard]] std::string description() const override { return inner_->description(); }
+
+private:
+  std::unique_ptr<LdpcBatchDecoder> inner_;
+  unsigned failing_call_;
+  unsigned calls_ = 0;
+};
+
+// A retransmission whose batch decoding throws after its code blocks were combined into the
+// HARQ buffer: decode_ulsch_with_harq gives the buffer back (its soft values hold part of this
+// transmission, its state only the earlier ones), and a later new transmission starts clean.
+TEST(UlschDecoderBatch, AFailedRetransmissionGivesItsHarqBufferBack) {
+  const LdpcBatchDecoderFactory failing_second = [](unsigned max_code_blocks) {
+    return std::make_unique<FailingBatchDecoder>(max_code_blocks, 2);
+  };
+  auto decoder = create_ulsch_decoder(30000, nullptr, failing_second);
+  auto encoder = create_ulsch_encoder();
+  HarqBufferPool pool(2, 1 << 20);
+  UlschDecoderConfig cfg;
+  cfg.coding = {30000, 0.7, 4, 1, 0, 44000, 0};
+  std::mt19937_64 rng(8);
+  BitVector tb(cfg.coding.tbs);
+  for (auto& bit : tb) {
+    bit = static_cast<bit_t>(rng() & 1U);
+  }
+  BitVector codeword(cfg.coding.g);
+  encoder->encode(tb, cfg.coding, codeword);
+  const auto weak = noisy_llrs(codeword, -3.0F, rng); // fails: kept for a retransmission
+  BitVector decoded(cfg.coding.tbs);
+  const HarqProcessKey key{7, 1};
+  const UlschDecoderResult first =
+      decode_ulsch_with_harq(*decoder, weak, cfg, pool, key, true, decoded);
+  ASSERT_FALSE(first.tb_crc_ok);
+  EXPECT_EQ(pool.num_in_use(), 1U);
+  EXPECT_THROW(decode_ulsch_with_harq(*decoder, weak, cfg, pool, key, false, decoded),
+               std::runtime_error);
+  EXPECT_EQ(pool.num_in_use(), 0U);
+  EXPECT_FALSE(pool.release(key)) << "the buffer was kept";
+  const auto clean = noisy_llrs(codeword, 6.0F, rng);
+  EXPECT_TRUE(decode_ulsch_with_harq(*decoder, clean, cfg, pool, key, true, decoded).tb_crc_ok);
+  EXPECT_EQ(decoded, tb);
 }
 
 TEST(UlschDecoderBatch, ABatchDecoderTooSmallForTheLargestTbIsRejected) {

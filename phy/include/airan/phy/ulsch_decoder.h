@@ -147,7 +147,10 @@ create_ulsch_decoder(std::uint32_t max_tbs, ThreadPool* code_block_pool = nullpt
 /// combines and decodes, and releases the buffer when the TB CRC passes. A failed TB keeps its
 /// buffer for the next retransmission; the caller releases it when it gives the process up.
 /// \throws HarqPoolExhaustedError when no buffer is free (nothing decoded); std::invalid_argument
-///         as UlschDecoder::decode() (a buffer acquired for this call alone is released again).
+///         as UlschDecoder::decode(), refused before combining (a buffer acquired for this call
+///         alone is released again, one with earlier transmissions kept); anything else the
+///         decoder throws (a batch decoder's std::runtime_error), the buffer then released,
+///         earlier transmissions and all, since part of this one may be in it.
 UlschDecoderResult decode_ulsch_with_harq(UlschDecoder& decoder, std::span<const float> llrs,
                                           const UlschDecoderConfig& cfg, HarqBufferPool& pool,
                                           const HarqProcessKey& key, bool new_data,
