@@ -68,6 +68,7 @@ std::string to_string(const FronthaulCounters& c) {
   line("duplicate_packets", c.duplicate_packets);
   line("sequence_gaps", c.sequence_gaps);
   line("sequence_ids_skipped", c.sequence_ids_skipped);
+  line("sequence_ids_behind", c.sequence_ids_behind);
   line("slots_complete", c.slots_complete);
   line("slots_deadline", c.slots_deadline);
   line("slots_pool_pressure", c.slots_pool_pressure);

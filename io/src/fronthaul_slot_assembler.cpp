@@ -341,14 +341,23 @@ bool FronthaulSlotAssembler::handle_message(const EcpriMessageView& message,
   }
   const unsigned rx = eaxc.ru_port;
   const std::uint8_t sequence_id = message.header.sequence.sequence_id;
+  bool ahead = true;
   if (last_sequence_id_[rx] >= 0) {
     const auto expected = static_cast<std::uint8_t>(last_sequence_id_[rx] + 1);
-    if (sequence_id != expected) {
+    const auto skipped = static_cast<std::uint8_t>(sequence_id - expected);
+    // Half the id space ahead: ids lost (or overtaken); else behind the last one: a repeat, or
+    // one that was overtaken, which leaves the eAxC's sequence where it is.
+    ahead = skipped < 128;
+    if (sequence_id != expected && ahead) {
       ++counters_.sequence_gaps;
-      counters_.sequence_ids_skipped += static_cast<std::uint8_t>(sequence_id - expected);
+      counters_.sequence_ids_skipped += skipped;
+    } else if (!ahead) {
+      ++counters_.sequence_ids_behind;
     }
   }
-  last_sequence_id_[rx] = sequence_id;
+  if (ahead) {
+    last_sequence_id_[rx] = sequence_id;
+  }
 
   const std::int64_t arrival_ns = checked_arrival(packet_arrival_ns, *cycle_slot, timing.symbol_id);
   // The epoch this message implies (its symbol started a mid-window Ta4 before its arrival).

@@ -1,7 +1,7 @@
 // RU emulator -> slot assembler round trips on the committed HDF5 vectors: both modes, none /
 // BFP 9 / BFP 14, the assembled grid or IQ against the vector's within the compression's
 // quantisation error, TBs decoded by the reference receiver, packets in any order, the pool,
-// the frameId wrap and the per-packet allocation count.
+// the frameId wrap and the per-packet allocation count; ecpriSeqid gaps and repeats.
 #include "../support/allocation_counter.h"
 #include "fronthaul_test_helpers.h"
 
@@ -377,6 +377,44 @@ TEST(FronthaulSlotAssembler, FilteredMessagesAreCountedAndSkipped) {
   EXPECT_EQ(assembler.pending_slots(), 1U);
   EXPECT_EQ(c.on_time, 1U);
   EXPECT_EQ(assembler.arrival_clock_ns(), arrival);
+}
+
+// ecpriSeqid per eAxC: a message ahead of the next id counts a gap and the ids it skipped; a
+// repeat or an overtaken message is behind, counted apart, and leaves the sequence where it was,
+// so the next message in order counts no gap.
+TEST(FronthaulSlotAssembler, SequenceIdsBehindAreNotGaps) {
+  airan::phy::CellConfig cell;
+  cell.num_prbs = 52;
+  cell.numerology = 0;
+  const FronthaulConfig config = config_with(FronthaulIngestMode::frequency_domain, none);
+  FronthaulSlotAssembler assembler(cell, 1, config);
+  const FronthaulSlotClock& clock = assembler.clock();
+  const std::int64_t absolute_slot = 3 * clock.slots_per_cycle() + 17;
+  const std::int64_t arrival = clock.symbol_start_ns(epoch, absolute_slot, 1) + 50'000;
+  const auto frame = [&](std::uint8_t sequence_id, unsigned symbol) {
+    FronthaulFrameHeader header;
+    header.sequence.sequence_id = sequence_id;
+    const OranTimingHeader timing =
+        clock.timing_header(static_cast<std::uint64_t>(absolute_slot), symbol);
+    std::vector<std::uint8_t> bytes(8000);
+    UplaneFrameWriter writer(bytes, header, timing, {none, false, 255});
+    UplaneSectionHeader section;
+    section.num_prbs = 52;
+    const auto prbs = writer.add_section(section, none);
+    std::fill(prbs.begin(), prbs.end(), std::uint8_t{1});
+    const auto finished = writer.finish();
+    return std::vector<std::uint8_t>(finished.begin(), finished.end());
+  };
+  // 250, 251, 251 (repeat), 250 (overtaken), 252, 255 (253, 254 lost), 0 (the wrap), 1.
+  unsigned symbol = 0;
+  for (const std::uint8_t id : {250, 251, 251, 250, 252, 255, 0, 1}) {
+    (void)assembler.push(frame(id, symbol++ % 14), arrival);
+  }
+  const FronthaulCounters& c = assembler.counters();
+  EXPECT_EQ(c.sequence_gaps, 1U);
+  EXPECT_EQ(c.sequence_ids_skipped, 2U);
+  EXPECT_EQ(c.sequence_ids_behind, 2U);
+  EXPECT_NE(to_string(c).find("sequence_ids_behind 2"), std::string::npos);
 }
 
 } // namespace

@@ -243,7 +243,8 @@ TEST(FronthaulSlotAssembler, Ta4WindowAndSlotWindow) {
   EXPECT_EQ(c.on_time, 2U);
   EXPECT_EQ(c.late, 1U);
   EXPECT_EQ(c.duplicate_packets, 3U);
-  EXPECT_EQ(c.sequence_gaps, 3U); // the same id again
+  EXPECT_EQ(c.sequence_gaps, 0U); // the same id again: behind the last, not a gap
+  EXPECT_EQ(c.sequence_ids_behind, 3U);
   // Deadline: advance() just before leaves it pending, just after dispatches it.
   const std::int64_t deadline =
       clock.slot_start_ns(emulator_epoch, absolute + 1) + config.slot_deadline_ns;

@@ -81,10 +81,14 @@ struct FronthaulCounters {
   std::uint64_t units = 0;             ///< PRBs (or time-domain blocks) written, new ones.
   std::uint64_t duplicate_units = 0;   ///< PRBs / blocks that had already arrived (overwritten).
   std::uint64_t duplicate_packets = 0; ///< Accepted packets all of whose units were duplicates.
-  /// Messages whose ecpriSeqid was not the previous one of their eAxC + 1 (loss or reordering).
+  /// Messages whose ecpriSeqid was ahead of their eAxC's last + 1, by less than half the id
+  /// space (loss, or a message that overtook others).
   std::uint64_t sequence_gaps = 0;
   /// Sequence ids skipped over by those gaps (mod 256, forward distance - 1).
   std::uint64_t sequence_ids_skipped = 0;
+  /// Messages whose ecpriSeqid was at or behind their eAxC's last (a repeat, or one overtaken by
+  /// later ones): counted here, not as gaps, and the eAxC's sequence stays where it was.
+  std::uint64_t sequence_ids_behind = 0;
 
   // --- Slots ---
   std::uint64_t slots_complete = 0;      ///< Dispatched when the last unit arrived.
