@@ -308,6 +308,7 @@ void write_npy(const std::filesystem::path& path, NpyDtype dtype,
   file.write(len, 2);
   file.write(header.data(), static_cast<std::streamsize>(header.size()));
   file.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  file.close(); // what is still buffered is written here: a full disk shows now, not never
   if (!file) {
     throw NpyError(path.string() + ": write error");
   }

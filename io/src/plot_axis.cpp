@@ -44,7 +44,14 @@ Axis linear_axis(Extent data, std::optional<double> lo_opt, std::optional<double
                  int pixels, int spacing, bool horizontal) {
   double lo = lo_opt.value_or(data.empty() ? 0.0 : data.lo);
   double hi = hi_opt.value_or(data.empty() ? 1.0 : data.hi);
-  if (hi <= lo) { // one limit given beyond the data, or all data at one value
+  // A range within rounding noise of its values (1e-12 relative: thousands of ULPs) counts as
+  // one value: its ticks would need more digits than a double has.
+  const bool unresolvable = hi - lo <= 1e-12 * std::max(std::abs(lo), std::abs(hi));
+  if (unresolvable && lo_opt && hi_opt) {
+    bad_input("axis limits " + std::to_string(lo) + " and " + std::to_string(hi) +
+              " are too close to resolve");
+  }
+  if (unresolvable) { // one limit given beyond the data, or all data at one value
     const auto pad = [](double v) { return v == 0.0 ? 1.0 : std::abs(v) * 0.1; };
     if (hi_opt) {
       lo = hi - pad(hi);
@@ -64,12 +71,19 @@ Axis linear_axis(Extent data, std::optional<double> lo_opt, std::optional<double
   for (int attempt = 0; attempt < 64; ++attempt, step = nice_step(step * 1.5)) {
     axis.lo = lo_opt ? lo : std::floor(lo / step) * step;
     axis.hi = hi_opt ? hi : std::ceil(hi / step) * step;
+    if (!std::isfinite(axis.hi - axis.lo)) { // the limits rounded out to whole steps
+      bad_input("axis range is too large");
+    }
     axis.ticks.clear();
     axis.labels.clear();
     const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
     int widest = 0;
-    for (double k = std::ceil(axis.lo / step - 1e-9); k <= std::floor(axis.hi / step + 1e-9);
-         k += 1.0) {
+    const double first = std::ceil(axis.lo / step - 1e-9);
+    const double last = std::floor(axis.hi / step + 1e-9);
+    // Counted, not accumulated: first + 1 must differ from first (checked above), and a few
+    // hundred ticks at most fit any plot.
+    for (int n = 0; n <= last - first && n < 1000; ++n) {
+      const double k = first + n;
       axis.ticks.push_back(k * step);
       axis.labels.push_back(format_number(k * step, decimals));
       widest = std::max(widest, text_width(axis.labels.back(), text_scale));

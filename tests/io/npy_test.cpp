@@ -99,6 +99,22 @@ TEST(Npy, BitReaderRejectsNonBinaryValues) {
   std::filesystem::remove(path);
 }
 
+// What the stream still buffers at the end is written and checked before write_npy returns: a
+// full disk is an error, not a silently empty file.
+TEST(Npy, AFullDiskIsAWriteError) {
+  const std::uint8_t values[100] = {};
+  const std::size_t shape[] = {100};
+  if (!std::filesystem::exists("/dev/full")) {
+    GTEST_SKIP() << "no /dev/full";
+  }
+  try {
+    airan::io::write_npy("/dev/full", NpyDtype::u8, shape, std::as_bytes(std::span(values)));
+    FAIL() << "no error";
+  } catch (const NpyError& e) {
+    EXPECT_NE(std::string(e.what()).find("write error"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Npy, MissingFileIsAClearError) {
   try {
     airan::io::read_npy("/nonexistent/dir/file.npy");
