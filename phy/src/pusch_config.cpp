@@ -12,6 +12,7 @@
 #include "airan/phy/transform_precoder.h"
 #include "airan/phy/uci_coded_sizes.h"
 #include "airan/phy/uci_polar_code.h"
+#include "airan/phy/ulsch_code_block.h"
 #include "airan/phy/ulsch_decoder.h"
 
 #include <bit>
@@ -258,19 +259,19 @@ std::string validate_sizes(const CellConfig& cell, const PuschConfig& pusch) {
       return e.what();
     }
   }
+  // At most ulsch_max_code_blocks code blocks (the largest TBS of TS 38.214, 4 layers on 275
+  // PRBs, needs 152), checked before TBS + CRC is formed: that sum must not wrap.
+  if (tbs > ulsch::max_supported_tbs) {
+    return "TB size " + str(tbs) + " bits is above the largest UL-SCH TB (" +
+           str(ulsch::max_supported_tbs) + " bits, " + str(ulsch_max_code_blocks) + " code blocks)";
+  }
   if (pusch.tb_size_bits != 0) {
     // A given TBS (the TBS table's are all segmentable): TS 38.212 5.2.2 splits B' into C equal
-    // code blocks, which needs B' a multiple of C, and at most ulsch_max_code_blocks of them (the
-    // largest TBS of TS 38.214, 4 layers on 275 PRBs, needs 152): a size from a file or a MAC is
-    // not trusted to be one.
+    // code blocks, which needs B' a multiple of C: a size from a file or a MAC is not trusted to
+    // be one.
     try {
-      const CodeBlockSegmentation seg =
-          segment_code_blocks(tbs + crc_length(transport_block_crc_polynomial(tbs)),
-                              select_ldpc_base_graph(tbs, pusch.code_rate_x10240() / 10240.0));
-      if (seg.num_code_blocks > ulsch_max_code_blocks) {
-        return "TB size " + str(tbs) + " bits needs " + str(seg.num_code_blocks) +
-               " code blocks, more than " + str(ulsch_max_code_blocks);
-      }
+      (void)segment_code_blocks(tbs + crc_length(transport_block_crc_polynomial(tbs)),
+                                select_ldpc_base_graph(tbs, pusch.code_rate_x10240() / 10240.0));
     } catch (const std::invalid_argument& e) {
       return "TB size " + str(tbs) + " bits cannot be segmented: " + e.what();
     }

@@ -13,6 +13,9 @@ namespace airan::phy::ulsch {
 }
 
 TransportBlockLayout layout_transport_block(const UlschCodingConfig& coding) {
+  if (coding.tbs > max_supported_tbs) { // TBS + CRC below must not wrap
+    fail("TBS " + std::to_string(coding.tbs) + " exceeds " + std::to_string(max_supported_tbs));
+  }
   TransportBlockLayout layout;
   layout.tb_crc = transport_block_crc_polynomial(coding.tbs);
   const LdpcBaseGraph graph = select_ldpc_base_graph(coding.tbs, coding.target_code_rate);

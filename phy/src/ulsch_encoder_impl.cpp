@@ -6,6 +6,7 @@
 #include "airan/phy/crc_calculator.h"
 #include "airan/phy/ldpc_encoder.h"
 #include "airan/phy/ldpc_rate_matcher.h"
+#include "airan/phy/ulsch_code_block.h"
 #include "airan/phy/ulsch_encoder.h"
 
 #include <cstring>
@@ -44,6 +45,10 @@ void check_config(std::span<const bit_t> tb_bits, const UlschCodingConfig& cfg,
   auto fail = [](const std::string& what) {
     throw std::invalid_argument("UL-SCH encoder: " + what);
   };
+  if (cfg.tbs > ulsch::max_supported_tbs) { // TBS + CRC below must not wrap
+    fail("TBS " + std::to_string(cfg.tbs) + " is above the largest UL-SCH TB (" +
+         std::to_string(ulsch::max_supported_tbs) + " bits)");
+  }
   if (cfg.tbs == 0 || tb_bits.size() != cfg.tbs) {
     fail("TBS " + std::to_string(cfg.tbs) + " with " + std::to_string(tb_bits.size()) +
          " transport block bits");

@@ -134,8 +134,15 @@ TEST(PuschConfig, TbSizesMustFitTheAllocation) {
     // 2200776 bits (a size no allocation has; segmentable, C = 262): more code blocks than the
     // decoders hold.
     large.tb_size_bits = 2200776;
-    EXPECT_NE(large.validate(wide).find("needs 262 code blocks, more than 256"), std::string::npos)
+    EXPECT_NE(large.validate(wide).find("above the largest UL-SCH TB (2156520 bits, 256 code"),
+              std::string::npos)
         << large.validate(wide);
+    // Sizes where TBS + CRC would wrap in 32 bits (to 16, 8 and 0 bits) are no smaller.
+    for (const std::uint32_t wrapping : {4294967288U, 4294967280U, 4294967272U}) {
+      large.tb_size_bits = wrapping;
+      EXPECT_NE(large.validate(wide).find("above the largest UL-SCH TB"), std::string::npos)
+          << wrapping << ": " << large.validate(wide);
+    }
   }
   // Mapping type B, one symbol of DMRS with both CDM groups empty: no data RE at all.
   p.mapping_type = PuschMappingType::type_b;

@@ -5,12 +5,14 @@
 #include "airan/phy/crc_calculator.h"
 #include "airan/phy/ldpc_encoder.h"
 #include "airan/phy/ldpc_rate_matcher.h"
+#include "airan/phy/ulsch_decoder.h"
 #include "airan/phy/ulsch_encoder.h"
 #include "phy_test_helpers.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
+#include <string>
 
 using namespace airan::phy;
 
@@ -138,6 +140,18 @@ TEST(UlschEncoder, RejectsInconsistentArguments) {
   BitVector codeword(2400);
   const UlschCodingConfig good{1000, 0.5, 4, 2, 0, 2400, 0};
   EXPECT_NO_THROW(encoder->encode(tb, good, codeword));
+  // A TBS whose TBS + CRC wraps in 32 bits is refused as too large (the soft buffer's length
+  // too, which would otherwise come out as that of a 16-bit block).
+  UlschCodingConfig wrapping = good;
+  wrapping.tbs = 4294967288U;
+  try {
+    encoder->encode(tb, wrapping, codeword);
+    ADD_FAILURE() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("above the largest UL-SCH TB"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW((void)ulsch_soft_buffer_length(wrapping), std::invalid_argument);
   auto with = [&](auto change) {
     UlschCodingConfig cfg = good;
     change(cfg);
