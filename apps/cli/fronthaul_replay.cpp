@@ -187,20 +187,29 @@ private:
   ReplayTotals totals_;
 };
 
-/// Records of \p path that read cleanly; \p error gets the reader's complaint about the rest
-/// (a truncated or inconsistent record), if any.
-std::uint64_t count_records(const std::string& path, std::string& error) {
-  io::PcapReader reader(path);
-  io::PcapRecord record;
+/// The records of a capture that read cleanly (as libpcap reads them).
+struct CaptureRecords {
   std::uint64_t records = 0;
+  std::size_t cut_to_snaplen = 0; ///< Records longer than the snaplen, cut to it.
+};
+
+/// Counts the records of \p path; \p error gets the reader's complaint about the rest (a
+/// truncated or inconsistent record), if any. \throws io::PcapError when the file is no
+/// Ethernet capture.
+CaptureRecords count_records(const std::string& path, std::string& error) {
+  io::PcapReader reader(path);
+  reader.require_link_type(io::pcap_link_type_ethernet);
+  io::PcapRecord record;
+  CaptureRecords count;
   try {
     while (reader.next(record)) {
-      ++records;
+      ++count.records;
     }
   } catch (const io::PcapError& e) {
     error = e.what();
   }
-  return records;
+  count.cut_to_snaplen = reader.num_cut_to_snaplen();
+  return count;
 }
 
 } // namespace
@@ -233,6 +242,7 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
   std::uint64_t bytes = 0;
   std::string capture_error;                    ///< The capture is damaged after its good records.
   std::optional<std::uint64_t> capture_records; ///< DPDK replay: records the reader could read.
+  std::size_t cut_to_snaplen = 0;               ///< Capture records cut to the snaplen.
   std::uint64_t slot_errors = 0;
   if (o.no_dpdk) {
     if (o.capture.empty()) {
@@ -240,6 +250,7 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
       return 2;
     }
     io::PcapReader reader(o.capture);
+    reader.require_link_type(io::pcap_link_type_ethernet);
     io::PcapRecord record;
     const auto drain = [&] {
       while (const auto* slot = assembler.next_slot()) {
@@ -262,13 +273,16 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
       // What was read so far is still assembled, checked and reported; the run fails.
       capture_error = error.what();
     }
+    cut_to_snaplen = reader.num_cut_to_snaplen();
     assembler.flush();
     drain();
   } else {
     auto dpdk = resolve_dpdk_config(o.fronthaul);
     if (!o.capture.empty()) {
       // net_pcap stops quietly at a damaged record: count the readable records first.
-      capture_records = count_records(o.capture, capture_error);
+      const CaptureRecords count = count_records(o.capture, capture_error);
+      capture_records = count.records;
+      cut_to_snaplen = count.cut_to_snaplen;
       dpdk.eal.vdevs = {"net_pcap0,rx_pcap=" + o.capture};
       dpdk.eal.pci_allow.clear();
       dpdk.port.device = "net_pcap0";
@@ -325,6 +339,10 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
             << c.duplicate_packets << " duplicate(s)\n";
   if (!o.quiet) {
     std::cout << io::to_string(c);
+  }
+  if (cut_to_snaplen > 0) {
+    std::cout << "capture: " << cut_to_snaplen
+              << " record(s) longer than the file's snaplen, cut to it (as libpcap reads them)\n";
   }
   const bool capture_ok =
       capture_error.empty() && (!capture_records || *capture_records == frames) && slot_errors == 0;

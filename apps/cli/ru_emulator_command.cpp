@@ -51,6 +51,7 @@ public:
     const io::FronthaulLinkConfig link = emulator.link_config();
     const io::RuCplaneScope scope = emulator.cplane_scope();
     io::PcapReader reader(path);
+    reader.require_link_type(io::pcap_link_type_ethernet);
     io::PcapRecord record;
     io::RuRequestsBySlot frame_requests; // one frame's, then filed by cycle slot
     while (reader.next(record)) {

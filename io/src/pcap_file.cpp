@@ -17,6 +17,10 @@ constexpr std::size_t global_header_size = 24;
 constexpr std::size_t record_header_size = 16;
 /// Captured lengths above this are rejected whatever the snaplen says (no unbounded buffers).
 constexpr std::uint32_t max_record_size = 1U << 26;
+/// The largest captured length libpcap accepts on Ethernet (its max_snaplen_for_dlt()).
+constexpr std::uint32_t max_ethernet_record_size = 262144;
+/// A pcapng file's first block type (Section Header Block), the same in either byte order.
+constexpr std::uint32_t pcapng_section_header = 0x0A0D0D0A;
 
 std::uint32_t byte_swap(std::uint32_t v) {
   return (v >> 24) | ((v >> 8) & 0xFF00) | ((v << 8) & 0xFF0000) | (v << 24);
@@ -129,6 +133,8 @@ void PcapReader::read_global_header() {
     swapped_ = false;
   } else if (byte_swap(magic) == magic_microseconds || byte_swap(magic) == magic_nanoseconds) {
     swapped_ = true;
+  } else if (magic == pcapng_section_header) {
+    fail("a pcapng file: only classic pcap is read (convert it with editcap -F pcap IN OUT)");
   } else {
     fail("not a pcap file (unknown magic number)");
   }
@@ -147,6 +153,31 @@ void PcapReader::read_global_header() {
   }
   snaplen_ = u32(16);
   link_type_ = u32(20) & 0xFFFF; // the upper bits may carry FCS information
+  // As libpcap: captured lengths are bounded per link type, and a snaplen of 0 or above that
+  // bound stands for the bound.
+  max_captured_ =
+      link_type_ == pcap_link_type_ethernet ? max_ethernet_record_size : max_record_size;
+  snapshot_ = snaplen_ == 0 || snaplen_ > max_captured_ ? max_captured_ : snaplen_;
+}
+
+void PcapReader::require_link_type(std::uint32_t expected) const {
+  if (link_type_ == expected) {
+    return;
+  }
+  std::string what;
+  switch (link_type_) {
+  case 113:
+  case 276:
+    what = " (Linux cooked capture: tcpdump -i any; capture on the fronthaul interface)";
+    break;
+  case 101:
+    what = " (raw IP, no link-layer header)";
+    break;
+  default:
+    break;
+  }
+  fail("link type " + std::to_string(link_type_) + what + ", not " + std::to_string(expected) +
+       (expected == pcap_link_type_ethernet ? " (Ethernet)" : ""));
 }
 
 bool PcapReader::next(PcapRecord& record) {
@@ -175,20 +206,27 @@ bool PcapReader::next(PcapRecord& record) {
   if (fraction >= (nanoseconds ? 1'000'000'000U : 1'000'000U)) {
     fail_record("sub-second timestamp out of range");
   }
-  if (snaplen_ != 0 && captured > snaplen_) {
-    fail_record("captured length " + std::to_string(captured) + " exceeds the snaplen");
+  if (captured > max_captured_) {
+    fail_record("captured length " + std::to_string(captured) + " exceeds the " +
+                std::to_string(max_captured_) + "-byte limit of link type " +
+                std::to_string(link_type_));
   }
-  if (captured > max_record_size) {
-    fail_record("captured length " + std::to_string(captured) + " exceeds the 64 MiB limit");
+  // A record longer than the snaplen (old or damaged writers) is cut to it, the rest skipped,
+  // as libpcap (DPDK's net_pcap) reads it; a captured length above the original one is kept.
+  const std::uint32_t kept = std::min(captured, snapshot_);
+  buffer_.resize(kept);
+  stream_->read(reinterpret_cast<char*>(buffer_.data()), kept);
+  std::size_t read = static_cast<std::size_t>(stream_->gcount());
+  if (kept < captured && read == kept) {
+    stream_->ignore(captured - kept);
+    read += static_cast<std::size_t>(stream_->gcount());
   }
-  if (captured > original) {
-    fail_record("captured length exceeds the original length");
-  }
-  buffer_.resize(captured);
-  stream_->read(reinterpret_cast<char*>(buffer_.data()), captured);
-  if (static_cast<std::size_t>(stream_->gcount()) != captured) {
-    fail_record("truncated packet data (" + std::to_string(stream_->gcount()) + " of " +
+  if (read != captured) {
+    fail_record("truncated packet data (" + std::to_string(read) + " of " +
                 std::to_string(captured) + " bytes)");
+  }
+  if (kept < captured) {
+    ++num_cut_to_snaplen_;
   }
   record.timestamp_ns = std::uint64_t{seconds} * 1'000'000'000U +
                         (nanoseconds ? fraction : std::uint64_t{fraction} * 1000U);

@@ -5,6 +5,7 @@
 // antenna and symbol of every slot exactly once.
 #include "../support/run_airan.h"
 #include "../support/tshark_fields.h"
+#include "fronthaul_replay_cli_support.h"
 #include "two_ue_config.h"
 
 #include <gtest/gtest.h>
@@ -22,43 +23,6 @@
 
 namespace airan::test {
 namespace {
-
-/// A 12-slot vector of the two-UE 20 MHz scenario through TDL-C300 at 100 Hz Doppler (slots
-/// across two subframes' worth of slot numbers), generated once per test process.
-std::string vector_path() {
-  static const std::string path = [] {
-    auto file = (scratch_dir("fh_vector") / "tdl-c300_12slots.h5").string();
-    const auto gen =
-        run_airan("gen --config " + two_ue_config +
-                  " --channel TDL-C300 --doppler 100 --snr 22 --slots 12 --seed 5 -o " + file);
-    EXPECT_EQ(gen.status, 0) << gen.output;
-    return file;
-  }();
-  return path;
-}
-
-/// "N/M expected-good undamaged TBs decoded" of a replay's total line.
-std::pair<int, int> expected_counts(const std::string& output) {
-  const std::regex pattern(R"((\d+)/(\d+) expected-good undamaged TBs decoded)");
-  std::smatch match;
-  if (!std::regex_search(output, match, pattern)) {
-    return {-1, -1};
-  }
-  return {std::stoi(match[1]), std::stoi(match[2])};
-}
-
-/// Expected-good TBs of the vector, as `airan replay` of the HDF5 file counts them.
-int vector_expected_good() {
-  static const int count = [] {
-    const auto result = run_airan("replay -q " + vector_path());
-    const std::regex pattern(R"((\d+)/(\d+) expected-good TBs decoded)");
-    std::smatch match;
-    const bool found = std::regex_search(result.output, match, pattern);
-    EXPECT_TRUE(found) << result.output;
-    return found ? std::stoi(match[2]) : -1;
-  }();
-  return count;
-}
 
 struct Case {
   std::string mode;
@@ -257,142 +221,6 @@ TEST(FronthaulReplayCli, EmulatorSendsOnlyWhatTheCplaneRequests) {
   EXPECT_NE(replay.output.find(" " + std::to_string(16 * 14 * 2 * 6) + " missing unit(s)"),
             std::string::npos)
       << replay.output;
-}
-
-} // namespace
-} // namespace airan::test
-
-namespace airan::test {
-namespace {
-
-// Damaged captures, edited byte by byte from the emulator's (a nanosecond pcap in this
-// machine's byte order: a 24-byte file header, then per record 16 bytes - seconds,
-// nanoseconds, captured and original length - and the frame).
-std::vector<std::uint8_t> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const std::string& path, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()),
-             static_cast<std::streamsize>(bytes.size()));
-}
-
-std::uint32_t get32(const std::vector<std::uint8_t>& bytes, std::size_t at) {
-  std::uint32_t value = 0;
-  std::memcpy(&value, bytes.data() + at, 4);
-  return value;
-}
-
-void put32(std::vector<std::uint8_t>& bytes, std::size_t at, std::uint32_t value) {
-  std::memcpy(bytes.data() + at, &value, 4);
-}
-
-/// Offsets of the record headers.
-std::vector<std::size_t> records(const std::vector<std::uint8_t>& pcap) {
-  EXPECT_EQ(get32(pcap, 0), 0xA1B23C4DU); // nanoseconds, this byte order
-  std::vector<std::size_t> offsets;
-  for (std::size_t at = 24; at + 16 <= pcap.size(); at += 16 + get32(pcap, at + 8)) {
-    offsets.push_back(at);
-  }
-  return offsets;
-}
-
-/// The emulator's 7.2x capture of the 12-slot vector, as bytes.
-std::vector<std::uint8_t> emulator_capture(const std::filesystem::path& dir) {
-  const auto pcap = (dir / "good.pcap").string();
-  const auto emulate = run_airan("ru-emulator --vector " + vector_path() + " --pcap " + pcap);
-  EXPECT_EQ(emulate.status, 0) << emulate.output;
-  return read_bytes(pcap);
-}
-
-/// Replays \p pcap through the pcap reader and through DPDK (net_pcap).
-std::vector<RunResult> replay_both_ways(const std::string& pcap, const std::string& prefix) {
-  const std::string common =
-      "replay " + pcap + " --config " + two_ue_config + " --vector " + vector_path();
-  return {run_airan(common + " --no-dpdk"), run_airan(common + " --file-prefix " + prefix)};
-}
-
-// A capture cut in the middle of a record: both ingest paths assemble, decode and report what
-// came before the damage (the last slot partial, the counters), name the damage and fail.
-TEST(FronthaulReplayCliDamagedCapture, TruncatedCaptureIsReportedWithTheTotalsAndFails) {
-  const auto dir = scratch_dir("fh_trunc");
-  auto bytes = emulator_capture(dir);
-  const auto offsets = records(bytes);
-  ASSERT_GT(offsets.size(), 200U);
-  const std::size_t cut = 130;
-  bytes.resize(offsets[cut] + 16 + 500); // record 130's header and part of its frame
-  const auto pcap = (dir / "trunc.pcap").string();
-  write_bytes(pcap, bytes);
-  for (const auto& result : replay_both_ways(pcap, "fhtrunc")) {
-    EXPECT_EQ(result.status, 1) << result.output;
-    EXPECT_NE(result.output.find("capture damaged after 130 record(s)"), std::string::npos)
-        << result.output;
-    EXPECT_NE(result.output.find("record 130: truncated"), std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("fronthaul: 130 frame(s), 0 malformed"), std::string::npos)
-        << result.output;
-    EXPECT_NE(result.output.find("(1 partial)"), std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("slots_flushed 1\n"), std::string::npos) << result.output;
-    const auto [decoded, expected] = expected_counts(result.output);
-    EXPECT_GT(expected, 0) << result.output;
-    EXPECT_EQ(decoded, expected) << result.output;
-    EXPECT_NE(last_line(result.output).find("-> FAIL"), std::string::npos) << result.output;
-  }
-}
-
-// One frame's timestamp 100 s in the future (or past): it is placed by its timing header, the
-// deadlines keep following the capture, every slot is complete and every TB decodes.
-TEST(FronthaulReplayCliDamagedCapture, OneWildTimestampDamagesNothing) {
-  const auto dir = scratch_dir("fh_badts");
-  const auto good = emulator_capture(dir);
-  const auto offsets = records(good);
-  for (const int shift : {100, -100}) {
-    auto bytes = good;
-    const std::size_t at = offsets[offsets.size() / 3];
-    put32(bytes, at, static_cast<std::uint32_t>(static_cast<int>(get32(bytes, at)) + shift));
-    const auto pcap = (dir / "badts.pcap").string();
-    write_bytes(pcap, bytes);
-    for (const auto& result : replay_both_ways(pcap, "fhbadts")) {
-      EXPECT_EQ(result.status, 0) << shift << ": " << result.output;
-      EXPECT_NE(result.output.find("0 malformed, 0 missing unit(s)"), std::string::npos)
-          << result.output;
-      EXPECT_NE(result.output.find("12 slot(s) (0 partial)"), std::string::npos) << result.output;
-      EXPECT_NE(result.output.find("arrival_outliers 1\n"), std::string::npos) << result.output;
-      EXPECT_EQ(result.output.find("too_late"), std::string::npos) << result.output;
-      const auto [decoded, expected] = expected_counts(result.output);
-      EXPECT_EQ(expected, vector_expected_good()) << result.output;
-      EXPECT_EQ(decoded, expected) << result.output;
-    }
-  }
-}
-
-// A copy of the first frame with another frameId in front: the learned epoch it gives is
-// outvoted by the good frames (a few of the first slot's dropped, counted), the stray's slot is
-// discarded, and every other slot is complete and decodes.
-TEST(FronthaulReplayCliDamagedCapture, StrayFirstPacketIsOutvoted) {
-  const auto dir = scratch_dir("fh_stray");
-  auto bytes = emulator_capture(dir);
-  const auto offsets = records(bytes);
-  const std::size_t length = get32(bytes, offsets[0] + 8);
-  std::vector<std::uint8_t> stray(bytes.begin() + 24,
-                                  bytes.begin() + 24 + 16 + static_cast<std::ptrdiff_t>(length));
-  const std::size_t ethernet = stray[16 + 12] == 0x81 && stray[16 + 13] == 0x00 ? 18 : 14;
-  stray[16 + ethernet + 8 + 1] += 50; // frameId: half a second away
-  bytes.insert(bytes.begin() + 24, stray.begin(), stray.end());
-  const auto pcap = (dir / "stray.pcap").string();
-  write_bytes(pcap, bytes);
-  for (const auto& result : replay_both_ways(pcap, "fhstray")) {
-    EXPECT_EQ(result.status, 0) << result.output;
-    EXPECT_NE(result.output.find("epoch_relearns 1\n"), std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("slots_discarded 1\n"), std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("epoch_mismatch 8\n"), std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("12 slot(s) (1 partial)"), std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("slots_complete 11\n"), std::string::npos) << result.output;
-    const auto [decoded, expected] = expected_counts(result.output);
-    EXPECT_GE(expected, vector_expected_good() - 2) << result.output;
-    EXPECT_EQ(decoded, expected) << result.output;
-  }
 }
 
 } // namespace

@@ -149,6 +149,10 @@ TEST(PcapFile, EveryMalformedFileIsAnError) {
   Bytes bad_magic = good;
   bad_magic[0] = 0x0A; // a pcapng section header block starts 0A 0D 0D 0A
   EXPECT_NE(pcap_read_error(bad_magic).find("magic"), std::string::npos);
+  Bytes pcapng = good;
+  pcapng[0] = pcapng[3] = 0x0A;
+  pcapng[1] = pcapng[2] = 0x0D;
+  EXPECT_NE(pcap_read_error(pcapng).find("a pcapng file"), std::string::npos);
   Bytes bad_version = good;
   bad_version[4] = 1;
   EXPECT_NE(pcap_read_error(bad_version).find("version 1.4"), std::string::npos);
@@ -158,24 +162,75 @@ TEST(PcapFile, EveryMalformedFileIsAnError) {
     EXPECT_NE(error.find("record 0: truncated"), std::string::npos) << size << ": " << error;
   }
   EXPECT_EQ(pcap_read_error(Bytes(good.begin(), good.begin() + 24)), ""); // header only: no records
-  Bytes above_snaplen = good;
-  above_snaplen[16] = 3; // snaplen 3
-  above_snaplen[18] = 0;
-  EXPECT_NE(pcap_read_error(above_snaplen).find("exceeds the snaplen"), std::string::npos);
-  Bytes above_original = good;
-  above_original[36] = 3;
-  EXPECT_NE(pcap_read_error(above_original).find("exceeds the original length"), std::string::npos);
   Bytes bad_fraction = good;
   bad_fraction[28] = 0x40; // 1000000 microseconds = 0x000F4240
   bad_fraction[29] = 0x42;
   bad_fraction[30] = 0x0F;
   EXPECT_NE(pcap_read_error(bad_fraction).find("sub-second"), std::string::npos);
   Bytes huge = good;
-  huge[16] = huge[17] = huge[18] = 0; // snaplen 0: only the hard limit applies
+  huge[16] = huge[17] = huge[18] = 0; // snaplen 0: only libpcap's limit for Ethernet applies
   huge[32] = huge[33] = huge[34] = huge[35] = 0xFF;
   huge[36] = huge[37] = huge[38] = huge[39] = 0xFF;
-  EXPECT_NE(pcap_read_error(huge).find("exceeds the 64 MiB limit"), std::string::npos);
+  EXPECT_NE(pcap_read_error(huge).find("exceeds the 262144-byte limit of link type 1"),
+            std::string::npos);
+  Bytes huge_other = huge;
+  huge_other[20] = 147; // LINKTYPE_USER0: 64 MiB
+  EXPECT_NE(pcap_read_error(huge_other).find("exceeds the 67108864-byte limit of link type 147"),
+            std::string::npos);
   EXPECT_THROW(PcapReader(pcap_temp_file("missing.pcap")), PcapError);
+}
+
+// What libpcap (DPDK's net_pcap) reads from an inconsistent record, PcapReader reads alike: a
+// record longer than the snaplen is cut to it and the reading goes on; a captured length above
+// the original length is kept.
+TEST(PcapFile, ReadsInconsistentLengthsAsLibpcapDoes) {
+  Bytes two = hand_written_capture;
+  two.insert(two.end(), hand_written_capture.begin() + 24, hand_written_capture.end());
+  two[40] = 0x11; // the first frame: 11 AD BE EF
+  two[16] = 3;    // snaplen 3
+  two[18] = 0;
+  auto reader = PcapReader::from_bytes(two);
+  PcapRecord record;
+  ASSERT_TRUE(reader.next(record));
+  EXPECT_EQ(Bytes(record.data.begin(), record.data.end()), (Bytes{0x11, 0xAD, 0xBE}));
+  EXPECT_EQ(record.original_length, 4U);
+  EXPECT_EQ(reader.num_cut_to_snaplen(), 1U);
+  ASSERT_TRUE(reader.next(record)) << "the cut record's last byte is skipped";
+  EXPECT_EQ(Bytes(record.data.begin(), record.data.end()), (Bytes{0xDE, 0xAD, 0xBE}));
+  EXPECT_FALSE(reader.next(record));
+  EXPECT_EQ(reader.num_cut_to_snaplen(), 2U);
+  // Cut inside the skipped byte: truncated, counting the bytes that were there.
+  EXPECT_NE(
+      pcap_read_error(Bytes(two.begin(), two.begin() + 43)).find("truncated packet data (3 of 4"),
+      std::string::npos);
+  Bytes above_original = hand_written_capture;
+  above_original[36] = 3;
+  auto longer = PcapReader::from_bytes(above_original);
+  ASSERT_TRUE(longer.next(record));
+  EXPECT_EQ(record.data.size(), 4U);
+  EXPECT_EQ(record.original_length, 3U);
+  EXPECT_EQ(longer.num_cut_to_snaplen(), 0U);
+}
+
+TEST(PcapFile, NamesALinkTypeOtherThanTheOneExpected) {
+  auto ethernet = PcapReader::from_bytes(hand_written_capture);
+  EXPECT_NO_THROW(ethernet.require_link_type(pcap_link_type_ethernet));
+  Bytes cooked = hand_written_capture;
+  cooked[20] = 113;
+  const auto error = [](const Bytes& bytes) {
+    try {
+      PcapReader::from_bytes(bytes, "c.pcap").require_link_type(pcap_link_type_ethernet);
+    } catch (const PcapError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error(cooked).find("c.pcap: link type 113 (Linux cooked capture"), std::string::npos);
+  EXPECT_NE(error(cooked).find("not 1 (Ethernet)"), std::string::npos);
+  // The FCS bits above the link type are not part of it.
+  Bytes with_fcs = hand_written_capture;
+  with_fcs[23] = 0x30; // FCS present, 2 x 16 bits
+  EXPECT_EQ(error(with_fcs), "");
 }
 
 TEST(PcapFile, WriterRejectsWhatTheFormatCannotHold) {

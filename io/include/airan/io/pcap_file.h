@@ -6,9 +6,11 @@
 /// Layout: a 24-byte global header (magic 0xA1B2C3D4 for microseconds or 0xA1B23C4D for
 /// nanoseconds, version 2.4, zone 0, sigfigs 0, snaplen, link type), then per packet a 16-byte
 /// record header (seconds, micro- or nanoseconds, captured length, original length) and the
-/// captured bytes. The reader treats every inconsistency (short header, unknown magic, record
-/// cut short, captured length above snaplen or original length, sub-second field out of range)
-/// as a PcapError naming the file and the record, never as a crash or a guess.
+/// captured bytes. The reader treats every inconsistency (short header, unknown magic, a pcapng
+/// file, record cut short, captured length above libpcap's bound for the link type, sub-second
+/// field out of range) as a PcapError naming the file and the record, never as a crash or a
+/// guess. What libpcap (and so DPDK's net_pcap) reads, it reads the same way: a record longer
+/// than the snaplen is cut to it (and counted), one longer than its original length is kept.
 #pragma once
 
 #include <cstddef>
@@ -90,6 +92,11 @@ public:
   [[nodiscard]] PcapTimestampResolution resolution() const { return resolution_; }
   [[nodiscard]] std::uint32_t snaplen() const { return snaplen_; }
   [[nodiscard]] std::uint32_t link_type() const { return link_type_; }
+  /// \throws PcapError naming the file's link type when it is not \p expected (a capture of
+  /// `tcpdump -i any` is Linux cooked, not Ethernet).
+  void require_link_type(std::uint32_t expected) const;
+  /// Records so far whose captured length exceeded the snaplen (cut to it, as libpcap does).
+  [[nodiscard]] std::size_t num_cut_to_snaplen() const { return num_cut_to_snaplen_; }
   /// True when the file was written in the other byte order than this machine's.
   [[nodiscard]] bool byte_swapped() const { return swapped_; }
 
@@ -103,8 +110,11 @@ private:
   PcapTimestampResolution resolution_ = PcapTimestampResolution::microseconds;
   std::uint32_t snaplen_ = 0;
   std::uint32_t link_type_ = 0;
+  std::uint32_t max_captured_ = 0; ///< libpcap's bound on a record for the link type.
+  std::uint32_t snapshot_ = 0;     ///< The snaplen as libpcap applies it.
   bool swapped_ = false;
   std::size_t num_records_ = 0;
+  std::size_t num_cut_to_snaplen_ = 0;
   std::vector<std::uint8_t> buffer_;
 };
 
