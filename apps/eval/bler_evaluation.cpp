@@ -1,6 +1,8 @@
 #include "airan/apps/bler_evaluation.h"
 
 #include "airan/phy/dmrs_pusch.h"
+#include "airan/phy/ptrs_pusch.h"
+#include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
 #include "airan/phy/snr_definition.h"
@@ -8,6 +10,7 @@
 #include "airan/phy/thread_pool.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <memory>
 #include <stdexcept>
@@ -193,8 +196,18 @@ float evaluation_noise_variance(const EvaluationConfig& config, double snr_db) {
   const auto dmrs = phy::make_pusch_dmrs_params(cell, pusch, 0);
   const double dmrs_energy = double(dmrs.symbols.count()) * double(dmrs.values_per_symbol()) *
                              double(dmrs.beta) * double(dmrs.beta);
+  // PT-RS: one port, on one layer, at beta_PT-RS^2 (N_layers with ptrs-Power '00'): per layer
+  // that port's energy over the layers. With PT-RS every RE is still used (1944 + 72 of 2016
+  // on 12 PRB, L 1, K 2).
+  const phy::PuschReMapping mapping = phy::make_pusch_re_mapping(cell, pusch);
+  const double ptrs_beta = phy::ptrs_amplitude(pusch.ptrs.power, pusch.num_layers);
+  const double ptrs_energy =
+      mapping.ptrs.present() ? double(phy::ptrs_count(mapping.ptrs, mapping.num_subcarriers())) *
+                                   double(std::popcount(mapping.ptrs.symbol_mask)) * ptrs_beta *
+                                   ptrs_beta / double(pusch.num_layers)
+                             : 0.0;
   return phy::noise_variance_from_ebno_db(snr_db, qm, pusch.code_rate_x10240() / 10240.0,
-                                          data_res / (data_res + dmrs_energy));
+                                          data_res / (data_res + dmrs_energy + ptrs_energy));
 }
 
 std::vector<EvaluationPoint>
@@ -259,8 +272,12 @@ run_evaluation(const EvaluationConfig& config,
               }
               PairedOutcome& pair = tallies[r].paired[s];
               ++pair.common_slots;
-              pair.only_this_failed += slot_outcomes[r].error && !slot_outcomes[s].error ? 1 : 0;
-              pair.only_other_failed += !slot_outcomes[r].error && slot_outcomes[s].error ? 1 : 0;
+              if (slot_outcomes[r].error != slot_outcomes[s].error) {
+                auto& slots = slot_outcomes[r].error ? pair.only_this_failed_slots
+                                                     : pair.only_other_failed_slots;
+                slots.push_back(next + item);
+                (slot_outcomes[r].error ? pair.only_this_failed : pair.only_other_failed) += 1;
+              }
             }
           }
           for (std::size_t r = 0; r < num_receivers; ++r) {

@@ -218,12 +218,14 @@ std::string format_evaluation_table(const EvaluationConfig& config,
   out << '\n';
   // Paired over the sweep: the slots where exactly one of two receivers failed.
   if (names.size() > 1) {
-    out << "Paired over the sweep (slots where only one of the two failed; exact sign test):\n";
+    out << "Paired over the sweep (each slot once: worse = only it failed at more SNR points; "
+           "exact sign test):\n";
     for (const PairedSweep& sweep : paired_sweeps(points, names)) {
-      out << "  " << sweep.a << " vs " << sweep.b << ": only " << sweep.a << " failed "
-          << sweep.only_a_failed << ", only " << sweep.b << " failed " << sweep.only_b_failed
-          << " of " << sweep.common_slots
-          << " common slots, p = " << format_p_value(sweep.log10_p_value) << '\n';
+      out << "  " << sweep.a << " vs " << sweep.b << ": " << sweep.a << " worse on "
+          << sweep.a_worse_slots << ", " << sweep.b << " worse on " << sweep.b_worse_slots << " of "
+          << sweep.common_slots << " common slots, p = " << format_p_value(sweep.log10_p_value)
+          << " (slot-points: only " << sweep.a << " failed " << sweep.only_a_failed << ", only "
+          << sweep.b << " failed " << sweep.only_b_failed << " of " << sweep.slot_points << ")\n";
     }
   }
   return out.str();
@@ -311,6 +313,9 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
     json["paired_over_sweep"].push_back({{"a", sweep.a},
                                          {"b", sweep.b},
                                          {"common_slots", sweep.common_slots},
+                                         {"a_worse_slots", sweep.a_worse_slots},
+                                         {"b_worse_slots", sweep.b_worse_slots},
+                                         {"slot_points", sweep.slot_points},
                                          {"only_a_failed", sweep.only_a_failed},
                                          {"only_b_failed", sweep.only_b_failed},
                                          {"p_value", sweep.p_value},

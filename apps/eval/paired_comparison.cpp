@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace airan::apps {
 
@@ -45,15 +46,29 @@ PairedSweep paired_over_sweep(std::span<const EvaluationPoint> points,
   PairedSweep sweep;
   sweep.a = receivers[a];
   sweep.b = receivers[b];
+  std::map<std::uint64_t, std::int64_t> net; // per slot: points only a failed - only b failed
   for (const EvaluationPoint& p : points) {
     if (p.receiver != sweep.a || !p.simulated || b >= p.paired.size()) {
       continue;
     }
-    sweep.common_slots += p.paired[b].common_slots;
-    sweep.only_a_failed += p.paired[b].only_this_failed;
-    sweep.only_b_failed += p.paired[b].only_other_failed;
+    const PairedOutcome& pair = p.paired[b];
+    // Each receiver's slots at a point are its first ones, so the common ones are too.
+    sweep.common_slots = std::max(sweep.common_slots, pair.common_slots);
+    sweep.slot_points += pair.common_slots;
+    sweep.only_a_failed += pair.only_this_failed;
+    sweep.only_b_failed += pair.only_other_failed;
+    for (const std::uint64_t slot : pair.only_this_failed_slots) {
+      ++net[slot];
+    }
+    for (const std::uint64_t slot : pair.only_other_failed_slots) {
+      --net[slot];
+    }
   }
-  sweep.log10_p_value = sign_test_log10_p_value(sweep.only_a_failed, sweep.only_b_failed);
+  for (const auto& [slot, count] : net) {
+    sweep.a_worse_slots += count > 0 ? 1 : 0;
+    sweep.b_worse_slots += count < 0 ? 1 : 0;
+  }
+  sweep.log10_p_value = sign_test_log10_p_value(sweep.a_worse_slots, sweep.b_worse_slots);
   sweep.p_value = std::pow(10.0, sweep.log10_p_value);
   return sweep;
 }

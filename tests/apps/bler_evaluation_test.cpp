@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <filesystem>
@@ -160,6 +161,15 @@ TEST(BlerEvaluation, PairedOutcomesCountTheSharedSlotsFromBothSides) {
           EXPECT_EQ(ab.common_slots, std::min(pa.slots, pb.slots));
           EXPECT_EQ(ab.only_this_failed, pb.paired[a].only_other_failed);
           EXPECT_LE(ab.only_this_failed, pa.tb_errors);
+          // The slots behind the counts: as many, ascending, among the common (first) slots,
+          // and the same from the other side.
+          EXPECT_EQ(ab.only_this_failed_slots.size(), ab.only_this_failed);
+          EXPECT_EQ(ab.only_other_failed_slots.size(), ab.only_other_failed);
+          EXPECT_TRUE(
+              std::is_sorted(ab.only_this_failed_slots.begin(), ab.only_this_failed_slots.end()));
+          EXPECT_TRUE(ab.only_this_failed_slots.empty() ||
+                      ab.only_this_failed_slots.back() < ab.common_slots);
+          EXPECT_EQ(ab.only_this_failed_slots, pb.paired[a].only_other_failed_slots);
           stopped_apart = stopped_apart || pa.slots != pb.slots;
           if (pa.slots == pb.slots) {
             EXPECT_EQ(std::int64_t(ab.only_this_failed) - std::int64_t(ab.only_other_failed),
@@ -420,6 +430,14 @@ TEST(BlerEvaluation, EbnoAxisFollowsSionnasDefinition) {
   EXPECT_NEAR(apps::evaluation_noise_variance(config, ebno_db), expected, 1e-6 * expected);
   config.snr_is_ebno = false;
   EXPECT_NEAR(apps::evaluation_noise_variance(config, ebno_db), std::pow(10.0, -0.3), 1e-6);
+  // With PT-RS (L 1, K 2: 6 subcarriers on each of the 12 data symbols of the 12 PRBs, at unit
+  // power on one layer) every RE is still sent: 1656 data REs of 12 x 168 units.
+  config.snr_is_ebno = true;
+  config.pusch.ptrs.enabled = true;
+  ASSERT_EQ(config.pusch.validate(config.scenario.cell), "");
+  const double with_ptrs =
+      1.0 / (std::pow(10.0, ebno_db / 10.0) * 4.0 * (553.0 / 1024.0) * (1656.0 / 2016.0));
+  EXPECT_NEAR(apps::evaluation_noise_variance(config, ebno_db), with_ptrs, 1e-6 * with_ptrs);
 }
 
 } // namespace

@@ -114,7 +114,7 @@ TEST(EvalCli, EvalWritesTableCsvJsonAndPlot) {
   ASSERT_EQ(result.status, 0) << result.output;
   EXPECT_NE(result.output.find("SNR at BLER 10%"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("95% range:"), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("  ls-lin-lmmse vs perfect-csi: only ls-lin-lmmse failed "),
+  EXPECT_NE(result.output.find("  ls-lin-lmmse vs perfect-csi: ls-lin-lmmse worse on "),
             std::string::npos)
       << result.output;
   const auto csv = read_text(dir / "bler.csv");
@@ -150,6 +150,14 @@ TEST(EvalCli, EvalWritesTableCsvJsonAndPlot) {
   EXPECT_EQ(sweep["a"], "ls-lin-lmmse");
   EXPECT_EQ(sweep["only_a_failed"].get<std::uint64_t>(), only_ls);
   EXPECT_EQ(sweep["only_b_failed"].get<std::uint64_t>(), only_genie);
+  // The test's counts: each slot once, so at most the slot-points and the distinct slots.
+  const auto a_worse = sweep["a_worse_slots"].get<std::uint64_t>();
+  const auto b_worse = sweep["b_worse_slots"].get<std::uint64_t>();
+  EXPECT_LE(a_worse, only_ls);
+  EXPECT_LE(b_worse, only_genie);
+  EXPECT_LE(a_worse + b_worse, sweep["common_slots"].get<std::uint64_t>());
+  EXPECT_LE(sweep["common_slots"].get<std::uint64_t>(), 16U) << "--max-slots 16";
+  EXPECT_GE(sweep["slot_points"].get<std::uint64_t>(), sweep["common_slots"].get<std::uint64_t>());
   EXPECT_LE(sweep["log10_p_value"].get<double>(), 0.0);
   for (const char* name : {"ls-lin-lmmse", "perfect-csi"}) {
     const auto& range = json["snr_at_bler_10_percent_ci95"][name];

@@ -1,5 +1,5 @@
-// The exact sign test against hand-computed binomial tails, and the sweep sums of paired
-// outcomes over points.
+// The exact sign test against hand-computed binomial tails, and the sweep test over points:
+// each slot once, by its net count of points where only one receiver failed.
 #include "airan/apps/paired_comparison.h"
 
 #include "airan/apps/bler_evaluation.h"
@@ -9,6 +9,8 @@
 #include <array>
 #include <cmath>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace airan::apps {
 namespace {
@@ -29,35 +31,76 @@ TEST(PairedComparison, SignTestPValues) {
   EXPECT_NEAR(sign_test_log10_p_value(25, 0), -24.0 * std::log10(2.0), 1e-12);
 }
 
-TEST(PairedComparison, SweepSumsEverySimulatedPointOfTheFirstReceiver) {
+/// Slots first, first + step, ... (count of them).
+std::vector<std::uint64_t> slot_run(std::uint64_t first, std::uint64_t count,
+                                    std::uint64_t step = 1) {
+  std::vector<std::uint64_t> slots;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    slots.push_back(first + i * step);
+  }
+  return slots;
+}
+
+/// One receiver's point against the other (index \p other of two).
+EvaluationPoint point(const std::string& name, double snr, std::size_t other,
+                      std::uint64_t common_slots, std::vector<std::uint64_t> only_this,
+                      std::vector<std::uint64_t> only_other, bool simulated = true) {
+  EvaluationPoint p;
+  p.receiver = name;
+  p.snr_db = snr;
+  p.simulated = simulated;
+  p.paired.resize(2);
+  PairedOutcome& pair = p.paired[other];
+  pair.common_slots = common_slots;
+  pair.only_this_failed = only_this.size();
+  pair.only_other_failed = only_other.size();
+  pair.only_this_failed_slots = std::move(only_this);
+  pair.only_other_failed_slots = std::move(only_other);
+  return p;
+}
+
+// Each slot counts once over the sweep: slots 0..9 where only a failed at all three points, and
+// slots 50, 51 where only b failed at one: a worse on 10 slots, b on 2 (not 30 against 2).
+// Slot 60, where only a failed at one point and only b at another, is a tie and counts for
+// neither. A point skipped by early stopping counts for nothing.
+TEST(PairedComparison, SweepCountsEachSlotOnceAcrossThePoints) {
   const std::array<std::string, 2> receivers = {"a", "b"};
   std::vector<EvaluationPoint> points;
-  for (int snr = 0; snr < 3; ++snr) {
-    for (const auto& name : receivers) {
-      EvaluationPoint p;
-      p.receiver = name;
-      p.snr_db = snr;
-      p.paired.resize(2);
-      const std::uint64_t only_a = std::uint64_t{10} * static_cast<std::uint64_t>(snr + 1);
-      p.paired[name == "a" ? 1 : 0] = {100, name == "a" ? only_a : 2U, name == "a" ? 2U : only_a};
-      p.simulated = snr < 2; // the last point was skipped by early stopping
-      points.push_back(p);
+  for (int snr = 0; snr < 4; ++snr) {
+    std::vector<std::uint64_t> only_a = snr < 3 ? slot_run(0, 10) : slot_run(200, 40);
+    std::vector<std::uint64_t> only_b =
+        snr == 1 ? std::vector<std::uint64_t>{50, 51} : std::vector<std::uint64_t>{};
+    if (snr == 0) {
+      only_a.push_back(60);
     }
+    if (snr == 2) {
+      only_b.push_back(60);
+    }
+    const std::uint64_t common = 100 + 10 * static_cast<std::uint64_t>(snr);
+    const bool simulated = snr < 3; // the last point was skipped by early stopping
+    points.push_back(point("a", snr, 1, common, only_a, only_b, simulated));
+    points.push_back(point("b", snr, 0, common, only_b, only_a, simulated));
   }
   const PairedSweep sweep = paired_over_sweep(points, receivers, 0, 1);
   EXPECT_EQ(sweep.a, "a");
   EXPECT_EQ(sweep.b, "b");
-  EXPECT_EQ(sweep.common_slots, 200U);
-  EXPECT_EQ(sweep.only_a_failed, 30U);
-  EXPECT_EQ(sweep.only_b_failed, 4U);
-  EXPECT_EQ(sweep.p_value, sign_test_p_value(30, 4));
-  EXPECT_EQ(sweep.log10_p_value, sign_test_log10_p_value(30, 4));
+  EXPECT_EQ(sweep.common_slots, 120U) << "distinct slots: the largest point's";
+  EXPECT_EQ(sweep.slot_points, 330U);
+  EXPECT_EQ(sweep.only_a_failed, 31U);
+  EXPECT_EQ(sweep.only_b_failed, 3U);
+  EXPECT_EQ(sweep.a_worse_slots, 10U);
+  EXPECT_EQ(sweep.b_worse_slots, 2U);
+  EXPECT_EQ(sweep.p_value, sign_test_p_value(10, 2));
+  EXPECT_EQ(sweep.log10_p_value, sign_test_log10_p_value(10, 2));
+  EXPECT_GT(sweep.p_value, 0.03) << "10 against 2 is p = 0.039, not the 1e-6 of 31 against 3";
   const PairedSweep reverse = paired_over_sweep(points, receivers, 1, 0);
-  EXPECT_EQ(reverse.only_a_failed, 4U);
-  EXPECT_EQ(reverse.only_b_failed, 30U);
+  EXPECT_EQ(reverse.a_worse_slots, 2U);
+  EXPECT_EQ(reverse.b_worse_slots, 10U);
+  EXPECT_EQ(reverse.only_a_failed, 3U);
+  EXPECT_EQ(reverse.p_value, sweep.p_value);
   const auto all = paired_sweeps(points, receivers);
   ASSERT_EQ(all.size(), 1U);
-  EXPECT_EQ(all[0].only_a_failed, sweep.only_a_failed);
+  EXPECT_EQ(all[0].a_worse_slots, sweep.a_worse_slots);
   const std::array<std::string, 3> three = {"a", "b", "c"};
   const auto pairs = paired_sweeps({}, three);
   ASSERT_EQ(pairs.size(), 3U);
