@@ -315,6 +315,22 @@ TEST(TdlChannel, RejectsInvalidConfigurations) {
   EXPECT_NO_THROW(rejects([&](auto& c) { c.timing_offset_s = -half_cp; })());
   EXPECT_THROW(rejects([&](auto& c) { c.timing_offset_s = -1.05 * half_cp; })(),
                std::invalid_argument);
+  // Up: the latest tap within 2^30 samples, so that the time-domain filter's lags fit an int:
+  // 0.6 s at 3.93 GHz (mu 6, 4096-point FFT) is 2.4e9 samples; 0.2 s is 7.9e8.
+  const Numerology mu6 = Numerology::for_carrier(6, CyclicPrefix::normal, 275);
+  ASSERT_EQ(mu6.fft_size(), 4096U);
+  const auto late = [&](double offset_s) {
+    TdlChannelConfig config = good;
+    config.timing_offset_s = offset_s;
+    return TdlChannel(config, mu6, 275, 0);
+  };
+  EXPECT_NO_THROW((void)late(0.2));
+  try {
+    (void)late(0.6);
+    ADD_FAILURE() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("more than 2^30"), std::string::npos) << e.what();
+  }
   EXPECT_THROW(TdlChannel(good, numerology, 200, 0), std::invalid_argument); // wider than the FFT
   EXPECT_THROW(TdlChannel(good, numerology, 0, 0), std::invalid_argument);
 
