@@ -139,12 +139,15 @@ ShmRing::PopResult ShmRing::pop(std::span<std::uint8_t> out, std::size_t& size) 
     }
     size = descriptor.length;
   }
+  // The descriptor is consumed before its buffer goes back: a consumer that dies between the
+  // two loses the buffer; the other order would leave the descriptor for the next consumer
+  // (attach() drains it) to return the buffer a second time, and two later units would share it.
+  indices_->tail.store(tail + 1, std::memory_order_release);
   if (!in_slot && descriptor.payload_index < config_.payload_buffer_count) {
     const std::uint64_t returned = indices_->free_head.load(std::memory_order_relaxed);
     free_list()[returned % config_.payload_buffer_count] = descriptor.payload_index;
     indices_->free_head.store(returned + 1, std::memory_order_release);
   }
-  indices_->tail.store(tail + 1, std::memory_order_release);
   return result;
 }
 

@@ -43,6 +43,13 @@ std::uint8_t* map_segment(int fd, std::size_t size, const std::string& name) {
   return static_cast<std::uint8_t*>(memory);
 }
 
+/// Where create() puts the PHY -> MAC direction: after the header, on a cache line (the only
+/// offset attach() accepts).
+constexpr std::uint64_t first_direction_offset() {
+  return (sizeof(ShmSegmentHeader) + fapi_detail::cache_line_size - 1) /
+         fapi_detail::cache_line_size * fapi_detail::cache_line_size;
+}
+
 bool process_alive(std::int32_t pid) {
   return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
 }
@@ -118,8 +125,7 @@ std::unique_ptr<FapiShmTransport> FapiShmTransport::create(const std::string& na
   header->payload_buffer_count = config.payload_buffer_count;
   header->payload_buffer_size = config.payload_buffer_size;
   const std::size_t direction_size = fapi_detail::shm_direction_layout(config).size;
-  header->direction_offset[0] = (sizeof(ShmSegmentHeader) + fapi_detail::cache_line_size - 1) /
-                                fapi_detail::cache_line_size * fapi_detail::cache_line_size;
+  header->direction_offset[0] = first_direction_offset();
   header->direction_offset[1] = header->direction_offset[0] + direction_size;
   impl->bind_rings();
   impl->tx.initialise();
@@ -168,6 +174,7 @@ std::unique_ptr<FapiShmTransport> FapiShmTransport::attach(const std::string& na
   if (*fapi_detail::check_shm_config(s.config) != '\0' ||
       header.header_size != sizeof(ShmSegmentHeader) || header.segment_size != size ||
       fapi_detail::shm_segment_size(s.config) != size ||
+      header.direction_offset[0] != first_direction_offset() ||
       header.direction_offset[1] != header.direction_offset[0] + direction_size ||
       header.direction_offset[1] + direction_size > size) {
     fail(name, "size mismatch: the file has " + std::to_string(size) + " bytes, its header says " +
@@ -252,6 +259,10 @@ FapiTransportStatus FapiShmTransport::send(std::span<const std::uint8_t> unit) {
 FapiReceiveResult FapiShmTransport::receive(std::span<std::uint8_t> buffer,
                                             std::chrono::microseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Malformed descriptors already queued are skipped past the deadline (a zero timeout
+  // included), so that the units behind them are not left for the next call; at most a ring's
+  // worth, so that a peer writing nothing else still lets the call return.
+  std::size_t malformed_past_deadline = 0;
   for (unsigned attempt = 0;; ++attempt) {
     std::size_t size = 0;
     switch (impl_->rx.pop(buffer, size)) {
@@ -264,7 +275,11 @@ FapiReceiveResult FapiShmTransport::receive(std::span<std::uint8_t> buffer,
       return {FapiTransportStatus::too_large, 0};
     case ShmRing::PopResult::malformed:
       AtomicTransportCounters::add(impl_->counters.dropped_malformed);
-      break; // the deadline still bounds a ring full of corrupt descriptors
+      if (std::chrono::steady_clock::now() < deadline ||
+          ++malformed_past_deadline <= impl_->config.ring_capacity) {
+        continue;
+      }
+      break;
     case ShmRing::PopResult::empty:
       break;
     }

@@ -25,6 +25,9 @@ namespace {
 
 /// Largest UDP payload over IPv4 (65535 - 20 IP - 8 UDP).
 constexpr std::size_t max_udp_payload = 65507;
+/// Datagrams that complete no unit read after a receive's deadline before it gives up: a unit of
+/// up to 256 fragments already queued is delivered by one zero-timeout call.
+constexpr unsigned max_datagrams_past_deadline = 256;
 
 sockaddr_in make_address(const std::string& address, std::uint16_t port) {
   sockaddr_in addr{};
@@ -226,6 +229,10 @@ FapiReceiveResult FapiUdpTransport::receive(std::span<std::uint8_t> buffer,
                                             std::chrono::microseconds timeout) {
   Impl& s = *impl_;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Datagrams already queued are read on past the deadline (a zero timeout included), so that a
+  // foreign or malformed datagram, or one fragment of a unit, does not leave the units behind it
+  // for the next call; bounded, so that a flood still returns.
+  unsigned read_past_deadline = 0;
   for (;;) {
     sockaddr_in from{};
     socklen_t from_length = sizeof(from);
@@ -244,7 +251,8 @@ FapiReceiveResult FapiUdpTransport::receive(std::span<std::uint8_t> buffer,
         unit = s.reassembler.accept(received, complete);
       }
       if (!complete) {
-        if (std::chrono::steady_clock::now() >= deadline) { // a stream of unusable datagrams
+        if (std::chrono::steady_clock::now() >= deadline &&
+            ++read_past_deadline > max_datagrams_past_deadline) { // a stream of unusable ones
           AtomicTransportCounters::add(s.counters.receive_timeouts);
           return {FapiTransportStatus::timeout, 0};
         }

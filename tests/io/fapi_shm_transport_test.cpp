@@ -185,6 +185,16 @@ TEST(FapiShmTransport, CorruptDescriptorsAreDroppedNotFollowed) {
   ASSERT_EQ(r.status, FapiTransportStatus::ok);
   EXPECT_EQ(buffer[0], 2); // the corrupt one was skipped
   EXPECT_EQ(mac->counters().dropped_malformed, 1U);
+  // A poll (zero timeout) skips a corrupt descriptor too and returns the unit behind it, not a
+  // timeout that leaves it for the next poll.
+  ASSERT_EQ(phy->send(Bytes(8, 3)), FapiTransportStatus::ok);
+  ASSERT_EQ(phy->send(Bytes(8, 4)), FapiTransportStatus::ok);
+  std::memcpy(raw + direction0 + 256 + 2 * 8, &huge, sizeof(huge)); // descriptor 2: unit 3
+  const FapiReceiveResult polled = mac->receive(buffer, std::chrono::microseconds(0));
+  ASSERT_EQ(polled.status, FapiTransportStatus::ok);
+  EXPECT_EQ(buffer[0], 4);
+  EXPECT_EQ(mac->counters().dropped_malformed, 2U);
+  EXPECT_EQ(mac->counters().receive_timeouts, 0U);
   ::munmap(raw, phy->segment_size());
 }
 
@@ -195,6 +205,26 @@ void expect_attach_error(const std::string& name, const std::string& fragment) {
   } catch (const FapiTransportError& e) {
     EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
   }
+}
+
+// attach() takes the directions' offsets only where create() puts them: a header whose first
+// offset is 0 (the rings on top of the header) or anything else is a size mismatch, not a
+// pointer followed.
+TEST(FapiShmTransport, AttachRefusesDirectionOffsetsCreateNeverWrites) {
+  const std::string name = segment_name("offsets");
+  auto phy = FapiShmTransport::create(name);
+  std::uint8_t* raw = map_raw(name, phy->segment_size());
+  std::uint64_t offsets[2] = {};
+  std::memcpy(offsets, raw + 40, sizeof(offsets));
+  const std::uint64_t direction = offsets[1] - offsets[0];
+  for (const std::uint64_t first : {std::uint64_t{0}, offsets[0] + 64, ~std::uint64_t{0} - 63}) {
+    const std::uint64_t changed[2] = {first, first + direction};
+    std::memcpy(raw + 40, changed, sizeof(changed));
+    expect_attach_error(name, "size mismatch");
+  }
+  std::memcpy(raw + 40, offsets, sizeof(offsets));
+  EXPECT_NO_THROW(FapiShmTransport::attach(name));
+  ::munmap(raw, phy->segment_size());
 }
 
 TEST(FapiShmTransport, AttachErrorsAreClear) {

@@ -207,6 +207,32 @@ TEST(FapiUdpTransport, MalformedDatagramsAreDroppedAndCounted) {
   EXPECT_EQ(receiver.counters().messages_received, 1U);
 }
 
+// A poll (zero timeout) reads on past datagrams that complete nothing - malformed ones, the
+// fragments of a unit - to the unit behind them, instead of a timeout per datagram.
+TEST(FapiUdpTransport, APollReadsPastDatagramsThatCompleteNoUnit) {
+  FapiUdpTransport receiver;
+  RawSender raw(receiver.local_port());
+  raw.send({0xDE, 0xAD});
+  raw.send(framed(last | start, 0, 0, 5, {1, 2})); // unit length != payload
+  raw.send(framed(last | start, 0, 0, 2, {4, 2}));
+  Bytes buffer(receiver.max_message_size());
+  FapiReceiveResult polled = receiver.receive(buffer, std::chrono::microseconds(0));
+  ASSERT_EQ(polled.status, FapiTransportStatus::ok); // loopback: sendto() queues at once
+  EXPECT_EQ(Bytes(buffer.begin(), buffer.begin() + 2), (Bytes{4, 2}));
+  EXPECT_EQ(receiver.counters().dropped_malformed, 2U);
+  FapiUdpConfig config;
+  config.max_datagram_payload = 1000;
+  UdpPair link(config);
+  ASSERT_EQ(link.mac.send(Bytes(20000, 7)), FapiTransportStatus::ok); // 20 fragments
+  polled = link.phy.receive(buffer, std::chrono::microseconds(0));
+  ASSERT_EQ(polled.status, FapiTransportStatus::ok);
+  EXPECT_EQ(polled.size, 20000U);
+  EXPECT_EQ(link.phy.counters().receive_timeouts, 0U);
+  EXPECT_EQ(link.phy.receive(buffer, std::chrono::microseconds(0)).status,
+            FapiTransportStatus::timeout);
+  EXPECT_EQ(link.phy.counters().receive_timeouts, 1U);
+}
+
 TEST(FapiUdpTransport, OutOfSequenceDatagramsAreDroppedAndGapsCounted) {
   FapiUdpTransport receiver;
   RawSender raw(receiver.local_port());
