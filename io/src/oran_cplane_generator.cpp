@@ -62,6 +62,12 @@ CplaneGenerationResult UplinkCplaneGenerator::generate(
       return result;
     }
   }
+  if (!fits_oran_timing_header({DataDirection::uplink, oran_payload_version, config_.filter_index,
+                                slot.frame_id, slot.subframe_id, slot.slot_id, 0}) ||
+      slot.subframe_id > 9) {
+    result.status = CplaneGenerationStatus::invalid_timing;
+    return result;
+  }
   sections_.clear();
   order_.resize(allocations.size());
   for (std::size_t i = 0; i < order_.size(); ++i) {
@@ -101,7 +107,12 @@ CplaneGenerationResult UplinkCplaneGenerator::generate(
       return false;
     }
     const auto frame = buffer.subspan(offset, header_size + message_size);
-    write_cplane_message(frame.subspan(header_size), header, sections_);
+    if (write_cplane_message(frame.subspan(header_size), header, sections_) != message_size) {
+      // Checked above (the timing) and by valid() (the sections): a frame left unwritten would
+      // carry whatever the buffer held.
+      result.status = CplaneGenerationStatus::invalid_allocation;
+      return false;
+    }
     EcpriMessageHeader ecpri;
     ecpri.type = EcpriMessageType::real_time_control;
     ecpri.eaxc_id = eaxc_id;

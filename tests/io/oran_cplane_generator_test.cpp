@@ -211,6 +211,23 @@ TEST_F(UplinkCplaneGeneratorTest, ReportsEveryError) {
   Bytes big_buffer(1 << 20);
   EXPECT_EQ(big.generate(slot, many, big_buffer, many_frames).status,
             CplaneGenerationStatus::too_many_sections);
+
+  // Timing fields that do not fit the common header: refused before any frame (a frame whose
+  // message was never written would have carried the buffer's old bytes).
+  const std::vector<UplinkAllocation> one = {ok};
+  for (const UplinkSlot bad_slot :
+       {UplinkSlot{1, 10, 0}, UplinkSlot{1, 16, 0}, UplinkSlot{1, 2, 64}}) {
+    const auto result = generator.generate(bad_slot, one, buffer, frames);
+    EXPECT_EQ(result.status, CplaneGenerationStatus::invalid_timing);
+    EXPECT_EQ(result.num_frames, 0U);
+  }
+  UplinkCplaneConfig filter = test_config();
+  filter.filter_index = 16;
+  UplinkCplaneGenerator filtered(filter, 4);
+  EXPECT_EQ(filtered.generate(slot, one, buffer, frames).status,
+            CplaneGenerationStatus::invalid_timing);
+  EXPECT_EQ(generator.generate(UplinkSlot{255, 9, 63}, one, buffer, frames).status,
+            CplaneGenerationStatus::ok);
 }
 
 TEST_F(UplinkCplaneGeneratorTest, AllocatesNothingPerSlot) {

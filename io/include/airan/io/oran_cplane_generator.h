@@ -53,6 +53,9 @@ enum class CplaneGenerationStatus : std::uint8_t {
   too_many_sections,    ///< Section ids (12 bits) exhausted within the slot.
   buffer_too_small,     ///< The frame buffer is full.
   too_many_frames,      ///< The frame list is full.
+  /// The slot's subframeId or slotId, or the configured filterIndex, does not fit its field of
+  /// the common header (4, 6 and 4 bits; subframeId also at most 9): nothing is written.
+  invalid_timing,
 };
 
 struct CplaneGenerationResult {
