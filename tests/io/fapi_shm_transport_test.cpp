@@ -189,7 +189,7 @@ TEST(FapiShmTransport, CorruptDescriptorsAreDroppedNotFollowed) {
   // timeout that leaves it for the next poll.
   ASSERT_EQ(phy->send(Bytes(8, 3)), FapiTransportStatus::ok);
   ASSERT_EQ(phy->send(Bytes(8, 4)), FapiTransportStatus::ok);
-  std::memcpy(raw + direction0 + 256 + 2 * 8, &huge, sizeof(huge)); // descriptor 2: unit 3
+  std::memcpy(raw + direction0 + 256 + 2 * std::size_t{8}, &huge, sizeof(huge)); // descriptor 2
   const FapiReceiveResult polled = mac->receive(buffer, std::chrono::microseconds(0));
   ASSERT_EQ(polled.status, FapiTransportStatus::ok);
   EXPECT_EQ(buffer[0], 4);
