@@ -190,7 +190,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         auto reader = PcapReader::from_bytes(bytes, "fuzz");
         PcapRecord record;
         while (reader.next(record)) {
-          check(record.data.size() <= record.original_length);
+          // At most the snaplen (a longer record is cut to it, as libpcap does) and 64 MiB; the
+          // original length may be below the captured one (kept, as libpcap does).
+          check(record.data.size() <= (std::size_t{1} << 26));
+          check(reader.snaplen() == 0 || record.data.size() <= reader.snaplen());
           fuzz_frame(record.data, config);
         }
       } catch (const PcapError&) {
