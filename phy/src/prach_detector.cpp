@@ -49,14 +49,16 @@ PrachDetector::PrachDetector(const PrachConfig& config, unsigned pusch_numerolog
   const unsigned ncs = config.cyclic_shift_length;
   (void)prach_cyclic_shift_length(prach_subcarrier_spacing_hz(config), 0); // spacing has a table
   const unsigned length = sequence_length_;
-  const unsigned margin = oversampling_; // Window starts one lag early: small negative delays.
+  // Preamble v's window is the lags of delays 0 .. N_CS of TS 38.211 6.3.3.1's partition: a
+  // round trip only delays. (A window started a lag early for small negative delays ended a lag
+  // early too, and a UE in the zone's last lag read as preamble v - 1 with TA 0.)
   windows_.resize(prach_preambles_per_occasion);
   for (unsigned p = 0; p < prach_preambles_per_occasion; ++p) {
     const PrachPreambleSequence sequence = prach_preamble_sequence(config, p);
     num_roots_ = std::max(num_roots_, sequence.root_ordinal + 1);
     const unsigned origin = oversampling_ * ((length - sequence.cyclic_shift) % length);
-    windows_[p] = {sequence.root_ordinal, (origin + padded_length_ - margin) % padded_length_,
-                   ncs == 0 ? padded_length_ : oversampling_ * ncs, sequence.cyclic_shift};
+    windows_[p] = {sequence.root_ordinal, origin, ncs == 0 ? padded_length_ : oversampling_ * ncs,
+                   sequence.cyclic_shift};
   }
   conj_spectra_.resize(std::size_t{num_roots_} * length);
   for (unsigned r = 0; r < num_roots_; ++r) {

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <random>
+#include <vector>
 
 namespace airan::phy {
 namespace {
@@ -63,7 +64,29 @@ TEST(PrachDetector, TimingAcrossTheWindow) {
   std::mt19937 rng(5);
   const double lag_s = 1.0 / (839 * 1250.0);
   const double ta_unit_s = 16.0 * 64 / (480e3 * 4096) / 2;
-  // Delays from 0 to 11.5 lags (N_CS 13) in steps that are not whole lags.
+  // Delays from 0 to 12.6 lags (N_CS 13, 29.3 samples a lag) in steps that are not whole lags,
+  // the zone's last lag included, for preamble 32 and for preamble 0 (no window below it). The
+  // detector samples the lags every half lag: within a quarter lag of the zone's end a peak's
+  // nearest sample lies in the next zone, the limit of that grid.
+  std::vector<unsigned> delays;
+  for (unsigned delay = 0; delay < 340; delay += 37) {
+    delays.push_back(delay);
+  }
+  for (const unsigned last_lag : {355U, 362U, 370U}) {
+    delays.push_back(last_lag);
+  }
+  for (const unsigned preamble : {32U, 0U}) {
+    for (const unsigned delay : delays) {
+      if (preamble == 0 && delay < 340) {
+        continue;
+      }
+      detector.detect(link.awgn_occasion({{preamble, delay, 1.0F}}, 0.1F, rng), result);
+      ASSERT_EQ(result.preambles.size(), 1U) << preamble << " at " << delay;
+      EXPECT_EQ(result.preambles[0].index, preamble) << delay;
+      const double true_delay = delay / link.layout().sample_rate_hz;
+      EXPECT_NEAR(result.preambles[0].delay_s, true_delay, 0.05 * lag_s) << delay;
+    }
+  }
   for (unsigned delay = 0; delay < 340; delay += 37) {
     detector.detect(link.awgn_occasion({{32, delay, 1.0F}}, 0.1F, rng), result);
     ASSERT_EQ(result.preambles.size(), 1U) << delay;
