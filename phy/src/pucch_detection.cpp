@@ -83,10 +83,12 @@ float pucch_sinr_db(double best, double noise_energy, unsigned noise_dims, unsig
 }
 
 bool pucch_shares_resource(const PucchConfig& a, const PucchConfig& b) {
-  return a.format == b.format && a.bwp_start == b.bwp_start && a.prb_start == b.prb_start &&
+  // PRBs compared as CRBs: two UEs whose BWPs start apart may sit on the same ones.
+  return a.format == b.format && a.bwp_start + a.prb_start == b.bwp_start + b.prb_start &&
          a.num_prbs == b.num_prbs && a.start_symbol == b.start_symbol &&
          a.num_symbols == b.num_symbols && a.intra_slot_hopping == b.intra_slot_hopping &&
-         (!a.intra_slot_hopping || a.second_hop_prb == b.second_hop_prb) &&
+         (!a.intra_slot_hopping ||
+          a.bwp_start + a.second_hop_prb == b.bwp_start + b.second_hop_prb) &&
          a.group_hopping == b.group_hopping && a.hopping_id == b.hopping_id;
 }
 

@@ -323,6 +323,16 @@ TEST(PucchMultiplexingTest, AStrongNeighbourNeitherHidesAWeakUeNorRaisesFalseAla
   const auto [found0, false0] = weak_ue_rates(a0, b0, 10.0F, 1000);
   EXPECT_GE(found0, 0.97);
   EXPECT_LE(false0, 0.02);
+  // The neighbour's PDU in a BWP that starts 2 PRBs later, on the same CRBs (it was taken for
+  // noise: the weak UE found in none of the slots).
+  for (PucchConfig* neighbour : {&b, &b0}) {
+    neighbour->bwp_start = 2;
+    neighbour->bwp_size = 22;
+    neighbour->prb_start -= 2;
+    neighbour->second_hop_prb -= 2;
+  }
+  EXPECT_GE(weak_ue_rates(a, b, 0.0F, 300).first, 0.97);
+  EXPECT_GE(weak_ue_rates(a0, b0, 10.0F, 300).first, 0.97);
 }
 
 TEST(PucchMultiplexingTest, TwentyFourUesOnOnePrbAreAllDetected) {

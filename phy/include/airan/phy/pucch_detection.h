@@ -59,8 +59,10 @@ float pucch_sinr_db(double best, double noise_energy, unsigned noise_dims, unsig
                     unsigned res);
 
 /// True when PUCCHs \p a and \p b of format 0 or 1 occupy the same REs with the same base
-/// sequences (format, PRB, symbols, hopping and hopping identity): UEs multiplexed by their cyclic
-/// shifts and (format 1) cover codes, orthogonal over a channel flat in the PRB and the hop.
+/// sequences (format, CRB - BWP start plus PRB, whatever BWP each is described in - symbols,
+/// hopping and hopping identity): UEs multiplexed by their cyclic shifts and (format 1) cover
+/// codes, orthogonal over a channel flat in the PRB and the hop. PDUs that overlap only in part
+/// (other symbols, or format 0 beside format 1) are not: their energy counts as noise.
 bool pucch_shares_resource(const PucchConfig& a, const PucchConfig& b);
 
 /// The DTX decision of a format 0 or 1 detector. The received energy E of the PDU's REs splits
