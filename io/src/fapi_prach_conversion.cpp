@@ -68,45 +68,55 @@ FapiError to_prach_occasions(const FapiPrachPdu& pdu, const FapiPrachConfig& con
   } else {
     prach.short_format_numerology = long_format ? 0 : cell.numerology;
   }
-  const auto occasions = config.occasions();
-  const FapiPrachFdOccasionConfig& fd =
-      pdu.num_ra < occasions.size() ? occasions[pdu.num_ra] : occasions[0];
-  if (pdu.num_ra >= config.num_prach_fd_occasions.value_or(occasions.size()) ||
-      !fd.prach_root_sequence_index || !fd.k1) {
-    return prach_refusal(FapiStatus::out_of_range,
-                         "numRa has no FD occasion with a root sequence and k1", pdu.num_ra);
-  }
-  prach.root_sequence_index = *fd.prach_root_sequence_index;
-  prach.first_prb = *fd.k1;
-  if (pdu.num_ra >= occasions.size()) {
-    const auto mapping = phy::prach_frequency_mapping(
-        phy::prach_format_info(prach.format).sequence_length,
-        phy::prach_subcarrier_spacing_hz(prach), phy::subcarrier_spacing_hz(cell.numerology));
-    prach.first_prb += pdu.num_ra * (mapping ? mapping->num_prbs : 0U);
-  }
   prach.cyclic_shift_length = pdu.num_cs;
   const unsigned duration = phy::prach_format_info(prach.format).duration_symbols;
-  if (pdu.num_prach_ocas == 0 || pdu.num_prach_ocas > out.size() ||
+  // FAPIv3: NumFdRa FD occasions from numRa on, each with the PDU's TD occasions.
+  const unsigned num_fd = pdu.maintenance_v3 ? pdu.maintenance_v3->num_fd_ra : 1U;
+  if (pdu.num_prach_ocas == 0 || pdu.num_prach_ocas * num_fd > out.size() ||
       (long_format && pdu.num_prach_ocas != 1) ||
       (!long_format && pdu.prach_start_symbol + pdu.num_prach_ocas * duration > 14)) {
     return prach_refusal(FapiStatus::out_of_range,
                          "NumPrachOcas does not fit the slot for this format", pdu.num_prach_ocas);
   }
+  const auto occasions = config.occasions();
+  const unsigned num_configured = config.num_prach_fd_occasions.value_or(occasions.size());
   const auto numerology =
       phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
-  for (unsigned i = 0; i < pdu.num_prach_ocas; ++i) {
-    prach.start_symbol = pdu.prach_start_symbol + i * duration;
-    if (const auto error = phy::validate_prach_config(prach, numerology, cell.num_prbs);
-        !error.empty()) {
-      return make_fapi_error(FapiStatus::out_of_range, FapiErrorCode::msg_slot_err,
-                             FapiMessageType::ul_tti_request, 0, "PRACH: %s", error.c_str());
+  // Every FD occasion checked before any is written.
+  for (unsigned pass = 0; pass < 2; ++pass) {
+    for (unsigned f = 0; f < num_fd; ++f) {
+      const unsigned num_ra = pdu.num_ra + f;
+      const FapiPrachFdOccasionConfig& fd =
+          num_ra < occasions.size() ? occasions[num_ra] : occasions[0];
+      if (num_ra >= num_configured || !fd.prach_root_sequence_index || !fd.k1) {
+        return prach_refusal(FapiStatus::out_of_range,
+                             f == 0 ? "numRa has no FD occasion with a root sequence and k1"
+                                    : "numRa + NumFdRa - 1 has no FD occasion with a root "
+                                      "sequence and k1",
+                             num_ra);
+      }
+      prach.root_sequence_index = *fd.prach_root_sequence_index;
+      prach.first_prb = *fd.k1;
+      if (num_ra >= occasions.size()) {
+        const auto mapping = phy::prach_frequency_mapping(
+            phy::prach_format_info(prach.format).sequence_length,
+            phy::prach_subcarrier_spacing_hz(prach), phy::subcarrier_spacing_hz(cell.numerology));
+        prach.first_prb += num_ra * (mapping ? mapping->num_prbs : 0U);
+      }
+      for (unsigned i = 0; i < pdu.num_prach_ocas; ++i) {
+        prach.start_symbol = pdu.prach_start_symbol + i * duration;
+        if (pass == 1) {
+          out[f * pdu.num_prach_ocas + i] =
+              FapiPrachOccasion{prach, 0, pdu.phys_cell_id, static_cast<std::uint8_t>(num_ra)};
+        } else if (const auto error = phy::validate_prach_config(prach, numerology, cell.num_prbs);
+                   !error.empty()) {
+          return make_fapi_error(FapiStatus::out_of_range, FapiErrorCode::msg_slot_err,
+                                 FapiMessageType::ul_tti_request, 0, "PRACH: %s", error.c_str());
+        }
+      }
     }
   }
-  for (unsigned i = 0; i < pdu.num_prach_ocas; ++i) {
-    prach.start_symbol = pdu.prach_start_symbol + i * duration;
-    out[i] = FapiPrachOccasion{prach, 0, pdu.phys_cell_id, pdu.num_ra};
-  }
-  count = pdu.num_prach_ocas;
+  count = std::size_t{pdu.num_prach_ocas} * num_fd;
   return {};
 }
 
@@ -187,7 +197,7 @@ void add_prach_pdus(const FapiUlTtiRequest& request, const FapiPrachConfig& conf
                     const phy::CellConfig& cell, FapiSlotRequest& out) {
   out.num_prach = 0;
   out.num_rejected_prach = 0;
-  std::array<FapiPrachOccasion, 14> occasions{};
+  std::array<FapiPrachOccasion, 7 * fapi_max_prach_fd_occasions> occasions{};
   for (std::size_t i = 0; i < request.num_prach && i < request.prach.size(); ++i) {
     std::size_t count = 0;
     FapiError error = to_prach_occasions(request.prach[i], config, cell, occasions, count);

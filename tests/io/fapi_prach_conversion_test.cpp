@@ -53,6 +53,32 @@ TEST(FapiPrachConversion, OccasionsOfAPdu) {
   ASSERT_TRUE(to_prach_occasions(third, fdm, prach_cell(), out, count).ok());
   EXPECT_EQ(out[0].config.first_prb, 12U + 2 * 12);
   EXPECT_EQ(out[0].num_ra, 2);
+  // FAPIv3: NumFdRa 2 from numRa 1 is FD occasions 1 and 2, three TD occasions each.
+  FapiPrachPdu two_fd = pdu;
+  two_fd.num_ra = 1;
+  two_fd.maintenance_v3 = FapiPrachMaintenanceV3{};
+  two_fd.maintenance_v3->num_fd_ra = 2;
+  ASSERT_TRUE(to_prach_occasions(two_fd, fdm, prach_cell(), out, count).ok());
+  ASSERT_EQ(count, 6U);
+  for (unsigned i = 0; i < 6; ++i) {
+    EXPECT_EQ(out[i].num_ra, 1 + i / 3) << i;
+    EXPECT_EQ(out[i].config.first_prb, 12U + (1 + i / 3) * 12) << i;
+    EXPECT_EQ(out[i].config.start_symbol, 2U + 4 * (i % 3)) << i;
+  }
+  // FD occasions past the configured four, or more occasions than out holds: refused whole.
+  std::array<FapiPrachOccasion, 12> wide{};
+  FapiPrachConfig two_configured = fdm;
+  two_configured.num_prach_fd_occasions = 2; // FD occasion 2 is not one
+  const FapiError past = to_prach_occasions(two_fd, two_configured, prach_cell(), wide, count);
+  EXPECT_NE(reason(past).find("numRa + NumFdRa - 1 has no FD occasion"), std::string::npos)
+      << reason(past);
+  two_fd.num_ra = 0;
+  two_fd.maintenance_v3->num_fd_ra = 3; // FD occasions 0 .. 2: PRBs 12 .. 47 of 51
+  EXPECT_FALSE(to_prach_occasions(two_fd, fdm, prach_cell(), out, count).ok()) << "9 > 7";
+  ASSERT_TRUE(to_prach_occasions(two_fd, fdm, prach_cell(), wide, count).ok());
+  EXPECT_EQ(count, 9U);
+  EXPECT_EQ(wide[8].num_ra, 2);
+  EXPECT_EQ(wide[8].config.first_prb, 36U);
 }
 
 TEST(FapiPrachConversion, RefusesWhatItCannotReceive) {

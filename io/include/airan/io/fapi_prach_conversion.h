@@ -43,8 +43,10 @@ struct FapiRejectedPrach {
   FapiError error;
 };
 
-/// The occasions of \p pdu for \p cell under \p config (CONFIG.request's PRACH TLVs) into \p out
-/// (at least 7 entries), \p count of them; nothing written unless ok().
+/// The occasions of \p pdu for \p cell under \p config (CONFIG.request's PRACH TLVs) into \p out,
+/// \p count of them, FD occasion by FD occasion: NumPrachOcas TD occasions of FD occasion numRa,
+/// and with the FAPIv3 maintenance part of each of its NumFdRa FD occasions numRa, numRa + 1, ...
+/// (up to 7 x 8 entries); nothing written unless ok().
 FapiError to_prach_occasions(const FapiPrachPdu& pdu, const FapiPrachConfig& config,
                              const phy::CellConfig& cell, std::span<FapiPrachOccasion> out,
                              std::size_t& count);
