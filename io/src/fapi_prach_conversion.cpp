@@ -72,7 +72,7 @@ FapiError to_prach_occasions(const FapiPrachPdu& pdu, const FapiPrachConfig& con
   const unsigned duration = phy::prach_format_info(prach.format).duration_symbols;
   // FAPIv3: NumFdRa FD occasions from numRa on, each with the PDU's TD occasions.
   const unsigned num_fd = pdu.maintenance_v3 ? pdu.maintenance_v3->num_fd_ra : 1U;
-  if (pdu.num_prach_ocas == 0 || pdu.num_prach_ocas * num_fd > out.size() ||
+  if (pdu.num_prach_ocas == 0 || std::size_t{pdu.num_prach_ocas} * num_fd > out.size() ||
       (long_format && pdu.num_prach_ocas != 1) ||
       (!long_format && pdu.prach_start_symbol + pdu.num_prach_ocas * duration > 14)) {
     return prach_refusal(FapiStatus::out_of_range,
