@@ -182,6 +182,17 @@ DmrsSymbols pusch_dmrs_symbols(const CellConfig& cell, const PuschConfig& pusch)
   } else if (pusch.dmrs_length != 1) {
     throw std::invalid_argument("DMRS length must be 1 (single) or 2 (double symbol)");
   }
+  // TS 38.211 Tables 6.4.1.1.3-3/-4: l_0 and at most 3 additional single-symbol positions, or 1
+  // additional double-symbol one (with hopping, Table 6.4.1.1.3-6: at most 2 per hop). An
+  // explicit mask (FAPI ulDmrsSymbPos) is held to the same.
+  const unsigned occasions = static_cast<unsigned>(std::popcount(symbols.mask)) / pusch.dmrs_length;
+  const unsigned max_occasions = pusch.dmrs_length == 1 ? 4U : 2U;
+  if (occasions > max_occasions) {
+    throw std::invalid_argument(std::to_string(occasions) + " DMRS occasions of " +
+                                std::to_string(pusch.dmrs_length) + " symbol(s), more than " +
+                                std::to_string(max_occasions) +
+                                " (TS 38.211 Tables 6.4.1.1.3-3/-4)");
+  }
   return symbols;
 }
 

@@ -116,6 +116,24 @@ TEST(DmrsPusch, ExplicitSymbolMask) {
   pusch.start_symbol = 0;
   pusch.num_symbols = 8;
   EXPECT_THROW(pusch_dmrs_symbols(cell, pusch), std::invalid_argument); // 9 outside
+  // At most 4 single-symbol or 2 double-symbol occasions (TS 38.211 Tables 6.4.1.1.3-3/-4): 5
+  // to 8 would overrun the estimator's per-occasion arrays.
+  pusch.num_symbols = 14;
+  pusch.dmrs_symbol_mask = symbols({2, 5, 8, 11});
+  EXPECT_EQ(pusch_dmrs_symbols(cell, pusch).count(), 4U);
+  for (const std::uint16_t mask : {symbols({2, 4, 6, 8, 10}), symbols({2, 4, 6, 8, 10, 12}),
+                                   symbols({2, 3, 4, 5, 7, 9, 11, 13})}) {
+    pusch.dmrs_symbol_mask = mask;
+    EXPECT_THROW(pusch_dmrs_symbols(cell, pusch), std::invalid_argument) << mask;
+    EXPECT_NE(pusch.validate(cell).find("DMRS occasions of 1 symbol(s), more than 4"),
+              std::string::npos)
+        << pusch.validate(cell);
+  }
+  pusch.dmrs_length = 2;
+  pusch.dmrs_symbol_mask = symbols({2, 3, 6, 7, 10, 11});
+  EXPECT_NE(pusch.validate(cell).find("3 DMRS occasions of 2 symbol(s), more than 2"),
+            std::string::npos)
+      << pusch.validate(cell);
 }
 
 TEST(DmrsPusch, CInit) {
