@@ -56,12 +56,23 @@ bool works_for(const ThreadPool* pool) {
 
 ThreadPool::ThreadPool(unsigned num_workers) {
   workers_.reserve(num_workers);
-  for (unsigned i = 0; i < num_workers; ++i) {
-    workers_.emplace_back([this, lane = i + 1] { worker_loop(lane); });
+  try {
+    for (unsigned i = 0; i < num_workers; ++i) {
+      workers_.emplace_back([this, lane = i + 1] { worker_loop(lane); });
+    }
+  } catch (...) {
+    // A thread the system would not create: the ones started are stopped and joined before the
+    // error leaves (members destroyed under waiting workers would hang or terminate).
+    stop_workers();
+    throw;
   }
 }
 
 ThreadPool::~ThreadPool() {
+  stop_workers();
+}
+
+void ThreadPool::stop_workers() {
   {
     const std::lock_guard lock(mutex_);
     stopping_ = true;

@@ -1,11 +1,20 @@
 #include "airan/phy/thread_pool.h"
 
+#include "../support/sanitizer_sweeps.h"
+
 #include <gtest/gtest.h>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <set>
 #include <stdexcept>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -150,4 +159,43 @@ TEST(ThreadPool, CallsFromTwoThreadsTakeTurns) {
     }
   }
   EXPECT_FALSE(overlap.load());
+}
+
+// A pool whose threads the system will not all create throws, its started workers stopped and
+// joined, instead of hanging in its members' destructors (or terminating on joinable threads).
+// In a child process whose address space allows ~25 thread stacks; the child gets 30 s.
+TEST(ThreadPool, AThreadTheSystemWillNotCreateIsAnErrorNotAHang) {
+  if (airan::test::built_with_sanitizers) {
+    GTEST_SKIP() << "the sanitizers' shadow memory does not live under an address-space limit";
+  }
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::alarm(30);
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    unsigned long long vm_kb = 0;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmSize:", 0) == 0) {
+        vm_kb = std::stoull(line.substr(7));
+      }
+    }
+    const rlim_t bytes = (vm_kb + 200ULL * 1024) * 1024;
+    const rlimit limit{bytes, bytes};
+    if (vm_kb == 0 || ::setrlimit(RLIMIT_AS, &limit) != 0) {
+      ::_exit(3);
+    }
+    try {
+      const ThreadPool pool(4000); // 8 MB stacks: 200 MB hold about 25
+      ::_exit(1);
+    } catch (const std::system_error&) {
+      ::_exit(0);
+    } catch (...) {
+      ::_exit(2);
+    }
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the child hung (killed by signal " << WTERMSIG(status) << ")";
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: every thread created; 2: another exception; 3: no limit";
 }

@@ -42,6 +42,8 @@ public:
 
 private:
   void worker_loop(unsigned lane);
+  /// Wakes every worker to stop and joins them.
+  void stop_workers();
   /// Runs items of job \p generation until none is left or another job replaced it.
   void run_items(unsigned lane, std::uint64_t generation);
 
