@@ -10,6 +10,15 @@
 
 namespace airan::cli {
 
+/// Refuses a value with a minus sign: CLI11 reads "-1" into an unsigned 64-bit option as
+/// 2^64 - 1 (for counts, "run for ever"; for seeds, another seed than the user meant).
+inline const CLI::Validator not_negative(
+    [](std::string& text) {
+      return !text.empty() && text.front() == '-' ? std::string("must not be negative")
+                                                  : std::string();
+    },
+    "", "NOT_NEGATIVE");
+
 /// A registered sub-command: run() is called when the user selected it.
 struct Command {
   CLI::App* app = nullptr;

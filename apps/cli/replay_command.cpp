@@ -269,7 +269,8 @@ Command add_replay_command(CLI::App& parent) {
   app->add_flag("--no-dpdk", o->fronthaul.no_dpdk, "Fronthaul: read the pcap without DPDK");
   app->add_flag("--ingest-only", o->fronthaul.ingest_only,
                 "Fronthaul: assemble slots without decoding (ingest frames/s and Gbit/s)");
-  app->add_option("--slots", o->fronthaul.max_slots, "Live: stop after this many slots");
+  app->add_option("--slots", o->fronthaul.max_slots, "Live: stop after this many slots")
+      ->check(not_negative);
   app->add_option("--timeout", o->fronthaul.timeout_s, "Live: stop after this many seconds")
       ->capture_default_str();
   app->add_option("--receiver", o->receiver,
@@ -277,7 +278,9 @@ Command add_replay_command(CLI::App& parent) {
                   "neural")
       ->capture_default_str();
   add_receiver_options(*app, o->options);
-  app->add_option("--threads", o->threads, "Receiver threads")->capture_default_str();
+  app->add_option("--threads", o->threads, "Receiver threads (1 .. 256)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   app->add_flag("--grid", o->grid, "Use the stored grid even when the vector has IQ");
   app->add_flag("-q,--quiet", o->quiet, "Only the total line");
   return {app, [o] { return run(*o); }};

@@ -155,22 +155,25 @@ Command add_testmac_command(CLI::App& parent) {
       ->check(CLI::IsMember({"stepped", "real-time"}));
   app->add_option("--period-scale", options->period_scale,
                   "real-time clock: slot period multiplier (e.g. 8 for a slow CPU receiver; "
-                  "with --l1, the L1's)")
-      ->check(CLI::PositiveNumber);
+                  "with --l1, the L1's; 1 .. 1000, as airan l1's)")
+      ->check(CLI::Range(1.0, 1000.0));
   app->add_option_function<unsigned>(
          "--slot-ahead", [options](unsigned k) { options->slot_ahead = k; },
          "on the SLOT.indication of slot n, schedule slot n + K (its UL_TTI.request and "
          "samples), as real MACs do; real-time clock only, at most 8 (default: 2 with --l1 and "
          "--clock real-time, else 0)")
       ->check(CLI::Range(0U, 8U));
-  app->add_option("--slots", options->slots, "override the pattern's num_slots");
+  app->add_option("--slots", options->slots,
+                  "override the pattern's num_slots (1 .. 2^20, as the pattern's)")
+      ->check(CLI::Range(1U, 1U << 20));
   app->add_option_function<double>(
-      "--snr",
-      [options](double snr) {
-        options->snr_db = snr;
-        options->snr_given = true;
-      },
-      "override the pattern's SNR (dB)");
+         "--snr",
+         [options](double snr) {
+           options->snr_db = snr;
+           options->snr_given = true;
+         },
+         "override the pattern's SNR (dB, -100 .. 100, as the pattern's)")
+      ->check(CLI::Range(-100.0, 100.0));
   app->add_flag("--quiet", options->quiet, "no per-slot lines, only the summary");
   app->add_option("--fronthaul", options->fronthaul,
                   "send each slot through an emulated O-RU and the DU's slot assembler: 7.2x or "

@@ -73,18 +73,14 @@ apps::ChannelSpec parse_channel(const YAML::Node& node, const Reader& in) {
   return channel;
 }
 
-/// The cell alone through the scenario parser (with a placeholder PUSCH it validates).
+/// The cell alone, with the scenario's keys and checks.
 phy::CellConfig parse_cell(const YAML::Node& root, const std::string& name) {
   YAML::Node scenario;
   scenario["cell"] = YAML::Clone(root["cell"]);
-  YAML::Node probe;
-  probe["prb_size"] = 1;
-  probe["bwp_size"] = 1;
-  scenario["pusch"].push_back(probe);
   YAML::Emitter text;
   text << scenario;
   try {
-    return io::parse_slot_scenario(text.c_str(), name).cell;
+    return io::parse_cell_section(text.c_str(), name);
   } catch (const io::ConfigError& e) {
     throw PatternError(e.what());
   }
@@ -106,9 +102,12 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
   } catch (const YAML::Exception& e) {
     in.fail("YAML", e.what());
   }
+  in.reject_duplicate_keys(root);
+  // fronthaul and dpdk belong to the fronthaul's readers (airan l1 --config and testmac
+  // --fronthaul-config take the same file): not read here.
   in.only_keys(root, "pattern",
                {"name", "cell", "num_rx_antennas", "channel", "snr_db", "seed", "num_slots",
-                "drain_slots", "harq", "l1", "prach", "ues"});
+                "drain_slots", "harq", "l1", "prach", "ues", "fronthaul", "dpdk"});
   LaunchPattern pattern;
   pattern.name = root["name"] ? in.word(root["name"], "name") : name;
   if (!root["cell"]) {
@@ -214,6 +213,7 @@ CarrierFile load_carrier_file(const std::filesystem::path& path) {
   } catch (const YAML::Exception& e) {
     in.fail("YAML", e.what());
   }
+  in.reject_duplicate_keys(root);
   if (!root.IsMap() || !root["cell"]) {
     in.fail("cell", "missing (the carrier the L1's fronthaul is set up for)");
   }

@@ -31,6 +31,10 @@ public:
   [[noreturn]] void fail(const std::string& where, const std::string& what) const {
     context_.fail(where, what);
   }
+  /// Refuses a key held twice by any mapping of the file (io::yaml_fields).
+  void reject_duplicate_keys(const YAML::Node& root) const {
+    io::yaml_fields::reject_duplicate_keys(root, context_);
+  }
   void only_keys(const YAML::Node& node, const std::string& where,
                  const std::set<std::string>& keys) const {
     if (!node.IsMap()) {

@@ -18,16 +18,17 @@ namespace {
 /// The UE's PUSCH through the scenario parser (same keys, same checks), on the cell with the
 /// UE's antenna ports = layers: a scenario of that one PUSCH (and its CSI part 2 size maps).
 io::SlotScenario parse_ue_pusch(const YAML::Node& cell_node, const YAML::Node& pusch_node,
-                                unsigned num_prbs, const std::string& where, const Reader& in) {
+                                const phy::CellConfig& carrier, const std::string& where,
+                                const Reader& in) {
   if (!pusch_node.IsMap()) {
     in.fail(where, "expected a mapping of PUSCH keys");
   }
   YAML::Node pusch = YAML::Clone(pusch_node);
-  if (!pusch["bwp_start"]) {
-    pusch["bwp_start"] = 0;
+  if (!pusch["bwp_start"]) { // the BWP defaults to the carrier
+    pusch["bwp_start"] = carrier.grid_start_crb;
   }
   if (!pusch["bwp_size"]) {
-    pusch["bwp_size"] = num_prbs;
+    pusch["bwp_size"] = carrier.num_prbs;
   }
   YAML::Node cell = YAML::Clone(cell_node);
   cell["num_antenna_ports"] = pusch["num_layers"] ? pusch["num_layers"] : YAML::Node(1);
@@ -132,7 +133,7 @@ void parse_pattern_ues(const YAML::Node& root, LaunchPattern& pattern, const Rea
       in.fail(where + ".pusch", "missing (or a pucch, a prach or an srs)");
     }
     io::SlotScenario ue_scenario =
-        parse_ue_pusch(root["cell"], ues[i]["pusch"], pattern.cell.num_prbs, where + ".pusch", in);
+        parse_ue_pusch(root["cell"], ues[i]["pusch"], pattern.cell, where + ".pusch", in);
     ue.pusch = ue_scenario.pusch.front();
     ue.pusch.rnti = ue.rnti;
     ue.csi_part2_size_maps = std::move(ue_scenario.csi_part2_size_maps);

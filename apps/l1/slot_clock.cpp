@@ -54,8 +54,9 @@ SlotClock::SlotClock(unsigned numerology, SlotClockMode mode, double period_scal
     throw std::invalid_argument("slot clock: numerology " + std::to_string(numerology) +
                                 " (0 .. 4)");
   }
-  if (!(period_scale > 0.0)) {
-    throw std::invalid_argument("slot clock: the period scale must be positive");
+  // At most 1000, as AirTimeline's: the period in ns must fit its int64 (1e300 did not).
+  if (!(period_scale > 0.0 && period_scale <= 1000.0)) {
+    throw std::invalid_argument("slot clock: the period scale must be in (0, 1000]");
   }
   period_ = std::chrono::nanoseconds(
       static_cast<std::int64_t>(1e6 / static_cast<double>(1U << numerology) * period_scale));

@@ -268,8 +268,8 @@ void parse_section(const YAML::Node& section, const Reader& r, FronthaulConfig& 
       } else if (v.IsScalar() && v.Scalar() == "gps") {
         c.epoch_ns = gps_frame_epoch_ns;
       } else {
-        c.epoch_ns = r.integer(v, key, std::numeric_limits<std::int64_t>::min(),
-                               std::numeric_limits<std::int64_t>::max());
+        // As the live timeline's (AirTimeline): wall - epoch must stay within 64 bits.
+        c.epoch_ns = r.integer(v, key, 0, std::int64_t{1} << 62);
       }
     } else {
       r.fail(key, "unknown key");
@@ -290,6 +290,7 @@ static FronthaulConfig parse_fronthaul_config_unguarded(const std::string& yaml_
   } catch (const YAML::Exception& e) {
     throw ConfigError(name + ": not valid YAML: " + e.what());
   }
+  yaml_fields::reject_duplicate_keys(root, yaml_fields::Context(name));
   FronthaulConfig config;
   if (!root || root.IsNull()) {
     return config;

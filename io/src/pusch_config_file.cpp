@@ -250,6 +250,7 @@ static SlotScenario parse_slot_scenario_unguarded(const std::string& yaml_text,
   } catch (const YAML::Exception& e) {
     throw ConfigError(name + ": not valid YAML: " + e.what());
   }
+  reject_duplicate_keys(root, ctx);
   SlotScenario scenario;
   if (!root.IsMap()) {
     ctx.fail("top level", "expected keys cell, num_rx_antennas, slot_number and pusch");
@@ -317,6 +318,23 @@ static SlotScenario parse_slot_scenario_unguarded(const std::string& yaml_text,
 SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string& name) {
   return yaml_fields::guard_yaml(name,
                                  [&] { return parse_slot_scenario_unguarded(yaml_text, name); });
+}
+
+phy::CellConfig parse_cell_section(const std::string& yaml_text, const std::string& name) {
+  return yaml_fields::guard_yaml(name, [&] {
+    const Context ctx(name);
+    YAML::Node root;
+    try {
+      root = YAML::Load(yaml_text);
+    } catch (const YAML::Exception& e) {
+      throw ConfigError(name + ": not valid YAML: " + e.what());
+    }
+    reject_duplicate_keys(root, ctx);
+    if (!root.IsMap()) {
+      ctx.fail("top level", "expected a mapping");
+    }
+    return root["cell"] ? parse_cell(root["cell"], ctx) : phy::CellConfig{};
+  });
 }
 
 std::string read_config_text(const std::filesystem::path& path) {

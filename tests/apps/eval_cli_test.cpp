@@ -287,6 +287,16 @@ TEST(EvalCli, ImpossibleRequestsFailBeforeAnyWork) {
   result = run_airan("eval --prb 300 --snr 0");
   EXPECT_EQ(result.status, 2) << result.output;
 
+  // A minus sign on a count or seed: refused (CLI11 read -1 into 64 bits as 2^64 - 1).
+  for (const char* option : {"--max-slots -1", "--seed -1", "--target-errors -5"}) {
+    result = run_airan(std::string("eval --snr 0 ") + option);
+    EXPECT_NE(result.status, 0) << option << ": " << result.output; // CLI11's usage error
+    EXPECT_NE(result.output.find("must not be negative"), std::string::npos) << result.output;
+  }
+  result = run_airan("replay --threads 400 /dev/null");
+  EXPECT_NE(result.status, 0) << result.output; // 1 .. 256, as the other commands'
+  EXPECT_NE(result.output.find("--threads"), std::string::npos) << result.output;
+
   result = run_airan("replay /nonexistent.h5");
   EXPECT_NE(result.status, 0);
   result = run_airan("gen --config " + two_ue_config + " --channel TDL-X -o /tmp/x.h5");

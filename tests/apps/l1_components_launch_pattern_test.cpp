@@ -70,6 +70,30 @@ TEST(LaunchPattern, CommittedPatternParses) {
   EXPECT_EQ(pattern.channel.model, "TDL-C");
 }
 
+// A carrier that starts above CRB 0, or with the extended cyclic prefix, is a cell like any
+// other (its check once ran through a placeholder PUSCH at CRB 0 over 14 symbols, refused with
+// an error about a pusch[0] nobody wrote); a UE's BWP defaults to the carrier.
+TEST(LaunchPattern, CarriersAboveCrbZeroAndWithExtendedCp) {
+  const std::string ue = "ues: [{rnti: 1, pusch: {prb_size: 4}}]\n";
+  const auto shifted =
+      parse_launch_pattern("cell: {num_prbs: 24, numerology: 1, grid_start_crb: 10}\n" + ue, "p");
+  EXPECT_EQ(shifted.cell.grid_start_crb, 10U);
+  EXPECT_EQ(shifted.ues[0].pusch.bwp_start, 10U);
+  EXPECT_EQ(shifted.ues[0].pusch.bwp_size, 24U);
+  const auto extended =
+      parse_launch_pattern("cell: {num_prbs: 24, numerology: 2, cyclic_prefix: extended}\n"
+                           "ues: [{rnti: 1, pusch: {prb_size: 4, num_symbols: 12}}]\n",
+                           "p");
+  EXPECT_EQ(extended.cell.cyclic_prefix, phy::CyclicPrefix::extended);
+  // airan l1 --config reads the carrier the same way.
+  const auto path = airan::test::scratch_dir("carrier") / "carrier.yaml";
+  std::ofstream(path) << "cell: {num_prbs: 24, numerology: 2, cyclic_prefix: extended, "
+                         "grid_start_crb: 3}\n";
+  const CarrierFile carrier = load_carrier_file(path);
+  EXPECT_EQ(carrier.cell.grid_start_crb, 3U);
+  EXPECT_EQ(carrier.cell.cyclic_prefix, phy::CyclicPrefix::extended);
+}
+
 TEST(LaunchPattern, ErrorsNameTheKey) {
   const auto error_of = [](const std::string& text) {
     try {
@@ -82,6 +106,8 @@ TEST(LaunchPattern, ErrorsNameTheKey) {
   const std::string cell = "cell: {num_prbs: 24, numerology: 1}\n";
   const std::string ue = "ues: [{rnti: 1, pusch: {prb_size: 4}}]\n";
   EXPECT_EQ(error_of(cell + ue + "snr: 3\n"), "p.yaml: pattern: unknown key 'snr'");
+  // The fronthaul's sections are its readers' (one file for airan l1 --config and testmac).
+  EXPECT_EQ(error_of(cell + ue + "fronthaul: {compression: bfp9}\ndpdk: {}\n"), "no error");
   EXPECT_EQ(error_of(ue), "p.yaml: cell: missing (the cell the MAC configures)");
   EXPECT_EQ(error_of(cell), "p.yaml: ues: expected a non-empty list of UEs");
   EXPECT_EQ(error_of(cell + "harq: {rv_sequence: [0, 4]}\n" + ue),
@@ -106,6 +132,9 @@ TEST(LaunchPattern, ErrorsNameTheKey) {
   EXPECT_EQ(error_of(cell + ue + "channel: {model: TDL-A, max_doppler_hz: inf}\n"),
             "p.yaml: channel.max_doppler_hz: 'inf' is not a finite number");
   EXPECT_EQ(error_of(cell + ue + "snr_db: -100\n"), "no error");
+  // A key twice: refused (the pattern read the first copy, the scenario parser the last).
+  EXPECT_EQ(error_of(cell + ue + "snr_db: 20\nsnr_db: 5\n"),
+            "p.yaml: top level: duplicate key 'snr_db'");
   // CDL channels, with the base station's element pattern.
   EXPECT_EQ(error_of(cell + ue +
                      "channel: {model: cdl-c, delay_spread_ns: 100, bs_antenna_pattern: 38.901}\n"),

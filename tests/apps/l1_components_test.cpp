@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -64,6 +66,12 @@ TEST(SlotClock, RealTimeTicksEverySlotPeriod) {
   clock.advance();
   EXPECT_EQ(clock.current_slot_end(), start + std::chrono::microseconds(10000));
   EXPECT_THROW(SlotClock(5, SlotClockMode::stepped), std::invalid_argument);
+  // The period scale within (0, 1000], as the live timeline's: 1e300 overflowed the period's
+  // int64 nanoseconds, and NaN passed a "> 0" check written the other way round.
+  EXPECT_NO_THROW(SlotClock(1, SlotClockMode::real_time, 1000.0));
+  for (const double scale : {0.0, -1.0, 1000.5, 1e300, std::nan("")}) {
+    EXPECT_THROW(SlotClock(1, SlotClockMode::real_time, scale), std::invalid_argument) << scale;
+  }
   EXPECT_THROW((void)parse_slot_clock_mode("fast"), std::invalid_argument);
 }
 

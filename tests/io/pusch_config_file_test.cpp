@@ -153,9 +153,16 @@ TEST(SlotScenarioFile, ParsesTransformPrecoding) {
 }
 
 TEST(SlotScenarioFile, BadTransformPrecodingKeysAreErrors) {
+  // The entry with "key: value" in place of the key's value, or added (a key twice is an error).
   const auto with = [](const std::string& replacement) {
     auto yaml = transform_precoded;
-    yaml.replace(yaml.find("mcs_index: 0}"), 13, replacement + "}");
+    const std::string key = replacement.substr(0, replacement.find(':') + 1);
+    if (const auto at = yaml.find(" " + key); at != std::string::npos) {
+      const auto end = yaml.find_first_of(",}", at);
+      yaml.replace(at + 1, end - at - 1, replacement);
+    } else {
+      yaml.replace(yaml.find("mcs_index: 0}"), 13, "mcs_index: 0, " + replacement + "}");
+    }
     return scenario_error_of(yaml);
   };
   EXPECT_NE(with("transform_precoding: maybe")

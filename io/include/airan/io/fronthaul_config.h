@@ -31,7 +31,7 @@
 ///   t2a_min_cp_ul_ns: 125000          # to this long before its first symbol
 ///   prach_ru_port: 4                  # RU port of antenna 0's PRACH; absent: the antenna count
 ///   epoch_ns: learn                   # gps (O-RAN's GPS-time frame numbers), or an integer:
-///                                     # CLOCK_REALTIME ns of frame 0's start
+///                                     # CLOCK_REALTIME ns of frame 0's start, 0 .. 2^62
 /// \endcode
 #pragma once
 

@@ -1,8 +1,8 @@
 /// \file
 /// \brief YAML scenario files: one cell and the PUSCH transmissions of a slot.
 ///
-/// Layout (every key optional unless marked; unknown keys are errors, so typos never pass
-/// silently):
+/// Layout (every key optional unless marked; unknown keys and a key given twice are errors, so
+/// typos never pass silently; integers as YAML 1.2 reads them, 010 is ten, 0x hex, 0o octal):
 /// \code
 /// cell:   {num_prbs, grid_start_crb, numerology, cyclic_prefix: normal|extended, n_cell_id,
 ///          dmrs_type_a_position, num_antenna_ports}
@@ -97,6 +97,11 @@ struct SlotScenario {
 /// Parses a scenario from YAML text; \p name is used in error messages.
 /// Every PUSCH entry is validated against the cell. \throws ConfigError.
 SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string& name);
+
+/// The cell of YAML text holding a top-level `cell:` mapping (other top-level keys not read), with
+/// the scenario's keys and checks (phy::CellConfig::validate()); no `cell:` gives the defaults.
+/// \throws ConfigError naming \p name.
+phy::CellConfig parse_cell_section(const std::string& yaml_text, const std::string& name);
 
 /// The whole text of a configuration file. \throws ConfigError naming the file when it cannot be
 /// read.

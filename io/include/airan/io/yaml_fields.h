@@ -8,12 +8,16 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace airan::io::yaml_fields {
@@ -43,6 +47,23 @@ private:
   Raise raise_;
 };
 
+/// The magnitude of a YAML 1.2 core-schema integer without its sign: decimal digits, or 0x
+/// (hex) or 0o (octal) and digits. A leading 0 is decimal ("010" is 10, not YAML 1.1's 8).
+/// False when \p digits is not one or does not fit.
+inline bool parse_yaml_magnitude(std::string_view digits, unsigned long long& value) {
+  int base = 10;
+  if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'o')) {
+    base = digits[1] == 'x' ? 16 : 8;
+    digits.remove_prefix(2);
+  }
+  if (digits.empty()) {
+    return false;
+  }
+  const auto [end, error] =
+      std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
+  return error == std::errc() && end == digits.data() + digits.size();
+}
+
 template <typename T>
 T read_unsigned(const YAML::Node& node, const std::string& where, const Context& ctx,
                 unsigned long long max = std::numeric_limits<T>::max()) {
@@ -51,16 +72,9 @@ T read_unsigned(const YAML::Node& node, const std::string& where, const Context&
   }
   const std::string text = node.Scalar();
   unsigned long long value = 0;
-  std::size_t used = 0;
-  try {
-    if (text.empty() || text.front() == '-') {
-      throw std::invalid_argument(text);
-    }
-    value = std::stoull(text, &used, 0);
-  } catch (const std::exception&) {
-    ctx.fail(where, "'" + text + "' is not a non-negative integer");
-  }
-  if (used != text.size()) {
+  const std::string_view digits =
+      !text.empty() && text.front() == '+' ? std::string_view(text).substr(1) : text;
+  if (!parse_yaml_magnitude(digits, value)) {
     ctx.fail(where, "'" + text + "' is not a non-negative integer");
   }
   if (value > max) {
@@ -97,6 +111,31 @@ inline std::string read_key(const YAML::Node& key, const std::string& where, con
   return key.Scalar();
 }
 
+/// Refuses a mapping anywhere under \p root that holds a key twice, naming its path: yaml-cpp
+/// keeps both copies, and a reader that takes the first would disagree with one that takes the
+/// last. Iterative (no recursion on deeply nested input).
+inline void reject_duplicate_keys(const YAML::Node& root, const Context& ctx) {
+  std::vector<std::pair<YAML::Node, std::string>> pending = {{root, "top level"}};
+  while (!pending.empty()) {
+    const auto [node, where] = pending.back();
+    pending.pop_back();
+    if (node.IsMap()) {
+      std::set<std::string> seen;
+      for (const auto& item : node) {
+        const std::string key = item.first.IsScalar() ? item.first.Scalar() : std::string();
+        if (item.first.IsScalar() && !seen.insert(key).second) {
+          ctx.fail(where, "duplicate key '" + key + "'");
+        }
+        pending.emplace_back(item.second, where == "top level" ? key : where + "." + key);
+      }
+    } else if (node.IsSequence()) {
+      for (std::size_t i = 0; i < node.size(); ++i) {
+        pending.emplace_back(node[i], where + "[" + std::to_string(i) + "]");
+      }
+    }
+  }
+}
+
 /// Applies a handler per key of a map; keys without a handler are errors.
 using KeyHandler = std::function<void(const YAML::Node&, const std::string&)>;
 inline void for_each_key(const YAML::Node& map, const std::string& where,
@@ -123,16 +162,17 @@ T read_signed(const YAML::Node& node, const std::string& where, const Context& c
     ctx.fail(where, "expected a number");
   }
   const std::string text = node.Scalar();
-  long long value = 0;
-  std::size_t used = 0;
-  try {
-    value = std::stoll(text, &used, 0);
-  } catch (const std::exception&) {
+  const bool negative = !text.empty() && text.front() == '-';
+  const std::string_view digits = !text.empty() && (negative || text.front() == '+')
+                                      ? std::string_view(text).substr(1)
+                                      : std::string_view(text);
+  unsigned long long magnitude = 0;
+  const auto limit = static_cast<unsigned long long>(std::numeric_limits<long long>::max());
+  if (!parse_yaml_magnitude(digits, magnitude) || magnitude > limit + (negative ? 1U : 0U)) {
     ctx.fail(where, "'" + text + "' is not an integer");
   }
-  if (used != text.size()) {
-    ctx.fail(where, "'" + text + "' is not an integer");
-  }
+  const long long value =
+      negative ? static_cast<long long>(0ULL - magnitude) : static_cast<long long>(magnitude);
   if (value < min || value > max) {
     ctx.fail(where, std::to_string(value) + " is outside " + std::to_string(min) + " .. " +
                         std::to_string(max));
