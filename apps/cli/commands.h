@@ -5,8 +5,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <functional>
 #include <string>
+#include <system_error>
 
 namespace airan::cli {
 
@@ -18,6 +20,13 @@ inline const CLI::Validator not_negative(
                                                   : std::string();
     },
     "", "NOT_NEGATIVE");
+
+/// True when \p output names the existing file \p input (through any path): writing it would
+/// destroy the input before it is read.
+inline bool same_file(const std::string& output, const std::string& input) {
+  std::error_code error;
+  return !output.empty() && !input.empty() && std::filesystem::equivalent(output, input, error);
+}
 
 /// A registered sub-command: run() is called when the user selected it.
 struct Command {

@@ -26,6 +26,10 @@ struct CplaneOptions {
 };
 
 int run_cplane(const CplaneOptions& o) {
+  if (same_file(o.pcap, o.vector)) {
+    std::cerr << "airan cplane: --pcap " << o.pcap << " is the vector itself\n";
+    return 2;
+  }
   const io::TestVectorReader reader(o.vector);
   const auto fh = resolve_fronthaul_config(o.fronthaul);
   const auto& header = reader.header();

@@ -103,7 +103,7 @@ apps::PucchEvaluationConfig make_pucch_config(const PucchEvalOptions& o) {
   phy::CellConfig& cell = config.scenario.cell;
   cell.num_prbs = o.prb;
   cell.numerology = o.numerology;
-  cell.n_cell_id = o.hopping_id;
+  cell.n_cell_id = static_cast<std::uint16_t>(o.hopping_id % 1008); // nIdPucchHopping reaches 1023
   cell.num_antenna_ports = 1;
   config.scenario.num_rx_antennas = o.rx;
   config.scenario.channel = to_channel_spec(o.channel);
@@ -204,7 +204,9 @@ void add_pucch_options(CLI::App& app, PucchEvalOptions& o) {
                  "Pre-DFT cover index, 0 .. N_SF - 1 (format 4)")
       ->capture_default_str();
   app.add_option("--hopping-id", o.hopping_id,
-                 "n_ID of the sequences, the scrambling and the DMRS (and the cell ID)")
+                 "n_ID of the sequences, the scrambling and the DMRS, 0 .. 1023 (the cell ID is "
+                 "it mod 1008)")
+      ->check(CLI::Range(0U, 1023U))
       ->capture_default_str();
 }
 

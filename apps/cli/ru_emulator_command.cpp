@@ -167,13 +167,20 @@ int run_ru_emulator(const RuEmulatorOptions& o) {
   const io::TestVectorReader reader(o.vector);
   const auto fh = resolve_fronthaul_config(o.fronthaul);
   const bool live = o.fronthaul.has_dpdk_device();
+  if (same_file(o.pcap, o.vector) || same_file(o.pcap, o.cplane)) {
+    std::cerr << "airan ru-emulator: --pcap " << o.pcap << " is one of the inputs\n";
+    return 2;
+  }
   if (live == !o.pcap.empty()) {
     std::cerr << "airan ru-emulator: give exactly one of --pcap FILE or a DPDK device "
                  "(--dpdk/--vdev/--pci)\n";
     return 2;
   }
-  if (o.repeat == 0 || o.time_scale < 1.0) {
-    std::cerr << "airan ru-emulator: --repeat must be >= 1 and --time-scale >= 1\n";
+  // NaN passed a "< 1" check and reached the timeline's float-to-int conversions.
+  if (o.repeat == 0 || !(o.time_scale >= 1.0 && o.time_scale <= 1000.0) ||
+      !(o.lead_ms >= 0.0 && o.lead_ms <= 10'000.0)) {
+    std::cerr << "airan ru-emulator: --repeat must be >= 1, --time-scale 1 .. 1000 and --lead-ms "
+                 "0 .. 10000\n";
     return 2;
   }
   std::cout << "ru-emulator " << o.vector << ": " << reader.num_slots() << " slot(s), "
@@ -250,9 +257,10 @@ Command add_ru_emulator_command(CLI::App& parent) {
       ->capture_default_str();
   app->add_option("--repeat", o->repeat, "DPDK: passes over the vector")->capture_default_str();
   app->add_option("--time-scale", o->time_scale,
-                  "DPDK: stretch the slot timeline by this factor (>= 1)")
+                  "DPDK: stretch the slot timeline by this factor (1 .. 1000)")
       ->capture_default_str();
-  app->add_option("--lead-ms", o->lead_ms, "DPDK: first slot starts this long after the link is up")
+  app->add_option("--lead-ms", o->lead_ms,
+                  "DPDK: first slot starts this long after the link is up (0 .. 10000)")
       ->capture_default_str();
   app->add_option("--link-wait-ms", o->link_wait_ms, "DPDK: how long to wait for the port's link")
       ->capture_default_str();

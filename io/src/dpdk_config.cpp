@@ -114,7 +114,9 @@ std::string DpdkPortConfig::validate() const {
   if (mbuf_data_size < 2048 || mbuf_data_size > 65535) {
     return "dpdk port mbuf_data_size must be 2048 .. 65535";
   }
-  if (mtu != 0 && (mtu < 68 || mtu + dpdk_frame_overhead + dpdk_mbuf_headroom > mbuf_data_size)) {
+  // Summed in 64 bits: an mtu near 2^32 wrapped the unsigned sum below the limit.
+  if (mtu != 0 && (mtu < 68 || std::uint64_t{mtu} + dpdk_frame_overhead + dpdk_mbuf_headroom >
+                                   mbuf_data_size)) {
     return "dpdk port mtu " + std::to_string(mtu) + " (fronthaul.max_frame_size where the " +
            "fronthaul sets it) must be 68 .. " +
            std::to_string(mbuf_data_size - dpdk_frame_overhead - dpdk_mbuf_headroom) +
@@ -148,7 +150,7 @@ DpdkPortConfig parse_port(const YAML::Node& node, const std::string& where, cons
        [&](auto& n, auto& w) { port.mbuf_cache_size = read_unsigned<unsigned>(n, w, ctx); }},
       {"mbuf_data_size",
        [&](auto& n, auto& w) { port.mbuf_data_size = read_unsigned<unsigned>(n, w, ctx); }},
-      {"mtu", [&](auto& n, auto& w) { port.mtu = read_unsigned<unsigned>(n, w, ctx); }},
+      {"mtu", [&](auto& n, auto& w) { port.mtu = read_unsigned<unsigned>(n, w, ctx, 65535); }},
       {"promiscuous", [&](auto& n, auto& w) { port.promiscuous = read_bool(n, w, ctx); }},
       {"rx_timestamps", [&](auto& n, auto& w) { port.use_rx_timestamps = read_bool(n, w, ctx); }},
       {"interrupt_turn_us",

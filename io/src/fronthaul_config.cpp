@@ -13,6 +13,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <sstream>
 
 namespace airan::io {
@@ -297,6 +298,19 @@ static FronthaulConfig parse_fronthaul_config_unguarded(const std::string& yaml_
   }
   if (!root.IsMap()) {
     throw ConfigError(name + ": top level: expected a mapping");
+  }
+  // The fronthaul reads its section of a scenario, a launch pattern or a file of its own: a
+  // top-level key none of them has (a misspelled "fronthual:") is an error, not the defaults.
+  static const std::set<std::string> known = {
+      "fronthaul", "dpdk",   "cell", "num_rx_antennas", "slot_number", "pusch", "name",
+      "channel",   "snr_db", "seed", "num_slots",       "drain_slots", "harq",  "l1",
+      "prach",     "ues"};
+  for (const auto& item : root) {
+    if (!item.first.IsScalar() || !known.contains(item.first.Scalar())) {
+      throw ConfigError(name + ": top level: unknown key '" +
+                        (item.first.IsScalar() ? item.first.Scalar() : std::string("?")) +
+                        "' (not a section of a scenario, a launch pattern or the fronthaul)");
+    }
   }
   const Reader reader(name);
   if (const YAML::Node section = root["fronthaul"]; section && !section.IsNull()) {

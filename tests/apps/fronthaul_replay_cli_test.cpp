@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -101,6 +102,21 @@ TEST(FronthaulReplayCli, BadOptionsAreClearErrors) {
   result = run_airan("replay " + pcap);
   EXPECT_EQ(result.status, 2) << result.output;
   EXPECT_NE(result.output.find("--config"), std::string::npos) << result.output;
+  // An output that is an input is refused before it is opened (the vector was truncated), and
+  // timeline factors that are not numbers in range are refused (NaN passed "< 1").
+  const auto copy = (dir / "v.h5").string();
+  std::filesystem::copy_file(vector_path(), copy);
+  result = run_airan("cplane --vector " + copy + " --pcap " + copy);
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("is the vector itself"), std::string::npos) << result.output;
+  result = run_airan("ru-emulator --vector " + copy + " --pcap " + copy);
+  EXPECT_EQ(result.status, 2) << result.output;
+  EXPECT_NE(result.output.find("is one of the inputs"), std::string::npos) << result.output;
+  EXPECT_EQ(std::filesystem::file_size(copy), std::filesystem::file_size(vector_path()));
+  for (const char* bad : {"--time-scale nan", "--time-scale 0.5", "--lead-ms -1"}) {
+    result = run_airan("ru-emulator --vector " + copy + " --pcap " + pcap + " " + bad);
+    EXPECT_EQ(result.status, 2) << bad << ": " << result.output;
+  }
 }
 
 TEST(FronthaulReplayCli, WiresharkSeesEveryPrbOfEverySymbolOnce) {

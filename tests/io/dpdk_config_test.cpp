@@ -146,6 +146,10 @@ TEST(DpdkPortConfig, MtuFitsOneMbufWithEthernetHeaderAndVlanTag) {
   EXPECT_NE(config.validate().find("must be 68 .. 9198"), std::string::npos) << config.validate();
   config.mtu = 9600; // fronthaul.max_frame_size's own limit
   EXPECT_NE(config.validate().find("fronthaul.max_frame_size"), std::string::npos);
+  config.mtu = 4294967200U; // wrapped the unsigned sum to 50, under the limit
+  EXPECT_NE(config.validate().find("must be 68 .. 9198"), std::string::npos) << config.validate();
+  EXPECT_NE(error_of("dpdk: {port: {mtu: 65536}}").find("larger than 65535"), std::string::npos);
+  config.mtu = 9600;
   config.mbuf_data_size = 9600 + 18 + 128;
   EXPECT_EQ(config.validate(), "");
   const auto error = error_of("dpdk: {port: {mtu: 9600}}");

@@ -79,4 +79,21 @@ TEST(YamlFronthaulEpoch, LiesIn0To2Pow62) {
       std::int64_t{1} << 62);
 }
 
+// The fronthaul's reader takes its section of a scenario or a launch pattern: a misspelled
+// section is an error (ru-emulator, cplane, l1 and testmac ran on the defaults), the other
+// files' sections are not its business.
+TEST(YamlFronthaulSections, AMisspelledSectionIsAnError) {
+  try {
+    (void)airan::io::parse_fronthaul_config("fronthual: {compression: none}\n", "f.yaml");
+    ADD_FAILURE() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("f.yaml: top level: unknown key 'fronthual'"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_NO_THROW((void)airan::io::parse_fronthaul_config(
+      "cell: {num_prbs: 24}\npusch: []\nues: []\nharq: {}\nfronthaul: {compression: none}\n",
+      "f.yaml"));
+}
+
 } // namespace
