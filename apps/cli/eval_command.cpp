@@ -201,10 +201,13 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
          "ls-lin-zf, perfect-csi, perfect-csi-app, neural")
       ->capture_default_str();
   add_receiver_options(*app, o->receiver);
-  app->add_option("--config", o->config,
-                  "YAML scenario: cell, receive antennas and the first PUSCH replace --prb, "
-                  "--alloc-prb, --rx, --layers, --mcs")
-      ->check(CLI::ExistingFile);
+  auto* config = app->add_option("--config", o->config,
+                                 "YAML scenario: cell, receive antennas and the first PUSCH "
+                                 "replace --prb, --alloc-prb, --numerology, --rx, --layers, "
+                                 "--mcs, --mcs-table and --dmrs-additional-position (refused "
+                                 "beside it); --transform-precoding, --ptrs and --second-hop-prb "
+                                 "still apply on top")
+                     ->check(CLI::ExistingFile);
   add_channel_options(*app, o->channel);
   app->add_option("--snr", o->snr, "SNR points in dB: start:step:stop or a comma list")
       ->capture_default_str();
@@ -251,6 +254,10 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
   app->add_option("--dmrs-additional-position", o->dmrs_additional_position,
                   "DMRS additional positions 0..3")
       ->capture_default_str();
+  for (const char* replaced : {"--prb", "--alloc-prb", "--numerology", "--rx", "--layers", "--mcs",
+                               "--mcs-table", "--dmrs-additional-position"}) {
+    config->excludes(app->get_option(replaced)); // ignored silently before
+  }
   app->add_option("--target-errors", o->target_errors, "TB errors per point and receiver")
       ->check(not_negative)
       ->capture_default_str();

@@ -293,6 +293,11 @@ TEST(EvalCli, ImpossibleRequestsFailBeforeAnyWork) {
     EXPECT_NE(result.status, 0) << option << ": " << result.output; // CLI11's usage error
     EXPECT_NE(result.output.find("must not be negative"), std::string::npos) << result.output;
   }
+  // What --config replaces cannot be given beside it (--mcs-table was ignored silently).
+  result = run_airan("eval --snr 0 --config " + two_ue_config + " --mcs-table 2");
+  EXPECT_NE(result.status, 0) << result.output;
+  EXPECT_NE(result.output.find("--config excludes --mcs-table"), std::string::npos)
+      << result.output;
   result = run_airan("replay --threads 400 /dev/null");
   EXPECT_NE(result.status, 0) << result.output; // 1 .. 256, as the other commands'
   EXPECT_NE(result.output.find("--threads"), std::string::npos) << result.output;
