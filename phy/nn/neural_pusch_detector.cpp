@@ -190,6 +190,8 @@ NeuralPuschDetector::NeuralPuschDetector(const std::shared_ptr<const OnnxModel>&
                                 std::to_string(limits.max_rx_antennas) + " and " +
                                 std::to_string(limits.max_layers));
   }
+  // The contract first: the input order below has room for its 3 inputs only.
+  check_neural_receiver_model(*model, "neural PUSCH detector");
   impl_ = std::make_unique<Impl>(*model, limits, std::max(num_threads, 1U), engine);
 }
 

@@ -35,7 +35,8 @@ struct OnnxExecutor::Impl {
     std::vector<std::int64_t> offsets; ///< Per value: arena offset, -1 if not in the arena.
     std::vector<std::int64_t> sizes;   ///< Per value: elements.
     std::vector<float> arena;
-    float* base = nullptr; ///< Aligned start of the arena.
+    float* base = nullptr;      ///< Aligned start of the arena.
+    std::uint64_t last_run = 0; ///< run() count when it last ran (the oldest is freed first).
   };
 
   Impl(OnnxModel m, const OnnxExecutorOptions& options);
@@ -59,7 +60,8 @@ struct OnnxExecutor::Impl {
   std::int64_t num_parameters = 0;
   std::unique_ptr<ThreadPool> pool;
   detail::Parallel parallel{nullptr};
-  std::vector<std::unique_ptr<Plan>> plans;
+  std::vector<std::unique_ptr<Plan>> plans; ///< At most options.max_plans.
+  std::uint64_t runs = 0;
   const Plan* current = nullptr;
   std::vector<const float*> data;       ///< Per value, for the current run.
   std::vector<ConstTensorView> scratch; ///< Input views of one step.

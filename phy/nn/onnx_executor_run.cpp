@@ -3,6 +3,7 @@
 /// run() (which allocates nothing once a plan exists), outputs and introspection.
 #include "onnx_executor_impl.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace airan::phy::nn {
@@ -43,18 +44,30 @@ std::size_t OnnxExecutor::num_plans() const {
 void OnnxExecutor::run(std::span<const ConstTensorView> inputs) {
   Impl& s = *impl_;
   s.check_inputs(inputs);
-  const Impl::Plan* plan = nullptr;
+  Impl::Plan* plan = nullptr;
   for (const auto& candidate : s.plans) {
     if (input_shapes_equal(inputs, candidate->input_shapes)) {
       plan = candidate.get();
       break;
     }
   }
-  if (plan == nullptr) {
-    s.plans.push_back(s.make_plan(inputs));
-    plan = s.plans.back().get();
-  }
   s.current = nullptr;
+  if (plan == nullptr) {
+    auto made = s.make_plan(inputs);
+    if (s.plans.size() >= std::max<std::size_t>(s.options.max_plans, 1)) {
+      // A cell whose allocations vary in size would otherwise keep a plan (and its arena) per
+      // size ever seen: the one used longest ago goes.
+      const auto oldest =
+          std::min_element(s.plans.begin(), s.plans.end(),
+                           [](const auto& a, const auto& b) { return a->last_run < b->last_run; });
+      *oldest = std::move(made);
+      plan = oldest->get();
+    } else {
+      s.plans.push_back(std::move(made));
+      plan = s.plans.back().get();
+    }
+  }
+  plan->last_run = ++s.runs;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     s.data[s.input_ids[i]] = inputs[i].data.data();
   }

@@ -205,6 +205,12 @@ TEST(NeuralPuschDetector, RefusesLimitsBeyondTheModel) {
   const auto model = load_neural_receiver_model(small_model);
   EXPECT_THROW(NeuralPuschDetector(model, {5, 1, 10}, 1), std::invalid_argument);
   EXPECT_THROW(NeuralPuschDetector(nullptr, {1, 1, 10}, 1), std::invalid_argument);
+  // A model outside the contract is refused by the constructor itself (a fourth input wrote past
+  // its 3-entry input order).
+  auto four_inputs = std::make_shared<OnnxModel>(*model);
+  four_inputs->graph.inputs.push_back(four_inputs->graph.inputs[0]);
+  four_inputs->graph.inputs.back().name = "extra";
+  EXPECT_THROW(NeuralPuschDetector(four_inputs, {1, 1, 10}, 1), OnnxError);
   CellConfig cell;
   cell.num_prbs = 10;
   PuschReceiverConfig config;

@@ -220,5 +220,39 @@ TEST(OnnxExecutor, PlansAreCachedPerInputShapeAndCachedRunsDoNotAllocate) {
   }
 }
 
+// At most max_plans plans (each an arena for its shapes): a cell whose allocations vary in size
+// kept one per size ever seen. The plan used longest ago goes; a kept plan runs without
+// allocating, a new or re-made one allocates its arena.
+TEST(OnnxExecutor, PlansBeyondMaxPlansFreeTheOneUsedLongestAgo) {
+  const Reference ref;
+  OnnxExecutor executor(read_onnx_model(reference_dir / "neural_receiver_small.onnx"),
+                        {.max_plans = 2});
+  std::mt19937 rng(5);
+  // Runs on inputs of this many subcarriers; true when the run allocated (a plan was made).
+  const auto made_a_plan = [&](std::int64_t subcarriers) {
+    const auto resized = [&](const test::Dense& d) {
+      return test::random_dense({d.shape[0], d.shape[1], d.shape[2], subcarriers}, rng);
+    };
+    const test::Dense rx = resized(ref.rx_grid);
+    const test::Dense ls = resized(ref.ls_channel);
+    test::Dense side = resized(ref.side_info);
+    std::fill(side.data.begin(), side.data.begin() + std::ptrdiff_t{4} * 14 * subcarriers, 1.0F);
+    const std::vector views{rx.view(), ls.view(), side.view()};
+    const long before = airan::test::allocation_count();
+    executor.run(views);
+    EXPECT_EQ(executor.output(0).shape[3], subcarriers);
+    return airan::test::allocation_count() != before;
+  };
+  EXPECT_TRUE(made_a_plan(12));
+  EXPECT_TRUE(made_a_plan(24));
+  EXPECT_FALSE(made_a_plan(12)); // 24 is now the one used longest ago
+  EXPECT_TRUE(made_a_plan(36));  // frees 24's
+  EXPECT_EQ(executor.num_plans(), 2U);
+  EXPECT_FALSE(made_a_plan(12)) << "12 was kept";
+  EXPECT_FALSE(made_a_plan(36)) << "36 was kept";
+  EXPECT_TRUE(made_a_plan(24)) << "24 was freed";
+  EXPECT_EQ(executor.num_plans(), 2U);
+}
+
 } // namespace
 } // namespace airan::phy::nn

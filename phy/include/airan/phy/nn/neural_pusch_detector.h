@@ -45,7 +45,7 @@ std::shared_ptr<const OnnxModel> load_neural_receiver_model(const std::filesyste
 /// executor's plan on first use); detect() then does not allocate. Not thread-safe.
 class NeuralPuschDetector final : public PuschDetector {
 public:
-  /// \param model A model that passed check_neural_receiver_model().
+  /// \param model The model (checked with check_neural_receiver_model()).
   /// \param limits Largest PDU (at most 4 receive antennas and 4 layers).
   /// \param num_threads Threads of the model executor.
   /// \param engine Builds the inference engine (default: the CPU executor).

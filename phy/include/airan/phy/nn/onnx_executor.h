@@ -36,6 +36,10 @@ struct OnnxExecutorOptions {
   bool use_simd = true;
   /// Largest intermediate-value arena a plan may need; a bigger one is an OnnxError at run().
   std::size_t max_arena_bytes = std::size_t{16} << 30;
+  /// Input-shape plans kept at once (each holds an arena sized for its shapes, 80 MB for the
+  /// neural receiver on 273 PRBs): a new shape beyond this many frees the plan used longest ago.
+  /// At least 1.
+  std::size_t max_plans = 16;
   /// Apply a Relu that is the only reader of a Conv or of an element-wise Add, Sub, Mul or Div
   /// inside that node (same values, one pass over memory less).
   bool fuse_relu = true;
