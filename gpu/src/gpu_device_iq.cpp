@@ -13,10 +13,16 @@ GpuDeviceIq::GpuDeviceIq(std::span<const phy::cf32> iq, int device)
     : size_(iq.size()), device_(device) {
   AIRAN_CUDA_CHECK(cudaSetDevice(device));
   AIRAN_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&data_), iq.size_bytes()));
-  AIRAN_CUDA_CHECK(cudaMemcpy(data_, iq.data(), iq.size_bytes(), cudaMemcpyHostToDevice));
-  // From pageable memory the copy may still be in flight; the cells' streams do not wait for
-  // the default stream.
-  AIRAN_CUDA_CHECK(cudaDeviceSynchronize());
+  try {
+    AIRAN_CUDA_CHECK(cudaMemcpy(data_, iq.data(), iq.size_bytes(), cudaMemcpyHostToDevice));
+    // From pageable memory the copy may still be in flight; the cells' streams do not wait for
+    // the default stream.
+    AIRAN_CUDA_CHECK(cudaDeviceSynchronize());
+  } catch (...) {
+    cudaFree(data_); // the destructor does not run for a constructor that throws
+    data_ = nullptr;
+    throw;
+  }
 }
 
 GpuDeviceIq::~GpuDeviceIq() {

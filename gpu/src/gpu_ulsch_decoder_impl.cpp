@@ -48,9 +48,12 @@ void GpuUlschDecoder::Impl::plan(const float* device_llrs, const phy::UlschDecod
   recovery.llr_scale = cfg.llr_scale;
   recovery.ldpc_llrs = ldpc_llrs.data();
   recovery.ldpc_stride = ldpc_llr_stride;
-  // A new mark for this TB's active code blocks; after 2^32 - 1 TBs the flags are cleared once.
-  const bool wrapped = ++active_mark == 0;
-  active_mark = wrapped ? 1 : active_mark;
+  // A new mark for this TB's active code blocks; after 2^32 - 1 TBs the flags are cleared once,
+  // before the next TB that is enqueued (this one may be cancelled), in either recovery mode.
+  if (++active_mark == 0) {
+    active_mark = 1;
+    active_needs_clear = true;
+  }
   recovery.active = active.data();
   recovery.active_mark = active_mark;
 
@@ -110,7 +113,7 @@ void GpuUlschDecoder::Impl::plan(const float* device_llrs, const phy::UlschDecod
   planned.pair_shared_bytes =
       batch.messages_in_shared ? pair_shared_bytes_with_messages : pair_shared_bytes;
   planned.recovery = recovery;
-  planned.wrapped = wrapped;
+  planned.wrapped = active_needs_clear;
   detail::TbAssemblyLaunch& assembly = planned.assembly;
   assembly = {};
   assembly.messages = bits.data();
@@ -137,10 +140,11 @@ void GpuUlschDecoder::Impl::enqueue_planned(cudaStream_t s) {
   const auto device_work = [&] {
     time_mark(start, s);
     profile_begin(s);
+    if (p.wrapped) {
+      active.fill_zero(s);
+      active_needs_clear = false;
+    }
     if (!p.batch.recover) {
-      if (p.wrapped) {
-        active.fill_zero(s);
-      }
       detail::rate_recovery_launch(p.recovery, s);
       time_mark(recovered, s); // with the recovery in the LDPC kernel, its time counts as LDPC's
     }
@@ -183,10 +187,11 @@ void GpuUlschDecoder::Impl::enqueue_batch(std::span<GpuUlschDecoder* const> deco
   profile_begin(s);
   for (std::size_t t = 0; t < num_tbs; ++t) {
     Impl& state = tb(t);
+    if (state.planned.wrapped) {
+      state.active.fill_zero(s);
+      state.active_needs_clear = false;
+    }
     if (!state.planned.batch.recover) {
-      if (state.planned.wrapped) {
-        state.active.fill_zero(s);
-      }
       detail::rate_recovery_launch(state.planned.recovery, s);
     }
   }

@@ -224,6 +224,8 @@ struct GpuUlschDecoder::Impl {
   DeviceBuffer<std::int8_t> ldpc_llrs;
   DeviceBuffer<std::uint32_t> active; ///< Per code block: the mark of the last TB it was active in.
   std::uint32_t active_mark = 0;      ///< Of the last enqueued TB (0: none yet).
+  /// The marks wrapped: the flags are zeroed before the next TB enqueued (whatever the mode).
+  bool active_needs_clear = false;
   DeviceBuffer<std::uint16_t> row_begin;
   DeviceBuffer<phy::LdpcLiftedEdge> edges;
   DeviceBuffer<std::int8_t> messages;
