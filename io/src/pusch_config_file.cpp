@@ -239,18 +239,24 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
   return p;
 }
 
+/// The document of \p yaml_text, no mapping in it holding a key twice. \throws ConfigError.
+YAML::Node load_document(const std::string& yaml_text, const Context& ctx) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(ctx.name() + ": not valid YAML: " + e.what());
+  }
+  reject_duplicate_keys(root, ctx);
+  return root;
+}
+
 } // namespace
 
 static SlotScenario parse_slot_scenario_unguarded(const std::string& yaml_text,
                                                   const std::string& name) {
   const Context ctx(name);
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    throw ConfigError(name + ": not valid YAML: " + e.what());
-  }
-  reject_duplicate_keys(root, ctx);
+  const YAML::Node root = load_document(yaml_text, ctx);
   SlotScenario scenario;
   if (!root.IsMap()) {
     ctx.fail("top level", "expected keys cell, num_rx_antennas, slot_number and pusch");
@@ -323,13 +329,7 @@ SlotScenario parse_slot_scenario(const std::string& yaml_text, const std::string
 phy::CellConfig parse_cell_section(const std::string& yaml_text, const std::string& name) {
   return yaml_fields::guard_yaml(name, [&] {
     const Context ctx(name);
-    YAML::Node root;
-    try {
-      root = YAML::Load(yaml_text);
-    } catch (const YAML::Exception& e) {
-      throw ConfigError(name + ": not valid YAML: " + e.what());
-    }
-    reject_duplicate_keys(root, ctx);
+    const YAML::Node root = load_document(yaml_text, ctx);
     if (!root.IsMap()) {
       ctx.fail("top level", "expected a mapping");
     }
