@@ -58,6 +58,13 @@ inline int vector_expected_good() {
   return count;
 }
 
+/// A replay's total line counts every TB the vector expects to decode, and all of them decoded.
+inline void expect_every_expected_tb_decoded(const std::string& output) {
+  const auto [decoded, expected] = expected_counts(output);
+  EXPECT_EQ(expected, vector_expected_good()) << output;
+  EXPECT_EQ(decoded, expected) << output;
+}
+
 // Damaged captures, edited byte by byte from the emulator's (a nanosecond pcap in this
 // machine's byte order: a 24-byte file header, then per record 16 bytes - seconds,
 // nanoseconds, captured and original length - and the frame).
