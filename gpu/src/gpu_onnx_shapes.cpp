@@ -17,14 +17,7 @@ std::array<bool, onnx::max_rank> reduced_axes(const Step& step, std::size_t rank
 }
 
 std::int64_t bounded_element_count(std::span<const std::int64_t> shape) {
-  std::int64_t count = 1;
-  for (const std::int64_t dim : shape) {
-    if (dim < 0 || (dim > 0 && count > phy::nn::max_tensor_elements / dim)) {
-      return -1;
-    }
-    count *= dim;
-  }
-  return count;
+  return phy::nn::bounded_num_elements(shape);
 }
 
 TensorShape infer_shape(const Step& step, std::span<const TensorShape> inputs) {

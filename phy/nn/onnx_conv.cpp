@@ -143,7 +143,7 @@ void ConvKernel::run_general(const ConstTensorView& x, const TensorView& y,
             }
           }
         }
-        out[oy * out_w + ox] = relu_ ? std::max(acc, 0.0F) : acc;
+        out[oy * out_w + ox] = relu_ ? relu_value(acc) : acc;
       }
     }
   });

@@ -41,7 +41,7 @@ inline void plane(const float* in, const float* weights9, float bias, float* out
     }
     if (relu) {
       for (std::int64_t w = 0; w < width; ++w) {
-        row[w] = std::max(row[w], 0.0F);
+        row[w] = relu_value(row[w]);
       }
     }
   }

@@ -54,7 +54,7 @@ template <UnaryOp Op> void unary_run(const float* in, float* out, std::int64_t c
   for (std::int64_t i = 0; i < count; ++i) {
     const float x = in[i];
     if constexpr (Op == UnaryOp::relu) {
-      out[i] = x > 0.0F ? x : 0.0F;
+      out[i] = relu_value(x);
     } else if constexpr (Op == UnaryOp::sqrt) {
       out[i] = std::sqrt(x);
     } else if constexpr (Op == UnaryOp::sigmoid) {

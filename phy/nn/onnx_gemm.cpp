@@ -36,7 +36,7 @@ void gemm_columns_scalar(const GemmWeights& w, const float* x, std::int64_t ldx,
     }
     if (relu) {
       for (std::int64_t n = n_begin; n < n_end; ++n) {
-        row[n] = std::max(row[n], 0.0F);
+        row[n] = relu_value(row[n]);
       }
     }
   }

@@ -29,15 +29,12 @@ std::string OnnxNode::describe() const {
 namespace {
 
 void check_tensor(const Tensor& tensor, const std::string& source, const std::string& what) {
-  std::int64_t count = 1;
-  for (const std::int64_t dim : tensor.shape) {
-    if (dim < 0 || (dim > 0 && count > max_tensor_elements / dim)) {
-      std::string message = "ONNX model '";
-      message.append(source).append("': ").append(what).append(": shape ");
-      message.append(shape_to_string(tensor.shape)).append(" is invalid or too large");
-      throw OnnxError(message);
-    }
-    count *= dim;
+  const std::int64_t count = bounded_num_elements(tensor.shape);
+  if (count < 0) {
+    std::string message = "ONNX model '";
+    message.append(source).append("': ").append(what).append(": shape ");
+    message.append(shape_to_string(tensor.shape)).append(" is invalid or too large");
+    throw OnnxError(message);
   }
   const bool is_float = tensor.data_type == TensorDataType::float32;
   const std::size_t have = is_float ? tensor.floats.size() : tensor.ints.size();

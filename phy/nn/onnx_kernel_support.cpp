@@ -105,17 +105,7 @@ std::vector<std::int64_t> constant_ints(const NodeBuildContext& context, std::si
 }
 
 std::int64_t checked_num_elements(std::span<const std::int64_t> shape) {
-  std::int64_t count = 1;
-  for (const std::int64_t dim : shape) {
-    if (dim < 0) {
-      return -1;
-    }
-    if (dim > 0 && count > max_tensor_elements / dim) {
-      return -1;
-    }
-    count *= dim;
-  }
-  return count > max_tensor_elements ? -1 : count;
+  return bounded_num_elements(shape);
 }
 
 } // namespace airan::phy::nn::detail

@@ -98,17 +98,14 @@ Tensor decode_tensor(const onnx::TensorProto& proto, const std::string& source,
   if (proto.has_segment()) {
     fail(source, what + ": segmented tensors are not supported");
   }
-  std::int64_t count = 1;
-  for (const std::int64_t dim : proto.dims()) {
-    if (dim < 0 || (dim > 0 && count > max_tensor_elements / dim)) {
-      fail(source, what + ": dimension " + std::to_string(dim) + " is negative or too large");
-    }
-    count *= dim;
-    tensor.shape.push_back(dim);
-  }
-  if (tensor.shape.size() > max_tensor_rank) {
-    fail(source, what + ": rank " + std::to_string(tensor.shape.size()) + " is above " +
+  if (static_cast<std::size_t>(proto.dims_size()) > max_tensor_rank) {
+    fail(source, what + ": rank " + std::to_string(proto.dims_size()) + " is above " +
                      std::to_string(max_tensor_rank));
+  }
+  tensor.shape.assign(proto.dims().begin(), proto.dims().end());
+  const std::int64_t count = bounded_num_elements(tensor.shape);
+  if (count < 0) {
+    fail(source, what + ": shape " + shape_to_string(tensor.shape) + " is negative or too large");
   }
   const auto n = static_cast<std::size_t>(count);
   const bool raw = proto.has_raw_data();

@@ -6,21 +6,7 @@
 #include <algorithm>
 
 namespace airan::phy::nn {
-namespace {
-
-/// Element count of \p shape, or -1 if a dimension is negative or the count is too large.
-std::int64_t checked_element_count(std::span<const std::int64_t> shape) {
-  std::int64_t count = 1;
-  for (const std::int64_t dim : shape) {
-    if (dim < 0 || (dim > 0 && count > max_tensor_elements / dim)) {
-      return -1;
-    }
-    count *= dim;
-  }
-  return count;
-}
-
-} // namespace
+namespace {} // namespace
 
 bool input_shapes_equal(std::span<const ConstTensorView> inputs,
                         std::span<const TensorShape> shapes) {
@@ -49,7 +35,7 @@ input_mismatch(const OnnxGraph& graph, std::span<const ConstTensorView> inputs, 
     if (view.shape.size() > max_tensor_rank) {
       return what() + ": more than 8 dimensions";
     }
-    const std::int64_t count = checked_element_count(view.shape);
+    const std::int64_t count = bounded_num_elements(view.shape);
     if (count < 0) {
       return what() + ": negative or too large dimensions";
     }

@@ -39,6 +39,9 @@ public:
 
   void run(std::span<const ConstTensorView> inputs, const TensorView& output,
            const Parallel& parallel) const override {
+    if (output.data.empty()) {
+      return; // An empty kept dimension: nothing to average (and no divisor to form).
+    }
     const std::span<const std::int64_t> shape = inputs[0].shape;
     const std::size_t rank = shape.size();
     std::array<bool, max_tensor_rank> flags{};

@@ -219,10 +219,13 @@ void complete_slice_arguments(const std::string& node, SliceArguments& arguments
       arguments.steps.size() != count || count > max_tensor_rank) {
     fail_node(node, "starts, ends, axes and steps must have one value per sliced axis");
   }
-  for (const std::int64_t step : arguments.steps) {
+  for (std::int64_t& step : arguments.steps) {
     if (step == 0 || step == std::numeric_limits<std::int64_t>::min()) {
       fail_node(node, "step " + std::to_string(step) + " is invalid");
     }
+    // No dimension exceeds max_tensor_elements, so a larger step selects the same single
+    // element; clamping keeps step * stride within int64.
+    step = std::clamp(step, -max_tensor_elements, max_tensor_elements);
   }
 }
 

@@ -18,6 +18,9 @@ public:
                   {"ends", OnnxAttributeType::integers},
                   {"axes", OnnxAttributeType::integers}},
                  1, 1);
+      if (node.find_attribute("starts") == nullptr || node.find_attribute("ends") == nullptr) {
+        fail("Slice-1 needs the starts and ends attributes");
+      }
       arguments_.starts = attribute_ints(node, "starts");
       arguments_.ends = attribute_ints(node, "ends");
       arguments_.axes = attribute_ints(node, "axes");

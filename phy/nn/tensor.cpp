@@ -12,6 +12,24 @@ std::int64_t shape_num_elements(std::span<const std::int64_t> shape) {
   return count;
 }
 
+std::int64_t bounded_num_elements(std::span<const std::int64_t> shape) {
+  std::int64_t nonzero = 1;
+  bool empty = false;
+  for (const std::int64_t dim : shape) {
+    if (dim < 0) {
+      return -1;
+    }
+    if (dim == 0) {
+      empty = true;
+    } else if (nonzero > max_tensor_elements / dim) {
+      return -1;
+    } else {
+      nonzero *= dim;
+    }
+  }
+  return empty ? 0 : nonzero;
+}
+
 std::string shape_to_string(std::span<const std::int64_t> shape) {
   std::string text = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) {

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 namespace airan::gpu::onnx {
@@ -213,6 +214,46 @@ TEST(OnnxDeviceMath, ConvOutputElementsMatchTheCpuExecutor) {
             plain, bias.data[static_cast<std::size_t>((i / pixels) % g.out_channels)], c.relu);
       }
       expect_close(got, expected);
+    }
+  }
+}
+
+TEST(OnnxDeviceMath, FusedReluGivesTheReluNodeBitsForNanAndMinusZero) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (const float value : {nan, -0.0F, 0.0F, -1.0F}) {
+    const float node = apply_unary(UnaryOp::relu, value);
+    EXPECT_FALSE(std::signbit(node));
+    EXPECT_EQ(node, 0.0F);
+    for (const float fused :
+         {conv_epilogue(value, -0.0F, true), conv_residual_epilogue(value, -0.0F, -0.0F, true)}) {
+      EXPECT_FALSE(std::isnan(fused)) << value;
+      EXPECT_FALSE(std::signbit(fused)) << value;
+      EXPECT_EQ(fused, 0.0F) << value;
+    }
+  }
+  // A NaN input through the generic and the depthwise 3x3 elements of a 3x3 convolution.
+  ConvGeometry g;
+  g.in_channels = 1;
+  g.out_channels = 1;
+  g.group_in_channels = 1;
+  g.group_out_channels = 1;
+  g.in_h = 3;
+  g.in_w = 3;
+  g.kernel_h = 3;
+  g.kernel_w = 3;
+  g.pad_top = 1;
+  g.pad_left = 1;
+  g.out_h = 3;
+  g.out_w = 3;
+  g.relu = true;
+  const std::vector<float> x{0, 0, 0, 0, nan, 0, 0, 0, 0};
+  const std::vector<float> w(9, -1.0F);
+  ASSERT_TRUE(is_depthwise_3x3(g));
+  for (int i = 0; i < 9; ++i) {
+    for (const float y : {conv_output_element(g, x.data(), w.data(), nullptr, i),
+                          depthwise_3x3_output_element(g, x.data(), w.data(), nullptr, i)}) {
+      EXPECT_EQ(y, 0.0F) << i;
+      EXPECT_FALSE(std::signbit(y)) << i;
     }
   }
 }

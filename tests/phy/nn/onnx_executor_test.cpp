@@ -166,6 +166,23 @@ TEST(OnnxExecutor, BadRunInputsAreErrors) {
   expect_error([&] { executor.run(std::vector{a.view(), other_n.view()}); }, "dimension 'n'");
   const ConstTensorView short_data{std::span(a.data).first(19), a.shape};
   expect_error([&] { executor.run(std::vector{short_data, b.view()}); }, "19 elements");
+  // An empty input whose other dimensions are absurd (2^32 * 2^32 wraps int64) is refused.
+  const std::vector<std::int64_t> empty_huge{0, std::int64_t{1} << 32, std::int64_t{1} << 32};
+  test::GraphBuilder reduce;
+  reduce.symbolic_input("x", {"a", "b", "c"});
+  reduce.node("ReduceMean", {"x"}, "y").attributes.push_back(ints_attribute("axes", {1, 2}));
+  reduce.output("y");
+  OnnxExecutor reducer(reduce.build());
+  expect_error(
+      [&] {
+        reducer.run(std::vector{ConstTensorView{{}, empty_huge}});
+      },
+      "negative or too large dimensions");
+  // An empty kept dimension is a valid, empty result.
+  const std::vector<std::int64_t> empty{0, 3, 4};
+  reducer.run(std::vector{ConstTensorView{{}, empty}});
+  EXPECT_EQ(reducer.output(0).shape.size(), 3U);
+  EXPECT_TRUE(reducer.output(0).data.empty());
   EXPECT_EQ(executor.num_plans(), 0U);
   executor.run(std::vector{a.view(), b.view()});
   EXPECT_FLOAT_EQ(executor.output(0).data[7], a.data[7] + b.data[7]);

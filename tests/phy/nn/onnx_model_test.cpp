@@ -190,6 +190,26 @@ TEST(OnnxModel, StructuralErrors) {
   OnnxModel huge = tiny_model();
   huge.graph.initializers[0].shape = {std::int64_t{1} << 40};
   expect_error([&] { parse(serialize_onnx_model(huge)); }, "too large");
+
+  // No elements, but dimensions whose product wraps int64 (2^32 * 2^32): refused, as their
+  // strides and reduction counts would overflow.
+  OnnxModel empty_but_huge = tiny_model();
+  empty_but_huge.graph.initializers[0].shape = {0, std::int64_t{1} << 32, std::int64_t{1} << 32};
+  empty_but_huge.graph.initializers[0].floats.clear();
+  expect_error([&] { validate_onnx_graph(empty_but_huge, "m"); }, "too large");
+  expect_error([&] { parse(serialize_onnx_model(empty_but_huge)); }, "too large");
+}
+
+TEST(OnnxModel, ElementCountsBoundTheNonZeroDimensions) {
+  const std::int64_t big = std::int64_t{1} << 32;
+  EXPECT_EQ(bounded_num_elements(std::vector<std::int64_t>{}), 1);
+  EXPECT_EQ(bounded_num_elements(std::vector<std::int64_t>{3, 0, 5}), 0);
+  EXPECT_EQ(bounded_num_elements(std::vector<std::int64_t>{1 << 14, 1 << 14}), max_tensor_elements);
+  EXPECT_EQ(bounded_num_elements(std::vector<std::int64_t>{1 << 14, (1 << 14) + 1}), -1);
+  EXPECT_EQ(bounded_num_elements(std::vector<std::int64_t>{0, big, big}), -1);
+  EXPECT_EQ(bounded_num_elements(std::vector<std::int64_t>{big, 0}), -1);
+  EXPECT_EQ(bounded_num_elements(std::vector<std::int64_t>{0, max_tensor_elements}), 0);
+  EXPECT_EQ(bounded_num_elements(std::vector<std::int64_t>{2, -1}), -1);
 }
 
 } // namespace

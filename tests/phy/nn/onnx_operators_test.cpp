@@ -187,6 +187,36 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
          (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
 }
 
+TEST(OnnxOperators, ReluFusedIntoConvGivesTheReluNodeBits) {
+  // Zeros times negative weights plus a -0 bias give -0 outputs, and a NaN spreads to its
+  // neighbours: the Relu node maps both to +0, and so must the fused Relu of every Conv path.
+  const std::vector<ConvCase> cases{
+      {{1, 3, 5, 7}, {3, 1, 3, 3}, 3, {1, 1}, {1, 1}, {1, 1, 1, 1}, true, true},   // depthwise 3x3
+      {{1, 2, 5, 5}, {3, 2, 3, 3}, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, true},   // general
+      {{1, 7, 1, 37}, {13, 7, 1, 1}, 1, {1, 1}, {1, 1}, {0, 0, 0, 0}, true, true}, // pointwise
+  };
+  for (const ConvCase& c : cases) {
+    Dense x{c.x, std::vector<float>(static_cast<std::size_t>(shape_num_elements(c.x)), 0.0F)};
+    x.data[x.data.size() / 2] = std::numeric_limits<float>::quiet_NaN();
+    const Dense w{c.w,
+                  std::vector<float>(static_cast<std::size_t>(shape_num_elements(c.w)), -1.0F)};
+    const Dense b{{c.w[0]}, std::vector<float>(static_cast<std::size_t>(c.w[0]), -0.0F)};
+    GraphBuilder graph;
+    graph.input("x", c.x).floats("w", w).floats("b", b);
+    graph.node("Conv", {"x", "w", "b"}, "conv").attributes = {
+        int_attribute("group", c.group), ints_attribute("pads", c.pads),
+        ints_attribute("kernel_shape", {c.w[2], c.w[3]})};
+    graph.node("Relu", {"conv"}, "y");
+    graph.output("y");
+    SCOPED_TRACE(shape_to_string(c.x) + " * " + shape_to_string(c.w));
+    const std::vector<float> separate = run_graph(graph, {x}, {.fuse_relu = false});
+    EXPECT_TRUE(std::all_of(separate.begin(), separate.end(),
+                            [](float v) { return std::signbit(v) == false && v == 0.0F; }));
+    EXPECT_TRUE(same_bits(run_graph(graph, {x}, {}), separate));
+    EXPECT_TRUE(same_bits(run_graph(graph, {x}, {.use_simd = false}), separate));
+  }
+}
+
 TEST(OnnxOperators, ReluAfterArithmeticIsFusedWithTheSameValues) {
   const std::vector<std::pair<TensorShape, TensorShape>> shapes{
       {{2, 3, 4, 5}, {3, 1, 5}}, {{2, 3, 40}, {2, 3, 40}}, {{2, 3, 4}, {}}, {{1}, {3, 1}}};

@@ -105,6 +105,39 @@ TEST(OnnxShapeOperators, SliceWithNegativeIndicesAndSteps) {
   }
 }
 
+TEST(OnnxShapeOperators, SliceStepsBeyondTheDimensionSelectOneElement) {
+  std::mt19937 rng(23);
+  const Dense x = test::random_dense({4, 8}, rng);
+  const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+  for (const std::int64_t step : {big, -big, std::int64_t{1} << 40}) {
+    GraphBuilder graph;
+    graph.input("x", x.shape)
+        .ints("starts", {step > 0 ? 1 : -2})
+        .ints("ends", {step > 0 ? big : -big})
+        .ints("axes", {0})
+        .ints("steps", {step});
+    graph.node("Slice", {"x", "starts", "ends", "axes", "steps"}, "y");
+    graph.output("y");
+    const std::int64_t row = step > 0 ? 1 : 2;
+    const Dense y{{1, 8}, {x.data.begin() + row * 8, x.data.begin() + row * 8 + 8}};
+    SCOPED_TRACE(step);
+    expect_matches(graph, {x}, y, 0.0);
+  }
+}
+
+TEST(OnnxShapeOperators, SliceOneNeedsStartsAndEnds) {
+  GraphBuilder graph(9);
+  graph.input("x", {4, 8});
+  graph.node("Slice", {"x"}, "y").attributes.push_back(ints_attribute("axes", {0}));
+  graph.output("y");
+  try {
+    OnnxExecutor executor(graph.build());
+    ADD_FAILURE() << "a Slice-1 without starts/ends was accepted";
+  } catch (const OnnxError& error) {
+    EXPECT_NE(std::string(error.what()).find("starts and ends"), std::string::npos) << error.what();
+  }
+}
+
 TEST(OnnxShapeOperators, ReshapeWithZeroAndMinusOne) {
   std::mt19937 rng(23);
   const Dense x = test::random_dense({2, 3, 4, 5}, rng);

@@ -138,7 +138,7 @@ struct ConvGeometry {
   int stride_h = 1, stride_w = 1;
   int dilation_h = 1, dilation_w = 1;
   int pad_top = 0, pad_left = 0;
-  bool relu = false; ///< Apply max(y, 0) (a fused Relu).
+  bool relu = false; ///< A fused Relu: +0 where y is not above 0 (NaN included).
 };
 
 /// Output element \p index (row-major [n][oc][oy][ox]) of the convolution of \p x by \p weights
@@ -173,7 +173,7 @@ AIRAN_HOST_DEVICE inline float conv_output_element(const ConvGeometry& g, const 
       }
     }
   }
-  return g.relu && acc < 0.0F ? 0.0F : acc;
+  return g.relu && !(acc > 0.0F) ? 0.0F : acc;
 }
 
 /// True for a depthwise 3x3 convolution with stride 1, no dilation and one pixel of padding on
@@ -214,13 +214,13 @@ AIRAN_HOST_DEVICE inline float depthwise_3x3_output_element(const ConvGeometry& 
       }
     }
   }
-  return g.relu && acc < 0.0F ? 0.0F : acc;
+  return g.relu && !(acc > 0.0F) ? 0.0F : acc;
 }
 
 /// Bias and optional Relu applied after a pointwise convolution computed as a GEMM.
 AIRAN_HOST_DEVICE inline float conv_epilogue(float value, float bias, bool relu) {
   const float y = value + bias;
-  return relu && y < 0.0F ? 0.0F : y;
+  return relu && !(y > 0.0F) ? 0.0F : y;
 }
 
 /// Bias, a residual (the skip connection of a residual block, the Add folded into the
@@ -229,7 +229,7 @@ AIRAN_HOST_DEVICE inline float conv_epilogue(float value, float bias, bool relu)
 AIRAN_HOST_DEVICE inline float conv_residual_epilogue(float value, float bias, float residual,
                                                       bool relu) {
   const float y = (value + bias) + residual;
-  return relu && y < 0.0F ? 0.0F : y;
+  return relu && !(y > 0.0F) ? 0.0F : y;
 }
 
 /// ReduceMean of a tensor: the kept and the reduced dimensions with their input strides.

@@ -11,6 +11,12 @@
 
 namespace airan::phy::nn {
 
+/// The Relu of the runtime, fused or not: x for x > 0, else +0 (NaN and -0 included), so that a
+/// Relu fused into a convolution gives the same bits as the Relu node after it.
+inline float relu_value(float x) {
+  return x > 0.0F ? x : 0.0F;
+}
+
 /// Instruction sets of the convolution kernels.
 enum class GemmIsa { scalar, avx2 };
 
@@ -33,7 +39,7 @@ struct GemmWeights {
 GemmWeights make_gemm_weights(std::span<const float> weights, std::int64_t m, std::int64_t k,
                               std::span<const float> bias);
 
-/// Computes columns [n_begin, n_end) of Y ([M][ldy]) from X ([K][ldx]), applying max(y, 0) if
+/// Computes columns [n_begin, n_end) of Y ([M][ldy]) from X ([K][ldx]), applying relu_value if
 /// \p relu. Every element is bias + sum over k in increasing order, so its value does not depend
 /// on the column range (only on \p isa).
 void gemm_columns(const GemmWeights& weights, const float* x, std::int64_t ldx, float* y,

@@ -27,6 +27,11 @@ constexpr std::int64_t max_tensor_elements = std::int64_t{1} << 28;
 /// Element count of \p shape (1 for a scalar, 0 if any dimension is 0).
 std::int64_t shape_num_elements(std::span<const std::int64_t> shape);
 
+/// Element count of \p shape, or -1 when a dimension is negative or the product of the non-zero
+/// dimensions is above max_tensor_elements. Bounding the non-zero product (not just the count)
+/// keeps every stride and partial product of an empty shape such as [0, 2^32, 2^32] in range.
+std::int64_t bounded_num_elements(std::span<const std::int64_t> shape);
+
 /// "[1, 8, 14, 24]".
 std::string shape_to_string(std::span<const std::int64_t> shape);
 
