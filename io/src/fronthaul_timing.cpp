@@ -17,13 +17,19 @@ std::int64_t floor_mod(std::int64_t a, std::int64_t b) {
   return a - floor_div(a, b) * b;
 }
 
-} // namespace
-
-FronthaulSlotClock::FronthaulSlotClock(unsigned mu, phy::CyclicPrefix cp)
-    : mu_(mu), symbols_per_slot_(phy::symbols_per_slot(cp)), slot_ns_(1'000'000 >> mu) {
+/// \p mu, checked before any shift by it.
+unsigned checked_numerology(unsigned mu) {
   if (mu > phy::max_numerology) {
     throw std::invalid_argument("FronthaulSlotClock: numerology above 6");
   }
+  return mu;
+}
+
+} // namespace
+
+FronthaulSlotClock::FronthaulSlotClock(unsigned mu, phy::CyclicPrefix cp)
+    : mu_(checked_numerology(mu)), symbols_per_slot_(phy::symbols_per_slot(cp)),
+      slot_ns_(1'000'000 >> mu_) {
   // Lengths in samples at a 4096-point FFT (every CP a whole number of samples for mu <= 6),
   // converted to ns at that sample rate and rounded.
   constexpr unsigned fft = 4096;

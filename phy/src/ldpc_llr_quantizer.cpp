@@ -14,6 +14,7 @@
 #define AIRAN_QUANTIZER_X86 1
 #endif
 
+#include <cmath>
 #include <stdexcept>
 
 namespace airan::phy {
@@ -139,8 +140,9 @@ std::size_t detail::quantize_ldpc_llrs_avx512(const float*, std::size_t, float, 
 
 void detail::quantize_ldpc_llrs(std::span<const float> llrs, float scale,
                                 std::span<std::int8_t> out, LlrSimd level) {
-  if (llrs.size() != out.size() || !(scale > 0.0f)) {
-    throw std::invalid_argument("quantize_ldpc_llrs: sizes differ or scale is not positive");
+  if (llrs.size() != out.size() || !(scale > 0.0f) || !std::isfinite(scale)) {
+    throw std::invalid_argument(
+        "quantize_ldpc_llrs: sizes differ or scale is not positive and finite");
   }
   if (level != LlrSimd::scalar && level != llr_simd_best() && !llr_simd_supported(level)) {
     throw std::invalid_argument("quantize_ldpc_llrs: this CPU cannot run the requested SIMD path");

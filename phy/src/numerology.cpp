@@ -12,9 +12,13 @@ unsigned choose_fft_size(unsigned num_prbs, double max_occupancy) {
   if (!(max_occupancy > 0.0 && max_occupancy <= 1.0)) {
     throw std::invalid_argument("choose_fft_size: occupancy must be in (0, 1]");
   }
-  const double used = static_cast<double>(subcarriers_per_prb * num_prbs);
+  const double used = static_cast<double>(subcarriers_per_prb) * num_prbs;
   unsigned fft_size = 128;
   while (used > max_occupancy * fft_size) {
+    if (fft_size == max_fft_size) {
+      throw std::invalid_argument("choose_fft_size: " + std::to_string(num_prbs) +
+                                  " PRBs need an FFT larger than " + std::to_string(max_fft_size));
+    }
     fft_size *= 2;
   }
   return fft_size;
@@ -29,9 +33,9 @@ Numerology::Numerology(unsigned mu, CyclicPrefix cp, unsigned fft_size)
   if (cp == CyclicPrefix::extended && mu != 2) {
     throw std::invalid_argument("the extended cyclic prefix exists only for mu = 2 (60 kHz)");
   }
-  if (fft_size < 128 || (fft_size & (fft_size - 1)) != 0) {
+  if (fft_size < 128 || fft_size > max_fft_size || (fft_size & (fft_size - 1)) != 0) {
     throw std::invalid_argument("FFT size " + std::to_string(fft_size) +
-                                " is not a power of two of at least 128");
+                                " is not a power of two in 128.." + std::to_string(max_fft_size));
   }
 }
 

@@ -11,7 +11,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <numbers>
 #include <span>
 #include <sstream>
 #include <string>
@@ -22,8 +21,10 @@ namespace {
 using tdl_detail::invalid;
 using tdl_detail::two_pi;
 
-/// Angle of arrival of the LOS component (TR 38.901 leaves it open; Sionna uses pi / 4).
-constexpr double los_angle_of_arrival_rad = std::numbers::pi / 4.0;
+/// Doppler shift of the LOS component relative to f_d: TR 38.901 7.7.2 puts the LOS peak of
+/// TDL-D/E's spectrum at 0.7 f_d (Sionna's default angle of arrival acos(0.7) since its
+/// V19.2 models; it used pi / 4, 0.7071 f_d, before).
+constexpr double los_doppler_ratio = 0.7;
 /// Longest impulse response (from the first to the last tap, in samples) the channel accepts.
 constexpr double max_delay_range_samples = 65536.0;
 /// The latest tap's delay in samples, for the time-domain filter's int lags.
@@ -111,6 +112,13 @@ void TdlChannel::validate_and_prepare() {
     invalid(std::to_string(num_prbs_) + " PRBs do not fit a " +
             std::to_string(numerology_.fft_size()) + "-point FFT");
   }
+  if (num_subcarriers_ > tdl_max_occupancy * numerology_.fft_size()) {
+    invalid(std::to_string(num_prbs_) + " PRBs fill more than " +
+            std::to_string(static_cast<int>(tdl_max_occupancy * 100)) + "% of a " +
+            std::to_string(numerology_.fft_size()) +
+            "-point FFT: the delay interpolators cannot keep 80 dB over the band (use a larger "
+            "FFT)");
+  }
   // Timing offset: no earlier than half the shortest CP (compared in samples, with a margin for
   // the rounding of a value given in seconds).
   const double shortest_cp = numerology_.cyclic_prefix() == CyclicPrefix::normal
@@ -162,7 +170,7 @@ void TdlChannel::validate_and_prepare() {
     rx_sqrt_ = antenna_correlation_sqrt(c.correlation, c.num_rx, true);
     tx_sqrt_ = antenna_correlation_sqrt(c.correlation, c.num_tx, false);
   }
-  los_doppler_hz_ = c.max_doppler_hz * std::cos(los_angle_of_arrival_rad);
+  los_doppler_hz_ = c.max_doppler_hz * los_doppler_ratio;
 
   const std::size_t sinusoids = std::size_t{num_taps_} * num_pairs_ * num_sinusoids_;
   omega_.assign(sinusoids, 0.0);

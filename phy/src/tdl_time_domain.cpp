@@ -71,12 +71,15 @@ cf32 tdl_rotate_sample(cf32 a, cf32 b) {
 void TdlChannel::design_interpolators() {
   // Passband |f| <= occupancy / 2 (in units of the sample rate) must stay within the
   // interpolator's flat region: transition band width 1 - occupancy around fs / 2.
+  // Kaiser's length for the attenuation over that band: 16 values at 106 PRB / 2048, 98 at
+  // 162 PRB / 2048; validate_and_prepare() keeps the occupancy at most tdl_max_occupancy, which
+  // needs 252.
   const double occupancy = static_cast<double>(num_subcarriers_) / numerology_.fft_size();
-  const double transition = std::max(1.0 - occupancy, 0.1);
+  const double transition = 1.0 - occupancy;
   const double attenuation = interpolator_attenuation_db;
   unsigned length =
       static_cast<unsigned>(std::ceil((attenuation - 7.95) / (14.36 * transition))) + 1;
-  length = std::clamp(length + (length % 2), 4U, 64U);
+  length = std::clamp(length + (length % 2), 4U, 256U);
   interpolator_length_ = length;
   const double beta = 0.1102 * (attenuation - 8.7);
   const double half = length / 2.0;

@@ -72,6 +72,9 @@ TEST(FronthaulSlotClock, SymbolTimesFollowTheCyclicPrefixLengths) {
   EXPECT_EQ(ext.symbol_offset_ns(0, 12), 250000);
   EXPECT_EQ(ext.symbol_duration_ns(0, 0), ext.symbol_duration_ns(1, 5));
   EXPECT_THROW(FronthaulSlotClock(1, CyclicPrefix::extended), std::invalid_argument);
+  for (const unsigned mu : {7U, 40U}) { // refused before anything is shifted by mu
+    EXPECT_THROW(FronthaulSlotClock(mu, CyclicPrefix::normal), std::invalid_argument) << mu;
+  }
 }
 
 TEST(FronthaulSlotClock, AbsoluteSlotsFromTimesAndAcrossTheWrap) {

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <ostream>
 #include <random>
 #include <string>
@@ -118,6 +119,11 @@ TEST(LdpcDecoderQuantizer, RoundsAndSaturates) {
   quantize_ldpc_llrs(llrs, 4.0f, out);
   EXPECT_EQ(out, (std::vector<std::int8_t>{0, -1, 4, -10, 124, 127, -127}));
   EXPECT_THROW(quantize_ldpc_llrs(llrs, 0.0f, out), std::invalid_argument);
+  // An infinite scale would turn unreceived (zero) LLRs into NaN, then +127.
+  EXPECT_THROW(quantize_ldpc_llrs(llrs, std::numeric_limits<float>::infinity(), out),
+               std::invalid_argument);
+  EXPECT_THROW(quantize_ldpc_llrs(llrs, std::numeric_limits<float>::quiet_NaN(), out),
+               std::invalid_argument);
   EXPECT_THROW(quantize_ldpc_llrs(llrs, 4.0f, std::span(out).first(2)), std::invalid_argument);
 }
 

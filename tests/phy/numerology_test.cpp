@@ -28,6 +28,11 @@ TEST(Numerology, FftSizeIsSmallestPowerOfTwoAtMost85PercentFull) {
   EXPECT_EQ(choose_fft_size(170, 1.0), 2048u); // 2040 <= 2048
   EXPECT_THROW(choose_fft_size(0), std::invalid_argument);
   EXPECT_THROW(choose_fft_size(10, 0.0), std::invalid_argument);
+  // The largest FFT, and carriers beyond it (the doubling once wrapped to 0 and never ended).
+  EXPECT_EQ(choose_fft_size(5461, 1.0), max_fft_size);
+  EXPECT_THROW(choose_fft_size(5462, 1.0), std::invalid_argument);
+  EXPECT_THROW(choose_fft_size(200'000'000), std::invalid_argument);
+  EXPECT_THROW(choose_fft_size(400'000'000), std::invalid_argument);
 }
 
 // 30.72 MHz: mu = 0 uses a 2048-point FFT, mu = 1 a 1024-point FFT.
@@ -67,7 +72,7 @@ TEST(Numerology, CpLengthsFromTcUnits) {
 
 TEST(Numerology, SubframeIsOneMillisecondForEveryMu) {
   for (unsigned mu = 0; mu <= max_numerology; ++mu) {
-    for (unsigned fft : {512u, 1024u, 4096u}) {
+    for (unsigned fft : {512u, 1024u, 4096u, max_fft_size}) {
       const Numerology n(mu, CyclicPrefix::normal, fft);
       EXPECT_EQ(static_cast<double>(n.subframe_length()), n.sample_rate_hz() / 1000.0)
           << "mu " << mu << " fft " << fft;
@@ -85,6 +90,7 @@ TEST(Numerology, RejectsInvalidCombinations) {
   EXPECT_THROW(Numerology(1, CyclicPrefix::extended, 1024), std::invalid_argument);
   EXPECT_THROW(Numerology(1, CyclicPrefix::normal, 1000), std::invalid_argument);
   EXPECT_THROW(Numerology(1, CyclicPrefix::normal, 64), std::invalid_argument);
+  EXPECT_THROW(Numerology(6, CyclicPrefix::normal, 2 * max_fft_size), std::invalid_argument);
   EXPECT_EQ(Numerology::for_carrier(1, CyclicPrefix::normal, 273).fft_size(), 4096u);
 }
 

@@ -35,7 +35,7 @@ namespace airan::phy {
 /// Min-sum is invariant to a common scale, so \p scale only trades resolution against
 /// saturation; scale = 4 (a quarter-unit resolution, saturation at |LLR| ~ 32) suits QPSK to
 /// 64QAM LLRs from the max-log demapper at the SNRs where codes of rate 1/3 to 0.9 decode.
-/// \throws std::invalid_argument when the sizes differ or \p scale is not positive.
+/// \throws std::invalid_argument when the sizes differ or \p scale is not positive and finite.
 void quantize_ldpc_llrs(std::span<const float> llrs, float scale, std::span<std::int8_t> out);
 
 /// Check-node rule of the min-sum decoder.

@@ -39,8 +39,13 @@ constexpr unsigned symbols_per_slot(CyclicPrefix cp) {
   return cp == CyclicPrefix::normal ? 14U : 12U;
 }
 
+/// Largest FFT size of a Numerology (16 times NR's 4096; 5461 PRBs at full occupancy): every
+/// sample count of a subframe stays far inside 32 bits at every numerology.
+constexpr unsigned max_fft_size = 65536;
+
 /// Smallest power-of-two FFT size N (at least 128) with 12 * num_prbs <= max_occupancy * N.
-/// \throws std::invalid_argument when num_prbs is 0 or max_occupancy is not in (0, 1].
+/// \throws std::invalid_argument when num_prbs is 0, max_occupancy is not in (0, 1], or N
+/// would be above max_fft_size.
 unsigned choose_fft_size(unsigned num_prbs, double max_occupancy = 0.85);
 
 /// OFDM timing of one carrier: numerology, CP kind and FFT size; every length is in samples at
@@ -54,7 +59,8 @@ class Numerology {
 public:
   /// \param mu       Numerology 0 .. 6.
   /// \param cp       Cyclic prefix; extended only with mu = 2.
-  /// \param fft_size Power of two, at least 128, so that every CP is a whole number of samples.
+  /// \param fft_size Power of two, 128 .. max_fft_size, so that every CP is a whole number of
+  ///                 samples.
   /// \throws std::invalid_argument for an unsupported combination.
   Numerology(unsigned mu, CyclicPrefix cp, unsigned fft_size);
 

@@ -8,11 +8,10 @@
 /// seed. Over the random theta the autocorrelation is exactly J0(2 pi f_d tau) (Clarke/Jakes
 /// spectrum); one realisation's time average differs from J0 by terms of order J_M(2 pi f_d tau).
 /// Taps flagged line_of_sight (TDL-D/E) are a fixed-amplitude phasor with the Doppler shift
-/// f_d cos(45 deg) (angle of arrival 45 degrees, Sionna's default) and a random phase per antenna
-/// pair. Each tap's matrix of processes G (num_rx x num_tx) is correlated as
-/// sqrt(p) L_rx G L_tx^T with the square roots of antenna_correlation.h (LOS taps are not).
-/// The average power gain per receive and transmit antenna is the sum of the profile's powers
-/// (1 for make_tdl_profile()).
+/// 0.7 f_d (TR 38.901 7.7.2) and one random phase shared by every antenna pair (a plane wave). Each
+/// tap's matrix of processes G (num_rx x num_tx) is correlated as sqrt(p) L_rx G L_tx^T with the
+/// square roots of antenna_correlation.h (LOS taps are not). The average power gain per receive and
+/// transmit antenna is the sum of the profile's powers (1 for make_tdl_profile()).
 ///
 /// Timing: tap delay tau_n + timing_offset_s. CFO multiplies the received signal by
 /// exp(j 2 pi cfo t). Time t is measured from the realisation's time 0; reseed() restarts it.
@@ -74,7 +73,7 @@ public:
 /// Configuration of a TdlChannel.
 struct TdlChannelConfig {
   TdlProfile profile;          ///< Taps (make_tdl_profile()).
-  double max_doppler_hz = 0.0; ///< f_d of the Jakes spectrum; LOS taps shift by f_d cos(45 deg).
+  double max_doppler_hz = 0.0; ///< f_d of the Jakes spectrum; LOS taps shift by 0.7 f_d.
   unsigned num_rx = 1;         ///< Receive antennas (gNB), 1 .. 16.
   unsigned num_tx = 1;         ///< Transmit antennas (UE), 1 .. 16.
   /// none: independent antennas; else R_tx (x) R_rx per tap (antenna_correlation.h).
@@ -91,6 +90,10 @@ struct TdlChannelConfig {
   std::shared_ptr<const TdlRaySource> rays;
 };
 
+/// Largest share of the FFT bins a TdlChannel's carrier may occupy: the fractional-delay
+/// interpolators need a transition band of 1 - occupancy around fs / 2 (252 values at 0.98).
+constexpr double tdl_max_occupancy = 0.98;
+
 /// TDL channel of one link: a random realisation (seed) evolving in time. Everything is
 /// allocated by the constructor; the apply and response functions allocate nothing (except
 /// frequency_response() growing an undersized ChannelResponse). Not thread-safe; use one object
@@ -104,7 +107,7 @@ public:
   /// non-finite delay or power, no power at all, num_rx / num_tx 0 or above 16, a negative or
   /// non-finite Doppler, CFO or timing offset out of range, a phase-noise linewidth that is
   /// negative, non-finite or above the subcarrier spacing, sinusoids_per_tap 0 or above 1024, or
-  /// a carrier that does not fit the FFT.
+  /// a carrier that does not fit the FFT or fills more than tdl_max_occupancy of it.
   TdlChannel(const TdlChannelConfig& config, const Numerology& numerology, unsigned num_prbs,
              std::uint64_t seed);
 
