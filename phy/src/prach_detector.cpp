@@ -35,7 +35,9 @@ PrachDetector::PrachDetector(const PrachConfig& config, unsigned pusch_numerolog
       padded_length_(2 * sequence_length_), num_antennas_(num_rx_antennas),
       num_periods_(prach_format_info(config.format).repetitions), num_roots_(0),
       subcarrier_spacing_hz_(prach_subcarrier_spacing_hz(config)),
-      timing_advance_unit_s_(16.0 * 64.0 / (480e3 * 4096.0) / double(1U << pusch_numerology)),
+      // (min: the body refuses a numerology above 6 before anything uses the unit)
+      timing_advance_unit_s_(16.0 * 64.0 / (480e3 * 4096.0) /
+                             double(1U << std::min(pusch_numerology, max_numerology))),
       per_test_probability_(0), ifft_(2 * sequence_length_, FftDirection::backward) {
   if (num_rx_antennas == 0 || pusch_numerology > max_numerology) {
     throw std::invalid_argument("a PRACH detector needs antennas and a valid numerology");
@@ -127,17 +129,36 @@ void PrachDetector::scan(const std::vector<float>& noise, const std::vector<doub
     const float* pdp = pdp_.data() + std::size_t{window.root} * padded_length_;
     Peak peak;
     peak.leakage_reach = peaks_[p].leakage_reach;
+    // The window's largest path: the largest value that is a maximum within one lag on either
+    // side, looking past the window's edges. (The window's largest value can be the edge of a
+    // stronger neighbouring preamble's main lobe, just outside the window, above this
+    // preamble's own peak further in.) None: the largest value, not a candidate.
+    const auto is_local_maximum = [&](unsigned m) {
+      for (unsigned d = 1; d <= oversampling_ && window.length < padded_length_; ++d) {
+        if (pdp[(m + d) % padded_length_] > pdp[m] ||
+            pdp[(m + padded_length_ - d) % padded_length_] > pdp[m]) {
+          return false;
+        }
+      }
+      return true;
+    };
+    bool local_maximum = false;
+    Peak largest;
     for (unsigned i = 0; i < window.length; ++i) {
       const unsigned m = (window.start + i) % padded_length_;
-      if (pdp[m] > peak.value) {
+      if (pdp[m] > largest.value) {
+        largest.value = pdp[m];
+        largest.position = m;
+      }
+      if (pdp[m] > peak.value && is_local_maximum(m)) {
         peak.value = pdp[m];
         peak.position = m;
+        local_maximum = true;
       }
     }
-    bool local_maximum = true;
-    for (unsigned d = 1; d <= oversampling_ && window.length < padded_length_; ++d) {
-      local_maximum = local_maximum && pdp[(peak.position + d) % padded_length_] <= peak.value &&
-                      pdp[(peak.position + padded_length_ - d) % padded_length_] <= peak.value;
+    if (!local_maximum) {
+      peak.value = largest.value;
+      peak.position = largest.position;
     }
     peak.candidate = local_maximum && noise[window.root] > 0 &&
                      peak.value > thresholds[window.root] * noise[window.root];

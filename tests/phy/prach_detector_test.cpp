@@ -137,6 +137,37 @@ TEST(PrachDetector, SeveralUesAtOnce) {
   }
 }
 
+// Near-far on neighbouring cyclic shifts: a UE 6 or 10 dB stronger on preamble 31 at the start
+// of its zone, or on preamble 33 at the end of its zone, puts its main lobe half a lag outside
+// preamble 32's window and a side lobe on the window's edge larger than UE 32's own peak inside.
+// The window's largest path (a local maximum) is UE 32's, not the edge of the neighbour's lobe.
+TEST(PrachDetector, AWeakPreambleBesideAStrongNeighbourIsFound) {
+  const PrachConfig config = long_format_config();
+  PrachTestLink link(config, 0, 25, 2); // 7.68 MHz: 7.3 samples a lag, N_CS 13 = 95 samples
+  PrachDetector detector(config, 0, 2);
+  PrachDetectionResult result;
+  std::mt19937 rng(21);
+  const double rate = link.layout().sample_rate_hz;
+  const PrachTestUe weak{32, 37, 1.0F}; // 5 lags into its zone
+  for (const float stronger_db : {6.0F, 10.0F}) {
+    const float amplitude = std::pow(10.0F, stronger_db / 20);
+    for (const PrachTestUe strong :
+         {PrachTestUe{31, 0, amplitude}, PrachTestUe{31, 2, amplitude},
+          PrachTestUe{31, 4, amplitude}, PrachTestUe{31, 7, amplitude},
+          PrachTestUe{33, 90, amplitude}, PrachTestUe{33, 93, amplitude}}) {
+      detector.detect(link.awgn_occasion({weak, strong}, 0.1F, rng), result);
+      SCOPED_TRACE(testing::Message()
+                   << "preamble " << strong.preamble << " at " << strong.delay_samples
+                   << " samples, +" << stronger_db << " dB");
+      ASSERT_EQ(result.preambles.size(), 2U);
+      const auto* found = find_preamble(result, weak.preamble);
+      ASSERT_NE(found, nullptr);
+      EXPECT_NEAR(found->delay_s, weak.delay_samples / rate, 0.1 / (839 * 1250.0));
+      ASSERT_NE(find_preamble(result, strong.preamble), nullptr);
+    }
+  }
+}
+
 TEST(PrachDetector, AFrequencyOffsetRaisesNoSecondPreamble) {
   // TS 38.141-1's 400 Hz (a third of a 1.25 kHz subcarrier) spreads a strong preamble's energy
   // over lags away from its peak: still one preamble, at its delay.

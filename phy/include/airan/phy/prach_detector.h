@@ -5,8 +5,10 @@
 /// Per root sequence, each antenna's and period's subcarriers are multiplied by the root's
 /// conjugate spectrum and taken to lags by an IDFT zero-padded to twice L_RA; the powers add
 /// non-coherently over antennas and periods. Preamble v owns the N_CS lags after -C_v (a lag is
-/// 1 / (L_RA * PRACH spacing)), starting one lag early for small negative delays. Its peak there
-/// must be the largest within one lag on either side and exceed a threshold on the noise power.
+/// 1 / (L_RA * PRACH spacing)), the delays 0 .. N_CS of TS 38.211 6.3.3.1's partition. Its peak
+/// is the largest value there that is the largest within one lag on either side (looking past
+/// the window's edges, where a stronger neighbour's main lobe may sit), and must exceed a
+/// threshold on the noise power.
 /// A peak under a stronger preamble's side-lobe envelope (sum over its window's paths, the
 /// significant local maxima m, of sqrt(P_m) / (pi d_m), squared, d_m lags away; 9 dB margin), or
 /// more than 30 dB below the strongest on its root, is that preamble's side lobe lifted by noise,
