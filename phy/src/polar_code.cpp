@@ -166,9 +166,10 @@ unsigned polar_uci_pc_weight_bits(unsigned k, unsigned e) {
 }
 
 PolarCode make_polar_code(unsigned k, unsigned e, unsigned n_pc, unsigned n_pc_wm) {
-  if (k == 0 || n_pc_wm > n_pc || k + n_pc > e) {
-    throw std::invalid_argument("polar code: no code for " + sizes(k, e, n_pc) +
-                                " (K + n_PC must be at most E)");
+  if (k == 0 || n_pc_wm > n_pc || n_pc_wm > k || k + n_pc > e) {
+    throw std::invalid_argument("polar code: no code for " + sizes(k, e, n_pc) + ", n_PC^wm " +
+                                std::to_string(n_pc_wm) +
+                                " (K + n_PC must be at most E, n_PC^wm at most n_PC and K)");
   }
   PolarCode code;
   code.k = k;

@@ -80,6 +80,8 @@ TEST(PolarCode, MotherCodeLengthFollowsTheThreeBounds) {
   EXPECT_EQ(make_polar_code(2, 8, 0, 0).n, 32U);
   EXPECT_THROW(make_polar_code(30, 32, 3, 0), std::invalid_argument); // K + n_PC > E
   EXPECT_THROW(make_polar_code(0, 32, 0, 0), std::invalid_argument);
+  EXPECT_THROW(make_polar_code(1, 100, 2, 2), std::invalid_argument);  // n_PC^wm > K
+  EXPECT_THROW(make_polar_code(20, 100, 1, 2), std::invalid_argument); // n_PC^wm > n_PC
 }
 
 TEST(PolarCode, SubBlockInterleaverOf32IsTheTablePattern) {

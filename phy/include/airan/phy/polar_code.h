@@ -52,7 +52,7 @@ unsigned polar_uci_pc_weight_bits(unsigned k, unsigned e);
 /// Builds the code for \p k bits (payload and CRC) rate matched to \p e bits, with \p n_pc
 /// parity-check bits of which \p n_pc_wm sit at minimum-weight rows.
 /// \throws std::invalid_argument when K + n_PC > E, K + n_PC exceeds what the rate matching
-/// leaves, or K is 0.
+/// leaves, n_PC^wm exceeds n_PC or K (no information bit left to move), or K is 0.
 PolarCode make_polar_code(unsigned k, unsigned e, unsigned n_pc, unsigned n_pc_wm);
 
 /// The reliability sequence Q_0^{Nmax-1} of TS 38.212 Table 5.3.1.2-1, least reliable first.
