@@ -32,20 +32,19 @@ sys.path.insert(0, str(HERE.parent / "build" / "python"))
 
 from export_onnx import export  # noqa: E402
 from neural_receiver import NeuralReceiver, parameter_count  # noqa: E402
-from training_data import (check_layer_weights, draw_batch, draw_link,  # noqa: E402
+from training_data import (check_layer_weights, draw_batch,  # noqa: E402
                            masked_bce, masked_log_bce, masked_mixed_bce, simulate_example,
-                           trained_max_layers)
+                           trained_max_layers, validation_links)
 
 REFERENCE_RECEIVERS = ("ls-lin-lmmse", "mmse-lmmse")
 
 
-def validation_set(seed, count, num_prbs, max_layers=2):
-    """Fixed examples with the reference receivers' LLRs of the same slots (1 to max_layers
-    layers, more than one on a sixth of them)."""
-    rng = np.random.default_rng([seed, 10**9])
+def validation_set(seed, count, num_prbs, multi_layer_fraction=0.2, max_layers=2,
+                   layer_weights=None):
+    """Fixed examples with the reference receivers' LLRs of the same slots, with the layer mix
+    of the training examples (validation_links)."""
     examples = []
-    for _ in range(count):
-        link = draw_link(rng, max_layers=max_layers)
+    for link in validation_links(seed, count, multi_layer_fraction, max_layers, layer_weights):
         inputs = None
         references = {}
         for name in REFERENCE_RECEIVERS:
@@ -207,6 +206,9 @@ def main():
     args = parser.parse_args()
     if (problem := check_layer_weights(args.layer_weights)) is not None:
         parser.error(f"--layer-weights: {problem}")
+    for name in ("validation_examples", "validate_every", "checkpoint_every", "batch_size"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -233,7 +235,7 @@ def main():
         print(f"resumed at step {step}")
     print(f"{parameter_count(model)} parameters, {args.threads} threads, device {device}")
     examples = validation_set(args.seed, args.validation_examples, args.validation_prbs,
-                              args.max_layers)
+                              args.multi_layer_fraction, args.max_layers, args.layer_weights)
 
     if args.init_from and step == 0:
         scores = validate(model, examples, device)
@@ -276,7 +278,8 @@ def main():
     model = model.cpu().eval()
     rx, ls, side, _, _, _ = examples[0][0]
     export(model, args.output, tuple(torch.from_numpy(t[None]) for t in (rx, ls, side)),
-           max_layers=trained_max_layers(args.max_layers, args.layer_weights))
+           max_layers=trained_max_layers(args.max_layers, args.layer_weights,
+                                         args.multi_layer_fraction))
     record = {
         "command": " ".join(["/usr/bin/python3", "models/train_neural_receiver.py"] + sys.argv[1:]),
         "parameters": parameter_count(model),

@@ -71,12 +71,13 @@ pusch:
 """
 
 
-def trained_max_layers(max_layers, layer_weights=None):
+def trained_max_layers(max_layers, layer_weights=None, multi_layer_fraction=0.2):
     """The most layers draw_link() draws with these arguments: what a model trained on its
     examples may claim (the model's airan.max_layers). With layer_weights, the highest layer
-    count of non-zero weight among the first max_layers."""
+    count of non-zero weight among the first max_layers; without, max_layers unless
+    multi_layer_fraction leaves every example one layer."""
     if layer_weights is None:
-        return max_layers
+        return max_layers if max_layers >= 2 and multi_layer_fraction > 0 else 1
     drawn = [count for count, weight in enumerate(layer_weights[:max_layers], start=1) if weight > 0]
     return max(drawn) if drawn else 0
 
@@ -149,6 +150,13 @@ def simulate_example(num_prbs, link, reference_receiver=""):
     shape = (LLR_CHANNELS, num_symbols, num_subcarriers)
     return (pdu["rx_grid"][0], pdu["ls_channel"][0], pdu["side_info"][0],
             labels.reshape(shape), mask.reshape(shape), pdu)
+
+
+def validation_links(seed, count, multi_layer_fraction=0.2, max_layers=2, layer_weights=None):
+    """The links of a run's validation examples: drawn as the run's training examples are (the
+    same layer mix), from a stream no training batch uses ([seed, 10**9])."""
+    rng = np.random.default_rng([seed, 10**9])
+    return [draw_link(rng, multi_layer_fraction, max_layers, layer_weights) for _ in range(count)]
 
 
 def draw_batch(seed, batch_index, batch_size, prb_range, multi_layer_fraction=0.2, max_layers=2,

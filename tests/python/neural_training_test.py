@@ -73,6 +73,23 @@ class NeuralTrainingTest(unittest.TestCase):
             ls_power = (ls.reshape(4, 4, 2, -1) ** 2).sum(axis=(0, 2, 3))  # [antenna, layer]
             self.assertTrue(np.all(ls_power[:layers] > 0) and np.all(ls_power[layers:] == 0))
 
+    def test_validation_draws_the_training_layer_mix(self):
+        from training_data import draw_link, trained_max_layers, validation_links
+        weighted = validation_links(10, 64, max_layers=4, layer_weights=[1, 1, 1, 3])
+        counts = {}
+        for link in weighted:
+            counts[link["num_layers"]] = counts.get(link["num_layers"], 0) + 1
+        self.assertEqual(set(counts), {1, 2, 3, 4})
+        self.assertGreater(counts[4], 8)  # weight 3 of 6 on the 4-antenna half of the links
+        # The default mix is the one the validation always had: the same slots as before.
+        rng = np.random.default_rng([10, 10**9])
+        self.assertEqual(validation_links(10, 16), [draw_link(rng, max_layers=2) for _ in range(16)])
+        # What the exported model may claim follows what was drawn.
+        self.assertEqual(trained_max_layers(4, None, 0.0), 1)
+        self.assertEqual(trained_max_layers(4, None, 0.2), 4)
+        self.assertEqual(trained_max_layers(1, None, 0.2), 1)
+        self.assertEqual(trained_max_layers(4, [1, 2, 0, 0]), 2)
+
     def test_smoother_keeps_a_constant_channel_constant_to_the_edges(self):
         from neural_receiver import ChannelSmoother
         torch.manual_seed(3)
