@@ -32,7 +32,8 @@ void quantize_baseline(const float* llrs, std::size_t count, float scale, std::i
   const __m128 high = _mm_set1_ps(limit);
   const __m128 low = _mm_set1_ps(-limit);
   const auto convert = [&](const float* p) {
-    const __m128 v = _mm_mul_ps(_mm_loadu_ps(p), scale4);
+    __m128 v = _mm_mul_ps(_mm_loadu_ps(p), scale4);
+    v = _mm_and_ps(v, _mm_cmpord_ps(v, v)); // NaN -> 0
     return _mm_cvtps_epi32(_mm_max_ps(_mm_min_ps(v, high), low));
   };
   for (; i + 16 <= count; i += 16) {
@@ -51,8 +52,8 @@ void quantize_baseline(const float* llrs, std::size_t count, float scale, std::i
 
 #if defined(AIRAN_QUANTIZER_X86)
 
-// The SIMD paths below clamp only the upper side in floating point (min(v, 127), which also
-// maps NaN to +127), convert, narrow with signed saturation and then clamp the lower side in
+// The SIMD paths below set NaN to 0, clamp only the upper side in floating point (min(v, 127)),
+// convert, narrow with signed saturation and then clamp the lower side in
 // int8 (max(b, -127)). That is quantize_ldpc_llr(): rounding to nearest is monotone and -127 an
 // integer, so round(max(v, -127)) = max(round(v), -127); values below the int32 range (and
 // -inf) convert to INT32_MIN, which saturates to -128 and is clamped to -127 too.
@@ -71,7 +72,8 @@ __attribute__((target("avx2"))) std::size_t detail::quantize_ldpc_llrs_avx2(cons
   for (; i + 32 <= count; i += 32) {
     __m256i converted[4];
     for (unsigned q = 0; q < 4; ++q) {
-      const __m256 v = _mm256_mul_ps(_mm256_loadu_ps(llrs + i + std::size_t{8} * q), scale8);
+      __m256 v = _mm256_mul_ps(_mm256_loadu_ps(llrs + i + std::size_t{8} * q), scale8);
+      v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q)); // NaN -> 0
       converted[q] = _mm256_cvtps_epi32(_mm256_min_ps(v, high));
     }
     const __m256i ab = _mm256_packs_epi32(converted[0], converted[1]);
@@ -86,12 +88,14 @@ namespace {
 
 #define AIRAN_QUANTIZER_AVX512 __attribute__((target("avx2,avx512f,avx512bw,avx512dq,avx512vl")))
 
-/// Sixteen values scaled, clamped above and converted to int32.
+/// Sixteen values scaled, clamped above (NaN to 0) and converted to int32.
 AIRAN_QUANTIZER_AVX512 inline __m512i convert16(__m512 v, __m512 scale, __m512 high) {
   // The zero-masked forms under a full mask are the plain instructions; GCC 12 warns about the
   // undefined source operand of the unmasked intrinsics (-Wmaybe-uninitialized) once inlined.
   constexpr __mmask16 all = 0xFFFF;
-  return _mm512_maskz_cvtps_epi32(all, _mm512_maskz_min_ps(all, _mm512_mul_ps(v, scale), high));
+  const __m512 scaled = _mm512_mul_ps(v, scale);
+  const __mmask16 ordered = _mm512_cmp_ps_mask(scaled, scaled, _CMP_ORD_Q); // NaN lanes: 0
+  return _mm512_maskz_cvtps_epi32(all, _mm512_maskz_min_ps(ordered, scaled, high));
 }
 
 } // namespace

@@ -167,10 +167,12 @@ AIRAN_DEMAP_AVX2 std::size_t demodulate(const PamLlrTable& table, const cf32* sy
     __m256 re;
     __m256 im;
     load8(symbols + 8 * step, re, im);
-    // noise > min ? noise : min (a NaN variance gives min, as in the scalar code).
-    const __m256 variance =
-        _mm256_max_ps(_mm256_loadu_ps(noise_variances + 8 * step), min_variance);
-    const __m256 inverse_noise = _mm256_div_ps(one, variance);
+    // demapper_inverse_noise(): 1 / (noise > min ? noise : min), and 0 for a NaN noise (max
+    // returns its second operand, min, for NaN; the ordered compare then clears the lane).
+    const __m256 noise = _mm256_loadu_ps(noise_variances + 8 * step);
+    const __m256 inverse_noise =
+        _mm256_and_ps(_mm256_div_ps(one, _mm256_max_ps(noise, min_variance)),
+                      _mm256_cmp_ps(noise, noise, _CMP_ORD_Q));
     __m256 re_llrs[Bits];
     __m256 im_llrs[Bits];
     axis8<Bits, regs>(slope, offset, inverse_interval, half_levels, last, re, inverse_noise,

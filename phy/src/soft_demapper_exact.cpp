@@ -70,7 +70,9 @@ void exact_qam_symbol_llrs(float re, float im, float noise_variance, unsigned qm
   }
   const float variance =
       noise_variance > min_demapper_noise_variance ? noise_variance : min_demapper_noise_variance;
-  const double inverse_noise = 1.0 / static_cast<double>(variance);
+  // A NaN variance: 0 (every LLR 0), as demapper_inverse_noise().
+  const double inverse_noise =
+      noise_variance != noise_variance ? 0.0 : 1.0 / static_cast<double>(variance);
   const double scale = qam_scale(qm);
   exact_pam_axis_llrs(re, qm / 2, scale, inverse_noise, llrs, 2);
   exact_pam_axis_llrs(im, qm / 2, scale, inverse_noise, llrs + 1, 2);

@@ -6,10 +6,12 @@
 #include "airan/phy/crc_calculator.h"
 #include "airan/phy/ldpc_decoder.h"
 #include "airan/phy/ldpc_encoder.h"
+#include "airan/phy/ldpc_llr_quantization.h"
 #include "airan/phy/ldpc_sum_product_decoder.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -119,7 +121,18 @@ TEST(LdpcDecoderQuantizer, RoundsAndSaturates) {
   quantize_ldpc_llrs(llrs, 4.0f, out);
   EXPECT_EQ(out, (std::vector<std::int8_t>{0, -1, 4, -10, 124, 127, -127}));
   EXPECT_THROW(quantize_ldpc_llrs(llrs, 0.0f, out), std::invalid_argument);
-  // An infinite scale would turn unreceived (zero) LLRs into NaN, then +127.
+  // A NaN LLR (a corrupt sample) is an erasure on every path, not a confident bit 0 that HARQ
+  // combining would carry into the TB's next transmissions.
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> nans(131, nan);
+  for (std::size_t i = 0; i < nans.size(); i += 3) {
+    nans[i] = -nan;
+  }
+  std::vector<std::int8_t> nan_out(nans.size(), 5);
+  quantize_ldpc_llrs(nans, 4.0f, nan_out);
+  EXPECT_TRUE(std::all_of(nan_out.begin(), nan_out.end(), [](std::int8_t v) { return v == 0; }));
+  EXPECT_EQ(quantize_ldpc_llr(nan), 0);
+  // An infinite scale would turn unreceived (zero) LLRs into NaN.
   EXPECT_THROW(quantize_ldpc_llrs(llrs, std::numeric_limits<float>::infinity(), out),
                std::invalid_argument);
   EXPECT_THROW(quantize_ldpc_llrs(llrs, std::numeric_limits<float>::quiet_NaN(), out),

@@ -9,11 +9,12 @@
 
 namespace {
 
-/// The documented rule: round(value * scale) with ties to even, clamped to +-127; NaN to +127.
+/// The documented rule: round(value * scale) with ties to even, clamped to +-127; NaN to 0 (an
+/// erasure).
 std::int8_t reference(float value, float scale) {
   const float scaled = value * scale;
   if (std::isnan(scaled)) {
-    return 127;
+    return 0;
   }
   const float clamped = std::fmax(-127.0F, std::fmin(127.0F, scaled));
   return static_cast<std::int8_t>(std::nearbyint(clamped));

@@ -338,6 +338,34 @@ TEST(SoftDemapper, FixedBitsPerAxisEqualsTheTableFormBitForBit) {
   }
 }
 
+// A NaN noise variance says nothing of the noise: every demapper gives LLRs 0 (erasures), where
+// the floor made them the most confident there are; an infinite one gives 0 as well, and a zero
+// one the floor's large finite LLRs.
+TEST(SoftDemapper, UnknownNoiseGivesErasures) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<cf32> symbols(11, cf32(0.7F, -0.3F)); // 8 in an AVX2 step, 3 after it
+  for (const Modulation modulation :
+       {Modulation::pi2_bpsk, Modulation::qpsk, Modulation::qam16, Modulation::qam256}) {
+    const unsigned qm = bits_per_symbol(modulation);
+    std::vector<float> llrs(symbols.size() * qm);
+    for (const auto& demapper :
+         {create_soft_demapper(false), create_soft_demapper(true), create_exact_soft_demapper()}) {
+      for (const float noise : {nan, -nan, inf}) {
+        std::fill(llrs.begin(), llrs.end(), 1.0F);
+        demapper->demodulate(symbols, std::vector<float>(symbols.size(), noise), modulation, llrs);
+        for (const float llr : llrs) {
+          ASSERT_EQ(llr, 0.0F) << "Q_m " << qm << ", noise " << noise;
+        }
+      }
+      demapper->demodulate(symbols, std::vector<float>(symbols.size(), 0.0F), modulation, llrs);
+      EXPECT_TRUE(std::all_of(llrs.begin(), llrs.end(),
+                              [](float llr) { return std::isfinite(llr) && std::abs(llr) > 1e6F; }))
+          << "Q_m " << qm;
+    }
+  }
+}
+
 TEST(SoftDemapper, RejectsMismatchedSizes) {
   std::vector<cf32> symbols(10);
   std::vector<float> noise(10, 1.0F);

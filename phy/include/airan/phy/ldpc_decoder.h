@@ -30,7 +30,7 @@
 namespace airan::phy {
 
 /// Converts real LLRs to decoder LLRs: out[i] = llrs[i] * scale clamped to +-127 and rounded to
-/// nearest, ties to even (NaN gives +127).
+/// nearest, ties to even (NaN gives 0, an erasure).
 ///
 /// Min-sum is invariant to a common scale, so \p scale only trades resolution against
 /// saturation; scale = 4 (a quarter-unit resolution, saturation at |LLR| ~ 32) suits QPSK to

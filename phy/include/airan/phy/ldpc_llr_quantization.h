@@ -17,8 +17,12 @@ namespace airan::phy {
 inline constexpr int ldpc_llr_max = 127;
 
 /// One decoder LLR from \p scaled (a real LLR times the quantisation scale): clamped to +-127,
-/// then rounded to nearest, ties to even; NaN gives +127 (the clamp order of SSE min/max).
+/// then rounded to nearest, ties to even; NaN gives 0, an erasure (it gave +127, a confident 0
+/// bit that HARQ combining would keep for the later transmissions of the TB).
 AIRAN_HOST_DEVICE inline std::int8_t quantize_ldpc_llr(float scaled) {
+  if (scaled != scaled) {
+    return 0;
+  }
   constexpr auto limit = static_cast<float>(ldpc_llr_max);
   scaled = scaled < limit ? scaled : limit;
   scaled = scaled > -limit ? scaled : -limit;

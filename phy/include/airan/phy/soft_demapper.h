@@ -33,6 +33,17 @@ namespace airan::phy {
 /// finite LLRs.
 constexpr float min_demapper_noise_variance = 1e-12F;
 
+/// 1 / sigma^2 of the demapper: the variance floored at min_demapper_noise_variance (a zero or
+/// negative one too), and 0 for a NaN variance (nothing is known of the noise: every LLR of the
+/// symbol 0, an erasure, where the floor made them the most confident there are).
+AIRAN_HOST_DEVICE inline float demapper_inverse_noise(float noise_variance) {
+  if (noise_variance != noise_variance) {
+    return 0.0F;
+  }
+  return 1.0F / (noise_variance > min_demapper_noise_variance ? noise_variance
+                                                              : min_demapper_noise_variance);
+}
+
 /// Exact max-log LLRs of the \p bits_per_axis bits of one PAM axis (1 .. 5 bits) of square QAM
 /// with normalisation \p scale (qam_scale()): sample \p y, 1 / sigma^2 \p inverse_noise. Bit j
 /// (first bit j = 0) is written to llrs[j * stride].
@@ -40,9 +51,13 @@ AIRAN_HOST_DEVICE inline void pam_axis_llrs(float y, unsigned bits_per_axis, flo
                                             float inverse_noise, float* llrs, unsigned stride) {
   const int num_levels = 1 << bits_per_axis;
   // Closest level: amplitude scale * (2i - M + 1) nearest to y, clamped to the constellation.
-  const float position = 0.5F * (y / scale + static_cast<float>(num_levels - 1));
-  int nearest = static_cast<int>(position + 0.5F);
-  nearest = nearest < 0 ? 0 : (nearest >= num_levels ? num_levels - 1 : nearest);
+  // Clamped as a float (a NaN to 0) before the conversion, which overflows for huge, infinite
+  // and NaN samples; for the others the index that converting and then clamping gives.
+  float position = 0.5F * (y / scale + static_cast<float>(num_levels - 1)) + 0.5F;
+  const auto last = static_cast<float>(num_levels - 1);
+  position = position > 0.0F ? position : 0.0F;
+  position = position < last ? position : last;
+  const int nearest = static_cast<int>(position);
   auto distance = [&](int level) {
     const float error = y - scale * static_cast<float>(2 * level - num_levels + 1);
     return error * error;
@@ -160,9 +175,7 @@ AIRAN_HOST_DEVICE inline void pam_axis_llrs_fixed(const PamLlrTable& table, floa
 /// Max-log LLRs of one square-QAM symbol (\p qm = 2, 4, 6, 8 or 10 bits) into llrs[0 .. qm-1].
 AIRAN_HOST_DEVICE inline void qam_symbol_llrs(float re, float im, float noise_variance, unsigned qm,
                                               float* llrs) {
-  const float variance =
-      noise_variance > min_demapper_noise_variance ? noise_variance : min_demapper_noise_variance;
-  const float inverse_noise = 1.0F / variance;
+  const float inverse_noise = demapper_inverse_noise(noise_variance);
   const float scale = qam_scale(qm);
   pam_axis_llrs(re, qm / 2, scale, inverse_noise, llrs, 2);
   pam_axis_llrs(im, qm / 2, scale, inverse_noise, llrs + 1, 2);
@@ -172,6 +185,9 @@ AIRAN_HOST_DEVICE inline void qam_symbol_llrs(float re, float im, float noise_va
 /// sequence decides the pi/2 rotation): 4 Re(y conj(s0)) / sigma^2, with s0 the point of bit 0.
 AIRAN_HOST_DEVICE inline float pi2_bpsk_symbol_llr(float re, float im, float noise_variance,
                                                    std::size_t index) {
+  if (noise_variance != noise_variance) {
+    return 0.0F; // as demapper_inverse_noise(): an unknown noise, an erasure
+  }
   const float variance =
       noise_variance > min_demapper_noise_variance ? noise_variance : min_demapper_noise_variance;
   float s_re = 0.0F;
@@ -183,9 +199,7 @@ AIRAN_HOST_DEVICE inline float pi2_bpsk_symbol_llr(float re, float im, float noi
 /// qam_symbol_llrs() with a table from make_pam_llr_table(qm / 2, qam_scale(qm)).
 AIRAN_HOST_DEVICE inline void qam_symbol_llrs(const PamLlrTable& table, float re, float im,
                                               float noise_variance, float* llrs) {
-  const float variance =
-      noise_variance > min_demapper_noise_variance ? noise_variance : min_demapper_noise_variance;
-  const float inverse_noise = 1.0F / variance;
+  const float inverse_noise = demapper_inverse_noise(noise_variance);
   pam_axis_llrs(table, re, inverse_noise, llrs, 2);
   pam_axis_llrs(table, im, inverse_noise, llrs + 1, 2);
 }
@@ -196,15 +210,15 @@ template <unsigned Qm>
 AIRAN_HOST_DEVICE inline void qam_symbol_llrs_fixed(const PamLlrTable& table, float re, float im,
                                                     float noise_variance, float* llrs) {
   static_assert(Qm >= 2 && Qm <= 2 * max_pam_bits && Qm % 2 == 0, "square QAM");
-  const float variance =
-      noise_variance > min_demapper_noise_variance ? noise_variance : min_demapper_noise_variance;
-  const float inverse_noise = 1.0F / variance;
+  const float inverse_noise = demapper_inverse_noise(noise_variance);
   pam_axis_llrs_fixed<Qm / 2>(table, re, inverse_noise, llrs, 2);
   pam_axis_llrs_fixed<Qm / 2>(table, im, inverse_noise, llrs + 1, 2);
 }
 
 /// Demaps \p symbols with per-symbol noise variances \p noise_variances into
-/// symbols.size() * Q_m LLRs. For pi/2-BPSK, symbols[0] is symbol 0 of the sequence.
+/// symbols.size() * Q_m LLRs. For pi/2-BPSK, symbols[0] is symbol 0 of the sequence. A NaN
+/// noise variance (the equalizer's for an RE it could not resolve, or a corrupt estimate) gives
+/// LLRs 0; a zero or negative one is floored (demapper_inverse_noise()).
 /// \throws std::invalid_argument on a size mismatch.
 void demodulate_soft(std::span<const cf32> symbols, std::span<const float> noise_variances,
                      Modulation modulation, std::span<float> llrs);
@@ -227,7 +241,8 @@ enum class SoftDemapping {
 /// Exact (log-MAP) LLRs of one square-QAM symbol (\p qm = 2 .. 10) into llrs[0 .. qm-1]: per
 /// bit, ln sum over the points whose bit is 0 of exp(-|y - x|^2 / sigma^2) minus the same over
 /// the points whose bit is 1, in double, with the noise variance floored as the max-log
-/// demapper floors it. Max-log keeps only the largest term of each sum.
+/// demapper floors it (and LLRs 0 for a NaN variance). Max-log keeps only the largest term of
+/// each sum.
 void exact_qam_symbol_llrs(float re, float im, float noise_variance, unsigned qm, float* llrs);
 
 /// Creates the exact (log-MAP) soft demapper: exact_qam_symbol_llrs() for square QAM; BPSK and
