@@ -2,6 +2,7 @@
 
 #include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/ptrs_pusch.h"
+#include "airan/phy/pusch_precoder.h"
 #include "airan/phy/pusch_re_mapper.h"
 #include "airan/phy/pusch_receiver.h"
 #include "airan/phy/pusch_transmitter.h"
@@ -12,6 +13,8 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <complex>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <thread>
@@ -65,6 +68,7 @@ struct Tally {
   std::uint64_t errors = 0;
   std::uint64_t undetected = 0;
   double sinr_sum = 0.0;
+  std::uint64_t sinr_slots = 0; ///< Slots with a finite post-equalization SINR.
   double time_sum = 0.0;
   std::array<std::uint64_t, 3> uci_errors{};
   bool done = false;
@@ -206,8 +210,24 @@ float evaluation_noise_variance(const EvaluationConfig& config, double snr_db) {
                                    double(std::popcount(mapping.ptrs.symbol_mask)) * ptrs_beta *
                                    ptrs_beta / double(pusch.num_layers)
                              : 0.0;
-  return phy::noise_variance_from_ebno_db(snr_db, qm, pusch.code_rate_x10240() / 10240.0,
-                                          data_res / (data_res + dmrs_energy + ptrs_energy));
+  // Codebook precoding sends layer l with the energy ||w_l||^2 of its column of W (TS 38.211's
+  // matrices are normalised over the UE's ports: 1/2 a layer for W = I / sqrt(2)), DMRS and PT-RS
+  // alike: E_b counts the energy sent, so N0 scales with the mean column energy (1 without).
+  double layer_energy = 1.0;
+  if (pusch.precoding == phy::PuschPrecoding::codebook) {
+    const phy::PrecodingMatrix w = phy::pusch_codebook_matrix(
+        pusch.num_layers, cell.num_antenna_ports, pusch.tpmi, pusch.transform_precoding);
+    double energy = 0.0;
+    for (unsigned p = 0; p < w.num_ports(); ++p) {
+      for (unsigned l = 0; l < w.num_layers(); ++l) {
+        energy += std::norm(w(p, l));
+      }
+    }
+    layer_energy = energy / w.num_layers();
+  }
+  return static_cast<float>(layer_energy * phy::noise_variance_from_ebno_db(
+                                               snr_db, qm, pusch.code_rate_x10240() / 10240.0,
+                                               data_res / (data_res + dmrs_energy + ptrs_energy)));
 }
 
 std::vector<EvaluationPoint>
@@ -289,7 +309,10 @@ run_evaluation(const EvaluationConfig& config,
             ++t.slots;
             t.errors += o.error ? 1 : 0;
             t.undetected += o.undetected ? 1 : 0;
-            t.sinr_sum += o.post_eq_sinr_db;
+            if (std::isfinite(o.post_eq_sinr_db)) { // NaN: no RE resolved (FAPI's invalid)
+              t.sinr_sum += o.post_eq_sinr_db;
+              ++t.sinr_slots;
+            }
             t.time_sum += o.receiver_us;
             for (std::size_t part = 0; part < t.uci_errors.size(); ++part) {
               t.uci_errors[part] += o.uci_error[part] ? 1 : 0;
@@ -328,7 +351,8 @@ run_evaluation(const EvaluationConfig& config,
         p.bler = double(t.errors) / double(t.slots);
         p.throughput_mbps =
             double(t.slots - t.errors) * tbs / (double(t.slots) * slot_seconds) / 1e6;
-        p.mean_post_eq_sinr_db = t.sinr_sum / double(t.slots);
+        p.mean_post_eq_sinr_db = t.sinr_slots > 0 ? t.sinr_sum / double(t.sinr_slots)
+                                                  : std::numeric_limits<double>::quiet_NaN();
         p.mean_receiver_us = t.time_sum / double(t.slots);
       }
       any_error = any_error || t.errors > 0;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -248,6 +249,9 @@ std::string validate_prach_evaluation(const PrachEvaluationConfig& config) {
   problems += validate_prach_snr_points(config.snr_db);
   if (config.trials == 0 && config.false_alarm_trials == 0) {
     problems += "nothing to simulate: no detection and no noise-only occasion\n";
+  }
+  if (config.false_alarm_trials > std::numeric_limits<std::uint64_t>::max() - config.trials) {
+    problems += "detection plus noise-only occasions per point exceed 2^64 - 1\n";
   }
   if (config.num_threads > max_evaluation_threads) {
     problems += "threads: at most " + std::to_string(max_evaluation_threads) + "\n";

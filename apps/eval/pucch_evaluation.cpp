@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <iomanip>
+#include <limits>
 #include <memory>
 #include <random>
 #include <sstream>
@@ -212,6 +213,9 @@ std::string validate_pucch_evaluation(const PucchEvaluationConfig& config) {
   problems += validate_snr_points(config.snr_db);
   if (config.slots == 0) {
     problems += "PUCCH slots per point must be positive\n";
+  }
+  if (config.dtx_slots > std::numeric_limits<std::uint64_t>::max() - config.slots) {
+    problems += "PUCCH slots plus DTX slots per point exceed 2^64 - 1\n";
   }
   if (config.num_threads > max_evaluation_threads) {
     problems += "threads: at most " + std::to_string(max_evaluation_threads) + "\n";

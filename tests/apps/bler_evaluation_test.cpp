@@ -438,6 +438,26 @@ TEST(BlerEvaluation, EbnoAxisFollowsSionnasDefinition) {
   const double with_ptrs =
       1.0 / (std::pow(10.0, ebno_db / 10.0) * 4.0 * (553.0 / 1024.0) * (1656.0 / 2016.0));
   EXPECT_NEAR(apps::evaluation_noise_variance(config, ebno_db), with_ptrs, 1e-6 * with_ptrs);
+  // Codebook precoding: a layer carries the energy of its column of W, so E_b does: N0 is the
+  // unprecoded one times that (W = I / sqrt(2): 1/2; one layer, TPMI 2: [1; 1] / sqrt(2), 1).
+  config.pusch.ptrs.enabled = false;
+  const float one_port = apps::evaluation_noise_variance(config, ebno_db);
+  config.scenario.cell.num_antenna_ports = 2;
+  config.pusch.precoding = phy::PuschPrecoding::codebook;
+  for (const auto [tpmi, energy] : {std::pair{0U, 0.5}, std::pair{2U, 1.0}}) {
+    config.pusch.tpmi = tpmi;
+    EXPECT_NEAR(apps::evaluation_noise_variance(config, ebno_db), energy * one_port,
+                1e-6 * one_port)
+        << "TPMI " << tpmi;
+  }
+  config.pusch.num_layers = 2;
+  config.pusch.dmrs_ports = 0x3;
+  config.pusch.precoding = phy::PuschPrecoding::non_codebook;
+  const float two_layers = apps::evaluation_noise_variance(config, ebno_db);
+  config.pusch.precoding = phy::PuschPrecoding::codebook;
+  config.pusch.tpmi = 0;
+  EXPECT_NEAR(apps::evaluation_noise_variance(config, ebno_db), 0.5 * two_layers,
+              1e-6 * two_layers);
 }
 
 } // namespace

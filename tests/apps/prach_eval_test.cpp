@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace {
@@ -182,6 +183,11 @@ TEST(PrachEvaluation, RefusesBadConfigurationsWithAReason) {
   const std::string none = apps::validate_prach_evaluation(short_config);
   EXPECT_NE(none.find("receive antennas"), std::string::npos) << none;
   EXPECT_NE(none.find("nothing to simulate"), std::string::npos) << none;
+  short_config = prach_eval_short_config();
+  short_config.trials = std::numeric_limits<std::uint64_t>::max(); // the sum would wrap to 0
+  short_config.false_alarm_trials = 1;
+  EXPECT_NE(apps::validate_prach_evaluation(short_config).find("exceed 2^64 - 1"),
+            std::string::npos);
   EXPECT_THROW(static_cast<void>(apps::parse_prach_channel("rayleigh")), std::invalid_argument);
   EXPECT_EQ(apps::parse_prach_channel("tdlc300-100"), apps::PrachChannelModel::tdlc300_100);
 }

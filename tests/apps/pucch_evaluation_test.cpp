@@ -10,6 +10,7 @@
 
 #include <array>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -227,6 +228,9 @@ TEST(PucchEvaluationTest, BadConfigurationsAreRefusedWithAReason) {
   config = small_pucch_config(phy::PucchFormat::format1);
   config.slots = 0;
   EXPECT_NE(problems(config).find("slots per point must be positive"), std::string::npos);
+  config.slots = std::numeric_limits<std::uint64_t>::max(); // the sum would wrap to 0: no slot
+  config.dtx_slots = 1;
+  EXPECT_NE(problems(config).find("exceed 2^64 - 1"), std::string::npos) << problems(config);
   config = small_pucch_config(phy::PucchFormat::format1);
   config.scenario.cell.num_antenna_ports = 2;
   EXPECT_NE(problems(config).find("one antenna port"), std::string::npos);

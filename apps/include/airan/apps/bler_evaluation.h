@@ -67,6 +67,7 @@ struct EvaluationPoint {
   std::uint64_t undetected_errors = 0; ///< Of tb_errors: CRC passed, bits wrong.
   double bler = 0.0;
   double throughput_mbps = 0.0; ///< Correct TB bits per second of air time.
+  /// Over the slots with a finite SINR (NaN when no slot had one: no RE resolved).
   double mean_post_eq_sinr_db = 0.0;
   double mean_receiver_us = 0.0; ///< Receiver time per slot (front end and decoding).
   bool simulated = true;         ///< False when skipped by early stopping.
@@ -109,7 +110,8 @@ std::uint32_t evaluation_tbs(const EvaluationConfig& config);
 /// Noise variance per RE and receive antenna of one SNR point: 10^(-snr/10), or with
 /// snr_is_ebno the Eb/N0 conversion with Q_m, the PDU's code rate and its data-RE fraction (data
 /// REs / energy one port sends in the slot, DMRS at its power boost: data REs + DMRS REs x
-/// beta_DMRS^2).
+/// beta_DMRS^2), times the mean energy of a codebook precoder's columns (the energy a layer
+/// is sent with: 1/2 for TS 38.211's W = I / sqrt(2)).
 float evaluation_noise_variance(const EvaluationConfig& config, double snr_db);
 
 /// Runs the sweep; calls \p progress (may be empty) after every batch of slots. Results are in

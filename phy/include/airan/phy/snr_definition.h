@@ -16,7 +16,8 @@
 /// that carries no data: (all non-zero REs / data REs) for pilots (DMRS), and (1 + CP / N) for the
 /// cyclic prefix. The 4-argument function leaves the CP out (Sionna with cyclic_prefix_length 0,
 /// and what an uncoded AWGN check wants); the 5-argument one includes it. Both count one stream
-/// (Sionna's num_streams_per_tx = 1).
+/// (Sionna's num_streams_per_tx = 1) at unit energy; a codebook precoder, which sends a layer with
+/// the energy of its column of W, scales the result by that energy (airan eval does).
 #pragma once
 
 #include "airan/phy/numerology.h"
