@@ -98,7 +98,7 @@ LaunchPattern parse_launch_pattern(const std::string& yaml_text, const std::stri
   const Reader in(name);
   YAML::Node root;
   try {
-    root = YAML::Load(yaml_text);
+    root = io::yaml_fields::load_without_aliases(yaml_text);
   } catch (const YAML::Exception& e) {
     in.fail("YAML", e.what());
   }
@@ -207,7 +207,7 @@ CarrierFile load_carrier_file(const std::filesystem::path& path) {
   const Reader in(name);
   YAML::Node root;
   try {
-    root = YAML::Load(io::read_config_text(path));
+    root = io::yaml_fields::load_without_aliases(io::read_config_text(path));
   } catch (const io::ConfigError& error) {
     throw PatternError(error.what());
   } catch (const YAML::Exception& e) {

@@ -31,7 +31,10 @@ io::SlotScenario parse_ue_pusch(const YAML::Node& cell_node, const YAML::Node& p
     pusch["bwp_size"] = carrier.num_prbs;
   }
   YAML::Node cell = YAML::Clone(cell_node);
-  cell["num_antenna_ports"] = pusch["num_layers"] ? pusch["num_layers"] : YAML::Node(1);
+  // A copy: the same node in two places is emitted as an anchor and an alias, which the
+  // scenario reader refuses.
+  cell["num_antenna_ports"] =
+      pusch["num_layers"] ? YAML::Clone(pusch["num_layers"]) : YAML::Node(1);
   YAML::Node scenario;
   scenario["cell"] = cell;
   scenario["pusch"].push_back(pusch);

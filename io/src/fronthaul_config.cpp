@@ -287,7 +287,7 @@ static FronthaulConfig parse_fronthaul_config_unguarded(const std::string& yaml_
                                                         const std::string& name) {
   YAML::Node root;
   try {
-    root = YAML::Load(yaml_text);
+    root = yaml_fields::load_without_aliases(yaml_text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(name + ": not valid YAML: " + e.what());
   }

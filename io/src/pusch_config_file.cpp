@@ -243,7 +243,7 @@ phy::PuschConfig parse_pusch(const YAML::Node& node, const std::string& where, c
 YAML::Node load_document(const std::string& yaml_text, const Context& ctx) {
   YAML::Node root;
   try {
-    root = YAML::Load(yaml_text);
+    root = load_without_aliases(yaml_text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(ctx.name() + ": not valid YAML: " + e.what());
   }

@@ -135,6 +135,10 @@ TEST(LaunchPattern, ErrorsNameTheKey) {
   // A key twice: refused (the pattern read the first copy, the scenario parser the last).
   EXPECT_EQ(error_of(cell + ue + "snr_db: 20\nsnr_db: 5\n"),
             "p.yaml: top level: duplicate key 'snr_db'");
+  // An alias: refused (`&x [*x]` is a cycle the duplicate-key walk followed without end).
+  EXPECT_NE(error_of(cell + ue + "loop: &x [*x]\n").find("aliases (*name) are not supported"),
+            std::string::npos)
+      << error_of(cell + ue + "loop: &x [*x]\n");
   // CDL channels, with the base station's element pattern.
   EXPECT_EQ(error_of(cell + ue +
                      "channel: {model: cdl-c, delay_spread_ns: 100, bs_antenna_pattern: 38.901}\n"),

@@ -66,6 +66,37 @@ TEST(YamlDuplicateKeys, AreRefusedWithTheirPath) {
   }
 }
 
+// Aliases make the tree a graph: `&x [*x]` is a cycle and nested aliases expand exponentially
+// ("billion laughs"); walking the tree for duplicate keys never ended. Every reader refuses them
+// where they are; an anchor alone is harmless.
+TEST(YamlAliases, AreRefusedByEveryReader) {
+  std::string laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 12; ++i) {
+    const std::string prev = "*a" + std::to_string(i - 1);
+    laughs += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + prev;
+    for (int copy = 1; copy < 8; ++copy) {
+      laughs += ", ";
+      laughs += prev;
+    }
+    laughs += "]\n";
+  }
+  for (const std::string& yaml :
+       {std::string("a: &x [*x]\n"), laughs, scenario("1") + "extra: &e 1\nmore: *e\n"}) {
+    const std::string scenario_error = error_of(yaml);
+    EXPECT_NE(scenario_error.find("aliases (*name) are not supported"), std::string::npos)
+        << scenario_error;
+    try {
+      (void)airan::io::parse_fronthaul_config(yaml, "f.yaml");
+      ADD_FAILURE() << "accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("f.yaml: not valid YAML"), std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_NE(error_of("a: &x [*x]\n").find("line"), std::string::npos) << error_of("a: &x [*x]\n");
+  EXPECT_EQ(airan::io::parse_slot_scenario(scenario("&s 3"), "s.yaml").slot_number, 3U);
+}
+
 TEST(YamlFronthaulEpoch, LiesIn0To2Pow62) {
   for (const char* epoch : {"-1", "-9223372036854775808", "4611686018427387905"}) {
     EXPECT_THROW(airan::io::parse_fronthaul_config(

@@ -6,6 +6,7 @@
 
 #include "airan/io/pusch_config_file.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -14,6 +15,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -211,10 +213,43 @@ inline std::vector<std::string> read_word_list(const YAML::Node& node, const std
   return words;
 }
 
-/// Parses \p yaml_text. \throws ConfigError naming \p name when it is not YAML.
+/// Parser events that throw at the first alias (load_without_aliases()).
+class AliasRefuser final : public YAML::EventHandler {
+public:
+  void OnDocumentStart(const YAML::Mark& /*mark*/) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override {
+    throw YAML::ParserException(mark, "aliases (*name) are not supported in configuration files: "
+                                      "write the value out");
+  }
+  void OnScalar(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                const std::string& /*value*/) override {}
+  void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
+                       YAML::anchor_t /*anchor*/, YAML::EmitterStyle::value /*style*/) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                  YAML::EmitterStyle::value /*style*/) override {}
+  void OnMapEnd() override {}
+};
+
+/// YAML::Load(\p yaml_text) for configuration files, which refuse aliases: an alias makes the
+/// tree a graph (`a: &x [*x]` is a cycle, nested aliases expand exponentially), which every
+/// walk over the tree would follow without end. \throws YAML::Exception (a ParserException at
+/// the first alias) as YAML::Load does.
+inline YAML::Node load_without_aliases(const std::string& yaml_text) {
+  std::istringstream stream(yaml_text);
+  YAML::Parser parser(stream);
+  AliasRefuser refuser;
+  while (parser.HandleNextDocument(refuser)) {
+  }
+  return YAML::Load(yaml_text);
+}
+
+/// Parses \p yaml_text (no aliases). \throws ConfigError naming \p name when it is not YAML.
 inline YAML::Node load_yaml(const std::string& yaml_text, const std::string& name) {
   try {
-    return YAML::Load(yaml_text);
+    return load_without_aliases(yaml_text);
   } catch (const YAML::Exception& e) {
     throw ConfigError(name + ": not valid YAML: " + e.what());
   }
