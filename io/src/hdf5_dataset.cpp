@@ -4,8 +4,11 @@
 
 #include "hdf5_handle.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -76,6 +79,43 @@ Dataset create_dataset(hid_t parent, const char* name, hid_t file_type,
             where, "cannot create the dataset"));
 }
 
+/// The size a stored chunk of \p stored bytes decodes to through \p pipeline (the filters in
+/// the order they were applied when writing, undone last first): Fletcher-32 drops its 4-byte
+/// checksum, deflate inflates (each stream to its end), shuffle keeps the size. -1 when a
+/// stream does not inflate or a checksum does not fit. libhdf5 1.10 copies a whole chunk out
+/// of whatever its deflate filter returns, so a stream that inflates short reads past the heap
+/// buffer: the size must be checked before H5Dread.
+long long decoded_chunk_size(std::vector<unsigned char> stored,
+                             const std::vector<H5Z_filter_t>& pipeline, hsize_t limit) {
+  for (auto filter = pipeline.rbegin(); filter != pipeline.rend(); ++filter) {
+    if (*filter == H5Z_FILTER_FLETCHER32) {
+      if (stored.size() <= 4) {
+        return -1;
+      }
+      stored.resize(stored.size() - 4);
+    } else if (*filter == H5Z_FILTER_DEFLATE) {
+      std::vector<unsigned char> out(static_cast<std::size_t>(limit) + 1);
+      z_stream stream{};
+      if (inflateInit(&stream) != Z_OK) {
+        return -1;
+      }
+      stream.next_in = stored.data();
+      stream.avail_in = static_cast<uInt>(stored.size());
+      stream.next_out = out.data();
+      stream.avail_out = static_cast<uInt>(out.size());
+      const int status = inflate(&stream, Z_FINISH);
+      const auto produced = static_cast<std::size_t>(stream.total_out);
+      inflateEnd(&stream);
+      if (status != Z_STREAM_END) {
+        return -1; // corrupt, truncated, or longer than a chunk
+      }
+      out.resize(produced);
+      stored = std::move(out);
+    }
+  }
+  return static_cast<long long>(stored.size());
+}
+
 /// Fails unless the chunk shape fits the fixed dataset shape, the filters are the writer's
 /// (shuffle, deflate, Fletcher-32), and every stored chunk went through the whole pipeline and,
 /// without filters, holds exactly one chunk of bytes. libhdf5 1.10 trusts all of these: it copies
@@ -105,6 +145,7 @@ void check_chunks(hid_t dataset, hid_t dcpl, const std::string& where) {
     max_chunks *= (dims[d] + chunk[d] - 1) / chunk[d];
   }
   const int filters = check(H5Pget_nfilters(dcpl), where, "cannot read the filters");
+  std::vector<H5Z_filter_t> pipeline;
   bool fletcher32 = false;
   for (int f = 0; f < filters; ++f) {
     unsigned flags = 0;
@@ -122,24 +163,47 @@ void check_chunks(hid_t dataset, hid_t dcpl, const std::string& where) {
                       "has wrong parameters)");
     }
     fletcher32 = fletcher32 || id == H5Z_FILTER_FLETCHER32;
+    pipeline.push_back(id);
   }
   const bool filtered = filters > 0;
   hsize_t chunks = 0;
   check(H5Dget_num_chunks(dataset, space.get(), &chunks), where, "cannot count the chunks");
-  if (chunks > max_chunks) {
+  // Every chunk present: libhdf5 reads a missing one as zeros (a damaged or half-written file).
+  if (chunks != max_chunks) {
     fail(where,
          std::to_string(chunks) + " chunks stored, the shape has " + std::to_string(max_chunks));
   }
+  std::vector<unsigned char> stored;
   for (hsize_t i = 0; i < chunks; ++i) {
     unsigned mask = 0;
     haddr_t address = 0;
     hsize_t size = 0;
-    check(H5Dget_chunk_info(dataset, space.get(), i, nullptr, &mask, &address, &size), where,
+    std::array<hsize_t, H5S_MAX_RANK> offset{};
+    check(H5Dget_chunk_info(dataset, space.get(), i, offset.data(), &mask, &address, &size), where,
           "cannot read the chunk index");
     // The Fletcher-32 decoder of libhdf5 1.10 reads out of bounds on a chunk of 4 bytes or less.
     if (mask != 0 || (!filtered && size != chunk_bytes) || (fletcher32 && size <= 4)) {
       fail(where, "chunk " + std::to_string(i) + " is corrupt (filter mask " +
                       std::to_string(mask) + ", " + std::to_string(size) + " bytes)");
+    }
+    if (!filtered) {
+      continue;
+    }
+    // A compressed chunk holds at most ~1032 x its data plus the stream's framing.
+    if (size > 2 * chunk_bytes + 4096) {
+      fail(where, "chunk " + std::to_string(i) + " stores " + std::to_string(size) + " bytes for " +
+                      std::to_string(chunk_bytes));
+    }
+    stored.resize(static_cast<std::size_t>(size));
+    std::uint32_t chunk_filters = 0;
+    check(H5Dread_chunk(dataset, H5P_DEFAULT, offset.data(), &chunk_filters, stored.data()), where,
+          "cannot read a stored chunk");
+    const long long decoded = decoded_chunk_size(stored, pipeline, chunk_bytes);
+    if (decoded != static_cast<long long>(chunk_bytes)) {
+      fail(where, "chunk " + std::to_string(i) + " is corrupt (" +
+                      (decoded < 0 ? std::string("it does not decode")
+                                   : "it decodes to " + std::to_string(decoded) + " bytes") +
+                      ", a chunk has " + std::to_string(chunk_bytes) + ")");
     }
   }
 }
@@ -156,6 +220,12 @@ void check_before_read(const DatasetInfo& info, std::size_t elements, const std:
       check(H5Dget_create_plist(info.dataset.get()), where, "cannot read the storage layout"));
   if (H5Pget_layout(dcpl.get()) == H5D_CHUNKED) {
     check_chunks(info.dataset.get(), dcpl.get(), where);
+  } else if (count > 0 && H5Pget_layout(dcpl.get()) == H5D_CONTIGUOUS) {
+    // Never written: libhdf5 reads the fill value (zeros) instead of failing.
+    const Datatype type(check(H5Dget_type(info.dataset.get()), where, "no datatype"));
+    if (H5Dget_storage_size(info.dataset.get()) != count * H5Tget_size(type.get())) {
+      fail(where, "the data was never written (no storage allocated)");
+    }
   }
 }
 

@@ -1,8 +1,11 @@
 // Malformed HDF5 test vectors: missing, not HDF5, truncated at many lengths, and valid files
 // corrupted on purpose with libhdf5 (wrong format, variable-length string, wrong shape, a chunk
-// that skipped its filters, an invalid PUSCH configuration). Each must raise TestVectorError
+// that skipped its filters or inflates short, a dataset never written, an invalid PUSCH
+// configuration). Each must raise TestVectorError
 // naming the file, the object and the problem.
 #include "test_vector_fixtures.h"
+
+#include <zlib.h>
 
 #include <cstring>
 
@@ -189,6 +192,50 @@ TEST_F(TestVectorFileMalformed, ChunkThatSkippedItsFiltersIsRejected) {
   EXPECT_NE(error.find("/slots/0000/grid: chunk 1 is corrupt (filter mask 1, 64 bytes)"),
             std::string::npos)
       << error;
+}
+
+TEST_F(TestVectorFileMalformed, ChunkThatInflatesShortIsRejected) {
+  // A chunk whose filters all ran but whose deflate stream inflates to 16 bytes: libhdf5 1.10
+  // copied a whole chunk (142 kB) out of the 16-byte buffer (a heap over-read). The checksum
+  // bytes need not be right: the reader decodes each chunk's size before libhdf5 reads it.
+  const auto file = valid_vector("inflate.h5");
+  edit_file(file, [](hid_t f) {
+    const hid_t d = H5Dopen2(f, "/slots/0000/grid", H5P_DEFAULT);
+    ASSERT_GE(d, 0);
+    const std::vector<unsigned char> data(16, 7);
+    std::vector<unsigned char> chunk(compressBound(data.size()) + 4);
+    uLongf length = chunk.size() - 4;
+    ASSERT_EQ(compress(chunk.data(), &length, data.data(), data.size()), Z_OK);
+    chunk.resize(length + 4); // and a Fletcher-32 field
+    const hsize_t offset[3] = {1, 0, 0};
+    ASSERT_GE(H5Dwrite_chunk(d, H5P_DEFAULT, 0, offset, chunk.size(), chunk.data()), 0);
+    H5Dclose(d);
+  });
+  const auto error = read_error(file);
+  EXPECT_NE(error.find("/slots/0000/grid: chunk 1 is corrupt (it decodes to 16 bytes"),
+            std::string::npos)
+      << error;
+}
+
+TEST_F(TestVectorFileMalformed, DatasetThatWasNeverWrittenIsRejected) {
+  // A contiguous dataset of the right shape and type with no storage: libhdf5 reads zeros.
+  const auto file = valid_vector("unwritten.h5");
+  edit_file(file, [](hid_t f) {
+    const hid_t d = H5Dopen2(f, "/slots/0000/grid", H5P_DEFAULT);
+    ASSERT_GE(d, 0);
+    const hid_t type = H5Dget_type(d);
+    const hid_t space = H5Dget_space(d);
+    H5Dclose(d);
+    ASSERT_GE(H5Ldelete(f, "/slots/0000/grid", H5P_DEFAULT), 0);
+    const hid_t empty =
+        H5Dcreate2(f, "/slots/0000/grid", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    ASSERT_GE(empty, 0);
+    H5Dclose(empty);
+    H5Sclose(space);
+    H5Tclose(type);
+  });
+  const auto error = read_error(file);
+  EXPECT_NE(error.find("/slots/0000/grid: the data was never written"), std::string::npos) << error;
 }
 
 TEST_F(TestVectorFileMalformed, InvalidPuschConfig) {
