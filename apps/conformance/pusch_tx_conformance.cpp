@@ -18,8 +18,9 @@ namespace airan::apps {
 
 namespace {
 
-/// Largest |transmitted - reference| a grid element may have.
-constexpr double max_grid_error = 1e-5;
+/// Largest |transmitted - reference| a grid element may have: the vectors' README promises
+/// agreement to about 1e-6 (the worst of the 56 cases is 1.7e-7 with this transmitter).
+constexpr double max_grid_error = 1e-6;
 
 CaseResult run_pusch_tx_case(const ConformanceCase& conformance_case) {
   const PuschCase c = load_pusch_case(conformance_case.path);
@@ -53,10 +54,15 @@ CaseResult run_pusch_tx_case(const ConformanceCase& conformance_case) {
   double worst = 0.0;
   const auto elements = grid.elements();
   for (std::size_t i = 0; i < elements.size(); ++i) {
-    worst = std::max(worst, static_cast<double>(std::abs(elements[i] - reference[i])));
+    const auto error = static_cast<double>(std::abs(elements[i] - reference[i]));
+    // A NaN (in the grid or the reference) is the worst error there is, not one std::max skips.
+    worst = std::isnan(error) || error > worst ? error : worst;
+    if (std::isnan(worst)) {
+      break;
+    }
   }
   result.worst_error = worst;
-  result.passed = worst <= max_grid_error;
+  result.passed = worst <= max_grid_error; // false for NaN
   result.detail = c.summary + ", TBS " + std::to_string(tbs) + ", G " +
                   std::to_string(phy::pusch_coded_bits(c.cell, c.pusch)) +
                   (result.passed ? ": grid matches" : ": grid differs");

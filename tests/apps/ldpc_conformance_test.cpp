@@ -22,7 +22,7 @@ void expect_ldpc_suite_passes(ConformanceSet set) {
   const fs::path dir = airan::test::conformance_dir(set, "ldpc");
   AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_ldpc_conformance(dir, &std::cout);
-  EXPECT_GT(result.cases.size(), 0u);
+  EXPECT_EQ(result.cases.size(), airan::test::conformance_case_count(set, "ldpc"));
   EXPECT_TRUE(result.all_passed());
 }
 

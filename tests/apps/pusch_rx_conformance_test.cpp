@@ -21,7 +21,7 @@ void expect_pusch_rx_suite_passes(ConformanceSet set,
   const fs::path dir = airan::test::conformance_dir(set, "pusch");
   AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_pusch_rx_conformance(dir, &std::cout, setup);
-  EXPECT_GT(result.cases.size(), 0U);
+  EXPECT_EQ(result.cases.size(), airan::test::conformance_case_count(set, "pusch"));
   EXPECT_TRUE(result.all_passed());
   for (const auto& c : result.cases) {
     EXPECT_TRUE(c.passed) << c.name << ": " << c.detail;

@@ -20,7 +20,7 @@ void expect_tb_suite_passes(ConformanceSet set) {
   const fs::path dir = airan::test::conformance_dir(set, "tb");
   AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
   const auto result = airan::apps::run_tb_conformance(dir, &std::cout);
-  EXPECT_GT(result.cases.size(), 0u);
+  EXPECT_EQ(result.cases.size(), airan::test::conformance_case_count(set, "tb"));
   EXPECT_TRUE(result.all_passed());
 }
 
