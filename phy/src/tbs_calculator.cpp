@@ -51,6 +51,13 @@ TbsResult compute_tbs(const TbsParams& params) {
   if (params.modulation_order == 0 || params.num_layers == 0) {
     throw std::invalid_argument("TBS: modulation order and layers must be positive");
   }
+  // Far beyond NR (275 PRBs, Q_m 8, 4 layers), and inside what the arithmetic below holds.
+  if (params.num_prbs > max_tbs_prbs || params.modulation_order > 10 || params.num_layers > 8 ||
+      params.dmrs_res_per_prb > 168 || params.overhead_res_per_prb > 168) {
+    throw std::invalid_argument("TBS: more than " + std::to_string(max_tbs_prbs) +
+                                " PRBs, Q_m above 10, more than 8 layers or more than 168 DMRS "
+                                "or overhead REs per PRB");
+  }
   const int re_per_prb = static_cast<int>(subcarriers_per_prb * params.num_symbols) -
                          static_cast<int>(params.dmrs_res_per_prb) -
                          static_cast<int>(params.overhead_res_per_prb);

@@ -118,6 +118,13 @@ TEST(TbsCalculator, RejectsEmptyAllocations) {
   EXPECT_THROW(compute_tbs(params(0, 12, 5530, 4, 1)), std::invalid_argument);
   EXPECT_THROW(compute_tbs(params(10, 12, 0, 4, 1)), std::invalid_argument);
   EXPECT_THROW(compute_tbs(params(10, 168, 5530, 4, 1)), std::invalid_argument);
+  // Absurd values, where the RE count wrapped 32 bits (or a DMRS count wrapped int to -1) and
+  // the log2 loop could shift past 64 bits: refused. The largest allowed still computes.
+  EXPECT_THROW(compute_tbs(params(max_tbs_prbs + 1, 12, 5530, 4, 1)), std::invalid_argument);
+  EXPECT_THROW(compute_tbs(params(10, 0xFFFFFFFFU, 5530, 4, 1)), std::invalid_argument);
+  EXPECT_THROW(compute_tbs(params(10, 12, 5530, 64, 1)), std::invalid_argument);
+  EXPECT_THROW(compute_tbs(params(10, 12, 5530, 4, 9)), std::invalid_argument);
+  EXPECT_GT(compute_tbs(params(max_tbs_prbs, 12, 1000, 2, 1)).tbs, 0U);
 }
 
 } // namespace

@@ -35,8 +35,11 @@ struct TbsResult {
 /// Table 5.1.3.2-1: the 93 TBS values for N_info <= 3824.
 std::span<const std::uint16_t> tbs_table();
 
+/// Most PRBs compute_tbs() takes (the largest FFT's worth, numerology.h's max_fft_size / 12).
+constexpr unsigned max_tbs_prbs = 5461;
+
 /// TBS of TS 38.214 5.1.3.2. \throws std::invalid_argument when N_RE or R is 0, or a parameter
-/// is out of range.
+/// is out of range (above max_tbs_prbs PRBs, Q_m 10, 8 layers, 168 REs per PRB).
 TbsResult compute_tbs(const TbsParams& params);
 
 /// N_DMRS^PRB: DMRS symbols x REs per PRB of the CDM groups without data (6 per group for type
