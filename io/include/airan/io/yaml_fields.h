@@ -241,8 +241,9 @@ inline YAML::Node load_without_aliases(const std::string& yaml_text) {
   std::istringstream stream(yaml_text);
   YAML::Parser parser(stream);
   AliasRefuser refuser;
-  while (parser.HandleNextDocument(refuser)) {
-  }
+  // The first document only, the one YAML::Load reads. (Looping until HandleNextDocument says
+  // false never ended on some malformed text: yaml-cpp 0.7 kept reporting documents.)
+  parser.HandleNextDocument(refuser);
   return YAML::Load(yaml_text);
 }
 
