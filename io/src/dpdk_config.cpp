@@ -169,6 +169,7 @@ static DpdkConfig parse_dpdk_config_unguarded(const std::string& yaml_text,
                                               const std::string& name) {
   const Context ctx(name);
   const YAML::Node root = load_yaml(yaml_text, name);
+  reject_duplicate_keys(root, ctx); // yaml-cpp keeps both values; a lookup takes one quietly
   DpdkConfig config;
   if (!root.IsMap() || !root["dpdk"]) {
     return config;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 #include <string_view>
+#include <utility>
 
 namespace airan::io {
 namespace {
@@ -170,7 +171,17 @@ std::size_t NpyArray::num_elements() const {
   return count;
 }
 
-NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& name) {
+namespace {
+
+/// A parsed .npy header: the array without its data, where the data starts and its size.
+struct NpyHeader {
+  NpyArray array;
+  std::size_t data_start = 0;
+  std::size_t payload = 0;
+};
+
+/// Parses the header at the start of \p bytes (the file's first bytes; the data may follow).
+NpyHeader parse_header(std::span<const std::byte> bytes, const std::string& name) {
   if (bytes.size() < 10 || !std::equal(npy_magic.begin(), npy_magic.end(), bytes.begin(),
                                        [](unsigned char a, std::byte b) {
                                          return a == static_cast<unsigned char>(b);
@@ -199,7 +210,8 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& name) {
   }
   const std::string_view header(reinterpret_cast<const char*>(bytes.data() + header_start),
                                 header_len);
-  NpyArray array;
+  NpyHeader parsed;
+  NpyArray& array = parsed.array;
   array.dtype = parse_descr(dict_value(header, "descr", name), name);
   if (dict_value(header, "fortran_order", name).starts_with("True")) {
     fail(name, "Fortran-order arrays are unsupported");
@@ -216,34 +228,58 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& name) {
   if (count > std::numeric_limits<std::size_t>::max() / elem) {
     fail(name, "shape too large");
   }
-  const std::size_t payload = count * elem;
-  const std::size_t data_start = header_start + header_len;
-  if (bytes.size() - data_start != payload) {
-    fail(name, "payload has " + std::to_string(bytes.size() - data_start) + " bytes, shape needs " +
-                   std::to_string(payload));
+  parsed.payload = count * elem;
+  parsed.data_start = header_start + header_len;
+  return parsed;
+}
+
+void expect_payload(const NpyHeader& header, std::size_t file_size, const std::string& name) {
+  if (file_size - header.data_start != header.payload) {
+    fail(name, "payload has " + std::to_string(file_size - header.data_start) +
+                   " bytes, shape needs " + std::to_string(header.payload));
   }
-  array.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(data_start), bytes.end());
-  return array;
+}
+
+} // namespace
+
+NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& name) {
+  NpyHeader header = parse_header(bytes, name);
+  expect_payload(header, bytes.size(), name);
+  header.array.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header.data_start),
+                           bytes.end());
+  return std::move(header.array);
 }
 
 NpyArray read_npy(const std::filesystem::path& path) {
+  const std::string name = path.string();
   std::ifstream file(path, std::ios::binary);
   if (!file) {
-    fail(path.string(), "cannot open file");
+    fail(name, "cannot open file");
   }
-  std::vector<std::byte> bytes;
   file.seekg(0, std::ios::end);
-  const auto size = file.tellg();
-  if (size < 0) {
-    fail(path.string(), "cannot determine file size");
+  const auto end = file.tellg();
+  if (end < 0) {
+    fail(name, "cannot determine file size");
   }
-  bytes.resize(static_cast<std::size_t>(size));
+  const auto size = static_cast<std::size_t>(end);
+  // The header first (at most its 12-byte prefix and the largest header allowed): a file whose
+  // size the header does not explain is refused before its payload is allocated or read.
+  std::vector<std::byte> prefix(std::min(size, std::size_t{12} + max_header_len));
   file.seekg(0, std::ios::beg);
-  file.read(reinterpret_cast<char*>(bytes.data()), size);
+  file.read(reinterpret_cast<char*>(prefix.data()), static_cast<std::streamsize>(prefix.size()));
   if (!file) {
-    fail(path.string(), "read error");
+    fail(name, "read error");
   }
-  return parse_npy(bytes, path.string());
+  NpyHeader header = parse_header(prefix, name);
+  expect_payload(header, size, name);
+  header.array.data.resize(header.payload);
+  file.seekg(static_cast<std::streamoff>(header.data_start), std::ios::beg);
+  file.read(reinterpret_cast<char*>(header.array.data.data()),
+            static_cast<std::streamsize>(header.payload));
+  if (!file) {
+    fail(name, "read error");
+  }
+  return std::move(header.array);
 }
 
 phy::BitVector read_npy_bits(const std::filesystem::path& path, std::vector<std::size_t>* shape) {

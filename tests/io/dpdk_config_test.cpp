@@ -97,6 +97,17 @@ TEST(DpdkConfig, ErrorsNameTheKey) {
   EXPECT_NE(error_of("{{{").find("not valid YAML"), std::string::npos);
 }
 
+TEST(DpdkConfig, AKeyTwiceIsRefused) {
+  // yaml-cpp keeps both values and a lookup takes one: the section's own reader refuses the
+  // pair as the scenario reader does.
+  const auto inner = error_of("dpdk:\n  cores: \"1\"\n  cores: \"2\"\n");
+  EXPECT_NE(inner.find("cores"), std::string::npos) << inner;
+  EXPECT_NE(inner.find("duplicate key"), std::string::npos) << inner;
+  const auto port = error_of("dpdk: {port: {burst_size: 8, burst_size: 16}}");
+  EXPECT_NE(port.find("burst_size"), std::string::npos) << port;
+  EXPECT_NE(error_of("dpdk: {}\ndpdk: {cores: \"3\"}\n"), "no error");
+}
+
 TEST(DpdkConfig, NoHugeIsRefusedWithAPciNic) {
   // no_huge is the default: a NIC needs hugepages for its DMA.
   const auto error = error_of("dpdk: {pci: [\"0000:3b:00.0\"]}");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -88,6 +89,38 @@ TEST(Npy, RejectsOverflowingShape) {
   const auto image = npy_image(
       "{'descr': '<c8', 'fortran_order': False, 'shape': (99999999999, 99999999999, 9999), }", "");
   EXPECT_THROW(airan::io::parse_npy(to_bytes(image), "x"), NpyError);
+}
+
+TEST(Npy, AFileLongerThanItsHeaderSaysIsRefusedBeforeItsPayloadIsRead) {
+  // Two <u2 values, then a sparse terabyte: the size check comes before any allocation (the
+  // reader used to allocate and read the whole file first).
+  const auto path = npy_temp_file("long.npy");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << npy_image("{'descr': '<u2', 'fortran_order': False, 'shape': (2,), }",
+                     std::string(4, '\0'));
+  }
+  std::filesystem::resize_file(path, std::uintmax_t{1} << 40U);
+  try {
+    (void)airan::io::read_npy_u16(path);
+    ADD_FAILURE() << "a file with a terabyte past its payload was read";
+  } catch (const NpyError& error) {
+    EXPECT_NE(std::string(error.what()).find("shape needs 4"), std::string::npos) << error.what();
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(Npy, AFileShorterThanItsHeaderIsRefused) {
+  const auto path = npy_temp_file("short.npy");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << npy_image("{'descr': '<u2', 'fortran_order': False, 'shape': (3,), }",
+                     std::string(4, '\0'));
+  }
+  EXPECT_THROW((void)airan::io::read_npy_u16(path), NpyError);
+  std::filesystem::resize_file(path, 9); // the magic and half the length field
+  EXPECT_THROW((void)airan::io::read_npy_u16(path), NpyError);
+  std::filesystem::remove(path);
 }
 
 TEST(Npy, BitReaderRejectsNonBinaryValues) {
