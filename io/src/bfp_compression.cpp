@@ -91,8 +91,8 @@ public:
 
 private:
   static float checked_full_scale(float full_scale) {
-    if (!(full_scale > 0.0F) || full_scale == std::numeric_limits<float>::infinity()) {
-      throw std::invalid_argument("IQ compression: full_scale must be positive and finite");
+    if (!iq_full_scale_valid(full_scale)) {
+      throw std::invalid_argument("IQ compression: full_scale must be 2^-60 .. 2^60");
     }
     return full_scale;
   }

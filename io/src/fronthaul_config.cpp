@@ -1,6 +1,8 @@
 /// \file
 /// \brief FronthaulConfig: validation and the `fronthaul:` section of scenario YAML files.
 #include "airan/io/fronthaul_config.h"
+
+#include "airan/io/bfp_compression.h"
 #include "airan/io/fronthaul_timing.h"
 
 #include "airan/io/pusch_config_file.h"
@@ -70,8 +72,8 @@ std::string FronthaulConfig::validate() const {
   if (max_frame_size < 128 || max_frame_size > 9600) {
     return "max_frame_size: must be 128 .. 9600";
   }
-  if (!std::isfinite(full_scale) || full_scale <= 0.0F) {
-    return "full_scale: must be a positive number";
+  if (!iq_full_scale_valid(full_scale)) {
+    return "full_scale: must be 2^-60 .. 2^60";
   }
   if (ta4_min_ns > ta4_max_ns) {
     return "ta4_min_ns: must not exceed ta4_max_ns";
@@ -242,6 +244,9 @@ void parse_section(const YAML::Node& section, const Reader& r, FronthaulConfig& 
       }
       if (used != value.size() || !std::isfinite(scale) || scale <= 0.0F) {
         r.fail(key, "'" + value + "' is not a positive number");
+      }
+      if (!iq_full_scale_valid(scale)) {
+        r.fail(key, "'" + value + "' is outside 2^-60 .. 2^60");
       }
       c.full_scale = scale;
     } else if (key == "ta4_min_ns" || key == "ta4_max_ns") {

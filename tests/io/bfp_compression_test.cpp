@@ -170,6 +170,14 @@ TEST(BfpCompression, RejectsUnsupportedCompressionAndSizeMismatches) {
   EXPECT_THROW(compressor->decompress(out, bfp(9), -1.0F, re), std::invalid_argument);
   EXPECT_THROW(compressor->decompress(out, bfp(9), std::numeric_limits<float>::infinity(), re),
                std::invalid_argument);
+  // Below 2^-60 the scales stop being normal floats: at 1e-36, 32768 / full_scale was infinite
+  // and a zero PRB was sent as full scale (0 * inf = NaN, clamped).
+  EXPECT_THROW(compressor->compress(re, bfp(9), 1e-36F, out), std::invalid_argument);
+  EXPECT_THROW(compressor->compress(re, bfp(9), std::numeric_limits<float>::denorm_min(), out),
+               std::invalid_argument);
+  EXPECT_THROW(compressor->decompress(out, bfp(9), 1e30F, re), std::invalid_argument);
+  EXPECT_NO_THROW(compressor->compress(re, bfp(9), iq_full_scale_min, out));
+  EXPECT_NO_THROW(compressor->decompress(out, bfp(9), iq_full_scale_max, re));
   // Empty input is zero PRBs.
   EXPECT_NO_THROW(compressor->compress(std::span<const std::int16_t>(), bfp(9), {}));
 }

@@ -120,6 +120,8 @@ TEST(FronthaulConfig, ErrorsNameTheKeyPath) {
       {"fronthaul: {max_frame_size: 64}", "fronthaul.max_frame_size: 64 is outside 128 .. 9600"},
       {"fronthaul: {full_scale: 0}", "fronthaul.full_scale: '0' is not a positive number"},
       {"fronthaul: {full_scale: abc}", "fronthaul.full_scale"},
+      {"fronthaul: {full_scale: 1e-36}", "fronthaul.full_scale: '1e-36' is outside 2^-60"},
+      {"fronthaul: {full_scale: 1e30}", "fronthaul.full_scale: '1e30' is outside 2^-60"},
       {"fronthaul: {ta4_min_ns: 5000, ta4_max_ns: 1000}", "fronthaul.ta4_min_ns: must not exceed"},
       {"fronthaul: {slot_deadline_ns: -1}", "fronthaul.slot_deadline_ns"},
       {"fronthaul: {t1a_max_cp_ul_ns: 200000}", "fronthaul.t1a_min_cp_ul_ns / t1a_max_cp_ul_ns"},
@@ -152,6 +154,8 @@ TEST(FronthaulConfig, ValidateNamesTheField) {
   EXPECT_NE(config.validate().find("band_sector"), std::string::npos);
   config = {};
   config.full_scale = -1.0F;
+  EXPECT_NE(config.validate().find("full_scale"), std::string::npos);
+  config.full_scale = 1e-36F; // 32768 / full_scale is infinite
   EXPECT_NE(config.validate().find("full_scale"), std::string::npos);
   config = {};
   config.ru_tx_offset_ns = -5;

@@ -313,6 +313,16 @@ TEST(PucchFormat2, ConfigurationsTheReceiverCannotTakeAreRefused) {
   p.intra_slot_hopping = true;
   p.num_symbols = 1;
   refused(p, grid);
+  // Parts whose 32-bit sum wrapped to 3 bits (A = 2^32 - 1 + 4): the decoder's results then
+  // pointed 4 billion bits past their 1706.
+  p = test_pucch(8, 2, 2, false);
+  p.harq_bits = 0xFFFFFFFFU;
+  p.sr_bits = 0;
+  p.csi_part1_bits = 4;
+  EXPECT_EQ(p.payload_bits(), 0xFFFFFFFFU);
+  EXPECT_NE(p.validate(cell).find("carries 3..1706 UCI bits"), std::string::npos)
+      << p.validate(cell);
+  refused(p, grid);
   refused(pucch, empty_grid(cell, 3)); // more antennas than the constructor's 2
   refused(pucch, ResourceGrid(1, 14, 12 * 50));
   EXPECT_THROW(PucchFormat2Receiver(0), std::invalid_argument);

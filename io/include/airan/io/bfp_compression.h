@@ -41,6 +41,17 @@ inline constexpr std::size_t iq_values_per_prb = 24;
 /// Default full_scale of the float interface.
 inline constexpr float iq_full_scale = 1.0F;
 
+/// Range of full_scale the float interface takes, 2^-60 .. 2^60: both 32768 / full_scale and
+/// full_scale / 32768 stay normal floats (below about 1e-34, 32768 / full_scale is infinite and
+/// a zero PRB became NaN, then full scale).
+inline constexpr float iq_full_scale_min = 0x1p-60F;
+inline constexpr float iq_full_scale_max = 0x1p60F;
+
+/// Whether \p full_scale lies in [iq_full_scale_min, iq_full_scale_max] (NaN does not).
+constexpr bool iq_full_scale_valid(float full_scale) {
+  return full_scale >= iq_full_scale_min && full_scale <= iq_full_scale_max;
+}
+
 /// Bytes of one BFP PRB of \p width-bit mantissas: exponent byte + 3 * width.
 constexpr std::size_t bfp_prb_size(unsigned width) {
   return 1 + 3 * std::size_t{width};

@@ -81,7 +81,8 @@ struct FronthaulConfig {
   /// split. 128 .. 9600.
   unsigned max_frame_size = 1500;
   /// Amplitude of the grid (or IQ) value that maps to int16 full scale before compression
-  /// (bfp_compression.h). The default leaves room for faded peaks of unit-power grids and IQ.
+  /// (bfp_compression.h), 2^-60 .. 2^60. The default leaves room for faded peaks of unit-power
+  /// grids and IQ.
   float full_scale = 16.0F;
 
   /// Reception window (O-RAN Ta4 style): a packet of symbol l arriving at t is on time when

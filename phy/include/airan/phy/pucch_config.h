@@ -8,8 +8,10 @@
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/types.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 
@@ -82,8 +84,13 @@ struct PucchConfig {
   /// Empty when the PDU is valid for \p cell and supported, otherwise what is wrong.
   [[nodiscard]] std::string validate(const CellConfig& cell) const;
   /// A = harq_bits + sr_bits + csi_part1_bits: the payload of a format 2, 3 or 4 PUCCH
-  /// (TS 38.212 6.3.1.1: HARQ-ACK, then SR, then CSI part 1).
-  [[nodiscard]] unsigned payload_bits() const { return harq_bits + sr_bits + csi_part1_bits; }
+  /// (TS 38.212 6.3.1.1: HARQ-ACK, then SR, then CSI part 1). Saturates at UINT_MAX: parts far
+  /// beyond 1706 bits never wrap into the range that the size checks accept.
+  [[nodiscard]] unsigned payload_bits() const {
+    const std::uint64_t sum = std::uint64_t{harq_bits} + sr_bits + csi_part1_bits;
+    return static_cast<unsigned>(
+        std::min<std::uint64_t>(sum, std::numeric_limits<unsigned>::max()));
+  }
   /// Symbols of the first hop: floor(N / 2) with intra-slot hopping, else N.
   [[nodiscard]] unsigned first_hop_symbols() const {
     return intra_slot_hopping ? num_symbols / 2 : num_symbols;
