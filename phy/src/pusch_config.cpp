@@ -171,6 +171,10 @@ std::string validate_transform_precoding(const CellConfig& /*cell*/, const Pusch
   if (pusch.pusch_identity > max_cell_id) {
     return "PUSCH identity n_ID^RS " + str(pusch.pusch_identity) + " exceeds 1007";
   }
+  if (pusch.dmrs_hopping > LowPaprHopping::sequence) {
+    return "DMRS hopping " + str(static_cast<unsigned>(pusch.dmrs_hopping)) +
+           " is not none, group or sequence";
+  }
   if (pusch.dmrs_hopping != LowPaprHopping::none && !pusch.transform_precoding) {
     return "DMRS group or sequence hopping needs transform precoding";
   }

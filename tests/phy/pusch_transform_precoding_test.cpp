@@ -311,6 +311,11 @@ TEST(PuschTransformPrecoding, ValidationRefusesWhatDftsOfdmCannotCarry) {
               p.dmrs_hopping = LowPaprHopping::group;
             }).find("hopping"),
             std::string::npos);
+  // A value past the enumeration passed and the DMRS generator threw in the receiver.
+  EXPECT_NE(problem([](PuschConfig& p) {
+              p.dmrs_hopping = static_cast<LowPaprHopping>(3);
+            }).find("not none, group or sequence"),
+            std::string::npos);
   CellConfig two_ports = cell;
   two_ports.num_antenna_ports = 2;
   PuschConfig two_layers = make_dfts_pusch(52, 0, 48, 5);
