@@ -45,7 +45,7 @@ int run_cplane(const CplaneOptions& o) {
   std::vector<phy::PuschConfig> pdus;
   std::int64_t first_slot = 0;
   for (std::size_t i = 0; i < reader.num_slots(); ++i) {
-    reader.read_slot(i, slot);
+    reader.read_slot(i, slot, io::TestVectorSlotParts::pdus_only());
     const auto absolute = static_cast<std::int64_t>(slot.absolute_slot);
     if (i == 0) {
       first_slot = absolute;

@@ -63,7 +63,7 @@ public:
         // An unreadable vector slot is reported; the capture's slot it describes is then "not
         // in the vector", counted, and fails the replay; the other slots still run.
         try {
-          vector_->read_slot(i, slot);
+          vector_->read_slot(i, slot, io::TestVectorSlotParts::pdus_only());
         } catch (const io::TestVectorError& error) {
           std::cerr << "airan replay: vector slot " << i << " skipped: " << error.what() << '\n';
           continue;
@@ -90,7 +90,7 @@ public:
         return;
       }
       try {
-        vector_->read_slot(found->second, vector_slot_);
+        vector_->read_slot(found->second, vector_slot_, io::TestVectorSlotParts::pdus_only());
       } catch (const io::TestVectorError& error) {
         ++totals_.unknown_slots;
         print_slot_header(slot);

@@ -60,7 +60,7 @@ int run_replay(const ReplayOptions& o) {
   if (reader.num_slots() > 0) {
     io::TestVectorSlot first;
     try {
-      reader.read_slot(0, first);
+      reader.read_slot(0, first, io::TestVectorSlotParts::pdus_only());
       transform_precoding =
           std::any_of(first.pdus.begin(), first.pdus.end(),
                       [](const io::TestVectorPdu& pdu) { return pdu.config.transform_precoding; });

@@ -226,7 +226,7 @@ std::size_t write_vector_to_pcap(const TestVectorReader& vector, const Fronthaul
   std::size_t frames = 0;
   std::int64_t epoch_ns = start_ns;
   for (std::size_t i = 0; i < vector.num_slots(); ++i) {
-    vector.read_slot(i, slot);
+    vector.read_slot(i, slot, emulator.vector_parts());
     const auto absolute = static_cast<std::int64_t>(slot.absolute_slot);
     if (i == 0) {
       epoch_ns = start_ns - emulator.clock().slot_start_ns(0, absolute);

@@ -159,7 +159,8 @@ std::size_t TestVectorReader::num_slots() const {
   return impl_->num_slots;
 }
 
-void TestVectorReader::read_slot(std::size_t index, TestVectorSlot& slot) const {
+void TestVectorReader::read_slot(std::size_t index, TestVectorSlot& slot,
+                                 TestVectorSlotParts parts) const {
   const Impl& d = *impl_;
   if (index >= d.num_slots) {
     h5::fail(d.path, "slot index " + std::to_string(index) + " is out of range (" +
@@ -182,21 +183,25 @@ void TestVectorReader::read_slot(std::size_t index, TestVectorSlot& slot) const 
   const unsigned symbols = schema::num_symbols(cell);
   const unsigned subcarriers = schema::num_subcarriers(cell);
 
-  const std::string grid_where = where + "/grid";
-  const h5::DatasetInfo grid = h5::open_dataset(group.get(), "grid", grid_where);
-  const std::array<hsize_t, 3> grid_dims{rx, symbols, subcarriers};
-  h5::expect_shape(grid, grid_dims, "[rx][symbol][subcarrier]", grid_where);
-  if (slot.grid.capacity() >= std::size_t{rx} * symbols * subcarriers) {
-    slot.grid.reshape(rx, symbols, subcarriers);
+  if (parts.grid) {
+    const std::string grid_where = where + "/grid";
+    const h5::DatasetInfo grid = h5::open_dataset(group.get(), "grid", grid_where);
+    const std::array<hsize_t, 3> grid_dims{rx, symbols, subcarriers};
+    h5::expect_shape(grid, grid_dims, "[rx][symbol][subcarrier]", grid_where);
+    if (slot.grid.capacity() >= std::size_t{rx} * symbols * subcarriers) {
+      slot.grid.reshape(rx, symbols, subcarriers);
+    } else {
+      slot.grid = phy::ResourceGrid(rx, symbols, subcarriers);
+    }
+    read_complex_into(grid, slot.grid.elements(), grid_where);
   } else {
-    slot.grid = phy::ResourceGrid(rx, symbols, subcarriers);
+    slot.grid.reshape(0, 0, 0); // its storage kept for a later read
   }
-  read_complex_into(grid, slot.grid.elements(), grid_where);
 
   slot.iq.clear();
   slot.iq_samples_per_antenna = 0;
   slot.iq_fft_size = 0;
-  if (h5::has_link(group.get(), "iq", where)) {
+  if (parts.iq && h5::has_link(group.get(), "iq", where)) {
     const std::string iq_where = where + "/iq";
     const h5::DatasetInfo iq = h5::open_dataset(group.get(), "iq", iq_where);
     if (iq.dims.size() != 2 || iq.dims[0] != rx) {
@@ -217,7 +222,7 @@ void TestVectorReader::read_slot(std::size_t index, TestVectorSlot& slot) const 
 
   slot.true_channel.clear();
   slot.true_channel_shape = {};
-  if (h5::has_link(group.get(), "true_channel", where)) {
+  if (parts.true_channel && h5::has_link(group.get(), "true_channel", where)) {
     const std::string h_where = where + "/true_channel";
     const h5::DatasetInfo h = h5::open_dataset(group.get(), "true_channel", h_where);
     const std::array<hsize_t, 4> h_dims{rx, tx, symbols, subcarriers};

@@ -265,6 +265,45 @@ TEST_F(TestVectorFile, GridOnlyAndUncompressed) {
   }
 }
 
+TEST_F(TestVectorFile, ReadsOnlyThePartsAsked) {
+  const auto file = path("parts.h5");
+  const auto h = make_header(2);
+  const TestVectorSlot written = make_slot(h, 0, true, true);
+  write_vector(file, h, {written});
+  const TestVectorReader reader(file);
+  TestVectorSlot slot;
+  reader.read_slot(0, slot); // every part: the buffers below are stale ones
+  expect_same_slot(written, slot);
+  const std::size_t capacity = slot.grid.capacity();
+
+  reader.read_slot(0, slot, TestVectorSlotParts::pdus_only());
+  EXPECT_EQ(slot.absolute_slot, written.absolute_slot);
+  ASSERT_EQ(slot.pdus.size(), written.pdus.size());
+  EXPECT_EQ(slot.pdus[1].tb_bits, written.pdus[1].tb_bits);
+  EXPECT_EQ(slot.grid.num_ports(), 0U);
+  EXPECT_EQ(slot.grid.capacity(), capacity); // kept for the next read
+  EXPECT_TRUE(slot.iq.empty());
+  EXPECT_EQ(slot.iq_fft_size, 0U);
+  EXPECT_TRUE(slot.true_channel.empty());
+
+  reader.read_slot(0, slot, {.grid = true, .iq = false, .true_channel = false});
+  EXPECT_TRUE(std::equal(slot.grid.elements().begin(), slot.grid.elements().end(),
+                         written.grid.elements().begin(), written.grid.elements().end()));
+  EXPECT_TRUE(slot.iq.empty());
+  EXPECT_TRUE(slot.true_channel.empty());
+
+  reader.read_slot(0, slot, {.grid = false, .iq = true, .true_channel = false});
+  EXPECT_EQ(slot.grid.num_ports(), 0U);
+  EXPECT_EQ(slot.iq, written.iq);
+  EXPECT_EQ(slot.iq_fft_size, 512U);
+  EXPECT_TRUE(slot.true_channel.empty());
+
+  reader.read_slot(0, slot, {.grid = false, .iq = false, .true_channel = true});
+  EXPECT_EQ(slot.true_channel, written.true_channel);
+  EXPECT_EQ(slot.true_channel_shape, written.true_channel_shape);
+  EXPECT_TRUE(slot.iq.empty());
+}
+
 TEST_F(TestVectorFile, SameInputSameBytes) {
   const auto a = valid_vector("same_a.h5");
   const auto b = valid_vector("same_b.h5");

@@ -27,6 +27,7 @@ using airan::io::TestVectorHeader;
 using airan::io::TestVectorPdu;
 using airan::io::TestVectorReader;
 using airan::io::TestVectorSlot;
+using airan::io::TestVectorSlotParts;
 using airan::io::TestVectorWriter;
 using airan::phy::cf32;
 

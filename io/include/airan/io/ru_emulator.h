@@ -77,6 +77,13 @@ public:
     return packetize_slot(slot, static_cast<std::int64_t>(slot.absolute_slot), epoch_ns, sink);
   }
 
+  /// The datasets of a vector slot that packetize_slot() sends: the grid in frequency-domain
+  /// mode, the IQ in time-domain mode (for TestVectorReader::read_slot()).
+  [[nodiscard]] TestVectorSlotParts vector_parts() const {
+    const bool time_domain = config_.mode == FronthaulIngestMode::time_domain;
+    return {.grid = !time_domain, .iq = time_domain, .true_channel = false};
+  }
+
   /// The largest number of units one frame carries.
   [[nodiscard]] unsigned units_per_frame() const { return units_per_frame_; }
   [[nodiscard]] const FronthaulSlotClock& clock() const { return clock_; }

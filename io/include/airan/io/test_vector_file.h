@@ -115,6 +115,18 @@ struct TestVectorSlot {
   std::array<unsigned, 4> true_channel_shape{};
 };
 
+/// The big datasets of a slot that TestVectorReader::read_slot() reads; the slot numbers and the
+/// PDUs (configurations, TB and UCI bits) are always read. A reader that needs one dataset
+/// skips decompressing the others (an O-RU emulator sends the grid or the IQ, a receiver checking
+/// what it decoded needs the PDUs only); a part not read is left empty.
+struct TestVectorSlotParts {
+  bool grid = true;
+  bool iq = true;
+  bool true_channel = true;
+  /// The PDUs alone.
+  static constexpr TestVectorSlotParts pdus_only() { return {false, false, false}; }
+};
+
 /// How a writer stores the big datasets.
 struct TestVectorWriteOptions {
   /// Shuffle + deflate the chunked datasets when libhdf5 has the deflate filter.
@@ -172,9 +184,11 @@ public:
   [[nodiscard]] std::size_t num_slots() const;
 
   /// Reads slot \p index into \p slot, reusing its buffers (the grid keeps its storage when the
-  /// shape fits its capacity). \throws TestVectorError when index >= num_slots() or the slot is
-  /// malformed (then \p slot holds unspecified contents).
-  void read_slot(std::size_t index, TestVectorSlot& slot) const;
+  /// shape fits its capacity): \p parts of its datasets, the others left empty (a grid of 0
+  /// ports, no IQ, no true channel) and not checked. \throws TestVectorError when
+  /// index >= num_slots() or what is read is malformed (then \p slot holds unspecified
+  /// contents).
+  void read_slot(std::size_t index, TestVectorSlot& slot, TestVectorSlotParts parts = {}) const;
 
 private:
   struct Impl;
