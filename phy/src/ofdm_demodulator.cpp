@@ -15,9 +15,10 @@ struct OfdmDemodulator::Impl {
         scale(1.0F / std::sqrt(static_cast<float>(numerology_in.fft_size()))),
         fft(numerology_in.fft_size(), FftDirection::forward) {
     const unsigned n = numerology.fft_size();
-    if (num_prbs == 0 || num_subcarriers > n) {
-      throw std::invalid_argument("OFDM demodulator: " + std::to_string(num_subcarriers) +
-                                  " subcarriers do not fit a " + std::to_string(n) + "-point FFT");
+    // Compared as PRBs: 12 * num_prbs wraps past 2^32 / 12 PRBs (357913942 passed as 8).
+    if (num_prbs == 0 || num_prbs > n / subcarriers_per_prb) {
+      throw std::invalid_argument("OFDM demodulator: " + std::to_string(num_prbs) +
+                                  " PRBs do not fit a " + std::to_string(n) + "-point FFT");
     }
   }
 

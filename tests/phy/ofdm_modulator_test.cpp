@@ -120,6 +120,11 @@ TEST(OfdmModulator, RejectsMismatches) {
   const Numerology numerology(1, CyclicPrefix::normal, 256);
   EXPECT_THROW(OfdmModulator(numerology, 22), std::invalid_argument); // 264 > 256
   EXPECT_THROW(OfdmDemodulator(numerology, 22), std::invalid_argument);
+  // 12 x 357913942 wraps to 8 in 32 bits, which fitted.
+  EXPECT_THROW(OfdmModulator(numerology, 357913942U), std::invalid_argument);
+  EXPECT_THROW(OfdmDemodulator(numerology, 357913942U), std::invalid_argument);
+  EXPECT_NO_THROW(OfdmModulator(numerology, 21)); // 252 <= 256
+  EXPECT_NO_THROW(OfdmDemodulator(numerology, 21));
   OfdmModulator modulator(numerology, 10);
   std::vector<cf32> subcarriers(120);
   std::vector<cf32> wrong(100);
