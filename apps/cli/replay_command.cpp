@@ -94,11 +94,21 @@ int run_replay(const ReplayOptions& o) {
                                    header.cell.num_prbs)
           .fft_size();
   bool fft_size_noted = false;
+  // The datasets the receiver takes: the IQ unless --grid (then the grid only while the IQ is
+  // used: it is the fallback when a slot's IQ is missing or at another FFT size), the true
+  // channel for perfect-csi. The others are not decompressed.
+  io::TestVectorSlotParts parts{.grid = true, .iq = !o.grid, .true_channel = spec.perfect_csi};
   for (std::size_t i = 0; i < reader.num_slots(); ++i) {
     // A slot that cannot be read (a corrupt chunk, a damaged group) is reported and counted; the
     // other slots still run, and the verdict names the loss.
     try {
-      reader.read_slot(i, slot);
+      reader.read_slot(i, slot, parts);
+      const bool iq_usable = !slot.iq.empty() && slot.iq_fft_size == receiver_fft_size;
+      if (!iq_usable && slot.grid.num_ports() == 0) { // the grid was left out: read it now
+        parts.grid = true;
+        reader.read_slot(i, slot, parts);
+      }
+      parts.grid = !parts.iq || !iq_usable;
     } catch (const io::TestVectorError& error) {
       ++unreadable;
       std::cerr << "airan replay: slot " << i << " skipped: " << error.what() << '\n';

@@ -29,16 +29,17 @@ namespace fs = std::filesystem;
 
 #ifdef AIRAN_TEST_HDF5
 
-/// Removes the grid of slot \p slot_name from \p file, as a damaged chunk or group would leave it.
-void remove_grid(const fs::path& file, const std::string& slot_name) {
+/// Removes the PDUs of slot \p slot_name from \p file, as a damaged group would leave them (every
+/// reader of a slot reads its PDUs; the datasets it does not use it leaves alone).
+void remove_pdus(const fs::path& file, const std::string& slot_name) {
   const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
   ASSERT_GE(f, 0);
-  const std::string link = "/slots/" + slot_name + "/grid";
+  const std::string link = "/slots/" + slot_name + "/pdus";
   EXPECT_GE(H5Ldelete(f, link.c_str(), H5P_DEFAULT), 0);
   H5Fclose(f);
 }
 
-/// Three slots of two UEs at 28 dB (every TB decodes), then slot 0001's grid removed.
+/// Three slots of two UEs at 28 dB (every TB decodes), then slot 0001's PDUs removed.
 struct DamagedVector {
   fs::path intact;
   fs::path damaged;
@@ -52,7 +53,7 @@ DamagedVector make_vectors(const std::string& name) {
                              v.intact.string());
   EXPECT_EQ(gen.status, 0) << gen.output;
   fs::copy_file(v.intact, v.damaged, fs::copy_options::overwrite_existing);
-  remove_grid(v.damaged, "0001");
+  remove_pdus(v.damaged, "0001");
   return v;
 }
 
@@ -65,7 +66,7 @@ TEST(ReplayDamagedVector, TheOtherSlotsAreDecodedAndTheLossIsNamed) {
   const auto damaged = run_airan("replay " + v.damaged.string());
   EXPECT_EQ(damaged.status, 2) << damaged.output;
   EXPECT_NE(damaged.output.find("slot 1 skipped"), std::string::npos) << damaged.output;
-  EXPECT_NE(damaged.output.find("/slots/0001/grid"), std::string::npos) << damaged.output;
+  EXPECT_NE(damaged.output.find("/slots/0001/pdus"), std::string::npos) << damaged.output;
   const std::string total = last_line(damaged.output);
   EXPECT_NE(total.find("4/4 TBs decoded; 4/4 expected-good"), std::string::npos) << total;
   EXPECT_NE(total.find("1 of 3 slot(s) unreadable"), std::string::npos) << total;
@@ -136,6 +137,18 @@ TEST(ReplayDamagedVector, IqAtAnotherFftSizeReplaysTheGrids) {
   for (const char* slot : {"0000", "0001", "0002"}) {
     double_iq_fft_size(v.intact, slot);
   }
+  const auto replay = run_airan("replay -q " + v.intact.string());
+  EXPECT_EQ(replay.status, 0) << replay.output;
+  EXPECT_NE(replay.output.find("its stored grids are replayed"), std::string::npos)
+      << replay.output;
+  EXPECT_NE(last_line(replay.output).find("6/6 TBs decoded"), std::string::npos) << replay.output;
+}
+
+// Replay reads the grids only while it needs them: after a slot replayed from its IQ the next
+// slot's grid is left out, and read after all when that slot's IQ is at another FFT size.
+TEST(ReplayDamagedVector, IqAtAnotherFftSizeInALaterSlotReplaysItsGrid) {
+  const auto v = make_vectors("replay_fft_size_later");
+  double_iq_fft_size(v.intact, "0001");
   const auto replay = run_airan("replay -q " + v.intact.string());
   EXPECT_EQ(replay.status, 0) << replay.output;
   EXPECT_NE(replay.output.find("its stored grids are replayed"), std::string::npos)
