@@ -153,7 +153,7 @@ void drain(io::DpdkPort& port, io::DpdkFrameSink& sink, std::chrono::millisecond
 }
 
 int run_l1(const L1CommandOptions& o) {
-  PhyRunner::all_cpus(); // before the EAL pins this thread
+  process_cpus(); // before the EAL pins this thread
   const l1::CarrierFile carrier = l1::load_carrier_file(o.fronthaul.config);
   const io::FronthaulConfig fronthaul = resolve_fronthaul_config(o.fronthaul);
   if (!o.fronthaul.has_dpdk_device()) {

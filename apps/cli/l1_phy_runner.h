@@ -5,6 +5,7 @@
 #include "airan/io/fapi_transport.h"
 #include "airan/l1/fapi_phy.h"
 #include "airan/l1/iq_source.h"
+#include "process_cpus.h"
 
 #include <sched.h>
 
@@ -22,7 +23,7 @@ namespace airan::cli {
 struct PhyRunner {
   PhyRunner(io::FapiTransport& transport, l1::IqSource& samples, const l1::FapiPhyConfig& config)
       : phy(transport, samples, config), thread([this] {
-          ::sched_setaffinity(0, sizeof(all_cpus()), &all_cpus());
+          ::sched_setaffinity(0, sizeof(cpu_set_t), &process_cpus());
           phy.run();
         }) {}
   ~PhyRunner() { stop(); }
@@ -35,17 +36,6 @@ struct PhyRunner {
       thread.join();
     }
   }
-  /// The CPUs of the process when first asked (before the EAL starts).
-  static const cpu_set_t& all_cpus() {
-    static const cpu_set_t cpus = [] {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      ::sched_getaffinity(0, sizeof(set), &set);
-      return set;
-    }();
-    return cpus;
-  }
-
   l1::FapiPhy phy;
   std::thread thread;
 };

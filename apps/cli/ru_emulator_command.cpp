@@ -9,11 +9,13 @@
 #include "dpdk_frame_link.h"
 #include "fronthaul_options.h"
 #include "prepared_slot_queue.h"
+#include "process_cpus.h"
 
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -137,9 +139,29 @@ private:
   std::thread thread_;
 };
 
+/// The epoch of the live timeline whose absolute slot \p base (the vector's first) starts at
+/// \p first_start_ns or later. Without a configured epoch, exactly then; with one (`epoch_ns`,
+/// `gps`: the DU numbers frames on the same clock) that epoch moved on by whole 256-frame cycles,
+/// so that the frames keep the vector's frameIds (the frames' bytes and a DU's checks by cycle
+/// slot stay the same). The configured epoch itself put the vector's slots 0, 1, ... at 1970 or
+/// 1980: every frame left at once.
+std::int64_t timeline_epoch(const io::FronthaulSlotClock& clock,
+                            std::optional<std::int64_t> configured, std::int64_t base,
+                            std::int64_t first_start_ns) {
+  const std::int64_t base_offset_ns = base * clock.slot_duration_ns();
+  if (!configured) {
+    return first_start_ns - base_offset_ns;
+  }
+  const std::int64_t cycle_ns = std::int64_t{clock.slots_per_cycle()} * clock.slot_duration_ns();
+  const std::int64_t behind = first_start_ns - (*configured + base_offset_ns);
+  const std::int64_t cycles = behind <= 0 ? 0 : (behind + cycle_ns - 1) / cycle_ns;
+  return *configured + cycles * cycle_ns;
+}
+
 int run_live(const RuEmulatorOptions& o, const io::TestVectorReader& reader,
              const io::FronthaulConfig& fh, const CplaneRequests* cplane) {
   const auto dpdk = resolve_dpdk_config(o.fronthaul);
+  process_cpus(); // before the EAL pins this thread: the preparing thread runs on all of them
   io::DpdkEal::initialize(dpdk.eal);
   io::DpdkPort port(dpdk.port);
   // The epoch (and --lead-ms) count from a link that is up: a NIC's autonegotiation or a memif
@@ -166,6 +188,8 @@ int run_live(const RuEmulatorOptions& o, const io::TestVectorReader& reader,
   PreparedSlotQueue queue(std::min(prepared_slots_ahead, total_slots));
   const PreparingThread preparing(
       queue, std::thread([&] {
+        // Not on the sender's lcore, where it would take turns with the sender's spinning.
+        ::sched_setaffinity(0, sizeof(cpu_set_t), &process_cpus());
         try {
           io::TestVectorSlot slot;
           for (unsigned pass = 0; pass < o.repeat; ++pass) {
@@ -192,9 +216,8 @@ int run_live(const RuEmulatorOptions& o, const io::TestVectorReader& reader,
   // The timeline starts once the ring is full (the whole vector when it fits): frame 0 of the
   // cycle such that the first slot starts lead_ms from then.
   queue.wait_prepared(prepared_slots_ahead);
-  const std::int64_t epoch =
-      fh.epoch_ns.value_or(io::realtime_ns() + static_cast<std::int64_t>(o.lead_ms * 1e6) -
-                           base * clock.slot_duration_ns());
+  const std::int64_t epoch = timeline_epoch(
+      clock, fh.epoch_ns, base, io::realtime_ns() + static_cast<std::int64_t>(o.lead_ms * 1e6));
   const std::int64_t start = io::realtime_ns();
   std::uint64_t sent = 0;
   SendLateness lateness;
@@ -204,8 +227,10 @@ int run_live(const RuEmulatorOptions& o, const io::TestVectorReader& reader,
     for (std::size_t f = 0; f < used; ++f) {
       const auto& frame = frames[f];
       // --time-scale stretches the timeline from the start (a slow receiver keeps up).
+      // (Clamped: a configured epoch up to 2^62 ns ahead, stretched, would overflow.)
       const std::int64_t due =
-          start + static_cast<std::int64_t>(double(epoch + frame.tx_ns - start) * o.time_scale);
+          start + static_cast<std::int64_t>(std::clamp(
+                      double(epoch + frame.tx_ns - start) * o.time_scale, -0x1p62, 0x1p62));
       wait_until(due);
       port.transmit(frame.bytes);
       if (f + 1 == used || frames[f + 1].tx_ns != frame.tx_ns) {

@@ -118,7 +118,8 @@ void LayeredMinSumDecoder::load_channel_llrs(std::span<const std::int8_t> llrs,
   const unsigned kb = ldpc_num_systematic_columns(config.base_graph);
   const unsigned num_columns = kb + num_rows_;
   const LdpcEncoderConfig code{config.base_graph, z_, config.num_info_bits};
-  const std::size_t filler_begin = ldpc_filler_begin(code) + 2 * z_;
+  // Filler bits c_K' .. c_{K-1} in codeword positions: known zeros, punctured ones too (K' < 2Z).
+  const std::size_t filler_begin = config.num_info_bits;
   const std::size_t filler_end = ldpc_filler_end(code) + 2 * z_;
   for (unsigned column = 0; column < num_columns; ++column) {
     ldpc_soft_t* app = app_buffer(column);
@@ -216,8 +217,11 @@ LdpcDecoderResult LayeredMinSumDecoder::decode(std::span<const std::int8_t> llrs
   layer_.app_out = app_out_.data();
   layer_.messages = message_ptrs_.data();
   layer_.rule.normalized = config.rule == LdpcMinSumRule::normalized;
+  // Only the normalized rule checks (and uses) its factor: converted for it alone.
   layer_.rule.factor_q15 =
-      static_cast<std::int16_t>(std::min(32767.0f, std::round(config.scaling_factor * 32768.0f)));
+      layer_.rule.normalized ? static_cast<std::int16_t>(
+                                   std::min(32767.0f, std::round(config.scaling_factor * 32768.0f)))
+                             : std::int16_t{0};
   layer_.rule.offset = static_cast<std::int16_t>(config.offset);
   load_channel_llrs(llrs, config);
 

@@ -56,7 +56,7 @@ LdpcLaneCode ldpc_lane_code(const LdpcDecoderConfig& config, unsigned num_llrs,
   code.num_columns = ldpc_num_systematic_columns(config.base_graph) + config.num_rows;
   code.num_info_bits = config.num_info_bits;
   code.num_llrs = num_llrs;
-  code.filler_begin = ldpc_filler_begin(encoder) + 2 * z;
+  code.filler_begin = config.num_info_bits; // c_K': punctured filler bits (K' < 2Z) too
   code.filler_end = ldpc_filler_end(encoder) + 2 * z;
   code.max_iterations = config.max_iterations;
   code.parity_termination = config.early_termination == LdpcEarlyTermination::parity_check;
@@ -65,7 +65,9 @@ LdpcLaneCode ldpc_lane_code(const LdpcDecoderConfig& config, unsigned num_llrs,
   code.rule.normalized = config.rule == LdpcMinSumRule::normalized;
   // The same Q15 factor as the CPU decoders.
   code.rule.factor_q15 =
-      static_cast<int>(std::min(32767.0f, std::round(config.scaling_factor * 32768.0f)));
+      code.rule.normalized // only the normalized rule checks (and uses) its factor
+          ? static_cast<int>(std::min(32767.0f, std::round(config.scaling_factor * 32768.0f)))
+          : 0;
   code.rule.offset = static_cast<int>(config.offset);
   code.row_begin = row_begin;
   code.edges = edges;

@@ -125,13 +125,14 @@ LdpcDecoderResult LdpcSumProductDecoder::decode(std::span<const float> llrs,
 
   const unsigned num_bits = (kb + num_rows_) * z;
   const LdpcEncoderConfig code{graph, z, config.num_info_bits};
-  const unsigned filler_begin = ldpc_filler_begin(code) + 2 * z;
+  // Filler bits c_K' .. c_{K-1} in codeword positions: known zeros, punctured ones too (K' < 2Z).
+  const unsigned filler_begin = config.num_info_bits;
   const unsigned filler_end = ldpc_filler_end(code) + 2 * z;
   channel_.assign(num_bits, 0.0f);
-  for (unsigned position = 2 * z; position < num_bits; ++position) {
+  for (unsigned position = 0; position < num_bits; ++position) {
     if (position >= filler_begin && position < filler_end) {
       channel_[position] = filler_llr;
-    } else if (position - 2 * z < llrs.size()) {
+    } else if (position >= 2 * z && position - 2 * z < llrs.size()) {
       channel_[position] = llrs[position - 2 * z];
     }
   }

@@ -60,6 +60,12 @@ TEST(PreparedSlotQueue, TheProducerStopsAtTheDepthUntilASlotIsTaken) {
     queue.finish();
   });
   queue.wait_prepared(5); // more than the depth: returns once the ring is full
+  // The producer counts its second slot just after end_fill(): wait for that, then give it time
+  // to (wrongly) prepare a third.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (filled.load() < 2 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::yield();
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(filled.load(), 2); // the third waits for room
   PreparedSlot* slot = queue.begin_take();
