@@ -271,6 +271,12 @@ int run_ru_emulator(const RuEmulatorOptions& o) {
                  "0 .. 10000\n";
     return 2;
   }
+  if (live && fh.epoch_ns && o.time_scale != 1.0) {
+    // Frames on a configured clock (the DU's too) cannot also run on a stretched one.
+    std::cerr << "airan ru-emulator: --time-scale with the fronthaul's epoch_ns: the frames keep "
+                 "that clock's times; leave epoch_ns out (learned) to stretch the timeline\n";
+    return 2;
+  }
   std::cout << "ru-emulator " << o.vector << ": " << reader.num_slots() << " slot(s), "
             << reader.header().num_rx_antennas << " antenna(s), " << io::to_string(fh.mode)
             << ", compression "
