@@ -114,7 +114,10 @@ TEST(FronthaulReplayCli, BadOptionsAreClearErrors) {
   EXPECT_NE(result.output.find("is one of the inputs"), std::string::npos) << result.output;
   EXPECT_EQ(std::filesystem::file_size(copy), std::filesystem::file_size(vector_path()));
   for (const char* bad : {"--time-scale nan", "--time-scale 0.5", "--lead-ms -1"}) {
-    std::string command = "ru-emulator --vector " + copy + " --pcap " + pcap + " ";
+    std::string command = "ru-emulator --vector " + copy;
+    command += " --pcap ";
+    command += pcap;
+    command += ' ';
     command += bad;
     result = run_airan(command);
     EXPECT_EQ(result.status, 2) << bad << ": " << result.output;
