@@ -23,6 +23,9 @@
 namespace airan::cli {
 namespace {
 
+/// The most slots --ahead-slots may prepare (about 32 GB at 273 PRB, 4 antennas, 9-bit BFP).
+constexpr unsigned max_ahead_slots = 65536;
+
 struct RuEmulatorOptions {
   std::string vector;
   std::string pcap;
@@ -32,6 +35,10 @@ struct RuEmulatorOptions {
   double time_scale = 1.0;
   double lead_ms = 20.0;
   unsigned link_wait_ms = 10000; ///< DPDK: how long to wait for the port's link.
+  /// DPDK: slots prepared ahead of the one being sent (the whole vector when it has no more:
+  /// then every frame is ready before the first leaves). About 0.5 MB a slot at 273 PRB, 4
+  /// antennas and 9-bit BFP.
+  unsigned ahead_slots = 64;
   std::int64_t start_ns = 1'700'000'000'000'000'000;
 };
 
@@ -117,11 +124,6 @@ private:
   std::int64_t worst_ns_ = 0;
 };
 
-/// Slots prepared ahead of the one being sent: the whole vector when it has no more (then every
-/// frame is ready before the first leaves), else a head start of as many. About 0.5 MB a slot at
-/// 273 PRB, 4 antennas and 9-bit BFP.
-constexpr std::size_t prepared_slots_ahead = 64;
-
 /// Stops and joins the thread that prepares slots, however the sending ends.
 class PreparingThread {
 public:
@@ -185,7 +187,7 @@ int run_live(const RuEmulatorOptions& o, const io::TestVectorReader& reader,
   // Slots are read and packetized on their own thread, at times relative to an epoch of 0 (the
   // frames' bytes do not depend on it), while this one sends them at their times.
   const std::size_t total_slots = std::size_t{o.repeat} * reader.num_slots();
-  PreparedSlotQueue queue(std::min(prepared_slots_ahead, total_slots));
+  PreparedSlotQueue queue(std::min<std::size_t>(o.ahead_slots, total_slots));
   const PreparingThread preparing(
       queue, std::thread([&] {
         // Not on the sender's lcore, where it would take turns with the sender's spinning.
@@ -215,7 +217,7 @@ int run_live(const RuEmulatorOptions& o, const io::TestVectorReader& reader,
       }));
   // The timeline starts once the ring is full (the whole vector when it fits): frame 0 of the
   // cycle such that the first slot starts lead_ms from then.
-  queue.wait_prepared(prepared_slots_ahead);
+  queue.wait_prepared(o.ahead_slots);
   const std::int64_t epoch = timeline_epoch(
       clock, fh.epoch_ns, base, io::realtime_ns() + static_cast<std::int64_t>(o.lead_ms * 1e6));
   const std::int64_t start = io::realtime_ns();
@@ -266,9 +268,11 @@ int run_ru_emulator(const RuEmulatorOptions& o) {
   }
   // NaN passed a "< 1" check and reached the timeline's float-to-int conversions.
   if (o.repeat == 0 || !(o.time_scale >= 1.0 && o.time_scale <= 1000.0) ||
-      !(o.lead_ms >= 0.0 && o.lead_ms <= 10'000.0)) {
-    std::cerr << "airan ru-emulator: --repeat must be >= 1, --time-scale 1 .. 1000 and --lead-ms "
-                 "0 .. 10000\n";
+      !(o.lead_ms >= 0.0 && o.lead_ms <= 10'000.0) || o.ahead_slots == 0 ||
+      o.ahead_slots > max_ahead_slots) {
+    std::cerr << "airan ru-emulator: --repeat must be >= 1, --time-scale 1 .. 1000, --lead-ms "
+                 "0 .. 10000 and --ahead-slots 1 .. "
+              << max_ahead_slots << '\n';
     return 2;
   }
   if (live && fh.epoch_ns && o.time_scale != 1.0) {
@@ -357,6 +361,10 @@ Command add_ru_emulator_command(CLI::App& parent) {
                   "DPDK: first slot starts this long after the link is up (0 .. 10000)")
       ->capture_default_str();
   app->add_option("--link-wait-ms", o->link_wait_ms, "DPDK: how long to wait for the port's link")
+      ->capture_default_str();
+  app->add_option("--ahead-slots", o->ahead_slots,
+                  "DPDK: slots read and packetized ahead of the one being sent; the timeline "
+                  "starts once they are (a vector of no more is sent from memory)")
       ->capture_default_str();
   return {app, [o] { return run_ru_emulator(*o); }};
 }

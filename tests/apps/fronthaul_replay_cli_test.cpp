@@ -113,7 +113,8 @@ TEST(FronthaulReplayCli, BadOptionsAreClearErrors) {
   EXPECT_EQ(result.status, 2) << result.output;
   EXPECT_NE(result.output.find("is one of the inputs"), std::string::npos) << result.output;
   EXPECT_EQ(std::filesystem::file_size(copy), std::filesystem::file_size(vector_path()));
-  for (const char* bad : {"--time-scale nan", "--time-scale 0.5", "--lead-ms -1"}) {
+  for (const char* bad : {"--time-scale nan", "--time-scale 0.5", "--lead-ms -1", "--ahead-slots 0",
+                          "--ahead-slots 65537"}) {
     std::string command = "ru-emulator --vector " + copy;
     command += " --pcap ";
     command += pcap;
