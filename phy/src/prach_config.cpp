@@ -1,6 +1,7 @@
 #include "airan/phy/prach_config.h"
 
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 #include <optional>
 #include <stdexcept>
@@ -93,10 +94,11 @@ std::string validate_prach_config(const PrachConfig& config, const Numerology& n
     return "prach-RootSequenceIndex " + std::to_string(config.root_sequence_index) + " is over " +
            std::to_string(info.sequence_length - 2);
   }
-  if (config.first_prb + mapping->num_prbs > num_prbs) {
+  // Without the sum, which wrapped for a first PRB near 2^32 and passed.
+  if (config.first_prb > num_prbs || mapping->num_prbs > num_prbs - config.first_prb) {
     return "PRACH occasion PRBs " + std::to_string(config.first_prb) + " .. " +
-           std::to_string(config.first_prb + mapping->num_prbs - 1) + " exceed the carrier's " +
-           std::to_string(num_prbs) + " PRBs";
+           std::to_string(std::uint64_t{config.first_prb} + mapping->num_prbs - 1) +
+           " exceed the carrier's " + std::to_string(num_prbs) + " PRBs";
   }
   if (config.start_symbol >= numerology.symbols_per_slot()) {
     return "PRACH start symbol " + std::to_string(config.start_symbol) + " is outside the slot";

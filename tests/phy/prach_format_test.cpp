@@ -166,6 +166,12 @@ TEST(PrachLayout, InvalidConfigurationsSayWhy) {
   config.root_sequence_index = 0;
   config.first_prb = 104; // 3 PRBs from 104 overrun 106.
   EXPECT_NE(validate_prach_config(config, numerology, 106).find("exceed"), std::string::npos);
+  config.first_prb = 103; // the last that fits
+  EXPECT_EQ(validate_prach_config(config, numerology, 106), "");
+  config.first_prb = 4294967294U; // + 3 PRBs wrapped to 1 and passed
+  EXPECT_NE(validate_prach_config(config, numerology, 106).find("4294967294 .. 4294967296"),
+            std::string::npos)
+      << validate_prach_config(config, numerology, 106);
   config.first_prb = 0;
   config.start_symbol = 14;
   EXPECT_NE(validate_prach_config(config, numerology, 106).find("start symbol"), std::string::npos);
