@@ -58,6 +58,18 @@ TEST(DmrsTimeWiener, WeightsAverageSlowAndExtrapolateFastChannels) {
     EXPECT_NEAR(w.weights[l][0].real(), 0.5F, 1e-4F) << l;
     EXPECT_NEAR(w.weights[l][1].real(), 0.5F, 1e-4F) << l;
   }
+  // Noise at or above the pilots' power (channel power clamped to 0: noise ratio ~1e28) is the
+  // same average, not weights of ~1e-29 (an estimate of zero); one occasion is taken whole.
+  time_wiener_weights(occasions, t, 0, 14, 100.0, 0.0, 1e28, w);
+  for (unsigned l = 0; l < 14; ++l) {
+    EXPECT_NEAR(w.weights[l][0].real(), 0.5F, 1e-4F) << l;
+    EXPECT_NEAR(w.weights[l][1].real(), 0.5F, 1e-4F) << l;
+  }
+  const std::array<double, 1> one{t[2]};
+  time_wiener_weights(one, t, 0, 14, 100.0, 0.0, 1e28, w);
+  for (unsigned l = 0; l < 14; ++l) {
+    EXPECT_NEAR(w.weights[l][0].real(), 1.0F, 1e-5F) << l;
+  }
   // A fast channel (400 Hz) without noise: the occasions themselves, and beyond them the trend
   // continued (the last symbol weighs the second occasion above 1), gains summing to 1.
   time_wiener_weights(occasions, t, 0, 14, 400.0, 0.0, 1e-6, w);
@@ -78,16 +90,18 @@ TEST(DmrsTimeWiener, ChannelRotatingAtTheCfoPassesUnchanged) {
   const std::array<double, 4> occasions{t[2], t[5], t[8], t[11]};
   TimeWienerWeights w;
   const double cfo = 700.0;
-  time_wiener_weights(occasions, t, 0, 14, 50.0, cfo, 0.1, w);
   const std::complex<double> h(0.3, -0.8);
-  for (unsigned l = 0; l < 14; ++l) {
-    std::complex<double> got = 0.0;
-    for (unsigned o = 0; o < 4; ++o) {
-      got += std::complex<double>(w.weights[l][o]) * h *
-             std::polar(1.0, 2.0 * std::numbers::pi * cfo * occasions[o]);
+  for (const double noise_ratio : {0.1, 1e28}) { // 1e28: channel power clamped to 0
+    time_wiener_weights(occasions, t, 0, 14, 50.0, cfo, noise_ratio, w);
+    for (unsigned l = 0; l < 14; ++l) {
+      std::complex<double> got = 0.0;
+      for (unsigned o = 0; o < 4; ++o) {
+        got += std::complex<double>(w.weights[l][o]) * h *
+               std::polar(1.0, 2.0 * std::numbers::pi * cfo * occasions[o]);
+      }
+      const std::complex<double> want = h * std::polar(1.0, 2.0 * std::numbers::pi * cfo * t[l]);
+      EXPECT_NEAR(std::abs(got - want), 0.0, 1e-5) << l << " noise ratio " << noise_ratio;
     }
-    const std::complex<double> want = h * std::polar(1.0, 2.0 * std::numbers::pi * cfo * t[l]);
-    EXPECT_NEAR(std::abs(got - want), 0.0, 1e-5) << l;
   }
 }
 

@@ -120,15 +120,17 @@ AIRAN_HOST_DEVICE inline void jakes_time_correlation(double tau, const TimeWiene
 /// rho(t_a - t_b), r(o) = rho(t - t_o) (detail::jakes_time_correlation()), loading =
 /// max(noise_ratio, 1e-6) so that A stays invertible. (Scaling r A^-1 up to unit gain instead
 /// amplifies the far occasion's negative weight where a fast channel's correlation has passed
-/// J0's first zero: 0.3 dB of BLER lost to holding on TDL-B100 at 1 kHz.) Written to \p w_re[o],
-/// \p w_im[o].
+/// J0's first zero: 0.3 dB of BLER lost to holding on TDL-B100 at 1 kHz.) The loading is capped
+/// at 1e6, where the weights are the unit-gain average already: a PDU whose noise estimate reached
+/// its pilot power (channel power clamped to 0, noise ratio ~1e28) had weights of ~1e-29, an
+/// estimate of zero. Written to \p w_re[o], \p w_im[o].
 AIRAN_HOST_DEVICE inline void time_wiener_symbol_weights(const double* occasion_times_s, unsigned n,
                                                          double symbol_time_s,
                                                          const TimeWienerModel& model, float* w_re,
                                                          float* w_im) {
   constexpr unsigned m = max_dmrs_occasions;
   constexpr double two_pi = 6.283185307179586476925286766559;
-  const double loading = fmax(model.noise_ratio, 1e-6);
+  const double loading = fmin(fmax(model.noise_ratio, 1e-6), 1e6);
   // Row vectors x A^-1 are the solutions of A^T y = x^T; A is Hermitian, so A^T = conj(A): both
   // right-hand sides, r^T and conj(c), solved with conj(A) at once.
   double a_re[m * m] = {};
@@ -225,7 +227,7 @@ AIRAN_HOST_DEVICE inline void time_wiener_symbol_weights(const double* occasion_
   const double d_norm = d_re * d_re + d_im * d_im;
   double mu_re = 0.0;
   double mu_im = 0.0;
-  if (sqrt(d_norm) > 1e-12) {
+  if (d_norm > 0.0) { // c^H A^-1 c > 0 for the positive definite A
     mu_re = ((1.0 - g_re) * d_re + (-g_im) * d_im) / d_norm;
     mu_im = ((-g_im) * d_re - (1.0 - g_re) * d_im) / d_norm;
   }
