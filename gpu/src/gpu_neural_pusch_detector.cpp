@@ -43,6 +43,8 @@ public:
                          const phy::PuschFrontEndLimits& limits)
       : GpuFrontEndDetector(cell, checked_limits(limits), options.device), limits_(limits),
         max_layers_(phy::nn::neural_receiver_max_layers(model, "neural receiver (cuda)")),
+        all_dmrs_layouts_(
+            phy::nn::neural_receiver_takes_all_dmrs_layouts(model, "neural receiver (cuda)")),
         executor_(model, options) {
     const auto& inputs = executor_.inputs();
     if (inputs.size() != 3 || executor_.outputs().size() != 1) {
@@ -75,6 +77,7 @@ private:
       throw std::invalid_argument("neural PUSCH detector (cuda): the PDU exceeds the limits");
     }
     phy::nn::check_neural_pdu_layers(max_layers_, pusch, "neural PUSCH detector (cuda)");
+    phy::nn::check_neural_pdu_dmrs(all_dmrs_layouts_, pusch, "neural PUSCH detector (cuda)");
     const std::int64_t symbols = pusch.num_symbols;
     const std::int64_t subcarriers = std::int64_t{phy::subcarriers_per_prb} * pusch.prb_size;
     for (phy::nn::TensorShape& shape : shapes_) {
@@ -104,7 +107,8 @@ private:
   }
 
   phy::PuschFrontEndLimits limits_;
-  unsigned max_layers_; ///< The model's phy::nn::neural_receiver_max_layers().
+  unsigned max_layers_;   ///< The model's phy::nn::neural_receiver_max_layers().
+  bool all_dmrs_layouts_; ///< The model's phy::nn::neural_receiver_takes_all_dmrs_layouts().
   GpuOnnxExecutor executor_;
   phy::PuschFrontEndOptions options_;
   std::array<std::size_t, 3> position_{};    ///< Executor input of rx_grid, ls_channel, side_info.

@@ -1,5 +1,6 @@
 #include "airan/phy/nn/neural_pusch_detector.h"
 
+#include "airan/phy/dmrs_pusch.h"
 #include "airan/phy/mimo_equalizer.h"
 #include "airan/phy/nn/neural_receiver_inputs.h"
 #include "airan/phy/nn/onnx_executor.h"
@@ -128,8 +129,45 @@ void check_neural_pdu_layers(unsigned max_layers, const PuschConfig& pusch, cons
   }
 }
 
+bool neural_receiver_takes_all_dmrs_layouts(const OnnxModel& model,
+                                            const std::string& source_name) {
+  for (const auto& [key, value] : model.metadata) {
+    if (key != neural_dmrs_layouts_key) {
+      continue;
+    }
+    if (value != "all") {
+      std::string message = source_name;
+      message += ": metadata '" + key + "' must be 'all', not '";
+      message += value;
+      message += "'";
+      throw OnnxError(message);
+    }
+    return true;
+  }
+  return false;
+}
+
+void check_neural_pdu_dmrs(bool all_layouts, const PuschConfig& pusch, const char* who) {
+  if (all_layouts || pusch.dmrs_config_type != DmrsConfigType::type2 || pusch.num_layers == 0 ||
+      pusch.dmrs_ports == 0) {
+    return;
+  }
+  const unsigned layer0_port = pusch.dmrs_port_of_layer(0);
+  const unsigned group = dmrs_port_params(DmrsConfigType::type2, layer0_port).cdm_group;
+  if (pusch.num_dmrs_cdm_groups_no_data == 1 ||
+      (pusch.num_dmrs_cdm_groups_no_data == 2 && group == 1)) {
+    throw std::invalid_argument(
+        std::string(who) + ": DMRS type 2 with " +
+        std::to_string(pusch.num_dmrs_cdm_groups_no_data) +
+        " CDM group(s) without data and layer 0 on port " + std::to_string(1000 + layer0_port) +
+        " puts data on the DMRS symbols where the model was never trained (no '" +
+        neural_dmrs_layouts_key + "' = 'all'): received by the classical receivers");
+  }
+}
+
 void check_neural_receiver_model(const OnnxModel& model, const std::string& source_name) {
   (void)neural_receiver_max_layers(model, source_name);
+  (void)neural_receiver_takes_all_dmrs_layouts(model, source_name);
   const auto& inputs = model.graph.inputs;
   if (inputs.size() != input_contract.size()) {
     throw OnnxError(source_name +
@@ -160,6 +198,7 @@ struct NeuralPuschDetector::Impl {
        const InferenceEngineFactory& engine)
       : inputs(limits.max_prbs), executor(engine(model, num_threads)),
         max_layers(neural_receiver_max_layers(model, "neural receiver")),
+        all_dmrs_layouts(neural_receiver_takes_all_dmrs_layouts(model, "neural receiver")),
         positions(std::size_t{subcarriers_per_prb} * limits.max_prbs * max_symbols_per_slot *
                   neural_llr_channels) {
     if (!executor) {
@@ -173,7 +212,8 @@ struct NeuralPuschDetector::Impl {
 
   NeuralReceiverInputs inputs;
   std::unique_ptr<InferenceEngine> executor;
-  unsigned max_layers; ///< The model's neural_receiver_max_layers().
+  unsigned max_layers;   ///< The model's neural_receiver_max_layers().
+  bool all_dmrs_layouts; ///< The model's neural_receiver_takes_all_dmrs_layouts().
   std::vector<std::uint32_t> positions;
   std::array<std::size_t, 3> order{}; ///< order[i]: contract entry of executor input i.
 };
@@ -206,6 +246,7 @@ PuschMeasurements NeuralPuschDetector::detect(const ResourceGrid& grid, const Ce
                                               std::span<float> llrs) {
   Impl& s = *impl_;
   check_neural_pdu_layers(s.max_layers, pusch, "neural PUSCH detector");
+  check_neural_pdu_dmrs(s.all_dmrs_layouts, pusch, "neural PUSCH detector");
   if (pusch.ptrs.enabled) {
     throw std::invalid_argument("neural PUSCH detector: PT-RS PDUs are received by the classical "
                                 "front end (the model does not track phase)");

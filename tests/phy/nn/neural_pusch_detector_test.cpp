@@ -270,6 +270,66 @@ TEST(NeuralPuschDetector, RefusesPdusWithMoreLayersThanTheModelTakes) {
   EXPECT_NE(results[0].error.find("at most 1 layer(s)"), std::string::npos) << results[0].error;
 }
 
+// The models' training data had DMRS type 2 with two CDM groups without data and layer 0 on
+// port 0: data on the DMRS symbols +1.5 and +2.5 subcarriers from layer 0's DMRS (type 2 with one
+// CDM group without data, or layer 0 on port 1002 / 1003) were never trained, and are refused
+// unless the model says "airan.dmrs_layouts" = "all".
+TEST(NeuralPuschDetector, RefusesDmrsLayoutsTheTrainingNeverHad) {
+  PuschConfig pusch = make_pusch(8, 10);
+  pusch.dmrs_config_type = DmrsConfigType::type2;
+  const auto refusal = [&](bool all_layouts) {
+    try {
+      check_neural_pdu_dmrs(all_layouts, pusch, "test");
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  pusch.num_dmrs_cdm_groups_no_data = 2; // trained: data only beside CDM group 2
+  EXPECT_EQ(refusal(false), "");
+  pusch.num_dmrs_cdm_groups_no_data = 3; // no data on the DMRS symbols
+  EXPECT_EQ(refusal(false), "");
+  pusch.num_dmrs_cdm_groups_no_data = 1;
+  EXPECT_NE(refusal(false).find("never trained"), std::string::npos) << refusal(false);
+  EXPECT_EQ(refusal(true), "");
+  pusch.num_dmrs_cdm_groups_no_data = 2;
+  pusch.dmrs_ports = 0x4; // port 1002, CDM group 1
+  EXPECT_NE(refusal(false).find("port 1002"), std::string::npos) << refusal(false);
+  pusch.dmrs_ports = 0x2; // port 1001, CDM group 0 as port 1000
+  EXPECT_EQ(refusal(false), "");
+  pusch.dmrs_config_type = DmrsConfigType::type1; // type 1: every layout was drawn
+  pusch.num_dmrs_cdm_groups_no_data = 1;
+  pusch.dmrs_ports = 0x1;
+  EXPECT_EQ(refusal(false), "");
+
+  // The key is read and checked; the committed models have none.
+  OnnxModel model = read_onnx_model(small_model);
+  EXPECT_FALSE(neural_receiver_takes_all_dmrs_layouts(model, "small"));
+  EXPECT_FALSE(neural_receiver_takes_all_dmrs_layouts(read_onnx_model(trained_model), "trained"));
+  model.metadata.emplace_back(neural_dmrs_layouts_key, "all");
+  EXPECT_TRUE(neural_receiver_takes_all_dmrs_layouts(model, "small"));
+  EXPECT_EQ(contract_error(model), "");
+  model.metadata.back().second = "some";
+  EXPECT_NE(contract_error(model).find("'airan.dmrs_layouts' must be 'all'"), std::string::npos)
+      << contract_error(model);
+
+  // Through the receiver: an error for that PDU, nothing decoded, the receiver goes on.
+  const auto shared = std::make_shared<const OnnxModel>(read_onnx_model(small_model));
+  const apps::LinkScenario scenario = make_scenario(8, 2, "TDL-A30", 10.0);
+  PuschConfig type2 = make_pusch(8, 10);
+  type2.dmrs_config_type = DmrsConfigType::type2;
+  type2.num_dmrs_cdm_groups_no_data = 1;
+  apps::SlotSimulator simulator(scenario);
+  simulator.simulate(std::span(&type2, 1), 0, 1, 2, noise_variance_from_snr_db(20.0));
+  PuschReceiver receiver(scenario.cell, neural_receiver_config(shared, 2, 1, 1));
+  std::vector<PuschPduResult> results;
+  receiver.process_slot(simulator.received_grid(), simulator.slot_number(), std::span(&type2, 1),
+                        results);
+  ASSERT_EQ(results.size(), 1U);
+  EXPECT_FALSE(results[0].tb_crc_ok);
+  EXPECT_NE(results[0].error.find("never trained"), std::string::npos) << results[0].error;
+}
+
 TEST(NeuralPuschDetector, TrainedModelDecodesThroughThePuschReceiver) {
   if (!std::filesystem::exists(trained_model)) {
     GTEST_FAIL() << trained_model << " is missing (models/train_neural_receiver.py writes it)";

@@ -32,9 +32,28 @@ unsigned neural_receiver_max_layers(const OnnxModel& model, const std::string& s
 /// has more layers than \p max_layers (a model's neural_receiver_max_layers()).
 void check_neural_pdu_layers(unsigned max_layers, const PuschConfig& pusch, const char* who);
 
+/// Metadata key of the DMRS layouts a model was trained on: "all" when its training data put
+/// data beside every CDM group on the DMRS symbols. Without it (every model so far:
+/// models/training_data.py draws DMRS type 2 with two CDM groups without data and layer 0 on
+/// port 0), the layouts that put data where the training never had any are refused
+/// (check_neural_pdu_dmrs()).
+inline constexpr const char* neural_dmrs_layouts_key = "airan.dmrs_layouts";
+
+/// Whether \p model takes every DMRS layout (its neural_dmrs_layouts_key is "all").
+/// \throws OnnxError for another value of the key.
+bool neural_receiver_takes_all_dmrs_layouts(const OnnxModel& model, const std::string& source_name);
+
+/// \throws std::invalid_argument ("<who>: ...") when \p all_layouts is false and \p pusch has
+/// data on its DMRS symbols at distances from layer 0's DMRS that the training data never had
+/// data at (the side_info frequency channel's +1.5 and +2.5 subcarriers): DMRS type 2 with one
+/// CDM group without data, or with two and layer 0 on a port of CDM group 1 (ports 2, 3). The
+/// model's LLRs there were never trained: 2.4 to 10.5% of the coded bits.
+void check_neural_pdu_dmrs(bool all_layouts, const PuschConfig& pusch, const char* who);
+
 /// Checks that \p model has the neural receiver's I/O contract: float inputs rx_grid, ls_channel
 /// and side_info (any order) and output llr, each of rank 4 with channel dimensions 8, 32, 7 and
-/// 32 (or symbolic), a valid neural_max_layers_key if it has one, and that the executor supports
+/// 32 (or symbolic), a valid neural_max_layers_key and neural_dmrs_layouts_key if it has them,
+/// and that the executor supports
 /// every node. \throws OnnxError naming what differs.
 void check_neural_receiver_model(const OnnxModel& model, const std::string& source_name);
 
@@ -60,7 +79,8 @@ public:
   [[nodiscard]] std::string engine_description() const;
 
   /// \throws std::invalid_argument for a PDU with more layers than the model's
-  /// neural_receiver_max_layers() (its LLRs for the other layers were never trained).
+  /// neural_receiver_max_layers() (its LLRs for the other layers were never trained) or a DMRS
+  /// layout it was not trained on (check_neural_pdu_dmrs()).
   PuschMeasurements detect(const ResourceGrid& grid, const CellConfig& cell,
                            const PuschConfig& pusch, unsigned slot, std::span<float> llrs) override;
 
