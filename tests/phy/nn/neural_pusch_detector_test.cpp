@@ -241,6 +241,21 @@ TEST(NeuralReceiverModel, MaxLayersMetadataIsCheckedAndKeptThroughSerialization)
   EXPECT_EQ(neural_receiver_max_layers(read_onnx_model(two_layer_model), "stage 3"), 2U);
 }
 
+/// Through the receiver: an error \p error for \p pusch (the simulator's last slot), nothing
+/// decoded, and the receiver goes on.
+void expect_refused_by_the_receiver(const std::shared_ptr<const OnnxModel>& model,
+                                    const apps::LinkScenario& scenario,
+                                    const apps::SlotSimulator& simulator, const PuschConfig& pusch,
+                                    unsigned max_layers, const std::string& error) {
+  PuschReceiver receiver(scenario.cell, neural_receiver_config(model, 2, max_layers, 1));
+  std::vector<PuschPduResult> results;
+  receiver.process_slot(simulator.received_grid(), simulator.slot_number(), std::span(&pusch, 1),
+                        results);
+  ASSERT_EQ(results.size(), 1U);
+  EXPECT_FALSE(results[0].tb_crc_ok);
+  EXPECT_NE(results[0].error.find(error), std::string::npos) << results[0].error;
+}
+
 TEST(NeuralPuschDetector, RefusesPdusWithMoreLayersThanTheModelTakes) {
   OnnxModel limited = read_onnx_model(small_model);
   limited.metadata.emplace_back(neural_max_layers_key, "1");
@@ -260,14 +275,7 @@ TEST(NeuralPuschDetector, RefusesPdusWithMoreLayersThanTheModelTakes) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("at most 1 layer(s)"), std::string::npos) << e.what();
   }
-  // Through the receiver: an error for that PDU, nothing decoded, the receiver goes on.
-  PuschReceiver receiver(scenario.cell, neural_receiver_config(model, 2, 2, 1));
-  std::vector<PuschPduResult> results;
-  receiver.process_slot(simulator.received_grid(), simulator.slot_number(), std::span(&pusch, 1),
-                        results);
-  ASSERT_EQ(results.size(), 1U);
-  EXPECT_FALSE(results[0].tb_crc_ok);
-  EXPECT_NE(results[0].error.find("at most 1 layer(s)"), std::string::npos) << results[0].error;
+  expect_refused_by_the_receiver(model, scenario, simulator, pusch, 2, "at most 1 layer(s)");
 }
 
 // The models' training data had DMRS type 2 with two CDM groups without data and layer 0 on
@@ -321,13 +329,7 @@ TEST(NeuralPuschDetector, RefusesDmrsLayoutsTheTrainingNeverHad) {
   type2.num_dmrs_cdm_groups_no_data = 1;
   apps::SlotSimulator simulator(scenario);
   simulator.simulate(std::span(&type2, 1), 0, 1, 2, noise_variance_from_snr_db(20.0));
-  PuschReceiver receiver(scenario.cell, neural_receiver_config(shared, 2, 1, 1));
-  std::vector<PuschPduResult> results;
-  receiver.process_slot(simulator.received_grid(), simulator.slot_number(), std::span(&type2, 1),
-                        results);
-  ASSERT_EQ(results.size(), 1U);
-  EXPECT_FALSE(results[0].tb_crc_ok);
-  EXPECT_NE(results[0].error.find("never trained"), std::string::npos) << results[0].error;
+  expect_refused_by_the_receiver(shared, scenario, simulator, type2, 1, "never trained");
 }
 
 TEST(NeuralPuschDetector, TrainedModelDecodesThroughThePuschReceiver) {
