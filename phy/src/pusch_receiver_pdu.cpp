@@ -93,6 +93,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
   result.rnti = pdu.rnti;
   result.harq_process_id = pdu.harq_process_id;
   result.tb_crc_ok = false;
+  result.tb_bytes.clear(); // an earlier PDU's TB must never pass for this one's
   result.error.clear();
   result.decoding = {};
   result.uci = PuschUciResult{.harq_ack = std::move(result.uci.harq_ack),
@@ -142,6 +143,10 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     end_previous_tb();
     return;
   }
+  // Set once the HARQ step is over (the TB decoded, its buffer kept or given back, its bytes
+  // packed): a failure after it (a device fault surfacing while the measurements are read) is
+  // reported beside the decoded TB, which stays as decoded.
+  bool harq_done = false;
   try {
     const std::uint32_t tbs = !pdu.ulsch              ? 0
                               : pdu.tb_size_bits != 0 ? pdu.tb_size_bits
@@ -183,14 +188,15 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
       } else if (pdu.ulsch) {
         end_previous_tb(); // its rate matching unknown, the TB is not decoded
       }
-      if (auto deferred = detector->deferred_measurements()) {
-        result.measurements = *deferred;
-      }
       const auto t3 = Clock::now();
+      harq_done = true;
+      finish(result);
       result.times.descrambling_us = microseconds(t1, t2);
       result.times.decoding_us = microseconds(t2, t3);
       result.times.detection_us = microseconds(t0, t1);
-      finish(result);
+      if (auto deferred = detector->deferred_measurements()) {
+        result.measurements = *deferred;
+      }
       return;
     }
     if (rx_grid == nullptr) {
@@ -221,16 +227,20 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
       end_previous_tb(); // its rate matching unknown, the TB is not decoded
     }
     const auto t5 = Clock::now();
-
-    result.measurements = front_end.measurements(pdu);
+    harq_done = true;
+    finish(result);
     result.times = {microseconds(t0, t1), microseconds(t1, t2), microseconds(t2, t3),
                     microseconds(t3, t4), microseconds(t4, t5)};
-    finish(result);
+    result.measurements = front_end.measurements(pdu);
   } catch (const HarqPoolExhaustedError& e) {
     result.error = std::string("HARQ: ") + e.what();
   } catch (const std::exception& e) {
     result.error = e.what();
-    end_previous_tb(); // e.g. the front end failed before the buffer was taken
+    if (!harq_done) {
+      result.tb_crc_ok = false;
+      result.tb_bytes.clear();
+      end_previous_tb(); // e.g. the front end failed before the buffer was taken
+    }
   }
 }
 

@@ -117,8 +117,11 @@ struct PuschPduResult {
   std::uint16_t rnti = 0;
   unsigned harq_process_id = 0;
   bool tb_crc_ok = false; ///< False also when the PDU could not be processed (see error).
-  std::string error;      ///< Empty, or why the PDU was not decoded (bad config, HARQ full).
-  BitVector tb_bits;      ///< TBS bits (valid when tb_crc_ok).
+  /// Empty, or why the PDU was not decoded (bad config, HARQ full), or a failure after its TB
+  /// was decoded (a device fault while its measurements were read): then tb_crc_ok and
+  /// tb_bytes are the TB's own, and the measurements are not.
+  std::string error;
+  BitVector tb_bits;                  ///< TBS bits (valid when tb_crc_ok).
   std::vector<std::uint8_t> tb_bytes; ///< tb_bits packed MSB first, as the MAC receives them.
   UlschDecoderResult decoding;
   PuschUciResult uci; ///< HARQ-ACK and CSI multiplexed on the PUSCH (PuschConfig::uci).
