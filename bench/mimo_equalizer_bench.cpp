@@ -115,10 +115,13 @@ BENCHMARK(BM_EqualizerKernelIrc)
     ->ArgsProduct({{1, 2, 4}, {0, 1}})
     ->Unit(benchmark::kMicrosecond);
 
-/// Baseline: a memcpy of the kernel's input (the received rows and channel rows of 2 layers).
+/// Baseline: a memcpy of the kernel's input, the received rows and the channel rows of `layers`
+/// layers (1, 2, 4: each layer count's rows against its own copy; the 1-layer rows were set
+/// against the 2-layer copy until 2026-12-07).
 // NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
 void BM_MemcpyEqualizerInput(benchmark::State& state) {
-  const std::size_t bytes = num_res * num_rx * 3 * sizeof(cf32);
+  const auto layers = static_cast<std::size_t>(state.range(0));
+  const std::size_t bytes = num_res * num_rx * (1 + layers) * sizeof(cf32);
   std::vector<char> source(bytes, 1);
   std::vector<char> target(bytes);
   for (auto _ : state) {
@@ -126,19 +129,11 @@ void BM_MemcpyEqualizerInput(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
 }
-BENCHMARK(BM_MemcpyEqualizerInput)->Unit(benchmark::kMicrosecond);
-
-/// Baseline for 4 layers: a memcpy of the received rows and channel rows of 4 layers.
-// NOLINTNEXTLINE(readability-identifier-naming): BM_ names are the reported benchmark names
-void BM_MemcpyEqualizerInput4Layers(benchmark::State& state) {
-  const std::size_t bytes = num_res * num_rx * 5 * sizeof(cf32);
-  std::vector<char> source(bytes, 1);
-  std::vector<char> target(bytes);
-  for (auto _ : state) {
-    std::memcpy(target.data(), source.data(), bytes);
-    benchmark::ClobberMemory();
-  }
-}
-BENCHMARK(BM_MemcpyEqualizerInput4Layers)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MemcpyEqualizerInput)
+    ->ArgName("layers")
+    ->Arg(1)
+    ->Arg(2)
+    ->Arg(4)
+    ->Unit(benchmark::kMicrosecond);
 
 } // namespace

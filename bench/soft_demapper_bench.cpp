@@ -1,7 +1,7 @@
-// The soft demapper alone on one slot's symbols (314,496, as the PUSCH front end demaps a
-// 273-PRB, 2-layer slot): the scalar code against the AVX2 path (eight symbols per step,
-// bit-exact with it) for QPSK to 1024-QAM, in one process, with a memcpy of the demapper's input
-// as the baseline.
+// The soft demapper alone on one slot's symbols (78,624, as the PUSCH front end demaps a
+// 273-PRB, 2-layer slot; 314,496, four slots' worth, until 2026-12-07): the scalar code against the
+// AVX2 path (eight symbols per step, bit-exact with it) for QPSK to 1024-QAM, in one process, with
+// a memcpy of the demapper's input as the baseline.
 #include "airan/phy/soft_demapper.h"
 
 #include <benchmark/benchmark.h>
@@ -15,8 +15,8 @@ namespace {
 using namespace airan::phy;
 
 /// Symbols per slot: those of the CPU PUSCH front end's soft-demapping stage for a 273-PRB,
-/// 2-layer, 256-QAM slot (3,276 subcarriers x 96).
-constexpr std::size_t slot_symbols = 314496;
+/// 2-layer, 256-QAM slot (3,276 subcarriers x 12 data symbols x 2 layers; G = 628,992 bits).
+constexpr std::size_t slot_symbols = 78624;
 
 /// Noisy equalized symbols of \p modulation and their noise variances (one slot).
 struct Input {
