@@ -199,13 +199,9 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
       continue;
     }
     auto& result = results_[i];
-    result.handle = pdus[i].handle;
-    result.rnti = pdus[i].rnti;
-    result.harq_process_id = pdus[i].harq_process_id;
-    result.tb_crc_ok = false;
-    result.decoding = {};
-    result.uci.decoded = false;
-    result.measurements = {};
+    // Every field, as PuschReceiver resets its own: the object held another PDU's result.
+    phy::reset_pusch_pdu_result(result, pdus[i]);
+    result.tb_bits.clear();
     if (repeated) {
       result.error = "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
     } else if (entry == nullptr) {

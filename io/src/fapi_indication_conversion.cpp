@@ -162,10 +162,12 @@ FapiUciPusch to_fapi_uci(const phy::PuschPduResult& result, const phy::PuschConf
     pdu.csi_part1 = to_fapi_uci_part(uci.csi_part1, pusch.uci.csi_part1_bits,
                                      uci.decoded && uci.csi_part1_detected);
   }
-  // Sized from CSI part 1: the size part 1 gave (none when it gave 0 or was not decoded).
-  const unsigned csi_part2_bits = pusch.uci.csi_part2_sizing.empty()
-                                      ? pusch.uci.csi_part2_bits
-                                      : static_cast<unsigned>(uci.csi_part2.size());
+  // Sized from CSI part 1: the size part 1 gave (none when it gave 0 or was not decoded; a
+  // result of an undecoded PDU may hold an earlier PDU's part 2).
+  const unsigned csi_part2_bits =
+      !pusch.uci.csi_part2_sizing.empty()
+          ? (uci.decoded ? static_cast<unsigned>(uci.csi_part2.size()) : 0U)
+          : pusch.uci.csi_part2_bits;
   if (csi_part2_bits != 0 && csi_part2_bits <= FapiUciPart::max_bits) {
     pdu.csi_part2 =
         to_fapi_uci_part(uci.csi_part2, csi_part2_bits, uci.decoded && uci.csi_part2_detected);

@@ -4,6 +4,8 @@
 
 #include "airan/phy/pusch_harq_process.h"
 
+#include <utility>
+
 namespace airan::phy {
 
 using pusch_receiver_detail::for_cpu_front_end;
@@ -166,6 +168,24 @@ bool PuschReceiver::detectors_demodulate_iq() const {
   const Impl& s = *impl_;
   return !s.lanes.empty() && s.lanes.front()->detector != nullptr &&
          s.lanes.front()->detector->demodulates_slot_iq();
+}
+
+void reset_pusch_pdu_result(PuschPduResult& result, const PuschConfig& pdu) {
+  result.handle = pdu.handle;
+  result.rnti = pdu.rnti;
+  result.harq_process_id = pdu.harq_process_id;
+  result.tb_crc_ok = false;
+  result.tb_bytes.clear(); // an earlier PDU's TB must never pass for this one's
+  result.error.clear();
+  result.decoding = {};
+  result.uci = PuschUciResult{.harq_ack = std::move(result.uci.harq_ack),
+                              .csi_part1 = std::move(result.uci.csi_part1),
+                              .csi_part2 = std::move(result.uci.csi_part2)};
+  result.uci.harq_ack.clear();
+  result.uci.csi_part1.clear();
+  result.uci.csi_part2.clear();
+  result.measurements = {};
+  result.times = {};
 }
 
 void pack_bits_msb_first(std::span<const bit_t> bits, std::vector<std::uint8_t>& bytes) {

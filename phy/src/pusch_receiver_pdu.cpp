@@ -89,21 +89,7 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
                                       PuschFrontEnd& front_end, PuschDetector* detector,
                                       UlschDecoder& decoder, const PerfectCsi* perfect_csi,
                                       ThreadPool* part_pool, PuschPduResult& result) {
-  result.handle = pdu.handle;
-  result.rnti = pdu.rnti;
-  result.harq_process_id = pdu.harq_process_id;
-  result.tb_crc_ok = false;
-  result.tb_bytes.clear(); // an earlier PDU's TB must never pass for this one's
-  result.error.clear();
-  result.decoding = {};
-  result.uci = PuschUciResult{.harq_ack = std::move(result.uci.harq_ack),
-                              .csi_part1 = std::move(result.uci.csi_part1),
-                              .csi_part2 = std::move(result.uci.csi_part2)};
-  result.uci.harq_ack.clear();
-  result.uci.csi_part1.clear();
-  result.uci.csi_part2.clear();
-  result.measurements = {};
-  result.times = {};
+  reset_pusch_pdu_result(result, pdu);
   if (duplicate_harq) {
     result.error = "invalid PDU: a second PDU of the same RNTI and HARQ process in the slot";
     return; // the first PDU of the process owns its buffer in this slot

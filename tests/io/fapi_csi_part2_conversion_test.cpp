@@ -178,6 +178,11 @@ TEST(FapiCsiPart2Conversion, UciIndicationReportsTheSizePart1Gave) {
   result.uci.csi_part2.clear();
   result.uci.csi_part2_detected = false;
   EXPECT_FALSE(to_fapi_uci(result, pusch, make_cell()).csi_part2.has_value());
+  // A PDU that was not decoded, its result object holding an earlier PDU's part 2 (the L1
+  // reuses them): no part 2 either, not one of the earlier length.
+  result.uci.csi_part2.assign(9, 1);
+  result.uci.decoded = false;
+  EXPECT_FALSE(to_fapi_uci(result, pusch, make_cell()).csi_part2.has_value());
 }
 
 TEST(FapiCsiPart2Conversion, ARejectedPduReportsNoPart2) {

@@ -205,6 +205,12 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
+/// Readies \p result, an object reused from PDU to PDU, for \p pdu: its handle, RNTI and HARQ
+/// process, everything else cleared (vectors keep their storage) but tb_bits, which the decoder
+/// sizes and writes whole (clear it too where the PDU is not decoded). A result keeps nothing of
+/// its last PDU: an undecoded PDU once reported another UE's CSI part 2 length.
+void reset_pusch_pdu_result(PuschPduResult& result, const PuschConfig& pdu);
+
 /// Packs bits MSB first into bytes (a last partial byte is padded with zeros).
 void pack_bits_msb_first(std::span<const bit_t> bits, std::vector<std::uint8_t>& bytes);
 
