@@ -21,7 +21,9 @@ void add_bench_slot_options(CLI::App& app, BenchSlotShape& shape) {
   app.add_option("--mcs", shape.mcs, "MCS index")->check(CLI::Range(0, 31));
   app.add_option("--mcs-table", shape.mcs_table, "MCS table 1-5 (as airan eval's)")
       ->check(CLI::Range(1, 5));
-  app.add_option("--snr", shape.snr_db, "SNR per receive antenna, dB");
+  app.add_option("--snr", shape.snr_db,
+                 "Noise level: a layer's power summed over the receive antennas (the flat "
+                 "random-unitary channel spreads it) over one antenna's noise, dB");
   app.add_flag("--transform-precoding", shape.transform_precoding,
                "DFT-s-OFDM PUSCH (1 layer, --prb 2^a 3^b 5^c, --mcs-table 1 and 3 read as TS "
                "38.214 Tables 6.1.4.1-1 and -2)");

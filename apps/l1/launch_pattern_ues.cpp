@@ -61,6 +61,8 @@ void parse_pattern_ues(const YAML::Node& root, LaunchPattern& pattern, const Rea
   }
   std::set<std::uint16_t> rntis;
   std::size_t srs_ues = 0;             // all may send in one slot
+  std::size_t pucch_ues = 0;           // likewise
+  std::size_t pusch_ues = 0;           // likewise
   std::size_t csi_part2_maps = 0;      // of the UEs so far: CONFIG.request carries them all
   std::size_t csi_part2_map_bytes = 2; // numUci2Maps, then each map
   for (std::size_t i = 0; i < ues.size(); ++i) {
@@ -129,11 +131,19 @@ void parse_pattern_ues(const YAML::Node& root, LaunchPattern& pattern, const Rea
       ue.pucch =
           io::parse_pucch_config(ues[i]["pucch"], where + ".pucch", pattern.cell, in.context());
       ue.pucch->rnti = ue.rnti;
+      if (++pucch_ues > io::fapi_max_pucch_pdus) {
+        in.fail(where + ".pucch", "more PUCCH UEs than a UL_TTI.request holds (" +
+                                      std::to_string(io::fapi_max_pucch_pdus) + ")");
+      }
       pattern.ues.push_back(ue);
       continue;
     }
     if (!ues[i]["pusch"]) {
       in.fail(where + ".pusch", "missing (or a pucch, a prach or an srs)");
+    }
+    if (++pusch_ues > io::fapi_max_pusch_pdus) { // 65 wrote past the request's 64 PDUs
+      in.fail(where + ".pusch", "more PUSCH UEs than a UL_TTI.request holds (" +
+                                    std::to_string(io::fapi_max_pusch_pdus) + ")");
     }
     io::SlotScenario ue_scenario =
         parse_ue_pusch(root["cell"], ues[i]["pusch"], pattern.cell, where + ".pusch", in);

@@ -206,6 +206,17 @@ TestMacReport TestMacRun::run() {
   expire_pucchs(std::numeric_limits<std::uint64_t>::max());
   expire_srs(std::numeric_limits<std::uint64_t>::max());
   expire_rach(std::numeric_limits<std::uint64_t>::max());
+  // TBs that failed and were owed a retransmission when scheduling stopped (drain_slots ran
+  // out) were neither delivered nor lost: a run that ends with them has not shown them through.
+  for (const UeState& ue : ues_) {
+    for (const HarqProcess& process : ue.processes) {
+      report_.tbs_unfinished += process.state == HarqProcess::State::needs_retransmission ? 1U : 0U;
+    }
+  }
+  if (report_.tbs_unfinished > 0) {
+    mismatch(std::to_string(report_.tbs_unfinished) +
+             " TB(s) still owed a retransmission when scheduling stopped (drain_slots ran out)");
+  }
   report_.mac_latency = summarize_latency(mac_latencies_);
   return report_;
 }

@@ -15,13 +15,27 @@
 namespace airan::l1::test_mac_detail {
 
 void TestMacRun::on_rx_data(const io::FapiRxDataIndication& indication) {
+  const std::uint64_t slot = absolute_of(indication.sfn, indication.slot);
   for (const auto& pdu : indication.entries()) {
     const auto owner = handles_.find(pdu.handle);
     if (owner == handles_.end()) {
       mismatch("RX_DATA for unknown handle " + std::to_string(pdu.handle));
       continue;
     }
-    HarqProcess& process = ues_[owner->second.ue].processes[owner->second.process];
+    const HandleOwner& who = owner->second;
+    HarqProcess& process = ues_[who.ue].processes[who.process];
+    const std::string what = "RX_DATA for handle " + std::to_string(pdu.handle);
+    // The slot, RNTI and HARQ process of the transmission, and once (a TB handed up twice, or
+    // under another UE's RNTI, would reach a real MAC as such).
+    if (slot != who.slot || pdu.rnti != pattern_.ues[who.ue].rnti || pdu.harq_id != who.process) {
+      mismatch(what + ": slot " + std::to_string(slot) + ", RNTI " + std::to_string(pdu.rnti) +
+               " HARQ " + std::to_string(pdu.harq_id) + "; sent in slot " +
+               std::to_string(who.slot) + " by " + std::to_string(pattern_.ues[who.ue].rnti) +
+               " HARQ " + std::to_string(who.process));
+    }
+    if (process.rx_data_seen) {
+      mismatch(what + " reported twice");
+    }
     process.received.assign(pdu.payload.begin(), pdu.payload.end());
     process.rx_data_seen = true;
   }
@@ -131,6 +145,7 @@ void TestMacRun::on_crc(const io::FapiCrcIndication& indication) {
 
 void TestMacRun::on_uci(const io::FapiUciIndication& indication) {
   on_uci_pucch(indication);
+  const std::uint64_t slot = absolute_of(indication.sfn, indication.slot);
   for (const io::FapiUciPusch& pdu : indication.entries()) {
     const auto found = ucis_.find(pdu.handle);
     if (found == ucis_.end()) {
@@ -141,9 +156,10 @@ void TestMacRun::on_uci(const io::FapiUciIndication& indication) {
     const ExpectedUci expected = std::move(found->second);
     ucis_.erase(found);
     const std::string who = "UCI of handle " + std::to_string(pdu.handle);
-    if (pdu.rnti != expected.rnti) {
-      mismatch(who + ": RNTI " + std::to_string(pdu.rnti) + ", sent " +
-               std::to_string(expected.rnti));
+    if (pdu.rnti != expected.rnti || slot != expected.slot) {
+      mismatch(who + ": RNTI " + std::to_string(pdu.rnti) + " in slot " + std::to_string(slot) +
+               ", sent by " + std::to_string(expected.rnti) + " in slot " +
+               std::to_string(expected.slot));
     }
     ++report_.uci_reports;
     check_uci_part(pdu.harq, expected.bits.harq_ack, "HARQ-ACK", who);

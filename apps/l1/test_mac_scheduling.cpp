@@ -109,6 +109,9 @@ void TestMacRun::on_slot(std::uint64_t absolute_slot, std::uint64_t pattern_slot
     tx.pusch.new_data_indicator = process.transmissions == 0;
     phy::CellConfig ue_cell = pattern_.cell;
     ue_cell.num_antenna_ports = ue.pusch.num_layers;
+    if (ul_tti_->num_pusch == io::fapi_max_pusch_pdus) { // the pattern reader caps the UEs
+      throw std::logic_error("test MAC: more PUSCH PDUs in a slot than a UL_TTI.request holds");
+    }
     const io::FapiError error =
         io::to_fapi_pusch_pdu(tx.pusch, ue_cell, ul_tti_->pusch[ul_tti_->num_pusch]);
     if (!error.ok()) {
@@ -217,6 +220,9 @@ void TestMacRun::schedule_uci_only(std::size_t u) {
   tx.uci_seed = apps::derive_seed(pattern_.seed, u, tx.pusch.handle, 0x0C1);
   phy::CellConfig ue_cell = pattern_.cell;
   ue_cell.num_antenna_ports = ue.pusch.num_layers;
+  if (ul_tti_->num_pusch == io::fapi_max_pusch_pdus) { // the pattern reader caps the UEs
+    throw std::logic_error("test MAC: more PUSCH PDUs in a slot than a UL_TTI.request holds");
+  }
   const io::FapiError error =
       io::to_fapi_pusch_pdu(tx.pusch, ue_cell, ul_tti_->pusch[ul_tti_->num_pusch]);
   if (!error.ok()) {
@@ -235,6 +241,9 @@ void TestMacRun::schedule_pucch(std::size_t u) {
   tx.pucch = *pattern_.ues[u].pucch;
   tx.pucch->handle = next_handle_++;
   tx.uci_seed = apps::derive_seed(pattern_.seed, u, tx.pucch->handle, 0x9CC);
+  if (ul_tti_->num_pucch == io::fapi_max_pucch_pdus) { // the pattern reader caps the UEs
+    throw std::logic_error("test MAC: more PUCCH PDUs in a slot than a UL_TTI.request holds");
+  }
   ul_tti_->pucch[ul_tti_->num_pucch++] = io::to_fapi_pucch_pdu(*tx.pucch, pattern_.cell);
   transmissions_.push_back(tx);
 }

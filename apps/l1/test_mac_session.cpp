@@ -310,9 +310,9 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
     }
     out << '\n';
   }
-  out << "TBs delivered " << report.tbs_delivered << ", lost " << report.tbs_lost
-      << ", ERROR.indications " << report.error_indications << ", mean RSSI "
-      << report.mean_rssi_db() << " dBFS (" << report.rssi_at_ceiling << " of "
+  out << "TBs delivered " << report.tbs_delivered << ", lost " << report.tbs_lost << ", unfinished "
+      << report.tbs_unfinished << ", ERROR.indications " << report.error_indications
+      << ", mean RSSI " << report.mean_rssi_db() << " dBFS (" << report.rssi_at_ceiling << " of "
       << report.rssi_reports << " at the 0 dBFS ceiling)\n";
   if (report.external_l1) {
     print_external_summary(report, options, out);

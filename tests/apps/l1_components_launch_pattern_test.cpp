@@ -132,6 +132,20 @@ TEST(LaunchPattern, ErrorsNameTheKey) {
   EXPECT_EQ(error_of(cell + ue + "channel: {model: TDL-A, max_doppler_hz: inf}\n"),
             "p.yaml: channel.max_doppler_hz: 'inf' is not a finite number");
   EXPECT_EQ(error_of(cell + ue + "snr_db: -100\n"), "no error");
+  // All UEs may transmit in one slot: at most 64 PUSCH (or PUCCH) UEs, what a UL_TTI.request
+  // holds (65 wrote past the request's PDU arrays).
+  std::string many = cell + "ues:\n";
+  for (int rnti = 1; rnti <= 65; ++rnti) {
+    many += "  - {rnti: " + std::to_string(rnti) + ", pusch: {prb_size: 2}}\n";
+  }
+  EXPECT_EQ(error_of(many),
+            "p.yaml: ues[64].pusch: more PUSCH UEs than a UL_TTI.request holds (64)");
+  many = cell + "ues:\n";
+  for (int rnti = 1; rnti <= 65; ++rnti) {
+    many += "  - {rnti: " + std::to_string(rnti) + ", pucch: {format: 1, harq_bits: 1}}\n";
+  }
+  EXPECT_NE(error_of(many).find("more PUCCH UEs than a UL_TTI.request holds"), std::string::npos)
+      << error_of(many);
   // A key twice: refused (the pattern read the first copy, the scenario parser the last).
   EXPECT_EQ(error_of(cell + ue + "snr_db: 20\nsnr_db: 5\n"),
             "p.yaml: top level: duplicate key 'snr_db'");

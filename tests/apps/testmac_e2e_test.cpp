@@ -98,6 +98,20 @@ TEST(TestMacEndToEnd, LowSnrLosesTbsAndFails) {
   EXPECT_EQ(report.retransmissions, 3 * report.new_tbs);
 }
 
+TEST(TestMacEndToEnd, TbsStillOwedARetransmissionFailTheRun) {
+  // No drain: the TBs whose last transmissions failed are never retransmitted, neither delivered
+  // nor lost; the run used to pass with them.
+  LaunchPattern pattern = four_ue_pattern();
+  pattern.snr_db = -5.0;
+  pattern.num_slots = 4;
+  pattern.drain_slots = 0;
+  const TestMacReport report = run_test_mac_session(pattern, {});
+  EXPECT_FALSE(report.passed());
+  EXPECT_GT(report.tbs_unfinished, 0U);
+  EXPECT_EQ(report.tbs_delivered, 0U);
+  EXPECT_EQ(report.tbs_lost + report.tbs_unfinished, report.new_tbs);
+}
+
 TEST(TestMacCli, PassesAndPrintsSummary) {
   const auto result = airan::test::run_airan(
       "testmac --pattern " +

@@ -128,6 +128,8 @@ struct TestMacReport {
   std::uint64_t recovered_by_harq = 0; ///< TBs delivered after a failed first transmission.
   std::uint64_t tbs_delivered = 0;     ///< Correct bytes, once.
   std::uint64_t tbs_lost = 0;          ///< Failed max_transmissions times.
+  /// Failed, and still owed a retransmission when scheduling stopped (counted a mismatch).
+  std::uint64_t tbs_unfinished = 0;
   std::uint64_t error_indications = 0;
   /// UCI.indication PDUs (PUSCHs with UCI), and their payloads decoded right, decoded wrong (a
   /// decoding error, not a protocol fault) and reported failed (PDU not decoded).
