@@ -209,12 +209,14 @@ SlotSimulator::SlotSimulator(const LinkScenario& scenario)
     tx_iq_.resize(longest * scenario.cell.num_antenna_ports);
     rx_iq_.reserve(longest * scenario.num_rx_antennas);
   }
-  // The AWGN channel's true channel never changes: receive antenna r sees port r mod num_tx.
+  // The awgn model's true channel never changes (awgn_channel_gain()).
   for (unsigned r = 0; r < true_channel_.num_rx(); ++r) {
     for (unsigned p = 0; p < true_channel_.num_tx(); ++p) {
+      const phy::cf32 gain =
+          awgn_channel_gain(r, p, true_channel_.num_rx(), true_channel_.num_tx());
       for (unsigned l = 0; l < true_channel_.num_symbols(); ++l) {
         const auto h = true_channel_.at(r, p, l);
-        std::fill(h.begin(), h.end(), phy::cf32(r % true_channel_.num_tx() == p ? 1.0F : 0.0F));
+        std::fill(h.begin(), h.end(), gain);
       }
     }
   }
@@ -285,7 +287,7 @@ void SlotSimulator::simulate(std::span<const phy::PuschConfig> pdus, std::uint64
   if (!fading_.empty() && pdus.size() > 1) {
     simulate_separate_channels(pdus, slot_start);
   } else {
-    // One UE, or the awgn model's unit channel for all: one transmit grid.
+    // One UE, or the awgn model's fixed channel for all: one transmit grid.
     tx_grid_.fill_zero();
     for (std::size_t i = 0; i < pdus.size(); ++i) {
       transmitter_.transmit(tbs_[i], ucis_[i].view(), pdus[i], slot_, tx_grid_);

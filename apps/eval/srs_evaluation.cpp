@@ -78,7 +78,7 @@ struct SrsEvalWorker {
   phy::SrsEstimator estimator;
   phy::SrsEstimatorResult result;
   phy::ResourceGrid sent; ///< x_p: the SRS as write_srs() puts it, port p on grid port p.
-  bool fading;            ///< A TDL or CDL model (else awgn: the unit channel).
+  bool fading;            ///< A TDL or CDL model (else awgn: the fixed channel).
   /// awgn with a delay: exp(-j 2 pi f_k delay) per subcarrier, and the received grid times it.
   std::vector<phy::cf32> delay_ramp;
   phy::ResourceGrid delayed;

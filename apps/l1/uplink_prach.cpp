@@ -27,8 +27,8 @@ phy::TdlChannelConfig prach_channel_config(const apps::ChannelSpec& channel,
                                            unsigned num_rx_antennas, double delay_s) {
   phy::TdlChannelConfig config;
   if (prach_names_awgn(channel.model)) {
-    // The PUSCH's awgn model is a unit channel; a preamble needs its delay: one path of unit gain
-    // (a random phase per antenna: the detector is non-coherent).
+    // The PUSCH's awgn model is a fixed channel without delay; a preamble needs its delay: one
+    // path of unit gain (a random phase per antenna: the detector is non-coherent).
     config.profile = {"AWGN", {{0.0, 1.0, true}}};
     config.num_rx = num_rx_antennas;
     config.num_tx = 1;

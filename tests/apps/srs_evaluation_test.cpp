@@ -92,8 +92,8 @@ TEST(SrsEvaluationTest, AwgnHoppingAndFourPortsAtHighSnrAreAccurate) {
   config.slots = 10;
   ASSERT_EQ(apps::validate_srs_evaluation(config), "");
   const apps::SrsEvaluationPoint four = apps::run_srs_evaluation(config).front();
-  // Rx r sees port r alone (awgn), at 1/4 power on half of the SRS REs.
-  EXPECT_NEAR(four.mean_true_snr_db(), 30.0 + 10.0 * std::log10(1.0 / 8.0), 0.01);
+  // Every rx sees every port (awgn), two of them at 1/4 power on each SRS RE.
+  EXPECT_NEAR(four.mean_true_snr_db(), 30.0 + 10.0 * std::log10(2.0 / 4.0), 0.01);
   EXPECT_LT(std::abs(four.mean_snr_error_db()), 0.3);
   EXPECT_LT(four.rms_timing_error_s(), 10e-9);
   EXPECT_EQ(four.timing_advance_share(), 1.0);

@@ -71,12 +71,13 @@ TEST(TestMacSrs, ThroughSevenTwoXWithCplane) {
 }
 
 // Without fading or delay the reports are the channel's, and no timing correction. The awgn
-// model gives receive antenna r the UE's port r mod N_ap alone, at 1 / N_ap of the power, and
-// WideBandSNR is the received SRS power per SRS RE (all of the PDU's REs, every comb) over the
-// noise: the two 1-port UEs report the SNR (each its own power: the other, on the same REs, is
-// kept out by its cyclic shift), the 2-port one (one comb) 3 dB less, the 4-port one 9 dB less
-// (its ports split over two combs: each antenna's port on half of the REs). As many reports
-// each: 3 dB less on average.
+// model gives every receive antenna every UE port at unit gain (each port at 1 / N_ap of the
+// power), and WideBandSNR is the received SRS power per SRS RE (all of the PDU's REs, every comb)
+// over the noise: the two 1-port UEs report the SNR (each its own power: the other, on the same
+// REs, is kept out by its cyclic shift), the 2-port one (one comb: both ports on every RE) too,
+// the 4-port one 3 dB less (its ports split over two combs: two of the four on each RE). As many
+// reports each: 0.75 dB less on average. (While antenna r saw port r mod N_ap alone, the 2- and
+// 4-port UEs read 3 and 9 dB less.)
 TEST(TestMacSrs, AwgnReportsTheChannelsSnrAndNoTimingCorrection) {
   LaunchPattern pattern = srs_pattern();
   pattern.channel = apps::ChannelSpec{};
@@ -85,7 +86,7 @@ TEST(TestMacSrs, AwgnReportsTheChannelsSnrAndNoTimingCorrection) {
   pattern.num_slots = 12;
   const TestMacReport report = run_test_mac_session(pattern, {});
   expect_every_srs_measured(report, pattern);
-  const double expected = pattern.snr_db - 10.0 * (std::log10(2.0) + std::log10(8.0)) / 4.0;
+  const double expected = pattern.snr_db - 10.0 * std::log10(2.0) / 4.0;
   EXPECT_NEAR(report.mean_srs_snr_db(), expected, 0.5);
   EXPECT_EQ(report.srs_ta_error_max, 0.0);
 }

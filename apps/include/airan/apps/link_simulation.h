@@ -37,9 +37,18 @@ enum class ChannelDomain : std::uint8_t {
 /// or unchanged when it names no model (validate_link() then says so).
 std::string canonical_channel_model(std::string_view name);
 
+/// The awgn model's channel from UE port \p port to receive antenna \p rx:
+/// exp(-j 2 pi rx port / N), N = max(num_rx, num_tx). Every antenna sees every port at unit gain
+/// (a layer's per-RE SNR per receive antenna is the phy/snr_definition.h one, as through a fading
+/// model of unit average gain), and the ports' columns are orthogonal for num_rx >= num_tx (so
+/// are the antennas' rows otherwise): L layers on R >= L antennas stay separable, and any
+/// precoder column reaches every antenna. One port: gain 1 everywhere.
+phy::cf32 awgn_channel_gain(unsigned rx, unsigned port, unsigned num_rx, unsigned num_tx);
+
 /// The propagation channel of a simulation.
 struct ChannelSpec {
-  /// "awgn" (unit gain: receive antenna r sees transmit port r mod num_tx), a TDL profile name
+  /// "awgn" (a fixed channel, awgn_channel_gain(): every receive antenna sees every transmit
+  /// port at unit gain, the ports' columns orthogonal), a TDL profile name
   /// of phy::make_tdl_profile() ("TDL-A" .. "TDL-E", "TDL-A30", "TDL-B100", "TDL-C300") or a CDL
   /// model of phy::cdl_channel.h ("CDL-A" .. "CDL-E": half-wavelength uniform linear arrays of
   /// the receive antennas and the UE's ports; no correlation matrix).
@@ -88,7 +97,7 @@ std::uint64_t derive_seed(std::uint64_t base, std::uint64_t a, std::uint64_t b =
 
 /// Simulates slots of one scenario. Each PDU is one UE with the cell's antenna ports and a fading
 /// channel of its own (independent realisations, seeded per PDU; through the awgn model every
-/// PDU sees the same unit channel); the UEs' signals add up at the receive antennas before one
+/// PDU sees the same fixed channel); the UEs' signals add up at the receive antennas before one
 /// noise is added. Allocates at construction, and once more the first time a slot has more PDUs
 /// than any before (their channels); simulate() reuses its buffers. Not thread-safe: one per
 /// thread.
@@ -170,7 +179,7 @@ private:
   void simulate_separate_channels(std::span<const phy::PuschConfig> pdus, double slot_start);
   /// Zeroes rx_grid_ (frequency domain) or rx_iq_ (time) before UEs are added up.
   void clear_received();
-  /// Adds tx_grid_ through \p fading (nullptr: the awgn model's unit channel) to rx_grid_ or
+  /// Adds tx_grid_ through \p fading (nullptr: the awgn model's fixed channel) to rx_grid_ or
   /// rx_iq_.
   void add_through_channel(phy::TdlChannel* fading, double slot_start);
   /// Adds the receiver noise; in the time domain, demodulates rx_iq_ into rx_grid_.
