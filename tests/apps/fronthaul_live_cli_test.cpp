@@ -58,6 +58,7 @@ RunResult run_command(const std::string& command) {
   }
   const int status = ::pclose(pipe);
   result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  expect_no_sanitizer_report(result, command);
   return result;
 }
 
@@ -109,6 +110,7 @@ TEST(FronthaulLive, EmulatorToReceiverOverVethThroughDpdkAfPacket) {
     output += chunk;
   }
   const int status = ::pclose(receiver);
+  expect_no_sanitizer_report({WIFEXITED(status) ? WEXITSTATUS(status) : -1, output}, "receiver");
   EXPECT_EQ(status, 0) << output << "\nemulator:\n" << emulate.output;
   std::smatch match;
   ASSERT_TRUE(std::regex_search(output, match,

@@ -84,6 +84,7 @@ public:
       const int raw = ::pclose(pipe_);
       pipe_ = nullptr;
       status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+      expect_no_sanitizer_report({status_, output_}, "airan l1");
     }
     return {status_, output_};
   }

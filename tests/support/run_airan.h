@@ -2,6 +2,8 @@
 /// \brief Runs the `airan` binary from a test the way a user does: output and exit status.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -20,7 +22,29 @@ struct RunResult {
   std::string output;
 };
 
-/// Runs `build/bin/airan ARGS` through the shell.
+/// The exit status scripts/test gives the sanitizers (ASAN_OPTIONS exitcode): apart from the 1
+/// that a refused input gets, which is what they use by default.
+constexpr int sanitizer_exit_status = 86;
+
+/// Fails the calling test when a child process's \p run shows a sanitizer report (AddressSanitizer,
+/// LeakSanitizer at exit, UndefinedBehaviorSanitizer) in its output or exit status: under the
+/// sanitizers an error path's overflow or leak would otherwise pass a test that expects the
+/// process to fail.
+inline void expect_no_sanitizer_report(const RunResult& run, const std::string& what) {
+  for (const char* report : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                             "UndefinedBehaviorSanitizer", ": runtime error: "}) {
+    if (run.output.find(report) != std::string::npos) {
+      ADD_FAILURE() << what << ": a sanitizer report (" << report << "):\n" << run.output;
+      return;
+    }
+  }
+  if (run.status == sanitizer_exit_status) {
+    ADD_FAILURE() << what << ": exit status " << sanitizer_exit_status << " (the sanitizers'):\n"
+                  << run.output;
+  }
+}
+
+/// Runs `build/bin/airan ARGS` through the shell (a sanitizer report fails the calling test).
 inline RunResult run_airan(const std::string& args) {
   const std::string command = std::string(AIRAN_BIN_DIR) + "/airan " + args + " 2>&1";
   RunResult result;
@@ -34,6 +58,7 @@ inline RunResult run_airan(const std::string& args) {
   }
   const int raw = pclose(pipe);
   result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  expect_no_sanitizer_report(result, "airan " + args);
   return result;
 }
 
