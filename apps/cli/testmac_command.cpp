@@ -6,10 +6,13 @@
 #include "commands.h"
 #include "dpdk_frame_link.h"
 #include "fronthaul_options.h"
+#include "process_cpus.h"
 #include "receiver_options.h"
 
 #include "airan/apps/receiver_catalog.h"
 #include "airan/gpu/backend.h"
+
+#include <sched.h>
 
 #include <algorithm>
 #include <iostream>
@@ -57,7 +60,12 @@ int run_external(const l1::LaunchPattern& pattern, l1::TestMacOptions& options,
   l1::check_test_mac_external(pattern, options); // before the DPDK port comes up
   options.transport = l1.transport;
   io::DpdkConfig dpdk = resolve_dpdk_config(o.link);
+  const cpu_set_t cpus = process_cpus(); // before the EAL pins this thread to its main lcore
   io::DpdkEal::initialize(dpdk.eal);
+  // Back on every CPU the process had: the MAC, the paced O-RU sender and the live O-RU (threads
+  // started from this one) would otherwise all share the EAL's one lcore, which on a small
+  // machine is also the L1's (both EALs take lcore 0 by default), and send frames late.
+  ::sched_setaffinity(0, sizeof(cpu_set_t), &cpus);
   io::DpdkPort port(dpdk.port);
   if (!wait_for_link(port, std::chrono::milliseconds(o.link_wait_ms))) {
     std::cerr << "airan testmac: the fronthaul link on DPDK port " << port.port_id()

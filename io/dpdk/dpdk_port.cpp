@@ -124,7 +124,9 @@ DpdkPort::DpdkPort(const DpdkPortConfig& config) : impl_(std::make_unique<Impl>(
       throw DpdkError("no DPDK Ethernet port is available (give a vdev or a PCI device)");
     }
     s.port = static_cast<std::uint16_t>(first);
-  } else if (rte_eth_dev_get_port_by_name(config.device.c_str(), &s.port) != 0) {
+  } else if (rte_eth_dev_get_port_by_name(config.device.c_str(), &s.port) != 0 &&
+             rte_eth_dev_get_port_by_name(("0000:" + config.device).c_str(), &s.port) != 0) {
+    // (A PCI address without its domain, "3b:00.0", is probed as "0000:3b:00.0".)
     throw DpdkError("DPDK device '" + config.device + "' is not probed (check the vdev/PCI list)");
   }
   const auto pool_name = "airan_pool" + std::to_string(pool_counter++);

@@ -93,8 +93,11 @@ std::string DpdkPortConfig::validate() const {
   if (tx_ring_size > 16384) {
     return "dpdk port tx_ring_size must be at most 16384";
   }
-  if (burst_size == 0 || burst_size > 512) {
-    return "dpdk port burst_size must be 1 .. 512";
+  // rte_eth_rx_burst(): some drivers' vector paths need a count divisible by 4 or 8 (and return
+  // nothing otherwise); a multiple of 8 works with any driver.
+  if (burst_size == 0 || burst_size % 8 != 0 || burst_size > 512) {
+    return "dpdk port burst_size must be a multiple of 8 in 8 .. 512 (DPDK's vector receive "
+           "paths need it)";
   }
   if (mbuf_cache_size > 512) {
     return "dpdk port mbuf_cache_size must be at most 512 (RTE_MEMPOOL_CACHE_MAX_SIZE)";

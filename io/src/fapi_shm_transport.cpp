@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,15 +33,47 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
-/// Maps \p fd (\p size bytes) shared; closes fd either way.
-std::uint8_t* map_segment(int fd, std::size_t size, const std::string& name) {
+/// Maps \p fd (\p size bytes) shared; closes fd either way unless \p keep_open.
+std::uint8_t* map_segment(int fd, std::size_t size, const std::string& name,
+                          bool keep_open = false) {
   void* memory = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   const std::string reason = memory == MAP_FAILED ? errno_text() : "";
-  ::close(fd);
+  if (!keep_open || memory == MAP_FAILED) {
+    ::close(fd);
+  }
   if (memory == MAP_FAILED) {
     fail(name, "mmap: " + reason);
   }
   return static_cast<std::uint8_t*>(memory);
+}
+
+/// Removes the segment \p name left by a PHY that ended without destroying its end; refuses one
+/// that a live PHY serves (it holds an exclusive flock on its segment for its lifetime).
+void remove_stale_segment(const std::string& name) {
+  const int fd = ::shm_open(name.c_str(), O_RDWR, 0);
+  if (fd < 0) {
+    return; // none (or not ours to open: shm_open with O_EXCL says so below)
+  }
+  const bool served = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  if (served) {
+    fail(name, "a running PHY serves this segment (choose another name, or stop that PHY)");
+  }
+  ::shm_unlink(name.c_str());
+}
+
+/// Whether \p name still names the segment open as \p fd (not one a later PHY created).
+bool names_segment(const std::string& name, int fd) {
+  struct stat ours {};
+  struct stat named {};
+  const int other = ::shm_open(name.c_str(), O_RDONLY, 0);
+  if (other < 0) {
+    return false;
+  }
+  const bool same = ::fstat(fd, &ours) == 0 && ::fstat(other, &named) == 0 &&
+                    ours.st_dev == named.st_dev && ours.st_ino == named.st_ino;
+  ::close(other);
+  return same;
 }
 
 /// Where create() puts the PHY -> MAC direction: after the header, on a cache line (the only
@@ -66,6 +99,7 @@ struct FapiShmTransport::Impl {
   FapiShmRole role = FapiShmRole::phy;
   std::uint8_t* base = nullptr;
   std::size_t size = 0;
+  int lock_fd = -1; ///< The PHY's segment, open and flock()ed while it serves it.
   FapiShmConfig config;
   ShmRing tx;
   ShmRing rx;
@@ -93,10 +127,16 @@ std::unique_ptr<FapiShmTransport> FapiShmTransport::create(const std::string& na
     fail(name, problem);
   }
   const std::size_t size = fapi_detail::shm_segment_size(config);
-  ::shm_unlink(name.c_str()); // a segment left by a PHY that died
+  remove_stale_segment(name); // one left by a PHY that died; a live PHY's is refused
   const int fd = ::shm_open(name.c_str(), O_CREAT | O_EXCL | O_RDWR, 0600);
   if (fd < 0) {
     fail(name, "shm_open: " + errno_text());
+  }
+  // Held until this end is destroyed (or the process ends): another PHY's create() sees it.
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const std::string reason = errno_text();
+    ::close(fd);
+    fail(name, "flock: " + reason + " (another PHY is creating this segment)");
   }
   if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
     const std::string reason = errno_text();
@@ -110,11 +150,12 @@ std::unique_ptr<FapiShmTransport> FapiShmTransport::create(const std::string& na
   impl->size = size;
   impl->config = config;
   try {
-    impl->base = map_segment(fd, size, name);
+    impl->base = map_segment(fd, size, name, true);
   } catch (...) {
     ::shm_unlink(name.c_str());
     throw;
   }
+  impl->lock_fd = fd;
   auto* header = new (impl->base) ShmSegmentHeader{};
   header->magic = fapi_detail::shm_magic;
   header->version = fapi_shm_layout_version;
@@ -149,7 +190,8 @@ std::unique_ptr<FapiShmTransport> FapiShmTransport::attach(const std::string& na
   const auto size = static_cast<std::size_t>(status.st_size);
   if (size < sizeof(ShmSegmentHeader)) {
     ::close(fd);
-    fail(name, "segment is " + std::to_string(size) + " bytes, smaller than its header");
+    fail(name, "segment is " + std::to_string(size) +
+                   " bytes, smaller than its header (or a PHY is still creating it)");
   }
   auto impl = std::make_unique<Impl>();
   impl->name = name;
@@ -160,7 +202,7 @@ std::unique_ptr<FapiShmTransport> FapiShmTransport::attach(const std::string& na
   Impl& s = *transport->impl_;
   ShmSegmentHeader& header = s.header();
   if (header.magic != fapi_detail::shm_magic) {
-    fail(name, "not an airan FAPI segment (bad magic)");
+    fail(name, "not an airan FAPI segment (bad magic; or a PHY is still creating it)");
   }
   if (header.version != fapi_shm_layout_version) {
     fail(name, "layout version " + std::to_string(header.version) + ", this build speaks " +
@@ -219,7 +261,12 @@ FapiShmTransport::~FapiShmTransport() {
   }
   ::munmap(impl_->base, impl_->size);
   if (impl_->role == FapiShmRole::phy) {
-    ::shm_unlink(impl_->name.c_str());
+    // Only while the name is still this segment's: not one a later PHY created after this
+    // one's was removed as stale.
+    if (names_segment(impl_->name, impl_->lock_fd)) {
+      ::shm_unlink(impl_->name.c_str());
+    }
+    ::close(impl_->lock_fd);
   }
 }
 

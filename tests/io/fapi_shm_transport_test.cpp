@@ -272,4 +272,32 @@ TEST(FapiShmTransport, CreatorUnlinksTheSegment) {
   expect_attach_error(name, "does not exist");
 }
 
+TEST(FapiShmTransport, ASecondPhyCannotTakeALivePhysSegment) {
+  // A second PHY on the name refused while the first serves it (it unlinked the first's
+  // segment and started, and the first one's exit then unlinked the second's): MACs reach the
+  // first one still.
+  const std::string name = segment_name("twophys");
+  auto first = FapiShmTransport::create(name);
+  try {
+    auto second = FapiShmTransport::create(name);
+    ADD_FAILURE() << "a second PHY created a served segment";
+  } catch (const FapiTransportError& e) {
+    EXPECT_NE(std::string(e.what()).find("a running PHY serves this segment"), std::string::npos)
+        << e.what();
+  }
+  { auto mac = FapiShmTransport::attach(name); }
+  first.reset();
+  expect_attach_error(name, "does not exist");
+
+  // A segment no PHY serves (left by one that died) is replaced.
+  int fd = ::shm_open(name.c_str(), O_CREAT | O_RDWR, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, 4096), 0);
+  ::close(fd);
+  auto replacing = FapiShmTransport::create(name);
+  EXPECT_NO_THROW(FapiShmTransport::attach(name));
+  replacing.reset();
+  expect_attach_error(name, "does not exist");
+}
+
 } // namespace

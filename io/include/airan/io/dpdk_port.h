@@ -52,7 +52,7 @@ struct DpdkPortConfig {
   /// max_frame_size where a command opens the port for it. 0: DPDK's default (1500). A frame
   /// of mtu + dpdk_frame_overhead bytes must fit one mbuf (mbuf_data_size - headroom).
   unsigned mtu = 0;
-  unsigned burst_size = 32;
+  unsigned burst_size = 32; ///< 8 .. 512, a multiple of 8 (rte_eth_rx_burst with any driver).
   bool promiscuous = true;
   /// Unicast destination addresses to receive besides the port's own, added to its MAC filter
   /// (the fronthaul's du_mac / ru_mac). A filter the PMD refuses is an error unless promiscuous
