@@ -26,7 +26,8 @@ import torch
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "build" / "python"))
+# The build's module after PYTHONPATH: a tree named there (another build) is the one imported.
+sys.path.append(str(HERE.parent / "build" / "python"))
 
 from neural_receiver import MAX_BITS_PER_SYMBOL, NeuralReceiver  # noqa: E402
 from training_data import MCS_TABLE2, simulate_example  # noqa: E402

@@ -42,12 +42,15 @@ def reference_inputs(num_symbols, num_subcarriers, generator):
 
 
 def set_max_layers(path, max_layers):
-    """Records in the ONNX file at `path` that its model takes at most `max_layers` layers."""
+    """Records in the ONNX file at `path` that its model takes at most `max_layers` layers; its
+    other metadata (e.g. airan.dmrs_layouts) stays (onnx.helper.set_model_props drops it all)."""
     proto = onnx.load(str(path))
-    for entry in list(proto.metadata_props):
-        if entry.key == MAX_LAYERS_KEY:
-            proto.metadata_props.remove(entry)
-    onnx.helper.set_model_props(proto, {MAX_LAYERS_KEY: str(max_layers)})
+    entries = [entry for entry in proto.metadata_props if entry.key == MAX_LAYERS_KEY]
+    for extra in entries[1:]:
+        proto.metadata_props.remove(extra)
+    entry = entries[0] if entries else proto.metadata_props.add()
+    entry.key = MAX_LAYERS_KEY
+    entry.value = str(max_layers)
     onnx.checker.check_model(proto)
     onnx.save(proto, str(path))
 

@@ -28,7 +28,8 @@ import torch
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "build" / "python"))
+# The build's module after PYTHONPATH: a tree named there (another build) is the one imported.
+sys.path.append(str(HERE.parent / "build" / "python"))
 
 from export_onnx import export  # noqa: E402
 from neural_receiver import NeuralReceiver, parameter_count  # noqa: E402

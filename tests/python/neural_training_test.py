@@ -144,7 +144,17 @@ class NeuralTrainingTest(unittest.TestCase):
             path = os.path.join(directory, "limited.onnx")
             export(model, path, inputs, max_layers=2)
             export_onnx_set = {p.key: p.value for p in onnx.load(path).metadata_props}
+            # Setting it again replaces that entry alone: the model's other metadata stays
+            # (onnx.helper.set_model_props dropped airan.dmrs_layouts).
+            from export_onnx import set_max_layers
+            proto = onnx.load(path)
+            extra = proto.metadata_props.add()
+            extra.key, extra.value = "airan.dmrs_layouts", "all"
+            onnx.save(proto, path)
+            set_max_layers(path, 4)
+            again = [(p.key, p.value) for p in onnx.load(path).metadata_props]
         self.assertEqual(export_onnx_set, {"airan.max_layers": "2"})
+        self.assertEqual(sorted(again), [("airan.dmrs_layouts", "all"), ("airan.max_layers", "4")])
         self.assertIn("smoothers.1.frozen_freq_32", names)
         self.assertIn("smoothers.1.frozen_time_1", names)
 
