@@ -17,9 +17,12 @@ void add_channel_options(CLI::App& app, ChannelOptions& options) {
       ->capture_default_str();
   app.add_option("--cfo", options.cfo_hz, "Carrier frequency offset in Hz");
   app.add_option("--phase-noise", options.phase_noise_linewidth_hz,
-                 "Receiver oscillator phase noise: 3 dB linewidth in Hz of a Wiener (random-walk) "
+                 "Oscillator phase noise of each UE's link (its transmitter's and the receiver's "
+                 "together, independent per UE): 3 dB linewidth in Hz of a Wiener (random-walk) "
                  "phase, 0 .. the subcarrier spacing (TDL/CDL models; 0: none)");
-  app.add_option("--timing-offset", options.timing_offset_ns, "Timing offset in ns");
+  app.add_option("--timing-offset", options.timing_offset_ns,
+                 "Timing offset in ns (from -CP/2; below 0 the UE arrives early, which in the time "
+                 "domain leaks the next symbol into the FFT window)");
   app.add_option("--bs-antenna-pattern", options.bs_antenna_pattern,
                  "CDL: the base station's elements, omni or 38.901 (TR 38.901 Table 7.3-1, facing "
                  "the array's broadside)")

@@ -82,7 +82,11 @@ struct TdlChannelConfig {
   /// 3 dB linewidth B of the link oscillators' Wiener phase noise (0: none), at most the
   /// subcarrier spacing (where the phase already wanders 2 pi rad^2 within one symbol).
   double phase_noise_linewidth_hz = 0.0;
-  /// Extra delay of every tap; fractional samples allowed; at least -CP/2 (shortest CP).
+  /// Extra delay of every tap; fractional samples allowed; at least -CP/2 (shortest CP). Below 0
+  /// the signal arrives early: in the time domain OfdmDemodulator's window (at the CP's end) then
+  /// takes |offset| samples of the next symbol, inter-symbol interference of about 2 |offset| / N
+  /// of the signal's power (-11.5 dB at -CP/2) that frequency_response() and the frequency path
+  /// leave out (they apply the delay as a phase ramp, a cyclic shift).
   double timing_offset_s = 0.0;
   unsigned sinusoids_per_tap = 16; ///< M, sinusoids per Rayleigh tap and antenna pair (1..1024).
   /// Set: the taps' plane waves come from it (a CDL model) and sinusoids_per_tap is its
@@ -164,8 +168,9 @@ public:
   /// exp(-j 2 pi f_k tau) with f_k = (k - 6 num_prbs) * SCS. This is what a perfect-CSI receiver
   /// is given and what apply_time_domain() produces after OfdmDemodulator, up to inter-carrier
   /// interference (Doppler, CFO, phase noise), inter-symbol interference from taps later than the
-  /// CP, and the interpolators' error (docs/CHANNELS.md gives the measured levels). \p out is
-  /// reshaped to num_rx x num_tx x symbols_per_slot x 12 num_prbs.
+  /// CP or earlier than 0 (a negative timing offset), and the interpolators' error
+  /// (docs/CHANNELS.md gives the measured levels). \p out is reshaped to num_rx x num_tx x
+  /// symbols_per_slot x 12 num_prbs.
   void frequency_response(double slot_start_s, unsigned slot, ChannelResponse& out);
 
 private:
