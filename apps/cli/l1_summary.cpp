@@ -20,6 +20,10 @@ void print_l1_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& r
                  "answered MSG_INVALID_STATE): "
               << c.downlink_messages_ignored << '\n';
   }
+  if (c.slots_passed_without_samples > 0) {
+    std::cout << "slots passed without their samples (a later slot's came; stepped clock): "
+              << c.slots_passed_without_samples << '\n';
+  }
   if (c.start_refused_unsynchronised > 0) {
     std::cout << "STARTs refused, CLOCK_REALTIME before the epoch: "
               << c.start_refused_unsynchronised << '\n';

@@ -287,6 +287,16 @@ void FapiPhy::poll_once() {
     // messages are drained, so that a UL_TTI.request sent before the samples is never late.
     const FapiSlotAddress address = s.clock->current_address();
     ended = s.samples.wait_for(address.sfn, address.slot, s.config.poll_interval);
+    if (!ended && s.config.stepped_gap_timeout.count() > 0) {
+      // Later slots' samples are in and this one's are not: after a while, it goes on without
+      // them rather than waiting for samples that may never come.
+      const auto later =
+          s.samples.later_slot_available_since(s.clock->current(), s.clock->slots_per_frame());
+      if (later && SteadyClock::now() - *later >= s.config.stepped_gap_timeout) {
+        ended = true;
+        s.count([](L1Counters& c) { ++c.slots_passed_without_samples; });
+      }
+    }
   } else if (running) {
     const auto now = SteadyClock::now();
     const auto end = s.clock->current_slot_end();

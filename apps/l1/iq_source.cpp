@@ -260,6 +260,22 @@ void InMemoryIqSource::clear() {
   changed_.notify_all();
 }
 
+std::optional<SteadyClock::time_point>
+InMemoryIqSource::later_slot_available_since(std::uint64_t absolute_slot,
+                                             unsigned slots_per_frame) {
+  std::lock_guard lock(mutex_);
+  std::optional<SteadyClock::time_point> earliest;
+  for (const auto& entry : entries_) {
+    if (entry.state != EntryState::ready || entry.slot >= slots_per_frame ||
+        nearest_absolute_slot(absolute_slot, {entry.sfn, entry.slot}, slots_per_frame) <=
+            absolute_slot) {
+      continue;
+    }
+    earliest = earliest ? std::min(*earliest, entry.available_at) : entry.available_at;
+  }
+  return earliest;
+}
+
 void InMemoryIqSource::close_before(std::uint64_t absolute_slot, unsigned slots_per_frame) {
   std::uint64_t dropped = 0;
   {

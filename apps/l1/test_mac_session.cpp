@@ -325,6 +325,10 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
       << c.tbs_undelivered << "), late samples " << c.late_samples << ", PDUs of unsupported types "
       << c.pdus_unsupported << ", HARQ buffers expired " << c.harq_buffers_expired
       << ", TBs refused for want of a HARQ buffer " << c.harq_pool_exhausted << '\n';
+  if (c.slots_passed_without_samples > 0) {
+    out << "slots passed without their samples (a later slot's came): "
+        << c.slots_passed_without_samples << '\n';
+  }
   if (options.fronthaul) {
     const auto& f = report.fronthaul;
     const auto& a = report.fronthaul_ingest;

@@ -76,6 +76,42 @@ TEST(FapiPhy, LateSamplesNeverStallTheSlotPipeline) {
   EXPECT_EQ(c.error_indications_sent, 0U);
 }
 
+// Stepped clock: a slot whose samples never come (every frame of it lost, its C-plane never sent
+// for a refused request, a stream that jumped) while a later slot's have: once they have waited
+// FapiPhyConfig::stepped_gap_timeout, the slot ends without samples (its TB reported failed) and
+// the later slot decodes. The stepped clock waited for the missing samples for ever: no
+// SLOT.indication, no CRC.indication, nothing to tell the MAC.
+TEST(FapiPhy, SteppedClockGoesPastASlotWhoseSamplesNeverComeOnceLaterOnesHave) {
+  FapiPhyConfig config = test::harness_phy_config();
+  config.stepped_gap_timeout = std::chrono::milliseconds(100);
+  PhyHarness h(config);
+  h.configure_and_start();
+  const phy::PuschConfig lost = test::harness_pusch(8, 3);
+  const phy::PuschConfig later = test::harness_pusch(9, 4);
+  h.send_received(h.ul_tti(0, 1, std::span(&lost, 1)));
+  h.send_received(h.ul_tti(0, 2, std::span(&later, 1)));
+  EXPECT_TRUE(h.samples().push_empty(0, 0, std::chrono::seconds(5)));
+  const auto pushed = SteadyClock::now();
+  (void)h.push_signal(0, 2, later, 9); // slot 1's never come
+  const auto failed = h.wait_for(FapiMessageType::crc_indication);
+  ASSERT_TRUE(failed) << "the L1 waited for slot 1's samples";
+  EXPECT_GE(SteadyClock::now() - pushed, std::chrono::milliseconds(100));
+  EXPECT_EQ(failed->slot_number, 1);
+  ASSERT_EQ(failed->crcs.size(), 1U);
+  EXPECT_EQ(failed->crcs[0].handle, 8U);
+  EXPECT_EQ(failed->crcs[0].tb_crc_status, 1);
+  const auto decoded = h.wait_for(FapiMessageType::crc_indication);
+  ASSERT_TRUE(decoded);
+  EXPECT_EQ(decoded->slot_number, 2);
+  ASSERT_EQ(decoded->crcs.size(), 1U);
+  EXPECT_EQ(decoded->crcs[0].handle, 9U);
+  EXPECT_EQ(decoded->crcs[0].tb_crc_status, 0);
+  const L1Counters c = h.phy().counters();
+  EXPECT_EQ(c.slots_passed_without_samples, 1U);
+  EXPECT_EQ(c.slots_without_samples, 1U);
+  EXPECT_EQ(c.crc_ok, 1U);
+}
+
 TEST(FapiPhy, SurvivesGarbageAndFuzzedMessages) {
   PhyHarness h;
   h.configure_and_start();

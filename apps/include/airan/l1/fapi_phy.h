@@ -99,6 +99,12 @@ struct FapiPhyConfig {
   unsigned workless_sample_wait_slots = 0;
   /// How long one loop iteration waits for samples or messages.
   std::chrono::microseconds poll_interval{50};
+  /// stepped: a slot whose samples have not come while a later slot's have been in the source
+  /// this long ends without them (L1Counters::slots_passed_without_samples; its PDUs fail as
+  /// without samples): every frame of it lost, a slot whose C-plane was never sent (its
+  /// UL_TTI.request refused), a stream that jumped ahead. The stepped clock waited for it for
+  /// ever. 0: wait for ever.
+  std::chrono::milliseconds stepped_gap_timeout{200};
   /// Tries (1 ms apart) to hand a P5 response (PARAM, CONFIG.response, STOP.indication) to a
   /// transport that reports would_block. The slot thread's indications (SLOT, CRC, RX_DATA, UCI,
   /// RACH, ERROR) are never retried: dropped and counted in L1Counters::send_failures at once.

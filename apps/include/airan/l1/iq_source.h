@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -92,6 +93,17 @@ public:
 
   /// Slot samples refused or dropped because their slot was already closed (any thread).
   [[nodiscard]] virtual std::uint64_t num_late_samples() const { return 0; }
+
+  /// When the earliest-arrived of the complete entries of slots after absolute slot
+  /// \p absolute_slot came in ((SFN, slot) mapped as by close_before()); nullopt when there is
+  /// none. The stepped clock's way past a slot whose samples never come while later ones do.
+  /// None by default.
+  [[nodiscard]] virtual std::optional<SteadyClock::time_point>
+  later_slot_available_since(std::uint64_t absolute_slot, unsigned slots_per_frame) {
+    (void)absolute_slot;
+    (void)slots_per_frame;
+    return std::nullopt;
+  }
 };
 
 /// Where a slot's samples are written (the test MAC's side of an IqSource): straight into an
@@ -183,6 +195,8 @@ public:
   [[nodiscard]] std::uint64_t num_late_samples() const override {
     return late_samples_.load(std::memory_order_relaxed);
   }
+  [[nodiscard]] std::optional<SteadyClock::time_point>
+  later_slot_available_since(std::uint64_t absolute_slot, unsigned slots_per_frame) override;
   /// PRACH sections that did not fit an entry (any thread).
   [[nodiscard]] std::uint64_t num_dropped_prach() const {
     return dropped_prach_.load(std::memory_order_relaxed);

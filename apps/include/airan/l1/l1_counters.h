@@ -33,6 +33,9 @@ struct L1Counters {
   std::uint64_t slots_processed = 0; ///< Slots with PUSCH work run through the receiver.
   /// Slots with PUSCH, PUCCH or SRS but no samples (all CRCs fail, UCI and SRS reported failed).
   std::uint64_t slots_without_samples = 0;
+  /// Stepped clock: slots that ended without their samples because a later slot's had been in
+  /// the source for FapiPhyConfig::stepped_gap_timeout.
+  std::uint64_t slots_passed_without_samples = 0;
   /// Slot samples that reached the IqSource after the L1 had closed their slot (refused or
   /// dropped, IqSource::num_late_samples(); they never hold up later slots).
   std::uint64_t late_samples = 0;
