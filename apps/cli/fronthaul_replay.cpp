@@ -26,6 +26,8 @@ namespace {
 struct ReplayTotals {
   std::uint64_t slots = 0, partial_slots = 0, tbs = 0, decoded = 0, damaged = 0;
   std::uint64_t expected = 0, expected_decoded = 0, unknown_slots = 0;
+  /// The vector's (readable) slots, and how many of them a slot of the capture matched.
+  std::uint64_t vector_slots = 0, vector_slots_seen = 0;
   double receiver_us = 0.0;
 };
 
@@ -70,6 +72,8 @@ public:
         }
         by_cycle_slot_[cycle_slot(static_cast<std::int64_t>(slot.absolute_slot))] = i;
       }
+      totals_.vector_slots = by_cycle_slot_.size();
+      seen_.assign(vector_->num_slots(), false);
     }
   }
 
@@ -88,6 +92,10 @@ public:
         print_slot_header(slot);
         std::cout << " | not in the vector\n";
         return;
+      }
+      if (!seen_[found->second]) {
+        seen_[found->second] = true;
+        ++totals_.vector_slots_seen;
       }
       try {
         vector_->read_slot(found->second, vector_slot_, io::TestVectorSlotParts::pdus_only());
@@ -180,6 +188,7 @@ private:
   const io::TestVectorReader* vector_;
   std::size_t slots_per_cycle_;
   std::map<std::size_t, std::size_t> by_cycle_slot_;
+  std::vector<bool> seen_; ///< Per vector slot: a slot of the capture matched it.
   std::unique_ptr<phy::PuschReceiver> receiver_;
   io::TestVectorSlot vector_slot_;
   std::vector<phy::PuschConfig> pdus_;
@@ -358,8 +367,24 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
               << double(bytes) * 8e-9 / seconds << " Gbit/s\n";
     return t.slots > 0 && t.partial_slots == 0 && capture_ok ? 0 : 1;
   }
-  const bool pass =
-      t.expected_decoded == t.expected && t.slots > 0 && t.unknown_slots == 0 && capture_ok;
+  // Nothing checked proves nothing: no TB at all, or every expected-good TB damaged by loss.
+  const bool nothing_checked = t.expected == 0 && (t.tbs == 0 || t.damaged > 0);
+  if (nothing_checked) {
+    std::cout << "no undamaged expected-good TB was checked -> FAIL\n";
+  }
+  // A live run that ended at its timeout before its --slots, or a capture without some of the
+  // vector's slots (ru-emulator writes them all): TBs that never came.
+  const bool live_short = o.capture.empty() && o.max_slots > 0 && t.slots < o.max_slots;
+  if (live_short) {
+    std::cout << "timed out after " << t.slots << " of " << o.max_slots << " slot(s) -> FAIL\n";
+  }
+  const bool slots_missing = !o.capture.empty() && t.vector_slots_seen < t.vector_slots;
+  if (slots_missing) {
+    std::cout << t.vector_slots - t.vector_slots_seen << " of the vector's " << t.vector_slots
+              << " slot(s) are not in the capture -> FAIL\n";
+  }
+  const bool pass = t.expected_decoded == t.expected && t.slots > 0 && t.unknown_slots == 0 &&
+                    capture_ok && !nothing_checked && !live_short && !slots_missing;
   std::cout << std::fixed << std::setprecision(1) << "total: " << t.slots << " slot(s) ("
             << t.partial_slots << " partial), " << t.decoded << "/" << t.tbs << " TBs decoded, "
             << t.damaged << " damaged by fronthaul loss; " << t.expected_decoded << "/"

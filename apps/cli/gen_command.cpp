@@ -140,6 +140,15 @@ int run_gen(const GenOptions& o) {
       pdu.harq_ack_bits = simulator.uci_bits(p).harq_ack;
       pdu.csi_part1_bits = simulator.uci_bits(p).csi_part1;
       pdu.csi_part2_bits = simulator.uci_bits(p).csi_part2;
+      if (receiver && pdu.config.uci.present()) {
+        const auto& u = results[p].uci;
+        pdu.expected_uci_ok = (pdu.harq_ack_bits.empty() ||
+                               (u.harq_ack_detected && u.harq_ack == pdu.harq_ack_bits)) &&
+                              (pdu.csi_part1_bits.empty() ||
+                               (u.csi_part1_detected && u.csi_part1 == pdu.csi_part1_bits)) &&
+                              (pdu.csi_part2_bits.empty() ||
+                               (u.csi_part2_detected && u.csi_part2 == pdu.csi_part2_bits));
+      }
       if (!pdu.config.ulsch) { // UCI only: no TB to expect
         pdu.expected_crc_ok = false;
         std::cout << " rnti " << pdu.config.rnti << " UCI only";

@@ -86,7 +86,8 @@ int run_replay(const ReplayOptions& o) {
   std::vector<phy::PuschPduResult> results;
   phy::ChannelResponse true_channel;
   std::uint64_t tbs = 0, ok = 0, expected = 0, expected_ok = 0, unexpected_ok = 0;
-  std::uint64_t uci_payloads = 0, uci_right = 0; // UCI on PUSCH, when the vector has it
+  std::uint64_t uci_payloads = 0, uci_right = 0;          // UCI on PUSCH, when the vector has it
+  std::uint64_t uci_expected = 0, uci_expected_right = 0; // of PDUs expected_uci_ok
   std::size_t unreadable = 0;
   double total_us = 0.0;
   const unsigned receiver_fft_size =
@@ -168,14 +169,18 @@ int run_replay(const ReplayOptions& o) {
       const auto& r = results[p];
       const auto& sent = slot.pdus[p];
       if (sent.config.uci.present()) {
-        // UCI on the PUSCH: each payload right (and detected) or not, counted apart from the TBs.
+        // UCI on the PUSCH: each payload right (and detected) or not, counted apart from the TBs;
+        // those of a PDU whose payloads the generator's reference receiver got right must be.
         for (const auto& [got, want, detected] :
              {std::tuple{&r.uci.harq_ack, &sent.harq_ack_bits, r.uci.harq_ack_detected},
               std::tuple{&r.uci.csi_part1, &sent.csi_part1_bits, r.uci.csi_part1_detected},
               std::tuple{&r.uci.csi_part2, &sent.csi_part2_bits, r.uci.csi_part2_detected}}) {
           if (!want->empty()) {
+            const bool right = detected && *got == *want;
             ++uci_payloads;
-            uci_right += detected && *got == *want ? 1 : 0;
+            uci_right += right ? 1 : 0;
+            uci_expected += sent.expected_uci_ok ? 1 : 0;
+            uci_expected_right += sent.expected_uci_ok && right ? 1 : 0;
           }
         }
       }
@@ -214,7 +219,8 @@ int run_replay(const ReplayOptions& o) {
     std::cerr << "airan replay: " << o.input << " has nothing to check (" << reader.num_slots()
               << " slot(s), no TB or UCI payload)\n";
   }
-  const bool pass = expected_ok == expected && unreadable == 0 && !nothing_checked;
+  const bool pass = expected_ok == expected && uci_expected_right == uci_expected &&
+                    unreadable == 0 && !nothing_checked;
   std::cout << std::fixed << std::setprecision(1) << "total: " << ok << "/" << tbs
             << " TBs decoded; " << expected_ok << "/" << expected << " expected-good TBs decoded";
   if (unexpected_ok > 0) {
@@ -224,7 +230,8 @@ int run_replay(const ReplayOptions& o) {
     std::cout << "; " << unreadable << " of " << reader.num_slots() << " slot(s) unreadable";
   }
   if (uci_payloads > 0) {
-    std::cout << "; UCI payloads right " << uci_right << "/" << uci_payloads;
+    std::cout << "; UCI payloads right " << uci_right << "/" << uci_payloads << " ("
+              << uci_expected_right << "/" << uci_expected << " expected right)";
   }
   const std::size_t decoded_slots = reader.num_slots() - unreadable;
   std::cout << "; mean " << total_us / double(std::max<std::size_t>(decoded_slots, 1))

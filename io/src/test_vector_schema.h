@@ -109,7 +109,8 @@ template <typename Channel, typename V> void visit_channel(Channel& c, V& v) {
              [&] { v.real("phase_noise_linewidth_hz", c.phase_noise_linewidth_hz); });
 }
 
-/// Attributes of /slots/NNNN/pdus/K: one per phy::PuschConfig field, then expected_crc_ok.
+/// Attributes of /slots/NNNN/pdus/K: one per phy::PuschConfig field, then expected_crc_ok and
+/// expected_uci_ok.
 template <typename Pdu, typename V> void visit_pdu(Pdu& pdu, V& v) {
   auto& p = pdu.config;
   v.uint("rnti", p.rnti);
@@ -175,6 +176,8 @@ template <typename Pdu, typename V> void visit_pdu(Pdu& pdu, V& v) {
   // Added with UCI-only PUSCH: vectors written before carry a TB (ulsch 1).
   v.optional("ulsch", [&] { v.boolean("ulsch", p.ulsch); });
   v.boolean("expected_crc_ok", pdu.expected_crc_ok);
+  // Added 2026-12-07: vectors written before expect every UCI payload right.
+  v.optional("expected_uci_ok", [&] { v.boolean("expected_uci_ok", pdu.expected_uci_ok); });
 }
 
 /// The UCI parts of a PDU: dataset name, payload, size the config gives.

@@ -4,6 +4,7 @@
 // (it counts no TB for it), and `airan eval` refuses a BLER of it. The UCI-only UE has one DMRS
 // CDM group without data: the data REs of its DMRS symbols go empty.
 #include "../support/run_airan.h"
+#include "airan/io/test_vector_file.h"
 #include "two_ue_config.h"
 
 #include <gtest/gtest.h>
@@ -52,7 +53,33 @@ TEST(UciOnlyCli, GenReplayAndFronthaulReplayCarryTheCsiReport) {
   const auto replay = run_airan("replay " + vector);
   EXPECT_EQ(replay.status, 0) << replay.output;
   EXPECT_NE(replay.output.find("4/4 TBs decoded"), std::string::npos) << replay.output;
-  EXPECT_NE(replay.output.find("UCI payloads right 12/12"), std::string::npos) << replay.output;
+  EXPECT_NE(replay.output.find("UCI payloads right 12/12 (12/12 expected right)"),
+            std::string::npos)
+      << replay.output;
+
+  // A payload the generator's receiver got right and this replay does not fails the replay
+  // (it passed with every UCI payload wrong): the vector's CSI part 1 of slot 2 changed.
+  const auto wrong = (dir / "wrong_uci.h5").string();
+  {
+    io::TestVectorReader reader(vector);
+    io::TestVectorWriter writer(wrong, reader.header());
+    io::TestVectorSlot slot;
+    for (std::size_t i = 0; i < reader.num_slots(); ++i) {
+      reader.read_slot(i, slot);
+      ASSERT_EQ(slot.pdus.size(), 2U);
+      EXPECT_TRUE(slot.pdus[1].expected_uci_ok);
+      if (i == 2) {
+        slot.pdus[1].csi_part1_bits[3] ^= 1U;
+      }
+      writer.write_slot(slot);
+    }
+    writer.close();
+  }
+  const auto failed = run_airan("replay " + wrong);
+  EXPECT_EQ(failed.status, 1) << failed.output;
+  EXPECT_NE(failed.output.find("UCI payloads right 11/12 (11/12 expected right)"),
+            std::string::npos)
+      << failed.output;
 
   // 7.2x capture, replayed with the scenario only: the UCI-only PDU is no TB to count.
   const auto pcap = (dir / "u.pcap").string();

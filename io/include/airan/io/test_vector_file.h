@@ -87,6 +87,10 @@ struct TestVectorPdu {
   phy::PuschConfig config;     ///< Every field stored (attributes of the PDU group).
   phy::BitVector tb_bits;      ///< The transmitted TB (TBS bits, values 0/1).
   bool expected_crc_ok = true; ///< Whether the TB is expected to decode (set by the generator).
+  /// Whether every UCI payload of the PDU is expected to come back right (the generator's
+  /// reference receiver decoded and detected them all; true without UCI, and in files written
+  /// before 2026-12-07).
+  bool expected_uci_ok = true;
   /// UCI payloads the PDU carried (config.uci sizes; datasets uci_harq_ack, uci_csi_part1,
   /// uci_csi_part2 of the parts with bits; files written before UCI have none).
   phy::BitVector harq_ack_bits;
