@@ -77,7 +77,7 @@ bool UlSlotProcessor::prach_pending() const {
 std::span<const io::FapiRachIndication> UlSlotProcessor::process_prach(std::uint64_t absolute_slot,
                                                                        const ReceivedSlot& samples,
                                                                        PrachOutcome& outcome) {
-  prach_completed_.clear();
+  prach_receiver_.recycle(prach_completed_); // the last call's results, their buffers kept
   if (prach_from_sections_) {
     take_prach_sections(absolute_slot, samples, outcome);
   } else if (prach_receiver_.num_pending() > 0) {

@@ -168,7 +168,7 @@ UlSlotOutcome UlSlotProcessor::process(const io::FapiSlotRequest& request,
                                        io::FapiUciIndication* uci, io::FapiSrsIndication* srs) {
   UlSlotOutcome outcome;
   const auto pdus = request.pdus();
-  results_.resize(pdus.size());
+  phy::resize_pusch_results(results_, pdus.size(), spare_results_);
   for (auto& entry : receivers_) {
     entry.pdus.clear();
     entry.request_index.clear();

@@ -86,6 +86,13 @@ struct PrachReceiver::Impl {
   void finish(Pending& occasion, std::string error, std::vector<PrachOccasionResult>& completed,
               bool demodulate = true) {
     PrachOccasionResult result;
+    if (!spare_results.empty()) { // a recycle()d one: its preamble list keeps its storage
+      result = std::move(spare_results.back());
+      spare_results.pop_back();
+      result.detection.preambles.clear();
+      result.detection.rssi = 0.0F;
+      result.detection.noise_power = 0.0F;
+    }
     result.tag = occasion.tag;
     result.start_slot = occasion.start_slot;
     result.config = occasion.config;
@@ -111,6 +118,7 @@ struct PrachReceiver::Impl {
   std::vector<std::unique_ptr<Engine>> engines;
   std::vector<std::pair<PrachConfig, std::unique_ptr<PrachDemodulator>>> demodulators;
   std::vector<Pending> pending;
+  std::vector<PrachOccasionResult> spare_results; ///< recycle()d, for the next occasions
   bool fed_any = false;
   std::uint64_t last_fed = 0;
 };
@@ -247,6 +255,13 @@ void PrachReceiver::fail_ended_before(std::uint64_t absolute_slot, std::string_v
       impl_->finish(occasion, std::string(reason), completed);
     }
   }
+}
+
+void PrachReceiver::recycle(std::vector<PrachOccasionResult>& completed) {
+  for (auto& result : completed) {
+    impl_->spare_results.push_back(std::move(result));
+  }
+  completed.clear();
 }
 
 void PrachReceiver::reset() {

@@ -71,7 +71,7 @@ void PuschReceiver::Impl::run_pdus(const ResourceGrid* grid, unsigned slot,
                                    std::span<const PuschConfig> pdus,
                                    std::vector<PuschPduResult>& results,
                                    const PerfectCsi* perfect_csi) {
-  results.resize(pdus.size());
+  resize_pusch_results(results, pdus.size(), spare_results);
   const auto is_duplicate = [&](std::size_t i) { return duplicate_harq_process(pdus, i); };
   if (pooled_mode(pdus.size())) {
     // Few PDUs: one after the other, each running its front end and decoding its code blocks
@@ -83,11 +83,13 @@ void PuschReceiver::Impl::run_pdus(const ResourceGrid* grid, unsigned slot,
     }
     return;
   }
-  pool.parallel_for(pdus.size(), [&](std::size_t i, unsigned lane) {
+  const auto body = [&](std::size_t i, unsigned lane) {
     process_pdu(grid, slot, pdus[i], is_duplicate(i), *lanes[lane], lanes[lane]->front_end,
                 lanes[lane]->detector.get(), *lanes[lane]->decoder, perfect_csi, nullptr,
                 results[i]);
-  });
+  };
+  // One captured pointer: std::function does not allocate (the body's captures would, every slot).
+  pool.parallel_for(pdus.size(), [p = &body](std::size_t i, unsigned lane) { (*p)(i, lane); });
 }
 
 bool PuschReceiver::Impl::load_iq_into_detectors(std::span<const cf32> iq, unsigned slot,
@@ -126,7 +128,7 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
     throw std::invalid_argument("PuschReceiver: perfect CSI without a channel");
   }
   if (pdus.empty()) {
-    results.clear(); // nothing to demodulate for
+    resize_pusch_results(results, 0, s.spare_results); // nothing to demodulate for
     return;
   }
   // PDUs that the CPU front end runs beside the detectors (for_cpu_front_end()) need the slot on
@@ -144,10 +146,13 @@ void PuschReceiver::process_slot_iq(std::span<const cf32> iq, unsigned slot,
     s.run_pdus(nullptr, slot, pdus, results, nullptr); // demodulated by the detectors
     return;
   }
-  s.pool.parallel_for(s.config.num_rx_antennas, [&](std::size_t antenna, unsigned lane) {
+  const auto demodulate = [&](std::size_t antenna, unsigned lane) {
     s.lanes[lane]->demodulator.demodulate_slot(iq.subspan(antenna * samples, samples), slot, s.grid,
                                                static_cast<unsigned>(antenna));
-  });
+  };
+  s.pool.parallel_for(
+      s.config.num_rx_antennas,
+      [p = &demodulate](std::size_t antenna, unsigned lane) { (*p)(antenna, lane); });
   s.run_pdus(&s.grid, slot, pdus, results, perfect_csi);
 }
 
@@ -168,6 +173,19 @@ bool PuschReceiver::detectors_demodulate_iq() const {
   const Impl& s = *impl_;
   return !s.lanes.empty() && s.lanes.front()->detector != nullptr &&
          s.lanes.front()->detector->demodulates_slot_iq();
+}
+
+void resize_pusch_results(std::vector<PuschPduResult>& results, std::size_t size,
+                          std::vector<PuschPduResult>& spare) {
+  while (results.size() > size) {
+    spare.push_back(std::move(results.back()));
+    results.pop_back();
+  }
+  while (results.size() < size && !spare.empty()) {
+    results.push_back(std::move(spare.back()));
+    spare.pop_back();
+  }
+  results.resize(size);
 }
 
 void reset_pusch_pdu_result(PuschPduResult& result, const PuschConfig& pdu) {

@@ -210,6 +210,8 @@ struct PuschReceiver::Impl {
   std::unique_ptr<PuschFrontEnd> pooled_front_end;
   /// Detector used with code_block_parallel_decoder (when a detector is configured).
   std::unique_ptr<PuschDetector> pooled_detector;
+  /// Results a slot with fewer PDUs left over, their buffers kept (resize_pusch_results()).
+  std::vector<PuschPduResult> spare_results;
 };
 
 } // namespace airan::phy

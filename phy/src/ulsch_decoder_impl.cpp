@@ -236,7 +236,9 @@ UlschDecoderImpl::decode_code_blocks(std::span<const float> llrs, const UlschDec
   std::array<bool, ulsch_max_code_blocks> accepted{};
   const auto for_each_code_block = [&](const auto& step) {
     if (code_block_pool_ != nullptr && num_cbs > 1) {
-      code_block_pool_->parallel_for(num_cbs, step);
+      // One captured pointer: std::function does not allocate (the step's captures would).
+      code_block_pool_->parallel_for(num_cbs,
+                                     [p = &step](std::size_t r, unsigned lane) { (*p)(r, lane); });
     } else {
       for (unsigned r = 0; r < num_cbs; ++r) {
         step(r, 0);

@@ -2,6 +2,8 @@
 // one slot and across several, and the occasions that lose samples.
 #include "airan/phy/prach_receiver.h"
 
+#include "../support/allocation_counter.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
@@ -114,6 +116,50 @@ TEST(PrachReceiver, GathersOccasionsWithinAndAcrossSlots) {
                 0.1 / (prach_format_info(c.format).sequence_length *
                        double(prach_subcarrier_spacing_hz(config))));
   }
+}
+
+// Results handed back with recycle() keep their preamble lists: an occasion after the first
+// allocates nothing (each detection reserved a new 64-preamble list, freed when the L1 cleared
+// its completed results: 2 KiB per occasion, every PRACH period).
+TEST(PrachReceiver, RecycledResultsMakeLaterOccasionsAllocationFree) {
+  const unsigned prbs = 24;
+  const auto numerology = Numerology::for_carrier(1, CyclicPrefix::normal, prbs);
+  PrachConfig config;
+  config.format = PrachFormat::a1;
+  config.short_format_numerology = 1;
+  config.cyclic_shift_length = 15;
+  config.root_sequence_index = 3;
+  config.first_prb = 2;
+  PrachSlotStream stream(numerology, prbs, 2, 8);
+  std::mt19937 rng(4);
+  stream.add_noise(0.5F, rng);
+  stream.add_preamble(config, 2, 11, 3);
+  stream.add_preamble(config, 5, 12, 4);
+  PrachReceiverConfig receiver_config;
+  receiver_config.num_rx_antennas = 2;
+  PrachReceiver receiver(numerology, prbs, receiver_config);
+  std::vector<PrachOccasionResult> completed;
+  completed.reserve(4);
+  ASSERT_EQ(receiver.add_occasion(config, 2, 1), "");
+  for (unsigned s = 0; s <= 2; ++s) {
+    receiver.process_slot(s, stream.slot(s), completed);
+  }
+  ASSERT_EQ(completed.size(), 1U);
+  ASSERT_EQ(completed[0].detection.preambles.size(), 1U);
+  EXPECT_EQ(completed[0].detection.preambles[0].index, 11U);
+  receiver.recycle(completed);
+  EXPECT_TRUE(completed.empty());
+  ASSERT_EQ(receiver.add_occasion(config, 5, 2), "");
+  const long before = airan::test::allocation_count();
+  for (unsigned s = 3; s <= 5; ++s) {
+    receiver.process_slot(s, stream.slot(s), completed);
+  }
+  const long allocations = airan::test::allocation_count() - before;
+  EXPECT_EQ(allocations, 0);
+  ASSERT_EQ(completed.size(), 1U);
+  EXPECT_EQ(completed[0].tag, 2U);
+  ASSERT_EQ(completed[0].detection.preambles.size(), 1U);
+  EXPECT_EQ(completed[0].detection.preambles[0].index, 12U);
 }
 
 TEST(PrachReceiver, OccasionsThatLoseSamplesFail) {

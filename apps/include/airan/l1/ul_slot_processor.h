@@ -261,6 +261,8 @@ private:
   std::size_t num_rach_ = 0;
 
   std::vector<phy::PuschPduResult> results_; ///< In request order.
+  /// Results a slot with fewer PUSCH PDUs left over, buffers kept (phy::resize_pusch_results()).
+  std::vector<phy::PuschPduResult> spare_results_;
   float full_scale_;
   float rssi_scale_; ///< full_scale_, or in dBm the amplitude that reads 0 dBm.
   bool report_rssi_ = true;

@@ -89,6 +89,10 @@ public:
   /// Occasions waiting for samples.
   [[nodiscard]] unsigned num_pending() const;
 
+  /// Empties \p completed, keeping its results' buffers for the next occasions (each detected
+  /// occasion's preamble list was a new allocation, freed when the caller cleared it).
+  void recycle(std::vector<PrachOccasionResult>& completed);
+
   /// Drops every pending occasion and forgets the slots fed: the slot count starts again (the
   /// cell restarts). Detectors and buffers are kept.
   void reset();

@@ -211,6 +211,13 @@ private:
 /// its last PDU: an undecoded PDU once reported another UE's CSI part 2 length.
 void reset_pusch_pdu_result(PuschPduResult& result, const PuschConfig& pdu);
 
+/// Sizes \p results to \p size PDUs without freeing the buffers (TB bits and bytes, UCI
+/// payloads) of the results it drops: they wait in \p spare for a slot with more PDUs (a slot
+/// with fewer PDUs, e.g. PUCCH only, used to free them and the next one to allocate them again).
+/// Allocates only while the two outgrow their capacities.
+void resize_pusch_results(std::vector<PuschPduResult>& results, std::size_t size,
+                          std::vector<PuschPduResult>& spare);
+
 /// Packs bits MSB first into bytes (a last partial byte is padded with zeros).
 void pack_bits_msb_first(std::span<const bit_t> bits, std::vector<std::uint8_t>& bytes);
 
