@@ -3,7 +3,8 @@
 //
 // Bits are one per byte, so bytes_per_second of the encoder benchmarks is the rate of
 // information bits (K' per code block, TBS per transport block); the "info_bits" counter gives
-// the same figure as bits per second.
+// the same rate as bits per second (Google Benchmark prints bytes_per_second in units of 2^30
+// bytes/s and counters in units of 10^9: 4.18G/s and 4.49G for the same rate).
 #include "airan/phy/ldpc_base_graph.h"
 #include "airan/phy/ldpc_encoder.h"
 #include "airan/phy/ulsch_encoder.h"
