@@ -105,17 +105,19 @@ std::string sizes(unsigned k, unsigned e, unsigned n_pc) {
 }
 
 /// The triangular interleaver of TS 38.212 5.4.1.3: rows of T, T-1, .. written, columns read.
-std::vector<std::uint32_t> triangular_interleaver(unsigned e) {
+/// The triangular channel interleaver of \p e bits into \p out (\p row_start: scratch).
+void triangular_interleaver(unsigned e, std::vector<std::uint32_t>& row_start,
+                            std::vector<std::uint32_t>& out) {
   unsigned t = 0;
   while (std::uint64_t{t} * (t + 1) / 2 < e) {
     ++t;
   }
   // Entry (i, j), j < T - i, holds e_k with k = sum over rows before i plus j.
-  std::vector<std::uint32_t> row_start(t + 1, 0);
+  row_start.assign(t + 1, 0);
   for (unsigned i = 0; i < t; ++i) {
     row_start[i + 1] = row_start[i] + (t - i);
   }
-  std::vector<std::uint32_t> out;
+  out.clear();
   out.reserve(e);
   for (unsigned j = 0; j < t; ++j) {
     for (unsigned i = 0; i + j < t; ++i) {
@@ -125,7 +127,6 @@ std::vector<std::uint32_t> triangular_interleaver(unsigned e) {
       }
     }
   }
-  return out;
 }
 
 /// Places the n_PC parity-check bits among the information set (TS 38.212 5.3.1.2).
@@ -166,12 +167,19 @@ unsigned polar_uci_pc_weight_bits(unsigned k, unsigned e) {
 }
 
 PolarCode make_polar_code(unsigned k, unsigned e, unsigned n_pc, unsigned n_pc_wm) {
+  PolarCode code;
+  PolarCodeScratch scratch;
+  build_polar_code(k, e, n_pc, n_pc_wm, code, scratch);
+  return code;
+}
+
+void build_polar_code(unsigned k, unsigned e, unsigned n_pc, unsigned n_pc_wm, PolarCode& code,
+                      PolarCodeScratch& scratch) {
   if (k == 0 || n_pc_wm > n_pc || n_pc_wm > k || k + n_pc > e) {
     throw std::invalid_argument("polar code: no code for " + sizes(k, e, n_pc) + ", n_PC^wm " +
                                 std::to_string(n_pc_wm) +
                                 " (K + n_PC must be at most E, n_PC^wm at most n_PC and K)");
   }
-  PolarCode code;
   code.k = k;
   code.e = e;
   code.n_pc = n_pc;
@@ -185,7 +193,8 @@ PolarCode make_polar_code(unsigned k, unsigned e, unsigned n_pc, unsigned n_pc_w
         static_cast<std::uint16_t>(sub_block_pattern[i] * (n / 32) + m % (n / 32));
   }
   // Q_F,tmp: the coded bits that are not sent and, when puncturing, a prefix of the inputs.
-  std::vector<std::uint8_t> pre_frozen(n, 0);
+  std::vector<std::uint8_t>& pre_frozen = scratch.pre_frozen;
+  pre_frozen.assign(n, 0);
   if (e >= n) {
     code.rate_matching = PolarRateMatching::repetition;
   } else if (16U * k <= 7U * e) {
@@ -204,7 +213,8 @@ PolarCode make_polar_code(unsigned k, unsigned e, unsigned n_pc, unsigned n_pc_w
     }
   }
   // Q_I^N: the K + n_PC most reliable inputs not in Q_F,tmp (kept least reliable first).
-  std::vector<std::uint16_t> info;
+  std::vector<std::uint16_t>& info = scratch.info;
+  info.clear();
   info.reserve(n);
   for (const std::uint16_t index : reliability_sequence) {
     if (index < n && pre_frozen[index] == 0) {
@@ -221,8 +231,7 @@ PolarCode make_polar_code(unsigned k, unsigned e, unsigned n_pc, unsigned n_pc_w
     code.bit_types[index] = PolarBitType::information;
   }
   place_parity_checks(code, info, n_pc_wm);
-  code.channel_interleaver = triangular_interleaver(e);
-  return code;
+  triangular_interleaver(e, scratch.row_start, code.channel_interleaver);
 }
 
 void polar_encode(const PolarCode& code, std::span<const bit_t> bits, std::span<bit_t> coded) {

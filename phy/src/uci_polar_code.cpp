@@ -87,14 +87,39 @@ const PolarCode& UciPolarDecoder::code_for(const UciPolarLayout& layout) {
     return c.k == layout.block_bits && c.e == layout.rate_matched && c.n_pc == layout.n_pc;
   });
   if (it == codes_.end()) {
-    if (codes_.size() == max_cached_codes) {
-      codes_.erase(codes_.begin());
+    if (codes_.size() < max_cached_codes) {
+      codes_.emplace_back();
+      reserve_code(codes_.back());
+    } else {
+      std::rotate(codes_.begin(), codes_.begin() + 1, codes_.end()); // the oldest, last
     }
-    codes_.push_back(make_code(layout));
+    // Into the oldest code's storage (no allocation once it has held a code this large).
+    try {
+      build_polar_code(layout.block_bits, layout.rate_matched, layout.n_pc, layout.n_pc_weight,
+                       codes_.back(), scratch_);
+    } catch (...) {
+      codes_.back().k = 0; // half built: never found for a size
+      throw;
+    }
+    // Every kept code's storage holds the largest code met so far: whichever is rebuilt next
+    // (each in turn, with more sizes in rotation than kept) needs no allocation.
+    if (codes_.back().n > reserved_n_ || codes_.back().e > reserved_e_) {
+      reserved_n_ = std::max(reserved_n_, codes_.back().n);
+      reserved_e_ = std::max(reserved_e_, codes_.back().e);
+      for (PolarCode& code : codes_) {
+        reserve_code(code);
+      }
+    }
     return codes_.back();
   }
   std::rotate(it, it + 1, codes_.end());
   return codes_.back();
+}
+
+void UciPolarDecoder::reserve_code(PolarCode& code) const {
+  code.bit_types.reserve(reserved_n_);
+  code.interleaver.reserve(reserved_n_);
+  code.channel_interleaver.reserve(reserved_e_);
 }
 
 bool UciPolarDecoder::decode(std::span<const float> llrs, std::span<bit_t> payload) {

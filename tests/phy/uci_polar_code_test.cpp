@@ -4,6 +4,7 @@
 // and CRC failures on noise and on damaged blocks.
 #include "airan/phy/uci_polar_code.h"
 
+#include "../support/allocation_counter.h"
 #include "../support/noisy_llrs.h"
 #include "../support/random_bits.h"
 
@@ -158,6 +159,36 @@ TEST(UciPolarCode, DecoderKeepsItsCodesAndRefusesBadSizes) {
   std::vector<float> llrs(20, 1.0F);
   BitVector got(12);
   EXPECT_THROW(decoder.decode(llrs, got), std::invalid_argument);
+}
+
+// More sizes in rotation than the decoder keeps codes for: once each has been met, decoding
+// allocates nothing (a code past the six kept was rebuilt, five vectors, for every part).
+TEST(UciPolarCode, SevenSizesInRotationDecodeWithoutAllocating) {
+  std::mt19937_64 rng(37);
+  UciPolarDecoder decoder(4);
+  const std::vector<unsigned> lengths = {100, 110, 120, 130, 140, 150, 400};
+  std::vector<std::vector<float>> llrs;
+  std::vector<BitVector> payloads;
+  for (const unsigned e : lengths) {
+    payloads.push_back(random_bits(20, rng));
+    BitVector coded(e);
+    encode_uci_polar(payloads.back(), coded);
+    llrs.push_back(noisy_llrs(coded, 6.0F, rng));
+  }
+  BitVector got(20);
+  for (int warm = 0; warm < 2; ++warm) {
+    for (std::size_t i = 0; i < lengths.size(); ++i) {
+      EXPECT_TRUE(decoder.decode(llrs[i], got)) << lengths[i];
+    }
+  }
+  const long before = airan::test::allocation_count();
+  bool all = true;
+  for (std::size_t i = 0; i < lengths.size(); ++i) {
+    all = decoder.decode(llrs[i], got) && got == payloads[i] && all;
+  }
+  const long allocations = airan::test::allocation_count() - before;
+  EXPECT_TRUE(all);
+  EXPECT_EQ(allocations, 0);
 }
 
 } // namespace

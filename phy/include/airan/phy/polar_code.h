@@ -55,6 +55,18 @@ unsigned polar_uci_pc_weight_bits(unsigned k, unsigned e);
 /// leaves, n_PC^wm exceeds n_PC or K (no information bit left to move), or K is 0.
 PolarCode make_polar_code(unsigned k, unsigned e, unsigned n_pc, unsigned n_pc_wm);
 
+/// What build_polar_code() works in besides the code.
+struct PolarCodeScratch {
+  std::vector<std::uint8_t> pre_frozen;
+  std::vector<std::uint16_t> info;
+  std::vector<std::uint32_t> row_start;
+};
+
+/// make_polar_code() into \p code, whose vectors (and \p scratch's) keep their storage: no
+/// allocation once they have held a code this large. \throws as make_polar_code().
+void build_polar_code(unsigned k, unsigned e, unsigned n_pc, unsigned n_pc_wm, PolarCode& code,
+                      PolarCodeScratch& scratch);
+
 /// The reliability sequence Q_0^{Nmax-1} of TS 38.212 Table 5.3.1.2-1, least reliable first.
 std::span<const std::uint16_t> polar_reliability_sequence();
 

@@ -47,8 +47,11 @@ std::string uci_polar_size_error(unsigned payload_bits, std::size_t coded_bits);
 /// segments and an odd E_UCI the last bit is 0). \throws std::invalid_argument on sizes.
 void encode_uci_polar(std::span<const bit_t> payload, std::span<bit_t> coded);
 
-/// Decodes polar-coded UCI parts. Keeps the codes of the sizes it met (a few), so decoding a
-/// size again does not allocate.
+/// Decodes polar-coded UCI parts. Keeps the codes of the last sizes it met (six), so decoding a
+/// size again does not allocate; a size past those is built into the storage of the least
+/// recently used one, every kept code's storage grown to the largest code met, so that nothing
+/// is allocated once the largest size in use has been met (more than six in rotation rebuilt a
+/// code, five vectors, per part).
 class UciPolarDecoder {
 public:
   /// \param list_size Paths of the list decoder.
@@ -60,11 +63,16 @@ public:
 
 private:
   const PolarCode& code_for(const UciPolarLayout& layout);
+  /// Grows \p code's storage to the largest code met (reserved_n_, reserved_e_).
+  void reserve_code(PolarCode& code) const;
 
   PolarListDecoder decoder_;
   CrcCalculator crc6_;
   CrcCalculator crc11_;
   std::vector<PolarCode> codes_; ///< Most recently used last.
+  PolarCodeScratch scratch_;
+  unsigned reserved_n_ = 0; ///< Largest N met: every kept code's storage holds it.
+  unsigned reserved_e_ = 0; ///< Largest E met.
   std::vector<float> coded_llrs_;
   std::vector<bit_t> block_;
 };
