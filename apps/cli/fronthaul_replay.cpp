@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 namespace airan::cli {
 namespace {
@@ -28,6 +29,8 @@ struct ReplayTotals {
   std::uint64_t expected = 0, expected_decoded = 0, unknown_slots = 0;
   /// The vector's (readable) slots, and how many of them a slot of the capture matched.
   std::uint64_t vector_slots = 0, vector_slots_seen = 0;
+  /// UCI payloads of undamaged PDUs the vector expects right (expected_uci_ok), and how many were.
+  std::uint64_t uci_expected = 0, uci_expected_right = 0;
   double receiver_us = 0.0;
 };
 
@@ -133,6 +136,18 @@ public:
         const unsigned first_prb = pdu.bwp_start - scenario_.cell.grid_start_crb + hop.prb_start;
         intact = intact && slot.allocation_received(first_prb, pdu.prb_size, hop.start_symbol,
                                                     hop.num_symbols);
+      }
+      if (expected != nullptr && intact && pdu.uci.present() && expected->pdus[p].expected_uci_ok) {
+        const auto& sent = expected->pdus[p];
+        for (const auto& [got, want, detected] :
+             {std::tuple{&r.uci.harq_ack, &sent.harq_ack_bits, r.uci.harq_ack_detected},
+              std::tuple{&r.uci.csi_part1, &sent.csi_part1_bits, r.uci.csi_part1_detected},
+              std::tuple{&r.uci.csi_part2, &sent.csi_part2_bits, r.uci.csi_part2_detected}}) {
+          if (!want->empty()) {
+            ++totals_.uci_expected;
+            totals_.uci_expected_right += detected && *got == *want ? 1 : 0;
+          }
+        }
       }
       if (!pdu.ulsch) { // UCI only: no TB to count
         if (!options_.quiet) {
@@ -368,9 +383,10 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
     return t.slots > 0 && t.partial_slots == 0 && capture_ok ? 0 : 1;
   }
   // Nothing checked proves nothing: no TB at all, or every expected-good TB damaged by loss.
-  const bool nothing_checked = t.expected == 0 && (t.tbs == 0 || t.damaged > 0);
+  const bool nothing_checked =
+      t.expected == 0 && t.uci_expected == 0 && (t.tbs == 0 || t.damaged > 0);
   if (nothing_checked) {
-    std::cout << "no undamaged expected-good TB was checked -> FAIL\n";
+    std::cout << "no undamaged expected-good TB or UCI payload was checked -> FAIL\n";
   }
   // A live run that ended at its timeout before its --slots, or a capture without some of the
   // vector's slots (ru-emulator writes them all): TBs that never came.
@@ -383,12 +399,16 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
     std::cout << t.vector_slots - t.vector_slots_seen << " of the vector's " << t.vector_slots
               << " slot(s) are not in the capture -> FAIL\n";
   }
-  const bool pass = t.expected_decoded == t.expected && t.slots > 0 && t.unknown_slots == 0 &&
-                    capture_ok && !nothing_checked && !live_short && !slots_missing;
+  const bool pass = t.expected_decoded == t.expected && t.uci_expected_right == t.uci_expected &&
+                    t.slots > 0 && t.unknown_slots == 0 && capture_ok && !nothing_checked &&
+                    !live_short && !slots_missing;
   std::cout << std::fixed << std::setprecision(1) << "total: " << t.slots << " slot(s) ("
             << t.partial_slots << " partial), " << t.decoded << "/" << t.tbs << " TBs decoded, "
             << t.damaged << " damaged by fronthaul loss; " << t.expected_decoded << "/"
             << t.expected << " expected-good undamaged TBs decoded; "
+            << (t.uci_expected > 0 ? "UCI payloads right " + std::to_string(t.uci_expected_right) +
+                                         "/" + std::to_string(t.uci_expected) + "; "
+                                   : std::string{})
             << double(frames) / std::max(seconds, 1e-9) << " frames/s with the receiver -> "
             << (pass ? "PASS" : "FAIL") << '\n';
   return pass ? 0 : 1;

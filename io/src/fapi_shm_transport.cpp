@@ -138,6 +138,12 @@ std::unique_ptr<FapiShmTransport> FapiShmTransport::create(const std::string& na
     ::close(fd);
     fail(name, "flock: " + reason + " (another PHY is creating this segment)");
   }
+  // Another PHY starting at the same moment may have taken this segment for a stale one (before
+  // the lock) and put its own under the name: this one would then serve a segment no MAC finds.
+  if (!names_segment(name, fd)) {
+    ::close(fd);
+    fail(name, "another PHY took the name while this one created its segment");
+  }
   if (::ftruncate(fd, static_cast<off_t>(size)) != 0) {
     const std::string reason = errno_text();
     ::close(fd);

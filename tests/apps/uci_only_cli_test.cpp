@@ -89,6 +89,16 @@ TEST(UciOnlyCli, GenReplayAndFronthaulReplayCarryTheCsiReport) {
   EXPECT_NE(fronthaul.output.find("rnti 4602 UCI only"), std::string::npos) << fronthaul.output;
   EXPECT_NE(fronthaul.output.find("4/4 expected-good undamaged TBs decoded"), std::string::npos)
       << fronthaul.output;
+  // With the vector, the UCI payloads are checked too: all right against it, and the changed
+  // copy's CSI part 1 fails the replay.
+  const auto checked =
+      run_airan("replay " + pcap + " --config " + config + " --vector " + vector + " --no-dpdk");
+  EXPECT_EQ(checked.status, 0) << checked.output;
+  EXPECT_NE(checked.output.find("UCI payloads right 12/12"), std::string::npos) << checked.output;
+  const auto changed =
+      run_airan("replay " + pcap + " --config " + config + " --vector " + wrong + " --no-dpdk");
+  EXPECT_EQ(changed.status, 1) << changed.output;
+  EXPECT_NE(changed.output.find("UCI payloads right 11/12"), std::string::npos) << changed.output;
 }
 
 TEST(UciOnlyCli, EvalRefusesABlerOfAPuschWithoutUlsch) {

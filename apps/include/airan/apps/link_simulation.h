@@ -40,9 +40,12 @@ std::string canonical_channel_model(std::string_view name);
 /// The awgn model's channel from UE port \p port to receive antenna \p rx:
 /// exp(-j 2 pi rx port / N), N = max(num_rx, num_tx). Every antenna sees every port at unit gain
 /// (a layer's per-RE SNR per receive antenna is the phy/snr_definition.h one, as through a fading
-/// model of unit average gain), and the ports' columns are orthogonal for num_rx >= num_tx (so
-/// are the antennas' rows otherwise): L layers on R >= L antennas stay separable, and any
-/// precoder column reaches every antenna. One port: gain 1 everywhere.
+/// model of unit average gain). With num_rx >= num_tx the ports' columns are orthogonal
+/// (H^H H = num_rx I): L layers on R >= L antennas stay separable, and every unit-norm precoder
+/// column arrives with the same total power, num_rx, over the antennas. With fewer antennas than
+/// ports no fixed channel can do that: the rows are orthogonal instead, and a column may add up
+/// coherently or cancel (one antenna, two ports: TPMI 2, [1; 1] / sqrt(2), arrives 3 dB above the
+/// SNR, TPMI 3, [1; -1] / sqrt(2), not at all). One port: gain 1 everywhere.
 phy::cf32 awgn_channel_gain(unsigned rx, unsigned port, unsigned num_rx, unsigned num_tx);
 
 /// The propagation channel of a simulation.

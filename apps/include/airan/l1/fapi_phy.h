@@ -103,8 +103,10 @@ struct FapiPhyConfig {
   /// this long ends without them (L1Counters::slots_passed_without_samples; its PDUs fail as
   /// without samples): every frame of it lost, a slot whose C-plane was never sent (its
   /// UL_TTI.request refused), a stream that jumped ahead. The stepped clock waited for it for
-  /// ever. 0: wait for ever.
-  std::chrono::milliseconds stepped_gap_timeout{200};
+  /// ever. Longer than the fronthaul link's 200 ms quiet flush, which hands a partly received slot
+  /// over (FronthaulLinkReceiver): such a slot is not passed before its samples come. 0: wait for
+  /// ever.
+  std::chrono::milliseconds stepped_gap_timeout{500};
   /// Tries (1 ms apart) to hand a P5 response (PARAM, CONFIG.response, STOP.indication) to a
   /// transport that reports would_block. The slot thread's indications (SLOT, CRC, RX_DATA, UCI,
   /// RACH, ERROR) are never retried: dropped and counted in L1Counters::send_failures at once.
