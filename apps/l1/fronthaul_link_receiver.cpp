@@ -312,8 +312,12 @@ void FronthaulLinkReceiver::deliver_one(const io::AssembledSlot* slot) {
   if (slot->mode == io::FronthaulIngestMode::frequency_domain) {
     prach_handed_over(taken);
   }
-  if (slot->reason == io::SlotDispatchReason::complete) {
-    count_ = std::max(count_, absolute); // whole slots move the count on
+  // Whole slots move the count on, and partial ones that at least resync_after frames came for:
+  // a stream whose slots never complete (an O-RU sending fewer antennas or PRBs than configured,
+  // a lossy link) fell out of the window every 4 frames, each time dropping good frames until a
+  // resync; a lone wild frame's slot still never moves it.
+  if (slot->reason == io::SlotDispatchReason::complete || slot->stats.packets >= resync_after) {
+    count_ = std::max(count_, absolute);
   }
   if (taken) {
     ++counters_.slots_delivered;

@@ -307,6 +307,30 @@ TEST(FronthaulLink, AWildFrameIdDoesNotMoveTheSlotCountButARealJumpDoes) {
   EXPECT_TRUE(take(pair.far, 100, 2).present);
 }
 
+// A stream whose every slot lacks a frame (an O-RU sending less than the carrier file says):
+// its partial slots move the count too, so six frames' slots stay inside the window. The count
+// followed complete slots only: after 4 frames every frame fell outside it, 7 good frames of a
+// slot were dropped and a resync followed, every 4 frames.
+TEST(FronthaulLink, AStreamOfPartialSlotsKeepsItsCount) {
+  LinkPair pair(link_config(io::FronthaulIngestMode::frequency_domain, bfp(9)));
+  const auto slots_per_frame = static_cast<std::uint16_t>(phy::slots_per_frame(1));
+  unsigned delivered = 0;
+  for (std::uint16_t sfn = 0; sfn < 6; ++sfn) {
+    for (std::uint16_t slot = 0; slot < slots_per_frame; ++slot) {
+      const auto frames = slot_frames(sfn, slot);
+      for (std::size_t f = 1; f < frames.size(); ++f) { // the first frame of every slot lost
+        pair.receiver.on_frame(frames[f]);
+      }
+      (void)pair.receiver.flush_if_quiet(SteadyClock::now() + std::chrono::seconds(1));
+      delivered += take(pair.far, sfn, slot).present ? 1U : 0U;
+    }
+  }
+  EXPECT_EQ(delivered, 6U * slots_per_frame);
+  EXPECT_EQ(pair.receiver.counters().frames_out_of_window, 0U);
+  EXPECT_EQ(pair.receiver.counters().count_resyncs, 0U);
+  EXPECT_EQ(pair.receiver.counters().slots_partial, 6U * slots_per_frame);
+}
+
 TEST(FronthaulLink, CorruptedFrameIdsInsideTheWindowDoNotMoveTheCountEither) {
   LinkPair pair(link_config(io::FronthaulIngestMode::frequency_domain, bfp(9)));
   ASSERT_TRUE(pair.ru.push_grid(0, 0, random_grid(1), push_timeout));

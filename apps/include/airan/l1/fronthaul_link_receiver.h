@@ -13,7 +13,8 @@
 /// frameId counts frames modulo 256: the receiver extends it to a slot count from the first
 /// frame after construction or reset() (taken to lie in the first 256 frames after START, as
 /// the O-RU's frames from the SFN 0 the MAC starts at do); a slot's SFN is its count's frame
-/// modulo 1024. The count follows the slots that complete, never a single frame: a frame of this
+/// modulo 1024. The count follows the slots that complete or that at least resync_after frames
+/// came for (a stream of partial slots), never a single frame: a frame of this
 /// carrier whose timing header lands more than window_frames frames from it (a corrupted
 /// frameId) is counted and dropped, unless resync_after such frames in a row agree (the stream
 /// really jumped: the count follows); one inside the window is placed by its header. The L1
