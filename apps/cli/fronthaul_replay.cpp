@@ -10,6 +10,7 @@
 #include "airan/phy/pusch_receiver.h"
 #include "fapi_only_scenarios.h"
 #include "receiver_options.h"
+#include "vector_uci_check.h"
 
 #include <algorithm>
 #include <chrono>
@@ -138,16 +139,10 @@ public:
                                                     hop.num_symbols);
       }
       if (expected != nullptr && intact && pdu.uci.present() && expected->pdus[p].expected_uci_ok) {
-        const auto& sent = expected->pdus[p];
-        for (const auto& [got, want, detected] :
-             {std::tuple{&r.uci.harq_ack, &sent.harq_ack_bits, r.uci.harq_ack_detected},
-              std::tuple{&r.uci.csi_part1, &sent.csi_part1_bits, r.uci.csi_part1_detected},
-              std::tuple{&r.uci.csi_part2, &sent.csi_part2_bits, r.uci.csi_part2_detected}}) {
-          if (!want->empty()) {
-            ++totals_.uci_expected;
-            totals_.uci_expected_right += detected && *got == *want ? 1 : 0;
-          }
-        }
+        check_uci_payloads(r, expected->pdus[p], [&](bool right) {
+          ++totals_.uci_expected;
+          totals_.uci_expected_right += right ? 1 : 0;
+        });
       }
       if (!pdu.ulsch) { // UCI only: no TB to count
         if (!options_.quiet) {

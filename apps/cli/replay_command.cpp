@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "fronthaul_replay.h"
 #include "receiver_options.h"
+#include "vector_uci_check.h"
 
 #include <algorithm>
 #include <chrono>
@@ -171,18 +172,12 @@ int run_replay(const ReplayOptions& o) {
       if (sent.config.uci.present()) {
         // UCI on the PUSCH: each payload right (and detected) or not, counted apart from the TBs;
         // those of a PDU whose payloads the generator's reference receiver got right must be.
-        for (const auto& [got, want, detected] :
-             {std::tuple{&r.uci.harq_ack, &sent.harq_ack_bits, r.uci.harq_ack_detected},
-              std::tuple{&r.uci.csi_part1, &sent.csi_part1_bits, r.uci.csi_part1_detected},
-              std::tuple{&r.uci.csi_part2, &sent.csi_part2_bits, r.uci.csi_part2_detected}}) {
-          if (!want->empty()) {
-            const bool right = detected && *got == *want;
-            ++uci_payloads;
-            uci_right += right ? 1 : 0;
-            uci_expected += sent.expected_uci_ok ? 1 : 0;
-            uci_expected_right += sent.expected_uci_ok && right ? 1 : 0;
-          }
-        }
+        check_uci_payloads(r, sent, [&](bool right) {
+          ++uci_payloads;
+          uci_right += right ? 1 : 0;
+          uci_expected += sent.expected_uci_ok ? 1 : 0;
+          uci_expected_right += sent.expected_uci_ok && right ? 1 : 0;
+        });
       }
       if (!sent.config.ulsch) {
         if (!o.quiet) {
