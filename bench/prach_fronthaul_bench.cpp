@@ -74,8 +74,7 @@ struct PrachStream {
 PrachStream make_stream(airan::phy::PrachFormat format) {
   const auto cell = carrier();
   const FronthaulConfig config = fronthaul();
-  const auto numerology =
-      airan::phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const auto numerology = airan::phy::carrier_numerology(cell);
   const auto prach = occasion(format);
   const auto request = oran_prach_request(prach, numerology, cell.num_prbs, first_slot);
   if (!request.error.empty()) {

@@ -81,8 +81,7 @@ BenchSlot make_bench_slot(const BenchSlotShape& shape) {
 }
 
 std::vector<phy::cf32> bench_slot_iq(const BenchSlot& slot) {
-  const phy::Numerology numerology = phy::Numerology::for_carrier(
-      slot.cell.numerology, slot.cell.cyclic_prefix, slot.cell.num_prbs);
+  const phy::Numerology numerology = phy::carrier_numerology(slot.cell);
   phy::OfdmModulator modulator(numerology, slot.cell.num_prbs);
   const std::size_t samples = numerology.slot_length(0);
   const unsigned num_rx = slot.rx_grid.num_ports();

@@ -118,6 +118,7 @@ l1::FapiPhyConfig phy_config(const L1CommandOptions& o, const l1::CarrierFile& c
   config.receiver.full_scale = fronthaul.full_scale;
   config.carrier = l1::FapiCarrier{carrier.cell.num_prbs, carrier.cell.numerology,
                                    carrier.cell.cyclic_prefix, carrier.num_rx_antennas};
+  config.ofdm_fft_size = carrier.cell.fft_size;
   if (!o.receiver.empty() || o.placement.backend != "cpu") {
     const apps::ReceiverSpec& spec =
         apps::find_receiver(o.receiver.empty() ? "mmse-lmmse" : o.receiver);
@@ -162,8 +163,7 @@ int run_l1(const L1CommandOptions& o) {
     return 2;
   }
   io::DpdkConfig dpdk = resolve_dpdk_config(o.fronthaul);
-  const auto numerology = phy::Numerology::for_carrier(
-      carrier.cell.numerology, carrier.cell.cyclic_prefix, carrier.cell.num_prbs);
+  const auto numerology = phy::carrier_numerology(carrier.cell);
   l1::InMemoryIqSourceConfig source_config;
   source_config.num_rx_antennas = carrier.num_rx_antennas;
   source_config.symbols_per_slot = numerology.symbols_per_slot();

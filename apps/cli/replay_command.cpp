@@ -91,10 +91,7 @@ int run_replay(const ReplayOptions& o) {
   std::uint64_t uci_expected = 0, uci_expected_right = 0; // of PDUs expected_uci_ok
   std::size_t unreadable = 0;
   double total_us = 0.0;
-  const unsigned receiver_fft_size =
-      phy::Numerology::for_carrier(header.cell.numerology, header.cell.cyclic_prefix,
-                                   header.cell.num_prbs)
-          .fft_size();
+  const unsigned receiver_fft_size = phy::carrier_numerology(header.cell).fft_size();
   bool fft_size_noted = false;
   // The datasets the receiver takes: the IQ unless --grid (then the grid only while the IQ is
   // used: it is the fallback when a slot's IQ is missing or at another FFT size), the true

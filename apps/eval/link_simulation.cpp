@@ -165,10 +165,7 @@ std::string validate_link(const LinkScenario& scenario, std::span<const phy::Pus
     }
   } else {
     try {
-      phy::TdlChannel probe(make_tdl_config(scenario),
-                            phy::Numerology::for_carrier(scenario.cell.numerology,
-                                                         scenario.cell.cyclic_prefix,
-                                                         scenario.cell.num_prbs),
+      phy::TdlChannel probe(make_tdl_config(scenario), phy::carrier_numerology(scenario.cell),
                             scenario.cell.num_prbs, 0);
     } catch (const std::exception& e) {
       add(std::string("channel: ") + e.what());

@@ -175,6 +175,16 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
   unsigned new_rx = 0;
   io::FapiError error = io::to_cell_config(effective, new_cell, new_rx, &response,
                                            config.rssi_dbm_at_full_scale.has_value());
+  new_cell.fft_size = config.ofdm_fft_size;
+  if (error.ok()) {
+    if (const std::string cell_error = new_cell.validate(); !cell_error.empty()) {
+      // The carrier does not fit the L1's FFT (the sample rate the fronthaul was set up for).
+      error =
+          io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_invalid_config,
+                              io::FapiMessageType::config_request, 0,
+                              "the carrier does not fit the L1's OFDM: %s", cell_error.c_str());
+    }
+  }
   std::vector<phy::CsiPart2SizeMap> new_maps; // UCI configuration: CSI part 2 sizes
   if (error.ok()) {
     error = io::to_csi_part2_size_maps(effective, new_maps, &response);

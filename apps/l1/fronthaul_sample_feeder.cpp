@@ -124,8 +124,7 @@ FronthaulSampleFeeder::FronthaulSampleFeeder(const phy::CellConfig& cell, unsign
   link_.uplane.carrier_prbs = static_cast<std::uint16_t>(cell.num_prbs);
   slot_.grid =
       phy::ResourceGrid(num_rx_antennas, emulator_.clock().symbols_per_slot(), 12 * cell.num_prbs);
-  const auto numerology =
-      phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const auto numerology = phy::carrier_numerology(cell);
   std::size_t longest = 0;
   for (unsigned s = 0; s < numerology.slots_per_frame(); ++s) {
     longest = std::max<std::size_t>(longest, numerology.slot_length(s));

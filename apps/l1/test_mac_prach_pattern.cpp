@@ -182,8 +182,7 @@ PatternPrach parse_pattern_prach(const YAML::Node& node, const LaunchPattern& pa
                       "cannot hold a " +
                           std::to_string(spacing_hz) + " Hz preamble)");
   }
-  const auto numerology = phy::Numerology::for_carrier(
-      pattern.cell.numerology, pattern.cell.cyclic_prefix, pattern.cell.num_prbs);
+  const auto numerology = phy::carrier_numerology(pattern.cell);
   for (unsigned i = 0; i < prach.occasions_per_slot; ++i) {
     if (const std::string error =
             phy::validate_prach_config(prach.occasion(i), numerology, pattern.cell.num_prbs);
@@ -246,8 +245,7 @@ namespace {
 void derive_prach_spans(LaunchPattern& pattern, const Context& ctx) {
   PatternPrach& prach = *pattern.prach;
   const phy::PrachConfig& config = prach.config;
-  const auto numerology = phy::Numerology::for_carrier(
-      pattern.cell.numerology, pattern.cell.cyclic_prefix, pattern.cell.num_prbs);
+  const auto numerology = phy::carrier_numerology(pattern.cell);
   try {
     // A preamble goes from one UE antenna: the channel must take that (a dual-polarised UE not).
     phy::TdlChannel probe(prach_channel_config(pattern.channel, pattern.num_rx_antennas, 0.0),

@@ -69,8 +69,7 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
                                 "requests need 7.2x (the time-domain O-RU sends whole symbols)");
   }
   TransportPair link = make_transports(options.transport);
-  const auto numerology = phy::Numerology::for_carrier(
-      pattern.cell.numerology, pattern.cell.cyclic_prefix, pattern.cell.num_prbs);
+  const auto numerology = phy::carrier_numerology(pattern.cell);
   InMemoryIqSourceConfig source_config;
   // The slots scheduled ahead wait in the source beside the one on air and the one closing.
   source_config.num_entries = std::max(source_config.num_entries, options.slot_ahead + 4);
@@ -104,6 +103,7 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   phy_config.clock_mode = options.clock;
   phy_config.period_scale = options.period_scale;
   phy_config.slot_timeline = options.slot_timeline;
+  phy_config.ofdm_fft_size = pattern.cell.fft_size; // the UEs' (and the O-RU's) sample rate
   phy_config.receiver.max_layers = pattern.l1.max_layers;
   phy_config.receiver.num_threads = pattern.l1.receiver_threads;
   phy_config.receiver.front_end = options.front_end;

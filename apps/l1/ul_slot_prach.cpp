@@ -27,10 +27,9 @@ unsigned UlSlotProcessor::add_prach_occasions(const io::FapiSlotRequest& request
     // section echoes).
     io::OranPrachRequestResult request;
     if (prach_from_sections_) {
-      request = io::oran_prach_request(
-          occasion.config,
-          phy::Numerology::for_carrier(cell_.numerology, cell_.cyclic_prefix, cell_.num_prbs),
-          cell_.num_prbs, static_cast<unsigned>(absolute_slot % slots_per_frame));
+      request =
+          io::oran_prach_request(occasion.config, phy::carrier_numerology(cell_), cell_.num_prbs,
+                                 static_cast<unsigned>(absolute_slot % slots_per_frame));
     }
     const std::string error =
         free == prach_entries_.end() ? std::string("no room")

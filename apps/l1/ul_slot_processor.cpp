@@ -16,19 +16,15 @@ namespace {
 /// Largest NR HARQ process number (TS 38.321 with Rel-17's 32 processes).
 constexpr unsigned max_harq_process_id = 31;
 
-phy::Numerology numerology_of(const phy::CellConfig& cell) {
-  return phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
-}
-
 } // namespace
 
 UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_antennas,
                                  const UlSlotProcessorConfig& config)
     : cell_(cell), num_rx_antennas_(num_rx_antennas),
-      demodulator_(numerology_of(cell), cell.num_prbs),
-      grid_(num_rx_antennas, numerology_of(cell).symbols_per_slot(), 12 * cell.num_prbs),
+      demodulator_(phy::carrier_numerology(cell), cell.num_prbs),
+      grid_(num_rx_antennas, phy::carrier_numerology(cell).symbols_per_slot(), 12 * cell.num_prbs),
       pucch_receiver_(cell, num_rx_antennas), srs_estimator_(cell, num_rx_antennas),
-      prach_receiver_(numerology_of(cell), cell.num_prbs,
+      prach_receiver_(phy::carrier_numerology(cell), cell.num_prbs,
                       phy::PrachReceiverConfig{num_rx_antennas, prach_max_pending, {}}),
       prach_from_sections_(config.prach_from_sections),
       prach_section_grace_slots_(config.prach_section_grace_slots),

@@ -61,8 +61,7 @@ FronthaulCplaneSender::FronthaulCplaneSender(const phy::CellConfig& cell, unsign
       buffer_(std::size_t{64} * 1024 +
               (std::size_t{64} * max_sections_per_antenna * num_rx_antennas)),
       frames_(max_sections_per_antenna * num_rx_antennas),
-      numerology_(phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
-      prach_sequence_ids_(num_rx_antennas, 0) {
+      numerology_(phy::carrier_numerology(cell)), prach_sequence_ids_(num_rx_antennas, 0) {
   allocations_.reserve(max_sections_per_antenna * num_rx_antennas);
   const io::EthernetHeader ethernet{config.ru_mac, config.du_mac, config.vlan};
   prach_frame_.resize(io::ecpri_frame_header_size(ethernet) +

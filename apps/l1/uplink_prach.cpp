@@ -73,8 +73,7 @@ UplinkPrachSignal::UplinkPrachSignal(const phy::CellConfig& cell, unsigned num_r
                                      std::span<const phy::PrachConfig> occasions,
                                      std::uint64_t seed)
     : cell_(cell), num_rx_(num_rx_antennas), channel_(channel),
-      numerology_(phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
-      seed_(seed) {
+      numerology_(phy::carrier_numerology(cell)), seed_(seed) {
   if (channel.domain != apps::ChannelDomain::time) {
     throw std::invalid_argument("PRACH: the channel must run in the time domain (channel.domain: "
                                 "time): a preamble's subcarriers are not the grid's");

@@ -72,8 +72,7 @@ void GpuCellGroup::make_ofdm_workspaces() {
   std::vector<std::pair<unsigned, std::size_t>> by_size;      // (FFT size, windows)
   for (std::size_t c = 0; c < cells_.size(); ++c) {
     const phy::CellConfig& cell = cells_[c]->config.cell;
-    const auto numerology =
-        phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+    const auto numerology = phy::carrier_numerology(cell);
     const bool fused = cells_[c]->lanes.front()->front_end.fused_ofdm(); // no cuFFT
     const std::size_t windows =
         fused ? 0 : std::size_t{cells_[c]->config.num_rx_antennas} * numerology.symbols_per_slot();

@@ -37,9 +37,7 @@ namespace airan::gpu {
 
 struct GpuPuschFrontEnd::Impl {
   Impl(const phy::CellConfig& cell_in, const GpuPuschFrontEndLimits& limits_in)
-      : cell(cell_in), limits(limits_in),
-        numerology(phy::Numerology::for_carrier(cell_in.numerology, cell_in.cyclic_prefix,
-                                                cell_in.num_prbs)),
+      : cell(cell_in), limits(limits_in), numerology(phy::carrier_numerology(cell_in)),
         num_symbols(numerology.symbols_per_slot()),
         grid_subcarriers(phy::subcarriers_per_prb * cell_in.num_prbs) {
     const std::size_t rx = limits.max_rx_antennas;

@@ -80,8 +80,7 @@ FapiError to_prach_occasions(const FapiPrachPdu& pdu, const FapiPrachConfig& con
   }
   const auto occasions = config.occasions();
   const unsigned num_configured = config.num_prach_fd_occasions.value_or(occasions.size());
-  const auto numerology =
-      phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const auto numerology = phy::carrier_numerology(cell);
   // Every FD occasion checked before any is written.
   for (unsigned pass = 0; pass < 2; ++pass) {
     for (unsigned f = 0; f < num_fd; ++f) {

@@ -82,8 +82,8 @@ FronthaulPrachAssembler::FronthaulPrachAssembler(const phy::CellConfig& cell,
                                                  std::size_t max_prb_periods)
     : cell_((check_prach_arguments(cell, num_rx_antennas, config, max_occasions), cell)),
       num_rx_(num_rx_antennas), config_(config), clock_(cell.numerology, cell.cyclic_prefix),
-      numerology_(phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
-      compressor_(create_iq_compressor()), max_occasions_(max_occasions) {
+      numerology_(phy::carrier_numerology(cell)), compressor_(create_iq_compressor()),
+      max_occasions_(max_occasions) {
   entries_.resize(max_occasions + prach_extra_entries);
   for (Entry& entry : entries_) {
     entry.received.assign(std::size_t{num_rx_} * prach_max_periods * prach_coverage_words, 0);

@@ -54,8 +54,8 @@ FronthaulSlotAssembler::FronthaulSlotAssembler(const phy::CellConfig& cell,
                                                const FronthaulConfig& config)
     : cell_((check_arguments(cell, num_rx_antennas, config), cell)), num_rx_(num_rx_antennas),
       config_(config), clock_(cell.numerology, cell.cyclic_prefix),
-      numerology_(phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
-      compressor_(create_iq_compressor()), epoch_(config.epoch_ns) {
+      numerology_(phy::carrier_numerology(cell)), compressor_(create_iq_compressor()),
+      epoch_(config.epoch_ns) {
   const unsigned symbols = clock_.symbols_per_slot();
   unsigned max_units = 0;
   std::size_t max_slot_samples = 0;

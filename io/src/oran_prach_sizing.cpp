@@ -22,8 +22,7 @@ OranPrachSizing oran_prach_sizing(const phy::CellConfig& cell, unsigned lead_slo
   if (const auto error = cell.validate(); !error.empty()) {
     throw std::invalid_argument("oran_prach_sizing: cell: " + error);
   }
-  const auto numerology =
-      phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const auto numerology = phy::carrier_numerology(cell);
   const unsigned symbols = numerology.symbols_per_slot();
   OranPrachSizing sizing;
   unsigned max_long_prb_periods = 0;

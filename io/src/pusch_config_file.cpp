@@ -42,6 +42,10 @@ phy::CellConfig parse_cell(const YAML::Node& node, const Context& ctx) {
        }},
       {"num_antenna_ports",
        [&](auto& n, auto& w) { cell.num_antenna_ports = read_unsigned<unsigned>(n, w, ctx, 4); }},
+      {"fft_size",
+       [&](auto& n, auto& w) {
+         cell.fft_size = read_unsigned<unsigned>(n, w, ctx, phy::max_cell_fft_size);
+       }},
   };
   for_each_key(node, "cell", handlers, ctx);
   if (const auto error = cell.validate(); !error.empty()) {

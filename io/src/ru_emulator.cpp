@@ -60,8 +60,7 @@ RuEmulator::RuEmulator(const phy::CellConfig& cell, unsigned num_rx_antennas,
                        const FronthaulConfig& config)
     : cell_((check_arguments(cell, num_rx_antennas, config), cell)), num_rx_(num_rx_antennas),
       config_(config), clock_(cell.numerology, cell.cyclic_prefix),
-      numerology_(phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
-      compressor_(create_iq_compressor()) {
+      numerology_(phy::carrier_numerology(cell)), compressor_(create_iq_compressor()) {
   unsigned max_units = cell.num_prbs;
   if (config_.mode == FronthaulIngestMode::time_domain) {
     max_units = 0;

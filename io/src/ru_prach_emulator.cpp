@@ -58,7 +58,7 @@ RuPrachEmulator::RuPrachEmulator(const phy::CellConfig& cell, unsigned num_rx_an
                                  const FronthaulConfig& config, unsigned max_pending)
     : cell_((check_arguments(cell, num_rx_antennas, config, max_pending), cell)),
       num_rx_(num_rx_antennas), config_(config), clock_(cell.numerology, cell.cyclic_prefix),
-      numerology_(phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
+      numerology_(phy::carrier_numerology(cell)),
       prach_first_ru_port_(config.prach_first_ru_port(num_rx_antennas)),
       compressor_(create_iq_compressor()) {
   prb_bytes_ = *compressed_prb_size(config_.compression); // validate() checked the method

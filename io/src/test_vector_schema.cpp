@@ -126,20 +126,19 @@ std::string validate_slot_number(const phy::CellConfig& cell, std::uint64_t abso
 }
 
 unsigned fft_size_for_slot(const phy::CellConfig& cell, unsigned slot, std::size_t samples) {
-  for (unsigned fft = min_fft_size; fft <= max_fft_size; fft *= 2) {
-    if (fft < num_subcarriers(cell)) {
-      continue;
-    }
-    try {
-      const phy::Numerology numerology(cell.numerology, cell.cyclic_prefix, fft);
-      if (numerology.slot_length(slot) == samples) {
-        return fft;
-      }
-    } catch (const std::exception&) {
-      // Not a valid combination: no match at this size.
-    }
+  std::size_t smallest_slot = 0; // the slot's length at min_fft_size
+  try {
+    smallest_slot =
+        phy::Numerology(cell.numerology, cell.cyclic_prefix, min_fft_size).slot_length(slot);
+  } catch (const std::exception&) {
+    return 0; // not a valid numerology and cyclic prefix
   }
-  return 0;
+  if (samples == 0 || samples % smallest_slot != 0 ||
+      samples / smallest_slot > max_fft_size / min_fft_size) {
+    return 0;
+  }
+  const auto fft = static_cast<unsigned>(samples / smallest_slot * min_fft_size);
+  return fft >= num_subcarriers(cell) ? fft : 0;
 }
 
 std::string validate_pdu_config(const phy::CellConfig& cell, const phy::PuschConfig& config,

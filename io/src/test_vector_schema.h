@@ -22,8 +22,8 @@ inline constexpr std::size_t max_pdus_per_slot = 256;
 inline constexpr std::size_t max_slots = 1000000;
 /// Largest TBS accepted (above any TS 38.214 PUSCH TBS; bounds what a file can make us allocate).
 inline constexpr std::uint32_t max_tb_bits = 1U << 21;
-inline constexpr unsigned min_fft_size = 128;
-inline constexpr unsigned max_fft_size = 16384;
+inline constexpr unsigned min_fft_size = phy::fft_size_granularity;
+inline constexpr unsigned max_fft_size = phy::max_cell_fft_size;
 /// Longest free-text attribute (generator, reference_receiver) in bytes.
 inline constexpr std::size_t max_text_length = 65536;
 /// Longest enumeration-like string attribute in bytes.
@@ -90,6 +90,8 @@ template <typename Cell, typename V> void visit_cell(Cell& c, V& v) {
   v.uint("n_cell_id", c.n_cell_id);
   v.uint("dmrs_type_a_position", c.dmrs_type_a_position);
   v.uint("num_antenna_ports", c.num_antenna_ports);
+  // Added with configurable FFT sizes: vectors written before have 0 (choose_fft_size()).
+  v.optional("fft_size", [&] { v.uint("fft_size", c.fft_size); });
 }
 
 /// Attributes of /channel: one per TestVectorChannel field.
@@ -209,8 +211,9 @@ std::string validate_header(const TestVectorHeader& header);
 std::string validate_slot_number(const phy::CellConfig& cell, std::uint64_t absolute_slot,
                                  unsigned slot);
 
-/// FFT size (power of two in min_fft_size .. max_fft_size, at least 12 * num_prbs) at which
-/// slot \p slot of \p cell lasts \p samples samples; 0 when there is none.
+/// FFT size (a multiple of min_fft_size up to max_fft_size, at least 12 * num_prbs) at which
+/// slot \p slot of \p cell lasts \p samples samples; 0 when there is none. A slot's length is
+/// proportional to the FFT size, so there is at most one.
 unsigned fft_size_for_slot(const phy::CellConfig& cell, unsigned slot, std::size_t samples);
 
 /// Empty when \p config is valid on \p cell (validate()) and its TBS is computable and at most

@@ -27,8 +27,7 @@ unsigned dmrs_occasion_time_steps(const CellConfig& cell, unsigned slot,
                                   unsigned symbols_per_occasion,
                                   double (&dt)[max_dmrs_occasions - 1]) {
   check_occasions(dmrs_symbols, symbols_per_occasion);
-  const Numerology numerology =
-      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const Numerology numerology = carrier_numerology(cell);
   // Time of each symbol's FFT window centre from the slot start, in samples.
   std::array<double, max_symbols_per_slot> centre{};
   double start = 0.0;
@@ -53,8 +52,7 @@ unsigned dmrs_occasion_time_steps(const CellConfig& cell, unsigned slot,
 
 void dmrs_symbol_centres(const CellConfig& cell, unsigned slot,
                          std::array<double, max_symbols_per_slot>& centre_s) {
-  const Numerology numerology =
-      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const Numerology numerology = carrier_numerology(cell);
   centre_s.fill(0.0);
   double start = 0.0;
   for (unsigned l = 0; l < numerology.symbols_per_slot(); ++l) {

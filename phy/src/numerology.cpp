@@ -33,9 +33,11 @@ Numerology::Numerology(unsigned mu, CyclicPrefix cp, unsigned fft_size)
   if (cp == CyclicPrefix::extended && mu != 2) {
     throw std::invalid_argument("the extended cyclic prefix exists only for mu = 2 (60 kHz)");
   }
-  if (fft_size < 128 || fft_size > max_fft_size || (fft_size & (fft_size - 1)) != 0) {
-    throw std::invalid_argument("FFT size " + std::to_string(fft_size) +
-                                " is not a power of two in 128.." + std::to_string(max_fft_size));
+  if (!is_valid_fft_size(fft_size)) {
+    throw std::invalid_argument("FFT size " + std::to_string(fft_size) + " is not a multiple of " +
+                                std::to_string(fft_size_granularity) + " in " +
+                                std::to_string(fft_size_granularity) + ".." +
+                                std::to_string(max_fft_size));
   }
 }
 

@@ -311,7 +311,27 @@ std::string CellConfig::validate() const {
   if (num_antenna_ports != 1 && num_antenna_ports != 2 && num_antenna_ports != 4) {
     return "number of antenna ports must be 1, 2 or 4";
   }
+  if (fft_size != 0) {
+    if (fft_size % fft_size_granularity != 0 || fft_size > max_cell_fft_size) {
+      return "FFT size " + str(fft_size) + " is not a multiple of " + str(fft_size_granularity) +
+             " in " + str(fft_size_granularity) + ".." + str(max_cell_fft_size) +
+             " (0 chooses one)";
+    }
+    if (fft_size < subcarriers_per_prb * num_prbs) {
+      return "FFT size " + str(fft_size) + " is below the carrier's " +
+             str(subcarriers_per_prb * num_prbs) + " subcarriers";
+    }
+  }
   return {};
+}
+
+Numerology carrier_numerology(const CellConfig& cell) {
+  if (cell.fft_size != 0 && cell.fft_size < subcarriers_per_prb * cell.num_prbs) {
+    throw std::invalid_argument("FFT size " + str(cell.fft_size) + " is below the carrier's " +
+                                str(subcarriers_per_prb * cell.num_prbs) + " subcarriers");
+  }
+  return {cell.numerology, cell.cyclic_prefix,
+          cell.fft_size != 0 ? cell.fft_size : choose_fft_size(cell.num_prbs)};
 }
 
 std::string PuschConfig::validate_reference_signals(const CellConfig& cell) const {

@@ -86,8 +86,7 @@ struct PuschReceiver::Impl {
 
   Impl(const CellConfig& cell_in, const PuschReceiverConfig& config_in)
       : cell(cell_in), config(config_in), pool(std::max(config_in.num_threads, 1U) - 1),
-        numerology(
-            Numerology::for_carrier(cell_in.numerology, cell_in.cyclic_prefix, cell_in.num_prbs)),
+        numerology(carrier_numerology(cell_in)),
         harq(std::max(config_in.num_harq_buffers, 1U),
              pusch_harq_buffer_length(max_tbs_of(cell_in, config_in),
                                       2U * 156U * cell_in.num_prbs * config_in.max_layers),

@@ -32,9 +32,8 @@ std::uint32_t pusch_coded_bits(const CellConfig& cell, const PuschConfig& pusch)
 struct PuschTransmitter::Impl {
   Impl(const CellConfig& cell_in, const PuschTransmitterOptions& options)
       : cell(cell_in), max_modulation_order(options.max_modulation_order),
-        numerology(cell_in.numerology, cell_in.cyclic_prefix,
-                   options.fft_size != 0 ? options.fft_size : choose_fft_size(cell_in.num_prbs)),
-        ofdm(numerology, cell_in.num_prbs), encoder(create_ulsch_encoder()),
+        numerology(carrier_numerology(cell_in)), ofdm(numerology, cell_in.num_prbs),
+        encoder(create_ulsch_encoder()),
         transform_precoder(cell_in.num_prbs, TransformPrecodingDirection::precode),
         multiplexer(std::size_t{subcarriers_per_prb} * cell_in.num_prbs *
                     numerology.symbols_per_slot()) {

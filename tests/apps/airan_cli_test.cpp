@@ -66,7 +66,9 @@ TEST(AiranCli, TxWritesGridIqAndTransportBlocks) {
   const auto grid = airan::io::read_npy_c64(dir / "grid.npy", &shape);
   EXPECT_EQ(shape, (std::vector<std::size_t>{1, 14, std::size_t{106} * 12}));
   const auto iq = airan::io::read_npy_c64(dir / "iq.npy", &shape);
-  EXPECT_EQ(shape, (std::vector<std::size_t>{1, 30720})); // 1 ms at 30.72 MHz, mu = 0
+  // 1 ms at 23.04 MHz (the config's fft_size 1536 at 15 kHz), not 30.72 MHz (2048 points).
+  EXPECT_EQ(shape, (std::vector<std::size_t>{1, 23040}));
+  EXPECT_NE(result.output.find("23.04 MHz (FFT 1536)"), std::string::npos) << result.output;
   const auto tb0 = airan::io::read_npy_bits(dir / "tb_bits_0.npy");
   const auto tb1 = airan::io::read_npy_bits(dir / "tb_bits_1.npy");
   EXPECT_GT(tb0.size(), tb1.size()); // 60 PRB 16-QAM carries more than 46 PRB QPSK

@@ -105,8 +105,7 @@ LinkPrachRun link_prach_run(const std::vector<std::int64_t>& slots,
       }
     }
   }
-  const auto numerology =
-      phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const auto numerology = phy::carrier_numerology(cell);
   for (std::size_t i = 0; i < slots.size(); ++i) {
     std::mt19937 rng(static_cast<unsigned>(11 + i));
     std::normal_distribution<float> gauss(0.0F, 0.05F);

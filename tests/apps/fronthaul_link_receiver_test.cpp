@@ -39,8 +39,7 @@ io::FronthaulConfig link_config(io::FronthaulIngestMode mode, io::IqCompression 
 
 InMemoryIqSourceConfig source_config(bool time_domain) {
   const phy::CellConfig cell = link_cell();
-  const auto numerology =
-      phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const auto numerology = phy::carrier_numerology(cell);
   InMemoryIqSourceConfig config;
   config.num_rx_antennas = rx;
   config.num_subcarriers = 12 * cell.num_prbs;

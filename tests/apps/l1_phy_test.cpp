@@ -166,6 +166,25 @@ TEST(FapiPhy, RefusesACarrierOtherThanTheFronthaulsAndKeepsServing) {
   EXPECT_EQ(h.phy().state(), PhyState::running);
 }
 
+// The L1's OFDM at 384 points (FapiPhyConfig::ofdm_fft_size, the fronthaul's sample rate): a
+// carrier of more than 32 PRBs does not fit it and is refused; the harness's 24 PRBs are taken.
+TEST(FapiPhy, RefusesACarrierWiderThanItsFftAndKeepsServing) {
+  FapiPhyConfig config = test::harness_phy_config();
+  config.ofdm_fft_size = 384;
+  PhyHarness h(config);
+  phy::CellConfig wider = test::harness_cell();
+  wider.num_prbs = 33;
+  h.send(io::to_fapi_config_request(wider, PhyHarness::rx));
+  const auto response = h.wait_for(FapiMessageType::config_response);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->response_code, FapiErrorCode::msg_invalid_config);
+  EXPECT_EQ(h.phy().state(), PhyState::idle);
+  EXPECT_EQ(h.phy().counters().config_rejected, 1U);
+  h.configure_and_start();
+  EXPECT_EQ(h.phy().state(), PhyState::running);
+  expect_slot_decodes(h, 0, 0, 5);
+}
+
 TEST(FapiPhy, LateEarlyDuplicateAndInvalidUlTti) {
   PhyHarness h;
   h.configure_and_start();

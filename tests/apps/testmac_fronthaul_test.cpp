@@ -76,6 +76,22 @@ TEST(TestMacFronthaul, TimeDomainBfp14OverSharedMemory) {
   EXPECT_EQ(report.fronthaul_ingest.missing_units, 0U);
 }
 
+// The carrier at 11.52 MHz (a 384-point FFT, cell.fft_size): the O-RU's time-domain frames, the
+// UEs' signal and the L1's OFDM all at that rate (the L1 takes it for the cell of the MAC's
+// CONFIG.request, which carries no FFT size).
+TEST(TestMacFronthaul, TimeDomainAtANonPowerOfTwoFftSize) {
+  LaunchPattern pattern = four_ue_pattern();
+  pattern.cell.fft_size = 384;
+  TestMacOptions options;
+  options.transport = TransportKind::shm;
+  io::FronthaulConfig fronthaul;
+  fronthaul.mode = io::FronthaulIngestMode::time_domain;
+  options.fronthaul = fronthaul;
+  const TestMacReport report = run_test_mac_session(pattern, options);
+  expect_clean_run(report, pattern);
+  EXPECT_EQ(report.fronthaul_ingest.missing_units, 0U);
+}
+
 TEST(TestMacFronthaul, CliRunsWithFronthaulAndCplane) {
   const auto result = airan::test::run_airan(
       "testmac --pattern " +

@@ -112,6 +112,25 @@ TEST(TestMacPrach, ThroughTheTimeDomainFronthaul) {
   EXPECT_THROW((void)run_test_mac_session(pattern, options), std::invalid_argument);
 }
 
+// The PRACH carrier at 11.52 MHz (384 points, cell.fft_size) through the time-domain fronthaul:
+// the preambles' periods (9216 samples) and the L1's PRACH FFTs at that rate.
+TEST(TestMacPrach, AtANonPowerOfTwoFftSize) {
+  LaunchPattern pattern =
+      load_launch_pattern(airan::test::repo_root() / "configs/patterns/prach.yaml");
+  pattern.num_slots = 16;
+  pattern.cell.fft_size = 384;
+  TestMacOptions options;
+  options.transport = TransportKind::shm;
+  io::FronthaulConfig fronthaul;
+  fronthaul.mode = io::FronthaulIngestMode::time_domain;
+  options.fronthaul = fronthaul;
+  const TestMacReport report = run_test_mac_session(pattern, options);
+  expect_no_mismatch(report);
+  EXPECT_EQ(report.prach_occasions, 4U);
+  expect_every_preamble_detected(report);
+  EXPECT_EQ(report.fronthaul_ingest.malformed(), 0U);
+}
+
 // No PUSCH: the PRACH slots' UL_TTI.requests hold only the PRACH PDU, and the continuation slots
 // no request at all. A preamble 40 dB under the other is missed, which is a decoding outcome.
 TEST(TestMacPrach, PrachUesAlone) {

@@ -103,8 +103,7 @@ struct FuzzPrachOccasion {
 const FuzzPrachOccasion& fuzz_prach_occasion() {
   static const FuzzPrachOccasion occasion = [] {
     const auto cell = fuzz_cell();
-    const auto numerology =
-        airan::phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+    const auto numerology = airan::phy::carrier_numerology(cell);
     const FronthaulSlotClock clock(cell.numerology, cell.cyclic_prefix);
     constexpr unsigned cycle_slot = 40;
     airan::phy::PrachConfig prach;

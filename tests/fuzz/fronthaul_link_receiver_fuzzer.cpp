@@ -116,7 +116,7 @@ FuzzSetup setup_from(std::uint8_t selector) {
 
 phy::Numerology fuzz_numerology() {
   const phy::CellConfig cell = fuzz_cell();
-  return phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  return phy::carrier_numerology(cell);
 }
 
 void check(bool condition) {

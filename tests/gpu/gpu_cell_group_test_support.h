@@ -127,8 +127,7 @@ inline std::vector<cf32> make_slot_iq(const CellSetup& setup, std::vector<PuschC
   ResourceGrid rx_grid(4, tx_grid.num_symbols(), tx_grid.num_subcarriers());
   FlatMimoChannel::random_unitary(4, cell.num_antenna_ports, seed)
       .apply(tx_grid, std::pow(10.0F, -setup.snr_db / 10.0F), rng, rx_grid);
-  const Numerology numerology =
-      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const Numerology numerology = carrier_numerology(cell);
   OfdmModulator modulator(numerology, cell.num_prbs);
   const std::size_t samples = numerology.slot_length(slot);
   std::vector<cf32> iq(4 * samples);

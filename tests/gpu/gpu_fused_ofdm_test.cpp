@@ -3,8 +3,9 @@
 // a launch set of front ends give the grids that CP removal, cuFFT and extraction give, within
 // float rounding (1e-5 of the grid's RMS); a launch set may mix fused front ends with cuFFT ones
 // in a workspace; a cell group with the fused kernel decodes, one
-// graph per slot or stream by stream, what it decodes without. The kernel's arithmetic runs on
-// the host in ofdm_fused_emulation_test. Skipped without a CUDA device.
+// graph per slot or stream by stream, what it decodes without; cells at FFT sizes it does not take
+// (1536, 3072) keep cuFFT and match the CPU demodulator. The kernel's arithmetic runs on the host
+// in ofdm_fused_emulation_test. Skipped without a CUDA device.
 #include "gpu_cell_group_test_support.h"
 #include "gpu_ofdm_test_support.h"
 
@@ -12,11 +13,15 @@
 #include "airan/gpu/launch_profiler.h" // CUDA builds only
 #endif
 
+#include "airan/phy/ofdm_demodulator.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <random>
+#include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -47,6 +52,39 @@ TEST(GpuFusedOfdm, EveryFftSizeMatchesCuFft) {
     EXPECT_GT(front_end.stage_times().ofdm_ms, 0.0F);
   }
   cells.demodulate_and_compare(nullptr); // all six fused, one launch
+}
+
+// Cells at a radio's rate (CellConfig::fft_size 1536 and 3072: cuFFT's mixed radices): the fused
+// kernel does not take them, and the device's grid is the CPU demodulator's.
+TEST(GpuFusedOfdm, NonPowerOfTwoFftSizesKeepCuFftAndMatchTheCpu) {
+  std::string status;
+  if (!have_device(status)) {
+    GTEST_SKIP() << "no CUDA device: " << status;
+  }
+  Cells cells;
+  for (const auto& [prbs, fft] : {std::pair{106U, 1536U}, std::pair{245U, 3072U}}) {
+    CellConfig cell = make_cell(prbs);
+    cell.fft_size = fft;
+    cells.add(cell, 2);
+  }
+  for (std::size_t c = 0; c < cells.front_ends.size(); ++c) {
+    SCOPED_TRACE("FFT " + std::to_string(fft_size_of(cells.configs[c])));
+    GpuPuschFrontEnd& front_end = *cells.front_ends[c];
+    front_end.set_fused_ofdm(true);
+    EXPECT_FALSE(front_end.fused_ofdm()) << "no fused kernel at this size";
+    front_end.demodulate_host(cells.iq[c], cells.rx[c], cells.slot);
+    ResourceGrid device(cells.rx[c], symbols, 12 * cells.configs[c].num_prbs);
+    front_end.download_grid(device);
+    const auto numerology = carrier_numerology(cells.configs[c]);
+    airan::phy::OfdmDemodulator demodulator(numerology, cells.configs[c].num_prbs);
+    ResourceGrid host(cells.rx[c], symbols, 12 * cells.configs[c].num_prbs);
+    const std::size_t length = numerology.slot_length(cells.slot);
+    for (unsigned r = 0; r < cells.rx[c]; ++r) {
+      demodulator.demodulate_slot(std::span(cells.iq[c]).subspan(r * length, length), cells.slot,
+                                  host, r);
+    }
+    EXPECT_LE(relative_difference(device, host), 1e-4);
+  }
 }
 
 TEST(GpuFusedOfdm, ALaunchSetMixesFusedAndCuFftFrontEnds) {

@@ -38,7 +38,7 @@ inline CellConfig make_cell(unsigned prbs) {
 }
 
 inline unsigned fft_size_of(const CellConfig& cell) {
-  return Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs).fft_size();
+  return carrier_numerology(cell).fft_size();
 }
 
 /// Random IQ of \p rx antennas for \p front_end's slot \p slot.

@@ -2,9 +2,10 @@
 // with the per-thread functions of ofdm_fft_elements.h in the kernels' thread order
 // (ofdm_kernels.cu), and between them a host FFT with cuFFT's forward C2C convention
 // (unnormalised, exp(-2 pi i k n / N)), over whole slots of random IQ for several numerologies,
-// FFT sizes, CP types, carrier widths and antenna counts, against phy::OfdmDemodulator. So the
-// window offsets, the work area's layout, the bin mapping and the scaling are checked in CI
-// without a GPU (CUDA builds: the structs hold CUDA vector types).
+// FFT sizes (powers of two and multiples of 128 such as 1536), CP types, carrier widths and
+// antenna counts, against phy::OfdmDemodulator. So the window offsets, the work area's layout,
+// the bin mapping and the scaling are checked in CI without a GPU (CUDA builds: the structs hold
+// CUDA vector types).
 #include <gtest/gtest.h>
 
 #if defined(AIRAN_HAVE_CUDA)
@@ -134,11 +135,21 @@ TEST(OfdmCufftPathEmulation, SlotsMatchTheCpuDemodulator) {
     unsigned slot;
   };
   const Shape shapes[] = {
-      {0, CyclicPrefix::normal, 128, 6, 1, 0},    {0, CyclicPrefix::normal, 256, 15, 2, 3},
-      {1, CyclicPrefix::normal, 512, 24, 2, 1},   {2, CyclicPrefix::extended, 1024, 66, 2, 3},
-      {2, CyclicPrefix::normal, 1024, 79, 3, 1},  {1, CyclicPrefix::normal, 2048, 106, 4, 0},
-      {1, CyclicPrefix::normal, 4096, 273, 4, 0}, {3, CyclicPrefix::normal, 4096, 264, 2, 4},
+      {0, CyclicPrefix::normal, 128, 6, 1, 0},
+      {0, CyclicPrefix::normal, 256, 15, 2, 3},
+      {1, CyclicPrefix::normal, 512, 24, 2, 1},
+      {2, CyclicPrefix::extended, 1024, 66, 2, 3},
+      {2, CyclicPrefix::normal, 1024, 79, 3, 1},
+      {1, CyclicPrefix::normal, 2048, 106, 4, 0},
+      {1, CyclicPrefix::normal, 4096, 273, 4, 0},
+      {3, CyclicPrefix::normal, 4096, 264, 2, 4},
       {0, CyclicPrefix::normal, 8192, 270, 1, 0},
+      // Cells at a radio's rate (CellConfig::fft_size, cuFFT's mixed radices): 23.04 and
+      // 46.08 MHz, 11.52 MHz at 60 kHz with the extended CP, 92.16 MHz.
+      {0, CyclicPrefix::normal, 1536, 106, 2, 0},
+      {1, CyclicPrefix::normal, 1536, 106, 4, 1},
+      {2, CyclicPrefix::extended, 768, 24, 2, 3},
+      {1, CyclicPrefix::normal, 3072, 245, 2, 0},
   };
   std::mt19937 rng(23);
   std::normal_distribution<float> normal(0.0F, 1.0F);

@@ -104,8 +104,7 @@ LossRun run_lossy(FronthaulIngestMode mode) {
   RuEmulator emulator(header.cell, num_rx, config);
   FronthaulSlotAssembler assembler(header.cell, num_rx, config);
   airan::test::SlotDecoder decoder(header.cell, num_rx);
-  const auto numerology = phy::Numerology::for_carrier(
-      header.cell.numerology, header.cell.cyclic_prefix, header.cell.num_prbs);
+  const auto numerology = phy::carrier_numerology(header.cell);
   std::vector<TestVectorSlot> vector_slots(reader.num_slots());
   for (std::size_t i = 0; i < vector_slots.size(); ++i) {
     reader.read_slot(i, vector_slots[i]);

@@ -124,8 +124,7 @@ TEST(RuPrachEmulatorRoom, At120KhzARequestHoldsAboutTwoSlots) {
   cell.num_prbs = 66;
   FronthaulConfig config;
   const RuPrachEmulator emulator(cell, 4, config, 8);
-  const auto numerology =
-      airan::phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const auto numerology = airan::phy::carrier_numerology(cell);
   std::size_t longest_slot = 0;
   for (unsigned slot = 0; slot < numerology.slots_per_subframe(); ++slot) {
     longest_slot = std::max<std::size_t>(longest_slot, numerology.slot_length(slot));

@@ -31,7 +31,7 @@ struct PrachCarrier {
   FronthaulConfig config;
   airan::phy::PrachConfig prach;
   [[nodiscard]] airan::phy::Numerology numerology() const {
-    return airan::phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+    return airan::phy::carrier_numerology(cell);
   }
   [[nodiscard]] FronthaulSlotClock clock() const { return {cell.numerology, cell.cyclic_prefix}; }
   [[nodiscard]] std::uint16_t eaxc(unsigned ru_port, std::uint16_t cc) const {

@@ -55,6 +55,23 @@ pusch:
   EXPECT_EQ(configured.pusch[0].dmrs_scrambling_id, 300U);
 }
 
+// cell.fft_size: the sample rate of the cell's IQ (a multiple of 128 that holds its subcarriers).
+TEST(SlotScenarioFile, CellFftSize) {
+  EXPECT_EQ(parse_slot_scenario(minimal, "minimal").cell.fft_size, 0U); // choose_fft_size()
+  std::string text = minimal;
+  text.replace(text.find("num_antenna_ports: 1"), 20, "fft_size: 768");
+  EXPECT_EQ(parse_slot_scenario(text, "768").cell.fft_size, 768U);
+  for (const auto& [size, expected] :
+       {std::pair<const char*, const char*>{"1000", "is not a multiple of 128"},
+        {"512", "below the carrier's 624 subcarriers"},
+        {"20000", "is larger than 16384"}}) {
+    std::string bad = minimal;
+    bad.replace(bad.find("num_antenna_ports: 1"), 20, std::string("fft_size: ") + size);
+    const std::string error = scenario_error_of(bad);
+    EXPECT_NE(error.find(expected), std::string::npos) << size << ": " << error;
+  }
+}
+
 TEST(SlotScenarioFile, LoadsEveryBundledConfig) {
   int loaded = 0;
   for (const auto& entry : std::filesystem::directory_iterator(configs_dir)) {

@@ -247,6 +247,32 @@ TEST_F(TestVectorFile, CommittedVectorsWithoutTransformPrecodingAttributesLoad) 
   }
 }
 
+// A cell at a non-power-of-two FFT size (CellConfig::fft_size): the cell keeps it, its IQ is at
+// it, and a sample count that is a slot at no multiple of 128 (nor at one below the carrier's
+// subcarriers) is refused.
+TEST_F(TestVectorFile, CellFftSizeAndIqAtIt) {
+  const auto file = path("fft384.h5");
+  auto h = make_header(1);
+  h.cell.fft_size = 384; // 20 PRBs: 240 subcarriers
+  TestVectorSlot s = make_slot(h, 0, false, false);
+  s.iq_samples_per_antenna = airan::phy::carrier_numerology(h.cell).slot_length(s.slot);
+  EXPECT_EQ(s.iq_samples_per_antenna, 3U * 12 * 128 * 5 / 4); // 12 symbols, CP N / 4
+  s.iq.assign(s.iq_samples_per_antenna, {0.25F, -0.5F});
+  write_vector(file, h, {s});
+  const TestVectorReader reader(file);
+  EXPECT_EQ(reader.header().cell.fft_size, 384U);
+  TestVectorSlot back;
+  reader.read_slot(0, back);
+  EXPECT_EQ(back.iq_fft_size, 384U);
+  EXPECT_EQ(back.iq, s.iq);
+  // 128 points (1920 samples) hold fewer than the 240 subcarriers; 1930 samples are no slot.
+  for (const std::size_t samples : {std::size_t{1920}, std::size_t{1930}}) {
+    s.iq_samples_per_antenna = samples;
+    s.iq.assign(samples, {});
+    EXPECT_THROW(write_vector(path("bad_fft.h5"), h, {s}), std::exception) << samples;
+  }
+}
+
 TEST_F(TestVectorFile, GridOnlyAndUncompressed) {
   const auto h = make_header(1);
   for (const bool compress : {true, false}) {

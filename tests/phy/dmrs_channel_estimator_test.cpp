@@ -71,8 +71,7 @@ const std::vector<double> tdl_powers = {0.0, -1.0, -2.0, -4.0, -7.0, -10.0};
 
 // Time of the FFT window centre of each symbol of \p slot, seconds (for a CFO phase ramp).
 std::vector<double> window_centre_times(const CellConfig& cell, unsigned slot) {
-  const Numerology numerology =
-      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const Numerology numerology = carrier_numerology(cell);
   std::vector<double> times;
   double start = 0.0;
   for (unsigned l = 0; l < numerology.symbols_per_slot(); ++l) {

@@ -245,8 +245,7 @@ TEST(PuschReceiverDetector, DetectorsThatDemodulateGetTheIqOncePerSlot) {
   const CellConfig cell = detector_test_cell();
   const Slot slot = make_slot(cell, {detector_pusch(1, 0, 16, 20), detector_pusch(2, 16, 16, 10),
                                      detector_pusch(3, 32, 20, 15)});
-  const Numerology numerology =
-      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const Numerology numerology = carrier_numerology(cell);
   OfdmModulator modulator(numerology, cell.num_prbs);
   const std::size_t samples = numerology.slot_length(6);
   std::vector<cf32> iq(4 * samples);

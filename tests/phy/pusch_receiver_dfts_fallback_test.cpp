@@ -86,8 +86,7 @@ FallbackSlot make_fallback_slot(const CellConfig& cell) {
   slot.grid = ResourceGrid(num_rx, tx_grid.num_symbols(), tx_grid.num_subcarriers());
   FlatMimoChannel::random_unitary(num_rx, 2, 8)
       .apply(tx_grid, std::pow(10.0F, -2.5F), rng, slot.grid);
-  const Numerology numerology =
-      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const Numerology numerology = carrier_numerology(cell);
   OfdmModulator modulator(numerology, cell.num_prbs);
   const std::size_t samples = numerology.slot_length(fallback_slot_number);
   slot.iq.resize(num_rx * samples);

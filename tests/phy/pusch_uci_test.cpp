@@ -192,8 +192,7 @@ TEST(PuschUci, BesideADetectorUciPdusDecodeFromHostLlrs) {
   }
   ResourceGrid rx(num_rx, tx.num_symbols(), tx.num_subcarriers());
   FlatMimoChannel::random_unitary(num_rx, 1, 3).apply(tx, 1e-3F, rng, rx);
-  const Numerology numerology =
-      Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs);
+  const Numerology numerology = carrier_numerology(cell);
   OfdmModulator modulator(numerology, cell.num_prbs);
   const std::size_t samples = numerology.slot_length(slot_number);
   std::vector<cf32> iq(num_rx * samples);

@@ -25,9 +25,7 @@ public:
              std::atomic<unsigned>& loads, std::atomic<unsigned>& grid_calls,
              std::atomic<unsigned>& loaded_calls, bool refuses_dfts_ofdm = false,
              bool mirrors = false, bool takes_ptrs_hopping_uci = false)
-      : numerology_(
-            phy::Numerology::for_carrier(cell.numerology, cell.cyclic_prefix, cell.num_prbs)),
-        demodulator_(numerology_, cell.num_prbs),
+      : numerology_(phy::carrier_numerology(cell)), demodulator_(numerology_, cell.num_prbs),
         grid_(num_rx, numerology_.symbols_per_slot(), 12 * cell.num_prbs), front_end_(limits),
         loads_(loads), grid_calls_(grid_calls), loaded_calls_(loaded_calls),
         refuses_dfts_ofdm_(refuses_dfts_ofdm), mirrors_(mirrors),

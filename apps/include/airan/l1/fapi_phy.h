@@ -128,6 +128,10 @@ struct FapiPhyConfig {
   /// Set (`airan l1`): a CONFIG.request for another carrier size, numerology, cyclic prefix or
   /// receive antenna count is refused (MSG_INVALID_CONFIG): the sample path cannot take it.
   std::optional<FapiCarrier> carrier;
+  /// FFT size of the time-domain samples (the fronthaul's or radio's sample rate over the
+  /// subcarrier spacing), set on the cell of every CONFIG.request (FAPI carries none): a
+  /// multiple of 128 (phy::CellConfig::fft_size). 0: phy::choose_fft_size() of the carrier.
+  unsigned ofdm_fft_size = 0;
 };
 
 /// The workless_sample_wait_slots of a live fronthaul: a slot's last frames may come up to the

@@ -5,7 +5,7 @@
 /// typos never pass silently; integers as YAML 1.2 reads them, 010 is ten, 0x hex, 0o octal):
 /// \code
 /// cell:   {num_prbs, grid_start_crb, numerology, cyclic_prefix: normal|extended, n_cell_id,
-///          dmrs_type_a_position, num_antenna_ports}
+///          dmrs_type_a_position, num_antenna_ports, fft_size (0 or absent: chosen)}
 /// num_rx_antennas: 1   # gNB receive antennas (1 .. 16)
 /// slot_number: 0
 /// pusch:  # a list; each entry the fields of phy::PuschConfig

@@ -54,7 +54,7 @@ public:
   /// before symbol l + 1); returns the number of frames.
   /// \throws std::invalid_argument when absolute_slot's slot number in the frame is not
   /// slot.slot, the grid or IQ is missing or has the wrong shape (time domain: IQ at another
-  /// FFT size than Numerology::for_carrier()'s), or requests are given in time-domain mode.
+  /// FFT size than phy::carrier_numerology()'s), or requests are given in time-domain mode.
   std::size_t packetize_slot(const TestVectorSlot& slot, std::int64_t absolute_slot,
                              std::int64_t epoch_ns, const FronthaulFrameSink& sink,
                              std::span<const RuSectionRequest> requests = {}) {

@@ -66,7 +66,7 @@ public:
   std::string add_request(std::int64_t absolute_slot, const RuPrachRequest& request);
 
   /// Feeds the time-domain IQ of absolute slot \p absolute_slot (antenna after antenna,
-  /// Numerology::for_carrier()'s slot_length() samples each) on the clock anchored at
+  /// carrier_numerology()'s slot_length() samples each) on the clock anchored at
   /// \p epoch_ns, and sends the U-plane frames of every request this slot completes. A pending
   /// request whose window began before a slot that was skipped is dropped (occasions_lost).
   /// Slots must come in increasing order. Returns the number of frames sent.

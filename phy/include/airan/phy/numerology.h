@@ -43,6 +43,18 @@ constexpr unsigned symbols_per_slot(CyclicPrefix cp) {
 /// sample count of a subframe stays far inside 32 bits at every numerology.
 constexpr unsigned max_fft_size = 65536;
 
+/// Granularity of an FFT size: every multiple of it makes every CP a whole number of samples at
+/// every numerology (the normal CP is 9 N / 128 samples), and no other size does.
+constexpr unsigned fft_size_granularity = 128;
+
+/// Whether \p fft_size is an FFT size a Numerology takes: a multiple of fft_size_granularity in
+/// 128 .. max_fft_size (powers of two, and sizes such as 768, 1536 or 3072 for the sample rates
+/// 11.52, 23.04 or 46.08 MHz at 15 kHz).
+constexpr bool is_valid_fft_size(unsigned fft_size) {
+  return fft_size >= fft_size_granularity && fft_size <= max_fft_size &&
+         fft_size % fft_size_granularity == 0;
+}
+
 /// Smallest power-of-two FFT size N (at least 128) with 12 * num_prbs <= max_occupancy * N.
 /// \throws std::invalid_argument when num_prbs is 0, max_occupancy is not in (0, 1], or N
 /// would be above max_fft_size.
@@ -59,8 +71,8 @@ class Numerology {
 public:
   /// \param mu       Numerology 0 .. 6.
   /// \param cp       Cyclic prefix; extended only with mu = 2.
-  /// \param fft_size Power of two, 128 .. max_fft_size, so that every CP is a whole number of
-  ///                 samples.
+  /// \param fft_size is_valid_fft_size(): a multiple of 128 in 128 .. max_fft_size, so that
+  ///                 every CP is a whole number of samples.
   /// \throws std::invalid_argument for an unsupported combination.
   Numerology(unsigned mu, CyclicPrefix cp, unsigned fft_size);
 

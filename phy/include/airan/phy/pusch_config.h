@@ -106,10 +106,24 @@ struct CellConfig {
   std::uint16_t n_cell_id = 0;       ///< Physical cell identity N_ID^cell (0 .. 1007).
   unsigned dmrs_type_a_position = 2; ///< dmrs-TypeA-Position: l0 = 2 or 3.
   unsigned num_antenna_ports = 1;    ///< Transmit antenna ports of the UE (1, 2 or 4).
+  /// OFDM FFT size N, which sets the sample rate N * 15 * 2^mu kHz of the cell's time-domain IQ
+  /// (an RU's or radio's sample rate, e.g. 1536 for 23.04 MHz at 15 kHz): a multiple of 128 in
+  /// 128 .. max_cell_fft_size with room for the carrier's 12 * num_prbs subcarriers. 0: the
+  /// smallest power of two choose_fft_size() takes for num_prbs.
+  unsigned fft_size = 0;
 
   /// Empty when valid, otherwise what is wrong.
   [[nodiscard]] std::string validate() const;
 };
+
+/// Largest CellConfig::fft_size (four times NR's largest, 4096).
+inline constexpr unsigned max_cell_fft_size = 16384;
+
+/// OFDM timing of \p cell: its numerology and cyclic prefix at its fft_size, or at
+/// choose_fft_size(num_prbs) when that is 0. Every stage that works on the cell's time-domain
+/// samples takes this one. \throws std::invalid_argument for an FFT size, numerology or cyclic
+/// prefix that Numerology refuses, or an FFT size below the carrier's subcarriers.
+Numerology carrier_numerology(const CellConfig& cell);
 
 /// One PUSCH transmission (FAPI PUSCH PDU fields, names spelled out; sizes in PRBs/symbols).
 struct PuschConfig {

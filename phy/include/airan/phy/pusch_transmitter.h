@@ -22,8 +22,6 @@ namespace airan::phy {
 struct PuschTransmitterOptions {
   /// Largest Q_m the buffers are sized for (2..10).
   unsigned max_modulation_order = 8;
-  /// FFT size of the OFDM modulator; 0 chooses choose_fft_size(cell.num_prbs).
-  unsigned fft_size = 0;
 };
 
 /// The UCI payload bits of one PUSCH (one bit per byte), as many as PuschConfig::uci says.
