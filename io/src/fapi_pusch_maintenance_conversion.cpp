@@ -13,7 +13,7 @@ constexpr std::uint32_t max_tb_size_lbrm_bytes = 0x1FFFFFFFU;
 constexpr FapiErrorCode maintenance_code = FapiErrorCode::msg_slot_err;
 constexpr FapiMessageType maintenance_message = FapiMessageType::ul_tti_request;
 
-/// 1 or 2: the LDPC base graph of TS 38.212 7.2.2 for \p tbs bits at \p rate.
+/// 1 or 2: the LDPC base graph of TS 38.212 6.2.2 for \p tbs bits at \p rate.
 unsigned base_graph_number(std::uint32_t tbs, double rate) {
   return phy::select_ldpc_base_graph(tbs, rate) == phy::LdpcBaseGraph::bg1 ? 1 : 2;
 }
@@ -45,6 +45,12 @@ void apply_pusch_maintenance(const FapiPuschPdu& pdu, phy::PuschConfig& config) 
   }
   config.intra_slot_hopping = pdu.frequency_hopping != 0;
   config.second_hop_prb_start = config.intra_slot_hopping ? v3->pusch_second_hop_prb : 0;
+  if (config.intra_slot_hopping) {
+    // Hops have single-symbol DMRS only (TS 38.211 Table 6.4.1.1.3-6): the first hop's last
+    // DMRS symbol right before the second hop's first one (type A at l0 = 3 with 4-symbol hops:
+    // ulDmrsSymbPos 0x0018) is two occasions, not the double-symbol one dmrs_length_of() saw.
+    config.dmrs_length = 1;
+  }
   config.tbs_lbrm = v3->tb_size_lbrm_bytes * 8;
 }
 
@@ -62,7 +68,7 @@ FapiError check_ldpc_base_graph(const FapiPuschPdu& pdu, const phy::CellConfig& 
   if (v3->ldpc_base_graph != graph) {
     return make_fapi_error(
         FapiStatus::out_of_range, maintenance_code, maintenance_message, 0,
-        "ldpcBaseGraph %u is not BG%u of TBS %u bits at R %.4f (TS 38.212 7.2.2)",
+        "ldpcBaseGraph %u is not BG%u of TBS %u bits at R %.4f (TS 38.212 6.2.2)",
         v3->ldpc_base_graph, graph, tbs, rate);
   }
   return {};

@@ -78,6 +78,7 @@ std::string to_string(const FronthaulCounters& c) {
   line("requests_refused", c.requests_refused);
   line("slots_overrun", c.slots_overrun);
   line("slots_discarded", c.slots_discarded);
+  line("slots_given_up", c.slots_given_up);
   line("missing_units", c.missing_units);
   line("incomplete_symbols", c.incomplete_symbols);
   return out.str();

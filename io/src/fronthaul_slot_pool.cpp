@@ -213,6 +213,19 @@ bool FronthaulSlotAssembler::dispatch_pending_before(std::int64_t absolute_slot)
 }
 
 void FronthaulSlotAssembler::give_up(std::int64_t absolute_slot) {
+  // A slot still being assembled goes too: the consumer will not take it (it went on without
+  // it), so its packets so far are too late as well, and its buffer is free.
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    if (state_[i] == BufferState::pending && slots_[i].absolute_slot == absolute_slot) {
+      const AssembledSlotStats& stats = slots_[i].stats;
+      counters_.early -= stats.early;
+      counters_.on_time -= stats.on_time;
+      counters_.late -= stats.late;
+      counters_.too_late += stats.packets;
+      ++counters_.slots_given_up;
+      state_[i] = BufferState::free;
+    }
+  }
   if (!recently_dispatched(absolute_slot)) {
     dispatched_ring_[dispatched_next_] = absolute_slot;
     dispatched_next_ = (dispatched_next_ + 1) % dispatched_ring_.size();

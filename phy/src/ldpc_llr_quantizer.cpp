@@ -1,10 +1,10 @@
 /// \file
 /// \brief Conversion of real LLRs to the LDPC decoder's int8 input (quantize_ldpc_llrs()): SSE2
 /// in the portable build, AVX2 or AVX-512 chosen at run time. Every path multiplies by the scale,
-/// clamps with min(v, 127) (min_ps returns its second operand for a NaN, so NaN gives +127, as
-/// quantize_ldpc_llr() does) and at -127 (SSE2: max(v, -127) in float; AVX2, AVX-512: in int8
-/// after the saturating narrowing, see below) and converts with the current rounding mode
-/// (nearest, ties to even, as std::nearbyint), so all give the scalar result bit for bit.
+/// sets a NaN to 0 (an erasure, as quantize_ldpc_llr() does), clamps with min(v, 127) and at -127
+/// (SSE2: max(v, -127) in float; AVX2, AVX-512: in int8 after the saturating narrowing, see below)
+/// and converts with the current rounding mode (nearest, ties to even, as std::nearbyint), so all
+/// give the scalar result bit for bit.
 #include "airan/phy/ldpc_decoder.h"
 
 #include "ldpc_rate_recovery_simd.h"

@@ -2,7 +2,7 @@
 // Rx beamforming part: the codec reads it when pduSize leaves exactly its 13 bytes, writes it only
 // when present (a 222.10.02 PDU is unchanged), and the conversion takes intra-slot frequency
 // hopping (puschSecondHopPRB), low-PAPR group/sequence hopping and TBS_LBRM from it, and checks
-// ldpcBaseGraph against TS 38.212 7.2.2.
+// ldpcBaseGraph against TS 38.212 6.2.2.
 #include "airan/io/fapi_codec.h"
 #include "airan/io/fapi_pusch_conversion.h"
 #include "airan/phy/dmrs_pusch.h"
@@ -102,6 +102,44 @@ TEST(FapiPuschMaintenanceV3, HoppingGoesOutAndComesBack) {
   ASSERT_TRUE(through_codec(plain_pdu, back, without_v3).ok());
   EXPECT_FALSE(back.maintenance_v3.has_value());
   EXPECT_EQ(with_v3, without_v3 + 13);
+}
+
+// Hops whose DMRS symbols touch (type A at l0 = 3 in 4-symbol hops, type B in 2- and 3-symbol
+// hops): each hop's single symbol, not one double-symbol DMRS, and the PDU comes back whole.
+TEST(FapiPuschMaintenanceV3, AdjacentDmrsOfTwoHopsAreSingleSymbols) {
+  struct Case {
+    phy::PuschMappingType mapping;
+    unsigned l0, start, symbols, cdm_groups_without_data;
+    std::uint16_t mask;
+  };
+  // dmrs-AdditionalPosition pos0; one CDM group without data where a hop is its DMRS symbol.
+  const Case cases[] = {{phy::PuschMappingType::type_a, 3, 0, 8, 2, 0x0018},
+                        {phy::PuschMappingType::type_a, 3, 0, 9, 2, 0x0018},
+                        {phy::PuschMappingType::type_b, 2, 5, 2, 1, 0x0060},
+                        {phy::PuschMappingType::type_b, 2, 9, 3, 1, 0x0600}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::to_string(c.symbols) + " symbols from " + std::to_string(c.start));
+    phy::CellConfig cell = v3_cell();
+    cell.dmrs_type_a_position = c.l0;
+    phy::PuschConfig pusch = hopping_config();
+    pusch.mapping_type = c.mapping;
+    pusch.start_symbol = c.start;
+    pusch.num_symbols = c.symbols;
+    pusch.dmrs_additional_position = 0;
+    pusch.num_dmrs_cdm_groups_no_data = c.cdm_groups_without_data;
+    pusch.mcs_index = 4;
+    ASSERT_EQ(pusch.validate(cell), "");
+    FapiPuschPdu pdu;
+    ASSERT_TRUE(to_fapi_pusch_pdu(pusch, cell, pdu).ok());
+    EXPECT_EQ(pdu.ul_dmrs_symb_pos, c.mask);
+    phy::PuschConfig back;
+    const FapiError error = to_pusch_config(pdu, cell, back);
+    ASSERT_TRUE(error.ok()) << describe(error);
+    EXPECT_EQ(back.dmrs_length, 1U);
+    EXPECT_EQ(back.validate(cell), "");
+    EXPECT_EQ(phy::pusch_dmrs_symbols(cell, back).mask, c.mask);
+    EXPECT_EQ(phy::compute_pusch_tbs(cell, back), phy::compute_pusch_tbs(cell, pusch));
+  }
 }
 
 void expect_refused(const FapiPuschPdu& pdu, FapiStatus status, const std::string& text) {

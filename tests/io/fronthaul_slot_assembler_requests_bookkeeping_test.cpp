@@ -142,4 +142,34 @@ TEST(FronthaulSlotAssemblerRequests, OlderSlotsDispatchedForAHeldOneComeFirst) {
   }
 }
 
+// A consumer that gives up on a slot still being assembled (FronthaulLinkReceiver hands it over
+// empty): it is never dispatched, its packets before and after are too late, its buffer free.
+TEST(FronthaulSlotAssemblerRequests, AGivenUpSlotBeingAssembledIsDroppedNotDispatched) {
+  RequestsFixture f;
+  FronthaulSlotAssembler& as = *f.assembler;
+  const std::int64_t a = f.absolute;
+  const std::int64_t b = a + f.clock().slots_per_frame();
+  const auto frames_a = f.uplane({}, a);
+  const std::size_t half = frames_a.size() / 2;
+  f.push(frames_a, 0, half);
+  as.give_up(a);
+  f.push(frames_a, half);
+  EXPECT_EQ(as.next_slot(), nullptr);
+  as.flush();
+  EXPECT_EQ(as.next_slot(), nullptr) << "the given-up slot is not flushed either";
+  const FronthaulCounters& c = as.counters();
+  EXPECT_EQ(c.slots_given_up, 1U);
+  EXPECT_EQ(c.too_late, frames_a.size());
+  EXPECT_EQ(c.early + c.on_time + c.late, 0U);
+  EXPECT_EQ(c.slots_complete + c.slots_flushed, 0U);
+  // The next slot assembles and leaves as usual.
+  f.push(f.uplane({}, b));
+  const AssembledSlot* next = as.next_slot();
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(next->absolute_slot, b);
+  EXPECT_TRUE(next->complete());
+  as.release(next);
+  EXPECT_NE(to_string(c).find("slots_given_up 1"), std::string::npos) << to_string(c);
+}
+
 } // namespace

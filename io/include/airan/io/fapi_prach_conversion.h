@@ -6,12 +6,13 @@
 /// slot; each becomes a phy::PrachConfig: prachFormat -> format, prachSubCSpacing (0 .. 3:
 /// 15 * 2^mu kHz for the short formats; 4 = 1.25 kHz, 5 = 5 kHz for the long ones, as srsRAN
 /// codes them) -> short_format_numerology, the FD occasion's prachRootSequenceIndex and k1 (PRBs
-/// from the carrier's first PRB: the UL BWP is taken to start there; a MAC that describes only
-/// FD occasion 0 gets k1 + numRa * N_RB^RA for the others), numCs -> N_CS, and prachStartSymbol +
-/// i * N_dur^RA for occasion i. Refused: no PRACH TLVs in CONFIG.request, a restricted set (1, 2:
-/// UNSUPPORTED), a prachSequenceLength or prachSubCSpacing that contradicts the format, a numRa
-/// beyond the FD occasions, several occasions of a long format or occasions past the slot, and
-/// whatever phy::validate_prach_config() refuses (OUT_OF_RANGE, MSG_SLOT_ERR).
+/// from the carrier's first PRB: the UL BWP is taken to start there; a FapiPrachConfig built in
+/// code with only FD occasion 0 gets k1 + numRa * N_RB^RA for the others, while the CONFIG.request
+/// decoder refuses numPrachFdOccasions that differs from the occasions sent), numCs -> N_CS, and
+/// prachStartSymbol + i * N_dur^RA for occasion i. Refused: no PRACH TLVs in CONFIG.request, a
+/// restricted set (1, 2: UNSUPPORTED), a prachSequenceLength or prachSubCSpacing that contradicts
+/// the format, a numRa beyond the FD occasions, several occasions of a long format or occasions
+/// past the slot, and whatever phy::validate_prach_config() refuses (OUT_OF_RANGE, MSG_SLOT_ERR).
 #pragma once
 
 #include "airan/io/fapi_p5_messages.h"

@@ -25,7 +25,8 @@ inline constexpr std::size_t uplane_parse_status_count = 8;
 /// units_outside_symbol), cplane, wrong_direction, unknown_eaxc, filtered_messages,
 /// fragmented_unsupported, too_late, too_early, epoch_mismatch, no_buffer, or accepted. Accepted
 /// packets are also classified by the Ta4 window (early + on_time + late = accepted). A packet of a
-/// slot that slots_discarded threw away is moved from its Ta4 class to epoch_mismatch.
+/// slot that slots_discarded threw away is moved from its Ta4 class to epoch_mismatch, one of a
+/// slot given up (slots_given_up) to too_late.
 struct FronthaulCounters {
   std::uint64_t packets = 0; ///< Frames handed to push().
   std::uint64_t bytes = 0;   ///< Their bytes.
@@ -101,6 +102,9 @@ struct FronthaulCounters {
   /// dispatched; their packets are counted as epoch_mismatch (the content counters below keep
   /// what those packets wrote).
   std::uint64_t slots_discarded = 0;
+  /// Slots being assembled when the consumer gave up on them (FronthaulSlotAssembler::give_up()):
+  /// not dispatched; their packets are counted as too_late.
+  std::uint64_t slots_given_up = 0;
   /// Slots opened with the DU's C-plane requests (FronthaulSlotAssembler::expect_sections()):
   /// only their requested units were expected.
   std::uint64_t requested_slots = 0;

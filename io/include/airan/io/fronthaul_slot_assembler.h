@@ -83,7 +83,7 @@ public:
   /// iq_fft_size, PuschReceiver::process_slot_iq()). Empty in frequency domain.
   std::vector<phy::cf32> iq;
   std::size_t iq_samples_per_antenna = 0;
-  unsigned iq_fft_size = 0; ///< Numerology::for_carrier()'s FFT size (what the receiver uses).
+  unsigned iq_fft_size = 0; ///< phy::carrier_numerology()'s FFT size (the receiver's).
 
   [[nodiscard]] unsigned num_rx_antennas() const { return num_rx_; }
   [[nodiscard]] unsigned num_symbols() const { return num_symbols_; }
@@ -185,7 +185,8 @@ public:
   /// oldest first (a consumer that must hand them over before a later one); true when any.
   bool dispatch_pending_before(std::int64_t absolute_slot);
   /// The consumer gave up on absolute slot \p absolute_slot (it went on without it): its
-  /// packets from now on count as too_late, as if it had been dispatched.
+  /// packets from now on count as too_late, as if it had been dispatched, and so do those of it
+  /// being assembled, whose buffer is freed without a dispatch (slots_given_up).
   void give_up(std::int64_t absolute_slot);
 
   /// The oldest dispatched slot not yet taken, or nullptr. The consumer owns it until
