@@ -55,4 +55,16 @@ apps::ChannelSpec to_channel_spec(const ChannelOptions& options) {
   return channel;
 }
 
+void drop_fading_defaults_for_awgn(const CLI::App& app, ChannelOptions& options) {
+  if (apps::canonical_channel_model(options.channel) != "awgn") {
+    return;
+  }
+  if (app.count("--doppler") == 0) {
+    options.doppler_hz = 0.0;
+  }
+  if (app.count("--correlation") == 0) {
+    options.correlation = "none";
+  }
+}
+
 } // namespace airan::cli

@@ -35,4 +35,9 @@ void add_channel_options(CLI::App& app, ChannelOptions& options);
 /// The channel of \p options. \throws std::invalid_argument for an unknown correlation or domain.
 apps::ChannelSpec to_channel_spec(const ChannelOptions& options);
 
+/// For a command whose defaults are a fading channel's (Doppler, correlation): when the channel
+/// is awgn, the defaults that \p app was not given are dropped (0 Hz, none), so that `--channel
+/// awgn` alone is a valid channel; a value given explicitly is kept (and refused).
+void drop_fading_defaults_for_awgn(const CLI::App& app, ChannelOptions& options);
+
 } // namespace airan::cli

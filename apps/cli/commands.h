@@ -5,10 +5,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <system_error>
+
+#include <unistd.h>
 
 namespace airan::cli {
 
@@ -21,11 +24,68 @@ inline const CLI::Validator not_negative(
     },
     "", "NOT_NEGATIVE");
 
+/// Latest first-slot time (ns) a command writing a pcap takes: a timestamp is 32-bit seconds,
+/// and a capture's slots span far less than the 2^32 - 4e9 s left.
+inline constexpr std::int64_t max_pcap_start_ns = 4'000'000'000LL * 1'000'000'000LL;
+
 /// True when \p output names the existing file \p input (through any path): writing it would
 /// destroy the input before it is read.
 inline bool same_file(const std::string& output, const std::string& input) {
   std::error_code error;
   return !output.empty() && !input.empty() && std::filesystem::equivalent(output, input, error);
+}
+
+/// An output written beside its final name (NAME.partial) and renamed over it by commit(): a
+/// command that fails half-way leaves neither a truncated output nor a destroyed older one. The
+/// partial file is removed unless committed.
+class PartialOutput {
+public:
+  explicit PartialOutput(const std::string& final_path)
+      : final_(final_path), partial_(final_path + ".partial") {}
+  ~PartialOutput() {
+    if (!committed_) {
+      std::error_code ignored;
+      std::filesystem::remove(partial_, ignored);
+    }
+  }
+  PartialOutput(const PartialOutput&) = delete;
+  PartialOutput& operator=(const PartialOutput&) = delete;
+  PartialOutput(PartialOutput&&) = delete;
+  PartialOutput& operator=(PartialOutput&&) = delete;
+
+  /// Where to write.
+  [[nodiscard]] const std::filesystem::path& path() const { return partial_; }
+  /// Renames the written file to its final name (the writer flushed or closed first).
+  void commit() {
+    std::filesystem::rename(partial_, final_);
+    committed_ = true;
+  }
+
+private:
+  std::filesystem::path final_;
+  std::filesystem::path partial_;
+  bool committed_ = false;
+};
+
+/// Why \p path cannot be written as a command's output ("" when it can), asked before a long
+/// run so that its results are not lost at its end: its folder must exist and be writable, and
+/// it must not be a folder itself.
+inline std::string unwritable_output(const std::string& path) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return path + " is a directory";
+  }
+  std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  if (folder.empty()) {
+    folder = ".";
+  }
+  if (!std::filesystem::is_directory(folder, error)) {
+    return "the folder of " + path + " does not exist";
+  }
+  if (::access(folder.c_str(), W_OK) != 0) {
+    return "the folder of " + path + " is not writable";
+  }
+  return {};
 }
 
 /// A registered sub-command: run() is called when the user selected it.

@@ -26,15 +26,22 @@ struct CplaneOptions {
 };
 
 int run_cplane(const CplaneOptions& o) {
-  if (same_file(o.pcap, o.vector)) {
-    std::cerr << "airan cplane: --pcap " << o.pcap << " is the vector itself\n";
+  if (same_file(o.pcap, o.vector) || same_file(o.pcap, o.fronthaul.config)) {
+    std::cerr << "airan cplane: --pcap " << o.pcap << " is one of the inputs\n";
+    return 2;
+  }
+  // A pcap timestamp is 32-bit seconds; the first C-plane leaves advance_ns before the start.
+  if (o.start_ns < o.advance_ns || o.start_ns > max_pcap_start_ns) {
+    std::cerr << "airan cplane: --start-ns must be in " << o.advance_ns << " .. "
+              << max_pcap_start_ns << " (pcap timestamps are 32-bit seconds)\n";
     return 2;
   }
   const io::TestVectorReader reader(o.vector);
   const auto fh = resolve_fronthaul_config(o.fronthaul);
   const auto& header = reader.header();
   const io::FronthaulSlotClock clock(header.cell.numerology, header.cell.cyclic_prefix);
-  io::PcapWriter writer(o.pcap);
+  PartialOutput output(o.pcap);
+  io::PcapWriter writer(output.path());
   std::int64_t stamp_ns = 0; // C-plane leaves advance_ns before its slot starts
   // The same C-plane the FAPI L1 sends for an accepted UL_TTI.request.
   l1::FronthaulCplaneSender sender(header.cell, header.num_rx_antennas, fh,
@@ -61,9 +68,10 @@ int run_cplane(const CplaneOptions& o) {
   writer.flush();
   if (sender.slots_failed() > 0) {
     std::cerr << "airan cplane: C-plane generation failed for " << sender.slots_failed()
-              << " slot(s)\n";
+              << " slot(s); " << o.pcap << " not written\n";
     return 1;
   }
+  output.commit();
   std::cout << "wrote " << o.pcap << ": " << sender.frames_sent() << " C-plane frame(s) for "
             << reader.num_slots() << " slot(s)\n";
   return 0;

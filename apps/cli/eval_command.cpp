@@ -10,11 +10,15 @@
 #include "progress_bar.h"
 #include "receiver_options.h"
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+
+#include <unistd.h>
 
 namespace airan::cli {
 namespace {
@@ -150,6 +154,16 @@ int run_eval(const EvalOptions& options) {
   if (const auto problems = apps::validate_evaluation(config); !problems.empty()) {
     std::cerr << "airan eval: invalid configuration:\n" << problems;
     return 2;
+  }
+  if (!options.output.empty()) { // made now: a bad -o fails before the run, not after it
+    std::error_code error;
+    std::filesystem::create_directories(options.output, error);
+    if (error || !std::filesystem::is_directory(options.output) ||
+        ::access(options.output.c_str(), W_OK) != 0) {
+      std::cerr << "airan eval: -o " << options.output << ": not a writable directory"
+                << (error ? " (" + error.message() + ")" : std::string()) << '\n';
+      return 2;
+    }
   }
   std::cout << "eval: " << config.scenario.cell.num_prbs << " PRB at "
             << (15U << config.scenario.cell.numerology) << " kHz, "

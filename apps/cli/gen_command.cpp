@@ -35,6 +35,10 @@ struct GenOptions {
 };
 
 int run_gen(const GenOptions& o) {
+  if (same_file(o.output, o.config)) {
+    std::cerr << "airan gen: -o " << o.output << " is the --config file itself\n";
+    return 2;
+  }
   const auto scenario = load_scenario_outside_fapi(o.config, "airan gen");
   apps::LinkScenario link;
   link.cell = scenario.cell;
@@ -51,6 +55,13 @@ int run_gen(const GenOptions& o) {
   const apps::ReceiverSpec* reference = nullptr;
   if (o.reference_receiver != "none") {
     reference = &apps::find_receiver(o.reference_receiver);
+    if (reference->neural) {
+      // The reference is a front end (with the true channel for perfect-csi): no model.
+      std::cerr << "airan gen: --reference-receiver " << reference->name
+                << ": the neural receiver needs a model, which gen does not load; use a "
+                   "classical receiver, perfect-csi or none\n";
+      return 2;
+    }
   }
 
   io::TestVectorHeader header;
@@ -87,18 +98,8 @@ int run_gen(const GenOptions& o) {
   }
   // Written beside the output and renamed once complete: a run that fails half-way leaves no
   // vector (one with fewer slots, or none, would replay as if whole).
-  const std::filesystem::path partial = o.output + ".partial";
-  struct RemoveUnlessRenamed {
-    const std::filesystem::path& path;
-    bool renamed = false;
-    ~RemoveUnlessRenamed() {
-      if (!renamed) {
-        std::error_code ignored;
-        std::filesystem::remove(path, ignored);
-      }
-    }
-  } partial_file{partial};
-  io::TestVectorWriter writer(partial, header);
+  PartialOutput output(o.output);
+  io::TestVectorWriter writer(output.path(), header);
   io::TestVectorSlot slot;
   std::vector<phy::PuschPduResult> results;
   unsigned decoded = 0;
@@ -164,8 +165,7 @@ int run_gen(const GenOptions& o) {
     writer.write_slot(slot);
   }
   writer.close();
-  std::filesystem::rename(partial, o.output);
-  partial_file.renamed = true;
+  output.commit();
   std::cout << "wrote " << o.output << ": " << o.slots << " slot(s), " << o.slots * num_tbs
             << " TB(s), " << link.num_rx_antennas << " Rx, " << link.channel.describe() << ", SNR "
             << o.snr_db << " dB";

@@ -255,8 +255,10 @@ int run_l1(const L1CommandOptions& o) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::cout << "airan l1: " << carrier.cell.num_prbs << " PRB, mu " << carrier.cell.numerology
-            << ", " << carrier.num_rx_antennas << " Rx, fronthaul " << io::to_string(fronthaul.mode)
-            << " on DPDK port " << port->port_id() << "; serving the MAC on " << where << std::endl;
+            << ", FFT " << numerology.fft_size() << " (" << numerology.sample_rate_hz() / 1e6
+            << " MHz), " << carrier.num_rx_antennas << " Rx, fronthaul "
+            << io::to_string(fronthaul.mode) << " on DPDK port " << port->port_id()
+            << "; serving the MAC on " << where << std::endl;
   if (timeline && io::realtime_ns() < timeline->epoch_ns) {
     std::cout << "airan l1: warning: CLOCK_REALTIME is before the fronthaul's epoch (not "
                  "synchronised?): START.requests get SFN_OUT_OF_SYNC until it is"

@@ -95,6 +95,11 @@ int run_prach_eval(const PrachEvalOptions& options, const std::string& command_l
     std::cerr << "airan prach-eval: invalid configuration:\n" << problems;
     return 2;
   }
+  if (const std::string problem = options.json.empty() ? "" : unwritable_output(options.json);
+      !problem.empty()) {
+    std::cerr << "airan prach-eval: --json: " << problem << '\n';
+    return 2;
+  }
   std::cout << "prach-eval: " << apps::describe_prach_evaluation(config) << '\n';
   ProgressBar bar("prach-eval");
   const auto points =

@@ -144,6 +144,11 @@ int run_pucch_eval(const PucchEvalOptions& options) {
     std::cerr << "airan pucch-eval: invalid configuration:\n" << problems;
     return 2;
   }
+  if (const std::string problem = options.csv.empty() ? "" : unwritable_output(options.csv);
+      !problem.empty()) {
+    std::cerr << "airan pucch-eval: --csv: " << problem << '\n';
+    return 2;
+  }
   std::cout << "pucch-eval: " << apps::describe_pucch_evaluation(config) << '\n';
   ProgressBar bar("pucch-eval");
   const auto points =
@@ -242,6 +247,7 @@ Command add_pucch_eval_command(CLI::App& parent) {
                 app->count("--harq-bits") + app->count("--sr-bits") + app->count("--csi-bits") > 0,
                 app->count("--dtx-slots") > 0};
             apply_format_defaults(*o, given);
+            drop_fading_defaults_for_awgn(*app, o->channel);
             return run_pucch_eval(*o);
           }};
 }

@@ -78,7 +78,9 @@ public:
   }
   /// The requests for absolute slot \p slot (empty when the DU asked for nothing).
   [[nodiscard]] std::span<const io::RuSectionRequest> for_slot(std::int64_t slot) const {
-    return by_slot_[static_cast<std::size_t>(slot % slots_per_cycle_)];
+    // Floor modulo: a slot before the cycle's start (negative) has its place in the cycle too.
+    const std::int64_t cycles = static_cast<std::int64_t>(slots_per_cycle_);
+    return by_slot_[static_cast<std::size_t>(((slot % cycles) + cycles) % cycles)];
   }
   [[nodiscard]] const io::RuCplaneTally& tally() const { return tally_; }
   [[nodiscard]] std::size_t num_slots() const { return num_slots_; }
@@ -257,7 +259,8 @@ int run_ru_emulator(const RuEmulatorOptions& o) {
   const io::TestVectorReader reader(o.vector);
   const auto fh = resolve_fronthaul_config(o.fronthaul);
   const bool live = o.fronthaul.has_dpdk_device();
-  if (same_file(o.pcap, o.vector) || same_file(o.pcap, o.cplane)) {
+  if (same_file(o.pcap, o.vector) || same_file(o.pcap, o.cplane) ||
+      same_file(o.pcap, o.fronthaul.config)) {
     std::cerr << "airan ru-emulator: --pcap " << o.pcap << " is one of the inputs\n";
     return 2;
   }
@@ -314,7 +317,13 @@ int run_ru_emulator(const RuEmulatorOptions& o) {
   if (live) {
     return run_live(o, reader, fh, cplane.get());
   }
-  io::PcapWriter writer(o.pcap);
+  if (o.start_ns < 0 || o.start_ns > max_pcap_start_ns) {
+    std::cerr << "airan ru-emulator: --start-ns must be in 0 .. " << max_pcap_start_ns
+              << " (pcap timestamps are 32-bit seconds)\n";
+    return 2;
+  }
+  PartialOutput output(o.pcap);
+  io::PcapWriter writer(output.path());
   io::TestVectorSlot slot;
   std::size_t frames = 0;
   std::int64_t epoch = 0;
@@ -330,6 +339,7 @@ int run_ru_emulator(const RuEmulatorOptions& o) {
                         });
   }
   writer.flush();
+  output.commit();
   std::cout << "wrote " << o.pcap << ": " << frames << " frame(s)\n";
   return 0;
 }

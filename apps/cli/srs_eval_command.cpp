@@ -167,6 +167,11 @@ int run_srs_eval(const SrsEvalOptions& options) {
     std::cerr << "airan srs-eval: invalid configuration:\n" << srs_eval_name_options(problems);
     return 2;
   }
+  if (const std::string problem = options.csv.empty() ? "" : unwritable_output(options.csv);
+      !problem.empty()) {
+    std::cerr << "airan srs-eval: --csv: " << problem << '\n';
+    return 2;
+  }
   std::cout << "srs-eval: " << apps::describe_srs_evaluation(config) << '\n';
   ProgressBar bar("srs-eval");
   const auto points = apps::run_srs_evaluation(config, [&](const apps::SrsEvaluationProgress& p) {
@@ -244,13 +249,7 @@ Command add_srs_eval_command(CLI::App& parent) {
             if (app->count("--start-symbol") == 0) {
               o->start_symbol = o->symbols < slot_symbols ? slot_symbols - o->symbols : 0;
             }
-            if (apps::canonical_channel_model(o->channel.channel) == "awgn") {
-              // The fading defaults do not apply; an explicit value is still refused.
-              o->channel.doppler_hz = app->count("--doppler") > 0 ? o->channel.doppler_hz : 0.0;
-              if (app->count("--correlation") == 0) {
-                o->channel.correlation = "none";
-              }
-            }
+            drop_fading_defaults_for_awgn(*app, o->channel);
             return run_srs_eval(*o);
           }};
 }

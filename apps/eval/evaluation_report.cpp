@@ -332,7 +332,9 @@ std::vector<std::string> write_evaluation_outputs(const std::filesystem::path& d
   }
   {
     auto file = open(directory / "bler.json");
-    file << json.dump(2) << '\n';
+    // The command line as given may hold bytes that are not UTF-8 (a path): replaced, not thrown
+    // on after the whole run.
+    file << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     if (!file) {
       throw std::runtime_error("cannot write " + (directory / "bler.json").string());
     }

@@ -172,7 +172,7 @@ std::string format_prach_evaluation_json(const std::string& command,
          {"mean_snr_estimate_db",
           q.reported() == 0 ? nlohmann::json(nullptr) : nlohmann::json(q.mean_snr_estimate_db())}});
   }
-  return json.dump(2) + "\n";
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 } // namespace airan::apps

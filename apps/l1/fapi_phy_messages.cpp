@@ -10,6 +10,7 @@
 #include "airan/io/fapi_codec.h"
 #include "airan/io/fapi_messages.h"
 #include "airan/io/fapi_pusch_conversion.h"
+#include "airan/io/oran_cplane.h"
 
 #include <algorithm>
 #include <exception>
@@ -183,6 +184,17 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
           io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_invalid_config,
                               io::FapiMessageType::config_request, 0,
                               "the carrier does not fit the L1's OFDM: %s", cell_error.c_str());
+    } else if (const unsigned fft = phy::carrier_numerology(new_cell).fft_size();
+               config.receiver.prach_from_sections && !effective.prach.empty() &&
+               !io::fft_size_code(fft)) {
+      // 7.2x PRACH: each occasion's section type 3 names the FFT size (frameStructure), whose
+      // code table has powers of two and 1536, 3072 only.
+      error =
+          io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_invalid_config,
+                              io::FapiMessageType::config_request, 0,
+                              "PRACH over 7.2x: FFT size %u has no O-RAN frameStructure code "
+                              "(powers of two 16 .. 4096, 1536, 3072)",
+                              fft);
     }
   }
   std::vector<phy::CsiPart2SizeMap> new_maps; // UCI configuration: CSI part 2 sizes

@@ -11,12 +11,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
 #include <limits>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 namespace airan::io {
 
@@ -98,6 +100,30 @@ std::string FronthaulConfig::validate() const {
   }
   if (prach_ru_port && !fits(*prach_ru_port, eaxc_layout.ru_port_bits)) {
     return "prach_ru_port: does not fit its " + std::to_string(eaxc_layout.ru_port_bits) + " bits";
+  }
+  return {};
+}
+
+std::string FronthaulConfig::validate_carrier(const phy::CellConfig& cell) const {
+  if (mode != FronthaulIngestMode::time_domain) {
+    return {};
+  }
+  std::size_t longest = 0; // samples of the longest symbol (a long CP's)
+  try {
+    const phy::Numerology numerology = phy::carrier_numerology(cell);
+    for (unsigned slot = 0; slot < numerology.slots_per_subframe(); ++slot) {
+      for (unsigned l = 0; l < numerology.symbols_per_slot(); ++l) {
+        longest = std::max<std::size_t>(longest, numerology.symbol_length(slot, l));
+      }
+    }
+  } catch (const std::invalid_argument& e) {
+    return std::string("cell: ") + e.what();
+  }
+  constexpr std::size_t max_blocks = std::size_t{1} << 10; // startPrbu: 10 bits
+  if ((longest + 11) / 12 > max_blocks) {
+    return "time-domain fronthaul: a symbol of " + std::to_string(longest) +
+           " samples needs more than startPrbu's 1024 blocks of 12 samples (FFT size " +
+           std::to_string(phy::carrier_numerology(cell).fft_size()) + " is too large)";
   }
   return {};
 }

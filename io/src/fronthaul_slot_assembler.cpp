@@ -38,6 +38,9 @@ void check_arguments(const phy::CellConfig& cell, unsigned num_rx, const Frontha
   if (const auto error = config.validate(); !error.empty()) {
     throw std::invalid_argument("FronthaulSlotAssembler: " + error);
   }
+  if (const auto error = config.validate_carrier(cell); !error.empty()) {
+    throw std::invalid_argument("FronthaulSlotAssembler: " + error);
+  }
   if (num_rx < 1 || num_rx > 16) {
     throw std::invalid_argument("FronthaulSlotAssembler: 1 .. 16 receive antennas");
   }

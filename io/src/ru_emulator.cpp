@@ -23,6 +23,9 @@ void check_arguments(const phy::CellConfig& cell, unsigned num_rx, const Frontha
   if (const auto error = config.validate(); !error.empty()) {
     throw std::invalid_argument("RuEmulator: " + error);
   }
+  if (const auto error = config.validate_carrier(cell); !error.empty()) {
+    throw std::invalid_argument("RuEmulator: " + error);
+  }
   if (num_rx < 1 || num_rx > 16) {
     throw std::invalid_argument("RuEmulator: 1 .. 16 receive antennas");
   }

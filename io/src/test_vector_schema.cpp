@@ -116,6 +116,9 @@ std::string validate_header(const TestVectorHeader& header) {
 
 std::string validate_slot_number(const phy::CellConfig& cell, std::uint64_t absolute_slot,
                                  unsigned slot) {
+  if (absolute_slot > max_absolute_slot) {
+    return "absolute_slot " + std::to_string(absolute_slot) + " exceeds 2^40";
+  }
   const unsigned per_frame = phy::slots_per_frame(cell.numerology);
   if (slot != absolute_slot % per_frame) {
     return "slot " + std::to_string(slot) + " is not absolute_slot " +

@@ -20,6 +20,9 @@ inline constexpr unsigned max_rx_antennas = 64;
 inline constexpr unsigned max_tx_antennas = 8;
 inline constexpr std::size_t max_pdus_per_slot = 256;
 inline constexpr std::size_t max_slots = 1000000;
+/// Largest absolute_slot (2^40: 35 years of 1 ms slots): slot times in ns, absolute_slot x slot
+/// duration, stay far inside 63 bits at every numerology.
+inline constexpr std::uint64_t max_absolute_slot = std::uint64_t{1} << 40;
 /// Largest TBS accepted (above any TS 38.214 PUSCH TBS; bounds what a file can make us allocate).
 inline constexpr std::uint32_t max_tb_bits = 1U << 21;
 inline constexpr unsigned min_fft_size = phy::fft_size_granularity;
@@ -207,7 +210,8 @@ unsigned num_subcarriers(const phy::CellConfig& cell);
 /// SNR and noise variance), otherwise the first problem.
 std::string validate_header(const TestVectorHeader& header);
 
-/// Empty when \p slot is the slot number of \p absolute_slot for \p cell, otherwise why not.
+/// Empty when \p absolute_slot is at most max_absolute_slot and \p slot is its slot number for
+/// \p cell, otherwise why not.
 std::string validate_slot_number(const phy::CellConfig& cell, std::uint64_t absolute_slot,
                                  unsigned slot);
 

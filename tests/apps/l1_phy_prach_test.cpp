@@ -223,5 +223,34 @@ TEST(FapiPhyPrach, RefusesWhatItCannotReceive) {
   EXPECT_EQ(h.phy().counters().pdus_rejected, 1U);
 }
 
+// 7.2x PRACH (occasions from the O-RU's section type 3 streams): each C-plane message names the
+// FFT size in a code table of powers of two, 1536 and 3072. An L1 at 384 points refuses a
+// CONFIG.request with PRACH, rather than failing every occasion; without PRACH, or at 512, it
+// takes it.
+TEST(FapiPhyPrach, OverSevenTwoXTheFftSizeNeedsAFrameStructureCode) {
+  FapiPhyConfig phy_config = harness_phy_config();
+  phy_config.receiver.prach_from_sections = true;
+  phy_config.ofdm_fft_size = 384;
+  PhyHarness h(phy_config);
+  io::FapiConfigRequest config = io::to_fapi_config_request(h.cell(), PhyHarness::rx);
+  config.prach = io::to_fapi_prach_config(phy::PrachConfig{});
+  h.send(config);
+  auto response = h.wait_for(FapiMessageType::config_response);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->response_code, io::FapiErrorCode::msg_invalid_config);
+  EXPECT_EQ(h.phy().state(), PhyState::idle);
+  h.send(io::to_fapi_config_request(h.cell(), PhyHarness::rx)); // no PRACH
+  response = h.wait_for(FapiMessageType::config_response);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->response_code, io::FapiErrorCode::msg_ok);
+
+  phy_config.ofdm_fft_size = 512; // code 9
+  PhyHarness power_of_two(phy_config);
+  power_of_two.send(config);
+  response = power_of_two.wait_for(FapiMessageType::config_response);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->response_code, io::FapiErrorCode::msg_ok);
+}
+
 } // namespace
 } // namespace airan::l1::test

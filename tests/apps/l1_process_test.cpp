@@ -237,6 +237,22 @@ TEST(L1Process, CommandLineRefusals) {
   EXPECT_EQ(l1_cplane.status, 2) << l1_cplane.output;
   EXPECT_NE(l1_cplane.output.find("--cplane needs the 7.2x fronthaul"), std::string::npos)
       << l1_cplane.output;
+  // A carrier file whose FFT (the O-RU's sample rate) cannot hold the carrier's 288 subcarriers.
+  std::ifstream in(pattern);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string narrow = text.str();
+  const std::size_t prbs = narrow.find("  num_prbs: 24");
+  ASSERT_NE(prbs, std::string::npos);
+  narrow.insert(prbs, "  fft_size: 256\n");
+  const auto file = scratch_dir("l1_fft") / "narrow.yaml";
+  std::ofstream(file) << narrow;
+  const RunResult small_fft =
+      run_airan("l1 --config " + file.string() + " --mode time-domain --dpdk net_null0");
+  EXPECT_EQ(small_fft.status, 2) << small_fft.output;
+  EXPECT_NE(small_fft.output.find("FFT size 256 is below the carrier's 288 subcarriers"),
+            std::string::npos)
+      << small_fft.output;
 }
 
 } // namespace

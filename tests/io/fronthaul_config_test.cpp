@@ -1,7 +1,9 @@
 // The fronthaul: section of scenario files: defaults, every key, and errors naming the key.
 #include "airan/io/fronthaul_config.h"
+#include "airan/io/fronthaul_slot_assembler.h"
 #include "airan/io/fronthaul_timing.h"
 #include "airan/io/pusch_config_file.h"
+#include "airan/io/ru_emulator.h"
 
 #include <gtest/gtest.h>
 
@@ -166,6 +168,29 @@ TEST(FronthaulConfig, ValidateNamesTheField) {
   config = {};
   config.t2a_max_cp_ul_ns = 1'000'000'001;
   EXPECT_NE(config.validate().find("t2a_min_cp_ul_ns"), std::string::npos);
+}
+
+// Time domain: startPrbu's 10 bits number 1024 blocks of 12 samples a symbol at most. At 30 kHz
+// 11264 points (a 12232-sample long symbol, 1020 blocks) fit, 12288 (13344 samples) do not; the
+// O-RU emulator and the assembler refuse such a cell when built, not with a frame that cannot be.
+TEST(FronthaulConfig, TimeDomainCarriesFftSizesUpToItsBlockNumbering) {
+  airan::phy::CellConfig cell;
+  cell.num_prbs = 273;
+  cell.numerology = 1;
+  FronthaulConfig config;
+  config.mode = FronthaulIngestMode::time_domain;
+  EXPECT_EQ(config.validate_carrier(cell), ""); // 4096 points
+  cell.fft_size = 11264;
+  EXPECT_EQ(config.validate_carrier(cell), "");
+  cell.fft_size = 12288;
+  const std::string error = config.validate_carrier(cell);
+  EXPECT_NE(error.find("a symbol of 13344 samples needs more than startPrbu's 1024 blocks"),
+            std::string::npos)
+      << error;
+  EXPECT_THROW(RuEmulator(cell, 2, config), std::invalid_argument);
+  EXPECT_THROW(FronthaulSlotAssembler(cell, 2, config), std::invalid_argument);
+  config.mode = FronthaulIngestMode::frequency_domain; // PRBs: the FFT is the O-RU's
+  EXPECT_EQ(config.validate_carrier(cell), "");
 }
 
 TEST(FronthaulConfig, LoadsTheSectionFromAScenarioFile) {

@@ -273,6 +273,27 @@ TEST_F(TestVectorFile, CellFftSizeAndIqAtIt) {
   }
 }
 
+// absolute_slot at most 2^40 (slot times in ns stay far inside 63 bits): a larger one, e.g. a
+// 2^64 - 1 that a tool would read as slot -1, is refused on both sides (one schema check).
+TEST_F(TestVectorFile, AbsoluteSlotIsAtMostTwoToTheForty) {
+  const auto h = make_header(1);
+  for (const std::uint64_t absolute : {(std::uint64_t{1} << 40) + 40, ~std::uint64_t{0}}) {
+    TestVectorSlot s = make_slot(h, 0, false, false);
+    s.absolute_slot = absolute;
+    s.slot = static_cast<unsigned>(absolute % airan::phy::slots_per_frame(2));
+    try {
+      write_vector(path("far.h5"), h, {s});
+      ADD_FAILURE() << absolute << " written";
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find("exceeds 2^40"), std::string::npos) << e.what();
+    }
+  }
+  TestVectorSlot s = make_slot(h, 0, false, false);
+  s.absolute_slot = std::uint64_t{1} << 40;
+  s.slot = static_cast<unsigned>(s.absolute_slot % airan::phy::slots_per_frame(2));
+  EXPECT_NO_THROW(write_vector(path("furthest.h5"), h, {s}));
+}
+
 TEST_F(TestVectorFile, GridOnlyAndUncompressed) {
   const auto h = make_header(1);
   for (const bool compress : {true, false}) {

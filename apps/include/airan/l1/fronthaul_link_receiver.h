@@ -85,7 +85,9 @@ struct FronthaulLinkCounters {
   std::uint64_t cplane_ignored = 0;
   std::uint64_t slots_empty = 0; ///< Slots the L1 asked nothing of, handed over empty.
   /// Slots the L1 asked for of which nothing came: handed over empty once a later slot came or
-  /// the link was quiet for lost_after (or quiet_timeout, if longer) after their C-plane.
+  /// the link was quiet for lost_after (or quiet_timeout, if longer) after their C-plane; also
+  /// the oldest asked for when more than the queue holds wait, whatever of them had come (the
+  /// assembler gives it up: FronthaulCounters::slots_given_up).
   std::uint64_t slots_lost = 0;
   std::uint64_t empty_slots_refused = 0; ///< Such slots the source refused (closed, or full).
   std::uint64_t prach_occasions = 0;     ///< 7.2x PRACH occasions handed to the source.

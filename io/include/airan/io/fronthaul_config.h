@@ -37,6 +37,7 @@
 
 #include "airan/io/ecpri.h"
 #include "airan/io/oran_common.h"
+#include "airan/phy/pusch_config.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -122,6 +123,10 @@ struct FronthaulConfig {
 
   /// Empty when valid, otherwise the first problem (naming the field).
   [[nodiscard]] std::string validate() const;
+  /// Empty when this fronthaul can carry \p cell, otherwise why not: in time domain, startPrbu's
+  /// 10 bits number at most 1024 blocks of 12 samples per symbol (an FFT of about 11,400 points
+  /// at most, CellConfig::fft_size).
+  [[nodiscard]] std::string validate_carrier(const phy::CellConfig& cell) const;
 
   /// RU port of antenna 0's PRACH stream for \p num_rx_antennas receive antennas.
   [[nodiscard]] unsigned prach_first_ru_port(unsigned num_rx_antennas) const {
