@@ -5,7 +5,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -23,6 +25,25 @@ inline const CLI::Validator not_negative(
                                                   : std::string();
     },
     "", "NOT_NEGATIVE");
+
+/// A number in [\p min, \p max]: unlike CLI::Range, it refuses NaN (which passes both of
+/// Range's comparisons) and infinities.
+inline CLI::Validator finite_range(double min, double max) {
+  return {[min, max](std::string& text) {
+            std::size_t used = 0;
+            double value = 0.0;
+            try {
+              value = std::stod(text, &used);
+            } catch (const std::exception&) {
+              return std::string("is not a number");
+            }
+            if (used != text.size() || !std::isfinite(value) || value < min || value > max) {
+              return "must be a number in " + std::to_string(min) + " .. " + std::to_string(max);
+            }
+            return std::string();
+          },
+          "FLOAT in [" + std::to_string(min) + " - " + std::to_string(max) + "]", "FINITE_RANGE"};
+}
 
 /// Latest first-slot time (ns) a command writing a pcap takes: a timestamp is 32-bit seconds,
 /// and a capture's slots span far less than the 2^32 - 4e9 s left.

@@ -401,7 +401,7 @@ Command add_l1_command(CLI::App& parent) {
   app->add_option("--period-scale", options->period_scale,
                   "real-time: run the air interface this many times slower than the wall clock "
                   "(both ends of the link must agree)")
-      ->check(CLI::Range(1.0, 1000.0))
+      ->check(finite_range(1.0, 1000.0))
       ->capture_default_str();
   app->add_flag("--exit-on-stop", options->exit_on_stop,
                 "exit once a MAC has started and stopped the L1 (else: until SIGINT/SIGTERM)");

@@ -280,7 +280,9 @@ Command add_replay_command(CLI::App& parent) {
                 "Fronthaul: assemble slots without decoding (ingest frames/s and Gbit/s)");
   app->add_option("--slots", o->fronthaul.max_slots, "Live: stop after this many slots")
       ->check(not_negative);
-  app->add_option("--timeout", o->fronthaul.timeout_s, "Live: stop after this many seconds")
+  app->add_option("--timeout", o->fronthaul.timeout_s,
+                  "Live: stop after this many seconds (0.001 .. 1e6)")
+      ->check(finite_range(0.001, 1e6))
       ->capture_default_str();
   app->add_option("--receiver", o->receiver,
                   "ls-lin-lmmse, mmse-lmmse, mmse2d-lmmse, mmse-irc, ls-lin-zf, perfect-csi, "

@@ -164,7 +164,7 @@ Command add_testmac_command(CLI::App& parent) {
   app->add_option("--period-scale", options->period_scale,
                   "real-time clock: slot period multiplier (e.g. 8 for a slow CPU receiver; "
                   "with --l1, the L1's; 1 .. 1000, as airan l1's)")
-      ->check(CLI::Range(1.0, 1000.0));
+      ->check(finite_range(1.0, 1000.0));
   app->add_option_function<unsigned>(
          "--slot-ahead", [options](unsigned k) { options->slot_ahead = k; },
          "on the SLOT.indication of slot n, schedule slot n + K (its UL_TTI.request and "
@@ -181,7 +181,7 @@ Command add_testmac_command(CLI::App& parent) {
            options->snr_given = true;
          },
          "override the pattern's SNR (dB, -100 .. 100, as the pattern's)")
-      ->check(CLI::Range(-100.0, 100.0));
+      ->check(finite_range(-100.0, 100.0));
   app->add_flag("--quiet", options->quiet, "no per-slot lines, only the summary");
   app->add_option("--fronthaul", options->fronthaul,
                   "send each slot through an emulated O-RU and the DU's slot assembler: 7.2x or "

@@ -70,6 +70,22 @@ TEST(CliOutputs, BadOptionsAreRefusedBeforeAnythingIsWritten) {
   EXPECT_FALSE(fs::exists(dir / "n.h5"));
 }
 
+// NaN passes CLI11's Range (both comparisons are false): such options take finite numbers only
+// (a NaN --timeout made a live replay run for ever).
+TEST(CliOutputs, NumbersThatAreNotNumbersAreRefused) {
+  const std::string pattern =
+      (airan::test::repo_root() / "configs/patterns/four_ue_harq.yaml").string();
+  for (const std::string& args :
+       {"testmac --pattern " + pattern + " --clock real-time --period-scale nan --slots 2",
+        "testmac --pattern " + pattern + " --snr nan --slots 2",
+        "replay " + vector + " --timeout nan", "l1 --config " + pattern + " --period-scale inf"}) {
+    const auto result = run_airan(args);
+    EXPECT_NE(result.status, 0) << args << "\n" << result.output;
+    EXPECT_NE(result.output.find("must be a number in"), std::string::npos) << args << "\n"
+                                                                            << result.output;
+  }
+}
+
 // Results paths are checked before the run: a run of hours is not lost to a typo.
 TEST(CliOutputs, EvaluationOutputsThatCannotBeWrittenFailFirst) {
   const fs::path dir = scratch_dir("cli_outputs_eval");
