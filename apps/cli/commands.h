@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <system_error>
+#include <utility>
 
 #include <unistd.h>
 
@@ -58,13 +59,24 @@ inline bool same_file(const std::string& output, const std::string& input) {
 
 /// An output written beside its final name (NAME.partial) and renamed over it by commit(): a
 /// command that fails half-way leaves neither a truncated output nor a destroyed older one. The
-/// partial file is removed unless committed.
+/// partial file is removed unless committed. A symbolic link's target is the file replaced (the
+/// link stays); an output that exists and is not a regular file (/dev/stdout, /dev/null, a FIFO)
+/// is written directly, never replaced.
 class PartialOutput {
 public:
-  explicit PartialOutput(const std::string& final_path)
-      : final_(final_path), partial_(final_path + ".partial") {}
+  explicit PartialOutput(const std::string& final_path) : final_(final_path) {
+    std::error_code error;
+    if (std::filesystem::is_symlink(final_, error)) {
+      if (auto target = std::filesystem::canonical(final_, error); !error) {
+        final_ = std::move(target);
+      }
+    }
+    const auto status = std::filesystem::status(final_, error);
+    direct_ = std::filesystem::exists(status) && !std::filesystem::is_regular_file(status);
+    partial_ = direct_ ? final_ : std::filesystem::path(final_.string() + ".partial");
+  }
   ~PartialOutput() {
-    if (!committed_) {
+    if (!committed_ && !direct_) {
       std::error_code ignored;
       std::filesystem::remove(partial_, ignored);
     }
@@ -78,23 +90,29 @@ public:
   [[nodiscard]] const std::filesystem::path& path() const { return partial_; }
   /// Renames the written file to its final name (the writer flushed or closed first).
   void commit() {
-    std::filesystem::rename(partial_, final_);
+    if (!direct_) {
+      std::filesystem::rename(partial_, final_);
+    }
     committed_ = true;
   }
 
 private:
   std::filesystem::path final_;
   std::filesystem::path partial_;
+  bool direct_ = false; ///< Not a regular file: written in place.
   bool committed_ = false;
 };
 
 /// Why \p path cannot be written as a command's output ("" when it can), asked before a long
-/// run so that its results are not lost at its end: its folder must exist and be writable, and
-/// it must not be a folder itself.
+/// run so that its results are not lost at its end: an existing file must be writable, a new
+/// one's folder must exist and be writable, and it must not be a folder itself.
 inline std::string unwritable_output(const std::string& path) {
   std::error_code error;
   if (std::filesystem::is_directory(path, error)) {
     return path + " is a directory";
+  }
+  if (std::filesystem::exists(path, error)) { // a file (or /dev/stdout): its own permission
+    return ::access(path.c_str(), W_OK) == 0 ? std::string() : path + " is not writable";
   }
   std::filesystem::path folder = std::filesystem::path(path).parent_path();
   if (folder.empty()) {

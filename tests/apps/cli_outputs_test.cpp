@@ -11,6 +11,8 @@
 #include <iterator>
 #include <string>
 
+#include <sys/stat.h>
+
 namespace cli_outputs_test {
 
 namespace fs = std::filesystem;
@@ -70,6 +72,34 @@ TEST(CliOutputs, BadOptionsAreRefusedBeforeAnythingIsWritten) {
   EXPECT_FALSE(fs::exists(dir / "n.h5"));
 }
 
+// Outputs that are not regular files are written in place (a capture into a FIFO, results to
+// /dev/stdout), never replaced; a symbolic link's target is replaced and the link kept.
+TEST(CliOutputs, FifosAndDevicesAreWrittenInPlaceAndLinksFollowed) {
+  const fs::path fifo_dir = scratch_dir("cli_outputs_fifo");
+  const fs::path fifo = fifo_dir / "capture.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // A reader copies what comes through the FIFO (for at most 20 s: a capture written beside it
+  // and renamed over it would never open it); the shell's status is airan's.
+  const auto piped =
+      run_airan("cplane --vector " + vector + " --pcap " + fifo.string() + " & timeout 20 cat " +
+                fifo.string() + " > " + (fifo_dir / "copy.pcap").string() + "; wait $!");
+  EXPECT_EQ(piped.status, 0) << piped.output;
+  EXPECT_TRUE(fs::is_fifo(fifo));
+  EXPECT_GT(fs::file_size(fifo_dir / "copy.pcap"), 24U);
+  const auto csv = run_airan("pucch-eval --snr 10 --slots 1 --threads 1 --csv /dev/stdout");
+  EXPECT_EQ(csv.status, 0) << csv.output;
+  EXPECT_NE(csv.output.find("snr_db"), std::string::npos) << "the CSV on stdout:\n" << csv.output;
+  const fs::path dir = scratch_dir("cli_outputs_link");
+  const fs::path target = dir / "real.pcap";
+  std::ofstream(target) << "old";
+  fs::create_symlink(target, dir / "link.pcap");
+  const auto linked =
+      run_airan("ru-emulator --vector " + vector + " --pcap " + (dir / "link.pcap").string());
+  EXPECT_EQ(linked.status, 0) << linked.output;
+  EXPECT_TRUE(fs::is_symlink(dir / "link.pcap"));
+  EXPECT_GT(fs::file_size(target), 24U) << "the capture went to the link's target";
+}
+
 // NaN passes CLI11's Range (both comparisons are false): such options take finite numbers only
 // (a NaN --timeout made a live replay run for ever).
 TEST(CliOutputs, NumbersThatAreNotNumbersAreRefused) {
@@ -104,6 +134,7 @@ TEST(CliOutputs, EvaluationOutputsThatCannotBeWrittenFailFirst) {
   EXPECT_NE(prach.output.find("does not exist"), std::string::npos) << prach.output;
   const auto pucch = run_airan("pucch-eval --slots 1 --csv " + missing + ".csv" + quick);
   EXPECT_EQ(pucch.status, 2) << pucch.output;
+  EXPECT_NE(pucch.output.find("does not exist"), std::string::npos) << pucch.output;
   const auto srs = run_airan("srs-eval --slots 1 --csv " + dir.string() + quick);
   EXPECT_EQ(srs.status, 2) << srs.output;
   EXPECT_NE(srs.output.find("is a directory"), std::string::npos) << srs.output;
