@@ -4,6 +4,8 @@
 /// AssembledSlot queries in fronthaul_slot_writer.cpp.
 #include "airan/io/fronthaul_slot_assembler.h"
 
+#include "fronthaul_slot_accounting.h"
+
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
@@ -256,11 +258,7 @@ void FronthaulSlotAssembler::discard_pending_slots() {
     if (state_[i] != BufferState::pending) {
       continue;
     }
-    const AssembledSlotStats& stats = slots_[i].stats;
-    counters_.early -= stats.early;
-    counters_.on_time -= stats.on_time;
-    counters_.late -= stats.late;
-    counters_.epoch_mismatch += stats.packets;
+    detail::uncount_dropped_slot(counters_, slots_[i].stats, &FronthaulCounters::epoch_mismatch);
     ++counters_.slots_discarded;
     state_[i] = BufferState::free;
   }

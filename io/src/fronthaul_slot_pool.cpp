@@ -4,6 +4,8 @@
 /// the consumer queue.
 #include "airan/io/fronthaul_slot_assembler.h"
 
+#include "fronthaul_slot_accounting.h"
+
 #include <algorithm>
 #include <bit>
 #include <functional>
@@ -217,11 +219,7 @@ void FronthaulSlotAssembler::give_up(std::int64_t absolute_slot) {
   // it), so its packets so far are too late as well, and its buffer is free.
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     if (state_[i] == BufferState::pending && slots_[i].absolute_slot == absolute_slot) {
-      const AssembledSlotStats& stats = slots_[i].stats;
-      counters_.early -= stats.early;
-      counters_.on_time -= stats.on_time;
-      counters_.late -= stats.late;
-      counters_.too_late += stats.packets;
+      detail::uncount_dropped_slot(counters_, slots_[i].stats, &FronthaulCounters::too_late);
       ++counters_.slots_given_up;
       state_[i] = BufferState::free;
     }
