@@ -18,15 +18,6 @@
 
 namespace airan::cli {
 
-/// Refuses a value with a minus sign: CLI11 reads "-1" into an unsigned 64-bit option as
-/// 2^64 - 1 (for counts, "run for ever"; for seeds, another seed than the user meant).
-inline const CLI::Validator not_negative(
-    [](std::string& text) {
-      return !text.empty() && text.front() == '-' ? std::string("must not be negative")
-                                                  : std::string();
-    },
-    "", "NOT_NEGATIVE");
-
 /// A number in [\p min, \p max]: unlike CLI::Range, it refuses NaN (which passes both of
 /// Range's comparisons) and infinities.
 inline CLI::Validator finite_range(double min, double max) {

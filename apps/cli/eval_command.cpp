@@ -273,14 +273,9 @@ Command add_eval_command(CLI::App& parent, const std::string& command_line) {
     config->excludes(app->get_option(replaced)); // ignored silently before
   }
   app->add_option("--target-errors", o->target_errors, "TB errors per point and receiver")
-      ->check(not_negative)
       ->capture_default_str();
-  app->add_option("--max-slots", o->max_slots, "Slots per point at most")
-      ->check(not_negative)
-      ->capture_default_str();
-  app->add_option("--seed", o->seed, "Seed (same seed, same numbers)")
-      ->check(not_negative)
-      ->capture_default_str();
+  app->add_option("--max-slots", o->max_slots, "Slots per point at most")->capture_default_str();
+  app->add_option("--seed", o->seed, "Seed (same seed, same numbers)")->capture_default_str();
   app->add_option("--threads", o->threads, "Threads (0: every core)")->capture_default_str();
   app->add_option("--ldpc-iterations", o->ldpc_iterations, "LDPC iterations at most")
       ->capture_default_str();

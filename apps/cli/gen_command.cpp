@@ -191,7 +191,7 @@ Command add_gen_command(CLI::App& parent, const std::string& command_line) {
   app->add_option("--snr", o->snr_db, "Per-RE SNR in dB")->capture_default_str();
   app->add_option("--slots", o->slots, "Slots")->capture_default_str();
   app->add_option("--rx", o->rx, "Receive antennas (default: the scenario's num_rx_antennas)");
-  app->add_option("--seed", o->seed, "Seed")->check(not_negative)->capture_default_str();
+  app->add_option("--seed", o->seed, "Seed")->capture_default_str();
   app->add_option("--reference-receiver", o->reference_receiver,
                   "Receiver that decides which TBs are expected to decode, or 'none' (all)")
       ->capture_default_str();

@@ -1,6 +1,7 @@
 // The `airan` command-line tool: one binary, one sub-command per job.
 #include "airan/gpu/device_connections.h"
 #include "commands.h"
+#include "integer_options.h"
 
 #include <cstdio>
 #include <exception>
@@ -42,6 +43,7 @@ int run_cli(int argc, char** argv) {
   commands.push_back(airan::cli::add_prach_eval_command(app, command_line));
   commands.push_back(airan::cli::add_testmac_command(app));
   commands.push_back(airan::cli::add_l1_command(app));
+  airan::cli::read_integer_options_as_decimal(app);
 
   try {
     app.parse(argc, argv);

@@ -166,15 +166,11 @@ Command add_prach_eval_command(CLI::App& parent, const std::string& command_line
                   "SNR points in dB per PRACH subcarrier and antenna: start:step:stop or a list")
       ->capture_default_str();
   app->add_option("--trials", o->trials, "Occasions with the preamble per SNR point")
-      ->check(not_negative)
       ->capture_default_str();
   app->add_option("--false-alarm", o->false_alarm,
                   "Noise-only occasions per SNR point (false-alarm probability)")
-      ->check(not_negative)
       ->capture_default_str();
-  app->add_option("--seed", o->seed, "Seed (same seed, same numbers)")
-      ->check(not_negative)
-      ->capture_default_str();
+  app->add_option("--seed", o->seed, "Seed (same seed, same numbers)")->capture_default_str();
   app->add_option("--threads", o->threads, "Threads (0: every core)")->capture_default_str();
   app->add_option("--json", o->json, "JSON file of the configuration and every point's counts");
   return {app, [o, command_line] { return run_prach_eval(*o, command_line); }};

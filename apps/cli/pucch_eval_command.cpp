@@ -230,14 +230,10 @@ Command add_pucch_eval_command(CLI::App& parent) {
   app->add_option("--snr", o->snr, "SNR points in dB per RE: start:step:stop or a comma list")
       ->capture_default_str();
   app->add_option("--slots", o->slots, "Slots carrying the PUCCH per SNR point")
-      ->check(not_negative)
       ->capture_default_str();
   app->add_option("--dtx-slots", o->dtx_slots,
-                  "Noise-only slots per SNR point for DTX->ACK (default: --slots)")
-      ->check(not_negative);
-  app->add_option("--seed", o->seed, "Seed (same seed, same numbers)")
-      ->check(not_negative)
-      ->capture_default_str();
+                  "Noise-only slots per SNR point for DTX->ACK (default: --slots)");
+  app->add_option("--seed", o->seed, "Seed (same seed, same numbers)")->capture_default_str();
   app->add_option("--threads", o->threads, "Threads (0: every core)")->capture_default_str();
   app->add_option("--csv", o->csv, "CSV file of every point's counts");
   return {app, [o, app] {

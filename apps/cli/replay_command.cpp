@@ -278,8 +278,7 @@ Command add_replay_command(CLI::App& parent) {
   app->add_flag("--no-dpdk", o->fronthaul.no_dpdk, "Fronthaul: read the pcap without DPDK");
   app->add_flag("--ingest-only", o->fronthaul.ingest_only,
                 "Fronthaul: assemble slots without decoding (ingest frames/s and Gbit/s)");
-  app->add_option("--slots", o->fronthaul.max_slots, "Live: stop after this many slots")
-      ->check(not_negative);
+  app->add_option("--slots", o->fronthaul.max_slots, "Live: stop after this many slots");
   app->add_option("--timeout", o->fronthaul.timeout_s,
                   "Live: stop after this many seconds (0.001 .. 1e6)")
       ->check(finite_range(0.001, 1e6))

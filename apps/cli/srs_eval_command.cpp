@@ -236,12 +236,8 @@ Command add_srs_eval_command(CLI::App& parent) {
   add_channel_options(*app, o->channel);
   app->add_option("--snr", o->snr, "SNR points in dB per RE: start:step:stop or a comma list")
       ->capture_default_str();
-  app->add_option("--slots", o->slots, "SRS slots per SNR point")
-      ->check(not_negative)
-      ->capture_default_str();
-  app->add_option("--seed", o->seed, "Seed (same seed, same numbers)")
-      ->check(not_negative)
-      ->capture_default_str();
+  app->add_option("--slots", o->slots, "SRS slots per SNR point")->capture_default_str();
+  app->add_option("--seed", o->seed, "Seed (same seed, same numbers)")->capture_default_str();
   app->add_option("--threads", o->threads, "Threads (0: every core)")->capture_default_str();
   app->add_option("--csv", o->csv, "CSV file of every point's results");
   return {app, [o, app] {

@@ -116,7 +116,6 @@ Command add_tx_command(CLI::App& parent) {
       ->check(CLI::ExistingFile);
   app->add_option("-o,--output", options->output_dir, "Output directory")->required();
   app->add_option("--seed", options->seed, "Seed of the random transport blocks")
-      ->check(not_negative)
       ->capture_default_str();
   return {app, [options] { return run_tx(*options); }};
 }

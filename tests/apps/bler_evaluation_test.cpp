@@ -444,7 +444,7 @@ TEST(BlerEvaluation, EbnoAxisFollowsSionnasDefinition) {
   const float one_port = apps::evaluation_noise_variance(config, ebno_db);
   config.scenario.cell.num_antenna_ports = 2;
   config.pusch.precoding = phy::PuschPrecoding::codebook;
-  for (const auto [tpmi, energy] : {std::pair{0U, 0.5}, std::pair{2U, 1.0}}) {
+  for (const auto& [tpmi, energy] : {std::pair{0U, 0.5}, std::pair{2U, 1.0}}) {
     config.pusch.tpmi = tpmi;
     EXPECT_NEAR(apps::evaluation_noise_variance(config, ebno_db), energy * one_port,
                 1e-6 * one_port)

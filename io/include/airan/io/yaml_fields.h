@@ -4,12 +4,12 @@
 /// patterns). Errors are ConfigError unless a parser installs its own exception type.
 #pragma once
 
+#include "airan/io/integer_literal.h"
 #include "airan/io/pusch_config_file.h"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include <charconv>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -49,23 +49,6 @@ private:
   Raise raise_;
 };
 
-/// The magnitude of a YAML 1.2 core-schema integer without its sign: decimal digits, or 0x
-/// (hex) or 0o (octal) and digits. A leading 0 is decimal ("010" is 10, not YAML 1.1's 8).
-/// False when \p digits is not one or does not fit.
-inline bool parse_yaml_magnitude(std::string_view digits, unsigned long long& value) {
-  int base = 10;
-  if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'o')) {
-    base = digits[1] == 'x' ? 16 : 8;
-    digits.remove_prefix(2);
-  }
-  if (digits.empty()) {
-    return false;
-  }
-  const auto [end, error] =
-      std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
-  return error == std::errc() && end == digits.data() + digits.size();
-}
-
 template <typename T>
 T read_unsigned(const YAML::Node& node, const std::string& where, const Context& ctx,
                 unsigned long long max = std::numeric_limits<T>::max()) {
@@ -76,7 +59,7 @@ T read_unsigned(const YAML::Node& node, const std::string& where, const Context&
   unsigned long long value = 0;
   const std::string_view digits =
       !text.empty() && text.front() == '+' ? std::string_view(text).substr(1) : text;
-  if (!parse_yaml_magnitude(digits, value)) {
+  if (!parse_integer_magnitude(digits, value)) {
     ctx.fail(where, "'" + text + "' is not a non-negative integer");
   }
   if (value > max) {
@@ -170,7 +153,7 @@ T read_signed(const YAML::Node& node, const std::string& where, const Context& c
                                       : std::string_view(text);
   unsigned long long magnitude = 0;
   const auto limit = static_cast<unsigned long long>(std::numeric_limits<long long>::max());
-  if (!parse_yaml_magnitude(digits, magnitude) || magnitude > limit + (negative ? 1U : 0U)) {
+  if (!parse_integer_magnitude(digits, magnitude) || magnitude > limit + (negative ? 1U : 0U)) {
     ctx.fail(where, "'" + text + "' is not an integer");
   }
   const long long value =
