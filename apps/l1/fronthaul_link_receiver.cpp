@@ -1,6 +1,7 @@
 #include "airan/l1/fronthaul_link_receiver.h"
 
 #include "airan/io/ecpri.h"
+#include "airan/io/fronthaul_address_filter.h"
 #include "airan/io/fronthaul_timing.h"
 #include "airan/io/oran_common.h"
 #include "airan/io/oran_prach_sizing.h"
@@ -63,6 +64,11 @@ FronthaulLinkReceiver::FronthaulLinkReceiver(const phy::CellConfig& cell, unsign
 
 std::optional<std::int64_t>
 FronthaulLinkReceiver::nominal_arrival(std::span<const std::uint8_t> frame) {
+  // Another link's frame (another destination MAC or VLAN id) does not move the count: the
+  // assembler counts it.
+  if (io::match_frame_address(frame, config_) != io::FrameAddressMatch::ours) {
+    return last_arrival_ns_;
+  }
   const auto ecpri = io::parse_ecpri_frame(frame);
   if (!ecpri.ok() || ecpri.frame.message.header.type != io::EcpriMessageType::iq_data ||
       ecpri.frame.message.application_payload.size() < io::oran_timing_header_size) {

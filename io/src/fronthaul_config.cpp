@@ -257,6 +257,8 @@ void parse_section(const YAML::Node& section, const Reader& r, FronthaulConfig& 
         }
       }
       c.vlan = tag;
+    } else if (key == "filter_by_address") {
+      c.filter_by_address = r.boolean(v, key);
     } else if (key == "max_frame_size") {
       c.max_frame_size = static_cast<unsigned>(r.integer(v, key, 128, 9600));
     } else if (key == "full_scale") {

@@ -47,6 +47,8 @@ std::string to_string(const FronthaulCounters& c) {
   line("unsupported_compression", c.unsupported_compression);
   line("symbol_out_of_range", c.symbol_out_of_range);
   line("units_outside_symbol", c.units_outside_symbol);
+  line("other_destination", c.other_destination);
+  line("other_vlan", c.other_vlan);
   line("cplane", c.cplane);
   line("wrong_direction", c.wrong_direction);
   line("unknown_eaxc", c.unknown_eaxc);

@@ -2,6 +2,8 @@
 /// \brief FronthaulPrachAssembler: construction, and the O-RU's PRACH U-plane messages into the
 /// occasions the C-plane asked for (coverage, duplicates, complete dispatch). The expectations,
 /// the entry pool, deadlines and the consumer queue are in fronthaul_prach_expectations.cpp.
+#include "airan/io/fronthaul_address_filter.h"
+
 #include "fronthaul_prach_entry.h"
 
 #include <stdexcept>
@@ -101,6 +103,9 @@ FronthaulPrachAssembler::~FronthaulPrachAssembler() = default;
 
 bool FronthaulPrachAssembler::push(std::span<const std::uint8_t> ethernet_frame,
                                    std::int64_t /*arrival_ns*/) {
+  if (match_frame_address(ethernet_frame, config_) != FrameAddressMatch::ours) {
+    return false; // FronthaulSlotAssembler counts it
+  }
   const auto parsed = parse_ecpri_frame(ethernet_frame);
   if (!parsed.ok()) {
     if (const auto filter = unparsed_frame_filter_index(ethernet_frame); filter && *filter != 0) {

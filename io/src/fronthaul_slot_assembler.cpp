@@ -4,6 +4,8 @@
 /// AssembledSlot queries in fronthaul_slot_writer.cpp.
 #include "airan/io/fronthaul_slot_assembler.h"
 
+#include "airan/io/fronthaul_address_filter.h"
+
 #include "fronthaul_slot_accounting.h"
 
 #include <algorithm>
@@ -117,6 +119,16 @@ bool FronthaulSlotAssembler::push(std::span<const std::uint8_t> ethernet_frame,
                                   std::int64_t arrival_ns) {
   ++counters_.packets;
   counters_.bytes += ethernet_frame.size();
+  switch (match_frame_address(ethernet_frame, config_)) {
+  case FrameAddressMatch::ours:
+    break;
+  case FrameAddressMatch::other_destination:
+    ++counters_.other_destination;
+    return false;
+  case FrameAddressMatch::other_vlan:
+    ++counters_.other_vlan;
+    return false;
+  }
   const auto parsed = parse_ecpri_frame(ethernet_frame);
   if (!parsed.ok()) {
     ++counters_.ecpri_malformed[static_cast<std::size_t>(parsed.status)];

@@ -265,16 +265,55 @@ TEST(FronthaulLink, MalformedFramesAreCountedAndTheSlotsGoOn) {
 }
 
 /// The frames of one slot as the O-RU end sends them.
-std::vector<std::vector<std::uint8_t>> slot_frames(std::uint16_t sfn, std::uint16_t slot) {
+std::vector<std::vector<std::uint8_t>> slot_frames(
+    std::uint16_t sfn, std::uint16_t slot,
+    const io::FronthaulConfig& config = link_config(io::FronthaulIngestMode::frequency_domain,
+                                                    bfp(9))) {
   std::vector<std::vector<std::uint8_t>> frames;
   FunctionLink capture([&](std::span<const std::uint8_t> frame) {
     frames.emplace_back(frame.begin(), frame.end());
     return true;
   });
-  FronthaulSampleFeeder ru(link_cell(), rx,
-                           link_config(io::FronthaulIngestMode::frequency_domain, bfp(9)), capture);
+  FronthaulSampleFeeder ru(link_cell(), rx, config, capture);
   EXPECT_TRUE(ru.push_grid(sfn, slot, random_grid(slot), push_timeout));
   return frames;
+}
+
+// Another link's frames on the same wire (another DU's MAC address, another VLAN id; the same
+// eAxC ids, another SFN): the first frames of all neither fix the count's origin nor, later,
+// move it by a resync; the assembler counts and drops them, and this link's slots come out.
+TEST(FronthaulLink, AnotherLinksFramesNeitherSetNorMoveTheCount) {
+  io::FronthaulConfig ours = link_config(io::FronthaulIngestMode::frequency_domain, bfp(9));
+  ours.vlan = io::VlanTag{7, false, 100};
+  io::FronthaulConfig other_du = ours;
+  other_du.du_mac[5] = 0x09;
+  io::FronthaulConfig other_vlan = ours;
+  other_vlan.vlan->vlan_id = 200;
+  LinkPair pair(ours);
+  const auto du_frames = slot_frames(100, 1, other_du);
+  const auto vlan_frames = slot_frames(100, 2, other_vlan);
+  ASSERT_GT(vlan_frames.size(), FronthaulLinkReceiver::resync_after);
+  for (const auto& frame : du_frames) {
+    pair.receiver.on_frame(frame);
+  }
+  for (std::uint16_t slot = 0; slot < 4; ++slot) {
+    ASSERT_TRUE(pair.ru.push_grid(3, slot, random_grid(slot), push_timeout));
+    const Taken taken = take(pair.far, 3, slot);
+    ASSERT_TRUE(taken.present) << "slot " << slot;
+    ASSERT_TRUE(pair.reference.push_grid(3, slot, random_grid(slot), push_timeout));
+    EXPECT_EQ(taken.values, take(pair.near, 3, slot).values) << "slot " << slot;
+    if (slot == 1) {
+      for (const auto& frame : vlan_frames) {
+        pair.receiver.on_frame(frame);
+      }
+    }
+  }
+  const FronthaulLinkCounters& link = pair.receiver.counters();
+  EXPECT_EQ(link.frames_out_of_window + link.count_resyncs, 0U);
+  const io::FronthaulCounters& c = pair.receiver.fronthaul_counters();
+  EXPECT_EQ(c.other_destination, du_frames.size());
+  EXPECT_EQ(c.other_vlan, vlan_frames.size());
+  EXPECT_EQ(c.slots_complete, 4U);
 }
 
 TEST(FronthaulLink, AWildFrameIdDoesNotMoveTheSlotCountButARealJumpDoes) {

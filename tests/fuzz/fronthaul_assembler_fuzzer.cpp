@@ -1,13 +1,14 @@
 // libFuzzer target for the fronthaul slot assembler: the first byte picks the configuration
-// (frequency or time domain, compression, static or dynamic udCompHdr, slots in flight, a given
-// or learned clock anchor), the rest is a sequence of records [u16 length][u8 time step][frame]
-// pushed at a clock that advances by step * 7 us (step 255: no frame; the clock advances by
-// 254 * 7 us, or with a non-zero length jumps by (signed 16-bit length) ms, back or forward up
-// to 32 s, so that outliers, resyncs and epoch relearns are reached; then advance() runs). At the
-// end flush() and every slot is drained. Checked: every dispatched slot's coverage is consistent
-// (received units <= units per symbol, missing counts add up), the counters account for every
-// packet exactly once (a packet of a slot discarded by an epoch relearn moves to epoch_mismatch),
-// the timing-repair counters are bounded by the messages that drive them, and nothing crashes.
+// (frequency or time domain, compression, static or dynamic udCompHdr, slots in flight with or
+// without the MAC and VLAN filter, a given or learned clock anchor), the rest is a sequence of
+// records [u16 length][u8 time step][frame] pushed at a clock that advances by step * 7 us (step
+// 255: no frame; the clock advances by 254 * 7 us, or with a non-zero length jumps by (signed
+// 16-bit length) ms, back or forward up to 32 s, so that outliers, resyncs and epoch relearns are
+// reached; then advance() runs). At the end flush() and every slot is drained. Checked: every
+// dispatched slot's coverage is consistent (received units <= units per symbol, missing counts add
+// up), the counters account for every packet exactly once (a packet of a slot discarded by an epoch
+// relearn moves to epoch_mismatch), the timing-repair counters are bounded by the messages that
+// drive them, and nothing crashes.
 //
 // Every frame also goes to a FronthaulPrachAssembler, first as the DU's C-plane
 // (expect_cplane_frame), then as received U-plane (push); advance records advance it too, and it
@@ -66,6 +67,12 @@ FronthaulConfig config_from(std::uint8_t selector) {
     config.epoch_ns = 0;
   }
   config.max_frame_size = (selector & 0x80) != 0 ? 300 : 1500;
+  // The MAC and VLAN filter with 4 slots in flight only (none of the seeds): frames to other
+  // addresses reach the parsers otherwise.
+  config.filter_by_address = (selector & 0x30) == 0x30;
+  if (config.filter_by_address) {
+    config.vlan = VlanTag{7, false, 100};
+  }
   return config;
 }
 
@@ -278,9 +285,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check(p.malformed + p.unknown_eaxc <= p.messages);
   const FronthaulCounters& c = assembler.counters();
   check(c.packets == pushed);
-  check(c.early + c.on_time + c.late + c.malformed() + c.cplane + c.wrong_direction +
-            c.unknown_eaxc + c.filtered_messages + c.fragmented_unsupported + c.too_late +
-            c.too_early + c.epoch_mismatch + c.no_buffer ==
+  check(c.early + c.on_time + c.late + c.malformed() + c.other_destination + c.other_vlan +
+            c.cplane + c.wrong_direction + c.unknown_eaxc + c.filtered_messages +
+            c.fragmented_unsupported + c.too_late + c.too_early + c.epoch_mismatch + c.no_buffer ==
         c.packets + c.concatenated_messages);
   // Outlying arrival times are counted in addition to their outcome; a resync or a relearn
   // follows resync_after - 1 counted messages.

@@ -1,8 +1,8 @@
 // libFuzzer target for the DU end of a fronthaul link (l1::FronthaulLinkReceiver) in front of an
 // InMemoryIqSource: the first byte picks the configuration (frequency or time domain,
 // compression, static or dynamic udCompHdr, 1, 2 or 4 antennas or another carrier's eAxC ids,
-// slots in flight, 4 source entries or 1), the rest is a sequence of records
-// [u16 length][u8 op][payload] (op modulo 5):
+// the MAC and VLAN filter (with 4 antennas), slots in flight, 4 source entries or 1), the rest is a
+// sequence of records [u16 length][u8 op][payload] (op modulo 5):
 //   0 frame:   the payload is an Ethernet frame for on_frame();
 //   1 consume: the L1's side: every slot in the source whose address matches a recently seen
 //              (frameId, slot) is acquired, checked and released (payload bit 0: clear() the
@@ -110,6 +110,12 @@ FuzzSetup setup_from(std::uint8_t selector) {
     config.cc = 3;
   }
   config.max_slots_in_flight = (selector & 0x40) != 0 ? 1 : 4;
+  // The MAC and VLAN filter for one antenna layout only: frames to other addresses reach the
+  // parsers otherwise.
+  config.filter_by_address = ((selector >> 4) & 3) == 2;
+  if (config.filter_by_address) {
+    config.vlan = io::VlanTag{7, false, 100};
+  }
   setup.source_entries = (selector & 0x80) != 0 ? 1 : 4;
   return setup;
 }
@@ -267,9 +273,9 @@ void check_counters(const l1::FronthaulLinkReceiver& receiver, const Tally& tall
   check(link.count_resyncs * l1::FronthaulLinkReceiver::resync_after <= link.frames_out_of_window);
   // A frame out of the window reaches the assembler only when it resyncs the count.
   check(c.packets == link.frames - (link.frames_out_of_window - link.count_resyncs));
-  check(c.early + c.on_time + c.late + c.malformed() + c.cplane + c.wrong_direction +
-            c.unknown_eaxc + c.filtered_messages + c.fragmented_unsupported + c.too_late +
-            c.too_early + c.epoch_mismatch + c.no_buffer ==
+  check(c.early + c.on_time + c.late + c.malformed() + c.other_destination + c.other_vlan +
+            c.cplane + c.wrong_direction + c.unknown_eaxc + c.filtered_messages +
+            c.fragmented_unsupported + c.too_late + c.too_early + c.epoch_mismatch + c.no_buffer ==
         c.packets + c.concatenated_messages);
   check(c.epoch_relearns == 0 && c.epoch_mismatch == 0 && c.slots_discarded == 0);
   check(c.slots_deadline == 0); // nothing calls advance()

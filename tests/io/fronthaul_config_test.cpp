@@ -54,6 +54,7 @@ fronthaul:
   ru_mac: "0a:1B:2c:3d:4e:5f"
   du_mac: 02-00-00-00-00-09
   vlan: {id: 100, pcp: 6}
+  filter_by_address: false
   max_frame_size: 9000
   full_scale: 4.5
   ta4_min_ns: 20000
@@ -81,6 +82,8 @@ fronthaul:
   ASSERT_TRUE(config.vlan.has_value());
   EXPECT_EQ(config.vlan->vlan_id, 100);
   EXPECT_EQ(config.vlan->priority, 6);
+  EXPECT_FALSE(config.filter_by_address);
+  EXPECT_TRUE(FronthaulConfig{}.filter_by_address);
   EXPECT_EQ(config.max_frame_size, 9000U);
   EXPECT_FLOAT_EQ(config.full_scale, 4.5F);
   EXPECT_EQ(config.ta4_min_ns, 20000);
@@ -108,6 +111,7 @@ TEST(FronthaulConfig, ErrorsNameTheKeyPath) {
       {"fronthaul: {compression: bfp17}", "fronthaul.compression: 'bfp17' is not none or bfp1"},
       {"fronthaul: {compression: mulaw}", "fronthaul.compression:"},
       {"fronthaul: {dynamic_compression_header: maybe}", "fronthaul.dynamic_compression_header"},
+      {"fronthaul: {filter_by_address: 2}", "fronthaul.filter_by_address"},
       {"fronthaul: {eaxc_layout: [4, 4, 4]}", "fronthaul.eaxc_layout: expected four"},
       {"fronthaul: {eaxc_layout: [4, 4, 4, 5]}", "fronthaul.eaxc_layout: the four widths"},
       {"fronthaul: {eaxc_layout: [4, 4, x, 4]}", "fronthaul.eaxc_layout[2]"},

@@ -81,6 +81,10 @@ Injected make_bad_frames(const std::vector<std::uint8_t>& good) {
     add(f);
     ++e.fragmented_unsupported;
     f = good;
+    f[5] ^= 0x40; // to another DU's MAC address: the filter drops it unparsed
+    add(f);
+    ++e.other_destination;
+    f = good;
     f[eth + 1] = 2; // real-time control: parsed as a C-plane message (malformed one)
     add(f);
   }
@@ -184,6 +188,7 @@ LossRun run_lossy(FronthaulIngestMode mode) {
     }
     expected_bad.wrong_direction += bad.expected.wrong_direction;
     expected_bad.unknown_eaxc += bad.expected.unknown_eaxc;
+    expected_bad.other_destination += bad.expected.other_destination;
     expected_bad.bad_timing_fields += bad.expected.bad_timing_fields;
     expected_bad.fragmented_unsupported += bad.expected.fragmented_unsupported;
     injected += bad.frames.size();
@@ -270,12 +275,13 @@ LossRun run_lossy(FronthaulIngestMode mode) {
   EXPECT_EQ(c.unknown_eaxc, expected_bad.unknown_eaxc);
   EXPECT_EQ(c.bad_timing_fields, expected_bad.bad_timing_fields);
   EXPECT_EQ(c.fragmented_unsupported, expected_bad.fragmented_unsupported);
-  EXPECT_EQ(c.cplane, injected / 11); // one C-plane frame per 11 injected
+  EXPECT_EQ(c.other_destination, expected_bad.other_destination);
+  EXPECT_EQ(c.cplane, injected / 12); // one C-plane frame per 12 injected
   // Duplicates: a copy of a frame that completed its slot is too late instead.
   EXPECT_GT(duplicates, 0U);
   EXPECT_EQ(c.duplicate_packets + c.too_late, duplicates);
-  EXPECT_EQ(c.early + c.on_time + c.late + c.malformed() + c.cplane + c.wrong_direction +
-                c.unknown_eaxc + c.fragmented_unsupported + c.too_late,
+  EXPECT_EQ(c.early + c.on_time + c.late + c.malformed() + c.other_destination + c.cplane +
+                c.wrong_direction + c.unknown_eaxc + c.fragmented_unsupported + c.too_late,
             c.packets);
   EXPECT_GT(c.sequence_gaps, 0U);
 

@@ -111,6 +111,7 @@ struct Occasion {
     std::uint16_t eaxc = setup.prach_eaxc(antenna);
     edit(header, section, eaxc);
     FronthaulFrameHeader frame;
+    frame.ethernet = {setup.config.ru_mac, setup.config.du_mac, setup.config.vlan}; // DU to O-RU
     frame.eaxc_id = eaxc;
     Bytes bytes(256);
     bytes.resize(write_cplane_frame(bytes, frame, header, std::span(&section, 1)));
@@ -135,6 +136,7 @@ struct Occasion {
     frame_timing.filter_index = request.filter_index;
     frame_timing.symbol_id = static_cast<std::uint8_t>(request.start_symbol + pieces[0].period);
     FronthaulFrameHeader frame;
+    frame.ethernet = {setup.config.du_mac, setup.config.ru_mac, setup.config.vlan}; // O-RU to DU
     frame.eaxc_id = eaxc;
     const UplaneFormat format{setup.config.compression, setup.config.dynamic_compression_header,
                               255};

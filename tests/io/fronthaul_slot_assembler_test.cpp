@@ -350,6 +350,7 @@ TEST(FronthaulSlotAssembler, FilteredMessagesAreCountedAndSkipped) {
   const std::int64_t arrival = clock.symbol_start_ns(epoch, absolute_slot, 1) + 50'000;
   const auto frame = [&](unsigned ru_port, std::uint8_t filter_index, std::uint8_t num_prbs) {
     FronthaulFrameHeader header;
+    header.ethernet.destination = config.du_mac;
     header.eaxc_id =
         pack_eaxc_id({0, 0, 0, static_cast<std::uint16_t>(ru_port)}, config.eaxc_layout);
     OranTimingHeader timing = clock.timing_header(static_cast<std::uint64_t>(absolute_slot), 0);
@@ -393,6 +394,7 @@ TEST(FronthaulSlotAssembler, SequenceIdsBehindAreNotGaps) {
   const std::int64_t arrival = clock.symbol_start_ns(epoch, absolute_slot, 1) + 50'000;
   const auto frame = [&](std::uint8_t sequence_id, unsigned symbol) {
     FronthaulFrameHeader header;
+    header.ethernet.destination = config.du_mac;
     header.sequence.sequence_id = sequence_id;
     const OranTimingHeader timing =
         clock.timing_header(static_cast<std::uint64_t>(absolute_slot), symbol);

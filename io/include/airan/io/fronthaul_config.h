@@ -18,6 +18,7 @@
 ///   ru_mac: "02:00:00:00:00:01"       # source of uplink U-plane frames
 ///   du_mac: "02:00:00:00:00:02"       # their destination
 ///   vlan: {id: 100, pcp: 7}           # absent: untagged frames
+///   filter_by_address: true           # ingest only frames to du_mac, not tagged another VLAN
 ///   max_frame_size: 1500              # Ethernet payload (MTU) per frame
 ///   full_scale: 16.0                  # amplitude that maps to int16 32767
 ///   ta4_min_ns: 0
@@ -76,6 +77,12 @@ struct FronthaulConfig {
   MacAddress du_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}; ///< Uplink destination address.
   /// 802.1Q tag (VLAN id and PCP; DEI 0) of every frame; none: untagged.
   std::optional<VlanTag> vlan;
+  /// Ingest: drop (and count) frames whose destination is not du_mac, and, with a vlan, frames
+  /// tagged with another VLAN id, as a NIC's MAC and VLAN filters would: a promiscuous port or a
+  /// capture also sees other links' traffic, which may reuse this carrier's eAxC ids. Untagged
+  /// frames pass (a NIC or a capture on a VLAN interface may have stripped the tag). false:
+  /// every frame, whatever its addresses (a capture of an O-RU whose addresses are not known).
+  bool filter_by_address = true;
   /// Largest Ethernet payload (the MTU: eCPRI headers + O-RAN message, without the Ethernet
   /// header, VLAN tag and FCS). The RU emulator splits a symbol into as many U-plane messages
   /// and sections as it takes (application-layer fragmentation); the assembler accepts any

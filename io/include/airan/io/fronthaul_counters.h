@@ -22,7 +22,8 @@ inline constexpr std::size_t uplane_parse_status_count = 8;
 ///
 /// Packet outcomes (each packet counts once): malformed (ecpri_malformed / uplane_malformed per
 /// parse status, bad_timing_fields, unsupported_compression, symbol_out_of_range,
-/// units_outside_symbol), cplane, wrong_direction, unknown_eaxc, filtered_messages,
+/// units_outside_symbol), other_destination, other_vlan, cplane, wrong_direction, unknown_eaxc,
+/// filtered_messages,
 /// fragmented_unsupported, too_late, too_early, epoch_mismatch, no_buffer, or accepted. Accepted
 /// packets are also classified by the Ta4 window (early + on_time + late = accepted). A packet of a
 /// slot that slots_discarded threw away is moved from its Ta4 class to epoch_mismatch, one of a
@@ -41,6 +42,10 @@ struct FronthaulCounters {
   std::uint64_t unsupported_compression = 0; ///< A section's udCompHdr this code cannot decode.
   std::uint64_t symbol_out_of_range = 0;     ///< Symbol (after symInc) past the slot.
   std::uint64_t units_outside_symbol = 0;    ///< Time domain: blocks past the symbol's samples.
+
+  // --- Not for this link (FronthaulConfig::filter_by_address), dropped whole, unparsed ---
+  std::uint64_t other_destination = 0; ///< Frames to another MAC address than du_mac.
+  std::uint64_t other_vlan = 0;        ///< Frames tagged with another VLAN id than vlan.id.
 
   // --- Well-formed, not for this assembler, dropped ---
   std::uint64_t cplane = 0;          ///< C-plane messages (ignored).

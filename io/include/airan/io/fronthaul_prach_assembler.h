@@ -120,7 +120,8 @@ public:
   unsigned expect_cplane_frame(std::span<const std::uint8_t> frame);
 
   /// A received Ethernet frame. PRACH U-plane messages (filterIndex != 0) of this carrier go
-  /// into their occasion (symbolId - startSymbolId is the period); everything else is left to
+  /// into their occasion (symbolId - startSymbolId is the period); everything else, frames the
+  /// address filter refuses (FronthaulConfig::filter_by_address) included, is left to
   /// FronthaulSlotAssembler (not counted here). Returns true when a message of the frame was
   /// PRACH data (a section of it went into an occasion). \p arrival_ns is not used yet (no
   /// Ta4 classification of PRACH messages).

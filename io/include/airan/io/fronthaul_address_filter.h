@@ -1,0 +1,35 @@
+/// \file
+/// \brief The ingest's software MAC and VLAN filter (FronthaulConfig::filter_by_address): which
+/// Ethernet frames are addressed to this fronthaul link, read from the frame's first bytes
+/// before any eCPRI parsing, as a NIC's filters would.
+#pragma once
+
+#include "airan/io/fronthaul_config.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace airan::io {
+
+/// Whether a frame is for this link.
+enum class FrameAddressMatch : std::uint8_t {
+  ours,              ///< For this link (or too short to tell: the parser counts it).
+  other_destination, ///< To another MAC address than du_mac (another DU, a broadcast).
+  other_vlan,        ///< Tagged with another VLAN id than the configured one.
+};
+
+/// "ours", "other destination" or "other VLAN".
+std::string_view to_string(FrameAddressMatch match);
+
+/// "02:00:00:00:00:02": the address as the YAML configs write it.
+std::string mac_to_string(const MacAddress& mac);
+
+/// Checks \p ethernet_frame's destination address against \p config's du_mac and, when \p config
+/// has a vlan, its 802.1Q VLAN id (an untagged frame passes); ours for every frame when
+/// filter_by_address is false.
+FrameAddressMatch match_frame_address(std::span<const std::uint8_t> ethernet_frame,
+                                      const FronthaulConfig& config);
+
+} // namespace airan::io

@@ -1,0 +1,56 @@
+/// \file
+/// \brief match_frame_address(): the ingest's destination MAC and VLAN id filter.
+#include "airan/io/fronthaul_address_filter.h"
+
+#include <algorithm>
+
+namespace airan::io {
+
+std::string_view to_string(FrameAddressMatch match) {
+  switch (match) {
+  case FrameAddressMatch::ours:
+    return "ours";
+  case FrameAddressMatch::other_destination:
+    return "other destination";
+  case FrameAddressMatch::other_vlan:
+    return "other VLAN";
+  }
+  return "unknown";
+}
+
+std::string mac_to_string(const MacAddress& mac) {
+  constexpr char digits[] = "0123456789abcdef";
+  std::string text;
+  for (const std::uint8_t byte : mac) {
+    if (!text.empty()) {
+      text += ':';
+    }
+    text += digits[byte >> 4U];
+    text += digits[byte & 0xFU];
+  }
+  return text;
+}
+
+FrameAddressMatch match_frame_address(std::span<const std::uint8_t> ethernet_frame,
+                                      const FronthaulConfig& config) {
+  if (!config.filter_by_address || ethernet_frame.size() < ethernet_header_size) {
+    return FrameAddressMatch::ours;
+  }
+  if (!std::equal(config.du_mac.begin(), config.du_mac.end(), ethernet_frame.begin())) {
+    return FrameAddressMatch::other_destination;
+  }
+  // The TPID sits where an untagged frame's EtherType is (bytes 12, 13); the tag control
+  // information follows, its low 12 bits the VLAN id.
+  constexpr std::size_t tpid_offset = 2 * sizeof(MacAddress);
+  const unsigned tpid =
+      (unsigned{ethernet_frame[tpid_offset]} << 8U) | ethernet_frame[tpid_offset + 1];
+  if (!config.vlan || tpid != ethertype_vlan || ethernet_frame.size() < tpid_offset + 4) {
+    return FrameAddressMatch::ours;
+  }
+  const unsigned vlan_id =
+      ((unsigned{ethernet_frame[tpid_offset + 2]} << 8U) | ethernet_frame[tpid_offset + 3]) &
+      0xFFFU;
+  return vlan_id == config.vlan->vlan_id ? FrameAddressMatch::ours : FrameAddressMatch::other_vlan;
+}
+
+} // namespace airan::io
