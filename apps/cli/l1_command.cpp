@@ -322,7 +322,9 @@ int run_l1(const L1CommandOptions& o) {
     if (ran && now >= next_check) {
       next_check = now + std::chrono::milliseconds(10);
       const std::uint64_t messages = phy->phy.counters().messages_received;
-      const std::uint64_t frames = receiver.counters().frames;
+      // Another link's frames on the port are no sign of this link's O-RU.
+      const std::uint64_t frames =
+          receiver.counters().frames - receiver.counters().frames_for_other_links;
       if (messages != last_messages || frames != last_frames) {
         last_messages = messages;
         last_frames = frames;

@@ -62,13 +62,17 @@ FronthaulLinkReceiver::FronthaulLinkReceiver(const phy::CellConfig& cell, unsign
   delivered_early_.fill(never_delivered);
 }
 
+bool FronthaulLinkReceiver::took_other_links_frame(std::span<const std::uint8_t> frame) {
+  if (io::match_frame_address(frame, config_) == io::FrameAddressMatch::ours) {
+    return false;
+  }
+  ++counters_.frames_for_other_links;
+  assembler_.push(frame, last_arrival_ns_); // which counts it (other_destination, other_vlan)
+  return true;
+}
+
 std::optional<std::int64_t>
 FronthaulLinkReceiver::nominal_arrival(std::span<const std::uint8_t> frame) {
-  // Another link's frame (another destination MAC or VLAN id) does not move the count: the
-  // assembler counts it.
-  if (io::match_frame_address(frame, config_) != io::FrameAddressMatch::ours) {
-    return last_arrival_ns_;
-  }
   const auto ecpri = io::parse_ecpri_frame(frame);
   if (!ecpri.ok() || ecpri.frame.message.header.type != io::EcpriMessageType::iq_data ||
       ecpri.frame.message.application_payload.size() < io::oran_timing_header_size) {
@@ -126,6 +130,9 @@ void FronthaulLinkReceiver::on_frame(std::span<const std::uint8_t> frame,
     return;
   }
   ++counters_.frames;
+  if (took_other_links_frame(frame)) {
+    return;
+  }
   last_frame_at_ = SteadyClock::now();
   // Live: the frame's real arrival on the air timeline; the assembler places it by its header
   // next to the slot of that time, against the Ta4 window, and slots count from the epoch.
@@ -180,6 +187,9 @@ void FronthaulLinkReceiver::on_frame(std::span<const std::uint8_t> frame) {
     return;
   }
   ++counters_.frames;
+  if (took_other_links_frame(frame)) {
+    return;
+  }
   last_frame_at_ = SteadyClock::now();
   if (const auto arrival = nominal_arrival(frame)) {
     if (prach_ && prach_->push(frame, *arrival)) {

@@ -50,7 +50,9 @@ FrameAddressMatch match_frame_address(std::span<const std::uint8_t> ethernet_fra
   const unsigned vlan_id =
       ((unsigned{ethernet_frame[tpid_offset + 2]} << 8U) | ethernet_frame[tpid_offset + 3]) &
       0xFFFU;
-  return vlan_id == config.vlan->vlan_id ? FrameAddressMatch::ours : FrameAddressMatch::other_vlan;
+  // VLAN id 0: a priority tag, no VLAN (IEEE 802.1Q), as untagged.
+  return vlan_id == 0 || vlan_id == config.vlan->vlan_id ? FrameAddressMatch::ours
+                                                         : FrameAddressMatch::other_vlan;
 }
 
 } // namespace airan::io

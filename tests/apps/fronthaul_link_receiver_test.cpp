@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <thread>
 #include <vector>
 
 namespace airan::l1 {
@@ -314,6 +315,32 @@ TEST(FronthaulLink, AnotherLinksFramesNeitherSetNorMoveTheCount) {
   EXPECT_EQ(c.other_destination, du_frames.size());
   EXPECT_EQ(c.other_vlan, vlan_frames.size());
   EXPECT_EQ(c.slots_complete, 4U);
+}
+
+// Another link's frames keep coming while this link's slot waits for a lost frame: they are no
+// sign of this link's O-RU, so the link is still quiet and the slot leaves partial (and the L1's
+// MAC timeout, which counts this link's frames, is not held off either).
+TEST(FronthaulLink, AnotherLinksFramesDoNotKeepTheLinkFromBeingQuiet) {
+  io::FronthaulConfig ours = link_config(io::FronthaulIngestMode::frequency_domain, bfp(9));
+  io::FronthaulConfig other_du = ours;
+  other_du.du_mac[5] = 0x09;
+  LinkPair pair(ours);
+  ASSERT_TRUE(pair.ru.push_grid(0, 0, random_grid(1), push_timeout));
+  ASSERT_TRUE(take(pair.far, 0, 0).present);
+  pair.drop_frame = pair.frames + 5;
+  ASSERT_TRUE(pair.ru.push_grid(0, 1, random_grid(2), push_timeout));
+  EXPECT_FALSE(take(pair.far, 0, 1).present);                 // incomplete: held
+  std::this_thread::sleep_for(std::chrono::milliseconds(60)); // past the 50 ms quiet time
+  const auto others = slot_frames(0, 1, other_du);
+  for (const auto& frame : others) {
+    pair.receiver.on_frame(frame);
+  }
+  EXPECT_TRUE(pair.receiver.flush_if_quiet(SteadyClock::now()));
+  EXPECT_TRUE(take(pair.far, 0, 1).present);
+  const FronthaulLinkCounters& link = pair.receiver.counters();
+  EXPECT_EQ(link.slots_partial, 1U);
+  EXPECT_EQ(link.frames_for_other_links, others.size());
+  EXPECT_EQ(pair.receiver.fronthaul_counters().other_destination, others.size());
 }
 
 TEST(FronthaulLink, AWildFrameIdDoesNotMoveTheSlotCountButARealJumpDoes) {

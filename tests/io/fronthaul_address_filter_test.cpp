@@ -51,8 +51,10 @@ TEST(FronthaulAddressFilter, MatchesTheDestinationAndAnyVlanTag) {
   EXPECT_EQ(match_frame_address(frame_header(du_mac, 200), config), other_vlan);
   EXPECT_EQ(match_frame_address(frame_header(du_mac, 100 + 4096 / 2), config), other_vlan);
   EXPECT_EQ(match_frame_address(frame_header(other_du_mac, 200), config), other_destination);
-  // Untagged (a NIC or a VLAN interface stripped the tag): passes.
+  // Untagged (a NIC or a VLAN interface stripped the tag) or priority-tagged (VLAN id 0, IEEE
+  // 802.1Q: no VLAN): passes.
   EXPECT_EQ(match_frame_address(frame_header(du_mac, std::nullopt), config), ours);
+  EXPECT_EQ(match_frame_address(frame_header(du_mac, 0), config), ours);
   // Too short to tell: left to the parser, which counts it truncated.
   auto cut = frame_header(du_mac, 200);
   cut.resize(15);

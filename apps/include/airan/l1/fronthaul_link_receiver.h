@@ -64,7 +64,11 @@ namespace airan::l1 {
 
 /// Totals of a FronthaulLinkReceiver.
 struct FronthaulLinkCounters {
-  std::uint64_t frames = 0;          ///< Frames handed to on_frame().
+  std::uint64_t frames = 0; ///< Frames handed to on_frame().
+  /// Of those, frames of another link (another destination MAC or VLAN id: the assembler's
+  /// address filter, io::FronthaulConfig::filter_by_address): no sign of this link's O-RU, so
+  /// they neither keep the link from being quiet (flush_if_quiet()) nor move the slot count.
+  std::uint64_t frames_for_other_links = 0;
   std::uint64_t slots_delivered = 0; ///< Slots the source took.
   std::uint64_t slots_partial = 0;   ///< Of those, slots with units missing (left zero).
   /// Slots the source refused (closed already, or no free entry within the push timeout).
@@ -163,6 +167,8 @@ public:
   bool flush_if_quiet(SteadyClock::time_point now);
 
   [[nodiscard]] const FronthaulLinkCounters& counters() const { return counters_; }
+  /// The link's configuration (epoch resolved).
+  [[nodiscard]] const io::FronthaulConfig& config() const { return config_; }
   /// The assembler's counters (packets, malformed, missing units, ...).
   [[nodiscard]] const io::FronthaulCounters& fronthaul_counters() const {
     return assembler_.counters();
@@ -207,6 +213,9 @@ private:
   /// After a slot was handed over (\p taken: by the source) with ready_prach(): the occasions
   /// it carried are done.
   void prach_handed_over(bool taken);
+  /// True when \p frame is another link's (the address filter's): counted, handed to the
+  /// assembler to count, and nothing else.
+  bool took_other_links_frame(std::span<const std::uint8_t> frame);
   /// The nominal arrival time of \p frame (the last one when it has no usable timing), or
   /// nullopt when it lies outside the count's window (dropped).
   std::optional<std::int64_t> nominal_arrival(std::span<const std::uint8_t> frame);

@@ -27,7 +27,8 @@ std::string_view to_string(FrameAddressMatch match);
 std::string mac_to_string(const MacAddress& mac);
 
 /// Checks \p ethernet_frame's destination address against \p config's du_mac and, when \p config
-/// has a vlan, its 802.1Q VLAN id (an untagged frame passes); ours for every frame when
+/// has a vlan, its 802.1Q VLAN id (an untagged frame passes, as does a priority-tagged one, VLAN
+/// id 0); ours for every frame when
 /// filter_by_address is false.
 FrameAddressMatch match_frame_address(std::span<const std::uint8_t> ethernet_frame,
                                       const FronthaulConfig& config);

@@ -80,7 +80,8 @@ struct FronthaulConfig {
   /// Ingest: drop (and count) frames whose destination is not du_mac, and, with a vlan, frames
   /// tagged with another VLAN id, as a NIC's MAC and VLAN filters would: a promiscuous port or a
   /// capture also sees other links' traffic, which may reuse this carrier's eAxC ids. Untagged
-  /// frames pass (a NIC or a capture on a VLAN interface may have stripped the tag). false:
+  /// frames pass (a NIC or a capture on a VLAN interface may have stripped the tag), as do
+  /// priority-tagged ones (VLAN id 0). false:
   /// every frame, whatever its addresses (a capture of an O-RU whose addresses are not known).
   bool filter_by_address = true;
   /// Largest Ethernet payload (the MTU: eCPRI headers + O-RAN message, without the Ethernet
