@@ -1,6 +1,6 @@
 #include "fronthaul_replay.h"
 
-#include "airan/io/fronthaul_address_filter.h"
+#include "airan/io/ecpri.h"
 
 #include "airan/apps/receiver_catalog.h"
 #include "airan/io/dpdk_fronthaul_ingest.h"

@@ -1,7 +1,7 @@
 // `airan l1`'s summary at exit (l1_port_io.h).
 #include "l1_port_io.h"
 
-#include "airan/io/fronthaul_address_filter.h"
+#include "airan/io/ecpri.h"
 
 #include <iostream>
 #include <string>

@@ -1,13 +1,13 @@
 #include "dpdk_port_setup.h"
 
 #include "airan/io/dpdk_eal.h"
+#include "airan/io/ecpri.h"
 
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <optional>
 
 namespace airan::io {
@@ -27,13 +27,6 @@ std::string device_name(std::uint16_t port) {
   std::string text(1, '\''); // built by appends: GCC 12 warns (-Wrestrict) at "'" + string
   text.append(name.data()).append("' (port ").append(std::to_string(port)).append(")");
   return text;
-}
-
-std::string mac_text(const std::array<std::uint8_t, 6>& mac) {
-  std::array<char, 18> text{};
-  std::snprintf(text.data(), text.size(), "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
-                mac[3], mac[4], mac[5]);
-  return text.data();
 }
 
 namespace {
@@ -99,7 +92,7 @@ void add_accepted_macs(const DpdkPortConfig& config, std::uint16_t port, bool pr
       continue;
     }
     throw DpdkError("DPDK device " + device_name(port) + " refused destination MAC " +
-                    mac_text(mac) + " (rte_eth_dev_mac_addr_add: " + rte_strerror(-result) +
+                    mac_to_string(mac) + " (rte_eth_dev_mac_addr_add: " + rte_strerror(-result) +
                     ") and is not promiscuous (" +
                     (config.promiscuous ? "the PMD refused it" : "dpdk.port.promiscuous false") +
                     "): frames to that address would be filtered out");

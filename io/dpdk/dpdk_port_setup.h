@@ -19,9 +19,6 @@ void check_result(int result, const char* call, std::uint16_t port);
 /// "'net_pcap0' (port 1)", or "port 1" when the name is unknown.
 std::string device_name(std::uint16_t port);
 
-/// "02:00:00:00:00:01".
-std::string mac_text(const std::array<std::uint8_t, 6>& mac);
-
 /// Sets \p conf's MTU (and scattered RX where one mbuf cannot hold a frame and the PMD can
 /// scatter) when \p config asks for one. A device that does not say its limit
 /// (dpdk_largest_mtu()) gets the MTU only up to 1500 (DPDK's default): beyond it, its own frame

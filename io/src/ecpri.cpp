@@ -11,6 +11,19 @@
 
 namespace airan::io {
 
+std::string mac_to_string(const MacAddress& mac) {
+  constexpr char digits[] = "0123456789abcdef";
+  std::string text;
+  for (const std::uint8_t byte : mac) {
+    if (!text.empty()) {
+      text += ':';
+    }
+    text += digits[byte >> 4U];
+    text += digits[byte & 0xFU];
+  }
+  return text;
+}
+
 using detail::load_be16;
 using detail::store_be16;
 

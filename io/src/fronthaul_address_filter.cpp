@@ -18,19 +18,6 @@ std::string_view to_string(FrameAddressMatch match) {
   return "unknown";
 }
 
-std::string mac_to_string(const MacAddress& mac) {
-  constexpr char digits[] = "0123456789abcdef";
-  std::string text;
-  for (const std::uint8_t byte : mac) {
-    if (!text.empty()) {
-      text += ':';
-    }
-    text += digits[byte >> 4U];
-    text += digits[byte & 0xFU];
-  }
-  return text;
-}
-
 FrameAddressMatch match_frame_address(std::span<const std::uint8_t> ethernet_frame,
                                       const FronthaulConfig& config) {
   if (!config.filter_by_address || ethernet_frame.size() < ethernet_header_size) {

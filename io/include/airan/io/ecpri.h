@@ -14,11 +14,15 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace airan::io {
 
 using MacAddress = std::array<std::uint8_t, 6>;
+
+/// "02:00:00:00:00:02": an address as the YAML configs write it.
+std::string mac_to_string(const MacAddress& mac);
 
 inline constexpr std::uint16_t ethertype_vlan = 0x8100;
 inline constexpr std::uint16_t ethertype_ecpri = 0xAEFE;

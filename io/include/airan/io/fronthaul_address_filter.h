@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <span>
-#include <string>
 #include <string_view>
 
 namespace airan::io {
@@ -22,9 +21,6 @@ enum class FrameAddressMatch : std::uint8_t {
 
 /// "ours", "other destination" or "other VLAN".
 std::string_view to_string(FrameAddressMatch match);
-
-/// "02:00:00:00:00:02": the address as the YAML configs write it.
-std::string mac_to_string(const MacAddress& mac);
 
 /// Checks \p ethernet_frame's destination address against \p config's du_mac and, when \p config
 /// has a vlan, its 802.1Q VLAN id (an untagged frame passes, as does a priority-tagged one, VLAN
