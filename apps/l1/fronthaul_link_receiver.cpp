@@ -22,6 +22,8 @@ constexpr std::int64_t stepped_epoch_ns = 1'700'000'000'000'000'000;
 io::FronthaulConfig stepped_link_config(io::FronthaulConfig config) {
   config.epoch_ns = stepped_epoch_ns;
   config.slot_deadline_ns = 1'000'000'000;
+  // A frame is stamped at its symbol's start: on time, whatever the O-RU's window says.
+  config.ta4_min_ns = std::min<std::int64_t>(config.ta4_min_ns, 0);
   config.ta4_max_ns = 1'000'000'000;
   return config;
 }

@@ -343,6 +343,19 @@ TEST(FronthaulLink, AnotherLinksFramesDoNotKeepTheLinkFromBeingQuiet) {
   EXPECT_EQ(pair.receiver.fronthaul_counters().other_destination, others.size());
 }
 
+// A stepped link stamps each frame at its symbol's start: on time, whatever Ta4 window the
+// carrier file gives the live O-RU (its minimum counted every frame early).
+TEST(FronthaulLink, SteppedFramesAreOnTimeWhateverTheTa4Window) {
+  io::FronthaulConfig config = link_config(io::FronthaulIngestMode::frequency_domain, bfp(9));
+  config.ta4_min_ns = 20'000;
+  LinkPair pair(config);
+  ASSERT_TRUE(pair.ru.push_grid(0, 0, random_grid(1), push_timeout));
+  ASSERT_TRUE(take(pair.far, 0, 0).present);
+  const io::FronthaulCounters& c = pair.receiver.fronthaul_counters();
+  EXPECT_GT(c.on_time, 0U);
+  EXPECT_EQ(c.early + c.late, 0U);
+}
+
 TEST(FronthaulLink, AWildFrameIdDoesNotMoveTheSlotCountButARealJumpDoes) {
   LinkPair pair(link_config(io::FronthaulIngestMode::frequency_domain, bfp(9)));
   ASSERT_TRUE(pair.ru.push_grid(0, 0, random_grid(1), push_timeout));

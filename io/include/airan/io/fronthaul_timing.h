@@ -28,7 +28,8 @@ inline constexpr unsigned oran_frames_per_cycle = 256;
 /// Length of the frameId cycle: 256 frames of 10 ms.
 inline constexpr std::int64_t oran_cycle_ns = 2'560'000'000;
 
-/// CLOCK_REALTIME now, in ns: the clock a live DU and RU share (frame 0 at epoch 0 by default).
+/// CLOCK_REALTIME now, in ns: the clock a live DU and RU share (a live link's frame 0 is at the
+/// GPS epoch by default, gps_frame_epoch_ns).
 inline std::int64_t realtime_ns() {
   timespec now{};
   clock_gettime(CLOCK_REALTIME, &now);
