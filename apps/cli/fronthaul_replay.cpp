@@ -1,6 +1,6 @@
 #include "fronthaul_replay.h"
 
-#include "airan/io/ecpri.h"
+#include "airan/io/fronthaul_address_filter.h"
 
 #include "airan/apps/receiver_catalog.h"
 #include "airan/io/dpdk_fronthaul_ingest.h"
@@ -361,14 +361,7 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
   if (!o.quiet) {
     std::cout << io::to_string(c);
   }
-  if (c.other_destination + c.other_vlan > 0) {
-    std::cout << "fronthaul: " << c.other_destination << " frame(s) to another MAC address than "
-              << io::mac_to_string(fh.du_mac) << " (fronthaul.du_mac) and " << c.other_vlan
-              << " tagged with another VLAN id"
-              << (fh.vlan ? " than " + std::to_string(fh.vlan->vlan_id) + " (fronthaul.vlan.id)"
-                          : std::string{})
-              << " dropped; fronthaul.filter_by_address: false takes every frame\n";
-  }
+  std::cout << io::describe_other_links(c, fh);
   if (cut_to_snaplen > 0) {
     std::cout << "capture: " << cut_to_snaplen
               << " record(s) longer than the file's snaplen, cut to it (as libpcap reads them)\n";

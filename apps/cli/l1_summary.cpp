@@ -1,7 +1,7 @@
 // `airan l1`'s summary at exit (l1_port_io.h).
 #include "l1_port_io.h"
 
-#include "airan/io/ecpri.h"
+#include "airan/io/fronthaul_address_filter.h"
 
 #include <iostream>
 #include <string>
@@ -45,15 +45,7 @@ void print_l1_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& r
             << "; slots to the L1 " << link.slots_delivered << " (partial " << link.slots_partial
             << ", refused " << link.slots_refused << ", flushed after a quiet link "
             << link.quiet_flushes << ", dropped at STOP " << link.slots_dropped_at_reset << ")\n";
-  if (link.frames_for_other_links > 0) {
-    const io::FronthaulConfig& config = receiver.config();
-    std::cout << "fronthaul: " << link.frames_for_other_links
-              << " frame(s) of other links dropped: " << a.other_destination
-              << " to another MAC address than " << io::mac_to_string(config.du_mac)
-              << " (fronthaul.du_mac), " << a.other_vlan << " tagged with another VLAN id"
-              << (config.vlan ? " than " + std::to_string(config.vlan->vlan_id) : std::string{})
-              << "; fronthaul.filter_by_address: false takes every frame\n";
-  }
+  std::cout << io::describe_other_links(a, receiver.config());
   if (link.cplane_frames + link.slots_empty + link.slots_lost > 0) {
     std::cout << "C-plane: frames sent " << link.cplane_frames << " (the port dropped "
               << p.tx_dropped << "; sections " << link.cplane_sections << ", requested slots "

@@ -42,4 +42,20 @@ FrameAddressMatch match_frame_address(std::span<const std::uint8_t> ethernet_fra
                                                          : FrameAddressMatch::other_vlan;
 }
 
+std::string describe_other_links(const FronthaulCounters& counters, const FronthaulConfig& config) {
+  const std::uint64_t dropped = counters.other_destination + counters.other_vlan;
+  if (dropped == 0) {
+    return {};
+  }
+  std::string text =
+      "fronthaul: " + std::to_string(dropped) +
+      " frame(s) of other links dropped: " + std::to_string(counters.other_destination) +
+      " to another MAC address than " + mac_to_string(config.du_mac) + " (fronthaul.du_mac), " +
+      std::to_string(counters.other_vlan) + " tagged with another VLAN id";
+  if (config.vlan) {
+    text += " than " + std::to_string(config.vlan->vlan_id) + " (fronthaul.vlan.id)";
+  }
+  return text + "; fronthaul.filter_by_address: false takes every frame\n";
+}
+
 } // namespace airan::io

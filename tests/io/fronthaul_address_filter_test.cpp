@@ -144,6 +144,14 @@ TEST(FronthaulAddressFilter, AnotherLinksFramesWithTheSameEaxcIdsStayOut) {
   EXPECT_EQ(c.slots_complete, 1U);
   EXPECT_NE(to_string(c).find("other_vlan " + std::to_string(vlan_frames.size())),
             std::string::npos);
+  const std::string note = describe_other_links(c, ours);
+  EXPECT_NE(note.find(std::to_string(du_frames.size()) + " to another MAC address than " +
+                      "02:00:00:00:00:02 (fronthaul.du_mac), " +
+                      std::to_string(vlan_frames.size()) +
+                      " tagged with another VLAN id than 100 (fronthaul.vlan.id)"),
+            std::string::npos)
+      << note;
+  EXPECT_EQ(describe_other_links(alone.counters, ours), "");
 
   // Without the filter the other links' frames, which came first, fill the slot.
   FronthaulConfig unfiltered = ours;

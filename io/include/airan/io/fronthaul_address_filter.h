@@ -5,9 +5,11 @@
 #pragma once
 
 #include "airan/io/fronthaul_config.h"
+#include "airan/io/fronthaul_counters.h"
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace airan::io {
@@ -28,5 +30,10 @@ std::string_view to_string(FrameAddressMatch match);
 /// filter_by_address is false.
 FrameAddressMatch match_frame_address(std::span<const std::uint8_t> ethernet_frame,
                                       const FronthaulConfig& config);
+
+/// The line a tool prints about the frames the filter dropped (\p counters' other_destination
+/// and other_vlan), naming \p config's du_mac and VLAN id and how to take every frame; empty
+/// when it dropped none.
+std::string describe_other_links(const FronthaulCounters& counters, const FronthaulConfig& config);
 
 } // namespace airan::io
