@@ -247,6 +247,9 @@ int run_l1(const L1CommandOptions& o) {
   }
   std::optional<PhyRunner> phy;
   phy.emplace(*transport, samples, config);
+  // Frames while no session runs (before START, after STOP) are no session's: a stale one of the
+  // last session would fix the next one's slot count.
+  receiver.set_session_gate([&phy] { return phy->phy.state() == l1::PhyState::running; });
   std::optional<io::DpdkPort> port;
   io::DpdkEal::initialize(dpdk.eal);
   port.emplace(dpdk.port);

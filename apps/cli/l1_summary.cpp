@@ -45,6 +45,10 @@ void print_l1_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& r
             << "; slots to the L1 " << link.slots_delivered << " (partial " << link.slots_partial
             << ", refused " << link.slots_refused << ", flushed after a quiet link "
             << link.quiet_flushes << ", dropped at STOP " << link.slots_dropped_at_reset << ")\n";
+  if (link.frames_outside_session > 0) {
+    std::cout << "fronthaul frames while no session ran (before START, after STOP; dropped): "
+              << link.frames_outside_session << '\n';
+  }
   std::cout << io::describe_other_links(a, receiver.config());
   if (link.cplane_frames + link.slots_empty + link.slots_lost > 0) {
     std::cout << "C-plane: frames sent " << link.cplane_frames << " (the port dropped "

@@ -73,6 +73,17 @@ bool FronthaulLinkReceiver::took_other_links_frame(std::span<const std::uint8_t>
   return true;
 }
 
+bool FronthaulLinkReceiver::took_frame_outside_session(std::span<const std::uint8_t> frame) {
+  if (took_other_links_frame(frame)) {
+    return true;
+  }
+  if (in_session_ && !in_session_()) {
+    ++counters_.frames_outside_session;
+    return true;
+  }
+  return false;
+}
+
 std::optional<std::int64_t>
 FronthaulLinkReceiver::nominal_arrival(std::span<const std::uint8_t> frame) {
   const auto ecpri = io::parse_ecpri_frame(frame);
@@ -132,7 +143,7 @@ void FronthaulLinkReceiver::on_frame(std::span<const std::uint8_t> frame,
     return;
   }
   ++counters_.frames;
-  if (took_other_links_frame(frame)) {
+  if (took_frame_outside_session(frame)) {
     return;
   }
   last_frame_at_ = SteadyClock::now();
@@ -189,7 +200,7 @@ void FronthaulLinkReceiver::on_frame(std::span<const std::uint8_t> frame) {
     return;
   }
   ++counters_.frames;
-  if (took_other_links_frame(frame)) {
+  if (took_frame_outside_session(frame)) {
     return;
   }
   last_frame_at_ = SteadyClock::now();

@@ -2,7 +2,7 @@
 // InMemoryIqSource: the first byte picks the configuration (frequency or time domain,
 // compression, static or dynamic udCompHdr, 1, 2 or 4 antennas or another carrier's eAxC ids,
 // the MAC and VLAN filter (with 4 antennas), slots in flight, 4 source entries or 1), the rest is a
-// sequence of records [u16 length][u8 op][payload] (op modulo 5):
+// sequence of records [u16 length][u8 op][payload] (op modulo 8):
 //   0 frame:   the payload is an Ethernet frame for on_frame();
 //   1 consume: the L1's side: every slot in the source whose address matches a recently seen
 //              (frameId, slot) is acquired, checked and released (payload bit 0: clear() the
@@ -13,13 +13,16 @@
 //   3 flush, 4 reset,
 //   5 C-plane: the payload is a C-plane frame the L1 sent, for on_cplane_frame();
 //   6 C-plane done: payload [u16 SFN][u8 slot] (taken as they are, out of range included) for
-//              on_cplane_slot_done(); its (frameId, slot) counts as recently seen.
+//              on_cplane_slot_done(); its (frameId, slot) counts as recently seen;
+//   7 session: payload bit 0 of the first byte (none: 1) is what the session gate says from now
+//              on (0: no session runs, the frames that come are dropped).
 // Pushes to the source never wait (timeout 0): a full source refuses the slot. At the end
 // flush() and a last consume run. Checked after every record: every slot taken from the source
 // has its asked-for address (SFN < 1024, slot < slots per frame) and the configured shape
 // (grid, or the slot's time-domain IQ; or no samples, a slot the C-plane asked nothing of),
 // finite values, and PRACH sections (frequency domain only) of their announced shape; the link
-// counters count each on_frame() and each slot once (frames == on_frame calls; every slot the
+// counters count each on_frame() and each slot once (frames == on_frame calls, those outside a
+// session never reach the assembler; every slot the
 // assembler dispatched was delivered, refused, before the start, dropped at reset or overrun;
 // partial ones come from pool pressure or flush; quiet_flushes == flush_if_quiet() calls that
 // returned true; slots handed over empty or lost at most one per C-plane slot end), a resync
@@ -31,9 +34,9 @@
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes, for a few configurations, the
 // frames of a FronthaulSampleFeeder on a capturing link: SFN 255 slot 19, SFN 256 slots 0 and
 // 1 (frameId wrap; the last slot loses its last frame and leaves on a quiet flush), a reset,
-// and a new session at SFN 0; in frequency domain also a session with C-plane (a
-// FronthaulCplaneSender's frames for a PUSCH, the O-RU's answer, a slot asked nothing of)
-// (tests/fuzz/seeds/fronthaul_link_receiver).
+// frames of SFN 256 slot 2 while no session runs, and a new session at SFN 0; in frequency
+// domain also a session with C-plane (a FronthaulCplaneSender's frames for a PUSCH, the O-RU's
+// answer, a slot asked nothing of) (tests/fuzz/seeds/fronthaul_link_receiver).
 #include "airan/io/ecpri.h"
 #include "airan/io/fronthaul_timing.h"
 #include "airan/io/oran_common.h"
@@ -72,6 +75,7 @@ enum Op : std::uint8_t {
   op_reset,
   op_cplane,
   op_cplane_done,
+  op_session,
   num_ops
 };
 
@@ -272,7 +276,8 @@ void check_counters(const l1::FronthaulLinkReceiver& receiver, const Tally& tall
   check(link.quiet_flushes == tally.quiet_flushes);
   check(link.count_resyncs * l1::FronthaulLinkReceiver::resync_after <= link.frames_out_of_window);
   // A frame out of the window reaches the assembler only when it resyncs the count.
-  check(c.packets == link.frames - (link.frames_out_of_window - link.count_resyncs));
+  check(c.packets == link.frames - (link.frames_out_of_window - link.count_resyncs) -
+                         link.frames_outside_session);
   check(c.early + c.on_time + c.late + c.malformed() + c.other_destination + c.other_vlan +
             c.cplane + c.wrong_direction + c.unknown_eaxc + c.filtered_messages +
             c.fragmented_unsupported + c.too_late + c.too_early + c.epoch_mismatch + c.no_buffer ==
@@ -407,7 +412,11 @@ void write_seeds(const std::string& dir) {
     send_slots({{256, 1}}, true);             // a lost frame: left open until the quiet flush
     out.add(op_quiet, std::array<std::uint8_t, 1>{15});
     out.add(op_consume);
-    out.add(op_reset); // a new session at SFN 0
+    out.add(op_reset); // STOP: no session runs, and a stale frame of the last one comes
+    out.add(op_session, std::array<std::uint8_t, 1>{0});
+    send_slots({{256, 2}}, true);
+    out.add(op_quiet, std::array<std::uint8_t, 1>{15});
+    out.add(op_session, std::array<std::uint8_t, 1>{1}); // a new session at SFN 0
     send_slots({{0, 0}}, false);
     out.add(op_flush);
     if (setup.config.mode == io::FronthaulIngestMode::frequency_domain) {
@@ -443,6 +452,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       // an eAxC layout without room for the PRACH ports: no PRACH stream
     }
   }
+  bool in_session = true;
+  receiver.set_session_gate([&in_session] { return in_session; });
   SlotConsumer consumer(source, setup, clock.slots_per_frame());
   RecentSlotKeys keys;
   Tally tally;
@@ -460,7 +471,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       keys.note(payload, clock);
       receiver.on_frame(payload);
       ++tally.on_frame_calls;
-      fake_last_frame = fake_now;
+      if (in_session) {
+        fake_last_frame = fake_now;
+      }
+      break;
+    case op_session:
+      in_session = payload.empty() || (payload[0] & 1U) != 0;
       break;
     case op_consume:
       consumer.consume(keys.keys(), payload.empty() ? 0 : payload[0]);

@@ -55,6 +55,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -69,6 +70,8 @@ struct FronthaulLinkCounters {
   /// address filter, io::FronthaulConfig::filter_by_address): no sign of this link's O-RU, so
   /// they neither keep the link from being quiet (flush_if_quiet()) nor move the slot count.
   std::uint64_t frames_for_other_links = 0;
+  /// Of those, this link's frames that came while no session ran (set_session_gate()): dropped.
+  std::uint64_t frames_outside_session = 0;
   std::uint64_t slots_delivered = 0; ///< Slots the source took.
   std::uint64_t slots_partial = 0;   ///< Of those, slots with units missing (left zero).
   /// Slots the source refused (closed already, or no free entry within the push timeout).
@@ -140,6 +143,15 @@ public:
   /// One Ethernet frame that arrived at \p wall_arrival_ns (CLOCK_REALTIME ns). Live link: on
   /// the timeline's air time; stepped link: the arrival time is not used.
   void on_frame(std::span<const std::uint8_t> frame, std::int64_t wall_arrival_ns);
+  /// Frames that come while \p in_session says no session runs (before the L1's first START,
+  /// between a STOP and the next START) are counted (frames_outside_session) and dropped: a
+  /// stale frame of a stopped session would otherwise fix the next one's count origin (a
+  /// frameId far from the SFN 0 it starts at: the stepped clock would pass its slots), and a
+  /// continuous O-RU's frames would fill the source with slots no session asks for. It is asked
+  /// for each frame after the frame was received, so a frame that a just-started session caused
+  /// is never taken for one outside it. Without a gate (the default) every frame is a session's.
+  /// Another link's frames are counted as such first (frames_for_other_links).
+  void set_session_gate(std::function<bool()> in_session) { in_session_ = std::move(in_session); }
   /// Live link: the time is \p wall_now_ns; slots past their deadline leave partial, requested
   /// slots of which nothing came by then leave as lost. True when a slot left. A receive loop
   /// calls it after every poll. Stepped link: does nothing.
@@ -216,6 +228,9 @@ private:
   /// True when \p frame is another link's (the address filter's): counted, handed to the
   /// assembler to count, and nothing else.
   bool took_other_links_frame(std::span<const std::uint8_t> frame);
+  /// True when \p frame is another link's, or this link's while no session runs (the gate's):
+  /// counted, and nothing else.
+  bool took_frame_outside_session(std::span<const std::uint8_t> frame);
   /// The nominal arrival time of \p frame (the last one when it has no usable timing), or
   /// nullopt when it lies outside the count's window (dropped).
   std::optional<std::int64_t> nominal_arrival(std::span<const std::uint8_t> frame);
@@ -260,6 +275,7 @@ private:
   std::int64_t out_slot_ = 0;     ///< The slot of the newest of them.
   std::int64_t last_arrival_ns_ = 0;
   std::optional<io::AirTimeline> timeline_; ///< Live link.
+  std::function<bool()> in_session_;        ///< set_session_gate()'s.
   FronthaulLinkCounters counters_;
 };
 
