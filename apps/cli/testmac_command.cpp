@@ -32,8 +32,9 @@ struct TestMacCommandOptions {
   double snr_db = 0.0;
   bool snr_given = false;
   unsigned slots = 0;
-  std::string fronthaul;   ///< Empty: no fronthaul; else 7.2x or time-domain.
-  std::string compression; ///< Empty: the fronthaul config's (bfp9 without one).
+  double decode_error_budget_percent = 1.0; ///< --decode-error-budget.
+  std::string fronthaul;                    ///< Empty: no fronthaul; else 7.2x or time-domain.
+  std::string compression;                  ///< Empty: the fronthaul config's (bfp9 without one).
   bool cplane = false;
   std::string receiver; ///< Empty: the L1's default (the product receiver, on the CPU).
   ReceiverOptions placement;
@@ -94,6 +95,7 @@ int run_testmac(const TestMacCommandOptions& o) {
   options.slot_ahead = o.slot_ahead.value_or(live ? 2U : 0U);
   options.log = &std::cout;
   options.per_slot_lines = !o.quiet;
+  options.decode_error_budget = o.decode_error_budget_percent / 100.0;
   if (!o.fronthaul.empty()) {
     // The O-RU end's link as the L1's config describes it (eAxC ids, VLAN, MACs, epoch, T2a
     // window), with --fronthaul and --comp over it.
@@ -182,6 +184,12 @@ Command add_testmac_command(CLI::App& parent) {
          },
          "override the pattern's SNR (dB, -100 .. 100, as the pattern's)")
       ->check(finite_range(-100.0, 100.0));
+  app->add_option("--decode-error-budget", options->decode_error_budget_percent,
+                  "percent of a control channel's decoding outcomes (PUSCH UCI payloads, PUCCH "
+                  "PDUs, preambles, SRS timing) that may be wrong before the run fails, as a "
+                  "lost TB fails it (0 .. 100; 100 judges none)")
+      ->check(finite_range(0.0, 100.0))
+      ->capture_default_str();
   app->add_flag("--quiet", options->quiet, "no per-slot lines, only the summary");
   app->add_option("--fronthaul", options->fronthaul,
                   "send each slot through an emulated O-RU and the DU's slot assembler: 7.2x or "

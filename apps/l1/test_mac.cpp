@@ -242,7 +242,9 @@ TestMacReport run_test_mac(const LaunchPattern& pattern, io::FapiTransport& tran
                            SlotSampleWriter& samples, const TestMacOptions& options) {
   check_slot_ahead(options);
   test_mac_detail::TestMacRun run(pattern, transport, samples, options);
-  return run.run();
+  TestMacReport report = run.run();
+  judge_decoding(report, options.decode_error_budget);
+  return report;
 }
 
 } // namespace airan::l1

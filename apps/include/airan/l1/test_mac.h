@@ -100,6 +100,11 @@ struct TestMacOptions {
   phy::UlschDecoderFactory ulsch_decoder;
   /// The run fails when the L1 sends nothing for this long.
   std::chrono::milliseconds silence_timeout{10000};
+  /// The largest share of a control channel's decoding outcomes that may be wrong before the
+  /// run fails (judge_decoding()): 1% by default, TS 38.104's level for PUCCH ACK missed
+  /// detection and PRACH missed detection; 1 judges nothing. TBs are not under it: every lost TB
+  /// is a mismatch.
+  double decode_error_budget = 0.01;
 };
 
 /// Where an L1 in another process (`airan l1`) serves its MAC.
@@ -184,6 +189,9 @@ struct TestMacReport {
   std::uint64_t rssi_at_ceiling = 0;
   std::uint64_t mismatches = 0;              ///< Every fault found (lost TBs included).
   std::vector<std::string> mismatch_details; ///< The first few, as text.
+  /// Control channels whose decoding outcomes were wrong more often than
+  /// TestMacOptions::decode_error_budget allows, one line each (judge_decoding()).
+  std::vector<std::string> decode_shortfalls;
   LatencySummary l1_latency;  ///< L1: last sample of a slot -> its CRC.indication handed over.
   LatencySummary mac_latency; ///< Last sample of a slot -> its CRC.indication decoded by the MAC.
   L1Counters l1;              ///< The L1's counters at the end (in-process L1 only).
@@ -196,12 +204,14 @@ struct TestMacReport {
   io::FapiTransportCounters l1_transport;
   io::FapiTransportCounters mac_transport; ///< See l1_transport.
 
-  /// No mismatch, and something checked: TBs delivered, or (without PUSCH PDUs carrying a TB)
-  /// PUSCH UCI payloads right, PUCCH, RACH or SRS reports.
+  /// No mismatch, no control channel over its decoding error budget, and something checked:
+  /// TBs delivered, or (without PUSCH PDUs carrying a TB) PUSCH UCI payloads right, PUCCH, RACH
+  /// or SRS reports.
   [[nodiscard]] bool passed() const {
-    return mismatches == 0 && (tbs_delivered > 0 ||
-                               (pdus_sent == uci_only_sent &&
-                                uci_payloads_ok + pucch_reports + prach_reports + srs_reports > 0));
+    return mismatches == 0 && decode_shortfalls.empty() &&
+           (tbs_delivered > 0 ||
+            (pdus_sent == uci_only_sent &&
+             uci_payloads_ok + pucch_reports + prach_reports + srs_reports > 0));
   }
   /// Mean WideBandSNR of the SRS reports, dB (NaN without any).
   [[nodiscard]] double mean_srs_snr_db() const {
@@ -214,6 +224,13 @@ struct TestMacReport {
                             : std::numeric_limits<double>::quiet_NaN();
   }
 };
+
+/// Fills \p report's decode_shortfalls: each control channel whose wrong outcomes exceed
+/// \p budget (a share, 0 .. 1) of its outcomes: PUSCH UCI payloads wrong or not decoded of those
+/// reported; PUCCH PDUs missed or wrong of those sent; preambles missed, with a wrong TA or false
+/// of those sent and false; SRS reports with a wrong TA of those reported. run_test_mac() calls
+/// it with TestMacOptions::decode_error_budget.
+void judge_decoding(TestMacReport& report, double budget);
 
 /// \throws std::invalid_argument when \p options' slot_ahead cannot be run: above 8, or above 0
 /// with the stepped clock.

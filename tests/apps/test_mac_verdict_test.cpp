@@ -1,0 +1,109 @@
+// The test MAC's verdict on the control channels' decoding outcomes (judge_decoding()): a share
+// of wrong outcomes above the budget fails the run, as a lost TB does. A PUCCH-only run whose
+// every PUCCH was missed passed before (its reports alone counted as "something checked").
+#include "airan/l1/test_mac.h"
+
+#include "../support/run_airan.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+namespace airan::l1 {
+namespace test_mac_verdict_test {
+
+/// A PUCCH-only run: \p sent PDUs, all reported, \p missed of them missed.
+TestMacReport pucch_only_run(std::uint64_t sent, std::uint64_t missed) {
+  TestMacReport report;
+  report.slots = sent;
+  report.pucch_sent = sent;
+  report.pucch_reports = sent;
+  report.pucch_missed = missed;
+  report.pucch_ok = sent - missed;
+  return report;
+}
+
+TEST(TestMacVerdict, ControlChannelErrorsUpToTheBudgetPassAndAboveItFail) {
+  TestMacReport within = pucch_only_run(200, 2); // 1%: the default budget's limit
+  judge_decoding(within, 0.01);
+  EXPECT_TRUE(within.decode_shortfalls.empty());
+  EXPECT_TRUE(within.passed());
+  TestMacReport above = pucch_only_run(200, 3);
+  judge_decoding(above, 0.01);
+  ASSERT_EQ(above.decode_shortfalls.size(), 1U);
+  EXPECT_EQ(above.decode_shortfalls[0],
+            "PUCCH PDUs missed or wrong: 3 of 200 (1.50%, above the 1.00% allowed)");
+  EXPECT_FALSE(above.passed());
+  EXPECT_EQ(above.mismatches, 0U); // a decoding outcome, not a protocol fault
+}
+
+TEST(TestMacVerdict, EveryPucchMissedFailsUnlessNothingIsJudged) {
+  TestMacReport all_missed = pucch_only_run(40, 40);
+  judge_decoding(all_missed, 0.01);
+  EXPECT_FALSE(all_missed.passed());
+  judge_decoding(all_missed, 1.0); // a budget of 100%: the reports alone count, as before
+  EXPECT_TRUE(all_missed.decode_shortfalls.empty());
+  EXPECT_TRUE(all_missed.passed());
+}
+
+TEST(TestMacVerdict, EachChannelIsJudgedOnItsOwnOutcomes) {
+  TestMacReport report;
+  report.tbs_delivered = 10;
+  report.uci_payloads_ok = 98; // 2 of 100 wrong or not decoded
+  report.uci_payloads_wrong = 1;
+  report.uci_payloads_failed = 1;
+  report.preambles_sent = 0; // a false preamble where none was sent: 1 of 1
+  report.preambles_false = 1;
+  report.srs_reports = 50; // 1 of 50 with a wrong TA: 2%
+  report.srs_wrong_ta = 1;
+  judge_decoding(report, 0.02);
+  ASSERT_EQ(report.decode_shortfalls.size(), 1U);
+  EXPECT_EQ(
+      report.decode_shortfalls[0].rfind("preambles missed, with a wrong TA or false: 1 of 1", 0),
+      0U)
+      << report.decode_shortfalls[0];
+  judge_decoding(report, 0.01);
+  EXPECT_EQ(report.decode_shortfalls.size(), 3U); // UCI, PRACH and SRS
+  EXPECT_FALSE(report.passed());
+}
+
+TEST(TestMacVerdict, ABudgetOutsideZeroToOneIsRefused) {
+  TestMacReport report;
+  EXPECT_THROW(judge_decoding(report, -0.01), std::invalid_argument);
+  EXPECT_THROW(judge_decoding(report, 1.5), std::invalid_argument);
+}
+
+// Through the CLI: one format 1 UE alone at -30 dB, where almost every PUCCH is missed. The run
+// fails by default, naming the channel; with --decode-error-budget 100 it passes on its reports.
+TEST(TestMacVerdict, ThePucchOnlyRunOfAnUnreadableUeFailsOnTheCommandLine) {
+  const auto path = airan::test::scratch_dir("testmac_verdict") / "pucch_only.yaml";
+  {
+    std::ofstream file(path);
+    file << "cell: {num_prbs: 24, numerology: 1}\nnum_rx_antennas: 1\nsnr_db: -30\n"
+            "num_slots: 8\nues:\n  - rnti: 5\n    pucch: {format: 1, num_symbols: 14, "
+            "harq_bits: 2}\n";
+  }
+  const auto judged = airan::test::run_airan("testmac --quiet --pattern " + path.string());
+  EXPECT_EQ(judged.status, 1) << judged.output;
+  EXPECT_NE(judged.output.find("  decoding: PUCCH PDUs missed or wrong: "), std::string::npos)
+      << judged.output;
+  EXPECT_NE(judged.output.find("FAIL: 0 mismatch(es), 1 channel(s) over the decoding error "
+                               "budget"),
+            std::string::npos)
+      << judged.output;
+  const auto unjudged = airan::test::run_airan("testmac --quiet --decode-error-budget 100 "
+                                               "--pattern " +
+                                               path.string());
+  EXPECT_EQ(unjudged.status, 0) << unjudged.output;
+  EXPECT_NE(unjudged.output.find("PASS: 0 mismatch(es)\n"), std::string::npos) << unjudged.output;
+  const auto refused =
+      airan::test::run_airan("testmac --decode-error-budget 101 --pattern " + path.string());
+  EXPECT_NE(refused.status, 0) << refused.output;
+  EXPECT_NE(refused.output.find("--decode-error-budget: must be a number in"), std::string::npos)
+      << refused.output;
+}
+
+} // namespace test_mac_verdict_test
+} // namespace airan::l1
