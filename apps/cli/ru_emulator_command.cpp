@@ -1,6 +1,8 @@
 // `airan ru-emulator`: an O-RU's uplink U-plane from an HDF5 test vector, written to a pcap or
 // sent live on a DPDK port at the slot clock's times.
 #include "airan/io/dpdk_config.h"
+#include "airan/io/ecpri.h"
+#include "airan/io/fronthaul_address_filter.h"
 #include "airan/io/fronthaul_timing.h"
 #include "airan/io/pcap_file.h"
 #include "airan/io/ru_emulator.h"
@@ -57,7 +59,8 @@ void wait_until(std::int64_t time_ns) {
 /// The DU's C-plane requests per slot of the 256-frame cycle, read from a capture.
 class CplaneRequests {
 public:
-  CplaneRequests(const std::string& path, const io::RuEmulator& emulator)
+  CplaneRequests(const std::string& path, const io::RuEmulator& emulator,
+                 const io::FronthaulConfig& config)
       : slots_per_cycle_(emulator.clock().slots_per_cycle()),
         by_slot_(static_cast<std::size_t>(slots_per_cycle_)) {
     const io::FronthaulLinkConfig link = emulator.link_config();
@@ -67,6 +70,12 @@ public:
     io::PcapRecord record;
     io::RuRequestsBySlot frame_requests; // one frame's, then filed by cycle slot
     while (reader.next(record)) {
+      // Another DU's C-plane, for its own O-RU (a capture of a shared segment): not ours.
+      if (io::match_frame_address(record.data, config, io::FronthaulEnd::ru) !=
+          io::FrameAddressMatch::ours) {
+        ++other_links_;
+        continue;
+      }
       frame_requests.clear();
       tally_ += io::take_cplane_frame(record.data, link, scope, emulator.clock(), frame_requests);
       for (const auto& [cycle_slot, requests] : frame_requests) {
@@ -84,8 +93,11 @@ public:
   }
   [[nodiscard]] const io::RuCplaneTally& tally() const { return tally_; }
   [[nodiscard]] std::size_t num_slots() const { return num_slots_; }
+  /// Frames to another MAC address than ru_mac or with another VLAN id: skipped.
+  [[nodiscard]] std::size_t other_links() const { return other_links_; }
 
 private:
+  std::size_t other_links_ = 0;
   std::int64_t slots_per_cycle_;
   std::vector<std::vector<io::RuSectionRequest>> by_slot_; ///< Indexed by cycle slot.
   std::size_t num_slots_ = 0;
@@ -306,13 +318,19 @@ int run_ru_emulator(const RuEmulatorOptions& o) {
   io::RuEmulator emulator(header.cell, header.num_rx_antennas, fh);
   const io::FronthaulSlotClock& clock = emulator.clock();
   if (!o.cplane.empty()) {
-    cplane = std::make_unique<CplaneRequests>(o.cplane, emulator);
+    cplane = std::make_unique<CplaneRequests>(o.cplane, emulator, fh);
     const io::RuCplaneTally& t = cplane->tally();
     std::cout << "C-plane " << o.cplane << ": requests for " << cplane->num_slots() << " slot(s); "
               << t.messages << " message(s), " << t.messages_ignored
               << " ignored (not this carrier's uplink type-1 data, or malformed); "
               << t.sections_taken << " section(s) taken, " << t.sections_ignored
               << " ignored (rb, ef, partial reMask, beyond the carrier or slot)\n";
+    if (cplane->other_links() > 0) {
+      std::cout << "C-plane: " << cplane->other_links()
+                << " frame(s) of other links skipped (to another MAC address than "
+                << io::mac_to_string(fh.ru_mac) << ", fronthaul.ru_mac, or another VLAN id; "
+                << "fronthaul.filter_by_address: false takes every frame)\n";
+    }
   }
   if (live) {
     return run_live(o, reader, fh, cplane.get());

@@ -5,6 +5,7 @@
 #include "airan/l1/fronthaul_sample_feeder.h"
 
 #include "airan/io/cplane_timing_window.h"
+#include "airan/io/fronthaul_address_filter.h"
 #include "airan/l1/slot_clock.h"
 
 #include <algorithm>
@@ -24,6 +25,11 @@ void FronthaulSampleFeeder::ul_tti_sent(std::uint16_t sfn, std::uint16_t slot, u
 
 void FronthaulSampleFeeder::on_cplane_frame(std::span<const std::uint8_t> frame) {
   const std::lock_guard lock(mutex_);
+  if (io::match_frame_address(frame, config_, io::FronthaulEnd::ru) !=
+      io::FrameAddressMatch::ours) {
+    ++counters_.cplane_other_links; // another DU's C-plane for its own O-RU
+    return;
+  }
   ++counters_.cplane_frames;
   if (timeline_) { // a live O-RU: when it came, against its reception window
     const io::CplaneArrivalTally arrival = io::tally_cplane_arrival(

@@ -204,7 +204,14 @@ void print_verdict(const TestMacReport& report, std::ostream& out) {
   for (const auto& detail : report.mismatch_details) {
     out << "  mismatch: " << detail << '\n';
   }
-  out << (report.passed() ? "PASS" : "FAIL") << ": " << report.mismatches << " mismatch(es)\n";
+  for (const auto& shortfall : report.decode_shortfalls) {
+    out << "  decoding: " << shortfall << '\n';
+  }
+  out << (report.passed() ? "PASS" : "FAIL") << ": " << report.mismatches << " mismatch(es)";
+  if (!report.decode_shortfalls.empty()) {
+    out << ", " << report.decode_shortfalls.size() << " channel(s) over the decoding error budget";
+  }
+  out << '\n';
 }
 
 /// The end of the summary of a run against an L1 in another process (whose counters, latency
@@ -223,7 +230,11 @@ void print_external_summary(const TestMacReport& report, const TestMacOptions& o
   out << ")";
   if (options.fronthaul_cplane) {
     out << ", C-plane frames received " << f.cplane_frames << " (ignored " << f.cplane_ignored
-        << ", slots without " << f.cplane_missing << ")";
+        << ", slots without " << f.cplane_missing;
+    if (f.cplane_other_links > 0) {
+      out << "; other links' frames dropped " << f.cplane_other_links;
+    }
+    out << ")";
     if (options.slot_timeline) { // a live O-RU: against its reception window (T2a)
       out << ", messages on time " << f.cplane_on_time << ", early " << f.cplane_early << ", late "
           << f.cplane_late << ", unclassified " << f.cplane_unclassified

@@ -19,11 +19,12 @@ std::string_view to_string(FrameAddressMatch match) {
 }
 
 FrameAddressMatch match_frame_address(std::span<const std::uint8_t> ethernet_frame,
-                                      const FronthaulConfig& config) {
+                                      const FronthaulConfig& config, FronthaulEnd at) {
   if (!config.filter_by_address || ethernet_frame.size() < ethernet_header_size) {
     return FrameAddressMatch::ours;
   }
-  if (!std::equal(config.du_mac.begin(), config.du_mac.end(), ethernet_frame.begin())) {
+  const MacAddress& destination = at == FronthaulEnd::du ? config.du_mac : config.ru_mac;
+  if (!std::equal(destination.begin(), destination.end(), ethernet_frame.begin())) {
     return FrameAddressMatch::other_destination;
   }
   // The TPID sits where an untagged frame's EtherType is (bytes 12, 13); the tag control

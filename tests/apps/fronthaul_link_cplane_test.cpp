@@ -55,6 +55,32 @@ TEST(FronthaulLinkCplane, TheOruSendsWhatWasAskedAndTheSlotIsWholeWithoutAFlush)
   ends.source.release(0, 0);
 }
 
+// Another DU's C-plane on the same segment (to its own O-RU's MAC address, the same eAxC ids and
+// slot): the O-RU counts and drops it, and sends only what its own DU asked for. It served both
+// before, twice the frames, the other DU's PRBs included.
+TEST(FronthaulLinkCplane, TheOruServesOnlyItsOwnDusCplane) {
+  CplaneLinkEnds ends;
+  io::FronthaulConfig other_link = cplane_link_config();
+  other_link.ru_mac[5] = 0x07;
+  std::vector<std::vector<std::uint8_t>> other_frames;
+  FronthaulCplaneSender other_du(cplane_link_cell(), cplane_link_rx, other_link,
+                                 [&](std::span<const std::uint8_t> frame) {
+                                   other_frames.emplace_back(frame.begin(), frame.end());
+                                 });
+  const std::vector<phy::PuschConfig> other_pdus = {cplane_link_pusch(10, 4)};
+  other_du.send_slot(0, 0, other_pdus, {});
+  ASSERT_FALSE(other_frames.empty());
+  ends.to_ru.insert(ends.to_ru.end(), other_frames.begin(), other_frames.end());
+  const phy::ResourceGrid grid = cplane_link_grid(4);
+  const std::vector<phy::PuschConfig> pdus = {cplane_link_pusch(2, 5)};
+  ends.run_slot(0, 0, pdus, &grid);
+  EXPECT_EQ(ends.uplane_frames, 14U * cplane_link_rx);
+  EXPECT_EQ(ends.ru.counters().cplane_other_links, other_frames.size());
+  EXPECT_EQ(ends.ru.counters().cplane_ignored, 0U);
+  EXPECT_EQ(ends.receiver.counters().slots_delivered, 1U);
+  EXPECT_EQ(ends.receiver.counters().slots_partial, 0U);
+}
+
 TEST(FronthaulLinkCplane, ASlotAskedNothingOfIsEmptyAtOnceAndTheCountSurvivesLongRuns) {
   CplaneLinkEnds ends;
   const phy::ResourceGrid grid = cplane_link_grid(5);

@@ -68,6 +68,28 @@ TEST(FronthaulAddressFilter, MatchesTheDestinationAndAnyVlanTag) {
   EXPECT_EQ(to_string(other_vlan), "other VLAN");
 }
 
+// At the O-RU end the DU's C-plane comes to ru_mac: a frame to the DU's address (or another
+// O-RU's) is another link's there, and the VLAN rule is the DU end's.
+TEST(FronthaulAddressFilter, AtTheOruTheDestinationIsRuMac) {
+  FronthaulConfig config;
+  config.du_mac = du_mac;
+  const MacAddress ru_mac = config.ru_mac;
+  const MacAddress other_ru_mac{0x02, 0x00, 0x00, 0x00, 0x00, 0x07};
+  using enum FrameAddressMatch;
+  EXPECT_EQ(match_frame_address(frame_header(ru_mac, std::nullopt), config, FronthaulEnd::ru),
+            ours);
+  EXPECT_EQ(match_frame_address(frame_header(du_mac, std::nullopt), config, FronthaulEnd::ru),
+            other_destination);
+  EXPECT_EQ(match_frame_address(frame_header(other_ru_mac, std::nullopt), config, FronthaulEnd::ru),
+            other_destination);
+  EXPECT_EQ(match_frame_address(frame_header(ru_mac, std::nullopt), config), other_destination);
+  config.vlan = VlanTag{7, false, 100};
+  EXPECT_EQ(match_frame_address(frame_header(ru_mac, 200), config, FronthaulEnd::ru), other_vlan);
+  EXPECT_EQ(match_frame_address(frame_header(ru_mac, 100), config, FronthaulEnd::ru), ours);
+  config.filter_by_address = false;
+  EXPECT_EQ(match_frame_address(frame_header(du_mac, 200), config, FronthaulEnd::ru), ours);
+}
+
 /// The slot the assembler makes of \p frames (in order), and its counters.
 struct Assembled {
   std::vector<airan::phy::cf32> grid;

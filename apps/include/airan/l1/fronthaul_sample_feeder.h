@@ -67,6 +67,10 @@ struct FronthaulFeederCounters {
   std::uint64_t slots = 0;         ///< Slots sent through the fronthaul.
   std::uint64_t uplane_frames = 0; ///< U-plane frames the RU emulator sent.
   std::uint64_t cplane_frames = 0; ///< C-plane frames received from the L1.
+  /// Frames received on the link to another MAC address than ru_mac, or tagged with another VLAN
+  /// id (io::match_frame_address() at the O-RU; FronthaulConfig::filter_by_address): another
+  /// link's, dropped (not in cplane_frames).
+  std::uint64_t cplane_other_links = 0;
   /// C-plane frames with a message or section the O-RU does not serve (malformed, downlink,
   /// another carrier, not type 1, rb, ef, ...: see io/ru_cplane_requests.h), or none at all.
   std::uint64_t cplane_ignored = 0;
