@@ -241,6 +241,10 @@ void check_slot_ahead(const TestMacOptions& options) {
 TestMacReport run_test_mac(const LaunchPattern& pattern, io::FapiTransport& transport,
                            SlotSampleWriter& samples, const TestMacOptions& options) {
   check_slot_ahead(options);
+  if (!(options.decode_error_budget >= 0.0 && options.decode_error_budget <= 1.0)) {
+    throw std::invalid_argument("test MAC: the decoding error budget must be 0 .. 1, not " +
+                                std::to_string(options.decode_error_budget));
+  }
   test_mac_detail::TestMacRun run(pattern, transport, samples, options);
   TestMacReport report = run.run();
   judge_decoding(report, options.decode_error_budget);

@@ -27,7 +27,7 @@ std::pair<std::vector<std::vector<std::uint8_t>>, std::vector<std::vector<std::u
 live_oru_cplane(std::int64_t absolute) {
   const io::FronthaulConfig config = paced_config();
   io::UplinkCplaneConfig link;
-  link.ethernet = {config.du_mac, config.ru_mac, config.vlan};
+  link.ethernet = {config.ru_mac, config.du_mac, config.vlan}; // the DU to the O-RU
   link.compression = config.compression;
   link.carrier_prbs = static_cast<std::uint16_t>(paced_cell().num_prbs);
   io::UplinkCplaneGenerator generator(link, 16);

@@ -30,6 +30,11 @@ TEST(TestMacVerdict, ControlChannelErrorsUpToTheBudgetPassAndAboveItFail) {
   judge_decoding(within, 0.01);
   EXPECT_TRUE(within.decode_shortfalls.empty());
   EXPECT_TRUE(within.passed());
+  for (const unsigned percent : {29U, 41U, 57U, 58U, 69U, 82U}) { // budget x 100 rounds down
+    TestMacReport at = pucch_only_run(100, percent);
+    judge_decoding(at, percent / 100.0);
+    EXPECT_TRUE(at.decode_shortfalls.empty()) << percent << "% of 100 at a budget of as much";
+  }
   TestMacReport above = pucch_only_run(200, 3);
   judge_decoding(above, 0.01);
   ASSERT_EQ(above.decode_shortfalls.size(), 1U);

@@ -70,7 +70,8 @@ struct FronthaulLinkCounters {
   /// address filter, io::FronthaulConfig::filter_by_address): no sign of this link's O-RU, so
   /// they neither keep the link from being quiet (flush_if_quiet()) nor move the slot count.
   std::uint64_t frames_for_other_links = 0;
-  /// Of those, this link's frames that came while no session ran (set_session_gate()): dropped.
+  /// Frames of this link (not another link's) that came while no session ran
+  /// (set_session_gate()): dropped.
   std::uint64_t frames_outside_session = 0;
   std::uint64_t slots_delivered = 0; ///< Slots the source took.
   std::uint64_t slots_partial = 0;   ///< Of those, slots with units missing (left zero).
@@ -145,7 +146,8 @@ public:
   void on_frame(std::span<const std::uint8_t> frame, std::int64_t wall_arrival_ns);
   /// Frames that come while \p in_session says no session runs (before the L1's first START,
   /// between a STOP and the next START) are counted (frames_outside_session) and dropped: a
-  /// stale frame of a stopped session would otherwise fix the next one's count origin (a
+  /// stale frame of a stopped session that came before the next START would otherwise fix the
+  /// next one's count origin (a
   /// frameId far from the SFN 0 it starts at: the stepped clock would pass its slots), and a
   /// continuous O-RU's frames would fill the source with slots no session asks for. It is asked
   /// for each frame after the frame was received, so a frame that a just-started session caused
