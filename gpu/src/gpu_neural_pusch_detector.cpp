@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -85,12 +86,13 @@ private:
       shape[3] = subcarriers;
     }
     const GpuOnnxDeviceIo io = executor_.prepare_device(shapes_);
-    const phy::nn::TensorShape expected{1, phy::nn::neural_llr_channels, symbols, subcarriers};
-    if (io.output_shapes.at(0) != expected) {
+    const std::array<std::int64_t, 4> expected{1, phy::nn::neural_llr_channels, symbols,
+                                               subcarriers};
+    if (!std::ranges::equal(io.output_shapes[0], expected)) { // one output (the constructor's)
       throw std::invalid_argument(
           "neural PUSCH detector (cuda): the model's llr output has shape " +
           phy::nn::shape_to_string(io.output_shapes[0]) + ", expected " +
-          phy::nn::shape_to_string(expected));
+          phy::nn::shape_to_string(phy::nn::TensorShape(expected.begin(), expected.end())));
     }
     GpuPuschFrontEnd& front = front_end();
     front.build_neural_inputs(

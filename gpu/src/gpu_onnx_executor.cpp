@@ -71,16 +71,20 @@ void GpuOnnxExecutor::run(std::span<const ConstTensorView> inputs) {
 
 GpuOnnxDeviceIo GpuOnnxExecutor::prepare_device(std::span<const phy::nn::TensorShape> shapes) {
   Impl& s = *impl_;
-  const detail::Plan& plan = s.device_plan(shapes);
-  GpuOnnxDeviceIo io;
-  for (const std::size_t v : plan.input_ids) {
-    io.inputs.push_back(plan.pointers[v]);
+  detail::Plan& plan = s.device_plan(shapes);
+  if (plan.device_inputs.size() != plan.input_ids.size()) { // once per plan
+    plan.device_inputs.clear();                             // (after a throw part-way through)
+    plan.device_outputs.clear();
+    plan.device_output_shapes.clear();
+    for (const std::size_t v : plan.input_ids) {
+      plan.device_inputs.push_back(plan.pointers[v]);
+    }
+    for (const std::size_t v : plan.output_ids) {
+      plan.device_outputs.push_back(plan.pointers[v]);
+      plan.device_output_shapes.push_back(plan.shapes[v]);
+    }
   }
-  for (const std::size_t v : plan.output_ids) {
-    io.outputs.push_back(plan.pointers[v]);
-    io.output_shapes.push_back(plan.shapes[v]);
-  }
-  return io;
+  return {plan.device_inputs, plan.device_outputs, plan.device_output_shapes};
 }
 
 void GpuOnnxExecutor::enqueue_device(std::span<const phy::nn::TensorShape> shapes, void* stream) {

@@ -136,13 +136,12 @@ detail::Plan& GpuOnnxExecutor::Impl::staged_plan(std::span<const ConstTensorView
 
 detail::Plan& GpuOnnxExecutor::Impl::device_plan(std::span<const phy::nn::TensorShape> shapes) {
   AIRAN_CUDA_CHECK(cudaSetDevice(options.device));
-  std::vector<ConstTensorView> views;
-  views.reserve(shapes.size());
+  device_views.clear(); // kept: no allocation once it has held as many inputs
   for (const phy::nn::TensorShape& shape : shapes) {
-    views.push_back({{}, shape});
+    device_views.push_back({{}, shape});
   }
-  check_inputs(views, false);
-  return plan_for(views);
+  check_inputs(device_views, false);
+  return plan_for(device_views);
 }
 
 detail::Plan& GpuOnnxExecutor::Impl::plan_for(std::span<const ConstTensorView> inputs) {

@@ -97,7 +97,8 @@ struct GpuOnnxExecutor::Impl {
   DeviceBuffer<float> constants;
   std::vector<float*> constant_pointers;
   std::vector<std::unique_ptr<detail::Plan>> plans;
-  std::uint64_t uses = 0; ///< Plan lookups so far (Plan::last_use).
+  std::vector<phy::nn::ConstTensorView> device_views; ///< device_plan()'s, kept between calls.
+  std::uint64_t uses = 0;                             ///< Plan lookups so far (Plan::last_use).
   detail::Plan* current = nullptr;
   CudaEvent start;
   CudaEvent stop;

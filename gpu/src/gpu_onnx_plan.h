@@ -58,6 +58,11 @@ struct Plan {
   std::vector<std::size_t> output_ids;      ///< Program::output_ids
   std::vector<phy::nn::TensorShape> shapes; ///< Per value.
   std::vector<float*> pointers;             ///< Per value: device data.
+  /// GpuOnnxExecutor::prepare_device()'s lists, made on its first call for this plan: per graph
+  /// input and output, pointers[input_ids[i]] and pointers[output_ids[i]], shapes[output_ids[i]].
+  std::vector<float*> device_inputs;
+  std::vector<const float*> device_outputs;
+  std::vector<phy::nn::TensorShape> device_output_shapes;
   DeviceBuffer<float> arena;
   std::vector<PinnedBuffer<float>> staging; ///< Per graph input (allocate_host_buffers()).
   std::vector<PinnedBuffer<float>> outputs; ///< Per graph output (allocate_host_buffers()).

@@ -103,11 +103,12 @@ struct GpuOnnxExecutorOptions {
 };
 
 /// Where a device-resident run (GpuOnnxExecutor::enqueue_device()) reads its inputs and leaves
-/// its outputs: device memory of one input-shape plan, valid for the executor's lifetime.
+/// its outputs: device memory of one input-shape plan, and the lists themselves the plan's, so
+/// that asking for them allocates nothing; valid while the plan is kept.
 struct GpuOnnxDeviceIo {
-  std::vector<float*> inputs;                      ///< Per GpuOnnxExecutor::inputs().
-  std::vector<const float*> outputs;               ///< Per GpuOnnxExecutor::outputs().
-  std::vector<phy::nn::TensorShape> output_shapes; ///< Per output.
+  std::span<float* const> inputs;                      ///< Per GpuOnnxExecutor::inputs().
+  std::span<const float* const> outputs;               ///< Per GpuOnnxExecutor::outputs().
+  std::span<const phy::nn::TensorShape> output_shapes; ///< Per output.
 };
 
 /// Runs one ONNX model on a CUDA device. Not thread-safe: one run() at a time per executor.
@@ -139,7 +140,8 @@ public:
   /// The device memory of the plan for inputs of \p shapes (one per inputs(), same order; the
   /// plan is made on first use, allocating as run() does): a producer on the device writes the
   /// inputs there and enqueue_device() leaves the outputs there. Valid until the plan is freed
-  /// (GpuOnnxExecutorOptions::max_plans), so ask again before each enqueue_device().
+  /// (GpuOnnxExecutorOptions::max_plans), so ask again before each enqueue_device(). Allocates
+  /// nothing at shapes it has a plan for.
   /// \throws phy::nn::OnnxError as run() for shapes the model cannot take; CudaError.
   GpuOnnxDeviceIo prepare_device(std::span<const phy::nn::TensorShape> shapes);
   /// Enqueues the model on the inputs in prepare_device(\p shapes)'s memory, after the work
