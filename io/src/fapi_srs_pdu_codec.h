@@ -17,11 +17,12 @@ namespace airan::io::fapi_detail {
 /// Bytes of the SRS PDU before its Rx beamforming part (after pduType and pduSize).
 inline constexpr std::size_t srs_pdu_fixed_size = 33;
 
-/// Checks what an SRS.indication needs to answer \p pdu: RNTI 1 .. 65535, numSymbols 0 .. 2 (its
-/// NumSymbols) and the beamforming part (out_of_range or capacity_exceeded, MSG_SLOT_ERR, at
-/// \p offset, the PDU body's, plus the field's offset). The other fields, written and read as
-/// they are, are to_srs_config()'s to judge, so that a PDU the receiver cannot take is refused
-/// alone and the MAC still hears back about it.
+/// Checks what an SRS.indication needs to answer \p pdu: RNTI 1 .. 65535 and the beamforming part
+/// (out_of_range or capacity_exceeded, MSG_SLOT_ERR, at \p offset, the PDU body's, plus the
+/// field's offset). The other fields, numSymbols included (an SRS.indication for a PDU whose
+/// numSymbols is out of range says 1 symbol), written and read as they are, are
+/// to_srs_config()'s to judge, so that a PDU the receiver cannot take is refused alone and the
+/// MAC still hears back about it.
 FapiError check_srs_pdu_reportable(const FapiSrsPdu& pdu, std::size_t offset);
 
 /// Decodes an SRS PDU body. \p base_offset is the absolute offset of body[0] (for error
