@@ -45,7 +45,11 @@ struct PuschTransmitter::Impl {
     const std::size_t max_symbols = max_res_per_layer * cell.num_antenna_ports;
     codeword.resize(max_symbols * max_modulation_order);
     ulsch_coded.resize(codeword.size());
-    uci_coded.resize(codeword.size());
+    // A HARQ-ACK of 0-2 bits is coded into REs that CSI part 2 or UL-SCH also fill (TS 38.212
+    // 6.2.7 steps 1 and 6: it overwrites them), so the three UCI parts' coded bits reach up to
+    // twice the PUSCH's: its reservation (at most every RE) beside CSI parts 1 and 2 (at most
+    // every RE).
+    uci_coded.resize(2 * codeword.size());
     symbols.resize(max_symbols);
     layer_symbols.resize(max_symbols);
     dmrs_values.resize(std::size_t{dmrs_res_per_prb(DmrsConfigType::type1)} * cell.num_prbs);
@@ -204,6 +208,9 @@ void PuschTransmitter::Impl::encode(std::span<const bit_t> tb_bits, const PuschU
     std::copy_n(uci.harq_ack.begin(), std::min(uci.harq_ack.size(), padded_ack.size()),
                 padded_ack.begin());
     ack_payload = padded_ack;
+  }
+  if (sizes.harq_ack + sizes.csi_part1 + sizes.csi_part2 > uci_coded.size()) {
+    throw std::logic_error("PUSCH transmitter: the UCI's coded bits exceed their buffer");
   }
   const std::span<bit_t> ack(uci_coded.data(), sizes.harq_ack);
   const std::span<bit_t> csi1(ack.data() + ack.size(), sizes.csi_part1);

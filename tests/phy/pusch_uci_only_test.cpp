@@ -155,6 +155,34 @@ TEST(PuschUciOnly, EveryUciPartDecodesWithoutATransportBlock) {
   }
 }
 
+// A 2-bit HARQ-ACK's reservation (beta offset index 15, at R 500/10240 capped only by alpha)
+// beside CSI parts 1 and 2 that fill the whole carrier at the transmitter's largest modulation
+// order: the three parts' coded bits are more than the PUSCH holds (the HARQ-ACK overwrites CSI
+// part 2). The transmitter's buffer held one PUSCH's worth: a heap overflow (a review found it,
+// `airan tx` aborted); every part still decodes.
+TEST(PuschUciOnly, AHarqAckReservationBesideFullCsiFitsTheTransmittersBuffer) {
+  std::mt19937_64 rng(43);
+  Link link(airan::test::make_uci_cell(1));
+  PuschConfig pusch = uci_only_pusch(1, McsTable::qam256, 31, {2, 20, 100, 3, 15, 0, 0});
+  pusch.prb_start = 0;
+  pusch.prb_size = link.cell.num_prbs;
+  pusch.dmrs_additional_position = 0;
+  pusch.num_dmrs_cdm_groups_no_data = 2;
+  pusch.target_code_rate_x10240 = 500;
+  ASSERT_EQ(pusch.validate(link.cell), "");
+  const UciCodedSizes sizes = pusch_coded_sizes(link.cell, pusch, 0);
+  const std::size_t carrier_bits = std::size_t{12} * link.cell.num_prbs * 14 * 8;
+  ASSERT_GT(sizes.harq_ack + sizes.csi_part1 + sizes.csi_part2, carrier_bits)
+      << "the case no longer exceeds one PUSCH's bits";
+  const Payload payload = random_payload(pusch.uci, rng);
+  const PuschPduResult r = link.run(pusch, payload, {}, 30.0F, rng);
+  ASSERT_EQ(r.error, "");
+  ASSERT_TRUE(r.uci.decoded);
+  EXPECT_EQ(r.uci.harq_ack, payload.ack);
+  EXPECT_EQ(r.uci.csi_part1, payload.csi1);
+  EXPECT_EQ(r.uci.csi_part2, payload.csi2);
+}
+
 TEST(PuschUciOnly, PtRsAndAPuschWithoutRoomForThePaddedHarqAckStillCarryCsi) {
   std::mt19937_64 rng(41);
   {
