@@ -155,6 +155,18 @@ TEST(FapiCsiPart2Conversion, RefusesFieldsOutsidePart1) {
     EXPECT_NE(error.reason().find("part 2 1"), std::string_view::npos) << describe(error);
     EXPECT_EQ(out.handle, 1234U) << c.what; // untouched
   }
+  // A PDU built in code with a field count the decoder would refuse: refused too (the size
+  // rule holds 4 fields; a review asked).
+  for (const unsigned count : {0U, 5U}) {
+    FapiPuschPdu pdu = good;
+    pdu.uci->part2_info.part2s[1].num_part1_params = static_cast<std::uint8_t>(count);
+    phy::PuschConfig out;
+    const FapiError error = to_pusch_config(pdu, make_cell(), out);
+    EXPECT_EQ(error.status, FapiStatus::out_of_range) << describe(error);
+    EXPECT_NE(error.reason().find("numPart1Params = " + std::to_string(count) + " is not in 1..4"),
+              std::string_view::npos)
+        << describe(error);
+  }
 }
 
 TEST(FapiCsiPart2Conversion, UciIndicationReportsTheSizePart1Gave) {

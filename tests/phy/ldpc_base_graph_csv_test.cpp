@@ -63,7 +63,7 @@ std::map<std::pair<unsigned, unsigned>, Shifts> read_base_graph_csv(const std::s
 void expect_tables_match_the_csv(ConformanceSet set) {
   const auto dir = test::conformance_dir(set, "ldpc");
   AIRAN_REQUIRE_CONFORMANCE_DIR(set, dir);
-  for (const auto [graph, name, count] :
+  for (const auto& [graph, name, count] :
        {std::tuple{LdpcBaseGraph::bg1, "base_graph_bg1.csv", 316U},
         std::tuple{LdpcBaseGraph::bg2, "base_graph_bg2.csv", 197U}}) {
     const std::string path = (dir / name).string();
