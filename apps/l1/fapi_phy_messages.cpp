@@ -177,6 +177,12 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
   io::FapiError error = io::to_cell_config(effective, new_cell, new_rx, &response,
                                            config.rssi_dbm_at_full_scale.has_value());
   new_cell.fft_size = config.ofdm_fft_size;
+  // A refusal of the L1's own names the TLV to change in CONFIG.response (222.10.02 3.3.2.2).
+  const auto list_tag = [&response](std::uint16_t tag) {
+    io::FapiTlv tlv;
+    tlv.tag = tag; // listed by its tag (ulGridSize's value is a per-numerology array)
+    response.invalid_or_unsupported.push(tlv);
+  };
   if (error.ok()) {
     if (const std::string cell_error = new_cell.validate(); !cell_error.empty()) {
       // The carrier does not fit the L1's FFT (the sample rate the fronthaul was set up for).
@@ -184,6 +190,7 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
           io::make_fapi_error(io::FapiStatus::unsupported, io::FapiErrorCode::msg_invalid_config,
                               io::FapiMessageType::config_request, 0,
                               "the carrier does not fit the L1's OFDM: %s", cell_error.c_str());
+      list_tag(io::fapi_config_tag::ul_grid_size);
     } else if (const unsigned fft = phy::carrier_numerology(new_cell).fft_size();
                config.receiver.prach_from_sections && !effective.prach.empty() &&
                !io::fft_size_code(fft)) {
@@ -195,6 +202,7 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
                               "PRACH over 7.2x: FFT size %u has no O-RAN frameStructure code "
                               "(powers of two 16 .. 4096, 1536, 3072)",
                               fft);
+      list_tag(io::fapi_config_tag::ul_grid_size); // its numerology gives the FFT size
     }
   }
   std::vector<phy::CsiPart2SizeMap> new_maps; // UCI configuration: CSI part 2 sizes
@@ -210,6 +218,16 @@ void FapiPhy::Impl::on_config(const io::FapiConfigRequest& request) {
                                 io::FapiMessageType::config_request, 0,
                                 "the carrier (PRBs, numerology, cyclic prefix or receive "
                                 "antennas) is not the one the fronthaul was set up for");
+    if (new_cell.num_prbs != config.carrier->num_prbs ||
+        new_cell.numerology != config.carrier->numerology) {
+      list_tag(io::fapi_config_tag::ul_grid_size);
+    }
+    if (new_cell.cyclic_prefix != config.carrier->cyclic_prefix) {
+      list_tag(io::fapi_config_tag::vendor_cyclic_prefix);
+    }
+    if (new_rx != config.carrier->num_rx_antennas) {
+      response.invalid_or_unsupported.push_scalar(io::fapi_config_tag::num_rx_ant, new_rx, 2);
+    }
   }
   if (error.ok()) {
     try {

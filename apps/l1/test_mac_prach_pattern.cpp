@@ -200,6 +200,15 @@ PatternPrach parse_pattern_prach(const YAML::Node& node, const LaunchPattern& pa
       !error.ok()) {
     ctx.fail("prach", "the L1 would refuse it: " + std::string(error.reason()));
   }
+  for (std::size_t i = 0; i < count; ++i) {
+    if (occasions[i].config.format != config.format) { // B2, B3 only as A2/B2, A3/B3
+      ctx.fail("prach", "FAPI's prachFormat has format " +
+                            std::string(phy::prach_format_name(config.format)) +
+                            " only as the last occasion of a slot whose others are " +
+                            std::string(phy::prach_format_name(occasions[i].config.format)) +
+                            ": occasions_per_slot must be 1");
+    }
+  }
   return prach;
 }
 

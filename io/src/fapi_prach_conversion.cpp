@@ -15,6 +15,71 @@ FapiError prach_refusal(FapiStatus status, const char* text, unsigned value) {
                          "PRACH: %s (%u)", text, value);
 }
 
+/// The formats of a PDU's occasions for prachFormat \p value (at most fapi_prach_format::last):
+/// every occasion's but the last in the slot, and the last one's (A_x and B_x of a pair).
+struct PrachPduFormats {
+  phy::PrachFormat others;
+  phy::PrachFormat last;
+};
+
+PrachPduFormats prach_pdu_formats(std::uint8_t value) {
+  using phy::PrachFormat;
+  namespace f = fapi_prach_format;
+  constexpr std::array<PrachPduFormats, f::last + 1> table{{
+      {PrachFormat::f0, PrachFormat::f0},
+      {PrachFormat::f1, PrachFormat::f1},
+      {PrachFormat::f2, PrachFormat::f2},
+      {PrachFormat::f3, PrachFormat::f3},
+      {PrachFormat::a1, PrachFormat::a1},
+      {PrachFormat::a2, PrachFormat::a2},
+      {PrachFormat::a3, PrachFormat::a3},
+      {PrachFormat::b1, PrachFormat::b1},
+      {PrachFormat::b4, PrachFormat::b4},
+      {PrachFormat::c0, PrachFormat::c0},
+      {PrachFormat::c2, PrachFormat::c2},
+      {PrachFormat::a1, PrachFormat::b1},
+      {PrachFormat::a2, PrachFormat::b2},
+      {PrachFormat::a3, PrachFormat::b3},
+  }};
+  return table[value];
+}
+
+/// prachFormat of occasions of \p format: B2 and B3 as the pairs A2/B2 and A3/B3 (whose only
+/// occasion, or last, is the B format).
+std::uint8_t fapi_prach_format_of(phy::PrachFormat format) {
+  using phy::PrachFormat;
+  namespace f = fapi_prach_format;
+  switch (format) {
+  case PrachFormat::f0:
+    return f::format0;
+  case PrachFormat::f1:
+    return f::format1;
+  case PrachFormat::f2:
+    return f::format2;
+  case PrachFormat::f3:
+    return f::format3;
+  case PrachFormat::a1:
+    return f::a1;
+  case PrachFormat::a2:
+    return f::a2;
+  case PrachFormat::a3:
+    return f::a3;
+  case PrachFormat::b1:
+    return f::b1;
+  case PrachFormat::b2:
+    return f::a2_b2;
+  case PrachFormat::b3:
+    return f::a3_b3;
+  case PrachFormat::b4:
+    return f::b4;
+  case PrachFormat::c0:
+    return f::c0;
+  case PrachFormat::c2:
+    return f::c2;
+  }
+  return f::format0;
+}
+
 /// FAPI prachSubCSpacing of a PRACH subcarrier spacing: 0 .. 3 for 15 * 2^mu kHz, 4 for 1.25 kHz,
 /// 5 for 5 kHz.
 std::uint8_t prach_fapi_spacing(std::uint32_t spacing_hz) {
@@ -50,7 +115,8 @@ FapiError to_prach_occasions(const FapiPrachPdu& pdu, const FapiPrachConfig& con
     return prach_refusal(FapiStatus::out_of_range, "prachFormat out of range", pdu.prach_format);
   }
   phy::PrachConfig prach;
-  prach.format = static_cast<phy::PrachFormat>(pdu.prach_format);
+  const PrachPduFormats formats = prach_pdu_formats(pdu.prach_format);
+  prach.format = formats.others; // A_x and B_x of a pair: the same length, duration and spacing
   const bool long_format = phy::prach_is_long_format(prach.format);
   if (config.prach_sequence_length && *config.prach_sequence_length != (long_format ? 0 : 1)) {
     return prach_refusal(FapiStatus::out_of_range, "prachSequenceLength contradicts prachFormat",
@@ -104,6 +170,7 @@ FapiError to_prach_occasions(const FapiPrachPdu& pdu, const FapiPrachConfig& con
       }
       for (unsigned i = 0; i < pdu.num_prach_ocas; ++i) {
         prach.start_symbol = pdu.prach_start_symbol + i * duration;
+        prach.format = i + 1 == pdu.num_prach_ocas ? formats.last : formats.others;
         if (pass == 1) {
           out[f * pdu.num_prach_ocas + i] =
               FapiPrachOccasion{prach, 0, pdu.phys_cell_id, static_cast<std::uint8_t>(num_ra)};
@@ -159,7 +226,7 @@ FapiPrachPdu to_fapi_prach_pdu(const phy::PrachConfig& config, std::uint8_t num_
   FapiPrachPdu pdu;
   pdu.phys_cell_id = phys_cell_id;
   pdu.num_prach_ocas = num_occasions;
-  pdu.prach_format = static_cast<std::uint8_t>(config.format);
+  pdu.prach_format = fapi_prach_format_of(config.format);
   pdu.num_ra = num_ra;
   pdu.prach_start_symbol = static_cast<std::uint8_t>(config.start_symbol);
   pdu.num_cs = static_cast<std::uint16_t>(config.cyclic_shift_length);

@@ -159,6 +159,10 @@ TEST(FapiPhy, RefusesACarrierOtherThanTheFronthaulsAndKeepsServing) {
     ASSERT_TRUE(response);
     EXPECT_EQ(response->response_code, FapiErrorCode::msg_invalid_config)
         << other.num_prbs << " PRB, mu " << other.numerology << ", " << rx << " rx";
+    // The TLV to change is listed (the lists were empty before; a review found it).
+    const std::uint16_t tag =
+        rx != PhyHarness::rx ? io::fapi_config_tag::num_rx_ant : io::fapi_config_tag::ul_grid_size;
+    EXPECT_EQ(response->invalid_config_tags, std::vector{tag}) << other.num_prbs << " PRB, " << rx;
     EXPECT_EQ(h.phy().state(), PhyState::idle);
   }
   EXPECT_EQ(h.phy().counters().config_rejected, 4U);
@@ -178,6 +182,7 @@ TEST(FapiPhy, RefusesACarrierWiderThanItsFftAndKeepsServing) {
   const auto response = h.wait_for(FapiMessageType::config_response);
   ASSERT_TRUE(response);
   EXPECT_EQ(response->response_code, FapiErrorCode::msg_invalid_config);
+  EXPECT_EQ(response->invalid_config_tags, std::vector{io::fapi_config_tag::ul_grid_size});
   EXPECT_EQ(h.phy().state(), PhyState::idle);
   EXPECT_EQ(h.phy().counters().config_rejected, 1U);
   h.configure_and_start();

@@ -33,6 +33,8 @@ struct Received {
   io::FapiMessageType type{};
   io::FapiErrorIndication error;
   io::FapiErrorCode response_code = io::FapiErrorCode::msg_ok;
+  /// CONFIG.response's invalid or unsupported TLVs: their tags.
+  std::vector<std::uint16_t> invalid_config_tags;
   io::FapiSlotIndication slot;
   std::optional<std::uint16_t> phy_state;
   std::optional<std::uint8_t> dfts_ofdm_support; ///< PARAM.response dftsOfdmSupport.
@@ -248,6 +250,9 @@ private:
       break;
     case io::FapiMessageType::config_response:
       r.response_code = m.config_response.error_code;
+      for (std::size_t i = 0; i < m.config_response.invalid_or_unsupported.count; ++i) {
+        r.invalid_config_tags.push_back(m.config_response.invalid_or_unsupported.entries[i].tag);
+      }
       break;
     case io::FapiMessageType::param_response:
       r.response_code = m.param_response.error_code;

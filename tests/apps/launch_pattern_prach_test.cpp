@@ -117,6 +117,10 @@ TEST(LaunchPatternPrach, BadPrachBlocksNameTheKey) {
           "prach.occasions_per_slot: 2 is outside 1 .. 1");
   refused("{format: A1, n_cs: 23, start_symbol: 2, occasions_per_slot: 7}",
           "prach.occasions_per_slot: 7 occasions of 2 symbols from symbol 2 do not fit the slot");
+  // FAPI's prachFormat has B2 and B3 only as the last occasion of A2/B2 and A3/B3 slots.
+  refused("{format: B2, n_cs: 23, occasions_per_slot: 2}",
+          "prach: FAPI's prachFormat has format B2 only as the last occasion of a slot whose "
+          "others are A2: occasions_per_slot must be 1");
   refused("{format: 0, n_cs: 13, period_slots: 4, offset_slots: 4}",
           "prach.offset_slots: 4 is outside 0 .. 3");
   refused("{format: 0, n_cs: 13, period_slots: 1}",

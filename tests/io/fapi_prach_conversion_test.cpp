@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 #include <array>
 #include <string>
 
@@ -20,6 +23,53 @@ phy::CellConfig prach_cell() {
 
 std::string reason(const FapiError& error) {
   return std::string(error.reason());
+}
+
+// prachFormat as 222.10.02 Table 3-45 numbers it: 8 B4, 9 C0, 10 C2, and 11 .. 13 the pairs
+// A1/B1, A2/B2, A3/B3 whose last occasion in the slot is the B format (before: 8 .. 12 were read
+// as B2, B3, B4, C0, C2 and 13 refused the whole request; a review found it).
+TEST(FapiPrachConversion, PrachFormatNumbersAndThePairsOfTable3_45) {
+  phy::PrachConfig prach;
+  prach.format = phy::PrachFormat::a1;
+  prach.short_format_numerology = 1;
+  prach.cyclic_shift_length = 23;
+  prach.root_sequence_index = 9;
+  prach.first_prb = 12;
+  prach.start_symbol = 0;
+  const FapiPrachConfig config = to_fapi_prach_config(prach);
+  using phy::PrachFormat;
+  const auto formats_of = [&](std::uint8_t value, unsigned occasions) {
+    FapiPrachPdu pdu = to_fapi_prach_pdu(prach, 0, static_cast<std::uint8_t>(occasions), 1);
+    pdu.prach_format = value;
+    std::array<FapiPrachOccasion, 7> out{};
+    std::size_t count = 0;
+    const FapiError error = to_prach_occasions(pdu, config, prach_cell(), out, count);
+    EXPECT_TRUE(error.ok()) << unsigned{value} << ": " << reason(error);
+    std::vector<PrachFormat> formats;
+    for (std::size_t i = 0; i < count; ++i) {
+      formats.push_back(out[i].config.format);
+    }
+    return formats;
+  };
+  EXPECT_EQ(formats_of(8, 1), std::vector{PrachFormat::b4});
+  EXPECT_EQ(formats_of(9, 2), std::vector(2, PrachFormat::c0));
+  EXPECT_EQ(formats_of(10, 2), std::vector(2, PrachFormat::c2));
+  EXPECT_EQ(formats_of(11, 3), (std::vector{PrachFormat::a1, PrachFormat::a1, PrachFormat::b1}));
+  EXPECT_EQ(formats_of(12, 3), (std::vector{PrachFormat::a2, PrachFormat::a2, PrachFormat::b2}));
+  EXPECT_EQ(formats_of(13, 2), (std::vector{PrachFormat::a3, PrachFormat::b3}));
+  EXPECT_EQ(formats_of(13, 1), std::vector{PrachFormat::b3});
+  // The test MAC's PDUs: B4 as 8, and B2 / B3 (one occasion) as the pairs.
+  for (const auto& [format, value] : {std::pair{PrachFormat::b4, 8},
+                                      {PrachFormat::c0, 9},
+                                      {PrachFormat::c2, 10},
+                                      {PrachFormat::b2, 12},
+                                      {PrachFormat::b3, 13},
+                                      {PrachFormat::b1, 7}}) {
+    phy::PrachConfig asked = prach;
+    asked.format = format;
+    EXPECT_EQ(to_fapi_prach_pdu(asked, 0, 1, 1).prach_format, value)
+        << phy::prach_format_name(format);
+  }
 }
 
 TEST(FapiPrachConversion, OccasionsOfAPdu) {

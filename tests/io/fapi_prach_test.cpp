@@ -120,7 +120,7 @@ TEST(FapiPrachPdu, FieldsOutOfRangeAreRefused) {
       {"physCellID 1008", 0, 1008, 2},
       {"NumPrachOcas 0", 2, 0, 1},
       {"NumPrachOcas 8", 2, 8, 1},
-      {"prachFormat 13", 3, 13, 1},
+      {"prachFormat 14", 3, 14, 1},
       {"numRa 8", 4, 8, 1},
       {"prachStartSymbol 14", 5, 14, 1},
       {"numCs 420", 6, 420, 2},

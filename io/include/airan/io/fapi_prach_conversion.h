@@ -62,7 +62,8 @@ FapiRachPdu to_rach_pdu(const FapiPrachOccasion& occasion,
                         float full_scale);
 
 /// The PRACH PDU that asks for \p num_occasions occasions of \p config (the first at
-/// config.start_symbol) on FD occasion \p num_ra, for the test MAC.
+/// config.start_symbol) on FD occasion \p num_ra, for the test MAC. Formats B2 and B3 go as the
+/// pairs A2/B2 and A3/B3, whose last occasion alone is the B format: as asked with one occasion.
 FapiPrachPdu to_fapi_prach_pdu(const phy::PrachConfig& config, std::uint8_t num_ra,
                                std::uint8_t num_occasions, std::uint16_t phys_cell_id);
 

@@ -34,7 +34,9 @@ inline constexpr std::size_t fapi_max_prach_fd_occasions = 8;
 /// unusedRootSequences one FD occasion can list.
 inline constexpr std::size_t fapi_max_unused_root_sequences = 16;
 
-/// prachFormat values of the PRACH PDU: the long formats 0 .. 3, then the short ones.
+/// prachFormat values of the PRACH PDU (222.10.02 Table 3-45): the long formats 0 .. 3, the short
+/// ones, and the pairs of TS 38.211 Tables 6.3.3.2-2 .. -4 whose last occasion in the PRACH slot
+/// is the B format and the others the A format (B2 and B3 exist only there).
 namespace fapi_prach_format {
 inline constexpr std::uint8_t format0 = 0;
 inline constexpr std::uint8_t format1 = 1;
@@ -44,12 +46,13 @@ inline constexpr std::uint8_t a1 = 4;
 inline constexpr std::uint8_t a2 = 5;
 inline constexpr std::uint8_t a3 = 6;
 inline constexpr std::uint8_t b1 = 7;
-inline constexpr std::uint8_t b2 = 8;
-inline constexpr std::uint8_t b3 = 9;
-inline constexpr std::uint8_t b4 = 10;
-inline constexpr std::uint8_t c0 = 11;
-inline constexpr std::uint8_t c2 = 12;
-inline constexpr std::uint8_t last = c2; ///< Largest valid prachFormat.
+inline constexpr std::uint8_t b4 = 8;
+inline constexpr std::uint8_t c0 = 9;
+inline constexpr std::uint8_t c2 = 10;
+inline constexpr std::uint8_t a1_b1 = 11;
+inline constexpr std::uint8_t a2_b2 = 12;
+inline constexpr std::uint8_t a3_b3 = 13;
+inline constexpr std::uint8_t last = a3_b3; ///< Largest valid prachFormat.
 } // namespace fapi_prach_format
 
 /// PRACH maintenance FAPIv3 (SCF 222.10.04): appended after the Rx beamforming part of the PRACH
