@@ -1,7 +1,8 @@
 /// \file
 /// \brief PUSCH transmitter conformance suite: for every pusch/case_NNN, the transport block
 /// size derived with TS 38.214 5.1.3.2 must equal len(tb_bits), and transmit(tb_bits) must
-/// reproduce grid.npy [antenna port][symbol][subcarrier] to within 1e-5 per element.
+/// reproduce grid.npy [antenna port][symbol][subcarrier] to within 1e-6 per element
+/// (max_grid_error).
 #include "airan/apps/conformance.h"
 #include "airan/apps/pusch_case.h"
 #include "airan/io/npy.h"

@@ -27,7 +27,7 @@ void expect_pusch_tx_suite_passes(ConformanceSet set) {
   for (const auto& c : result.cases) {
     EXPECT_TRUE(c.passed) << c.name << ": " << c.detail;
     if (c.passed) {
-      EXPECT_LE(c.worst_error, 1e-5) << c.name;
+      EXPECT_LE(c.worst_error, 1e-6) << c.name; // max_grid_error: the verdict's own limit
     }
   }
 }
