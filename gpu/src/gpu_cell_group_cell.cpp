@@ -199,6 +199,9 @@ void GpuCellGroup::Cell::decode_pdu(const GpuCellSlot& input, std::size_t lane_i
     lane.measured[p] = true;
     const bool fresh = harq.find(key) == nullptr;
     phy::HarqSoftBuffer& buffer = harq.acquire(key, pdu.new_data_indicator);
+    if (buffer.state().num_transmissions > 0) { // a retransmission keeps its TB's base graph
+      cfg.coding.base_graph = buffer.state().base_graph;
+    }
     taken = true;
     acquired = fresh;
     if (batched_decoding) { // the group enqueues it with the other cells' TBs

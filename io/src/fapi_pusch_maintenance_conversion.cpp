@@ -57,7 +57,10 @@ void apply_pusch_maintenance(const FapiPuschPdu& pdu, phy::PuschConfig& config) 
 FapiError check_ldpc_base_graph(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
                                 const phy::PuschConfig& config) {
   const auto& v3 = pdu.maintenance_v3;
-  if (!v3) {
+  // A retransmission keeps its TB's first base graph (TS 38.212 6.2.2), which the receiver
+  // takes from the HARQ buffer: its own MCS may give another, so ldpcBaseGraph is not checked
+  // against it (it was, and a MAC that changed the MCS across a threshold had it refused).
+  if (!v3 || !config.new_data_indicator) {
     return {};
   }
   // The TBS the receiver decodes: TBSize, or (TBSize 0) the one TS 38.214 gives.

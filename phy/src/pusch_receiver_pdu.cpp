@@ -65,6 +65,11 @@ void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
     const std::lock_guard lock(harq_mutex);
     buffer = &harq.acquire(key, pdu.new_data_indicator);
   }
+  // A retransmission keeps the base graph of its TB's first transmission (TS 38.212 6.2.2),
+  // whatever rate its own MCS or targetCodeRate gives.
+  if (buffer->state().num_transmissions > 0) {
+    cfg.coding.base_graph = buffer->state().base_graph;
+  }
   try {
     result.decoding = device_llrs.data != nullptr
                           ? decoder.decode_device(device_llrs, cfg, *buffer, result.tb_bits)

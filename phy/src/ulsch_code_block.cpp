@@ -18,7 +18,8 @@ TransportBlockLayout layout_transport_block(const UlschCodingConfig& coding) {
   }
   TransportBlockLayout layout;
   layout.tb_crc = transport_block_crc_polynomial(coding.tbs);
-  const LdpcBaseGraph graph = select_ldpc_base_graph(coding.tbs, coding.target_code_rate);
+  const LdpcBaseGraph graph =
+      coding.base_graph.value_or(select_ldpc_base_graph(coding.tbs, coding.target_code_rate));
   layout.seg = segment_code_blocks(coding.tbs + crc_length(layout.tb_crc), graph);
   if (layout.seg.num_code_blocks > ulsch_max_code_blocks) {
     fail(std::to_string(layout.seg.num_code_blocks) + " code blocks exceed " +

@@ -343,9 +343,13 @@ UlschDecoderResult decode_ulsch_with_harq(UlschDecoder& decoder, std::span<const
                                           const HarqProcessKey& key, bool new_data,
                                           std::span<bit_t> tb_bits) {
   HarqSoftBuffer& buffer = pool.acquire(key, new_data);
+  UlschDecoderConfig kept = cfg;
+  if (buffer.state().num_transmissions > 0) { // TS 38.212 6.2.2: the first transmission's graph
+    kept.coding.base_graph = buffer.state().base_graph;
+  }
   UlschDecoderResult result;
   try {
-    result = decoder.decode(llrs, cfg, buffer, tb_bits);
+    result = decoder.decode(llrs, kept, buffer, tb_bits);
   } catch (const std::invalid_argument&) {
     // Refused before anything was combined (a retransmission of another TB, say): a buffer that
     // holds earlier transmissions stays as it was; one taken for this call is given back.

@@ -82,7 +82,8 @@ void UlschEncoderImpl::encode(std::span<const bit_t> tb_bits, const UlschCodingC
   tb_crc.attach(tb_with_crc);
 
   // 6.2.2 and 5.2.2: base graph, code blocks, lifting size.
-  const LdpcBaseGraph graph = select_ldpc_base_graph(cfg.tbs, cfg.target_code_rate);
+  const LdpcBaseGraph graph =
+      cfg.base_graph.value_or(select_ldpc_base_graph(cfg.tbs, cfg.target_code_rate));
   const CodeBlockSegmentation seg =
       segment_code_blocks(static_cast<std::uint32_t>(tb_with_crc.size()), graph);
   const unsigned num_cbs = seg.num_code_blocks;

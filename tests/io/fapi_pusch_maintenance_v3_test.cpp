@@ -171,6 +171,15 @@ TEST(FapiPuschMaintenanceV3, RefusesWhatDoesNotAddUp) {
   FapiPuschPdu graph = pdu;
   graph.maintenance_v3->ldpc_base_graph = 2;
   expect_refused(graph, FapiStatus::out_of_range, "ldpcBaseGraph 2 is not BG1");
+  // A retransmission's ldpcBaseGraph is its TB's first one (TS 38.212 6.2.2), which its own MCS
+  // need not give: taken (the receiver decodes with the HARQ buffer's graph).
+  FapiPuschPdu retransmission = graph;
+  retransmission.data->new_data_indicator = 0;
+  retransmission.data->rv_index = 2;
+  phy::PuschConfig retransmitted;
+  const FapiError taken = to_pusch_config(retransmission, v3_cell(), retransmitted);
+  EXPECT_TRUE(taken.ok()) << describe(taken);
+  EXPECT_FALSE(retransmitted.new_data_indicator);
   // Values outside the fields' ranges.
   FapiPuschPdu range = pdu;
   range.maintenance_v3->group_or_sequence_hopping = 3;

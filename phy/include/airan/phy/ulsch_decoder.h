@@ -145,7 +145,9 @@ create_ulsch_decoder(std::uint32_t max_tbs, ThreadPool* code_block_pool = nullpt
 
 /// One HARQ transmission through a pool: acquires the buffer of \p key (reset when \p new_data),
 /// combines and decodes, and releases the buffer when the TB CRC passes. A failed TB keeps its
-/// buffer for the next retransmission; the caller releases it when it gives the process up.
+/// buffer for the next retransmission; the caller releases it when it gives the process up. A
+/// retransmission into a buffer that holds earlier ones is decoded with their LDPC base graph
+/// (TS 38.212 6.2.2), whatever \p cfg's code rate gives.
 /// \throws HarqPoolExhaustedError when no buffer is free (nothing decoded); std::invalid_argument
 ///         as UlschDecoder::decode(), refused before combining (a buffer acquired for this call
 ///         alone is released again, one with earlier transmissions kept); anything else the

@@ -3,11 +3,13 @@
 /// and CB CRC, LDPC encoding, rate matching with bit interleaving, code block concatenation.
 #pragma once
 
+#include "airan/phy/ldpc_base_graph.h"
 #include "airan/phy/pusch_config.h"
 #include "airan/phy/types.h"
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 
 namespace airan::phy {
@@ -21,6 +23,9 @@ struct UlschCodingConfig {
   unsigned rv = 0;               ///< Redundancy version 0..3.
   std::uint32_t g = 0;           ///< G: coded bits available for the codeword.
   std::uint32_t tbs_lbrm = 0;    ///< TBS_LBRM for limited buffer rate matching; 0 disables it.
+  /// The LDPC base graph when it is not target_code_rate's: the initial transmission's, which
+  /// its retransmissions keep whatever their own MCS (TS 38.212 6.2.2).
+  std::optional<LdpcBaseGraph> base_graph;
 };
 
 /// The coding parameters of \p pusch's transport block of \p tbs bits into \p g coded bits
