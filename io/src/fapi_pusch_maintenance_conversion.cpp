@@ -59,8 +59,10 @@ FapiError check_ldpc_base_graph(const FapiPuschPdu& pdu, const phy::CellConfig& 
   const auto& v3 = pdu.maintenance_v3;
   // A retransmission keeps its TB's first base graph (TS 38.212 6.2.2), which the receiver
   // takes from the HARQ buffer: its own MCS may give another, so ldpcBaseGraph is not checked
-  // against it (it was, and a MAC that changed the MCS across a threshold had it refused).
-  if (!v3 || !config.new_data_indicator) {
+  // against it (it was, and a MAC that changed the MCS across a threshold had it refused). With
+  // UCI it still is: the UCI's coded sizes (6.3.2.4, the code blocks' K_r) follow the MCS's
+  // graph in the receiver, and would put the UCI on other REs than the UE did.
+  if (!v3 || (!config.new_data_indicator && !config.uci.present())) {
     return {};
   }
   // The TBS the receiver decodes: TBSize, or (TBSize 0) the one TS 38.214 gives.

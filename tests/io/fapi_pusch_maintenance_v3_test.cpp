@@ -180,6 +180,13 @@ TEST(FapiPuschMaintenanceV3, RefusesWhatDoesNotAddUp) {
   const FapiError taken = to_pusch_config(retransmission, v3_cell(), retransmitted);
   EXPECT_TRUE(taken.ok()) << describe(taken);
   EXPECT_FALSE(retransmitted.new_data_indicator);
+  // With UCI still refused: the UCI's sizes would follow the PDU's own rate's graph.
+  FapiPuschPdu with_uci = retransmission;
+  with_uci.uci = FapiPuschUci{};
+  with_uci.uci->harq_ack_bit_length = 2;
+  with_uci.uci->alpha_scaling = 3;
+  with_uci.frequency_hopping = 0; // (UCI with hopping is refused for that first)
+  expect_refused(with_uci, FapiStatus::out_of_range, "ldpcBaseGraph 2 is not BG1");
   // Values outside the fields' ranges.
   FapiPuschPdu range = pdu;
   range.maintenance_v3->group_or_sequence_hopping = 3;

@@ -74,7 +74,7 @@ struct FapiPrachPdu {
   static constexpr std::uint16_t max_num_cs = 419; ///< Largest N_CS (TS 38.211 Table 6.3.3.1-5).
   std::uint16_t phys_cell_id = 0;                  ///< physCellID, 0 .. 1007.
   std::uint8_t num_prach_ocas = 1;     ///< NumPrachOcas: TD occasions in the slot, 1 .. 7.
-  std::uint8_t prach_format = 0;       ///< prachFormat, 0 .. 12 (fapi_prach_format).
+  std::uint8_t prach_format = 0;       ///< prachFormat, 0 .. 13 (fapi_prach_format).
   std::uint8_t num_ra = 0;             ///< numRa: the FD occasion's index n_RA, 0 .. 7.
   std::uint8_t prach_start_symbol = 0; ///< First symbol of the first TD occasion, 0 .. 13.
   std::uint16_t num_cs = 0;            ///< numCs: the cyclic shift N_CS itself, 0 .. 419.
