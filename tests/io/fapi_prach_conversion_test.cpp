@@ -25,17 +25,23 @@ std::string reason(const FapiError& error) {
   return std::string(error.reason());
 }
 
-// prachFormat as 222.10.02 Table 3-45 numbers it: 8 B4, 9 C0, 10 C2, and 11 .. 13 the pairs
-// A1/B1, A2/B2, A3/B3 whose last occasion in the slot is the B format (before: 8 .. 12 were read
-// as B2, B3, B4, C0, C2 and 13 refused the whole request; a review found it).
-TEST(FapiPrachConversion, PrachFormatNumbersAndThePairsOfTable3_45) {
+/// A short-format PRACH at 30 kHz (N_CS 23, root 9, PRB 12) from \p start_symbol.
+phy::PrachConfig short_prach(phy::PrachFormat format, unsigned start_symbol) {
   phy::PrachConfig prach;
-  prach.format = phy::PrachFormat::a1;
+  prach.format = format;
   prach.short_format_numerology = 1;
   prach.cyclic_shift_length = 23;
   prach.root_sequence_index = 9;
   prach.first_prb = 12;
-  prach.start_symbol = 0;
+  prach.start_symbol = start_symbol;
+  return prach;
+}
+
+// prachFormat as 222.10.02 Table 3-45 numbers it: 8 B4, 9 C0, 10 C2, and 11 .. 13 the pairs
+// A1/B1, A2/B2, A3/B3 whose last occasion in the slot is the B format (before: 8 .. 12 were read
+// as B2, B3, B4, C0, C2 and 13 refused the whole request; a review found it).
+TEST(FapiPrachConversion, PrachFormatNumbersAndThePairsOfTable3_45) {
+  const phy::PrachConfig prach = short_prach(phy::PrachFormat::a1, 0);
   const FapiPrachConfig config = to_fapi_prach_config(prach);
   using phy::PrachFormat;
   const auto formats_of = [&](std::uint8_t value, unsigned occasions) {
@@ -73,13 +79,7 @@ TEST(FapiPrachConversion, PrachFormatNumbersAndThePairsOfTable3_45) {
 }
 
 TEST(FapiPrachConversion, OccasionsOfAPdu) {
-  phy::PrachConfig prach;
-  prach.format = phy::PrachFormat::a2;
-  prach.short_format_numerology = 1;
-  prach.cyclic_shift_length = 23;
-  prach.root_sequence_index = 9;
-  prach.first_prb = 12;
-  prach.start_symbol = 2;
+  const phy::PrachConfig prach = short_prach(phy::PrachFormat::a2, 2);
   const FapiPrachConfig config = to_fapi_prach_config(prach);
   EXPECT_EQ(config.prach_sub_c_spacing, 1);
   EXPECT_EQ(config.prach_sequence_length, 1);
