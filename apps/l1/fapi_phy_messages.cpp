@@ -40,6 +40,22 @@ std::optional<io::FapiPuschUci> fapi_uci_of(const phy::PuschUciConfig& uci) {
   return out;
 }
 
+/// The SFN and slot an undecodable UL_TTI.request was for (its body's first four bytes, SCF
+/// 222.10.02 Table 3-44), when they are there and in range (\p slots_per_frame 0: no clock yet);
+/// otherwise \p now. The MAC matches the ERROR.indication to its request by them.
+FapiSlotAddress address_of_undecodable(const io::FapiMessageView& view, FapiSlotAddress now,
+                                       unsigned slots_per_frame) {
+  if (view.type != io::FapiMessageType::ul_tti_request || view.body.size() < 4) {
+    return now;
+  }
+  const auto sfn = static_cast<std::uint16_t>(view.body[0] | (view.body[1] << 8));
+  const auto slot = static_cast<std::uint16_t>(view.body[2] | (view.body[3] << 8));
+  if (sfn >= 1024 || slot >= slots_per_frame) {
+    return now;
+  }
+  return {sfn, slot};
+}
+
 } // namespace
 
 void FapiPhy::Impl::receive_all() {
@@ -71,7 +87,8 @@ void FapiPhy::Impl::dispatch(std::span<const std::uint8_t> unit) {
         continue;
       }
       count([](L1Counters& c) { ++c.undecodable_messages; });
-      send_error(now_address(), view.type, error.code);
+      send_error(address_of_undecodable(view, now_address(), clock ? clock->slots_per_frame() : 0),
+                 view.type, error.code);
       continue;
     }
     count([](L1Counters& c) { ++c.messages_received; });

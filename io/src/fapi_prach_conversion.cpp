@@ -1,6 +1,7 @@
 #include "airan/io/fapi_prach_conversion.h"
 
 #include "airan/io/fapi_pusch_conversion.h"
+#include "fapi_prach_pdu_codec.h"
 
 #include <algorithm>
 #include <array>
@@ -103,6 +104,10 @@ std::uint8_t prach_half_db(float db) {
 FapiError to_prach_occasions(const FapiPrachPdu& pdu, const FapiPrachConfig& config,
                              const phy::CellConfig& cell, std::span<FapiPrachOccasion> out,
                              std::size_t& count) {
+  // The PDU's fields against their ranges (the codec checks only the beamforming part).
+  if (FapiError error = fapi_detail::check_prach_pdu(pdu, 0); !error.ok()) {
+    return error;
+  }
   if (config.empty() || config.num_fd_occasions == 0) {
     return prach_refusal(FapiStatus::out_of_range,
                          "CONFIG.request gave no PRACH configuration (FD occasions)", 0);
@@ -110,9 +115,6 @@ FapiError to_prach_occasions(const FapiPrachPdu& pdu, const FapiPrachConfig& con
   if (config.restricted_set_config.value_or(0) != 0) {
     return prach_refusal(FapiStatus::unsupported, "restricted sets are not supported",
                          *config.restricted_set_config);
-  }
-  if (pdu.prach_format > fapi_prach_format::last) {
-    return prach_refusal(FapiStatus::out_of_range, "prachFormat out of range", pdu.prach_format);
   }
   phy::PrachConfig prach;
   const PrachPduFormats formats = prach_pdu_formats(pdu.prach_format);

@@ -112,7 +112,9 @@ FapiError decode_prach_pdu(std::span<const std::uint8_t> body, std::size_t base_
                            "(0, or 10 for the PRACH maintenance FAPIv3 part)",
                            r.remaining());
   }
-  return check_prach_pdu(out, base_offset);
+  // The fields' ranges are checked by to_prach_occasions(), which refuses this PDU alone: the
+  // other PDUs of the request are still received.
+  return check_rx_beamforming(out.beamforming, base_offset + prach_pdu_fixed_size);
 }
 
 void write_prach_pdu(ByteWriter& w, const FapiPrachPdu& pdu) {

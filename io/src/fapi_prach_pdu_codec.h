@@ -21,7 +21,8 @@ inline constexpr std::size_t prach_maintenance_v3_size = 10;
 
 /// Checks every field of \p pdu against the spec's ranges and this codec's capacities (out_of_range
 /// or capacity_exceeded, MSG_SLOT_ERR). \p offset is the offset of the PDU body: each error
-/// reports it plus the field's offset in the body.
+/// reports it plus the field's offset in the body. The decoder and the UL_TTI.request encoder
+/// check only the beamforming part (check_rx_beamforming()); to_prach_occasions() checks all.
 FapiError check_prach_pdu(const FapiPrachPdu& pdu, std::size_t offset);
 
 /// Decodes a PRACH PDU body that must fill \p body exactly: the fixed fields and the beamforming

@@ -35,12 +35,7 @@ FapiError beam_capacity_error(const FapiRxBeamforming& bf, std::size_t offset) {
 bool check_optional_parts(const FapiPuschPdu& pdu, std::size_t offset, FapiError& error) {
   if (const auto& data = pdu.data) {
     if (!ul_tti_in_range("rvIndex", data->rv_index, 0, 3, offset, error) ||
-        !ul_tti_in_range("harqProcessID", data->harq_process_id, 0, 15, offset, error) ||
         !ul_tti_in_range("newDataIndicator", data->new_data_indicator, 0, 1, offset, error)) {
-      return false;
-    }
-    if (data->num_cb > fapi_max_code_blocks) {
-      error = code_block_capacity_error(data->num_cb, offset);
       return false;
     }
   }
@@ -48,8 +43,7 @@ bool check_optional_parts(const FapiPuschPdu& pdu, std::size_t offset, FapiError
     return false;
   }
   if (const auto& ptrs = pdu.ptrs) {
-    if (!ul_tti_in_range("numPtrsPorts", ptrs->num_ports, 1, 2, offset, error) ||
-        !ul_tti_in_range("PTRSTimeDensity", ptrs->time_density, 0, 2, offset, error) ||
+    if (!ul_tti_in_range("PTRSTimeDensity", ptrs->time_density, 0, 2, offset, error) ||
         !ul_tti_in_range("PTRSFreqDensity", ptrs->freq_density, 0, 1, offset, error) ||
         !ul_tti_in_range("ulPTRSPower", ptrs->ul_ptrs_power, 0, 3, offset, error)) {
       return false;
@@ -69,9 +63,6 @@ bool check_optional_parts(const FapiPuschPdu& pdu, std::size_t offset, FapiError
     return false;
   }
   if (error = check_rx_beamforming(pdu.beamforming, offset); !error.ok()) {
-    return false;
-  }
-  if (!check_uci_part2_info(pdu, offset, error)) {
     return false;
   }
   if (const auto& v3 = pdu.maintenance_v3) {
@@ -139,7 +130,37 @@ void write_rx_beamforming(ByteWriter& w, const FapiRxBeamforming& bf) {
   }
 }
 
+FapiError check_pusch_pdu_reportable(const FapiPuschPdu& pdu, std::size_t offset) {
+  FapiError error;
+  if (!ul_tti_in_range("RNTI", pdu.rnti, 1, 65535, offset, error)) {
+    return error;
+  }
+  if (const auto& data = pdu.data) {
+    // CRC.indication's HarqID is 0 .. 15 (Table 3-67): a larger one cannot be answered.
+    if (!ul_tti_in_range("harqProcessID", data->harq_process_id, 0, 15, offset, error)) {
+      return error;
+    }
+    if (data->num_cb > fapi_max_code_blocks) {
+      return code_block_capacity_error(data->num_cb, offset);
+    }
+  }
+  if (pdu.ptrs && !ul_tti_in_range("numPtrsPorts", pdu.ptrs->num_ports, 1, 2, offset, error)) {
+    return error;
+  }
+  if (std::size_t{pdu.beamforming.num_prgs} * pdu.beamforming.dig_bf_interfaces >
+      fapi_max_beam_indices) {
+    return beam_capacity_error(pdu.beamforming, offset);
+  }
+  if (!check_uci_part2_info(pdu, offset, error)) {
+    return error;
+  }
+  return {};
+}
+
 FapiError check_pusch_pdu(const FapiPuschPdu& pdu, std::size_t offset) {
+  if (FapiError error = check_pusch_pdu_reportable(pdu, offset); !error.ok()) {
+    return error;
+  }
   FapiError error;
   const bool qam_ok = pdu.qam_mod_order == 1 || pdu.qam_mod_order == 2 || pdu.qam_mod_order == 4 ||
                       pdu.qam_mod_order == 6 || pdu.qam_mod_order == 8;
@@ -149,7 +170,6 @@ FapiError check_pusch_pdu(const FapiPuschPdu& pdu, std::size_t offset) {
                            pdu.qam_mod_order);
   }
   const bool ok =
-      ul_tti_in_range("RNTI", pdu.rnti, 1, 65535, offset, error) &&
       ul_tti_in_range("BWPSize", pdu.bwp_size, 1, 275, offset, error) &&
       ul_tti_in_range("BWPStart", pdu.bwp_start, 0, 274, offset, error) &&
       ul_tti_in_range("SubcarrierSpacing", pdu.subcarrier_spacing, 0, 4, offset, error) &&
@@ -302,7 +322,10 @@ FapiError decode_pusch_pdu(std::span<const std::uint8_t> body, std::size_t base_
         "maintenance part is 13)",
         r.remaining());
   }
-  return check_pusch_pdu(out, base_offset);
+  // Only what the L1 needs to answer the PDU (RNTI, HARQ process, the parts' shapes) is checked
+  // here: a field out of range refuses that PDU alone, in to_pusch_config(), and the MAC still
+  // hears back about it (a failed CRC.indication, UCI.indication).
+  return check_pusch_pdu_reportable(out, base_offset);
 }
 
 void write_pusch_pdu(ByteWriter& w, const FapiPuschPdu& pdu) {

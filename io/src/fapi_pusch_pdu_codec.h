@@ -35,8 +35,13 @@ FapiError read_rx_beamforming(ByteReader& reader, const char* pdu_name, FapiRxBe
 /// Writes the Rx beamforming part.
 void write_rx_beamforming(ByteWriter& writer, const FapiRxBeamforming& bf);
 
-/// Checks every field of \p pdu against the spec's ranges and this codec's capacities.
-/// \p offset is reported in the error.
+/// Checks what a PDU needs to be answered and written: RNTI, harqProcessID (CRC.indication
+/// carries 0 .. 15), the code block, PT-RS port and beam index capacities, the CSI part 2
+/// correspondence's shape. What the decoder and the UL_TTI.request encoder check.
+FapiError check_pusch_pdu_reportable(const FapiPuschPdu& pdu, std::size_t offset);
+
+/// check_pusch_pdu_reportable(), then every other field against the spec's ranges
+/// (to_pusch_config() refuses the PDU alone for these). \p offset is reported in the error.
 FapiError check_pusch_pdu(const FapiPuschPdu& pdu, std::size_t offset);
 
 /// Decodes a PUSCH PDU body that must fill \p body exactly. \p base_offset is the absolute

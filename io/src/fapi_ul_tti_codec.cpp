@@ -216,7 +216,8 @@ FapiError check_ul_tti_for_encoding(const FapiUlTtiRequest& message) {
                            message.num_groups);
   }
   for (const FapiPuschPdu& pdu : message.pusch_pdus()) {
-    if (FapiError error = check_pusch_pdu(pdu, 0); !error.ok()) {
+    // What the decoder checks, so that every decoded message encodes again.
+    if (FapiError error = check_pusch_pdu_reportable(pdu, 0); !error.ok()) {
       return error;
     }
   }
@@ -227,7 +228,8 @@ FapiError check_ul_tti_for_encoding(const FapiUlTtiRequest& message) {
     }
   }
   for (const FapiPrachPdu& pdu : message.prach_pdus()) {
-    if (FapiError error = check_prach_pdu(pdu, 0); !error.ok()) {
+    // What the decoder checks, so that every decoded message encodes again.
+    if (FapiError error = check_rx_beamforming(pdu.beamforming, 0); !error.ok()) {
       return error;
     }
   }

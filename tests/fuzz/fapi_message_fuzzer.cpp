@@ -9,14 +9,16 @@
 // correspondence are decoded and must round-trip like the rest.
 //
 // A decoded UL_TTI.request also goes through the L1's conversions (to_slot_request,
-// to_pucch_config, to_srs_config): every PUSCH PDU must come out accepted or rejected, and an
-// accepted one must be a PUSCH that validate() passes on the cell (CP-OFDM or DFT-s-OFDM); an
-// accepted PUCCH or SRS PDU must be a PucchConfig / SrsConfig that validate() passes.
+// add_prach_pdus, to_pucch_config, to_srs_config): every PUSCH and PRACH PDU must come out
+// accepted or rejected, and an accepted one must be a PUSCH that validate() passes on the cell
+// (CP-OFDM or DFT-s-OFDM) or PRACH occasions that validate_prach_config() passes; an accepted
+// PUCCH or SRS PDU must be a PucchConfig / SrsConfig that validate() passes.
 //
 // Seeds: with AIRAN_FUZZ_WRITE_SEEDS=DIR the binary writes one valid buffer per message type (and
 // a few multi-message / PRACH / SRS / appended-bytes buffers) to DIR and exits
 // (tests/fuzz/seeds/fapi_message).
 #include "airan/io/fapi_codec.h"
+#include "airan/io/fapi_prach_conversion.h"
 #include "airan/io/fapi_pucch_conversion.h"
 #include "airan/io/fapi_pusch_conversion.h"
 #include "airan/io/fapi_srs_conversion.h"
@@ -24,6 +26,7 @@
 #include "fapi_message_fuzzer_seeds.h"
 #include "fuzz_seeds.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -170,6 +173,35 @@ void check_conversion(const FapiUlTtiRequest& request) {
     airan::phy::CellConfig ue_cell = cell; // non-codebook: as many UE ports as layers
     ue_cell.num_antenna_ports = pusch.num_layers;
     if (!pusch.validate(ue_cell).empty()) {
+      __builtin_trap();
+    }
+  }
+  // PRACH PDUs (whose ranges only the conversion checks): each refused or received as occasions
+  // that validate on the cell, with two FD occasions configured (numRa 0 and 1).
+  static const FapiPrachConfig prach_config = [] {
+    FapiPrachConfig c;
+    c.num_prach_fd_occasions = 2;
+    for (std::size_t f = 0; f < 2; ++f) {
+      c.fd_occasions[f].prach_root_sequence_index = static_cast<std::uint16_t>(1 + f);
+      c.fd_occasions[f].k1 = static_cast<std::uint16_t>(12 * f);
+    }
+    c.num_fd_occasions = 2;
+    return c;
+  }();
+  add_prach_pdus(request, prach_config, cell, *slot);
+  for (std::size_t i = 0; i < request.num_prach; ++i) {
+    const bool refused = std::ranges::any_of(slot->rejected_prach_pdus(),
+                                             [&](const auto& r) { return r.prach_index == i; });
+    const bool received = std::ranges::any_of(slot->prach_occasions(),
+                                              [&](const auto& o) { return o.prach_index == i; });
+    if (refused == received) {
+      __builtin_trap();
+    }
+  }
+  for (const FapiPrachOccasion& occasion : slot->prach_occasions()) {
+    if (!airan::phy::validate_prach_config(occasion.config, airan::phy::carrier_numerology(cell),
+                                           cell.num_prbs)
+             .empty()) {
       __builtin_trap();
     }
   }

@@ -1,10 +1,14 @@
 // Malformed FAPI input: truncated, oversized, wrong-length, out-of-range and unknown-type
 // messages must fail with the right status and spec error code, never crash or read out of
 // bounds (the suite also runs under ASan in scripts/test).
+#include "airan/io/fapi_pusch_conversion.h"
+
+#include "fapi_conversion_test_helpers.h"
 #include "fapi_test_helpers.h"
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 namespace {
@@ -164,7 +168,8 @@ TEST(FapiDecodeErrors, SfnAndSlotOutOfRange) {
   expect_error(request, FapiStatus::out_of_range, FapiErrorCode::msg_invalid_sfn);
 }
 
-TEST(FapiDecodeErrors, PuschPduFieldsOutOfRange) {
+// What answering the PDU needs is checked by the codec: a bad one refuses the message.
+TEST(FapiDecodeErrors, PuschPduFieldsTheReportNeeds) {
   struct Case {
     std::size_t pdu_offset;
     std::uint8_t value;
@@ -173,17 +178,7 @@ TEST(FapiDecodeErrors, PuschPduFieldsOutOfRange) {
   const Case cases[] = {
       {4, 0x10, "pduBitmap bit 4"},
       {6, 0x00, "RNTI 0 (low byte; high byte cleared below)"},
-      {16, 5, "SubcarrierSpacing 5"},
-      {20, 3, "qamModOrder 3"},
-      {21, 32, "mcsIndex 32"},
-      {26, 5, "nrOfLayers 5"},
-      {28, 0x40, "ulDmrsSymbPos bit 14"},
-      {29, 2, "dmrsConfigType 2"},
-      {35, 0, "numDmrsCdmGrpsNoData 0"},
-      {38, 2, "resourceAlloc 2"},
-      {85, 15, "NrOfSymbols 15"},
-      {86, 4, "rvIndex 4"},
-      {87, 16, "harqProcessID 16"},
+      {87, 16, "harqProcessID 16"}, // CRC.indication's HarqID is 0 .. 15
   };
   for (const Case& c : cases) {
     Bytes bytes = encode(one_pdu_request());
@@ -194,6 +189,56 @@ TEST(FapiDecodeErrors, PuschPduFieldsOutOfRange) {
     const FapiError error = decode(bytes);
     EXPECT_EQ(error.status, FapiStatus::out_of_range) << c.what << ": " << describe(error);
     EXPECT_EQ(error.code, FapiErrorCode::msg_slot_err) << c.what;
+  }
+}
+
+// Every other field out of range is decoded, and refused by to_pusch_config() for that PDU alone
+// (to_slot_request() then reports it failed and runs the rest of the request), with the field
+// named.
+TEST(FapiDecodeErrors, PuschPduFieldsOutOfRangeAreRefusedByTheConversion) {
+  struct Case {
+    std::size_t pdu_offset;
+    std::uint8_t value;
+    const char* field;
+  };
+  const Case cases[] = {
+      {16, 5, "SubcarrierSpacing"},
+      {20, 3, "qamModOrder"},
+      {21, 32, "mcsIndex"},
+      {26, 5, "nrOfLayers"},
+      {28, 0x40, "ulDmrsSymbPos"},
+      {29, 2, "dmrsConfigType"},
+      {35, 0, "numDmrsCdmGrpsNoData"},
+      {38, 2, "resourceAlloc"},
+      {85, 15, "NrOfSymbols"},
+      {86, 4, "rvIndex"},
+      {88, 2, "newDataIndicator"},
+  };
+  const airan::phy::CellConfig cell = make_cell();
+  FapiUlTtiRequest request = one_pdu_request();
+  ASSERT_TRUE(to_fapi_pusch_pdu(make_pusch(), cell, request.pusch[0]).ok());
+  request.pusch[1] = request.pusch[0];
+  request.pusch[1].handle = 77;
+  request.pusch[1].data->harq_process_id = 5;
+  request.pusch_pdu_index[1] = 1;
+  request.num_pusch = 2;
+  const Bytes valid = encode(request);
+  for (const Case& c : cases) {
+    Bytes bytes = valid;
+    bytes[pdu_at(c.pdu_offset)] = c.value;
+    ASSERT_TRUE(decode(bytes).ok()) << c.field << ": " << describe(decode(bytes));
+    FapiSlotRequest slot;
+    to_slot_request(scratch_message().ul_tti_request, cell, slot);
+    ASSERT_EQ(slot.num_rejected, 1U) << c.field;
+    const FapiError& error = slot.rejected[0].error;
+    EXPECT_EQ(error.status, FapiStatus::out_of_range) << c.field << ": " << describe(error);
+    EXPECT_EQ(error.code, FapiErrorCode::msg_slot_err) << c.field;
+    EXPECT_NE(error.reason().find(c.field), std::string::npos) << describe(error);
+    EXPECT_EQ(slot.rejected[0].handle, request.pusch[0].handle) << c.field;
+    // The other PDU runs.
+    ASSERT_EQ(slot.num_pusch, 1U) << c.field;
+    EXPECT_EQ(slot.pusch[0].handle, 77U) << c.field;
+    EXPECT_EQ(slot.source_index[0], 1U) << c.field;
   }
 }
 

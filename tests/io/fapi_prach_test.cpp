@@ -3,13 +3,17 @@
 // checked against the encoder and decoded back; ranges, truncation and capacities refused with a
 // reason. The PRACH TLVs of CONFIG.request: fapi_prach_config_test.cpp; randomised round trips:
 // fapi_codec_roundtrip_test.cpp.
+#include "airan/io/fapi_prach_conversion.h"
+
 #include "fapi_test_helpers.h"
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -109,7 +113,9 @@ TEST(FapiPrachPdu, MaintenanceV3PartAfterTheBeamforming) {
   }
 }
 
-TEST(FapiPrachPdu, FieldsOutOfRangeAreRefused) {
+// The codec takes a PDU whose fields are out of range (the rest of the request is still received);
+// to_prach_occasions() refuses that PDU alone, naming the field and its offset in the PDU body.
+TEST(FapiPrachPdu, FieldsOutOfRangeAreRefusedByTheConversion) {
   struct Case {
     const char* what;
     std::size_t offset; ///< Within the PDU body (the v3 part starts at 17).
@@ -136,8 +142,18 @@ TEST(FapiPrachPdu, FieldsOutOfRangeAreRefused) {
     for (unsigned b = 0; b < c.width; ++b) {
       bytes.at(8 + prach_body_at + c.offset + b) = static_cast<std::uint8_t>(c.value >> (8 * b));
     }
-    expect_decode_error(bytes, FapiStatus::out_of_range, FapiErrorCode::msg_slot_err, c.what);
-    EXPECT_EQ(decode(bytes).offset, 8 + prach_body_at + c.offset) << c.what;
+    ASSERT_TRUE(decode(bytes).ok()) << c.what << ": " << describe(decode(bytes));
+    const FapiUlTtiRequest& decoded = scratch_message().ul_tti_request;
+    ASSERT_EQ(decoded.num_prach, 1U) << c.what;
+    std::array<FapiPrachOccasion, 64> occasions{};
+    std::size_t count = 0;
+    const FapiError error = to_prach_occasions(decoded.prach[0], FapiPrachConfig{},
+                                               airan::phy::CellConfig{}, occasions, count);
+    EXPECT_EQ(error.status, FapiStatus::out_of_range) << c.what << ": " << describe(error);
+    EXPECT_EQ(error.code, FapiErrorCode::msg_slot_err) << c.what;
+    EXPECT_EQ(error.offset, c.offset) << c.what;
+    const std::string field(c.what, std::string_view(c.what).find(' '));
+    EXPECT_NE(error.reason().find(field), std::string::npos) << c.what << ": " << describe(error);
   }
   // The largest values pass.
   FapiUlTtiRequest request = one_prach_request();
@@ -151,11 +167,16 @@ TEST(FapiPrachPdu, FieldsOutOfRangeAreRefused) {
   pdu.maintenance_v3 = FapiPrachMaintenanceV3{0xFFFFFFFF, 1, 0xFFFF, 8, 63, 64};
   ASSERT_TRUE(decode(encode(request)).ok());
   EXPECT_EQ(scratch_message().ul_tti_request, request);
-  // The encoder refuses what the decoder refuses.
+  // The encoder writes what the decoder takes: a MAC's out-of-range PDU reaches the L1.
   pdu.num_cs = 420;
+  ASSERT_TRUE(decode(encode(request)).ok());
+  EXPECT_EQ(scratch_message().ul_tti_request, request);
+  // Not a beamforming part beyond the capacity.
+  pdu.beamforming.num_prgs = 275;
+  pdu.beamforming.dig_bf_interfaces = 255;
   Bytes buffer(4096);
   std::size_t size = 0;
-  EXPECT_EQ(encode_single_message(request, buffer, size).status, FapiStatus::out_of_range);
+  EXPECT_EQ(encode_single_message(request, buffer, size).status, FapiStatus::capacity_exceeded);
 }
 
 TEST(FapiPrachPdu, TruncatedPdusAndRachPresent) {

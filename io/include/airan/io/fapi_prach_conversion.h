@@ -47,7 +47,8 @@ struct FapiRejectedPrach {
 /// The occasions of \p pdu for \p cell under \p config (CONFIG.request's PRACH TLVs) into \p out,
 /// \p count of them, FD occasion by FD occasion: NumPrachOcas TD occasions of FD occasion numRa,
 /// and with the FAPIv3 maintenance part of each of its NumFdRa FD occasions numRa, numRa + 1, ...
-/// (up to 7 x 8 entries); nothing written unless ok().
+/// (up to 7 x 8 entries); nothing written unless ok(). Checks the PDU's fields against their
+/// ranges first (the codec checks only its beamforming part): a PDU out of range is refused alone.
 FapiError to_prach_occasions(const FapiPrachPdu& pdu, const FapiPrachConfig& config,
                              const phy::CellConfig& cell, std::span<FapiPrachOccasion> out,
                              std::size_t& count);

@@ -2,15 +2,17 @@
 /// \brief Between the FAPI UL_TTI.request PUSCH PDU and phy::PuschConfig, and FapiSlotRequest:
 /// the PUSCH work of one slot as the receiver takes it.
 ///
-/// to_pusch_config() maps what 222.10.02 carries onto PuschConfig and rejects, with
-/// MSG_SLOT_ERR and a reason, what the CPU receiver does not do: two PT-RS ports, PT-RS with
-/// transform precoding, resource allocation type 0, interleaved VRB-to-PRB mapping, frequency
-/// hopping without the FAPIv3 maintenance part (which holds puschSecondHopPRB), the 7.5 kHz
-/// shift, CBG retransmissions, and a BWP numerology or cyclic prefix that is not the cell's; with
-/// transform precoding (DFT-s-OFDM, TransformPrecoding = 0) also, unless groupOrSequenceHopping
-/// is set, a dftsOfdm low-PAPR group or sequence other than the unhopped u = puschIdentity mod
-/// 30, v = 0, and without it mcsTable 3 or 4. The PUSCH maintenance FAPIv3 part, when the PDU
-/// has one, gives intra-slot frequency hopping (frequencyHopping 1: second hop at
+/// to_pusch_config() checks every field against its 222.10.02 range (the codec checks only what
+/// answering the PDU needs: RNTI, harqProcessID, the parts' shapes; so a field out of range
+/// refuses its PDU alone, in to_slot_request()), maps what 222.10.02 carries onto PuschConfig and
+/// rejects, with MSG_SLOT_ERR and a reason, what the CPU receiver does not do: two PT-RS ports,
+/// PT-RS with transform precoding, resource allocation type 0, interleaved VRB-to-PRB mapping,
+/// frequency hopping without the FAPIv3 maintenance part (which holds puschSecondHopPRB), the 7.5
+/// kHz shift, CBG retransmissions, and a BWP numerology or cyclic prefix that is not the cell's;
+/// with transform precoding (DFT-s-OFDM, TransformPrecoding = 0) also, unless
+/// groupOrSequenceHopping is set, a dftsOfdm low-PAPR group or sequence other than the unhopped u =
+/// puschIdentity mod 30, v = 0, and without it mcsTable 3 or 4. The PUSCH maintenance FAPIv3 part,
+/// when the PDU has one, gives intra-slot frequency hopping (frequencyHopping 1: second hop at
 /// puschSecondHopPRB), the low-PAPR DMRS hopping (groupOrSequenceHopping, with transform
 /// precoding only) and TBS_LBRM (tbSizeLbrmBytes, 0: none); its ldpcBaseGraph must be the base
 /// graph of TS 38.212 7.2.2 for the TBS and code rate; puschTransType and the initial-BWP fields
