@@ -42,9 +42,12 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
                                 " (1 .. 4)");
   }
   const unsigned largest = std::min(config.max_layers, num_rx_antennas);
-  for (const unsigned layers : {1U, 2U, 4U}) {
+  // One HARQ pool for every layer count's receiver, its buffers sized for the largest: a TB
+  // retransmitted with another nrOfLayers combines with its earlier transmissions.
+  std::shared_ptr<phy::SharedHarqPool> shared_harq;
+  for (const unsigned layers : {4U, 2U, 1U}) {
     if (layers > largest) {
-      break;
+      continue;
     }
     phy::CellConfig layer_cell = cell;
     layer_cell.num_antenna_ports = layers;
@@ -61,13 +64,21 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
     receiver_config.ldpc_batch_decoder = config.ldpc_batch_decoder;
     receiver_config.ulsch_decoder = config.ulsch_decoder;
     receiver_config.csi_part2_size_maps = config.csi_part2_size_maps;
+    if (shared_harq == nullptr) {
+      shared_harq = std::make_shared<phy::SharedHarqPool>(
+          std::max(config.num_harq_buffers, 1U),
+          phy::pusch_receiver_harq_buffer_length(layer_cell, receiver_config),
+          phy::pusch_receiver_harq_storage(receiver_config), receiver_config.harq_expiry_slots);
+      harq_ = &shared_harq->pool;
+    }
+    receiver_config.shared_harq = shared_harq;
     LayerReceiver entry;
     entry.layers = layers;
     entry.receiver = std::make_unique<phy::PuschReceiver>(layer_cell, receiver_config);
     entry.pdus.reserve(io::fapi_max_pusch_pdus);
     entry.request_index.reserve(io::fapi_max_pusch_pdus);
     entry.results.reserve(io::fapi_max_pusch_pdus);
-    receivers_.push_back(std::move(entry));
+    receivers_.insert(receivers_.begin(), std::move(entry)); // 1, 2, 4 layers in that order
   }
   results_.reserve(io::fapi_max_pusch_pdus);
 }
@@ -104,48 +115,32 @@ std::size_t UlSlotProcessor::slot_length(unsigned slot) const {
 }
 
 HarqPoolTally UlSlotProcessor::harq_tally() const {
-  HarqPoolTally tally;
-  for (const auto& entry : receivers_) {
-    const phy::HarqBufferPool& pool = entry.receiver->harq_pool();
-    tally.in_use += pool.num_in_use();
-    tally.expired += pool.num_expired();
-    tally.exhausted += pool.num_exhausted();
-  }
-  return tally;
+  return HarqPoolTally{.in_use = harq_->num_in_use(),
+                       .expired = harq_->num_expired(),
+                       .exhausted = harq_->num_exhausted()};
 }
 
 phy::HarqBufferPool* UlSlotProcessor::harq_pool(unsigned layers) {
-  LayerReceiver* entry = receiver_for(layers);
-  return entry != nullptr ? &entry->receiver->harq_pool() : nullptr;
+  return receiver_for(layers) != nullptr ? harq_ : nullptr;
 }
 
 void UlSlotProcessor::advance_harq_clock(std::uint64_t absolute_slot) {
-  for (auto& entry : receivers_) {
-    entry.receiver->harq_pool().advance_clock(absolute_slot);
-  }
+  harq_->advance_clock(absolute_slot);
 }
 
 void UlSlotProcessor::reset_harq() {
-  for (auto& entry : receivers_) {
-    entry.receiver->harq_pool().reset();
-  }
+  harq_->reset();
 }
 
 void UlSlotProcessor::end_previous_tb(const phy::HarqProcessKey& key, const LayerReceiver* keep) {
-  if (key.harq_process > max_harq_process_id) {
-    return;
-  }
-  for (auto& entry : receivers_) {
-    if (&entry != keep) {
-      entry.receiver->harq_pool().release(key);
-    }
+  // A receiver that decodes the new data resets the buffer itself (HarqBufferPool::acquire()).
+  if (key.harq_process <= max_harq_process_id && keep == nullptr) {
+    harq_->release(key);
   }
 }
 
 void UlSlotProcessor::keep_alive(const phy::HarqProcessKey& key) {
-  for (auto& entry : receivers_) {
-    entry.receiver->harq_pool().touch(key);
-  }
+  harq_->touch(key);
 }
 
 bool UlSlotProcessor::repeats_harq_process(std::span<const phy::PuschConfig> pdus,

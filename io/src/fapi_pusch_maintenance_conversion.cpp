@@ -52,17 +52,21 @@ void apply_pusch_maintenance(const FapiPuschPdu& pdu, phy::PuschConfig& config) 
     config.dmrs_length = 1;
   }
   config.tbs_lbrm = v3->tb_size_lbrm_bytes * 8;
+  // A retransmission keeps its TB's first base graph (TS 38.212 6.2.2), which its own MCS may
+  // not select: ldpcBaseGraph says which (its UCI is sized with it too). New data's is checked
+  // against the one selected (check_ldpc_base_graph()).
+  if (pdu.data && pdu.data->new_data_indicator == 0) {
+    config.ldpc_base_graph =
+        v3->ldpc_base_graph == 1 ? phy::LdpcBaseGraph::bg1 : phy::LdpcBaseGraph::bg2;
+  }
 }
 
 FapiError check_ldpc_base_graph(const FapiPuschPdu& pdu, const phy::CellConfig& cell,
                                 const phy::PuschConfig& config) {
   const auto& v3 = pdu.maintenance_v3;
-  // A retransmission keeps its TB's first base graph (TS 38.212 6.2.2), which the receiver
-  // takes from the HARQ buffer: its own MCS may give another, so ldpcBaseGraph is not checked
-  // against it (it was, and a MAC that changed the MCS across a threshold had it refused). With
-  // UCI it still is: the UCI's coded sizes (6.3.2.4, the code blocks' K_r) follow the MCS's
-  // graph in the receiver, and would put the UCI on other REs than the UE did.
-  if (!v3 || (!config.new_data_indicator && !config.uci.present())) {
+  // A retransmission keeps its TB's first base graph (TS 38.212 6.2.2): its own MCS may select
+  // another, so its ldpcBaseGraph is not checked but carried (apply_pusch_maintenance()).
+  if (!v3 || !config.new_data_indicator) {
     return {};
   }
   // The TBS the receiver decodes: TBSize, or (TBSize 0) the one TS 38.214 gives.
@@ -83,7 +87,7 @@ FapiError add_pusch_maintenance(const phy::PuschConfig& pusch, std::uint32_t tbs
                                 FapiPuschPdu& pdu) {
   // CSI part 2 sized from part 1: the part 1 to part 2 correspondence follows this part.
   if (!pusch.intra_slot_hopping && pusch.dmrs_hopping == phy::LowPaprHopping::none &&
-      pusch.tbs_lbrm == 0 && pusch.uci.csi_part2_sizing.empty()) {
+      pusch.tbs_lbrm == 0 && pusch.uci.csi_part2_sizing.empty() && !pusch.ldpc_base_graph) {
     return {};
   }
   if (pusch.tbs_lbrm % 8 != 0) {
@@ -97,7 +101,7 @@ FapiError add_pusch_maintenance(const phy::PuschConfig& pusch, std::uint32_t tbs
   v3.pusch_second_hop_prb =
       static_cast<std::uint16_t>(pusch.intra_slot_hopping ? pusch.second_hop_prb_start : 0);
   v3.ldpc_base_graph =
-      static_cast<std::uint8_t>(base_graph_number(tbs_bits, pusch.code_rate_x10240() / 10240.0));
+      phy::pusch_ldpc_base_graph(pusch, tbs_bits) == phy::LdpcBaseGraph::bg1 ? 1 : 2;
   v3.tb_size_lbrm_bytes = pusch.tbs_lbrm / 8;
   return {};
 }

@@ -1,5 +1,6 @@
 #include "airan/phy/pusch_config.h"
 
+#include "pusch_base_graph.h"
 #include "pusch_config_uci.h"
 
 #include "airan/phy/code_block_segmentation.h"
@@ -31,6 +32,7 @@ constexpr unsigned max_data_scrambling_id = 1023;
 constexpr unsigned max_harq_process_id = 31;
 
 using pusch_config_detail::str;
+using pusch_config_detail::validate_ldpc_base_graph;
 using pusch_config_detail::validate_uci;
 using pusch_config_detail::validate_uci_only;
 using pusch_config_detail::validate_uci_sizes;
@@ -241,7 +243,8 @@ std::string validate_ptrs(const CellConfig& /*cell*/, const PuschConfig& pusch) 
 /// reserved MCS, data REs to carry it, and a TBS_LBRM of at least the TBS.
 std::string validate_sizes(const CellConfig& cell, const PuschConfig& pusch) {
   if (!pusch.ulsch) {
-    return validate_uci_only(cell, pusch);
+    return pusch.ldpc_base_graph ? validate_ldpc_base_graph(pusch, 0)
+                                 : validate_uci_only(cell, pusch);
   }
   if (pusch.tb_size_bits % 8 != 0) {
     return "TB size " + str(pusch.tb_size_bits) + " bits is not a whole number of bytes";
@@ -269,16 +272,19 @@ std::string validate_sizes(const CellConfig& cell, const PuschConfig& pusch) {
     return "TB size " + str(tbs) + " bits is above the largest UL-SCH TB (" +
            str(ulsch::max_supported_tbs) + " bits, " + str(ulsch_max_code_blocks) + " code blocks)";
   }
-  if (pusch.tb_size_bits != 0) {
-    // A given TBS (the TBS table's are all segmentable): TS 38.212 5.2.2 splits B' into C equal
-    // code blocks, which needs B' a multiple of C: a size from a file or a MAC is not trusted to
-    // be one.
+  if (pusch.tb_size_bits != 0 || pusch.ldpc_base_graph) {
+    // A given TBS or base graph (the TBS table's are all segmentable with their own graph): TS
+    // 38.212 5.2.2 splits B' into C equal code blocks, which needs B' a multiple of C: a size
+    // from a file or a MAC is not trusted to be one.
     try {
       (void)segment_code_blocks(tbs + crc_length(transport_block_crc_polynomial(tbs)),
-                                select_ldpc_base_graph(tbs, pusch.code_rate_x10240() / 10240.0));
+                                pusch_ldpc_base_graph(pusch, tbs));
     } catch (const std::invalid_argument& e) {
       return "TB size " + str(tbs) + " bits cannot be segmented: " + e.what();
     }
+  }
+  if (std::string problem = validate_ldpc_base_graph(pusch, tbs); !problem.empty()) {
+    return problem;
   }
   if (pusch.tbs_lbrm != 0 && pusch.tbs_lbrm < tbs) {
     return "TBS_LBRM " + str(pusch.tbs_lbrm) + " is below the TB size " + str(tbs) +

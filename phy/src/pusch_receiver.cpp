@@ -4,6 +4,9 @@
 
 #include "airan/phy/pusch_harq_process.h"
 
+#include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace airan::phy {
@@ -14,6 +17,35 @@ PuschMeasurements PuschDetector::detect_loaded(const CellConfig& /*cell*/,
                                                const PuschConfig& /*pusch*/, unsigned /*slot*/,
                                                std::span<float> /*llrs*/) {
   throw std::logic_error("PuschDetector: detect_loaded() without load_slot_iq()");
+}
+
+std::size_t pusch_receiver_harq_buffer_length(const CellConfig& cell,
+                                              const PuschReceiverConfig& config) {
+  const std::uint32_t max_tbs =
+      config.max_tbs != 0 ? config.max_tbs : pusch_largest_tbs(cell.num_prbs, config.max_layers);
+  return pusch_harq_buffer_length(max_tbs, 2U * 156U * cell.num_prbs * config.max_layers);
+}
+
+HarqStorage pusch_receiver_harq_storage(const PuschReceiverConfig& config) {
+  return config.ulsch_decoder ? config.ulsch_decoder.harq_storage : HarqStorage::host;
+}
+
+std::shared_ptr<SharedHarqPool>
+PuschReceiver::Impl::harq_share_of(const CellConfig& cell, const PuschReceiverConfig& config) {
+  const std::size_t length = pusch_receiver_harq_buffer_length(cell, config);
+  const HarqStorage storage = pusch_receiver_harq_storage(config);
+  if (config.shared_harq == nullptr) {
+    return std::make_shared<SharedHarqPool>(std::max(config.num_harq_buffers, 1U), length, storage,
+                                            config.harq_expiry_slots);
+  }
+  const HarqBufferPool& shared = config.shared_harq->pool;
+  if (shared.soft_bits_per_buffer() < length || shared.storage() != storage) {
+    throw std::invalid_argument("PuschReceiver: the shared HARQ pool's buffers hold " +
+                                std::to_string(shared.soft_bits_per_buffer()) +
+                                " soft values, the receiver needs " + std::to_string(length) +
+                                (shared.storage() != storage ? " and other storage" : ""));
+  }
+  return config.shared_harq;
 }
 
 PuschReceiver::PuschReceiver(const CellConfig& cell, const PuschReceiverConfig& config)

@@ -49,6 +49,8 @@ struct Lane {
   std::vector<float> uci_llrs;     ///< Their LLRs, one part after another.
   /// A second reading of a PDU's UCI (a CSI part 2 sized from part 1 that may be absent).
   PuschUciResult other_uci;
+  /// A retransmission with UCI as its UCI is laid out: with its HARQ buffer's base graph.
+  PuschConfig uci_pdu;
 };
 
 /// What demultiplex_uci() leaves for the UL-SCH decoder.
@@ -86,12 +88,8 @@ struct PuschReceiver::Impl {
 
   Impl(const CellConfig& cell_in, const PuschReceiverConfig& config_in)
       : cell(cell_in), config(config_in), pool(std::max(config_in.num_threads, 1U) - 1),
-        numerology(carrier_numerology(cell_in)),
-        harq(std::max(config_in.num_harq_buffers, 1U),
-             pusch_harq_buffer_length(max_tbs_of(cell_in, config_in),
-                                      2U * 156U * cell_in.num_prbs * config_in.max_layers),
-             config_in.ulsch_decoder ? config_in.ulsch_decoder.harq_storage : HarqStorage::host,
-             config_in.harq_expiry_slots),
+        numerology(carrier_numerology(cell_in)), harq_share(harq_share_of(cell_in, config_in)),
+        harq(harq_share->pool), harq_mutex(harq_share->mutex),
         grid(config_in.num_rx_antennas, symbols_per_slot(cell_in.cyclic_prefix),
              subcarriers_per_prb * cell_in.num_prbs) {
     if (const auto error = cell.validate(); !error.empty()) {
@@ -156,6 +154,10 @@ struct PuschReceiver::Impl {
                                : pusch_largest_tbs(cell.num_prbs, config.max_layers);
   }
 
+  /// PuschReceiverConfig::shared_harq once checked, or a pool of the receiver's own.
+  static std::shared_ptr<SharedHarqPool> harq_share_of(const CellConfig& cell,
+                                                       const PuschReceiverConfig& config);
+
   /// True when a slot of \p num_pdus PDUs runs them one after another on the pooled stages.
   [[nodiscard]] bool pooled_mode(std::size_t num_pdus) const;
   /// Runs every PDU of a slot (on the pool or the pooled stages); \p grid as in process_pdu.
@@ -185,6 +187,10 @@ struct PuschReceiver::Impl {
     }
   }
   /// Decodes the TB of \p pdu from \p llrs, or from \p device_llrs when they are set.
+  /// \p pdu, or for a retransmission with UCI whose HARQ buffer holds another base graph than
+  /// the PDU gives, a copy in \p lane with that graph: its UCI's coded sizes (TS 38.212 6.3.2.4,
+  /// K_r) follow the TB's first transmission, as the UE's do.
+  const PuschConfig& with_harq_base_graph(const PuschConfig& pdu, Lane& lane);
   void decode(const PuschConfig& pdu, std::uint32_t tbs, std::uint32_t coded_bits,
               std::span<const float> llrs, const DeviceLlrs& device_llrs, UlschDecoder& decoder,
               PuschPduResult& result);
@@ -193,9 +199,10 @@ struct PuschReceiver::Impl {
   PuschReceiverConfig config;
   ThreadPool pool;
   Numerology numerology;
-  HarqBufferPool harq;
-  std::mutex harq_mutex;
-  ResourceGrid grid; ///< Demodulated IQ of process_slot_iq().
+  std::shared_ptr<SharedHarqPool> harq_share; ///< Its own, or PuschReceiverConfig::shared_harq.
+  HarqBufferPool& harq;                       ///< harq_share's pool.
+  std::mutex& harq_mutex;                     ///< harq_share's mutex.
+  ResourceGrid grid;                          ///< Demodulated IQ of process_slot_iq().
   /// process_slot_iq() gave the detectors this slot's IQ: they detect_loaded() their PDUs while
   /// the CPU front end's PDUs (for_cpu_front_end()) read the grid.
   bool detectors_hold_slot = false;

@@ -5,6 +5,7 @@
 #include "airan/phy/pusch_harq_process.h"
 
 #include <chrono>
+#include <optional>
 
 namespace airan::phy {
 namespace {
@@ -49,6 +50,27 @@ void finish(PuschPduResult& result) {
 }
 
 } // namespace
+
+const PuschConfig& PuschReceiver::Impl::with_harq_base_graph(const PuschConfig& pdu, Lane& lane) {
+  if (!pdu.ulsch || pdu.new_data_indicator || !pdu.uci.present()) {
+    return pdu;
+  }
+  std::optional<LdpcBaseGraph> held;
+  {
+    const std::lock_guard lock(harq_mutex);
+    const HarqSoftBuffer* buffer =
+        harq.find({pdu.rnti, static_cast<std::uint8_t>(pdu.harq_process_id)});
+    if (buffer != nullptr && buffer->state().num_transmissions > 0) {
+      held = buffer->state().base_graph;
+    }
+  }
+  if (!held || held == pdu.ldpc_base_graph) {
+    return pdu;
+  }
+  lane.uci_pdu = pdu;
+  lane.uci_pdu.ldpc_base_graph = held;
+  return lane.uci_pdu;
+}
 
 void PuschReceiver::Impl::decode(const PuschConfig& pdu, std::uint32_t tbs,
                                  std::uint32_t coded_bits, std::span<const float> llrs,
@@ -171,7 +193,8 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
         if (device_llrs.data != nullptr) {
           throw std::logic_error("PuschReceiver: UCI on PUSCH needs the LLRs on the host");
         }
-        data = demultiplex_uci(cell, pdu, tbs, llrs, lane, config.csi_part2_size_maps, result.uci);
+        data = demultiplex_uci(cell, with_harq_base_graph(pdu, lane), tbs, llrs, lane,
+                               config.csi_part2_size_maps, result.uci);
       }
       if (pdu.ulsch && data.ulsch_known) {
         decode(pdu, tbs, static_cast<std::uint32_t>(data.ulsch_llrs.size()), data.ulsch_llrs,
@@ -210,9 +233,9 @@ void PuschReceiver::Impl::process_pdu(const ResourceGrid* rx_grid, unsigned slot
     descramble(llrs, pdu, part_pool);
     const auto t4 = Clock::now();
     const UciDemultiplexed data =
-        pdu.uci.present()
-            ? demultiplex_uci(cell, pdu, tbs, llrs, lane, config.csi_part2_size_maps, result.uci)
-            : UciDemultiplexed{.ulsch_llrs = llrs, .ulsch_known = true};
+        pdu.uci.present() ? demultiplex_uci(cell, with_harq_base_graph(pdu, lane), tbs, llrs, lane,
+                                            config.csi_part2_size_maps, result.uci)
+                          : UciDemultiplexed{.ulsch_llrs = llrs, .ulsch_known = true};
     if (pdu.ulsch && data.ulsch_known) {
       decode(pdu, tbs, static_cast<std::uint32_t>(data.ulsch_llrs.size()), data.ulsch_llrs, {},
              decoder, result);

@@ -175,8 +175,8 @@ UciCodedSizes pusch_coded_sizes(const CellConfig& cell, const PuschConfig& pusch
   std::uint64_t sum_k = 0;
   if (pusch.uci.present()) {
     const CrcPolynomial crc = transport_block_crc_polynomial(tbs);
-    const CodeBlockSegmentation seg = segment_code_blocks(
-        tbs + crc_length(crc), select_ldpc_base_graph(tbs, pusch.code_rate_x10240() / 10240.0));
+    const CodeBlockSegmentation seg =
+        segment_code_blocks(tbs + crc_length(crc), pusch_ldpc_base_graph(pusch, tbs));
     sum_k = std::uint64_t{seg.num_code_blocks} * seg.num_systematic_bits;
   }
   return uci_coded_sizes(pusch.uci, res, sum_k, pusch.num_layers, pusch.modulation_order());

@@ -132,6 +132,7 @@ UlschCodingConfig ulsch_coding_config(const PuschConfig& pusch, std::uint32_t tb
   coding.rv = pusch.rv;
   coding.g = g;
   coding.tbs_lbrm = pusch.tbs_lbrm;
+  coding.base_graph = pusch.ldpc_base_graph;
   return coding;
 }
 

@@ -1,5 +1,5 @@
-// The L1 slot processor's HARQ bookkeeping across its per-layer-count receivers: new data ends
-// the process's previous TB in every receiver even when the PDU is not decoded (no samples,
+// The L1 slot processor's HARQ bookkeeping across its per-layer-count receivers, which share one
+// pool: new data ends the process's previous TB even when the PDU is not decoded (no samples,
 // unsupported layer count, refused by the FAPI conversion); a second PDU of a process in a slot
 // is refused; buffers of processes that stop transmitting expire on the owner's slot clock.
 #include "airan/l1/ul_slot_processor.h"
@@ -97,10 +97,12 @@ TEST_F(UlSlotProcessorHarq, NewDataWithoutSamplesEndsThePreviousTb) {
   EXPECT_FALSE(held(2, ue1_key));
 }
 
-TEST_F(UlSlotProcessorHarq, NewDataEndsThePreviousTbInTheOtherReceivers) {
+TEST_F(UlSlotProcessorHarq, NewDataEndsThePreviousTbWhateverItsLayerCount) {
   fail_both_at(4);
-  // UE 0's new TB with 2 layers (decoded on the 2-layer receiver) and UE 1's with 4 layers (no
-  // receiver: 2 antennas): neither old buffer survives.
+  const std::uint32_t old_tbs = processor_.harq_pool(1)->find(ue0_key)->state().tbs;
+  // UE 0's new TB with 2 layers (decoded on the 2-layer receiver; the UE sent one, so its CRC
+  // fails) and UE 1's with 4 layers (no receiver: 2 antennas): neither old TB's soft values
+  // survive. UE 0's buffer now holds its new TB alone (twice the TBS).
   io::FapiSlotRequest request = airan::test::two_ue_slot(strong_, 5, 8, first_rnti, 20);
   request.pusch[0].num_layers = 2;
   request.pusch[0].dmrs_ports = 0b11;
@@ -109,8 +111,23 @@ TEST_F(UlSlotProcessorHarq, NewDataEndsThePreviousTbInTheOtherReceivers) {
   samples.grid = &strong_.grid();
   const auto outcome = processor_.process(request, samples, *crc_, *rx_data_);
   EXPECT_EQ(outcome.num_unsupported, 1U);
-  EXPECT_FALSE(held(1, ue0_key));
+  ASSERT_TRUE(held(2, ue0_key));
+  const phy::HarqSoftBuffer::State& state = processor_.harq_pool(2)->find(ue0_key)->state();
+  EXPECT_EQ(state.num_transmissions, 1U);
+  EXPECT_NE(state.tbs, old_tbs);
   EXPECT_FALSE(held(2, ue1_key));
+  EXPECT_EQ(processor_.harq_tally().in_use, 1U);
+}
+
+// The receivers of every layer count share one pool: a TB's buffer is found whatever layer count
+// its retransmission has, and counted once.
+TEST_F(UlSlotProcessorHarq, EveryLayerCountSharesOnePool) {
+  EXPECT_EQ(processor_.harq_pool(1), processor_.harq_pool(2));
+  EXPECT_EQ(processor_.harq_pool(4), nullptr); // 2 antennas: no 4-layer receiver
+  fail_both_at(4);
+  EXPECT_TRUE(held(2, ue0_key));
+  EXPECT_TRUE(held(1, ue1_key));
+  EXPECT_EQ(processor_.harq_tally().in_use, 2U);
 }
 
 TEST_F(UlSlotProcessorHarq, RefusedNewDataEndsThePreviousTb) {

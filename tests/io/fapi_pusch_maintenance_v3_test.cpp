@@ -172,7 +172,8 @@ TEST(FapiPuschMaintenanceV3, RefusesWhatDoesNotAddUp) {
   graph.maintenance_v3->ldpc_base_graph = 2;
   expect_refused(graph, FapiStatus::out_of_range, "ldpcBaseGraph 2 is not BG1");
   // A retransmission's ldpcBaseGraph is its TB's first one (TS 38.212 6.2.2), which its own MCS
-  // need not give: taken (the receiver decodes with the HARQ buffer's graph).
+  // need not give: taken as PuschConfig::ldpc_base_graph (the receiver decodes with it, or with
+  // the HARQ buffer's graph when it holds the TB).
   FapiPuschPdu retransmission = graph;
   retransmission.data->new_data_indicator = 0;
   retransmission.data->rv_index = 2;
@@ -180,13 +181,27 @@ TEST(FapiPuschMaintenanceV3, RefusesWhatDoesNotAddUp) {
   const FapiError taken = to_pusch_config(retransmission, v3_cell(), retransmitted);
   EXPECT_TRUE(taken.ok()) << describe(taken);
   EXPECT_FALSE(retransmitted.new_data_indicator);
-  // With UCI still refused: the UCI's sizes would follow the PDU's own rate's graph.
+  EXPECT_EQ(retransmitted.ldpc_base_graph, phy::LdpcBaseGraph::bg2);
+  // And written back.
+  FapiPuschPdu again;
+  ASSERT_TRUE(to_fapi_pusch_pdu(retransmitted, v3_cell(), again).ok());
+  ASSERT_TRUE(again.maintenance_v3);
+  EXPECT_EQ(again.maintenance_v3->ldpc_base_graph, 2);
+  // With UCI too: the UCI's sizes follow that graph (until 2026-12-07 refused, since they
+  // followed the PDU's own rate's graph).
   FapiPuschPdu with_uci = retransmission;
   with_uci.uci = FapiPuschUci{};
   with_uci.uci->harq_ack_bit_length = 2;
   with_uci.uci->alpha_scaling = 3;
   with_uci.frequency_hopping = 0; // (UCI with hopping is refused for that first)
-  expect_refused(with_uci, FapiStatus::out_of_range, "ldpcBaseGraph 2 is not BG1");
+  const FapiError uci_taken = to_pusch_config(with_uci, v3_cell(), retransmitted);
+  EXPECT_TRUE(uci_taken.ok()) << describe(uci_taken);
+  EXPECT_EQ(retransmitted.ldpc_base_graph, phy::LdpcBaseGraph::bg2);
+  // A 222.10.02 retransmission says nothing: the receiver takes the HARQ buffer's graph.
+  FapiPuschPdu without_part = with_uci;
+  without_part.maintenance_v3.reset();
+  ASSERT_TRUE(to_pusch_config(without_part, v3_cell(), retransmitted).ok());
+  EXPECT_FALSE(retransmitted.ldpc_base_graph);
   // Values outside the fields' ranges.
   FapiPuschPdu range = pdu;
   range.maintenance_v3->group_or_sequence_hopping = 3;

@@ -10,13 +10,14 @@
 /// receiver per supported layer count (1, 2 and 4 up to max_layers and the receive antennas),
 /// each for the cell with num_antenna_ports = that count, and runs each PDU on the receiver of
 /// its layer count. A PDU with another layer count (3, or more than max_layers) is not decoded:
-/// it gets a failed CRC, and the L1 reports it (MSG_SLOT_ERR). HARQ buffers live in the
-/// receiver of the PDU's layer count, so a retransmission must keep the layer count (as it must
-/// keep the TBS anyway).
+/// it gets a failed CRC, and the L1 reports it (MSG_SLOT_ERR). The receivers share one HARQ pool
+/// (phy::SharedHarqPool, its buffers sized for the largest layer count), so a retransmission may
+/// change its layer count (rank adaptation) and still combines; until 2026-12-07 each layer count
+/// had a pool of its own, and such a retransmission was decoded alone.
 ///
-/// **HARQ bookkeeping across the receivers.** A PDU with new data ends its process's previous TB
-/// in every receiver, whether it is decoded, refused by the FAPI conversion, of an unsupported
-/// layer count or in a slot without samples: a later retransmission must never be combined with
+/// **HARQ bookkeeping.** A PDU with new data ends its process's previous TB, whether it is
+/// decoded, refused by the FAPI conversion, of an unsupported layer count or in a slot without
+/// samples: a later retransmission must never be combined with
 /// the soft values of an older TB. A second PDU of the same RNTI and HARQ process in a slot is
 /// refused (one buffer per process). Buffers expire: the owner moves the pools' clocks on every
 /// slot (advance_harq_clock() with its absolute slot count), and a buffer whose process has had
@@ -58,7 +59,7 @@ enum class RssiUnit : std::uint8_t {
 struct UlSlotProcessorConfig {
   unsigned max_layers = 2;        ///< Largest nrOfLayers decoded (receivers for 1, 2, 4 up to it).
   unsigned num_threads = 1;       ///< Receiver threads (the L1's slot thread counts as one).
-  unsigned num_harq_buffers = 64; ///< HARQ buffers per receiver (RNTIs x processes waiting).
+  unsigned num_harq_buffers = 64; ///< HARQ buffers of the receivers (RNTIs x processes waiting).
   /// A HARQ buffer whose process has not transmitted for longer than this is freed (milliseconds;
   /// 0: never). 100 ms covers the retransmissions of any HARQ process with room to spare.
   unsigned harq_expiry_ms = 100;
@@ -151,13 +152,13 @@ public:
   [[nodiscard]] bool takes_uci() const;
   /// Samples per antenna of slot \p slot in the time domain.
   [[nodiscard]] std::size_t slot_length(unsigned slot) const;
-  /// HARQ buffers of every receiver.
+  /// The receivers' HARQ buffers.
   [[nodiscard]] HarqPoolTally harq_tally() const;
-  /// Moves every receiver's HARQ clock to \p absolute_slot (a count that only grows; an earlier
-  /// value is ignored), freeing the buffers that expired.
+  /// Moves the HARQ pool's clock to \p absolute_slot (a count that only grows; an earlier value
+  /// is ignored), freeing the buffers that expired.
   void advance_harq_clock(std::uint64_t absolute_slot);
-  /// Ends the previous TB of \p key in every receiver (its PDU with new data is not decoded: a
-  /// refused UL_TTI.request). Keys of processes above 31 (not NR processes) are ignored.
+  /// Ends the previous TB of \p key (its PDU with new data is not decoded: a refused
+  /// UL_TTI.request). Keys of processes above 31 (not NR processes) are ignored.
   void end_previous_tb(const phy::HarqProcessKey& key) { end_previous_tb(key, nullptr); }
   /// Frees every HARQ buffer and sets the clocks back to slot 0 (the cell restarts).
   void reset_harq();
@@ -166,7 +167,8 @@ public:
   /// \throws std::invalid_argument for dBm with a calibration beyond +-max_rssi_calibration_db
   /// (or not finite).
   void set_rssi_unit(RssiUnit unit, float dbm_at_full_scale = 0.0F);
-  /// The HARQ pool of the receiver for \p layers layers, or nullptr.
+  /// The HARQ pool of the receiver for \p layers layers (every receiver's), or nullptr when no
+  /// receiver decodes that many.
   [[nodiscard]] phy::HarqBufferPool* harq_pool(unsigned layers);
 
   /// Decodes \p request's PDUs from \p samples and fills \p crc and \p rx_data (one entry per
@@ -210,9 +212,10 @@ private:
     std::vector<phy::PuschPduResult> results;
   };
   LayerReceiver* receiver_for(unsigned layers);
-  /// Ends the previous TB of \p key in every receiver but \p keep (may be null).
+  /// Ends the previous TB of \p key unless \p keep (may be null) decodes its new data, which
+  /// resets the buffer itself.
   void end_previous_tb(const phy::HarqProcessKey& key, const LayerReceiver* keep);
-  /// Marks \p key's buffers used now in every receiver (a retransmission not decoded).
+  /// Marks \p key's buffer used now (a retransmission not decoded).
   void keep_alive(const phy::HarqProcessKey& key);
   /// A PDU before request.pdus()[index] has the same RNTI and HARQ process.
   static bool repeats_harq_process(std::span<const phy::PuschConfig> pdus, std::size_t index);
@@ -230,6 +233,7 @@ private:
   phy::CellConfig cell_;
   unsigned num_rx_antennas_;
   std::vector<LayerReceiver> receivers_;
+  phy::HarqBufferPool* harq_ = nullptr; ///< The receivers' shared HARQ pool.
   phy::OfdmDemodulator demodulator_;
   phy::ResourceGrid grid_;        ///< Demodulated time-domain samples.
   bool grid_demodulated_ = false; ///< grid_ holds this slot's IQ.

@@ -14,28 +14,29 @@
 /// puschIdentity mod 30, v = 0, and without it mcsTable 3 or 4. The PUSCH maintenance FAPIv3 part,
 /// when the PDU has one, gives intra-slot frequency hopping (frequencyHopping 1: second hop at
 /// puschSecondHopPRB), the low-PAPR DMRS hopping (groupOrSequenceHopping, with transform
-/// precoding only) and TBS_LBRM (tbSizeLbrmBytes, 0: none); its ldpcBaseGraph must be the base
-/// graph of TS 38.212 7.2.2 for the TBS and code rate; puschTransType and the initial-BWP fields
-/// are not read. With transform precoding mcsTable 0 and 3 are TS 38.214 Table 6.1.4.1-1,
-/// 2 and 4 Table 6.1.4.1-2, 1 Table 5.1.3.1-2. Then PuschConfig::validate() runs (for
-/// non-codebook PUSCH, with the UE's antenna ports = layers). What FAPI leaves implicit is derived:
-/// the mapping type from the first DMRS symbol, single or double-symbol DMRS from ulDmrsSymbPos,
-/// the TBS in bits from TBSize in bytes, tp-pi2BPSK from qamModOrder 1 on Table 6.1.4.1-1 or -2. A
-/// puschUci part becomes PuschConfig::uci (validate() refuses payloads over 1706 bits); a PDU
-/// with puschUci and no puschData is a PUSCH without UL-SCH (PuschConfig::ulsch false: UCI only,
-/// which validate() requires to carry CSI part 1), one with neither is refused. A
-/// CSIPart2BitLength of 0xFFFF (CSI part 2 sized from CSI part 1, FAPIv3) with its part 1 to part 2
-/// correspondence becomes PuschUciConfig::csi_part2_sizing with csi_part2_bits 0: a rule per part
-/// 2 (fields = paramOffsets / paramSizes, map_index = part2SizeMapIndex; part2SizeMapScope 0 and 1
-/// both mean the cell's maps, CONFIG.request's UCI configuration, the only ones there are;
-/// priority is not read); a field of 0 bits or outside csiPart1BitLength, more than 12 field bits
-/// in a part 2, or a map index of 64 or more is OUT_OF_RANGE (whether the map exists is checked
-/// by the L1 and the receiver, which know the maps). A puschPtrs part with one port
-/// becomes PuschConfig::ptrs: L_PT-RS = 2^PTRSTimeDensity, K_PT-RS = 2^(PTRSFreqDensity + 1),
-/// ptrs-Power = ulPTRSPower (2 and 3, reserved, are refused), the DMRS port = PTRSDmrsPort (one of
-/// dmrsPorts), and resourceElementOffset the column of TS 38.211 Table 6.4.1.2.2.1-1 where
-/// PTRSDmrsPort's row holds PTRSReOffset (FAPI's k_ref^RE; not in the row: OUT_OF_RANGE).
-/// PTRSPortIndex is not read.
+/// precoding only) and TBS_LBRM (tbSizeLbrmBytes, 0: none); new data's ldpcBaseGraph must be the
+/// base graph of TS 38.212 7.2.2 for the TBS and code rate, a retransmission's becomes
+/// PuschConfig::ldpc_base_graph (the TB's first transmission's, which also sizes its UCI);
+/// puschTransType and the initial-BWP fields are not read. With transform precoding mcsTable 0 and
+/// 3 are TS 38.214 Table 6.1.4.1-1, 2 and 4 Table 6.1.4.1-2, 1 Table 5.1.3.1-2. Then
+/// PuschConfig::validate() runs (for non-codebook PUSCH, with the UE's antenna ports = layers).
+/// What FAPI leaves implicit is derived: the mapping type from the first DMRS symbol, single or
+/// double-symbol DMRS from ulDmrsSymbPos, the TBS in bits from TBSize in bytes, tp-pi2BPSK from
+/// qamModOrder 1 on Table 6.1.4.1-1 or -2. A puschUci part becomes PuschConfig::uci (validate()
+/// refuses payloads over 1706 bits); a PDU with puschUci and no puschData is a PUSCH without UL-SCH
+/// (PuschConfig::ulsch false: UCI only, which validate() requires to carry CSI part 1), one with
+/// neither is refused. A CSIPart2BitLength of 0xFFFF (CSI part 2 sized from CSI part 1, FAPIv3)
+/// with its part 1 to part 2 correspondence becomes PuschUciConfig::csi_part2_sizing with
+/// csi_part2_bits 0: a rule per part 2 (fields = paramOffsets / paramSizes, map_index =
+/// part2SizeMapIndex; part2SizeMapScope 0 and 1 both mean the cell's maps, CONFIG.request's UCI
+/// configuration, the only ones there are; priority is not read); a field of 0 bits or outside
+/// csiPart1BitLength, more than 12 field bits in a part 2, or a map index of 64 or more is
+/// OUT_OF_RANGE (whether the map exists is checked by the L1 and the receiver, which know the
+/// maps). A puschPtrs part with one port becomes PuschConfig::ptrs: L_PT-RS = 2^PTRSTimeDensity,
+/// K_PT-RS = 2^(PTRSFreqDensity + 1), ptrs-Power = ulPTRSPower (2 and 3, reserved, are refused),
+/// the DMRS port = PTRSDmrsPort (one of dmrsPorts), and resourceElementOffset the column of
+/// TS 38.211 Table 6.4.1.2.2.1-1 where PTRSDmrsPort's row holds PTRSReOffset (FAPI's k_ref^RE; not
+/// in the row: OUT_OF_RANGE). PTRSPortIndex is not read.
 #pragma once
 
 #include "airan/io/fapi_p7_messages.h"

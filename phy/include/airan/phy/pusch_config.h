@@ -8,10 +8,12 @@
 #pragma once
 
 #include "airan/phy/csi_part2_sizing.h"
+#include "airan/phy/ldpc_base_graph.h"
 #include "airan/phy/mcs_table.h"
 #include "airan/phy/numerology.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace airan::phy {
@@ -125,6 +127,12 @@ inline constexpr unsigned max_cell_fft_size = 16384;
 /// prefix that Numerology refuses, or an FFT size below the carrier's subcarriers.
 Numerology carrier_numerology(const CellConfig& cell);
 
+struct PuschConfig;
+
+/// The LDPC base graph of \p pusch's TB of \p tbs bits: PuschConfig::ldpc_base_graph when set,
+/// otherwise the one TS 38.212 7.2.2 selects for \p tbs at the PUSCH's code rate.
+LdpcBaseGraph pusch_ldpc_base_graph(const PuschConfig& pusch, std::uint32_t tbs);
+
 /// One PUSCH transmission (FAPI PUSCH PDU fields, names spelled out; sizes in PRBs/symbols).
 struct PuschConfig {
   std::uint16_t rnti = 1;   ///< n_RNTI (C-RNTI etc.), used by the data scrambling.
@@ -197,7 +205,13 @@ struct PuschConfig {
   std::uint16_t data_scrambling_id = 0; ///< n_ID for the data scrambling (0 .. 1023).
   std::uint32_t tb_size_bits = 0;       ///< TBS in bits; 0: derived with TS 38.214 5.1.3.2.
   std::uint32_t tbs_lbrm = 0;           ///< TBS_LBRM for limited-buffer rate matching; 0: none.
-  unsigned x_overhead = 0;              ///< xOverhead: 0, 6, 12 or 18 REs per PRB.
+  /// The TB's LDPC base graph where it is not the one TS 38.212 7.2.2 selects from the TBS and
+  /// this transmission's code rate: a retransmission keeps its first transmission's (6.2.2;
+  /// FAPIv3 ldpcBaseGraph), which also sizes its UCI (6.3.2.4, the code blocks' K_r). Unset: the
+  /// selected one (pusch_ldpc_base_graph()). validate() refuses one that differs from it for new
+  /// data. A receiver that holds the TB's HARQ buffer takes the buffer's graph.
+  std::optional<LdpcBaseGraph> ldpc_base_graph;
+  unsigned x_overhead = 0; ///< xOverhead: 0, 6, 12 or 18 REs per PRB.
 
   // --- PT-RS ---
   PuschPtrsConfig ptrs; ///< Phase-tracking RS (CP-OFDM only; none by default).

@@ -21,13 +21,28 @@
 #include "airan/phy/types.h"
 #include "airan/phy/ulsch_decoder.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace airan::phy {
+
+/// A HARQ pool that several PuschReceivers share, with the mutex that guards it while they run:
+/// the L1's receivers of each layer count, so that a TB retransmitted with another number of
+/// layers combines with its earlier transmissions (the soft values of a code block do not depend
+/// on the layers, TS 38.212 5.4.2.1).
+struct SharedHarqPool {
+  /// A pool as HarqBufferPool's constructor makes it.
+  SharedHarqPool(unsigned num_buffers, std::size_t soft_bits_per_buffer, HarqStorage storage,
+                 std::uint32_t expiry_slots)
+      : pool(num_buffers, soft_bits_per_buffer, storage, expiry_slots) {}
+  HarqBufferPool pool;
+  std::mutex mutex; ///< Held by a receiver around each use of the pool.
+};
 
 /// Construction-time sizes and defaults of a PuschReceiver.
 struct PuschReceiverConfig {
@@ -38,6 +53,12 @@ struct PuschReceiverConfig {
   /// A HARQ buffer not used for more than this many slots of the pool's clock is freed when the
   /// clock advances (harq_pool().advance_clock(), which the caller drives); 0: never.
   std::uint32_t harq_expiry_slots = 0;
+  /// When set, the receiver's HARQ buffers are this pool's, shared with other receivers (the
+  /// pool's size and expiry then hold, not num_harq_buffers and harq_expiry_slots): its buffers
+  /// must hold pusch_receiver_harq_buffer_length() soft values and its storage be
+  /// pusch_receiver_harq_storage() (\throws std::invalid_argument from the constructor
+  /// otherwise).
+  std::shared_ptr<SharedHarqPool> shared_harq;
   /// Largest TB a PDU may carry (sizes decoder and HARQ buffers); 0: the largest TBS the cell's
   /// PRBs allow with max_layers and 256-QAM.
   std::uint32_t max_tbs = 0;
@@ -204,6 +225,15 @@ private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+/// Soft values a HARQ buffer of a PuschReceiver made with \p config on \p cell holds: TBs up to
+/// its max_tbs (or the cell's largest for max_layers) with either base graph.
+std::size_t pusch_receiver_harq_buffer_length(const CellConfig& cell,
+                                              const PuschReceiverConfig& config);
+
+/// Where the HARQ soft values of a PuschReceiver made with \p config live: on the host, or where
+/// its UL-SCH decoder factory keeps them (UlschDecoderFactory::harq_storage).
+HarqStorage pusch_receiver_harq_storage(const PuschReceiverConfig& config);
 
 /// Readies \p result, an object reused from PDU to PDU, for \p pdu: its handle, RNTI and HARQ
 /// process, everything else cleared (vectors keep their storage) but tb_bits, which the decoder

@@ -67,7 +67,8 @@ UciCodedSizes uci_only_coded_sizes(const PuschUciConfig& uci, const UciResourceC
 /// 6.3.2.1.1). The receiver reports only pusch.uci.harq_ack_bits of them.
 PuschUciConfig coded_uci_config(const PuschConfig& pusch);
 
-/// The sizes of \p pusch carrying a TB of \p tbs bits on \p cell (\p tbs 0 without UL-SCH).
+/// The sizes of \p pusch carrying a TB of \p tbs bits on \p cell (\p tbs 0 without UL-SCH); the
+/// UCI's sum of K_r with the TB's base graph, pusch_ldpc_base_graph().
 /// \throws std::invalid_argument for an invalid DMRS configuration or TB size.
 UciCodedSizes pusch_coded_sizes(const CellConfig& cell, const PuschConfig& pusch,
                                 std::uint32_t tbs);

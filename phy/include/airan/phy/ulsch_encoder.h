@@ -29,8 +29,8 @@ struct UlschCodingConfig {
 };
 
 /// The coding parameters of \p pusch's transport block of \p tbs bits into \p g coded bits
-/// (R from the MCS, Q_m, layers, rv, TBS_LBRM): what the transmitter encodes with and the
-/// receiver decodes with.
+/// (R from the MCS, Q_m, layers, rv, TBS_LBRM, the base graph when PuschConfig::ldpc_base_graph
+/// sets one): what the transmitter encodes with and the receiver decodes with.
 UlschCodingConfig ulsch_coding_config(const PuschConfig& pusch, std::uint32_t tbs, std::uint32_t g);
 
 /// Encodes one transport block into its rate-matched codeword (before scrambling).
