@@ -378,7 +378,7 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
               << std::setprecision(3) << seconds << " s: " << std::setprecision(0)
               << double(frames) / seconds << " frames/s, " << std::setprecision(2)
               << double(bytes) * 8e-9 / seconds << " Gbit/s\n";
-    return t.slots > 0 && t.partial_slots == 0 && capture_ok ? 0 : 1;
+    return !capture_error.empty() ? 2 : t.slots > 0 && t.partial_slots == 0 && capture_ok ? 0 : 1;
   }
   // Nothing checked proves nothing: no TB at all, or every expected-good TB damaged by loss.
   const bool nothing_checked =
@@ -409,6 +409,11 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
                                    : std::string{})
             << double(frames) / std::max(seconds, 1e-9) << " frames/s with the receiver -> "
             << (pass ? "PASS" : "FAIL") << '\n';
+  // Exit 2 for a damaged capture (bad input, as for an HDF5 vector with unreadable slots), after
+  // the totals of what came before the damage; 1 for TBs the receiver missed.
+  if (!capture_error.empty()) {
+    return 2;
+  }
   return pass ? 0 : 1;
 }
 

@@ -2,6 +2,7 @@
 
 #include "airan/io/fapi_indication_conversion.h"
 #include "airan/phy/numerology.h"
+#include "airan/phy/pusch_receiver_sizing.h"
 
 #include <algorithm>
 #include <cmath>
@@ -45,6 +46,9 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
   // One HARQ pool for every layer count's receiver, its buffers sized for the largest: a TB
   // retransmitted with another nrOfLayers combines with its earlier transmissions.
   std::shared_ptr<phy::SharedHarqPool> shared_harq;
+  // Every receiver takes the largest layer count's TBs: a TB first sent with more layers may be
+  // retransmitted with fewer.
+  std::uint32_t max_tbs = config.max_tbs;
   for (const unsigned layers : {4U, 2U, 1U}) {
     if (layers > largest) {
       continue;
@@ -58,7 +62,10 @@ UlSlotProcessor::UlSlotProcessor(const phy::CellConfig& cell, unsigned num_rx_an
     receiver_config.num_harq_buffers = config.num_harq_buffers;
     receiver_config.harq_expiry_slots = static_cast<std::uint32_t>(std::min<std::uint64_t>(
         std::uint64_t{config.harq_expiry_ms} << cell.numerology, UINT32_MAX)); // 2^mu slots/ms
-    receiver_config.max_tbs = config.max_tbs;
+    if (max_tbs == 0) { // the first, largest receiver's default
+      max_tbs = phy::pusch_largest_tbs(cell.num_prbs, layers);
+    }
+    receiver_config.max_tbs = max_tbs;
     receiver_config.front_end = config.front_end;
     receiver_config.detector = config.detector;
     receiver_config.ldpc_batch_decoder = config.ldpc_batch_decoder;

@@ -2,6 +2,9 @@
 
 #include "airan/phy/code_block_segmentation.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace airan::phy {
 namespace {
 
@@ -35,6 +38,30 @@ std::string validate_ldpc_base_graph(const PuschConfig& pusch, std::uint32_t tbs
            std::to_string(tbs) + " bits at its code rate (TS 38.212 7.2.2; only a " +
            "retransmission keeps its first transmission's)";
   }
+  return {};
+}
+
+std::string validate_segmentation(const PuschConfig& pusch, std::uint32_t tbs,
+                                  std::optional<LdpcBaseGraph>& kept) {
+  const std::uint32_t input = tbs + crc_length(transport_block_crc_polynomial(tbs));
+  const auto problem = [&](LdpcBaseGraph graph) -> std::string {
+    try {
+      (void)segment_code_blocks(input, graph);
+      return {};
+    } catch (const std::invalid_argument& e) {
+      return "TB size " + std::to_string(tbs) + " bits cannot be segmented: " + e.what();
+    }
+  };
+  const LdpcBaseGraph graph = pusch_ldpc_base_graph(pusch, tbs);
+  std::string own = problem(graph);
+  if (own.empty() || pusch.new_data_indicator || pusch.ldpc_base_graph) {
+    return own;
+  }
+  const LdpcBaseGraph other = graph == LdpcBaseGraph::bg1 ? LdpcBaseGraph::bg2 : LdpcBaseGraph::bg1;
+  if (!problem(other).empty()) {
+    return own;
+  }
+  kept = other;
   return {};
 }
 

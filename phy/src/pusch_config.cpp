@@ -33,6 +33,7 @@ constexpr unsigned max_harq_process_id = 31;
 
 using pusch_config_detail::str;
 using pusch_config_detail::validate_ldpc_base_graph;
+using pusch_config_detail::validate_segmentation;
 using pusch_config_detail::validate_uci;
 using pusch_config_detail::validate_uci_only;
 using pusch_config_detail::validate_uci_sizes;
@@ -272,15 +273,13 @@ std::string validate_sizes(const CellConfig& cell, const PuschConfig& pusch) {
     return "TB size " + str(tbs) + " bits is above the largest UL-SCH TB (" +
            str(ulsch::max_supported_tbs) + " bits, " + str(ulsch_max_code_blocks) + " code blocks)";
   }
+  std::optional<LdpcBaseGraph> kept; // a retransmission that only the other graph segments
   if (pusch.tb_size_bits != 0 || pusch.ldpc_base_graph) {
     // A given TBS or base graph (the TBS table's are all segmentable with their own graph): TS
     // 38.212 5.2.2 splits B' into C equal code blocks, which needs B' a multiple of C: a size
     // from a file or a MAC is not trusted to be one.
-    try {
-      (void)segment_code_blocks(tbs + crc_length(transport_block_crc_polynomial(tbs)),
-                                pusch_ldpc_base_graph(pusch, tbs));
-    } catch (const std::invalid_argument& e) {
-      return "TB size " + str(tbs) + " bits cannot be segmented: " + e.what();
+    if (std::string problem = validate_segmentation(pusch, tbs, kept); !problem.empty()) {
+      return problem;
     }
   }
   if (std::string problem = validate_ldpc_base_graph(pusch, tbs); !problem.empty()) {
@@ -289,6 +288,11 @@ std::string validate_sizes(const CellConfig& cell, const PuschConfig& pusch) {
   if (pusch.tbs_lbrm != 0 && pusch.tbs_lbrm < tbs) {
     return "TBS_LBRM " + str(pusch.tbs_lbrm) + " is below the TB size " + str(tbs) +
            " (limited-buffer rate matching would keep less than the code's systematic bits)";
+  }
+  if (kept) {
+    PuschConfig with_kept = pusch;
+    with_kept.ldpc_base_graph = kept;
+    return validate_uci_sizes(cell, with_kept, tbs);
   }
   return validate_uci_sizes(cell, pusch, tbs);
 }

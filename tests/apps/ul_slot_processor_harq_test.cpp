@@ -5,6 +5,8 @@
 #include "airan/l1/ul_slot_processor.h"
 
 #include "../support/two_ue_slot.h"
+#include "airan/phy/pusch_receiver_sizing.h"
+#include "airan/phy/tbs_calculator.h"
 
 #include <gtest/gtest.h>
 
@@ -154,6 +156,36 @@ TEST_F(UlSlotProcessorHarq, ASecondPduOfAProcessInTheSlotIsRefused) {
   EXPECT_EQ(crc_->crcs[0].tb_crc_status, 0);
   EXPECT_EQ(crc_->crcs[1].tb_crc_status, 1);
   EXPECT_EQ(processor_.harq_tally().in_use, 0U);
+}
+
+// A TB the size only two layers carry, sent on one (a rank-reduced retransmission's TB): the
+// 1-layer receiver takes it (decodes it, here without success, and keeps its buffer) rather than
+// refusing a TBS above its own layer count's largest (a review found that).
+TEST_F(UlSlotProcessorHarq, EveryReceiverTakesTheLargestLayerCountsTbs) {
+  phy::PuschConfig pdu;
+  pdu.rnti = first_rnti;
+  pdu.bwp_size = 24;
+  pdu.prb_size = 24;
+  pdu.mcs_table = phy::McsTable::qam256;
+  pdu.mcs_index = 27;
+  pdu.num_layers = 2;
+  pdu.dmrs_ports = 0b11;
+  phy::CellConfig two_ports = test_cell();
+  two_ports.num_antenna_ports = 2;
+  const std::uint32_t tbs = phy::compute_pusch_tbs(two_ports, pdu);
+  ASSERT_GT(tbs, phy::pusch_largest_tbs(24, 1));
+  pdu.num_layers = 1;
+  pdu.dmrs_ports = 0b1;
+  pdu.tb_size_bits = tbs;
+  io::FapiSlotRequest request;
+  request.slot = 3;
+  request.pusch[0] = pdu;
+  request.num_pusch = 1;
+  ReceivedSlot samples;
+  samples.grid = &weak_.grid();
+  const auto outcome = processor_.process(request, samples, *crc_, *rx_data_);
+  EXPECT_EQ(outcome.num_decoded, 1U);
+  EXPECT_TRUE(held(1, {first_rnti, 0})) << "refused before decoding";
 }
 
 class UlSlotProcessorHarqExpiry : public UlSlotProcessorHarq {

@@ -105,5 +105,30 @@ TEST(PuschUciHarqBaseGraph, ValidateRefusesABaseGraphNewDataCannotHave) {
       << uci_only.validate(cell);
 }
 
+// A 7936-bit TB first sent at R > 0.25 (BG1: one code block) and retransmitted by a 222.10.02
+// MAC with reserved MCS 29 at targetCodeRate 2000 (R 0.195, which alone selects BG2: three code
+// blocks of B' 8032 bits, not a multiple of 3): the retransmission may have kept BG1, which the
+// receiver takes from its HARQ buffer, so it is taken (a review found it refused); new data, or
+// a retransmission that says BG2 (FAPIv3), is not.
+TEST(PuschUciHarqBaseGraph, ARetransmissionOnlyItsFirstGraphSegmentsIsTaken) {
+  const CellConfig cell = airan::test::make_uci_cell(1);
+  PuschConfig pusch = airan::test::make_uci_pusch(1, McsTable::qam64, 29);
+  pusch.tb_size_bits = 7936;
+  pusch.target_code_rate_x10240 = 2000;
+  pusch.new_data_indicator = false;
+  pusch.rv = 2;
+  ASSERT_EQ(select_ldpc_base_graph(7936, 2000 / 10240.0), LdpcBaseGraph::bg2);
+  EXPECT_EQ(pusch.validate(cell), "");
+  pusch.uci.harq_ack_bits = 2; // its UCI sized with BG1
+  pusch.uci.beta_offset_harq_ack = 9;
+  EXPECT_EQ(pusch.validate(cell), "");
+  PuschConfig bg2 = pusch;
+  bg2.ldpc_base_graph = LdpcBaseGraph::bg2;
+  EXPECT_NE(bg2.validate(cell).find("cannot be segmented"), std::string::npos)
+      << bg2.validate(cell);
+  pusch.ldpc_base_graph = LdpcBaseGraph::bg1;
+  EXPECT_EQ(pusch.validate(cell), "");
+}
+
 } // namespace
 } // namespace pusch_uci_harq_base_graph_test
