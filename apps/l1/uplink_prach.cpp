@@ -28,7 +28,8 @@ phy::TdlChannelConfig prach_channel_config(const apps::ChannelSpec& channel,
   phy::TdlChannelConfig config;
   if (prach_names_awgn(channel.model)) {
     // The PUSCH's awgn model is a fixed channel without delay; a preamble needs its delay: one
-    // path of unit gain (a random phase per antenna: the detector is non-coherent).
+    // path of unit gain (a LOS tap: one random phase for every antenna; the detector is
+    // non-coherent).
     config.profile = {"AWGN", {{0.0, 1.0, true}}};
     config.num_rx = num_rx_antennas;
     config.num_tx = 1;

@@ -28,15 +28,15 @@ void GpuPuschFrontEnd::build_neural_inputs(const phy::PuschConfig& pusch, unsign
   s.check_pdu(pusch);
   if (pusch.intra_slot_hopping) { // the model takes one allocation (as the CPU neural detector)
     throw std::invalid_argument("GpuPuschFrontEnd: the neural receiver does not take intra-slot "
-                                "frequency hopping: the classical front end does");
+                                "frequency hopping (refused; the classical receivers take it)");
   }
   if (pusch.transform_precoding) { // the model takes CP-OFDM (as the CPU neural detector)
     throw std::invalid_argument("GpuPuschFrontEnd: the neural receiver does not take transform "
-                                "precoding (DFT-s-OFDM): the classical front end does");
+                                "precoding (DFT-s-OFDM; refused, the classical receivers take it)");
   }
   if (pusch.ptrs.enabled) { // the model has no phase tracking (as the CPU neural detector)
     throw std::invalid_argument("GpuPuschFrontEnd: the neural receiver does not take PT-RS "
-                                "(phase tracking): the classical front end does");
+                                "(phase tracking; refused, the classical receivers take it)");
   }
   if (s.grid_rx > phy::nn::neural_max_rx_antennas ||
       pusch.num_layers > phy::nn::neural_max_layers) {

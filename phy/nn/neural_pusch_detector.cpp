@@ -161,7 +161,7 @@ void check_neural_pdu_dmrs(bool all_layouts, const PuschConfig& pusch, const cha
         std::to_string(pusch.num_dmrs_cdm_groups_no_data) +
         " CDM group(s) without data and layer 0 on port " + std::to_string(1000 + layer0_port) +
         " puts data on the DMRS symbols where the model was never trained (no '" +
-        neural_dmrs_layouts_key + "' = 'all'): received by the classical receivers");
+        neural_dmrs_layouts_key + "' = 'all'): refused, the classical receivers take it");
   }
 }
 
@@ -248,12 +248,12 @@ PuschMeasurements NeuralPuschDetector::detect(const ResourceGrid& grid, const Ce
   check_neural_pdu_layers(s.max_layers, pusch, "neural PUSCH detector");
   check_neural_pdu_dmrs(s.all_dmrs_layouts, pusch, "neural PUSCH detector");
   if (pusch.ptrs.enabled) {
-    throw std::invalid_argument("neural PUSCH detector: PT-RS PDUs are received by the classical "
-                                "front end (the model does not track phase)");
+    throw std::invalid_argument("neural PUSCH detector: PT-RS PDUs are refused (the model does not "
+                                "track phase; the classical receivers take them)");
   }
   if (pusch.intra_slot_hopping) {
-    throw std::invalid_argument("neural PUSCH detector: intra-slot hopping PDUs are received by "
-                                "the classical front end (the model sees one allocation)");
+    throw std::invalid_argument("neural PUSCH detector: intra-slot hopping PDUs are refused (the "
+                                "model sees one allocation; the classical receivers take them)");
   }
   const std::size_t g = pusch_coded_bits(cell, pusch);
   if (llrs.size() != g) {

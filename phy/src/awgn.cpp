@@ -60,7 +60,7 @@ void AwgnGenerator::add(std::span<cf32> samples, float noise_variance) {
   }
   constexpr float two_pi = 6.28318530717958648F;
   for (cf32& sample : samples) {
-    // One 64-bit draw gives both uniforms: 32 bits each. u1 in (0, 1] keeps the log finite.
+    // One 64-bit draw gives both uniforms: 24 bits each. u1 in (0, 1] keeps the log finite.
     const std::uint64_t bits = next_bits();
     const float u1 = (static_cast<float>(bits >> 40) + 1.0F) * 0x1.0p-24F;
     const float u2 = static_cast<float>((bits >> 16) & 0xFFFFFFU) * 0x1.0p-24F;

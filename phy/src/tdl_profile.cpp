@@ -10,7 +10,8 @@
 namespace airan::phy {
 namespace {
 
-/// Largest delay spread a scalable profile accepts (TR 38.901 Table 7.7.3-1 stops at 1 us).
+/// Largest delay spread a scalable profile accepts, 1 ms (TR 38.901 Table 7.7.3-1's examples
+/// stop at 1 us; larger ones are taken, far beyond any cyclic prefix).
 constexpr double max_scaled_delay_spread_s = 1e-3;
 
 bool equal_ignoring_case(std::string_view a, std::string_view b) {

@@ -71,7 +71,7 @@ cf32 tdl_rotate_sample(cf32 a, cf32 b) {
 void TdlChannel::design_interpolators() {
   // Passband |f| <= occupancy / 2 (in units of the sample rate) must stay within the
   // interpolator's flat region: transition band width 1 - occupancy around fs / 2.
-  // Kaiser's length for the attenuation over that band: 16 values at 106 PRB / 2048, 98 at
+  // Kaiser's length for the attenuation over that band: 16 values at 106 PRB / 2048, 100 at
   // 162 PRB / 2048; validate_and_prepare() keeps the occupancy at most tdl_max_occupancy, which
   // needs 252.
   const double occupancy = static_cast<double>(num_subcarriers_) / numerology_.fft_size();
