@@ -168,27 +168,29 @@ TEST(FapiDecodeErrors, SfnAndSlotOutOfRange) {
   expect_error(request, FapiStatus::out_of_range, FapiErrorCode::msg_invalid_sfn);
 }
 
+/// One PUSCH PDU byte patched: its offset in the PDU, its value and the field it holds.
+struct PatchedPduByte {
+  std::size_t pdu_offset;
+  std::uint8_t value;
+  const char* field;
+};
+
 // What answering the PDU needs is checked by the codec: a bad one refuses the message.
 TEST(FapiDecodeErrors, PuschPduFieldsTheReportNeeds) {
-  struct Case {
-    std::size_t pdu_offset;
-    std::uint8_t value;
-    const char* what;
-  };
-  const Case cases[] = {
+  const PatchedPduByte cases[] = {
       {4, 0x10, "pduBitmap bit 4"},
       {6, 0x00, "RNTI 0 (low byte; high byte cleared below)"},
       {87, 16, "harqProcessID 16"}, // CRC.indication's HarqID is 0 .. 15
   };
-  for (const Case& c : cases) {
+  for (const PatchedPduByte& c : cases) {
     Bytes bytes = encode(one_pdu_request());
     bytes[pdu_at(c.pdu_offset)] = c.value;
     if (c.pdu_offset == 6) {
       bytes[pdu_at(7)] = 0x00;
     }
     const FapiError error = decode(bytes);
-    EXPECT_EQ(error.status, FapiStatus::out_of_range) << c.what << ": " << describe(error);
-    EXPECT_EQ(error.code, FapiErrorCode::msg_slot_err) << c.what;
+    EXPECT_EQ(error.status, FapiStatus::out_of_range) << c.field << ": " << describe(error);
+    EXPECT_EQ(error.code, FapiErrorCode::msg_slot_err) << c.field;
   }
 }
 
@@ -196,12 +198,7 @@ TEST(FapiDecodeErrors, PuschPduFieldsTheReportNeeds) {
 // (to_slot_request() then reports it failed and runs the rest of the request), with the field
 // named.
 TEST(FapiDecodeErrors, PuschPduFieldsOutOfRangeAreRefusedByTheConversion) {
-  struct Case {
-    std::size_t pdu_offset;
-    std::uint8_t value;
-    const char* field;
-  };
-  const Case cases[] = {
+  const PatchedPduByte cases[] = {
       {16, 5, "SubcarrierSpacing"},
       {20, 3, "qamModOrder"},
       {21, 32, "mcsIndex"},
@@ -223,7 +220,7 @@ TEST(FapiDecodeErrors, PuschPduFieldsOutOfRangeAreRefusedByTheConversion) {
   request.pusch_pdu_index[1] = 1;
   request.num_pusch = 2;
   const Bytes valid = encode(request);
-  for (const Case& c : cases) {
+  for (const PatchedPduByte& c : cases) {
     Bytes bytes = valid;
     bytes[pdu_at(c.pdu_offset)] = c.value;
     ASSERT_TRUE(decode(bytes).ok()) << c.field << ": " << describe(decode(bytes));
