@@ -91,6 +91,8 @@ public:
 
   enum class PopResult : std::uint8_t { empty, ok, malformed, too_large };
   /// Consumer: copies the oldest unit into \p buffer (size in \p size) and frees its place.
+  /// malformed also when the producer's head is more than a ring ahead of the tail (or behind
+  /// it): the consumer then skips to that head.
   PopResult pop(std::span<std::uint8_t> buffer, std::size_t& size);
 
 private:

@@ -122,6 +122,12 @@ ShmRing::PopResult ShmRing::pop(std::span<std::uint8_t> out, std::size_t& size) 
   if (head == tail) {
     return PopResult::empty;
   }
+  if (head - tail > config_.ring_capacity) {
+    // The producer's head is not within one ring of this tail (rewound or overwritten): no
+    // descriptor between them can be trusted. Skip to it, follow none, return no buffer.
+    indices_->tail.store(head, std::memory_order_release);
+    return PopResult::malformed;
+  }
   const ShmDescriptor descriptor = descriptors()[tail & (config_.ring_capacity - 1)];
   const bool in_slot = descriptor.payload_index == in_message_slot;
   PopResult result = PopResult::ok;

@@ -15,7 +15,6 @@
 #include <cstring>
 #include <new>
 #include <thread>
-#include <vector>
 
 namespace airan::io {
 
@@ -99,7 +98,8 @@ struct FapiShmTransport::Impl {
   FapiShmRole role = FapiShmRole::phy;
   std::uint8_t* base = nullptr;
   std::size_t size = 0;
-  int lock_fd = -1; ///< The PHY's segment, open and flock()ed while it serves it.
+  int lock_fd = -1;     ///< The PHY's segment, open and flock()ed while it serves it.
+  bool claimed = false; ///< The MAC end holds the segment's mac_pid (release it on destruction).
   FapiShmConfig config;
   ShmRing tx;
   ShmRing rx;
@@ -237,17 +237,19 @@ std::unique_ptr<FapiShmTransport> FapiShmTransport::attach(const std::string& na
     }
     // A MAC that died without detaching: take its place (current now holds its pid).
   }
+  s.claimed = true;
   s.bind_rings();
   transport->discard_received(); // a dead MAC's unread indications are not this MAC's
   return transport;
 }
 
 std::size_t FapiShmTransport::discard_received() {
-  std::vector<std::uint8_t> scratch(max_message_size());
   std::size_t dropped = 0;
-  for (;;) {
+  // At most a ring's worth: a peer that keeps sending does not hold the caller here.
+  for (std::uint32_t i = 0; i < impl_->config.ring_capacity; ++i) {
     std::size_t size = 0;
-    const auto result = impl_->rx.pop(scratch, size);
+    // No buffer: a unit with bytes is consumed as too large, an empty one as ok.
+    const auto result = impl_->rx.pop({}, size);
     if (result == ShmRing::PopResult::empty) {
       break;
     }
@@ -261,7 +263,7 @@ FapiShmTransport::~FapiShmTransport() {
   if (impl_->base == nullptr) {
     return;
   }
-  if (impl_->role == FapiShmRole::mac) {
+  if (impl_->claimed) { // not an attach() that failed: that must not free a live MAC's claim
     std::int32_t self = static_cast<std::int32_t>(::getpid());
     impl_->header().mac_pid.compare_exchange_strong(self, 0, std::memory_order_acq_rel);
   }

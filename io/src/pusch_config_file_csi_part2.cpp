@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <map>
 
 namespace airan::io::pusch_config_file_detail {
@@ -98,6 +99,10 @@ void parse_csi_part2_from_part1(const YAML::Node& node, const std::string& where
     }
     if (const std::string error = map.validate(); !error.empty()) {
       ctx.fail(at, error);
+    }
+    if (maps.size() > std::numeric_limits<std::uint16_t>::max()) {
+      ctx.fail(at, "more than 65536 CSI part 2 size maps in the scenario (FAPI indexes them "
+                   "with 16 bits)");
     }
     rule.map_index = static_cast<std::uint16_t>(maps.size());
     maps.push_back(std::move(map));

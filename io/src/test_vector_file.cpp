@@ -150,6 +150,10 @@ unsigned TestVectorWriter::Impl::check_slot(const TestVectorSlot& slot,
     if (const auto error = schema::validate_pdu_config(cell, pdu.config, tbs); !error.empty()) {
       h5::fail(pdu_where, error);
     }
+    if (!pdu.config.uci.csi_part2_sizing.empty()) {
+      h5::fail(pdu_where, "uci.csi_part2_sizing is not stored: give the CSI part 2 size the UE "
+                          "sent (uci.csi_part2_bits)");
+    }
     if (pdu.tb_bits.size() != tbs) {
       h5::fail(pdu_where, "tb_bits holds " + std::to_string(pdu.tb_bits.size()) +
                               " bits, the TBS is " + std::to_string(tbs));
@@ -262,6 +266,9 @@ void TestVectorWriter::write_slot(const TestVectorSlot& slot) {
   }
   if (d.failed) {
     h5::fail(where, "an earlier write_slot() failed while writing; the file is incomplete");
+  }
+  if (d.num_slots >= schema::max_slots) {
+    h5::fail(where, "a vector holds at most " + std::to_string(schema::max_slots) + " slots");
   }
   h5::silence_errors();
   const unsigned fft_size = d.check_slot(slot, where);

@@ -252,6 +252,7 @@ void TestVectorReader::Impl::read_pdus(hid_t slot_group, const std::string& wher
     const h5::Group group = h5::open_group(pdus.get(), pdu_name, pdu_where);
     TestVectorPdu& pdu = slot.pdus[k];
     pdu.config = {};
+    pdu.expected_uci_ok = TestVectorPdu{}.expected_uci_ok; // optional: not the last slot's
     AttributeReader attributes(group.get(), pdu_where);
     schema::visit_pdu(pdu, attributes);
     std::uint32_t tbs = 0;

@@ -11,8 +11,10 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 
 namespace airan::io::schema {
 
@@ -54,6 +56,29 @@ inline constexpr std::array<EnumName<phy::LowPaprHopping>, 3> low_papr_hopping_n
     {{phy::LowPaprHopping::none, "none"},
      {phy::LowPaprHopping::group, "group"},
      {phy::LowPaprHopping::sequence, "sequence"}}};
+/// PuschConfig::ldpc_base_graph as stored: "selected" when unset (TS 38.212 7.2.2 picks it).
+enum class StoredLdpcBaseGraph : std::uint8_t { selected, bg1, bg2 };
+inline constexpr std::array<EnumName<StoredLdpcBaseGraph>, 3> ldpc_base_graph_names{
+    {{StoredLdpcBaseGraph::selected, "selected"},
+     {StoredLdpcBaseGraph::bg1, "bg1"},
+     {StoredLdpcBaseGraph::bg2, "bg2"}}};
+inline StoredLdpcBaseGraph stored_ldpc_base_graph(const std::optional<phy::LdpcBaseGraph>& graph) {
+  if (!graph) {
+    return StoredLdpcBaseGraph::selected;
+  }
+  return *graph == phy::LdpcBaseGraph::bg1 ? StoredLdpcBaseGraph::bg1 : StoredLdpcBaseGraph::bg2;
+}
+inline std::optional<phy::LdpcBaseGraph> ldpc_base_graph_of(StoredLdpcBaseGraph stored) {
+  switch (stored) {
+  case StoredLdpcBaseGraph::bg1:
+    return phy::LdpcBaseGraph::bg1;
+  case StoredLdpcBaseGraph::bg2:
+    return phy::LdpcBaseGraph::bg2;
+  case StoredLdpcBaseGraph::selected:
+    break;
+  }
+  return std::nullopt;
+}
 inline constexpr std::array<EnumName<phy::PuschPrecoding>, 2> precoding_names{
     {{phy::PuschPrecoding::non_codebook, "non-codebook"},
      {phy::PuschPrecoding::codebook, "codebook"}}};
@@ -114,8 +139,9 @@ template <typename Channel, typename V> void visit_channel(Channel& c, V& v) {
              [&] { v.real("phase_noise_linewidth_hz", c.phase_noise_linewidth_hz); });
 }
 
-/// Attributes of /slots/NNNN/pdus/K: one per phy::PuschConfig field, then expected_crc_ok and
-/// expected_uci_ok.
+/// Attributes of /slots/NNNN/pdus/K: one per phy::PuschConfig field (except
+/// uci.csi_part2_sizing, which the writer refuses: a vector carries the part 2 size it sent),
+/// then expected_crc_ok and expected_uci_ok.
 template <typename Pdu, typename V> void visit_pdu(Pdu& pdu, V& v) {
   auto& p = pdu.config;
   v.uint("rnti", p.rnti);
@@ -154,6 +180,13 @@ template <typename Pdu, typename V> void visit_pdu(Pdu& pdu, V& v) {
   v.uint("data_scrambling_id", p.data_scrambling_id);
   v.uint("tb_size_bits", p.tb_size_bits);
   v.uint("tbs_lbrm", p.tbs_lbrm);
+  // Added 2026-12-08 (a retransmission's kept graph): vectors written before say "selected".
+  StoredLdpcBaseGraph graph = stored_ldpc_base_graph(p.ldpc_base_graph);
+  v.optional("ldpc_base_graph",
+             [&] { v.enumeration("ldpc_base_graph", graph, ldpc_base_graph_names); });
+  if constexpr (!std::is_const_v<Pdu>) {
+    p.ldpc_base_graph = ldpc_base_graph_of(graph);
+  }
   v.uint("x_overhead", p.x_overhead);
   // Added with PT-RS: vectors written before carry none (ptrs_enabled 0).
   v.optional("ptrs_enabled", [&] { v.boolean("ptrs_enabled", p.ptrs.enabled); });

@@ -1,7 +1,7 @@
 // FAPI over POSIX shared memory: 10000 units of varied sizes each way between two threads and
 // between two processes (fork), back-pressure of a full ring and an empty payload pool,
-// timeouts, size limits, corrupt descriptors, and the errors of attaching to a missing,
-// foreign, other-version, wrongly sized or already used segment.
+// timeouts, size limits, corrupt descriptors and producer indices, and the errors of attaching to a
+// missing, foreign, other-version, wrongly sized or already used segment.
 #include "airan/io/fapi_shm_transport.h"
 #include "fapi_transport_test_helpers.h"
 
@@ -198,6 +198,36 @@ TEST(FapiShmTransport, CorruptDescriptorsAreDroppedNotFollowed) {
   ::munmap(raw, phy->segment_size());
 }
 
+// A peer that rewinds (or overwrites) its producer head: the consumer neither replays the
+// descriptors between nor loops on them; it skips to that head, counts it malformed once, and
+// the units sent after it arrive. discard_received() returns too.
+TEST(FapiShmTransport, AProducerHeadOutsideOneRingIsSkippedTo) {
+  const std::string name = segment_name("head");
+  auto phy = FapiShmTransport::create(name, FapiShmConfig{8, 64, 0, 0});
+  auto mac = FapiShmTransport::attach(name);
+  Bytes buffer(phy->max_message_size());
+  for (std::uint8_t i = 0; i < 3; ++i) {
+    ASSERT_EQ(mac->send(Bytes(8, i)), FapiTransportStatus::ok);
+    ASSERT_EQ(phy->receive(buffer, std::chrono::microseconds(0)).status, FapiTransportStatus::ok);
+  }
+  std::uint8_t* raw = map_raw(name, phy->segment_size());
+  std::uint64_t direction1 = 0; // header offset 48: direction_offset[1] (MAC -> PHY)
+  std::memcpy(&direction1, raw + 48, sizeof(direction1));
+  const std::uint64_t rewound = 0; // head at offset 0 of the direction; the PHY's tail is 3
+  std::memcpy(raw + direction1, &rewound, sizeof(rewound));
+  EXPECT_EQ(phy->receive(buffer, std::chrono::microseconds(0)).status,
+            FapiTransportStatus::timeout);
+  EXPECT_EQ(phy->counters().dropped_malformed, 1U);
+  EXPECT_EQ(phy->counters().messages_received, 3U);
+  const std::uint64_t garbage = 1000; // then a head far ahead: skipped to as well, not read
+  std::memcpy(raw + direction1, &garbage, sizeof(garbage));
+  EXPECT_EQ(phy->discard_received(), 1U);
+  EXPECT_EQ(phy->counters().dropped_malformed, 1U); // discard counts it stale, not malformed
+  EXPECT_EQ(phy->receive(buffer, std::chrono::microseconds(0)).status,
+            FapiTransportStatus::timeout);
+  ::munmap(raw, phy->segment_size());
+}
+
 void expect_attach_error(const std::string& name, const std::string& fragment) {
   try {
     auto mac = FapiShmTransport::attach(name);
@@ -246,6 +276,8 @@ TEST(FapiShmTransport, AttachErrorsAreClear) {
   auto phy = FapiShmTransport::create(name);
   {
     auto first = FapiShmTransport::attach(name);
+    expect_attach_error(name, "already has a MAC attached");
+    // The refused attach must not have released the first MAC's claim on its way out.
     expect_attach_error(name, "already has a MAC attached");
   }
   EXPECT_NO_THROW(FapiShmTransport::attach(name)); // the first MAC detached

@@ -55,8 +55,9 @@ public:
   /// earlier MAC and that it left unread are dropped (discard_received()).
   static std::unique_ptr<FapiShmTransport> attach(const std::string& name);
 
-  /// Drops every unit now waiting in this end's receive ring, unread (counted in
-  /// dropped_stale); returns how many. attach() does this to what a previous MAC left unread;
+  /// Drops the units now waiting in this end's receive ring, unread (counted in
+  /// dropped_stale; at most a ring's worth, so a peer that keeps sending cannot hold the caller
+  /// here); returns how many. attach() does this to what a previous MAC left unread;
   /// a PHY that gave up on a MAC that went silent does it to that MAC's last requests.
   std::size_t discard_received();
 

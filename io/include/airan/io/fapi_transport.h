@@ -39,7 +39,8 @@ struct FapiTransportCounters {
   std::uint64_t bytes_received = 0;
   std::uint64_t receive_timeouts = 0;
   /// Units dropped on arrival because their framing was invalid: a datagram with a bad magic,
-  /// version or length, or a shared-memory descriptor pointing outside its pool.
+  /// version or length, a shared-memory descriptor pointing outside its pool, or a
+  /// shared-memory producer index more than a ring away from the consumer's (skipped).
   std::uint64_t dropped_malformed = 0;
   /// UDP: datagrams dropped because they were older than the next expected one (duplicates,
   /// reordering) or a fragment that did not follow the previous one.

@@ -147,8 +147,9 @@ struct FronthaulConfig {
 std::optional<IqCompression> parse_compression_name(std::string_view name);
 
 /// Parses the `fronthaul:` section of a scenario in YAML text (the whole scenario, or a file
-/// holding only that section); defaults when the section is absent. Other top-level keys are
-/// ignored. \p name is used in error messages.
+/// holding only that section); defaults when the section is absent. Other sections of a
+/// scenario or launch pattern are left to their parsers; a top-level key none of them has (a
+/// misspelled "fronthual:") is refused. \p name is used in error messages.
 /// \throws ConfigError (pusch_config_file.h) naming the key path, e.g. "fronthaul.vlan.id".
 FronthaulConfig parse_fronthaul_config(const std::string& yaml_text, const std::string& name);
 

@@ -84,7 +84,9 @@ struct TestVectorHeader {
 
 /// One PUSCH PDU of a slot.
 struct TestVectorPdu {
-  phy::PuschConfig config;     ///< Every field stored (attributes of the PDU group).
+  /// Every field stored (attributes of the PDU group) except uci.csi_part2_sizing: write_slot()
+  /// refuses a PDU with one (give the CSI part 2 size the UE sent, csi_part2_bits).
+  phy::PuschConfig config;
   phy::BitVector tb_bits;      ///< The transmitted TB (TBS bits, values 0/1).
   bool expected_crc_ok = true; ///< Whether the TB is expected to decode (set by the generator).
   /// Whether every UCI payload of the PDU is expected to come back right (the generator's
@@ -109,8 +111,9 @@ struct TestVectorSlot {
   std::vector<phy::cf32> iq;
   /// Samples of one slot at iq_fft_size (all symbols with their cyclic prefixes).
   std::size_t iq_samples_per_antenna = 0;
-  /// FFT size of the IQ (power of two, 128 .. 16384). read_slot() sets it (0 without IQ);
-  /// write_slot() derives it from iq_samples_per_antenna when 0, and checks it otherwise.
+  /// FFT size of the IQ (a multiple of 128 up to 16384, at least 12 * num_prbs). read_slot() sets
+  /// it (0 without IQ); write_slot() derives it from iq_samples_per_antenna when 0, and checks it
+  /// otherwise.
   unsigned iq_fft_size = 0;
   /// Received frequency-domain grid (num_rx ports x symbols x 12 N_grid).
   phy::ResourceGrid grid;
