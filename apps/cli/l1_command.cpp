@@ -354,7 +354,9 @@ int run_l1(const L1CommandOptions& o) {
   phy->stop();
   std::cout << "sessions " << sessions << ", MACs lost " << macs_lost << '\n';
   print_l1_summary(phy->phy, receiver, *transport, *port);
-  print_cplane_out_summary(cplane_out, cplane_window ? &*cplane_window : nullptr);
+  if (cplane) {
+    print_cplane_out_summary(*cplane, cplane_out, cplane_window ? &*cplane_window : nullptr);
+  }
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "airan/io/fapi_transport.h"
 #include "airan/l1/fapi_phy.h"
 #include "airan/l1/fronthaul_link_receiver.h"
+#include "airan/l1/uplink_cplane_sender.h"
 #include "airan/l1/uplink_cplane_transmit_window.h"
 
 #include <cstdint>
@@ -28,10 +29,11 @@ private:
   l1::FronthaulLinkReceiver& receiver_;
 };
 
-/// What the C-plane sender counted, as `airan l1` prints it at exit: frames the port refused,
-/// and with \p window (live) the messages sent within T1a's window and late, and the held frames
-/// dropped at a session's end.
-void print_cplane_out_summary(const CplanePortSender& out,
+/// What the C-plane sender counted, as `airan l1` prints it at exit: slots and PRACH occasions
+/// whose C-plane \p sender could not build, frames the port refused, and with \p window (live)
+/// the messages sent within T1a's window and late, and the held frames dropped at a session's
+/// end.
+void print_cplane_out_summary(const l1::FronthaulCplaneSender& sender, const CplanePortSender& out,
                               const l1::UplinkCplaneTransmitWindow* window);
 
 /// The L1's, the link's and the transport's counters, as `airan l1` prints them at exit.

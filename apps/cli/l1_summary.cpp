@@ -68,8 +68,12 @@ void print_l1_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& r
             << "), sent " << t.messages_sent << " (refused " << t.send_would_block << ")\n";
 }
 
-void print_cplane_out_summary(const CplanePortSender& out,
+void print_cplane_out_summary(const l1::FronthaulCplaneSender& sender, const CplanePortSender& out,
                               const l1::UplinkCplaneTransmitWindow* window) {
+  if (sender.slots_failed() + sender.prach_failed() > 0) {
+    std::cout << "C-plane the L1 could not build (the O-RU was asked for nothing): slots "
+              << sender.slots_failed() << ", PRACH occasions " << sender.prach_failed() << '\n';
+  }
   if (out.refused() > 0) {
     std::cout << "C-plane frames the port refused: " << out.refused() << '\n';
   }

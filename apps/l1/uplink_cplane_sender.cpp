@@ -1,6 +1,8 @@
 #include "airan/l1/uplink_cplane_sender.h"
 
 #include "airan/io/ecpri.h"
+#include "airan/io/fapi_p7_messages.h"
+#include "airan/io/fapi_pucch_messages.h"
 #include "airan/io/fapi_srs_messages.h"
 #include "airan/io/oran_prach.h"
 #include "airan/phy/numerology.h"
@@ -14,9 +16,10 @@
 namespace airan::l1 {
 namespace {
 
-/// Largest PUSCH, PUCCH and SRS counts per slot the generator is sized for.
-constexpr std::size_t max_pdus_per_slot = 32;
-constexpr std::size_t max_pucch_per_slot = 64;
+/// Largest PUSCH, PUCCH and SRS counts per slot the generator is sized for: a UL_TTI.request's
+/// (what the L1 takes and its PARAM.response announces).
+constexpr std::size_t max_pdus_per_slot = io::fapi_max_pusch_pdus;
+constexpr std::size_t max_pucch_per_slot = io::fapi_max_pucch_pdus;
 constexpr std::size_t max_srs_per_slot = io::fapi_max_srs_pdus; // a UL_TTI.request's
 /// Sections per antenna: two hops per PUSCH and PUCCH, one per SRS symbol.
 constexpr std::size_t max_sections_per_antenna =

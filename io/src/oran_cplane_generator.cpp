@@ -128,6 +128,9 @@ CplaneGenerationResult UplinkCplaneGenerator::generate(
   std::size_t run_begin = 0;
   while (run_begin < order_.size()) {
     const UplinkAllocation& first = allocations[order_[run_begin]];
+    if (run_begin > 0 && allocations[order_[run_begin - 1]].eaxc_id != first.eaxc_id) {
+      next_section_id = 0; // sectionId is unique per eAxC: each eAxC has its 4096
+    }
     std::size_t run_end = run_begin;
     while (run_end < order_.size() && allocations[order_[run_end]].eaxc_id == first.eaxc_id &&
            allocations[order_[run_end]].start_symbol == first.start_symbol) {

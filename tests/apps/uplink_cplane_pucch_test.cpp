@@ -1,13 +1,14 @@
 // The L1's uplink C-plane asks the RU for the PUCCHs' REs too: one section per PUCCH hop and
 // receive antenna, UEs multiplexed on one resource sharing it, beside the PUSCH's; a slot with
-// more PUCCHs than the sender is sized for is counted as failed, not thrown. Its PRACH occasions'
-// type 3 frames go in the order of their first symbols.
+// more PUCCHs than a UL_TTI.request holds is counted as failed, not thrown (a full one is sent).
+// Its PRACH occasions' type 3 frames go in the order of their first symbols.
 #include "airan/io/ecpri.h"
 #include "airan/io/oran_cplane.h"
 #include "airan/l1/uplink_cplane_sender.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <tuple>
 #include <vector>
 
@@ -90,6 +91,50 @@ TEST(UplinkCplanePucch, EachPucchHopGetsOneSectionSharedByMultiplexedUes) {
 
   const std::vector<phy::PucchConfig> too_many(65, f2);
   sender.send_slot(0, 2, {}, too_many);
+  EXPECT_EQ(sender.slots_failed(), 1U);
+}
+
+// The sender takes as many PDUs as a UL_TTI.request holds (the L1 accepts them and announces 64
+// PUSCHs in its PARAM.response): 64 PUSCHs and 64 hopping PUCCHs on 16 antennas, sectionIds
+// from 0 on each eAxC (16 x 192 sections would not fit one 12-bit count).
+TEST(UplinkCplanePucch, AFullUlTtiRequestGetsItsSections) {
+  phy::CellConfig cell;
+  cell.num_prbs = 273;
+  cell.numerology = 1;
+  std::vector<phy::PuschConfig> pusch(64);
+  std::vector<phy::PucchConfig> pucch(64);
+  for (unsigned i = 0; i < 64; ++i) {
+    pusch[i].bwp_size = 273;
+    pusch[i].prb_start = 2 * i;
+    pusch[i].prb_size = 1;
+    pusch[i].rnti = static_cast<std::uint16_t>(100 + i);
+    ASSERT_EQ(pusch[i].validate(cell), "") << i;
+    pucch[i].format = phy::PucchFormat::format1;
+    pucch[i].bwp_size = 273;
+    pucch[i].prb_start = 140 + i;
+    pucch[i].num_symbols = 14;
+    pucch[i].intra_slot_hopping = true;
+    pucch[i].second_hop_prb = 272 - i;
+    pucch[i].harq_bits = 1;
+    ASSERT_EQ(pucch[i].validate(cell), "") << i;
+  }
+  io::FronthaulConfig config;
+  config.eaxc_layout.ru_port_bits = 4;
+  std::vector<unsigned> sections_per_eaxc(16, 0);
+  unsigned largest_id = 0;
+  FronthaulCplaneSender sender(cell, 16, config, [&](std::span<const std::uint8_t> frame) {
+    for_each_cplane_section(frame, [&](const auto& ecpri, const auto&, const auto& section) {
+      ++sections_per_eaxc.at(ecpri.eaxc_id & 0xF);
+      largest_id = std::max<unsigned>(largest_id, section.section_id);
+    });
+  });
+  sender.send_slot(0, 1, pusch, pucch);
+  EXPECT_EQ(sender.slots_failed(), 0U);
+  EXPECT_EQ(sections_per_eaxc, std::vector<unsigned>(16, 64 + 2 * 64));
+  EXPECT_EQ(largest_id, 64U + 2U * 64U - 1U);
+
+  pusch.push_back(pusch.front()); // 65: more than a UL_TTI.request holds
+  sender.send_slot(0, 2, pusch, {});
   EXPECT_EQ(sender.slots_failed(), 1U);
 }
 

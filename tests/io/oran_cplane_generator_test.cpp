@@ -106,11 +106,12 @@ TEST_F(UplinkCplaneGeneratorTest, GroupsByEaxcAndStartSymbolAndCountsSequencePer
   EXPECT_EQ(f1.ecpri.sequence.sequence_id, 1);
   EXPECT_EQ(f2.ecpri.sequence.sequence_id, 0);
   EXPECT_EQ(f3.ecpri.sequence.sequence_id, 1);
-  // Section ids in written order, reported per allocation.
-  EXPECT_EQ(first_ids, (std::vector<std::uint16_t>{3, 1, 2, 4, 0}));
+  // Section ids in written order, from 0 on each eAxC, reported per allocation.
+  EXPECT_EQ(first_ids, (std::vector<std::uint16_t>{0, 1, 2, 1, 0}));
   EXPECT_EQ(f0.sections[0].section_id, 0);
   EXPECT_EQ(f0.sections[1].section_id, 1);
-  EXPECT_EQ(f3.sections[0].section_id, 4);
+  EXPECT_EQ(f2.sections[0].section_id, 0);
+  EXPECT_EQ(f3.sections[0].section_id, 1);
 
   // The next slot continues the sequence ids and restarts the section ids.
   const auto again = generator.generate(slot, allocations, buffer, frames);
@@ -139,7 +140,8 @@ TEST_F(UplinkCplaneGeneratorTest, WholeCarrierIsNumPrbZeroAndWideAllocationsSpli
   EXPECT_EQ(split.sections[0].num_prbs, 255);
   EXPECT_EQ(split.sections[1].start_prb, 260);
   EXPECT_EQ(split.sections[1].num_prbs, 5);
-  EXPECT_EQ(first_ids, (std::vector<std::uint16_t>{0, 1}));
+  EXPECT_EQ(first_ids, (std::vector<std::uint16_t>{0, 0})); // two eAxCs: each from 0
+  EXPECT_EQ(split.sections[1].section_id, 1);
 }
 
 TEST_F(UplinkCplaneGeneratorTest, FrameSizeLimitsSectionsPerFrame) {
@@ -211,6 +213,13 @@ TEST_F(UplinkCplaneGeneratorTest, ReportsEveryError) {
   Bytes big_buffer(1 << 20);
   EXPECT_EQ(big.generate(slot, many, big_buffer, many_frames).status,
             CplaneGenerationStatus::too_many_sections);
+  // The 12 bits are per eAxC: 4097 sections over two eAxCs fit.
+  for (std::size_t i = 2048; i < many.size(); ++i) {
+    many[i].eaxc_id = 1;
+  }
+  const auto spread = big.generate(slot, many, big_buffer, many_frames);
+  ASSERT_TRUE(spread.ok());
+  EXPECT_EQ(parse(many_frames[spread.num_frames - 1]).sections.back().section_id, 2048);
 
   // Timing fields that do not fit the common header: refused before any frame (a frame whose
   // message was never written would have carried the buffer's old bytes).

@@ -49,9 +49,9 @@ public:
 
   /// PUCCHs that share PRBs and symbols (multiplexed UEs) share one section, as do SRSs (UEs
   /// on other combs or cyclic shifts of the same PRBs); an SRS gets a section per run of
-  /// symbols on the same PRBs (a hop). A slot with more PDUs than the sender is sized for (32
-  /// PUSCH, 64 PUCCH, 64 SRS) is counted in slots_failed(), and a PRACH occasion without a 7.2x
-  /// request (oran_prach_request()) in prach_failed().
+  /// symbols on the same PRBs (a hop). A slot with more PDUs than a UL_TTI.request holds (64
+  /// PUSCH, 64 PUCCH, 64 SRS), or whose sections do not fit, is counted in slots_failed(), and a
+  /// PRACH occasion without a 7.2x request (oran_prach_request()) in prach_failed().
   void send_slot(std::uint16_t sfn, std::uint16_t slot, std::span<const phy::PuschConfig> pdus,
                  std::span<const phy::PucchConfig> pucch,
                  std::span<const io::FapiPrachOccasion> prach = {},

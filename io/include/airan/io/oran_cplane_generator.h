@@ -50,7 +50,7 @@ enum class CplaneGenerationStatus : std::uint8_t {
   ok,
   invalid_allocation,   ///< See result.allocation_index.
   too_many_allocations, ///< More than the generator was built for.
-  too_many_sections,    ///< Section ids (12 bits) exhausted within the slot.
+  too_many_sections,    ///< Section ids (12 bits) of one eAxC exhausted within the slot.
   buffer_too_small,     ///< The frame buffer is full.
   too_many_frames,      ///< The frame list is full.
   /// The slot's subframeId or slotId, or the configured filterIndex, does not fit its field of
@@ -73,10 +73,10 @@ public:
   UplinkCplaneGenerator(const UplinkCplaneConfig& config, std::size_t max_allocations);
 
   /// Writes the slot's frames back to back into \p buffer and their views into \p frames.
-  /// Section ids count from 0 in each slot in the order sections are written (allocations sorted
-  /// by eAxC, start symbol, start PRB); when \p first_section_ids is not empty (it must then hold
-  /// allocations.size() entries) it receives each allocation's first section id. On an error
-  /// the frames written before it are valid.
+  /// Section ids count from 0 in each slot and eAxC in the order sections are written
+  /// (allocations sorted by eAxC, start symbol, start PRB); when \p first_section_ids is not empty
+  /// (it must then hold allocations.size() entries) it receives each allocation's first section id.
+  /// On an error the frames written before it are valid.
   CplaneGenerationResult generate(const UplinkSlot& slot,
                                   std::span<const UplinkAllocation> allocations,
                                   std::span<std::uint8_t> buffer,
