@@ -50,6 +50,10 @@ io::UplinkCplaneConfig checked_link_config(const phy::CellConfig& cell, unsigned
         "fronthaul: the eAxC RU port field (" + std::to_string(config.eaxc_layout.ru_port_bits) +
         " bits) cannot number " + std::to_string(num_rx_antennas) + " receive antennas");
   }
+  if (const std::string error = config.check_prach_ru_ports_apart(num_rx_antennas);
+      !error.empty()) {
+    throw std::invalid_argument("fronthaul: " + error);
+  }
   return link;
 }
 

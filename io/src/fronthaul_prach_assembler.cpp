@@ -25,6 +25,9 @@ void check_prach_arguments(const phy::CellConfig& cell, unsigned num_rx,
   if (num_rx < 1 || num_rx > 16) {
     throw std::invalid_argument("FronthaulPrachAssembler: 1 .. 16 receive antennas");
   }
+  if (const std::string error = config.check_prach_ru_ports_apart(num_rx); !error.empty()) {
+    throw std::invalid_argument("FronthaulPrachAssembler: " + error);
+  }
   if (max_occasions < 1) {
     throw std::invalid_argument("FronthaulPrachAssembler: max_occasions must be at least 1");
   }

@@ -27,6 +27,9 @@ void check_arguments(const phy::CellConfig& cell, unsigned num_rx, const Frontha
   if (num_rx < 1 || num_rx > 16) {
     throw std::invalid_argument("RuPrachEmulator: 1 .. 16 receive antennas");
   }
+  if (const std::string error = config.check_prach_ru_ports_apart(num_rx); !error.empty()) {
+    throw std::invalid_argument("RuPrachEmulator: " + error);
+  }
   const std::size_t last_port = std::size_t{config.prach_first_ru_port(num_rx)} + num_rx - 1;
   if (last_port >= (std::size_t{1} << config.eaxc_layout.ru_port_bits)) {
     throw std::invalid_argument("RuPrachEmulator: the PRACH RU ports do not fit the RU port field");

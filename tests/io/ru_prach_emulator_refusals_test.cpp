@@ -3,6 +3,8 @@
 // and the PRACH part of take_cplane_frame.
 #include "ru_prach_emulator_test_helpers.h"
 
+#include "airan/io/fronthaul_prach_assembler.h"
+
 #include "../support/allocation_counter.h"
 
 namespace airan::io::ru_prach_test {
@@ -51,6 +53,15 @@ TEST(RuPrachEmulator, RefusesRequestsItCannotServe) {
   auto high_ports = config;
   high_ports.prach_ru_port = 15; // ports 15 and 16 of a 4-bit field
   EXPECT_THROW(RuPrachEmulator(occasion.cell(), 2, high_ports), std::invalid_argument);
+  // A PRACH port that is also antenna 1's PUSCH port (two ecpriSeqid sequences on one eAxC):
+  // refused by the O-RU, the DU's PRACH assembler and its C-plane sender alike.
+  auto shared_port = config;
+  shared_port.prach_ru_port = 1;
+  EXPECT_THROW(RuPrachEmulator(occasion.cell(), 2, shared_port), std::invalid_argument);
+  EXPECT_THROW(FronthaulPrachAssembler(occasion.cell(), 2, shared_port), std::invalid_argument);
+  shared_port.prach_ru_port = 2; // right after the PUSCH ports: taken
+  EXPECT_NO_THROW(RuPrachEmulator(occasion.cell(), 2, shared_port));
+  EXPECT_NO_THROW(FronthaulPrachAssembler(occasion.cell(), 2, shared_port));
 }
 
 TEST(RuPrachEmulator, ASkippedSlotLosesOnlyOccasionsThatNeededIt) {

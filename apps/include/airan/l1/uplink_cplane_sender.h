@@ -42,8 +42,8 @@ public:
   /// Told after each send_slot() that the slot's C-plane is complete (even with no frame).
   using SlotDone = std::function<void(std::uint16_t sfn, std::uint16_t slot)>;
 
-  /// \throws std::invalid_argument for an invalid configuration, or an eAxC RU port field too
-  /// narrow for the receive antennas.
+  /// \throws std::invalid_argument for an invalid configuration, an eAxC RU port field too
+  /// narrow for the receive antennas, or PRACH RU ports that overlap the PUSCH ones.
   FronthaulCplaneSender(const phy::CellConfig& cell, unsigned num_rx_antennas,
                         const io::FronthaulConfig& config, FrameOut out);
 

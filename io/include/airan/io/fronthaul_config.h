@@ -30,7 +30,8 @@
 ///   t1a_min_cp_ul_ns: 285000          # .. this long before its first symbol (startSymbolId)
 ///   t2a_max_cp_ul_ns: 500000          # RU emulator: C-plane on time from this long before
 ///   t2a_min_cp_ul_ns: 125000          # to this long before its first symbol
-///   prach_ru_port: 4                  # RU port of antenna 0's PRACH; absent: the antenna count
+///   prach_ru_port: 4                  # RU port of antenna 0's PRACH (>= the antenna count);
+///                                     # absent: the antenna count
 ///   epoch_ns: learn                   # gps (O-RAN's GPS-time frame numbers), or an integer:
 ///                                     # CLOCK_REALTIME ns of frame 0's start, 0 .. 2^62
 /// \endcode
@@ -139,6 +140,17 @@ struct FronthaulConfig {
   /// RU port of antenna 0's PRACH stream for \p num_rx_antennas receive antennas.
   [[nodiscard]] unsigned prach_first_ru_port(unsigned num_rx_antennas) const {
     return prach_ru_port ? *prach_ru_port : num_rx_antennas;
+  }
+  /// Empty when the PRACH RU ports of \p num_rx_antennas antennas stay clear of their PUSCH ports
+  /// (0 .. num_rx_antennas - 1: one eAxC, one ecpriSeqid sequence and one sectionId space per
+  /// stream), otherwise why not.
+  [[nodiscard]] std::string check_prach_ru_ports_apart(unsigned num_rx_antennas) const {
+    if (prach_first_ru_port(num_rx_antennas) < num_rx_antennas) {
+      return "prach_ru_port " + std::to_string(prach_first_ru_port(num_rx_antennas)) +
+             " overlaps the PUSCH RU ports 0 .. " + std::to_string(num_rx_antennas - 1) +
+             " of the " + std::to_string(num_rx_antennas) + " receive antennas";
+    }
+    return {};
   }
 };
 

@@ -105,7 +105,8 @@ public:
   /// \p max_prb_periods + 2 x 384 PRB-periods of every antenna (numPrbc x numSymbol each; 0:
   /// 384 per occasion expected at once); an occasion that finds no room in it is refused.
   /// \throws std::invalid_argument for an invalid cell or configuration, 0 or more than 16
-  /// antennas, PRACH RU ports that do not fit the RU port field, max_occasions 0.
+  /// antennas, PRACH RU ports that do not fit the RU port field or overlap the PUSCH ones,
+  /// max_occasions 0.
   FronthaulPrachAssembler(const phy::CellConfig& cell, unsigned num_rx_antennas,
                           const FronthaulConfig& config, unsigned max_occasions = 16,
                           std::size_t max_prb_periods = 0);

@@ -50,7 +50,8 @@ public:
   /// the longest window of the formats the carrier can carry (oran_prach_sizing(): a slot where
   /// only the short formats are, up to oran_prach_max_window_s where the long ones are).
   /// \throws std::invalid_argument for an invalid cell or configuration, 0 or more than 16
-  /// antennas, PRACH RU ports that do not fit the RU port field, a max_frame_size that cannot
+  /// antennas, PRACH RU ports that do not fit the RU port field or overlap the PUSCH ones
+  /// (FronthaulConfig::check_prach_ru_ports_apart()), a max_frame_size that cannot
   /// hold one PRB, or max_pending 0.
   RuPrachEmulator(const phy::CellConfig& cell, unsigned num_rx_antennas,
                   const FronthaulConfig& config, unsigned max_pending = 64);

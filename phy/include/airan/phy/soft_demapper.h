@@ -216,9 +216,10 @@ AIRAN_HOST_DEVICE inline void qam_symbol_llrs_fixed(const PamLlrTable& table, fl
 }
 
 /// Demaps \p symbols with per-symbol noise variances \p noise_variances into
-/// symbols.size() * Q_m LLRs. For pi/2-BPSK, symbols[0] is symbol 0 of the sequence. A NaN
-/// noise variance (the equalizer's for an RE it could not resolve, or a corrupt estimate) gives
-/// LLRs 0; a zero or negative one is floored (demapper_inverse_noise()).
+/// symbols.size() * Q_m LLRs. For pi/2-BPSK, symbols[0] is symbol 0 of the sequence. An
+/// infinite noise variance (the equalizer's, with a zero symbol, for an RE it could not resolve)
+/// or a NaN one (a corrupt estimate) gives LLRs 0; a zero or negative one is floored
+/// (demapper_inverse_noise()).
 /// \throws std::invalid_argument on a size mismatch.
 void demodulate_soft(std::span<const cf32> symbols, std::span<const float> noise_variances,
                      Modulation modulation, std::span<float> llrs);
