@@ -22,6 +22,8 @@ namespace {
 constexpr std::uint64_t prach_channel_stream = 1;
 constexpr std::uint64_t prach_delay_stream = 2;
 constexpr std::uint64_t prach_noise_stream = 3;
+/// Noise-only occasions: 4 on AWGN, 5 on TDLC300-100, so that runs on the two channels (pooled in
+/// docs/EVALUATION.md) do not share them.
 constexpr std::uint64_t prach_false_alarm_stream = 4;
 
 /// TS 38.141-1 8.4.1.4.2: the delay steps by 0.1 us, over 10 steps (long formats) or 9 (short).
@@ -68,27 +70,6 @@ struct PrachWorker {
   PrachLinkSimulator simulator;
 };
 
-void score_prach_detection(const phy::PrachDetectionResult& result, unsigned sent, double delay_s,
-                           double tolerance_s, PrachEvaluationPoint& counts) {
-  ++counts.trials;
-  bool reported = false;
-  bool other = false;
-  for (const auto& preamble : result.preambles) {
-    if (preamble.index != sent) {
-      other = true;
-      continue;
-    }
-    reported = true;
-    const double error = std::abs(preamble.delay_s - delay_s);
-    counts.timing_error_sum_s += error;
-    counts.timing_error_max_s = std::max(counts.timing_error_max_s, error);
-    counts.snr_estimate_sum_db += preamble.snr_db;
-    ++(error <= tolerance_s ? counts.detected : counts.timing_failures);
-  }
-  counts.missed += reported ? 0 : 1;
-  counts.wrong_preamble += other ? 1 : 0;
-}
-
 /// Item \p item of SNR point \p point: detection occasion item, or noise-only occasion item -
 /// trials.
 void run_prach_item(const PrachEvaluationConfig& config, PrachWorker& worker, std::uint64_t item,
@@ -106,7 +87,9 @@ void run_prach_item(const PrachEvaluationConfig& config, PrachWorker& worker, st
     return;
   }
   const std::uint64_t occasion = item - config.trials;
-  input.noise_seed = derive_seed(config.seed, occasion, prach_false_alarm_stream, point);
+  const std::uint64_t stream =
+      prach_false_alarm_stream + (config.link.channel == PrachChannelModel::awgn ? 0 : 1);
+  input.noise_seed = derive_seed(config.seed, occasion, stream, point);
   ++counts.false_alarm_trials;
   counts.false_alarms += worker.simulator.run_occasion(input).preambles.empty() ? 0 : 1;
 }
@@ -146,6 +129,35 @@ std::string validate_prach_timing(const PrachEvaluationConfig& config) {
 }
 
 } // namespace
+
+void score_prach_detection(const phy::PrachDetectionResult& result, unsigned sent, double delay_s,
+                           double tolerance_s, PrachEvaluationPoint& counts) {
+  ++counts.trials;
+  const phy::PrachDetectedPreamble* sent_preamble = nullptr;
+  bool other = false;
+  for (const auto& preamble : result.preambles) {
+    if (preamble.index == sent && sent_preamble == nullptr) {
+      sent_preamble = &preamble;
+    } else {
+      other = true;
+    }
+  }
+  if (sent_preamble == nullptr) {
+    ++counts.missed;
+    return;
+  }
+  const double error = std::abs(sent_preamble->delay_s - delay_s);
+  counts.timing_error_sum_s += error;
+  counts.timing_error_max_s = std::max(counts.timing_error_max_s, error);
+  counts.snr_estimate_sum_db += sent_preamble->snr_db;
+  if (error > tolerance_s) {
+    ++counts.timing_failures;
+  } else if (other) {
+    ++counts.wrong_preamble;
+  } else {
+    ++counts.detected;
+  }
+}
 
 PrachTestPreamble prach_test_preamble(phy::PrachFormat format, std::uint32_t prach_scs_hz) {
   switch (format) {

@@ -1,9 +1,9 @@
 // PRACH evaluation (apps/prach_evaluation.h, `airan prach-eval`): the counts add up, a strong
-// preamble is detected every time with a small timing error and the right SNR (format 0, a short
-// format, and through TDLC300-100), noise alone is reported as a false alarm no more often than the
-// detector's target, the delays follow TS 38.141-1's cycle, results do not depend on the thread
-// count, and bad configurations are refused with a reason. A few dozen occasions per check (the
-// CI has 2 cores and runs this at -O0 and under ASan).
+// preamble is detected every time (it alone: TS 38.104's error cases) with a small timing error and
+// the right SNR (format 0, a short format, and through TDLC300-100), noise alone is reported as a
+// false alarm no more often than the detector's target, the delays follow TS 38.141-1's cycle,
+// results do not depend on the thread count, and bad configurations are refused with a reason. A
+// few dozen occasions per check (the CI has 2 cores and runs this at -O0 and under ASan).
 #include "airan/apps/prach_evaluation.h"
 
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -60,12 +61,48 @@ TEST(PrachEvaluation, CountsAddUp) {
   ASSERT_EQ(points.size(), 2U);
   for (const auto& p : points) {
     EXPECT_EQ(p.trials, 30U);
-    EXPECT_EQ(p.detected + p.timing_failures + p.missed, p.trials);
+    EXPECT_EQ(p.detected + p.timing_failures + p.wrong_preamble + p.missed, p.trials);
     EXPECT_EQ(p.false_alarm_trials, 20U);
     EXPECT_LE(p.mean_timing_error_s(), p.timing_error_max_s);
   }
   EXPECT_GT(points[0].missed, 0U); // 10 dB below the requirement: some misses
   EXPECT_EQ(points[1].detected, 30U);
+}
+
+// TS 38.104 8.4.1.1's error cases, each occasion in one: another preamble reported beside the
+// sent one voids the detection ("detecting different preamble than the one that was sent").
+TEST(PrachEvaluation, ADetectionIsTheSentPreambleAloneWithinTheTolerance) {
+  const auto preamble = [](unsigned index, double delay_s) {
+    phy::PrachDetectedPreamble p;
+    p.index = index;
+    p.delay_s = delay_s;
+    p.snr_db = 3.0F;
+    return p;
+  };
+  const double delay = 5e-6;
+  const double tolerance = 1.04e-6;
+  apps::PrachEvaluationPoint counts;
+  const auto score = [&](std::vector<phy::PrachDetectedPreamble> preambles) {
+    phy::PrachDetectionResult result;
+    result.preambles = std::move(preambles);
+    apps::score_prach_detection(result, 32, delay, tolerance, counts);
+  };
+  score({preamble(32, delay + 0.5e-6)});                    // detected
+  score({preamble(12, delay), preamble(32, delay)});        // wrong: another beside it
+  score({preamble(32, delay), preamble(40, delay + 3e-6)}); // wrong
+  score({preamble(32, delay + 2e-6)});                      // timing
+  score({preamble(32, delay - 2e-6), preamble(33, delay)}); // timing (the sent one late)
+  score({preamble(31, delay)});                             // missed: another alone
+  score({});                                                // missed
+  EXPECT_EQ(counts.trials, 7U);
+  EXPECT_EQ(counts.detected, 1U);
+  EXPECT_EQ(counts.wrong_preamble, 2U);
+  EXPECT_EQ(counts.timing_failures, 2U);
+  EXPECT_EQ(counts.missed, 2U);
+  EXPECT_EQ(counts.reported(), 5U);
+  EXPECT_DOUBLE_EQ(counts.pd(), 1.0 / 7.0);
+  EXPECT_DOUBLE_EQ(counts.timing_error_max_s, 2e-6);
+  EXPECT_NEAR(counts.timing_error_sum_s, 4.5e-6, 1e-15);
 }
 
 TEST(PrachEvaluation, StrongLongPreambleIsDetectedWithItsDelayAndSnr) {

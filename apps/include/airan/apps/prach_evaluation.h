@@ -4,11 +4,14 @@
 /// the probability of detection and, from noise-only occasions, the false-alarm probability.
 ///
 /// Definitions (TS 38.104 8.4.1, TS 38.141-1 8.4.1):
-/// - Detection: the sent preamble is reported with a timing error (estimated delay minus the
-///   round-trip delay sent) of at most the time error tolerance (Table 8.4.1.1-1). Pd is the
-///   fraction of occasions with a detection; the requirement is Pd >= 99% at the table's SNR.
-/// - Missed detection: the sent preamble not reported, or reported outside the tolerance (counted
-///   apart as `timing`). `wrong preamble`: occasions in which another preamble was reported.
+/// - Detection: the sent preamble, and no other, is reported with a timing error (estimated
+///   delay minus the round-trip delay sent) of at most the time error tolerance (Table
+///   8.4.1.1-1). Pd is the fraction of occasions with a detection; the requirement is Pd >= 99%
+///   at the table's SNR.
+/// - The error cases of 8.4.1.1, each occasion counted in one: `missed` (the sent preamble not
+///   reported), `timing` (reported outside the tolerance) and `wrong preamble` (reported within
+///   it, but another preamble reported too: "detecting different preamble than the one that was
+///   sent"; the MathWorks PRACH detection test also counts only exactly the sent preamble).
 /// - False alarm: a noise-only occasion in which any preamble was reported; Pfa <= 0.1%.
 ///
 /// Round-trip delays (TS 38.141-1 8.4.1.4.2, as srsRAN's PRACHPERF applies Figures 8.4.1.4.2-2
@@ -17,8 +20,9 @@
 ///
 /// Determinism: occasion t draws its channel, delay and noise from derive_seed(seed, t, 1 | 2 | 3),
 /// the same at every SNR point (common random numbers: the noise is scaled); noise-only occasion d
-/// of point i draws its noise from derive_seed(seed, d, 4, i). Occasions run in parallel, but every
-/// count depends only on the seed, never on the thread count.
+/// of point i draws its noise from derive_seed(seed, d, 4, i) on AWGN, derive_seed(seed, d, 5, i)
+/// on TDLC300-100 (so that the two channels' runs can be pooled). Occasions run in parallel, but
+/// every count depends only on the seed, never on the thread count.
 #pragma once
 
 #include "airan/apps/prach_link_simulation.h"
@@ -83,17 +87,21 @@ struct PrachEvaluationConfig {
 struct PrachEvaluationPoint {
   double snr_db = 0.0;
   std::uint64_t trials = 0;          ///< Occasions with the preamble.
-  std::uint64_t detected = 0;        ///< Preamble reported within the time error tolerance.
+  std::uint64_t detected = 0;        ///< The preamble alone, within the time error tolerance.
   std::uint64_t timing_failures = 0; ///< Preamble reported, timing error above the tolerance.
   std::uint64_t missed = 0;          ///< Preamble not reported.
-  std::uint64_t wrong_preamble = 0;  ///< Occasions in which another preamble was reported.
+  /// Preamble reported within the tolerance, but another one too (not a detection).
+  std::uint64_t wrong_preamble = 0;
   std::uint64_t false_alarm_trials = 0;
   std::uint64_t false_alarms = 0;   ///< Noise-only occasions with any preamble reported.
   double timing_error_sum_s = 0.0;  ///< |error| over the occasions the preamble was reported.
   double timing_error_max_s = 0.0;  ///< Largest |error| of those.
   double snr_estimate_sum_db = 0.0; ///< The detector's SNR of the sent preamble, summed.
-  /// Occasions the sent preamble was reported in (detected + timing_failures).
-  [[nodiscard]] std::uint64_t reported() const { return detected + timing_failures; }
+  /// Occasions the sent preamble was reported in (detected + timing_failures + wrong_preamble);
+  /// trials = reported() + missed.
+  [[nodiscard]] std::uint64_t reported() const {
+    return detected + timing_failures + wrong_preamble;
+  }
   /// Probability of detection; 0 without trials.
   [[nodiscard]] double pd() const;
   /// False-alarm probability; 0 without noise-only trials.
@@ -126,6 +134,12 @@ double prach_evaluation_delay_s(const PrachEvaluationConfig& config, std::uint64
 /// within the zero-correlation window, a positive tolerance, threads within
 /// max_evaluation_threads. \return empty when valid, else every problem, one per line.
 std::string validate_prach_evaluation(const PrachEvaluationConfig& config);
+
+/// Counts one occasion in \p counts: \p result of the detector for an occasion that carried
+/// preamble \p sent with round-trip delay \p delay_s, against \p tolerance_s (see the
+/// definitions above; the timing error and SNR sums take the sent preamble when reported).
+void score_prach_detection(const phy::PrachDetectionResult& result, unsigned sent, double delay_s,
+                           double tolerance_s, PrachEvaluationPoint& counts);
 
 /// Runs the sweep; calls \p progress (may be empty) after every batch of occasions. One point per
 /// SNR, in order. \throws std::invalid_argument when validate_prach_evaluation() reports a problem.
