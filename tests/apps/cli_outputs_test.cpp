@@ -49,11 +49,11 @@ TEST(CliOutputs, BadOptionsAreRefusedBeforeAnythingIsWritten) {
   const fs::path dir = scratch_dir("cli_outputs_options");
   const fs::path capture = dir / "old.pcap";
   std::ofstream(capture) << "an older capture";
-  // 0 ns: the first C-plane would leave 250 us before the epoch of pcap time.
+  // 0 ns: the first C-plane would leave T1a_max (500 us) before the epoch of pcap time.
   const auto cplane =
       run_airan("cplane --vector " + vector + " --pcap " + capture.string() + " --start-ns 0");
   EXPECT_EQ(cplane.status, 2) << cplane.output;
-  EXPECT_NE(cplane.output.find("--start-ns must be in 250000 .. "), std::string::npos)
+  EXPECT_NE(cplane.output.find("--start-ns must be in 500000 .. "), std::string::npos)
       << cplane.output;
   const auto ru = run_airan("ru-emulator --vector " + vector + " --pcap " + capture.string() +
                             " --start-ns -5");

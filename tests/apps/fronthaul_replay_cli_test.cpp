@@ -8,6 +8,10 @@
 #include "fronthaul_replay_cli_support.h"
 #include "two_ue_config.h"
 
+#include "airan/io/cplane_timing_window.h"
+#include "airan/io/pcap_file.h"
+#include "airan/io/test_vector_file.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -248,6 +252,29 @@ TEST(FronthaulReplayCli, EmulatorSendsOnlyWhatTheCplaneRequests) {
   ASSERT_EQ(generated.status, 0) << generated.output;
   EXPECT_NE(generated.output.find("12 C-plane frame(s) for 6 slot(s)"), std::string::npos)
       << generated.output; // per slot one frame per antenna, holding both PUSCHs' sections
+  {
+    // Each frame leaves as a live DU sends it: T1a_max_cp_ul (500 us by default) before the air
+    // time of its message's first symbol (both PUSCHs start at symbol 0), the first slot starting
+    // at --start-ns' default.
+    const io::TestVectorReader reader(vector);
+    const io::FronthaulSlotClock clock(reader.header().cell.numerology,
+                                       reader.header().cell.cyclic_prefix);
+    io::PcapReader capture(cplane);
+    io::PcapRecord record;
+    std::vector<std::uint64_t> stamps;
+    while (capture.next(record)) {
+      const auto start = io::first_cplane_message_start(record.data, clock);
+      ASSERT_TRUE(start.has_value());
+      EXPECT_EQ(start->symbol, 0U);
+      stamps.push_back(record.timestamp_ns);
+    }
+    ASSERT_EQ(stamps.size(), 12U);
+    for (std::size_t f = 0; f < stamps.size(); ++f) {
+      EXPECT_EQ(stamps[f], 1'700'000'000'000'000'000ULL - 500'000ULL +
+                               (f / 2) * static_cast<std::uint64_t>(clock.slot_duration_ns()))
+          << "frame " << f;
+    }
+  }
   const auto uplane = (dir / "uplane.pcap").string();
   const auto emulate =
       run_airan("ru-emulator --vector " + vector + " --cplane " + cplane + " --pcap " + uplane);
