@@ -169,10 +169,14 @@ int run_l1(const L1CommandOptions& o) {
   source_config.symbols_per_slot = numerology.symbols_per_slot();
   source_config.num_subcarriers = 12 * carrier.cell.num_prbs;
   const std::optional<io::AirTimeline> timeline = live_timeline(o, fronthaul);
-  if (timeline) { // the slots a workless one may wait for, and room to spare
+  if (timeline) {
+    // The slots a slot with work may wait for its samples (sample_wait_slots, at least a
+    // workless one's wait), and room to spare: slots close in order, so while one waits the
+    // later slots' samples must find room, or the receive loop drops them and each of those
+    // slots waits in turn, a loss that never ends when every slot has work.
     source_config.num_entries =
         std::max(source_config.num_entries,
-                 l1::live_workless_wait_slots(fronthaul, carrier.cell.numerology) + 3);
+                 phy_config(o, carrier, fronthaul, timeline).sample_wait_slots + 3);
   } else {
     // Stepped: every slot the MAC may have asked for ahead of the one on air (with C-plane the
     // empty ones go over in a burst), that one and the one closing, so that a slow slot never

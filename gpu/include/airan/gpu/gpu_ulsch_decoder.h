@@ -30,7 +30,8 @@ namespace airan::gpu {
 
 /// Device memory for the soft values of a HARQ pool with phy::HarqStorage::external:
 /// num_buffers buffers of soft_bits_per_buffer floats, allocated once. Shared by the decoders of
-/// one receiver (each decodes distinct HARQ processes at a time).
+/// every receiver of one HARQ pool (phy::SharedHarqPool: the L1's receivers of each layer count),
+/// each decoding distinct HARQ processes at a time.
 class GpuHarqSoftMemory {
 public:
   /// \throws std::runtime_error without CUDA, std::invalid_argument for an empty size,
