@@ -82,19 +82,7 @@ TestMacReport run_test_mac_external(const LaunchPattern& pattern, const TestMacO
   report.external_l1 = true;
   report.mac_transport = transport->counters();
   report.fronthaul = feeder.counters();
-  if (report.fronthaul.cplane_missing + report.fronthaul.cplane_ignored > 0) {
-    report.mismatches += report.fronthaul.cplane_missing + report.fronthaul.cplane_ignored;
-    report.mismatch_details.push_back(
-        "fronthaul: " + std::to_string(report.fronthaul.cplane_missing) +
-        " slot(s) whose C-plane did not come (sent whole), " +
-        std::to_string(report.fronthaul.cplane_ignored) + " C-plane frame(s) ignored");
-  }
-  if (report.fronthaul.link_dropped > 0) {
-    report.mismatches += report.fronthaul.link_dropped;
-    report.mismatch_details.push_back("fronthaul: the link dropped " +
-                                      std::to_string(report.fronthaul.link_dropped) +
-                                      " U-plane frame(s) (their slots are counted as well)");
-  }
+  judge_external_counters(report);
   return report;
 }
 

@@ -1,8 +1,11 @@
 /// \file
 /// \brief The test MAC's checks of the UCI.indication PUCCH PDUs: each matched by its handle to
-/// the PUCCH sent, its fields checked (protocol faults are mismatches) and its content scored as
-/// right, missed or wrong against the bits the UE sent (or its silence).
+/// the PUCCH sent, its fields checked (protocol faults are mismatches: format, parts and their
+/// lengths, SR length, formats 2-4's CRC flags as the payload's code asks) and its content scored
+/// as right, missed or wrong against the bits the UE sent (or its silence).
 #include "test_mac_run.h"
+
+#include "airan/phy/uci_polar_code.h"
 
 #include <optional>
 #include <string>
@@ -72,12 +75,14 @@ void TestMacRun::check_pucch_format01(const ExpectedPucch& expected,
     return;
   }
   const SimulatedPucch& sent = expected.bits;
-  bool dtx = false;
+  // DTX: every HARQ-ACK value is DTX (nothing detected). One PUCCH carries them all: a report
+  // with some values DTX and some not is wrong, never silence nor a miss.
+  bool all_dtx = true;
   bool right = true;
   if (pdu.harq) {
     for (unsigned i = 0; i < config.harq_bits; ++i) {
       const std::uint8_t value = pdu.harq->values[i];
-      dtx = dtx || value == io::FapiUciHarqFormat01::dtx;
+      all_dtx = all_dtx && value == io::FapiUciHarqFormat01::dtx;
       right = right && sent.sent &&
               value == (sent.harq[i] != 0 ? io::FapiUciHarqFormat01::ack
                                           : io::FapiUciHarqFormat01::nack);
@@ -89,8 +94,8 @@ void TestMacRun::check_pucch_format01(const ExpectedPucch& expected,
     right = right && sr_reported == positive;
   }
   if (!sent.sent) {
-    // Silence on an SR occasion with a negative SR: DTX and no SR is the right answer.
-    const bool quiet = (!pdu.harq || dtx) && !sr_reported;
+    // Silence on an SR occasion with a negative SR: all DTX and no SR is the right answer.
+    const bool quiet = all_dtx && !sr_reported;
     (quiet ? report_.pucch_ok : report_.pucch_wrong) += 1;
     return;
   }
@@ -98,7 +103,7 @@ void TestMacRun::check_pucch_format01(const ExpectedPucch& expected,
     (sr_reported ? report_.pucch_ok : report_.pucch_missed) += 1;
     return;
   }
-  (right ? report_.pucch_ok : dtx ? report_.pucch_missed : report_.pucch_wrong) += 1;
+  (right ? report_.pucch_ok : all_dtx ? report_.pucch_missed : report_.pucch_wrong) += 1;
 }
 
 void TestMacRun::check_pucch_format234(const ExpectedPucch& expected,
@@ -114,23 +119,39 @@ void TestMacRun::check_pucch_format234(const ExpectedPucch& expected,
     return;
   }
   const SimulatedPucch& sent = expected.bits;
+  // HARQ-ACK, SR and CSI part 1 are one payload, one code (TS 38.212 6.3.1.2; no CSI part 2 is
+  // sent): polar with a CRC from 12 bits, else Reed-Muller or a short block without one. So, as
+  // on PUSCH (check_uci_part()), a part decoded is reported CRC pass when the payload is polar
+  // and CRC not present when it is not; CRC fail says it was not decoded, either way.
+  const bool polar = config.payload_bits() >= phy::uci_polar_min_payload_bits;
+  const std::uint8_t crc_decoded =
+      polar ? io::FapiUciPart::crc_pass : io::FapiUciPart::crc_not_present;
+  const phy::BitVector none;
   bool failed = false;
   bool right = true;
-  for (const auto& [part, bits, name] :
-       {std::tuple{&pdu.harq, &sent.harq, "HARQ-ACK"},
-        std::tuple{&pdu.csi_part1, &sent.csi_part1, "CSI part 1"}}) {
+  for (const auto& [part, bits, name] : {std::tuple{&pdu.harq, &sent.harq, "HARQ-ACK"},
+                                         std::tuple{&pdu.csi_part1, &sent.csi_part1, "CSI part 1"},
+                                         std::tuple{&pdu.csi_part2, &none, "CSI part 2"}}) {
     if (part->has_value() != !bits->empty() ||
         (part->has_value() && (*part)->bit_length != bits->size())) {
       mismatch(who + ": " + name + " does not have the size sent");
       return;
     }
-    if (part->has_value()) {
-      failed = failed || (*part)->crc == io::FapiUciPart::crc_fail;
-      right = right && bits_of(**part) == *bits;
+    if (!part->has_value()) {
+      continue;
     }
+    const std::uint8_t crc = (*part)->crc;
+    if (crc != io::FapiUciPart::crc_fail && crc != crc_decoded) {
+      mismatch(who + ": " + name + " of a payload of " + std::to_string(config.payload_bits()) +
+               (polar ? " bits (polar) reported without its CRC"
+                      : " bits (at most 11: no CRC) reported with a CRC"));
+    }
+    failed = failed || crc == io::FapiUciPart::crc_fail;
+    right = right && bits_of(**part) == *bits;
   }
-  if (pdu.sr.has_value() != !sent.sr.empty()) {
-    mismatch(who + ": SR part does not have the size sent");
+  if (pdu.sr.has_value() != !sent.sr.empty() || (pdu.sr && pdu.sr->bit_length != sent.sr.size())) {
+    mismatch(who + ": SR part of " + (pdu.sr ? std::to_string(pdu.sr->bit_length) : "0") +
+             " bits, sent " + std::to_string(sent.sr.size()));
     return;
   }
   if (pdu.sr) {

@@ -4,7 +4,8 @@
 /// UL_TTI.request (with the PRACH PDU of a PRACH slot, test_mac_prach.cpp) and pushes the slot's
 /// generated samples to the L1: time-domain IQ in every slot a PRACH occasion covers. The slot
 /// scheduled is slot_ahead slots after the one indicated; the pattern's slots count from the
-/// first one scheduled.
+/// first one scheduled. After the session's first, a SLOT.indication that is not the slot after
+/// the previous one (a gap, a repeat, a jump back) is counted and a mismatch.
 #include "test_mac_run.h"
 
 #include "airan/io/fapi_pucch_conversion.h"
@@ -26,6 +27,22 @@ void TestMacRun::on_slot_indication(std::uint16_t sfn, std::uint16_t slot) {
     report_.first_slot = FapiSlotAddress{sfn, slot};
     first_slot_ = std::uint64_t{sfn} * slots_per_frame_ + slot;
     last_slot_ = first_slot_;
+  } else if (const std::uint64_t next = absolute_of(sfn, slot); next != last_slot_ + 1) {
+    // The L1 indicates every slot once, in order (absolute_of() counts on across the SFN wrap).
+    // A gap leaves its slots unscheduled (on the real-time clock the run would pass with fewer
+    // slots); a repeat or a jump back is not scheduled (its slot would be scheduled twice).
+    ++report_.slot_indications_out_of_sequence;
+    const FapiSlotAddress last = to_slot_address(last_slot_, slots_per_frame_);
+    const std::string what =
+        next == last_slot_  ? std::string("a repeat")
+        : next > last_slot_ ? std::to_string(next - last_slot_ - 1) + " slot(s) never indicated"
+                            : "a jump back of " + std::to_string(last_slot_ - next) + " slot(s)";
+    mismatch("SLOT.indication of SFN " + std::to_string(sfn) + " slot " + std::to_string(slot) +
+             " after SFN " + std::to_string(last.sfn) + " slot " + std::to_string(last.slot) +
+             ": " + what);
+    if (next <= last_slot_) {
+      return;
+    }
   }
   const std::uint64_t indicated = absolute_of(sfn, slot);
   ++report_.slots;

@@ -153,32 +153,12 @@ TestMacReport run_test_mac_session(const LaunchPattern& pattern, const TestMacOp
   if (feeder) {
     report.fronthaul = feeder->counters();
     report.fronthaul_ingest = feeder->fronthaul_counters();
-    const auto& f = report.fronthaul;
-    const std::uint64_t cplane_failed =
-        cplane ? cplane->slots_failed() + cplane->prach_failed() : 0;
-    const std::uint64_t faults = f.cplane_missing + f.cplane_ignored + f.prach_refused +
-                                 report.fronthaul_ingest.malformed() +
-                                 report.l1.prach_sections_unmatched + cplane_failed;
-    if (faults > 0) {
-      report.mismatches += faults;
-      report.mismatch_details.push_back(
-          "fronthaul: " + std::to_string(f.cplane_missing) + " slot(s) without C-plane, " +
-          std::to_string(cplane_failed) + " slot(s) or PRACH occasion(s) the L1 built no " +
-          "C-plane for, " + std::to_string(f.cplane_ignored) + " C-plane frame(s) ignored, " +
-          std::to_string(report.fronthaul_ingest.malformed()) + " malformed U-plane frame(s), " +
-          std::to_string(f.prach_refused) + " PRACH request(s) the O-RU refused, " +
-          std::to_string(report.l1.prach_sections_unmatched) + " PRACH section(s) of no occasion");
-    }
   }
   if (cplane) {
     report.cplane_frames_sent = cplane->frames_sent();
+    report.cplane_build_failures = cplane->slots_failed() + cplane->prach_failed();
   }
-  if (const std::uint64_t lost = report.l1.prach_failed + report.l1.prach_refused; lost > 0) {
-    // Every PRACH slot's samples went in: an occasion the L1 could not receive is a fault.
-    report.mismatches += lost;
-    report.mismatch_details.push_back("the L1 failed " + std::to_string(lost) +
-                                      " PRACH occasion(s) (samples missing or no room)");
-  }
+  judge_session_counters(report);
   const auto latencies = phy.latencies_us();
   report.l1_latency = summarize_latency(latencies);
   return report;
@@ -242,6 +222,10 @@ void print_external_summary(const TestMacReport& report, const TestMacOptions& o
           << f.slots_refused;
     }
   }
+  if (f.prach_frames + f.prach_refused > 0) {
+    out << ", PRACH U-plane frames sent " << f.prach_frames << " (requests refused "
+        << f.prach_refused << ")";
+  }
   out << '\n';
   out << "FAPI transport: ";
   print_transport(out, "MAC", report.mac_transport);
@@ -264,7 +248,8 @@ void print_test_mac_summary(const TestMacReport& report, const LaunchPattern& pa
   if (options.slot_ahead > 0) {
     out << " (each scheduled " << options.slot_ahead << " ahead)";
   }
-  out << ", PDUs " << report.pdus_sent << " (new TBs " << report.new_tbs << ", retransmissions "
+  out << ", SLOT.indications out of sequence " << report.slot_indications_out_of_sequence
+      << ", PDUs " << report.pdus_sent << " (new TBs " << report.new_tbs << ", retransmissions "
       << report.retransmissions;
   if (report.uci_only_sent > 0) {
     out << ", UCI only " << report.uci_only_sent;

@@ -1,9 +1,13 @@
 /// \file
 /// \brief The test MAC's SRS: the SRS PDUs of SRS UEs (their T_offset from the slot they go in,
 /// so that the L1 and the UE count the same hopping counter) and the checks of SRS.indication:
-/// each PDU answers an SRS sent (handle, RNTI, NumSymbols), carries valid measurements, reports
-/// each SRS symbol with an RB SNR exactly on the PRBs the SRS occupied then; TimingAdvance and
-/// WideBandSNR are scored (decoding outcomes, not protocol faults).
+/// each PDU answers an SRS sent (handle, RNTI, NumSymbols), carries valid measurements (a
+/// TimingAdvance and a WideBandSNR other than invalid, every symbol reported), reports each SRS
+/// symbol with a valid RB SNR exactly on the PRBs the SRS occupied then (and invalid on the
+/// others); anything else is a mismatch. TimingAdvance is scored against 31 (SRS UEs are
+/// simulated without delay; within the channel's spread, a decoding outcome under
+/// judge_decoding()'s budget). The SNR values themselves, wideband or per RB, are not judged:
+/// WideBandSNR is only summed for the summary's mean.
 #include "test_mac_run.h"
 
 #include "airan/io/fapi_indication_conversion.h"

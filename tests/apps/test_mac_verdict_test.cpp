@@ -1,6 +1,8 @@
 // The test MAC's verdict on the control channels' decoding outcomes (judge_decoding()): a share
 // of wrong outcomes above the budget fails the run, as a lost TB does. A PUCCH-only run whose
-// every PUCCH was missed passed before (its reports alone counted as "something checked").
+// every PUCCH was missed passed before (its reports alone counted as "something checked"). And
+// on the faults the counters show at a session's end (judge_session_counters(),
+// judge_external_counters()).
 #include "airan/l1/test_mac.h"
 
 #include "../support/run_airan.h"
@@ -78,6 +80,66 @@ TEST(TestMacVerdict, ABudgetOutsideZeroToOneIsRefused) {
   TestMacReport report;
   EXPECT_THROW(judge_decoding(report, -0.01), std::invalid_argument);
   EXPECT_THROW(judge_decoding(report, 1.5), std::invalid_argument);
+}
+
+// In process, a message the L1's transport refused is lost (only P5 responses are retried): a
+// SLOT.indication lost leaves its slot unscheduled, an RX_DATA lost turns passed CRCs into failed
+// ones that HARQ may cover. Before, the count was printed and the run could pass.
+TEST(TestMacVerdict, TheInProcessL1sSendFailuresAreMismatches) {
+  TestMacReport report;
+  report.tbs_delivered = 10;
+  judge_session_counters(report);
+  EXPECT_EQ(report.mismatches, 0U);
+  EXPECT_TRUE(report.passed());
+  report.l1.send_failures = 2;
+  judge_session_counters(report);
+  EXPECT_EQ(report.mismatches, 2U);
+  ASSERT_EQ(report.mismatch_details.size(), 1U);
+  EXPECT_EQ(report.mismatch_details[0],
+            "the L1's transport refused 2 message(s) (send failures: lost)");
+  EXPECT_FALSE(report.passed());
+}
+
+// In process, each fronthaul fault counts once, PRACH requests the O-RU refused among them.
+TEST(TestMacVerdict, TheInProcessFronthaulFaultsAreMismatches) {
+  TestMacReport report;
+  report.tbs_delivered = 10;
+  report.fronthaul.prach_refused = 1;
+  report.cplane_build_failures = 2;
+  report.l1.prach_failed = 1;
+  judge_session_counters(report);
+  EXPECT_EQ(report.mismatches, 4U);
+  ASSERT_EQ(report.mismatch_details.size(), 2U);
+  EXPECT_NE(report.mismatch_details[0].find("2 slot(s) or PRACH occasion(s) the L1 built no "
+                                            "C-plane for"),
+            std::string::npos)
+      << report.mismatch_details[0];
+  EXPECT_NE(report.mismatch_details[0].find("1 PRACH request(s) the O-RU refused"),
+            std::string::npos)
+      << report.mismatch_details[0];
+  EXPECT_EQ(report.mismatch_details[1], "the L1 failed 1 PRACH occasion(s) (samples missing or no "
+                                        "room)");
+}
+
+// Against an L1 in another process, a PRACH request the emulated O-RU refused (late, or a window
+// off its carrier) fails the occasion in the L1, which still reports it without preambles: an
+// occasion no UE used passed as a clean report. Now it is a mismatch, as in process.
+TEST(TestMacVerdict, AnExternalRunsPrachRequestsTheOruRefusedAreMismatches) {
+  TestMacReport report;
+  report.external_l1 = true;
+  report.prach_reports = 4;
+  judge_external_counters(report);
+  EXPECT_EQ(report.mismatches, 0U);
+  EXPECT_TRUE(report.passed());
+  report.fronthaul.prach_refused = 1;
+  report.fronthaul.link_dropped = 2;
+  judge_external_counters(report);
+  EXPECT_EQ(report.mismatches, 3U);
+  ASSERT_EQ(report.mismatch_details.size(), 2U);
+  EXPECT_EQ(report.mismatch_details[0], "fronthaul: 1 PRACH request(s) the O-RU refused");
+  EXPECT_EQ(report.mismatch_details[1],
+            "fronthaul: the link dropped 2 U-plane frame(s) (their slots are counted as well)");
+  EXPECT_FALSE(report.passed());
 }
 
 // Through the CLI: one format 1 UE alone at -30 dB, where almost every PUCCH is missed. The run

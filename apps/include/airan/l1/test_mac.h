@@ -7,6 +7,7 @@
 /// first, with NDI 0 and the next rv of the sequence, else a new TB with NDI 1 and rv 0), and
 /// the slot's received signal (UplinkSignalGenerator: each UE's transmitter and channel, summed,
 /// plus noise) into the L1's InMemoryIqSource ("file path"; a fronthaul source replaces it).
+/// Each SLOT.indication after the session's first must be the slot after the previous one.
 /// Each CRC.indication entry must name a PDU of its slot (handle, RNTI, HARQ id), each passed CRC
 /// must come with the TB's exact bytes in RX_DATA.indication, each TB must be delivered once,
 /// within harq.max_transmissions; anything else is a mismatch. A UE whose PUSCH carries UCI
@@ -120,9 +121,13 @@ ExternalL1 parse_external_l1(const std::string& text);
 
 /// What a run found.
 struct TestMacReport {
-  std::uint64_t slots = 0; ///< SLOT.indications handled.
+  std::uint64_t slots = 0; ///< SLOT.indications handled (each one's slot scheduled).
   /// The (SFN, slot) of the session's first SLOT.indication (nullopt: none came).
   std::optional<FapiSlotAddress> first_slot;
+  /// SLOT.indications after the first that were not the slot after the previous one (SFN wrap
+  /// counted on): a gap (the slots between never indicated, so never scheduled), a repeat or a
+  /// jump back (not scheduled). Each is a mismatch.
+  std::uint64_t slot_indications_out_of_sequence = 0;
   std::uint64_t pdus_sent = 0;     ///< PUSCH PDUs in UL_TTI.requests.
   std::uint64_t uci_only_sent = 0; ///< Of them, PUSCHs without UL-SCH (UCI only, no CRC owed).
   std::uint64_t new_tbs = 0;
@@ -175,8 +180,8 @@ struct TestMacReport {
   /// SRS: PDUs sent and the SRS.indication PDUs that answered them with measurements; of those,
   /// the ones whose TimingAdvance is outside [31 - 1, 31 + the channel's last path in T_A units
   /// + 1] (a decoding outcome), the largest |TimingAdvance - 31| and the sum of the WideBandSNRs
-  /// in dB. An SRS without its PDU, or one reported unmeasured or with RB SNRs off its PRBs, is a
-  /// mismatch.
+  /// in dB (printed as their mean, not judged). An SRS without its PDU, or one reported
+  /// unmeasured or with RB SNRs off its PRBs, is a mismatch.
   std::uint64_t srs_sent = 0;
   std::uint64_t srs_reports = 0;
   std::uint64_t srs_wrong_ta = 0;
@@ -199,6 +204,9 @@ struct TestMacReport {
   FronthaulFeederCounters fronthaul;      ///< With fronthaul: RU and C-plane totals.
   io::FronthaulCounters fronthaul_ingest; ///< With fronthaul: the slot assembler's counters.
   std::uint64_t cplane_frames_sent = 0;   ///< With C-plane: frames the L1 sent.
+  /// With C-plane, in-process L1: slots and PRACH occasions whose C-plane the L1 could not build
+  /// (FronthaulCplaneSender::slots_failed() + prach_failed()).
+  std::uint64_t cplane_build_failures = 0;
   /// In-process session: each end's FAPI transport counters (units dropped on arrival,
   /// sequence gaps) at the end.
   io::FapiTransportCounters l1_transport;
@@ -231,6 +239,20 @@ struct TestMacReport {
 /// of those sent and false; SRS reports with a wrong TA of those reported. run_test_mac() calls
 /// it with TestMacOptions::decode_error_budget.
 void judge_decoding(TestMacReport& report, double budget);
+
+/// Adds to \p report the faults that the counters of an in-process session show, each a
+/// mismatch, with a line per kind (run_test_mac_session() calls it once the L1 has stopped):
+/// with fronthaul, slots without C-plane, C-plane the L1 could not build (cplane_build_failures),
+/// C-plane frames ignored, malformed U-plane frames, PRACH requests the O-RU refused and PRACH
+/// sections of no occasion; PRACH occasions the L1 failed or refused; and indications the L1's
+/// transport refused (L1Counters::send_failures: lost, never retried).
+void judge_session_counters(TestMacReport& report);
+
+/// As judge_session_counters() for a session against an L1 in another process
+/// (run_test_mac_external(); the L1's own counters are its own): the emulated O-RU's slots
+/// without C-plane, C-plane frames ignored, PRACH requests refused (the occasion fails in the L1,
+/// which still reports it, empty) and U-plane frames the link dropped.
+void judge_external_counters(TestMacReport& report);
 
 /// \throws std::invalid_argument when \p options' slot_ahead cannot be run: above 8, or above 0
 /// with the stepped clock.
