@@ -278,8 +278,9 @@ class NeuralReceiver(nn.Module):
 
     def forward(self, rx_grid, ls_channel, side_info):
         # Scale invariance: the grid and the channel estimates are divided by the same factor,
-        # the RMS of the grid over the antennas present (so that y = H x + n keeps its form),
-        # and the noise variance by the mean received power per RE and antenna.
+        # the RMS of the grid's real and imaginary parts over the antennas present,
+        # sqrt(E|y|^2 / 2) (so that y = H x + n keeps its form), and the noise variance by its
+        # square, E|y|^2 / 2 (the mean over the real planes: half the power per RE and antenna).
         mask = side_info[:, 0:NOISE_VARIANCE_CHANNEL]
         antenna_fraction = torch.mean(mask, dim=(1, 2, 3), keepdim=True) + POWER_FLOOR
         rx_power = (torch.mean(rx_grid * rx_grid, dim=(1, 2, 3), keepdim=True) / antenna_fraction

@@ -5,7 +5,8 @@
 Data: models/training_data.py (randomised links through `import airan`). Loss: binary
 cross-entropy of the LLRs against the transmitted (scrambled) codeword bits. Optimiser: Adam with
 a linear warm-up and a cosine decay over --steps. Deterministic from --seed: batch i is drawn from
-(seed, i), so a run resumed from its checkpoint (--resume) continues exactly where it stopped.
+(seed, i), so a run resumed from its checkpoint (--resume) continues exactly where it stopped;
+--resume refuses a missing checkpoint and one another run wrote (other training arguments).
 Uses a CUDA device when torch sees one (--device), else the CPU with --threads threads.
 
 Every --validate-every steps the model is scored on a fixed validation set against the reference
@@ -154,6 +155,17 @@ def learning_rate(step, args):
     return floor + 0.5 * (args.lr - floor) * (1.0 + math.cos(math.pi * min(1.0, progress)))
 
 
+
+# Arguments that do not change what a run trains: a resumed run may give them otherwise.
+OPERATIONAL_ARGUMENTS = frozenset({"threads", "device", "checkpoint", "checkpoint_every",
+                                   "validate_every", "resume", "output"})
+
+
+def run_arguments(args):
+    """The arguments that define a training run (its data, model, schedule and length), as
+    strings: what a checkpoint records and --resume requires to be the same."""
+    return {k: str(v) for k, v in sorted(vars(args).items()) if k not in OPERATIONAL_ARGUMENTS}
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -227,8 +239,18 @@ def main():
         initialise_from_onnx(model, args.init_from)
     step = 0
     history = []
-    if args.resume and args.checkpoint.exists():
+    run = run_arguments(args)
+    if args.resume:
+        if not args.checkpoint.exists():
+            parser.error(f"--resume: no checkpoint at {args.checkpoint}")
         state = torch.load(args.checkpoint, map_location=device)
+        # Only this run's own checkpoint: another run's weights would be exported under this
+        # command's record and airan.max_layers.
+        if state.get("run") != run:
+            stored = state.get("run") or {}
+            differ = sorted(k for k in set(run) | set(stored) if run.get(k) != stored.get(k))
+            parser.error(f"--resume: {args.checkpoint} is another run's (arguments that differ: "
+                         f"{', '.join(differ) if differ else 'none recorded'})")
         model.load_state_dict(state["model"])
         optimiser.load_state_dict(state["optimiser"])
         step = state["step"]
@@ -274,7 +296,7 @@ def main():
         if step % args.checkpoint_every == 0 or step == args.steps:
             args.checkpoint.parent.mkdir(parents=True, exist_ok=True)
             torch.save({"model": model.state_dict(), "optimiser": optimiser.state_dict(),
-                        "step": step, "history": history}, args.checkpoint)
+                        "step": step, "history": history, "run": run}, args.checkpoint)
 
     model = model.cpu().eval()
     rx, ls, side, _, _, _ = examples[0][0]

@@ -248,6 +248,32 @@ class NeuralTrainingTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             NeuralReceiver(amplitude_features=True)
 
+    def test_resume_takes_only_its_own_runs_checkpoint(self):
+        import argparse
+        import subprocess
+        from train_neural_receiver import run_arguments
+        recorded = run_arguments(argparse.Namespace(threads=4, output="m.onnx", max_layers=4,
+                                                    steps=10, resume=True))
+        self.assertEqual(recorded, {"max_layers": "4", "steps": "10"})
+        script = os.path.join(ROOT, "models", "train_neural_receiver.py")
+        with tempfile.TemporaryDirectory() as directory:
+            checkpoint = os.path.join(directory, "other.pt")
+
+            def resume():
+                return subprocess.run([sys.executable, script, "--resume", "--checkpoint",
+                                       checkpoint, "--steps", "1", "--threads", "1"],
+                                      capture_output=True, text=True, timeout=240)
+            missing = resume()
+            self.assertEqual(missing.returncode, 2, missing.stderr)
+            self.assertIn("no checkpoint", missing.stderr)
+            # Another run's checkpoint (trained for up to 2 layers): refused, not exported under
+            # this command's record.
+            torch.save({"model": {}, "optimiser": {}, "step": 3000, "history": [],
+                        "run": {"max_layers": "2"}}, checkpoint)
+            other = resume()
+            self.assertEqual(other.returncode, 2, other.stderr)
+            self.assertIn("another run's", other.stderr)
+
     def test_training_only_the_gain_head_keeps_the_llr_signs(self):
         from neural_receiver import NeuralReceiver
         from train_neural_receiver import trainable_parameters
