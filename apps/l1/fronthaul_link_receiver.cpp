@@ -276,8 +276,13 @@ void FronthaulLinkReceiver::reset() {
   if (started_ && !timeline_) {
     // The assembler's time goes on: the next session's slots count from the next whole cycle,
     // where their frameIds resolve to themselves. (A live link keeps the epoch's numbering.)
+    // Past every slot the assembler is done with, too: the slots just flushed may lie beyond
+    // the count (frames of the next cycle's first slots came), and the assembler dispatches no
+    // slot twice, so a new slot on one of them would be dropped as too late.
     const std::int64_t cycle = assembler_.clock().slots_per_cycle();
-    session_base_ += (std::max<std::int64_t>(count_, 0) / cycle + 1) * cycle;
+    const std::int64_t last = std::max<std::int64_t>(
+        count_, assembler_.dispatch_horizon().value_or(session_base_) - session_base_);
+    session_base_ += (std::max<std::int64_t>(last, 0) / cycle + 1) * cycle;
   }
   started_ = false;
   count_ = 0;

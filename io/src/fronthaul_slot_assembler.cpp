@@ -9,7 +9,6 @@
 #include "fronthaul_slot_accounting.h"
 
 #include <algorithm>
-#include <limits>
 #include <stdexcept>
 
 namespace airan::io {
@@ -33,6 +32,16 @@ FronthaulLinkConfig make_link(const phy::CellConfig& cell, const FronthaulConfig
   link.uplane.carrier_prbs = static_cast<std::uint16_t>(
       config.mode == FronthaulIngestMode::frequency_domain ? cell.num_prbs : max_units);
   return link;
+}
+
+/// FronthaulSlotAssembler::reorder_window_slots(): the deadline's slots (rounded up) +
+/// max_slots_in_flight + 3, at most half a frameId cycle (a slot further back resolves forward).
+std::int64_t reorder_window(const FronthaulConfig& config, const FronthaulSlotClock& clock) {
+  const std::int64_t slot_ns = clock.slot_duration_ns();
+  const std::int64_t deadline_slots =
+      config.slot_deadline_ns / slot_ns + (config.slot_deadline_ns % slot_ns != 0 ? 1 : 0);
+  return std::min(deadline_slots + std::int64_t{config.max_slots_in_flight} + 3,
+                  std::int64_t{clock.slots_per_cycle()} / 2);
 }
 
 void check_arguments(const phy::CellConfig& cell, unsigned num_rx, const FronthaulConfig& config) {
@@ -62,7 +71,7 @@ FronthaulSlotAssembler::FronthaulSlotAssembler(const phy::CellConfig& cell,
     : cell_((check_arguments(cell, num_rx_antennas, config), cell)), num_rx_(num_rx_antennas),
       config_(config), clock_(cell.numerology, cell.cyclic_prefix),
       numerology_(phy::carrier_numerology(cell)), compressor_(create_iq_compressor()),
-      epoch_(config.epoch_ns) {
+      epoch_(config.epoch_ns), dispatched_(reorder_window(config, clock_)) {
   const unsigned symbols = clock_.symbols_per_slot();
   unsigned max_units = 0;
   std::size_t max_slot_samples = 0;
@@ -95,7 +104,6 @@ FronthaulSlotAssembler::FronthaulSlotAssembler(const phy::CellConfig& cell,
   }
   state_.assign(slots_.size(), BufferState::free);
   ready_queue_.assign(slots_.size(), 0);
-  dispatched_ring_.assign(2 * slots_.size(), std::numeric_limits<std::int64_t>::min());
   last_sequence_id_.assign(num_rx_, -1);
   scratch_.assign(phy::subcarriers_per_prb, {});
   allocate_requests(); // C-plane requests: frequency domain only
@@ -233,12 +241,7 @@ void FronthaulSlotAssembler::forget_timeline() {
   // The slots being assembled belong to the old time line: dispatched as they are (their
   // missing packets are not coming), and the old slot numbers are no reason to refuse new ones.
   flush();
-  forget_dispatched_slots();
-}
-
-void FronthaulSlotAssembler::forget_dispatched_slots() {
-  std::fill(dispatched_ring_.begin(), dispatched_ring_.end(),
-            std::numeric_limits<std::int64_t>::min());
+  dispatched_.clear();
 }
 
 bool FronthaulSlotAssembler::epoch_mismatch_confirmed(std::int64_t implied_epoch_ns) {
@@ -281,13 +284,11 @@ bool FronthaulSlotAssembler::check_learned_epoch(unsigned cycle_slot, std::int64
                                                  std::int64_t& absolute) {
   // A learned epoch is only as good as the packet it came from (a stray first packet with a
   // wrong frameId would put every good one far in the past): a message far from its arrival
-  // time's slot (beyond what the deadline and the pool allow, with 2 slots to spare) is
-  // dropped, and resync_after frames in a row that agree on another epoch replace it.
+  // time's slot (beyond what the pool allows, with 2 slots to spare, or the reorder window
+  // behind it) is dropped, and resync_after frames in a row that agree on another epoch replace it.
   const std::int64_t reference = clock_.absolute_slot_at(*epoch_, arrival_ns);
   const std::int64_t ahead = std::int64_t{config_.max_slots_in_flight} + 2;
-  const std::int64_t slot_ns = clock_.slot_duration_ns();
-  const std::int64_t behind = ahead + 1 + (config_.slot_deadline_ns + slot_ns - 1) / slot_ns;
-  if (absolute - reference <= ahead && reference - absolute <= behind) {
+  if (absolute - reference <= ahead && reference - absolute <= reorder_window_slots()) {
     epoch_mismatch_run_ = 0;
     return true;
   }
@@ -304,7 +305,7 @@ bool FronthaulSlotAssembler::check_learned_epoch(unsigned cycle_slot, std::int64
   }
   ++counters_.epoch_relearns;
   discard_pending_slots(); // assembled on the rejected epoch
-  forget_dispatched_slots();
+  dispatched_.clear();
   epoch_ = implied_epoch;
   absolute = clock_.resolve(cycle_slot, clock_.absolute_slot_at(*epoch_, arrival_ns));
   return true;

@@ -17,11 +17,6 @@ std::int64_t FronthaulSlotAssembler::deadline_ns(std::int64_t absolute_slot) con
   return clock_.slot_start_ns(*epoch_, absolute_slot + 1) + config_.slot_deadline_ns;
 }
 
-bool FronthaulSlotAssembler::recently_dispatched(std::int64_t absolute_slot) const {
-  return std::find(dispatched_ring_.begin(), dispatched_ring_.end(), absolute_slot) !=
-         dispatched_ring_.end();
-}
-
 AssembledSlot* FronthaulSlotAssembler::find_or_open_slot(std::int64_t absolute_slot,
                                                          std::int64_t arrival_ns) {
   std::size_t oldest = slots_.size();
@@ -38,7 +33,8 @@ AssembledSlot* FronthaulSlotAssembler::find_or_open_slot(std::int64_t absolute_s
       oldest = i;
     }
   }
-  if (recently_dispatched(absolute_slot) || arrival_ns > deadline_ns(absolute_slot)) {
+  // Never a second time: a slot dispatched or given up on, or behind the reorder window.
+  if (dispatched_.done(absolute_slot) || arrival_ns > deadline_ns(absolute_slot)) {
     ++counters_.too_late;
     return nullptr;
   }
@@ -157,8 +153,7 @@ void FronthaulSlotAssembler::dispatch(std::size_t index, SlotDispatchReason reas
   state_[index] = BufferState::ready;
   ready_queue_[(ready_head_ + ready_count_) % ready_queue_.size()] = index;
   ++ready_count_;
-  dispatched_ring_[dispatched_next_] = slot.absolute_slot;
-  dispatched_next_ = (dispatched_next_ + 1) % dispatched_ring_.size();
+  dispatched_.record(slot.absolute_slot);
 }
 
 void FronthaulSlotAssembler::advance(std::int64_t now_ns) {
@@ -224,10 +219,7 @@ void FronthaulSlotAssembler::give_up(std::int64_t absolute_slot) {
       state_[i] = BufferState::free;
     }
   }
-  if (!recently_dispatched(absolute_slot)) {
-    dispatched_ring_[dispatched_next_] = absolute_slot;
-    dispatched_next_ = (dispatched_next_ + 1) % dispatched_ring_.size();
-  }
+  dispatched_.record(absolute_slot);
 }
 
 const AssembledSlot* FronthaulSlotAssembler::next_slot() {

@@ -1,7 +1,7 @@
 // The stand-alone L1's slot count on a fronthaul link (FronthaulLinkReceiver): frameIds that
 // resolve far from it (corrupted, or a real jump), streams of partial slots, and sessions: after
-// a STOP the next session counts from its own first frame, and frames between sessions are not
-// any session's.
+// a STOP the next session counts from its own first frame, past every slot of the last one, and
+// frames between sessions are not any session's.
 #include "fronthaul_link_pair.h"
 
 #include <gtest/gtest.h>
@@ -103,6 +103,37 @@ TEST(FronthaulLink, AfterResetANewSessionCountsFromItsOwnFirstFrame) {
   EXPECT_EQ(pair.receiver.counters().slots_partial, 0U);
   EXPECT_EQ(pair.receiver.counters().slots_delivered, 4U);
   EXPECT_EQ(pair.receiver.fronthaul_counters().malformed(), 0U);
+}
+
+// A STOP just before a frameId cycle ends, with frames of the next cycle's first slot already
+// in (a MAC that ran a whole number of cycles and schedules ahead): that slot resolves past the
+// count and is flushed at the reset. The next session counted from the next whole cycle after
+// the count, so its SFN 0 slot 0 was that flushed slot on the assembler's time line, and the
+// assembler, which dispatches no slot twice, dropped all of its frames as too late.
+TEST(FronthaulLink, ANewSessionsFirstSlotIsNotASlotFlushedAtTheReset) {
+  LinkPair pair(link_config(io::FronthaulIngestMode::frequency_domain, bfp(9)));
+  const auto last_frame = static_cast<std::uint16_t>(255);
+  for (const std::uint16_t slot : {18, 19}) { // the cycle's last two slots (mu 1)
+    for (const auto& frame : slot_frames(last_frame, slot)) {
+      pair.receiver.on_frame(frame);
+    }
+    ASSERT_TRUE(take(pair.far, last_frame, slot).present) << "slot " << slot;
+  }
+  const auto next_cycle = slot_frames(256, 0); // frameId 0 again
+  for (std::size_t f = 0; f < next_cycle.size() / 2; ++f) {
+    pair.receiver.on_frame(next_cycle[f]);
+  }
+  pair.receiver.reset(); // STOP; the next MAC starts at SFN 0
+  EXPECT_EQ(pair.receiver.counters().slots_dropped_at_reset, 1U);
+  for (std::uint16_t slot = 0; slot < 3; ++slot) {
+    for (const auto& frame : slot_frames(0, slot)) {
+      pair.receiver.on_frame(frame);
+    }
+    EXPECT_TRUE(take(pair.far, 0, slot).present) << "slot " << slot;
+  }
+  EXPECT_EQ(pair.receiver.fronthaul_counters().too_late, 0U);
+  EXPECT_EQ(pair.receiver.counters().slots_delivered, 5U);
+  EXPECT_EQ(pair.receiver.counters().slots_partial, 0U);
 }
 
 // A frame of the stopped session (SFN 200: a paced O-RU still sending, a late packet) comes

@@ -172,7 +172,9 @@ public:
   /// Dispatches the slots still being assembled (the link went quiet for good).
   void flush();
   /// Drops the slots still open (counted: past the last slot of a stopped session), then
-  /// forgets the slot count: the next frame starts a new one (a new session).
+  /// forgets the slot count: the next frame starts a new one (a new session). Stepped, the new
+  /// session's slots lie on the assembler's time line past every slot it dispatched (the
+  /// dropped ones included), so none of them is refused as one dispatched already.
   void reset();
   /// Calls flush() when slots are open and no frame came for quiet_timeout before \p now (a
   /// receive loop calls this when a poll returns nothing); with C-plane it also hands over, as

@@ -59,7 +59,12 @@ struct FronthaulCounters {
   std::uint64_t fragmented_unsupported = 0;
 
   // --- Timing ---
-  std::uint64_t too_late = 0;  ///< Slot already dispatched or past its deadline: dropped.
+  /// The packet's slot is not being assembled and may not open (again): it was dispatched or
+  /// given up on already, or lies FronthaulSlotAssembler::reorder_window_slots() or more behind
+  /// the newest slot dispatched or given up on, or its deadline has passed, or it is older than
+  /// every slot being assembled while max_slots_in_flight are: dropped. No slot is dispatched
+  /// twice, however long the deadline.
+  std::uint64_t too_late = 0;
   std::uint64_t too_early = 0; ///< Slot more than max_slots_in_flight slots ahead: dropped.
   std::uint64_t no_buffer = 0; ///< Every slot buffer held by the consumer: dropped.
   /// Learned epoch only: the packet's slot was far from the slot of its arrival time (more than

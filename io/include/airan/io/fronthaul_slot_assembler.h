@@ -21,6 +21,7 @@
 #include "airan/io/bfp_compression.h"
 #include "airan/io/fronthaul_config.h"
 #include "airan/io/fronthaul_counters.h"
+#include "airan/io/fronthaul_dispatch_record.h"
 #include "airan/io/fronthaul_frame.h"
 #include "airan/io/fronthaul_timing.h"
 #include "airan/io/ru_cplane_requests.h"
@@ -162,6 +163,10 @@ public:
   /// last unit arrives is dispatched at once. Returns true when the frame (one of its messages)
   /// went into a slot; only such frames move the running clock (arrival_clock_ns()).
   ///
+  /// No slot is dispatched twice: a message of a slot that is not being assembled is too_late
+  /// when the slot was dispatched or given up already, lies reorder_window_slots() or more
+  /// behind dispatch_horizon(), or its deadline has passed.
+  ///
   /// Bad timing is counted, never trusted blindly: an outlying arrival time (see
   /// arrival_outlier_ns) is replaced by the running clock's time (the message is placed by its
   /// timing header), until resync_after such frames in a row agree on a new time: then the
@@ -188,6 +193,16 @@ public:
   /// packets from now on count as too_late, as if it had been dispatched, and so do those of it
   /// being assembled, whose buffer is freed without a dispatch (slots_given_up).
   void give_up(std::int64_t absolute_slot);
+  /// The newest absolute slot dispatched or given up on (after flush() it is at or past every
+  /// slot the assembler opened); nullopt before the first, and after a clock resync or an epoch
+  /// re-learn, which start a new time line.
+  [[nodiscard]] std::optional<std::int64_t> dispatch_horizon() const {
+    return dispatched_.horizon();
+  }
+  /// How far behind dispatch_horizon() a slot not dispatched yet may still open: the slots the
+  /// deadline spans + max_slots_in_flight + 3, at most half a frameId cycle (further back, a
+  /// packet that comes after the horizon slot's packets is past its own slot's deadline anyway).
+  [[nodiscard]] std::int64_t reorder_window_slots() const { return dispatched_.window_slots(); }
 
   /// The oldest dispatched slot not yet taken, or nullptr. The consumer owns it until
   /// release(); at most pool_size() slots can be held or queued.
@@ -248,7 +263,6 @@ private:
   [[nodiscard]] bool is_outlier(std::int64_t arrival_ns) const;
   std::int64_t checked_arrival(std::int64_t arrival_ns, unsigned cycle_slot, unsigned symbol);
   void forget_timeline();
-  void forget_dispatched_slots();
   bool epoch_mismatch_confirmed(std::int64_t implied_epoch_ns);
   bool check_learned_epoch(unsigned cycle_slot, std::int64_t arrival_ns, bool time_replaced,
                            std::int64_t implied_epoch, std::int64_t& absolute);
@@ -277,7 +291,6 @@ private:
   void dispatch(std::size_t index, SlotDispatchReason reason);
   void reset_slot(AssembledSlot& slot, std::int64_t absolute_slot);
   [[nodiscard]] unsigned units_in_symbol(unsigned slot_in_frame, unsigned symbol) const;
-  [[nodiscard]] bool recently_dispatched(std::int64_t absolute_slot) const;
   [[nodiscard]] std::int64_t deadline_ns(std::int64_t absolute_slot) const;
 
   phy::CellConfig cell_;
@@ -302,8 +315,7 @@ private:
   std::vector<std::size_t> ready_queue_; ///< Ring of slot indices in dispatch order.
   std::size_t ready_head_ = 0;
   std::size_t ready_count_ = 0;
-  std::vector<std::int64_t> dispatched_ring_; ///< Recently dispatched absolute slots.
-  std::size_t dispatched_next_ = 0;
+  FronthaulDispatchRecord dispatched_;         ///< Slots dispatched or given up on.
   std::vector<std::int16_t> last_sequence_id_; ///< Per RU port; -1 before the first.
   std::vector<phy::cf32> scratch_;             ///< One symbol's worth of units.
   std::vector<WaitingRequests> waiting_;       ///< C-plane requests of unopened slots.
