@@ -1,5 +1,7 @@
 #include "fronthaul_replay.h"
 
+#include "dpdk_pcap_path.h"
+
 #include "airan/io/fronthaul_address_filter.h"
 
 #include "airan/apps/receiver_catalog.h"
@@ -299,12 +301,15 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
     drain();
   } else {
     auto dpdk = resolve_dpdk_config(o.fronthaul);
+    std::optional<DpdkPcapPath> pcap_path; // until the EAL probed the capture
     if (!o.capture.empty()) {
       // net_pcap stops quietly at a damaged record: count the readable records first.
       const CaptureRecords count = count_records(o.capture, capture_error);
       capture_records = count.records;
       cut_to_snaplen = count.cut_to_snaplen;
-      dpdk.eal.vdevs = {"net_pcap0,rx_pcap=" + o.capture};
+      // A path with a ',', '=' or space goes in through a link with a plain name.
+      pcap_path.emplace(o.capture);
+      dpdk.eal.vdevs = {"net_pcap0,rx_pcap=" + pcap_path->path()};
       dpdk.eal.pci_allow.clear();
       dpdk.port.device = "net_pcap0";
       dpdk.port.tx_ring_size = 0;

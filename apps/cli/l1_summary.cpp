@@ -51,7 +51,8 @@ void print_l1_summary(const l1::FapiPhy& phy, const l1::FronthaulLinkReceiver& r
   }
   std::cout << io::describe_other_links(a, receiver.config());
   if (link.cplane_frames + link.slots_empty + link.slots_lost > 0) {
-    std::cout << "C-plane: frames sent " << link.cplane_frames << " (the port dropped "
+    // Built: the frames the pacer held and dropped unsent are printed apart below.
+    std::cout << "C-plane: frames built " << link.cplane_frames << " (the port dropped "
               << p.tx_dropped << "; sections " << link.cplane_sections << ", requested slots "
               << a.requested_slots << ", unserved " << a.requested_slots_unserved
               << "), slots asked nothing of " << link.slots_empty << ", lost " << link.slots_lost

@@ -196,7 +196,10 @@ bool FronthaulSampleFeeder::push_empty(std::uint16_t sfn, std::uint16_t slot,
   if (use_cplane_) {
     // Nothing was scheduled, nothing is asked for: the O-RU sends nothing. What C-plane came is
     // taken off the link, and forgotten with the slot.
-    while (link_out_->receive(*this) > 0) {
+    // What is on the link now, for at most the push's timeout (link_cplane_quiet at least): a
+    // segment that never falls quiet (other links' traffic) does not hold the slot.
+    const auto until = SteadyClock::now() + std::max(timeout, link_cplane_quiet);
+    while (link_out_->receive(*this) > 0 && SteadyClock::now() < until) {
     }
     const std::lock_guard lock(mutex_);
     const auto& clock = emulator_.clock();

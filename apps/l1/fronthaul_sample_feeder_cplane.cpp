@@ -74,12 +74,19 @@ bool FronthaulSampleFeeder::receive_link_cplane(unsigned key, std::chrono::micro
   const auto& clock = emulator_.clock();
   const auto start = SteadyClock::now();
   auto last_frame = start;
+  const auto our_cplane_frames = [&] {
+    const std::lock_guard lock(mutex_);
+    return counters_.cplane_frames;
+  };
   for (;;) {
-    if (link_out_->receive(*this) > 0) {
-      last_frame = SteadyClock::now();
-      continue;
-    }
+    // Quiet means no C-plane of this link: other links' frames and other traffic on a shared
+    // segment do not hold the wait open (nor past its limit).
+    const std::uint64_t before = our_cplane_frames();
+    const bool received = link_out_->receive(*this) > 0;
     const auto now = SteadyClock::now();
+    if (received && our_cplane_frames() != before) {
+      last_frame = now;
+    }
     {
       const std::lock_guard lock(mutex_);
       const auto has_key = [&](const auto& by_slot) { return by_slot.contains(key); };
@@ -96,7 +103,9 @@ bool FronthaulSampleFeeder::receive_link_cplane(unsigned key, std::chrono::micro
     if (now - start >= limit) {
       return false;
     }
-    std::this_thread::sleep_for(std::chrono::microseconds(20));
+    if (!received) {
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    }
   }
 }
 

@@ -10,9 +10,12 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
+#include <system_error>
 
 namespace airan::io {
 namespace {
@@ -46,7 +49,12 @@ void cleanup_at_exit() {
   if (!DpdkInterruptThreadGate::finish_if_created(close_ports)) {
     close_ports();
   }
+  // The EAL leaves its runtime directory (/var/run/dpdk/<file prefix>) behind, empty: removed
+  // when it is (a prefix another process still uses keeps its files, and its directory).
+  const std::string runtime_directory = rte_eal_get_runtime_dir();
   rte_eal_cleanup();
+  std::error_code ignored;
+  std::filesystem::remove(runtime_directory, ignored); // an empty directory only
 }
 
 bool same_config(const DpdkEalConfig& a, const DpdkEalConfig& b) {

@@ -64,6 +64,9 @@ std::vector<std::string> dpdk_eal_arguments(const DpdkEalConfig& config) {
                                             ? "airan-" + std::to_string(::getpid())
                                             : config.file_prefix));
   args.emplace_back("--log-level=" + config.log_level);
+  // No telemetry socket in the runtime directory (nothing here reads it; a killed process left
+  // it behind).
+  args.emplace_back("--no-telemetry");
   args.insert(args.end(), config.extra_args.begin(), config.extra_args.end());
   return args;
 }

@@ -109,11 +109,15 @@ struct CplaneLinkEnds final : FronthaulFrameLink, CplaneQueueVisitor {
   }
   std::uint64_t end_of_slot() override { return 0; }
   unsigned receive(FronthaulFrameHandler& handler) override {
-    const unsigned count = static_cast<unsigned>(to_ru.size());
+    unsigned count = static_cast<unsigned>(to_ru.size());
     for (const auto& frame : to_ru) {
       handler.on_frame(frame);
     }
     to_ru.clear();
+    if (!chatter.empty()) { // a shared segment's other traffic: on the link at every poll
+      handler.on_frame(chatter);
+      ++count;
+    }
     return count;
   }
 
@@ -154,6 +158,8 @@ struct CplaneLinkEnds final : FronthaulFrameLink, CplaneQueueVisitor {
   FronthaulCplaneSender sender;
   FronthaulSampleFeeder ru;
   std::deque<std::vector<std::uint8_t>> to_ru;
+  /// A frame the O-RU's side receives at every poll besides the C-plane (empty: none).
+  std::vector<std::uint8_t> chatter;
   std::uint64_t uplane_frames = 0;
 };
 

@@ -81,6 +81,34 @@ TEST(FronthaulLinkCplane, TheOruServesOnlyItsOwnDusCplane) {
   EXPECT_EQ(ends.receiver.counters().slots_partial, 0U);
 }
 
+// A slot's C-plane is complete once this link's C-plane falls quiet: another link's C-plane on
+// the segment at every poll does not hold the O-RU for the 2 s wait (it counted the slot's
+// C-plane as missing and the run failed).
+TEST(FronthaulLinkCplane, OtherLinksTrafficDoesNotHoldTheSlot) {
+  CplaneLinkEnds ends;
+  io::FronthaulConfig other_link = cplane_link_config();
+  other_link.ru_mac[5] = 0x07;
+  std::vector<std::vector<std::uint8_t>> other_frames;
+  FronthaulCplaneSender other_du(cplane_link_cell(), cplane_link_rx, other_link,
+                                 [&](std::span<const std::uint8_t> frame) {
+                                   other_frames.emplace_back(frame.begin(), frame.end());
+                                 });
+  const std::vector<phy::PuschConfig> other_pdus = {cplane_link_pusch(10, 4)};
+  other_du.send_slot(0, 0, other_pdus, {});
+  ASSERT_FALSE(other_frames.empty());
+  ends.chatter = other_frames.front();
+  const phy::ResourceGrid grid = cplane_link_grid(5);
+  const std::vector<phy::PuschConfig> pdus = {cplane_link_pusch(2, 5)};
+  const auto start = std::chrono::steady_clock::now();
+  ends.run_slot(0, 0, pdus, &grid);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+  EXPECT_EQ(ends.ru.counters().cplane_missing, 0U);
+  EXPECT_GT(ends.ru.counters().cplane_other_links, 0U);
+  EXPECT_EQ(ends.uplane_frames, 14U * cplane_link_rx);
+  EXPECT_EQ(ends.receiver.counters().slots_delivered, 1U);
+  EXPECT_EQ(ends.receiver.counters().slots_partial, 0U);
+}
+
 TEST(FronthaulLinkCplane, ASlotAskedNothingOfIsEmptyAtOnceAndTheCountSurvivesLongRuns) {
   CplaneLinkEnds ends;
   const phy::ResourceGrid grid = cplane_link_grid(5);

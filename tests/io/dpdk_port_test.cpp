@@ -93,7 +93,8 @@ TEST(DpdkEalArguments, FollowTheConfiguration) {
                                           "--vdev",
                                           "net_pcap0,rx_pcap=a.pcap",
                                           "--file-prefix=x",
-                                          "--log-level=error"};
+                                          "--log-level=error",
+                                          "--no-telemetry"};
   EXPECT_EQ(args, expected);
 
   config.pci_allow = {"0000:3b:00.0"};
