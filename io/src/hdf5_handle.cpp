@@ -128,7 +128,13 @@ File create_file(const std::string& path) {
   silence_errors();
   PropertyList fcpl = make_plist(H5P_FILE_CREATE, path);
   check(H5Pset_obj_track_times(fcpl.get(), 0), path, "H5Pset_obj_track_times");
-  return File(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), H5P_DEFAULT), path,
+  // The 1.8 format: superblock version 2 and version 2 object headers carry checksums that
+  // libhdf5 verifies before it decodes any message, so corrupt metadata is an error, not a
+  // crash or a value read wrong (the oldest format, libhdf5's default, has none).
+  PropertyList fapl = make_plist(H5P_FILE_ACCESS, path);
+  check(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_V18), path,
+        "H5Pset_libver_bounds");
+  return File(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), path,
                     "cannot create the file"));
 }
 

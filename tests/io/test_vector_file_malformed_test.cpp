@@ -53,6 +53,32 @@ TEST_F(TestVectorFileMalformed, TruncatedFilesThrow) {
   }
 }
 
+// The writer uses HDF5 1.8's format (superblock version 2), whose metadata has checksums: a
+// byte flipped in an attribute's header (here the dataspace size before a name, which the
+// oldest format decoded as it stood: libhdf5 crashed or read another value) is an error that
+// names the file, for every byte of the headers around the names tried.
+TEST_F(TestVectorFileMalformed, AFlippedMetadataByteIsAnErrorNotACrash) {
+  const auto bytes = read_bytes(valid_vector("checksummed.h5"));
+  ASSERT_GT(bytes.size(), 9U);
+  EXPECT_EQ(bytes[8], 2); // superblock version
+  const auto flipped = path("flipped.h5");
+  unsigned tried = 0;
+  for (const std::string name : {"delay_spread_s", "rnti", "mcs_index"}) {
+    const auto at = std::search(bytes.begin(), bytes.end(), name.begin(), name.end());
+    ASSERT_NE(at, bytes.end()) << name;
+    const auto offset = static_cast<std::size_t>(at - bytes.begin());
+    for (std::size_t back = 1; back <= 8 && back <= offset; ++back) {
+      SCOPED_TRACE(name + " - " + std::to_string(back));
+      auto changed = bytes;
+      changed[offset - back] = static_cast<char>(changed[offset - back] ^ 0x7F);
+      write_bytes(flipped, changed.data(), changed.size());
+      EXPECT_NE(read_error(flipped), "");
+      ++tried;
+    }
+  }
+  EXPECT_EQ(tried, 24U);
+}
+
 #ifdef AIRAN_TEST_HDF5
 /// Opens \p file read-write, runs \p edit on it and closes it.
 template <typename Edit> void edit_file(const fs::path& file, Edit edit) {
