@@ -10,6 +10,7 @@
 #include <exception>
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -55,7 +56,12 @@ inline bool same_file(const std::string& output, const std::string& input) {
 /// is written directly, never replaced.
 class PartialOutput {
 public:
+  /// \throws std::invalid_argument for an empty path or one that ends in '/' (before any work).
   explicit PartialOutput(const std::string& final_path) : final_(final_path) {
+    if (final_path.empty() || final_path.back() == '/') {
+      throw std::invalid_argument("output path '" + final_path +
+                                  "': " + (final_path.empty() ? "empty" : "names a directory"));
+    }
     std::error_code error;
     if (std::filesystem::is_symlink(final_, error)) {
       if (auto target = std::filesystem::canonical(final_, error); !error) {

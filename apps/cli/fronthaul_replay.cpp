@@ -34,6 +34,8 @@ struct ReplayTotals {
   std::uint64_t expected = 0, expected_decoded = 0, unknown_slots = 0;
   /// The vector's (readable) slots, and how many of them a slot of the capture matched.
   std::uint64_t vector_slots = 0, vector_slots_seen = 0;
+  /// Reads of the vector's slots that failed (a damaged vector: bad input, exit 2).
+  std::uint64_t vector_slots_unreadable = 0;
   /// UCI payloads of undamaged PDUs the vector expects right (expected_uci_ok), and how many were.
   std::uint64_t uci_expected = 0, uci_expected_right = 0;
   double receiver_us = 0.0;
@@ -76,6 +78,7 @@ public:
           vector_->read_slot(i, slot, io::TestVectorSlotParts::pdus_only());
         } catch (const io::TestVectorError& error) {
           std::cerr << "airan replay: vector slot " << i << " skipped: " << error.what() << '\n';
+          ++totals_.vector_slots_unreadable;
           continue;
         }
         by_cycle_slot_[cycle_slot(static_cast<std::int64_t>(slot.absolute_slot))] = i;
@@ -109,6 +112,7 @@ public:
         vector_->read_slot(found->second, vector_slot_, io::TestVectorSlotParts::pdus_only());
       } catch (const io::TestVectorError& error) {
         ++totals_.unknown_slots;
+        ++totals_.vector_slots_unreadable;
         print_slot_header(slot);
         std::cout << " | vector slot unreadable: " << error.what() << '\n';
         return;
@@ -402,9 +406,13 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
     std::cout << t.vector_slots - t.vector_slots_seen << " of the vector's " << t.vector_slots
               << " slot(s) are not in the capture -> FAIL\n";
   }
+  if (t.vector_slots_unreadable > 0) {
+    std::cout << t.vector_slots_unreadable << " read(s) of the vector's slots failed (a damaged "
+              << "vector) -> FAIL\n";
+  }
   const bool pass = t.expected_decoded == t.expected && t.uci_expected_right == t.uci_expected &&
                     t.slots > 0 && t.unknown_slots == 0 && capture_ok && !nothing_checked &&
-                    !live_short && !slots_missing;
+                    !live_short && !slots_missing && t.vector_slots_unreadable == 0;
   std::cout << std::fixed << std::setprecision(1) << "total: " << t.slots << " slot(s) ("
             << t.partial_slots << " partial), " << t.decoded << "/" << t.tbs << " TBs decoded, "
             << t.damaged << " damaged by fronthaul loss; " << t.expected_decoded << "/"
@@ -414,9 +422,9 @@ int run_fronthaul_replay(const FronthaulReplayOptions& o) {
                                    : std::string{})
             << double(frames) / std::max(seconds, 1e-9) << " frames/s with the receiver -> "
             << (pass ? "PASS" : "FAIL") << '\n';
-  // Exit 2 for a damaged capture (bad input, as for an HDF5 vector with unreadable slots), after
-  // the totals of what came before the damage; 1 for TBs the receiver missed.
-  if (!capture_error.empty()) {
+  // Exit 2 for a damaged capture or vector (bad input, as for an HDF5 vector with unreadable
+  // slots), after the totals of what came before the damage; 1 for TBs the receiver missed.
+  if (!capture_error.empty() || t.vector_slots_unreadable > 0) {
     return 2;
   }
   return pass ? 0 : 1;

@@ -11,7 +11,7 @@
 
 namespace {
 
-/// The CLI: its sub-command's exit status (a CLI error's own status, 2 for a failed command).
+/// The CLI: its sub-command's exit status (2 for a usage error or a failed command).
 int run_cli(int argc, char** argv) {
   // Before any CUDA call: a hardware work queue for each of up to 32 streams (GpuCellGroup's
   // cells), unless CUDA_DEVICE_MAX_CONNECTIONS says otherwise.
@@ -48,7 +48,9 @@ int run_cli(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version: 0; a usage error (CLI11's own status 105 .. 114): 2, as every
+    // refused option (exit status 2: bad input, 1: the run failed).
+    return app.exit(e) == 0 ? 0 : 2;
   }
   try {
     for (auto& command : commands) {

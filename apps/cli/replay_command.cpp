@@ -242,11 +242,22 @@ bool is_fronthaul_replay(const ReplayOptions& o) {
   return o.input.ends_with(".pcap") || o.input.ends_with(".pcapng") || f.has_dpdk_device();
 }
 
-int run(ReplayOptions& o) {
+int run(ReplayOptions& o, const CLI::App& app) {
   if (!is_fronthaul_replay(o)) {
     if (o.input.empty()) {
       std::cerr << "airan replay: give an HDF5 vector, a pcap capture or a DPDK device\n";
       return 2;
+    }
+    // An HDF5 vector carries its own PDUs and samples: what only a capture or a port takes is
+    // refused, not ignored (a run believed to measure ingest, or a bad config, would pass).
+    for (const char* option :
+         {"--config", "--vector", "--no-dpdk", "--ingest-only", "--slots", "--timeout", "--mode",
+          "--comp", "--dpdk", "--pci", "--device", "--file-prefix"}) {
+      if (app.count(option) > 0) {
+        std::cerr << "airan replay: " << option
+                  << " applies to a capture or a DPDK port, not an HDF5 vector\n";
+        return 2;
+      }
     }
     return run_replay(o);
   }
@@ -293,7 +304,7 @@ Command add_replay_command(CLI::App& parent) {
       ->capture_default_str();
   app->add_flag("--grid", o->grid, "Use the stored grid even when the vector has IQ");
   app->add_flag("-q,--quiet", o->quiet, "Only the total line");
-  return {app, [o] { return run(*o); }};
+  return {app, [o, app] { return run(*o, *app); }};
 }
 
 } // namespace airan::cli

@@ -331,6 +331,13 @@ int run_ru_emulator(const RuEmulatorOptions& o) {
                 << io::mac_to_string(fh.ru_mac) << ", fronthaul.ru_mac, or another VLAN id; "
                 << "fronthaul.filter_by_address: false takes every frame)\n";
     }
+    if (cplane->num_slots() == 0) {
+      // Asked for nothing, the O-RU would send nothing: an empty capture is no result.
+      std::cerr << "airan ru-emulator: --cplane " << o.cplane
+                << ": no uplink C-plane request for this carrier (a U-plane capture, or the "
+                   "DU's C-plane for another O-RU?)\n";
+      return 2;
+    }
   }
   if (live) {
     return run_live(o, reader, fh, cplane.get());

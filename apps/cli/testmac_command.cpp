@@ -104,8 +104,11 @@ int run_testmac(const TestMacCommandOptions& o) {
     resolved.compression = o.compression;
     options.fronthaul = resolve_fronthaul_config(resolved);
     options.fronthaul_cplane = o.cplane;
-  } else if (o.cplane || !o.link.config.empty()) {
-    std::cerr << "airan testmac: " << (o.cplane ? "--cplane" : "--fronthaul-config")
+  } else if (o.cplane || !o.link.config.empty() || !o.compression.empty()) {
+    std::cerr << "airan testmac: "
+              << (o.cplane                 ? "--cplane"
+                  : !o.link.config.empty() ? "--fronthaul-config"
+                                           : "--comp")
               << " needs --fronthaul\n";
     return 2;
   }
