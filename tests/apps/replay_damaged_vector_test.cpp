@@ -74,8 +74,9 @@ TEST(ReplayDamagedVector, TheOtherSlotsAreDecodedAndTheLossIsNamed) {
 }
 
 // The capture comes from the intact vector; the damaged one gives the expected TBs, so the
-// capture's slot 1 has none: it is counted as not in the vector and fails the replay, and the
-// other two slots are still checked.
+// capture's slot 1 has none: it is counted as not in the vector and fails the replay with exit
+// status 2 (a damaged vector is bad input, as in an HDF5 replay), and the other two slots are
+// still checked.
 TEST(ReplayDamagedVector, AFronthaulReplayCountsTheSlotItCannotCheck) {
   const auto v = make_vectors("replay_damaged_fh");
   const auto pcap = (v.intact.parent_path() / "uplane.pcap").string();
@@ -83,8 +84,10 @@ TEST(ReplayDamagedVector, AFronthaulReplayCountsTheSlotItCannotCheck) {
   ASSERT_EQ(emulate.status, 0) << emulate.output;
   const auto replay = run_airan("replay " + pcap + " --config " + two_ue_config + " --vector " +
                                 v.damaged.string() + " --no-dpdk");
-  EXPECT_EQ(replay.status, 1) << replay.output;
+  EXPECT_EQ(replay.status, 2) << replay.output;
   EXPECT_NE(replay.output.find("vector slot 1 skipped"), std::string::npos) << replay.output;
+  EXPECT_NE(replay.output.find("1 read(s) of the vector's slots failed"), std::string::npos)
+      << replay.output;
   EXPECT_NE(replay.output.find("not in the vector"), std::string::npos) << replay.output;
   const std::string total = last_line(replay.output);
   EXPECT_NE(total.find("3 slot(s)"), std::string::npos) << total;
