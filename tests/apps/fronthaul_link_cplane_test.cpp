@@ -18,6 +18,21 @@ namespace {
 
 using namespace cplane_link_test;
 
+/// Another DU's C-plane for slot (0, 0), a PUSCH on PRBs 10 .. 13, to its own O-RU (its MAC
+/// address's last byte 0x07), with the same eAxC ids.
+std::vector<std::vector<std::uint8_t>> other_dus_cplane() {
+  io::FronthaulConfig other_link = cplane_link_config();
+  other_link.ru_mac[5] = 0x07;
+  std::vector<std::vector<std::uint8_t>> frames;
+  FronthaulCplaneSender other_du(cplane_link_cell(), cplane_link_rx, other_link,
+                                 [&](std::span<const std::uint8_t> frame) {
+                                   frames.emplace_back(frame.begin(), frame.end());
+                                 });
+  const std::vector<phy::PuschConfig> pdus = {cplane_link_pusch(10, 4)};
+  other_du.send_slot(0, 0, pdus, {});
+  return frames;
+}
+
 TEST(FronthaulLinkCplane, TheOruSendsWhatWasAskedAndTheSlotIsWholeWithoutAFlush) {
   CplaneLinkEnds ends;
   const phy::ResourceGrid grid = cplane_link_grid(3);
@@ -60,15 +75,7 @@ TEST(FronthaulLinkCplane, TheOruSendsWhatWasAskedAndTheSlotIsWholeWithoutAFlush)
 // before, twice the frames, the other DU's PRBs included.
 TEST(FronthaulLinkCplane, TheOruServesOnlyItsOwnDusCplane) {
   CplaneLinkEnds ends;
-  io::FronthaulConfig other_link = cplane_link_config();
-  other_link.ru_mac[5] = 0x07;
-  std::vector<std::vector<std::uint8_t>> other_frames;
-  FronthaulCplaneSender other_du(cplane_link_cell(), cplane_link_rx, other_link,
-                                 [&](std::span<const std::uint8_t> frame) {
-                                   other_frames.emplace_back(frame.begin(), frame.end());
-                                 });
-  const std::vector<phy::PuschConfig> other_pdus = {cplane_link_pusch(10, 4)};
-  other_du.send_slot(0, 0, other_pdus, {});
+  const std::vector<std::vector<std::uint8_t>> other_frames = other_dus_cplane();
   ASSERT_FALSE(other_frames.empty());
   ends.to_ru.insert(ends.to_ru.end(), other_frames.begin(), other_frames.end());
   const phy::ResourceGrid grid = cplane_link_grid(4);
@@ -86,15 +93,7 @@ TEST(FronthaulLinkCplane, TheOruServesOnlyItsOwnDusCplane) {
 // C-plane as missing and the run failed).
 TEST(FronthaulLinkCplane, OtherLinksTrafficDoesNotHoldTheSlot) {
   CplaneLinkEnds ends;
-  io::FronthaulConfig other_link = cplane_link_config();
-  other_link.ru_mac[5] = 0x07;
-  std::vector<std::vector<std::uint8_t>> other_frames;
-  FronthaulCplaneSender other_du(cplane_link_cell(), cplane_link_rx, other_link,
-                                 [&](std::span<const std::uint8_t> frame) {
-                                   other_frames.emplace_back(frame.begin(), frame.end());
-                                 });
-  const std::vector<phy::PuschConfig> other_pdus = {cplane_link_pusch(10, 4)};
-  other_du.send_slot(0, 0, other_pdus, {});
+  const std::vector<std::vector<std::uint8_t>> other_frames = other_dus_cplane();
   ASSERT_FALSE(other_frames.empty());
   ends.chatter = other_frames.front();
   const phy::ResourceGrid grid = cplane_link_grid(5);
